@@ -1,0 +1,1 @@
+"""Organisations, staff and subject accounts, roles and permissions, API keys (Art. 12)."""

@@ -1,0 +1,178 @@
+"""Every permission decision goes through this module.
+
+Roles grant permissions; separation of duties (JR/T 0115-2014 model, rules.md) is in the
+table itself: the platform administrator manages accounts but holds no permission that
+reads credit data, objection handlers cannot write records, reporters and queriers are
+distinct roles. Object-level checks (own subject, own organisation) are the functions
+below the table.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from xinyong.accounts.models import OrganisationKind, Role
+from xinyong.audit.service import AuditActor
+from xinyong.errors import NotAuthenticated, PermissionDenied
+
+
+class Permission(enum.StrEnum):
+    MANAGE_ACCOUNTS = "manage_accounts"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    VERIFY_AUDIT = "verify_audit"
+    MANAGE_CATALOG = "manage_catalog"
+    MANAGE_SOURCES = "manage_sources"
+    SUBMIT_RECORDS = "submit_records"
+    READ_BATCHES = "read_batches"
+    READ_OWN_FILE = "read_own_file"
+    DECLARE_OWN = "declare_own"
+    MANAGE_OWN_CONSENTS = "manage_own_consents"
+    QUERY_BY_ITEM = "query_by_item"
+    QUERY_BY_AUTHORISATION = "query_by_authorisation"
+    REVIEW_CONFIDENTIALITY = "review_confidentiality"
+    SUPERVISE = "supervise"
+    HANDLE_OBJECTIONS = "handle_objections"
+    DECIDE_CASES = "decide_cases"
+    LOOKUP_PERSON = "lookup_person"  # find a natural person by ID number
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PLATFORM_ADMIN: frozenset(
+        {Permission.MANAGE_ACCOUNTS, Permission.MANAGE_ORGANISATIONS, Permission.VERIFY_AUDIT}
+    ),
+    Role.CREDIT_AUTHORITY_OFFICER: frozenset(
+        {
+            Permission.MANAGE_CATALOG,
+            Permission.MANAGE_SOURCES,
+            Permission.SUPERVISE,
+            Permission.READ_BATCHES,
+            Permission.VERIFY_AUDIT,
+        }
+    ),
+    Role.DATA_REPORTER: frozenset({Permission.SUBMIT_RECORDS, Permission.READ_BATCHES}),
+    Role.QUERY_OFFICER: frozenset({Permission.QUERY_BY_ITEM, Permission.LOOKUP_PERSON}),
+    Role.CASE_OFFICER: frozenset(
+        {Permission.DECIDE_CASES, Permission.QUERY_BY_ITEM, Permission.LOOKUP_PERSON}
+    ),
+    Role.SECURITY_OFFICER: frozenset({Permission.REVIEW_CONFIDENTIALITY, Permission.READ_BATCHES}),
+    Role.OBJECTION_HANDLER: frozenset({Permission.HANDLE_OBJECTIONS}),
+    Role.INSTITUTION_ANALYST: frozenset(
+        {Permission.SUBMIT_RECORDS, Permission.READ_BATCHES, Permission.QUERY_BY_AUTHORISATION}
+    ),
+    Role.SUBJECT: frozenset(
+        {Permission.READ_OWN_FILE, Permission.DECLARE_OWN, Permission.MANAGE_OWN_CONSENTS}
+    ),
+}
+
+# Which roles an organisation of each kind may give its staff.
+ROLES_BY_ORGANISATION_KIND: dict[OrganisationKind, frozenset[Role]] = {
+    OrganisationKind.PLATFORM_OPERATOR: frozenset({Role.PLATFORM_ADMIN, Role.SECURITY_OFFICER}),
+    OrganisationKind.CREDIT_AUTHORITY: frozenset(
+        {
+            Role.CREDIT_AUTHORITY_OFFICER,
+            Role.SECURITY_OFFICER,
+            Role.OBJECTION_HANDLER,
+            Role.CASE_OFFICER,
+        }
+    ),
+    **{
+        kind: frozenset(
+            {
+                Role.DATA_REPORTER,
+                Role.QUERY_OFFICER,
+                Role.CASE_OFFICER,
+                Role.SECURITY_OFFICER,
+                Role.OBJECTION_HANDLER,
+            }
+        )
+        for kind in (
+            OrganisationKind.STATE_ORGAN,
+            OrganisationKind.PUBLIC_FUNCTION_ORGANISATION,
+            OrganisationKind.JUDICIAL_ORGAN,
+        )
+    },
+    **{
+        kind: frozenset({Role.DATA_REPORTER, Role.INSTITUTION_ANALYST, Role.SECURITY_OFFICER})
+        for kind in (
+            OrganisationKind.PUBLIC_ENTERPRISE,
+            OrganisationKind.ENTERPRISE,
+            OrganisationKind.INDUSTRY_ASSOCIATION,
+            OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+            OrganisationKind.FINANCIAL_INSTITUTION,
+        )
+    },
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a logged-in user, an organisation's API key, the system, or nobody."""
+
+    kind: str  # user, api_key, system, anonymous
+    id: int | None = None
+    role: Role | None = None
+    organisation_id: int | None = None
+    organisation_kind: OrganisationKind | None = None
+    subject_id: int | None = None
+    label: str = ""
+
+    @property
+    def authenticated(self) -> bool:
+        return self.kind in ("user", "api_key", "system")
+
+    def audit(self) -> AuditActor:
+        return AuditActor(
+            kind=self.kind,
+            id=None if self.id is None else f"{self.kind}:{self.id}",
+            role=None if self.role is None else self.role.value,
+            organisation_id=self.organisation_id,
+        )
+
+
+ANONYMOUS_ACTOR = Actor(kind="anonymous")
+SYSTEM_ACTOR = Actor(kind="system", label="system")
+
+
+def has_permission(actor: Actor, permission: Permission) -> bool:
+    if actor.kind == "system":
+        return True
+    return actor.role is not None and permission in ROLE_PERMISSIONS.get(actor.role, frozenset())
+
+
+def require(actor: Actor, permission: Permission) -> None:
+    if not actor.authenticated:
+        raise NotAuthenticated("log in or present a token to do this", code="not_authenticated")
+    if not has_permission(actor, permission):
+        raise PermissionDenied(
+            f"role {actor.role} may not {permission.value.replace('_', ' ')}",
+            code="permission_denied",
+            article="Art. 12",
+            details={"permission": permission.value},
+        )
+
+
+def require_own_subject(actor: Actor, subject_id: int) -> None:
+    """A subject account reads only the subject it is bound to (Art. 13 ¶1)."""
+    require(actor, Permission.READ_OWN_FILE)
+    if actor.subject_id != subject_id:
+        raise PermissionDenied(
+            "a subject account may only read its own file",
+            code="not_own_subject",
+            article="Art. 13",
+        )
+
+
+def require_own_organisation(actor: Actor, organisation_id: int) -> None:
+    if actor.kind == "system":
+        return
+    if actor.organisation_id != organisation_id:
+        raise PermissionDenied(
+            "this belongs to another organisation",
+            code="other_organisation",
+            article="Art. 12",
+        )
+
+
+def role_allowed_for(kind: OrganisationKind, role: Role) -> bool:
+    return role in ROLES_BY_ORGANISATION_KIND.get(kind, frozenset())

@@ -1,0 +1,325 @@
+"""Account services: organisations, users, passwords (argon2), tokens and API keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import identifiers
+from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    require,
+    role_allowed_for,
+)
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+
+_hasher = PasswordHasher()
+# Verifying against this keeps the time of a login for an unknown user the same as for a
+# known one, so response times do not reveal which usernames exist.
+_DUMMY_HASH = _hasher.hash("not a real password")
+MIN_PASSWORD_LENGTH = 10
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password needs at least {MIN_PASSWORD_LENGTH} characters",
+            code="password_too_short",
+            field="password",
+        )
+    return _hasher.hash(password)
+
+
+def create_organisation(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    code: str,
+    name: str,
+    kind: OrganisationKind,
+    jurisdiction: str = "350100",
+) -> Organisation:
+    require(actor, Permission.MANAGE_ORGANISATIONS)
+    try:
+        normalised = identifiers.require_uscc(code)
+    except identifiers.InvalidIdentifier as exc:
+        raise InvalidInput(exc.error.message, code=exc.error.code, field="code") from exc
+    if not name.strip():
+        raise InvalidInput("an organisation needs a name", code="required", field="name")
+    if session.scalar(select(Organisation.id).where(Organisation.code == normalised)):
+        raise Conflict(f"organisation {normalised} exists already", code="duplicate", field="code")
+    organisation = Organisation(
+        code=normalised,
+        name=name.strip(),
+        kind=kind,
+        jurisdiction=jurisdiction,
+        created_at=clock.now(),
+    )
+    session.add(organisation)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "organisation.create",
+        target_type="organisation",
+        target_id=organisation.id,
+        details={"kind": kind.value, "jurisdiction": jurisdiction},
+    )
+    return organisation
+
+
+def organisation_by_code(session: Session, code: str) -> Organisation:
+    organisation = session.scalar(
+        select(Organisation).where(Organisation.code == identifiers.normalise(code))
+    )
+    if organisation is None:
+        raise NotFound(
+            f"no organisation with code {code}", code="unknown_organisation", field="org"
+        )
+    return organisation
+
+
+def create_user(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    display_name: str | None = None,
+    organisation: Organisation | None = None,
+    subject_id: int | None = None,
+) -> UserAccount:
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    username = username.strip().lower()
+    if not username or len(username) > 64:
+        raise InvalidInput("a username needs 1–64 characters", code="invalid", field="username")
+    if role is Role.SUBJECT:
+        if subject_id is None or organisation is not None:
+            raise InvalidInput(
+                "a subject account is bound to one subject and no organisation",
+                code="subject_required",
+                field="subject",
+            )
+    else:
+        if organisation is None or subject_id is not None:
+            raise InvalidInput(
+                "a staff account belongs to one organisation",
+                code="organisation_required",
+                field="org",
+            )
+        if not role_allowed_for(organisation.kind, role):
+            raise InvalidInput(
+                f"an organisation of kind {organisation.kind.value} cannot have role {role.value}",
+                code="role_not_allowed",
+                field="role",
+                article="Art. 12",
+            )
+    if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
+        raise Conflict(f"user {username} exists already", code="duplicate", field="username")
+    user = UserAccount(
+        username=username,
+        display_name=display_name or username,
+        password_hash=hash_password(password),
+        role=role,
+        organisation_id=None if organisation is None else organisation.id,
+        subject_id=subject_id,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "user.create",
+        target_type="user",
+        target_id=user.id,
+        details={"role": role.value},
+    )
+    return user
+
+
+def actor_for_user(user: UserAccount) -> Actor:
+    return Actor(
+        kind="user",
+        id=user.id,
+        role=user.role,
+        organisation_id=user.organisation_id,
+        organisation_kind=None if user.organisation is None else user.organisation.kind,
+        subject_id=user.subject_id,
+        label=user.display_name,
+    )
+
+
+def authenticate(session: Session, clock: Clock, username: str, password: str) -> UserAccount:
+    """Check a password; audit success and failure alike (without the password)."""
+    user = session.scalar(
+        select(UserAccount).where(UserAccount.username == username.strip().lower())
+    )
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = user is not None and user.active
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok or user is None:
+        audit.record(
+            session,
+            clock,
+            audit.ANONYMOUS,
+            "auth.login",
+            outcome="refused",
+            target_type="user",
+            target_id=None if user is None else user.id,
+            details={"reason": "bad_credentials"},
+        )
+        raise NotAuthenticated("wrong username or password", code="bad_credentials")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = clock.now()
+    audit.record(
+        session,
+        clock,
+        actor_for_user(user).audit(),
+        "auth.login",
+        target_type="user",
+        target_id=user.id,
+    )
+    return user
+
+
+class TokenSigner:
+    """Bearer tokens: signed, expiring, naming the user. Deactivating a user revokes them."""
+
+    def __init__(self, key: bytes, lifetime_seconds: int) -> None:
+        self._serializer = URLSafeTimedSerializer(key, salt="xinyong.bearer")
+        self._lifetime = lifetime_seconds
+
+    def issue(self, user: UserAccount) -> str:
+        return self._serializer.dumps({"uid": user.id})
+
+    def user_id(self, token: str) -> int:
+        try:
+            payload = self._serializer.loads(token, max_age=self._lifetime)
+        except SignatureExpired as exc:
+            raise NotAuthenticated("the token has expired", code="token_expired") from exc
+        except BadSignature as exc:
+            raise NotAuthenticated("the token is not valid", code="bad_token") from exc
+        return int(payload["uid"])
+
+
+def active_user(session: Session, user_id: int) -> UserAccount:
+    user = session.get(UserAccount, user_id)
+    if user is None or not user.active:
+        raise NotAuthenticated("the account is not active", code="inactive_account")
+    return user
+
+
+def _key_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    organisation: Organisation,
+    role: Role,
+    name: str,
+) -> tuple[ApiKey, str]:
+    """Returns the key and its full secret, which is shown once and never stored."""
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    if not role_allowed_for(organisation.kind, role) or role is Role.PLATFORM_ADMIN:
+        raise InvalidInput(
+            f"an API key of {organisation.kind.value} cannot have role {role.value}",
+            code="role_not_allowed",
+            field="role",
+        )
+    prefix = "xy_" + secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(
+        prefix=prefix,
+        secret_hash=_key_hash(secret),
+        name=name,
+        organisation_id=organisation.id,
+        role=role,
+        created_by_id=actor.id if actor.kind == "user" else None,
+        created_at=clock.now(),
+    )
+    session.add(key)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "api_key.create",
+        target_type="api_key",
+        target_id=key.id,
+        details={"organisation_id": organisation.id, "role": role.value},
+    )
+    return key, f"{prefix}.{secret}"
+
+
+def actor_for_api_key(session: Session, presented: str) -> Actor:
+    prefix, _, secret = presented.partition(".")
+    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if (
+        key is None
+        or key.revoked_at is not None
+        or not hmac.compare_digest(key.secret_hash, _key_hash(secret))
+    ):
+        raise NotAuthenticated("the API key is not valid", code="bad_api_key")
+    return Actor(
+        kind="api_key",
+        id=key.id,
+        role=key.role,
+        organisation_id=key.organisation_id,
+        organisation_kind=key.organisation.kind,
+        label=f"{key.organisation.name} / {key.name}",
+    )
+
+
+def revoke_api_key(session: Session, clock: Clock, actor: Actor, key_id: int) -> None:
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound("no such API key", code="not_found")
+    key.revoked_at = clock.now()
+    audit.record(
+        session, clock, actor.audit(), "api_key.revoke", target_type="api_key", target_id=key.id
+    )
+
+
+def list_users(session: Session, actor: Actor) -> list[UserAccount]:
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    return list(session.scalars(select(UserAccount).order_by(UserAccount.username)))
+
+
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
+def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) -> None:
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    user = session.get(UserAccount, user_id)
+    if user is None:
+        raise NotFound("no such user", code="not_found")
+    user.active = False
+    audit.record(
+        session, clock, actor.audit(), "user.deactivate", target_type="user", target_id=user.id
+    )

@@ -1,0 +1,191 @@
+"""The ``xinyong`` command line: thin commands over the domain services."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import OrganisationKind, Role
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit import service as audit
+from xinyong.clock import SystemClock
+from xinyong.config import generate_secrets, get_settings
+from xinyong.db.engine import make_engine
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.errors import DomainError
+
+app = typer.Typer(help="Xinyong (信用) public credit information platform", no_args_is_help=True)
+users_app = typer.Typer(help="Staff and subject accounts", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
+orgs_app = typer.Typer(help="Organisations", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(orgs_app, name="orgs")
+
+console = Console()
+err_console = Console(stderr=True)
+clock = SystemClock()
+
+
+@contextmanager
+def command_unit_of_work() -> Iterator[Session]:
+    """One transaction per command; a domain error is printed with its code and article."""
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            yield session
+    except DomainError as exc:
+        article = f" ({exc.article})" if exc.article else ""
+        field = f" [{exc.field}]" if exc.field else ""
+        err_console.print(f"[red]refused[/red] {exc.code}{field}: {exc.message}{article}")
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
+
+
+def initialise(*, demo: bool) -> None:
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if generate_secrets(settings.data_dir):
+        console.print(f"generated secrets in {settings.data_dir / 'secrets.json'} (mode 0600)")
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    console.print("database migrated to the latest schema")
+    from xinyong import bootstrap
+
+    with command_unit_of_work() as session:
+        bootstrap.load_rule_pack(session, clock)
+        if demo:
+            from xinyong import demo as demo_data
+
+            demo_data.seed(session, clock)
+            console.print("demo data loaded")
+
+
+@app.command()
+def init(
+    demo: Annotated[bool, typer.Option("--demo", help="also load synthetic demo data")] = False,
+) -> None:
+    """Create the data folder and secrets, migrate the database, load the Fuzhou rule pack."""
+    initialise(demo=demo)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+) -> None:
+    """Serve the web pages and the API."""
+    import uvicorn
+
+    from xinyong.web.app import create_app
+
+    console.print(f"serving on http://{host}:{port} (API docs at /docs)")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+) -> None:
+    """Initialise with demo data, then serve."""
+    initialise(demo=True)
+    serve(host=host, port=port)
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[Role, typer.Option(help="the account's role")],
+    org: Annotated[str | None, typer.Option(help="USCC of the staff member's organisation")] = None,
+    subject: Annotated[str | None, typer.Option(help="USCC or reference of the subject")] = None,
+    name: Annotated[str | None, typer.Option(help="display name")] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="password; omit to be prompted, or pass '-' to read it from stdin"),
+    ] = None,
+) -> None:
+    """Create a staff account (with --org) or a subject account (with --subject)."""
+    if password is None:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    elif password == "-":  # noqa: S105 - "-" means stdin, not a password
+        password = sys.stdin.readline().rstrip("\n")
+    with command_unit_of_work() as session:
+        from xinyong.subjects import service as subjects
+
+        organisation = accounts.organisation_by_code(session, org) if org else None
+        subject_id = subjects.by_reference(session, subject).id if subject else None
+        user = accounts.create_user(
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            username=username,
+            password=password,
+            role=role,
+            display_name=name,
+            organisation=organisation,
+            subject_id=subject_id,
+        )
+        console.print(f"created user [bold]{user.username}[/bold] with role {user.role.value}")
+
+
+@orgs_app.command("add")
+def orgs_add(
+    code: Annotated[str, typer.Option(help="unified social credit code")],
+    name: Annotated[str, typer.Option()],
+    kind: Annotated[OrganisationKind, typer.Option()],
+    jurisdiction: Annotated[str, typer.Option(help="GB/T 2260 division code")] = "350100",
+) -> None:
+    """Register an organisation that uses the platform (an agency, a bank, an association…)."""
+    with command_unit_of_work() as session:
+        organisation = accounts.create_organisation(
+            session, clock, SYSTEM_ACTOR, code=code, name=name, kind=kind, jurisdiction=jurisdiction
+        )
+        console.print(f"added {organisation.kind.value} {organisation.code} {organisation.name}")
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """List organisations."""
+    with command_unit_of_work() as session:
+        table = Table("code", "name", "kind", "jurisdiction")
+        for organisation in accounts.list_organisations(session):
+            table.add_row(
+                organisation.code,
+                organisation.name,
+                organisation.kind.value,
+                organisation.jurisdiction,
+            )
+        console.print(table)
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain; exit 1 naming the first bad sequence number."""
+    with command_unit_of_work() as session:
+        result = audit.verify(session)
+    if result.problem is not None:
+        err_console.print(
+            f"[red]audit chain broken at sequence {result.problem.sequence}[/red]: "
+            f"{result.problem.reason} ({result.checked} events verified before it)"
+        )
+        raise typer.Exit(1)
+    console.print(f"[green]audit chain intact[/green]: {result.checked} events verified")
+
+
+def main() -> None:
+    app()

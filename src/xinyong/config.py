@@ -1,0 +1,98 @@
+"""Settings, read lazily from ``XINYONG_*`` environment variables and ``.env``.
+
+Secrets are never defaulted: ``xinyong init`` writes them to ``<data dir>/secrets.json``
+(mode 0600) and they are read from there, or from the environment in tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRETS_FILE = "secrets.json"
+SECRET_NAMES = ("encryption_key", "blind_index_key", "session_key")
+
+
+class MissingSecrets(RuntimeError):
+    """Raised when the platform starts before ``xinyong init`` has generated its secrets."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    # Keys as urlsafe base64; None means "read them from the data folder".
+    encryption_key: str | None = None
+    blind_index_key: str | None = None
+    session_key: str | None = None
+    default_locale: str = "zh_Hans"
+    # Cookies are marked Secure unless serving plain HTTP on localhost for the demo.
+    secure_cookies: bool = False
+    timezone: str = "Asia/Shanghai"
+    # Art. 4 (及时): a submission this many working days after the decision date is late.
+    late_submission_working_days: int = Field(default=7, ge=1)
+    login_attempts_per_window: int = Field(default=10, ge=1)
+    login_window_seconds: int = Field(default=300, ge=1)
+    token_lifetime_seconds: int = Field(default=8 * 3600, ge=60)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'xinyong.sqlite3').resolve()}"
+
+    def secret(self, name: str) -> bytes:
+        value = getattr(self, name)
+        if value is None:
+            value = _read_secrets_file(self.data_dir).get(name)
+        if value is None:
+            raise MissingSecrets(
+                f"secret {name!r} is not configured: run `xinyong init` to generate it "
+                f"in {self.data_dir}/{SECRETS_FILE}"
+            )
+        return base64.urlsafe_b64decode(value)
+
+
+def _read_secrets_file(data_dir: Path) -> dict[str, str]:
+    path = data_dir / SECRETS_FILE
+    if not path.exists():
+        return {}
+    loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def generate_secrets(data_dir: Path) -> bool:
+    """Write fresh secrets unless they exist; True when written.
+
+    Regenerating would make every encrypted citizen ID unreadable, so an existing file
+    is never overwritten.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SECRETS_FILE
+    if path.exists():
+        return False
+    values = {
+        name: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() for name in SECRET_NAMES
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(values, handle)
+    return True
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget cached settings (tests and the CLI change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,67 @@
+"""Domain errors: each carries a machine-readable code, and the article it rests on.
+
+The web layer maps the classes to HTTP status codes in one place
+(``xinyong.web.errors``); the CLI prints them. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        article: str | None = None,
+        field: str | None = None,
+        details: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.article = article
+        self.field = field
+        self.details = details or {}
+
+    def as_dict(self) -> dict[str, object]:
+        body: dict[str, object] = {
+            "code": self.code,
+            "message": self.message,
+            "article": self.article,
+            "field": self.field,
+        }
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class InvalidInput(DomainError):
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class NotAuthenticated(DomainError):
+    code = "not_authenticated"
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, **kwargs: object) -> None:
+        super().__init__(message, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after

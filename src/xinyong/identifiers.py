@@ -1,0 +1,437 @@
+"""Validation, normalisation and masking of the identifiers subjects are keyed by: unified
+social credit codes (GB 32100-2015, embedding a GB 11714 organisation code) and citizen
+identity numbers (GB 11643-1999, check character per ISO 7064 MOD 11-2). Error messages never
+contain a citizen ID, nor the check character it should have had.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import unicodedata
+from typing import Final
+
+USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_LENGTH: Final = 18
+CITIZEN_ID_LENGTH: Final = 18
+
+# Weight of position i (1-based) is 3^(i-1) mod 31. Every weight is non-zero and 31 is prime,
+# so changing any one character always changes the checksum: single substitutions never
+# slip through.
+USCC_WEIGHTS: Final = tuple(pow(3, i, 31) for i in range(17))
+ORGANISATION_CODE_WEIGHTS: Final = (3, 7, 9, 10, 5, 8, 4, 2)
+# 2^(18-i) mod 11; again all non-zero modulo a prime.
+CITIZEN_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CITIZEN_ID_CHECK_CHARACTERS: Final = "10X98765432"
+
+EARLIEST_BIRTH_DATE: Final = dt.date(1900, 1, 1)
+
+EMPTY: Final = "empty"
+LENGTH: Final = "length"
+CHARSET: Final = "charset"
+CHECK_CHARACTER: Final = "check_character"
+# Kept apart from CHECK_CHARACTER because registration authorities have issued codes whose
+# position 17 is wrong; the rules let an officer register those with an override, whereas a
+# position-18 failure is treated as a typing error and never overridden.
+ORGANISATION_CODE_CHECK: Final = "organisation_code_check"
+BIRTH_DATE: Final = "birth_date"
+ADDRESS_CODE: Final = "address_code"
+
+_USCC_VALUES: Final = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+# GB 11714 maps letters A..Z to 10..35, so it differs from the USCC alphabet index for every
+# letter after H; using the USCC index here rejects genuine codes such as 91350100MG59YK161P.
+_GB11714_VALUES: Final = {
+    **{str(d): d for d in range(10)},
+    **{chr(ord("A") + i): 10 + i for i in range(26)},
+}
+_ASCII_UPPER: Final = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Dash-like characters that are not in Unicode category Pd (which is removed wholesale).
+_EXTRA_DASHES: Final = frozenset("\u2212\u2043\ufe58")
+
+
+class IdentifierKind(enum.StrEnum):
+    USCC = "uscc"
+    CITIZEN_ID = "citizen_id"
+
+
+_LABELS: Final = {
+    IdentifierKind.USCC: "Unified social credit code",
+    IdentifierKind.CITIZEN_ID: "Citizen ID number",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentifierError:
+    code: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class IdentifierCheck:
+    valid: bool
+    kind: IdentifierKind | None
+    # Out of repr so that logging a check result does not write a valid citizen ID to the log.
+    normalised: str | None = dataclasses.field(repr=False)
+    masked: str | None
+    error: IdentifierError | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "valid": self.valid,
+            "kind": None if self.kind is None else self.kind.value,
+            "normalised": self.normalised,
+            "masked": self.masked,
+            "error": (
+                None
+                if self.error is None
+                else {"code": self.error.code, "message": self.error.message}
+            ),
+        }
+
+
+class InvalidIdentifier(ValueError):
+    """Raised by the ``require_*`` helpers; ``str()`` is the (ID-free) message."""
+
+    def __init__(
+        self,
+        error: IdentifierError,
+        *,
+        kind: IdentifierKind | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.kind = kind
+        self.field = field
+
+    @property
+    def code(self) -> str:
+        return self.error.code
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+
+def _is_separator(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    # Z* covers every space including U+3000; Cf covers the zero-width characters and soft
+    # hyphens that copying from word processors and spreadsheets leaves behind.
+    return (
+        ch.isspace() or category.startswith("Z") or category in ("Pd", "Cf") or ch in _EXTRA_DASHES
+    )
+
+
+def _normalise_once(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    stripped = "".join(ch for ch in folded if not _is_separator(ch))
+    # Only ASCII is upper-cased: str.upper() can turn one character into several (ß → SS),
+    # which would let junk input grow into something that looks like a valid length.
+    return stripped.translate(_ASCII_UPPER)
+
+
+def normalise(raw: str) -> str:
+    """Strip spaces and hyphens, fold full-width forms to ASCII and upper-case letters."""
+    text = raw
+    # Removing a separator can bring a base letter and a combining mark together, which
+    # NFKC then composes; iterating to a fixed point keeps normalise() idempotent. In
+    # practice it settles within two or three rounds; the bound only guards the loop.
+    for _ in range(len(raw) + 2):
+        again = _normalise_once(text)
+        if again == text:
+            break
+        text = again
+    return text
+
+
+# --- check characters ------------------------------------------------------------------------
+
+
+def uscc_check_character(first17: str) -> str:
+    """Position 18 of a unified social credit code (GB 32100-2015, section 5)."""
+    if len(first17) != 17 or any(ch not in _USCC_VALUES for ch in first17):
+        raise ValueError("expected 17 characters from the unified social credit code alphabet")
+    total = sum(_USCC_VALUES[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def organisation_code_check_character(eight: str) -> str:
+    """Check character of a GB 11714 organisation code body (USCC positions 9-16)."""
+    if len(eight) != 8 or any(ch not in _GB11714_VALUES for ch in eight):
+        raise ValueError("expected 8 digits or upper-case letters")
+    total = sum(
+        _GB11714_VALUES[ch] * w for ch, w in zip(eight, ORGANISATION_CODE_WEIGHTS, strict=True)
+    )
+    c = 11 - total % 11
+    if c == 10:
+        return "X"
+    if c == 11:
+        return "0"
+    return str(c)
+
+
+def citizen_id_check_character(first17: str) -> str:
+    """Position 18 of a citizen ID number (GB 11643-1999, ISO 7064 MOD 11-2)."""
+    if len(first17) != 17 or not _is_ascii_digits(first17):
+        raise ValueError("expected 17 digits")
+    total = sum(int(ch) * w for ch, w in zip(first17, CITIZEN_ID_WEIGHTS, strict=True))
+    return CITIZEN_ID_CHECK_CHARACTERS[total % 11]
+
+
+def _is_ascii_digits(text: str) -> bool:
+    # str.isdigit() also accepts superscripts and other scripts' digits.
+    return all("0" <= ch <= "9" for ch in text)
+
+
+# --- citizen ID helpers ----------------------------------------------------------------------
+
+
+def mask_citizen_id(normalised: str) -> str:
+    """``350102199403157723`` → ``350102********7723``: hides the birth date."""
+    if len(normalised) != CITIZEN_ID_LENGTH:
+        raise InvalidIdentifier(
+            _citizen_length_error(len(normalised)), kind=IdentifierKind.CITIZEN_ID
+        )
+    return normalised[:6] + "*" * 8 + normalised[-4:]
+
+
+def birth_date_of(citizen_id: str) -> dt.date:
+    """The birth date encoded in positions 7-14; the check character is not verified."""
+    text = normalise(citizen_id)
+    if len(text) != CITIZEN_ID_LENGTH:
+        raise InvalidIdentifier(_citizen_length_error(len(text)), kind=IdentifierKind.CITIZEN_ID)
+    date = _parse_yyyymmdd(text[6:14])
+    if date is None:
+        raise InvalidIdentifier(_not_a_date_error(), kind=IdentifierKind.CITIZEN_ID)
+    return date
+
+
+def _parse_yyyymmdd(digits: str) -> dt.date | None:
+    if len(digits) != 8 or not _is_ascii_digits(digits):
+        return None
+    try:
+        return dt.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        # Not re-raised: the exception text would echo the digits of the birth date.
+        return None
+
+
+# --- error constructors ----------------------------------------------------------------------
+
+
+def _error(kind: IdentifierKind, code: str, detail: str) -> IdentifierError:
+    return IdentifierError(code=code, message=f"{_LABELS[kind]} {detail}")
+
+
+def _empty_error(kind: IdentifierKind) -> IdentifierError:
+    return _error(kind, EMPTY, "is empty.")
+
+
+def _citizen_length_error(length: int) -> IdentifierError:
+    return _error(
+        IdentifierKind.CITIZEN_ID,
+        LENGTH,
+        f"must be {CITIZEN_ID_LENGTH} characters long (got {length}).",
+    )
+
+
+def _not_a_date_error() -> IdentifierError:
+    return _error(
+        IdentifierKind.CITIZEN_ID,
+        BIRTH_DATE,
+        "characters 7-14 are not a real calendar date (YYYYMMDD).",
+    )
+
+
+# --- unified social credit code --------------------------------------------------------------
+
+
+def _uscc_error(normalised: str) -> IdentifierError | None:
+    kind = IdentifierKind.USCC
+    if not normalised:
+        return _empty_error(kind)
+    if len(normalised) != USCC_LENGTH:
+        return _error(
+            kind, LENGTH, f"must be {USCC_LENGTH} characters long (got {len(normalised)})."
+        )
+    for position, ch in enumerate(normalised, start=1):
+        if ch not in _USCC_VALUES:
+            return _error(
+                kind,
+                CHARSET,
+                f"character {position} ({ch!r}) is not allowed: codes use only digits and "
+                f"the letters {USCC_ALPHABET[10:]} (never I, O, S, V or Z).",
+            )
+    expected = uscc_check_character(normalised[:17])
+    if normalised[17] != expected:
+        return _error(
+            kind,
+            CHECK_CHARACTER,
+            f"check character (position 18) should be {expected!r} for the first 17 "
+            "characters; look for a typing error anywhere in the code.",
+        )
+    # Checked after position 18: a code that fails both most likely has a typo, and a typo
+    # must not be waved through by the override that position-17 failures allow.
+    expected = organisation_code_check_character(normalised[8:16])
+    if normalised[16] != expected:
+        return _error(
+            kind,
+            ORGANISATION_CODE_CHECK,
+            f"position 17 should be {expected!r} by the GB 11714 organisation-code check "
+            "over positions 9-16; a code issued with this defect may be registered only "
+            "with an officer override.",
+        )
+    return None
+
+
+def check_uscc(raw: str) -> IdentifierCheck:
+    normalised = normalise(raw)
+    error = _uscc_error(normalised)
+    # The code identifies an organisation and is published, so masking leaves it as is.
+    return IdentifierCheck(
+        valid=error is None,
+        kind=IdentifierKind.USCC,
+        normalised=normalised,
+        masked=normalised,
+        error=error,
+    )
+
+
+def require_uscc(raw: str) -> str:
+    result = check_uscc(raw)
+    if result.error is not None or result.normalised is None:
+        raise InvalidIdentifier(_or_unknown(result.error), kind=IdentifierKind.USCC)
+    return result.normalised
+
+
+# --- citizen ID number -----------------------------------------------------------------------
+
+
+def _citizen_error(normalised: str, today: dt.date) -> IdentifierError | None:
+    kind = IdentifierKind.CITIZEN_ID
+    if not normalised:
+        return _empty_error(kind)
+    if len(normalised) != CITIZEN_ID_LENGTH:
+        return _citizen_length_error(len(normalised))
+    # Positions only, never the offending character: the message must not leak the number.
+    for position, ch in enumerate(normalised[:17], start=1):
+        if not "0" <= ch <= "9":
+            return _error(kind, CHARSET, f"character {position} must be a digit.")
+    if not ("0" <= normalised[17] <= "9" or normalised[17] == "X"):
+        return _error(kind, CHARSET, "character 18 must be a digit or X.")
+    if normalised[0] == "0":
+        return _error(
+            kind,
+            ADDRESS_CODE,
+            "cannot start with 0: the first six digits are an administrative division code.",
+        )
+    born = _parse_yyyymmdd(normalised[6:14])
+    if born is None:
+        return _not_a_date_error()
+    if born > today:
+        return _error(kind, BIRTH_DATE, "has a birth date (characters 7-14) in the future.")
+    if born < EARLIEST_BIRTH_DATE:
+        return _error(
+            kind,
+            BIRTH_DATE,
+            f"has a birth date (characters 7-14) before {EARLIEST_BIRTH_DATE.isoformat()}.",
+        )
+    # The expected character is deliberately not named: it would let anyone complete a
+    # forged number by trial against this endpoint.
+    if normalised[17] != citizen_id_check_character(normalised[:17]):
+        return _error(
+            kind,
+            CHECK_CHARACTER,
+            "check character (position 18) does not match; look for a typing error "
+            "anywhere in the number.",
+        )
+    return None
+
+
+def check_citizen_id(raw: str, *, today: dt.date) -> IdentifierCheck:
+    normalised = normalise(raw)
+    error = _citizen_error(normalised, today)
+    if error is None:
+        return IdentifierCheck(
+            valid=True,
+            kind=IdentifierKind.CITIZEN_ID,
+            normalised=normalised,
+            masked=mask_citizen_id(normalised),
+            error=None,
+        )
+    # An invalid number is most often a real person's number with one typo, so it gets the
+    # same protection as a valid one.
+    return IdentifierCheck(
+        valid=False,
+        kind=IdentifierKind.CITIZEN_ID,
+        normalised=None,
+        masked=mask_citizen_id(normalised) if len(normalised) == CITIZEN_ID_LENGTH else None,
+        error=error,
+    )
+
+
+def require_citizen_id(raw: str, *, today: dt.date) -> str:
+    result = check_citizen_id(raw, today=today)
+    if result.error is not None or result.normalised is None:
+        raise InvalidIdentifier(_or_unknown(result.error), kind=IdentifierKind.CITIZEN_ID)
+    return result.normalised
+
+
+def _or_unknown(error: IdentifierError | None) -> IdentifierError:
+    # Unreachable while check_* keep their invariants; present so mypy need not trust them.
+    return error or IdentifierError(code="invalid", message="Identifier is invalid.")
+
+
+# --- either kind -----------------------------------------------------------------------------
+
+
+def _looks_like_date(digits: str) -> bool:
+    # Only the shape of YYYYMMDD, not a real date: a typo in the birth date (19941301,
+    # 19990229, 20990101) must still be reported as a citizen ID, which keeps it masked and
+    # withholds the check character, rather than as a USCC with a bad check character.
+    return (
+        len(digits) == 8
+        and _is_ascii_digits(digits)
+        and digits[:2] in ("18", "19", "20")
+        and digits[4] in "01"
+        and digits[6] in "0123"
+    )
+
+
+def _guess_kind(normalised: str) -> IdentifierKind:
+    body, last = normalised[:-1], normalised[-1:]
+    if not _is_ascii_digits(body) or not (_is_ascii_digits(last) or last == "X"):
+        return IdentifierKind.USCC
+    # Any length, not just 18: a person's number with a digit missing or doubled must still
+    # be treated as a citizen ID so that the result hides it.
+    if _looks_like_date(normalised[6:14]):
+        return IdentifierKind.CITIZEN_ID
+    return IdentifierKind.USCC
+
+
+def check(raw: str, *, today: dt.date, kind: IdentifierKind | None = None) -> IdentifierCheck:
+    """Validate ``raw`` as ``kind``, or as whichever kind it is when ``kind`` is None."""
+    if kind is IdentifierKind.USCC:
+        return check_uscc(raw)
+    if kind is IdentifierKind.CITIZEN_ID:
+        return check_citizen_id(raw, today=today)
+
+    normalised = normalise(raw)
+    if not normalised:
+        return IdentifierCheck(
+            valid=False,
+            kind=None,
+            normalised=normalised,
+            masked=None,
+            error=IdentifierError(code=EMPTY, message="Identifier is empty."),
+        )
+    as_citizen = check_citizen_id(normalised, today=today)
+    # An 18-digit string can pass both checks (about one valid citizen ID in 340 does).
+    # Treating it as a citizen ID keeps it masked; the opposite mistake would publish a
+    # person's number as if it were an organisation's.
+    if as_citizen.valid:
+        return as_citizen
+    as_uscc = check_uscc(normalised)
+    if as_uscc.valid:
+        return as_uscc
+    return as_citizen if _guess_kind(normalised) is IdentifierKind.CITIZEN_ID else as_uscc

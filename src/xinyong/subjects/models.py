@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
+
+
+class SubjectKind(enum.StrEnum):
+    """Art. 3: natural persons, legal persons and unincorporated organisations."""
+
+    NATURAL_PERSON = "natural_person"
+    LEGAL_PERSON = "legal_person"
+    UNINCORPORATED_ORGANISATION = "unincorporated_organisation"
+
+
+class ResponsibleRole(enum.StrEnum):
+    """Art. 18: persons responsible for an organisation's serious dishonesty."""
+
+    LEGAL_REPRESENTATIVE = "legal_representative"  # 法定代表人
+    PRINCIPAL = "principal"  # 主要负责人
+    DIRECTLY_RESPONSIBLE = "directly_responsible"  # 其他直接负责人
+
+
+class Subject(IdMixin, Base):
+    __tablename__ = "subject"
+    __table_args__ = (Index("ix_subject_kind_name", "kind", "name_normalised"),)
+
+    kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, 32))
+    # The public handle used in URLs: the USCC for organisations, an opaque reference for
+    # natural persons so that an ID number never appears in a URL.
+    reference: Mapped[str] = mapped_column(String(24), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_normalised: Mapped[str] = mapped_column(String(200))
+    uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
+    # Set when an officer registered a real code whose check character does not verify.
+    uscc_unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    citizen_id_ciphertext: Mapped[str | None] = mapped_column(String(200))
+    citizen_id_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    citizen_id_masked: Mapped[str | None] = mapped_column(String(18))
+    division: Mapped[str | None] = mapped_column(String(6))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    names: Mapped[list[SubjectName]] = relationship(
+        back_populates="subject", order_by="SubjectName.id", cascade="all, delete-orphan"
+    )
+    responsible_persons: Mapped[list[ResponsiblePerson]] = relationship(
+        back_populates="organisation",
+        foreign_keys="ResponsiblePerson.organisation_subject_id",
+        order_by="ResponsiblePerson.id",
+    )
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind is not SubjectKind.NATURAL_PERSON
+
+    @property
+    def public_code(self) -> str:
+        """The code shown to the public: the USCC, or the masked ID number."""
+        return self.uscc or self.citizen_id_masked or self.reference
+
+
+class SubjectName(IdMixin, Base):
+    """Current and former names; searches match all of them."""
+
+    __tablename__ = "subject_name"
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    normalised: Mapped[str] = mapped_column(String(200), index=True)
+    core: Mapped[str] = mapped_column(String(200), index=True)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    subject: Mapped[Subject] = relationship(back_populates="names")
+
+
+class ResponsiblePerson(IdMixin, Base):
+    __tablename__ = "responsible_person"
+
+    organisation_subject_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("subject.id"), index=True
+    )
+    role: Mapped[ResponsibleRole] = mapped_column(str_enum(ResponsibleRole, 32))
+    name: Mapped[str] = mapped_column(String(100))
+    person_subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subject.id"))
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+
+    organisation: Mapped[Subject] = relationship(
+        back_populates="responsible_persons", foreign_keys=[organisation_subject_id]
+    )
+    person: Mapped[Subject | None] = relationship(foreign_keys=[person_subject_id])

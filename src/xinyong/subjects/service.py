@@ -1,0 +1,331 @@
+"""Registering, finding and searching subjects.
+
+Citizen ID numbers are encrypted (AES-GCM) with an HMAC blind index for exact lookup;
+natural persons are never found by name, only by ID number, and only by those entitled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from xinyong import identifiers
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.crypto import default_cipher
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.subjects import names
+from xinyong.subjects.models import (
+    ResponsiblePerson,
+    ResponsibleRole,
+    Subject,
+    SubjectKind,
+    SubjectName,
+)
+
+CITIZEN_ID_CONTEXT = "subject.citizen_id"
+SEARCH_CANDIDATE_LIMIT = 500
+
+
+def _invalid(exc: identifiers.InvalidIdentifier, field: str) -> InvalidInput:
+    return InvalidInput(exc.error.message, code=exc.error.code, field=field)
+
+
+def citizen_id_index(normalised: str) -> str:
+    return default_cipher().blind_index(normalised, context=CITIZEN_ID_CONTEXT)
+
+
+def _name_row(name: str, *, current: bool, valid_from: dt.date | None = None) -> SubjectName:
+    return SubjectName(
+        name=name,
+        normalised=names.normalise_name(name),
+        core=names.core_name(name),
+        current=current,
+        valid_from=valid_from,
+    )
+
+
+def _new_reference() -> str:
+    return "P" + secrets.token_hex(8).upper()
+
+
+def organisation_kind_for(uscc: str) -> SubjectKind:
+    # Position 2 of the code is the organisation type: 1 = 企业/机关法人 etc. Individual
+    # businesses (92) and unincorporated bodies (e.g. 93 农民专业合作社 is a legal person)
+    # follow the registration authority's table; 9-2 is the common unincorporated case.
+    return (
+        SubjectKind.UNINCORPORATED_ORGANISATION
+        if uscc[:2] in ("92", "52")
+        else SubjectKind.LEGAL_PERSON
+    )
+
+
+def register_organisation(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    name: str,
+    uscc: str,
+    kind: SubjectKind | None = None,
+    former_names: Sequence[str] = (),
+    override_check_character: bool = False,
+) -> Subject:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("an organisation needs a name", code="required", field="name")
+    result = identifiers.check_uscc(uscc)
+    unverified = False
+    if not result.valid:
+        fixable = result.error is not None and result.error.code in (
+            "check_character",
+            "organisation_code_check",
+        )
+        if not (override_check_character and fixable):
+            assert result.error is not None
+            raise InvalidInput(result.error.message, code=result.error.code, field="uscc")
+        # Real registered codes that fail the check exist; an authorised officer may
+        # register one, audited, and it is shown as "unverified check character".
+        require(actor, Permission.MANAGE_CATALOG)
+        unverified = True
+    code = identifiers.normalise(uscc)
+    if session.scalar(select(Subject.id).where(Subject.uscc == code)):
+        raise Conflict(f"a subject with code {code} exists already", code="duplicate", field="uscc")
+    subject = Subject(
+        kind=kind or organisation_kind_for(code),
+        reference=code,
+        name=name,
+        name_normalised=names.normalise_name(name),
+        uscc=code,
+        uscc_unverified=unverified,
+        division=code[2:8],
+        created_at=clock.now(),
+    )
+    subject.names.append(_name_row(name, current=True))
+    for former in former_names:
+        if former.strip():
+            subject.names.append(_name_row(former.strip(), current=False))
+    session.add(subject)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "subject.register",
+        target_type="subject",
+        target_id=subject.id,
+        details={"kind": subject.kind.value, "unverified_check_character": unverified},
+    )
+    return subject
+
+
+def register_natural_person(
+    session: Session, clock: Clock, actor: Actor, *, name: str, citizen_id: str
+) -> Subject:
+    name = name.strip()
+    if not name:
+        raise InvalidInput("a person needs a name", code="required", field="name")
+    try:
+        normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
+    except identifiers.InvalidIdentifier as exc:
+        raise _invalid(exc, "citizen_id") from exc
+    index = citizen_id_index(normalised)
+    if session.scalar(select(Subject.id).where(Subject.citizen_id_index == index)):
+        raise Conflict(
+            "a person with this ID number exists already", code="duplicate", field="citizen_id"
+        )
+    subject = Subject(
+        kind=SubjectKind.NATURAL_PERSON,
+        reference=_new_reference(),
+        name=name,
+        name_normalised=names.normalise_name(name),
+        citizen_id_ciphertext=default_cipher().encrypt(normalised, context=CITIZEN_ID_CONTEXT),
+        citizen_id_index=index,
+        citizen_id_masked=identifiers.mask_citizen_id(normalised),
+        division=normalised[:6],
+        created_at=clock.now(),
+    )
+    subject.names.append(_name_row(name, current=True))
+    session.add(subject)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "subject.register",
+        target_type="subject",
+        target_id=subject.id,
+        details={"kind": SubjectKind.NATURAL_PERSON.value},
+    )
+    return subject
+
+
+def by_uscc(session: Session, uscc: str) -> Subject | None:
+    return session.scalar(select(Subject).where(Subject.uscc == identifiers.normalise(uscc)))
+
+
+def by_citizen_id(session: Session, citizen_id: str) -> Subject | None:
+    return session.scalar(
+        select(Subject).where(
+            Subject.citizen_id_index == citizen_id_index(identifiers.normalise(citizen_id))
+        )
+    )
+
+
+def by_reference(session: Session, reference: str) -> Subject:
+    """The subject behind a public handle (USCC or opaque reference); never an ID number."""
+    subject = session.scalar(
+        select(Subject).where(Subject.reference == identifiers.normalise(reference))
+    )
+    if subject is None:
+        raise NotFound("no subject with this code", code="unknown_subject", field="code")
+    return subject
+
+
+def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -> Subject:
+    """Find a natural person by ID number: only for those entitled, and audited."""
+    require(actor, Permission.LOOKUP_PERSON)
+    try:
+        normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
+    except identifiers.InvalidIdentifier as exc:
+        raise _invalid(exc, "citizen_id") from exc
+    subject = by_citizen_id(session, normalised)
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "subject.lookup_person",
+        target_type="subject",
+        target_id=None if subject is None else subject.id,
+        outcome="ok" if subject else "not_found",
+    )
+    if subject is None:
+        raise NotFound("no person with this ID number", code="unknown_subject", field="citizen_id")
+    return subject
+
+
+def reveal_citizen_id(subject: Subject) -> str | None:
+    """The clear ID number, for the subject itself or a lawful querier (the caller checks)."""
+    if subject.citizen_id_ciphertext is None:
+        return None
+    return default_cipher().decrypt(subject.citizen_id_ciphertext, context=CITIZEN_ID_CONTEXT)
+
+
+def rename(session: Session, clock: Clock, actor: Actor, subject: Subject, new_name: str) -> None:
+    """The old name stays searchable as a former name."""
+    new_name = new_name.strip()
+    if not new_name:
+        raise InvalidInput("a name is required", code="required", field="name")
+    for row in subject.names:
+        if row.current:
+            row.current = False
+            row.valid_to = clock.today()
+    subject.names.append(_name_row(new_name, current=True, valid_from=clock.today()))
+    subject.name = new_name
+    subject.name_normalised = names.normalise_name(new_name)
+    session.flush()
+    audit.record(
+        session, clock, actor.audit(), "subject.rename", target_type="subject", target_id=subject.id
+    )
+
+
+def add_responsible_person(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    organisation: Subject,
+    *,
+    role: ResponsibleRole,
+    name: str,
+    citizen_id: str,
+) -> ResponsiblePerson:
+    """Art. 18: the person is a natural-person subject, so the ID is stored once, encrypted."""
+    if not organisation.is_organisation:
+        raise InvalidInput(
+            "only organisations have responsible persons", code="not_organisation", field="subject"
+        )
+    person = by_citizen_id(session, citizen_id) or register_natural_person(
+        session, clock, actor, name=name, citizen_id=citizen_id
+    )
+    link = ResponsiblePerson(
+        organisation_subject_id=organisation.id,
+        role=role,
+        name=name.strip(),
+        person_subject_id=person.id,
+        valid_from=clock.today(),
+    )
+    session.add(link)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "subject.responsible_person.add",
+        target_type="subject",
+        target_id=organisation.id,
+        details={"role": role.value},
+    )
+    return link
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    subject: Subject
+    score: float
+    matched_name: str
+    exact: bool
+
+
+def _bigrams(text: str) -> list[str]:
+    if len(text) <= 2:
+        return [text] if text else []
+    return sorted({text[i : i + 2] for i in range(len(text) - 1)})
+
+
+def search_organisations(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
+    """Public search: organisations only, by current or former name or by code.
+
+    Candidates are those sharing a character pair with the query's core name (which
+    survives typos, area prefixes and legal-form variants); ranking is done by
+    ``names.rank``, which never lets a homophone outrank an exact match.
+    """
+    query = query.strip()
+    if not query:
+        return []
+    hits: list[SearchHit] = []
+    code = identifiers.normalise(query)
+    exact_code = by_uscc(session, code) if len(code) == 18 else None
+    if exact_code is not None:
+        hits.append(SearchHit(exact_code, 100.0, exact_code.name, True))
+    core = names.core_name(query) or names.normalise_name(query)
+    pairs = _bigrams(core)[:12]
+    if not pairs:
+        return hits
+    subject_ids = session.scalars(
+        select(SubjectName.subject_id)
+        .join(Subject, Subject.id == SubjectName.subject_id)
+        .where(Subject.kind != SubjectKind.NATURAL_PERSON)
+        .where(
+            or_(
+                *(SubjectName.core.contains(pair, autoescape=True) for pair in pairs),
+                *(SubjectName.normalised.contains(pair, autoescape=True) for pair in pairs),
+            )
+        )
+        .distinct()
+        .limit(SEARCH_CANDIDATE_LIMIT)
+    ).all()
+    candidates = session.scalars(
+        select(Subject).where(Subject.id.in_(subject_ids)).options(selectinload(Subject.names))
+    ).all()
+    ranked = names.rank(query, ((s, [n.name for n in s.names]) for s in candidates), limit=limit)
+    seen = {h.subject.id for h in hits}
+    for subject, match in ranked:
+        if subject.id not in seen:
+            hits.append(SearchHit(subject, match.score, match.matched_name, match.exact))
+    return hits[:limit]

@@ -1,0 +1,121 @@
+"""Health, identifiers, public organisation search and authentication."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from xinyong import identifiers
+from xinyong.accounts import service as accounts
+from xinyong.subjects import service as subjects
+from xinyong.web.deps import ActorDep, AuthenticatedActorDep, ClockDep, SessionDep, app_context
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["platform"])
+def healthz(session: SessionDep) -> dict[str, str]:
+    session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+class IdentifierErrorOut(BaseModel):
+    code: str
+    message: str
+
+
+class IdentifierOut(BaseModel):
+    valid: bool
+    kind: str | None
+    normalised: str | None
+    masked: str | None
+    error: IdentifierErrorOut | None
+
+
+@router.get("/api/v1/identifiers/{code}", response_model=IdentifierOut, tags=["identifiers"])
+def check_identifier(code: str, clock: ClockDep) -> dict[str, Any]:
+    """Validate a unified social credit code or citizen ID number (public; nothing is stored)."""
+    return identifiers.check(code, today=clock.today()).as_dict()
+
+
+class SubjectHitOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    matched_name: str
+    score: float
+    exact: bool
+
+
+class SubjectSearchOut(BaseModel):
+    items: list[SubjectHitOut]
+
+
+@router.get("/api/v1/subjects", response_model=SubjectSearchOut, tags=["subjects"])
+def search_subjects(
+    session: SessionDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, description="name, former name or code")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Public organisation search, best match first. Natural persons are never listed."""
+    hits = subjects.search_organisations(session, q, limit=limit)
+    return {
+        "items": [
+            {
+                "code": hit.subject.public_code,
+                "name": hit.subject.name,
+                "kind": hit.subject.kind.value,
+                "matched_name": hit.matched_name,
+                "score": round(hit.score, 1),
+                "exact": hit.exact,
+            }
+            for hit in hits
+        ]
+    }
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str
+
+
+@router.post("/api/v1/auth/token", response_model=TokenOut, tags=["auth"])
+def issue_token(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+) -> dict[str, str]:
+    """OAuth2 password flow. Rate-limited per username and per client address."""
+    context = app_context(request)
+    client = request.client.host if request.client else "unknown"
+    context.login_limiter.hit(f"user:{username.strip().lower()}")
+    context.login_limiter.hit(f"ip:{client}")
+    user = accounts.authenticate(session, clock, username, password)
+    return {"access_token": context.signer.issue(user), "token_type": "bearer"}
+
+
+class MeOut(BaseModel):
+    kind: str
+    role: str | None
+    organisation_id: int | None
+    subject_id: int | None
+    label: str
+
+
+@router.get("/api/v1/me", response_model=MeOut, tags=["auth"])
+def who_am_i(actor: AuthenticatedActorDep) -> dict[str, Any]:
+    return {
+        "kind": actor.kind,
+        "role": None if actor.role is None else actor.role.value,
+        "organisation_id": actor.organisation_id,
+        "subject_id": actor.subject_id,
+        "label": actor.label,
+    }
+
+
+__all__ = ["ActorDep", "router"]

@@ -1,0 +1,76 @@
+"""The FastAPI application: API under /api/v1, pages, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.sessions import SessionMiddleware
+
+import xinyong
+from xinyong.accounts.service import TokenSigner
+from xinyong.clock import Clock, SystemClock
+from xinyong.config import Settings, get_settings
+from xinyong.db.engine import make_engine
+from xinyong.db.session import make_session_factory
+from xinyong.ratelimit import SlidingWindowLimiter
+from xinyong.web import errors
+from xinyong.web.api import core as api_core
+from xinyong.web.context import AppContext
+from xinyong.web.pages import auth as pages_auth
+from xinyong.web.pages import public as pages_public
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.resolved_database_url)
+    session_factory = session_factory or make_session_factory(engine)
+    session_key = settings.secret("session_key")
+    context = AppContext(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        session_factory=session_factory,
+        signer=TokenSigner(session_key, settings.token_lifetime_seconds),
+        login_limiter=SlidingWindowLimiter(
+            clock,
+            limit=settings.login_attempts_per_window,
+            window_seconds=settings.login_window_seconds,
+            what="login attempts",
+        ),
+    )
+    app = FastAPI(
+        title="Xinyong public credit platform",
+        version=xinyong.__version__,
+        description=(
+            "API of the Fuzhou public credit information platform. Every refusal answers "
+            '`{"error": {"code", "message", "article", "field"}}`, citing the article of the '
+            "Fuzhou Municipal Social Credit Management Measures it rests on."
+        ),
+    )
+    app.state.context = context
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_key.hex(),
+        session_cookie="xinyong_session",
+        same_site="lax",
+        https_only=settings.secure_cookies,
+        max_age=settings.token_lifetime_seconds,
+    )
+    errors.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in (api_core.router, pages_public.router, pages_auth.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,128 @@
+"""Request dependencies: the unit of work, the clock, and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.errors import NotAuthenticated, PermissionDenied, RateLimited
+from xinyong.web.context import AppContext
+
+
+def app_context(request: Request) -> AppContext:
+    context: AppContext = request.app.state.context
+    return context
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One transaction per request, committed before the response is sent.
+
+    A refused access is rolled back with everything else the request did, and then
+    recorded on its own, so refusals are audited even though their request failed.
+    """
+    context = app_context(request)
+    session = context.session_factory()
+    request.state.session = session
+    try:
+        yield session
+        session.commit()
+    except (PermissionDenied, NotAuthenticated, RateLimited) as refusal:
+        session.rollback()
+        actor: Actor = getattr(request.state, "actor", ANONYMOUS_ACTOR)
+        if refusal.code != "bad_credentials":  # failed logins are audited by the service
+            audit.record(
+                session,
+                context.clock,
+                actor.audit(),
+                "access.refused",
+                outcome="refused",
+                details={
+                    "code": refusal.code,
+                    "route": request.scope.get("route").path
+                    if request.scope.get("route")
+                    else request.url.path,
+                    "method": request.method,
+                    "article": refusal.article,
+                },
+            )
+        else:
+            _record_failed_login(session, context, request)
+        session.commit()
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _route_path(request: Request) -> str:
+    # The route template, not the URL: a URL may carry a subject's code.
+    route = request.scope.get("route")
+    return str(getattr(route, "path", request.url.path))
+
+
+def _record_failed_login(session: Session, context: AppContext, request: Request) -> None:
+    audit.record(
+        session,
+        context.clock,
+        audit.ANONYMOUS,
+        "auth.login",
+        outcome="refused",
+        details={"reason": "bad_credentials", "route": request.url.path},
+    )
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_clock(request: Request) -> Clock:
+    return app_context(request).clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+def current_actor(request: Request, session: SessionDep) -> Actor:
+    """Bearer token or API key for the API; the signed session cookie for pages."""
+    context = app_context(request)
+    actor = ANONYMOUS_ACTOR
+    authorization = request.headers.get("authorization", "")
+    api_key = request.headers.get("x-api-key")
+    if authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+        if token.startswith("xy_"):
+            actor = accounts.actor_for_api_key(session, token)
+        else:
+            user = accounts.active_user(session, context.signer.user_id(token))
+            actor = accounts.actor_for_user(user)
+    elif api_key:
+        actor = accounts.actor_for_api_key(session, api_key)
+    elif "session" in request.scope and request.session.get("uid"):
+        try:
+            user = accounts.active_user(session, int(request.session["uid"]))
+        except NotAuthenticated:
+            request.session.clear()
+        else:
+            actor = accounts.actor_for_user(user)
+    request.state.actor = actor
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def authenticated_actor(actor: ActorDep) -> Actor:
+    if not actor.authenticated:
+        raise NotAuthenticated("log in or present a token to do this", code="not_authenticated")
+    return actor
+
+
+AuthenticatedActorDep = Annotated[Actor, Depends(authenticated_actor)]

@@ -1,0 +1,120 @@
+"""One error format for every refusal: ``{"error": {"code", "message", "article", "field"}}``.
+
+Domain errors map to HTTP status codes here and nowhere else. Pages get the same
+content rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xinyong.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+
+log = logging.getLogger("xinyong.web")
+
+STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
+    (NotAuthenticated, 401),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (RateLimited, 429),
+    (InvalidInput, 422),
+]
+
+
+def status_for(error: DomainError) -> int:
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(error, cls):
+            return status
+    return 400
+
+
+def error_body(
+    code: str, message: str, *, article: str | None = None, field: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message, "article": article, "field": field}
+    error.update({k: v for k, v in extra.items() if v is not None})
+    return {"error": error}
+
+
+def wants_html(request: Request) -> bool:
+    if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/openapi.json"):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def _respond(
+    request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> Response:
+    if wants_html(request):
+        from xinyong.web.pages.rendering import render_error
+
+        return render_error(request, status, body["error"], headers=headers)
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        status = status_for(exc)
+        headers: dict[str, str] = {}
+        if isinstance(exc, NotAuthenticated) and not wants_html(request):
+            headers["WWW-Authenticate"] = "Bearer"
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+        return _respond(request, status, {"error": exc.as_dict()}, headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = exc.errors()
+        first = problems[0] if problems else {}
+        location = [
+            str(part)
+            for part in first.get("loc", ())
+            if part not in ("body", "query", "path", "form")
+        ]
+        field = ".".join(location) or None
+        message = str(first.get("msg", "invalid request"))
+        details = [
+            {
+                "field": ".".join(str(p) for p in p_["loc"][1:]),
+                "message": p_["msg"],
+                "type": p_["type"],
+            }
+            for p_ in problems
+        ]
+        body = error_body(
+            "invalid_request", f"{field}: {message}" if field else message, field=field
+        )
+        body["error"]["details"] = details
+        return _respond(request, 422, body)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
+            exc.status_code, "http_error"
+        )
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        return _respond(
+            request, exc.status_code, error_body(code, message), getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Never echo the exception: it may contain personal data from the request.
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return _respond(request, 500, error_body("internal_error", "an unexpected error occurred"))

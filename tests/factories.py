@@ -1,0 +1,178 @@
+"""Factories that build rows through the services (so encryption and audit happen too)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import factory
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import Clock
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+from xinyong.synthetic import make_citizen_id, make_uscc
+
+PASSWORD = "correct horse battery"
+_rng = random.Random(42)
+
+
+class _Bound:
+    session: ClassVar[Session | None] = None
+    clock: ClassVar[Clock | None] = None
+
+
+def bind(session: Session, clock: Clock) -> None:
+    _Bound.session, _Bound.clock = session, clock
+
+
+class _ServiceFactory(factory.Factory):  # type: ignore[misc]
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _context(cls) -> tuple[Session, Clock]:
+        assert _Bound.session is not None, "call factories.bind first"
+        assert _Bound.clock is not None
+        return _Bound.session, _Bound.clock
+
+
+class OrganisationFactory(_ServiceFactory):
+    class Meta:
+        model = Organisation
+
+    code = factory.LazyFunction(lambda: make_uscc(_rng, prefix="11"))
+    name = factory.Sequence(lambda n: f"福州市测试局{n}")
+    kind = OrganisationKind.STATE_ORGAN
+
+    @classmethod
+    def _create(cls, model_class: Any, **kwargs: Any) -> Organisation:
+        session, clock = cls._context()
+        return accounts.create_organisation(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+class CompanyFactory(_ServiceFactory):
+    class Meta:
+        model = Subject
+
+    uscc = factory.LazyFunction(lambda: make_uscc(_rng))
+    name = factory.Sequence(lambda n: f"福州测试{n}号贸易有限公司")
+    former_names: tuple[str, ...] = ()
+
+    @classmethod
+    def _create(cls, model_class: Any, **kwargs: Any) -> Subject:
+        session, clock = cls._context()
+        return subjects.register_organisation(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+class PersonFactory(_ServiceFactory):
+    class Meta:
+        model = Subject
+
+    name = factory.Sequence(lambda n: f"测试人{n}")
+    citizen_id = factory.LazyFunction(lambda: make_citizen_id(_rng))
+
+    @classmethod
+    def _create(cls, model_class: Any, **kwargs: Any) -> Subject:
+        session, clock = cls._context()
+        return subjects.register_natural_person(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+class UserFactory(_ServiceFactory):
+    class Meta:
+        model = UserAccount
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = PASSWORD
+    role = Role.DATA_REPORTER
+    organisation = None
+    subject_id = None
+
+    @classmethod
+    def _create(cls, model_class: Any, **kwargs: Any) -> UserAccount:
+        session, clock = cls._context()
+        return accounts.create_user(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+@dataclass
+class World:
+    """A small city: the agencies, one account per role, and subjects to look at."""
+
+    session: Session
+    clock: Clock
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    users: dict[str, UserAccount] = field(default_factory=dict)
+    subjects: dict[str, Subject] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, session: Session, clock: Clock) -> World:
+        bind(session, clock)
+        world = cls(session, clock)
+        orgs = world.organisations
+        orgs["operator"] = OrganisationFactory(
+            name="福州市公共信用信息中心", kind=OrganisationKind.PLATFORM_OPERATOR
+        )
+        orgs["authority"] = OrganisationFactory(
+            name="福州市发改委", kind=OrganisationKind.CREDIT_AUTHORITY
+        )
+        orgs["regulator"] = OrganisationFactory(name="福州市市场监督管理局")
+        orgs["other_agency"] = OrganisationFactory(name="福州市生态环境局")
+        orgs["bank"] = OrganisationFactory(
+            name="福州测试银行", kind=OrganisationKind.FINANCIAL_INSTITUTION, code=make_uscc(_rng)
+        )
+        world.subjects["company"] = CompanyFactory(
+            name="福州晨光文具贸易有限公司", former_names=("福州晨光文具店",)
+        )
+        world.subjects["other_company"] = CompanyFactory(name="福州海峡物流有限公司")
+        world.subjects["person"] = PersonFactory(name="王某某")
+        world.subjects["other_person"] = PersonFactory(name="李某某")
+        staff = {
+            "admin": (Role.PLATFORM_ADMIN, "operator"),
+            "authority": (Role.CREDIT_AUTHORITY_OFFICER, "authority"),
+            "reporter": (Role.DATA_REPORTER, "regulator"),
+            "querier": (Role.QUERY_OFFICER, "regulator"),
+            "caseofficer": (Role.CASE_OFFICER, "regulator"),
+            "security": (Role.SECURITY_OFFICER, "regulator"),
+            "objections": (Role.OBJECTION_HANDLER, "authority"),
+            "analyst": (Role.INSTITUTION_ANALYST, "bank"),
+            "other_reporter": (Role.DATA_REPORTER, "other_agency"),
+        }
+        for username, (role, org) in staff.items():
+            world.users[username] = UserFactory(
+                username=username, role=role, organisation=orgs[org]
+            )
+        for username, subject in (
+            ("citizen", "person"),
+            ("company", "company"),
+            ("other_citizen", "other_person"),
+        ):
+            world.users[username] = UserFactory(
+                username=username, role=Role.SUBJECT, subject_id=world.subjects[subject].id
+            )
+        session.flush()
+        return world
+
+
+ALL_ACCOUNTS = (
+    "admin",
+    "authority",
+    "reporter",
+    "querier",
+    "caseofficer",
+    "security",
+    "objections",
+    "analyst",
+    "citizen",
+    "company",
+)
+
+
+def auth_headers(client: TestClient, username: str) -> dict[str, str]:
+    response = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

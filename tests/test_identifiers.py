@@ -1,0 +1,568 @@
+"""Unified social credit codes (GB 32100-2015) and citizen ID numbers (GB 11643-1999)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xinyong.identifiers import (
+    CITIZEN_ID_WEIGHTS,
+    USCC_ALPHABET,
+    USCC_WEIGHTS,
+    IdentifierCheck,
+    IdentifierError,
+    IdentifierKind,
+    InvalidIdentifier,
+    birth_date_of,
+    check,
+    check_citizen_id,
+    check_uscc,
+    citizen_id_check_character,
+    mask_citizen_id,
+    normalise,
+    organisation_code_check_character,
+    require_citizen_id,
+    require_uscc,
+    uscc_check_character,
+)
+
+TODAY = dt.date(2025, 6, 1)
+
+# The example database would be written into the working tree; deadlines flake on busy CI.
+PROPERTY = settings(database=None, deadline=None, max_examples=300)
+
+USCC_EXAMPLES = [
+    "91350100M000100Y43",
+    "914403001922038216",
+    "91110108551385082Q",
+    "91350100MG59YK161P",
+    "91350100T5A3HDXJ4X",
+    "91350100WWAPA40225",
+    "923501008HFML5U07D",
+    "113501000036441868",
+]
+CITIZEN_EXAMPLES = ["11010519491231002X", "350102199403157723"]
+
+
+def with_citizen_check(first17: str) -> str:
+    return first17 + citizen_id_check_character(first17)
+
+
+def with_uscc_checks(first16: str) -> str:
+    first17 = first16 + organisation_code_check_character(first16[8:16])
+    return first17 + uscc_check_character(first17)
+
+
+def wrong_last(code: str, choices: str) -> str:
+    return code[:-1] + next(ch for ch in choices if ch != code[-1])
+
+
+# --- strategies ------------------------------------------------------------------------------
+
+
+@st.composite
+def valid_usccs(draw: st.DrawFn) -> str:
+    return with_uscc_checks(draw(st.text(alphabet=USCC_ALPHABET, min_size=16, max_size=16)))
+
+
+@st.composite
+def valid_citizen_ids(draw: st.DrawFn) -> str:
+    address = draw(st.integers(min_value=100000, max_value=999999))
+    born = draw(st.dates(min_value=dt.date(1900, 1, 1), max_value=TODAY))
+    sequence = draw(st.integers(min_value=0, max_value=999))
+    return with_citizen_check(f"{address}{born:%Y%m%d}{sequence:03d}")
+
+
+# --- the examples from the rules -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", USCC_EXAMPLES)
+def test_uscc_examples_validate(code: str) -> None:
+    result = check_uscc(code)
+    assert result.valid, result.error
+    assert result.kind is IdentifierKind.USCC
+    assert result.normalised == code
+    assert result.masked == code
+    assert result.error is None
+    assert require_uscc(code) == code
+    assert check(code, today=TODAY).kind is IdentifierKind.USCC
+
+
+@pytest.mark.parametrize("code", USCC_EXAMPLES)
+def test_uscc_examples_pass_the_organisation_code_check(code: str) -> None:
+    assert organisation_code_check_character(code[8:16]) == code[16]
+
+
+def test_organisation_code_letters_use_the_gb11714_values() -> None:
+    # The GB 11714 textbook example D2143569-X; D is 13 there and in the USCC alphabet.
+    assert organisation_code_check_character("D2143569") == "X"
+    # G is 16 in GB 11714 but 16 is also its USCC index; Y is 34 in GB 11714 but 30 in the
+    # USCC alphabet. Only the GB 11714 value gives the real code's position 17.
+    assert organisation_code_check_character("MG59YK16") == "1"
+
+
+def test_check_character_functions_reject_bad_input() -> None:
+    with pytest.raises(ValueError, match="17"):
+        uscc_check_character("91350100M000100Y")
+    with pytest.raises(ValueError, match="alphabet"):
+        uscc_check_character("91350100M000100YI")
+    with pytest.raises(ValueError, match="8"):
+        organisation_code_check_character("M000100")
+    with pytest.raises(ValueError, match="8"):
+        organisation_code_check_character("m000100Y")
+    with pytest.raises(ValueError, match="17"):
+        citizen_id_check_character("3501021994031577")
+    with pytest.raises(ValueError, match="17"):
+        citizen_id_check_character("3501021994031577X")
+
+
+@pytest.mark.parametrize("number", CITIZEN_EXAMPLES)
+def test_citizen_id_examples_validate(number: str) -> None:
+    result = check_citizen_id(number, today=TODAY)
+    assert result.valid, result.error
+    assert result.kind is IdentifierKind.CITIZEN_ID
+    assert result.normalised == number
+    assert result.masked == number[:6] + "********" + number[-4:]
+    assert require_citizen_id(number, today=TODAY) == number
+    assert check(number, today=TODAY).kind is IdentifierKind.CITIZEN_ID
+
+
+def test_birth_date_of() -> None:
+    assert birth_date_of("11010519491231002X") == dt.date(1949, 12, 31)
+    assert birth_date_of("350102 19940315 7723") == dt.date(1994, 3, 15)
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        birth_date_of("350102199302297723")
+    assert excinfo.value.error.code == "birth_date"
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        birth_date_of("35010219940315772")
+    assert excinfo.value.error.code == "length"
+
+
+# --- each error code -------------------------------------------------------------------------
+
+
+def uscc_error(raw: str) -> IdentifierError:
+    result = check_uscc(raw)
+    assert not result.valid
+    assert result.error is not None
+    return result.error
+
+
+def citizen_error(raw: str, today: dt.date = TODAY) -> IdentifierError:
+    result = check_citizen_id(raw, today=today)
+    assert not result.valid
+    assert result.error is not None
+    return result.error
+
+
+@pytest.mark.parametrize("raw", ["", "   ", "\u3000", " - ", "\u200b"])
+def test_empty(raw: str) -> None:
+    assert uscc_error(raw).code == "empty"
+    assert citizen_error(raw).code == "empty"
+    result = check(raw, today=TODAY)
+    assert result.error is not None
+    assert result.error.code == "empty"
+    assert result.kind is None
+
+
+@pytest.mark.parametrize("raw", ["91350100M000100Y4", "91350100M000100Y433", "9"])
+def test_uscc_length(raw: str) -> None:
+    error = uscc_error(raw)
+    assert error.code == "length"
+    assert f"(got {len(raw)})" in error.message
+
+
+@pytest.mark.parametrize("raw", ["35010219940315772", "3501021994031577233"])
+def test_citizen_id_length(raw: str) -> None:
+    assert citizen_error(raw).code == "length"
+
+
+@pytest.mark.parametrize(
+    ("raw", "position"),
+    [
+        ("91350100I000100Y43", 9),  # I is never used: it reads as 1
+        ("91350100M0O0100Y43", 11),  # nor O, S, V and Z
+        ("S1350100M000100Y43", 1),
+        ("91350100M000100Y4Z", 18),
+        ("91350100M000100Y4!", 18),
+        ("91350100M000100中43", 16),
+    ],
+)
+def test_uscc_charset(raw: str, position: int) -> None:
+    error = uscc_error(raw)
+    assert error.code == "charset"
+    assert f"character {position} " in error.message
+
+
+@pytest.mark.parametrize(
+    ("raw", "position"),
+    [
+        ("3501A2199403157723", 5),
+        ("35010219940315772Y", 18),
+        ("X50102199403157723", 1),
+        ("35010219940315772٣", 18),  # an Arabic-Indic three: a digit, but not one of ours
+    ],
+)
+def test_citizen_id_charset(raw: str, position: int) -> None:
+    error = citizen_error(raw)
+    assert error.code == "charset"
+    assert f"character {position} " in error.message
+
+
+def test_uscc_check_character_names_the_expected_character() -> None:
+    error = uscc_error("91350100M000100Y44")
+    assert error.code == "check_character"
+    assert "'3'" in error.message
+
+
+def test_uscc_organisation_code_check_is_its_own_error() -> None:
+    # Position 17 wrong but position 18 recomputed to match: the shape of a real code that
+    # was issued with a bad organisation code, registrable only by override.
+    first17 = "91350100M000100Y" + "5"
+    code = first17 + uscc_check_character(first17)
+    error = uscc_error(code)
+    assert error.code == "organisation_code_check"
+    assert "'4'" in error.message
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        require_uscc(code)
+    assert excinfo.value.error.code == "organisation_code_check"
+
+
+def test_position_18_failure_wins_over_position_17() -> None:
+    assert uscc_error("91350100M000100Y53").code == "check_character"
+
+
+def test_citizen_id_check_character_does_not_reveal_the_expected_character() -> None:
+    first = citizen_error("350102199403157724")
+    second = citizen_error("11010519491231002")  # wrong length: a different error
+    third = citizen_error("110105194912310021")
+    assert first.code == third.code == "check_character"
+    assert second.code == "length"
+    # One fixed message whatever the number: nothing in it depends on the digits.
+    assert first.message == third.message
+
+
+def test_citizen_id_address_code() -> None:
+    assert citizen_error(with_citizen_check("05010219940315772")).code == "address_code"
+
+
+def test_future_birth_date() -> None:
+    number = with_citizen_check("35010220250602772")
+    error = citizen_error(number)
+    assert error.code == "birth_date"
+    assert "future" in error.message
+    # Born today is fine.
+    assert check_citizen_id(with_citizen_check("35010220250601772"), today=TODAY).valid
+
+
+def test_birth_date_before_1900() -> None:
+    error = citizen_error(with_citizen_check("35010218991231772"))
+    assert error.code == "birth_date"
+    assert "1900-01-01" in error.message
+    assert check_citizen_id(with_citizen_check("35010219000101772"), today=TODAY).valid
+
+
+@pytest.mark.parametrize(
+    "date", ["19930229", "19000229", "19941301", "19940431", "19940300", "19940132", "19941900"]
+)
+def test_impossible_birth_dates(date: str) -> None:
+    number = with_citizen_check(f"350102{date}772")
+    assert citizen_error(number).code == "birth_date"
+    # Without a kind, anything shaped like a date keeps it a citizen ID: masked, and with
+    # the birth date as the error rather than a USCC check character.
+    result = check(number, today=TODAY)
+    assert result.kind is IdentifierKind.CITIZEN_ID
+    assert result.error is not None
+    assert result.error.code == "birth_date"
+
+
+def test_feb_29_on_a_leap_year_is_fine() -> None:
+    assert check_citizen_id(with_citizen_check("35010220000229772"), today=TODAY).valid
+    assert check_citizen_id(with_citizen_check("35010219960229772"), today=TODAY).valid
+
+
+# --- normalisation and masking ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        " 91350100M000100Y43 ",
+        "9135 0100 M000 100Y 43",
+        "91350100-M000100Y4-3",
+        "91350100\u3000M000100Y43",
+        "９１３５０１００Ｍ０００１００Ｙ４３",
+        "91350100m000100y43",
+        "91350100–M000100Y43",  # en dash
+        "91350100—M000100Y43",  # em dash
+        "91350100－M000100Y43",  # full-width hyphen-minus
+        "91350100\u2212M000100Y43",  # minus sign
+        "91350100\u200bM000100Y43\t\n",
+    ],
+)
+def test_normalise_uscc(raw: str) -> None:
+    assert normalise(raw) == "91350100M000100Y43"
+    assert check_uscc(raw).valid
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "11010519491231002x",
+        "110105 19491231 002X",
+        "110105-19491231-002x",
+        "１１０１０５１９４９１２３１００２ｘ",
+        "110105\u300019491231\u3000002Ｘ",
+    ],
+)
+def test_normalise_citizen_id(raw: str) -> None:
+    assert normalise(raw) == "11010519491231002X"
+    assert require_citizen_id(raw, today=TODAY) == "11010519491231002X"
+
+
+def test_normalise_only_folds_ascii_case() -> None:
+    # "ß".upper() is "SS": folding it would make junk longer and closer to a valid shape.
+    assert normalise("ß") == "ß"
+
+
+def test_mask_citizen_id() -> None:
+    assert mask_citizen_id("350102199403157723") == "350102********7723"
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        mask_citizen_id("3501021994031577")
+    assert excinfo.value.error.code == "length"
+
+
+def test_uscc_masked_is_normalised() -> None:
+    result = check_uscc("91350100m000100y43")
+    assert result.masked == result.normalised == "91350100M000100Y43"
+
+
+# --- results as dictionaries -----------------------------------------------------------------
+
+
+def test_as_dict_valid_uscc() -> None:
+    assert check_uscc("91350100M000100Y43").as_dict() == {
+        "valid": True,
+        "kind": "uscc",
+        "normalised": "91350100M000100Y43",
+        "masked": "91350100M000100Y43",
+        "error": None,
+    }
+
+
+def test_as_dict_invalid_uscc_keeps_the_public_code() -> None:
+    body = check_uscc("91350100M000100Y44").as_dict()
+    assert body["normalised"] == body["masked"] == "91350100M000100Y44"
+    assert isinstance(body["error"], dict)
+    assert body["error"]["code"] == "check_character"
+    assert set(body["error"]) == {"code", "message"}
+
+
+def test_as_dict_valid_citizen_id() -> None:
+    assert check_citizen_id("350102199403157723", today=TODAY).as_dict() == {
+        "valid": True,
+        "kind": "citizen_id",
+        "normalised": "350102199403157723",
+        "masked": "350102********7723",
+        "error": None,
+    }
+
+
+def test_as_dict_invalid_citizen_id_hides_the_number() -> None:
+    body = check_citizen_id("350102199403157724", today=TODAY).as_dict()
+    assert body["valid"] is False
+    assert body["normalised"] is None
+    assert body["masked"] == "350102********7724"
+    short = check_citizen_id("35010219940315772", today=TODAY).as_dict()
+    assert short["normalised"] is None
+    assert short["masked"] is None
+
+
+def test_repr_does_not_show_the_number() -> None:
+    assert "350102199403157723" not in repr(check_citizen_id("350102199403157723", today=TODAY))
+
+
+# --- kind detection --------------------------------------------------------------------------
+
+
+def test_kind_given_explicitly() -> None:
+    result = check("350102199403157723", today=TODAY, kind=IdentifierKind.USCC)
+    assert result.kind is IdentifierKind.USCC
+    assert not result.valid
+    result = check("91350100M000100Y43", today=TODAY, kind=IdentifierKind.CITIZEN_ID)
+    assert result.kind is IdentifierKind.CITIZEN_ID
+    assert result.error is not None
+    assert result.error.code == "charset"
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "code"),
+    [
+        # letters other than a trailing X: a USCC
+        ("91350100M000100Y44", IdentifierKind.USCC, "check_character"),
+        ("35010219940315772A", IdentifierKind.USCC, "check_character"),
+        ("91350100M000100Y4", IdentifierKind.USCC, "length"),
+        # digits with a plausible date at 7-14: a citizen ID, whatever the length
+        ("350102199403157724", IdentifierKind.CITIZEN_ID, "check_character"),
+        ("35010219940315772", IdentifierKind.CITIZEN_ID, "length"),
+        ("3501021994031577X", IdentifierKind.CITIZEN_ID, "length"),
+        ("350102209903157723", IdentifierKind.CITIZEN_ID, "birth_date"),
+        # digits without one: a USCC
+        ("914403001922038217", IdentifierKind.USCC, "check_character"),
+        ("1234", IdentifierKind.USCC, "length"),
+    ],
+)
+def test_kind_guessed_for_errors(raw: str, kind: IdentifierKind, code: str) -> None:
+    result = check(raw, today=TODAY)
+    assert not result.valid
+    assert result.kind is kind
+    assert result.error is not None
+    assert result.error.code == code
+
+
+def test_a_number_valid_as_both_kinds_is_treated_as_a_citizen_id() -> None:
+    number = "66341619240401954X"
+    assert check_uscc(number).valid
+    assert check_citizen_id(number, today=TODAY).valid
+    result = check(number, today=TODAY)
+    assert result.kind is IdentifierKind.CITIZEN_ID
+    assert result.masked == "663416********954X"
+
+
+# --- exceptions ------------------------------------------------------------------------------
+
+
+def test_invalid_identifier() -> None:
+    with pytest.raises(InvalidIdentifier) as excinfo:
+        require_citizen_id("350102199403157724", today=TODAY)
+    exc = excinfo.value
+    assert isinstance(exc, ValueError)
+    assert exc.error.code == exc.code == "check_character"
+    assert exc.kind is IdentifierKind.CITIZEN_ID
+    assert exc.field is None
+    assert str(exc) == exc.error.message
+    assert "350102199403157724" not in str(exc)
+    assert InvalidIdentifier(exc.error, field="id_number").field == "id_number"
+    with pytest.raises(InvalidIdentifier, match="18 characters"):
+        require_uscc("91350100M000100Y4")
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+def test_every_single_substitution_changes_the_checksums() -> None:
+    # d·w ≢ 0 (mod p) for every non-zero difference d and weight w, as p is prime: the
+    # reason a single substituted character can never keep the check character valid.
+    for weight in USCC_WEIGHTS:
+        assert all((d * weight) % 31 for d in range(1, 31))
+    for weight in CITIZEN_ID_WEIGHTS:
+        assert all((d * weight) % 11 for d in range(1, 10))
+
+
+@PROPERTY
+@given(valid_usccs())
+def test_generated_usccs_validate(code: str) -> None:
+    assert check_uscc(code).valid
+    assert require_uscc(code.lower()) == code
+    result = check(code, today=TODAY)
+    assert result.valid
+    # An all-digit code can happen to be a valid citizen ID too, and then is treated as one.
+    if result.kind is IdentifierKind.CITIZEN_ID:
+        assert check_citizen_id(code, today=TODAY).valid
+
+
+@PROPERTY
+@given(valid_usccs(), st.data())
+def test_any_uscc_substitution_is_caught_by_position_18(code: str, data: st.DataObject) -> None:
+    index = data.draw(st.integers(min_value=0, max_value=17))
+    replacement = data.draw(st.sampled_from([ch for ch in USCC_ALPHABET if ch != code[index]]))
+    mutated = code[:index] + replacement + code[index + 1 :]
+    assert uscc_check_character(mutated[:17]) != mutated[17]
+    assert uscc_error(mutated).code == "check_character"
+
+
+@PROPERTY
+@given(valid_citizen_ids())
+def test_generated_citizen_ids_validate(number: str) -> None:
+    result = check_citizen_id(number, today=TODAY)
+    assert result.valid
+    assert result.normalised == number
+    assert birth_date_of(number) == dt.datetime.strptime(number[6:14], "%Y%m%d").date()
+    assert check(number, today=TODAY).kind is IdentifierKind.CITIZEN_ID
+
+
+@PROPERTY
+@given(valid_citizen_ids(), st.data())
+def test_any_citizen_id_substitution_is_caught(number: str, data: st.DataObject) -> None:
+    index = data.draw(st.integers(min_value=0, max_value=17))
+    allowed = "0123456789X" if index == 17 else "0123456789"
+    replacement = data.draw(st.sampled_from([ch for ch in allowed if ch != number[index]]))
+    mutated = number[:index] + replacement + number[index + 1 :]
+    assert citizen_id_check_character(mutated[:17]) != mutated[17]
+    assert citizen_error(mutated).code in {"check_character", "birth_date", "address_code"}
+
+
+@PROPERTY
+@given(st.text())
+def test_normalise_is_idempotent(raw: str) -> None:
+    once = normalise(raw)
+    assert normalise(once) == once
+
+
+@PROPERTY
+@given(st.text(alphabet="0123456789abcxyzXABC \u3000-–０ｘ\u0301ß\u200b"))
+def test_normalise_is_idempotent_on_identifier_like_text(raw: str) -> None:
+    once = normalise(raw)
+    assert normalise(once) == once
+
+
+@PROPERTY
+@given(valid_citizen_ids())
+def test_masked_citizen_id_never_equals_the_number(number: str) -> None:
+    masked = mask_citizen_id(number)
+    assert masked != number
+    assert number[6:14] not in masked
+    assert len(masked) == len(number)
+
+
+def citizen_id_variants(number: str) -> list[str]:
+    """Realistically broken copies of a number, each still identifying its holder."""
+    return [
+        number,
+        wrong_last(number, "0123456789X"),
+        number[:-1],
+        number + "1",
+        number[:4] + "A" + number[5:],
+        number[:6] + "2099" + number[10:],
+        number[:6] + "1899" + number[10:],
+        number[:10] + "13" + number[12:],
+        "0" + number[1:],
+        f" {number[:6]}-{number[6:14]}-{number[14:].lower()} ",
+    ]
+
+
+@PROPERTY
+@given(valid_citizen_ids())
+def test_messages_never_contain_the_number(number: str) -> None:
+    for raw in citizen_id_variants(number):
+        normalised = normalise(raw)
+        results: list[IdentifierCheck] = [
+            check_citizen_id(raw, today=TODAY),
+            check(raw, today=TODAY),
+        ]
+        for result in results:
+            if result.kind is not IdentifierKind.CITIZEN_ID:
+                continue
+            if result.error is not None:
+                assert normalised not in result.error.message
+                assert raw not in result.error.message
+                assert number[6:14] not in result.error.message
+                assert not re.search(r"\d{5,}", result.error.message)
+                # An invalid number is not handed back either, only masked.
+                assert normalised not in str(result.as_dict())
+            assert normalised not in repr(result)
+            assert result.masked != normalised
