@@ -45,9 +45,7 @@ def get_session(request: Request) -> Iterator[Session]:
                 outcome="refused",
                 details={
                     "code": refusal.code,
-                    "route": request.scope.get("route").path
-                    if request.scope.get("route")
-                    else request.url.path,
+                    "route": _route_path(request),
                     "method": request.method,
                     "article": refusal.article,
                 },
@@ -61,6 +59,12 @@ def get_session(request: Request) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def _route_path(request: Request) -> str:
+    # The route template, not the URL: a URL may carry a subject's code.
+    route = request.scope.get("route")
+    return str(getattr(route, "path", request.url.path))
 
 
 def _route_path(request: Request) -> str:
