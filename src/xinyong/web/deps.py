@@ -67,12 +67,6 @@ def _route_path(request: Request) -> str:
     return str(getattr(route, "path", request.url.path))
 
 
-def _route_path(request: Request) -> str:
-    # The route template, not the URL: a URL may carry a subject's code.
-    route = request.scope.get("route")
-    return str(getattr(route, "path", request.url.path))
-
-
 def _record_failed_login(session: Session, context: AppContext, request: Request) -> None:
     audit.record(
         session,
