@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,11 +19,8 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory
 from xinyong.ratelimit import SlidingWindowLimiter
-from xinyong.web import errors
-from xinyong.web.api import core as api_core
+from xinyong.web import api, errors, pages
 from xinyong.web.context import AppContext
-from xinyong.web.pages import auth as pages_auth
-from xinyong.web.pages import public as pages_public
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -71,6 +70,19 @@ def create_app(
     )
     errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for router in (api_core.router, pages_public.router, pages_auth.router):
+    for router in discover_routers():
         app.include_router(router)
     return app
+
+
+def discover_routers() -> list[APIRouter]:
+    """Every ``router`` in a module of ``web.api`` and ``web.pages``: a domain adds its
+    routes by adding a module. The permission-matrix test makes sure each is covered."""
+    routers: list[APIRouter] = []
+    for package in (api, pages):
+        for module in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            loaded = importlib.import_module(f"{package.__name__}.{module.name}")
+            router = getattr(loaded, "router", None)
+            if isinstance(router, APIRouter):
+                routers.append(router)
+    return routers

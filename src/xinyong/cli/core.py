@@ -1,56 +1,34 @@
-"""The ``xinyong`` command line: thin commands over the domain services."""
+"""Platform commands: init, serve, demo, users, organisations, audit."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
-from xinyong.clock import SystemClock
+from xinyong.cli._shared import clock, command_unit_of_work, console, err_console
 from xinyong.config import generate_secrets, get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.migrate import upgrade
-from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.errors import DomainError
 
-app = typer.Typer(help="Xinyong (信用) public credit information platform", no_args_is_help=True)
 users_app = typer.Typer(help="Staff and subject accounts", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
 orgs_app = typer.Typer(help="Organisations", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-app.add_typer(audit_app, name="audit")
-app.add_typer(orgs_app, name="orgs")
-
-console = Console()
-err_console = Console(stderr=True)
-clock = SystemClock()
 
 
-@contextmanager
-def command_unit_of_work() -> Iterator[Session]:
-    """One transaction per command; a domain error is printed with its code and article."""
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    try:
-        with unit_of_work(make_session_factory(engine)) as session:
-            yield session
-    except DomainError as exc:
-        article = f" ({exc.article})" if exc.article else ""
-        field = f" [{exc.field}]" if exc.field else ""
-        err_console.print(f"[red]refused[/red] {exc.code}{field}: {exc.message}{article}")
-        raise typer.Exit(2) from exc
-    finally:
-        engine.dispose()
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(serve)
+    app.command()(demo)
+    app.add_typer(users_app, name="users")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(orgs_app, name="orgs")
 
 
 def initialise(*, demo: bool) -> None:
@@ -75,7 +53,6 @@ def initialise(*, demo: bool) -> None:
             console.print("demo data loaded")
 
 
-@app.command()
 def init(
     demo: Annotated[bool, typer.Option("--demo", help="also load synthetic demo data")] = False,
 ) -> None:
@@ -83,7 +60,6 @@ def init(
     initialise(demo=demo)
 
 
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
@@ -97,7 +73,6 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
 
-@app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
@@ -185,7 +160,3 @@ def audit_verify() -> None:
         )
         raise typer.Exit(1)
     console.print(f"[green]audit chain intact[/green]: {result.checked} events verified")
-
-
-def main() -> None:
-    app()
