@@ -1,17 +1,17 @@
-"""What ``xinyong init`` loads into a fresh database: the default (Fuzhou) rule pack."""
+"""What ``xinyong init`` loads into a fresh database: the default (Fuzhou) rule pack and
+the official working-day calendar. Each step is a no-op where it was done already."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from xinyong import calendar_store
+from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 
 
-def load_rule_pack(session: Session, clock: Clock) -> None:
-    """Load the Fuzhou rule pack; a no-op where it is loaded already."""
-    # The catalog, calendar and measure lists register their loaders here as they land.
-    for loader in _LOADERS:
-        loader(session, clock)
-
-
-_LOADERS: list = []  # type: ignore[type-arg]
+def load_rule_pack(session: Session, clock: Clock) -> dict[str, int]:
+    return {
+        "record_types": catalog.load_rule_pack(session, clock),
+        "calendar_years": calendar_store.load_official(session, clock),
+    }

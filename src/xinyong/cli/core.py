@@ -45,7 +45,11 @@ def initialise(*, demo: bool) -> None:
     from xinyong import bootstrap
 
     with command_unit_of_work() as session:
-        bootstrap.load_rule_pack(session, clock)
+        loaded = bootstrap.load_rule_pack(session, clock)
+        console.print(
+            f"rule pack: {loaded['record_types']} record types, "
+            f"{loaded['calendar_years']} calendar years loaded"
+        )
         if demo:
             from xinyong import demo as demo_data
 

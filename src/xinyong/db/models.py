@@ -1,8 +1,19 @@
 """Imports every model module so that the metadata Alembic compares against is complete."""
 
+from xinyong import calendar_store
 from xinyong.accounts import models as accounts_models
 from xinyong.audit import models as audit_models
+from xinyong.catalog import models as catalog_models
+from xinyong.collection import models as collection_models
 from xinyong.db.base import Base
 from xinyong.subjects import models as subjects_models
 
-__all__ = ["Base", "accounts_models", "audit_models", "subjects_models"]
+__all__ = [
+    "Base",
+    "accounts_models",
+    "audit_models",
+    "calendar_store",
+    "catalog_models",
+    "collection_models",
+    "subjects_models",
+]

@@ -1,0 +1,325 @@
+"""Record-type definitions: the catalog's rules as validated data.
+
+A definition says what a record type's rows contain (field schema), how sensitive each
+field is (Art. 11), who may submit it, and how it is disclosed (Art. 9, rules.md). A
+district may add to or tighten the city's definition for its own area, never loosen it
+(Art. 35); ``check_tightens`` enforces that.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from xinyong.errors import InvalidInput
+
+
+class Category(enum.StrEnum):
+    PUBLIC = "public"  # 公共信用信息: from state bodies
+    MARKET = "market"  # 市场信用信息: from market bodies
+
+
+class Polarity(enum.StrEnum):
+    POSITIVE = "positive"
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+
+
+class Sensitivity(enum.StrEnum):
+    ORDINARY = "ordinary"
+    RESTRICTED = "restricted"  # Art. 11 ¶2: written consent after notice of adverse consequences
+
+
+class FieldType(enum.StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    DECIMAL = "decimal"
+    ENUM = "enum"
+    USCC = "uscc"
+    CITIZEN_ID = "citizen_id"
+
+
+class Severity(enum.StrEnum):
+    MINOR = "minor"  # 轻微
+    GENERAL = "general"  # 一般
+    SERIOUS = "serious"  # 严重
+
+
+# Art. 11 ¶3: content that may never be collected, with or without consent. Matched
+# against field names and labels, so it is caught in a declared field, an undeclared
+# extra column, or a free-text field whose name says what it is.
+PROHIBITED_TERMS: dict[str, tuple[str, ...]] = {
+    "religious belief": ("宗教", "信仰", "religio", "faith"),
+    "genes": ("基因", "gene", "genetic", "dna"),
+    "fingerprints": ("指纹", "fingerprint"),
+    "blood type": ("血型", "blood_type", "bloodtype", "blood group", "blood_group"),
+    "disease and medical history": (
+        "疾病",
+        "病史",
+        "病历",
+        "诊断",
+        "disease",
+        "illness",
+        "medical",
+        "diagnos",
+        "health_condition",
+    ),
+}
+
+# Art. 11 ¶2: collected from natural persons only with written consent after notice.
+RESTRICTED_TERMS: dict[str, tuple[str, ...]] = {
+    "income": ("收入", "工资", "薪", "income", "salary", "wage"),
+    "deposits": ("存款", "deposit"),
+    "securities": ("有价证券", "证券", "股票", "securit", "stock"),
+    "commercial insurance": ("商业保险", "保险", "insurance"),
+    "real estate": ("不动产", "房产", "房屋", "real_estate", "realestate", "property"),
+    "tax amounts": ("纳税额", "纳税数额", "缴税", "tax_amount", "tax_paid"),
+}
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", text.strip().lower())
+
+
+def _matches(text: str, terms: dict[str, tuple[str, ...]]) -> str | None:
+    compact = _compact(text)
+    for category, needles in terms.items():
+        if any(needle in compact for needle in needles):
+            return category
+    return None
+
+
+def prohibited_category(*names: str) -> str | None:
+    """The Art. 11 ¶3 category a field name or label falls under, if any."""
+    for name in names:
+        found = _matches(name, PROHIBITED_TERMS)
+        if found:
+            return found
+    return None
+
+
+def restricted_category(*names: str) -> str | None:
+    for name in names:
+        found = _matches(name, RESTRICTED_TERMS)
+        if found:
+            return found
+    return None
+
+
+class FieldSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    label_zh: str
+    label_en: str
+    type: FieldType = FieldType.TEXT
+    required: bool = False
+    sensitivity: Sensitivity = Sensitivity.ORDINARY
+    max_length: int = Field(default=500, ge=1, le=20000)
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # other column headers accepted for this field
+    # Free text shown to the public only after confidentiality review may be redacted.
+    redactable: bool = False
+
+    @model_validator(mode="after")
+    def _enum_has_choices(self) -> FieldSpec:
+        if self.type is FieldType.ENUM and not self.choices:
+            raise ValueError(f"field {self.name}: an enum field needs choices")
+        return self
+
+    def headers(self) -> tuple[str, ...]:
+        return (self.name, self.label_zh, self.label_en, *self.aliases)
+
+
+class PublicityPeriod(BaseModel):
+    """Months of publicity by severity class, counted from the decision date (rules.md)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    published: bool = True
+    min_months: int = Field(default=0, ge=0, le=1200)
+    max_months: int = Field(default=0, ge=0, le=1200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PublicityPeriod:
+        if self.max_months < self.min_months:
+            raise ValueError("max_months is below min_months")
+        return self
+
+
+class Disclosure(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    mode: Literal["public", "non_public"] = "non_public"
+    # Publicity by severity class; a type without classes uses "general".
+    periods: dict[Severity, PublicityPeriod] = Field(default_factory=dict)
+    default_severity: Severity = Severity.GENERAL
+    severity_field: str | None = None
+    # Penalties consisting only of these categories are minor (SAMR Order 45: a warning
+    # alone is not published).
+    minor_if_only: tuple[str, ...] = ()
+    minor_if_only_field: str | None = None
+    # The source's security officer confirms before publicity (Art. 12(3)).
+    review_before_publicity: bool = False
+
+    def period(self, severity: Severity) -> PublicityPeriod:
+        if self.mode != "public":
+            return PublicityPeriod(published=False)
+        return self.periods.get(severity) or PublicityPeriod(published=False)
+
+
+class RecordTypeDefinition(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    name_zh: str
+    name_en: str
+    group: str
+    category: Category
+    polarity: Polarity
+    legal_basis: str
+    fields: tuple[FieldSpec, ...]
+    subject_kinds: tuple[
+        Literal["natural_person", "legal_person", "unincorporated_organisation"], ...
+    ]
+    # Which columns identify the subject: the USCC for organisations, the ID for persons.
+    subject_name_field: str
+    subject_uscc_field: str | None = None
+    subject_citizen_id_field: str | None = None
+    subject_kind_field: str | None = None
+    decision_date_field: str
+    natural_key: tuple[str, ...]  # with the subject, identifies one record across batches
+    disclosure: Disclosure = Disclosure()
+    public_by_law_for_natural_persons: bool = False
+    submitter_kinds: tuple[str, ...]
+    self_declared: bool = False
+    # Negative market information is kept 5 years after the conduct ends (rules.md).
+    retention_years: int | None = Field(default=None, ge=1, le=100)
+
+    @field_validator("fields")
+    @classmethod
+    def _unique_names(cls, fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+        owner: dict[str, str] = {}
+        for spec in fields:
+            for header in spec.headers():
+                key = header.strip().lower()
+                if owner.setdefault(key, spec.name) != spec.name:
+                    raise ValueError(f"column header {header!r} is declared by two fields")
+        return fields
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> RecordTypeDefinition:
+        names = {spec.name for spec in self.fields}
+        referenced = [
+            self.subject_name_field,
+            self.decision_date_field,
+            *self.natural_key,
+            *(
+                f
+                for f in (
+                    self.subject_uscc_field,
+                    self.subject_citizen_id_field,
+                    self.subject_kind_field,
+                    self.disclosure.severity_field,
+                    self.disclosure.minor_if_only_field,
+                )
+                if f
+            ),
+        ]
+        missing = [f for f in referenced if f not in names]
+        if missing:
+            raise ValueError(f"fields referenced but not declared: {', '.join(missing)}")
+        return self
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def header_map(self) -> dict[str, str]:
+        """Every accepted column header (lower-cased, stripped) → field name."""
+        return {
+            header.strip().lower(): spec.name for spec in self.fields for header in spec.headers()
+        }
+
+
+def check_allowed(definition: RecordTypeDefinition) -> None:
+    """Refuse a definition that declares prohibited content or hides restricted content."""
+    for spec in definition.fields:
+        category = prohibited_category(spec.name, spec.label_zh, spec.label_en, *spec.aliases)
+        if category:
+            raise InvalidInput(
+                f"field {spec.name!r} would collect {category}, which may never be collected",
+                code="prohibited_field",
+                field=f"fields.{spec.name}",
+                article="Art. 11 ¶3",
+            )
+        restricted = restricted_category(spec.name, spec.label_zh, spec.label_en)
+        if restricted and spec.sensitivity is not Sensitivity.RESTRICTED:
+            raise InvalidInput(
+                f"field {spec.name!r} holds {restricted} and must be declared restricted",
+                code="restricted_field_undeclared",
+                field=f"fields.{spec.name}",
+                article="Art. 11 ¶2",
+            )
+
+
+def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -> None:
+    """A district rule may add to or tighten the city's rule, never loosen it (Art. 35)."""
+    problems: list[tuple[str, str]] = []
+    if district.code != city.code:
+        problems.append(("code", "a district rule must keep the record type's code"))
+    city_fields = {spec.name: spec for spec in city.fields}
+    district_fields = {spec.name: spec for spec in district.fields}
+    for name, spec in city_fields.items():
+        mine = district_fields.get(name)
+        if mine is None:
+            problems.append((f"fields.{name}", "a district rule cannot drop a city field"))
+            continue
+        if spec.required and not mine.required:
+            problems.append(
+                (f"fields.{name}", "a district rule cannot make a required field optional")
+            )
+        if (
+            spec.sensitivity is Sensitivity.RESTRICTED
+            and mine.sensitivity is not Sensitivity.RESTRICTED
+        ):
+            problems.append(
+                (f"fields.{name}", "a district rule cannot lower a field's sensitivity")
+            )
+    if not set(district.submitter_kinds) <= set(city.submitter_kinds):
+        problems.append(("submitter_kinds", "a district rule cannot admit more submitters"))
+    if district.public_by_law_for_natural_persons and not city.public_by_law_for_natural_persons:
+        problems.append(("public_by_law_for_natural_persons", "only law makes a record public"))
+    if city.disclosure.mode == "non_public" and district.disclosure.mode == "public":
+        problems.append(
+            ("disclosure.mode", "a district rule cannot publish what the city keeps private")
+        )
+    if city.disclosure.review_before_publicity and not district.disclosure.review_before_publicity:
+        problems.append(
+            ("disclosure.review_before_publicity", "a district rule cannot skip review")
+        )
+    for severity in Severity:
+        mine_period = district.disclosure.period(severity)
+        city_period = city.disclosure.period(severity)
+        if mine_period.published and not city_period.published:
+            problems.append(
+                (f"disclosure.periods.{severity}", "cannot publish an unpublished class")
+            )
+        if mine_period.published and mine_period.max_months > city_period.max_months:
+            problems.append(
+                (f"disclosure.periods.{severity}", "cannot lengthen the publicity period")
+            )
+    if problems:
+        field, message = problems[0]
+        raise InvalidInput(
+            f"{message} (Art. 35 lets a district add to or tighten the city's rules only)",
+            code="district_rule_loosens",
+            field=field,
+            article="Art. 35",
+            details={"problems": [{"field": f, "message": m} for f, m in problems]},
+        )

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime
+
+CITY_JURISDICTION = "350100"
+
+
+class RecordType(IdMixin, Base):
+    """A catalog entry. Its rules live in versions, so every change is kept (Art. 24)."""
+
+    __tablename__ = "record_type"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    versions: Mapped[list[RecordTypeVersion]] = relationship(
+        back_populates="record_type", order_by="RecordTypeVersion.id"
+    )
+
+
+class RecordTypeVersion(IdMixin, Base):
+    """One version of a record type's rules for one jurisdiction: the city (350100) or a
+    district that tightened them (Art. 35)."""
+
+    __tablename__ = "record_type_version"
+    __table_args__ = (UniqueConstraint("record_type_id", "jurisdiction", "version_no"),)
+
+    record_type_id: Mapped[int] = mapped_column(BigId, ForeignKey("record_type.id"), index=True)
+    jurisdiction: Mapped[str] = mapped_column(String(6))
+    version_no: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    record_type: Mapped[RecordType] = relationship(back_populates="versions")
+
+    @property
+    def source_label(self) -> str:
+        scope = (
+            "city" if self.jurisdiction == CITY_JURISDICTION else f"district {self.jurisdiction}"
+        )
+        return f"{scope} rule v{self.version_no}"

@@ -1,0 +1,254 @@
+"""The information catalog: record types and their versioned rules (Art. 9, 11, 35).
+
+The credit authority edits record types; every edit is a new version, so the rule that
+governed any record can be shown later. A district's rule applies to records from its
+own area and may only tighten the city's (``definitions.check_tightens``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.catalog.definitions import RecordTypeDefinition, check_allowed, check_tightens
+from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
+from xinyong.clock import Clock
+from xinyong.errors import Conflict, InvalidInput, NotFound
+
+RULEPACK_DIR = Path(__file__).parent / "rulepacks"
+DEFAULT_RULEPACK = RULEPACK_DIR / "fuzhou.toml"
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """The rule that applies to one record type in one area, and where it came from."""
+
+    record_type: RecordType
+    version: RecordTypeVersion
+    definition: RecordTypeDefinition
+
+    @property
+    def source_label(self) -> str:
+        return self.version.source_label
+
+
+def parse_definition(data: dict[str, Any]) -> RecordTypeDefinition:
+    """Validate a definition; each problem is reported with its field path."""
+    try:
+        definition = RecordTypeDefinition.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise InvalidInput(
+            f"record type definition is invalid: {first['msg']}",
+            code="invalid_definition",
+            field=field,
+            details={
+                "problems": [
+                    {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                    for e in exc.errors()
+                ]
+            },
+        ) from exc
+    check_allowed(definition)
+    return definition
+
+
+@lru_cache(maxsize=512)
+def _cached_definition(version_id: int, serialised: str) -> RecordTypeDefinition:
+    return RecordTypeDefinition.model_validate_json(serialised)
+
+
+def _definition_of(version: RecordTypeVersion) -> RecordTypeDefinition:
+    import json
+
+    return _cached_definition(version.id, json.dumps(version.definition, sort_keys=True))
+
+
+def _latest(session: Session, record_type_id: int, jurisdiction: str) -> RecordTypeVersion | None:
+    return session.scalar(
+        select(RecordTypeVersion)
+        .where(
+            RecordTypeVersion.record_type_id == record_type_id,
+            RecordTypeVersion.jurisdiction == jurisdiction,
+        )
+        .order_by(RecordTypeVersion.version_no.desc())
+        .limit(1)
+    )
+
+
+def record_type_by_code(session: Session, code: str) -> RecordType:
+    record_type = session.scalar(select(RecordType).where(RecordType.code == code))
+    if record_type is None:
+        raise NotFound(
+            f"no record type {code!r} in the catalog", code="unknown_record_type", field="type"
+        )
+    return record_type
+
+
+def effective_rule(
+    session: Session, code: str, jurisdiction: str = CITY_JURISDICTION
+) -> EffectiveRule:
+    record_type = record_type_by_code(session, code)
+    version = None
+    if jurisdiction != CITY_JURISDICTION:
+        version = _latest(session, record_type.id, jurisdiction)
+    version = version or _latest(session, record_type.id, CITY_JURISDICTION)
+    if version is None:
+        raise NotFound(
+            f"record type {code!r} has no rules yet", code="unknown_record_type", field="type"
+        )
+    return EffectiveRule(record_type, version, _definition_of(version))
+
+
+def _add_version(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_type: RecordType,
+    definition: RecordTypeDefinition,
+    jurisdiction: str,
+    note: str,
+) -> RecordTypeVersion:
+    latest = _latest(session, record_type.id, jurisdiction)
+    version = RecordTypeVersion(
+        record_type_id=record_type.id,
+        jurisdiction=jurisdiction,
+        version_no=(latest.version_no + 1) if latest else 1,
+        definition=definition.model_dump(mode="json"),
+        note=note,
+        created_by=actor.audit().id,
+        created_at=clock.now(),
+    )
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "catalog.record_type.version",
+        target_type="record_type",
+        target_id=record_type.id,
+        details={
+            "code": record_type.code,
+            "jurisdiction": jurisdiction,
+            "version": version.version_no,
+        },
+    )
+    return version
+
+
+def create_record_type(
+    session: Session, clock: Clock, actor: Actor, data: dict[str, Any], *, note: str = "created"
+) -> EffectiveRule:
+    require(actor, Permission.MANAGE_CATALOG)
+    definition = parse_definition(data)
+    if session.scalar(select(RecordType.id).where(RecordType.code == definition.code)):
+        raise Conflict(
+            f"record type {definition.code!r} exists already", code="duplicate", field="code"
+        )
+    record_type = RecordType(code=definition.code, created_at=clock.now())
+    session.add(record_type)
+    session.flush()
+    version = _add_version(session, clock, actor, record_type, definition, CITY_JURISDICTION, note)
+    return EffectiveRule(record_type, version, definition)
+
+
+def revise_record_type(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    code: str,
+    data: dict[str, Any],
+    *,
+    jurisdiction: str = CITY_JURISDICTION,
+    note: str,
+) -> EffectiveRule:
+    """A new version of the city's rule, or a district's tightening of it (Art. 35)."""
+    require(actor, Permission.MANAGE_CATALOG)
+    record_type = record_type_by_code(session, code)
+    definition = parse_definition(data)
+    if definition.code != code:
+        raise InvalidInput(
+            "a revision must keep the record type's code", code="code_changed", field="code"
+        )
+    if jurisdiction != CITY_JURISDICTION:
+        if (
+            len(jurisdiction) != 6
+            or not jurisdiction.isdigit()
+            or not jurisdiction.startswith("3501")
+        ):
+            raise InvalidInput(
+                "a district rule needs a Fuzhou district code (3501xx)",
+                code="invalid_jurisdiction",
+                field="jurisdiction",
+                article="Art. 35",
+            )
+        check_tightens(effective_rule(session, code).definition, definition)
+    version = _add_version(session, clock, actor, record_type, definition, jurisdiction, note)
+    return EffectiveRule(record_type, version, definition)
+
+
+def list_record_types(session: Session) -> list[EffectiveRule]:
+    return [
+        effective_rule(session, rt.code)
+        for rt in session.scalars(select(RecordType).order_by(RecordType.code))
+    ]
+
+
+def history(session: Session, code: str) -> list[RecordTypeVersion]:
+    record_type = record_type_by_code(session, code)
+    return list(
+        session.scalars(
+            select(RecordTypeVersion)
+            .where(RecordTypeVersion.record_type_id == record_type.id)
+            .order_by(RecordTypeVersion.jurisdiction, RecordTypeVersion.version_no)
+        )
+    )
+
+
+def read_rule_pack(path: Path = DEFAULT_RULEPACK) -> list[dict[str, Any]]:
+    """Expand a rule pack's shared blocks and defaults into plain definitions."""
+    with path.open("rb") as handle:
+        pack = tomllib.load(handle)
+    blocks = {name: block["fields"] for name, block in pack.get("blocks", {}).items()}
+    defaults = pack.get("defaults", {})
+    definitions: list[dict[str, Any]] = []
+    for raw in pack["record_types"]:
+        item = dict(defaults)
+        uses, uses_after = raw.get("use", []), raw.get("use_after", [])
+        item.update({k: v for k, v in raw.items() if k not in ("use", "use_after")})
+        item["fields"] = [
+            *(field for name in uses for field in blocks[name]),
+            *raw.get("fields", []),
+            *(field for name in uses_after for field in blocks[name]),
+        ]
+        if "subject" not in uses:
+            for key in ("subject_uscc_field", "subject_citizen_id_field", "subject_kind_field"):
+                item[key] = raw.get(key)
+            item.setdefault("subject_name_field", raw.get("subject_name_field"))
+        for key in ("subject_uscc_field", "subject_citizen_id_field", "subject_kind_field"):
+            if item.get(key) == "":
+                item[key] = None
+        definitions.append(item)
+    return definitions
+
+
+def load_rule_pack(session: Session, clock: Clock, path: Path = DEFAULT_RULEPACK) -> int:
+    """Create the record types a rule pack has that the catalog lacks; returns how many."""
+    existing = set(session.scalars(select(RecordType.code)))
+    created = 0
+    for data in read_rule_pack(path):
+        if data["code"] not in existing:
+            create_record_type(session, clock, SYSTEM_ACTOR, data, note=f"loaded from {path.name}")
+            created += 1
+    return created

@@ -1,0 +1,180 @@
+"""Consent to collection about natural persons (Art. 11).
+
+A record about a natural person is accepted only with the subject's consent on file for
+that grantee and scope, unless its type is public by law (¶1). Restricted fields need
+written consent whose evidence shows the subject was told of the adverse consequences
+(¶2). Prohibited content is refused regardless (¶3; see validation).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog
+from xinyong.clock import Clock
+from xinyong.collection.models import Consent
+from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.subjects.models import Subject, SubjectKind
+
+ALL_TYPES = "*"
+
+
+def grant(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    subject: Subject,
+    grantee: Organisation,
+    record_type_codes: list[str],
+    written: bool,
+    adverse_consequences_notified: bool,
+    evidence: str | None = None,
+    valid_until: dt.date | None = None,
+) -> Consent:
+    """A subject consents on its own account; a grantee records a consent it obtained in
+    writing, with its evidence."""
+    if subject.kind is not SubjectKind.NATURAL_PERSON:
+        raise InvalidInput(
+            "consent is recorded for natural persons only",
+            code="not_natural_person",
+            article="Art. 11",
+        )
+    if actor.subject_id == subject.id:
+        require(actor, Permission.MANAGE_OWN_CONSENTS)
+    else:
+        require(actor, Permission.SUBMIT_RECORDS)
+        if actor.organisation_id != grantee.id:
+            raise PermissionDenied(
+                "an organisation records only consents given to itself",
+                code="other_organisation",
+                article="Art. 11",
+            )
+        if not written or not evidence:
+            raise InvalidInput(
+                "a consent recorded by the grantee must be written and carry its evidence",
+                code="evidence_required",
+                field="evidence",
+                article="Art. 11",
+            )
+    if not record_type_codes:
+        raise InvalidInput("name at least one record type", code="required", field="record_types")
+    for code in record_type_codes:
+        if code != ALL_TYPES:
+            catalog.record_type_by_code(session, code)
+    if adverse_consequences_notified and not written:
+        raise InvalidInput(
+            "notice of adverse consequences goes with a written consent",
+            code="written_required",
+            field="written",
+            article="Art. 11 ¶2",
+        )
+    if valid_until is not None and valid_until < clock.today():
+        raise InvalidInput(
+            "the consent would already have expired", code="expired", field="valid_until"
+        )
+    consent = Consent(
+        subject_id=subject.id,
+        grantee_organisation_id=grantee.id,
+        record_type_codes=sorted(set(record_type_codes)),
+        written=written,
+        adverse_consequences_notified=adverse_consequences_notified,
+        evidence=evidence,
+        evidence_sha256=hashlib.sha256(evidence.encode()).hexdigest() if evidence else None,
+        valid_from=clock.today(),
+        valid_until=valid_until,
+        granted_at=clock.now(),
+        recorded_by=actor.audit().id,
+    )
+    session.add(consent)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "consent.grant",
+        target_type="subject",
+        target_id=subject.id,
+        details={
+            "consent_id": consent.id,
+            "grantee": grantee.id,
+            "types": consent.record_type_codes,
+            "written": written,
+            "adverse_consequences_notified": adverse_consequences_notified,
+        },
+    )
+    return consent
+
+
+def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:
+    """Revocation stops future collection from the next batch on."""
+    consent = session.get(Consent, consent_id)
+    if consent is None or (
+        actor.subject_id != consent.subject_id and not has_permission(actor, Permission.SUPERVISE)
+    ):
+        # Another subject's consent is reported as missing, not as forbidden: its existence
+        # is itself personal information.
+        raise NotFound("no such consent", code="not_found", field="consent")
+    require(actor, Permission.MANAGE_OWN_CONSENTS)
+    if consent.revoked_at is None:
+        consent.revoked_at = clock.now()
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "consent.revoke",
+            target_type="subject",
+            target_id=consent.subject_id,
+            details={"consent_id": consent.id},
+        )
+    return consent
+
+
+def consents_of(session: Session, actor: Actor, subject_id: int) -> list[Consent]:
+    require(actor, Permission.MANAGE_OWN_CONSENTS)
+    if actor.subject_id != subject_id:
+        raise PermissionDenied(
+            "a subject sees only its own consents", code="not_own_subject", article="Art. 13"
+        )
+    return list(
+        session.scalars(
+            select(Consent).where(Consent.subject_id == subject_id).order_by(Consent.id.desc())
+        )
+    )
+
+
+def active_consents(
+    session: Session,
+    subject_ids: Iterable[int],
+    grantee_id: int,
+    record_type_code: str,
+    today: dt.date,
+) -> dict[int, list[Consent]]:
+    """Consents in force today for the grantee covering the record type, by subject."""
+    ids = list(set(subject_ids))
+    found: dict[int, list[Consent]] = defaultdict(list)
+    for start in range(0, len(ids), 500):
+        for consent in session.scalars(
+            select(Consent).where(
+                Consent.subject_id.in_(ids[start : start + 500]),
+                Consent.grantee_organisation_id == grantee_id,
+                Consent.revoked_at.is_(None),
+                Consent.valid_from <= today,
+                or_(Consent.valid_until.is_(None), Consent.valid_until >= today),
+            )
+        ):
+            if (
+                ALL_TYPES in consent.record_type_codes
+                or record_type_code in consent.record_type_codes
+            ):
+                found[consent.subject_id].append(consent)
+    return found

@@ -1,0 +1,170 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
+
+
+class SourceResponsibility(IdMixin, Base):
+    """The responsibility list: which organisation may submit which record type."""
+
+    __tablename__ = "source_responsibility"
+    __table_args__ = (UniqueConstraint("organisation_id", "record_type_id"),)
+
+    organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    record_type_id: Mapped[int] = mapped_column(BigId, ForeignKey("record_type.id"))
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    granted_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class BatchStatus(enum.StrEnum):
+    COMPLETED = "completed"
+    UNUSABLE = "unusable"  # the file could not be read at all; nothing was written
+
+
+class Batch(IdMixin, Base):
+    """One submission. Its rows are all committed with it, or none are."""
+
+    __tablename__ = "batch"
+    __table_args__ = (UniqueConstraint("organisation_id", "idempotency_key"),)
+
+    organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"), index=True)
+    record_type_id: Mapped[int] = mapped_column(BigId, ForeignKey("record_type.id"))
+    record_type_version_id: Mapped[int] = mapped_column(BigId, ForeignKey("record_type_version.id"))
+    channel: Mapped[str] = mapped_column(String(8))  # api, cli, page
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    submitted_by: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[BatchStatus] = mapped_column(str_enum(BatchStatus, 16))
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    held: Mapped[int] = mapped_column(Integer, default=0)
+    late: Mapped[int] = mapped_column(Integer, default=0)
+    new_subjects: Mapped[int] = mapped_column(Integer, default=0)
+    unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class RowDisposition(enum.StrEnum):
+    REJECTED = "rejected"  # invalid or not allowed: the source must correct and resubmit
+    HELD = "held"  # valid but ambiguous (code and name disagree): held for review
+
+
+class QuarantinedRow(IdMixin, Base):
+    """A row that was not accepted, with every reason. Its values are kept encrypted for
+    the source to correct, except where keeping them would itself be unlawful (Art. 11 ¶3)."""
+
+    __tablename__ = "quarantined_row"
+    __table_args__ = (Index("ix_quarantined_row_batch_row", "batch_id", "row_number"),)
+
+    batch_id: Mapped[int] = mapped_column(BigId, ForeignKey("batch.id"))
+    row_number: Mapped[int] = mapped_column(Integer)
+    disposition: Mapped[RowDisposition] = mapped_column(str_enum(RowDisposition, 16))
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    values_ciphertext: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resolution: Mapped[str | None] = mapped_column(String(32))
+
+
+class RecordStatus(enum.StrEnum):
+    ACTIVE = "active"
+    UNDER_OBJECTION = "under_objection"
+    CORRECTED = "corrected"
+    REPAIRED = "repaired"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class CreditRecord(IdMixin, Base):
+    """A credit record's identity and its current state; its content lives in versions."""
+
+    __tablename__ = "credit_record"
+    __table_args__ = (
+        UniqueConstraint("record_type_id", "source_organisation_id", "natural_key"),
+        Index("ix_credit_record_subject", "subject_id", "record_type_id"),
+    )
+
+    record_type_id: Mapped[int] = mapped_column(BigId, ForeignKey("record_type.id"))
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    source_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    natural_key: Mapped[str] = mapped_column(String(300))
+    status: Mapped[RecordStatus] = mapped_column(
+        str_enum(RecordStatus, 24), default=RecordStatus.ACTIVE
+    )
+    current_version_no: Mapped[int] = mapped_column(Integer, default=1)
+    decision_date: Mapped[dt.date] = mapped_column(Date)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    severity: Mapped[str] = mapped_column(String(16))
+    publicity_start: Mapped[dt.date | None] = mapped_column(Date)
+    publicity_end: Mapped[dt.date | None] = mapped_column(Date)
+    awaiting_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    working_days_to_submit: Mapped[int | None] = mapped_column(Integer)
+    self_declared: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which rule governed this record: "city rule v2", "district 350102 rule v1" (Art. 35).
+    rule_source: Mapped[str] = mapped_column(String(64))
+    # The current version's payload hash, so a replayed row is recognised without a join.
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RecordVersion(IdMixin, Base):
+    """An immutable state of a record, with who changed it, from where, and why (Art. 24)."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (UniqueConstraint("record_id", "version_no"),)
+
+    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_record.id"))
+    version_no: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Citizen IDs and restricted fields, encrypted; the payload holds masked forms only.
+    sensitive_ciphertext: Mapped[str | None] = mapped_column(Text)
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[RecordStatus] = mapped_column(str_enum(RecordStatus, 24))
+    reason: Mapped[str] = mapped_column(String(64))
+    reason_detail: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("batch.id"))
+    source_organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
+    actor: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Consent(IdMixin, Base):
+    """A natural person's consent to collection by one grantee for a scope (Art. 11)."""
+
+    __tablename__ = "consent"
+    __table_args__ = (Index("ix_consent_subject_grantee", "subject_id", "grantee_organisation_id"),)
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    grantee_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    record_type_codes: Mapped[list[str]] = mapped_column(JSON)
+    written: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Art. 11 ¶2: the subject was told what providing restricted information may cost them.
+    adverse_consequences_notified: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,116 @@
+"""The responsibility list: which organisation submits which record types (Art. 9)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog
+from xinyong.clock import Clock
+from xinyong.collection.models import SourceResponsibility
+from xinyong.errors import InvalidInput
+
+
+def grant(
+    session: Session, clock: Clock, actor: Actor, organisation: Organisation, record_type_code: str
+) -> SourceResponsibility:
+    require(actor, Permission.MANAGE_SOURCES)
+    rule = catalog.effective_rule(session, record_type_code, organisation.jurisdiction)
+    if organisation.kind.value not in rule.definition.submitter_kinds:
+        raise InvalidInput(
+            f"a {organisation.kind.value} cannot submit {rule.definition.name_en} records; "
+            f"the catalog admits {', '.join(rule.definition.submitter_kinds) or 'no organisation'}",
+            code="submitter_kind_not_allowed",
+            field="org",
+            article="Art. 9" if rule.definition.category == "public" else "Art. 10",
+        )
+    existing = session.scalar(
+        select(SourceResponsibility).where(
+            SourceResponsibility.organisation_id == organisation.id,
+            SourceResponsibility.record_type_id == rule.record_type.id,
+        )
+    )
+    if existing is not None:
+        if existing.revoked_at is not None:
+            existing.revoked_at = None
+            existing.granted_at = clock.now()
+        responsibility = existing
+    else:
+        responsibility = SourceResponsibility(
+            organisation_id=organisation.id,
+            record_type_id=rule.record_type.id,
+            granted_at=clock.now(),
+            granted_by=actor.audit().id,
+        )
+        session.add(responsibility)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "source.grant",
+        target_type="organisation",
+        target_id=organisation.id,
+        details={"record_type": record_type_code},
+    )
+    return responsibility
+
+
+def revoke(
+    session: Session, clock: Clock, actor: Actor, organisation: Organisation, record_type_code: str
+) -> None:
+    require(actor, Permission.MANAGE_SOURCES)
+    record_type = catalog.record_type_by_code(session, record_type_code)
+    responsibility = session.scalar(
+        select(SourceResponsibility).where(
+            SourceResponsibility.organisation_id == organisation.id,
+            SourceResponsibility.record_type_id == record_type.id,
+            SourceResponsibility.revoked_at.is_(None),
+        )
+    )
+    if responsibility is None:
+        raise InvalidInput(
+            "the organisation holds no such responsibility", code="not_responsible", field="type"
+        )
+    responsibility.revoked_at = clock.now()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "source.revoke",
+        target_type="organisation",
+        target_id=organisation.id,
+        details={"record_type": record_type_code},
+    )
+
+
+def is_responsible(session: Session, organisation_id: int, record_type_id: int) -> bool:
+    return (
+        session.scalar(
+            select(SourceResponsibility.id).where(
+                SourceResponsibility.organisation_id == organisation_id,
+                SourceResponsibility.record_type_id == record_type_id,
+                SourceResponsibility.revoked_at.is_(None),
+            )
+        )
+        is not None
+    )
+
+
+def responsibilities(session: Session, organisation_id: int) -> list[str]:
+    from xinyong.catalog.models import RecordType
+
+    return list(
+        session.scalars(
+            select(RecordType.code)
+            .join(SourceResponsibility, SourceResponsibility.record_type_id == RecordType.id)
+            .where(
+                SourceResponsibility.organisation_id == organisation_id,
+                SourceResponsibility.revoked_at.is_(None),
+            )
+            .order_by(RecordType.code)
+        )
+    )
