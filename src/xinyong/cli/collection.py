@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +16,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.catalog import service as catalog
 from xinyong.cli._shared import clock, console, err_console, print_refusal
-from xinyong.collection import pipeline, readers, sources
+from xinyong.collection import batches, pipeline, readers, sources
 from xinyong.config import get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory
@@ -209,10 +208,4 @@ def _print_report(result: pipeline.BatchReport, *, dry_run: bool) -> None:
 
 
 def write_report_csv(result: pipeline.BatchReport, path: Path) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "field", "code", "message", "article", "disposition"])
-        for p in result.problems:
-            writer.writerow(
-                [p.row, p.field or "", p.code, p.message, p.article or "", p.disposition.value]
-            )
+    path.write_text(batches.report_csv(result), encoding="utf-8-sig")

@@ -365,19 +365,26 @@ def _csv_encoding(sample: bytes, at_eof: bool) -> str:
             "This is a binary file (an old .xls workbook?), not CSV text; "
             "save the sheet as “CSV UTF-8” or .xlsx.",
         )
+    best, reached = "", 0
     for encoding in ("utf-8", "gb18030"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             # final=False: a character cut at the end of the sample is not an error.
             decoder.decode(sample, final=at_eof)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            if exc.start > reached:
+                best, reached = encoding, exc.start
             continue
         return "utf-8-sig" if encoding == "utf-8" else encoding
-    raise UnusableFile(
-        "encoding",
-        "The file is neither UTF-8 nor GB18030/GBK text; save it as “CSV UTF-8”.",
-        row=1,
-    )
+    if not best:
+        raise UnusableFile(
+            "encoding",
+            "The file is neither UTF-8 nor GB18030/GBK text; save it as “CSV UTF-8”.",
+            row=1,
+        )
+    # Bad bytes inside the sample: read on in the encoding that got furthest, so that the
+    # error names the row they are in.
+    return "utf-8-sig" if best == "utf-8" else best
 
 
 class _CsvRows(RowReader):
@@ -394,7 +401,10 @@ class _CsvRows(RowReader):
             self.encoding = _csv_encoding(raw.prefix, raw.at_eof)
             self._text = raw.text(self.encoding, "surrogateescape")
             self._physical_line = 0
-            self._reader = csv.reader(self._lines())
+            # strict: an unclosed quote at the end of the file is an error rather than a
+            # silently swallowed tail; it also refuses text after a closing quote ("a"b),
+            # which Excel and other CSV writers never produce.
+            self._reader = csv.reader(self._lines(), strict=True)
             self._number = 0
             header = self._next_record()
             while header is not None and not any(cell.strip() for cell in header):
@@ -425,14 +435,16 @@ class _CsvRows(RowReader):
             where = f"Row {row}" + (f" (line {exc.line})" if exc.line != row else "")
             raise UnusableFile(
                 "encoding",
-                f"{where} has bytes that are not valid {label} text, which the rest of the "
-                "file is in; save the whole file as “CSV UTF-8”.",
+                f"{where} has bytes that are not valid {label}, the encoding of the rest "
+                "of the file; save the whole file as “CSV UTF-8”.",
                 row=row,
             ) from None
         except csv.Error as exc:
             raise UnusableFile(
                 "format",
-                f"Row {row} is not valid CSV ({exc}); look for a stray double quote.",
+                f"Row {row} is not valid CSV ({exc}); look for a stray double quote: a "
+                "field that starts with one must end with one, and quotes inside it are "
+                'doubled ("").',
                 row=row,
             ) from None
         self._number = row
@@ -633,6 +645,10 @@ def _kind(value: object) -> str:
         return "a string"
     if value is None:
         return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
     return type(value).__name__
 
 

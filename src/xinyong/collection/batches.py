@@ -1,0 +1,44 @@
+"""Reading batches and their reports: the source's own, or any for the credit authority."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.collection.models import Batch
+from xinyong.collection.pipeline import BatchReport, _stored_problems
+from xinyong.errors import NotFound
+
+
+def get_report(session: Session, actor: Actor, batch_id: int) -> BatchReport:
+    require(actor, Permission.READ_BATCHES)
+    batch = session.get(Batch, batch_id)
+    supervises = has_permission(actor, Permission.SUPERVISE)
+    if batch is None or (not supervises and batch.organisation_id != actor.organisation_id):
+        # Another organisation's batch is reported as missing: its existence is not ours to tell.
+        raise NotFound("no such batch", code="not_found", field="batch")
+    return BatchReport(batch, _stored_problems(session, batch))
+
+
+def list_batches(session: Session, actor: Actor, *, limit: int = 50) -> list[Batch]:
+    require(actor, Permission.READ_BATCHES)
+    query = select(Batch).order_by(Batch.id.desc()).limit(limit)
+    if not has_permission(actor, Permission.SUPERVISE):
+        query = query.where(Batch.organisation_id == actor.organisation_id)
+    return list(session.scalars(query))
+
+
+def report_csv(report: BatchReport) -> str:
+    """The rejected and held rows as CSV (row, field, code, message, article, disposition)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "field", "code", "message", "article", "disposition"])
+    for p in report.problems:
+        writer.writerow(
+            [p.row, p.field or "", p.code, p.message, p.article or "", p.disposition.value]
+        )
+    return buffer.getvalue()

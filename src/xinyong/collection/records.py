@@ -1,0 +1,306 @@
+"""Single-record writes outside batches: self-declarations and credit commitments made by
+subjects (Art. 10 ¶2), and fulfilment updates by the accepting unit. Like every change,
+each is a new version with actor, source and reason (Art. 24)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import RecordTypeDefinition
+from xinyong.clock import Clock
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.collection.pipeline import PAYLOAD_HASH_CONTEXT
+from xinyong.collection.validation import RowValidator, ValidRow
+from xinyong.crypto import default_cipher
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.subjects.models import Subject
+
+FULFILMENT_STATUSES = ("pending", "fulfilled", "breached")
+
+
+def _platform_operator(session: Session) -> Organisation:
+    operator = session.scalar(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.PLATFORM_OPERATOR)
+        .order_by(Organisation.id)
+    )
+    if operator is None:
+        raise NotFound(
+            "the platform operator organisation is not set up", code="no_platform_operator"
+        )
+    return operator
+
+
+def _subject_fields(definition: RecordTypeDefinition, subject: Subject) -> dict[str, str]:
+    values = {definition.subject_name_field: subject.name}
+    if definition.subject_kind_field:
+        values[definition.subject_kind_field] = (
+            "自然人" if not subject.is_organisation else "法人及非法人组织"
+        )
+    if subject.is_organisation and definition.subject_uscc_field and subject.uscc:
+        values[definition.subject_uscc_field] = subject.uscc
+    return values
+
+
+def _validated(
+    definition: RecordTypeDefinition, values: dict[str, str], today: dt.date
+) -> ValidRow:
+    validator = RowValidator(definition, list(values), today=today)
+    result = validator.validate(1, values)
+    if isinstance(result, list):
+        first = result[0]
+        raise InvalidInput(
+            first.message,
+            code=first.code,
+            field=first.field,
+            article=first.article,
+            details={"problems": [p.as_dict() for p in result]},
+        )
+    return result
+
+
+def _create(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    code: str,
+    subject: Subject,
+    source: Organisation,
+    values: dict[str, str],
+    citizen_id: str | None,
+) -> CreditRecord:
+    rule = catalog.effective_rule(session, code, source.jurisdiction)
+    definition = rule.definition
+    values = {**values, **_subject_fields(definition, subject)}
+    if citizen_id is not None and definition.subject_citizen_id_field:
+        values[definition.subject_citizen_id_field] = citizen_id
+    row = _validated(definition, values, clock.today())
+    key = "|".join((str(subject.id), *row.key_parts))
+    if session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.record_type_id == rule.record_type.id,
+            CreditRecord.source_organisation_id == source.id,
+            CreditRecord.natural_key == key,
+        )
+    ):
+        raise Conflict(
+            "this has been declared already", code="duplicate", field=definition.natural_key[0]
+        )
+    cipher = default_cipher()
+    digest = cipher.blind_index(
+        json.dumps([row.payload, row.sensitive], ensure_ascii=False, sort_keys=True),
+        context=PAYLOAD_HASH_CONTEXT,
+    )
+    now = clock.now()
+    period = definition.disclosure.period(row.severity)
+    record = CreditRecord(
+        record_type_id=rule.record_type.id,
+        subject_id=subject.id,
+        source_organisation_id=source.id,
+        natural_key=key,
+        status=RecordStatus.ACTIVE,
+        current_version_no=1,
+        decision_date=row.decision_date,
+        received_at=now,
+        updated_at=now,
+        severity=row.severity.value,
+        # Self-declared information is the subject's own: it is public only when the type
+        # is public and the subject is an organisation (a person's declaration stays private).
+        publicity_start=row.decision_date if period.published and subject.is_organisation else None,
+        publicity_end=None,
+        awaiting_review=False,
+        late=False,
+        working_days_to_submit=0,
+        self_declared=True,
+        rule_source=rule.source_label,
+        payload_hash=digest,
+    )
+    if record.publicity_start is not None:
+        from xinyong.collection.pipeline import _add_months
+
+        record.publicity_end = _add_months(row.decision_date, period.max_months)
+    session.add(record)
+    session.flush()
+    session.add(
+        RecordVersion(
+            record_id=record.id,
+            version_no=1,
+            payload=row.payload,
+            sensitive_ciphertext=None,
+            payload_hash=digest,
+            status=RecordStatus.ACTIVE,
+            reason="declared by subject",
+            source_organisation_id=source.id,
+            actor=actor.audit().id,
+            created_at=now,
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record.self_declare",
+        target_type="credit_record",
+        target_id=record.id,
+        details={"record_type": code},
+    )
+    return record
+
+
+def _own_subject(session: Session, actor: Actor) -> Subject:
+    require(actor, Permission.DECLARE_OWN)
+    subject = session.get(Subject, actor.subject_id) if actor.subject_id else None
+    if subject is None:
+        raise PermissionDenied(
+            "only a subject account declares about itself", code="not_subject", article="Art. 10 ¶2"
+        )
+    return subject
+
+
+def declare(
+    session: Session, clock: Clock, actor: Actor, *, title: str, content: str
+) -> CreditRecord:
+    """A subject declares information about itself (Art. 10 ¶2), received by the platform."""
+    subject = _own_subject(session, actor)
+    return _create(
+        session,
+        clock,
+        actor,
+        code="self_declaration",
+        subject=subject,
+        source=_platform_operator(session),
+        values={"title": title, "content": content, "declared_on": clock.today().isoformat()},
+        citizen_id=None if subject.is_organisation else _citizen_id(subject),
+    )
+
+
+def make_commitment(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    commitment_type: str,
+    reason: str,
+    text: str,
+    accepting_unit: Organisation,
+) -> CreditRecord:
+    """A public credit commitment (Art. 10 ¶2, Art. 21), accepted by a state body that
+    then records whether it was kept."""
+    subject = _own_subject(session, actor)
+    if accepting_unit.kind not in (
+        OrganisationKind.STATE_ORGAN,
+        OrganisationKind.PUBLIC_FUNCTION_ORGANISATION,
+    ):
+        raise InvalidInput(
+            "a credit commitment is made to a state organ or a public-function organisation",
+            code="invalid_accepting_unit",
+            field="accepting_unit",
+        )
+    return _create(
+        session,
+        clock,
+        actor,
+        code="credit_commitment",
+        subject=subject,
+        source=accepting_unit,
+        values={
+            "commitment_type": commitment_type,
+            "commitment_reason": reason,
+            "commitment_text": text,
+            "committed_on": clock.today().isoformat(),
+            "accepting_unit": accepting_unit.name,
+            "fulfilment_status": "pending",
+        },
+        citizen_id=None if subject.is_organisation else _citizen_id(subject),
+    )
+
+
+def _citizen_id(subject: Subject) -> str | None:
+    from xinyong.subjects.service import reveal_citizen_id
+
+    return reveal_citizen_id(subject)
+
+
+def current_version(session: Session, record: CreditRecord) -> RecordVersion:
+    version = session.scalar(
+        select(RecordVersion).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    )
+    assert version is not None
+    return version
+
+
+def update_fulfilment(
+    session: Session, clock: Clock, actor: Actor, record_id: int, *, status: str, note: str
+) -> RecordVersion:
+    """The accepting unit records whether a commitment was kept: a new version."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    record = session.get(CreditRecord, record_id)
+    commitment_type = catalog.record_type_by_code(session, "credit_commitment")
+    if record is None or record.record_type_id != commitment_type.id:
+        raise NotFound("no such credit commitment", code="not_found", field="record")
+    if actor.organisation_id != record.source_organisation_id:
+        raise PermissionDenied(
+            "only the unit that accepted the commitment updates its fulfilment",
+            code="other_organisation",
+            article="Art. 12",
+        )
+    if status not in FULFILMENT_STATUSES:
+        raise InvalidInput(
+            f"status must be one of {', '.join(FULFILMENT_STATUSES)}",
+            code="invalid_choice",
+            field="status",
+        )
+    if not note.strip():
+        raise InvalidInput(
+            "give the reason for the change (Art. 24)",
+            code="required",
+            field="note",
+            article="Art. 24",
+        )
+    previous = current_version(session, record)
+    payload: dict[str, Any] = {**previous.payload, "fulfilment_status": status}
+    digest = default_cipher().blind_index(
+        json.dumps([payload, {}], ensure_ascii=False, sort_keys=True), context=PAYLOAD_HASH_CONTEXT
+    )
+    version = RecordVersion(
+        record_id=record.id,
+        version_no=record.current_version_no + 1,
+        payload=payload,
+        sensitive_ciphertext=previous.sensitive_ciphertext,
+        payload_hash=digest,
+        status=record.status,
+        reason="fulfilment updated",
+        reason_detail=note.strip(),
+        source_organisation_id=actor.organisation_id,
+        actor=actor.audit().id,
+        created_at=clock.now(),
+    )
+    session.add(version)
+    record.current_version_no += 1
+    record.payload_hash = digest
+    record.updated_at = clock.now()
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record.fulfilment",
+        target_type="credit_record",
+        target_id=record.id,
+        details={"status": status},
+    )
+    return version

@@ -1,0 +1,409 @@
+"""Collection API: batches, the catalog, sources, consents, declarations and commitments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Annotated, Any, BinaryIO, cast
+
+from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, PlainTextResponse
+from pydantic import BaseModel, Field
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Organisation
+from xinyong.catalog import service as catalog
+from xinyong.collection import batches, consent, pipeline, readers, records, sources, timeliness
+from xinyong.collection.models import Consent
+from xinyong.errors import InvalidInput, NotAuthenticated
+from xinyong.subjects.models import Subject
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.uploads import format_for, spool
+
+router = APIRouter(prefix="/api/v1")
+
+BATCH_BODY_DOC = (
+    'The rows: a JSON array of objects (or `{"rows": [...]}`) with '
+    "`Content-Type: application/json`, JSON Lines with `application/x-ndjson`, a CSV file "
+    "(UTF-8 or GB18030) with `text/csv`, or an XLSX workbook. Column names may be the "
+    "Chinese 双公示 headers or the English field names."
+)
+
+
+@router.post(
+    "/batches",
+    tags=["collection"],
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "description": BATCH_BODY_DOC,
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/x-ndjson": {"schema": {"type": "string"}},
+                "text/csv": {"schema": {"type": "string"}},
+            },
+        }
+    },
+)
+async def submit_batch(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    type: Annotated[
+        str, Query(description="record type code, e.g. administrative_penalty", max_length=64)
+    ],
+    idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
+) -> JSONResponse:
+    """Submit a batch of records through the ingestion pipeline (Art. 9–11).
+
+    Replaying the same `Idempotency-Key` with the same body returns the first report and
+    changes nothing; the same key with a different body is refused (409).
+    """
+    fmt = format_for(request.headers.get("content-type"))
+    body = await spool(request.stream())
+    settings = app_context(request).settings
+
+    def run() -> pipeline.BatchReport:
+        if actor.organisation_id is None:
+            raise NotAuthenticated(
+                "only an organisation's staff or systems submit batches", code="no_organisation"
+            )
+        organisation = session.get(Organisation, actor.organisation_id)
+        assert organisation is not None
+        if fmt is readers.FileFormat.JSON:
+            rows = _json_rows(body.file)
+        else:
+            rows = readers.open_rows(cast(BinaryIO, body.file), fmt)
+        return pipeline.ingest(
+            session,
+            clock,
+            actor,
+            pipeline.Submission(
+                organisation=organisation,
+                record_type_code=type,
+                channel="api",
+                content_hash=body.sha256,
+                idempotency_key=idempotency_key,
+            ),
+            rows.headers,
+            rows,
+            late_after_working_days=settings.late_submission_working_days,
+        )
+
+    try:
+        report = await run_in_threadpool(run)
+    finally:
+        body.file.close()
+    return JSONResponse(report.as_dict(), status_code=200 if report.replayed else 201)
+
+
+def _json_rows(handle: Any) -> readers.RowReader:
+    try:
+        data = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise readers.UnusableFile("bad_json", f"the body is not valid JSON: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("rows"), list):
+        data = data["rows"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise readers.UnusableFile(
+            "bad_json", 'the body must be a JSON array of objects, or {"rows": [...]}'
+        )
+    return readers.rows_from_objects(data)
+
+
+@router.get("/batches", tags=["collection"])
+def list_batches(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """Batches of the caller's organisation (all of them for the credit authority)."""
+    return {
+        "items": [
+            {
+                "batch_id": b.id,
+                "received_at": b.received_at.isoformat(),
+                "channel": b.channel,
+                "filename": b.filename,
+                "rows": b.rows_total,
+                "created": b.created,
+                "updated": b.updated,
+                "unchanged": b.unchanged,
+                "rejected": b.rejected,
+                "held": b.held,
+                "late": b.late,
+            }
+            for b in batches.list_batches(session, actor)
+        ]
+    }
+
+
+@router.get("/batches/{batch_id}", tags=["collection"])
+def get_batch(batch_id: int, session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    return batches.get_report(session, actor, batch_id).as_dict()
+
+
+@router.get("/batches/{batch_id}/report.csv", tags=["collection"], response_class=PlainTextResponse)
+def get_batch_report_csv(
+    batch_id: int, session: SessionDep, actor: AuthenticatedActorDep
+) -> PlainTextResponse:
+    """The rejected and held rows as CSV: row, field, code, message, article, disposition."""
+    report = batches.get_report(session, actor, batch_id)
+    return PlainTextResponse(
+        batches.report_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-report.csv"'},
+    )
+
+
+@router.get("/catalog/record-types", tags=["catalog"])
+def list_record_types(session: SessionDep) -> dict[str, Any]:
+    """The information catalog (public): every record type and the rule that governs it."""
+    return {
+        "items": [
+            {**rule.definition.model_dump(mode="json"), "rule": rule.source_label}
+            for rule in catalog.list_record_types(session)
+        ]
+    }
+
+
+@router.get("/catalog/record-types/{code}", tags=["catalog"])
+def get_record_type(
+    code: str,
+    session: SessionDep,
+    jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")] = "350100",
+) -> dict[str, Any]:
+    """A record type's effective rule for an area, and the history of its versions."""
+    rule = catalog.effective_rule(session, code, jurisdiction)
+    return {
+        **rule.definition.model_dump(mode="json"),
+        "rule": rule.source_label,
+        "history": [
+            {
+                "jurisdiction": v.jurisdiction,
+                "version": v.version_no,
+                "note": v.note,
+                "created_at": v.created_at.isoformat(),
+            }
+            for v in catalog.history(session, code)
+        ],
+    }
+
+
+@router.post("/catalog/record-types", tags=["catalog"], status_code=201)
+def create_record_type(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    definition: Annotated[dict[str, Any], Body(description="a record type definition")],
+) -> dict[str, Any]:
+    """Add a record type (credit authority). A prohibited field is refused (Art. 11 ¶3)."""
+    rule = catalog.create_record_type(session, clock, actor, definition)
+    return {**rule.definition.model_dump(mode="json"), "rule": rule.source_label}
+
+
+@router.put("/catalog/record-types/{code}", tags=["catalog"])
+def revise_record_type(
+    code: str,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    definition: Annotated[dict[str, Any], Body()],
+    note: Annotated[str, Query(min_length=1, max_length=500)],
+    jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")] = "350100",
+) -> dict[str, Any]:
+    """A new version of the city's rule, or a district's tightening of it (Art. 35)."""
+    rule = catalog.revise_record_type(
+        session, clock, actor, code, definition, jurisdiction=jurisdiction, note=note
+    )
+    return {**rule.definition.model_dump(mode="json"), "rule": rule.source_label}
+
+
+class GrantIn(BaseModel):
+    organisation: str = Field(description="USCC of the organisation")
+    record_type: str
+
+
+@router.post("/sources", tags=["collection"], status_code=201)
+def grant_source(
+    grant: GrantIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, str]:
+    """Put a record type on an organisation's responsibility list (credit authority)."""
+    organisation = accounts.organisation_by_code(session, grant.organisation)
+    sources.grant(session, clock, actor, organisation, grant.record_type)
+    return {"organisation": organisation.code, "record_type": grant.record_type}
+
+
+@router.get("/timeliness", tags=["collection"])
+def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """Per source: records, late submissions and working days to submit (Art. 4)."""
+    return {
+        "items": [
+            {
+                "organisation": row.organisation_code,
+                "name": row.organisation_name,
+                "records": row.records,
+                "late": row.late,
+                "late_share": round(row.late_share, 4),
+                "average_working_days": round(row.average_working_days, 1),
+                "worst_working_days": row.worst_working_days,
+            }
+            for row in timeliness.by_source(session, actor)
+        ]
+    }
+
+
+class ConsentIn(BaseModel):
+    grantee: str = Field(description="USCC of the organisation that may collect")
+    record_types: list[str] = Field(min_length=1, description='record type codes, or ["*"] for all')
+    written: bool = True
+    adverse_consequences_notified: bool = False
+    evidence: str | None = Field(default=None, max_length=20000)
+    valid_until: dt.date | None = None
+
+
+def _consent_out(item: Consent) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "grantee_organisation_id": item.grantee_organisation_id,
+        "record_types": item.record_type_codes,
+        "written": item.written,
+        "adverse_consequences_notified": item.adverse_consequences_notified,
+        "valid_from": item.valid_from.isoformat(),
+        "valid_until": item.valid_until.isoformat() if item.valid_until else None,
+        "granted_at": item.granted_at.isoformat(),
+        "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+    }
+
+
+@router.get("/me/consents", tags=["consent"])
+def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """The logged-in person's consents to collection (Art. 11)."""
+    if actor.subject_id is None:
+        raise InvalidInput("only a subject account has consents", code="not_subject")
+    return {
+        "items": [_consent_out(c) for c in consent.consents_of(session, actor, actor.subject_id)]
+    }
+
+
+@router.post("/me/consents", tags=["consent"], status_code=201)
+def give_consent(
+    body: ConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    if actor.subject_id is None:
+        raise InvalidInput("only a subject account gives consent", code="not_subject")
+    subject = session.get(Subject, actor.subject_id)
+    assert subject is not None
+    item = consent.grant(
+        session,
+        clock,
+        actor,
+        subject=subject,
+        grantee=accounts.organisation_by_code(session, body.grantee),
+        record_type_codes=body.record_types,
+        written=body.written,
+        adverse_consequences_notified=body.adverse_consequences_notified,
+        evidence=body.evidence,
+        valid_until=body.valid_until,
+    )
+    return _consent_out(item)
+
+
+@router.post("/me/consents/{consent_id}/revoke", tags=["consent"])
+def revoke_consent(
+    consent_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Revocation stops collection under this consent from the next batch on."""
+    return _consent_out(consent.revoke(session, clock, actor, consent_id))
+
+
+class RecordedConsentIn(ConsentIn):
+    subject: str = Field(description="the subject's reference (never the ID number)")
+
+
+@router.post("/consents", tags=["consent"], status_code=201)
+def record_consent(
+    body: RecordedConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """A grantee records a written consent it obtained, with its evidence (Art. 11)."""
+    from xinyong.subjects import service as subjects
+
+    if actor.organisation_id is None:
+        raise InvalidInput(
+            "only an organisation records consents it obtained", code="no_organisation"
+        )
+    grantee = session.get(Organisation, actor.organisation_id)
+    assert grantee is not None
+    item = consent.grant(
+        session,
+        clock,
+        actor,
+        subject=subjects.by_reference(session, body.subject),
+        grantee=grantee,
+        record_type_codes=body.record_types,
+        written=body.written,
+        adverse_consequences_notified=body.adverse_consequences_notified,
+        evidence=body.evidence,
+        valid_until=body.valid_until,
+    )
+    return _consent_out(item)
+
+
+class DeclarationIn(BaseModel):
+    title: str = Field(min_length=1, max_length=200)
+    content: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/me/declarations", tags=["self-declaration"], status_code=201)
+def declare(
+    body: DeclarationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Declare information about yourself (Art. 10 ¶2); it is marked as self-declared."""
+    record = records.declare(session, clock, actor, title=body.title, content=body.content)
+    return {
+        "record_id": record.id,
+        "self_declared": True,
+        "decision_date": record.decision_date.isoformat(),
+    }
+
+
+class CommitmentIn(BaseModel):
+    commitment_type: str = Field(min_length=1, max_length=100)
+    reason: str = Field(min_length=1, max_length=2000)
+    text: str = Field(min_length=1, max_length=5000)
+    accepting_unit: str = Field(description="USCC of the state body accepting the commitment")
+
+
+@router.post("/me/commitments", tags=["self-declaration"], status_code=201)
+def make_commitment(
+    body: CommitmentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Make a public credit commitment (Art. 10 ¶2, Art. 21); its fulfilment starts as pending."""
+    record = records.make_commitment(
+        session,
+        clock,
+        actor,
+        commitment_type=body.commitment_type,
+        reason=body.reason,
+        text=body.text,
+        accepting_unit=accounts.organisation_by_code(session, body.accepting_unit),
+    )
+    return {"record_id": record.id, "self_declared": True, "fulfilment_status": "pending"}
+
+
+class FulfilmentIn(BaseModel):
+    status: str = Field(pattern="^(pending|fulfilled|breached)$")
+    note: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/commitments/{record_id}/fulfilment", tags=["self-declaration"])
+def update_fulfilment(
+    record_id: int,
+    body: FulfilmentIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The accepting unit records whether the commitment was kept: a new version (Art. 24)."""
+    version = records.update_fulfilment(
+        session, clock, actor, record_id, status=body.status, note=body.note
+    )
+    return {"record_id": record_id, "version": version.version_no, "fulfilment_status": body.status}
