@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import re
 import unicodedata
 from typing import Final
 
@@ -130,8 +131,15 @@ def _normalise_once(text: str) -> str:
     return stripped.translate(_ASCII_UPPER)
 
 
+_ALREADY_NORMAL = re.compile(r"[0-9A-Z]*")
+
+
 def normalise(raw: str) -> str:
     """Strip spaces and hyphens, fold full-width forms to ASCII and upper-case letters."""
+    # Almost every code arrives clean; the Unicode walk below costs ~30 µs a code, which
+    # dominates a million-row import.
+    if _ALREADY_NORMAL.fullmatch(raw):
+        return raw
     text = raw
     # Removing a separator can bring a base letter and a combining mark together, which
     # NFKC then composes; iterating to a fixed point keeps normalise() idempotent. In

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong import calendar_store
@@ -40,6 +40,8 @@ from xinyong.collection.models import (
 from xinyong.collection.readers import RawRow
 from xinyong.collection.validation import Problem, RowValidator, ValidRow
 from xinyong.crypto import default_cipher
+from xinyong.db.bulk import bulk_insert
+from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
@@ -298,6 +300,8 @@ class _BatchRun:
         self.seen_keys: dict[str, str] = {}
         self.actor_id = actor.audit().id
         self.quarantine: list[dict[str, Any]] = []
+        self.payload_json: dict[int, str] = {}
+        self.working_days: dict[dt.date, int] = {}
 
     # -- per chunk -----------------------------------------------------------------
     def process(self, chunk: list[RawRow]) -> None:
@@ -349,7 +353,7 @@ class _BatchRun:
 
     def _flush_quarantine(self) -> None:
         if self.quarantine:
-            self.session.execute(insert(QuarantinedRow), self.quarantine)
+            bulk_insert(self.session, QuarantinedRow.__table__, self.quarantine)
             self.quarantine = []
 
     # -- subjects ------------------------------------------------------------------
@@ -509,11 +513,14 @@ class _BatchRun:
                     "uscc_unverified": False,
                 }
             )
-        ids = self.session.scalars(
-            insert(Subject).returning(Subject.id, sort_by_parameter_order=True), _uniform(values)
-        ).all()
-        self.session.execute(
-            insert(SubjectName),
+        subject_table = Subject.__table__
+        ids = allocate_ids(self.session, subject_table, len(values))
+        for value, sid in zip(values, ids, strict=True):
+            value["id"] = sid
+        bulk_insert(self.session, subject_table, _uniform(values))
+        bulk_insert(
+            self.session,
+            SubjectName.__table__,
             [
                 {
                     "subject_id": sid,
@@ -618,10 +625,11 @@ class _BatchRun:
             record_values = [
                 self._record_values(row, sid, key, digest) for row, sid, key, digest in new_rows
             ]
-            ids = session.scalars(
-                insert(CreditRecord).returning(CreditRecord.id, sort_by_parameter_order=True),
-                record_values,
-            ).all()
+            record_table = CreditRecord.__table__
+            ids = allocate_ids(session, record_table, len(record_values))
+            for value, rid in zip(record_values, ids, strict=True):
+                value["id"] = rid
+            bulk_insert(session, record_table, record_values)
             for (row, _sid, _key, digest), rid in zip(new_rows, ids, strict=True):
                 versions.append(self._version_values(row, rid, 1, digest, REASON_CREATED))
             self.batch.created += len(new_rows)
@@ -641,11 +649,19 @@ class _BatchRun:
             versions.append(self._version_values(row, rid, version_no + 1, digest, REASON_UPDATED))
         self.batch.updated += len(changed)
         if versions:
-            session.execute(insert(RecordVersion), versions)
+            bulk_insert(
+                session,
+                RecordVersion.__table__,
+                _uniform(versions),
+                raw_columns=frozenset({"payload"}),
+            )
+        self.payload_json.clear()
 
     def _payload_hash(self, row: ValidRow) -> str:
-        content = json.dumps([row.payload, row.sensitive], ensure_ascii=False, sort_keys=True)
-        return self.cipher.blind_index(content, context=PAYLOAD_HASH_CONTEXT)
+        payload_json = json.dumps(row.payload, ensure_ascii=False, sort_keys=True)
+        # Kept for the version row, so each payload is serialised once.
+        self.payload_json[row.number] = payload_json
+        return payload_digest(payload_json, row.sensitive)
 
     def _record_values(self, row: ValidRow, sid: int, key: str, digest: str) -> dict[str, Any]:
         disclosure = self.definition.disclosure
@@ -693,7 +709,8 @@ class _BatchRun:
         return {
             "record_id": rid,
             "version_no": version_no,
-            "payload": row.payload,
+            "payload": self.payload_json.pop(row.number, None)
+            or json.dumps(row.payload, ensure_ascii=False, sort_keys=True),
             "sensitive_ciphertext": sensitive,
             "payload_hash": digest,
             "status": RecordStatus.ACTIVE,
@@ -705,8 +722,19 @@ class _BatchRun:
         }
 
     def finish(self) -> None:
+        # JSON objects may bring new keys after the first row: report them too.
+        self.batch.unknown_columns = list(self.validator.unknown_columns)
         self._flush_quarantine()
         self.session.flush()
+
+
+def payload_digest(payload_json: str, sensitive: dict[str, str]) -> str:
+    """A keyed hash of a record's content: equal content means an unchanged record. Keyed,
+    so the hash of a payload with an ID number cannot be brute-forced back to the ID."""
+    sensitive_json = json.dumps(sensitive, ensure_ascii=False, sort_keys=True) if sensitive else ""
+    return default_cipher().blind_index(
+        payload_json + "\x00" + sensitive_json, context=PAYLOAD_HASH_CONTEXT
+    )
 
 
 def _uniform(values: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -51,6 +51,7 @@ _JSON_MAX_RECORD: Final = 4 * 1024 * 1024
 # Bytes that did not decode come back as lone surrogates under errors="surrogateescape".
 _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 _JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
+_JSON_ROWS_WRAPPER: Final = re.compile(r'\{[ \t\n\r]*"rows"[ \t\n\r]*:[ \t\n\r]*\[')
 
 
 class FileFormat(StrEnum):
@@ -74,6 +75,9 @@ class UnusableFile(InvalidInput):
 
 @dataclass(frozen=True, slots=True)
 class RawRow:
+    """One data row: ``number`` as the user counts it (module docstring), ``values`` maps
+    each header to its stripped cell text ("" when empty)."""
+
     number: int
     values: dict[str, str]
 
@@ -234,9 +238,14 @@ class _Prefixed(io.RawIOBase):
         super().__init__()
         self._inner = inner
         self._owned = owned
-        self.prefix = inner.read(SNIFF_BYTES) or b""
+        parts: list[bytes] = []
+        wanted = SNIFF_BYTES
+        while wanted and (part := inner.read(wanted)):
+            parts.append(part)
+            wanted -= len(part)
+        self.prefix = b"".join(parts)
         self._view = memoryview(self.prefix)
-        self.at_eof = len(self.prefix) < SNIFF_BYTES
+        self.at_eof = wanted > 0
 
     def readable(self) -> bool:
         return True
@@ -319,10 +328,11 @@ class _Table:
             if name is not None:
                 values[name] = value
             elif value:
+                # The value itself stays out of the message: it may be an ID number.
                 raise UnusableFile(
                     "no_header",
-                    f"Row {number}: column {self.column(index)} holds “{value[:20]}” but "
-                    f"has no header in row {self.header_row}; name the column or delete it.",
+                    f"Row {number}: column {self.column(index)} holds a value but has no "
+                    f"header in row {self.header_row}; name the column or delete it.",
                     row=number,
                 )
         if len(cells) > width:
@@ -507,8 +517,10 @@ class _XlsxRows(RowReader):
 
     python-calamine 0.9 has no streaming reader: ``get_sheet_by_index`` parses the whole
     sheet into a Rust-side grid (tens of bytes per cell), and only the conversion to Python
-    objects in ``iter_rows`` is lazy. Memory is therefore proportional to the sheet; Excel
-    caps a sheet at 1,048,576 rows, and batches of a million rows belong in CSV or JSONL.
+    objects in ``iter_rows`` is lazy. Memory is therefore proportional to the sheet (about
+    2 KB per 23-column penalty row: 224 MB peak for 100,000 rows, some 2 GB for a full
+    1,048,576-row sheet); batches of a million rows belong in CSV or JSONL. Formulas read
+    as the result Excel cached with them (none if the writer cached none).
     """
 
     def __init__(self, source: BinaryIO | Path) -> None:
@@ -577,35 +589,51 @@ class _XlsxRows(RowReader):
             book.close()
 
 
+_SHEET_REF: Final = re.compile(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")
+_RELATIONSHIP: Final = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")
+_ATTRIBUTE: Final = re.compile(r"\b(Id|Target)=\"([^\"]*)\"")
+_DIMENSION: Final = re.compile(rb"<(?:\w+:)?dimension\b[^>]*\bref=\"[A-Z]*(\d+)(?::[A-Z]*(\d+))?\"")
+_ROW_TAGS: Final = re.compile(rb"<(?:\w+:)?row[ >]")
+
+
+def _first_sheet_member(archive: zipfile.ZipFile) -> str | None:
+    workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    first = _SHEET_REF.search(workbook)
+    if first is None:
+        return None
+    for tag in _RELATIONSHIP.findall(rels):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if attributes.get("Id") == first.group(1) and "Target" in attributes:
+            target = attributes["Target"]
+            return target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return None
+
+
 def _xlsx_declared_rows(path: Path) -> int | None:
-    """Rows declared by ``<dimension ref="A1:W1001"/>`` of the first sheet, header excluded."""
+    """Data rows of the first sheet, header excluded: from its ``<dimension ref="A1:W1001"/>``
+    or, when the writer left that out (openpyxl's write-only mode does), by counting the
+    ``<row>`` tags while decompressing the sheet, which is still far cheaper than parsing."""
     try:
         with zipfile.ZipFile(path) as archive:
-            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            first = re.search(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"", workbook)
-            if first is None:
+            member = _first_sheet_member(archive)
+            if member is None:
                 return None
-            target = re.search(
-                rf"<Relationship\b[^>]*?Id=\"{re.escape(first.group(1))}\"[^>]*?Target=\"([^\"]+)\"",
-                rels,
-            ) or re.search(
-                rf"<Relationship\b[^>]*?Target=\"([^\"]+)\"[^>]*?Id=\"{re.escape(first.group(1))}\"",
-                rels,
-            )
-            if target is None:
-                return None
-            member = target.group(1).lstrip("/")
-            member = member if member.startswith("xl/") else f"xl/{member}"
             with archive.open(member) as sheet:
-                head = sheet.read(4096).decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile):
+                head = sheet.read(4096)
+                found = _DIMENSION.search(head)
+                if found is not None and found.group(2) is not None:
+                    return max(int(found.group(2)) - int(found.group(1)), 0)
+                rows, tail = 0, b""
+                chunk = head
+                while chunk:
+                    window = tail + chunk
+                    rows += len(_ROW_TAGS.findall(window)) - len(_ROW_TAGS.findall(tail))
+                    tail = window[-16:]
+                    chunk = sheet.read(_READ_BUFFER)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
         return None
-    found = re.search(r"<(?:\w+:)?dimension\b[^>]*\bref=\"[A-Z]*(\d+)(?::[A-Z]*(\d+))?\"", head)
-    if found is None:
-        return None
-    last = int(found.group(2) or found.group(1))
-    return max(last - int(found.group(1)), 0)
+    return max(rows - 1, 0)
 
 
 # --- JSON Lines, JSON lists, objects ---------------------------------------------------------
@@ -787,8 +815,9 @@ def _json_problem(exc: ValueError) -> str:
 
 
 class _JsonListRows(_ObjectRows):
-    """A JSON list of objects, parsed one object at a time (``raw_decode`` over a sliding
-    text buffer), so a large list does not have to fit in memory."""
+    """A JSON list of objects, or ``{"rows": [...]}`` (the API's body), parsed one object at
+    a time (``raw_decode`` over a sliding text buffer), so a large list need not fit in
+    memory."""
 
     def __init__(self, raw: _Prefixed) -> None:
         self._raw = raw
@@ -797,7 +826,8 @@ class _JsonListRows(_ObjectRows):
         self._pos = 0
         self._eof = False
         self._decoder = json.JSONDecoder()
-        self._state = "start"  # start → value → after → end
+        self._state = "start"  # start → first → (value → after)* → end
+        self._wrapped = False
         try:
             super().__init__(iter(()))
         except BaseException:
@@ -836,14 +866,16 @@ class _JsonListRows(_ObjectRows):
         while True:
             ch = self._skip_space(number)
             if self._state == "start":
-                if ch != "[":
-                    problem = "the file is empty" if not ch else "the file does not start with ["
+                wrapper = _JSON_ROWS_WRAPPER.match(self._buffer, self._pos)
+                if ch != "[" and wrapper is None:
+                    problem = "the file is empty" if not ch else "it does not start with ["
                     raise UnusableFile(
                         "empty" if not ch else "bad_json",
-                        f"Expected a JSON list of objects ([{{…}}, …]): {problem}; "
-                        "for one object per line use a .jsonl file.",
+                        f'Expected a JSON list of objects ([{{…}}, …] or {{"rows": [...]}}): '
+                        f"{problem}; for one object per line use JSON Lines.",
                     )
-                self._pos += 1
+                self._wrapped = wrapper is not None
+                self._pos = wrapper.end() if wrapper is not None else self._pos + 1
                 self._state = "first"
                 continue
             if self._state in ("first", "after") and ch == "]":
@@ -857,8 +889,14 @@ class _JsonListRows(_ObjectRows):
                 self._state = "value"
                 continue
             if self._state == "end":
+                if self._wrapped:
+                    if ch != "}":
+                        raise self._bad(number, "expected “}” after the list of rows")
+                    self._pos += 1
+                    self._wrapped = False
+                    continue
                 if ch:
-                    raise self._bad(number, "there is text after the closing “]”")
+                    raise self._bad(number, "there is text after the end of the list")
                 return None
             if not ch:
                 raise self._bad(number, "the file ends before the closing “]”")

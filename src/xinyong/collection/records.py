@@ -18,9 +18,8 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.pipeline import PAYLOAD_HASH_CONTEXT
+from xinyong.collection.pipeline import payload_digest
 from xinyong.collection.validation import RowValidator, ValidRow
-from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
 
@@ -96,10 +95,8 @@ def _create(
         raise Conflict(
             "this has been declared already", code="duplicate", field=definition.natural_key[0]
         )
-    cipher = default_cipher()
-    digest = cipher.blind_index(
-        json.dumps([row.payload, row.sensitive], ensure_ascii=False, sort_keys=True),
-        context=PAYLOAD_HASH_CONTEXT,
+    digest = payload_digest(
+        json.dumps(row.payload, ensure_ascii=False, sort_keys=True), row.sensitive
     )
     now = clock.now()
     period = definition.disclosure.period(row.severity)
@@ -273,9 +270,7 @@ def update_fulfilment(
         )
     previous = current_version(session, record)
     payload: dict[str, Any] = {**previous.payload, "fulfilment_status": status}
-    digest = default_cipher().blind_index(
-        json.dumps([payload, {}], ensure_ascii=False, sort_keys=True), context=PAYLOAD_HASH_CONTEXT
-    )
+    digest = payload_digest(json.dumps(payload, ensure_ascii=False, sort_keys=True), {})
     version = RecordVersion(
         record_id=record.id,
         version_no=record.current_version_no + 1,

@@ -90,29 +90,18 @@ class RowValidator:
     ) -> None:
         self.definition = definition
         self.today = today
-        header_map = definition.header_map()
+        self._header_map = definition.header_map()
         self.columns: list[tuple[str, FieldSpec]] = []
         self.unknown_columns: list[str] = []
         self.prohibited_columns: list[tuple[str, str]] = []
-        mapped: dict[str, str] = {}
-        for header in headers:
-            name = header_map.get(header.strip().lower())
-            if name is None:
-                category = prohibited_category(header)
-                if category:
-                    self.prohibited_columns.append((header, category))
-                else:
-                    self.unknown_columns.append(header)
-                continue
-            if name in mapped:
-                # Two headers for one field (e.g. Chinese and English): the later is unknown.
-                self.unknown_columns.append(header)
-                continue
-            mapped[name] = header
-            self.columns.append((header, definition.field(name)))
-        self.missing_required = [
-            spec for spec in definition.fields if spec.required and spec.name not in mapped
-        ]
+        self._mapped: dict[str, str] = {}
+        self.missing_required: list[FieldSpec] = []
+        # The caller's list, not a copy: JSON and JSON Lines readers add the keys that
+        # later objects bring, and those must be mapped (and checked against Art. 11 ¶3)
+        # too, not silently ignored.
+        self._headers = headers
+        self._headers_seen = 0
+        self._add_headers()
         self._subject_name = definition.subject_name_field
         self._uscc_field = definition.subject_uscc_field
         self._id_field = definition.subject_citizen_id_field
@@ -122,8 +111,35 @@ class RowValidator:
             s.name for s in definition.fields if s.sensitivity is Sensitivity.RESTRICTED
         }
         self._allowed_kinds = set(definition.subject_kinds)
+        # Authority and source-unit codes repeat on every row of a batch: check each once.
+        self._code_checks: dict[tuple[FieldType, str], tuple[str, tuple[str, str] | None]] = {}
+        self._dates: dict[str, dt.date] = {}
+
+    def _add_headers(self) -> None:
+        definition = self.definition
+        for header in self._headers[self._headers_seen :]:
+            name = self._header_map.get(header.strip().lower())
+            if name is None:
+                category = prohibited_category(header)
+                if category:
+                    self.prohibited_columns.append((header, category))
+                else:
+                    self.unknown_columns.append(header)
+                continue
+            if name in self._mapped:
+                # Two headers for one field (e.g. Chinese and English): the later is unknown.
+                self.unknown_columns.append(header)
+                continue
+            self._mapped[name] = header
+            self.columns.append((header, definition.field(name)))
+        self._headers_seen = len(self._headers)
+        self.missing_required = [
+            spec for spec in definition.fields if spec.required and spec.name not in self._mapped
+        ]
 
     def validate(self, number: int, values: dict[str, str]) -> ValidRow | list[Problem]:
+        if len(self._headers) != self._headers_seen:
+            self._add_headers()
         problems: list[Problem] = []
         clean: dict[str, str] = {}
         for header, category in self.prohibited_columns:
@@ -151,62 +167,79 @@ class RowValidator:
                         )
                     )
                 continue
-            problem = self._check(spec, value)
+            if spec.type is FieldType.TEXT:
+                # The common case, kept inline: a million-row batch has millions of these.
+                if len(value) > spec.max_length:
+                    problems.append(self._too_long(spec))
+                else:
+                    clean[spec.name] = value
+                continue
+            cleaned, problem = self._clean(spec, value)
             if problem is not None:
                 problems.append(problem)
-                continue
-            clean[spec.name] = self._normalised(spec, value)
+            else:
+                clean[spec.name] = cleaned
         if problems:
             return problems
         return self._row(number, clean)
 
-    def _check(self, spec: FieldSpec, value: str) -> Problem | None:
+    @staticmethod
+    def _too_long(spec: FieldSpec) -> Problem:
+        return Problem("too_long", f"at most {spec.max_length} characters", spec.name)
+
+    def _clean(self, spec: FieldSpec, value: str) -> tuple[str, Problem | None]:
+        """The stored form of a typed value, or the problem with it."""
         if len(value) > spec.max_length:
-            return Problem("too_long", f"at most {spec.max_length} characters", spec.name)
+            return value, self._too_long(spec)
         kind = spec.type
-        if kind is FieldType.TEXT:
-            return None
         if kind is FieldType.DATE:
-            day = parse_date(value)
+            day = self._dates.get(value)
             if day is None:
-                return Problem(
-                    "invalid_date", "not a date: use YYYY-MM-DD or YYYY/MM/DD", spec.name
-                )
+                day = parse_date(value)
+                if day is None:
+                    return value, Problem(
+                        "invalid_date", "not a date: use YYYY-MM-DD or YYYY/MM/DD", spec.name
+                    )
+                if len(self._dates) < 100_000:
+                    self._dates[value] = day
             if spec.name == self._date_field and day > self.today:
-                return Problem("future_date", "the decision date is in the future", spec.name)
-            return None
+                return value, Problem(
+                    "future_date", "the decision date is in the future", spec.name
+                )
+            return day.isoformat(), None
         if kind is FieldType.DECIMAL:
             try:
                 number = Decimal(value.replace(",", ""))
             except InvalidOperation:
-                return Problem("invalid_number", "not a number", spec.name)
+                return value, Problem("invalid_number", "not a number", spec.name)
             if not number.is_finite() or number < 0:
-                return Problem("invalid_number", "must be a non-negative number", spec.name)
-            return None
+                return value, Problem("invalid_number", "must be a non-negative number", spec.name)
+            return format(number.normalize(), "f"), None  # not "2E+1" for 20
         if kind is FieldType.ENUM:
             if value not in spec.choices:
-                return Problem(
+                return value, Problem(
                     "invalid_choice", f"must be one of: {'、'.join(spec.choices)}", spec.name
                 )
-            return None
-        if kind is FieldType.USCC:
-            result = identifiers.check_uscc(value)
-        else:
-            result = identifiers.check_citizen_id(value, today=self.today)
-        if result.error is not None:
-            return Problem(result.error.code, result.error.message, spec.name)
-        return None
-
-    def _normalised(self, spec: FieldSpec, value: str) -> str:
-        kind = spec.type
-        if kind is FieldType.DATE:
-            day = parse_date(value)
-            return day.isoformat() if day else value
-        if kind is FieldType.USCC or kind is FieldType.CITIZEN_ID:
-            return identifiers.normalise(value)
-        if kind is FieldType.DECIMAL:
-            return str(Decimal(value.replace(",", "")).normalize())
-        return value
+            return value, None
+        # Authority and source-unit codes repeat on every row of a batch: check each once.
+        cache_key = (kind, value)
+        cached = self._code_checks.get(cache_key)
+        if cached is None:
+            if kind is FieldType.USCC:
+                result = identifiers.check_uscc(value)
+            else:
+                result = identifiers.check_citizen_id(value, today=self.today)
+            error = result.error
+            cached = (
+                identifiers.normalise(value),
+                None if error is None else (error.code, error.message),
+            )
+            if len(self._code_checks) < 10_000:
+                self._code_checks[cache_key] = cached
+        normalised, failure = cached
+        if failure is not None:
+            return value, Problem(failure[0], failure[1], spec.name)
+        return normalised, None
 
     def _row(self, number: int, clean: dict[str, str]) -> ValidRow | list[Problem]:
         definition = self.definition
@@ -215,6 +248,9 @@ class RowValidator:
         uscc = clean.get(self._uscc_field) if self._uscc_field else None
         if category == NATURAL_PERSON_CATEGORY or (not category and not uscc and citizen_id):
             kind = SubjectKind.NATURAL_PERSON
+            if kind.value not in self._allowed_kinds:
+                # Before asking for an ID number the record type has no column for.
+                return [self._kind_not_allowed(kind)]
             id_type = clean.get("id_type", "")
             if id_type.lower() not in CITIZEN_ID_DOCUMENT_TYPES:
                 return [
@@ -246,14 +282,7 @@ class RowValidator:
                 else SubjectKind.LEGAL_PERSON
             )
         if kind.value not in self._allowed_kinds:
-            return [
-                Problem(
-                    "subject_kind_not_allowed",
-                    f"{definition.name_en} records are not kept about a "
-                    f"{kind.value.replace('_', ' ')}",
-                    self._kind_field,
-                )
-            ]
+            return [self._kind_not_allowed(kind)]
         payload = dict(clean)
         sensitive: dict[str, str] = {}
         for _header, spec in self.columns:
@@ -280,6 +309,14 @@ class RowValidator:
             severity=self._severity(clean),
             key_parts=tuple(clean.get(name, "") for name in definition.natural_key),
             publicity_deadline=dt.date.fromisoformat(deadline_text) if deadline_text else None,
+        )
+
+    def _kind_not_allowed(self, kind: SubjectKind) -> Problem:
+        return Problem(
+            "subject_kind_not_allowed",
+            f"{self.definition.name_en} records are not kept about a "
+            f"{kind.value.replace('_', ' ')}",
+            self._kind_field,
         )
 
     def _severity(self, clean: dict[str, str]) -> Severity:

@@ -95,7 +95,26 @@ def _convert(config: str, text: str) -> str:
     return str(converter.convert(text))
 
 
+# Characters that the conversion chain below leaves unchanged on their own. A name made
+# only of them is already canonical, which spares OpenCC (hundreds of µs a name in its
+# pure-Python form) on the common case of a Simplified name.
+_stable_chars: dict[str, bool] = {}
+
+
+def _is_stable(ch: str) -> bool:
+    stable = _stable_chars.get(ch)
+    if stable is None:
+        stable = _stable_chars[ch] = _slow_to_simplified(ch) == ch
+    return stable
+
+
 def _to_simplified(text: str) -> str:
+    if all(_is_stable(ch) for ch in text):
+        return text
+    return _slow_to_simplified(text)
+
+
+def _slow_to_simplified(text: str) -> str:
     # t2s alone is not a canonical form: it leaves simplified variants such as 馀
     # or 锺 alone but maps their traditional forms (餘, 鍾) to 余 and 钟, and a few
     # of its outputs convert again (薴→苧→苎). Going through s2t first and then
