@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 for _name, _byte in (("ENCRYPTION_KEY", b"e"), ("BLIND_INDEX_KEY", b"b"), ("SESSION_KEY", b"s")):
     os.environ.setdefault(f"XINYONG_{_name}", base64.urlsafe_b64encode(_byte * 32).decode())
 
-from datagen import generate_penalty_csv, make_known_subjects  # noqa: E402
 from sqlalchemy import Engine, insert, text  # noqa: E402
 
+from datagen import generate_penalty_csv, make_known_subjects  # noqa: E402
 from xinyong import calendar_store  # noqa: E402
 from xinyong.accounts import service as accounts  # noqa: E402
 from xinyong.accounts.models import OrganisationKind  # noqa: E402
@@ -66,7 +66,11 @@ def prepare_platform(engine: Engine, clock: FixedClock, known: list[tuple[str, s
         catalog.load_rule_pack(session, clock)
         calendar_store.load_official(session, clock)
         organisation = accounts.create_organisation(
-            session, clock, SYSTEM_ACTOR, code=SOURCE, name="福州市市场监督管理局",
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            code=SOURCE,
+            name="福州市市场监督管理局",
             kind=OrganisationKind.STATE_ORGAN,
         )
         sources.grant(session, clock, SYSTEM_ACTOR, organisation, "administrative_penalty")
@@ -77,32 +81,54 @@ def prepare_platform(engine: Engine, clock: FixedClock, known: list[tuple[str, s
             ids = session.scalars(
                 insert(Subject).returning(Subject.id, sort_by_parameter_order=True),
                 [
-                    {"kind": SubjectKind.LEGAL_PERSON, "reference": code, "name": name,
-                     "name_normalised": names.normalise_name(name), "uscc": code,
-                     "uscc_unverified": False, "division": code[2:8], "created_at": now}
+                    {
+                        "kind": SubjectKind.LEGAL_PERSON,
+                        "reference": code,
+                        "name": name,
+                        "name_normalised": names.normalise_name(name),
+                        "uscc": code,
+                        "uscc_unverified": False,
+                        "division": code[2:8],
+                        "created_at": now,
+                    }
                     for code, name in part
                 ],
             ).all()
             session.execute(
                 insert(SubjectName),
                 [
-                    {"subject_id": sid, "name": name, "normalised": names.normalise_name(name),
-                     "core": names.core_name(name), "current": True}
+                    {
+                        "subject_id": sid,
+                        "name": name,
+                        "normalised": names.normalise_name(name),
+                        "core": names.core_name(name),
+                        "current": True,
+                    }
                     for sid, (_code, name) in zip(ids, part, strict=True)
                 ],
             )
 
 
-def run_pipeline(engine: Engine, clock: FixedClock, path: Path) -> tuple[float, pipeline.BatchReport]:
+def run_pipeline(
+    engine: Engine, clock: FixedClock, path: Path
+) -> tuple[float, pipeline.BatchReport]:
     started = time.perf_counter()
     with unit_of_work(make_session_factory(engine)) as session:
         organisation = accounts.organisation_by_code(session, SOURCE)
         with readers.open_rows(path, readers.FileFormat.CSV) as rows:
             report = pipeline.ingest(
-                session, clock, SYSTEM_ACTOR,
-                pipeline.Submission(organisation, "administrative_penalty", "cli", content_hash=f"bench-{time.time()}",
-                                    filename=path.name),
-                rows.headers, rows,
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                pipeline.Submission(
+                    organisation,
+                    "administrative_penalty",
+                    "cli",
+                    content_hash=f"bench-{time.time()}",
+                    filename=path.name,
+                ),
+                rows.headers,
+                rows,
             )
     return time.perf_counter() - started, report
 
@@ -122,7 +148,7 @@ def run_raw(engine: Engine, path: Path) -> float:
         try:
             cursor = raw.cursor()
             if engine.dialect.name == "postgresql":
-                with cursor.copy(f"COPY raw_penalty FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cursor.copy("COPY raw_penalty FROM STDIN") as copy:  # type: ignore[attr-defined]
                     for row in reader:
                         copy.write_row(row)
             else:
@@ -134,7 +160,9 @@ def run_raw(engine: Engine, path: Path) -> float:
                 for row in reader:
                     batch.append(row)
                     if len(batch) == 10_000:
-                        cursor.executemany(f"INSERT INTO raw_penalty VALUES ({placeholders})", batch)
+                        cursor.executemany(
+                            f"INSERT INTO raw_penalty VALUES ({placeholders})", batch
+                        )
                         batch = []
                 if batch:
                     cursor.executemany(f"INSERT INTO raw_penalty VALUES ({placeholders})", batch)
@@ -145,7 +173,9 @@ def run_raw(engine: Engine, path: Path) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="20,000 rows")
     parser.add_argument("--postgres", action="store_true", help=f"run against {POSTGRES_URL}")
@@ -157,10 +187,15 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="xinyong-bench-") as tmp:
         workdir = Path(tmp)
         known = make_known_subjects(max(1000, rows // 20))
-        generated = generate_penalty_csv(workdir / "penalties.csv", rows, known_subjects=known, known_share=0.3)
+        generated = generate_penalty_csv(
+            workdir / "penalties.csv", rows, known_subjects=known, known_share=0.3
+        )
         size_mb = generated.path.stat().st_size / 1e6
-        print(f"file: {rows:,} rows, {size_mb:.0f} MB ({generated.known_rows:,} about known subjects, "
-              f"{generated.persons:,} about natural persons); database: {'PostgreSQL' if url else 'SQLite'}")
+        database = "PostgreSQL" if url else "SQLite"
+        print(
+            f"file: {rows:,} rows, {size_mb:.0f} MB ({generated.known_rows:,} about known "
+            f"subjects, {generated.persons:,} about natural persons); database: {database}"
+        )
         engine = fresh_database(url, workdir, "pipeline")
         prepare_platform(engine, clock, known)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -168,14 +203,17 @@ def main() -> int:
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         engine.dispose()
         batch = report.batch
-        print(f"pipeline: {pipeline_seconds:.1f} s, {rows / pipeline_seconds:,.0f} rows/s "
-              f"(created {batch.created:,}, rejected {batch.rejected:,}, held {batch.held:,}, "
-              f"new subjects {batch.new_subjects:,}); peak RSS {rss_after:.0f} MB "
-              f"(was {rss_before:.0f} MB before the import)")
+        print(
+            f"pipeline: {pipeline_seconds:.1f} s, {rows / pipeline_seconds:,.0f} rows/s "
+            f"(created {batch.created:,}, rejected {batch.rejected:,}, held {batch.held:,}, "
+            f"new subjects {batch.new_subjects:,}); peak RSS {rss_after:.0f} MB "
+            f"(was {rss_before:.0f} MB before the import)"
+        )
         raw_engine = fresh_database(url, workdir, "raw")
         raw_seconds = run_raw(raw_engine, generated.path)
         raw_engine.dispose()
-        print(f"raw {'COPY' if url else 'executemany'}: {raw_seconds:.1f} s, {rows / raw_seconds:,.0f} rows/s")
+        method = "COPY" if url else "executemany"
+        print(f"raw {method}: {raw_seconds:.1f} s, {rows / raw_seconds:,.0f} rows/s")
         print(f"ratio={(rows / pipeline_seconds) / (rows / raw_seconds):.3f}")
     return 0
 
