@@ -6,6 +6,9 @@ The web layer maps the classes to HTTP status codes in one place
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 class DomainError(Exception):
     code = "error"
@@ -18,8 +21,13 @@ class DomainError(Exception):
         article: str | None = None,
         field: str | None = None,
         details: dict[str, object] | None = None,
+        aftermath: Callable[[Any], None] | None = None,
     ) -> None:
         super().__init__(message)
+        # Work that must outlive the refused transaction (e.g. the subject's access log
+        # entry for a refused query): the boundary runs it with the session after rolling
+        # back, then commits it alone.
+        self.aftermath = aftermath
         self.message = message
         if code is not None:
             self.code = code

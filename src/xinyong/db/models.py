@@ -6,6 +6,7 @@ from xinyong.audit import models as audit_models
 from xinyong.catalog import models as catalog_models
 from xinyong.collection import models as collection_models
 from xinyong.db.base import Base
+from xinyong.disclosure import models as disclosure_models
 from xinyong.subjects import models as subjects_models
 
 __all__ = [
@@ -15,5 +16,6 @@ __all__ = [
     "calendar_store",
     "catalog_models",
     "collection_models",
+    "disclosure_models",
     "subjects_models",
 ]

@@ -52,6 +52,8 @@ def get_session(request: Request) -> Iterator[Session]:
             )
         else:
             _record_failed_login(session, context, request)
+        if refusal.aftermath is not None:
+            refusal.aftermath(session)
         session.commit()
         raise
     except BaseException:

@@ -1,0 +1,482 @@
+"""The three lawful query paths, and nothing else (Art. 13), with the subject's access log
+(Art. 24).
+
+*self*: a subject account reads its own whole file. *query item*: staff with query
+permission read the record types of a published query item of their organisation, naming
+its matter. *written authorisation*: an organisation reads the non-public record types a
+subject authorised, for the authorised purpose, until the authorisation ends. Every read
+of non-public data and every refused attempt is logged for the subject.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation, UserAccount
+from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.audit import service as audit
+from xinyong.clock import CHINA, Clock
+from xinyong.disclosure import authorisations
+from xinyong.disclosure.files import RecordView, build_file
+from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
+from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
+from xinyong.subjects.models import Subject
+
+WORKING_HOURS = (dt.time(8, 0), dt.time(18, 0))
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Bulk reads are limited per account and per organisation (Art. 12, 34)."""
+
+    per_account_per_hour: int = 300
+    per_organisation_per_hour: int = 3000
+
+
+@dataclass(frozen=True)
+class Access:
+    """A granted read: which path, which record types (None: the whole file), and why."""
+
+    subject: Subject
+    path: LegalPath
+    record_type_codes: frozenset[str] | None
+    purpose: str | None
+    query_item: QueryItem | None = None
+    authorisation_ids: tuple[int, ...] = ()
+
+    def file(
+        self, session: Session, clock: Clock, *, as_of: dt.date | None = None
+    ) -> list[RecordView]:
+        return build_file(
+            session,
+            self.subject,
+            today=clock.today(),
+            record_type_codes=None
+            if self.record_type_codes is None
+            else set(self.record_type_codes),
+            as_of=as_of,
+        )
+
+
+def _outside_working_hours(clock: Clock) -> bool:
+    local = clock.now().astimezone(CHINA)
+    return local.weekday() >= 5 or not (WORKING_HOURS[0] <= local.time() < WORKING_HOURS[1])
+
+
+def _event(
+    actor: Actor,
+    subject: Subject,
+    clock: Clock,
+    *,
+    path: LegalPath,
+    what: str,
+    granted: bool,
+    codes: list[str],
+    purpose: str | None = None,
+    query_item_id: int | None = None,
+    authorisation_id: int | None = None,
+    refusal_code: str | None = None,
+    report_number: str | None = None,
+) -> AccessEvent:
+    return AccessEvent(
+        subject_id=subject.id,
+        occurred_at=clock.now(),
+        organisation_id=actor.organisation_id,
+        user_id=actor.id if actor.kind == "user" else None,
+        api_key_id=actor.id if actor.kind == "api_key" else None,
+        actor_role=None if actor.role is None else actor.role.value,
+        legal_path=path,
+        query_item_id=query_item_id,
+        authorisation_id=authorisation_id,
+        purpose=purpose,
+        record_type_codes=sorted(codes),
+        what=what,
+        granted=granted,
+        refusal_code=refusal_code,
+        report_number=report_number,
+        outside_working_hours=_outside_working_hours(clock),
+    )
+
+
+def _refuse(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    what: str,
+    error: type[PermissionDenied] | type[RateLimited],
+    message: str,
+    code: str,
+    *,
+    article: str = "Art. 13",
+    query_item: QueryItem | None = None,
+    **extra: Any,
+) -> PermissionDenied | RateLimited:
+    """The refusal, with the subject's log entry written after the rollback."""
+
+    def log(after: Session) -> None:
+        after.add(
+            _event(
+                actor,
+                subject,
+                clock,
+                path=LegalPath.NONE,
+                what=what,
+                granted=False,
+                codes=[],
+                query_item_id=None if query_item is None else query_item.id,
+                refusal_code=code,
+            )
+        )
+        after.flush()
+
+    if error is RateLimited:
+        return RateLimited(message, code=code, article=article, aftermath=log, **extra)
+    return PermissionDenied(message, code=code, article=article, aftermath=log, **extra)
+
+
+def open_file(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    *,
+    what: str = "file",
+    query_item_code: str | None = None,
+    matter: str | None = None,
+    limits: ReadLimits = ReadLimits(),
+    report_number: str | None = None,
+) -> Access:
+    """Decide the lawful path for this read and log it; refuse with Art. 13 otherwise."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to read a credit file", code="not_authenticated")
+    if actor.subject_id is not None:
+        if actor.subject_id != subject.id or not has_permission(actor, Permission.READ_OWN_FILE):
+            raise _refuse(
+                session,
+                clock,
+                actor,
+                subject,
+                what,
+                PermissionDenied,
+                "a subject account may read only its own credit file",
+                "not_own_subject",
+            )
+        access = Access(subject, LegalPath.SELF, None, "own file")
+        session.add(
+            _event(
+                actor,
+                subject,
+                clock,
+                path=LegalPath.SELF,
+                what=what,
+                granted=True,
+                codes=[],
+                purpose="own file",
+                report_number=report_number,
+            )
+        )
+        session.flush()
+        return access
+    _check_rate(session, clock, actor, subject, what, limits)
+    if query_item_code:
+        return _by_query_item(
+            session, clock, actor, subject, what, query_item_code, matter, report_number
+        )
+    return _by_authorisation(session, clock, actor, subject, what, report_number)
+
+
+def _check_rate(
+    session: Session, clock: Clock, actor: Actor, subject: Subject, what: str, limits: ReadLimits
+) -> None:
+    since = clock.now() - dt.timedelta(hours=1)
+    checks: list[tuple[Any, int, str]] = []
+    if actor.kind == "user" and actor.id is not None:
+        checks.append(
+            (AccessEvent.user_id == actor.id, limits.per_account_per_hour, "this account")
+        )
+    if actor.organisation_id is not None:
+        checks.append(
+            (
+                AccessEvent.organisation_id == actor.organisation_id,
+                limits.per_organisation_per_hour,
+                "your organisation",
+            )
+        )
+    for condition, limit, who in checks:
+        count = session.scalar(
+            select(func.count(AccessEvent.id)).where(
+                condition, AccessEvent.occurred_at >= since, AccessEvent.granted
+            )
+        )
+        if (count or 0) >= limit:
+            raise _refuse(
+                session,
+                clock,
+                actor,
+                subject,
+                what,
+                RateLimited,
+                f"bulk reads are limited: {who} made {limit} reads of credit files in the last hour; "
+                "wait, or ask the credit authority to raise the limit for a documented case",
+                "bulk_read_limit",
+                article="Art. 12",
+                retry_after=3600,
+            )
+
+
+def _by_query_item(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    what: str,
+    code: str,
+    matter: str | None,
+    report_number: str | None,
+) -> Access:
+    item = session.scalar(select(QueryItem).where(QueryItem.code == code))
+    if not has_permission(actor, Permission.QUERY_BY_ITEM):
+        raise _refuse(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "your role has no query permission",
+            "no_query_permission",
+            article="Art. 12",
+        )
+    if item is None or item.organisation_id != actor.organisation_id:
+        raise _refuse(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "this query item is not one of your organisation's",
+            "not_our_query_item",
+        )
+    if item.published_at is None or item.withdrawn_at is not None:
+        raise _refuse(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "this query item is not published, so it may not be used",
+            "query_item_unpublished",
+            article="Art. 13 ¶2",
+            query_item=item,
+        )
+    if not matter or matter.strip() not in (item.matter_code, item.matter):
+        raise _refuse(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            f"name the administrative matter of this query item ({item.matter_code}: {item.matter})",
+            "matter_mismatch",
+            article="Art. 13 ¶2",
+            query_item=item,
+        )
+    session.add(
+        _event(
+            actor,
+            subject,
+            clock,
+            path=LegalPath.QUERY_ITEM,
+            what=what,
+            granted=True,
+            codes=item.record_type_codes,
+            purpose=item.matter,
+            query_item_id=item.id,
+            report_number=report_number,
+        )
+    )
+    session.flush()
+    return Access(
+        subject,
+        LegalPath.QUERY_ITEM,
+        frozenset(item.record_type_codes),
+        item.matter,
+        query_item=item,
+    )
+
+
+def _by_authorisation(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    what: str,
+    report_number: str | None,
+) -> Access:
+    if actor.organisation_id is None or not (
+        has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
+        or has_permission(actor, Permission.QUERY_BY_ITEM)
+    ):
+        raise _refuse(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "your role may not read credit files",
+            "no_query_permission",
+            article="Art. 12",
+        )
+    granted = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
+    if not granted:
+        raise _refuse(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "non-public information needs the subject's written authorisation in force for your "
+            "organisation, or a published query item naming your matter",
+            "no_lawful_path",
+            article="Art. 13 ¶3",
+        )
+    codes = sorted({code for a in granted for code in a.record_type_codes})
+    purpose = "; ".join(sorted({a.purpose for a in granted}))
+    for authorisation in granted:
+        session.add(
+            _event(
+                actor,
+                subject,
+                clock,
+                path=LegalPath.AUTHORISATION,
+                what=what,
+                granted=True,
+                codes=authorisation.record_type_codes,
+                purpose=authorisation.purpose,
+                authorisation_id=authorisation.id,
+                report_number=report_number,
+            )
+        )
+    session.flush()
+    return Access(
+        subject,
+        LegalPath.AUTHORISATION,
+        frozenset(codes),
+        purpose,
+        authorisation_ids=tuple(a.id for a in granted),
+    )
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    id: int
+    occurred_at: dt.datetime
+    organisation: str | None
+    role: str | None
+    legal_path: str
+    query_item: str | None
+    matter_or_purpose: str | None
+    authorisation_id: int | None
+    record_types: list[str]
+    what: str
+    granted: bool
+    refusal_code: str | None
+    report_number: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": self.occurred_at.isoformat(),
+            "organisation": self.organisation,
+            "role": self.role,
+            "legal_path": self.legal_path,
+            "query_item": self.query_item,
+            "purpose": self.matter_or_purpose,
+            "authorisation_id": self.authorisation_id,
+            "record_types": self.record_types,
+            "what": self.what,
+            "granted": self.granted,
+            "refusal_code": self.refusal_code,
+            "report_number": self.report_number,
+        }
+
+
+def access_log(
+    session: Session, actor: Actor, *, since: dt.datetime | None = None
+) -> list[LogEntry]:
+    """Who looked at my file: every read and refused attempt, staff shown by role and
+    organisation (the name is available on request, see ``reveal_staff_name``)."""
+    if actor.subject_id is None or not has_permission(actor, Permission.READ_OWN_FILE):
+        raise PermissionDenied(
+            "only a subject sees its own access log", code="not_subject", article="Art. 24"
+        )
+    query = (
+        select(AccessEvent, Organisation.name, QueryItem.code)
+        .outerjoin(Organisation, Organisation.id == AccessEvent.organisation_id)
+        .outerjoin(QueryItem, QueryItem.id == AccessEvent.query_item_id)
+        .where(AccessEvent.subject_id == actor.subject_id)
+        .order_by(AccessEvent.occurred_at.desc(), AccessEvent.id.desc())
+    )
+    if since is not None:
+        query = query.where(AccessEvent.occurred_at >= since)
+    return [
+        LogEntry(
+            id=event.id,
+            occurred_at=event.occurred_at,
+            organisation=org_name,
+            role=event.actor_role,
+            legal_path=event.legal_path.value,
+            query_item=item_code,
+            matter_or_purpose=event.purpose,
+            authorisation_id=event.authorisation_id,
+            record_types=list(event.record_type_codes),
+            what=event.what,
+            granted=event.granted,
+            refusal_code=event.refusal_code,
+            report_number=event.report_number,
+        )
+        for event, org_name, item_code in session.execute(query).tuples()
+    ]
+
+
+def reveal_staff_name(session: Session, clock: Clock, actor: Actor, event_id: int) -> str:
+    """A subject may learn which staff member read its file; the request itself is audited."""
+    if actor.subject_id is None:
+        raise PermissionDenied("only the subject may ask", code="not_subject", article="Art. 24")
+    event = session.get(AccessEvent, event_id)
+    if event is None or event.subject_id != actor.subject_id:
+        raise NotFound("no such access", code="not_found", field="event")
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "access_log.reveal_staff",
+        target_type="access_event",
+        target_id=event.id,
+    )
+    if event.user_id is None:
+        return "an organisation's system (API key)" if event.api_key_id else "—"
+    user = session.get(UserAccount, event.user_id)
+    return user.display_name if user else "—"
+
+
+def authorisation_of(session: Session, authorisation_id: int) -> Authorisation:
+    found = session.get(Authorisation, authorisation_id)
+    if found is None:
+        raise InvalidInput("no such authorisation", code="not_found")
+    return found
+
+
+Refuser = Callable[[Session], None]

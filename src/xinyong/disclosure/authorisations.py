@@ -1,0 +1,138 @@
+"""Written authorisations (书面授权, Art. 13 ¶3): the only way to non-public information
+besides the subject itself and published query items. Revocation takes effect on the
+very next request, because every read looks them up afresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog
+from xinyong.clock import Clock
+from xinyong.disclosure.models import Authorisation
+from xinyong.errors import InvalidInput, NotFound
+
+EVIDENCE_KINDS = ("upload", "signed_in_page")
+MAX_VALIDITY_DAYS = 366 * 3
+
+
+def grant(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    grantee: Organisation,
+    record_type_codes: list[str],
+    purpose: str,
+    valid_until: dt.date,
+    evidence_kind: str,
+    evidence: str,
+) -> Authorisation:
+    """The logged-in subject authorises an organisation, with evidence of the writing."""
+    require(actor, Permission.READ_OWN_FILE)
+    assert actor.subject_id is not None
+    if not record_type_codes:
+        raise InvalidInput(
+            "name the record types the organisation may read", code="required", field="record_types"
+        )
+    for code in record_type_codes:
+        catalog.record_type_by_code(session, code)
+    if not purpose.strip():
+        raise InvalidInput(
+            "state the purpose of the authorisation",
+            code="required",
+            field="purpose",
+            article="Art. 13",
+        )
+    today = clock.today()
+    if valid_until < today:
+        raise InvalidInput("the end date has passed", code="expired", field="valid_until")
+    if (valid_until - today).days > MAX_VALIDITY_DAYS:
+        raise InvalidInput(
+            "an authorisation lasts at most three years", code="too_long", field="valid_until"
+        )
+    if evidence_kind not in EVIDENCE_KINDS or not evidence.strip():
+        raise InvalidInput(
+            "a written authorisation needs its evidence: an upload or a signature in the page",
+            code="evidence_required",
+            field="evidence",
+            article="Art. 13 ¶3",
+        )
+    authorisation = Authorisation(
+        subject_id=actor.subject_id,
+        grantee_organisation_id=grantee.id,
+        record_type_codes=sorted(set(record_type_codes)),
+        purpose=purpose.strip(),
+        valid_until=valid_until,
+        evidence_kind=evidence_kind,
+        evidence=evidence,
+        evidence_sha256=hashlib.sha256(evidence.encode()).hexdigest(),
+        granted_at=clock.now(),
+    )
+    session.add(authorisation)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "authorisation.grant",
+        target_type="subject",
+        target_id=actor.subject_id,
+        details={
+            "authorisation_id": authorisation.id,
+            "grantee": grantee.id,
+            "types": authorisation.record_type_codes,
+        },
+    )
+    return authorisation
+
+
+def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) -> Authorisation:
+    require(actor, Permission.READ_OWN_FILE)
+    authorisation = session.get(Authorisation, authorisation_id)
+    if authorisation is None or authorisation.subject_id != actor.subject_id:
+        raise NotFound("no such authorisation", code="not_found", field="authorisation")
+    if authorisation.revoked_at is None:
+        authorisation.revoked_at = clock.now()
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "authorisation.revoke",
+            target_type="subject",
+            target_id=authorisation.subject_id,
+            details={"authorisation_id": authorisation.id},
+        )
+    return authorisation
+
+
+def of_subject(session: Session, actor: Actor) -> list[Authorisation]:
+    require(actor, Permission.READ_OWN_FILE)
+    return list(
+        session.scalars(
+            select(Authorisation)
+            .where(Authorisation.subject_id == actor.subject_id)
+            .order_by(Authorisation.id.desc())
+        )
+    )
+
+
+def in_force(
+    session: Session, subject_id: int, organisation_id: int, today: dt.date
+) -> list[Authorisation]:
+    return list(
+        session.scalars(
+            select(Authorisation).where(
+                Authorisation.subject_id == subject_id,
+                Authorisation.grantee_organisation_id == organisation_id,
+                Authorisation.revoked_at.is_(None),
+                Authorisation.valid_until >= today,
+            )
+        )
+    )

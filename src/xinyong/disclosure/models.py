@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
+
+
+class QueryItem(IdMixin, Base):
+    """查询事项 (Art. 13 ¶2): which record types an agency may query for which
+    administrative matter. Usable only once published."""
+
+    __tablename__ = "query_item"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"), index=True)
+    matter: Mapped[str] = mapped_column(String(200))  # the administrative matter (行政管理事项)
+    matter_code: Mapped[str] = mapped_column(String(64))
+    record_type_codes: Mapped[list[str]] = mapped_column(JSON)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Authorisation(IdMixin, Base):
+    """书面授权 (Art. 13 ¶3): a subject lets one organisation read named non-public record
+    types for a purpose until a date."""
+
+    __tablename__ = "authorisation"
+    __table_args__ = (
+        Index("ix_authorisation_subject_grantee", "subject_id", "grantee_organisation_id"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    grantee_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    record_type_codes: Mapped[list[str]] = mapped_column(JSON)
+    purpose: Mapped[str] = mapped_column(String(500))
+    valid_until: Mapped[dt.date] = mapped_column(Date)
+    evidence_kind: Mapped[str] = mapped_column(String(16))  # upload, signed_in_page
+    evidence: Mapped[str | None] = mapped_column(Text)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class LegalPath(enum.StrEnum):
+    SELF = "self"
+    QUERY_ITEM = "query_item"
+    AUTHORISATION = "authorisation"
+    NONE = "none"  # a refused attempt had no lawful path
+
+
+class AccessEvent(IdMixin, Base):
+    """Every read of a subject's non-public data, and every refused attempt (Art. 24).
+    It names who, for which organisation, on which legal path, what — never the data."""
+
+    __tablename__ = "access_event"
+    __table_args__ = (
+        Index("ix_access_event_subject_time", "subject_id", "occurred_at"),
+        Index("ix_access_event_org_time", "organisation_id", "occurred_at"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+    api_key_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("api_key.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(40))
+    legal_path: Mapped[LegalPath] = mapped_column(str_enum(LegalPath, 16))
+    query_item_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("query_item.id"))
+    authorisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("authorisation.id"))
+    purpose: Mapped[str | None] = mapped_column(String(500))
+    record_type_codes: Mapped[list[str]] = mapped_column(JSON)
+    what: Mapped[str] = mapped_column(String(32))  # file, report, list_status, grade
+    granted: Mapped[bool] = mapped_column(Boolean)
+    refusal_code: Mapped[str | None] = mapped_column(String(64))
+    report_number: Mapped[str | None] = mapped_column(String(32))
+    # Queries made outside working hours are one of the misuse signals (Art. 33).
+    outside_working_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CreditReport(IdMixin, Base):
+    """An issued credit report: its number and verification code prove a presented copy
+    genuine and unaltered; the requester is recorded so a leaked copy can be traced."""
+
+    __tablename__ = "credit_report"
+
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requester_label: Mapped[str] = mapped_column(String(200))
+    organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
+    legal_path: Mapped[LegalPath] = mapped_column(str_enum(LegalPath, 16))
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    free: Mapped[bool] = mapped_column(Boolean, default=False)
+    record_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ReviewDecision(enum.StrEnum):
+    CLEARED = "cleared"
+    REDACTED = "redacted"
+
+
+class ConfidentialityReview(IdMixin, Base):
+    """Art. 12(3): the source's security officer confirms before publicity that no state
+    secret, trade secret or personal privacy is exposed, or redacts fields."""
+
+    __tablename__ = "confidentiality_review"
+
+    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_record.id"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    reviewer_user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+    decision: Mapped[ReviewDecision] = mapped_column(str_enum(ReviewDecision, 16))
+    redacted_fields: Mapped[list[str]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text)
+    reviewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class FollowUpKind(enum.StrEnum):
+    """Art. 33 ¶2: what the credit authority does about an organisation's misuse."""
+
+    INTERVIEW = "interview"  # 约谈
+    ORDER_CORRECTION = "order_correction"  # 责令改正
+    WARNING = "warning"  # 警告
+    CIRCULATE_CRITICISM = "circulate_criticism"  # 通报批评
+
+
+class SupervisionFollowUp(IdMixin, Base):
+    __tablename__ = "supervision_follow_up"
+
+    organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"), index=True)
+    kind: Mapped[FollowUpKind] = mapped_column(str_enum(FollowUpKind, 24))
+    reason: Mapped[str] = mapped_column(Text)
+    signal: Mapped[str | None] = mapped_column(String(64))
+    decided_by: Mapped[str] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

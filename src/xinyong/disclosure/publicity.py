@@ -1,0 +1,62 @@
+"""Publicity windows: a public record disappears from public view at the end of its
+window by itself (every read computes it from the clock); the nightly job writes the
+"publicity ended" version so the record's history says when and why."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+
+PUBLICITY_ENDED = "publicity ended"
+
+
+def end_expired_publicity(session: Session, clock: Clock) -> int:
+    """Mark every record whose publicity window has closed; returns how many."""
+    today = clock.today()
+    expired = session.scalars(
+        select(CreditRecord).where(
+            CreditRecord.publicity_end.is_not(None),
+            CreditRecord.publicity_end < today,
+            CreditRecord.status.in_([RecordStatus.ACTIVE, RecordStatus.CORRECTED]),
+        )
+    ).all()
+    for record in expired:
+        current = session.scalar(
+            select(RecordVersion).where(
+                RecordVersion.record_id == record.id,
+                RecordVersion.version_no == record.current_version_no,
+            )
+        )
+        assert current is not None
+        record.current_version_no += 1
+        record.status = RecordStatus.EXPIRED
+        record.updated_at = clock.now()
+        session.add(
+            RecordVersion(
+                record_id=record.id,
+                version_no=record.current_version_no,
+                payload=current.payload,
+                sensitive_ciphertext=current.sensitive_ciphertext,
+                payload_hash=current.payload_hash,
+                status=RecordStatus.EXPIRED,
+                reason=PUBLICITY_ENDED,
+                reason_detail=f"publicity period ended on {record.publicity_end}",
+                actor="system",
+                created_at=clock.now(),
+            )
+        )
+    session.flush()
+    if expired:
+        audit.record(
+            session,
+            clock,
+            SYSTEM_ACTOR.audit(),
+            "job.publicity_ended",
+            details={"records": len(expired)},
+        )
+    return len(expired)

@@ -1,0 +1,323 @@
+"""Credit reports: sections in the order of the national public credit report standard
+(2022), every item with its source unit and change history (Art. 24), as the file stood
+on any date. Each report carries a number and a verification code, and names who asked
+for it, so a presented copy can be verified and a leaked one traced (Art. 34)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.crypto import default_cipher
+from xinyong.disclosure import access
+from xinyong.disclosure.files import RecordView
+from xinyong.disclosure.models import CreditReport, LegalPath
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.subjects.models import Subject
+
+FREE_REPORTS_PER_YEAR = 2  # natural persons (Shanghai Art. 34; 征信业管理条例 Art. 17)
+
+# (key, 中文, English, catalog groups) in the standard's order.
+SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("basic", "基本信息", "Basic information", ("registration",)),
+    (
+        "licensing_penalties",
+        "行政许可与行政处罚信息",
+        "Administrative licensing and penalties",
+        ("administrative_licensing", "administrative_penalty"),
+    ),
+    ("honours", "表彰荣誉与守信信息", "Honours and integrity", ("honour", "administrative_reward")),
+    ("lists", "严重失信主体名单信息", "Serious-dishonesty lists", ("tax",)),
+    ("abnormal_operation", "经营异常信息", "Abnormal operation", ("abnormal_operation",)),
+    ("commitments", "信用承诺信息", "Credit commitments", ("credit_commitment",)),
+    (
+        "evaluations",
+        "信用评价信息",
+        "Credit evaluations",
+        ("credit_evaluation", "association_evaluation"),
+    ),
+    ("judicial", "司法信息", "Judicial information", ("judicial_enforcement",)),
+    ("other", "其他信息", "Other information", ()),
+)
+SECTION_OF_GROUP = {group: key for key, _zh, _en, groups in SECTIONS for group in groups}
+
+
+@dataclass(frozen=True)
+class IssuedReport:
+    report: CreditReport
+    content: dict[str, Any]
+
+
+def _number(clock: Clock) -> str:
+    alphabet = "ABCDEFGHJKLMNPQRTUWXY0123456789"
+    return (
+        "XY"
+        + clock.today().strftime("%Y%m%d")
+        + "".join(secrets.choice(alphabet) for _ in range(8))
+    )
+
+
+def verification_code(number: str, content_sha256: str) -> str:
+    mac = hmac.new(
+        default_cipher().blind_index(number, context="report.verify").encode(),
+        content_sha256.encode(),
+        hashlib.sha256,
+    )
+    return mac.hexdigest()[:12].upper()
+
+
+def _canonical(content: dict[str, Any]) -> str:
+    return json.dumps(
+        content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
+
+
+def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
+    basic: dict[str, Any] = {
+        "name": subject.name,
+        "kind": subject.kind.value,
+        "code": subject.uscc or subject.citizen_id_masked,
+        "former_names": [n.name for n in subject.names if not n.current],
+    }
+    if subject.uscc_unverified:
+        basic["code_note"] = "unverified check character"
+    if subject.is_organisation:
+        basic["responsible_persons"] = [
+            {"role": p.role.value, "name": p.name if path is not LegalPath.NONE else None}
+            for p in subject.responsible_persons
+        ]
+    return basic
+
+
+def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
+    """Plain advice on improving credit, derived from the file itself (Art. 20–21)."""
+    suggestions: list[dict[str, str]] = []
+    for view in records:
+        definition = view.definition
+        if definition.polarity.value == "negative" and view.status == "active":
+            suggestions.append(
+                {
+                    "record": str(view.id),
+                    "zh": f"{definition.name_zh}（{view.payload.get('decision_number') or view.decision_date}）："
+                    "主动纠正失信行为、履行相关义务并作出信用承诺后，可依照《福州市社会信用管理办法》第二十一条申请信用修复。",
+                    "en": f"{definition.name_en} of {view.decision_date}: once the conduct is corrected, the obligations "
+                    "are met and a credit commitment is made, credit repair can be applied for (Art. 21).",
+                }
+            )
+        if (
+            definition.code == "credit_commitment"
+            and view.payload.get("fulfilment_status") == "pending"
+        ):
+            suggestions.append(
+                {
+                    "record": str(view.id),
+                    "zh": "请按承诺内容履约；履约情况将由承诺受理单位记录。",
+                    "en": "Keep the commitment; the accepting unit records whether it was kept.",
+                }
+            )
+    if not suggestions:
+        suggestions.append(
+            {
+                "record": "",
+                "zh": "信用记录良好，请继续保持。",
+                "en": "No negative records: keep it up.",
+            }
+        )
+    return suggestions
+
+
+def _requester(session: Session, actor: Actor) -> tuple[str, str]:
+    if actor.subject_id is not None:
+        return actor.audit().id or "subject", "the subject itself"
+    organisation = (
+        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    )
+    role = actor.role.value if actor.role else actor.kind
+    label = f"{organisation.name if organisation else '—'} · {role} · {actor.label}"
+    return actor.audit().id or actor.kind, label
+
+
+def issue(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    *,
+    as_of: dt.date | None = None,
+    query_item_code: str | None = None,
+    matter: str | None = None,
+    limits: access.ReadLimits = access.ReadLimits(),
+) -> IssuedReport:
+    """Open the file on a lawful path (logged for the subject) and issue a numbered report."""
+    today = clock.today()
+    if as_of is not None and as_of > today:
+        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+    number = _number(clock)
+    granted = access.open_file(
+        session,
+        clock,
+        actor,
+        subject,
+        what="report",
+        query_item_code=query_item_code,
+        matter=matter,
+        limits=limits,
+        report_number=number,
+    )
+    records = granted.file(session, clock, as_of=as_of)
+    sections = []
+    for key, zh, en, _groups in SECTIONS:
+        items = [
+            view.as_dict()
+            for view in records
+            if SECTION_OF_GROUP.get(view.definition.group, "other") == key
+        ]
+        sections.append({"key": key, "title": zh, "title_en": en, "items": items})
+    requested_by, requester_label = _requester(session, actor)
+    free = False
+    used = None
+    if granted.path is LegalPath.SELF and not subject.is_organisation:
+        used = _free_reports_used(session, subject.id, today.year)
+        free = used < FREE_REPORTS_PER_YEAR
+        used += int(free)
+    content: dict[str, Any] = {
+        "number": number,
+        "issued_at": clock.now().replace(microsecond=0).isoformat(),
+        "as_of": (as_of or today).isoformat(),
+        "legal_path": granted.path.value,
+        "purpose": granted.purpose,
+        "query_item": granted.query_item.code if granted.query_item else None,
+        "requested_by": requester_label,
+        "subject": _basic(session, subject, granted.path),
+        "sections": sections,
+        "suggestions": _suggestions(records),
+        "free_reports": None
+        if used is None
+        else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
+    }
+    content_sha256 = hashlib.sha256(_canonical(content).encode()).hexdigest()
+    code = verification_code(number, content_sha256)
+    report = CreditReport(
+        number=number,
+        verification_code=code,
+        subject_id=subject.id,
+        requested_by=requested_by,
+        requester_label=requester_label,
+        organisation_id=actor.organisation_id,
+        legal_path=granted.path,
+        as_of=as_of or today,
+        issued_at=clock.now(),
+        content_sha256=content_sha256,
+        free=free,
+        record_count=len(records),
+    )
+    session.add(report)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "report.issue",
+        target_type="credit_report",
+        target_id=report.id,
+        details={"legal_path": granted.path.value, "records": len(records)},
+    )
+    return IssuedReport(
+        report, {**content, "verification_code": code, "content_sha256": content_sha256}
+    )
+
+
+def _free_reports_used(session: Session, subject_id: int, year: int) -> int:
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    return int(
+        session.scalar(
+            select(func.count(CreditReport.id)).where(
+                CreditReport.subject_id == subject_id,
+                CreditReport.free,
+                CreditReport.issued_at >= start,
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    number: str
+    genuine: bool
+    issued_at: dt.datetime
+    as_of: dt.date
+    subject_name: str
+    content_sha256: str
+    code_matches: bool | None
+    content_matches: bool | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "genuine": self.genuine,
+            "issued_at": self.issued_at.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "subject": self.subject_name,
+            "content_sha256": self.content_sha256,
+            "verification_code_matches": self.code_matches,
+            "content_matches": self.content_matches,
+        }
+
+
+def verify(
+    session: Session, number: str, *, code: str | None = None, content_sha256: str | None = None
+) -> Verification:
+    """Is a presented report genuine (its number and code) and unaltered (its content hash)?"""
+    report = session.scalar(
+        select(CreditReport).where(CreditReport.number == number.strip().upper())
+    )
+    if report is None:
+        raise NotFound(
+            "no report with this number was issued", code="unknown_report", field="number"
+        )
+    subject = session.get(Subject, report.subject_id)
+    assert subject is not None
+    code_matches = (
+        None
+        if code is None
+        else hmac.compare_digest(code.strip().upper(), report.verification_code)
+    )
+    content_matches = (
+        None if content_sha256 is None else content_sha256.strip().lower() == report.content_sha256
+    )
+    genuine = code_matches is not False and content_matches is not False
+    # The subject's name is shown only masked for persons: the verifier holds the report anyway.
+    name = (
+        subject.name
+        if subject.is_organisation
+        else subject.name[:1] + "*" * (len(subject.name) - 1)
+    )
+    return Verification(
+        report.number,
+        genuine,
+        report.issued_at,
+        report.as_of,
+        name,
+        report.content_sha256,
+        code_matches,
+        content_matches,
+    )
+
+
+def content_hash_of(content: dict[str, Any]) -> str:
+    """The hash a presented JSON report should have: over everything but the hash and code."""
+    body = {k: v for k, v in content.items() if k not in ("content_sha256", "verification_code")}
+    return hashlib.sha256(_canonical(body).encode()).hexdigest()

@@ -1,0 +1,275 @@
+"""Disclosure API: public records, lawful file reads, credit reports and their
+verification, the subject's access log, written authorisations and query items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from xinyong.accounts import service as accounts
+from xinyong.disclosure import access, authorisations, query_items, reports
+from xinyong.disclosure.files import build_file
+from xinyong.disclosure.models import Authorisation, QueryItem
+from xinyong.subjects import service as subjects
+from xinyong.web.deps import ActorDep, AuthenticatedActorDep, ClockDep, SessionDep, app_context
+
+router = APIRouter(prefix="/api/v1")
+
+
+def read_limits(request: Request) -> access.ReadLimits:
+    settings = app_context(request).settings
+    return access.ReadLimits(
+        per_account_per_hour=settings.reads_per_account_per_hour,
+        per_organisation_per_hour=settings.reads_per_organisation_per_hour,
+    )
+
+
+@router.get("/subjects/{code}/public", tags=["disclosure"])
+def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """What anyone may see: records inside their publicity window (organisations, and
+    natural persons only through record types public by law)."""
+    subject = subjects.by_reference(session, code)
+    views = build_file(session, subject, today=clock.today(), public_only=True)
+    return {
+        "subject": {
+            "code": subject.public_code,
+            "name": subject.name if subject.is_organisation else None,
+        },
+        "items": [view.as_dict() for view in views],
+    }
+
+
+@router.get("/subjects/{code}/file", tags=["disclosure"])
+def read_file(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    query_item: Annotated[
+        str | None, Query(max_length=64, description="the published query item used")
+    ] = None,
+    matter: Annotated[
+        str | None, Query(max_length=200, description="its administrative matter")
+    ] = None,
+) -> dict[str, Any]:
+    """Read a credit file on a lawful path (Art. 13): self, a published query item with
+    its matter, or the subject's written authorisation. Logged for the subject."""
+    subject = subjects.by_reference(session, code)
+    granted = access.open_file(
+        session,
+        clock,
+        actor,
+        subject,
+        query_item_code=query_item,
+        matter=matter,
+        limits=read_limits(request),
+    )
+    return {
+        "legal_path": granted.path.value,
+        "purpose": granted.purpose,
+        "record_types": None
+        if granted.record_type_codes is None
+        else sorted(granted.record_type_codes),
+        "items": [view.as_dict() for view in granted.file(session, clock)],
+    }
+
+
+@router.get(
+    "/subjects/{code}/report",
+    tags=["disclosure"],
+    responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}},
+)
+def credit_report(
+    code: str,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    as_of: Annotated[dt.date | None, Query(description="the file as it stood on this date")] = None,
+    format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
+    query_item: Annotated[str | None, Query(max_length=64)] = None,
+    matter: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """A numbered credit report in JSON, HTML or PDF. Anonymous callers get 401."""
+    subject = subjects.by_reference(session, code)
+    issued = reports.issue(
+        session,
+        clock,
+        actor,
+        subject,
+        as_of=as_of,
+        query_item_code=query_item,
+        matter=matter,
+        limits=read_limits(request),
+    )
+    if format == "json":
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse(issued.content)
+    from xinyong.disclosure import rendering
+
+    html = rendering.report_html(issued.content)
+    if format == "html":
+        return HTMLResponse(html)
+    return Response(
+        rendering.report_pdf(html),
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="credit-report-{issued.report.number}.pdf"'
+        },
+    )
+
+
+@router.get("/reports/{number}/verify", tags=["disclosure"])
+def verify_report(
+    number: str,
+    session: SessionDep,
+    code: Annotated[
+        str | None, Query(max_length=32, description="the verification code printed on it")
+    ] = None,
+    sha256: Annotated[
+        str | None, Query(max_length=64, description="the content hash printed on it")
+    ] = None,
+) -> dict[str, Any]:
+    """Is a presented report genuine and unaltered? 404 for a number never issued."""
+    return reports.verify(session, number, code=code, content_sha256=sha256).as_dict()
+
+
+@router.get("/me/access-log", tags=["disclosure"])
+def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """Who looked at my file (Art. 24): every read of non-public data and every refused attempt."""
+    return {"items": [entry.as_dict() for entry in access.access_log(session, actor)]}
+
+
+@router.get("/me/access-log/{event_id}/staff", tags=["disclosure"])
+def staff_name(
+    event_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, str]:
+    """The name of the staff member behind one entry, on request (the request is audited)."""
+    return {"name": access.reveal_staff_name(session, clock, actor, event_id)}
+
+
+class AuthorisationIn(BaseModel):
+    grantee: str = Field(description="USCC of the organisation")
+    record_types: list[str] = Field(min_length=1)
+    purpose: str = Field(min_length=1, max_length=500)
+    valid_until: dt.date
+    evidence_kind: Literal["upload", "signed_in_page"] = "signed_in_page"
+    evidence: str = Field(
+        min_length=1,
+        max_length=2_000_000,
+        description="the signed text, or the uploaded file as base64",
+    )
+
+
+def _authorisation_out(item: Authorisation) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "grantee_organisation_id": item.grantee_organisation_id,
+        "record_types": item.record_type_codes,
+        "purpose": item.purpose,
+        "valid_until": item.valid_until.isoformat(),
+        "evidence_kind": item.evidence_kind,
+        "evidence_sha256": item.evidence_sha256,
+        "granted_at": item.granted_at.isoformat(),
+        "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+    }
+
+
+@router.get("/me/authorisations", tags=["disclosure"])
+def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    return {"items": [_authorisation_out(a) for a in authorisations.of_subject(session, actor)]}
+
+
+@router.post("/me/authorisations", tags=["disclosure"], status_code=201)
+def grant_authorisation(
+    body: AuthorisationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Authorise an organisation to read named non-public record types (Art. 13 ¶3)."""
+    item = authorisations.grant(
+        session,
+        clock,
+        actor,
+        grantee=accounts.organisation_by_code(session, body.grantee),
+        record_type_codes=body.record_types,
+        purpose=body.purpose,
+        valid_until=body.valid_until,
+        evidence_kind=body.evidence_kind,
+        evidence=body.evidence,
+    )
+    return _authorisation_out(item)
+
+
+@router.post("/me/authorisations/{authorisation_id}/revoke", tags=["disclosure"])
+def revoke_authorisation(
+    authorisation_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Takes effect on the organisation's next request."""
+    return _authorisation_out(authorisations.revoke(session, clock, actor, authorisation_id))
+
+
+def _item_out(item: QueryItem, organisation_name: str | None = None) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "organisation_id": item.organisation_id,
+        "organisation": organisation_name,
+        "matter": item.matter,
+        "matter_code": item.matter_code,
+        "record_types": item.record_type_codes,
+        "legal_basis": item.legal_basis,
+        "published_at": item.published_at.isoformat() if item.published_at else None,
+        "withdrawn_at": item.withdrawn_at.isoformat() if item.withdrawn_at else None,
+    }
+
+
+@router.get("/query-items", tags=["disclosure"])
+def published_query_items(session: SessionDep, actor: ActorDep) -> dict[str, Any]:
+    """The published query items (public): who may query what, for which matter (Art. 13 ¶2)."""
+    return {"items": [_item_out(item, org.name) for item, org in query_items.published(session)]}
+
+
+class QueryItemIn(BaseModel):
+    code: str = Field(min_length=3, max_length=64)
+    organisation: str = Field(description="USCC of the agency")
+    matter: str = Field(min_length=1, max_length=200)
+    matter_code: str = Field(min_length=1, max_length=64)
+    record_types: list[str] = Field(min_length=1)
+    legal_basis: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/query-items", tags=["disclosure"], status_code=201)
+def create_query_item(
+    body: QueryItemIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Create a query item (credit authority); it is usable only once published."""
+    item = query_items.create(
+        session,
+        clock,
+        actor,
+        code=body.code,
+        organisation=accounts.organisation_by_code(session, body.organisation),
+        matter=body.matter,
+        matter_code=body.matter_code,
+        record_type_codes=body.record_types,
+        legal_basis=body.legal_basis,
+    )
+    return _item_out(item)
+
+
+@router.post("/query-items/{code}/publish", tags=["disclosure"])
+def publish_query_item(
+    code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    return _item_out(query_items.publish(session, clock, actor, code))
+
+
+@router.post("/query-items/{code}/withdraw", tags=["disclosure"])
+def withdraw_query_item(
+    code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    return _item_out(query_items.withdraw(session, clock, actor, code))
