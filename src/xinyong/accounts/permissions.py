@@ -35,6 +35,14 @@ class Permission(enum.StrEnum):
     HANDLE_OBJECTIONS = "handle_objections"
     DECIDE_CASES = "decide_cases"
     LOOKUP_PERSON = "lookup_person"  # find a natural person by ID number
+    JOINT_CHECK = "joint_check"  # 联合奖惩 checks in an administrative matter
+    PROPOSE_LIST_ENTRY = "propose_list_entry"
+    APPROVE_LIST_ENTRY = "approve_list_entry"
+    APPLY_MEASURES = "apply_measures"
+    MANAGE_MEASURES = "manage_measures"
+    READ_RISK_STATUS = (
+        "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
+    )
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -48,17 +56,30 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SUPERVISE,
             Permission.READ_BATCHES,
             Permission.VERIFY_AUDIT,
+            Permission.MANAGE_MEASURES,
         }
     ),
     Role.DATA_REPORTER: frozenset({Permission.SUBMIT_RECORDS, Permission.READ_BATCHES}),
-    Role.QUERY_OFFICER: frozenset({Permission.QUERY_BY_ITEM, Permission.LOOKUP_PERSON}),
+    Role.QUERY_OFFICER: frozenset(
+        {Permission.QUERY_BY_ITEM, Permission.LOOKUP_PERSON, Permission.JOINT_CHECK}
+    ),
     Role.CASE_OFFICER: frozenset(
-        {Permission.DECIDE_CASES, Permission.QUERY_BY_ITEM, Permission.LOOKUP_PERSON}
+        {
+            Permission.DECIDE_CASES,
+            Permission.QUERY_BY_ITEM,
+            Permission.LOOKUP_PERSON,
+            Permission.JOINT_CHECK,
+            Permission.PROPOSE_LIST_ENTRY,
+            Permission.APPROVE_LIST_ENTRY,
+            Permission.APPLY_MEASURES,
+        }
     ),
     Role.SECURITY_OFFICER: frozenset({Permission.REVIEW_CONFIDENTIALITY, Permission.READ_BATCHES}),
     Role.OBJECTION_HANDLER: frozenset({Permission.HANDLE_OBJECTIONS}),
+    # Market bodies submit through their data reporter: reporting and querying are
+    # distinct roles (JR/T 0115-2014, rules.md "Access control").
     Role.INSTITUTION_ANALYST: frozenset(
-        {Permission.SUBMIT_RECORDS, Permission.READ_BATCHES, Permission.QUERY_BY_AUTHORISATION}
+        {Permission.QUERY_BY_AUTHORISATION, Permission.READ_RISK_STATUS}
     ),
     Role.SUBJECT: frozenset(
         {Permission.READ_OWN_FILE, Permission.DECLARE_OWN, Permission.MANAGE_OWN_CONSENTS}

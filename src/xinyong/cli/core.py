@@ -48,7 +48,8 @@ def initialise(*, demo: bool) -> None:
         loaded = bootstrap.load_rule_pack(session, clock)
         console.print(
             f"rule pack: {loaded['record_types']} record types, "
-            f"{loaded['calendar_years']} calendar years loaded"
+            f"{loaded['calendar_years']} calendar years, "
+            f"{loaded['lists_and_measures']} list standards, matters and measures loaded"
         )
         if demo:
             from xinyong import demo as demo_data

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import typer
 
+from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.cli._shared import clock, command_unit_of_work, console
 from xinyong.disclosure import publicity
+from xinyong.lists import entries
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 
@@ -16,7 +18,8 @@ def register(app: typer.Typer) -> None:
 
 @jobs_app.command("run")
 def run() -> None:
-    """Run the daily jobs: end publicity windows that have closed."""
+    """Run the daily jobs: end publicity windows and list terms that have closed."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
-    console.print(f"publicity ended for {ended} records")
+        expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
+    console.print(f"publicity ended for {ended} records; {expired} list entries reached the end of their term")

@@ -27,7 +27,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Severity
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
-from xinyong.collection import sources
+from xinyong.collection import hooks, sources
 from xinyong.collection.models import (
     Batch,
     BatchStatus,
@@ -226,6 +226,8 @@ def ingest(
         if progress is not None:
             progress(len(chunk))
     run.finish()
+    if hooks.wanted(submission.record_type_code) and run.touched:
+        hooks.run(session, clock, submission.record_type_code, run.touched)
     audit.record(
         session,
         clock,
@@ -246,7 +248,8 @@ def ingest(
             "new_subjects": batch.new_subjects,
         },
     )
-    return BatchReport(batch, run.problems)
+    # By row, as a replay reads them back (held rows are found after the rejected ones).
+    return BatchReport(batch, sorted(run.problems, key=lambda p: p.row))
 
 
 def _stored_problems(session: Session, batch: Batch) -> list[RowProblem]:
@@ -301,6 +304,9 @@ class _BatchRun:
         self.actor_id = actor.audit().id
         self.quarantine: list[dict[str, Any]] = []
         self.payload_json: dict[int, str] = {}
+        # Records created or changed, for domains that react to this record type.
+        self.collect_touched = hooks.wanted(rule.definition.code)
+        self.touched: list[int] = []
         self.working_days: dict[dt.date, int] = {}
 
     # -- per chunk -----------------------------------------------------------------
@@ -630,6 +636,8 @@ class _BatchRun:
             for value, rid in zip(record_values, ids, strict=True):
                 value["id"] = rid
             bulk_insert(session, record_table, record_values)
+            if self.collect_touched:
+                self.touched.extend(ids)
             for (row, _sid, _key, digest), rid in zip(new_rows, ids, strict=True):
                 versions.append(self._version_values(row, rid, 1, digest, REASON_CREATED))
             self.batch.created += len(new_rows)
@@ -647,6 +655,8 @@ class _BatchRun:
             values["current_version_no"] = version_no + 1
             session.execute(update(CreditRecord).where(CreditRecord.id == rid).values(**values))
             versions.append(self._version_values(row, rid, version_no + 1, digest, REASON_UPDATED))
+            if self.collect_touched:
+                self.touched.append(rid)
         self.batch.updated += len(changed)
         if versions:
             bulk_insert(

@@ -7,6 +7,7 @@ from xinyong.catalog import models as catalog_models
 from xinyong.collection import models as collection_models
 from xinyong.db.base import Base
 from xinyong.disclosure import models as disclosure_models
+from xinyong.lists import models as lists_models
 from xinyong.subjects import models as subjects_models
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "catalog_models",
     "collection_models",
     "disclosure_models",
+    "lists_models",
     "subjects_models",
 ]

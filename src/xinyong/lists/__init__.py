@@ -1,0 +1,5 @@
+"""Red and black lists, the published measure lists, joint incentive and punishment checks,
+and credit grades (Art. 14–19)."""
+
+# Court judgment defaulters reach the black list through the collection pipeline's hook.
+from xinyong.lists import court_defaulters as _court_defaulters  # noqa: F401

@@ -1,0 +1,119 @@
+"""Applying a measure to a subject in a matter (Art. 15): only a published measure, only
+where it applies, always with a notice stating its basis and reasons (Art. 15 ¶2)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.lists import measures as measure_catalog
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, MeasureApplication, Tier
+from xinyong.subjects.models import Subject
+
+
+def apply(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    subject: Subject,
+    matter_code: str,
+    measure_code: str,
+    reasons: str,
+) -> MeasureApplication:
+    require(actor, Permission.APPLY_MEASURES)
+    measure = measure_catalog.by_code(session, measure_code)
+    if not measure_catalog.is_published(measure):
+        raise PermissionDenied(
+            "this measure is not on the published measure list, so it may not be applied",
+            code="measure_unpublished",
+            field="measure",
+            article="Art. 15 ¶1",
+        )
+    if matter_code not in measure.matter_codes:
+        raise InvalidInput(
+            f"this measure does not apply in the matter {matter_code}",
+            code="wrong_matter",
+            field="matter",
+            article="Art. 15 ¶1",
+        )
+    today = clock.today()
+    entries = [
+        e
+        for e in session.scalars(
+            select(ListEntry).where(
+                ListEntry.subject_id == subject.id, ListEntry.status == EntryStatus.PUBLISHED
+            )
+        )
+        if e.term_start is not None
+        and e.term_start <= today
+        and (e.term_end is None or today <= e.term_end)
+    ]
+    basis_entry = next(
+        (
+            e
+            for e in entries
+            if e.tier is measure.target
+            or (measure.target is Tier.BLACK and e.kind is ListKind.BLACK)
+        ),
+        None,
+    )
+    if basis_entry is None:
+        raise InvalidInput(
+            f"the subject is not on the list this measure targets ({measure.target.value})",
+            code="not_applicable",
+            field="subject",
+            article="Art. 15 ¶2",
+        )
+    if not reasons.strip():
+        raise InvalidInput(
+            "state the reasons for applying it",
+            code="required",
+            field="reasons",
+            article="Art. 15 ¶2",
+        )
+    basis = f"{measure.legal_basis}；名单认定依据：{basis_entry.legal_basis}"
+    notice = (
+        f"{subject.name}：在“{measure_catalog.matter(session, matter_code).name}”事项中，对你（单位）实施"
+        f"“{measure.name}”（{measure.means}）。实施主体：{measure.implementing_body}。\n"
+        f"依据：{basis}\n理由：{reasons.strip()}\n"
+        "如有异议，可依照《福州市社会信用管理办法》第二十五条提出。"
+    )
+    application = MeasureApplication(
+        measure_id=measure.id,
+        subject_id=subject.id,
+        list_entry_id=basis_entry.id,
+        matter_code=matter_code,
+        applied_by=actor.audit().id or actor.kind,
+        organisation_id=actor.organisation_id,
+        applied_at=clock.now(),
+        basis=basis,
+        reasons=reasons.strip(),
+        notice=notice,
+    )
+    session.add(application)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "measure.apply",
+        target_type="subject",
+        target_id=subject.id,
+        details={"measure": measure.code, "matter": matter_code, "application_id": application.id},
+    )
+    return application
+
+
+def of_subject(session: Session, subject_id: int) -> list[MeasureApplication]:
+    return list(
+        session.scalars(
+            select(MeasureApplication)
+            .where(MeasureApplication.subject_id == subject_id)
+            .order_by(MeasureApplication.id.desc())
+        )
+    )

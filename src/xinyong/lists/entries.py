@@ -1,0 +1,510 @@
+"""Red and black list entries and their workflow (Art. 14, 15, 18).
+
+An agency officer proposes with the criteria met, reasons and evidence. A red-list
+candidate is published for public comment; a black-list candidate is first told in
+writing, with the reasons and basis, and may object within the window. A second officer
+— never the proposer — approves after the window, with no objection pending; the entry
+is then published for its term, and expires at its end or is removed early with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.lists.models import (
+    EntryStatus,
+    ListEntry,
+    ListEntryEvent,
+    ListEntryPerson,
+    ListKind,
+    ListObjection,
+    ListStandard,
+    RemovalReason,
+    Tier,
+)
+from xinyong.subjects.models import Subject
+
+ACTIVE_STATUSES = (
+    EntryStatus.IN_COMMENT,
+    EntryStatus.NOTICED,
+    EntryStatus.AWAITING_APPROVAL,
+    EntryStatus.PUBLISHED,
+)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def standard(session: Session, code: str) -> ListStandard:
+    found = session.scalar(select(ListStandard).where(ListStandard.code == code))
+    if found is None or not found.active:
+        raise NotFound(
+            f"no recognition standard {code!r}", code="unknown_standard", field="standard"
+        )
+    return found
+
+
+def standards(session: Session) -> list[ListStandard]:
+    return list(
+        session.scalars(
+            select(ListStandard)
+            .where(ListStandard.active)
+            .order_by(ListStandard.kind, ListStandard.code)
+        )
+    )
+
+
+def _event(
+    session: Session, clock: Clock, entry: ListEntry, actor: Actor, action: str, detail: str = ""
+) -> None:
+    session.add(
+        ListEntryEvent(
+            entry_id=entry.id,
+            at=clock.now(),
+            actor=actor.audit().id or actor.kind,
+            action=action,
+            detail=detail,
+        )
+    )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"list_entry.{action}",
+        target_type="list_entry",
+        target_id=entry.id,
+    )
+
+
+def _notice(entry: ListEntry, std: ListStandard, subject: Subject) -> str:
+    return (
+        f"{subject.name}：拟将你（单位）列入“{std.name}”名单。\n"
+        f"理由：{entry.reasons}\n符合的认定标准：{entry.criteria_met}\n依据：{entry.legal_basis}\n"
+        f"你可以在 {entry.window_ends} 前通过“信用福州”网站或书面方式提出异议、陈述申辩。\n"
+        f"退出条件：{std.exit_conditions}\n救济途径：{std.remedies}"
+    )
+
+
+def propose(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    subject: Subject,
+    standard_code: str,
+    criteria_met: str,
+    reasons: str,
+    evidence: str,
+) -> ListEntry:
+    require(actor, Permission.PROPOSE_LIST_ENTRY)
+    std = standard(session, standard_code)
+    if std.from_record_type:
+        raise InvalidInput(
+            f"{std.name} entries come from the {std.from_record_type} records of the deciding body",
+            code="entered_from_records",
+            field="standard",
+        )
+    for value, field in (
+        (criteria_met, "criteria_met"),
+        (reasons, "reasons"),
+        (evidence, "evidence"),
+    ):
+        if not value.strip():
+            raise InvalidInput(
+                f"a proposal states its {field.replace('_', ' ')}",
+                code="required",
+                field=field,
+                article="Art. 15 ¶2",
+            )
+    if actor.organisation_id is None:
+        raise PermissionDenied(
+            "only an agency proposes list entries", code="no_organisation", article="Art. 14"
+        )
+    open_entry = session.scalar(
+        select(ListEntry.id).where(
+            ListEntry.subject_id == subject.id,
+            ListEntry.standard_id == std.id,
+            ListEntry.status.in_(ACTIVE_STATUSES),
+        )
+    )
+    if open_entry:
+        raise Conflict(
+            "this subject already has an open entry under this standard",
+            code="duplicate",
+            field="subject",
+        )
+    today = clock.today()
+    entry = ListEntry(
+        subject_id=subject.id,
+        standard_id=std.id,
+        kind=std.kind,
+        tier=std.tier,
+        status=EntryStatus.IN_COMMENT if std.kind is ListKind.RED else EntryStatus.NOTICED,
+        recognising_organisation_id=actor.organisation_id,
+        proposed_by=actor.audit().id or "",
+        proposed_at=clock.now(),
+        criteria_met=criteria_met.strip(),
+        reasons=reasons.strip(),
+        evidence=evidence.strip(),
+        legal_basis=std.legal_basis,
+        window_ends=today
+        + dt.timedelta(days=std.comment_days if std.kind is ListKind.RED else std.objection_days),
+    )
+    session.add(entry)
+    session.flush()
+    if std.kind is ListKind.BLACK:
+        # The subject is told the reasons and basis before it is listed (Art. 15 ¶2, rules.md).
+        entry.notice_text = _notice(entry, std, subject)
+        _event(
+            session,
+            clock,
+            entry,
+            actor,
+            "proposed",
+            "written notice sent; objection window until " + str(entry.window_ends),
+        )
+    else:
+        _event(
+            session,
+            clock,
+            entry,
+            actor,
+            "proposed",
+            "published for public comment until " + str(entry.window_ends),
+        )
+    return entry
+
+
+def get(session: Session, entry_id: int) -> ListEntry:
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound("no such list entry", code="not_found", field="entry")
+    return entry
+
+
+def object_to(
+    session: Session, clock: Clock, actor: Actor, entry_id: int, statement: str
+) -> ListObjection:
+    """The subject objects to a black-list candidacy within the window."""
+    entry = get(session, entry_id)
+    if actor.subject_id != entry.subject_id:
+        raise NotFound("no such list entry", code="not_found", field="entry")
+    if (
+        entry.status is not EntryStatus.NOTICED
+        or entry.window_ends is None
+        or clock.today() > entry.window_ends
+    ):
+        raise InvalidInput(
+            "the objection window is closed", code="window_closed", field="entry", article="Art. 25"
+        )
+    if not statement.strip():
+        raise InvalidInput("state your objection", code="required", field="statement")
+    objection = ListObjection(
+        entry_id=entry.id, submitted_at=clock.now(), statement=statement.strip()
+    )
+    session.add(objection)
+    session.flush()
+    _event(session, clock, entry, actor, "objection", "objection received")
+    return objection
+
+
+def decide_objection(
+    session: Session, clock: Clock, actor: Actor, objection_id: int, *, upheld: bool, reasons: str
+) -> ListObjection:
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+    objection = session.get(ListObjection, objection_id)
+    if objection is None:
+        raise NotFound("no such objection", code="not_found", field="objection")
+    entry = get(session, objection.entry_id)
+    _same_organisation(actor, entry)
+    if objection.decided_at is not None:
+        raise Conflict("this objection is decided already", code="decided", field="objection")
+    if not reasons.strip():
+        raise InvalidInput(
+            "a decision states its reasons", code="required", field="reasons", article="Art. 15 ¶2"
+        )
+    objection.decided_at = clock.now()
+    objection.upheld = upheld
+    objection.decision_reasons = reasons.strip()
+    objection.decided_by = actor.audit().id
+    if upheld:
+        entry.status = EntryStatus.REJECTED
+        entry.ended_at = clock.now()
+        entry.removal_reason = RemovalReason.OBJECTION_UPHELD
+        entry.removal_detail = reasons.strip()
+    _event(
+        session,
+        clock,
+        entry,
+        actor,
+        "objection_upheld" if upheld else "objection_dismissed",
+        reasons.strip(),
+    )
+    return objection
+
+
+def _same_organisation(actor: Actor, entry: ListEntry) -> None:
+    if actor.kind != "system" and actor.organisation_id != entry.recognising_organisation_id:
+        raise PermissionDenied(
+            "this entry belongs to another agency", code="other_organisation", article="Art. 14"
+        )
+
+
+def approve(
+    session: Session, clock: Clock, actor: Actor, entry_id: int, *, reasons: str
+) -> ListEntry:
+    """A second officer approves and publishes. Never the proposer; never before the
+    comment or objection window has closed with every objection decided."""
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+    entry = get(session, entry_id)
+    _same_organisation(actor, entry)
+    if entry.proposed_by == actor.audit().id:
+        raise PermissionDenied(
+            "the proposer cannot approve their own proposal; a second officer must",
+            code="self_approval",
+            article="Art. 15",
+        )
+    if entry.status not in (
+        EntryStatus.IN_COMMENT,
+        EntryStatus.NOTICED,
+        EntryStatus.AWAITING_APPROVAL,
+    ):
+        raise Conflict(
+            f"an entry that is {entry.status.value} cannot be approved",
+            code="wrong_state",
+            field="entry",
+        )
+    today = clock.today()
+    if entry.window_ends is not None and today <= entry.window_ends:
+        what = (
+            "public comment period"
+            if entry.kind is ListKind.RED
+            else "objection window after the written notice"
+        )
+        raise InvalidInput(
+            f"the {what} runs until {entry.window_ends}",
+            code="window_open",
+            field="entry",
+            article="Art. 15 ¶2",
+        )
+    pending = session.scalar(
+        select(ListObjection.id).where(
+            ListObjection.entry_id == entry.id, ListObjection.decided_at.is_(None)
+        )
+    )
+    if pending:
+        raise InvalidInput(
+            "an objection is still undecided",
+            code="objection_pending",
+            field="entry",
+            article="Art. 25",
+        )
+    if not reasons.strip():
+        raise InvalidInput(
+            "an approval states its reasons", code="required", field="reasons", article="Art. 15 ¶2"
+        )
+    std = session.get(ListStandard, entry.standard_id)
+    assert std is not None
+    entry.status = EntryStatus.PUBLISHED
+    entry.approved_by = actor.audit().id
+    entry.approved_at = clock.now()
+    entry.term_start = today
+    entry.term_end = add_months(today, std.term_months)
+    _attach_responsible_persons(session, entry)
+    _event(session, clock, entry, actor, "approved", reasons.strip())
+    return entry
+
+
+def _attach_responsible_persons(session: Session, entry: ListEntry) -> None:
+    """Art. 18: a seriously dishonest organisation's entry names its responsible persons."""
+    subject = session.get(Subject, entry.subject_id)
+    if subject is None or entry.tier is not Tier.SERIOUS or not subject.is_organisation:
+        return
+    for person in subject.responsible_persons:
+        if person.valid_to is None:
+            session.add(
+                ListEntryPerson(
+                    entry_id=entry.id,
+                    role=person.role.value,
+                    name=person.name,
+                    person_subject_id=person.person_subject_id,
+                )
+            )
+    session.flush()
+
+
+def reject(
+    session: Session, clock: Clock, actor: Actor, entry_id: int, *, reasons: str
+) -> ListEntry:
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+    entry = get(session, entry_id)
+    _same_organisation(actor, entry)
+    if entry.status is EntryStatus.PUBLISHED or entry.status in (
+        EntryStatus.REJECTED,
+        EntryStatus.EXPIRED,
+        EntryStatus.REMOVED,
+    ):
+        raise Conflict(
+            f"an entry that is {entry.status.value} cannot be rejected",
+            code="wrong_state",
+            field="entry",
+        )
+    if not reasons.strip():
+        raise InvalidInput("a rejection states its reasons", code="required", field="reasons")
+    entry.status = EntryStatus.REJECTED
+    entry.ended_at = clock.now()
+    entry.removal_detail = reasons.strip()
+    _event(session, clock, entry, actor, "rejected", reasons.strip())
+    return entry
+
+
+def remove(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    entry_id: int,
+    *,
+    reason: RemovalReason,
+    detail: str,
+) -> ListEntry:
+    """Early removal: exit conditions met, repair, objection upheld, performance."""
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+    entry = get(session, entry_id)
+    _same_organisation(actor, entry)
+    if entry.status is not EntryStatus.PUBLISHED:
+        raise Conflict("only a published entry can be removed", code="wrong_state", field="entry")
+    if not detail.strip():
+        raise InvalidInput("a removal states its reason", code="required", field="detail")
+    entry.status = EntryStatus.REMOVED
+    entry.ended_at = clock.now()
+    entry.removal_reason = reason
+    entry.removal_detail = detail.strip()
+    _event(session, clock, entry, actor, "removed", f"{reason.value}: {detail.strip()}")
+    return entry
+
+
+def expire_due(session: Session, clock: Clock, actor: Actor) -> int:
+    """Entries whose term has ended leave the list (run daily by `xinyong jobs run`)."""
+    today = clock.today()
+    due = session.scalars(
+        select(ListEntry).where(
+            ListEntry.status == EntryStatus.PUBLISHED, ListEntry.term_end < today
+        )
+    ).all()
+    for entry in due:
+        entry.status = EntryStatus.EXPIRED
+        entry.ended_at = clock.now()
+        _event(session, clock, entry, actor, "expired", f"term ended on {entry.term_end}")
+    return len(due)
+
+
+def in_force(entry: ListEntry, today: dt.date) -> bool:
+    return (
+        entry.status is EntryStatus.PUBLISHED
+        and entry.term_start is not None
+        and entry.term_start <= today
+        and (entry.term_end is None or today <= entry.term_end)
+    )
+
+
+def published(
+    session: Session, kind: ListKind, *, today: dt.date, query: str = "", tier: Tier | None = None
+) -> list[tuple[ListEntry, Subject, ListStandard]]:
+    """The public list pages: entries in force, with basis, reasons and term."""
+    statement = (
+        select(ListEntry, Subject, ListStandard)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(
+            ListEntry.kind == kind,
+            ListEntry.status == EntryStatus.PUBLISHED,
+            ListEntry.term_end >= today,
+        )
+        .order_by(ListEntry.term_start.desc(), ListEntry.id.desc())
+    )
+    if tier is not None:
+        statement = statement.where(ListEntry.tier == tier)
+    rows = [(e, s, st) for e, s, st in session.execute(statement).tuples()]
+    if query.strip():
+        from xinyong.subjects import names
+
+        wanted = names.normalise_name(query)
+        rows = [
+            r for r in rows if wanted in r[1].name_normalised or wanted.upper() == (r[1].uscc or "")
+        ]
+    return rows
+
+
+def queue(
+    session: Session, actor: Actor, *, statuses: Sequence[EntryStatus] = ACTIVE_STATUSES[:3]
+) -> list[ListEntry]:
+    """The officer's proposal and review queue: open entries of their agency."""
+    require(actor, Permission.PROPOSE_LIST_ENTRY)
+    return list(
+        session.scalars(
+            select(ListEntry)
+            .where(
+                ListEntry.recognising_organisation_id == actor.organisation_id,
+                ListEntry.status.in_(statuses),
+            )
+            .order_by(ListEntry.proposed_at)
+        )
+    )
+
+
+def history(session: Session, entry_id: int) -> list[ListEntryEvent]:
+    return list(
+        session.scalars(
+            select(ListEntryEvent)
+            .where(ListEntryEvent.entry_id == entry_id)
+            .order_by(ListEntryEvent.id)
+        )
+    )
+
+
+def persons(session: Session, entry_id: int) -> list[ListEntryPerson]:
+    return list(
+        session.scalars(
+            select(ListEntryPerson)
+            .where(ListEntryPerson.entry_id == entry_id)
+            .order_by(ListEntryPerson.id)
+        )
+    )
+
+
+def notices_for(session: Session, actor: Actor) -> list[ListEntry]:
+    """What a subject sees on "my credit": candidacies and entries about it."""
+    if actor.subject_id is None:
+        raise PermissionDenied(
+            "only a subject sees its notices", code="not_subject", article="Art. 24"
+        )
+    return list(
+        session.scalars(
+            select(ListEntry)
+            .where(ListEntry.subject_id == actor.subject_id)
+            .order_by(ListEntry.id.desc())
+        )
+    )
+
+
+def recognising_organisation(session: Session, entry: ListEntry) -> Organisation:
+    organisation = session.get(Organisation, entry.recognising_organisation_id)
+    assert organisation is not None
+    return organisation

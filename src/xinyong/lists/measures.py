@@ -1,0 +1,247 @@
+"""The measure lists (Art. 15–17): matters, measures and their publication.
+
+A measure is applied only after publication on the public measures page; the catalog
+refuses a measure heavier than its target's tier allows (proportionality, Art. 15 ¶2).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.lists.models import (
+    AdministrativeMatter,
+    GradeModel,
+    ListKind,
+    ListStandard,
+    Measure,
+    MeasureKind,
+    Tier,
+)
+
+RULEPACK = Path(__file__).parent / "rulepacks" / "fuzhou.toml"
+HEADS = {MeasureKind.INCENTIVE: range(1, 8), MeasureKind.PUNISHMENT: range(1, 10)}
+DEFAULT_PROPORTIONALITY = {Tier.RED: 5, Tier.BLACK: 3, Tier.SERIOUS: 5}
+
+
+def read_rule_pack(path: Path = RULEPACK) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def proportionality(path: Path = RULEPACK) -> dict[Tier, int]:
+    limits = read_rule_pack(path).get("proportionality", {})
+    return {
+        tier: int(limits.get(tier.value, default))
+        for tier, default in DEFAULT_PROPORTIONALITY.items()
+    }
+
+
+def matter(session: Session, code: str) -> AdministrativeMatter:
+    found = session.get(AdministrativeMatter, code)
+    if found is None:
+        raise NotFound(f"no administrative matter {code!r}", code="unknown_matter", field="matter")
+    return found
+
+
+def matters(session: Session) -> list[AdministrativeMatter]:
+    return list(session.scalars(select(AdministrativeMatter).order_by(AdministrativeMatter.code)))
+
+
+def create_measure(session: Session, clock: Clock, actor: Actor, data: dict[str, Any]) -> Measure:
+    """Add a measure to the catalog (unpublished). Refuses what the regulation does not allow."""
+    require(actor, Permission.MANAGE_MEASURES)
+    try:
+        kind = MeasureKind(data["kind"])
+        target = Tier(data["target"])
+        head = int(data["head"])
+        severity = int(data["severity"])
+    except (KeyError, ValueError) as exc:
+        raise InvalidInput(
+            f"a measure needs kind, head, target and severity: {exc}",
+            code="invalid",
+            field="measure",
+        ) from exc
+    for field in ("code", "name", "means", "implementing_body", "legal_basis"):
+        if not str(data.get(field, "")).strip():
+            raise InvalidInput(
+                f"a measure states its {field.replace('_', ' ')}",
+                code="required",
+                field=field,
+                article="Art. 15",
+            )
+    if head not in HEADS[kind]:
+        article = "Art. 16" if kind is MeasureKind.INCENTIVE else "Art. 17"
+        raise InvalidInput(
+            f"{article} has no item ({head})", code="invalid_head", field="head", article=article
+        )
+    if kind is MeasureKind.INCENTIVE and target is not Tier.RED:
+        raise InvalidInput(
+            "incentives are for red-list subjects",
+            code="wrong_target",
+            field="target",
+            article="Art. 16",
+        )
+    if kind is MeasureKind.PUNISHMENT and target is Tier.RED:
+        raise InvalidInput(
+            "punishments are for black-list subjects",
+            code="wrong_target",
+            field="target",
+            article="Art. 17",
+        )
+    if not 1 <= severity <= 5:
+        raise InvalidInput("severity is 1–5", code="invalid", field="severity")
+    limit = proportionality()[target]
+    if severity > limit:
+        raise InvalidInput(
+            f"a measure of severity {severity} is heavier than the {target.value} tier allows (at most {limit}); "
+            "measures must fit the nature, circumstances and impact of the conduct",
+            code="disproportionate",
+            field="severity",
+            article="Art. 15 ¶2",
+        )
+    codes = list(data.get("matter_codes") or [])
+    if not codes:
+        raise InvalidInput(
+            "name the administrative matters it applies in", code="required", field="matter_codes"
+        )
+    for code in codes:
+        matter(session, code)
+    if session.scalar(select(Measure.id).where(Measure.code == data["code"])):
+        raise Conflict(f"measure {data['code']} exists already", code="duplicate", field="code")
+    measure = Measure(
+        code=str(data["code"]),
+        kind=kind,
+        head=head,
+        name=str(data["name"]),
+        matter_codes=codes,
+        target=target,
+        means=str(data["means"]),
+        implementing_body=str(data["implementing_body"]),
+        legal_basis=str(data["legal_basis"]),
+        severity=severity,
+        created_at=clock.now(),
+    )
+    session.add(measure)
+    session.flush()
+    audit.record(
+        session, clock, actor.audit(), "measure.create", target_type="measure", target_id=measure.id
+    )
+    return measure
+
+
+def by_code(session: Session, code: str) -> Measure:
+    measure = session.scalar(select(Measure).where(Measure.code == code))
+    if measure is None:
+        raise NotFound(f"no measure {code}", code="unknown_measure", field="measure")
+    return measure
+
+
+def publish(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
+    require(actor, Permission.MANAGE_MEASURES)
+    measure = by_code(session, code)
+    if measure.published_at is None or measure.withdrawn_at is not None:
+        measure.published_at = clock.now()
+        measure.withdrawn_at = None
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "measure.publish",
+            target_type="measure",
+            target_id=measure.id,
+        )
+    return measure
+
+
+def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
+    require(actor, Permission.MANAGE_MEASURES)
+    measure = by_code(session, code)
+    measure.withdrawn_at = clock.now()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "measure.withdraw",
+        target_type="measure",
+        target_id=measure.id,
+    )
+    return measure
+
+
+def is_published(measure: Measure) -> bool:
+    return measure.published_at is not None and measure.withdrawn_at is None
+
+
+def published_measures(
+    session: Session, *, kind: MeasureKind | None = None, matter_code: str | None = None
+) -> list[Measure]:
+    query = select(Measure).where(Measure.published_at.is_not(None), Measure.withdrawn_at.is_(None))
+    if kind is not None:
+        query = query.where(Measure.kind == kind)
+    measures = list(session.scalars(query.order_by(Measure.kind, Measure.head, Measure.code)))
+    if matter_code is not None:
+        measures = [m for m in measures if matter_code in m.matter_codes]
+    return measures
+
+
+def all_measures(session: Session) -> list[Measure]:
+    return list(session.scalars(select(Measure).order_by(Measure.kind, Measure.head, Measure.code)))
+
+
+def load_rule_pack(session: Session, clock: Clock, path: Path = RULEPACK) -> int:
+    """Matters, standards, measures (published) and the grade model; idempotent."""
+    pack = read_rule_pack(path)
+    added = 0
+    for item in pack.get("matters", []):
+        if session.get(AdministrativeMatter, item["code"]) is None:
+            session.add(
+                AdministrativeMatter(code=item["code"], name=item["name"], name_en=item["name_en"])
+            )
+            added += 1
+    session.flush()
+    existing_standards = set(session.scalars(select(ListStandard.code)))
+    for item in pack.get("standards", []):
+        if item["code"] not in existing_standards:
+            session.add(
+                ListStandard(
+                    code=item["code"],
+                    kind=ListKind(item["kind"]),
+                    tier=Tier(item["tier"]),
+                    name=item["name"],
+                    criteria=item["criteria"],
+                    legal_basis=item["legal_basis"],
+                    term_months=item["term_months"],
+                    exit_conditions=item["exit_conditions"],
+                    remedies=item.get("remedies", ""),
+                    comment_days=item.get("comment_days", 7),
+                    objection_days=item.get("objection_days", 10),
+                    from_record_type=item.get("from_record_type"),
+                    active=True,
+                )
+            )
+            added += 1
+    session.flush()
+    existing_measures = set(session.scalars(select(Measure.code)))
+    for item in pack.get("measures", []):
+        if item["code"] not in existing_measures:
+            create_measure(session, clock, SYSTEM_ACTOR, item)
+            publish(session, clock, SYSTEM_ACTOR, item["code"])
+            added += 1
+    if session.scalar(select(GradeModel.id)) is None and "grade_model" in pack:
+        session.add(
+            GradeModel(
+                version=1, parameters=pack["grade_model"], created_at=clock.now(), active=True
+            )
+        )
+        added += 1
+    session.flush()
+    return added

@@ -1,0 +1,220 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
+
+
+class ListKind(enum.StrEnum):
+    RED = "red"  # 诚信典型 (integrity models)
+    BLACK = "black"  # 失信主体 (dishonest subjects)
+
+
+class Tier(enum.StrEnum):
+    """What a measure can target; the serious tier carries the heaviest measures."""
+
+    RED = "red"
+    BLACK = "black"
+    SERIOUS = "serious"  # 严重失信主体
+
+
+class ListStandard(IdMixin, Base):
+    """A recognition standard: criteria, legal basis, term and exit conditions as data."""
+
+    __tablename__ = "list_standard"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[ListKind] = mapped_column(str_enum(ListKind, 8))
+    tier: Mapped[Tier] = mapped_column(str_enum(Tier, 16))
+    name: Mapped[str] = mapped_column(String(200))
+    criteria: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    term_months: Mapped[int] = mapped_column(Integer)
+    exit_conditions: Mapped[str] = mapped_column(Text)
+    remedies: Mapped[str] = mapped_column(Text, default="")
+    comment_days: Mapped[int] = mapped_column(Integer, default=7)  # red: public comment period
+    objection_days: Mapped[int] = mapped_column(Integer, default=10)  # black: after written notice
+    # Court judgment defaulters and similar lists decided elsewhere enter from records.
+    from_record_type: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class EntryStatus(enum.StrEnum):
+    IN_COMMENT = "in_comment"  # red candidate published for public comment
+    NOTICED = "noticed"  # black candidate told in writing, objection window open
+    AWAITING_APPROVAL = "awaiting_approval"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    REMOVED = "removed"
+
+
+class RemovalReason(enum.StrEnum):
+    EXIT_CONDITIONS_MET = "exit_conditions_met"
+    REPAIRED = "repaired"
+    OBJECTION_UPHELD = "objection_upheld"
+    PERFORMED = "performed"  # a court judgment defaulter performed the judgment
+    OTHER = "other"
+
+
+class ListEntry(IdMixin, Base):
+    __tablename__ = "list_entry"
+    __table_args__ = (Index("ix_list_entry_subject_status", "subject_id", "status"),)
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    standard_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_standard.id"))
+    kind: Mapped[ListKind] = mapped_column(str_enum(ListKind, 8))
+    tier: Mapped[Tier] = mapped_column(str_enum(Tier, 16))
+    status: Mapped[EntryStatus] = mapped_column(str_enum(EntryStatus, 24), index=True)
+    recognising_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    criteria_met: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    window_ends: Mapped[dt.date | None] = mapped_column(Date)  # comment or objection window
+    notice_text: Mapped[str | None] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    term_start: Mapped[dt.date | None] = mapped_column(Date)
+    term_end: Mapped[dt.date | None] = mapped_column(Date)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    removal_reason: Mapped[RemovalReason | None] = mapped_column(str_enum(RemovalReason, 24))
+    removal_detail: Mapped[str | None] = mapped_column(Text)
+    source_record_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("credit_record.id"), unique=True
+    )
+
+
+class ListEntryPerson(IdMixin, Base):
+    """Art. 18: the persons responsible for an organisation's serious dishonesty."""
+
+    __tablename__ = "list_entry_person"
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    person_subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subject.id"))
+
+
+class ListEntryEvent(IdMixin, Base):
+    """Each workflow step with who took it and why: the entry's history."""
+
+    __tablename__ = "list_entry_event"
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class ListObjection(IdMixin, Base):
+    """A subject's objection to a black-list candidacy, decided with reasons."""
+
+    __tablename__ = "list_objection"
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    statement: Mapped[str] = mapped_column(Text)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    upheld: Mapped[bool | None] = mapped_column(Boolean)
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class AdministrativeMatter(Base):
+    """An administrative matter in which measures apply and query items are used."""
+
+    __tablename__ = "administrative_matter"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+
+
+class MeasureKind(enum.StrEnum):
+    INCENTIVE = "incentive"  # 守信激励, Art. 16
+    PUNISHMENT = "punishment"  # 失信惩戒, Art. 17
+
+
+class Measure(IdMixin, Base):
+    """One measure of the published lists (Art. 15): matter, target, means, implementing
+    body and legal basis. Applied only once published."""
+
+    __tablename__ = "measure"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[MeasureKind] = mapped_column(str_enum(MeasureKind, 16))
+    head: Mapped[int] = mapped_column(Integer)  # the item of Art. 16 (1–7) or Art. 17 (1–9)
+    name: Mapped[str] = mapped_column(String(200))
+    matter_codes: Mapped[list[str]] = mapped_column(JSON)
+    target: Mapped[Tier] = mapped_column(str_enum(Tier, 16))
+    means: Mapped[str] = mapped_column(Text)
+    implementing_body: Mapped[str] = mapped_column(String(200))
+    legal_basis: Mapped[str] = mapped_column(Text)
+    severity: Mapped[int] = mapped_column(Integer)  # 1 (lightest) – 5 (heaviest)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class MeasureApplication(IdMixin, Base):
+    """A measure applied to a subject in a matter, with its basis and reasons (Art. 15 ¶2)."""
+
+    __tablename__ = "measure_application"
+
+    measure_id: Mapped[int] = mapped_column(BigId, ForeignKey("measure.id"))
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
+    list_entry_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("list_entry.id"))
+    matter_code: Mapped[str] = mapped_column(String(64))
+    applied_by: Mapped[str] = mapped_column(String(64))
+    organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
+    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    basis: Mapped[str] = mapped_column(Text)
+    reasons: Mapped[str] = mapped_column(Text)
+    notice: Mapped[str] = mapped_column(Text)
+
+
+class GradeModel(IdMixin, Base):
+    """信用分类管理 (Art. 14 ¶1): a transparent, versioned grading model."""
+
+    __tablename__ = "grade_model"
+    __table_args__ = (UniqueConstraint("version"),)
+
+    version: Mapped[int] = mapped_column(Integer)
+    parameters: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class SubjectGrade(IdMixin, Base):
+    """A computed grade, kept as history: every change of grade stays visible."""
+
+    __tablename__ = "subject_grade"
+    __table_args__ = (Index("ix_subject_grade_subject_time", "subject_id", "computed_at"),)
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    model_version: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(1))
+    score: Mapped[float] = mapped_column(Float)
+    contributions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    records_as_of: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,83 @@
+"""Credit status for risk pricing (Art. 19): a subject's list status and grade, read by a
+financial institution only with the subject's written authorisation covering the
+``credit_status`` scope — logged in the subject's access log like any other read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.clock import Clock
+from xinyong.disclosure import access
+from xinyong.errors import PermissionDenied
+from xinyong.lists import grades
+from xinyong.lists.entries import in_force
+from xinyong.lists.models import ListEntry, ListStandard
+from xinyong.subjects.models import Subject
+
+SCOPE = "credit_status"
+
+
+def credit_status(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    *,
+    limits: access.ReadLimits = access.ReadLimits(),
+) -> dict[str, Any]:
+    if actor.subject_id is None and not (
+        has_permission(actor, Permission.READ_RISK_STATUS)
+        or has_permission(actor, Permission.SUPERVISE)
+    ):
+        raise PermissionDenied(
+            "your role may not read credit status", code="no_query_permission", article="Art. 12"
+        )
+    if has_permission(actor, Permission.SUPERVISE) and actor.subject_id is None:
+        path = "supervision"
+    else:
+        granted = access.open_file(
+            session, clock, actor, subject, what="credit_status", limits=limits
+        )
+        if granted.record_type_codes is not None and SCOPE not in granted.record_type_codes:
+            raise PermissionDenied(
+                "the subject's authorisation does not cover its credit status (list status and grade)",
+                code="scope_not_authorised",
+                article="Art. 13 ¶3",
+            )
+        path = granted.path.value
+    today = clock.today()
+    entries = [
+        (e, std)
+        for e, std in session.execute(
+            select(ListEntry, ListStandard)
+            .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+            .where(ListEntry.subject_id == subject.id)
+        ).tuples()
+        if in_force(e, today)
+    ]
+    grade = grades.current(session, clock, subject)
+    return {
+        "subject": subject.public_code,
+        "legal_path": path,
+        "list_status": [
+            {
+                "list": e.kind.value,
+                "tier": e.tier.value,
+                "standard": std.name,
+                "basis": e.legal_basis,
+                "term_end": e.term_end.isoformat() if e.term_end else None,
+            }
+            for e, std in entries
+        ],
+        "grade": {
+            "grade": grade.grade,
+            "score": grade.score,
+            "model_version": grade.model_version,
+            "computed_at": grade.computed_at.isoformat(),
+            "contributions": grade.contributions,
+        },
+    }

@@ -1,0 +1,403 @@
+"""Lists and measures API: public red and black lists and measure lists, the officers'
+workflow, joint incentive and punishment checks, measure applications, credit grades."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from xinyong.errors import InvalidInput
+from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
+from xinyong.lists.models import ListEntry, ListKind, Measure, MeasureKind, RemovalReason, Tier
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+from xinyong.web.api.disclosure import read_limits
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep
+
+router = APIRouter(prefix="/api/v1")
+
+
+def _measure_out(m: Measure) -> dict[str, Any]:
+    return {
+        "code": m.code,
+        "kind": m.kind.value,
+        "head": f"Art. {16 if m.kind is MeasureKind.INCENTIVE else 17}({m.head})",
+        "name": m.name,
+        "matters": m.matter_codes,
+        "target": m.target.value,
+        "means": m.means,
+        "implementing_body": m.implementing_body,
+        "legal_basis": m.legal_basis,
+        "severity": m.severity,
+        "published_at": m.published_at.isoformat() if m.published_at else None,
+        "withdrawn_at": m.withdrawn_at.isoformat() if m.withdrawn_at else None,
+    }
+
+
+def _entry_out(e: ListEntry, *, public: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": e.id,
+        "list": e.kind.value,
+        "tier": e.tier.value,
+        "status": e.status.value,
+        "legal_basis": e.legal_basis,
+        "criteria_met": e.criteria_met,
+        "reasons": e.reasons,
+        "term_start": e.term_start.isoformat() if e.term_start else None,
+        "term_end": e.term_end.isoformat() if e.term_end else None,
+        "window_ends": e.window_ends.isoformat() if e.window_ends else None,
+        "removal_reason": e.removal_reason.value if e.removal_reason else None,
+        "removal_detail": e.removal_detail,
+    }
+    if not public:
+        body.update(
+            {
+                "subject_id": e.subject_id,
+                "proposed_by": e.proposed_by,
+                "approved_by": e.approved_by,
+                "evidence": e.evidence,
+                "notice": e.notice_text,
+            }
+        )
+    return body
+
+
+def _mask_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+@router.get("/lists/{kind}", tags=["lists"])
+def public_list(
+    kind: ListKind,
+    session: SessionDep,
+    clock: ClockDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    tier: Tier | None = None,
+) -> dict[str, Any]:
+    """The public red or black list: entries in force with their basis, reasons and term.
+    Responsible persons of seriously dishonest organisations are shown masked (Art. 18)."""
+    rows = entries.published(session, kind, today=clock.today(), query=q, tier=tier)
+    return {
+        "items": [
+            {
+                **_entry_out(e, public=True),
+                "subject": {
+                    "code": s.public_code,
+                    "name": s.name if s.is_organisation else _mask_name(s.name),
+                },
+                "standard": std.name,
+                "responsible_persons": [
+                    {"role": p.role, "name": _mask_name(p.name)}
+                    for p in entries.persons(session, e.id)
+                ],
+            }
+            for e, s, std in rows
+        ]
+    }
+
+
+@router.get("/list-standards", tags=["lists"])
+def list_standards(session: SessionDep) -> dict[str, Any]:
+    """The recognition standards (public): criteria, basis, term, exit conditions."""
+    return {
+        "items": [
+            {
+                "code": s.code,
+                "list": s.kind.value,
+                "tier": s.tier.value,
+                "name": s.name,
+                "criteria": s.criteria,
+                "legal_basis": s.legal_basis,
+                "term_months": s.term_months,
+                "exit_conditions": s.exit_conditions,
+                "remedies": s.remedies,
+            }
+            for s in entries.standards(session)
+        ]
+    }
+
+
+@router.get("/measures", tags=["measures"])
+def published_measures(
+    session: SessionDep,
+    kind: MeasureKind | None = None,
+    matter: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """The published measure lists (Art. 15): only these may ever be applied."""
+    return {
+        "items": [
+            _measure_out(m)
+            for m in measures.published_measures(session, kind=kind, matter_code=matter)
+        ]
+    }
+
+
+@router.get("/matters", tags=["measures"])
+def administrative_matters(session: SessionDep) -> dict[str, Any]:
+    return {
+        "items": [
+            {"code": m.code, "name": m.name, "name_en": m.name_en}
+            for m in measures.matters(session)
+        ]
+    }
+
+
+class MeasureIn(BaseModel):
+    code: str = Field(min_length=3, max_length=64)
+    kind: MeasureKind
+    head: int
+    name: str = Field(min_length=1, max_length=200)
+    matter_codes: list[str] = Field(min_length=1)
+    target: Tier
+    means: str = Field(min_length=1, max_length=2000)
+    implementing_body: str = Field(min_length=1, max_length=200)
+    legal_basis: str = Field(min_length=1, max_length=2000)
+    severity: int = Field(ge=1, le=5)
+
+
+@router.post("/measures", tags=["measures"], status_code=201)
+def create_measure(
+    body: MeasureIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Add a measure (credit authority); refused if disproportionate (Art. 15 ¶2). Unpublished until published."""
+    return _measure_out(
+        measures.create_measure(session, clock, actor, body.model_dump(mode="json"))
+    )
+
+
+@router.post("/measures/{code}/publish", tags=["measures"])
+def publish_measure(
+    code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    return _measure_out(measures.publish(session, clock, actor, code))
+
+
+@router.post("/measures/{code}/withdraw", tags=["measures"])
+def withdraw_measure(
+    code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    return _measure_out(measures.withdraw(session, clock, actor, code))
+
+
+class ProposalIn(BaseModel):
+    subject: str = Field(description="USCC or reference of the subject")
+    standard: str
+    criteria_met: str = Field(min_length=1, max_length=5000)
+    reasons: str = Field(min_length=1, max_length=5000)
+    evidence: str = Field(min_length=1, max_length=20000)
+
+
+@router.post("/list-entries", tags=["lists"], status_code=201)
+def propose_entry(
+    body: ProposalIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Propose a red or black list entry; black candidates get a written notice first."""
+    entry = entries.propose(
+        session,
+        clock,
+        actor,
+        subject=subjects.by_reference(session, body.subject),
+        standard_code=body.standard,
+        criteria_met=body.criteria_met,
+        reasons=body.reasons,
+        evidence=body.evidence,
+    )
+    return _entry_out(entry, public=False)
+
+
+@router.get("/list-entries", tags=["lists"])
+def entry_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """The agency's open proposals (in comment, noticed, awaiting approval)."""
+    return {"items": [_entry_out(e, public=False) for e in entries.queue(session, actor)]}
+
+
+class DecisionIn(BaseModel):
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/list-entries/{entry_id}/approve", tags=["lists"])
+def approve_entry(
+    entry_id: int,
+    body: DecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """A second officer — never the proposer — approves after the window; the entry is published."""
+    return _entry_out(
+        entries.approve(session, clock, actor, entry_id, reasons=body.reasons), public=False
+    )
+
+
+@router.post("/list-entries/{entry_id}/reject", tags=["lists"])
+def reject_entry(
+    entry_id: int,
+    body: DecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    return _entry_out(
+        entries.reject(session, clock, actor, entry_id, reasons=body.reasons), public=False
+    )
+
+
+class RemovalIn(BaseModel):
+    reason: RemovalReason
+    detail: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/list-entries/{entry_id}/remove", tags=["lists"])
+def remove_entry(
+    entry_id: int,
+    body: RemovalIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Early removal with its reason: exit conditions met, repair, objection upheld, performance."""
+    return _entry_out(
+        entries.remove(session, clock, actor, entry_id, reason=body.reason, detail=body.detail),
+        public=False,
+    )
+
+
+class ObjectionIn(BaseModel):
+    statement: str = Field(min_length=1, max_length=10000)
+
+
+@router.post("/me/list-entries/{entry_id}/objection", tags=["lists"], status_code=201)
+def object_to_entry(
+    entry_id: int,
+    body: ObjectionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The subject objects to a black-list candidacy within the window."""
+    objection = entries.object_to(session, clock, actor, entry_id, body.statement)
+    return {
+        "id": objection.id,
+        "entry_id": objection.entry_id,
+        "submitted_at": objection.submitted_at.isoformat(),
+    }
+
+
+class ObjectionDecisionIn(BaseModel):
+    upheld: bool
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/list-objections/{objection_id}/decide", tags=["lists"])
+def decide_objection(
+    objection_id: int,
+    body: ObjectionDecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    objection = entries.decide_objection(
+        session, clock, actor, objection_id, upheld=body.upheld, reasons=body.reasons
+    )
+    return {"id": objection.id, "upheld": objection.upheld, "reasons": objection.decision_reasons}
+
+
+@router.get("/me/notices", tags=["lists"])
+def my_notices(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """List candidacies and entries about me, and measures applied to me with their basis and reasons."""
+    if actor.subject_id is None:
+        raise InvalidInput("only a subject account has notices", code="not_subject")
+    return {
+        "list_entries": [_entry_out(e, public=False) for e in entries.notices_for(session, actor)],
+        "measure_applications": [
+            {
+                "id": a.id,
+                "matter": a.matter_code,
+                "applied_at": a.applied_at.isoformat(),
+                "basis": a.basis,
+                "reasons": a.reasons,
+                "notice": a.notice,
+            }
+            for a in applications.of_subject(session, actor.subject_id)
+        ],
+    }
+
+
+class JointCheckIn(BaseModel):
+    matter: str = Field(min_length=1, max_length=64)
+    subjects: list[str] = Field(min_length=1, max_length=joint_checks.MAX_SUBJECTS)
+
+
+@router.post("/joint-checks", tags=["joint checks"])
+async def joint_check(
+    body: JointCheckIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Check subjects in an administrative matter: list status, the measures that apply with
+    their basis, reasons and implementing body, and green-channel eligibility (Art. 16(1)).
+    Answers per subject in the order given."""
+    results = await run_in_threadpool(
+        joint_checks.check, session, clock, actor, body.matter, body.subjects
+    )
+    return {"matter": body.matter, "results": results}
+
+
+class ApplicationIn(BaseModel):
+    subject: str
+    matter: str
+    measure: str
+    reasons: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/measure-applications", tags=["joint checks"], status_code=201)
+def apply_measure(
+    body: ApplicationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Apply a published measure; the subject gets a notice with its basis and reasons (Art. 15 ¶2)."""
+    application = applications.apply(
+        session,
+        clock,
+        actor,
+        subject=subjects.by_reference(session, body.subject),
+        matter_code=body.matter,
+        measure_code=body.measure,
+        reasons=body.reasons,
+    )
+    return {
+        "id": application.id,
+        "basis": application.basis,
+        "reasons": application.reasons,
+        "notice": application.notice,
+    }
+
+
+@router.get("/subjects/{code}/credit-status", tags=["grades"])
+def credit_status(
+    code: str, request: Request, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """List status and grade with every contributing record: the subject itself, the credit
+    authority, or a financial institution with written authorisation (Art. 19)."""
+    subject = subjects.by_reference(session, code)
+    return risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
+
+
+@router.get("/me/grade", tags=["grades"])
+def my_grade(session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """My grade, how each record contributes, and my grade history."""
+    if actor.subject_id is None:
+        raise InvalidInput("only a subject account has a grade", code="not_subject")
+    subject = session.get(Subject, actor.subject_id)
+    assert subject is not None
+    current = grades.current(session, clock, subject)
+    return {
+        "grade": current.grade,
+        "score": current.score,
+        "model_version": current.model_version,
+        "contributions": current.contributions,
+        "history": [
+            {"grade": g.grade, "score": g.score, "at": g.computed_at.isoformat()}
+            for g in grades.history(session, subject.id)
+        ],
+    }
