@@ -5,6 +5,7 @@ Every name and code here is made up; the codes carry valid check characters.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
@@ -13,11 +14,14 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
-from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.clock import Clock
+from xinyong.collection import consent, pipeline, readers, sources
+from xinyong.disclosure import authorisations, query_items
+from xinyong.lists import entries
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import ResponsibleRole
-from xinyong.synthetic import make_citizen_id, make_uscc
+from xinyong.subjects.models import ResponsibleRole, Subject
+from xinyong.synthetic import make_uscc
 
 # Published in the README: demo accounts exist only in synthetic demo databases.
 DEMO_PASSWORD = "xinyong-demo-2026"  # noqa: S105
@@ -65,6 +69,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "security officer, market regulator",
     ),
     DemoAccount("objections", Role.OBJECTION_HANDLER, "11350100MB0000027N", "objection handler"),
+    DemoAccount(
+        "caseofficer2",
+        Role.CASE_OFFICER,
+        "113501000036441868",
+        "second case officer, market regulator (approves what caseofficer proposes)",
+    ),
     DemoAccount("analyst", Role.INSTITUTION_ANALYST, "91350100MB00000434", "bank analyst"),
     DemoAccount("citizen", Role.SUBJECT, None, "natural person 王某某"),
     DemoAccount("company", Role.SUBJECT, None, "company 福州晨光文具贸易有限公司"),
@@ -136,5 +146,274 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
             else None,
             subject_id=subject_id,
         )
-    # A second citizen gives tests "another subject" without touching the demo person.
-    make_citizen_id(rng)
+    seed_activity(session, clock)
+
+
+class _Earlier:
+    """The real clock moved back, for demo steps that must lie in the past (a proposal
+    whose comment period is already over)."""
+
+    def __init__(self, clock: Clock, days: int) -> None:
+        self._clock, self._delta = clock, dt.timedelta(days=days)
+
+    def now(self) -> dt.datetime:
+        return self._clock.now() - self._delta
+
+    def today(self) -> dt.date:
+        return self._clock.today() - self._delta
+
+
+def _user(session: Session, username: str) -> Actor:
+    user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+    assert user is not None
+    return accounts.actor_for_user(user)
+
+
+def _ingest(
+    session: Session,
+    clock: Clock,
+    organisation: Organisation,
+    code: str,
+    rows: list[dict[str, str]],
+) -> None:
+    source = readers.rows_from_objects(rows)
+    pipeline.ingest(
+        session,
+        clock,
+        SYSTEM_ACTOR,
+        pipeline.Submission(
+            organisation, code, "cli", content_hash=f"demo-{code}-{len(rows)}", filename="demo"
+        ),
+        source.headers,
+        source,
+    )
+
+
+def seed_activity(session: Session, clock: Clock) -> None:
+    """Records through the real pipeline, a published query item, list entries, a court
+    defaulter, a consent and an authorisation: enough to try every page."""
+    orgs = {o.code: o for o in accounts.list_organisations(session)}
+    regulator, court, bank = (
+        orgs["113501000036441868"],
+        orgs["11350100MB0000035H"],
+        orgs["91350100MB00000434"],
+    )
+    for organisation, code in (
+        (regulator, "administrative_penalty"),
+        (regulator, "administrative_license"),
+        (court, "court_judgment_defaulter"),
+        (bank, "contract_performance"),
+    ):
+        sources.grant(session, clock, SYSTEM_ACTOR, organisation, code)
+    today = clock.today()
+    authority = {
+        "authority": regulator.name,
+        "authority_uscc": regulator.code,
+        "source_unit": regulator.name,
+        "source_unit_uscc": regulator.code,
+    }
+    penalties = [
+        (
+            "91350100MG59YK161P",
+            "福州晨光文具贸易有限公司",
+            "榕市监处罚〔2026〕900号",
+            "虚假宣传",
+            "罚款",
+            "罚款人民币壹万伍仟元",
+            60,
+        ),
+        (
+            "91350100MG59YK161P",
+            "福州晨光文具贸易有限公司",
+            "榕市监处罚〔2025〕311号",
+            "未按规定公示年报",
+            "警告",
+            "警告",
+            200,
+        ),
+        (
+            "91350100T5A3HDXJ4X",
+            "福州海峡物流有限公司",
+            "榕市监处罚〔2026〕901号",
+            "超范围经营",
+            "罚款",
+            "罚款人民币伍仟元",
+            30,
+        ),
+        (
+            "923501008HFML5U07D",
+            "福州鼓楼区老王小吃店",
+            "榕市监处罚〔2026〕903号",
+            "食品安全",
+            "罚款、没收违法所得",
+            "罚款人民币贰万元，没收违法所得",
+            20,
+        ),
+    ]
+    rows = [
+        {
+            "subject_name": name,
+            "subject_category": "个体工商户" if code.startswith("92") else "法人及非法人组织",
+            "subject_uscc": code,
+            "legal_representative": "陈某",
+            "decision_number": number,
+            "violation_type": violation,
+            "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
+            "penalty_category": category,
+            "penalty_content": content,
+            "fine_amount": "1.5" if "罚款" in category else "",
+            "decision_date": (today - dt.timedelta(days=age)).isoformat(),
+            **authority,
+        }
+        for code, name, number, violation, category, content, age in penalties
+    ]
+    rows.append(
+        {
+            "subject_name": DEMO_PERSON[0],
+            "subject_category": "自然人",
+            "id_type": "身份证",
+            "id_number": DEMO_PERSON[1],
+            "decision_number": "榕鼓市监处罚〔2026〕17号",
+            "violation_type": "无证经营",
+            "legal_basis": "《无证无照经营查处办法》第十三条",
+            "penalty_category": "罚款",
+            "penalty_content": "罚款人民币贰仟元",
+            "fine_amount": "0.2",
+            "decision_date": (today - dt.timedelta(days=45)).isoformat(),
+            **authority,
+        }
+    )
+    _ingest(session, clock, regulator, "administrative_penalty", rows)
+    _ingest(
+        session,
+        clock,
+        regulator,
+        "administrative_license",
+        [
+            {
+                "subject_name": "福建榕城餐饮管理有限公司",
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": "91350100WWAPA40225",
+                "licence_number": "JY13501000012345",
+                "licence_category": "食品经营许可",
+                "licence_content": "热食类食品制售",
+                "decision_date": (today - dt.timedelta(days=90)).isoformat(),
+                **authority,
+            }
+        ],
+    )
+    _ingest(
+        session,
+        clock,
+        court,
+        "court_judgment_defaulter",
+        [
+            {
+                "subject_name": "福州海峡物流有限公司",
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": "91350100T5A3HDXJ4X",
+                "case_number": "（2026）闽01执123号",
+                "court": court.name,
+                "obligation": "支付货款人民币十二万元",
+                "dishonest_conduct": "有履行能力而拒不履行生效法律文书确定义务",
+                "filed_on": (today - dt.timedelta(days=50)).isoformat(),
+                "published_on": (today - dt.timedelta(days=40)).isoformat(),
+                "authority": court.name,
+                "authority_uscc": court.code,
+                "source_unit": court.name,
+                "source_unit_uscc": court.code,
+            }
+        ],
+    )
+    person = subjects.by_reference(
+        session,
+        session.scalar(
+            select(Subject.reference).where(
+                Subject.citizen_id_masked.is_not(None), Subject.name == DEMO_PERSON[0]
+            )
+        )
+        or "",
+    )
+    citizen = _user(session, "citizen")
+    consent.grant(
+        session,
+        clock,
+        citizen,
+        subject=person,
+        grantee=bank,
+        record_type_codes=["contract_performance"],
+        written=True,
+        adverse_consequences_notified=False,
+        evidence="signed in the page",
+    )
+    _ingest(
+        session,
+        clock,
+        bank,
+        "contract_performance",
+        [
+            {
+                "subject_name": DEMO_PERSON[0],
+                "subject_category": "自然人",
+                "id_type": "身份证",
+                "id_number": DEMO_PERSON[1],
+                "contract_number": "FZHX-2025-0088",
+                "breach_description": "贷款逾期三期",
+                "counterparty": bank.name,
+                "breach_date": (today - dt.timedelta(days=120)).isoformat(),
+                "amount_owed": "0.8",
+            }
+        ],
+    )
+    authorisations.grant(
+        session,
+        clock,
+        citizen,
+        grantee=bank,
+        record_type_codes=["contract_performance"],
+        purpose="住房贷款审批",
+        valid_until=today + dt.timedelta(days=180),
+        evidence_kind="signed_in_page",
+        evidence="本人王某某授权福州海峡商业银行查询合同履约信息，用于住房贷款审批。",
+    )
+    authority_officer = _user(session, "authority")
+    query_items.create(
+        session,
+        clock,
+        authority_officer,
+        code="samr.licensing",
+        organisation=regulator,
+        matter="食品经营许可审查",
+        matter_code="administrative_licensing",
+        record_type_codes=[
+            "administrative_penalty",
+            "administrative_license",
+            "court_judgment_defaulter",
+        ],
+        legal_basis="《食品经营许可和备案管理办法》第十二条；《福州市社会信用管理办法》第十三条第二款",
+    )
+    query_items.publish(session, clock, authority_officer, "samr.licensing")
+    proposer, approver = _user(session, "caseofficer"), _user(session, "caseofficer2")
+    red = entries.propose(
+        session,
+        _Earlier(clock, 10),
+        proposer,
+        subject=subjects.by_reference(session, "91350100WWAPA40225"),
+        standard_code="integrity_model",
+        criteria_met="连续三年无不良信用记录，获评市级诚信示范企业",
+        reasons="食品安全诚信示范单位",
+        evidence="福州市市场监督管理局表彰文件",
+    )
+    entries.approve(
+        session, clock, approver, red.id, reasons="公示期内无异议，符合诚信典型认定标准"
+    )
+    entries.propose(
+        session,
+        clock,
+        proposer,
+        subject=subjects.by_reference(session, "923501008HFML5U07D"),
+        standard_code="dishonest_subject",
+        criteria_met="因食品安全违法行为受到较重行政处罚",
+        reasons="拒不履行行政处罚决定",
+        evidence="榕市监处罚〔2026〕903号",
+    )
