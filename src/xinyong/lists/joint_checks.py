@@ -71,15 +71,17 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> list[int | N
     indexes = list(persons.values())
     for start in range(0, len(indexes), CHUNK):
         by_index.update(
-            session.execute(
+            (str(row[0]), row[1])
+            for row in session.execute(
                 select(Subject.citizen_id_index, Subject.id).where(
                     Subject.citizen_id_index.in_(indexes[start : start + CHUNK])
                 )
-            ).tuples()  # type: ignore[arg-type]
+            ).tuples()
         )
     for start in range(0, len(references), CHUNK):
         by_reference.update(
-            session.execute(
+            (row[0], row[1])
+            for row in session.execute(
                 select(Subject.reference, Subject.id).where(
                     Subject.reference.in_(references[start : start + CHUNK])
                 )
@@ -150,7 +152,8 @@ def check(
     names: dict[int, str] = {}
     for start in range(0, len(known), CHUNK):
         names.update(
-            session.execute(
+            (row[0], row[1])
+            for row in session.execute(
                 select(Subject.id, Subject.name).where(Subject.id.in_(known[start : start + CHUNK]))
             ).tuples()
         )

@@ -1,0 +1,351 @@
+"""Lists and measures pages: the public red and black lists and measure lists, the
+officers' proposal and review queue, the joint check, and the subject's notices and grade
+(Art. 14–19). Thin over ``xinyong.lists``; refusals render with their article."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from xinyong.lists import applications, entries, grades, joint_checks, measures
+from xinyong.lists.models import ListKind, ListObjection, MeasureKind, RemovalReason, Tier
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.rendering import check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+MAX_JOINT_CHECK_UPLOAD = 20 * 1024 * 1024
+
+
+def _mask(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1)
+
+
+@router.get("/lists/{kind}", response_class=HTMLResponse)
+def public_list(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    kind: ListKind,
+    q: Annotated[str, Query(max_length=100)] = "",
+    tier: Tier | None = None,
+) -> HTMLResponse:
+    rows = entries.published(session, kind, today=clock.today(), query=q, tier=tier)
+    items = [
+        {
+            "entry": e,
+            "subject": s,
+            "standard": std,
+            "display_name": s.name if s.is_organisation else _mask(s.name),
+            "persons": [(p.role, _mask(p.name)) for p in entries.persons(session, e.id)],
+        }
+        for e, s, std in rows
+    ]
+    return render(
+        request,
+        "lists_public.html",
+        {"kind": kind.value, "items": items, "q": q, "tier": tier.value if tier else ""},
+    )
+
+
+@router.get("/measures", response_class=HTMLResponse)
+def measure_lists(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    kind: MeasureKind | None = None,
+    matter: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    found = measures.published_measures(session, kind=kind, matter_code=matter or None)
+    return render(
+        request,
+        "lists_measures.html",
+        {
+            "measures": found,
+            "matters": measures.matters(session),
+            "kind": kind.value if kind else "",
+            "matter": matter,
+        },
+    )
+
+
+def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, Any]:
+    queue = entries.queue(session, actor)
+    entry_ids = [e.id for e in queue]
+    objections = {
+        o.entry_id: o
+        for o in session.scalars(select(ListObjection).where(ListObjection.entry_id.in_(entry_ids)))
+    }
+    subjects_by_id = {
+        s.id: s
+        for s in session.scalars(
+            select(Subject).where(Subject.id.in_([e.subject_id for e in queue]))
+        )
+    }
+    return {
+        "queue": queue,
+        "objections": objections,
+        "subjects": subjects_by_id,
+        "standards": [s for s in entries.standards(session) if not s.from_record_type],
+        "removal_reasons": list(RemovalReason),
+        "published": [
+            (e, s, std)
+            for kind in ListKind
+            for e, s, std in entries.published(session, kind, today=today)
+            if e.recognising_organisation_id == actor.organisation_id
+        ],
+    }
+
+
+@router.get("/lists-queue", response_class=HTMLResponse)
+def officer_queue(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    """The officer's proposal and review queue."""
+    require(actor, Permission.PROPOSE_LIST_ENTRY)
+    return render(request, "lists_queue.html", _queue_context(session, actor, clock.today()))
+
+
+@router.post("/lists-queue/propose")
+def propose(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    subject: Annotated[str, Form(max_length=40)],
+    standard: Annotated[str, Form(max_length=64)],
+    criteria_met: Annotated[str, Form(max_length=5000)],
+    reasons: Annotated[str, Form(max_length=5000)],
+    evidence: Annotated[str, Form(max_length=20000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    entries.propose(
+        session,
+        clock,
+        actor,
+        subject=subjects.by_reference(session, subject),
+        standard_code=standard,
+        criteria_met=criteria_met,
+        reasons=reasons,
+        evidence=evidence,
+    )
+    return RedirectResponse("/lists-queue", status_code=303)
+
+
+@router.post("/lists-queue/{entry_id}/decide")
+def decide(
+    request: Request,
+    entry_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    decision: Annotated[str, Form(pattern="^(approve|reject)$")],
+    reasons: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    if decision == "approve":
+        entries.approve(session, clock, actor, entry_id, reasons=reasons)
+    else:
+        entries.reject(session, clock, actor, entry_id, reasons=reasons)
+    return RedirectResponse("/lists-queue", status_code=303)
+
+
+@router.post("/lists-queue/{entry_id}/remove")
+def remove(
+    request: Request,
+    entry_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    reason: Annotated[RemovalReason, Form()],
+    detail: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    entries.remove(session, clock, actor, entry_id, reason=reason, detail=detail)
+    return RedirectResponse("/lists-queue", status_code=303)
+
+
+@router.post("/lists-queue/objections/{objection_id}")
+def decide_objection(
+    request: Request,
+    objection_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    upheld: Annotated[str, Form(pattern="^(yes|no)$")],
+    reasons: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    entries.decide_objection(
+        session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
+    )
+    return RedirectResponse("/lists-queue", status_code=303)
+
+
+@router.get("/joint-check", response_class=HTMLResponse)
+def joint_check_form(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    require(actor, Permission.JOINT_CHECK)
+    return render(
+        request,
+        "lists_joint_check.html",
+        {"matters": measures.matters(session), "results": None, "matter": "", "codes": ""},
+    )
+
+
+def _codes_from(text: str, upload: bytes) -> list[str]:
+    codes = [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+    if upload:
+        try:
+            decoded = upload.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            decoded = upload.decode("gb18030", errors="strict")
+        for row in csv.reader(io.StringIO(decoded)):
+            if (
+                row
+                and row[0].strip()
+                and row[0].strip().lower() not in ("code", "代码", "统一社会信用代码")
+            ):
+                codes.append(row[0].strip())
+    return codes
+
+
+@router.post("/joint-check", response_model=None)
+async def joint_check(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    matter: Annotated[str, Form(max_length=64)],
+    codes: Annotated[str, Form(max_length=2_000_000)] = "",
+    file: Annotated[UploadFile | None, File()] = None,
+    download: Annotated[str, Form()] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Check a list of codes (typed, or a CSV upload with codes in the first column);
+    the result shows on the page or downloads as CSV."""
+    check_csrf(request, csrf_token)
+    upload = b""
+    if file is not None and file.filename:
+        upload = await file.read(MAX_JOINT_CHECK_UPLOAD + 1)
+        if len(upload) > MAX_JOINT_CHECK_UPLOAD:
+            raise InvalidInput(
+                "the file is too large (20 MiB at most)", code="too_large", field="file"
+            )
+    try:
+        subject_codes = _codes_from(codes, upload)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "the file is neither UTF-8 nor GB18030 text", code="encoding", field="file"
+        ) from exc
+    results = await run_in_threadpool(
+        joint_checks.check, session, clock, actor, matter, subject_codes
+    )
+    if download:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            ["code", "found", "name", "lists", "measures", "green_channel", "green_channel_reason"]
+        )
+        for r in results:
+            writer.writerow(
+                [
+                    r["code"],
+                    "yes" if r["found"] else "no",
+                    r.get("name") or "",
+                    "；".join(f"{s['standard']}（{s['basis']}）" for s in r["list_status"]),
+                    "；".join(
+                        f"{m['name']}（{m['head']}，{m['implementing_body']}）"
+                        for m in r["measures"]
+                    ),
+                    "yes" if r["green_channel"] else "no",
+                    r["green_channel_reason"],
+                ]
+            )
+        return Response(
+            "\ufeff" + buffer.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="joint-check-{matter}.csv"'},
+        )
+    return render(
+        request,
+        "lists_joint_check.html",
+        {
+            "matters": measures.matters(session),
+            "results": results,
+            "matter": matter,
+            "codes": codes,
+        },
+    )
+
+
+@router.get("/me/notices", response_class=HTMLResponse)
+def my_notices(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    """List candidacies, entries and measures applied to me, with basis and reasons."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to see your notices", code="not_authenticated")
+    if actor.subject_id is None:
+        raise PermissionDenied(
+            "only a subject account has notices", code="not_subject", article="Art. 15"
+        )
+    return render(
+        request,
+        "lists_notices.html",
+        {
+            "entries": entries.notices_for(session, actor),
+            "applications": applications.of_subject(session, actor.subject_id),
+            "today": clock.today(),
+        },
+    )
+
+
+@router.post("/me/notices/{entry_id}/objection")
+def object_to(
+    request: Request,
+    entry_id: int,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    statement: Annotated[str, Form(max_length=10000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    entries.object_to(session, clock, actor, entry_id, statement)
+    return RedirectResponse("/me/notices", status_code=303)
+
+
+@router.get("/me/grade", response_class=HTMLResponse)
+def my_grade(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to see your grade", code="not_authenticated")
+    if actor.subject_id is None:
+        raise PermissionDenied(
+            "only a subject account has a grade", code="not_subject", article="Art. 14"
+        )
+    subject = session.get(Subject, actor.subject_id)
+    assert subject is not None
+    current = grades.current(session, clock, subject)
+    return render(
+        request,
+        "lists_grade.html",
+        {"grade": current, "history": grades.history(session, subject.id)},
+    )
