@@ -30,6 +30,15 @@ from xinyong.db.migrate import upgrade  # noqa: E402
 reset_settings()
 reset_default_cipher()
 
+# Real argon2 parameters cost ~0.1 s a hash; tests build many accounts. The real hasher
+# is checked on its own in tests/test_accounts.py.
+from argon2 import PasswordHasher  # noqa: E402
+
+from xinyong.accounts import service as _accounts_service  # noqa: E402
+
+_accounts_service._hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+_accounts_service._DUMMY_HASH = _accounts_service._hasher.hash("not a real password")
+
 TEST_NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=CHINA)  # a Friday, a working day
 
 
@@ -125,4 +134,8 @@ def world(db: Session, clock: FixedClock):  # type: ignore[no-untyped-def]
     """The demo organisations, accounts and subjects."""
     from tests.factories import World
 
-    return World.build(db, clock)
+    world = World.build(db, clock)
+    # Commit (a savepoint release here): a refused request rolls back its own work only,
+    # never the world the test built.
+    db.commit()
+    return world

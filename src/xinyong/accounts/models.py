@@ -30,9 +30,7 @@ class Role(enum.StrEnum):
     CASE_OFFICER = "case_officer"  # list proposals and approvals, repair decisions
     SECURITY_OFFICER = "security_officer"  # confidentiality review (Art. 12(3))
     OBJECTION_HANDLER = "objection_handler"  # handles objections, cannot alter data
-    INSTITUTION_ANALYST = (
-        "institution_analyst"  # market bodies: submit and query with authorisation
-    )
+    INSTITUTION_ANALYST = "institution_analyst"  # market bodies: query with authorisation
     SUBJECT = "subject"  # a natural person's or organisation's own account
 
 

@@ -82,8 +82,11 @@ def create_organisation(
 
 
 def organisation_by_code(session: Session, code: str) -> Organisation:
-    organisation = session.scalar(
-        select(Organisation).where(Organisation.code == identifiers.normalise(code))
+    normalised = identifiers.normalise(code)
+    organisation = (
+        session.scalar(select(Organisation).where(Organisation.code == normalised))
+        if normalised.isascii() and normalised.isalnum()
+        else None
     )
     if organisation is None:
         raise NotFound(
@@ -106,8 +109,10 @@ def create_user(
 ) -> UserAccount:
     require(actor, Permission.MANAGE_ACCOUNTS)
     username = username.strip().lower()
-    if not username or len(username) > 64:
-        raise InvalidInput("a username needs 1–64 characters", code="invalid", field="username")
+    if not username or len(username) > 64 or not username.isprintable():
+        raise InvalidInput(
+            "a username needs 1–64 printable characters", code="invalid", field="username"
+        )
     if role is Role.SUBJECT:
         if subject_id is None or organisation is not None:
             raise InvalidInput(
@@ -131,6 +136,10 @@ def create_user(
             )
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
         raise Conflict(f"user {username} exists already", code="duplicate", field="username")
+    if subject_id is not None and session.scalar(
+        select(UserAccount.id).where(UserAccount.subject_id == subject_id)
+    ):
+        raise Conflict("this subject has an account already", code="duplicate", field="subject")
     user = UserAccount(
         username=username,
         display_name=display_name or username,
@@ -168,8 +177,12 @@ def actor_for_user(user: UserAccount) -> Actor:
 
 def authenticate(session: Session, clock: Clock, username: str, password: str) -> UserAccount:
     """Check a password; audit success and failure alike (without the password)."""
-    user = session.scalar(
-        select(UserAccount).where(UserAccount.username == username.strip().lower())
+    username = username.strip().lower()
+    # No account has a non-printable name, and PostgreSQL refuses NUL characters in a query.
+    user = (
+        session.scalar(select(UserAccount).where(UserAccount.username == username))
+        if username.isprintable()
+        else None
     )
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)

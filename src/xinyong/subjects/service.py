@@ -7,6 +7,7 @@ natural persons are never found by name, only by ID number, and only by those en
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ from xinyong.subjects.models import (
 
 CITIZEN_ID_CONTEXT = "subject.citizen_id"
 SEARCH_CANDIDATE_LIMIT = 500
+# Public handles are USCCs or "P" + 16 hex digits. Anything else cannot match, and is not
+# sent to the database at all: PostgreSQL refuses strings with NUL characters outright.
+_REFERENCE_SHAPE = re.compile(r"[0-9A-Z]{1,24}")
 
 
 def _invalid(exc: identifiers.InvalidIdentifier, field: str) -> InvalidInput:
@@ -83,9 +87,10 @@ def register_organisation(
     result = identifiers.check_uscc(uscc)
     unverified = False
     if not result.valid:
-        fixable = result.error is not None and result.error.code in (
-            "check_character",
-            "organisation_code_check",
+        # Only position 17 (the GB 11714 check) may be overridden: a wrong position 18 is a
+        # typing error, since any single substitution changes it (see identifiers).
+        fixable = (
+            result.error is not None and result.error.code == identifiers.ORGANISATION_CODE_CHECK
         )
         if not (override_check_character and fixable):
             assert result.error is not None
@@ -167,7 +172,10 @@ def register_natural_person(
 
 
 def by_uscc(session: Session, uscc: str) -> Subject | None:
-    return session.scalar(select(Subject).where(Subject.uscc == identifiers.normalise(uscc)))
+    code = identifiers.normalise(uscc)
+    if not _REFERENCE_SHAPE.fullmatch(code):
+        return None
+    return session.scalar(select(Subject).where(Subject.uscc == code))
 
 
 def by_citizen_id(session: Session, citizen_id: str) -> Subject | None:
@@ -180,8 +188,11 @@ def by_citizen_id(session: Session, citizen_id: str) -> Subject | None:
 
 def by_reference(session: Session, reference: str) -> Subject:
     """The subject behind a public handle (USCC or opaque reference); never an ID number."""
-    subject = session.scalar(
-        select(Subject).where(Subject.reference == identifiers.normalise(reference))
+    normalised = identifiers.normalise(reference)
+    subject = (
+        session.scalar(select(Subject).where(Subject.reference == normalised))
+        if _REFERENCE_SHAPE.fullmatch(normalised)
+        else None
     )
     if subject is None:
         raise NotFound("no subject with this code", code="unknown_subject", field="code")

@@ -105,7 +105,13 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
             actor = accounts.actor_for_user(user)
     elif api_key:
         actor = accounts.actor_for_api_key(session, api_key)
-    elif "session" in request.scope and request.session.get("uid"):
+    elif (
+        # The API takes tokens only: a cookie-authenticated API call could be forged by
+        # another site (CSRF), and API clients have no CSRF token to send.
+        not request.url.path.startswith("/api/")
+        and "session" in request.scope
+        and request.session.get("uid")
+    ):
         try:
             user = accounts.active_user(session, int(request.session["uid"]))
         except NotAuthenticated:

@@ -115,6 +115,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        # Never echo the exception: it may contain personal data from the request.
-        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        # Never echo the exception: it may contain personal data from the request. Log the
+        # route template, not the URL, which may carry a citizen ID (/identifiers/{code}).
+        route = request.scope.get("route")
+        log.exception(
+            "unexpected error on %s %s", request.method, getattr(route, "path", "(no route)")
+        )
         return _respond(request, 500, error_body("internal_error", "an unexpected error occurred"))

@@ -1,0 +1,311 @@
+"""The command line: init, demo data, users, organisations, audit verification.
+
+Every test runs the real commands against a SQLite file in its own temporary data folder
+(whatever XINYONG_TEST_DATABASE_URL says: the CLI reads XINYONG_DATABASE_URL only).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, inspect, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Organisation, Role, UserAccount
+from xinyong.cli import app
+from xinyong.clock import SystemClock
+from xinyong.config import reset_settings
+from xinyong.crypto import reset_default_cipher
+from xinyong.db.engine import make_engine
+from xinyong.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PERSON
+from xinyong.subjects import service as subjects
+
+KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
+ORG_CODE = "11350100MB0000027N"  # a demo credit authority's code, valid check characters
+STAFF_PASSWORD = "a long cli password"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh data folder with no secrets (so `init` generates them) and a file database."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(data))
+    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{data / 'xinyong.sqlite3'}")
+    for name in KEY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    reset_settings()
+    reset_default_cipher()
+    yield data
+    reset_settings()
+    reset_default_cipher()
+
+
+def run(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def output_of(result: Result) -> str:
+    """What the command printed, stdout and stderr interleaved as on a terminal."""
+    return result.output
+
+
+@pytest.fixture
+def initialised(data_dir: Path) -> Path:
+    result = run("init")
+    assert result.exit_code == 0, output_of(result)
+    return data_dir
+
+
+@pytest.fixture
+def cli_engine(initialised: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{initialised / 'xinyong.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def test_init_creates_secrets_and_migrates(data_dir: Path) -> None:
+    result = run("init")
+    assert result.exit_code == 0, output_of(result)
+    secrets_file = data_dir / "secrets.json"
+    assert stat.S_IMODE(secrets_file.stat().st_mode) == 0o600
+    secrets = json.loads(secrets_file.read_text())
+    assert set(secrets) == {"encryption_key", "blind_index_key", "session_key"}
+    database = data_dir / "xinyong.sqlite3"
+    assert database.exists()
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        tables = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"alembic_version", "audit_event", "user_account", "subject", "organisation"} <= tables
+
+
+def test_init_is_idempotent(data_dir: Path) -> None:
+    assert run("init").exit_code == 0
+    secrets = (data_dir / "secrets.json").read_text()
+    again = run("init")
+    assert again.exit_code == 0, output_of(again)
+    assert (data_dir / "secrets.json").read_text() == secrets
+    assert "generated secrets" not in output_of(again)
+
+
+def test_init_demo_seeds_the_demo_accounts(data_dir: Path) -> None:
+    result = run("init", "--demo")
+    assert result.exit_code == 0, output_of(result)
+    engine = make_engine(f"sqlite:///{data_dir / 'xinyong.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            usernames = set(session.scalars(select(UserAccount.username)))
+            assert {account.username for account in DEMO_ACCOUNTS} <= usernames
+            admin = accounts.authenticate(session, SystemClock(), "admin", DEMO_PASSWORD)
+            assert admin.role is Role.PLATFORM_ADMIN
+            # The person's ID was encrypted with the generated keys and is found through them.
+            person = subjects.by_citizen_id(session, DEMO_PERSON[1])
+            assert person is not None
+            assert person.name == DEMO_PERSON[0]
+            assert subjects.reveal_citizen_id(person) == DEMO_PERSON[1]
+            session.rollback()
+    finally:
+        engine.dispose()
+    # Seeding twice changes nothing.
+    assert run("init", "--demo").exit_code == 0
+
+
+def test_orgs_add(initialised: Path, cli_engine: Engine) -> None:
+    result = run(
+        "orgs", "add", "--code", ORG_CODE.lower(), "--name", "福州市测试局", "--kind", "state_organ"
+    )
+    assert result.exit_code == 0, output_of(result)
+    assert ORG_CODE in output_of(result)
+    with Session(cli_engine) as session:
+        organisation = session.scalar(select(Organisation).where(Organisation.code == ORG_CODE))
+        assert organisation is not None
+        assert organisation.name == "福州市测试局"
+    duplicate = run("orgs", "add", "--code", ORG_CODE, "--name", "again", "--kind", "state_organ")
+    assert duplicate.exit_code == 2
+    assert "duplicate" in output_of(duplicate)
+    invalid = run(
+        "orgs", "add", "--code", "91350100M000100Y44", "--name", "x", "--kind", "enterprise"
+    )
+    assert invalid.exit_code == 2
+    assert "check_character" in output_of(invalid)
+    listed = run("orgs", "list")
+    assert listed.exit_code == 0
+    assert ORG_CODE in listed.output
+
+
+def test_users_create_staff_with_password_from_stdin(initialised: Path, cli_engine: Engine) -> None:
+    assert (
+        run(
+            "orgs", "add", "--code", ORG_CODE, "--name", "福州市测试局", "--kind", "state_organ"
+        ).exit_code
+        == 0
+    )
+    result = run(
+        "users",
+        "create",
+        "clerk",
+        "--role",
+        "data_reporter",
+        "--org",
+        ORG_CODE,
+        "--name",
+        "Clerk",
+        "--password",
+        "-",
+        input=STAFF_PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, output_of(result)
+    assert STAFF_PASSWORD not in output_of(result)
+    with Session(cli_engine) as session:
+        user = accounts.authenticate(session, SystemClock(), "clerk", STAFF_PASSWORD)
+        assert user.role is Role.DATA_REPORTER
+        assert user.organisation is not None
+        assert user.organisation.code == ORG_CODE
+        assert user.display_name == "Clerk"
+        session.rollback()
+
+
+def test_users_create_refusals(initialised: Path) -> None:
+    assert (
+        run(
+            "orgs", "add", "--code", ORG_CODE, "--name", "福州市测试局", "--kind", "state_organ"
+        ).exit_code
+        == 0
+    )
+    short = run(
+        "users", "create", "clerk", "--role", "data_reporter", "--org", ORG_CODE,
+        "--password", "-", input="short\n",
+    )  # fmt: skip
+    assert short.exit_code == 2
+    assert "password_too_short" in output_of(short)
+    wrong_role = run(
+        "users", "create", "boss", "--role", "platform_admin", "--org", ORG_CODE,
+        "--password", "-", input=STAFF_PASSWORD + "\n",
+    )  # fmt: skip
+    assert wrong_role.exit_code == 2
+    assert "role_not_allowed" in output_of(wrong_role)
+    unknown_org = run(
+        "users", "create", "clerk", "--role", "data_reporter", "--org", "91350100M000100Y43",
+        "--password", "-", input=STAFF_PASSWORD + "\n",
+    )  # fmt: skip
+    assert unknown_org.exit_code == 2
+    assert "unknown_organisation" in output_of(unknown_org)
+
+
+def test_users_create_subject_account(data_dir: Path) -> None:
+    assert run("init", "--demo").exit_code == 0
+    company_code = "91350100T5A3HDXJ4X"  # a demo company without an account
+    result = run(
+        "users", "create", "logistics", "--role", "subject", "--subject", company_code,
+        "--password", "-", input=STAFF_PASSWORD + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, output_of(result)
+    engine = make_engine(f"sqlite:///{data_dir / 'xinyong.sqlite3'}")
+    try:
+        with Session(engine) as session:
+            user = session.scalar(select(UserAccount).where(UserAccount.username == "logistics"))
+            assert user is not None
+            assert user.role is Role.SUBJECT
+            assert user.organisation_id is None
+            subject = subjects.by_uscc(session, company_code)
+            assert subject is not None
+            assert user.subject_id == subject.id
+    finally:
+        engine.dispose()
+    # A subject has one account; the refusal is a clean exit, not a traceback.
+    again = run(
+        "users", "create", "logistics2", "--role", "subject", "--subject", company_code,
+        "--password", "-", input=STAFF_PASSWORD + "\n",
+    )  # fmt: skip
+    assert again.exit_code == 2, output_of(again)
+    unknown = run(
+        "users", "create", "ghost", "--role", "subject", "--subject", "91350100M000100Y43",
+        "--password", "-", input=STAFF_PASSWORD + "\n",
+    )  # fmt: skip
+    assert unknown.exit_code == 2
+    assert "unknown_subject" in output_of(unknown)
+
+
+def test_audit_verify_detects_tampering(data_dir: Path) -> None:
+    assert run("init", "--demo").exit_code == 0
+    intact = run("audit", "verify")
+    assert intact.exit_code == 0, output_of(intact)
+    assert "audit chain intact" in output_of(intact)
+
+    database = sqlite3.connect(data_dir / "xinyong.sqlite3")
+    try:
+        with database:
+            database.execute("DROP TRIGGER audit_event_no_update")
+            changed = database.execute(
+                "UPDATE audit_event SET action = 'user.delete' WHERE sequence = 7"
+            ).rowcount
+        assert changed == 1
+    finally:
+        database.close()
+
+    broken = run("audit", "verify")
+    assert broken.exit_code == 1
+    assert "sequence 7" in output_of(broken)
+
+
+# --- serve: the access log ------------------------------------------------------------------
+
+
+def test_serve_masks_citizen_ids_in_the_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GET /api/v1/identifiers/{code} puts the checked number in the URL; uvicorn's access
+    log would write it out in clear without the filter `serve` installs."""
+    import logging
+    import logging.config
+
+    import uvicorn
+
+    captured: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: captured.update(kwargs))
+    result = run("serve", "--port", "8123")
+    assert result.exit_code == 0, output_of(result)
+    config = captured["log_config"]
+    assert isinstance(config, dict)
+
+    loggers = [logging.getLogger(name) for name in ("uvicorn", "uvicorn.error", "uvicorn.access")]
+    saved = [(lg, lg.handlers[:], lg.level, lg.propagate, lg.filters[:]) for lg in loggers]
+    logging.config.dictConfig(config)
+    try:
+        handler = logging.getLogger("uvicorn.access").handlers[0]
+        citizen_id = "11010519491231002X"
+        lines = []
+        for url in (
+            f"/api/v1/identifiers/{citizen_id}",
+            f"/api/v1/identifiers/{citizen_id.lower()}",
+            f"/search?q={citizen_id}&lang=en",
+            "/api/v1/identifiers/91350100M000100Y43",
+        ):
+            record = logging.LogRecord(
+                "uvicorn.access",
+                logging.INFO,
+                __file__,
+                1,
+                '%s - "%s %s HTTP/%s" %d',
+                ("127.0.0.1:5000", "GET", url, "1.1", 200),
+                None,
+            )
+            assert handler.filter(record)
+            lines.append(handler.format(record))
+    finally:
+        for logger, handlers, level, propagate, filters in saved:
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate = propagate
+            logger.filters[:] = filters
+    assert "110105********002X" in lines[0]
+    assert citizen_id not in "\n".join(lines)
+    assert citizen_id.lower() not in "\n".join(lines)
+    assert "19491231" not in "\n".join(lines)
+    assert "/api/v1/identifiers/91350100M000100Y43" in lines[3], "codes of organisations stay"

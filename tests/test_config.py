@@ -1,0 +1,155 @@
+"""Settings: read lazily from XINYONG_* variables; secrets only from `init` or the environment."""
+
+from __future__ import annotations
+
+import base64
+import json
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from xinyong.config import (
+    SECRET_NAMES,
+    MissingSecrets,
+    Settings,
+    generate_secrets,
+    get_settings,
+    reset_settings,
+)
+
+KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
+    """No XINYONG_* variables (the test conftest sets the keys) and no .env in the way."""
+    for name in (*KEY_VARIABLES, "XINYONG_DATA_DIR", "XINYONG_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    reset_settings()
+    yield monkeypatch
+    reset_settings()
+
+
+def test_settings_are_read_from_the_environment_when_first_asked(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_env.setenv("XINYONG_DATA_DIR", str(tmp_path / "one"))
+    clean_env.setenv("XINYONG_LOGIN_ATTEMPTS_PER_WINDOW", "3")
+    clean_env.setenv("XINYONG_SECURE_COOKIES", "true")
+    settings = get_settings()
+    assert settings.data_dir == tmp_path / "one"
+    assert settings.login_attempts_per_window == 3
+    assert settings.secure_cookies is True
+    # Cached: a later change of the environment is seen only after reset_settings().
+    clean_env.setenv("XINYONG_DATA_DIR", str(tmp_path / "two"))
+    assert get_settings() is settings
+    reset_settings()
+    assert get_settings().data_dir == tmp_path / "two"
+
+
+def test_importing_the_package_reads_no_settings() -> None:
+    # Importing must not freeze the environment: the web app and the CLI are importable
+    # before the data folder or the secrets exist.
+    import subprocess
+    import sys
+
+    code = (
+        "import os; os.environ.pop('XINYONG_SESSION_KEY', None);"
+        "os.environ['XINYONG_DATA_DIR'] = '/nonexistent/xinyong';"
+        "import xinyong.web.app, xinyong.cli, xinyong.config as c;"
+        "print(c.get_settings.cache_info().currsize)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "0"
+
+
+def test_dotenv_file_is_read(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(f"XINYONG_DATA_DIR={tmp_path / 'from-dotenv'}\n")
+    assert Settings().data_dir == tmp_path / "from-dotenv"
+    # The environment wins over the file.
+    clean_env.setenv("XINYONG_DATA_DIR", str(tmp_path / "from-env"))
+    assert Settings().data_dir == tmp_path / "from-env"
+
+
+def test_invalid_numbers_are_refused(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("XINYONG_LOGIN_ATTEMPTS_PER_WINDOW", "0")
+    with pytest.raises(ValidationError):
+        Settings()
+    with pytest.raises(ValidationError):
+        Settings(token_lifetime_seconds=5)
+
+
+def test_secret_without_init_raises_missing_secrets(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path / "fresh")
+    for name in SECRET_NAMES:
+        with pytest.raises(MissingSecrets, match="xinyong init"):
+            settings.secret(name)
+
+
+def test_web_app_refuses_to_start_without_secrets(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from xinyong.web.app import create_app
+
+    with pytest.raises(MissingSecrets):
+        create_app(Settings(data_dir=tmp_path))
+
+
+def test_generated_secrets(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert generate_secrets(tmp_path / "data") is True
+    path = tmp_path / "data" / "secrets.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    stored = json.loads(path.read_text())
+    assert set(stored) == set(SECRET_NAMES)
+    settings = Settings(data_dir=tmp_path / "data")
+    keys = {name: settings.secret(name) for name in SECRET_NAMES}
+    assert all(len(key) == 32 for key in keys.values())
+    assert len(set(keys.values())) == len(SECRET_NAMES), "each secret is its own"
+    # Never regenerated: that would make every encrypted ID unreadable.
+    assert generate_secrets(tmp_path / "data") is False
+    assert json.loads(path.read_text()) == stored
+
+
+def test_secret_from_the_environment_wins(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    generate_secrets(tmp_path)
+    key = b"k" * 32
+    clean_env.setenv("XINYONG_SESSION_KEY", base64.urlsafe_b64encode(key).decode())
+    settings = Settings(data_dir=tmp_path)
+    assert settings.secret("session_key") == key
+    assert settings.secret("encryption_key") != key
+
+
+def test_database_defaults_to_sqlite_in_the_data_folder(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=tmp_path / "data")
+    assert settings.database_url is None
+    assert settings.resolved_database_url == (
+        f"sqlite:///{(tmp_path / 'data' / 'xinyong.sqlite3').resolve()}"
+    )
+    # The default folder is ./var, made absolute so a later chdir does not move it.
+    default = Settings()
+    assert default.data_dir == Path("var")
+    assert (
+        default.resolved_database_url == f"sqlite:///{(tmp_path / 'var').resolve()}/xinyong.sqlite3"
+    )
+
+
+def test_database_url_from_the_environment(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("XINYONG_DATABASE_URL", "postgresql://xinyong@db/xinyong")
+    assert Settings().resolved_database_url == "postgresql://xinyong@db/xinyong"
+
+
+def test_defaults() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.default_locale == "zh_Hans"
+    assert settings.timezone == "Asia/Shanghai"
+    assert settings.login_attempts_per_window >= 1

@@ -1,0 +1,669 @@
+"""Who may call which route: one entry per (method, route template), checked for every account.
+
+``MATRIX`` below is the access policy of the whole web surface (API and pages). Two tests
+hold it to the application:
+
+* ``test_every_route_has_an_entry`` fails for every route of the app without an entry (so
+  no route ships unprotected by accident) and for every entry whose route is gone.
+* ``test_matrix`` calls every route as every account of ``tests.factories.World`` (plus
+  the staff member of another agency, the other citizen, and an anonymous caller) and
+  checks that the allowed get through (a 2xx/3xx answer unless the entry says otherwise)
+  and that everybody else is refused: 401 when anonymous, 403 when logged in.
+
+Adding a route
+--------------
+Add ``(METHOD, "/path/{template}"): Access(...)`` to ``MATRIX``, using the template exactly
+as the router declares it (``test_every_route_has_an_entry`` prints the missing keys):
+
+* ``allowed``: the account names that may use it (see ``STAFF``, ``SUBJECT_ACCOUNTS``,
+  ``LOGGED_IN`` and the per-role names in ``tests.factories.World``), or ``PUBLIC``.
+  An account of the right role in the *wrong organisation* (``other_reporter``) is simply
+  left out, so it is expected to get 403.
+* ``params``: the path parameters, built from the world (never a citizen ID: URLs carry
+  references). ``query``, ``json``, ``form``, ``files`` (multipart uploads) or ``content``
+  (a raw body, with its ``Content-Type`` in ``headers``) give a *valid* request, so that
+  an allowed caller passes validation and a refusal is really a refusal, not a 422.
+* ``object_level=True`` for routes about one subject (``subject_param``, default
+  ``code``, names the path parameter): a subject account is then called with its own
+  subject (allowed if listed) and with another one (must get 403). Staff use ``params``.
+* ``ok``: the statuses an allowed caller may get, when "2xx or 3xx" is not right (say,
+  a 404 because the entry asks for an id that does not exist in the world).
+* Routes outside ``/api/`` are pages: they are called with a session cookie (log in through
+  ``/login``), and unsafe methods get the form's CSRF token, as a browser sends them.
+  ``/api/`` routes are called with a bearer token.
+
+Run one route's cases with ``-k "GET /api/v1/me"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import pytest
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.testclient import TestClient
+from httpx import Response
+from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute, Mount
+
+from tests import disclosure_helpers, lists_helpers
+from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
+from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import require_own_subject
+from xinyong.subjects import service as subjects
+from xinyong.web.deps import ActorDep, SessionDep
+from xinyong.web.pages.rendering import check_csrf
+
+# --- who ------------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+# Two more than ALL_ACCOUNTS: staff of another agency, and another subject's own account.
+ACCOUNTS: tuple[str, ...] = (*ALL_ACCOUNTS, "other_reporter", "other_citizen", ANONYMOUS)
+SUBJECT_ACCOUNTS = frozenset({"citizen", "company", "other_citizen"})
+STAFF = frozenset(ACCOUNTS) - SUBJECT_ACCOUNTS - {ANONYMOUS}
+LOGGED_IN = STAFF | SUBJECT_ACCOUNTS
+
+# The subject each subject account is bound to, and a subject that is not theirs.
+OWN_SUBJECT = {"citizen": "person", "company": "company", "other_citizen": "other_person"}
+OTHER_SUBJECT = {"citizen": "other_person", "company": "other_company", "other_citizen": "person"}
+
+
+class _Public:
+    """Everybody, anonymous callers included."""
+
+    def __contains__(self, account: object) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return "PUBLIC"
+
+
+PUBLIC = _Public()
+
+# --- how ------------------------------------------------------------------------------------
+
+Builder = Callable[[World], dict[str, Any]]
+SUCCESS = frozenset(range(200, 400))
+
+
+def _nothing(world: World) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: frozenset[str] | _Public
+    object_level: bool = False
+    subject_param: str = "code"
+    params: Builder = _nothing
+    query: Builder | None = None
+    json: Builder | None = None
+    form: Builder | None = None
+    files: Callable[[World], dict[str, tuple[str, bytes, str]]] | None = None
+    content: Callable[[World], bytes] | None = None
+    ok: frozenset[int] = SUCCESS
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def permits(self, account: str) -> bool:
+        return account in self.allowed
+
+
+def company_code(world: World) -> dict[str, Any]:
+    return {"code": world.subjects["company"].uscc}
+
+
+def credentials(world: World) -> dict[str, Any]:
+    return {"username": "reporter", "password": PASSWORD}
+
+
+MATRIX: dict[tuple[str, str], Access] = {
+    # The OpenAPI description and its viewers document the public API.
+    ("GET", "/openapi.json"): Access(PUBLIC),
+    ("GET", "/docs"): Access(PUBLIC),
+    ("GET", "/docs/oauth2-redirect"): Access(PUBLIC),
+    ("GET", "/redoc"): Access(PUBLIC),
+    ("GET", "/healthz"): Access(PUBLIC),
+    # --- api/core: identifiers and the public organisation search (Art. 14), auth ---
+    ("GET", "/api/v1/identifiers/{code}"): Access(
+        PUBLIC, params=lambda w: {"code": "91350100M000100Y43"}
+    ),
+    ("GET", "/api/v1/subjects"): Access(PUBLIC, query=lambda w: {"q": "晨光文具"}),
+    ("POST", "/api/v1/auth/token"): Access(PUBLIC, form=credentials),
+    ("GET", "/api/v1/me"): Access(LOGGED_IN),
+    # --- pages/auth ---
+    ("GET", "/login"): Access(PUBLIC),
+    ("POST", "/login"): Access(PUBLIC, form=credentials),
+    ("POST", "/logout"): Access(PUBLIC),
+    # --- pages/public ---
+    ("GET", "/"): Access(PUBLIC),
+    ("GET", "/check-code"): Access(PUBLIC),
+    ("POST", "/check-code"): Access(PUBLIC, form=lambda w: {"code": "91350100M000100Y43"}),
+    ("GET", "/search"): Access(PUBLIC, query=lambda w: {"q": "晨光文具"}),
+    # Organisations only: persons have no public page (see tests/test_pages_public.py).
+    ("GET", "/subjects/{code}"): Access(PUBLIC, params=company_code),
+    # --- pages/disclosure: public pages, the agency query page, query items (Art. 13) ---
+    ("GET", "/query-items"): Access(PUBLIC),
+    ("GET", "/reports/verify"): Access(PUBLIC),
+    # The subject goes in the form body (a citizen ID never in a URL); an unregistered code
+    # gets the form back with 404, past the role check. Flows: tests/test_pages_disclosure.py.
+    ("GET", "/query"): Access(frozenset({"querier", "caseofficer", "analyst"})),
+    ("POST", "/query"): Access(
+        frozenset({"querier", "caseofficer", "analyst"}),
+        form=lambda w: {
+            "path": "authorisation",
+            "subject_kind": "organisation",
+            "uscc": "91350100M000100Y43",
+        },
+        ok=frozenset({404}),
+    ),
+    ("POST", "/query/report"): Access(
+        frozenset({"querier", "caseofficer", "analyst"}),
+        form=lambda w: {"subject": "P0000000000000000", "path": "authorisation", "format": "html"},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/admin/query-items"): Access(frozenset({"authority"})),
+    # The matrix world has no catalog: a valid-looking item is refused by the form (422).
+    ("POST", "/admin/query-items"): Access(
+        frozenset({"authority"}),
+        form=lambda w: {
+            "code": "MATRIX-ITEM",
+            "organisation": w.organisations["regulator"].code,
+            "matter": "食品经营许可",
+            "matter_code": "SPJY",
+            "record_types": ["administrative_penalty"],
+            "legal_basis": "《福州市社会信用管理办法》第十三条",
+        },
+        ok=frozenset({303, 422}),
+    ),
+    ("POST", "/admin/query-items/{code}/publish"): Access(
+        frozenset({"authority"}), params=lambda w: {"code": "NO-SUCH-ITEM"}, ok=frozenset({404})
+    ),
+    ("POST", "/admin/query-items/{code}/withdraw"): Access(
+        frozenset({"authority"}), params=lambda w: {"code": "NO-SUCH-ITEM"}, ok=frozenset({404})
+    ),
+    # --- pages/credit: "my credit", the subject's own (no subject in the path: the account's) ---
+    ("GET", "/me/credit"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/credit/report"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/credit/report.pdf"): Access(SUBJECT_ACCOUNTS),
+    ("GET", "/me/access-log"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/access-log/{event_id}/staff"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"event_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("GET", "/me/authorisations"): Access(SUBJECT_ACCOUNTS),
+    # No catalog in the matrix world: the record type is unknown, the form comes back (422).
+    ("POST", "/me/authorisations"): Access(
+        SUBJECT_ACCOUNTS,
+        form=lambda w: {
+            "grantee": w.organisations["bank"].code,
+            "record_types": ["contract_performance"],
+            "purpose": "贷款审批",
+            "valid_until": "2027-06-30",
+            "evidence_kind": "signed_in_page",
+            "signed": "true",
+            "signer_name": "王某某",
+        },
+        ok=frozenset({303, 422}),
+    ),
+    ("POST", "/me/authorisations/{authorisation_id}/revoke"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"authorisation_id": 999_999_999}, ok=frozenset({404})
+    ),
+    # --- api+pages/supervision: confidentiality review by the source's security officer
+    # (Art. 12(3)); supervision of use by the credit authority (Art. 33). The matrix world has
+    # no record, so a decision on an unknown record is a 404 past the role check; the
+    # other organisation's officer is refused in tests/test_review.py. ---
+    ("GET", "/api/v1/reviews"): Access(frozenset({"security"})),
+    ("POST", "/api/v1/reviews/{record_id}/confirm"): Access(
+        frozenset({"security"}),
+        params=lambda w: {"record_id": 999_999_999},
+        json=lambda w: {"note": "经审查不涉及秘密和隐私"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/api/v1/reviews/{record_id}/redact"): Access(
+        frozenset({"security"}),
+        params=lambda w: {"record_id": 999_999_999},
+        json=lambda w: {"fields": ["remarks"], "note": "涉及个人隐私"},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/reviews"): Access(frozenset({"security"})),
+    ("POST", "/reviews/{record_id}/confirm"): Access(
+        frozenset({"security"}),
+        params=lambda w: {"record_id": 999_999_999},
+        form=lambda w: {"note": "经审查不涉及秘密和隐私"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/reviews/{record_id}/redact"): Access(
+        frozenset({"security"}),
+        params=lambda w: {"record_id": 999_999_999},
+        form=lambda w: {"fields": ["remarks"], "note": "涉及个人隐私"},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/api/v1/supervision/volumes"): Access(
+        frozenset({"authority"}), query=lambda w: {"since": "2026-11-01", "until": "2026-11-27"}
+    ),
+    ("GET", "/api/v1/supervision/signals"): Access(
+        frozenset({"authority"}), query=lambda w: {"since": "2026-11-01", "until": "2026-11-27"}
+    ),
+    ("GET", "/api/v1/supervision/follow-ups"): Access(frozenset({"authority"})),
+    ("POST", "/api/v1/supervision/follow-ups"): Access(
+        frozenset({"authority"}),
+        json=lambda w: {
+            "organisation": w.organisations["regulator"].code,
+            "kind": "interview",
+            "reason": "夜间集中查询",
+        },
+        ok=frozenset({201}),
+    ),
+    ("GET", "/supervision"): Access(frozenset({"authority"})),
+    ("POST", "/supervision/follow-ups"): Access(
+        frozenset({"authority"}),
+        form=lambda w: {
+            "organisation": w.organisations["regulator"].code,
+            "kind": "warning",
+            "reason": "查询事项外查询",
+        },
+        ok=frozenset({303}),
+    ),
+    # --- api/lists: red and black lists, measures, joint checks, grades (Art. 14-19). The
+    # builders in tests/lists_helpers.py load the lists rule pack and set up the entry a
+    # route needs (proposed by a second case officer, so `caseofficer` may decide it). ---
+    ("GET", "/api/v1/lists/{kind}"): Access(PUBLIC, params=lambda w: {"kind": "black"}),
+    ("GET", "/api/v1/list-standards"): Access(PUBLIC),
+    ("GET", "/api/v1/measures"): Access(PUBLIC),
+    ("GET", "/api/v1/matters"): Access(PUBLIC),
+    ("POST", "/api/v1/measures"): Access(
+        frozenset({"authority"}), json=lists_helpers.matrix_new_measure
+    ),
+    ("POST", "/api/v1/measures/{code}/publish"): Access(
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+    ),
+    ("POST", "/api/v1/measures/{code}/withdraw"): Access(
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+    ),
+    ("POST", "/api/v1/list-entries"): Access(
+        frozenset({"caseofficer"}), json=lists_helpers.matrix_proposal
+    ),
+    ("GET", "/api/v1/list-entries"): Access(frozenset({"caseofficer"})),
+    # The entry in full (Art. 18 names in clear): the recognising agency, the credit
+    # authority, the subject itself.
+    ("GET", "/api/v1/list-entries/{entry_id}"): Access(
+        frozenset({"caseofficer", "authority", "company"}),
+        params=lists_helpers.matrix_entry_noticed,
+    ),
+    ("POST", "/api/v1/list-entries/{entry_id}/approve"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_entry_closed,
+        json=lists_helpers.matrix_reasons,
+    ),
+    ("POST", "/api/v1/list-entries/{entry_id}/reject"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_entry_closed,
+        json=lists_helpers.matrix_reasons,
+    ),
+    ("POST", "/api/v1/list-entries/{entry_id}/remove"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_entry_published,
+        json=lists_helpers.matrix_removal,
+    ),
+    ("POST", "/api/v1/list-objections/{objection_id}/decide"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_objection,
+        json=lists_helpers.matrix_decision,
+    ),
+    # Only the subject of the candidacy objects (the entry is about the company).
+    ("POST", "/api/v1/me/list-entries/{entry_id}/objection"): Access(
+        frozenset({"company"}),
+        params=lists_helpers.matrix_entry_noticed,
+        json=lists_helpers.matrix_objection_body,
+    ),
+    ("GET", "/api/v1/me/notices"): Access(SUBJECT_ACCOUNTS),
+    ("GET", "/api/v1/me/grade"): Access(SUBJECT_ACCOUNTS, params=lists_helpers.matrix_loaded),
+    ("POST", "/api/v1/joint-checks"): Access(
+        frozenset({"querier", "caseofficer"}), json=lists_helpers.matrix_joint_check
+    ),
+    ("POST", "/api/v1/measure-applications"): Access(
+        frozenset({"caseofficer"}), json=lists_helpers.matrix_application
+    ),
+    # Art. 19: the subject, the credit authority (supervision); a bank only with a written
+    # authorisation, which the matrix world does not have (tests/test_api_lists.py).
+    ("GET", "/api/v1/subjects/{code}/credit-status"): Access(
+        frozenset({"authority", *SUBJECT_ACCOUNTS}),
+        object_level=True,
+        params=lists_helpers.matrix_company,
+    ),
+    # --- api/disclosure: public records, the three lawful paths (Art. 13), reports, the
+    # access log (Art. 24), authorisations, query items. Staff read through the regulator's
+    # published query item (the analyst has no authorisation in the matrix world, so it is
+    # refused); subject accounts ignore the item and read their own file only. Flows and
+    # every refusal code: tests/test_api_disclosure.py. ---
+    ("GET", "/api/v1/subjects/{code}/public"): Access(PUBLIC, params=company_code),
+    ("GET", "/api/v1/subjects/{code}/file"): Access(
+        frozenset({"querier", "caseofficer", *SUBJECT_ACCOUNTS}),
+        object_level=True,
+        params=company_code,
+        query=disclosure_helpers.matrix_query,
+    ),
+    ("GET", "/api/v1/subjects/{code}/report"): Access(
+        frozenset({"querier", "caseofficer", *SUBJECT_ACCOUNTS}),
+        object_level=True,
+        params=company_code,
+        query=disclosure_helpers.matrix_query,
+    ),
+    ("GET", "/api/v1/reports/{number}/verify"): Access(
+        PUBLIC,
+        params=disclosure_helpers.matrix_report_number,
+        query=disclosure_helpers.matrix_report_code,
+    ),
+    ("GET", "/api/v1/me/access-log"): Access(SUBJECT_ACCOUNTS),
+    ("GET", "/api/v1/me/access-log/{event_id}/staff"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"event_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("GET", "/api/v1/me/authorisations"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/api/v1/me/authorisations"): Access(
+        SUBJECT_ACCOUNTS, json=disclosure_helpers.matrix_grant, ok=frozenset({201})
+    ),
+    ("POST", "/api/v1/me/authorisations/{authorisation_id}/revoke"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"authorisation_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("GET", "/api/v1/query-items"): Access(PUBLIC),
+    ("POST", "/api/v1/query-items"): Access(
+        frozenset({"authority"}), json=disclosure_helpers.matrix_new_item, ok=frozenset({201})
+    ),
+    ("POST", "/api/v1/query-items/{code}/publish"): Access(
+        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
+    ),
+    ("POST", "/api/v1/query-items/{code}/withdraw"): Access(
+        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
+    ),
+}
+
+
+# --- the routes the app really has ----------------------------------------------------------
+
+
+def route_keys(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path template) of every route, with routers included however FastAPI nests
+    them. HEAD is left out where GET is there: Starlette answers it with the GET endpoint."""
+    keys: set[tuple[str, str]] = set()
+    for path, methods, route in _flatten(app):
+        if isinstance(route, Mount):
+            continue  # /static: files, not endpoints
+        assert path, f"route without a path: {route!r}"
+        assert methods, f"route without methods: {route!r}"
+        for method in methods:
+            if method == "HEAD" and "GET" in methods:
+                continue
+            keys.add((method, path))
+    return keys
+
+
+def _flatten(app: FastAPI) -> Iterator[tuple[str, set[str], BaseRoute]]:
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before 0.137 copied included routes into app.routes
+        for route in app.routes:
+            yield getattr(route, "path", ""), set(getattr(route, "methods", None) or ()), route
+        return
+    for context in iter_route_contexts(app.routes):
+        original = context.original_route
+        yield (
+            str(context.path_format or context.path or ""),
+            set(context.methods or ()),
+            original,
+        )
+
+
+def test_every_route_has_an_entry(app: FastAPI) -> None:
+    routes = route_keys(app)
+    # Never vacuous: a change in how FastAPI nests routers must not empty the enumeration.
+    assert {("GET", "/api/v1/me"), ("POST", "/login"), ("GET", "/docs")} <= routes
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    problems = [f"no MATRIX entry for {method} {path}" for method, path in missing]
+    problems += [
+        f"MATRIX entry for a route that is gone: {method} {path}" for method, path in stale
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_entries_are_well_formed() -> None:
+    known = set(ACCOUNTS) - {ANONYMOUS}
+    for (method, path), access in MATRIX.items():
+        assert method in {"GET", "POST", "PUT", "PATCH", "DELETE"}, (method, path)
+        if not isinstance(access.allowed, _Public):
+            assert access.allowed <= known, (path, sorted(access.allowed - known))
+            assert ANONYMOUS not in access.allowed, "anonymous access is spelt PUBLIC"
+        if access.object_level:
+            assert f"{{{access.subject_param}}}" in path, (method, path)
+            assert not isinstance(access.allowed, _Public), "a public route has no owner"
+        # A citizen ID never goes into a URL; references do.
+        assert "citizen_id" not in path
+
+
+# --- calling a route as somebody ------------------------------------------------------------
+
+
+@pytest.fixture
+def world(world: World, db: Session) -> World:
+    """The demo world, committed. The client shares the test's session, and a refused
+    request rolls that session back to its last commit (in production, only the request's
+    own work): without this commit a refusal would wipe the world."""
+    db.commit()
+    return world
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: every case builds a world and logs in; tests/test_accounts.py
+    checks the real hasher."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+def is_page(path: str) -> bool:
+    return not path.startswith("/api/")
+
+
+def form_token(client: TestClient) -> str:
+    """The CSRF token of the caller's page session, as any form on the site carries it."""
+    page = client.get("/check-code")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, "no CSRF token on /check-code"
+    return match.group(1)
+
+
+def page_login(client: TestClient, account: str) -> None:
+    token = form_token(client)
+    response = client.post(
+        "/login",
+        data={"username": account, "password": PASSWORD, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request, built before any request is made (a refusal expires the world's rows)."""
+
+    method: str
+    url: str
+    query: dict[str, Any] | None
+    json: dict[str, Any] | None
+    form: dict[str, Any] | None
+    files: dict[str, tuple[str, bytes, str]] | None
+    content: bytes | None
+    headers: dict[str, str]
+
+
+def build_call(
+    world: World, method: str, path: str, access: Access, subject_key: str | None = None
+) -> Call:
+    params = {key: str(value) for key, value in access.params(world).items()}
+    if subject_key is not None:
+        params[access.subject_param] = world.subjects[subject_key].reference
+    return Call(
+        method=method,
+        url=path.format(**params),
+        query=access.query(world) if access.query else None,
+        json=access.json(world) if access.json else None,
+        form=access.form(world) if access.form else None,
+        files=access.files(world) if access.files else None,
+        content=access.content(world) if access.content else None,
+        headers=dict(access.headers),
+    )
+
+
+def perform(client: TestClient, path: str, account: str, calls: list[Call]) -> list[Response]:
+    """Log in as the account the way a client of this route would, then make the calls."""
+    headers: dict[str, str] = {}
+    if account != ANONYMOUS:
+        if is_page(path):
+            page_login(client, account)
+        else:
+            headers = auth_headers(client, account)
+    responses = []
+    for call in calls:
+        form = call.form
+        if is_page(path) and call.method != "GET":
+            form = {**(form or {}), "csrf_token": form_token(client)}
+        responses.append(
+            client.request(
+                call.method,
+                call.url,
+                params=call.query,
+                json=call.json,
+                data=form,
+                files=call.files,
+                content=call.content,
+                headers={**headers, **call.headers},
+                follow_redirects=False,
+            )
+        )
+    return responses
+
+
+def assert_allowed(response: Response, access: Access, what: str) -> None:
+    assert response.status_code not in (401, 403), f"{what} was refused: {response.text[:300]}"
+    assert response.status_code < 500, f"{what} failed: {response.text[:300]}"
+    assert response.status_code in access.ok, (
+        f"{what} answered {response.status_code}; the entry's request may be invalid: "
+        f"{response.text[:300]}"
+    )
+
+
+def assert_refused(response: Response, account: str, what: str) -> None:
+    expected = 401 if account == ANONYMOUS else 403
+    assert response.status_code == expected, (
+        f"{what} should be refused with {expected}, got {response.status_code}: "
+        f"{response.text[:300]}"
+    )
+
+
+def check(
+    client: TestClient, world: World, method: str, path: str, access: Access, account: str
+) -> None:
+    what = f"{method} {path} as {account}"
+    if access.object_level and account in SUBJECT_ACCOUNTS:
+        own = build_call(world, method, path, access, OWN_SUBJECT[account])
+        other = build_call(world, method, path, access, OTHER_SUBJECT[account])
+        own_response, other_response = perform(client, path, account, [own, other])
+        if access.permits(account):
+            assert_allowed(own_response, access, f"{what} (own subject)")
+        else:
+            assert_refused(own_response, account, f"{what} (own subject)")
+        # Never another subject's: Art. 13 ¶1.
+        assert_refused(other_response, account, f"{what} (another subject)")
+        return
+    (response,) = perform(client, path, account, [build_call(world, method, path, access)])
+    if access.permits(account):
+        assert_allowed(response, access, what)
+    else:
+        assert_refused(response, account, what)
+
+
+CASES = [
+    pytest.param(method, path, account, id=f"{method} {path} as {account}")
+    for (method, path) in sorted(MATRIX)
+    for account in ACCOUNTS
+]
+
+
+@pytest.mark.parametrize(("method", "path", "account"), CASES)
+def test_matrix(client: TestClient, world: World, method: str, path: str, account: str) -> None:
+    check(client, world, method, path, MATRIX[(method, path)], account)
+
+
+# --- the harness itself ---------------------------------------------------------------------
+# No foundation route is object-level yet, so these prove the object-level branch and the
+# refusal expectations on a route made for the purpose, before a real one relies on them.
+
+_probe = APIRouter()
+
+
+@_probe.get("/api/v1/_matrix_probe/{code}")
+def _probe_own_file(code: str, actor: ActorDep, session: SessionDep) -> dict[str, str]:
+    subject = subjects.by_reference(session, code)
+    require_own_subject(actor, subject.id)
+    return {"reference": subject.reference}
+
+
+@_probe.post("/_matrix_probe/{code}")
+def _probe_page_form(
+    request: Request,
+    code: str,
+    actor: ActorDep,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> dict[str, str]:
+    check_csrf(request, csrf_token)
+    subject = subjects.by_reference(session, code)
+    require_own_subject(actor, subject.id)
+    return {"reference": subject.reference}
+
+
+PROBES: dict[tuple[str, str], Access] = {
+    ("GET", "/api/v1/_matrix_probe/{code}"): Access(
+        frozenset({"citizen", "company", "other_citizen"}),
+        object_level=True,
+        params=company_code,
+    ),
+    ("POST", "/_matrix_probe/{code}"): Access(
+        frozenset({"citizen", "company", "other_citizen"}),
+        object_level=True,
+        params=company_code,
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "account"),
+    [
+        pytest.param(method, path, account, id=f"{method} {path} as {account}")
+        for (method, path) in sorted(PROBES)
+        for account in ACCOUNTS
+    ],
+)
+def test_harness_checks_object_level_access(
+    app: FastAPI, client: TestClient, world: World, method: str, path: str, account: str
+) -> None:
+    app.include_router(_probe)
+    check(client, world, method, path, PROBES[(method, path)], account)
+
+
+def test_harness_notices_a_route_open_to_the_wrong_people(
+    app: FastAPI, client: TestClient, world: World
+) -> None:
+    # A subject reading another subject's file must fail the check, not pass it.
+    app.include_router(_probe)
+    wrong = Access(PUBLIC, params=company_code)
+    with pytest.raises(AssertionError, match="was refused"):
+        check(client, world, "GET", "/api/v1/_matrix_probe/{code}", wrong, "citizen")
+    too_open = Access(frozenset({"company"}), object_level=True, params=company_code)
+    with pytest.raises(AssertionError, match="should be refused"):
+        check(client, world, "GET", "/api/v1/_matrix_probe/{code}", too_open, "citizen")
