@@ -30,3 +30,8 @@ format: bootstrap
 
 bench-quick: bootstrap
 	@uv=$$(command -v uv || echo $(HOME)/.local/bin/uv); for b in bench/*.py; do $$uv run python $$b --quick || exit 1; done
+
+# Page translations: extract messages, update zh_Hans, regenerate zh_Hant (scripts/i18n.py).
+.PHONY: i18n
+i18n: bootstrap
+	@uv=$$(command -v uv || echo $(HOME)/.local/bin/uv); $$uv run python scripts/i18n.py

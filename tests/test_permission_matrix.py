@@ -119,6 +119,18 @@ def credentials(world: World) -> dict[str, Any]:
     return {"username": "reporter", "password": PASSWORD}
 
 
+BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"})
+SUBMITTERS = frozenset({"reporter", "other_reporter"})
+
+
+def _matrix_record_type() -> dict[str, Any]:
+    from xinyong.catalog.service import read_rule_pack
+
+    definition = dict(read_rule_pack()[0])
+    definition["code"] = "matrix_penalty"
+    return definition
+
+
 MATRIX: dict[tuple[str, str], Access] = {
     # The OpenAPI description and its viewers document the public API.
     ("GET", "/openapi.json"): Access(PUBLIC),
@@ -377,6 +389,139 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/query-items/{code}/withdraw"): Access(
         frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
     ),
+    # --- api/collection (Art. 9–11): the matrix world has no catalog, so a type- or
+    # record-specific call is a 404 past the role check; flows: tests/test_api_collection.py ---
+    ("GET", "/api/v1/batches"): Access(BATCH_READERS),
+    ("GET", "/api/v1/batches/{batch_id}"): Access(
+        BATCH_READERS, params=lambda w: {"batch_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("GET", "/api/v1/batches/{batch_id}/report.csv"): Access(
+        BATCH_READERS, params=lambda w: {"batch_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("POST", "/api/v1/batches"): Access(
+        SUBMITTERS,
+        query=lambda w: {"type": "administrative_penalty"},
+        json=lambda w: [{"subject_name": "福州测试有限公司"}],
+        ok=frozenset({404}),
+    ),
+    ("GET", "/api/v1/catalog/record-types"): Access(PUBLIC),
+    ("GET", "/api/v1/catalog/record-types/{code}"): Access(
+        PUBLIC, params=lambda w: {"code": "administrative_penalty"}, ok=frozenset({404})
+    ),
+    ("POST", "/api/v1/catalog/record-types"): Access(
+        frozenset({"authority"}), json=lambda w: _matrix_record_type(), ok=frozenset({201})
+    ),
+    ("PUT", "/api/v1/catalog/record-types/{code}"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"code": "administrative_penalty"},
+        query=lambda w: {"note": "tighten"},
+        json=lambda w: _matrix_record_type(),
+        ok=frozenset({404}),
+    ),
+    ("POST", "/api/v1/sources"): Access(
+        frozenset({"authority"}),
+        json=lambda w: {
+            "organisation": w.organisations["regulator"].code,
+            "record_type": "administrative_penalty",
+        },
+        ok=frozenset({404}),
+    ),
+    ("GET", "/api/v1/timeliness"): Access(frozenset({"authority"})),
+    ("GET", "/api/v1/me/consents"): Access(SUBJECT_ACCOUNTS),
+    # A company has no consents to give (natural persons only, Art. 11): 422 past the role check.
+    ("POST", "/api/v1/me/consents"): Access(
+        SUBJECT_ACCOUNTS,
+        json=lambda w: {
+            "grantee": w.organisations["bank"].code,
+            "record_types": ["*"],
+            "written": True,
+        },
+        ok=frozenset({201, 422}),
+    ),
+    ("POST", "/api/v1/me/consents/{consent_id}/revoke"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"consent_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("POST", "/api/v1/consents"): Access(
+        SUBMITTERS,
+        json=lambda w: {
+            "subject": w.subjects["person"].reference,
+            "grantee": "",
+            "record_types": ["social_insurance_arrears"],
+            "written": True,
+            "evidence": "signed form",
+        },
+        ok=frozenset({404}),
+    ),
+    ("POST", "/api/v1/me/declarations"): Access(
+        SUBJECT_ACCOUNTS,
+        json=lambda w: {"title": "经营情况", "content": "正常经营"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/api/v1/me/commitments"): Access(
+        SUBJECT_ACCOUNTS,
+        json=lambda w: {
+            "commitment_type": "告知承诺",
+            "reason": "行政许可",
+            "text": "承诺所提交材料真实",
+            "accepting_unit": w.organisations["regulator"].code,
+        },
+        ok=frozenset({404}),
+    ),
+    ("POST", "/api/v1/commitments/{record_id}/fulfilment"): Access(
+        SUBMITTERS,
+        params=lambda w: {"record_id": 999_999_999},
+        json=lambda w: {"status": "fulfilled", "note": "已履约"},
+        ok=frozenset({404}),
+    ),
+    # --- pages/lists (Art. 14–17): public lists and measures; officers' queue; joint check.
+    # No lists rule pack in the matrix world: matter- and entry-specific calls are 404. ---
+    ("GET", "/lists/{kind}"): Access(PUBLIC, params=lambda w: {"kind": "black"}),
+    ("GET", "/measures"): Access(PUBLIC),
+    ("GET", "/lists-queue"): Access(frozenset({"caseofficer"})),
+    ("POST", "/lists-queue/propose"): Access(
+        frozenset({"caseofficer"}),
+        form=lambda w: {
+            "subject": w.subjects["company"].uscc,
+            "standard": "dishonest_subject",
+            "criteria_met": "较重行政处罚",
+            "reasons": "拒不履行",
+            "evidence": "处罚决定书",
+        },
+        ok=frozenset({404}),
+    ),
+    ("POST", "/lists-queue/{entry_id}/decide"): Access(
+        frozenset({"caseofficer"}),
+        params=lambda w: {"entry_id": 999_999_999},
+        form=lambda w: {"decision": "approve", "reasons": "符合标准"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/lists-queue/{entry_id}/remove"): Access(
+        frozenset({"caseofficer"}),
+        params=lambda w: {"entry_id": 999_999_999},
+        form=lambda w: {"reason": "exit_conditions_met", "detail": "已履行"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/lists-queue/objections/{objection_id}"): Access(
+        frozenset({"caseofficer"}),
+        params=lambda w: {"objection_id": 999_999_999},
+        form=lambda w: {"upheld": "no", "reasons": "理由不成立"},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/joint-check"): Access(frozenset({"querier", "caseofficer"})),
+    ("POST", "/joint-check"): Access(
+        frozenset({"querier", "caseofficer"}),
+        form=lambda w: {"matter": "public_resource_trading", "codes": w.subjects["company"].uscc},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/me/notices"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/notices/{entry_id}/objection"): Access(
+        SUBJECT_ACCOUNTS,
+        params=lambda w: {"entry_id": 999_999_999},
+        form=lambda w: {"statement": "有异议"},
+        ok=frozenset({404}),
+    ),
+    # No grading model in the matrix world: 404 past the role check.
+    ("GET", "/me/grade"): Access(SUBJECT_ACCOUNTS, ok=frozenset({200, 404})),
 }
 
 

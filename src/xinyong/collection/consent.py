@@ -117,6 +117,7 @@ def grant(
 
 def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:
     """Revocation stops future collection from the next batch on."""
+    require(actor, Permission.MANAGE_OWN_CONSENTS)
     consent = session.get(Consent, consent_id)
     if consent is None or (
         actor.subject_id != consent.subject_id and not has_permission(actor, Permission.SUPERVISE)
@@ -124,7 +125,6 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
         # Another subject's consent is reported as missing, not as forbidden: its existence
         # is itself personal information.
         raise NotFound("no such consent", code="not_found", field="consent")
-    require(actor, Permission.MANAGE_OWN_CONSENTS)
     if consent.revoked_at is None:
         consent.revoked_at = clock.now()
         audit.record(

@@ -13,10 +13,11 @@ from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.collection import batches, consent, pipeline, readers, records, sources, timeliness
 from xinyong.collection.models import Consent
-from xinyong.errors import InvalidInput, NotAuthenticated
+from xinyong.errors import PermissionDenied
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.uploads import format_for, spool
@@ -61,14 +62,19 @@ async def submit_batch(
     Replaying the same `Idempotency-Key` with the same body returns the first report and
     changes nothing; the same key with a different body is refused (409).
     """
+    # Refuse before reading what may be a large body.
+    require(actor, Permission.SUBMIT_RECORDS)
     fmt = format_for(request.headers.get("content-type"))
     body = await spool(request.stream())
     settings = app_context(request).settings
 
     def run() -> pipeline.BatchReport:
         if actor.organisation_id is None:
-            raise NotAuthenticated(
-                "only an organisation's staff or systems submit batches", code="no_organisation"
+            # Authenticated, but not for an organisation: forbidden, as on the upload page.
+            raise PermissionDenied(
+                "only an organisation's staff or systems submit batches",
+                code="no_organisation",
+                article="Art. 12",
             )
         organisation = session.get(Organisation, actor.organisation_id)
         assert organisation is not None
@@ -251,13 +257,16 @@ def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[st
     }
 
 
-class ConsentIn(BaseModel):
-    grantee: str = Field(description="USCC of the organisation that may collect")
+class ConsentTerms(BaseModel):
     record_types: list[str] = Field(min_length=1, description='record type codes, or ["*"] for all')
     written: bool = True
     adverse_consequences_notified: bool = False
     evidence: str | None = Field(default=None, max_length=20000)
     valid_until: dt.date | None = None
+
+
+class ConsentIn(ConsentTerms):
+    grantee: str = Field(description="USCC of the organisation that may collect")
 
 
 def _consent_out(item: Consent) -> dict[str, Any]:
@@ -278,7 +287,9 @@ def _consent_out(item: Consent) -> dict[str, Any]:
 def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The logged-in person's consents to collection (Art. 11)."""
     if actor.subject_id is None:
-        raise InvalidInput("only a subject account has consents", code="not_subject")
+        raise PermissionDenied(
+            "only a subject account has consents", code="not_subject", article="Art. 11"
+        )
     return {
         "items": [_consent_out(c) for c in consent.consents_of(session, actor, actor.subject_id)]
     }
@@ -289,7 +300,9 @@ def give_consent(
     body: ConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     if actor.subject_id is None:
-        raise InvalidInput("only a subject account gives consent", code="not_subject")
+        raise PermissionDenied(
+            "only a subject account gives consent", code="not_subject", article="Art. 11"
+        )
     subject = session.get(Subject, actor.subject_id)
     assert subject is not None
     item = consent.grant(
@@ -315,7 +328,8 @@ def revoke_consent(
     return _consent_out(consent.revoke(session, clock, actor, consent_id))
 
 
-class RecordedConsentIn(ConsentIn):
+class RecordedConsentIn(ConsentTerms):
+    # No grantee: it is the caller's own organisation.
     subject: str = Field(description="the subject's reference (never the ID number)")
 
 
@@ -327,8 +341,10 @@ def record_consent(
     from xinyong.subjects import service as subjects
 
     if actor.organisation_id is None:
-        raise InvalidInput(
-            "only an organisation records consents it obtained", code="no_organisation"
+        raise PermissionDenied(
+            "only an organisation records consents it obtained",
+            code="no_organisation",
+            article="Art. 11",
         )
     grantee = session.get(Organisation, actor.organisation_id)
     assert grantee is not None

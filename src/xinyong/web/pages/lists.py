@@ -327,6 +327,10 @@ def object_to(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    if actor.subject_id is None:
+        raise PermissionDenied(
+            "only the subject objects to its own candidacy", code="not_subject", article="Art. 25"
+        )
     entries.object_to(session, clock, actor, entry_id, statement)
     return RedirectResponse("/me/notices", status_code=303)
 

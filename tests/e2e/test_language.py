@@ -1,0 +1,62 @@
+"""Journey: the pages speak zh-Hans by default; a visitor switches to English, then to
+Traditional Chinese, and the choice follows them to the next page (cookie).
+
+The texts here are literal on purpose: this journey checks that the catalogs are used.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def _switch_to(page: Page, language_label: str, option: str, button: str) -> None:
+    page.get_by_label(language_label).select_option(label=option)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def _language_cookie(context: BrowserContext) -> str | None:
+    return next((c["value"] for c in context.cookies() if c["name"] == "xinyong_lang"), None)
+
+
+def test_visitor_switches_language_and_it_persists(page: Page, context: BrowserContext) -> None:
+    html = page.locator("html")
+    heading = page.get_by_role("heading", level=1)
+    navigation = page.get_by_role("navigation")
+
+    page.goto("/")
+    expect(html).to_have_attribute("lang", "zh-Hans")
+    expect(heading).to_have_text("信用福州")
+    expect(page).to_have_title("福州市公共信用信息平台 · 信用福州")
+    expect(navigation.get_by_role("link", name="组织机构查询")).to_be_visible()
+    expect(navigation.get_by_role("link", name="登录")).to_be_visible()
+    expect(page.get_by_label("语言")).to_have_value("zh_Hans")
+
+    _switch_to(page, "语言", "English", "切换")
+    expect(html).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Credit Fuzhou")
+    expect(navigation.get_by_role("link", name="Search organisations")).to_be_visible()
+    expect(page.get_by_label("Language")).to_have_value("en")
+    assert _language_cookie(context) == "en"
+
+    navigation.get_by_role("link", name="Check a code").click()
+    expect(page).to_have_url("/check-code")  # no ?lang=: the cookie carries the choice
+    expect(html).to_have_attribute("lang", "en")
+    expect(heading).to_have_text("Check a code")
+    expect(page.get_by_label("Code", exact=True)).to_be_visible()
+
+    _switch_to(page, "Language", "繁體中文", "Switch")
+    expect(html).to_have_attribute("lang", "zh-Hant")
+    expect(heading).to_have_text("代碼校驗")
+    expect(page.get_by_role("button", name="校驗", exact=True)).to_be_visible()
+    assert _language_cookie(context) == "zh_Hant"
+
+    navigation.get_by_role("link", name="組織機構查詢").click()
+    expect(page).to_have_url("/search")
+    expect(html).to_have_attribute("lang", "zh-Hant")
+    expect(heading).to_have_text("組織機構查詢")
+    # Taiwan/Hong Kong usage, not the character-by-character 登錄.
+    expect(navigation.get_by_role("link", name="登入")).to_be_visible()
+    expect(page.get_by_role("contentinfo")).to_contain_text("《福州市社會信用管理辦法》")
