@@ -1,0 +1,164 @@
+"""Confidentiality review (Art. 12(3)) for the source's security officers, and supervision
+of use (Art. 12, 13 ¶2, 33–34) for the credit authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from xinyong.accounts import service as accounts
+from xinyong.disclosure import review, supervision
+from xinyong.disclosure.models import ConfidentialityReview, FollowUpKind
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep
+
+router = APIRouter(prefix="/api/v1")
+
+SinceQuery = Annotated[
+    dt.date | None, Query(description="first day (China time); default: 29 days before until")
+]
+UntilQuery = Annotated[dt.date | None, Query(description="last day, included; default: today")]
+
+
+# --- confidentiality review --------------------------------------------------------------------
+
+
+def _review_out(item: ConfidentialityReview) -> dict[str, Any]:
+    return {
+        "record_id": item.record_id,
+        "version": item.version_no,
+        "decision": item.decision.value,
+        "redacted_fields": item.redacted_fields,
+        "note": item.note,
+        "reviewed_at": item.reviewed_at.isoformat(),
+        "article": review.ARTICLE,
+    }
+
+
+@router.get("/reviews", tags=["review"])
+def pending_reviews(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """Records of my organisation waiting for the confidentiality review before publicity,
+    with their current content (security officers, Art. 12(3)), and who those officers are."""
+    items = review.pending(session, actor)
+    officers = (
+        review.security_officers(session, actor.organisation_id) if actor.organisation_id else []
+    )
+    return {
+        "officers": [officer.display_name for officer in officers],
+        "items": [item.as_dict() for item in items],
+    }
+
+
+class ConfirmIn(BaseModel):
+    note: str = Field(default="", max_length=review.NOTE_MAX)
+
+
+@router.post("/reviews/{record_id}/confirm", tags=["review"])
+def confirm_review(
+    record_id: int,
+    body: ConfirmIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Confirm that the record exposes no state secret, trade secret or personal privacy:
+    it becomes public in its publicity window. Only a security officer of the source."""
+    return _review_out(review.confirm(session, clock, actor, record_id, body.note))
+
+
+class RedactIn(BaseModel):
+    fields: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=100)
+    note: str = Field(min_length=1, max_length=review.NOTE_MAX)
+
+
+@router.post("/reviews/{record_id}/redact", tags=["review"])
+def redact_review(
+    record_id: int,
+    body: RedactIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Replace fields that would expose a secret or privacy with ``［已遮蔽］``; the record
+    becomes public with the redacted content. Only redactable or free-text fields."""
+    return _review_out(review.redact(session, clock, actor, record_id, body.fields, body.note))
+
+
+# --- supervision of use ------------------------------------------------------------------------
+
+
+@router.get("/supervision/volumes", tags=["supervision"])
+def query_volumes(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+) -> dict[str, Any]:
+    """Reads, refused attempts and reports per organisation and staff member (Art. 33)."""
+    span = supervision.period(clock, since, until)
+    rows = supervision.volumes(session, actor, span.since, span.until)
+    return {"period": span.as_dict(), "items": [row.as_dict() for row in rows]}
+
+
+@router.get("/supervision/signals", tags=["supervision"])
+def misuse_signals(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+) -> dict[str, Any]:
+    """Signals of misuse, each with its rule, threshold and evidence (Art. 12, 13 ¶2, 34)."""
+    span = supervision.period(clock, since, until)
+    found = supervision.signals(session, actor, span.since, span.until)
+    return {"period": span.as_dict(), "items": [signal.as_dict() for signal in found]}
+
+
+class FollowUpIn(BaseModel):
+    organisation: str = Field(min_length=1, max_length=40, description="USCC of the organisation")
+    kind: FollowUpKind = Field(
+        description="interview 约谈, order_correction 责令改正, warning 警告, "
+        "circulate_criticism 通报批评"
+    )
+    reason: str = Field(min_length=1, max_length=supervision.REASON_MAX)
+    signal: str | None = Field(
+        default=None, max_length=supervision.SIGNAL_KEY_MAX, description="the signal's key"
+    )
+
+
+@router.post("/supervision/follow-ups", tags=["supervision"], status_code=201)
+def record_follow_up(
+    body: FollowUpIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Record the credit authority's follow-up against an organisation (Art. 33 ¶2)."""
+    # The permission first: who may not supervise learns nothing about organisation codes.
+    supervision.require_supervisor(actor)
+    organisation = accounts.organisation_by_code(session, body.organisation)
+    item = supervision.record_follow_up(
+        session, clock, actor, organisation, body.kind, body.reason, body.signal
+    )
+    view = supervision.FollowUpView(
+        item, supervision.OrganisationRef(organisation.id, organisation.code, organisation.name)
+    )
+    return view.as_dict()
+
+
+@router.get("/supervision/follow-ups", tags=["supervision"])
+def list_follow_ups(
+    session: SessionDep,
+    actor: AuthenticatedActorDep,
+    organisation: Annotated[str | None, Query(max_length=40, description="USCC")] = None,
+) -> dict[str, Any]:
+    """The follow-ups recorded, newest first."""
+    organisation_id = None
+    if organisation:
+        supervision.require_supervisor(actor)
+        organisation_id = accounts.organisation_by_code(session, organisation).id
+    return {
+        "items": [
+            item.as_dict() for item in supervision.follow_ups(session, actor, organisation_id)
+        ]
+    }

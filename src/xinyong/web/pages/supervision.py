@@ -1,0 +1,314 @@
+"""The security officer's confidentiality review page (Art. 12(3)) and the credit
+authority's supervision page (Art. 12, 13 ¶2, 33–34).
+
+They mirror ``web.api.supervision`` for people with a browser: the same services, the
+session cookie instead of a token, the CSRF token on every form. Refusals propagate to the
+app's error handler, which renders them with their code and article; only a form's own
+input errors are shown on the page again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Role
+from xinyong.accounts.permissions import Actor
+from xinyong.clock import Clock
+from xinyong.disclosure import review, supervision
+from xinyong.disclosure.models import FollowUpKind
+from xinyong.errors import Conflict, InvalidInput
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.collection import N_, form_error, page_helpers
+from xinyong.web.pages.rendering import check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+ROLE_LABELS = {
+    Role.QUERY_OFFICER.value: N_("Query officer"),
+    Role.CASE_OFFICER.value: N_("Case officer"),
+    Role.INSTITUTION_ANALYST.value: N_("Institution analyst"),
+    Role.DATA_REPORTER.value: N_("Data reporter"),
+    Role.SECURITY_OFFICER.value: N_("Security officer"),
+    Role.CREDIT_AUTHORITY_OFFICER.value: N_("Credit authority officer"),
+    Role.OBJECTION_HANDLER.value: N_("Objection handler"),
+    Role.PLATFORM_ADMIN.value: N_("Platform administrator"),
+}
+SIGNAL_LABELS = {
+    supervision.SignalKind.VOLUME.value: N_("Query volume far above the organisation's norm"),
+    supervision.SignalKind.OUTSIDE_MATTER.value: N_("Queries outside the query item's matter"),
+    supervision.SignalKind.REPEATED_PERSON.value: N_(
+        "Repeated reads of the same person without a case"
+    ),
+    supervision.SignalKind.AFTER_HOURS.value: N_("Reads outside working hours"),
+}
+FOLLOW_UP_LABELS = {
+    FollowUpKind.INTERVIEW.value: N_("Interview (约谈)"),
+    FollowUpKind.ORDER_CORRECTION.value: N_("Order to correct (责令改正)"),
+    FollowUpKind.WARNING.value: N_("Warning (警告)"),
+    FollowUpKind.CIRCULATE_CRITICISM.value: N_("Circulated criticism (通报批评)"),
+}
+# The evidence and threshold keys the signals carry (supervision.signals).
+EVIDENCE_LABELS = {
+    "day": N_("Day"),
+    "reads": N_("Reads"),
+    "baseline_median": N_("Median daily reads before"),
+    "limit": N_("Limit"),
+    "norm_days": N_("Days in the norm"),
+    "baseline_total": N_("Reads in those days"),
+    "by_staff": N_("By staff member"),
+    "staff": N_("Staff member"),
+    "query_item": N_("Query item"),
+    "matter": N_("Administrative matter"),
+    "matter_code": N_("Matter code"),
+    "refused_matter_mismatch": N_("Attempts refused: matter not named"),
+    "reads_for_another_purpose": N_("Reads for another purpose"),
+    "purposes": N_("Purposes given"),
+    "subject": N_("Subject"),
+    "reference": N_("Reference"),
+    "code": N_("Code"),
+    "legal_path": N_("Legal path"),
+    "reads_in_window": N_("Reads within the window"),
+    "reads_in_period": N_("Reads in the period"),
+    "first": N_("First"),
+    "last": N_("Last"),
+    "reads_outside_working_hours": N_("Reads outside working hours"),
+    "times": N_("Times"),
+    "factor": N_("Factor"),
+    "baseline_days": N_("Baseline days"),
+    "min_reads": N_("Minimum reads"),
+    "min_history_days": N_("Minimum days of history"),
+    "refusals_min": N_("Minimum refused attempts"),
+    "reads_min": N_("Minimum reads"),
+    "window_days": N_("Window (days)"),
+}
+
+
+# --- confidentiality review (Art. 12(3)) -------------------------------------------------------
+
+
+def _render_reviews(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    done: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+    error_record: int | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    items = review.pending(session, actor)
+    officers = (
+        review.security_officers(session, actor.organisation_id) if actor.organisation_id else []
+    )
+    return render(
+        request,
+        "review_pending.html",
+        {
+            **page_helpers(request),
+            "items": items,
+            "officers": officers,
+            "redacted_marker": review.REDACTED,
+            "done": done,
+            "error": error,
+            "error_record": error_record,
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def reviews_page(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+    record: Annotated[int | None, Query()] = None,
+) -> HTMLResponse:
+    """What waits for my confirmation, with its content, so I can judge it."""
+    notice = (
+        {"decision": done, "record": record}
+        if done in ("cleared", "redacted") and record is not None
+        else None
+    )
+    return _render_reviews(request, session, actor, done=notice)
+
+
+def _review_form_error(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    record_id: int,
+    exc: InvalidInput | Conflict,
+    form: dict[str, Any],
+) -> HTMLResponse:
+    error = form_error(session, exc)
+    return _render_reviews(
+        request,
+        session,
+        actor,
+        error=error,
+        error_record=record_id,
+        form=form,
+        status_code=409 if isinstance(exc, Conflict) else 422,
+    )
+
+
+@router.post("/reviews/{record_id}/confirm")
+def confirm_review(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    record_id: int,
+    note: Annotated[str, Form(max_length=review.NOTE_MAX)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        review.confirm(session, clock, actor, record_id, note)
+    except (InvalidInput, Conflict) as exc:
+        return _review_form_error(request, session, actor, record_id, exc, {"note": note})
+    return RedirectResponse(f"/reviews?done=cleared&record={record_id}", status_code=303)
+
+
+@router.post("/reviews/{record_id}/redact")
+def redact_review(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    record_id: int,
+    fields: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form(max_length=review.NOTE_MAX)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    chosen = [name[:64] for name in (fields or [])][:100]
+    try:
+        review.redact(session, clock, actor, record_id, chosen, note)
+    except (InvalidInput, Conflict) as exc:
+        return _review_form_error(
+            request, session, actor, record_id, exc, {"fields": chosen, "redact_note": note}
+        )
+    return RedirectResponse(f"/reviews?done=redacted&record={record_id}", status_code=303)
+
+
+# --- supervision of use (Art. 12, 13 ¶2, 33–34) ------------------------------------------------
+
+
+def _parse_day(text: str, field: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("not a date: use YYYY-MM-DD", code="invalid_date", field=field) from None
+
+
+def _render_supervision(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    span: supervision.Period,
+    *,
+    done: bool = False,
+    error: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    rows = supervision.volumes(session, actor, span.since, span.until)
+    found = supervision.signals(session, actor, span.since, span.until)
+    issued = supervision.issued_reports(session, actor, span.since, span.until)
+    history = supervision.follow_ups(session, actor)
+    followed = {item.follow_up.signal for item in history if item.follow_up.signal}
+    signals_by_org: dict[int, list[supervision.Signal]] = {}
+    for signal in found:
+        signals_by_org.setdefault(signal.organisation.id, []).append(signal)
+    return render(
+        request,
+        "supervision_overview.html",
+        {
+            **page_helpers(request),
+            "period": span,
+            "rows": rows,
+            "signals": found,
+            "signals_by_org": signals_by_org,
+            "issued": issued,
+            "follow_ups": history,
+            "followed": followed,
+            "organisations": accounts.list_organisations(session),
+            "kinds": [kind.value for kind in FollowUpKind],
+            "labels_supervision": {
+                "role": ROLE_LABELS,
+                "signal": SIGNAL_LABELS,
+                "follow_up": FOLLOW_UP_LABELS,
+                "evidence": EVIDENCE_LABELS,
+            },
+            "done": done,
+            "error": error,
+            "form": form or {},
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/supervision", response_class=HTMLResponse)
+def supervision_page(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """Query volumes, misuse signals with their evidence, reports issued, follow-ups."""
+    supervision.require_supervisor(actor)
+    span = supervision.period(clock, _parse_day(since, "since"), _parse_day(until, "until"))
+    return _render_supervision(request, session, clock, actor, span, done=done == "follow_up")
+
+
+@router.post("/supervision/follow-ups")
+def record_follow_up(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    organisation: Annotated[str, Form(max_length=40)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "",
+    reason: Annotated[str, Form(max_length=supervision.REASON_MAX)] = "",
+    signal: Annotated[str, Form(max_length=supervision.SIGNAL_KEY_MAX)] = "",
+    since: Annotated[str, Form(max_length=10)] = "",
+    until: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Record a follow-up against an organisation (Art. 33 ¶2), then back to the page."""
+    check_csrf(request, csrf_token)
+    supervision.require_supervisor(actor)
+    span = supervision.period(clock, _parse_day(since, "since"), _parse_day(until, "until"))
+    try:
+        if not organisation.strip():
+            raise InvalidInput("choose an organisation", code="required", field="organisation")
+        target = accounts.organisation_by_code(session, organisation)
+        supervision.record_follow_up(session, clock, actor, target, kind, reason, signal)
+    except InvalidInput as exc:
+        form = {"organisation": organisation, "kind": kind, "reason": reason, "signal": signal}
+        error = form_error(session, exc)
+        return _render_supervision(
+            request, session, clock, actor, span, error=error, form=form, status_code=422
+        )
+    query = urlencode(
+        {"since": span.since.isoformat(), "until": span.until.isoformat(), "done": "follow_up"}
+    )
+    return RedirectResponse(f"/supervision?{query}#follow-ups", status_code=303)

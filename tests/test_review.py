@@ -1,0 +1,549 @@
+"""Confidentiality review before publicity (Art. 4, Art. 12(3)): a record of a type marked
+``review_before_publicity`` is public only after a security officer of its source confirms
+it, or redacts the fields that would expose a secret or privacy. Driven through the
+services, the API and the page."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    PENALTY,
+    grant,
+    ingest,
+    new_uscc,
+    penalty_row,
+    problems_of,
+    record_by_decision,
+    source_columns,
+    versions_of,
+)
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory, World, auth_headers
+from xinyong import calendar_store
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Role
+from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
+from xinyong.audit.models import AuditEvent
+from xinyong.catalog import service as catalog
+from xinyong.clock import FixedClock
+from xinyong.collection.models import CreditRecord
+from xinyong.disclosure import review
+from xinyong.disclosure.models import ConfidentialityReview, ReviewDecision
+from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
+
+FACTS = "当事人在店堂广告中宣称其产品由某军工研究所专供，涉及员工张某某的病假记录"
+HTML = {"Accept": "text/html"}
+
+
+def actor_of(world: World, username: str) -> Actor:
+    return accounts.actor_for_user(world.users[username])
+
+
+def require_review(
+    db: Session, clock: FixedClock, world: World, jurisdiction: str = "350100"
+) -> None:
+    """A revised rule: penalties are confirmed by the source's security officer first."""
+    data: dict[str, Any] = catalog.effective_rule(db, PENALTY).definition.model_dump(mode="json")
+    data["disclosure"]["review_before_publicity"] = True
+    catalog.revise_record_type(
+        db,
+        clock,
+        actor_of(world, "authority"),
+        PENALTY,
+        data,
+        jurisdiction=jurisdiction,
+        note="confidentiality review before publicity (Art. 12(3))",
+    )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters; tests/test_accounts.py checks the real hasher."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture
+def penalty_world(world: World, db: Session, clock: FixedClock) -> World:
+    """The demo world with the catalog and calendar, the regulator responsible for
+    penalties, committed (a refused request rolls the shared session back to it)."""
+    catalog.load_rule_pack(db, clock)
+    calendar_store.load_official(db, clock)
+    grant(db, clock, world.organisations["regulator"], PENALTY)
+    db.commit()
+    return world
+
+
+@pytest.fixture
+def review_world(penalty_world: World, db: Session, clock: FixedClock) -> World:
+    """Penalties need the review; the other agency submits penalties too and has its own
+    security officer."""
+    world = penalty_world
+    require_review(db, clock, world)
+    grant(db, clock, world.organisations["other_agency"], PENALTY)
+    world.users["other_security"] = UserFactory(
+        username="other_security",
+        role=Role.SECURITY_OFFICER,
+        organisation=world.organisations["other_agency"],
+    )
+    db.commit()
+    return world
+
+
+def submit(db: Session, clock: FixedClock, world: World, **overrides: str) -> int:
+    """A penalty from the regulator; its id (requests detach the session's objects)."""
+    row = penalty_row(world, violation_facts=FACTS, remarks="内部编号 A-17", **overrides)
+    report = ingest(db, clock, world.organisations["regulator"], [row])
+    assert report.all_accepted, problems_of(report)
+    db.commit()
+    return record_by_decision(db, row["decision_number"]).id
+
+
+def awaiting(db: Session, record_id: int) -> bool:
+    db.expire_all()
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    return record.awaiting_review
+
+
+@pytest.fixture
+def company(world: World) -> str:
+    """The company's code, read before any request detaches the world's rows."""
+    code = world.subjects["company"].uscc
+    assert code is not None
+    return code
+
+
+def public_items(client: TestClient, company: str) -> list[dict[str, Any]]:
+    response = client.get(f"/api/v1/subjects/{company}/public")
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+def public_ids(client: TestClient, company: str) -> set[int]:
+    return {item["id"] for item in public_items(client, company)}
+
+
+# --- publicity waits for the review -------------------------------------------------------
+
+
+def test_without_the_review_rule_a_record_is_public_at_once(
+    client: TestClient, penalty_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    record_id = submit(db, clock, penalty_world)
+    assert not awaiting(db, record_id)
+    assert record_id in public_ids(client, company)
+
+
+def test_a_reviewed_type_is_public_only_after_the_sources_officer_confirms(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    record_id = submit(db, clock, review_world)
+    security_id = review_world.users["security"].id
+    assert awaiting(db, record_id)
+    assert record_id not in public_ids(client, company)
+
+    response = client.post(
+        f"/api/v1/reviews/{record_id}/confirm",
+        json={"note": "经核查不涉及国家秘密、商业秘密和个人隐私"},
+        headers=auth_headers(client, "security"),
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["decision"] == "cleared"
+    assert body["version"] == 2
+    assert body["article"] == "Art. 12(3)"
+
+    items = {item["id"]: item for item in public_items(client, company)}
+    assert record_id in items
+    shown = items[record_id]
+    assert shown["content"]["violation_facts"] == FACTS  # confirmed as it was
+    reasons = [version["reason"] for version in shown["history"]]
+    assert reasons == ["created by source", review.REASON_CLEARED]
+    assert shown["history"][-1]["detail"] == "经核查不涉及国家秘密、商业秘密和个人隐私"
+
+    db.expire_all()
+    versions = versions_of(db, record_id)
+    assert [v.reason for v in versions] == ["created by source", review.REASON_CLEARED]
+    assert versions[1].payload == versions[0].payload
+    assert versions[1].actor == f"user:{security_id}"
+    (row,) = db.scalars(
+        select(ConfidentialityReview).where(ConfidentialityReview.record_id == record_id)
+    )
+    assert row.decision is ReviewDecision.CLEARED
+    assert row.reviewer_user_id == security_id
+    assert row.version_no == 2
+    assert row.redacted_fields == []
+    event = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "record.confidentiality_review",
+            AuditEvent.target_id == str(record_id),
+        )
+    )
+    assert event is not None
+    assert event.details["decision"] == "cleared"
+
+
+def test_a_district_rule_can_require_the_review_for_its_own_sources(
+    client: TestClient, penalty_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    world = penalty_world
+    district = OrganisationFactory(
+        name="福州市鼓楼区市场监督管理局", code=new_uscc("11"), jurisdiction="350102"
+    )
+    grant(db, clock, district, PENALTY)
+    officer = accounts.actor_for_user(
+        UserFactory(username="gulou_security", role=Role.SECURITY_OFFICER, organisation=district)
+    )
+    require_review(db, clock, world, jurisdiction="350102")
+    db.commit()
+    city_row = penalty_row(world)
+    district_row = penalty_row(world, **source_columns(district))
+    assert ingest(db, clock, world.organisations["regulator"], [city_row]).all_accepted
+    assert ingest(db, clock, district, [district_row]).all_accepted
+    db.commit()
+    city_record_id = record_by_decision(db, city_row["decision_number"]).id
+    district_record_id = record_by_decision(db, district_row["decision_number"]).id
+    assert not awaiting(db, city_record_id)
+    assert awaiting(db, district_record_id)
+    assert public_ids(client, company) == {city_record_id}
+
+    review.confirm(db, clock, officer, district_record_id, "")
+    db.commit()
+    assert public_ids(client, company) == {city_record_id, district_record_id}
+
+
+# --- pending list and who may decide ------------------------------------------------------
+
+
+def test_pending_lists_the_officers_own_organisation_with_the_content(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    record_id = submit(db, clock, review_world)
+    response = client.get("/api/v1/reviews", headers=auth_headers(client, "security"))
+    assert response.status_code == 200, response.text
+    assert response.json()["officers"] == ["security"]
+    (item,) = response.json()["items"]
+    assert item["record_id"] == record_id
+    assert item["subject"]["code"] == company
+    content = {field["name"]: field for field in item["content"]}
+    assert content["violation_facts"]["value"] == FACTS
+    assert content["violation_facts"]["redactable"] is True
+    assert content["remarks"]["redactable"] is True
+    assert content["legal_representative"]["redactable"] is True  # optional free text
+    for fixed in ("decision_number", "decision_date", "subject_name", "fine_amount"):
+        assert content[fixed]["redactable"] is False, fixed
+    assert content["penalty_content"]["redactable"] is False  # required, not marked
+
+    other = client.get("/api/v1/reviews", headers=auth_headers(client, "other_security"))
+    assert other.status_code == 200
+    assert other.json()["items"] == []
+
+
+def test_security_officers_are_the_organisations_officer_accounts(
+    review_world: World, db: Session
+) -> None:
+    regulator = review_world.organisations["regulator"]
+    assert [u.username for u in review.security_officers(db, regulator.id)] == ["security"]
+    other = review_world.organisations["other_agency"]
+    assert [u.username for u in review.security_officers(db, other.id)] == ["other_security"]
+    assert review.security_officers(db, review_world.organisations["bank"].id) == []
+
+
+@pytest.mark.parametrize(
+    ("username", "status", "code"),
+    [
+        ("other_security", 403, "not_source_officer"),
+        ("reporter", 403, "permission_denied"),
+        ("querier", 403, "permission_denied"),
+        ("authority", 403, "permission_denied"),
+        ("company", 403, "permission_denied"),
+        (None, 401, "not_authenticated"),
+    ],
+)
+@pytest.mark.parametrize("decision", ["confirm", "redact"])
+def test_only_the_sources_security_officer_decides(
+    client: TestClient,
+    review_world: World,
+    db: Session,
+    clock: FixedClock,
+    username: str | None,
+    status: int,
+    code: str,
+    decision: str,
+    company: str,
+) -> None:
+    record_id = submit(db, clock, review_world)
+    headers = auth_headers(client, username) if username else {}
+    body = {"note": "x"} if decision == "confirm" else {"fields": ["remarks"], "note": "内部信息"}
+    response = client.post(f"/api/v1/reviews/{record_id}/{decision}", json=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code
+    db.expire_all()
+    assert awaiting(db, record_id)
+    assert len(versions_of(db, record_id)) == 1
+    assert record_id not in public_ids(client, company)
+
+
+def test_a_system_or_anonymous_actor_cannot_review(
+    review_world: World, db: Session, clock: FixedClock
+) -> None:
+    record_id = submit(db, clock, review_world)
+    with pytest.raises(PermissionDenied) as refused:
+        review.confirm(db, clock, SYSTEM_ACTOR, record_id, "")
+    assert refused.value.code == "officer_in_person"
+    with pytest.raises(NotAuthenticated):
+        review.pending(db, ANONYMOUS_ACTOR)
+
+
+def test_a_record_is_reviewed_once(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock
+) -> None:
+    record_id = submit(db, clock, review_world)
+    officer = actor_of(review_world, "security")
+    review.confirm(db, clock, officer, record_id, "")
+    with pytest.raises(Conflict) as again:
+        review.confirm(db, clock, officer, record_id, "")
+    assert again.value.code == "not_awaiting_review"
+    db.commit()
+    response = client.post(
+        f"/api/v1/reviews/{record_id}/redact",
+        json={"fields": ["remarks"], "note": "事后遮蔽"},
+        headers=auth_headers(client, "security"),
+    )
+    assert response.status_code == 409
+    missing = client.post(
+        "/api/v1/reviews/999999/confirm", json={}, headers=auth_headers(client, "security")
+    )
+    assert missing.status_code == 404
+
+
+# --- redaction ----------------------------------------------------------------------------
+
+
+def test_redacted_content_never_appears_publicly_and_the_original_stays_in_history(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    record_id = submit(db, clock, review_world)
+    response = client.post(
+        f"/api/v1/reviews/{record_id}/redact",
+        json={"fields": ["violation_facts", "remarks"], "note": "涉及商业秘密和个人隐私"},
+        headers=auth_headers(client, "security"),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["decision"] == "redacted"
+    assert response.json()["redacted_fields"] == ["violation_facts", "remarks"]
+
+    public = client.get(f"/api/v1/subjects/{company}/public")
+    page = client.get(f"/subjects/{company}", headers=HTML)
+    for text in (public.text, json.dumps(public.json(), ensure_ascii=False), page.text):
+        assert FACTS not in text
+        assert "内部编号 A-17" not in text
+    (shown,) = [item for item in public.json()["items"] if item["id"] == record_id]
+    assert shown["content"]["violation_facts"] == review.REDACTED
+    assert shown["content"]["remarks"] == review.REDACTED
+    assert shown["content"]["decision_number"]  # the rest is published as it was
+    assert [v["reason"] for v in shown["history"]] == ["created by source", review.REASON_REDACTED]
+
+    # The original is kept only in the first version, which was never public (Art. 24).
+    db.expire_all()
+    first, second = versions_of(db, record_id)
+    assert first.payload["violation_facts"] == FACTS
+    assert second.payload["violation_facts"] == review.REDACTED
+    assert second.payload["decision_number"] == first.payload["decision_number"]
+    assert second.reason_detail == "涉及商业秘密和个人隐私"
+    assert second.sensitive_ciphertext == first.sensitive_ciphertext
+    (row,) = db.scalars(
+        select(ConfidentialityReview).where(ConfidentialityReview.record_id == record_id)
+    )
+    assert row.decision is ReviewDecision.REDACTED
+    assert row.redacted_fields == ["violation_facts", "remarks"]
+    event = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "record.confidentiality_review",
+            AuditEvent.target_id == str(record_id),
+        )
+    )
+    assert event is not None
+    assert event.details["fields"] == ["violation_facts", "remarks"]
+    assert FACTS not in json.dumps(event.details, ensure_ascii=False)
+
+
+def test_the_subjects_own_file_shows_the_review_in_the_history(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    record_id = submit(db, clock, review_world)
+    review.redact(db, clock, actor_of(review_world, "security"), record_id, ["remarks"], "内部")
+    db.commit()
+    response = client.get(
+        f"/api/v1/subjects/{company}/file", headers=auth_headers(client, "company")
+    )
+    assert response.status_code == 200, response.text
+    (item,) = [i for i in response.json()["items"] if i["id"] == record_id]
+    assert [v["reason"] for v in item["history"]] == ["created by source", review.REASON_REDACTED]
+
+
+@pytest.mark.parametrize(
+    ("field", "code", "words"),
+    [
+        ("decision_number", "not_redactable", "identifies the record"),
+        ("decision_date", "not_redactable", "dates the record"),
+        ("subject_name", "not_redactable", "identifies the subject"),
+        ("id_number", "not_redactable", "identifies the subject"),
+        ("fine_amount", "not_redactable", "not free text"),
+        ("penalty_content", "not_redactable", "required content"),
+        ("licence_suspended", "field_not_in_record", "no field"),
+        ("no_such_field", "field_not_in_record", "no field"),
+    ],
+)
+def test_redaction_is_refused_for_fields_that_must_stay(
+    client: TestClient,
+    review_world: World,
+    db: Session,
+    clock: FixedClock,
+    field: str,
+    code: str,
+    words: str,
+) -> None:
+    record_id = submit(db, clock, review_world)
+    response = client.post(
+        f"/api/v1/reviews/{record_id}/redact",
+        json={"fields": ["remarks", field], "note": "遮蔽"},
+        headers=auth_headers(client, "security"),
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["field"] == field
+    assert words in error["message"]
+    db.expire_all()
+    assert len(versions_of(db, record_id)) == 1
+    assert awaiting(db, record_id)
+
+
+def test_redaction_needs_fields_and_a_note_that_does_not_quote_them(
+    review_world: World, db: Session, clock: FixedClock
+) -> None:
+    record_id = submit(db, clock, review_world)
+    officer = actor_of(review_world, "security")
+    with pytest.raises(InvalidInput) as no_fields:
+        review.redact(db, clock, officer, record_id, [], "原因")
+    assert no_fields.value.field == "fields"
+    with pytest.raises(InvalidInput) as no_note:
+        review.redact(db, clock, officer, record_id, ["remarks"], "  ")
+    assert no_note.value.field == "note"
+    with pytest.raises(InvalidInput) as quoted:
+        review.redact(db, clock, officer, record_id, ["violation_facts"], f"删去“{FACTS}”")
+    assert quoted.value.code == "note_repeats_redacted"
+
+
+def test_a_resent_row_keeps_the_redaction_and_changed_content_is_reviewed_again(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    row = penalty_row(review_world, violation_facts=FACTS)
+    regulator = review_world.organisations["regulator"]
+    assert ingest(db, clock, regulator, [row]).all_accepted
+    record_id = record_by_decision(db, row["decision_number"]).id
+    review.redact(
+        db, clock, actor_of(review_world, "security"), record_id, ["violation_facts"], "隐私"
+    )
+    db.commit()
+
+    again = ingest(db, clock, regulator, [row], key="resend-1")
+    assert again.batch.unchanged == 1
+    db.commit()
+    assert record_id in public_ids(client, company)
+    assert FACTS not in client.get(f"/api/v1/subjects/{company}/public").text
+
+    changed = ingest(db, clock, regulator, [{**row, "violation_facts": "更正后的违法事实"}])
+    assert changed.batch.updated == 1
+    db.commit()
+    db.expire_all()
+    assert awaiting(db, record_id)
+    assert record_id not in public_ids(client, company)
+
+
+# --- the page -----------------------------------------------------------------------------
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def log_in(client: TestClient, username: str) -> None:
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_the_review_page_shows_the_content_and_takes_both_decisions(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    first = submit(db, clock, review_world)
+    second = submit(db, clock, review_world)
+    log_in(client, "security")
+    page = client.get("/reviews", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert FACTS in page.text  # the officer judges the content itself
+    assert f'data-record="{first}"' in page.text
+    assert f'action="/reviews/{first}/confirm"' in page.text
+    assert 'name="fields" value="violation_facts"' in page.text
+    assert 'name="fields" value="decision_number"' not in page.text
+    assert 'data-officer="security"' in page.text
+    token = csrf_from(page.text)
+
+    refused = client.post(
+        f"/reviews/{first}/redact",
+        data={"fields": ["decision_number"], "note": "遮蔽", "csrf_token": token},
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    assert 'data-code="not_redactable"' in refused.text
+
+    no_csrf = client.post(f"/reviews/{first}/confirm", data={"note": ""}, headers=HTML)
+    assert no_csrf.status_code == 403
+
+    confirmed = client.post(
+        f"/reviews/{first}/confirm",
+        data={"note": "已审查", "csrf_token": token},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"] == f"/reviews?done=cleared&record={first}"
+    redacted = client.post(
+        f"/reviews/{second}/redact",
+        data={"fields": ["violation_facts", "remarks"], "note": "隐私", "csrf_token": token},
+        headers=HTML,
+        follow_redirects=True,
+    )
+    assert redacted.status_code == 200
+    assert 'data-decision="redacted"' in redacted.text
+    assert (
+        "No record is waiting for your review." in redacted.text
+        or "data-record" not in redacted.text
+    )
+    assert {first, second} <= public_ids(client, company)
+
+
+def test_the_review_page_is_refused_to_other_roles(client: TestClient, review_world: World) -> None:
+    assert client.get("/reviews", headers=HTML).status_code == 401
+    log_in(client, "reporter")
+    assert client.get("/reviews", headers=HTML).status_code == 403
