@@ -123,6 +123,14 @@ BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"
 SUBMITTERS = frozenset({"reporter", "other_reporter"})
 
 
+def _new_uscc() -> str:
+    import random
+
+    from xinyong.synthetic import make_uscc
+
+    return make_uscc(random.Random(), prefix="11")
+
+
 def _matrix_record_type() -> dict[str, Any]:
     from xinyong.catalog.service import read_rule_pack
 
@@ -522,6 +530,70 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     # No grading model in the matrix world: 404 past the role check.
     ("GET", "/me/grade"): Access(SUBJECT_ACCOUNTS, ok=frozenset({200, 404})),
+    # --- api+pages/admin: only the platform administrator manages accounts ---
+    ("GET", "/api/v1/admin/organisations"): Access(frozenset({"admin"})),
+    ("POST", "/api/v1/admin/organisations"): Access(
+        frozenset({"admin"}),
+        json=lambda w: {"code": _new_uscc(), "name": "福州市测试中心", "kind": "state_organ"},
+        ok=frozenset({201}),
+    ),
+    ("GET", "/api/v1/admin/users"): Access(frozenset({"admin"})),
+    ("POST", "/api/v1/admin/users"): Access(
+        frozenset({"admin"}),
+        json=lambda w: {
+            "username": "matrix.user",
+            "password": "a long enough password",
+            "role": "data_reporter",
+            "organisation": w.organisations["regulator"].code,
+        },
+        ok=frozenset({201}),
+    ),
+    ("POST", "/api/v1/admin/users/{user_id}/deactivate"): Access(
+        frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("POST", "/api/v1/admin/api-keys"): Access(
+        frozenset({"admin"}),
+        json=lambda w: {
+            "organisation": w.organisations["regulator"].code,
+            "role": "data_reporter",
+            "name": "reporting system",
+        },
+        ok=frozenset({201}),
+    ),
+    ("POST", "/api/v1/admin/api-keys/{key_id}/revoke"): Access(
+        frozenset({"admin"}), params=lambda w: {"key_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("GET", "/admin/users"): Access(frozenset({"admin"})),
+    ("POST", "/admin/users"): Access(
+        frozenset({"admin"}),
+        form=lambda w: {
+            "username": "matrix.user",
+            "password": "a long enough password",
+            "role": "data_reporter",
+            "organisation": w.organisations["regulator"].code,
+        },
+        ok=frozenset({303}),
+    ),
+    ("POST", "/admin/users/{user_id}/deactivate"): Access(
+        frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("POST", "/admin/organisations"): Access(
+        frozenset({"admin"}),
+        form=lambda w: {"code": _new_uscc(), "name": "福州市测试中心", "kind": "state_organ"},
+        ok=frozenset({303}),
+    ),
+    ("POST", "/admin/api-keys"): Access(
+        frozenset({"admin"}),
+        form=lambda w: {
+            "organisation": w.organisations["regulator"].code,
+            "role": "data_reporter",
+            "name": "reporting system",
+        },
+        ok=frozenset({303}),
+    ),
+    ("POST", "/admin/api-keys/{key_id}/revoke"): Access(
+        frozenset({"admin"}), params=lambda w: {"key_id": 999_999_999}, ok=frozenset({404})
+    ),
 }
 
 

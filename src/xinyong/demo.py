@@ -49,35 +49,35 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("admin", Role.PLATFORM_ADMIN, "12350100MB0000019Q", "platform administrator"),
+    DemoAccount("admin", Role.PLATFORM_ADMIN, "12350100MB0000019Q", "平台管理员"),
     DemoAccount(
-        "authority", Role.CREDIT_AUTHORITY_OFFICER, "11350100MB0000027N", "credit authority officer"
+        "authority", Role.CREDIT_AUTHORITY_OFFICER, "11350100MB0000027N", "信用主管部门工作人员"
     ),
     DemoAccount(
-        "reporter", Role.DATA_REPORTER, "113501000036441868", "data reporter, market regulator"
+        "reporter", Role.DATA_REPORTER, "113501000036441868", "市场监管局信息报送员"
     ),
     DemoAccount(
-        "querier", Role.QUERY_OFFICER, "113501000036441868", "query officer, market regulator"
+        "querier", Role.QUERY_OFFICER, "113501000036441868", "市场监管局查询员"
     ),
     DemoAccount(
-        "caseofficer", Role.CASE_OFFICER, "113501000036441868", "case officer, market regulator"
+        "caseofficer", Role.CASE_OFFICER, "113501000036441868", "市场监管局承办人"
     ),
     DemoAccount(
         "security",
         Role.SECURITY_OFFICER,
         "113501000036441868",
-        "security officer, market regulator",
+        "市场监管局保密审查员",
     ),
-    DemoAccount("objections", Role.OBJECTION_HANDLER, "11350100MB0000027N", "objection handler"),
+    DemoAccount("objections", Role.OBJECTION_HANDLER, "11350100MB0000027N", "异议处理员"),
     DemoAccount(
         "caseofficer2",
         Role.CASE_OFFICER,
         "113501000036441868",
-        "second case officer, market regulator (approves what caseofficer proposes)",
+        "市场监管局审核人",
     ),
-    DemoAccount("analyst", Role.INSTITUTION_ANALYST, "91350100MB00000434", "bank analyst"),
-    DemoAccount("citizen", Role.SUBJECT, None, "natural person 王某某"),
-    DemoAccount("company", Role.SUBJECT, None, "company 福州晨光文具贸易有限公司"),
+    DemoAccount("analyst", Role.INSTITUTION_ANALYST, "91350100MB00000434", "银行信贷审查员"),
+    DemoAccount("citizen", Role.SUBJECT, None, "王某某"),
+    DemoAccount("company", Role.SUBJECT, None, "福州晨光文具贸易有限公司"),
 )
 
 DEMO_COMPANIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (

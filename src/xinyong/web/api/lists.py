@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
-from xinyong.errors import InvalidInput
+from xinyong.errors import PermissionDenied
 from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
 from xinyong.lists.models import ListEntry, ListKind, Measure, MeasureKind, RemovalReason, Tier
 from xinyong.subjects import service as subjects
@@ -65,6 +66,35 @@ def _entry_out(e: ListEntry, *, public: bool) -> dict[str, Any]:
     return body
 
 
+def _entry_full(session: Session, e: ListEntry) -> dict[str, Any]:
+    """An entry for those entitled to it in full: every step with who took it and why
+    (Art. 15 ¶2), objections and their decisions, and the responsible persons (Art. 18)."""
+    return {
+        **_entry_out(e, public=False),
+        "proposed_at": e.proposed_at.isoformat(),
+        "approved_at": e.approved_at.isoformat() if e.approved_at else None,
+        "ended_at": e.ended_at.isoformat() if e.ended_at else None,
+        "responsible_persons": [
+            {"role": p.role, "name": p.name} for p in entries.persons(session, e.id)
+        ],
+        "objections": [
+            {
+                "id": o.id,
+                "submitted_at": o.submitted_at.isoformat(),
+                "statement": o.statement,
+                "decided_at": o.decided_at.isoformat() if o.decided_at else None,
+                "upheld": o.upheld,
+                "decision_reasons": o.decision_reasons,
+            }
+            for o in entries.objections(session, e.id)
+        ],
+        "history": [
+            {"at": ev.at.isoformat(), "actor": ev.actor, "action": ev.action, "detail": ev.detail}
+            for ev in entries.history(session, e.id)
+        ],
+    }
+
+
 def _mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1)
 
@@ -79,8 +109,28 @@ def public_list(
 ) -> dict[str, Any]:
     """The public red or black list: entries in force with their basis, reasons and term.
     Responsible persons of seriously dishonest organisations are shown masked (Art. 18)."""
-    rows = entries.published(session, kind, today=clock.today(), query=q, tier=tier)
+    today = clock.today()
+    rows = entries.published(session, kind, today=today, query=q, tier=tier)
     return {
+        # Red-list candidates are published for public comment before listing (rules.md).
+        "candidates": [
+            {
+                "id": e.id,
+                "list": e.kind.value,
+                "standard": std.name,
+                "legal_basis": e.legal_basis,
+                "criteria_met": e.criteria_met,
+                "reasons": e.reasons,
+                "comment_until": e.window_ends.isoformat() if e.window_ends else None,
+                "subject": {
+                    "code": s.public_code,
+                    "name": s.name if s.is_organisation else _mask_name(s.name),
+                },
+            }
+            for e, s, std in (
+                entries.in_comment(session, kind, today=today) if kind is ListKind.RED else []
+            )
+        ],
         "items": [
             {
                 **_entry_out(e, public=True),
@@ -95,7 +145,7 @@ def public_list(
                 ],
             }
             for e, s, std in rows
-        ]
+        ],
     }
 
 
@@ -205,13 +255,22 @@ def propose_entry(
         reasons=body.reasons,
         evidence=body.evidence,
     )
-    return _entry_out(entry, public=False)
+    return _entry_full(session, entry)
 
 
 @router.get("/list-entries", tags=["lists"])
 def entry_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The agency's open proposals (in comment, noticed, awaiting approval)."""
     return {"items": [_entry_out(e, public=False) for e in entries.queue(session, actor)]}
+
+
+@router.get("/list-entries/{entry_id}", tags=["lists"])
+def entry_detail(
+    entry_id: int, session: SessionDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """One entry in full, with every decision's reasons and the responsible persons named
+    in full (Art. 18): the recognising agency, the credit authority and the subject."""
+    return _entry_full(session, entries.visible_entry(session, actor, entry_id))
 
 
 class DecisionIn(BaseModel):
@@ -227,8 +286,8 @@ def approve_entry(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """A second officer — never the proposer — approves after the window; the entry is published."""
-    return _entry_out(
-        entries.approve(session, clock, actor, entry_id, reasons=body.reasons), public=False
+    return _entry_full(
+        session, entries.approve(session, clock, actor, entry_id, reasons=body.reasons)
     )
 
 
@@ -240,8 +299,8 @@ def reject_entry(
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    return _entry_out(
-        entries.reject(session, clock, actor, entry_id, reasons=body.reasons), public=False
+    return _entry_full(
+        session, entries.reject(session, clock, actor, entry_id, reasons=body.reasons)
     )
 
 
@@ -259,9 +318,9 @@ def remove_entry(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """Early removal with its reason: exit conditions met, repair, objection upheld, performance."""
-    return _entry_out(
+    return _entry_full(
+        session,
         entries.remove(session, clock, actor, entry_id, reason=body.reason, detail=body.detail),
-        public=False,
     )
 
 
@@ -302,19 +361,28 @@ def decide_objection(
     objection = entries.decide_objection(
         session, clock, actor, objection_id, upheld=body.upheld, reasons=body.reasons
     )
-    return {"id": objection.id, "upheld": objection.upheld, "reasons": objection.decision_reasons}
+    return {
+        "id": objection.id,
+        "upheld": objection.upheld,
+        "reasons": objection.decision_reasons,
+        "entry": _entry_full(session, entries.get(session, objection.entry_id)),
+    }
 
 
 @router.get("/me/notices", tags=["lists"])
 def my_notices(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """List candidacies and entries about me, and measures applied to me with their basis and reasons."""
     if actor.subject_id is None:
-        raise InvalidInput("only a subject account has notices", code="not_subject")
+        raise PermissionDenied(
+            "only a subject account has notices", code="not_subject", article="Art. 24"
+        )
+    measure_codes = {m.id: m.code for m in measures.all_measures(session)}
     return {
-        "list_entries": [_entry_out(e, public=False) for e in entries.notices_for(session, actor)],
+        "list_entries": [_entry_full(session, e) for e in entries.notices_for(session, actor)],
         "measure_applications": [
             {
                 "id": a.id,
+                "measure": measure_codes.get(a.measure_id),
                 "matter": a.matter_code,
                 "applied_at": a.applied_at.isoformat(),
                 "basis": a.basis,
@@ -387,7 +455,9 @@ def credit_status(
 def my_grade(session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """My grade, how each record contributes, and my grade history."""
     if actor.subject_id is None:
-        raise InvalidInput("only a subject account has a grade", code="not_subject")
+        raise PermissionDenied(
+            "only a subject account has a grade", code="not_subject", article="Art. 24"
+        )
     subject = session.get(Subject, actor.subject_id)
     assert subject is not None
     current = grades.current(session, clock, subject)

@@ -327,6 +327,8 @@ def object_to(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to object", code="not_authenticated")
     if actor.subject_id is None:
         raise PermissionDenied(
             "only the subject objects to its own candidacy", code="not_subject", article="Art. 25"

@@ -1,0 +1,438 @@
+"""The "my credit" pages: a subject's own file with its sources and change history, its reports,
+who looked at it, and the written authorisations it gave (Art. 13, 24).
+
+Every page here reads through ``disclosure.access`` on the *self* path, so the subject's
+own reads are logged like anybody else's. Reports are issued by POST (a CSRF-protected
+form): issuing one writes a numbered report and counts against the free allowance.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.catalog import service as catalog
+from xinyong.clock import CHINA, Clock
+from xinyong.disclosure import access, authorisations, reports
+from xinyong.disclosure.models import Authorisation, LegalPath
+from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.subjects.models import Subject
+from xinyong.web.api.disclosure import read_limits
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.i18n import translations
+from xinyong.web.pages.collection import N_, form_error
+from xinyong.web.pages.disclosure import (
+    QUERYING_KINDS,
+    disclosure_helpers,
+    parse_date,
+    record_items,
+    report_response,
+    type_names,
+)
+from xinyong.web.pages.rendering import check_csrf, locale_of, render
+
+router = APIRouter(include_in_schema=False)
+
+# The API takes evidence up to 2,000,000 characters of base64: about 1.5 MB of file.
+MAX_EVIDENCE_BYTES = 1_500_000
+# Shown above the signature box, and stored word for word in the evidence.
+AUTHORISATION_DECLARATION = N_(
+    "I authorise the organisation chosen above to query my credit information of the "
+    "record types ticked above, for the stated purpose only, until the date given above. "
+    "I know that it may read information about me that is not public, that every read is "
+    "recorded and shown to me, and that I may revoke this authorisation at any time, with "
+    "effect from its next query (Art. 13 ¶3)."
+)
+
+
+def _own_subject(session: Session, actor: Actor) -> Subject:
+    require(actor, Permission.READ_OWN_FILE)
+    subject = session.get(Subject, actor.subject_id) if actor.subject_id else None
+    if subject is None:
+        raise PermissionDenied(
+            "only a subject's own account has these pages", code="not_subject", article="Art. 13"
+        )
+    return subject
+
+
+def _free_reports_used(
+    session: Session, actor: Actor, subject: Subject, clock: Clock
+) -> int | None:
+    """Free reports a natural person used this year (rules.md: at least 2 a year).
+
+    Counted from the subject's own access log, where every report the subject was issued
+    is a granted *self* read: the first ``FREE_REPORTS_PER_YEAR`` of them are the free ones.
+    """
+    if subject.is_organisation:
+        return None
+    start = dt.datetime(clock.today().year, 1, 1, tzinfo=dt.UTC)
+    issued = sum(
+        1
+        for entry in access.access_log(session, actor, since=start)
+        if entry.what == "report" and entry.legal_path == LegalPath.SELF.value and entry.granted
+    )
+    return min(issued, reports.FREE_REPORTS_PER_YEAR)
+
+
+# --- the file and its reports -----------------------------------------------------------------
+
+
+@router.get("/me/credit", response_class=HTMLResponse)
+def my_credit(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    as_of: Annotated[str, Query(max_length=10)] = "",
+) -> HTMLResponse:
+    """The whole file on the self path (logged), every record with its source unit, status,
+    publicity, and its change history with reasons (Art. 24); or as it stood on a date."""
+    subject = _own_subject(session, actor)
+    day = parse_date(as_of, "as_of")
+    if day is not None and day > clock.today():
+        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+    granted = access.open_file(session, clock, actor, subject, what="file")
+    views = granted.file(session, clock, as_of=day)
+    return render(
+        request,
+        "credit_file.html",
+        {
+            **disclosure_helpers(request),
+            "subject": subject,
+            "as_of": day.isoformat() if day else "",
+            "today": clock.today().isoformat(),
+            "records": record_items(views, english=locale_of(request) == "en"),
+            "free_used": _free_reports_used(session, actor, subject, clock),
+            "free_allowance": reports.FREE_REPORTS_PER_YEAR,
+        },
+    )
+
+
+def _issue_own_report(
+    request: Request, session: Session, clock: Clock, actor: Actor, as_of: str
+) -> dict[str, Any]:
+    subject = _own_subject(session, actor)
+    issued = reports.issue(
+        session,
+        clock,
+        actor,
+        subject,
+        as_of=parse_date(as_of, "as_of"),
+        limits=read_limits(request),
+    )
+    return issued.content
+
+
+@router.post("/me/credit/report")
+def my_report_html(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    as_of: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """A numbered report as an HTML page (its free-report count printed on it)."""
+    check_csrf(request, csrf_token)
+    return report_response(_issue_own_report(request, session, clock, actor, as_of), "html")
+
+
+@router.post("/me/credit/report.pdf")
+def my_report_pdf(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    as_of: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The same report as a PDF with an embedded CJK font."""
+    check_csrf(request, csrf_token)
+    return report_response(_issue_own_report(request, session, clock, actor, as_of), "pdf")
+
+
+# --- who looked at my file (Art. 24) --------------------------------------------------------
+
+
+def _render_access_log(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    revealed: dict[int, str] | None = None,
+) -> HTMLResponse:
+    subject = _own_subject(session, actor)
+    english = locale_of(request) == "en"
+    return render(
+        request,
+        "credit_access_log.html",
+        {
+            **disclosure_helpers(request),
+            "subject": subject,
+            "entries": access.access_log(session, actor),
+            "type_names": type_names(session, english=english),
+            "revealed": revealed or {},
+        },
+    )
+
+
+@router.get("/me/access-log", response_class=HTMLResponse)
+def my_access_log(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    """Every read of the file and every refused attempt: organisation, role, legal path,
+    query item or authorisation, purpose, record types; never the data itself."""
+    return _render_access_log(request, session, actor)
+
+
+@router.post("/me/access-log/{event_id}/staff", response_class=HTMLResponse)
+def reveal_staff(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    event_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """The staff member's name behind one entry, on request; the request is audited."""
+    check_csrf(request, csrf_token)
+    _own_subject(session, actor)
+    name = access.reveal_staff_name(session, clock, actor, event_id)
+    return _render_access_log(request, session, actor, revealed={event_id: name})
+
+
+# --- written authorisations (Art. 13 ¶3) -------------------------------------------------------
+
+
+def _grantees(session: Session) -> list[Organisation]:
+    return [
+        org
+        for org in accounts.list_organisations(session)
+        if org.active and org.kind in QUERYING_KINDS
+    ]
+
+
+def _offered_types(session: Session, subject: Subject) -> dict[str, list[Any]]:
+    """The record types kept about this kind of subject: the non-public ones, which only an
+    authorisation opens, and the public ones (outside their window they are not public)."""
+    rules = [
+        rule
+        for rule in catalog.list_record_types(session)
+        if subject.kind.value in rule.definition.subject_kinds
+    ]
+    return {
+        "non_public": [r for r in rules if r.definition.disclosure.mode == "non_public"],
+        "public": [r for r in rules if r.definition.disclosure.mode != "non_public"],
+    }
+
+
+def _render_authorisations(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    *,
+    error: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    subject = _own_subject(session, actor)
+    english = locale_of(request) == "en"
+    items: list[Authorisation] = authorisations.of_subject(session, actor)
+    return render(
+        request,
+        "credit_authorisations.html",
+        {
+            **disclosure_helpers(request),
+            "subject": subject,
+            "authorisations": items,
+            "today": clock.today(),
+            "organisations": {org.id: org for org in accounts.list_organisations(session)},
+            "grantees": _grantees(session),
+            "offered": _offered_types(session, subject),
+            "type_names": type_names(session, english=english),
+            "declaration": AUTHORISATION_DECLARATION,
+            "max_until": (clock.today() + dt.timedelta(days=authorisations.MAX_VALIDITY_DAYS)),
+            "error": error,
+            "form": form or {},
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/me/authorisations", response_class=HTMLResponse)
+def my_authorisations(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    notice = done if done in ("granted", "revoked") else None
+    return _render_authorisations(request, session, actor, clock, notice=notice)
+
+
+def _grantee(session: Session, code: str) -> Organisation:
+    if not code.strip():
+        raise InvalidInput("choose the organisation", code="required", field="grantee")
+    organisation = accounts.organisation_by_code(session, code)
+    if not organisation.active or organisation.kind not in QUERYING_KINDS:
+        raise InvalidInput(
+            "this organisation does not query credit files",
+            code="not_a_querier",
+            field="grantee",
+            article="Art. 13",
+        )
+    return organisation
+
+
+def _uploaded_evidence(upload: UploadFile | None) -> str:
+    if upload is None or not upload.filename:
+        raise InvalidInput(
+            "choose the file of the signed authorisation",
+            code="evidence_required",
+            field="evidence_file",
+            article="Art. 13 ¶3",
+        )
+    content = upload.file.read(MAX_EVIDENCE_BYTES + 1)
+    if not content:
+        raise InvalidInput("the file is empty", code="evidence_required", field="evidence_file")
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise InvalidInput(
+            "the file is larger than 1.5 MB", code="too_large", field="evidence_file"
+        )
+    return base64.b64encode(content).decode("ascii")
+
+
+def _signed_evidence(
+    request: Request,
+    clock: Clock,
+    subject: Subject,
+    grantee: Organisation,
+    names: list[str],
+    purpose: str,
+    until: dt.date,
+    signed: bool,
+    signer_name: str,
+) -> str:
+    """The text the subject saw and signed, with the particulars, the name and the time."""
+    if not signed or not signer_name.strip():
+        raise InvalidInput(
+            "confirm the authorisation text and type your full name to sign it",
+            code="evidence_required",
+            field="signer_name",
+            article="Art. 13 ¶3",
+        )
+    if not subject.is_organisation and signer_name.strip() != subject.name:
+        raise InvalidInput(
+            "type your full name as registered to sign",
+            code="signature_mismatch",
+            field="signer_name",
+        )
+    gettext = translations(locale_of(request)).gettext
+    lines = [
+        gettext("Written authorisation"),
+        gettext(AUTHORISATION_DECLARATION),
+        f"{gettext('Subject')}: {subject.name} ({subject.public_code})",
+        f"{gettext('Authorised organisation')}: {grantee.name} ({grantee.code})",
+        f"{gettext('Record types')}: {', '.join(names)}",
+        f"{gettext('Purpose')}: {purpose.strip()}",
+        f"{gettext('Valid until')}: {until.isoformat()}",
+        f"{gettext('Signed by')}: {signer_name.strip()}",
+        f"{gettext('Signed at')}: {clock.now().astimezone(CHINA).isoformat(timespec='seconds')}",
+    ]
+    return "\n".join(lines)
+
+
+@router.post("/me/authorisations", response_class=HTMLResponse)
+def grant_authorisation(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    grantee: Annotated[str, Form(max_length=40)] = "",
+    record_types: Annotated[list[str] | None, Form()] = None,
+    purpose: Annotated[str, Form(max_length=500)] = "",
+    valid_until: Annotated[str, Form(max_length=10)] = "",
+    evidence_kind: Annotated[str, Form(max_length=16)] = "signed_in_page",
+    signed: Annotated[bool, Form()] = False,
+    signer_name: Annotated[str, Form(max_length=100)] = "",
+    evidence_file: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Authorise an organisation in writing: evidence is an uploaded signed document, or
+    the authorisation text signed in the page with the subject's typed name."""
+    check_csrf(request, csrf_token)
+    subject = _own_subject(session, actor)
+    codes = list(record_types or [])
+    try:
+        organisation = _grantee(session, grantee)
+        until = parse_date(valid_until, "valid_until")
+        if until is None:
+            raise InvalidInput("give the end date", code="required", field="valid_until")
+        if evidence_kind == "upload":
+            evidence = _uploaded_evidence(evidence_file)
+        elif evidence_kind == "signed_in_page":
+            names = type_names(session, english=locale_of(request) == "en")
+            evidence = _signed_evidence(
+                request,
+                clock,
+                subject,
+                organisation,
+                [names.get(code, code) for code in codes],
+                purpose,
+                until,
+                signed,
+                signer_name,
+            )
+        else:
+            raise InvalidInput("choose the kind of evidence", code="invalid", field="evidence_kind")
+        authorisations.grant(
+            session,
+            clock,
+            actor,
+            grantee=organisation,
+            record_type_codes=codes,
+            purpose=purpose,
+            valid_until=until,
+            evidence_kind=evidence_kind,
+            evidence=evidence,
+        )
+    except (InvalidInput, NotFound) as exc:
+        form = {
+            "grantee": grantee,
+            "record_types": codes,
+            "purpose": purpose,
+            "valid_until": valid_until,
+            "evidence_kind": evidence_kind,
+            "signed": signed,
+            "signer_name": signer_name,
+        }
+        error = form_error(session, exc)
+        return _render_authorisations(
+            request, session, actor, clock, error=error, form=form, status_code=422
+        )
+    return RedirectResponse("/me/authorisations?done=granted", status_code=303)
+
+
+@router.post("/me/authorisations/{authorisation_id}/revoke")
+def revoke_authorisation(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    authorisation_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Takes effect on the organisation's next request."""
+    check_csrf(request, csrf_token)
+    authorisations.revoke(session, clock, actor, authorisation_id)
+    return RedirectResponse("/me/authorisations?done=revoked", status_code=303)

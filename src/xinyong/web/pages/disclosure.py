@@ -1,0 +1,607 @@
+"""Disclosure pages: public records on the public subject page, the published query items,
+report verification, the agency query page and the credit authority's query items
+(Art. 9, 13, 24). The subject's own pages ("my credit") are in ``pages.credit``.
+
+They mirror ``web.api.disclosure`` for people with a browser: the same services, the
+session cookie instead of a token. Refusals (no lawful path, unpublished query item,
+matter mismatch, rate limit) propagate to the app's error handler, which renders them with
+their code and article; only a form's own input errors are shown on the form again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
+
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Organisation, OrganisationKind, Role
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
+from xinyong.clock import Clock
+from xinyong.disclosure import access, query_items, rendering, reports
+from xinyong.disclosure.files import RecordView, build_file
+from xinyong.disclosure.models import QueryItem
+from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+from xinyong.web.api.disclosure import read_limits
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.pages.collection import N_, form_error, page_helpers
+from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_LABELS = {
+    "active": N_("Active"),
+    "under_objection": N_("Under objection"),
+    "corrected": N_("Corrected"),
+    "repaired": N_("Repaired"),
+    "revoked": N_("Revoked"),
+    "expired": N_("Publicity ended"),
+}
+# The reasons the services write on record versions (Art. 24); others are shown as written.
+REASON_LABELS = {
+    "created by source": N_("Submitted by the source"),
+    "updated by source": N_("Updated by the source"),
+    "declared by subject": N_("Declared by the subject"),
+    "fulfilment updated": N_("Fulfilment of the commitment recorded"),
+    "publicity ended": N_("Publicity period ended"),
+}
+LEGAL_PATH_LABELS = {
+    "self": N_("The subject itself"),
+    "query_item": N_("Published query item"),
+    "authorisation": N_("Written authorisation"),
+    "none": N_("No lawful path"),
+}
+WHAT_LABELS = {"file": N_("Credit file"), "report": N_("Credit report")}
+ROLE_LABELS = {
+    Role.PLATFORM_ADMIN.value: N_("Platform administrator"),
+    Role.CREDIT_AUTHORITY_OFFICER.value: N_("Credit authority officer"),
+    Role.DATA_REPORTER.value: N_("Data reporter"),
+    Role.QUERY_OFFICER.value: N_("Query officer"),
+    Role.CASE_OFFICER.value: N_("Case officer"),
+    Role.SECURITY_OFFICER.value: N_("Security officer"),
+    Role.OBJECTION_HANDLER.value: N_("Objection handler"),
+    Role.INSTITUTION_ANALYST.value: N_("Institution analyst"),
+    Role.SUBJECT.value: N_("The subject's own account"),
+}
+# Why a read was refused, in plain words, with the article the service cites.
+REFUSAL_LABELS = {
+    "not_own_subject": N_("A subject account may read only its own file (Art. 13)"),
+    "no_query_permission": N_("The role has no query permission (Art. 12)"),
+    "not_our_query_item": N_("Not a query item of that organisation (Art. 13)"),
+    "query_item_unpublished": N_("The query item was not published (Art. 13 ¶2)"),
+    "matter_mismatch": N_("The administrative matter did not match the query item (Art. 13 ¶2)"),
+    "no_lawful_path": N_("No written authorisation in force and no query item (Art. 13 ¶3)"),
+    "bulk_read_limit": N_("Bulk reads are limited (Art. 12)"),
+}
+LABELS = {
+    "status": STATUS_LABELS,
+    "reason": REASON_LABELS,
+    "legal_path": LEGAL_PATH_LABELS,
+    "what": WHAT_LABELS,
+    "role": ROLE_LABELS,
+    "refusal": REFUSAL_LABELS,
+}
+
+# Organisations that query by a published query item (Art. 13 ¶2), and those a subject may
+# authorise in writing (Art. 13 ¶3): the bodies whose staff hold a query role.
+QUERY_ITEM_KINDS = (
+    OrganisationKind.STATE_ORGAN,
+    OrganisationKind.PUBLIC_FUNCTION_ORGANISATION,
+    OrganisationKind.JUDICIAL_ORGAN,
+)
+QUERYING_KINDS = (
+    *QUERY_ITEM_KINDS,
+    OrganisationKind.FINANCIAL_INSTITUTION,
+    OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+)
+REPORT_FORMATS = ("html", "pdf")
+
+
+# --- shared with pages.credit ---------------------------------------------------------------
+
+
+def disclosure_helpers(request: Request) -> dict[str, Any]:
+    """``page_helpers`` plus the disclosure label tables, for every template here."""
+    helpers = page_helpers(request)
+    return {**helpers, "dlabels": LABELS}
+
+
+def _hidden_fields(definition: RecordTypeDefinition, *, public: bool) -> set[str]:
+    """The subject's own columns say who the record is about: the page says it already.
+    On public pages ID numbers are left out altogether, even masked."""
+    hidden = {
+        name
+        for name in (
+            *rendering.FIELD_LABELS_HIDDEN,
+            definition.subject_name_field,
+            definition.subject_uscc_field,
+            definition.subject_kind_field,
+        )
+        if name
+    }
+    hidden |= {spec.name for spec in definition.fields if spec.name.startswith("subject_")}
+    if public:
+        hidden |= {spec.name for spec in definition.fields if spec.type is FieldType.CITIZEN_ID}
+    return hidden
+
+
+def record_items(
+    views: list[RecordView], *, english: bool, public: bool = False
+) -> list[dict[str, Any]]:
+    """Records ready for the templates: type and field labels in the page's language,
+    the subject's own columns left out, the change history with its reasons (Art. 24)."""
+    items: list[dict[str, Any]] = []
+    for view in views:
+        definition = view.definition
+        hidden = _hidden_fields(definition, public=public)
+        fields = [
+            (spec.label_en if english else spec.label_zh, view.payload[spec.name])
+            for spec in definition.fields
+            if spec.name not in hidden and view.payload.get(spec.name) not in (None, "")
+        ]
+        items.append(
+            {
+                "id": view.id,
+                "type_code": view.type_code,
+                "type_name": definition.name_en if english else definition.name_zh,
+                "category": definition.category.value,
+                "polarity": definition.polarity.value,
+                "source_name": view.source_name,
+                "source_code": view.source_code,
+                "decision_date": view.decision_date,
+                "received_at": view.received_at,
+                "severity": view.severity,
+                "status": view.status,
+                "self_declared": view.self_declared,
+                "public": view.public,
+                "publicity_start": view.publicity_start,
+                "publicity_end": view.publicity_end,
+                "fields": fields,
+                "history": view.history,
+            }
+        )
+    return items
+
+
+def type_names(session: Session, *, english: bool) -> dict[str, str]:
+    return {
+        rule.definition.code: rule.definition.name_en if english else rule.definition.name_zh
+        for rule in catalog.list_record_types(session)
+    }
+
+
+def parse_date(text: str, field: str) -> dt.date | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("not a date: use YYYY-MM-DD", code="invalid_date", field=field) from None
+
+
+def report_response(content: dict[str, Any], fmt: str) -> Response:
+    """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
+
+    The PDF is rendered while the response is sent, after the request's transaction has
+    committed: rendering takes a second or more, and must not hold the database (SQLite
+    takes its write lock at the start of every transaction)."""
+    html = rendering.report_html(content)
+    number = content["number"]
+    if fmt == "pdf":
+
+        def pdf() -> Iterator[bytes]:
+            yield rendering.report_pdf(html)
+
+        return StreamingResponse(
+            pdf(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
+        )
+    return HTMLResponse(
+        html, headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'}
+    )
+
+
+def report_format(value: str) -> str:
+    if value not in REPORT_FORMATS:
+        raise InvalidInput("choose HTML or PDF", code="invalid", field="format")
+    return value
+
+
+# --- public: records on the public subject page ----------------------------------------------
+
+
+def public_records_of(request: Request, subject: Subject) -> list[dict[str, Any]]:
+    """The organisation's records inside their publicity window, for subject_public.html.
+
+    ``pages.public.subject_page`` renders the template without them, so the template asks
+    for them here, with the request's own session and clock (computed on every read, so a
+    record disappears at the end of its window by itself, Art. 9)."""
+    session = getattr(request.state, "session", None)
+    if session is None or not subject.is_organisation:
+        return []
+    today = app_context(request).clock.today()
+    views = build_file(session, subject, today=today, public_only=True)
+    return record_items(views, english=locale_of(request) == "en", public=True)
+
+
+TEMPLATES.env.globals["public_records_of"] = public_records_of
+TEMPLATES.env.globals["disclosure_labels"] = LABELS
+
+
+# --- public: the published query items (Art. 13 ¶2) ------------------------------------------
+
+
+@router.get("/query-items", response_class=HTMLResponse)
+def published_query_items(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    """Who may query what, for which administrative matter: published before any use."""
+    english = locale_of(request) == "en"
+    return render(
+        request,
+        "disclosure_query_items.html",
+        {
+            **disclosure_helpers(request),
+            "items": query_items.published(session),
+            "type_names": type_names(session, english=english),
+        },
+    )
+
+
+# --- public: report verification ------------------------------------------------------------
+
+
+@router.get("/reports/verify", response_class=HTMLResponse)
+def verify_report(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    number: Annotated[str, Query(max_length=32)] = "",
+    code: Annotated[str, Query(max_length=32)] = "",
+    sha256: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    """Is a presented report genuine (number and verification code) and unaltered (its
+    content hash)? A number that was never issued says so, with a 404."""
+    form = {"number": number, "code": code, "sha256": sha256}
+    context: dict[str, Any] = {**disclosure_helpers(request), "form": form, "result": None}
+    if not number.strip():
+        return render(request, "disclosure_verify.html", context)
+    try:
+        if not code.strip():
+            raise InvalidInput(
+                "enter the verification code printed on the report", code="required", field="code"
+            )
+        result = reports.verify(
+            session, number, code=code.strip(), content_sha256=sha256.strip() or None
+        )
+    except (InvalidInput, NotFound) as exc:
+        status = 404 if isinstance(exc, NotFound) else 422
+        return render(
+            request,
+            "disclosure_verify.html",
+            {**context, "error": exc.as_dict()},
+            status_code=status,
+        )
+    return render(request, "disclosure_verify.html", {**context, "result": result})
+
+
+# --- agency query page (Art. 13): query item and matter first, then the subject -------------
+
+
+def _require_query_role(actor: Actor) -> None:
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to query credit files", code="not_authenticated")
+    if not (
+        has_permission(actor, Permission.QUERY_BY_ITEM)
+        or has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
+    ):
+        raise PermissionDenied(
+            "your role may not query credit files", code="no_query_permission", article="Art. 12"
+        )
+
+
+def _usable_items(session: Session, actor: Actor) -> list[QueryItem]:
+    """The organisation's query items in force: published and not withdrawn."""
+    if actor.organisation_id is None or not has_permission(actor, Permission.QUERY_BY_ITEM):
+        return []
+    return [
+        item
+        for item in query_items.of_organisation(session, actor.organisation_id)
+        if item.published_at is not None and item.withdrawn_at is None
+    ]
+
+
+def _query_context(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    path: str,
+    item: str,
+    matter: str,
+) -> dict[str, Any]:
+    items = _usable_items(session, actor)
+    if not items and path != "authorisation" and not item:
+        path = "authorisation"
+    chosen = next((i for i in items if i.code == item), None)
+    # Step 2 (the subject) only once the legal path is chosen: an item and its matter, or
+    # the written authorisation.
+    ready = (path == "item" and bool(item) and bool(matter.strip())) or path == "authorisation"
+    organisation = (
+        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    )
+    english = locale_of(request) == "en"
+    return {
+        **disclosure_helpers(request),
+        "organisation": organisation,
+        "items": items,
+        "chosen": chosen,
+        "path": path,
+        "item": item,
+        "matter": matter,
+        "ready": ready,
+        "can_lookup_person": has_permission(actor, Permission.LOOKUP_PERSON),
+        "type_names": type_names(session, english=english),
+    }
+
+
+@router.get("/query", response_class=HTMLResponse)
+def query_page(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    path: Annotated[str, Query(max_length=16)] = "",
+    item: Annotated[str, Query(max_length=64)] = "",
+    matter: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """Step 1: the legal path (a published query item and its administrative matter, or a
+    written authorisation). Step 2, once chosen: the subject, sent in the form body."""
+    _require_query_role(actor)
+    return render(
+        request,
+        "disclosure_query.html",
+        _query_context(request, session, actor, path=path, item=item, matter=matter),
+    )
+
+
+def _path_arguments(path: str, item: str, matter: str) -> tuple[str | None, str | None]:
+    """The query item and its matter for the service; none on the authorisation path."""
+    if path != "item":
+        return None, None
+    return item.strip() or None, matter
+
+
+def _subject_from_form(
+    session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
+) -> Subject:
+    """An organisation by its USCC, or a person by ID number (LOOKUP_PERSON, audited)."""
+    if subject_kind == "person":
+        if not citizen_id.strip():
+            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
+        return subjects.lookup_person(session, clock, actor, citizen_id)
+    if not uscc.strip():
+        raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
+    subject = subjects.by_uscc(session, uscc)
+    if subject is None:
+        raise NotFound("no organisation with this code", code="unknown_subject", field="uscc")
+    return subject
+
+
+@router.post("/query", response_class=HTMLResponse)
+def query_subject(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    path: Annotated[str, Form(max_length=16)] = "",
+    item: Annotated[str, Form(max_length=64)] = "",
+    matter: Annotated[str, Form(max_length=200)] = "",
+    subject_kind: Annotated[str, Form(max_length=16)] = "organisation",
+    uscc: Annotated[str, Form(max_length=40)] = "",
+    citizen_id: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Read the file on the chosen path; the read, or its refusal, is logged for the
+    subject (Art. 24). The ID number travels in the body, never in the URL."""
+    check_csrf(request, csrf_token)
+    _require_query_role(actor)
+    context = _query_context(request, session, actor, path=path, item=item, matter=matter)
+    try:
+        subject = _subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
+    except (InvalidInput, NotFound) as exc:
+        # Nothing was written but the audit of a person lookup, which is kept.
+        return render(
+            request,
+            "disclosure_query.html",
+            {
+                **context,
+                "error": exc.as_dict(),
+                "form": {"subject_kind": subject_kind, "uscc": uscc},
+            },
+            status_code=404 if isinstance(exc, NotFound) else 422,
+        )
+    item_code, item_matter = _path_arguments(path, item, matter)
+    granted = access.open_file(
+        session,
+        clock,
+        actor,
+        subject,
+        what="file",
+        query_item_code=item_code,
+        matter=item_matter,
+        limits=read_limits(request),
+    )
+    views = granted.file(session, clock)
+    return render(
+        request,
+        "disclosure_query.html",
+        {
+            **context,
+            "subject": subject,
+            "granted": granted,
+            "records": record_items(views, english=locale_of(request) == "en"),
+        },
+    )
+
+
+@router.post("/query/report")
+def query_report(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    subject: Annotated[str, Form(max_length=24)] = "",
+    path: Annotated[str, Form(max_length=16)] = "",
+    item: Annotated[str, Form(max_length=64)] = "",
+    matter: Annotated[str, Form(max_length=200)] = "",
+    format: Annotated[str, Form(max_length=8)] = "pdf",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """A numbered report on the same lawful path, carrying the querier's identity so that
+    a leaked copy can be traced (Art. 34). ``subject`` is the opaque reference."""
+    check_csrf(request, csrf_token)
+    _require_query_role(actor)
+    fmt = report_format(format)
+    target = subjects.by_reference(session, subject)
+    item_code, item_matter = _path_arguments(path, item, matter)
+    issued = reports.issue(
+        session,
+        clock,
+        actor,
+        target,
+        query_item_code=item_code,
+        matter=item_matter,
+        limits=read_limits(request),
+    )
+    return report_response(issued.content, fmt)
+
+
+# --- the credit authority's query items (Art. 13 ¶2) -----------------------------------------
+
+
+def _render_admin(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    error: dict[str, Any] | None = None,
+    form: dict[str, Any] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    items = query_items.all_items(session, actor)
+    organisations = accounts.list_organisations(session)
+    english = locale_of(request) == "en"
+    return render(
+        request,
+        "disclosure_admin_query_items.html",
+        {
+            **disclosure_helpers(request),
+            "items": items,
+            "organisations": {org.id: org for org in organisations},
+            "agencies": [
+                org for org in organisations if org.active and org.kind in QUERY_ITEM_KINDS
+            ],
+            "rules": catalog.list_record_types(session),
+            "type_names": type_names(session, english=english),
+            "error": error,
+            "form": form or {},
+            "notice": notice,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/query-items", response_class=HTMLResponse)
+def admin_query_items(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    require(actor, Permission.MANAGE_CATALOG)
+    notice = done if done in ("created", "published", "withdrawn") else None
+    return _render_admin(request, session, actor, notice=notice)
+
+
+@router.post("/admin/query-items", response_class=HTMLResponse)
+def create_query_item(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Form(max_length=64)] = "",
+    organisation: Annotated[str, Form(max_length=40)] = "",
+    matter: Annotated[str, Form(max_length=200)] = "",
+    matter_code: Annotated[str, Form(max_length=64)] = "",
+    record_types: Annotated[list[str] | None, Form()] = None,
+    legal_basis: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Create a query item; it can be used only once published on the public page."""
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_CATALOG)
+    try:
+        if not organisation.strip():
+            raise InvalidInput("choose the agency", code="required", field="organisation")
+        query_items.create(
+            session,
+            clock,
+            actor,
+            code=code.strip(),
+            organisation=accounts.organisation_by_code(session, organisation),
+            matter=matter,
+            matter_code=matter_code,
+            record_type_codes=list(record_types or []),
+            legal_basis=legal_basis,
+        )
+    except (InvalidInput, NotFound, Conflict) as exc:
+        status = 409 if isinstance(exc, Conflict) else 422
+        form = {
+            "code": code,
+            "organisation": organisation,
+            "matter": matter,
+            "matter_code": matter_code,
+            "record_types": record_types or [],
+            "legal_basis": legal_basis,
+        }
+        error = form_error(session, exc)
+        return _render_admin(request, session, actor, error=error, form=form, status_code=status)
+    return RedirectResponse("/admin/query-items?done=created", status_code=303)
+
+
+@router.post("/admin/query-items/{code}/publish")
+def publish_query_item(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: str,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    query_items.publish(session, clock, actor, code)
+    return RedirectResponse("/admin/query-items?done=published", status_code=303)
+
+
+@router.post("/admin/query-items/{code}/withdraw")
+def withdraw_query_item(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: str,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Withdrawn items can no longer be used; the next query on it is refused."""
+    check_csrf(request, csrf_token)
+    query_items.withdraw(session, clock, actor, code)
+    return RedirectResponse("/admin/query-items?done=withdrawn", status_code=303)
