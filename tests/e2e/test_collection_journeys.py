@@ -1,0 +1,117 @@
+"""Journeys: a data reporter uploads the sample penalty file and reads the batch report; a
+citizen gives a consent to collection and revokes it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.test_pages_collection import SAMPLE_CSV
+from xinyong import bootstrap
+from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import SystemClock
+from xinyong.collection import sources
+from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.demo import DEMO_PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+REGULATOR = "113501000036441868"  # 福州市市场监督管理局, the demo reporter's organisation
+BANK = "福州海峡商业银行股份有限公司"
+CONTRACT_PERFORMANCE = "合同履约信息"
+
+
+@pytest.fixture(scope="module")
+def collection_ready(live_server: LiveServer) -> None:
+    """The catalog and the regulator's responsibility for penalties, as ``xinyong init``
+    and ``xinyong sources grant`` set them up, in the live server's database. Both steps
+    are no-ops where the demo data has them already."""
+    clock = SystemClock()
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        bootstrap.load_rule_pack(session, clock)
+        regulator = accounts.organisation_by_code(session, REGULATOR)
+        sources.grant(session, clock, SYSTEM_ACTOR, regulator, "administrative_penalty")
+
+
+def log_in(page: Page, zh: Callable[[str], str], username: str) -> None:
+    """Log in as a demo account through the login form."""
+    page.goto("/login")
+    page.get_by_label(zh("Username")).fill(username)
+    page.get_by_label(zh("Password")).fill(DEMO_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name=zh("Log in"), exact=True).click()
+    expect(page.get_by_role("button", name=zh("Log out"))).to_be_visible()
+
+
+def test_reporter_uploads_the_sample_and_reads_the_report(
+    page: Page, zh: Callable[[str], str], collection_ready: None
+) -> None:
+    log_in(page, zh, "reporter")
+    navigation = page.get_by_role("navigation", name=zh("Main"))
+    navigation.get_by_role("link", name=zh("Submit records")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Submit records"))
+
+    page.get_by_label(zh("Record type"), exact=True).select_option("administrative_penalty")
+    page.get_by_label(zh("File"), exact=True).set_input_files(
+        files=[
+            {
+                "name": "administrative_penalty.sample.csv",
+                "mimeType": "text/csv",
+                "buffer": SAMPLE_CSV,
+            }
+        ]
+    )
+    expect(page.get_by_label(zh("Dry run"), exact=True)).not_to_be_checked()
+    page.get_by_role("main").get_by_role("button", name=zh("Upload"), exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/batches/\d+(\?replayed=1)?$"))
+    counts = page.get_by_role("table", name=zh("Counts"))
+    expect(counts.get_by_role("row", name=f"{zh('Rows')} 5", exact=True)).to_be_visible()
+    expect(counts.get_by_role("row", name=f"{zh('Rejected')} 0", exact=True)).to_be_visible()
+    expect(counts.get_by_role("row", name=f"{zh('Held for review')} 0", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=zh("Download the problems as CSV"))).to_be_visible()
+
+    # The batch is listed, and its report is one link away.
+    page.get_by_role("link", name=zh("Batches"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Batches"))
+    expect(page.get_by_role("table", name=zh("Batches"))).to_contain_text(
+        "administrative_penalty.sample.csv"
+    )
+
+
+def test_citizen_gives_a_consent_and_revokes_it(
+    page: Page, zh: Callable[[str], str], collection_ready: None
+) -> None:
+    log_in(page, zh, "citizen")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("My credit")
+    ).click()
+    page.get_by_role("main").get_by_role("link", name=zh("My consents to collection")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("My consents to collection"))
+
+    revoke_name = zh("Revoke the consent to %(organisation)s") % {"organisation": BANK}
+    revoke = page.get_by_role("button", name=revoke_name)
+    before = revoke.count()  # the demo data may hold consents already
+
+    page.get_by_label(zh("Organisation that may collect")).select_option(label=BANK)
+    page.get_by_label(CONTRACT_PERFORMANCE).check()
+    page.get_by_label(zh("This is my written consent")).check()
+    page.get_by_role("button", name=zh("Give consent"), exact=True).click()
+
+    expect(page.get_by_role("status")).to_have_text(zh("Consent recorded."))
+    expect(revoke).to_have_count(before + 1)
+    consents = page.get_by_role("table", name=zh("Your consents"))
+    newest = consents.get_by_role("row").nth(1)  # after the header row, newest first
+    expect(newest).to_contain_text(BANK)
+    expect(newest).to_contain_text(CONTRACT_PERFORMANCE)
+
+    newest.get_by_role("button", name=revoke_name).click()
+    expect(page.get_by_role("status")).to_have_text(
+        zh("Consent revoked: no further information is collected under it from the next batch on.")
+    )
+    expect(revoke).to_have_count(before)
+    expect(consents.get_by_role("row").nth(1).get_by_role("button")).to_have_count(0)
