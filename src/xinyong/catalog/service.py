@@ -226,7 +226,18 @@ def read_rule_pack(path: Path = DEFAULT_RULEPACK) -> list[dict[str, Any]]:
     for raw in pack["record_types"]:
         item = dict(defaults)
         uses, uses_after = raw.get("use", []), raw.get("use_after", [])
-        item.update({k: v for k, v in raw.items() if k not in ("use", "use_after")})
+        # A table in a type (e.g. its disclosure) adds to the defaults' table of the same
+        # name rather than replacing it: a type that sets only its severity field keeps
+        # the default publicity periods.
+        item.update(
+            {
+                k: {**defaults[k], **v}
+                if isinstance(v, dict) and isinstance(defaults.get(k), dict)
+                else v
+                for k, v in raw.items()
+                if k not in ("use", "use_after")
+            }
+        )
         item["fields"] = [
             *(field for name in uses for field in blocks[name]),
             *raw.get("fields", []),

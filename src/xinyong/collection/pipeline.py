@@ -650,6 +650,10 @@ class _BatchRun:
                 "source_organisation_id",
                 "natural_key",
                 "received_at",
+                # Timeliness is the first submission's (Art. 4): a later correction by the
+                # source does not make a record that arrived on time late.
+                "late",
+                "working_days_to_submit",
             ):
                 values.pop(unchanged_column)
             values["current_version_no"] = version_no + 1

@@ -1,0 +1,570 @@
+"""The collection API: ``POST /api/v1/batches`` in every body format, idempotency keys,
+reports and their CSV, the responsibility list, timeliness, and market records about
+members (Art. 4, 9, 10 ¶1, 24)."""
+
+# Fixtures are imported from tests.collection_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    PENALTY,
+    SCHEMA_ERROR_CASES,
+    add_reporter,
+    catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
+    collection_world,  # noqa: F401 - fixture
+    csv_bytes,
+    fast_password_hashing,  # noqa: F401 - fixture
+    jsonl_bytes,
+    new_uscc,
+    penalty_row,
+    person_penalty_row,
+    record_by_decision,
+    records_of,
+    snapshot,
+    subject_row,
+    versions_of,
+    write_xlsx,
+    zh,
+)
+from tests.factories import CompanyFactory, OrganisationFactory, World, auth_headers
+from xinyong.accounts.models import OrganisationKind
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import Clock
+from xinyong.collection import sources
+from xinyong.collection.models import Batch
+
+BATCHES = "/api/v1/batches"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STORED = ("credit_record", "record_version", "batch", "quarantined_row", "subject", "audit_event")
+
+
+def submit(
+    client: TestClient,
+    headers: dict[str, str],
+    rows: list[dict[str, str]] | None = None,
+    *,
+    record_type: str = PENALTY,
+    key: str | None = None,
+    body: bytes | None = None,
+    content_type: str = "application/json",
+) -> Any:
+    if body is None:
+        body = json.dumps(rows, ensure_ascii=False).encode()
+    extra = {"Content-Type": content_type}
+    if key is not None:
+        extra["Idempotency-Key"] = key
+    return client.post(
+        BATCHES, params={"type": record_type}, content=body, headers={**headers, **extra}
+    )
+
+
+def problems(body: dict[str, Any]) -> list[tuple[int, str | None, str]]:
+    return [(p["row"], p["field"], p["code"]) for p in body["problems"]]
+
+
+# --- submitting --------------------------------------------------------------------------
+
+
+def test_a_json_batch_is_accepted_and_recorded(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [penalty_row(world), penalty_row(world, penalty_category="警告", fine_amount="")]
+
+    response = submit(client, reporter, rows, key="2026-11-27-001")
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["replayed"] is False
+    assert (body["rows"], body["created"], body["rejected"], body["held"]) == (2, 2, 0, 0)
+    assert body["problems"] == []
+    db.expire_all()
+    batch = db.get(Batch, body["batch_id"])
+    assert batch is not None
+    assert (batch.channel, batch.idempotency_key) == ("api", "2026-11-27-001")
+    assert batch.submitted_by == f"user:{world.users['reporter'].id}"
+    fine = record_by_decision(db, rows[0]["decision_number"])
+    warning = record_by_decision(db, rows[1]["decision_number"])
+    assert (fine.severity, warning.severity) == ("general", "minor")
+    assert fine.publicity_start is not None
+    assert warning.publicity_start is None
+    (version,) = versions_of(db, fine.id)
+    assert (version.batch_id, version.reason) == (batch.id, "created by source")
+    assert client.get(f"{BATCHES}/{batch.id}", headers=reporter).json()["created"] == 2
+
+
+@pytest.mark.parametrize("wrapper", ["list", "rows", "jsonl"])
+def test_json_lines_and_wrapped_json_are_accepted(
+    collection_world: World, client: TestClient, db: Session, wrapper: str
+) -> None:
+    world = collection_world
+    rows = [penalty_row(world), penalty_row(world)]
+    if wrapper == "jsonl":
+        response = submit(
+            client,
+            auth_headers(client, "reporter"),
+            body=jsonl_bytes(rows),
+            content_type="application/x-ndjson",
+        )
+    else:
+        payload: Any = rows if wrapper == "list" else {"rows": rows}
+        response = submit(
+            client,
+            auth_headers(client, "reporter"),
+            body=json.dumps(payload, ensure_ascii=False).encode(),
+        )
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] == 2
+    assert len(records_of(db)) == 2
+
+
+@pytest.mark.parametrize(
+    ("encoding", "content_type"),
+    [
+        ("utf-8", "text/csv"),
+        ("utf-8-sig", "text/csv"),
+        ("gb18030", "text/csv; charset=gb18030"),
+        ("xlsx", XLSX),
+    ],
+)
+def test_files_with_chinese_headers_match_english_json(
+    collection_world: World,
+    client: TestClient,
+    db: Session,
+    tmp_path: Path,
+    encoding: str,
+    content_type: str,
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        penalty_row(world),
+        penalty_row(world, subject_uscc=new_uscc(), subject_name="福州榕城餐饮有限公司"),
+    ]
+    chinese = [zh(row) for row in rows]
+    if encoding == "xlsx":
+        body = write_xlsx(tmp_path / "penalties.xlsx", chinese).read_bytes()
+    else:
+        body = csv_bytes(chinese, encoding=encoding)
+
+    first = submit(client, reporter, body=body, content_type=content_type, key="file")
+    assert first.status_code == 201, first.text
+    assert (first.json()["created"], first.json()["new_subjects"], first.json()["problems"]) == (
+        2,
+        1,
+        [],
+    )
+    stored = [versions_of(db, r.id)[0].payload for r in records_of(db)]
+    assert stored[1]["subject_name"] == "福州榕城餐饮有限公司"
+
+    # The same rows as English JSON: recognised as the same records, nothing changes.
+    before = snapshot(db, "credit_record", "record_version")
+    second = submit(client, reporter, rows, key="json")
+    assert second.status_code == 201, second.text
+    assert (second.json()["created"], second.json()["updated"], second.json()["unchanged"]) == (
+        0,
+        0,
+        2,
+    )
+    assert snapshot(db, "credit_record", "record_version") == before
+
+
+def test_replaying_an_idempotency_key_returns_the_first_report_and_changes_nothing(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        penalty_row(world),
+        penalty_row(world, subject_name="另一家有限公司"),  # held
+        penalty_row(world, fine_amount="很多"),  # rejected
+    ]
+    first = submit(client, reporter, rows, key="once")
+    assert first.status_code == 201, first.text
+    assert problems(first.json()) == [
+        (2, "subject_name", "name_mismatch"),
+        (3, "fine_amount", "invalid_number"),
+    ]
+    before = snapshot(db, *STORED)
+
+    again = submit(client, reporter, rows, key="once")
+
+    assert again.status_code == 200, again.text
+    assert again.json() == {**first.json(), "replayed": True}
+    assert snapshot(db, *STORED) == before
+
+
+def test_the_same_body_without_a_key_is_a_replay(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    reporter = auth_headers(client, "reporter")
+    rows = [penalty_row(collection_world)]
+    first = submit(client, reporter, rows)
+    assert first.status_code == 201, first.text
+    before = snapshot(db, *STORED)
+    again = submit(client, reporter, rows)
+    assert again.status_code == 200, again.text
+    assert again.json()["replayed"] is True
+    assert again.json()["batch_id"] == first.json()["batch_id"]
+    assert snapshot(db, *STORED) == before
+
+
+def test_an_idempotency_key_reused_for_other_content_is_refused(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    assert submit(client, reporter, [penalty_row(world)], key="k1").status_code == 201
+    before = snapshot(db, "credit_record", "record_version", "batch", "quarantined_row", "subject")
+
+    response = submit(client, reporter, [penalty_row(world)], key="k1")
+
+    assert response.status_code == 409, response.text
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert (
+        snapshot(db, "credit_record", "record_version", "batch", "quarantined_row", "subject")
+        == before
+    )
+
+
+def test_a_changed_row_through_the_api_is_version_two(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    row = penalty_row(world)
+    submit(client, reporter, [row], key="a")
+    response = submit(client, reporter, [{**row, "violation_facts": "更正后的违法事实"}], key="b")
+    assert response.json()["updated"] == 1
+    record = record_by_decision(db, row["decision_number"])
+    one, two = versions_of(db, record.id)
+    assert two.reason == "updated by source"
+    assert two.batch_id == response.json()["batch_id"]
+    assert two.actor == f"user:{world.users['reporter'].id}"
+    assert one.payload["violation_facts"] == row["violation_facts"]
+    assert two.payload["violation_facts"] == "更正后的违法事实"
+
+
+# --- reports -----------------------------------------------------------------------------
+
+
+def test_the_report_lists_every_rejected_row_and_downloads_as_csv(
+    collection_world: World, client: TestClient
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        penalty_row(world),
+        penalty_row(world, decision_date="2026-02-30"),
+        penalty_row(world, subject_uscc="91350100M000100Y44"),
+        penalty_row(world, subject_name="另一家有限公司"),
+        penalty_row(world, 经办人="张科员"),
+    ]
+    body = submit(client, reporter, rows).json()
+    expected = [
+        (2, "decision_date", "invalid_date"),
+        (3, "subject_uscc", "check_character"),
+        (4, "subject_name", "name_mismatch"),
+    ]
+    assert problems(body) == expected
+    assert (body["created"], body["rejected"], body["held"]) == (2, 2, 1)
+    assert body["unknown_columns"] == ["经办人"]
+    assert (
+        problems(client.get(f"{BATCHES}/{body['batch_id']}", headers=reporter).json()) == expected
+    )
+
+    download = client.get(f"{BATCHES}/{body['batch_id']}/report.csv", headers=reporter)
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(download.text)))
+    assert list(table[0]) == ["row", "field", "code", "message", "article", "disposition"]
+    assert [(r["row"], r["field"], r["code"], r["disposition"]) for r in table] == [
+        ("2", "decision_date", "invalid_date", "rejected"),
+        ("3", "subject_uscc", "check_character", "rejected"),
+        ("4", "subject_name", "name_mismatch", "held"),
+    ]
+    assert all(r["message"] for r in table)
+
+    listed = client.get(BATCHES, headers=reporter).json()["items"]
+    assert [(b["batch_id"], b["rejected"], b["held"]) for b in listed] == [(body["batch_id"], 2, 1)]
+
+
+def test_every_schema_error_in_one_batch_through_the_api(
+    collection_world: World, client: TestClient
+) -> None:
+    world = collection_world
+    rows = [penalty_row(world)] + [penalty_row(world, **bad) for bad, _, _ in SCHEMA_ERROR_CASES]
+    response = submit(client, auth_headers(client, "reporter"), rows)
+    assert response.status_code == 201, response.text
+    expected = [
+        (number, field, code) for number, (_, field, code) in enumerate(SCHEMA_ERROR_CASES, start=2)
+    ]
+    assert problems(response.json()) == expected
+    assert (response.json()["created"], response.json()["rejected"]) == (1, len(expected))
+    assert all(p["message"] for p in response.json()["problems"])
+
+
+def test_another_organisations_batch_is_not_found(
+    collection_world: World, client: TestClient
+) -> None:
+    batch_id = submit(
+        client, auth_headers(client, "reporter"), [penalty_row(collection_world)]
+    ).json()["batch_id"]
+    other = client.get(f"{BATCHES}/{batch_id}", headers=auth_headers(client, "other_reporter"))
+    assert other.status_code == 404
+    assert client.get(BATCHES, headers=auth_headers(client, "other_reporter")).json()["items"] == []
+    supervised = client.get(f"{BATCHES}/{batch_id}", headers=auth_headers(client, "authority"))
+    assert supervised.status_code == 200
+    assert supervised.json()["created"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [
+        (b"{not json", "application/json", "bad_json"),
+        (b'[{"a": {"nested": 1}}]', "application/json", "bad_json"),
+        (b"", "text/csv", "empty"),
+        (b"<html></html>", "text/html", "unsupported_format"),
+    ],
+)
+def test_an_unusable_body_is_refused_and_writes_nothing(
+    collection_world: World,
+    client: TestClient,
+    db: Session,
+    body: bytes,
+    content_type: str,
+    code: str,
+) -> None:
+    reporter = auth_headers(client, "reporter")
+    before = snapshot(db, "batch", "credit_record", "quarantined_row")
+    response = submit(client, reporter, body=body, content_type=content_type)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    assert snapshot(db, "batch", "credit_record", "quarantined_row") == before
+
+
+# --- responsibility ----------------------------------------------------------------------
+
+
+def test_submitting_outside_the_responsibility_list_is_forbidden(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    response = submit(
+        client, auth_headers(client, "other_reporter"), [penalty_row(collection_world)]
+    )
+    assert response.status_code == 403, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["article"]) == ("not_responsible", "Art. 9")
+    assert records_of(db) == []
+    assert db.scalars(select(Batch)).all() == []
+    refusal = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()[-1]
+    assert refusal.details["code"] == "not_responsible"
+
+
+@pytest.mark.parametrize(
+    ("username", "code"),
+    [
+        ("querier", "permission_denied"),
+        ("analyst", "permission_denied"),  # reporting and querying are distinct roles
+        ("authority", "permission_denied"),
+        ("admin", "permission_denied"),
+        ("citizen", "permission_denied"),
+    ],
+)
+def test_only_submitting_roles_may_submit(
+    collection_world: World, client: TestClient, db: Session, username: str, code: str
+) -> None:
+    response = submit(client, auth_headers(client, username), [penalty_row(collection_world)])
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == code
+    assert db.scalars(select(Batch)).all() == []
+
+
+def test_the_sources_api(collection_world: World, client: TestClient, db: Session) -> None:
+    world = collection_world
+    other = world.organisations["other_agency"]
+    grant = {"organisation": other.code, "record_type": PENALTY}
+    refused = client.post("/api/v1/sources", json=grant, headers=auth_headers(client, "reporter"))
+    assert refused.status_code == 403
+    assert sources.responsibilities(db, other.id) == []
+
+    authority = auth_headers(client, "authority")
+    granted = client.post("/api/v1/sources", json=grant, headers=authority)
+    assert granted.status_code == 201, granted.text
+    db.expire_all()
+    assert sources.responsibilities(db, other.id) == [PENALTY]
+
+    wrong_kind = client.post(
+        "/api/v1/sources",
+        json={"organisation": world.organisations["bank"].code, "record_type": PENALTY},
+        headers=authority,
+    )
+    assert wrong_kind.status_code == 422
+    assert (wrong_kind.json()["error"]["code"], wrong_kind.json()["error"]["article"]) == (
+        "submitter_kind_not_allowed",
+        "Art. 9",
+    )
+    assert sources.responsibilities(db, world.organisations["bank"].id) == []
+
+    # The newly responsible agency may now submit.
+    accepted = submit(client, auth_headers(client, "other_reporter"), [penalty_row(world)])
+    assert accepted.status_code == 201, accepted.text
+
+
+# --- timeliness --------------------------------------------------------------------------
+
+
+def test_late_submissions_are_shown_to_the_credit_authority(
+    collection_world: World, client: TestClient
+) -> None:
+    world = collection_world
+    rows = [
+        penalty_row(world, decision_date="2026-11-13"),  # 10 working days ago: late
+        penalty_row(world, decision_date="2026-11-25"),  # 2 working days ago
+    ]
+    body = submit(client, auth_headers(client, "reporter"), rows).json()
+    assert body["late"] == 1
+
+    assert (
+        client.get("/api/v1/timeliness", headers=auth_headers(client, "reporter")).status_code
+        == 403
+    )
+    items = client.get("/api/v1/timeliness", headers=auth_headers(client, "authority")).json()[
+        "items"
+    ]
+    (regulator,) = [i for i in items if i["organisation"] == world.organisations["regulator"].code]
+    assert (regulator["records"], regulator["late"], regulator["worst_working_days"]) == (2, 1, 10)
+    assert regulator["late_share"] == 0.5
+    assert regulator["average_working_days"] == 6.0
+
+
+# --- market records about members (Art. 10 ¶1) ------------------------------------------
+
+
+def _evaluation(company_name: str, uscc: str, **extra: str) -> dict[str, str]:
+    return {
+        **subject_row(company_name, uscc=uscc),
+        "evaluation_name": "2026年度会员信用评价",
+        "grade": "AAA",
+        "evaluated_on": "2026-11-20",
+        "membership_status": "正常",
+        **extra,
+    }
+
+
+def test_an_association_submits_evaluations_of_its_members(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    association = OrganisationFactory(
+        name="福州市文具行业协会",
+        kind=OrganisationKind.INDUSTRY_ASSOCIATION,
+        code=new_uscc(prefix="51"),
+    )
+    add_reporter(db, association, "association_clerk")
+    member = CompanyFactory(name="福州文房四宝有限公司")
+    sources.grant(db, clock, SYSTEM_ACTOR, association, "association_evaluation")
+    db.commit()
+    company = world.subjects["company"]
+    person = world.subjects["person"]
+    rows = [
+        _evaluation(company.name, company.uscc or ""),
+        _evaluation(member.name, member.uscc or "", grade="AA"),
+        {
+            **_evaluation(person.name, ""),
+            **subject_row(person.name, citizen_id=citizen_id_of(person)),
+        },
+    ]
+
+    response = submit(
+        client,
+        auth_headers(client, "association_clerk"),
+        rows,
+        record_type="association_evaluation",
+        key="eval-2026",
+    )
+
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert (body["created"], body["rejected"]) == (2, 1)
+    assert problems(body) == [(3, "subject_category", "subject_kind_not_allowed")]
+    stored = records_of(db)
+    assert {r.subject_id for r in stored} == {company.id, member.id}
+    for record in stored:
+        assert record.source_organisation_id == association.id
+        assert record.publicity_start is None  # market information is not public
+        assert record.rule_source == "city rule v1"
+    grades = {r.subject_id: versions_of(db, r.id)[0].payload["grade"] for r in stored}
+    assert grades == {company.id: "AAA", member.id: "AA"}
+
+    # A state organ may not submit a market body's evaluation, responsible or not.
+    refused = submit(
+        client,
+        auth_headers(client, "reporter"),
+        [_evaluation(company.name, company.uscc or "", evaluated_on="2026-11-21")],
+        record_type="association_evaluation",
+    )
+    assert refused.status_code == 403, refused.text
+    assert (refused.json()["error"]["code"], refused.json()["error"]["article"]) == (
+        "submitter_kind_not_allowed",
+        "Art. 10 ¶1",
+    )
+    assert len(records_of(db)) == 2
+
+
+def test_a_bank_submits_contract_performance_about_a_company(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    sources.grant(db, clock, SYSTEM_ACTOR, world.organisations["bank"], "contract_performance")
+    add_reporter(db, world.organisations["bank"], "bank_clerk")
+    db.commit()
+    company = world.subjects["company"]
+    row = {
+        **subject_row(company.name, uscc=company.uscc or ""),
+        "contract_number": "FZB-2026-0001",
+        "breach_description": "逾期未还款",
+        "breach_date": "2026-11-02",
+        "amount_owed": "12.5",
+        "counterparty": world.organisations["bank"].name,
+    }
+    response = submit(
+        client, auth_headers(client, "bank_clerk"), [row], record_type="contract_performance"
+    )
+    assert response.status_code == 201, response.text
+    (record,) = records_of(db)
+    assert (record.subject_id, record.source_organisation_id) == (
+        company.id,
+        world.organisations["bank"].id,
+    )
+    assert record.publicity_start is None
+
+
+def test_person_rows_from_a_state_organ_need_no_consent_when_public_by_law(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    world = collection_world
+    person = world.subjects["person"]
+    response = submit(
+        client,
+        auth_headers(client, "reporter"),
+        [person_penalty_row(world, citizen_id_of(person), person.name)],
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] == 1
+    assert records_of(db, person.id)[0].publicity_start is not None

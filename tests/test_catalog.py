@@ -1,0 +1,615 @@
+"""The information catalog as data (Art. 9, 11, 35) and the responsibility list (Art. 9–10):
+the Fuzhou rule pack, the Art. 11 field checks, versions, and district rules that may only
+tighten the city's."""
+
+# Fixtures are imported from tests.collection_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    PENALTY,
+    SHUANG_GONGSHI_HEADERS,
+    catalog_loaded,  # noqa: F401 - fixture
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+    grant,
+    ingest,
+    penalty_row,
+    problems_of,
+    record_by_decision,
+    snapshot,
+)
+from tests.factories import OrganisationFactory, World, auth_headers
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
+from xinyong.audit.models import AuditEvent
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Category, FieldType, Polarity, Sensitivity, Severity
+from xinyong.catalog.models import RecordType, RecordTypeVersion
+from xinyong.clock import Clock
+from xinyong.collection import pipeline, sources
+from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+
+DISTRICT = "350102"  # 鼓楼区
+
+# Every group rules.md and issue 3 ask for: code → (group, category).
+EXPECTED_TYPES: dict[str, tuple[str, Category]] = {
+    "registration": ("registration", Category.PUBLIC),
+    "administrative_license": ("administrative_licensing", Category.PUBLIC),
+    "administrative_penalty": ("administrative_penalty", Category.PUBLIC),
+    "administrative_compulsion": ("administrative_compulsion", Category.PUBLIC),
+    "administrative_confirmation": ("administrative_confirmation", Category.PUBLIC),
+    "administrative_reward": ("administrative_reward", Category.PUBLIC),
+    "administrative_inspection": ("administrative_inspection", Category.PUBLIC),
+    "court_judgment_defaulter": ("judicial_enforcement", Category.PUBLIC),
+    "major_tax_violation": ("tax", Category.PUBLIC),
+    "social_insurance_arrears": ("social_insurance", Category.PUBLIC),
+    "credit_commitment": ("credit_commitment", Category.PUBLIC),
+    "credit_evaluation": ("credit_evaluation", Category.PUBLIC),
+    "honour": ("honour", Category.PUBLIC),
+    "contract_performance": ("contract_performance", Category.MARKET),
+    "utility_arrears": ("utility_arrears", Category.MARKET),
+    "association_evaluation": ("association_evaluation", Category.MARKET),
+}
+
+
+def actor(world: World, username: str) -> Actor:
+    return accounts.actor_for_user(world.users[username])
+
+
+def new_definition(code: str = "fire_safety_check", **changes: Any) -> dict[str, Any]:
+    """A small, valid record type: a fire-safety check of an organisation."""
+    data: dict[str, Any] = {
+        "code": code,
+        "name_zh": "消防安全检查",
+        "name_en": "Fire-safety check",
+        "group": "administrative_inspection",
+        "category": "public",
+        "polarity": "neutral",
+        "legal_basis": "《中华人民共和国消防法》第五十三条",
+        "fields": [
+            {"name": "subject_name", "label_zh": "单位名称", "label_en": "Name", "required": True},
+            {
+                "name": "subject_uscc",
+                "label_zh": "统一社会信用代码",
+                "label_en": "Code",
+                "type": "uscc",
+                "required": True,
+            },
+            {"name": "check_number", "label_zh": "检查编号", "label_en": "No.", "required": True},
+            {"name": "checked_on", "label_zh": "检查日期", "label_en": "Date", "type": "date"},
+            {"name": "result", "label_zh": "检查结果", "label_en": "Result"},
+        ],
+        "subject_kinds": ["legal_person", "unincorporated_organisation"],
+        "subject_name_field": "subject_name",
+        "subject_uscc_field": "subject_uscc",
+        "decision_date_field": "checked_on",
+        "natural_key": ["check_number"],
+        "submitter_kinds": ["state_organ"],
+    }
+    data.update(changes)
+    return data
+
+
+def with_field(data: dict[str, Any], field: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "fields": [*data["fields"], field]}
+
+
+def current(db: Session, code: str, jurisdiction: str = "350100") -> dict[str, Any]:
+    return copy.deepcopy(
+        catalog.effective_rule(db, code, jurisdiction).definition.model_dump(mode="json")
+    )
+
+
+# --- the rule pack -----------------------------------------------------------------------
+
+
+def test_the_rule_pack_ships_every_catalog_group(catalog_loaded: Session, clock: Clock) -> None:
+    rules = {rule.definition.code: rule for rule in catalog.list_record_types(catalog_loaded)}
+    for code, (group, category) in EXPECTED_TYPES.items():
+        assert code in rules, f"{code} is missing from the rule pack"
+        definition = rules[code].definition
+        assert (definition.group, definition.category) == (group, category)
+        assert definition.legal_basis
+        assert rules[code].source_label == "city rule v1"
+    # Polarity and disclosure as the catalog says.
+    assert rules["administrative_penalty"].definition.polarity is Polarity.NEGATIVE
+    assert rules["honour"].definition.polarity is Polarity.POSITIVE
+    for code in ("contract_performance", "utility_arrears", "association_evaluation"):
+        assert rules[code].definition.disclosure.mode == "non_public"
+        assert OrganisationKind.STATE_ORGAN.value not in rules[code].definition.submitter_kinds
+    assert rules["court_judgment_defaulter"].definition.submitter_kinds == ("judicial_organ",)
+    assert rules["association_evaluation"].definition.submitter_kinds == ("industry_association",)
+    # Loading again adds nothing.
+    assert catalog.load_rule_pack(catalog_loaded, clock) == 0
+    assert len(catalog_loaded.scalars(select(RecordType)).all()) == len(rules)
+
+
+def test_the_penalty_type_takes_the_shuang_gongshi_headers(catalog_loaded: Session) -> None:
+    definition = catalog.effective_rule(catalog_loaded, PENALTY).definition
+    header_map = definition.header_map()
+    for header in SHUANG_GONGSHI_HEADERS:
+        assert header.lower() in header_map, f"{header} is not accepted"
+    assert len({header_map[h.lower()] for h in SHUANG_GONGSHI_HEADERS}) == 23
+    required = {spec.name for spec in definition.fields if spec.required}
+    assert required == {
+        "subject_name",
+        "subject_category",
+        "decision_number",
+        "violation_type",
+        "legal_basis",
+        "penalty_category",
+        "penalty_content",
+        "decision_date",
+        "authority",
+        "authority_uscc",
+        "source_unit",
+        "source_unit_uscc",
+    }
+    assert definition.field("subject_category").choices == (
+        "法人及非法人组织",
+        "个体工商户",
+        "自然人",
+    )
+    assert definition.field("fine_amount").type is FieldType.DECIMAL
+    assert definition.field("id_number").type is FieldType.CITIZEN_ID
+    assert definition.natural_key == ("decision_number",)
+    assert definition.public_by_law_for_natural_persons
+    # Publicity by severity class (rules.md, NDRC Order No. 36; SAMR Order 45).
+    disclosure = definition.disclosure
+    assert disclosure.mode == "public"
+    assert disclosure.minor_if_only == ("警告",)
+    periods = {s: disclosure.period(s) for s in Severity}
+    assert (periods[Severity.MINOR].published, periods[Severity.MINOR].max_months) == (False, 3)
+    assert (periods[Severity.GENERAL].min_months, periods[Severity.GENERAL].max_months) == (3, 12)
+    assert (periods[Severity.SERIOUS].min_months, periods[Severity.SERIOUS].max_months) == (12, 36)
+    assert periods[Severity.GENERAL].published
+    assert periods[Severity.SERIOUS].published
+
+
+def test_restricted_fields_of_the_pack_are_declared(catalog_loaded: Session) -> None:
+    tax = catalog.effective_rule(catalog_loaded, "major_tax_violation").definition
+    assert tax.field("tax_amount_evaded").sensitivity is Sensitivity.RESTRICTED
+
+
+# --- Art. 11 checks on definitions -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"name": "blood", "label_zh": "血型", "label_en": "Blood"},
+        {"name": "religion", "label_zh": "信息", "label_en": "Info"},
+        {"name": "prints", "label_zh": "指纹", "label_en": "Prints"},
+        {"name": "medical_history", "label_zh": "备注二", "label_en": "Notes"},
+        {"name": "notes", "label_zh": "备注二", "label_en": "Notes", "aliases": ["基因检测"]},
+        {"name": "faith", "label_zh": "宗教信仰", "label_en": "Faith", "type": "text"},
+    ],
+)
+def test_a_prohibited_field_is_refused(
+    collection_world: World, db: Session, clock: Clock, field: dict[str, Any]
+) -> None:
+    before = snapshot(db, "record_type", "record_type_version")
+    with pytest.raises(InvalidInput) as caught:
+        catalog.create_record_type(
+            db, clock, actor(collection_world, "authority"), with_field(new_definition(), field)
+        )
+    assert caught.value.code == "prohibited_field"
+    assert caught.value.article == "Art. 11 ¶3"
+    assert caught.value.field == f"fields.{field['name']}"
+    assert snapshot(db, "record_type", "record_type_version") == before
+    # Nor can a revision add one.
+    with pytest.raises(InvalidInput) as caught:
+        catalog.revise_record_type(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            PENALTY,
+            with_field(current(db, PENALTY), field),
+            note="add a field",
+        )
+    assert caught.value.code == "prohibited_field"
+
+
+def test_a_restricted_field_must_be_declared_restricted(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    authority = actor(collection_world, "authority")
+    income = {"name": "annual_income", "label_zh": "年收入", "label_en": "Annual income"}
+    with pytest.raises(InvalidInput) as caught:
+        catalog.create_record_type(db, clock, authority, with_field(new_definition(), income))
+    assert (caught.value.code, caught.value.article) == (
+        "restricted_field_undeclared",
+        "Art. 11 ¶2",
+    )
+    assert caught.value.field == "fields.annual_income"
+
+    declared = {**income, "sensitivity": "restricted"}
+    rule = catalog.create_record_type(db, clock, authority, with_field(new_definition(), declared))
+    assert rule.definition.field("annual_income").sensitivity is Sensitivity.RESTRICTED
+
+
+def test_an_invalid_definition_names_its_problem(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    data = new_definition(natural_key=["no_such_field"])
+    with pytest.raises(InvalidInput) as caught:
+        catalog.create_record_type(db, clock, SYSTEM_ACTOR, data)
+    assert caught.value.code == "invalid_definition"
+
+
+# --- who edits the catalog, and versions -------------------------------------------------
+
+
+@pytest.mark.parametrize("username", ["reporter", "admin", "querier", "citizen", "security"])
+def test_only_the_credit_authority_edits_the_catalog(
+    collection_world: World, db: Session, clock: Clock, username: str
+) -> None:
+    who = actor(collection_world, username)
+    with pytest.raises(PermissionDenied) as caught:
+        catalog.create_record_type(db, clock, who, new_definition())
+    assert caught.value.code == "permission_denied"
+    with pytest.raises(PermissionDenied):
+        catalog.revise_record_type(db, clock, who, PENALTY, current(db, PENALTY), note="x")
+    with pytest.raises(NotFound):
+        catalog.effective_rule(db, "fire_safety_check")
+    assert len(catalog.history(db, PENALTY)) == 1
+
+
+def test_a_revision_is_a_new_version_and_the_old_one_is_kept(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    authority = actor(world, "authority")
+    created = catalog.create_record_type(db, clock, authority, new_definition())
+    assert created.source_label == "city rule v1"
+    first = snapshot(db, "record_type_version")["record_type_version"]
+
+    revised = new_definition(name_zh="消防安全检查（修订）")
+    rule = catalog.revise_record_type(
+        db, clock, authority, "fire_safety_check", revised, note="名称修订"
+    )
+
+    assert rule.source_label == "city rule v2"
+    assert (
+        catalog.effective_rule(db, "fire_safety_check").definition.name_zh == "消防安全检查（修订）"
+    )
+    history = catalog.history(db, "fire_safety_check")
+    assert [(v.jurisdiction, v.version_no, v.note) for v in history] == [
+        ("350100", 1, "created"),
+        ("350100", 2, "名称修订"),
+    ]
+    assert history[0].definition["name_zh"] == "消防安全检查"
+    assert history[1].created_by == f"user:{world.users['authority'].id}"
+    # Version 1 is untouched.
+    assert snapshot(db, "record_type_version")["record_type_version"][: len(first)] == first
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "catalog.record_type.version")
+    ).all()
+    assert [
+        e.details.get("version") for e in events if e.details["code"] == "fire_safety_check"
+    ] == [
+        1,
+        2,
+    ]
+    with pytest.raises(InvalidInput) as caught:
+        catalog.revise_record_type(
+            db, clock, authority, "fire_safety_check", new_definition("other_code"), note="x"
+        )
+    assert caught.value.code == "code_changed"
+
+
+def test_records_carry_the_version_of_the_rule_that_governed_them(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    before = penalty_row(world)
+    ingest(db, clock, regulator, [before])
+    data = current(db, PENALTY)
+    data["name_zh"] = "行政处罚（修订）"
+    catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="修订")
+    after = penalty_row(world)
+    ingest(db, clock, regulator, [after])
+    assert record_by_decision(db, before["decision_number"]).rule_source == "city rule v1"
+    assert record_by_decision(db, after["decision_number"]).rule_source == "city rule v2"
+
+
+# --- district rules (Art. 35) ------------------------------------------------------------
+
+
+def _tighter(data: dict[str, Any]) -> dict[str, Any]:
+    """Shorter publicity, review before publicity, and one more required field."""
+    data["disclosure"]["periods"]["general"]["max_months"] = 6
+    data["disclosure"]["review_before_publicity"] = True
+    for field in data["fields"]:
+        if field["name"] == "violation_facts":
+            field["required"] = True
+    return data
+
+
+def test_a_district_rule_that_tightens_governs_its_own_area(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    district_agency = OrganisationFactory(name="福州市鼓楼区市场监督管理局", jurisdiction=DISTRICT)
+    grant(db, clock, district_agency, PENALTY)
+
+    rule = catalog.revise_record_type(
+        db,
+        clock,
+        actor(world, "authority"),
+        PENALTY,
+        _tighter(current(db, PENALTY)),
+        jurisdiction=DISTRICT,
+        note="鼓楼区从严",
+    )
+
+    assert rule.source_label == f"district {DISTRICT} rule v1"
+    assert (
+        catalog.effective_rule(db, PENALTY, DISTRICT).source_label == f"district {DISTRICT} rule v1"
+    )
+    assert catalog.effective_rule(db, PENALTY).source_label == "city rule v1"
+    assert catalog.effective_rule(db, PENALTY, "350103").source_label == "city rule v1"
+
+    decided = "2026-09-20"
+    in_district = penalty_row(world, decision_date=decided)
+    without_facts = penalty_row(world, violation_facts="")
+    report = ingest(db, clock, district_agency, [in_district, without_facts])
+    assert problems_of(report) == [(2, "violation_facts", "required")]
+    record = record_by_decision(db, in_district["decision_number"])
+    assert record.rule_source == f"district {DISTRICT} rule v1"
+    assert record.publicity_end == pipeline._add_months(record.decision_date, 6)
+    assert record.awaiting_review is True
+    batch = report.batch
+    version = db.get(RecordTypeVersion, batch.record_type_version_id)
+    assert version is not None
+    assert (version.jurisdiction, version.version_no) == (DISTRICT, 1)
+
+    # The city's agencies still work under the city's rule.
+    in_city = penalty_row(world, decision_date=decided, violation_facts="")
+    assert problems_of(ingest(db, clock, world.organisations["regulator"], [in_city])) == []
+    record = record_by_decision(db, in_city["decision_number"])
+    assert record.rule_source == "city rule v1"
+    assert record.publicity_end == pipeline._add_months(record.decision_date, 12)
+    assert record.awaiting_review is False
+
+
+def _longer(data: dict[str, Any]) -> dict[str, Any]:
+    data["disclosure"]["periods"]["general"]["max_months"] = 24
+    return data
+
+
+def _drop_field(data: dict[str, Any]) -> dict[str, Any]:
+    data["fields"] = [f for f in data["fields"] if f["name"] != "remarks"]
+    return data
+
+
+def _optional(data: dict[str, Any]) -> dict[str, Any]:
+    for field in data["fields"]:
+        if field["name"] == "violation_type":
+            field["required"] = False
+    return data
+
+
+def _more_submitters(data: dict[str, Any]) -> dict[str, Any]:
+    data["submitter_kinds"] = [*data["submitter_kinds"], "enterprise"]
+    return data
+
+
+def _publish_minor(data: dict[str, Any]) -> dict[str, Any]:
+    data["disclosure"]["periods"]["minor"]["published"] = True
+    return data
+
+
+def _make_public(data: dict[str, Any]) -> dict[str, Any]:
+    data["disclosure"]["mode"] = "public"
+    return data
+
+
+def _public_by_law(data: dict[str, Any]) -> dict[str, Any]:
+    data["public_by_law_for_natural_persons"] = True
+    return data
+
+
+@pytest.mark.parametrize(
+    ("code", "loosen", "field"),
+    [
+        (PENALTY, _longer, "disclosure.periods.general"),
+        (PENALTY, _drop_field, "fields.remarks"),
+        (PENALTY, _optional, "fields.violation_type"),
+        (PENALTY, _more_submitters, "submitter_kinds"),
+        (PENALTY, _publish_minor, "disclosure.periods.minor"),
+        ("contract_performance", _make_public, "disclosure.mode"),
+        ("contract_performance", _public_by_law, "public_by_law_for_natural_persons"),
+    ],
+)
+def test_a_district_rule_that_loosens_is_refused(
+    collection_world: World,
+    db: Session,
+    clock: Clock,
+    code: str,
+    loosen: Callable[[dict[str, Any]], dict[str, Any]],
+    field: str,
+) -> None:
+    before = snapshot(db, "record_type_version")
+    with pytest.raises(InvalidInput) as caught:
+        catalog.revise_record_type(
+            db,
+            clock,
+            actor(collection_world, "authority"),
+            code,
+            loosen(current(db, code)),
+            jurisdiction=DISTRICT,
+            note="放宽",
+        )
+    assert caught.value.code == "district_rule_loosens"
+    assert caught.value.article == "Art. 35"
+    assert caught.value.field == field
+    assert snapshot(db, "record_type_version") == before
+    assert catalog.effective_rule(db, code, DISTRICT).source_label == "city rule v1"
+
+
+def test_a_district_rule_needs_a_fuzhou_district(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        catalog.revise_record_type(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            PENALTY,
+            _tighter(current(db, PENALTY)),
+            jurisdiction="110101",
+            note="x",
+        )
+    assert (caught.value.code, caught.value.article) == ("invalid_jurisdiction", "Art. 35")
+
+
+# --- through the API ---------------------------------------------------------------------
+
+
+def test_the_api_creates_record_types_for_the_authority_only(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    refused = client.post(
+        "/api/v1/catalog/record-types",
+        json=new_definition(),
+        headers=auth_headers(client, "reporter"),
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "permission_denied"
+    assert client.get("/api/v1/catalog/record-types/fire_safety_check").status_code == 404
+
+    authority = auth_headers(client, "authority")
+    created = client.post("/api/v1/catalog/record-types", json=new_definition(), headers=authority)
+    assert created.status_code == 201, created.text
+    assert created.json()["rule"] == "city rule v1"
+    assert created.json()["code"] == "fire_safety_check"
+    db.expire_all()
+    stored = catalog.effective_rule(db, "fire_safety_check")
+    assert stored.definition.name_en == "Fire-safety check"
+    assert stored.version.created_by == f"user:{collection_world.users['authority'].id}"
+
+    shown = client.get("/api/v1/catalog/record-types/fire_safety_check").json()
+    assert [(h["jurisdiction"], h["version"]) for h in shown["history"]] == [("350100", 1)]
+    listed = client.get("/api/v1/catalog/record-types").json()["items"]
+    assert "fire_safety_check" in {item["code"] for item in listed}
+
+
+def test_the_api_refuses_a_prohibited_field(collection_world: World, client: TestClient) -> None:
+    data = with_field(
+        new_definition(), {"name": "blood_type", "label_zh": "血型", "label_en": "Blood type"}
+    )
+    response = client.post(
+        "/api/v1/catalog/record-types", json=data, headers=auth_headers(client, "authority")
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["article"], error["field"]) == (
+        "prohibited_field",
+        "Art. 11 ¶3",
+        "fields.blood_type",
+    )
+    assert client.get("/api/v1/catalog/record-types/fire_safety_check").status_code == 404
+
+
+def test_the_api_takes_district_rules_that_tighten_only(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    authority = auth_headers(client, "authority")
+    tightened = client.put(
+        f"/api/v1/catalog/record-types/{PENALTY}",
+        params={"jurisdiction": DISTRICT, "note": "鼓楼区从严"},
+        json=_tighter(current(db, PENALTY)),
+        headers=authority,
+    )
+    assert tightened.status_code == 200, tightened.text
+    assert tightened.json()["rule"] == f"district {DISTRICT} rule v1"
+    shown = client.get(
+        f"/api/v1/catalog/record-types/{PENALTY}", params={"jurisdiction": DISTRICT}
+    ).json()
+    assert shown["rule"] == f"district {DISTRICT} rule v1"
+    assert shown["disclosure"]["periods"]["general"]["max_months"] == 6
+
+    loosened = client.put(
+        f"/api/v1/catalog/record-types/{PENALTY}",
+        params={"jurisdiction": "350103", "note": "放宽"},
+        json=_longer(current(db, PENALTY)),
+        headers=authority,
+    )
+    assert loosened.status_code == 422, loosened.text
+    assert (loosened.json()["error"]["code"], loosened.json()["error"]["article"]) == (
+        "district_rule_loosens",
+        "Art. 35",
+    )
+    assert (
+        client.get(
+            f"/api/v1/catalog/record-types/{PENALTY}", params={"jurisdiction": "350103"}
+        ).json()["rule"]
+        == "city rule v1"
+    )
+
+
+# --- the responsibility list -------------------------------------------------------------
+
+
+def test_granting_a_responsibility_needs_manage_sources(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    other = world.organisations["other_agency"]
+    for username in ("reporter", "admin", "other_reporter"):
+        with pytest.raises(PermissionDenied):
+            sources.grant(db, clock, actor(world, username), other, PENALTY)
+    assert sources.responsibilities(db, other.id) == []
+
+    sources.grant(db, clock, actor(world, "authority"), other, PENALTY)
+    assert sources.responsibilities(db, other.id) == [PENALTY]
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "source.grant")).all()[-1]
+    assert (event.target_id, event.details) == (str(other.id), {"record_type": PENALTY})
+
+
+@pytest.mark.parametrize(
+    ("organisation", "code", "article"),
+    [
+        ("regulator", "court_judgment_defaulter", "Art. 9"),  # courts only
+        ("regulator", "association_evaluation", "Art. 10"),  # associations only
+        ("regulator", "contract_performance", "Art. 10"),  # market bodies only
+        ("bank", PENALTY, "Art. 9"),  # a bank is no state organ
+        ("regulator", "self_declaration", "Art. 9"),  # the subject itself only
+    ],
+)
+def test_a_type_is_granted_only_to_the_kinds_the_catalog_admits(
+    collection_world: World, db: Session, clock: Clock, organisation: str, code: str, article: str
+) -> None:
+    target: Organisation = collection_world.organisations[organisation]
+    before = sources.responsibilities(db, target.id)
+    with pytest.raises(InvalidInput) as caught:
+        sources.grant(db, clock, SYSTEM_ACTOR, target, code)
+    assert (caught.value.code, caught.value.article) == ("submitter_kind_not_allowed", article)
+    assert sources.responsibilities(db, target.id) == before
+
+
+def test_a_revoked_responsibility_stops_submissions(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    sources.revoke(db, clock, actor(world, "authority"), regulator, PENALTY)
+    with pytest.raises(PermissionDenied) as caught:
+        ingest(db, clock, regulator, [penalty_row(world)])
+    assert (caught.value.code, caught.value.article) == ("not_responsible", "Art. 9")
+    sources.grant(db, clock, actor(world, "authority"), regulator, PENALTY)
+    assert ingest(db, clock, regulator, [penalty_row(world)]).batch.created == 1

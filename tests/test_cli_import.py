@@ -1,0 +1,504 @@
+"""``xinyong import FILE --source ORG --type TYPE [--dry-run] [--report FILE]`` against a
+SQLite file database of its own: exit 0 all accepted, 1 some rows rejected (with the
+report), 2 an unusable file or submission (nothing written); the Art. 11 refusals."""
+
+from __future__ import annotations
+
+import csv
+import random
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
+
+from tests.collection_helpers import (
+    NEW_PERSON_ID,
+    PENALTY,
+    RECENT,
+    REPRESENTATIVE_ID,
+    SCHEMA_ERROR_CASES,
+    SHUANG_GONGSHI_HEADERS,
+    csv_bytes,
+    jsonl_bytes,
+    new_uscc,
+    next_decision_number,
+    subject_row,
+    write_csv,
+    write_xlsx,
+    zh,
+)
+from tests.conftest import TEST_NOW
+from xinyong.cli import app
+from xinyong.clock import FixedClock
+from xinyong.collection import pipeline
+from xinyong.collection.models import Batch, CreditRecord, QuarantinedRow, RecordVersion
+from xinyong.config import reset_settings
+from xinyong.crypto import reset_default_cipher
+from xinyong.db.base import Base
+from xinyong.db.engine import make_engine
+from xinyong.synthetic import make_uscc
+
+AGENCY = "11350100MUCQWD187J"  # 福州市市场监督管理局, responsible for penalties
+IDLE_AGENCY = make_uscc(random.Random(7), prefix="11")  # responsible for nothing
+COMPANY = "91350100M000100Y43"
+REPORT_COLUMNS = ["row", "field", "code", "message", "article", "disposition"]
+WRITTEN_TABLES = ("batch", "credit_record", "record_version", "quarantined_row", "subject")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+@dataclass
+class Cli:
+    """The initialised data folder, its database and where to put files."""
+
+    data: Path
+    files: Path
+    engine: Engine
+
+    def session(self) -> Session:
+        return Session(self.engine)
+
+    def count(self, name: str) -> int:
+        with self.session() as session:
+            return len(session.execute(select(Base.metadata.tables[name])).all())
+
+    def snapshot(self, *names: str) -> dict[str, list[tuple[Any, ...]]]:
+        with self.session() as session:
+            result = {}
+            for name in names:
+                table = Base.metadata.tables[name]
+                result[name] = [
+                    tuple(row)
+                    for row in session.execute(select(table).order_by(*table.primary_key))
+                ]
+            return result
+
+    def import_(
+        self, path: Path, *options: str, source: str = AGENCY, type_: str = PENALTY
+    ) -> Result:
+        return run("import", path, "--source", source, "--type", type_, *options)
+
+
+def _environment(monkeypatch: pytest.MonkeyPatch, data: Path) -> None:
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(data))
+    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{data / 'xinyong.sqlite3'}")
+    reset_settings()
+    reset_default_cipher()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One `init` per module: the catalog, the calendar, two agencies, responsibilities."""
+    data = tmp_path_factory.mktemp("cli-template") / "data"
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _environment(monkeypatch, data)
+        for arguments in (
+            ["init"],
+            [
+                "orgs",
+                "add",
+                "--code",
+                AGENCY,
+                "--name",
+                "福州市市场监督管理局",
+                "--kind",
+                "state_organ",
+            ],
+            [
+                "orgs",
+                "add",
+                "--code",
+                IDLE_AGENCY,
+                "--name",
+                "福州市生态环境局",
+                "--kind",
+                "state_organ",
+            ],
+            ["sources", "grant", "--org", AGENCY, "--type", PENALTY],
+            ["sources", "grant", "--org", AGENCY, "--type", "social_insurance_arrears"],
+            ["sources", "grant", "--org", AGENCY, "--type", "major_tax_violation"],
+            ["sources", "grant", "--org", AGENCY, "--type", "registration"],
+        ):
+            result = run(*arguments)
+            assert result.exit_code == 0, result.output
+    reset_settings()
+    reset_default_cipher()
+    return data
+
+
+@pytest.fixture
+def cli(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    data = tmp_path / "data"
+    shutil.copytree(template, data)
+    _environment(monkeypatch, data)
+    # The commands read the system clock; fix it so that dates are judged as elsewhere.
+    monkeypatch.setattr("xinyong.cli.collection.clock", FixedClock(TEST_NOW))
+    engine = make_engine(f"sqlite:///{data / 'xinyong.sqlite3'}")
+    files = tmp_path / "files"
+    files.mkdir()
+    yield Cli(data, files, engine)
+    engine.dispose()
+    reset_settings()
+    reset_default_cipher()
+
+
+def row(**overrides: str) -> dict[str, str]:
+    """A valid penalty row (English field names) about a company."""
+    values = {
+        "subject_name": "福州晨光文具贸易有限公司",
+        "subject_category": "法人及非法人组织",
+        "subject_uscc": COMPANY,
+        "legal_representative": "陈某",
+        "id_type": "身份证",
+        "id_number": REPRESENTATIVE_ID,
+        "decision_number": next_decision_number(),
+        "violation_type": "虚假宣传",
+        "violation_facts": "在店堂广告中作引人误解的宣传",
+        "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
+        "penalty_category": "罚款",
+        "penalty_content": "罚款人民币壹万伍仟元",
+        "fine_amount": "1.5",
+        "decision_date": RECENT.isoformat(),
+        "authority": "福州市市场监督管理局",
+        "authority_uscc": AGENCY,
+        "source_unit": "福州市市场监督管理局",
+        "source_unit_uscc": AGENCY,
+        "remarks": "",
+    }
+    values.update(overrides)
+    return values
+
+
+def report_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        assert reader.fieldnames == REPORT_COLUMNS
+        return list(reader)
+
+
+def payloads(cli: Cli) -> list[dict[str, Any]]:
+    with cli.session() as session:
+        return [
+            v.payload
+            for v in session.scalars(select(RecordVersion).order_by(RecordVersion.record_id))
+        ]
+
+
+# --- exit 0 ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["utf-8", "utf-8-sig", "gb18030", "xlsx", "jsonl"])
+def test_a_file_with_every_row_valid_exits_0(cli: Cli, kind: str) -> None:
+    rows = [
+        zh(row()),
+        zh(
+            row(
+                subject_uscc=new_uscc(), subject_name="福州榕城餐饮有限公司", remarks="现场检查发现"
+            )
+        ),
+    ]
+    if kind == "xlsx":
+        path = write_xlsx(cli.files / "penalties.xlsx", rows)
+    elif kind == "jsonl":
+        path = cli.files / "penalties.jsonl"
+        path.write_bytes(jsonl_bytes([row(), row()]))
+    else:
+        path = write_csv(cli.files / "penalties.csv", rows, encoding=kind)
+
+    result = cli.import_(path)
+
+    assert result.exit_code == 0, result.output
+    with cli.session() as session:
+        (batch,) = session.scalars(select(Batch)).all()
+        assert (batch.channel, batch.filename) == ("cli", path.name)
+        assert (batch.rows_total, batch.created, batch.rejected, batch.held) == (2, 2, 0, 0)
+        assert len(session.scalars(select(CreditRecord)).all()) == 2
+    stored = payloads(cli)
+    if kind != "jsonl":
+        assert stored[1]["subject_name"] == "福州榕城餐饮有限公司"
+        assert stored[1]["remarks"] == "现场检查发现"
+    assert all(
+        p["id_number"] == REPRESENTATIVE_ID[:6] + "********" + REPRESENTATIVE_ID[-4:]
+        for p in stored
+    )
+    assert f"batch {batch.id}" in result.output
+
+
+def test_the_shuang_gongshi_headers_in_any_order(cli: Cli) -> None:
+    headers = list(reversed(SHUANG_GONGSHI_HEADERS))
+    path = cli.files / "reordered.csv"
+    path.write_bytes(csv_bytes([zh(row())], headers=headers))
+    result = cli.import_(path)
+    assert result.exit_code == 0, result.output
+    assert cli.count("credit_record") == 1
+
+
+def test_importing_the_same_file_again_changes_nothing(cli: Cli) -> None:
+    path = write_csv(cli.files / "penalties.csv", [zh(row()), zh(row(fine_amount="x"))])
+    assert cli.import_(path).exit_code == 1
+    before = cli.snapshot(*WRITTEN_TABLES, "audit_event")
+
+    again = cli.import_(path)
+
+    assert again.exit_code == 1, again.output
+    assert "imported before" in again.output
+    assert cli.snapshot(*WRITTEN_TABLES, "audit_event") == before
+
+
+# --- exit 1 and the report ---------------------------------------------------------------
+
+
+def test_some_rows_rejected_exits_1_and_writes_the_report(cli: Cli) -> None:
+    rows = [
+        row(),
+        row(decision_date="2026/02/30"),
+        row(subject_uscc="91350100M000100Y44"),
+        row(subject_name="福州别家贸易有限公司"),  # the known code under another name: held
+        row(decision_number=""),
+    ]
+    path = write_csv(cli.files / "penalties.csv", [zh(r) for r in rows])
+    report = cli.files / "report.csv"
+
+    result = cli.import_(path, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    assert [(r["row"], r["field"], r["code"], r["disposition"]) for r in report_rows(report)] == [
+        ("3", "decision_date", "invalid_date", "rejected"),
+        ("4", "subject_uscc", "check_character", "rejected"),
+        ("5", "subject_name", "name_mismatch", "held"),
+        ("6", "decision_number", "required", "rejected"),
+    ]
+    assert all(r["message"] for r in report_rows(report))
+    assert cli.count("credit_record") == 1
+    assert cli.count("quarantined_row") == 4
+    assert "invalid_date" in result.output
+
+
+def test_every_schema_error_through_the_cli(cli: Cli) -> None:
+    rows = [row()] + [row(**bad) for bad, _, _ in SCHEMA_ERROR_CASES]
+    path = write_csv(cli.files / "penalties.csv", [zh(r) for r in rows])
+    report = cli.files / "report.csv"
+
+    result = cli.import_(path, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    # Spreadsheet rows: the header is row 1, the valid row 2.
+    assert [(r["row"], r["field"], r["code"]) for r in report_rows(report)] == [
+        (str(number), field, code)
+        for number, (_, field, code) in enumerate(SCHEMA_ERROR_CASES, start=3)
+    ]
+    assert cli.count("credit_record") == 1
+
+
+def test_a_person_for_a_type_kept_about_organisations_only(cli: Cli) -> None:
+    registration = {
+        **subject_row("赵某某", citizen_id=NEW_PERSON_ID),
+        "entity_type": "个人独资企业",
+        "established_on": "2020-01-02",
+        "registration_authority": "福州市市场监督管理局",
+        "authority": "福州市市场监督管理局",
+        "authority_uscc": AGENCY,
+        "source_unit": "福州市市场监督管理局",
+        "source_unit_uscc": AGENCY,
+    }
+    path = write_csv(cli.files / "registrations.csv", [registration])
+    report = cli.files / "report.csv"
+    result = cli.import_(path, "--report", report, type_="registration")
+    assert result.exit_code == 1, result.output
+    assert [(r["row"], r["field"], r["code"]) for r in report_rows(report)] == [
+        ("2", "subject_category", "subject_kind_not_allowed")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("record_type", "build", "field", "code", "article"),
+    [
+        (
+            "social_insurance_arrears",
+            lambda: {
+                **subject_row("赵某某", citizen_id=NEW_PERSON_ID),
+                "notice_number": "榕社保欠〔2026〕1号",
+                "arrears_period": "2026年1月至6月",
+                "arrears_amount": "0.8",
+                "determined_on": RECENT.isoformat(),
+                "authority": "福州市市场监督管理局",
+                "authority_uscc": AGENCY,
+                "source_unit": "福州市市场监督管理局",
+                "source_unit_uscc": AGENCY,
+            },
+            "id_number",
+            "consent_required",
+            "Art. 11 ¶1",
+        ),
+        (
+            "major_tax_violation",
+            lambda: {
+                **subject_row("赵某某", citizen_id=NEW_PERSON_ID),
+                "case_number": "榕税稽〔2026〕1号",
+                "case_nature": "偷税",
+                "main_facts": "隐匿收入少缴个人所得税",
+                "tax_amount_evaded": "987.65",
+                "penalty": "追缴税款并处罚款",
+                "decision_date": RECENT.isoformat(),
+                "authority": "福州市市场监督管理局",
+                "authority_uscc": AGENCY,
+                "source_unit": "福州市市场监督管理局",
+                "source_unit_uscc": AGENCY,
+            },
+            "tax_amount_evaded",
+            "written_consent_required",
+            "Art. 11 ¶2",
+        ),
+        (PENALTY, lambda: {**row(), "血型": "AB型"}, "血型", "prohibited_content", "Art. 11 ¶3"),
+        (
+            PENALTY,
+            lambda: {**row(), "宗教信仰": "某教"},
+            "宗教信仰",
+            "prohibited_content",
+            "Art. 11 ¶3",
+        ),
+        (PENALTY, lambda: {**row(), "病史": "高血压"}, "病史", "prohibited_content", "Art. 11 ¶3"),
+    ],
+)
+def test_each_art_11_refusal_exits_1_with_its_paragraph_in_the_report(
+    cli: Cli, record_type: str, build: Any, field: str, code: str, article: str
+) -> None:
+    path = write_csv(cli.files / "rows.csv", [build()])
+    report = cli.files / "report.csv"
+
+    result = cli.import_(path, "--report", report, type_=record_type)
+
+    assert result.exit_code == 1, result.output
+    (refused,) = report_rows(report)
+    assert (refused["row"], refused["field"], refused["code"], refused["article"]) == (
+        "2",
+        field,
+        code,
+        article,
+    )
+    assert refused["disposition"] == "rejected"
+    assert article in result.output
+    assert cli.count("credit_record") == 0
+    assert cli.count("subject") == 0, "a person without consent is not registered"
+    with cli.session() as session:
+        (quarantined,) = session.scalars(select(QuarantinedRow)).all()
+        if code == "prohibited_content":
+            assert quarantined.values_ciphertext is None
+        else:
+            assert quarantined.values_ciphertext is not None
+
+
+# --- exit 2: unusable --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("blank.csv", b"\r\n\r\n", "empty"),
+        ("penalties.txt", b"a,b\r\n1,2\r\n", "unsupported_format"),
+        ("penalties.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, "unsupported_format"),
+        ("garbage.csv", bytes(range(256)) * 4, "format"),
+        ("garbage.xlsx", b"PK\x03\x04 not really a zip", "format"),
+        ("utf16.csv", "行政相对人名称\r\n".encode("utf-16"), "encoding"),
+        ("broken.jsonl", b'{"subject_name": "x"}\n{not json\n', "bad_json"),
+    ],
+)
+def test_an_unusable_file_exits_2_and_writes_nothing(
+    cli: Cli, name: str, content: bytes, message: str
+) -> None:
+    path = cli.files / name
+    path.write_bytes(content)
+    before = cli.snapshot(*WRITTEN_TABLES)
+    result = cli.import_(path)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert cli.snapshot(*WRITTEN_TABLES) == before
+
+
+def test_a_missing_file_exits_2(cli: Cli) -> None:
+    result = cli.import_(cli.files / "nowhere.csv")
+    assert result.exit_code == 2
+    assert cli.count("batch") == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_a_file_that_becomes_unreadable_midway_exits_2_and_writes_nothing(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 50)
+    rows = [
+        zh(row(subject_uscc=new_uscc(), subject_name=f"福州第{n}号贸易有限公司"))
+        for n in range(400)
+    ]
+    good = csv_bytes(rows, encoding=encoding)
+    assert len(good) > 64 * 1024, "past the part the reader sniffs for its encoding"
+    path = cli.files / "broken.csv"
+    path.write_bytes(good + "福州坏行有限公司,".encode(encoding) + b"\xff\xfe\xff,x\r\n")
+    before = cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name")
+
+    result = cli.import_(path)
+
+    assert result.exit_code == 2, result.output
+    assert "encoding" in result.output
+    assert "402" in result.output  # the spreadsheet row where it broke
+    assert cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name") == before
+
+
+def test_a_source_without_the_responsibility_exits_2(cli: Cli) -> None:
+    path = write_csv(cli.files / "penalties.csv", [zh(row())])
+    result = cli.import_(path, source=IDLE_AGENCY)
+    assert result.exit_code == 2, result.output
+    assert "not_responsible" in result.output
+    assert "Art. 9" in result.output
+    assert cli.count("batch") == 0
+    assert cli.count("credit_record") == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "code"),
+    [
+        (["--source", "91350100M000100Y43"], "unknown_organisation"),
+        (["--type", "no_such_type"], "unknown_record_type"),
+    ],
+)
+def test_an_unknown_source_or_type_exits_2(cli: Cli, arguments: list[str], code: str) -> None:
+    path = write_csv(cli.files / "penalties.csv", [zh(row())])
+    options = {"--source": AGENCY, "--type": PENALTY}
+    options[arguments[0]] = arguments[1]
+    result = run("import", path, *[part for pair in options.items() for part in pair])
+    assert result.exit_code == 2, result.output
+    assert code in result.output
+    assert cli.count("batch") == 0
+
+
+# --- dry run -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("bad_rows", "exit_code"), [(0, 0), (1, 1)])
+def test_a_dry_run_writes_nothing(cli: Cli, bad_rows: int, exit_code: int) -> None:
+    rows = [zh(row(subject_uscc=new_uscc(), subject_name="福州新公司有限公司")), zh(row())]
+    rows += [zh(row(decision_date="never")) for _ in range(bad_rows)]
+    path = write_csv(cli.files / "penalties.csv", rows)
+    report = cli.files / "report.csv"
+    before = cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name")
+
+    result = cli.import_(path, "--dry-run", "--report", report)
+
+    assert result.exit_code == exit_code, result.output
+    assert "dry run" in result.output
+    assert cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name") == before
+    assert [r["code"] for r in report_rows(report)] == ["invalid_date"] * bad_rows
+    # And the real import afterwards is not mistaken for a replay.
+    real = cli.import_(path)
+    assert real.exit_code == exit_code, real.output
+    assert "imported before" not in real.output
+    assert cli.count("credit_record") == 2

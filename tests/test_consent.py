@@ -1,0 +1,522 @@
+"""Consent and the Art. 11 bans for natural persons, through the API (the CLI has its own
+tests in test_cli_import.py): ¶1 consent unless public by law, ¶2 written consent after
+notice of adverse consequences for restricted fields, ¶3 prohibited content always refused;
+revocation stops the next batch and is audited."""
+
+# Fixtures are imported from tests.collection_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    NEW_PERSON_ID,
+    RECENT,
+    add_reporter,
+    catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
+    collection_world,  # noqa: F401 - fixture
+    count,
+    fast_password_hashing,  # noqa: F401 - fixture
+    grant,
+    ingest,
+    penalty_row,
+    person_penalty_row,
+    problems_of,
+    records_of,
+    source_columns,
+    subject_row,
+    tables_containing,
+    versions_of,
+)
+from tests.factories import World, auth_headers
+from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import Clock
+from xinyong.collection import consent, pipeline
+from xinyong.collection.models import Consent, QuarantinedRow, RowDisposition
+from xinyong.crypto import default_cipher
+from xinyong.errors import InvalidInput, NotFound
+from xinyong.subjects import service as subjects
+
+BATCHES = "/api/v1/batches"
+CONSENTS = "/api/v1/me/consents"
+TAX_AMOUNT = "987.65"
+
+
+@pytest.fixture
+def consent_world(collection_world: World, db: Session, clock: Clock) -> World:
+    """The regulator is also responsible for social-insurance arrears (not public by law
+    for persons) and major tax violations (public by law, with a restricted field); the
+    bank reports contract performance through its own data reporter."""
+    world = collection_world
+    grant(
+        db,
+        clock,
+        world.organisations["regulator"],
+        "social_insurance_arrears",
+        "major_tax_violation",
+    )
+    grant(db, clock, world.organisations["bank"], "contract_performance")
+    add_reporter(db, world.organisations["bank"], "bank_clerk")
+    db.commit()
+    return world
+
+
+def arrears_row(world: World, name: str, citizen_id: str, **extra: str) -> dict[str, str]:
+    return {
+        **subject_row(name, citizen_id=citizen_id),
+        "notice_number": f"榕社保欠〔2026〕{len(name)}{citizen_id[-4:]}号",
+        "arrears_period": "2026年1月至6月",
+        "arrears_amount": "0.8",
+        "determined_on": RECENT.isoformat(),
+        **source_columns(world.organisations["regulator"]),
+        **extra,
+    }
+
+
+def contract_row(world: World, name: str, citizen_id: str) -> dict[str, str]:
+    return {
+        **subject_row(name, citizen_id=citizen_id),
+        "contract_number": f"FZB-{citizen_id[-4:]}",
+        "breach_description": "逾期未还款",
+        "breach_date": RECENT.isoformat(),
+        "amount_owed": "1.2",
+        "counterparty": world.organisations["bank"].name,
+    }
+
+
+def tax_row(world: World, name: str, citizen_id: str, **extra: str) -> dict[str, str]:
+    return {
+        **subject_row(name, citizen_id=citizen_id),
+        "case_number": f"榕税稽〔2026〕{citizen_id[-4:]}号",
+        "case_nature": "偷税",
+        "main_facts": "通过隐匿收入方式少缴个人所得税",
+        "tax_amount_evaded": TAX_AMOUNT,
+        "penalty": "《税收征收管理法》第六十三条，追缴税款并处罚款",
+        "decision_date": RECENT.isoformat(),
+        **source_columns(world.organisations["regulator"]),
+        **extra,
+    }
+
+
+def post_rows(
+    client: TestClient, username: str, record_type: str, rows: list[dict[str, str]]
+) -> Any:
+    """A new batch each time (its own Idempotency-Key): the same body sent again without a
+    key would be a replay of the first batch and return its report unchanged."""
+    return client.post(
+        BATCHES,
+        params={"type": record_type},
+        content=json.dumps(rows, ensure_ascii=False).encode(),
+        headers={
+            **auth_headers(client, username),
+            "Content-Type": "application/json",
+            "Idempotency-Key": uuid.uuid4().hex,
+        },
+    )
+
+
+def problems(response: Any) -> list[tuple[int, str | None, str, str | None]]:
+    assert response.status_code in (200, 201), response.text
+    return [(p["row"], p["field"], p["code"], p["article"]) for p in response.json()["problems"]]
+
+
+def give_consent(
+    client: TestClient, grantee: str, types: list[str], **extra: Any
+) -> dict[str, Any]:
+    response = client.post(
+        CONSENTS,
+        json={"grantee": grantee, "record_types": types, **extra},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+# --- Art. 11 ¶1 --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("username", "record_type", "build"),
+    [
+        ("reporter", "social_insurance_arrears", arrears_row),
+        ("bank_clerk", "contract_performance", contract_row),
+    ],
+)
+def test_a_person_row_not_public_by_law_needs_consent(
+    consent_world: World,
+    client: TestClient,
+    db: Session,
+    username: str,
+    record_type: str,
+    build: Any,
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    company = world.subjects["company"]
+    subjects_before = count(db, "subject")
+    rows = [
+        build(world, person.name, citizen_id_of(person)),
+        build(world, "赵某某", NEW_PERSON_ID),  # nobody knows this person yet
+        {**build(world, company.name, ""), **subject_row(company.name, uscc=company.uscc or "")},
+    ]
+
+    response = post_rows(client, username, record_type, rows)
+
+    assert problems(response) == [
+        (1, "id_number", "consent_required", "Art. 11 ¶1"),
+        (2, "id_number", "consent_required", "Art. 11 ¶1"),
+    ]
+    assert response.json()["created"] == 1  # the organisation's row needs no consent
+    assert records_of(db, person.id) == []
+    # A person without consent is not written into the platform at all.
+    assert subjects.by_citizen_id(db, NEW_PERSON_ID) is None
+    assert count(db, "subject") == subjects_before
+    assert response.json()["new_subjects"] == 0
+
+
+def test_consent_given_by_the_person_lets_the_row_in(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    regulator = world.organisations["regulator"]
+    row = arrears_row(world, person.name, citizen_id_of(person))
+
+    # Consent to someone else, or for something else, does not count.
+    give_consent(client, world.organisations["bank"].code, ["social_insurance_arrears"])
+    give_consent(client, regulator.code, ["utility_arrears"])
+    assert [
+        p[2] for p in problems(post_rows(client, "reporter", "social_insurance_arrears", [row]))
+    ] == ["consent_required"]
+
+    given = give_consent(client, regulator.code, ["social_insurance_arrears"])
+    assert given["record_types"] == ["social_insurance_arrears"]
+    assert given["revoked_at"] is None
+    listed = client.get(CONSENTS, headers=auth_headers(client, "citizen")).json()["items"]
+    assert given["id"] in [item["id"] for item in listed]
+    stored = db.get(Consent, given["id"])
+    assert stored is not None
+    assert (stored.subject_id, stored.grantee_organisation_id) == (person.id, regulator.id)
+
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+    assert problems(response) == []
+    assert response.json()["created"] == 1
+    (record,) = records_of(db, person.id)
+    assert record.source_organisation_id == regulator.id
+
+
+def test_a_consent_for_all_types_covers_the_bank(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    give_consent(client, world.organisations["bank"].code, ["*"])
+    response = post_rows(
+        client,
+        "bank_clerk",
+        "contract_performance",
+        [contract_row(world, person.name, citizen_id_of(person))],
+    )
+    assert problems(response) == []
+    (record,) = records_of(db, person.id)
+    assert record.publicity_start is None  # market information is not published
+
+
+def test_public_by_law_needs_no_consent(consent_world: World, db: Session, clock: Clock) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    row = person_penalty_row(world, citizen_id_of(person), person.name)
+    report = ingest(db, clock, world.organisations["regulator"], [row])
+    assert problems_of(report) == []
+    assert len(records_of(db, person.id)) == 1
+
+
+# --- Art. 11 ¶2 --------------------------------------------------------------------------
+
+
+def test_a_restricted_field_needs_written_consent_after_notice(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    regulator = world.organisations["regulator"]
+    row = tax_row(world, person.name, citizen_id_of(person))
+
+    refused = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert problems(refused) == [(1, "tax_amount_evaded", "written_consent_required", "Art. 11 ¶2")]
+
+    # A written consent without the notice of adverse consequences is not enough.
+    give_consent(client, regulator.code, ["major_tax_violation"], written=True)
+    refused = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert problems(refused) == [(1, "tax_amount_evaded", "written_consent_required", "Art. 11 ¶2")]
+    assert records_of(db, person.id) == []
+    (held,) = db.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == refused.json()["batch_id"])
+    ).all()
+    assert held.values_ciphertext is not None  # encrypted, for the source to correct
+
+    given = give_consent(
+        client,
+        regulator.code,
+        ["major_tax_violation"],
+        written=True,
+        adverse_consequences_notified=True,
+        evidence="书面同意书（已告知可能产生的不利后果），2026-11-27 签署",
+    )
+    assert given["adverse_consequences_notified"] is True
+    accepted = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert problems(accepted) == []
+    (record,) = records_of(db, person.id)
+    (version,) = versions_of(db, record.id)
+    assert "tax_amount_evaded" not in version.payload
+    assert version.sensitive_ciphertext is not None
+    sensitive = json.loads(
+        default_cipher().decrypt(version.sensitive_ciphertext, context=pipeline.SENSITIVE_CONTEXT)
+    )
+    assert sensitive["tax_amount_evaded"] == TAX_AMOUNT
+    # The amount is stored only encrypted: in no table in clear (the refused rows are
+    # quarantined encrypted as well).
+    assert tables_containing(db, TAX_AMOUNT) == []
+
+
+def test_the_same_tax_case_without_the_restricted_field_needs_no_consent(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    row = tax_row(world, person.name, citizen_id_of(person), tax_amount_evaded="")
+    assert problems(post_rows(client, "reporter", "major_tax_violation", [row])) == []
+    assert len(records_of(db, person.id)) == 1
+
+
+def test_a_restricted_field_about_an_organisation_is_kept_encrypted(
+    consent_world: World, db: Session, clock: Clock
+) -> None:
+    world = consent_world
+    company = world.subjects["company"]
+    row = {
+        **tax_row(world, company.name, ""),
+        **subject_row(company.name, uscc=company.uscc or ""),
+    }
+    row.pop("id_number", None)
+    row.pop("id_type", None)
+    report = ingest(
+        db, clock, world.organisations["regulator"], [row], record_type="major_tax_violation"
+    )
+    assert problems_of(report) == []
+    (record,) = records_of(db, company.id)
+    (version,) = versions_of(db, record.id)
+    assert "tax_amount_evaded" not in version.payload
+    assert tables_containing(db, TAX_AMOUNT) == []
+
+
+# --- Art. 11 ¶3 --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("血型", "AB型"), ("宗教信仰", "某教派信徒"), ("病史", "高血压十年"), ("blood_type", "O-neg")],
+)
+def test_prohibited_content_is_refused_even_with_consent(
+    consent_world: World, client: TestClient, db: Session, column: str, value: str
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    give_consent(
+        client,
+        world.organisations["regulator"].code,
+        ["*"],
+        written=True,
+        adverse_consequences_notified=True,
+        evidence="书面同意书",
+    )
+    rows = [
+        {**arrears_row(world, person.name, citizen_id_of(person)), column: value},
+        {**person_penalty_row(world, citizen_id_of(person), person.name), column: value},
+    ]
+
+    for record_type, row in zip(
+        ("social_insurance_arrears", "administrative_penalty"), rows, strict=True
+    ):
+        response = post_rows(client, "reporter", record_type, [row])
+        assert problems(response) == [(1, column, "prohibited_content", "Art. 11 ¶3")]
+        (quarantined,) = db.scalars(
+            select(QuarantinedRow).where(QuarantinedRow.batch_id == response.json()["batch_id"])
+        ).all()
+        assert quarantined.disposition is RowDisposition.REJECTED
+        assert quarantined.values_ciphertext is None, "unlawful content is not kept at all"
+    assert records_of(db, person.id) == []
+    assert tables_containing(db, value) == []
+
+
+def test_an_empty_prohibited_column_is_no_refusal(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    rows = [{**penalty_row(world), "血型": ""}]
+    assert problems(post_rows(client, "reporter", "administrative_penalty", rows)) == []
+    assert len(records_of(db)) == 1
+
+
+# --- revocation --------------------------------------------------------------------------
+
+
+def test_revocation_stops_the_next_batch_and_is_audited(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    regulator = world.organisations["regulator"]
+    given = give_consent(client, regulator.code, ["social_insurance_arrears"])
+    first = arrears_row(world, person.name, citizen_id_of(person))
+    assert problems(post_rows(client, "reporter", "social_insurance_arrears", [first])) == []
+
+    # Nobody else can revoke it.
+    other = client.post(
+        f"{CONSENTS}/{given['id']}/revoke", headers=auth_headers(client, "other_citizen")
+    )
+    assert other.status_code == 404
+
+    revoked = client.post(
+        f"{CONSENTS}/{given['id']}/revoke", headers=auth_headers(client, "citizen")
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["revoked_at"] is not None
+    db.expire_all()
+    stored = db.get(Consent, given["id"])
+    assert stored is not None
+    assert stored.revoked_at is not None
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.revoke")).all()
+    assert event.target_id == str(person.id)
+    assert event.details == {"consent_id": given["id"]}
+    assert event.actor_id == f"user:{world.users['citizen'].id}"
+
+    second = arrears_row(
+        world, person.name, citizen_id_of(person), notice_number="榕社保欠〔2026〕99号"
+    )
+    assert problems(post_rows(client, "reporter", "social_insurance_arrears", [second])) == [
+        (1, "id_number", "consent_required", "Art. 11 ¶1")
+    ]
+    # What was collected before the revocation stays, with its version history.
+    assert len(records_of(db, person.id)) == 1
+    # Revoking twice is harmless and not audited twice.
+    again = client.post(f"{CONSENTS}/{given['id']}/revoke", headers=auth_headers(client, "citizen"))
+    assert again.status_code == 200
+    assert (
+        len(db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.revoke")).all()) == 1
+    )
+
+
+# --- consents recorded by the grantee, and the service's rules ---------------------------
+
+
+def test_an_organisation_records_a_written_consent_with_its_evidence(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    world = consent_world
+    person = world.subjects["person"]
+    reporter = auth_headers(client, "reporter")
+    body = {"subject": person.reference, "record_types": ["social_insurance_arrears"]}
+    missing = client.post("/api/v1/consents", json=body, headers=reporter)
+    assert missing.status_code == 422, missing.text
+    assert (missing.json()["error"]["code"], missing.json()["error"]["article"]) == (
+        "evidence_required",
+        "Art. 11",
+    )
+    recorded = client.post(
+        "/api/v1/consents",
+        json={**body, "evidence": "扫描件 consent-2026-001.pdf"},
+        headers=reporter,
+    )
+    assert recorded.status_code == 201, recorded.text
+    stored = db.get(Consent, recorded.json()["id"])
+    assert stored is not None
+    assert stored.evidence_sha256 is not None
+    assert stored.grantee_organisation_id == world.organisations["regulator"].id
+    row = arrears_row(world, person.name, citizen_id_of(person))
+    assert problems(post_rows(client, "reporter", "social_insurance_arrears", [row])) == []
+
+
+def test_consent_rules_of_the_service(consent_world: World, db: Session, clock: Clock) -> None:
+    world = consent_world
+    citizen = accounts.actor_for_user(world.users["citizen"])
+    regulator = world.organisations["regulator"]
+    person = world.subjects["person"]
+    with pytest.raises(InvalidInput) as caught:
+        consent.grant(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            subject=world.subjects["company"],
+            grantee=regulator,
+            record_type_codes=["*"],
+            written=True,
+            adverse_consequences_notified=False,
+            evidence="x",
+        )
+    assert caught.value.code == "not_natural_person"
+    with pytest.raises(InvalidInput) as caught:
+        consent.grant(
+            db,
+            clock,
+            citizen,
+            subject=person,
+            grantee=regulator,
+            record_type_codes=["*"],
+            written=False,
+            adverse_consequences_notified=True,
+        )
+    assert (caught.value.code, caught.value.article) == ("written_required", "Art. 11 ¶2")
+    with pytest.raises(NotFound):
+        consent.grant(
+            db,
+            clock,
+            citizen,
+            subject=person,
+            grantee=regulator,
+            record_type_codes=["no_such_type"],
+            written=True,
+            adverse_consequences_notified=False,
+        )
+
+
+def test_an_expired_consent_no_longer_counts(consent_world: World, db: Session, clock: Any) -> None:
+    import datetime as dt
+
+    world = consent_world
+    person = world.subjects["person"]
+    regulator = world.organisations["regulator"]
+    consent.grant(
+        db,
+        clock,
+        accounts.actor_for_user(world.users["citizen"]),
+        subject=person,
+        grantee=regulator,
+        record_type_codes=["social_insurance_arrears"],
+        written=True,
+        adverse_consequences_notified=False,
+        valid_until=clock.today(),
+    )
+    row = arrears_row(world, person.name, citizen_id_of(person))
+    assert (
+        problems_of(ingest(db, clock, regulator, [row], record_type="social_insurance_arrears"))
+        == []
+    )
+    clock.advance(dt.timedelta(days=1))
+    later = arrears_row(
+        world, person.name, citizen_id_of(person), notice_number="榕社保欠〔2026〕7号"
+    )
+    report = ingest(db, clock, regulator, [later], record_type="social_insurance_arrears")
+    assert problems_of(report) == [(1, "id_number", "consent_required")]

@@ -1,0 +1,259 @@
+"""Self-declarations and credit commitments (Art. 10 ¶2, Art. 21) and fulfilment updates by
+the accepting unit, each a version with actor, source and reason (Art. 24)."""
+
+# Fixtures are imported from tests.collection_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+    ingest,
+    penalty_row,
+    records_of,
+    snapshot,
+    tables_containing,
+    versions_of,
+)
+from tests.factories import World, auth_headers
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import Clock
+from xinyong.collection.models import CreditRecord
+from xinyong.errors import InvalidInput
+
+COMMITMENT = {
+    "commitment_type": "信用修复承诺",
+    "reason": "申请信用修复",
+    "text": "本单位承诺已纠正失信行为，今后依法诚信经营。",
+}
+
+
+def declare(client: TestClient, username: str, **body: str) -> Any:
+    return client.post(
+        "/api/v1/me/declarations",
+        json={"title": "志愿服务", "content": "2026 年参加社区志愿服务 120 小时。", **body},
+        headers=auth_headers(client, username),
+    )
+
+
+def commit(client: TestClient, username: str, accepting_unit: str) -> Any:
+    return client.post(
+        "/api/v1/me/commitments",
+        json={**COMMITMENT, "accepting_unit": accepting_unit},
+        headers=auth_headers(client, username),
+    )
+
+
+def record(db: Session, record_id: int) -> CreditRecord:
+    db.expire_all()
+    found = db.get(CreditRecord, record_id)
+    assert found is not None
+    return found
+
+
+# --- self-declaration --------------------------------------------------------------------
+
+
+def test_a_citizen_declares_information_about_herself(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    person = world.subjects["person"]
+    response = declare(client, "citizen")
+    assert response.status_code == 201, response.text
+    assert response.json()["self_declared"] is True
+    assert response.json()["decision_date"] == clock.today().isoformat()
+
+    declared = record(db, response.json()["record_id"])
+    assert declared.self_declared is True
+    assert declared.subject_id == person.id
+    assert declared.source_organisation_id == world.organisations["operator"].id
+    assert (declared.publicity_start, declared.publicity_end) == (None, None)  # not public
+    assert declared.rule_source == "city rule v1"
+    (version,) = versions_of(db, declared.id)
+    assert version.reason == "declared by subject"
+    assert version.actor == f"user:{world.users['citizen'].id}"
+    assert version.payload["title"] == "志愿服务"
+    assert version.payload["subject_category"] == "自然人"
+    assert version.payload["id_number"][6:14] == "********"
+    assert tables_containing(db, citizen_id_of(person)) == []
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "record.self_declare")).one()
+    assert event.target_id == str(declared.id)
+
+    again = declare(client, "citizen")
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "duplicate"
+    assert len(records_of(db)) == 1
+
+
+def test_a_company_declares_and_it_stays_self_declared(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    response = declare(client, "company", title="获得 ISO 9001 认证", content="证书编号 00126Q0001")
+    assert response.status_code == 201, response.text
+    declared = record(db, response.json()["record_id"])
+    assert declared.subject_id == collection_world.subjects["company"].id
+    assert declared.self_declared is True
+    assert declared.publicity_start is None  # self_declaration is a non-public type
+
+
+@pytest.mark.parametrize("username", ["reporter", "authority", "admin"])
+def test_staff_declare_nothing(
+    collection_world: World, client: TestClient, db: Session, username: str
+) -> None:
+    assert declare(client, username).status_code == 403
+    assert records_of(db) == []
+
+
+def test_a_self_declared_type_is_not_taken_in_a_batch(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    row = {"subject_name": "王某某", "title": "x", "content": "y", "declared_on": "2026-11-27"}
+    with pytest.raises(InvalidInput) as caught:
+        ingest(db, clock, world.organisations["regulator"], [row], record_type="self_declaration")
+    assert (caught.value.code, caught.value.article) == ("self_declared_type", "Art. 10 ¶2")
+
+
+# --- commitments and their fulfilment ----------------------------------------------------
+
+
+def test_a_company_commits_and_the_accepting_unit_records_fulfilment(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    company = world.subjects["company"]
+
+    made = commit(client, "company", regulator.code)
+
+    assert made.status_code == 201, made.text
+    assert made.json()["fulfilment_status"] == "pending"
+    record_id = made.json()["record_id"]
+    commitment = record(db, record_id)
+    assert commitment.self_declared is True
+    assert commitment.subject_id == company.id
+    assert commitment.source_organisation_id == regulator.id
+    assert commitment.current_version_no == 1
+    assert commitment.publicity_start == clock.today()  # an organisation's commitment is public
+    (first,) = versions_of(db, record_id)
+    assert first.payload["fulfilment_status"] == "pending"
+    assert first.payload["accepting_unit"] == regulator.name
+    assert first.payload["commitment_type"] == "信用修复承诺"
+    first_snapshot = snapshot(db, "record_version")["record_version"]
+
+    # Another agency may not touch it.
+    refused = client.post(
+        f"/api/v1/commitments/{record_id}/fulfilment",
+        json={"status": "breached", "note": "未履行"},
+        headers=auth_headers(client, "other_reporter"),
+    )
+    assert refused.status_code == 403, refused.text
+    assert (refused.json()["error"]["code"], refused.json()["error"]["article"]) == (
+        "other_organisation",
+        "Art. 12",
+    )
+    assert record(db, record_id).current_version_no == 1
+
+    updated = client.post(
+        f"/api/v1/commitments/{record_id}/fulfilment",
+        json={"status": "fulfilled", "note": "已按期履行，经核查属实"},
+        headers=auth_headers(client, "reporter"),
+    )
+
+    assert updated.status_code == 200, updated.text
+    assert updated.json() == {
+        "record_id": record_id,
+        "version": 2,
+        "fulfilment_status": "fulfilled",
+    }
+    commitment = record(db, record_id)
+    assert commitment.current_version_no == 2
+    one, two = versions_of(db, record_id)
+    assert two.reason == "fulfilment updated"
+    assert two.reason_detail == "已按期履行，经核查属实"
+    assert two.payload["fulfilment_status"] == "fulfilled"
+    assert two.actor == f"user:{world.users['reporter'].id}"
+    assert two.source_organisation_id == regulator.id
+    assert commitment.payload_hash == two.payload_hash != one.payload_hash
+    assert one.payload["fulfilment_status"] == "pending"
+    assert snapshot(db, "record_version")["record_version"][: len(first_snapshot)] == first_snapshot
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "record.fulfilment")).one()
+    assert (event.target_id, event.details) == (str(record_id), {"status": "fulfilled"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"status": "done", "note": "x"}, {"status": "fulfilled", "note": ""}, {"status": "fulfilled"}],
+)
+def test_a_fulfilment_update_needs_a_status_and_a_reason(
+    collection_world: World, client: TestClient, db: Session, body: dict[str, str]
+) -> None:
+    record_id = commit(client, "company", collection_world.organisations["regulator"].code).json()[
+        "record_id"
+    ]
+    response = client.post(
+        f"/api/v1/commitments/{record_id}/fulfilment",
+        json=body,
+        headers=auth_headers(client, "reporter"),
+    )
+    assert response.status_code == 422
+    assert record(db, record_id).current_version_no == 1
+
+
+def test_a_citizens_commitment_is_not_public(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    made = commit(client, "citizen", collection_world.organisations["regulator"].code)
+    assert made.status_code == 201, made.text
+    commitment = record(db, made.json()["record_id"])
+    assert commitment.subject_id == collection_world.subjects["person"].id
+    assert commitment.publicity_start is None
+
+
+def test_a_commitment_is_made_to_a_state_body_only(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    response = commit(client, "company", collection_world.organisations["bank"].code)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_accepting_unit"
+    assert records_of(db) == []
+
+
+def test_fulfilment_of_something_that_is_no_commitment(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    ingest(db, clock, world.organisations["regulator"], [penalty_row(world)])
+    db.commit()
+    (penalty,) = records_of(db)
+    response = client.post(
+        f"/api/v1/commitments/{penalty.id}/fulfilment",
+        json={"status": "fulfilled", "note": "x"},
+        headers=auth_headers(client, "reporter"),
+    )
+    assert response.status_code == 404
+    assert len(versions_of(db, penalty.id)) == 1
+
+
+def test_self_declared_records_are_left_out_of_timeliness(
+    collection_world: World, client: TestClient
+) -> None:
+    assert (
+        commit(client, "company", collection_world.organisations["regulator"].code).status_code
+        == 201
+    )
+    items = client.get("/api/v1/timeliness", headers=auth_headers(client, "authority")).json()[
+        "items"
+    ]
+    assert items == []

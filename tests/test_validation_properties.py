@@ -1,0 +1,214 @@
+"""Properties of RowValidator (pure, no database) on the Fuzhou penalty type: valid rows
+validate, a blanked required field is exactly one ``required`` problem, extra columns never
+crash it, and a column named after prohibited content is always refused (Art. 11 ¶3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from functools import cache
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from tests.collection_helpers import PENALTY
+from tests.conftest import TEST_NOW
+from xinyong.catalog.definitions import (
+    PROHIBITED_TERMS,
+    RecordTypeDefinition,
+    prohibited_category,
+)
+from xinyong.catalog.service import parse_definition, read_rule_pack
+from xinyong.collection.validation import Problem, RowValidator, ValidRow
+from xinyong.subjects.models import SubjectKind
+from xinyong.synthetic import make_citizen_id, make_uscc
+
+TODAY = TEST_NOW.date()
+SETTINGS = settings(max_examples=150, deadline=None)
+
+
+@cache
+def penalty() -> RecordTypeDefinition:
+    (data,) = [d for d in read_rule_pack() if d["code"] == PENALTY]
+    return parse_definition(data)
+
+
+def required_fields() -> list[str]:
+    return [spec.name for spec in penalty().fields if spec.required]
+
+
+# --- strategies --------------------------------------------------------------------------
+
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+_WORDISH = st.one_of(_CJK, st.characters(whitelist_categories=("Lu", "Ll", "Nd")))
+
+
+def words(max_size: int) -> st.SearchStrategy[str]:
+    """Text that is not blank after stripping, within a field's length."""
+    return st.text(_WORDISH, min_size=1, max_size=max_size)
+
+
+seeds = st.integers(min_value=0, max_value=2**32)
+usccs = seeds.map(lambda seed: make_uscc(random.Random(seed)))
+business_usccs = seeds.map(lambda seed: make_uscc(random.Random(seed), prefix="92"))
+citizen_ids = seeds.map(lambda seed: make_citizen_id(random.Random(seed)))
+dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=TODAY)
+date_texts = st.tuples(dates, st.sampled_from(["-", "/"])).map(
+    lambda pair: pair[0].isoformat().replace("-", pair[1])
+)
+amounts = st.one_of(
+    st.just(""),
+    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False).map(
+        str
+    ),
+)
+
+
+@st.composite
+def valid_rows(draw: st.DrawFn) -> dict[str, str]:
+    category = draw(st.sampled_from(["法人及非法人组织", "个体工商户", "自然人"]))
+    row = {
+        "subject_name": draw(words(60)),
+        "subject_category": category,
+        "decision_number": draw(words(128)),
+        "violation_type": draw(words(200)),
+        "violation_facts": draw(st.one_of(st.just(""), words(500))),
+        "legal_basis": draw(words(300)),
+        "penalty_category": draw(st.sampled_from(["罚款", "警告", "警告、罚款", "没收违法所得"])),
+        "penalty_content": draw(words(300)),
+        "fine_amount": draw(amounts),
+        "decision_date": draw(date_texts),
+        "publicity_deadline": draw(st.one_of(st.just(""), date_texts)),
+        "severity": draw(
+            st.sampled_from(["", "minor", "general", "serious", "轻微", "一般", "严重"])
+        ),
+        "authority": draw(words(100)),
+        "authority_uscc": draw(usccs),
+        "source_unit": draw(words(100)),
+        "source_unit_uscc": draw(usccs),
+    }
+    if category == "自然人":
+        row["id_type"] = draw(st.sampled_from(["身份证", "居民身份证", ""]))
+        row["id_number"] = draw(citizen_ids)
+    else:
+        row["subject_uscc"] = draw(business_usccs if category == "个体工商户" else usccs)
+        if draw(st.booleans()):
+            row["legal_representative"] = draw(words(20))
+            row["id_type"] = "身份证"
+            row["id_number"] = draw(citizen_ids)
+    if draw(st.booleans()):  # the 双公示 column headers instead of the field names
+        labels = {spec.name: spec.label_zh for spec in penalty().fields}
+        row = {labels[key]: value for key, value in row.items()}
+    return row
+
+
+def validate(row: dict[str, str], headers: list[str] | None = None) -> ValidRow | list[Problem]:
+    validator = RowValidator(penalty(), headers or list(row), today=TODAY)
+    return validator.validate(2, row)
+
+
+def english(row: dict[str, str]) -> dict[str, str]:
+    names = {spec.label_zh: spec.name for spec in penalty().fields}
+    return {names.get(key, key): value for key, value in row.items()}
+
+
+# --- properties --------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(valid_rows())
+def test_a_row_of_valid_values_validates(row: dict[str, str]) -> None:
+    result = validate(row)
+    assert isinstance(result, ValidRow), result
+    plain = english(row)
+    assert result.number == 2
+    assert result.subject_name == plain["subject_name"]
+    assert result.decision_date.isoformat() == plain["decision_date"].replace("/", "-")
+    assert result.key_parts == (plain["decision_number"],)
+    if plain["subject_category"] == "自然人":
+        assert result.subject_kind is SubjectKind.NATURAL_PERSON
+        assert (result.citizen_id, result.uscc) == (plain["id_number"], None)
+    else:
+        assert result.subject_kind is not SubjectKind.NATURAL_PERSON
+        assert result.uscc == plain["subject_uscc"]
+        assert result.citizen_id is None
+    if "id_number" in plain:
+        # The payload keeps the masked number only; the number itself goes to encryption.
+        assert (
+            result.payload["id_number"]
+            == plain["id_number"][:6] + "*" * 8 + plain["id_number"][-4:]
+        )
+        assert result.sensitive["id_number"] == plain["id_number"]
+        assert plain["id_number"] not in repr(result.payload)
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.sampled_from(required_fields()),
+    st.sampled_from(["", " ", "\t", "\u3000 "]),
+    st.booleans(),
+)
+def test_blanking_one_required_field_is_exactly_one_required_problem(
+    row: dict[str, str], field: str, blank: str, drop_column: bool
+) -> None:
+    labels = {spec.name: spec.label_zh for spec in penalty().fields}
+    key = field if field in row else labels[field]
+    if drop_column:
+        del row[key]  # the whole column is missing from the file
+    else:
+        row[key] = blank
+    result = validate(row)
+    assert isinstance(result, list), f"{field} blanked yet the row validated"
+    assert [(p.code, p.field) for p in result] == [("required", field)]
+
+
+extra_names = st.text(min_size=0, max_size=30)
+extra_values = st.text(max_size=50)
+
+
+@SETTINGS
+@given(valid_rows(), st.dictionaries(extra_names, extra_values, max_size=6))
+def test_random_extra_columns_never_crash_it(row: dict[str, str], extras: dict[str, str]) -> None:
+    header_map = penalty().header_map()
+    extras = {name: value for name, value in extras.items() if name not in row}
+    result = validate({**row, **extras}, [*row, *extras])
+    expected = []
+    for name, value in extras.items():
+        if name.strip().lower() in header_map or not value.strip():
+            continue
+        category = prohibited_category(name)
+        if category:
+            expected.append(("prohibited_content", name, "Art. 11 ¶3"))
+    if not expected:
+        assert isinstance(result, ValidRow), result
+        return
+    assert isinstance(result, list)
+    assert [(p.code, p.field, p.article) for p in result] == expected
+
+
+prohibited_terms = st.sampled_from(
+    [term for terms in PROHIBITED_TERMS.values() for term in terms if " " not in term]
+)
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.text(max_size=8),
+    prohibited_terms,
+    st.text(max_size=8),
+    st.text(min_size=1, max_size=40).filter(lambda v: v.strip() != ""),
+    st.booleans(),
+)
+def test_a_prohibited_named_column_with_a_value_is_always_refused(
+    row: dict[str, str], before: str, term: str, after: str, value: str, upper: bool
+) -> None:
+    name = before + (term.upper() if upper else term) + after
+    assume(name not in row and name.strip().lower() not in penalty().header_map())
+    result = validate({**row, name: value}, [*row, name])
+    assert isinstance(result, list), f"{name!r} = {value!r} was accepted"
+    assert any(
+        p.code == "prohibited_content" and p.field == name and p.article == "Art. 11 ¶3"
+        for p in result
+    ), result
