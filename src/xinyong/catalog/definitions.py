@@ -50,45 +50,50 @@ class Severity(enum.StrEnum):
 
 # Art. 11 ¶3: content that may never be collected, with or without consent. Matched
 # against field names and labels, so it is caught in a declared field, an undeclared
-# extra column, or a free-text field whose name says what it is.
+# extra column, or a free-text field whose name says what it is. Chinese terms match as
+# substrings; English ones as whole words, so "general_notes" is not taken for genes.
 PROHIBITED_TERMS: dict[str, tuple[str, ...]] = {
-    "religious belief": ("宗教", "信仰", "religio", "faith"),
-    "genes": ("基因", "gene", "genetic", "dna"),
-    "fingerprints": ("指纹", "fingerprint"),
-    "blood type": ("血型", "blood_type", "bloodtype", "blood group", "blood_group"),
+    "religious belief": ("宗教", "信仰", r"religio\w*", r"faiths?"),
+    "genes": ("基因", r"genes?", r"genetic\w*", r"genom\w*", r"dna"),
+    "fingerprints": ("指纹", r"fingerprints?"),
+    "blood type": ("血型", r"blood (?:type|group)s?", r"bloodtypes?"),
     "disease and medical history": (
         "疾病",
         "病史",
         "病历",
         "诊断",
-        "disease",
-        "illness",
-        "medical",
-        "diagnos",
-        "health_condition",
+        r"diseases?",
+        r"illness\w*",
+        r"medical\w*",
+        r"diagnos\w*",
+        r"health conditions?",
     ),
 }
 
 # Art. 11 ¶2: collected from natural persons only with written consent after notice.
 RESTRICTED_TERMS: dict[str, tuple[str, ...]] = {
-    "income": ("收入", "工资", "薪", "income", "salary", "wage"),
-    "deposits": ("存款", "deposit"),
-    "securities": ("有价证券", "证券", "股票", "securit", "stock"),
-    "commercial insurance": ("商业保险", "保险", "insurance"),
-    "real estate": ("不动产", "房产", "房屋", "real_estate", "realestate", "property"),
-    "tax amounts": ("纳税额", "纳税数额", "缴税", "tax_amount", "tax_paid"),
+    "income": ("收入", "工资", "薪", r"incomes?", r"salar(?:y|ies)", r"wages?"),
+    "deposits": ("存款", r"deposits?"),
+    "securities": ("有价证券", "证券", "股票", r"securities", r"stocks?", r"shares?holding\w*"),
+    "commercial insurance": ("商业保险", "保险", r"insurance\w*"),
+    "real estate": ("不动产", "房产", "房屋", r"real estate", r"realestate", r"propert(?:y|ies)"),
+    "tax amounts": ("纳税额", "纳税数额", "缴税", r"tax amounts?", r"tax paid"),
 }
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", text.strip().lower())
-
-
 def _matches(text: str, terms: dict[str, tuple[str, ...]]) -> str | None:
-    compact = _compact(text)
+    lowered = text.strip().lower()
+    # Words of an English name: snake_case, kebab-case, camelCase and spaces alike.
+    words = " ".join(
+        re.findall(r"[a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text.strip()).lower())
+    )
     for category, needles in terms.items():
-        if any(needle in compact for needle in needles):
-            return category
+        for needle in needles:
+            if needle.isascii():
+                if re.search(rf"\b(?:{needle})\b", words):
+                    return category
+            elif needle in lowered:
+                return category
     return None
 
 
