@@ -76,7 +76,9 @@ def test_reporter_uploads_the_sample_and_reads_the_report(
     expect(page.get_by_role("link", name=zh("Download the problems as CSV"))).to_be_visible()
 
     # The batch is listed, and its report is one link away.
-    page.get_by_role("link", name=zh("Batches"), exact=True).click()
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Batches"), exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Batches"))
     expect(page.get_by_role("table", name=zh("Batches"))).to_contain_text(
         "administrative_penalty.sample.csv"
