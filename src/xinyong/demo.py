@@ -53,15 +53,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(
         "authority", Role.CREDIT_AUTHORITY_OFFICER, "11350100MB0000027N", "信用主管部门工作人员"
     ),
-    DemoAccount(
-        "reporter", Role.DATA_REPORTER, "113501000036441868", "市场监管局信息报送员"
-    ),
-    DemoAccount(
-        "querier", Role.QUERY_OFFICER, "113501000036441868", "市场监管局查询员"
-    ),
-    DemoAccount(
-        "caseofficer", Role.CASE_OFFICER, "113501000036441868", "市场监管局承办人"
-    ),
+    DemoAccount("reporter", Role.DATA_REPORTER, "113501000036441868", "市场监管局信息报送员"),
+    DemoAccount("querier", Role.QUERY_OFFICER, "113501000036441868", "市场监管局查询员"),
+    DemoAccount("caseofficer", Role.CASE_OFFICER, "113501000036441868", "市场监管局承办人"),
     DemoAccount(
         "security",
         Role.SECURITY_OFFICER,
