@@ -22,4 +22,6 @@ def run() -> None:
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
-    console.print(f"publicity ended for {ended} records; {expired} list entries reached the end of their term")
+    console.print(
+        f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
+    )

@@ -71,7 +71,7 @@ def _outside_working_hours(clock: Clock) -> bool:
 
 def _event(
     actor: Actor,
-    subject: Subject,
+    subject_id: int,
     clock: Clock,
     *,
     path: LegalPath,
@@ -85,7 +85,7 @@ def _event(
     report_number: str | None = None,
 ) -> AccessEvent:
     return AccessEvent(
-        subject_id=subject.id,
+        subject_id=subject_id,
         occurred_at=clock.now(),
         organisation_id=actor.organisation_id,
         user_id=actor.id if actor.kind == "user" else None,
@@ -118,19 +118,23 @@ def _refuse(
     query_item: QueryItem | None = None,
     **extra: Any,
 ) -> PermissionDenied | RateLimited:
-    """The refusal, with the subject's log entry written after the rollback."""
+    """The refusal, with the subject's log entry written after the rollback. The ids are
+    taken now: after the rollback the subject and the item are expired ORM objects, and
+    reading them then would query again (or fail, were they new in that transaction)."""
+    subject_id = subject.id
+    query_item_id = None if query_item is None else query_item.id
 
     def log(after: Session) -> None:
         after.add(
             _event(
                 actor,
-                subject,
+                subject_id,
                 clock,
                 path=LegalPath.NONE,
                 what=what,
                 granted=False,
                 codes=[],
-                query_item_id=None if query_item is None else query_item.id,
+                query_item_id=query_item_id,
                 refusal_code=code,
             )
         )
@@ -172,7 +176,7 @@ def open_file(
         session.add(
             _event(
                 actor,
-                subject,
+                subject.id,
                 clock,
                 path=LegalPath.SELF,
                 what=what,
@@ -294,7 +298,7 @@ def _by_query_item(
     session.add(
         _event(
             actor,
-            subject,
+            subject.id,
             clock,
             path=LegalPath.QUERY_ITEM,
             what=what,
@@ -358,7 +362,7 @@ def _by_authorisation(
         session.add(
             _event(
                 actor,
-                subject,
+                subject.id,
                 clock,
                 path=LegalPath.AUTHORISATION,
                 what=what,
@@ -447,7 +451,7 @@ def access_log(
             refusal_code=event.refusal_code,
             report_number=event.report_number,
         )
-        for event, org_name, item_code in session.execute(query).tuples()
+        for event, org_name, item_code in session.execute(query)
     ]
 
 

@@ -126,13 +126,17 @@ def of_subject(session: Session, actor: Actor) -> list[Authorisation]:
 def in_force(
     session: Session, subject_id: int, organisation_id: int, today: dt.date
 ) -> list[Authorisation]:
+    """The organisation's authorisations from this subject that are in force today, oldest
+    first (so the access log lists them in a stable order)."""
     return list(
         session.scalars(
-            select(Authorisation).where(
+            select(Authorisation)
+            .where(
                 Authorisation.subject_id == subject_id,
                 Authorisation.grantee_organisation_id == organisation_id,
                 Authorisation.revoked_at.is_(None),
                 Authorisation.valid_until >= today,
             )
+            .order_by(Authorisation.id)
         )
     )

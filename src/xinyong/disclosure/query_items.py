@@ -126,7 +126,7 @@ def published(session: Session) -> list[tuple[QueryItem, Organisation]]:
             .join(Organisation, Organisation.id == QueryItem.organisation_id)
             .where(QueryItem.published_at.is_not(None), QueryItem.withdrawn_at.is_(None))
             .order_by(Organisation.name, QueryItem.code)
-        ).tuples()
+        )
     ]
 
 

@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor
 from xinyong.audit import service as audit
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
 from xinyong.disclosure import access
-from xinyong.disclosure.files import RecordView
+from xinyong.disclosure.files import RecordView, field_labels
 from xinyong.disclosure.models import CreditReport, LegalPath
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.subjects.models import Subject
@@ -58,6 +58,9 @@ SECTION_OF_GROUP = {group: key for key, _zh, _en, groups in SECTIONS for group i
 class IssuedReport:
     report: CreditReport
     content: dict[str, Any]
+    # The JSON document, serialised once: the canonical (hashed) content with the hash and
+    # the verification code appended, so ``content_hash_of(json.loads(body))`` is the hash.
+    body: str
 
 
 def _number(clock: Clock) -> str:
@@ -140,7 +143,7 @@ def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
 
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
     if actor.subject_id is not None:
-        return actor.audit().id or "subject", "the subject itself"
+        return actor.audit().id or "subject", f"信息主体本人 · {actor.label}"
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )
@@ -177,14 +180,24 @@ def issue(
         report_number=number,
     )
     records = granted.file(session, clock, as_of=as_of)
-    sections = []
-    for key, zh, en, _groups in SECTIONS:
-        items = [
-            view.as_dict()
-            for view in records
-            if SECTION_OF_GROUP.get(view.definition.group, "other") == key
-        ]
-        sections.append({"key": key, "title": zh, "title_en": en, "items": items})
+    by_section: dict[str, list[dict[str, Any]]] = {key: [] for key, *_rest in SECTIONS}
+    # Field labels once per record type, not in every item: a report of hundreds of
+    # records would otherwise carry each label hundreds of times.
+    labels: dict[str, list[dict[str, str]]] = {}
+    for view in records:
+        by_section[SECTION_OF_GROUP.get(view.definition.group, "other")].append(
+            view.as_dict(labels=False)
+        )
+        if view.type_code not in labels:
+            labels[view.type_code] = field_labels(view.definition)
+        known = {label["name"] for label in labels[view.type_code]}
+        labels[view.type_code].extend(
+            {"name": name, "zh": name, "en": name} for name in view.payload if name not in known
+        )
+    sections = [
+        {"key": key, "title": zh, "title_en": en, "items": by_section[key]}
+        for key, zh, en, _groups in SECTIONS
+    ]
     requested_by, requester_label = _requester(session, actor)
     free = False
     used = None
@@ -202,12 +215,14 @@ def issue(
         "requested_by": requester_label,
         "subject": _basic(session, subject, granted.path),
         "sections": sections,
+        "field_labels": labels,
         "suggestions": _suggestions(records),
         "free_reports": None
         if used is None
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
     }
-    content_sha256 = hashlib.sha256(_canonical(content).encode()).hexdigest()
+    canonical = _canonical(content)
+    content_sha256 = hashlib.sha256(canonical.encode()).hexdigest()
     code = verification_code(number, content_sha256)
     report = CreditReport(
         number=number,
@@ -234,19 +249,24 @@ def issue(
         target_id=report.id,
         details={"legal_path": granted.path.value, "records": len(records)},
     )
+    body = f'{canonical[:-1]},"content_sha256":"{content_sha256}","verification_code":"{code}"}}'
     return IssuedReport(
-        report, {**content, "verification_code": code, "content_sha256": content_sha256}
+        report, {**content, "verification_code": code, "content_sha256": content_sha256}, body
     )
 
 
 def _free_reports_used(session: Session, subject_id: int, year: int) -> int:
-    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    """Free reports issued to the subject in this calendar year, in China's time: the
+    year starts at midnight in Beijing, eight hours before midnight UTC."""
+    start = dt.datetime(year, 1, 1, tzinfo=CHINA)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=CHINA)
     return int(
         session.scalar(
             select(func.count(CreditReport.id)).where(
                 CreditReport.subject_id == subject_id,
                 CreditReport.free,
                 CreditReport.issued_at >= start,
+                CreditReport.issued_at < end,
             )
         )
         or 0
@@ -298,13 +318,17 @@ def verify(
     content_matches = (
         None if content_sha256 is None else content_sha256.strip().lower() == report.content_sha256
     )
-    genuine = code_matches is not False and content_matches is not False
-    # The subject's name is shown only masked for persons: the verifier holds the report anyway.
-    name = (
-        subject.name
-        if subject.is_organisation
-        else subject.name[:1] + "*" * (len(subject.name) - 1)
-    )
+    # The number is printed on every copy, forged ones too: only the verification code
+    # printed with it proves a copy genuine, and a changed content hash disproves it.
+    genuine = code_matches is True and content_matches is not False
+    # Whose report it is is told only to a holder of the code; for persons masked anyway.
+    name = "—"
+    if code_matches:
+        name = (
+            subject.name
+            if subject.is_organisation
+            else subject.name[:1] + "*" * (len(subject.name) - 1)
+        )
     return Verification(
         report.number,
         genuine,

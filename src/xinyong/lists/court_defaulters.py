@@ -33,7 +33,9 @@ def sync_records(session: Session, clock: Clock, record_ids: list[int]) -> None:
                 & (RecordVersion.version_no == CreditRecord.current_version_no),
             )
             .where(CreditRecord.id.in_(part))
-        ).tuples()
+            # The pipeline updates records with Core statements: read them afresh.
+            .execution_options(populate_existing=True)
+        ).all()
         entries = {
             e.source_record_id: e
             for e in session.scalars(select(ListEntry).where(ListEntry.source_record_id.in_(part)))

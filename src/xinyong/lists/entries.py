@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
@@ -203,9 +203,14 @@ def object_to(
     session: Session, clock: Clock, actor: Actor, entry_id: int, statement: str
 ) -> ListObjection:
     """The subject objects to a black-list candidacy within the window."""
+    require(actor, Permission.READ_OWN_FILE)
     entry = get(session, entry_id)
     if actor.subject_id != entry.subject_id:
-        raise NotFound("no such list entry", code="not_found", field="entry")
+        raise PermissionDenied(
+            "only the subject of a list entry may object to it",
+            code="not_own_subject",
+            article="Art. 13",
+        )
     if (
         entry.status is not EntryStatus.NOTICED
         or entry.window_ends is None
@@ -337,6 +342,8 @@ def _attach_responsible_persons(session: Session, entry: ListEntry) -> None:
     subject = session.get(Subject, entry.subject_id)
     if subject is None or entry.tier is not Tier.SERIOUS or not subject.is_organisation:
         return
+    # As they are now, not as a collection loaded earlier in this unit of work had them.
+    session.refresh(subject, ["responsible_persons"])
     for person in subject.responsible_persons:
         if person.valid_to is None:
             session.add(
@@ -441,7 +448,7 @@ def published(
     )
     if tier is not None:
         statement = statement.where(ListEntry.tier == tier)
-    rows = [(e, s, st) for e, s, st in session.execute(statement).tuples()]
+    rows = [(e, s, st) for e, s, st in session.execute(statement)]
     if query.strip():
         from xinyong.subjects import names
 
@@ -465,6 +472,62 @@ def queue(
                 ListEntry.status.in_(statuses),
             )
             .order_by(ListEntry.proposed_at)
+        )
+    )
+
+
+def in_comment(
+    session: Session, kind: ListKind, *, today: dt.date
+) -> list[tuple[ListEntry, Subject, ListStandard]]:
+    """Red-list candidates published for public comment whose period is still running."""
+    statement = (
+        select(ListEntry, Subject, ListStandard)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(
+            ListEntry.kind == kind,
+            ListEntry.status == EntryStatus.IN_COMMENT,
+            ListEntry.window_ends >= today,
+        )
+        .order_by(ListEntry.window_ends, ListEntry.id)
+    )
+    return [(e, s, st) for e, s, st in session.execute(statement)]
+
+
+def visible_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
+    """One entry in full (evidence, history, responsible persons named in full, Art. 18):
+    for the recognising agency's officers, the credit authority, and the subject itself."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to read a list entry", code="not_authenticated")
+    entry = get(session, entry_id)
+    if actor.subject_id is not None:
+        if actor.subject_id == entry.subject_id and has_permission(actor, Permission.READ_OWN_FILE):
+            return entry
+        raise PermissionDenied(
+            "a subject account sees only the entries about itself",
+            code="not_own_subject",
+            article="Art. 13",
+        )
+    if has_permission(actor, Permission.SUPERVISE):
+        return entry
+    if (
+        has_permission(actor, Permission.PROPOSE_LIST_ENTRY)
+        or has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+    ) and actor.organisation_id == entry.recognising_organisation_id:
+        return entry
+    raise PermissionDenied(
+        "only the recognising agency, the credit authority and the subject see an entry in full",
+        code="not_lawful_querier",
+        article="Art. 18",
+    )
+
+
+def objections(session: Session, entry_id: int) -> list[ListObjection]:
+    return list(
+        session.scalars(
+            select(ListObjection)
+            .where(ListObjection.entry_id == entry_id)
+            .order_by(ListObjection.id)
         )
     )
 

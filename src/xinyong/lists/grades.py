@@ -20,6 +20,7 @@ from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import NotFound
+from xinyong.lists.entries import add_months
 from xinyong.lists.models import EntryStatus, GradeModel, ListEntry, SubjectGrade
 from xinyong.subjects.models import Subject
 
@@ -59,7 +60,7 @@ def compute(
 ) -> tuple[str, float, list[dict[str, Any]]]:
     p = model.parameters
     points, list_points = p["points"], p["list_points"]
-    horizon = dt.date(today.year - int(p["horizon_years"]), today.month, min(today.day, 28))
+    horizon = add_months(today, -12 * int(p["horizon_years"]))
     types = record_types_by_id(session)
     contributions: list[dict[str, Any]] = []
     for record in session.scalars(

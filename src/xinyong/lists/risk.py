@@ -43,9 +43,17 @@ def credit_status(
             session, clock, actor, subject, what="credit_status", limits=limits
         )
         if granted.record_type_codes is not None and SCOPE not in granted.record_type_codes:
-            raise PermissionDenied(
+            # Refused like any other read without a lawful path: the grant logged above is
+            # rolled back with the request and the refusal goes into the subject's log.
+            raise access._refuse(
+                session,
+                clock,
+                actor,
+                subject,
+                "credit_status",
+                PermissionDenied,
                 "the subject's authorisation does not cover its credit status (list status and grade)",
-                code="scope_not_authorised",
+                "scope_not_authorised",
                 article="Art. 13 ¶3",
             )
         path = granted.path.value
@@ -56,7 +64,7 @@ def credit_status(
             select(ListEntry, ListStandard)
             .join(ListStandard, ListStandard.id == ListEntry.standard_id)
             .where(ListEntry.subject_id == subject.id)
-        ).tuples()
+        )
         if in_force(e, today)
     ]
     grade = grades.current(session, clock, subject)

@@ -34,12 +34,20 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     natural persons only through record types public by law)."""
     subject = subjects.by_reference(session, code)
     views = build_file(session, subject, today=clock.today(), public_only=True)
+    items = [view.as_dict() for view in views]
+    if not subject.is_organisation:
+        # A person is shown by the masked ID number only: the name is not published here,
+        # so it is not published inside the records either.
+        for item, view in zip(items, views, strict=True):
+            hidden = view.definition.subject_name_field
+            item["content"] = {k: v for k, v in item["content"].items() if k != hidden}
+            item["labels"] = [label for label in item["labels"] if label["name"] != hidden]
     return {
         "subject": {
             "code": subject.public_code,
             "name": subject.name if subject.is_organisation else None,
         },
-        "items": [view.as_dict() for view in views],
+        "items": items,
     }
 
 
@@ -108,9 +116,8 @@ def credit_report(
         limits=read_limits(request),
     )
     if format == "json":
-        from fastapi.responses import JSONResponse
-
-        return JSONResponse(issued.content)
+        # Serialised once, by the service, with the hashed content as it was hashed.
+        return Response(issued.body, media_type="application/json")
     from xinyong.disclosure import rendering
 
     html = rendering.report_html(issued.content)

@@ -147,6 +147,15 @@ def record_items(
             for spec in definition.fields
             if spec.name not in hidden and view.payload.get(spec.name) not in (None, "")
         ]
+        # A field an older version of the type had, labelled by its name (never on public
+        # pages, where only what the catalog describes is shown).
+        known = {spec.name for spec in definition.fields}
+        if not public:
+            fields += [
+                (name, value)
+                for name, value in view.payload.items()
+                if name not in known and name not in hidden and value not in (None, "")
+            ]
         items.append(
             {
                 "id": view.id,
@@ -220,21 +229,31 @@ def report_format(value: str) -> str:
 # --- public: records on the public subject page ----------------------------------------------
 
 
+def _public_views(request: Request, subject: Subject) -> list[RecordView]:
+    session = getattr(request.state, "session", None)
+    if session is None or not subject.is_organisation:
+        return []
+    today = app_context(request).clock.today()
+    return build_file(session, subject, today=today, public_only=True)
+
+
 def public_records_of(request: Request, subject: Subject) -> list[dict[str, Any]]:
     """The organisation's records inside their publicity window, for subject_public.html.
 
     ``pages.public.subject_page`` renders the template without them, so the template asks
     for them here, with the request's own session and clock (computed on every read, so a
     record disappears at the end of its window by itself, Art. 9)."""
-    session = getattr(request.state, "session", None)
-    if session is None or not subject.is_organisation:
-        return []
-    today = app_context(request).clock.today()
-    views = build_file(session, subject, today=today, public_only=True)
+    views = _public_views(request, subject)
     return record_items(views, english=locale_of(request) == "en", public=True)
 
 
+def public_record_count(request: Request, subject: Subject) -> int:
+    """How many records of a search hit are public today (search.html)."""
+    return len(_public_views(request, subject))
+
+
 TEMPLATES.env.globals["public_records_of"] = public_records_of
+TEMPLATES.env.globals["public_record_count"] = public_record_count
 TEMPLATES.env.globals["disclosure_labels"] = LABELS
 
 
@@ -374,9 +393,17 @@ def query_page(
 
 def _path_arguments(path: str, item: str, matter: str) -> tuple[str | None, str | None]:
     """The query item and its matter for the service; none on the authorisation path."""
-    if path != "item":
+    if path == "authorisation":
         return None, None
-    return item.strip() or None, matter
+    if path != "item" or not item.strip():
+        # Never fall back to another path than the one the querier chose.
+        raise InvalidInput(
+            "choose a published query item, or the written authorisation",
+            code="required",
+            field="item",
+            article="Art. 13",
+        )
+    return item.strip(), matter
 
 
 def _subject_from_form(
@@ -415,6 +442,7 @@ def query_subject(
     _require_query_role(actor)
     context = _query_context(request, session, actor, path=path, item=item, matter=matter)
     try:
+        item_code, item_matter = _path_arguments(path, item, matter)
         subject = _subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
     except (InvalidInput, NotFound) as exc:
         # Nothing was written but the audit of a person lookup, which is kept.
@@ -428,7 +456,6 @@ def query_subject(
             },
             status_code=404 if isinstance(exc, NotFound) else 422,
         )
-    item_code, item_matter = _path_arguments(path, item, matter)
     granted = access.open_file(
         session,
         clock,

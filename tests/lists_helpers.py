@@ -1,0 +1,387 @@
+"""Shared fixtures and builders for the lists tests (workflow, measures, joint checks,
+grades, their API) and the lists entries of the permission matrix.
+
+Fixtures are used by importing them into a test module's namespace, e.g.
+``from tests.lists_helpers import lists_world, fast_password_hashing``.
+
+``lists_world`` is the demo world with the rule packs loaded (catalog, calendar, lists and
+measures), a second case officer at the market regulator (``caseofficer2``: a proposal
+needs a second officer to approve it), a case officer at another agency
+(``other_caseofficer``), and a court (``court``) with a data reporter
+(``court_reporter``) responsible for court judgment defaulter records. It is committed:
+a refused API request rolls the shared session back to the last commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    PENALTY,
+    RECENT,
+    citizen_id_of,
+    fast_password_hashing,
+    grant,
+    ingest,
+    next_decision_number,
+    penalty_row,
+    source_columns,
+    subject_row,
+)
+from tests.factories import OrganisationFactory, UserFactory, World, auth_headers
+from xinyong import calendar_store
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import OrganisationKind, Role, UserAccount
+from xinyong.accounts.permissions import Actor
+from xinyong.catalog import service as catalog
+from xinyong.clock import Clock, FixedClock
+from xinyong.collection import pipeline
+from xinyong.config import Settings
+from xinyong.lists import entries, measures
+from xinyong.lists.models import ListEntry, ListKind, ListObjection
+from xinyong.subjects.models import Subject
+
+__all__ = [
+    "COURT",
+    "PENALTY",
+    "actor",
+    "court_row",
+    "fast_password_hashing",
+    "ingest_court",
+    "ingest_penalty",
+    "lists_loaded",
+    "lists_world",
+    "published_entry",
+    "settings",
+]
+
+COURT = "court_judgment_defaulter"
+EXTRA_STAFF = {
+    "caseofficer2": (Role.CASE_OFFICER, "regulator"),
+    "other_caseofficer": (Role.CASE_OFFICER, "other_agency"),
+}
+_case_numbers = iter(range(1, 1_000_000))
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+def load_rule_packs(session: Session, clock: Clock) -> None:
+    """The Fuzhou catalog, the official calendar and the lists rule pack (idempotent)."""
+    catalog.load_rule_pack(session, clock)
+    calendar_store.load_official(session, clock)
+    measures.load_rule_pack(session, clock)
+    session.flush()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """The test settings, with room for the dozen logins a workflow test makes."""
+    return Settings(data_dir=tmp_path, login_attempts_per_window=1000)
+
+
+@pytest.fixture
+def lists_loaded(db: Session, clock: Clock) -> Session:
+    load_rule_packs(db, clock)
+    return db
+
+
+@pytest.fixture
+def lists_world(world: World, lists_loaded: Session, db: Session, clock: Clock) -> World:
+    for username, (role, org) in EXTRA_STAFF.items():
+        world.users[username] = UserFactory(
+            username=username, role=role, organisation=world.organisations[org]
+        )
+    court = OrganisationFactory(name="福州市中级人民法院", kind=OrganisationKind.JUDICIAL_ORGAN)
+    world.organisations["court"] = court
+    world.users["court_reporter"] = UserFactory(
+        username="court_reporter", role=Role.DATA_REPORTER, organisation=court
+    )
+    grant(db, clock, court, COURT)
+    grant(db, clock, world.organisations["regulator"], PENALTY)
+    db.commit()
+    return world
+
+
+# --- acting ----------------------------------------------------------------------------------
+
+
+def actor(world: World, username: str) -> Actor:
+    """The user as an actor. Read afresh: an API call closes the shared session, leaving
+    the world's rows detached."""
+    identity = inspect(world.users[username]).identity
+    assert identity is not None
+    user = world.session.get(UserAccount, identity[0])
+    assert user is not None
+    return accounts.actor_for_user(user)
+
+
+def headers(client: TestClient, username: str) -> dict[str, str]:
+    return auth_headers(client, username)
+
+
+def earlier(clock: Clock, days: int) -> FixedClock:
+    """A clock ``days`` before ``clock``: set-up that happened in the past."""
+    return FixedClock(clock.now() - dt.timedelta(days=days))
+
+
+def published_entry(
+    session: Session,
+    clock: Clock,
+    world: World,
+    subject: Subject,
+    standard: str = "dishonest_subject",
+    *,
+    approved_days_ago: int = 30,
+    proposer: str = "caseofficer",
+    approver: str = "caseofficer2",
+    reasons: str = "拒不履行行政处罚决定",
+) -> ListEntry:
+    """An entry proposed, noticed (or commented on) and approved through the services,
+    in the past: its term started ``approved_days_ago`` days ago."""
+    std = entries.standard(session, standard)
+    window = std.comment_days if std.kind is ListKind.RED else std.objection_days
+    entry = entries.propose(
+        session,
+        earlier(clock, approved_days_ago + window + 1),
+        actor(world, proposer),
+        subject=subject,
+        standard_code=standard,
+        criteria_met=std.criteria,
+        reasons=reasons,
+        evidence="榕市监罚〔2026〕1号行政处罚决定书",
+    )
+    entries.approve(
+        session,
+        earlier(clock, approved_days_ago),
+        actor(world, approver),
+        entry.id,
+        reasons="异议期满无异议，符合认定标准",
+    )
+    session.flush()
+    return entry
+
+
+def objection_on(session: Session, entry: ListEntry) -> ListObjection:
+    found = session.scalar(select(ListObjection).where(ListObjection.entry_id == entry.id))
+    assert found is not None
+    return found
+
+
+# --- records ---------------------------------------------------------------------------------
+
+
+def next_case_number() -> str:
+    return f"（2026）闽01执{next(_case_numbers)}号"
+
+
+def court_row(world: World, subject: Subject, **overrides: str) -> dict[str, str]:
+    """A court judgment defaulter record about ``subject``, from the world's court."""
+    court = world.organisations["court"]
+    if subject.is_organisation:
+        row = subject_row(subject.name, uscc=subject.uscc or "")
+    else:
+        row = subject_row(subject.name, citizen_id=citizen_id_of(subject))
+    row.update(
+        {
+            "case_number": next_case_number(),
+            "court": court.name,
+            "obligation": "支付货款人民币十二万元",
+            "dishonest_conduct": "有履行能力而拒不履行生效法律文书确定义务",
+            "filed_on": (RECENT - dt.timedelta(days=40)).isoformat(),
+            "published_on": (RECENT - dt.timedelta(days=30)).isoformat(),
+            **source_columns(court),
+        }
+    )
+    row.update(overrides)
+    return row
+
+
+def ingest_court(
+    session: Session, clock: Clock, world: World, rows: list[Mapping[str, str]]
+) -> pipeline.BatchReport:
+    """A batch from the court, submitted by its data reporter."""
+    return ingest(
+        session,
+        clock,
+        world.organisations["court"],
+        rows,
+        record_type=COURT,
+        actor=actor(world, "court_reporter"),
+    )
+
+
+def ingest_penalty(
+    session: Session, clock: Clock, world: World, subject: Subject, **overrides: str
+) -> pipeline.BatchReport:
+    """One penalty about ``subject`` from the market regulator (a negative record)."""
+    if subject.is_organisation:
+        values = {"subject_name": subject.name, "subject_uscc": subject.uscc or ""}
+    else:
+        values = {
+            "subject_name": subject.name,
+            "subject_category": "自然人",
+            "subject_uscc": "",
+            "legal_representative": "",
+            "id_number": citizen_id_of(subject),
+        }
+    values.update(overrides)
+    values.setdefault("decision_number", next_decision_number())
+    return ingest(
+        session,
+        clock,
+        world.organisations["regulator"],
+        [penalty_row(world, **values)],
+        actor=actor(world, "reporter"),
+    )
+
+
+# --- the permission matrix (tests/test_permission_matrix.py) ----------------------------------
+# Builders get the matrix's committed world; what they add is committed by the caller's
+# login request before the call, so an allowed caller meets a valid, satisfiable request.
+
+
+def _matrix_ready(world: World) -> Session:
+    """The lists rule pack (matters, standards, measures, grade model) and the second case
+    officer; the record catalog is not needed by these routes' access checks."""
+    session = world.session
+    measures.load_rule_pack(session, world.clock)
+    for username, (role, org) in EXTRA_STAFF.items():
+        if username not in world.users:
+            world.users[username] = UserFactory(
+                username=username, role=role, organisation=world.organisations[org]
+            )
+    session.flush()
+    return session
+
+
+def matrix_loaded(world: World) -> dict[str, Any]:
+    _matrix_ready(world)
+    return {}
+
+
+def matrix_company(world: World) -> dict[str, Any]:
+    _matrix_ready(world)
+    return {"code": world.subjects["company"].uscc}
+
+
+def _matrix_entry(world: World, state: str) -> ListEntry:
+    """An entry about the world's company at the market regulator, proposed by the second
+    case officer (so ``caseofficer`` may decide it), in the state asked for. The matrix
+    calls a route as every account in one world: the entry is made on the first call and
+    found again on the others (it is committed by the first caller's login)."""
+    session = _matrix_ready(world)
+    made: dict[str, int] = session.info.setdefault("lists_matrix_entries", {})
+    existing = session.get(ListEntry, made[state]) if state in made else None
+    if existing is not None:
+        return existing
+    company, clock = world.subjects["company"], world.clock
+    if state == "published":
+        entry = published_entry(
+            session, clock, world, company, proposer="caseofficer2", approver="caseofficer"
+        )
+    else:
+        std = entries.standard(session, "dishonest_subject")
+        window_open = state in ("noticed", "objected")
+        entry = entries.propose(
+            session,
+            clock if window_open else earlier(clock, std.objection_days + 1),
+            actor(world, "caseofficer2"),
+            subject=company,
+            standard_code=std.code,
+            criteria_met=std.criteria,
+            reasons="拒不履行行政处罚决定",
+            evidence="榕市监罚〔2026〕1号",
+        )
+        if state == "objected":
+            entries.object_to(session, clock, actor(world, "company"), entry.id, "已履行处罚决定")
+    session.flush()
+    made[state] = entry.id
+    return entry
+
+
+def matrix_entry_closed(world: World) -> dict[str, Any]:
+    return {"entry_id": _matrix_entry(world, "window_closed").id}
+
+
+def matrix_entry_noticed(world: World) -> dict[str, Any]:
+    return {"entry_id": _matrix_entry(world, "noticed").id}
+
+
+def matrix_entry_published(world: World) -> dict[str, Any]:
+    return {"entry_id": _matrix_entry(world, "published").id}
+
+
+def matrix_objection(world: World) -> dict[str, Any]:
+    return {"objection_id": objection_on(world.session, _matrix_entry(world, "objected")).id}
+
+
+def matrix_proposal(world: World) -> dict[str, Any]:
+    _matrix_ready(world)
+    return {
+        "subject": world.subjects["company"].uscc,
+        "standard": "dishonest_subject",
+        "criteria_met": "拒不履行行政处罚决定，情节较重",
+        "reasons": "逾期未缴纳罚款",
+        "evidence": "榕市监罚〔2026〕1号",
+    }
+
+
+def matrix_new_measure(world: World) -> dict[str, Any]:
+    _matrix_ready(world)
+    return {
+        "code": "pun_matrix_probe",
+        "kind": "punishment",
+        "head": 9,
+        "name": "列为重点监管对象",
+        "matter_codes": ["daily_inspection"],
+        "target": "black",
+        "means": "提高抽查比例和频次",
+        "implementing_body": "各行政执法部门",
+        "legal_basis": "《福州市社会信用管理办法》第十七条第（九）项",
+        "severity": 2,
+    }
+
+
+def matrix_measure_code(world: World) -> dict[str, Any]:
+    _matrix_ready(world)
+    return {"code": "pun_honours"}
+
+
+def matrix_joint_check(world: World) -> dict[str, Any]:
+    _matrix_ready(world)
+    return {"matter": "administrative_licensing", "subjects": [world.subjects["company"].uscc]}
+
+
+def matrix_application(world: World) -> dict[str, Any]:
+    _matrix_entry(world, "published")
+    return {
+        "subject": world.subjects["company"].uscc,
+        "matter": "honours",
+        "measure": "pun_honours",
+        "reasons": "列入失信主体名单，评优评先中不予推荐",
+    }
+
+
+def matrix_objection_body(world: World) -> dict[str, Any]:
+    return {"statement": "处罚决定已履行完毕"}
+
+
+def matrix_reasons(world: World) -> dict[str, Any]:
+    return {"reasons": "符合认定标准"}
+
+
+def matrix_removal(world: World) -> dict[str, Any]:
+    return {"reason": "exit_conditions_met", "detail": "已履行处罚决定并完成信用修复"}
+
+
+def matrix_decision(world: World) -> dict[str, Any]:
+    return {"upheld": False, "reasons": "异议理由不成立：处罚决定未履行"}

@@ -1,0 +1,263 @@
+"""Written authorisation as a state machine (Art. 13 ¶3, Art. 24).
+
+Hypothesis drives random sequences of: the citizen grants the bank an authorisation, the
+bank's analyst queries (file or report), the citizen revokes one, the clock moves past an
+authorisation's end, the citizen reads its own file. After every step:
+
+* a query by the bank succeeded iff an authorisation was in force at that moment;
+* the citizen's access log equals the model's list of attempts, granted and refused, in
+  order, one line per authorisation used for a granted read.
+
+The domain services are called directly on one session. Every example runs inside its
+own connection and outer transaction, opened in ``__init__`` and rolled back in
+``teardown``, so examples never see each other's rows.
+"""
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    citizen_id_of,
+    fast_password_hashing,  # noqa: F401 - fixture (autouse)
+    grant,
+    ingest,
+    problems_of,
+    subject_row,
+)
+from tests.conftest import TEST_NOW
+from tests.disclosure_helpers import CONTRACT, Entry, attempt, attempt_report, log_of, refusal_of
+from tests.factories import OrganisationFactory, PersonFactory, UserFactory, bind
+from xinyong import calendar_store
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import OrganisationKind, Role
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
+from xinyong.catalog import service as catalog
+from xinyong.clock import FixedClock
+from xinyong.collection import consent
+from xinyong.disclosure import access, authorisations, reports
+from xinyong.disclosure.models import LegalPath
+from xinyong.subjects.models import Subject
+
+ENGINE: Engine | None = None  # set by the test, which receives the session-wide engine
+
+
+@dataclass
+class Grant:
+    id: int
+    valid_until: dt.date
+    purpose: str
+    revoked: bool = False
+
+
+class AuthorisationMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        assert ENGINE is not None
+        self.connection = ENGINE.connect()
+        self.outer = self.connection.begin()
+        self.session = Session(
+            bind=self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
+        self.clock = FixedClock(TEST_NOW)
+        self.grants: list[Grant] = []
+        self.log: list[Entry] = []
+        self.purposes = iter(f"贷款审批{n}" for n in range(1000))
+
+    @initialize()
+    def build(self) -> None:
+        """The smallest world that shows the point: a bank, a person who consented to the
+        bank's reporting, one breach of contract, the citizen's and the analyst's accounts."""
+        session, clock = self.session, self.clock
+        # Only the record type in play: the whole rule pack would triple each example's cost.
+        (definition,) = [d for d in catalog.read_rule_pack() if d["code"] == CONTRACT]
+        catalog.create_record_type(session, clock, SYSTEM_ACTOR, definition)
+        calendar_store.load_official(session, clock)
+        bind(session, clock)
+        self.bank = OrganisationFactory(
+            name="福州状态机银行", kind=OrganisationKind.FINANCIAL_INSTITUTION
+        )
+        self.person: Subject = PersonFactory(name="赵某某")
+        citizen = UserFactory(username="sm_citizen", role=Role.SUBJECT, subject_id=self.person.id)
+        analyst = UserFactory(
+            username="sm_analyst", role=Role.INSTITUTION_ANALYST, organisation=self.bank
+        )
+        session.flush()
+        self.citizen: Actor = accounts.actor_for_user(citizen)
+        self.analyst: Actor = accounts.actor_for_user(analyst)
+        grant(session, clock, self.bank, CONTRACT)
+        consent.grant(
+            session,
+            clock,
+            self.citizen,
+            subject=self.person,
+            grantee=self.bank,
+            record_type_codes=[CONTRACT],
+            written=True,
+            adverse_consequences_notified=False,
+        )
+        row = {
+            **subject_row(self.person.name, citizen_id=citizen_id_of(self.person)),
+            "contract_number": "FZB-SM-1",
+            "breach_description": "逾期未还款",
+            "breach_date": "2026-11-20",
+            "counterparty": self.bank.name,
+        }
+        report = ingest(session, clock, self.bank, [row], record_type=CONTRACT)
+        assert problems_of(report) == []
+
+    # -- the model ------------------------------------------------------------------------------
+
+    def in_force(self) -> list[Grant]:
+        today = self.clock.today()
+        return [g for g in self.grants if not g.revoked and g.valid_until >= today]
+
+    # -- rules ----------------------------------------------------------------------------------
+
+    @rule(days=st.integers(min_value=0, max_value=6))
+    def grant_authorisation(self, days: int) -> None:
+        purpose = next(self.purposes)
+        until = self.clock.today() + dt.timedelta(days=days)
+        made = authorisations.grant(
+            self.session,
+            self.clock,
+            self.citizen,
+            grantee=self.bank,
+            record_type_codes=[CONTRACT],
+            purpose=purpose,
+            valid_until=until,
+            evidence_kind="signed_in_page",
+            evidence=f"本人授权（{purpose}）",
+        )
+        self.grants.append(Grant(made.id, until, purpose))
+
+    @rule(as_report=st.booleans())
+    def query_as_bank(self, as_report: bool) -> None:
+        expected = self.in_force()
+        what = "report" if as_report else "file"
+        if as_report:
+            outcome = attempt_report(self.session, self.clock, self.analyst, self.person)
+        else:
+            outcome = attempt(self.session, self.clock, self.analyst, self.person)
+        if not expected:
+            assert refusal_of(outcome) == ("no_lawful_path", "Art. 13 ¶3")
+            self.log.append(
+                Entry(
+                    self.bank.name,
+                    "institution_analyst",
+                    "none",
+                    what=what,
+                    granted=False,
+                    refusal_code="no_lawful_path",
+                )
+            )
+            return
+        # Succeeds iff an authorisation is in force, and shows the authorised record.
+        number = None
+        if as_report:
+            assert isinstance(outcome, reports.IssuedReport), outcome
+            number = outcome.report.number
+            types = {item["type"] for s in outcome.content["sections"] for item in s["items"]}
+            assert outcome.content["legal_path"] == "authorisation"
+        else:
+            assert isinstance(outcome, access.Access), outcome
+            assert outcome.path is LegalPath.AUTHORISATION
+            assert outcome.authorisation_ids == tuple(g.id for g in expected)
+            types = {view.type_code for view in outcome.file(self.session, self.clock)}
+        assert types == {CONTRACT}
+        for used in expected:
+            self.log.append(
+                Entry(
+                    self.bank.name,
+                    "institution_analyst",
+                    "authorisation",
+                    None,
+                    used.purpose,
+                    used.id,
+                    (CONTRACT,),
+                    what,
+                    report_number=number,
+                )
+            )
+
+    @precondition(lambda self: any(not g.revoked for g in self.grants))
+    @rule(data=st.data())
+    def revoke(self, data: st.DataObject) -> None:
+        chosen = data.draw(st.sampled_from([g for g in self.grants if not g.revoked]))
+        authorisations.revoke(self.session, self.clock, self.citizen, chosen.id)
+        chosen.revoked = True
+
+    @rule(data=st.data())
+    def advance_past_expiry(self, data: st.DataObject) -> None:
+        """Move to the day after an authorisation in force ends (or a day on, if none)."""
+        live = self.in_force()
+        if live:
+            chosen = data.draw(st.sampled_from(live))
+            days = (chosen.valid_until - self.clock.today()).days + 1
+        else:
+            days = 1
+        self.clock.advance(dt.timedelta(days=days))
+
+    @rule()
+    def query_by_subject(self) -> None:
+        outcome = attempt(self.session, self.clock, self.citizen, self.person)
+        assert isinstance(outcome, access.Access)
+        assert outcome.path is LegalPath.SELF
+        self.log.append(Entry(None, "subject", "self", purpose="own file"))
+
+    # -- invariants -----------------------------------------------------------------------------
+
+    @invariant()
+    def in_force_matches_the_model(self) -> None:
+        if not hasattr(self, "person"):
+            return
+        stored = authorisations.in_force(
+            self.session, self.person.id, self.bank.id, self.clock.today()
+        )
+        assert [a.id for a in stored] == [g.id for g in self.in_force()]
+
+    @invariant()
+    def the_access_log_is_what_happened(self) -> None:
+        if not hasattr(self, "person"):
+            return
+        assert log_of(self.session, self.citizen) == self.log
+
+    def teardown(self) -> None:
+        self.session.close()
+        self.outer.rollback()
+        self.connection.close()
+
+
+def test_authorisations_and_the_access_log(engine: Engine, fast_password_hashing: None) -> None:
+    global ENGINE
+    ENGINE = engine
+    try:
+        run_state_machine_as_test(
+            AuthorisationMachine,
+            settings=settings(
+                max_examples=25,
+                stateful_step_count=12,
+                deadline=None,
+                suppress_health_check=[HealthCheck.too_slow],
+            ),
+        )
+    finally:
+        ENGINE = None

@@ -1,0 +1,316 @@
+"""Joint incentive and punishment checks (联合奖惩, Art. 14–17): per subject, in the order
+given, its list status, the published measures that apply in the matter with their basis,
+reasons and implementing body, and the green channel / 容缺受理 (Art. 16(1))."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import citizen_id_of
+from tests.factories import CompanyFactory, World
+from tests.lists_helpers import (
+    actor,
+    fast_password_hashing,  # noqa: F401 - fixture
+    headers,
+    ingest_penalty,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.lists import joint_checks
+from xinyong.synthetic import make_uscc
+
+CHECKS = "/api/v1/joint-checks"
+UNREGISTERED = "91350100M000100Y43"  # valid, but nobody registered it here
+
+
+def run_check(client: TestClient, who: dict[str, str], matter: str, codes: list[str]) -> Any:
+    response = client.post(CHECKS, json={"matter": matter, "subjects": codes}, headers=who)
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def test_anonymous_callers_and_roles_without_the_permission_are_refused(
+    lists_world: World, client: TestClient
+) -> None:
+    body = {"matter": "honours", "subjects": [lists_world.subjects["company"].uscc]}
+    anonymous = client.post(CHECKS, json=body)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "not_authenticated"
+    for account in ("reporter", "company", "analyst"):
+        assert client.post(CHECKS, json=body, headers=headers(client, account)).status_code == 403
+
+
+def test_an_unknown_matter_or_too_many_subjects_are_refused_with_a_code(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    querier = headers(client, "querier")
+    unknown = client.post(
+        CHECKS, json={"matter": "no_such_matter", "subjects": ["x"]}, headers=querier
+    )
+    assert unknown.status_code == 404
+    assert (unknown.json()["error"]["code"], unknown.json()["error"]["field"]) == (
+        "unknown_matter",
+        "matter",
+    )
+    too_many = client.post(
+        CHECKS,
+        json={"matter": "honours", "subjects": [UNREGISTERED] * (joint_checks.MAX_SUBJECTS + 1)},
+        headers=querier,
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["field"] == "subjects"
+    empty = client.post(CHECKS, json={"matter": "honours", "subjects": []}, headers=querier)
+    assert empty.status_code == 422
+    # The domain refuses the same, whoever calls it.
+    officer = actor(lists_world, "querier")
+    with pytest.raises(InvalidInput) as refused:
+        joint_checks.check(
+            db, clock, officer, "honours", [UNREGISTERED] * (joint_checks.MAX_SUBJECTS + 1)
+        )
+    assert refused.value.code == "too_many"
+    with pytest.raises(NotFound):
+        joint_checks.check(db, clock, officer, "no_such_matter", [UNREGISTERED])
+    with pytest.raises(PermissionDenied):
+        joint_checks.check(db, clock, actor(lists_world, "reporter"), "honours", [UNREGISTERED])
+
+
+def test_answers_come_in_the_order_given_with_duplicates_and_unknown_codes(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, other = world.subjects["company"], world.subjects["other_company"]
+    person = world.subjects["person"]
+    entry = published_entry(db, clock, world, company)
+    db.commit()
+    citizen_id = citizen_id_of(person)
+    codes = [
+        other.uscc or "",
+        company.uscc or "",
+        UNREGISTERED,
+        "not a code",
+        company.uscc or "",
+        citizen_id,
+        person.reference,
+        (company.uscc or "").lower(),
+        " 9135 0100-M000 100Y43 ",
+        "",
+    ]
+
+    results = run_check(client, headers(client, "querier"), "honours", codes)
+
+    assert [r["code"] for r in results] == codes
+    assert [r["found"] for r in results] == [
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert [r.get("name") for r in results] == [
+        other.name,
+        company.name,
+        None,
+        None,
+        company.name,
+        person.name,
+        person.name,
+        company.name,
+        None,
+        None,
+    ]
+    assert results[1] == results[4]  # a duplicate gets the same answer
+    (status,) = results[1]["list_status"]
+    assert status == {
+        "entry_id": entry.id,
+        "list": "black",
+        "tier": "black",
+        "standard": "失信主体",
+        "basis": entry.legal_basis,
+        "reasons": entry.reasons,
+        "term_end": entry.term_end.isoformat() if entry.term_end else None,
+    }
+    for unknown in (results[2], results[3]):
+        assert unknown["list_status"] == []
+        assert unknown["measures"] == []
+        assert unknown["green_channel"] is False
+        assert unknown["green_channel_reason"] == "subject not registered"
+    # The answer never carries an ID number the caller did not send.
+    assert citizen_id not in str([r for i, r in enumerate(results) if i != 5])
+
+
+def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    black, serious = world.subjects["company"], world.subjects["other_company"]
+    red = CompanyFactory(name="福州诚信示范有限公司")
+    published_entry(db, clock, world, black)
+    published_entry(db, clock, world, serious, "serious_fair_competition")
+    published_entry(db, clock, world, red, "integrity_model")
+    db.commit()
+    querier = headers(client, "querier")
+    codes = [black.uscc or "", serious.uscc or "", red.uscc or ""]
+
+    def measures_in(matter: str) -> list[list[str]]:
+        return [
+            [m["code"] for m in r["measures"]] for r in run_check(client, querier, matter, codes)
+        ]
+
+    # Black-tier measures reach serious subjects too; serious-tier ones only them.
+    assert measures_in("honours") == [
+        ["pun_honours"],
+        ["pun_honours"],
+        ["inc_other_state_provincial"],
+    ]
+    assert measures_in("market_access") == [[], ["pun_market_access"], []]
+    assert measures_in("daily_inspection") == [
+        ["pun_more_inspections"],
+        ["pun_more_inspections"],
+        ["inc_fewer_inspections"],
+    ]
+    assert measures_in("administrative_licensing") == [
+        [],
+        ["pun_market_access"],
+        ["inc_green_channel"],
+    ]
+    results = run_check(client, querier, "government_procurement", codes)
+    (measure,) = results[1]["measures"]
+    assert measure == {
+        "code": "pun_public_resource_trading",
+        "name": "限制参与有关公共资源交易活动",
+        "kind": "punishment",
+        "head": "Art. 17(6)",
+        "means": "依法限制参与政府采购、招标投标等公共资源交易活动",
+        "implementing_body": "市公共资源交易中心、市财政局",
+        "basis": "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
+        "reasons": "listed as 严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序; "
+        "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
+    }
+    assert [m["head"] for m in results[2]["measures"]] == ["Art. 16(4)"]
+    assert [s["tier"] for s in results[1]["list_status"]] == ["serious"]
+
+
+def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    today = clock.today()
+    red = CompanyFactory(name="福州诚信示范有限公司")
+    published_entry(db, clock, world, red, "integrity_model")
+    black = world.subjects["company"]
+    published_entry(db, clock, world, black)
+    clean = world.subjects["other_company"]
+    recent, old, repaired, revoked = (CompanyFactory() for _ in range(4))
+    person = world.subjects["person"]
+    ingest_penalty(
+        db,
+        clock,
+        world,
+        recent,
+        decision_date=(today - dt.timedelta(days=3 * 365 - 30)).isoformat(),
+    )
+    ingest_penalty(
+        db, clock, world, old, decision_date=(today - dt.timedelta(days=3 * 365 + 5)).isoformat()
+    )
+    ingest_penalty(db, clock, world, person)
+    for subject, status in ((repaired, RecordStatus.REPAIRED), (revoked, RecordStatus.REVOKED)):
+        ingest_penalty(db, clock, world, subject)
+        # Repair and revocation are the repair and objection workflows' business; what
+        # matters here is the record's status once they are done.
+        record = db.scalar(select(CreditRecord).where(CreditRecord.subject_id == subject.id))
+        assert record is not None
+        record.status = status
+    db.commit()
+    subjects = [red, black, clean, recent, old, repaired, revoked]
+    codes = [s.uscc or "" for s in subjects] + [citizen_id_of(person)]
+
+    results = run_check(client, headers(client, "caseofficer"), "administrative_licensing", codes)
+
+    assert [(r["green_channel"], r["green_channel_reason"]) for r in results] == [
+        (True, "on the red list (Art. 16(1))"),
+        (False, "on the black list"),
+        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
+        (False, "a bad credit record within the last 3 years"),
+        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
+        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
+        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
+        (False, "a bad credit record within the last 3 years"),
+    ]
+    assert [m["code"] for m in results[0]["measures"]] == ["inc_green_channel"]
+
+
+def test_natural_persons_are_found_by_id_number_in_the_body_only(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    person = world.subjects["person"]
+    entry = published_entry(db, clock, world, person)
+    db.commit()
+    citizen_id = citizen_id_of(person)
+    spaced = f"{citizen_id[:6]} {citizen_id[6:14]} {citizen_id[14:].lower()}"
+
+    results = run_check(client, headers(client, "querier"), "honours", [citizen_id, spaced])
+
+    assert [r["found"] for r in results] == [True, True]
+    assert [r["list_status"][0]["entry_id"] for r in results] == [entry.id, entry.id]
+    assert [m["code"] for m in results[0]["measures"]] == ["pun_honours"]
+    # Never through a URL: there is no GET form of the check.
+    assert client.get(CHECKS, params={"subjects": citizen_id}).status_code == 405
+
+
+def test_a_check_is_audited_without_the_codes(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    codes = [
+        world.subjects["company"].uscc or "",
+        citizen_id_of(world.subjects["person"]),
+        make_uscc(random.Random(1)),
+    ]
+    run_check(client, headers(client, "querier"), "honours", codes)
+    db.expire_all()
+    event = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "joint_check.run")
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert event is not None
+    assert event.details == {"subjects": 3, "found": 2, "listed": 1}
+    assert codes[1] not in str(event.details)
+
+
+def test_only_entries_in_force_count(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    entry = published_entry(db, clock, world, company, approved_days_ago=800)  # 24-month term
+    db.commit()
+    assert entry.term_end is not None
+    assert entry.term_end < clock.today()
+    (result,) = run_check(client, headers(client, "querier"), "honours", [company.uscc or ""])
+    assert result["list_status"] == []
+    assert result["measures"] == []
