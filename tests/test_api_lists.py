@@ -116,9 +116,6 @@ def test_an_authorisation_for_other_records_does_not_cover_credit_status(
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="authorisations.grant does not accept the credit_status scope yet"
-)
 def test_a_bank_with_written_authorisation_reads_list_status_and_grade(
     listed_company: World, client: TestClient, db: Session
 ) -> None:

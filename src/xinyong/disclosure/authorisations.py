@@ -19,6 +19,9 @@ from xinyong.disclosure.models import Authorisation
 from xinyong.errors import InvalidInput, NotFound
 
 EVIDENCE_KINDS = ("upload", "signed_in_page")
+# Scopes beyond record types: a subject's list status and grade, read by financial
+# institutions for risk pricing (Art. 19; see lists.risk).
+SPECIAL_SCOPES = frozenset({"credit_status"})
 MAX_VALIDITY_DAYS = 366 * 3
 
 
@@ -42,7 +45,8 @@ def grant(
             "name the record types the organisation may read", code="required", field="record_types"
         )
     for code in record_type_codes:
-        catalog.record_type_by_code(session, code)
+        if code not in SPECIAL_SCOPES:
+            catalog.record_type_by_code(session, code)
     if not purpose.strip():
         raise InvalidInput(
             "state the purpose of the authorisation",
