@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,6 +43,20 @@ _accounts_service._DUMMY_HASH = _accounts_service._hasher.hash("not a real passw
 TEST_NOW = dt.datetime(2026, 11, 27, 10, 0, tzinfo=CHINA)  # a Friday, a working day
 
 
+_RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:8]
+_CREATED_SCHEMAS: list[tuple[str, str]] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for base, schema in _CREATED_SCHEMAS:
+        admin = make_engine(base)
+        try:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        finally:
+            admin.dispose()
+
+
 def worker_name(config: pytest.Config) -> str:
     return str(getattr(config, "workerinput", {}).get("workerid", "main"))
 
@@ -54,7 +69,10 @@ def database_url_for(
     worker = worker_name(config)
     if not base:
         return f"sqlite:///{tmp_root / f'{purpose}-{worker}.sqlite3'}", {}
-    schema = f"xy_{purpose}_{worker}"
+    # The run id keeps concurrent test runs on one database (CI, a developer's second
+    # terminal) out of each other's schemas; the schemas are dropped when the run ends.
+    schema = f"xy_{purpose}_{worker}_{_RUN_ID}"
+    _CREATED_SCHEMAS.append((base, schema))
     admin = make_engine(base)
     with admin.begin() as connection:
         connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
