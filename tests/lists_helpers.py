@@ -385,3 +385,32 @@ def matrix_removal(world: World) -> dict[str, Any]:
 
 def matrix_decision(world: World) -> dict[str, Any]:
     return {"upheld": False, "reasons": "异议理由不成立：处罚决定未履行"}
+
+
+# --- public comment --------------------------------------------------------------------------
+
+
+def red_candidate(session: Session, clock: Clock, world: World) -> ListEntry:
+    """The world's company proposed for the red list at the market regulator by the second
+    case officer, so its public comment period starts on ``clock``'s day."""
+    std = entries.standard(session, "integrity_model")
+    entry = entries.propose(
+        session,
+        clock,
+        actor(world, "caseofficer2"),
+        subject=world.subjects["company"],
+        standard_code=std.code,
+        criteria_met=std.criteria,
+        reasons="连续三年无不良信用记录，纳税信用A级",
+        evidence="2026年度纳税信用评价结果",
+    )
+    session.flush()
+    return entry
+
+
+def matrix_red_candidate(world: World) -> dict[str, Any]:
+    session = _matrix_ready(world)
+    made: dict[str, int] = session.info.setdefault("lists_matrix_entries", {})
+    if "red_candidate" not in made:
+        made["red_candidate"] = red_candidate(session, world.clock, world).id
+    return {"entry_id": made["red_candidate"]}

@@ -339,6 +339,12 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_entry_noticed,
         json=lists_helpers.matrix_objection_body,
     ),
+    # Public comment on red-list candidates needs no account.
+    ("POST", "/api/v1/lists/red/candidates/{entry_id}/comments"): Access(
+        PUBLIC,
+        params=lists_helpers.matrix_red_candidate,
+        json=lambda w: {"statement": "该单位不符合诚信典型标准"},
+    ),
     ("GET", "/api/v1/me/notices"): Access(SUBJECT_ACCOUNTS),
     ("GET", "/api/v1/me/grade"): Access(SUBJECT_ACCOUNTS, params=lists_helpers.matrix_loaded),
     ("POST", "/api/v1/joint-checks"): Access(
@@ -486,6 +492,12 @@ MATRIX: dict[tuple[str, str], Access] = {
     # No lists rule pack in the matrix world: matter- and entry-specific calls are 404. ---
     ("GET", "/lists/{kind}"): Access(PUBLIC, params=lambda w: {"kind": "black"}),
     ("GET", "/measures"): Access(PUBLIC),
+    ("GET", "/lists/red/candidates"): Access(PUBLIC, params=lists_helpers.matrix_loaded),
+    ("POST", "/lists/red/candidates/{entry_id}/comment"): Access(
+        PUBLIC,
+        params=lists_helpers.matrix_red_candidate,
+        form=lambda w: {"statement": "该单位不符合诚信典型标准"},
+    ),
     ("GET", "/lists-queue"): Access(frozenset({"caseofficer"})),
     ("POST", "/lists-queue/propose"): Access(
         frozenset({"caseofficer"}),

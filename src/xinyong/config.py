@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     token_lifetime_seconds: int = Field(default=8 * 3600, ge=60)
+    # Anyone may comment on a red-list candidate without an account; this bounds how many
+    # comments one address can send in an hour, so the agency's queue cannot be flooded.
+    public_comments_per_address_per_hour: int = Field(default=20, ge=1)
     # Bulk reads of credit files (Art. 12, 34).
     reads_per_account_per_hour: int = Field(default=300, ge=1)
     reads_per_organisation_per_hour: int = Field(default=3000, ge=1)

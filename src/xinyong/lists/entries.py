@@ -19,6 +19,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
+from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists.models import (
     EntryStatus,
@@ -28,6 +29,7 @@ from xinyong.lists.models import (
     ListKind,
     ListObjection,
     ListStandard,
+    ObjectionSource,
     RemovalReason,
     Tier,
 )
@@ -571,3 +573,80 @@ def recognising_organisation(session: Session, entry: ListEntry) -> Organisation
     organisation = session.get(Organisation, entry.recognising_organisation_id)
     assert organisation is not None
     return organisation
+
+
+MAX_COMMENT_LENGTH = 5000
+MAX_CONTACT_LENGTH = 200
+_CONTACT_CONTEXT = "list_objection.contact"
+
+
+def comment_on(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    entry_id: int,
+    statement: str,
+    *,
+    contact: str = "",
+) -> ListObjection:
+    """Anyone — signed in or not — comments on a red-list candidate while its public
+    comment period runs (rules.md: red candidates are published for comment before
+    listing). The comment is an objection the recognising agency must decide with reasons
+    before it can approve; the commenter's identity does not appear in the entry history."""
+    entry = session.get(ListEntry, entry_id)
+    # Candidates outside their comment period are not public: do not reveal they exist.
+    if (
+        entry is None
+        or entry.kind is not ListKind.RED
+        or entry.status is not EntryStatus.IN_COMMENT
+    ):
+        raise NotFound(
+            "no red-list candidate in public comment with this number",
+            code="not_in_comment",
+            field="entry",
+        )
+    if entry.window_ends is None or clock.today() > entry.window_ends:
+        raise InvalidInput(
+            "the public comment period has ended",
+            code="window_closed",
+            field="entry",
+            article="Art. 14",
+        )
+    statement = statement.strip()
+    contact = contact.strip()
+    if not statement:
+        raise InvalidInput("state your comment", code="required", field="statement")
+    if len(statement) > MAX_COMMENT_LENGTH:
+        raise InvalidInput(
+            f"a comment is at most {MAX_COMMENT_LENGTH} characters",
+            code="too_long",
+            field="statement",
+        )
+    if len(contact) > MAX_CONTACT_LENGTH:
+        raise InvalidInput(
+            f"contact details are at most {MAX_CONTACT_LENGTH} characters",
+            code="too_long",
+            field="contact",
+        )
+    objection = ListObjection(
+        entry_id=entry.id,
+        source=ObjectionSource.PUBLIC,
+        contact_ciphertext=(
+            default_cipher().encrypt(contact, context=_CONTACT_CONTEXT) if contact else None
+        ),
+        submitted_at=clock.now(),
+        statement=statement,
+    )
+    session.add(objection)
+    session.flush()
+    _event(session, clock, entry, actor, "public_comment", "public comment received")
+    return objection
+
+
+def objection_contact(session: Session, actor: Actor, objection: ListObjection) -> str | None:
+    """A public commenter's contact details, for the recognising agency's officers only."""
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+    _same_organisation(actor, get(session, objection.entry_id))
+    if objection.contact_ciphertext is None:
+        return None
+    return default_cipher().decrypt(objection.contact_ciphertext, context=_CONTACT_CONTEXT)

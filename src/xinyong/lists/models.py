@@ -126,12 +126,26 @@ class ListEntryEvent(IdMixin, Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class ObjectionSource(enum.StrEnum):
+    SUBJECT = "subject"  # the subject's objection after a black-list notice (Art. 25)
+    PUBLIC = "public"  # anyone's comment on a red-list candidate during public comment
+
+
 class ListObjection(IdMixin, Base):
-    """A subject's objection to a black-list candidacy, decided with reasons."""
+    """An objection to a candidacy, decided with reasons before the entry can be approved:
+    the subject's own after a black-list notice, or a member of the public's during a
+    red-list candidate's public comment period. Both block approval until decided, and an
+    upheld one rejects the candidacy, so they share one table and one decision path."""
 
     __tablename__ = "list_objection"
 
     entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
+    source: Mapped[ObjectionSource] = mapped_column(
+        str_enum(ObjectionSource, 16), default=ObjectionSource.SUBJECT
+    )
+    # A public commenter may leave a way to be reached; it is personal information shown
+    # only to the recognising agency, so it is stored encrypted.
+    contact_ciphertext: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     statement: Mapped[str] = mapped_column(Text)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

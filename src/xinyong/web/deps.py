@@ -13,6 +13,7 @@ from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.errors import NotAuthenticated, PermissionDenied, RateLimited
+from xinyong.ratelimit import SlidingWindowLimiter
 from xinyong.web.context import AppContext
 
 
@@ -132,3 +133,22 @@ def authenticated_actor(actor: ActorDep) -> Actor:
 
 
 AuthenticatedActorDep = Annotated[Actor, Depends(authenticated_actor)]
+
+
+def public_comment_limiter(request: Request) -> None:
+    """Counts one anonymous-capable submission against the caller's address."""
+    context = app_context(request)
+    limiter = context.extras.get("public_comment_limiter")
+    if not isinstance(limiter, SlidingWindowLimiter):
+        limiter = SlidingWindowLimiter(
+            context.clock,
+            limit=context.settings.public_comments_per_address_per_hour,
+            window_seconds=3600,
+            what="public comments from this address",
+        )
+        limiter = context.extras.setdefault("public_comment_limiter", limiter)
+    assert isinstance(limiter, SlidingWindowLimiter)
+    limiter.hit(request.client.host if request.client else "unknown")
+
+
+PublicCommentLimit = Depends(public_comment_limiter)
