@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -39,6 +40,18 @@ class FieldCipher:
     def blind_index(self, normalised: str, *, context: str) -> str:
         digest = hmac.new(self._index_key, f"{context}\x00{normalised}".encode(), hashlib.sha256)
         return digest.hexdigest()
+
+    def blind_indexer(self, *, context: str) -> Callable[[str], str]:
+        """``blind_index`` for many values in one context: the keyed hash state is made
+        once and copied per value, which gives the same digests at a fraction of the cost."""
+        keyed = hmac.new(self._index_key, f"{context}\x00".encode(), hashlib.sha256)
+
+        def index(normalised: str) -> str:
+            digest = keyed.copy()
+            digest.update(normalised.encode())
+            return digest.hexdigest()
+
+        return index
 
 
 _default: FieldCipher | None = None

@@ -40,14 +40,14 @@ from xinyong.collection.models import (
 from xinyong.collection.readers import RawRow
 from xinyong.collection.validation import Problem, RowValidator, ValidRow
 from xinyong.crypto import default_cipher
-from xinyong.db.bulk import bulk_insert
+from xinyong.db.bulk import BulkWriter, refresh_statistics
 from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName
 
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
 SENSITIVE_CONTEXT = "record_version.sensitive"
 QUARANTINE_CONTEXT = "quarantined_row.values"
 PAYLOAD_HASH_CONTEXT = "record_version.payload"
@@ -273,6 +273,72 @@ def _stored_problems(session: Session, batch: Batch) -> list[RowProblem]:
     return problems
 
 
+_RECORD_COLUMNS = (
+    "id",
+    "record_type_id",
+    "subject_id",
+    "source_organisation_id",
+    "natural_key",
+    "status",
+    "current_version_no",
+    "decision_date",
+    "received_at",
+    "updated_at",
+    "severity",
+    "publicity_start",
+    "publicity_end",
+    "awaiting_review",
+    "late",
+    "working_days_to_submit",
+    "self_declared",
+    "rule_source",
+    "payload_hash",
+)
+_VERSION_COLUMNS = (
+    "record_id",
+    "version_no",
+    "payload",
+    "sensitive_ciphertext",
+    "payload_hash",
+    "status",
+    "reason",
+    "batch_id",
+    "source_organisation_id",
+    "actor",
+    "created_at",
+)
+_SUBJECT_COLUMNS = (
+    "id",
+    "kind",
+    "reference",
+    "name",
+    "name_normalised",
+    "uscc",
+    "uscc_unverified",
+    "citizen_id_ciphertext",
+    "citizen_id_index",
+    "citizen_id_masked",
+    "division",
+    "created_at",
+)
+_SUBJECT_NAME_COLUMNS = ("subject_id", "name", "normalised", "core", "current")
+_QUARANTINE_COLUMNS = ("batch_id", "row_number", "disposition", "problems", "values_ciphertext")
+# The same canonical JSON as json.dumps(..., ensure_ascii=False, sort_keys=True), without
+# building an encoder per call.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+# PostgreSQL: refresh the planner's statistics once the batch has added this many records,
+# then each time it has doubled them (see db.bulk.refresh_statistics).
+_ANALYSE_AFTER = 10_000
+# Lookups of existing records go in slices, to keep each statement's parameters bounded.
+_LOOKUP_SLICE = 500
+
+
+def _key_fingerprint(natural_key: str) -> int:
+    # A 128-bit fingerprint instead of the key itself: a million-row batch remembers every
+    # key it wrote, and the strings would take hundreds of MB.
+    return int.from_bytes(hashlib.blake2b(natural_key.encode(), digest_size=16).digest())
+
+
 class _BatchRun:
     def __init__(
         self,
@@ -299,27 +365,41 @@ class _BatchRun:
         self.calendar = calendar_store.working_day_calendar(session)
         self.late_after = late_after_working_days
         self.cipher = default_cipher()
+        self.payload_index = self.cipher.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
+        self.citizen_index = self.cipher.blind_indexer(context=subjects.CITIZEN_ID_CONTEXT)
         self.problems: list[RowProblem] = []
-        self.seen_keys: dict[str, str] = {}
+        # Natural keys written (or found unchanged) earlier in this batch → payload hash.
+        self.seen_keys: dict[int, str] = {}
+        # Subjects registered by this batch have no records but the ones it writes itself.
+        self.new_subject_ids: set[int] = set()
         self.actor_id = actor.audit().id
-        self.quarantine: list[dict[str, Any]] = []
-        self.payload_json: dict[int, str] = {}
+        self.quarantine: list[tuple[Any, ...]] = []
         # Records created or changed, for domains that react to this record type.
         self.collect_touched = hooks.wanted(rule.definition.code)
         self.touched: list[int] = []
-        self.working_days: dict[dt.date, int] = {}
+        self.timing: dict[tuple[dt.date, Severity, dt.date | None], tuple[Any, ...]] = {}
+        self.records_written = 0
+        self.analyse_at = _ANALYSE_AFTER
+        self.record_writer = BulkWriter(session, CreditRecord.__table__, _RECORD_COLUMNS)
+        self.version_writer = BulkWriter(
+            session, RecordVersion.__table__, _VERSION_COLUMNS, raw_columns=frozenset({"payload"})
+        )
+        self.subject_writer = BulkWriter(session, Subject.__table__, _SUBJECT_COLUMNS)
+        self.name_writer = BulkWriter(session, SubjectName.__table__, _SUBJECT_NAME_COLUMNS)
+        self.quarantine_writer = BulkWriter(session, QuarantinedRow.__table__, _QUARANTINE_COLUMNS)
 
     # -- per chunk -----------------------------------------------------------------
     def process(self, chunk: list[RawRow]) -> None:
         self.batch.rows_total += len(chunk)
         valid: list[ValidRow] = []
         raw_by_number: dict[int, dict[str, str]] = {}
+        validate = self.validator.validate
         for raw in chunk:
-            result = self.validator.validate(raw.number, raw.values)
-            if isinstance(result, list):
+            result = validate(raw.number, raw.values)
+            if result.__class__ is list:
                 self._quarantine(raw.number, raw.values, result, RowDisposition.REJECTED)
             else:
-                valid.append(result)
+                valid.append(result)  # type: ignore[arg-type]
                 raw_by_number[raw.number] = raw.values
         if valid:
             resolved = self._resolve_subjects(valid, raw_by_number)
@@ -336,17 +416,9 @@ class _BatchRun:
         keep_values = not any(p.code == "prohibited_content" for p in problems)
         ciphertext = None
         if keep_values:
-            ciphertext = self.cipher.encrypt(
-                json.dumps(values, ensure_ascii=False, sort_keys=True), context=QUARANTINE_CONTEXT
-            )
+            ciphertext = self.cipher.encrypt(_CANONICAL.encode(values), context=QUARANTINE_CONTEXT)
         self.quarantine.append(
-            {
-                "batch_id": self.batch.id,
-                "row_number": number,
-                "disposition": disposition,
-                "problems": [p.as_dict() for p in problems],
-                "values_ciphertext": ciphertext,
-            }
+            (self.batch.id, number, disposition, [p.as_dict() for p in problems], ciphertext)
         )
         for p in problems:
             self.problems.append(
@@ -359,35 +431,33 @@ class _BatchRun:
 
     def _flush_quarantine(self) -> None:
         if self.quarantine:
-            bulk_insert(self.session, QuarantinedRow.__table__, self.quarantine)
+            self.quarantine_writer.insert(self.quarantine)
             self.quarantine = []
 
     # -- subjects ------------------------------------------------------------------
     def _resolve_subjects(
         self, rows: list[ValidRow], raw_by_number: dict[int, dict[str, str]]
     ) -> list[tuple[ValidRow, int]]:
+        """One query per kind of code for the whole chunk; new subjects in bulk."""
         session = self.session
-        org_codes = {row.uscc for row in rows if row.uscc}
+        org_codes = list({row.uscc for row in rows if row.uscc})
         person_index = {
-            row.citizen_id: subjects.citizen_id_index(row.citizen_id)
-            for row in rows
-            if row.citizen_id
+            row.citizen_id: self.citizen_index(row.citizen_id) for row in rows if row.citizen_id
         }
         known: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(org_codes), 500):
-            part = list(org_codes)[start : start + 500]
+        for start in range(0, len(org_codes), _LOOKUP_SLICE):
             for sid, code, normalised in session.execute(
                 select(Subject.id, Subject.uscc, Subject.name_normalised).where(
-                    Subject.uscc.in_(part)
+                    Subject.uscc.in_(org_codes[start : start + _LOOKUP_SLICE])
                 )
             ):
                 known[str(code)] = (sid, normalised)
-        indexes = list(person_index.values())
+        indexes = list(set(person_index.values()))
         known_people: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(indexes), 500):
+        for start in range(0, len(indexes), _LOOKUP_SLICE):
             for sid, index, normalised in session.execute(
                 select(Subject.id, Subject.citizen_id_index, Subject.name_normalised).where(
-                    Subject.citizen_id_index.in_(indexes[start : start + 500])
+                    Subject.citizen_id_index.in_(indexes[start : start + _LOOKUP_SLICE])
                 )
             ):
                 known_people[str(index)] = (sid, normalised)
@@ -403,7 +473,7 @@ class _BatchRun:
             if person_ids
             else {}
         )
-        accepted: list[tuple[ValidRow, str]] = []
+        accepted: list[ValidRow] = []
         for row in rows:
             if row.citizen_id is not None:
                 found = known_people.get(person_index[row.citizen_id])
@@ -414,19 +484,16 @@ class _BatchRun:
                         row.number, raw_by_number[row.number], [problem], RowDisposition.REJECTED
                     )
                     continue
-                accepted.append((row, "person"))
-            else:
-                accepted.append((row, "org"))
+            accepted.append(row)
 
         new_orgs: dict[str, ValidRow] = {}
         new_people: dict[str, ValidRow] = {}
-        for row, kind in accepted:
-            if kind == "org":
+        for row in accepted:
+            if row.citizen_id is None:
                 assert row.uscc is not None
                 if row.uscc not in known and row.uscc not in new_orgs:
                     new_orgs[row.uscc] = row
             else:
-                assert row.citizen_id is not None
                 index = person_index[row.citizen_id]
                 if index not in known_people and index not in new_people:
                     new_people[index] = row
@@ -438,14 +505,14 @@ class _BatchRun:
 
         resolved: list[tuple[ValidRow, int]] = []
         mismatched: list[tuple[ValidRow, int]] = []
-        for row, kind in accepted:
-            if kind == "org":
+        normalise = names.normalise_name
+        for row in accepted:
+            if row.citizen_id is None:
                 assert row.uscc is not None
                 sid, registered = known[row.uscc]
             else:
-                assert row.citizen_id is not None
                 sid, registered = known_people[person_index[row.citizen_id]]
-            if names.normalise_name(row.subject_name) == registered:
+            if normalise(row.subject_name) == registered:
                 resolved.append((row, sid))
             else:
                 mismatched.append((row, sid))
@@ -478,71 +545,72 @@ class _BatchRun:
     def _register(
         self, new_orgs: dict[str, ValidRow], new_people: dict[str, ValidRow]
     ) -> dict[str, tuple[int, str]]:
-        """Bulk-register subjects first seen in this batch; returns code/index → (id, name)."""
+        """Bulk-register subjects first seen in this batch; returns code/index → (id, name).
+
+        Encryption and masking are for persons only, once per distinct ID number."""
         if not new_orgs and not new_people:
             return {}
         cipher = self.cipher
         from xinyong import identifiers
 
-        values: list[dict[str, Any]] = []
-        keys: list[str] = []
+        now = self.now
+        keys = [*new_orgs, *new_people]
+        ids = allocate_ids(self.session, Subject.__table__, len(keys))
+        subject_rows: list[tuple[Any, ...]] = []
+        name_rows: list[tuple[Any, ...]] = []
+        registered: dict[str, tuple[int, str]] = {}
+        sid_iter = iter(ids)
         for code, row in new_orgs.items():
-            keys.append(code)
-            values.append(
-                {
-                    "kind": row.subject_kind,
-                    "reference": code,
-                    "name": row.subject_name,
-                    "name_normalised": names.normalise_name(row.subject_name),
-                    "uscc": code,
-                    "uscc_unverified": False,
-                    "division": code[2:8],
-                    "created_at": self.now,
-                }
+            sid = next(sid_iter)
+            name = row.subject_name
+            forms = names.normalise_name(name), names.core_name(name)
+            subject_rows.append(
+                (
+                    sid,
+                    row.subject_kind,
+                    code,
+                    name,
+                    forms[0],
+                    code,
+                    False,
+                    None,
+                    None,
+                    None,
+                    code[2:8],
+                    now,
+                )
             )
+            name_rows.append((sid, name, forms[0], forms[1], True))
+            registered[code] = (sid, forms[0])
         for index, row in new_people.items():
             assert row.citizen_id is not None
-            keys.append(index)
-            values.append(
-                {
-                    "kind": SubjectKind.NATURAL_PERSON,
-                    "reference": "P" + secrets.token_hex(8).upper(),
-                    "name": row.subject_name,
-                    "name_normalised": names.normalise_name(row.subject_name),
-                    "citizen_id_ciphertext": cipher.encrypt(
-                        row.citizen_id, context=subjects.CITIZEN_ID_CONTEXT
-                    ),
-                    "citizen_id_index": index,
-                    "citizen_id_masked": identifiers.mask_citizen_id(row.citizen_id),
-                    "division": row.citizen_id[:6],
-                    "created_at": self.now,
-                    "uscc_unverified": False,
-                }
+            sid = next(sid_iter)
+            name = row.subject_name
+            forms = names.normalise_name(name), names.core_name(name)
+            citizen_id = row.citizen_id
+            subject_rows.append(
+                (
+                    sid,
+                    SubjectKind.NATURAL_PERSON,
+                    "P" + secrets.token_hex(8).upper(),
+                    name,
+                    forms[0],
+                    None,
+                    False,
+                    cipher.encrypt(citizen_id, context=subjects.CITIZEN_ID_CONTEXT),
+                    index,
+                    identifiers.mask_citizen_id(citizen_id),
+                    citizen_id[:6],
+                    now,
+                )
             )
-        subject_table = Subject.__table__
-        ids = allocate_ids(self.session, subject_table, len(values))
-        for value, sid in zip(values, ids, strict=True):
-            value["id"] = sid
-        bulk_insert(self.session, subject_table, _uniform(values))
-        bulk_insert(
-            self.session,
-            SubjectName.__table__,
-            [
-                {
-                    "subject_id": sid,
-                    "name": value["name"],
-                    "normalised": value["name_normalised"],
-                    "core": names.core_name(value["name"]),
-                    "current": True,
-                }
-                for sid, value in zip(ids, values, strict=True)
-            ],
-        )
+            name_rows.append((sid, name, forms[0], forms[1], True))
+            registered[index] = (sid, forms[0])
+        self.subject_writer.insert(subject_rows)
+        self.name_writer.insert(name_rows)
+        self.new_subject_ids.update(ids)
         self.batch.new_subjects += len(ids)
-        return {
-            key: (sid, value["name_normalised"])
-            for key, sid, value in zip(keys, ids, values, strict=True)
-        }
+        return registered
 
     def _check_names(
         self, rows: list[tuple[ValidRow, int]], raw_by_number: dict[int, dict[str, str]]
@@ -550,10 +618,13 @@ class _BatchRun:
         """A row whose name disagrees with the registered subject is held, not merged."""
         ids = list({sid for _, sid in rows})
         known_names: dict[int, list[str]] = {}
-        for sid, name in self.session.execute(
-            select(SubjectName.subject_id, SubjectName.name).where(SubjectName.subject_id.in_(ids))
-        ):
-            known_names.setdefault(sid, []).append(name)
+        for start in range(0, len(ids), _LOOKUP_SLICE):
+            for sid, name in self.session.execute(
+                select(SubjectName.subject_id, SubjectName.name)
+                .where(SubjectName.subject_id.in_(ids[start : start + _LOOKUP_SLICE]))
+                .order_by(SubjectName.id)
+            ):
+                known_names.setdefault(sid, []).append(name)
         accepted: list[tuple[ValidRow, int]] = []
         for row, sid in rows:
             found = names.match(row.subject_name, known_names.get(sid, []))
@@ -574,11 +645,20 @@ class _BatchRun:
     ) -> None:
         session = self.session
         type_id = self.rule.record_type.id
-        keyed: list[tuple[ValidRow, int, str, str]] = []
+        encode = _CANONICAL.encode
+        payload_index = self.payload_index
+        seen = self.seen_keys
+        new_subjects = self.new_subject_ids
+        # (row, subject id, natural key, payload JSON, payload hash, look it up?)
+        keyed: list[tuple[ValidRow, int, str, str, str]] = []
+        lookup: list[str] = []
         for row, sid in rows:
             natural_key = "|".join((str(sid), *row.key_parts))
-            digest = self._payload_hash(row)
-            earlier = self.seen_keys.get(natural_key)
+            payload_json = encode(row.payload)
+            sensitive_json = encode(row.sensitive) if row.sensitive else ""
+            digest = payload_index(payload_json + "\x00" + sensitive_json)
+            fingerprint = _key_fingerprint(natural_key)
+            earlier = seen.get(fingerprint)
             if earlier is not None:
                 if earlier == digest:
                     self.batch.unchanged += 1
@@ -596,13 +676,14 @@ class _BatchRun:
                         RowDisposition.REJECTED,
                     )
                 continue
-            self.seen_keys[natural_key] = digest
-            keyed.append((row, sid, natural_key, digest))
+            seen[fingerprint] = digest
+            keyed.append((row, sid, natural_key, payload_json, digest))
+            if sid not in new_subjects:
+                lookup.append(natural_key)
         if not keyed:
             return
         existing: dict[str, tuple[int, str, int]] = {}
-        keys = [k for _, _, k, _ in keyed]
-        for start in range(0, len(keys), 500):
+        for start in range(0, len(lookup), _LOOKUP_SLICE):
             for rid, key, digest, version_no in session.execute(
                 select(
                     CreditRecord.id,
@@ -612,37 +693,80 @@ class _BatchRun:
                 ).where(
                     CreditRecord.record_type_id == type_id,
                     CreditRecord.source_organisation_id == self.organisation.id,
-                    CreditRecord.natural_key.in_(keys[start : start + 500]),
+                    CreditRecord.natural_key.in_(lookup[start : start + _LOOKUP_SLICE]),
                 )
             ):
                 existing[key] = (rid, digest, version_no)
-        new_rows: list[tuple[ValidRow, int, str, str]] = []
-        changed: list[tuple[ValidRow, int, str, str, int, int]] = []
-        for row, sid, key, digest in keyed:
-            found = existing.get(key)
+        new_rows: list[tuple[ValidRow, int, str, str, str]] = []
+        changed: list[tuple[ValidRow, int, str, str, str, int, int]] = []
+        for item in keyed:
+            found = existing.get(item[2]) if existing else None
             if found is None:
-                new_rows.append((row, sid, key, digest))
-            elif found[1] == digest:
+                new_rows.append(item)
+            elif found[1] == item[4]:
                 self.batch.unchanged += 1
             else:
-                changed.append((row, sid, key, digest, found[0], found[2]))
-        versions: list[dict[str, Any]] = []
+                changed.append((*item, found[0], found[2]))
+        versions: list[tuple[Any, ...]] = []
         if new_rows:
-            record_values = [
-                self._record_values(row, sid, key, digest) for row, sid, key, digest in new_rows
-            ]
-            record_table = CreditRecord.__table__
-            ids = allocate_ids(session, record_table, len(record_values))
-            for value, rid in zip(record_values, ids, strict=True):
-                value["id"] = rid
-            bulk_insert(session, record_table, record_values)
+            ids = allocate_ids(session, CreditRecord.__table__, len(new_rows))
+            organisation_id = self.organisation.id
+            rule_source = self.rule.source_label
+            now = self.now
+            timing = self._timing
+            active = RecordStatus.ACTIVE
+            batch_id = self.batch.id
+            actor_id = self.actor_id
+            record_rows: list[tuple[Any, ...]] = []
+            late = 0
+            for (row, sid, key, payload_json, digest), rid in zip(new_rows, ids, strict=True):
+                start_day, end_day, awaiting, is_late, working_days = timing(row)
+                late += is_late
+                record_rows.append(
+                    (
+                        rid,
+                        type_id,
+                        sid,
+                        organisation_id,
+                        key,
+                        active,
+                        1,
+                        row.decision_date,
+                        now,
+                        now,
+                        row.severity.value,
+                        start_day,
+                        end_day,
+                        awaiting,
+                        is_late,
+                        working_days,
+                        False,
+                        rule_source,
+                        digest,
+                    )
+                )
+                versions.append(
+                    (
+                        rid,
+                        1,
+                        payload_json,
+                        self._sensitive_ciphertext(row),
+                        digest,
+                        active,
+                        REASON_CREATED,
+                        batch_id,
+                        organisation_id,
+                        actor_id,
+                        now,
+                    )
+                )
+            self.record_writer.insert(record_rows)
             if self.collect_touched:
                 self.touched.extend(ids)
-            for (row, _sid, _key, digest), rid in zip(new_rows, ids, strict=True):
-                versions.append(self._version_values(row, rid, 1, digest, REASON_CREATED))
             self.batch.created += len(new_rows)
-            self.batch.late += sum(1 for value in record_values if value["late"])
-        for row, sid, key, digest, rid, version_no in changed:
+            self.batch.late += late
+            self.records_written += len(new_rows)
+        for row, sid, key, payload_json, digest, rid, version_no in changed:
             values = self._record_values(row, sid, key, digest)
             for unchanged_column in (
                 "record_type_id",
@@ -658,26 +782,41 @@ class _BatchRun:
                 values.pop(unchanged_column)
             values["current_version_no"] = version_no + 1
             session.execute(update(CreditRecord).where(CreditRecord.id == rid).values(**values))
-            versions.append(self._version_values(row, rid, version_no + 1, digest, REASON_UPDATED))
+            versions.append(
+                (
+                    rid,
+                    version_no + 1,
+                    payload_json,
+                    self._sensitive_ciphertext(row),
+                    digest,
+                    RecordStatus.ACTIVE,
+                    REASON_UPDATED,
+                    self.batch.id,
+                    self.organisation.id,
+                    self.actor_id,
+                    self.now,
+                )
+            )
             if self.collect_touched:
                 self.touched.append(rid)
         self.batch.updated += len(changed)
-        if versions:
-            bulk_insert(
-                session,
-                RecordVersion.__table__,
-                _uniform(versions),
-                raw_columns=frozenset({"payload"}),
-            )
-        self.payload_json.clear()
+        self.version_writer.insert(versions)
+        if self.records_written >= self.analyse_at:
+            refresh_statistics(session, CreditRecord.__table__)
+            self.analyse_at = 2 * self.records_written
 
-    def _payload_hash(self, row: ValidRow) -> str:
-        payload_json = json.dumps(row.payload, ensure_ascii=False, sort_keys=True)
-        # Kept for the version row, so each payload is serialised once.
-        self.payload_json[row.number] = payload_json
-        return payload_digest(payload_json, row.sensitive)
+    def _sensitive_ciphertext(self, row: ValidRow) -> str | None:
+        if not row.sensitive:
+            return None
+        return self.cipher.encrypt(_CANONICAL.encode(row.sensitive), context=SENSITIVE_CONTEXT)
 
-    def _record_values(self, row: ValidRow, sid: int, key: str, digest: str) -> dict[str, Any]:
+    def _timing(self, row: ValidRow) -> tuple[Any, ...]:
+        """Publicity period, review flag and timeliness: the same for every row with the
+        same decision date, severity and deadline, so worked out once per batch."""
+        cache_key = (row.decision_date, row.severity, row.publicity_deadline)
+        found = self.timing.get(cache_key)
+        if found is not None:
+            return found
         disclosure = self.definition.disclosure
         period = disclosure.period(row.severity)
         start = end = None
@@ -690,6 +829,19 @@ class _BatchRun:
         working_days, _provisional = self.calendar.working_days_between(
             row.decision_date, self.today
         )
+        found = (
+            start,
+            end,
+            bool(period.published and disclosure.review_before_publicity),
+            working_days > self.late_after,
+            working_days,
+        )
+        if len(self.timing) < 100_000:
+            self.timing[cache_key] = found
+        return found
+
+    def _record_values(self, row: ValidRow, sid: int, key: str, digest: str) -> dict[str, Any]:
+        start, end, awaiting, late, working_days = self._timing(row)
         return {
             "record_type_id": self.rule.record_type.id,
             "subject_id": sid,
@@ -703,36 +855,12 @@ class _BatchRun:
             "severity": row.severity.value,
             "publicity_start": start,
             "publicity_end": end,
-            "awaiting_review": bool(period.published and disclosure.review_before_publicity),
-            "late": working_days > self.late_after,
+            "awaiting_review": awaiting,
+            "late": late,
             "working_days_to_submit": working_days,
             "self_declared": False,
             "rule_source": self.rule.source_label,
             "payload_hash": digest,
-        }
-
-    def _version_values(
-        self, row: ValidRow, rid: int, version_no: int, digest: str, reason: str
-    ) -> dict[str, Any]:
-        sensitive = None
-        if row.sensitive:
-            sensitive = self.cipher.encrypt(
-                json.dumps(row.sensitive, ensure_ascii=False, sort_keys=True),
-                context=SENSITIVE_CONTEXT,
-            )
-        return {
-            "record_id": rid,
-            "version_no": version_no,
-            "payload": self.payload_json.pop(row.number, None)
-            or json.dumps(row.payload, ensure_ascii=False, sort_keys=True),
-            "sensitive_ciphertext": sensitive,
-            "payload_hash": digest,
-            "status": RecordStatus.ACTIVE,
-            "reason": reason,
-            "batch_id": self.batch.id,
-            "source_organisation_id": self.organisation.id,
-            "actor": self.actor_id,
-            "created_at": self.now,
         }
 
     def finish(self) -> None:
@@ -749,12 +877,6 @@ def payload_digest(payload_json: str, sensitive: dict[str, str]) -> str:
     return default_cipher().blind_index(
         payload_json + "\x00" + sensitive_json, context=PAYLOAD_HASH_CONTEXT
     )
-
-
-def _uniform(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Bulk inserts need the same keys in every row."""
-    keys = {k for value in values for k in value}
-    return [{k: value.get(k) for k in keys} for value in values]
 
 
 SEVERITY_ORDER = (Severity.MINOR, Severity.GENERAL, Severity.SERIOUS)

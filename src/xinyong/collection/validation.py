@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -53,6 +54,10 @@ class Problem:
             "message": self.message,
             "article": self.article,
         }
+
+
+# A column's check: a non-empty, stripped value to its stored form, or its problem.
+_Check = Callable[[str], "str | Problem"]
 
 
 @dataclass
@@ -101,19 +106,19 @@ class RowValidator:
         # too, not silently ignored.
         self._headers = headers
         self._headers_seen = 0
-        self._add_headers()
         self._subject_name = definition.subject_name_field
         self._uscc_field = definition.subject_uscc_field
         self._id_field = definition.subject_citizen_id_field
         self._kind_field = definition.subject_kind_field
         self._date_field = definition.decision_date_field
+        self._natural_key = tuple(definition.natural_key)
         self._restricted = {
             s.name for s in definition.fields if s.sensitivity is Sensitivity.RESTRICTED
         }
         self._allowed_kinds = set(definition.subject_kinds)
-        # Authority and source-unit codes repeat on every row of a batch: check each once.
-        self._code_checks: dict[tuple[FieldType, str], tuple[str, tuple[str, str] | None]] = {}
         self._dates: dict[str, dt.date] = {}
+        self._minor_only: dict[str, bool] = {}
+        self._add_headers()
 
     def _add_headers(self) -> None:
         definition = self.definition
@@ -136,72 +141,99 @@ class RowValidator:
         self.missing_required = [
             spec for spec in definition.fields if spec.required and spec.name not in self._mapped
         ]
+        self._compile()
+
+    def _compile(self) -> None:
+        """The per-row plan: one checker per mapped column, built once per batch."""
+        self._checks: list[tuple[str, str, Problem | None, _Check]] = [
+            (header, spec.name, _required(spec) if spec.required else None, self._checker(spec))
+            for header, spec in self.columns
+        ]
+        self._sensitive_columns = [
+            (spec.name, spec.type is FieldType.CITIZEN_ID)
+            for _header, spec in self.columns
+            if spec.type is FieldType.CITIZEN_ID or spec.name in self._restricted
+        ]
+        self._fixed_problems = [
+            *(
+                (header, _prohibited(header, category))
+                for header, category in self.prohibited_columns
+            ),
+        ]
+        self._missing_problems = [_required(spec) for spec in self.missing_required]
+
+    def _checker(self, spec: FieldSpec) -> _Check:
+        """A function from a non-empty stripped value to its stored form or its problem.
+
+        Typed values repeat across a batch (dates, amounts, choices, authority codes), so
+        their checks are memoised per column; a text check is one length comparison.
+        """
+        too_long = _too_long(spec)
+        max_length = spec.max_length
+        if spec.type is FieldType.TEXT:
+
+            def text(value: str) -> str | Problem:
+                return value if len(value) <= max_length else too_long
+
+            return text
+
+        def typed(value: str) -> str | Problem:
+            cleaned, problem = self._clean(spec, value)
+            return cleaned if problem is None else problem
+
+        # Citizen IDs are not kept beyond the batch-sized cap that applied before either.
+        limit = 10_000 if spec.type in (FieldType.USCC, FieldType.CITIZEN_ID) else 100_000
+        memo: dict[str, str | Problem] = {}
+
+        def memoised(value: str) -> str | Problem:
+            result = memo.get(value)
+            if result is None:
+                result = typed(value)
+                if len(memo) < limit:
+                    memo[value] = result
+            return result
+
+        return memoised
 
     def validate(self, number: int, values: dict[str, str]) -> ValidRow | list[Problem]:
         if len(self._headers) != self._headers_seen:
             self._add_headers()
         problems: list[Problem] = []
+        if self._fixed_problems:
+            for header, problem in self._fixed_problems:
+                if values.get(header, "").strip():
+                    problems.append(problem)
+        if self._missing_problems:
+            problems.extend(self._missing_problems)
         clean: dict[str, str] = {}
-        for header, category in self.prohibited_columns:
-            if values.get(header, "").strip():
-                problems.append(
-                    Problem(
-                        "prohibited_content",
-                        f"column {header!r} carries {category}, which may never be collected",
-                        header,
-                        "Art. 11 ¶3",
-                    )
-                )
-        for spec in self.missing_required:
-            problems.append(
-                Problem("required", f"{spec.label_zh} ({spec.label_en}) is required", spec.name)
-            )
-        for header, spec in self.columns:
-            raw = values.get(header, "")
+        get = values.get
+        for header, name, required, check in self._checks:
+            raw = get(header)
             value = raw.strip() if raw else ""
             if not value:
-                if spec.required:
-                    problems.append(
-                        Problem(
-                            "required", f"{spec.label_zh} ({spec.label_en}) is required", spec.name
-                        )
-                    )
+                if required is not None:
+                    problems.append(required)
                 continue
-            if spec.type is FieldType.TEXT:
-                # The common case, kept inline: a million-row batch has millions of these.
-                if len(value) > spec.max_length:
-                    problems.append(self._too_long(spec))
-                else:
-                    clean[spec.name] = value
-                continue
-            cleaned, problem = self._clean(spec, value)
-            if problem is not None:
-                problems.append(problem)
+            result = check(value)
+            if result.__class__ is str:
+                clean[name] = result
             else:
-                clean[spec.name] = cleaned
+                problems.append(result)  # type: ignore[arg-type]
         if problems:
             return problems
         return self._row(number, clean)
 
-    @staticmethod
-    def _too_long(spec: FieldSpec) -> Problem:
-        return Problem("too_long", f"at most {spec.max_length} characters", spec.name)
-
     def _clean(self, spec: FieldSpec, value: str) -> tuple[str, Problem | None]:
         """The stored form of a typed value, or the problem with it."""
         if len(value) > spec.max_length:
-            return value, self._too_long(spec)
+            return value, _too_long(spec)
         kind = spec.type
         if kind is FieldType.DATE:
-            day = self._dates.get(value)
+            day = parse_date(value)
             if day is None:
-                day = parse_date(value)
-                if day is None:
-                    return value, Problem(
-                        "invalid_date", "not a date: use YYYY-MM-DD or YYYY/MM/DD", spec.name
-                    )
-                if len(self._dates) < 100_000:
-                    self._dates[value] = day
+                return value, Problem(
+                    "invalid_date", "not a date: use YYYY-MM-DD or YYYY/MM/DD", spec.name
+                )
             if spec.name == self._date_field and day > self.today:
                 return value, Problem(
                     "future_date", "the decision date is in the future", spec.name
@@ -221,28 +253,16 @@ class RowValidator:
                     "invalid_choice", f"must be one of: {'、'.join(spec.choices)}", spec.name
                 )
             return value, None
-        # Authority and source-unit codes repeat on every row of a batch: check each once.
-        cache_key = (kind, value)
-        cached = self._code_checks.get(cache_key)
-        if cached is None:
-            if kind is FieldType.USCC:
-                result = identifiers.check_uscc(value)
-            else:
-                result = identifiers.check_citizen_id(value, today=self.today)
-            error = result.error
-            cached = (
-                identifiers.normalise(value),
-                None if error is None else (error.code, error.message),
-            )
-            if len(self._code_checks) < 10_000:
-                self._code_checks[cache_key] = cached
-        normalised, failure = cached
-        if failure is not None:
-            return value, Problem(failure[0], failure[1], spec.name)
-        return normalised, None
+        if kind is FieldType.USCC:
+            result = identifiers.check_uscc(value)
+        else:
+            result = identifiers.check_citizen_id(value, today=self.today)
+        error = result.error
+        if error is not None:
+            return value, Problem(error.code, error.message, spec.name)
+        return identifiers.normalise(value), None
 
     def _row(self, number: int, clean: dict[str, str]) -> ValidRow | list[Problem]:
-        definition = self.definition
         category = clean.get(self._kind_field, "") if self._kind_field else ""
         citizen_id = clean.get(self._id_field) if self._id_field else None
         uscc = clean.get(self._uscc_field) if self._uscc_field else None
@@ -285,16 +305,17 @@ class RowValidator:
             return [self._kind_not_allowed(kind)]
         payload = dict(clean)
         sensitive: dict[str, str] = {}
-        for _header, spec in self.columns:
-            name = spec.name
-            if name in payload and (spec.type is FieldType.CITIZEN_ID or name in self._restricted):
-                sensitive[name] = payload[name]
-                if spec.type is FieldType.CITIZEN_ID:
-                    payload[name] = identifiers.mask_citizen_id(payload[name])
-                else:
-                    del payload[name]
-        restricted_fields = [name for name in self._restricted if name in sensitive]
-        decision_date = dt.date.fromisoformat(clean[self._date_field])
+        restricted_fields: list[str] = []
+        if self._sensitive_columns:
+            for name, is_citizen_id in self._sensitive_columns:
+                if name in payload:
+                    sensitive[name] = payload[name]
+                    if is_citizen_id:
+                        payload[name] = identifiers.mask_citizen_id(payload[name])
+                    else:
+                        del payload[name]
+            if sensitive:
+                restricted_fields = [name for name in self._restricted if name in sensitive]
         deadline_text = clean.get("publicity_deadline")
         return ValidRow(
             number=number,
@@ -305,11 +326,19 @@ class RowValidator:
             payload=payload,
             sensitive=sensitive,
             restricted_fields=restricted_fields,
-            decision_date=decision_date,
+            decision_date=self._iso_date(clean[self._date_field]),
             severity=self._severity(clean),
-            key_parts=tuple(clean.get(name, "") for name in definition.natural_key),
-            publicity_deadline=dt.date.fromisoformat(deadline_text) if deadline_text else None,
+            key_parts=tuple([clean.get(name, "") for name in self._natural_key]),
+            publicity_deadline=self._iso_date(deadline_text) if deadline_text else None,
         )
+
+    def _iso_date(self, text: str) -> dt.date:
+        day = self._dates.get(text)
+        if day is None:
+            day = dt.date.fromisoformat(text)
+            if len(self._dates) < 100_000:
+                self._dates[text] = day
+        return day
 
     def _kind_not_allowed(self, kind: SubjectKind) -> Problem:
         return Problem(
@@ -324,11 +353,31 @@ class RowValidator:
         if disclosure.severity_field and clean.get(disclosure.severity_field):
             return SEVERITY_WORDS[clean[disclosure.severity_field]]
         if disclosure.minor_if_only and disclosure.minor_if_only_field:
-            parts = [
-                p
-                for p in _LIST_SEPARATORS.split(clean.get(disclosure.minor_if_only_field, ""))
-                if p
-            ]
-            if parts and all(part in disclosure.minor_if_only for part in parts):
+            # The same few penalty categories recur on every row: decide each text once.
+            text = clean.get(disclosure.minor_if_only_field, "")
+            minor = self._minor_only.get(text)
+            if minor is None:
+                parts = [p for p in _LIST_SEPARATORS.split(text) if p]
+                minor = bool(parts) and all(part in disclosure.minor_if_only for part in parts)
+                if len(self._minor_only) < 10_000:
+                    self._minor_only[text] = minor
+            if minor:
                 return Severity.MINOR
         return disclosure.default_severity
+
+
+def _required(spec: FieldSpec) -> Problem:
+    return Problem("required", f"{spec.label_zh} ({spec.label_en}) is required", spec.name)
+
+
+def _too_long(spec: FieldSpec) -> Problem:
+    return Problem("too_long", f"at most {spec.max_length} characters", spec.name)
+
+
+def _prohibited(header: str, category: str) -> Problem:
+    return Problem(
+        "prohibited_content",
+        f"column {header!r} carries {category}, which may never be collected",
+        header,
+        "Art. 11 ¶3",
+    )

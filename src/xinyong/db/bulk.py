@@ -2,7 +2,8 @@
 
 SQLAlchemy's executemany spends most of its time preparing parameters row by row. Here
 each column's bind processor (the same conversion SQLAlchemy applies: enums to values,
-JSON to text, aware datetimes to UTC) is looked up once and applied in a tight loop.
+JSON to text, aware datetimes to UTC) is looked up once and applied column-wise, and
+rows travel as plain tuples.
 """
 
 from __future__ import annotations
@@ -30,6 +31,69 @@ def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return convert
 
 
+def _table_name(table: Table | FromClause) -> str:
+    return table.name if isinstance(table, Table) else str(getattr(table, "name", ""))
+
+
+class BulkWriter:
+    """Inserts tuples of ``columns`` into ``table`` in the session's transaction.
+
+    Made once per batch, so the per-column conversions (and their memos) are too.
+    ``raw_columns`` hold values already in their database form (e.g. JSON text).
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        table: Table | FromClause,
+        columns: Sequence[str],
+        *,
+        raw_columns: frozenset[str] = frozenset(),
+    ) -> None:
+        self.session = session
+        by_name = {column.name: column for column in table.columns}
+        dialect = session.get_bind().dialect
+        self.dialect_name = dialect.name
+        self.columns = list(columns)
+        self._processors: list[tuple[int, Callable[[Any], Any]]] = []
+        for position, name in enumerate(self.columns):
+            if name in raw_columns:
+                continue
+            # The same per-type conversion SQLAlchemy applies when it binds a parameter.
+            processor = by_name[name].type._cached_bind_processor(dialect)
+            if processor is not None:
+                self._processors.append((position, _memoised(processor)))
+        table_name = _table_name(table)
+        column_list = ", ".join(f'"{name}"' for name in self.columns)
+        if self.dialect_name == "postgresql":
+            self._sql = f'COPY "{table_name}" ({column_list}) FROM STDIN'
+        else:
+            placeholders = ", ".join("?" for _ in self.columns)
+            # Table and column names come from our own metadata, never from input.
+            self._sql = f'INSERT INTO "{table_name}" ({column_list}) VALUES ({placeholders})'  # noqa: S608
+
+    def insert(self, rows: Sequence[Sequence[Any]]) -> None:
+        if not rows:
+            return
+        data: Sequence[Sequence[Any]] = rows
+        if self._processors:
+            # Column-wise: one pass of one converter per column that needs one.
+            columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+            for position, convert in self._processors:
+                columns[position] = list(map(convert, columns[position]))
+            data = list(zip(*columns, strict=True))
+        connection = self.session.connection()
+        if self.dialect_name == "postgresql":
+            driver = connection.connection.driver_connection
+            assert driver is not None
+            with driver.cursor() as cursor, cursor.copy(self._sql) as copy:
+                write_row = copy.write_row
+                for values in data:
+                    write_row(values)
+            return
+        connection.exec_driver_sql(self._sql, data)
+
+
 def bulk_insert(
     session: Session,
     table: Table | FromClause,
@@ -43,34 +107,18 @@ def bulk_insert(
     """
     if not rows:
         return
-    connection = session.connection()
-    dialect = connection.dialect
-    columns = [column for column in table.columns if column.name in rows[0]]
-    processors: list[Callable[[Any], Any] | None] = []
-    for column in columns:
-        # The same per-type conversion SQLAlchemy applies when it binds a parameter.
-        processor = (
-            None if column.name in raw_columns else column.type._cached_bind_processor(dialect)
-        )
-        processors.append(None if processor is None else _memoised(processor))
-    names = [column.name for column in columns]
-    pairs = list(zip(names, processors, strict=True))
-    data = [tuple(p(row[n]) if p is not None else row[n] for n, p in pairs) for row in rows]
-    table_name = table.name if isinstance(table, Table) else str(getattr(table, "name", ""))
-    column_list = ", ".join(f'"{name}"' for name in names)
-    if dialect.name == "postgresql":
-        driver = connection.connection.driver_connection
-        assert driver is not None
-        with (
-            driver.cursor() as cursor,
-            cursor.copy(f'COPY "{table_name}" ({column_list}) FROM STDIN') as copy,
-        ):
-            for values in data:
-                copy.write_row(values)
-        return
-    placeholders = ", ".join("?" for _ in names)
-    connection.exec_driver_sql(
-        # Table and column names come from our own metadata, never from input.
-        f'INSERT INTO "{table_name}" ({column_list}) VALUES ({placeholders})',  # noqa: S608
-        data,
-    )
+    names = [column.name for column in table.columns if column.name in rows[0]]
+    writer = BulkWriter(session, table, names, raw_columns=raw_columns)
+    writer.insert([tuple(row[name] for name in names) for row in rows])
+
+
+def refresh_statistics(session: Session, table: Table | FromClause) -> None:
+    """Let PostgreSQL's planner see what this transaction has written to ``table`` so far.
+
+    A large batch grows its tables inside one transaction, where autovacuum cannot analyse
+    them: a lookup planned for the near-empty table it started with (e.g. scanning every
+    row of one source and type instead of probing the natural keys) gets slower with every
+    chunk. ANALYZE run inside the transaction samples its own uncommitted rows too.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection().exec_driver_sql(f'ANALYZE "{_table_name(table)}"')

@@ -109,9 +109,16 @@ def _is_stable(ch: str) -> bool:
 
 
 def _to_simplified(text: str) -> str:
+    # The set test runs in C; characters not judged yet are judged once, one by one.
+    if _stable_set.issuperset(text):
+        return text
     if all(_is_stable(ch) for ch in text):
+        _stable_set.update(text)
         return text
     return _slow_to_simplified(text)
+
+
+_stable_set: set[str] = set()
 
 
 def _slow_to_simplified(text: str) -> str:
@@ -134,8 +141,20 @@ def _is_noise(ch: str) -> bool:
     return ch not in "()" and unicodedata.category(ch)[0] in "ZCP"
 
 
+class _NoiseTable(dict[int, int | None]):
+    """A ``str.translate`` table that deletes noise characters, filled as they are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept: int | None = None if _is_noise(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_NOISE = _NoiseTable()
+
+
 def _strip_noise(text: str) -> str:
-    return "".join(ch for ch in text if not _is_noise(ch))
+    return text.translate(_NOISE)
 
 
 def _normalise(name: str) -> str:
