@@ -433,6 +433,22 @@ def test_office_hours_and_one_late_read_are_no_after_hours_signal(
     assert volumes[0].counts.outside_working_hours == 1  # still counted in the volumes
 
 
+def test_working_hours_follow_the_holiday_calendar(
+    city: World, db: Session, clock: FixedClock
+) -> None:
+    # 2026-10-01 is a Thursday of the National Day holiday; 2026-10-10 a Saturday made a
+    # working day in exchange (调休); 2026-10-09 an ordinary Friday.
+    for day in (dt.date(2026, 10, 1), dt.date(2026, 10, 9), dt.date(2026, 10, 10)):
+        at(clock, day, 10)
+        read(db, clock, city, "querier", "company")
+    authority = actor_of(city, "authority")
+    outside = {
+        day: supervision.volumes(db, authority, day, day)[0].counts.outside_working_hours
+        for day in (dt.date(2026, 10, 1), dt.date(2026, 10, 9), dt.date(2026, 10, 10))
+    }
+    assert outside == {dt.date(2026, 10, 1): 1, dt.date(2026, 10, 9): 0, dt.date(2026, 10, 10): 0}
+
+
 def test_a_normal_month_raises_no_signal(city: World, db: Session, clock: FixedClock) -> None:
     for n in range(20):
         day = TODAY - dt.timedelta(days=n)

@@ -10,11 +10,14 @@ import bisect
 import importlib.metadata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
+from xinyong.clock import CHINA
+
 __all__ = [
+    "WORKING_HOURS",
     "CalendarDay",
     "WorkingDayCalendar",
     "WorkingDayResult",
@@ -23,6 +26,8 @@ __all__ = [
 ]
 
 _ONE_DAY = timedelta(days=1)
+# Office hours of state organs, for supervision of use (Art. 33): reads outside them stand out.
+WORKING_HOURS = (time(8, 0), time(18, 0))
 
 # The package stores English holiday names; the platform shows Chinese ones, which the
 # package's Holiday enum carries alongside.
@@ -165,6 +170,14 @@ class WorkingDayCalendar:
         # is_known, not this method, says whether the year's data is complete.
         day = _require_date(day)
         return self._working.get(day, _is_weekday(day))
+
+    def is_outside_working_hours(self, moment: datetime) -> bool:
+        """Whether a moment falls outside office hours on a working day in China: nights,
+        weekends and public holidays, but not a weekend made a working day (调休)."""
+        local = moment.astimezone(CHINA)
+        if not self.is_working_day(local.date()):
+            return True
+        return not (WORKING_HOURS[0] <= local.time() < WORKING_HOURS[1])
 
     def add_working_days(self, start: date, n: int) -> WorkingDayResult:
         """The n-th working day after start; for n == 0, start itself or the next working day.

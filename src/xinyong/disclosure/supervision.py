@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong import calendar_store
 from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -219,6 +220,9 @@ class _Event:
 
 
 def _load_events(session: Session, start: dt.datetime, end: dt.datetime) -> list[_Event]:
+    # Working hours are judged here against the calendar of public holidays and make-up
+    # working days, not from the weekday alone when the read was logged.
+    calendar = calendar_store.working_day_calendar(session)
     rows = session.execute(
         select(
             AccessEvent.id,
@@ -234,7 +238,6 @@ def _load_events(session: Session, start: dt.datetime, end: dt.datetime) -> list
             AccessEvent.query_item_id,
             AccessEvent.purpose,
             AccessEvent.report_number,
-            AccessEvent.outside_working_hours,
         )
         .where(
             AccessEvent.organisation_id.is_not(None),
@@ -258,7 +261,6 @@ def _load_events(session: Session, start: dt.datetime, end: dt.datetime) -> list
         query_item_id,
         purpose,
         report_number,
-        after_hours,
     ) in rows:
         assert organisation_id is not None
         staff = (
@@ -282,7 +284,7 @@ def _load_events(session: Session, start: dt.datetime, end: dt.datetime) -> list
                 query_item_id,
                 purpose,
                 report_number,
-                bool(after_hours),
+                calendar.is_outside_working_hours(occurred_at),
             )
         )
     return events
