@@ -405,6 +405,12 @@ def matrix_draft_item(world: World) -> dict[str, Any]:
     return {"code": _matrix_item(world, "QI-MATRIX-DRAFT", publish=False).code}
 
 
+def matrix_live_item(world: World) -> dict[str, Any]:
+    """A published query item of its own, for the routes that withdraw (so withdrawing it
+    does not take the item other routes use out of service)."""
+    return {"code": _matrix_item(world, "QI-MATRIX-LIVE", publish=True).code}
+
+
 def matrix_new_item(world: World) -> dict[str, Any]:
     _matrix_catalog(world)
     return {

@@ -274,6 +274,19 @@ def test_query_item_path(case: Case, client: TestClient, tokens: Tokens, db: Ses
     assert withdrawn.status_code == 200, withdrawn.text
     response = get(client, tokens, "querier", path, query_item=ITEM, matter=MATTER_CODE)
     assert error_of(response) == (403, "query_item_unpublished", "Art. 13 ¶2")
+    # Published again: usable again.
+    publish_via_api(client, tokens, ITEM)
+    response = get(client, tokens, "querier", path, query_item=ITEM, matter=MATTER_CODE)
+    assert response.status_code == 200, response.text
+
+
+def test_a_draft_query_item_cannot_be_withdrawn(
+    case: Case, client: TestClient, tokens: Tokens
+) -> None:
+    create_item_via_api(client, tokens, case, code="QI-DRAFT-01")
+    response = client.post(f"{API}/query-items/QI-DRAFT-01/withdraw", headers=tokens("authority"))
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_published"
 
 
 def test_written_authorisation_path(

@@ -841,7 +841,7 @@ def test_an_organisation_that_does_not_query_cannot_be_authorised(
 # --- the credit authority's query items --------------------------------------------------------
 
 
-def test_the_credit_authority_creates_publishes_and_withdraws_a_query_item(
+def test_the_credit_authority_creates_publishes_withdraws_and_republishes_a_query_item(
     client: TestClient, db: Session, world: World
 ) -> None:
     log_in(client, "authority")
@@ -882,10 +882,27 @@ def test_the_credit_authority_creates_publishes_and_withdraws_a_query_item(
     )
     assert withdrawn.status_code == 303
     assert ITEM not in client.get("/query-items", headers=HTML).text
+    listing = client.get("/admin/query-items", headers=HTML)
+    assert f'data-query-item="{ITEM}" data-state="withdrawn"' in listing.text
+
+    again = client.post(
+        f"/admin/query-items/{ITEM}/publish",
+        data={"csrf_token": csrf_from(listing.text)},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert ITEM in client.get("/query-items", headers=HTML).text
     actions = db.scalars(
-        select(AuditEvent.action).where(AuditEvent.action.like("query_item.%"))
+        select(AuditEvent.action)
+        .where(AuditEvent.action.like("query_item.%"))
+        .order_by(AuditEvent.sequence)
     ).all()
-    assert actions == ["query_item.create", "query_item.publish", "query_item.withdraw"]
+    assert actions == [
+        "query_item.create",
+        "query_item.publish",
+        "query_item.withdraw",
+        "query_item.publish",
+    ]
 
 
 def test_a_wrong_query_item_is_shown_again(client: TestClient, db: Session, world: World) -> None:

@@ -208,7 +208,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
     ),
     ("POST", "/admin/query-items/{code}/withdraw"): Access(
-        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
+        frozenset({"authority"}), params=disclosure_helpers.matrix_live_item
     ),
     # --- pages/credit: "my credit", the subject's own (no subject in the path: the account's) ---
     ("GET", "/me/credit"): Access(SUBJECT_ACCOUNTS),
@@ -402,7 +402,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
     ),
     ("POST", "/api/v1/query-items/{code}/withdraw"): Access(
-        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
+        frozenset({"authority"}), params=disclosure_helpers.matrix_live_item
     ),
     # --- api/collection (Art. 9–11): the matrix world has no catalog, so a type- or
     # record-specific call is a 404 past the role check; flows: tests/test_api_collection.py ---

@@ -88,7 +88,9 @@ def by_code(session: Session, code: str) -> QueryItem:
 def publish(session: Session, clock: Clock, actor: Actor, code: str) -> QueryItem:
     require(actor, Permission.MANAGE_CATALOG)
     item = by_code(session, code)
-    if item.published_at is None:
+    # A withdrawn item may be published again (say, after its legal basis was amended);
+    # the audit trail keeps every publication and withdrawal.
+    if item.published_at is None or item.withdrawn_at is not None:
         item.published_at = clock.now()
         item.withdrawn_at = None
         audit.record(
@@ -105,6 +107,12 @@ def publish(session: Session, clock: Clock, actor: Actor, code: str) -> QueryIte
 def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> QueryItem:
     require(actor, Permission.MANAGE_CATALOG)
     item = by_code(session, code)
+    if item.published_at is None:
+        raise Conflict(
+            f"query item {code} was never published", code="not_published", field="query_item"
+        )
+    if item.withdrawn_at is not None:
+        return item
     item.withdrawn_at = clock.now()
     audit.record(
         session,
