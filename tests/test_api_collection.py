@@ -134,6 +134,64 @@ def test_json_lines_and_wrapped_json_are_accepted(
 
 
 @pytest.mark.parametrize(
+    "shape", ["members_after_rows", "members_before_rows", "utf16", "not_json_after_rows"]
+)
+def test_a_json_body_is_streamed_with_the_shapes_and_codes_it_always_had(
+    collection_world: World,
+    client: TestClient,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    shape: str,
+) -> None:
+    """The body is read object by object (never json.load of the whole list), and the
+    shapes a whole-body parse accepted, or refused, still are."""
+    world = collection_world
+    rows = [penalty_row(world), penalty_row(world)]
+    text = json.dumps(rows, ensure_ascii=False)
+    bodies = {
+        "members_after_rows": f'{{"rows": {text}, "source": {{"system": "x", "n": [1]}}}}',
+        "members_before_rows": f'{{"source": "x", "rows": {text}}}',
+        "utf16": text,
+        "not_json_after_rows": text[:-1] + ", {oops}]",
+    }
+    body = bodies[shape].encode("utf-16" if shape == "utf16" else "utf-8")
+    if shape == "members_after_rows":
+
+        def whole_body_parse(*_args: Any, **_kwargs: Any) -> Any:
+            raise AssertionError("the JSON body was parsed whole")
+
+        monkeypatch.setattr(json, "load", whole_body_parse)
+    before = snapshot(db, "batch", "credit_record", "quarantined_row")
+    response = submit(client, auth_headers(client, "reporter"), body=body)
+    if shape == "not_json_after_rows":
+        assert response.status_code == 422, response.text
+        assert response.json()["error"]["code"] == "bad_json"
+        assert snapshot(db, "batch", "credit_record", "quarantined_row") == before
+        return
+    assert response.status_code == 201, response.text
+    assert response.json()["created"] == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "code"),
+    [(b"", "application/json", "bad_json"), (b'[{"a": "\xff"}]', "application/json", "bad_json")],
+)
+def test_a_json_body_that_is_empty_or_not_utf8_is_bad_json(
+    collection_world: World,
+    client: TestClient,
+    db: Session,
+    body: bytes,
+    content_type: str,
+    code: str,
+) -> None:
+    response = submit(
+        client, auth_headers(client, "reporter"), body=body, content_type=content_type
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
     ("encoding", "content_type"),
     [
         ("utf-8", "text/csv"),

@@ -40,7 +40,7 @@ from xinyong.collection.models import (
 from xinyong.collection.readers import RawRow
 from xinyong.collection.validation import Problem, RowValidator, ValidRow
 from xinyong.crypto import default_cipher
-from xinyong.db.bulk import BulkWriter, refresh_statistics
+from xinyong.db.bulk import BulkWriter, batch_cache, refresh_statistics
 from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects import names
@@ -221,11 +221,12 @@ def ingest(
     run = _BatchRun(
         session, clock, actor, batch, rule, organisation, headers, late_after_working_days
     )
-    for chunk in _chunks(rows, CHUNK_ROWS):
-        run.process(chunk)
-        if progress is not None:
-            progress(len(chunk))
-    run.finish()
+    with batch_cache(session):
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            run.process(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        run.finish()
     if hooks.wanted(submission.record_type_code) and run.touched:
         hooks.run(session, clock, submission.record_type_code, run.touched)
     audit.record(

@@ -160,6 +160,13 @@ def open_rows(source: BinaryIO | Path, fmt: FileFormat) -> RowReader:
     return _JsonListRows(raw)
 
 
+def open_json_body(stream: BinaryIO) -> RowReader:
+    """The API's JSON body: a list of objects, or ``{"rows": [...]}`` that may have other
+    members after the rows (ignored), streamed like a JSON file. The stream stays open."""
+    raw = _Prefixed(stream, owned=False)
+    return _JsonListRows(raw, other_members=True)
+
+
 def rows_from_objects(objects: Iterable[Mapping[str, object]], first_number: int = 1) -> RowReader:
     """Rows from already-parsed objects (the API's JSON body); numbered from ``first_number``."""
     return _ObjectRows(iter(objects), first_number)
@@ -819,8 +826,9 @@ class _JsonListRows(_ObjectRows):
     a time (``raw_decode`` over a sliding text buffer), so a large list need not fit in
     memory."""
 
-    def __init__(self, raw: _Prefixed) -> None:
+    def __init__(self, raw: _Prefixed, *, other_members: bool = False) -> None:
         self._raw = raw
+        self._other_members = other_members
         self._text = raw.text("utf-8-sig", "strict")
         self._buffer = ""
         self._pos = 0
@@ -861,6 +869,32 @@ class _JsonListRows(_ObjectRows):
     def _bad(self, number: int, problem: str) -> UnusableFile:
         return UnusableFile("bad_json", f"Record {number}: {problem}.", row=number)
 
+    def _value(self, number: int) -> object:
+        while True:
+            try:
+                value, self._pos = self._decoder.raw_decode(self._buffer, self._pos)
+                return value
+            except json.JSONDecodeError as exc:
+                # Most likely the value is cut by the end of the buffer: read on, but only
+                # so far, so that a broken value does not pull the file in.
+                too_long = len(self._buffer) - self._pos > _JSON_MAX_RECORD
+                if too_long or not self._fill(number):
+                    raise self._bad(number, f"not valid JSON ({exc.msg})") from None
+
+    def _skip_member(self, number: int) -> None:
+        """Read past one ``"name": value`` member of the wrapper object."""
+        if self._skip_space(number) != '"':
+            raise self._bad(number, "expected a member name after the list of rows")
+        name = self._value(number)
+        if self._skip_space(number) != ":":
+            raise self._bad(number, "expected “:” after a member name")
+        self._pos += 1
+        if not self._skip_space(number):
+            raise self._bad(number, "the file ends before the closing “}”")
+        if name == "rows":
+            raise self._bad(number, "the body has “rows” twice")
+        self._value(number)
+
     def _source(self) -> tuple[int, object] | None:
         number = self._number + 1
         while True:
@@ -890,6 +924,12 @@ class _JsonListRows(_ObjectRows):
                 continue
             if self._state == "end":
                 if self._wrapped:
+                    if ch == "," and self._other_members:
+                        # The API's body may carry other members after its rows, which
+                        # are not ours to read (as when it was parsed whole).
+                        self._pos += 1
+                        self._skip_member(number)
+                        continue
                     if ch != "}":
                         raise self._bad(number, "expected “}” after the list of rows")
                     self._pos += 1
@@ -900,16 +940,7 @@ class _JsonListRows(_ObjectRows):
                 return None
             if not ch:
                 raise self._bad(number, "the file ends before the closing “]”")
-            while True:
-                try:
-                    item, self._pos = self._decoder.raw_decode(self._buffer, self._pos)
-                    break
-                except json.JSONDecodeError as exc:
-                    # Most likely the record is cut by the end of the buffer: read on, but
-                    # only so far, so that a broken record does not pull the file in.
-                    too_long = len(self._buffer) - self._pos > _JSON_MAX_RECORD
-                    if too_long or not self._fill(number):
-                        raise self._bad(number, f"not valid JSON ({exc.msg})") from None
+            item = self._value(number)
             self._state = "after"
             self._number = number
             return number, item

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, BinaryIO, cast
 
 from fastapi import APIRouter, Body, Header, Query, Request
@@ -78,10 +80,12 @@ async def submit_batch(
             )
         organisation = session.get(Organisation, actor.organisation_id)
         assert organisation is not None
+        stream = cast(BinaryIO, body.file)
         if fmt is readers.FileFormat.JSON:
-            rows = _json_rows(body.file)
+            headers, rows = _json_rows(stream)
         else:
-            rows = readers.open_rows(cast(BinaryIO, body.file), fmt)
+            reader = readers.open_rows(stream, fmt)
+            headers, rows = reader.headers, reader
         return pipeline.ingest(
             session,
             clock,
@@ -93,7 +97,7 @@ async def submit_batch(
                 content_hash=body.sha256,
                 idempotency_key=idempotency_key,
             ),
-            rows.headers,
+            headers,
             rows,
             late_after_working_days=settings.late_submission_working_days,
         )
@@ -105,7 +109,47 @@ async def submit_batch(
     return JSONResponse(report.as_dict(), status_code=200 if report.replayed else 201)
 
 
-def _json_rows(handle: Any) -> readers.RowReader:
+_ROWS_WRAPPER = re.compile(rb'\A(?:\xef\xbb\xbf)?[ \t\n\r]*(?:\[|\{[ \t\n\r]*"rows"[ \t\n\r]*:)')
+_PEEK_BYTES = 4096
+
+
+def _json_rows(handle: BinaryIO) -> tuple[list[str], Iterable[readers.RawRow]]:
+    """A JSON list of objects, or ``{"rows": [...]}``, read one object at a time.
+
+    Refusals keep the codes of the API's former whole-body parse: a body that is not
+    JSON at all (empty, not UTF-8) is bad_json. An object whose first member is not
+    ``rows`` is rare and small: it is still parsed whole.
+    """
+    head = handle.read(_PEEK_BYTES)
+    handle.seek(0)
+    if not head.strip():
+        raise readers.UnusableFile("bad_json", "the body is not valid JSON: it is empty")
+    # UTF-16 and UTF-32 bodies (json.load accepts them) have NULs in any JSON text.
+    if b"\x00" in head or not _ROWS_WRAPPER.match(head):
+        return _whole_json_rows(handle)
+    try:
+        rows = readers.open_json_body(handle)
+    except readers.UnusableFile as exc:
+        raise _as_bad_json(exc) from exc
+    return rows.headers, _translated(rows)
+
+
+def _as_bad_json(exc: readers.UnusableFile) -> readers.UnusableFile:
+    if exc.code == "encoding":
+        return readers.UnusableFile(
+            "bad_json", f"the body is not valid JSON: {exc.message}", row=exc.row
+        )
+    return exc
+
+
+def _translated(rows: readers.RowReader) -> Iterator[readers.RawRow]:
+    try:
+        yield from rows
+    except readers.UnusableFile as exc:
+        raise _as_bad_json(exc) from exc
+
+
+def _whole_json_rows(handle: BinaryIO) -> tuple[list[str], Iterable[readers.RawRow]]:
     try:
         data = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -116,7 +160,8 @@ def _json_rows(handle: Any) -> readers.RowReader:
         raise readers.UnusableFile(
             "bad_json", 'the body must be a JSON array of objects, or {"rows": [...]}'
         )
-    return readers.rows_from_objects(data)
+    rows = readers.rows_from_objects(data)
+    return rows.headers, rows
 
 
 @router.get("/batches", tags=["collection"])
