@@ -599,10 +599,11 @@ def test_the_query_page_is_for_query_roles(client: TestClient, world: World) -> 
     page = client.get("/query", headers=HTML)
     assert page.status_code == 200
     assert 'value="authorisation"' in page.text
-    # A bank analyst has no query items, and may not look persons up by ID number.
+    # A bank analyst has no query items; it may look up by ID number only persons who
+    # authorised its bank (tests/test_person_lookup.py).
     second = client.get("/query", params={"path": "authorisation"}, headers=HTML)
     assert 'name="uscc"' in second.text
-    assert 'name="citizen_id"' not in second.text
+    assert 'name="citizen_id"' in second.text
 
 
 # --- written authorisations (Art. 13 ¶3) and the access log (Art. 24) -----------------------------

@@ -398,6 +398,12 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/query-items"): Access(
         frozenset({"authority"}), json=disclosure_helpers.matrix_new_item, ok=frozenset({201})
     ),
+    # Agencies' query officers find any person; an institution only persons who authorised
+    # it (the matrix world has no authorisation, so the analyst is refused).
+    ("POST", "/api/v1/person-lookups"): Access(
+        frozenset({"querier", "caseofficer"}),
+        json=lambda w: {"citizen_id": subjects.reveal_citizen_id(w.subjects["person"])},
+    ),
     ("POST", "/api/v1/query-items/{code}/publish"): Access(
         frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
     ),

@@ -24,7 +24,7 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission, requ
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import Clock
-from xinyong.disclosure import access, query_items, rendering, reports
+from xinyong.disclosure import access, person_lookup, query_items, rendering, reports
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import QueryItem
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -367,7 +367,7 @@ def _query_context(
         "item": item,
         "matter": matter,
         "ready": ready,
-        "can_lookup_person": has_permission(actor, Permission.LOOKUP_PERSON),
+        "can_lookup_person": person_lookup.may_look_up_persons(actor),
         "type_names": type_names(session, english=english),
     }
 
@@ -409,11 +409,12 @@ def _path_arguments(path: str, item: str, matter: str) -> tuple[str | None, str 
 def _subject_from_form(
     session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
 ) -> Subject:
-    """An organisation by its USCC, or a person by ID number (LOOKUP_PERSON, audited)."""
+    """An organisation by its USCC, or a person by ID number (audited; an institution
+    finds only persons who authorised it)."""
     if subject_kind == "person":
         if not citizen_id.strip():
             raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
-        return subjects.lookup_person(session, clock, actor, citizen_id)
+        return person_lookup.find_person(session, clock, actor, citizen_id)
     if not uscc.strip():
         raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
     subject = subjects.by_uscc(session, uscc)

@@ -1,0 +1,64 @@
+"""Finding a natural person by ID number, for those who may read a person's file.
+
+A query officer of an agency (LOOKUP_PERSON) finds any registered person; the query item
+and matter are checked when the file is opened. A financial institution's analyst reads
+files only on a written authorisation (Art. 13 ¶3), so it finds only persons who have
+authorised its organisation and whose authorisation is in force: anyone else — registered
+or not — is refused alike, so the lookup never tells an institution who is on the platform.
+Every lookup is audited, found or not.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from xinyong import identifiers
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.disclosure import authorisations
+from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+
+
+def may_look_up_persons(actor: Actor) -> bool:
+    return has_permission(actor, Permission.LOOKUP_PERSON) or has_permission(
+        actor, Permission.QUERY_BY_AUTHORISATION
+    )
+
+
+def find_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -> Subject:
+    if has_permission(actor, Permission.LOOKUP_PERSON):
+        return subjects.lookup_person(session, clock, actor, citizen_id)
+    require(actor, Permission.QUERY_BY_AUTHORISATION)
+    try:
+        normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
+    except identifiers.InvalidIdentifier as exc:
+        raise InvalidInput(exc.error.message, code=exc.error.code, field="citizen_id") from exc
+    subject = subjects.by_citizen_id(session, normalised)
+    authorised = (
+        subject is not None
+        and actor.organisation_id is not None
+        and bool(authorisations.in_force(session, subject.id, actor.organisation_id, clock.today()))
+    )
+    if subject is None or not authorised:
+        # The refusal is audited by the request (access.refused); nothing says whether the
+        # person exists.
+        raise PermissionDenied(
+            "no person with this ID number has a written authorisation in force for your "
+            "organisation",
+            code="no_authorisation",
+            field="citizen_id",
+            article="Art. 13 ¶3",
+        )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "subject.lookup_person",
+        target_type="subject",
+        target_id=subject.id,
+        outcome="ok",
+    )
+    return subject

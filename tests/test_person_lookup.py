@@ -1,0 +1,151 @@
+"""Finding a natural person by ID number: agencies' query officers find any registered
+person; a financial institution finds only persons whose written authorisation to it is in
+force (Art. 13 ¶3), and is refused alike for everybody else, registered or not."""
+
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+)
+from tests.disclosure_helpers import (
+    actor_of,
+    authorise,
+    contract_breach,
+    disclosure_world,  # noqa: F401 - fixture
+)
+from tests.factories import World, auth_headers
+from tests.test_pages_disclosure import log_in
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.disclosure import authorisations, person_lookup
+from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.synthetic import make_citizen_id
+
+LOOKUP = "/api/v1/person-lookups"
+
+
+def lookups(db: Session) -> list[tuple[str, str]]:
+    return [
+        (e.action, e.outcome)
+        for e in db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.in_(["subject.lookup_person", "access.refused"]))
+            .order_by(AuditEvent.sequence)
+        )
+    ]
+
+
+def test_an_institution_finds_a_person_who_authorised_it_and_opens_the_file(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = disclosure_world
+    contract_breach(db, clock, world)
+    authorise(db, clock, world)
+    db.commit()
+    person = world.subjects["person"]
+    analyst = auth_headers(client, "analyst")
+    found = client.post(LOOKUP, json={"citizen_id": citizen_id_of(person)}, headers=analyst)
+    assert found.status_code == 200, found.text
+    assert found.json()["reference"] == person.reference
+    assert not re.search(r"\d{17}[\dX]", found.text)  # the answer shows the ID masked
+    opened = client.get(f"/api/v1/subjects/{found.json()['reference']}/file", headers=analyst)
+    assert opened.status_code == 200, opened.text
+    assert ("subject.lookup_person", "ok") in lookups(db)
+
+
+@pytest.mark.parametrize("who", ["unauthorised", "unregistered", "revoked", "expired"])
+def test_an_institution_is_refused_alike_for_everybody_else(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient, who: str
+) -> None:
+    world = disclosure_world
+    person = world.subjects["person"]
+    citizen_id = citizen_id_of(person)
+    if who == "unregistered":
+        citizen_id = make_citizen_id(random.Random(7))
+    elif who == "revoked":
+        granted = authorise(db, clock, world)
+        authorisations.revoke(db, clock, actor_of(world, "citizen"), granted.id)
+    elif who == "expired":
+        authorise(db, clock, world, valid_until=clock.today() + dt.timedelta(days=1))
+        clock.set(clock.now() + dt.timedelta(days=2))
+    db.commit()
+    response = client.post(
+        LOOKUP, json={"citizen_id": citizen_id}, headers=auth_headers(client, "analyst")
+    )
+    assert response.status_code == 403
+    error = response.json()["error"]
+    assert (error["code"], error["article"], error["field"]) == (
+        "no_authorisation",
+        "Art. 13 ¶3",
+        "citizen_id",
+    )
+    assert lookups(db)[-1] == ("access.refused", "refused")
+
+
+def test_a_query_officer_finds_any_registered_person(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    person = disclosure_world.subjects["person"]
+    found = person_lookup.find_person(
+        db, clock, actor_of(disclosure_world, "querier"), citizen_id_of(person)
+    )
+    assert found.id == person.id
+
+
+@pytest.mark.parametrize("who", ["citizen", "reporter", "admin"])
+def test_others_may_not_look_up_persons(
+    disclosure_world: World, db: Session, clock: FixedClock, who: str
+) -> None:
+    person = disclosure_world.subjects["person"]
+    with pytest.raises(PermissionDenied):
+        person_lookup.find_person(db, clock, actor_of(disclosure_world, who), citizen_id_of(person))
+
+
+def test_a_malformed_id_number_is_named(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        person_lookup.find_person(
+            db, clock, actor_of(disclosure_world, "analyst"), "35010219940315772"
+        )
+    assert refused.value.field == "citizen_id"
+
+
+def test_the_query_page_offers_institutions_the_person_lookup_on_an_authorisation(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = disclosure_world
+    contract_breach(db, clock, world)
+    authorise(db, clock, world)
+    db.commit()
+    log_in(client, "analyst")
+    page = client.get("/query?path=authorisation")
+    assert page.status_code == 200
+    assert 'name="citizen_id"' in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answer = client.post(
+        "/query",
+        data={
+            "path": "authorisation",
+            "subject_kind": "person",
+            "citizen_id": citizen_id_of(world.subjects["person"]),
+            "csrf_token": token,
+        },
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    assert world.subjects["person"].name in answer.text
