@@ -1,5 +1,11 @@
 """Rendering an issued report as HTML and as PDF (WeasyPrint with Debian's Noto CJK font
-embedded, so Chinese renders on any reader)."""
+embedded, so Chinese renders on any reader).
+
+The HTML page shows every record in full. The PDF is the printed form: one line or two per
+record (its type, first fields, date, source, state and latest change), because
+WeasyPrint's time follows the lines and boxes it lays out — the full layout of a 200-record
+report was 36 pages and over a second, the printed form is 7 pages and about a third of
+that (docs/decisions/0010)."""
 
 from __future__ import annotations
 
@@ -10,12 +16,21 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from xinyong.clock import CHINA
 
 TEMPLATES = Path(__file__).parent / "templates"
 # The subject's own columns: the report's basic information shows them once already.
 FIELD_LABELS_HIDDEN = frozenset({"subject_name", "subject_category", "subject_uscc"})
+# The source's own columns: shown only where they differ from the item's source unit,
+# which its first line names already.
+SOURCE_FIELDS = frozenset({"authority", "authority_uscc", "source_unit", "source_unit_uscc"})
+# Who the subject is, not what the record says: not among a printed row's key fields.
+SUBJECT_FIELDS = FIELD_LABELS_HIDDEN | {"legal_representative", "id_type", "id_number"}
+KEY_FIELDS_PRINTED = 2
+PRINTED_SUGGESTION_NAMES = 3
 STATUS_LABELS = {
     "active": "有效",
     "under_objection": "异议处理中",
@@ -52,6 +67,55 @@ def china_date(value: str) -> str:
     return dt.datetime.fromisoformat(value).astimezone(CHINA).date().isoformat()
 
 
+def select_key_fields(labels: list[dict[str, str]], item: dict[str, Any]) -> list[dict[str, str]]:
+    """The labels of a record's first filled fields that say what it is: the rule packs
+    list the document and its number (or the name and date) first, after the subject's
+    own columns; the source's columns are on the row already."""
+    content = item["content"]
+    chosen: list[dict[str, str]] = []
+    for label in labels:
+        name = label["name"]
+        if name in SUBJECT_FIELDS or name in SOURCE_FIELDS or content.get(name) in (None, ""):
+            continue
+        chosen.append(label)
+        if len(chosen) == KEY_FIELDS_PRINTED:
+            break
+    return chosen
+
+
+def sources_of(sections: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """The source units of the report's records, once each, in order of appearance: the
+    printed rows name them, this list gives their codes."""
+    seen: dict[str, dict[str, str]] = {}
+    for section in sections:
+        for item in section["items"]:
+            seen.setdefault(item["source"]["code"], item["source"])
+    return list(seen.values())
+
+
+def grouped_suggestions(suggestions: list[dict[str, str]]) -> list[str]:
+    """The printed form's advice: records given the same advice share one line naming
+    them (or how many there are), instead of the same sentence once per record."""
+    groups: dict[str, list[str]] = {}
+    for suggestion in suggestions:
+        about, sep, advice = suggestion["zh"].partition("：")
+        if not sep:
+            about, advice = "", suggestion["zh"]
+        groups.setdefault(advice, []).append(about)
+    lines = []
+    for advice, abouts in groups.items():
+        named = [about for about in abouts if about]
+        if not named:
+            lines.append(advice)
+        elif len(named) <= PRINTED_SUGGESTION_NAMES:
+            lines.append(f"{'、'.join(named)}：{advice}")
+        else:
+            lines.append(
+                f"{'、'.join(named[:PRINTED_SUGGESTION_NAMES])}等{len(named)}条信息：{advice}"
+            )
+    return lines
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(
@@ -60,24 +124,41 @@ def _environment() -> Environment:
     environment.filters["css_string"] = css_string
     environment.filters["china_time"] = china_time
     environment.filters["china_date"] = china_date
+    environment.filters["select_key_fields"] = select_key_fields
+    environment.filters["grouped_suggestions"] = grouped_suggestions
+    environment.filters["sources_of"] = sources_of
     return environment
 
 
-def report_html(content: dict[str, Any]) -> str:
+def report_html(content: dict[str, Any], *, printed: bool = False) -> str:
+    """The report as an HTML page; ``printed``: the compact form the PDF is made from."""
     return (
         _environment()
         .get_template("report.html")
         .render(
             report=content,
+            printed=printed,
             hidden=FIELD_LABELS_HIDDEN,
+            source_fields=SOURCE_FIELDS,
             statuses=STATUS_LABELS,
             reasons=REASON_LABELS,
         )
     )
 
 
-def report_pdf(html: str) -> bytes:
-    from weasyprint import HTML
+@lru_cache(maxsize=1)
+def _font_configuration() -> FontConfiguration:
+    # One per process: it loads fontconfig's view of the system fonts, the same each time.
+    return FontConfiguration()
 
-    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+
+def report_pdf(html: str) -> bytes:
+    pdf: bytes = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+        font_config=_font_configuration()
+    )
     return pdf
+
+
+def pdf(content: dict[str, Any]) -> bytes:
+    """The report as a PDF, from its printed form."""
+    return report_pdf(report_html(content, printed=True))

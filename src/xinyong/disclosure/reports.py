@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -82,9 +82,14 @@ def verification_code(number: str, content_sha256: str) -> str:
 
 
 def _canonical(content: dict[str, Any]) -> str:
-    return json.dumps(
-        content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
-    )
+    """The hashed form: the same text as ``json.dumps(content, ensure_ascii=False,
+    sort_keys=True, separators=(",", ":"))`` (tests hold the two equal), so anyone can
+    check a presented report's hash with the standard library; orjson writes it ten times
+    faster, which matters for a report of hundreds of records. A report holds no floats
+    (amounts are decimal strings), the one place the two would spell a value differently."""
+    return orjson.dumps(
+        content, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME, default=str
+    ).decode()
 
 
 def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
@@ -184,16 +189,20 @@ def issue(
     # Field labels once per record type, not in every item: a report of hundreds of
     # records would otherwise carry each label hundreds of times.
     labels: dict[str, list[dict[str, str]]] = {}
+    named: dict[str, set[str]] = {}  # the names labelled so far, per type
     for view in records:
         by_section[SECTION_OF_GROUP.get(view.definition.group, "other")].append(
             view.as_dict(labels=False)
         )
-        if view.type_code not in labels:
-            labels[view.type_code] = field_labels(view.definition)
-        known = {label["name"] for label in labels[view.type_code]}
-        labels[view.type_code].extend(
-            {"name": name, "zh": name, "en": name} for name in view.payload if name not in known
-        )
+        code = view.type_code
+        if code not in labels:
+            labels[code] = field_labels(view.definition)
+            named[code] = {label["name"] for label in labels[code]}
+        known = named[code]
+        for name in view.payload:
+            if name not in known:
+                labels[code].append({"name": name, "zh": name, "en": name})
+                known.add(name)
     sections = [
         {"key": key, "title": zh, "title_en": en, "items": by_section[key]}
         for key, zh, en, _groups in SECTIONS

@@ -120,11 +120,10 @@ def credit_report(
         return Response(issued.body, media_type="application/json")
     from xinyong.disclosure import rendering
 
-    html = rendering.report_html(issued.content)
     if format == "html":
-        return HTMLResponse(html)
+        return HTMLResponse(rendering.report_html(issued.content))
     return Response(
-        rendering.report_pdf(html),
+        rendering.pdf(issued.content),
         media_type="application/pdf",
         headers={
             "Content-Disposition": f'attachment; filename="credit-report-{issued.report.number}.pdf"'

@@ -201,14 +201,13 @@ def report_response(content: dict[str, Any], fmt: str) -> Response:
     """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
 
     The PDF is rendered while the response is sent, after the request's transaction has
-    committed: rendering takes a second or more, and must not hold the database (SQLite
+    committed: rendering takes a good part of a second, and must not hold the database (SQLite
     takes its write lock at the start of every transaction)."""
-    html = rendering.report_html(content)
     number = content["number"]
     if fmt == "pdf":
 
         def pdf() -> Iterator[bytes]:
-            yield rendering.report_pdf(html)
+            yield rendering.pdf(content)
 
         return StreamingResponse(
             pdf(),
@@ -216,7 +215,8 @@ def report_response(content: dict[str, Any], fmt: str) -> Response:
             headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
         )
     return HTMLResponse(
-        html, headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'}
+        rendering.report_html(content),
+        headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
     )
 
 

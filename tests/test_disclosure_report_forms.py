@@ -1,0 +1,139 @@
+"""The report's canonical JSON is the standard library's text, whoever writes it; the
+printed form (the PDF's HTML) lists every record of the report with its source."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xinyong.disclosure import reports
+from xinyong.disclosure.rendering import grouped_suggestions, report_html, select_key_fields
+
+# What a report holds: text (any character a source may send), integers, booleans, null;
+# never floats (amounts are decimal strings).
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.text(st.characters(exclude_categories=("Cs",))),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(st.characters(exclude_categories=("Cs",))), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(content=st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_the_canonical_form_is_the_standard_librarys(content: dict[str, Any]) -> None:
+    expected = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert reports._canonical(content) == expected
+
+
+def _item(number: int, source: str, *, versions: int = 1) -> dict[str, Any]:
+    return {
+        "id": number,
+        "type": "administrative_penalty",
+        "type_name": "行政处罚",
+        "self_declared": False,
+        "source": {"code": f"CODE{source}", "name": f"来源单位{source}"},
+        "decision_date": "2026-11-01",
+        "status": "active",
+        "public": True,
+        "publicity": {"start": "2026-11-01", "end": "2027-11-01"},
+        "content": {
+            "subject_name": "某公司",
+            "legal_representative": "陈某",
+            "decision_number": f"榕市监罚〔2026〕{number}号",
+            "violation_type": "虚假宣传",
+            "violation_facts": "在店堂广告中作引人误解的宣传",
+            "authority": f"来源单位{source}",
+        },
+        "history": [
+            {
+                "version": v,
+                "at": "2026-11-02T02:00:00+00:00",
+                "reason": "created by source" if v == 1 else "updated by source",
+                "detail": None,
+                "status": "active",
+                "source": {"code": f"CODE{source}", "name": f"来源单位{source}"},
+                "batch": 1,
+            }
+            for v in range(1, versions + 1)
+        ],
+    }
+
+
+LABELS = [
+    {"name": name, "zh": zh, "en": name}
+    for name, zh in (
+        ("subject_name", "主体名称"),
+        ("legal_representative", "法定代表人"),
+        ("decision_number", "行政处罚决定书文号"),
+        ("violation_type", "违法行为类型"),
+        ("violation_facts", "违法事实"),
+        ("authority", "处罚机关"),
+    )
+]
+
+
+def _report(items: list[dict[str, Any]], suggestions: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "number": "XY20261128ABCDEFGH",
+        "verification_code": "ABCDEF123456",
+        "content_sha256": "0" * 64,
+        "issued_at": "2026-11-28T02:00:00+00:00",
+        "as_of": "2026-11-28",
+        "legal_path": "self",
+        "requested_by": "信息主体本人 · company",
+        "subject": {"name": "某公司", "kind": "legal_person", "code": "91350100M000100Y43"},
+        "sections": [
+            {"key": "basic", "title": "基本信息", "title_en": "Basic", "items": []},
+            {"key": "licensing_penalties", "title": "行政处罚", "title_en": "P", "items": items},
+        ],
+        "field_labels": {"administrative_penalty": LABELS},
+        "suggestions": suggestions,
+        "free_reports": None,
+    }
+
+
+def test_the_printed_form_lists_every_record_with_its_source_and_latest_change() -> None:
+    items = [_item(n, "甲" if n % 2 else "乙", versions=1 + (n == 3)) for n in range(1, 8)]
+    html = report_html(_report(items, []), printed=True)
+    rows = re.findall(r'<p class="row">(\d+\. .*?)</p>', html, flags=re.S)
+    assert len(rows) == len(items)
+    for row, item in zip(rows, items, strict=True):
+        assert item["content"]["decision_number"] in row
+        assert "行政处罚决定书文号" in row  # labels, not field names
+        assert item["source"]["name"] in row
+        assert "违法事实" not in row  # the full content is the electronic report's
+    assert "共2版，第2版" in rows[2]
+    # The sources' codes, once each.
+    assert "信息来源单位：来源单位甲（CODE甲）、来源单位乙（CODE乙）" in html
+    # The screen form keeps every field.
+    assert "违法事实：在店堂广告中作引人误解的宣传" in report_html(_report(items, []))
+
+
+def test_key_fields_skip_the_subject_and_the_source() -> None:
+    item = _item(1, "甲")
+    assert [label["name"] for label in select_key_fields(LABELS, item)] == [
+        "decision_number",
+        "violation_type",
+    ]
+
+
+def test_the_same_advice_is_printed_once_naming_its_records() -> None:
+    advice = "主动纠正失信行为后可申请信用修复。"
+    suggestions = [
+        {"record": str(n), "zh": f"行政处罚（{n}号）：{advice}", "en": ""} for n in range(5)
+    ]
+    suggestions.append({"record": "", "zh": "请按承诺内容履约。", "en": ""})
+    assert grouped_suggestions(suggestions) == [
+        f"行政处罚（0号）、行政处罚（1号）、行政处罚（2号）等5条信息：{advice}",
+        "请按承诺内容履约。",
+    ]
+    assert grouped_suggestions(suggestions[:2]) == [f"行政处罚（0号）、行政处罚（1号）：{advice}"]
