@@ -3,6 +3,7 @@
     uv run python bench/ingest.py                 # 1,000,000 rows on SQLite
     uv run python bench/ingest.py --quick         # 20,000 rows, a smoke run for CI
     uv run python bench/ingest.py --postgres      # the same against PostgreSQL (COPY baseline)
+    uv run python bench/ingest.py --quick --profile /tmp/ingest.prof   # where the time goes
 
 Both runs read the same 双公示 penalty CSV, in the same process, one after the other, so
 the ratio is robust to how busy this machine is. The last line is
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import base64
+import cProfile
 import csv
 import datetime as dt
 import os
+import pstats
 import resource
 import sys
 import tempfile
@@ -180,6 +183,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="20,000 rows")
     parser.add_argument("--postgres", action="store_true", help=f"run against {POSTGRES_URL}")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="write a cProfile of the pipeline run to this file (slows the pipeline down)",
+    )
     args = parser.parse_args()
     rows = 20_000 if args.quick else args.rows
     url = args.database_url or (POSTGRES_URL if args.postgres else None)
@@ -199,7 +208,14 @@ def main() -> int:
         engine = fresh_database(url, workdir, "pipeline")
         prepare_platform(engine, clock, known)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None:
+            profiler.enable()
         pipeline_seconds, report = run_pipeline(engine, clock, generated.path)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         engine.dispose()
         batch = report.batch

@@ -336,7 +336,8 @@ _LOOKUP_SLICE = 500
 
 def _key_fingerprint(natural_key: str) -> int:
     # A 128-bit fingerprint instead of the key itself: a million-row batch remembers every
-    # key it wrote, and the strings would take hundreds of MB.
+    # key it wrote, and the strings would take hundreds of MB. At 128 bits a collision is
+    # as unlikely as one of the payload hashes that already decide "unchanged".
     return int.from_bytes(hashlib.blake2b(natural_key.encode(), digest_size=16).digest())
 
 
@@ -369,8 +370,9 @@ class _BatchRun:
         self.payload_index = self.cipher.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
         self.citizen_index = self.cipher.blind_indexer(context=subjects.CITIZEN_ID_CONTEXT)
         self.problems: list[RowProblem] = []
-        # Natural keys written (or found unchanged) earlier in this batch → payload hash.
-        self.seen_keys: dict[int, str] = {}
+        # Natural keys written (or found unchanged) earlier in this batch → payload hash,
+        # both as 128-bit fingerprints (see _key_fingerprint).
+        self.seen_keys: dict[int, int] = {}
         # Subjects registered by this batch have no records but the ones it writes itself.
         self.new_subject_ids: set[int] = set()
         self.actor_id = actor.audit().id
@@ -659,9 +661,10 @@ class _BatchRun:
             sensitive_json = encode(row.sensitive) if row.sensitive else ""
             digest = payload_index(payload_json + "\x00" + sensitive_json)
             fingerprint = _key_fingerprint(natural_key)
+            content = int(digest[:32], 16)
             earlier = seen.get(fingerprint)
             if earlier is not None:
-                if earlier == digest:
+                if earlier == content:
                     self.batch.unchanged += 1
                 else:
                     self._quarantine(
@@ -677,7 +680,7 @@ class _BatchRun:
                         RowDisposition.REJECTED,
                     )
                 continue
-            seen[fingerprint] = digest
+            seen[fingerprint] = content
             keyed.append((row, sid, natural_key, payload_json, digest))
             if sid not in new_subjects:
                 lookup.append(natural_key)

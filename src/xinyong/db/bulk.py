@@ -16,20 +16,33 @@ from sqlalchemy import FromClause, Table
 from sqlalchemy.orm import Session
 
 
-def _memoised(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    # Timestamps, dates and enum members repeat across a batch; convert each once.
-    memo: dict[Any, Any] = {}
+class _Converter:
+    """A column's bind processor, applied to a whole column at once.
 
-    def convert(value: Any) -> Any:
+    Timestamps, dates, flags and enum members repeat across a batch: each distinct value
+    is converted once, and the column is then mapped through the memo in C.
+    """
+
+    MEMO_LIMIT = 100_000
+
+    def __init__(self, processor: Callable[[Any], Any]) -> None:
+        self.processor = processor
+        self.memo: dict[Any, Any] = {}
+
+    def column(self, values: Sequence[Any]) -> list[Any]:
+        memo = self.memo
         try:
-            return memo[value]
-        except KeyError:
-            converted = memo[value] = processor(value)
-            return converted
-        except TypeError:  # unhashable, e.g. a dict for a JSON column
-            return processor(value)
-
-    return convert
+            missing = set(values).difference(memo)
+        except TypeError:  # unhashable, e.g. a list for a JSON column
+            return [self.processor(value) for value in values]
+        if len(memo) + len(missing) > self.MEMO_LIMIT:
+            memo.clear()
+            missing = set(values)
+        for value in missing:
+            # Values equal under == share an entry (True and 1, a StrEnum member and its
+            # text): the bind processors convert such values alike.
+            memo[value] = self.processor(value)
+        return list(map(memo.__getitem__, values))
 
 
 def _table_name(table: Table | FromClause) -> str:
@@ -56,14 +69,14 @@ class BulkWriter:
         dialect = session.get_bind().dialect
         self.dialect_name = dialect.name
         self.columns = list(columns)
-        self._processors: list[tuple[int, Callable[[Any], Any]]] = []
+        self._processors: list[tuple[int, _Converter]] = []
         for position, name in enumerate(self.columns):
             if name in raw_columns:
                 continue
             # The same per-type conversion SQLAlchemy applies when it binds a parameter.
             processor = by_name[name].type._cached_bind_processor(dialect)
             if processor is not None:
-                self._processors.append((position, _memoised(processor)))
+                self._processors.append((position, _Converter(processor)))
         table_name = _table_name(table)
         column_list = ", ".join(f'"{name}"' for name in self.columns)
         if self.dialect_name == "postgresql":
@@ -80,8 +93,8 @@ class BulkWriter:
         if self._processors:
             # Column-wise: one pass of one converter per column that needs one.
             columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
-            for position, convert in self._processors:
-                columns[position] = list(map(convert, columns[position]))
+            for position, converter in self._processors:
+                columns[position] = converter.column(columns[position])
             data = list(zip(*columns, strict=True))
         connection = self.session.connection()
         if self.dialect_name == "postgresql":
