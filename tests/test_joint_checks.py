@@ -39,10 +39,18 @@ CHECKS = "/api/v1/joint-checks"
 UNREGISTERED = "91350100M000100Y43"  # valid, but nobody registered it here
 
 
-def run_check(client: TestClient, who: dict[str, str], matter: str, codes: list[str]) -> Any:
+def check_body(client: TestClient, who: dict[str, str], matter: str, codes: list[str]) -> Any:
     response = client.post(CHECKS, json={"matter": matter, "subjects": codes}, headers=who)
     assert response.status_code == 200, response.text
-    return response.json()["results"]
+    return response.json()
+
+
+def run_check(client: TestClient, who: dict[str, str], matter: str, codes: list[str]) -> Any:
+    return check_body(client, who, matter, codes)["results"]
+
+
+def measure_codes(result: dict[str, Any]) -> list[str]:
+    return [m["code"] for m in result.get("measures", [])]
 
 
 def test_anonymous_callers_and_roles_without_the_permission_are_refused(
@@ -112,9 +120,17 @@ def test_answers_come_in_the_order_given_with_duplicates_and_unknown_codes(
         "",
     ]
 
-    results = run_check(client, headers(client, "querier"), "honours", codes)
+    response = client.post(
+        CHECKS,
+        json={"matter": "honours", "subjects": codes},
+        headers=headers(client, "querier"),
+    )
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
 
-    assert [r["code"] for r in results] == codes
+    # Answers by position: results[i] answers codes[i]; no code is repeated back.
+    assert len(results) == len(codes)
+    assert all("code" not in r for r in results)
     assert [r["found"] for r in results] == [
         True,
         True,
@@ -150,13 +166,30 @@ def test_answers_come_in_the_order_given_with_duplicates_and_unknown_codes(
         "reasons": entry.reasons,
         "term_end": entry.term_end.isoformat() if entry.term_end else None,
     }
-    for unknown in (results[2], results[3]):
-        assert unknown["list_status"] == []
-        assert unknown["measures"] == []
+    for unknown in (results[2], results[3], results[8], results[9]):
+        assert "list_status" not in unknown
+        assert "measures" not in unknown
         assert unknown["green_channel"] is False
-        assert unknown["green_channel_reason"] == "subject not registered"
-    # The answer never carries an ID number the caller did not send.
-    assert citizen_id not in str([r for i, r in enumerate(results) if i != 5])
+    # A valid code nobody registered, and codes that are no codes at all, each with why.
+    assert results[2] == results[8] == {
+        "found": False,
+        "green_channel": False,
+        "green_channel_reason": "not_registered",
+    }
+    assert results[3]["green_channel_reason"] == "invalid"
+    assert results[3]["invalid"]["code"] == "length"
+    assert results[9]["invalid"]["code"] == "empty"
+    body = response.json()
+    assert body["green_channel_reasons"]["not_registered"] == "subject not registered"
+    assert body["counts"] == {
+        "subjects": 10,
+        "found": 6,
+        "listed": 1,
+        "responsible": 0,
+        "invalid": 2,
+    }
+    # The answer never carries an ID number, not even the one sent.
+    assert citizen_id not in response.text
 
 
 def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
@@ -173,9 +206,7 @@ def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
     codes = [black.uscc or "", serious.uscc or "", red.uscc or ""]
 
     def measures_in(matter: str) -> list[list[str]]:
-        return [
-            [m["code"] for m in r["measures"]] for r in run_check(client, querier, matter, codes)
-        ]
+        return [measure_codes(r) for r in run_check(client, querier, matter, codes)]
 
     # Black-tier measures reach serious subjects too; serious-tier ones only them.
     assert measures_in("honours") == [
@@ -194,9 +225,16 @@ def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
         ["pun_market_access"],
         ["inc_green_channel"],
     ]
-    results = run_check(client, querier, "government_procurement", codes)
+    body = check_body(client, querier, "government_procurement", codes)
+    results = body["results"]
     (measure,) = results[1]["measures"]
+    # Each subject's measures with its reasons; what the measure is, once per call.
     assert measure == {
+        "code": "pun_public_resource_trading",
+        "reasons": "listed as 严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序; "
+        "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
+    }
+    assert body["measures"]["pun_public_resource_trading"] == {
         "code": "pun_public_resource_trading",
         "name": "限制参与有关公共资源交易活动",
         "kind": "punishment",
@@ -204,10 +242,11 @@ def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
         "means": "依法限制参与政府采购、招标投标等公共资源交易活动",
         "implementing_body": "市公共资源交易中心、市财政局",
         "basis": "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
-        "reasons": "listed as 严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序; "
-        "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
     }
-    assert [m["head"] for m in results[2]["measures"]] == ["Art. 16(4)"]
+    assert [body["measures"][m["code"]]["head"] for m in results[2]["measures"]] == [
+        "Art. 16(4)"
+    ]
+    assert set(body["measures"]) == {"pun_public_resource_trading", "inc_trading_points"}
     assert [s["tier"] for s in results[1]["list_status"]] == ["serious"]
 
 
@@ -248,16 +287,24 @@ def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
     results = run_check(client, headers(client, "caseofficer"), "administrative_licensing", codes)
 
     assert [(r["green_channel"], r["green_channel_reason"]) for r in results] == [
-        (True, "on the red list (Art. 16(1))"),
-        (False, "on the black list"),
-        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
-        (False, "a bad credit record within the last 3 years"),
-        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
-        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
-        (True, "no bad credit record for 3 consecutive years (Art. 16(1))"),
-        (False, "a bad credit record within the last 3 years"),
+        (True, "on_red"),
+        (False, "on_black"),
+        (True, "clean"),
+        (False, "bad_record"),
+        (True, "clean"),
+        (True, "clean"),
+        (True, "clean"),
+        (False, "bad_record"),
     ]
-    assert [m["code"] for m in results[0]["measures"]] == ["inc_green_channel"]
+    assert joint_checks.GREEN_CHANNEL_REASONS == {
+        "invalid": "not a valid code",
+        "not_registered": "subject not registered",
+        "on_black": "on the black list",
+        "on_red": "on the red list (Art. 16(1))",
+        "bad_record": "a bad credit record within the last 3 years",
+        "clean": "no bad credit record for 3 consecutive years (Art. 16(1))",
+    }
+    assert measure_codes(results[0]) == ["inc_green_channel"]
 
 
 def test_natural_persons_are_found_by_id_number_in_the_body_only(
@@ -274,7 +321,7 @@ def test_natural_persons_are_found_by_id_number_in_the_body_only(
 
     assert [r["found"] for r in results] == [True, True]
     assert [r["list_status"][0]["entry_id"] for r in results] == [entry.id, entry.id]
-    assert [m["code"] for m in results[0]["measures"]] == ["pun_honours"]
+    assert measure_codes(results[0]) == ["pun_honours"]
     # Never through a URL: there is no GET form of the check.
     assert client.get(CHECKS, params={"subjects": citizen_id}).status_code == 405
 
@@ -298,7 +345,13 @@ def test_a_check_is_audited_without_the_codes(
         .order_by(AuditEvent.sequence.desc())
     ).first()
     assert event is not None
-    assert event.details == {"subjects": 3, "found": 2, "listed": 1}
+    assert event.details == {
+        "subjects": 3,
+        "found": 2,
+        "listed": 1,
+        "responsible": 0,
+        "invalid": 0,
+    }
     assert codes[1] not in str(event.details)
 
 
@@ -312,5 +365,5 @@ def test_only_entries_in_force_count(
     assert entry.term_end is not None
     assert entry.term_end < clock.today()
     (result,) = run_check(client, headers(client, "querier"), "honours", [company.uscc or ""])
-    assert result["list_status"] == []
-    assert result["measures"] == []
+    assert "list_status" not in result
+    assert "measures" not in result

@@ -1,31 +1,45 @@
-"""Joint incentive and punishment checks (联合奖惩, Art. 14–17): for an administrative
+"""Joint incentive and punishment checks (联合奖惩, Art. 14–18): for an administrative
 matter, each subject's list status, the published measures that apply with their basis,
-reasons and implementing body, and whether it qualifies for the green channel and 容缺受理
-(Art. 16(1): red list, or no bad credit record for three consecutive years).
+reasons and implementing body, whether it qualifies for the green channel and 容缺受理
+(Art. 16(1): red list, or no bad credit record for three consecutive years), and — for a
+natural person — the black-list entries naming them as a responsible person of a listed
+organisation, with the measures that reach responsible persons (Art. 18).
 
 Set-based throughout: a call for 100,000 subjects runs one query per kind of code
-(handles; citizen ID numbers by blind index): the subjects joined to their entries in
-force, "has it a recent bad record?" answered by the index on the way, all the keys in
-one parameter (a JSON array read with ``json_each`` on SQLite, an array compared with
-``= ANY`` on PostgreSQL) instead of thousands of bound IN-list parameters. Answers are
-plain dicts whose ``list_status`` and ``measures`` are tuples: the empty ones shared, the
-measure lists built once for every subject in the same situation (bench/joint_check.py
-measures it against a raw SQL join)."""
+(handles; citizen ID numbers by blind index) with all the keys in one parameter (a JSON
+array read with ``json_each`` on SQLite, an array compared with ``= ANY`` on PostgreSQL):
+the subjects through a covering index, joined to their entries in force, "has it a recent
+bad record?" asked only of those not listed. Rows are read straight from the driver's
+cursor. The answer is compact: one small dict per position in the order given; the
+measure details and the green-channel reasons once per call, referred to by code; list
+status, responsible-person entries and measures only where there are some
+(bench/joint_check.py measures it against a raw SQL join)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gc
+import io
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import (
     ColumnElement,
+    Integer,
+    Select,
     String,
+    Text,
     and_,
     any_,
     bindparam,
+    case,
+    cast,
     false,
     func,
     select,
@@ -33,7 +47,8 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.types import TypeEngine
 
 from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, require
@@ -45,165 +60,302 @@ from xinyong.errors import InvalidInput
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.entries import add_months
 from xinyong.lists.models import (
+    AdministrativeMatter,
     EntryStatus,
     ListEntry,
+    ListEntryPerson,
     ListKind,
     ListStandard,
     Measure,
     MeasureKind,
     Tier,
 )
-from xinyong.subjects.models import Subject
+from xinyong.lists.publicity import mask_code
+from xinyong.subjects.models import Subject, SubjectKind
 from xinyong.subjects.service import citizen_id_index
 
 MAX_SUBJECTS = 100_000
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CLEAN_YEARS = 3
 # Negative records that no longer count: repaired, revoked or corrected away.
 NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
 # Public handles: a USCC or "P" + 16 hex digits (subjects.service); citizen ID numbers.
 _REFERENCE = re.compile(r"[0-9A-Z]{1,24}")
-_CITIZEN_ID = re.compile(r"[0-9]{17}[0-9X]")
-NOT_REGISTERED = "subject not registered"
-ON_BLACK = "on the black list"
-ON_RED = "on the red list (Art. 16(1))"
-BAD_RECORD = f"a bad credit record within the last {CLEAN_YEARS} years"
-CLEAN = f"no bad credit record for {CLEAN_YEARS} consecutive years (Art. 16(1))"
+_ALL_HANDLES = re.compile(r"(?:[0-9A-Z]{1,24}\n)*[0-9A-Z]{1,24}")
+_CITIZEN_ID_LINE = re.compile(r"^[0-9]{17}[0-9X]$", re.MULTILINE)
+
+# Why a subject does or does not get the green channel: a code in each answer, the text
+# once per call.
+NOT_REGISTERED = "not_registered"
+INVALID = "invalid"
+ON_BLACK = "on_black"
+ON_RED = "on_red"
+BAD_RECORD = "bad_record"
+CLEAN = "clean"
+GREEN_CHANNEL_REASONS = {
+    INVALID: "not a valid code",
+    NOT_REGISTERED: "subject not registered",
+    ON_BLACK: "on the black list",
+    ON_RED: "on the red list (Art. 16(1))",
+    BAD_RECORD: f"a bad credit record within the last {CLEAN_YEARS} years",
+    CLEAN: f"no bad credit record for {CLEAN_YEARS} consecutive years (Art. 16(1))",
+}
+ROLES = {
+    "legal_representative": "法定代表人",
+    "principal": "主要负责人",
+    "directly_responsible": "直接责任人员",
+}
 
 
-def _targets(tiers: set[Tier]) -> set[Tier]:
-    """A serious-tier subject is on the black list too: black measures apply to it."""
-    targets = set(tiers)
-    if Tier.SERIOUS in targets:
-        targets.add(Tier.BLACK)
-    return targets
+# An unlisted subject's answer is the same text around its name: written out once here, the
+# name JSON-quoted by the database.
+_FOUND = '{"found":true,"name":'
+_CLEAN = f',"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
+_BAD = f',"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
 
 
-def _one_of(
-    session: Session, column: InstrumentedAttribute[Any], values: Sequence[str]
-) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class JointCheck:
+    """One call's answer. ``results[i]`` answers the i-th code given, as JSON text: ``found``;
+    ``name``; ``invalid`` (code and message) for a code that is no valid USCC or citizen ID
+    number; ``green_channel`` with its ``green_channel_reason`` (a key of
+    ``GREEN_CHANNEL_REASONS``); and, only where there are some, ``list_status`` (the entries
+    in force), ``responsible_for`` (entries naming the person as responsible, Art. 18) and
+    ``measures`` (code and reasons; the rest of each measure in ``measures``). ``counts``:
+    codes given, found and invalid; subjects listed, persons named as responsible.
+
+    JSON text because a hundred thousand answers are mostly the same few words around a
+    name: the database quotes the name, the text is put together once, and the API sends it
+    as it is; a page reads back the few it shows."""
+
+    matter: str
+    matter_name: str
+    date: dt.date
+    measures: dict[str, dict[str, Any]]
+    results: list[str]
+    counts: dict[str, int]
+
+    def to_json(self) -> bytes:
+        head = to_json(
+            {
+                "matter": self.matter,
+                "matter_name": self.matter_name,
+                "date": self.date.isoformat(),
+                "counts": self.counts,
+                "green_channel_reasons": GREEN_CHANNEL_REASONS,
+                "measures": self.measures,
+            }
+        )
+        return b"".join((head[:-1], b',"results":[', ",".join(self.results).encode(), b"]}"))
+
+    def answers(self) -> Iterator[dict[str, Any]]:
+        return (json.loads(text) for text in self.results)
+
+
+def _one_of(session: Session, column: Any, values: Sequence[Any], kind: TypeEngine[Any]) -> Any:
     """``column IN values`` with all the values in one parameter, however many there are."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String())))
+        return column == any_(bindparam(None, list(values), type_=ARRAY(kind)))
     table = func.json_each(json.dumps(list(values), ensure_ascii=False)).table_valued("value")
     return column.in_(select(table.c.value))
 
 
-# What the lookup tells about a subject found: its name, and whether it has a negative
-# record of the last three years that still counts.
-_Found = tuple[str, bool]
-# A published entry in force: (id, kind, tier, standard_id, legal_basis, reasons, term_end),
-# kind and tier as their string values, term_end as ISO text or a date (per driver).
-_Entry = tuple[Any, ...]
+def _quoted(session: Session, column: Any) -> Any:
+    """The column as a JSON string, quoted and escaped by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.to_json(column), Text)
+    return func.json_quote(column, type_=String)
 
 
-def _resolve(
-    session: Session, codes: list[str], today: dt.date
-) -> tuple[list[int | None], dict[int, _Found], dict[int, list[_Entry]]]:
-    """Subject ids in the order given (None: not registered), what the lookup found about
-    each subject, and the entries in force of those listed — in one query per kind of
-    code: subjects joined to their entries in force, the bad-record check answered by the
-    index on the way.
+def _rows(session: Session, statement: Select[Any] | Any) -> list[tuple[Any, ...]]:
+    """The driver's own tuples: a hundred thousand rows need no Row objects or processing
+    (every column that would need it is read as text)."""
+    result = session.connection().execute(statement)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
-    A code is looked up as a public handle (USCC or reference), and if it has the shape
-    of a citizen ID number, by its blind index too; a code that is both a registered USCC
-    and a citizen ID number (all digits) is the organisation. Codes are not validated:
-    every registered code was, and one that is not registered is simply not found."""
-    negative = [
-        tid
-        for tid, (_code, d) in record_types_by_id(session).items()
-        if d.polarity.value == "negative"
-    ]
-    bad = (
-        select(CreditRecord.id)
-        .where(
-            CreditRecord.subject_id == Subject.id,
-            CreditRecord.record_type_id.in_(negative),
-            CreditRecord.decision_date >= add_months(today, -12 * CLEAN_YEARS),
-            CreditRecord.status.not_in(NOT_COUNTED),
-        )
-        .exists()
-        if negative
-        else false()
-    )
-    in_force = and_(
-        ListEntry.subject_id == Subject.id,
+
+def _in_force(today: dt.date) -> ColumnElement[bool]:
+    return and_(
         ListEntry.status == EntryStatus.PUBLISHED,
         ListEntry.term_start <= today,
         ListEntry.term_end >= today,
     )
-    # Kind, tier and term as stored: the answer wants their text, not enums and dates.
-    entry_columns = (
-        ListEntry.id,
-        type_coerce(ListEntry.kind, String),
-        type_coerce(ListEntry.tier, String),
-        ListEntry.standard_id,
-        ListEntry.legal_basis,
-        ListEntry.reasons,
-        type_coerce(ListEntry.term_end, String),
-    )
-    # Most codes arrive clean and are handles already; the others are normalised once.
-    handles: set[str] = set()
-    normal: dict[str, str] = {}
-    for code in set(codes):
-        if _REFERENCE.fullmatch(code):
-            handles.add(code)
-            continue
-        normalised = normal[code] = identifiers.normalise(code)
-        if _REFERENCE.fullmatch(normalised):
-            handles.add(normalised)
-    found: dict[str, int] = {}
-    subjects: dict[int, _Found] = {}
-    entries: dict[int, list[_Entry]] = {}
 
-    def lookup(column: InstrumentedAttribute[Any], keys: list[str]) -> dict[str, int]:
-        # Plain rows, fetched at once: a hundred thousand of them, no ORM work needed.
-        rows = (
-            session.connection()
-            .execute(
-                select(column, Subject.id, Subject.name, bad, *entry_columns)
-                .select_from(Subject)
-                .outerjoin(ListEntry, in_force)
-                .where(_one_of(session, column, keys))
+
+# Kind, tier and term as stored: the answer wants their text, not enums and dates.
+_ENTRY_COLUMNS = (
+    ListEntry.id,
+    type_coerce(ListEntry.kind, String),
+    type_coerce(ListEntry.tier, String),
+    ListEntry.standard_id,
+    ListEntry.legal_basis,
+    ListEntry.reasons,
+    type_coerce(ListEntry.term_end, String),
+)
+# A published entry in force: (id, kind, tier, standard_id, legal_basis, reasons, term_end).
+_Entry = tuple[Any, ...]
+
+
+@dataclass
+class _Pending:
+    """A subject whose answer needs more than its name: listed, or a natural person who may
+    be named on an organisation's entry (Art. 18)."""
+
+    name: str  # JSON-quoted
+    bad: bool
+    keys: list[str]
+    entries: list[_Entry]
+
+
+class _Lookup:
+    """Subjects by code, in one query per kind of code: each key's answer (the same text
+    for duplicates), and the subjects whose answer is still to be completed."""
+
+    def __init__(self, session: Session, today: dt.date) -> None:
+        self.session = session
+        negative = [
+            tid
+            for tid, (_code, d) in record_types_by_id(session).items()
+            if d.polarity.value == "negative"
+        ]
+        bad = (
+            select(CreditRecord.id)
+            .where(
+                CreditRecord.subject_id == Subject.id,
+                CreditRecord.record_type_id.in_(negative),
+                CreditRecord.decision_date >= add_months(today, -12 * CLEAN_YEARS),
+                CreditRecord.status.not_in(NOT_COUNTED),
             )
-            .all()
+            .exists()
+            if negative
+            else false()
         )
-        by_key: dict[str, int] = {}
-        for key, sid, name, is_bad, entry_id, kind, tier, std, basis, why, term_end in rows:
-            by_key[key] = sid
-            subjects[sid] = (name, bool(is_bad))
-            if entry_id is not None:
-                entries.setdefault(sid, []).append(
-                    (entry_id, kind, tier, std, basis, why, term_end)
-                )
-        return by_key
+        self.columns = (
+            _quoted(session, Subject.name),
+            Subject.kind == SubjectKind.NATURAL_PERSON,
+            # Only an unlisted subject's records matter: for a listed one the list decides.
+            case((ListEntry.id.is_(None), bad), else_=false()),
+            Subject.id,
+            *_ENTRY_COLUMNS,
+        )
+        self.in_force = and_(ListEntry.subject_id == Subject.id, _in_force(today))
+        self.answers: dict[str, str] = {}
+        self.pending: dict[int, _Pending] = {}
+        self.persons: set[int] = set()
+        # Codes that arrived with spaces, hyphens, lower case or full-width forms.
+        self.normal: dict[str, str] = {}
 
+    def by(self, column: Any, keys: list[str]) -> None:
+        rows = _rows(
+            self.session,
+            select(column, *self.columns)
+            .select_from(Subject)
+            .outerjoin(ListEntry, self.in_force)
+            .where(_one_of(self.session, column, keys, String())),
+        )
+        answers = self.answers
+        pending = self.pending
+        # Indexing rather than unpacking: most rows are unlisted organisations, whose answer
+        # is their name between two fixed texts.
+        for row in rows:
+            key = row[0]
+            if row[5] is None and not row[2]:
+                answers[key] = _FOUND + row[1] + (_BAD if row[3] else _CLEAN)
+                continue
+            sid = row[4]
+            held = pending.get(sid)
+            if held is None:
+                held = pending[sid] = _Pending(row[1], bool(row[3]), [], [])
+                if row[2]:
+                    self.persons.add(sid)
+            if key not in held.keys:
+                held.keys.append(key)
+            if row[5] is not None:
+                held.entries.append(row[5:])
+
+    def keys(self) -> set[str]:
+        """The keys found so far."""
+        return {*self.answers, *(key for held in self.pending.values() for key in held.keys)}
+
+
+def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
+    """Looks every code up as a public handle (USCC or reference), and one with the shape
+    of a citizen ID number that is no handle by its blind index too; a code that is both a
+    registered USCC and a citizen ID number (all digits) is the organisation."""
+    # Most codes arrive clean and are handles already; the others are normalised once.
+    lookup = _Lookup(session, today)
+    # One pass of the regular expression over all the codes tells whether they all are.
+    if _ALL_HANDLES.fullmatch("\n".join(codes)):
+        handles = set(codes)
+    else:
+        handles = set()
+        for code in set(codes):
+            if _REFERENCE.fullmatch(code):
+                handles.add(code)
+                continue
+            normalised = lookup.normal[code] = identifiers.normalise(code)
+            if _REFERENCE.fullmatch(normalised):
+                handles.add(normalised)
     if session.get_bind().dialect.name == "postgresql":
         # A large key array makes the planner's estimates large enough to switch on JIT
         # compilation, which costs seconds and saves nothing on a query like this one.
         session.execute(text("SET LOCAL jit = off"))
     if handles:
-        found.update(lookup(Subject.reference, list(handles)))
+        lookup.by(Subject.reference, list(handles))
     # Citizen ID numbers have the shape of handles (digits and X): those not found as one.
-    people = {
-        citizen_id_index(code): code
-        for code in handles
-        if code not in found and _CITIZEN_ID.fullmatch(code)
-    }
+    shaped = _CITIZEN_ID_LINE.findall("\n".join(handles))
+    seen = lookup.keys() if shaped else set()
+    people = {citizen_id_index(code): code for code in shaped if code not in seen}
     if people:
-        for index, sid in lookup(Subject.citizen_id_index, list(people)).items():
-            found[people[index]] = sid
-    for own in entries.values():
-        if len(own) > 1:
-            own.sort(key=lambda entry: int(entry[0]))
-    get = found.get
-    if not normal:
-        return [get(code) for code in codes], subjects, entries
-    return [get(normal.get(code, code)) for code in codes], subjects, entries
+        lookup.by(Subject.citizen_id_index, list(people))
+        # Answers are keyed by the code given, not by its blind index.
+        for index, code in people.items():
+            answer = lookup.answers.pop(index, None)
+            if answer is not None:
+                lookup.answers[code] = answer
+        for held in lookup.pending.values():
+            held.keys = [people.get(key, key) for key in held.keys]
+    return lookup
+
+
+def _responsible(
+    session: Session, person_ids: list[int], today: dt.date
+) -> dict[int, list[tuple[Any, ...]]]:
+    """Art. 18: for each natural person, the entries in force that name them as a
+    responsible person of the listed organisation — (role, organisation code, organisation
+    name, *entry)."""
+    if not person_ids:
+        return {}
+    organisation = aliased(Subject)
+    rows = _rows(
+        session,
+        select(
+            ListEntryPerson.person_subject_id,
+            ListEntryPerson.role,
+            func.coalesce(organisation.uscc, organisation.reference),
+            organisation.name,
+            *_ENTRY_COLUMNS,
+        )
+        .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
+        .join(organisation, organisation.id == ListEntry.subject_id)
+        .where(
+            _one_of(session, ListEntryPerson.person_subject_id, person_ids, Integer()),
+            _in_force(today),
+        )
+        .order_by(ListEntry.id, ListEntryPerson.id),
+    )
+    found: dict[int, list[tuple[Any, ...]]] = {}
+    for person_id, *rest in rows:
+        found.setdefault(person_id, []).append(tuple(rest))
+    return found
 
 
 def check(
     session: Session, clock: Clock, actor: Actor, matter_code: str, codes: list[str]
-) -> list[dict[str, Any]]:
+) -> JointCheck:
     require(actor, Permission.JOINT_CHECK)
     matter = measure_catalog.matter(session, matter_code)
     if not codes:
@@ -212,59 +364,48 @@ def check(
         raise InvalidInput(
             f"at most {MAX_SUBJECTS:,} subjects in one call", code="too_many", field="subjects"
         )
+    with _collector_paused():
+        return _check(session, clock, actor, matter, codes)
+
+
+def _check(
+    session: Session, clock: Clock, actor: Actor, matter: AdministrativeMatter, codes: list[str]
+) -> JointCheck:
     today = clock.today()
-    ids, found, entries = _resolve(session, codes, today)
+    lookup = _resolve(session, codes, today)
     standards: dict[int, str] = dict(
         session.execute(select(ListStandard.id, ListStandard.name)).all()
     )
-    answers = _Answers(
+    parts = _Answers(
         measure_catalog.published_measures(session, matter_code=matter.code), standards
     )
-    results: list[dict[str, Any]] = []
-    append = results.append
-    for code, sid in zip(codes, ids, strict=True):
-        # Empty answers are the shared empty tuple: a hundred thousand fresh lists would
-        # only keep the garbage collector busy (the JSON is the same).
-        if sid is None:
-            append(
-                {
-                    "code": code,
-                    "found": False,
-                    "list_status": (),
-                    "measures": (),
-                    "green_channel": False,
-                    "green_channel_reason": NOT_REGISTERED,
-                }
-            )
-            continue
-        name, bad = found[sid]
-        own = entries.get(sid)
-        if own is None:
-            append(
-                {
-                    "code": code,
-                    "found": True,
-                    "name": name,
-                    "list_status": (),
-                    "measures": (),
-                    "green_channel": not bad,
-                    "green_channel_reason": BAD_RECORD if bad else CLEAN,
-                }
-            )
-            continue
-        on_black = any(entry[1] == ListKind.BLACK for entry in own)
-        append(
-            {
-                "code": code,
-                "found": True,
-                "name": name,
-                "list_status": answers.status(own),
-                "measures": answers.measures(own),
-                # Listed: the list decides (Art. 16(1)); otherwise only the red list is left.
-                "green_channel": not on_black,
-                "green_channel_reason": ON_BLACK if on_black else ON_RED,
-            }
-        )
+    responsible = _responsible(session, sorted(lookup.persons), today)
+    listed = 0
+    for sid, held in lookup.pending.items():
+        answer = parts.complete(held, responsible.get(sid))
+        listed += bool(held.entries)
+        for key in held.keys:
+            lookup.answers[key] = answer
+    get = lookup.answers.get
+    if lookup.normal:
+        normal = lookup.normal.get
+        found: list[str | None] = [get(normal(code, code)) for code in codes]
+    else:
+        found = [get(code) for code in codes]
+    missing = found.count(None)
+    invalid = 0
+    if missing:
+        for position, (code, known) in enumerate(zip(codes, found, strict=True)):
+            if known is None:
+                found[position], bad_code = _unfound(code, today)
+                invalid += bad_code
+    counts = {
+        "subjects": len(codes),
+        "found": len(codes) - missing,
+        "listed": listed,
+        "responsible": len(responsible),
+        "invalid": invalid,
+    }
     audit.record(
         session,
         clock,
@@ -272,9 +413,51 @@ def check(
         "joint_check.run",
         target_type="matter",
         target_id=matter.code,
-        details={"subjects": len(codes), "found": len(found), "listed": len(entries)},
+        details=counts,
     )
-    return results
+    return JointCheck(
+        matter=matter.code,
+        matter_name=matter.name,
+        date=today,
+        measures=parts.catalogue(),
+        results=found,  # type: ignore[arg-type]  # every None replaced above
+        counts=counts,
+    )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cycle collector off while a call's rows and answers are built: with a hundred
+    thousand fresh tuples alive it would walk the whole heap several times over, finding
+    nothing (rows hold no cycles; reference counting frees them). Left as found, so that
+    concurrent calls never leave it off."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+_NOT_REGISTERED = to_json(
+    {"found": False, "green_channel": False, "green_channel_reason": NOT_REGISTERED}
+).decode()
+
+
+def _unfound(code: str, today: dt.date) -> tuple[str, bool]:
+    """A code nobody registered: said so, or, when it is no valid code at all, why not
+    (the message never repeats a citizen ID number)."""
+    verdict = identifiers.check(code, today=today)
+    if verdict.valid or verdict.error is None:
+        return _NOT_REGISTERED, False
+    answer: dict[str, Any] = {
+        "found": False,
+        "invalid": {"code": verdict.error.code, "message": verdict.error.message},
+        "green_channel": False,
+        "green_channel_reason": INVALID,
+    }
+    return to_json(answer).decode(), True
 
 
 class _Answers:
@@ -287,9 +470,36 @@ class _Answers:
         self.standards = standards
         self._measures: dict[tuple[Any, ...], tuple[dict[str, Any], ...]] = {}
         self._status: dict[int, dict[str, Any]] = {}
+        self.used: set[str] = set()
 
-    def status(self, own: list[_Entry]) -> tuple[dict[str, Any], ...]:
-        return tuple([self._entry(entry) for entry in own])
+    def complete(self, held: _Pending, named: list[tuple[Any, ...]] | None) -> str:
+        """The answer of a listed subject or a natural person, as JSON text."""
+        rest: dict[str, Any] = {}
+        own = held.entries
+        if own:
+            if len(own) > 1:
+                own.sort(key=lambda entry: int(entry[0]))
+            on_black = any(entry[1] == ListKind.BLACK for entry in own)
+            rest["list_status"] = self.status(own)
+        if named:
+            rest["responsible_for"] = [self.responsibility(row) for row in named]
+        measures = [*self.measures(own)] if own else []
+        if named:
+            codes = {m["code"] for m in measures}
+            measures += [m for m in self.responsible_measures(named) if m["code"] not in codes]
+        if measures:
+            rest["measures"] = measures
+        if own:
+            # Listed: the list decides (Art. 16(1)); otherwise only the red list is left.
+            rest["green_channel"] = not on_black
+            rest["green_channel_reason"] = ON_BLACK if on_black else ON_RED
+        else:
+            rest["green_channel"] = not held.bad
+            rest["green_channel_reason"] = BAD_RECORD if held.bad else CLEAN
+        return _FOUND + held.name + "," + to_json(rest).decode()[1:]
+
+    def status(self, own: list[_Entry]) -> list[dict[str, Any]]:
+        return [self._entry(entry) for entry in own]
 
     def _entry(self, entry: _Entry) -> dict[str, Any]:
         found = self._status.get(entry[0])
@@ -317,21 +527,69 @@ class _Answers:
             ]
             tiers = _targets({tier for tier, _kind, _name in held})
             found = self._measures[key] = tuple(
-                {
-                    "code": m.code,
-                    "name": m.name,
-                    "kind": m.kind.value,
-                    "head": f"Art. {16 if m.kind is MeasureKind.INCENTIVE else 17}({m.head})",
-                    "means": m.means,
-                    "implementing_body": m.implementing_body,
-                    "basis": m.legal_basis,
-                    "reasons": _reasons(m, held),
-                }
+                {"code": m.code, "reasons": _reasons(m, held)}
                 # In the order of the published measure list.
                 for m in self.published
                 if m.target in tiers
             )
+            self.used.update(m["code"] for m in found)
         return found
+
+    def responsibility(self, row: tuple[Any, ...]) -> dict[str, Any]:
+        role, organisation_code, organisation_name, *entry = row
+        return {
+            **self._entry(tuple(entry)),
+            "role": role,
+            "organisation": {"code": organisation_code, "name": organisation_name},
+        }
+
+    def responsible_measures(self, named: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+        """The published measures that reach responsible persons, for each entry naming the
+        person, in the order of the measure list; one per measure."""
+        found: dict[str, dict[str, Any]] = {}
+        for m in self.published:
+            if not m.applies_to_responsible_persons:
+                continue
+            for role, organisation_code, organisation_name, *entry in named:
+                if m.target not in _targets({Tier(entry[2])}) or m.code in found:
+                    continue
+                standard = self.standards.get(entry[3], "")
+                found[m.code] = {
+                    "code": m.code,
+                    "reasons": (
+                        f"{ROLES.get(role, role)} of {organisation_name} ({organisation_code}), "
+                        f"listed as {standard} (Art. 18); {m.responsible_persons_basis}"
+                    ),
+                }
+        self.used.update(found)
+        return list(found.values())
+
+    def catalogue(self) -> dict[str, dict[str, Any]]:
+        """Every published measure of the matter that some answer refers to, in full."""
+        return {m.code: measure_details(m) for m in self.published if m.code in self.used}
+
+
+def measure_details(m: Measure) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "code": m.code,
+        "name": m.name,
+        "kind": m.kind.value,
+        "head": f"Art. {16 if m.kind is MeasureKind.INCENTIVE else 17}({m.head})",
+        "means": m.means,
+        "implementing_body": m.implementing_body,
+        "basis": m.legal_basis,
+    }
+    if m.applies_to_responsible_persons:
+        details["responsible_persons_basis"] = m.responsible_persons_basis
+    return details
+
+
+def _targets(tiers: set[Tier]) -> set[Tier]:
+    """A serious-tier subject is on the black list too: black measures apply to it."""
+    targets = set(tiers)
+    if Tier.SERIOUS in targets:
+        targets.add(Tier.BLACK)
+    return targets
 
 
 def _iso(day: dt.date | str | None) -> str | None:
@@ -348,3 +606,107 @@ def _reasons(measure: Measure, held: list[tuple[Tier, ListKind, str]]) -> str:
         if tier is measure.target or (measure.target is Tier.BLACK and kind is ListKind.BLACK)
     ]
     return f"listed as {'、'.join(matching)}; {measure.legal_basis}"
+
+
+# --- the page and its download ---------------------------------------------------------------
+
+
+def codes_from(typed: str, upload: bytes = b"") -> list[str]:
+    """The codes of a page submission: typed one per line (or comma-separated), and the
+    first column of an uploaded CSV file (UTF-8 or GB18030, a header row skipped)."""
+    if len(upload) > MAX_UPLOAD_BYTES:
+        raise InvalidInput("the file is too large (20 MiB at most)", code="too_large", field="file")
+    codes = [line.strip() for line in typed.replace(",", "\n").splitlines() if line.strip()]
+    if upload:
+        try:
+            decoded = upload.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                decoded = upload.decode("gb18030", errors="strict")
+            except UnicodeDecodeError as exc:
+                raise InvalidInput(
+                    "the file is neither UTF-8 nor GB18030 text", code="encoding", field="file"
+                ) from exc
+        for row in csv.reader(io.StringIO(decoded)):
+            first = row[0].strip() if row else ""
+            if first and first.lower() not in ("code", "代码", "统一社会信用代码"):
+                codes.append(first)
+    return codes
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer as a person reads it: the code as typed (a citizen ID number masked), the
+    measures in full, the reason in words."""
+
+    position: int
+    code: str
+    found: bool
+    name: str
+    invalid: str
+    list_status: list[dict[str, Any]]
+    responsible_for: list[dict[str, Any]]
+    measures: list[dict[str, Any]]
+    green_channel: bool
+    green_channel_reason: str
+
+
+def rows(result: JointCheck, codes: Sequence[str]) -> Iterator[Row]:
+    for position, (code, r) in enumerate(zip(codes, result.answers(), strict=True), start=1):
+        invalid = r.get("invalid")
+        yield Row(
+            position=position,
+            code=mask_code(code),
+            found=r["found"],
+            name=r.get("name") or "",
+            invalid=invalid["message"] if invalid else "",
+            list_status=list(r.get("list_status", ())),
+            responsible_for=list(r.get("responsible_for", ())),
+            measures=[{**result.measures[m["code"]], **m} for m in r.get("measures", ())],
+            green_channel=r["green_channel"],
+            green_channel_reason=GREEN_CHANNEL_REASONS[r["green_channel_reason"]],
+        )
+
+
+CSV_HEADER = (
+    "position",
+    "code",
+    "found",
+    "name",
+    "lists",
+    "responsible_person_of",
+    "measures",
+    "green_channel",
+    "green_channel_reason",
+)
+
+
+def to_csv(result: JointCheck, codes: Sequence[str]) -> str:
+    """The download: one line per code given, in order, citizen ID numbers masked (the
+    position matches a line to the list the agency sent), with a BOM for spreadsheets."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    for row in rows(result, codes):
+        writer.writerow(
+            [
+                row.position,
+                row.code,
+                "yes" if row.found else ("invalid: " + row.invalid if row.invalid else "no"),
+                row.name,
+                "；".join(f"{s['standard']}（{s['basis']}）" for s in row.list_status),
+                "；".join(
+                    f"{ROLES.get(s['role'], s['role'])}："
+                    f"{s['organisation']['name']}（{s['organisation']['code']}，{s['standard']}）"
+                    for s in row.responsible_for
+                ),
+                "；".join(
+                    f"{m['name']}（{m['head']}，{m['implementing_body']}；{m['reasons']}）"
+                    for m in row.measures
+                ),
+                "yes" if row.green_channel else "no",
+                row.green_channel_reason,
+            ]
+        )
+    return buffer.getvalue()

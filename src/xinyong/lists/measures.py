@@ -108,6 +108,24 @@ def create_measure(session: Session, clock: Clock, actor: Actor, data: dict[str,
             field="severity",
             article="Art. 15 ¶2",
         )
+    # Art. 18: a measure reaches an organisation's responsible persons only when its
+    # definition says so, with the law that allows it; incentives never do.
+    responsible = bool(data.get("applies_to_responsible_persons", False))
+    responsible_basis = str(data.get("responsible_persons_basis") or "").strip()
+    if responsible and kind is MeasureKind.INCENTIVE:
+        raise InvalidInput(
+            "incentives do not reach responsible persons",
+            code="wrong_target",
+            field="applies_to_responsible_persons",
+            article="Art. 18",
+        )
+    if responsible and not responsible_basis:
+        raise InvalidInput(
+            "a measure that reaches responsible persons states the legal basis for it",
+            code="required",
+            field="responsible_persons_basis",
+            article="Art. 18",
+        )
     codes = list(data.get("matter_codes") or [])
     if not codes:
         raise InvalidInput(
@@ -129,6 +147,8 @@ def create_measure(session: Session, clock: Clock, actor: Actor, data: dict[str,
         legal_basis=str(data["legal_basis"]),
         severity=severity,
         created_at=clock.now(),
+        applies_to_responsible_persons=responsible,
+        responsible_persons_basis=responsible_basis if responsible else None,
     )
     session.add(measure)
     session.flush()

@@ -9,12 +9,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
-from pydantic_core import to_json
 from sqlalchemy.orm import Session
 
 from xinyong.errors import PermissionDenied
 from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
 from xinyong.lists.models import ListEntry, ListKind, Measure, MeasureKind, RemovalReason, Tier
+from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
@@ -35,6 +35,8 @@ def _measure_out(m: Measure) -> dict[str, Any]:
         "implementing_body": m.implementing_body,
         "legal_basis": m.legal_basis,
         "severity": m.severity,
+        "applies_to_responsible_persons": m.applies_to_responsible_persons,
+        "responsible_persons_basis": m.responsible_persons_basis,
         "published_at": m.published_at.isoformat() if m.published_at else None,
         "withdrawn_at": m.withdrawn_at.isoformat() if m.withdrawn_at else None,
     }
@@ -97,10 +99,6 @@ def _entry_full(session: Session, e: ListEntry) -> dict[str, Any]:
     }
 
 
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1)
-
-
 @router.get("/lists/{kind}", tags=["lists"])
 def public_list(
     kind: ListKind,
@@ -126,7 +124,7 @@ def public_list(
                 "comment_until": e.window_ends.isoformat() if e.window_ends else None,
                 "subject": {
                     "code": s.public_code,
-                    "name": s.name if s.is_organisation else _mask_name(s.name),
+                    "name": s.name if s.is_organisation else mask_name(s.name),
                 },
             }
             for e, s, std in (
@@ -138,11 +136,11 @@ def public_list(
                 **_entry_out(e, public=True),
                 "subject": {
                     "code": s.public_code,
-                    "name": s.name if s.is_organisation else _mask_name(s.name),
+                    "name": s.name if s.is_organisation else mask_name(s.name),
                 },
                 "standard": std.name,
                 "responsible_persons": [
-                    {"role": p.role, "name": _mask_name(p.name)}
+                    {"role": p.role, "name": mask_name(p.name)}
                     for p in entries.persons(session, e.id)
                 ],
             }
@@ -208,6 +206,8 @@ class MeasureIn(BaseModel):
     implementing_body: str = Field(min_length=1, max_length=200)
     legal_basis: str = Field(min_length=1, max_length=2000)
     severity: int = Field(ge=1, le=5)
+    applies_to_responsible_persons: bool = False
+    responsible_persons_basis: str | None = Field(default=None, max_length=2000)
 
 
 @router.post("/measures", tags=["measures"], status_code=201)
@@ -406,14 +406,20 @@ async def joint_check(
     body: JointCheckIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> Response:
     """Check subjects in an administrative matter: list status, the measures that apply with
-    their basis, reasons and implementing body, and green-channel eligibility (Art. 16(1)).
-    Answers per subject in the order given: ``{"matter", "results": [...]}``."""
+    their basis, reasons and implementing body, green-channel eligibility (Art. 16(1)), and
+    for a natural person the listed organisations they are responsible for (Art. 18).
+
+    ``results[i]`` answers ``subjects[i]``: ``found``, ``name``, ``invalid`` (why a code is
+    no valid code), ``green_channel`` and its ``green_channel_reason`` (explained once in
+    ``green_channel_reasons``), and only where there are some ``list_status``,
+    ``responsible_for`` and ``measures`` (code and reasons; each measure's name, head, means,
+    implementing body and basis once in ``measures``). Codes are not repeated back."""
 
     def run() -> bytes:
-        results = joint_checks.check(session, clock, actor, body.matter, body.subjects)
+        result = joint_checks.check(session, clock, actor, body.matter, body.subjects)
         # Up to 100,000 answers: encoded once, straight to JSON (the content is plain
         # strings, booleans, numbers, lists and dicts; nothing for a response model to do).
-        return to_json({"matter": body.matter, "results": results})
+        return result.to_json()
 
     return Response(await run_in_threadpool(run), media_type="application/json")
 

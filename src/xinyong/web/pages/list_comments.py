@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.lists import entries
 from xinyong.lists.models import ListKind
+from xinyong.lists.publicity import mask_name
 from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, SessionDep
-from xinyong.web.pages.lists import _mask
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -26,7 +26,7 @@ def red_candidates(
             "entry": e,
             "subject": s,
             "standard": std,
-            "display_name": s.name if s.is_organisation else _mask(s.name),
+            "display_name": s.name if s.is_organisation else mask_name(s.name),
         }
         for e, s, std in entries.in_comment(session, ListKind.RED, today=clock.today())
     ]

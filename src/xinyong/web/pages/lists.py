@@ -4,9 +4,7 @@ officers' proposal and review queue, the joint check, and the subject's notices 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -16,20 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, require
-from xinyong.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from xinyong.errors import NotAuthenticated, PermissionDenied
 from xinyong.lists import applications, entries, grades, joint_checks, measures
 from xinyong.lists.models import ListKind, ListObjection, MeasureKind, RemovalReason, Tier
+from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
-MAX_JOINT_CHECK_UPLOAD = 20 * 1024 * 1024
-
-
-def _mask(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1)
 
 
 @router.get("/lists/{kind}", response_class=HTMLResponse)
@@ -48,8 +42,8 @@ def public_list(
             "entry": e,
             "subject": s,
             "standard": std,
-            "display_name": s.name if s.is_organisation else _mask(s.name),
-            "persons": [(p.role, _mask(p.name)) for p in entries.persons(session, e.id)],
+            "display_name": s.name if s.is_organisation else mask_name(s.name),
+            "persons": [(p.role, mask_name(p.name)) for p in entries.persons(session, e.id)],
         }
         for e, s, std in rows
     ]
@@ -208,23 +202,6 @@ def joint_check_form(request: Request, actor: ActorDep, session: SessionDep) -> 
     )
 
 
-def _codes_from(text: str, upload: bytes) -> list[str]:
-    codes = [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
-    if upload:
-        try:
-            decoded = upload.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            decoded = upload.decode("gb18030", errors="strict")
-        for row in csv.reader(io.StringIO(decoded)):
-            if (
-                row
-                and row[0].strip()
-                and row[0].strip().lower() not in ("code", "代码", "统一社会信用代码")
-            ):
-                codes.append(row[0].strip())
-    return codes
-
-
 @router.post("/joint-check", response_model=None)
 async def joint_check(
     request: Request,
@@ -242,43 +219,14 @@ async def joint_check(
     check_csrf(request, csrf_token)
     upload = b""
     if file is not None and file.filename:
-        upload = await file.read(MAX_JOINT_CHECK_UPLOAD + 1)
-        if len(upload) > MAX_JOINT_CHECK_UPLOAD:
-            raise InvalidInput(
-                "the file is too large (20 MiB at most)", code="too_large", field="file"
-            )
-    try:
-        subject_codes = _codes_from(codes, upload)
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(
-            "the file is neither UTF-8 nor GB18030 text", code="encoding", field="file"
-        ) from exc
-    results = await run_in_threadpool(
+        upload = await file.read(joint_checks.MAX_UPLOAD_BYTES + 1)
+    subject_codes = joint_checks.codes_from(codes, upload)
+    result = await run_in_threadpool(
         joint_checks.check, session, clock, actor, matter, subject_codes
     )
     if download:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["code", "found", "name", "lists", "measures", "green_channel", "green_channel_reason"]
-        )
-        for r in results:
-            writer.writerow(
-                [
-                    r["code"],
-                    "yes" if r["found"] else "no",
-                    r.get("name") or "",
-                    "；".join(f"{s['standard']}（{s['basis']}）" for s in r["list_status"]),
-                    "；".join(
-                        f"{m['name']}（{m['head']}，{m['implementing_body']}）"
-                        for m in r["measures"]
-                    ),
-                    "yes" if r["green_channel"] else "no",
-                    r["green_channel_reason"],
-                ]
-            )
         return Response(
-            "\ufeff" + buffer.getvalue(),
+            joint_checks.to_csv(result, subject_codes),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="joint-check-{matter}.csv"'},
         )
@@ -287,9 +235,11 @@ async def joint_check(
         "lists_joint_check.html",
         {
             "matters": measures.matters(session),
-            "results": results,
+            "results": list(joint_checks.rows(result, subject_codes)),
+            "roles": joint_checks.ROLES,
             "matter": matter,
-            "codes": codes,
+            # Not typed back into the form: the answers show each code, ID numbers masked.
+            "codes": "",
         },
     )
 
