@@ -30,8 +30,8 @@ from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
-    Integer,
     Select,
     String,
     Text,
@@ -55,6 +55,7 @@ from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.crypto import default_cipher
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists import measures as measure_catalog
@@ -72,7 +73,7 @@ from xinyong.lists.models import (
 )
 from xinyong.lists.publicity import mask_code
 from xinyong.subjects.models import Subject, SubjectKind
-from xinyong.subjects.service import citizen_id_index
+from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
 MAX_SUBJECTS = 100_000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -153,9 +154,13 @@ class JointCheck:
 
 
 def _one_of(session: Session, column: Any, values: Sequence[Any], kind: TypeEngine[Any]) -> Any:
-    """``column IN values`` with all the values in one parameter, however many there are."""
+    """``column IN values`` with all the values in one parameter, however many there are.
+    On PostgreSQL one text split by the server: the driver would otherwise quote a hundred
+    thousand array elements one by one (values are handles, hex digests or ids: never a
+    line break)."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(kind)))
+        lines = bindparam(None, "\n".join(map(str, values)), type_=Text())
+        return column == any_(cast(func.string_to_array(lines, "\n"), ARRAY(kind)))
     table = func.json_each(json.dumps(list(values), ensure_ascii=False)).table_valued("value")
     return column.in_(select(table.c.value))
 
@@ -308,7 +313,8 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
     # Citizen ID numbers have the shape of handles (digits and X): those not found as one.
     shaped = _CITIZEN_ID_LINE.findall("\n".join(handles))
     seen = lookup.keys() if shaped else set()
-    people = {citizen_id_index(code): code for code in shaped if code not in seen}
+    blind_index = default_cipher().blind_indexer(context=CITIZEN_ID_CONTEXT)
+    people = {blind_index(code): code for code in shaped if code not in seen}
     if people:
         lookup.by(Subject.citizen_id_index, list(people))
         # Answers are keyed by the code given, not by its blind index.
@@ -342,7 +348,7 @@ def _responsible(
         .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
         .join(organisation, organisation.id == ListEntry.subject_id)
         .where(
-            _one_of(session, ListEntryPerson.person_subject_id, person_ids, Integer()),
+            _one_of(session, ListEntryPerson.person_subject_id, person_ids, BigInteger()),
             _in_force(today),
         )
         .order_by(ListEntry.id, ListEntryPerson.id),
