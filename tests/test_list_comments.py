@@ -21,6 +21,7 @@ from tests.lists_helpers import (
     actor,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
+    headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     red_candidate,
@@ -222,3 +223,21 @@ def test_the_page_refuses_a_form_without_its_token(
     response = client.post(f"/lists/red/candidates/{entry.id}/comment", data={"statement": COMMENT})
     assert response.status_code == 403
     assert db.scalar(select(ListObjection.id).where(ListObjection.entry_id == entry.id)) is None
+
+
+def test_the_entry_in_full_shows_comments_and_contacts_only_to_the_deciding_agency(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    entry = red_candidate(db, clock, lists_world)
+    entries.comment_on(db, clock, ANONYMOUS_ACTOR, entry.id, COMMENT, contact="13800000000")
+    db.commit()
+    officer = client.get(
+        f"/api/v1/list-entries/{entry.id}", headers=headers(client, "caseofficer")
+    ).json()
+    assert [(o["source"], o["contact"]) for o in officer["objections"]] == [
+        ("public", "13800000000")
+    ]
+    subject = client.get(f"/api/v1/list-entries/{entry.id}", headers=headers(client, "company"))
+    assert subject.status_code == 200
+    assert [o["source"] for o in subject.json()["objections"]] == ["public"]
+    assert "13800000000" not in subject.text

@@ -411,3 +411,15 @@ def seed_activity(session: Session, clock: Clock) -> None:
         reasons="拒不履行行政处罚决定",
         evidence="榕市监处罚〔2026〕903号",
     )
+    # A red-list candidate in its public comment period, so the public comment page has
+    # something to comment on.
+    entries.propose(
+        session,
+        clock,
+        proposer,
+        subject=subjects.by_reference(session, "91350100T5A3HDXJ4X"),
+        standard_code="integrity_model",
+        criteria_met="连续三年无不良信用记录，纳税信用等级A级",
+        reasons="守法诚信经营的物流企业",
+        evidence="2026年度纳税信用评价结果公告",
+    )

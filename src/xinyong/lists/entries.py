@@ -643,6 +643,14 @@ def comment_on(
     return objection
 
 
+def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:
+    """Whether the actor decides this entry's objections, and so may reach commenters."""
+    return (
+        has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+        and actor.organisation_id == entry.recognising_organisation_id
+    )
+
+
 def objection_contact(session: Session, actor: Actor, objection: ListObjection) -> str | None:
     """A public commenter's contact details, for the recognising agency's officers only."""
     require(actor, Permission.APPROVE_LIST_ENTRY)

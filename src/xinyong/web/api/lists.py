@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.permissions import Actor
 from xinyong.errors import PermissionDenied
 from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
 from xinyong.lists.models import ListEntry, ListKind, Measure, MeasureKind, RemovalReason, Tier
@@ -70,9 +71,11 @@ def _entry_out(e: ListEntry, *, public: bool) -> dict[str, Any]:
     return body
 
 
-def _entry_full(session: Session, e: ListEntry) -> dict[str, Any]:
+def _entry_full(session: Session, e: ListEntry, actor: Actor | None = None) -> dict[str, Any]:
     """An entry for those entitled to it in full: every step with who took it and why
-    (Art. 15 ¶2), objections and their decisions, and the responsible persons (Art. 18)."""
+    (Art. 15 ¶2), objections and their decisions, and the responsible persons (Art. 18).
+    Public commenters' contact details go only to the agency that decides them."""
+    with_contacts = actor is not None and entries.may_read_contacts(actor, e)
     return {
         **_entry_out(e, public=False),
         "proposed_at": e.proposed_at.isoformat(),
@@ -84,8 +87,14 @@ def _entry_full(session: Session, e: ListEntry) -> dict[str, Any]:
         "objections": [
             {
                 "id": o.id,
+                "source": o.source.value,
                 "submitted_at": o.submitted_at.isoformat(),
                 "statement": o.statement,
+                **(
+                    {"contact": entries.objection_contact(session, actor, o)}
+                    if with_contacts and actor is not None
+                    else {}
+                ),
                 "decided_at": o.decided_at.isoformat() if o.decided_at else None,
                 "upheld": o.upheld,
                 "decision_reasons": o.decision_reasons,
@@ -272,7 +281,7 @@ def entry_detail(
 ) -> dict[str, Any]:
     """One entry in full, with every decision's reasons and the responsible persons named
     in full (Art. 18): the recognising agency, the credit authority and the subject."""
-    return _entry_full(session, entries.visible_entry(session, actor, entry_id))
+    return _entry_full(session, entries.visible_entry(session, actor, entry_id), actor)
 
 
 class DecisionIn(BaseModel):
