@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -849,3 +851,39 @@ def test_a_correction_later_on_keeps_the_first_submissions_timeliness(
     assert record.current_version_no == 2
     assert record.received_at == TEST_NOW
     assert (record.late, record.working_days_to_submit) == (False, 2)
+
+
+# --- the batch's memory of keys and new subjects (pure) -----------------------------------
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 300), st.integers(0, (1 << 128) - 1)), max_size=400),
+    st.integers(1, 50),
+)
+def test_seen_keys_answer_as_a_dict_would_across_their_runs(
+    writes: list[tuple[int, int]], run: int
+) -> None:
+    seen = pipeline._SeenKeys()
+    seen.RUN = run  # many small sorted runs, as a million-row batch makes large ones
+    expected: dict[int, int] = {}
+    for key, content in writes:
+        fingerprint = pipeline._key_fingerprint(f"{key}|榕市监处罚〔2026〕{key}号")
+        assert seen.get(fingerprint) == expected.get(fingerprint)
+        if fingerprint not in expected:  # the pipeline adds a key once, on first sight
+            seen.add(fingerprint, content)
+            expected[fingerprint] = content
+    for fingerprint, content in expected.items():
+        assert seen.get(fingerprint) == content
+    assert seen.get(pipeline._key_fingerprint("never written")) is None
+
+
+@given(st.lists(st.lists(st.integers(1, 500), max_size=20), max_size=20))
+def test_new_subject_ids_are_members_exactly(allocations: list[list[int]]) -> None:
+    ranges = pipeline._IdRanges()
+    added: set[int] = set()
+    for ids in allocations:
+        fresh = sorted(set(ids) - added)  # ids are never handed out twice
+        ranges.add(fresh)
+        added.update(fresh)
+    assert all(sid in ranges for sid in added)
+    assert not any(sid in ranges for sid in set(range(0, 502)) - added)

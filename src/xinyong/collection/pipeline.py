@@ -11,6 +11,8 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+from array import array
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -341,6 +343,78 @@ def _key_fingerprint(natural_key: str) -> int:
     return int.from_bytes(hashlib.blake2b(natural_key.encode(), digest_size=16).digest())
 
 
+_LOW64 = (1 << 64) - 1
+
+
+class _SeenKeys:
+    """Fingerprints of the natural keys a batch wrote (or found unchanged), each with its
+    payload hash's first 128 bits: a dict for the latest keys, then sorted runs of 64-bit
+    halves in arrays, 32 bytes a key instead of ~130 in a dict of ints."""
+
+    RUN = 50_000
+
+    def __init__(self) -> None:
+        self._latest: dict[int, int] = {}
+        self._runs: list[tuple[array[int], array[int], array[int], array[int]]] = []
+
+    def get(self, fingerprint: int) -> int | None:
+        found = self._latest.get(fingerprint)
+        if found is not None or not self._runs:
+            return found
+        high, low = fingerprint >> 64, fingerprint & _LOW64
+        for highs, lows, content_highs, content_lows in self._runs:
+            at = bisect_left(highs, high)
+            while at < len(highs) and highs[at] == high:
+                if lows[at] == low:
+                    return (content_highs[at] << 64) | content_lows[at]
+                at += 1
+        return None
+
+    def add(self, fingerprint: int, content: int) -> None:
+        self._latest[fingerprint] = content
+        if len(self._latest) >= self.RUN:
+            run: tuple[array[int], array[int], array[int], array[int]] = (
+                array("Q"),
+                array("Q"),
+                array("Q"),
+                array("Q"),
+            )
+            for key in sorted(self._latest):
+                content_of = self._latest[key]
+                run[0].append(key >> 64)
+                run[1].append(key & _LOW64)
+                run[2].append(content_of >> 64)
+                run[3].append(content_of & _LOW64)
+            self._runs.append(run)
+            self._latest = {}
+
+
+class _IdRanges:
+    """Ids allocated by this batch, as runs of consecutive ids (they nearly always are)."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []  # inclusive
+
+    def add(self, ids: list[int]) -> None:
+        for sid in sorted(ids):
+            if self._ends and sid == self._ends[-1] + 1:
+                self._ends[-1] = sid
+            elif not self._ends or sid > self._ends[-1]:
+                self._starts.append(sid)
+                self._ends.append(sid)
+            else:  # allocation grows (max+1, a sequence), so this is not expected
+                at = bisect_right(self._starts, sid)
+                self._starts.insert(at, sid)
+                self._ends.insert(at, sid)
+
+    def __contains__(self, sid: object) -> bool:
+        if not isinstance(sid, int):
+            return False
+        at = bisect_right(self._starts, sid) - 1
+        return at >= 0 and sid <= self._ends[at]
+
+
 class _BatchRun:
     def __init__(
         self,
@@ -372,9 +446,9 @@ class _BatchRun:
         self.problems: list[RowProblem] = []
         # Natural keys written (or found unchanged) earlier in this batch → payload hash,
         # both as 128-bit fingerprints (see _key_fingerprint).
-        self.seen_keys: dict[int, int] = {}
+        self.seen_keys = _SeenKeys()
         # Subjects registered by this batch have no records but the ones it writes itself.
-        self.new_subject_ids: set[int] = set()
+        self.new_subject_ids = _IdRanges()
         self.actor_id = actor.audit().id
         self.quarantine: list[tuple[Any, ...]] = []
         # Records created or changed, for domains that react to this record type.
@@ -611,7 +685,7 @@ class _BatchRun:
             registered[index] = (sid, forms[0])
         self.subject_writer.insert(subject_rows)
         self.name_writer.insert(name_rows)
-        self.new_subject_ids.update(ids)
+        self.new_subject_ids.add(ids)
         self.batch.new_subjects += len(ids)
         return registered
 
@@ -680,7 +754,7 @@ class _BatchRun:
                         RowDisposition.REJECTED,
                     )
                 continue
-            seen[fingerprint] = content
+            seen.add(fingerprint, content)
             keyed.append((row, sid, natural_key, payload_json, digest))
             if sid not in new_subjects:
                 lookup.append(natural_key)

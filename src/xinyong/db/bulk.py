@@ -142,7 +142,7 @@ def refresh_statistics(session: Session, table: Table | FromClause) -> None:
 # random positions (codes, blind indexes, names), and with the default cache nearly every
 # insert re-reads a page. More cache changes nothing about durability (the WAL is still
 # synced at commit) and lasts only for the batch.
-BATCH_CACHE_KIB = 128 * 1024
+BATCH_CACHE_KIB = 64 * 1024
 
 
 @contextmanager
