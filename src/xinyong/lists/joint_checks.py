@@ -113,6 +113,8 @@ ROLES = {
 _FOUND = '{"found":true,"name":'
 _CLEAN = f',"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
 _BAD = f',"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
+_ON_BLACK = f',"green_channel":false,"green_channel_reason":"{ON_BLACK}"}}'
+_ON_RED = f',"green_channel":true,"green_channel_reason":"{ON_RED}"}}'
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,7 @@ def _one_of(session: Session, column: Any, values: Sequence[Any], kind: TypeEngi
     if session.get_bind().dialect.name == "postgresql":
         lines = bindparam(None, "\n".join(map(str, values)), type_=Text())
         return column == any_(cast(func.string_to_array(lines, "\n"), ARRAY(kind)))
-    table = func.json_each(json.dumps(list(values), ensure_ascii=False)).table_valued("value")
+    table = func.json_each(to_json(list(values)).decode()).table_valued("value")
     return column.in_(select(table.c.value))
 
 
@@ -309,7 +311,8 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
         # compilation, which costs seconds and saves nothing on a query like this one.
         session.execute(text("SET LOCAL jit = off"))
     if handles:
-        lookup.by(Subject.reference, list(handles))
+        # In order: the index is then walked forwards, not jumped about in (a fifth faster).
+        lookup.by(Subject.reference, sorted(handles))
     # Citizen ID numbers have the shape of handles (digits and X): those not found as one.
     shaped = _CITIZEN_ID_LINE.findall("\n".join(handles))
     seen = lookup.keys() if shaped else set()
@@ -476,6 +479,7 @@ class _Answers:
         self.standards = standards
         self._measures: dict[tuple[Any, ...], tuple[dict[str, Any], ...]] = {}
         self._status: dict[int, dict[str, Any]] = {}
+        self._measures_text: dict[tuple[Any, ...], str] = {}
         self.used: set[str] = set()
 
     def complete(self, held: _Pending, named: list[tuple[Any, ...]] | None) -> str:
@@ -486,6 +490,20 @@ class _Answers:
             if len(own) > 1:
                 own.sort(key=lambda entry: int(entry[0]))
             on_black = any(entry[1] == ListKind.BLACK for entry in own)
+            if not named:
+                # The common case, put together from parts encoded once: each entry's
+                # status, and the measure list of each situation.
+                return "".join(
+                    (
+                        _FOUND,
+                        held.name,
+                        ',"list_status":[',
+                        ",".join([self._entry_json(entry) for entry in own]),
+                        "]",
+                        self._measures_json(own),
+                        _ON_BLACK if on_black else _ON_RED,
+                    )
+                )
             rest["list_status"] = self.status(own)
         if named:
             rest["responsible_for"] = [self.responsibility(row) for row in named]
@@ -503,6 +521,19 @@ class _Answers:
             rest["green_channel"] = not held.bad
             rest["green_channel_reason"] = BAD_RECORD if held.bad else CLEAN
         return _FOUND + held.name + "," + to_json(rest).decode()[1:]
+
+    def _entry_json(self, entry: _Entry) -> str:
+        return to_json(self._entry(entry)).decode()
+
+    def _measures_json(self, own: list[_Entry]) -> str:
+        key = own[0][1:4] if len(own) == 1 else tuple([entry[1:4] for entry in own])
+        found = self._measures_text.get(key)
+        if found is None:
+            measures = self.measures(own)
+            found = self._measures_text[key] = (
+                ',"measures":' + to_json(measures).decode() if measures else ""
+            )
+        return found
 
     def status(self, own: list[_Entry]) -> list[dict[str, Any]]:
         return [self._entry(entry) for entry in own]
