@@ -400,7 +400,7 @@ def _check(
         normal = lookup.normal.get
         found: list[str | None] = [get(normal(code, code)) for code in codes]
     else:
-        found = [get(code) for code in codes]
+        found = list(map(get, codes))
     missing = found.count(None)
     invalid = 0
     if missing:
