@@ -9,9 +9,14 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.orm import Session
 
+from tests.factories import World
+from xinyong.accounts import service as accounts
+from xinyong.clock import FixedClock
 from xinyong.disclosure import reports
 from xinyong.disclosure.rendering import grouped_suggestions, report_html, select_key_fields
+from xinyong.subjects.models import ResponsiblePerson, ResponsibleRole
 
 # What a report holds: text (any character a source may send), integers, booleans, null;
 # never floats (amounts are decimal strings).
@@ -137,3 +142,23 @@ def test_the_same_advice_is_printed_once_naming_its_records() -> None:
         "请按承诺内容履约。",
     ]
     assert grouped_suggestions(suggestions[:2]) == [f"行政处罚（0号）、行政处罚（1号）：{advice}"]
+
+
+def test_the_basic_information_names_former_names_and_responsible_persons_in_order(
+    world: World, db: Session, clock: FixedClock
+) -> None:
+    company = world.subjects["company"]
+    for role, name in (
+        (ResponsibleRole.LEGAL_REPRESENTATIVE, "陈某"),
+        (ResponsibleRole.DIRECTLY_RESPONSIBLE, "林某"),
+    ):
+        db.add(ResponsiblePerson(organisation_subject_id=company.id, role=role, name=name))
+    db.flush()
+    actor = accounts.actor_for_user(world.users["company"])
+    issued = reports.issue(db, clock, actor, company)
+    basic = json.loads(issued.body)["subject"]
+    assert basic["former_names"] == ["福州晨光文具店"]
+    assert basic["responsible_persons"] == [
+        {"role": "legal_representative", "name": "陈某"},
+        {"role": "directly_responsible", "name": "林某"},
+    ]

@@ -232,6 +232,10 @@ _FILE_COLUMNS = (
     RecordVersion.source_organisation_id,
     RecordVersion.batch_id,
     cast(RecordVersion.payload, Text),
+    # The record's source unit, joined: it is nearly always every version's source too,
+    # so a file needs no second query for the names it shows.
+    Organisation.code,
+    Organisation.name,
 )
 _STATUSES = {status.value: status for status in RecordStatus}
 # Versions that carry new content from the source: each waits for the confidentiality
@@ -243,6 +247,7 @@ _SOURCE_CONTENT = frozenset({REASON_CREATED, REASON_UPDATED})
 _FILE_QUERY_AS_OF = (
     select(*_FILE_COLUMNS)
     .join(RecordVersion, RecordVersion.record_id == CreditRecord.id)
+    .join(Organisation, Organisation.id == CreditRecord.source_organisation_id)
     .where(
         CreditRecord.subject_id == bindparam("subject_id"),
         CreditRecord.received_at < bindparam("cutoff", type_=UTCDateTime()),
@@ -336,15 +341,17 @@ def build_file(
     records: dict[int, list[tuple[Any, ...]]] = {}
     for row in rows:
         records.setdefault(row[0], []).append(tuple(row))
-    organisation_ids = {row[2] for row in rows} | {row[16] for row in rows if row[16]}
-    organisations: dict[int, tuple[str, str]] = {
-        oid: (code, name)
-        for oid, code, name in session.connection().execute(
-            select(Organisation.id, Organisation.code, Organisation.name).where(
-                Organisation.id.in_(organisation_ids)
+    organisations: dict[int, tuple[str, str]] = {row[2]: (row[19], row[20]) for row in rows}
+    others = {row[16] for row in rows if row[16] and row[16] not in organisations}
+    if others:  # a version from another unit than the record's source
+        organisations.update(
+            (oid, (code, name))
+            for oid, code, name in session.connection().execute(
+                select(Organisation.id, Organisation.code, Organisation.name).where(
+                    Organisation.id.in_(others)
+                )
             )
         )
-    }
     is_organisation = subject.is_organisation
     views: list[RecordView] = []
     for history in records.values():  # in the query's order: newest decision first

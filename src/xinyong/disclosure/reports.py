@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
@@ -25,7 +35,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.files import RecordView, field_labels
 from xinyong.disclosure.models import CreditReport, LegalPath
 from xinyong.errors import InvalidInput, NotFound
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
 FREE_REPORTS_PER_YEAR = 2  # natural persons (Shanghai Art. 34; 征信业管理条例 Art. 17)
 
@@ -93,18 +103,36 @@ def _canonical(content: dict[str, Any]) -> str:
 
 
 def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
+    # Former names and responsible persons in one query, not a lazy load of each list:
+    # every round trip counts on a report that is issued on every request.
+    former = select(
+        literal("").label("role"), SubjectName.name, SubjectName.id, literal(0).label("part")
+    ).where(SubjectName.subject_id == subject.id, SubjectName.current.is_(False))
+    parts: Select[str, str, int, int] | CompoundSelect[str, str, int, int] = former
+    if subject.is_organisation:
+        parts = union_all(
+            former,
+            select(
+                type_coerce(ResponsiblePerson.role, String),
+                ResponsiblePerson.name,
+                ResponsiblePerson.id,
+                literal(1),
+            ).where(ResponsiblePerson.organisation_subject_id == subject.id),
+        )
+    rows = session.execute(select(parts.subquery()).order_by(text("part"), text("id"))).all()
     basic: dict[str, Any] = {
         "name": subject.name,
         "kind": subject.kind.value,
         "code": subject.uscc or subject.citizen_id_masked,
-        "former_names": [n.name for n in subject.names if not n.current],
+        "former_names": [name for _role, name, _id, part in rows if part == 0],
     }
     if subject.uscc_unverified:
         basic["code_note"] = "unverified check character"
     if subject.is_organisation:
         basic["responsible_persons"] = [
-            {"role": p.role.value, "name": p.name if path is not LegalPath.NONE else None}
-            for p in subject.responsible_persons
+            {"role": role, "name": name if path is not LegalPath.NONE else None}
+            for role, name, _id, part in rows
+            if part == 1
         ]
     return basic
 
