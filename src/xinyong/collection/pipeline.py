@@ -351,7 +351,7 @@ class _SeenKeys:
     payload hash's first 128 bits: a dict for the latest keys, then sorted runs of 64-bit
     halves in arrays, 32 bytes a key instead of ~130 in a dict of ints."""
 
-    RUN = 50_000
+    RUN = 250_000  # a million-row batch: a dict of up to 250k keys and at most three runs
 
     def __init__(self) -> None:
         self._latest: dict[int, int] = {}
