@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import any_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong import calendar_store
@@ -456,6 +457,7 @@ class _BatchRun:
         self.touched: list[int] = []
         self.timing: dict[tuple[dt.date, Severity, dt.date | None], tuple[Any, ...]] = {}
         self.records_written = 0
+        self.postgres = session.get_bind().dialect.name == "postgresql"
         self.analyse_at = _ANALYSE_AFTER
         self.record_writer = BulkWriter(session, CreditRecord.__table__, _RECORD_COLUMNS)
         self.version_writer = BulkWriter(
@@ -464,6 +466,13 @@ class _BatchRun:
         self.subject_writer = BulkWriter(session, Subject.__table__, _SUBJECT_COLUMNS)
         self.name_writer = BulkWriter(session, SubjectName.__table__, _SUBJECT_NAME_COLUMNS)
         self.quarantine_writer = BulkWriter(session, QuarantinedRow.__table__, _QUARANTINE_COLUMNS)
+
+    def _any_of(self, column: Any, values: list[str]) -> Any:
+        """``column IN (values)``; on PostgreSQL as ``= ANY(array)``, one parameter that
+        the server parses and plans far faster than hundreds of separate ones."""
+        if self.postgres:
+            return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+        return column.in_(values)
 
     # -- per chunk -----------------------------------------------------------------
     def process(self, chunk: list[RawRow]) -> None:
@@ -525,7 +534,7 @@ class _BatchRun:
         for start in range(0, len(org_codes), _LOOKUP_SLICE):
             for sid, code, normalised in session.execute(
                 select(Subject.id, Subject.uscc, Subject.name_normalised).where(
-                    Subject.uscc.in_(org_codes[start : start + _LOOKUP_SLICE])
+                    self._any_of(Subject.uscc, org_codes[start : start + _LOOKUP_SLICE])
                 )
             ):
                 known[str(code)] = (sid, normalised)
@@ -534,7 +543,7 @@ class _BatchRun:
         for start in range(0, len(indexes), _LOOKUP_SLICE):
             for sid, index, normalised in session.execute(
                 select(Subject.id, Subject.citizen_id_index, Subject.name_normalised).where(
-                    Subject.citizen_id_index.in_(indexes[start : start + _LOOKUP_SLICE])
+                    self._any_of(Subject.citizen_id_index, indexes[start : start + _LOOKUP_SLICE])
                 )
             ):
                 known_people[str(index)] = (sid, normalised)
@@ -771,7 +780,7 @@ class _BatchRun:
                 ).where(
                     CreditRecord.record_type_id == type_id,
                     CreditRecord.source_organisation_id == self.organisation.id,
-                    CreditRecord.natural_key.in_(lookup[start : start + _LOOKUP_SLICE]),
+                    self._any_of(CreditRecord.natural_key, lookup[start : start + _LOOKUP_SLICE]),
                 )
             ):
                 existing[key] = (rid, digest, version_no)
