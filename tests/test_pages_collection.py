@@ -954,7 +954,13 @@ def test_a_commitment_and_its_fulfilment(client: TestClient, db: Session, world:
     assert error_code(refused) == "other_organisation"
     assert "Art. 12" in refused.text
 
+    # The other organisation does not even see it in its list of commitments.
+    assert f'data-commitment="{record.id}"' not in client.get("/commitments", headers=HTML).text
+
     log_in(client, "reporter")
+    listing = client.get("/commitments", headers=HTML)
+    assert f'data-commitment="{record.id}"' in listing.text
+    assert f'href="{path}"' in listing.text
     form = client.get(path, headers=HTML)
     assert form.status_code == 200
     assert '<label for="note">' in form.text
@@ -979,6 +985,15 @@ def test_a_commitment_and_its_fulfilment(client: TestClient, db: Session, world:
     assert latest is not None
     assert (latest.version_no, latest.payload["fulfilment_status"]) == (2, "fulfilled")
     assert latest.reason_detail == "已按期履行"
+    kept = client.get("/commitments", params={"status": "fulfilled"}, headers=HTML)
+    assert f'data-commitment="{record.id}"' in kept.text
+    pending = client.get("/commitments", params={"status": "pending"}, headers=HTML)
+    assert f'data-commitment="{record.id}"' not in pending.text
+    api = client.get("/api/v1/commitments", headers=auth_headers(client, "reporter")).json()
+    assert [(c["record_id"], c["fulfilment_status"], c["version_no"]) for c in api["items"]] == [
+        (record.id, "fulfilled", 2)
+    ]
+    assert not re.search(r"\d{17}[\dX]", str(api))  # the citizen shows masked
 
 
 def test_a_commitment_to_a_bank_is_refused(client: TestClient, db: Session, world: World) -> None:

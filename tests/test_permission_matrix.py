@@ -488,6 +488,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
         ok=frozenset({404}),
     ),
+    ("GET", "/api/v1/commitments"): Access(SUBMITTERS, ok=frozenset({200, 404})),
     ("POST", "/api/v1/commitments/{record_id}/fulfilment"): Access(
         SUBMITTERS,
         params=lambda w: {"record_id": 999_999_999},
@@ -637,6 +638,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/catalog/{code}"): Access(
         PUBLIC, params=lambda w: {"code": "administrative_penalty"}, ok=frozenset({404})
     ),
+    ("GET", "/commitments"): Access(SUBMITTERS, ok=frozenset({200, 404})),
     ("GET", "/commitments/{record_id}/fulfilment"): Access(
         SUBMITTERS, params=lambda w: {"record_id": 999_999_999}, ok=frozenset({200, 404})
     ),

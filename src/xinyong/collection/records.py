@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -299,3 +300,72 @@ def update_fulfilment(
         details={"status": status},
     )
     return version
+
+
+@dataclass(frozen=True)
+class AcceptedCommitment:
+    """A credit commitment as its accepting unit follows it up."""
+
+    record_id: int
+    subject_name: str
+    subject_code: str  # masked for natural persons
+    commitment_type: str
+    commitment_reason: str
+    committed_on: str
+    fulfilment_status: str
+    version_no: int
+
+
+MAX_ACCEPTED_LISTED = 500
+
+
+def accepted_commitments(
+    session: Session, actor: Actor, *, status: str | None = None
+) -> list[AcceptedCommitment]:
+    """The commitments made to the actor's unit, newest first, in their current version:
+    what the unit has to follow up (Art. 10 ¶2). Only the unit's own commitments — the
+    unit is their source, so this reads nothing it did not receive."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    if status is not None and status not in FULFILMENT_STATUSES:
+        raise InvalidInput(
+            f"status must be one of {', '.join(FULFILMENT_STATUSES)}",
+            code="invalid_choice",
+            field="status",
+        )
+    if actor.organisation_id is None:
+        return []
+    commitment_type = catalog.record_type_by_code(session, "credit_commitment")
+    rows = session.execute(
+        select(CreditRecord.id, RecordVersion.payload, RecordVersion.version_no, Subject)
+        .join(
+            RecordVersion,
+            (RecordVersion.record_id == CreditRecord.id)
+            & (RecordVersion.version_no == CreditRecord.current_version_no),
+        )
+        .join(Subject, Subject.id == CreditRecord.subject_id)
+        .where(
+            CreditRecord.record_type_id == commitment_type.id,
+            CreditRecord.source_organisation_id == actor.organisation_id,
+        )
+        .order_by(CreditRecord.id.desc())
+    )
+    found: list[AcceptedCommitment] = []
+    for record_id, payload, version_no, subject in rows:
+        current = str(payload.get("fulfilment_status", "pending"))
+        if status is not None and current != status:
+            continue
+        found.append(
+            AcceptedCommitment(
+                record_id=record_id,
+                subject_name=subject.name,
+                subject_code=subject.public_code,
+                commitment_type=str(payload.get("commitment_type", "")),
+                commitment_reason=str(payload.get("commitment_reason", "")),
+                committed_on=str(payload.get("committed_on", "")),
+                fulfilment_status=current,
+                version_no=version_no,
+            )
+        )
+        if len(found) >= MAX_ACCEPTED_LISTED:
+            break
+    return found

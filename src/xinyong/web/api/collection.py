@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from typing import Annotated, Any, BinaryIO, cast
 
 from fastapi import APIRouter, Body, Header, Query, Request
@@ -448,6 +449,19 @@ def make_commitment(
         accepting_unit=accounts.organisation_by_code(session, body.accepting_unit),
     )
     return {"record_id": record.id, "self_declared": True, "fulfilment_status": "pending"}
+
+
+@router.get("/commitments", tags=["self-declaration"])
+def accepted_commitments(
+    session: SessionDep,
+    actor: AuthenticatedActorDep,
+    status: Annotated[str | None, Query(pattern="^(pending|fulfilled|breached)$")] = None,
+) -> dict[str, Any]:
+    """The credit commitments made to the caller's unit, newest first, with their current
+    fulfilment status: what the unit has to follow up."""
+    return {
+        "items": [asdict(c) for c in records.accepted_commitments(session, actor, status=status)]
+    }
 
 
 class FulfilmentIn(BaseModel):

@@ -453,6 +453,26 @@ def _render_fulfilment(
     )
 
 
+@router.get("/commitments", response_class=HTMLResponse)
+def accepted_commitments(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    status: Annotated[str, Query(pattern="^(|pending|fulfilled|breached)$")] = "",
+) -> HTMLResponse:
+    """The commitments made to the unit, each with a link to record its fulfilment."""
+    return render(
+        request,
+        "collection_commitments.html",
+        {
+            **page_helpers(request),
+            "commitments": records.accepted_commitments(session, actor, status=status or None),
+            "statuses": records.FULFILMENT_STATUSES,
+            "status": status,
+        },
+    )
+
+
 @router.get("/commitments/{record_id}/fulfilment", response_class=HTMLResponse)
 def fulfilment_form(request: Request, actor: ActorDep, record_id: int) -> HTMLResponse:
     require(actor, Permission.SUBMIT_RECORDS)
