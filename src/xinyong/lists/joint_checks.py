@@ -72,7 +72,7 @@ from xinyong.lists.models import (
     Tier,
 )
 from xinyong.lists.publicity import mask_code
-from xinyong.subjects.models import Subject, SubjectKind
+from xinyong.subjects.models import ResponsibleRole, Subject, SubjectKind
 from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
 MAX_SUBJECTS = 100_000
@@ -101,10 +101,11 @@ GREEN_CHANNEL_REASONS = {
     BAD_RECORD: f"a bad credit record within the last {CLEAN_YEARS} years",
     CLEAN: f"no bad credit record for {CLEAN_YEARS} consecutive years (Art. 16(1))",
 }
+# Art. 18's capacities, in the words of the regulation (the page and the reasons use them).
 ROLES = {
-    "legal_representative": "法定代表人",
-    "principal": "主要负责人",
-    "directly_responsible": "直接责任人员",
+    ResponsibleRole.LEGAL_REPRESENTATIVE.value: "法定代表人",
+    ResponsibleRole.PRINCIPAL.value: "主要负责人",
+    ResponsibleRole.DIRECTLY_RESPONSIBLE.value: "直接责任人员",
 }
 
 
