@@ -33,6 +33,7 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import joint_checks
+from xinyong.lists.publicity import mask_code
 from xinyong.synthetic import make_uscc
 
 CHECKS = "/api/v1/joint-checks"
@@ -128,9 +129,14 @@ def test_answers_come_in_the_order_given_with_duplicates_and_unknown_codes(
     assert response.status_code == 200, response.text
     results = response.json()["results"]
 
-    # Answers by position: results[i] answers codes[i]; no code is repeated back.
+    # Answers by position: results[i] answers codes[i], led by the code as given — but a
+    # citizen ID number masked.
     assert len(results) == len(codes)
-    assert all("code" not in r for r in results)
+    assert [r["code"] for r in results] == [
+        *codes[:5],
+        mask_code(citizen_id),
+        *codes[6:],
+    ]
     assert [r["found"] for r in results] == [
         True,
         True,
@@ -167,15 +173,18 @@ def test_answers_come_in_the_order_given_with_duplicates_and_unknown_codes(
         "term_end": entry.term_end.isoformat() if entry.term_end else None,
     }
     for unknown in (results[2], results[3], results[8], results[9]):
-        assert "list_status" not in unknown
-        assert "measures" not in unknown
+        assert unknown["list_status"] == []
+        assert unknown["measures"] == []
         assert unknown["green_channel"] is False
     # A valid code nobody registered, and codes that are no codes at all, each with why.
-    assert results[2] == results[8] == {
-        "found": False,
-        "green_channel": False,
-        "green_channel_reason": "not_registered",
-    }
+    for unregistered in (results[2], results[8]):
+        assert {k: v for k, v in unregistered.items() if k != "code"} == {
+            "found": False,
+            "list_status": [],
+            "measures": [],
+            "green_channel": False,
+            "green_channel_reason": "not_registered",
+        }
     assert results[3]["green_channel_reason"] == "invalid"
     assert results[3]["invalid"]["code"] == "length"
     assert results[9]["invalid"]["code"] == "empty"
@@ -228,9 +237,10 @@ def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
     body = check_body(client, querier, "government_procurement", codes)
     results = body["results"]
     (measure,) = results[1]["measures"]
-    # Each subject's measures with its reasons; what the measure is, once per call.
+    # Each subject's measures in full, with the reasons they apply to it; the measures
+    # referred to are also listed once per call.
     assert measure == {
-        "code": "pun_public_resource_trading",
+        **body["measures"]["pun_public_resource_trading"],
         "reasons": "listed as 严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序; "
         "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
     }
@@ -243,9 +253,7 @@ def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
         "implementing_body": "市公共资源交易中心、市财政局",
         "basis": "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
     }
-    assert [body["measures"][m["code"]]["head"] for m in results[2]["measures"]] == [
-        "Art. 16(4)"
-    ]
+    assert [body["measures"][m["code"]]["head"] for m in results[2]["measures"]] == ["Art. 16(4)"]
     assert set(body["measures"]) == {"pun_public_resource_trading", "inc_trading_points"}
     assert [s["tier"] for s in results[1]["list_status"]] == ["serious"]
 
@@ -365,5 +373,5 @@ def test_only_entries_in_force_count(
     assert entry.term_end is not None
     assert entry.term_end < clock.today()
     (result,) = run_check(client, headers(client, "querier"), "honours", [company.uscc or ""])
-    assert "list_status" not in result
-    assert "measures" not in result
+    assert result["list_status"] == []
+    assert result["measures"] == []

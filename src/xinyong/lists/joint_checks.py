@@ -10,10 +10,9 @@ Set-based throughout: a call for 100,000 subjects runs one query per kind of cod
 array read with ``json_each`` on SQLite, an array compared with ``= ANY`` on PostgreSQL):
 the subjects through a covering index, joined to their entries in force, "has it a recent
 bad record?" asked only of those not listed. Rows are read straight from the driver's
-cursor. The answer is compact: one small dict per position in the order given; the
-measure details and the green-channel reasons once per call, referred to by code; list
-status, responsible-person entries and measures only where there are some
-(bench/joint_check.py measures it against a raw SQL join)."""
+cursor. Answers come one per position in the order given, each led by its code; the
+parts that repeat (an entry's status, the measure list of a situation) are encoded once
+and reused (bench/joint_check.py measures it against a raw SQL join)."""
 
 from __future__ import annotations
 
@@ -112,21 +111,25 @@ ROLES = {
 # An unlisted subject's answer is the same text around its name: written out once here, the
 # name JSON-quoted by the database.
 _FOUND = '{"found":true,"name":'
-_CLEAN = f',"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
-_BAD = f',"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
+_UNLISTED = ',"list_status":[],"measures":[]'
+_CLEAN = f'{_UNLISTED},"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
+_BAD = f'{_UNLISTED},"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
 _ON_BLACK = f',"green_channel":false,"green_channel_reason":"{ON_BLACK}"}}'
 _ON_RED = f',"green_channel":true,"green_channel_reason":"{ON_RED}"}}'
 
 
 @dataclass(frozen=True)
 class JointCheck:
-    """One call's answer. ``results[i]`` answers the i-th code given, as JSON text: ``found``;
-    ``name``; ``invalid`` (code and message) for a code that is no valid USCC or citizen ID
-    number; ``green_channel`` with its ``green_channel_reason`` (a key of
-    ``GREEN_CHANNEL_REASONS``); and, only where there are some, ``list_status`` (the entries
-    in force), ``responsible_for`` (entries naming the person as responsible, Art. 18) and
-    ``measures`` (code and reasons; the rest of each measure in ``measures``). ``counts``:
-    codes given, found and invalid; subjects listed, persons named as responsible.
+    """One call's answer. ``results[i]`` answers the i-th code given, as JSON text: ``code``
+    (as given; a citizen ID number masked); ``found``; ``name``; ``invalid`` (code and
+    message) for a code that is no valid USCC or citizen ID number; ``list_status`` (the
+    entries in force, maybe none); ``responsible_for`` (entries naming the person as
+    responsible, Art. 18; only where there are some); ``measures`` (each in full — name,
+    head of Art. 16/17, means, implementing body, basis — with the reasons it applies to
+    this subject; maybe none); ``green_channel`` with its ``green_channel_reason`` (a key of
+    ``GREEN_CHANNEL_REASONS``). ``measures`` at the top lists the measures referred to, once.
+    ``counts``: codes given, found and invalid; subjects listed, persons named as
+    responsible.
 
     JSON text because a hundred thousand answers are mostly the same few words around a
     name: the database quotes the name, the text is put together once, and the API sends it
@@ -430,9 +433,27 @@ def _check(
         matter_name=matter.name,
         date=today,
         measures=parts.catalogue(),
-        results=found,  # type: ignore[arg-type]  # every None replaced above
+        results=_with_codes(codes, found),  # type: ignore[arg-type]  # no None left
         counts=counts,
     )
+
+
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z]{1,40}")
+_CITIZEN_ID_LIKE = re.compile(r"[0-9]{14,}[0-9Xx]")
+
+
+def _with_codes(codes: list[str], answers: list[str]) -> list[str]:
+    """Each answer led by the code it answers, as given — a citizen ID number (or what
+    looks like one) masked, so that no ID number travels back even to the caller."""
+    plain, person_like = _PLAIN_CODE.fullmatch, _CITIZEN_ID_LIKE.fullmatch
+    out: list[str] = []
+    append = out.append
+    for code, answer in zip(codes, answers, strict=True):
+        if plain(code) and not person_like(code):
+            append('{"code":"' + code + '",' + answer[1:])
+        else:
+            append('{"code":' + to_json(mask_code(code)).decode() + "," + answer[1:])
+    return out
 
 
 @contextmanager
@@ -451,7 +472,13 @@ def _collector_paused() -> Iterator[None]:
 
 
 _NOT_REGISTERED = to_json(
-    {"found": False, "green_channel": False, "green_channel_reason": NOT_REGISTERED}
+    {
+        "found": False,
+        "list_status": [],
+        "measures": [],
+        "green_channel": False,
+        "green_channel_reason": NOT_REGISTERED,
+    }
 ).decode()
 
 
@@ -464,6 +491,8 @@ def _unfound(code: str, today: dt.date) -> tuple[str, bool]:
     answer: dict[str, Any] = {
         "found": False,
         "invalid": {"code": verdict.error.code, "message": verdict.error.message},
+        "list_status": [],
+        "measures": [],
         "green_channel": False,
         "green_channel_reason": INVALID,
     }
@@ -505,15 +534,14 @@ class _Answers:
                         _ON_BLACK if on_black else _ON_RED,
                     )
                 )
-            rest["list_status"] = self.status(own)
+        rest["list_status"] = self.status(own) if own else []
         if named:
             rest["responsible_for"] = [self.responsibility(row) for row in named]
         measures = [*self.measures(own)] if own else []
         if named:
             codes = {m["code"] for m in measures}
             measures += [m for m in self.responsible_measures(named) if m["code"] not in codes]
-        if measures:
-            rest["measures"] = measures
+        rest["measures"] = measures
         if own:
             # Listed: the list decides (Art. 16(1)); otherwise only the red list is left.
             rest["green_channel"] = not on_black
@@ -531,9 +559,7 @@ class _Answers:
         found = self._measures_text.get(key)
         if found is None:
             measures = self.measures(own)
-            found = self._measures_text[key] = (
-                ',"measures":' + to_json(measures).decode() if measures else ""
-            )
+            found = self._measures_text[key] = ',"measures":' + to_json(measures).decode()
         return found
 
     def status(self, own: list[_Entry]) -> list[dict[str, Any]]:
@@ -565,7 +591,7 @@ class _Answers:
             ]
             tiers = _targets({tier for tier, _kind, _name in held})
             found = self._measures[key] = tuple(
-                {"code": m.code, "reasons": _reasons(m, held)}
+                {**measure_details(m), "reasons": _reasons(m, held)}
                 # In the order of the published measure list.
                 for m in self.published
                 if m.target in tiers
@@ -593,7 +619,7 @@ class _Answers:
                     continue
                 standard = self.standards.get(entry[3], "")
                 found[m.code] = {
-                    "code": m.code,
+                    **measure_details(m),
                     "reasons": (
                         f"{ROLES.get(role, role)} of {organisation_name} ({organisation_code}), "
                         f"listed as {standard} (Art. 18); {m.responsible_persons_basis}"
