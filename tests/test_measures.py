@@ -110,6 +110,13 @@ def test_the_public_measure_list_filters_by_kind_and_matter(
         "name": "评优评先与荣誉称号",
         "name_en": "Honours and awards",
     } in matters
+    # The page shows the same list, saying which measures reach responsible persons.
+    page = client.get(
+        "/measures", params={"matter": "appointment"}, headers={"Accept": "text/html"}
+    )
+    assert page.status_code == 200
+    assert page.text.count("data-responsible-persons") == 1
+    assert "第十七条第（三）项、第十八条" in page.text
 
 
 # --- the catalog refuses what the regulation does not allow ------------------------------------
