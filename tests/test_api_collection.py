@@ -90,7 +90,7 @@ def test_a_json_batch_is_accepted_and_recorded(
 
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["replayed"] is False
+    assert (body["replayed"], body["record_type"]) == (False, "administrative_penalty")
     assert (body["rows"], body["created"], body["rejected"], body["held"]) == (2, 2, 0, 0)
     assert body["problems"] == []
     db.expire_all()
@@ -105,7 +105,8 @@ def test_a_json_batch_is_accepted_and_recorded(
     assert warning.publicity_start is None
     (version,) = versions_of(db, fine.id)
     assert (version.batch_id, version.reason) == (batch.id, "created by source")
-    assert client.get(f"{BATCHES}/{batch.id}", headers=reporter).json()["created"] == 2
+    stored = client.get(f"{BATCHES}/{batch.id}", headers=reporter).json()
+    assert (stored["created"], stored["record_type"]) == (2, "administrative_penalty")
 
 
 @pytest.mark.parametrize("wrapper", ["list", "rows", "jsonl"])

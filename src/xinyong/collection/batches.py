@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.catalog.models import RecordType
 from xinyong.collection.models import Batch
 from xinyong.collection.pipeline import BatchReport, _stored_problems
 from xinyong.errors import NotFound
@@ -21,7 +22,9 @@ def get_report(session: Session, actor: Actor, batch_id: int) -> BatchReport:
     if batch is None or (not supervises and batch.organisation_id != actor.organisation_id):
         # Another organisation's batch is reported as missing: its existence is not ours to tell.
         raise NotFound("no such batch", code="not_found", field="batch")
-    return BatchReport(batch, _stored_problems(session, batch))
+    record_type = session.get(RecordType, batch.record_type_id)
+    assert record_type is not None
+    return BatchReport(batch, record_type.code, _stored_problems(session, batch))
 
 
 def list_batches(session: Session, actor: Actor, *, limit: int = 50) -> list[Batch]:

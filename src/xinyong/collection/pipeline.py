@@ -72,6 +72,7 @@ class RowProblem:
 @dataclass
 class BatchReport:
     batch: Batch
+    record_type_code: str
     problems: list[RowProblem] = field(default_factory=list)
     replayed: bool = False
 
@@ -85,7 +86,7 @@ class BatchReport:
             "batch_id": batch.id,
             "status": batch.status.value,
             "replayed": self.replayed,
-            "record_type": batch.record_type_id,
+            "record_type": self.record_type_code,
             "rows": batch.rows_total,
             "created": batch.created,
             "updated": batch.updated,
@@ -204,7 +205,12 @@ def ingest(
                 code="idempotency_key_reused",
                 field="Idempotency-Key",
             )
-        return BatchReport(previous, _stored_problems(session, previous), replayed=True)
+        return BatchReport(
+            previous,
+            submission.record_type_code,
+            _stored_problems(session, previous),
+            replayed=True,
+        )
 
     batch = Batch(
         organisation_id=organisation.id,
@@ -253,7 +259,9 @@ def ingest(
         },
     )
     # By row, as a replay reads them back (held rows are found after the rejected ones).
-    return BatchReport(batch, sorted(run.problems, key=lambda p: p.row))
+    return BatchReport(
+        batch, submission.record_type_code, sorted(run.problems, key=lambda p: p.row)
+    )
 
 
 def _stored_problems(session: Session, batch: Batch) -> list[RowProblem]:
