@@ -17,6 +17,7 @@ from xinyong.calendar import (  # noqa: E402
     CalendarDay,
     WorkingDayCalendar,
     WorkingDayResult,
+    add_months,
     covered_years_of_package,
     official_days,
 )
@@ -295,3 +296,27 @@ def test_between_matches_a_day_by_day_count(
         any(not calendar.is_known(day) for day in days),
     )
     assert calendar.working_days_between(start, end) == expected
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2026, 1, 31), 1, date(2026, 2, 28)),
+        (date(2024, 1, 31), 1, date(2024, 2, 29)),
+        (date(2026, 3, 31), -1, date(2026, 2, 28)),
+        (date(2026, 11, 27), 24, date(2028, 11, 27)),
+        (date(2026, 11, 27), -36, date(2023, 11, 27)),
+        (date(2026, 12, 15), 1, date(2027, 1, 15)),
+    ],
+)
+def test_add_months_keeps_the_day_or_takes_the_month_end(
+    day: date, months: int, expected: date
+) -> None:
+    assert add_months(day, months) == expected
+
+
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2100, 12, 31)), st.integers(-600, 600))
+def test_add_months_lands_in_the_right_month(day: date, months: int) -> None:
+    result = add_months(day, months)
+    assert (result.year * 12 + result.month) - (day.year * 12 + day.month) == months
+    assert result.day == day.day or (result.day < day.day and (result + timedelta(days=1)).day == 1)

@@ -34,11 +34,12 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.audit.models import AuditEvent
+from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, FieldType, Polarity, Sensitivity, Severity
 from xinyong.catalog.models import RecordType, RecordTypeVersion
 from xinyong.clock import Clock
-from xinyong.collection import pipeline, sources
+from xinyong.collection import sources
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 
 DISTRICT = "350102"  # 鼓楼区
@@ -370,7 +371,7 @@ def test_a_district_rule_that_tightens_governs_its_own_area(
     assert problems_of(report) == [(2, "violation_facts", "required")]
     record = record_by_decision(db, in_district["decision_number"])
     assert record.rule_source == f"district {DISTRICT} rule v1"
-    assert record.publicity_end == pipeline._add_months(record.decision_date, 6)
+    assert record.publicity_end == add_months(record.decision_date, 6)
     assert record.awaiting_review is True
     batch = report.batch
     version = db.get(RecordTypeVersion, batch.record_type_version_id)
@@ -382,7 +383,7 @@ def test_a_district_rule_that_tightens_governs_its_own_area(
     assert problems_of(ingest(db, clock, world.organisations["regulator"], [in_city])) == []
     record = record_by_decision(db, in_city["decision_number"])
     assert record.rule_source == "city rule v1"
-    assert record.publicity_end == pipeline._add_months(record.decision_date, 12)
+    assert record.publicity_end == add_months(record.decision_date, 12)
     assert record.awaiting_review is False
 
 

@@ -52,6 +52,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
+from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock, FixedClock
 from xinyong.collection import pipeline
@@ -91,7 +92,7 @@ def with_wrong_check_character(citizen_id: str) -> str:
 
 
 def months_after(day: dt.date, months: int) -> dt.date:
-    return pipeline._add_months(day, months)
+    return add_months(day, months)
 
 
 # --- accepted rows -----------------------------------------------------------------------

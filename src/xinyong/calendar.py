@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import importlib.metadata
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -21,6 +22,7 @@ __all__ = [
     "CalendarDay",
     "WorkingDayCalendar",
     "WorkingDayResult",
+    "add_months",
     "covered_years_of_package",
     "official_days",
 ]
@@ -52,6 +54,14 @@ class WorkingDayResult:
     # True when the answer relied on the Monday–Friday fallback for a year without official
     # data, so the deadline must be recomputed once that year's arrangement is published.
     provisional: bool
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (earlier when negative), or the last
+    day of that month when it is shorter: terms and publicity periods run in months."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
 def _is_weekday(day: date) -> bool:

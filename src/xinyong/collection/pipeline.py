@@ -26,6 +26,7 @@ from xinyong import calendar_store
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
+from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Severity
 from xinyong.clock import Clock
@@ -131,17 +132,6 @@ def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def ingest(
@@ -917,10 +907,10 @@ class _BatchRun:
         start = end = None
         if period.published:
             start = row.decision_date
-            end = _add_months(start, period.max_months)
+            end = add_months(start, period.max_months)
             if row.publicity_deadline is not None:
                 # The source may end publicity earlier than the maximum, never before the minimum.
-                end = max(min(end, row.publicity_deadline), _add_months(start, period.min_months))
+                end = max(min(end, row.publicity_deadline), add_months(start, period.min_months))
         working_days, _provisional = self.calendar.working_days_between(
             row.decision_date, self.today
         )

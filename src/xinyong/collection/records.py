@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
+from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.clock import Clock
@@ -124,9 +125,7 @@ def _create(
         payload_hash=digest,
     )
     if record.publicity_start is not None:
-        from xinyong.collection.pipeline import _add_months
-
-        record.publicity_end = _add_months(row.decision_date, period.max_months)
+        record.publicity_end = add_months(row.decision_date, period.max_months)
     session.add(record)
     session.flush()
     session.add(

@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordVersion
-from xinyong.lists.entries import _event, add_months
+from xinyong.lists.entries import _event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
 RECORD_TYPE = "court_judgment_defaulter"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
+from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
@@ -41,17 +42,6 @@ ACTIVE_STATUSES = (
     EntryStatus.AWAITING_APPROVAL,
     EntryStatus.PUBLISHED,
 )
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for candidate in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, candidate))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def standard(session: Session, code: str) -> ListStandard:

@@ -16,11 +16,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import NotFound
-from xinyong.lists.entries import add_months
 from xinyong.lists.models import EntryStatus, GradeModel, ListEntry, SubjectGrade
 from xinyong.subjects.models import Subject
 

@@ -52,13 +52,13 @@ from sqlalchemy.types import TypeEngine
 from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
+from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.crypto import default_cipher
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists import measures as measure_catalog
-from xinyong.lists.entries import add_months
 from xinyong.lists.models import (
     AdministrativeMatter,
     EntryStatus,
