@@ -104,7 +104,7 @@ def _event(
     )
 
 
-def _refuse(
+def refusal(
     session: Session,
     clock: Clock,
     actor: Actor,
@@ -162,7 +162,7 @@ def open_file(
         raise NotAuthenticated("log in to read a credit file", code="not_authenticated")
     if actor.subject_id is not None:
         if actor.subject_id != subject.id or not has_permission(actor, Permission.READ_OWN_FILE):
-            raise _refuse(
+            raise refusal(
                 session,
                 clock,
                 actor,
@@ -220,7 +220,7 @@ def _check_rate(
             )
         )
         if (count or 0) >= limit:
-            raise _refuse(
+            raise refusal(
                 session,
                 clock,
                 actor,
@@ -247,7 +247,7 @@ def _by_query_item(
 ) -> Access:
     item = session.scalar(select(QueryItem).where(QueryItem.code == code))
     if not has_permission(actor, Permission.QUERY_BY_ITEM):
-        raise _refuse(
+        raise refusal(
             session,
             clock,
             actor,
@@ -259,7 +259,7 @@ def _by_query_item(
             article="Art. 12",
         )
     if item is None or item.organisation_id != actor.organisation_id:
-        raise _refuse(
+        raise refusal(
             session,
             clock,
             actor,
@@ -270,7 +270,7 @@ def _by_query_item(
             "not_our_query_item",
         )
     if item.published_at is None or item.withdrawn_at is not None:
-        raise _refuse(
+        raise refusal(
             session,
             clock,
             actor,
@@ -283,7 +283,7 @@ def _by_query_item(
             query_item=item,
         )
     if not matter or matter.strip() not in (item.matter_code, item.matter):
-        raise _refuse(
+        raise refusal(
             session,
             clock,
             actor,
@@ -331,7 +331,7 @@ def _by_authorisation(
         has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
         or has_permission(actor, Permission.QUERY_BY_ITEM)
     ):
-        raise _refuse(
+        raise refusal(
             session,
             clock,
             actor,
@@ -344,7 +344,7 @@ def _by_authorisation(
         )
     granted = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
     if not granted:
-        raise _refuse(
+        raise refusal(
             session,
             clock,
             actor,

@@ -14,7 +14,7 @@ from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordVersion
-from xinyong.lists.entries import _event
+from xinyong.lists.entries import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
 RECORD_TYPE = "court_judgment_defaulter"
@@ -81,7 +81,7 @@ def _sync_one(
         )
         session.add(entry)
         session.flush()
-        _event(
+        record_event(
             session,
             clock,
             entry,
@@ -95,7 +95,7 @@ def _sync_one(
         entry.ended_at = clock.now()
         entry.removal_reason = RemovalReason.PERFORMED
         entry.removal_detail = f"performed on {performed}"
-        _event(session, clock, entry, SYSTEM_ACTOR, "removed", f"performed on {performed}")
+        record_event(session, clock, entry, SYSTEM_ACTOR, "removed", f"performed on {performed}")
 
 
 hooks.register(RECORD_TYPE, sync_records)

@@ -63,9 +63,10 @@ def standards(session: Session) -> list[ListStandard]:
     )
 
 
-def _event(
+def record_event(
     session: Session, clock: Clock, entry: ListEntry, actor: Actor, action: str, detail: str = ""
 ) -> None:
+    """A step in the entry's history, with who took it and why, and in the audit trail."""
     session.add(
         ListEntryEvent(
             entry_id=entry.id,
@@ -164,7 +165,7 @@ def propose(
     if std.kind is ListKind.BLACK:
         # The subject is told the reasons and basis before it is listed (Art. 15 ¶2, rules.md).
         entry.notice_text = _notice(entry, std, subject)
-        _event(
+        record_event(
             session,
             clock,
             entry,
@@ -173,7 +174,7 @@ def propose(
             "written notice sent; objection window until " + str(entry.window_ends),
         )
     else:
-        _event(
+        record_event(
             session,
             clock,
             entry,
@@ -218,7 +219,7 @@ def object_to(
     )
     session.add(objection)
     session.flush()
-    _event(session, clock, entry, actor, "objection", "objection received")
+    record_event(session, clock, entry, actor, "objection", "objection received")
     return objection
 
 
@@ -246,7 +247,7 @@ def decide_objection(
         entry.ended_at = clock.now()
         entry.removal_reason = RemovalReason.OBJECTION_UPHELD
         entry.removal_detail = reasons.strip()
-    _event(
+    record_event(
         session,
         clock,
         entry,
@@ -325,7 +326,7 @@ def approve(
     entry.term_start = today
     entry.term_end = add_months(today, std.term_months)
     _attach_responsible_persons(session, entry)
-    _event(session, clock, entry, actor, "approved", reasons.strip())
+    record_event(session, clock, entry, actor, "approved", reasons.strip())
     return entry
 
 
@@ -370,7 +371,7 @@ def reject(
     entry.status = EntryStatus.REJECTED
     entry.ended_at = clock.now()
     entry.removal_detail = reasons.strip()
-    _event(session, clock, entry, actor, "rejected", reasons.strip())
+    record_event(session, clock, entry, actor, "rejected", reasons.strip())
     return entry
 
 
@@ -395,7 +396,7 @@ def remove(
     entry.ended_at = clock.now()
     entry.removal_reason = reason
     entry.removal_detail = detail.strip()
-    _event(session, clock, entry, actor, "removed", f"{reason.value}: {detail.strip()}")
+    record_event(session, clock, entry, actor, "removed", f"{reason.value}: {detail.strip()}")
     return entry
 
 
@@ -410,7 +411,7 @@ def expire_due(session: Session, clock: Clock, actor: Actor) -> int:
     for entry in due:
         entry.status = EntryStatus.EXPIRED
         entry.ended_at = clock.now()
-        _event(session, clock, entry, actor, "expired", f"term ended on {entry.term_end}")
+        record_event(session, clock, entry, actor, "expired", f"term ended on {entry.term_end}")
     return len(due)
 
 
@@ -629,7 +630,7 @@ def comment_on(
     )
     session.add(objection)
     session.flush()
-    _event(session, clock, entry, actor, "public_comment", "public comment received")
+    record_event(session, clock, entry, actor, "public_comment", "public comment received")
     return objection
 
 

@@ -45,7 +45,7 @@ def credit_status(
         if granted.record_type_codes is not None and SCOPE not in granted.record_type_codes:
             # Refused like any other read without a lawful path: the grant logged above is
             # rolled back with the request and the refusal goes into the subject's log.
-            raise access._refuse(
+            raise access.refusal(
                 session,
                 clock,
                 actor,
