@@ -191,6 +191,25 @@ def _rows(session: Session, statement: Select[Any] | Any) -> list[tuple[Any, ...
         result.close()
 
 
+def _status_json(session: Session) -> Any:
+    """An entry's status as the answer shows it, as JSON text written by the database (the
+    same keys as ``_Answers._entry``)."""
+    standard = select(ListStandard.name).where(ListStandard.id == ListEntry.standard_id)
+    fields = (
+        ("entry_id", ListEntry.id),
+        ("list", ListEntry.kind),
+        ("tier", ListEntry.tier),
+        ("standard", standard.scalar_subquery()),
+        ("basis", ListEntry.legal_basis),
+        ("reasons", ListEntry.reasons),
+        ("term_end", ListEntry.term_end),
+    )
+    pairs = [part for name, column in fields for part in (literal(name, String), column)]
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.json_build_object(*pairs), Text)
+    return func.json_object(*pairs, type_=String)
+
+
 def _in_force(today: dt.date) -> ColumnElement[bool]:
     return and_(
         ListEntry.status == EntryStatus.PUBLISHED,
@@ -209,7 +228,8 @@ _ENTRY_COLUMNS = (
     ListEntry.reasons,
     type_coerce(ListEntry.term_end, String),
 )
-# A published entry in force: (id, kind, tier, standard_id, legal_basis, reasons, term_end).
+# A published entry in force: (id, kind, tier, standard_id, legal_basis, reasons, term_end),
+# and for a subject's own entries its status as JSON text.
 _Entry = tuple[Any, ...]
 
 
@@ -295,6 +315,7 @@ class _Lookup:
                 case((common, false()), (ListEntry.id.is_(None), self.bad), else_=false()),
                 Subject.id,
                 *_ENTRY_COLUMNS,
+                _status_json(session),
             )
             .select_from(given)
             # Outer joins keep the positions the outer loop, walked in key order.
@@ -601,7 +622,7 @@ class _Answers:
         return _FOUND + held.name + "," + to_json(rest).decode()[1:]
 
     def _entry_json(self, entry: _Entry) -> str:
-        return to_json(self._entry(entry)).decode()
+        return entry[7] if len(entry) > 7 else to_json(self._entry(entry)).decode()
 
     def _measures_json(self, own: list[_Entry]) -> str:
         key = own[0][1:4] if len(own) == 1 else tuple([entry[1:4] for entry in own])
@@ -617,7 +638,7 @@ class _Answers:
     def _entry(self, entry: _Entry) -> dict[str, Any]:
         found = self._status.get(entry[0])
         if found is None:
-            entry_id, kind, tier, standard_id, basis, reasons, term_end = entry
+            entry_id, kind, tier, standard_id, basis, reasons, term_end = entry[:7]
             found = self._status[entry_id] = {
                 "entry_id": entry_id,
                 "list": kind,
