@@ -9,6 +9,7 @@ persons, the requester named in the report, and a PDF that renders Chinese.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -47,10 +48,11 @@ from tests.disclosure_helpers import (
     person_penalty,
 )
 from tests.factories import OrganisationFactory, World
+from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import CHINA, FixedClock
-from xinyong.disclosure import reports
+from xinyong.disclosure import files, reports
 from xinyong.disclosure.models import CreditReport, LegalPath
 from xinyong.disclosure.rendering import FIELD_LABELS_HIDDEN
 
@@ -304,6 +306,52 @@ def test_history_and_the_file_as_it_stood(
         f"{API}/subjects/{reference}/report", params={"as_of": future}, headers=tokens("company")
     )
     assert error_of(response) == (422, "future_date", None)
+
+
+def test_a_report_after_a_change_shows_it_though_record_views_are_reused(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Reports reuse the record views (and their encoded items) of earlier ones while
+    nothing they show has changed: a new version or a renamed source unit shows at once,
+    and the hashed text is the standard library's for the content as sent."""
+    world = disclosure_world
+    regulator = world.organisations["regulator"]
+    company = world.subjects["company"]
+    actor = accounts.actor_for_user(world.users["company"])
+    first = penalty_row(world, penalty_content="罚款人民币壹万元", fine_amount="1")
+    assert ingest(db, clock, regulator, [first]).batch.created == 1
+    db.flush()
+
+    def issued_item() -> tuple[dict[str, Any], reports.IssuedReport]:
+        issued = reports.issue(db, clock, actor, company)
+        content = json.loads(issued.body)
+        hashed = {
+            k: v for k, v in content.items() if k not in ("content_sha256", "verification_code")
+        }
+        canonical = json.dumps(hashed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        assert hashlib.sha256(canonical.encode()).hexdigest() == issued.report.content_sha256
+        assert content["sections"] == issued.content["sections"]
+        (item,) = items_of(content)
+        return item, issued
+
+    before, _ = issued_item()
+    again, _ = issued_item()
+    assert again == before
+    clock.advance(dt.timedelta(days=3))
+    second = {**first, "penalty_content": "罚款人民币贰万元", "fine_amount": "2"}
+    assert ingest(db, clock, regulator, [second]).batch.updated == 1
+    db.flush()
+    after, _ = issued_item()
+    assert after["content"]["penalty_content"] == "罚款人民币贰万元"
+    assert [h["version"] for h in after["history"]] == [1, 2]
+    regulator.name = "福州市市场监督管理局（更名）"
+    db.flush()
+    renamed, _ = issued_item()
+    assert renamed["source"]["name"] == "福州市市场监督管理局（更名）"
+    assert {h["source"]["name"] for h in renamed["history"]} == {"福州市市场监督管理局（更名）"}
+    files.clear_view_cache()
+    fresh, _ = issued_item()
+    assert fresh == renamed
 
 
 # --- number, verification code, content hash ---------------------------------------------------

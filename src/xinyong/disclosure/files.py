@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -56,6 +58,19 @@ class RecordView:
     rule_source: str
     payload: dict[str, Any]
     history: list[VersionView] = field(default_factory=list)
+    # The item as a report lists it and its canonical JSON, made once (``report_item``).
+    _report_item: tuple[dict[str, Any], orjson.Fragment] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def report_item(self) -> tuple[dict[str, Any], orjson.Fragment]:
+        """The record as a report lists it (``as_dict`` without labels) and that item's
+        canonical JSON, made on first use and kept with the view. A view is shared
+        through the view cache of ``build_file``, so neither may be changed."""
+        if self._report_item is None:
+            item = self.as_dict(labels=False)
+            self._report_item = (item, orjson.Fragment(canonical_json(item)))
+        return self._report_item
 
     def labels(self) -> list[dict[str, str]]:
         """The label of every field of the content, in the definition's order."""
@@ -101,6 +116,17 @@ class RecordView:
         if labels:
             body["labels"] = self.labels()
         return body
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, text as is: the same bytes as ``json.dumps(value,
+    ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()`` for everything a
+    report holds (text, integers, booleans, null; amounts are decimal strings, never
+    floats). A value's text does not depend on where it sits, so an item's canonical JSON
+    can be made once and placed in a report's as a fragment."""
+    return orjson.dumps(
+        value, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME, default=str
+    )
 
 
 def field_labels(
@@ -169,42 +195,48 @@ def _definition(version_id: int, serialised: str) -> RecordTypeDefinition:
     return RecordTypeDefinition.model_validate_json(serialised)
 
 
+# Every record type's latest city version, built once: constructing this statement (a
+# grouped subquery and two joins) cost more than running it on the few rows it returns.
+_LATEST_CITY = (
+    select(
+        RecordTypeVersion.record_type_id.label("type_id"),
+        func.max(RecordTypeVersion.version_no).label("version_no"),
+    )
+    .where(RecordTypeVersion.jurisdiction == CITY_JURISDICTION)
+    .group_by(RecordTypeVersion.record_type_id)
+    .subquery()
+)
+_RECORD_TYPES_QUERY = (
+    select(
+        RecordType.id,
+        RecordType.code,
+        RecordTypeVersion.id,
+        cast(RecordTypeVersion.definition, Text),
+    )
+    .join(_LATEST_CITY, _LATEST_CITY.c.type_id == RecordType.id)
+    .join(
+        RecordTypeVersion,
+        and_(
+            RecordTypeVersion.record_type_id == RecordType.id,
+            RecordTypeVersion.jurisdiction == CITY_JURISDICTION,
+            RecordTypeVersion.version_no == _LATEST_CITY.c.version_no,
+        ),
+    )
+)
+
+
 def record_types_by_id(
     session: Session, type_ids: set[int] | None = None
 ) -> dict[int, tuple[str, RecordTypeDefinition]]:
     """Every record type's (or those of ``type_ids``) code and city rule (the latest city
-    version), in one query; the parsed definitions are cached across calls."""
-    latest = (
-        select(
-            RecordTypeVersion.record_type_id.label("type_id"),
-            func.max(RecordTypeVersion.version_no).label("version_no"),
-        )
-        .where(RecordTypeVersion.jurisdiction == CITY_JURISDICTION)
-        .group_by(RecordTypeVersion.record_type_id)
-    )
-    if type_ids is not None:
-        latest = latest.where(RecordTypeVersion.record_type_id.in_(type_ids))
-    versions = latest.subquery()
-    rows = session.connection().execute(
-        select(
-            RecordType.id,
-            RecordType.code,
-            RecordTypeVersion.id,
-            cast(RecordTypeVersion.definition, Text),
-        )
-        .join(versions, versions.c.type_id == RecordType.id)
-        .join(
-            RecordTypeVersion,
-            and_(
-                RecordTypeVersion.record_type_id == RecordType.id,
-                RecordTypeVersion.jurisdiction == CITY_JURISDICTION,
-                RecordTypeVersion.version_no == versions.c.version_no,
-            ),
-        )
-    )
+    version), in one query; the parsed definitions are cached across calls. The catalog
+    has a few dozen types, so all are read and those asked for picked here: one fixed
+    statement, whatever the set."""
+    rows = session.connection().execute(_RECORD_TYPES_QUERY)
     return {
         type_id: (code, _definition(version_id, serialised))
         for type_id, code, version_id, serialised in rows
+        if type_ids is None or type_id in type_ids
     }
 
 
@@ -310,6 +342,42 @@ def _awaiting_review_on(
     return awaiting_now
 
 
+# Record views already made, keyed by everything a view is made of: the rows of the
+# versions it shows (each carrying the record's columns and its source unit's code and
+# name), the source units of those versions, its type and city rule, and whether it is
+# public on the day asked for. A new version, a changed record row, a renamed unit, a new
+# rule or another day's publicity makes another key, so a stale view is never found;
+# versions themselves never change. Bounded: about 4 KB a view.
+_VIEW_CACHE_SIZE = 10_000
+_views: OrderedDict[tuple[Any, ...], tuple[RecordTypeDefinition, RecordView]] = OrderedDict()
+_views_lock = threading.Lock()
+
+
+def _cached_view(key: tuple[Any, ...], definition: RecordTypeDefinition) -> RecordView | None:
+    with _views_lock:
+        entry = _views.get(key)
+        # The definition itself, not just its id in the key: the entry keeps it alive, so
+        # the id cannot have been reused for another definition.
+        if entry is None or entry[0] is not definition:
+            return None
+        _views.move_to_end(key)
+        return entry[1]
+
+
+def _remember_view(
+    key: tuple[Any, ...], definition: RecordTypeDefinition, view: RecordView
+) -> None:
+    with _views_lock:
+        _views[key] = (definition, view)
+        if len(_views) > _VIEW_CACHE_SIZE:
+            _views.popitem(last=False)
+
+
+def clear_view_cache() -> None:
+    with _views_lock:
+        _views.clear()
+
+
 def build_file(
     session: Session,
     subject: Subject,
@@ -396,9 +464,18 @@ def build_file(
             continue
         if not public_only and not allowed and not (include_public and public):
             continue
-        source_code, source_name = organisations[source_id]
-        views.append(
-            RecordView(
+        shown = history[:made]
+        key = (
+            tuple(shown),
+            tuple([organisations.get(version[16]) for version in shown]),
+            code,
+            id(definition),
+            public,
+        )
+        view = _cached_view(key, definition)
+        if view is None:
+            source_code, source_name = organisations[source_id]
+            view = RecordView(
                 id=record_id,
                 type_code=code,
                 definition=definition,
@@ -414,9 +491,10 @@ def build_file(
                 publicity_end=end,
                 rule_source=rule_source,
                 payload=orjson.loads(current[18]),
-                history=[_version_view(version, organisations) for version in history[:made]],
+                history=[_version_view(version, organisations) for version in shown],
             )
-        )
+            _remember_view(key, definition, view)
+        views.append(view)
     return views
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
-    CompoundSelect,
-    Select,
     String,
+    bindparam,
     func,
+    insert,
     literal,
     select,
     text,
@@ -32,7 +32,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
 from xinyong.disclosure import access
-from xinyong.disclosure.files import RecordView, field_labels
+from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import CreditReport, LegalPath
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
@@ -97,29 +97,32 @@ def _canonical(content: dict[str, Any]) -> str:
     check a presented report's hash with the standard library; orjson writes it ten times
     faster, which matters for a report of hundreds of records. A report holds no floats
     (amounts are decimal strings), the one place the two would spell a value differently."""
-    return orjson.dumps(
-        content, option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME, default=str
-    ).decode()
+    return canonical_json(content).decode()
+
+
+# Former names and responsible persons in one query, not a lazy load of each list (every
+# round trip counts on a report issued on every request); built once, as constructing
+# the union cost more than running it.
+_FORMER_NAMES = select(
+    literal("").label("role"), SubjectName.name, SubjectName.id, literal(0).label("part")
+).where(SubjectName.subject_id == bindparam("subject_id"), SubjectName.current.is_(False))
+_BASIC_OF_PERSON = select(_FORMER_NAMES.subquery()).order_by(text("part"), text("id"))
+_BASIC_OF_ORGANISATION = select(
+    union_all(
+        _FORMER_NAMES,
+        select(
+            type_coerce(ResponsiblePerson.role, String),
+            ResponsiblePerson.name,
+            ResponsiblePerson.id,
+            literal(1),
+        ).where(ResponsiblePerson.organisation_subject_id == bindparam("subject_id")),
+    ).subquery()
+).order_by(text("part"), text("id"))
 
 
 def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
-    # Former names and responsible persons in one query, not a lazy load of each list:
-    # every round trip counts on a report that is issued on every request.
-    former = select(
-        literal("").label("role"), SubjectName.name, SubjectName.id, literal(0).label("part")
-    ).where(SubjectName.subject_id == subject.id, SubjectName.current.is_(False))
-    parts: Select[str, str, int, int] | CompoundSelect[str, str, int, int] = former
-    if subject.is_organisation:
-        parts = union_all(
-            former,
-            select(
-                type_coerce(ResponsiblePerson.role, String),
-                ResponsiblePerson.name,
-                ResponsiblePerson.id,
-                literal(1),
-            ).where(ResponsiblePerson.organisation_subject_id == subject.id),
-        )
-    rows = session.execute(select(parts.subquery()).order_by(text("part"), text("id"))).all()
+    query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
+    rows = session.connection().execute(query, {"subject_id": subject.id}).all()
     basic: dict[str, Any] = {
         "name": subject.name,
         "kind": subject.kind.value,
@@ -214,14 +217,18 @@ def issue(
     )
     records = granted.file(session, clock, as_of=as_of)
     by_section: dict[str, list[dict[str, Any]]] = {key: [] for key, *_rest in SECTIONS}
+    # The same items as canonical JSON fragments, made once per record view (views are
+    # cached while nothing they show changes): the hashed text is the same either way.
+    encoded: dict[str, list[orjson.Fragment]] = {key: [] for key, *_rest in SECTIONS}
     # Field labels once per record type, not in every item: a report of hundreds of
     # records would otherwise carry each label hundreds of times.
     labels: dict[str, list[dict[str, str]]] = {}
     named: dict[str, set[str]] = {}  # the names labelled so far, per type
     for view in records:
-        by_section[SECTION_OF_GROUP.get(view.definition.group, "other")].append(
-            view.as_dict(labels=False)
-        )
+        section = SECTION_OF_GROUP.get(view.definition.group, "other")
+        item, fragment = view.report_item()
+        by_section[section].append(item)
+        encoded[section].append(fragment)
         code = view.type_code
         if code not in labels:
             labels[code] = field_labels(view.definition)
@@ -258,25 +265,35 @@ def issue(
         if used is None
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
     }
-    canonical = _canonical(content)
+    canonical = _canonical(
+        {
+            **content,
+            "sections": [
+                {"key": key, "title": zh, "title_en": en, "items": encoded[key]}
+                for key, zh, en, _groups in SECTIONS
+            ],
+        }
+    )
     content_sha256 = hashlib.sha256(canonical.encode()).hexdigest()
     code = verification_code(number, content_sha256)
-    report = CreditReport(
-        number=number,
-        verification_code=code,
-        subject_id=subject.id,
-        requested_by=requested_by,
-        requester_label=requester_label,
-        organisation_id=actor.organisation_id,
-        legal_path=granted.path,
-        as_of=as_of or today,
-        issued_at=clock.now(),
-        content_sha256=content_sha256,
-        free=free,
-        record_count=len(records),
-    )
-    session.add(report)
-    session.flush()
+    values: dict[str, Any] = {
+        "number": number,
+        "verification_code": code,
+        "subject_id": subject.id,
+        "requested_by": requested_by,
+        "requester_label": requester_label,
+        "organisation_id": actor.organisation_id,
+        "legal_path": granted.path,
+        "as_of": as_of or today,
+        "issued_at": clock.now(),
+        "content_sha256": content_sha256,
+        "free": free,
+        "record_count": len(records),
+    }
+    # A Core insert: the report row is written and its id read back in one statement,
+    # without the ORM's unit of work; the caller gets a (transient) object of it.
+    report_id = session.connection().execute(_INSERT_REPORT, values).scalar_one()
+    report = CreditReport(id=report_id, **values)
     audit.record(
         session,
         clock,
@@ -290,6 +307,9 @@ def issue(
     return IssuedReport(
         report, {**content, "verification_code": code, "content_sha256": content_sha256}, body
     )
+
+
+_INSERT_REPORT = insert(CreditReport).returning(CreditReport.id)
 
 
 def _free_reports_used(session: Session, subject_id: int, year: int) -> int:
