@@ -418,11 +418,12 @@ async def joint_check(
     their basis, reasons and implementing body, green-channel eligibility (Art. 16(1)), and
     for a natural person the listed organisations they are responsible for (Art. 18).
 
-    ``results[i]`` answers ``subjects[i]``: ``found``, ``name``, ``invalid`` (why a code is
-    no valid code), ``green_channel`` and its ``green_channel_reason`` (explained once in
-    ``green_channel_reasons``), and only where there are some ``list_status``,
-    ``responsible_for`` and ``measures`` (code and reasons; each measure's name, head, means,
-    implementing body and basis once in ``measures``). Codes are not repeated back."""
+    ``results[i]`` answers ``subjects[i]``: ``code`` (as given, a citizen ID number masked),
+    ``found``, ``name``, ``invalid`` (why a code is no valid code), ``list_status`` (maybe
+    empty), ``responsible_for`` (only where there are some), ``measures`` (each in full with
+    the reasons it applies; maybe empty), ``green_channel`` and its ``green_channel_reason``
+    (explained once in ``green_channel_reasons``); ``measures`` at the top lists the measures
+    referred to, once."""
 
     def run() -> bytes:
         result = joint_checks.check(session, clock, actor, body.matter, body.subjects)
