@@ -206,8 +206,11 @@ def _status_json(session: Session) -> Any:
     )
     pairs = [part for name, column in fields for part in (literal(name, String), column)]
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.json_build_object(*pairs), Text)
-    return func.json_object(*pairs, type_=String)
+        status: Any = cast(func.json_build_object(*pairs), Text)
+    else:
+        status = func.json_object(*pairs, type_=String)
+    # Most rows are subjects on no list: nothing to write for them.
+    return case((ListEntry.id.is_not(None), status), else_=None)
 
 
 def _in_force(today: dt.date) -> ColumnElement[bool]:
