@@ -85,4 +85,6 @@ def test_a_company_objects_to_a_black_list_notice_and_a_second_officer_upholds_i
 
     log_in(page, "company")
     page.goto("/me/notices")
-    expect(page.locator("article.entry", has_text=reasons)).to_contain_text(zh("rejected"))
+    expect(page.locator("article.entry", has_text=reasons)).to_contain_text(
+        zh("Candidacy rejected")
+    )

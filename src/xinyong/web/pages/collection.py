@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldSpec, RecordTypeDefinition
@@ -29,6 +29,7 @@ from xinyong.clock import CHINA
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
 from xinyong.errors import DomainError, InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.labels import ORGANISATION_KIND_LABELS
 from xinyong.web.pages.public import KIND_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.uploads import spool
@@ -74,20 +75,6 @@ SEVERITY_LABELS = {
     "minor": N_("Minor"),
     "general": N_("General"),
     "serious": N_("Serious"),
-}
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.STATE_ORGAN: N_("State organ"),
-    OrganisationKind.PUBLIC_FUNCTION_ORGANISATION: N_(
-        "Organisation with public administrative functions"
-    ),
-    OrganisationKind.PUBLIC_ENTERPRISE: N_("Public enterprise or institution"),
-    OrganisationKind.ENTERPRISE: N_("Enterprise"),
-    OrganisationKind.INDUSTRY_ASSOCIATION: N_("Industry association"),
-    OrganisationKind.CREDIT_SERVICE_INSTITUTION: N_("Credit service institution"),
-    OrganisationKind.FINANCIAL_INSTITUTION: N_("Financial institution"),
-    OrganisationKind.JUDICIAL_ORGAN: N_("Judicial organ"),
-    OrganisationKind.CREDIT_AUTHORITY: N_("Credit authority"),
-    OrganisationKind.PLATFORM_OPERATOR: N_("Platform operator"),
 }
 DISPOSITION_LABELS = {
     "rejected": N_("Rejected"),

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation, OrganisationKind, Role
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
@@ -32,6 +32,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.labels import ROLE_LABELS
 from xinyong.web.pages.collection import N_, form_error, page_helpers
 from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
 
@@ -60,17 +61,6 @@ LEGAL_PATH_LABELS = {
     "none": N_("No lawful path"),
 }
 WHAT_LABELS = {"file": N_("Credit file"), "report": N_("Credit report")}
-ROLE_LABELS = {
-    Role.PLATFORM_ADMIN.value: N_("Platform administrator"),
-    Role.CREDIT_AUTHORITY_OFFICER.value: N_("Credit authority officer"),
-    Role.DATA_REPORTER.value: N_("Data reporter"),
-    Role.QUERY_OFFICER.value: N_("Query officer"),
-    Role.CASE_OFFICER.value: N_("Case officer"),
-    Role.SECURITY_OFFICER.value: N_("Security officer"),
-    Role.OBJECTION_HANDLER.value: N_("Objection handler"),
-    Role.INSTITUTION_ANALYST.value: N_("Institution analyst"),
-    Role.SUBJECT.value: N_("The subject's own account"),
-}
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {
     "not_own_subject": N_("A subject account may read only its own file (Art. 13)"),

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
+from xinyong.web.labels import enum_label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
 LANG_COOKIE = "xinyong_lang"
@@ -69,6 +70,7 @@ def render(
         "locales": LOCALES,
         "actor": actor,
         "can": lambda permission: has_permission(actor, Permission(permission)),
+        "label": lambda value: gettext(enum_label(value)),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
     }
     values.update(context or {})

@@ -18,28 +18,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import FollowUpKind
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.labels import ROLE_LABELS
 from xinyong.web.pages.collection import N_, form_error, page_helpers
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
-ROLE_LABELS = {
-    Role.QUERY_OFFICER.value: N_("Query officer"),
-    Role.CASE_OFFICER.value: N_("Case officer"),
-    Role.INSTITUTION_ANALYST.value: N_("Institution analyst"),
-    Role.DATA_REPORTER.value: N_("Data reporter"),
-    Role.SECURITY_OFFICER.value: N_("Security officer"),
-    Role.CREDIT_AUTHORITY_OFFICER.value: N_("Credit authority officer"),
-    Role.OBJECTION_HANDLER.value: N_("Objection handler"),
-    Role.PLATFORM_ADMIN.value: N_("Platform administrator"),
-}
 SIGNAL_LABELS = {
     supervision.SignalKind.VOLUME.value: N_("Query volume far above the organisation's norm"),
     supervision.SignalKind.OUTSIDE_MATTER.value: N_("Queries outside the query item's matter"),
