@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -34,7 +36,8 @@ from xinyong.lists.models import (
     RemovalReason,
     Tier,
 )
-from xinyong.subjects.models import Subject
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import ResponsibleRole, Subject
 
 ACTIVE_STATUSES = (
     EntryStatus.IN_COMMENT,
@@ -95,6 +98,79 @@ def _notice(entry: ListEntry, std: ListStandard, subject: Subject) -> str:
     )
 
 
+@dataclass(frozen=True)
+class NamedPerson:
+    """A person the proposing agency names as responsible for a seriously dishonest
+    organisation's conduct (Art. 18), with the capacity in which they are responsible."""
+
+    role: str
+    name: str
+    citizen_id: str
+
+
+def named_persons_from_form(
+    roles: Sequence[str], names: Sequence[str], citizen_ids: Sequence[str]
+) -> list[NamedPerson]:
+    """The rows of a proposal form's responsible-person table that were filled in (a row
+    whose name and ID number are both blank is an unused row, whatever its capacity)."""
+    return [
+        NamedPerson(role=role, name=name, citizen_id=citizen_id)
+        for role, name, citizen_id in zip(roles, names, citizen_ids, strict=False)
+        if name.strip() or citizen_id.strip()
+    ]
+
+
+def _named_persons(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    std: ListStandard,
+    subject: Subject,
+    named: Sequence[NamedPerson],
+) -> list[ListEntryPerson]:
+    """Checked before anything is written: Art. 18 names persons only for a seriously
+    dishonest organisation, each with a capacity, a name and a valid ID number."""
+    if not named:
+        return []
+    if std.tier is not Tier.SERIOUS or not subject.is_organisation:
+        raise InvalidInput(
+            "responsible persons are named only for an organisation proposed for the "
+            "seriously dishonest tier",
+            code="not_serious_organisation",
+            field="responsible_persons",
+            article="Art. 18",
+        )
+    roles = {role.value for role in ResponsibleRole}
+    checked: list[tuple[str, str, str]] = []
+    for index, person in enumerate(named):
+        where = f"responsible_persons[{index}]"
+        if person.role not in roles:
+            raise InvalidInput(
+                f"the capacity must be one of {', '.join(sorted(roles))}",
+                code="invalid_choice",
+                field=f"{where}.role",
+                article="Art. 18",
+            )
+        if not person.name.strip():
+            raise InvalidInput("name the person", code="required", field=f"{where}.name")
+        try:
+            citizen_id = identifiers.require_citizen_id(person.citizen_id, today=clock.today())
+        except identifiers.InvalidIdentifier as exc:
+            raise InvalidInput(
+                exc.error.message, code=exc.error.code, field=f"{where}.citizen_id"
+            ) from exc
+        checked.append((person.role, person.name.strip(), citizen_id))
+    rows = []
+    for role, name, citizen_id in checked:
+        found = subjects.by_citizen_id(session, citizen_id)
+        if found is None:
+            found = subjects.register_natural_person(
+                session, clock, actor, name=name, citizen_id=citizen_id
+            )
+        rows.append(ListEntryPerson(role=role, name=name, person_subject_id=found.id))
+    return rows
+
+
 def propose(
     session: Session,
     clock: Clock,
@@ -105,6 +181,7 @@ def propose(
     criteria_met: str,
     reasons: str,
     evidence: str,
+    responsible_persons: Sequence[NamedPerson] = (),
 ) -> ListEntry:
     require(actor, Permission.PROPOSE_LIST_ENTRY)
     std = standard(session, standard_code)
@@ -143,6 +220,7 @@ def propose(
             code="duplicate",
             field="subject",
         )
+    named = _named_persons(session, clock, actor, std, subject, responsible_persons)
     today = clock.today()
     entry = ListEntry(
         subject_id=subject.id,
@@ -162,6 +240,9 @@ def propose(
     )
     session.add(entry)
     session.flush()
+    for person in named:
+        person.entry_id = entry.id
+        session.add(person)
     if std.kind is ListKind.BLACK:
         # The subject is told the reasons and basis before it is listed (Art. 15 ¶2, rules.md).
         entry.notice_text = _notice(entry, std, subject)
@@ -337,8 +418,14 @@ def _attach_responsible_persons(session: Session, entry: ListEntry) -> None:
         return
     # As they are now, not as a collection loaded earlier in this unit of work had them.
     session.refresh(subject, ["responsible_persons"])
+    # Persons the proposing agency named are there already; the registered ones are added.
+    named = set(
+        session.scalars(
+            select(ListEntryPerson.person_subject_id).where(ListEntryPerson.entry_id == entry.id)
+        )
+    )
     for person in subject.responsible_persons:
-        if person.valid_to is None:
+        if person.valid_to is None and person.person_subject_id not in named:
             session.add(
                 ListEntryPerson(
                     entry_id=entry.id,

@@ -243,12 +243,25 @@ def withdraw_measure(
     return _measure_out(measures.withdraw(session, clock, actor, code))
 
 
+class ResponsiblePersonIn(BaseModel):
+    role: str = Field(description="legal_representative, principal or directly_responsible")
+    name: str = Field(min_length=1, max_length=100)
+    citizen_id: str = Field(min_length=1, max_length=40)
+
+
 class ProposalIn(BaseModel):
     subject: str = Field(description="USCC or reference of the subject")
     standard: str
     criteria_met: str = Field(min_length=1, max_length=5000)
     reasons: str = Field(min_length=1, max_length=5000)
     evidence: str = Field(min_length=1, max_length=20000)
+    responsible_persons: list[ResponsiblePersonIn] = Field(
+        default_factory=list,
+        max_length=20,
+        description="For an organisation proposed for the seriously dishonest tier: the "
+        "persons responsible for the conduct (Art. 18). Its registered legal representative "
+        "and principal are added on approval.",
+    )
 
 
 @router.post("/list-entries", tags=["lists"], status_code=201)
@@ -265,8 +278,12 @@ def propose_entry(
         criteria_met=body.criteria_met,
         reasons=body.reasons,
         evidence=body.evidence,
+        responsible_persons=[
+            entries.NamedPerson(role=p.role, name=p.name, citizen_id=p.citizen_id)
+            for p in body.responsible_persons
+        ],
     )
-    return _entry_full(session, entry)
+    return _entry_full(session, entry, actor)
 
 
 @router.get("/list-entries", tags=["lists"])

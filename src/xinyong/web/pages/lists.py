@@ -19,7 +19,7 @@ from xinyong.lists import applications, entries, grades, joint_checks, measures
 from xinyong.lists.models import ListKind, ListObjection, MeasureKind, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.rendering import check_csrf, render
 
@@ -101,6 +101,7 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
         "subjects": subjects_by_id,
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
         "removal_reasons": list(RemovalReason),
+        "responsible_roles": list(ResponsibleRole),
         "published": [
             (e, s, std)
             for kind in ListKind
@@ -130,6 +131,9 @@ def propose(
     criteria_met: Annotated[str, Form(max_length=5000)],
     reasons: Annotated[str, Form(max_length=5000)],
     evidence: Annotated[str, Form(max_length=20000)],
+    person_role: Annotated[list[str] | None, Form(max_length=32)] = None,
+    person_name: Annotated[list[str] | None, Form(max_length=100)] = None,
+    person_citizen_id: Annotated[list[str] | None, Form(max_length=40)] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -142,6 +146,9 @@ def propose(
         criteria_met=criteria_met,
         reasons=reasons,
         evidence=evidence,
+        responsible_persons=entries.named_persons_from_form(
+            person_role or [], person_name or [], person_citizen_id or []
+        ),
     )
     return RedirectResponse("/lists-queue", status_code=303)
 

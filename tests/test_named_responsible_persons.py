@@ -1,0 +1,250 @@
+"""Art. 18: when an agency records an organisation's serious dishonesty it may name the
+persons responsible for the conduct. Named on the proposal (API and page), they are on the
+entry once it is approved — next to the organisation's registered legal representative —
+and a joint check of such a person shows it."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import citizen_id_of
+from tests.factories import World
+from tests.lists_helpers import (
+    actor,
+    fast_password_hashing,  # noqa: F401 - fixture
+    headers,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    settings,  # noqa: F401 - fixture
+)
+from tests.test_pages_disclosure import log_in, token
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import FixedClock
+from xinyong.errors import InvalidInput
+from xinyong.lists import entries
+from xinyong.lists.models import ListEntry, ListEntryPerson
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import ResponsibleRole
+from xinyong.synthetic import make_citizen_id
+
+SERIOUS_STANDARD = "serious_fair_competition"
+MANAGER_ID = make_citizen_id(random.Random(18), division="350104")
+
+
+def proposal(world: World, standard: str = SERIOUS_STANDARD, **extra: Any) -> dict[str, Any]:
+    return {
+        "subject": world.subjects["company"].uscc,
+        "standard": standard,
+        "criteria_met": "以欺诈手段严重破坏公平竞争秩序",
+        "reasons": "串通投标，情节严重",
+        "evidence": "榕市监罚〔2026〕88号",
+        **extra,
+    }
+
+
+def persons_of(db: Session, entry_id: int) -> list[tuple[str, str, int | None]]:
+    return [
+        (p.role, p.name, p.person_subject_id)
+        for p in db.scalars(
+            select(ListEntryPerson)
+            .where(ListEntryPerson.entry_id == entry_id)
+            .order_by(ListEntryPerson.id)
+        )
+    ]
+
+
+def test_persons_named_on_the_proposal_join_the_registered_ones_on_approval(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=person.name,
+        citizen_id=citizen_id_of(person),
+    )
+    db.commit()
+    response = client.post(
+        "/api/v1/list-entries",
+        json=proposal(
+            world,
+            responsible_persons=[
+                {"role": "directly_responsible", "name": "林某", "citizen_id": MANAGER_ID},
+            ],
+        ),
+        headers=headers(client, "caseofficer2"),
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["responsible_persons"] == [{"role": "directly_responsible", "name": "林某"}]
+    assert MANAGER_ID not in response.text
+    manager = subjects.by_citizen_id(db, MANAGER_ID)
+    assert manager is not None
+    assert manager.name == "林某"
+
+    later = FixedClock(clock.now() + dt.timedelta(days=30))
+    entries.approve(db, later, actor(world, "caseofficer"), body["id"], reasons="异议期满无异议")
+    assert persons_of(db, body["id"]) == [
+        ("directly_responsible", "林某", manager.id),
+        ("legal_representative", person.name, person.id),
+    ]
+    db.commit()
+    clock.set(later.now())  # the entry is in force from its approval
+    check = client.post(
+        "/api/v1/joint-checks",
+        json={"matter": "appointment", "subjects": [MANAGER_ID]},
+        headers=headers(client, "querier"),
+    )
+    assert check.status_code == 200, check.text
+    (answer,) = check.json()["results"]
+    assert [r["entry_id"] for r in answer["responsible_for"]] == [body["id"]]
+    assert [m["code"] for m in answer["measures"]] == ["pun_appointment"]
+
+
+def test_a_person_named_twice_is_on_the_entry_once(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=person.name,
+        citizen_id=citizen_id_of(person),
+    )
+    std = entries.standard(db, SERIOUS_STANDARD)
+    entry = entries.propose(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        subject=company,
+        standard_code=std.code,
+        criteria_met=std.criteria,
+        reasons="串通投标",
+        evidence="榕市监罚〔2026〕89号",
+        responsible_persons=[
+            entries.NamedPerson("principal", person.name, citizen_id_of(person)),
+        ],
+    )
+    later = FixedClock(clock.now() + dt.timedelta(days=30))
+    entries.approve(db, later, actor(world, "caseofficer"), entry.id, reasons="无异议")
+    assert persons_of(db, entry.id) == [("principal", person.name, person.id)]
+
+
+@pytest.mark.parametrize(
+    ("standard", "persons", "field", "code"),
+    [
+        (
+            "dishonest_subject",
+            [("principal", "林某", MANAGER_ID)],
+            "responsible_persons",
+            "not_serious_organisation",
+        ),
+        (
+            SERIOUS_STANDARD,
+            [("boss", "林某", MANAGER_ID)],
+            "responsible_persons[0].role",
+            "invalid_choice",
+        ),
+        (
+            SERIOUS_STANDARD,
+            [("principal", " ", MANAGER_ID)],
+            "responsible_persons[0].name",
+            "required",
+        ),
+        (
+            SERIOUS_STANDARD,
+            [("principal", "林某", MANAGER_ID[:-1])],
+            "responsible_persons[0].citizen_id",
+            "length",
+        ),
+    ],
+)
+def test_bad_named_persons_are_refused_and_nothing_is_written(
+    lists_world: World,
+    db: Session,
+    clock: FixedClock,
+    standard: str,
+    persons: list[tuple[str, str, str]],
+    field: str,
+    code: str,
+) -> None:
+    world = lists_world
+    with pytest.raises(InvalidInput) as refused:
+        entries.propose(
+            db,
+            clock,
+            actor(world, "caseofficer2"),
+            subject=world.subjects["company"],
+            standard_code=standard,
+            criteria_met="x",
+            reasons="x",
+            evidence="x",
+            responsible_persons=[entries.NamedPerson(*p) for p in persons],
+        )
+    assert (refused.value.field, refused.value.code) == (field, code)
+    assert db.scalar(select(ListEntry.id)) is None
+    assert subjects.by_citizen_id(db, MANAGER_ID) is None
+
+
+def test_persons_are_refused_for_a_natural_person_listed(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    with pytest.raises(InvalidInput) as refused:
+        entries.propose(
+            db,
+            clock,
+            actor(world, "caseofficer2"),
+            subject=world.subjects["person"],
+            standard_code=SERIOUS_STANDARD,
+            criteria_met="x",
+            reasons="x",
+            evidence="x",
+            responsible_persons=[entries.NamedPerson("principal", "林某", MANAGER_ID)],
+        )
+    assert refused.value.article == "Art. 18"
+
+
+def test_the_proposal_page_takes_named_persons(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    world = lists_world
+    log_in(client, "caseofficer2")
+    page = client.get("/lists-queue")
+    assert 'name="person_citizen_id"' in page.text
+    sent = client.post(
+        "/lists-queue/propose",
+        data={
+            **proposal(world),
+            "person_role": ["directly_responsible", "principal", "principal"],
+            "person_name": ["林某", "", ""],
+            "person_citizen_id": [MANAGER_ID, "", ""],
+            "csrf_token": token(client, "/lists-queue"),
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text[:500]
+    (entry_id,) = db.scalars(select(ListEntry.id)).all()
+    manager = subjects.by_citizen_id(db, MANAGER_ID)
+    assert manager is not None
+    assert persons_of(db, entry_id) == [("directly_responsible", "林某", manager.id)]
+    queue = client.get("/lists-queue")
+    assert MANAGER_ID not in queue.text
