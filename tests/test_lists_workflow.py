@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -666,8 +666,11 @@ def test_the_jobs_command_expires_entries(tmp_path: Path, monkeypatch: pytest.Mo
         result = CliRunner().invoke(app, ["jobs", "run"])
         assert result.exit_code == 0, result.output
         assert "1 list entries reached the end of their term" in result.output
+        assert "planner statistics refreshed" in result.output
         with Session(engine) as session:
             assert session.scalar(select(ListEntry.status)) is EntryStatus.EXPIRED
+            # SQLite keeps planner statistics only when asked; the daily job asks.
+            assert session.scalar(text("SELECT count(*) FROM sqlite_stat1")) > 0
         engine.dispose()
     finally:
         reset_settings()
