@@ -347,8 +347,9 @@ def _awaiting_review_on(
 # name), the source units of those versions, its type and city rule, and whether it is
 # public on the day asked for. A new version, a changed record row, a renamed unit, a new
 # rule or another day's publicity makes another key, so a stale view is never found;
-# versions themselves never change. Bounded: about 4 KB a view.
-_VIEW_CACHE_SIZE = 10_000
+# versions themselves never change. Bounded: about 15 KB a view (key, view, item and its
+# JSON), so some 30 MB a process.
+_VIEW_CACHE_SIZE = 2_000
 _views: OrderedDict[tuple[Any, ...], tuple[RecordTypeDefinition, RecordView]] = OrderedDict()
 _views_lock = threading.Lock()
 
