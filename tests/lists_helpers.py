@@ -40,14 +40,15 @@ from tests.factories import OrganisationFactory, UserFactory, World, auth_header
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock, FixedClock
 from xinyong.collection import pipeline
 from xinyong.config import Settings
 from xinyong.lists import entries, measures
 from xinyong.lists.models import ListEntry, ListKind, ListObjection
-from xinyong.subjects.models import Subject
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import ResponsibleRole, Subject
 
 __all__ = [
     "COURT",
@@ -414,3 +415,20 @@ def matrix_red_candidate(world: World) -> dict[str, Any]:
     if "red_candidate" not in made:
         made["red_candidate"] = red_candidate(session, world.clock, world).id
     return {"entry_id": made["red_candidate"]}
+
+
+# --- Art. 18 ---------------------------------------------------------------------------------
+
+
+def person_represents_company(session: Session, clock: Clock, world: World) -> None:
+    """The world's natural person registered as the company's legal representative."""
+    company, person = world.subjects["company"], world.subjects["person"]
+    subjects.add_responsible_person(
+        session,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=person.name,
+        citizen_id=citizen_id_of(person),
+    )

@@ -26,6 +26,7 @@ from tests.lists_helpers import (
     headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    person_represents_company,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -36,8 +37,6 @@ from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries, joint_checks, measures
 from xinyong.lists.models import ListEntry, RemovalReason
 from xinyong.lists.publicity import mask_code, mask_name
-from xinyong.subjects import service as subjects
-from xinyong.subjects.models import ResponsibleRole
 
 CHECKS = "/api/v1/joint-checks"
 SERIOUS = "严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序"
@@ -46,16 +45,8 @@ SERIOUS = "严重失信主体：严重破坏市场公平竞争秩序和社会正
 def responsible_world(db: Session, clock: FixedClock, world: World) -> ListEntry:
     """The company's legal representative is the world's natural person; the company is
     then listed as seriously dishonest, which names them on the entry (Art. 18)."""
-    company, person = world.subjects["company"], world.subjects["person"]
-    subjects.add_responsible_person(
-        db,
-        clock,
-        SYSTEM_ACTOR,
-        company,
-        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
-        name=person.name,
-        citizen_id=citizen_id_of(person),
-    )
+    company = world.subjects["company"]
+    person_represents_company(db, clock, world)
     entry = published_entry(db, clock, world, company, "serious_fair_competition")
     db.commit()
     return entry

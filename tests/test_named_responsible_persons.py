@@ -25,16 +25,15 @@ from tests.lists_helpers import (
     headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    person_represents_company,
     settings,  # noqa: F401 - fixture
 )
 from tests.test_pages_disclosure import log_in, token
-from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
 from xinyong.errors import InvalidInput
 from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, ListEntryPerson
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import ResponsibleRole
 from xinyong.synthetic import make_citizen_id
 
 SERIOUS_STANDARD = "serious_fair_competition"
@@ -67,16 +66,8 @@ def test_persons_named_on_the_proposal_join_the_registered_ones_on_approval(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
     world = lists_world
-    company, person = world.subjects["company"], world.subjects["person"]
-    subjects.add_responsible_person(
-        db,
-        clock,
-        SYSTEM_ACTOR,
-        company,
-        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
-        name=person.name,
-        citizen_id=citizen_id_of(person),
-    )
+    person = world.subjects["person"]
+    person_represents_company(db, clock, world)
     db.commit()
     response = client.post(
         "/api/v1/list-entries",
@@ -120,15 +111,7 @@ def test_a_person_named_twice_is_on_the_entry_once(
 ) -> None:
     world = lists_world
     company, person = world.subjects["company"], world.subjects["person"]
-    subjects.add_responsible_person(
-        db,
-        clock,
-        SYSTEM_ACTOR,
-        company,
-        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
-        name=person.name,
-        citizen_id=citizen_id_of(person),
-    )
+    person_represents_company(db, clock, world)
     std = entries.standard(db, SERIOUS_STANDARD)
     entry = entries.propose(
         db,
@@ -149,27 +132,38 @@ def test_a_person_named_twice_is_on_the_entry_once(
 
 
 @pytest.mark.parametrize(
-    ("standard", "persons", "field", "code"),
+    ("subject", "standard", "persons", "field", "code"),
     [
         (
+            "company",
             "dishonest_subject",
             [("principal", "林某", MANAGER_ID)],
             "responsible_persons",
             "not_serious_organisation",
         ),
         (
+            "person",
+            SERIOUS_STANDARD,
+            [("principal", "林某", MANAGER_ID)],
+            "responsible_persons",
+            "not_serious_organisation",
+        ),
+        (
+            "company",
             SERIOUS_STANDARD,
             [("boss", "林某", MANAGER_ID)],
             "responsible_persons[0].role",
             "invalid_choice",
         ),
         (
+            "company",
             SERIOUS_STANDARD,
             [("principal", " ", MANAGER_ID)],
             "responsible_persons[0].name",
             "required",
         ),
         (
+            "company",
             SERIOUS_STANDARD,
             [("principal", "林某", MANAGER_ID[:-1])],
             "responsible_persons[0].citizen_id",
@@ -181,6 +175,7 @@ def test_bad_named_persons_are_refused_and_nothing_is_written(
     lists_world: World,
     db: Session,
     clock: FixedClock,
+    subject: str,
     standard: str,
     persons: list[tuple[str, str, str]],
     field: str,
@@ -192,7 +187,7 @@ def test_bad_named_persons_are_refused_and_nothing_is_written(
             db,
             clock,
             actor(world, "caseofficer2"),
-            subject=world.subjects["company"],
+            subject=world.subjects[subject],
             standard_code=standard,
             criteria_met="x",
             reasons="x",
@@ -200,27 +195,10 @@ def test_bad_named_persons_are_refused_and_nothing_is_written(
             responsible_persons=[entries.NamedPerson(*p) for p in persons],
         )
     assert (refused.value.field, refused.value.code) == (field, code)
+    if code == "not_serious_organisation":
+        assert refused.value.article == "Art. 18"
     assert db.scalar(select(ListEntry.id)) is None
     assert subjects.by_citizen_id(db, MANAGER_ID) is None
-
-
-def test_persons_are_refused_for_a_natural_person_listed(
-    lists_world: World, db: Session, clock: FixedClock
-) -> None:
-    world = lists_world
-    with pytest.raises(InvalidInput) as refused:
-        entries.propose(
-            db,
-            clock,
-            actor(world, "caseofficer2"),
-            subject=world.subjects["person"],
-            standard_code=SERIOUS_STANDARD,
-            criteria_met="x",
-            reasons="x",
-            evidence="x",
-            responsible_persons=[entries.NamedPerson("principal", "林某", MANAGER_ID)],
-        )
-    assert refused.value.article == "Art. 18"
 
 
 def test_the_proposal_page_takes_named_persons(
