@@ -4,7 +4,7 @@ The joint check's covering index on the subjects' handles, the lookup of entries
 person as responsible (Art. 18), and the measures' applicability to responsible persons.
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0004
 Create Date: 2026-11-28 22:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0006"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
