@@ -126,7 +126,6 @@ def add_events(
                 what="file",
                 granted=values.get("granted", True),
                 refusal_code=values.get("refusal_code"),
-                outside_working_hours=values.get("outside_working_hours", False),
             )
         )
     db.flush()

@@ -21,14 +21,12 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
-from xinyong.clock import CHINA, Clock
+from xinyong.clock import Clock
 from xinyong.disclosure import authorisations
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from xinyong.subjects.models import Subject
-
-WORKING_HOURS = (dt.time(8, 0), dt.time(18, 0))
 
 
 @dataclass(frozen=True)
@@ -62,11 +60,6 @@ class Access:
             else set(self.record_type_codes),
             as_of=as_of,
         )
-
-
-def _outside_working_hours(clock: Clock) -> bool:
-    local = clock.now().astimezone(CHINA)
-    return local.weekday() >= 5 or not (WORKING_HOURS[0] <= local.time() < WORKING_HOURS[1])
 
 
 def _event(
@@ -133,7 +126,6 @@ def _event_values(
         "granted": granted,
         "refusal_code": refusal_code,
         "report_number": report_number,
-        "outside_working_hours": _outside_working_hours(clock),
     }
 
 

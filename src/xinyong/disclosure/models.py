@@ -80,8 +80,6 @@ class AccessEvent(IdMixin, Base):
     granted: Mapped[bool] = mapped_column(Boolean)
     refusal_code: Mapped[str | None] = mapped_column(String(64))
     report_number: Mapped[str | None] = mapped_column(String(32))
-    # Queries made outside working hours are one of the misuse signals (Art. 33).
-    outside_working_hours: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CreditReport(IdMixin, Base):
