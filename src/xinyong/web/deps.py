@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
@@ -152,3 +152,9 @@ def public_comment_limiter(request: Request) -> None:
 
 
 PublicCommentLimit = Depends(public_comment_limiter)
+
+
+# A row id in a URL: positive and within the databases' 64-bit integers, so an absurd id is
+# a 422 naming the parameter rather than an overflow inside the driver.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]

@@ -12,7 +12,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 
@@ -106,7 +106,7 @@ def create_user(
 
 @router.post("/users/{user_id}/deactivate")
 def deactivate_user(
-    user_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    user_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     accounts.deactivate_user(session, clock, actor, user_id)
     return {"id": user_id, "active": False}
@@ -149,7 +149,7 @@ def create_api_key(
 
 @router.post("/api-keys/{key_id}/revoke")
 def revoke_api_key(
-    key_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    key_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     accounts.revoke_api_key(session, clock, actor, key_id)
     return {"id": key_id, "revoked": True}

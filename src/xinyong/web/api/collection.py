@@ -22,7 +22,7 @@ from xinyong.collection import batches, consent, pipeline, readers, records, sou
 from xinyong.collection.models import Consent
 from xinyong.errors import PermissionDenied
 from xinyong.subjects.models import Subject
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.uploads import format_for, spool
 
 router = APIRouter(prefix="/api/v1")
@@ -189,13 +189,13 @@ def list_batches(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str,
 
 
 @router.get("/batches/{batch_id}", tags=["collection"])
-def get_batch(batch_id: int, session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+def get_batch(batch_id: RowId, session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     return batches.get_report(session, actor, batch_id).as_dict()
 
 
 @router.get("/batches/{batch_id}/report.csv", tags=["collection"], response_class=PlainTextResponse)
 def get_batch_report_csv(
-    batch_id: int, session: SessionDep, actor: AuthenticatedActorDep
+    batch_id: RowId, session: SessionDep, actor: AuthenticatedActorDep
 ) -> PlainTextResponse:
     """The rejected and held rows as CSV: row, field, code, message, article, disposition."""
     report = batches.get_report(session, actor, batch_id)
@@ -368,7 +368,7 @@ def give_consent(
 
 @router.post("/me/consents/{consent_id}/revoke", tags=["consent"])
 def revoke_consent(
-    consent_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """Revocation stops collection under this consent from the next batch on."""
     return _consent_out(consent.revoke(session, clock, actor, consent_id))
@@ -471,7 +471,7 @@ class FulfilmentIn(BaseModel):
 
 @router.post("/commitments/{record_id}/fulfilment", tags=["self-declaration"])
 def update_fulfilment(
-    record_id: int,
+    record_id: RowId,
     body: FulfilmentIn,
     session: SessionDep,
     clock: ClockDep,

@@ -15,7 +15,14 @@ from xinyong.disclosure import access, authorisations, query_items, reports
 from xinyong.disclosure.files import build_file
 from xinyong.disclosure.models import Authorisation, QueryItem
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import ActorDep, AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.deps import (
+    ActorDep,
+    AuthenticatedActorDep,
+    ClockDep,
+    RowId,
+    SessionDep,
+    app_context,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -154,7 +161,7 @@ def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str
 
 @router.get("/me/access-log/{event_id}/staff", tags=["disclosure"])
 def staff_name(
-    event_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    event_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, str]:
     """The name of the staff member behind one entry, on request (the request is audited)."""
     return {"name": access.reveal_staff_name(session, clock, actor, event_id)}
@@ -213,7 +220,7 @@ def grant_authorisation(
 
 @router.post("/me/authorisations/{authorisation_id}/revoke", tags=["disclosure"])
 def revoke_authorisation(
-    authorisation_id: int, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    authorisation_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """Takes effect on the organisation's next request."""
     return _authorisation_out(authorisations.revoke(session, clock, actor, authorisation_id))

@@ -9,7 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from xinyong.lists import entries
-from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, RowId, SessionDep
 
 router = APIRouter(prefix="/api/v1")
 
@@ -26,7 +26,7 @@ class PublicCommentIn(BaseModel):
     dependencies=[PublicCommentLimit],
 )
 def comment_on_candidate(
-    entry_id: int, body: PublicCommentIn, session: SessionDep, clock: ClockDep, actor: ActorDep
+    entry_id: RowId, body: PublicCommentIn, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> dict[str, Any]:
     """Comment on a red-list candidate during its public comment period (no account
     needed). Contact details are optional and seen only by the recognising agency."""

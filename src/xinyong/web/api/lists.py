@@ -19,7 +19,7 @@ from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 
 router = APIRouter(prefix="/api/v1")
 
@@ -294,7 +294,7 @@ def entry_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, 
 
 @router.get("/list-entries/{entry_id}", tags=["lists"])
 def entry_detail(
-    entry_id: int, session: SessionDep, actor: AuthenticatedActorDep
+    entry_id: RowId, session: SessionDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """One entry in full, with every decision's reasons and the responsible persons named
     in full (Art. 18): the recognising agency, the credit authority and the subject."""
@@ -307,7 +307,7 @@ class DecisionIn(BaseModel):
 
 @router.post("/list-entries/{entry_id}/approve", tags=["lists"])
 def approve_entry(
-    entry_id: int,
+    entry_id: RowId,
     body: DecisionIn,
     session: SessionDep,
     clock: ClockDep,
@@ -321,7 +321,7 @@ def approve_entry(
 
 @router.post("/list-entries/{entry_id}/reject", tags=["lists"])
 def reject_entry(
-    entry_id: int,
+    entry_id: RowId,
     body: DecisionIn,
     session: SessionDep,
     clock: ClockDep,
@@ -339,7 +339,7 @@ class RemovalIn(BaseModel):
 
 @router.post("/list-entries/{entry_id}/remove", tags=["lists"])
 def remove_entry(
-    entry_id: int,
+    entry_id: RowId,
     body: RemovalIn,
     session: SessionDep,
     clock: ClockDep,
@@ -358,7 +358,7 @@ class ObjectionIn(BaseModel):
 
 @router.post("/me/list-entries/{entry_id}/objection", tags=["lists"], status_code=201)
 def object_to_entry(
-    entry_id: int,
+    entry_id: RowId,
     body: ObjectionIn,
     session: SessionDep,
     clock: ClockDep,
@@ -380,7 +380,7 @@ class ObjectionDecisionIn(BaseModel):
 
 @router.post("/list-objections/{objection_id}/decide", tags=["lists"])
 def decide_objection(
-    objection_id: int,
+    objection_id: RowId,
     body: ObjectionDecisionIn,
     session: SessionDep,
     clock: ClockDep,

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from xinyong.accounts import service as accounts
 from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import ConfidentialityReview, FollowUpKind
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 
 router = APIRouter(prefix="/api/v1")
 
@@ -57,7 +57,7 @@ class ConfirmIn(BaseModel):
 
 @router.post("/reviews/{record_id}/confirm", tags=["review"])
 def confirm_review(
-    record_id: int,
+    record_id: RowId,
     body: ConfirmIn,
     session: SessionDep,
     clock: ClockDep,
@@ -75,7 +75,7 @@ class RedactIn(BaseModel):
 
 @router.post("/reviews/{record_id}/redact", tags=["review"])
 def redact_review(
-    record_id: int,
+    record_id: RowId,
     body: RedactIn,
     session: SessionDep,
     clock: ClockDep,

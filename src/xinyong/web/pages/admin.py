@@ -13,7 +13,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, OrganisationKind, Role
 from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -69,7 +69,7 @@ def create_user(
 @router.post("/admin/users/{user_id}/deactivate")
 def deactivate(
     request: Request,
-    user_id: int,
+    user_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
@@ -128,7 +128,7 @@ def create_api_key(
 @router.post("/admin/api-keys/{key_id}/revoke")
 def revoke_api_key(
     request: Request,
-    key_id: int,
+    key_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,

@@ -28,7 +28,7 @@ from xinyong.catalog.models import CITY_JURISDICTION
 from xinyong.clock import CHINA
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
 from xinyong.errors import DomainError, InvalidInput, PermissionDenied
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.labels import ORGANISATION_KIND_LABELS
 from xinyong.web.pages.public import KIND_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
@@ -342,7 +342,7 @@ def batch_report(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    batch_id: int,
+    batch_id: RowId,
     replayed: Annotated[bool, Query()] = False,
 ) -> HTMLResponse:
     report = batches.get_report(session, actor, batch_id)
@@ -360,7 +360,7 @@ def batch_report(
 
 
 @router.get("/batches/{batch_id}/report.csv")
-def batch_report_csv(batch_id: int, actor: ActorDep, session: SessionDep) -> Response:
+def batch_report_csv(batch_id: RowId, actor: ActorDep, session: SessionDep) -> Response:
     """The rejected and held rows as CSV, like the API's; with a byte-order mark so that
     Excel, where clerks open it, reads the Chinese text as UTF-8."""
     report = batches.get_report(session, actor, batch_id)
@@ -418,7 +418,7 @@ def catalog_detail(
 
 def _render_fulfilment(
     request: Request,
-    record_id: int,
+    record_id: RowId,
     *,
     done: dict[str, Any] | None = None,
     error: dict[str, Any] | None = None,
@@ -461,7 +461,7 @@ def accepted_commitments(
 
 
 @router.get("/commitments/{record_id}/fulfilment", response_class=HTMLResponse)
-def fulfilment_form(request: Request, actor: ActorDep, record_id: int) -> HTMLResponse:
+def fulfilment_form(request: Request, actor: ActorDep, record_id: RowId) -> HTMLResponse:
     require(actor, Permission.SUBMIT_RECORDS)
     return _render_fulfilment(request, record_id)
 
@@ -472,7 +472,7 @@ def update_fulfilment(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    record_id: int,
+    record_id: RowId,
     status: Annotated[str, Form(max_length=16)] = "",
     note: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",

@@ -26,7 +26,7 @@ from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.i18n import translations
 from xinyong.web.pages.collection import N_, form_error
 from xinyong.web.pages.disclosure import (
@@ -197,7 +197,7 @@ def reveal_staff(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    event_id: int,
+    event_id: RowId,
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """The staff member's name behind one entry, on request; the request is audited."""
@@ -429,7 +429,7 @@ def revoke_authorisation(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    authorisation_id: int,
+    authorisation_id: RowId,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Takes effect on the organisation's next request."""

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.lists import entries
 from xinyong.lists.models import ListKind
 from xinyong.lists.publicity import mask_name
-from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, RowId, SessionDep
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +45,7 @@ def red_candidates(
 @router.post("/lists/red/candidates/{entry_id}/comment", dependencies=[PublicCommentLimit])
 def comment_on_candidate(
     request: Request,
-    entry_id: int,
+    entry_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,

@@ -20,7 +20,7 @@ from xinyong.lists.models import ListKind, ListObjection, MeasureKind, RemovalRe
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -156,7 +156,7 @@ def propose(
 @router.post("/lists-queue/{entry_id}/decide")
 def decide(
     request: Request,
-    entry_id: int,
+    entry_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
@@ -175,7 +175,7 @@ def decide(
 @router.post("/lists-queue/{entry_id}/remove")
 def remove(
     request: Request,
-    entry_id: int,
+    entry_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
@@ -191,7 +191,7 @@ def remove(
 @router.post("/lists-queue/objections/{objection_id}")
 def decide_objection(
     request: Request,
-    objection_id: int,
+    objection_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
@@ -283,7 +283,7 @@ def my_notices(
 @router.post("/me/notices/{entry_id}/objection")
 def object_to(
     request: Request,
-    entry_id: int,
+    entry_id: RowId,
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,

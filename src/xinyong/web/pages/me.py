@@ -19,7 +19,7 @@ from xinyong.collection import consent, records
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects.models import Subject
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import form_error, page_helpers
 from xinyong.web.pages.rendering import check_csrf, render
 
@@ -177,7 +177,7 @@ def revoke_consent(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    consent_id: int,
+    consent_id: RowId,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Revocation stops collection under this consent from the next batch on."""

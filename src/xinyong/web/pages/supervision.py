@@ -23,7 +23,7 @@ from xinyong.clock import Clock
 from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import FollowUpKind
 from xinyong.errors import Conflict, InvalidInput
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import ROLE_LABELS
 from xinyong.web.pages.collection import N_, form_error, page_helpers
 from xinyong.web.pages.rendering import check_csrf, render
@@ -121,7 +121,7 @@ def reviews_page(
     actor: ActorDep,
     session: SessionDep,
     done: Annotated[str, Query(max_length=16)] = "",
-    record: Annotated[int | None, Query()] = None,
+    record: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> HTMLResponse:
     """What waits for my confirmation, with its content, so I can judge it."""
     notice = (
@@ -136,7 +136,7 @@ def _review_form_error(
     request: Request,
     session: Session,
     actor: Actor,
-    record_id: int,
+    record_id: RowId,
     exc: InvalidInput | Conflict,
     form: dict[str, Any],
 ) -> HTMLResponse:
@@ -158,7 +158,7 @@ def confirm_review(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    record_id: int,
+    record_id: RowId,
     note: Annotated[str, Form(max_length=review.NOTE_MAX)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -176,7 +176,7 @@ def redact_review(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    record_id: int,
+    record_id: RowId,
     fields: Annotated[list[str] | None, Form()] = None,
     note: Annotated[str, Form(max_length=review.NOTE_MAX)] = "",
     csrf_token: Annotated[str, Form()] = "",
