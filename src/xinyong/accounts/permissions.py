@@ -173,6 +173,14 @@ def require(actor: Actor, permission: Permission) -> None:
         )
 
 
+def require_subject_account(actor: Actor, refusal: str, *, article: str) -> int:
+    """The subject a subject account is bound to; staff accounts are refused, saying what
+    only a subject account does and under which article."""
+    if actor.subject_id is None:
+        raise PermissionDenied(refusal, code="not_subject", article=article)
+    return actor.subject_id
+
+
 def require_own_subject(actor: Actor, subject_id: int) -> None:
     """A subject account reads only the subject it is bound to (Art. 13 ¶1)."""
     require(actor, Permission.READ_OWN_FILE)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Permission, require
+from xinyong.accounts.permissions import Permission, require, require_subject_account
 from xinyong.catalog import service as catalog
 from xinyong.collection import batches, consent, pipeline, readers, records, sources, timeliness
 from xinyong.collection.models import Consent
@@ -332,24 +332,20 @@ def _consent_out(item: Consent) -> dict[str, Any]:
 @router.get("/me/consents", tags=["consent"])
 def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The logged-in person's consents to collection (Art. 11)."""
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only a subject account has consents", code="not_subject", article="Art. 11"
-        )
-    return {
-        "items": [_consent_out(c) for c in consent.consents_of(session, actor, actor.subject_id)]
-    }
+    subject_id = require_subject_account(
+        actor, "only a subject account has consents", article="Art. 11"
+    )
+    return {"items": [_consent_out(c) for c in consent.consents_of(session, actor, subject_id)]}
 
 
 @router.post("/me/consents", tags=["consent"], status_code=201)
 def give_consent(
     body: ConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only a subject account gives consent", code="not_subject", article="Art. 11"
-        )
-    subject = session.get(Subject, actor.subject_id)
+    subject_id = require_subject_account(
+        actor, "only a subject account gives consent", article="Art. 11"
+    )
+    subject = session.get(Subject, subject_id)
     assert subject is not None
     item = consent.grant(
         session,

@@ -11,8 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor
-from xinyong.errors import PermissionDenied
+from xinyong.accounts.permissions import Actor, require_subject_account
 from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
 from xinyong.lists.models import ListEntry, ListKind, Measure, MeasureKind, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
@@ -400,10 +399,9 @@ def decide_objection(
 @router.get("/me/notices", tags=["lists"])
 def my_notices(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """List candidacies and entries about me, and measures applied to me with their basis and reasons."""
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only a subject account has notices", code="not_subject", article="Art. 24"
-        )
+    subject_id = require_subject_account(
+        actor, "only a subject account has notices", article="Art. 24"
+    )
     measure_codes = {m.id: m.code for m in measures.all_measures(session)}
     return {
         "list_entries": [_entry_full(session, e) for e in entries.notices_for(session, actor)],
@@ -417,7 +415,7 @@ def my_notices(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, A
                 "reasons": a.reasons,
                 "notice": a.notice,
             }
-            for a in applications.of_subject(session, actor.subject_id)
+            for a in applications.of_subject(session, subject_id)
         ],
     }
 
@@ -493,11 +491,10 @@ def credit_status(
 @router.get("/me/grade", tags=["grades"])
 def my_grade(session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """My grade, how each record contributes, and my grade history."""
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only a subject account has a grade", code="not_subject", article="Art. 24"
-        )
-    subject = session.get(Subject, actor.subject_id)
+    subject_id = require_subject_account(
+        actor, "only a subject account has a grade", article="Art. 24"
+    )
+    subject = session.get(Subject, subject_id)
     assert subject is not None
     current = grades.current(session, clock, subject)
     return {

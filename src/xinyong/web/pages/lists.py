@@ -13,8 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
-from xinyong.errors import NotAuthenticated, PermissionDenied
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require,
+    require_subject_account,
+)
+from xinyong.errors import NotAuthenticated
 from xinyong.lists import applications, entries, grades, joint_checks, measures
 from xinyong.lists.models import ListKind, ListObjection, MeasureKind, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
@@ -265,16 +271,15 @@ def my_notices(
     """List candidacies, entries and measures applied to me, with basis and reasons."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to see your notices", code="not_authenticated")
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only a subject account has notices", code="not_subject", article="Art. 15"
-        )
+    subject_id = require_subject_account(
+        actor, "only a subject account has notices", article="Art. 15"
+    )
     return render(
         request,
         "lists_notices.html",
         {
             "entries": entries.notices_for(session, actor),
-            "applications": applications.of_subject(session, actor.subject_id),
+            "applications": applications.of_subject(session, subject_id),
             "today": clock.today(),
         },
     )
@@ -293,10 +298,9 @@ def object_to(
     check_csrf(request, csrf_token)
     if not actor.authenticated:
         raise NotAuthenticated("log in to object", code="not_authenticated")
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only the subject objects to its own candidacy", code="not_subject", article="Art. 25"
-        )
+    require_subject_account(
+        actor, "only the subject objects to its own candidacy", article="Art. 25"
+    )
     entries.object_to(session, clock, actor, entry_id, statement)
     return RedirectResponse("/me/notices", status_code=303)
 
@@ -307,11 +311,10 @@ def my_grade(
 ) -> HTMLResponse:
     if not actor.authenticated:
         raise NotAuthenticated("log in to see your grade", code="not_authenticated")
-    if actor.subject_id is None:
-        raise PermissionDenied(
-            "only a subject account has a grade", code="not_subject", article="Art. 14"
-        )
-    subject = session.get(Subject, actor.subject_id)
+    subject_id = require_subject_account(
+        actor, "only a subject account has a grade", article="Art. 14"
+    )
+    subject = session.get(Subject, subject_id)
     assert subject is not None
     current = grades.current(session, clock, subject)
     return render(
