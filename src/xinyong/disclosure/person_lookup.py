@@ -12,12 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
-from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.disclosure import authorisations
-from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.errors import PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
@@ -32,11 +30,7 @@ def find_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -
     if has_permission(actor, Permission.LOOKUP_PERSON):
         return subjects.lookup_person(session, clock, actor, citizen_id)
     require(actor, Permission.QUERY_BY_AUTHORISATION)
-    try:
-        normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
-    except identifiers.InvalidIdentifier as exc:
-        raise InvalidInput(exc.error.message, code=exc.error.code, field="citizen_id") from exc
-    subject = subjects.by_citizen_id(session, normalised)
+    subject = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
     authorised = (
         subject is not None
         and actor.organisation_id is not None
@@ -52,13 +46,5 @@ def find_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -
             field="citizen_id",
             article="Art. 13 ¶3",
         )
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        "subject.lookup_person",
-        target_type="subject",
-        target_id=subject.id,
-        outcome="ok",
-    )
+    subjects.record_person_lookup(session, clock, actor, subject)
     return subject

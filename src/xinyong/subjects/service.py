@@ -199,14 +199,18 @@ def by_reference(session: Session, reference: str) -> Subject:
     return subject
 
 
-def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -> Subject:
-    """Find a natural person by ID number: only for those entitled, and audited."""
-    require(actor, Permission.LOOKUP_PERSON)
+def person_by_typed_citizen_id(session: Session, clock: Clock, citizen_id: str) -> Subject | None:
+    """The person with an ID number as typed by a user, checked first (field ``citizen_id``)."""
     try:
         normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
     except identifiers.InvalidIdentifier as exc:
         raise _invalid(exc, "citizen_id") from exc
-    subject = by_citizen_id(session, normalised)
+    return by_citizen_id(session, normalised)
+
+
+def record_person_lookup(
+    session: Session, clock: Clock, actor: Actor, subject: Subject | None
+) -> None:
     audit.record(
         session,
         clock,
@@ -216,6 +220,13 @@ def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str)
         target_id=None if subject is None else subject.id,
         outcome="ok" if subject else "not_found",
     )
+
+
+def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -> Subject:
+    """Find a natural person by ID number: only for those entitled, and audited."""
+    require(actor, Permission.LOOKUP_PERSON)
+    subject = person_by_typed_citizen_id(session, clock, citizen_id)
+    record_person_lookup(session, clock, actor, subject)
     if subject is None:
         raise NotFound("no person with this ID number", code="unknown_subject", field="citizen_id")
     return subject
