@@ -721,6 +721,24 @@ def comment_on(
     return objection
 
 
+def undecided_objections(
+    session: Session, actor: Actor, entry_ids: Sequence[int]
+) -> dict[int, list[tuple[ListObjection, str | None]]]:
+    """Every undecided objection to these entries — the subject's own and the public's
+    comments on a red-list candidate — by entry, with the commenter's contact for an
+    officer who decides them."""
+    can_decide = has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+    found: dict[int, list[tuple[ListObjection, str | None]]] = {}
+    for objection in session.scalars(
+        select(ListObjection)
+        .where(ListObjection.entry_id.in_(entry_ids), ListObjection.decided_at.is_(None))
+        .order_by(ListObjection.id)
+    ):
+        contact = objection_contact(session, actor, objection) if can_decide else None
+        found.setdefault(objection.entry_id, []).append((objection, contact))
+    return found
+
+
 def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:
     """Whether the actor decides this entry's objections, and so may reach commenters."""
     return (

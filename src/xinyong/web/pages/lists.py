@@ -16,13 +16,12 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
-    has_permission,
     require,
     require_subject_account,
 )
 from xinyong.errors import NotAuthenticated
 from xinyong.lists import applications, entries, grades, joint_checks, measures
-from xinyong.lists.models import ListKind, ListObjection, MeasureKind, RemovalReason, Tier
+from xinyong.lists.models import ListKind, MeasureKind, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -84,17 +83,7 @@ def measure_lists(
 def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, Any]:
     queue = entries.queue(session, actor)
     entry_ids = [e.id for e in queue]
-    # Every undecided objection is shown: the subject's own and the public's comments on a
-    # red-list candidate, each with its own decision form.
-    can_decide = has_permission(actor, Permission.APPROVE_LIST_ENTRY)
-    objections: dict[int, list[tuple[ListObjection, str | None]]] = {}
-    for o in session.scalars(
-        select(ListObjection)
-        .where(ListObjection.entry_id.in_(entry_ids), ListObjection.decided_at.is_(None))
-        .order_by(ListObjection.id)
-    ):
-        contact = entries.objection_contact(session, actor, o) if can_decide else None
-        objections.setdefault(o.entry_id, []).append((o, contact))
+    objections = entries.undecided_objections(session, actor, entry_ids)
     subjects_by_id = {
         s.id: s
         for s in session.scalars(
