@@ -13,9 +13,9 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEvent, AuditHead
@@ -61,6 +61,31 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(_content(event)).encode()).hexdigest()
 
 
+# The chain's statements, built once, as Core: the ORM's unit of work and its bulk-update
+# machinery cost more than the statements on a path that writes an event per request
+# (a credit report). The head row is read and advanced in one statement, which also
+# takes its row lock until the transaction ends (PostgreSQL; SQLite's writers are
+# serialised anyway): the next writer waits for this event's hash.
+_HEAD = cast(Table, AuditHead.__table__)
+_EVENTS = cast(Table, AuditEvent.__table__)
+_ADVANCE = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(sequence=_HEAD.c.sequence + 1)
+    .returning(_HEAD.c.sequence, _HEAD.c.hash)
+)
+_START = insert(_HEAD)
+_APPEND = insert(_EVENTS)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
+# PostgreSQL: the event and the head's new hash in one statement (one round trip). SQLite
+# has no INSERT in a WITH clause, and there a statement is no round trip anyway.
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    insert(_EVENTS)
+    .values({column.name: bindparam(f"e_{column.name}", type_=column.type) for column in _EVENTS.c})
+    .cte("appended")
+)
+
+
 def record(
     session: Session,
     clock: Clock,
@@ -72,19 +97,17 @@ def record(
     target_id: str | int | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the caller's transaction."""
-    head = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(sequence=AuditHead.sequence + 1)
-        .returning(AuditHead.sequence, AuditHead.hash)
-    ).one_or_none()
+    """Append one event to the chain in the caller's transaction. The event returned is
+    not attached to the session (it is written as a plain row): read it back by query."""
+    # What the caller changed before the event is written before it, as it always was.
+    session.flush()
+    connection = session.connection()
+    head = connection.execute(_ADVANCE).one_or_none()
     if head is None:
-        session.add(AuditHead(id=1, sequence=1, hash=GENESIS_HASH))
-        session.flush()
+        connection.execute(_START, {"id": 1, "sequence": 1, "hash": GENESIS_HASH})
         sequence, previous_hash = 1, GENESIS_HASH
     else:
-        sequence, previous_hash = head.sequence, head.hash
+        sequence, previous_hash = head
     event = AuditEvent(
         sequence=sequence,
         # Microseconds are dropped so the hashed timestamp survives every database's
@@ -102,9 +125,13 @@ def record(
         previous_hash=previous_hash,
     )
     event.hash = compute_hash(event)
-    session.add(event)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash))
-    session.flush()
+    values = {column.name: getattr(event, column.key) for column in _EVENTS.c}
+    if connection.dialect.name == "postgresql":
+        prefixed = {f"e_{name}": value for name, value in values.items()}
+        connection.execute(_APPEND_AND_MOVE_HEAD, {**prefixed, "head_hash": event.hash})
+    else:
+        connection.execute(_APPEND, values)
+        connection.execute(_MOVE_HEAD, {"head_hash": event.hash})
     return event
 
 
@@ -151,7 +178,10 @@ def verify(session: Session) -> VerificationResult:
         previous_hash = event.hash
         expected_sequence += 1
         checked += 1
-    head = session.get(AuditHead, 1)
+    # The row as stored, not an object the session may hold from before later events.
+    head = session.execute(
+        select(AuditHead.sequence, AuditHead.hash).where(AuditHead.id == 1)
+    ).one_or_none()
     if head is not None and (head.sequence != expected_sequence - 1 or head.hash != previous_hash):
         # The tail was cut off: the head remembers how far the chain went.
         return VerificationResult(
