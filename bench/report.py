@@ -526,7 +526,7 @@ def raw_fetch(engine: Engine, subject_id: int) -> int:
     return len(rows)
 
 
-def issue_report(engine: Engine, clock: FixedClock, actor: Actor, code: str) -> str:
+def issue_report(engine: Engine, clock: FixedClock, actor: Actor, code: str) -> bytes:
     with Session(engine, expire_on_commit=False) as session:
         subject = subjects.by_reference(session, code)
         issued = reports.issue(session, clock, actor, subject)
@@ -586,7 +586,7 @@ def run(engine: Engine, clock: FixedClock, actor: Actor, code: str, runs: int) -
         "file": file_ms,
         "cold": cold_ms,
         "rows": rows,
-        "json_bytes": len(body.encode()),
+        "json_bytes": len(body),
         "pdf_s": pdf_s,
         "pdf_bytes": len(pdf),
         "content": content,

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from tests.factories import World
 from xinyong.accounts import service as accounts
 from xinyong.clock import FixedClock
-from xinyong.disclosure import reports
+from xinyong.disclosure import files, reports
 from xinyong.disclosure.rendering import grouped_suggestions, report_html, select_key_fields
 from xinyong.subjects.models import ResponsiblePerson, ResponsibleRole
 
@@ -37,6 +38,26 @@ JSON_VALUES = st.recursive(
 def test_the_canonical_form_is_the_standard_librarys(content: dict[str, Any]) -> None:
     expected = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     assert reports._canonical(content) == expected
+
+
+@given(
+    content=st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6),
+    items=st.lists(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4), max_size=4),
+)
+def test_a_report_spliced_from_encoded_items_is_the_standard_librarys_text(
+    content: dict[str, Any], items: list[dict[str, Any]]
+) -> None:
+    """Reports place each item's canonical JSON, made once, as a fragment: the whole is
+    the standard library's text of the same content, byte for byte (what is hashed)."""
+    whole = {**content, "sections": [{"key": "s", "items": items}]}
+    spliced = {
+        **content,
+        "sections": [
+            {"key": "s", "items": [orjson.Fragment(files.canonical_json(i)) for i in items]}
+        ],
+    }
+    expected = json.dumps(whole, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert files.canonical_json(spliced) == expected.encode()
 
 
 def _item(number: int, source: str, *, versions: int = 1) -> dict[str, Any]:

@@ -330,6 +330,8 @@ def test_a_report_after_a_change_shows_it_though_record_views_are_reused(
         }
         canonical = json.dumps(hashed, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         assert hashlib.sha256(canonical.encode()).hexdigest() == issued.report.content_sha256
+        # The body as sent is those bytes with the hash and the code appended.
+        assert issued.body.startswith(canonical.encode()[:-1] + b',"content_sha256":')
         assert content["sections"] == issued.content["sections"]
         (item,) = items_of(content)
         return item, issued

@@ -68,9 +68,11 @@ SECTION_OF_GROUP = {group: key for key, _zh, _en, groups in SECTIONS for group i
 class IssuedReport:
     report: CreditReport
     content: dict[str, Any]
-    # The JSON document, serialised once: the canonical (hashed) content with the hash and
-    # the verification code appended, so ``content_hash_of(json.loads(body))`` is the hash.
-    body: str
+    # The JSON document (UTF-8), serialised once: the canonical (hashed) content with the
+    # hash and the verification code appended, so ``content_hash_of(json.loads(body))`` is
+    # the hash. Bytes, as sent: a report's text is hundreds of KB, and decoding it to a str
+    # only to encode it again for the hash and the response cost more than hashing it.
+    body: bytes
 
 
 def _number(clock: Clock) -> str:
@@ -265,7 +267,7 @@ def issue(
         if used is None
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
     }
-    canonical = _canonical(
+    canonical = canonical_json(
         {
             **content,
             "sections": [
@@ -274,7 +276,7 @@ def issue(
             ],
         }
     )
-    content_sha256 = hashlib.sha256(canonical.encode()).hexdigest()
+    content_sha256 = hashlib.sha256(canonical).hexdigest()
     code = verification_code(number, content_sha256)
     values: dict[str, Any] = {
         "number": number,
@@ -303,7 +305,12 @@ def issue(
         target_id=report.id,
         details={"legal_path": granted.path.value, "records": len(records)},
     )
-    body = f'{canonical[:-1]},"content_sha256":"{content_sha256}","verification_code":"{code}"}}'
+    body = b"".join(
+        (
+            memoryview(canonical)[:-1],  # without the closing brace: the two keys follow
+            f',"content_sha256":"{content_sha256}","verification_code":"{code}"}}'.encode(),
+        )
+    )
     return IssuedReport(
         report, {**content, "verification_code": code, "content_sha256": content_sha256}, body
     )
