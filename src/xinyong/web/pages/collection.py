@@ -27,9 +27,11 @@ from xinyong.catalog.definitions import FieldSpec, RecordTypeDefinition
 from xinyong.catalog.models import CITY_JURISDICTION
 from xinyong.clock import CHINA
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
-from xinyong.errors import DomainError, InvalidInput, PermissionDenied
+from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.labels import ORGANISATION_KIND_LABELS
+from xinyong.web.pages.forms import BLANK, FormState, refused, render_form
+from xinyong.web.pages.forms import form_error as form_error  # pages.lists imports it from here
 from xinyong.web.pages.public import KIND_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.uploads import spool
@@ -127,12 +129,6 @@ def page_helpers(request: Request) -> dict[str, Any]:
         "field_label": field_label,
         "local_time": local_time,
     }
-
-
-def form_error(session: Session, exc: DomainError) -> dict[str, Any]:
-    """A refused form writes nothing: roll back, and hand the error to the template."""
-    session.rollback()
-    return exc.as_dict()
 
 
 def rules_by_type_id(session: Session) -> dict[int, catalog.EffectiveRule]:
@@ -240,10 +236,12 @@ def _upload_context(session: Session, actor: Actor) -> dict[str, Any]:
 @router.get("/batches/upload", response_class=HTMLResponse)
 def upload_form(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
     require(actor, Permission.SUBMIT_RECORDS)
-    return render(
-        request,
-        "collection_upload.html",
-        {**page_helpers(request), **_upload_context(session, actor), "error": None, "form": {}},
+    return _render_upload(request, _upload_context(session, actor), BLANK)
+
+
+def _render_upload(request: Request, context: dict[str, Any], state: FormState) -> HTMLResponse:
+    return render_form(
+        request, "collection_upload.html", {**page_helpers(request), **context}, state
     )
 
 
@@ -252,17 +250,13 @@ async def _upload_form_again(
 ) -> HTMLResponse:
     """A file that cannot be read: the form again, with the reason (and the row, if known)."""
 
-    def context() -> dict[str, Any]:
-        error = form_error(session, exc)
-        return {**_upload_context(session, actor), "error": error}
+    def again() -> tuple[dict[str, Any], FormState]:
+        # The database work (roll back, then read the form's choices) off the event loop.
+        state = refused(session, exc, {"record_type": record_type})
+        return _upload_context(session, actor), state
 
-    values = await run_in_threadpool(context)
-    return render(
-        request,
-        "collection_upload.html",
-        {**page_helpers(request), **values, "form": {"record_type": record_type}},
-        status_code=422,
-    )
+    context, state = await run_in_threadpool(again)
+    return _render_upload(request, context, state)
 
 
 @router.post("/batches/upload", response_class=HTMLResponse)
@@ -419,24 +413,17 @@ def catalog_detail(
 def _render_fulfilment(
     request: Request,
     record_id: RowId,
-    *,
-    done: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
-    form: dict[str, str] | None = None,
-    status_code: int = 200,
+    state: FormState = BLANK,
 ) -> HTMLResponse:
-    return render(
+    return render_form(
         request,
         "collection_fulfilment.html",
         {
             **page_helpers(request),
             "record_id": record_id,
             "statuses": records.FULFILMENT_STATUSES,
-            "done": done,
-            "error": error,
-            "form": form or {},
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -485,12 +472,7 @@ def update_fulfilment(
         )
     except InvalidInput as exc:
         return _render_fulfilment(
-            request,
-            record_id,
-            error=form_error(session, exc),
-            form={"status": status, "note": note},
-            status_code=422,
+            request, record_id, refused(session, exc, {"status": status, "note": note})
         )
-    return _render_fulfilment(
-        request, record_id, done={"status": status, "version": version.version_no}
-    )
+    notice = {"status": status, "version": version.version_no}
+    return _render_fulfilment(request, record_id, FormState(notice=notice))

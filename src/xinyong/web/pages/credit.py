@@ -28,15 +28,15 @@ from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.i18n import translations
-from xinyong.web.pages.collection import N_, form_error
+from xinyong.web.pages.collection import N_
 from xinyong.web.pages.disclosure import (
     QUERYING_KINDS,
     disclosure_helpers,
-    parse_date,
     record_items,
     report_response,
     type_names,
 )
+from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -237,16 +237,12 @@ def _render_authorisations(
     session: Session,
     actor: Actor,
     clock: Clock,
-    *,
-    error: dict[str, Any] | None = None,
-    form: dict[str, Any] | None = None,
-    notice: str | None = None,
-    status_code: int = 200,
+    state: FormState = BLANK,
 ) -> HTMLResponse:
     subject = _own_subject(session, actor)
     english = locale_of(request) == "en"
     items: list[Authorisation] = authorisations.of_subject(session, actor)
-    return render(
+    return render_form(
         request,
         "credit_authorisations.html",
         {
@@ -260,11 +256,8 @@ def _render_authorisations(
             "type_names": type_names(session, english=english),
             "declaration": AUTHORISATION_DECLARATION,
             "max_until": (clock.today() + dt.timedelta(days=authorisations.MAX_VALIDITY_DAYS)),
-            "error": error,
-            "form": form or {},
-            "notice": notice,
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -276,8 +269,8 @@ def my_authorisations(
     clock: ClockDep,
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    notice = done if done in ("granted", "revoked") else None
-    return _render_authorisations(request, session, actor, clock, notice=notice)
+    state = announced(done, "granted", "revoked")
+    return _render_authorisations(request, session, actor, clock, state)
 
 
 def _grantee(session: Session, code: str) -> Organisation:
@@ -416,10 +409,9 @@ def grant_authorisation(
             "signed": signed,
             "signer_name": signer_name,
         }
-        error = form_error(session, exc)
-        return _render_authorisations(
-            request, session, actor, clock, error=error, form=form, status_code=422
-        )
+        # An unknown organisation is a wrong choice on the form: 422, not 404.
+        state = refused(session, exc, form, status_code=422)
+        return _render_authorisations(request, session, actor, clock, state)
     return RedirectResponse("/me/authorisations?done=granted", status_code=303)
 
 

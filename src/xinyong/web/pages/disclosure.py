@@ -10,7 +10,6 @@ their code and article; only a form's own input errors are shown on the form aga
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -33,7 +32,8 @@ from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.labels import ROLE_LABELS
-from xinyong.web.pages.collection import N_, form_error, page_helpers
+from xinyong.web.pages.collection import N_, page_helpers
+from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -177,16 +177,6 @@ def type_names(session: Session, *, english: bool) -> dict[str, str]:
     }
 
 
-def parse_date(text: str, field: str) -> dt.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("not a date: use YYYY-MM-DD", code="invalid_date", field=field) from None
-
-
 def report_response(content: dict[str, Any], fmt: str) -> Response:
     """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
 
@@ -280,9 +270,9 @@ def verify_report(
     """Is a presented report genuine (number and verification code) and unaltered (its
     content hash)? A number that was never issued says so, with a 404."""
     form = {"number": number, "code": code, "sha256": sha256}
-    context: dict[str, Any] = {**disclosure_helpers(request), "form": form, "result": None}
+    context: dict[str, Any] = {**disclosure_helpers(request), "result": None}
     if not number.strip():
-        return render(request, "disclosure_verify.html", context)
+        return render_form(request, "disclosure_verify.html", context, FormState(form=form))
     try:
         if not code.strip():
             raise InvalidInput(
@@ -292,14 +282,9 @@ def verify_report(
             session, number, code=code.strip(), content_sha256=sha256.strip() or None
         )
     except (InvalidInput, NotFound) as exc:
-        status = 404 if isinstance(exc, NotFound) else 422
-        return render(
-            request,
-            "disclosure_verify.html",
-            {**context, "error": exc.as_dict()},
-            status_code=status,
-        )
-    return render(request, "disclosure_verify.html", {**context, "result": result})
+        return render_form(request, "disclosure_verify.html", context, FormState.after(exc, form))
+    context["result"] = result
+    return render_form(request, "disclosure_verify.html", context, FormState(form=form))
 
 
 # --- agency query page (Art. 13): query item and matter first, then the subject -------------
@@ -374,11 +359,8 @@ def query_page(
     """Step 1: the legal path (a published query item and its administrative matter, or a
     written authorisation). Step 2, once chosen: the subject, sent in the form body."""
     _require_query_role(actor)
-    return render(
-        request,
-        "disclosure_query.html",
-        _query_context(request, session, actor, path=path, item=item, matter=matter),
-    )
+    context = _query_context(request, session, actor, path=path, item=item, matter=matter)
+    return render_form(request, "disclosure_query.html", context, BLANK)
 
 
 def _path_arguments(path: str, item: str, matter: str) -> tuple[str | None, str | None]:
@@ -413,6 +395,36 @@ def _subject_from_form(
     return subject
 
 
+def _read_file(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    *,
+    item_code: str | None,
+    matter: str | None,
+) -> dict[str, Any]:
+    """Open the file on the lawful path (refused with its reasons otherwise, Art. 13) and
+    read it: what the page shows of the read."""
+    granted = access.open_file(
+        session,
+        clock,
+        actor,
+        subject,
+        what="file",
+        query_item_code=item_code,
+        matter=matter,
+        limits=read_limits(request),
+    )
+    views = granted.file(session, clock)
+    return {
+        "subject": subject,
+        "granted": granted,
+        "records": record_items(views, english=locale_of(request) == "en"),
+    }
+
+
 @router.post("/query", response_class=HTMLResponse)
 def query_subject(
     request: Request,
@@ -436,38 +448,14 @@ def query_subject(
         item_code, item_matter = _path_arguments(path, item, matter)
         subject = _subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
     except (InvalidInput, NotFound) as exc:
-        # Nothing was written but the audit of a person lookup, which is kept.
-        return render(
-            request,
-            "disclosure_query.html",
-            {
-                **context,
-                "error": exc.as_dict(),
-                "form": {"subject_kind": subject_kind, "uscc": uscc},
-            },
-            status_code=404 if isinstance(exc, NotFound) else 422,
-        )
-    granted = access.open_file(
-        session,
-        clock,
-        actor,
-        subject,
-        what="file",
-        query_item_code=item_code,
-        matter=item_matter,
-        limits=read_limits(request),
+        # No rollback: nothing was written but the audit of a person lookup, which is kept.
+        # The ID number is not shown again.
+        state = FormState.after(exc, {"subject_kind": subject_kind, "uscc": uscc})
+        return render_form(request, "disclosure_query.html", context, state)
+    read = _read_file(
+        request, session, clock, actor, subject, item_code=item_code, matter=item_matter
     )
-    views = granted.file(session, clock)
-    return render(
-        request,
-        "disclosure_query.html",
-        {
-            **context,
-            "subject": subject,
-            "granted": granted,
-            "records": record_items(views, english=locale_of(request) == "en"),
-        },
-    )
+    return render_form(request, "disclosure_query.html", {**context, **read}, BLANK)
 
 
 @router.post("/query/report")
@@ -509,16 +497,12 @@ def _render_admin(
     request: Request,
     session: Session,
     actor: Actor,
-    *,
-    error: dict[str, Any] | None = None,
-    form: dict[str, Any] | None = None,
-    notice: str | None = None,
-    status_code: int = 200,
+    state: FormState = BLANK,
 ) -> HTMLResponse:
     items = query_items.all_items(session, actor)
     organisations = accounts.list_organisations(session)
     english = locale_of(request) == "en"
-    return render(
+    return render_form(
         request,
         "disclosure_admin_query_items.html",
         {
@@ -530,11 +514,8 @@ def _render_admin(
             ],
             "rules": catalog.list_record_types(session),
             "type_names": type_names(session, english=english),
-            "error": error,
-            "form": form or {},
-            "notice": notice,
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -546,8 +527,8 @@ def admin_query_items(
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
     require(actor, Permission.MANAGE_CATALOG)
-    notice = done if done in ("created", "published", "withdrawn") else None
-    return _render_admin(request, session, actor, notice=notice)
+    state = announced(done, "created", "published", "withdrawn")
+    return _render_admin(request, session, actor, state)
 
 
 @router.post("/admin/query-items", response_class=HTMLResponse)
@@ -582,7 +563,6 @@ def create_query_item(
             legal_basis=legal_basis,
         )
     except (InvalidInput, NotFound, Conflict) as exc:
-        status = 409 if isinstance(exc, Conflict) else 422
         form = {
             "code": code,
             "organisation": organisation,
@@ -591,8 +571,11 @@ def create_query_item(
             "record_types": record_types or [],
             "legal_basis": legal_basis,
         }
-        error = form_error(session, exc)
-        return _render_admin(request, session, actor, error=error, form=form, status_code=status)
+        # An unknown agency or record type is a wrong choice on the form: 422, not 404.
+        status = 409 if isinstance(exc, Conflict) else 422
+        return _render_admin(
+            request, session, actor, refused(session, exc, form, status_code=status)
+        )
     return RedirectResponse("/admin/query-items?done=created", status_code=303)
 
 

@@ -3,7 +3,6 @@ self-declarations and credit commitments (Art. 10 ¶2, Art. 21)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -20,7 +19,8 @@ from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.pages.collection import form_error, page_helpers
+from xinyong.web.pages.collection import page_helpers
+from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -53,11 +53,7 @@ def _render_consents(
     session: Session,
     actor: Actor,
     subject: Subject,
-    *,
-    error: dict[str, Any] | None = None,
-    form: dict[str, Any] | None = None,
-    notice: str | None = None,
-    status_code: int = 200,
+    state: FormState = BLANK,
 ) -> HTMLResponse:
     rules = catalog.list_record_types(session)
     # Consent matters for types kept about natural persons that are not public by law
@@ -75,7 +71,7 @@ def _render_consents(
     submitters = {kind for rule in offered for kind in rule.definition.submitter_kinds}
     organisations = accounts.list_organisations(session)
     grantees = [org for org in organisations if org.active and org.kind.value in submitters]
-    return render(
+    return render_form(
         request,
         "me_consents.html",
         {
@@ -87,11 +83,8 @@ def _render_consents(
             "grantees": grantees,
             "organisations": {org.id: org for org in organisations},
             "all_types": consent.ALL_TYPES,
-            "error": error,
-            "form": form or {},
-            "notice": notice,
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -103,24 +96,13 @@ def consents_page(
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
     subject = _own_subject(session, actor, Permission.MANAGE_OWN_CONSENTS)
-    notice = done if done in ("granted", "revoked") else None
-    return _render_consents(request, session, actor, subject, notice=notice)
+    return _render_consents(request, session, actor, subject, announced(done, "granted", "revoked"))
 
 
 def _organisation(session: Session, code: str, field: str) -> Organisation:
     if not code.strip():
         raise InvalidInput("choose an organisation", code="required", field=field)
     return accounts.organisation_by_code(session, code)
-
-
-def _parse_date(text: str, field: str) -> dt.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("not a date: use YYYY-MM-DD", code="invalid_date", field=field) from None
 
 
 @router.post("/me/consents", response_class=HTMLResponse)
@@ -139,7 +121,7 @@ def grant_consent(
     check_csrf(request, csrf_token)
     subject = _own_subject(session, actor, Permission.MANAGE_OWN_CONSENTS)
     try:
-        until = _parse_date(valid_until, "valid_until")
+        until = parse_date(valid_until, "valid_until")
         consent.grant(
             session,
             clock,
@@ -159,15 +141,7 @@ def grant_consent(
             "adverse_consequences_notified": adverse_consequences_notified,
             "valid_until": valid_until,
         }
-        return _render_consents(
-            request,
-            session,
-            actor,
-            subject,
-            error=form_error(session, exc),
-            form=form,
-            status_code=422,
-        )
+        return _render_consents(request, session, actor, subject, refused(session, exc, form))
     return RedirectResponse("/me/consents?done=granted", status_code=303)
 
 
@@ -200,15 +174,14 @@ def _accepting_units(session: Session) -> list[Organisation]:
 def _render_declarations(
     request: Request,
     session: Session,
+    state: FormState = BLANK,
     *,
+    error_form: str | None = None,
     declared: CreditRecord | None = None,
     committed: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
-    error_form: str | None = None,
-    form: dict[str, str] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
-    return render(
+    """Two forms on one page: ``error_form`` says which one ``state`` is about."""
+    return render_form(
         request,
         "me_declarations.html",
         {
@@ -216,11 +189,9 @@ def _render_declarations(
             "units": _accepting_units(session),
             "declared": declared,
             "committed": committed,
-            "error": error,
             "error_form": error_form,
-            "form": form or {},
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -244,13 +215,9 @@ def declare(
     try:
         record = records.declare(session, clock, actor, title=title, content=content)
     except (InvalidInput, Conflict) as exc:
+        form = {"title": title, "content": content}
         return _render_declarations(
-            request,
-            session,
-            error=form_error(session, exc),
-            error_form="declaration",
-            form={"title": title, "content": content},
-            status_code=409 if isinstance(exc, Conflict) else 422,
+            request, session, refused(session, exc, form), error_form="declaration"
         )
     return _render_declarations(request, session, declared=record)
 
@@ -287,12 +254,7 @@ def make_commitment(
         )
     except (InvalidInput, Conflict) as exc:
         return _render_declarations(
-            request,
-            session,
-            error=form_error(session, exc),
-            error_form="commitment",
-            form=form,
-            status_code=409 if isinstance(exc, Conflict) else 422,
+            request, session, refused(session, exc, form), error_form="commitment"
         )
     committed = {"record": record, "unit": unit.name, "type": commitment_type}
     return _render_declarations(request, session, committed=committed)

@@ -9,8 +9,7 @@ input errors are shown on the page again.
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
@@ -25,8 +24,9 @@ from xinyong.disclosure.models import FollowUpKind
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import ROLE_LABELS
-from xinyong.web.pages.collection import N_, form_error, page_helpers
-from xinyong.web.pages.rendering import check_csrf, render
+from xinyong.web.pages.collection import N_, page_helpers
+from xinyong.web.pages.forms import BLANK, FormState, parse_date, refused, render_form
+from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,18 +87,16 @@ def _render_reviews(
     request: Request,
     session: Session,
     actor: Actor,
+    state: FormState = BLANK,
     *,
-    done: dict[str, Any] | None = None,
-    error: dict[str, Any] | None = None,
     error_record: int | None = None,
-    form: dict[str, Any] | None = None,
-    status_code: int = 200,
 ) -> HTMLResponse:
+    """One form per pending record: ``error_record`` says which one ``state`` is about."""
     items = review.pending(session, actor)
     officers = (
         review.security_officers(session, actor.organisation_id) if actor.organisation_id else []
     )
-    return render(
+    return render_form(
         request,
         "review_pending.html",
         {
@@ -106,12 +104,9 @@ def _render_reviews(
             "items": items,
             "officers": officers,
             "redacted_marker": review.REDACTED,
-            "done": done,
-            "error": error,
             "error_record": error_record,
-            "form": form or {},
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -129,27 +124,7 @@ def reviews_page(
         if done in ("cleared", "redacted") and record is not None
         else None
     )
-    return _render_reviews(request, session, actor, done=notice)
-
-
-def _review_form_error(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    record_id: RowId,
-    exc: InvalidInput | Conflict,
-    form: dict[str, Any],
-) -> HTMLResponse:
-    error = form_error(session, exc)
-    return _render_reviews(
-        request,
-        session,
-        actor,
-        error=error,
-        error_record=record_id,
-        form=form,
-        status_code=409 if isinstance(exc, Conflict) else 422,
-    )
+    return _render_reviews(request, session, actor, FormState(notice=notice))
 
 
 @router.post("/reviews/{record_id}/confirm")
@@ -166,7 +141,8 @@ def confirm_review(
     try:
         review.confirm(session, clock, actor, record_id, note)
     except (InvalidInput, Conflict) as exc:
-        return _review_form_error(request, session, actor, record_id, exc, {"note": note})
+        state = refused(session, exc, {"note": note})
+        return _render_reviews(request, session, actor, state, error_record=record_id)
     return RedirectResponse(f"/reviews?done=cleared&record={record_id}", status_code=303)
 
 
@@ -186,23 +162,12 @@ def redact_review(
     try:
         review.redact(session, clock, actor, record_id, chosen, note)
     except (InvalidInput, Conflict) as exc:
-        return _review_form_error(
-            request, session, actor, record_id, exc, {"fields": chosen, "redact_note": note}
-        )
+        state = refused(session, exc, {"fields": chosen, "redact_note": note})
+        return _render_reviews(request, session, actor, state, error_record=record_id)
     return RedirectResponse(f"/reviews?done=redacted&record={record_id}", status_code=303)
 
 
 # --- supervision of use (Art. 12, 13 ¶2, 33–34) ------------------------------------------------
-
-
-def _parse_day(text: str, field: str) -> dt.date | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput("not a date: use YYYY-MM-DD", code="invalid_date", field=field) from None
 
 
 def _render_supervision(
@@ -211,11 +176,7 @@ def _render_supervision(
     clock: Clock,
     actor: Actor,
     span: supervision.Period,
-    *,
-    done: bool = False,
-    error: dict[str, Any] | None = None,
-    form: dict[str, Any] | None = None,
-    status_code: int = 200,
+    state: FormState = BLANK,
 ) -> HTMLResponse:
     rows = supervision.volumes(session, actor, span.since, span.until)
     found = supervision.signals(session, actor, span.since, span.until)
@@ -225,7 +186,7 @@ def _render_supervision(
     signals_by_org: dict[int, list[supervision.Signal]] = {}
     for signal in found:
         signals_by_org.setdefault(signal.organisation.id, []).append(signal)
-    return render(
+    return render_form(
         request,
         "supervision_overview.html",
         {
@@ -245,11 +206,8 @@ def _render_supervision(
                 "follow_up": FOLLOW_UP_LABELS,
                 "evidence": EVIDENCE_LABELS,
             },
-            "done": done,
-            "error": error,
-            "form": form or {},
         },
-        status_code=status_code,
+        state,
     )
 
 
@@ -265,8 +223,9 @@ def supervision_page(
 ) -> HTMLResponse:
     """Query volumes, misuse signals with their evidence, reports issued, follow-ups."""
     supervision.require_supervisor(actor)
-    span = supervision.period(clock, _parse_day(since, "since"), _parse_day(until, "until"))
-    return _render_supervision(request, session, clock, actor, span, done=done == "follow_up")
+    span = supervision.period(clock, parse_date(since, "since"), parse_date(until, "until"))
+    state = FormState(notice=done == "follow_up")
+    return _render_supervision(request, session, clock, actor, span, state)
 
 
 @router.post("/supervision/follow-ups")
@@ -286,7 +245,7 @@ def record_follow_up(
     """Record a follow-up against an organisation (Art. 33 ¶2), then back to the page."""
     check_csrf(request, csrf_token)
     supervision.require_supervisor(actor)
-    span = supervision.period(clock, _parse_day(since, "since"), _parse_day(until, "until"))
+    span = supervision.period(clock, parse_date(since, "since"), parse_date(until, "until"))
     try:
         if not organisation.strip():
             raise InvalidInput("choose an organisation", code="required", field="organisation")
@@ -294,9 +253,8 @@ def record_follow_up(
         supervision.record_follow_up(session, clock, actor, target, kind, reason, signal)
     except InvalidInput as exc:
         form = {"organisation": organisation, "kind": kind, "reason": reason, "signal": signal}
-        error = form_error(session, exc)
         return _render_supervision(
-            request, session, clock, actor, span, error=error, form=form, status_code=422
+            request, session, clock, actor, span, refused(session, exc, form)
         )
     query = urlencode(
         {"since": span.since.isoformat(), "until": span.until.isoformat(), "done": "follow_up"}
