@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.factories import PASSWORD, OrganisationFactory, World, auth_headers
-from xinyong.accounts import service as accounts
+from tests.factories import OrganisationFactory, World, auth_headers
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog.service import load_rule_pack
@@ -28,7 +28,6 @@ from xinyong.collection import sources
 from xinyong.collection.models import Batch, Consent, CreditRecord, QuarantinedRow, RecordVersion
 
 PENALTY = "administrative_penalty"
-HTML = {"Accept": "text/html"}
 SHARED_SAMPLE = Path("/work/shared/samples/administrative_penalty.sample.csv")
 
 # The shared sample (five 双公示 penalty rows: three companies, an individual business and
@@ -69,6 +68,11 @@ def sample_table() -> list[list[str]]:
     return [list(row) for row in csv.reader(io.StringIO(SAMPLE_TEXT))]
 
 
+def with_column(table: list[list[str]], heading: str, value: str) -> list[list[str]]:
+    """The table with one more column: its heading, and the same value on every row."""
+    return [[*table[0], heading], *([*row, value] for row in table[1:])]
+
+
 def to_csv(table: list[list[str]]) -> bytes:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(table)
@@ -76,16 +80,6 @@ def to_csv(table: list[list[str]]) -> bytes:
 
 
 # --- fixtures and helpers ----------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters; tests/test_accounts.py checks the real hasher."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 @pytest.fixture
@@ -96,23 +90,6 @@ def world(world: World, db: Session, clock: FixedClock) -> World:
     sources.grant(db, clock, SYSTEM_ACTOR, world.organisations["regulator"], PENALTY)
     db.commit()
     return world
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def log_in(client: TestClient, username: str) -> None:
-    """Log in through the login form, as a browser does (cookie session)."""
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 def token(client: TestClient, path: str = "/catalog") -> str:
@@ -240,12 +217,8 @@ def test_the_same_rows_in_another_file_are_unchanged(
 def test_a_prohibited_column_is_refused_with_its_article(
     client: TestClient, db: Session, world: World
 ) -> None:
-    table = sample_table()
-    table[0].append("血型")
-    for row in table[1:]:
-        row.append("A")
     log_in(client, "reporter")
-    response = upload(client, to_csv(table))
+    response = upload(client, to_csv(with_column(sample_table(), "血型", "A")))
     assert response.status_code == 200
     assert count(response.text, "created") == 0
     assert count(response.text, "rejected") == 5
@@ -337,12 +310,8 @@ def test_a_jsonl_file(client: TestClient, db: Session, world: World) -> None:
 
 
 def test_unknown_columns_are_listed(client: TestClient, world: World) -> None:
-    table = sample_table()
-    table[0].append("经办人")
-    for row in table[1:]:
-        row.append("张三")
     log_in(client, "reporter")
-    response = upload(client, to_csv(table))
+    response = upload(client, to_csv(with_column(sample_table(), "经办人", "张三")))
     assert count(response.text, "created") == 5
     assert "<code>经办人</code>" in response.text
 
@@ -1027,9 +996,8 @@ def test_fulfilment_of_an_unknown_commitment(client: TestClient, world: World) -
 def test_every_page_renders_in_every_language(client: TestClient, world: World, lang: str) -> None:
     table = sample_table()
     table[3][15] = "2026-02-30"
-    table[0].append("经办人")
     log_in(client, "reporter")
-    batch_id = batch_id_of(upload(client, to_csv([*table[:1], *([*r, "张三"] for r in table[1:])])))
+    batch_id = batch_id_of(upload(client, to_csv(with_column(table, "经办人", "张三"))))
     dry_run = upload(client, SAMPLE_CSV, dry_run=True)
     assert dry_run.status_code == 200
     staff_pages = [

@@ -22,7 +22,8 @@ from tests.collection_helpers import (
     person_penalty_row,
 )
 from tests.conftest import TEST_NOW
-from tests.factories import PASSWORD, World
+from tests.factories import World
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
@@ -36,20 +37,9 @@ from xinyong.web.i18n import translations
 
 PENALTY = "administrative_penalty"
 CONTRACT = "contract_performance"  # not public: only the subject and its authorisations
-HTML = {"Accept": "text/html"}
 ITEM = "MSA-LICENSING-01"
 MATTER = "食品经营许可审查"
 MATTER_CODE = "SPJY-01"
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters; tests/test_accounts.py checks the real hasher."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
 
 
 @pytest.fixture
@@ -64,22 +54,6 @@ def world(world: World, db: Session, clock: FixedClock) -> World:
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def log_in(client: TestClient, username: str) -> None:
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 def token(client: TestClient, path: str = "/query-items") -> str:
@@ -797,46 +771,54 @@ def test_an_authorisation_with_an_uploaded_document(
     assert authorisation.record_type_codes == [CONTRACT]
 
 
-def test_an_upload_without_a_file_is_shown_again(
-    client: TestClient, db: Session, world: World
+@pytest.mark.parametrize(
+    ("grantee", "purpose", "evidence", "code", "article"),
+    [
+        pytest.param(
+            "bank",
+            "信用卡审批",
+            {"evidence_kind": "upload"},
+            "evidence_required",
+            "Art. 13 ¶3",
+            id="an upload without a file",
+        ),
+        pytest.param(
+            "operator",
+            "x",
+            {"signed": "true", "signer_name": "王某某"},
+            "not_a_querier",
+            None,
+            id="an organisation that does not query",
+        ),
+    ],
+)
+def test_a_refused_authorisation_is_shown_again(
+    client: TestClient,
+    db: Session,
+    world: World,
+    grantee: str,
+    purpose: str,
+    evidence: dict[str, str],
+    code: str,
+    article: str | None,
 ) -> None:
     log_in(client, "citizen")
     response = client.post(
         "/me/authorisations",
         data={
-            "grantee": world.organisations["bank"].code,
+            "grantee": world.organisations[grantee].code,
             "record_types": [CONTRACT],
-            "purpose": "信用卡审批",
+            "purpose": purpose,
             "valid_until": "2027-01-31",
-            "evidence_kind": "upload",
+            **evidence,
             "csrf_token": token(client, "/me/authorisations"),
         },
         headers=HTML,
     )
     assert response.status_code == 422
-    assert error_code(response) == "evidence_required"
-    assert "Art. 13 ¶3" in response.text
-
-
-def test_an_organisation_that_does_not_query_cannot_be_authorised(
-    client: TestClient, db: Session, world: World
-) -> None:
-    log_in(client, "citizen")
-    response = client.post(
-        "/me/authorisations",
-        data={
-            "grantee": world.organisations["operator"].code,
-            "record_types": [CONTRACT],
-            "purpose": "x",
-            "valid_until": "2027-01-31",
-            "signed": "true",
-            "signer_name": "王某某",
-            "csrf_token": token(client, "/me/authorisations"),
-        },
-        headers=HTML,
-    )
-    assert response.status_code == 422
-    assert error_code(response) == "not_a_querier"
+    assert error_code(response) == code
+    if article:
+        assert article in response.text
 
 
 # --- the credit authority's query items --------------------------------------------------------
@@ -866,33 +848,27 @@ def test_the_credit_authority_creates_publishes_withdraws_and_republishes_a_quer
     assert f'data-query-item="{ITEM}" data-state="draft"' in listing.text
     assert ITEM not in client.get("/query-items", headers=HTML).text
 
-    published = client.post(
-        f"/admin/query-items/{ITEM}/publish",
-        data={"csrf_token": csrf_from(listing.text)},
-        follow_redirects=False,
-    )
-    assert published.status_code == 303
-    assert ITEM in client.get("/query-items", headers=HTML).text
-    listing = client.get("/admin/query-items", headers=HTML)
-    assert f'data-query-item="{ITEM}" data-state="published"' in listing.text
-
-    withdrawn = client.post(
-        f"/admin/query-items/{ITEM}/withdraw",
-        data={"csrf_token": csrf_from(listing.text)},
-        follow_redirects=False,
-    )
-    assert withdrawn.status_code == 303
-    assert ITEM not in client.get("/query-items", headers=HTML).text
-    listing = client.get("/admin/query-items", headers=HTML)
-    assert f'data-query-item="{ITEM}" data-state="withdrawn"' in listing.text
-
-    again = client.post(
-        f"/admin/query-items/{ITEM}/publish",
-        data={"csrf_token": csrf_from(listing.text)},
-        follow_redirects=False,
-    )
-    assert again.status_code == 303
-    assert ITEM in client.get("/query-items", headers=HTML).text
+    zh = translations("zh_Hans").gettext
+    for action, state, public, notice in (
+        ("publish", "published", True, "Query item published."),
+        (
+            "withdraw",
+            "withdrawn",
+            False,
+            "Query item withdrawn: queries on it are refused from now on.",
+        ),
+        ("publish", "published", True, "Query item published."),
+    ):
+        done = client.post(
+            f"/admin/query-items/{ITEM}/{action}",
+            data={"csrf_token": csrf_from(listing.text)},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303, action
+        assert (ITEM in client.get("/query-items", headers=HTML).text) is public
+        listing = client.get(done.headers["location"], headers=HTML)
+        assert f'data-query-item="{ITEM}" data-state="{state}"' in listing.text
+        assert f'<p class="result ok" role="status">{zh(notice)}</p>' in listing.text
     actions = db.scalars(
         select(AuditEvent.action)
         .where(AuditEvent.action.like("query_item.%"))

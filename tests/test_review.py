@@ -6,7 +6,6 @@ services, the API and the page."""
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
@@ -25,7 +24,8 @@ from tests.collection_helpers import (
     source_columns,
     versions_of,
 )
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory, World, auth_headers
+from tests.factories import OrganisationFactory, UserFactory, World, auth_headers
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role
@@ -39,7 +39,6 @@ from xinyong.disclosure.models import ConfidentialityReview, ReviewDecision
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 
 FACTS = "当事人在店堂广告中宣称其产品由某军工研究所专供，涉及员工张某某的病假记录"
-HTML = {"Accept": "text/html"}
 
 
 def actor_of(world: World, username: str) -> Actor:
@@ -475,22 +474,6 @@ def test_a_resent_row_keeps_the_redaction_and_changed_content_is_reviewed_again(
 
 
 # --- the page -----------------------------------------------------------------------------
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def log_in(client: TestClient, username: str) -> None:
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 def test_the_review_page_shows_the_content_and_takes_both_decisions(

@@ -5,7 +5,6 @@ follow-ups against organisations, and who may see any of it."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 import pytest
@@ -14,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_NOW
-from tests.factories import PASSWORD, World, auth_headers
+from tests.factories import World, auth_headers
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
@@ -32,7 +32,6 @@ ITEM = "QI-FOOD-LICENCE"
 MATTER = "食品经营许可审查"
 MATTER_CODE = "FZ-SC-001"
 TODAY = TEST_NOW.date()  # Friday 2026-11-27
-HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture(autouse=True)
@@ -669,22 +668,6 @@ def test_the_api_explains_bad_requests(client: TestClient, committed: dict[str, 
 
 
 # --- the page ----------------------------------------------------------------------------
-
-
-def csrf_from(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-def log_in(client: TestClient, username: str) -> None:
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf_from(form.text)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
 
 
 def test_the_supervision_page_shows_volumes_signals_reports_and_takes_follow_ups(
