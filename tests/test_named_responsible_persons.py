@@ -28,9 +28,10 @@ from tests.lists_helpers import (
     person_represents_company,
     settings,  # noqa: F401 - fixture
 )
-from tests.test_pages_disclosure import log_in, token
+from tests.test_pages_disclosure import error_code, log_in, token
 from xinyong.clock import FixedClock
 from xinyong.errors import InvalidInput
+from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, ListEntryPerson
 from xinyong.subjects import service as subjects
@@ -226,3 +227,91 @@ def test_the_proposal_page_takes_named_persons(
     assert persons_of(db, entry_id) == [("directly_responsible", "林某", manager.id)]
     queue = client.get("/lists-queue")
     assert MANAGER_ID not in queue.text
+
+
+def test_the_reviewing_officer_sees_the_named_persons_masked(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    world = lists_world
+    log_in(client, "caseofficer2")
+    sent = client.post(
+        "/lists-queue/propose",
+        data={
+            **proposal(world),
+            "person_role": ["directly_responsible", "principal", "principal"],
+            "person_name": ["林某", "", ""],
+            "person_citizen_id": [MANAGER_ID, "", ""],
+            "csrf_token": token(client, "/lists-queue"),
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text[:500]
+    queue = client.get("/lists-queue").text
+    table = queue[queue.index('class="named-persons"') :]
+    table = table[: table.index("</table>")]
+    assert "林某" in table
+    assert mask_citizen_id(MANAGER_ID) in table
+    assert MANAGER_ID not in queue
+
+
+def test_a_refused_proposal_keeps_what_was_typed_except_id_numbers(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    world = lists_world
+    log_in(client, "caseofficer2")
+    bad_id = MANAGER_ID[:-1] + ("0" if MANAGER_ID[-1] != "0" else "1")
+    page = client.post(
+        "/lists-queue/propose",
+        data={
+            **proposal(world),
+            "person_role": ["principal", "principal", "principal"],
+            "person_name": ["林某", "", ""],
+            "person_citizen_id": [bad_id, "", ""],
+            "csrf_token": token(client, "/lists-queue"),
+        },
+        follow_redirects=False,
+    )
+    assert page.status_code == 422
+    assert error_code(page) == "check_character"
+    assert "responsible_persons[0].citizen_id" in page.text
+    # The officer's text is there to correct; the ID numbers are not sent back.
+    assert "串通投标，情节严重" in page.text
+    assert f'value="{world.subjects["company"].uscc}"' in page.text
+    assert 'value="林某"' in page.text
+    assert bad_id not in page.text
+    assert db.scalar(select(ListEntry.id)) is None
+
+
+def test_approval_inside_the_objection_window_is_refused_on_the_queue(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry = entries.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        subject=world.subjects["company"],
+        standard_code=SERIOUS_STANDARD,
+        criteria_met="以欺诈手段严重破坏公平竞争秩序",
+        reasons="串通投标，情节严重",
+        evidence="榕市监罚〔2026〕88号",
+    )
+    db.flush()
+    log_in(client, "caseofficer2")
+    page = client.post(
+        f"/lists-queue/{entry.id}/decide",
+        data={
+            "decision": "approve",
+            "reasons": "符合认定标准",
+            "csrf_token": token(client, "/lists-queue"),
+        },
+        follow_redirects=False,
+    )
+    assert page.status_code == 422
+    assert error_code(page) == "window_open"
+    article = page.text[page.text.index(f'id="entry-{entry.id}"') :]
+    article = article[: article.index("</article>")]
+    assert 'role="alert"' in article
+    assert "Art. 15 ¶2" in article
+    db.expire_all()
+    assert db.get(ListEntry, entry.id).status.value == "noticed"  # type: ignore[union-attr]

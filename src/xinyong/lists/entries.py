@@ -632,6 +632,37 @@ def persons(session: Session, entry_id: int) -> list[ListEntryPerson]:
     )
 
 
+@dataclass(frozen=True)
+class EntryPerson:
+    """A person an entry names (Art. 18), with the ID number as it may be shown: masked."""
+
+    role: str
+    name: str
+    citizen_id_masked: str | None
+
+
+def persons_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, list[EntryPerson]]:
+    """The persons each of these entries names, in the order they were named; one query for
+    a page of entries."""
+    found: dict[int, list[EntryPerson]] = {}
+    if not entry_ids:
+        return found
+    rows = session.execute(
+        select(
+            ListEntryPerson.entry_id,
+            ListEntryPerson.role,
+            ListEntryPerson.name,
+            Subject.citizen_id_masked,
+        )
+        .outerjoin(Subject, Subject.id == ListEntryPerson.person_subject_id)
+        .where(ListEntryPerson.entry_id.in_(list(entry_ids)))
+        .order_by(ListEntryPerson.id)
+    )
+    for entry_id, role, name, masked in rows:
+        found.setdefault(entry_id, []).append(EntryPerson(role, name, masked))
+    return found
+
+
 def notices_for(session: Session, actor: Actor) -> list[ListEntry]:
     """What a subject sees on "my credit": candidacies and entries about it."""
     if actor.subject_id is None:

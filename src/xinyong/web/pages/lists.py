@@ -19,13 +19,16 @@ from xinyong.accounts.permissions import (
     require,
     require_subject_account,
 )
-from xinyong.errors import NotAuthenticated
+from xinyong.clock import Clock
+from xinyong.errors import DomainError, NotAuthenticated
 from xinyong.lists import applications, entries, grades, joint_checks, measures
 from xinyong.lists.models import ListKind, MeasureKind, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.errors import status_for
+from xinyong.web.pages.forms import form_error
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -42,13 +45,15 @@ def public_list(
     tier: Tier | None = None,
 ) -> HTMLResponse:
     rows = entries.published(session, kind, today=clock.today(), query=q, tier=tier)
+    persons = entries.persons_by_entry(session, [e.id for e, _, _ in rows])
     items = [
         {
             "entry": e,
             "subject": s,
             "standard": std,
             "display_name": s.name if s.is_organisation else mask_name(s.name),
-            "persons": [(p.role, mask_name(p.name)) for p in entries.persons(session, e.id)],
+            # Art. 18 persons appear publicly by capacity and masked name only.
+            "persons": [(p.role, mask_name(p.name)) for p in persons.get(e.id, [])],
         }
         for e, s, std in rows
     ]
@@ -84,6 +89,8 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
     queue = entries.queue(session, actor)
     entry_ids = [e.id for e in queue]
     objections = entries.undecided_objections(session, actor, entry_ids)
+    # The approving officer reviews the persons named under Art. 18 with the proposal.
+    persons = entries.persons_by_entry(session, entry_ids)
     subjects_by_id = {
         s.id: s
         for s in session.scalars(
@@ -93,6 +100,7 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
     return {
         "queue": queue,
         "objections": objections,
+        "persons": persons,
         "subjects": subjects_by_id,
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
         "removal_reasons": list(RemovalReason),
@@ -115,6 +123,25 @@ def officer_queue(
     return render(request, "lists_queue.html", _queue_context(session, actor, clock.today()))
 
 
+def _refused_in_queue(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    clock: Clock,
+    exc: DomainError,
+    *,
+    entry_id: int | None = None,
+    form: dict[str, Any] | None = None,
+) -> HTMLResponse:
+    """A refused step is shown on the queue itself, next to the proposal or entry it
+    concerns, with what the officer typed kept (citizen ID numbers excepted: they are
+    never sent back)."""
+    error = form_error(session, exc)
+    context = _queue_context(session, actor, clock.today())
+    context.update({"error": error, "error_entry": entry_id, "form": form or {}})
+    return render(request, "lists_queue.html", context, status_code=status_for(exc))
+
+
 @router.post("/lists-queue/propose")
 def propose(
     request: Request,
@@ -132,19 +159,31 @@ def propose(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    entries.propose(
-        session,
-        clock,
-        actor,
-        subject=subjects.by_reference(session, subject),
-        standard_code=standard,
-        criteria_met=criteria_met,
-        reasons=reasons,
-        evidence=evidence,
-        responsible_persons=entries.named_persons_from_form(
-            person_role or [], person_name or [], person_citizen_id or []
-        ),
+    named = entries.named_persons_from_form(
+        person_role or [], person_name or [], person_citizen_id or []
     )
+    try:
+        entries.propose(
+            session,
+            clock,
+            actor,
+            subject=subjects.by_reference(session, subject),
+            standard_code=standard,
+            criteria_met=criteria_met,
+            reasons=reasons,
+            evidence=evidence,
+            responsible_persons=named,
+        )
+    except DomainError as exc:
+        form = {
+            "subject": subject,
+            "standard": standard,
+            "criteria_met": criteria_met,
+            "reasons": reasons,
+            "evidence": evidence,
+            "persons": [(p.role, p.name) for p in named],
+        }
+        return _refused_in_queue(request, session, actor, clock, exc, form=form)
     return RedirectResponse("/lists-queue", status_code=303)
 
 
@@ -160,10 +199,13 @@ def decide(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    if decision == "approve":
-        entries.approve(session, clock, actor, entry_id, reasons=reasons)
-    else:
-        entries.reject(session, clock, actor, entry_id, reasons=reasons)
+    try:
+        if decision == "approve":
+            entries.approve(session, clock, actor, entry_id, reasons=reasons)
+        else:
+            entries.reject(session, clock, actor, entry_id, reasons=reasons)
+    except DomainError as exc:
+        return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
     return RedirectResponse("/lists-queue", status_code=303)
 
 
@@ -179,7 +221,10 @@ def remove(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    entries.remove(session, clock, actor, entry_id, reason=reason, detail=detail)
+    try:
+        entries.remove(session, clock, actor, entry_id, reason=reason, detail=detail)
+    except DomainError as exc:
+        return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
     return RedirectResponse("/lists-queue", status_code=303)
 
 
@@ -195,9 +240,12 @@ def decide_objection(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    entries.decide_objection(
-        session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
-    )
+    try:
+        entries.decide_objection(
+            session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
+        )
+    except DomainError as exc:
+        return _refused_in_queue(request, session, actor, clock, exc)
     return RedirectResponse("/lists-queue", status_code=303)
 
 
@@ -245,7 +293,6 @@ async def joint_check(
         {
             "matters": measures.matters(session),
             "results": list(joint_checks.rows(result, subject_codes)),
-            "roles": joint_checks.ROLES,
             "matter": matter,
             # Not typed back into the form: the answers show each code, ID numbers masked.
             "codes": "",
