@@ -79,8 +79,14 @@ DEMO_COMPANIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("91350100T5A3HDXJ4X", "福州海峡物流有限公司", ()),
     ("91350100WWAPA40225", "福建榕城餐饮管理有限公司", ("福州榕城餐饮有限公司",)),
     ("923501008HFML5U07D", "福州鼓楼区老王小吃店", ()),
+    ("91350100M53MEA761Q", "福州闽都食品加工有限公司", ()),
 )
 DEMO_PERSON = ("王某某", "350102199403157723")
+# A seriously dishonest organisation (Art. 17, 18): its legal representative is registered
+# with the company; the proposing agency names the directly responsible person.
+SERIOUS_ORGANISATION = ("91350100M53MEA761Q", "福州闽都食品加工有限公司")
+SERIOUS_LEGAL_REPRESENTATIVE = ("林某某", "350102198006286439")
+SERIOUS_DIRECTLY_RESPONSIBLE = ("黄某某", "350104198507161872")
 
 
 def is_seeded(session: Session) -> bool:
@@ -109,6 +115,15 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
         role=ResponsibleRole.LEGAL_REPRESENTATIVE,
         name="陈某",
         citizen_id="35010319800101123X",
+    )
+    subjects.add_responsible_person(
+        session,
+        clock,
+        actor,
+        companies[SERIOUS_ORGANISATION[0]],
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=SERIOUS_LEGAL_REPRESENTATIVE[0],
+        citizen_id=SERIOUS_LEGAL_REPRESENTATIVE[1],
     )
     person = subjects.register_natural_person(
         session, clock, actor, name=DEMO_PERSON[0], citizen_id=DEMO_PERSON[1]
@@ -243,13 +258,24 @@ def seed_activity(session: Session, clock: Clock) -> None:
             "罚款人民币贰万元，没收违法所得",
             20,
         ),
+        (
+            SERIOUS_ORGANISATION[0],
+            SERIOUS_ORGANISATION[1],
+            "榕市监处罚〔2026〕907号",
+            "生产经营添加非食用物质的食品",
+            "罚款、吊销许可证",
+            "罚款人民币伍拾万元，吊销食品生产许可证",
+            40,
+        ),
     ]
     rows = [
         {
             "subject_name": name,
             "subject_category": "个体工商户" if code.startswith("92") else "法人及非法人组织",
             "subject_uscc": code,
-            "legal_representative": "陈某",
+            "legal_representative": SERIOUS_LEGAL_REPRESENTATIVE[0]
+            if code == SERIOUS_ORGANISATION[0]
+            else "陈某",
             "decision_number": number,
             "violation_type": violation,
             "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
@@ -422,4 +448,31 @@ def seed_activity(session: Session, clock: Clock) -> None:
         criteria_met="连续三年无不良信用记录，纳税信用等级A级",
         reasons="守法诚信经营的物流企业",
         evidence="2026年度纳税信用评价结果公告",
+    )
+    # A seriously dishonest organisation, proposed with its written notice three weeks ago
+    # (the objection window has closed) and approved: the black list shows it with its
+    # responsible persons, and a joint check of either person finds it (Art. 18).
+    serious = entries.propose(
+        session,
+        _Earlier(clock, 21),
+        proposer,
+        subject=subjects.by_reference(session, SERIOUS_ORGANISATION[0]),
+        standard_code="serious_health_safety",
+        criteria_met="生产经营添加非食用物质的食品，严重危害人民群众身体健康",
+        reasons="在食品生产中添加非食用物质，被处以吊销许可证的行政处罚",
+        evidence="榕市监处罚〔2026〕907号",
+        responsible_persons=[
+            entries.NamedPerson(
+                role=ResponsibleRole.DIRECTLY_RESPONSIBLE.value,
+                name=SERIOUS_DIRECTLY_RESPONSIBLE[0],
+                citizen_id=SERIOUS_DIRECTLY_RESPONSIBLE[1],
+            )
+        ],
+    )
+    entries.approve(
+        session,
+        clock,
+        approver,
+        serious.id,
+        reasons="书面告知后异议期内未提出异议，符合严重失信主体认定标准",
     )
