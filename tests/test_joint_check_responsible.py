@@ -34,7 +34,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
 from xinyong.errors import InvalidInput
 from xinyong.identifiers import mask_citizen_id
-from xinyong.lists import entries, joint_checks, measures
+from xinyong.lists import applications, entries, joint_checks, measures
 from xinyong.lists.models import ListEntry, RemovalReason
 from xinyong.lists.publicity import mask_code, mask_name
 
@@ -314,3 +314,40 @@ def test_a_measure_reaches_responsible_persons_only_with_its_basis(
     }
     assert set(reaching) == {"pun_high_consumption", "pun_appointment"}
     assert all(basis and "第十八条" in basis for basis in reaching.values())
+
+
+def test_a_measure_that_reaches_responsible_persons_is_applied_to_the_named_person(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Art. 18 in the measure application: the joint check says the measure applies to
+    the person, so applying it works, on the basis the measure states for persons, and
+    the notice tells the person in what capacity and for which organisation."""
+    world = lists_world
+    responsible_world(db, clock, world)
+    person, company = world.subjects["person"], world.subjects["company"]
+    application = applications.apply(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        subject=person,
+        matter_code="high_consumption",
+        measure_code="pun_high_consumption",
+        reasons="该单位被列为严重失信主体，其法定代表人依法限制高消费",
+    )
+    measure = measures.by_code(db, "pun_high_consumption")
+    assert application.basis.startswith(measure.responsible_persons_basis or "?")
+    assert company.name in application.notice
+    assert "法定代表人" in application.notice
+    assert "限制高消费行为" in application.notice
+    # A measure that does not reach responsible persons is still refused for them.
+    with pytest.raises(InvalidInput) as refused:
+        applications.apply(
+            db,
+            clock,
+            actor(world, "caseofficer"),
+            subject=person,
+            matter_code="government_procurement",
+            measure_code="pun_public_resource_trading",
+            reasons="依法实施",
+        )
+    assert (refused.value.code, refused.value.article) == ("not_applicable", "Art. 15 ¶2")

@@ -3,6 +3,8 @@ where it applies, always with a notice stating its basis and reasons (Art. 15 ¶
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,8 +13,16 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.lists import measures as measure_catalog
-from xinyong.lists.models import EntryStatus, ListEntry, ListKind, MeasureApplication, Tier
-from xinyong.subjects.models import Subject
+from xinyong.lists.models import (
+    EntryStatus,
+    ListEntry,
+    ListEntryPerson,
+    ListKind,
+    Measure,
+    MeasureApplication,
+    Tier,
+)
+from xinyong.subjects.models import ResponsibleRole, Subject
 
 
 def apply(
@@ -49,25 +59,22 @@ def apply(
                 ListEntry.subject_id == subject.id, ListEntry.status == EntryStatus.PUBLISHED
             )
         )
-        if e.term_start is not None
-        and e.term_start <= today
-        and (e.term_end is None or today <= e.term_end)
+        if _in_force(e, today)
     ]
-    basis_entry = next(
-        (
-            e
-            for e in entries
-            if e.tier is measure.target
-            or (measure.target is Tier.BLACK and e.kind is ListKind.BLACK)
-        ),
-        None,
+    basis_entry = next((e for e in entries if _targets(measure, e)), None)
+    # Art. 18: a measure declared to reach responsible persons applies to a person named
+    # on an organisation's entry in force, on the basis the measure states for that.
+    responsible_for = (
+        None
+        if basis_entry is not None or not measure.applies_to_responsible_persons
+        else _entry_naming(session, subject, measure, today)
     )
-    if basis_entry is None:
+    if basis_entry is None and responsible_for is None:
         raise InvalidInput(
             f"the subject is not on the list this measure targets ({measure.target.value})",
             code="not_applicable",
             field="subject",
-            article="Art. 15 ¶2",
+            article="Art. 18" if measure.applies_to_responsible_persons else "Art. 15 ¶2",
         )
     if not reasons.strip():
         raise InvalidInput(
@@ -76,10 +83,24 @@ def apply(
             field="reasons",
             article="Art. 15 ¶2",
         )
-    basis = f"{measure.legal_basis}；名单认定依据：{basis_entry.legal_basis}"
+    matter_name = measure_catalog.matter(session, matter_code).name
+    if responsible_for is not None:
+        basis_entry, role, organisation = responsible_for
+        basis = (
+            f"{measure.responsible_persons_basis}；"
+            f"名单认定依据（{organisation.name}，{organisation.public_code}）：{basis_entry.legal_basis}"
+        )
+        addressed = (
+            f"{subject.name}：你作为{organisation.name}（{organisation.public_code}）的"
+            f"{ResponsibleRole(role).in_regulation}，该单位被列入严重失信主体名单，"
+            f"在“{matter_name}”事项中，对你实施"
+        )
+    else:
+        assert basis_entry is not None
+        basis = f"{measure.legal_basis}；名单认定依据：{basis_entry.legal_basis}"
+        addressed = f"{subject.name}：在“{matter_name}”事项中，对你（单位）实施"
     notice = (
-        f"{subject.name}：在“{measure_catalog.matter(session, matter_code).name}”事项中，对你（单位）实施"
-        f"“{measure.name}”（{measure.means}）。实施主体：{measure.implementing_body}。\n"
+        f"{addressed}“{measure.name}”（{measure.means}）。实施主体：{measure.implementing_body}。\n"
         f"依据：{basis}\n理由：{reasons.strip()}\n"
         "如有异议，可依照《福州市社会信用管理办法》第二十五条提出。"
     )
@@ -107,6 +128,42 @@ def apply(
         details={"measure": measure.code, "matter": matter_code, "application_id": application.id},
     )
     return application
+
+
+def _in_force(entry: ListEntry, today: dt.date) -> bool:
+    return (
+        entry.status is EntryStatus.PUBLISHED
+        and entry.term_start is not None
+        and entry.term_start <= today
+        and (entry.term_end is None or today <= entry.term_end)
+    )
+
+
+def _targets(measure: Measure, entry: ListEntry) -> bool:
+    return entry.tier is measure.target or (
+        measure.target is Tier.BLACK and entry.kind is ListKind.BLACK
+    )
+
+
+def _entry_naming(
+    session: Session, person: Subject, measure: Measure, today: dt.date
+) -> tuple[ListEntry, str, Subject] | None:
+    """An entry in force that names ``person`` as responsible for an organisation the
+    measure targets, with the capacity and the organisation."""
+    named = session.execute(
+        select(ListEntry, ListEntryPerson.role, Subject)
+        .join(ListEntryPerson, ListEntryPerson.entry_id == ListEntry.id)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .where(
+            ListEntryPerson.person_subject_id == person.id,
+            ListEntry.status == EntryStatus.PUBLISHED,
+        )
+        .order_by(ListEntry.id)
+    )
+    for entry, role, organisation in named:
+        if _in_force(entry, today) and _targets(measure, entry):
+            return entry, role, organisation
+    return None
 
 
 def of_subject(session: Session, subject_id: int) -> list[MeasureApplication]:

@@ -24,6 +24,15 @@ class ResponsibleRole(enum.StrEnum):
     PRINCIPAL = "principal"  # 主要负责人
     DIRECTLY_RESPONSIBLE = "directly_responsible"  # 其他直接负责人
 
+    @property
+    def in_regulation(self) -> str:
+        """The capacity in Art. 18's own words, for notices and reasons written in Chinese."""
+        return {
+            "legal_representative": "法定代表人",
+            "principal": "主要负责人",
+            "directly_responsible": "其他直接负责人",
+        }[self.value]
+
 
 class Subject(IdMixin, Base):
     __tablename__ = "subject"
