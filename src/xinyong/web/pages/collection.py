@@ -31,7 +31,6 @@ from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.labels import ORGANISATION_KIND_LABELS
 from xinyong.web.pages.forms import BLANK, FormState, refused, render_form
-from xinyong.web.pages.forms import form_error as form_error  # pages.lists imports it from here
 from xinyong.web.pages.public import KIND_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.uploads import spool
