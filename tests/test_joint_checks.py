@@ -375,3 +375,47 @@ def test_only_entries_in_force_count(
     (result,) = run_check(client, headers(client, "querier"), "honours", [company.uscc or ""])
     assert result["list_status"] == []
     assert result["measures"] == []
+
+
+def test_a_subject_with_several_entries_in_force_is_answered_with_all_of_them(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    # The common cases are answered from one row per code; a subject with several entries
+    # in force has several rows and is read in detail — wherever it stands among the
+    # codes, however often it is given.
+    world = lists_world
+    several, single = world.subjects["company"], world.subjects["other_company"]
+    person = world.subjects["person"]
+    first = published_entry(db, clock, world, several)
+    second = published_entry(db, clock, world, several, "serious_fair_competition")
+    only = published_entry(db, clock, world, single)
+    own = published_entry(db, clock, world, person)
+    db.commit()
+    codes = [
+        several.uscc or "",
+        single.uscc or "",
+        (several.uscc or "").lower(),
+        person.reference,
+        citizen_id_of(person),
+        several.uscc or "",
+    ]
+
+    body = check_body(client, headers(client, "querier"), "market_access", codes)
+    results = body["results"]
+
+    assert [[s["entry_id"] for s in r["list_status"]] for r in results] == [
+        sorted([first.id, second.id]),
+        [only.id],
+        sorted([first.id, second.id]),
+        [own.id],
+        [own.id],
+        sorted([first.id, second.id]),
+    ]
+    assert results[0] == results[5]
+    assert {k: v for k, v in results[2].items() if k != "code"} == {
+        k: v for k, v in results[0].items() if k != "code"
+    }
+    serious = ["pun_market_access"]  # the serious tier's measure in this matter
+    assert [measure_codes(r) for r in results] == [serious, [], serious, [], [], serious]
+    assert [r["green_channel_reason"] for r in results] == ["on_black"] * 6
+    assert body["counts"]["listed"] == 3

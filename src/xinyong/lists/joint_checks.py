@@ -10,11 +10,12 @@ Set-based throughout: a call for 100,000 subjects runs one query per kind of cod
 array read with ``json_each`` on SQLite, one text unnested with its ordinality on
 PostgreSQL), each key with its position, in key order: the subjects through their handle's
 index, joined to their entries in force, "has it a recent bad record?" asked only of those
-not listed. The common answer — a registered organisation on no list — comes out of the
-database whole, led by its code; Python places it by position and completes only the
-listed subjects and natural persons. The parts that repeat (an entry's status, the measure
-list of a situation) are encoded once and reused (bench/joint_check.py measures it
-against a raw SQL join)."""
+not listed. The common answers come out of the database as UTF-8 text, led by their code:
+a registered organisation on no list whole, one with a single entry up to its status;
+Python places them by position, appends the measure list of the entry's situation (encoded
+once per call), and reads the rest — natural persons, subjects with several entries — in
+detail with a second statement (bench/joint_check.py measures it against a raw SQL
+join)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,14 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 from pydantic_core import to_json
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    LargeBinary,
     Select,
     String,
     Text,
@@ -112,13 +115,14 @@ ROLES = {
 
 
 # An unlisted subject's answer is the same text around its name: written out once here, the
-# name JSON-quoted by the database.
-_FOUND = '{"found":true,"name":'
+# name JSON-quoted by the database. Answers are UTF-8 bytes from the database to the response:
+# a hundred thousand of them are neither decoded nor encoded again.
+_FOUND = b'{"found":true,"name":'
 _UNLISTED = ',"list_status":[],"measures":[]'
 _CLEAN = f'{_UNLISTED},"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
 _BAD = f'{_UNLISTED},"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
-_ON_BLACK = f',"green_channel":false,"green_channel_reason":"{ON_BLACK}"}}'
-_ON_RED = f',"green_channel":true,"green_channel_reason":"{ON_RED}"}}'
+_ON_BLACK = f',"green_channel":false,"green_channel_reason":"{ON_BLACK}"}}'.encode()
+_ON_RED = f',"green_channel":true,"green_channel_reason":"{ON_RED}"}}'.encode()
 
 
 @dataclass(frozen=True)
@@ -134,15 +138,15 @@ class JointCheck:
     ``counts``: codes given, found and invalid; subjects listed, persons named as
     responsible.
 
-    JSON text because a hundred thousand answers are mostly the same few words around a
-    name: the database quotes the name, the text is put together once, and the API sends it
-    as it is; a page reads back the few it shows."""
+    JSON text (UTF-8 bytes) because a hundred thousand answers are mostly the same few words
+    around a name: the database quotes the name, the text is put together once, and the API
+    sends it as it is; a page reads back the few it shows."""
 
     matter: str
     matter_name: str
     date: dt.date
     measures: dict[str, dict[str, Any]]
-    results: list[str]
+    results: list[bytes]
     counts: dict[str, int]
 
     def to_json(self) -> bytes:
@@ -156,7 +160,7 @@ class JointCheck:
                 "measures": self.measures,
             }
         )
-        return b"".join((head[:-1], b',"results":[', ",".join(self.results).encode(), b"]}"))
+        return b"".join((head[:-1], b',"results":[', b",".join(self.results), b"]}"))
 
     def answers(self) -> Iterator[dict[str, Any]]:
         return (json.loads(text) for text in self.results)
@@ -181,6 +185,14 @@ def _quoted(session: Session, column: Any) -> Any:
     return func.json_quote(column, type_=String)
 
 
+def _utf8(session: Session, expression: Any) -> Any:
+    """Text as its UTF-8 bytes, which the driver hands over as they are (``convert_to`` on
+    PostgreSQL: a cast to bytea would read backslashes as escapes)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.convert_to(expression, literal("UTF8", String), type_=LargeBinary)
+    return cast(expression, LargeBinary)
+
+
 def _rows(session: Session, statement: Select[Any] | Any) -> list[tuple[Any, ...]]:
     """The driver's own tuples: a hundred thousand rows need no Row objects or processing
     (every column that would need it is read as text)."""
@@ -193,7 +205,7 @@ def _rows(session: Session, statement: Select[Any] | Any) -> list[tuple[Any, ...
 
 def _status_json(session: Session) -> Any:
     """An entry's status as the answer shows it, as JSON text written by the database (the
-    same keys as ``_Answers._entry``)."""
+    same keys as ``_Answers._entry``); for rows of an outer join, where there is an entry."""
     standard = select(ListStandard.name).where(ListStandard.id == ListEntry.standard_id)
     fields = (
         ("entry_id", ListEntry.id),
@@ -206,11 +218,8 @@ def _status_json(session: Session) -> Any:
     )
     pairs = [part for name, column in fields for part in (literal(name, String), column)]
     if session.get_bind().dialect.name == "postgresql":
-        status: Any = cast(func.json_build_object(*pairs), Text)
-    else:
-        status = func.json_object(*pairs, type_=String)
-    # Most rows are subjects on no list: nothing to write for them.
-    return case((ListEntry.id.is_not(None), status), else_=None)
+        return cast(func.json_build_object(*pairs), Text)
+    return func.json_object(*pairs, type_=String)
 
 
 def _in_force(today: dt.date) -> ColumnElement[bool]:
@@ -231,9 +240,11 @@ _ENTRY_COLUMNS = (
     ListEntry.reasons,
     type_coerce(ListEntry.term_end, String),
 )
-# A published entry in force: (id, kind, tier, standard_id, legal_basis, reasons, term_end),
-# and for a subject's own entries its status as JSON text.
+# A published entry in force: (id, kind, tier, standard_id, legal_basis, reasons, term_end); a
+# subject's own entry (id, kind, tier, standard_id, its status as JSON bytes): the rest is in
+# the status, and is read from the table only for the few that need it.
 _Entry = tuple[Any, ...]
+_OWN_ENTRY_COLUMNS = _ENTRY_COLUMNS[:4]
 
 
 @dataclass
@@ -241,7 +252,7 @@ class _Pending:
     """A subject whose answer needs more than its name: listed, or a natural person who may
     be named on an organisation's entry (Art. 18)."""
 
-    name: str  # JSON-quoted
+    name: bytes  # JSON-quoted
     bad: bool
     positions: list[int]
     entries: list[_Entry]
@@ -281,7 +292,10 @@ class _Lookup:
             select(CreditRecord.id)
             .where(
                 CreditRecord.subject_id == Subject.id,
-                CreditRecord.record_type_id.in_(negative),
+                # "+ 0": not an index term. As one, the planner descends the (subject,
+                # record type) index once per negative type; on the subject alone it
+                # descends once and reads the few records a subject has.
+                (CreditRecord.record_type_id + 0).in_(negative),
                 CreditRecord.decision_date >= add_months(today, -12 * CLEAN_YEARS),
                 CreditRecord.status.not_in(NOT_COUNTED),
             )
@@ -291,67 +305,121 @@ class _Lookup:
         )
         self.in_force = and_(ListEntry.subject_id == Subject.id, _in_force(today))
         # One answer per position; None until answered.
-        self.answers: list[str | None] = [None] * count
+        self.answers: list[bytes | None] = [None] * count
         # Positions whose answer still wants its code in front (not put there by SQL).
         self.unled: list[int] = []
         self.pending: dict[int, _Pending] = {}
+        # Organisations with one entry in force: (position, answer up to the status, subject,
+        # the entry's (kind, tier, standard)).
+        self.listed: list[tuple[int, bytes, int, tuple[Any, ...]]] = []
         self.persons: set[int] = set()
         # Every code is a handle that may be shown as given (no citizen ID number to mask).
         self.plain = False
 
     def by(self, column: Any, keys: list[str], positions: list[int], *, led: bool) -> None:
         """Looks ``keys[i]`` up for the code at ``positions[i]``. ``led``: each key is the
-        code as given and may be shown as it is, so the database puts it in front too."""
+        code as given and may be shown as it is, so the database puts it in front too.
+
+        The first statement answers the common cases with one text each: an organisation on
+        no list whole, one on a list with one entry up to its status (its measures follow
+        from the entry's kind, tier and standard, which come with it). Natural persons and
+        organisations with several entries are only marked, then read in detail by a
+        second statement; more columns for every row cost more than that second look."""
         session = self.session
         given, key, base = _given(session, keys)
-        common = and_(ListEntry.id.is_(None), Subject.kind != SubjectKind.NATURAL_PERSON)
         name = _quoted(session, Subject.name)
-        lead: Any = literal('{"code":"', String) + key + '","found":true,"name":' if led else _FOUND
-        answer = case((common, lead + name + case((self.bad, _BAD), else_=_CLEAN)), else_=None)
-        statement = (
-            select(
-                given.c.key,
-                answer,
-                case((common, None), else_=name),
-                Subject.kind == SubjectKind.NATURAL_PERSON,
-                # Only an unlisted subject's records matter: for a listed one the list decides.
-                case((common, false()), (ListEntry.id.is_(None), self.bad), else_=false()),
-                Subject.id,
-                *_ENTRY_COLUMNS,
-                _status_json(session),
-            )
+        lead: Any = (
+            literal('{"code":"', String) + key + '","found":true,"name":'
+            if led
+            else literal(_FOUND.decode(), String)
+        )
+        text = case(
+            (Subject.id.is_(None), None),
+            # Empty: registered, but read in detail.
+            (Subject.kind == SubjectKind.NATURAL_PERSON, b""),
+            (
+                ListEntry.id.is_(None),
+                _utf8(session, lead + name + case((self.bad, _BAD), else_=_CLEAN)),
+            ),
+            else_=_utf8(session, lead + name + ',"list_status":[' + _status_json(session)),
+        )
+        rows = _rows(
+            session,
+            select(given.c.key, text, ListEntry.subject_id, *_OWN_ENTRY_COLUMNS[1:])
             .select_from(given)
             # Outer joins keep the positions the outer loop, walked in key order.
             .outerjoin(Subject, column == key)
-            .outerjoin(ListEntry, self.in_force)
+            .outerjoin(ListEntry, self.in_force),
         )
         answers = self.answers
-        pending = self.pending
-        rows = _rows(session, statement)
+        at = positions if base == 0 else [-1, *positions]
+        rest: list[int] = []
+        listed: list[tuple[Any, ...]] = []
+        unled = None if led else self.unled
         for row in rows:
+            answer = row[1]
+            if answer:
+                if row[2] is None:
+                    answers[at[row[0]]] = answer
+                    if unled is not None:
+                        unled.append(at[row[0]])
+                else:
+                    listed.append(row)
+            # A natural person with several entries has as many rows: read in detail once.
+            elif answer is not None and (not rest or rest[-1] != row[0]):
+                rest.append(row[0])
+        # A subject with several entries in force has a row for each, one after the other.
+        several = {row[0] for row, after in pairwise(listed) if row[0] == after[0]}
+        if several:
+            rest = sorted([*rest, *several])
+        for n, answer, sid, *situation in listed:
+            if n not in several:
+                self.listed.append((at[n], answer, sid, tuple(situation)))
+                if unled is not None:
+                    unled.append(at[n])
+        if rest:
+            self._pending(column, [keys[n - base] for n in rest], [at[n] for n in rest])
+
+    def _pending(self, column: Any, keys: list[str], positions: list[int]) -> None:
+        """The registered subjects whose answer needs more than the name, with their
+        entries in force (in key order still)."""
+        session = self.session
+        given, key, base = _given(session, keys)
+        statement = (
+            select(
+                given.c.key,
+                _utf8(session, _quoted(session, Subject.name)),
+                Subject.kind == SubjectKind.NATURAL_PERSON,
+                # Only an unlisted subject's records matter: for a listed one the list decides.
+                case((ListEntry.id.is_(None), self.bad), else_=false()),
+                Subject.id,
+                *_OWN_ENTRY_COLUMNS,
+                # Most rows are subjects on no list: nothing to write for them.
+                case((ListEntry.id.is_not(None), _utf8(session, _status_json(session)))),
+            )
+            .select_from(given)
+            .join(Subject, column == key)
+            .outerjoin(ListEntry, self.in_force)
+        )
+        pending = self.pending
+        for row in _rows(session, statement):
             position = positions[row[0] - base]
-            if row[1] is not None:
-                answers[position] = row[1]
-                if not led:
-                    self.unled.append(position)
-                continue
-            sid = row[5]
-            if sid is None:
-                continue  # not registered
+            sid = row[4]
             held = pending.get(sid)
             if held is None:
-                held = pending[sid] = _Pending(row[2], bool(row[4]), [], [])
-                if row[3]:
+                held = pending[sid] = _Pending(row[1], bool(row[3]), [], [])
+                if row[2]:
                     self.persons.add(sid)
             if position not in held.positions:
                 held.positions.append(position)
             # A code given twice brings its subject's entries twice: kept from the first.
-            if row[6] is not None and position == held.positions[0]:
-                held.entries.append(row[6:])
+            if row[5] is not None and position == held.positions[0]:
+                held.entries.append(row[5:])
 
     def found(self) -> set[int]:
         """The positions answered or pending so far."""
         done = {p for p, answer in enumerate(self.answers) if answer is not None}
+        done.update(position for position, *_ in self.listed)
         return done.union(*(held.positions for held in self.pending.values()))
 
 
@@ -469,7 +537,11 @@ def _check(
     responsible = _responsible(session, sorted(lookup.persons), today)
     answers = lookup.answers
     unled = lookup.unled
-    listed = 0
+    listed_subjects = set()
+    for position, answer, sid, situation in lookup.listed:
+        answers[position] = answer + parts.rest_of_listed(situation)
+        listed_subjects.add(sid)
+    listed = len(listed_subjects)
     for sid, held in lookup.pending.items():
         answer = parts.complete(held, responsible.get(sid))
         listed += bool(held.entries)
@@ -486,7 +558,9 @@ def _check(
                 unled.append(position)
     if lookup.plain:
         for position in unled:
-            answers[position] = '{"code":"' + codes[position] + '",' + answers[position][1:]  # type: ignore[index]
+            unlead = answers[position]
+            assert unlead is not None
+            answers[position] = b'{"code":"' + codes[position].encode() + b'",' + unlead[1:]
     else:
         for position in unled:
             answers[position] = _led(codes[position], answers[position])  # type: ignore[arg-type]
@@ -521,12 +595,12 @@ _CITIZEN_ID_LIKE = re.compile(r"[0-9]{14,}[0-9Xx]")
 _CITIZEN_ID_LIKE_LINE = re.compile(r"^[0-9]{14,}[0-9Xx]$", re.MULTILINE)
 
 
-def _led(code: str, answer: str) -> str:
+def _led(code: str, answer: bytes) -> bytes:
     """The answer led by the code it answers, as given — a citizen ID number (or what looks
     like one) masked, so that no ID number travels back even to the caller."""
     if _PLAIN_CODE.fullmatch(code) and not _CITIZEN_ID_LIKE.fullmatch(code):
-        return '{"code":"' + code + '",' + answer[1:]
-    return '{"code":' + to_json(mask_code(code)).decode() + "," + answer[1:]
+        return b'{"code":"' + code.encode() + b'",' + answer[1:]
+    return b'{"code":' + to_json(mask_code(code)) + b"," + answer[1:]
 
 
 @contextmanager
@@ -552,10 +626,10 @@ _NOT_REGISTERED = to_json(
         "green_channel": False,
         "green_channel_reason": NOT_REGISTERED,
     }
-).decode()
+)
 
 
-def _unfound(code: str, today: dt.date) -> tuple[str, bool]:
+def _unfound(code: str, today: dt.date) -> tuple[bytes, bool]:
     """A code nobody registered: said so, or, when it is no valid code at all, why not
     (the message never repeats a citizen ID number)."""
     verdict = identifiers.check(code, today=today)
@@ -569,7 +643,7 @@ def _unfound(code: str, today: dt.date) -> tuple[str, bool]:
         "green_channel": False,
         "green_channel_reason": INVALID,
     }
-    return to_json(answer).decode(), True
+    return to_json(answer), True
 
 
 class _Answers:
@@ -582,10 +656,11 @@ class _Answers:
         self.standards = standards
         self._measures: dict[tuple[Any, ...], tuple[dict[str, Any], ...]] = {}
         self._status: dict[int, dict[str, Any]] = {}
-        self._measures_text: dict[tuple[Any, ...], str] = {}
+        self._measures_text: dict[tuple[Any, ...], bytes] = {}
+        self._rest_of_listed: dict[tuple[Any, ...], bytes] = {}
         self.used: set[str] = set()
 
-    def complete(self, held: _Pending, named: list[tuple[Any, ...]] | None) -> str:
+    def complete(self, held: _Pending, named: list[tuple[Any, ...]] | None) -> bytes:
         """The answer of a listed subject or a natural person, as JSON text."""
         rest: dict[str, Any] = {}
         own = held.entries
@@ -596,18 +671,18 @@ class _Answers:
             if not named:
                 # The common case, put together from parts encoded once: each entry's
                 # status, and the measure list of each situation.
-                return "".join(
+                return b"".join(
                     (
                         _FOUND,
                         held.name,
-                        ',"list_status":[',
-                        ",".join([self._entry_json(entry) for entry in own]),
-                        "]",
+                        b',"list_status":[',
+                        b",".join([entry[4] for entry in own]),
+                        b"]",
                         self._measures_json(own),
                         _ON_BLACK if on_black else _ON_RED,
                     )
                 )
-        rest["list_status"] = self.status(own) if own else []
+        rest["list_status"] = [json.loads(entry[4]) for entry in own]
         if named:
             rest["responsible_for"] = [self.responsibility(row) for row in named]
         measures = [*self.measures(own)] if own else []
@@ -622,21 +697,30 @@ class _Answers:
         else:
             rest["green_channel"] = not held.bad
             rest["green_channel_reason"] = BAD_RECORD if held.bad else CLEAN
-        return _FOUND + held.name + "," + to_json(rest).decode()[1:]
+        return b"".join((_FOUND, held.name, b",", to_json(rest)[1:]))
 
-    def _entry_json(self, entry: _Entry) -> str:
-        return entry[7] if len(entry) > 7 else to_json(self._entry(entry)).decode()
+    def rest_of_listed(self, situation: tuple[Any, ...]) -> bytes:
+        """What follows the status of an organisation with one entry in force, whose
+        (kind, tier, standard) is ``situation``: the same for every one in that situation."""
+        found = self._rest_of_listed.get(situation)
+        if found is None:
+            on_black = situation[0] == ListKind.BLACK
+            found = self._rest_of_listed[situation] = b"".join(
+                (
+                    b"]",
+                    self._measures_json([(None, *situation)]),
+                    _ON_BLACK if on_black else _ON_RED,
+                )
+            )
+        return found
 
-    def _measures_json(self, own: list[_Entry]) -> str:
+    def _measures_json(self, own: list[_Entry]) -> bytes:
         key = own[0][1:4] if len(own) == 1 else tuple([entry[1:4] for entry in own])
         found = self._measures_text.get(key)
         if found is None:
             measures = self.measures(own)
-            found = self._measures_text[key] = ',"measures":' + to_json(measures).decode()
+            found = self._measures_text[key] = b',"measures":' + to_json(measures)
         return found
-
-    def status(self, own: list[_Entry]) -> list[dict[str, Any]]:
-        return [self._entry(entry) for entry in own]
 
     def _entry(self, entry: _Entry) -> dict[str, Any]:
         found = self._status.get(entry[0])
