@@ -535,6 +535,21 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=lambda w: {"upheld": "no", "reasons": "理由不成立"},
         ok=frozenset({404}),
     ),
+    # --- pages/measures (Art. 15-18): the authority's measure catalog, applying a measure ---
+    ("GET", "/admin/measures"): Access(frozenset({"authority"})),
+    ("POST", "/admin/measures"): Access(
+        frozenset({"authority"}), form=lists_helpers.matrix_new_measure
+    ),
+    ("POST", "/admin/measures/{code}/publish"): Access(
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+    ),
+    ("POST", "/admin/measures/{code}/withdraw"): Access(
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+    ),
+    ("GET", "/measure-applications"): Access(frozenset({"caseofficer"})),
+    ("POST", "/measure-applications"): Access(
+        frozenset({"caseofficer"}), form=lists_helpers.matrix_application
+    ),
     ("GET", "/joint-check"): Access(frozenset({"querier", "caseofficer"})),
     ("POST", "/joint-check"): Access(
         frozenset({"querier", "caseofficer"}),

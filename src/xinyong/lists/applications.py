@@ -8,10 +8,12 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.identifiers import IdentifierKind
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.models import (
     EntryStatus,
@@ -22,6 +24,7 @@ from xinyong.lists.models import (
     MeasureApplication,
     Tier,
 )
+from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 
 
@@ -164,6 +167,39 @@ def _entry_naming(
         if _in_force(entry, today) and _targets(measure, entry):
             return entry, role, organisation
     return None
+
+
+def subject_for(session: Session, clock: Clock, actor: Actor, code: str) -> Subject:
+    """The subject an officer names by the code on their file: an organisation's USCC (or a
+    subject's opaque reference), or a person's ID number — found through the blind index and
+    audited as a person lookup, never echoed."""
+    require(actor, Permission.APPLY_MEASURES)
+    checked = identifiers.check(code, today=clock.today())
+    if checked.kind is not IdentifierKind.CITIZEN_ID:
+        return subjects.by_reference(session, code)
+    person = subjects.person_by_typed_citizen_id(session, clock, code)
+    subjects.record_person_lookup(session, clock, actor, person)
+    if person is None:
+        raise NotFound("no person with this ID number", code="unknown_subject", field="subject")
+    return person
+
+
+def of_organisation(
+    session: Session, actor: Actor, *, limit: int = 50
+) -> list[tuple[MeasureApplication, Measure, Subject]]:
+    """The measures an agency applied, newest first: what its officers did and told."""
+    require(actor, Permission.APPLY_MEASURES)
+    return [
+        (application, measure, subject)
+        for application, measure, subject in session.execute(
+            select(MeasureApplication, Measure, Subject)
+            .join(Measure, Measure.id == MeasureApplication.measure_id)
+            .join(Subject, Subject.id == MeasureApplication.subject_id)
+            .where(MeasureApplication.organisation_id == actor.organisation_id)
+            .order_by(MeasureApplication.id.desc())
+            .limit(limit)
+        ).tuples()
+    ]
 
 
 def of_subject(session: Session, subject_id: int) -> list[MeasureApplication]:

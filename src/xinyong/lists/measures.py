@@ -197,6 +197,13 @@ def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> Measure
     return measure
 
 
+def state(measure: Measure) -> str:
+    """draft (never published), published, or withdrawn."""
+    if measure.published_at is None:
+        return "draft"
+    return "withdrawn" if measure.withdrawn_at is not None else "published"
+
+
 def is_published(measure: Measure) -> bool:
     return measure.published_at is not None and measure.withdrawn_at is None
 

@@ -1,0 +1,198 @@
+"""Measure pages for agencies (Art. 15–18): the credit authority drafts, publishes and
+withdraws the measures of the published lists; a case officer applies a published measure
+to a listed subject (or a person responsible for a listed organisation), and the subject
+is told the basis and reasons. Thin over ``xinyong.lists.measures`` and ``applications``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.lists import applications, measures
+from xinyong.lists.models import MeasureKind, Tier
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.collection import page_helpers
+from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.rendering import check_csrf
+
+router = APIRouter(include_in_schema=False)
+
+# What an officer gets wrong on these forms: shown on the form again, what was typed kept.
+# An unknown matter, measure or subject is a wrong entry on the form (422), not a 404 page.
+FORM_ERRORS = (InvalidInput, NotFound, Conflict)
+
+
+def _render_catalog(
+    request: Request, session: Session, actor: Actor, state: FormState = BLANK
+) -> HTMLResponse:
+    require(actor, Permission.MANAGE_MEASURES)
+    return render_form(
+        request,
+        "measures_admin.html",
+        {
+            **page_helpers(request),
+            "measures": [(m, measures.state(m)) for m in measures.all_measures(session)],
+            "matters": measures.matters(session),
+            "kinds": list(MeasureKind),
+            "targets": list(Tier),
+            "limits": measures.proportionality(),
+        },
+        state,
+    )
+
+
+@router.get("/admin/measures", response_class=HTMLResponse)
+def measure_catalog(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """Every measure with its state; a new one is a draft until published (Art. 15)."""
+    return _render_catalog(
+        request, session, actor, announced(done, "created", "published", "withdrawn")
+    )
+
+
+@router.post("/admin/measures", response_class=HTMLResponse)
+def create_measure(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Form(max_length=64)] = "",
+    kind: Annotated[str, Form(max_length=16)] = "",
+    head: Annotated[str, Form(max_length=4)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    matter_codes: Annotated[list[str] | None, Form()] = None,
+    target: Annotated[str, Form(max_length=16)] = "",
+    means: Annotated[str, Form(max_length=2000)] = "",
+    implementing_body: Annotated[str, Form(max_length=200)] = "",
+    legal_basis: Annotated[str, Form(max_length=2000)] = "",
+    severity: Annotated[str, Form(max_length=4)] = "",
+    applies_to_responsible_persons: Annotated[str, Form(max_length=8)] = "",
+    responsible_persons_basis: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_MEASURES)
+    data: dict[str, Any] = {
+        "code": code.strip(),
+        "kind": kind,
+        "head": head,
+        "name": name.strip(),
+        "matter_codes": list(matter_codes or []),
+        "target": target,
+        "means": means.strip(),
+        "implementing_body": implementing_body.strip(),
+        "legal_basis": legal_basis.strip(),
+        "severity": severity,
+        "applies_to_responsible_persons": applies_to_responsible_persons == "yes",
+        "responsible_persons_basis": responsible_persons_basis,
+    }
+    try:
+        measures.create_measure(session, clock, actor, data)
+    except FORM_ERRORS as exc:
+        return _render_catalog(
+            request, session, actor, refused(session, exc, data, status_code=422)
+        )
+    return RedirectResponse("/admin/measures?done=created", status_code=303)
+
+
+@router.post("/admin/measures/{code}/publish")
+def publish_measure(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Path(max_length=64)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """From now on the measure is on the public measures page and may be applied."""
+    check_csrf(request, csrf_token)
+    measures.publish(session, clock, actor, code)
+    return RedirectResponse("/admin/measures?done=published", status_code=303)
+
+
+@router.post("/admin/measures/{code}/withdraw")
+def withdraw_measure(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Path(max_length=64)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Withdrawn, the measure leaves the public page and is never applied again."""
+    check_csrf(request, csrf_token)
+    measures.withdraw(session, clock, actor, code)
+    return RedirectResponse("/admin/measures?done=withdrawn", status_code=303)
+
+
+def _render_applications(
+    request: Request, session: Session, actor: Actor, state: FormState = BLANK
+) -> HTMLResponse:
+    made = applications.of_organisation(session, actor)
+    return render_form(
+        request,
+        "measures_apply.html",
+        {
+            **page_helpers(request),
+            "applications": made,
+            "matters": measures.matters(session),
+            "published": measures.published_measures(session),
+        },
+        state,
+    )
+
+
+@router.get("/measure-applications", response_class=HTMLResponse)
+def measure_applications(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    matter: Annotated[str, Query(max_length=64)] = "",
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """Apply a published measure; the agency's applications with the notices sent."""
+    state = announced(done, "applied")
+    if matter and not state.form:
+        state = FormState(notice=state.notice, form={"matter": matter})
+    return _render_applications(request, session, actor, state)
+
+
+@router.post("/measure-applications", response_class=HTMLResponse)
+def apply_measure(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    subject: Annotated[str, Form(max_length=40)] = "",
+    matter: Annotated[str, Form(max_length=64)] = "",
+    measure: Annotated[str, Form(max_length=64)] = "",
+    reasons: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        applications.apply(
+            session,
+            clock,
+            actor,
+            subject=applications.subject_for(session, clock, actor, subject),
+            matter_code=matter,
+            measure_code=measure,
+            reasons=reasons,
+        )
+    except FORM_ERRORS as exc:
+        # The code is not typed back: it may be a person's ID number.
+        form = {"matter": matter, "measure": measure, "reasons": reasons}
+        return _render_applications(
+            request, session, actor, refused(session, exc, form, status_code=422)
+        )
+    return RedirectResponse("/measure-applications?done=applied", status_code=303)
