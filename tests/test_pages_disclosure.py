@@ -771,6 +771,35 @@ def test_an_authorisation_with_an_uploaded_document(
     assert authorisation.record_type_codes == [CONTRACT]
 
 
+def test_a_person_authorises_a_bank_to_read_their_credit_status_in_the_page(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """Art. 19's scope is offered beside the record types, named in words, and granted like
+    them: the page and the API give the same authorisation."""
+    log_in(client, "citizen")
+    page = client.get("/me/authorisations", headers=HTML)
+    assert 'value="credit_status"' in page.text
+    assert "名单状态和信用等级（用于风险定价，第十九条）" in page.text
+    response = client.post(
+        "/me/authorisations",
+        data={
+            "grantee": world.organisations["bank"].code,
+            "record_types": ["credit_status"],
+            "purpose": "住房贷款风险定价",
+            "valid_until": "2027-01-31",
+            "evidence_kind": "signed_in_page",
+            "signed": "true",
+            "signer_name": "王某某",
+            "csrf_token": token(client, "/me/authorisations"),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:800]
+    assert db.scalars(select(Authorisation)).one().record_type_codes == ["credit_status"]
+    listed = client.get("/me/authorisations", headers=HTML).text
+    assert listed.count("名单状态和信用等级（用于风险定价，第十九条）") == 2  # list and form
+
+
 @pytest.mark.parametrize(
     ("grantee", "purpose", "evidence", "code", "article"),
     [

@@ -253,6 +253,7 @@ def _render_authorisations(
             "organisations": {org.id: org for org in accounts.list_organisations(session)},
             "grantees": _grantees(session),
             "offered": _offered_types(session, subject),
+            "special_scopes": sorted(authorisations.SPECIAL_SCOPES),
             "type_names": type_names(session, english=english),
             "declaration": AUTHORISATION_DECLARATION,
             "max_until": (clock.today() + dt.timedelta(days=authorisations.MAX_VALIDITY_DAYS)),

@@ -170,11 +170,23 @@ def record_items(
     return items
 
 
+# Authorisation scopes that are not record types (Art. 19), named in the page's language.
+SCOPE_LABELS = {
+    "credit_status": (
+        "List status and credit grade (for risk pricing, Art. 19)",
+        "名单状态和信用等级（用于风险定价，第十九条）",
+    ),
+}
+
+
 def type_names(session: Session, *, english: bool) -> dict[str, str]:
-    return {
+    """What each record type, and each authorisation scope beyond them, is called."""
+    names = {
         rule.definition.code: rule.definition.name_en if english else rule.definition.name_zh
         for rule in catalog.list_record_types(session)
     }
+    names.update({code: en if english else zh for code, (en, zh) in SCOPE_LABELS.items()})
+    return names
 
 
 def report_response(content: dict[str, Any], fmt: str) -> Response:
