@@ -15,13 +15,14 @@ import json
 import re
 import shutil
 import subprocess
+from collections import Counter
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -50,10 +51,12 @@ from tests.disclosure_helpers import (
 from tests.factories import OrganisationFactory, World
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind
+from xinyong.audit import service as audit
+from xinyong.audit.models import AuditEvent
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import CHINA, FixedClock
 from xinyong.disclosure import files, reports
-from xinyong.disclosure.models import CreditReport, LegalPath
+from xinyong.disclosure.models import AccessEvent, CreditReport, LegalPath
 from xinyong.disclosure.rendering import FIELD_LABELS_HIDDEN
 
 API = "/api/v1"
@@ -354,6 +357,42 @@ def test_a_report_after_a_change_shows_it_though_record_views_are_reused(
     files.clear_view_cache()
     fresh, _ = issued_item()
     assert fresh == renamed
+
+
+def test_issuing_writes_the_log_entry_report_row_and_audit_event_at_once_and_the_chain_holds(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The read's access-log entry, the report row and the audit event are written
+    together at the end of issuing (on PostgreSQL in two statements, the chain's place
+    reserved with the report row): each report has one log entry and its event, in
+    order with other events, and the audit chain verifies."""
+    from tests.disclosure_helpers import company_penalty
+
+    world = disclosure_world
+    company_penalty(db, clock, world)
+    company = world.subjects["company"]
+    actor = accounts.actor_for_user(world.users["company"])
+    before = db.scalar(select(func.max(AuditEvent.sequence))) or 0
+    first = reports.issue(db, clock, actor, company)
+    audit.record(db, clock, audit.SYSTEM, "test.between")
+    second = reports.issue(db, clock, actor, company)
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.sequence > before).order_by(AuditEvent.sequence)
+    ).all()
+    assert [(e.sequence, e.action, e.target_id) for e in events] == [
+        (before + 1, "report.issue", str(first.report.id)),
+        (before + 2, "test.between", None),
+        (before + 3, "report.issue", str(second.report.id)),
+    ]
+    logged = db.scalars(
+        select(AccessEvent.report_number).where(
+            AccessEvent.subject_id == company.id, AccessEvent.granted
+        )
+    ).all()
+    assert Counter(logged)[first.report.number] == Counter(logged)[second.report.number] == 1
+    stored = db.scalars(select(CreditReport.id).where(CreditReport.subject_id == company.id))
+    assert {first.report.id, second.report.id} <= set(stored)
+    assert audit.verify(db).ok
 
 
 # --- number, verification code, content hash ---------------------------------------------------

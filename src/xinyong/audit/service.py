@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEvent, AuditHead
@@ -86,6 +86,28 @@ _APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
 )
 
 
+@dataclass(frozen=True)
+class Place:
+    """The place of the next event in the chain: its sequence number and the hash of the
+    event before it, reserved by advancing the head (``advancing``)."""
+
+    sequence: int
+    previous_hash: str
+
+
+def advancing(statement: Insert) -> Insert:
+    """``statement`` (the caller's INSERT … RETURNING) advancing the chain's head as well,
+    in the same statement, for PostgreSQL (a data-modifying WITH), where a statement is a
+    round trip. Its rows end with the new sequence and the previous hash (NULL when the
+    chain has no head yet); pass them to ``record`` as ``place=Place(…)`` (or nothing
+    when NULL), in the same transaction, which takes the head's lock until it ends."""
+    head = _ADVANCE.cte("head")
+    return statement.add_cte(head).returning(
+        select(head.c.sequence).scalar_subquery().label("audit_sequence"),
+        select(head.c.hash).scalar_subquery().label("audit_previous_hash"),
+    )
+
+
 def record(
     session: Session,
     clock: Clock,
@@ -96,18 +118,21 @@ def record(
     target_type: str | None = None,
     target_id: str | int | None = None,
     details: dict[str, Any] | None = None,
+    place: Place | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain in the caller's transaction. The event returned is
-    not attached to the session (it is written as a plain row): read it back by query."""
+    """Append one event to the chain in the caller's transaction, at ``place`` when the
+    caller reserved it (``advancing``). The event returned is not attached to the
+    session (it is written as a plain row): read it back by query."""
     # What the caller changed before the event is written before it, as it always was.
     session.flush()
     connection = session.connection()
-    head = connection.execute(_ADVANCE).one_or_none()
-    if head is None:
+    if place is not None:
+        sequence, previous_hash = place.sequence, place.previous_hash
+    elif (head := connection.execute(_ADVANCE).one_or_none()) is not None:
+        sequence, previous_hash = head
+    else:
         connection.execute(_START, {"id": 1, "sequence": 1, "hash": GENESIS_HASH})
         sequence, previous_hash = 1, GENESIS_HASH
-    else:
-        sequence, previous_hash = head
     event = AuditEvent(
         sequence=sequence,
         # Microseconds are dropped so the hashed timestamp survives every database's

@@ -11,11 +11,11 @@ of non-public data and every refused attempt is logged for the subject.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Insert, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation, UserAccount
@@ -47,6 +47,9 @@ class Access:
     purpose: str | None
     query_item: QueryItem | None = None
     authorisation_ids: tuple[int, ...] = ()
+    # The subject's access-log entries of this read (``decide``), written by ``open_file``
+    # at once, or by the caller with what it writes itself (``write_log``, ``logged_with``).
+    log: tuple[dict[str, Any], ...] = ()
 
     def file(
         self, session: Session, clock: Clock, *, as_of: dt.date | None = None
@@ -129,11 +132,42 @@ def _event_values(
     }
 
 
-def _log_granted(session: Session, entries: list[dict[str, Any]]) -> None:
+def _log_granted(session: Session, entries: Sequence[dict[str, Any]]) -> None:
     """Write granted reads to the subject's log with a Core insert, in the reader's
     transaction: nothing reads the entry back as an object, and the ORM's unit of work
     cost more than the insert on a report issued on every request."""
-    session.connection().execute(insert(AccessEvent), entries)
+    session.connection().execute(insert(AccessEvent), list(entries))
+
+
+# The columns of a log entry as ``_event_values`` gives them (the id is the database's).
+_LOG_COLUMNS = tuple(
+    column for column in cast(Table, AccessEvent.__table__).c if not column.primary_key
+)
+
+
+def logged_with(statement: Insert) -> Insert:
+    """``statement`` (the caller's INSERT) writing one access-log entry as well, in the
+    same statement: a data-modifying WITH, for PostgreSQL, where each statement is a
+    round trip. Build it once; run it with the caller's values and ``log_values(granted)``
+    for a read whose log is a single entry (``Access.log``)."""
+    return statement.add_cte(
+        insert(AccessEvent)
+        .values(
+            {column: bindparam(f"log_{column.name}", type_=column.type) for column in _LOG_COLUMNS}
+        )
+        .cte("logged")
+    )
+
+
+def log_values(granted: Access) -> dict[str, Any]:
+    """The parameters of a statement made by ``logged_with`` for this read's one entry."""
+    (entry,) = granted.log
+    return {f"log_{name}": value for name, value in entry.items()}
+
+
+def write_log(session: Session, granted: Access) -> None:
+    """Write the log entries of a read granted by ``decide``, in the reader's transaction."""
+    _log_granted(session, granted.log)
 
 
 def refusal(
@@ -190,6 +224,36 @@ def open_file(
     report_number: str | None = None,
 ) -> Access:
     """Decide the lawful path for this read and log it; refuse with Art. 13 otherwise."""
+    granted = decide(
+        session,
+        clock,
+        actor,
+        subject,
+        what=what,
+        query_item_code=query_item_code,
+        matter=matter,
+        limits=limits,
+        report_number=report_number,
+    )
+    _log_granted(session, granted.log)
+    return granted
+
+
+def decide(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    *,
+    what: str = "file",
+    query_item_code: str | None = None,
+    matter: str | None = None,
+    limits: ReadLimits = ReadLimits(),
+    report_number: str | None = None,
+) -> Access:
+    """The lawful path for this read, with the access-log entries it must be written
+    with (``Access.log``), which the caller writes in the same transaction before it
+    commits (``write_log``, ``logged_with``); refusals are logged as by ``open_file``."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to read a credit file", code="not_authenticated")
     if actor.subject_id is not None:
@@ -204,24 +268,18 @@ def open_file(
                 "a subject account may read only its own credit file",
                 "not_own_subject",
             )
-        access = Access(subject, LegalPath.SELF, None, "own file")
-        _log_granted(
-            session,
-            [
-                _event_values(
-                    actor,
-                    subject.id,
-                    clock,
-                    path=LegalPath.SELF,
-                    what=what,
-                    granted=True,
-                    codes=[],
-                    purpose="own file",
-                    report_number=report_number,
-                )
-            ],
+        entry = _event_values(
+            actor,
+            subject.id,
+            clock,
+            path=LegalPath.SELF,
+            what=what,
+            granted=True,
+            codes=[],
+            purpose="own file",
+            report_number=report_number,
         )
-        return access
+        return Access(subject, LegalPath.SELF, None, "own file", log=(entry,))
     _check_rate(session, clock, actor, subject, what, limits)
     if query_item_code:
         return _by_query_item(
@@ -329,22 +387,17 @@ def _by_query_item(
             article="Art. 13 ¶2",
             query_item=item,
         )
-    _log_granted(
-        session,
-        [
-            _event_values(
-                actor,
-                subject.id,
-                clock,
-                path=LegalPath.QUERY_ITEM,
-                what=what,
-                granted=True,
-                codes=item.record_type_codes,
-                purpose=item.matter,
-                query_item_id=item.id,
-                report_number=report_number,
-            )
-        ],
+    entry = _event_values(
+        actor,
+        subject.id,
+        clock,
+        path=LegalPath.QUERY_ITEM,
+        what=what,
+        granted=True,
+        codes=item.record_type_codes,
+        purpose=item.matter,
+        query_item_id=item.id,
+        report_number=report_number,
     )
     return Access(
         subject,
@@ -352,6 +405,7 @@ def _by_query_item(
         frozenset(item.record_type_codes),
         item.matter,
         query_item=item,
+        log=(entry,),
     )
 
 
@@ -394,23 +448,20 @@ def _by_authorisation(
         )
     codes = sorted({code for a in granted for code in a.record_type_codes})
     purpose = "; ".join(sorted({a.purpose for a in granted}))
-    _log_granted(
-        session,
-        [
-            _event_values(
-                actor,
-                subject.id,
-                clock,
-                path=LegalPath.AUTHORISATION,
-                what=what,
-                granted=True,
-                codes=authorisation.record_type_codes,
-                purpose=authorisation.purpose,
-                authorisation_id=authorisation.id,
-                report_number=report_number,
-            )
-            for authorisation in granted
-        ],
+    entries = tuple(
+        _event_values(
+            actor,
+            subject.id,
+            clock,
+            path=LegalPath.AUTHORISATION,
+            what=what,
+            granted=True,
+            codes=authorisation.record_type_codes,
+            purpose=authorisation.purpose,
+            authorisation_id=authorisation.id,
+            report_number=report_number,
+        )
+        for authorisation in granted
     )
     return Access(
         subject,
@@ -418,6 +469,7 @@ def _by_authorisation(
         frozenset(codes),
         purpose,
         authorisation_ids=tuple(a.id for a in granted),
+        log=entries,
     )
 
 
