@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong import identifiers
@@ -186,11 +186,15 @@ def by_citizen_id(session: Session, citizen_id: str) -> Subject | None:
     )
 
 
+# Built once: every request naming a subject looks it up (a credit report, its page).
+_BY_REFERENCE = select(Subject).where(Subject.reference == bindparam("reference"))
+
+
 def by_reference(session: Session, reference: str) -> Subject:
     """The subject behind a public handle (USCC or opaque reference); never an ID number."""
     normalised = identifiers.normalise(reference)
     subject = (
-        session.scalar(select(Subject).where(Subject.reference == normalised))
+        session.scalar(_BY_REFERENCE, {"reference": normalised})
         if _REFERENCE_SHAPE.fullmatch(normalised)
         else None
     )
