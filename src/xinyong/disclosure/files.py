@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import typing
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -35,6 +37,8 @@ from xinyong.collection.pipeline import REASON_CREATED, REASON_UPDATED
 from xinyong.db.base import UTCDateTime
 from xinyong.disclosure.review import REASON_PREFIX as REVIEW_PREFIX
 from xinyong.subjects.models import Subject
+
+_T = TypeVar("_T")
 
 # Statuses in which a record may be shown to the public at all.
 PUBLISHABLE = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED)
@@ -74,6 +78,8 @@ class RecordView:
     _report_item: tuple[dict[str, Any], orjson.Fragment] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # What readers derive from the view, made once and kept with it (``derived``).
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def report_item(self) -> tuple[dict[str, Any], orjson.Fragment]:
         """The record as a report lists it (``as_dict`` without labels) and that item's
@@ -83,6 +89,15 @@ class RecordView:
             item = self.as_dict(labels=False)
             self._report_item = (item, orjson.Fragment(canonical_json(item)))
         return self._report_item
+
+    def derived(self, key: str, make: Callable[[RecordView], _T]) -> _T:
+        """``make(self)``, made on first use under ``key`` and kept with the view (which
+        lives as long as nothing it shows changes: the view cache of ``build_file``).
+        What is kept is shared by every reader of the view, so it may not be changed."""
+        if key in self._derived:
+            return typing.cast(_T, self._derived[key])
+        made = self._derived[key] = make(self)
+        return made
 
     def labels(self) -> list[dict[str, str]]:
         """The label of every field of the content, in the definition's order."""

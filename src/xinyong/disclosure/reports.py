@@ -142,41 +142,73 @@ def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any
     return basic
 
 
-def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
-    """Plain advice on improving credit, derived from the file itself (Art. 20–21)."""
+def _suggestions_of(view: RecordView) -> tuple[dict[str, str], ...]:
+    """Plain advice on improving credit that a record calls for (Art. 20–21)."""
     suggestions: list[dict[str, str]] = []
-    for view in records:
-        definition = view.definition
-        if definition.polarity.value == "negative" and view.status == "active":
-            suggestions.append(
-                {
-                    "record": str(view.id),
-                    "zh": f"{definition.name_zh}（{view.payload.get('decision_number') or view.decision_date}）："
-                    "主动纠正失信行为、履行相关义务并作出信用承诺后，可依照《福州市社会信用管理办法》第二十一条申请信用修复。",
-                    "en": f"{definition.name_en} of {view.decision_date}: once the conduct is corrected, the obligations "
-                    "are met and a credit commitment is made, credit repair can be applied for (Art. 21).",
-                }
-            )
-        if (
-            definition.code == "credit_commitment"
-            and view.payload.get("fulfilment_status") == "pending"
-        ):
-            suggestions.append(
-                {
-                    "record": str(view.id),
-                    "zh": "请按承诺内容履约；履约情况将由承诺受理单位记录。",
-                    "en": "Keep the commitment; the accepting unit records whether it was kept.",
-                }
-            )
-    if not suggestions:
+    definition = view.definition
+    if definition.polarity.value == "negative" and view.status == "active":
         suggestions.append(
             {
-                "record": "",
-                "zh": "信用记录良好，请继续保持。",
-                "en": "No negative records: keep it up.",
+                "record": str(view.id),
+                "zh": f"{definition.name_zh}（{view.payload.get('decision_number') or view.decision_date}）："
+                "主动纠正失信行为、履行相关义务并作出信用承诺后，可依照《福州市社会信用管理办法》第二十一条申请信用修复。",
+                "en": f"{definition.name_en} of {view.decision_date}: once the conduct is corrected, the obligations "
+                "are met and a credit commitment is made, credit repair can be applied for (Art. 21).",
             }
         )
-    return suggestions
+    if (
+        definition.code == "credit_commitment"
+        and view.payload.get("fulfilment_status") == "pending"
+    ):
+        suggestions.append(
+            {
+                "record": str(view.id),
+                "zh": "请按承诺内容履约；履约情况将由承诺受理单位记录。",
+                "en": "Keep the commitment; the accepting unit records whether it was kept.",
+            }
+        )
+    return tuple(suggestions)
+
+
+NO_SUGGESTIONS = (
+    {
+        "record": "",
+        "zh": "信用记录良好，请继续保持。",
+        "en": "No negative records: keep it up.",
+    },
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """What a report takes from one record view, made once per view (``RecordView.derived``):
+    views are reused while nothing they show changes, and so is this."""
+
+    section: str
+    item: dict[str, Any]
+    fragment: orjson.Fragment  # the item's canonical JSON
+    suggestions: tuple[dict[str, str], ...]
+    unlabelled: tuple[str, ...]  # content fields its type's definition does not name
+
+
+def _part(view: RecordView) -> _Part:
+    item, fragment = view.report_item()
+    named = {spec.name for spec in view.definition.fields}
+    return _Part(
+        section=SECTION_OF_GROUP.get(view.definition.group, "other"),
+        item=item,
+        fragment=fragment,
+        suggestions=_suggestions_of(view),
+        unlabelled=tuple(name for name in view.payload if name not in named),
+    )
+
+
+def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
+    """Plain advice on improving credit, derived from the file itself (Art. 20–21)."""
+    suggestions = [
+        suggestion for view in records for suggestion in view.derived("report", _part).suggestions
+    ]
+    return suggestions or [dict(suggestion) for suggestion in NO_SUGGESTIONS]
 
 
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
@@ -229,19 +261,17 @@ def issue(
     labels: dict[str, list[dict[str, str]]] = {}
     named: dict[str, set[str]] = {}  # the names labelled so far, per type
     for view in records:
-        section = SECTION_OF_GROUP.get(view.definition.group, "other")
-        item, fragment = view.report_item()
-        by_section[section].append(item)
-        encoded[section].append(fragment)
+        part = view.derived("report", _part)
+        by_section[part.section].append(part.item)
+        encoded[part.section].append(part.fragment)
         code = view.type_code
         if code not in labels:
             labels[code] = field_labels(view.definition)
             named[code] = {label["name"] for label in labels[code]}
-        known = named[code]
-        for name in view.payload:
-            if name not in known:
+        for name in part.unlabelled:
+            if name not in named[code]:
                 labels[code].append({"name": name, "zh": name, "en": name})
-                known.add(name)
+                named[code].add(name)
     sections = [
         {"key": key, "title": zh, "title_en": en, "items": by_section[key]}
         for key, zh, en, _groups in SECTIONS
