@@ -395,6 +395,35 @@ def test_issuing_writes_the_log_entry_report_row_and_audit_event_at_once_and_the
     assert audit.verify(db).ok
 
 
+def test_a_file_is_reused_only_while_what_it_is_made_of_is_the_same(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Files are kept per subject and question and reused while the rows read are the
+    same: a changed record row, a renamed source unit or another question is made anew."""
+    from tests.disclosure_helpers import company_penalty
+
+    world = disclosure_world
+    record = company_penalty(db, clock, world)
+    company = world.subjects["company"]
+    today = clock.today()
+    (first,) = files.build_file(db, company, today=today)
+    (again,) = files.build_file(db, company, today=today)
+    assert again is first
+    assert first.public
+    record.publicity_end = today - dt.timedelta(days=1)  # the record row, not a version
+    db.flush()
+    (ended,) = files.build_file(db, company, today=today)
+    assert (ended.publicity_end, ended.public) == (today - dt.timedelta(days=1), False)
+    assert files.build_file(db, company, today=today, public_only=True) == []
+    world.organisations["regulator"].name = "福州市市场监督管理局（新）"
+    db.flush()
+    (renamed,) = files.build_file(db, company, today=today)
+    assert renamed.source_name == "福州市市场监督管理局（新）"
+    assert [v.source_name for v in renamed.history] == ["福州市市场监督管理局（新）"]
+    (as_then,) = files.build_file(db, company, today=today, as_of=today)
+    assert as_then == renamed  # another question (as of today), the same content
+
+
 # --- number, verification code, content hash ---------------------------------------------------
 
 

@@ -444,9 +444,57 @@ def _remember_view(
             _views.popitem(last=False)
 
 
+class _FileCache:
+    """Files already assembled, per subject and question (day, types asked for, public
+    only…), with the rows they were made of: a file is reused only when the rows read now
+    are equal to those, value by value (comparing costs far less than hashing them, or
+    than finding each record's view again). The rows are everything a file is made of
+    (its versions, their units, its types' rules), so nothing is invalidated by hand.
+    Bounded by the records held, as the view cache is (the views are the same objects)."""
+
+    def __init__(self, records: int) -> None:
+        self.limit = records
+        self.held = 0
+        self.lock = threading.Lock()
+        self.files: OrderedDict[tuple[Any, ...], tuple[list[tuple[Any, ...]], list[RecordView]]] = (
+            OrderedDict()
+        )
+
+    def get(self, key: tuple[Any, ...], rows: list[tuple[Any, ...]]) -> list[RecordView] | None:
+        with self.lock:
+            entry = self.files.get(key)
+            if entry is None or entry[0] != rows:
+                return None
+            self.files.move_to_end(key)
+            return list(entry[1])
+
+    def put(
+        self, key: tuple[Any, ...], rows: list[tuple[Any, ...]], views: list[RecordView]
+    ) -> None:
+        with self.lock:
+            old = self.files.pop(key, None)
+            if old is not None:
+                self.held -= len(old[1])
+            self.files[key] = (rows, list(views))
+            self.held += len(views)
+            while self.held > self.limit and len(self.files) > 1:
+                _key, (_rows, dropped) = self.files.popitem(last=False)
+                self.held -= len(dropped)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.files.clear()
+            self.held = 0
+
+
+_files = _FileCache(records=_VIEW_CACHE_SIZE)
+
+
 def clear_view_cache() -> None:
+    """Forget every record view and file made so far (the next file is made afresh)."""
     with _views_lock:
         _views.clear()
+    _files.clear()
 
 
 def build_file(
@@ -470,14 +518,26 @@ def build_file(
     # Core, not the ORM: plain rows of the columns asked for, no identity map.
     session.flush()
     query = _FILE_QUERY_AS_OF if as_of is not None else _FILE_QUERY
-    rows = session.connection().execute(query, {"subject_id": subject.id, "cutoff": cutoff}).all()
+    result = session.connection().execute(query, {"subject_id": subject.id, "cutoff": cutoff})
     # Plain tuples from here on: a Row's item access costs microseconds, and a file of
     # hundreds of records makes thousands of them. Positions follow _FILE_COLUMNS.
+    rows = [tuple(row) for row in result]
+    question = (
+        subject.id,
+        subject.is_organisation,
+        day,
+        as_of is not None,
+        None if record_type_codes is None else frozenset(record_type_codes),
+        public_only,
+        include_public,
+    )
+    assembled = _files.get(question, rows)
+    if assembled is not None:
+        return assembled
     records: dict[int, list[tuple[Any, ...]]] = {}
     organisations: dict[int, tuple[str, str]] = {}
     types: dict[int, tuple[str, RecordTypeDefinition]] = {}
-    for row in rows:
-        version = tuple(row)
+    for version in rows:
         if version[0] is None:  # a type's row: its city rule
             types[version[1]] = (version[19], _definition(version[2], version[18]))
             continue
@@ -579,6 +639,8 @@ def build_file(
             )
             _remember_view(key, definition, view)
         views.append(view)
+    if not others:  # else the file is made of other units' rows too: not worth keeping
+        _files.put(question, rows, views)
     return views
 
 
