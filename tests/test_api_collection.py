@@ -485,6 +485,50 @@ def test_the_sources_api(collection_world: World, client: TestClient, db: Sessio
     assert accepted.status_code == 201, accepted.text
 
 
+def test_the_sources_revoke_api(collection_world: World, client: TestClient, db: Session) -> None:
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    revocation = {"organisation": regulator.code, "record_type": PENALTY}
+    refused = client.post(
+        "/api/v1/sources/revoke", json=revocation, headers=auth_headers(client, "reporter")
+    )
+    assert refused.status_code == 403
+    assert sources.responsibilities(db, regulator.id) == [PENALTY]
+
+    authority = auth_headers(client, "authority")
+    revoked = client.post("/api/v1/sources/revoke", json=revocation, headers=authority)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json() == revocation
+    db.expire_all()
+    assert sources.responsibilities(db, regulator.id) == []
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "source.revoke")).one()
+    assert (event.actor_id, event.target_id, event.details) == (
+        f"user:{world.users['authority'].id}",
+        str(regulator.id),
+        {"record_type": PENALTY},
+    )
+
+    # The regulator's submissions of penalties are refused from now on (Art. 9).
+    stopped = submit(client, auth_headers(client, "reporter"), [penalty_row(world)])
+    assert stopped.status_code == 403
+    assert (stopped.json()["error"]["code"], stopped.json()["error"]["article"]) == (
+        "not_responsible",
+        "Art. 9",
+    )
+
+    again = client.post("/api/v1/sources/revoke", json=revocation, headers=authority)
+    assert again.status_code == 422
+    assert again.json()["error"]["code"] == "not_responsible"
+    unknown = client.post(
+        "/api/v1/sources/revoke",
+        json={**revocation, "record_type": "fire_safety_check"},
+        headers=authority,
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "unknown_record_type"
+    assert "/api/v1/sources/revoke" in client.get("/openapi.json").json()["paths"]
+
+
 # --- timeliness --------------------------------------------------------------------------
 
 

@@ -502,3 +502,33 @@ def test_a_dry_run_writes_nothing(cli: Cli, bad_rows: int, exit_code: int) -> No
     assert real.exit_code == exit_code, real.output
     assert "imported before" not in real.output
     assert cli.count("credit_record") == 2
+
+
+# --- the responsibility list -------------------------------------------------------------
+
+
+def test_sources_revoke_stops_imports_and_grant_restores_them(cli: Cli) -> None:
+    """``xinyong sources revoke``: the organisation's later files of that type are refused
+    (exit 2, nothing written); revoking again is refused; ``grant`` restores it."""
+    path = write_csv(cli.files / "penalties.csv", [row()])
+    revoked = run("sources", "revoke", "--org", AGENCY, "--type", PENALTY)
+    assert revoked.exit_code == 0, revoked.output
+    assert "may no longer submit" in revoked.output
+    listed = run("sources", "list", "--org", AGENCY)
+    assert PENALTY not in listed.output.split()
+
+    refused = cli.import_(path)
+    assert refused.exit_code == 2, refused.output
+    assert "not_responsible" in refused.output
+    assert cli.count("credit_record") == 0
+
+    again = run("sources", "revoke", "--org", AGENCY, "--type", PENALTY)
+    assert again.exit_code == 2
+    assert "not_responsible" in again.output
+    unknown = run("sources", "revoke", "--org", IDLE_AGENCY, "--type", PENALTY)
+    assert unknown.exit_code == 2
+    assert "not_responsible" in unknown.output
+
+    assert run("sources", "grant", "--org", AGENCY, "--type", PENALTY).exit_code == 0
+    assert cli.import_(path).exit_code == 0
+    assert cli.count("credit_record") == 1

@@ -447,6 +447,14 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
         ok=frozenset({404}),
     ),
+    ("POST", "/api/v1/sources/revoke"): Access(
+        frozenset({"authority"}),
+        json=lambda w: {
+            "organisation": w.organisations["regulator"].code,
+            "record_type": "administrative_penalty",
+        },
+        ok=frozenset({404}),
+    ),
     ("GET", "/api/v1/timeliness"): Access(frozenset({"authority"})),
     ("GET", "/api/v1/me/consents"): Access(SUBJECT_ACCOUNTS),
     # A company has no consents to give (natural persons only, Art. 11): 422 past the role check.

@@ -54,6 +54,21 @@ def sources_grant(
         console.print(f"{organisation.name} may now submit {type_}")
 
 
+@sources_app.command("revoke")
+def sources_revoke(
+    org: Annotated[str, typer.Option(help="USCC of the submitting organisation")],
+    type_: Annotated[str, typer.Option("--type", help="record type code")],
+) -> None:
+    """Take a record type off an organisation's responsibility list: its later
+    submissions of that type are refused (Art. 9)."""
+    from xinyong.cli._shared import command_unit_of_work
+
+    with command_unit_of_work() as session:
+        organisation = accounts.organisation_by_code(session, org)
+        sources.revoke(session, clock, SYSTEM_ACTOR, organisation, type_)
+        console.print(f"{organisation.name} may no longer submit {type_}")
+
+
 @sources_app.command("list")
 def sources_list(org: Annotated[str, typer.Option(help="USCC of the organisation")]) -> None:
     """The record types an organisation may submit."""

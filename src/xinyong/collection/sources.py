@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -9,6 +12,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
+from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection.models import SourceResponsibility
 from xinyong.errors import InvalidInput
@@ -35,8 +39,10 @@ def grant(
     )
     if existing is not None:
         if existing.revoked_at is not None:
+            # Granted again: by whom and when it was granted this time.
             existing.revoked_at = None
             existing.granted_at = clock.now()
+            existing.granted_by = actor.audit().id
         responsibility = existing
     else:
         responsibility = SourceResponsibility(
@@ -87,6 +93,39 @@ def revoke(
     )
 
 
+@dataclass(frozen=True)
+class Responsibility:
+    """One line of the responsibility list, in force or revoked."""
+
+    organisation_id: int
+    record_type_code: str
+    granted_at: dt.datetime
+    granted_by: str | None
+    revoked_at: dt.datetime | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.revoked_at is None
+
+
+def responsibility_list(session: Session, actor: Actor) -> list[Responsibility]:
+    """Every organisation's responsibilities, in force and revoked, for the credit
+    authority that keeps the list."""
+    require(actor, Permission.MANAGE_SOURCES)
+    rows = session.execute(
+        select(
+            SourceResponsibility.organisation_id,
+            RecordType.code,
+            SourceResponsibility.granted_at,
+            SourceResponsibility.granted_by,
+            SourceResponsibility.revoked_at,
+        )
+        .join(RecordType, SourceResponsibility.record_type_id == RecordType.id)
+        .order_by(SourceResponsibility.organisation_id, RecordType.code)
+    )
+    return [Responsibility(*row) for row in rows]
+
+
 def is_responsible(session: Session, organisation_id: int, record_type_id: int) -> bool:
     return (
         session.scalar(
@@ -101,8 +140,6 @@ def is_responsible(session: Session, organisation_id: int, record_type_id: int) 
 
 
 def responsibilities(session: Session, organisation_id: int) -> list[str]:
-    from xinyong.catalog.models import RecordType
-
     return list(
         session.scalars(
             select(RecordType.code)

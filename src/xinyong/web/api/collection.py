@@ -284,6 +284,25 @@ def grant_source(
     return {"organisation": organisation.code, "record_type": grant.record_type}
 
 
+class RevocationIn(GrantIn):
+    """The responsibility to revoke: the organisation and the record type."""
+
+
+@router.post("/sources/revoke", tags=["collection"])
+def revoke_source(
+    revocation: RevocationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, str]:
+    """Take a record type off an organisation's responsibility list (credit authority).
+
+    From then on the organisation's submissions of that type are refused (Art. 9); its
+    records already collected stay. A responsibility not in force is refused (422,
+    `not_responsible`).
+    """
+    organisation = accounts.organisation_by_code(session, revocation.organisation)
+    sources.revoke(session, clock, actor, organisation, revocation.record_type)
+    return {"organisation": organisation.code, "record_type": revocation.record_type}
+
+
 @router.get("/timeliness", tags=["collection"])
 def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """Per source: records, late submissions and working days to submit (Art. 4)."""
