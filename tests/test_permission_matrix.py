@@ -37,6 +37,7 @@ Run one route's checks (every account) with ``-k "GET /api/v1/me"``.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -660,6 +661,42 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/catalog"): Access(PUBLIC),
     ("GET", "/catalog/{code}"): Access(
         PUBLIC, params=lambda w: {"code": "administrative_penalty"}, ok=frozenset({404})
+    ),
+    # --- pages/catalog and pages/sources (Art. 9, 11, 35): the authority edits the catalog
+    # and the responsibility list; flows: tests/test_pages_catalog.py ---
+    ("GET", "/admin/catalog/new"): Access(frozenset({"authority"})),
+    ("POST", "/admin/catalog/new"): Access(
+        frozenset({"authority"}),
+        form=lambda w: {"definition": json.dumps(_matrix_record_type()), "note": "matrix"},
+        ok=frozenset({303}),
+    ),
+    ("GET", "/admin/catalog/{code}/revise"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"code": "administrative_penalty"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/admin/catalog/{code}/revise"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"code": "administrative_penalty"},
+        form=lambda w: {"definition": json.dumps(_matrix_record_type()), "note": "tighten"},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/admin/sources"): Access(frozenset({"authority"})),
+    ("POST", "/admin/sources"): Access(
+        frozenset({"authority"}),
+        form=lambda w: {
+            "org": w.organisations["regulator"].code,
+            "type": "administrative_penalty",
+        },
+        ok=frozenset({404}),
+    ),
+    ("POST", "/admin/sources/{org}/{record_type}/revoke"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {
+            "org": w.organisations["regulator"].code,
+            "record_type": "administrative_penalty",
+        },
+        ok=frozenset({404}),
     ),
     ("GET", "/commitments"): Access(SUBMITTERS, ok=frozenset({200, 404})),
     ("GET", "/commitments/{record_id}/fulfilment"): Access(

@@ -47,20 +47,32 @@ def parse_definition(data: dict[str, Any]) -> RecordTypeDefinition:
         definition = RecordTypeDefinition.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
         raise InvalidInput(
             f"record type definition is invalid: {first['msg']}",
             code="invalid_definition",
-            field=field,
+            field=_field_path(first["loc"], data) or None,
             details={
                 "problems": [
-                    {"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
+                    {"field": _field_path(e["loc"], data), "message": e["msg"]}
                     for e in exc.errors()
                 ]
             },
         ) from exc
     check_allowed(definition)
     return definition
+
+
+def _field_path(loc: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """``fields.3.type`` as ``fields.fine_amount.type``: the field by the name the
+    editor gave it, as the Art. 11 refusals name it, where the entry has one."""
+    parts = [str(part) for part in loc]
+    if len(loc) >= 2 and loc[0] == "fields" and isinstance(loc[1], int):
+        entries = data.get("fields")
+        entry = entries[loc[1]] if isinstance(entries, list) and loc[1] < len(entries) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name.strip():
+            parts[1] = name
+    return ".".join(parts)
 
 
 @lru_cache(maxsize=512)

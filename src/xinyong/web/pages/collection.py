@@ -1,4 +1,4 @@
-"""Collection pages: batches and their reports, the upload form, the catalog, timeliness,
+"""Collection pages: batches and their reports, the upload form, timeliness,
 and the accepting unit's fulfilment form (Art. 9–11, 24).
 
 They mirror ``web.api.collection`` for people with a browser: the same pipeline, the same
@@ -24,7 +24,6 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldSpec, RecordTypeDefinition
-from xinyong.catalog.models import CITY_JURISDICTION
 from xinyong.clock import CHINA
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
 from xinyong.errors import InvalidInput, PermissionDenied
@@ -372,38 +371,6 @@ def timeliness_page(request: Request, actor: ActorDep, session: SessionDep) -> H
     """How late each source submits (Art. 4), for the credit authority."""
     rows = timeliness.by_source(session, actor)
     return render(request, "collection_timeliness.html", {"rows": rows})
-
-
-@router.get("/catalog", response_class=HTMLResponse)
-def catalog_list(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
-    """The information catalog, public: every record type and the rule that governs it."""
-    return render(
-        request,
-        "collection_catalog.html",
-        {**page_helpers(request), "rules": catalog.list_record_types(session)},
-    )
-
-
-@router.get("/catalog/{code}", response_class=HTMLResponse)
-def catalog_detail(
-    request: Request,
-    actor: ActorDep,
-    session: SessionDep,
-    code: str,
-    jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")] = CITY_JURISDICTION,
-) -> HTMLResponse:
-    rule = catalog.effective_rule(session, code, jurisdiction)
-    return render(
-        request,
-        "collection_record_type.html",
-        {
-            **page_helpers(request),
-            "rule": rule,
-            "definition": rule.definition,
-            "history": catalog.history(session, code),
-            "city": CITY_JURISDICTION,
-        },
-    )
 
 
 # --- credit commitments: the accepting unit records fulfilment ----------------------------

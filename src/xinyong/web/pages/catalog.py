@@ -1,0 +1,320 @@
+"""Information catalog pages (Art. 9, 11, 35): the public catalog and record-type pages
+with their version history, and the credit authority's editing of record types.
+
+A definition is entered as JSON in a textarea, prefilled with the version in force, and
+validated by the catalog service that the API uses (``catalog.create_record_type``,
+``revise_record_type``): a prohibited field (Art. 11 ¶3), a district rule that loosens
+the city's (Art. 35) or a schema error is shown on the form with the text kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import ApiKey, Organisation, UserAccount
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.catalog import service as catalog
+from xinyong.catalog.models import CITY_JURISDICTION
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.collection import page_helpers
+from xinyong.web.pages.forms import FormState, announced, refused, render_form
+from xinyong.web.pages.rendering import check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+# What an editor gets wrong: shown on the form again with the definition as typed.
+FORM_ERRORS = (InvalidInput, Conflict, NotFound)
+# The counties and districts of Fuzhou (GB/T 2260) offered for a district rule (Art. 35);
+# the service accepts any 3501xx code.
+DISTRICTS = (
+    ("350102", "鼓楼区"),
+    ("350103", "台江区"),
+    ("350104", "仓山区"),
+    ("350105", "马尾区"),
+    ("350111", "晋安区"),
+    ("350112", "长乐区"),
+    ("350121", "闽侯县"),
+    ("350122", "连江县"),
+    ("350123", "罗源县"),
+    ("350124", "闽清县"),
+    ("350125", "永泰县"),
+    ("350128", "平潭县"),
+    ("350181", "福清市"),
+)
+MAX_DEFINITION_CHARS = 200_000
+
+# A new record type starts from this outline unless it copies an existing type.
+NEW_DEFINITION: dict[str, Any] = {
+    "code": "",
+    "name_zh": "",
+    "name_en": "",
+    "group": "",
+    "category": "public",
+    "polarity": "negative",
+    "legal_basis": "",
+    "fields": [
+        {
+            "name": "subject_name",
+            "label_zh": "主体名称",
+            "label_en": "Subject name",
+            "required": True,
+        },
+        {
+            "name": "subject_uscc",
+            "label_zh": "统一社会信用代码",
+            "label_en": "Unified social credit code",
+            "type": "uscc",
+            "required": True,
+        },
+        {
+            "name": "decision_number",
+            "label_zh": "决定文号",
+            "label_en": "Decision number",
+            "required": True,
+        },
+        {
+            "name": "decision_date",
+            "label_zh": "决定日期",
+            "label_en": "Decision date",
+            "type": "date",
+            "required": True,
+        },
+    ],
+    "subject_kinds": ["legal_person", "unincorporated_organisation"],
+    "subject_name_field": "subject_name",
+    "subject_uscc_field": "subject_uscc",
+    "decision_date_field": "decision_date",
+    "natural_key": ["decision_number"],
+    "submitter_kinds": ["state_organ"],
+    "disclosure": {"mode": "non_public"},
+}
+
+
+def definition_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def parse_definition_text(text: str) -> dict[str, Any]:
+    """The textarea's JSON as a definition object, or the reason it is not one."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            f"the definition is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            code="invalid_json",
+            field="definition",
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidInput(
+            "the definition must be one JSON object", code="invalid_json", field="definition"
+        )
+    return data
+
+
+def actor_names(session: Session, ids: Iterable[str | None], *, staff: bool) -> dict[str, str]:
+    """Who an audit actor id (``user:7``, ``api_key:3``) stands for: the organisation,
+    and for ``staff`` (the credit authority) also the person or system. Ids of the
+    platform itself (``None``, ``system``) are left out: the template names them."""
+    names: dict[str, str] = {}
+    for actor_id in set(ids):
+        kind, _, number = (actor_id or "").partition(":")
+        if not number.isdigit():
+            continue
+        who: str | None = None
+        organisation_id: int | None = None
+        if kind == "user":
+            user = session.get(UserAccount, int(number))
+            if user is not None:
+                who, organisation_id = user.display_name, user.organisation_id
+        elif kind == "api_key":
+            key = session.get(ApiKey, int(number))
+            if key is not None:
+                who, organisation_id = key.name, key.organisation_id
+        organisation = session.get(Organisation, organisation_id) if organisation_id else None
+        parts = [who if staff else None, organisation.name if organisation else None]
+        label = "，".join(part for part in parts if part)
+        if label:
+            names[str(actor_id)] = label
+    return names
+
+
+# --- the public catalog --------------------------------------------------------------------
+
+
+@router.get("/catalog", response_class=HTMLResponse)
+def catalog_list(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    """The information catalog, public: every record type and the rule that governs it."""
+    return render(
+        request,
+        "collection_catalog.html",
+        {**page_helpers(request), "rules": catalog.list_record_types(session)},
+    )
+
+
+@router.get("/catalog/{code}", response_class=HTMLResponse)
+def catalog_detail(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    code: Annotated[str, Path(max_length=64)],
+    jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")] = CITY_JURISDICTION,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """A record type's rule for an area, and every version: area, date, by whom."""
+    rule = catalog.effective_rule(session, code, jurisdiction)
+    history = catalog.history(session, code)
+    return render(
+        request,
+        "collection_record_type.html",
+        {
+            **page_helpers(request),
+            "rule": rule,
+            "definition": rule.definition,
+            "history": history,
+            "authors": actor_names(
+                session,
+                (v.created_by for v in history),
+                staff=has_permission(actor, Permission.MANAGE_CATALOG),
+            ),
+            "city": CITY_JURISDICTION,
+            "jurisdiction": jurisdiction,
+            "notice": announced(done, "created", "revised").notice,
+        },
+    )
+
+
+# --- editing: the credit authority -----------------------------------------------------------
+
+
+def _render_editor(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    state: FormState,
+    *,
+    rule: catalog.EffectiveRule | None = None,
+) -> HTMLResponse:
+    require(actor, Permission.MANAGE_CATALOG)
+    return render_form(
+        request,
+        "catalog_edit.html",
+        {
+            **page_helpers(request),
+            "rule": rule,
+            "history": catalog.history(session, rule.record_type.code) if rule else [],
+            "city": CITY_JURISDICTION,
+            "districts": DISTRICTS,
+        },
+        state,
+    )
+
+
+@router.get("/admin/catalog/new", response_class=HTMLResponse)
+def new_record_type_form(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    from_: Annotated[str, Query(alias="from", max_length=64)] = "",
+) -> HTMLResponse:
+    """A new record type, from an outline or as a copy of another type (its code blank)."""
+    require(actor, Permission.MANAGE_CATALOG)
+    data = NEW_DEFINITION
+    if from_:
+        data = {**catalog.effective_rule(session, from_).definition.model_dump(mode="json")}
+        data["code"] = ""
+    state = FormState(form={"definition": definition_text(data), "note": ""})
+    return _render_editor(request, session, actor, state)
+
+
+@router.post("/admin/catalog/new", response_class=HTMLResponse)
+def create_record_type(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    definition: Annotated[str, Form(max_length=MAX_DEFINITION_CHARS)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_CATALOG)
+    form = {"definition": definition, "note": note}
+    try:
+        rule = catalog.create_record_type(
+            session,
+            clock,
+            actor,
+            parse_definition_text(definition),
+            note=note.strip() or "created",
+        )
+    except FORM_ERRORS as exc:
+        return _render_editor(request, session, actor, refused(session, exc, form))
+    return RedirectResponse(f"/catalog/{rule.record_type.code}?done=created", status_code=303)
+
+
+@router.get("/admin/catalog/{code}/revise", response_class=HTMLResponse)
+def revise_record_type_form(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    code: Annotated[str, Path(max_length=64)],
+    jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")] = CITY_JURISDICTION,
+) -> HTMLResponse:
+    """The rule in force for the area, to be revised: a new version for the city, or a
+    district's own rule that adds to or tightens the city's (Art. 35)."""
+    require(actor, Permission.MANAGE_CATALOG)
+    rule = catalog.effective_rule(session, code, jurisdiction)
+    state = FormState(
+        form={
+            "definition": definition_text(rule.definition.model_dump(mode="json")),
+            "jurisdiction": jurisdiction,
+            "note": "",
+        }
+    )
+    return _render_editor(request, session, actor, state, rule=rule)
+
+
+@router.post("/admin/catalog/{code}/revise", response_class=HTMLResponse)
+def revise_record_type(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Path(max_length=64)],
+    definition: Annotated[str, Form(max_length=MAX_DEFINITION_CHARS)] = "",
+    jurisdiction: Annotated[str, Form(max_length=16)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_CATALOG)
+    # An unknown type is a wrong address, not a wrong entry: a 404 page.
+    current = catalog.effective_rule(session, code)
+    area = jurisdiction.strip() or CITY_JURISDICTION
+    form = {"definition": definition, "jurisdiction": jurisdiction, "note": note}
+    try:
+        if not note.strip():
+            raise InvalidInput(
+                "say why the rule changes: the note is kept with the version",
+                code="note_required",
+                field="note",
+            )
+        catalog.revise_record_type(
+            session,
+            clock,
+            actor,
+            code,
+            parse_definition_text(definition),
+            jurisdiction=area,
+            note=note.strip(),
+        )
+    except FORM_ERRORS as exc:
+        return _render_editor(request, session, actor, refused(session, exc, form), rule=current)
+    return RedirectResponse(f"/catalog/{code}?jurisdiction={area}&done=revised", status_code=303)
