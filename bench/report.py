@@ -23,11 +23,15 @@ What is timed, ``--runs`` times each, alternating so both see the same machine:
 * raw fetch: the same records joined to their versions for that subject, by the DBAPI
   cursor (``fetchall``), no ORM, no JSON parsing: the floor any report must stand on.
 
+* of which the commit (for the record): the durable commit inside each timed report (on
+  SQLite, with ``synchronous=FULL``, the WAL's fsync): what the access log's durability
+  costs, which grows with other disk traffic on the machine.
 * file only (for the record, not the ratio): ``files.build_file`` for the target in an
   open session — the read path of the report without its writes and serialisation.
 * report with no cached record views (for the record, not the ratio): the report again,
-  ``runs / 2`` times, with ``files``' view cache emptied before each, as for the first
-  report of a subject in a process; the timed loop above reuses the views of the last.
+  ``runs / 2`` times, with ``files``' caches of views and files emptied before each, as
+  for the first report of a subject in a process; the timed loop above reuses the views
+  (and the file) of the last.
 
 It prints p50 and p95 of each, the PDF render time (the printed form's HTML + WeasyPrint,
 ``rendering.pdf``, the first in the process: WeasyPrint is imported with the module, as a
@@ -526,12 +530,17 @@ def raw_fetch(engine: Engine, subject_id: int) -> int:
     return len(rows)
 
 
-def issue_report(engine: Engine, clock: FixedClock, actor: Actor, code: str) -> bytes:
+def issue_report(
+    engine: Engine, clock: FixedClock, actor: Actor, code: str, commits: list[float] | None = None
+) -> bytes:
     with Session(engine, expire_on_commit=False) as session:
         subject = subjects.by_reference(session, code)
         issued = reports.issue(session, clock, actor, subject)
         body = issued.body  # the JSON document the API sends, serialised by issue()
+        started = time.perf_counter()
         session.commit()
+        if commits is not None:  # for the record: the durable commit, inside the report
+            commits.append((time.perf_counter() - started) * 1000)
     return body
 
 
@@ -565,10 +574,11 @@ def run(engine: Engine, clock: FixedClock, actor: Actor, code: str, runs: int) -
     assert items == TARGET_RECORDS, items
     assert rows == TARGET_RECORDS + TARGET_TWO_VERSIONS, rows
     report_ms: list[float] = []
+    commit_ms: list[float] = []
     raw_ms: list[float] = []
     file_ms: list[float] = []
     for _ in range(runs):
-        report_ms.append(timed(lambda: issue_report(engine, clock, actor, code)))
+        report_ms.append(timed(lambda: issue_report(engine, clock, actor, code, commit_ms)))
         raw_ms.append(timed(lambda: raw_fetch(engine, subject_id)))
         file_ms.append(read_file(engine, clock, subject_id))
     # For the record, not the ratio: a report whose record views are all made afresh, as
@@ -585,6 +595,7 @@ def run(engine: Engine, clock: FixedClock, actor: Actor, code: str, runs: int) -
         "raw": raw_ms,
         "file": file_ms,
         "cold": cold_ms,
+        "commit": commit_ms,
         "rows": rows,
         "json_bytes": len(body),
         "pdf_s": pdf_s,
@@ -636,6 +647,7 @@ def main() -> int:
     report_ms, raw_ms = result["report"], result["raw"]
     for label, values in (
         ("report (JSON)", report_ms),
+        ("  of which the commit (access log, report row, audit event)", result["commit"]),
         ("raw fetch", raw_ms),
         ("file only", result["file"]),
         ("report (JSON), no cached record views", result["cold"]),
