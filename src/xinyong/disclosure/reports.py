@@ -170,7 +170,7 @@ def _suggestions_of(view: RecordView) -> tuple[dict[str, str], ...]:
     return tuple(suggestions)
 
 
-NO_SUGGESTIONS = (
+_NO_SUGGESTIONS = (
     {
         "record": "",
         "zh": "信用记录良好，请继续保持。",
@@ -208,7 +208,7 @@ def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
     suggestions = [
         suggestion for view in records for suggestion in view.derived("report", _part).suggestions
     ]
-    return suggestions or [dict(suggestion) for suggestion in NO_SUGGESTIONS]
+    return suggestions or [dict(suggestion) for suggestion in _NO_SUGGESTIONS]
 
 
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
