@@ -327,30 +327,10 @@ class _Lookup:
         second statement; more columns for every row cost more than that second look."""
         session = self.session
         given, key, base = _given(session, keys)
-        name = _quoted(session, Subject.name)
-        lead: Any = (
-            literal('{"code":"', String) + key + '","found":true,"name":'
-            if led
-            else literal(_FOUND.decode(), String)
-        )
-        text = case(
-            (Subject.id.is_(None), None),
-            # Empty: registered, but read in detail.
-            (Subject.kind == SubjectKind.NATURAL_PERSON, b""),
-            (
-                ListEntry.id.is_(None),
-                _utf8(session, lead + name + case((self.bad, _BAD), else_=_CLEAN)),
-            ),
-            else_=_utf8(session, lead + name + ',"list_status":[' + _status_json(session)),
-        )
-        rows = _rows(
-            session,
-            select(given.c.key, text, ListEntry.subject_id, *_OWN_ENTRY_COLUMNS[1:])
-            .select_from(given)
-            # Outer joins keep the positions the outer loop, walked in key order.
-            .outerjoin(Subject, column == key)
-            .outerjoin(ListEntry, self.in_force),
-        )
+        if session.get_bind().dialect.name == "postgresql":
+            rows = self._assembled(given, column, key, keys, base, led=led)
+        else:
+            rows = self._written(given, column, key, led=led)
         answers = self.answers
         at = positions if base == 0 else [-1, *positions]
         rest: list[int] = []
@@ -379,6 +359,73 @@ class _Lookup:
                     unled.append(at[n])
         if rest:
             self._pending(column, [keys[n - base] for n in rest], [at[n] for n in rest])
+
+    def _written(self, given: Any, column: Any, key: Any, *, led: bool) -> list[tuple[Any, ...]]:
+        """(key's position, answer, subject if listed, entry's kind, tier and standard), the
+        answer written by the database: None for a code not registered, empty for one to read
+        in detail, or the text up to the entry's status for a listed organisation."""
+        session = self.session
+        name = _quoted(session, Subject.name)
+        lead: Any = (
+            literal('{"code":"', String) + key + '","found":true,"name":'
+            if led
+            else literal(_FOUND.decode(), String)
+        )
+        text = case(
+            (Subject.id.is_(None), None),
+            (Subject.kind == SubjectKind.NATURAL_PERSON, b""),
+            (
+                ListEntry.id.is_(None),
+                _utf8(session, lead + name + case((self.bad, _BAD), else_=_CLEAN)),
+            ),
+            else_=_utf8(session, lead + name + ',"list_status":[' + _status_json(session)),
+        )
+        return _rows(
+            session,
+            select(given.c.key, text, ListEntry.subject_id, *_OWN_ENTRY_COLUMNS[1:])
+            .select_from(given)
+            # Outer joins keep the positions the outer loop, walked in key order.
+            .outerjoin(Subject, column == key)
+            .outerjoin(ListEntry, self.in_force),
+        )
+
+    def _assembled(
+        self, given: Any, column: Any, key: Any, keys: list[str], base: int, *, led: bool
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``_written``, the answers put together here from the name (quoted by
+        the database), the bad-record flag and the entry's status: PostgreSQL takes longer
+        to concatenate text for a hundred thousand rows than Python does."""
+        session = self.session
+        statement = (
+            select(
+                given.c.key,
+                _quoted(session, Subject.name),
+                Subject.kind == SubjectKind.NATURAL_PERSON,
+                case((ListEntry.id.is_(None), self.bad), else_=false()),
+                ListEntry.subject_id,
+                *_OWN_ENTRY_COLUMNS[1:],
+                case((ListEntry.id.is_not(None), _status_json(session))),
+            )
+            .select_from(given)
+            .outerjoin(Subject, column == key)
+            .outerjoin(ListEntry, self.in_force)
+        )
+        found = _FOUND.decode()
+        clean, bad_record = _CLEAN, _BAD
+        rows: list[tuple[Any, ...]] = []
+        for n, name, person, bad, sid, kind, tier, standard, status in _rows(session, statement):
+            if name is None:
+                continue  # not registered
+            if person:
+                rows.append((n, b"", sid))
+                continue
+            lead = '{"code":"' + keys[n - base] + '","found":true,"name":' if led else found
+            if sid is None:
+                rows.append((n, (lead + name + (bad_record if bad else clean)).encode(), None))
+            else:
+                text = lead + name + ',"list_status":[' + status
+                rows.append((n, text.encode(), sid, kind, tier, standard))
+        return rows
 
     def _pending(self, column: Any, keys: list[str], positions: list[int]) -> None:
         """The registered subjects whose answer needs more than the name, with their
@@ -460,7 +507,8 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
     if keys:
         lookup.by(Subject.reference, *_in_key_order(keys, positions), led=led)
     # Citizen ID numbers have the shape of handles (digits and X): those not found as one.
-    if _CITIZEN_ID_LINE.search("\n".join(keys)):
+    # (Codes that may all be shown as given have none: that was one pass already.)
+    if not led and _CITIZEN_ID_LINE.search("\n".join(keys)):
         found = lookup.found()
         blind_index = default_cipher().blind_indexer(context=CITIZEN_ID_CONTEXT)
         people = [
