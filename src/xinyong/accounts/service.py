@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -336,3 +337,30 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
     audit.record(
         session, clock, actor.audit(), "user.deactivate", target_type="user", target_id=user.id
     )
+
+
+def actor_names(session: Session, ids: Iterable[str | None], *, staff: bool) -> dict[str, str]:
+    """Who an audit actor id (``user:7``, ``api_key:3``) stands for: the organisation,
+    and for ``staff`` (the credit authority) also the person or system. Ids of the
+    platform itself (``None``, ``system``) are left out: the template names them."""
+    names: dict[str, str] = {}
+    for actor_id in set(ids):
+        kind, _, number = (actor_id or "").partition(":")
+        if not number.isdigit():
+            continue
+        who: str | None = None
+        organisation_id: int | None = None
+        if kind == "user":
+            user = session.get(UserAccount, int(number))
+            if user is not None:
+                who, organisation_id = user.display_name, user.organisation_id
+        elif kind == "api_key":
+            key = session.get(ApiKey, int(number))
+            if key is not None:
+                who, organisation_id = key.name, key.organisation_id
+        organisation = session.get(Organisation, organisation_id) if organisation_id else None
+        parts = [who if staff else None, organisation.name if organisation else None]
+        label = "，".join(part for part in parts if part)
+        if label:
+            names[str(actor_id)] = label
+    return names

@@ -10,14 +10,13 @@ the city's (Art. 35) or a schema error is shown on the form with the text kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import ApiKey, Organisation, UserAccount
+from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import CITY_JURISDICTION
@@ -118,33 +117,6 @@ def parse_definition_text(text: str) -> dict[str, Any]:
     return data
 
 
-def actor_names(session: Session, ids: Iterable[str | None], *, staff: bool) -> dict[str, str]:
-    """Who an audit actor id (``user:7``, ``api_key:3``) stands for: the organisation,
-    and for ``staff`` (the credit authority) also the person or system. Ids of the
-    platform itself (``None``, ``system``) are left out: the template names them."""
-    names: dict[str, str] = {}
-    for actor_id in set(ids):
-        kind, _, number = (actor_id or "").partition(":")
-        if not number.isdigit():
-            continue
-        who: str | None = None
-        organisation_id: int | None = None
-        if kind == "user":
-            user = session.get(UserAccount, int(number))
-            if user is not None:
-                who, organisation_id = user.display_name, user.organisation_id
-        elif kind == "api_key":
-            key = session.get(ApiKey, int(number))
-            if key is not None:
-                who, organisation_id = key.name, key.organisation_id
-        organisation = session.get(Organisation, organisation_id) if organisation_id else None
-        parts = [who if staff else None, organisation.name if organisation else None]
-        label = "，".join(part for part in parts if part)
-        if label:
-            names[str(actor_id)] = label
-    return names
-
-
 # --- the public catalog --------------------------------------------------------------------
 
 
@@ -178,7 +150,7 @@ def catalog_detail(
             "rule": rule,
             "definition": rule.definition,
             "history": history,
-            "authors": actor_names(
+            "authors": accounts.actor_names(
                 session,
                 (v.created_by for v in history),
                 staff=has_permission(actor, Permission.MANAGE_CATALOG),

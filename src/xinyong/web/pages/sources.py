@@ -20,7 +20,6 @@ from xinyong.catalog import service as catalog
 from xinyong.collection import sources
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
-from xinyong.web.pages.catalog import actor_names
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf
@@ -70,7 +69,7 @@ def _render(request: Request, session: Session, actor: Actor, state: FormState) 
         {
             **page_helpers(request),
             "lines": lines,
-            "granted_by": actor_names(session, granters, staff=True),
+            "granted_by": accounts.actor_names(session, granters, staff=True),
             "organisations": sorted(
                 accounts.list_organisations(session), key=lambda org: (org.name, org.code)
             ),
