@@ -614,3 +614,11 @@ def test_a_revoked_responsibility_stops_submissions(
     assert (caught.value.code, caught.value.article) == ("not_responsible", "Art. 9")
     sources.grant(db, clock, actor(world, "authority"), regulator, PENALTY)
     assert ingest(db, clock, regulator, [penalty_row(world)]).batch.created == 1
+
+
+@pytest.mark.parametrize("field", ["name_zh", "name_en", "legal_basis"])
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_record_type_states_its_names_and_legal_basis(field: str, blank: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        catalog.parse_definition(new_definition(**{field: blank}))
+    assert (refused.value.code, refused.value.field) == ("invalid_definition", field)

@@ -180,12 +180,14 @@ class RecordTypeDefinition(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
-    name_zh: str
-    name_en: str
+    # A record type is shown by its names and collected on its legal basis (Art. 9): none
+    # of them may be blank.
+    name_zh: str = Field(min_length=1, pattern=r"\S")
+    name_en: str = Field(min_length=1, pattern=r"\S")
     group: str
     category: Category
     polarity: Polarity
-    legal_basis: str
+    legal_basis: str = Field(min_length=1, pattern=r"\S")
     fields: tuple[FieldSpec, ...]
     subject_kinds: tuple[
         Literal["natural_person", "legal_person", "unincorporated_organisation"], ...
