@@ -15,6 +15,7 @@ from xinyong.clock import Clock
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.identifiers import IdentifierKind
 from xinyong.lists import measures as measure_catalog
+from xinyong.lists.entries import in_force
 from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
@@ -62,7 +63,7 @@ def apply(
                 ListEntry.subject_id == subject.id, ListEntry.status == EntryStatus.PUBLISHED
             )
         )
-        if _in_force(e, today)
+        if in_force(e, today)
     ]
     basis_entry = next((e for e in entries if _targets(measure, e)), None)
     # Art. 18: a measure declared to reach responsible persons applies to a person named
@@ -133,15 +134,6 @@ def apply(
     return application
 
 
-def _in_force(entry: ListEntry, today: dt.date) -> bool:
-    return (
-        entry.status is EntryStatus.PUBLISHED
-        and entry.term_start is not None
-        and entry.term_start <= today
-        and (entry.term_end is None or today <= entry.term_end)
-    )
-
-
 def _targets(measure: Measure, entry: ListEntry) -> bool:
     return entry.tier is measure.target or (
         measure.target is Tier.BLACK and entry.kind is ListKind.BLACK
@@ -164,7 +156,7 @@ def _entry_naming(
         .order_by(ListEntry.id)
     )
     for entry, role, organisation in named:
-        if _in_force(entry, today) and _targets(measure, entry):
+        if in_force(entry, today) and _targets(measure, entry):
             return entry, role, organisation
     return None
 
