@@ -28,6 +28,7 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
+from xinyong import identifiers
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord, RecordStatus
@@ -419,3 +420,44 @@ def test_a_subject_with_several_entries_in_force_is_answered_with_all_of_them(
     assert [measure_codes(r) for r in results] == [serious, [], serious, [], [], serious]
     assert [r["green_channel_reason"] for r in results] == ["on_black"] * 6
     assert body["counts"]["listed"] == 3
+
+
+def test_codes_nobody_registered_are_told_apart_as_the_validator_tells_them(
+    lists_world: World, client: TestClient
+) -> None:
+    # Unknown codes shaped like organisation codes take a shorter way through validation;
+    # the verdicts are the validator's all the same.
+    rng = random.Random(5)
+    valid = [make_uscc(rng) for _ in range(3)]
+    codes = [
+        *valid,
+        valid[0][:17] + ("1" if valid[0][17] != "1" else "2"),  # check character
+        valid[1][:16] + ("1" if valid[1][16] != "1" else "2") + valid[1][17],  # position 17
+        valid[2].lower(),
+        "110101199003074514",  # a valid citizen ID number nobody registered
+        "110101199003074515",
+        "91350100M00010",
+    ]
+    results = run_check(client, headers(client, "querier"), "honours", codes)
+
+    today = dt.date(2026, 11, 27)
+    for code, result in zip(codes, results, strict=True):
+        verdict = identifiers.check(code, today=today)
+        assert result["found"] is False
+        if verdict.valid:
+            assert result["green_channel_reason"] == "not_registered", code
+            assert "invalid" not in result
+        else:
+            assert verdict.error is not None
+            assert result["invalid"]["code"] == verdict.error.code, code
+    assert [("invalid" in r) for r in results] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+    ]

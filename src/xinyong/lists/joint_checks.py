@@ -89,6 +89,8 @@ NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
 _REFERENCE = re.compile(r"[0-9A-Z]{1,24}")
 _ALL_HANDLES = re.compile(r"(?:[0-9A-Z]{1,24}\n)*[0-9A-Z]{1,24}")
 _CITIZEN_ID_LINE = re.compile(r"^[0-9]{17}[0-9X]$", re.MULTILINE)
+_CITIZEN_ID = re.compile(r"[0-9]{17}[0-9X]")
+_HANDLE_18 = re.compile(r"[0-9A-Z]{18}")
 
 # Why a subject does or does not get the green channel: a code in each answer, the text
 # once per call.
@@ -680,6 +682,15 @@ _NOT_REGISTERED = to_json(
 def _unfound(code: str, today: dt.date) -> tuple[bytes, bool]:
     """A code nobody registered: said so, or, when it is no valid code at all, why not
     (the message never repeats a citizen ID number)."""
+    # Most are well-formed organisation codes: with a letter other than a final X, such a
+    # code is no citizen ID number, so the USCC check alone tells that it is valid (a third
+    # of the full check, which tries both kinds; it matters when most codes are unknown).
+    if (
+        _HANDLE_18.fullmatch(code)
+        and not _CITIZEN_ID.fullmatch(code)
+        and identifiers.check(code, today=today, kind=identifiers.IdentifierKind.USCC).valid
+    ):
+        return _NOT_REGISTERED, False
     verdict = identifiers.check(code, today=today)
     if verdict.valid or verdict.error is None:
         return _NOT_REGISTERED, False
