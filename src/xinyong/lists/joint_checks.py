@@ -683,8 +683,8 @@ def _unfound(code: str, today: dt.date) -> tuple[bytes, bool]:
     """A code nobody registered: said so, or, when it is no valid code at all, why not
     (the message never repeats a citizen ID number)."""
     # Most are well-formed organisation codes: with a letter other than a final X, such a
-    # code is no citizen ID number, so the USCC check alone tells that it is valid (a third
-    # of the full check, which tries both kinds; it matters when most codes are unknown).
+    # code is no citizen ID number, so the USCC check alone tells that it is valid (the full
+    # check tries both kinds: 95,000 unknown codes took 0.93 s of CPU with it, 0.57 s so).
     if (
         _HANDLE_18.fullmatch(code)
         and not _CITIZEN_ID.fullmatch(code)
