@@ -395,9 +395,13 @@ class _Lookup:
         self, given: Any, column: Any, key: Any, keys: list[str], base: int, *, led: bool
     ) -> list[tuple[Any, ...]]:
         """The rows of ``_written``, the answers put together here from the name (quoted by
-        the database), the bad-record flag and the entry's status: PostgreSQL takes longer
-        to concatenate text for a hundred thousand rows than Python does."""
+        the database), the bad-record flag and the entry's columns: PostgreSQL takes longer
+        to concatenate text and build JSON objects for a hundred thousand rows than Python
+        does."""
         session = self.session
+        standards: dict[int, str] = dict(
+            session.execute(select(ListStandard.id, ListStandard.name)).all()
+        )
         statement = (
             select(
                 given.c.key,
@@ -405,8 +409,7 @@ class _Lookup:
                 Subject.kind == SubjectKind.NATURAL_PERSON,
                 case((ListEntry.id.is_(None), self.bad), else_=false()),
                 ListEntry.subject_id,
-                *_OWN_ENTRY_COLUMNS[1:],
-                case((ListEntry.id.is_not(None), _status_json(session))),
+                *_ENTRY_COLUMNS,
             )
             .select_from(given)
             .outerjoin(Subject, column == key)
@@ -415,7 +418,7 @@ class _Lookup:
         found = _FOUND.decode()
         clean, bad_record = _CLEAN, _BAD
         rows: list[tuple[Any, ...]] = []
-        for n, name, person, bad, sid, kind, tier, standard, status in _rows(session, statement):
+        for n, name, person, bad, sid, *entry in _rows(session, statement):
             if name is None:
                 continue  # not registered
             if person:
@@ -424,9 +427,20 @@ class _Lookup:
             lead = '{"code":"' + keys[n - base] + '","found":true,"name":' if led else found
             if sid is None:
                 rows.append((n, (lead + name + (bad_record if bad else clean)).encode(), None))
-            else:
-                text = lead + name + ',"list_status":[' + status
-                rows.append((n, text.encode(), sid, kind, tier, standard))
+                continue
+            entry_id, kind, tier, standard, basis, reasons, term_end = entry
+            # The keys of _status_json, in its order.
+            status = {
+                "entry_id": entry_id,
+                "list": kind,
+                "tier": tier,
+                "standard": standards.get(standard),
+                "basis": basis,
+                "reasons": reasons,
+                "term_end": _iso(term_end),
+            }
+            text = (lead + name + ',"list_status":[').encode() + to_json(status)
+            rows.append((n, text, sid, kind, tier, standard))
         return rows
 
     def _pending(self, column: Any, keys: list[str], positions: list[int]) -> None:
