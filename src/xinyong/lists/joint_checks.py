@@ -108,12 +108,8 @@ GREEN_CHANNEL_REASONS = {
     BAD_RECORD: f"a bad credit record within the last {CLEAN_YEARS} years",
     CLEAN: f"no bad credit record for {CLEAN_YEARS} consecutive years (Art. 16(1))",
 }
-# Art. 18's capacities, in the words of the regulation (the page and the reasons use them).
-ROLES = {
-    ResponsibleRole.LEGAL_REPRESENTATIVE.value: "法定代表人",
-    ResponsibleRole.PRINCIPAL.value: "主要负责人",
-    ResponsibleRole.DIRECTLY_RESPONSIBLE.value: "直接责任人员",
-}
+# Art. 18's capacities, in the words of the regulation (the reasons and the CSV use them).
+ROLES = {role.value: role.in_regulation for role in ResponsibleRole}
 
 
 # An unlisted subject's answer is the same text around its name: written out once here, the
