@@ -368,3 +368,18 @@ def test_applying_needs_the_permission_and_reasons(
     assert (no_reasons.value.code, no_reasons.value.article) == ("required", "Art. 15 ¶2")
     with pytest.raises(NotFound):
         measures.publish(db, clock, SYSTEM_ACTOR, "no_such_measure")
+
+
+def test_only_a_published_measure_is_withdrawn(
+    lists_world: World, client: TestClient, clock: FixedClock
+) -> None:
+    authority = headers(client, "authority")
+    assert client.post(MEASURES, json=new_measure(), headers=authority).status_code == 201
+    draft = client.post(f"{MEASURES}/pun_fiscal_subsidy_review/withdraw", headers=authority)
+    assert draft.status_code == 409
+    assert draft.json()["error"]["code"] == "not_published"
+    client.post(f"{MEASURES}/pun_fiscal_subsidy_review/publish", headers=authority)
+    first = client.post(f"{MEASURES}/pun_fiscal_subsidy_review/withdraw", headers=authority)
+    again = client.post(f"{MEASURES}/pun_fiscal_subsidy_review/withdraw", headers=authority)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["withdrawn_at"] == first.json()["withdrawn_at"]

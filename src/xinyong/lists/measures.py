@@ -185,6 +185,11 @@ def publish(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
 def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
     require(actor, Permission.MANAGE_MEASURES)
     measure = by_code(session, code)
+    if measure.published_at is None:
+        # As for query items: a draft never applied, so there is nothing to withdraw.
+        raise Conflict(f"measure {code} was never published", code="not_published", field="measure")
+    if measure.withdrawn_at is not None:
+        return measure
     measure.withdrawn_at = clock.now()
     audit.record(
         session,
