@@ -65,39 +65,6 @@ class Access:
         )
 
 
-def _event(
-    actor: Actor,
-    subject_id: int,
-    clock: Clock,
-    *,
-    path: LegalPath,
-    what: str,
-    granted: bool,
-    codes: list[str],
-    purpose: str | None = None,
-    query_item_id: int | None = None,
-    authorisation_id: int | None = None,
-    refusal_code: str | None = None,
-    report_number: str | None = None,
-) -> AccessEvent:
-    return AccessEvent(
-        **_event_values(
-            actor,
-            subject_id,
-            clock,
-            path=path,
-            what=what,
-            granted=granted,
-            codes=codes,
-            purpose=purpose,
-            query_item_id=query_item_id,
-            authorisation_id=authorisation_id,
-            refusal_code=refusal_code,
-            report_number=report_number,
-        )
-    )
-
-
 def _event_values(
     actor: Actor,
     subject_id: int,
@@ -198,16 +165,18 @@ def refusal(
 
     def log(after: Session) -> None:
         after.add(
-            _event(
-                actor,
-                subject_id,
-                clock,
-                path=LegalPath.NONE,
-                what=what,
-                granted=False,
-                codes=[],
-                query_item_id=query_item_id,
-                refusal_code=code,
+            AccessEvent(
+                **_event_values(
+                    actor,
+                    subject_id,
+                    clock,
+                    path=LegalPath.NONE,
+                    what=what,
+                    granted=False,
+                    codes=[],
+                    query_item_id=query_item_id,
+                    refusal_code=code,
+                )
             )
         )
         after.flush()
