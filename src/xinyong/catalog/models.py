@@ -9,6 +9,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime
 
 CITY_JURISDICTION = "350100"
+# The counties and districts of Fuzhou (GB/T 2260) that may have rules of their own (Art. 35),
+# offered by the catalog pages; the service accepts any 3501xx code.
+DISTRICTS = (
+    ("350102", "鼓楼区"),
+    ("350103", "台江区"),
+    ("350104", "仓山区"),
+    ("350105", "马尾区"),
+    ("350111", "晋安区"),
+    ("350112", "长乐区"),
+    ("350121", "闽侯县"),
+    ("350122", "连江县"),
+    ("350123", "罗源县"),
+    ("350124", "闽清县"),
+    ("350125", "永泰县"),
+    ("350128", "平潭县"),
+    ("350181", "福清市"),
+)
 
 
 class RecordType(IdMixin, Base):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog import service as catalog
-from xinyong.catalog.models import CITY_JURISDICTION
+from xinyong.catalog.models import CITY_JURISDICTION, DISTRICTS
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
@@ -30,23 +30,6 @@ router = APIRouter(include_in_schema=False)
 
 # What an editor gets wrong: shown on the form again with the definition as typed.
 FORM_ERRORS = (InvalidInput, Conflict, NotFound)
-# The counties and districts of Fuzhou (GB/T 2260) offered for a district rule (Art. 35);
-# the service accepts any 3501xx code.
-DISTRICTS = (
-    ("350102", "鼓楼区"),
-    ("350103", "台江区"),
-    ("350104", "仓山区"),
-    ("350105", "马尾区"),
-    ("350111", "晋安区"),
-    ("350112", "长乐区"),
-    ("350121", "闽侯县"),
-    ("350122", "连江县"),
-    ("350123", "罗源县"),
-    ("350124", "闽清县"),
-    ("350125", "永泰县"),
-    ("350128", "平潭县"),
-    ("350181", "福清市"),
-)
 MAX_DEFINITION_CHARS = 200_000
 
 # A new record type starts from this outline unless it copies an existing type.
