@@ -187,7 +187,12 @@ def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> Measure
     measure = by_code(session, code)
     if measure.published_at is None:
         # As for query items: a draft never applied, so there is nothing to withdraw.
-        raise Conflict(f"measure {code} was never published", code="not_published", field="measure")
+        raise Conflict(
+            f"measure {code} was never published, so it was never applied",
+            code="not_published",
+            field="measure",
+            article="Art. 15",
+        )
     if measure.withdrawn_at is not None:
         return measure
     measure.withdrawn_at = clock.now()
