@@ -172,3 +172,31 @@ def test_a_measure_is_applied_to_a_responsible_person_by_id_number(
         select(AuditEvent).where(AuditEvent.action == "subject.lookup_person")
     ).all()
     assert [e.outcome for e in lookups] == ["ok"]
+
+
+def test_a_refused_application_keeps_the_audit_of_the_person_looked_up(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    person_represents_company(db, clock, world)
+    published_entry(db, clock, world, world.subjects["company"], "serious_fair_competition")
+    db.commit()
+    log_in(client, "caseofficer")
+    refused = client.post(
+        APPLY,
+        data={
+            "subject": citizen_id_of(world.subjects["person"]),
+            "matter": "government_procurement",
+            "measure": "pun_public_resource_trading",
+            "reasons": "依法实施",
+            "csrf_token": token(client, APPLY),
+        },
+    )
+    assert refused.status_code == 422
+    assert error_code(refused) == "not_applicable"
+    db.expire_all()
+    assert db.scalar(select(MeasureApplication.id)) is None
+    lookups = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject.lookup_person")
+    ).all()
+    assert [e.outcome for e in lookups] == ["ok"]

@@ -190,9 +190,11 @@ def apply_measure(
             reasons=reasons,
         )
     except FORM_ERRORS as exc:
-        # The code is not typed back: it may be a person's ID number.
+        # The code is not typed back: it may be a person's ID number. No rollback: the
+        # application refuses before it writes anything, and the audit of a person looked
+        # up by ID number is kept whatever the outcome.
         form = {"matter": matter, "measure": measure, "reasons": reasons}
         return _render_applications(
-            request, session, actor, refused(session, exc, form, status_code=422)
+            request, session, actor, FormState.after(exc, form, status_code=422)
         )
     return RedirectResponse("/measure-applications?done=applied", status_code=303)
