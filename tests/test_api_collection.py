@@ -516,6 +516,15 @@ def test_the_sources_revoke_api(collection_world: World, client: TestClient, db:
         "Art. 9",
     )
 
+    listed = client.get("/api/v1/sources", headers=authority).json()["items"]
+    penalty_line = next(
+        item
+        for item in listed
+        if (item["organisation"], item["record_type"]) == (regulator.code, PENALTY)
+    )
+    assert penalty_line["in_force"] is False
+    assert penalty_line["revoked_at"] is not None
+
     again = client.post("/api/v1/sources/revoke", json=revocation, headers=authority)
     assert again.status_code == 422
     assert again.json()["error"]["code"] == "not_responsible"

@@ -440,6 +440,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         json=lambda w: _matrix_record_type(),
         ok=frozenset({404}),
     ),
+    ("GET", "/api/v1/sources"): Access(frozenset({"authority"})),
     ("POST", "/api/v1/sources"): Access(
         frozenset({"authority"}),
         json=lambda w: {

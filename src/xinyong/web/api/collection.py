@@ -274,6 +274,25 @@ class GrantIn(BaseModel):
     record_type: str
 
 
+@router.get("/sources", tags=["collection"])
+def responsibility_list(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """The responsibility list (credit authority): which organisation may submit which
+    record types, with the responsibilities revoked (Art. 9)."""
+    organisations = {org.id: org.code for org in accounts.list_organisations(session)}
+    return {
+        "items": [
+            {
+                "organisation": organisations.get(r.organisation_id),
+                "record_type": r.record_type_code,
+                "in_force": r.in_force,
+                "granted_at": r.granted_at.isoformat(),
+                "revoked_at": r.revoked_at.isoformat() if r.revoked_at else None,
+            }
+            for r in sources.responsibility_list(session, actor)
+        ]
+    }
+
+
 @router.post("/sources", tags=["collection"], status_code=201)
 def grant_source(
     grant: GrantIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
