@@ -119,6 +119,7 @@ def public_list(
     Responsible persons of seriously dishonest organisations are shown masked (Art. 18)."""
     today = clock.today()
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
+    persons = entries.persons_by_entry(session, [e.id for e, _, _ in rows])
     return {
         # Red-list candidates are published for public comment before listing (rules.md).
         "candidates": [
@@ -148,8 +149,7 @@ def public_list(
                 },
                 "standard": std.name,
                 "responsible_persons": [
-                    {"role": p.role, "name": mask_name(p.name)}
-                    for p in entries.persons(session, e.id)
+                    {"role": p.role, "name": mask_name(p.name)} for p in persons.get(e.id, [])
                 ],
             }
             for e, s, std in rows
