@@ -462,6 +462,85 @@ def test_a_district_rule_that_loosens_is_refused(
     assert catalog.effective_rule(db, code, DISTRICT).source_label == "city rule v1"
 
 
+def test_a_city_revision_that_a_district_rule_no_longer_tightens_suspends_it(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    """The city may change its rule after a district tightened the old one; a district rule
+    left looser than the city's new rule no longer governs (Art. 35) until it is revised."""
+    world = collection_world
+    authority = actor(world, "authority")
+    district_agency = OrganisationFactory(name="福州市鼓楼区市场监督管理局", jurisdiction=DISTRICT)
+    grant(db, clock, district_agency, PENALTY)
+    catalog.revise_record_type(
+        db,
+        clock,
+        authority,
+        PENALTY,
+        _tighter(current(db, PENALTY)),
+        jurisdiction=DISTRICT,
+        note="鼓楼区从严",
+    )
+    # The city shortens the general class's publicity below the district's six months.
+    city_rule = current(db, PENALTY)
+    city_rule["disclosure"]["periods"]["general"]["max_months"] = 3
+    city_rule["disclosure"]["periods"]["general"]["min_months"] = 3
+    catalog.revise_record_type(db, clock, authority, PENALTY, city_rule, note="全市缩短公示期")
+
+    rule = catalog.effective_rule(db, PENALTY, DISTRICT)
+    assert rule.source_label == "city rule v2"
+    assert rule.suspended is not None
+    assert (rule.suspended.jurisdiction, rule.suspended.version.version_no) == (DISTRICT, 1)
+    assert rule.suspended.problems == (
+        ("disclosure.periods.general", "cannot lengthen the publicity period"),
+    )
+    assert [s.jurisdiction for s in catalog.suspended_district_rules(db, PENALTY)] == [DISTRICT]
+    event = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "catalog.record_type.version")
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert event is not None
+    assert event.details["suspends_district_rules"] == [DISTRICT]
+
+    # Records from the district follow the city's rule in force meanwhile.
+    row = penalty_row(world, decision_date="2026-09-20")
+    assert problems_of(ingest(db, clock, district_agency, [row])) == []
+    record = record_by_decision(db, row["decision_number"])
+    assert record.rule_source == "city rule v2"
+    assert record.publicity_end == add_months(record.decision_date, 3)
+
+    # The district revises its rule to tighten the city's new one: it governs again.
+    district_rule = _tighter(current(db, PENALTY, DISTRICT))
+    district_rule["disclosure"]["periods"]["general"]["max_months"] = 3
+    catalog.revise_record_type(
+        db, clock, authority, PENALTY, district_rule, jurisdiction=DISTRICT, note="按全市调整"
+    )
+    rule = catalog.effective_rule(db, PENALTY, DISTRICT)
+    assert (rule.source_label, rule.suspended) == (f"district {DISTRICT} rule v2", None)
+    assert catalog.suspended_district_rules(db, PENALTY) == []
+
+
+def test_a_city_revision_the_district_rules_still_tighten_suspends_nothing(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    authority = actor(collection_world, "authority")
+    catalog.revise_record_type(
+        db,
+        clock,
+        authority,
+        PENALTY,
+        _tighter(current(db, PENALTY)),
+        jurisdiction=DISTRICT,
+        note="鼓楼区从严",
+    )
+    city_rule = current(db, PENALTY)
+    city_rule["legal_basis"] += "；《福州市社会信用管理办法》"
+    catalog.revise_record_type(db, clock, authority, PENALTY, city_rule, note="补充依据")
+    rule = catalog.effective_rule(db, PENALTY, DISTRICT)
+    assert (rule.source_label, rule.suspended) == (f"district {DISTRICT} rule v1", None)
+    assert catalog.suspended_district_rules(db, PENALTY) == []
+
+
 def test_a_district_rule_needs_a_fuzhou_district(
     collection_world: World, db: Session, clock: Clock
 ) -> None:
@@ -561,6 +640,43 @@ def test_the_api_takes_district_rules_that_tighten_only(
         ).json()["rule"]
         == "city rule v1"
     )
+
+
+def test_the_api_shows_a_district_rule_the_city_has_suspended(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    authority = auth_headers(client, "authority")
+    url = f"/api/v1/catalog/record-types/{PENALTY}"
+    tightened = client.put(
+        url,
+        params={"jurisdiction": DISTRICT, "note": "鼓楼区从严"},
+        json=_tighter(current(db, PENALTY)),
+        headers=authority,
+    )
+    assert tightened.status_code == 200, tightened.text
+    assert client.get(url).json()["suspended_district_rules"] == []
+    city_rule = current(db, PENALTY)
+    city_rule["disclosure"]["periods"]["general"]["max_months"] = 3
+    city_rule["disclosure"]["periods"]["general"]["min_months"] = 3
+    revised = client.put(url, params={"note": "全市缩短公示期"}, json=city_rule, headers=authority)
+    assert revised.status_code == 200, revised.text
+    suspended = {
+        "jurisdiction": DISTRICT,
+        "version": 1,
+        "article": "Art. 35",
+        "problems": [
+            {
+                "field": "disclosure.periods.general",
+                "message": "cannot lengthen the publicity period",
+            }
+        ],
+    }
+    assert revised.json()["suspended_district_rules"] == [suspended]
+    in_district = client.get(url, params={"jurisdiction": DISTRICT}).json()
+    assert in_district["rule"] == "city rule v2"
+    assert in_district["disclosure"]["periods"]["general"]["max_months"] == 3
+    assert in_district["suspended_district_rules"] == [suspended]
+    assert client.get(url).json()["suspended_district_rules"] == [suspended]
 
 
 # --- the responsibility list -------------------------------------------------------------

@@ -401,6 +401,48 @@ def test_a_district_tightens_the_citys_rule(client: TestClient, db: Session, wor
     assert again == data
 
 
+def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """A district rule the city's later revision leaves looser is flagged (Art. 35) and its
+    revision form starts from that rule, so the authority can bring it in line."""
+    log_in(client, "authority")
+    district = json.loads(
+        textarea(client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102"))
+    )
+    district["disclosure"]["periods"]["general"]["max_months"] = 6
+    assert revise(client, district, jurisdiction="350102", note="鼓楼区从严").status_code == 303
+    assert "data-suspended-district" not in client.get(f"/catalog/{PENALTY}").text
+
+    city = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise")))
+    city["disclosure"]["periods"]["general"].update(max_months=3, min_months=3)
+    response = revise(client, city, note="全市缩短公示期")
+    assert response.status_code == 303
+    for page in (
+        client.get(response.headers["location"]).text,
+        client.get(f"/catalog/{PENALTY}?jurisdiction=350102").text,
+    ):
+        notice = page.split('data-suspended-district="350102"', 1)[1].split("</section>", 1)[0]
+        assert "disclosure.periods.general" in notice
+        assert "第三十五条" in notice  # Art. 35, in the page's language
+        assert f'href="/admin/catalog/{PENALTY}/revise?jurisdiction=350102"' in notice
+
+    # The public sees that the district rule is suspended, without the link to revise it.
+    client.cookies.clear()
+    public = client.get(f"/catalog/{PENALTY}").text
+    assert 'data-suspended-district="350102"' in public
+    assert "/revise?jurisdiction=350102" not in public
+    log_in(client, "authority")
+
+    form = client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102")
+    assert 'data-suspended-district="350102"' in form.text
+    assert json.loads(textarea(form)) == district
+    district["disclosure"]["periods"]["general"]["max_months"] = 3
+    assert revise(client, district, jurisdiction="350102", note="按全市调整").status_code == 303
+    assert "data-suspended-district" not in client.get(f"/catalog/{PENALTY}").text
+    assert catalog.effective_rule(db, PENALTY, "350102").source_label == "district 350102 rule v2"
+
+
 @pytest.mark.parametrize(
     ("jurisdiction", "note", "change", "code", "field", "article"),
     [

@@ -275,8 +275,9 @@ def check_allowed(definition: RecordTypeDefinition) -> None:
             )
 
 
-def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -> None:
-    """A district rule may add to or tighten the city's rule, never loosen it (Art. 35)."""
+def loosenings(city: RecordTypeDefinition, district: RecordTypeDefinition) -> list[tuple[str, str]]:
+    """Where a district rule would loosen the city's, as (field, message); empty when it only
+    adds to or tightens it (Art. 35)."""
     problems: list[tuple[str, str]] = []
     if district.code != city.code:
         problems.append(("code", "a district rule must keep the record type's code"))
@@ -321,6 +322,12 @@ def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -
             problems.append(
                 (f"disclosure.periods.{severity}", "cannot lengthen the publicity period")
             )
+    return problems
+
+
+def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -> None:
+    """A district rule may add to or tighten the city's rule, never loosen it (Art. 35)."""
+    problems = loosenings(city, district)
     if problems:
         field, message = problems[0]
         raise InvalidInput(

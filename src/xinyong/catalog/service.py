@@ -2,11 +2,14 @@
 
 The credit authority edits record types; every edit is a new version, so the rule that
 governed any record can be shown later. A district's rule applies to records from its
-own area and may only tighten the city's (``definitions.check_tightens``).
+own area and may only tighten the city's (``definitions.check_tightens``). The city may
+revise its rule later: a district rule that no longer tightens the city's rule in force is
+suspended (the city's rule governs that area) until the district revises it.
 """
 
 from __future__ import annotations
 
+import json
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,7 +22,12 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
 from xinyong.audit import service as audit
-from xinyong.catalog.definitions import RecordTypeDefinition, check_allowed, check_tightens
+from xinyong.catalog.definitions import (
+    RecordTypeDefinition,
+    check_allowed,
+    check_tightens,
+    loosenings,
+)
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound
@@ -29,12 +37,26 @@ DEFAULT_RULEPACK = RULEPACK_DIR / "fuzhou.toml"
 
 
 @dataclass(frozen=True)
+class SuspendedDistrictRule:
+    """A district's rule that no longer tightens the city's rule in force (Art. 35): the
+    city's rule governs the district until the district revises its own."""
+
+    version: RecordTypeVersion
+    problems: tuple[tuple[str, str], ...]
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.version.jurisdiction
+
+
+@dataclass(frozen=True)
 class EffectiveRule:
     """The rule that applies to one record type in one area, and where it came from."""
 
     record_type: RecordType
     version: RecordTypeVersion
     definition: RecordTypeDefinition
+    suspended: SuspendedDistrictRule | None = None
 
     @property
     def source_label(self) -> str:
@@ -81,8 +103,6 @@ def _cached_definition(version_id: int, serialised: str) -> RecordTypeDefinition
 
 
 def _definition_of(version: RecordTypeVersion) -> RecordTypeDefinition:
-    import json
-
     return _cached_definition(version.id, json.dumps(version.definition, sort_keys=True))
 
 
@@ -111,15 +131,73 @@ def effective_rule(
     session: Session, code: str, jurisdiction: str = CITY_JURISDICTION
 ) -> EffectiveRule:
     record_type = record_type_by_code(session, code)
-    version = None
-    if jurisdiction != CITY_JURISDICTION:
-        version = _latest(session, record_type.id, jurisdiction)
-    version = version or _latest(session, record_type.id, CITY_JURISDICTION)
-    if version is None:
+    city = _latest(session, record_type.id, CITY_JURISDICTION)
+    if city is None:
         raise NotFound(
             f"record type {code!r} has no rules yet", code="unknown_record_type", field="type"
         )
-    return EffectiveRule(record_type, version, _definition_of(version))
+    if jurisdiction != CITY_JURISDICTION:
+        district = _latest(session, record_type.id, jurisdiction)
+        if district is not None:
+            suspended = _suspension(city, district)
+            if suspended is None:
+                return EffectiveRule(record_type, district, _definition_of(district))
+            return EffectiveRule(record_type, city, _definition_of(city), suspended)
+    return EffectiveRule(record_type, city, _definition_of(city))
+
+
+def _suspension(
+    city: RecordTypeVersion, district: RecordTypeVersion
+) -> SuspendedDistrictRule | None:
+    problems = _loosenings_between(
+        city.id,
+        json.dumps(city.definition, sort_keys=True),
+        district.id,
+        json.dumps(district.definition, sort_keys=True),
+    )
+    return SuspendedDistrictRule(district, problems) if problems else None
+
+
+@lru_cache(maxsize=256)
+def _loosenings_between(
+    city_id: int, city_serialised: str, district_id: int, district_serialised: str
+) -> tuple[tuple[str, str], ...]:
+    # Versions are never changed, so the answer for a pair of them is kept; the serialised
+    # definitions are part of the key because ids repeat across test databases.
+    return tuple(
+        loosenings(
+            _cached_definition(city_id, city_serialised),
+            _cached_definition(district_id, district_serialised),
+        )
+    )
+
+
+def suspended_district_rules(session: Session, code: str) -> list[SuspendedDistrictRule]:
+    """The districts whose own rule for this record type no longer tightens the city's."""
+    record_type = record_type_by_code(session, code)
+    city = _latest(session, record_type.id, CITY_JURISDICTION)
+    if city is None:
+        return []
+    found: list[SuspendedDistrictRule] = []
+    for district in _latest_district_versions(session, record_type.id):
+        suspended = _suspension(city, district)
+        if suspended is not None:
+            found.append(suspended)
+    return found
+
+
+def _latest_district_versions(session: Session, record_type_id: int) -> list[RecordTypeVersion]:
+    districts = session.scalars(
+        select(RecordTypeVersion.jurisdiction)
+        .where(
+            RecordTypeVersion.record_type_id == record_type_id,
+            RecordTypeVersion.jurisdiction != CITY_JURISDICTION,
+        )
+        .distinct()
+        .order_by(RecordTypeVersion.jurisdiction)
+    ).all()
+    latest = (_latest(session, record_type_id, jurisdiction) for jurisdiction in districts)
+    return [version for version in latest if version is not None]
 
 
 def _add_version(
@@ -130,6 +208,7 @@ def _add_version(
     definition: RecordTypeDefinition,
     jurisdiction: str,
     note: str,
+    suspends: list[str] | None = None,
 ) -> RecordTypeVersion:
     latest = _latest(session, record_type.id, jurisdiction)
     version = RecordTypeVersion(
@@ -154,6 +233,7 @@ def _add_version(
             "code": record_type.code,
             "jurisdiction": jurisdiction,
             "version": version.version_no,
+            **({"suspends_district_rules": suspends} if suspends else {}),
         },
     )
     return version
@@ -206,7 +286,18 @@ def revise_record_type(
                 article="Art. 35",
             )
         check_tightens(effective_rule(session, code).definition, definition)
-    version = _add_version(session, clock, actor, record_type, definition, jurisdiction, note)
+        suspends = None
+    else:
+        # The city may change its rule whatever the districts made of the old one; the
+        # districts it leaves looser are named in the audit and suspended (module docstring).
+        suspends = [
+            district.jurisdiction
+            for district in _latest_district_versions(session, record_type.id)
+            if loosenings(definition, _definition_of(district))
+        ]
+    version = _add_version(
+        session, clock, actor, record_type, definition, jurisdiction, note, suspends
+    )
     return EffectiveRule(record_type, version, definition)
 
 

@@ -228,6 +228,9 @@ def get_record_type(
     return {
         **rule.definition.model_dump(mode="json"),
         "rule": rule.source_label,
+        "suspended_district_rules": _suspended(
+            [rule.suspended] if rule.suspended else catalog.suspended_district_rules(session, code)
+        ),
         "history": [
             {
                 "jurisdiction": v.jurisdiction,
@@ -266,7 +269,25 @@ def revise_record_type(
     rule = catalog.revise_record_type(
         session, clock, actor, code, definition, jurisdiction=jurisdiction, note=note
     )
-    return {**rule.definition.model_dump(mode="json"), "rule": rule.source_label}
+    return {
+        **rule.definition.model_dump(mode="json"),
+        "rule": rule.source_label,
+        "suspended_district_rules": _suspended(catalog.suspended_district_rules(session, code)),
+    }
+
+
+def _suspended(rules: list[catalog.SuspendedDistrictRule]) -> list[dict[str, Any]]:
+    """District rules the city's rule in force has left looser: the city's rule governs
+    those districts until they revise theirs (Art. 35)."""
+    return [
+        {
+            "jurisdiction": suspended.jurisdiction,
+            "version": suspended.version.version_no,
+            "article": "Art. 35",
+            "problems": [{"field": f, "message": m} for f, m in suspended.problems],
+        }
+        for suspended in rules
+    ]
 
 
 class GrantIn(BaseModel):

@@ -132,6 +132,13 @@ def catalog_detail(
             **page_helpers(request),
             "rule": rule,
             "definition": rule.definition,
+            "suspended_rules": (
+                [rule.suspended]
+                if rule.suspended
+                else catalog.suspended_district_rules(session, code)
+                if jurisdiction == CITY_JURISDICTION
+                else []
+            ),
             "history": history,
             "authors": accounts.actor_names(
                 session,
@@ -226,9 +233,15 @@ def revise_record_type_form(
     district's own rule that adds to or tightens the city's (Art. 35)."""
     require(actor, Permission.MANAGE_CATALOG)
     rule = catalog.effective_rule(session, code, jurisdiction)
+    # A suspended district rule is offered for correction rather than the city's in its place.
+    in_force = (
+        rule.suspended.version.definition
+        if rule.suspended
+        else rule.definition.model_dump(mode="json")
+    )
     state = FormState(
         form={
-            "definition": definition_text(rule.definition.model_dump(mode="json")),
+            "definition": definition_text(in_force),
             "jurisdiction": jurisdiction,
             "note": "",
         }
