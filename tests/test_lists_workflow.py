@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -38,6 +39,7 @@ from tests.lists_helpers import (
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import CHINA, FixedClock
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries, measures
 from xinyong.lists.models import (
     EntryStatus,
@@ -685,12 +687,22 @@ def test_a_serious_entry_names_the_responsible_persons_masked_publicly(
 ) -> None:
     world = lists_world
     company = world.subjects["company"]
-    for role, name, citizen_id in (
-        (ResponsibleRole.LEGAL_REPRESENTATIVE, "陈建国", REPRESENTATIVE_ID),
-        (ResponsibleRole.PRINCIPAL, "林晓红", "350102198001010011"),
-    ):
+    named = [
+        SimpleNamespace(role=role.value, name=name, citizen_id=_valid_id(citizen_id))
+        for role, name, citizen_id in (
+            (ResponsibleRole.LEGAL_REPRESENTATIVE, "陈建国", REPRESENTATIVE_ID),
+            (ResponsibleRole.PRINCIPAL, "林晓红", "350102198001010011"),
+        )
+    ]
+    for p in named:
         subjects.add_responsible_person(
-            db, clock, SYSTEM_ACTOR, company, role=role, name=name, citizen_id=_valid_id(citizen_id)
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            company,
+            role=ResponsibleRole(p.role),
+            name=p.name,
+            citizen_id=p.citizen_id,
         )
     serious = published_entry(db, clock, world, company, "serious_health_safety")
     plain = published_entry(db, clock, world, world.subjects["other_company"])
@@ -711,9 +723,14 @@ def test_a_serious_entry_names_the_responsible_persons_masked_publicly(
     assert "陈建国" not in json.dumps(public_list(client, "black"), ensure_ascii=False)
 
     # In full to the recognising agency, the credit authority and the subject.
+    # (with the ID numbers masked, which tell apart persons of the same name).
     full = [
-        {"role": "legal_representative", "name": "陈建国"},
-        {"role": "principal", "name": "林晓红"},
+        {"role": p.role, "name": p.name, "citizen_id_masked": mask_citizen_id(p.citizen_id)}
+        for p in named
+    ]
+    assert [(p["role"], p["name"]) for p in full] == [
+        ("legal_representative", "陈建国"),
+        ("principal", "林晓红"),
     ]
     for account in ("caseofficer", "authority", "company"):
         response = client.get(f"{ENTRIES}/{serious.id}", headers=headers(client, account))

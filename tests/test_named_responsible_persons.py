@@ -82,7 +82,13 @@ def test_persons_named_on_the_proposal_join_the_registered_ones_on_approval(
     )
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["responsible_persons"] == [{"role": "directly_responsible", "name": "林某"}]
+    assert body["responsible_persons"] == [
+        {
+            "role": "directly_responsible",
+            "name": "林某",
+            "citizen_id_masked": mask_citizen_id(MANAGER_ID),
+        }
+    ]
     assert MANAGER_ID not in response.text
     manager = subjects.by_citizen_id(db, MANAGER_ID)
     assert manager is not None

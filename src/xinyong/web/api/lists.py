@@ -80,8 +80,10 @@ def _entry_full(session: Session, e: ListEntry, actor: Actor | None = None) -> d
         "proposed_at": e.proposed_at.isoformat(),
         "approved_at": e.approved_at.isoformat() if e.approved_at else None,
         "ended_at": e.ended_at.isoformat() if e.ended_at else None,
+        # The masked ID number tells apart two persons of one name, as on the officers' queue.
         "responsible_persons": [
-            {"role": p.role, "name": p.name} for p in entries.persons(session, e.id)
+            {"role": p.role, "name": p.name, "citizen_id_masked": p.citizen_id_masked}
+            for p in entries.persons_by_entry(session, [e.id]).get(e.id, [])
         ],
         "objections": [
             {
