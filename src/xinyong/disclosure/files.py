@@ -35,6 +35,7 @@ from xinyong.clock import CHINA
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import REASON_CREATED, REASON_UPDATED
 from xinyong.db.base import UTCDateTime
+from xinyong.db.prepared import Prepared
 from xinyong.disclosure.review import REASON_PREFIX as REVIEW_PREFIX
 from xinyong.subjects.models import Subject
 
@@ -356,9 +357,10 @@ def _file_query(*, as_of: bool) -> CompoundSelect[Any]:
     return both.order_by(columns[3].desc(), columns[0].desc(), columns[11])
 
 
-# Built once: constructing the statement costs about as much as running it.
-_FILE_QUERY_AS_OF = _file_query(as_of=True)
-_FILE_QUERY = _file_query(as_of=False)
+# Built once: constructing the statement costs about as much as running it. Run on the
+# driver's cursor: SQLAlchemy's rows cost a third of the query's own time on SQLite.
+_FILE_QUERY_AS_OF = Prepared(_file_query(as_of=True))
+_FILE_QUERY = Prepared(_file_query(as_of=False))
 
 
 def _day(value: Any) -> dt.date | None:
@@ -518,10 +520,9 @@ def build_file(
     # Core, not the ORM: plain rows of the columns asked for, no identity map.
     session.flush()
     query = _FILE_QUERY_AS_OF if as_of is not None else _FILE_QUERY
-    result = session.connection().execute(query, {"subject_id": subject.id, "cutoff": cutoff})
-    # Plain tuples from here on: a Row's item access costs microseconds, and a file of
-    # hundreds of records makes thousands of them. Positions follow _FILE_COLUMNS.
-    rows = [tuple(row) for row in result]
+    # Plain tuples: a Row's item access costs microseconds, and a file of hundreds of
+    # records makes thousands of them. Positions follow _FILE_COLUMNS.
+    rows = query.rows(session.connection(), {"subject_id": subject.id, "cutoff": cutoff})
     question = (
         subject.id,
         subject.is_organisation,
