@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEvent, AuditHead
 from xinyong.clock import Clock
+from xinyong.db.prepared import Prepared
 
 GENESIS_HASH = "0" * 64
 
@@ -61,11 +62,12 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(_content(event)).encode()).hexdigest()
 
 
-# The chain's statements, built once, as Core: the ORM's unit of work and its bulk-update
-# machinery cost more than the statements on a path that writes an event per request
-# (a credit report). The head row is read and advanced in one statement, which also
-# takes its row lock until the transaction ends (PostgreSQL; SQLite's writers are
-# serialised anyway): the next writer waits for this event's hash.
+# The chain's statements, built once, as Core run on the driver's cursor (``Prepared``):
+# the ORM's unit of work, and even SQLAlchemy's execution of a compiled statement, cost
+# more than the statements on a path that writes an event per request (a credit report).
+# The head row is read and advanced in one statement, which also takes its row lock until
+# the transaction ends (PostgreSQL; SQLite's writers are serialised anyway): the next
+# writer waits for this event's hash.
 _HEAD = cast(Table, AuditHead.__table__)
 _EVENTS = cast(Table, AuditEvent.__table__)
 _ADVANCE = (
@@ -74,15 +76,31 @@ _ADVANCE = (
     .values(sequence=_HEAD.c.sequence + 1)
     .returning(_HEAD.c.sequence, _HEAD.c.hash)
 )
-_START = insert(_HEAD)
-_APPEND = insert(_EVENTS)
+_ADVANCING = Prepared(_ADVANCE)
+_START = Prepared(
+    insert(_HEAD).values(
+        id=bindparam("id", type_=_HEAD.c.id.type),
+        sequence=bindparam("sequence", type_=_HEAD.c.sequence.type),
+        hash=bindparam("hash", type_=_HEAD.c.hash.type),
+    )
+)
+_APPEND = Prepared(
+    insert(_EVENTS).values(
+        {column: bindparam(column.name, type_=column.type) for column in _EVENTS.c}
+    )
+)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(hash=bindparam("head_hash"))
+_MOVING_HEAD = Prepared(_MOVE_HEAD)
 # PostgreSQL: the event and the head's new hash in one statement (one round trip). SQLite
 # has no INSERT in a WITH clause, and there a statement is no round trip anyway.
-_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
-    insert(_EVENTS)
-    .values({column.name: bindparam(f"e_{column.name}", type_=column.type) for column in _EVENTS.c})
-    .cte("appended")
+_APPEND_AND_MOVE_HEAD = Prepared(
+    _MOVE_HEAD.add_cte(
+        insert(_EVENTS)
+        .values(
+            {column.name: bindparam(f"e_{column.name}", type_=column.type) for column in _EVENTS.c}
+        )
+        .cte("appended")
+    )
 )
 
 
@@ -128,10 +146,10 @@ def record(
     connection = session.connection()
     if place is not None:
         sequence, previous_hash = place.sequence, place.previous_hash
-    elif (head := connection.execute(_ADVANCE).one_or_none()) is not None:
-        sequence, previous_hash = head
+    elif head := _ADVANCING.rows(connection, {}):
+        ((sequence, previous_hash),) = head
     else:
-        connection.execute(_START, {"id": 1, "sequence": 1, "hash": GENESIS_HASH})
+        _START.execute(connection, {"id": 1, "sequence": 1, "hash": GENESIS_HASH})
         sequence, previous_hash = 1, GENESIS_HASH
     event = AuditEvent(
         sequence=sequence,
@@ -153,10 +171,10 @@ def record(
     values = {column.name: getattr(event, column.key) for column in _EVENTS.c}
     if connection.dialect.name == "postgresql":
         prefixed = {f"e_{name}": value for name, value in values.items()}
-        connection.execute(_APPEND_AND_MOVE_HEAD, {**prefixed, "head_hash": event.hash})
+        _APPEND_AND_MOVE_HEAD.execute(connection, {**prefixed, "head_hash": event.hash})
     else:
-        connection.execute(_APPEND, values)
-        connection.execute(_MOVE_HEAD, {"head_hash": event.hash})
+        _APPEND.execute(connection, values)
+        _MOVING_HEAD.execute(connection, {"head_hash": event.hash})
     return event
 
 

@@ -9,12 +9,15 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import (
     String,
+    Table,
     bindparam,
     func,
     insert,
@@ -31,6 +34,7 @@ from xinyong.accounts.permissions import Actor
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
+from xinyong.db.prepared import Prepared
 from xinyong.disclosure import access
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import CreditReport, LegalPath
@@ -75,13 +79,18 @@ class IssuedReport:
     body: bytes
 
 
+_NUMBER_ALPHABET = "ABCDEFGHJKLMNPQRTUWXY0123456789"
+
+
 def _number(clock: Clock) -> str:
-    alphabet = "ABCDEFGHJKLMNPQRTUWXY0123456789"
-    return (
-        "XY"
-        + clock.today().strftime("%Y%m%d")
-        + "".join(secrets.choice(alphabet) for _ in range(8))
-    )
+    # One draw from the system's randomness for all eight characters (uniform over every
+    # 8-character string, as eight draws were), not one system call for each.
+    draw = secrets.randbelow(len(_NUMBER_ALPHABET) ** 8)
+    characters = []
+    for _ in range(8):
+        draw, index = divmod(draw, len(_NUMBER_ALPHABET))
+        characters.append(_NUMBER_ALPHABET[index])
+    return "XY" + clock.today().strftime("%Y%m%d") + "".join(characters)
 
 
 def verification_code(number: str, content_sha256: str) -> str:
@@ -108,23 +117,25 @@ def _canonical(content: dict[str, Any]) -> str:
 _FORMER_NAMES = select(
     literal("").label("role"), SubjectName.name, SubjectName.id, literal(0).label("part")
 ).where(SubjectName.subject_id == bindparam("subject_id"), SubjectName.current.is_(False))
-_BASIC_OF_PERSON = select(_FORMER_NAMES.subquery()).order_by(text("part"), text("id"))
-_BASIC_OF_ORGANISATION = select(
-    union_all(
-        _FORMER_NAMES,
-        select(
-            type_coerce(ResponsiblePerson.role, String),
-            ResponsiblePerson.name,
-            ResponsiblePerson.id,
-            literal(1),
-        ).where(ResponsiblePerson.organisation_subject_id == bindparam("subject_id")),
-    ).subquery()
-).order_by(text("part"), text("id"))
+_BASIC_OF_PERSON = Prepared(select(_FORMER_NAMES.subquery()).order_by(text("part"), text("id")))
+_BASIC_OF_ORGANISATION = Prepared(
+    select(
+        union_all(
+            _FORMER_NAMES,
+            select(
+                type_coerce(ResponsiblePerson.role, String),
+                ResponsiblePerson.name,
+                ResponsiblePerson.id,
+                literal(1),
+            ).where(ResponsiblePerson.organisation_subject_id == bindparam("subject_id")),
+        ).subquery()
+    ).order_by(text("part"), text("id"))
+)
 
 
 def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
     query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
-    rows = session.connection().execute(query, {"subject_id": subject.id}).all()
+    rows = query.rows(session.connection(), {"subject_id": subject.id})
     basic: dict[str, Any] = {
         "name": subject.name,
         "kind": subject.kind.value,
@@ -211,6 +222,85 @@ def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
     return suggestions or [dict(suggestion) for suggestion in _NO_SUGGESTIONS]
 
 
+@dataclass(frozen=True, slots=True)
+class _Assembled:
+    """What a report takes from a whole file: its items by section, the sections' canonical
+    JSON, the field labels of its types and its suggestions. Shared by every report of the
+    same file (``_assemble``), so none of it may be changed."""
+
+    items: dict[str, list[dict[str, Any]]]
+    sections_json: orjson.Fragment
+    labels: dict[str, list[dict[str, str]]]
+    suggestions: list[dict[str, str]]
+
+
+def _assembled(records: list[RecordView]) -> _Assembled:
+    by_section: dict[str, list[dict[str, Any]]] = {key: [] for key, *_rest in SECTIONS}
+    # The same items as canonical JSON fragments, made once per record view (views are
+    # cached while nothing they show changes): the hashed text is the same either way.
+    encoded: dict[str, list[orjson.Fragment]] = {key: [] for key, *_rest in SECTIONS}
+    # Field labels once per record type, not in every item: a report of hundreds of
+    # records would otherwise carry each label hundreds of times.
+    labels: dict[str, list[dict[str, str]]] = {}
+    named: dict[str, set[str]] = {}  # the names labelled so far, per type
+    for view in records:
+        part = view.derived("report", _part)
+        by_section[part.section].append(part.item)
+        encoded[part.section].append(part.fragment)
+        code = view.type_code
+        if code not in labels:
+            labels[code] = field_labels(view.definition)
+            named[code] = {label["name"] for label in labels[code]}
+        for name in part.unlabelled:
+            if name not in named[code]:
+                labels[code].append({"name": name, "zh": name, "en": name})
+                named[code].add(name)
+    sections_json = orjson.Fragment(
+        canonical_json(
+            [
+                {"key": key, "title": zh, "title_en": en, "items": encoded[key]}
+                for key, zh, en, _groups in SECTIONS
+            ]
+        )
+    )
+    return _Assembled(by_section, sections_json, labels, _suggestions(records))
+
+
+class _AssembledFiles:
+    """Files already assembled, by the record views they list (the same objects in the same
+    order: ``build_file`` returns the views it made before while nothing they show changed,
+    and a view's id cannot be another's while the entry holds it). Bounded by the records
+    held, like ``files``' caches."""
+
+    def __init__(self, records: int) -> None:
+        self.limit = records
+        self.held = 0
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[tuple[int, ...], tuple[list[RecordView], _Assembled]] = (
+            OrderedDict()
+        )
+
+    def get(self, records: list[RecordView]) -> _Assembled:
+        key = tuple(map(id, records))
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is not None:
+                self.entries.move_to_end(key)
+                return entry[1]
+        made = _assembled(records)
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = (list(records), made)
+                self.held += len(records)
+                while self.held > self.limit and len(self.entries) > 1:
+                    _key, (dropped, _made) = self.entries.popitem(last=False)
+                    self.held -= len(dropped)
+        return made
+
+
+_assemblies = _AssembledFiles(records=2_000)
+
+
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
     if actor.subject_id is not None:
         return actor.audit().id or "subject", f"信息主体本人 · {actor.label}"
@@ -252,28 +342,10 @@ def issue(
         report_number=number,
     )
     records = granted.file(session, clock, as_of=as_of)
-    by_section: dict[str, list[dict[str, Any]]] = {key: [] for key, *_rest in SECTIONS}
-    # The same items as canonical JSON fragments, made once per record view (views are
-    # cached while nothing they show changes): the hashed text is the same either way.
-    encoded: dict[str, list[orjson.Fragment]] = {key: [] for key, *_rest in SECTIONS}
-    # Field labels once per record type, not in every item: a report of hundreds of
-    # records would otherwise carry each label hundreds of times.
-    labels: dict[str, list[dict[str, str]]] = {}
-    named: dict[str, set[str]] = {}  # the names labelled so far, per type
-    for view in records:
-        part = view.derived("report", _part)
-        by_section[part.section].append(part.item)
-        encoded[part.section].append(part.fragment)
-        code = view.type_code
-        if code not in labels:
-            labels[code] = field_labels(view.definition)
-            named[code] = {label["name"] for label in labels[code]}
-        for name in part.unlabelled:
-            if name not in named[code]:
-                labels[code].append({"name": name, "zh": name, "en": name})
-                named[code].add(name)
+    assembled = _assemblies.get(records)
+    # The report's own lists (the items, labels and suggestions in them are shared).
     sections = [
-        {"key": key, "title": zh, "title_en": en, "items": by_section[key]}
+        {"key": key, "title": zh, "title_en": en, "items": list(assembled.items[key])}
         for key, zh, en, _groups in SECTIONS
     ]
     requested_by, requester_label = _requester(session, actor)
@@ -293,21 +365,13 @@ def issue(
         "requested_by": requester_label,
         "subject": _basic(session, subject, granted.path),
         "sections": sections,
-        "field_labels": labels,
-        "suggestions": _suggestions(records),
+        "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
+        "suggestions": list(assembled.suggestions),
         "free_reports": None
         if used is None
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
     }
-    canonical = canonical_json(
-        {
-            **content,
-            "sections": [
-                {"key": key, "title": zh, "title_en": en, "items": encoded[key]}
-                for key, zh, en, _groups in SECTIONS
-            ],
-        }
-    )
+    canonical = canonical_json({**content, "sections": assembled.sections_json})
     content_sha256 = hashlib.sha256(canonical).hexdigest()
     code = verification_code(number, content_sha256)
     values: dict[str, Any] = {
@@ -331,14 +395,14 @@ def issue(
     connection = session.connection()
     place = None
     if connection.dialect.name == "postgresql" and len(granted.log) == 1:
-        report_id, sequence, previous_hash = connection.execute(
-            _ISSUE, {**values, **access.log_values(granted)}
-        ).one()
+        ((report_id, sequence, previous_hash),) = _ISSUE.rows(
+            connection, {**values, **access.log_values(granted)}
+        )
         if sequence is not None:  # else the chain has no head yet: record() starts it
             place = audit.Place(sequence, previous_hash)
     else:
         access.write_log(session, granted)
-        report_id = connection.execute(_INSERT_REPORT, values).scalar_one()
+        ((report_id,),) = _REPORT_ROW.rows(connection, values)
     report = CreditReport(id=report_id, **values)
     audit.record(
         session,
@@ -361,9 +425,21 @@ def issue(
     )
 
 
-_INSERT_REPORT = insert(CreditReport).returning(CreditReport.id)
+# Run on the driver's cursor (``Prepared``), as the access log's and the audit chain's.
+_INSERT_REPORT = (
+    insert(CreditReport)
+    .values(
+        {
+            column: bindparam(column.name, type_=column.type)
+            for column in cast(Table, CreditReport.__table__).c
+            if not column.primary_key
+        }
+    )
+    .returning(CreditReport.id)
+)
+_REPORT_ROW = Prepared(_INSERT_REPORT)
 # PostgreSQL: the report row, the read's access-log entry and the audit head, at once.
-_ISSUE = audit.advancing(access.logged_with(_INSERT_REPORT))
+_ISSUE = Prepared(audit.advancing(access.logged_with(_INSERT_REPORT)))
 
 
 def _free_reports_used(session: Session, subject_id: int, year: int) -> int:
