@@ -627,6 +627,34 @@ def test_csrf_refusal_is_audited(client: TestClient, db: Session) -> None:
     assert VALID_CITIZEN_ID not in audit_text(db)
 
 
+def test_successful_logins_do_not_use_up_the_allowance(client: TestClient, world: World) -> None:
+    """Only failed attempts count: an office behind one address logs in all day."""
+    limit = client.app.state.context.settings.login_attempts_per_window  # type: ignore[attr-defined]
+    for _ in range(limit * 2):
+        ok = client.post("/api/v1/auth/token", data={"username": "querier", "password": PASSWORD})
+        assert ok.status_code == 200, ok.text
+    for _ in range(limit * 2):
+        client.cookies.clear()
+        response = client.post(
+            "/login",
+            data={
+                "username": "querier",
+                "password": PASSWORD,
+                "csrf_token": csrf_from(client.get("/login").text),
+            },
+            follow_redirects=False,
+        )
+        assert response.status_code == 303, response.text
+    # Failures still count, up to the limit, and then even the right password waits.
+    for _ in range(limit):
+        wrong = client.post(
+            "/api/v1/auth/token", data={"username": "querier", "password": "wrong password!"}
+        )
+        assert wrong.status_code == 401
+    blocked = client.post("/api/v1/auth/token", data={"username": "querier", "password": PASSWORD})
+    assert_error_format(blocked, 429, "rate_limited")
+
+
 def test_rate_limited_logins_are_audited(client: TestClient, db: Session, world: World) -> None:
     limit = client.app.state.context.settings.login_attempts_per_window  # type: ignore[attr-defined]
     for _ in range(limit + 1):

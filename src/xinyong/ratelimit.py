@@ -35,6 +35,15 @@ class SlidingWindowLimiter:
                 )
             hits.append(now)
 
+    def release(self, key: str) -> None:
+        """Take back the latest attempt counted for key: one that turned out not to count
+        (a successful login), so an office behind one address is not locked out by its
+        own staff logging in."""
+        with self._lock:
+            hits = self._hits.get(key)
+            if hits:
+                hits.pop()
+
     def reset(self, key: str) -> None:
         with self._lock:
             self._hits.pop(key, None)

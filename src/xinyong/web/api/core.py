@@ -93,9 +93,13 @@ def issue_token(
     """OAuth2 password flow. Rate-limited per username and per client address."""
     context = app_context(request)
     client = request.client.host if request.client else "unknown"
-    context.login_limiter.hit(f"user:{username.strip().lower()}")
-    context.login_limiter.hit(f"ip:{client}")
+    # As the login page: counted before the check, a success taken back.
+    keys = (f"user:{username.strip().lower()}", f"ip:{client}")
+    for key in keys:
+        context.login_limiter.hit(key)
     user = accounts.authenticate(session, clock, username, password)
+    for key in keys:
+        context.login_limiter.release(key)
     return {"access_token": context.signer.issue(user), "token_type": "bearer"}
 
 

@@ -42,8 +42,11 @@ def login(
     check_csrf(request, csrf_token)
     context = app_context(request)
     client = request.client.host if request.client else "unknown"
-    context.login_limiter.hit(f"user:{username.strip().lower()}")
-    context.login_limiter.hit(f"ip:{client}")
+    # Counted before the password is checked, so parallel guesses are held too; a success
+    # is taken back below: only failed attempts use up the allowance.
+    keys = (f"user:{username.strip().lower()}", f"ip:{client}")
+    for key in keys:
+        context.login_limiter.hit(key)
     try:
         user = accounts.authenticate(session, clock, username, password)
     except NotAuthenticated:
@@ -54,6 +57,8 @@ def login(
         return render(
             request, "login.html", {"next": _safe_next(next), "error": message}, status_code=401
         )
+    for key in keys:
+        context.login_limiter.release(key)
     # A fresh session on login defeats session fixation.
     request.session.clear()
     request.session["uid"] = user.id
