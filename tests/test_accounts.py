@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher, extract_parameters
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, World
+from tests.page_helpers import log_in
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import (
@@ -425,3 +427,38 @@ def test_api_keys(db: Session, clock: FixedClock, world: World) -> None:
     accounts.revoke_api_key(db, clock, admin_of(world), key.id)
     with pytest.raises(NotAuthenticated):
         accounts.actor_for_api_key(db, secret)
+
+
+def test_an_administrator_cannot_lock_account_management_out(
+    db: Session, clock: FixedClock, world: World
+) -> None:
+    admin = admin_of(world)
+    with pytest.raises(Conflict) as own:
+        accounts.deactivate_user(db, clock, admin, world.users["admin"].id)
+    assert own.value.code == "own_account"
+    assert world.users["admin"].active
+    # Nor may another administrator switch off the last active one.
+    second = accounts.create_user(
+        db,
+        clock,
+        admin,
+        username="admin2",
+        password="another long passphrase",
+        role=Role.PLATFORM_ADMIN,
+        organisation=world.users["admin"].organisation,
+    )
+    accounts.deactivate_user(db, clock, admin, second.id)
+    assert not second.active
+    with pytest.raises(Conflict) as last:
+        accounts.deactivate_user(db, clock, SYSTEM_ACTOR, world.users["admin"].id)
+    assert last.value.code == "last_administrator"
+    assert world.users["admin"].active
+
+
+def test_the_users_page_offers_no_deactivation_of_ones_own_account(
+    client: TestClient, world: World
+) -> None:
+    log_in(client, "admin")
+    page = client.get("/admin/users").text
+    assert f'action="/admin/users/{world.users["admin"].id}/deactivate"' not in page
+    assert f'action="/admin/users/{world.users["querier"].id}/deactivate"' in page

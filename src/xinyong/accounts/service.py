@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers
@@ -333,6 +333,30 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
     user = session.get(UserAccount, user_id)
     if user is None:
         raise NotFound("no such user", code="not_found")
+    # Account management must stay possible from the platform: an administrator does not
+    # lock themselves out, and the last active administrator is not switched off.
+    if actor.kind == "user" and actor.id == user.id:
+        raise Conflict(
+            "you cannot deactivate your own account; another administrator can",
+            code="own_account",
+            field="user",
+        )
+    if user.active and user.role is Role.PLATFORM_ADMIN:
+        others = session.scalar(
+            select(func.count())
+            .select_from(UserAccount)
+            .where(
+                UserAccount.role == Role.PLATFORM_ADMIN,
+                UserAccount.active.is_(True),
+                UserAccount.id != user.id,
+            )
+        )
+        if not others:
+            raise Conflict(
+                "this is the last active platform administrator; create another first",
+                code="last_administrator",
+                field="user",
+            )
     user.active = False
     audit.record(
         session, clock, actor.audit(), "user.deactivate", target_type="user", target_id=user.id

@@ -27,6 +27,7 @@ def users_page(request: Request, actor: ActorDep, session: SessionDep) -> HTMLRe
         "admin_users.html",
         {
             "users": accounts.list_users(session, actor),
+            "current_user_id": actor.id if actor.kind == "user" else None,
             "organisations": accounts.list_organisations(session),
             "roles": list(Role),
             "kinds": list(OrganisationKind),
