@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
@@ -102,6 +103,8 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
         "objections": objections,
         "persons": persons,
         "subjects": subjects_by_id,
+        # Who proposed each entry, by name, as the other staff pages show an actor.
+        "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
         "removal_reasons": list(RemovalReason),
         "responsible_roles": list(ResponsibleRole),
