@@ -38,6 +38,7 @@ from tests.lists_helpers import (
 )
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import CHINA, FixedClock
+from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries, measures
@@ -804,6 +805,45 @@ def test_court_defaulters_enter_from_the_pipeline_and_leave_when_they_perform(
     again = client.post("/api/v1/batches", params={"type": COURT}, json=[performed], headers=court)
     assert again.json()["replayed"] is True
     assert stored(db, entry.id).status is EntryStatus.REMOVED
+
+
+def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """rules.md: two years, extendable by one to three; the court states the extended end."""
+    world = lists_world
+    plain = court_row(world, world.subjects["company"])
+    filed = dt.date.fromisoformat(plain["filed_on"])
+    published = dt.date.fromisoformat(plain["published_on"])
+    extended_to = entries.add_months(published, 48)
+    extended = court_row(
+        world, world.subjects["other_company"], publicity_deadline=extended_to.isoformat()
+    )
+    report = ingest_court(db, clock, world, [plain, extended])
+    assert report.batch.created == 2
+
+    def record_of(row: dict[str, str]) -> CreditRecord:
+        return db.scalars(
+            select(CreditRecord).where(CreditRecord.natural_key.endswith(row["case_number"]))
+        ).one()
+
+    def entry_of(row: dict[str, str]) -> ListEntry:
+        return db.scalars(
+            select(ListEntry).where(ListEntry.source_record_id == record_of(row).id)
+        ).one()
+
+    assert record_of(plain).publicity_end == entries.add_months(filed, 24)
+    assert entry_of(plain).term_end == entries.add_months(published, 24)
+    assert record_of(extended).publicity_end == extended_to
+    assert entry_of(extended).term_end == extended_to
+
+    # The court extends the first term later, beyond what the rules allow: held at 2 + 3 years.
+    clock.advance(dt.timedelta(hours=1))
+    beyond = {**plain, "publicity_deadline": entries.add_months(published, 84).isoformat()}
+    assert ingest_court(db, clock, world, [beyond]).batch.updated == 1
+    db.expire_all()
+    assert entry_of(plain).term_end == entries.add_months(published, 60)
+    assert record_of(plain).publicity_end == entries.add_months(filed, 60)
 
 
 def test_a_defaulter_who_performed_before_listing_is_never_listed(

@@ -147,12 +147,24 @@ class PublicityPeriod(BaseModel):
     published: bool = True
     min_months: int = Field(default=0, ge=0, le=1200)
     max_months: int = Field(default=0, ge=0, le=1200)
+    # Publicity when the source states no deadline of its own. Unset, it is max_months (a
+    # penalty is public for the longest period unless the agency ends it earlier); a court
+    # judgment defaulter is public for 2 years and longer only when the court extends it.
+    default_months: int | None = Field(default=None, ge=0, le=1200)
 
     @model_validator(mode="after")
     def _ordered(self) -> PublicityPeriod:
         if self.max_months < self.min_months:
             raise ValueError("max_months is below min_months")
+        if self.default_months is not None and not (
+            self.min_months <= self.default_months <= self.max_months
+        ):
+            raise ValueError("default_months must lie between min_months and max_months")
         return self
+
+    @property
+    def months_without_deadline(self) -> int:
+        return self.max_months if self.default_months is None else self.default_months
 
 
 class Disclosure(BaseModel):

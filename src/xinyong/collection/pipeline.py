@@ -907,10 +907,13 @@ class _BatchRun:
         start = end = None
         if period.published:
             start = row.decision_date
-            end = add_months(start, period.max_months)
+            end = add_months(start, period.months_without_deadline)
             if row.publicity_deadline is not None:
-                # The source may end publicity earlier than the maximum, never before the minimum.
-                end = max(min(end, row.publicity_deadline), add_months(start, period.min_months))
+                # The source's own deadline stands between the minimum and the maximum.
+                end = max(
+                    min(add_months(start, period.max_months), row.publicity_deadline),
+                    add_months(start, period.min_months),
+                )
         working_days, _provisional = self.calendar.working_days_between(
             row.decision_date, self.today
         )

@@ -125,7 +125,7 @@ def _create(
         payload_hash=digest,
     )
     if record.publicity_start is not None:
-        record.publicity_end = add_months(row.decision_date, period.max_months)
+        record.publicity_end = add_months(row.decision_date, period.months_without_deadline)
     session.add(record)
     session.flush()
     session.add(

@@ -76,7 +76,7 @@ def _sync_one(
             approved_by="court",
             approved_at=clock.now(),
             term_start=start,
-            term_end=add_months(start, std.term_months),
+            term_end=_term_end(std, start, payload),
             source_record_id=record.id,
         )
         session.add(entry)
@@ -90,6 +90,14 @@ def _sync_one(
             f"court decision {payload.get('case_number', '')}",
         )
         return
+    if not performed and entry.status is EntryStatus.PUBLISHED and entry.term_start:
+        term_end = _term_end(std, entry.term_start, payload)
+        if term_end != entry.term_end:
+            entry.term_end = term_end
+            record_event(
+                session, clock, entry, SYSTEM_ACTOR, "term_changed", f"term ends {term_end}"
+            )
+        return
     if performed and entry.status is EntryStatus.PUBLISHED:
         entry.status = EntryStatus.REMOVED
         entry.ended_at = clock.now()
@@ -99,3 +107,22 @@ def _sync_one(
 
 
 hooks.register(RECORD_TYPE, sync_records)
+
+
+# The court may extend the two-year term by one to three years (rules.md); it states the
+# extended term's end as the record's publicity deadline.
+_MAX_EXTENSION_MONTHS = 36
+
+
+def _term_end(std: ListStandard, start: dt.date, payload: dict[str, str]) -> dt.date:
+    term_end = add_months(start, std.term_months)
+    stated = payload.get("publicity_deadline")
+    if not stated:
+        return term_end
+    return max(
+        term_end,
+        min(
+            dt.date.fromisoformat(stated),
+            add_months(start, std.term_months + _MAX_EXTENSION_MONTHS),
+        ),
+    )
