@@ -33,6 +33,7 @@ from tests.test_pages_disclosure import log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import authorisations, person_lookup
+from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.synthetic import make_citizen_id
 
@@ -95,6 +96,19 @@ def test_an_institution_is_refused_alike_for_everybody_else(
         "citizen_id",
     )
     assert lookups(db)[-1] == ("access.refused", "refused")
+    # A registered person sees the refused attempt in "who looked at my file" (Art. 24);
+    # the institution's answer is the same either way.
+    refused = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.granted.is_(False)
+        )
+    ).all()
+    if who == "unregistered":
+        assert refused == []
+    else:
+        assert [(e.refusal_code, e.organisation_id) for e in refused] == [
+            ("no_authorisation", world.organisations["bank"].id)
+        ]
 
 
 def test_a_query_officer_finds_any_registered_person(

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.clock import Clock
-from xinyong.disclosure import authorisations
+from xinyong.disclosure import access, authorisations
 from xinyong.errors import PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
@@ -36,15 +36,29 @@ def find_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -
         and actor.organisation_id is not None
         and bool(authorisations.in_force(session, subject.id, actor.organisation_id, clock.today()))
     )
-    if subject is None or not authorised:
+    message = (
+        "no person with this ID number has a written authorisation in force for your organisation"
+    )
+    if subject is None:
         # The refusal is audited by the request (access.refused); nothing says whether the
         # person exists.
         raise PermissionDenied(
-            "no person with this ID number has a written authorisation in force for your "
-            "organisation",
-            code="no_authorisation",
-            field="citizen_id",
+            message, code="no_authorisation", field="citizen_id", article="Art. 13 ¶3"
+        )
+    if not authorised:
+        # The same answer to the institution; the person, who exists, sees the refused
+        # attempt in "who looked at my file" (Art. 24), e.g. after revoking the authorisation.
+        raise access.refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            "file",
+            PermissionDenied,
+            message,
+            "no_authorisation",
             article="Art. 13 ¶3",
+            field="citizen_id",
         )
     subjects.record_person_lookup(session, clock, actor, subject)
     return subject
