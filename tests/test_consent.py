@@ -8,7 +8,9 @@ revocation stops the next batch and is audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import uuid
 from typing import Any
 
@@ -38,6 +40,7 @@ from tests.collection_helpers import (
     versions_of,
 )
 from tests.factories import World, auth_headers
+from tests.page_helpers import csrf_from, log_in
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
@@ -257,8 +260,35 @@ def test_a_restricted_field_needs_written_consent_after_notice(
     refused = post_rows(client, "reporter", "major_tax_violation", [row])
     assert problems(refused) == [(1, "tax_amount_evaded", "written_consent_required", "Art. 11 ¶2")]
 
-    # A written consent without the notice of adverse consequences is not enough.
-    give_consent(client, regulator.code, ["major_tax_violation"], written=True)
+    # A written consent without the notice of adverse consequences is refused when given:
+    # for a type public by law it would cover nothing (Art. 11 ¶1 needs no consent, ¶2 the
+    # notice) ...
+    without_notice = client.post(
+        CONSENTS,
+        json={"grantee": regulator.code, "record_types": ["major_tax_violation"], "written": True},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert without_notice.status_code == 422, without_notice.text
+    error = without_notice.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "adverse_consequences_notice_required",
+        "adverse_consequences_notified",
+        "Art. 11 ¶2",
+    )
+    assert db.scalars(select(Consent).where(Consent.subject_id == person.id)).all() == []
+    # ... and one on file from before that rule is not enough for the pipeline either.
+    db.add(
+        Consent(
+            subject_id=person.id,
+            grantee_organisation_id=regulator.id,
+            record_type_codes=["major_tax_violation"],
+            written=True,
+            adverse_consequences_notified=False,
+            valid_from=dt.date(2026, 1, 1),
+            granted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        )
+    )
+    db.commit()
     refused = post_rows(client, "reporter", "major_tax_violation", [row])
     assert problems(refused) == [(1, "tax_amount_evaded", "written_consent_required", "Art. 11 ¶2")]
     assert records_of(db, person.id) == []
@@ -520,3 +550,26 @@ def test_an_expired_consent_no_longer_counts(consent_world: World, db: Session, 
     )
     report = ingest(db, clock, regulator, [later], record_type="social_insurance_arrears")
     assert problems_of(report) == [(1, "id_number", "consent_required")]
+
+
+def test_the_consents_page_refuses_a_restricted_type_without_the_notice(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """The refusal is shown on the form, which keeps what was chosen (Art. 11 ¶2)."""
+    log_in(client, "citizen")
+    regulator = consent_world.organisations["regulator"]
+    response = client.post(
+        "/me/consents",
+        data={
+            "grantee": regulator.code,
+            "record_types": ["major_tax_violation"],
+            "written": "true",
+            "csrf_token": csrf_from(client.get("/me/consents").text),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 422
+    assert 'data-code="adverse_consequences_notice_required"' in response.text
+    assert re.search(r'value="major_tax_violation"[^>]*checked', response.text)
+    person = consent_world.subjects["person"]
+    assert db.scalars(select(Consent).where(Consent.subject_id == person.id)).all() == []

@@ -20,6 +20,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
@@ -71,6 +72,26 @@ def grant(
     for code in record_type_codes:
         if code != ALL_TYPES:
             catalog.record_type_by_code(session, code)
+    if not adverse_consequences_notified:
+        # A type holding restricted fields is collected with them; a consent without the
+        # notice could not cover them, and for a type public by law it would cover nothing.
+        holding = [
+            code
+            for code in sorted(set(record_type_codes) - {ALL_TYPES})
+            if any(
+                spec.sensitivity is Sensitivity.RESTRICTED
+                for spec in catalog.effective_rule(session, code).definition.fields
+            )
+        ]
+        if holding:
+            raise InvalidInput(
+                f"{', '.join(holding)} holds restricted information (income, deposits, "
+                "securities, insurance, real estate or tax amounts): consent to it must be "
+                "written and given after notice of the possible adverse consequences",
+                code="adverse_consequences_notice_required",
+                field="adverse_consequences_notified",
+                article="Art. 11 ¶2",
+            )
     if adverse_consequences_notified and not written:
         raise InvalidInput(
             "notice of adverse consequences goes with a written consent",
