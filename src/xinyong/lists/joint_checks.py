@@ -25,6 +25,7 @@ import gc
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ ROLES = {role.value: role.in_regulation for role in ResponsibleRole}
 # name JSON-quoted by the database. Answers are UTF-8 bytes from the database to the response:
 # a hundred thousand of them are neither decoded nor encoded again.
 _FOUND = b'{"found":true,"name":'
+_FOUND_TEXT = _FOUND.decode()
 _UNLISTED = ',"list_status":[],"measures":[]'
 _CLEAN = f'{_UNLISTED},"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
 _BAD = f'{_UNLISTED},"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
@@ -199,6 +201,37 @@ def _rows(session: Session, statement: Select[Any] | Any) -> list[tuple[Any, ...
         return list(result.cursor.fetchall())
     finally:
         result.close()
+
+
+# Rows per network read when streaming: large enough that the driver's per-chunk cost is
+# nothing, small enough that Python starts on the first rows while the server joins the rest.
+_CHUNK = 2000
+
+
+def _streamed(session: Session, statement: Select[Any]) -> Iterator[tuple[Any, ...]]:
+    """The driver's own tuples as the server sends them (PostgreSQL, libpq 17 or later):
+    the caller works on the first rows while the server still produces the rest, where
+    ``_rows`` would make the two take turns. Compiled as SQLAlchemy would, bound values
+    processed by their types (enumerations to their stored text)."""
+    connection = session.connection()
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    processors: dict[str, Any] = dict(compiled._bind_processors)
+    parameters = {
+        name: processors[name](value) if name in processors else value
+        for name, value in compiled.construct_params().items()
+    }
+    from psycopg import pq
+
+    driver: Any = connection.connection.driver_connection
+    if pq.version() < 170000:  # no chunked reads: one fetch, as _rows does
+        with driver.cursor() as cursor:
+            cursor.execute(compiled.string, parameters)
+            yield from cursor.fetchall()
+        return
+    with driver.cursor() as cursor:
+        yield from cursor.stream(compiled.string, parameters, size=_CHUNK)
 
 
 def _status_json(session: Session) -> Any:
@@ -324,11 +357,12 @@ class _Lookup:
         organisations with several entries are only marked, then read in detail by a
         second statement; more columns for every row cost more than that second look."""
         session = self.session
-        given, key, base = _given(session, keys)
         if session.get_bind().dialect.name == "postgresql":
-            rows = self._assembled(given, column, key, keys, base, led=led)
-        else:
-            rows = self._written(given, column, key, led=led)
+            self._assembled(column, keys, positions, led=led)
+            return
+        keys, positions = _in_key_order(keys, positions)
+        given, key, base = _given(session, keys)
+        rows = self._written(given, column, key, led=led)
         answers = self.answers
         at = positions if base == 0 else [-1, *positions]
         rest: list[int] = []
@@ -387,17 +421,17 @@ class _Lookup:
             .outerjoin(ListEntry, self.in_force),
         )
 
-    def _assembled(
-        self, given: Any, column: Any, key: Any, keys: list[str], base: int, *, led: bool
-    ) -> list[tuple[Any, ...]]:
-        """The rows of ``_written``, the answers put together here from the name (quoted by
-        the database), the bad-record flag and the entry's columns: PostgreSQL takes longer
-        to concatenate text and build JSON objects for a hundred thousand rows than Python
-        does."""
+    def _assembled(self, column: Any, keys: list[str], positions: list[int], *, led: bool) -> None:
+        """``by`` on PostgreSQL: the answers put together here from the name (quoted by the
+        database), the bad-record flag and the entry's columns — PostgreSQL takes longer to
+        concatenate text and build JSON objects for a hundred thousand rows than Python
+        does — as the rows arrive, while the server is still joining the rest."""
         session = self.session
         standards: dict[int, str] = dict(
             session.execute(select(ListStandard.id, ListStandard.name)).all()
         )
+        keys, positions = _in_key_order(keys, positions)
+        given, key, base = _given(session, keys)
         statement = (
             select(
                 given.c.key,
@@ -411,18 +445,25 @@ class _Lookup:
             .outerjoin(Subject, column == key)
             .outerjoin(ListEntry, self.in_force)
         )
-        found = _FOUND.decode()
+        answers = self.answers
+        at = positions if base == 0 else [-1, *positions]
+        unled = None if led else self.unled
         clean, bad_record = _CLEAN, _BAD
-        rows: list[tuple[Any, ...]] = []
-        for n, name, person, bad, sid, *entry in _rows(session, statement):
+        # Natural persons, to read in detail; organisations on a list: (ordinality, answer
+        # up to the status, subject, the entry's kind, tier and standard).
+        rest: list[int] = []
+        listed: list[tuple[Any, ...]] = []
+        for n, name, person, bad, sid, *entry in _streamed(session, statement):
             if name is None:
                 continue  # not registered
             if person:
-                rows.append((n, b"", sid))
+                rest.append(n)  # once for each of their entries
                 continue
-            lead = '{"code":"' + keys[n - base] + '","found":true,"name":' if led else found
+            lead = f'{{"code":"{keys[n - base]}","found":true,"name":' if led else _FOUND_TEXT
             if sid is None:
-                rows.append((n, (lead + name + (bad_record if bad else clean)).encode(), None))
+                answers[at[n]] = (lead + name + (bad_record if bad else clean)).encode()
+                if unled is not None:
+                    unled.append(at[n])
                 continue
             entry_id, kind, tier, standard, basis, reasons, term_end = entry
             # The keys of _status_json, in its order.
@@ -436,8 +477,18 @@ class _Lookup:
                 "term_end": _iso(term_end),
             }
             text = (lead + name + ',"list_status":[').encode() + to_json(status)
-            rows.append((n, text, sid, kind, tier, standard))
-        return rows
+            listed.append((n, text, sid, kind, tier, standard))
+        # A subject with several entries in force has a row for each: read in detail too.
+        rows_of = Counter([row[0] for row in listed])
+        several = {n for n, count in rows_of.items() if count > 1}
+        for n, answer, sid, *situation in listed:
+            if n not in several:
+                self.listed.append((at[n], answer, sid, tuple(situation)))
+                if unled is not None:
+                    unled.append(at[n])
+        rest = sorted({*rest, *several})
+        if rest:
+            self._pending(column, [keys[n - base] for n in rest], [at[n] for n in rest])
 
     def _pending(self, column: Any, keys: list[str], positions: list[int]) -> None:
         """The registered subjects whose answer needs more than the name, with their
@@ -517,7 +568,7 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
         # compilation, which costs seconds and saves nothing on a query like this one.
         session.execute(text("SET LOCAL jit = off"))
     if keys:
-        lookup.by(Subject.reference, *_in_key_order(keys, positions), led=led)
+        lookup.by(Subject.reference, keys, positions, led=led)
     # Citizen ID numbers have the shape of handles (digits and X): those not found as one.
     # (Codes that may all be shown as given have none: that was one pass already.)
     if not led and _CITIZEN_ID_LINE.search("\n".join(keys)):
@@ -530,9 +581,7 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
         ]
         if people:
             indexes, places = zip(*people, strict=True)
-            lookup.by(
-                Subject.citizen_id_index, *_in_key_order(list(indexes), list(places)), led=False
-            )
+            lookup.by(Subject.citizen_id_index, list(indexes), list(places), led=False)
     return lookup
 
 
