@@ -193,6 +193,29 @@ def test_a_json_body_that_is_empty_or_not_utf8_is_bad_json(
 
 
 @pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("姓名,电话\r\n张三,123\r\n".encode(), "text/csv"),
+        (b'[{"customer": "x", "phone": "1"}]', "application/json"),
+    ],
+)
+def test_a_body_with_no_column_of_the_type_is_refused_whole(
+    collection_world: World, client: TestClient, db: Session, body: bytes, content_type: str
+) -> None:
+    """Not a file of this record type: one refusal naming the expected headers, not a
+    rejected row per field per row; nothing is written."""
+    before = snapshot(db, "batch", "credit_record", "quarantined_row")
+    response = submit(
+        client, auth_headers(client, "reporter"), body=body, content_type=content_type
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("no_known_columns", "headers")
+    assert "行政相对人名称" in error["message"]
+    assert snapshot(db, "batch", "credit_record", "quarantined_row") == before
+
+
+@pytest.mark.parametrize(
     ("encoding", "content_type"),
     [
         ("utf-8", "text/csv"),

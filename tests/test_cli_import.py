@@ -410,6 +410,8 @@ def test_each_art_11_refusal_exits_1_with_its_paragraph_in_the_report(
         ("garbage.xlsx", b"PK\x03\x04 not really a zip", "format"),
         ("utf16.csv", "行政相对人名称\r\n".encode("utf-16"), "encoding"),
         ("broken.jsonl", b'{"subject_name": "x"}\n{not json\n', "bad_json"),
+        # Not a penalty file at all: no column is a field of the type.
+        ("wrong.csv", "姓名,电话\r\n张三,123\r\n".encode(), "no_known_columns"),
     ],
 )
 def test_an_unusable_file_exits_2_and_writes_nothing(

@@ -220,6 +220,18 @@ def ingest(
     run = _BatchRun(
         session, clock, actor, batch, rule, organisation, headers, late_after_working_days
     )
+    validator = run.validator
+    if headers and not validator.columns and not validator.prohibited_columns:
+        # Not a file of this record type (or its header row is missing): every row would be
+        # rejected for every required field. Refuse the file instead, saying what was expected.
+        expected = [f"{spec.label_zh} ({spec.name})" for spec in definition.fields if spec.required]
+        raise InvalidInput(
+            f"none of the file's columns is a field of {definition.name_en}: expected "
+            f"headers such as {', '.join(expected[:6])}",
+            code="no_known_columns",
+            field="headers",
+            details={"unknown_columns": list(headers)[:50], "required_fields": expected},
+        )
     with batch_cache(session):
         for chunk in _chunks(rows, CHUNK_ROWS):
             run.process(chunk)
