@@ -214,19 +214,11 @@ def _part(view: RecordView) -> _Part:
     )
 
 
-def _suggestions(records: list[RecordView]) -> list[dict[str, str]]:
-    """Plain advice on improving credit, derived from the file itself (Art. 20–21)."""
-    suggestions = [
-        suggestion for view in records for suggestion in view.derived("report", _part).suggestions
-    ]
-    return suggestions or [dict(suggestion) for suggestion in _NO_SUGGESTIONS]
-
-
 @dataclass(frozen=True, slots=True)
 class _Assembled:
     """What a report takes from a whole file: its items by section, the sections' canonical
-    JSON, the field labels of its types and its suggestions. Shared by every report of the
-    same file (``_assemble``), so none of it may be changed."""
+    JSON, the field labels of its types and its records' suggestions. Shared by every
+    report of the same file (``_assemblies``), so none of it may be changed."""
 
     items: dict[str, list[dict[str, Any]]]
     sections_json: orjson.Fragment
@@ -263,7 +255,11 @@ def _assembled(records: list[RecordView]) -> _Assembled:
             ]
         )
     )
-    return _Assembled(by_section, sections_json, labels, _suggestions(records))
+    # Plain advice on improving credit, derived from the file itself (Art. 20–21).
+    suggestions = [
+        suggestion for view in records for suggestion in view.derived("report", _part).suggestions
+    ]
+    return _Assembled(by_section, sections_json, labels, suggestions)
 
 
 class _AssembledFiles:
@@ -366,7 +362,8 @@ def issue(
         "subject": _basic(session, subject, granted.path),
         "sections": sections,
         "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
-        "suggestions": list(assembled.suggestions),
+        "suggestions": list(assembled.suggestions)
+        or [dict(suggestion) for suggestion in _NO_SUGGESTIONS],
         "free_reports": None
         if used is None
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
