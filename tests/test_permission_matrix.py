@@ -56,6 +56,7 @@ from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import require_own_subject
 from xinyong.config import Settings
+from xinyong.lists.models import ListObjection
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import ActorDep, SessionDep
 from xinyong.web.pages.rendering import check_csrf
@@ -116,6 +117,30 @@ class Access:
 
 def company_code(world: World) -> dict[str, Any]:
     return {"code": world.subjects["company"].uscc}
+
+
+def undecided_objection(world: World) -> dict[str, Any]:
+    """An undecided objection of the company to its black-list notice at the market
+    regulator (proposed by ``caseofficer2``): once one is decided, the company objects
+    again, so that every allowed caller decides one."""
+    from xinyong.lists import entries
+
+    found = lists_helpers.matrix_objection(world)
+    session = world.session
+    objection = session.get(ListObjection, found["objection_id"])
+    assert objection is not None
+    latest = entries.objections(session, objection.entry_id)[-1]
+    if latest.decided_at is None:
+        return {"objection_id": latest.id}
+    again = entries.object_to(
+        session,
+        world.clock,
+        lists_helpers.actor(world, "company"),
+        objection.entry_id,
+        "补充材料：处罚决定已履行",
+    )
+    session.flush()
+    return {"objection_id": again.id}
 
 
 def credentials(world: World) -> dict[str, Any]:
@@ -309,9 +334,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     ("GET", "/api/v1/list-entries"): Access(frozenset({"caseofficer"})),
     # The entry in full (Art. 18 names in clear): the recognising agency, the credit
-    # authority, the subject itself.
+    # authority (its officer supervises, its objection handler decides objections to every
+    # agency's entries), the subject itself.
     ("GET", "/api/v1/list-entries/{entry_id}"): Access(
-        frozenset({"caseofficer", "authority", "company"}),
+        frozenset({"caseofficer", "authority", "objections", "company"}),
         params=lists_helpers.matrix_entry_noticed,
     ),
     ("POST", "/api/v1/list-entries/{entry_id}/approve"): Access(
@@ -329,10 +355,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_entry_published,
         json=lists_helpers.matrix_removal,
     ),
+    # An officer of the recognising agency other than the proposer, or an objection handler
+    # (the world's is the credit authority's, which decides every agency's).
     ("POST", "/api/v1/list-objections/{objection_id}/decide"): Access(
-        frozenset({"caseofficer"}),
-        params=lists_helpers.matrix_objection,
+        frozenset({"caseofficer", "objections"}),
+        params=undecided_objection,
         json=lists_helpers.matrix_decision,
+    ),
+    ("GET", "/api/v1/list-objections"): Access(
+        frozenset({"objections"}), params=lists_helpers.matrix_objection
     ),
     # Only the subject of the candidacy objects (the entry is about the company).
     ("POST", "/api/v1/me/list-entries/{entry_id}/objection"): Access(
@@ -544,6 +575,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lambda w: {"objection_id": 999_999_999},
         form=lambda w: {"upheld": "no", "reasons": "理由不成立"},
         ok=frozenset({404}),
+    ),
+    # The objection handler's page: objections to list candidacies, decided with reasons.
+    ("GET", "/list-objections"): Access(
+        frozenset({"objections"}), params=lists_helpers.matrix_objection
+    ),
+    ("POST", "/list-objections/{objection_id}"): Access(
+        frozenset({"objections"}),
+        params=undecided_objection,
+        form=lambda w: {"upheld": "no", "reasons": "异议理由不成立：处罚决定未履行"},
     ),
     # --- pages/measures (Art. 15-18): the authority's measure catalog, applying a measure ---
     ("GET", "/admin/measures"): Access(frozenset({"authority"})),

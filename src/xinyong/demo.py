@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
-from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
+from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
 from xinyong.clock import Clock
 from xinyong.collection import consent, pipeline, readers, sources
 from xinyong.disclosure import authorisations, query_items
@@ -80,6 +80,7 @@ DEMO_COMPANIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("91350100WWAPA40225", "福建榕城餐饮管理有限公司", ("福州榕城餐饮有限公司",)),
     ("923501008HFML5U07D", "福州鼓楼区老王小吃店", ()),
     ("91350100M53MEA761Q", "福州闽都食品加工有限公司", ()),
+    ("91350100M0DM95UY6B", "福州茉莉花茶业有限公司", ()),
 )
 DEMO_PERSON = ("王某某", "350102199403157723")
 # A seriously dishonest organisation (Art. 17, 18): its legal representative is registered
@@ -87,6 +88,10 @@ DEMO_PERSON = ("王某某", "350102199403157723")
 SERIOUS_ORGANISATION = ("91350100M53MEA761Q", "福州闽都食品加工有限公司")
 SERIOUS_LEGAL_REPRESENTATIVE = ("林某某", "350102198006286439")
 SERIOUS_DIRECTLY_RESPONSIBLE = ("黄某某", "350104198507161872")
+# The red-list candidate in public comment: no list entry and no record at all, so it meets
+# the integrity-model standard's "no bad credit record for three years" (Art. 14 ¶2).
+RED_CANDIDATE = ("91350100M0DM95UY6B", "福州茉莉花茶业有限公司")
+RED_CANDIDATE_COMMENT = "该企业所称获评市级诚信示范企业，未见公示文件，请核实。"
 
 
 def is_seeded(session: Session) -> bool:
@@ -438,17 +443,20 @@ def seed_activity(session: Session, clock: Clock) -> None:
         evidence="榕市监处罚〔2026〕903号",
     )
     # A red-list candidate in its public comment period, so the public comment page has
-    # something to comment on.
-    entries.propose(
+    # something to comment on, with one comment from the public waiting for a decision by
+    # an officer other than the proposer or by an objection handler (the `objections`
+    # account's page).
+    candidate = entries.propose(
         session,
         clock,
         proposer,
-        subject=subjects.by_reference(session, "91350100T5A3HDXJ4X"),
+        subject=subjects.by_reference(session, RED_CANDIDATE[0]),
         standard_code="integrity_model",
         criteria_met="连续三年无不良信用记录，纳税信用等级A级",
-        reasons="守法诚信经营的物流企业",
+        reasons="守法诚信经营的茶叶企业",
         evidence="2026年度纳税信用评价结果公告",
     )
+    entries.comment_on(session, clock, ANONYMOUS_ACTOR, candidate.id, RED_CANDIDATE_COMMENT)
     # A seriously dishonest organisation, proposed with its written notice three weeks ago
     # (the objection window has closed) and approved: the black list shows it with its
     # responsible persons, and a joint check of either person finds it (Art. 18).

@@ -1,7 +1,8 @@
 """Journeys on the lists pages: a member of the public comments on a red-list candidate
 and the recognising agency decides the comment; an officer proposes a company for the
 black list, the company objects from its notices page, and a second officer upholds the
-objection, which ends the candidacy."""
+objection, which ends the candidacy; the objection handler decides a company's objection
+on its own page — the proposer cannot — and the company reads the decision and why."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from xinyong import demo
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-RED_CANDIDATE = "福州海峡物流有限公司"  # in public comment in the demo data
+RED_CANDIDATE = demo.RED_CANDIDATE[1]  # in public comment in the demo data
 COMPANY_CODE = "91350100MG59YK161P"  # the demo company account's subject
 
 
@@ -44,7 +47,11 @@ def test_the_public_comments_on_a_red_candidate_and_the_agency_decides(
     decision.get_by_label(zh("Dismiss")).check()
     decision.get_by_label(zh("Reasons")).fill("经核实，运费纠纷已由法院调解结案，不影响认定。")
     decision.get_by_role("button", name=zh("Decide")).click()
-    expect(page.locator("p.objection", has_text=statement)).to_have_count(0)
+    # Decided, the comment stays on the queue with the decision and its reasons.
+    decided = page.locator("p.objection", has_text=statement)
+    after = decided.locator("xpath=following-sibling::*[1]")
+    expect(after).to_have_class("objection-decision")
+    expect(after).to_contain_text("经核实，运费纠纷已由法院调解结案，不影响认定。")
 
 
 def test_a_company_objects_to_a_black_list_notice_and_a_second_officer_upholds_it(
@@ -88,3 +95,64 @@ def test_a_company_objects_to_a_black_list_notice_and_a_second_officer_upholds_i
     expect(page.locator("article.entry", has_text=reasons)).to_contain_text(
         zh("Candidacy rejected")
     )
+
+
+def test_the_objection_handler_decides_and_the_company_reads_the_decision(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    reasons = f"以欺诈手段排挤竞争对手（E2E-{secrets.token_hex(3)}）"
+    objection = f"所称行为系竞争对手恶意投诉，已提交反证材料。#{secrets.token_hex(3)}"
+    dismissal = "反证材料不能否定执法检查所查明的事实，异议理由不成立。"
+    log_in(page, "caseofficer")
+    page.goto("/lists-queue")
+    page.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    page.get_by_label(zh("Recognition standard")).select_option("serious_fair_competition")
+    page.get_by_label(zh("Criteria met")).first.fill("严重破坏市场公平竞争秩序")
+    page.get_by_label(zh("Reasons")).first.fill(reasons)
+    page.get_by_label(zh("Evidence")).fill("榕市监处罚〔2026〕E2E号")
+    page.get_by_role("button", name=zh("Propose")).click()
+    expect(page.locator("article.entry", has_text=reasons)).to_be_visible()
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The company objects: told it was received, with no second form to send.
+    log_in(page, "company")
+    page.goto("/me/notices")
+    notice = page.locator("article.entry", has_text=reasons)
+    notice.locator("textarea[name=statement]").fill(objection)
+    notice.get_by_role("button", name=zh("Submit objection")).click()
+    notice = page.locator("article.entry", has_text=reasons)
+    expect(notice.get_by_role("status")).to_be_visible()
+    expect(notice).to_contain_text(objection)
+    expect(notice.get_by_role("button", name=zh("Submit objection"))).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The proposer sees the objection but is not the one to decide it.
+    log_in(page, "caseofficer")
+    page.goto("/lists-queue")
+    mine = page.locator("article.entry", has_text=reasons)
+    expect(mine.locator("p.objection", has_text=objection)).to_be_visible()
+    expect(mine.get_by_label(zh("Dismiss"))).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The credit authority's objection handler finds it from the menu and decides it.
+    log_in(page, "objections")
+    page.get_by_role("link", name=zh("List objections")).click()
+    case = page.locator("article.objection-case", has_text=objection)
+    expect(case).to_contain_text(reasons)
+    expect(case).to_contain_text("第十七条")  # the entry's legal basis
+    case.get_by_label(zh("Dismiss")).check()
+    case.get_by_label(zh("Reasons")).fill(dismissal)
+    case.get_by_role("button", name=zh("Decide")).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    expect(page.locator("article.objection-case.decided", has_text=objection)).to_contain_text(
+        dismissal
+    )
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The company reads the decision, when it was made, and why.
+    log_in(page, "company")
+    page.goto("/me/notices")
+    decided = page.locator("article.entry", has_text=reasons)
+    expect(decided).to_contain_text(zh("Objection dismissed"))
+    expect(decided).to_contain_text(dismissal)
+    expect(decided.locator("dl.objection-decision")).to_contain_text(zh("Decided"))

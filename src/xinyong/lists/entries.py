@@ -17,13 +17,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers
-from xinyong.accounts.models import Organisation
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.lists import eligibility
 from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
@@ -220,6 +221,7 @@ def propose(
             code="duplicate",
             field="subject",
         )
+    eligibility.require_red_list_eligible(session, subject.id, std, clock.today())
     named = _named_persons(session, clock, actor, std, subject, responsible_persons)
     today = clock.today()
     entry = ListEntry(
@@ -293,6 +295,23 @@ def object_to(
         raise InvalidInput(
             "the objection window is closed", code="window_closed", field="entry", article="Art. 25"
         )
+    pending = session.scalar(
+        select(ListObjection.submitted_at).where(
+            ListObjection.entry_id == entry.id,
+            ListObjection.source == ObjectionSource.SUBJECT,
+            ListObjection.decided_at.is_(None),
+        )
+    )
+    if pending is not None:
+        # One objection at a time: the first is decided with reasons before another is
+        # taken (a second, undecided, would only be a copy waiting beside it).
+        raise Conflict(
+            f"your objection of {pending.date()} to this notice is still undecided; you are "
+            "told its decision and reasons here, and may object again afterwards",
+            code="objection_pending",
+            field="entry",
+            article="Art. 25",
+        )
     if not statement.strip():
         raise InvalidInput("state your objection", code="required", field="statement")
     objection = ListObjection(
@@ -304,15 +323,67 @@ def object_to(
     return objection
 
 
+def _require_objection_decider(actor: Actor) -> None:
+    """An objection handler, or an officer who approves list entries (rules.md: separate
+    duties — an objection handler decides objections but alters no data)."""
+    if has_permission(actor, Permission.HANDLE_OBJECTIONS):
+        return
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+
+
+def _organisation_decides_objections(actor: Actor, entry: ListEntry) -> bool:
+    """Whether the actor's organisation decides objections to this entry: the recognising
+    agency (its objection handlers and approving officers); and, for its objection
+    handlers only, the credit authority, which runs the platform where subjects and the
+    public object (the notice sends them to “信用福州”) and supervises the agencies'
+    recognitions (Art. 6, 25)."""
+    if actor.kind == "system":
+        return True
+    if has_permission(actor, Permission.HANDLE_OBJECTIONS):
+        return (
+            actor.organisation_id == entry.recognising_organisation_id
+            or actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+        )
+    return (
+        has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+        and actor.organisation_id == entry.recognising_organisation_id
+    )
+
+
+def proposed_by_actor(actor: Actor, entry: ListEntry) -> bool:
+    return actor.kind != "system" and entry.proposed_by == actor.audit().id
+
+
+def may_decide_objections(actor: Actor, entry: ListEntry) -> bool:
+    """Whether the actor may decide objections to this entry: never its proposer."""
+    return _organisation_decides_objections(actor, entry) and not proposed_by_actor(actor, entry)
+
+
 def decide_objection(
     session: Session, clock: Clock, actor: Actor, objection_id: int, *, upheld: bool, reasons: str
 ) -> ListObjection:
-    require(actor, Permission.APPROVE_LIST_ENTRY)
+    """An objection — the subject's after a black-list notice, or a public comment on a
+    red-list candidate — is decided with reasons by someone other than the proposer: an
+    objection handler of the recognising agency or of the credit authority, or a second
+    officer of the recognising agency."""
+    _require_objection_decider(actor)
     objection = session.get(ListObjection, objection_id)
     if objection is None:
         raise NotFound("no such objection", code="not_found", field="objection")
     entry = get(session, objection.entry_id)
-    _same_organisation(actor, entry)
+    if not _organisation_decides_objections(actor, entry):
+        raise PermissionDenied(
+            "this entry belongs to another agency", code="other_organisation", article="Art. 14"
+        )
+    if proposed_by_actor(actor, entry):
+        # Who proposed the entry does not judge the objection to it, as they do not
+        # approve it: the objection is heard by somebody else.
+        raise PermissionDenied(
+            "the proposer cannot decide an objection to their own proposal; another officer "
+            "or an objection handler must",
+            code="own_proposal",
+            article="Art. 25",
+        )
     if objection.decided_at is not None:
         raise Conflict("this objection is decided already", code="decided", field="objection")
     if not reasons.strip():
@@ -401,6 +472,8 @@ def approve(
         )
     std = session.get(ListStandard, entry.standard_id)
     assert std is not None
+    # Black-listed, or penalised, since it was proposed: no longer an integrity model.
+    eligibility.require_red_list_eligible(session, entry.subject_id, std, today)
     entry.status = EntryStatus.PUBLISHED
     entry.approved_by = actor.audit().id
     entry.approved_at = clock.now()
@@ -595,6 +668,11 @@ def visible_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
         or has_permission(actor, Permission.APPROVE_LIST_ENTRY)
     ) and actor.organisation_id == entry.recognising_organisation_id:
         return entry
+    # An objection handler decides on the entry's evidence and history.
+    if has_permission(actor, Permission.HANDLE_OBJECTIONS) and _organisation_decides_objections(
+        actor, entry
+    ):
+        return entry
     raise PermissionDenied(
         "only the recognising agency, the credit authority and the subject see an entry in full",
         code="not_lawful_querier",
@@ -752,36 +830,94 @@ def comment_on(
     return objection
 
 
-def undecided_objections(
+def objections_by_entry(
     session: Session, actor: Actor, entry_ids: Sequence[int]
 ) -> dict[int, list[tuple[ListObjection, str | None]]]:
-    """Every undecided objection to these entries — the subject's own and the public's
-    comments on a red-list candidate — by entry, with the commenter's contact for an
-    officer who decides them."""
-    can_decide = has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+    """Every objection to these entries — the subject's own and the public's comments on a
+    red-list candidate — by entry, undecided and decided (with the decision and its
+    reasons), with the commenter's contact for those who decide them."""
     found: dict[int, list[tuple[ListObjection, str | None]]] = {}
-    for objection in session.scalars(
-        select(ListObjection)
-        .where(ListObjection.entry_id.in_(entry_ids), ListObjection.decided_at.is_(None))
+    if not entry_ids:
+        return found
+    rows = session.execute(
+        select(ListObjection, ListEntry)
+        .join(ListEntry, ListEntry.id == ListObjection.entry_id)
+        .where(ListObjection.entry_id.in_(list(entry_ids)))
         .order_by(ListObjection.id)
-    ):
-        contact = objection_contact(session, actor, objection) if can_decide else None
+    )
+    for objection, entry in rows:
+        contact = _contact(objection) if may_read_contacts(actor, entry) else None
         found.setdefault(objection.entry_id, []).append((objection, contact))
     return found
 
 
-def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:
-    """Whether the actor decides this entry's objections, and so may reach commenters."""
-    return (
-        has_permission(actor, Permission.APPROVE_LIST_ENTRY)
-        and actor.organisation_id == entry.recognising_organisation_id
+@dataclass(frozen=True)
+class ObjectionCase:
+    """An objection with what its decider reads: the entry (basis, criteria, reasons,
+    evidence), the subject, the standard, and a public commenter's contact."""
+
+    objection: ListObjection
+    entry: ListEntry
+    subject: Subject
+    standard: ListStandard
+    contact: str | None
+
+
+OPEN_STATUSES = ACTIVE_STATUSES[:3]
+DECIDED_SHOWN = 20
+
+
+def objection_cases(
+    session: Session, actor: Actor, *, decided: bool = False
+) -> list[ObjectionCase]:
+    """For an objection handler: the undecided objections to open candidacies it may decide
+    (its agency's, or every agency's for the credit authority's handlers; never one to an
+    entry its own account proposed), oldest first — or, with ``decided``, the latest
+    decided ones of the same entries' agencies, newest first."""
+    require(actor, Permission.HANDLE_OBJECTIONS)
+    statement = (
+        select(ListObjection, ListEntry, Subject, ListStandard)
+        .join(ListEntry, ListEntry.id == ListObjection.entry_id)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
     )
+    if actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
+        statement = statement.where(ListEntry.recognising_organisation_id == actor.organisation_id)
+    if decided:
+        statement = (
+            statement.where(ListObjection.decided_at.is_not(None))
+            .order_by(ListObjection.decided_at.desc(), ListObjection.id.desc())
+            .limit(DECIDED_SHOWN)
+        )
+    else:
+        statement = statement.where(
+            ListObjection.decided_at.is_(None),
+            ListEntry.status.in_(OPEN_STATUSES),
+            ListEntry.proposed_by != (actor.audit().id or ""),
+        ).order_by(ListObjection.submitted_at, ListObjection.id)
+    return [
+        ObjectionCase(o, e, s, std, _contact(o) if may_read_contacts(actor, e) else None)
+        for o, e, s, std in session.execute(statement)
+    ]
 
 
-def objection_contact(session: Session, actor: Actor, objection: ListObjection) -> str | None:
-    """A public commenter's contact details, for the recognising agency's officers only."""
-    require(actor, Permission.APPROVE_LIST_ENTRY)
-    _same_organisation(actor, get(session, objection.entry_id))
+def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:
+    """Whether the actor's organisation decides this entry's objections, and so the actor
+    may reach commenters (decision 0009)."""
+    return _organisation_decides_objections(actor, entry)
+
+
+def _contact(objection: ListObjection) -> str | None:
     if objection.contact_ciphertext is None:
         return None
     return default_cipher().decrypt(objection.contact_ciphertext, context=_CONTACT_CONTEXT)
+
+
+def objection_contact(session: Session, actor: Actor, objection: ListObjection) -> str | None:
+    """A public commenter's contact details, for those who decide the objection only."""
+    _require_objection_decider(actor)
+    if not may_read_contacts(actor, get(session, objection.entry_id)):
+        raise PermissionDenied(
+            "this entry belongs to another agency", code="other_organisation", article="Art. 14"
+        )
+    return _contact(objection)

@@ -379,6 +379,28 @@ class ObjectionDecisionIn(BaseModel):
     reasons: str = Field(min_length=1, max_length=5000)
 
 
+@router.get("/list-objections", tags=["lists"])
+def objections_to_decide(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """For an objection handler: the undecided objections to open list candidacies it may
+    decide (its agency's; every agency's for the credit authority's), oldest first, each
+    with the entry in full and the statement."""
+    return {
+        "items": [
+            {
+                "id": c.objection.id,
+                "source": c.objection.source.value,
+                "submitted_at": c.objection.submitted_at.isoformat(),
+                "statement": c.objection.statement,
+                **({"contact": c.contact} if c.contact is not None else {}),
+                "subject": {"code": c.subject.public_code, "name": c.subject.name},
+                "standard": c.standard.name,
+                "entry": _entry_out(c.entry, public=False),
+            }
+            for c in entries.objection_cases(session, actor)
+        ]
+    }
+
+
 @router.post("/list-objections/{objection_id}/decide", tags=["lists"])
 def decide_objection(
     objection_id: RowId,
@@ -387,6 +409,9 @@ def decide_objection(
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
+    """Decide an objection with reasons: an objection handler of the recognising agency or
+    of the credit authority, or an officer of the recognising agency who approves entries —
+    never the entry's proposer (403 own_proposal, Art. 25)."""
     objection = entries.decide_objection(
         session, clock, actor, objection_id, upheld=body.upheld, reasons=body.reasons
     )

@@ -20,10 +20,10 @@ from xinyong.accounts.permissions import (
     require,
     require_subject_account,
 )
-from xinyong.clock import Clock
-from xinyong.errors import DomainError, NotAuthenticated
+from xinyong.clock import CHINA, Clock
+from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
 from xinyong.lists import applications, entries, grades, joint_checks, measures
-from xinyong.lists.models import ListKind, MeasureKind, RemovalReason, Tier
+from xinyong.lists.models import ListKind, MeasureKind, ObjectionSource, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -89,7 +89,8 @@ def measure_lists(
 def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, Any]:
     queue = entries.queue(session, actor)
     entry_ids = [e.id for e in queue]
-    objections = entries.undecided_objections(session, actor, entry_ids)
+    # Decided objections stay, with the decision and its reasons, beside the undecided.
+    objections = entries.objections_by_entry(session, actor, entry_ids)
     # The approving officer reviews the persons named under Art. 18 with the proposal.
     persons = entries.persons_by_entry(session, entry_ids)
     subjects_by_id = {
@@ -101,12 +102,15 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
     return {
         "queue": queue,
         "objections": objections,
+        # The proposer sees the objections to their proposal but does not decide them.
+        "decides_objections": {e.id for e in queue if entries.may_decide_objections(actor, e)},
         "persons": persons,
         "subjects": subjects_by_id,
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
         "removal_reasons": list(RemovalReason),
+        "day": local_day,
         "responsible_roles": list(ResponsibleRole),
         "published": [
             (e, s, std)
@@ -303,25 +307,46 @@ async def joint_check(
     )
 
 
-@router.get("/me/notices", response_class=HTMLResponse)
-def my_notices(
-    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
-) -> HTMLResponse:
-    """List candidacies, entries and measures applied to me, with basis and reasons."""
-    if not actor.authenticated:
-        raise NotAuthenticated("log in to see your notices", code="not_authenticated")
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    """The day in Fuzhou of a stored moment (kept in UTC)."""
+    return None if moment is None else moment.astimezone(CHINA).date()
+
+
+def _notices_context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
     subject_id = require_subject_account(
         actor, "only a subject account has notices", article="Art. 15"
     )
-    return render(
-        request,
-        "lists_notices.html",
-        {
-            "entries": entries.notices_for(session, actor),
-            "applications": applications.of_subject(session, subject_id),
-            "today": clock.today(),
-        },
-    )
+    notices = entries.notices_for(session, actor)
+    # The subject's own objections, each with its decision and reasons once decided.
+    objections = {
+        entry_id: [o for o, _ in listed if o.source is ObjectionSource.SUBJECT]
+        for entry_id, listed in entries.objections_by_entry(
+            session, actor, [e.id for e in notices]
+        ).items()
+    }
+    return {
+        "entries": notices,
+        "objections": objections,
+        "applications": applications.of_subject(session, subject_id),
+        "today": clock.today(),
+        "day": local_day,
+    }
+
+
+@router.get("/me/notices", response_class=HTMLResponse)
+def my_notices(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    objected: int | None = None,
+) -> HTMLResponse:
+    """List candidacies, entries and measures applied to me, with basis and reasons; my
+    objections to them, and their decisions with reasons."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to see your notices", code="not_authenticated")
+    context = _notices_context(session, actor, clock)
+    return render(request, "lists_notices.html", {**context, "objected": objected})
 
 
 @router.post("/me/notices/{entry_id}/objection")
@@ -340,8 +365,16 @@ def object_to(
     require_subject_account(
         actor, "only the subject objects to its own candidacy", article="Art. 25"
     )
-    entries.object_to(session, clock, actor, entry_id, statement)
-    return RedirectResponse("/me/notices", status_code=303)
+    try:
+        entries.object_to(session, clock, actor, entry_id, statement)
+    except (Conflict, InvalidInput) as exc:
+        # Shown beside the notice it concerns, with what the subject wrote kept. Other
+        # refusals (not theirs, no such entry) are the error page's.
+        error = form_error(session, exc)
+        context = _notices_context(session, actor, clock)
+        context.update({"error": error, "error_entry": entry_id, "statement": statement})
+        return render(request, "lists_notices.html", context, status_code=status_for(exc))
+    return RedirectResponse(f"/me/notices?objected={entry_id}#entry-{entry_id}", status_code=303)
 
 
 @router.get("/me/grade", response_class=HTMLResponse)

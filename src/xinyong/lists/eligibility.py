@@ -1,0 +1,132 @@
+"""Who may stand for the red list (Art. 14 ¶2): a red-list standard recognises integrity
+models (诚信典型), so a subject on the black list is none, and where the standard's criteria
+ask for "no bad credit record for N years" a subject with such a record is none either.
+
+Checked when an officer proposes a red-list entry and again when a second officer
+approves it (a subject may be black-listed, or a penalty decided, during the public
+comment period). The bad-record test is the joint check's green-channel test (Art. 16(1):
+a negative record decided within the years, unless repaired or revoked), counting only
+public credit records: a red-list recognition is a state body's decision on public credit
+information (Art. 9, 14), not on what market bodies report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.calendar import add_months
+from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.disclosure.files import record_types_by_id
+from xinyong.errors import InvalidInput
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard
+
+# Records that no longer count against the subject (as in the joint check's green channel).
+NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
+
+# "连续三年无不良信用记录", "近3年内无不良记录", "三年内未有不良信用记录": the standard's own
+# words carry the number of years, so the credit authority changes it with the standard.
+_CLEAN_YEARS = re.compile(
+    r"([0-9]+|[一二两三四五六七八九十]+)\s*(?:个)?(?:年|周年)(?:内|以来)?\s*"
+    r"(?:无|没有|未有|未发生|未产生)(?:任何)?不良(?:信用)?记录"
+)
+_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _DIGITS[text]
+    tens, _, units = text.partition("十")
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0)
+
+
+def clean_years(standard: ListStandard) -> int | None:
+    """The years without a bad credit record the standard's criteria ask for, if any."""
+    found = _CLEAN_YEARS.search(standard.criteria)
+    return _number(found.group(1)) if found else None
+
+
+def black_list_entry_in_force(
+    session: Session, subject_id: int, today: dt.date
+) -> tuple[ListEntry, ListStandard] | None:
+    """The subject's black-list entry in force today (the latest ending), if any."""
+    row = session.execute(
+        select(ListEntry, ListStandard)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(
+            ListEntry.subject_id == subject_id,
+            ListEntry.kind == ListKind.BLACK,
+            ListEntry.status == EntryStatus.PUBLISHED,
+            ListEntry.term_start <= today,
+            or_(ListEntry.term_end.is_(None), ListEntry.term_end >= today),
+        )
+        .order_by(ListEntry.term_end.desc(), ListEntry.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+def latest_bad_record(
+    session: Session, subject_id: int, since: dt.date
+) -> tuple[dt.date, str] | None:
+    """The subject's latest public negative record decided on or after ``since`` that
+    still counts: its decision date and record type name."""
+    negative = {
+        type_id: definition.name_zh
+        for type_id, (_code, definition) in record_types_by_id(session).items()
+        if definition.polarity.value == "negative" and definition.category.value == "public"
+    }
+    if not negative:
+        return None
+    row = session.execute(
+        select(CreditRecord.decision_date, CreditRecord.record_type_id)
+        .where(
+            CreditRecord.subject_id == subject_id,
+            CreditRecord.record_type_id.in_(list(negative)),
+            CreditRecord.decision_date >= since,
+            CreditRecord.status.not_in(NOT_COUNTED),
+        )
+        .order_by(CreditRecord.decision_date.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (row[0], negative[row[1]])
+
+
+def require_red_list_eligible(
+    session: Session, subject_id: int, standard: ListStandard, today: dt.date
+) -> None:
+    """Refuses a red-list recognition of a subject on the black list, or with a bad
+    credit record within the years the standard's criteria name."""
+    if standard.kind is not ListKind.RED:
+        return
+    black = black_list_entry_in_force(session, subject_id, today)
+    if black is not None:
+        entry, black_standard = black
+        raise InvalidInput(
+            f"the subject is on the black list ({black_standard.name}, until {entry.term_end}):"
+            f" a subject on the black list is no integrity model and cannot be recognised"
+            f" under {standard.name}",
+            code="on_black_list",
+            field="subject",
+            article="Art. 14 ¶2",
+            details={"black_list_standard": black_standard.code, "until": str(entry.term_end)},
+        )
+    years = clean_years(standard)
+    if years is None:
+        return
+    bad = latest_bad_record(session, subject_id, add_months(today, -12 * years))
+    if bad is not None:
+        decided, type_name = bad
+        raise InvalidInput(
+            f"the subject has a bad credit record within the last {years} years"
+            f" ({type_name}, decided on {decided}); {standard.name} requires none",
+            code="bad_record",
+            field="subject",
+            article="Art. 14 ¶2",
+            details={"years": years, "decided_on": str(decided), "record_type": type_name},
+        )

@@ -1,0 +1,69 @@
+"""The objection handler's page (rules.md: separate duties): the undecided objections to
+list candidacies it may decide — a subject's after a black-list notice, the public's on a
+red-list candidate — each with the entry's basis, criteria, reasons and evidence and the
+statement, decided there with reasons through the same service as the officers' queue
+(Art. 15 ¶2, 25). The handler decides; it changes no record."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.errors import DomainError
+from xinyong.lists import entries
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.errors import status_for
+from xinyong.web.pages.forms import form_error
+from xinyong.web.pages.lists import local_day
+from xinyong.web.pages.rendering import check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _context(session: Session, actor: Actor) -> dict[str, Any]:
+    return {
+        "cases": entries.objection_cases(session, actor),
+        "decided": entries.objection_cases(session, actor, decided=True),
+        "day": local_day,
+    }
+
+
+@router.get("/list-objections", response_class=HTMLResponse)
+def objections_to_decide(
+    request: Request, actor: ActorDep, session: SessionDep, decided: int | None = None
+) -> HTMLResponse:
+    return render(
+        request, "list_objections.html", {**_context(session, actor), "just_decided": decided}
+    )
+
+
+@router.post("/list-objections/{objection_id}")
+def decide(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    upheld: Annotated[str, Form(pattern="^(yes|no)$")],
+    reasons: Annotated[str, Form(max_length=5000)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    # The page is the objection handler's; officers decide from their queue.
+    require(actor, Permission.HANDLE_OBJECTIONS)
+    try:
+        entries.decide_objection(
+            session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
+        )
+    except DomainError as exc:
+        error = form_error(session, exc)
+        context = _context(session, actor)
+        context.update(
+            {"error": error, "error_objection": objection_id, "reasons": reasons, "upheld": upheld}
+        )
+        return render(request, "list_objections.html", context, status_code=status_for(exc))
+    return RedirectResponse(f"/list-objections?decided={objection_id}", status_code=303)

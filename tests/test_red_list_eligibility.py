@@ -1,0 +1,230 @@
+"""Red-list recognition only of integrity models (Art. 14 ¶2): not of a subject on the black
+list, nor — where the standard's criteria ask for years without a bad credit record — of
+one with a public negative record within them. Refused at proposal and at approval, on the
+service, the API and the officers' queue; and the demo's red-list candidate qualifies."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import grant, ingest, subject_row
+from tests.factories import CompanyFactory, World
+from tests.lists_helpers import (
+    actor,
+    court_row,
+    earlier,
+    fast_password_hashing,  # noqa: F401 - fixture
+    headers,
+    ingest_court,
+    ingest_penalty,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from tests.page_helpers import csrf_from, log_in
+from xinyong import bootstrap, demo
+from xinyong.clock import FixedClock
+from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.errors import InvalidInput
+from xinyong.lists import eligibility, entries
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+
+RED = "integrity_model"
+
+
+def propose_red(db: Session, clock: FixedClock, world: World, subject: Subject) -> ListEntry:
+    std = entries.standard(db, RED)
+    return entries.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        subject=subject,
+        standard_code=RED,
+        criteria_met=std.criteria,
+        reasons="连续三年无不良信用记录，纳税信用A级",
+        evidence="2026年度纳税信用评价结果",
+    )
+
+
+def refusal(db: Session, clock: FixedClock, world: World, subject: Subject) -> InvalidInput:
+    with pytest.raises(InvalidInput) as refused:
+        propose_red(db, clock, world, subject)
+    assert refused.value.field == "subject"
+    assert refused.value.article == "Art. 14 ¶2"
+    return refused.value
+
+
+@pytest.mark.parametrize(
+    ("criteria", "years"),
+    [
+        ("连续三年无不良信用记录，且获得市级以上表彰或信用评价为A级", 3),
+        ("近5年内无不良信用记录", 5),
+        ("两年内未有不良记录", 2),
+        ("十二年无不良信用记录", 12),
+        ("获得市级以上表彰", None),
+    ],
+)
+def test_the_years_come_from_the_standards_criteria(criteria: str, years: int | None) -> None:
+    assert eligibility.clean_years(ListStandard(criteria=criteria)) == years
+
+
+def test_a_black_listed_subject_is_not_proposed_for_the_red_list(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    listed = CompanyFactory(name="福州失信示范有限公司")
+    entry = published_entry(db, clock, world, listed)
+    refused = refusal(db, clock, world, listed)
+    assert refused.code == "on_black_list"
+    assert refused.details["until"] == str(entry.term_end)
+    assert db.scalar(select(ListEntry.id).where(ListEntry.kind == ListKind.RED)) is None
+    # Once the black-list entry has ended, the black list no longer stands in the way.
+    entries.remove(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        entry.id,
+        reason=RemovalReason.REPAIRED,
+        detail="已完成信用修复",
+    )
+    assert propose_red(db, clock, world, listed).status is EntryStatus.IN_COMMENT
+
+
+def test_a_court_defaulter_is_not_proposed_for_the_red_list(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    defaulter = world.subjects["other_company"]
+    ingest_court(db, clock, world, [court_row(world, defaulter)])
+    assert refusal(db, clock, world, defaulter).code == "on_black_list"
+
+
+def test_a_public_bad_record_within_the_standards_years_refuses(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    today = clock.today()
+    recent, old, repaired = (CompanyFactory() for _ in range(3))
+    ingest_penalty(
+        db,
+        clock,
+        world,
+        recent,
+        decision_date=(today - dt.timedelta(days=3 * 365 - 30)).isoformat(),
+    )
+    ingest_penalty(
+        db, clock, world, old, decision_date=(today - dt.timedelta(days=3 * 365 + 5)).isoformat()
+    )
+    ingest_penalty(db, clock, world, repaired)
+    record = db.scalar(select(CreditRecord).where(CreditRecord.subject_id == repaired.id))
+    assert record is not None
+    record.status = RecordStatus.REPAIRED
+    db.flush()
+    refused = refusal(db, clock, world, recent)
+    assert refused.code == "bad_record"
+    assert refused.details["years"] == 3
+    assert propose_red(db, clock, world, old).status is EntryStatus.IN_COMMENT
+    assert propose_red(db, clock, world, repaired).status is EntryStatus.IN_COMMENT
+
+
+def test_a_market_bad_record_does_not_count(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = CompanyFactory(name="福州违约测试有限公司")
+    bank = world.organisations["bank"]
+    grant(db, clock, bank, "contract_performance")
+    report = ingest(
+        db,
+        clock,
+        bank,
+        [
+            {
+                **subject_row(company.name, uscc=company.uscc or ""),
+                "contract_number": "FZ-2026-001",
+                "breach_description": "货款逾期",
+                "counterparty": bank.name,
+                "breach_date": (clock.today() - dt.timedelta(days=60)).isoformat(),
+            }
+        ],
+        record_type="contract_performance",
+    )
+    assert report.all_accepted, report.problems
+    assert db.scalar(select(CreditRecord.id).where(CreditRecord.subject_id == company.id))
+    assert propose_red(db, clock, world, company).status is EntryStatus.IN_COMMENT
+
+
+def test_approval_is_refused_when_the_candidate_was_black_listed_meanwhile(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = CompanyFactory(name="福州候选测试有限公司")
+    candidate = propose_red(db, earlier(clock, 10), world, company)
+    ingest_court(db, clock, world, [court_row(world, company)])
+    with pytest.raises(InvalidInput) as refused:
+        entries.approve(db, clock, actor(world, "caseofficer2"), candidate.id, reasons="公示期满")
+    assert refused.value.code == "on_black_list"
+    assert candidate.status is EntryStatus.IN_COMMENT
+
+
+def test_the_api_and_the_queue_refuse_with_code_and_article(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = lists_world
+    listed = world.subjects["company"]
+    published_entry(db, clock, world, listed)
+    db.commit()
+    body: dict[str, Any] = {
+        "subject": listed.uscc,
+        "standard": RED,
+        "criteria_met": "连续三年无不良信用记录",
+        "reasons": "诚信经营",
+        "evidence": "表彰文件",
+    }
+    response = client.post(
+        "/api/v1/list-entries", json=body, headers=headers(client, "caseofficer")
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["article"], error["field"]) == (
+        "on_black_list",
+        "Art. 14 ¶2",
+        "subject",
+    )
+    log_in(client, "caseofficer")
+    token = csrf_from(client.get("/lists-queue").text)
+    page = client.post(
+        "/lists-queue/propose", data={**body, "csrf_token": token}, follow_redirects=False
+    )
+    assert page.status_code == 422
+    assert 'data-code="on_black_list"' in page.text
+    # What the officer typed is kept.
+    assert 'value="' + (listed.uscc or "") + '"' in page.text
+    candidates = client.get("/lists/red/candidates")
+    assert listed.name not in candidates.text
+
+
+def test_the_demo_red_list_candidate_qualifies(db: Session, clock: FixedClock) -> None:
+    bootstrap.load_rule_pack(db, clock)
+    demo.seed(db, clock, extra_companies=0)
+    candidates = entries.in_comment(db, ListKind.RED, today=clock.today())
+    assert [s.uscc for _, s, _ in candidates] == [demo.RED_CANDIDATE[0]]
+    for entry, subject, standard in candidates:
+        eligibility.require_red_list_eligible(db, subject.id, standard, clock.today())
+        # With the public's comment waiting for somebody other than the proposer.
+        (comment,) = entries.objections(db, entry.id)
+        assert comment.statement == demo.RED_CANDIDATE_COMMENT
+    logistics = subjects.by_reference(db, "91350100T5A3HDXJ4X")
+    assert eligibility.black_list_entry_in_force(db, logistics.id, clock.today()) is not None
