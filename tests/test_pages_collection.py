@@ -979,6 +979,27 @@ def test_the_fulfilment_form_is_for_submitting_staff(client: TestClient, world: 
     assert client.get("/commitments/1/fulfilment", headers=HTML).status_code == 403
 
 
+def test_the_fulfilment_form_shows_the_commitment_to_its_own_unit_only(
+    client: TestClient, db: Session, world: World
+) -> None:
+    log_in(client, "citizen")
+    assert _commit(client, world.organisations["regulator"].code).status_code == 200
+    record = db.scalars(select(CreditRecord)).one()
+    path = f"/commitments/{record.id}/fulfilment"
+    log_in(client, "reporter")
+    form = client.get(path, headers=HTML)
+    assert form.status_code == 200
+    shown = form.text.split('id="commitment"', 1)[1].split("</dl>", 1)[0]
+    assert world.subjects["person"].name in shown
+    assert 'data-current-status="pending"' in shown
+    assert not re.search(r"\d{17}[\dX]", form.text)
+    log_in(client, "other_reporter")
+    assert client.get(path, headers=HTML).status_code == 403
+    # Nor is a form offered for a record that is no commitment, or for none at all.
+    log_in(client, "reporter")
+    assert client.get("/commitments/999999/fulfilment", headers=HTML).status_code == 404
+
+
 def test_fulfilment_of_an_unknown_commitment(client: TestClient, world: World) -> None:
     log_in(client, "reporter")
     response = client.post(

@@ -333,7 +333,36 @@ def accepted_commitments(
         )
     if actor.organisation_id is None:
         return []
+    return _commitments_of_unit(session, actor.organisation_id, status=status)
+
+
+def accepted_commitment(session: Session, actor: Actor, record_id: int) -> AcceptedCommitment:
+    """One commitment made to the actor's unit, as its fulfilment form shows it; another
+    unit's commitment or any other record is refused as ``update_fulfilment`` refuses it."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    record = session.get(CreditRecord, record_id)
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
+    if record is None or record.record_type_id != commitment_type.id:
+        raise NotFound("no such credit commitment", code="not_found", field="record")
+    if actor.organisation_id != record.source_organisation_id:
+        raise PermissionDenied(
+            "only the unit that accepted the commitment updates its fulfilment",
+            code="other_organisation",
+            article="Art. 12",
+        )
+    (found,) = _commitments_of_unit(session, record.source_organisation_id, record_id=record_id)
+    return found
+
+
+def _commitments_of_unit(
+    session: Session,
+    organisation_id: int,
+    *,
+    status: str | None = None,
+    record_id: int | None = None,
+) -> list[AcceptedCommitment]:
+    commitment_type = catalog.record_type_by_code(session, "credit_commitment")
+    one = () if record_id is None else (CreditRecord.id == record_id,)
     rows = session.execute(
         select(CreditRecord.id, RecordVersion.payload, RecordVersion.version_no, Subject)
         .join(
@@ -344,7 +373,8 @@ def accepted_commitments(
         .join(Subject, Subject.id == CreditRecord.subject_id)
         .where(
             CreditRecord.record_type_id == commitment_type.id,
-            CreditRecord.source_organisation_id == actor.organisation_id,
+            CreditRecord.source_organisation_id == organisation_id,
+            *one,
         )
         .order_by(CreditRecord.id.desc())
     )

@@ -378,6 +378,8 @@ def timeliness_page(request: Request, actor: ActorDep, session: SessionDep) -> H
 
 def _render_fulfilment(
     request: Request,
+    session: Session,
+    actor: Actor,
     record_id: RowId,
     state: FormState = BLANK,
 ) -> HTMLResponse:
@@ -387,6 +389,7 @@ def _render_fulfilment(
         {
             **page_helpers(request),
             "record_id": record_id,
+            "commitment": records.accepted_commitment(session, actor, record_id),
             "statuses": records.FULFILMENT_STATUSES,
         },
         state,
@@ -414,9 +417,12 @@ def accepted_commitments(
 
 
 @router.get("/commitments/{record_id}/fulfilment", response_class=HTMLResponse)
-def fulfilment_form(request: Request, actor: ActorDep, record_id: RowId) -> HTMLResponse:
-    require(actor, Permission.SUBMIT_RECORDS)
-    return _render_fulfilment(request, record_id)
+def fulfilment_form(
+    request: Request, actor: ActorDep, session: SessionDep, record_id: RowId
+) -> HTMLResponse:
+    """The commitment (whose, which, when, status now) and the form to record its fulfilment;
+    only for a commitment made to the officer's own unit."""
+    return _render_fulfilment(request, session, actor, record_id)
 
 
 @router.post("/commitments/{record_id}/fulfilment", response_class=HTMLResponse)
@@ -438,7 +444,11 @@ def update_fulfilment(
         )
     except InvalidInput as exc:
         return _render_fulfilment(
-            request, record_id, refused(session, exc, {"status": status, "note": note})
+            request,
+            session,
+            actor,
+            record_id,
+            refused(session, exc, {"status": status, "note": note}),
         )
     notice = {"status": status, "version": version.version_no}
-    return _render_fulfilment(request, record_id, FormState(notice=notice))
+    return _render_fulfilment(request, session, actor, record_id, FormState(notice=notice))
