@@ -216,14 +216,16 @@ def _part(view: RecordView) -> _Part:
 
 @dataclass(frozen=True, slots=True)
 class _Assembled:
-    """What a report takes from a whole file: its items by section, the sections' canonical
-    JSON, the field labels of its types and its records' suggestions. Shared by every
+    """What a report takes from a whole file: its items by section, the field labels of
+    its types and its records' suggestions, each with its canonical JSON. Shared by every
     report of the same file (``_assemblies``), so none of it may be changed."""
 
     items: dict[str, list[dict[str, Any]]]
     sections_json: orjson.Fragment
     labels: dict[str, list[dict[str, str]]]
+    labels_json: orjson.Fragment
     suggestions: list[dict[str, str]]
+    suggestions_json: orjson.Fragment
 
 
 def _assembled(records: list[RecordView]) -> _Assembled:
@@ -259,7 +261,14 @@ def _assembled(records: list[RecordView]) -> _Assembled:
     suggestions = [
         suggestion for view in records for suggestion in view.derived("report", _part).suggestions
     ]
-    return _Assembled(by_section, sections_json, labels, suggestions)
+    return _Assembled(
+        by_section,
+        sections_json,
+        labels,
+        orjson.Fragment(canonical_json(labels)),
+        suggestions,
+        orjson.Fragment(canonical_json(suggestions)),
+    )
 
 
 class _AssembledFiles:
@@ -368,7 +377,17 @@ def issue(
         if used is None
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
     }
-    canonical = canonical_json({**content, "sections": assembled.sections_json})
+    # The hashed text, with what the file gives as the canonical JSON made with it.
+    canonical = canonical_json(
+        {
+            **content,
+            "sections": assembled.sections_json,
+            "field_labels": assembled.labels_json,
+            "suggestions": assembled.suggestions_json
+            if assembled.suggestions
+            else content["suggestions"],
+        }
+    )
     content_sha256 = hashlib.sha256(canonical).hexdigest()
     code = verification_code(number, content_sha256)
     values: dict[str, Any] = {
