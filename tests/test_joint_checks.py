@@ -100,6 +100,19 @@ def test_an_unknown_matter_or_too_many_subjects_are_refused_with_a_code(
         joint_checks.check(db, clock, actor(lists_world, "reporter"), "honours", [UNREGISTERED])
 
 
+def test_a_code_with_a_line_break_of_its_own_is_one_code_at_its_position(
+    lists_world: World, client: TestClient
+) -> None:
+    # The codes travel to the database as one text split at line breaks: two codes in one
+    # must not pass as two and shift the answers of the codes after them.
+    company, other = lists_world.subjects["company"], lists_world.subjects["other_company"]
+    codes = [f"{company.uscc}\n{other.uscc}", other.uscc or "", company.uscc or ""]
+    results = run_check(client, headers(client, "querier"), "honours", codes)
+    assert [r["code"] for r in results] == codes
+    assert [r["found"] for r in results] == [False, True, True]
+    assert [r.get("name") for r in results] == [None, other.name, company.name]
+
+
 def test_answers_come_in_the_order_given_with_duplicates_and_unknown_codes(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:

@@ -547,7 +547,9 @@ def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
     joined = "\n".join(codes)
     # One pass of the regular expressions over all the codes tells whether they all are
     # handles that may be shown as given (no citizen ID number to mask): the common case.
-    handles = bool(_ALL_HANDLES.fullmatch(joined))
+    # (As many lines as codes: a code with a line break of its own would pass as two, and
+    # shift every key after it on its way to the database, which splits them there.)
+    handles = joined.count("\n") == len(codes) - 1 and bool(_ALL_HANDLES.fullmatch(joined))
     led = lookup.plain = handles and not _CITIZEN_ID_LIKE_LINE.search(joined)
     if handles:
         keys: list[str] = codes
