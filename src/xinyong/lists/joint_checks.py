@@ -14,8 +14,9 @@ not listed. The common answers come out of the database as UTF-8 text, led by th
 a registered organisation on no list whole, one with a single entry up to its status;
 Python places them by position, appends the measure list of the entry's situation (encoded
 once per call), and reads the rest — natural persons, subjects with several entries — in
-detail with a second statement (bench/joint_check.py measures it against a raw SQL
-join)."""
+detail with a second statement. On PostgreSQL Python writes those texts around the name
+the database quotes, from rows streamed as the server produces them, so that the two work
+side by side (bench/joint_check.py measures it against a raw SQL join)."""
 
 from __future__ import annotations
 
