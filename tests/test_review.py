@@ -140,6 +140,11 @@ def public_ids(client: TestClient, company: str) -> set[int]:
 def test_without_the_review_rule_a_record_is_public_at_once(
     client: TestClient, penalty_world: World, db: Session, clock: FixedClock, company: str
 ) -> None:
+    row = penalty_row(penalty_world)
+    assert (
+        ingest(db, clock, penalty_world.organisations["regulator"], [row]).batch.awaiting_review
+        == 0
+    )
     record_id = submit(db, clock, penalty_world)
     assert not awaiting(db, record_id)
     assert record_id in public_ids(client, company)
@@ -452,7 +457,10 @@ def test_a_resent_row_keeps_the_redaction_and_changed_content_is_reviewed_again(
 ) -> None:
     row = penalty_row(review_world, violation_facts=FACTS)
     regulator = review_world.organisations["regulator"]
-    assert ingest(db, clock, regulator, [row]).all_accepted
+    first = ingest(db, clock, regulator, [row])
+    assert first.all_accepted
+    # The batch report tells the source what waits for its officer (Art. 12).
+    assert (first.batch.awaiting_review, first.as_dict()["awaiting_review"]) == (1, 1)
     record_id = record_by_decision(db, row["decision_number"]).id
     review.redact(
         db, clock, actor_of(review_world, "security"), record_id, ["violation_facts"], "隐私"
@@ -466,7 +474,8 @@ def test_a_resent_row_keeps_the_redaction_and_changed_content_is_reviewed_again(
     assert FACTS not in client.get(f"/api/v1/subjects/{company}/public").text
 
     changed = ingest(db, clock, regulator, [{**row, "violation_facts": "更正后的违法事实"}])
-    assert changed.batch.updated == 1
+    assert (changed.batch.updated, changed.batch.awaiting_review) == (1, 1)
+    assert again.batch.awaiting_review == 0
     db.commit()
     db.expire_all()
     assert awaiting(db, record_id)
@@ -474,6 +483,22 @@ def test_a_resent_row_keeps_the_redaction_and_changed_content_is_reviewed_again(
 
 
 # --- the page -----------------------------------------------------------------------------
+
+
+def test_the_batch_report_page_says_what_waits_for_the_review(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock
+) -> None:
+    row = penalty_row(review_world, violation_facts=FACTS)
+    report = ingest(db, clock, review_world.organisations["regulator"], [row])
+    db.commit()
+    path = f"/batches/{report.batch.id}"
+    for account, links in (("reporter", False), ("security", True)):
+        log_in(client, account)
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, page.text
+        assert '<td data-count="awaiting_review">1</td>' in page.text
+        notice = page.text.split('data-awaiting-review="1"', 1)[1].split("</p>", 1)[0]
+        assert ('href="/reviews"' in notice) is links
 
 
 def test_the_review_page_shows_the_content_and_takes_both_decisions(

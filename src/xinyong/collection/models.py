@@ -61,6 +61,8 @@ class Batch(IdMixin, Base):
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     held: Mapped[int] = mapped_column(Integer, default=0)
     late: Mapped[int] = mapped_column(Integer, default=0)
+    # New or changed records that wait for the source's confidentiality review (Art. 12).
+    awaiting_review: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     new_subjects: Mapped[int] = mapped_column(Integer, default=0)
     unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
 

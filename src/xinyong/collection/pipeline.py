@@ -95,6 +95,7 @@ class BatchReport:
             "rejected": batch.rejected,
             "held": batch.held,
             "late": batch.late,
+            "awaiting_review": batch.awaiting_review,
             "new_subjects": batch.new_subjects,
             "unknown_columns": batch.unknown_columns,
             "problems": [
@@ -815,10 +816,11 @@ class _BatchRun:
             batch_id = self.batch.id
             actor_id = self.actor_id
             record_rows: list[tuple[Any, ...]] = []
-            late = 0
+            late = awaiting_review = 0
             for (row, sid, key, payload_json, digest), rid in zip(new_rows, ids, strict=True):
                 start_day, end_day, awaiting, is_late, working_days = timing(row)
                 late += is_late
+                awaiting_review += awaiting
                 record_rows.append(
                     (
                         rid,
@@ -862,6 +864,7 @@ class _BatchRun:
                 self.touched.extend(ids)
             self.batch.created += len(new_rows)
             self.batch.late += late
+            self.batch.awaiting_review += awaiting_review
             self.records_written += len(new_rows)
         for row, sid, key, payload_json, digest, rid, version_no in changed:
             values = self._record_values(row, sid, key, digest)
@@ -878,6 +881,7 @@ class _BatchRun:
             ):
                 values.pop(unchanged_column)
             values["current_version_no"] = version_no + 1
+            self.batch.awaiting_review += bool(values["awaiting_review"])
             session.execute(update(CreditRecord).where(CreditRecord.id == rid).values(**values))
             versions.append(
                 (

@@ -182,6 +182,7 @@ def list_batches(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str,
                 "rejected": b.rejected,
                 "held": b.held,
                 "late": b.late,
+                "awaiting_review": b.awaiting_review,
             }
             for b in batches.list_batches(session, actor)
         ]
