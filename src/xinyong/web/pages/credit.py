@@ -168,16 +168,25 @@ def _render_access_log(
     actor: Actor,
     *,
     revealed: dict[int, str] | None = None,
+    own: bool = False,
 ) -> HTMLResponse:
     subject = _own_subject(session, actor)
     english = locale_of(request) == "en"
+    entries = access.access_log(session, actor)
+    # The subject's own reads (each visit to "my credit", each own report) would push the
+    # organisations' reads out of sight: hidden unless asked for, and counted.
+    own_reads = sum(1 for entry in entries if entry.legal_path == LegalPath.SELF.value)
+    if not own:
+        entries = [entry for entry in entries if entry.legal_path != LegalPath.SELF.value]
     return render(
         request,
         "credit_access_log.html",
         {
             **disclosure_helpers(request),
             "subject": subject,
-            "entries": access.access_log(session, actor),
+            "entries": entries,
+            "own_reads": own_reads,
+            "showing_own": own,
             "type_names": type_names(session, english=english),
             "revealed": revealed or {},
         },
@@ -185,10 +194,15 @@ def _render_access_log(
 
 
 @router.get("/me/access-log", response_class=HTMLResponse)
-def my_access_log(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+def my_access_log(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    own: Annotated[bool, Query(description="include the subject's own reads")] = False,
+) -> HTMLResponse:
     """Every read of the file and every refused attempt: organisation, role, legal path,
     query item or authorisation, purpose, record types; never the data itself."""
-    return _render_access_log(request, session, actor)
+    return _render_access_log(request, session, actor, own=own)
 
 
 @router.post("/me/access-log/{event_id}/staff", response_class=HTMLResponse)
