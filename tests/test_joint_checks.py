@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.collection_helpers import citizen_id_of
+from tests.collection_helpers import citizen_id_of, grant, ingest, problems_of, subject_row
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     actor,
@@ -327,6 +327,33 @@ def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
         "clean": "no bad credit record for 3 consecutive years (Art. 16(1))",
     }
     assert measure_codes(results[0]) == ["inc_green_channel"]
+
+
+def test_the_green_channel_counts_public_credit_information_only(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """A bank's report of a breach of contract is market information the checking agency
+    has no lawful path to (Art. 10, 13): it neither closes the green channel nor shows."""
+    world = lists_world
+    company = CompanyFactory(name="福州违约贸易有限公司")
+    bank = world.organisations["bank"]
+    grant(db, clock, bank, "contract_performance")
+    row = {
+        **subject_row(company.name, uscc=company.uscc or ""),
+        "contract_number": "FZB-JC-0001",
+        "breach_description": "逾期未还款",
+        "breach_date": (clock.today() - dt.timedelta(days=30)).isoformat(),
+        "amount_owed": "1.2",
+        "counterparty": bank.name,
+    }
+    report = ingest(db, clock, bank, [row], record_type="contract_performance")
+    assert report.batch.created == 1, problems_of(report)
+    db.commit()
+
+    (result,) = run_check(
+        client, headers(client, "caseofficer"), "administrative_licensing", [company.uscc or ""]
+    )
+    assert (result["green_channel"], result["green_channel_reason"]) == (True, "clean")
 
 
 def test_natural_persons_are_found_by_id_number_in_the_body_only(

@@ -315,10 +315,12 @@ class _Lookup:
 
     def __init__(self, session: Session, today: dt.date, count: int) -> None:
         self.session = session
+        # Public credit information only (Art. 9): the checking agency has no lawful path to
+        # market information (Art. 10, 13), and the answer must not reveal that there is any.
         negative = [
             tid
             for tid, (_code, d) in record_types_by_id(session).items()
-            if d.polarity.value == "negative"
+            if d.polarity.value == "negative" and d.category.value == "public"
         ]
         self.bad = (
             select(CreditRecord.id)
