@@ -668,3 +668,22 @@ def test_rate_limited_logins_are_audited(client: TestClient, db: Session, world:
 
 def test_health(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_a_wrong_password_keeps_the_username_on_the_login_page(
+    client: TestClient, world: World
+) -> None:
+    response = client.post(
+        "/login",
+        data={
+            "username": " querier ",
+            "password": "wrong password!",
+            "csrf_token": csrf_from(client.get("/login").text),
+        },
+    )
+    assert response.status_code == 401
+    assert 'id="username" name="username" autocomplete="username" required value="querier"' in (
+        response.text
+    )
+    assert "wrong password!" not in response.text
+    assert re.search(r'id="password"[^>]*autofocus', response.text)

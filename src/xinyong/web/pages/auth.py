@@ -54,8 +54,12 @@ def login(
         # answer with the form again rather than an error page.
         session.commit()
         message = translations(locale_of(request)).gettext("Wrong username or password.")
+        # The username is kept, so a mistyped password is all there is to type again.
         return render(
-            request, "login.html", {"next": _safe_next(next), "error": message}, status_code=401
+            request,
+            "login.html",
+            {"next": _safe_next(next), "error": message, "username": username.strip()},
+            status_code=401,
         )
     for key in keys:
         context.login_limiter.release(key)
