@@ -26,6 +26,14 @@ from xinyong.catalog.service import load_rule_pack
 from xinyong.clock import FixedClock
 from xinyong.collection import sources
 from xinyong.collection.models import Batch, Consent, CreditRecord, QuarantinedRow, RecordVersion
+from xinyong.web.i18n import translations
+from xinyong.web.labels import cite
+
+
+def cited(article: str) -> str:
+    """An article as the default (zh-Hans) pages cite it: Art. 13 ¶3 → 第十三条第三款."""
+    return cite(article, translations("zh_Hans").gettext, chinese=True)
+
 
 PENALTY = "administrative_penalty"
 SHARED_SAMPLE = Path("/work/shared/samples/administrative_penalty.sample.csv")
@@ -223,7 +231,7 @@ def test_a_prohibited_column_is_refused_with_its_article(
     assert count(response.text, "created") == 0
     assert count(response.text, "rejected") == 5
     assert 'data-code="prohibited_content"' in response.text
-    assert "Art. 11 ¶3" in response.text
+    assert cited("Art. 11 ¶3") in response.text
     assert rows_of(db, CreditRecord) == 0
     # Keeping the values would itself be unlawful: only the reasons are kept.
     assert all(row.values_ciphertext is None for row in db.scalars(select(QuarantinedRow)))
@@ -341,7 +349,7 @@ def test_a_refused_submission_is_a_page_with_its_code_and_article(
     assert 'role="alert"' in response.text
     assert error_code(response) == code
     if article:
-        assert article in response.text
+        assert cited(article) in response.text
     assert rows_of(db, Batch) == 0
     assert rows_of(db, CreditRecord) == 0
 
@@ -677,7 +685,7 @@ def test_the_catalog_is_public(client: TestClient, world: World) -> None:
     assert 'href="/catalog/administrative_penalty"' in response.text
     assert "行政处罚" in response.text
     assert "Administrative penalty" in response.text
-    assert "city rule v1" in response.text
+    assert "市级规则第1版" in response.text
     assert '<th scope="col">' in response.text
 
 
@@ -689,7 +697,7 @@ def test_a_record_type_page(client: TestClient, world: World) -> None:
     assert "处罚决定日期" in text
     assert "《福州市社会信用管理办法》第九条" in text  # legal basis
     assert 'data-severity="serious"' in text
-    assert "loaded from fuzhou.toml" in text  # version history
+    assert "从 fuzhou.toml 加载" in text  # version history
 
 
 def test_a_record_type_page_in_english(client: TestClient, world: World) -> None:
@@ -921,7 +929,7 @@ def test_a_commitment_and_its_fulfilment(client: TestClient, db: Session, world:
     )
     assert refused.status_code == 403
     assert error_code(refused) == "other_organisation"
-    assert "Art. 12" in refused.text
+    assert cited("Art. 12") in refused.text
 
     # The other organisation does not even see it in its list of commitments.
     assert f'data-commitment="{record.id}"' not in client.get("/commitments", headers=HTML).text
@@ -938,7 +946,7 @@ def test_a_commitment_and_its_fulfilment(client: TestClient, db: Session, world:
     )
     assert missing_note.status_code == 422
     assert error_code(missing_note) == "required"
-    assert "Art. 24" in missing_note.text
+    assert cited("Art. 24") in missing_note.text
     done = client.post(
         path,
         data={"csrf_token": csrf_from(form.text), "status": "fulfilled", "note": "已按期履行"},

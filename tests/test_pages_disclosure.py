@@ -34,6 +34,14 @@ from xinyong.collection import sources
 from xinyong.disclosure import query_items
 from xinyong.disclosure.models import AccessEvent, Authorisation, CreditReport, QueryItem
 from xinyong.web.i18n import translations
+from xinyong.web.labels import cite
+from xinyong.web.pages.disclosure import requester_in_words
+
+
+def cited(article: str) -> str:
+    """An article as the default (zh-Hans) pages cite it: Art. 13 ¶3 → 第十三条第三款."""
+    return cite(article, translations("zh_Hans").gettext, chinese=True)
+
 
 PENALTY = "administrative_penalty"
 CONTRACT = "contract_performance"  # not public: only the subject and its authorisations
@@ -396,7 +404,7 @@ def test_my_credit_pages_are_for_subject_accounts(
     data = {"csrf_token": token(client)} if method == "POST" else None
     refused = client.request(method, path, data=data, headers=HTML)
     assert refused.status_code == 403
-    assert "Art. 1" in refused.text  # the article is shown with the refusal
+    assert re.search(r"<dd>第[一二三四五六七八九十]+条", refused.text)  # the article is shown
 
 
 # --- the agency query page (Art. 13) -------------------------------------------------------------
@@ -451,7 +459,7 @@ def test_a_query_with_a_published_item_and_its_matter(
     assert issued.number in report.text
     # The querier's identity is printed on the report, so a leaked copy can be traced.
     assert world.organisations["regulator"].name in report.text
-    assert issued.requester_label in report.text
+    assert requester_in_words(issued.requester_label) in report.text
     pdf = client.post(
         "/query/report",
         data={
@@ -514,7 +522,7 @@ def test_an_unpublished_query_item_is_refused_with_its_article(
     refused = query(client, path="item", item="DRAFT-ITEM", matter=MATTER, uscc=company.uscc or "")
     assert refused.status_code == 403
     assert error_code(refused) == "query_item_unpublished"
-    assert "Art. 13" in refused.text
+    assert cited("Art. 13") in refused.text
     # The refused attempt is in the subject's access log.
     (event,) = access_events(db, company.id)
     assert (event.granted, event.refusal_code) == (False, "query_item_unpublished")
@@ -530,7 +538,7 @@ def test_a_matter_that_is_not_the_items_is_refused(
     )
     assert refused.status_code == 403
     assert error_code(refused) == "matter_mismatch"
-    assert "Art. 13 ¶2" in refused.text
+    assert cited("Art. 13 ¶2") in refused.text
 
 
 def test_a_withdrawn_item_is_refused(
@@ -560,7 +568,7 @@ def test_bulk_reads_are_rate_limited(
     limited = query(client, path="item", item=ITEM, matter=MATTER, uscc=code)
     assert limited.status_code == 429
     assert error_code(limited) == "bulk_read_limit"
-    assert "Art. 12" in limited.text
+    assert cited("Art. 12") in limited.text
 
 
 def test_the_query_page_is_for_query_roles(client: TestClient, world: World) -> None:
@@ -621,7 +629,7 @@ def test_grant_read_revoke_and_the_next_read_is_refused(
     refused = query(client, path="authorisation", uscc=company.uscc or "")
     assert refused.status_code == 403
     assert error_code(refused) == "no_lawful_path"
-    assert "Art. 13 ¶3" in refused.text
+    assert cited("Art. 13 ¶3") in refused.text
 
     # The subject sees both: the read on the authorisation, and the refusal after revoking.
     log_in(client, "company")
@@ -847,7 +855,7 @@ def test_a_refused_authorisation_is_shown_again(
     assert response.status_code == 422
     assert error_code(response) == code
     if article:
-        assert article in response.text
+        assert cited(article) in response.text
 
 
 # --- the credit authority's query items --------------------------------------------------------
@@ -928,7 +936,7 @@ def test_a_wrong_query_item_is_shown_again(client: TestClient, db: Session, worl
     )
     assert response.status_code == 422
     assert error_code(response) == "required"
-    assert "Art. 13" in response.text
+    assert cited("Art. 13") in response.text
     assert f'value="{MATTER}"' in response.text
     assert db.scalars(select(QueryItem)).first() is None
 
@@ -943,7 +951,7 @@ def test_query_items_are_managed_by_the_credit_authority_only(
         f"/admin/query-items/{ITEM}/publish", data={"csrf_token": token(client)}, headers=HTML
     )
     assert refused.status_code == 403
-    assert "Art. 12" in refused.text
+    assert cited("Art. 12") in refused.text
     db.expire_all()
     assert query_items.by_code(db, ITEM).published_at is None
 

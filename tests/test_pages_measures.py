@@ -30,6 +30,14 @@ from tests.test_pages_disclosure import error_code, token
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.lists.models import Measure, MeasureApplication
+from xinyong.web.i18n import translations
+from xinyong.web.labels import cite
+
+
+def cited(article: str) -> str:
+    """An article as the default (zh-Hans) pages cite it: Art. 13 ¶3 → 第十三条第三款."""
+    return cite(article, translations("zh_Hans").gettext, chinese=True)
+
 
 CATALOG = "/admin/measures"
 APPLY = "/measure-applications"
@@ -60,7 +68,7 @@ def test_the_authority_drafts_publishes_and_withdraws_a_measure(
     too_heavy = client.post(CATALOG, data=measure_form(client, severity="5"))
     assert too_heavy.status_code == 422
     assert error_code(too_heavy) == "disproportionate"
-    assert "Art. 15 ¶2" in too_heavy.text
+    assert cited("Art. 15 ¶2") in too_heavy.text
     # What was typed is on the form again, the offending field marked.
     assert 'value="从严审核财政补贴申请"' in too_heavy.text
     assert (

@@ -5,9 +5,13 @@ page and a new value without a label shows up in one place."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
 from enum import Enum
+from typing import Any
 
 from xinyong.accounts.models import OrganisationKind, Role
+from xinyong.accounts.permissions import Permission
 from xinyong.lists.models import EntryStatus, ListKind, MeasureKind, RemovalReason, Tier
 from xinyong.subjects.models import ResponsibleRole
 
@@ -65,6 +69,63 @@ LIST_LABELS: dict[str, str] = {
     ResponsibleRole.PRINCIPAL: N_("Principal"),
     ResponsibleRole.DIRECTLY_RESPONSIBLE: N_("Other directly responsible person"),
 }
+# What a role may not do, as a refusal names it ("the role ... may not ...").
+PERMISSION_LABELS: dict[str, str] = {
+    Permission.MANAGE_ACCOUNTS: N_("manage accounts"),
+    Permission.MANAGE_ORGANISATIONS: N_("manage organisations"),
+    Permission.VERIFY_AUDIT: N_("verify the audit log"),
+    Permission.MANAGE_CATALOG: N_("manage the information catalog"),
+    Permission.MANAGE_SOURCES: N_("manage the sources' responsibilities"),
+    Permission.SUBMIT_RECORDS: N_("submit records"),
+    Permission.READ_BATCHES: N_("read submitted batches"),
+    Permission.READ_OWN_FILE: N_("read its own credit file"),
+    Permission.DECLARE_OWN: N_("declare information about itself"),
+    Permission.MANAGE_OWN_CONSENTS: N_("manage its own consents"),
+    Permission.QUERY_BY_ITEM: N_("query by a published query item"),
+    Permission.QUERY_BY_AUTHORISATION: N_("query with a written authorisation"),
+    Permission.REVIEW_CONFIDENTIALITY: N_("review records before publicity"),
+    Permission.SUPERVISE: N_("supervise the use of credit information"),
+    Permission.HANDLE_OBJECTIONS: N_("handle objections"),
+    Permission.DECIDE_CASES: N_("decide cases"),
+    Permission.LOOKUP_PERSON: N_("look up a person by ID number"),
+    Permission.JOINT_CHECK: N_("run joint checks"),
+    Permission.PROPOSE_LIST_ENTRY: N_("propose list entries"),
+    Permission.APPROVE_LIST_ENTRY: N_("approve list entries"),
+    Permission.APPLY_MEASURES: N_("apply measures"),
+    Permission.MANAGE_MEASURES: N_("manage measures"),
+    Permission.READ_RISK_STATUS: N_("read credit status"),
+}
+# Values of the catalog's enumerated fields that are English words (the commitment's
+# fulfilment status); the other choices are Chinese and shown as they are.
+CHOICE_LABELS: dict[str, str] = {
+    "pending": N_("Pending"),
+    "fulfilled": N_("Fulfilled"),
+    "breached": N_("Breached"),
+}
+# The catalog's rule versions as ``RuleVersion.source_label`` writes them.
+SOURCE_LABEL = re.compile(r"(?:(?P<city>city)|district (?P<district>\d+)) rule v(?P<version>\d+)")
+
+
+def source_label(stored: str, gettext: Callable[[str], str]) -> str:
+    """A rule version's label (``city rule v1``, ``district 350102 rule v2``) in the page's
+    language; another text as it is."""
+    match = SOURCE_LABEL.fullmatch(stored)
+    if match is None:
+        return stored
+    if match["city"]:
+        return gettext("city rule v%(version)s") % {"version": match["version"]}
+    return gettext("district %(district)s rule v%(version)s") % {
+        "district": match["district"],
+        "version": match["version"],
+    }
+
+
+def matter_names(matters: Iterable[Any], locale: str) -> dict[str, str]:
+    """Administrative matter code → its name in the page's language (the rule pack's
+    ``name_en`` on English pages)."""
+    return {m.code: (m.name_en if locale == "en" else m.name) for m in matters}
+
+
 ENUM_LABELS: dict[str, str] = {
     str(key): value
     for table in (ROLE_LABELS, ORGANISATION_KIND_LABELS, LIST_LABELS)
@@ -77,3 +138,65 @@ def enum_label(value: object) -> str:
     table knows: shown as is rather than hidden)."""
     key = value.value if isinstance(value, Enum) else str(value)
     return ENUM_LABELS.get(str(key), str(key))
+
+
+# --- article citations --------------------------------------------------------------------
+
+# "Art. 13", "Art. 13 ¶3" (款, a paragraph), "Art. 16(1)" (项, an item), "Art. 20–21",
+# "Art. 9, 13, 24": how the services and the rule pack cite the regulation.
+_CITATION = re.compile(
+    r"Art\. (?P<first>\d+(?: ¶\d+)?(?:\(\d+\))?)"
+    r"(?P<more>(?:(?:, |–)\d+(?: ¶\d+)?(?:\(\d+\))?)*)"
+)
+_ONE_ARTICLE = re.compile(
+    r"(?P<sep>, |–)?(?P<article>\d+)(?: ¶(?P<paragraph>\d+))?(?:\((?P<item>\d+)\))?"
+)
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 13 → 十三, 20 → 二十, 105 → 一百零五 (the regulation's numbering)."""
+    if number < 10:
+        return _DIGITS[number]
+    if number < 20:
+        return "十" + (_DIGITS[number % 10] if number % 10 else "")
+    if number < 100:
+        tens, units = divmod(number, 10)
+        return _DIGITS[tens] + "十" + (_DIGITS[units] if units else "")
+    hundreds, rest = divmod(number, 100)
+    if rest == 0:
+        return _DIGITS[hundreds] + "百"
+    return _DIGITS[hundreds] + "百" + ("零" if rest < 10 else "") + chinese_numeral(rest)
+
+
+def _one_article(match: re.Match[str], gettext: Callable[[str], str]) -> str:
+    numbers = {
+        name: chinese_numeral(int(match[name]))
+        for name in ("article", "paragraph", "item")
+        if match[name]
+    }
+    if "paragraph" in numbers and "item" in numbers:
+        text = gettext("Art. %(article)s ¶%(paragraph)s(%(item)s)") % numbers
+    elif "paragraph" in numbers:
+        text = gettext("Art. %(article)s ¶%(paragraph)s") % numbers
+    elif "item" in numbers:
+        text = gettext("Art. %(article)s(%(item)s)") % numbers
+    else:
+        text = gettext("Art. %(article)s") % numbers
+    separator = {", ": "、", "–": "至"}.get(match["sep"] or "", "")
+    return separator + text
+
+
+def cite(text: str | None, gettext: Callable[[str], str], *, chinese: bool) -> str:
+    """The article citations in ``text`` as a Chinese page writes them (第十三条第三款,
+    第十六条第（一）项); English pages keep "Art. 13 ¶3". Other text is left as it is."""
+    if not text:
+        return ""
+    if not chinese:
+        return text
+
+    def replace(match: re.Match[str]) -> str:
+        citation = match["first"] + match["more"]
+        return "".join(_one_article(one, gettext) for one in _ONE_ARTICLE.finditer(citation))
+
+    return _CITATION.sub(replace, text)

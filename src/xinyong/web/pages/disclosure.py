@@ -31,7 +31,8 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
-from xinyong.web.labels import ROLE_LABELS
+from xinyong.web.i18n import translations
+from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
@@ -132,8 +133,16 @@ def record_items(
     for view in views:
         definition = view.definition
         hidden = _hidden_fields(definition, public=public)
+        # A choice that is an English word (the commitment's fulfilment status) with its
+        # label, translated in the template; other values are shown as they are.
         fields = [
-            (spec.label_en if english else spec.label_zh, view.payload[spec.name])
+            (
+                spec.label_en if english else spec.label_zh,
+                view.payload[spec.name],
+                CHOICE_LABELS.get(str(view.payload[spec.name]))
+                if spec.type is FieldType.ENUM
+                else None,
+            )
             for spec in definition.fields
             if spec.name not in hidden and view.payload.get(spec.name) not in (None, "")
         ]
@@ -142,7 +151,7 @@ def record_items(
         known = {spec.name for spec in definition.fields}
         if not public:
             fields += [
-                (name, value)
+                (name, value, None)
                 for name, value in view.payload.items()
                 if name not in known and name not in hidden and value not in (None, "")
             ]
@@ -189,6 +198,16 @@ def type_names(session: Session, *, english: bool) -> dict[str, str]:
     return names
 
 
+def requester_in_words(requested_by: str) -> str:
+    """The report's requester (organisation · role · name) with the role in the report's
+    words: the printed form is Chinese, whatever the page's language. The issued content
+    keeps the role's code, as the API returns it."""
+    parts = requested_by.split(" · ")
+    if len(parts) == 3 and parts[1] in ROLE_LABELS:
+        parts[1] = translations("zh_Hans").gettext(ROLE_LABELS[parts[1]])
+    return " · ".join(parts)
+
+
 def report_response(content: dict[str, Any], fmt: str) -> Response:
     """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
 
@@ -196,6 +215,7 @@ def report_response(content: dict[str, Any], fmt: str) -> Response:
     committed: rendering takes a good part of a second, and must not hold the database (SQLite
     takes its write lock at the start of every transaction)."""
     number = content["number"]
+    content = {**content, "requested_by": requester_in_words(str(content["requested_by"]))}
     if fmt == "pdf":
 
         def pdf() -> Iterator[bytes]:

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import applications, measures
@@ -144,6 +145,10 @@ def _render_applications(
         {
             **page_helpers(request),
             "applications": made,
+            # Who applied each measure, by name, as the other staff pages show an actor.
+            "appliers": accounts.actor_names(
+                session, (a.applied_by for a, _, _ in made), staff=True
+            ),
             "matters": measures.matters(session),
             "published": measures.published_measures(session),
         },

@@ -9,13 +9,25 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
-from xinyong.web.labels import enum_label
+from xinyong.web.labels import cite, enum_label, matter_names, source_label
+from xinyong.web.refusals import explain
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
+
+
+@pass_context
+def _article(context: Context, text: str | None) -> str:
+    """``{{ error.article|article }}``: 第十三条第三款 on Chinese pages, Art. 13 ¶3 on English."""
+    return cite(text, context["_"], chinese=str(context.get("locale", "")).startswith("zh"))
+
+
+TEMPLATES.env.filters["article"] = _article
 LANG_COOKIE = "xinyong_lang"
 
 
@@ -71,6 +83,11 @@ def render(
         "actor": actor,
         "can": lambda permission: has_permission(actor, Permission(permission)),
         "label": lambda value: gettext(enum_label(value)),
+        # A refusal (error body or row problem) explained in the page's language.
+        "refusal": lambda error: explain(error, gettext),
+        "source_label": lambda stored: source_label(stored, gettext),
+        # Administrative matter code → name in the page's language, from the matters given.
+        "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
     }
     values.update(context or {})

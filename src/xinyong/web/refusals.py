@@ -1,0 +1,663 @@
+"""What the pages say when a request or a row is refused, in the page's language.
+
+The services refuse with a machine-readable code and an English message (``DomainError``),
+which the API returns as they are. A page explains the refusal in its own language and
+keeps the code beside it (users and tests refer to it):
+
+1. a message the services write word for word (``MESSAGES``) is its own message id;
+2. a message with values in it (a count, a date, a check character) is matched by one of
+   ``PATTERNS`` and translated with its values;
+3. otherwise the code's general explanation (``CODES``), with the English message kept
+   as a detail line, since it names what the explanation cannot (a field, a value);
+4. a code no table knows: the English message, as it is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xinyong.web.labels import N_, PERMISSION_LABELS, enum_label
+
+Gettext = Callable[[str], str]
+
+# --- 1. messages written word for word --------------------------------------------------------
+
+MESSAGES: frozenset[str] = frozenset(
+    {
+        # signing in, accounts and the form itself
+        N_("log in or present a token to do this"),
+        N_("log in to read a credit file"),
+        N_("log in to read a list entry"),
+        N_("log in to query credit files"),
+        N_("log in to see your notices"),
+        N_("log in to object"),
+        N_("log in to see your grade"),
+        N_("wrong username or password"),
+        N_("the token is not valid"),
+        N_("the token has expired"),
+        N_("the API key is not valid"),
+        N_("the account is not active"),
+        N_("the form has expired or did not come from this site; reload the page and try again"),
+        N_("a username needs 1–64 printable characters"),
+        N_("a staff account belongs to one organisation"),
+        N_("a subject account is bound to one subject and no organisation"),
+        N_("this subject has an account already"),
+        N_("an organisation needs a name"),
+        N_("a person needs a name"),
+        N_("a name is required"),
+        N_("a person with this ID number exists already"),
+        N_("not a date: use YYYY-MM-DD"),
+        N_("not a date: use YYYY-MM-DD or YYYY/MM/DD"),
+        # who may do what
+        N_("a subject account may only read its own file"),
+        N_("a subject account may read only its own credit file"),
+        N_("a subject sees only its own consents"),
+        N_("only the subject of a list entry may object to it"),
+        N_("a subject account sees only the entries about itself"),
+        N_("this belongs to another organisation"),
+        N_("an organisation records only consents given to itself"),
+        N_("staff submit only for their own organisation"),
+        N_("only the unit that accepted the commitment updates its fulfilment"),
+        N_("this entry belongs to another agency"),
+        N_("only a subject account declares about itself"),
+        N_("only a subject sees its own access log"),
+        N_("only the subject may ask"),
+        N_("only a subject sees its notices"),
+        N_("only a subject's own account has these pages"),
+        N_("only an agency proposes list entries"),
+        N_("only an organisation records consents it obtained"),
+        N_("only an organisation's staff or systems submit batches"),
+        N_("only an organisation's staff submit records"),
+        N_("your role may not read credit status"),
+        N_("your role may not query credit files"),
+        N_("your role may not read credit files"),
+        N_("your role has no query permission"),
+        N_(
+            "only the recognising agency, the credit authority and the subject see an entry in full"
+        ),
+        N_("only a security officer of the organisation that supplied the record reviews it"),
+        N_("the confidentiality review is confirmed by a named security officer, not a system"),
+        N_("the proposer cannot approve their own proposal; a second officer must"),
+        N_(
+            "the proposer cannot decide an objection to their own proposal; another officer "
+            "or an objection handler must"
+        ),
+        N_("you cannot deactivate your own account; another administrator can"),
+        N_("this is the last active platform administrator; create another first"),
+        # reading credit files (Art. 13)
+        N_(
+            "non-public information needs the subject's written authorisation in force for "
+            "your organisation, or a published query item naming your matter"
+        ),
+        N_("this query item is not one of your organisation's"),
+        N_("this query item is not published, so it may not be used"),
+        N_("the subject's authorisation does not cover its credit status (list status and grade)"),
+        N_(
+            "no person with this ID number has a written authorisation in force for your "
+            "organisation"
+        ),
+        N_("this organisation does not query credit files"),
+        N_("choose a published query item, or the written authorisation"),
+        N_("enter the citizen ID number"),
+        N_("enter the unified social credit code"),
+        N_("enter the verification code printed on the report"),
+        N_("no report with this number was issued"),
+        N_("as_of cannot be in the future"),
+        N_("choose HTML or PDF"),
+        # authorisations and consents
+        N_("name the record types the organisation may read"),
+        N_("state the purpose of the authorisation"),
+        N_("the end date has passed"),
+        N_("an authorisation lasts at most three years"),
+        N_("a written authorisation needs its evidence: an upload or a signature in the page"),
+        N_("choose the file of the signed authorisation"),
+        N_("the file is empty"),
+        N_("the file is larger than 1.5 MB"),
+        N_("confirm the authorisation text and type your full name to sign it"),
+        N_("type your full name as registered to sign"),
+        N_("choose the kind of evidence"),
+        N_("choose the organisation"),
+        N_("choose an organisation"),
+        N_("choose the agency"),
+        N_("give the end date"),
+        N_("consent is recorded for natural persons only"),
+        N_("a consent recorded by the grantee must be written and carry its evidence"),
+        N_("name at least one record type"),
+        N_("notice of adverse consequences goes with a written consent"),
+        N_("the consent would already have expired"),
+        # subjects and lookups
+        N_("no subject with this code"),
+        N_("no person with this ID number"),
+        N_("no organisation with this code"),
+        N_("only organisations have responsible persons"),
+        # records, batches and the catalog
+        N_("choose the file to upload"),
+        N_("this has been declared already"),
+        N_("self-declarations are made by the subject itself"),
+        N_("a credit commitment is made to a state organ or a public-function organisation"),
+        N_("give the reason for the change (Art. 24)"),
+        N_("this idempotency key was used for a different batch"),
+        N_("the organisation holds no such responsibility"),
+        N_("the platform operator organisation is not set up"),
+        N_("a revision must keep the record type's code"),
+        N_("a district rule needs a Fuzhou district code (3501xx)"),
+        N_("say why the rule changes: the note is kept with the version"),
+        N_("the definition must be one JSON object"),
+        N_("the file is neither UTF-8 nor GB18030 text"),
+        N_("the file is too large (20 MiB at most)"),
+        N_("a natural person needs a citizen ID number"),
+        N_("an organisation needs its unified social credit code"),
+        N_("the decision date is in the future"),
+        N_("not a number"),
+        N_("must be a non-negative number"),
+        N_("an earlier row of this batch has the same key"),
+        N_("the code is registered under another name; the row is held for review"),
+        N_("no consent of this person is on file for your organisation and this record type"),
+        N_("The file is empty: it has no header row."),
+        N_("The workbook has no sheets."),
+        N_("There are no records: the list is empty."),
+        N_("The workbook is password-protected; remove the password."),
+        N_("This is an Excel workbook, not CSV; upload it as .xlsx."),
+        N_(
+            "This is a binary file (an old .xls workbook?), not CSV text; save the sheet as "
+            "“CSV UTF-8” or .xlsx."
+        ),
+        N_("The file is UTF-16 text (Excel's “Unicode text”); save it as “CSV UTF-8”."),
+        N_("The file is neither UTF-8 nor GB18030/GBK text; save it as “CSV UTF-8”."),
+        N_("the body is not valid JSON: it is empty"),
+        # the confidentiality review (Art. 12)
+        N_("this record is not awaiting a confidentiality review"),
+        N_("give the reason for the redaction; it is kept as the reason of the new version"),
+        N_("choose the fields to redact"),
+        N_(
+            "the note repeats content you are redacting; the note is shown in the record's "
+            "history, so describe the reason without quoting it"
+        ),
+        # lists, objections and measures (Art. 14-18, 25)
+        N_("this objection is decided already"),
+        N_("this subject already has an open entry under this standard"),
+        N_("state your objection"),
+        N_("state your comment"),
+        N_("a decision states its reasons"),
+        N_("an approval states its reasons"),
+        N_("a rejection states its reasons"),
+        N_("a removal states its reason"),
+        N_("name the person"),
+        N_("the objection window is closed"),
+        N_("the public comment period has ended"),
+        N_("an objection is still undecided"),
+        N_("only a published entry can be removed"),
+        N_("no red-list candidate in public comment with this number"),
+        N_(
+            "responsible persons are named only for an organisation proposed for the "
+            "seriously dishonest tier"
+        ),
+        N_("name at least one subject"),
+        N_("no grading model is loaded"),
+        N_("this measure is not on the published measure list, so it may not be applied"),
+        N_("state the reasons for applying it"),
+        N_("severity is 1–5"),
+        N_("incentives are for red-list subjects"),
+        N_("punishments are for black-list subjects"),
+        N_("incentives do not reach responsible persons"),
+        N_("a measure that reaches responsible persons states the legal basis for it"),
+        N_("name the administrative matters it applies in"),
+        # query items and supervision (Art. 13, 33)
+        N_("a code has 3–64 letters, digits, dots, dashes or underscores"),
+        N_("name the administrative matter"),
+        N_("a query item states its legal basis"),
+        N_("name the record types it may query"),
+        N_("since is after until"),
+        N_("give the reasons for the follow-up"),
+        # lookups that found nothing
+        N_("no such API key"),
+        N_("no such user"),
+        N_("no such batch"),
+        N_("no such consent"),
+        N_("no such credit commitment"),
+        N_("no such access"),
+        N_("no such authorisation"),
+        N_("no such record"),
+        N_("no such organisation"),
+        N_("no such list entry"),
+        N_("no such objection"),
+        # identifiers (xinyong.identifiers), whole messages without values
+        N_("Identifier is empty."),
+        N_("Identifier is invalid."),
+        N_("Citizen ID number character 18 must be a digit or X."),
+        N_(
+            "Citizen ID number cannot start with 0: the first six digits are an "
+            "administrative division code."
+        ),
+        N_("Citizen ID number characters 7-14 are not a real calendar date (YYYYMMDD)."),
+        N_("Citizen ID number has a birth date (characters 7-14) in the future."),
+        N_(
+            "Citizen ID number check character (position 18) does not match; look for a "
+            "typing error anywhere in the number."
+        ),
+        # the app's own refusals (xinyong.web.errors)
+        N_("Not Found"),
+        N_("Method Not Allowed"),
+        N_("an unexpected error occurred"),
+    }
+)
+
+# --- 2. messages with values ------------------------------------------------------------------
+
+# The values a message names in English and a page can name in its language.
+_IDENTIFIER_KINDS = {
+    "Unified social credit code": N_("Unified social credit code"),
+    "Citizen ID number": N_("Citizen ID number"),
+}
+_RATE_LIMITED = {
+    "login attempts": N_("login attempts"),
+    "public comments from this address": N_("public comments from this address"),
+}
+_ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected")}
+_WINDOWS = {
+    "objection window": N_("objection window"),
+    "public comment period": N_("public comment period"),
+}
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    """A message with values: its regular expression, its message id, and how each named
+    group becomes a value of the translation (as it is, unless named in ``words``)."""
+
+    code: str | None
+    regex: re.Pattern[str]
+    msgid: str
+    words: Mapping[str, Callable[[str, Gettext], str]]
+
+    def translate(self, match: re.Match[str], gettext: Gettext) -> str:
+        values = {
+            name: self.words[name](value, gettext) if name in self.words else value
+            for name, value in match.groupdict().items()
+        }
+        return gettext(self.msgid) % values
+
+
+def _from(table: Mapping[str, str]) -> Callable[[str, Gettext], str]:
+    return lambda value, gettext: gettext(table[value]) if value in table else value
+
+
+def _enum(value: str, gettext: Gettext) -> str:
+    return gettext(enum_label(value))
+
+
+def _permission(value: str, gettext: Gettext) -> str:
+    key = value.replace(" ", "_")
+    return gettext(PERMISSION_LABELS[key]) if key in PERMISSION_LABELS else value
+
+
+_KIND = "(?P<kind>Unified social credit code|Citizen ID number)"
+_KINDS = {"kind": _from(_IDENTIFIER_KINDS)}
+
+
+def _pattern(
+    code: str | None,
+    regex: str,
+    msgid: str,
+    words: Mapping[str, Callable[[str, Gettext], str]] | None = None,
+) -> _Pattern:
+    return _Pattern(code, re.compile(regex), msgid, words or {})
+
+
+PATTERNS: tuple[_Pattern, ...] = (
+    _pattern(
+        "rate_limited",
+        r"too many (?P<what>.+): at most (?P<limit>\d+) in (?P<window>\d+) seconds; "
+        r"try again in (?P<retry>\d+) seconds",
+        N_(
+            "too many %(what)s: at most %(limit)s in %(window)s seconds; "
+            "try again in %(retry)s seconds"
+        ),
+        {"what": _from(_RATE_LIMITED)},
+    ),
+    _pattern(
+        "permission_denied",
+        r"role (?P<role>\S+) may not (?P<permission>.+)",
+        N_("the role %(role)s may not %(permission)s"),
+        {"role": _enum, "permission": _permission},
+    ),
+    _pattern(
+        "required",
+        r"(?P<zh>.+) \((?P<en>.+)\) is required",
+        N_("%(zh)s (%(en)s) is required"),
+    ),
+    _pattern("too_long", r"at most (?P<count>\d+) characters", N_("at most %(count)s characters")),
+    _pattern(
+        "too_long",
+        r"the note has at most (?P<count>\d+) characters",
+        N_("the note has at most %(count)s characters"),
+    ),
+    _pattern(
+        "too_long",
+        r"the reasons have at most (?P<count>\d+) characters",
+        N_("the reasons have at most %(count)s characters"),
+    ),
+    _pattern(
+        "too_long",
+        r"a comment is at most (?P<count>\d+) characters",
+        N_("a comment is at most %(count)s characters"),
+    ),
+    _pattern(
+        "too_long",
+        r"contact details are at most (?P<count>\d+) characters",
+        N_("contact details are at most %(count)s characters"),
+    ),
+    _pattern(
+        "password_too_short",
+        r"a password needs at least (?P<count>\d+) characters",
+        N_("a password needs at least %(count)s characters"),
+    ),
+    _pattern(
+        "period_too_long",
+        r"a period has at most (?P<count>\d+) days",
+        N_("a period has at most %(count)s days"),
+    ),
+    _pattern(
+        "too_many",
+        r"at most (?P<count>[\d,]+) subjects in one call",
+        N_("at most %(count)s subjects in one call"),
+    ),
+    _pattern(
+        "too_large",
+        r"a batch may be at most (?P<count>\d+) MiB; split the file",
+        N_("a batch may be at most %(count)s MiB; split the file"),
+    ),
+    _pattern(
+        "invalid_choice",
+        r"must be one of: (?P<choices>.+)",
+        N_("must be one of: %(choices)s"),
+    ),
+    _pattern(
+        "window_open",
+        r"the (?P<window>objection window|public comment period) runs until (?P<date>\S+)",
+        N_("the %(window)s runs until %(date)s"),
+        {"window": _from(_WINDOWS)},
+    ),
+    _pattern(
+        "wrong_state",
+        r"an entry that is (?P<status>\S+) cannot be (?P<action>approved|rejected)",
+        N_("an entry that is %(status)s cannot be %(action)s"),
+        {"status": _enum, "action": _from(_ACTIONS)},
+    ),
+    _pattern(
+        "not_applicable",
+        r"the subject is not on the list this measure targets \((?P<target>\S+)\)",
+        N_("the subject is not on the list this measure targets (%(target)s)"),
+        {"target": _enum},
+    ),
+    _pattern(
+        "wrong_matter",
+        r"this measure does not apply in the matter (?P<matter>\S+)",
+        N_("this measure does not apply in the matter %(matter)s"),
+    ),
+    _pattern(
+        "matter_mismatch",
+        r"name the administrative matter of this query item \((?P<matter>.+)\)",
+        N_("name the administrative matter of this query item (%(matter)s)"),
+    ),
+    _pattern(
+        "unknown_subject",
+        r"no organisation with code (?P<code>\S+)",
+        N_("no organisation with code %(code)s"),
+    ),
+    _pattern(None, r"no measure (?P<code>\S+)", N_("no measure %(code)s")),
+    _pattern(None, r"no query item (?P<code>\S+)", N_("no query item %(code)s")),
+    # identifiers (xinyong.identifiers): the kind, then what is wrong
+    _pattern("empty", _KIND + r" is empty\.", N_("%(kind)s is empty."), _KINDS),
+    _pattern(
+        "length",
+        _KIND + r" must be (?P<length>\d+) characters long \(got (?P<got>\d+)\)\.",
+        N_("%(kind)s must be %(length)s characters long (got %(got)s)."),
+        _KINDS,
+    ),
+    _pattern(
+        "charset",
+        _KIND + r" character (?P<position>\d+) \((?P<char>'.+')\) is not allowed: codes use "
+        r"only digits and the letters (?P<letters>[A-Z]+) \(never I, O, S, V or Z\)\.",
+        N_(
+            "%(kind)s character %(position)s (%(char)s) is not allowed: codes use only digits "
+            "and the letters %(letters)s (never I, O, S, V or Z)."
+        ),
+        _KINDS,
+    ),
+    _pattern(
+        "charset",
+        _KIND + r" character (?P<position>\d+) must be a digit\.",
+        N_("%(kind)s character %(position)s must be a digit."),
+        _KINDS,
+    ),
+    _pattern(
+        "birth_date",
+        _KIND + r" has a birth date \(characters 7-14\) before (?P<date>\S+)\.",
+        N_("%(kind)s has a birth date (characters 7-14) before %(date)s."),
+        _KINDS,
+    ),
+    _pattern(
+        "check_character",
+        _KIND + r" check character \(position 18\) should be (?P<char>'.') for the first 17 "
+        r"characters; look for a typing error anywhere in the code\.",
+        N_(
+            "%(kind)s check character (position 18) should be %(char)s for the first 17 "
+            "characters; look for a typing error anywhere in the code."
+        ),
+        _KINDS,
+    ),
+    _pattern(
+        "organisation_code_check",
+        _KIND + r" position 17 should be (?P<char>'.') by the GB 11714 organisation-code check "
+        r"over positions 9-16; a code issued with this defect may be registered only with an "
+        r"officer override\.",
+        N_(
+            "%(kind)s position 17 should be %(char)s by the GB 11714 organisation-code check "
+            "over positions 9-16; a code issued with this defect may be registered only with "
+            "an officer override."
+        ),
+        _KINDS,
+    ),
+)
+
+# --- 3. what each code means ------------------------------------------------------------------
+
+CODES: dict[str, str] = {
+    # signing in and the request itself
+    "not_authenticated": N_("You need to log in to do this."),
+    "bad_credentials": N_("Wrong username or password."),
+    "bad_token": N_("The token is not valid."),
+    "token_expired": N_("The token has expired."),
+    "bad_api_key": N_("The API key is not valid."),
+    "inactive_account": N_("The account is not active."),
+    "csrf_failed": N_("The form has expired or did not come from this site."),
+    "rate_limited": N_("Too many attempts; wait and try again."),
+    "invalid_request": N_("The request is not valid."),
+    "method_not_allowed": N_("This address does not accept this kind of request."),
+    "http_error": N_("The request was refused."),
+    "internal_error": N_("An unexpected error occurred."),
+    "error": N_("The request was refused."),
+    # who may do what
+    "permission_denied": N_("Your role may not do this."),
+    "not_subject": N_("Only a subject's own account may do this."),
+    "not_own_subject": N_("A subject account sees only what is about itself."),
+    "other_organisation": N_("This belongs to another organisation."),
+    "no_organisation": N_("Only an organisation's staff may do this."),
+    "no_query_permission": N_("Your role has no query permission."),
+    "not_lawful_querier": N_(
+        "Only the recognising agency, the credit authority and the subject see this in full."
+    ),
+    "not_source_officer": N_(
+        "Only a security officer of the organisation that supplied the record reviews it."
+    ),
+    "officer_in_person": N_("This is done by a named officer, not by a system."),
+    "self_approval": N_("The proposer cannot approve their own proposal."),
+    "role_not_allowed": N_("This kind of organisation cannot have this role."),
+    "organisation_required": N_("A staff account belongs to one organisation."),
+    "subject_required": N_("A subject account is bound to one subject."),
+    "password_too_short": N_("The password is too short."),
+    "own_account": N_("You cannot deactivate your own account."),
+    "last_administrator": N_("This is the last active platform administrator."),
+    # reading credit files (Art. 13)
+    "no_lawful_path": N_(
+        "Non-public information needs the subject's written authorisation or a published query item."
+    ),
+    "not_our_query_item": N_("This query item is not one of your organisation's."),
+    "query_item_unpublished": N_("This query item is not published, so it may not be used."),
+    "matter_mismatch": N_("The administrative matter does not match the query item."),
+    "scope_not_authorised": N_("The subject's authorisation does not cover this information."),
+    "bulk_read_limit": N_(
+        "Bulk reads of credit files are limited; wait, or ask the credit authority."
+    ),
+    "no_authorisation": N_("No written authorisation in force for your organisation."),
+    "not_a_querier": N_("This organisation does not query credit files."),
+    "future_date": N_("The date is in the future."),
+    "unknown_report": N_("No report with this number was issued."),
+    # what was entered
+    "invalid": N_("The value is not valid."),
+    "required": N_("Something required is missing."),
+    "too_long": N_("The value is too long."),
+    "too_many": N_("Too many items at once."),
+    "too_large": N_("The file is too large."),
+    "invalid_choice": N_("The value is not one of the choices."),
+    "invalid_date": N_("Not a date."),
+    "invalid_number": N_("Not a valid number."),
+    "invalid_period": N_("The period is not valid."),
+    "period_too_long": N_("The period is too long."),
+    "expired": N_("The end date has passed."),
+    "evidence_required": N_("The evidence is missing."),
+    "signature_mismatch": N_("Type your full name as registered to sign."),
+    "duplicate": N_("This exists already."),
+    "not_found": N_("Not found."),
+    "unknown_subject": N_("No subject with this code."),
+    "unknown_organisation": N_("No such organisation."),
+    "unknown_record_type": N_("No such record type in the catalog."),
+    "unknown_matter": N_("No such administrative matter."),
+    "unknown_measure": N_("No such measure."),
+    "unknown_query_item": N_("No such query item."),
+    "unknown_standard": N_("No such recognition standard."),
+    "not_natural_person": N_("Only for natural persons."),
+    "not_organisation": N_("Only for organisations."),
+    "written_required": N_("A written consent is required."),
+    "adverse_consequences_notice_required": N_(
+        "Consent to restricted information must be written and given after notice of the "
+        "possible adverse consequences."
+    ),
+    "invalid_accepting_unit": N_(
+        "A credit commitment is made to a state organ or a public-function organisation."
+    ),
+    # identifiers
+    "empty": N_("The code is empty."),
+    "length": N_("The code has the wrong length."),
+    "charset": N_("The code has a character that is not allowed."),
+    "check_character": N_("The check character does not match; look for a typing error."),
+    "organisation_code_check": N_("Position 17 fails the organisation-code check."),
+    "birth_date": N_("The birth date in the number is not possible."),
+    "address_code": N_("The number does not start with an administrative division code."),
+    # files, rows and batches
+    "unsupported_format": N_("This file format is not accepted."),
+    "format": N_("The file cannot be read."),
+    "encoding": N_("The file's text encoding cannot be read; save it as CSV UTF-8."),
+    "bad_json": N_("The JSON cannot be read."),
+    "no_header": N_("A column holds values but has no header."),
+    "duplicate_header": N_("A column header appears twice."),
+    "too_many_columns": N_("The file has too many columns."),
+    "no_known_columns": N_("None of the file's columns is a field of the record type."),
+    "duplicate_in_batch": N_("An earlier row of this batch has the same key."),
+    "name_mismatch": N_("The code is registered under another name; the row is held for review."),
+    "consent_required": N_(
+        "No consent of this person is on file for your organisation and this record type."
+    ),
+    "written_consent_required": N_(
+        "Restricted information may be collected only with written consent."
+    ),
+    "unsupported_id_type": N_("Only citizen ID numbers are accepted."),
+    "subject_kind_not_allowed": N_("This record type is not kept about this kind of subject."),
+    "prohibited_content": N_("A column carries information that may never be collected."),
+    "idempotency_key_reused": N_("This idempotency key was used for a different batch."),
+    "not_responsible": N_("The organisation is not responsible for this record type."),
+    "submitter_kind_not_allowed": N_("This kind of organisation may not submit this record type."),
+    "self_declared_type": N_("Self-declarations are made by the subject itself."),
+    "no_platform_operator": N_("The platform operator organisation is not set up."),
+    "wrong_year": N_("A day is not in the year."),
+    # the catalog (Art. 9, 11, 35)
+    "invalid_definition": N_("The record type definition is not valid."),
+    "invalid_json": N_("The definition is not valid JSON."),
+    "code_changed": N_("A revision must keep the record type's code."),
+    "invalid_jurisdiction": N_("A district rule needs a Fuzhou district code."),
+    "district_rule_loosens": N_("A district may only add to or tighten the city's rules."),
+    "prohibited_field": N_("The field would collect information that may never be collected."),
+    "restricted_field_undeclared": N_(
+        "The field holds restricted information and must be declared restricted."
+    ),
+    "note_required": N_("Say why the rule changes."),
+    # the confidentiality review (Art. 12)
+    "not_awaiting_review": N_("This record is not awaiting a confidentiality review."),
+    "field_not_in_record": N_("The record has no such field to redact."),
+    "not_redactable": N_("This field cannot be redacted."),
+    "note_repeats_redacted": N_("The note repeats content you are redacting."),
+    # lists, objections and measures (Art. 14-18, 25)
+    "wrong_state": N_("The entry is not in a state that allows this."),
+    "decided": N_("This objection is decided already."),
+    "own_proposal": N_("The proposer cannot decide an objection to their own proposal."),
+    "on_black_list": N_("A subject on the black list cannot be recognised as an integrity model."),
+    "bad_record": N_(
+        "The subject has a bad credit record within the period the standard allows none."
+    ),
+    "window_closed": N_("The window for this has closed."),
+    "window_open": N_("The window is still open."),
+    "objection_pending": N_("An objection is still undecided."),
+    "not_in_comment": N_("No red-list candidate in public comment with this number."),
+    "entered_from_records": N_(
+        "Entries under this standard come from the deciding body's records."
+    ),
+    "not_serious_organisation": N_(
+        "Responsible persons are named only for an organisation proposed as seriously dishonest."
+    ),
+    "no_grade_model": N_("No grading model is loaded."),
+    "measure_unpublished": N_("This measure is not published, so it may not be applied."),
+    "not_published": N_("It was never published."),
+    "not_applicable": N_("The subject is not on the list this measure targets."),
+    "wrong_matter": N_("This measure does not apply in this administrative matter."),
+    "wrong_target": N_("The measure's target does not fit its kind."),
+    "disproportionate": N_("The measure is heavier than the tier allows."),
+    "invalid_head": N_("The article has no such item."),
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """What a page shows: the explanation in its language, the code, and the English
+    message when the explanation is the code's general one."""
+
+    code: str
+    text: str
+    detail: str | None = None
+
+
+def _get(error: Any, name: str) -> Any:
+    if isinstance(error, Mapping):
+        return error.get(name)
+    return getattr(error, name, None)
+
+
+def explain(error: Any, gettext: Gettext) -> Refusal:
+    """The refusal ``error`` (an error body, a row problem, or an object with ``code`` and
+    ``message``) in the language of ``gettext``."""
+    code = str(_get(error, "code") or "")
+    message = str(_get(error, "message") or "")
+    if message in MESSAGES:
+        return Refusal(code, gettext(message))
+    for pattern in PATTERNS:
+        if pattern.code is None or pattern.code == code:
+            match = pattern.regex.fullmatch(message)
+            if match is not None:
+                return Refusal(code, pattern.translate(match, gettext))
+    if code in CODES:
+        explanation = gettext(CODES[code])
+        return Refusal(code, explanation, message if message and message != explanation else None)
+    return Refusal(code, message)
