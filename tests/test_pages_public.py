@@ -274,17 +274,20 @@ def test_public_page_of_an_organisation(client: TestClient, world: World) -> Non
     assert client.get(f"/subjects/{company.uscc.lower()}").status_code == 200
 
 
-def test_natural_persons_have_no_public_page(client: TestClient, world: World) -> None:
+def test_a_persons_public_page_shows_the_masked_id_number_never_the_name(
+    client: TestClient, world: World
+) -> None:
+    """As GET /api/v1/subjects/{ref}/public: by the opaque reference, what is public by law
+    only (tests/test_pages_subject_lists.py has the records and list entries)."""
     person = world.subjects["person"]
     reference, masked = person.reference, person.citizen_id_masked
     assert masked is not None
     response = client.get(f"/subjects/{reference}", headers={"Accept": "text/html"})
-    assert response.status_code == 404
+    assert response.status_code == 200
     assert "王某某" not in response.text
-    assert masked not in response.text
-    api_style = client.get(f"/subjects/{reference}")
-    assert api_style.status_code == 404
-    assert api_style.json()["error"]["code"] == "unknown_subject"
+    assert masked in response.text
+    api = client.get(f"/api/v1/subjects/{reference}/public")
+    assert api.json()["subject"] == {"code": masked, "name": None}
 
 
 def test_a_person_is_not_found_by_id_number_in_a_url(client: TestClient, world: World) -> None:

@@ -190,8 +190,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/check-code"): Access(PUBLIC),
     ("POST", "/check-code"): Access(PUBLIC, form=lambda w: {"code": "91350100M000100Y43"}),
     ("GET", "/search"): Access(PUBLIC, query=lambda w: {"q": "晨光文具"}),
-    # Organisations only: persons have no public page (see tests/test_pages_public.py).
+    # Public like GET /api/v1/subjects/{code}/public: a person's page, by reference, shows
+    # only what is public by law (tests/test_pages_subject_lists.py).
     ("GET", "/subjects/{code}"): Access(PUBLIC, params=company_code),
+    ("GET", "/list-standards"): Access(PUBLIC, params=lists_helpers.matrix_loaded),
     # --- pages/disclosure: public pages, the agency query page, query items (Art. 13) ---
     # The query routes read the company through the regulator's published query item (the
     # builders of tests/disclosure_helpers.py set it up): the analyst, who queries with

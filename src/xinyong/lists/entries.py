@@ -12,8 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers
@@ -37,6 +38,7 @@ from xinyong.lists.models import (
     RemovalReason,
     Tier,
 )
+from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 
@@ -65,6 +67,40 @@ def standards(session: Session) -> list[ListStandard]:
             .order_by(ListStandard.kind, ListStandard.code)
         )
     )
+
+
+def public_standards(session: Session) -> list[dict[str, Any]]:
+    """The recognition standards as published (rules.md: a standard states its criteria,
+    legal basis, term, exit conditions, procedure and remedies), for the API and the page.
+
+    The procedure: a red-list candidate is published for public comment for
+    ``public_comment_days``; a black-list candidate is told in writing and may object within
+    ``objection_days``; either is then approved by an officer other than the proposer. An
+    entry of a list decided elsewhere (the court's) comes from that body's records
+    (``from_record_type``), without a procedure here."""
+    return [
+        {
+            "code": s.code,
+            "list": s.kind.value,
+            "tier": s.tier.value,
+            "name": s.name,
+            "criteria": s.criteria,
+            "legal_basis": s.legal_basis,
+            "term_months": s.term_months,
+            "exit_conditions": s.exit_conditions,
+            "remedies": s.remedies,
+            "procedure": {
+                "public_comment_days": s.comment_days
+                if s.kind is ListKind.RED and not s.from_record_type
+                else None,
+                "objection_days": s.objection_days
+                if s.kind is ListKind.BLACK and not s.from_record_type
+                else None,
+                "from_record_type": s.from_record_type,
+            },
+        }
+        for s in standards(session)
+    ]
 
 
 def record_event(
@@ -584,21 +620,22 @@ def in_force(entry: ListEntry, today: dt.date) -> bool:
     )
 
 
+def _published_statement(today: dt.date) -> Select[ListEntry, Subject, ListStandard]:
+    """Entries on the public lists today: published, their term not ended."""
+    return (
+        select(ListEntry, Subject, ListStandard)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(ListEntry.status == EntryStatus.PUBLISHED, ListEntry.term_end >= today)
+        .order_by(ListEntry.term_start.desc(), ListEntry.id.desc())
+    )
+
+
 def published(
     session: Session, kind: ListKind, *, today: dt.date, query: str = "", tier: Tier | None = None
 ) -> list[tuple[ListEntry, Subject, ListStandard]]:
     """The public list pages: entries in force, with basis, reasons and term."""
-    statement = (
-        select(ListEntry, Subject, ListStandard)
-        .join(Subject, Subject.id == ListEntry.subject_id)
-        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
-        .where(
-            ListEntry.kind == kind,
-            ListEntry.status == EntryStatus.PUBLISHED,
-            ListEntry.term_end >= today,
-        )
-        .order_by(ListEntry.term_start.desc(), ListEntry.id.desc())
-    )
+    statement = _published_statement(today).where(ListEntry.kind == kind)
     if tier is not None:
         statement = statement.where(ListEntry.tier == tier)
     rows = [(e, s, st) for e, s, st in session.execute(statement)]
@@ -610,6 +647,25 @@ def published(
             r for r in rows if wanted in r[1].name_normalised or wanted.upper() == (r[1].uscc or "")
         ]
     return rows
+
+
+def published_of(
+    session: Session, subject: Subject, *, today: dt.date
+) -> list[tuple[ListEntry, ListStandard]]:
+    """The subject's entries on the public red and black lists (Art. 14, 32): what the
+    list pages show of it, for its public page; red list first."""
+    rows = session.execute(_published_statement(today).where(ListEntry.subject_id == subject.id))
+    found = [(e, std) for e, _, std in rows]
+    return sorted(found, key=lambda row: row[0].kind is not ListKind.RED)
+
+
+def public_persons(session: Session, entry_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    """The persons each entry names under Art. 18 as the public sees them: by capacity and
+    masked name only (no ID number, even masked)."""
+    return {
+        entry_id: [(p.role, mask_name(p.name)) for p in persons]
+        for entry_id, persons in persons_by_entry(session, entry_ids).items()
+    }
 
 
 def queue(

@@ -121,7 +121,7 @@ def public_list(
     Responsible persons of seriously dishonest organisations are shown masked (Art. 18)."""
     today = clock.today()
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
-    persons = entries.persons_by_entry(session, [e.id for e, _, _ in rows])
+    persons = entries.public_persons(session, [e.id for e, _, _ in rows])
     return {
         # Red-list candidates are published for public comment before listing (rules.md).
         "candidates": [
@@ -151,7 +151,7 @@ def public_list(
                 },
                 "standard": std.name,
                 "responsible_persons": [
-                    {"role": p.role, "name": mask_name(p.name)} for p in persons.get(e.id, [])
+                    {"role": role, "name": name} for role, name in persons.get(e.id, [])
                 ],
             }
             for e, s, std in rows
@@ -161,23 +161,10 @@ def public_list(
 
 @router.get("/list-standards", tags=["lists"])
 def list_standards(session: SessionDep) -> dict[str, Any]:
-    """The recognition standards (public): criteria, basis, term, exit conditions."""
-    return {
-        "items": [
-            {
-                "code": s.code,
-                "list": s.kind.value,
-                "tier": s.tier.value,
-                "name": s.name,
-                "criteria": s.criteria,
-                "legal_basis": s.legal_basis,
-                "term_months": s.term_months,
-                "exit_conditions": s.exit_conditions,
-                "remedies": s.remedies,
-            }
-            for s in entries.standards(session)
-        ]
-    }
+    """The recognition standards (public): criteria, basis, term, exit conditions,
+    procedure (public comment or objection period, or the deciding body's records) and
+    remedies."""
+    return {"items": entries.public_standards(session)}
 
 
 @router.get("/measures", tags=["measures"])

@@ -46,7 +46,7 @@ def public_list(
     tier: Tier | None = None,
 ) -> HTMLResponse:
     rows = entries.published(session, kind, today=clock.today(), query=q, tier=tier)
-    persons = entries.persons_by_entry(session, [e.id for e, _, _ in rows])
+    persons = entries.public_persons(session, [e.id for e, _, _ in rows])
     items = [
         {
             "entry": e,
@@ -54,7 +54,7 @@ def public_list(
             "standard": std,
             "display_name": s.name if s.is_organisation else mask_name(s.name),
             # Art. 18 persons appear publicly by capacity and masked name only.
-            "persons": [(p.role, mask_name(p.name)) for p in persons.get(e.id, [])],
+            "persons": persons.get(e.id, []),
         }
         for e, s, std in rows
     ]

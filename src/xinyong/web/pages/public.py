@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from xinyong import identifiers
+from xinyong.disclosure.files import build_file
+from xinyong.lists import entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import SubjectKind
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
-from xinyong.web.pages.rendering import check_csrf, render
+from xinyong.web.pages.rendering import check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,12 +62,32 @@ def search(
 
 
 @router.get("/subjects/{code}", response_class=HTMLResponse)
-def subject_page(request: Request, actor: ActorDep, session: SessionDep, code: str) -> HTMLResponse:
-    subject = subjects.by_reference(session, code)
-    if not subject.is_organisation:
-        # Natural persons appear publicly only through records public by law (Art. 11),
-        # listed on the disclosure pages, never as a browsable profile.
-        from xinyong.errors import NotFound
+def subject_page(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep, code: str
+) -> HTMLResponse:
+    """What anyone may see of a subject, as ``GET /api/v1/subjects/{code}/public`` and the
+    public lists give it: its records inside their publicity window and its entries on the
+    red and black lists in force (Art. 14, 32).
 
-        raise NotFound("no organisation with this code", code="unknown_subject", field="code")
-    return render(request, "subject_public.html", {"subject": subject, "kind_labels": KIND_LABELS})
+    A natural person is found by the opaque reference only (never the ID number) and shown
+    as the API shows them: by the masked ID number, without the name, with only the records
+    public by law (Art. 11, 13; rules.md) and the list entries, which are public too."""
+    subject = subjects.by_reference(session, code)
+    today = clock.today()
+    entries_in_force = entries.published_of(session, subject, today=today)
+    context: dict[str, Any] = {
+        "subject": subject,
+        "kind_labels": KIND_LABELS,
+        "list_entries": entries_in_force,
+        "list_persons": entries.public_persons(session, [e.id for e, _ in entries_in_force]),
+    }
+    if not subject.is_organisation:
+        # Imported here: pages.disclosure imports pages.collection, which imports this module.
+        from xinyong.web.pages.disclosure import record_items
+
+        views = build_file(session, subject, today=today, public_only=True)
+        # record_items leaves out the subject's own columns (the name among them).
+        context["public_records"] = record_items(
+            views, english=locale_of(request) == "en", public=True
+        )
+    return render(request, "subject_public.html", context)

@@ -1,0 +1,178 @@
+"""List status on the public subject page (Art. 14, 32), the public lists linking to it,
+and the recognition standards page: the same data and masking as the public API
+(``GET /api/v1/lists/{kind}``, ``/api/v1/list-standards``, ``/api/v1/subjects/{code}/public``).
+
+A natural person has a public page, by the opaque reference only, as the API has one: it
+shows the masked ID number, never the name, and only what is public by law — records of
+types public by law for persons, and list entries (Art. 11, 13; rules.md)."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import grant
+from tests.disclosure_helpers import ARREARS, arrears
+from tests.factories import World
+from tests.lists_helpers import (
+    COURT,
+    court_row,
+    fast_password_hashing,  # noqa: F401 - fixture
+    ingest_court,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from tests.page_helpers import HTML
+from xinyong.clock import FixedClock
+from xinyong.web.i18n import translations
+
+ZH = translations("zh_Hans").gettext
+
+
+def test_a_black_listed_company_shows_its_entry_on_its_public_page(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    entry = published_entry(db, clock, world, company, reasons="拒不履行行政处罚决定书确定的义务")
+    db.commit()
+
+    page = client.get(f"/subjects/{company.uscc}", headers=HTML)
+
+    assert page.status_code == 200
+    assert 'id="list-status-heading"' in page.text
+    assert 'data-list="black" data-tier="black"' in page.text
+    assert "拒不履行行政处罚决定书确定的义务" in page.text
+    assert entry.legal_basis in page.text
+    assert f"{entry.term_start} – {entry.term_end}" in page.text
+    assert 'href="/list-standards#standard-dishonest_subject"' in page.text
+    assert "失信主体" in page.text
+    # The evidence and the officers stay internal, as in the public API's list.
+    assert "榕市监罚〔2026〕1号行政处罚决定书" not in page.text
+    (item,) = client.get("/api/v1/lists/black", params={"q": company.uscc}).json()["items"]
+    assert (item["reasons"], item["legal_basis"], item["standard"]) == (
+        entry.reasons,
+        entry.legal_basis,
+        "失信主体",
+    )
+
+
+def test_the_subject_page_in_english_and_without_entries(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, other = world.subjects["company"], world.subjects["other_company"]
+    published_entry(db, clock, world, company)
+    db.commit()
+
+    english = client.get(f"/subjects/{company.uscc}", params={"lang": "en"}, headers=HTML)
+    assert english.status_code == 200
+    assert "Red and black lists" in english.text
+    assert "Black list" in english.text
+    assert "Dishonest subjects" in english.text
+    none = client.get(f"/subjects/{other.uscc}", headers=HTML)
+    assert 'role="status"' in none.text
+    assert "data-list=" not in none.text
+
+
+def test_the_lists_link_organisations_to_their_page_and_standards_to_the_standards_page(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    published_entry(db, clock, world, company)
+    report = ingest_court(db, clock, world, [court_row(world, person)])
+    assert report.batch.created == 1
+    db.commit()
+
+    page = client.get("/lists/black", headers=HTML)
+
+    assert page.status_code == 200
+    assert f'href="/subjects/{company.uscc}"' in page.text
+    assert 'href="/list-standards#standard-dishonest_subject"' in page.text
+    assert f'href="/list-standards#standard-{COURT}"' in page.text
+    assert 'href="/list-standards"' in page.text
+    # A person is shown as the API's list shows them: masked name and masked ID number,
+    # with no link that would publish the person's reference.
+    assert "王**" in page.text
+    assert str(person.citizen_id_masked) in page.text
+    assert person.reference not in page.text
+    assert "王某某" not in page.text
+    api = client.get("/api/v1/lists/black").json()["items"]
+    assert {i["subject"]["code"] for i in api} == {company.uscc, person.citizen_id_masked}
+    assert person.reference not in str(api)
+    assert client.get("/lists/red", headers=HTML).text.count('href="/list-standards"') == 1
+
+
+def test_a_persons_public_page_shows_only_what_is_public_by_law_as_the_api_does(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    person = world.subjects["person"]
+    row = court_row(world, person)
+    assert ingest_court(db, clock, world, [row]).batch.created == 1
+    # Arrears about a person are collected with consent and are not public by law.
+    grant(db, clock, world.organisations["regulator"], ARREARS)
+    arrears(db, clock, world, "person")
+    db.commit()
+
+    page = client.get(f"/subjects/{person.reference}", headers=HTML)
+    api = client.get(f"/api/v1/subjects/{person.reference}/public")
+
+    assert page.status_code == api.status_code == 200
+    assert [i["type"] for i in api.json()["items"]] == [COURT]
+    assert api.json()["subject"] == {"code": person.citizen_id_masked, "name": None}
+    assert str(person.citizen_id_masked) in page.text
+    assert "王某某" not in page.text
+    assert "王**" not in page.text
+    assert row["case_number"] in page.text
+    assert "榕社保欠" not in page.text
+    # The list entry the court's record made is public too (Art. 14).
+    assert 'data-list="black" data-tier="serious"' in page.text
+    assert f'href="/list-standards#standard-{COURT}"' in page.text
+    assert row["dishonest_conduct"] in page.text
+    # Never by the ID number in a URL.
+    from xinyong.subjects.service import reveal_citizen_id
+
+    citizen_id = reveal_citizen_id(person)
+    assert client.get(f"/subjects/{citizen_id}", headers=HTML).status_code == 404
+    english = client.get(f"/subjects/{person.reference}", params={"lang": "en"}, headers=HTML)
+    assert english.status_code == 200
+    assert "Natural person" in english.text
+
+
+def test_the_standards_page_states_criteria_basis_term_exit_procedure_and_remedies(
+    lists_world: World, client: TestClient
+) -> None:
+    api = client.get("/api/v1/list-standards").json()["items"]
+    page = client.get("/list-standards", headers=HTML)
+
+    assert page.status_code == 200
+    for std in api:
+        assert f'id="standard-{std["code"]}"' in page.text
+        for text in (std["criteria"], std["legal_basis"], std["exit_conditions"], std["remedies"]):
+            assert text in page.text
+    by_code = {std["code"]: std for std in api}
+    assert by_code["integrity_model"]["procedure"] == {
+        "public_comment_days": 7,
+        "objection_days": None,
+        "from_record_type": None,
+    }
+    assert by_code["dishonest_subject"]["procedure"]["objection_days"] == 10
+    assert by_code[COURT]["procedure"] == {
+        "public_comment_days": None,
+        "objection_days": None,
+        "from_record_type": COURT,
+    }
+    assert ZH("%(months)s months") % {"months": 24} in page.text
+    english = client.get("/list-standards", params={"lang": "en"}, headers=HTML)
+    assert "Exit conditions" in english.text
+    assert "Procedure" in english.text
+    assert "published for public comment for 7 days" in english.text
+    assert "may object within 10 days" in english.text
+    assert english.text.count('class="list-standard"') == len(api)
