@@ -147,6 +147,22 @@ def credentials(world: World) -> dict[str, Any]:
     return {"username": "reporter", "password": PASSWORD}
 
 
+def recorded_consent(world: World) -> dict[str, Any]:
+    """A written consent of the person to the caller's organisation, the person named by
+    ID number in the form body (the catalog loaded for the record type)."""
+    from xinyong.catalog import service as catalog
+
+    if catalog.load_rule_pack(world.session, world.clock):
+        world.session.commit()
+    return {
+        "subject_kind": "person",
+        "citizen_id": subjects.reveal_citizen_id(world.subjects["person"]),
+        "record_types": ["social_insurance_arrears"],
+        "written": "true",
+        "evidence": "书面同意书编号 2026-001，存档于本单位",
+    }
+
+
 BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"})
 SUBMITTERS = frozenset({"reporter", "other_reporter"})
 
@@ -216,6 +232,17 @@ MATRIX: dict[tuple[str, str], Access] = {
             "matter": disclosure_helpers.MATTER_CODE,
             "subject_kind": "organisation",
             "uscc": w.subjects["company"].uscc,
+        },
+    ),
+    # Art. 19 on the query pages, as GET /api/v1/subjects/{code}/credit-status: a bank's
+    # analyst on a written authorisation (none in the matrix world: refused, 403), the
+    # credit authority in supervision. Flows: tests/test_pages_credit_status.py.
+    ("GET", "/query/credit-status"): Access(frozenset({"analyst", "authority"})),
+    ("POST", "/query/credit-status"): Access(
+        frozenset({"authority"}),
+        form=lambda w: {
+            "subject_kind": "organisation",
+            "uscc": lists_helpers.matrix_company(w)["code"],
         },
     ),
     ("POST", "/query/report"): Access(
@@ -516,6 +543,10 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
         ok=frozenset({404}),
     ),
+    # The page of POST /api/v1/consents: the person by ID number in the body, for the
+    # recording staff's own organisation. Flows: tests/test_pages_consents.py.
+    ("GET", "/consents"): Access(SUBMITTERS),
+    ("POST", "/consents"): Access(SUBMITTERS, form=recorded_consent),
     ("POST", "/api/v1/me/declarations"): Access(
         SUBJECT_ACCOUNTS,
         json=lambda w: {"title": "经营情况", "content": "正常经营"},

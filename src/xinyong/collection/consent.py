@@ -24,6 +24,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind
 
 ALL_TYPES = "*"
@@ -134,6 +135,30 @@ def grant(
         },
     )
     return consent
+
+
+def subject_for_recording(
+    session: Session, clock: Clock, actor: Actor, *, uscc: str = "", citizen_id: str = ""
+) -> Subject:
+    """The subject of a consent a grantee records (``grant``): an organisation by its
+    USCC, or a person by the ID number on the signed consent — found through the blind
+    index and audited as a person lookup, found or not, never echoed. Only staff who may
+    record consents look anyone up."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    if citizen_id.strip():
+        person = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
+        subjects.record_person_lookup(session, clock, actor, person)
+        if person is None:
+            raise NotFound(
+                "no person with this ID number", code="unknown_subject", field="citizen_id"
+            )
+        return person
+    if not uscc.strip():
+        raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
+    subject = subjects.by_uscc(session, uscc)
+    if subject is None:
+        raise NotFound("no organisation with this code", code="unknown_subject", field="uscc")
+    return subject
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:

@@ -1,0 +1,140 @@
+"""A grantee records a written consent it holds on paper, with its evidence (Art. 11), as
+``POST /api/v1/consents`` does: staff who submit records, for their own organisation.
+The subject is named in the form body — an organisation by its USCC, a person by the ID
+number on the signed form (never in the URL, never shown again); refusals are shown on
+the form with their article."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Sensitivity
+from xinyong.collection import consent
+from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.collection import page_helpers
+from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, render_form
+from xinyong.web.pages.rendering import check_csrf
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = "/consents"
+
+
+def _grantee(session: Session, actor: Actor) -> Organisation:
+    """The organisation the consent is given to: always the recording staff's own."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    organisation = (
+        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+    )
+    if organisation is None:
+        raise PermissionDenied(
+            "only an organisation records consents it obtained",
+            code="no_organisation",
+            article="Art. 11",
+        )
+    return organisation
+
+
+def _render(
+    request: Request, session: Session, grantee: Organisation, state: FormState = BLANK
+) -> HTMLResponse:
+    # The types a consent matters for (Art. 11 ¶1, ¶2): kept about natural persons and not
+    # public by law, or holding restricted fields; and that this organisation may submit.
+    offered = [
+        rule
+        for rule in catalog.list_record_types(session)
+        if "natural_person" in rule.definition.subject_kinds
+        and not rule.definition.self_declared
+        and grantee.kind.value in rule.definition.submitter_kinds
+        and (
+            not rule.definition.public_by_law_for_natural_persons
+            or any(spec.sensitivity is Sensitivity.RESTRICTED for spec in rule.definition.fields)
+        )
+    ]
+    context: dict[str, Any] = {
+        **page_helpers(request),
+        "grantee": grantee,
+        "offered": offered,
+        "restricted": {
+            rule.definition.code
+            for rule in offered
+            if any(spec.sensitivity is Sensitivity.RESTRICTED for spec in rule.definition.fields)
+        },
+    }
+    return render_form(request, "consents_record.html", context, state)
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def record_consent_form(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    return _render(request, session, _grantee(session, actor), announced(done, "recorded"))
+
+
+@router.post(PAGE, response_class=HTMLResponse)
+def record_consent(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    subject_kind: Annotated[str, Form(max_length=16)] = "person",
+    uscc: Annotated[str, Form(max_length=40)] = "",
+    citizen_id: Annotated[str, Form(max_length=40)] = "",
+    record_types: Annotated[list[str] | None, Form()] = None,
+    written: Annotated[bool, Form()] = False,
+    adverse_consequences_notified: Annotated[bool, Form()] = False,
+    evidence: Annotated[str, Form(max_length=2000)] = "",
+    valid_until: Annotated[str, Form(max_length=20)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    grantee = _grantee(session, actor)
+    person = subject_kind == "person"
+    try:
+        if person and not citizen_id.strip():
+            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
+        until = parse_date(valid_until, "valid_until")
+        subject = consent.subject_for_recording(
+            session,
+            clock,
+            actor,
+            uscc="" if person else uscc,
+            citizen_id=citizen_id if person else "",
+        )
+        consent.grant(
+            session,
+            clock,
+            actor,
+            subject=subject,
+            grantee=grantee,
+            record_type_codes=list(record_types or []),
+            written=written,
+            adverse_consequences_notified=adverse_consequences_notified,
+            evidence=evidence.strip() or None,
+            valid_until=until,
+        )
+    except (InvalidInput, NotFound) as exc:
+        # The ID number is not typed back. No rollback: grant refuses before it writes, and
+        # the audit of a person looked up by ID number is kept whatever the outcome.
+        form = {
+            "subject_kind": subject_kind,
+            "uscc": uscc,
+            "record_types": record_types or [],
+            "written": written,
+            "adverse_consequences_notified": adverse_consequences_notified,
+            "evidence": evidence,
+            "valid_until": valid_until,
+        }
+        return _render(request, session, grantee, FormState.after(exc, form, status_code=422))
+    return RedirectResponse(f"{PAGE}?done=recorded", status_code=303)

@@ -1,0 +1,101 @@
+"""Credit status for risk pricing, on the institution's query pages (Art. 19): a subject's
+list status and credit grade, read as ``GET /api/v1/subjects/{code}/credit-status`` reads
+it — by a financial institution only on the subject's written authorisation that includes
+the ``credit_status`` scope, logged in the subject's access log (Art. 24), or by the
+credit authority in its supervision. The subject is named in the form body: an
+organisation by its USCC, a person by ID number (found as on /query: audited, and an
+institution finds only persons who authorised it)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.clock import Clock
+from xinyong.disclosure import person_lookup
+from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.lists import risk
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+from xinyong.web.api.disclosure import read_limits
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.forms import BLANK, FormState, render_form
+from xinyong.web.pages.rendering import check_csrf
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = "/query/credit-status"
+
+
+def _require_status_reader(actor: Actor) -> None:
+    """Staff who may read a credit status (the service decides on the subject's own);
+    subject accounts see their own grade on /me/grade."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to read a credit status", code="not_authenticated")
+    if actor.subject_id is not None or not (
+        has_permission(actor, Permission.READ_RISK_STATUS)
+        or has_permission(actor, Permission.SUPERVISE)
+    ):
+        raise PermissionDenied(
+            "your role may not read credit status", code="no_query_permission", article="Art. 12"
+        )
+
+
+def _subject_from_form(
+    session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
+) -> Subject:
+    if subject_kind == "person":
+        if not citizen_id.strip():
+            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
+        return person_lookup.find_person(session, clock, actor, citizen_id)
+    if not uscc.strip():
+        raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
+    subject = subjects.by_uscc(session, uscc)
+    if subject is None:
+        raise NotFound("no organisation with this code", code="unknown_subject", field="uscc")
+    return subject
+
+
+def _context(actor: Actor) -> dict[str, Any]:
+    return {"can_lookup_person": person_lookup.may_look_up_persons(actor)}
+
+
+@router.get(PAGE, response_class=HTMLResponse)
+def credit_status_form(request: Request, actor: ActorDep) -> HTMLResponse:
+    _require_status_reader(actor)
+    return render_form(request, "credit_status.html", _context(actor), BLANK)
+
+
+@router.post(PAGE, response_class=HTMLResponse)
+def credit_status(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    subject_kind: Annotated[str, Form(max_length=16)] = "organisation",
+    uscc: Annotated[str, Form(max_length=40)] = "",
+    citizen_id: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """The read, or its refusal (no authorisation, or one without the credit-status
+    scope), goes into the subject's access log as the API's does. The ID number travels in
+    the body and is not shown again."""
+    check_csrf(request, csrf_token)
+    _require_status_reader(actor)
+    try:
+        subject = _subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
+    except (InvalidInput, NotFound) as exc:
+        # No rollback: the audit of a person lookup is kept whatever its outcome.
+        state = FormState.after(exc, {"subject_kind": subject_kind, "uscc": uscc})
+        return render_form(request, "credit_status.html", _context(actor), state)
+    status = risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
+    return render_form(
+        request,
+        "credit_status.html",
+        {**_context(actor), "subject": subject, "status": status},
+        BLANK,
+    )

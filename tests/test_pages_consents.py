@@ -1,0 +1,140 @@
+"""The grantee's page for a written consent it holds on paper (Art. 11), as
+``POST /api/v1/consents``: staff who submit records, for their own organisation; the person
+named by ID number in the form body (never in a URL, never shown back, the lookup audited);
+the refusals shown on the form with what was typed kept."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import citizen_id_of
+from tests.factories import World
+from tests.lists_helpers import (
+    fast_password_hashing,  # noqa: F401 - fixture
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    settings,  # noqa: F401 - fixture
+)
+from tests.page_helpers import HTML, log_in
+from tests.test_pages_disclosure import error_code, token
+from xinyong.audit.models import AuditEvent
+from xinyong.collection.models import Consent
+
+PAGE = "/consents"
+EVIDENCE = "书面同意书编号 2026-017，原件存档于本局档案室"
+
+
+def consent_form(client: TestClient, world: World, **overrides: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "subject_kind": "person",
+        "citizen_id": citizen_id_of(world.subjects["person"]),
+        "record_types": ["administrative_compulsion"],
+        "written": "true",
+        "evidence": EVIDENCE,
+        "csrf_token": token(client, PAGE),
+    }
+    form.update(overrides)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def test_the_reporter_records_a_written_consent_by_the_persons_id_number(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    world = lists_world
+    person = world.subjects["person"]
+    log_in(client, "reporter")
+    assert f'href="{PAGE}"' in client.get("/", headers=HTML).text  # the menu
+
+    response = client.post(
+        PAGE, data=consent_form(client, world), headers=HTML, follow_redirects=False
+    )
+
+    assert response.status_code == 303, response.text[:500]
+    assert response.headers["location"] == f"{PAGE}?done=recorded"
+    assert citizen_id_of(person) not in response.headers["location"]
+    db.expire_all()
+    (stored,) = db.scalars(select(Consent).where(Consent.subject_id == person.id)).all()
+    assert stored.grantee_organisation_id == world.organisations["regulator"].id
+    assert (stored.written, stored.evidence, stored.record_type_codes) == (
+        True,
+        EVIDENCE,
+        ["administrative_compulsion"],
+    )
+    lookup = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "subject.lookup_person",
+            AuditEvent.target_id == str(person.id),
+        )
+    )
+    assert lookup is not None
+    # The person sees it among their consents, given to the regulator.
+    log_in(client, "citizen")
+    mine = client.get("/me/consents", headers=HTML)
+    assert f'data-consent="{stored.id}"' in mine.text
+
+
+def test_the_page_in_english_and_after_recording(lists_world: World, client: TestClient) -> None:
+    log_in(client, "reporter")
+    client.get("/", params={"lang": "en"})
+    page = client.get(PAGE, headers=HTML)
+    assert page.status_code == 200
+    assert "Record a written consent" in page.text
+    assert 'name="evidence"' in page.text
+    done = client.get(PAGE, params={"done": "recorded"}, headers=HTML)
+    assert "Consent recorded." in done.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status", "code"),
+    [
+        ({"evidence": ""}, 422, "evidence_required"),
+        ({"written": None}, 422, "evidence_required"),
+        ({"record_types": None}, 422, "required"),
+        ({"record_types": ["major_tax_violation"]}, 422, "adverse_consequences_notice_required"),
+        ({"citizen_id": ""}, 422, "required"),
+        ({"citizen_id": "11010519491231002X"}, 422, "unknown_subject"),
+        ({"citizen_id": "110105194912310021"}, 422, "check_character"),
+        ({"valid_until": "2020-01-01"}, 422, "expired"),
+        ({"subject_kind": "organisation", "citizen_id": None}, 422, "not_natural_person"),
+    ],
+)
+def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
+    lists_world: World,
+    client: TestClient,
+    db: Session,
+    overrides: dict[str, Any],
+    status: int,
+    code: str,
+) -> None:
+    world = lists_world
+    log_in(client, "reporter")
+    if overrides.get("subject_kind") == "organisation":
+        overrides = {**overrides, "uscc": world.subjects["company"].uscc}
+    form = consent_form(client, world, **overrides)
+
+    response = client.post(PAGE, data=form, headers=HTML)
+
+    assert response.status_code == status
+    assert error_code(response) == code
+    # What was typed is kept, the ID number is not shown back.
+    assert citizen_id_of(world.subjects["person"]) not in response.text
+    if form.get("evidence"):
+        assert EVIDENCE in response.text
+    db.expire_all()
+    assert db.scalars(select(Consent)).all() == []
+
+
+@pytest.mark.parametrize("who", ["analyst", "querier", "citizen", "authority"])
+def test_only_staff_who_submit_records_may_use_the_page(
+    lists_world: World, client: TestClient, who: str
+) -> None:
+    log_in(client, who)
+    assert client.get(PAGE, headers=HTML).status_code == 403

@@ -1,0 +1,203 @@
+"""Credit status for risk pricing on the query pages (Art. 19): the bank's analyst reads a
+person's list status and grade on the person's written authorisation that includes the
+credit status, the person named by ID number in the form body; audited exactly as
+``GET /api/v1/subjects/{code}/credit-status`` is — the subject's access log shows every
+read and every refused attempt (Art. 24)."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import citizen_id_of
+from tests.factories import World
+from tests.lists_helpers import (
+    court_row,
+    fast_password_hashing,  # noqa: F401 - fixture
+    ingest_court,
+    ingest_penalty,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from tests.page_helpers import HTML, log_in
+from tests.test_api_lists import access_log, authorise
+from tests.test_pages_disclosure import error_code, token
+from xinyong.clock import FixedClock
+
+PAGE = "/query/credit-status"
+
+
+@pytest.fixture
+def listed(lists_world: World, db: Session, clock: FixedClock) -> World:
+    """The person a court judgment defaulter (black list, serious), the company on the
+    black list with a penalty behind its grade."""
+    world = lists_world
+    assert ingest_court(db, clock, world, [court_row(world, world.subjects["person"])])
+    ingest_penalty(db, clock, world, world.subjects["company"])
+    published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    return world
+
+
+def read_person(client: TestClient, world: World, who: str = "person") -> object:
+    return client.post(
+        PAGE,
+        data={
+            "subject_kind": "person",
+            "citizen_id": citizen_id_of(world.subjects[who]),
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+
+
+def test_the_analyst_reads_a_persons_credit_status_on_the_written_authorisation(
+    listed: World, client: TestClient
+) -> None:
+    world = listed
+    person = world.subjects["person"]
+    granted = authorise(client, world, ["credit_status"], who="citizen")
+    assert granted.status_code == 201, granted.text
+    log_in(client, "analyst")
+    assert f'href="{PAGE}"' in client.get("/query", headers=HTML).text  # the menu
+
+    response = read_person(client, world)
+
+    assert response.status_code == 200, response.text[:500]
+    assert 'data-legal-path="authorisation"' in response.text
+    assert str(person.citizen_id_masked) in response.text
+    assert 'data-list="black" data-tier="serious"' in response.text
+    assert 'class="grade"' in response.text
+    # The ID number is not shown back.
+    assert citizen_id_of(person) not in response.text
+    (read,) = access_log(client, "citizen")
+    assert (read["what"], read["granted"], read["legal_path"]) == (
+        "credit_status",
+        True,
+        "authorisation",
+    )
+    assert read["organisation"] == "福州测试银行"
+    assert read["authorisation_id"] == granted.json()["id"]
+
+
+def test_the_page_in_english(listed: World, client: TestClient) -> None:
+    world = listed
+    assert authorise(client, world, ["credit_status"]).status_code == 201  # the company
+    log_in(client, "analyst")
+    client.get("/", params={"lang": "en"})
+
+    form = client.get(PAGE, headers=HTML)
+    assert form.status_code == 200
+    assert "Credit status for risk pricing" in form.text
+    response = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": world.subjects["company"].uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert response.status_code == 200, response.text[:500]
+    assert "Written authorisation" in response.text
+    assert "Dishonest subjects" in response.text
+    assert "List status" in response.text
+
+
+def test_an_authorisation_without_the_credit_status_scope_is_refused_and_logged(
+    listed: World, client: TestClient
+) -> None:
+    world = listed
+    assert authorise(client, world, ["administrative_penalty"], who="citizen").status_code == 201
+    log_in(client, "analyst")
+
+    response = read_person(client, world)
+
+    assert response.status_code == 403
+    assert error_code(response) == "scope_not_authorised"
+    assert 'data-list="black"' not in response.text
+    (attempt,) = access_log(client, "citizen")
+    assert (attempt["what"], attempt["granted"], attempt["refusal_code"]) == (
+        "credit_status",
+        False,
+        "scope_not_authorised",
+    )
+
+
+def test_without_authorisation_the_institution_learns_nothing_and_the_person_sees_it(
+    listed: World, client: TestClient
+) -> None:
+    world = listed
+    log_in(client, "analyst")
+
+    response = read_person(client, world)
+
+    assert response.status_code == 403
+    assert error_code(response) == "no_authorisation"
+    (attempt,) = access_log(client, "citizen")
+    assert (attempt["granted"], attempt["refusal_code"]) == (False, "no_authorisation")
+    # An organisation without authorisation: refused like the API (no lawful path), logged.
+    company = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": world.subjects["company"].uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert company.status_code == 403
+    assert error_code(company) == "no_lawful_path"
+    (logged,) = access_log(client, "company")
+    assert (logged["what"], logged["granted"]) == ("credit_status", False)
+
+
+def test_form_errors_are_shown_on_the_form(listed: World, client: TestClient) -> None:
+    log_in(client, "analyst")
+    empty = client.post(
+        PAGE,
+        data={"subject_kind": "person", "citizen_id": "", "csrf_token": token(client, PAGE)},
+        headers=HTML,
+    )
+    assert empty.status_code == 422
+    assert error_code(empty) == "required"
+    assert 'id="citizen_id"' in empty.text
+    unknown = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": "91350100M000100Y43",
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert unknown.status_code == 404
+    assert error_code(unknown) == "unknown_subject"
+
+
+def test_the_credit_authority_reads_in_supervision(listed: World, client: TestClient) -> None:
+    log_in(client, "authority")
+    response = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": listed.subjects["company"].uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert response.status_code == 200
+    assert 'data-legal-path="supervision"' in response.text
+
+
+@pytest.mark.parametrize("who", ["querier", "reporter", "citizen", "company"])
+def test_others_may_not_use_the_page(listed: World, client: TestClient, who: str) -> None:
+    log_in(client, who)
+    assert client.get(PAGE, headers=HTML).status_code == 403
+    assert f'href="{PAGE}"' not in client.get("/", headers=HTML).text
