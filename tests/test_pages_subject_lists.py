@@ -60,6 +60,9 @@ def test_a_black_listed_company_shows_its_entry_on_its_public_page(
         entry.legal_basis,
         "失信主体",
     )
+    # The subject's public API answer carries the same entry, as its page does.
+    public = client.get(f"/api/v1/subjects/{company.uscc}/public").json()
+    assert public["lists"] == [{k: v for k, v in item.items() if k != "subject"}]
 
 
 def test_the_subject_page_in_english_and_without_entries(
@@ -132,8 +135,12 @@ def test_a_persons_public_page_shows_only_what_is_public_by_law_as_the_api_does(
     assert "王**" not in page.text
     assert row["case_number"] in page.text
     assert "榕社保欠" not in page.text
-    # The list entry the court's record made is public too (Art. 14).
+    # The list entry the court's record made is public too (Art. 14), in the API as well.
     assert 'data-list="black" data-tier="serious"' in page.text
+    assert [(e["list"], e["tier"], e["reasons"]) for e in api.json()["lists"]] == [
+        ("black", "serious", row["dishonest_conduct"])
+    ]
+    assert "王某某" not in api.text
     assert f'href="/list-standards#standard-{COURT}"' in page.text
     assert row["dishonest_conduct"] in page.text
     # Never by the ID number in a URL.

@@ -14,6 +14,7 @@ from xinyong.accounts import service as accounts
 from xinyong.disclosure import access, authorisations, query_items, reports
 from xinyong.disclosure.files import build_file
 from xinyong.disclosure.models import Authorisation, QueryItem
+from xinyong.lists import entries as list_entries
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import (
     ActorDep,
@@ -49,12 +50,18 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
             hidden = view.definition.subject_name_field
             item["content"] = {k: v for k, v in item["content"].items() if k != hidden}
             item["labels"] = [label for label in item["labels"] if label["name"] != hidden]
+    # The red and black list entries in force, as the lists and the subject's page show them.
+    from xinyong.web.api.lists import public_entry  # the lists module imports this one
+
+    listed = list_entries.published_of(session, subject, today=clock.today())
+    persons = list_entries.public_persons(session, [e.id for e, _ in listed])
     return {
         "subject": {
             "code": subject.public_code,
             "name": subject.name if subject.is_organisation else None,
         },
         "items": items,
+        "lists": [public_entry(e, std, persons.get(e.id, [])) for e, std in listed],
     }
 
 

@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, require_subject_account
 from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
-from xinyong.lists.models import ListEntry, ListKind, Measure, MeasureKind, RemovalReason, Tier
+from xinyong.lists.models import (
+    ListEntry,
+    ListKind,
+    ListStandard,
+    Measure,
+    MeasureKind,
+    RemovalReason,
+    Tier,
+)
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
@@ -144,18 +152,24 @@ def public_list(
         ],
         "items": [
             {
-                **_entry_out(e, public=True),
+                **public_entry(e, std, persons.get(e.id, [])),
                 "subject": {
                     "code": s.public_code,
                     "name": s.name if s.is_organisation else mask_name(s.name),
                 },
-                "standard": std.name,
-                "responsible_persons": [
-                    {"role": role, "name": name} for role, name in persons.get(e.id, [])
-                ],
             }
             for e, s, std in rows
         ],
+    }
+
+
+def public_entry(e: ListEntry, std: ListStandard, persons: list[tuple[str, str]]) -> dict[str, Any]:
+    """An entry in force as the public sees it, on the list and on the subject's page:
+    Art. 18 persons by capacity and masked name."""
+    return {
+        **_entry_out(e, public=True),
+        "standard": std.name,
+        "responsible_persons": [{"role": role, "name": name} for role, name in persons],
     }
 
 
