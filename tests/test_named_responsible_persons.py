@@ -227,6 +227,9 @@ def test_the_proposal_page_takes_named_persons(
         follow_redirects=False,
     )
     assert sent.status_code == 303, sent.text[:500]
+    # The queue then says what the step did.
+    assert sent.headers["location"] == "/lists-queue?done=proposed"
+    assert 'class="result ok"' in client.get(sent.headers["location"]).text
     (entry_id,) = db.scalars(select(ListEntry.id)).all()
     manager = subjects.by_citizen_id(db, MANAGER_ID)
     assert manager is not None
@@ -298,6 +301,6 @@ def test_approval_inside_the_objection_window_is_refused_on_the_queue(
     article = page.text[page.text.index(f'id="entry-{entry.id}"') :]
     article = article[: article.index("</article>")]
     assert 'role="alert"' in article
-    assert "Art. 15 ¶2" in article
+    assert "第十五条第二款" in article  # Art. 15 ¶2, as a Chinese page cites it
     db.expire_all()
     assert db.get(ListEntry, entry.id).status.value == "noticed"  # type: ignore[union-attr]

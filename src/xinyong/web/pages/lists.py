@@ -29,7 +29,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
-from xinyong.web.pages.forms import form_error
+from xinyong.web.pages.forms import announced, form_error
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -123,11 +123,20 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
 
 @router.get("/lists-queue", response_class=HTMLResponse)
 def officer_queue(
-    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    """The officer's proposal and review queue."""
+    """The officer's proposal and review queue; after a step, what it did."""
     require(actor, Permission.PROPOSE_LIST_ENTRY)
-    return render(request, "lists_queue.html", _queue_context(session, actor, clock.today()))
+    context = _queue_context(session, actor, clock.today())
+    context["notice"] = announced(done, *QUEUE_NOTICES).notice
+    return render(request, "lists_queue.html", context)
+
+
+QUEUE_NOTICES = ("proposed", "approved", "rejected", "removed", "decided")
 
 
 def _refused_in_queue(
@@ -191,7 +200,7 @@ def propose(
             "persons": [(p.role, p.name) for p in named],
         }
         return _refused_in_queue(request, session, actor, clock, exc, form=form)
-    return RedirectResponse("/lists-queue", status_code=303)
+    return RedirectResponse("/lists-queue?done=proposed", status_code=303)
 
 
 @router.post("/lists-queue/{entry_id}/decide")
@@ -213,7 +222,8 @@ def decide(
             entries.reject(session, clock, actor, entry_id, reasons=reasons)
     except DomainError as exc:
         return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
-    return RedirectResponse("/lists-queue", status_code=303)
+    done = "approved" if decision == "approve" else "rejected"
+    return RedirectResponse(f"/lists-queue?done={done}", status_code=303)
 
 
 @router.post("/lists-queue/{entry_id}/remove")
@@ -232,7 +242,7 @@ def remove(
         entries.remove(session, clock, actor, entry_id, reason=reason, detail=detail)
     except DomainError as exc:
         return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
-    return RedirectResponse("/lists-queue", status_code=303)
+    return RedirectResponse("/lists-queue?done=removed", status_code=303)
 
 
 @router.post("/lists-queue/objections/{objection_id}")
@@ -253,7 +263,7 @@ def decide_objection(
         )
     except DomainError as exc:
         return _refused_in_queue(request, session, actor, clock, exc)
-    return RedirectResponse("/lists-queue", status_code=303)
+    return RedirectResponse("/lists-queue?done=decided", status_code=303)
 
 
 @router.get("/joint-check", response_class=HTMLResponse)
