@@ -365,6 +365,9 @@ def test_the_subject_is_told_its_objection_was_received_then_decided(
     log_in(client, "company")
     page = client.get("/me/notices")
     assert f'action="/me/notices/{entry.id}/objection"' in page.text
+    # The notice names the agency that recognised the entry and decides the objection.
+    agency = world.organisations["regulator"].name
+    assert f"<dd data-agency>{agency}</dd>" in article_of(page.text, f"entry-{entry.id}")
     token = csrf_from(page.text)
     sent = client.post(
         f"/me/notices/{entry.id}/objection",

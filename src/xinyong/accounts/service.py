@@ -328,6 +328,20 @@ def list_organisations(session: Session) -> list[Organisation]:
     return list(session.scalars(select(Organisation).order_by(Organisation.name)))
 
 
+def organisation_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """The names of these organisations, in one query (organisation names are public)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(
+            select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
+        )
+        .tuples()
+        .all()
+    )
+
+
 def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) -> None:
     require(actor, Permission.MANAGE_ACCOUNTS)
     user = session.get(UserAccount, user_id)

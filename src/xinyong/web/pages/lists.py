@@ -334,8 +334,13 @@ def _notices_context(session: Session, actor: Actor, clock: Clock) -> dict[str, 
             session, actor, [e.id for e in notices]
         ).items()
     }
+    # Who recognised each: the notice is that agency's decision, and it answers objections.
+    agencies = accounts.organisation_names(
+        session, {e.recognising_organisation_id for e in notices}
+    )
     return {
         "entries": notices,
+        "agencies": agencies,
         "objections": objections,
         "applications": applications.of_subject(session, subject_id),
         "today": clock.today(),
