@@ -223,6 +223,15 @@ def test_every_refusal_code_has_an_explanation_for_the_pages() -> None:
             None,
             "决定日期 (Decision date) is required",
         ),
+        (
+            {
+                "code": "window_open",
+                "message": "the objection window after the written notice runs until 2026-12-09",
+            },
+            "书面告知后的异议期至 2026-12-09 结束",
+            None,
+            "the objection window after the written notice runs until 2026-12-09",
+        ),
         # otherwise the code's explanation, the English message kept as the detail
         (
             {"code": "not_applicable", "message": "the subject is on no list today"},

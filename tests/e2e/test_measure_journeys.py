@@ -26,7 +26,7 @@ def test_a_measure_is_drafted_published_and_applied(
         "link", name=zh("Manage measures")
     ).click()
     page.get_by_label(zh("Code of the measure")).fill(code)
-    page.get_by_label(zh("Name"), exact=True).fill(name)
+    page.get_by_label(zh("Measure name"), exact=True).fill(name)
     page.get_by_label(zh("Kind")).select_option("punishment")
     page.get_by_label(zh("Item of the article (Art. 16: 1–7; Art. 17: 1–9)")).fill("9")
     page.get_by_label(zh("Target")).select_option("black")
@@ -38,7 +38,7 @@ def test_a_measure_is_drafted_published_and_applied(
         "《福州市社会信用管理办法》第十七条第（九）项"
     )
     page.get_by_role("button", name=zh("Create")).click()
-    expect(page.get_by_role("alert")).to_contain_text("Art. 15 ¶2")
+    expect(page.get_by_role("alert")).to_contain_text("第十五条第二款")  # Art. 15 ¶2
     expect(page.get_by_label(zh("Code of the measure"))).to_have_value(code)
     page.get_by_label(zh("Severity (1 lightest – 5 heaviest)")).fill("2")
     page.get_by_role("button", name=zh("Create")).click()

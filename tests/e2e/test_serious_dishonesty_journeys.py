@@ -116,6 +116,6 @@ def test_an_officer_names_a_responsible_person_and_the_reviewer_waits_for_the_wi
     decision.get_by_label(zh("Reasons")).fill("符合认定标准")
     decision.get_by_role("button", name=zh("Decide")).click()
     entry = page.locator("article.entry", has_text=reasons)
-    expect(entry.get_by_role("alert")).to_contain_text("Art. 15 ¶2")
+    expect(entry.get_by_role("alert")).to_contain_text("第十五条第二款")  # Art. 15 ¶2
     expect(entry.get_by_role("alert")).to_contain_text("window_open")
     expect(page.locator("body")).not_to_contain_text(person_id)

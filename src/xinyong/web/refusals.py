@@ -259,6 +259,7 @@ _RATE_LIMITED = {
 _ACTIONS = {"approved": N_("approved"), "rejected": N_("rejected")}
 _WINDOWS = {
     "objection window": N_("objection window"),
+    "objection window after the written notice": N_("objection window after the written notice"),
     "public comment period": N_("public comment period"),
 }
 
@@ -377,7 +378,8 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "window_open",
-        r"the (?P<window>objection window|public comment period) runs until (?P<date>\S+)",
+        r"the (?P<window>objection window after the written notice|objection window|public comment "
+        r"period) runs until (?P<date>\S+)",
         N_("the %(window)s runs until %(date)s"),
         {"window": _from(_WINDOWS)},
     ),
