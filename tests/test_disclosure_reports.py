@@ -493,9 +493,9 @@ def test_a_natural_person_gets_two_free_reports_a_year(
     assert queried["free_reports"] is None
     used = [report_json(client, tokens, "citizen", reference)["free_reports"] for _ in range(3)]
     assert used == [
-        {"used_this_year": 1, "allowance": 2},
-        {"used_this_year": 2, "allowance": 2},
-        {"used_this_year": 2, "allowance": 2},  # the third is not free
+        {"used_this_year": 1, "allowance": 2, "this_one_free": True},
+        {"used_this_year": 2, "allowance": 2, "this_one_free": True},
+        {"used_this_year": 2, "allowance": 2, "this_one_free": False},  # the third is not
     ]
     free = db.scalars(
         select(CreditReport.free)
@@ -503,6 +503,11 @@ def test_a_natural_person_gets_two_free_reports_a_year(
         .order_by(CreditReport.issued_at, CreditReport.id)
     ).all()
     assert free == [False, True, True, False]
+    # The report itself says whether it was one of the free ones.
+    html = client.get(
+        f"{API}/subjects/{reference}/report", params={"format": "html"}, headers=tokens("citizen")
+    )
+    assert "本年度免费报告已用完，本报告不属免费报告" in html.text
     # Organisations have no allowance to count.
     assert report_json(client, tokens, "company", company)["free_reports"] is None
     # The year is China's: half past midnight on 1 January (16:30 UTC the day before)

@@ -375,7 +375,7 @@ def issue(
         or [dict(suggestion) for suggestion in _NO_SUGGESTIONS],
         "free_reports": None
         if used is None
-        else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR},
+        else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR, "this_one_free": free},
     }
     # The hashed text, with what the file gives as the canonical JSON made with it.
     canonical = canonical_json(
