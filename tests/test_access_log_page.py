@@ -1,4 +1,4 @@
-""""Who looked at my file" (Art. 24): the subject's own reads are listed on request, so that
+""" "Who looked at my file" (Art. 24): the subject's own reads are listed on request, so that
 the organisations' reads are not pushed out of sight by every visit to "my credit"."""
 
 from __future__ import annotations

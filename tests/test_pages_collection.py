@@ -1029,13 +1029,15 @@ def test_every_page_renders_in_every_language(client: TestClient, world: World, 
     batch_id = batch_id_of(upload(client, to_csv(with_column(table, "经办人", "张三"))))
     dry_run = upload(client, SAMPLE_CSV, dry_run=True)
     assert dry_run.status_code == 200
+    log_in(client, "citizen")
+    assert _commit(client, world.organisations["regulator"].code).status_code == 200
     staff_pages = [
         "/batches",
         "/batches/upload",
         f"/batches/{batch_id}",
-        "/commitments/1/fulfilment",
+        "/commitments",
+        f"/commitments/{_latest_commitment_id(client)}/fulfilment",
     ]
-    log_in(client, "citizen")
     _grant(client, grantee=world.organisations["bank"].code, record_types=["contract_performance"])
     subject_pages = ["/me", "/me/consents", "/me/declarations"]
     public_pages = ["/catalog", "/catalog/administrative_penalty", "/catalog/self_declaration"]
@@ -1049,3 +1051,12 @@ def test_every_page_renders_in_every_language(client: TestClient, world: World, 
             response = client.get(path, params={"lang": lang}, headers=HTML)
             assert response.status_code == 200, (path, response.text)
             assert f'<html lang="{lang.replace("_", "-")}">' in response.text
+
+
+def _latest_commitment_id(client: TestClient) -> int:
+    """The newest commitment made to the reporter's unit, as its list shows it."""
+    log_in(client, "reporter")
+    items = client.get("/api/v1/commitments", headers=auth_headers(client, "reporter")).json()
+    record_id: int = items["items"][0]["record_id"]
+    log_in(client, "citizen")
+    return record_id

@@ -210,12 +210,22 @@ def test_non_public_records_are_not_on_the_public_page(
     assert "榕市监罚〔2026〕503号" not in other.text
 
 
-def test_a_person_has_no_public_page_even_with_public_records(
+def test_a_persons_public_page_is_by_reference_and_never_names_the_person(
     client: TestClient, db: Session, clock: FixedClock, world: World
 ) -> None:
+    """A person appears publicly only through record types public by law (Art. 11, 13):
+    by the opaque reference, the ID number masked, the name never shown."""
+    person = world.subjects["person"]
     penalise_person(db, clock, world, "榕鼓市监罚〔2026〕51号")
-    page = client.get(f"/subjects/{world.subjects['person'].reference}", headers=HTML)
-    assert page.status_code == 404
+    page = client.get(f"/subjects/{person.reference}", headers=HTML)
+    assert page.status_code == 200
+    assert person.name not in page.text
+    assert str(person.citizen_id_masked) in page.text
+    assert "榕鼓市监罚〔2026〕51号" in page.text
+    # Never found by the ID number itself, nor listed by public search.
+    assert client.get(f"/subjects/{citizen_id_of(person)}", headers=HTML).status_code == 404
+    found = client.get("/search", params={"q": person.name}, headers=HTML).text
+    assert f"/subjects/{person.reference}" not in found
 
 
 # --- published query items (Art. 13 ¶2) -------------------------------------------------------
