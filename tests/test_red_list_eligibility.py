@@ -37,7 +37,7 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.errors import InvalidInput
 from xinyong.lists import eligibility, entries
-from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
@@ -66,18 +66,14 @@ def refusal(db: Session, clock: FixedClock, world: World, subject: Subject) -> I
     return refused.value
 
 
-@pytest.mark.parametrize(
-    ("criteria", "years"),
-    [
-        ("连续三年无不良信用记录，且获得市级以上表彰或信用评价为A级", 3),
-        ("近5年内无不良信用记录", 5),
-        ("两年内未有不良记录", 2),
-        ("十二年无不良信用记录", 12),
-        ("获得市级以上表彰", None),
-    ],
-)
-def test_the_years_come_from_the_standards_criteria(criteria: str, years: int | None) -> None:
-    assert eligibility.clean_years(ListStandard(criteria=criteria)) == years
+def test_the_years_are_the_standards_own_data() -> None:
+    """The rule pack states the condition beside the criteria's words (clean_years)."""
+    from xinyong.lists.measures import RULEPACK, read_rule_pack
+
+    standards = {item["code"]: item for item in read_rule_pack(RULEPACK)["standards"]}
+    assert "连续三年无不良信用记录" in standards["integrity_model"]["criteria"]
+    assert standards["integrity_model"]["clean_years"] == 3
+    assert all("clean_years" not in s for s in standards.values() if s["kind"] == "black")
 
 
 def test_a_black_listed_subject_is_not_proposed_for_the_red_list(

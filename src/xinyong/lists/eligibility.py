@@ -1,6 +1,7 @@
 """Who may stand for the red list (Art. 14 ¶2): a red-list standard recognises integrity
 models (诚信典型), so a subject on the black list is none, and where the standard's criteria
-ask for "no bad credit record for N years" a subject with such a record is none either.
+ask for "no bad credit record for N years" (the standard's ``clean_years``, data in the
+rule pack beside the criteria) a subject with such a record is none either.
 
 Checked when an officer proposes a red-list entry and again when a second officer
 approves it (a subject may be black-listed, or a penalty decided, during the public
@@ -13,7 +14,6 @@ information (Art. 9, 14), not on what market bodies report.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -26,29 +26,6 @@ from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard
 
 # Records that no longer count against the subject (as in the joint check's green channel).
 NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
-
-# "连续三年无不良信用记录", "近3年内无不良记录", "三年内未有不良信用记录": the standard's own
-# words carry the number of years, so the credit authority changes it with the standard.
-_CLEAN_YEARS = re.compile(
-    r"([0-9]+|[一二两三四五六七八九十]+)\s*(?:个)?(?:年|周年)(?:内|以来)?\s*"
-    r"(?:无|没有|未有|未发生|未产生)(?:任何)?不良(?:信用)?记录"
-)
-_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-
-
-def _number(text: str) -> int:
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return _DIGITS[text]
-    tens, _, units = text.partition("十")
-    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0)
-
-
-def clean_years(standard: ListStandard) -> int | None:
-    """The years without a bad credit record the standard's criteria ask for, if any."""
-    found = _CLEAN_YEARS.search(standard.criteria)
-    return _number(found.group(1)) if found else None
 
 
 def black_list_entry_in_force(
@@ -101,7 +78,7 @@ def require_red_list_eligible(
     session: Session, subject_id: int, standard: ListStandard, today: dt.date
 ) -> None:
     """Refuses a red-list recognition of a subject on the black list, or with a bad
-    credit record within the years the standard's criteria name."""
+    credit record within the standard's ``clean_years``."""
     if standard.kind is not ListKind.RED:
         return
     black = black_list_entry_in_force(session, subject_id, today)
@@ -116,7 +93,7 @@ def require_red_list_eligible(
             article="Art. 14 ¶2",
             details={"black_list_standard": black_standard.code, "until": str(entry.term_end)},
         )
-    years = clean_years(standard)
+    years = standard.clean_years
     if years is None:
         return
     bad = latest_bad_record(session, subject_id, add_months(today, -12 * years))

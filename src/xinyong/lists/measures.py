@@ -261,6 +261,7 @@ def load_rule_pack(session: Session, clock: Clock, path: Path = RULEPACK) -> int
                     remedies=item.get("remedies", ""),
                     comment_days=item.get("comment_days", 7),
                     objection_days=item.get("objection_days", 10),
+                    clean_years=item.get("clean_years"),
                     from_record_type=item.get("from_record_type"),
                     active=True,
                 )

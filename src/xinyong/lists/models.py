@@ -52,6 +52,8 @@ class ListStandard(IdMixin, Base):
     remedies: Mapped[str] = mapped_column(Text, default="")
     comment_days: Mapped[int] = mapped_column(Integer, default=7)  # red: public comment period
     objection_days: Mapped[int] = mapped_column(Integer, default=10)  # black: after written notice
+    # Red: years without a bad credit record the criteria ask for (None: no such condition).
+    clean_years: Mapped[int | None] = mapped_column(Integer)
     # Court judgment defaulters and similar lists decided elsewhere enter from records.
     from_record_type: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
