@@ -590,8 +590,9 @@ def test_the_pdf_embeds_a_cjk_font_renders_chinese_and_names_the_requester(
     assert name in compact
     assert "行政处罚决定书文号" in compact  # labels, not keys
     assert "decision_number" not in compact
-    # Who asked is printed on every page, with the report number, for tracing a leak.
-    assert f"查询人{regulator}·query_officer·querier" in compact
+    # Who asked is printed on every page, with the report number, for tracing a leak (the
+    # role in words, as the pages print it; the stored label keeps the role's code).
+    assert f"查询人{regulator}·查询人员·querier" in compact
     assert number in compact
 
     _run(
@@ -615,3 +616,33 @@ def test_the_pdf_embeds_a_cjk_font_renders_chinese_and_names_the_requester(
     dark = sum(1 for p in pixels if p < 128) / len(pixels)
     # A page of text: some ink, and nowhere near a black page.
     assert 0.01 < dark < 0.5, dark
+
+
+def test_the_api_serves_html_and_pdf_as_the_pages_do(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient, tokens: Tokens
+) -> None:
+    """The printed form names the requester's role in words whichever way it was asked for
+    (the JSON keeps the role's code, as issued and hashed)."""
+    world = disclosure_world
+    person_penalty(db, clock, world)
+    make_query_item(db, clock, world)
+    reference = world.subjects["person"].reference
+    db.commit()
+    params = {"query_item": ITEM, "matter": MATTER_CODE}
+    html = client.get(
+        f"{API}/subjects/{reference}/report",
+        params={**params, "format": "html"},
+        headers=tokens("querier"),
+    )
+    assert html.status_code == 200, html.text
+    assert "query_officer" not in html.text
+    assert "查询" in html.text
+    pdf = client.get(
+        f"{API}/subjects/{reference}/report",
+        params={**params, "format": "pdf"},
+        headers=tokens("querier"),
+    )
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    issued = report_json(client, tokens, "querier", reference, **params)
+    assert "query_officer" in issued["requested_by"]

@@ -84,6 +84,12 @@ def test_the_analyst_reads_a_persons_credit_status_on_the_written_authorisation(
     )
     assert read["organisation"] == "福州测试银行"
     assert read["authorisation_id"] == granted.json()["id"]
+    # The subject's "who looked at my file" names what was read in words.
+    log_in(client, "citizen")
+    row = client.get("/me/access-log", headers=HTML).text.split(f'data-entry="{read["id"]}"')[1]
+    row = row.split("</tr>", 1)[0]
+    assert "信用状况" in row
+    assert "credit_status" not in row
 
 
 def test_the_page_in_english(listed: World, client: TestClient) -> None:

@@ -35,7 +35,7 @@ from xinyong.disclosure import query_items
 from xinyong.disclosure.models import AccessEvent, Authorisation, CreditReport, QueryItem
 from xinyong.web.i18n import translations
 from xinyong.web.labels import cite
-from xinyong.web.pages.disclosure import requester_in_words
+from xinyong.web.report_output import requester_in_words
 
 
 def cited(article: str) -> str:

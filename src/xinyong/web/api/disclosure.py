@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
@@ -132,17 +132,10 @@ def credit_report(
     if format == "json":
         # Serialised once, by the service, with the hashed content as it was hashed.
         return Response(issued.body, media_type="application/json")
-    from xinyong.disclosure import rendering
+    # As the pages serve it: the requester's role in words, the PDF rendered after commit.
+    from xinyong.web.report_output import report_response
 
-    if format == "html":
-        return HTMLResponse(rendering.report_html(issued.content))
-    return Response(
-        rendering.pdf(issued.content),
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="credit-report-{issued.report.number}.pdf"'
-        },
-    )
+    return report_response(issued.content, format)
 
 
 @router.get("/reports/{number}/verify", tags=["disclosure"])

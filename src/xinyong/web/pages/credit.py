@@ -33,11 +33,11 @@ from xinyong.web.pages.disclosure import (
     QUERYING_KINDS,
     disclosure_helpers,
     record_items,
-    report_response,
     type_names,
 )
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
+from xinyong.web.report_output import report_response
 
 router = APIRouter(include_in_schema=False)
 

@@ -10,11 +10,10 @@ their code and article; only a form's own input errors are shown on the form aga
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
@@ -31,11 +30,11 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
-from xinyong.web.i18n import translations
 from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
+from xinyong.web.report_output import report_response
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +60,11 @@ LEGAL_PATH_LABELS = {
     "authorisation": N_("Written authorisation"),
     "none": N_("No lawful path"),
 }
-WHAT_LABELS = {"file": N_("Credit file"), "report": N_("Credit report")}
+WHAT_LABELS = {
+    "file": N_("Credit file"),
+    "report": N_("Credit report"),
+    "credit_status": N_("Credit status"),  # list status and grade, Art. 19
+}
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {
     "not_own_subject": N_("A subject account may read only its own file (Art. 13)"),
@@ -196,40 +199,6 @@ def type_names(session: Session, *, english: bool) -> dict[str, str]:
     }
     names.update({code: en if english else zh for code, (en, zh) in SCOPE_LABELS.items()})
     return names
-
-
-def requester_in_words(requested_by: str) -> str:
-    """The report's requester (organisation · role · name) with the role in the report's
-    words: the printed form is Chinese, whatever the page's language. The issued content
-    keeps the role's code, as the API returns it."""
-    parts = requested_by.split(" · ")
-    if len(parts) == 3 and parts[1] in ROLE_LABELS:
-        parts[1] = translations("zh_Hans").gettext(ROLE_LABELS[parts[1]])
-    return " · ".join(parts)
-
-
-def report_response(content: dict[str, Any], fmt: str) -> Response:
-    """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
-
-    The PDF is rendered while the response is sent, after the request's transaction has
-    committed: rendering takes a good part of a second, and must not hold the database (SQLite
-    takes its write lock at the start of every transaction)."""
-    number = content["number"]
-    content = {**content, "requested_by": requester_in_words(str(content["requested_by"]))}
-    if fmt == "pdf":
-
-        def pdf() -> Iterator[bytes]:
-            yield rendering.pdf(content)
-
-        return StreamingResponse(
-            pdf(),
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
-        )
-    return HTMLResponse(
-        rendering.report_html(content),
-        headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
-    )
 
 
 def report_format(value: str) -> str:

@@ -1,0 +1,47 @@
+"""An issued credit report as a response: the HTML page or the PDF, for the pages and the
+API alike, so that a report reads the same whichever way it was asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from xinyong.disclosure import rendering
+from xinyong.web.i18n import translations
+from xinyong.web.labels import ROLE_LABELS
+
+
+def requester_in_words(requested_by: str) -> str:
+    """The report's requester (organisation · role · name) with the role in the report's
+    words: the printed form is Chinese, whatever the page's language. The issued content
+    keeps the role's code, as the API returns it."""
+    parts = requested_by.split(" · ")
+    if len(parts) == 3 and parts[1] in ROLE_LABELS:
+        parts[1] = translations("zh_Hans").gettext(ROLE_LABELS[parts[1]])
+    return " · ".join(parts)
+
+
+def report_response(content: dict[str, Any], fmt: str) -> Response:
+    """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
+
+    The PDF is rendered while the response is sent, after the request's transaction has
+    committed: rendering takes a good part of a second, and must not hold the database (SQLite
+    takes its write lock at the start of every transaction)."""
+    number = content["number"]
+    content = {**content, "requested_by": requester_in_words(str(content["requested_by"]))}
+    if fmt == "pdf":
+
+        def pdf() -> Iterator[bytes]:
+            yield rendering.pdf(content)
+
+        return StreamingResponse(
+            pdf(),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
+        )
+    return HTMLResponse(
+        rendering.report_html(content),
+        headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
+    )
