@@ -240,10 +240,9 @@ def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     return version
 
 
-def update_fulfilment(
-    session: Session, clock: Clock, actor: Actor, record_id: int, *, status: str, note: str
-) -> RecordVersion:
-    """The accepting unit records whether a commitment was kept: a new version."""
+def _own_commitment(session: Session, actor: Actor, record_id: int) -> CreditRecord:
+    """A commitment made to the actor's own unit; any other record is not found, another
+    unit's commitment is refused (Art. 12)."""
     require(actor, Permission.SUBMIT_RECORDS)
     record = session.get(CreditRecord, record_id)
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
@@ -255,6 +254,14 @@ def update_fulfilment(
             code="other_organisation",
             article="Art. 12",
         )
+    return record
+
+
+def update_fulfilment(
+    session: Session, clock: Clock, actor: Actor, record_id: int, *, status: str, note: str
+) -> RecordVersion:
+    """The accepting unit records whether a commitment was kept: a new version."""
+    record = _own_commitment(session, actor, record_id)
     if status not in FULFILMENT_STATUSES:
         raise InvalidInput(
             f"status must be one of {', '.join(FULFILMENT_STATUSES)}",
@@ -339,17 +346,7 @@ def accepted_commitments(
 def accepted_commitment(session: Session, actor: Actor, record_id: int) -> AcceptedCommitment:
     """One commitment made to the actor's unit, as its fulfilment form shows it; another
     unit's commitment or any other record is refused as ``update_fulfilment`` refuses it."""
-    require(actor, Permission.SUBMIT_RECORDS)
-    record = session.get(CreditRecord, record_id)
-    commitment_type = catalog.record_type_by_code(session, "credit_commitment")
-    if record is None or record.record_type_id != commitment_type.id:
-        raise NotFound("no such credit commitment", code="not_found", field="record")
-    if actor.organisation_id != record.source_organisation_id:
-        raise PermissionDenied(
-            "only the unit that accepted the commitment updates its fulfilment",
-            code="other_organisation",
-            article="Art. 12",
-        )
+    record = _own_commitment(session, actor, record_id)
     (found,) = _commitments_of_unit(session, record.source_organisation_id, record_id=record_id)
     return found
 
