@@ -12,17 +12,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission
-from xinyong.clock import Clock
 from xinyong.disclosure import person_lookup
 from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists import risk
-from xinyong.subjects import service as subjects
-from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.disclosure import subject_from_form
 from xinyong.web.pages.forms import BLANK, FormState, render_form
 from xinyong.web.pages.rendering import check_csrf
 
@@ -43,21 +40,6 @@ def _require_status_reader(actor: Actor) -> None:
         raise PermissionDenied(
             "your role may not read credit status", code="no_query_permission", article="Art. 12"
         )
-
-
-def _subject_from_form(
-    session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
-) -> Subject:
-    if subject_kind == "person":
-        if not citizen_id.strip():
-            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
-        return person_lookup.find_person(session, clock, actor, citizen_id)
-    if not uscc.strip():
-        raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
-    subject = subjects.by_uscc(session, uscc)
-    if subject is None:
-        raise NotFound("no organisation with this code", code="unknown_subject", field="uscc")
-    return subject
 
 
 def _context(actor: Actor) -> dict[str, Any]:
@@ -87,7 +69,7 @@ def credit_status(
     check_csrf(request, csrf_token)
     _require_status_reader(actor)
     try:
-        subject = _subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
+        subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
     except (InvalidInput, NotFound) as exc:
         # No rollback: the audit of a person lookup is kept whatever its outcome.
         state = FormState.after(exc, {"subject_kind": subject_kind, "uscc": uscc})

@@ -379,7 +379,7 @@ def _path_arguments(path: str, item: str, matter: str) -> tuple[str | None, str 
     return item.strip(), matter
 
 
-def _subject_from_form(
+def subject_from_form(
     session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
 ) -> Subject:
     """An organisation by its USCC, or a person by ID number (audited; an institution
@@ -447,7 +447,7 @@ def query_subject(
     context = _query_context(request, session, actor, path=path, item=item, matter=matter)
     try:
         item_code, item_matter = _path_arguments(path, item, matter)
-        subject = _subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
+        subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
     except (InvalidInput, NotFound) as exc:
         # No rollback: nothing was written but the audit of a person lookup, which is kept.
         # The ID number is not shown again.
