@@ -218,22 +218,11 @@ def _public_views(request: Request, subject: Subject) -> list[RecordView]:
     return build_file(session, subject, today=today, public_only=True)
 
 
-def public_records_of(request: Request, subject: Subject) -> list[dict[str, Any]]:
-    """The organisation's records inside their publicity window, for subject_public.html.
-
-    ``pages.public.subject_page`` renders the template without them, so the template asks
-    for them here, with the request's own session and clock (computed on every read, so a
-    record disappears at the end of its window by itself, Art. 9)."""
-    views = _public_views(request, subject)
-    return record_items(views, english=locale_of(request) == "en", public=True)
-
-
 def public_record_count(request: Request, subject: Subject) -> int:
     """How many records of a search hit are public today (search.html)."""
     return len(_public_views(request, subject))
 
 
-TEMPLATES.env.globals["public_records_of"] = public_records_of
 TEMPLATES.env.globals["public_record_count"] = public_record_count
 TEMPLATES.env.globals["disclosure_labels"] = LABELS
 

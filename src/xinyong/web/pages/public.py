@@ -81,13 +81,11 @@ def subject_page(
         "list_entries": entries_in_force,
         "list_persons": entries.public_persons(session, [e.id for e, _ in entries_in_force]),
     }
-    if not subject.is_organisation:
-        # Imported here: pages.disclosure imports pages.collection, which imports this module.
-        from xinyong.web.pages.disclosure import record_items
+    # Imported here: pages.disclosure imports pages.collection, which imports this module.
+    from xinyong.web.pages.disclosure import record_items
 
-        views = build_file(session, subject, today=today, public_only=True)
-        # record_items leaves out the subject's own columns (the name among them).
-        context["public_records"] = record_items(
-            views, english=locale_of(request) == "en", public=True
-        )
+    # Read on every request, so a record leaves the page at the end of its window by itself
+    # (Art. 9); record_items leaves out the subject's own columns (a person's name among them).
+    views = build_file(session, subject, today=today, public_only=True)
+    context["public_records"] = record_items(views, english=locale_of(request) == "en", public=True)
     return render(request, "subject_public.html", context)
