@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String
+from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -36,7 +36,6 @@ class ResponsibleRole(enum.StrEnum):
 
 class Subject(IdMixin, Base):
     __tablename__ = "subject"
-    __table_args__ = (Index("ix_subject_kind_name", "kind", "name_normalised"),)
 
     kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, 32))
     # The public handle used in URLs: the USCC for organisations, an opaque reference for
@@ -79,8 +78,10 @@ class SubjectName(IdMixin, Base):
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    normalised: Mapped[str] = mapped_column(String(200), index=True)
-    core: Mapped[str] = mapped_column(String(200), index=True)
+    # Not indexed: the name search matches pairs of characters anywhere in these
+    # (LIKE '%…%'), which no B-tree index serves (migration 0015).
+    normalised: Mapped[str] = mapped_column(String(200))
+    core: Mapped[str] = mapped_column(String(200))
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
