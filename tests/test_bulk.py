@@ -1,0 +1,86 @@
+"""Bulk inserts (db.bulk): many rows to a statement, and inserts on a second thread."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from xinyong.clock import CHINA
+from xinyong.db.bulk import BulkWriter, InsertQueue
+from xinyong.db.ids import allocate_ids
+from xinyong.subjects.models import Subject, SubjectKind
+
+COLUMNS = ("id", "kind", "reference", "name", "name_normalised", "uscc", "uscc_unverified")
+WHEN = dt.datetime(2026, 11, 27, 10, 0, tzinfo=CHINA)
+
+
+def _rows(db: Session, count: int, prefix: str) -> list[tuple[object, ...]]:
+    ids = allocate_ids(db, Subject.__table__, count)
+    return [
+        (
+            sid,
+            SubjectKind.LEGAL_PERSON,
+            f"{prefix}{n:08d}",
+            f"名称{n}",
+            f"名称{n}",
+            None,
+            n % 2 == 0,
+        )
+        for n, sid in enumerate(ids)
+    ]
+
+
+def test_more_rows_than_one_statement_takes_all_arrive_converted(db: Session) -> None:
+    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
+    # 8 columns: 4,095 rows to a statement on SQLite, so this takes three.
+    rows = [(*row, WHEN) for row in _rows(db, 9_000, "T")]
+    writer.insert(rows)
+    stored = db.execute(
+        select(Subject.reference, Subject.kind, Subject.uscc_unverified, Subject.created_at)
+        .where(Subject.reference.like("T%"))
+        .order_by(Subject.reference)
+    ).all()
+    assert len(stored) == 9_000
+    assert stored[0] == ("T00000000", SubjectKind.LEGAL_PERSON, True, WHEN)
+    assert stored[-1] == ("T00008999", SubjectKind.LEGAL_PERSON, False, WHEN)
+
+
+def test_queued_inserts_run_in_order_on_another_thread_and_wait_makes_them_visible(
+    db: Session,
+) -> None:
+    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
+    queue = InsertQueue(db)
+    queue.add(writer, [(*row, WHEN) for row in _rows(db, 10, "A")])
+    queue.add(writer, [(*row, WHEN) for row in _rows(db, 10, "B")])
+    queue.start()
+    queue.wait()
+    count = db.scalar(
+        select(func.count()).where(Subject.reference.like("A%") | Subject.reference.like("B%"))
+    )
+    assert count == 20
+
+
+def test_an_error_on_the_second_thread_is_raised_by_wait(db: Session) -> None:
+    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
+    rows = [(*row, WHEN) for row in _rows(db, 3, "D")]
+    queue = InsertQueue(db)
+    queue.add(writer, rows)
+    queue.add(writer, rows)  # the same references again: a unique constraint refuses them
+    queue.start()
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        queue.wait()
+    queue.wait()  # raised once; nothing is left running
+
+
+def test_close_waits_and_forgets_an_error(db: Session) -> None:
+    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
+    rows = [(*row, WHEN) for row in _rows(db, 3, "E")]
+    queue = InsertQueue(db)
+    queue.add(writer, rows)
+    queue.add(writer, rows)
+    queue.start()
+    queue.close()
+    queue.wait()
