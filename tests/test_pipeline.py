@@ -927,3 +927,18 @@ def test_new_subject_ids_are_members_exactly(allocations: list[list[int]]) -> No
         added.update(fresh)
     assert all(sid in ranges for sid in added)
     assert not any(sid in ranges for sid in set(range(0, 502)) - added)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["fine_amount", "facts", "uscc", "备注", 'a"b', "z"]) | st.text(max_size=8),
+        st.text(max_size=40),
+        max_size=8,
+    )
+)
+def test_the_canonical_payload_text_is_the_json_modules_sorted_encoding(
+    payload: dict[str, str],
+) -> None:
+    # Stored payload hashes were made from this text: it must never change.
+    encode = pipeline._CanonicalPayload(["fine_amount", "facts", "uscc", "备注", 'a"b'])
+    assert encode(payload) == json.dumps(payload, ensure_ascii=False, sort_keys=True)

