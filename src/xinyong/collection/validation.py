@@ -145,8 +145,17 @@ class RowValidator:
 
     def _compile(self) -> None:
         """The per-row plan: one checker per mapped column, built once per batch."""
-        self._checks: list[tuple[str, str, Problem | None, _Check]] = [
-            (header, spec.name, _required(spec) if spec.required else None, self._checker(spec))
+        # Text columns (most of them) carry their length limit and are checked inline; the
+        # others a checker (a None limit).
+        self._checks: list[tuple[str, str, Problem | None, int | None, Problem, _Check]] = [
+            (
+                header,
+                spec.name,
+                _required(spec) if spec.required else None,
+                spec.max_length if spec.type is FieldType.TEXT else None,
+                _too_long(spec),
+                self._checker(spec),
+            )
             for header, spec in self.columns
         ]
         self._sensitive_columns = [
@@ -207,12 +216,18 @@ class RowValidator:
             problems.extend(self._missing_problems)
         clean: dict[str, str] = {}
         get = values.get
-        for header, name, required, check in self._checks:
+        for header, name, required, max_length, too_long, check in self._checks:
             raw = get(header)
             value = raw.strip() if raw else ""
             if not value:
                 if required is not None:
                     problems.append(required)
+                continue
+            if max_length is not None:
+                if len(value) <= max_length:
+                    clean[name] = value
+                else:
+                    problems.append(too_long)
                 continue
             result = check(value)
             if result.__class__ is str:
