@@ -88,9 +88,12 @@ class BulkWriter:
             self._table_name = table_name
             self._column_list = column_list
             self._row_placeholders = f"({placeholders})"
-            # As many rows in one statement as SQLite takes parameters (32,766).
-            self._rows_per_statement = max(1, _SQLITE_MAX_PARAMETERS // len(self.columns))
-            self._statements: dict[int, str] = {}
+            # Statements of a few fixed sizes only: each size is prepared once and stays in
+            # the driver's statement cache, and a prepared statement for hundreds of rows
+            # takes hundreds of kB, so one per chunk's odd remainder would add up.
+            largest = max(1, min(_ROWS_PER_STATEMENT, _SQLITE_MAX_PARAMETERS // len(self.columns)))
+            self._sizes = sorted({largest, *(n for n in (64, 8, 1) if n < largest)}, reverse=True)
+            self._statements = {size: self._statement(size) for size in self._sizes}
 
     def insert(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
@@ -117,28 +120,29 @@ class BulkWriter:
         # Many rows to one statement: SQLite inserts them in one step, during which the
         # driver lets other Python threads run (see InsertQueue); executemany comes back to
         # Python, and its GIL, for every row.
-        per_statement = self._rows_per_statement
         cursor = driver.cursor()
         try:
-            for start in range(0, len(data), per_statement):
-                part = data[start : start + per_statement]
-                cursor.execute(self._statement(len(part)), list(chain.from_iterable(part)))
+            start, total = 0, len(data)
+            for size in self._sizes:
+                sql = self._statements[size]
+                while total - start >= size:
+                    part = data[start : start + size]
+                    cursor.execute(sql, list(chain.from_iterable(part)))
+                    start += size
         finally:
             cursor.close()
 
     def _statement(self, rows: int) -> str:
-        sql = self._statements.get(rows)
-        if sql is None:
-            values = ", ".join([self._row_placeholders] * rows)
-            # Table and column names come from our own metadata, never from input.
-            sql = f'INSERT INTO "{self._table_name}" ({self._column_list}) VALUES {values}'  # noqa: S608
-            if len(self._statements) < 8:
-                self._statements[rows] = sql
-        return sql
+        values = ", ".join([self._row_placeholders] * rows)
+        # Table and column names come from our own metadata, never from input.
+        return f'INSERT INTO "{self._table_name}" ({self._column_list}) VALUES {values}'  # noqa: S608
 
 
 # SQLITE_MAX_VARIABLE_NUMBER of every SQLite since 3.32.
 _SQLITE_MAX_PARAMETERS = 32_766
+# Enough rows to a statement that the per-statement costs vanish, few enough that a
+# prepared statement stays small.
+_ROWS_PER_STATEMENT = 500
 
 
 class InsertQueue:
