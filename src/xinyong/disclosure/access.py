@@ -263,7 +263,7 @@ def decide(
             report_number=report_number,
         )
         return Access(subject, LegalPath.SELF, None, "own file", log=(entry,))
-    _check_rate(session, clock, actor, subject, what, limits)
+    check_read_limits(session, clock, actor, subject, what, limits)
     if query_item_code:
         return _by_query_item(
             session, clock, actor, subject, what, query_item_code, matter, report_number
@@ -271,9 +271,11 @@ def decide(
     return _by_authorisation(session, clock, actor, subject, what, report_number)
 
 
-def _check_rate(
+def check_read_limits(
     session: Session, clock: Clock, actor: Actor, subject: Subject, what: str, limits: ReadLimits
 ) -> None:
+    """Refuse (and log the refusal) once the reader's account or organisation made as
+    many granted reads in the last hour as it may (Art. 12, 34)."""
     since = clock.now() - dt.timedelta(hours=1)
     checks: list[tuple[Any, int, str]] = []
     if actor.kind == "user" and actor.id is not None:
@@ -453,6 +455,44 @@ def _by_authorisation(
         purpose,
         authorisation_ids=tuple(a.id for a in granted),
         log=entries,
+    )
+
+
+REPORT_REOPENED = "report_reopened"
+
+
+def log_report_reopened(
+    session: Session, clock: Clock, actor: Actor, subject_id: int, report_number: str
+) -> None:
+    """An issued report opened again by its requester shows the subject's data again:
+    logged for the subject like the issuance (Art. 24), on the path and for the purpose
+    the report was issued on, in the reader's transaction."""
+    issued = session.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == subject_id,
+            AccessEvent.report_number == report_number,
+            AccessEvent.what == "report",
+            AccessEvent.granted,
+        )
+    ).all()
+    _log_granted(
+        session,
+        [
+            _event_values(
+                actor,
+                subject_id,
+                clock,
+                path=event.legal_path,
+                what=REPORT_REOPENED,
+                granted=True,
+                codes=list(event.record_type_codes),
+                purpose=event.purpose,
+                query_item_id=event.query_item_id,
+                authorisation_id=event.authorisation_id,
+                report_number=report_number,
+            )
+            for event in issued
+        ],
     )
 
 

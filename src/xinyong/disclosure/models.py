@@ -84,9 +84,15 @@ class AccessEvent(IdMixin, Base):
 
 class CreditReport(IdMixin, Base):
     """An issued credit report: its number and verification code prove a presented copy
-    genuine and unaltered; the requester is recorded so a leaked copy can be traced."""
+    genuine and unaltered; the requester is recorded so a leaked copy can be traced.
+    The hashed content is kept sealed so that the requester can open the same report
+    again (``reports.reopen``) instead of being issued another."""
 
     __tablename__ = "credit_report"
+    # An organisation's issued reports, newest first ("my issued reports").
+    __table_args__ = (
+        Index("ix_credit_report_organisation_issued", "organisation_id", "issued_at"),
+    )
 
     number: Mapped[str] = mapped_column(String(32), unique=True)
     verification_code: Mapped[str] = mapped_column(String(16))
@@ -100,6 +106,26 @@ class CreditReport(IdMixin, Base):
     content_sha256: Mapped[str] = mapped_column(String(64))
     free: Mapped[bool] = mapped_column(Boolean, default=False)
     record_count: Mapped[int] = mapped_column(Integer, default=0)
+    # What was hashed, kept encrypted (it holds personal data) in two parts: the report's
+    # own fields (number, dates, requester, the subject's basic information, the free
+    # count), and the part taken from the file (sections, field labels, suggestions),
+    # stored once for all the reports issued from the same file (``CreditReportFile``).
+    # None for reports issued before contents were kept.
+    content_ciphertext: Mapped[str | None] = mapped_column(Text, deferred=True)
+    file_key: Mapped[str | None] = mapped_column(String(64), ForeignKey("credit_report_file.key"))
+
+
+class CreditReportFile(IdMixin, Base):
+    """The part of issued reports taken from a subject's file as it stood, encrypted, once
+    for every report issued from the same file: a file read hundreds of times a day is
+    stored once, not hundreds of times (``reports._FileContent``)."""
+
+    __tablename__ = "credit_report_file"
+
+    # A keyed hash of the plaintext (a blind index): equal parts share a row, and the
+    # key tells nothing about the content to whoever reads the database.
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
 
 
 class ReviewDecision(enum.StrEnum):

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy import (
+    ColumnElement,
     String,
     Table,
     bindparam,
@@ -27,21 +28,27 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, undefer
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
-from xinyong.crypto import default_cipher
+from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.prepared import Prepared
 from xinyong.disclosure import access
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
-from xinyong.disclosure.models import CreditReport, LegalPath
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.disclosure.models import CreditReport, CreditReportFile, LegalPath
+from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
 FREE_REPORTS_PER_YEAR = 2  # natural persons (Shanghai Art. 34; 征信业管理条例 Art. 17)
+# The authenticated context of a report's kept content: a ciphertext copied from another
+# encrypted column does not decrypt as a report.
+CONTENT_CONTEXT = "credit_report.content"
+FILE_CONTEXT = "credit_report_file.content"
 
 # (key, 中文, English, catalog groups) in the standard's order.
 SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -217,8 +224,9 @@ def _part(view: RecordView) -> _Part:
 @dataclass(frozen=True, slots=True)
 class _Assembled:
     """What a report takes from a whole file: its items by section, the field labels of
-    its types and its records' suggestions, each with its canonical JSON. Shared by every
-    report of the same file (``_assemblies``), so none of it may be changed."""
+    its types and its records' suggestions, each with its canonical JSON, and that part
+    of the report as it is kept. Shared by every report of the same file (``_assemblies``),
+    so none of it may be changed (``kept`` seals itself once, on first use)."""
 
     items: dict[str, list[dict[str, Any]]]
     sections_json: orjson.Fragment
@@ -226,6 +234,37 @@ class _Assembled:
     labels_json: orjson.Fragment
     suggestions: list[dict[str, str]]
     suggestions_json: orjson.Fragment
+    kept: _FileContent
+
+    def file_part(self) -> dict[str, Any]:
+        """The report's keys taken from the file, as canonical JSON fragments."""
+        return {
+            "sections": self.sections_json,
+            "field_labels": self.labels_json,
+            "suggestions": self.suggestions_json,
+        }
+
+
+class _FileContent:
+    """The part of a report taken from the file, as it is kept (``CreditReportFile``):
+    sealed once per assembled file, not once per report, so that issuing a report again
+    from the same file costs no encryption of its hundreds of KB (bench/report.py)."""
+
+    def __init__(self, plaintext: bytes) -> None:
+        self.plaintext = plaintext
+        self.lock = threading.Lock()
+        # (cipher, key, ciphertext): made with the cipher in use, again if it changes.
+        self.sealed: tuple[FieldCipher, str, str] | None = None
+
+    def seal(self) -> tuple[str, str]:
+        cipher = default_cipher()
+        sealed = self.sealed
+        if sealed is None or sealed[0] is not cipher:
+            key = cipher.blind_index(self.plaintext.decode(), context=FILE_CONTEXT)
+            sealed = (cipher, key, cipher.encrypt_bytes(self.plaintext, context=FILE_CONTEXT))
+            with self.lock:
+                self.sealed = sealed
+        return sealed[1], sealed[2]
 
 
 def _assembled(records: list[RecordView]) -> _Assembled:
@@ -261,13 +300,19 @@ def _assembled(records: list[RecordView]) -> _Assembled:
     suggestions = [
         suggestion for view in records for suggestion in view.derived("report", _part).suggestions
     ]
+    labels_json = orjson.Fragment(canonical_json(labels))
+    suggestions_json = orjson.Fragment(canonical_json(suggestions or _NO_SUGGESTIONS))
+    file_part = canonical_json(
+        {"sections": sections_json, "field_labels": labels_json, "suggestions": suggestions_json}
+    )
     return _Assembled(
         by_section,
         sections_json,
         labels,
-        orjson.Fragment(canonical_json(labels)),
+        labels_json,
         suggestions,
-        orjson.Fragment(canonical_json(suggestions)),
+        suggestions_json,
+        _FileContent(file_part),
     )
 
 
@@ -378,18 +423,15 @@ def issue(
         else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR, "this_one_free": free},
     }
     # The hashed text, with what the file gives as the canonical JSON made with it.
-    canonical = canonical_json(
-        {
-            **content,
-            "sections": assembled.sections_json,
-            "field_labels": assembled.labels_json,
-            "suggestions": assembled.suggestions_json
-            if assembled.suggestions
-            else content["suggestions"],
-        }
-    )
+    file_part = assembled.file_part()
+    canonical = canonical_json({**content, **file_part})
     content_sha256 = hashlib.sha256(canonical).hexdigest()
     code = verification_code(number, content_sha256)
+    # What was hashed is kept, sealed, so that opening the report again gives exactly what
+    # was issued and verified, whatever the file, the catalog or this code become: the
+    # report's own fields here, the file's part once for all reports of the same file.
+    own = canonical_json({key: value for key, value in content.items() if key not in file_part})
+    file_key, file_ciphertext = assembled.kept.seal()
     values: dict[str, Any] = {
         "number": number,
         "verification_code": code,
@@ -403,12 +445,17 @@ def issue(
         "content_sha256": content_sha256,
         "free": free,
         "record_count": len(records),
+        "content_ciphertext": default_cipher().encrypt_bytes(own, context=CONTENT_CONTEXT),
+        "file_key": file_key,
     }
     # Core inserts: the report row is written and its id read back in one statement,
     # without the ORM's unit of work; the caller gets a (transient) object of it. On
     # PostgreSQL the read's access-log entry and the audit chain's next place are written
     # and reserved by the same statement: one round trip instead of three.
     connection = session.connection()
+    _KEEP_FILE[connection.dialect.name].execute(
+        connection, {"key": file_key, "ciphertext": file_ciphertext}
+    )
     place = None
     if connection.dialect.name == "postgresql" and len(granted.log) == 1:
         ((report_id, sequence, previous_hash),) = _ISSUE.rows(
@@ -430,14 +477,20 @@ def issue(
         details={"legal_path": granted.path.value, "records": len(records)},
         place=place,
     )
-    body = b"".join(
+    return IssuedReport(
+        report,
+        {**content, "verification_code": code, "content_sha256": content_sha256},
+        _body(canonical, content_sha256, code),
+    )
+
+
+def _body(canonical: bytes, content_sha256: str, code: str) -> bytes:
+    """The JSON document of a report: its hashed text with the hash and the code appended."""
+    return b"".join(
         (
             memoryview(canonical)[:-1],  # without the closing brace: the two keys follow
             f',"content_sha256":"{content_sha256}","verification_code":"{code}"}}'.encode(),
         )
-    )
-    return IssuedReport(
-        report, {**content, "verification_code": code, "content_sha256": content_sha256}, body
     )
 
 
@@ -454,6 +507,15 @@ _INSERT_REPORT = (
     .returning(CreditReport.id)
 )
 _REPORT_ROW = Prepared(_INSERT_REPORT)
+# The file's part of the report, unless a report of the same file stored it already.
+_KEEP_FILE = {
+    dialect: Prepared(
+        insert_of(CreditReportFile)
+        .values(key=bindparam("key"), ciphertext=bindparam("ciphertext"))
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 # PostgreSQL: the report row, the read's access-log entry and the audit head, at once.
 _ISSUE = Prepared(audit.advancing(access.logged_with(_INSERT_REPORT)))
 
@@ -548,3 +610,189 @@ def content_hash_of(content: dict[str, Any]) -> str:
     """The hash a presented JSON report should have: over everything but the hash and code."""
     body = {k: v for k, v in content.items() if k not in ("content_sha256", "verification_code")}
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+# --- an issued report, opened again by its requester -----------------------------------------
+
+
+def _issued_to(actor: Actor) -> ColumnElement[bool] | None:
+    """Which reports count as issued to the actor: a subject account's own reports on the
+    self path, or those issued to its organisation's staff and systems (a report names
+    the organisation it was given to, Art. 34, so any of its queriers may print it again)."""
+    if actor.subject_id is not None:
+        if not has_permission(actor, Permission.READ_OWN_FILE):
+            return None
+        return (CreditReport.subject_id == actor.subject_id) & (
+            CreditReport.legal_path == LegalPath.SELF
+        )
+    if actor.organisation_id is None or not (
+        has_permission(actor, Permission.QUERY_BY_ITEM)
+        or has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
+    ):
+        return None
+    return (CreditReport.organisation_id == actor.organisation_id) & (
+        CreditReport.legal_path != LegalPath.SELF
+    )
+
+
+@dataclass(frozen=True)
+class IssuedSummary:
+    """One line of "my issued reports": enough to recognise a report, not its content."""
+
+    number: str
+    issued_at: dt.datetime
+    as_of: dt.date
+    subject_code: str  # the public code: for a person the masked ID number
+    subject_reference: str  # how the API and the pages name the subject (opaque for a person)
+    subject_name: str  # masked for a person
+    legal_path: LegalPath
+    requested_by: str
+    free: bool
+    record_count: int
+    kept: bool  # issued since contents are kept: it can be opened again
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "issued_at": self.issued_at.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "subject": {
+                "code": self.subject_code,
+                "reference": self.subject_reference,
+                "name": self.subject_name,
+            },
+            "legal_path": self.legal_path.value,
+            "requested_by": self.requested_by,
+            "free": self.free,
+            "records": self.record_count,
+            "can_reopen": self.kept,
+        }
+
+
+def _masked(subject: Subject) -> str:
+    if subject.is_organisation:
+        return subject.name
+    return subject.name[:1] + "*" * (len(subject.name) - 1)
+
+
+MAX_LISTED = 200
+
+
+def issued_reports(
+    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0
+) -> list[IssuedSummary]:
+    """The reports issued to the actor (see ``_issued_to``), newest first."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to see the reports issued to you", code="not_authenticated")
+    if not 1 <= limit <= MAX_LISTED:
+        raise InvalidInput(f"limit is from 1 to {MAX_LISTED}", code="out_of_range", field="limit")
+    if offset < 0:
+        raise InvalidInput("offset cannot be negative", code="out_of_range", field="offset")
+    condition = _issued_to(actor)
+    if condition is None:
+        raise PermissionDenied(
+            "reports are issued to a subject about itself or to an organisation's queriers",
+            code="no_query_permission",
+            article="Art. 13",
+        )
+    rows = session.execute(
+        select(CreditReport, Subject, CreditReport.content_ciphertext.is_not(None))
+        .join(Subject, Subject.id == CreditReport.subject_id)
+        .where(condition)
+        .order_by(CreditReport.issued_at.desc(), CreditReport.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        IssuedSummary(
+            number=report.number,
+            issued_at=report.issued_at,
+            as_of=report.as_of,
+            subject_code=subject.public_code,
+            subject_reference=subject.reference,
+            subject_name=_masked(subject),
+            legal_path=report.legal_path,
+            requested_by=report.requester_label,
+            free=report.free,
+            record_count=report.record_count,
+            kept=bool(kept),
+        )
+        for report, subject, kept in rows
+    ]
+
+
+def reopen(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    number: str,
+    *,
+    limits: access.ReadLimits = access.ReadLimits(),
+) -> IssuedReport:
+    """The report issued under ``number``, exactly as issued (same number, code and
+    content), for the requester it was issued to. Nothing is issued and the free
+    allowance is untouched; the reading is audited, and logged for the subject when the
+    reader is not the subject itself (Art. 24). Anyone else is told no such report was
+    issued to them, so that numbers cannot be probed."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
+    condition = _issued_to(actor)
+    report = (
+        None
+        if condition is None
+        else session.scalar(
+            select(CreditReport)
+            .options(undefer(CreditReport.content_ciphertext))
+            .where(CreditReport.number == number.strip().upper(), condition)
+        )
+    )
+    if report is None:
+        raise NotFound(
+            "no report with this number was issued to you", code="unknown_report", field="number"
+        )
+    if report.content_ciphertext is None or report.file_key is None:
+        raise Conflict(
+            "this report was issued before reports were kept: it cannot be opened again",
+            code="report_not_kept",
+            field="number",
+        )
+    subject = session.get(Subject, report.subject_id)
+    assert subject is not None
+    by_subject = actor.subject_id == report.subject_id
+    if not by_subject:
+        # Opening it again is another read of the subject's data by the organisation.
+        access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)
+    cipher = default_cipher()
+    file_ciphertext = session.scalar(
+        select(CreditReportFile.ciphertext).where(CreditReportFile.key == report.file_key)
+    )
+    assert file_ciphertext is not None  # the foreign key
+    content = {
+        **orjson.loads(cipher.decrypt_bytes(report.content_ciphertext, context=CONTENT_CONTEXT)),
+        **orjson.loads(cipher.decrypt_bytes(file_ciphertext, context=FILE_CONTEXT)),
+    }
+    # Canonical JSON read and written again is the same text, so this is what was hashed;
+    # the hash proves it (the AEAD only proves the platform wrote each part).
+    canonical = canonical_json(content)
+    if hashlib.sha256(canonical).hexdigest() != report.content_sha256:
+        raise Conflict(
+            "the kept content of this report does not match its hash",
+            code="report_content_mismatch",
+            field="number",
+        )
+    if not by_subject:
+        access.log_report_reopened(session, clock, actor, subject.id, report.number)
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "report.reopen",
+        target_type="credit_report",
+        target_id=report.id,
+        details={"legal_path": report.legal_path.value, "by_subject": by_subject},
+    )
+    content["content_sha256"] = report.content_sha256
+    content["verification_code"] = report.verification_code
+    return IssuedReport(
+        report, content, _body(canonical, report.content_sha256, report.verification_code)
+    )
