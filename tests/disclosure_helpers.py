@@ -456,6 +456,27 @@ def matrix_report_code(world: World) -> dict[str, Any]:
     return {"code": _matrix_report(world)[1]}
 
 
+def matrix_issued_report(world: World) -> dict[str, Any]:
+    """A report the regulator's querier was issued about the company on the published
+    query item, once per world: its organisation's queriers may open it again."""
+    session = world.session
+    number: str | None = session.info.get("matrix_issued_report")
+    if number is None:
+        item = matrix_query(world)
+        issued = reports.issue(
+            session,
+            world.clock,
+            actor_of(world, "querier"),
+            world.subjects["company"],
+            query_item_code=item["query_item"],
+            matter=item["matter"],
+        )
+        number = issued.report.number
+        session.info["matrix_issued_report"] = number
+        session.commit()
+    return {"number": number}
+
+
 __all__ = [
     "ARREARS",
     "CONTRACT",
@@ -481,6 +502,7 @@ __all__ = [
     "make_query_item",
     "matrix_draft_item",
     "matrix_grant",
+    "matrix_issued_report",
     "matrix_new_item",
     "matrix_query",
     "matrix_report_code",

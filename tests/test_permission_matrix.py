@@ -110,6 +110,9 @@ class Access:
     content: Callable[[World], bytes] | None = None
     ok: frozenset[int] = SUCCESS
     headers: dict[str, str] = field(default_factory=dict)
+    # What a logged-in account that may not use the route gets: 403, or 404 where the
+    # refusal must not tell whether the object exists (a report number, say).
+    refused: int = 403
 
     def permits(self, account: str) -> bool:
         return account in self.allowed
@@ -224,6 +227,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
     ),
     ("GET", "/query"): Access(frozenset({"querier", "caseofficer", "analyst"})),
+    # Reports issued to the querier's organisation, opened again (as HTML and PDF) by its
+    # queriers only; anyone else is told no such report was issued to them (404), so
+    # numbers cannot be probed. Flows: tests/test_report_reopen.py.
+    ("GET", "/query/reports"): Access(frozenset({"querier", "caseofficer", "analyst"})),
+    ("GET", "/reports/{number}"): Access(
+        frozenset({"querier", "caseofficer"}),
+        params=disclosure_helpers.matrix_issued_report,
+        refused=404,
+    ),
     ("POST", "/query"): Access(
         frozenset({"querier", "caseofficer"}),
         form=lambda w: {
@@ -269,6 +281,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/me/credit"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/credit/report"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/credit/report.pdf"): Access(SUBJECT_ACCOUNTS),
+    ("GET", "/me/reports"): Access(SUBJECT_ACCOUNTS),
     ("GET", "/me/access-log"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/access-log/{event_id}/staff"): Access(
         SUBJECT_ACCOUNTS, params=lambda w: {"event_id": 999_999_999}, ok=frozenset({404})
@@ -438,6 +451,16 @@ MATRIX: dict[tuple[str, str], Access] = {
         object_level=True,
         params=company_code,
         query=disclosure_helpers.matrix_query,
+    ),
+    # The caller's issued reports, and one of them opened again (tests/test_report_reopen.py):
+    # 404 for everyone it was not issued to.
+    ("GET", "/api/v1/reports"): Access(
+        frozenset({"querier", "caseofficer", "analyst", *SUBJECT_ACCOUNTS})
+    ),
+    ("GET", "/api/v1/reports/{number}"): Access(
+        frozenset({"querier", "caseofficer"}),
+        params=disclosure_helpers.matrix_issued_report,
+        refused=404,
     ),
     ("GET", "/api/v1/reports/{number}/verify"): Access(
         PUBLIC,
@@ -992,8 +1015,8 @@ def assert_allowed(response: Response, access: Access, what: str) -> None:
     )
 
 
-def assert_refused(response: Response, account: str, what: str) -> None:
-    expected = 401 if account == ANONYMOUS else 403
+def assert_refused(response: Response, account: str, what: str, refused: int = 403) -> None:
+    expected = 401 if account == ANONYMOUS else refused
     assert response.status_code == expected, (
         f"{what} should be refused with {expected}, got {response.status_code}: "
         f"{response.text[:300]}"
@@ -1011,15 +1034,15 @@ def check(
         if access.permits(account):
             assert_allowed(own_response, access, f"{what} (own subject)")
         else:
-            assert_refused(own_response, account, f"{what} (own subject)")
+            assert_refused(own_response, account, f"{what} (own subject)", access.refused)
         # Never another subject's: Art. 13 ¶1.
-        assert_refused(other_response, account, f"{what} (another subject)")
+        assert_refused(other_response, account, f"{what} (another subject)", access.refused)
         return
     (response,) = perform(client, path, account, [build_call(world, method, path, access)])
     if access.permits(account):
         assert_allowed(response, access, what)
     else:
-        assert_refused(response, account, what)
+        assert_refused(response, account, what, access.refused)
 
 
 ROUTES = [pytest.param(method, path, id=f"{method} {path}") for (method, path) in sorted(MATRIX)]

@@ -130,14 +130,18 @@ def _environment() -> Environment:
     return environment
 
 
-def report_html(content: dict[str, Any], *, printed: bool = False) -> str:
-    """The report as an HTML page; ``printed``: the compact form the PDF is made from."""
+def report_html(
+    content: dict[str, Any], *, printed: bool = False, pdf_url: str | None = None
+) -> str:
+    """The report as an HTML page; ``printed``: the compact form the PDF is made from.
+    ``pdf_url``: where the page offers the PDF of the same report (not on the printed form)."""
     return (
         _environment()
         .get_template("report.html")
         .render(
             report=content,
             printed=printed,
+            pdf_url=None if printed else pdf_url,
             hidden=FIELD_LABELS_HIDDEN,
             source_fields=SOURCE_FIELDS,
             statuses=STATUS_LABELS,

@@ -105,6 +105,11 @@ MESSAGES: frozenset[str] = frozenset(
         N_("enter the unified social credit code"),
         N_("enter the verification code printed on the report"),
         N_("no report with this number was issued"),
+        N_("no report with this number was issued to you"),
+        N_("log in to open a report issued to you"),
+        N_("log in to see the reports issued to you"),
+        N_("this report was issued before reports were kept: it cannot be opened again"),
+        N_("reports are issued to a subject about itself or to an organisation's queriers"),
         N_("as_of cannot be in the future"),
         N_("choose HTML or PDF"),
         # authorisations and consents
@@ -519,11 +524,18 @@ CODES: dict[str, str] = {
     "not_a_querier": N_("This organisation does not query credit files."),
     "future_date": N_("The date is in the future."),
     "unknown_report": N_("No report with this number was issued."),
+    "report_not_kept": N_(
+        "This report was issued before reports were kept: it cannot be opened again."
+    ),
+    "report_content_mismatch": N_(
+        "The kept content of this report does not match its hash, so it is not shown."
+    ),
     # what was entered
     "invalid": N_("The value is not valid."),
     "required": N_("Something required is missing."),
     "too_long": N_("The value is too long."),
     "too_many": N_("Too many items at once."),
+    "out_of_range": N_("The value is outside the range allowed."),
     "too_large": N_("The file is too large."),
     "invalid_choice": N_("The value is not one of the choices."),
     "invalid_date": N_("Not a date."),

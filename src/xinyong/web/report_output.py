@@ -23,8 +23,9 @@ def requester_in_words(requested_by: str) -> str:
     return " · ".join(parts)
 
 
-def report_response(content: dict[str, Any], fmt: str) -> Response:
+def report_response(content: dict[str, Any], fmt: str, *, pdf_url: str | None = None) -> Response:
     """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
+    The HTML page links to ``pdf_url``: the PDF of the same report, opened again.
 
     The PDF is rendered while the response is sent, after the request's transaction has
     committed: rendering takes a good part of a second, and must not hold the database (SQLite
@@ -42,6 +43,6 @@ def report_response(content: dict[str, Any], fmt: str) -> Response:
             headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
         )
     return HTMLResponse(
-        rendering.report_html(content),
+        rendering.report_html(content, pdf_url=pdf_url),
         headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
     )

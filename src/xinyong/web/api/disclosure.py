@@ -135,7 +135,53 @@ def credit_report(
     # As the pages serve it: the requester's role in words, the PDF rendered after commit.
     from xinyong.web.report_output import report_response
 
-    return report_response(issued.content, format)
+    # The HTML offers the PDF of this same report, opened again, not a second one issued.
+    return report_response(
+        issued.content, format, pdf_url=f"/api/v1/reports/{issued.report.number}?format=pdf"
+    )
+
+
+@router.get("/reports", tags=["disclosure"])
+def my_issued_reports(
+    session: SessionDep,
+    actor: AuthenticatedActorDep,
+    limit: Annotated[int, Query(description="at most this many, newest first")] = 50,
+    offset: Annotated[int, Query()] = 0,
+) -> dict[str, Any]:
+    """The reports issued to the caller: a subject's own, or those issued to the caller's
+    organisation's queriers. Each can be opened again at ``/reports/{number}``."""
+    return {
+        "items": [
+            summary.as_dict()
+            for summary in reports.issued_reports(session, actor, limit=limit, offset=offset)
+        ]
+    }
+
+
+@router.get(
+    "/reports/{number}",
+    tags=["disclosure"],
+    responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}},
+)
+def reopen_report(
+    number: str,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
+) -> Response:
+    """A report issued to the caller, exactly as issued (same number, verification code
+    and content): no new report is issued and no free report is used. 404 for a number
+    not issued to the caller."""
+    reopened = reports.reopen(session, clock, actor, number, limits=read_limits(request))
+    if format == "json":
+        return Response(reopened.body, media_type="application/json")
+    from xinyong.web.report_output import report_response
+
+    return report_response(
+        reopened.content, format, pdf_url=f"/api/v1/reports/{reopened.report.number}?format=pdf"
+    )
 
 
 @router.get("/reports/{number}/verify", tags=["disclosure"])

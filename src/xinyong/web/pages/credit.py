@@ -33,6 +33,8 @@ from xinyong.web.pages.disclosure import (
     QUERYING_KINDS,
     disclosure_helpers,
     record_items,
+    render_issued_reports,
+    same_report_pdf,
     type_names,
 )
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
@@ -116,9 +118,9 @@ def my_credit(
     )
 
 
-def _issue_own_report(
-    request: Request, session: Session, clock: Clock, actor: Actor, as_of: str
-) -> dict[str, Any]:
+def _own_report(
+    request: Request, session: Session, clock: Clock, actor: Actor, as_of: str, fmt: str
+) -> Response:
     subject = _own_subject(session, actor)
     issued = reports.issue(
         session,
@@ -128,7 +130,8 @@ def _issue_own_report(
         as_of=parse_date(as_of, "as_of"),
         limits=read_limits(request),
     )
-    return issued.content
+    # The HTML page offers the PDF of this same report: downloading it uses no second one.
+    return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
 
 
 @router.post("/me/credit/report")
@@ -142,7 +145,7 @@ def my_report_html(
 ) -> Response:
     """A numbered report as an HTML page (its free-report count printed on it)."""
     check_csrf(request, csrf_token)
-    return report_response(_issue_own_report(request, session, clock, actor, as_of), "html")
+    return _own_report(request, session, clock, actor, as_of, "html")
 
 
 @router.post("/me/credit/report.pdf")
@@ -156,7 +159,21 @@ def my_report_pdf(
 ) -> Response:
     """The same report as a PDF with an embedded CJK font."""
     check_csrf(request, csrf_token)
-    return report_response(_issue_own_report(request, session, clock, actor, as_of), "pdf")
+    return _own_report(request, session, clock, actor, as_of, "pdf")
+
+
+@router.get("/me/reports", response_class=HTMLResponse)
+def my_issued_reports(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    """The reports the subject was issued about itself, to open or download again without
+    using another free report."""
+    _own_subject(session, actor)
+    back = ("/me/credit", translations(locale_of(request)).gettext("My credit file"))
+    return render_issued_reports(request, session, actor, offset=offset, back=back)
 
 
 # --- who looked at my file (Art. 24) --------------------------------------------------------

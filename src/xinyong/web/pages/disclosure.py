@@ -30,11 +30,12 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.i18n import translations
 from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
-from xinyong.web.report_output import report_response
+from xinyong.web.report_output import report_response, requester_in_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,6 +64,7 @@ LEGAL_PATH_LABELS = {
 WHAT_LABELS = {
     "file": N_("Credit file"),
     "report": N_("Credit report"),
+    "report_reopened": N_("Credit report opened again by its requester"),
     "credit_status": N_("Credit status"),  # list status and grade, Art. 19
 }
 # Why a read was refused, in plain words, with the article the service cites.
@@ -277,6 +279,72 @@ def verify_report(
     return render_form(request, "disclosure_verify.html", context, FormState(form=form))
 
 
+# --- issued reports, opened again by whoever they were issued to ---------------------------
+
+ISSUED_PER_PAGE = 50
+
+
+def render_issued_reports(
+    request: Request, session: Session, actor: Actor, *, offset: int, back: tuple[str, str]
+) -> HTMLResponse:
+    """The reports issued to the actor, each linked to open again as HTML and PDF: the
+    subject's own (``/me/reports``) or its organisation's (``/query/reports``)."""
+    # One more than shown, to know whether there is an older page.
+    summaries = reports.issued_reports(
+        session, actor, limit=ISSUED_PER_PAGE + 1, offset=max(offset, 0)
+    )
+    return render(
+        request,
+        "issued_reports.html",
+        {
+            **disclosure_helpers(request),
+            "summaries": summaries[:ISSUED_PER_PAGE],
+            "more": len(summaries) > ISSUED_PER_PAGE,
+            "next_offset": max(offset, 0) + ISSUED_PER_PAGE,
+            "show_subject": actor.subject_id is None,
+            "requester_in_words": requester_in_words,
+            "back_url": back[0],
+            "back_label": back[1],
+        },
+    )
+
+
+@router.get("/reports/{number}")
+def reopen_report(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    number: str,
+    format: Annotated[str, Query(max_length=8)] = "html",
+) -> Response:
+    """A report issued to the reader, exactly as issued: nothing is issued again and no
+    free report is used. A number not issued to the reader is not found (404)."""
+    fmt = report_format(format)
+    if not actor.authenticated:
+        raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
+    reopened = reports.reopen(session, clock, actor, number, limits=read_limits(request))
+    return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened))
+
+
+def same_report_pdf(issued: reports.IssuedReport) -> str:
+    """Where a report's HTML page offers the PDF of the same report."""
+    return f"/reports/{issued.report.number}?format=pdf"
+
+
+@router.get("/query/reports", response_class=HTMLResponse)
+def query_issued_reports(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> HTMLResponse:
+    """The reports issued to the querier's organisation, to open or print again."""
+    _require_query_role(actor)
+    back = ("/query", translations(locale_of(request)).gettext("Query a credit file"))
+    return render_issued_reports(request, session, actor, offset=offset, back=back)
+
+
 # --- agency query page (Art. 13): query item and matter first, then the subject -------------
 
 
@@ -477,7 +545,7 @@ def query_report(
         matter=item_matter,
         limits=read_limits(request),
     )
-    return report_response(issued.content, fmt)
+    return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
 
 
 # --- the credit authority's query items (Art. 13 ¶2) -----------------------------------------

@@ -1,0 +1,530 @@
+"""An issued credit report opened again by its number (rules.md "Disclosure"; Art. 24):
+exactly the content issued (same number, verification code and hash, verifiable), for its
+requester only, without issuing another report or using a free one; each opening audited,
+and logged for the subject when the reader is not the subject. Service, API and pages.
+"""
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import pytest
+from cryptography.exceptions import InvalidTag
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text, update
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+)
+from tests.disclosure_helpers import (
+    ITEM,
+    MATTER_CODE,
+    Tokens,
+    access_events,
+    actor_of,
+    company_penalty,
+    disclosure_world,  # noqa: F401 - fixture
+    error_of,
+    make_query_item,
+    person_penalty,
+)
+from tests.factories import World
+from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.crypto import default_cipher
+from xinyong.disclosure import access, reports
+from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
+from xinyong.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+
+API = "/api/v1"
+DECISION = "榕市监罚〔2026〕88号"
+
+
+@pytest.fixture
+def tokens(client: TestClient) -> Tokens:
+    return Tokens(client)
+
+
+@pytest.fixture
+def reopen_world(disclosure_world: World, db: Session, clock: FixedClock) -> World:
+    """A penalty about the person (public by law) and one about the company, and the
+    regulator's published query item."""
+    person_penalty(db, clock, disclosure_world, decision_number=DECISION)
+    company_penalty(db, clock, disclosure_world)
+    make_query_item(db, clock, disclosure_world)
+    db.commit()
+    return disclosure_world
+
+
+def own_report(db: Session, clock: FixedClock, world: World) -> reports.IssuedReport:
+    issued = reports.issue(db, clock, actor_of(world, "citizen"), world.subjects["person"])
+    db.commit()
+    return issued
+
+
+def queried_report(
+    db: Session, clock: FixedClock, world: World, subject: str = "person"
+) -> reports.IssuedReport:
+    issued = reports.issue(
+        db,
+        clock,
+        actor_of(world, "querier"),
+        world.subjects[subject],
+        query_item_code=ITEM,
+        matter=MATTER_CODE,
+    )
+    db.commit()
+    return issued
+
+
+def report_count(db: Session) -> int:
+    return int(db.scalar(select(func.count(CreditReport.id))) or 0)
+
+
+def audited(db: Session, action: str) -> list[AuditEvent]:
+    return list(db.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+# --- the service --------------------------------------------------------------------------------
+
+
+def test_the_subject_opens_its_own_report_again_exactly_as_issued(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    person = world.subjects["person"]
+    issued = own_report(db, clock, world)
+    assert issued.content["free_reports"]["used_this_year"] == 1
+    events_before = len(access_events(db, person.id))
+    clock.advance(dt.timedelta(minutes=5))
+
+    again = reports.reopen(db, clock, actor_of(world, "citizen"), issued.report.number)
+    db.commit()
+
+    # The very document issued: the same bytes, hence number, code and hash.
+    assert again.body == issued.body
+    assert again.content == json.loads(issued.body)
+    assert again.content["verification_code"] == issued.content["verification_code"]
+    assert reports.content_hash_of(again.content) == issued.report.content_sha256
+    verified = reports.verify(
+        db,
+        issued.report.number,
+        code=str(again.content["verification_code"]),
+        content_sha256=reports.content_hash_of(again.content),
+    )
+    assert (verified.genuine, verified.content_matches) == (True, True)
+    # Nothing issued, no free report used, and the subject's own reading is not an entry
+    # of its access log (the free count is read from it); it is audited.
+    assert report_count(db) == 1
+    assert reports._free_reports_used(db, person.id, clock.today().year) == 1
+    assert len(access_events(db, person.id)) == events_before
+    (event,) = audited(db, "report.reopen")
+    assert event.target_id == str(issued.report.id)
+    assert event.actor_id == f"user:{world.users['citizen'].id}"
+    assert event.details == {"legal_path": "self", "by_subject": True}
+    # The next issued report is the second free one: opening again counted for nothing.
+    second = own_report(db, clock, world)
+    assert second.content["free_reports"]["used_this_year"] == 2
+
+
+def test_the_report_stays_as_issued_when_the_file_changes(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    issued = queried_report(db, clock, world, "company")
+    clock.advance(dt.timedelta(days=1))
+    company_penalty(db, clock, world, decision_number="榕市监罚〔2026〕99号")
+    db.commit()
+    newer = queried_report(db, clock, world, "company")
+    assert "榕市监罚〔2026〕99号" in newer.body.decode()
+
+    again = reports.reopen(db, clock, actor_of(world, "querier"), issued.report.number)
+    assert again.body == issued.body
+    assert "榕市监罚〔2026〕99号" not in again.body.decode()
+
+
+def test_only_the_requester_opens_a_report_again_and_others_are_told_it_does_not_exist(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    by_querier = queried_report(db, clock, world).report.number
+    by_citizen = own_report(db, clock, world).report.number
+
+    # The querier's organisation's other querier may print it again (the report names the
+    # organisation it was given to, Art. 34).
+    again = reports.reopen(db, clock, actor_of(world, "caseofficer"), by_querier)
+    assert again.report.number == by_querier
+    refused = {
+        # the subject itself, which did not ask for it; a bank; the regulator's reporter
+        # (no query role); the company; the administrator
+        (by_querier, "citizen"),
+        (by_querier, "analyst"),
+        (by_querier, "reporter"),
+        (by_querier, "company"),
+        (by_querier, "admin"),
+        # the subject's own report: not the querier's
+        (by_citizen, "querier"),
+        (by_citizen, "company"),
+    }
+    for number, account in sorted(refused):
+        with pytest.raises(NotFound) as caught:
+            reports.reopen(db, clock, actor_of(world, account), number)
+        assert (caught.value.code, caught.value.field) == ("unknown_report", "number"), account
+    # A number never issued is refused the same way: nothing tells the two apart.
+    with pytest.raises(NotFound) as caught:
+        reports.reopen(db, clock, actor_of(world, "querier"), "XY2026112700000000")
+    assert caught.value.code == "unknown_report"
+    # Numbers are read as printed: spaces and lower case do not matter.
+    assert reports.reopen(db, clock, actor_of(world, "citizen"), f" {by_citizen.lower()} ")
+
+
+def test_an_organisation_opening_a_report_again_is_in_the_subjects_access_log(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    number = queried_report(db, clock, world).report.number
+    clock.advance(dt.timedelta(hours=2))
+    reports.reopen(db, clock, actor_of(world, "caseofficer"), number)
+    db.commit()
+
+    log = access.access_log(db, actor_of(world, "citizen"))
+    reopened = [entry for entry in log if entry.what == access.REPORT_REOPENED]
+    (entry,) = reopened
+    issued = next(entry for entry in log if entry.what == "report")
+    assert entry.report_number == number
+    assert entry.granted
+    assert entry.occurred_at == clock.now()
+    # On the path and for the matter the report was issued on, by whoever opened it.
+    assert (entry.legal_path, entry.query_item, entry.matter_or_purpose) == (
+        "query_item",
+        ITEM,
+        issued.matter_or_purpose,
+    )
+    assert entry.record_types == issued.record_types
+    assert entry.role == "case_officer"
+    event = db.scalar(select(AccessEvent).where(AccessEvent.id == entry.id))
+    assert event is not None
+    assert event.user_id == world.users["caseofficer"].id
+    assert report_count(db) == 1
+    (audit_event,) = audited(db, "report.reopen")
+    assert audit_event.details == {"legal_path": "query_item", "by_subject": False}
+
+
+def test_opening_again_counts_as_a_read_against_the_bulk_limit(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    number = queried_report(db, clock, world).report.number
+    limits = access.ReadLimits(per_account_per_hour=2)
+    # The issuance was one read, the first opening a second: the third is refused (Art. 12).
+    reports.reopen(db, clock, actor_of(world, "querier"), number, limits=limits)
+    db.commit()
+    with pytest.raises(RateLimited) as caught:
+        reports.reopen(db, clock, actor_of(world, "querier"), number, limits=limits)
+    assert (caught.value.code, caught.value.article) == ("bulk_read_limit", "Art. 12")
+
+
+def test_the_content_is_kept_encrypted_and_shared_by_reports_of_the_same_file(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    first = queried_report(db, clock, world)
+    second = queried_report(db, clock, world)
+    person = world.subjects["person"]
+    rows = db.execute(
+        text("SELECT content_ciphertext, file_key FROM credit_report ORDER BY id")
+    ).all()
+    files = db.execute(text("SELECT key, ciphertext FROM credit_report_file")).all()
+    # Nothing of the report readable in the database: not the name, not the decision.
+    stored = json.dumps([list(row) for row in rows + files], ensure_ascii=False)
+    for clear in (person.name, DECISION, first.report.number):
+        assert clear not in stored
+    # The two reports differ in their own fields, and share the file's part, stored once.
+    assert rows[0][0] != rows[1][0]
+    assert rows[0][1] == rows[1][1]
+    assert len(files) == 1
+    # Each part decrypts only in its own context.
+    with pytest.raises(InvalidTag):
+        default_cipher().decrypt_bytes(rows[0][0], context=reports.FILE_CONTEXT)
+    own = json.loads(default_cipher().decrypt_bytes(rows[0][0], context=reports.CONTENT_CONTEXT))
+    assert own["number"] == first.report.number
+    assert "sections" not in own
+    assert second.report.number != first.report.number
+
+
+def test_a_report_issued_before_contents_were_kept_cannot_be_opened_again(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    issued = own_report(db, clock, world)
+    db.execute(
+        update(CreditReport)
+        .where(CreditReport.id == issued.report.id)
+        .values(content_ciphertext=None, file_key=None)
+    )
+    db.commit()
+    with pytest.raises(Conflict) as caught:
+        reports.reopen(db, clock, actor_of(world, "citizen"), issued.report.number)
+    assert (caught.value.code, caught.value.field) == ("report_not_kept", "number")
+    (summary,) = reports.issued_reports(db, actor_of(world, "citizen"))
+    assert summary.kept is False
+
+
+def test_kept_content_moved_from_another_report_is_detected(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    first = own_report(db, clock, world)
+    clock.advance(dt.timedelta(days=1))
+    company_penalty(db, clock, world, decision_number="榕市监罚〔2026〕77号")
+    person_penalty(db, clock, world, decision_number="榕市监罚〔2026〕78号")
+    db.commit()
+    second = own_report(db, clock, world)
+    assert first.report.file_key != second.report.file_key
+    db.execute(
+        update(CreditReport)
+        .where(CreditReport.id == first.report.id)
+        .values(file_key=second.report.file_key)
+    )
+    db.commit()
+    with pytest.raises(Conflict) as caught:
+        reports.reopen(db, clock, actor_of(world, "citizen"), first.report.number)
+    assert caught.value.code == "report_content_mismatch"
+
+
+def test_each_requester_lists_the_reports_issued_to_it(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    by_querier = queried_report(db, clock, world).report.number
+    clock.advance(dt.timedelta(minutes=1))
+    own = own_report(db, clock, world).report.number
+    clock.advance(dt.timedelta(minutes=1))
+    about_company = queried_report(db, clock, world, "company").report.number
+
+    def numbers(account: str, **kwargs: Any) -> list[str]:
+        return [s.number for s in reports.issued_reports(db, actor_of(world, account), **kwargs)]
+
+    assert numbers("citizen") == [own]
+    assert numbers("querier") == [about_company, by_querier]  # newest first
+    assert numbers("caseofficer") == numbers("querier")
+    assert numbers("querier", limit=1, offset=1) == [by_querier]
+    assert numbers("analyst") == []
+    assert numbers("company") == []
+    (summary,) = reports.issued_reports(db, actor_of(world, "querier"), limit=1, offset=1)
+    person = world.subjects["person"]
+    # A person by masked ID number and name: the list is not the report.
+    assert (summary.subject_code, summary.subject_reference) == (
+        person.public_code,
+        person.reference,
+    )
+    assert "*" in summary.subject_code
+    assert summary.subject_name == person.name[0] + "*" * (len(person.name) - 1)
+    assert summary.legal_path is LegalPath.QUERY_ITEM
+    assert summary.kept
+    with pytest.raises(PermissionDenied) as refused:
+        reports.issued_reports(db, actor_of(world, "reporter"))
+    assert (refused.value.code, refused.value.article) == ("no_query_permission", "Art. 13")
+    for bad in ({"limit": 0}, {"limit": reports.MAX_LISTED + 1}, {"offset": -1}):
+        with pytest.raises(InvalidInput) as invalid:
+            reports.issued_reports(db, actor_of(world, "querier"), **bad)
+        assert (invalid.value.code, invalid.value.field) == ("out_of_range", next(iter(bad)))
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def test_the_api_opens_a_report_again_as_json_html_and_pdf(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient, tokens: Tokens
+) -> None:
+    world = reopen_world
+    reference = world.subjects["person"].reference
+    issued = client.get(f"{API}/subjects/{reference}/report", headers=tokens("citizen"))
+    assert issued.status_code == 200
+    number = issued.json()["number"]
+
+    again = client.get(f"{API}/reports/{number}", headers=tokens("citizen"))
+    assert again.status_code == 200
+    assert again.headers["content-type"] == "application/json"
+    assert again.content == issued.content  # byte for byte
+    assert reports.content_hash_of(again.json()) == issued.json()["content_sha256"]
+    html = client.get(
+        f"{API}/reports/{number}", params={"format": "html"}, headers=tokens("citizen")
+    )
+    assert html.status_code == 200
+    assert number in html.text
+    assert DECISION in html.text
+    # The HTML offers the PDF of this same report.
+    assert f'href="/api/v1/reports/{number}?format=pdf"' in html.text
+    pdf = client.get(f"{API}/reports/{number}", params={"format": "pdf"}, headers=tokens("citizen"))
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert number in pdf.headers["content-disposition"]
+    # None of it issued a report or used a free one.
+    assert report_count(db) == 1
+    listed = client.get(f"{API}/reports", headers=tokens("citizen")).json()["items"]
+    assert [(item["number"], item["free"], item["can_reopen"]) for item in listed] == [
+        (number, True, True)
+    ]
+    assert listed[0]["subject"]["reference"] == reference
+
+
+def test_the_issuing_endpoints_html_offers_the_pdf_of_the_same_report(
+    reopen_world: World, db: Session, client: TestClient, tokens: Tokens
+) -> None:
+    reference = reopen_world.subjects["person"].reference
+    html = client.get(
+        f"{API}/subjects/{reference}/report", params={"format": "html"}, headers=tokens("citizen")
+    )
+    number = db.scalars(select(CreditReport.number)).one()
+    assert f'href="/api/v1/reports/{number}?format=pdf"' in html.text
+
+
+def test_the_api_refuses_others_with_404_and_bad_input_with_its_field(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient, tokens: Tokens
+) -> None:
+    number = queried_report(db, clock, reopen_world).report.number
+    for account in ("citizen", "analyst", "company", "reporter"):
+        response = client.get(f"{API}/reports/{number}", headers=tokens(account))
+        assert error_of(response) == (404, "unknown_report", None), account
+        assert response.json()["error"]["field"] == "number"
+    assert client.get(f"{API}/reports/{number}").status_code == 401
+    assert client.get(f"{API}/reports").status_code == 401
+    wrong = client.get(
+        f"{API}/reports/{number}", params={"format": "doc"}, headers=tokens("querier")
+    )
+    assert wrong.status_code == 422
+    too_many = client.get(f"{API}/reports", params={"limit": 1000}, headers=tokens("querier"))
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["field"] == "limit"
+    refused = client.get(f"{API}/reports", headers=tokens("reporter"))
+    assert error_of(refused) == (403, "no_query_permission", "Art. 13")
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_my_html_report_offers_the_pdf_of_the_same_report_and_uses_one_free_report(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    log_in(client, "citizen")
+    page = client.get("/me/credit", headers=HTML)
+    assert 'data-free-used="0"' in page.text
+    assert 'href="/me/reports"' in page.text
+    html = client.post("/me/credit/report", data={"csrf_token": csrf_from(page.text)}, headers=HTML)
+    assert html.status_code == 200
+    number = db.scalars(select(CreditReport.number)).one()
+    link = f"/reports/{number}?format=pdf"
+    assert f'href="{link}"' in html.text
+    pdf = client.get(link, headers=HTML)
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    assert f"credit-report-{number}.pdf" in pdf.headers["content-disposition"]
+    again = client.get(f"/reports/{number}", headers=HTML)
+    assert again.status_code == 200
+    assert f'href="{link}"' in again.text
+    assert (
+        hashlib.sha256(again.text.encode()).hexdigest()
+        == hashlib.sha256(html.text.encode()).hexdigest()
+    )
+    # One report issued, one free report used.
+    assert report_count(db) == 1
+    assert 'data-free-used="1"' in client.get("/me/credit", headers=HTML).text
+    mine = client.get("/me/reports", headers=HTML)
+    assert mine.status_code == 200
+    assert f'data-report="{number}"' in mine.text
+    assert f'href="/reports/{number}"' in mine.text
+    assert f'href="{link}"' in mine.text
+
+
+def test_the_query_page_lists_the_organisations_reports_to_open_again(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    number = queried_report(db, clock, reopen_world).report.number
+    log_in(client, "caseofficer")
+    assert 'href="/query/reports"' in client.get("/query", headers=HTML).text
+    listed = client.get("/query/reports", headers=HTML)
+    assert listed.status_code == 200
+    assert f'data-report="{number}"' in listed.text
+    person = reopen_world.subjects["person"]
+    assert person.name not in listed.text  # masked in the list
+    html = client.get(f"/reports/{number}", headers=HTML)
+    assert html.status_code == 200
+    assert person.name in html.text  # the report itself, as issued
+    assert report_count(db) == 1
+
+
+def test_the_subject_sees_an_organisation_opening_its_report_again(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    number = queried_report(db, clock, reopen_world).report.number
+    log_in(client, "querier")
+    assert client.get(f"/reports/{number}?format=pdf", headers=HTML).status_code == 200
+    client.cookies.clear()
+    log_in(client, "citizen")
+    page = client.get("/me/access-log", headers=HTML)
+    assert "查询人再次打开信用报告" in page.text
+    assert page.text.count(number) == 2  # issued, then opened again
+
+
+def test_a_report_not_issued_to_the_reader_is_not_found_on_the_pages(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    number = queried_report(db, clock, reopen_world).report.number
+    log_in(client, "citizen")
+    refused = client.get(f"/reports/{number}", headers=HTML)
+    assert refused.status_code == 404
+    assert 'data-code="unknown_report"' in refused.text
+    assert client.get("/query/reports", headers=HTML).status_code == 403
+    client.cookies.clear()
+    log_in(client, "querier")
+    assert client.get("/me/reports", headers=HTML).status_code == 403
+    assert client.get(f"/reports/{number}?format=doc", headers=HTML).status_code == 422
+
+
+def test_reports_of_the_same_file_share_one_kept_row(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    for _ in range(3):
+        queried_report(db, clock, reopen_world, "company")
+    assert db.scalar(select(func.count(CreditReportFile.id))) == 1
+
+
+def test_the_queriers_html_report_offers_the_pdf_of_the_same_report(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    log_in(client, "querier")
+    form = client.get("/query", headers=HTML)
+    html = client.post(
+        "/query/report",
+        data={
+            "subject": reopen_world.subjects["company"].reference,
+            "path": "item",
+            "item": ITEM,
+            "matter": MATTER_CODE,
+            "format": "html",
+            "csrf_token": csrf_from(form.text),
+        },
+        headers=HTML,
+    )
+    assert html.status_code == 200
+    number = db.scalars(select(CreditReport.number)).one()
+    pdf = client.get(f"/reports/{number}?format=pdf", headers=HTML)
+    assert f'href="/reports/{number}?format=pdf"' in html.text
+    assert pdf.content.startswith(b"%PDF")
+    assert report_count(db) == 1
