@@ -3,7 +3,7 @@ the file in credit_report_file, shared by the reports of the same file), so that
 requester can open an issued report again without being issued another
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-11-29 05:30:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 
 revision: str = "0016"
 # 0015 is being written on another branch: re-point this at it when both are merged.
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
