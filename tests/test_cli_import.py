@@ -534,3 +534,67 @@ def test_sources_revoke_stops_imports_and_grant_restores_them(cli: Cli) -> None:
     assert run("sources", "grant", "--org", AGENCY, "--type", PENALTY).exit_code == 0
     assert cli.import_(path).exit_code == 0
     assert cli.count("credit_record") == 1
+
+
+# --- a killed import ------------------------------------------------------------------------
+
+
+def _counts(cli: Cli) -> dict[str, int]:
+    return {name: cli.count(name) for name in WRITTEN_TABLES}
+
+
+def test_an_import_killed_midway_leaves_nothing_and_a_rerun_gives_the_whole_batch(
+    cli: Cli,
+) -> None:
+    """SIGKILL, not an exception: the process gets no chance to roll anything back itself.
+    It is killed while SQLite writes the batch's pages to the write-ahead log (the log grows
+    only when the page cache spills or at commit), the moment a torn write would hurt most."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    bench = str(Path(__file__).resolve().parent.parent / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    from datagen import generate_penalty_csv
+
+    rows = 40_000
+    # Decided up to the day the in-process rerun below takes as today.
+    path = generate_penalty_csv(
+        cli.files / "penalties.csv", rows, seed=3, today=TEST_NOW.date()
+    ).path
+    before = _counts(cli)
+    command = [
+        sys.executable,
+        "-c",
+        "from xinyong.cli import main; main()",
+        *("import", str(path), "--source", AGENCY, "--type", PENALTY),
+    ]
+    wal = cli.data / "xinyong.sqlite3-wal"
+    process = subprocess.Popen(
+        command, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        # Kill it once several MB of the batch's transaction are in the write-ahead log.
+        deadline = time.monotonic() + 120
+        while not (wal.exists() and wal.stat().st_size > 8_000_000):
+            assert process.poll() is None, "the import ended before it could be killed"
+            assert time.monotonic() < deadline, "the import wrote nothing in two minutes"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+    assert _counts(cli) == before
+    with cli.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+    result = cli.import_(path)
+    assert result.exit_code == 0, result.output
+    after = _counts(cli)
+    assert after["batch"] == before["batch"] + 1
+    assert after["credit_record"] == before["credit_record"] + rows
+    assert after["quarantined_row"] == before["quarantined_row"]
