@@ -36,7 +36,14 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.audit.models import AuditEvent
 from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
-from xinyong.catalog.definitions import Category, FieldType, Polarity, Sensitivity, Severity
+from xinyong.catalog.definitions import (
+    Category,
+    FieldType,
+    Loosening,
+    Polarity,
+    Sensitivity,
+    Severity,
+)
 from xinyong.catalog.models import RecordType, RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.collection import sources
@@ -491,7 +498,11 @@ def test_a_city_revision_that_a_district_rule_no_longer_tightens_suspends_it(
     assert rule.suspended is not None
     assert (rule.suspended.jurisdiction, rule.suspended.version.version_no) == (DISTRICT, 1)
     assert rule.suspended.problems == (
-        ("disclosure.periods.general", "cannot lengthen the publicity period"),
+        Loosening(
+            "lengthens_publicity",
+            "disclosure.periods.general",
+            "cannot lengthen the publicity period",
+        ),
     )
     assert [s.jurisdiction for s in catalog.suspended_district_rules(db, PENALTY)] == [DISTRICT]
     event = db.scalars(
@@ -666,6 +677,7 @@ def test_the_api_shows_a_district_rule_the_city_has_suspended(
         "article": "Art. 35",
         "problems": [
             {
+                "code": "lengthens_publicity",
                 "field": "disclosure.periods.general",
                 "message": "cannot lengthen the publicity period",
             }

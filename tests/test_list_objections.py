@@ -10,6 +10,7 @@ subject's notices and, kept as decided, on the officers' queue."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -35,6 +36,7 @@ from xinyong.clock import FixedClock
 from xinyong.errors import Conflict, PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import EntryStatus, ListEntry, ListObjection
+from xinyong.web.i18n import translations
 
 OBJECTION = "处罚决定已于期限内履行完毕，附缴款凭证。"
 DISMISSAL = "缴款凭证所载金额与处罚决定不符，罚款尚未足额缴纳。"
@@ -303,7 +305,12 @@ def test_the_queue_shows_the_proposer_the_objection_without_a_decision_form(
         data={"upheld": "no", "reasons": DISMISSAL, "csrf_token": csrf_from(queue.text)},
     )
     assert refused.status_code == 403
-    assert 'data-code="own_proposal"' in refused.text
+    # The refusal is at the objection, with the decision and reasons typed kept.
+    mine = article_of(refused.text, f"entry-{entry.id}")
+    assert 'data-code="own_proposal"' in mine
+    kept = mine[mine.index("data-kept-reasons") :]
+    assert DISMISSAL in kept
+    assert translations("zh_Hans").gettext("Dismiss") in kept
     client.cookies.clear()
     # The second officer decides from the queue; the objection stays, as decided.
     log_in(client, "caseofficer2")
@@ -319,6 +326,66 @@ def test_the_queue_shows_the_proposer_the_objection_without_a_decision_form(
     assert OBJECTION in mine
     assert DISMISSAL in mine
     assert f'action="/lists-queue/objections/{objection.id}"' not in mine
+
+
+def test_a_refused_decision_on_the_queue_keeps_what_the_officer_typed(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The queue keeps the decision and the reasons of a refused decision, as the
+    handler's page does: in the form while the objection waits, beneath the refusal once
+    it has been decided by someone else meanwhile."""
+    world = lists_world
+    entry, objection = objected(db, clock, world)
+    db.commit()
+    log_in(client, "caseofficer2")
+    queue = client.get("/lists-queue")
+    token = csrf_from(queue.text)
+    blank = client.post(
+        f"/lists-queue/objections/{objection.id}",
+        data={"upheld": "yes", "reasons": " ", "csrf_token": token},
+    )
+    assert blank.status_code == 422
+    mine = article_of(blank.text, f"entry-{entry.id}")
+    assert 'data-code="required"' in mine
+    assert 'name="upheld" value="yes" required checked' in mine
+    assert "data-kept-reasons" not in mine  # the form keeps them
+    # The objection handler decides it meanwhile; the officer's decision is then refused.
+    entries.decide_objection(
+        db, clock, actor(world, "objections"), objection.id, upheld=False, reasons="另案处理"
+    )
+    db.commit()
+    late = client.post(
+        f"/lists-queue/objections/{objection.id}",
+        data={"upheld": "no", "reasons": DISMISSAL, "csrf_token": token},
+    )
+    assert late.status_code == 409
+    mine = article_of(late.text, f"entry-{entry.id}")
+    assert 'data-code="decided"' in mine
+    assert DISMISSAL in mine[mine.index("data-kept-reasons") :]
+    assert 'role="alert"' not in late.text[: late.text.index(f'id="entry-{entry.id}"')]
+
+
+def test_the_handlers_page_keeps_the_reasons_of_a_decision_refused_elsewhere(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """An objection no longer on the handler's page (decided meanwhile) is refused at the
+    top of the page, the reasons typed kept beneath the refusal."""
+    world = lists_world
+    _, objection = objected(db, clock, world)
+    db.commit()
+    log_in(client, "objections")
+    token = csrf_from(client.get("/list-objections").text)
+    entries.decide_objection(
+        db, clock, actor(world, "caseofficer2"), objection.id, upheld=False, reasons="另案处理"
+    )
+    db.commit()
+    late = client.post(
+        f"/list-objections/{objection.id}",
+        data={"upheld": "yes", "reasons": DISMISSAL, "csrf_token": token},
+    )
+    assert late.status_code == 409
+    assert 'data-code="decided"' in late.text
+    assert DISMISSAL in late.text[late.text.index("data-kept-reasons") :]
 
 
 def test_the_handler_decides_on_its_page(
@@ -385,7 +452,11 @@ def test_the_subject_is_told_its_objection_was_received_then_decided(
         f"/me/notices/{entry.id}/objection", data={"statement": "再次提出", "csrf_token": token}
     )
     assert again.status_code == 409
-    assert 'data-code="objection_pending"' in article_of(again.text, f"entry-{entry.id}")
+    pending = article_of(again.text, f"entry-{entry.id}")
+    assert 'data-code="objection_pending"' in pending
+    # In the page's language, with the date of the pending objection.
+    assert re.search(r"您于 \d{4}-\d{2}-\d{2} 对此告知提出的异议尚未决定", pending)
+    assert "error-detail" not in pending
     assert len(entries.objections(db, entry.id)) == 1
     (objection,) = entries.objections(db, entry.id)
     entries.decide_objection(

@@ -337,7 +337,7 @@ def test_a_definition_that_is_not_json_says_where(client: TestClient, world: Wor
     )
     assert response.status_code == 422
     assert error_of(response) == ("invalid_json", "definition")
-    assert "line 2" in response.text
+    assert "（第 2 行第 13 列）" in response.text  # where, in the page's language
     assert textarea(response) == text
 
 
@@ -432,8 +432,14 @@ def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(
         notice = page.split('data-suspended-district="350102"', 1)[1].split("</section>", 1)[0]
         assert "disclosure.periods.general" in notice
         assert "第三十五条" in notice  # Art. 35, in the page's language
+        # The problem too, translated by its code; the English message is the API's.
+        assert 'data-code="lengthens_publicity"' in notice
+        assert "不得延长公示期" in notice
+        assert "cannot lengthen" not in notice
         assert f'href="/admin/catalog/{PENALTY}/revise?jurisdiction=350102"' in notice
 
+    english = client.get(f"/catalog/{PENALTY}?jurisdiction=350102&lang=en").text
+    assert "disclosure.periods.general</code>: cannot lengthen the publicity period" in english
     # The public sees that the district rule is suspended, without the link to revise it.
     client.cookies.clear()
     public = client.get(f"/catalog/{PENALTY}").text

@@ -222,6 +222,28 @@ def test_the_same_rows_in_another_file_are_unchanged(
     assert rows_of(db, Batch) == 2
 
 
+def test_a_row_held_for_a_name_mismatch_is_not_confused_with_the_confidentiality_review(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """A held row (its code registered under another name, not merged) is named for what
+    it is, so that it does not read as a record awaiting the Art. 12 review."""
+    log_in(client, "reporter")
+    upload(client, SAMPLE_CSV)
+    table = sample_table()
+    table[1][0] = "福州晨曦文具贸易有限公司"  # the first company's code, another name
+    response = upload(client, to_csv(table))
+    assert counts(response.text)["held"] == 1
+    zh = translations("zh_Hans").gettext
+    held = zh("Held: name does not match the registered subject")
+    assert held == "暂存：名称与登记主体不符"
+    assert f'<th scope="row">{held}</th><td data-count="held">1</td>' in response.text
+    assert response.text.count(held) == 2  # the count and the row's disposition
+    assert zh("Awaiting confidentiality review") not in held
+    english = client.get(f"{response.url.path}?lang=en", headers=HTML).text
+    assert "Held: name does not match the registered subject" in english
+    assert "Held for review" not in english
+
+
 def test_a_prohibited_column_is_refused_with_its_article(
     client: TestClient, db: Session, world: World
 ) -> None:

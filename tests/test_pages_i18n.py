@@ -90,14 +90,16 @@ def test_a_check_code_result_names_the_check_character_in_the_pages_language(
     [
         (
             "zh",
-            "该措施重于该层级允许的程度。",
+            "严重程度为 5 的措施超出黑名单所允许的程度（最高为 3）；"
+            "措施须与行为的性质、情节和社会影响相适应",
             "<dd>第十五条第二款</dd>",
             "第十六条第（一）项",
             "措施名称",
         ),
         (
             "en",
-            "The measure is heavier than the tier allows.",
+            "a measure of severity 5 is heavier than the Black list tier allows (at most 3); "
+            "measures must fit the nature, circumstances and impact of the conduct",
             "<dd>Art. 15 ¶2</dd>",
             "Art. 16(1)",
             "Measure name",
@@ -135,9 +137,10 @@ def test_a_refused_measure_cites_its_article_in_the_pages_language(
     )
     assert refused.status_code == 422
     assert error_code(refused) == "disproportionate"
+    # Translated with its values (the severity, the tier and its limit), so the English
+    # message is not repeated as a detail line.
     assert f'data-code="disproportionate">{explanation}</p>' in refused.text
-    # The English message, with its values, stays as a detail line.
-    assert "a measure of severity 5 is heavier than the black tier allows" in refused.text
+    assert "error-detail" not in refused.text
     assert article in refused.text
 
 

@@ -37,9 +37,11 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.errors import InvalidInput
 from xinyong.lists import eligibility, entries
-from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
+from xinyong.web.i18n import translations
+from xinyong.web.refusals import explain
 
 RED = "integrity_model"
 
@@ -66,6 +68,17 @@ def refusal(db: Session, clock: FixedClock, world: World, subject: Subject) -> I
     return refused.value
 
 
+def in_chinese(refused: InvalidInput) -> str:
+    """The refusal as a Chinese page explains it: translated whole, no English detail."""
+    explained = explain(refused.as_dict(), translations("zh_Hans").gettext)
+    assert explained.detail is None, explained
+    return explained.text
+
+
+def entry_standard(db: Session, entry: ListEntry) -> str:
+    return db.get_one(ListStandard, entry.standard_id).name
+
+
 def test_the_years_are_the_standards_own_data() -> None:
     """The rule pack states the condition beside the criteria's words (clean_years)."""
     from xinyong.lists.measures import RULEPACK, read_rule_pack
@@ -85,6 +98,10 @@ def test_a_black_listed_subject_is_not_proposed_for_the_red_list(
     refused = refusal(db, clock, world, listed)
     assert refused.code == "on_black_list"
     assert refused.details["until"] == str(entry.term_end)
+    # The pages say it in their language, with the standard and the date.
+    assert in_chinese(refused).startswith(
+        f"该信息主体在黑名单上（{entry_standard(db, entry)}，至 {entry.term_end}）"
+    )
     assert db.scalar(select(ListEntry.id).where(ListEntry.kind == ListKind.RED)) is None
     # Once the black-list entry has ended, the black list no longer stands in the way.
     entries.remove(
@@ -131,6 +148,7 @@ def test_a_public_bad_record_within_the_standards_years_refuses(
     refused = refusal(db, clock, world, recent)
     assert refused.code == "bad_record"
     assert refused.details["years"] == 3
+    assert in_chinese(refused).startswith("该信息主体在最近 3 年内有不良信用记录（")
     assert propose_red(db, clock, world, old).status is EntryStatus.IN_COMMENT
     assert propose_red(db, clock, world, repaired).status is EntryStatus.IN_COMMENT
 

@@ -72,7 +72,11 @@ def test_reporter_uploads_the_sample_and_reads_the_report(
     counts = page.get_by_role("table", name=zh("Counts"))
     expect(counts.get_by_role("row", name=f"{zh('Rows')} 5", exact=True)).to_be_visible()
     expect(counts.get_by_role("row", name=f"{zh('Rejected')} 0", exact=True)).to_be_visible()
-    expect(counts.get_by_role("row", name=f"{zh('Held for review')} 0", exact=True)).to_be_visible()
+    expect(
+        counts.get_by_role(
+            "row", name=f"{zh('Held: name does not match the registered subject')} 0", exact=True
+        )
+    ).to_be_visible()
     expect(page.get_by_role("link", name=zh("Download the problems as CSV"))).to_be_visible()
 
     # The batch is listed, and its report is one link away.

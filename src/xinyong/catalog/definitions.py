@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -287,52 +287,97 @@ def check_allowed(definition: RecordTypeDefinition) -> None:
             )
 
 
-def loosenings(city: RecordTypeDefinition, district: RecordTypeDefinition) -> list[tuple[str, str]]:
-    """Where a district rule would loosen the city's, as (field, message); empty when it only
-    adds to or tightens it (Art. 35)."""
-    problems: list[tuple[str, str]] = []
+class Loosening(NamedTuple):
+    """One way a district rule would loosen the city's: a machine-readable code (the pages
+    translate by it), the field it concerns, and the message in English (the API's)."""
+
+    code: str
+    field: str
+    message: str
+
+
+def loosenings(city: RecordTypeDefinition, district: RecordTypeDefinition) -> list[Loosening]:
+    """Where a district rule would loosen the city's; empty when it only adds to or
+    tightens it (Art. 35)."""
+    problems: list[Loosening] = []
     if district.code != city.code:
-        problems.append(("code", "a district rule must keep the record type's code"))
+        problems.append(
+            Loosening("changes_code", "code", "a district rule must keep the record type's code")
+        )
     city_fields = {spec.name: spec for spec in city.fields}
     district_fields = {spec.name: spec for spec in district.fields}
     for name, spec in city_fields.items():
         mine = district_fields.get(name)
+        field = f"fields.{name}"
         if mine is None:
-            problems.append((f"fields.{name}", "a district rule cannot drop a city field"))
+            problems.append(
+                Loosening("drops_field", field, "a district rule cannot drop a city field")
+            )
             continue
         if spec.required and not mine.required:
             problems.append(
-                (f"fields.{name}", "a district rule cannot make a required field optional")
+                Loosening(
+                    "makes_field_optional",
+                    field,
+                    "a district rule cannot make a required field optional",
+                )
             )
         if (
             spec.sensitivity is Sensitivity.RESTRICTED
             and mine.sensitivity is not Sensitivity.RESTRICTED
         ):
             problems.append(
-                (f"fields.{name}", "a district rule cannot lower a field's sensitivity")
+                Loosening(
+                    "lowers_sensitivity",
+                    field,
+                    "a district rule cannot lower a field's sensitivity",
+                )
             )
     if not set(district.submitter_kinds) <= set(city.submitter_kinds):
-        problems.append(("submitter_kinds", "a district rule cannot admit more submitters"))
+        problems.append(
+            Loosening(
+                "admits_more_submitters",
+                "submitter_kinds",
+                "a district rule cannot admit more submitters",
+            )
+        )
     if district.public_by_law_for_natural_persons and not city.public_by_law_for_natural_persons:
-        problems.append(("public_by_law_for_natural_persons", "only law makes a record public"))
+        problems.append(
+            Loosening(
+                "public_without_law",
+                "public_by_law_for_natural_persons",
+                "only law makes a record public",
+            )
+        )
     if city.disclosure.mode == "non_public" and district.disclosure.mode == "public":
         problems.append(
-            ("disclosure.mode", "a district rule cannot publish what the city keeps private")
+            Loosening(
+                "publishes_non_public",
+                "disclosure.mode",
+                "a district rule cannot publish what the city keeps private",
+            )
         )
     if city.disclosure.review_before_publicity and not district.disclosure.review_before_publicity:
         problems.append(
-            ("disclosure.review_before_publicity", "a district rule cannot skip review")
+            Loosening(
+                "skips_review",
+                "disclosure.review_before_publicity",
+                "a district rule cannot skip review",
+            )
         )
     for severity in Severity:
         mine_period = district.disclosure.period(severity)
         city_period = city.disclosure.period(severity)
+        field = f"disclosure.periods.{severity}"
         if mine_period.published and not city_period.published:
             problems.append(
-                (f"disclosure.periods.{severity}", "cannot publish an unpublished class")
+                Loosening(
+                    "publishes_unpublished_class", field, "cannot publish an unpublished class"
+                )
             )
         if mine_period.published and mine_period.max_months > city_period.max_months:
             problems.append(
-                (f"disclosure.periods.{severity}", "cannot lengthen the publicity period")
+                Loosening("lengthens_publicity", field, "cannot lengthen the publicity period")
             )
     return problems
 
@@ -341,11 +386,11 @@ def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -
     """A district rule may add to or tighten the city's rule, never loosen it (Art. 35)."""
     problems = loosenings(city, district)
     if problems:
-        field, message = problems[0]
+        first = problems[0]
         raise InvalidInput(
-            f"{message} (Art. 35 lets a district add to or tighten the city's rules only)",
+            f"{first.message} (Art. 35 lets a district add to or tighten the city's rules only)",
             code="district_rule_loosens",
-            field=field,
+            field=first.field,
             article="Art. 35",
-            details={"problems": [{"field": f, "message": m} for f, m in problems]},
+            details={"problems": [p._asdict() for p in problems]},
         )

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog.definitions import (
+    Loosening,
     RecordTypeDefinition,
     check_allowed,
     check_tightens,
@@ -42,7 +43,7 @@ class SuspendedDistrictRule:
     city's rule governs the district until the district revises its own."""
 
     version: RecordTypeVersion
-    problems: tuple[tuple[str, str], ...]
+    problems: tuple[Loosening, ...]
 
     @property
     def jurisdiction(self) -> str:
@@ -161,7 +162,7 @@ def _suspension(
 @lru_cache(maxsize=256)
 def _loosenings_between(
     city_id: int, city_serialised: str, district_id: int, district_serialised: str
-) -> tuple[tuple[str, str], ...]:
+) -> tuple[Loosening, ...]:
     # Versions are never changed, so the answer for a pair of them is kept; the serialised
     # definitions are part of the key because ids repeat across test databases.
     return tuple(

@@ -4,12 +4,13 @@ The services refuse with a machine-readable code and an English message (``Domai
 which the API returns as they are. A page explains the refusal in its own language and
 keeps the code beside it (users and tests refer to it):
 
-1. a message the services write word for word (``MESSAGES``) is its own message id;
-2. a message with values in it (a count, a date, a check character) is matched by one of
+1. a problem whose code says all its message does (``STATED``) is translated by its code;
+2. a message the services write word for word (``MESSAGES``) is its own message id;
+3. a message with values in it (a count, a date, a check character) is matched by one of
    ``PATTERNS`` and translated with its values;
-3. otherwise the code's general explanation (``CODES``), with the English message kept
+4. otherwise the code's general explanation (``CODES``), with the English message kept
    as a detail line, since it names what the explanation cannot (a field, a value);
-4. a code no table knows: the English message, as it is.
+5. a code no table knows: the English message, as it is.
 """
 
 from __future__ import annotations
@@ -23,13 +24,32 @@ from xinyong.web.labels import N_, PERMISSION_LABELS, enum_label
 
 Gettext = Callable[[str], str]
 
-# --- 1. messages written word for word --------------------------------------------------------
+# --- 1. problems a code states in full ---------------------------------------------------------
+
+# A problem listed beside the field it concerns, whose message has no values: its code says
+# all the message does, so the page translates the code and does not repeat the English.
+# A district rule's loosenings of the city's (Art. 35; ``catalog.definitions.loosenings``).
+STATED: dict[str, str] = {
+    "changes_code": N_("a district rule must keep the record type's code"),
+    "drops_field": N_("a district rule cannot drop a city field"),
+    "makes_field_optional": N_("a district rule cannot make a required field optional"),
+    "lowers_sensitivity": N_("a district rule cannot lower a field's sensitivity"),
+    "admits_more_submitters": N_("a district rule cannot admit more submitters"),
+    "public_without_law": N_("only law makes a record public"),
+    "publishes_non_public": N_("a district rule cannot publish what the city keeps private"),
+    "skips_review": N_("a district rule cannot skip review"),
+    "publishes_unpublished_class": N_("cannot publish an unpublished class"),
+    "lengthens_publicity": N_("cannot lengthen the publicity period"),
+}
+
+# --- 2. messages written word for word --------------------------------------------------------
 
 MESSAGES: frozenset[str] = frozenset(
     {
         # signing in, accounts and the form itself
         N_("log in or present a token to do this"),
         N_("log in to read a credit file"),
+        N_("log in to read a credit status"),
         N_("log in to read a list entry"),
         N_("log in to query credit files"),
         N_("log in to see your notices"),
@@ -250,7 +270,7 @@ MESSAGES: frozenset[str] = frozenset(
     }
 )
 
-# --- 2. messages with values ------------------------------------------------------------------
+# --- 3. messages with values ------------------------------------------------------------------
 
 # The values a message names in English and a page can name in its language.
 _IDENTIFIER_KINDS = {
@@ -267,6 +287,41 @@ _WINDOWS = {
     "objection window after the written notice": N_("objection window after the written notice"),
     "public comment period": N_("public comment period"),
 }
+
+# What a proposal and a measure state, as the services name them.
+_PROPOSAL_PARTS = {
+    "criteria met": N_("criteria met"),
+    "reasons": N_("reasons"),
+    "evidence": N_("evidence"),
+}
+_MEASURE_PARTS = {
+    "code": N_("code"),
+    "name": N_("name"),
+    "means": N_("means"),
+    "implementing body": N_("implementing body"),
+    "legal basis": N_("legal basis"),
+}
+# Art. 11 ¶3 and ¶2: what may never be collected, and what only with written consent
+# (``catalog.definitions.PROHIBITED_TERMS``, ``RESTRICTED_TERMS``).
+_CATEGORIES = {
+    "religious belief": N_("religious belief"),
+    "genes": N_("genes"),
+    "fingerprints": N_("fingerprints"),
+    "blood type": N_("blood type"),
+    "disease and medical history": N_("disease and medical history"),
+    "income": N_("income"),
+    "deposits": N_("deposits"),
+    "securities": N_("securities"),
+    "commercial insurance": N_("commercial insurance"),
+    "real estate": N_("real estate"),
+    "tax amounts": N_("tax amounts"),
+}
+_SUBJECT_KINDS = {
+    "natural person": N_("natural person"),
+    "legal person": N_("legal person"),
+    "unincorporated organisation": N_("unincorporated organisation"),
+}
+_READERS = {"this account": N_("this account"), "your organisation": N_("your organisation")}
 
 
 @dataclass(frozen=True)
@@ -293,6 +348,16 @@ def _from(table: Mapping[str, str]) -> Callable[[str, Gettext], str]:
 
 def _enum(value: str, gettext: Gettext) -> str:
     return gettext(enum_label(value))
+
+
+def _enums(value: str, gettext: Gettext) -> str:
+    """A list of enumeration values, as the services join them (``a, b``)."""
+    return "、".join(gettext(enum_label(part)) for part in value.split(", "))
+
+
+def _stated(value: str, gettext: Gettext) -> str:
+    """A problem the services word as one of ``STATED``'s messages."""
+    return gettext(value) if value in STATED.values() else value
 
 
 def _permission(value: str, gettext: Gettext) -> str:
@@ -417,6 +482,194 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(None, r"no measure (?P<code>\S+)", N_("no measure %(code)s")),
     _pattern(None, r"no query item (?P<code>\S+)", N_("no query item %(code)s")),
+    # accounts, organisations and API keys (the administrator's pages)
+    _pattern(
+        "role_not_allowed",
+        r"an organisation of kind (?P<kind>\S+) cannot have role (?P<role>\S+)",
+        N_("an organisation of kind %(kind)s cannot have the role %(role)s"),
+        {"kind": _enum, "role": _enum},
+    ),
+    _pattern(
+        "role_not_allowed",
+        r"an API key of (?P<kind>\S+) cannot have role (?P<role>\S+)",
+        N_("an API key of a %(kind)s cannot have the role %(role)s"),
+        {"kind": _enum, "role": _enum},
+    ),
+    _pattern("duplicate", r"user (?P<name>.+) exists already", N_("user %(name)s exists already")),
+    _pattern(
+        "duplicate",
+        r"organisation (?P<code>\S+) exists already",
+        N_("organisation %(code)s exists already"),
+    ),
+    # the catalog (Art. 9, 11, 35)
+    _pattern(
+        "duplicate",
+        r"record type (?P<code>.+) exists already",
+        N_("record type %(code)s exists already"),
+    ),
+    _pattern(
+        "unknown_record_type",
+        r"no record type (?P<code>.+) in the catalog",
+        N_("no record type %(code)s in the catalog"),
+    ),
+    _pattern(
+        "prohibited_field",
+        r"field (?P<field>.+) would collect (?P<category>.+), which may never be collected",
+        N_("field %(field)s would collect %(category)s, which may never be collected"),
+        {"category": _from(_CATEGORIES)},
+    ),
+    _pattern(
+        "restricted_field_undeclared",
+        r"field (?P<field>.+) holds (?P<category>.+) and must be declared restricted",
+        N_("field %(field)s holds %(category)s and must be declared restricted"),
+        {"category": _from(_CATEGORIES)},
+    ),
+    _pattern(
+        "district_rule_loosens",
+        r"(?P<problem>.+) \(Art\. 35 lets a district add to or tighten the city's rules only\)",
+        N_("%(problem)s (Art. 35 lets a district add to or tighten the city's rules only)"),
+        {"problem": _stated},
+    ),
+    _pattern(
+        "invalid_json",
+        r"the definition is not valid JSON: (?P<problem>.+) \(line (?P<line>\d+), "
+        r"column (?P<column>\d+)\)",
+        N_("the definition is not valid JSON: %(problem)s (line %(line)s, column %(column)s)"),
+    ),
+    # responsibilities, consents, files and rows (Art. 9-12)
+    _pattern(
+        "submitter_kind_not_allowed",
+        r"an? (?P<kind>\S+) cannot submit (?P<type>.+) records; the catalog admits "
+        r"(?P<admitted>.+)",
+        N_("a %(kind)s cannot submit %(type)s records; the catalog admits %(admitted)s"),
+        {"kind": _enum, "admitted": _enums},
+    ),
+    _pattern(
+        "adverse_consequences_notice_required",
+        r"(?P<types>.+) holds restricted information \(income, deposits, securities, "
+        r"insurance, real estate or tax amounts\): consent to it must be written and given "
+        r"after notice of the possible adverse consequences",
+        N_(
+            "%(types)s holds restricted information (income, deposits, securities, insurance, "
+            "real estate or tax amounts): consent to it must be written and given after "
+            "notice of the possible adverse consequences"
+        ),
+    ),
+    _pattern(
+        "no_known_columns",
+        r"none of the file's columns is a field of (?P<type>.+): expected headers such as "
+        r"(?P<expected>.+)",
+        N_(
+            "none of the file's columns is a field of %(type)s: expected headers such as "
+            "%(expected)s"
+        ),
+    ),
+    _pattern(
+        "prohibited_content",
+        r"column (?P<column>.+) carries (?P<category>.+), which may never be collected",
+        N_("column %(column)s carries %(category)s, which may never be collected"),
+        {"category": _from(_CATEGORIES)},
+    ),
+    _pattern(
+        "written_consent_required",
+        r"(?P<fields>.+) may be collected only with written consent after the person was "
+        r"told of the possible adverse consequences",
+        N_(
+            "%(fields)s may be collected only with written consent after the person was told "
+            "of the possible adverse consequences"
+        ),
+    ),
+    _pattern(
+        "unsupported_id_type",
+        r"only citizen ID numbers are accepted, not (?P<given>.*)",
+        N_("only citizen ID numbers are accepted, not %(given)s"),
+    ),
+    _pattern(
+        "subject_kind_not_allowed",
+        r"(?P<type>.+) records are not kept about an? (?P<kind>.+)",
+        N_("%(type)s records are not kept about a %(kind)s"),
+        {"kind": _from(_SUBJECT_KINDS)},
+    ),
+    # reading credit files (Art. 12, 13)
+    _pattern(
+        "bulk_read_limit",
+        r"bulk reads are limited: (?P<who>this account|your organisation) made (?P<limit>\d+) "
+        r"reads of credit files in the last hour; wait, or ask the credit authority to raise "
+        r"the limit for a documented case",
+        N_(
+            "bulk reads are limited: %(who)s made %(limit)s reads of credit files in the last "
+            "hour; wait, or ask the credit authority to raise the limit for a documented case"
+        ),
+        {"who": _from(_READERS)},
+    ),
+    # lists, objections and measures (Art. 14-18, 25)
+    _pattern(
+        "on_black_list",
+        r"the subject is on the black list \((?P<standard>.+), until (?P<until>\S+)\): a "
+        r"subject on the black list is no integrity model and cannot be recognised under "
+        r"(?P<red>.+)",
+        N_(
+            "the subject is on the black list (%(standard)s, until %(until)s): a subject on "
+            "the black list is no integrity model and cannot be recognised under %(red)s"
+        ),
+    ),
+    _pattern(
+        "bad_record",
+        r"the subject has a bad credit record within the last (?P<years>\d+) years "
+        r"\((?P<type>.+), decided on (?P<date>\S+)\); (?P<standard>.+) requires none",
+        N_(
+            "the subject has a bad credit record within the last %(years)s years (%(type)s, "
+            "decided on %(date)s); %(standard)s requires none"
+        ),
+    ),
+    _pattern(
+        "required",
+        r"a proposal states its (?P<part>.+)",
+        N_("a proposal states its %(part)s"),
+        {"part": _from(_PROPOSAL_PARTS)},
+    ),
+    _pattern(
+        "objection_pending",
+        r"your objection of (?P<date>\S+) to this notice is still undecided; you are told its "
+        r"decision and reasons here, and may object again afterwards",
+        N_(
+            "your objection of %(date)s to this notice is still undecided; you are told its "
+            "decision and reasons here, and may object again afterwards"
+        ),
+    ),
+    _pattern(
+        "required",
+        r"a measure states its (?P<part>.+)",
+        N_("a measure states its %(part)s"),
+        {"part": _from(_MEASURE_PARTS)},
+    ),
+    _pattern(
+        "invalid_head",
+        r"(?P<article>Art\. \d+) has no item \((?P<head>\d+)\)",
+        N_("%(article)s has no item (%(head)s)"),
+    ),
+    _pattern(
+        "disproportionate",
+        r"a measure of severity (?P<severity>\d+) is heavier than the (?P<tier>\S+) tier allows "
+        r"\(at most (?P<limit>\d+)\); measures must fit the nature, circumstances and impact "
+        r"of the conduct",
+        N_(
+            "a measure of severity %(severity)s is heavier than the %(tier)s tier allows (at "
+            "most %(limit)s); measures must fit the nature, circumstances and impact of the "
+            "conduct"
+        ),
+        {"tier": _enum},
+    ),
+    _pattern(
+        "duplicate",
+        r"measure (?P<code>\S+) exists already",
+        N_("measure %(code)s exists already"),
+    ),
+    _pattern(
+        "duplicate",
+        r"query item (?P<code>\S+) exists already",
+        N_("query item %(code)s exists already"),
+    ),
     # identifiers (xinyong.identifiers): the kind, then what is wrong
     _pattern("empty", _KIND + r" is empty\.", N_("%(kind)s is empty."), _KINDS),
     _pattern(
@@ -471,7 +724,7 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
 )
 
-# --- 3. what each code means ------------------------------------------------------------------
+# --- 4. what each code means ------------------------------------------------------------------
 
 CODES: dict[str, str] = {
     # signing in and the request itself
@@ -664,6 +917,8 @@ def explain(error: Any, gettext: Gettext) -> Refusal:
     ``message``) in the language of ``gettext``."""
     code = str(_get(error, "code") or "")
     message = str(_get(error, "message") or "")
+    if code in STATED:
+        return Refusal(code, gettext(STATED[code]))
     if message in MESSAGES:
         return Refusal(code, gettext(message))
     for pattern in PATTERNS:

@@ -285,7 +285,7 @@ def _suspended(rules: list[catalog.SuspendedDistrictRule]) -> list[dict[str, Any
             "jurisdiction": suspended.jurisdiction,
             "version": suspended.version.version_no,
             "article": "Art. 35",
-            "problems": [{"field": f, "message": m} for f, m in suspended.problems],
+            "problems": [p._asdict() for p in suspended.problems],
         }
         for suspended in rules
     ]

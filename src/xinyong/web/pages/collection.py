@@ -78,7 +78,7 @@ SEVERITY_LABELS = {
 }
 DISPOSITION_LABELS = {
     "rejected": N_("Rejected"),
-    "held": N_("Held for review"),
+    "held": N_("Held: name does not match the registered subject"),
 }
 CHANNEL_LABELS = {
     "api": N_("API"),

@@ -9,16 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, require
-from xinyong.errors import DomainError
 from xinyong.lists import entries
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.errors import status_for
-from xinyong.web.pages.forms import form_error
-from xinyong.web.pages.lists import local_day
+from xinyong.web.pages.lists import local_day, objection_decided
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -55,15 +52,15 @@ def decide(
     check_csrf(request, csrf_token)
     # The page is the objection handler's; officers decide from their queue.
     require(actor, Permission.HANDLE_OBJECTIONS)
-    try:
-        entries.decide_objection(
-            session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
-        )
-    except DomainError as exc:
-        error = form_error(session, exc)
-        context = _context(session, actor)
-        context.update(
-            {"error": error, "error_objection": objection_id, "reasons": reasons, "upheld": upheld}
-        )
-        return render(request, "list_objections.html", context, status_code=status_for(exc))
-    return RedirectResponse(f"/list-objections?decided={objection_id}", status_code=303)
+    return objection_decided(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        upheld=upheld,
+        reasons=reasons,
+        template="list_objections.html",
+        context=lambda: _context(session, actor),
+        done=f"/list-objections?decided={objection_id}",
+    )

@@ -5,6 +5,7 @@ officers' proposal and review queue, the joint check, and the subject's notices 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -105,6 +106,7 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
         # The proposer sees the objections to their proposal but does not decide them.
         "decides_objections": {e.id for e in queue if entries.may_decide_objections(actor, e)},
         "persons": persons,
+        "objections_shown": {o.id for found in objections.values() for o, _contact in found},
         "subjects": subjects_by_id,
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
@@ -257,13 +259,50 @@ def decide_objection(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
+    return objection_decided(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        upheld=upheld,
+        reasons=reasons,
+        template="lists_queue.html",
+        context=lambda: _queue_context(session, actor, clock.today()),
+        done="/lists-queue?done=decided",
+    )
+
+
+def objection_decided(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection_id: int,
+    *,
+    upheld: str,
+    reasons: str,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+    done: str,
+) -> Response:
+    """An objection decided from a page (the officers' queue, the objection handler's):
+    on to ``done``; refused, the page again with the refusal at the objection and the
+    decision and reasons typed kept, which the decider would otherwise write again
+    (Art. 15 ¶2, 25). ``context`` is the page's, read after the refusal rolled back."""
     try:
         entries.decide_objection(
             session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
         )
     except DomainError as exc:
-        return _refused_in_queue(request, session, actor, clock, exc)
-    return RedirectResponse("/lists-queue?done=decided", status_code=303)
+        refused = {
+            "error": form_error(session, exc),
+            "error_objection": objection_id,
+            "reasons": reasons,
+            "upheld": upheld,
+        }
+        return render(request, template, {**context(), **refused}, status_code=status_for(exc))
+    return RedirectResponse(done, status_code=303)
 
 
 @router.get("/joint-check", response_class=HTMLResponse)
