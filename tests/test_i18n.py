@@ -371,3 +371,31 @@ def test_a_refusal_is_explained_in_the_pages_language(
     assert (zh.code, zh.text, zh.detail) == (error["code"], zh_text, zh_detail)
     # None: the English page reads the message as the services wrote it.
     assert explain(error, i18n.translations("en").gettext).text == (en_text or error["message"])
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "名称,类别, 名称\n".encode(),
+        b"a,,c\n1,,3\n4,5,6\n",
+        '名称,说明\n甲,"多行\n说明"\n乙,x\n'.encode() + b"\xff,1\n",
+        b'a,b\n1,2\n"3,4\n5,6\n',
+        b"",
+        b"\xff\xfe\xfd\xfc",
+        "名称,金额\n".encode("utf-16"),
+    ],
+    ids=["duplicate", "no_header", "bytes", "quote", "empty", "encoding", "utf16"],
+)
+def test_a_refused_file_is_explained_whole_in_chinese(data: bytes) -> None:
+    """The upload page says what is wrong with a file in its language, with the row and
+    the column, and no English line beneath it."""
+    import io
+
+    from xinyong.collection.readers import FileFormat, UnusableFile, open_rows
+    from xinyong.web.refusals import explain
+
+    with pytest.raises(UnusableFile) as caught, open_rows(io.BytesIO(data), FileFormat.CSV) as rows:
+        list(rows)
+    explained = explain(caught.value.as_dict(), i18n.translations("zh_Hans").gettext)
+    assert explained.detail is None, caught.value.message
+    assert explained.text != caught.value.message

@@ -413,11 +413,28 @@ def test_an_unusable_file_is_shown_on_the_form_and_nothing_is_written(
     assert response.headers["content-type"].startswith("text/html")
     assert 'role="alert"' in response.text
     assert error_code(response) == code
+    # Said in the page's language, values and all: no English line beneath.
+    assert "error-detail" not in response.text
     # The form again, ready for the corrected file.
     assert '<form method="post" action="/batches/upload"' in response.text
     assert re.search(r'<option value="administrative_penalty"\s+selected>', response.text)
     assert rows_of(db, Batch) == 0
     assert rows_of(db, CreditRecord) == 0
+
+
+def test_a_header_twice_is_named_with_its_columns_in_the_pages_language(
+    client: TestClient, db: Session, world: World
+) -> None:
+    log_in(client, "reporter")
+    table = sample_table()
+    table[0][2] = table[0][0]  # the name's header again over the code's column
+    response = upload(client, to_csv(table))
+    assert response.status_code == 422
+    assert error_code(response) == "duplicate_header"
+    name = table[0][0]
+    assert f"第 1 行：表头“{name}”同时出现在第 A (1) 列和第 C (3) 列" in response.text
+    assert "error-detail" not in response.text
+    assert rows_of(db, Batch) == 0
 
 
 @pytest.mark.parametrize("files", [{"file": ("", b"", "application/octet-stream")}, None])

@@ -570,6 +570,103 @@ PATTERNS: tuple[_Pattern, ...] = (
         N_("column %(column)s carries %(category)s, which may never be collected"),
         {"category": _from(_CATEGORIES)},
     ),
+    # files the upload page cannot read (collection.readers): spreadsheets and CSV
+    _pattern(
+        "unsupported_format",
+        r"Cannot read “(?P<file>.*)”: (?P<suffix>\.\w+) workbooks are not supported; save the "
+        r"sheet as \.xlsx or as CSV UTF-8\.",
+        N_(
+            "Cannot read “%(file)s”: %(suffix)s workbooks are not supported; save the sheet as "
+            ".xlsx or as CSV UTF-8."
+        ),
+    ),
+    _pattern(
+        "unsupported_format",
+        r"Cannot read “(?P<file>.*)”: accepted formats are CSV \(\.csv\), Excel workbook "
+        r"\(\.xlsx\), JSON Lines \(\.jsonl, \.ndjson\) or JSON \(\.json\)\.",
+        N_(
+            "Cannot read “%(file)s”: accepted formats are CSV (.csv), Excel workbook (.xlsx), "
+            "JSON Lines (.jsonl, .ndjson) or JSON (.json)."
+        ),
+    ),
+    _pattern(
+        "duplicate_header",
+        r"Row (?P<row>\d+): the header “(?P<name>.*)” appears in columns (?P<first>.+) and "
+        r"(?P<second>.+); each column needs a header of its own\.",
+        N_(
+            "Row %(row)s: the header “%(name)s” appears in columns %(first)s and %(second)s; "
+            "each column needs a header of its own."
+        ),
+    ),
+    _pattern(
+        "no_header",
+        r"Row (?P<row>\d+): column (?P<column>.+) holds a value but has no header in row "
+        r"(?P<header_row>\d+); name the column or delete it\.",
+        N_(
+            "Row %(row)s: column %(column)s holds a value but has no header in row "
+            "%(header_row)s; name the column or delete it."
+        ),
+    ),
+    _pattern(
+        "too_many_columns",
+        r"Row (?P<row>\d+): the header has (?P<count>\d+) columns; at most (?P<limit>\d+) are "
+        r"accepted\.",
+        N_("Row %(row)s: the header has %(count)s columns; at most %(limit)s are accepted."),
+    ),
+    _pattern(
+        "too_many_columns",
+        r"Row (?P<row>\d+) has values beyond column (?P<limit>\d+)\.",
+        N_("Row %(row)s has values beyond column %(limit)s."),
+    ),
+    _pattern(
+        "encoding",
+        r"Row (?P<row>\d+) has bytes that are not valid (?P<encoding>\S+), the encoding of the "
+        r"rest of the file; save the whole file as “CSV UTF-8”\.",
+        N_(
+            "Row %(row)s has bytes that are not valid %(encoding)s, the encoding of the rest of "
+            "the file; save the whole file as “CSV UTF-8”."
+        ),
+    ),
+    _pattern(
+        "encoding",
+        r"Row (?P<row>\d+) \(line (?P<line>\d+)\) has bytes that are not valid "
+        r"(?P<encoding>\S+), the encoding of the rest of the file; save the whole file as "
+        r"“CSV UTF-8”\.",
+        N_(
+            "Row %(row)s (line %(line)s) has bytes that are not valid %(encoding)s, the "
+            "encoding of the rest of the file; save the whole file as “CSV UTF-8”."
+        ),
+    ),
+    _pattern(
+        "format",
+        r"Row (?P<row>\d+) is not valid CSV \((?P<problem>.+)\); look for a stray double "
+        r"quote: a field that starts with one must end with one, and quotes inside it are "
+        r"doubled \(\"\"\)\.",
+        N_(
+            "Row %(row)s is not valid CSV (%(problem)s); look for a stray double quote: a field "
+            'that starts with one must end with one, and quotes inside it are doubled ("").'
+        ),
+    ),
+    _pattern(
+        "format",
+        r"The file is not a readable \.xlsx workbook \((?P<problem>.+)\)\.",
+        N_("The file is not a readable .xlsx workbook (%(problem)s)."),
+    ),
+    _pattern(
+        "format",
+        r"The sheet “(?P<sheet>.*)” cannot be read \((?P<problem>.+)\)\.",
+        N_("The sheet “%(sheet)s” cannot be read (%(problem)s)."),
+    ),
+    _pattern(
+        "empty",
+        r"The first sheet “(?P<sheet>.*)” is empty; the data must be on the first sheet\.",
+        N_("The first sheet “%(sheet)s” is empty; the data must be on the first sheet."),
+    ),
+    _pattern(
+        "empty",
+        r"The first sheet “(?P<sheet>.*)” has no header row\.",
+        N_("The first sheet “%(sheet)s” has no header row."),
+    ),
     _pattern(
         "written_consent_required",
         r"(?P<fields>.+) may be collected only with written consent after the person was "
