@@ -77,7 +77,36 @@ def overflow(page: Page, path: str) -> str | None:
     )
     if scroll_width <= inner_width:
         return None
-    return f"{path}: {scroll_width} px wide on a {inner_width} px screen"
+    return f"{path}: {scroll_width} px wide on a {inner_width} px screen ({sticking_out(page)})"
+
+
+# What reaches past the screen's right edge outside any scroll box (an element, or a text
+# too long to wrap), for the failure message.
+_STICKING_OUT = """() => {
+  const width = window.innerWidth;
+  const scrolls = (node) => {
+    for (let up = node.parentElement; up; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text && found.length < 3; text = walker.nextNode()) {
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    if (range.getBoundingClientRect().right > width + 0.5 && !scrolls(text)) {
+      const parent = text.parentElement;
+      found.push(`${parent.tagName.toLowerCase()}.${parent.className}: `
+        + text.textContent.trim().slice(0, 60));
+    }
+  }
+  return found;
+}"""
+
+
+def sticking_out(page: Page) -> str:
+    return "; ".join(page.evaluate(_STICKING_OUT))
 
 
 def batch_report(page: Page) -> str:
