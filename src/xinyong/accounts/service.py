@@ -336,9 +336,7 @@ def organisation_names(session: Session, ids: Iterable[int | None]) -> dict[int,
     return dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 

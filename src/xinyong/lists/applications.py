@@ -190,7 +190,7 @@ def of_organisation(
             .where(MeasureApplication.organisation_id == actor.organisation_id)
             .order_by(MeasureApplication.id.desc())
             .limit(limit)
-        ).tuples()
+        )
     ]
 
 
