@@ -42,6 +42,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
 FREE_REPORTS_PER_YEAR = 2  # natural persons (Shanghai Art. 34; 征信业管理条例 Art. 17)
@@ -158,6 +159,49 @@ def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any
             if part == 1
         ]
     return basic
+
+
+def _list_entries(session: Session, subject: Subject, as_of: dt.date) -> list[dict[str, Any]]:
+    """The subject's red and black list entries in force on ``as_of``: the report's
+    sections on honours and on serious-dishonesty lists are the lists, not only the records
+    (rules.md "Disclosure"); the lists are public (Art. 14), so every legal path shows them.
+    An entry ended since counts until it ended; one removed because an objection was upheld
+    was wrong from the start (Art. 25) and is left out."""
+    rows = session.execute(
+        select(ListEntry, ListStandard, Organisation)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .join(Organisation, Organisation.id == ListEntry.recognising_organisation_id)
+        .where(
+            ListEntry.subject_id == subject.id,
+            ListEntry.status.in_((EntryStatus.PUBLISHED, EntryStatus.EXPIRED, EntryStatus.REMOVED)),
+            ListEntry.term_start <= as_of,
+            ListEntry.term_end >= as_of,
+        )
+        .order_by(ListEntry.term_start, ListEntry.id)
+    )
+    found = []
+    for entry, standard, organisation in rows:
+        if entry.status is not EntryStatus.PUBLISHED and (
+            entry.removal_reason is RemovalReason.OBJECTION_UPHELD
+            or entry.ended_at is None
+            or entry.ended_at.astimezone(CHINA).date() <= as_of
+        ):
+            continue
+        assert entry.term_start is not None
+        assert entry.term_end is not None
+        found.append(
+            {
+                "list": entry.kind.value,
+                "tier": entry.tier.value,
+                "standard": standard.name,
+                "reasons": entry.reasons,
+                "legal_basis": entry.legal_basis,
+                "term_start": entry.term_start.isoformat(),
+                "term_end": entry.term_end.isoformat(),
+                "recognised_by": {"name": organisation.name, "code": organisation.code},
+            }
+        )
+    return found
 
 
 def _suggestions_of(view: RecordView) -> tuple[dict[str, str], ...]:
@@ -415,6 +459,7 @@ def issue(
         "requested_by": requester_label,
         "subject": _basic(session, subject, granted.path),
         "sections": sections,
+        "list_entries": _list_entries(session, subject, as_of or today),
         "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
         "suggestions": list(assembled.suggestions)
         or [dict(suggestion) for suggestion in _NO_SUGGESTIONS],

@@ -1,0 +1,88 @@
+"""A credit report shows the subject's red and black list entries in force on its date, in
+the sections the national standard gives them (rules.md "Disclosure"): a listed subject's
+report must not say "无" under the serious-dishonesty lists."""
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from tests.factories import World
+from tests.lists_helpers import (
+    actor,
+    fast_password_hashing,  # noqa: F401 - fixture
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from xinyong.clock import FixedClock
+from xinyong.disclosure import reports
+from xinyong.disclosure.rendering import report_html
+from xinyong.lists import entries
+from xinyong.lists.models import RemovalReason
+
+
+def _section(html: str, title: str) -> str:
+    start = html.index(title)
+    return html[start : html.index("<h2>", start)]
+
+
+def test_a_listed_subjects_report_shows_its_black_list_entry(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    published_entry(db, clock, world, company, reasons="拒不履行行政处罚决定")
+    db.commit()
+
+    issued = reports.issue(db, clock, actor(world, "company"), company)
+    db.commit()
+
+    (entry,) = issued.content["list_entries"]
+    assert entry["list"] == "black"
+    assert entry["reasons"] == "拒不履行行政处罚决定"
+    assert entry["recognised_by"]["code"] == world.organisations["regulator"].code
+    html = report_html(issued.content)
+    dishonesty = _section(html, "严重失信主体名单信息")
+    assert "黑名单" in dishonesty
+    assert "拒不履行行政处罚决定" in dishonesty
+    assert "无</p>" not in dishonesty
+    assert "黑名单" not in _section(html, "表彰荣誉与守信信息")
+    # What was issued is what is opened again: the entries are part of the hashed content.
+    again = reports.reopen(db, clock, actor(world, "company"), issued.report.number)
+    assert again.content["list_entries"] == issued.content["list_entries"]
+
+
+def test_a_report_as_of_a_date_shows_the_entries_in_force_then(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    entry = published_entry(db, clock, world, company, approved_days_ago=30)
+    entries.remove(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行处罚决定",
+    )
+    db.commit()
+    company_actor = actor(world, "company")
+
+    today = reports.issue(db, clock, company_actor, company)
+    before = reports.issue(
+        db, clock, company_actor, company, as_of=clock.today() - dt.timedelta(days=10)
+    )
+    before_term = reports.issue(
+        db, clock, company_actor, company, as_of=clock.today() - dt.timedelta(days=40)
+    )
+    db.commit()
+
+    assert today.content["list_entries"] == []
+    assert [e["list"] for e in before.content["list_entries"]] == ["black"]
+    assert before_term.content["list_entries"] == []
