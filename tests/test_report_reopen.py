@@ -528,3 +528,25 @@ def test_the_queriers_html_report_offers_the_pdf_of_the_same_report(
     assert f'href="/reports/{number}?format=pdf"' in html.text
     assert pdf.content.startswith(b"%PDF")
     assert report_count(db) == 1
+
+
+def test_my_html_report_is_shown_at_its_own_address_so_reloading_issues_no_other(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    log_in(client, "citizen")
+    page = client.get("/me/credit", headers=HTML)
+    issued = client.post(
+        "/me/credit/report",
+        data={"csrf_token": csrf_from(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    number = db.scalars(select(CreditReport.number)).one()
+    assert issued.status_code == 303
+    assert issued.headers["location"] == f"/reports/{number}"
+    for _reload in range(2):
+        shown = client.get(issued.headers["location"], headers=HTML)
+        assert shown.status_code == 200
+        assert number in shown.text
+    assert report_count(db) == 1
+    assert 'data-free-used="1"' in client.get("/me/credit", headers=HTML).text

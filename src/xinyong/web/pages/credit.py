@@ -130,7 +130,11 @@ def _own_report(
         as_of=parse_date(as_of, "as_of"),
         limits=read_limits(request),
     )
-    # The HTML page offers the PDF of this same report: downloading it uses no second one.
+    if fmt == "html":
+        # Shown at its own address, as opened again: reloading the page or coming back to
+        # it shows this report, where resending the form would issue another one and use
+        # another free report. The page offers the PDF of this same report.
+        return RedirectResponse(f"/reports/{issued.report.number}", status_code=303)
     return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
 
 
