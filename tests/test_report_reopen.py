@@ -550,3 +550,24 @@ def test_my_html_report_is_shown_at_its_own_address_so_reloading_issues_no_other
         assert number in shown.text
     assert report_count(db) == 1
     assert 'data-free-used="1"' in client.get("/me/credit", headers=HTML).text
+
+
+def test_the_lists_of_reports_name_the_requester_in_the_pages_language(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    own_report(db, clock, reopen_world)
+    queried_report(db, clock, reopen_world)
+    log_in(client, "citizen")
+    mine = client.get("/me/reports?lang=en", headers=HTML).text
+    assert "The subject itself · " in mine
+    assert "信息主体本人" not in mine
+    client.cookies.clear()
+    log_in(client, "querier")
+    theirs = client.get("/query/reports?lang=en", headers=HTML).text
+    assert " · Query officer · " in theirs
+    assert "查询人员" not in theirs
+    client.cookies.clear()
+    log_in(client, "authority")
+    supervised = client.get("/supervision", headers=HTML).text
+    assert " · 查询人员 · " in supervised
+    assert "query_officer" not in supervised  # a role in words, never its code

@@ -12,14 +12,22 @@ from xinyong.disclosure import rendering
 from xinyong.web.i18n import translations
 from xinyong.web.labels import ROLE_LABELS
 
+# How reports.issue names a subject asking for its own report, and the page's words for it.
+SUBJECT_ITSELF_ZH = "信息主体本人"
+SUBJECT_ITSELF = "The subject itself"
 
-def requester_in_words(requested_by: str) -> str:
-    """The report's requester (organisation · role · name) with the role in the report's
-    words: the printed form is Chinese, whatever the page's language. The issued content
-    keeps the role's code, as the API returns it."""
+
+def requester_in_words(requested_by: str, locale: str = "zh_Hans") -> str:
+    """The report's requester (organisation · role · name, or the subject itself · name)
+    in words: by default the report's (the printed form is Chinese, whatever the page's
+    language), on a page in the page's ``locale``. The issued content keeps the role's
+    code, as the API returns it."""
+    gettext = translations(locale).gettext
     parts = requested_by.split(" · ")
     if len(parts) == 3 and parts[1] in ROLE_LABELS:
-        parts[1] = translations("zh_Hans").gettext(ROLE_LABELS[parts[1]])
+        parts[1] = gettext(ROLE_LABELS[parts[1]])
+    elif len(parts) == 2 and parts[0] == SUBJECT_ITSELF_ZH:
+        parts[0] = gettext(SUBJECT_ITSELF)
     return " · ".join(parts)
 
 

@@ -27,6 +27,7 @@ from xinyong.web.labels import ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf
+from xinyong.web.report_output import requester_in_words
 
 router = APIRouter(include_in_schema=False)
 
@@ -196,6 +197,7 @@ def _render_supervision(
             "signals": found,
             "signals_by_org": signals_by_org,
             "issued": issued,
+            "requester_in_words": requester_in_words,
             "follow_ups": history,
             "followed": followed,
             "organisations": accounts.list_organisations(session),
