@@ -561,10 +561,13 @@ def test_the_lists_of_reports_name_the_requester_in_the_pages_language(
     mine = client.get("/me/reports?lang=en", headers=HTML).text
     assert "The subject itself · " in mine
     assert "信息主体本人" not in mine
+    # The subject is not told what applies to others' openings only.
+    assert "when you are not the subject" not in mine
     client.cookies.clear()
     log_in(client, "querier")
     theirs = client.get("/query/reports?lang=en", headers=HTML).text
     assert " · Query officer · " in theirs
+    assert "shown to the subject when you are not the subject" in theirs
     assert "查询人员" not in theirs
     client.cookies.clear()
     log_in(client, "authority")
