@@ -680,6 +680,7 @@ def test_the_supervision_page_shows_volumes_signals_reports_and_takes_follow_ups
     assert f'<tr class="organisation" data-organisation="{regulator}">' in page.text
     assert 'data-signal="outside_matter"' in page.text
     assert 'data-evidence="refused_matter_mismatch">3<' in page.text
+    assert "因未写明查询事项中的行政事项被拒绝的查询不少于 3 次" in page.text
     assert f'data-report="{committed["report"]}"' in page.text
     assert f'<input type="hidden" name="organisation" value="{regulator}">' in page.text
 
@@ -725,3 +726,21 @@ def test_the_supervision_page_is_the_authoritys(
     if username:
         log_in(client, username)
     assert client.get("/supervision", headers=HTML).status_code == (403 if username else 401)
+
+
+def test_the_supervision_page_states_each_signals_rule_and_evidence_in_its_language(
+    client: TestClient, city: World, db: Session, clock: FixedClock
+) -> None:
+    for day in (TODAY - dt.timedelta(days=6), TODAY - dt.timedelta(days=3), TODAY):
+        at(clock, day)
+        read(db, clock, city, "querier", "person")
+    db.commit()
+    log_in(client, "authority")
+    page = client.get("/supervision", headers=HTML).text
+    assert 'data-signal="repeated_person_reads"' in page
+    assert "同一工作人员在 7 天内通过同一查询依据查阅同一自然人不少于 3 次" in page
+    assert "reads of the same natural person" not in page  # the API's English rule
+    assert 'data-evidence="legal_path">已公布的查询事项<' in page
+    english = client.get("/supervision?lang=en", headers=HTML).text
+    assert "at least 3 reads of the same natural person" in english
+    assert 'data-evidence="legal_path">Published query item<' in english

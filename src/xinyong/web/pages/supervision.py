@@ -25,6 +25,7 @@ from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
+from xinyong.web.pages.disclosure import LEGAL_PATH_LABELS
 from xinyong.web.pages.forms import BLANK, FormState, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf
 from xinyong.web.report_output import requester_in_words
@@ -38,6 +39,27 @@ SIGNAL_LABELS = {
         "Repeated reads of the same person without a case"
     ),
     supervision.SignalKind.AFTER_HOURS.value: N_("Reads outside working hours"),
+}
+# Each signal's rule in the page's words, filled from the signal's thresholds (the service
+# states it in English for the API).
+SIGNAL_RULES = {
+    supervision.SignalKind.VOLUME.value: N_(
+        "a day's reads above %(factor)g × the organisation's median daily reads over the "
+        "%(baseline_days)s days before (days since its first read, at least "
+        "%(min_history_days)s), and at least %(min_reads)s"
+    ),
+    supervision.SignalKind.OUTSIDE_MATTER.value: N_(
+        "at least %(refusals_min)s attempts refused for not naming the query item's matter, "
+        "or at least %(reads_min)s read(s) for another purpose than its matter"
+    ),
+    supervision.SignalKind.REPEATED_PERSON.value: N_(
+        "at least %(reads)s reads of the same natural person by the same staff member on the "
+        "same legal path within %(window_days)s days; no case reference is recorded with a "
+        "read, so ask the organisation for the case"
+    ),
+    supervision.SignalKind.AFTER_HOURS.value: N_(
+        "at least %(reads_min)s reads outside working hours by one staff member"
+    ),
 }
 FOLLOW_UP_LABELS = {
     FollowUpKind.INTERVIEW.value: N_("Interview (约谈)"),
@@ -205,6 +227,8 @@ def _render_supervision(
             "labels_supervision": {
                 "role": ROLE_LABELS,
                 "signal": SIGNAL_LABELS,
+                "rule": SIGNAL_RULES,
+                "legal_path": LEGAL_PATH_LABELS,
                 "follow_up": FOLLOW_UP_LABELS,
                 "evidence": EVIDENCE_LABELS,
             },
