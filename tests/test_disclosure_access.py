@@ -71,7 +71,7 @@ from xinyong.db.engine import make_engine
 from xinyong.disclosure import access, authorisations, publicity, query_items
 from xinyong.disclosure.files import is_public_on
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import NotAuthenticated
+from xinyong.errors import InvalidInput, NotAuthenticated
 from xinyong.subjects.models import Subject
 
 
@@ -367,6 +367,25 @@ def test_a_query_item_opens_its_record_types_and_public_records(
         assert granted.path is LegalPath.QUERY_ITEM
         assert granted.record_type_codes == frozenset({ARREARS})
         assert _ids(granted, db, clock) == {person_file["penalty"], person_file["arrears"]}
+
+
+@pytest.mark.parametrize("organisation", ["bank", "authority"])
+def test_a_query_item_is_only_for_an_organisation_whose_staff_query_by_item(
+    disclosure_world: World, db: Session, clock: FixedClock, organisation: str
+) -> None:
+    """Art. 13 ¶2: query items are administrative and judicial organs'; a bank reads a
+    subject's non-public information only on its written authorisation (¶3)."""
+    world = disclosure_world
+    if organisation == "bank":
+        with pytest.raises(InvalidInput) as refused:
+            make_query_item(db, clock, world, code="QI-BANK", organisation="bank")
+        assert refused.value.code == "not_a_querier"
+        assert refused.value.field == "organisation"
+        assert refused.value.article == "Art. 13 ¶2"
+        assert query_items.queries_by_item(world.organisations["bank"]) is False
+    else:  # the credit authority's case officers query by item
+        item = make_query_item(db, clock, world, code="QI-AUTH", organisation="authority")
+        assert item.published_at is not None
 
 
 @pytest.mark.parametrize(

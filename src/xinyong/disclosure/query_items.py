@@ -9,7 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import (
+    ROLE_PERMISSIONS,
+    ROLES_BY_ORGANISATION_KIND,
+    Actor,
+    Permission,
+    require,
+)
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
@@ -17,6 +23,14 @@ from xinyong.disclosure.models import QueryItem
 from xinyong.errors import Conflict, InvalidInput, NotFound
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+
+
+def queries_by_item(organisation: Organisation) -> bool:
+    """Whether the organisation's staff may hold a role that queries by a query item."""
+    return any(
+        Permission.QUERY_BY_ITEM in ROLE_PERMISSIONS[role]
+        for role in ROLES_BY_ORGANISATION_KIND.get(organisation.kind, frozenset())
+    )
 
 
 def create(
@@ -32,6 +46,16 @@ def create(
     legal_basis: str,
 ) -> QueryItem:
     require(actor, Permission.MANAGE_CATALOG)
+    if not queries_by_item(organisation):
+        # Art. 13 ¶2 gives query items to administrative and judicial organs; a bank's or an
+        # enterprise's staff query only on a subject's written authorisation (¶3), so an
+        # item published for them would announce a path they cannot lawfully take.
+        raise InvalidInput(
+            f"an organisation of kind {organisation.kind.value} does not query by query items",
+            code="not_a_querier",
+            field="organisation",
+            article="Art. 13 ¶2",
+        )
     if not _CODE.match(code):
         raise InvalidInput(
             "a code has 3–64 letters, digits, dots, dashes or underscores",

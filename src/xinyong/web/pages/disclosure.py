@@ -568,7 +568,7 @@ def _render_admin(
             "items": items,
             "organisations": {org.id: org for org in organisations},
             "agencies": [
-                org for org in organisations if org.active and org.kind in QUERY_ITEM_KINDS
+                org for org in organisations if org.active and query_items.queries_by_item(org)
             ],
             "rules": catalog.list_record_types(session),
             "type_names": type_names(session, english=english),
