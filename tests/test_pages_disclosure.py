@@ -676,6 +676,8 @@ def test_the_staff_name_is_shown_on_request_and_audited(
     assert shown.status_code == 200
     assert world.users["querier"].display_name in shown.text
     assert f'data-revealed="{event.id}"' in shown.text
+    # "第 N 条" would read as an article of the regulation on a page that cites them so.
+    assert f"第 {event.id} 号查阅记录：工作人员为" in shown.text
     audited = db.scalars(
         select(AuditEvent).where(AuditEvent.action == "access_log.reveal_staff")
     ).all()
