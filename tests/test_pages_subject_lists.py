@@ -22,12 +22,13 @@ from tests.lists_helpers import (
     court_row,
     fast_password_hashing,  # noqa: F401 - fixture
     ingest_court,
+    ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
     settings,  # noqa: F401 - fixture
 )
-from tests.page_helpers import HTML
+from tests.page_helpers import HTML, log_in
 from xinyong.clock import FixedClock
 from xinyong.web.i18n import translations
 
@@ -183,3 +184,22 @@ def test_the_standards_page_states_criteria_basis_term_exit_procedure_and_remedi
     assert "published for public comment for 7 days" in english.text
     assert "may object within 10 days" in english.text
     assert english.text.count('class="list-standard"') == len(api)
+
+
+def test_my_grade_names_what_counts_in_the_pages_language(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    ingest_penalty(db, clock, world, company)
+    published_entry(db, clock, world, company)
+    db.commit()
+    log_in(client, "company")
+    chinese = client.get("/me/grade", headers=HTML)
+    assert chinese.status_code == 200
+    assert "<td>行政处罚</td>" in chinese.text
+    assert f"<td>{ZH('Black list')}</td>" in chinese.text
+    english = client.get("/me/grade", params={"lang": "en"}, headers=HTML).text
+    assert "<td>Administrative penalty</td>" in english
+    assert "<td>Black list</td>" in english  # the list, not its code "black"
+    assert "行政处罚" not in english

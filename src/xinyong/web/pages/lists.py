@@ -30,8 +30,9 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
+from xinyong.web.pages.disclosure import type_names
 from xinyong.web.pages.forms import announced, form_error
-from xinyong.web.pages.rendering import check_csrf, render
+from xinyong.web.pages.rendering import check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -446,5 +447,10 @@ def my_grade(
     return render(
         request,
         "lists_grade.html",
-        {"grade": current, "history": grades.history(session, subject.id)},
+        {
+            "grade": current,
+            "history": grades.history(session, subject.id),
+            # The grade names each record's type in Chinese (as the API gives it).
+            "type_names": type_names(session, english=locale_of(request) == "en"),
+        },
     )
