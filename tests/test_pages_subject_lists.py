@@ -203,3 +203,15 @@ def test_my_grade_names_what_counts_in_the_pages_language(
     assert "<td>Administrative penalty</td>" in english
     assert "<td>Black list</td>" in english  # the list, not its code "black"
     assert "行政处罚" not in english
+
+
+def test_the_joint_check_offers_the_matters_in_the_pages_language(
+    lists_world: World, client: TestClient
+) -> None:
+    log_in(client, "querier")
+    english = client.get("/joint-check", params={"lang": "en"}, headers=HTML)
+    assert english.status_code == 200
+    assert ">Market and industry access</option>" in english.text
+    assert "市场和行业准入" not in english.text
+    chinese = client.get("/joint-check", params={"lang": "zh_Hans"}, headers=HTML).text
+    assert ">市场和行业准入</option>" in chinese
