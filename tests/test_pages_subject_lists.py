@@ -28,7 +28,7 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
-from tests.page_helpers import HTML, log_in
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.clock import FixedClock
 from xinyong.web.i18n import translations
 
@@ -215,3 +215,26 @@ def test_the_joint_check_offers_the_matters_in_the_pages_language(
     assert "市场和行业准入" not in english.text
     chinese = client.get("/joint-check", params={"lang": "zh_Hans"}, headers=HTML).text
     assert ">市场和行业准入</option>" in chinese
+
+
+def test_the_joint_check_explains_each_answer_in_the_pages_language(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    log_in(client, "querier")
+    page = client.get("/joint-check", headers=HTML)
+    token = csrf_from(page.text)
+    typed = f"{world.subjects['company'].uscc}\n{world.subjects['other_company'].uscc}\nbad"
+    answer = client.post(
+        "/joint-check",
+        data={"matter": "market_access", "codes": typed, "csrf_token": token},
+        headers=HTML,
+    )
+    assert answer.status_code == 200, answer.text
+    table = answer.text[answer.text.index('id="joint-check-results"') :]
+    assert "已列入黑名单" in table
+    assert "连续 3 年无不良信用记录（第十六条第（一）项）" in table
+    for english in ("on the black list", "consecutive years", "must be 18 characters"):
+        assert english not in table

@@ -988,11 +988,13 @@ class Row:
     found: bool
     name: str
     invalid: str
+    invalid_code: str  # identifiers' error code: the pages explain it in their language
     list_status: list[dict[str, Any]]
     responsible_for: list[dict[str, Any]]
     measures: list[dict[str, Any]]
     green_channel: bool
     green_channel_reason: str
+    green_channel_reason_code: str  # a key of GREEN_CHANNEL_REASONS
 
 
 def rows(result: JointCheck, codes: Sequence[str]) -> Iterator[Row]:
@@ -1004,11 +1006,13 @@ def rows(result: JointCheck, codes: Sequence[str]) -> Iterator[Row]:
             found=r["found"],
             name=r.get("name") or "",
             invalid=invalid["message"] if invalid else "",
+            invalid_code=invalid["code"] if invalid else "",
             list_status=list(r.get("list_status", ())),
             responsible_for=list(r.get("responsible_for", ())),
             measures=[{**result.measures[m["code"]], **m} for m in r.get("measures", ())],
             green_channel=r["green_channel"],
             green_channel_reason=GREEN_CHANNEL_REASONS[r["green_channel_reason"]],
+            green_channel_reason_code=r["green_channel_reason"],
         )
 
 

@@ -30,11 +30,22 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
+from xinyong.web.pages.collection import N_
 from xinyong.web.pages.disclosure import type_names
 from xinyong.web.pages.forms import announced, form_error
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
+
+# Why a subject does or does not get the green channel (Art. 16(1)), in the page's words.
+GREEN_CHANNEL_LABELS = {
+    joint_checks.INVALID: N_("not a valid code"),
+    joint_checks.NOT_REGISTERED: N_("subject not registered"),
+    joint_checks.ON_BLACK: N_("on the black list"),
+    joint_checks.ON_RED: N_("on the red list (Art. 16(1))"),
+    joint_checks.BAD_RECORD: N_("a bad credit record within the last %(years)s years"),
+    joint_checks.CLEAN: N_("no bad credit record for %(years)s consecutive years (Art. 16(1))"),
+}
 
 
 @router.get("/lists/{kind}", response_class=HTMLResponse)
@@ -353,6 +364,8 @@ async def joint_check(
             "matter": matter,
             # Not typed back into the form: the answers show each code, ID numbers masked.
             "codes": "",
+            "green_channel_labels": GREEN_CHANNEL_LABELS,
+            "clean_years": joint_checks.CLEAN_YEARS,
         },
     )
 
