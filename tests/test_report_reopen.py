@@ -28,20 +28,24 @@ from tests.disclosure_helpers import (
     ITEM,
     MATTER_CODE,
     Tokens,
+    _guarded,
     access_events,
     actor_of,
+    authorise,
     company_penalty,
+    contract_breach,
     disclosure_world,  # noqa: F401 - fixture
     error_of,
     make_query_item,
     person_penalty,
+    refusal_of,
 )
 from tests.factories import World
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.crypto import default_cipher
-from xinyong.disclosure import access, reports
+from xinyong.disclosure import access, authorisations, reports
 from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import (
     Conflict,
@@ -574,3 +578,40 @@ def test_the_lists_of_reports_name_the_requester_in_the_pages_language(
     supervised = client.get("/supervision", headers=HTML).text
     assert " · 查询人员 · " in supervised
     assert "query_officer" not in supervised  # a role in words, never its code
+
+
+def test_a_report_on_a_written_authorisation_is_not_opened_again_once_it_is_revoked(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The subject is told that revoking refuses the bank's next read (Art. 13 ¶3): opening
+    the report again shows the non-public information again, so it is refused and logged."""
+    world = reopen_world
+    person = world.subjects["person"]
+    contract_breach(db, clock, world)
+    granted = authorise(db, clock, world)
+    issued = reports.issue(db, clock, actor_of(world, "analyst"), person)
+    db.commit()
+    number = issued.report.number
+    assert reports.reopen(db, clock, actor_of(world, "analyst"), number).report.id == (
+        issued.report.id
+    )
+    authorisations.revoke(db, clock, actor_of(world, "citizen"), granted.id)
+    db.commit()
+
+    refused = _guarded(db, lambda: reports.reopen(db, clock, actor_of(world, "analyst"), number))
+
+    assert refusal_of(refused) == ("no_lawful_path", "Art. 13 ¶3")
+    last = access_events(db, person.id)[-1]
+    assert (last.what, last.granted, last.refusal_code) == (
+        access.REPORT_REOPENED,
+        False,
+        "no_lawful_path",
+    )
+    # A later authorisation is read through a new report, on its own terms and scope.
+    authorise(db, clock, world)
+    db.commit()
+    again = _guarded(db, lambda: reports.reopen(db, clock, actor_of(world, "analyst"), number))
+    assert refusal_of(again) == ("no_lawful_path", "Art. 13 ¶3")
+    # The subject's own account is not concerned: its reports are its own.
+    own = own_report(db, clock, world)
+    assert reports.reopen(db, clock, actor_of(world, "citizen"), own.report.number)

@@ -38,9 +38,9 @@ from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.prepared import Prepared
-from xinyong.disclosure import access
+from xinyong.disclosure import access, authorisations
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
-from xinyong.disclosure.models import CreditReport, CreditReportFile, LegalPath
+from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
@@ -766,6 +766,39 @@ def issued_reports(
     ]
 
 
+def _require_authorisation_in_force(
+    session: Session, clock: Clock, actor: Actor, subject: Subject, number: str
+) -> None:
+    """A report issued on the subject's written authorisation shows its non-public
+    information: it is opened again only while an authorisation it was issued on is still in
+    force. The subject was told that revoking one refuses the organisation's next read
+    (Art. 13 ¶3); the refusal is in the subject's access log."""
+    issued_on = set(
+        session.scalars(
+            select(AccessEvent.authorisation_id).where(
+                AccessEvent.subject_id == subject.id,
+                AccessEvent.report_number == number,
+                AccessEvent.what == "report",
+                AccessEvent.granted,
+            )
+        )
+    )
+    assert actor.organisation_id is not None  # _issued_to: an organisation's report
+    in_force = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
+    if not issued_on & {a.id for a in in_force}:
+        raise access.refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            access.REPORT_REOPENED,
+            PermissionDenied,
+            "the written authorisation this report was issued on was revoked or has expired",
+            "no_lawful_path",
+            article="Art. 13 ¶3",
+        )
+
+
 def reopen(
     session: Session,
     clock: Clock,
@@ -805,6 +838,8 @@ def reopen(
     assert subject is not None
     by_subject = actor.subject_id == report.subject_id
     if not by_subject:
+        if report.legal_path is LegalPath.AUTHORISATION:
+            _require_authorisation_in_force(session, clock, actor, subject, report.number)
         # Opening it again is another read of the subject's data by the organisation.
         access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)
     cipher = default_cipher()
