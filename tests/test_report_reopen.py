@@ -602,10 +602,11 @@ def test_a_report_on_a_written_authorisation_is_not_opened_again_once_it_is_revo
 
     assert refusal_of(refused) == ("no_lawful_path", "Art. 13 ¶3")
     last = access_events(db, person.id)[-1]
-    assert (last.what, last.granted, last.refusal_code) == (
+    assert (last.what, last.granted, last.refusal_code, last.report_number) == (
         access.REPORT_REOPENED,
         False,
         "no_lawful_path",
+        number,
     )
     # A later authorisation is read through a new report, on its own terms and scope.
     authorise(db, clock, world)

@@ -163,6 +163,7 @@ def refusal(
     *,
     article: str = "Art. 13",
     query_item: QueryItem | None = None,
+    report_number: str | None = None,
     **extra: Any,
 ) -> PermissionDenied | RateLimited:
     """The refusal, with the subject's log entry written after the rollback. The ids are
@@ -184,6 +185,7 @@ def refusal(
                     codes=[],
                     query_item_id=query_item_id,
                     refusal_code=code,
+                    report_number=report_number,
                 )
             )
         )

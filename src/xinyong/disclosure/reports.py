@@ -796,6 +796,7 @@ def _require_authorisation_in_force(
             "the written authorisation this report was issued on was revoked or has expired",
             "no_lawful_path",
             article="Art. 13 ¶3",
+            report_number=number,
         )
 
 
