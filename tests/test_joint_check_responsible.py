@@ -178,6 +178,10 @@ def test_the_page_and_its_download_show_the_responsibility_with_the_id_masked(
     assert f"{entry.id}" in table
     assert "限制任职资格" in table
     assert "第十八条" in table
+    # Why each measure applies, in the page's words (the API's reasons are English).
+    assert f"{company.name}（{company.uscc}）的法定代表人，该单位列入" in table
+    assert " of " not in table
+    assert "listed as" not in table
 
     download = client.post(
         "/joint-check",

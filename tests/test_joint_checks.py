@@ -257,6 +257,7 @@ def test_measures_apply_by_tier_with_basis_reasons_and_implementing_body(
         **body["measures"]["pun_public_resource_trading"],
         "reasons": "listed as 严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序; "
         "《福州市社会信用管理办法》第十七条第（六）项；《政府采购法》第二十二条",
+        "listed_as": ["严重失信主体：严重破坏市场公平竞争秩序和社会正常秩序"],
     }
     assert body["measures"]["pun_public_resource_trading"] == {
         "code": "pun_public_resource_trading",

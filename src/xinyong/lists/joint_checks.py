@@ -871,7 +871,7 @@ class _Answers:
             ]
             tiers = _targets({tier for tier, _kind, _name in held})
             found = self._measures[key] = tuple(
-                {**measure_details(m), "reasons": _reasons(m, held)}
+                {**measure_details(m), **_reasons(m, held)}
                 # In the order of the published measure list.
                 for m in self.published
                 if m.target in tiers
@@ -904,6 +904,12 @@ class _Answers:
                         f"{ROLES.get(role, role)} of {organisation_name} ({organisation_code}), "
                         f"listed as {standard} (Art. 18); {m.responsible_persons_basis}"
                     ),
+                    # The reasons' parts, for a page to say them in its language.
+                    "listed_as": [standard],
+                    "as_responsible": {
+                        "role": role,
+                        "organisation": {"code": organisation_code, "name": organisation_name},
+                    },
                 }
         self.used.update(found)
         return list(found.values())
@@ -943,13 +949,19 @@ def _iso(day: dt.date | str | None) -> str | None:
     return day.isoformat()
 
 
-def _reasons(measure: Measure, held: list[tuple[Tier, ListKind, str]]) -> str:
+def _reasons(measure: Measure, held: list[tuple[Tier, ListKind, str]]) -> dict[str, Any]:
+    """Why the measure applies: the reasons in words, and the standards the subject is
+    listed under that the measure targets (``listed_as``), for a page to say them in its
+    language with the measure's basis."""
     matching = [
         name
         for tier, kind, name in held
         if tier is measure.target or (measure.target is Tier.BLACK and kind is ListKind.BLACK)
     ]
-    return f"listed as {'、'.join(matching)}; {measure.legal_basis}"
+    return {
+        "reasons": f"listed as {'、'.join(matching)}; {measure.legal_basis}",
+        "listed_as": matching,
+    }
 
 
 # --- the page and its download ---------------------------------------------------------------
