@@ -542,3 +542,19 @@ def test_a_credit_authority_case_officer_does_not_decide_other_agencies_objectio
             reasons=DISMISSAL,
         )
     assert refused.value.code == "other_organisation"
+
+
+def test_the_queue_offers_the_proposer_only_to_withdraw_their_proposal(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = lists_world
+    entry = noticed(db, clock, world)
+    db.commit()
+    log_in(client, "caseofficer")
+    mine = article_of(client.get("/lists-queue").text, f"entry-{entry.id}")
+    assert 'value="approve"' not in mine  # entries.approve refuses the proposer (self_approval)
+    assert 'value="reject"' in mine
+    client.cookies.clear()
+    log_in(client, "caseofficer2")
+    theirs = article_of(client.get("/lists-queue").text, f"entry-{entry.id}")
+    assert 'value="approve"' in theirs

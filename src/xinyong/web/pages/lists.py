@@ -117,6 +117,8 @@ def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, 
         "objections": objections,
         # The proposer sees the objections to their proposal but does not decide them.
         "decides_objections": {e.id for e in queue if entries.may_decide_objections(actor, e)},
+        # Nor does the proposer approve it (entries.approve refuses): only rejecting is offered.
+        "own_proposals": {e.id for e in queue if entries.proposed_by_actor(actor, e)},
         "persons": persons,
         "objections_shown": {o.id for found in objections.values() for o, _contact in found},
         "subjects": subjects_by_id,
