@@ -470,6 +470,7 @@ def test_the_query_page_lists_the_organisations_reports_to_open_again(
     html = client.get(f"/reports/{number}", headers=HTML)
     assert html.status_code == 200
     assert person.name in html.text  # the report itself, as issued
+    assert 'href="/query/reports" data-reports-list' in html.text
     assert report_count(db) == 1
 
 
@@ -552,6 +553,8 @@ def test_my_html_report_is_shown_at_its_own_address_so_reloading_issues_no_other
         shown = client.get(issued.headers["location"], headers=HTML)
         assert shown.status_code == 200
         assert number in shown.text
+    # The report page is the report alone: it leads back to the reports issued to me.
+    assert 'href="/me/reports" data-reports-list' in shown.text
     assert report_count(db) == 1
     assert 'data-free-used="1"' in client.get("/me/credit", headers=HTML).text
 

@@ -131,10 +131,15 @@ def _environment() -> Environment:
 
 
 def report_html(
-    content: dict[str, Any], *, printed: bool = False, pdf_url: str | None = None
+    content: dict[str, Any],
+    *,
+    printed: bool = False,
+    pdf_url: str | None = None,
+    back_url: str | None = None,
 ) -> str:
     """The report as an HTML page; ``printed``: the compact form the PDF is made from.
-    ``pdf_url``: where the page offers the PDF of the same report (not on the printed form)."""
+    ``pdf_url``: where the page offers the PDF of the same report, and ``back_url`` the list
+    of reports issued to the reader (neither on the printed form)."""
     return (
         _environment()
         .get_template("report.html")
@@ -142,6 +147,7 @@ def report_html(
             report=content,
             printed=printed,
             pdf_url=None if printed else pdf_url,
+            back_url=None if printed else back_url,
             hidden=FIELD_LABELS_HIDDEN,
             source_fields=SOURCE_FIELDS,
             statuses=STATUS_LABELS,

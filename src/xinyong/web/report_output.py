@@ -31,9 +31,16 @@ def requester_in_words(requested_by: str, locale: str = "zh_Hans") -> str:
     return " · ".join(parts)
 
 
-def report_response(content: dict[str, Any], fmt: str, *, pdf_url: str | None = None) -> Response:
+def report_response(
+    content: dict[str, Any],
+    fmt: str,
+    *,
+    pdf_url: str | None = None,
+    back_url: str | None = None,
+) -> Response:
     """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
-    The HTML page links to ``pdf_url``: the PDF of the same report, opened again.
+    The HTML page links to ``pdf_url``, the PDF of the same report opened again, and back
+    to ``back_url``, the reports issued to the reader.
 
     The PDF is rendered while the response is sent, after the request's transaction has
     committed: rendering takes a good part of a second, and must not hold the database (SQLite
@@ -51,6 +58,6 @@ def report_response(content: dict[str, Any], fmt: str, *, pdf_url: str | None = 
             headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
         )
     return HTMLResponse(
-        rendering.report_html(content, pdf_url=pdf_url),
+        rendering.report_html(content, pdf_url=pdf_url, back_url=back_url),
         headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
     )

@@ -324,7 +324,9 @@ def reopen_report(
     if not actor.authenticated:
         raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
     reopened = reports.reopen(session, clock, actor, number, limits=read_limits(request))
-    return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened))
+    # The report page is the report alone: it links back to where the reader finds it.
+    back = "/me/reports" if actor.subject_id is not None else "/query/reports"
+    return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
 
 
 def same_report_pdf(issued: reports.IssuedReport) -> str:
@@ -545,7 +547,9 @@ def query_report(
         matter=item_matter,
         limits=read_limits(request),
     )
-    return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
+    return report_response(
+        issued.content, fmt, pdf_url=same_report_pdf(issued), back_url="/query/reports"
+    )
 
 
 # --- the credit authority's query items (Art. 13 ¶2) -----------------------------------------
