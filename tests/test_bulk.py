@@ -1,15 +1,14 @@
-"""Bulk inserts (db.bulk): many rows to a statement, and inserts on a second thread."""
+"""Bulk inserts (db.bulk): many rows to a statement."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.clock import CHINA
-from xinyong.db.bulk import BulkWriter, InsertQueue
+from xinyong.db.bulk import BulkWriter
 from xinyong.db.ids import allocate_ids
 from xinyong.subjects.models import Subject, SubjectKind
 
@@ -46,41 +45,3 @@ def test_more_rows_than_one_statement_takes_all_arrive_converted(db: Session) ->
     assert len(stored) == 1_573
     assert stored[0] == ("T00000000", SubjectKind.LEGAL_PERSON, True, WHEN)
     assert stored[-1] == ("T00001572", SubjectKind.LEGAL_PERSON, True, WHEN)
-
-
-def test_queued_inserts_run_in_order_on_another_thread_and_wait_makes_them_visible(
-    db: Session,
-) -> None:
-    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
-    queue = InsertQueue(db)
-    queue.add(writer, [(*row, WHEN) for row in _rows(db, 10, "A")])
-    queue.add(writer, [(*row, WHEN) for row in _rows(db, 10, "B")])
-    queue.start()
-    queue.wait()
-    count = db.scalar(
-        select(func.count()).where(Subject.reference.like("A%") | Subject.reference.like("B%"))
-    )
-    assert count == 20
-
-
-def test_an_error_on_the_second_thread_is_raised_by_wait(db: Session) -> None:
-    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
-    rows = [(*row, WHEN) for row in _rows(db, 3, "D")]
-    queue = InsertQueue(db)
-    queue.add(writer, rows)
-    queue.add(writer, rows)  # the same references again: a unique constraint refuses them
-    queue.start()
-    with pytest.raises(Exception, match=r"(?i)unique"):
-        queue.wait()
-    queue.wait()  # raised once; nothing is left running
-
-
-def test_close_waits_and_forgets_an_error(db: Session) -> None:
-    writer = BulkWriter(db, Subject.__table__, (*COLUMNS, "created_at"))
-    rows = [(*row, WHEN) for row in _rows(db, 3, "E")]
-    queue = InsertQueue(db)
-    queue.add(writer, rows)
-    queue.add(writer, rows)
-    queue.start()
-    queue.close()
-    queue.wait()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,7 +65,6 @@ from xinyong.collection.models import (
     RowDisposition,
 )
 from xinyong.crypto import default_cipher
-from xinyong.db import bulk
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import Conflict, PermissionDenied
@@ -835,43 +833,6 @@ def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_gives_the_clean_end_state(
     # And replaying it once more changes nothing.
     assert _run(crashed, clock, agency_code, "batch-1").replayed
     assert _end_state(crashed) == expected
-
-
-def test_an_insert_failing_on_the_second_thread_fails_the_batch_and_leaves_nothing(
-    request: pytest.FixtureRequest,
-    tmp_path: Path,
-    file_databases: list[Engine],
-    clock: Clock,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Inserts run on a second thread while the next chunk is validated (db.bulk.InsertQueue):
-    an error there reaches the caller and the batch's transaction is rolled back whole."""
-    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
-    crashed = _fresh_database(request, tmp_path, "thread_crash")
-    file_databases.append(crashed)
-    agency_code = _prepare(crashed, clock)
-    before = _end_state(crashed)
-    original = bulk.BulkWriter._insert
-    threads: list[str] = []
-    calls = 0
-
-    def fail_on_the_fifth_insert(self: Any, rows: Any, driver: Any) -> None:
-        nonlocal calls
-        calls += 1
-        threads.append(threading.current_thread().name)
-        if calls == 5:
-            raise RuntimeError("simulated failure of a background insert")
-        original(self, rows, driver)
-
-    monkeypatch.setattr(bulk.BulkWriter, "_insert", fail_on_the_fifth_insert)
-    with pytest.raises(RuntimeError, match="background insert"):
-        _run(crashed, clock, agency_code, "batch-1")
-    assert "bulk-insert" in threads
-    assert _end_state(crashed) == before
-
-    monkeypatch.setattr(bulk.BulkWriter, "_insert", original)
-    report = _run(crashed, clock, agency_code, "batch-1")
-    assert (report.batch.created, report.batch.rejected) == (8, 1)
 
 
 def test_a_correction_later_on_keeps_the_first_submissions_timeliness(

@@ -45,7 +45,7 @@ from xinyong.collection.models import (
 from xinyong.collection.readers import RawRow
 from xinyong.collection.validation import Problem, RowValidator, ValidRow
 from xinyong.crypto import default_cipher
-from xinyong.db.bulk import BulkWriter, InsertQueue, batch_cache, refresh_statistics
+from xinyong.db.bulk import BulkWriter, batch_cache, refresh_statistics
 from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects import names
@@ -235,17 +235,11 @@ def ingest(
             details={"unknown_columns": list(headers)[:50], "required_fields": expected},
         )
     with batch_cache(session):
-        try:
-            for chunk in _chunks(rows, CHUNK_ROWS):
-                run.process(chunk)
-                if progress is not None:
-                    progress(len(chunk))
-            run.finish()
-        except BaseException:
-            # Inserts may still be running on the session's connection: let them end before
-            # the caller rolls the transaction back.
-            run.inserts.close()
-            raise
+        for chunk in _chunks(rows, CHUNK_ROWS):
+            run.process(chunk)
+            if progress is not None:
+                progress(len(chunk))
+        run.finish()
     if hooks.wanted(submission.record_type_code) and run.touched:
         hooks.run(session, clock, submission.record_type_code, run.touched)
     audit.record(
@@ -510,8 +504,6 @@ class _BatchRun:
         self.subject_writer = BulkWriter(session, Subject.__table__, _SUBJECT_COLUMNS)
         self.name_writer = BulkWriter(session, SubjectName.__table__, _SUBJECT_NAME_COLUMNS)
         self.quarantine_writer = BulkWriter(session, QuarantinedRow.__table__, _QUARANTINE_COLUMNS)
-        # Inserts are queued while a chunk is worked out and run while the next is validated.
-        self.inserts = InsertQueue(session)
 
     def _any_of(self, column: Any, values: list[str]) -> Any:
         """``column IN (values)``; on PostgreSQL as ``= ANY(array)``, one parameter that
@@ -522,8 +514,6 @@ class _BatchRun:
 
     # -- per chunk -----------------------------------------------------------------
     def process(self, chunk: list[RawRow]) -> None:
-        """Validate a chunk while the last chunk's inserts run, then resolve and record it
-        and start its inserts. No database work before ``inserts.wait()``."""
         self.batch.rows_total += len(chunk)
         valid: list[ValidRow] = []
         raw_by_number: dict[int, dict[str, str]] = {}
@@ -535,12 +525,10 @@ class _BatchRun:
             else:
                 valid.append(result)  # type: ignore[arg-type]
                 raw_by_number[raw.number] = raw.values
-        self.inserts.wait()
         if valid:
             resolved = self._resolve_subjects(valid, raw_by_number)
             self._write_records(resolved, raw_by_number)
         self._flush_quarantine()
-        self.inserts.start()
 
     def _quarantine(
         self,
@@ -567,7 +555,7 @@ class _BatchRun:
 
     def _flush_quarantine(self) -> None:
         if self.quarantine:
-            self.inserts.add(self.quarantine_writer, self.quarantine)
+            self.quarantine_writer.insert(self.quarantine)
             self.quarantine = []
 
     # -- subjects ------------------------------------------------------------------
@@ -742,8 +730,8 @@ class _BatchRun:
             )
             name_rows.append((sid, name, forms[0], forms[1], True))
             registered[index] = (sid, forms[0])
-        self.inserts.add(self.subject_writer, subject_rows)
-        self.inserts.add(self.name_writer, name_rows)
+        self.subject_writer.insert(subject_rows)
+        self.name_writer.insert(name_rows)
         self.new_subject_ids.add(ids)
         self.batch.new_subjects += len(ids)
         return registered
@@ -752,8 +740,6 @@ class _BatchRun:
         self, rows: list[tuple[ValidRow, int]], raw_by_number: dict[int, dict[str, str]]
     ) -> list[tuple[ValidRow, int]]:
         """A row whose name disagrees with the registered subject is held, not merged."""
-        # The names of subjects this chunk registers are among those to compare with.
-        self.inserts.run_now()
         ids = list({sid for _, sid in rows})
         known_names: dict[int, list[str]] = {}
         for start in range(0, len(ids), _LOOKUP_SLICE):
@@ -900,7 +886,7 @@ class _BatchRun:
                         now,
                     )
                 )
-            self.inserts.add(self.record_writer, record_rows)
+            self.record_writer.insert(record_rows)
             if self.collect_touched:
                 self.touched.extend(ids)
             self.batch.created += len(new_rows)
@@ -942,7 +928,7 @@ class _BatchRun:
             if self.collect_touched:
                 self.touched.append(rid)
         self.batch.updated += len(changed)
-        self.inserts.add(self.version_writer, versions)
+        self.version_writer.insert(versions)
         if self.records_written >= self.analyse_at:
             refresh_statistics(session, CreditRecord.__table__)
             self.analyse_at = 2 * self.records_written
@@ -1012,7 +998,6 @@ class _BatchRun:
         # JSON objects may bring new keys after the first row: report them too.
         self.batch.unknown_columns = list(self.validator.unknown_columns)
         self._flush_quarantine()
-        self.inserts.run_now()
         self.session.flush()
 
 

@@ -8,7 +8,6 @@ rows travel as plain tuples.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain
@@ -98,11 +97,7 @@ class BulkWriter:
     def insert(self, rows: Sequence[Sequence[Any]]) -> None:
         if not rows:
             return
-        self._insert(rows, self.session.connection().connection.driver_connection)
-
-    def _insert(self, rows: Sequence[Sequence[Any]], driver: Any) -> None:
-        """Insert through the driver's own connection, so that it can run on another thread
-        (see InsertQueue) while the session's owner does no database work."""
+        driver = self.session.connection().connection.driver_connection
         data: Sequence[Sequence[Any]] = rows
         if self._processors:
             # Column-wise: one pass of one converter per column that needs one.
@@ -117,9 +112,8 @@ class BulkWriter:
                 for values in data:
                     write_row(values)
             return
-        # Many rows to one statement: SQLite inserts them in one step, during which the
-        # driver lets other Python threads run (see InsertQueue); executemany comes back to
-        # Python, and its GIL, for every row.
+        # Many rows to one statement: SQLite inserts them in one step; executemany comes back
+        # to Python to bind and step every row.
         cursor = driver.cursor()
         try:
             start, total = 0, len(data)
@@ -143,77 +137,6 @@ _SQLITE_MAX_PARAMETERS = 32_766
 # Enough rows to a statement that the per-statement costs vanish, few enough that a
 # prepared statement stays small.
 _ROWS_PER_STATEMENT = 500
-
-
-class InsertQueue:
-    """Bulk inserts that run on a second thread while the caller works out the next ones.
-
-    The database driver releases the GIL while the database works (SQLite's step, a COPY
-    waiting on the server), so a batch's Python work on its next chunk and the database's
-    work on the last one overlap on a machine with two cores. The inserts use the session's
-    own connection, in its transaction: the caller must not touch the database while
-    inserts run, which is what ``wait`` is for, and must call ``wait`` (or ``close``)
-    before the transaction ends. The inserts of one ``start`` run in the order they were
-    added.
-    """
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-        self._pending: list[tuple[BulkWriter, Sequence[Sequence[Any]]]] = []
-        self._thread: threading.Thread | None = None
-        self._error: BaseException | None = None
-
-    def add(self, writer: BulkWriter, rows: Sequence[Sequence[Any]]) -> None:
-        if rows:
-            self._pending.append((writer, rows))
-
-    def start(self) -> None:
-        """Run the inserts added so far on the second thread; returns at once."""
-        self.wait()
-        jobs, self._pending = self._pending, []
-        if not jobs:
-            return
-        driver = self._session.connection().connection.driver_connection
-        self._thread = threading.Thread(
-            target=self._run, args=(jobs, driver), name="bulk-insert", daemon=True
-        )
-        self._thread.start()
-
-    def run_now(self) -> None:
-        """Run the inserts added so far on this thread, after any running ones."""
-        self.wait()
-        jobs, self._pending = self._pending, []
-        if jobs:
-            self._run(jobs, self._session.connection().connection.driver_connection)
-            self._raise()
-
-    def wait(self) -> None:
-        """Until the running inserts are done; raises what they raised."""
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join()
-        self._raise()
-
-    def close(self) -> None:
-        """Wait without raising and drop what was not started: for an error path, where
-        the transaction is about to be rolled back anyway."""
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            thread.join()
-        self._pending = []
-        self._error = None
-
-    def _run(self, jobs: list[tuple[BulkWriter, Sequence[Sequence[Any]]]], driver: Any) -> None:
-        try:
-            for writer, rows in jobs:
-                writer._insert(rows, driver)
-        except BaseException as error:  # re-raised on the session's thread by wait()
-            self._error = error
-
-    def _raise(self) -> None:
-        error, self._error = self._error, None
-        if error is not None:
-            raise error
 
 
 def bulk_insert(
