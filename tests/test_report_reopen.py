@@ -285,7 +285,7 @@ def test_a_report_issued_before_contents_were_kept_cannot_be_opened_again(
     with pytest.raises(Conflict) as caught:
         reports.reopen(db, clock, actor_of(world, "citizen"), issued.report.number)
     assert (caught.value.code, caught.value.field) == ("report_not_kept", "number")
-    (summary,) = reports.issued_reports(db, actor_of(world, "citizen"))
+    (summary,) = reports.issued_reports(db, clock, actor_of(world, "citizen"))
     assert summary.kept is False
 
 
@@ -322,7 +322,9 @@ def test_each_requester_lists_the_reports_issued_to_it(
     about_company = queried_report(db, clock, world, "company").report.number
 
     def numbers(account: str, **kwargs: Any) -> list[str]:
-        return [s.number for s in reports.issued_reports(db, actor_of(world, account), **kwargs)]
+        return [
+            s.number for s in reports.issued_reports(db, clock, actor_of(world, account), **kwargs)
+        ]
 
     assert numbers("citizen") == [own]
     assert numbers("querier") == [about_company, by_querier]  # newest first
@@ -330,7 +332,7 @@ def test_each_requester_lists_the_reports_issued_to_it(
     assert numbers("querier", limit=1, offset=1) == [by_querier]
     assert numbers("analyst") == []
     assert numbers("company") == []
-    (summary,) = reports.issued_reports(db, actor_of(world, "querier"), limit=1, offset=1)
+    (summary,) = reports.issued_reports(db, clock, actor_of(world, "querier"), limit=1, offset=1)
     person = world.subjects["person"]
     # A person by masked ID number and name: the list is not the report.
     assert (summary.subject_code, summary.subject_reference) == (
@@ -342,11 +344,11 @@ def test_each_requester_lists_the_reports_issued_to_it(
     assert summary.legal_path is LegalPath.QUERY_ITEM
     assert summary.kept
     with pytest.raises(PermissionDenied) as refused:
-        reports.issued_reports(db, actor_of(world, "reporter"))
+        reports.issued_reports(db, clock, actor_of(world, "reporter"))
     assert (refused.value.code, refused.value.article) == ("no_query_permission", "Art. 13")
     for bad in ({"limit": 0}, {"limit": reports.MAX_LISTED + 1}, {"offset": -1}):
         with pytest.raises(InvalidInput) as invalid:
-            reports.issued_reports(db, actor_of(world, "querier"), **bad)
+            reports.issued_reports(db, clock, actor_of(world, "querier"), **bad)
         assert (invalid.value.code, invalid.value.field) == ("out_of_range", next(iter(bad)))
 
 
@@ -487,6 +489,28 @@ def test_the_subject_sees_an_organisation_opening_its_report_again(
     assert page.text.count(number) == 2  # issued, then opened again
 
 
+def test_the_banks_list_says_a_report_no_longer_opens_once_its_authorisation_is_revoked(
+    reopen_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = reopen_world
+    contract_breach(db, clock, world)
+    granted = authorise(db, clock, world)
+    issued = reports.issue(db, clock, actor_of(world, "analyst"), world.subjects["person"])
+    number_text = issued.report.number
+    db.commit()
+    log_in(client, "analyst")
+    before = client.get("/query/reports", headers=HTML).text
+    assert f'href="/reports/{number_text}"' in before
+    authorisations.revoke(db, clock, actor_of(world, "citizen"), granted.id)
+    db.commit()
+    after = client.get("/query/reports", headers=HTML).text
+    assert f'data-report="{number_text}"' in after
+    assert f'href="/reports/{number_text}"' not in after
+    assert "书面授权已撤销或已过期（第十三条第三款）" in after
+    english = client.get("/query/reports?lang=en", headers=HTML).text
+    assert "No longer opens: the written authorisation" in english
+
+
 def test_a_report_not_issued_to_the_reader_is_not_found_on_the_pages(
     reopen_world: World, db: Session, clock: FixedClock, client: TestClient
 ) -> None:
@@ -598,8 +622,15 @@ def test_a_report_on_a_written_authorisation_is_not_opened_again_once_it_is_revo
     assert reports.reopen(db, clock, actor_of(world, "analyst"), number).report.id == (
         issued.report.id
     )
+    (listed,) = reports.issued_reports(db, clock, actor_of(world, "analyst"))
+    assert not listed.authorisation_ended
+    assert listed.as_dict()["can_reopen"]
     authorisations.revoke(db, clock, actor_of(world, "citizen"), granted.id)
     db.commit()
+    # The bank's list says so before anyone tries.
+    (listed,) = reports.issued_reports(db, clock, actor_of(world, "analyst"))
+    assert listed.authorisation_ended
+    assert listed.as_dict()["can_reopen"] is False
 
     refused = _guarded(db, lambda: reports.reopen(db, clock, actor_of(world, "analyst"), number))
 

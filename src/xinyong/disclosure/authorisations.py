@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Collection
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
@@ -127,6 +128,14 @@ def of_subject(session: Session, actor: Actor) -> list[Authorisation]:
     )
 
 
+def _in_force_for(organisation_id: int, today: dt.date) -> ColumnElement[bool]:
+    return and_(
+        Authorisation.grantee_organisation_id == organisation_id,
+        Authorisation.revoked_at.is_(None),
+        Authorisation.valid_until >= today,
+    )
+
+
 def in_force(
     session: Session, subject_id: int, organisation_id: int, today: dt.date
 ) -> list[Authorisation]:
@@ -135,12 +144,22 @@ def in_force(
     return list(
         session.scalars(
             select(Authorisation)
-            .where(
-                Authorisation.subject_id == subject_id,
-                Authorisation.grantee_organisation_id == organisation_id,
-                Authorisation.revoked_at.is_(None),
-                Authorisation.valid_until >= today,
-            )
+            .where(Authorisation.subject_id == subject_id, _in_force_for(organisation_id, today))
             .order_by(Authorisation.id)
+        )
+    )
+
+
+def ids_in_force(
+    session: Session, subject_ids: Collection[int], organisation_id: int, today: dt.date
+) -> set[int]:
+    """Which of the organisation's authorisations from these subjects are in force today."""
+    if not subject_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Authorisation.id).where(
+                Authorisation.subject_id.in_(subject_ids), _in_force_for(organisation_id, today)
+            )
         )
     )

@@ -727,6 +727,9 @@ class IssuedSummary:
     free: bool
     record_count: int
     kept: bool  # issued since contents are kept: it can be opened again
+    # Issued on written authorisations none of which is in force any more: it no longer
+    # opens (Art. 13 ¶3).
+    authorisation_ended: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -742,7 +745,8 @@ class IssuedSummary:
             "requested_by": self.requested_by,
             "free": self.free,
             "records": self.record_count,
-            "can_reopen": self.kept,
+            "can_reopen": self.kept and not self.authorisation_ended,
+            "authorisation_ended": self.authorisation_ended,
         }
 
 
@@ -756,7 +760,7 @@ MAX_LISTED = 200
 
 
 def issued_reports(
-    session: Session, actor: Actor, *, limit: int = 50, offset: int = 0
+    session: Session, clock: Clock, actor: Actor, *, limit: int = 50, offset: int = 0
 ) -> list[IssuedSummary]:
     """The reports issued to the actor (see ``_issued_to``), newest first."""
     if not actor.authenticated:
@@ -779,7 +783,8 @@ def issued_reports(
         .order_by(CreditReport.issued_at.desc(), CreditReport.id.desc())
         .limit(limit)
         .offset(offset)
-    )
+    ).all()
+    ended = _authorisation_ended(session, clock, actor, [report for report, _, _ in rows])
     return [
         IssuedSummary(
             number=report.number,
@@ -793,43 +798,39 @@ def issued_reports(
             free=report.free,
             record_count=report.record_count,
             kept=bool(kept),
+            authorisation_ended=report.number in ended,
         )
         for report, subject, kept in rows
     ]
 
 
-def _require_authorisation_in_force(
-    session: Session, clock: Clock, actor: Actor, subject: Subject, number: str
-) -> None:
-    """A report issued on the subject's written authorisation shows its non-public
-    information: it is opened again only while an authorisation it was issued on is still in
-    force. The subject was told that revoking one refuses the organisation's next read
-    (Art. 13 ¶3); the refusal is in the subject's access log."""
-    issued_on = set(
-        session.scalars(
-            select(AccessEvent.authorisation_id).where(
-                AccessEvent.subject_id == subject.id,
-                AccessEvent.report_number == number,
-                AccessEvent.what == "report",
-                AccessEvent.granted,
-            )
+def _authorisation_ended(
+    session: Session, clock: Clock, actor: Actor, reports: list[CreditReport]
+) -> set[str]:
+    """The numbers of those reports, issued to the actor's organisation on a subject's
+    written authorisation, none of whose authorisations is in force any more. Such a report
+    shows non-public information: it is opened again only while an authorisation it was
+    issued on is in force. The subject was told that revoking one refuses the organisation's
+    next read (Art. 13 ¶3)."""
+    on_authorisation = [r for r in reports if r.legal_path is LegalPath.AUTHORISATION]
+    if not on_authorisation or actor.organisation_id is None or actor.subject_id is not None:
+        return set()
+    subject_ids = {r.subject_id for r in on_authorisation}
+    issued_on: dict[str, set[int]] = {}
+    for number, authorisation_id in session.execute(
+        select(AccessEvent.report_number, AccessEvent.authorisation_id).where(
+            AccessEvent.subject_id.in_(subject_ids),
+            AccessEvent.report_number.in_([r.number for r in on_authorisation]),
+            AccessEvent.what == "report",
+            AccessEvent.granted,
         )
+    ):
+        if number is not None and authorisation_id is not None:
+            issued_on.setdefault(number, set()).add(authorisation_id)
+    in_force = authorisations.ids_in_force(
+        session, subject_ids, actor.organisation_id, clock.today()
     )
-    assert actor.organisation_id is not None  # _issued_to: an organisation's report
-    in_force = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
-    if not issued_on & {a.id for a in in_force}:
-        raise access.refusal(
-            session,
-            clock,
-            actor,
-            subject,
-            access.REPORT_REOPENED,
-            PermissionDenied,
-            "the written authorisation this report was issued on was revoked or has expired",
-            "no_lawful_path",
-            article="Art. 13 ¶3",
-            report_number=number,
-        )
+    return {r.number for r in on_authorisation if not issued_on.get(r.number, set()) & in_force}
 
 
 def reopen(
@@ -871,8 +872,19 @@ def reopen(
     assert subject is not None
     by_subject = actor.subject_id == report.subject_id
     if not by_subject:
-        if report.legal_path is LegalPath.AUTHORISATION:
-            _require_authorisation_in_force(session, clock, actor, subject, report.number)
+        if _authorisation_ended(session, clock, actor, [report]):
+            raise access.refusal(
+                session,
+                clock,
+                actor,
+                subject,
+                access.REPORT_REOPENED,
+                PermissionDenied,
+                "the written authorisation this report was issued on was revoked or has expired",
+                "no_lawful_path",
+                article="Art. 13 ¶3",
+                report_number=report.number,
+            )
         # Opening it again is another read of the subject's data by the organisation.
         access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)
     cipher = default_cipher()

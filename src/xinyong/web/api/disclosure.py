@@ -144,6 +144,7 @@ def credit_report(
 @router.get("/reports", tags=["disclosure"])
 def my_issued_reports(
     session: SessionDep,
+    clock: ClockDep,
     actor: AuthenticatedActorDep,
     limit: Annotated[int, Query(description="at most this many, newest first")] = 50,
     offset: Annotated[int, Query()] = 0,
@@ -153,7 +154,7 @@ def my_issued_reports(
     return {
         "items": [
             summary.as_dict()
-            for summary in reports.issued_reports(session, actor, limit=limit, offset=offset)
+            for summary in reports.issued_reports(session, clock, actor, limit=limit, offset=offset)
         ]
     }
 

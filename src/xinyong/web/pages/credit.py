@@ -171,13 +171,14 @@ def my_issued_reports(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     """The reports the subject was issued about itself, to open or download again without
     using another free report."""
     _own_subject(session, actor)
     back = ("/me/credit", translations(locale_of(request)).gettext("My credit file"))
-    return render_issued_reports(request, session, actor, offset=offset, back=back)
+    return render_issued_reports(request, session, clock, actor, offset=offset, back=back)
 
 
 # --- who looked at my file (Art. 24) --------------------------------------------------------

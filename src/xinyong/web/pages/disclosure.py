@@ -285,13 +285,19 @@ ISSUED_PER_PAGE = 50
 
 
 def render_issued_reports(
-    request: Request, session: Session, actor: Actor, *, offset: int, back: tuple[str, str]
+    request: Request,
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    offset: int,
+    back: tuple[str, str],
 ) -> HTMLResponse:
     """The reports issued to the actor, each linked to open again as HTML and PDF: the
     subject's own (``/me/reports``) or its organisation's (``/query/reports``)."""
     # One more than shown, to know whether there is an older page.
     summaries = reports.issued_reports(
-        session, actor, limit=ISSUED_PER_PAGE + 1, offset=max(offset, 0)
+        session, clock, actor, limit=ISSUED_PER_PAGE + 1, offset=max(offset, 0)
     )
     return render(
         request,
@@ -339,12 +345,13 @@ def query_issued_reports(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> HTMLResponse:
     """The reports issued to the querier's organisation, to open or print again."""
     _require_query_role(actor)
     back = ("/query", translations(locale_of(request)).gettext("Query a credit file"))
-    return render_issued_reports(request, session, actor, offset=offset, back=back)
+    return render_issued_reports(request, session, clock, actor, offset=offset, back=back)
 
 
 # --- agency query page (Art. 13): query item and matter first, then the subject -------------
