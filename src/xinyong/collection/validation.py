@@ -145,16 +145,16 @@ class RowValidator:
 
     def _compile(self) -> None:
         """The per-row plan: one checker per mapped column, built once per batch."""
-        # Text columns (most of them) carry their length limit and are checked inline; the
-        # others a checker (a None limit).
-        self._checks: list[tuple[str, str, Problem | None, int | None, Problem, _Check]] = [
+        # Text columns (most of them) carry their length limit and are checked inline in
+        # the row loop; the others a checker instead.
+        self._checks: list[tuple[str, str, Problem | None, int | None, Problem, _Check | None]] = [
             (
                 header,
                 spec.name,
                 _required(spec) if spec.required else None,
                 spec.max_length if spec.type is FieldType.TEXT else None,
                 _too_long(spec),
-                self._checker(spec),
+                None if spec.type is FieldType.TEXT else self._checker(spec),
             )
             for header, spec in self.columns
         ]
@@ -172,19 +172,12 @@ class RowValidator:
         self._missing_problems = [_required(spec) for spec in self.missing_required]
 
     def _checker(self, spec: FieldSpec) -> _Check:
-        """A function from a non-empty stripped value to its stored form or its problem.
+        """A function from a non-empty stripped typed value (not text: the row loop checks
+        a text's length itself) to its stored form or its problem.
 
         Typed values repeat across a batch (dates, amounts, choices, authority codes), so
-        their checks are memoised per column; a text check is one length comparison.
+        their checks are memoised per column.
         """
-        too_long = _too_long(spec)
-        max_length = spec.max_length
-        if spec.type is FieldType.TEXT:
-
-            def text(value: str) -> str | Problem:
-                return value if len(value) <= max_length else too_long
-
-            return text
 
         def typed(value: str) -> str | Problem:
             cleaned, problem = self._clean(spec, value)
@@ -229,6 +222,7 @@ class RowValidator:
                 else:
                     problems.append(too_long)
                 continue
+            assert check is not None  # every column without a length limit here has one
             result = check(value)
             if result.__class__ is str:
                 clean[name] = result
