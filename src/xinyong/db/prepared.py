@@ -17,6 +17,7 @@ do not see it.
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,3 +104,11 @@ class Prepared:
 
     def execute(self, connection: Connection, params: Mapping[str, Any]) -> None:
         self._cursor(connection, params).close()
+
+
+def iso_date(day: dt.date | str | None) -> str | None:
+    """A DATE column's value as ``rows`` hands it over, as ISO text: SQLite stores dates as
+    that text already, PostgreSQL's driver returns dates."""
+    if day is None or isinstance(day, str):
+        return day
+    return day.isoformat()

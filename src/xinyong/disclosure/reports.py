@@ -41,12 +41,13 @@ from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.base import UTCDateTime
-from xinyong.db.prepared import Prepared
+from xinyong.db.prepared import Prepared, iso_date
 from xinyong.disclosure import access, authorisations
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
+from xinyong.lists.publicity import mask_name
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
 FREE_REPORTS_PER_YEAR = 2  # natural persons (Shanghai Art. 34; 征信业管理条例 Art. 17)
@@ -223,17 +224,12 @@ def _list_entries(session: Session, subject: Subject, as_of: dt.date) -> list[di
             "standard": standard,
             "reasons": reasons,
             "legal_basis": legal_basis,
-            "term_start": _iso_date(term_start),
-            "term_end": _iso_date(term_end),
+            "term_start": iso_date(term_start),
+            "term_end": iso_date(term_end),
             "recognised_by": {"name": organisation, "code": code},
         }
         for kind, tier, standard, reasons, legal_basis, term_start, term_end, organisation, code in rows
     ]
-
-
-def _iso_date(value: dt.date | str) -> str:
-    # The driver's own value: SQLite stores dates as ISO text, PostgreSQL returns dates.
-    return value if isinstance(value, str) else value.isoformat()
 
 
 def _suggestions_of(view: RecordView) -> tuple[dict[str, str], ...]:
@@ -750,12 +746,6 @@ class IssuedSummary:
         }
 
 
-def _masked(subject: Subject) -> str:
-    if subject.is_organisation:
-        return subject.name
-    return subject.name[:1] + "*" * (len(subject.name) - 1)
-
-
 MAX_LISTED = 200
 
 
@@ -792,7 +782,7 @@ def issued_reports(
             as_of=report.as_of,
             subject_code=subject.public_code,
             subject_reference=subject.reference,
-            subject_name=_masked(subject),
+            subject_name=subject.name if subject.is_organisation else mask_name(subject.name),
             legal_path=report.legal_path,
             requested_by=report.requester_label,
             free=report.free,

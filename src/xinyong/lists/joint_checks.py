@@ -64,6 +64,7 @@ from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.crypto import default_cipher
+from xinyong.db.prepared import iso_date
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists import measures as measure_catalog
@@ -477,7 +478,7 @@ class _Lookup:
                 "standard": standards.get(standard),
                 "basis": basis,
                 "reasons": reasons,
-                "term_end": _iso(term_end),
+                "term_end": iso_date(term_end),
             }
             text = (lead + name + ',"list_status":[').encode() + to_json(status)
             listed.append((n, text, sid, kind, tier, standard))
@@ -856,7 +857,7 @@ class _Answers:
                 "standard": self.standards.get(standard_id),
                 "basis": basis,
                 "reasons": reasons,
-                "term_end": _iso(term_end),
+                "term_end": iso_date(term_end),
             }
         return found
 
@@ -940,13 +941,6 @@ def _targets(tiers: set[Tier]) -> set[Tier]:
     if Tier.SERIOUS in targets:
         targets.add(Tier.BLACK)
     return targets
-
-
-def _iso(day: dt.date | str | None) -> str | None:
-    """A date as ISO text: SQLite hands it over as text already, PostgreSQL as a date."""
-    if day is None or isinstance(day, str):
-        return day
-    return day.isoformat()
 
 
 def _reasons(measure: Measure, held: list[tuple[Tier, ListKind, str]]) -> dict[str, Any]:
