@@ -3,10 +3,18 @@ what they make, or the ORM and the database disagree in production."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, MetaData, Table, insert, inspect, text
 
+from tests.conftest import make_test_engine
+from xinyong.db.migrate import alembic_config, upgrade
 from xinyong.db.models import Base
 
 
@@ -15,3 +23,103 @@ def test_models_match_the_migrated_schema(engine: Engine) -> None:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
+
+
+def _filled(table: Table, **given: Any) -> dict[str, Any]:
+    """A row for ``table``: the values given, and a plain value for every other column
+    that needs one (the migration test only needs the rows to exist)."""
+    row = dict(given)
+    for column in table.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        if column.server_default is not None:
+            continue
+        python_type = column.type.python_type
+        if python_type is bool:
+            row[column.name] = False
+        elif python_type is int:
+            row[column.name] = 1
+        elif python_type is dt.datetime:
+            row[column.name] = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)
+        elif python_type is dt.date:
+            row[column.name] = dt.date(2026, 11, 29)
+        elif python_type is dict:
+            row[column.name] = {}
+        elif python_type is list:
+            row[column.name] = []
+        else:
+            row[column.name] = "x"
+    return row
+
+
+def test_migration_0017_keeps_every_row_and_adds_empty_retention_columns(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database that holds records and kept reports (0016) to 0017 and back."""
+    engine = make_test_engine(request.config, tmp_path, "m0017")
+    try:
+        upgrade(engine, "0016")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            ids: dict[str, int] = {}
+            for name, given in (
+                ("organisation", {"code": "91350100MB00000434", "kind": "enterprise"}),
+                ("subject", {"kind": "legal_person"}),
+                ("record_type", {"code": "contract_performance"}),
+                ("credit_report_file", {"key": "k" * 64, "ciphertext": "sealed"}),
+            ):
+                ids[name] = connection.execute(
+                    insert(t[name]).values(_filled(t[name], **given)).returning(t[name].c.id)
+                ).scalar_one()
+            connection.execute(
+                insert(t["credit_record"]).values(
+                    _filled(
+                        t["credit_record"],
+                        record_type_id=ids["record_type"],
+                        subject_id=ids["subject"],
+                        source_organisation_id=ids["organisation"],
+                        status="active",
+                        natural_key="1|FZB-1",
+                    )
+                )
+            )
+            connection.execute(
+                insert(t["credit_report"]).values(
+                    _filled(
+                        t["credit_report"],
+                        number="XY20261129AAAAAAAA",
+                        subject_id=ids["subject"],
+                        organisation_id=ids["organisation"],
+                        legal_path="self",
+                        content_ciphertext="own part",
+                        file_key="k" * 64,
+                    )
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            record = connection.execute(
+                text(
+                    "SELECT natural_key, status, conduct_ended_on, retained_until FROM credit_record"
+                )
+            ).one()
+            assert tuple(record) == ("1|FZB-1", "active", None, None)
+            report = connection.execute(
+                text(
+                    "SELECT content_ciphertext, file_key, content_removed_at, "
+                    "content_removed_reason FROM credit_report"
+                )
+            ).one()
+            assert tuple(report) == ("own part", "k" * 64, None, None)
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0016")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("credit_report")}
+            assert "content_removed_at" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()

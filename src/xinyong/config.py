@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # Anyone may comment on a red-list candidate without an account; this bounds how many
     # comments one address can send in an hour, so the agency's queue cannot be flooded.
     public_comments_per_address_per_hour: int = Field(default=20, ge=1)
+    # Days an issued report's content is kept so that its requester can open the same
+    # report again; then the daily job deletes it and only the query record stays
+    # (decision 0018; ``disclosure.retention.REPORT_CONTENT_DAYS``).
+    report_content_days: int = Field(default=90, ge=1, le=3650)
     # Bulk reads of credit files (Art. 12, 34).
     reads_per_account_per_hour: int = Field(default=300, ge=1)
     reads_per_organisation_per_hour: int = Field(default=3000, ge=1)

@@ -59,6 +59,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """What was asked for existed and was deleted on purpose (a retention period ended):
+    not an unknown name, and asking again will not bring it back."""
+
+    code = "gone"
+
+
 class NotAuthenticated(DomainError):
     code = "not_authenticated"
 

@@ -8,13 +8,20 @@ district may add to or tighten the city's definition for its own area, never loo
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
-from typing import Literal, NamedTuple
+from collections.abc import Mapping
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from xinyong.calendar import add_months
 from xinyong.errors import InvalidInput
+
+# Where the retention of negative market information rests (rules.md), as refusals and
+# the deletion's record cite it.
+RETENTION_BASIS = "征信业管理条例 Art. 16"
 
 
 class Category(enum.StrEnum):
@@ -215,8 +222,13 @@ class RecordTypeDefinition(BaseModel):
     public_by_law_for_natural_persons: bool = False
     submitter_kinds: tuple[str, ...]
     self_declared: bool = False
-    # Negative market information is kept 5 years after the conduct ends (rules.md).
+    # Negative market information is kept 5 years after the conduct ends, then deleted
+    # (rules.md; 征信业管理条例 Art. 16): ``disclosure.retention`` applies it.
     retention_years: int | None = Field(default=None, ge=1, le=100)
+    # The date field that says when the conduct ended (arrears settled, a breach
+    # corrected): retention counts from it. A record that leaves it empty, or a type that
+    # names none, counts from its decision date (decision 0018).
+    conduct_end_field: str | None = None
 
     @field_validator("fields")
     @classmethod
@@ -251,7 +263,33 @@ class RecordTypeDefinition(BaseModel):
         missing = [f for f in referenced if f not in names]
         if missing:
             raise ValueError(f"fields referenced but not declared: {', '.join(missing)}")
+        if self.conduct_end_field is not None:
+            spec = next((s for s in self.fields if s.name == self.conduct_end_field), None)
+            if spec is None or spec.type is not FieldType.DATE:
+                raise ValueError("conduct_end_field must name a declared date field")
+            if self.retention_years is None:
+                raise ValueError("conduct_end_field is only meaningful with retention_years")
         return self
+
+    def conduct_ended_on(self, decision_date: dt.date, content: Mapping[str, Any]) -> dt.date:
+        """The day the conduct a record describes ended, from which its retention counts:
+        the date in ``conduct_end_field`` (stored as ISO text), or the decision date when
+        the type names no such field or the record leaves it empty (decision 0018). Never
+        before the decision date: an end before the conduct began is a slip, and the later
+        date keeps the record, not less."""
+        text = content.get(self.conduct_end_field) if self.conduct_end_field else None
+        try:
+            end = dt.date.fromisoformat(text) if isinstance(text, str) and text else None
+        except ValueError:
+            end = None
+        return decision_date if end is None or end < decision_date else end
+
+    def retained_until(self, conduct_ended_on: dt.date) -> dt.date | None:
+        """The last day a record whose conduct ended then is kept (deleted the day after),
+        or None when the type has no retention period."""
+        if self.retention_years is None:
+            return None
+        return add_months(conduct_ended_on, 12 * self.retention_years)
 
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
@@ -363,6 +401,29 @@ def loosenings(city: RecordTypeDefinition, district: RecordTypeDefinition) -> li
                 "skips_review",
                 "disclosure.review_before_publicity",
                 "a district rule cannot skip review",
+            )
+        )
+    if city.retention_years is not None and (
+        district.retention_years is None or district.retention_years > city.retention_years
+    ):
+        problems.append(
+            Loosening(
+                "lengthens_retention",
+                "retention_years",
+                "a district rule cannot keep records longer than the city's",
+            )
+        )
+    if (
+        city.retention_years is not None
+        and district.conduct_end_field is not None
+        and district.conduct_end_field != city.conduct_end_field
+    ):
+        # Another date could be later than the city's: the record would be kept longer.
+        problems.append(
+            Loosening(
+                "changes_conduct_end",
+                "conduct_end_field",
+                "a district rule cannot count retention from another date than the city's",
             )
         )
     for severity in Severity:

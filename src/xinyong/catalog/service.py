@@ -187,6 +187,17 @@ def suspended_district_rules(session: Session, code: str) -> list[SuspendedDistr
     return found
 
 
+def rules_by_jurisdiction(session: Session, code: str) -> dict[str, EffectiveRule]:
+    """The rule in force for a record type in the city (``CITY_JURISDICTION``) and in each
+    district that made one of its own (the city's where the district's is suspended):
+    an area missing here follows the city's."""
+    city = effective_rule(session, code)
+    rules = {CITY_JURISDICTION: city}
+    for district in _latest_district_versions(session, city.record_type.id):
+        rules[district.jurisdiction] = effective_rule(session, code, district.jurisdiction)
+    return rules
+
+
 def _latest_district_versions(session: Session, record_type_id: int) -> list[RecordTypeVersion]:
     districts = session.scalars(
         select(RecordTypeVersion.jurisdiction)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import typer
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.cli._shared import clock, command_unit_of_work, console
+from xinyong.config import get_settings
 from xinyong.db import maintenance
-from xinyong.disclosure import publicity
+from xinyong.disclosure import publicity, retention
 from xinyong.lists import entries
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
@@ -19,14 +22,55 @@ def register(app: typer.Typer) -> None:
 
 @jobs_app.command("run")
 def run() -> None:
-    """Run the daily jobs: end publicity windows and list terms that have closed, and
-    refresh the database's planner statistics."""
+    """Run the daily jobs: end publicity windows and list terms that have closed, delete
+    records kept past their retention period and issued reports' contents kept past
+    theirs, and refresh the database's planner statistics."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
+    deleted, by_type, with_records = _delete_records()
+    removed = _remove_report_contents()
     with command_unit_of_work() as session:
         analysed = maintenance.refresh_planner_statistics(session)
+    removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
         f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
-        + ("; planner statistics refreshed" if analysed else "")
+        + f"; {deleted} records deleted after their retention period{_counts(by_type)}"
+        + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
+        + ("; planner statistics refreshed" if analysed else ""),
+        # One line, however long: cron mails it and logs keep it whole.
+        soft_wrap=True,
     )
+
+
+def _delete_records() -> tuple[int, Counter[str], int]:
+    """Every record past its retention period, a bounded number per transaction: records
+    deleted, by record type, and reports' contents deleted with them."""
+    deleted, by_type, reports = 0, Counter[str](), 0
+    position = None
+    while True:
+        with command_unit_of_work() as session:
+            done = retention.delete_past_retention(session, clock, start=position)
+        deleted += done.records
+        by_type.update(done.by_type)
+        reports += done.report_contents
+        position = done.resume
+        if position is None:
+            return deleted, by_type, reports
+
+
+def _remove_report_contents() -> Counter[str]:
+    keep_days = get_settings().report_content_days
+    removed = Counter[str]()
+    while True:
+        with command_unit_of_work() as session:
+            done = retention.remove_report_contents(session, clock, keep_days=keep_days)
+        removed.update(done.by_reason)
+        if not done.more:
+            return removed
+
+
+def _counts(counts: Counter[str]) -> str:
+    """`` (a 2, b 1)``: what a count is made of, for the job's summary line."""
+    parts = [f"{key} {n}" for key, n in sorted(counts.items()) if n]
+    return " (" + ", ".join(parts) + ")" if parts else ""

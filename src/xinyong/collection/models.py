@@ -95,6 +95,9 @@ class RecordStatus(enum.StrEnum):
     REPAIRED = "repaired"
     REVOKED = "revoked"
     EXPIRED = "expired"
+    # Kept past its retention period, then deleted (rules.md; 征信业管理条例 Art. 16): the
+    # content of every version is erased, a tombstone of dates and reasons remains.
+    DELETED = "deleted"
 
 
 class CreditRecord(IdMixin, Base):
@@ -128,6 +131,11 @@ class CreditRecord(IdMixin, Base):
     # The current version's payload hash, so a replayed row is recognised without a join.
     payload_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Set when the record is deleted after its retention period (``disclosure.retention``):
+    # the day the conduct ended, from which the period was counted, and the last day it
+    # was kept. The content that gave the first is erased; the dates stay in the tombstone.
+    conduct_ended_on: Mapped[dt.date | None] = mapped_column(Date)
+    retained_until: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class RecordVersion(IdMixin, Base):

@@ -246,7 +246,11 @@ def _own_commitment(session: Session, actor: Actor, record_id: int) -> CreditRec
     require(actor, Permission.SUBMIT_RECORDS)
     record = session.get(CreditRecord, record_id)
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
-    if record is None or record.record_type_id != commitment_type.id:
+    if (
+        record is None
+        or record.record_type_id != commitment_type.id
+        or record.status is RecordStatus.DELETED  # its content was erased (rules.md)
+    ):
         raise NotFound("no such credit commitment", code="not_found", field="record")
     if actor.organisation_id != record.source_organisation_id:
         raise PermissionDenied(
@@ -371,6 +375,7 @@ def _commitments_of_unit(
         .where(
             CreditRecord.record_type_id == commitment_type.id,
             CreditRecord.source_organisation_id == organisation_id,
+            CreditRecord.status != RecordStatus.DELETED,
             *one,
         )
         .order_by(CreditRecord.id.desc())

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from xinyong import identifiers
 from xinyong.catalog.definitions import (
+    RETENTION_BASIS,
     FieldSpec,
     FieldType,
     RecordTypeDefinition,
@@ -116,6 +117,8 @@ class RowValidator:
             s.name for s in definition.fields if s.sensitivity is Sensitivity.RESTRICTED
         }
         self._allowed_kinds = set(definition.subject_kinds)
+        # Information kept for a limited time may not be collected once past it (rules.md).
+        self._limited = definition.retention_years is not None
         self._dates: dict[str, dt.date] = {}
         self._minor_only: dict[str, bool] = {}
         self._add_headers()
@@ -325,6 +328,11 @@ class RowValidator:
                         del payload[name]
             if sensitive:
                 restricted_fields = [name for name in self._restricted if name in sensitive]
+        decision_date = self._iso_date(clean[self._date_field])
+        if self._limited:
+            past = self._past_retention(decision_date, clean)
+            if past is not None:
+                return [past]
         deadline_text = clean.get("publicity_deadline")
         return ValidRow(
             number=number,
@@ -335,7 +343,7 @@ class RowValidator:
             payload=payload,
             sensitive=sensitive,
             restricted_fields=restricted_fields,
-            decision_date=self._iso_date(clean[self._date_field]),
+            decision_date=decision_date,
             severity=self._severity(clean),
             key_parts=tuple([clean.get(name, "") for name in self._natural_key]),
             publicity_deadline=self._iso_date(deadline_text) if deadline_text else None,
@@ -348,6 +356,25 @@ class RowValidator:
             if len(self._dates) < 100_000:
                 self._dates[text] = day
         return day
+
+    def _past_retention(self, decision_date: dt.date, clean: dict[str, str]) -> Problem | None:
+        """A row whose retention period ended before today: the platform would have to
+        delete it the day it collected it (rules.md; 征信业管理条例 Art. 16)."""
+        definition = self.definition
+        ended = definition.conduct_ended_on(decision_date, clean)
+        until = definition.retained_until(ended)
+        if until is None or until >= self.today:
+            return None
+        return Problem(
+            "past_retention",
+            f"kept {definition.retention_years} years after the conduct ends: the conduct "
+            f"ended on {ended.isoformat()}, so it could be kept only until "
+            f"{until.isoformat()} and may not be collected now",
+            definition.conduct_end_field
+            if definition.conduct_end_field and clean.get(definition.conduct_end_field)
+            else self._date_field,
+            RETENTION_BASIS,
+        )
 
     def _kind_not_allowed(self, kind: SubjectKind) -> Problem:
         return Problem(

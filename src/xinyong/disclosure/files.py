@@ -43,7 +43,8 @@ from xinyong.subjects.models import Subject
 
 _T = TypeVar("_T")
 
-# Statuses in which a record may be shown to the public at all.
+# Statuses in which a record may be shown to the public at all (never DELETED: such a
+# record is not read into a file at all).
 PUBLISHABLE = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED)
 
 
@@ -334,7 +335,8 @@ _TYPE_ROWS = (
     .where(
         RecordType.id.in_(
             select(CreditRecord.record_type_id).where(
-                CreditRecord.subject_id == bindparam("subject_id")
+                CreditRecord.subject_id == bindparam("subject_id"),
+                CreditRecord.status != RecordStatus.DELETED,
             )
         )
     )
@@ -350,6 +352,10 @@ def _file_query(*, as_of: bool) -> CompoundSelect[Any]:
         .where(
             CreditRecord.subject_id == bindparam("subject_id"),
             CreditRecord.received_at < bindparam("cutoff", type_=UTCDateTime()),
+            # A record deleted after its retention period has left the file, on every day
+            # asked for: its content is erased (``disclosure.retention``). Only the subject
+            # sees its tombstone (``retention.deleted_records``).
+            CreditRecord.status != RecordStatus.DELETED,
         )
     )
     if not as_of:  # a past day needs the later versions too, to tell the review state then

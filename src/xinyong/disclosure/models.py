@@ -113,6 +113,11 @@ class CreditReport(IdMixin, Base):
     # None for reports issued before contents were kept.
     content_ciphertext: Mapped[str | None] = mapped_column(Text, deferred=True)
     file_key: Mapped[str | None] = mapped_column(String(64), ForeignKey("credit_report_file.key"))
+    # When and why the kept content was deleted (``disclosure.retention``): the report row
+    # itself — who asked, when, on which path, its hash and code — stays as the query
+    # record (rules.md: at least 5 years), so a presented copy still verifies.
+    content_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    content_removed_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 class CreditReportFile(IdMixin, Base):

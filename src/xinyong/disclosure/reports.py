@@ -42,10 +42,17 @@ from xinyong.clock import CHINA, Clock
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.base import UTCDateTime
 from xinyong.db.prepared import Prepared, iso_date
-from xinyong.disclosure import access, authorisations
+from xinyong.disclosure import access, authorisations, retention
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
-from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.errors import (
+    Conflict,
+    Gone,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
@@ -567,6 +574,9 @@ def _body(canonical: bytes, content_sha256: str, code: str) -> bytes:
     )
 
 
+# Columns only the retention job writes (``disclosure.retention``): a report is issued
+# without them.
+_SET_BY_RETENTION = frozenset({"content_removed_at", "content_removed_reason"})
 # Run on the driver's cursor (``Prepared``), as the access log's and the audit chain's.
 _INSERT_REPORT = (
     insert(CreditReport)
@@ -574,7 +584,7 @@ _INSERT_REPORT = (
         {
             column: bindparam(column.name, type_=column.type)
             for column in cast(Table, CreditReport.__table__).c
-            if not column.primary_key
+            if not column.primary_key and column.name not in _SET_BY_RETENTION
         }
     )
     .returning(CreditReport.id)
@@ -722,10 +732,14 @@ class IssuedSummary:
     requested_by: str
     free: bool
     record_count: int
-    kept: bool  # issued since contents are kept: it can be opened again
+    kept: bool  # its content is kept: it can be opened again
     # Issued on written authorisations none of which is in force any more: it no longer
     # opens (Art. 13 ¶3).
     authorisation_ended: bool = False
+    # The last day its content is kept (None: issued before contents were kept), and why
+    # the content is gone when it is (``retention.REMOVAL_REASONS``).
+    kept_until: dt.date | None = None
+    content_removed: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -741,8 +755,12 @@ class IssuedSummary:
             "requested_by": self.requested_by,
             "free": self.free,
             "records": self.record_count,
-            "can_reopen": self.kept and not self.authorisation_ended,
+            "can_reopen": self.kept
+            and not self.authorisation_ended
+            and self.content_removed is None,
             "authorisation_ended": self.authorisation_ended,
+            "content_kept_until": None if self.kept_until is None else self.kept_until.isoformat(),
+            "content_removed": self.content_removed,
         }
 
 
@@ -750,9 +768,16 @@ MAX_LISTED = 200
 
 
 def issued_reports(
-    session: Session, clock: Clock, actor: Actor, *, limit: int = 50, offset: int = 0
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    keep_days: int = retention.REPORT_CONTENT_DAYS,
 ) -> list[IssuedSummary]:
-    """The reports issued to the actor (see ``_issued_to``), newest first."""
+    """The reports issued to the actor (see ``_issued_to``), newest first, each saying
+    whether and until when its content is kept to be opened again (``keep_days``)."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to see the reports issued to you", code="not_authenticated")
     if not 1 <= limit <= MAX_LISTED:
@@ -775,6 +800,7 @@ def issued_reports(
         .offset(offset)
     ).all()
     ended = _authorisation_ended(session, clock, actor, [report for report, _, _ in rows])
+    today = clock.today()
     return [
         IssuedSummary(
             number=report.number,
@@ -787,11 +813,66 @@ def issued_reports(
             requested_by=report.requester_label,
             free=report.free,
             record_count=report.record_count,
-            kept=bool(kept),
+            kept=bool(kept) and _removed(report, bool(kept), today, keep_days) is None,
             authorisation_ended=report.number in ended,
+            kept_until=_kept_until(report, bool(kept), keep_days),
+            content_removed=_removed(report, bool(kept), today, keep_days),
         )
         for report, subject, kept in rows
     ]
+
+
+def _kept_until(report: CreditReport, kept: bool, keep_days: int) -> dt.date | None:
+    """The last day the report's content is (or was) kept; None for a report issued before
+    contents were kept."""
+    if not kept and report.content_removed_at is None:
+        return None
+    return retention.content_kept_until(report.issued_at, keep_days)
+
+
+def _removed(report: CreditReport, kept: bool, today: dt.date, keep_days: int) -> str | None:
+    """Why the report's content is no longer kept, if it is not: deleted by the daily job
+    (its reason), or past its period today though the job has not run yet."""
+    if report.content_removed_reason is not None:
+        return report.content_removed_reason
+    if kept and retention.content_kept_until(report.issued_at, keep_days) < today:
+        return retention.REMOVED_AFTER_PERIOD
+    return None
+
+
+# Why a report no longer opens once its content is deleted, and where that rests.
+_GONE: dict[str, tuple[str, str]] = {
+    retention.REMOVED_AFTER_PERIOD: (
+        "the content of this report is no longer kept: a report is kept to be opened again "
+        "only for a limited time after it is issued; its number and verification code "
+        "still verify a copy",
+        "Art. 4 ¶2",
+    ),
+    retention.REMOVED_AUTHORISATION_ENDED: (
+        "the content of this report was deleted when the written authorisation it was "
+        "issued on ended",
+        "Art. 13 ¶3",
+    ),
+    retention.REMOVED_RECORD_DELETED: (
+        "the content of this report was deleted with a record it may show, which was "
+        "deleted after its retention period",
+        retention.RECORD_RETENTION_BASIS,
+    ),
+}
+
+
+def _gone(report: CreditReport, reason: str, keep_days: int) -> Gone:
+    message, article = _GONE.get(reason, _GONE[retention.REMOVED_AFTER_PERIOD])
+    return Gone(
+        message,
+        code="report_content_removed",
+        field="number",
+        article=article,
+        details={
+            "reason": reason,
+            "kept_until": retention.content_kept_until(report.issued_at, keep_days).isoformat(),
+        },
+    )
 
 
 def _authorisation_ended(
@@ -830,12 +911,14 @@ def reopen(
     number: str,
     *,
     limits: access.ReadLimits = access.ReadLimits(),
+    keep_days: int = retention.REPORT_CONTENT_DAYS,
 ) -> IssuedReport:
     """The report issued under ``number``, exactly as issued (same number, code and
     content), for the requester it was issued to. Nothing is issued and the free
     allowance is untouched; the reading is audited, and logged for the subject when the
     reader is not the subject itself (Art. 24). Anyone else is told no such report was
-    issued to them, so that numbers cannot be probed."""
+    issued to them, so that numbers cannot be probed. A report whose content is no longer
+    kept (``keep_days`` after issue, or deleted by the daily job) is gone: 410."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
     condition = _issued_to(actor)
@@ -852,7 +935,9 @@ def reopen(
         raise NotFound(
             "no report with this number was issued to you", code="unknown_report", field="number"
         )
-    if report.content_ciphertext is None or report.file_key is None:
+    kept = report.content_ciphertext is not None and report.file_key is not None
+    removed = _removed(report, kept, clock.today(), keep_days)
+    if removed is None and not kept:
         raise Conflict(
             "this report was issued before reports were kept: it cannot be opened again",
             code="report_not_kept",
@@ -861,22 +946,26 @@ def reopen(
     subject = session.get(Subject, report.subject_id)
     assert subject is not None
     by_subject = actor.subject_id == report.subject_id
+    if not by_subject and _authorisation_ended(session, clock, actor, [report]):
+        raise access.refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            access.REPORT_REOPENED,
+            PermissionDenied,
+            "the written authorisation this report was issued on was revoked or has expired",
+            "no_lawful_path",
+            article="Art. 13 ¶3",
+            report_number=report.number,
+        )
+    if removed is not None:
+        raise _gone(report, removed, keep_days)
     if not by_subject:
-        if _authorisation_ended(session, clock, actor, [report]):
-            raise access.refusal(
-                session,
-                clock,
-                actor,
-                subject,
-                access.REPORT_REOPENED,
-                PermissionDenied,
-                "the written authorisation this report was issued on was revoked or has expired",
-                "no_lawful_path",
-                article="Art. 13 ¶3",
-                report_number=report.number,
-            )
         # Opening it again is another read of the subject's data by the organisation.
         access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)
+    assert report.content_ciphertext is not None
+    assert report.file_key is not None
     cipher = default_cipher()
     file_ciphertext = session.scalar(
         select(CreditReportFile.ciphertext).where(CreditReportFile.key == report.file_key)

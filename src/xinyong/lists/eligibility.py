@@ -24,8 +24,9 @@ from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard
 
-# Records that no longer count against the subject (as in the joint check's green channel).
-NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
+# Records that no longer count against the subject (as in the joint check's green channel);
+# a record deleted after its retention period is gone (rules.md).
+NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.DELETED)
 
 
 def black_list_entry_in_force(

@@ -86,8 +86,9 @@ from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 MAX_SUBJECTS = 100_000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 CLEAN_YEARS = 3
-# Negative records that no longer count: repaired, revoked or corrected away.
-NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
+# Negative records that no longer count: repaired, revoked or corrected away, or deleted
+# after their retention period (rules.md).
+NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.DELETED)
 # Public handles: a USCC or "P" + 16 hex digits (subjects.service); citizen ID numbers.
 _REFERENCE = re.compile(r"[0-9A-Z]{1,24}")
 _ALL_HANDLES = re.compile(r"(?:[0-9A-Z]{1,24}\n)*[0-9A-Z]{1,24}")
