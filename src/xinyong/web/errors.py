@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xinyong.errors import (
     Conflict,
     DomainError,
+    Gone,
     InvalidInput,
     NotAuthenticated,
     NotFound,
@@ -31,6 +32,7 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (PermissionDenied, 403),
     (NotFound, 404),
     (Conflict, 409),
+    (Gone, 410),
     (RateLimited, 429),
     (InvalidInput, 422),
 ]

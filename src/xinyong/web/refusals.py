@@ -40,6 +40,10 @@ STATED: dict[str, str] = {
     "skips_review": N_("a district rule cannot skip review"),
     "publishes_unpublished_class": N_("cannot publish an unpublished class"),
     "lengthens_publicity": N_("cannot lengthen the publicity period"),
+    "lengthens_retention": N_("a district rule cannot keep records longer than the city's"),
+    "changes_conduct_end": N_(
+        "a district rule cannot count retention from another date than the city's"
+    ),
 }
 
 # --- 2. messages written word for word --------------------------------------------------------
@@ -129,6 +133,20 @@ MESSAGES: frozenset[str] = frozenset(
         N_("log in to open a report issued to you"),
         N_("log in to see the reports issued to you"),
         N_("this report was issued before reports were kept: it cannot be opened again"),
+        # a report whose kept content was deleted (reports._GONE)
+        N_(
+            "the content of this report is no longer kept: a report is kept to be opened again "
+            "only for a limited time after it is issued; its number and verification code "
+            "still verify a copy"
+        ),
+        N_(
+            "the content of this report was deleted when the written authorisation it was "
+            "issued on ended"
+        ),
+        N_(
+            "the content of this report was deleted with a record it may show, which was "
+            "deleted after its retention period"
+        ),
         N_("reports are issued to a subject about itself or to an organisation's queriers"),
         N_("as_of cannot be in the future"),
         N_("choose HTML or PDF"),
@@ -401,6 +419,16 @@ PATTERNS: tuple[_Pattern, ...] = (
         N_("%(zh)s (%(en)s) is required"),
     ),
     _pattern("too_long", r"at most (?P<count>\d+) characters", N_("at most %(count)s characters")),
+    _pattern(
+        "past_retention",
+        r"kept (?P<years>\d+) years after the conduct ends: the conduct ended on "
+        r"(?P<ended>[0-9-]+), so it could be kept only until (?P<until>[0-9-]+) and may not "
+        r"be collected now",
+        N_(
+            "kept %(years)s years after the conduct ends: the conduct ended on %(ended)s, so "
+            "it could be kept only until %(until)s and may not be collected now"
+        ),
+    ),
     _pattern(
         "too_long",
         r"the note has at most (?P<count>\d+) characters",
@@ -876,6 +904,13 @@ CODES: dict[str, str] = {
     "unknown_report": N_("No report with this number was issued."),
     "report_not_kept": N_(
         "This report was issued before reports were kept: it cannot be opened again."
+    ),
+    "report_content_removed": N_(
+        "The content of this report is no longer kept, so it cannot be opened again; its "
+        "number and verification code still verify a copy."
+    ),
+    "past_retention": N_(
+        "This information is past its retention period: it may no longer be collected."
     ),
     "report_content_mismatch": N_(
         "The kept content of this report does not match its hash, so it is not shown."

@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
-from xinyong.disclosure import access, authorisations, query_items, reports
+from xinyong.disclosure import access, authorisations, query_items, reports, retention
 from xinyong.disclosure.files import build_file
-from xinyong.disclosure.models import Authorisation, QueryItem
+from xinyong.disclosure.models import Authorisation, LegalPath, QueryItem
 from xinyong.lists import entries as list_entries
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import (
@@ -26,6 +26,11 @@ from xinyong.web.deps import (
 )
 
 router = APIRouter(prefix="/api/v1")
+
+
+def report_content_days(request: Request) -> int:
+    """How many days an issued report's content is kept to be opened again (decision 0018)."""
+    return app_context(request).settings.report_content_days
 
 
 def read_limits(request: Request) -> access.ReadLimits:
@@ -80,7 +85,9 @@ def read_file(
     ] = None,
 ) -> dict[str, Any]:
     """Read a credit file on a lawful path (Art. 13): self, a published query item with
-    its matter, or the subject's written authorisation. Logged for the subject."""
+    its matter, or the subject's written authorisation. Logged for the subject. The
+    subject reading its own file is also told of its records deleted after their
+    retention period (``deleted_records``: dates, source and history, no content)."""
     subject = subjects.by_reference(session, code)
     granted = access.open_file(
         session,
@@ -91,7 +98,7 @@ def read_file(
         matter=matter,
         limits=read_limits(request),
     )
-    return {
+    body: dict[str, Any] = {
         "legal_path": granted.path.value,
         "purpose": granted.purpose,
         "record_types": None
@@ -99,6 +106,11 @@ def read_file(
         else sorted(granted.record_type_codes),
         "items": [view.as_dict() for view in granted.file(session, clock)],
     }
+    if granted.path is LegalPath.SELF:
+        body["deleted_records"] = [
+            record.as_dict() for record in retention.deleted_records(session, subject)
+        ]
+    return body
 
 
 @router.get(
@@ -143,6 +155,7 @@ def credit_report(
 
 @router.get("/reports", tags=["disclosure"])
 def my_issued_reports(
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
     actor: AuthenticatedActorDep,
@@ -150,13 +163,17 @@ def my_issued_reports(
     offset: Annotated[int, Query()] = 0,
 ) -> dict[str, Any]:
     """The reports issued to the caller: a subject's own, or those issued to the caller's
-    organisation's queriers. Each can be opened again at ``/reports/{number}``."""
-    return {
-        "items": [
-            summary.as_dict()
-            for summary in reports.issued_reports(session, clock, actor, limit=limit, offset=offset)
-        ]
-    }
+    organisation's queriers. Each can be opened again at ``/reports/{number}`` while its
+    content is kept (``content_kept_until``; ``content_removed`` says why it is not)."""
+    summaries = reports.issued_reports(
+        session,
+        clock,
+        actor,
+        limit=limit,
+        offset=offset,
+        keep_days=report_content_days(request),
+    )
+    return {"items": [summary.as_dict() for summary in summaries]}
 
 
 @router.get(
@@ -174,8 +191,16 @@ def reopen_report(
 ) -> Response:
     """A report issued to the caller, exactly as issued (same number, verification code
     and content): no new report is issued and no free report is used. 404 for a number
-    not issued to the caller."""
-    reopened = reports.reopen(session, clock, actor, number, limits=read_limits(request))
+    not issued to the caller; 410 ``report_content_removed`` once its content is no
+    longer kept (its number and code still verify a copy)."""
+    reopened = reports.reopen(
+        session,
+        clock,
+        actor,
+        number,
+        limits=read_limits(request),
+        keep_days=report_content_days(request),
+    )
     if format == "json":
         return Response(reopened.body, media_type="application/json")
     from xinyong.web.report_output import report_response

@@ -21,7 +21,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
-from xinyong.disclosure import access, authorisations, reports
+from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
@@ -103,6 +103,7 @@ def my_credit(
         raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
     granted = access.open_file(session, clock, actor, subject, what="file")
     views = granted.file(session, clock, as_of=day)
+    english = locale_of(request) == "en"
     return render(
         request,
         "credit_file.html",
@@ -111,7 +112,10 @@ def my_credit(
             "subject": subject,
             "as_of": day.isoformat() if day else "",
             "today": clock.today().isoformat(),
-            "records": record_items(views, english=locale_of(request) == "en"),
+            "records": record_items(views, english=english),
+            # Records deleted after their retention period: the subject's own eyes only.
+            "deleted": retention.deleted_records(session, subject),
+            "english": english,
             "free_used": _free_reports_used(session, actor, subject, clock),
             "free_allowance": reports.FREE_REPORTS_PER_YEAR,
         },

@@ -28,7 +28,7 @@ from xinyong.disclosure.models import QueryItem
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
-from xinyong.web.api.disclosure import read_limits
+from xinyong.web.api.disclosure import read_limits, report_content_days
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
@@ -46,6 +46,7 @@ STATUS_LABELS = {
     "repaired": N_("Repaired"),
     "revoked": N_("Revoked"),
     "expired": N_("Publicity ended"),
+    "deleted": N_("Deleted after the retention period"),
 }
 # The reasons the services write on record versions (Art. 24); others are shown as written.
 REASON_LABELS = {
@@ -54,6 +55,17 @@ REASON_LABELS = {
     "declared by subject": N_("Declared by the subject"),
     "fulfilment updated": N_("Fulfilment of the commitment recorded"),
     "publicity ended": N_("Publicity period ended"),
+    "deleted after retention period": N_("Deleted after the retention period"),
+}
+# Why an issued report's kept content was deleted (``retention.REMOVAL_REASONS``).
+CONTENT_REMOVED_LABELS = {
+    "retention_period": N_("Its content was kept for %(days)s days after issue, until %(date)s."),
+    "authorisation_ended": N_(
+        "Its content was deleted when the written authorisation it was issued on ended."
+    ),
+    "record_deleted": N_(
+        "Its content was deleted with a record it may show, deleted after its retention period."
+    ),
 }
 LEGAL_PATH_LABELS = {
     "self": N_("The subject itself"),
@@ -84,6 +96,7 @@ LABELS = {
     "what": WHAT_LABELS,
     "role": ROLE_LABELS,
     "refusal": REFUSAL_LABELS,
+    "content_removed": CONTENT_REMOVED_LABELS,
 }
 
 # Organisations that query by a published query item (Art. 13 ¶2), and those a subject may
@@ -297,7 +310,12 @@ def render_issued_reports(
     subject's own (``/me/reports``) or its organisation's (``/query/reports``)."""
     # One more than shown, to know whether there is an older page.
     summaries = reports.issued_reports(
-        session, clock, actor, limit=ISSUED_PER_PAGE + 1, offset=max(offset, 0)
+        session,
+        clock,
+        actor,
+        limit=ISSUED_PER_PAGE + 1,
+        offset=max(offset, 0),
+        keep_days=report_content_days(request),
     )
     return render(
         request,
@@ -308,6 +326,7 @@ def render_issued_reports(
             "more": len(summaries) > ISSUED_PER_PAGE,
             "next_offset": max(offset, 0) + ISSUED_PER_PAGE,
             "show_subject": actor.subject_id is None,
+            "keep_days": report_content_days(request),
             "requester_in_words": requester_in_words,
             "back_url": back[0],
             "back_label": back[1],
@@ -329,7 +348,14 @@ def reopen_report(
     fmt = report_format(format)
     if not actor.authenticated:
         raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
-    reopened = reports.reopen(session, clock, actor, number, limits=read_limits(request))
+    reopened = reports.reopen(
+        session,
+        clock,
+        actor,
+        number,
+        limits=read_limits(request),
+        keep_days=report_content_days(request),
+    )
     # The report page is the report alone: it links back to where the reader finds it.
     back = "/me/reports" if actor.subject_id is not None else "/query/reports"
     return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
