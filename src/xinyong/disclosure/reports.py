@@ -801,25 +801,28 @@ def issued_reports(
     ).all()
     ended = _authorisation_ended(session, clock, actor, [report for report, _, _ in rows])
     today = clock.today()
-    return [
-        IssuedSummary(
-            number=report.number,
-            issued_at=report.issued_at,
-            as_of=report.as_of,
-            subject_code=subject.public_code,
-            subject_reference=subject.reference,
-            subject_name=subject.name if subject.is_organisation else mask_name(subject.name),
-            legal_path=report.legal_path,
-            requested_by=report.requester_label,
-            free=report.free,
-            record_count=report.record_count,
-            kept=bool(kept) and _removed(report, bool(kept), today, keep_days) is None,
-            authorisation_ended=report.number in ended,
-            kept_until=_kept_until(report, bool(kept), keep_days),
-            content_removed=_removed(report, bool(kept), today, keep_days),
+    summaries = []
+    for report, subject, kept in rows:
+        removed = _removed(report, bool(kept), today, keep_days)
+        summaries.append(
+            IssuedSummary(
+                number=report.number,
+                issued_at=report.issued_at,
+                as_of=report.as_of,
+                subject_code=subject.public_code,
+                subject_reference=subject.reference,
+                subject_name=subject.name if subject.is_organisation else mask_name(subject.name),
+                legal_path=report.legal_path,
+                requested_by=report.requester_label,
+                free=report.free,
+                record_count=report.record_count,
+                kept=bool(kept) and removed is None,
+                authorisation_ended=report.number in ended,
+                kept_until=_kept_until(report, bool(kept), keep_days),
+                content_removed=removed,
+            )
         )
-        for report, subject, kept in rows
-    ]
+    return summaries
 
 
 def _kept_until(report: CreditReport, kept: bool, keep_days: int) -> dt.date | None:
