@@ -541,7 +541,9 @@ def test_the_access_log_is_complete(
         "granted",
         "refusal_code",
         "report_number",
+        "joint_check",  # null but for a joint check's entry
     }
+    assert items[0]["joint_check"] is None
     # The stored events are the same, one per read, and the staff name is not in them.
     stored = db.scalars(
         select(AccessEvent).where(AccessEvent.id.in_([i["id"] for i in items]))

@@ -32,6 +32,7 @@ from xinyong import identifiers
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.disclosure.models import JointCheckUse
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import joint_checks
 from xinyong.lists.publicity import mask_code
@@ -396,6 +397,7 @@ def test_a_check_is_audited_without_the_codes(
     ).first()
     assert event is not None
     assert event.details == {
+        "matter": "honours",
         "subjects": 3,
         "found": 2,
         "listed": 1,
@@ -403,6 +405,11 @@ def test_a_check_is_audited_without_the_codes(
         "invalid": 0,
     }
     assert codes[1] not in str(event.details)
+    # The audit names the check as logged for the subjects (Art. 24).
+    assert event.target_type == "joint_check_use"
+    use = db.get(JointCheckUse, int(event.target_id or 0))
+    assert use is not None
+    assert (use.matter_code, use.subject_count) == ("honours", 2)
 
 
 def test_only_entries_in_force_count(

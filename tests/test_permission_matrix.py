@@ -286,6 +286,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/me/access-log/{event_id}/staff"): Access(
         SUBJECT_ACCOUNTS, params=lambda w: {"event_id": 999_999_999}, ok=frozenset({404})
     ),
+    ("POST", "/me/access-log/joint-checks/{check_id}/staff"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"check_id": 999_999_999}, ok=frozenset({404})
+    ),
     ("GET", "/me/authorisations"): Access(SUBJECT_ACCOUNTS),
     # An uploaded signed document as the evidence (the page's other kind, a signature in
     # the page, must match each subject's own name).
@@ -470,6 +473,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/me/access-log"): Access(SUBJECT_ACCOUNTS),
     ("GET", "/api/v1/me/access-log/{event_id}/staff"): Access(
         SUBJECT_ACCOUNTS, params=lambda w: {"event_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("GET", "/api/v1/me/access-log/joint-checks/{check_id}/staff"): Access(
+        SUBJECT_ACCOUNTS, params=lambda w: {"check_id": 999_999_999}, ok=frozenset({404})
     ),
     ("GET", "/api/v1/me/authorisations"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/api/v1/me/authorisations"): Access(

@@ -10,7 +10,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.cli._shared import clock, command_unit_of_work, console
 from xinyong.config import get_settings
 from xinyong.db import maintenance
-from xinyong.disclosure import publicity, retention
+from xinyong.disclosure import joint_check_uses, publicity, retention
 from xinyong.lists import entries
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
@@ -24,12 +24,15 @@ def register(app: typer.Typer) -> None:
 def run() -> None:
     """Run the daily jobs: end publicity windows and list terms that have closed, delete
     records kept past their retention period and issued reports' contents kept past
-    theirs, and refresh the database's planner statistics."""
+    theirs, index the subjects of large joint checks for their access logs, and refresh
+    the database's planner statistics."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
     deleted, by_type, with_records = _delete_records()
     removed = _remove_report_contents()
+    with command_unit_of_work() as session:
+        indexed = joint_check_uses.index_pending(session, clock)
     with command_unit_of_work() as session:
         analysed = maintenance.refresh_planner_statistics(session)
     removed[retention.REMOVED_RECORD_DELETED] += with_records
@@ -37,6 +40,7 @@ def run() -> None:
         f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
         + f"; {deleted} records deleted after their retention period{_counts(by_type)}"
         + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
+        + f"; {indexed} joint checks indexed for the access logs"
         + ("; planner statistics refreshed" if analysed else ""),
         # One line, however long: cron mails it and logs keep it whole.
         soft_wrap=True,

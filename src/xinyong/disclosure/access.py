@@ -23,10 +23,11 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.db.prepared import Prepared
-from xinyong.disclosure import authorisations
+from xinyong.disclosure import authorisations, joint_check_uses
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
+from xinyong.lists.models import AdministrativeMatter, ListStandard, Measure
 from xinyong.subjects.models import Subject
 
 
@@ -498,9 +499,14 @@ def log_report_reopened(
     )
 
 
+JOINT_CHECK = "joint_check"
+
+
 @dataclass(frozen=True)
 class LogEntry:
-    id: int
+    # The access event's id (``reveal_staff_name``); None for a joint check, whose own id
+    # is in ``joint_check`` (``reveal_joint_check_staff_name``).
+    id: int | None
     occurred_at: dt.datetime
     organisation: str | None
     role: str | None
@@ -513,6 +519,10 @@ class LogEntry:
     granted: bool
     refusal_code: str | None
     report_number: str | None
+    # A joint check (Art. 14–19): its id, the matter, and what the answer about the subject
+    # showed — list status, responsibility for a listed organisation (Art. 18), measures,
+    # green channel (``joint_check_shown``).
+    joint_check: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -529,14 +539,16 @@ class LogEntry:
             "granted": self.granted,
             "refusal_code": self.refusal_code,
             "report_number": self.report_number,
+            "joint_check": self.joint_check,
         }
 
 
 def access_log(
     session: Session, actor: Actor, *, since: dt.datetime | None = None
 ) -> list[LogEntry]:
-    """Who looked at my file: every read and refused attempt, staff shown by role and
-    organisation (the name is available on request, see ``reveal_staff_name``)."""
+    """Who looked at my file: every read and refused attempt, and every joint check that
+    answered about me, newest first; staff shown by role and organisation (the name is
+    available on request, see ``reveal_staff_name``)."""
     if actor.subject_id is None or not has_permission(actor, Permission.READ_OWN_FILE):
         raise PermissionDenied(
             "only a subject sees its own access log", code="not_subject", article="Art. 24"
@@ -550,7 +562,7 @@ def access_log(
     )
     if since is not None:
         query = query.where(AccessEvent.occurred_at >= since)
-    return [
+    reads = [
         LogEntry(
             id=event.id,
             occurred_at=event.occurred_at,
@@ -567,6 +579,108 @@ def access_log(
             report_number=event.report_number,
         )
         for event, org_name, item_code in session.execute(query)
+    ]
+    checks = _joint_check_entries(session, actor.subject_id, since=since)
+    if not checks:
+        return reads
+    return sorted(
+        [*reads, *checks],
+        key=lambda entry: (entry.occurred_at, entry.joint_check is None),
+        reverse=True,
+    )
+
+
+def _joint_check_entries(
+    session: Session, subject_id: int, *, since: dt.datetime | None
+) -> list[LogEntry]:
+    uses = joint_check_uses.uses_of(session, subject_id, since=since)
+    if not uses:
+        return []
+    organisations = _names(
+        session, Organisation.id, Organisation.name, {u.organisation_id for u in uses}
+    )
+    matters = _names(
+        session, AdministrativeMatter.code, AdministrativeMatter.name, {u.matter_code for u in uses}
+    )
+    shown = joint_check_shown(session, [use.situation for use in uses])
+    return [
+        LogEntry(
+            id=None,
+            occurred_at=use.occurred_at,
+            organisation=organisations.get(use.organisation_id),
+            role=use.actor_role,
+            legal_path=JOINT_CHECK,
+            query_item=None,
+            matter_or_purpose=matters.get(use.matter_code),
+            authorisation_id=None,
+            record_types=[],
+            what=JOINT_CHECK,
+            granted=True,
+            refusal_code=None,
+            report_number=None,
+            joint_check={"id": use.id, "matter": use.matter_code, **what},
+        )
+        for use, what in zip(uses, shown, strict=True)
+    ]
+
+
+def _names(session: Session, key: Any, name: Any, keys: set[Any]) -> dict[Any, str]:
+    keys.discard(None)
+    if not keys:
+        return {}
+    return dict(session.execute(select(key, name).where(key.in_(keys))).all())
+
+
+def joint_check_shown(
+    session: Session, situations: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """What joint checks' answers showed about a subject, as its access log says it: the
+    list standards it was listed under (code, name, list), the organisations' entries naming
+    it as responsible (Art. 18), the measures (code, name), and the green channel."""
+    standard_ids = {
+        standard
+        for situation in situations
+        for standard in [
+            *situation.get("standard_ids", ()),
+            *(r["standard_id"] for r in situation.get("responsible_for", ())),
+        ]
+    }
+    standards = {
+        row.id: row
+        for row in session.execute(
+            select(ListStandard.id, ListStandard.code, ListStandard.name, ListStandard.kind).where(
+                ListStandard.id.in_(standard_ids)
+            )
+        )
+    }
+    measure_codes = {code for situation in situations for code in situation.get("measures", ())}
+    measure_names = _names(session, Measure.code, Measure.name, measure_codes)
+
+    def standard(standard_id: int) -> dict[str, Any]:
+        row = standards.get(standard_id)
+        if row is None:
+            return {"standard": None, "name": None, "list": None}
+        return {"standard": row.code, "name": row.name, "list": row.kind.value}
+
+    return [
+        {
+            "list_status": [standard(s) for s in situation.get("standard_ids", ())],
+            "responsible_for": [
+                {
+                    "role": r["role"],
+                    "organisation": r["organisation"],
+                    **standard(r["standard_id"]),
+                }
+                for r in situation.get("responsible_for", ())
+            ],
+            "measures": [
+                {"code": code, "name": measure_names.get(code)}
+                for code in situation.get("measures", ())
+            ],
+            "green_channel": situation["green_channel_reason"] in ("clean", "on_red"),
+            "green_channel_reason": situation["green_channel_reason"],
+        }
+        for situation in situations
     ]
 
 
@@ -585,9 +699,32 @@ def reveal_staff_name(session: Session, clock: Clock, actor: Actor, event_id: in
         target_type="access_event",
         target_id=event.id,
     )
-    if event.user_id is None:
-        return "an organisation's system (API key)" if event.api_key_id else "—"
-    user = session.get(UserAccount, event.user_id)
+    return _staff_name(session, event.user_id, event.api_key_id)
+
+
+def reveal_joint_check_staff_name(session: Session, clock: Clock, actor: Actor, use_id: int) -> str:
+    """The staff member who ran a joint check that answered about the subject, on the
+    subject's request; the request is audited (as ``reveal_staff_name``)."""
+    if actor.subject_id is None or not has_permission(actor, Permission.READ_OWN_FILE):
+        raise PermissionDenied("only the subject may ask", code="not_subject", article="Art. 24")
+    use = joint_check_uses.use_about(session, actor.subject_id, use_id)
+    if use is None:
+        raise NotFound("no such joint check of your information", code="not_found", field="check")
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "access_log.reveal_staff",
+        target_type="joint_check_use",
+        target_id=use.id,
+    )
+    return _staff_name(session, use.user_id, use.api_key_id)
+
+
+def _staff_name(session: Session, user_id: int | None, api_key_id: int | None) -> str:
+    if user_id is None:
+        return "an organisation's system (API key)" if api_key_id else "—"
+    user = session.get(UserAccount, user_id)
     return user.display_name if user else "—"
 
 

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -80,6 +81,55 @@ class AccessEvent(IdMixin, Base):
     granted: Mapped[bool] = mapped_column(Boolean)
     refusal_code: Mapped[str | None] = mapped_column(String(64))
     report_number: Mapped[str | None] = mapped_column(String(32))
+
+
+class JointCheckUse(IdMixin, Base):
+    """One joint incentive and punishment check (Art. 14–19), a use of the information of
+    every registered subject it answered about, for their access logs (Art. 24): who, when,
+    in which administrative matter, and what each subject's answer showed.
+
+    The subjects are packed in the row itself (``disclosure.joint_check_uses``): a check of
+    a hundred thousand subjects writes one row, not a hundred thousand, while the agency
+    waits. ``JointCheckUseSubject`` indexes them by subject: written at once for a small
+    check, by the daily job for a large one (``indexed_at`` is None until then, and a
+    subject's log looks into the packed subjects of those few)."""
+
+    __tablename__ = "joint_check_use"
+
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+    api_key_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("api_key.id"))
+    actor_role: Mapped[str | None] = mapped_column(String(40))
+    matter_code: Mapped[str] = mapped_column(String(64), ForeignKey("administrative_matter.code"))
+    subject_count: Mapped[int] = mapped_column(Integer)
+    # zlib of the subjects' ids (signed 64-bit, native order), in the order answered: a
+    # subject answered twice (its code given twice) is there twice, alike.
+    subject_ids: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # zlib of one unsigned 32-bit index into ``situations`` for each of ``subject_ids``.
+    situation_ids: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # What an answer showed, once per distinct situation: the green channel's reason code,
+    # and where there are some the list standards (ids), the measures (codes) and the
+    # entries naming the person as responsible (Art. 18). Never the answer itself.
+    situations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    indexed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class JointCheckUseSubject(Base):
+    """A subject answered by a joint check, by subject: the index of ``JointCheckUse``'s
+    packed subjects that a subject's access log reads."""
+
+    __tablename__ = "joint_check_use_subject"
+    # SQLite: the table is its primary key's b-tree, one insert per row instead of two.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    subject_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("subject.id"), primary_key=True, autoincrement=False
+    )
+    use_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("joint_check_use.id"), primary_key=True, autoincrement=False
+    )
+    situation: Mapped[int] = mapped_column(Integer)
 
 
 class CreditReport(IdMixin, Base):

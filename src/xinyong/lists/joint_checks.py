@@ -65,6 +65,7 @@ from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.crypto import default_cipher
 from xinyong.db.prepared import iso_date
+from xinyong.disclosure import joint_check_uses
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists import measures as measure_catalog
@@ -126,6 +127,7 @@ _CLEAN = f'{_UNLISTED},"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
 _BAD = f'{_UNLISTED},"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
 _ON_BLACK = f',"green_channel":false,"green_channel_reason":"{ON_BLACK}"}}'.encode()
 _ON_RED = f',"green_channel":true,"green_channel_reason":"{ON_RED}"}}'.encode()
+_BAD_END = _BAD.encode()
 
 
 @dataclass(frozen=True)
@@ -349,6 +351,10 @@ class _Lookup:
         # the entry's (kind, tier, standard)).
         self.listed: list[tuple[int, bytes, int, tuple[Any, ...]]] = []
         self.persons: set[int] = set()
+        # The unlisted subjects answered in the first statement, by their green channel
+        # (for their access logs: what each answer showed).
+        self.clean: list[int] = []
+        self.bad_record: list[int] = []
         # Every code is a handle that may be shown as given (no citizen ID number to mask).
         self.plain = False
 
@@ -373,11 +379,13 @@ class _Lookup:
         rest: list[int] = []
         listed: list[tuple[Any, ...]] = []
         unled = None if led else self.unled
+        clean, bad_record, bad_end = self.clean.append, self.bad_record.append, _BAD_END
         for row in rows:
             answer = row[1]
             if answer:
-                if row[2] is None:
+                if row[3] is None:  # on no list
                     answers[at[row[0]]] = answer
+                    (bad_record if answer.endswith(bad_end) else clean)(row[2])
                     if unled is not None:
                         unled.append(at[row[0]])
                 else:
@@ -398,9 +406,9 @@ class _Lookup:
             self._pending(column, [keys[n - base] for n in rest], [at[n] for n in rest])
 
     def _written(self, given: Any, column: Any, key: Any, *, led: bool) -> list[tuple[Any, ...]]:
-        """(key's position, answer, subject if listed, entry's kind, tier and standard), the
-        answer written by the database: None for a code not registered, empty for one to read
-        in detail, or the text up to the entry's status for a listed organisation."""
+        """(key's position, answer, subject, entry's kind, tier and standard), the answer
+        written by the database: None for a code not registered, empty for one to read in
+        detail, or the text up to the entry's status for a listed organisation."""
         session = self.session
         name = _quoted(session, Subject.name)
         lead: Any = (
@@ -419,7 +427,7 @@ class _Lookup:
         )
         return _rows(
             session,
-            select(given.c.key, text, ListEntry.subject_id, *_OWN_ENTRY_COLUMNS[1:])
+            select(given.c.key, text, Subject.id, *_OWN_ENTRY_COLUMNS[1:])
             .select_from(given)
             # Outer joins keep the positions the outer loop, walked in key order.
             .outerjoin(Subject, column == key)
@@ -443,7 +451,7 @@ class _Lookup:
                 _quoted(session, Subject.name),
                 Subject.kind == SubjectKind.NATURAL_PERSON,
                 case((ListEntry.id.is_(None), self.bad), else_=false()),
-                ListEntry.subject_id,
+                Subject.id,
                 *_ENTRY_COLUMNS,
             )
             .select_from(given)
@@ -454,6 +462,7 @@ class _Lookup:
         at = positions if base == 0 else [-1, *positions]
         unled = None if led else self.unled
         clean, bad_record = _CLEAN, _BAD
+        clean_seen, bad_seen = self.clean.append, self.bad_record.append
         # Natural persons, to read in detail; organisations on a list: (ordinality, answer
         # up to the status, subject, the entry's kind, tier and standard).
         rest: list[int] = []
@@ -465,8 +474,9 @@ class _Lookup:
                 rest.append(n)  # once for each of their entries
                 continue
             lead = f'{{"code":"{keys[n - base]}","found":true,"name":' if led else _FOUND_TEXT
-            if sid is None:
+            if entry[0] is None:  # on no list
                 answers[at[n]] = (lead + name + (bad_record if bad else clean)).encode()
+                (bad_seen if bad else clean_seen)(sid)
                 if unled is not None:
                     unled.append(at[n])
                 continue
@@ -653,17 +663,42 @@ def _check(
     responsible = _responsible(session, sorted(lookup.persons), today)
     answers = lookup.answers
     unled = lookup.unled
+    # For the access logs (Art. 24): every registered subject answered about, and the index
+    # of what its answer showed in ``situations`` — the unlisted first, then each situation
+    # of the listed, once.
+    seen = lookup.clean + lookup.bad_record
+    shown = [0] * len(lookup.clean) + [1] * len(lookup.bad_record)
+    situations: list[dict[str, Any]] = [
+        {"green_channel_reason": CLEAN},
+        {"green_channel_reason": BAD_RECORD},
+    ]
+    situation_of: dict[Any, int] = {}
     listed_subjects = set()
     for position, answer, sid, situation in lookup.listed:
         answers[position] = answer + parts.rest_of_listed(situation)
         listed_subjects.add(sid)
+        index = situation_of.get(situation)
+        if index is None:
+            index = situation_of[situation] = len(situations)
+            situations.append(parts.seen_listed(situation))
+        seen.append(sid)
+        shown.append(index)
     listed = len(listed_subjects)
     for sid, held in lookup.pending.items():
-        answer = parts.complete(held, responsible.get(sid))
+        named = responsible.get(sid)
+        answer = parts.complete(held, named)
         listed += bool(held.entries)
         for position in held.positions:
             answers[position] = answer
         unled += held.positions
+        what = parts.seen(held, named)
+        key = to_json(what)
+        index = situation_of.get(key)
+        if index is None:
+            index = situation_of[key] = len(situations)
+            situations.append(what)
+        seen.append(sid)
+        shown.append(index)
     missing = answers.count(None)
     invalid = 0
     if missing:
@@ -687,14 +722,23 @@ def _check(
         "responsible": len(responsible),
         "invalid": invalid,
     }
+    use = joint_check_uses.record(
+        session,
+        clock,
+        actor,
+        matter_code=matter.code,
+        subject_ids=seen,
+        situation_ids=shown,
+        situations=situations,
+    )
     audit.record(
         session,
         clock,
         actor.audit(),
         "joint_check.run",
-        target_type="matter",
-        target_id=matter.code,
-        details=counts,
+        target_type="joint_check_use",
+        target_id=use,
+        details={"matter": matter.code, **counts},
     )
     return JointCheck(
         matter=matter.code,
@@ -823,6 +867,45 @@ class _Answers:
             rest["green_channel"] = not held.bad
             rest["green_channel_reason"] = BAD_RECORD if held.bad else CLEAN
         return b"".join((_FOUND, held.name, b",", to_json(rest)[1:]))
+
+    def seen_listed(self, situation: tuple[Any, ...]) -> dict[str, Any]:
+        """What the answer of an organisation with one entry in force, whose (kind, tier,
+        standard) is ``situation``, showed: for its access log (Art. 24)."""
+        kind, _tier, standard_id = situation
+        return {
+            "green_channel_reason": ON_BLACK if kind == ListKind.BLACK else ON_RED,
+            "standard_ids": [standard_id],
+            "measures": [m["code"] for m in self.measures([(None, *situation)])],
+        }
+
+    def seen(self, held: _Pending, named: list[tuple[Any, ...]] | None) -> dict[str, Any]:
+        """What the answer of a listed subject or a natural person showed (``complete``):
+        for its access log (Art. 24). Only references: standards, measures, organisations."""
+        own = held.entries
+        if own:
+            on_black = any(entry[1] == ListKind.BLACK for entry in own)
+            reason = ON_BLACK if on_black else ON_RED
+        else:
+            reason = BAD_RECORD if held.bad else CLEAN
+        what: dict[str, Any] = {"green_channel_reason": reason}
+        if own:
+            what["standard_ids"] = sorted({entry[3] for entry in own})
+        measures = [m["code"] for m in self.measures(own)] if own else []
+        if named:
+            what["responsible_for"] = [
+                {
+                    "role": role,
+                    "organisation": {"code": organisation_code, "name": organisation_name},
+                    "standard_id": entry[3],
+                }
+                for role, organisation_code, organisation_name, *entry in named
+            ]
+            measures += [
+                m["code"] for m in self.responsible_measures(named) if m["code"] not in measures
+            ]
+        if measures:
+            what["measures"] = measures
+        return what
 
     def rest_of_listed(self, situation: tuple[Any, ...]) -> bytes:
         """What follows the status of an organisation with one entry in force, whose

@@ -227,7 +227,11 @@ def verify_report(
 
 @router.get("/me/access-log", tags=["disclosure"])
 def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """Who looked at my file (Art. 24): every read of non-public data and every refused attempt."""
+    """Who looked at my file (Art. 24): every read of non-public data and every refused
+    attempt, and every joint incentive and punishment check that answered about me (Art.
+    14–19: ``legal_path`` and ``what`` are ``joint_check``, ``purpose`` the administrative
+    matter, ``id`` null, and ``joint_check`` its id, matter and what the answer showed:
+    ``list_status``, ``responsible_for``, ``measures``, ``green_channel`` and its reason)."""
     return {"items": [entry.as_dict() for entry in access.access_log(session, actor)]}
 
 
@@ -237,6 +241,15 @@ def staff_name(
 ) -> dict[str, str]:
     """The name of the staff member behind one entry, on request (the request is audited)."""
     return {"name": access.reveal_staff_name(session, clock, actor, event_id)}
+
+
+@router.get("/me/access-log/joint-checks/{check_id}/staff", tags=["disclosure"])
+def joint_check_staff_name(
+    check_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, str]:
+    """The name of the staff member who ran a joint check that answered about me (the
+    ``joint_check.id`` of an entry), on request (the request is audited)."""
+    return {"name": access.reveal_joint_check_staff_name(session, clock, actor, check_id)}
 
 
 class AuthorisationIn(BaseModel):

@@ -24,10 +24,12 @@ from xinyong.clock import CHINA, Clock
 from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.lists import joint_checks, measures
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.i18n import translations
+from xinyong.web.labels import matter_names
 from xinyong.web.pages.collection import N_
 from xinyong.web.pages.disclosure import (
     QUERYING_KINDS,
@@ -38,6 +40,7 @@ from xinyong.web.pages.disclosure import (
     type_names,
 )
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.lists import GREEN_CHANNEL_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.report_output import report_response
 
@@ -194,10 +197,12 @@ def _render_access_log(
     actor: Actor,
     *,
     revealed: dict[int, str] | None = None,
+    revealed_checks: dict[int, str] | None = None,
     own: bool = False,
 ) -> HTMLResponse:
     subject = _own_subject(session, actor)
-    english = locale_of(request) == "en"
+    locale = locale_of(request)
+    english = locale == "en"
     entries = access.access_log(session, actor)
     # The subject's own reads (each visit to "my credit", each own report) would push the
     # organisations' reads out of sight: hidden unless asked for, and counted.
@@ -215,6 +220,12 @@ def _render_access_log(
             "showing_own": own,
             "type_names": type_names(session, english=english),
             "revealed": revealed or {},
+            "revealed_checks": revealed_checks or {},
+            # Joint checks (Art. 14–19): the matter in the page's language, and why the
+            # answer gave the green channel or not.
+            "matter_names": matter_names(measures.matters(session), locale),
+            "green_channel_labels": GREEN_CHANNEL_LABELS,
+            "clean_years": joint_checks.CLEAN_YEARS,
         },
     )
 
@@ -245,6 +256,23 @@ def reveal_staff(
     _own_subject(session, actor)
     name = access.reveal_staff_name(session, clock, actor, event_id)
     return _render_access_log(request, session, actor, revealed={event_id: name})
+
+
+@router.post("/me/access-log/joint-checks/{check_id}/staff", response_class=HTMLResponse)
+def reveal_joint_check_staff(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    check_id: RowId,
+    csrf_token: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """The staff member behind a joint check that answered about the subject, on request;
+    the request is audited."""
+    check_csrf(request, csrf_token)
+    _own_subject(session, actor)
+    name = access.reveal_joint_check_staff_name(session, clock, actor, check_id)
+    return _render_access_log(request, session, actor, revealed_checks={check_id: name})
 
 
 # --- written authorisations (Art. 13 ¶3) -------------------------------------------------------

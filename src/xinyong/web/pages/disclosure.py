@@ -72,12 +72,14 @@ LEGAL_PATH_LABELS = {
     "query_item": N_("Published query item"),
     "authorisation": N_("Written authorisation"),
     "none": N_("No lawful path"),
+    "joint_check": N_("Joint incentive and punishment check (Art. 14–19)"),
 }
 WHAT_LABELS = {
     "file": N_("Credit file"),
     "report": N_("Credit report"),
     "report_reopened": N_("Credit report opened again by its requester"),
     "credit_status": N_("Credit status"),  # list status and grade, Art. 19
+    "joint_check": N_("List status, measures and green channel"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {

@@ -1,0 +1,210 @@
+"""Joint checks in the subjects' access logs (Art. 24).
+
+A joint incentive and punishment check (Art. 14–19) answers an agency about each subject
+it names: its list status, the measures that apply, and whether it has the green channel —
+which counts bad records that are no longer, or never were, public (a warning-only penalty,
+a penalty past its publicity period). Each registered subject answered about sees the
+check in its access log: when, which organisation and role (the staff member's name on
+request), the administrative matter, and what its answer showed (list standards, measures,
+the green channel), never the answer itself.
+
+A check may answer a hundred thousand subjects while the agency waits, so it writes one
+row (``JointCheckUse``) with its subjects and what each was shown packed into it, in the
+check's own transaction: the log is complete when the answer is given. The subjects are
+indexed by subject (``JointCheckUseSubject``) at once for a check of up to
+``INDEX_AT_ONCE`` subjects (the pages' checks), and by the daily job (``index_pending``)
+for a larger one; until then a subject's log looks into the packed subjects of the
+few larger checks not yet indexed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor
+from xinyong.clock import Clock
+from xinyong.db.bulk import BulkWriter
+from xinyong.disclosure.models import JointCheckUse, JointCheckUseSubject
+
+# A check of up to this many subjects is indexed by subject in its own transaction (a
+# thousand rows cost a few milliseconds); a larger one by the daily job.
+INDEX_AT_ONCE = 1_000
+
+# Packed ids: signed 64-bit (the subject ids), unsigned 32-bit (indexes into situations).
+_IDS = "q"
+_SITUATIONS = "I"
+_LEVEL = 1  # zlib's fastest: the ids are small numbers in eight bytes, mostly zeros
+
+_USE = cast(Table, JointCheckUse.__table__)
+_USE_SUBJECT = cast(Table, JointCheckUseSubject.__table__)
+_INDEX_COLUMNS = ("subject_id", "use_id", "situation")
+
+
+def _pack(typecode: str, values: Sequence[int]) -> bytes:
+    return zlib.compress(array(typecode, values).tobytes(), _LEVEL)
+
+
+def _unpack(typecode: str, packed: bytes) -> array[int]:
+    values = array(typecode)
+    values.frombytes(zlib.decompress(packed))
+    return values
+
+
+def record(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    matter_code: str,
+    subject_ids: Sequence[int],
+    situation_ids: Sequence[int],
+    situations: list[dict[str, Any]],
+) -> int:
+    """Log a joint check for every subject it answered about (``subject_ids[i]`` was shown
+    ``situations[situation_ids[i]]``), in the check's transaction; returns the use's id."""
+    now = clock.now()
+    at_once = len(subject_ids) <= INDEX_AT_ONCE
+    use_id: int = session.execute(
+        insert(_USE)
+        .values(
+            occurred_at=now,
+            organisation_id=actor.organisation_id,
+            user_id=actor.id if actor.kind == "user" else None,
+            api_key_id=actor.id if actor.kind == "api_key" else None,
+            actor_role=None if actor.role is None else actor.role.value,
+            matter_code=matter_code,
+            subject_count=len(subject_ids),
+            subject_ids=_pack(_IDS, subject_ids),
+            situation_ids=_pack(_SITUATIONS, situation_ids),
+            situations=situations,
+            indexed_at=now if at_once else None,
+        )
+        .returning(_USE.c.id)
+    ).scalar_one()
+    if at_once:
+        _index(session, use_id, subject_ids, situation_ids)
+    return use_id
+
+
+def _index(
+    session: Session, use_id: int, subject_ids: Sequence[int], situation_ids: Sequence[int]
+) -> None:
+    # One row per subject: a code given twice answered its subject twice, alike.
+    rows = sorted(dict(zip(subject_ids, situation_ids, strict=True)).items())
+    BulkWriter(session, _USE_SUBJECT, _INDEX_COLUMNS).insert(
+        [(subject_id, use_id, situation) for subject_id, situation in rows]
+    )
+
+
+def index_pending(session: Session, clock: Clock) -> int:
+    """Index the subjects of the checks not indexed yet (the daily job); returns how many
+    checks. On PostgreSQL a check another job is indexing is left to it."""
+    pending = session.execute(
+        select(_USE.c.id, _USE.c.subject_ids, _USE.c.situation_ids)
+        .where(_USE.c.indexed_at.is_(None))
+        .order_by(_USE.c.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for use_id, subject_ids, situation_ids in pending:
+        _index(session, use_id, _unpack(_IDS, subject_ids), _unpack(_SITUATIONS, situation_ids))
+        session.execute(update(_USE).where(_USE.c.id == use_id).values(indexed_at=clock.now()))
+    return len(pending)
+
+
+@dataclass(frozen=True)
+class Use:
+    """A joint check as one subject's access log shows it."""
+
+    id: int
+    occurred_at: dt.datetime
+    organisation_id: int | None
+    user_id: int | None
+    api_key_id: int | None
+    actor_role: str | None
+    matter_code: str
+    situation: dict[str, Any]
+
+
+def situations_of(session: Session, subject_id: int) -> dict[int, int]:
+    """The checks that answered about the subject, each with the index of what the answer
+    showed. The checks not indexed yet are read first: one indexed in between is then
+    found in the index too, where read the other way round it would be found in neither."""
+    found: dict[int, int] = {}
+    pending = session.execute(
+        select(_USE.c.id, _USE.c.subject_ids, _USE.c.situation_ids).where(
+            _USE.c.indexed_at.is_(None)
+        )
+    ).all()
+    for use_id, packed_ids, packed_situations in pending:
+        try:
+            at = _unpack(_IDS, packed_ids).index(subject_id)
+        except ValueError:
+            continue
+        found[use_id] = _unpack(_SITUATIONS, packed_situations)[at]
+    found.update(
+        (use_id, situation)
+        for use_id, situation in session.execute(
+            select(_USE_SUBJECT.c.use_id, _USE_SUBJECT.c.situation).where(
+                _USE_SUBJECT.c.subject_id == subject_id
+            )
+        )
+    )
+    return found
+
+
+def uses_of(session: Session, subject_id: int, *, since: dt.datetime | None = None) -> list[Use]:
+    """The joint checks that answered about the subject, newest first."""
+    found = situations_of(session, subject_id)
+    if not found:
+        return []
+    query = (
+        select(
+            _USE.c.id,
+            _USE.c.occurred_at,
+            _USE.c.organisation_id,
+            _USE.c.user_id,
+            _USE.c.api_key_id,
+            _USE.c.actor_role,
+            _USE.c.matter_code,
+            _USE.c.situations,
+        )
+        .where(_USE.c.id.in_(found))
+        .order_by(_USE.c.occurred_at.desc(), _USE.c.id.desc())
+    )
+    if since is not None:
+        query = query.where(_USE.c.occurred_at >= since)
+    return [
+        Use(
+            id=use_id,
+            occurred_at=occurred_at,
+            organisation_id=organisation_id,
+            user_id=user_id,
+            api_key_id=api_key_id,
+            actor_role=actor_role,
+            matter_code=matter_code,
+            situation=situations[found[use_id]],
+        )
+        for (
+            use_id,
+            occurred_at,
+            organisation_id,
+            user_id,
+            api_key_id,
+            actor_role,
+            matter_code,
+            situations,
+        ) in session.execute(query)
+    ]
+
+
+def use_about(session: Session, subject_id: int, use_id: int) -> Use | None:
+    """One joint check, if it answered about the subject."""
+    return next((use for use in uses_of(session, subject_id) if use.id == use_id), None)
