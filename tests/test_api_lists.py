@@ -169,6 +169,19 @@ def test_the_subject_and_the_credit_authority_read_credit_status(
     supervision = client.get(status_url(company.uscc or ""), headers=headers(client, "authority"))
     assert supervision.status_code == 200
     assert supervision.json()["legal_path"] == "supervision"
+    # Read without a query path, but read: in the subject's log like every other (Art. 24).
+    read = next(e for e in access_log(client) if e["legal_path"] == "supervision")
+    assert (read["what"], read["granted"], read["role"]) == (
+        "credit_status",
+        True,
+        "credit_authority_officer",
+    )
+    assert read["organisation"] == listed_company.organisations["authority"].name
+    assert read["purpose"] == "supervision of credit information and its use (Art. 33)"
+    staff = client.get(
+        f"/api/v1/me/access-log/{read['id']}/staff", headers=headers(client, "company")
+    )
+    assert staff.json() == {"name": listed_company.users["authority"].display_name}
     for account in ("querier", "citizen", "admin"):
         refused = client.get(status_url(company.uscc or ""), headers=headers(client, account))
         assert refused.status_code == 403, account

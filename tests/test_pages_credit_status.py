@@ -200,6 +200,15 @@ def test_the_credit_authority_reads_in_supervision(listed: World, client: TestCl
     )
     assert response.status_code == 200
     assert 'data-legal-path="supervision"' in response.text
+    # The company read in supervision sees it in "who looked at my file" (Art. 24).
+    (read,) = access_log(client, "company")
+    assert (read["legal_path"], read["what"]) == ("supervision", "credit_status")
+    log_in(client, "company")
+    page = client.get("/me/access-log", headers=HTML).text
+    row = page.split(f'data-entry="{read["id"]}"')[1].split("</tr>", 1)[0]
+    assert "社会信用主管部门监督（第三十三条）" in row
+    assert "对信用信息及其使用的监督" in row
+    assert "信用状况" in row
 
 
 @pytest.mark.parametrize("who", ["querier", "reporter", "citizen", "company"])

@@ -274,6 +274,43 @@ def decide(
     return _by_authorisation(session, clock, actor, subject, what, report_number)
 
 
+SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
+
+
+def log_use(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    *,
+    path: LegalPath,
+    what: str,
+    purpose: str,
+    authorisation_ids: Sequence[int] = (),
+) -> None:
+    """A use of a subject's non-public information outside the three query paths — the
+    credit authority's supervision — in the subject's log
+    (Art. 24), in the reader's transaction; one entry per written authorisation it rests
+    on, as a read on them is."""
+    _log_granted(
+        session,
+        [
+            _event_values(
+                actor,
+                subject.id,
+                clock,
+                path=path,
+                what=what,
+                granted=True,
+                codes=[],
+                purpose=purpose,
+                authorisation_id=authorisation_id,
+            )
+            for authorisation_id in (authorisation_ids or (None,))
+        ],
+    )
+
+
 def check_read_limits(
     session: Session, clock: Clock, actor: Actor, subject: Subject, what: str, limits: ReadLimits
 ) -> None:

@@ -54,6 +54,9 @@ class LegalPath(enum.StrEnum):
     QUERY_ITEM = "query_item"
     AUTHORISATION = "authorisation"
     NONE = "none"  # a refused attempt had no lawful path
+    # The credit authority's supervision of credit information and its use (Art. 33): it
+    # reads a subject's credit status (list status and grade) without a query path.
+    SUPERVISION = "supervision"
 
 
 class AccessEvent(IdMixin, Base):
@@ -77,7 +80,8 @@ class AccessEvent(IdMixin, Base):
     authorisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("authorisation.id"))
     purpose: Mapped[str | None] = mapped_column(String(500))
     record_type_codes: Mapped[list[str]] = mapped_column(JSON)
-    what: Mapped[str] = mapped_column(String(32))  # file, report, list_status, grade
+    # file, report, report_reopened, credit_status
+    what: Mapped[str] = mapped_column(String(32))
     granted: Mapped[bool] = mapped_column(Boolean)
     refusal_code: Mapped[str | None] = mapped_column(String(64))
     report_number: Mapped[str | None] = mapped_column(String(32))

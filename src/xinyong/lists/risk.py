@@ -1,6 +1,7 @@
 """Credit status for risk pricing (Art. 19): a subject's list status and grade, read by a
 financial institution only with the subject's written authorisation covering the
-``credit_status`` scope — logged in the subject's access log like any other read."""
+``credit_status`` scope, or by the credit authority in its supervision (Art. 33) — logged
+in the subject's access log like any other read."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.clock import Clock
 from xinyong.disclosure import access
+from xinyong.disclosure.models import LegalPath
 from xinyong.errors import PermissionDenied
 from xinyong.lists import grades
 from xinyong.lists.entries import in_force
@@ -37,7 +39,17 @@ def credit_status(
             "your role may not read credit status", code="no_query_permission", article="Art. 12"
         )
     if has_permission(actor, Permission.SUPERVISE) and actor.subject_id is None:
-        path = "supervision"
+        # No query path, but a read all the same: in the subject's log (Art. 24).
+        access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.SUPERVISION,
+            what="credit_status",
+            purpose=access.SUPERVISION_PURPOSE,
+        )
+        path = LegalPath.SUPERVISION.value
     else:
         granted = access.open_file(
             session, clock, actor, subject, what="credit_status", limits=limits

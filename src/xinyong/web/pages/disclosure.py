@@ -72,6 +72,7 @@ LEGAL_PATH_LABELS = {
     "query_item": N_("Published query item"),
     "authorisation": N_("Written authorisation"),
     "none": N_("No lawful path"),
+    "supervision": N_("Supervision by the credit authority (Art. 33)"),
     "joint_check": N_("Joint incentive and punishment check (Art. 14–19)"),
 }
 WHAT_LABELS = {
@@ -80,6 +81,12 @@ WHAT_LABELS = {
     "report_reopened": N_("Credit report opened again by its requester"),
     "credit_status": N_("Credit status"),  # list status and grade, Art. 19
     "joint_check": N_("List status, measures and green channel"),
+}
+# The purposes the services write themselves (a query item's matter or an authorisation's
+# purpose is shown as written).
+PURPOSE_LABELS = {
+    "own file": N_("own file"),
+    access.SUPERVISION_PURPOSE: N_("supervision of credit information and its use (Art. 33)"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {
@@ -99,6 +106,7 @@ LABELS = {
     "role": ROLE_LABELS,
     "refusal": REFUSAL_LABELS,
     "content_removed": CONTENT_REMOVED_LABELS,
+    "purpose": PURPOSE_LABELS,
 }
 
 # Organisations that query by a published query item (Art. 13 ¶2), and those a subject may
