@@ -13,7 +13,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -32,7 +32,7 @@ from tests.factories import World, auth_headers
 from tests.test_pages_disclosure import log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
-from xinyong.disclosure import authorisations, person_lookup
+from xinyong.disclosure import access, authorisations, person_lookup
 from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.synthetic import make_citizen_id
@@ -67,6 +67,83 @@ def test_an_institution_finds_a_person_who_authorised_it_and_opens_the_file(
     opened = client.get(f"/api/v1/subjects/{found.json()['reference']}/file", headers=analyst)
     assert opened.status_code == 200, opened.text
     assert ("subject.lookup_person", "ok") in lookups(db)
+    # The lookup told the institution the name behind the number: the person sees it in
+    # "who looked at my file" (Art. 24), on the authorisation it rests on, before the read.
+    log = client.get("/api/v1/me/access-log", headers=auth_headers(client, "citizen")).json()
+    lookup, read = reversed(log["items"])
+    assert (lookup["what"], lookup["legal_path"], lookup["granted"]) == (
+        "person_lookup",
+        "authorisation",
+        True,
+    )
+    assert lookup["organisation"] == world.organisations["bank"].name
+    assert lookup["authorisation_id"] == read["authorisation_id"] is not None
+    assert lookup["purpose"] == "finding a person by ID number"
+    assert read["what"] == "file"
+
+
+def test_a_person_found_by_an_agency_sees_it_and_it_is_no_file_read(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = disclosure_world
+    person = world.subjects["person"]
+    querier = auth_headers(client, "querier")
+
+    found = client.post(LOOKUP, json={"citizen_id": citizen_id_of(person)}, headers=querier)
+
+    assert found.status_code == 200, found.text
+    (entry,) = client.get("/api/v1/me/access-log", headers=auth_headers(client, "citizen")).json()[
+        "items"
+    ]
+    assert (entry["what"], entry["legal_path"], entry["role"]) == (
+        "person_lookup",
+        "official_duty",
+        "query_officer",
+    )
+    assert entry["record_types"] == []
+    # The page names it in its words; the staff member on request, as for any entry.
+    log_in(client, "citizen")
+    page = client.get("/me/access-log").text
+    row = page.split(f'data-entry="{entry["id"]}"')[1].split("</tr>", 1)[0]
+    assert "国家机关履行职责" in row
+    assert "按身份证号码查找" in row
+    assert 'action="/me/access-log/' in row
+    # A lookup is no read of the file: not counted against the bulk-read limits (Art. 12).
+    assert (
+        db.scalar(
+            select(func.count(AccessEvent.id)).where(
+                AccessEvent.subject_id == person.id,
+                AccessEvent.what.not_in(access.NOT_FILE_READS),
+            )
+        )
+        == 0
+    )
+
+
+def test_a_lookup_followed_by_the_read_on_the_query_page_is_one_entry(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = disclosure_world
+    contract_breach(db, clock, world)
+    authorise(db, clock, world)
+    db.commit()
+    log_in(client, "analyst")
+    page = client.get("/query?path=authorisation")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answer = client.post(
+        "/query",
+        data={
+            "path": "authorisation",
+            "subject_kind": "person",
+            "citizen_id": citizen_id_of(world.subjects["person"]),
+            "csrf_token": token,
+        },
+    )
+    assert answer.status_code == 200, answer.text[:500]
+    (read,) = client.get("/api/v1/me/access-log", headers=auth_headers(client, "citizen")).json()[
+        "items"
+    ]
+    assert (read["what"], read["legal_path"]) == ("file", "authorisation")
 
 
 @pytest.mark.parametrize("who", ["unauthorised", "unregistered", "revoked", "expired"])

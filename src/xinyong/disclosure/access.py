@@ -274,7 +274,12 @@ def decide(
     return _by_authorisation(session, clock, actor, subject, what, report_number)
 
 
+PERSON_LOOKUP = "person_lookup"
+# Logged for the subject, but no read of its file: neither counted against the bulk-read
+# limits nor among supervision's reads.
+NOT_FILE_READS = (PERSON_LOOKUP,)
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
+LOOKUP_PURPOSE = "finding a person by ID number"
 
 
 def log_use(
@@ -289,7 +294,7 @@ def log_use(
     authorisation_ids: Sequence[int] = (),
 ) -> None:
     """A use of a subject's non-public information outside the three query paths — the
-    credit authority's supervision — in the subject's log
+    credit authority's supervision, a person found by ID number — in the subject's log
     (Art. 24), in the reader's transaction; one entry per written authorisation it rests
     on, as a read on them is."""
     _log_granted(
@@ -333,7 +338,10 @@ def check_read_limits(
     for condition, limit, who in checks:
         count = session.scalar(
             select(func.count(AccessEvent.id)).where(
-                condition, AccessEvent.occurred_at >= since, AccessEvent.granted
+                condition,
+                AccessEvent.occurred_at >= since,
+                AccessEvent.granted,
+                AccessEvent.what.not_in(NOT_FILE_READS),
             )
         )
         if (count or 0) >= limit:

@@ -57,6 +57,9 @@ class LegalPath(enum.StrEnum):
     # The credit authority's supervision of credit information and its use (Art. 33): it
     # reads a subject's credit status (list status and grade) without a query path.
     SUPERVISION = "supervision"
+    # An agency's officer finding a natural person by ID number in the course of its
+    # duties, before a query by query item or a measure (Art. 13 ¶2, 15).
+    OFFICIAL_DUTY = "official_duty"
 
 
 class AccessEvent(IdMixin, Base):
@@ -80,7 +83,7 @@ class AccessEvent(IdMixin, Base):
     authorisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("authorisation.id"))
     purpose: Mapped[str | None] = mapped_column(String(500))
     record_type_codes: Mapped[list[str]] = mapped_column(JSON)
-    # file, report, report_reopened, credit_status
+    # file, report, report_reopened, credit_status, person_lookup
     what: Mapped[str] = mapped_column(String(32))
     granted: Mapped[bool] = mapped_column(Boolean)
     refusal_code: Mapped[str | None] = mapped_column(String(64))

@@ -5,7 +5,7 @@ and matter are checked when the file is opened. A financial institution's analys
 files only on a written authorisation (Art. 13 ¶3), so it finds only persons who have
 authorised its organisation and whose authorisation is in force: anyone else — registered
 or not — is refused alike, so the lookup never tells an institution who is on the platform.
-Every lookup is audited, found or not.
+Every lookup is audited, found or not, and a person found sees it in their access log.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.clock import Clock
 from xinyong.disclosure import access, authorisations
+from xinyong.disclosure.models import LegalPath
 from xinyong.errors import PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
@@ -26,16 +27,34 @@ def may_look_up_persons(actor: Actor) -> bool:
     )
 
 
-def find_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -> Subject:
+def find_person(
+    session: Session, clock: Clock, actor: Actor, citizen_id: str, *, then_read: bool = False
+) -> Subject:
+    """The person with this ID number, for those who may find one. The person found sees
+    it in their access log (Art. 24: the lookup tells the name behind the number), unless
+    the caller reads their file or credit status in the same request (``then_read``): that
+    read's entry, or its refusal's, says it already."""
     if has_permission(actor, Permission.LOOKUP_PERSON):
-        return subjects.lookup_person(session, clock, actor, citizen_id)
+        found = subjects.lookup_person(session, clock, actor, citizen_id)
+        if not then_read:
+            access.log_use(
+                session,
+                clock,
+                actor,
+                found,
+                path=LegalPath.OFFICIAL_DUTY,
+                what=access.PERSON_LOOKUP,
+                purpose=access.LOOKUP_PURPOSE,
+            )
+        return found
     require(actor, Permission.QUERY_BY_AUTHORISATION)
     subject = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-    authorised = (
-        subject is not None
-        and actor.organisation_id is not None
-        and bool(authorisations.in_force(session, subject.id, actor.organisation_id, clock.today()))
+    granted = (
+        authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
+        if subject is not None and actor.organisation_id is not None
+        else []
     )
+    authorised = bool(granted)
     message = (
         "no person with this ID number has a written authorisation in force for your organisation"
     )
@@ -61,4 +80,15 @@ def find_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -
             field="citizen_id",
         )
     subjects.record_person_lookup(session, clock, actor, subject)
+    if not then_read:
+        access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.AUTHORISATION,
+            what=access.PERSON_LOOKUP,
+            purpose=access.LOOKUP_PURPOSE,
+            authorisation_ids=[a.id for a in granted],
+        )
     return subject

@@ -43,6 +43,7 @@ from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
+from xinyong.disclosure.access import NOT_FILE_READS
 from xinyong.disclosure.models import (
     AccessEvent,
     CreditReport,
@@ -243,6 +244,8 @@ def _load_events(session: Session, start: dt.datetime, end: dt.datetime) -> list
             AccessEvent.organisation_id.is_not(None),
             AccessEvent.occurred_at >= start,
             AccessEvent.occurred_at < end,
+            # A person found by ID number is in the person's log, but is no read of a file.
+            AccessEvent.what.not_in(NOT_FILE_READS),
         )
         .order_by(AccessEvent.occurred_at, AccessEvent.id)
     )
@@ -483,7 +486,11 @@ def _first_reads(session: Session) -> dict[int, dt.date]:
         organisation_id: first.astimezone(CHINA).date()
         for organisation_id, first in session.execute(
             select(AccessEvent.organisation_id, func.min(AccessEvent.occurred_at))
-            .where(AccessEvent.organisation_id.is_not(None), AccessEvent.granted)
+            .where(
+                AccessEvent.organisation_id.is_not(None),
+                AccessEvent.granted,
+                AccessEvent.what.not_in(NOT_FILE_READS),
+            )
             .group_by(AccessEvent.organisation_id)
         )
         if organisation_id is not None and first is not None

@@ -73,6 +73,7 @@ LEGAL_PATH_LABELS = {
     "authorisation": N_("Written authorisation"),
     "none": N_("No lawful path"),
     "supervision": N_("Supervision by the credit authority (Art. 33)"),
+    "official_duty": N_("An agency's official duties (Art. 13 ¶2, Art. 15)"),
     "joint_check": N_("Joint incentive and punishment check (Art. 14–19)"),
 }
 WHAT_LABELS = {
@@ -81,12 +82,14 @@ WHAT_LABELS = {
     "report_reopened": N_("Credit report opened again by its requester"),
     "credit_status": N_("Credit status"),  # list status and grade, Art. 19
     "joint_check": N_("List status, measures and green channel"),
+    "person_lookup": N_("Found by ID number: name and reference"),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
 PURPOSE_LABELS = {
     "own file": N_("own file"),
     access.SUPERVISION_PURPOSE: N_("supervision of credit information and its use (Art. 33)"),
+    access.LOOKUP_PURPOSE: N_("finding a person by ID number"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {
@@ -485,11 +488,12 @@ def subject_from_form(
     session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
 ) -> Subject:
     """An organisation by its USCC, or a person by ID number (audited; an institution
-    finds only persons who authorised it)."""
+    finds only persons who authorised it), to read at once: the read's entry in the
+    person's log says they were found."""
     if subject_kind == "person":
         if not citizen_id.strip():
             raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
-        return person_lookup.find_person(session, clock, actor, citizen_id)
+        return person_lookup.find_person(session, clock, actor, citizen_id, then_read=True)
     if not uscc.strip():
         raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
     subject = subjects.by_uscc(session, uscc)
