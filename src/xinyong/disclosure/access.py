@@ -589,11 +589,15 @@ class LogEntry:
 
 
 def access_log(
-    session: Session, actor: Actor, *, since: dt.datetime | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    since: dt.datetime | None = None,
+    joint_checks: bool = True,
 ) -> list[LogEntry]:
     """Who looked at my file: every read and refused attempt, and every joint check that
-    answered about me, newest first; staff shown by role and organisation (the name is
-    available on request, see ``reveal_staff_name``)."""
+    answered about me (unless ``joint_checks`` is false), newest first; staff shown by
+    role and organisation (the name is available on request, see ``reveal_staff_name``)."""
     if actor.subject_id is None or not has_permission(actor, Permission.READ_OWN_FILE):
         raise PermissionDenied(
             "only a subject sees its own access log", code="not_subject", article="Art. 24"
@@ -625,7 +629,7 @@ def access_log(
         )
         for event, org_name, item_code in session.execute(query)
     ]
-    checks = _joint_check_entries(session, actor.subject_id, since=since)
+    checks = _joint_check_entries(session, actor.subject_id, since=since) if joint_checks else []
     if not checks:
         return reads
     return sorted(
