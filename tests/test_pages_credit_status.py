@@ -164,6 +164,50 @@ def test_without_authorisation_the_institution_learns_nothing_and_the_person_see
     assert (logged["what"], logged["granted"]) == ("credit_status", False)
 
 
+def test_a_refused_read_is_shown_beside_the_form_with_what_was_typed(
+    listed: World, client: TestClient
+) -> None:
+    """Not an error page in place of the form: the refusal, its code and article in the
+    page's language, and the form with the subject still named (but an ID number)."""
+    world = listed
+    log_in(client, "analyst")
+    company = world.subjects["company"]
+    refused = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": company.uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 403
+    assert error_code(refused) == "no_lawful_path"
+    assert 'class="form-error"' in refused.text
+    assert "请求被拒绝" not in refused.text  # not the error page
+    assert f'name="uscc" maxlength="40" value="{company.uscc}"' in refused.text
+    assert "第十三条" in refused.text  # the article, as the Chinese page cites it
+    person = read_person(client, world)
+    assert person.status_code == 403
+    assert error_code(person) == "no_authorisation"
+    assert 'id="kind-person" name="subject_kind" value="person" checked' in person.text
+    assert citizen_id_of(world.subjects["person"]) not in person.text
+    # The refusals are logged for the subjects as before, once each.
+    assert [e["refusal_code"] for e in access_log(client, "company")] == ["no_lawful_path"]
+    english = client.post(
+        PAGE + "?lang=en",
+        data={
+            "subject_kind": "organisation",
+            "uscc": company.uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert english.status_code == 403
+    assert "Art. 13" in english.text
+    assert "non-public information needs the subject&#39;s written authorisation" in english.text
+
+
 def test_form_errors_are_shown_on_the_form(listed: World, client: TestClient) -> None:
     log_in(client, "analyst")
     empty = client.post(

@@ -577,8 +577,81 @@ def test_bulk_reads_are_rate_limited(
     assert query(client, path="item", item=ITEM, matter=MATTER, uscc=code).status_code == 200
     limited = query(client, path="item", item=ITEM, matter=MATTER, uscc=code)
     assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "3600"
     assert error_code(limited) == "bulk_read_limit"
     assert cited("Art. 12") in limited.text
+    assert f'name="uscc" maxlength="40" value="{code}"' in limited.text  # beside the form
+
+
+def test_a_refused_query_is_shown_beside_the_form_with_what_was_typed(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """The query page stays, with the refusal's code and article beside the subject's form
+    (the subject still named), instead of an error page in place of the form."""
+    log_in(client, "analyst")
+    company = world.subjects["company"]
+    refused = query(client, path="authorisation", uscc=company.uscc or "")
+    assert refused.status_code == 403
+    assert error_code(refused) == "no_lawful_path"
+    assert "请求被拒绝" not in refused.text  # not the error page
+    assert 'class="form-error"' in refused.text
+    assert cited("Art. 13 ¶3") in refused.text
+    assert f'name="uscc" maxlength="40" value="{company.uscc}"' in refused.text
+    assert '<input type="hidden" name="path" value="authorisation">' in refused.text
+    # Recorded as a refusal that reaches the boundary is: in the audit trail and, once, in
+    # the subject's access log.
+    (event,) = access_events(db, company.id)
+    assert (event.granted, event.refusal_code) == (False, "no_lawful_path")
+    refusals = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert [r.details["code"] for r in refusals] == ["no_lawful_path"]
+    english = client.post(
+        "/query?lang=en",
+        data={
+            "path": "authorisation",
+            "subject_kind": "organisation",
+            "uscc": company.uscc,
+            "csrf_token": token(client, "/query"),
+        },
+        headers=HTML,
+    )
+    assert english.status_code == 403
+    assert "Art. 13 ¶3" in english.text
+    assert "Step 2: the subject" in english.text
+
+
+def test_a_refused_report_is_shown_on_the_query_page(
+    client: TestClient, db: Session, clock: FixedClock, world: World
+) -> None:
+    """The item withdrawn between the read and the report: the report is refused beside the
+    subject's form, and no report is issued."""
+    published_item(db, clock, world)
+    log_in(client, "querier")
+    company = world.subjects["company"]
+    result = query(client, path="item", item=ITEM, matter=MATTER, uscc=company.uscc or "")
+    assert result.status_code == 200
+    query_items.withdraw(db, clock, authority(world), ITEM)
+    db.commit()
+    refused = client.post(
+        "/query/report",
+        data={
+            "subject": company.reference,
+            "path": "item",
+            "item": ITEM,
+            "matter": MATTER,
+            "format": "html",
+            "csrf_token": csrf_from(result.text),
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 403
+    assert error_code(refused) == "query_item_unpublished"
+    assert cited("Art. 13 ¶2") in refused.text
+    assert f'name="uscc" maxlength="40" value="{company.uscc}"' in refused.text
+    assert db.scalars(select(CreditReport)).all() == []
+    assert [(e.what, e.granted) for e in access_events(db, company.id)] == [
+        ("file", True),
+        ("report", False),
+    ]
 
 
 def test_the_query_page_is_for_query_roles(client: TestClient, world: World) -> None:

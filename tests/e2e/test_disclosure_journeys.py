@@ -172,3 +172,34 @@ def test_a_querier_uses_a_published_query_item(
             no_wait_after=True
         )
     assert _save(download.value.path()).startswith(b"%PDF")
+
+
+def test_the_bank_is_refused_beside_the_query_form(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    disclosure_ready: None,
+) -> None:
+    """Without the company's written authorisation the bank's query is refused on the query
+    page itself: the refusal with its code and article beside the form, the code typed still
+    there to correct or to try the credit status, which is refused the same way."""
+    code, _name = COMPANY
+    log_in(page, "analyst")
+    page.goto("/query")
+    page.get_by_role("main").get_by_role("button", name=zh("Continue")).click()
+    page.get_by_role("textbox", name=zh("Unified social credit code")).fill(code)
+    page.get_by_role("main").get_by_role("button", name=zh("Query"), exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Query a credit file"))
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "no_lawful_path")
+    expect(alert).to_contain_text("第十三条第三款")
+    expect(page.get_by_role("textbox", name=zh("Unified social credit code"))).to_have_value(code)
+
+    page.goto("/query/credit-status")
+    page.get_by_role("textbox", name=zh("Unified social credit code")).fill(code)
+    page.get_by_role("button", name=zh("Read the credit status")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Credit status for risk pricing"))
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "no_lawful_path")
+    expect(page.get_by_role("textbox", name=zh("Unified social credit code"))).to_have_value(code)

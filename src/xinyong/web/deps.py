@@ -35,33 +35,43 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
         session.commit()
     except (PermissionDenied, NotAuthenticated, RateLimited) as refusal:
-        session.rollback()
-        actor: Actor = getattr(request.state, "actor", ANONYMOUS_ACTOR)
-        if refusal.code != "bad_credentials":  # failed logins are audited by the service
-            audit.record(
-                session,
-                context.clock,
-                actor.audit(),
-                "access.refused",
-                outcome="refused",
-                details={
-                    "code": refusal.code,
-                    "route": _route_path(request),
-                    "method": request.method,
-                    "article": refusal.article,
-                },
-            )
-        else:
-            _record_failed_login(session, context, request)
-        if refusal.aftermath is not None:
-            refusal.aftermath(session)
-        session.commit()
+        settle_refusal(request, session, refusal)
         raise
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def settle_refusal(
+    request: Request, session: Session, refusal: PermissionDenied | NotAuthenticated | RateLimited
+) -> None:
+    """Roll back what the refused request did, then record the refusal (the audit trail, and
+    the subject's access log through the refusal's ``aftermath``) and commit that: at the
+    boundary for a refusal that propagates, or in a page that shows it beside its form."""
+    context = app_context(request)
+    session.rollback()
+    actor: Actor = getattr(request.state, "actor", ANONYMOUS_ACTOR)
+    if refusal.code != "bad_credentials":  # failed logins are audited by the service
+        audit.record(
+            session,
+            context.clock,
+            actor.audit(),
+            "access.refused",
+            outcome="refused",
+            details={
+                "code": refusal.code,
+                "route": _route_path(request),
+                "method": request.method,
+                "article": refusal.article,
+            },
+        )
+    else:
+        _record_failed_login(session, context, request)
+    if refusal.aftermath is not None:
+        refusal.aftermath(session)
+    session.commit()
 
 
 def _route_path(request: Request) -> str:

@@ -4,7 +4,8 @@ it — by a financial institution only on the subject's written authorisation th
 the ``credit_status`` scope, logged in the subject's access log (Art. 24), or by the
 credit authority in its supervision. The subject is named in the form body: an
 organisation by its USCC, a person by ID number (found as on /query: audited, and an
-institution finds only persons who authorised it)."""
+institution finds only persons who authorised it). A refused read is shown beside the
+form with its code and article, the subject still named on it (but an ID number)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from fastapi.responses import HTMLResponse
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.disclosure import person_lookup
-from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from xinyong.lists import risk
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.disclosure import subject_from_form
-from xinyong.web.pages.forms import BLANK, FormState, render_form
+from xinyong.web.pages.forms import BLANK, FormState, refused_access, render_form
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -68,13 +69,18 @@ def credit_status(
     the body and is not shown again."""
     check_csrf(request, csrf_token)
     _require_status_reader(actor)
+    form = {"subject_kind": subject_kind, "uscc": uscc}
     try:
         subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
+        status = risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
     except (InvalidInput, NotFound) as exc:
         # No rollback: the audit of a person lookup is kept whatever its outcome.
-        state = FormState.after(exc, {"subject_kind": subject_kind, "uscc": uscc})
+        state = FormState.after(exc, form)
         return render_form(request, "credit_status.html", _context(actor), state)
-    status = risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
+    except (PermissionDenied, RateLimited) as exc:
+        # No authorisation, or one without the credit-status scope: logged for the subject.
+        state = refused_access(request, session, exc, form)
+        return render_form(request, "credit_status.html", _context(actor), state)
     return render_form(
         request,
         "credit_status.html",

@@ -3,9 +3,10 @@ report verification, the agency query page and the credit authority's query item
 (Art. 9, 13, 24). The subject's own pages ("my credit") are in ``pages.credit``.
 
 They mirror ``web.api.disclosure`` for people with a browser: the same services, the
-session cookie instead of a token. Refusals (no lawful path, unpublished query item,
-matter mismatch, rate limit) propagate to the app's error handler, which renders them with
-their code and article; only a form's own input errors are shown on the form again.
+session cookie instead of a token. On the query page a refusal of the read (no lawful
+path, unpublished query item, matter mismatch, rate limit) is shown beside the form with
+its code and article, like the form's own input errors, and what was typed is kept (but an
+ID number, which is never shown again); a role without query permission gets the error page.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from xinyong.clock import Clock
 from xinyong.disclosure import access, person_lookup, query_items, rendering, reports
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import QueryItem
-from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.errors import (
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_content_days
@@ -33,7 +41,14 @@ from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    FormState,
+    announced,
+    refused,
+    refused_access,
+    render_form,
+)
 from xinyong.web.pages.rendering import TEMPLATES, check_csrf, locale_of, render
 from xinyong.web.report_output import report_response, requester_in_words
 
@@ -551,17 +566,21 @@ def query_subject(
     check_csrf(request, csrf_token)
     _require_query_role(actor)
     context = _query_context(request, session, actor, path=path, item=item, matter=matter)
+    # What was typed, shown again with a refusal; the ID number is not.
+    form = {"subject_kind": subject_kind, "uscc": uscc}
     try:
         item_code, item_matter = _path_arguments(path, item, matter)
         subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
+        read = _read_file(
+            request, session, clock, actor, subject, item_code=item_code, matter=item_matter
+        )
     except (InvalidInput, NotFound) as exc:
         # No rollback: nothing was written but the audit of a person lookup, which is kept.
-        # The ID number is not shown again.
-        state = FormState.after(exc, {"subject_kind": subject_kind, "uscc": uscc})
+        return render_form(request, "disclosure_query.html", context, FormState.after(exc, form))
+    except (PermissionDenied, RateLimited) as exc:
+        # Refused on the lawful path (logged for the subject) or the bulk-read limit.
+        state = refused_access(request, session, exc, form)
         return render_form(request, "disclosure_query.html", context, state)
-    read = _read_file(
-        request, session, clock, actor, subject, item_code=item_code, matter=item_matter
-    )
     return render_form(request, "disclosure_query.html", {**context, **read}, BLANK)
 
 
@@ -582,21 +601,34 @@ def query_report(
     a leaked copy can be traced (Art. 34). ``subject`` is the opaque reference."""
     check_csrf(request, csrf_token)
     _require_query_role(actor)
-    fmt = report_format(format)
     target = subjects.by_reference(session, subject)
-    item_code, item_matter = _path_arguments(path, item, matter)
-    issued = reports.issue(
-        session,
-        clock,
-        actor,
-        target,
-        query_item_code=item_code,
-        matter=item_matter,
-        limits=read_limits(request),
-    )
-    return report_response(
-        issued.content, fmt, pdf_url=same_report_pdf(issued), back_url="/query/reports"
-    )
+    # A refused report is shown on the query page, the subject still named on its form.
+    form = {
+        "subject_kind": "organisation" if target.is_organisation else "person",
+        "uscc": target.uscc or "",
+    }
+    try:
+        fmt = report_format(format)
+        item_code, item_matter = _path_arguments(path, item, matter)
+        issued = reports.issue(
+            session,
+            clock,
+            actor,
+            target,
+            query_item_code=item_code,
+            matter=item_matter,
+            limits=read_limits(request),
+        )
+    except InvalidInput as exc:
+        state: FormState = FormState.after(exc, form)
+    except (PermissionDenied, RateLimited) as exc:
+        state = refused_access(request, session, exc, form)
+    else:
+        return report_response(
+            issued.content, fmt, pdf_url=same_report_pdf(issued), back_url="/query/reports"
+        )
+    context = _query_context(request, session, actor, path=path, item=item, matter=matter)
+    return render_form(request, "disclosure_query.html", context, state)
 
 
 # --- the credit authority's query items (Art. 13 ¶2) -----------------------------------------

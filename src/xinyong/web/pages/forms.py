@@ -2,8 +2,11 @@
 values entered (so nothing typed is lost), or the notice after a successful action, and
 the status the page answers with.
 
-Refusals that are not the form's input (no permission, no lawful path) are not caught
-here: they propagate to the app's error handler (``web.errors``).
+A refusal that is not about the form's input (no lawful path to the subject's file, a bulk
+read limit) is shown beside the form too where the form is what the user acts on
+(``refused_access``), recorded as the app's boundary records one; where there is no form
+to show again (no permission for the page at all), refusals propagate to the app's error
+handler (``web.errors``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from xinyong.errors import DomainError, InvalidInput
+from xinyong.errors import DomainError, InvalidInput, PermissionDenied, RateLimited
+from xinyong.web.deps import settle_refusal
 from xinyong.web.errors import status_for
 from xinyong.web.pages.rendering import render
 
@@ -28,6 +32,7 @@ class FormState:
     # What the page announces after an action: a word from ``?done=``, or what was done.
     notice: Any = None
     status_code: int = 200
+    headers: dict[str, str] | None = None
 
     @classmethod
     def after(
@@ -35,7 +40,13 @@ class FormState:
     ) -> FormState:
         """The form again after ``exc``, with the values entered, answering with the
         error's own status unless the page answers with another."""
-        return cls(error=exc.as_dict(), form=form, status_code=status_code or status_for(exc))
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return cls(
+            error=exc.as_dict(),
+            form=form,
+            status_code=status_code or status_for(exc),
+            headers=headers,
+        )
 
 
 BLANK = FormState()
@@ -55,6 +66,20 @@ def refused(
     return FormState.after(exc, form, status_code=status_code)
 
 
+def refused_access(
+    request: Request,
+    session: Session,
+    exc: PermissionDenied | RateLimited,
+    form: dict[str, Any],
+) -> FormState:
+    """The form again after a refusal of what it asked for (403, or 429 with Retry-After):
+    nothing the request did is kept but the refusal, recorded as the boundary records it
+    (the audit trail, and the subject's access log when the refusal is about a subject's
+    file, Art. 24), then shown beside the form with its code and article."""
+    settle_refusal(request, session, exc)
+    return FormState.after(exc, form)
+
+
 def announced(done: str, *notices: str) -> FormState:
     """The page after a redirect with ``?done=``: only the notices the page knows."""
     return FormState(notice=done if done in notices else None)
@@ -68,6 +93,7 @@ def render_form(
         template,
         {**context, "error": state.error, "form": state.form, "notice": state.notice},
         status_code=state.status_code,
+        headers=state.headers,
     )
 
 
