@@ -176,3 +176,89 @@ def test_the_access_log_names_the_subjects_own_reads_in_the_pages_language(
     assert f"<td>{purpose}</td>" in text
     if lang == "zh":
         assert "own file" not in text
+
+
+# --- the language switch (a GET form) goes where GET answers --------------------------------
+
+
+def switch_of(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The language switch's target and the query it carries besides ``lang``."""
+    form = re.search(
+        r'<form method="get" action="([^"]*)" class="lang-switch">(.*?)</form>', text, re.S
+    )
+    assert form, "no language switch"
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.group(2))
+    return form.group(1), hidden
+
+
+def switched(client: TestClient, text: str) -> str:
+    """Follow the switch to English, as the browser does; the page must answer."""
+    action, hidden = switch_of(text)
+    response = client.get(action, params=[*hidden, ("lang", "en")], headers=HTML)
+    assert response.status_code == 200, (action, response.status_code)
+    assert '<html lang="en">' in response.text
+    return response.text
+
+
+def test_the_switch_keeps_a_pages_query(world: World, client: TestClient) -> None:
+    log_in(client, "analyst")
+    text = client.get(
+        "/query", params={"path": "authorisation", "lang": "zh_Hans"}, headers=HTML
+    ).text
+    assert switch_of(text) == ("/query", [("path", "authorisation")])
+    assert "Step 2: the subject" in switched(client, text)
+
+
+def commit_nothing(client: TestClient, referer: str | None = None) -> str:
+    """A refused commitment: the declarations page, answered to POST /me/commitments."""
+    token = csrf_from(client.get("/me/declarations", headers=HTML).text)
+    headers = {**HTML, **({"Referer": referer} if referer else {})}
+    response = client.post("/me/commitments", data={"csrf_token": token}, headers=headers)
+    assert response.status_code == 422
+    return response.text
+
+
+def test_after_a_form_the_switch_goes_to_the_page_the_form_was_on(
+    world: World, client: TestClient
+) -> None:
+    """POST /me/commitments has no GET: switching there was a 405. The switch goes to the
+    page the form was on (the Referer), with its query."""
+    log_in(client, "company")
+    text = commit_nothing(client, referer="http://testserver/me/declarations?x=1")
+    assert switch_of(text) == ("/me/declarations", [("x", "1")])
+    assert "Declarations and commitments" in switched(client, text)
+
+
+def test_without_a_usable_referer_the_switch_goes_to_the_nearest_page_above(
+    world: World, client: TestClient
+) -> None:
+    log_in(client, "company")
+    for referer in (
+        None,
+        "https://elsewhere.example/me/declarations",
+        "http://testserver/me/commitments",
+    ):
+        text = commit_nothing(client, referer)
+        assert switch_of(text) == ("/me", [])
+        switched(client, text)
+
+
+def test_after_a_refused_report_the_switch_goes_to_the_query_page(
+    world: World, client: TestClient
+) -> None:
+    log_in(client, "analyst")
+    company = world.subjects["company"]
+    token = csrf_from(client.get("/query", headers=HTML).text)
+    refused = client.post(
+        "/query/report",
+        data={
+            "subject": company.reference,
+            "path": "authorisation",
+            "format": "html",
+            "csrf_token": token,
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 403
+    assert switch_of(refused.text) == ("/query", [])
+    switched(client, refused.text)

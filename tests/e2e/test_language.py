@@ -6,6 +6,8 @@ The texts here are literal on purpose: this journey checks that the catalogs are
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -60,3 +62,22 @@ def test_visitor_switches_language_and_it_persists(page: Page, context: BrowserC
     # Taiwan/Hong Kong usage, not the character-by-character 登錄.
     expect(navigation.get_by_role("link", name="登入")).to_be_visible()
     expect(page.get_by_role("contentinfo")).to_contain_text("《福州市社會信用管理辦法》")
+
+
+def test_switching_language_on_a_page_answered_to_a_form(
+    page: Page, log_in: Callable[..., None]
+) -> None:
+    """A refused form answered at an address that has no GET (POST /admin/organisations):
+    the switch goes to the page the form was on, in the chosen language, not to a 405."""
+    log_in(page, "admin")
+    page.goto("/admin/users")
+    page.get_by_label("统一社会信用代码").fill("113501000036441868")  # the regulator's: exists
+    page.locator("#o-name").fill("重复的机构")
+    page.get_by_role("button", name="添加机构").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("请求被拒绝")
+    expect(page).to_have_url("/admin/organisations")
+
+    _switch_to(page, "语言", "English", "切换")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
+    expect(page).to_have_url("/admin/users?lang=en")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from starlette.routing import Match
 
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.errors import PermissionDenied
@@ -44,6 +46,38 @@ def locale_of(request: Request) -> str:
     )
     request.state.locale = locale
     return locale
+
+
+def _answers_get(request: Request, path: str) -> bool:
+    """Whether the app has a page (or anything) that answers GET at ``path``."""
+    scope = {**request.scope, "method": "GET", "path": path, "query_string": b""}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
+
+
+def language_switch(request: Request) -> tuple[str, list[tuple[str, str]]]:
+    """Where the language switch (a GET form) goes, and the query it carries besides
+    ``lang``: the page itself, as asked for. A page that answers a form (a POST) is not
+    asked for again, which would send the form again or find no GET at that address
+    (405): the switch goes to the page the form was on (the Referer, when it is this site's
+    and answers GET), or else the nearest address above this one that answers GET."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path, _without_lang(request.query_params.multi_items())
+    referer = urlsplit(request.headers.get("referer", ""))
+    if (
+        referer.netloc == request.url.netloc
+        and referer.path.startswith("/")
+        and not referer.path.startswith("//")
+        and _answers_get(request, referer.path)
+    ):
+        return referer.path, _without_lang(parse_qsl(referer.query, keep_blank_values=True))
+    path = request.url.path.rstrip("/") or "/"
+    while path != "/" and not _answers_get(request, path):
+        path = path.rsplit("/", 1)[0] or "/"
+    return path, []
+
+
+def _without_lang(params: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, value) for name, value in params if name != "lang"]
 
 
 def csrf_token(request: Request) -> str:
@@ -89,6 +123,7 @@ def render(
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "language_switch": language_switch(request),
     }
     values.update(context or {})
     response = TEMPLATES.TemplateResponse(
