@@ -894,6 +894,48 @@ def test_the_landing_page_links_the_subject_pages(client: TestClient, world: Wor
     assert 'href="/me/declarations"' in response.text
 
 
+def test_an_organisations_account_is_not_offered_the_consents_page(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """Consent to collection is a natural person's (Art. 11 ¶1): a company's account is not
+    offered the page, and is told why when it goes there all the same; so is its API."""
+    log_in(client, "company")
+    for path in ("/me", "/me/credit", "/me/authorisations"):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, path
+        assert 'href="/me/consents"' not in page.text, path
+    refused = client.get("/me/consents", headers=HTML)
+    assert refused.status_code == 403
+    assert 'data-code="not_natural_person"' in refused.text
+    assert "采集授权只由自然人本人作出" in refused.text
+    assert cite("Art. 11 ¶1", translations("zh_Hans").gettext, chinese=True) in refused.text
+    english = client.get("/me/consents?lang=en", headers=HTML).text
+    assert "consent to collection is given by natural persons only" in english
+    assert "Art. 11 ¶1" in english
+    posted = _grant(client, grantee=world.organisations["bank"].code, record_types=["*"])
+    assert posted.status_code == 403
+    assert rows_of(db, Consent) == 0
+    api = auth_headers(client, "company")
+    for response in (
+        client.get("/api/v1/me/consents", headers=api),
+        client.post(
+            "/api/v1/me/consents",
+            json={"grantee": world.organisations["bank"].code, "record_types": ["*"]},
+            headers=api,
+        ),
+    ):
+        assert response.status_code == 403
+        assert response.json()["error"]["code"] == "not_natural_person"
+        assert response.json()["error"]["article"] == "Art. 11 ¶1"
+
+
+def test_a_persons_account_keeps_the_consents_page(client: TestClient, world: World) -> None:
+    log_in(client, "citizen")
+    for path in ("/me", "/me/credit", "/me/authorisations"):
+        assert 'href="/me/consents"' in client.get(path, headers=HTML).text, path
+    assert client.get("/me/consents", headers=HTML).status_code == 200
+
+
 # --- declarations, commitments and their fulfilment --------------------------------------
 
 

@@ -67,6 +67,8 @@ ANONYMOUS = "anonymous"
 # Two more than ALL_ACCOUNTS: staff of another agency, and another subject's own account.
 ACCOUNTS: tuple[str, ...] = (*ALL_ACCOUNTS, "other_reporter", "other_citizen", ANONYMOUS)
 SUBJECT_ACCOUNTS = frozenset({"citizen", "company", "other_citizen"})
+# The natural persons' own accounts: consent to collection is theirs alone (Art. 11 ¶1).
+PERSON_ACCOUNTS = SUBJECT_ACCOUNTS - {"company"}
 STAFF = frozenset(ACCOUNTS) - SUBJECT_ACCOUNTS - {ANONYMOUS}
 LOGGED_IN = STAFF | SUBJECT_ACCOUNTS
 
@@ -547,10 +549,10 @@ MATRIX: dict[tuple[str, str], Access] = {
         ok=frozenset({404}),
     ),
     ("GET", "/api/v1/timeliness"): Access(frozenset({"authority"})),
-    ("GET", "/api/v1/me/consents"): Access(SUBJECT_ACCOUNTS),
-    # A company has no consents to give (natural persons only, Art. 11): 422 past the role check.
+    # A company has no consents to give or see (natural persons only, Art. 11 ¶1): 403.
+    ("GET", "/api/v1/me/consents"): Access(PERSON_ACCOUNTS),
     ("POST", "/api/v1/me/consents"): Access(
-        SUBJECT_ACCOUNTS,
+        PERSON_ACCOUNTS,
         json=lambda w: {
             "grantee": w.organisations["bank"].code,
             "record_types": ["*"],
@@ -812,9 +814,9 @@ MATRIX: dict[tuple[str, str], Access] = {
         ok=frozenset({404}),
     ),
     ("GET", "/me"): Access(SUBJECT_ACCOUNTS),
-    ("GET", "/me/consents"): Access(SUBJECT_ACCOUNTS),
+    ("GET", "/me/consents"): Access(PERSON_ACCOUNTS),
     ("POST", "/me/consents"): Access(
-        SUBJECT_ACCOUNTS,
+        PERSON_ACCOUNTS,
         form=lambda w: {
             "grantee": w.organisations["bank"].code,
             "record_types": ["contract_performance"],

@@ -108,3 +108,26 @@ def test_the_reporter_records_a_consent_given_on_paper(
     expect(
         mine.get_by_role("row").filter(has_text=REGULATOR).filter(has_text=COMPULSION).first
     ).to_be_visible()
+
+
+def test_a_company_is_not_offered_consents_to_collection(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], catalog_ready: None
+) -> None:
+    """Consent to collection is a natural person's (Art. 11 ¶1): the company's pages do not
+    lead to it, and its address says why."""
+    log_in(page, "company")
+    page.get_by_role("link", name=zh("My credit"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("My credit"))
+    expect(page.get_by_role("link", name=zh("My consents to collection"))).to_have_count(0)
+    expect(page.get_by_role("link", name=zh("My authorisations"))).to_be_visible()
+
+    page.goto("/me/consents")
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "not_natural_person")
+    expect(alert).to_contain_text("第十一条第一款")
+    expect(alert).to_contain_text(
+        zh(
+            "consent to collection is given by natural persons only: information about an "
+            "organisation is collected without its consent"
+        )
+    )

@@ -45,14 +45,16 @@ def grant(
 ) -> Consent:
     """A subject consents on its own account; a grantee records a consent it obtained in
     writing, with its evidence."""
-    if subject.kind is not SubjectKind.NATURAL_PERSON:
+    if actor.subject_id == subject.id:
+        require(actor, Permission.MANAGE_OWN_CONSENTS)
+        require_consenting_subject(subject)
+    elif subject.kind is not SubjectKind.NATURAL_PERSON:
+        # The subject a grantee names: a wrong input, not the grantee's want of a right.
         raise InvalidInput(
             "consent is recorded for natural persons only",
             code="not_natural_person",
             article="Art. 11",
         )
-    if actor.subject_id == subject.id:
-        require(actor, Permission.MANAGE_OWN_CONSENTS)
     else:
         require(actor, Permission.SUBMIT_RECORDS)
         if actor.organisation_id != grantee.id:
@@ -137,6 +139,19 @@ def grant(
     return consent
 
 
+def require_consenting_subject(subject: Subject) -> None:
+    """Consent to collection is a natural person's (Art. 11 ¶1): information about a legal
+    person or an unincorporated organisation is collected without it, so the account of
+    one has no consents to give, see or revoke."""
+    if subject.kind is not SubjectKind.NATURAL_PERSON:
+        raise PermissionDenied(
+            "consent to collection is given by natural persons only: information about an "
+            "organisation is collected without its consent",
+            code="not_natural_person",
+            article="Art. 11 ¶1",
+        )
+
+
 def subject_for_recording(
     session: Session, clock: Clock, actor: Actor, *, uscc: str = "", citizen_id: str = ""
 ) -> Subject:
@@ -191,6 +206,9 @@ def consents_of(session: Session, actor: Actor, subject_id: int) -> list[Consent
         raise PermissionDenied(
             "a subject sees only its own consents", code="not_own_subject", article="Art. 13"
         )
+    subject = session.get(Subject, subject_id)
+    if subject is not None:
+        require_consenting_subject(subject)
     return list(
         session.scalars(
             select(Consent).where(Consent.subject_id == subject_id).order_by(Consent.id.desc())

@@ -83,6 +83,10 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a subject account sees only the entries about itself"),
         N_("this belongs to another organisation"),
         N_("an organisation records only consents given to itself"),
+        N_(
+            "consent to collection is given by natural persons only: information about an "
+            "organisation is collected without its consent"
+        ),
         N_("staff submit only for their own organisation"),
         N_("only the unit that accepted the commitment updates its fulfilment"),
         N_("this entry belongs to another agency"),

@@ -48,6 +48,14 @@ def me_home(request: Request, actor: ActorDep, session: SessionDep) -> HTMLRespo
 # --- consents (Art. 11) -------------------------------------------------------------------
 
 
+def _consenting_subject(session: Session, actor: Actor) -> Subject:
+    """The account's own subject, a natural person: an organisation's account is told that
+    consent to collection is a natural person's (Art. 11 ¶1) and is not offered the page."""
+    subject = _own_subject(session, actor, Permission.MANAGE_OWN_CONSENTS)
+    consent.require_consenting_subject(subject)
+    return subject
+
+
 def _render_consents(
     request: Request,
     session: Session,
@@ -95,7 +103,7 @@ def consents_page(
     session: SessionDep,
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    subject = _own_subject(session, actor, Permission.MANAGE_OWN_CONSENTS)
+    subject = _consenting_subject(session, actor)
     return _render_consents(request, session, actor, subject, announced(done, "granted", "revoked"))
 
 
@@ -119,7 +127,7 @@ def grant_consent(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    subject = _own_subject(session, actor, Permission.MANAGE_OWN_CONSENTS)
+    subject = _consenting_subject(session, actor)
     try:
         until = parse_date(valid_until, "valid_until")
         consent.grant(
