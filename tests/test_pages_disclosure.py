@@ -22,7 +22,7 @@ from tests.collection_helpers import (
     person_penalty_row,
 )
 from tests.conftest import TEST_NOW
-from tests.factories import World
+from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
@@ -33,6 +33,7 @@ from xinyong.clock import CHINA, FixedClock
 from xinyong.collection import sources
 from xinyong.disclosure import query_items
 from xinyong.disclosure.models import AccessEvent, Authorisation, CreditReport, QueryItem
+from xinyong.lists import measures
 from xinyong.web.i18n import translations
 from xinyong.web.labels import cite
 from xinyong.web.report_output import requester_in_words
@@ -122,11 +123,13 @@ def query(
     citizen_id: str = "",
     item: str = "",
     matter: str = "",
+    matter_other: str = "",
 ) -> Response:
     data = {
         "path": path,
         "item": item,
         "matter": matter,
+        "matter_other": matter_other,
         "subject_kind": "person" if citizen_id else "organisation",
         "uscc": uscc,
         "citizen_id": citizen_id,
@@ -431,9 +434,101 @@ def test_the_query_page_asks_for_the_item_and_matter_first(
     assert f'value="{ITEM}"' in first.text
     assert "DRAFT-ITEM" not in first.text  # only published items are offered
     assert 'name="uscc"' not in first.text  # no subject before the legal path
-    second = client.get("/query", params={"path": "item", "item": ITEM, "matter": MATTER})
+    second = client.get("/query", params={"path": "item", "item": ITEM, "matter": MATTER_CODE})
     assert 'name="uscc"' in second.text
     assert 'name="citizen_id"' in second.text  # query officers may look up persons
+
+
+def matter_options(text: str) -> list[str]:
+    select = re.search(r'<select id="matter" name="matter"[^>]*>(.*?)</select>', text, re.S)
+    assert select, "no choice of matter"
+    return re.findall(r'<option value="([^"]*)"', select.group(1))
+
+
+def test_the_query_page_offers_the_lawful_matters_or_another_stated(
+    client: TestClient, db: Session, clock: FixedClock, world: World
+) -> None:
+    """The matter is chosen among the rule pack's administrative matters and the matters
+    the agency's published query items name, or stated under "other" (Art. 13 ¶2)."""
+    measures.load_rule_pack(db, clock)
+    published_item(db, clock, world)
+    published_item(db, clock, world, code="DRAFT-ITEM", publish=False)
+    log_in(client, "querier")
+    page = client.get("/query", headers=HTML).text
+    options = matter_options(page)
+    assert options[0] == ""
+    assert options[-1] == "other"
+    assert {"administrative_licensing", "appointment", MATTER_CODE} <= set(options)
+    assert "行政许可 (administrative_licensing)" in page
+    assert f"{MATTER} ({MATTER_CODE})" in page  # the item's own matter, as the item names it
+    english = client.get("/query?lang=en", headers=HTML).text
+    assert "Administrative licensing (administrative_licensing)" in english
+
+    by_code = client.get("/query", params={"path": "item", "item": ITEM, "matter": MATTER_CODE})
+    assert by_code.status_code == 200
+    assert 'name="uscc"' in by_code.text
+    assert f"<dd>{MATTER} ({MATTER_CODE})</dd>" in by_code.text
+    stated = client.get(
+        "/query",
+        params={"path": "item", "item": ITEM, "matter": "other", "matter_other": MATTER},
+    )
+    assert stated.status_code == 200
+    assert f"<dd>{MATTER}</dd>" in stated.text
+    assert f'<input type="hidden" name="matter_other" value="{MATTER}">' in stated.text
+
+    for params, field, code in (
+        ({"matter": ""}, "matter", "required"),
+        ({"matter": "other", "matter_other": "  "}, "matter_other", "required"),
+        ({"matter": "招投标"}, "matter", "unknown_matter"),  # free text is not a choice
+    ):
+        refused = client.get("/query", params={"path": "item", "item": ITEM, **params})
+        assert refused.status_code == 422, params
+        assert error_code(refused) == code
+        assert f"<dd>{field}</dd>" in refused.text
+        assert 'name="uscc"' not in refused.text  # no step 2 before a usable choice
+
+
+def test_the_matter_is_validated_when_the_form_is_sent(
+    client: TestClient, db: Session, clock: FixedClock, world: World
+) -> None:
+    """A matter that is no choice is refused as input (422, nothing read); a lawful matter
+    that is not the item's is refused by the lawful path (403, logged for the subject)."""
+    measures.load_rule_pack(db, clock)
+    published_item(db, clock, world)
+    log_in(client, "querier")
+    company = world.subjects["company"]
+    code = company.uscc or ""
+    unknown = query(client, path="item", item=ITEM, matter="whatever", uscc=code)
+    assert unknown.status_code == 422
+    assert error_code(unknown) == "unknown_matter"
+    assert access_events(db, company.id) == []
+    another = query(client, path="item", item=ITEM, matter="appointment", uscc=code)
+    assert another.status_code == 403
+    assert error_code(another) == "matter_mismatch"
+    (event,) = access_events(db, company.id)
+    assert (event.granted, event.refusal_code) == (False, "matter_mismatch")
+    assert query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=code).status_code == 200
+
+
+def test_the_api_takes_the_matters_the_page_offers(
+    client: TestClient, db: Session, clock: FixedClock, world: World
+) -> None:
+    """Each code the page offers names a matter for the API as well: the item's own opens
+    the file, another is refused as not the item's; the matter in words still works."""
+    measures.load_rule_pack(db, clock)
+    published_item(db, clock, world)
+    log_in(client, "querier")
+    offered = [code for code in matter_options(client.get("/query", headers=HTML).text) if code]
+    headers = auth_headers(client, "querier")
+    path = f"/api/v1/subjects/{world.subjects['company'].uscc}/file"
+    for matter in [*offered[:-1], MATTER]:
+        response = client.get(path, params={"query_item": ITEM, "matter": matter}, headers=headers)
+        if matter in (MATTER_CODE, MATTER):
+            assert response.status_code == 200, matter
+            assert response.json()["purpose"] == MATTER
+        else:
+            assert response.status_code == 403, matter
+            assert response.json()["error"]["code"] == "matter_mismatch"
 
 
 def test_a_query_with_a_published_item_and_its_matter(
@@ -443,7 +538,7 @@ def test_a_query_with_a_published_item_and_its_matter(
     published_item(db, clock, world)
     log_in(client, "querier")
     company = world.subjects["company"]
-    result = query(client, path="item", item=ITEM, matter=MATTER, uscc=company.uscc or "")
+    result = query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=company.uscc or "")
     assert result.status_code == 200, result.text[:500]
     assert 'data-legal-path="query_item"' in result.text
     assert "榕市监罚〔2026〕504号" in result.text
@@ -458,7 +553,8 @@ def test_a_query_with_a_published_item_and_its_matter(
             "subject": company.reference,
             "path": "item",
             "item": ITEM,
-            "matter": MATTER_CODE,  # the matter's code names it too
+            "matter": "other",  # the matter stated in words names it too
+            "matter_other": MATTER,
             "format": "html",
             "csrf_token": csrf_from(result.text),
         },
@@ -476,7 +572,7 @@ def test_a_query_with_a_published_item_and_its_matter(
             "subject": company.reference,
             "path": "item",
             "item": ITEM,
-            "matter": MATTER,
+            "matter": MATTER_CODE,
             "format": "pdf",
             "csrf_token": csrf_from(result.text),
         },
@@ -493,7 +589,7 @@ def test_a_person_is_queried_by_id_number_in_the_body_only(
     log_in(client, "querier")
     person = world.subjects["person"]
     citizen_id = citizen_id_of(person)
-    result = query(client, path="item", item=ITEM, matter=MATTER, citizen_id=citizen_id)
+    result = query(client, path="item", item=ITEM, matter=MATTER_CODE, citizen_id=citizen_id)
     assert result.status_code == 200
     assert "榕鼓市监罚〔2026〕55号" in result.text
     assert citizen_id not in result.text  # masked in the answer
@@ -517,7 +613,7 @@ def test_a_query_never_falls_back_to_another_path(
     log_in(client, "querier")
     company = world.subjects["company"]
     for path in ("item", ""):
-        response = query(client, path=path, item="", matter=MATTER, uscc=company.uscc or "")
+        response = query(client, path=path, item="", matter=MATTER_CODE, uscc=company.uscc or "")
         assert response.status_code == 422
         assert error_code(response) == "required"
     assert access_events(db, company.id) == []
@@ -529,7 +625,15 @@ def test_an_unpublished_query_item_is_refused_with_its_article(
     published_item(db, clock, world, code="DRAFT-ITEM", publish=False)
     log_in(client, "querier")
     company = world.subjects["company"]
-    refused = query(client, path="item", item="DRAFT-ITEM", matter=MATTER, uscc=company.uscc or "")
+    # Its matter, never published, is not among the lawful matters: the querier states it.
+    refused = query(
+        client,
+        path="item",
+        item="DRAFT-ITEM",
+        matter="other",
+        matter_other=MATTER,
+        uscc=company.uscc or "",
+    )
     assert refused.status_code == 403
     assert error_code(refused) == "query_item_unpublished"
     assert cited("Art. 13") in refused.text
@@ -544,7 +648,12 @@ def test_a_matter_that_is_not_the_items_is_refused(
     published_item(db, clock, world)
     log_in(client, "querier")
     refused = query(
-        client, path="item", item=ITEM, matter="招投标", uscc=world.subjects["company"].uscc or ""
+        client,
+        path="item",
+        item=ITEM,
+        matter="other",
+        matter_other="招投标",
+        uscc=world.subjects["company"].uscc or "",
     )
     assert refused.status_code == 403
     assert error_code(refused) == "matter_mismatch"
@@ -560,7 +669,11 @@ def test_a_withdrawn_item_is_refused(
     log_in(client, "querier")
     assert f'value="{ITEM}"' not in client.get("/query", headers=HTML).text
     refused = query(
-        client, path="item", item=ITEM, matter=MATTER, uscc=world.subjects["company"].uscc or ""
+        client,
+        path="item",
+        item=ITEM,
+        matter=MATTER_CODE,
+        uscc=world.subjects["company"].uscc or "",
     )
     assert refused.status_code == 403
     assert error_code(refused) == "query_item_unpublished"
@@ -574,8 +687,8 @@ def test_bulk_reads_are_rate_limited(
     context.settings = context.settings.model_copy(update={"reads_per_account_per_hour": 1})
     log_in(client, "querier")
     code = world.subjects["company"].uscc or ""
-    assert query(client, path="item", item=ITEM, matter=MATTER, uscc=code).status_code == 200
-    limited = query(client, path="item", item=ITEM, matter=MATTER, uscc=code)
+    assert query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=code).status_code == 200
+    limited = query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=code)
     assert limited.status_code == 429
     assert limited.headers["Retry-After"] == "3600"
     assert error_code(limited) == "bulk_read_limit"
@@ -627,7 +740,7 @@ def test_a_refused_report_is_shown_on_the_query_page(
     published_item(db, clock, world)
     log_in(client, "querier")
     company = world.subjects["company"]
-    result = query(client, path="item", item=ITEM, matter=MATTER, uscc=company.uscc or "")
+    result = query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=company.uscc or "")
     assert result.status_code == 200
     query_items.withdraw(db, clock, authority(world), ITEM)
     db.commit()
@@ -637,7 +750,7 @@ def test_a_refused_report_is_shown_on_the_query_page(
             "subject": company.reference,
             "path": "item",
             "item": ITEM,
-            "matter": MATTER,
+            "matter": MATTER_CODE,
             "format": "html",
             "csrf_token": csrf_from(result.text),
         },
@@ -738,7 +851,7 @@ def test_the_staff_name_is_shown_on_request_and_audited(
     published_item(db, clock, world)
     log_in(client, "querier")
     code = world.subjects["company"].uscc or ""
-    assert query(client, path="item", item=ITEM, matter=MATTER, uscc=code).status_code == 200
+    assert query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=code).status_code == 200
     (event,) = access_events(db, world.subjects["company"].id)
     log_in(client, "company")
     page = client.get("/me/access-log", headers=HTML)
@@ -763,7 +876,7 @@ def test_nobody_sees_another_subjects_access_log_entry(
     published_item(db, clock, world)
     log_in(client, "querier")
     code = world.subjects["company"].uscc or ""
-    assert query(client, path="item", item=ITEM, matter=MATTER, uscc=code).status_code == 200
+    assert query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=code).status_code == 200
     (event,) = access_events(db, world.subjects["company"].id)
     log_in(client, "citizen")
     other = client.post(
@@ -1054,7 +1167,7 @@ def test_the_disclosure_pages_render_in_every_language(
         assert client.get(path, params={"lang": lang}, headers=HTML).status_code == 200
     log_in(client, "querier")
     page = client.get(
-        "/query", params={"lang": lang, "path": "item", "item": ITEM, "matter": MATTER}
+        "/query", params={"lang": lang, "path": "item", "item": ITEM, "matter": MATTER_CODE}
     )
     assert page.status_code == 200
     log_in(client, "authority")

@@ -29,6 +29,7 @@ COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")
 CONTRACT_PERFORMANCE = "合同履约信息"
 ITEM = "E2E-MSA-LICENSING"
 MATTER = "食品经营许可审查"
+MATTER_CODE = "SPJY-01"
 # The server's first PDF loads WeasyPrint and the CJK font: slower than a page.
 PDF_TIMEOUT_MS = 60_000
 
@@ -51,7 +52,7 @@ def disclosure_ready(live_server: LiveServer) -> None:
                 code=ITEM,
                 organisation=accounts.organisation_by_code(session, REGULATOR),
                 matter=MATTER,
-                matter_code="SPJY-01",
+                matter_code=MATTER_CODE,
                 record_type_codes=["administrative_penalty", "administrative_license"],
                 legal_basis="《食品经营许可和备案管理办法》第十条",
             )
@@ -156,7 +157,7 @@ def test_a_querier_uses_a_published_query_item(
     expect(page.get_by_role("textbox", name=zh("Unified social credit code"))).to_have_count(0)
     page.get_by_label(zh("A published query item of my organisation")).check()
     page.get_by_label(zh("Query item"), exact=True).select_option(ITEM)
-    page.get_by_label(zh("Administrative matter of this query")).fill(MATTER)
+    page.get_by_label(zh("Administrative matter of this query")).select_option(MATTER_CODE)
     page.get_by_role("main").get_by_role("button", name=zh("Continue")).click()
 
     expect(page.get_by_role("heading", name=zh("Step 2: the subject"))).to_be_visible()
@@ -203,3 +204,42 @@ def test_the_bank_is_refused_beside_the_query_form(
     alert = page.get_by_role("alert")
     expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "no_lawful_path")
     expect(page.get_by_role("textbox", name=zh("Unified social credit code"))).to_have_value(code)
+
+
+def test_a_querier_names_the_matter_among_the_lawful_ones_or_states_it(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    disclosure_ready: None,
+) -> None:
+    """The matter is a choice of the lawful matters; one that is not the item's is refused
+    beside the form (Art. 13 ¶2); a matter not in the list is stated under "other"."""
+    code, name = COMPANY
+    log_in(page, "querier")
+    page.goto("/query")
+    page.get_by_label(zh("A published query item of my organisation")).check()
+    page.get_by_label(zh("Query item"), exact=True).select_option(ITEM)
+    matter = page.get_by_label(zh("Administrative matter of this query"))
+    matter.select_option("appointment")  # a lawful matter, but not the item's
+    page.get_by_role("main").get_by_role("button", name=zh("Continue")).click()
+    page.get_by_role("textbox", name=zh("Unified social credit code")).fill(code)
+    page.get_by_role("main").get_by_role("button", name=zh("Query"), exact=True).click()
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "matter_mismatch")
+    expect(alert).to_contain_text("第十三条第二款")
+    expect(page.get_by_role("textbox", name=zh("Unified social credit code"))).to_have_value(code)
+
+    page.goto("/query")
+    page.get_by_label(zh("Query item"), exact=True).select_option(ITEM)
+    matter.select_option("other")
+    page.get_by_role("main").get_by_role("button", name=zh("Continue")).click()
+    # "Other" needs the matter stated.
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "required")
+    page.get_by_label(zh("Another administrative matter, stated")).fill(MATTER)
+    page.get_by_role("main").get_by_role("button", name=zh("Continue")).click()
+    expect(page.get_by_role("heading", name=zh("Step 2: the subject"))).to_be_visible()
+    page.get_by_role("textbox", name=zh("Unified social credit code")).fill(code)
+    page.get_by_role("main").get_by_role("button", name=zh("Query"), exact=True).click()
+    result = page.get_by_role("region", name=zh("Credit file of %(name)s") % {"name": name})
+    expect(result).to_contain_text(MATTER)

@@ -4,6 +4,7 @@ an administrative matter, and usable only after publication on the public page."
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.disclosure.models import QueryItem
 from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.lists.models import AdministrativeMatter
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 
@@ -175,3 +177,70 @@ def of_organisation(session: Session, organisation_id: int) -> list[QueryItem]:
 def all_items(session: Session, actor: Actor) -> list[QueryItem]:
     require(actor, Permission.MANAGE_CATALOG)
     return list(session.scalars(select(QueryItem).order_by(QueryItem.code)))
+
+
+# --- the matter a query names (Art. 13 ¶2) ------------------------------------------------
+
+# The choice that names a matter in words instead of by its code.
+OTHER_MATTER = "other"
+
+
+@dataclass(frozen=True)
+class LawfulMatter:
+    """An administrative matter a query may name: its code and its names."""
+
+    code: str
+    name: str
+    name_en: str | None  # None: a query item's own matter, named only as the item names it
+
+
+def lawful_matters(session: Session, organisation_id: int | None) -> list[LawfulMatter]:
+    """The administrative matters a query may be for: those of the rule pack, in which the
+    measures of Art. 16–19 apply, and those the organisation's published query items name
+    by codes of their own (Art. 13 ¶2: each agency publishes the matters it queries for).
+    An item withdrawn since keeps its matter here: a query on it is refused for the item
+    (and logged for the subject), not for a matter the querier could not name."""
+    matters = [
+        LawfulMatter(m.code, m.name, m.name_en)
+        for m in session.scalars(select(AdministrativeMatter).order_by(AdministrativeMatter.code))
+    ]
+    known = {m.code for m in matters}
+    if organisation_id is not None:
+        for item in of_organisation(session, organisation_id):
+            if item.published_at is not None and item.matter_code not in known:
+                matters.append(LawfulMatter(item.matter_code, item.matter, None))
+                known.add(item.matter_code)
+    return matters
+
+
+def stated_matter(
+    session: Session, organisation_id: int | None, choice: str, stated: str = ""
+) -> str:
+    """The matter a query names, as chosen on a form: a lawful matter by its code, or
+    ``OTHER_MATTER`` with the matter stated in words. Whether it is the query item's matter
+    is decided when the file is opened (``access``), which logs a mismatch for the subject."""
+    choice = choice.strip()
+    if choice == OTHER_MATTER:
+        if not stated.strip():
+            raise InvalidInput(
+                "state the administrative matter of this query",
+                code="required",
+                field="matter_other",
+                article="Art. 13 ¶2",
+            )
+        return stated.strip()
+    if not choice:
+        raise InvalidInput(
+            "choose the administrative matter of this query",
+            code="required",
+            field="matter",
+            article="Art. 13 ¶2",
+        )
+    if choice not in {m.code for m in lawful_matters(session, organisation_id)}:
+        raise InvalidInput(
+            "not a lawful administrative matter: choose one, or state it under other",
+            code="unknown_matter",
+            field="matter",
+            article="Art. 13 ¶2",
+        )
+    return choice

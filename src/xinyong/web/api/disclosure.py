@@ -70,6 +70,14 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     }
 
 
+# The pages offer the same matters by code (query_items.lawful_matters), or "other" with
+# the matter in words, which the API takes as it is.
+MATTER_DESCRIPTION = (
+    "the administrative matter this query is for, which must be the query item's: its code "
+    "(a matter of GET /api/v1/matters, or the item's own matter_code), or its name in words"
+)
+
+
 @router.get("/subjects/{code}/file", tags=["disclosure"])
 def read_file(
     code: str,
@@ -80,9 +88,7 @@ def read_file(
     query_item: Annotated[
         str | None, Query(max_length=64, description="the published query item used")
     ] = None,
-    matter: Annotated[
-        str | None, Query(max_length=200, description="its administrative matter")
-    ] = None,
+    matter: Annotated[str | None, Query(max_length=200, description=MATTER_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """Read a credit file on a lawful path (Art. 13): self, a published query item with
     its matter, or the subject's written authorisation. Logged for the subject. The
@@ -127,7 +133,7 @@ def credit_report(
     as_of: Annotated[dt.date | None, Query(description="the file as it stood on this date")] = None,
     format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
     query_item: Annotated[str | None, Query(max_length=64)] = None,
-    matter: Annotated[str | None, Query(max_length=200)] = None,
+    matter: Annotated[str | None, Query(max_length=200, description=MATTER_DESCRIPTION)] = None,
 ) -> Response:
     """A numbered credit report in JSON, HTML or PDF. Anonymous callers get 401."""
     subject = subjects.by_reference(session, code)

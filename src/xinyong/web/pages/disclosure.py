@@ -11,6 +11,7 @@ ID number, which is never shown again); a role without query permission gets the
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -434,38 +435,91 @@ def _usable_items(session: Session, actor: Actor) -> list[QueryItem]:
     ]
 
 
+@dataclass(frozen=True)
+class PathChoice:
+    """Step 1 of the query page as the querier chose it; every later form carries it."""
+
+    path: str = ""
+    item: str = ""
+    matter: str = ""  # a lawful matter's code, or query_items.OTHER_MATTER
+    matter_other: str = ""  # the matter in words, with OTHER_MATTER
+
+    def hidden(self) -> dict[str, str]:
+        return {
+            "path": self.path,
+            "item": self.item,
+            "matter": self.matter,
+            "matter_other": self.matter_other,
+        }
+
+
+def _path_arguments(
+    session: Session, actor: Actor, choice: PathChoice
+) -> tuple[str | None, str | None]:
+    """The query item and its matter for the service; none on the authorisation path."""
+    if choice.path == "authorisation":
+        return None, None
+    if choice.path != "item" or not choice.item.strip():
+        # Never fall back to another path than the one the querier chose.
+        raise InvalidInput(
+            "choose a published query item, or the written authorisation",
+            code="required",
+            field="item",
+            article="Art. 13",
+        )
+    if not has_permission(actor, Permission.QUERY_BY_ITEM):
+        # No choice to check: the service refuses the path itself (403, logged).
+        return choice.item.strip(), choice.matter
+    matter = query_items.stated_matter(
+        session, actor.organisation_id, choice.matter, choice.matter_other
+    )
+    return choice.item.strip(), matter
+
+
 def _query_context(
-    request: Request,
-    session: Session,
-    actor: Actor,
-    *,
-    path: str,
-    item: str,
-    matter: str,
-) -> dict[str, Any]:
+    request: Request, session: Session, actor: Actor, choice: PathChoice
+) -> tuple[dict[str, Any], InvalidInput | None]:
+    """What the query page shows for the legal path chosen, and what is wrong with the
+    choice (step 2 is shown only without a problem)."""
     items = _usable_items(session, actor)
-    if not items and path != "authorisation" and not item:
-        path = "authorisation"
-    chosen = next((i for i in items if i.code == item), None)
-    # Step 2 (the subject) only once the legal path is chosen: an item and its matter, or
-    # the written authorisation.
-    ready = (path == "item" and bool(item) and bool(matter.strip())) or path == "authorisation"
+    if not items and choice.path != "authorisation" and not choice.item:
+        choice = replace(choice, path="authorisation")
+    problem = None
+    try:
+        _path_arguments(session, actor, choice)
+    except InvalidInput as exc:
+        problem = exc
+    chosen = next((i for i in items if i.code == choice.item), None)
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )
     english = locale_of(request) == "en"
-    return {
+    # The lawful matters, named in the page's language (a query item's own matter as the
+    # item names it).
+    matters = [
+        (m.code, (m.name_en or m.name) if english else m.name)
+        for m in query_items.lawful_matters(session, actor.organisation_id)
+    ]
+    if choice.matter == query_items.OTHER_MATTER:
+        matter_label = choice.matter_other.strip()
+    else:
+        matter_label = next(
+            (f"{name} ({code})" for code, name in matters if code == choice.matter), ""
+        )
+    context = {
         **disclosure_helpers(request),
         "organisation": organisation,
         "items": items,
         "chosen": chosen,
-        "path": path,
-        "item": item,
-        "matter": matter,
-        "ready": ready,
+        **choice.hidden(),
+        "matters": matters,
+        "other_matter": query_items.OTHER_MATTER,
+        "matter_label": matter_label,
+        "ready": problem is None,
         "can_lookup_person": person_lookup.may_look_up_persons(actor),
         "type_names": type_names(session, english=english),
     }
+    return context, problem
 
 
 @router.get("/query", response_class=HTMLResponse)
@@ -476,27 +530,18 @@ def query_page(
     path: Annotated[str, Query(max_length=16)] = "",
     item: Annotated[str, Query(max_length=64)] = "",
     matter: Annotated[str, Query(max_length=200)] = "",
+    matter_other: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
-    """Step 1: the legal path (a published query item and its administrative matter, or a
-    written authorisation). Step 2, once chosen: the subject, sent in the form body."""
+    """Step 1: the legal path (a published query item and the administrative matter the
+    query is for, chosen among the lawful matters or stated, or a written authorisation).
+    Step 2, once chosen: the subject, sent in the form body."""
     _require_query_role(actor)
-    context = _query_context(request, session, actor, path=path, item=item, matter=matter)
-    return render_form(request, "disclosure_query.html", context, BLANK)
-
-
-def _path_arguments(path: str, item: str, matter: str) -> tuple[str | None, str | None]:
-    """The query item and its matter for the service; none on the authorisation path."""
-    if path == "authorisation":
-        return None, None
-    if path != "item" or not item.strip():
-        # Never fall back to another path than the one the querier chose.
-        raise InvalidInput(
-            "choose a published query item, or the written authorisation",
-            code="required",
-            field="item",
-            article="Art. 13",
-        )
-    return item.strip(), matter
+    context, problem = _query_context(
+        request, session, actor, PathChoice(path, item, matter, matter_other)
+    )
+    # A choice sent from step 1 that cannot be used is said so; the page's first visit not.
+    state = FormState.after(problem, {}) if problem is not None and path else BLANK
+    return render_form(request, "disclosure_query.html", context, state)
 
 
 def subject_from_form(
@@ -556,6 +601,7 @@ def query_subject(
     path: Annotated[str, Form(max_length=16)] = "",
     item: Annotated[str, Form(max_length=64)] = "",
     matter: Annotated[str, Form(max_length=200)] = "",
+    matter_other: Annotated[str, Form(max_length=200)] = "",
     subject_kind: Annotated[str, Form(max_length=16)] = "organisation",
     uscc: Annotated[str, Form(max_length=40)] = "",
     citizen_id: Annotated[str, Form(max_length=40)] = "",
@@ -565,11 +611,12 @@ def query_subject(
     subject (Art. 24). The ID number travels in the body, never in the URL."""
     check_csrf(request, csrf_token)
     _require_query_role(actor)
-    context = _query_context(request, session, actor, path=path, item=item, matter=matter)
+    choice = PathChoice(path, item, matter, matter_other)
+    context, _problem = _query_context(request, session, actor, choice)
     # What was typed, shown again with a refusal; the ID number is not.
     form = {"subject_kind": subject_kind, "uscc": uscc}
     try:
-        item_code, item_matter = _path_arguments(path, item, matter)
+        item_code, item_matter = _path_arguments(session, actor, choice)
         subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
         read = _read_file(
             request, session, clock, actor, subject, item_code=item_code, matter=item_matter
@@ -594,6 +641,7 @@ def query_report(
     path: Annotated[str, Form(max_length=16)] = "",
     item: Annotated[str, Form(max_length=64)] = "",
     matter: Annotated[str, Form(max_length=200)] = "",
+    matter_other: Annotated[str, Form(max_length=200)] = "",
     format: Annotated[str, Form(max_length=8)] = "pdf",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -607,9 +655,10 @@ def query_report(
         "subject_kind": "organisation" if target.is_organisation else "person",
         "uscc": target.uscc or "",
     }
+    choice = PathChoice(path, item, matter, matter_other)
     try:
         fmt = report_format(format)
-        item_code, item_matter = _path_arguments(path, item, matter)
+        item_code, item_matter = _path_arguments(session, actor, choice)
         issued = reports.issue(
             session,
             clock,
@@ -627,7 +676,7 @@ def query_report(
         return report_response(
             issued.content, fmt, pdf_url=same_report_pdf(issued), back_url="/query/reports"
         )
-    context = _query_context(request, session, actor, path=path, item=item, matter=matter)
+    context, _problem = _query_context(request, session, actor, choice)
     return render_form(request, "disclosure_query.html", context, state)
 
 
