@@ -583,6 +583,117 @@ def test_my_html_report_is_shown_at_its_own_address_so_reloading_issues_no_other
     assert 'data-free-used="1"' in client.get("/me/credit", headers=HTML).text
 
 
+def post_query_report(client: TestClient, world: World, fmt: str = "html") -> Any:
+    form = client.get("/query", headers=HTML)
+    return client.post(
+        "/query/report",
+        data={
+            "subject": world.subjects["company"].reference,
+            "path": "item",
+            "item": ITEM,
+            "matter": MATTER_CODE,
+            "format": fmt,
+            "csrf_token": csrf_from(form.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+
+def company_log(db: Session, world: World) -> list[tuple[str, bool]]:
+    return [(e.what, e.granted) for e in access_events(db, world.subjects["company"].id)]
+
+
+def test_the_queriers_report_is_shown_at_its_own_address_so_reloading_issues_no_other(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    """POST, redirect, GET: the report just issued is shown at /reports/{number}; showing
+    it there the first time is the issuance's own reading (logged once for the subject, as
+    issued), and each later showing is the report opened again."""
+    world = reopen_world
+    log_in(client, "querier")
+    issued = post_query_report(client, world)
+    number = db.scalars(select(CreditReport.number)).one()
+    assert issued.status_code == 303
+    assert issued.headers["location"] == f"/reports/{number}"
+    first = client.get(issued.headers["location"], headers=HTML)
+    assert first.status_code == 200
+    assert number in first.text
+    assert 'href="/query/reports" data-reports-list' in first.text
+    assert company_log(db, world) == [("report", True)]  # not "opened again"
+    assert audited(db, "report.reopen") == []
+    assert len(audited(db, "report.issue")) == 1
+
+    reloaded = client.get(issued.headers["location"], headers=HTML)
+    assert reloaded.status_code == 200
+    assert number in reloaded.text
+    assert report_count(db) == 1  # reloading issued no other report
+    assert company_log(db, world) == [("report", True), (access.REPORT_REOPENED, True)]
+    assert len(audited(db, "report.reopen")) == 1
+
+
+def test_the_queriers_pdf_is_downloaded_from_its_own_address_too(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    world = reopen_world
+    log_in(client, "querier")
+    issued = post_query_report(client, world, "pdf")
+    number = db.scalars(select(CreditReport.number)).one()
+    assert issued.status_code == 303
+    assert issued.headers["location"] == f"/reports/{number}?format=pdf"
+    pdf = client.get(issued.headers["location"], headers=HTML)
+    assert pdf.content.startswith(b"%PDF")
+    assert company_log(db, world) == [("report", True)]
+
+
+def test_only_the_session_that_was_issued_the_report_sees_it_first(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    """Another querier of the organisation opening the report just issued opens it again
+    (logged for the subject): the first showing belongs to the session that issued it."""
+    world = reopen_world
+    log_in(client, "querier")
+    issued = post_query_report(client, world)
+    number = db.scalars(select(CreditReport.number)).one()
+    client.cookies.clear()
+    log_in(client, "caseofficer")
+    assert client.get(issued.headers["location"], headers=HTML).status_code == 200
+    assert company_log(db, world) == [("report", True), (access.REPORT_REOPENED, True)]
+    assert number in client.get("/query/reports", headers=HTML).text
+
+
+def test_my_reports_first_showing_is_not_audited_as_opened_again(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    log_in(client, "citizen")
+    page = client.get("/me/credit", headers=HTML)
+    issued = client.post(
+        "/me/credit/report",
+        data={"csrf_token": csrf_from(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    client.get(issued.headers["location"], headers=HTML)
+    assert audited(db, "report.reopen") == []
+    client.get(issued.headers["location"], headers=HTML)
+    assert len(audited(db, "report.reopen")) == 1
+
+
+def test_the_first_showing_is_a_service_option_that_logs_nothing_more(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = reopen_world
+    number = queried_report(db, clock, world).report.number
+    limits = access.ReadLimits(per_account_per_hour=1)  # the issuance used it up
+    shown = reports.reopen(
+        db, clock, actor_of(world, "querier"), number, limits=limits, just_issued=True
+    )
+    db.commit()
+    assert shown.report.number == number
+    assert [e.what for e in access_events(db, world.subjects["person"].id)] == ["report"]
+    assert audited(db, "report.reopen") == []
+
+
 def test_the_lists_of_reports_name_the_requester_in_the_pages_language(
     reopen_world: World, db: Session, clock: FixedClock, client: TestClient
 ) -> None:

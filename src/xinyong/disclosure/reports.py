@@ -915,13 +915,20 @@ def reopen(
     *,
     limits: access.ReadLimits = access.ReadLimits(),
     keep_days: int = retention.REPORT_CONTENT_DAYS,
+    just_issued: bool = False,
 ) -> IssuedReport:
     """The report issued under ``number``, exactly as issued (same number, code and
     content), for the requester it was issued to. Nothing is issued and the free
     allowance is untouched; the reading is audited, and logged for the subject when the
     reader is not the subject itself (Art. 24). Anyone else is told no such report was
     issued to them, so that numbers cannot be probed. A report whose content is no longer
-    kept (``keep_days`` after issue, or deleted by the daily job) is gone: 410."""
+    kept (``keep_days`` after issue, or deleted by the daily job) is gone: 410.
+
+    ``just_issued``: the caller shows the report for the first time, right after issuing
+    it to this reader (the pages issue on a form and show the report at its own address,
+    so that reloading it issues no other). That is the issuance's own reading, logged for
+    the subject and audited when it was issued: it is not logged or audited as opened
+    again, nor counted once more against the bulk-read limit."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
     condition = _issued_to(actor)
@@ -964,7 +971,7 @@ def reopen(
         )
     if removed is not None:
         raise _gone(report, removed, keep_days)
-    if not by_subject:
+    if not by_subject and not just_issued:
         # Opening it again is another read of the subject's data by the organisation.
         access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)
     assert report.content_ciphertext is not None
@@ -987,17 +994,18 @@ def reopen(
             code="report_content_mismatch",
             field="number",
         )
-    if not by_subject:
-        access.log_report_reopened(session, clock, actor, subject.id, report.number)
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        "report.reopen",
-        target_type="credit_report",
-        target_id=report.id,
-        details={"legal_path": report.legal_path.value, "by_subject": by_subject},
-    )
+    if not just_issued:
+        if not by_subject:
+            access.log_report_reopened(session, clock, actor, subject.id, report.number)
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "report.reopen",
+            target_type="credit_report",
+            target_id=report.id,
+            details={"legal_path": report.legal_path.value, "by_subject": by_subject},
+        )
     content["content_sha256"] = report.content_sha256
     content["verification_code"] = report.verification_code
     return IssuedReport(

@@ -37,6 +37,7 @@ from xinyong.web.pages.disclosure import (
     record_items,
     render_issued_reports,
     same_report_pdf,
+    show_issued,
     type_names,
 )
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
@@ -140,10 +141,10 @@ def _own_report(
         limits=read_limits(request),
     )
     if fmt == "html":
-        # Shown at its own address, as opened again: reloading the page or coming back to
-        # it shows this report, where resending the form would issue another one and use
-        # another free report. The page offers the PDF of this same report.
-        return RedirectResponse(f"/reports/{issued.report.number}", status_code=303)
+        # Shown at its own address: reloading the page or coming back to it shows this
+        # report, where resending the form would issue another one and use another free
+        # report. The page offers the PDF of this same report.
+        return show_issued(request, issued)
     return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
 
 

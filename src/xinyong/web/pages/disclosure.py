@@ -384,10 +384,40 @@ def reopen_report(
         number,
         limits=read_limits(request),
         keep_days=report_content_days(request),
+        just_issued=_first_showing(request, number),
     )
     # The report page is the report alone: it links back to where the reader finds it.
     back = "/me/reports" if actor.subject_id is not None else "/query/reports"
     return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
+
+
+# The numbers of the reports this browser session was just issued and has not yet been
+# shown: the pages issue a report on a form, then show it at its own address (POST, then
+# redirect to GET), so that reloading the page shows it again instead of issuing another.
+JUST_ISSUED = "just_issued"
+_JUST_ISSUED_KEPT = 10  # a few tabs issuing at once; older ones are shown as opened again
+
+
+def show_issued(request: Request, issued: reports.IssuedReport, fmt: str = "html") -> Response:
+    """Redirect to the report just issued, which that first showing does not count as
+    opened again (``_first_showing``)."""
+    number = issued.report.number
+    pending = [n for n in request.session.get(JUST_ISSUED, []) if n != number]
+    request.session[JUST_ISSUED] = [*pending, number][-_JUST_ISSUED_KEPT:]
+    suffix = "?format=pdf" if fmt == "pdf" else ""
+    return RedirectResponse(f"/reports/{number}{suffix}", status_code=303)
+
+
+def _first_showing(request: Request, number: str) -> bool:
+    """Whether this is the first showing of a report just issued in this session (the
+    issuance's own reading, in the subject's access log already): once only, so that a
+    reload or a later visit is logged as the report opened again."""
+    pending = request.session.get(JUST_ISSUED) or []
+    normalised = number.strip().upper()
+    if normalised not in pending:
+        return False
+    request.session[JUST_ISSUED] = [n for n in pending if n != normalised]
+    return True
 
 
 def same_report_pdf(issued: reports.IssuedReport) -> str:
@@ -646,7 +676,8 @@ def query_report(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """A numbered report on the same lawful path, carrying the querier's identity so that
-    a leaked copy can be traced (Art. 34). ``subject`` is the opaque reference."""
+    a leaked copy can be traced (Art. 34), then shown at its own address (POST, redirect,
+    GET): a reload shows the same report. ``subject`` is the opaque reference."""
     check_csrf(request, csrf_token)
     _require_query_role(actor)
     target = subjects.by_reference(session, subject)
@@ -673,9 +704,8 @@ def query_report(
     except (PermissionDenied, RateLimited) as exc:
         state = refused_access(request, session, exc, form)
     else:
-        return report_response(
-            issued.content, fmt, pdf_url=same_report_pdf(issued), back_url="/query/reports"
-        )
+        # Shown at its own address: reloading it there issues no other report.
+        return show_issued(request, issued, fmt)
     context, _problem = _query_context(request, session, actor, choice)
     return render_form(request, "disclosure_query.html", context, state)
 
