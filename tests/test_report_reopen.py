@@ -346,13 +346,30 @@ def test_each_requester_lists_the_reports_issued_to_it(
     with pytest.raises(PermissionDenied) as refused:
         reports.issued_reports(db, clock, actor_of(world, "reporter"))
     assert (refused.value.code, refused.value.article) == ("no_query_permission", "Art. 13")
-    for bad in ({"limit": 0}, {"limit": reports.MAX_LISTED + 1}, {"offset": -1}):
+    for bad in (
+        {"limit": 0},
+        {"limit": reports.MAX_LISTED + 1},
+        {"offset": -1},
+        {"offset": reports.MAX_OFFSET + 1},
+    ):
         with pytest.raises(InvalidInput) as invalid:
             reports.issued_reports(db, clock, actor_of(world, "querier"), **bad)
         assert (invalid.value.code, invalid.value.field) == ("out_of_range", next(iter(bad)))
 
 
 # --- the API ------------------------------------------------------------------------------------
+
+
+def test_an_offset_no_database_integer_holds_is_refused_naming_it(
+    reopen_world: World, client: TestClient, tokens: Tokens
+) -> None:
+    # It was a 500: the driver overflowed on the offset (found by tests/test_api_fuzz.py).
+    response = client.get(f"{API}/reports", params={"offset": 10**20}, headers=tokens("querier"))
+    assert response.status_code == 422
+    assert (response.json()["error"]["code"], response.json()["error"]["field"]) == (
+        "out_of_range",
+        "offset",
+    )
 
 
 def test_the_api_opens_a_report_again_as_json_html_and_pdf(

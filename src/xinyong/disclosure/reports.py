@@ -765,6 +765,8 @@ class IssuedSummary:
 
 
 MAX_LISTED = 200
+# The databases' 64-bit integers: a larger offset overflows inside the driver.
+MAX_OFFSET = 2**63 - 1
 
 
 def issued_reports(
@@ -782,8 +784,8 @@ def issued_reports(
         raise NotAuthenticated("log in to see the reports issued to you", code="not_authenticated")
     if not 1 <= limit <= MAX_LISTED:
         raise InvalidInput(f"limit is from 1 to {MAX_LISTED}", code="out_of_range", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset cannot be negative", code="out_of_range", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset is from 0 to {MAX_OFFSET}", code="out_of_range", field="offset")
     condition = _issued_to(actor)
     if condition is None:
         raise PermissionDenied(
