@@ -461,6 +461,12 @@ def test_a_report_can_be_verified(
     assert (body["genuine"], body["content_matches"]) == (True, True)
     wrong = verify(code="0" * 12).json()
     assert (wrong["genuine"], wrong["verification_code_matches"]) == (False, False)
+    # A code with characters no real code has simply does not match (it was a 500: found
+    # by tests/test_api_fuzz.py).
+    for foreign in ("验证码", "é", "\x00"):
+        answer = verify(code=foreign)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["verification_code_matches"] is False
     assert wrong["subject"] == "—"  # a wrong code learns nothing about the subject
     # An altered copy: its hash no longer matches the one on file.
     altered = json.loads(json.dumps(report))

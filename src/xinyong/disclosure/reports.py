@@ -661,7 +661,9 @@ def verify(
     code_matches = (
         None
         if code is None
-        else hmac.compare_digest(code.strip().upper(), report.verification_code)
+        # As bytes: compare_digest refuses str with non-ASCII characters, which a
+        # presented code may have (it then simply does not match).
+        else hmac.compare_digest(code.strip().upper().encode(), report.verification_code.encode())
     )
     content_matches = (
         None if content_sha256 is None else content_sha256.strip().lower() == report.content_sha256
