@@ -538,6 +538,21 @@ def test_a_period_is_checked(city: World, db: Session, clock: FixedClock) -> Non
         supervision.signals(db, authority, TODAY - dt.timedelta(days=400), TODAY)
     default = supervision.period(clock, None, None)
     assert (default.since, default.until) == (TODAY - dt.timedelta(days=29), TODAY)
+    # Days at the ends of the calendar were a 500 (an overflow working out the period's
+    # instants); found by tests/test_api_fuzz.py.
+    for since, until, field in (
+        (None, dt.date.min, "until"),
+        (None, dt.date.max, "until"),
+        (dt.date.min, TODAY, "since"),
+        (dt.date(1969, 12, 31), dt.date(1970, 1, 5), "since"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            supervision.period(clock, since, until)
+        assert (refused.value.code, refused.value.field) == ("out_of_range", field)
+    with pytest.raises(InvalidInput) as refused:
+        supervision.volumes(db, authority, dt.date.min, TODAY)
+    assert refused.value.field == "since"
+    assert supervision.period(clock, None, dt.date(1970, 1, 5)).since == dt.date(1970, 1, 1)
 
 
 # --- the API -----------------------------------------------------------------------------
@@ -653,6 +668,12 @@ def test_the_api_explains_bad_requests(client: TestClient, committed: dict[str, 
     )
     assert backwards.status_code == 422
     assert backwards.json()["error"]["code"] == "invalid_period"
+    for route in ("volumes", "signals"):
+        first_day = client.get(
+            f"/api/v1/supervision/{route}", params={"until": "0001-01-01"}, headers=headers
+        )
+        assert first_day.status_code == 422, first_day.text
+        assert first_day.json()["error"]["field"] == "until"
     bad_kind = client.post(
         "/api/v1/supervision/follow-ups",
         json={**committed["body"], "kind": "fine"},

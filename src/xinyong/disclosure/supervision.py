@@ -57,6 +57,11 @@ from xinyong.subjects.models import Subject, SubjectKind
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
+# The days a period may name. Near the ends of the calendar a day has no midnight in UTC
+# (or no day before it) to read the period between; and the platform has no use to
+# supervise before 1970 anyway.
+EARLIEST_DAY = dt.date(1970, 1, 1)
+LATEST_DAY = dt.date(9999, 12, 30)
 REASON_MAX = 2000
 SIGNAL_KEY_MAX = 64
 MATTER_MISMATCH = "matter_mismatch"
@@ -147,11 +152,23 @@ def _midnight(day: dt.date) -> dt.datetime:
 def period(clock: Clock, since: dt.date | None, until: dt.date | None) -> Period:
     """The period asked for; by default the last 30 days up to today."""
     until = until or clock.today()
-    since = since or until - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+    _check_day(until, "until")
+    since = since or max(EARLIEST_DAY, until - dt.timedelta(days=DEFAULT_PERIOD_DAYS - 1))
     return _checked(since, until)
 
 
+def _check_day(day: dt.date, field: str) -> None:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise InvalidInput(
+            f"{field} is a day from {EARLIEST_DAY} to {LATEST_DAY}",
+            code="out_of_range",
+            field=field,
+        )
+
+
 def _checked(since: dt.date, until: dt.date) -> Period:
+    _check_day(since, "since")
+    _check_day(until, "until")
     if since > until:
         raise InvalidInput("since is after until", code="invalid_period", field="since")
     if (until - since).days + 1 > MAX_PERIOD_DAYS:
