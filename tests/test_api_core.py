@@ -560,6 +560,59 @@ def test_malformed_requests_are_4xx_in_the_error_format(
 
 
 @pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"code": "\xff\xfe"}', "not UTF-8"),  # it was a bare 400 "http_error"
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),  # so was this
+        (b'{"code": ', "Expecting value at byte 9"),  # the field was "9", the offset
+        (b"[1, 2", "Expecting ',' delimiter at byte 5"),
+    ],
+)
+def test_a_json_body_that_cannot_be_read_is_bad_json_naming_the_body(
+    client: TestClient, world: World, body: bytes, reason: str
+) -> None:
+    response = client.post(
+        "/api/v1/admin/organisations",
+        content=body,
+        headers={**auth_headers(client, "admin"), "Content-Type": "application/json"},
+    )
+    error = assert_error_format(response, 422, "bad_json")
+    assert error["field"] == "body"
+    assert reason in error["message"]
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+def test_a_json_body_sent_as_another_type_names_the_content_type(
+    client: TestClient, world: World, content_type: str | None
+) -> None:
+    # It was "Input should be a valid dictionary..." with no field.
+    headers = auth_headers(client, "admin")
+    if content_type is not None:
+        headers["Content-Type"] = content_type
+    response = client.post("/api/v1/admin/organisations", content=b'{"code": "x"}', headers=headers)
+    error = assert_error_format(response, 422, "unsupported_format")
+    assert error["field"] == "Content-Type"
+
+
+def test_a_form_that_cannot_be_parsed_is_400_naming_the_body(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/auth/token",
+        content=b"--x\r\nfoo",
+        headers={"Content-Type": "multipart/form-data"},  # no boundary
+    )
+    error = assert_error_format(response, 400, "unreadable_body")
+    assert error["field"] == "body"
+
+
+def test_a_json_body_of_the_wrong_shape_names_the_body(client: TestClient, world: World) -> None:
+    response = client.post(
+        "/api/v1/admin/organisations", json=[1, 2], headers=auth_headers(client, "admin")
+    )
+    error = assert_error_format(response, 422, "invalid_request")
+    assert error["field"] == "body"
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "/api/v1/subjects?q=%ff%fe%fd",

@@ -7,6 +7,8 @@ content rendered as HTML.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,6 +71,64 @@ def _respond(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+JSON_MEDIA_TYPE = re.compile(r"^application/([\w.+-]+\+)?json$")
+
+
+def validation_body(request: Request, problems: Sequence[Any]) -> dict[str, Any]:
+    """The refusal of a request FastAPI could not validate: the first problem's field,
+    and every problem in ``details``."""
+    first = problems[0] if problems else {}
+    if first.get("type") == "json_invalid":
+        # FastAPI's location is the byte offset; the field at fault is the body.
+        position = first.get("loc", ("body", 0))[-1]
+        reason = first.get("ctx", {}).get("error", "JSON decode error")
+        return error_body(
+            "bad_json", f"the body is not valid JSON: {reason} at byte {position}", field="body"
+        )
+    if tuple(first.get("loc", ())) == ("body",) and first.get("type") != "missing":
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if not JSON_MEDIA_TYPE.match(media):
+            # The whole body failed because it was not read as JSON at all.
+            return error_body(
+                "unsupported_format",
+                f"unsupported Content-Type {media or '(none)'}: send application/json",
+                field="Content-Type",
+            )
+    location = [str(part) for part in first.get("loc", ()) if part not in ("query", "path", "form")]
+    if location[1:] and location[0] == "body":
+        location = location[1:]
+    field = ".".join(location) or None
+    message = str(first.get("msg", "invalid request"))
+    details = [
+        {
+            "field": ".".join(str(p) for p in p_["loc"][1:]) or str(p_["loc"][0]),
+            "message": p_["msg"],
+            "type": p_["type"],
+        }
+        for p_ in problems
+    ]
+    body = error_body("invalid_request", f"{field}: {message}" if field else message, field=field)
+    body["error"]["details"] = details
+    return body
+
+
+def unreadable_body(exc: StarletteHTTPException) -> tuple[int, dict[str, Any]] | None:
+    """The app raises no HTTPException of its own: a 400 is FastAPI or Starlette failing
+    to read the body. A JSON body it cannot decode at all is refused as any other body
+    that is not valid JSON; a form it cannot parse names the body."""
+    if exc.status_code != 400:
+        return None
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        reason = f"it is not UTF-8 (byte {cause.start})"
+    elif isinstance(cause, RecursionError):
+        reason = "it is nested too deeply"
+    else:
+        message = exc.detail if isinstance(exc.detail, str) else "the body could not be read"
+        return 400, error_body("unreadable_body", message, field="body")
+    return 422, error_body("bad_json", f"the body is not valid JSON: {reason}", field="body")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -82,31 +142,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
-        problems = exc.errors()
-        first = problems[0] if problems else {}
-        location = [
-            str(part)
-            for part in first.get("loc", ())
-            if part not in ("body", "query", "path", "form")
-        ]
-        field = ".".join(location) or None
-        message = str(first.get("msg", "invalid request"))
-        details = [
-            {
-                "field": ".".join(str(p) for p in p_["loc"][1:]),
-                "message": p_["msg"],
-                "type": p_["type"],
-            }
-            for p_ in problems
-        ]
-        body = error_body(
-            "invalid_request", f"{field}: {message}" if field else message, field=field
-        )
-        body["error"]["details"] = details
-        return _respond(request, 422, body)
+        return _respond(request, 422, validation_body(request, exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        unreadable = unreadable_body(exc)
+        if unreadable is not None:
+            return _respond(request, *unreadable)
         code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(
             exc.status_code, "http_error"
         )
