@@ -19,7 +19,7 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory
 from xinyong.ratelimit import SlidingWindowLimiter
-from xinyong.web import api, errors, pages
+from xinyong.web import api, errors, openapi, pages
 from xinyong.web.context import AppContext
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -69,6 +69,7 @@ def create_app(
         max_age=settings.token_lifetime_seconds,
     )
     errors.install(app)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in discover_routers():
         app.include_router(router)

@@ -13,6 +13,7 @@ from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role
 from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 
@@ -40,7 +41,7 @@ def _organisation_out(organisation: Organisation) -> dict[str, Any]:
     }
 
 
-@router.get("/organisations")
+@router.get("/organisations", responses=refusals(403))
 def list_organisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     require(actor, Permission.MANAGE_ORGANISATIONS)
     return {"items": [_organisation_out(o) for o in accounts.list_organisations(session)]}
@@ -53,7 +54,7 @@ class OrganisationIn(BaseModel):
     jurisdiction: str = Field(default="350100", pattern=r"^\d{6}$")
 
 
-@router.post("/organisations", status_code=201)
+@router.post("/organisations", status_code=201, responses=refusals(403, 409))
 def create_organisation(
     body: OrganisationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def create_organisation(
     return _organisation_out(organisation)
 
 
-@router.get("/users")
+@router.get("/users", responses=refusals(403))
 def list_users(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     return {"items": [_user_out(u) for u in accounts.list_users(session, actor)]}
 
@@ -83,7 +84,7 @@ class UserIn(BaseModel):
     subject: str | None = Field(default=None, description="USCC or reference, for subject accounts")
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, responses=refusals(403, 404, 409))
 def create_user(
     body: UserIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -104,7 +105,7 @@ def create_user(
     return _user_out(user)
 
 
-@router.post("/users/{user_id}/deactivate")
+@router.post("/users/{user_id}/deactivate", responses=refusals(403, 404, 409))
 def deactivate_user(
     user_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -130,7 +131,7 @@ def _key_out(key: ApiKey) -> dict[str, Any]:
     }
 
 
-@router.post("/api-keys", status_code=201)
+@router.post("/api-keys", status_code=201, responses=refusals(403, 404))
 def create_api_key(
     body: ApiKeyIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def create_api_key(
     return {**_key_out(key), "secret": secret}
 
 
-@router.post("/api-keys/{key_id}/revoke")
+@router.post("/api-keys/{key_id}/revoke", responses=refusals(403, 404))
 def revoke_api_key(
     key_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:

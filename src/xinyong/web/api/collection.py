@@ -23,9 +23,16 @@ from xinyong.collection.models import Consent
 from xinyong.errors import PermissionDenied
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.openapi import refusals
 from xinyong.web.uploads import format_for, spool
 
 router = APIRouter(prefix="/api/v1")
+
+
+class CsvResponse(PlainTextResponse):
+    # Documented as what it is (a PlainTextResponse would be documented as text/plain).
+    media_type = "text/csv"
+
 
 BATCH_BODY_DOC = (
     'The rows: a JSON array of objects (or `{"rows": [...]}`) with '
@@ -49,6 +56,7 @@ BATCH_BODY_DOC = (
             },
         }
     },
+    responses=refusals(403, 404, 409),
 )
 async def submit_batch(
     request: Request,
@@ -165,7 +173,7 @@ def _whole_json_rows(handle: BinaryIO) -> tuple[list[str], Iterable[readers.RawR
     return rows.headers, rows
 
 
-@router.get("/batches", tags=["collection"])
+@router.get("/batches", tags=["collection"], responses=refusals(403))
 def list_batches(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """Batches of the caller's organisation (all of them for the credit authority)."""
     return {
@@ -189,20 +197,24 @@ def list_batches(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str,
     }
 
 
-@router.get("/batches/{batch_id}", tags=["collection"])
+@router.get("/batches/{batch_id}", tags=["collection"], responses=refusals(403, 404))
 def get_batch(batch_id: RowId, session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     return batches.get_report(session, actor, batch_id).as_dict()
 
 
-@router.get("/batches/{batch_id}/report.csv", tags=["collection"], response_class=PlainTextResponse)
+@router.get(
+    "/batches/{batch_id}/report.csv",
+    tags=["collection"],
+    response_class=CsvResponse,
+    responses=refusals(403, 404),
+)
 def get_batch_report_csv(
     batch_id: RowId, session: SessionDep, actor: AuthenticatedActorDep
-) -> PlainTextResponse:
+) -> CsvResponse:
     """The rejected and held rows as CSV: row, field, code, message, article, disposition."""
     report = batches.get_report(session, actor, batch_id)
-    return PlainTextResponse(
+    return CsvResponse(
         batches.report_csv(report),
-        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-report.csv"'},
     )
 
@@ -218,7 +230,7 @@ def list_record_types(session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/catalog/record-types/{code}", tags=["catalog"])
+@router.get("/catalog/record-types/{code}", tags=["catalog"], responses=refusals(404))
 def get_record_type(
     code: str,
     session: SessionDep,
@@ -244,7 +256,9 @@ def get_record_type(
     }
 
 
-@router.post("/catalog/record-types", tags=["catalog"], status_code=201)
+@router.post(
+    "/catalog/record-types", tags=["catalog"], status_code=201, responses=refusals(403, 409)
+)
 def create_record_type(
     session: SessionDep,
     clock: ClockDep,
@@ -256,7 +270,7 @@ def create_record_type(
     return {**rule.definition.model_dump(mode="json"), "rule": rule.source_label}
 
 
-@router.put("/catalog/record-types/{code}", tags=["catalog"])
+@router.put("/catalog/record-types/{code}", tags=["catalog"], responses=refusals(403, 404))
 def revise_record_type(
     code: str,
     session: SessionDep,
@@ -296,7 +310,7 @@ class GrantIn(BaseModel):
     record_type: str
 
 
-@router.get("/sources", tags=["collection"])
+@router.get("/sources", tags=["collection"], responses=refusals(403))
 def responsibility_list(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The responsibility list (credit authority): which organisation may submit which
     record types, with the responsibilities revoked (Art. 9)."""
@@ -315,7 +329,7 @@ def responsibility_list(session: SessionDep, actor: AuthenticatedActorDep) -> di
     }
 
 
-@router.post("/sources", tags=["collection"], status_code=201)
+@router.post("/sources", tags=["collection"], status_code=201, responses=refusals(403, 404))
 def grant_source(
     grant: GrantIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, str]:
@@ -329,7 +343,7 @@ class RevocationIn(GrantIn):
     """The responsibility to revoke: the organisation and the record type."""
 
 
-@router.post("/sources/revoke", tags=["collection"])
+@router.post("/sources/revoke", tags=["collection"], responses=refusals(403, 404))
 def revoke_source(
     revocation: RevocationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, str]:
@@ -344,7 +358,7 @@ def revoke_source(
     return {"organisation": organisation.code, "record_type": revocation.record_type}
 
 
-@router.get("/timeliness", tags=["collection"])
+@router.get("/timeliness", tags=["collection"], responses=refusals(403))
 def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """Per source: records, late submissions and working days to submit (Art. 4)."""
     return {
@@ -389,7 +403,7 @@ def _consent_out(item: Consent) -> dict[str, Any]:
     }
 
 
-@router.get("/me/consents", tags=["consent"])
+@router.get("/me/consents", tags=["consent"], responses=refusals(403))
 def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The logged-in person's consents to collection (Art. 11)."""
     subject_id = require_subject_account(
@@ -398,7 +412,7 @@ def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, 
     return {"items": [_consent_out(c) for c in consent.consents_of(session, actor, subject_id)]}
 
 
-@router.post("/me/consents", tags=["consent"], status_code=201)
+@router.post("/me/consents", tags=["consent"], status_code=201, responses=refusals(403, 404))
 def give_consent(
     body: ConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -422,7 +436,7 @@ def give_consent(
     return _consent_out(item)
 
 
-@router.post("/me/consents/{consent_id}/revoke", tags=["consent"])
+@router.post("/me/consents/{consent_id}/revoke", tags=["consent"], responses=refusals(403, 404))
 def revoke_consent(
     consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -435,7 +449,7 @@ class RecordedConsentIn(ConsentTerms):
     subject: str = Field(description="the subject's reference (never the ID number)")
 
 
-@router.post("/consents", tags=["consent"], status_code=201)
+@router.post("/consents", tags=["consent"], status_code=201, responses=refusals(403, 404))
 def record_consent(
     body: RecordedConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -470,7 +484,12 @@ class DeclarationIn(BaseModel):
     content: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/me/declarations", tags=["self-declaration"], status_code=201)
+@router.post(
+    "/me/declarations",
+    tags=["self-declaration"],
+    status_code=201,
+    responses=refusals(403, 404, 409),
+)
 def declare(
     body: DeclarationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -490,7 +509,9 @@ class CommitmentIn(BaseModel):
     accepting_unit: str = Field(description="USCC of the state body accepting the commitment")
 
 
-@router.post("/me/commitments", tags=["self-declaration"], status_code=201)
+@router.post(
+    "/me/commitments", tags=["self-declaration"], status_code=201, responses=refusals(403, 404, 409)
+)
 def make_commitment(
     body: CommitmentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -507,7 +528,7 @@ def make_commitment(
     return {"record_id": record.id, "self_declared": True, "fulfilment_status": "pending"}
 
 
-@router.get("/commitments", tags=["self-declaration"])
+@router.get("/commitments", tags=["self-declaration"], responses=refusals(403, 404))
 def accepted_commitments(
     session: SessionDep,
     actor: AuthenticatedActorDep,
@@ -525,7 +546,9 @@ class FulfilmentIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/commitments/{record_id}/fulfilment", tags=["self-declaration"])
+@router.post(
+    "/commitments/{record_id}/fulfilment", tags=["self-declaration"], responses=refusals(403, 404)
+)
 def update_fulfilment(
     record_id: RowId,
     body: FulfilmentIn,

@@ -12,6 +12,7 @@ from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import ActorDep, AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.openapi import refusals
 
 router = APIRouter()
 
@@ -82,7 +83,9 @@ class TokenOut(BaseModel):
     token_type: str
 
 
-@router.post("/api/v1/auth/token", response_model=TokenOut, tags=["auth"])
+@router.post(
+    "/api/v1/auth/token", response_model=TokenOut, tags=["auth"], responses=refusals(400, 401, 429)
+)
 def issue_token(
     request: Request,
     session: SessionDep,

@@ -24,6 +24,7 @@ from xinyong.web.deps import (
     SessionDep,
     app_context,
 )
+from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
 
@@ -41,7 +42,7 @@ def read_limits(request: Request) -> access.ReadLimits:
     )
 
 
-@router.get("/subjects/{code}/public", tags=["disclosure"])
+@router.get("/subjects/{code}/public", tags=["disclosure"], responses=refusals(404))
 def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """What anyone may see: records inside their publicity window (organisations, and
     natural persons only through record types public by law)."""
@@ -78,7 +79,7 @@ MATTER_DESCRIPTION = (
 )
 
 
-@router.get("/subjects/{code}/file", tags=["disclosure"])
+@router.get("/subjects/{code}/file", tags=["disclosure"], responses=refusals(403, 404, 429))
 def read_file(
     code: str,
     request: Request,
@@ -122,7 +123,10 @@ def read_file(
 @router.get(
     "/subjects/{code}/report",
     tags=["disclosure"],
-    responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}},
+    responses={
+        **refusals(403, 404, 429),
+        200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}},
+    },
 )
 def credit_report(
     code: str,
@@ -159,7 +163,7 @@ def credit_report(
     )
 
 
-@router.get("/reports", tags=["disclosure"])
+@router.get("/reports", tags=["disclosure"], responses=refusals(403))
 def my_issued_reports(
     request: Request,
     session: SessionDep,
@@ -185,7 +189,10 @@ def my_issued_reports(
 @router.get(
     "/reports/{number}",
     tags=["disclosure"],
-    responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}},
+    responses={
+        **refusals(403, 404, 409, 410, 429),
+        200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}},
+    },
 )
 def reopen_report(
     number: str,
@@ -216,7 +223,7 @@ def reopen_report(
     )
 
 
-@router.get("/reports/{number}/verify", tags=["disclosure"])
+@router.get("/reports/{number}/verify", tags=["disclosure"], responses=refusals(404))
 def verify_report(
     number: str,
     session: SessionDep,
@@ -231,7 +238,7 @@ def verify_report(
     return reports.verify(session, number, code=code, content_sha256=sha256).as_dict()
 
 
-@router.get("/me/access-log", tags=["disclosure"])
+@router.get("/me/access-log", tags=["disclosure"], responses=refusals(403))
 def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """Who looked at my file (Art. 24): every read of non-public data and every refused
     attempt, and every joint incentive and punishment check that answered about me (Art.
@@ -241,7 +248,7 @@ def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str
     return {"items": [entry.as_dict() for entry in access.access_log(session, actor)]}
 
 
-@router.get("/me/access-log/{event_id}/staff", tags=["disclosure"])
+@router.get("/me/access-log/{event_id}/staff", tags=["disclosure"], responses=refusals(403, 404))
 def staff_name(
     event_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, str]:
@@ -249,7 +256,11 @@ def staff_name(
     return {"name": access.reveal_staff_name(session, clock, actor, event_id)}
 
 
-@router.get("/me/access-log/joint-checks/{check_id}/staff", tags=["disclosure"])
+@router.get(
+    "/me/access-log/joint-checks/{check_id}/staff",
+    tags=["disclosure"],
+    responses=refusals(403, 404),
+)
 def joint_check_staff_name(
     check_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, str]:
@@ -285,12 +296,14 @@ def _authorisation_out(item: Authorisation) -> dict[str, Any]:
     }
 
 
-@router.get("/me/authorisations", tags=["disclosure"])
+@router.get("/me/authorisations", tags=["disclosure"], responses=refusals(403))
 def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     return {"items": [_authorisation_out(a) for a in authorisations.of_subject(session, actor)]}
 
 
-@router.post("/me/authorisations", tags=["disclosure"], status_code=201)
+@router.post(
+    "/me/authorisations", tags=["disclosure"], status_code=201, responses=refusals(403, 404)
+)
 def grant_authorisation(
     body: AuthorisationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -309,7 +322,11 @@ def grant_authorisation(
     return _authorisation_out(item)
 
 
-@router.post("/me/authorisations/{authorisation_id}/revoke", tags=["disclosure"])
+@router.post(
+    "/me/authorisations/{authorisation_id}/revoke",
+    tags=["disclosure"],
+    responses=refusals(403, 404),
+)
 def revoke_authorisation(
     authorisation_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -346,7 +363,9 @@ class QueryItemIn(BaseModel):
     legal_basis: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/query-items", tags=["disclosure"], status_code=201)
+@router.post(
+    "/query-items", tags=["disclosure"], status_code=201, responses=refusals(403, 404, 409)
+)
 def create_query_item(
     body: QueryItemIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -365,14 +384,14 @@ def create_query_item(
     return _item_out(item)
 
 
-@router.post("/query-items/{code}/publish", tags=["disclosure"])
+@router.post("/query-items/{code}/publish", tags=["disclosure"], responses=refusals(403, 404, 409))
 def publish_query_item(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     return _item_out(query_items.publish(session, clock, actor, code))
 
 
-@router.post("/query-items/{code}/withdraw", tags=["disclosure"])
+@router.post("/query-items/{code}/withdraw", tags=["disclosure"], responses=refusals(403, 404, 409))
 def withdraw_query_item(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from xinyong.lists import entries
 from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, RowId, SessionDep
+from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
 
@@ -24,6 +25,7 @@ class PublicCommentIn(BaseModel):
     tags=["lists"],
     status_code=201,
     dependencies=[PublicCommentLimit],
+    responses=refusals(404, 429),
 )
 def comment_on_candidate(
     entry_id: RowId, body: PublicCommentIn, session: SessionDep, clock: ClockDep, actor: ActorDep

@@ -27,6 +27,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
 
@@ -221,7 +222,7 @@ class MeasureIn(BaseModel):
     responsible_persons_basis: str | None = Field(default=None, max_length=2000)
 
 
-@router.post("/measures", tags=["measures"], status_code=201)
+@router.post("/measures", tags=["measures"], status_code=201, responses=refusals(403, 404, 409))
 def create_measure(
     body: MeasureIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -231,14 +232,14 @@ def create_measure(
     )
 
 
-@router.post("/measures/{code}/publish", tags=["measures"])
+@router.post("/measures/{code}/publish", tags=["measures"], responses=refusals(403, 404, 409))
 def publish_measure(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     return _measure_out(measures.publish(session, clock, actor, code))
 
 
-@router.post("/measures/{code}/withdraw", tags=["measures"])
+@router.post("/measures/{code}/withdraw", tags=["measures"], responses=refusals(403, 404, 409))
 def withdraw_measure(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -266,7 +267,7 @@ class ProposalIn(BaseModel):
     )
 
 
-@router.post("/list-entries", tags=["lists"], status_code=201)
+@router.post("/list-entries", tags=["lists"], status_code=201, responses=refusals(403, 404, 409))
 def propose_entry(
     body: ProposalIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -288,13 +289,13 @@ def propose_entry(
     return _entry_full(session, entry, actor)
 
 
-@router.get("/list-entries", tags=["lists"])
+@router.get("/list-entries", tags=["lists"], responses=refusals(403))
 def entry_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The agency's open proposals (in comment, noticed, awaiting approval)."""
     return {"items": [_entry_out(e, public=False) for e in entries.queue(session, actor)]}
 
 
-@router.get("/list-entries/{entry_id}", tags=["lists"])
+@router.get("/list-entries/{entry_id}", tags=["lists"], responses=refusals(403, 404))
 def entry_detail(
     entry_id: RowId, session: SessionDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -307,7 +308,7 @@ class DecisionIn(BaseModel):
     reasons: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/list-entries/{entry_id}/approve", tags=["lists"])
+@router.post("/list-entries/{entry_id}/approve", tags=["lists"], responses=refusals(403, 404, 409))
 def approve_entry(
     entry_id: RowId,
     body: DecisionIn,
@@ -321,7 +322,7 @@ def approve_entry(
     )
 
 
-@router.post("/list-entries/{entry_id}/reject", tags=["lists"])
+@router.post("/list-entries/{entry_id}/reject", tags=["lists"], responses=refusals(403, 404, 409))
 def reject_entry(
     entry_id: RowId,
     body: DecisionIn,
@@ -339,7 +340,7 @@ class RemovalIn(BaseModel):
     detail: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/list-entries/{entry_id}/remove", tags=["lists"])
+@router.post("/list-entries/{entry_id}/remove", tags=["lists"], responses=refusals(403, 404, 409))
 def remove_entry(
     entry_id: RowId,
     body: RemovalIn,
@@ -358,7 +359,12 @@ class ObjectionIn(BaseModel):
     statement: str = Field(min_length=1, max_length=10000)
 
 
-@router.post("/me/list-entries/{entry_id}/objection", tags=["lists"], status_code=201)
+@router.post(
+    "/me/list-entries/{entry_id}/objection",
+    tags=["lists"],
+    status_code=201,
+    responses=refusals(403, 404, 409),
+)
 def object_to_entry(
     entry_id: RowId,
     body: ObjectionIn,
@@ -380,7 +386,7 @@ class ObjectionDecisionIn(BaseModel):
     reasons: str = Field(min_length=1, max_length=5000)
 
 
-@router.get("/list-objections", tags=["lists"])
+@router.get("/list-objections", tags=["lists"], responses=refusals(403))
 def objections_to_decide(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """For an objection handler: the undecided objections to open list candidacies it may
     decide (its agency's; every agency's for the credit authority's), oldest first, each
@@ -402,7 +408,9 @@ def objections_to_decide(session: SessionDep, actor: AuthenticatedActorDep) -> d
     }
 
 
-@router.post("/list-objections/{objection_id}/decide", tags=["lists"])
+@router.post(
+    "/list-objections/{objection_id}/decide", tags=["lists"], responses=refusals(403, 404, 409)
+)
 def decide_objection(
     objection_id: RowId,
     body: ObjectionDecisionIn,
@@ -424,7 +432,7 @@ def decide_objection(
     }
 
 
-@router.get("/me/notices", tags=["lists"])
+@router.get("/me/notices", tags=["lists"], responses=refusals(403))
 def my_notices(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """List candidacies and entries about me, and measures applied to me with their basis and reasons."""
     subject_id = require_subject_account(
@@ -453,7 +461,12 @@ class JointCheckIn(BaseModel):
     subjects: list[str] = Field(min_length=1, max_length=joint_checks.MAX_SUBJECTS)
 
 
-@router.post("/joint-checks", tags=["joint checks"], response_class=JSONResponse)
+@router.post(
+    "/joint-checks",
+    tags=["joint checks"],
+    response_class=JSONResponse,
+    responses=refusals(403, 404),
+)
 async def joint_check(
     body: JointCheckIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> Response:
@@ -484,7 +497,12 @@ class ApplicationIn(BaseModel):
     reasons: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/measure-applications", tags=["joint checks"], status_code=201)
+@router.post(
+    "/measure-applications",
+    tags=["joint checks"],
+    status_code=201,
+    responses=refusals(403, 404, 409),
+)
 def apply_measure(
     body: ApplicationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -506,7 +524,7 @@ def apply_measure(
     }
 
 
-@router.get("/subjects/{code}/credit-status", tags=["grades"])
+@router.get("/subjects/{code}/credit-status", tags=["grades"], responses=refusals(403, 404, 429))
 def credit_status(
     code: str, request: Request, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -516,7 +534,7 @@ def credit_status(
     return risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
 
 
-@router.get("/me/grade", tags=["grades"])
+@router.get("/me/grade", tags=["grades"], responses=refusals(403, 404))
 def my_grade(session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """My grade, how each record contributes, and my grade history."""
     subject_id = require_subject_account(

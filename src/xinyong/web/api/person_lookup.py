@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from xinyong.disclosure import person_lookup
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep
+from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
 
@@ -17,7 +18,7 @@ class PersonLookupIn(BaseModel):
     citizen_id: str = Field(min_length=1, max_length=40)
 
 
-@router.post("/person-lookups", tags=["disclosure"])
+@router.post("/person-lookups", tags=["disclosure"], responses=refusals(403, 404))
 def look_up_person(
     body: PersonLookupIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from xinyong.accounts import service as accounts
 from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import ConfidentialityReview, FollowUpKind
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
 
@@ -37,7 +38,7 @@ def _review_out(item: ConfidentialityReview) -> dict[str, Any]:
     }
 
 
-@router.get("/reviews", tags=["review"])
+@router.get("/reviews", tags=["review"], responses=refusals(403))
 def pending_reviews(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """Records of my organisation waiting for the confidentiality review before publicity,
     with their current content (security officers, Art. 12(3)), and who those officers are."""
@@ -55,7 +56,7 @@ class ConfirmIn(BaseModel):
     note: str = Field(default="", max_length=review.NOTE_MAX)
 
 
-@router.post("/reviews/{record_id}/confirm", tags=["review"])
+@router.post("/reviews/{record_id}/confirm", tags=["review"], responses=refusals(403, 404, 409))
 def confirm_review(
     record_id: RowId,
     body: ConfirmIn,
@@ -73,7 +74,7 @@ class RedactIn(BaseModel):
     note: str = Field(min_length=1, max_length=review.NOTE_MAX)
 
 
-@router.post("/reviews/{record_id}/redact", tags=["review"])
+@router.post("/reviews/{record_id}/redact", tags=["review"], responses=refusals(403, 404, 409))
 def redact_review(
     record_id: RowId,
     body: RedactIn,
@@ -89,7 +90,7 @@ def redact_review(
 # --- supervision of use ------------------------------------------------------------------------
 
 
-@router.get("/supervision/volumes", tags=["supervision"])
+@router.get("/supervision/volumes", tags=["supervision"], responses=refusals(403))
 def query_volumes(
     session: SessionDep,
     clock: ClockDep,
@@ -103,7 +104,7 @@ def query_volumes(
     return {"period": span.as_dict(), "items": [row.as_dict() for row in rows]}
 
 
-@router.get("/supervision/signals", tags=["supervision"])
+@router.get("/supervision/signals", tags=["supervision"], responses=refusals(403))
 def misuse_signals(
     session: SessionDep,
     clock: ClockDep,
@@ -129,7 +130,9 @@ class FollowUpIn(BaseModel):
     )
 
 
-@router.post("/supervision/follow-ups", tags=["supervision"], status_code=201)
+@router.post(
+    "/supervision/follow-ups", tags=["supervision"], status_code=201, responses=refusals(403, 404)
+)
 def record_follow_up(
     body: FollowUpIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -146,7 +149,7 @@ def record_follow_up(
     return view.as_dict()
 
 
-@router.get("/supervision/follow-ups", tags=["supervision"])
+@router.get("/supervision/follow-ups", tags=["supervision"], responses=refusals(403, 404))
 def list_follow_ups(
     session: SessionDep,
     actor: AuthenticatedActorDep,
