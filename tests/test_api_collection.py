@@ -422,6 +422,14 @@ def test_another_organisations_batch_is_not_found(
         (b'[{"a": {"nested": 1}}]', "application/json", "bad_json"),
         (b"", "text/csv", "empty"),
         (b"<html></html>", "text/html", "unsupported_format"),
+        # Each of these was a 500 (found by hand while fuzzing): nested deeper than the
+        # parser goes, in a row, around the rows, or in a body parsed whole; and an integer
+        # longer than Python converts, in JSON and in JSON Lines.
+        (b'[{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", "application/json", "bad_json"),
+        (b'{"rows": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}", "application/json", "bad_json"),
+        (b'{"x": ' + b'{"a":' * 50_000 + b"1" + b"}" * 50_001, "application/json", "bad_json"),
+        (b'[{"a": 1' + b"0" * 5000 + b"}]", "application/json", "bad_json"),
+        (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "application/x-ndjson", "bad_json"),
     ],
 )
 def test_an_unusable_body_is_refused_and_writes_nothing(

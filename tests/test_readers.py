@@ -386,6 +386,10 @@ def test_jsonl_skips_blank_lines_and_numbers_rows_by_line() -> None:
         (b'{"a": {"b": 1}}\n', "bad_json", 1),
         (b'{"a": [1]}\n', "bad_json", 1),
         (b'{"a": 1}\n{"a": "\xff"}\n', "encoding", 2),
+        # These two were a 500 (RecursionError, and ValueError past Python's limit on the
+        # digits of an int); found by hand while fuzzing the API.
+        (b'{"a": 1}\n{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "bad_json", 2),
+        (b'{"a": 1' + b"0" * 5000 + b"}\n", "bad_json", 1),
         (b'{"a": 1, " a": 2}\n', "duplicate_header", 1),
         (b'{"": "x"}\n', "no_header", 1),
         (b"\n\n", "empty", None),
@@ -420,11 +424,35 @@ def test_json_list_is_read_one_object_at_a_time() -> None:
         (b'{"rows": [{"a": 1}], "more": 1}', "bad_json", 2),
         (b'{"items": [{"a": 1}]}', "bad_json", None),
         (b'{"rows": []}', "empty", None),
+        # As for JSON Lines: these were a 500.
+        (b'[{"a": 1}, {"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", "bad_json", 2),
+        (b"[" * 100_000 + b"]" * 100_000, "bad_json", 1),
+        (b'{"rows": [{"a": 1' + b"0" * 5000 + b"}]}", "bad_json", 1),
     ],
 )
 def test_json_list_refusals(data: bytes, code: str, row: int | None) -> None:
     error = refusal(data, FileFormat.JSON)
     assert (error.code, error.row) == (code, row)
+
+
+def test_a_json_record_longer_than_the_limit_says_so() -> None:
+    # The message was only the decoder's "Unterminated string", as if the JSON were broken.
+    data = b'[{"a": "' + b"x" * (10 * 1024 * 1024) + b'"}]'
+    error = refusal(data, FileFormat.JSON)
+    assert (error.code, error.row) == ("bad_json", 1)
+    assert "at most" in error.message
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (b'[{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]", "nested too deeply"),
+        (b'[{"a": 1' + b"0" * 5000 + b"}]", "digits"),
+    ],
+)
+def test_json_the_parser_cannot_take_is_named_for_why(data: bytes, problem: str) -> None:
+    assert problem in refusal(data, FileFormat.JSON).message
+    assert problem in refusal(data[1:-1] + b"\n", FileFormat.JSONL).message
 
 
 def test_json_body_wrapped_in_rows() -> None:

@@ -23,6 +23,7 @@ import io
 import json
 import math
 import re
+import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -803,10 +804,10 @@ class _JsonlRows(_ObjectRows):
                     f"Line {self._number} is not valid UTF-8; JSON Lines files must be UTF-8.",
                     row=self._number,
                 ) from None
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise UnusableFile(
                     "bad_json",
-                    f"Line {self._number} is not valid JSON ({_json_problem(exc)}).",
+                    f"Line {self._number} is not valid JSON ({json_problem(exc)}).",
                     row=self._number,
                 ) from None
         return None
@@ -815,10 +816,15 @@ class _JsonlRows(_ObjectRows):
         self._raw.close()
 
 
-def _json_problem(exc: ValueError) -> str:
+def json_problem(exc: ValueError | RecursionError) -> str:
+    """Why the decoder gave up, in the file's terms. Besides syntax errors it stops at
+    arrays or objects nested too deeply for the parser, and at integers longer than Python
+    converts (a limit against denial of service): a file is refused for them, never a 500."""
     if isinstance(exc, json.JSONDecodeError):
         return f"{exc.msg} at column {exc.colno}"
-    return str(exc)
+    if isinstance(exc, RecursionError):
+        return "arrays or objects nested too deeply"
+    return f"a number longer than {sys.get_int_max_str_digits()} digits"
 
 
 class _JsonListRows(_ObjectRows):
@@ -877,9 +883,16 @@ class _JsonListRows(_ObjectRows):
             except json.JSONDecodeError as exc:
                 # Most likely the value is cut by the end of the buffer: read on, but only
                 # so far, so that a broken value does not pull the file in.
-                too_long = len(self._buffer) - self._pos > _JSON_MAX_RECORD
-                if too_long or not self._fill(number):
+                if len(self._buffer) - self._pos > _JSON_MAX_RECORD:
+                    raise self._bad(
+                        number,
+                        f"not valid JSON within {_JSON_MAX_RECORD // (1024 * 1024)} MiB "
+                        f"({exc.msg}); a record may be at most that long",
+                    ) from None
+                if not self._fill(number):
                     raise self._bad(number, f"not valid JSON ({exc.msg})") from None
+            except (ValueError, RecursionError) as exc:
+                raise self._bad(number, f"not valid JSON ({json_problem(exc)})") from None
 
     def _skip_member(self, number: int) -> None:
         """Read past one ``"name": value`` member of the wrapper object."""

@@ -163,6 +163,10 @@ def _whole_json_rows(handle: BinaryIO) -> tuple[list[str], Iterable[readers.RawR
         data = json.load(handle)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise readers.UnusableFile("bad_json", f"the body is not valid JSON: {exc}") from exc
+    except (ValueError, RecursionError) as exc:
+        # Nested too deeply, or a number too long to convert: the file's fault, not ours.
+        problem = readers.json_problem(exc)
+        raise readers.UnusableFile("bad_json", f"the body is not valid JSON: {problem}") from exc
     if isinstance(data, dict) and isinstance(data.get("rows"), list):
         data = data["rows"]
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
