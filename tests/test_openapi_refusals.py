@@ -72,6 +72,8 @@ def test_each_operation_documents_its_own_refusals(description: dict[str, Any]) 
     assert "Retry-After" in reopen["429"]["headers"]
     assert {"400", "401", "429"} <= set(responses[("POST", "/api/v1/auth/token")])
     assert "409" in responses[("POST", "/api/v1/list-entries")]
+    # A replayed batch answers 200 with the first report, a new one 201.
+    assert {"200", "201"} <= set(responses[("POST", "/api/v1/batches")])
     # The rejected rows are CSV; a refusal of that operation is still JSON.
     csv = responses[("GET", "/api/v1/batches/{batch_id}/report.csv")]
     assert set(csv["200"]["content"]) == {"text/csv"}

@@ -56,7 +56,14 @@ BATCH_BODY_DOC = (
             },
         }
     },
-    responses=refusals(403, 404, 409),
+    responses={
+        200: {
+            "description": "A replay of an `Idempotency-Key` (or of the same file): the first "
+            "report again, nothing changed.",
+            "content": {"application/json": {}},
+        },
+        **refusals(403, 404, 409),
+    },
 )
 async def submit_batch(
     request: Request,
