@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +19,7 @@ from xinyong.config import Settings, get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory
 from xinyong.ratelimit import SlidingWindowLimiter
-from xinyong.web import api, errors, openapi, pages
+from xinyong.web import api, errors, inputs, openapi, pages
 from xinyong.web.context import AppContext
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -58,6 +58,7 @@ def create_app(
             '`{"error": {"code", "message", "article", "field"}}`, citing the article of the '
             "Fuzhou Municipal Social Credit Management Measures it rests on."
         ),
+        dependencies=[Depends(inputs.refuse_nul_characters)],
     )
     app.state.context = context
     app.add_middleware(
