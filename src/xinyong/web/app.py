@@ -21,6 +21,12 @@ from xinyong.db.session import make_session_factory
 from xinyong.ratelimit import SlidingWindowLimiter
 from xinyong.web import api, errors, inputs, openapi, pages
 from xinyong.web.context import AppContext
+from xinyong.web.uploads import (
+    BATCH_ROUTES,
+    MAX_BATCH_REQUEST_BYTES,
+    MAX_REQUEST_BYTES,
+    BodyLimit,
+)
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -68,6 +74,11 @@ def create_app(
         same_site="lax",
         https_only=settings.secure_cookies,
         max_age=settings.token_lifetime_seconds,
+    )
+    app.add_middleware(
+        BodyLimit,
+        default=MAX_REQUEST_BYTES,
+        larger=dict.fromkeys(BATCH_ROUTES, MAX_BATCH_REQUEST_BYTES),
     )
     errors.install(app)
     openapi.install(app)

@@ -26,6 +26,7 @@ from xinyong.errors import (
     PermissionDenied,
     RateLimited,
 )
+from xinyong.web.uploads import BodyTooLarge
 
 log = logging.getLogger("xinyong.web")
 
@@ -36,6 +37,7 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (Conflict, 409),
     (Gone, 410),
     (RateLimited, 429),
+    (BodyTooLarge, 413),
     (InvalidInput, 422),
 ]
 
@@ -119,6 +121,8 @@ def unreadable_body(exc: StarletteHTTPException) -> tuple[int, dict[str, Any]] |
     if exc.status_code != 400:
         return None
     cause = exc.__cause__
+    if isinstance(cause, DomainError):  # BodyTooLarge, raised while FastAPI read the body
+        return status_for(cause), {"error": cause.as_dict()}
     if isinstance(cause, UnicodeDecodeError):
         reason = f"it is not UTF-8 (byte {cause.start})"
     elif isinstance(cause, RecursionError):

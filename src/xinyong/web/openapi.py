@@ -5,12 +5,13 @@ Every refusal has one body, ``{"error": {"code", "message", "article", "field"}}
 (``xinyong.web.errors``), so that is what ``/docs`` shows for each error status; FastAPI's
 own ``{"detail": [...]}`` for a 422 is never sent and is taken out of the description.
 
-Two statuses come from the machinery around a handler and are added here for every API
+Three statuses come from the machinery around a handler and are added here for every API
 operation they can happen on: 401 where the operation reads the caller's token (a token
-that is not valid or has expired is refused even on a public operation), and 422 where the
-operation takes any input. The others come from what the handler does, and each operation
-names them with ``responses=refusals(...)`` (tests/test_api_fuzz.py fails on a status an
-operation answers without documenting it).
+that is not valid or has expired is refused even on a public operation), 413 where it
+takes a body (every body has a size limit), and 422 where it takes any input. The others
+come from what the handler does, and each operation names them with
+``responses=refusals(...)`` (tests/test_api_fuzz.py fails on a status an operation answers
+without documenting it).
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ def _document(app: FastAPI, schema: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = _refusal(422)
+            if "requestBody" in operation:
+                responses.setdefault("413", _refusal(413))
             if (method, path) in reads_token:
                 responses.setdefault("401", _refusal(401))
             for status, response in responses.items():
