@@ -55,6 +55,7 @@ __all__ = [
     "PENALTY",
     "actor",
     "court_row",
+    "extend_to_lists_world",
     "fast_password_hashing",
     "ingest_court",
     "ingest_penalty",
@@ -97,6 +98,11 @@ def lists_loaded(db: Session, clock: Clock) -> Session:
 
 @pytest.fixture
 def lists_world(world: World, lists_loaded: Session, db: Session, clock: Clock) -> World:
+    return extend_to_lists_world(world, db, clock)
+
+
+def extend_to_lists_world(world: World, db: Session, clock: Clock) -> World:
+    """What ``lists_world`` adds to the demo world (the rule packs already loaded)."""
     for username, (role, org) in EXTRA_STAFF.items():
         world.users[username] = UserFactory(
             username=username, role=role, organisation=world.organisations[org]
