@@ -462,11 +462,13 @@ def test_a_report_can_be_verified(
     wrong = verify(code="0" * 12).json()
     assert (wrong["genuine"], wrong["verification_code_matches"]) == (False, False)
     # A code with characters no real code has simply does not match (it was a 500: found
-    # by tests/test_api_fuzz.py).
-    for foreign in ("验证码", "é", "\x00"):
+    # by tests/test_api_fuzz.py); a NUL character is refused, as in every field.
+    for foreign in ("验证码", "é"):
         answer = verify(code=foreign)
         assert answer.status_code == 200, answer.text
         assert answer.json()["verification_code_matches"] is False
+    refused = verify(code="\x00")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "nul_character")
     assert wrong["subject"] == "—"  # a wrong code learns nothing about the subject
     # An altered copy: its hash no longer matches the one on file.
     altered = json.loads(json.dumps(report))

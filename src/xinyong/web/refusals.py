@@ -969,6 +969,7 @@ CODES: dict[str, str] = {
     "format": N_("The file cannot be read."),
     "encoding": N_("The file's text encoding cannot be read; save it as CSV UTF-8."),
     "bad_json": N_("The JSON cannot be read."),
+    "nul_character": N_("A value holds the NUL character (U+0000), which no field may hold."),
     "no_header": N_("A column holds values but has no header."),
     "duplicate_header": N_("A column header appears twice."),
     "too_many_columns": N_("The file has too many columns."),
