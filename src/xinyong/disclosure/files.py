@@ -59,6 +59,17 @@ class VersionView:
     source_name: str | None
     batch_id: int | None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version_no,
+            "at": self.created_at.isoformat(),
+            "reason": self.reason,
+            "detail": self.reason_detail,
+            "status": self.status,
+            "source": {"code": self.source_code, "name": self.source_name},
+            "batch": self.batch_id,
+        }
+
 
 @dataclass(slots=True)
 class RecordView:
@@ -131,18 +142,7 @@ class RecordView:
             },
             "rule": self.rule_source,
             "content": self.payload,
-            "history": [
-                {
-                    "version": v.version_no,
-                    "at": v.created_at.isoformat(),
-                    "reason": v.reason,
-                    "detail": v.reason_detail,
-                    "status": v.status,
-                    "source": {"code": v.source_code, "name": v.source_name},
-                    "batch": v.batch_id,
-                }
-                for v in self.history
-            ],
+            "history": [v.as_dict() for v in self.history],
         }
         if labels:
             body["labels"] = self.labels()

@@ -493,18 +493,7 @@ class DeletedRecord:
             "retained_until": _iso(self.retained_until),
             "deleted_at": self.deleted_at.isoformat(),
             "basis": RECORD_RETENTION_BASIS,
-            "history": [
-                {
-                    "version": v.version_no,
-                    "at": v.created_at.isoformat(),
-                    "reason": v.reason,
-                    "detail": v.reason_detail,
-                    "status": v.status,
-                    "source": {"code": v.source_code, "name": v.source_name},
-                    "batch": v.batch_id,
-                }
-                for v in self.history
-            ],
+            "history": [v.as_dict() for v in self.history],
         }
 
 
