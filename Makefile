@@ -16,9 +16,13 @@ system-packages:
 demo: bootstrap
 	@$$(command -v uv || echo $(HOME)/.local/bin/uv) run xinyong demo
 
+# Bytecode caching on for the suite even where the environment turns it off
+# (PYTHONDONTWRITEBYTECODE): without it every worker and subprocess compiles the whole
+# dependency tree again and pytest re-rewrites every test module, about half of each
+# process's start-up.
 test: bootstrap system-packages
 	@uv=$$(command -v uv || echo $(HOME)/.local/bin/uv); \
-	$$uv run pytest -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
+	env -u PYTHONDONTWRITEBYTECODE $$uv run pytest -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=1; fi; exit $$rc
 
 lint: bootstrap
