@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, NamedTuple
@@ -88,26 +89,55 @@ RESTRICTED_TERMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _matches(text: str, terms: dict[str, tuple[str, ...]]) -> str | None:
+_Needles = tuple[tuple[str, tuple[re.Pattern[str], ...], tuple[str, ...]], ...]
+
+
+def _compile_terms(terms: dict[str, tuple[str, ...]]) -> _Needles:
+    return tuple(
+        (
+            category,
+            tuple(re.compile(rf"\b(?:{needle})\b") for needle in needles if needle.isascii()),
+            tuple(needle for needle in needles if not needle.isascii()),
+        )
+        for category, needles in terms.items()
+    )
+
+
+_PROHIBITED_NEEDLES = _compile_terms(PROHIBITED_TERMS)
+_RESTRICTED_NEEDLES = _compile_terms(RESTRICTED_TERMS)
+
+
+def _matches(text: str, needles: _Needles) -> str | None:
     lowered = text.strip().lower()
     # Words of an English name: snake_case, kebab-case, camelCase and spaces alike.
     words = " ".join(
         re.findall(r"[a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text.strip()).lower())
     )
-    for category, needles in terms.items():
-        for needle in needles:
-            if needle.isascii():
-                if re.search(rf"\b(?:{needle})\b", words):
-                    return category
-            elif needle in lowered:
-                return category
+    for category, patterns, substrings in needles:
+        if any(pattern.search(words) for pattern in patterns):
+            return category
+        if any(substring in lowered for substring in substrings):
+            return category
     return None
+
+
+# Every record type's every field name and label is checked each time a definition is
+# parsed (each catalog revision, each rule-pack load, each batch's extra columns): the same
+# few hundred names, so the answers are remembered.
+@functools.lru_cache(maxsize=8192)
+def _prohibited(name: str) -> str | None:
+    return _matches(name, _PROHIBITED_NEEDLES)
+
+
+@functools.lru_cache(maxsize=8192)
+def _restricted(name: str) -> str | None:
+    return _matches(name, _RESTRICTED_NEEDLES)
 
 
 def prohibited_category(*names: str) -> str | None:
     """The Art. 11 ¶3 category a field name or label falls under, if any."""
     for name in names:
-        found = _matches(name, PROHIBITED_TERMS)
+        found = _prohibited(name)
         if found:
             return found
     return None
@@ -115,7 +145,7 @@ def prohibited_category(*names: str) -> str | None:
 
 def restricted_category(*names: str) -> str | None:
     for name in names:
-        found = _matches(name, RESTRICTED_TERMS)
+        found = _restricted(name)
         if found:
             return found
     return None
