@@ -176,3 +176,27 @@ def auth_headers(client: TestClient, username: str) -> dict[str, str]:
     response = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def record_objection(
+    session: Session,
+    clock: Clock,
+    world: World,
+    record_id: int,
+    *,
+    account: str = "company",
+    ground: str = "error",
+    statement: str = "罚款金额有误，应为壹万元",
+) -> Any:
+    """An objection of a subject account of the world to one of its records (Art. 25),
+    raised through the service (so the record's version and the audit are written too)."""
+    from xinyong.objections import service as objections
+
+    return objections.raise_objection(
+        session,
+        clock,
+        accounts.actor_for_user(world.users[account]),
+        record_id,
+        ground=ground,
+        statement=statement,
+    )

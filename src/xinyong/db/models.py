@@ -8,6 +8,7 @@ from xinyong.collection import models as collection_models
 from xinyong.db.base import Base
 from xinyong.disclosure import models as disclosure_models
 from xinyong.lists import models as lists_models
+from xinyong.objections import models as objections_models
 from xinyong.subjects import models as subjects_models
 
 __all__ = [
@@ -19,5 +20,6 @@ __all__ = [
     "collection_models",
     "disclosure_models",
     "lists_models",
+    "objections_models",
     "subjects_models",
 ]

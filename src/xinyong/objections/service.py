@@ -1,0 +1,917 @@
+"""Objections to credit records (Art. 25).
+
+A subject objects to a record of its own file on one of the grounds of rules.md; the record
+is marked "under objection" at once, by a new version (never an edit in place, Art. 24).
+The credit authority's objection handler decides within 5 working days or forwards the case
+to the record's source within 2, and the source then decides within 5 (Shanghai regulation
+Art. 36, the default of rules.md); market credit information has 20 days (征信业管理条例
+Art. 25). An upheld objection is carried out by the source — objection handlers alter no
+data (rules.md "Access control") — as a corrected version, validated like any ingested row,
+or by withdrawing the record from publication. A rejected objection, or one whose facts
+could not be confirmed, returns the record to its state before, with the reasons (and the
+check made) recorded and shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require,
+    require_subject_account,
+)
+from xinyong.audit import service as audit
+from xinyong.calendar import WorkingDayCalendar, add_months
+from xinyong.calendar_store import working_day_calendar
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Category, RecordTypeDefinition, Sensitivity
+from xinyong.catalog.models import RecordType
+from xinyong.clock import CHINA, Clock
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
+from xinyong.collection.records import current_version
+from xinyong.collection.validation import RowValidator
+from xinyong.crypto import default_cipher
+from xinyong.disclosure import access
+from xinyong.disclosure.models import LegalPath
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.objections.models import (
+    OPEN,
+    WITHDRAWAL_GROUNDS,
+    Ground,
+    ObjectionStatus,
+    RecordObjection,
+)
+from xinyong.subjects.models import Subject
+
+ARTICLE = "Art. 25"
+MARKET_BASIS = "征信业管理条例 Art. 25"
+DEADLINE_BASIS = "Shanghai regulation Art. 36 (rules.md default)"
+# rules.md "Objections": working days, from the day the objection is received.
+HANDLER_DECIDES_WITHIN = 5
+FORWARD_WITHIN = 2
+SOURCE_DECIDES_WITHIN = 5
+MARKET_DAYS = 20  # calendar days (征信业管理条例 Art. 25: 自收到异议之日起20日内)
+MAX_STATEMENT = 5000
+CASE_READ = "objection_case"
+CASE_PURPOSE = "deciding an objection (Art. 25)"
+
+# Records a subject may object to: those still in its file with content. A repaired or
+# revoked record is no longer used; a deleted one has no content left.
+OBJECTIONABLE = (RecordStatus.ACTIVE, RecordStatus.CORRECTED, RecordStatus.EXPIRED)
+
+REASON_RECEIVED = "objection received"
+
+
+def reason_corrected(objection_id: int) -> str:
+    return f"corrected after objection {objection_id}"
+
+
+def reason_withdrawn(objection_id: int) -> str:
+    return f"withdrawn from publication after objection {objection_id}"
+
+
+def reason_rejected(objection_id: int) -> str:
+    return f"objection {objection_id} rejected"
+
+
+def reason_unconfirmed(objection_id: int) -> str:
+    return f"objection {objection_id}: facts could not be confirmed"
+
+
+# --- the state machine ------------------------------------------------------------------------
+
+# Who acts: the credit authority's objection handler, or the record's source.
+HANDLER = "handler"
+SOURCE = "source"
+
+# (status, actor, action) → the status after it. Anything else is refused (409).
+TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
+    (ObjectionStatus.RECEIVED, HANDLER, "forward"): ObjectionStatus.FORWARDED,
+    (ObjectionStatus.RECEIVED, HANDLER, "upheld"): ObjectionStatus.UPHELD,
+    (ObjectionStatus.RECEIVED, HANDLER, "rejected"): ObjectionStatus.REJECTED,
+    (ObjectionStatus.RECEIVED, HANDLER, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
+    (ObjectionStatus.FORWARDED, SOURCE, "upheld"): ObjectionStatus.UPHELD,
+    (ObjectionStatus.FORWARDED, SOURCE, "rejected"): ObjectionStatus.REJECTED,
+    (ObjectionStatus.FORWARDED, SOURCE, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
+    # The source upholds by correcting or withdrawing at once, or after the handler upheld.
+    (ObjectionStatus.FORWARDED, SOURCE, "correct"): ObjectionStatus.CORRECTED,
+    (ObjectionStatus.FORWARDED, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
+    (ObjectionStatus.UPHELD, SOURCE, "correct"): ObjectionStatus.CORRECTED,
+    (ObjectionStatus.UPHELD, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
+}
+DECISIONS = ("upheld", "rejected", "unconfirmed")
+
+
+def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) -> ObjectionStatus:
+    """The objection's status after ``who`` does ``action``, or the refusal: pure, so that
+    the property test can walk every path."""
+    found = TRANSITIONS.get((status, who, action))
+    if found is None:
+        if status not in OPEN:
+            raise Conflict(
+                f"this objection is closed ({status.value})",
+                code="objection_closed",
+                field="objection",
+                article=ARTICLE,
+            )
+        raise Conflict(
+            f"a case that is {status.value} cannot be given '{action}' by the {who}",
+            code="wrong_stage",
+            field="objection",
+            article=ARTICLE,
+        )
+    if action == "correct" and ground in WITHDRAWAL_GROUNDS:
+        raise Conflict(
+            "an objection that the record should not be public, or is past its publicity "
+            "period, is answered by withdrawing it from publication, not by changing it",
+            code="withdraw_instead",
+            field="objection",
+            article=ARTICLE,
+        )
+    return found
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str  # forward, decide, source_decides, correct
+    due: dt.date
+    provisional: bool  # past the calendar's official data: Monday–Friday assumed
+    overdue: bool
+    basis: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "due": self.due.isoformat(),
+            "provisional": self.provisional,
+            "overdue": self.overdue,
+            "basis": self.basis,
+        }
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(CHINA).date()
+
+
+def deadlines(
+    objection: RecordObjection, calendar: WorkingDayCalendar, today: dt.date
+) -> list[Deadline]:
+    """The deadlines of the case's current stage, computed from the calendar now: a
+    provisional one becomes definite once the credit authority enters the year."""
+    status = objection.status
+    if status not in OPEN:
+        return []
+    if objection.market:
+        due = objection.received_on + dt.timedelta(days=MARKET_DAYS)
+        return [Deadline("decide", due, False, today > due, MARKET_BASIS)]
+
+    def after(start: dt.date, days: int, what: str) -> Deadline:
+        result = calendar.add_working_days(start, days)
+        return Deadline(what, result.day, result.provisional, today > result.day, DEADLINE_BASIS)
+
+    if status is ObjectionStatus.RECEIVED:
+        return [
+            after(objection.received_on, FORWARD_WITHIN, "forward"),
+            after(objection.received_on, HANDLER_DECIDES_WITHIN, "decide"),
+        ]
+    if status is ObjectionStatus.FORWARDED:
+        assert objection.forwarded_on is not None
+        return [after(objection.forwarded_on, SOURCE_DECIDES_WITHIN, "source_decides")]
+    assert objection.decided_at is not None
+    # Upheld: the source carries it out in the time it would have had to decide.
+    return [after(_local_day(objection.decided_at), SOURCE_DECIDES_WITHIN, "correct")]
+
+
+# --- who may act ------------------------------------------------------------------------------
+
+
+def is_handler(actor: Actor) -> bool:
+    """The credit authority's objection handler: the platform's authority decides or
+    forwards every objection to a record (rules.md "Objections")."""
+    return (
+        has_permission(actor, Permission.HANDLE_OBJECTIONS)
+        and actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+    )
+
+
+def is_source_staff(actor: Actor, objection: RecordObjection) -> bool:
+    return (
+        actor.organisation_id == objection.source_organisation_id
+        and actor.organisation_id is not None
+        and (
+            has_permission(actor, Permission.SUBMIT_RECORDS)
+            or has_permission(actor, Permission.HANDLE_OBJECTIONS)
+        )
+    )
+
+
+def _require_handler(actor: Actor) -> None:
+    require(actor, Permission.HANDLE_OBJECTIONS)
+    if not is_handler(actor):
+        raise PermissionDenied(
+            "objections to records are decided or forwarded by the credit authority's "
+            "objection handler",
+            code="not_credit_authority",
+            article=ARTICLE,
+        )
+
+
+def _require_source(actor: Actor, objection: RecordObjection, *, alters_data: bool) -> None:
+    """The record's source: its objection handler or data reporter decides; only its data
+    reporter changes the record (objection handlers alter no data, rules.md)."""
+    needed = Permission.SUBMIT_RECORDS if alters_data else None
+    if needed is not None:
+        require(actor, needed)
+    elif not (
+        has_permission(actor, Permission.SUBMIT_RECORDS)
+        or has_permission(actor, Permission.HANDLE_OBJECTIONS)
+    ):
+        require(actor, Permission.SUBMIT_RECORDS)
+    if actor.organisation_id != objection.source_organisation_id:
+        raise PermissionDenied(
+            "only the record's source decides a forwarded objection or corrects the record",
+            code="not_source",
+            article=ARTICLE,
+        )
+
+
+def _get(session: Session, objection_id: int) -> RecordObjection:
+    objection = session.get(RecordObjection, objection_id)
+    if objection is None:
+        raise NotFound("no such objection", code="not_found", field="objection")
+    return objection
+
+
+def _record(session: Session, objection: RecordObjection) -> CreditRecord:
+    record = session.get(CreditRecord, objection.record_id)
+    assert record is not None
+    return record
+
+
+def _definition(session: Session, record: CreditRecord) -> RecordTypeDefinition:
+    record_type = session.get(RecordType, record.record_type_id)
+    source = session.get(Organisation, record.source_organisation_id)
+    assert record_type is not None
+    assert source is not None
+    return catalog.effective_rule(session, record_type.code, source.jurisdiction).definition
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+
+def _new_version(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record: CreditRecord,
+    *,
+    status: RecordStatus,
+    reason: str,
+    detail: str | None,
+    payload: dict[str, Any] | None = None,
+    sensitive_ciphertext: str | None = None,
+    payload_hash: str | None = None,
+    source_organisation_id: int | None = None,
+) -> RecordVersion:
+    """Every change to the record is a new version with actor, source and reason (Art. 24)."""
+    previous = current_version(session, record)
+    now = clock.now()
+    version = RecordVersion(
+        record_id=record.id,
+        version_no=record.current_version_no + 1,
+        payload=previous.payload if payload is None else payload,
+        sensitive_ciphertext=previous.sensitive_ciphertext
+        if payload is None
+        else sensitive_ciphertext,
+        payload_hash=previous.payload_hash if payload_hash is None else payload_hash,
+        status=status,
+        reason=reason,
+        reason_detail=detail,
+        source_organisation_id=source_organisation_id,
+        actor=actor.audit().id,
+        created_at=now,
+    )
+    session.add(version)
+    record.current_version_no += 1
+    record.status = status
+    record.updated_at = now
+    session.flush()
+    return version
+
+
+def _prior_status(session: Session, record: CreditRecord) -> RecordStatus:
+    """The record's status before the objection marked it: the last version that was not
+    under objection."""
+    found = session.scalar(
+        select(RecordVersion.status)
+        .where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.status != RecordStatus.UNDER_OBJECTION,
+        )
+        .order_by(RecordVersion.version_no.desc())
+        .limit(1)
+    )
+    return found or RecordStatus.ACTIVE
+
+
+# --- the subject ------------------------------------------------------------------------------
+
+
+def raise_objection(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    ground: str,
+    statement: str,
+) -> RecordObjection:
+    """The subject objects to a record of its own file (Art. 25); the record is under
+    objection from this moment, which its disclosure shows."""
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only the subject of a record objects to it", article=ARTICLE
+    )
+    record = session.get(CreditRecord, record_id)
+    # Another subject's record is "not found": the answer must not tell it exists.
+    if record is None or record.subject_id != subject_id or record.status is RecordStatus.DELETED:
+        raise NotFound("no such record in your credit file", code="not_found", field="record")
+    try:
+        chosen = Ground(ground)
+    except ValueError:
+        raise InvalidInput(
+            f"choose a ground: {', '.join(g.value for g in Ground)}",
+            code="invalid_choice",
+            field="ground",
+            article=ARTICLE,
+        ) from None
+    text = statement.strip()
+    if not text:
+        raise InvalidInput(
+            "say what is wrong with the record", code="required", field="statement", article=ARTICLE
+        )
+    if len(text) > MAX_STATEMENT:
+        raise InvalidInput(
+            f"at most {MAX_STATEMENT} characters", code="too_long", field="statement"
+        )
+    pending = session.scalar(
+        select(RecordObjection).where(
+            RecordObjection.record_id == record.id, RecordObjection.status.in_(OPEN)
+        )
+    )
+    if pending is not None:
+        raise Conflict(
+            f"your objection {pending.id} to this record is still being handled; you may "
+            "object again once it is decided",
+            code="objection_pending",
+            field="record",
+            article=ARTICLE,
+        )
+    if record.status not in OBJECTIONABLE:
+        raise Conflict(
+            f"a record that is {record.status.value} is no longer used and cannot be objected to",
+            code="record_not_objectionable",
+            field="record",
+            article=ARTICLE,
+        )
+    definition = _definition(session, record)
+    now = clock.now()
+    objection = RecordObjection(
+        record_id=record.id,
+        subject_id=subject_id,
+        source_organisation_id=record.source_organisation_id,
+        ground=chosen,
+        statement=text,
+        market=definition.category is Category.MARKET,
+        status=ObjectionStatus.RECEIVED,
+        raised_by=actor.audit().id or "",
+        raised_at=now,
+        received_on=clock.today(),
+    )
+    session.add(objection)
+    session.flush()
+    # The statement stays in the case: the record's history, which readers of the file
+    # see, says only that an objection was received and on which ground.
+    _new_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=RecordStatus.UNDER_OBJECTION,
+        reason=REASON_RECEIVED,
+        detail=f"objection {objection.id}: {chosen.value}",
+    )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record_objection.raise",
+        target_type="record_objection",
+        target_id=objection.id,
+        details={"record": record.id, "ground": chosen.value},
+    )
+    return objection
+
+
+def of_subject(session: Session, actor: Actor) -> list[RecordObjection]:
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account has objections", article=ARTICLE
+    )
+    return list(
+        session.scalars(
+            select(RecordObjection)
+            .where(RecordObjection.subject_id == subject_id)
+            .order_by(RecordObjection.id.desc())
+        )
+    )
+
+
+def objectionable_records(session: Session, actor: Actor) -> list[tuple[CreditRecord, str]]:
+    """The records of the subject's own file it may object to, with their type's name."""
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account objects to its records", article=ARTICLE
+    )
+    rows = session.execute(
+        select(CreditRecord, RecordType.code)
+        .join(RecordType, RecordType.id == CreditRecord.record_type_id)
+        .where(CreditRecord.subject_id == subject_id, CreditRecord.status.in_(OBJECTIONABLE))
+        .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
+    )
+    return [(record, code) for record, code in rows]
+
+
+# --- the handler ------------------------------------------------------------------------------
+
+
+def forward(
+    session: Session, clock: Clock, actor: Actor, objection_id: int, *, note: str
+) -> RecordObjection:
+    """The handler forwards the case to the record's source, which decides (rules.md)."""
+    _require_handler(actor)
+    objection = _get(session, objection_id)
+    objection.status = next_status(objection.status, HANDLER, "forward", objection.ground)
+    now = clock.now()
+    objection.forwarded_at = now
+    objection.forwarded_on = clock.today()
+    objection.forwarded_by = actor.audit().id
+    objection.forward_note = note.strip() or None
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record_objection.forward",
+        target_type="record_objection",
+        target_id=objection.id,
+        details={"source": objection.source_organisation_id},
+    )
+    return objection
+
+
+def decide(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection_id: int,
+    *,
+    outcome: str,
+    reasons: str,
+    check_made: str = "",
+) -> RecordObjection:
+    """Decide with reasons (Art. 15 ¶2, 25): the credit authority's handler a received
+    case, the source a forwarded one. Upheld, the source then corrects or withdraws the
+    record; rejected or unconfirmed, the record returns to its state before."""
+    objection = _get(session, objection_id)
+    if is_handler(actor):
+        who = HANDLER
+    else:
+        _require_source(actor, objection, alters_data=False)
+        who = SOURCE
+    if outcome not in DECISIONS:
+        raise InvalidInput(
+            f"decide one of: {', '.join(DECISIONS)}", code="invalid_choice", field="outcome"
+        )
+    text = reasons.strip()
+    if not text:
+        raise InvalidInput(
+            "give the reasons for the decision", code="required", field="reasons", article=ARTICLE
+        )
+    check = check_made.strip()
+    if outcome == "unconfirmed" and not check:
+        raise InvalidInput(
+            "say what was checked: when the facts cannot be confirmed, the check is recorded "
+            "with the objection",
+            code="required",
+            field="check_made",
+            article=ARTICLE,
+        )
+    objection.status = next_status(objection.status, who, outcome, objection.ground)
+    objection.decided_at = clock.now()
+    objection.decided_by = actor.audit().id
+    objection.decided_by_source = who == SOURCE
+    objection.decision_reasons = text
+    objection.check_made = check or None
+    if outcome != "upheld":
+        record = _record(session, objection)
+        detail = text if outcome == "rejected" else f"{check} — {text}"
+        _new_version(
+            session,
+            clock,
+            actor,
+            record,
+            status=_prior_status(session, record),
+            reason=reason_rejected(objection.id)
+            if outcome == "rejected"
+            else reason_unconfirmed(objection.id),
+            detail=detail,
+        )
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record_objection.decide",
+        target_type="record_objection",
+        target_id=objection.id,
+        details={"outcome": outcome, "by": who},
+    )
+    return objection
+
+
+# --- the source carries out an upheld objection -----------------------------------------------
+
+
+def _previous_values(session: Session, record: CreditRecord) -> dict[str, str]:
+    """The current version as a row: the clear fields and the encrypted ones."""
+    previous = current_version(session, record)
+    values = {name: str(value) for name, value in previous.payload.items()}
+    if previous.sensitive_ciphertext:
+        values.update(
+            json.loads(
+                default_cipher().decrypt(previous.sensitive_ciphertext, context=SENSITIVE_CONTEXT)
+            )
+        )
+    return values
+
+
+def fixed_fields(definition: RecordTypeDefinition) -> frozenset[str]:
+    """Fields a correction may not change: who the record is about and which record it is
+    (a record about somebody else, or another decision, is a new submission)."""
+    return frozenset(
+        name
+        for name in (
+            definition.subject_name_field,
+            definition.subject_uscc_field,
+            definition.subject_citizen_id_field,
+            definition.subject_kind_field,
+            "id_type",
+            *definition.natural_key,
+        )
+        if name
+    )
+
+
+def correctable_fields(session: Session, objection: RecordObjection) -> list[tuple[str, str, str]]:
+    """(name, label, current value) of each field the source may correct; sensitive fields
+    (citizen IDs, restricted information) are not shown or corrected here."""
+    record = _record(session, objection)
+    definition = _definition(session, record)
+    payload = current_version(session, record).payload
+    fixed = fixed_fields(definition)
+    return [
+        (spec.name, spec.label_zh, str(payload.get(spec.name, "")))
+        for spec in definition.fields
+        if spec.name not in fixed
+        and spec.sensitivity is not Sensitivity.RESTRICTED
+        and (spec.name in payload or not spec.required)
+    ]
+
+
+def correct(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection_id: int,
+    *,
+    values: dict[str, str],
+    note: str,
+) -> RecordVersion:
+    """The source corrects the record: a new version with the corrected content, checked
+    against the record type's field schema like any ingested row, with the reason
+    "corrected after objection N" (Art. 24)."""
+    objection = _get(session, objection_id)
+    _require_source(actor, objection, alters_data=True)
+    status = next_status(objection.status, SOURCE, "correct", objection.ground)
+    text = note.strip()
+    if not text:
+        raise InvalidInput(
+            "say what was corrected and why (Art. 24)",
+            code="required",
+            field="note",
+            article="Art. 24",
+        )
+    record = _record(session, objection)
+    definition = _definition(session, record)
+    fixed = fixed_fields(definition)
+    known = {spec.name for spec in definition.fields}
+    changes = dict(values.items())
+    for name in changes:
+        if name not in known:
+            raise InvalidInput(
+                f"the record type has no field {name!r}", code="unknown_field", field=name
+            )
+        if name in fixed:
+            raise InvalidInput(
+                f"{name} says who or which record this is and cannot be corrected; revoke the "
+                "record and submit the right one instead",
+                code="not_correctable",
+                field=name,
+                article=ARTICLE,
+            )
+    before = _previous_values(session, record)
+    merged = {**before, **{name: value.strip() for name, value in changes.items()}}
+    merged = {name: value for name, value in merged.items() if value != ""}
+    row = RowValidator(definition, list(merged), today=clock.today()).validate(1, merged)
+    if isinstance(row, list):
+        first = row[0]
+        raise InvalidInput(
+            first.message,
+            code=first.code,
+            field=first.field,
+            article=first.article,
+            details={"problems": [p.as_dict() for p in row]},
+        )
+    payload_json = json.dumps(row.payload, ensure_ascii=False, sort_keys=True)
+    digest = payload_digest(payload_json, row.sensitive)
+    if digest == record.payload_hash and row.payload == current_version(session, record).payload:
+        raise InvalidInput(
+            "nothing was changed: a correction changes the content",
+            code="unchanged",
+            field="values",
+            article=ARTICLE,
+        )
+    ciphertext = (
+        default_cipher().encrypt(
+            json.dumps(row.sensitive, ensure_ascii=False, sort_keys=True),
+            context=SENSITIVE_CONTEXT,
+        )
+        if row.sensitive
+        else None
+    )
+    version = _new_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=RecordStatus.CORRECTED,
+        reason=reason_corrected(objection.id),
+        detail=text,
+        payload=row.payload,
+        sensitive_ciphertext=ciphertext,
+        payload_hash=digest,
+        source_organisation_id=actor.organisation_id,
+    )
+    record.payload_hash = digest
+    record.decision_date = row.decision_date
+    record.severity = row.severity.value
+    period = definition.disclosure.period(row.severity)
+    if record.publicity_start is not None or record.publicity_end is not None:
+        # A corrected severity or date moves the publicity window as ingestion sets it.
+        if period.published:
+            record.publicity_start = row.decision_date
+            end = add_months(row.decision_date, period.months_without_deadline)
+            if row.publicity_deadline is not None:
+                end = max(
+                    min(add_months(row.decision_date, period.max_months), row.publicity_deadline),
+                    add_months(row.decision_date, period.min_months),
+                )
+            record.publicity_end = end
+        else:
+            record.publicity_start = record.publicity_end = None
+    _complete(session, clock, actor, objection, status, version)
+    return version
+
+
+def withdraw(
+    session: Session, clock: Clock, actor: Actor, objection_id: int, *, note: str
+) -> RecordVersion:
+    """The source withdraws the record from publication: a record past its period ends its
+    publicity as the daily job would have; one that should not be public is kept but no
+    longer published. The content is unchanged."""
+    objection = _get(session, objection_id)
+    _require_source(actor, objection, alters_data=True)
+    status = next_status(objection.status, SOURCE, "withdraw", objection.ground)
+    text = note.strip()
+    if not text:
+        raise InvalidInput(
+            "give the reason (Art. 24)", code="required", field="note", article="Art. 24"
+        )
+    record = _record(session, objection)
+    yesterday = clock.today() - dt.timedelta(days=1)
+    if objection.ground is Ground.PAST_PERIOD:
+        if record.publicity_end is None or record.publicity_end > yesterday:
+            record.publicity_end = yesterday
+        new_status = RecordStatus.EXPIRED
+    else:
+        record.publicity_start = record.publicity_end = None
+        new_status = _prior_status(session, record)
+    version = _new_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=new_status,
+        reason=reason_withdrawn(objection.id),
+        detail=text,
+        source_organisation_id=actor.organisation_id,
+    )
+    _complete(session, clock, actor, objection, status, version)
+    return version
+
+
+def _complete(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection: RecordObjection,
+    status: ObjectionStatus,
+    version: RecordVersion,
+) -> None:
+    now = clock.now()
+    if objection.decided_at is None:  # the source upheld it by carrying it out
+        objection.decided_at = now
+        objection.decided_by = actor.audit().id
+        objection.decided_by_source = True
+        objection.decision_reasons = version.reason_detail
+    objection.status = status
+    objection.completed_at = now
+    objection.completed_by = actor.audit().id
+    objection.result_version_no = version.version_no
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"record_objection.{'correct' if status is ObjectionStatus.CORRECTED else 'withdraw'}",
+        target_type="record_objection",
+        target_id=objection.id,
+        details={"record": objection.record_id, "version": version.version_no},
+    )
+
+
+# --- queues and the case ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    objection: RecordObjection
+    subject: Subject
+    record: CreditRecord
+    record_type_code: str
+    record_type_name: str
+    record_type_name_en: str
+    source_name: str
+    deadlines: list[Deadline]
+
+    @property
+    def overdue(self) -> bool:
+        return any(d.overdue for d in self.deadlines)
+
+
+def _cases(session: Session, clock: Clock, objections: list[RecordObjection]) -> list[Case]:
+    if not objections:
+        return []
+    calendar = working_day_calendar(session)
+    today = clock.today()
+    found: list[Case] = []
+    for objection in objections:
+        record = _record(session, objection)
+        subject = session.get(Subject, objection.subject_id)
+        record_type = session.get(RecordType, record.record_type_id)
+        source = session.get(Organisation, objection.source_organisation_id)
+        assert subject is not None
+        assert record_type is not None
+        assert source is not None
+        definition = _definition(session, record)
+        found.append(
+            Case(
+                objection=objection,
+                subject=subject,
+                record=record,
+                record_type_code=record_type.code,
+                record_type_name=definition.name_zh,
+                record_type_name_en=definition.name_en,
+                source_name=source.name,
+                deadlines=deadlines(objection, calendar, today),
+            )
+        )
+    return found
+
+
+MAX_LISTED = 500
+
+
+def handler_queue(
+    session: Session, clock: Clock, actor: Actor, *, closed: bool = False
+) -> list[Case]:
+    """The credit authority's queue: open cases (overdue first, then oldest), or the most
+    recently closed ones."""
+    _require_handler(actor)
+    statuses = OPEN if not closed else tuple(s for s in ObjectionStatus if s not in OPEN)
+    rows = list(
+        session.scalars(
+            select(RecordObjection)
+            .where(RecordObjection.status.in_(statuses))
+            .order_by(RecordObjection.id.desc() if closed else RecordObjection.id)
+            .limit(MAX_LISTED)
+        )
+    )
+    cases = _cases(session, clock, rows)
+    if not closed:
+        cases.sort(key=lambda c: (not c.overdue, c.objection.id))
+    return cases
+
+
+def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
+    """The source's queue: cases forwarded to it, or upheld and waiting for its correction."""
+    if not (
+        has_permission(actor, Permission.SUBMIT_RECORDS)
+        or has_permission(actor, Permission.HANDLE_OBJECTIONS)
+    ):
+        require(actor, Permission.SUBMIT_RECORDS)
+    if actor.organisation_id is None:
+        return []
+    rows = list(
+        session.scalars(
+            select(RecordObjection)
+            .where(
+                RecordObjection.source_organisation_id == actor.organisation_id,
+                RecordObjection.status.in_((ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD)),
+            )
+            .order_by(RecordObjection.id)
+            .limit(MAX_LISTED)
+        )
+    )
+    cases = _cases(session, clock, rows)
+    cases.sort(key=lambda c: (not c.overdue, c.objection.id))
+    return cases
+
+
+def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Case:
+    """One case, for its subject, the credit authority's handler, or the record's source.
+    A staff member's read is a use of the subject's information: it goes in the subject's
+    access log (Art. 24), on the path of its official duty."""
+    objection = session.get(RecordObjection, objection_id)
+    if objection is None:
+        raise NotFound("no such objection", code="not_found", field="objection")
+    if actor.subject_id is not None:
+        require(actor, Permission.READ_OWN_FILE)
+        if actor.subject_id != objection.subject_id:
+            raise NotFound("no such objection", code="not_found", field="objection")
+        (found,) = _cases(session, clock, [objection])
+        return found
+    if not (is_handler(actor) or is_source_staff(actor, objection)):
+        require(actor, Permission.HANDLE_OBJECTIONS)
+        raise PermissionDenied(
+            "only the credit authority's objection handler and the record's source read a case",
+            code="not_case_party",
+            article=ARTICLE,
+        )
+    (found,) = _cases(session, clock, [objection])
+    access.log_use(
+        session,
+        clock,
+        actor,
+        found.subject,
+        path=LegalPath.OFFICIAL_DUTY,
+        what=CASE_READ,
+        purpose=CASE_PURPOSE,
+    )
+    return found
+
+
+def record_history(session: Session, record_id: int) -> list[RecordVersion]:
+    """The record's versions, oldest first (Art. 24: the sources and reasons of changes)."""
+    return list(
+        session.scalars(
+            select(RecordVersion)
+            .where(RecordVersion.record_id == record_id)
+            .order_by(RecordVersion.version_no)
+        )
+    )
