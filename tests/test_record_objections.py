@@ -31,7 +31,7 @@ from xinyong.calendar import CalendarDay, WorkingDayCalendar
 from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
 from xinyong.disclosure import files
-from xinyong.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
 
@@ -71,8 +71,9 @@ def test_raising_marks_the_record_under_objection_by_a_new_version(
 def test_refusals_when_raising(db: Session, clock: FixedClock, disclosure_world: World) -> None:
     world = disclosure_world
     record = company_penalty(db, clock, world)
-    with pytest.raises(NotFound):  # somebody else's record is not found
+    with pytest.raises(PermissionDenied) as other:  # never somebody else's record
         record_objection(db, clock, world, record.id, account="citizen")
+    assert (other.value.code, other.value.article) == ("not_own_subject", "Art. 13")
     with pytest.raises(InvalidInput) as bad_ground:
         record_objection(db, clock, world, record.id, ground="dislike")
     assert bad_ground.value.code == "invalid_choice"
@@ -99,8 +100,9 @@ def test_handler_forwards_and_source_corrects_with_a_validated_version(
     with pytest.raises(PermissionDenied) as alters:  # handlers alter no data
         objections.correct(db, clock, handler, objection.id, values={}, note="x")
     assert alters.value.code == "permission_denied"
-    with pytest.raises(Conflict):  # not forwarded yet: the source does not decide
+    with pytest.raises(PermissionDenied) as early:  # not forwarded: the source does not decide
         objections.decide(db, clock, reporter, objection.id, outcome="rejected", reasons="x")
+    assert early.value.code == "not_forwarded"
     objections.forward(db, clock, handler, objection.id, note="请核实罚款金额")
     assert objection.status is ObjectionStatus.FORWARDED
     with pytest.raises(PermissionDenied) as other:
@@ -215,7 +217,7 @@ def test_staff_reads_of_a_case_are_in_the_subjects_access_log(
     assert [(e.what, e.legal_path.value) for e in events] == [("objection_case", "official_duty")]
     with pytest.raises(PermissionDenied):
         objections.case(db, clock, actor_of(world, "querier"), objection.id)
-    with pytest.raises(NotFound):
+    with pytest.raises(PermissionDenied):
         objections.case(db, clock, actor_of(world, "company"), objection.id)
 
 

@@ -347,9 +347,14 @@ def raise_objection(
         actor, "only the subject of a record objects to it", article=ARTICLE
     )
     record = session.get(CreditRecord, record_id)
-    # Another subject's record is "not found": the answer must not tell it exists.
-    if record is None or record.subject_id != subject_id or record.status is RecordStatus.DELETED:
-        raise NotFound("no such record in your credit file", code="not_found", field="record")
+    if record is None or record.status is RecordStatus.DELETED:
+        raise NotFound("no such record", code="not_found", field="record")
+    if record.subject_id != subject_id:
+        raise PermissionDenied(
+            "only the subject of a record may object to it",
+            code="not_own_subject",
+            article="Art. 13",
+        )
     try:
         chosen = Ground(ground)
     except ValueError:
@@ -503,6 +508,13 @@ def decide(
     else:
         _require_source(actor, objection, alters_data=False)
         who = SOURCE
+        if objection.status is ObjectionStatus.RECEIVED:
+            # The source decides what the credit authority forwards to it, not before.
+            raise PermissionDenied(
+                "the credit authority has not forwarded this objection to your unit",
+                code="not_forwarded",
+                article=ARTICLE,
+            )
     if outcome not in DECISIONS:
         raise InvalidInput(
             f"decide one of: {', '.join(DECISIONS)}", code="invalid_choice", field="outcome"
@@ -794,7 +806,7 @@ class Case:
         return any(d.overdue for d in self.deadlines)
 
 
-def _cases(session: Session, clock: Clock, objections: list[RecordObjection]) -> list[Case]:
+def cases_of(session: Session, clock: Clock, objections: list[RecordObjection]) -> list[Case]:
     if not objections:
         return []
     calendar = working_day_calendar(session)
@@ -842,7 +854,7 @@ def handler_queue(
             .limit(MAX_LISTED)
         )
     )
-    cases = _cases(session, clock, rows)
+    cases = cases_of(session, clock, rows)
     if not closed:
         cases.sort(key=lambda c: (not c.overdue, c.objection.id))
     return cases
@@ -868,7 +880,7 @@ def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
             .limit(MAX_LISTED)
         )
     )
-    cases = _cases(session, clock, rows)
+    cases = cases_of(session, clock, rows)
     cases.sort(key=lambda c: (not c.overdue, c.objection.id))
     return cases
 
@@ -883,8 +895,12 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
     if actor.subject_id is not None:
         require(actor, Permission.READ_OWN_FILE)
         if actor.subject_id != objection.subject_id:
-            raise NotFound("no such objection", code="not_found", field="objection")
-        (found,) = _cases(session, clock, [objection])
+            raise PermissionDenied(
+                "a subject account sees only its own objections",
+                code="not_own_subject",
+                article="Art. 13",
+            )
+        (found,) = cases_of(session, clock, [objection])
         return found
     if not (is_handler(actor) or is_source_staff(actor, objection)):
         require(actor, Permission.HANDLE_OBJECTIONS)
@@ -893,7 +909,7 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
             code="not_case_party",
             article=ARTICLE,
         )
-    (found,) = _cases(session, clock, [objection])
+    (found,) = cases_of(session, clock, [objection])
     access.log_use(
         session,
         clock,
@@ -915,3 +931,13 @@ def record_history(session: Session, record_id: int) -> list[RecordVersion]:
             .order_by(RecordVersion.version_no)
         )
     )
+
+
+def outcome(objection: RecordObjection) -> str | None:
+    """The decision: upheld (and carried out or waiting to be), rejected, unconfirmed."""
+    status = objection.status
+    if status in (ObjectionStatus.UPHELD, ObjectionStatus.CORRECTED, ObjectionStatus.WITHDRAWN):
+        return "upheld"
+    if status in (ObjectionStatus.REJECTED, ObjectionStatus.UNCONFIRMED):
+        return status.value
+    return None

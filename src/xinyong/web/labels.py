@@ -102,6 +102,32 @@ CHOICE_LABELS: dict[str, str] = {
     "fulfilled": N_("Fulfilled"),
     "breached": N_("Breached"),
 }
+# The reasons of record versions that name an objection (``objections.service``): shown
+# with its number in the page's language (Art. 24).
+OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^corrected after objection (\d+)$"), N_("Corrected after objection %(number)s")),
+    (
+        re.compile(r"^withdrawn from publication after objection (\d+)$"),
+        N_("Withdrawn from publication after objection %(number)s"),
+    ),
+    (re.compile(r"^objection (\d+) rejected$"), N_("Objection %(number)s rejected")),
+    (
+        re.compile(r"^objection (\d+): facts could not be confirmed$"),
+        N_("Objection %(number)s: the facts could not be confirmed"),
+    ),
+)
+
+
+def version_reason(reason: str, table: dict[str, str], gettext: Callable[[str], str]) -> str:
+    """A record version's reason in the page's language: a known reason from ``table``, an
+    objection's with its number, any other as it was written."""
+    for pattern, message in OBJECTION_REASONS:
+        match = pattern.match(reason)
+        if match:
+            return gettext(message) % {"number": match[1]}
+    return gettext(table[reason]) if reason in table else reason
+
+
 # The catalog's rule versions as ``RuleVersion.source_label`` writes them.
 SOURCE_LABEL = re.compile(r"(?:(?P<city>city)|district (?P<district>\d+)) rule v(?P<version>\d+)")
 

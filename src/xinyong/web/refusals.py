@@ -1018,6 +1018,26 @@ CODES: dict[str, str] = {
     "window_closed": N_("The window for this has closed."),
     "window_open": N_("The window is still open."),
     "objection_pending": N_("An objection is still undecided."),
+    # objections to credit records (Art. 25)
+    "objection_closed": N_("This objection is closed."),
+    "wrong_stage": N_("The objection is not at a stage where you may do this."),
+    "withdraw_instead": N_(
+        "An objection that the record should not be public or is past its publicity period "
+        "is answered by withdrawing the record from publication."
+    ),
+    "not_credit_authority": N_(
+        "Objections to records are decided or forwarded by the credit authority's objection "
+        "handler."
+    ),
+    "not_source": N_("Only the record's source may do this."),
+    "not_forwarded": N_("The credit authority has not forwarded this objection to your unit."),
+    "record_not_objectionable": N_("This record is no longer used and cannot be objected to."),
+    "not_correctable": N_("This field says who or which record it is and cannot be corrected."),
+    "unknown_field": N_("The record type has no such field."),
+    "unchanged": N_("Nothing was changed."),
+    "not_case_party": N_(
+        "Only the credit authority's objection handler and the record's source read a case."
+    ),
     "not_in_comment": N_("No red-list candidate in public comment with this number."),
     "entered_from_records": N_(
         "Entries under this standard come from the deciding body's records."

@@ -69,6 +69,7 @@ REASON_LABELS = {
     "created by source": N_("Submitted by the source"),
     "updated by source": N_("Updated by the source"),
     "declared by subject": N_("Declared by the subject"),
+    "objection received": N_("Objection received (Art. 25)"),
     "fulfilment updated": N_("Fulfilment of the commitment recorded"),
     "publicity ended": N_("Publicity period ended"),
     "deleted after retention period": N_("Deleted after the retention period"),

@@ -17,7 +17,7 @@ from starlette.routing import Match
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
-from xinyong.web.labels import cite, enum_label, matter_names, source_label
+from xinyong.web.labels import cite, enum_label, matter_names, source_label, version_reason
 from xinyong.web.refusals import explain
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -120,6 +120,7 @@ def render(
         # A refusal (error body or row problem) explained in the page's language.
         "refusal": lambda error: explain(error, gettext),
         "source_label": lambda stored: source_label(stored, gettext),
+        "reason_text": lambda reason, table: version_reason(reason, table, gettext),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",

@@ -1,0 +1,250 @@
+"""Objections to credit records (Art. 25): the subject raises one and follows it; the
+credit authority's objection handler forwards or decides; the record's source decides a
+forwarded case and corrects or withdraws the record when an objection is upheld."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from xinyong.objections import service as objections
+from xinyong.objections.models import Ground
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.openapi import refusals
+
+router = APIRouter(prefix="/api/v1", tags=["objections"])
+
+
+def case_out(case: objections.Case, *, staff: bool) -> dict[str, Any]:
+    o = case.objection
+    body: dict[str, Any] = {
+        "id": o.id,
+        "record": {
+            "id": case.record.id,
+            "type": case.record_type_code,
+            "type_name": case.record_type_name,
+            "type_name_en": case.record_type_name_en,
+            "status": case.record.status.value,
+            "version": case.record.current_version_no,
+            "decision_date": case.record.decision_date.isoformat(),
+        },
+        "source": {"name": case.source_name},
+        "ground": o.ground.value,
+        "statement": o.statement,
+        "market": o.market,
+        "status": o.status.value,
+        "received_on": o.received_on.isoformat(),
+        "forwarded_on": o.forwarded_on.isoformat() if o.forwarded_on else None,
+        "forward_note": o.forward_note,
+        "decision": None
+        if o.decided_at is None
+        else {
+            "outcome": objections.outcome(o),
+            "at": o.decided_at.isoformat(),
+            "by": "source" if o.decided_by_source else "credit_authority",
+            "reasons": o.decision_reasons,
+            "check_made": o.check_made,
+            "article": objections.ARTICLE,
+        },
+        "completed_at": o.completed_at.isoformat() if o.completed_at else None,
+        "result_version": o.result_version_no,
+        "deadlines": [d.as_dict() for d in case.deadlines],
+        "overdue": case.overdue,
+    }
+    if staff:
+        body["subject"] = {"code": case.subject.public_code, "name": case.subject.name}
+    return body
+
+
+def _history(session: Session, record_id: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "version": v.version_no,
+            "at": v.created_at.isoformat(),
+            "status": v.status.value,
+            "reason": v.reason,
+            "detail": v.reason_detail,
+            "content": v.payload,
+        }
+        for v in objections.record_history(session, record_id)
+    ]
+
+
+class ObjectionIn(BaseModel):
+    ground: Ground
+    statement: str = Field(min_length=1, max_length=objections.MAX_STATEMENT)
+
+
+@router.post(
+    "/me/records/{record_id}/objections",
+    status_code=201,
+    responses=refusals(403, 404, 409),
+)
+def raise_objection(
+    record_id: RowId,
+    body: ObjectionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The subject objects to a record of its own file on one of the grounds of Art. 25,
+    with a statement; the record is under objection from now on (409 objection_pending
+    while an earlier objection to it is open)."""
+    objection = objections.raise_objection(
+        session, clock, actor, record_id, ground=body.ground.value, statement=body.statement
+    )
+    return case_out(objections.case(session, clock, actor, objection.id), staff=False)
+
+
+@router.get("/me/objections", responses=refusals(403))
+def my_objections(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """My objections, newest first, each with its stage, deadlines and decision."""
+    mine = objections.of_subject(session, actor)
+    return {"items": [case_out(c, staff=False) for c in objections.cases_of(session, clock, mine)]}
+
+
+@router.get("/record-objections", responses=refusals(403))
+def handler_queue(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    closed: Annotated[bool, Query()] = False,
+) -> dict[str, Any]:
+    """The credit authority's objection handler: open cases, overdue first (or, with
+    ``closed=true``, the most recently closed)."""
+    return {
+        "items": [
+            case_out(c, staff=True)
+            for c in objections.handler_queue(session, clock, actor, closed=closed)
+        ]
+    }
+
+
+@router.get("/record-objections/forwarded", responses=refusals(403))
+def source_queue(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """The record's source: cases forwarded to it to decide, and upheld cases waiting for
+    its correction or withdrawal."""
+    return {
+        "items": [case_out(c, staff=True) for c in objections.source_queue(session, clock, actor)]
+    }
+
+
+@router.get("/record-objections/{objection_id}", responses=refusals(403, 404))
+def one_case(
+    objection_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """One case with the record's versions (Art. 24): for its subject, the credit
+    authority's handler and the record's source. A staff read is in the subject's access
+    log."""
+    case = objections.case(session, clock, actor, objection_id)
+    staff = actor.subject_id is None
+    return {
+        **case_out(case, staff=staff),
+        "history": _history(session, case.record.id),
+        **(
+            {
+                "correctable_fields": [
+                    {"name": name, "label": label, "value": value}
+                    for name, label, value in objections.correctable_fields(session, case.objection)
+                ]
+            }
+            if staff
+            else {}
+        ),
+    }
+
+
+class ForwardIn(BaseModel):
+    note: str = Field(default="", max_length=5000)
+
+
+@router.post("/record-objections/{objection_id}/forward", responses=refusals(403, 404, 409))
+def forward(
+    objection_id: RowId,
+    body: ForwardIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The handler forwards a received case to the record's source, which decides."""
+    objections.forward(session, clock, actor, objection_id, note=body.note)
+    return case_out(objections.case(session, clock, actor, objection_id), staff=True)
+
+
+class DecisionIn(BaseModel):
+    outcome: str = Field(pattern="^(upheld|rejected|unconfirmed)$")
+    reasons: str = Field(min_length=1, max_length=5000)
+    check_made: str = Field(default="", max_length=5000)
+
+
+@router.post("/record-objections/{objection_id}/decide", responses=refusals(403, 404, 409))
+def decide(
+    objection_id: RowId,
+    body: DecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Decide with reasons: the handler a received case, the source a forwarded one.
+    ``unconfirmed`` (the facts cannot be confirmed) needs ``check_made``."""
+    objections.decide(
+        session,
+        clock,
+        actor,
+        objection_id,
+        outcome=body.outcome,
+        reasons=body.reasons,
+        check_made=body.check_made,
+    )
+    return case_out(objections.case(session, clock, actor, objection_id), staff=True)
+
+
+class CorrectionIn(BaseModel):
+    values: dict[str, Annotated[str, Field(max_length=5000)]] = Field(max_length=100)
+    note: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/record-objections/{objection_id}/correct", responses=refusals(403, 404, 409))
+def correct(
+    objection_id: RowId,
+    body: CorrectionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The source's data reporter corrects the record: the changed fields by name, checked
+    like an ingested row, stored as a new version "corrected after objection N"."""
+    version = objections.correct(
+        session, clock, actor, objection_id, values=body.values, note=body.note
+    )
+    return {
+        **case_out(objections.case(session, clock, actor, objection_id), staff=True),
+        "version": version.version_no,
+    }
+
+
+class WithdrawalIn(BaseModel):
+    note: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/record-objections/{objection_id}/withdraw", responses=refusals(403, 404, 409))
+def withdraw(
+    objection_id: RowId,
+    body: WithdrawalIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The source withdraws the record from publication (the content is unchanged)."""
+    version = objections.withdraw(session, clock, actor, objection_id, note=body.note)
+    return {
+        **case_out(objections.case(session, clock, actor, objection_id), staff=True),
+        "version": version.version_no,
+    }

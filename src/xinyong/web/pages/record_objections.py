@@ -1,0 +1,360 @@
+"""Objections to credit records (Art. 25) in the pages: the subject's own objections and
+the form to raise one (``/me/objections``); the credit authority's objection handler's
+queue (``/record-objections``), overdue cases first; the source's queue of forwarded and
+upheld cases (``/record-objections/forwarded``); and the case page, where each party
+does what its stage allows — forward, decide with reasons, correct or withdraw."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.objections import service as objections
+from xinyong.objections.models import WITHDRAWAL_GROUNDS, Ground, ObjectionStatus
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.labels import N_
+from xinyong.web.pages.disclosure import disclosure_helpers
+from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.rendering import check_csrf, locale_of
+
+router = APIRouter(include_in_schema=False)
+
+GROUND_LABELS = {
+    Ground.ERROR.value: N_("The record is wrong"),
+    Ground.OMISSION.value: N_("Something is missing from the record"),
+    Ground.DUPLICATE.value: N_("The record is published twice"),
+    Ground.SHOULD_NOT_BE_PUBLIC.value: N_("The record should not be public"),
+    Ground.PAST_PERIOD.value: N_("The record is published past its publicity period"),
+    Ground.INFRINGEMENT.value: N_("The record infringes a trade secret or privacy"),
+}
+STATUS_LABELS = {
+    ObjectionStatus.RECEIVED.value: N_("Received: with the credit authority"),
+    ObjectionStatus.FORWARDED.value: N_("Forwarded to the source, which decides"),
+    ObjectionStatus.UPHELD.value: N_("Upheld: the source corrects the record"),
+    ObjectionStatus.CORRECTED.value: N_("Upheld: the record was corrected"),
+    ObjectionStatus.WITHDRAWN.value: N_("Upheld: the record was withdrawn from publication"),
+    ObjectionStatus.REJECTED.value: N_("Rejected: the record stands"),
+    ObjectionStatus.UNCONFIRMED.value: N_(
+        "The facts could not be confirmed: the check and the objection are recorded"
+    ),
+}
+DEADLINE_LABELS = {
+    "forward": N_("Forward to the source by"),
+    "decide": N_("Decide by"),
+    "source_decides": N_("The source decides by"),
+    "correct": N_("The source corrects by"),
+}
+OUTCOME_LABELS = {
+    "upheld": N_("Upheld"),
+    "rejected": N_("Rejected"),
+    "unconfirmed": N_("Facts could not be confirmed"),
+}
+LABELS = {
+    "ground": GROUND_LABELS,
+    "objection_status": STATUS_LABELS,
+    "deadline": DEADLINE_LABELS,
+    "outcome": OUTCOME_LABELS,
+}
+
+
+def _helpers(request: Request) -> dict[str, Any]:
+    return {
+        **disclosure_helpers(request),
+        "olabels": LABELS,
+        "grounds": list(GROUND_LABELS),
+        "english": locale_of(request) == "en",
+    }
+
+
+# --- the subject --------------------------------------------------------------------------------
+
+
+def _render_mine(
+    request: Request, session: Session, clock: Any, actor: Actor, state: FormState = BLANK
+) -> HTMLResponse:
+    mine = objections.of_subject(session, actor)
+    return render_form(
+        request,
+        "me_objections.html",
+        {
+            **_helpers(request),
+            "cases": objections.cases_of(session, clock, mine),
+            "records": objections.objectionable_records(session, actor),
+        },
+        state,
+    )
+
+
+@router.get("/me/objections", response_class=HTMLResponse)
+def my_objections(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    return _render_mine(request, session, clock, actor, announced(done, "raised"))
+
+
+@router.post("/me/objections", response_class=HTMLResponse)
+def raise_objection(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    record: Annotated[int, Form(ge=1, le=2**62)],
+    ground: Annotated[str, Form(max_length=32)] = "",
+    statement: Annotated[str, Form(max_length=objections.MAX_STATEMENT)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        objections.raise_objection(
+            session, clock, actor, record, ground=ground, statement=statement
+        )
+    except (InvalidInput, Conflict, NotFound) as exc:
+        form = {"record": record, "ground": ground, "statement": statement}
+        return _render_mine(request, session, clock, actor, refused(session, exc, form))
+    return RedirectResponse("/me/objections?done=raised", status_code=303)
+
+
+# --- the queues ---------------------------------------------------------------------------------
+
+
+@router.get("/record-objections", response_class=HTMLResponse)
+def handler_queue(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    return render_form(
+        request,
+        "record_objections.html",
+        {
+            **_helpers(request),
+            "mode": "handler",
+            "cases": objections.handler_queue(session, clock, actor),
+            "closed": objections.handler_queue(session, clock, actor, closed=True)[:50],
+        },
+        BLANK,
+    )
+
+
+@router.get("/record-objections/forwarded", response_class=HTMLResponse)
+def source_queue(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    return render_form(
+        request,
+        "record_objections.html",
+        {
+            **_helpers(request),
+            "mode": "source",
+            "cases": objections.source_queue(session, clock, actor),
+            "closed": [],
+        },
+        BLANK,
+    )
+
+
+# --- the case -----------------------------------------------------------------------------------
+
+
+def _render_case(
+    request: Request,
+    session: Session,
+    clock: Any,
+    actor: Actor,
+    objection_id: int,
+    state: FormState = BLANK,
+    *,
+    error_form: str = "",
+) -> HTMLResponse:
+    case = objections.case(session, clock, actor, objection_id)
+    status = case.objection.status
+    handler = objections.is_handler(actor)
+    source = objections.is_source_staff(actor, case.objection)
+    reporter = source and has_permission(actor, Permission.SUBMIT_RECORDS)
+    withdrawal = case.objection.ground in WITHDRAWAL_GROUNDS
+    return render_form(
+        request,
+        "record_objection_case.html",
+        {
+            **_helpers(request),
+            "case": case,
+            "staff": actor.subject_id is None,
+            "history": objections.record_history(session, case.record.id),
+            "may_forward": handler and status is ObjectionStatus.RECEIVED,
+            "may_decide": (handler and status is ObjectionStatus.RECEIVED)
+            or (source and status is ObjectionStatus.FORWARDED),
+            "may_correct": reporter
+            and not withdrawal
+            and status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD),
+            "may_withdraw": reporter
+            and status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD),
+            "fields": objections.correctable_fields(session, case.objection) if reporter else [],
+            "outcome": objections.outcome(case.objection),
+            "error_form": error_form,
+        },
+        state,
+    )
+
+
+@router.get("/record-objections/{objection_id}", response_class=HTMLResponse)
+def case_page(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    return _render_case(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        announced(done, "forwarded", "decided", "corrected", "withdrawn"),
+    )
+
+
+def _acted(
+    request: Request,
+    session: Session,
+    clock: Any,
+    actor: Actor,
+    objection_id: int,
+    *,
+    action: Any,
+    done: str,
+    form_name: str,
+    form: dict[str, Any],
+) -> Response:
+    try:
+        action()
+    except (InvalidInput, Conflict, NotFound) as exc:
+        state = refused(session, exc, form)
+        return _render_case(
+            request, session, clock, actor, objection_id, state, error_form=form_name
+        )
+    return RedirectResponse(f"/record-objections/{objection_id}?done={done}", status_code=303)
+
+
+@router.post("/record-objections/{objection_id}/forward", response_class=HTMLResponse)
+def forward(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    return _acted(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        action=lambda: objections.forward(session, clock, actor, objection_id, note=note),
+        done="forwarded",
+        form_name="forward",
+        form={"note": note},
+    )
+
+
+@router.post("/record-objections/{objection_id}/decide", response_class=HTMLResponse)
+def decide(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    outcome: Annotated[str, Form(max_length=16)] = "",
+    reasons: Annotated[str, Form(max_length=5000)] = "",
+    check_made: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    return _acted(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        action=lambda: objections.decide(
+            session,
+            clock,
+            actor,
+            objection_id,
+            outcome=outcome,
+            reasons=reasons,
+            check_made=check_made,
+        ),
+        done="decided",
+        form_name="decide",
+        form={"outcome": outcome, "reasons": reasons, "check_made": check_made},
+    )
+
+
+@router.post("/record-objections/{objection_id}/correct", response_class=HTMLResponse)
+async def correct(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The fields come as ``field.NAME``, prefilled with the current version: what is left
+    as it was stays, an emptied optional field is removed."""
+    check_csrf(request, csrf_token)
+    submitted = await request.form()
+    values = {
+        key.removeprefix("field."): str(value)
+        for key, value in submitted.items()
+        if key.startswith("field.") and isinstance(value, str) and len(value) <= 5000
+    }
+    return _acted(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        action=lambda: objections.correct(
+            session, clock, actor, objection_id, values=values, note=note
+        ),
+        done="corrected",
+        form_name="correct",
+        form={"note": note, "values": values},
+    )
+
+
+@router.post("/record-objections/{objection_id}/withdraw", response_class=HTMLResponse)
+def withdraw(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    note: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    return _acted(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        action=lambda: objections.withdraw(session, clock, actor, objection_id, note=note),
+        done="withdrawn",
+        form_name="withdraw",
+        form={"note": note},
+    )
