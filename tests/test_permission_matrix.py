@@ -51,7 +51,7 @@ from httpx import Response
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount
 
-from tests import disclosure_helpers, lists_helpers
+from tests import disclosure_helpers, lists_helpers, objections_helpers
 from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import require_own_subject
@@ -418,6 +418,46 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_entry_noticed,
         json=lists_helpers.matrix_objection_body,
     ),
+    # --- api/objections (Art. 25): objections to credit records ---
+    # Only the record's subject objects (the records are the company's).
+    ("POST", "/api/v1/me/records/{record_id}/objections"): Access(
+        frozenset({"company"}),
+        params=objections_helpers.matrix_record,
+        json=lambda w: {"ground": "error", "statement": "罚款金额有误"},
+    ),
+    ("GET", "/api/v1/me/objections"): Access(SUBJECT_ACCOUNTS),
+    # The credit authority's objection handler; the sources see what is forwarded to them.
+    ("GET", "/api/v1/record-objections"): Access(frozenset({"objections"})),
+    ("GET", "/api/v1/record-objections/forwarded"): Access(
+        frozenset({"objections", "reporter", "other_reporter"})
+    ),
+    # The case: its subject, the handler and the record's source (not another agency).
+    ("GET", "/api/v1/record-objections/{objection_id}"): Access(
+        frozenset({"company", "objections", "reporter"}),
+        params=objections_helpers.matrix_received,
+    ),
+    ("POST", "/api/v1/record-objections/{objection_id}/forward"): Access(
+        frozenset({"objections"}),
+        params=objections_helpers.matrix_received,
+        json=lambda w: {"note": "请来源单位核实"},
+    ),
+    # A received case: the handler decides; the source only once it is forwarded (403).
+    ("POST", "/api/v1/record-objections/{objection_id}/decide"): Access(
+        frozenset({"objections"}),
+        params=objections_helpers.matrix_received,
+        json=lambda w: {"outcome": "rejected", "reasons": "处罚决定书载明金额无误"},
+    ),
+    # Only the source's data reporter changes the record; handlers alter no data.
+    ("POST", "/api/v1/record-objections/{objection_id}/correct"): Access(
+        frozenset({"reporter"}),
+        params=objections_helpers.matrix_forwarded,
+        json=objections_helpers.matrix_correction,
+    ),
+    ("POST", "/api/v1/record-objections/{objection_id}/withdraw"): Access(
+        frozenset({"reporter"}),
+        params=objections_helpers.matrix_forwarded_withdrawal,
+        json=lambda w: {"note": "不予公示"},
+    ),
     # Public comment on red-list candidates needs no account.
     ("POST", "/api/v1/lists/red/candidates/{entry_id}/comments"): Access(
         PUBLIC,
@@ -648,6 +688,39 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"objections"}),
         params=undecided_objection,
         form=lambda w: {"upheld": "no", "reasons": "异议理由不成立：处罚决定未履行"},
+    ),
+    # --- pages/record_objections (Art. 25) ---
+    ("GET", "/me/objections"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/objections"): Access(
+        frozenset({"company"}), form=objections_helpers.matrix_record_form
+    ),
+    ("GET", "/record-objections"): Access(frozenset({"objections"})),
+    ("GET", "/record-objections/forwarded"): Access(
+        frozenset({"objections", "reporter", "other_reporter"})
+    ),
+    ("GET", "/record-objections/{objection_id}"): Access(
+        frozenset({"company", "objections", "reporter"}),
+        params=objections_helpers.matrix_received,
+    ),
+    ("POST", "/record-objections/{objection_id}/forward"): Access(
+        frozenset({"objections"}),
+        params=objections_helpers.matrix_received,
+        form=lambda w: {"note": "请来源单位核实"},
+    ),
+    ("POST", "/record-objections/{objection_id}/decide"): Access(
+        frozenset({"objections"}),
+        params=objections_helpers.matrix_received,
+        form=lambda w: {"outcome": "rejected", "reasons": "处罚决定书载明金额无误"},
+    ),
+    ("POST", "/record-objections/{objection_id}/correct"): Access(
+        frozenset({"reporter"}),
+        params=objections_helpers.matrix_forwarded,
+        form=objections_helpers.matrix_correction_form,
+    ),
+    ("POST", "/record-objections/{objection_id}/withdraw"): Access(
+        frozenset({"reporter"}),
+        params=objections_helpers.matrix_forwarded_withdrawal,
+        form=lambda w: {"note": "不予公示"},
     ),
     # --- pages/measures (Art. 15-18): the authority's measure catalog, applying a measure ---
     ("GET", "/admin/measures"): Access(frozenset({"authority"})),
