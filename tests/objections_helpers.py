@@ -23,9 +23,7 @@ def _ready(world: World) -> None:
     calendar_store.load_official(session, world.clock)
     regulator = world.organisations["regulator"]
     if not session.scalar(
-        select(SourceResponsibility.id).where(
-            SourceResponsibility.organisation_id == regulator.id
-        )
+        select(SourceResponsibility.id).where(SourceResponsibility.organisation_id == regulator.id)
     ):
         grant(session, world.clock, regulator, PENALTY)
     session.commit()
@@ -38,9 +36,7 @@ def fresh_record(world: World) -> CreditRecord:
     row = penalty_row(world)
     report = ingest(session, world.clock, world.organisations["regulator"], [row])
     assert problems_of(report) == [], problems_of(report)
-    record = session.scalars(
-        select(CreditRecord).order_by(CreditRecord.id.desc()).limit(1)
-    ).one()
+    record = session.scalars(select(CreditRecord).order_by(CreditRecord.id.desc()).limit(1)).one()
     session.commit()
     return record
 
