@@ -97,3 +97,7 @@ def test_pages_from_objection_to_correction(
     assert "Upheld: the record was corrected" in mine.text
     credit = client.get("/me/credit?lang=en")
     assert f"Corrected after objection {objection.id}" in credit.text
+    # The handler's and the source's reads of the case are in the company's access log.
+    log = client.get("/me/access-log?lang=en")
+    assert "Your objection to a record, read to handle it" in log.text
+    assert "deciding an objection (Art. 25)" in log.text
