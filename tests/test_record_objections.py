@@ -32,14 +32,14 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
 from xinyong.disclosure import files
 from xinyong.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
 
 
 def _versions(session: Session, record_id: int) -> list[tuple[int, str, str]]:
     return [
-        (v.version_no, v.status.value, v.reason)
-        for v in objections.record_history(session, record_id)
+        (v.version_no, v.status.value, v.reason) for v in cases.record_history(session, record_id)
     ]
 
 
@@ -56,7 +56,7 @@ def test_raising_marks_the_record_under_objection_by_a_new_version(
         (2, "under_objection", "objection received"),
     ]
     # The content did not change; the statement is in the case, not in the history.
-    history = objections.record_history(db, record.id)
+    history = cases.record_history(db, record.id)
     assert history[1].payload == history[0].payload
     assert "壹万元" not in (history[1].reason_detail or "")
     # The public disclosure shows it as under objection.
@@ -178,7 +178,7 @@ def test_rejected_and_unconfirmed_return_the_record_with_reasons(
     )
     assert second.status is ObjectionStatus.UNCONFIRMED
     assert record.status is RecordStatus.ACTIVE
-    last = objections.record_history(db, record.id)[-1]
+    last = cases.record_history(db, record.id)[-1]
     assert last.reason == f"objection {second.id}: facts could not be confirmed"
     assert "调阅执法档案" in (last.reason_detail or "")
 
@@ -211,14 +211,14 @@ def test_staff_reads_of_a_case_are_in_the_subjects_access_log(
     record = person_penalty(db, clock, world)
     objection = record_objection(db, clock, world, record.id, account="citizen")
     before = len(access_events(db, world.subjects["person"].id))
-    objections.case(db, clock, actor_of(world, "citizen"), objection.id)  # own: not logged
-    objections.case(db, clock, actor_of(world, "objections"), objection.id)
+    cases.case(db, clock, actor_of(world, "citizen"), objection.id)  # own: not logged
+    cases.case(db, clock, actor_of(world, "objections"), objection.id)
     events = access_events(db, world.subjects["person"].id)[before:]
     assert [(e.what, e.legal_path.value) for e in events] == [("objection_case", "official_duty")]
     with pytest.raises(PermissionDenied):
-        objections.case(db, clock, actor_of(world, "querier"), objection.id)
+        cases.case(db, clock, actor_of(world, "querier"), objection.id)
     with pytest.raises(PermissionDenied):
-        objections.case(db, clock, actor_of(world, "company"), objection.id)
+        cases.case(db, clock, actor_of(world, "company"), objection.id)
 
 
 def test_deadlines_in_working_days_and_overdue_cases_first(
@@ -229,14 +229,14 @@ def test_deadlines_in_working_days_and_overdue_cases_first(
     second = company_penalty(db, clock, world)
     old = record_objection(db, clock, world, first.id)  # Friday 2026-11-27
     handler = actor_of(world, "objections")
-    (case,) = objections.handler_queue(db, clock, handler)
+    (case,) = cases.handler_queue(db, clock, handler)
     assert [(d.what, d.due, d.overdue) for d in case.deadlines] == [
         ("forward", dt.date(2026, 12, 1), False),
         ("decide", dt.date(2026, 12, 4), False),
     ]
     clock.advance(dt.timedelta(days=8))  # Saturday 2026-12-05
     new = record_objection(db, clock, world, second.id)
-    queue = objections.handler_queue(db, clock, handler)
+    queue = cases.handler_queue(db, clock, handler)
     assert [c.objection.id for c in queue] == [old.id, new.id]
     assert queue[0].overdue
     assert not queue[1].overdue
@@ -249,17 +249,17 @@ def test_a_deadline_past_the_calendars_data_is_provisional() -> None:
     objection = RecordObjection(
         status=ObjectionStatus.RECEIVED, market=False, received_on=dt.date(2026, 12, 29)
     )
-    forward, decide = objections.deadlines(objection, calendar, dt.date(2026, 12, 29))
+    forward, decide = rules.deadlines(objection, calendar, dt.date(2026, 12, 29))
     assert (forward.due, forward.provisional) == (dt.date(2026, 12, 31), False)
     assert (decide.due, decide.provisional) == (dt.date(2027, 1, 5), True)
     market = RecordObjection(
         status=ObjectionStatus.RECEIVED, market=True, received_on=dt.date(2026, 12, 29)
     )
-    (only,) = objections.deadlines(market, calendar, dt.date(2027, 1, 20))
+    (only,) = rules.deadlines(market, calendar, dt.date(2027, 1, 20))
     assert (only.due, only.overdue, only.basis) == (
         dt.date(2027, 1, 18),
         True,
-        objections.MARKET_BASIS,
+        rules.MARKET_BASIS,
     )
 
 
@@ -267,8 +267,8 @@ def test_a_deadline_past_the_calendars_data_is_provisional() -> None:
 
 ACTIONS = [
     (who, action)
-    for who in (objections.HANDLER, objections.SOURCE)
-    for action in ("forward", *objections.DECISIONS, "correct", "withdraw")
+    for who in (rules.HANDLER, rules.SOURCE)
+    for action in ("forward", *rules.DECISIONS, "correct", "withdraw")
 ]
 
 
@@ -283,22 +283,22 @@ def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> No
     status = ObjectionStatus.RECEIVED
     for who, action in steps:
         try:
-            after = objections.next_status(status, who, action, ground)
+            after = rules.next_status(status, who, action, ground)
         except Conflict:
             continue
         assert status in OPEN
         if action == "forward":
-            assert who == objections.HANDLER
+            assert who == rules.HANDLER
             assert status is ObjectionStatus.RECEIVED
         if action in ("correct", "withdraw"):
-            assert who == objections.SOURCE
+            assert who == rules.SOURCE
         if after is ObjectionStatus.CORRECTED:
             assert ground not in {Ground.SHOULD_NOT_BE_PUBLIC, Ground.PAST_PERIOD}
         status = after
     if status not in OPEN:
         for who, action in ACTIONS:
             with pytest.raises(Conflict):
-                objections.next_status(status, who, action, ground)
+                rules.next_status(status, who, action, ground)
 
 
 @settings(
@@ -315,8 +315,8 @@ def test_the_record_is_under_objection_exactly_while_an_objection_is_open(
     world = disclosure_world
     record = company_penalty(db, clock, world)
     actors = {
-        objections.HANDLER: actor_of(world, "objections"),
-        objections.SOURCE: actor_of(world, "reporter"),
+        rules.HANDLER: actor_of(world, "objections"),
+        rules.SOURCE: actor_of(world, "reporter"),
     }
     current: RecordObjection | None = None
     for n, (who, action) in enumerate(steps):
@@ -362,3 +362,26 @@ def test_the_record_is_under_objection_exactly_while_an_objection_is_open(
         numbers = [v for v, _s, _r in _versions(db, record.id)]
         assert numbers == list(range(1, len(numbers) + 1))
         assert record.current_version_no == numbers[-1]
+
+
+def test_the_terms_are_configuration_kept_with_the_case(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    record = company_penalty(db, clock, world)
+    objection = objections.raise_objection(
+        db,
+        clock,
+        actor_of(world, "company"),
+        record.id,
+        ground="error",
+        statement="金额有误",
+        terms=rules.Terms(forward=1, decide=3),
+    )
+    assert objection.terms == {"forward": 1, "decide": 3, "source_decides": 5, "market_days": 20}
+    (case,) = cases.handler_queue(db, clock, actor_of(world, "objections"))
+    # Received on Friday 2026-11-27: one working day is Monday, three Wednesday.
+    assert [(d.what, d.due) for d in case.deadlines] == [
+        ("forward", dt.date(2026, 11, 30)),
+        ("decide", dt.date(2026, 12, 2)),
+    ]

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     # report again; then the daily job deletes it and only the query record stays
     # (decision 0018; ``disclosure.retention.REPORT_CONTENT_DAYS``).
     report_content_days: int = Field(default=90, ge=1, le=3650)
+    # Objections to records (Art. 25; rules.md, Shanghai regulation Art. 36): the credit
+    # authority forwards within / decides within, the source decides within, in working
+    # days; market credit information within calendar days (征信业管理条例 Art. 25).
+    objection_forward_working_days: int = Field(default=2, ge=1, le=60)
+    objection_decision_working_days: int = Field(default=5, ge=1, le=60)
+    objection_source_working_days: int = Field(default=5, ge=1, le=60)
+    objection_market_days: int = Field(default=20, ge=1, le=180)
     # Bulk reads of credit files (Art. 12, 34).
     reads_per_account_per_hour: int = Field(default=300, ge=1)
     reads_per_organisation_per_hour: int = Field(default=3000, ge=1)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -57,6 +57,8 @@ class RecordObjection(IdMixin, Base):
     statement: Mapped[str] = mapped_column(Text)
     # Market credit information: 20 days (征信业管理条例 Art. 25), not the working-day terms.
     market: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The deadlines' terms as configured when it was received (``rules.Terms``).
+    terms: Mapped[dict[str, int]] = mapped_column(JSON)
     status: Mapped[ObjectionStatus] = mapped_column(str_enum(ObjectionStatus, 16))
     raised_by: Mapped[str] = mapped_column(String(64))
     raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -31,169 +30,42 @@ from xinyong.accounts.permissions import (
     require_subject_account,
 )
 from xinyong.audit import service as audit
-from xinyong.calendar import WorkingDayCalendar, add_months
-from xinyong.calendar_store import working_day_calendar
+from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, RecordTypeDefinition, Sensitivity
 from xinyong.catalog.models import RecordType
-from xinyong.clock import CHINA, Clock
+from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
 from xinyong.collection.records import current_version
 from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
-from xinyong.disclosure import access
-from xinyong.disclosure.models import LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.objections.models import (
     OPEN,
-    WITHDRAWAL_GROUNDS,
     Ground,
     ObjectionStatus,
     RecordObjection,
 )
-from xinyong.subjects.models import Subject
-
-ARTICLE = "Art. 25"
-MARKET_BASIS = "征信业管理条例 Art. 25"
-DEADLINE_BASIS = "Shanghai regulation Art. 36 (rules.md default)"
-# rules.md "Objections": working days, from the day the objection is received.
-HANDLER_DECIDES_WITHIN = 5
-FORWARD_WITHIN = 2
-SOURCE_DECIDES_WITHIN = 5
-MARKET_DAYS = 20  # calendar days (征信业管理条例 Art. 25: 自收到异议之日起20日内)
-MAX_STATEMENT = 5000
-CASE_READ = "objection_case"
-CASE_PURPOSE = "deciding an objection (Art. 25)"
+from xinyong.objections.rules import (
+    ARTICLE,
+    DECISIONS,
+    HANDLER,
+    MAX_STATEMENT,
+    SOURCE,
+    Terms,
+    next_status,
+    reason_corrected,
+    reason_rejected,
+    reason_unconfirmed,
+    reason_withdrawn,
+)
 
 # Records a subject may object to: those still in its file with content. A repaired or
 # revoked record is no longer used; a deleted one has no content left.
 OBJECTIONABLE = (RecordStatus.ACTIVE, RecordStatus.CORRECTED, RecordStatus.EXPIRED)
 
 REASON_RECEIVED = "objection received"
-
-
-def reason_corrected(objection_id: int) -> str:
-    return f"corrected after objection {objection_id}"
-
-
-def reason_withdrawn(objection_id: int) -> str:
-    return f"withdrawn from publication after objection {objection_id}"
-
-
-def reason_rejected(objection_id: int) -> str:
-    return f"objection {objection_id} rejected"
-
-
-def reason_unconfirmed(objection_id: int) -> str:
-    return f"objection {objection_id}: facts could not be confirmed"
-
-
-# --- the state machine ------------------------------------------------------------------------
-
-# Who acts: the credit authority's objection handler, or the record's source.
-HANDLER = "handler"
-SOURCE = "source"
-
-# (status, actor, action) → the status after it. Anything else is refused (409).
-TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
-    (ObjectionStatus.RECEIVED, HANDLER, "forward"): ObjectionStatus.FORWARDED,
-    (ObjectionStatus.RECEIVED, HANDLER, "upheld"): ObjectionStatus.UPHELD,
-    (ObjectionStatus.RECEIVED, HANDLER, "rejected"): ObjectionStatus.REJECTED,
-    (ObjectionStatus.RECEIVED, HANDLER, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
-    (ObjectionStatus.FORWARDED, SOURCE, "upheld"): ObjectionStatus.UPHELD,
-    (ObjectionStatus.FORWARDED, SOURCE, "rejected"): ObjectionStatus.REJECTED,
-    (ObjectionStatus.FORWARDED, SOURCE, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
-    # The source upholds by correcting or withdrawing at once, or after the handler upheld.
-    (ObjectionStatus.FORWARDED, SOURCE, "correct"): ObjectionStatus.CORRECTED,
-    (ObjectionStatus.FORWARDED, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
-    (ObjectionStatus.UPHELD, SOURCE, "correct"): ObjectionStatus.CORRECTED,
-    (ObjectionStatus.UPHELD, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
-}
-DECISIONS = ("upheld", "rejected", "unconfirmed")
-
-
-def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) -> ObjectionStatus:
-    """The objection's status after ``who`` does ``action``, or the refusal: pure, so that
-    the property test can walk every path."""
-    found = TRANSITIONS.get((status, who, action))
-    if found is None:
-        if status not in OPEN:
-            raise Conflict(
-                f"this objection is closed ({status.value})",
-                code="objection_closed",
-                field="objection",
-                article=ARTICLE,
-            )
-        raise Conflict(
-            f"a case that is {status.value} cannot be given '{action}' by the {who}",
-            code="wrong_stage",
-            field="objection",
-            article=ARTICLE,
-        )
-    if action == "correct" and ground in WITHDRAWAL_GROUNDS:
-        raise Conflict(
-            "an objection that the record should not be public, or is past its publicity "
-            "period, is answered by withdrawing it from publication, not by changing it",
-            code="withdraw_instead",
-            field="objection",
-            article=ARTICLE,
-        )
-    return found
-
-
-# --- deadlines --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Deadline:
-    what: str  # forward, decide, source_decides, correct
-    due: dt.date
-    provisional: bool  # past the calendar's official data: Monday–Friday assumed
-    overdue: bool
-    basis: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "what": self.what,
-            "due": self.due.isoformat(),
-            "provisional": self.provisional,
-            "overdue": self.overdue,
-            "basis": self.basis,
-        }
-
-
-def _local_day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(CHINA).date()
-
-
-def deadlines(
-    objection: RecordObjection, calendar: WorkingDayCalendar, today: dt.date
-) -> list[Deadline]:
-    """The deadlines of the case's current stage, computed from the calendar now: a
-    provisional one becomes definite once the credit authority enters the year."""
-    status = objection.status
-    if status not in OPEN:
-        return []
-    if objection.market:
-        due = objection.received_on + dt.timedelta(days=MARKET_DAYS)
-        return [Deadline("decide", due, False, today > due, MARKET_BASIS)]
-
-    def after(start: dt.date, days: int, what: str) -> Deadline:
-        result = calendar.add_working_days(start, days)
-        return Deadline(what, result.day, result.provisional, today > result.day, DEADLINE_BASIS)
-
-    if status is ObjectionStatus.RECEIVED:
-        return [
-            after(objection.received_on, FORWARD_WITHIN, "forward"),
-            after(objection.received_on, HANDLER_DECIDES_WITHIN, "decide"),
-        ]
-    if status is ObjectionStatus.FORWARDED:
-        assert objection.forwarded_on is not None
-        return [after(objection.forwarded_on, SOURCE_DECIDES_WITHIN, "source_decides")]
-    assert objection.decided_at is not None
-    # Upheld: the source carries it out in the time it would have had to decide.
-    return [after(_local_day(objection.decided_at), SOURCE_DECIDES_WITHIN, "correct")]
 
 
 # --- who may act ------------------------------------------------------------------------------
@@ -219,7 +91,7 @@ def is_source_staff(actor: Actor, objection: RecordObjection) -> bool:
     )
 
 
-def _require_handler(actor: Actor) -> None:
+def require_handler(actor: Actor) -> None:
     require(actor, Permission.HANDLE_OBJECTIONS)
     if not is_handler(actor):
         raise PermissionDenied(
@@ -256,13 +128,13 @@ def _get(session: Session, objection_id: int) -> RecordObjection:
     return objection
 
 
-def _record(session: Session, objection: RecordObjection) -> CreditRecord:
+def record_of(session: Session, objection: RecordObjection) -> CreditRecord:
     record = session.get(CreditRecord, objection.record_id)
     assert record is not None
     return record
 
 
-def _definition(session: Session, record: CreditRecord) -> RecordTypeDefinition:
+def definition_of(session: Session, record: CreditRecord) -> RecordTypeDefinition:
     record_type = session.get(RecordType, record.record_type_id)
     source = session.get(Organisation, record.source_organisation_id)
     assert record_type is not None
@@ -339,6 +211,7 @@ def raise_objection(
     *,
     ground: str,
     statement: str,
+    terms: Terms | None = None,
 ) -> RecordObjection:
     """The subject objects to a record of its own file (Art. 25); the record is under
     objection from this moment, which its disclosure shows."""
@@ -393,7 +266,7 @@ def raise_objection(
             field="record",
             article=ARTICLE,
         )
-    definition = _definition(session, record)
+    definition = definition_of(session, record)
     now = clock.now()
     objection = RecordObjection(
         record_id=record.id,
@@ -402,6 +275,7 @@ def raise_objection(
         ground=chosen,
         statement=text,
         market=definition.category is Category.MARKET,
+        terms=(terms or Terms()).as_dict(),
         status=ObjectionStatus.RECEIVED,
         raised_by=actor.audit().id or "",
         raised_at=now,
@@ -432,35 +306,6 @@ def raise_objection(
     return objection
 
 
-def of_subject(session: Session, actor: Actor) -> list[RecordObjection]:
-    require(actor, Permission.READ_OWN_FILE)
-    subject_id = require_subject_account(
-        actor, "only a subject account has objections", article=ARTICLE
-    )
-    return list(
-        session.scalars(
-            select(RecordObjection)
-            .where(RecordObjection.subject_id == subject_id)
-            .order_by(RecordObjection.id.desc())
-        )
-    )
-
-
-def objectionable_records(session: Session, actor: Actor) -> list[tuple[CreditRecord, str]]:
-    """The records of the subject's own file it may object to, with their type's name."""
-    require(actor, Permission.READ_OWN_FILE)
-    subject_id = require_subject_account(
-        actor, "only a subject account objects to its records", article=ARTICLE
-    )
-    rows = session.execute(
-        select(CreditRecord, RecordType.code)
-        .join(RecordType, RecordType.id == CreditRecord.record_type_id)
-        .where(CreditRecord.subject_id == subject_id, CreditRecord.status.in_(OBJECTIONABLE))
-        .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
-    )
-    return [(record, code) for record, code in rows]
-
-
 # --- the handler ------------------------------------------------------------------------------
 
 
@@ -468,7 +313,7 @@ def forward(
     session: Session, clock: Clock, actor: Actor, objection_id: int, *, note: str
 ) -> RecordObjection:
     """The handler forwards the case to the record's source, which decides (rules.md)."""
-    _require_handler(actor)
+    require_handler(actor)
     objection = _get(session, objection_id)
     objection.status = next_status(objection.status, HANDLER, "forward", objection.ground)
     now = clock.now()
@@ -540,7 +385,7 @@ def decide(
     objection.decision_reasons = text
     objection.check_made = check or None
     if outcome != "upheld":
-        record = _record(session, objection)
+        record = record_of(session, objection)
         detail = text if outcome == "rejected" else f"{check} — {text}"
         _new_version(
             session,
@@ -602,8 +447,8 @@ def fixed_fields(definition: RecordTypeDefinition) -> frozenset[str]:
 def correctable_fields(session: Session, objection: RecordObjection) -> list[tuple[str, str, str]]:
     """(name, label, current value) of each field the source may correct; sensitive fields
     (citizen IDs, restricted information) are not shown or corrected here."""
-    record = _record(session, objection)
-    definition = _definition(session, record)
+    record = record_of(session, objection)
+    definition = definition_of(session, record)
     payload = current_version(session, record).payload
     fixed = fixed_fields(definition)
     return [
@@ -638,8 +483,8 @@ def correct(
             field="note",
             article="Art. 24",
         )
-    record = _record(session, objection)
-    definition = _definition(session, record)
+    record = record_of(session, objection)
+    definition = definition_of(session, record)
     fixed = fixed_fields(definition)
     known = {spec.name for spec in definition.fields}
     changes = dict(values.items())
@@ -734,7 +579,7 @@ def withdraw(
         raise InvalidInput(
             "give the reason (Art. 24)", code="required", field="note", article="Art. 24"
         )
-    record = _record(session, objection)
+    record = record_of(session, objection)
     yesterday = clock.today() - dt.timedelta(days=1)
     if objection.ground is Ground.PAST_PERIOD:
         if record.publicity_end is None or record.publicity_end > yesterday:
@@ -785,159 +630,3 @@ def _complete(
         target_id=objection.id,
         details={"record": objection.record_id, "version": version.version_no},
     )
-
-
-# --- queues and the case ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    objection: RecordObjection
-    subject: Subject
-    record: CreditRecord
-    record_type_code: str
-    record_type_name: str
-    record_type_name_en: str
-    source_name: str
-    deadlines: list[Deadline]
-
-    @property
-    def overdue(self) -> bool:
-        return any(d.overdue for d in self.deadlines)
-
-
-def cases_of(session: Session, clock: Clock, objections: list[RecordObjection]) -> list[Case]:
-    if not objections:
-        return []
-    calendar = working_day_calendar(session)
-    today = clock.today()
-    found: list[Case] = []
-    for objection in objections:
-        record = _record(session, objection)
-        subject = session.get(Subject, objection.subject_id)
-        record_type = session.get(RecordType, record.record_type_id)
-        source = session.get(Organisation, objection.source_organisation_id)
-        assert subject is not None
-        assert record_type is not None
-        assert source is not None
-        definition = _definition(session, record)
-        found.append(
-            Case(
-                objection=objection,
-                subject=subject,
-                record=record,
-                record_type_code=record_type.code,
-                record_type_name=definition.name_zh,
-                record_type_name_en=definition.name_en,
-                source_name=source.name,
-                deadlines=deadlines(objection, calendar, today),
-            )
-        )
-    return found
-
-
-MAX_LISTED = 500
-
-
-def handler_queue(
-    session: Session, clock: Clock, actor: Actor, *, closed: bool = False
-) -> list[Case]:
-    """The credit authority's queue: open cases (overdue first, then oldest), or the most
-    recently closed ones."""
-    _require_handler(actor)
-    statuses = OPEN if not closed else tuple(s for s in ObjectionStatus if s not in OPEN)
-    rows = list(
-        session.scalars(
-            select(RecordObjection)
-            .where(RecordObjection.status.in_(statuses))
-            .order_by(RecordObjection.id.desc() if closed else RecordObjection.id)
-            .limit(MAX_LISTED)
-        )
-    )
-    cases = cases_of(session, clock, rows)
-    if not closed:
-        cases.sort(key=lambda c: (not c.overdue, c.objection.id))
-    return cases
-
-
-def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
-    """The source's queue: cases forwarded to it, or upheld and waiting for its correction."""
-    if not (
-        has_permission(actor, Permission.SUBMIT_RECORDS)
-        or has_permission(actor, Permission.HANDLE_OBJECTIONS)
-    ):
-        require(actor, Permission.SUBMIT_RECORDS)
-    if actor.organisation_id is None:
-        return []
-    rows = list(
-        session.scalars(
-            select(RecordObjection)
-            .where(
-                RecordObjection.source_organisation_id == actor.organisation_id,
-                RecordObjection.status.in_((ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD)),
-            )
-            .order_by(RecordObjection.id)
-            .limit(MAX_LISTED)
-        )
-    )
-    cases = cases_of(session, clock, rows)
-    cases.sort(key=lambda c: (not c.overdue, c.objection.id))
-    return cases
-
-
-def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Case:
-    """One case, for its subject, the credit authority's handler, or the record's source.
-    A staff member's read is a use of the subject's information: it goes in the subject's
-    access log (Art. 24), on the path of its official duty."""
-    objection = session.get(RecordObjection, objection_id)
-    if objection is None:
-        raise NotFound("no such objection", code="not_found", field="objection")
-    if actor.subject_id is not None:
-        require(actor, Permission.READ_OWN_FILE)
-        if actor.subject_id != objection.subject_id:
-            raise PermissionDenied(
-                "a subject account sees only its own objections",
-                code="not_own_subject",
-                article="Art. 13",
-            )
-        (found,) = cases_of(session, clock, [objection])
-        return found
-    if not (is_handler(actor) or is_source_staff(actor, objection)):
-        require(actor, Permission.HANDLE_OBJECTIONS)
-        raise PermissionDenied(
-            "only the credit authority's objection handler and the record's source read a case",
-            code="not_case_party",
-            article=ARTICLE,
-        )
-    (found,) = cases_of(session, clock, [objection])
-    access.log_use(
-        session,
-        clock,
-        actor,
-        found.subject,
-        path=LegalPath.OFFICIAL_DUTY,
-        what=CASE_READ,
-        purpose=CASE_PURPOSE,
-    )
-    return found
-
-
-def record_history(session: Session, record_id: int) -> list[RecordVersion]:
-    """The record's versions, oldest first (Art. 24: the sources and reasons of changes)."""
-    return list(
-        session.scalars(
-            select(RecordVersion)
-            .where(RecordVersion.record_id == record_id)
-            .order_by(RecordVersion.version_no)
-        )
-    )
-
-
-def outcome(objection: RecordObjection) -> str | None:
-    """The decision: upheld (and carried out or waiting to be), rejected, unconfirmed."""
-    status = objection.status
-    if status in (ObjectionStatus.UPHELD, ObjectionStatus.CORRECTED, ObjectionStatus.WITHDRAWN):
-        return "upheld"
-    if status in (ObjectionStatus.REJECTED, ObjectionStatus.UNCONFIRMED):
-        return status.value
-    return None

@@ -52,6 +52,7 @@ def upgrade() -> None:
         ),
         sa.Column("statement", sa.Text(), nullable=False),
         sa.Column("market", sa.Boolean(), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=False),
         sa.Column(
             "status",
             sa.Enum(*_STATUSES, name="objectionstatus", native_enum=False, length=16),

@@ -6,19 +6,31 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import Ground
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["objections"])
 
 
-def case_out(case: objections.Case, *, staff: bool) -> dict[str, Any]:
+def objection_terms(request: Request) -> rules.Terms:
+    """The deadlines' terms as configured (``XINYONG_OBJECTION_*``), kept with a new case."""
+    settings = app_context(request).settings
+    return rules.Terms(
+        forward=settings.objection_forward_working_days,
+        decide=settings.objection_decision_working_days,
+        source_decides=settings.objection_source_working_days,
+        market_days=settings.objection_market_days,
+    )
+
+
+def case_out(case: cases.Case, *, staff: bool) -> dict[str, Any]:
     o = case.objection
     body: dict[str, Any] = {
         "id": o.id,
@@ -42,12 +54,12 @@ def case_out(case: objections.Case, *, staff: bool) -> dict[str, Any]:
         "decision": None
         if o.decided_at is None
         else {
-            "outcome": objections.outcome(o),
+            "outcome": rules.outcome(o),
             "at": o.decided_at.isoformat(),
             "by": "source" if o.decided_by_source else "credit_authority",
             "reasons": o.decision_reasons,
             "check_made": o.check_made,
-            "article": objections.ARTICLE,
+            "article": rules.ARTICLE,
         },
         "completed_at": o.completed_at.isoformat() if o.completed_at else None,
         "result_version": o.result_version_no,
@@ -69,13 +81,13 @@ def _history(session: Session, record_id: int) -> list[dict[str, Any]]:
             "detail": v.reason_detail,
             "content": v.payload,
         }
-        for v in objections.record_history(session, record_id)
+        for v in cases.record_history(session, record_id)
     ]
 
 
 class ObjectionIn(BaseModel):
     ground: Ground
-    statement: str = Field(min_length=1, max_length=objections.MAX_STATEMENT)
+    statement: str = Field(min_length=1, max_length=rules.MAX_STATEMENT)
 
 
 @router.post(
@@ -86,6 +98,7 @@ class ObjectionIn(BaseModel):
 def raise_objection(
     record_id: RowId,
     body: ObjectionIn,
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
     actor: AuthenticatedActorDep,
@@ -94,9 +107,15 @@ def raise_objection(
     with a statement; the record is under objection from now on (409 objection_pending
     while an earlier objection to it is open)."""
     objection = objections.raise_objection(
-        session, clock, actor, record_id, ground=body.ground.value, statement=body.statement
+        session,
+        clock,
+        actor,
+        record_id,
+        ground=body.ground.value,
+        statement=body.statement,
+        terms=objection_terms(request),
     )
-    return case_out(objections.case(session, clock, actor, objection.id), staff=False)
+    return case_out(cases.case(session, clock, actor, objection.id), staff=False)
 
 
 @router.get("/me/objections", responses=refusals(403))
@@ -104,8 +123,8 @@ def my_objections(
     session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """My objections, newest first, each with its stage, deadlines and decision."""
-    mine = objections.of_subject(session, actor)
-    return {"items": [case_out(c, staff=False) for c in objections.cases_of(session, clock, mine)]}
+    mine = cases.of_subject(session, actor)
+    return {"items": [case_out(c, staff=False) for c in cases.cases_of(session, clock, mine)]}
 
 
 @router.get("/record-objections", responses=refusals(403))
@@ -120,7 +139,7 @@ def handler_queue(
     return {
         "items": [
             case_out(c, staff=True)
-            for c in objections.handler_queue(session, clock, actor, closed=closed)
+            for c in cases.handler_queue(session, clock, actor, closed=closed)
         ]
     }
 
@@ -131,9 +150,7 @@ def source_queue(
 ) -> dict[str, Any]:
     """The record's source: cases forwarded to it to decide, and upheld cases waiting for
     its correction or withdrawal."""
-    return {
-        "items": [case_out(c, staff=True) for c in objections.source_queue(session, clock, actor)]
-    }
+    return {"items": [case_out(c, staff=True) for c in cases.source_queue(session, clock, actor)]}
 
 
 @router.get("/record-objections/{objection_id}", responses=refusals(403, 404))
@@ -143,7 +160,7 @@ def one_case(
     """One case with the record's versions (Art. 24): for its subject, the credit
     authority's handler and the record's source. A staff read is in the subject's access
     log."""
-    case = objections.case(session, clock, actor, objection_id)
+    case = cases.case(session, clock, actor, objection_id)
     staff = actor.subject_id is None
     return {
         **case_out(case, staff=staff),
@@ -175,7 +192,7 @@ def forward(
 ) -> dict[str, Any]:
     """The handler forwards a received case to the record's source, which decides."""
     objections.forward(session, clock, actor, objection_id, note=body.note)
-    return case_out(objections.case(session, clock, actor, objection_id), staff=True)
+    return case_out(cases.case(session, clock, actor, objection_id), staff=True)
 
 
 class DecisionIn(BaseModel):
@@ -203,7 +220,7 @@ def decide(
         reasons=body.reasons,
         check_made=body.check_made,
     )
-    return case_out(objections.case(session, clock, actor, objection_id), staff=True)
+    return case_out(cases.case(session, clock, actor, objection_id), staff=True)
 
 
 class CorrectionIn(BaseModel):
@@ -225,7 +242,7 @@ def correct(
         session, clock, actor, objection_id, values=body.values, note=body.note
     )
     return {
-        **case_out(objections.case(session, clock, actor, objection_id), staff=True),
+        **case_out(cases.case(session, clock, actor, objection_id), staff=True),
         "version": version.version_no,
     }
 
@@ -245,6 +262,6 @@ def withdraw(
     """The source withdraws the record from publication (the content is unchanged)."""
     version = objections.withdraw(session, clock, actor, objection_id, note=body.note)
     return {
-        **case_out(objections.case(session, clock, actor, objection_id), staff=True),
+        **case_out(cases.case(session, clock, actor, objection_id), staff=True),
         "version": version.version_no,
     }

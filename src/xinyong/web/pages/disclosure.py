@@ -35,7 +35,7 @@ from xinyong.errors import (
     PermissionDenied,
     RateLimited,
 )
-from xinyong.objections import service as objections
+from xinyong.objections import rules
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_content_days
@@ -102,7 +102,7 @@ WHAT_LABELS = {
     "joint_check": N_("List status, measures and green channel"),
     "person_lookup": N_("Found by ID number: name and reference"),
     # Staff reading the subject's objection case to handle it (Art. 25).
-    objections.CASE_READ: N_("Your objection to a record, read to handle it"),
+    rules.CASE_READ: N_("Your objection to a record, read to handle it"),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
@@ -110,7 +110,7 @@ PURPOSE_LABELS = {
     "own file": N_("own file"),
     access.SUPERVISION_PURPOSE: N_("supervision of credit information and its use (Art. 33)"),
     access.LOOKUP_PURPOSE: N_("finding a person by ID number"),
-    objections.CASE_PURPOSE: N_("deciding an objection (Art. 25)"),
+    rules.CASE_PURPOSE: N_("deciding an objection (Art. 25)"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {

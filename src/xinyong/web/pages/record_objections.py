@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import WITHDRAWAL_GROUNDS, Ground, ObjectionStatus
+from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.disclosure import disclosure_helpers
@@ -77,14 +79,14 @@ def _helpers(request: Request) -> dict[str, Any]:
 def _render_mine(
     request: Request, session: Session, clock: Any, actor: Actor, state: FormState = BLANK
 ) -> HTMLResponse:
-    mine = objections.of_subject(session, actor)
+    mine = cases.of_subject(session, actor)
     return render_form(
         request,
         "me_objections.html",
         {
             **_helpers(request),
-            "cases": objections.cases_of(session, clock, mine),
-            "records": objections.objectionable_records(session, actor),
+            "cases": cases.cases_of(session, clock, mine),
+            "records": cases.objectionable_records(session, actor),
         },
         state,
     )
@@ -109,13 +111,19 @@ def raise_objection(
     clock: ClockDep,
     record: Annotated[int, Form(ge=1, le=2**62)],
     ground: Annotated[str, Form(max_length=32)] = "",
-    statement: Annotated[str, Form(max_length=objections.MAX_STATEMENT)] = "",
+    statement: Annotated[str, Form(max_length=rules.MAX_STATEMENT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
         objections.raise_objection(
-            session, clock, actor, record, ground=ground, statement=statement
+            session,
+            clock,
+            actor,
+            record,
+            ground=ground,
+            statement=statement,
+            terms=objection_terms(request),
         )
     except (InvalidInput, Conflict, NotFound) as exc:
         form = {"record": record, "ground": ground, "statement": statement}
@@ -136,8 +144,8 @@ def handler_queue(
         {
             **_helpers(request),
             "mode": "handler",
-            "cases": objections.handler_queue(session, clock, actor),
-            "closed": objections.handler_queue(session, clock, actor, closed=True)[:50],
+            "cases": cases.handler_queue(session, clock, actor),
+            "closed": cases.handler_queue(session, clock, actor, closed=True)[:50],
         },
         BLANK,
     )
@@ -153,7 +161,7 @@ def source_queue(
         {
             **_helpers(request),
             "mode": "source",
-            "cases": objections.source_queue(session, clock, actor),
+            "cases": cases.source_queue(session, clock, actor),
             "closed": [],
         },
         BLANK,
@@ -173,7 +181,7 @@ def _render_case(
     *,
     error_form: str = "",
 ) -> HTMLResponse:
-    case = objections.case(session, clock, actor, objection_id)
+    case = cases.case(session, clock, actor, objection_id)
     status = case.objection.status
     handler = objections.is_handler(actor)
     source = objections.is_source_staff(actor, case.objection)
@@ -186,7 +194,7 @@ def _render_case(
             **_helpers(request),
             "case": case,
             "staff": actor.subject_id is None,
-            "history": objections.record_history(session, case.record.id),
+            "history": cases.record_history(session, case.record.id),
             "may_forward": handler and status is ObjectionStatus.RECEIVED,
             "may_decide": (handler and status is ObjectionStatus.RECEIVED)
             or (source and status is ObjectionStatus.FORWARDED),
@@ -196,7 +204,7 @@ def _render_case(
             "may_withdraw": reporter
             and status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD),
             "fields": objections.correctable_fields(session, case.objection) if reporter else [],
-            "outcome": objections.outcome(case.objection),
+            "outcome": rules.outcome(case.objection),
             "error_form": error_form,
         },
         state,

@@ -1,0 +1,183 @@
+"""The rules of an objection to a credit record (Art. 25), without the database: the
+grounds' outcomes, the state machine, and the deadlines of each stage in working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from xinyong.calendar import WorkingDayCalendar
+from xinyong.clock import CHINA
+from xinyong.errors import Conflict
+from xinyong.objections.models import (
+    OPEN,
+    WITHDRAWAL_GROUNDS,
+    Ground,
+    ObjectionStatus,
+    RecordObjection,
+)
+
+ARTICLE = "Art. 25"
+MARKET_BASIS = "征信业管理条例 Art. 25"
+DEADLINE_BASIS = "Shanghai regulation Art. 36 (rules.md default)"
+MAX_STATEMENT = 5000
+CASE_READ = "objection_case"
+CASE_PURPOSE = "deciding an objection (Art. 25)"
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The deadlines of the stages (rules.md "Objections", configuration with defaults:
+    ``XINYONG_OBJECTION_*``). Kept with each objection as they were when it was received,
+    so that a later change of configuration does not move a running case's deadlines."""
+
+    forward: int = 2  # working days for the credit authority to forward to the source
+    decide: int = 5  # working days for the credit authority to decide
+    source_decides: int = 5  # working days for the source, from forwarding
+    market_days: int = 20  # calendar days for market credit information (征信业管理条例 Art. 25)
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any] | None) -> Terms:
+        known = {name: int(value) for name, value in (stored or {}).items() if name in FIELDS}
+        return cls(**known)
+
+
+FIELDS = frozenset(Terms.__dataclass_fields__)
+
+
+def reason_corrected(objection_id: int) -> str:
+    return f"corrected after objection {objection_id}"
+
+
+def reason_withdrawn(objection_id: int) -> str:
+    return f"withdrawn from publication after objection {objection_id}"
+
+
+def reason_rejected(objection_id: int) -> str:
+    return f"objection {objection_id} rejected"
+
+
+def reason_unconfirmed(objection_id: int) -> str:
+    return f"objection {objection_id}: facts could not be confirmed"
+
+
+# --- the state machine ------------------------------------------------------------------------
+
+# Who acts: the credit authority's objection handler, or the record's source.
+HANDLER = "handler"
+SOURCE = "source"
+
+# (status, actor, action) → the status after it. Anything else is refused (409).
+TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
+    (ObjectionStatus.RECEIVED, HANDLER, "forward"): ObjectionStatus.FORWARDED,
+    (ObjectionStatus.RECEIVED, HANDLER, "upheld"): ObjectionStatus.UPHELD,
+    (ObjectionStatus.RECEIVED, HANDLER, "rejected"): ObjectionStatus.REJECTED,
+    (ObjectionStatus.RECEIVED, HANDLER, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
+    (ObjectionStatus.FORWARDED, SOURCE, "upheld"): ObjectionStatus.UPHELD,
+    (ObjectionStatus.FORWARDED, SOURCE, "rejected"): ObjectionStatus.REJECTED,
+    (ObjectionStatus.FORWARDED, SOURCE, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
+    # The source upholds by correcting or withdrawing at once, or after the handler upheld.
+    (ObjectionStatus.FORWARDED, SOURCE, "correct"): ObjectionStatus.CORRECTED,
+    (ObjectionStatus.FORWARDED, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
+    (ObjectionStatus.UPHELD, SOURCE, "correct"): ObjectionStatus.CORRECTED,
+    (ObjectionStatus.UPHELD, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
+}
+DECISIONS = ("upheld", "rejected", "unconfirmed")
+
+
+def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) -> ObjectionStatus:
+    """The objection's status after ``who`` does ``action``, or the refusal: pure, so that
+    the property test can walk every path."""
+    found = TRANSITIONS.get((status, who, action))
+    if found is None:
+        if status not in OPEN:
+            raise Conflict(
+                f"this objection is closed ({status.value})",
+                code="objection_closed",
+                field="objection",
+                article=ARTICLE,
+            )
+        raise Conflict(
+            f"a case that is {status.value} cannot be given '{action}' by the {who}",
+            code="wrong_stage",
+            field="objection",
+            article=ARTICLE,
+        )
+    if action == "correct" and ground in WITHDRAWAL_GROUNDS:
+        raise Conflict(
+            "an objection that the record should not be public, or is past its publicity "
+            "period, is answered by withdrawing it from publication, not by changing it",
+            code="withdraw_instead",
+            field="objection",
+            article=ARTICLE,
+        )
+    return found
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str  # forward, decide, source_decides, correct
+    due: dt.date
+    provisional: bool  # past the calendar's official data: Monday–Friday assumed
+    overdue: bool
+    basis: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "due": self.due.isoformat(),
+            "provisional": self.provisional,
+            "overdue": self.overdue,
+            "basis": self.basis,
+        }
+
+
+def _local_day(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(CHINA).date()
+
+
+def deadlines(
+    objection: RecordObjection, calendar: WorkingDayCalendar, today: dt.date
+) -> list[Deadline]:
+    """The deadlines of the case's current stage, computed from the calendar now: a
+    provisional one becomes definite once the credit authority enters the year."""
+    status = objection.status
+    if status not in OPEN:
+        return []
+    terms = Terms.from_dict(objection.terms)
+    if objection.market:
+        due = objection.received_on + dt.timedelta(days=terms.market_days)
+        return [Deadline("decide", due, False, today > due, MARKET_BASIS)]
+
+    def after(start: dt.date, days: int, what: str) -> Deadline:
+        result = calendar.add_working_days(start, days)
+        return Deadline(what, result.day, result.provisional, today > result.day, DEADLINE_BASIS)
+
+    if status is ObjectionStatus.RECEIVED:
+        return [
+            after(objection.received_on, terms.forward, "forward"),
+            after(objection.received_on, terms.decide, "decide"),
+        ]
+    if status is ObjectionStatus.FORWARDED:
+        assert objection.forwarded_on is not None
+        return [after(objection.forwarded_on, terms.source_decides, "source_decides")]
+    assert objection.decided_at is not None
+    # Upheld: the source carries it out in the time it would have had to decide.
+    return [after(_local_day(objection.decided_at), terms.source_decides, "correct")]
+
+
+def outcome(objection: RecordObjection) -> str | None:
+    """The decision: upheld (and carried out or waiting to be), rejected, unconfirmed."""
+    status = objection.status
+    if status in (ObjectionStatus.UPHELD, ObjectionStatus.CORRECTED, ObjectionStatus.WITHDRAWN):
+        return "upheld"
+    if status in (ObjectionStatus.REJECTED, ObjectionStatus.UNCONFIRMED):
+        return status.value
+    return None
