@@ -275,9 +275,12 @@ def decide(
 
 
 PERSON_LOOKUP = "person_lookup"
+# Staff of the credit authority or the source reading a subject's objection case to handle
+# it (Art. 25, ``objections.cases.case``).
+OBJECTION_CASE = "objection_case"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads.
-NOT_FILE_READS = (PERSON_LOOKUP,)
+NOT_FILE_READS = (PERSON_LOOKUP, OBJECTION_CASE)
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"
 

@@ -25,7 +25,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import NotFound, PermissionDenied
 from xinyong.objections.models import OPEN, ObjectionStatus, RecordObjection
-from xinyong.objections.rules import ARTICLE, CASE_PURPOSE, CASE_READ, Deadline, deadlines
+from xinyong.objections.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines
 from xinyong.objections.service import (
     OBJECTIONABLE,
     definition_of,
@@ -192,7 +192,7 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
         actor,
         found.subject,
         path=LegalPath.OFFICIAL_DUTY,
-        what=CASE_READ,
+        what=access.OBJECTION_CASE,
         purpose=CASE_PURPOSE,
     )
     return found

@@ -22,7 +22,6 @@ ARTICLE = "Art. 25"
 MARKET_BASIS = "征信业管理条例 Art. 25"
 DEADLINE_BASIS = "Shanghai regulation Art. 36 (rules.md default)"
 MAX_STATEMENT = 5000
-CASE_READ = "objection_case"
 CASE_PURPOSE = "deciding an objection (Art. 25)"
 
 

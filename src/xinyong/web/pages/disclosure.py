@@ -102,7 +102,7 @@ WHAT_LABELS = {
     "joint_check": N_("List status, measures and green channel"),
     "person_lookup": N_("Found by ID number: name and reference"),
     # Staff reading the subject's objection case to handle it (Art. 25).
-    rules.CASE_READ: N_("Your objection to a record, read to handle it"),
+    access.OBJECTION_CASE: N_("Your objection to a record, read to handle it"),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
