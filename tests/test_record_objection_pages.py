@@ -14,7 +14,7 @@ from tests.collection_helpers import (
     fast_password_hashing,  # noqa: F401 - fixture
 )
 from tests.disclosure_helpers import company_penalty, disclosure_world  # noqa: F401
-from tests.factories import World
+from tests.factories import World, record_objection
 from tests.page_helpers import csrf_from, log_in
 from xinyong.clock import FixedClock
 from xinyong.objections.models import ObjectionStatus, RecordObjection
@@ -101,3 +101,35 @@ def test_pages_from_objection_to_correction(
     log = client.get("/me/access-log?lang=en")
     assert "Your objection to a record, read to handle it" in log.text
     assert "deciding an objection (Art. 25)" in log.text
+
+
+def test_the_public_page_shows_under_objection_and_an_unconfirmed_decision_shows_the_check(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    record = company_penalty(db, clock, world)
+    objection = record_objection(db, clock, world, record.id, ground="omission")
+    objection_id = objection.id
+    db.commit()
+    public = client.get(f"/subjects/{world.subjects['company'].uscc}?lang=en")
+    assert f'data-record="{record.id}"' in public.text
+    assert 'data-status="under_objection"' in public.text
+
+    log_in(client, "objections")
+    case = client.get(f"/record-objections/{objection_id}")
+    form = {"outcome": "unconfirmed", "reasons": "双方说法不一", "csrf_token": csrf_from(case.text)}
+    missing = client.post(f"/record-objections/{objection_id}/decide", data=form)
+    assert missing.status_code == 422
+    assert 'data-code="required"' in missing.text
+    assert "双方说法不一" in missing.text  # what was typed is kept
+    form["check_made"] = "调阅执法档案，未见缴款凭证"
+    decided = client.post(f"/record-objections/{objection_id}/decide", data=form)
+    assert decided.status_code == 200
+    client.cookies.clear()
+
+    log_in(client, "company")
+    mine = client.get("/me/objections?lang=en")
+    assert "The facts could not be confirmed: the check and the objection are recorded" in mine.text
+    assert "调阅执法档案，未见缴款凭证" in mine.text
+    credit = client.get("/me/credit?lang=en")
+    assert f"Objection {objection_id}: the facts could not be confirmed" in credit.text
