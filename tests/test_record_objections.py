@@ -17,6 +17,9 @@ from tests.collection_helpers import (
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
+    ingest,
+    penalty_row,
+    record_by_decision,
 )
 from tests.disclosure_helpers import (
     access_events,
@@ -385,3 +388,22 @@ def test_the_terms_are_configuration_kept_with_the_case(
         ("forward", dt.date(2026, 11, 30)),
         ("decide", dt.date(2026, 12, 2)),
     ]
+
+
+def test_a_changed_resubmission_leaves_the_record_under_objection(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    row = penalty_row(world)
+    ingest(db, clock, world.organisations["regulator"], [row])
+    record = record_by_decision(db, row["decision_number"])
+    objection = record_objection(db, clock, world, record.id)
+    report = ingest(db, clock, world.organisations["regulator"], [{**row, "remarks": "补充说明"}])
+    assert report.batch.updated == 1
+    db.refresh(record)
+    assert record.status is RecordStatus.UNDER_OBJECTION
+    assert _versions(db, record.id)[-1] == (3, "under_objection", "updated by source")
+    objections.decide(
+        db, clock, actor_of(world, "objections"), objection.id, outcome="rejected", reasons="无误"
+    )
+    assert record.status is RecordStatus.ACTIVE

@@ -807,23 +807,24 @@ class _BatchRun:
                 lookup.append(natural_key)
         if not keyed:
             return
-        existing: dict[str, tuple[int, str, int]] = {}
+        existing: dict[str, tuple[int, str, int, RecordStatus]] = {}
         for start in range(0, len(lookup), _LOOKUP_SLICE):
-            for rid, key, digest, version_no in session.execute(
+            for rid, key, digest, version_no, status in session.execute(
                 select(
                     CreditRecord.id,
                     CreditRecord.natural_key,
                     CreditRecord.payload_hash,
                     CreditRecord.current_version_no,
+                    CreditRecord.status,
                 ).where(
                     CreditRecord.record_type_id == type_id,
                     CreditRecord.source_organisation_id == self.organisation.id,
                     self._any_of(CreditRecord.natural_key, lookup[start : start + _LOOKUP_SLICE]),
                 )
             ):
-                existing[key] = (rid, digest, version_no)
+                existing[key] = (rid, digest, version_no, status)
         new_rows: list[tuple[ValidRow, int, str, str, str]] = []
-        changed: list[tuple[ValidRow, int, str, str, str, int, int]] = []
+        changed: list[tuple[ValidRow, int, str, str, str, int, int, RecordStatus]] = []
         for item in keyed:
             found = existing.get(item[2]) if existing else None
             if found is None:
@@ -831,7 +832,7 @@ class _BatchRun:
             elif found[1] == item[4]:
                 self.batch.unchanged += 1
             else:
-                changed.append((*item, found[0], found[2]))
+                changed.append((*item, found[0], found[2], found[3]))
         versions: list[tuple[Any, ...]] = []
         if new_rows:
             ids = allocate_ids(session, CreditRecord.__table__, len(new_rows))
@@ -893,8 +894,16 @@ class _BatchRun:
             self.batch.late += late
             self.batch.awaiting_review += awaiting_review
             self.records_written += len(new_rows)
-        for row, sid, key, payload_json, digest, rid, version_no in changed:
+        for row, sid, key, payload_json, digest, rid, version_no, before in changed:
             values = self._record_values(row, sid, key, digest)
+            # A record under objection stays so until the objection is decided (Art. 25):
+            # the source's new content does not close the case.
+            status = (
+                RecordStatus.UNDER_OBJECTION
+                if before is RecordStatus.UNDER_OBJECTION
+                else RecordStatus.ACTIVE
+            )
+            values["status"] = status
             for unchanged_column in (
                 "record_type_id",
                 "subject_id",
@@ -917,7 +926,7 @@ class _BatchRun:
                     payload_json,
                     self._sensitive_ciphertext(row),
                     digest,
-                    RecordStatus.ACTIVE,
+                    status,
                     REASON_UPDATED,
                     self.batch.id,
                     self.organisation.id,
