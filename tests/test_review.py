@@ -308,7 +308,7 @@ def test_a_system_or_anonymous_actor_cannot_review(
         review.confirm(db, clock, SYSTEM_ACTOR, record_id, "")
     assert refused.value.code == "officer_in_person"
     with pytest.raises(NotAuthenticated):
-        review.pending(db, ANONYMOUS_ACTOR)
+        review.pending(db, clock, ANONYMOUS_ACTOR)
 
 
 def test_a_record_is_reviewed_once(

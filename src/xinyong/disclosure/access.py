@@ -278,11 +278,22 @@ PERSON_LOOKUP = "person_lookup"
 # Staff of the credit authority or the source reading a subject's objection case to handle
 # it (Art. 25, ``objections.cases.case``).
 OBJECTION_CASE = "objection_case"
+# A list entry shown with its non-public parts (evidence, notice, the persons named in
+# full, objections): to its subject's log (decision 0020).
+LIST_ENTRY = "list_entry"
+# The same, in the log of a registered person the entry names as responsible (Art. 18).
+LIST_ENTRY_NAMED = "list_entry_named"
+# A record shown to the source's security officer before it is public (Art. 12(3)).
+RECORD_UNDER_REVIEW = "record_under_review"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
-# limits nor among supervision's reads.
-NOT_FILE_READS = (PERSON_LOOKUP, OBJECTION_CASE)
+# limits nor among supervision's reads (an officer's queue is shown on every visit; it is
+# work on the organisation's own cases, not a query of files).
+NOT_FILE_READS = (PERSON_LOOKUP, OBJECTION_CASE, LIST_ENTRY, LIST_ENTRY_NAMED, RECORD_UNDER_REVIEW)
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"
+LIST_WORK_PURPOSE = "recognising and reviewing list entries (Art. 14, 18)"
+OBJECTION_PURPOSE = "deciding objections to list entries (Art. 25)"
+REVIEW_PURPOSE = "confidentiality review before publicity (Art. 12(3))"
 
 
 def log_use(
@@ -315,6 +326,46 @@ def log_use(
                 authorisation_id=authorisation_id,
             )
             for authorisation_id in (authorisation_ids or (None,))
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Use:
+    """One subject whose non-public information a view showed, and which record types
+    (none: not records, e.g. a list entry)."""
+
+    subject_id: int
+    record_type_codes: tuple[str, ...] = ()
+
+
+def log_uses(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    uses: Sequence[Use],
+    *,
+    path: LegalPath,
+    what: str,
+    purpose: str,
+) -> None:
+    """Uses of several subjects' non-public information by one view — an officer's queue,
+    a security officer's pending records — in each subject's log (Art. 24), in one
+    statement in the reader's transaction."""
+    _log_granted(
+        session,
+        [
+            _event_values(
+                actor,
+                use.subject_id,
+                clock,
+                path=path,
+                what=what,
+                granted=True,
+                codes=list(use.record_type_codes),
+                purpose=purpose,
+            )
+            for use in uses
         ],
     )
 

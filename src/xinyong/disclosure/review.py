@@ -31,7 +31,7 @@ from xinyong.collection import records
 from xinyong.collection.models import CreditRecord, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
 from xinyong.crypto import default_cipher
-from xinyong.disclosure.models import ConfidentialityReview, ReviewDecision
+from xinyong.disclosure.models import ConfidentialityReview, LegalPath, ReviewDecision
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
 
@@ -195,8 +195,14 @@ def _fields(definition: RecordTypeDefinition, payload: dict[str, Any]) -> tuple[
     return tuple(shown)
 
 
-def pending(session: Session, actor: Actor) -> list[PendingReview]:
-    """Records of the officer's organisation that wait for the confidentiality review."""
+def pending(session: Session, clock: Clock, actor: Actor) -> list[PendingReview]:
+    """Records of the officer's organisation that wait for the confidentiality review,
+    with their content: shown, they are a use of each subject's information that is not
+    public yet, so each is in its subject's access log (Art. 12(3), 24) and the view in
+    the audit trail (the record ids, never the content)."""
+    # Here, not at the top: the access log's module reads files, which read this one.
+    from xinyong.disclosure import access
+
     require(actor, Permission.REVIEW_CONFIDENTIALITY)
     if actor.organisation_id is None:
         return []
@@ -210,6 +216,8 @@ def pending(session: Session, actor: Actor) -> list[PendingReview]:
         .order_by(CreditRecord.received_at, CreditRecord.id)
     )
     items: list[PendingReview] = []
+    # One entry per record shown: the record type tells the subject what was read.
+    uses: list[access.Use] = []
     for record, subject in waiting:
         code, definition = _definition(session, record)
         version = records.current_version(session, record)
@@ -229,6 +237,26 @@ def pending(session: Session, actor: Actor) -> list[PendingReview]:
                 publicity_end=record.publicity_end,
                 fields=_fields(definition, dict(version.payload)),
             )
+        )
+        uses.append(access.Use(subject.id, (code,)))
+    if items:
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "record.review_read",
+            target_type="credit_record",
+            target_id=items[0].record_id if len(items) == 1 else None,
+            details={"records": [item.record_id for item in items]},
+        )
+        access.log_uses(
+            session,
+            clock,
+            actor,
+            uses,
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.RECORD_UNDER_REVIEW,
+            purpose=access.REVIEW_PURPOSE,
         )
     return items
 

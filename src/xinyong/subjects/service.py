@@ -230,9 +230,17 @@ def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str)
     """Find a natural person by ID number: only for those entitled, and audited."""
     require(actor, Permission.LOOKUP_PERSON)
     subject = person_by_typed_citizen_id(session, clock, citizen_id)
-    record_person_lookup(session, clock, actor, subject)
     if subject is None:
-        raise NotFound("no person with this ID number", code="unknown_subject", field="citizen_id")
+        # A failed lookup is audited too (an ID number tried is a use of the platform to
+        # learn who is registered, Art. 34): written as the error's aftermath, after the
+        # boundary rolls the request back, as a refused access's log entry is.
+        raise NotFound(
+            "no person with this ID number",
+            code="unknown_subject",
+            field="citizen_id",
+            aftermath=lambda after: record_person_lookup(after, clock, actor, None),
+        )
+    record_person_lookup(session, clock, actor, subject)
     return subject
 
 

@@ -12,7 +12,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.errors import NotAuthenticated, PermissionDenied, RateLimited
+from xinyong.errors import DomainError, NotAuthenticated, PermissionDenied, RateLimited
 from xinyong.ratelimit import SlidingWindowLimiter
 from xinyong.web.context import AppContext
 
@@ -36,6 +36,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.commit()
     except (PermissionDenied, NotAuthenticated, RateLimited) as refusal:
         settle_refusal(request, session, refusal)
+        raise
+    except DomainError as failure:
+        settle_failure(session, failure)
         raise
     except BaseException:
         session.rollback()
@@ -72,6 +75,15 @@ def settle_refusal(
     if refusal.aftermath is not None:
         refusal.aftermath(session)
     session.commit()
+
+
+def settle_failure(session: Session, failure: DomainError) -> None:
+    """Roll back what a failed request did, keeping what must outlive it (the error's
+    ``aftermath``, e.g. the audit of a failed lookup by ID number), committed alone."""
+    session.rollback()
+    if failure.aftermath is not None:
+        failure.aftermath(session)
+        session.commit()
 
 
 def _route_path(request: Request) -> str:

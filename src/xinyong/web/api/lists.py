@@ -12,7 +12,15 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, require_subject_account
-from xinyong.lists import applications, entries, grades, joint_checks, measures, risk
+from xinyong.lists import (
+    applications,
+    entries,
+    entry_reads,
+    grades,
+    joint_checks,
+    measures,
+    risk,
+)
 from xinyong.lists.models import (
     ListEntry,
     ListKind,
@@ -290,18 +298,25 @@ def propose_entry(
 
 
 @router.get("/list-entries", tags=["lists"], responses=refusals(403))
-def entry_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """The agency's open proposals (in comment, noticed, awaiting approval)."""
-    return {"items": [_entry_out(e, public=False) for e in entries.queue(session, actor)]}
+def entry_queue(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """The agency's open proposals (in comment, noticed, awaiting approval), with their
+    evidence and notice: in each subject's access log (decision 0020)."""
+    queue = entries.queue(session, actor)
+    entry_reads.queue_shown(session, clock, actor, queue, persons=False)
+    return {"items": [_entry_out(e, public=False) for e in queue]}
 
 
 @router.get("/list-entries/{entry_id}", tags=["lists"], responses=refusals(403, 404))
 def entry_detail(
-    entry_id: RowId, session: SessionDep, actor: AuthenticatedActorDep
+    entry_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """One entry in full, with every decision's reasons and the responsible persons named
-    in full (Art. 18): the recognising agency, the credit authority and the subject."""
-    return _entry_full(session, entries.visible_entry(session, actor, entry_id), actor)
+    in full (Art. 18): the recognising agency, the credit authority and the subject. A
+    reader other than the subject is in the access logs of the subject and of the
+    registered persons named (decision 0020)."""
+    return _entry_full(session, entry_reads.read_entry(session, clock, actor, entry_id), actor)
 
 
 class DecisionIn(BaseModel):
@@ -387,10 +402,15 @@ class ObjectionDecisionIn(BaseModel):
 
 
 @router.get("/list-objections", tags=["lists"], responses=refusals(403))
-def objections_to_decide(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+def objections_to_decide(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
     """For an objection handler: the undecided objections to open list candidacies it may
     decide (its agency's; every agency's for the credit authority's), oldest first, each
-    with the entry in full and the statement."""
+    with the entry in full and the statement: in each subject's access log (decision
+    0020)."""
+    cases = entries.objection_cases(session, actor)
+    entry_reads.objections_shown(session, clock, actor, [c.entry for c in cases])
     return {
         "items": [
             {
@@ -403,7 +423,7 @@ def objections_to_decide(session: SessionDep, actor: AuthenticatedActorDep) -> d
                 "standard": c.standard.name,
                 "entry": _entry_out(c.entry, public=False),
             }
-            for c in entries.objection_cases(session, actor)
+            for c in cases
         ]
     }
 

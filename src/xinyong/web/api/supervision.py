@@ -39,10 +39,13 @@ def _review_out(item: ConfidentialityReview) -> dict[str, Any]:
 
 
 @router.get("/reviews", tags=["review"], responses=refusals(403))
-def pending_reviews(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+def pending_reviews(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
     """Records of my organisation waiting for the confidentiality review before publicity,
-    with their current content (security officers, Art. 12(3)), and who those officers are."""
-    items = review.pending(session, actor)
+    with their current content (security officers, Art. 12(3)), and who those officers are.
+    Each record shown is in its subject's access log (purpose: confidentiality review)."""
+    items = review.pending(session, clock, actor)
     officers = (
         review.security_officers(session, actor.organisation_id) if actor.organisation_id else []
     )

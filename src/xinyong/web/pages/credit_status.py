@@ -21,7 +21,7 @@ from xinyong.lists import risk
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.disclosure import subject_from_form
-from xinyong.web.pages.forms import BLANK, FormState, refused_access, render_form
+from xinyong.web.pages.forms import BLANK, refused, refused_access, render_form
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -74,8 +74,8 @@ def credit_status(
         subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
         status = risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
     except (InvalidInput, NotFound) as exc:
-        # No rollback: the audit of a person lookup is kept whatever its outcome.
-        state = FormState.after(exc, form)
+        # Nothing is kept but a failed lookup's audit (the error's aftermath).
+        state = refused(session, exc, form)
         return render_form(request, "credit_status.html", _context(actor), state)
     except (PermissionDenied, RateLimited) as exc:
         # No authorisation, or one without the credit-status scope: logged for the subject.

@@ -103,6 +103,9 @@ WHAT_LABELS = {
     "person_lookup": N_("Found by ID number: name and reference"),
     # Staff reading the subject's objection case to handle it (Art. 25).
     access.OBJECTION_CASE: N_("Your objection to a record, read to handle it"),
+    access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
+    access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
+    access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
@@ -111,6 +114,9 @@ PURPOSE_LABELS = {
     access.SUPERVISION_PURPOSE: N_("supervision of credit information and its use (Art. 33)"),
     access.LOOKUP_PURPOSE: N_("finding a person by ID number"),
     rules.CASE_PURPOSE: N_("deciding an objection (Art. 25)"),
+    access.LIST_WORK_PURPOSE: N_("recognising and reviewing list entries (Art. 14, 18)"),
+    access.OBJECTION_PURPOSE: N_("deciding objections to list entries (Art. 25)"),
+    access.REVIEW_PURPOSE: N_("confidentiality review before publicity (Art. 12(3))"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {
@@ -657,8 +663,8 @@ def query_subject(
             request, session, clock, actor, subject, item_code=item_code, matter=item_matter
         )
     except (InvalidInput, NotFound) as exc:
-        # No rollback: nothing was written but the audit of a person lookup, which is kept.
-        return render_form(request, "disclosure_query.html", context, FormState.after(exc, form))
+        # Nothing is kept but a failed lookup's audit (the error's aftermath).
+        return render_form(request, "disclosure_query.html", context, refused(session, exc, form))
     except (PermissionDenied, RateLimited) as exc:
         # Refused on the lawful path (logged for the subject) or the bulk-read limit.
         state = refused_access(request, session, exc, form)

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from xinyong.errors import DomainError, InvalidInput, PermissionDenied, RateLimited
-from xinyong.web.deps import settle_refusal
+from xinyong.web.deps import settle_failure, settle_refusal
 from xinyong.web.errors import status_for
 from xinyong.web.pages.rendering import render
 
@@ -53,8 +53,10 @@ BLANK = FormState()
 
 
 def form_error(session: Session, exc: DomainError) -> dict[str, Any]:
-    """A refused form writes nothing: roll back, and hand the error to the template."""
-    session.rollback()
+    """A refused form writes nothing but what must outlive the refusal (the error's
+    aftermath, e.g. the audit of a failed lookup): roll back, and hand the error to the
+    template."""
+    settle_failure(session, exc)
     return exc.as_dict()
 
 

@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, require
-from xinyong.lists import entries
+from xinyong.clock import Clock
+from xinyong.lists import entries, entry_reads
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.lists import local_day, objection_decided
 from xinyong.web.pages.rendering import check_csrf, render
@@ -21,9 +22,14 @@ from xinyong.web.pages.rendering import check_csrf, render
 router = APIRouter(include_in_schema=False)
 
 
-def _context(session: Session, actor: Actor) -> dict[str, Any]:
+def _context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
+    cases = entries.objection_cases(session, actor)
+    # The undecided cases show each entry's evidence and the commenters' contacts: a use
+    # of the subjects' information (decision 0020). The decided ones show only the
+    # decision taken, beside the subject's name: no use.
+    entry_reads.objections_shown(session, clock, actor, [c.entry for c in cases])
     return {
-        "cases": entries.objection_cases(session, actor),
+        "cases": cases,
         "decided": entries.objection_cases(session, actor, decided=True),
         "day": local_day,
     }
@@ -31,10 +37,16 @@ def _context(session: Session, actor: Actor) -> dict[str, Any]:
 
 @router.get("/list-objections", response_class=HTMLResponse)
 def objections_to_decide(
-    request: Request, actor: ActorDep, session: SessionDep, decided: int | None = None
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    decided: int | None = None,
 ) -> HTMLResponse:
     return render(
-        request, "list_objections.html", {**_context(session, actor), "just_decided": decided}
+        request,
+        "list_objections.html",
+        {**_context(session, actor, clock), "just_decided": decided},
     )
 
 
@@ -61,6 +73,6 @@ def decide(
         upheld=upheld,
         reasons=reasons,
         template="list_objections.html",
-        context=lambda: _context(session, actor),
+        context=lambda: _context(session, actor, clock),
         done=f"/list-objections?decided={objection_id}",
     )

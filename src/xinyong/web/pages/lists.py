@@ -23,7 +23,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.clock import CHINA, Clock
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
-from xinyong.lists import applications, entries, grades, joint_checks, measures
+from xinyong.lists import applications, entries, entry_reads, grades, joint_checks, measures
 from xinyong.lists.models import ListKind, MeasureKind, ObjectionSource, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
@@ -99,8 +99,12 @@ def measure_lists(
     )
 
 
-def _queue_context(session: Session, actor: Actor, today: dt.date) -> dict[str, Any]:
+def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
+    today = clock.today()
     queue = entries.queue(session, actor)
+    # The queue shows each entry in full (evidence, persons named, objections with
+    # contacts): a use of its subject's and named persons' information (decision 0020).
+    entry_reads.queue_shown(session, clock, actor, queue, persons=True)
     entry_ids = [e.id for e in queue]
     # Decided objections stay, with the decision and its reasons, beside the undecided.
     objections = entries.objections_by_entry(session, actor, entry_ids)
@@ -147,7 +151,7 @@ def officer_queue(
 ) -> HTMLResponse:
     """The officer's proposal and review queue; after a step, what it did."""
     require(actor, Permission.PROPOSE_LIST_ENTRY)
-    context = _queue_context(session, actor, clock.today())
+    context = _queue_context(session, actor, clock)
     context["notice"] = announced(done, *QUEUE_NOTICES).notice
     return render(request, "lists_queue.html", context)
 
@@ -169,7 +173,7 @@ def _refused_in_queue(
     concerns, with what the officer typed kept (citizen ID numbers excepted: they are
     never sent back)."""
     error = form_error(session, exc)
-    context = _queue_context(session, actor, clock.today())
+    context = _queue_context(session, actor, clock)
     context.update({"error": error, "error_entry": entry_id, "form": form or {}})
     return render(request, "lists_queue.html", context, status_code=status_for(exc))
 
@@ -282,7 +286,7 @@ def decide_objection(
         upheld=upheld,
         reasons=reasons,
         template="lists_queue.html",
-        context=lambda: _queue_context(session, actor, clock.today()),
+        context=lambda: _queue_context(session, actor, clock),
         done="/lists-queue?done=decided",
     )
 

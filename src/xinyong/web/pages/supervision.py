@@ -109,13 +109,14 @@ EVIDENCE_LABELS = {
 def _render_reviews(
     request: Request,
     session: Session,
+    clock: Clock,
     actor: Actor,
     state: FormState = BLANK,
     *,
     error_record: int | None = None,
 ) -> HTMLResponse:
     """One form per pending record: ``error_record`` says which one ``state`` is about."""
-    items = review.pending(session, actor)
+    items = review.pending(session, clock, actor)
     officers = (
         review.security_officers(session, actor.organisation_id) if actor.organisation_id else []
     )
@@ -138,16 +139,18 @@ def reviews_page(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     done: Annotated[str, Query(max_length=16)] = "",
     record: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> HTMLResponse:
-    """What waits for my confirmation, with its content, so I can judge it."""
+    """What waits for my confirmation, with its content, so I can judge it (each record
+    shown is in its subject's access log)."""
     notice = (
         {"decision": done, "record": record}
         if done in ("cleared", "redacted") and record is not None
         else None
     )
-    return _render_reviews(request, session, actor, FormState(notice=notice))
+    return _render_reviews(request, session, clock, actor, FormState(notice=notice))
 
 
 @router.post("/reviews/{record_id}/confirm")
@@ -165,7 +168,7 @@ def confirm_review(
         review.confirm(session, clock, actor, record_id, note)
     except (InvalidInput, Conflict) as exc:
         state = refused(session, exc, {"note": note})
-        return _render_reviews(request, session, actor, state, error_record=record_id)
+        return _render_reviews(request, session, clock, actor, state, error_record=record_id)
     return RedirectResponse(f"/reviews?done=cleared&record={record_id}", status_code=303)
 
 
@@ -186,7 +189,7 @@ def redact_review(
         review.redact(session, clock, actor, record_id, chosen, note)
     except (InvalidInput, Conflict) as exc:
         state = refused(session, exc, {"fields": chosen, "redact_note": note})
-        return _render_reviews(request, session, actor, state, error_record=record_id)
+        return _render_reviews(request, session, clock, actor, state, error_record=record_id)
     return RedirectResponse(f"/reviews?done=redacted&record={record_id}", status_code=303)
 
 

@@ -1,0 +1,144 @@
+"""Views of list entries that are a use of a subject's information (Art. 24; decision 0020).
+
+An entry's non-public parts are the proposal material (evidence, the notice sent to the
+subject), the persons named in full under Art. 18, and the objections with a public
+commenter's contact. A view that shows them for an entry is a use of the information of
+the entry's subject and, where it shows the persons named, of each named person who is a
+registered natural person: it goes into their access logs and into the audit trail (ids
+only, never the content). A view that shows no more than the public lists do — names,
+standards, status, terms — is none.
+
+The subject reading its own entries is audited but not logged for itself (it is no one
+else's use); the persons its entry names are not logged either: the organisation sees
+whom it itself named (or was told were named) as responsible.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.disclosure import access
+from xinyong.disclosure.models import LegalPath
+from xinyong.lists import entries
+from xinyong.lists.models import ListEntry, ListEntryPerson
+
+# The views, as the audit trail names them.
+ENTRY = "entry"  # one entry in full
+QUEUE = "queue"  # the officers' queue of open proposals
+OBJECTIONS = "objections"  # the objection handler's undecided objections
+
+
+def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> ListEntry:
+    """One entry in full (``entries.visible_entry``), logged as a use of its subject's
+    and its named persons' information, on the ground the reader sees it on."""
+    entry = entries.visible_entry(session, actor, entry_id)
+    if actor.subject_id is not None:
+        path, purpose = None, None
+    elif has_permission(actor, Permission.SUPERVISE):
+        path, purpose = LegalPath.SUPERVISION, access.SUPERVISION_PURPOSE
+    elif (
+        has_permission(actor, Permission.PROPOSE_LIST_ENTRY)
+        or has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+    ) and actor.organisation_id == entry.recognising_organisation_id:
+        path, purpose = LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE
+    else:  # an objection handler of the organisation that decides its objections
+        path, purpose = LegalPath.OFFICIAL_DUTY, access.OBJECTION_PURPOSE
+    _record(session, clock, actor, [entry], view=ENTRY, path=path, purpose=purpose, persons=True)
+    return entry
+
+
+def queue_shown(
+    session: Session, clock: Clock, actor: Actor, shown: Sequence[ListEntry], *, persons: bool
+) -> None:
+    """The officers' queue showed these entries with their evidence and notice (and, on
+    the page, the persons named and the objections with contacts)."""
+    _record(
+        session,
+        clock,
+        actor,
+        shown,
+        view=QUEUE,
+        path=LegalPath.OFFICIAL_DUTY,
+        purpose=access.LIST_WORK_PURPOSE,
+        persons=persons,
+    )
+
+
+def objections_shown(
+    session: Session, clock: Clock, actor: Actor, shown: Sequence[ListEntry]
+) -> None:
+    """The objection handler's undecided cases showed these entries' evidence and the
+    commenters' contacts, to decide on."""
+    _record(
+        session,
+        clock,
+        actor,
+        shown,
+        view=OBJECTIONS,
+        path=LegalPath.OFFICIAL_DUTY,
+        purpose=access.OBJECTION_PURPOSE,
+        persons=False,
+    )
+
+
+def _record(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    shown: Sequence[ListEntry],
+    *,
+    view: str,
+    path: LegalPath | None,
+    purpose: str | None,
+    persons: bool,
+) -> None:
+    # An entry shown twice in a view (two objections to it) is one use.
+    ids = sorted({entry.id for entry in shown})
+    if not ids:
+        return
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "list_entry.read",
+        target_type="list_entry",
+        target_id=ids[0] if len(ids) == 1 else None,
+        details={"view": view, "entries": ids, "persons": persons},
+    )
+    if path is None or purpose is None:
+        return
+    subjects = sorted({entry.subject_id for entry in shown})
+    access.log_uses(
+        session,
+        clock,
+        actor,
+        [access.Use(subject_id) for subject_id in subjects],
+        path=path,
+        what=access.LIST_ENTRY,
+        purpose=purpose,
+    )
+    if not persons:
+        return
+    named = session.scalars(
+        select(ListEntryPerson.person_subject_id)
+        .where(
+            ListEntryPerson.entry_id.in_(ids),
+            ListEntryPerson.person_subject_id.is_not(None),
+        )
+        .distinct()
+    ).all()
+    access.log_uses(
+        session,
+        clock,
+        actor,
+        [access.Use(person) for person in sorted(p for p in named if p is not None)],
+        path=path,
+        what=access.LIST_ENTRY_NAMED,
+        purpose=purpose,
+    )
