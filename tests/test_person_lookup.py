@@ -30,6 +30,7 @@ from tests.disclosure_helpers import (
 )
 from tests.factories import World, auth_headers
 from tests.test_pages_disclosure import log_in
+from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access, authorisations, person_lookup
@@ -240,3 +241,38 @@ def test_the_query_page_offers_institutions_the_person_lookup_on_an_authorisatio
     )
     assert answer.status_code == 200, answer.text[:500]
     assert world.subjects["person"].name in answer.text
+
+
+def test_a_failed_lookup_by_id_number_stays_audited(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """An ID number that finds no one is answered 404, and the attempt is kept in the audit
+    trail although the request is rolled back (rules.md: every refused access is audited),
+    on the API and on the query page, without the number."""
+    unknown = make_citizen_id(random.Random(7))
+    response = client.post(
+        LOOKUP, json={"citizen_id": unknown}, headers=auth_headers(client, "querier")
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "unknown_subject"
+    assert lookups(db) == [("subject.lookup_person", "not_found")]
+    log_in(client, "querier")
+    page = client.get("/query?path=authorisation")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answer = client.post(
+        "/query",
+        data={
+            "path": "authorisation",
+            "subject_kind": "person",
+            "citizen_id": unknown,
+            "csrf_token": token,
+        },
+    )
+    assert answer.status_code == 404, answer.text[:500]
+    assert 'data-code="unknown_subject"' in answer.text
+    assert lookups(db) == [("subject.lookup_person", "not_found")] * 2
+    failed = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "subject.lookup_person")
+    ).all()
+    assert all(e.target_id is None and unknown not in str(e.details) for e in failed)
+    assert audit.verify(db).ok

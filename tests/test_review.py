@@ -5,6 +5,7 @@ services, the API and the page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -24,6 +25,7 @@ from tests.collection_helpers import (
     source_columns,
     versions_of,
 )
+from tests.disclosure_helpers import Entry
 from tests.factories import OrganisationFactory, UserFactory, World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
@@ -34,7 +36,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord
-from xinyong.disclosure import review
+from xinyong.disclosure import access, review
 from xinyong.disclosure.models import ConfidentialityReview, ReviewDecision
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, PermissionDenied
 
@@ -555,3 +557,46 @@ def test_the_review_page_is_refused_to_other_roles(client: TestClient, review_wo
     assert client.get("/reviews", headers=HTML).status_code == 401
     log_in(client, "reporter")
     assert client.get("/reviews", headers=HTML).status_code == 403
+
+
+def test_each_record_shown_for_review_is_in_its_subjects_access_log(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The pending records are not public yet: each one the review shows (API or page) is
+    a use of its subject's information, for the confidentiality review (Art. 12(3), 24),
+    and each view is audited by record id, never the content."""
+    world = review_world
+    first, second = submit(db, clock, world), submit(db, clock, world)
+    regulator = world.organisations["regulator"].name
+    assert client.get("/api/v1/reviews", headers=auth_headers(client, "security")).status_code == (
+        200
+    )
+    clock.advance(dt.timedelta(minutes=5))
+    log_in(client, "security")
+    assert FACTS in client.get("/reviews", headers=HTML).text
+    clock.advance(dt.timedelta(minutes=5))
+    # Another organisation's officer is shown none of them: no use.
+    other = client.get("/api/v1/reviews", headers=auth_headers(client, "other_security"))
+    assert other.json()["items"] == []
+
+    response = client.get("/api/v1/me/access-log", headers=auth_headers(client, "company"))
+    assert response.status_code == 200, response.text
+    assert FACTS not in response.text
+    log = [Entry.of(item) for item in reversed(response.json()["items"])]
+    shown = Entry(
+        regulator,
+        "security_officer",
+        "official_duty",
+        purpose=access.REVIEW_PURPOSE,
+        record_types=(PENALTY,),
+        what=access.RECORD_UNDER_REVIEW,
+    )
+    assert log == [shown] * 4  # two records, two views
+    views = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "record.review_read")
+        .order_by(AuditEvent.sequence)
+    ).all()
+    assert [e.details for e in views] == [{"records": [first, second]}] * 2
+    # Not file reads: neither the bulk-read limits nor supervision's volumes count them.
+    assert access.RECORD_UNDER_REVIEW in access.NOT_FILE_READS

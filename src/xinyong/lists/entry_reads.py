@@ -25,8 +25,10 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
+from xinyong.errors import PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, ListEntryPerson
+from xinyong.subjects.models import Subject
 
 # The views, as the audit trail names them.
 ENTRY = "entry"  # one entry in full
@@ -37,7 +39,24 @@ OBJECTIONS = "objections"  # the objection handler's undecided objections
 def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> ListEntry:
     """One entry in full (``entries.visible_entry``), logged as a use of its subject's
     and its named persons' information, on the ground the reader sees it on."""
-    entry = entries.visible_entry(session, actor, entry_id)
+    try:
+        entry = entries.visible_entry(session, actor, entry_id)
+    except PermissionDenied as refused:
+        # The refused attempt is in the subject's log too, as a refused read of its file
+        # is (the entry exists: ``visible_entry`` found it before refusing).
+        subject = session.get(Subject, entries.get(session, entry_id).subject_id)
+        assert subject is not None
+        raise access.refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            access.LIST_ENTRY,
+            PermissionDenied,
+            refused.message,
+            refused.code,
+            article=refused.article or "Art. 13",
+        ) from refused
     if actor.subject_id is not None:
         path, purpose = None, None
     elif has_permission(actor, Permission.SUPERVISE):
@@ -56,8 +75,8 @@ def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> L
 def queue_shown(
     session: Session, clock: Clock, actor: Actor, shown: Sequence[ListEntry], *, persons: bool
 ) -> None:
-    """The officers' queue showed these entries with their evidence and notice (and, on
-    the page, the persons named and the objections with contacts)."""
+    """The officers' queue showed these entries: on the API with their evidence and
+    notice, on the page with the persons named and the objections with contacts."""
     _record(
         session,
         clock,

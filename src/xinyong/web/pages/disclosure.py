@@ -127,6 +127,10 @@ REFUSAL_LABELS = {
     "matter_mismatch": N_("The administrative matter did not match the query item (Art. 13 ¶2)"),
     "no_lawful_path": N_("No written authorisation in force and no query item (Art. 13 ¶3)"),
     "bulk_read_limit": N_("Bulk reads are limited (Art. 12)"),
+    "not_lawful_querier": N_(
+        "Only the recognising agency, the credit authority and the subject see a list entry "
+        "in full (Art. 18)"
+    ),
 }
 LABELS = {
     "status": STATUS_LABELS,
