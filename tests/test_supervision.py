@@ -5,6 +5,7 @@ follow-ups against organisations, and who may see any of it."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.collection_helpers import citizen_id_of
 from tests.conftest import TEST_NOW
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
@@ -21,11 +23,19 @@ from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, FixedClock
-from xinyong.disclosure import access, authorisations, query_items, reports, supervision
+from xinyong.disclosure import (
+    access,
+    authorisations,
+    person_lookup,
+    query_items,
+    reports,
+    supervision,
+)
 from xinyong.disclosure.models import AccessEvent, FollowUpKind, LegalPath, SupervisionFollowUp
 from xinyong.disclosure.supervision import SignalKind, SignalThresholds
-from xinyong.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
+from xinyong.synthetic import make_citizen_id
 
 PENALTY = "administrative_penalty"
 ITEM = "QI-FOOD-LICENCE"
@@ -456,6 +466,59 @@ def test_a_normal_month_raises_no_signal(city: World, db: Session, clock: FixedC
         read(db, clock, city, "querier", "company")
         read(db, clock, city, "caseofficer", "other_company")
     assert signals_now(db, city) == []
+
+
+def look_up(db: Session, clock: FixedClock, world: World, username: str, citizen_id: str) -> None:
+    """One lookup by ID number, audited as the web layer leaves it (a failed one after
+    the request's rollback, as the error's aftermath)."""
+    try:
+        person_lookup.find_person(db, clock, actor_of(world, username), citizen_id)
+    except NotFound as failed:
+        if failed.aftermath is not None:
+            failed.aftermath(db)
+
+
+def test_many_lookups_by_id_number_or_failed_ones_are_a_signal(
+    client: TestClient, city: World, db: Session, clock: FixedClock
+) -> None:
+    person = citizen_id_of(city.subjects["person"])
+    unknown = [make_citizen_id(random.Random(n)) for n in range(9)]
+    at(clock, TODAY, 10)
+    for number in [*unknown[:5], person, person]:  # five found no one: a signal
+        look_up(db, clock, city, "querier", number)
+        clock.advance(dt.timedelta(minutes=3))
+    at(clock, TODAY - dt.timedelta(days=1), 10)
+    for number in unknown[5:]:  # four the day before: none
+        look_up(db, clock, city, "querier", number)
+    at(clock, TODAY, 15)
+    look_up(db, clock, city, "caseofficer", person)  # another staff member: none
+
+    (signal,) = of_kind(signals_now(db, city), SignalKind.PERSON_LOOKUPS)
+    assert signal.staff is not None
+    assert signal.staff.name == "querier"
+    assert signal.organisation.name == city.organisations["regulator"].name
+    assert signal.article == "Art. 34"
+    assert signal.threshold == {"lookups_min": 50, "failed_min": 5}
+    assert signal.evidence == {
+        "day": TODAY.isoformat(),
+        "lookups": 7,
+        "lookups_failed": 5,
+        "persons_found": 1,
+    }
+    # Many lookups that all found someone are a signal too, at the configured number.
+    lenient = SignalThresholds(lookups_min=7, failed_lookups_min=6)
+    (busy,) = of_kind(signals_now(db, city, lenient), SignalKind.PERSON_LOOKUPS)
+    assert busy.key == signal.key
+    strict = SignalThresholds(lookups_min=8, failed_lookups_min=6)
+    assert of_kind(signals_now(db, city, strict), SignalKind.PERSON_LOOKUPS) == []
+    # The page states it in its language, and never an ID number.
+    db.commit()
+    log_in(client, "authority")
+    page = client.get("/supervision", headers=HTML).text
+    assert 'data-signal="person_lookups"' in page
+    assert "同一工作人员一天内按身份证号码查找自然人至少 50 次，或未查到任何人至少 5 次" in page
+    assert 'data-evidence="lookups_failed">5<' in page
+    assert not any(number in page for number in [person, *unknown])
 
 
 # --- follow-ups (Art. 33 ¶2) -------------------------------------------------------------

@@ -194,6 +194,43 @@ class VerificationResult:
         return self.problem is None
 
 
+@dataclass(frozen=True)
+class Occurrence:
+    """One audited action as another domain may see it: who, when, on what, with what
+    outcome — the details stay in the trail."""
+
+    occurred_at: dt.datetime
+    actor_id: str | None
+    organisation_id: int | None
+    outcome: str
+    target_id: str | None
+
+
+def occurrences(
+    session: Session, action: str, start: dt.datetime, end: dt.datetime
+) -> list[Occurrence]:
+    """The events of one action from ``start`` until before ``end``, in order (e.g. lookups
+    of persons by ID number, for the credit authority's signals, Art. 33)."""
+    return [
+        Occurrence(*row)
+        for row in session.execute(
+            select(
+                AuditEvent.occurred_at,
+                AuditEvent.actor_id,
+                AuditEvent.organisation_id,
+                AuditEvent.outcome,
+                AuditEvent.target_id,
+            )
+            .where(
+                AuditEvent.action == action,
+                AuditEvent.occurred_at >= start,
+                AuditEvent.occurred_at < end,
+            )
+            .order_by(AuditEvent.sequence)
+        )
+    ]
+
+
 def _events(session: Session) -> Iterator[AuditEvent]:
     yield from session.scalars(
         select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=1000)

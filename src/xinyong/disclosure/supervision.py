@@ -7,7 +7,7 @@ own file is not supervised here (it has no organisation). Read by a query on sev
 written authorisations at once, one read leaves one event per authorisation; it is
 counted once.
 
-The four signals, each returned with the rule, its threshold and the evidence:
+The five signals, each returned with the rule, its threshold and the evidence:
 
 * **volume above the norm** — a day's reads by an organisation above ``volume_factor`` ×
   the median of its daily reads over the ``volume_baseline_days`` before (days without
@@ -20,7 +20,12 @@ The four signals, each returned with the rule, its threshold and the evidence:
 * **repeated reads of the same person** — ``repeat_reads`` reads or more of one natural
   person by one staff member on one legal path within ``repeat_window_days`` (Art. 34:
   the platform keeps no case reference with a read, so the follow-up asks for the case);
-* **reads outside working hours** — ``after_hours_min`` or more by one staff member.
+* **reads outside working hours** — ``after_hours_min`` or more by one staff member;
+* **persons looked up by ID number** — in one day, by one staff member, ``lookups_min``
+  lookups or more, or ``failed_lookups_min`` or more that found no one (Art. 34: trying
+  ID numbers learns who is registered). Counted from the audit trail, which records every
+  lookup, found or not (a lookup followed by a read is no separate access-log entry, and
+  a failed one has no subject to log it for).
 
 The thresholds are configuration with defaults (``SignalThresholds``), never constants.
 """
@@ -33,7 +38,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -54,6 +59,7 @@ from xinyong.disclosure.models import (
 )
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.subjects.models import Subject, SubjectKind
+from xinyong.subjects.service import PERSON_LOOKUP_ACTION
 
 DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
@@ -80,6 +86,8 @@ class SignalThresholds:
     repeat_reads: int = 3
     repeat_window_days: int = 7
     after_hours_min: int = 3
+    lookups_min: int = 50
+    failed_lookups_min: int = 5
 
     def __post_init__(self) -> None:
         if self.volume_factor <= 0 or self.volume_baseline_days < 1:
@@ -92,6 +100,8 @@ class SignalThresholds:
                 self.repeat_reads,
                 self.repeat_window_days,
                 self.after_hours_min,
+                self.lookups_min,
+                self.failed_lookups_min,
             )
             < 1
         ):
@@ -103,6 +113,7 @@ class SignalKind(enum.StrEnum):
     OUTSIDE_MATTER = "outside_matter"
     REPEATED_PERSON = "repeated_person_reads"
     AFTER_HOURS = "outside_working_hours"
+    PERSON_LOOKUPS = "person_lookups"
 
 
 FOLLOW_UP_LABELS_ZH = {
@@ -321,10 +332,18 @@ def _reads(events: Iterable[_Event]) -> list[_Event]:
     return reads
 
 
+class _Staffed(Protocol):
+    @property
+    def organisation_id(self) -> int: ...
+
+    @property
+    def staff(self) -> tuple[str, int] | None: ...
+
+
 class _Names:
     """Organisation and staff names for the events at hand, loaded once."""
 
-    def __init__(self, session: Session, events: Iterable[_Event]) -> None:
+    def __init__(self, session: Session, events: Iterable[_Staffed]) -> None:
         events = list(events)
         org_ids = {e.organisation_id for e in events}
         user_ids = {e.staff[1] for e in events if e.staff and e.staff[0] == "user"}
@@ -494,6 +513,7 @@ def signals(
     found += _matter_signals(session, events, names, thresholds)
     found += _repeat_signals(session, events, names, thresholds)
     found += _after_hours_signals(events, names, thresholds)
+    found += _lookup_signals(session, span, thresholds)
     return found
 
 
@@ -712,6 +732,69 @@ def _repeat_signals(
                     "reads_in_period": len(times),
                     "first": _local(best[0]),
                     "last": _local(best[-1]),
+                },
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    organisation_id: int
+    staff: tuple[str, int] | None
+    day: dt.date
+    found: str | None  # the subject's id, None when the number found no one
+
+
+def _staff_of(actor_id: str | None) -> tuple[str, int] | None:
+    """``user:12`` or ``api_key:3``, as ``Actor.audit`` writes it."""
+    kind, _, number = (actor_id or "").partition(":")
+    if kind not in ("user", "api_key") or not number.isdigit():
+        return None
+    return (kind, int(number))
+
+
+def _lookup_signals(session: Session, span: Period, thresholds: SignalThresholds) -> list[Signal]:
+    lookups = [
+        _Lookup(
+            occurrence.organisation_id,
+            _staff_of(occurrence.actor_id),
+            occurrence.occurred_at.astimezone(CHINA).date(),
+            occurrence.target_id if occurrence.outcome == "ok" else None,
+        )
+        for occurrence in audit.occurrences(session, PERSON_LOOKUP_ACTION, span.start, span.end)
+        if occurrence.organisation_id is not None
+    ]
+    groups: dict[tuple[int, tuple[str, int] | None, dt.date], list[_Lookup]] = defaultdict(list)
+    for lookup in lookups:
+        groups[(lookup.organisation_id, lookup.staff, lookup.day)].append(lookup)
+    names = _Names(session, lookups)
+    found: list[Signal] = []
+    for (organisation_id, staff, day), items in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        failed = sum(1 for item in items if item.found is None)
+        if len(items) < thresholds.lookups_min and failed < thresholds.failed_lookups_min:
+            continue
+        found.append(
+            Signal(
+                kind=SignalKind.PERSON_LOOKUPS,
+                key=_key(SignalKind.PERSON_LOOKUPS.value, _staff_key(staff), day.isoformat()),
+                organisation=names.organisation(organisation_id),
+                staff=names.member(staff),
+                rule=(
+                    f"in one day, at least {thresholds.lookups_min} lookups of persons by ID "
+                    f"number by one staff member, or at least {thresholds.failed_lookups_min} "
+                    "that found no one"
+                ),
+                article="Art. 34",
+                threshold={
+                    "lookups_min": thresholds.lookups_min,
+                    "failed_min": thresholds.failed_lookups_min,
+                },
+                evidence={
+                    "day": day.isoformat(),
+                    "lookups": len(items),
+                    "lookups_failed": failed,
+                    "persons_found": len({item.found for item in items if item.found}),
                 },
             )
         )

@@ -212,6 +212,9 @@ def person_by_typed_citizen_id(session: Session, clock: Clock, citizen_id: str) 
     return by_citizen_id(session, normalised)
 
 
+PERSON_LOOKUP_ACTION = "subject.lookup_person"
+
+
 def record_person_lookup(
     session: Session, clock: Clock, actor: Actor, subject: Subject | None
 ) -> None:
@@ -219,7 +222,7 @@ def record_person_lookup(
         session,
         clock,
         actor.audit(),
-        "subject.lookup_person",
+        PERSON_LOOKUP_ACTION,
         target_type="subject",
         target_id=None if subject is None else subject.id,
         outcome="ok" if subject else "not_found",

@@ -39,6 +39,7 @@ SIGNAL_LABELS = {
         "Repeated reads of the same person without a case"
     ),
     supervision.SignalKind.AFTER_HOURS.value: N_("Reads outside working hours"),
+    supervision.SignalKind.PERSON_LOOKUPS.value: N_("Many persons looked up by ID number"),
 }
 # Each signal's rule in the page's words, filled from the signal's thresholds (the service
 # states it in English for the API).
@@ -59,6 +60,10 @@ SIGNAL_RULES = {
     ),
     supervision.SignalKind.AFTER_HOURS.value: N_(
         "at least %(reads_min)s reads outside working hours by one staff member"
+    ),
+    supervision.SignalKind.PERSON_LOOKUPS.value: N_(
+        "in one day, at least %(lookups_min)s lookups of persons by ID number by one staff "
+        "member, or at least %(failed_min)s that found no one"
     ),
 }
 FOLLOW_UP_LABELS = {
@@ -100,6 +105,11 @@ EVIDENCE_LABELS = {
     "refusals_min": N_("Minimum refused attempts"),
     "reads_min": N_("Minimum reads"),
     "window_days": N_("Window (days)"),
+    "lookups": N_("Lookups by ID number"),
+    "lookups_failed": N_("Lookups that found no one"),
+    "persons_found": N_("Persons found"),
+    "lookups_min": N_("Minimum lookups"),
+    "failed_min": N_("Minimum lookups that found no one"),
 }
 
 
