@@ -83,7 +83,8 @@ class AccessEvent(IdMixin, Base):
     authorisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("authorisation.id"))
     purpose: Mapped[str | None] = mapped_column(String(500))
     record_type_codes: Mapped[list[str]] = mapped_column(JSON)
-    # file, report, report_reopened, credit_status, person_lookup
+    # file, report, report_reopened, credit_status, person_lookup, list_entry,
+    # list_entry_named, record_under_review (access.NOT_FILE_READS are no file reads)
     what: Mapped[str] = mapped_column(String(32))
     granted: Mapped[bool] = mapped_column(Boolean)
     refusal_code: Mapped[str | None] = mapped_column(String(64))

@@ -244,7 +244,12 @@ def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str
     attempt, and every joint incentive and punishment check that answered about me (Art.
     14–19: ``legal_path`` and ``what`` are ``joint_check``, ``purpose`` the administrative
     matter, ``id`` null, and ``joint_check`` its id, matter and what the answer showed:
-    ``list_status``, ``responsible_for``, ``measures``, ``green_channel`` and its reason)."""
+    ``list_status``, ``responsible_for``, ``measures``, ``green_channel`` and its reason).
+    Besides reads of the file (``what``: ``file``, ``report``, ``report_reopened``,
+    ``credit_status``), uses outside the query paths: ``person_lookup`` (found by ID
+    number), ``list_entry`` (a list entry about me shown with its non-public parts),
+    ``list_entry_named`` (an entry naming me as a responsible person, Art. 18) and
+    ``record_under_review`` (a record shown for its confidentiality review, Art. 12(3))."""
     return {"items": [entry.as_dict() for entry in access.access_log(session, actor)]}
 
 
