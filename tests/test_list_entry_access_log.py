@@ -139,6 +139,12 @@ def test_views_of_list_entries_in_full_are_in_the_subjects_access_logs(
 
     assert log_of(client, "company") == company_log
     assert log_of(client, "citizen") == person_log
+    # The page says it in its words.
+    log_in(client, "citizen")
+    page = client.get("/me/access-log", headers=HTML).text
+    assert "将您列为责任人的名单条目（第十八条）" in page
+    assert "认定和审核名单条目（第十四条、第十八条）" in page
+    assert EVIDENCE not in page
     # No file reads among them: neither the bulk-read limits nor supervision count them.
     assert (
         db.scalars(
