@@ -479,6 +479,24 @@ def test_an_organisation_records_a_written_consent_with_its_evidence(
     assert problems(post_rows(client, "reporter", "social_insurance_arrears", [row])) == []
 
 
+def test_the_api_refuses_a_consent_recorded_for_an_organisation(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """The staff page offers no organisation; the API, which takes any subject's reference,
+    still refuses one: consent to collection is a natural person's (Art. 11)."""
+    company = consent_world.subjects["company"]
+    body = {
+        "subject": company.reference,
+        "record_types": ["social_insurance_arrears"],
+        "evidence": "扫描件 consent-2026-002.pdf",
+    }
+    refused = client.post("/api/v1/consents", json=body, headers=auth_headers(client, "reporter"))
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["article"]) == ("not_natural_person", "Art. 11")
+    assert db.scalars(select(Consent)).all() == []
+
+
 def test_consent_rules_of_the_service(consent_world: World, db: Session, clock: Clock) -> None:
     world = consent_world
     citizen = accounts.actor_for_user(world.users["citizen"])

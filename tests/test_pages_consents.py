@@ -34,7 +34,6 @@ EVIDENCE = "书面同意书编号 2026-017，原件存档于本局档案室"
 
 def consent_form(client: TestClient, world: World, **overrides: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
-        "subject_kind": "person",
         "citizen_id": citizen_id_of(world.subjects["person"]),
         "record_types": ["administrative_compulsion"],
         "written": "true",
@@ -103,7 +102,6 @@ def test_the_page_in_english_and_after_recording(lists_world: World, client: Tes
         ({"citizen_id": "11010519491231002X"}, 422, "unknown_subject"),
         ({"citizen_id": "110105194912310021"}, 422, "check_character"),
         ({"valid_until": "2020-01-01"}, 422, "expired"),
-        ({"subject_kind": "organisation", "citizen_id": None}, 422, "not_natural_person"),
     ],
 )
 def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
@@ -116,8 +114,6 @@ def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
 ) -> None:
     world = lists_world
     log_in(client, "reporter")
-    if overrides.get("subject_kind") == "organisation":
-        overrides = {**overrides, "uscc": world.subjects["company"].uscc}
     form = consent_form(client, world, **overrides)
 
     response = client.post(PAGE, data=form, headers=HTML)
@@ -128,6 +124,32 @@ def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
     assert citizen_id_of(world.subjects["person"]) not in response.text
     if form.get("evidence"):
         assert EVIDENCE in response.text
+    db.expire_all()
+    assert db.scalars(select(Consent)).all() == []
+
+
+def test_the_form_offers_no_organisation_as_the_subject(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    """Only a natural person consents to collection (Art. 11 ¶1): the form asks for an ID
+    number and nothing else, and a USCC sent anyway names no one."""
+    world = lists_world
+    log_in(client, "reporter")
+    client.get("/", params={"lang": "en"})
+    page = client.get(PAGE, headers=HTML).text
+    assert 'name="citizen_id"' in page
+    for gone in ('name="uscc"', 'name="subject_kind"', "unified social credit code"):
+        assert gone not in page
+    form = consent_form(
+        client,
+        world,
+        citizen_id=None,
+        subject_kind="organisation",
+        uscc=world.subjects["company"].uscc,
+    )
+    response = client.post(PAGE, data=form, headers=HTML)
+    assert response.status_code == 422
+    assert error_code(response) == "required"
     db.expire_all()
     assert db.scalars(select(Consent)).all() == []
 

@@ -85,6 +85,9 @@ def test_the_reporter_records_a_consent_given_on_paper(
     log_in(page, "reporter")
     page.get_by_role("link", name=zh("Record a consent")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Record a written consent"))
+    # Only a natural person consents to collection (Art. 11 ¶1): no organisation is offered.
+    expect(page.get_by_label(zh("Unified social credit code"), exact=True)).to_have_count(0)
+    expect(page.get_by_role("radio")).to_have_count(0)
 
     # Without evidence the consent is refused on the form, with what was typed kept.
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(demo.DEMO_PERSON[1])

@@ -153,27 +153,20 @@ def require_consenting_subject(subject: Subject) -> None:
 
 
 def subject_for_recording(
-    session: Session, clock: Clock, actor: Actor, *, uscc: str = "", citizen_id: str = ""
+    session: Session, clock: Clock, actor: Actor, *, citizen_id: str
 ) -> Subject:
-    """The subject of a consent a grantee records (``grant``): an organisation by its
-    USCC, or a person by the ID number on the signed consent — found through the blind
-    index and audited as a person lookup, found or not, never echoed. Only staff who may
-    record consents look anyone up."""
+    """The person of a consent a grantee records (``grant``), by the ID number on the
+    signed consent — found through the blind index and audited as a person lookup, found
+    or not, never echoed. Only staff who may record consents look anyone up. No
+    organisation is looked up: only a natural person consents to collection (Art. 11 ¶1)."""
     require(actor, Permission.SUBMIT_RECORDS)
-    if citizen_id.strip():
-        person = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-        subjects.record_person_lookup(session, clock, actor, person)
-        if person is None:
-            raise NotFound(
-                "no person with this ID number", code="unknown_subject", field="citizen_id"
-            )
-        return person
-    if not uscc.strip():
-        raise InvalidInput("enter the unified social credit code", code="required", field="uscc")
-    subject = subjects.by_uscc(session, uscc)
-    if subject is None:
-        raise NotFound("no organisation with this code", code="unknown_subject", field="uscc")
-    return subject
+    if not citizen_id.strip():
+        raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
+    person = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
+    subjects.record_person_lookup(session, clock, actor, person)
+    if person is None:
+        raise NotFound("no person with this ID number", code="unknown_subject", field="citizen_id")
+    return person
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:

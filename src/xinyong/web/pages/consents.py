@@ -1,8 +1,9 @@
 """A grantee records a written consent it holds on paper, with its evidence (Art. 11), as
 ``POST /api/v1/consents`` does: staff who submit records, for their own organisation.
-The subject is named in the form body — an organisation by its USCC, a person by the ID
-number on the signed form (never in the URL, never shown again); refusals are shown on
-the form with their article."""
+The subject is named in the form body by the ID number on the signed form (never in the
+URL, never shown again); refusals are shown on the form with their article. Only a natural
+person gives consent to collection (Art. 11 ¶1), so the form offers no organisation to name:
+the API still refuses one (``not_natural_person``)."""
 
 from __future__ import annotations
 
@@ -88,8 +89,6 @@ def record_consent(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    subject_kind: Annotated[str, Form(max_length=16)] = "person",
-    uscc: Annotated[str, Form(max_length=40)] = "",
     citizen_id: Annotated[str, Form(max_length=40)] = "",
     record_types: Annotated[list[str] | None, Form()] = None,
     written: Annotated[bool, Form()] = False,
@@ -100,18 +99,9 @@ def record_consent(
 ) -> Response:
     check_csrf(request, csrf_token)
     grantee = _grantee(session, actor)
-    person = subject_kind == "person"
     try:
-        if person and not citizen_id.strip():
-            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
         until = parse_date(valid_until, "valid_until")
-        subject = consent.subject_for_recording(
-            session,
-            clock,
-            actor,
-            uscc="" if person else uscc,
-            citizen_id=citizen_id if person else "",
-        )
+        subject = consent.subject_for_recording(session, clock, actor, citizen_id=citizen_id)
         consent.grant(
             session,
             clock,
@@ -128,8 +118,6 @@ def record_consent(
         # The ID number is not typed back. No rollback: grant refuses before it writes, and
         # the audit of a person looked up by ID number is kept whatever the outcome.
         form = {
-            "subject_kind": subject_kind,
-            "uscc": uscc,
             "record_types": record_types or [],
             "written": written,
             "adverse_consequences_notified": adverse_consequences_notified,
