@@ -559,6 +559,19 @@ def test_the_subjects_page_shows_its_deleted_records(
     assert "Contract performance" in english
 
 
+def test_both_change_histories_are_the_one_macro() -> None:
+    """The live records' history and the tombstones' are one table, ``history_table`` in
+    disclosure_macros.html; the tombstone's page only fills in its reason cell."""
+    templates = Path(__file__).parent.parent / "src/xinyong/web/templates"
+    written = [
+        p.name for p in templates.glob("*.html") if 'class="record-history"' in p.read_text()
+    ]
+    assert written == ["disclosure_macros.html"]
+    macros = (templates / "disclosure_macros.html").read_text()
+    assert "{{ history_table(item.history, labels) }}" in macros
+    assert "history_table(record.history, dlabels)" in (templates / "credit_file.html").read_text()
+
+
 # --- the daily job ---------------------------------------------------------------------------------
 
 
