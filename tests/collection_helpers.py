@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 import random
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -276,6 +277,20 @@ def write_xlsx(path: Path, rows: list[Mapping[str, str]]) -> Path:
     for row in rows:
         sheet.append([row.get(key, "") for key in headers])
     book.save(path)
+    return path
+
+
+def write_xlsx_with_nul(path: Path, rows: list[Mapping[str, str]]) -> Path:
+    """As ``write_xlsx``, each NUL in a value written as Excel writes one: ``_x0000_`` in the
+    sheet's XML (openpyxl refuses the character itself; calamine reads the escape back)."""
+    marker = "NULMARKER"
+    write_xlsx(path, [{k: v.replace("\x00", marker) for k, v in row.items()} for row in rows])
+    patched = path.with_suffix(".patched")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(patched, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            target.writestr(member, data.replace(marker.encode(), b"_x0000_"))
+    patched.replace(path)
     return path
 
 

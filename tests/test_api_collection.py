@@ -37,6 +37,7 @@ from tests.collection_helpers import (
     subject_row,
     versions_of,
     write_xlsx,
+    write_xlsx_with_nul,
     zh,
 )
 from tests.factories import CompanyFactory, OrganisationFactory, World, auth_headers
@@ -384,6 +385,53 @@ def test_the_report_lists_every_rejected_row_and_downloads_as_csv(
 
     listed = client.get(BATCHES, headers=reporter).json()["items"]
     assert [(b["batch_id"], b["rejected"], b["held"]) for b in listed] == [(body["batch_id"], 2, 1)]
+
+
+@pytest.mark.parametrize("body_format", ["json", "jsonl", "csv", "xlsx"])
+def test_a_nul_in_a_rows_value_quarantines_that_row_naming_the_column(
+    collection_world: World, client: TestClient, db: Session, tmp_path: Path, body_format: str
+) -> None:
+    """As the API refuses NUL in every JSON body (422 nul_character), a NUL inside a batch
+    row's value refuses that row, in every body format: the rest of the batch is taken."""
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        penalty_row(world, 经办人=""),
+        penalty_row(world, violation_facts="在店堂广告中\x00作引人误解的宣传"),
+        penalty_row(world, 经办人="张\x00科员"),  # an unknown column: named by its header
+    ]
+    if body_format == "json":
+        response = submit(client, reporter, rows)
+    elif body_format == "jsonl":
+        response = submit(
+            client, reporter, body=jsonl_bytes(rows), content_type="application/x-ndjson"
+        )
+    elif body_format == "csv":
+        response = submit(client, reporter, body=csv_bytes(rows), content_type="text/csv")
+    else:
+        path = write_xlsx_with_nul(tmp_path / "penalties.xlsx", rows)
+        response = submit(client, reporter, body=path.read_bytes(), content_type=XLSX)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    first = 1 if body_format in ("json", "jsonl") else 2  # the spreadsheet's header is row 1
+    assert problems(body) == [
+        (first + 1, "violation_facts", "nul_character"),
+        (first + 2, "经办人", "nul_character"),
+    ]
+    assert (body["created"], body["rejected"]) == (1, 2)
+    for problem in body["problems"]:
+        assert "U+0000" in problem["message"]
+        assert "\x00" not in problem["message"]
+        assert problem["disposition"] == "rejected"
+    stored = client.get(f"{BATCHES}/{body['batch_id']}", headers=reporter).json()
+    assert problems(stored) == problems(body)
+    download = client.get(f"{BATCHES}/{body['batch_id']}/report.csv", headers=reporter)
+    table = list(csv.DictReader(io.StringIO(download.text)))
+    assert [(r["field"], r["code"]) for r in table] == [
+        ("violation_facts", "nul_character"),
+        ("经办人", "nul_character"),
+    ]
+    assert len(records_of(db)) == 1
 
 
 def test_every_schema_error_in_one_batch_through_the_api(

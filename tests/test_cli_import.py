@@ -31,6 +31,7 @@ from tests.collection_helpers import (
     subject_row,
     write_csv,
     write_xlsx,
+    write_xlsx_with_nul,
     zh,
 )
 from tests.conftest import TEST_NOW
@@ -280,6 +281,38 @@ def test_some_rows_rejected_exits_1_and_writes_the_report(cli: Cli) -> None:
     assert cli.count("credit_record") == 1
     assert cli.count("quarantined_row") == 4
     assert "invalid_date" in result.output
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "jsonl"])
+def test_a_nul_in_a_value_rejects_its_row_naming_the_column(cli: Cli, kind: str) -> None:
+    """The same refusal as through the API and the upload page: the pipeline's."""
+    rows = [
+        row(),
+        row(violation_facts="在店堂广告中\x00作引人误解的宣传"),
+        row(remarks="\x00"),
+    ]
+    if kind == "xlsx":
+        path = write_xlsx_with_nul(cli.files / "penalties.xlsx", [zh(r) for r in rows])
+    elif kind == "jsonl":
+        path = cli.files / "penalties.jsonl"
+        path.write_bytes(jsonl_bytes(rows))
+    else:
+        path = write_csv(cli.files / "penalties.csv", [zh(r) for r in rows])
+    report = cli.files / "report.csv"
+
+    result = cli.import_(path, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    first = 1 if kind == "jsonl" else 2
+    reported = report_rows(report)
+    assert [(r["row"], r["field"], r["code"], r["disposition"]) for r in reported] == [
+        (str(first + 1), "violation_facts", "nul_character", "rejected"),
+        (str(first + 2), "remarks", "nul_character", "rejected"),
+    ]
+    assert all("U+0000" in r["message"] for r in reported)
+    assert "nul_character" in result.output
+    assert cli.count("credit_record") == 1
+    assert cli.count("quarantined_row") == 2
 
 
 def test_every_schema_error_through_the_cli(cli: Cli) -> None:

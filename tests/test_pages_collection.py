@@ -329,6 +329,27 @@ def test_a_gb18030_csv(client: TestClient, db: Session, world: World) -> None:
     assert {p["subject_name"] for p in payloads} >= {"福州晨光文具贸易有限公司", "王某某"}
 
 
+def test_a_nul_in_a_value_rejects_its_row_on_the_report_page(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """A stray NUL in a CSV cell (a database export's) is no reason to call the file binary:
+    its row is refused, naming the field, as through the API and the CLI."""
+    table = sample_table()
+    table[2][8] = "当事人在其网站\x00发布引人误解的商业宣传"  # 违法事实, spreadsheet row 3
+    log_in(client, "reporter")
+    response = upload(client, to_csv(table))
+    assert response.status_code == 200, response.text
+    assert counts(response.text)["created"] == 4
+    assert counts(response.text)["rejected"] == 1
+    assert 'data-row="3" data-code="nul_character"' in response.text
+    # The problem explained in the page's language, with the field's label.
+    assert "某个值含有空字符（U+0000），任何字段都不得含有。" in response.text
+    download = client.get(f"/batches/{batch_id_of(response)}/report.csv")
+    rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
+    assert rows[1][:3] == ["3", "violation_facts", "nul_character"]
+    assert rows_of(db, QuarantinedRow) == 1
+
+
 def test_a_jsonl_file(client: TestClient, db: Session, world: World) -> None:
     header, *rows = sample_table()
     lines = [json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) for row in rows]

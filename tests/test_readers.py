@@ -202,6 +202,18 @@ def test_files_that_are_not_csv_text_are_named_for_what_they_are(data: bytes, co
     assert refusal(data).code == code
 
 
+def test_a_stray_nul_in_csv_text_is_read_for_the_pipeline_to_refuse_in_its_row() -> None:
+    """A binary file is refused whole; CSV text with a NUL in a cell is still text, and its
+    row is refused by the pipeline (nul_character), not the file."""
+    headers, rows = read("名称,金额\n甲\x00乙,1\n丙,2\n".encode())
+    assert headers == ["名称", "金额"]
+    assert [row.values for row in rows] == [
+        {"名称": "甲\x00乙", "金额": "1"},
+        {"名称": "丙", "金额": "2"},
+    ]
+    assert refusal(b"a,b\n" + bytes(range(32)) * 4).code == "format"
+
+
 def test_an_unclosed_quote_is_refused_at_its_row() -> None:
     error = refusal(b'a,b\n1,2\n"3,4\n5,6\n')
     assert (error.code, error.row) == ("format", 3)
@@ -229,7 +241,7 @@ def test_unusable_file_is_an_invalid_input_with_its_row() -> None:
     assert error.details == {"row": 1}
 
 
-# Cells are whatever csv.writer can produce, except NUL (files with NUL bytes are refused as
+# Cells are whatever csv.writer can produce, except NUL (a file with many NULs is refused as
 # binary). The first header is a real one so that GB18030 is told from UTF-8 as in real files.
 CELL = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=12)
 HEADER = CELL.map(str.strip).filter(bool).filter(lambda h: "\ufeff" not in h)

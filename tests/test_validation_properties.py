@@ -1,6 +1,7 @@
 """Properties of RowValidator (pure, no database) on the Fuzhou penalty type: valid rows
 validate, a blanked required field is exactly one ``required`` problem, extra columns never
-crash it, and a column named after prohibited content is always refused (Art. 11 ¶3)."""
+crash it, a column named after prohibited content is always refused (Art. 11 ¶3), and a NUL
+anywhere in a value refuses the row, naming its field."""
 
 from __future__ import annotations
 
@@ -173,7 +174,13 @@ def test_random_extra_columns_never_crash_it(row: dict[str, str], extras: dict[s
     header_map = penalty().header_map()
     extras = {name: value for name, value in extras.items() if name not in row}
     result = validate({**row, **extras}, [*row, *extras])
-    expected = []
+    # A NUL in an extra value refuses the row, named by its column, before anything else.
+    expected = [
+        ("nul_character", name, None)
+        for name, value in extras.items()
+        if "\x00" in value and name.strip().lower() not in header_map
+    ]
+    assume(not any("\x00" in v for n, v in extras.items() if n.strip().lower() in header_map))
     for name, value in extras.items():
         if name.strip().lower() in header_map or not value.strip():
             continue
@@ -232,3 +239,27 @@ def test_a_prohibited_named_column_with_a_value_is_always_refused(
         p.code == "prohibited_content" and p.field == name and p.article == "Art. 11 ¶3"
         for p in result
     ), result
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.data(),
+    st.text(max_size=6),
+    st.text(max_size=6),
+)
+def test_a_nul_in_any_value_refuses_the_row_naming_its_field(
+    row: dict[str, str], data: st.DataObject, before: str, after: str
+) -> None:
+    key = data.draw(st.sampled_from(sorted(row)))
+    row[key] = before + "\x00" + after
+    result = validate(row)
+    assert isinstance(result, list), "a value with a NUL was accepted"
+    field = english({key: ""}).popitem()[0]  # the field's name, whatever the header
+    nul = [(p.code, p.field) for p in result if p.code == "nul_character"]
+    assert nul == [("nul_character", field)]
+    # Its column is not checked again: no other problem names it.
+    assert [p for p in result if p.field == field] == [
+        p for p in result if p.code == "nul_character"
+    ]
+    assert all("\x00" not in p.message for p in result)

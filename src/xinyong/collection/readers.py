@@ -45,6 +45,9 @@ EXTRA_PREFIX: Final = "__extra_"
 MAX_COLUMNS: Final = 512
 SNIFF_BYTES: Final = 64 * 1024
 _READ_BUFFER: Final = 1024 * 1024
+# C0 control bytes other than tab, line feed and carriage return: text has next to none.
+_CONTROL_BYTES: Final = bytes(b for b in range(32) if b not in (9, 10, 13))
+_STRAY_CONTROLS: Final = 8
 _JSON_CHUNK: Final = 256 * 1024
 # A JSON list record longer than this is reported instead of read on and on into memory.
 _JSON_MAX_RECORD: Final = 4 * 1024 * 1024
@@ -377,7 +380,13 @@ def _csv_encoding(sample: bytes, at_eof: bool) -> str:
         raise UnusableFile(
             "format", "This is an Excel workbook, not CSV; upload it as .xlsx.", row=None
         )
-    if sample.startswith(b"\xd0\xcf\x11\xe0") or b"\x00" in sample:
+    # A binary file is full of NUL and other control bytes; CSV text may carry a stray NUL
+    # (from a database export), which the pipeline refuses in its own row (nul_character),
+    # not the whole file.
+    if sample.startswith(b"\xd0\xcf\x11\xe0") or (
+        b"\x00" in sample
+        and len(sample) - len(sample.translate(None, _CONTROL_BYTES)) > _STRAY_CONTROLS
+    ):
         raise UnusableFile(
             "format",
             "This is a binary file (an old .xls workbook?), not CSV text; "

@@ -37,6 +37,10 @@ SEVERITY_WORDS = {
     "serious": Severity.SERIOUS,
     "严重": Severity.SERIOUS,
 }
+# No field of the platform holds the NUL character: PostgreSQL refuses it in text, and the
+# API refuses it in every JSON body (web.inputs). A batch's rows are checked here, so that a
+# row carrying one is quarantined like any other bad row, whatever the file format.
+NUL = "\x00"
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
@@ -101,6 +105,8 @@ class RowValidator:
         self.unknown_columns: list[str] = []
         self.prohibited_columns: list[tuple[str, str]] = []
         self._mapped: dict[str, str] = {}
+        # The file's header → the field it maps to, for naming a field in a problem.
+        self._field_of_header: dict[str, str] = {}
         self.missing_required: list[FieldSpec] = []
         # The caller's list, not a copy: JSON and JSON Lines readers add the keys that
         # later objects bring, and those must be mapped (and checked against Art. 11 ¶3)
@@ -139,6 +145,7 @@ class RowValidator:
                 self.unknown_columns.append(header)
                 continue
             self._mapped[name] = header
+            self._field_of_header[header] = name
             self.columns.append((header, definition.field(name)))
         self._headers_seen = len(self._headers)
         self.missing_required = [
@@ -204,8 +211,14 @@ class RowValidator:
         if len(self._headers) != self._headers_seen:
             self._add_headers()
         problems: list[Problem] = []
+        with_nul: set[str] = set()
+        # One search over the whole row first: a NUL is rare and the row loop is hot.
+        if NUL in "".join(values.values()):
+            with_nul = {header for header, value in values.items() if NUL in value}
+            problems.extend(self._nul(header) for header in values if header in with_nul)
         if self._fixed_problems:
             for header, problem in self._fixed_problems:
+                # Even with a NUL: prohibited content is never kept, not even quarantined.
                 if values.get(header, "").strip():
                     problems.append(problem)
         if self._missing_problems:
@@ -213,6 +226,8 @@ class RowValidator:
         clean: dict[str, str] = {}
         get = values.get
         for header, name, required, max_length, too_long, check in self._checks:
+            if with_nul and header in with_nul:
+                continue  # refused above; its other checks would only add noise
             raw = get(header)
             value = raw.strip() if raw else ""
             if not value:
@@ -234,6 +249,23 @@ class RowValidator:
         if problems:
             return problems
         return self._row(number, clean)
+
+    def _nul(self, header: str) -> Problem:
+        """A value holding NUL, named by its field, or by its column when it maps to none
+        (an unknown column's value is not stored, but the file is corrupt there all the
+        same). The message names the character, never the value."""
+        field = self._field_of_header.get(header)
+        if field is None:
+            # An unknown column by its header (a CSV cell beyond the last header by the
+            # reader's ``__extra_N``); a NUL in the header itself is shown escaped, as the
+            # API shows one in a member name.
+            field = header.replace(NUL, "\\u0000")
+        return Problem(
+            "nul_character",
+            "the value holds the NUL character (U+0000), which no field may hold; remove it "
+            "from the file and submit the row again",
+            field,
+        )
 
     def _clean(self, spec: FieldSpec, value: str) -> tuple[str, Problem | None]:
         """The stored form of a typed value, or the problem with it."""
