@@ -496,6 +496,50 @@ def test_an_unusable_body_is_refused_and_writes_nothing(
     assert snapshot(db, "batch", "credit_record", "quarantined_row") == before
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "code", "field"),
+    [
+        (
+            "subject_name,remarks,subject_name\r\n甲,乙,丙\r\n".encode(),
+            "text/csv",
+            "duplicate_header",
+            "subject_name",
+        ),
+        ("subject_name,remarks\r\n甲,".encode() + b"\xff\r\n", "text/csv", "encoding", "remarks"),
+        (
+            b'[{"remarks": "1"}, {"remarks": {"nested": 1}}]',
+            "application/json",
+            "bad_json",
+            "remarks",
+        ),
+        (
+            b'{"remarks": "1"}\n{"remarks": "1", " remarks": "2"}\n',
+            "application/x-ndjson",
+            "duplicate_header",
+            "remarks",
+        ),
+        # No column applies: a line that is not JSON; a value under no header.
+        (b'{"remarks": "1"}\n{not json\n', "application/x-ndjson", "bad_json", None),
+        (b"subject_name,,remarks\r\n1,2,3\r\n", "text/csv", "no_header", None),
+    ],
+)
+def test_a_readers_refusal_names_the_column_where_one_is_at_fault(
+    collection_world: World,
+    client: TestClient,
+    body: bytes,
+    content_type: str,
+    code: str,
+    field: str | None,
+) -> None:
+    response = submit(
+        client, auth_headers(client, "reporter"), body=body, content_type=content_type
+    )
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == (code, field)
+    assert error["details"]["row"] >= 1
+
+
 # --- responsibility ----------------------------------------------------------------------
 
 

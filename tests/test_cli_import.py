@@ -485,6 +485,8 @@ def test_a_file_that_becomes_unreadable_midway_exits_2_and_writes_nothing(
     assert result.exit_code == 2, result.output
     assert "encoding" in result.output
     assert "402" in result.output  # the spreadsheet row where it broke
+    # ... and the column: the bad bytes are in the second cell, 行政相对人类别.
+    assert "[行政相对人类别]" in result.output
     assert cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name") == before
 
 

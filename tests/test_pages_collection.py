@@ -454,6 +454,8 @@ def test_a_header_twice_is_named_with_its_columns_in_the_pages_language(
     assert error_code(response) == "duplicate_header"
     name = table[0][0]
     assert f"第 1 行：表头“{name}”同时出现在第 A (1) 列和第 C (3) 列" in response.text
+    # The column at fault is named as the refusal's field.
+    assert f"<dd>{name}</dd>" in response.text
     assert "error-detail" not in response.text
     assert rows_of(db, Batch) == 0
 

@@ -142,6 +142,7 @@ def test_duplicate_headers_are_refused() -> None:
     error = refusal("名称,类别, 名称\n".encode())
     assert error.code == "duplicate_header"
     assert error.row == 1
+    assert error.field == "名称"
     assert "名称" in error.message
     assert "A (1)" in error.message
     assert "C (3)" in error.message
@@ -155,6 +156,7 @@ def test_a_column_without_header_is_accepted_only_while_it_is_empty() -> None:
     error = refusal(b"a,,c\n1,,3\n4,5,6\n")
     assert (error.code, error.row) == ("no_header", 3)
     assert "B (2)" in error.message
+    assert error.field is None  # the column has no header to name it by
 
 
 @pytest.mark.parametrize("data", [b"", b"\n\r\n  \n", b",,\n"])
@@ -172,17 +174,26 @@ def test_invalid_bytes_after_the_sniffed_sample_name_their_row() -> None:
     assert len(body) > SNIFF_BYTES
     data = "名称,金额\n".encode() + body + b"\xff\xfe\xfd,1\n" + "乙,2\n".encode()
     error = refusal(data)
-    assert (error.code, error.row) == ("encoding", 5002)
+    assert (error.code, error.row, error.field) == ("encoding", 5002, "名称")
     assert "UTF-8" in error.message
+    assert "column A (1)" in error.message
 
 
 def test_invalid_bytes_inside_the_sample_name_their_row_too() -> None:
     for encoding in ("utf-8", "gb18030"):
         data = csv_bytes([["名称", "说明"], ["甲", "多行\n说明"], ["乙", "x"]], encoding)
-        error = refusal(data + b"\xff,1\n")
-        # Row 4 of the spreadsheet, though it is the file's 5th line.
-        assert (error.code, error.row) == ("encoding", 4)
+        error = refusal(data + b"1,\xff\n")
+        # Row 4 of the spreadsheet, though it is the file's 5th line; in the column 说明.
+        assert (error.code, error.row, error.field) == ("encoding", 4, "说明")
         assert "line 5" in error.message
+        assert error.as_dict()["field"] == "说明"
+
+
+def test_invalid_bytes_where_no_column_has_a_name_leave_the_field_empty() -> None:
+    # In the header row; past the last header; in a line that is not CSV either.
+    for data in (b"a,\xff\n1,2\n", b"a,b\n1,2,\xff\n", b'a,b\n1,"\xff"x\n'):
+        error = refusal(data)
+        assert (error.code, error.field) == ("encoding", None), data
 
 
 def test_bytes_in_no_known_encoding_are_refused() -> None:
@@ -348,7 +359,11 @@ def test_xlsx_header_problems(tmp_path: Path) -> None:
     duplicate = make_xlsx(tmp_path / "dup.xlsx", [["a", "b", "a"], [1, 2, 3]])
     with pytest.raises(UnusableFile) as caught:
         open_rows(duplicate, FileFormat.XLSX)
-    assert (caught.value.code, caught.value.row) == ("duplicate_header", 1)
+    assert (caught.value.code, caught.value.row, caught.value.field) == (
+        "duplicate_header",
+        1,
+        "a",
+    )
 
     unnamed = make_xlsx(tmp_path / "unnamed.xlsx", [["a", None, "c"], [1, None, 3], [1, 2, 3]])
     with open_rows(unnamed, FileFormat.XLSX) as rows, pytest.raises(UnusableFile) as caught:
@@ -391,25 +406,27 @@ def test_jsonl_skips_blank_lines_and_numbers_rows_by_line() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "code", "row"),
+    ("data", "code", "row", "field"),
     [
-        (b'{"a": 1}\n\n{"a": 2\n', "bad_json", 3),
-        (b'{"a": 1}\n[1, 2]\n', "bad_json", 2),
-        (b'{"a": {"b": 1}}\n', "bad_json", 1),
-        (b'{"a": [1]}\n', "bad_json", 1),
-        (b'{"a": 1}\n{"a": "\xff"}\n', "encoding", 2),
+        (b'{"a": 1}\n\n{"a": 2\n', "bad_json", 3, None),
+        (b'{"a": 1}\n[1, 2]\n', "bad_json", 2, None),
+        (b'{"a": {"b": 1}}\n', "bad_json", 1, "a"),
+        (b'{"a": [1]}\n', "bad_json", 1, "a"),
+        (b'{"a": 1}\n{"a": "\xff"}\n', "encoding", 2, None),
         # These two were a 500 (RecursionError, and ValueError past Python's limit on the
         # digits of an int); found by hand while fuzzing the API.
-        (b'{"a": 1}\n{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "bad_json", 2),
-        (b'{"a": 1' + b"0" * 5000 + b"}\n", "bad_json", 1),
-        (b'{"a": 1, " a": 2}\n', "duplicate_header", 1),
-        (b'{"": "x"}\n', "no_header", 1),
-        (b"\n\n", "empty", None),
+        (b'{"a": 1}\n{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "bad_json", 2, None),
+        (b'{"a": 1' + b"0" * 5000 + b"}\n", "bad_json", 1, None),
+        (b'{"a": 1, " a": 2}\n', "duplicate_header", 1, "a"),
+        (b'{"": "x"}\n', "no_header", 1, None),
+        (b"\n\n", "empty", None, None),
     ],
 )
-def test_jsonl_refusals(data: bytes, code: str, row: int | None) -> None:
+def test_jsonl_refusals(data: bytes, code: str, row: int | None, field: str | None) -> None:
+    """The field is the member at fault where one is and has a name; a line that does not
+    decode or parse, or a nameless member, has none."""
     error = refusal(data, FileFormat.JSONL)
-    assert (error.code, error.row) == (code, row)
+    assert (error.code, error.row, error.field) == (code, row, field)
 
 
 def test_json_list_is_read_one_object_at_a_time() -> None:
@@ -445,6 +462,8 @@ def test_json_list_is_read_one_object_at_a_time() -> None:
 def test_json_list_refusals(data: bytes, code: str, row: int | None) -> None:
     error = refusal(data, FileFormat.JSON)
     assert (error.code, error.row) == (code, row)
+    # Only a member holding a nested value is named: the rest are not about one member.
+    assert error.field == ("a" if data == b'[{"a": 1}, {"a": {"b": 2}}]' else None)
 
 
 def test_a_json_record_longer_than_the_limit_says_so() -> None:
@@ -494,7 +513,7 @@ def test_rows_from_objects_refusals() -> None:
     assert caught.value.code == "empty"
     with pytest.raises(UnusableFile) as caught:
         list(rows_from_objects([{"a": "1"}, {"a": {"nested": 1}}]))
-    assert (caught.value.code, caught.value.row) == ("bad_json", 2)
+    assert (caught.value.code, caught.value.row, caught.value.field) == ("bad_json", 2, "a")
     with pytest.raises(UnusableFile) as caught:
         list(rows_from_objects([{"a": "1"}, "text"]))  # type: ignore[list-item]
     assert (caught.value.code, caught.value.row) == ("bad_json", 2)

@@ -66,14 +66,22 @@ class FileFormat(StrEnum):
 
 
 class UnusableFile(InvalidInput):
-    """The file as a whole cannot be read; ``row`` is where it went wrong, if known.
+    """The file as a whole cannot be read; ``row`` is where it went wrong, if known, and
+    ``field`` the column (its header, or a JSON record's member name) when one column is at
+    fault and has a name. Where no named column applies (a line that does not decode or
+    parse, a header row as a whole, a column without a header) it stays None, and the
+    message says where.
 
     Codes: empty, no_header, duplicate_header, encoding, format, unsupported_format,
     too_many_columns, bad_json.
     """
 
-    def __init__(self, code: str, message: str, *, row: int | None = None) -> None:
-        super().__init__(message, code=code, details={} if row is None else {"row": row})
+    def __init__(
+        self, code: str, message: str, *, row: int | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(
+            message, code=code, field=field, details={} if row is None else {"row": row}
+        )
         self.row = row
 
 
@@ -312,6 +320,7 @@ class _Table:
                     f"{self.column(seen[name])} and {self.column(index)}; "
                     "each column needs a header of its own.",
                     row=row,
+                    field=name,
                 )
             seen[name] = index
             slots.append(name)
@@ -339,7 +348,9 @@ class _Table:
             if name is not None:
                 values[name] = value
             elif value:
-                # The value itself stays out of the message: it may be an ID number.
+                # The value itself stays out of the message: it may be an ID number. No
+                # field: the column has no header to name it by; the message gives its
+                # letter and number instead.
                 raise UnusableFile(
                     "no_header",
                     f"Row {number}: column {self.column(index)} holds a value but has no "
@@ -348,6 +359,8 @@ class _Table:
                 )
         if len(cells) > width:
             if len(cells) > MAX_COLUMNS and any(cells[MAX_COLUMNS:]):
+                # No field: the cells past the last column the platform reads have no
+                # header (the header row itself is capped at MAX_COLUMNS).
                 raise UnusableFile(
                     "too_many_columns",
                     f"Row {number} has values beyond column {MAX_COLUMNS}.",
@@ -360,11 +373,6 @@ class _Table:
 
 
 # --- CSV -------------------------------------------------------------------------------------
-
-
-class _UndecodedLine(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
 
 
 def _csv_encoding(sample: bytes, at_eof: bool) -> str:
@@ -428,6 +436,10 @@ class _CsvRows(RowReader):
             self.encoding = _csv_encoding(raw.prefix, raw.at_eof)
             self._text = raw.text(self.encoding, "surrogateescape")
             self._physical_line = 0
+            # The first line with bytes that did not decode: the record holding it is
+            # refused once parsed, so that the refusal can name the column they are in.
+            self._undecoded_line: int | None = None
+            self._table: _Table | None = None
             # strict: an unclosed quote at the end of the file is an error rather than a
             # silently swallowed tail; it also refuses text after a closing quote ("a"b),
             # which Excel and other CSV writers never produce.
@@ -447,9 +459,31 @@ class _CsvRows(RowReader):
     def _lines(self) -> Iterator[str]:
         for line in self._text:
             self._physical_line += 1
-            if _UNDECODED.search(line):
-                raise _UndecodedLine(self._physical_line)
+            if self._undecoded_line is None and _UNDECODED.search(line):
+                self._undecoded_line = self._physical_line
             yield line
+
+    def _undecoded(self, row: int, record: list[str] | None) -> UnusableFile:
+        line = self._undecoded_line
+        label = "UTF-8" if self.encoding == "utf-8-sig" else "GB18030"
+        where = f"Row {row}" + (f" (line {line})" if line != row else "")
+        # The column is named when the record parsed and the cell has a header; not when
+        # the line did not parse as CSV, nor in the header row or a cell past the last
+        # header (which have no name to give).
+        field = None
+        if record is not None and self._table is not None:
+            index = next((i for i, cell in enumerate(record) if _UNDECODED.search(cell)), None)
+            if index is not None and index < len(self._table.slots):
+                field = self._table.slots[index]
+            if index is not None:
+                where += f", column {self._table.column(index)}"
+        return UnusableFile(
+            "encoding",
+            f"{where} has bytes that are not valid {label}, the encoding of the rest "
+            "of the file; save the whole file as “CSV UTF-8”.",
+            row=row,
+            field=field,
+        )
 
     def _next_record(self) -> list[str] | None:
         row = self._number + 1
@@ -457,16 +491,10 @@ class _CsvRows(RowReader):
             record = next(self._reader)
         except StopIteration:
             return None
-        except _UndecodedLine as exc:
-            label = "UTF-8" if self.encoding == "utf-8-sig" else "GB18030"
-            where = f"Row {row}" + (f" (line {exc.line})" if exc.line != row else "")
-            raise UnusableFile(
-                "encoding",
-                f"{where} has bytes that are not valid {label}, the encoding of the rest "
-                "of the file; save the whole file as “CSV UTF-8”.",
-                row=row,
-            ) from None
         except csv.Error as exc:
+            if self._undecoded_line is not None:
+                raise self._undecoded(row, None) from None
+            # No field: the row's structure is broken, so its cells are not known.
             raise UnusableFile(
                 "format",
                 f"Row {row} is not valid CSV ({exc}); look for a stray double quote: a "
@@ -474,11 +502,14 @@ class _CsvRows(RowReader):
                 'doubled ("").',
                 row=row,
             ) from None
+        if self._undecoded_line is not None:
+            raise self._undecoded(row, record)
         self._number = row
         return record
 
     def _rows(self) -> Iterator[RawRow]:
         table = self._table
+        assert table is not None  # read in __init__
         while (record := self._next_record()) is not None:
             cells = [cell.strip() for cell in record]
             if any(cells):
@@ -744,9 +775,11 @@ class _ObjectRows(RowReader):
                     f"{self._unit} {number}: the field “{name}” holds {_kind(value)}; only "
                     "flat values (text, numbers, true/false, null) are accepted.",
                     row=number,
+                    field=name or None,
                 ) from None
             if not name:
                 if text:
+                    # No field: the member's name is the empty string, nothing to name.
                     raise UnusableFile(
                         "no_header",
                         f"{self._unit} {number} has a value under an empty field name.",
@@ -758,6 +791,7 @@ class _ObjectRows(RowReader):
                     "duplicate_header",
                     f"{self._unit} {number} has the field “{name}” twice.",
                     row=number,
+                    field=name,
                 )
             values[name] = text
         return values

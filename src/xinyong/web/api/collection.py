@@ -153,7 +153,7 @@ def _json_rows(handle: BinaryIO) -> tuple[list[str], Iterable[readers.RawRow]]:
 def _as_bad_json(exc: readers.UnusableFile) -> readers.UnusableFile:
     if exc.code == "encoding":
         return readers.UnusableFile(
-            "bad_json", f"the body is not valid JSON: {exc.message}", row=exc.row
+            "bad_json", f"the body is not valid JSON: {exc.message}", row=exc.row, field=exc.field
         )
     return exc
 
