@@ -673,6 +673,27 @@ PATTERNS: tuple[_Pattern, ...] = (
         ),
     ),
     _pattern(
+        "encoding",
+        r"Row (?P<row>\d+), column (?P<column>[A-Z]+ \(\d+\)) has bytes that are not valid "
+        r"(?P<encoding>\S+), the encoding of the rest of the file; save the whole file as "
+        r"“CSV UTF-8”\.",
+        N_(
+            "Row %(row)s, column %(column)s has bytes that are not valid %(encoding)s, the "
+            "encoding of the rest of the file; save the whole file as “CSV UTF-8”."
+        ),
+    ),
+    _pattern(
+        "encoding",
+        r"Row (?P<row>\d+) \(line (?P<line>\d+)\), column (?P<column>[A-Z]+ \(\d+\)) has "
+        r"bytes that are not valid (?P<encoding>\S+), the encoding of the rest of the file; "
+        r"save the whole file as “CSV UTF-8”\.",
+        N_(
+            "Row %(row)s (line %(line)s), column %(column)s has bytes that are not valid "
+            "%(encoding)s, the encoding of the rest of the file; save the whole file as "
+            "“CSV UTF-8”."
+        ),
+    ),
+    _pattern(
         "format",
         r"Row (?P<row>\d+) is not valid CSV \((?P<problem>.+)\); look for a stray double "
         r"quote: a field that starts with one must end with one, and quotes inside it are "
