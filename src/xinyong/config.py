@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     objection_decision_working_days: int = Field(default=5, ge=1, le=60)
     objection_source_working_days: int = Field(default=5, ge=1, le=60)
     objection_market_days: int = Field(default=20, ge=1, le=180)
+    # Days the content of a batch's rejected and held rows is kept, encrypted, for the
+    # source to correct them; then the daily job erases it and only each row's number and
+    # problems stay (decision 0021; ``collection.quarantine.QUARANTINE_CONTENT_DAYS``).
+    quarantine_content_days: int = Field(default=30, ge=1, le=3650)
     # Bulk reads of credit files (Art. 12, 34).
     reads_per_account_per_hour: int = Field(default=300, ge=1)
     reads_per_organisation_per_hour: int = Field(default=3000, ge=1)

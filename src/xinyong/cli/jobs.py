@@ -8,6 +8,7 @@ import typer
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.cli._shared import clock, command_unit_of_work, console
+from xinyong.collection import quarantine
 from xinyong.config import get_settings
 from xinyong.db import maintenance
 from xinyong.disclosure import joint_check_uses, publicity, retention
@@ -23,14 +24,15 @@ def register(app: typer.Typer) -> None:
 @jobs_app.command("run")
 def run() -> None:
     """Run the daily jobs: end publicity windows and list terms that have closed, delete
-    records kept past their retention period and issued reports' contents kept past
-    theirs, index the subjects of large joint checks for their access logs, and refresh
+    records kept past their retention period, issued reports' contents kept past theirs
+    and the content of batches' rejected and held rows kept past theirs, index the subjects of large joint checks for their access logs, and refresh
     the database's planner statistics."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
     deleted, by_type, with_records = _delete_records()
     removed = _remove_report_contents()
+    erased_batches, erased_rows = _erase_quarantined_content()
     with command_unit_of_work() as session:
         indexed = joint_check_uses.index_pending(session, clock)
     with command_unit_of_work() as session:
@@ -40,6 +42,7 @@ def run() -> None:
         f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
         + f"; {deleted} records deleted after their retention period{_counts(by_type)}"
         + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
+        + f"; content of {erased_rows} rejected or held rows erased in {erased_batches} batches"
         + f"; {indexed} joint checks indexed for the access logs"
         + ("; planner statistics refreshed" if analysed else ""),
         # One line, however long: cron mails it and logs keep it whole.
@@ -72,6 +75,19 @@ def _remove_report_contents() -> Counter[str]:
         removed.update(done.by_reason)
         if not done.more:
             return removed
+
+
+def _erase_quarantined_content() -> tuple[int, int]:
+    """Batches and rows whose rejected and held rows' content was erased (decision 0021)."""
+    keep_days = get_settings().quarantine_content_days
+    batches = rows = 0
+    while True:
+        with command_unit_of_work() as session:
+            done = quarantine.erase_past_period(session, clock, keep_days=keep_days)
+        batches += done.batches
+        rows += done.rows
+        if not done.more:
+            return batches, rows
 
 
 def _counts(counts: Counter[str]) -> str:

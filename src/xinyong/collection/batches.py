@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog.models import RecordType
+from xinyong.collection import quarantine
 from xinyong.collection.models import Batch
 from xinyong.collection.pipeline import BatchReport, _stored_problems
 from xinyong.errors import NotFound
@@ -25,6 +27,16 @@ def get_report(session: Session, actor: Actor, batch_id: int) -> BatchReport:
     record_type = session.get(RecordType, batch.record_type_id)
     assert record_type is not None
     return BatchReport(batch, record_type.code, _stored_problems(session, batch))
+
+
+def report_dict(report: BatchReport, *, quarantine_content_days: int) -> dict[str, Any]:
+    """The report as the API and the pages give it: with the last day the content of its
+    rejected and held rows is kept (None once erased, or when there are none)."""
+    until = quarantine.kept_until(report.batch, quarantine_content_days)
+    return {
+        **report.as_dict(),
+        "quarantined_content_kept_until": until.isoformat() if until else None,
+    }
 
 
 def list_batches(session: Session, actor: Actor, *, limit: int = 50) -> list[Batch]:

@@ -65,6 +65,9 @@ class Batch(IdMixin, Base):
     awaiting_review: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     new_subjects: Mapped[int] = mapped_column(Integer, default=0)
     unknown_columns: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # When the daily job erased the content of this batch's rejected and held rows, kept
+    # for the source to correct them only for a period (decision 0021); their problems stay.
+    quarantine_erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class RowDisposition(enum.StrEnum):
@@ -74,7 +77,9 @@ class RowDisposition(enum.StrEnum):
 
 class QuarantinedRow(IdMixin, Base):
     """A row that was not accepted, with every reason. Its values are kept encrypted for
-    the source to correct, except where keeping them would itself be unlawful (Art. 11 ¶3)."""
+    the source to correct, except where keeping them would itself be unlawful (Art. 11 ¶3),
+    and only for a period: then the daily job erases them and the reasons stay (decision
+    0021, ``collection.quarantine``)."""
 
     __tablename__ = "quarantined_row"
     __table_args__ = (Index("ix_quarantined_row_batch_row", "batch_id", "row_number"),)

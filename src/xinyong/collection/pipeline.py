@@ -99,6 +99,10 @@ class BatchReport:
             "awaiting_review": batch.awaiting_review,
             "new_subjects": batch.new_subjects,
             "unknown_columns": batch.unknown_columns,
+            # The rows' content is erased after a period, their problems stay (decision 0021).
+            "quarantined_content_erased_at": (
+                batch.quarantine_erased_at.isoformat() if batch.quarantine_erased_at else None
+            ),
             "problems": [
                 {
                     "row": p.row,

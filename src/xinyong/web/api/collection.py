@@ -122,7 +122,8 @@ async def submit_batch(
         report = await run_in_threadpool(run)
     finally:
         body.file.close()
-    return JSONResponse(report.as_dict(), status_code=200 if report.replayed else 201)
+    answer = batches.report_dict(report, quarantine_content_days=settings.quarantine_content_days)
+    return JSONResponse(answer, status_code=200 if report.replayed else 201)
 
 
 _ROWS_WRAPPER = re.compile(rb'\A(?:\xef\xbb\xbf)?[ \t\n\r]*(?:\[|\{[ \t\n\r]*"rows"[ \t\n\r]*:)')
@@ -209,8 +210,16 @@ def list_batches(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str,
 
 
 @router.get("/batches/{batch_id}", tags=["collection"], responses=refusals(403, 404))
-def get_batch(batch_id: RowId, session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    return batches.get_report(session, actor, batch_id).as_dict()
+def get_batch(
+    request: Request, batch_id: RowId, session: SessionDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """A batch's report. The content of its rejected and held rows is kept until
+    `quarantined_content_kept_until`, then erased (`quarantined_content_erased_at`); the
+    problems of every row stay (decision 0021)."""
+    return batches.report_dict(
+        batches.get_report(session, actor, batch_id),
+        quarantine_content_days=app_context(request).settings.quarantine_content_days,
+    )
 
 
 @router.get(

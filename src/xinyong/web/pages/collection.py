@@ -346,7 +346,9 @@ def batch_report(
         "channel": batch.channel,
         "received_at": batch.received_at,
     }
-    result = report.as_dict()
+    keep_days = app_context(request).settings.quarantine_content_days
+    result = batches.report_dict(report, quarantine_content_days=keep_days)
+    meta["quarantine_erased_at"] = batch.quarantine_erased_at
     rule = rules_by_type_id(session).get(batch.record_type_id)
     return _render_report(request, rule, result, meta, dry_run=False, replayed=replayed)
 
