@@ -343,7 +343,11 @@ def test_a_nul_in_a_value_rejects_its_row_on_the_report_page(
     assert counts(response.text)["rejected"] == 1
     assert 'data-row="3" data-code="nul_character"' in response.text
     # The problem explained in the page's language, with the field's label.
-    assert "某个值含有空字符（U+0000），任何字段都不得含有。" in response.text
+    assert (
+        "该值含有空字符（U+0000），任何字段都不得含有；请从文件中删除该字符后重新报送该行"
+        in response.text
+    )
+    assert "error-detail" not in response.text  # no English left over
     download = client.get(f"/batches/{batch_id_of(response)}/report.csv")
     rows = list(csv.reader(io.StringIO(download.content.decode("utf-8-sig"))))
     assert rows[1][:3] == ["3", "violation_facts", "nul_character"]

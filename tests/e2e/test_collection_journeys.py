@@ -1,4 +1,5 @@
-"""Journeys: a data reporter uploads the sample penalty file and reads the batch report; a
+"""Journeys: a data reporter uploads the sample penalty file and reads the batch report
+(and one with a row refused for a NUL in a value, and until when its content is kept); a
 citizen gives a consent to collection and revokes it."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.test_pages_collection import SAMPLE_CSV
+from tests.test_pages_collection import SAMPLE_CSV, sample_table, to_csv
 from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -87,6 +88,34 @@ def test_reporter_uploads_the_sample_and_reads_the_report(
     expect(page.get_by_role("table", name=zh("Batches"))).to_contain_text(
         "administrative_penalty.sample.csv"
     )
+
+
+def test_a_row_with_a_nul_is_refused_and_its_content_kept_for_a_period(
+    page: Page, zh: Callable[[str], str], collection_ready: None
+) -> None:
+    table = sample_table()
+    table[2][8] = "当事人在其网站\x00发布引人误解的商业宣传"  # 违法事实 of spreadsheet row 3
+    table[4][22] = "E2E-NUL"  # 备注: a file of its own, not a replay of another journey's
+    log_in(page, zh, "reporter")
+    page.goto("/batches/upload")
+    page.get_by_label(zh("Record type"), exact=True).select_option("administrative_penalty")
+    page.get_by_label(zh("File"), exact=True).set_input_files(
+        files=[{"name": "nul.csv", "mimeType": "text/csv", "buffer": to_csv(table)}]
+    )
+    page.get_by_role("main").get_by_role("button", name=zh("Upload"), exact=True).click()
+
+    expect(page).to_have_url(re.compile(r"/batches/\d+(\?replayed=1)?$"))
+    counts = page.get_by_role("table", name=zh("Counts"))
+    expect(counts.get_by_role("row", name=f"{zh('Rejected')} 1", exact=True)).to_be_visible()
+    problem = page.get_by_role("table", name=zh("Problems")).locator('tr[data-row="3"]')
+    expect(problem).to_have_attribute("data-code", "nul_character")
+    expect(problem).to_contain_text(
+        zh(
+            "the value holds the NUL character (U+0000), which no field may hold; remove it "
+            "from the file and submit the row again"
+        )
+    )
+    expect(page.locator('[data-quarantined-content="kept"]')).to_be_visible()
 
 
 def test_citizen_gives_a_consent_and_revokes_it(

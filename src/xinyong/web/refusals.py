@@ -205,6 +205,10 @@ MESSAGES: frozenset[str] = frozenset(
         N_("must be a non-negative number"),
         N_("an earlier row of this batch has the same key"),
         N_("the code is registered under another name; the row is held for review"),
+        N_(
+            "the value holds the NUL character (U+0000), which no field may hold; remove it "
+            "from the file and submit the row again"
+        ),
         N_("no consent of this person is on file for your organisation and this record type"),
         N_("The file is empty: it has no header row."),
         N_("The workbook has no sheets."),
