@@ -114,6 +114,23 @@ def test_the_content_is_kept_through_its_last_day_then_erased_and_the_problems_s
     assert erase(db, clock) == quarantine.ErasedContent(0, 0, more=False)
 
 
+def test_a_replay_after_the_erasure_gives_the_same_report(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = collection_world
+    rows = [penalty_row(world), penalty_row(world, decision_date="2026-02-30")]
+    regulator = world.organisations["regulator"]
+    first = ingest(db, clock, regulator, rows, key="2026-11-27-Q")
+    db.commit()
+    clock.set(at(clock.today() + dt.timedelta(days=DAYS + 1)))
+    assert erase(db, clock).rows == 1
+    again = ingest(db, clock, regulator, rows, key="2026-11-27-Q")
+    assert again.replayed
+    assert again.problems == first.problems
+    erased_at = again.as_dict()["quarantined_content_erased_at"]
+    assert dt.datetime.fromisoformat(erased_at) == clock.now()
+
+
 def test_a_batch_without_problems_is_left_alone_and_calls_are_bounded(
     collection_world: World, db: Session, clock: FixedClock
 ) -> None:
