@@ -5,7 +5,7 @@ Nullable and set only by the daily job (``collection.quarantine``): adding it re
 row on either database.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -19,8 +19,7 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0020"
-# 0019 may be written on another branch: re-point this at it when both are merged.
-down_revision: str | None = "0018"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
