@@ -330,6 +330,10 @@ def test_lookup_person_requires_permission_and_is_audited(
     with pytest.raises(NotFound) as missing:
         subjects.lookup_person(db, clock, actor(world, "caseofficer"), unknown)
     assert unknown not in missing.value.message
+    # The failed lookup's audit is the refusal's aftermath, written once the caller has
+    # rolled back the refused work (as the API and the pages do).
+    assert missing.value.aftermath is not None
+    missing.value.aftermath(db)
     not_found = last_event(db, "subject.lookup_person")
     assert not_found.outcome == "not_found"
     assert not_found.target_id is None

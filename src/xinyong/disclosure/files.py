@@ -7,7 +7,7 @@ import datetime as dt
 import threading
 import typing
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -69,6 +69,33 @@ class VersionView:
             "source": {"code": self.source_code, "name": self.source_name},
             "batch": self.batch_id,
         }
+
+
+def source_units(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Code and name of each source organisation among ``ids``, for version views."""
+    return {
+        unit_id: (code, name)
+        for unit_id, code, name in session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name).where(
+                Organisation.id.in_(list(ids))
+            )
+        )
+    }
+
+
+def version_view(version: RecordVersion, units: dict[int, tuple[str, str]]) -> VersionView:
+    """A stored version as a history row (``units`` from ``source_units``)."""
+    unit = units.get(version.source_organisation_id) if version.source_organisation_id else None
+    return VersionView(
+        version_no=version.version_no,
+        created_at=version.created_at,
+        reason=version.reason,
+        reason_detail=version.reason_detail,
+        status=version.status.value,
+        source_code=unit[0] if unit else None,
+        source_name=unit[1] if unit else None,
+        batch_id=version.batch_id,
+    )
 
 
 @dataclass(slots=True)

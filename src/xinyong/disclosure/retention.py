@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +41,12 @@ from xinyong.catalog.definitions import RETENTION_BASIS, RecordTypeDefinition
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.disclosure.files import VersionView, record_types_by_id
+from xinyong.disclosure.files import (
+    VersionView,
+    record_types_by_id,
+    source_units,
+    version_view,
+)
 from xinyong.disclosure.models import (
     AccessEvent,
     Authorisation,
@@ -524,7 +529,7 @@ def deleted_records(session: Session, subject: Subject) -> list[DeletedRecord]:
         .order_by(RecordVersion.record_id, RecordVersion.version_no)
     ):
         versions.setdefault(version.record_id, []).append(version)
-    units = _units(
+    units = source_units(
         session,
         {record.source_organisation_id for record in records}
         | {
@@ -553,32 +558,7 @@ def deleted_records(session: Session, subject: Subject) -> list[DeletedRecord]:
                 conduct_ended_on=record.conduct_ended_on,
                 retained_until=record.retained_until,
                 deleted_at=history[-1].created_at if history else record.updated_at,
-                history=[_version_view(version, units) for version in history],
+                history=[version_view(version, units) for version in history],
             )
         )
     return found
-
-
-def _units(session: Session, ids: Iterable[int]) -> dict[int, tuple[str, str]]:
-    return {
-        unit_id: (code, name)
-        for unit_id, code, name in session.execute(
-            select(Organisation.id, Organisation.code, Organisation.name).where(
-                Organisation.id.in_(list(ids))
-            )
-        )
-    }
-
-
-def _version_view(version: RecordVersion, units: dict[int, tuple[str, str]]) -> VersionView:
-    unit = units.get(version.source_organisation_id) if version.source_organisation_id else None
-    return VersionView(
-        version_no=version.version_no,
-        created_at=version.created_at,
-        reason=version.reason,
-        reason_detail=version.reason_detail,
-        status=version.status.value,
-        source_code=unit[0] if unit else None,
-        source_name=unit[1] if unit else None,
-        batch_id=version.batch_id,
-    )

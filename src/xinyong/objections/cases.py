@@ -22,6 +22,7 @@ from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordVersion
 from xinyong.disclosure import access
+from xinyong.disclosure.files import VersionView, source_units, version_view
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import NotFound, PermissionDenied
 from xinyong.objections.models import OPEN, ObjectionStatus, RecordObjection
@@ -207,3 +208,11 @@ def record_history(session: Session, record_id: int) -> list[RecordVersion]:
             .order_by(RecordVersion.version_no)
         )
     )
+
+
+def history_rows(session: Session, versions: list[RecordVersion]) -> list[VersionView]:
+    """The versions as the credit file's history rows, with their source units named."""
+    units = source_units(
+        session, {v.source_organisation_id for v in versions if v.source_organisation_id}
+    )
+    return [version_view(version, units) for version in versions]

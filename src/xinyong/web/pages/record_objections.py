@@ -187,6 +187,7 @@ def _render_case(
     source = objections.is_source_staff(actor, case.objection)
     reporter = source and has_permission(actor, Permission.SUBMIT_RECORDS)
     withdrawal = case.objection.ground in WITHDRAWAL_GROUNDS
+    versions = cases.record_history(session, case.record.id)
     return render_form(
         request,
         "record_objection_case.html",
@@ -194,7 +195,8 @@ def _render_case(
             **_helpers(request),
             "case": case,
             "staff": actor.subject_id is None,
-            "history": cases.record_history(session, case.record.id),
+            "history": cases.history_rows(session, versions),
+            "contents": [version.payload for version in versions],
             "may_forward": handler and status is ObjectionStatus.RECEIVED,
             "may_decide": (handler and status is ObjectionStatus.RECEIVED)
             or (source and status is ObjectionStatus.FORWARDED),
