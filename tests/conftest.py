@@ -134,11 +134,38 @@ class _SharedSession:
         return self.session
 
 
-@pytest.fixture
-def app(settings: Settings, clock: FixedClock, engine: Engine, db: Session):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="session")
+def worker_app(engine: Engine, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One app per worker. FastAPI builds a route's dependency state on the app the first
+    time a request is matched against it; with an app per test that was most of a short
+    test's time. Everything a request reads per test is in ``app.state.context``, which
+    the ``app`` fixture replaces for each test."""
     from xinyong.web.app import create_app
 
-    return create_app(settings, clock=clock, engine=engine, session_factory=_SharedSession(db))  # type: ignore[arg-type]
+    return create_app(
+        Settings(data_dir=tmp_path_factory.mktemp("app")), clock=FixedClock(TEST_NOW), engine=engine
+    )
+
+
+@pytest.fixture
+def app(  # type: ignore[no-untyped-def]
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    clock: FixedClock,
+    engine: Engine,
+    db: Session,
+):
+    """The app for one test: its settings, clock and session (``worker_app``'s routes);
+    a test that changes the app itself (adds routes) is marked ``own_app`` and gets one of
+    its own."""
+    from xinyong.web.app import app_context, create_app
+
+    shared = _SharedSession(db)
+    if request.node.get_closest_marker("own_app"):
+        return create_app(settings, clock=clock, engine=engine, session_factory=shared)  # type: ignore[arg-type]
+    app = request.getfixturevalue("worker_app")
+    app.state.context = app_context(settings, clock=clock, engine=engine, session_factory=shared)  # type: ignore[arg-type]
+    return app
 
 
 @pytest.fixture

@@ -1199,6 +1199,7 @@ PROBES: dict[tuple[str, str], Access] = {
         for account in ACCOUNTS
     ],
 )
+@pytest.mark.own_app
 def test_harness_checks_object_level_access(
     app: FastAPI, client: TestClient, world: World, method: str, path: str, account: str
 ) -> None:
@@ -1206,6 +1207,7 @@ def test_harness_checks_object_level_access(
     check(client, world, method, path, PROBES[(method, path)], account)
 
 
+@pytest.mark.own_app
 def test_harness_notices_a_route_open_to_the_wrong_people(
     app: FastAPI, client: TestClient, world: World
 ) -> None:

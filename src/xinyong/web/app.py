@@ -39,23 +39,8 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
-    clock = clock or SystemClock()
-    engine = engine or make_engine(settings.resolved_database_url)
-    session_factory = session_factory or make_session_factory(engine)
+    context = app_context(settings, clock=clock, engine=engine, session_factory=session_factory)
     session_key = settings.secret("session_key")
-    context = AppContext(
-        settings=settings,
-        clock=clock,
-        engine=engine,
-        session_factory=session_factory,
-        signer=TokenSigner(session_key, settings.token_lifetime_seconds),
-        login_limiter=SlidingWindowLimiter(
-            clock,
-            limit=settings.login_attempts_per_window,
-            window_seconds=settings.login_window_seconds,
-            what="login attempts",
-        ),
-    )
     app = FastAPI(
         title="Xinyong public credit platform",
         version=xinyong.__version__,
@@ -86,6 +71,31 @@ def create_app(
     for router in discover_routers():
         app.include_router(router)
     return app
+
+
+def app_context(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+    session_factory: sessionmaker[Session] | None = None,
+) -> AppContext:
+    """Everything the app's routes read at request time (``app.state.context``)."""
+    clock = clock or SystemClock()
+    engine = engine or make_engine(settings.resolved_database_url)
+    return AppContext(
+        settings=settings,
+        clock=clock,
+        engine=engine,
+        session_factory=session_factory or make_session_factory(engine),
+        signer=TokenSigner(settings.secret("session_key"), settings.token_lifetime_seconds),
+        login_limiter=SlidingWindowLimiter(
+            clock,
+            limit=settings.login_attempts_per_window,
+            window_seconds=settings.login_window_seconds,
+            what="login attempts",
+        ),
+    )
 
 
 def discover_routers() -> list[APIRouter]:
