@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -14,6 +15,8 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import Clock
+from xinyong.institutions import register as institutions
+from xinyong.institutions.models import CreditServiceInstitution
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_citizen_id, make_uscc
@@ -97,6 +100,26 @@ class UserFactory(_ServiceFactory):
     def _create(cls, model_class: Any, **kwargs: Any) -> UserAccount:
         session, clock = cls._context()
         return accounts.create_user(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+class InstitutionFactory(_ServiceFactory):
+    """A credit service institution entered in the register (Art. 26), and, when
+    ``organisation`` is true, its organisation on the platform (same code) too."""
+
+    class Meta:
+        model = CreditServiceInstitution
+
+    uscc = factory.LazyFunction(lambda: make_uscc(_rng))
+    name = factory.Sequence(lambda n: f"福州测试{n}号信用评估有限公司")
+    filing_number = factory.Sequence(lambda n: f"闽信备〔2026〕{n:04d}号")
+    filing_date = factory.LazyFunction(lambda: dt.date(2026, 3, 1))
+    business_scope = "信用评价、信用管理咨询"
+    services = factory.LazyFunction(lambda: ["信用评价报告", "信用管理咨询"])
+
+    @classmethod
+    def _create(cls, model_class: Any, **kwargs: Any) -> CreditServiceInstitution:
+        session, clock = cls._context()
+        return institutions.register(session, clock, SYSTEM_ACTOR, **kwargs)
 
 
 @dataclass

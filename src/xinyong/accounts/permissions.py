@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     APPROVE_LIST_ENTRY = "approve_list_entry"
     APPLY_MEASURES = "apply_measures"
     MANAGE_MEASURES = "manage_measures"
+    MANAGE_INSTITUTIONS = "manage_institutions"  # the register of Art. 26
     READ_RISK_STATUS = (
         "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
     )
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.READ_BATCHES,
             Permission.VERIFY_AUDIT,
             Permission.MANAGE_MEASURES,
+            Permission.MANAGE_INSTITUTIONS,
         }
     ),
     Role.DATA_REPORTER: frozenset({Permission.SUBMIT_RECORDS, Permission.READ_BATCHES}),

@@ -7,6 +7,7 @@ from xinyong.catalog import models as catalog_models
 from xinyong.collection import models as collection_models
 from xinyong.db.base import Base
 from xinyong.disclosure import models as disclosure_models
+from xinyong.institutions import models as institutions_models
 from xinyong.lists import models as lists_models
 from xinyong.objections import models as objections_models
 from xinyong.subjects import models as subjects_models
@@ -19,6 +20,7 @@ __all__ = [
     "catalog_models",
     "collection_models",
     "disclosure_models",
+    "institutions_models",
     "lists_models",
     "objections_models",
     "subjects_models",

@@ -18,7 +18,7 @@ from typing import Any, cast
 from sqlalchemy import Insert, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation, UserAccount
+from xinyong.accounts.models import Organisation, OrganisationKind, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -27,6 +27,7 @@ from xinyong.disclosure import authorisations, joint_check_uses
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
+from xinyong.institutions import register as institutions
 from xinyong.lists.models import AdministrativeMatter, ListStandard, Measure
 from xinyong.subjects.models import Subject
 
@@ -496,6 +497,15 @@ def _by_query_item(
     )
 
 
+def institution_standing(session: Session, actor: Actor) -> institutions.Standing | None:
+    """Why the actor's organisation, a credit service institution, may not read on an
+    authorisation now; None for every other organisation and for an active institution."""
+    if actor.organisation_kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+        return None
+    organisation = session.get(Organisation, actor.organisation_id)
+    return None if organisation is None else institutions.standing_problem(session, organisation)
+
+
 def _by_authorisation(
     session: Session,
     clock: Clock,
@@ -518,6 +528,21 @@ def _by_authorisation(
             "your role may not read credit files",
             "no_query_permission",
             article="Art. 12",
+        )
+    standing = institution_standing(session, actor)
+    if standing is not None:
+        # A suspended, deregistered or unregistered credit service institution reads on no
+        # subject's authorisation (Art. 26, 27); the subject sees the refused attempt.
+        raise refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            standing.message,
+            standing.code,
+            article=standing.article,
         )
     granted = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
     if not granted:

@@ -47,6 +47,11 @@ class Authorisation(IdMixin, Base):
     evidence_sha256: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # To a credit service institution (Art. 27): the service the subject receives, and the
+    # subject's confirmation that the service is not conditional on this authorisation.
+    # Empty for other organisations.
+    service: Mapped[str | None] = mapped_column(String(200))
+    service_not_conditional: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class LegalPath(enum.StrEnum):

@@ -48,6 +48,13 @@ def find_person(
             )
         return found
     require(actor, Permission.QUERY_BY_AUTHORISATION)
+    standing = access.institution_standing(session, actor)
+    if standing is not None:
+        # Before the number is even looked up: nothing is read for a suspended,
+        # deregistered or unregistered credit service institution (Art. 26, 27).
+        raise PermissionDenied(
+            standing.message, code=standing.code, field="citizen_id", article=standing.article
+        )
     subject = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
     granted = (
         authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())

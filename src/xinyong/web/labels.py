@@ -93,6 +93,7 @@ PERMISSION_LABELS: dict[str, str] = {
     Permission.APPROVE_LIST_ENTRY: N_("approve list entries"),
     Permission.APPLY_MEASURES: N_("apply measures"),
     Permission.MANAGE_MEASURES: N_("manage measures"),
+    Permission.MANAGE_INSTITUTIONS: N_("manage the register of credit service institutions"),
     Permission.READ_RISK_STATUS: N_("read credit status"),
 }
 # Values of the catalog's enumerated fields that are English words (the commitment's

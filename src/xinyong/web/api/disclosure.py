@@ -285,6 +285,16 @@ class AuthorisationIn(BaseModel):
         max_length=2_000_000,
         description="the signed text, or the uploaded file as base64",
     )
+    service: str | None = Field(
+        default=None,
+        max_length=200,
+        description="to a credit service institution: the service it provides you (Art. 27)",
+    )
+    service_not_conditional: bool = Field(
+        default=False,
+        description="to a credit service institution: you confirm that its service is not "
+        "conditional on this authorisation (Art. 27 ¶2: no bundling)",
+    )
 
 
 def _authorisation_out(item: Authorisation) -> dict[str, Any]:
@@ -298,6 +308,8 @@ def _authorisation_out(item: Authorisation) -> dict[str, Any]:
         "evidence_sha256": item.evidence_sha256,
         "granted_at": item.granted_at.isoformat(),
         "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+        "service": item.service,
+        "service_not_conditional": item.service_not_conditional,
     }
 
 
@@ -307,7 +319,10 @@ def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict
 
 
 @router.post(
-    "/me/authorisations", tags=["disclosure"], status_code=201, responses=refusals(403, 404)
+    "/me/authorisations",
+    tags=["disclosure"],
+    status_code=201,
+    responses=refusals(403, 404, 409),
 )
 def grant_authorisation(
     body: AuthorisationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
@@ -323,6 +338,8 @@ def grant_authorisation(
         valid_until=body.valid_until,
         evidence_kind=body.evidence_kind,
         evidence=body.evidence,
+        service=body.service,
+        service_not_conditional=body.service_not_conditional,
     )
     return _authorisation_out(item)
 

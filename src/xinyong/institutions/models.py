@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
+
+
+class InstitutionStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"  # may come back: active again by a later decision
+    DEREGISTERED = "deregistered"  # final
+
+
+class CreditServiceInstitution(IdMixin, Base):
+    """One entry of the credit authority's register of credit service institutions
+    (Art. 26). The row holds the entry as it stands now; every change is a version
+    (``InstitutionVersion``) with who, when and why, so nothing changes without history."""
+
+    __tablename__ = "institution"
+
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    filing_number: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    filing_date: Mapped[dt.date] = mapped_column(Date)
+    business_scope: Mapped[str] = mapped_column(Text)
+    services: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[InstitutionStatus] = mapped_column(str_enum(InstitutionStatus, 16))
+    status_since: Mapped[dt.date] = mapped_column(Date)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    current_version_no: Mapped[int] = mapped_column(Integer, default=1)
+    registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class InstitutionVersion(IdMixin, Base):
+    """The register entry after one change: registration, an amendment or a status
+    decision, with the reason and the officer's account (Art. 24 habit: never in place)."""
+
+    __tablename__ = "institution_version"
+    __table_args__ = (UniqueConstraint("institution_id", "version_no"),)
+
+    institution_id: Mapped[int] = mapped_column(BigId, ForeignKey("institution.id"), index=True)
+    version_no: Mapped[int] = mapped_column(Integer)
+    change: Mapped[str] = mapped_column(String(16))  # registered, amended, status
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[str | None] = mapped_column(String(64))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,302 @@
+"""The register of credit service institutions (信用服务机构, Art. 26–27).
+
+The credit authority records each institution with its filing; agencies may use the
+registered institutions in supervision (Art. 26) and anybody can check that an
+institution is genuine by its code or filing number. Every change is a version with who,
+when and why: the register row is never changed without one.
+
+Status: active ⇄ suspended, and either → deregistered, which is final. Only an active
+institution may be given a written authorisation or read with one (Art. 26, 27).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from xinyong import identifiers
+from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.institutions.models import (
+    CreditServiceInstitution,
+    InstitutionStatus,
+    InstitutionVersion,
+)
+
+MAX_SERVICES = 20
+
+# Which status may follow which: deregistration is final (a new filing is a new entry's
+# business, not this one's).
+TRANSITIONS: dict[InstitutionStatus, frozenset[InstitutionStatus]] = {
+    InstitutionStatus.ACTIVE: frozenset(
+        {InstitutionStatus.SUSPENDED, InstitutionStatus.DEREGISTERED}
+    ),
+    InstitutionStatus.SUSPENDED: frozenset(
+        {InstitutionStatus.ACTIVE, InstitutionStatus.DEREGISTERED}
+    ),
+    InstitutionStatus.DEREGISTERED: frozenset(),
+}
+
+
+def may_change(current: InstitutionStatus, new: InstitutionStatus) -> bool:
+    return new in TRANSITIONS[current]
+
+
+def _text(value: str, field: str, *, limit: int) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput(f"give the {field.replace('_', ' ')}", code="required", field=field)
+    if len(value) > limit:
+        raise InvalidInput(
+            f"the {field.replace('_', ' ')} is longer than {limit} characters",
+            code="too_long",
+            field=field,
+        )
+    return value
+
+
+def _uscc(raw: str) -> str:
+    try:
+        return identifiers.require_uscc(raw)
+    except identifiers.InvalidIdentifier as exc:
+        raise InvalidInput(str(exc), code="invalid_uscc", field="uscc") from exc
+
+
+def _services(services: list[str]) -> list[str]:
+    cleaned = sorted({s.strip() for s in services if s.strip()})
+    if not cleaned:
+        raise InvalidInput(
+            "name at least one service the institution offers", code="required", field="services"
+        )
+    if len(cleaned) > MAX_SERVICES or any(len(s) > 200 for s in cleaned):
+        raise InvalidInput(
+            f"at most {MAX_SERVICES} services of at most 200 characters each",
+            code="too_long",
+            field="services",
+        )
+    return cleaned
+
+
+def _snapshot(institution: CreditServiceInstitution) -> dict[str, Any]:
+    return {
+        "uscc": institution.uscc,
+        "name": institution.name,
+        "filing_number": institution.filing_number,
+        "filing_date": institution.filing_date.isoformat(),
+        "business_scope": institution.business_scope,
+        "services": list(institution.services),
+        "status": institution.status.value,
+        "status_since": institution.status_since.isoformat(),
+        "status_reason": institution.status_reason,
+    }
+
+
+def _version(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    institution: CreditServiceInstitution,
+    change: str,
+    reason: str,
+) -> InstitutionVersion:
+    version = InstitutionVersion(
+        institution_id=institution.id,
+        version_no=institution.current_version_no,
+        change=change,
+        snapshot=_snapshot(institution),
+        reason=reason,
+        changed_by=actor.audit().id,
+        changed_at=clock.now(),
+    )
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"institution.{change}",
+        target_type="institution",
+        target_id=institution.uscc,
+        details={"version": version.version_no, "status": institution.status.value},
+    )
+    return version
+
+
+def register(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    uscc: str,
+    name: str,
+    filing_number: str,
+    filing_date: dt.date,
+    business_scope: str,
+    services: list[str],
+) -> CreditServiceInstitution:
+    """The credit authority enters an institution's filing in the register (Art. 26)."""
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    code = _uscc(uscc)
+    number = _text(filing_number, "filing_number", limit=64)
+    if filing_date > clock.today():
+        raise InvalidInput(
+            "the filing date is in the future", code="future_date", field="filing_date"
+        )
+    if session.scalar(
+        select(CreditServiceInstitution.id).where(
+            or_(
+                CreditServiceInstitution.uscc == code,
+                CreditServiceInstitution.filing_number == number,
+            )
+        )
+    ):
+        raise Conflict(
+            "an institution with this code or filing number is already registered",
+            code="already_registered",
+            field="uscc",
+            article="Art. 26",
+        )
+    institution = CreditServiceInstitution(
+        uscc=code,
+        name=_text(name, "name", limit=200),
+        filing_number=number,
+        filing_date=filing_date,
+        business_scope=_text(business_scope, "business_scope", limit=2000),
+        services=_services(services),
+        status=InstitutionStatus.ACTIVE,
+        status_since=filing_date,
+        status_reason=None,
+        current_version_no=1,
+        registered_at=clock.now(),
+    )
+    session.add(institution)
+    session.flush()
+    _version(session, clock, actor, institution, "registered", "filing recorded")
+    return institution
+
+
+def change_status(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    uscc: str,
+    *,
+    status: InstitutionStatus,
+    reason: str,
+    effective: dt.date | None = None,
+) -> CreditServiceInstitution:
+    """Suspend, reinstate or deregister an institution, with the reason and the date it
+    takes effect (today unless given; not in the future, so that the register says what
+    is true now)."""
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    institution = by_code(session, uscc)
+    why = _text(reason, "reason", limit=2000)
+    since = effective or clock.today()
+    if since > clock.today():
+        raise InvalidInput("the date is in the future", code="future_date", field="effective")
+    if since < institution.status_since:
+        raise InvalidInput(
+            "the date is before the current status began", code="before_status", field="effective"
+        )
+    if not may_change(institution.status, status):
+        raise Conflict(
+            f"a {institution.status.value} institution cannot become {status.value}",
+            code="status_transition",
+            field="status",
+            article="Art. 26",
+        )
+    institution.status = status
+    institution.status_since = since
+    institution.status_reason = why
+    institution.current_version_no += 1
+    _version(session, clock, actor, institution, "status", why)
+    return institution
+
+
+def by_code(session: Session, code: str) -> CreditServiceInstitution:
+    """The institution with this unified social credit code or filing number."""
+    text = code.strip()
+    normalised = identifiers.normalise(text)
+    found = session.scalar(
+        select(CreditServiceInstitution).where(
+            or_(
+                CreditServiceInstitution.uscc == normalised,
+                CreditServiceInstitution.filing_number == text,
+            )
+        )
+    )
+    if found is None:
+        raise NotFound(
+            "no registered credit service institution has this code or filing number",
+            code="not_registered",
+            field="code",
+            article="Art. 26",
+        )
+    return found
+
+
+def all_registered(session: Session) -> list[CreditServiceInstitution]:
+    return list(
+        session.scalars(
+            select(CreditServiceInstitution).order_by(
+                CreditServiceInstitution.status, CreditServiceInstitution.name
+            )
+        )
+    )
+
+
+def history(session: Session, institution: CreditServiceInstitution) -> list[InstitutionVersion]:
+    return list(
+        session.scalars(
+            select(InstitutionVersion)
+            .where(InstitutionVersion.institution_id == institution.id)
+            .order_by(InstitutionVersion.version_no)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Why an organisation that is a credit service institution may not be authorised or
+    read with an authorisation now: a code, a message and the article."""
+
+    code: str
+    message: str
+    article: str
+
+
+def standing_problem(session: Session, organisation: Organisation) -> Standing | None:
+    """None for an organisation that is not a credit service institution, or one that is
+    registered and active; otherwise why not (Art. 26: agencies rely on the register, so an
+    institution outside it, suspended or deregistered, works on nobody's authorisation)."""
+    if organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+        return None
+    found = session.scalar(
+        select(CreditServiceInstitution).where(CreditServiceInstitution.uscc == organisation.code)
+    )
+    if found is None:
+        return Standing(
+            "institution_not_registered",
+            "this credit service institution is not in the credit authority's register",
+            "Art. 26",
+        )
+    if found.status is InstitutionStatus.SUSPENDED:
+        return Standing(
+            "institution_suspended",
+            "this credit service institution is suspended in the register",
+            "Art. 26",
+        )
+    if found.status is InstitutionStatus.DEREGISTERED:
+        return Standing(
+            "institution_deregistered",
+            "this credit service institution is deregistered",
+            "Art. 26",
+        )
+    return None

@@ -1,0 +1,176 @@
+"""Industry statistics of credit information (Art. 28): counts only, by district and by
+the kind of organisation that supplied or recognised the information, each table with
+small-cell and complementary suppression (``suppression``), so that no count small enough
+to point at a subject can be read or worked out. No subject, record or person appears."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import service as catalog
+from xinyong.catalog.models import DISTRICTS
+from xinyong.collection import statistics as record_statistics
+from xinyong.institutions.suppression import SuppressedTable, Suppression, suppress
+from xinyong.lists import statistics as list_statistics
+
+POLARITIES = ("positive", "negative", "neutral")
+LIST_KINDS = ("red", "black")
+OTHER_AREA = "other"  # outside Fuzhou's districts, or no division known
+DISTRICT_CODES = tuple(code for code, _name in DISTRICTS)
+
+
+def district_of(division: str | None) -> str:
+    if division in DISTRICT_CODES:
+        return division
+    if division == "350100":  # registered at city level
+        return "350100"
+    return OTHER_AREA
+
+
+def _area_order(area: str) -> tuple[int, str]:
+    return (0 if area == "350100" else 2 if area == OTHER_AREA else 1, area)
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    rows_by: str  # district, organisation_kind
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    suppressed: SuppressedTable
+    k: int
+
+    def cell(self, i: int, j: int) -> dict[str, Any]:
+        mark = self.suppressed.marks[i][j]
+        return {
+            "value": self.suppressed.shown(i, j),
+            "suppressed": None if mark is Suppression.SHOWN else mark.value,
+        }
+
+    def text(self, i: int, j: int) -> str:
+        mark = self.suppressed.marks[i][j]
+        if mark is Suppression.SMALL:
+            return f"<{self.k}"
+        if mark is Suppression.COMPLEMENTARY:
+            return "*"
+        return str(self.suppressed.values[i][j])
+
+    def as_dict(self) -> dict[str, Any]:
+        width = len(self.columns)
+        return {
+            "key": self.key,
+            "rows_by": self.rows_by,
+            "columns": list(self.columns),
+            "rows": [
+                {
+                    "row": row,
+                    "cells": {col: self.cell(i, j) for j, col in enumerate(self.columns)},
+                    "total": self.cell(i, width),
+                }
+                for i, row in enumerate(self.rows)
+            ],
+            "totals": {
+                "cells": {col: self.cell(len(self.rows), j) for j, col in enumerate(self.columns)},
+                "total": self.cell(len(self.rows), width),
+            },
+        }
+
+
+def _table(
+    key: str,
+    rows_by: str,
+    counts: Counter[tuple[str, str]],
+    columns: tuple[str, ...],
+    k: int,
+    order: Any = None,
+) -> Table:
+    rows = tuple(sorted({row for row, _col in counts}, key=order))
+    if not rows:
+        # Nothing to count: only the totals row, all zero, and nothing to withhold.
+        width = len(columns) + 1
+        empty = SuppressedTable(((0,) * width,), ((Suppression.SHOWN,) * width,))
+        return Table(key, rows_by, (), columns, empty, k)
+    cells = [[counts.get((row, col), 0) for col in columns] for row in rows]
+    return Table(key, rows_by, rows, columns, suppress(cells, k), k)
+
+
+@dataclass(frozen=True)
+class IndustryStatistics:
+    as_of: dt.date
+    k: int
+    tables: tuple[Table, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "min_cell": self.k,
+            "article": "Art. 28",
+            "tables": [t.as_dict() for t in self.tables],
+        }
+
+
+def industry_statistics(session: Session, today: dt.date, *, k: int) -> IndustryStatistics:
+    """Records standing today by polarity, and list entries in force by list, each per
+    district and per kind of organisation (the 'industry' the information comes from)."""
+    polarity = {
+        rule.record_type.id: rule.definition.polarity.value
+        for rule in catalog.list_record_types(session)
+    }
+    by_district: Counter[tuple[str, str]] = Counter()
+    by_kind: Counter[tuple[str, str]] = Counter()
+    for type_id, division, kind, count in record_statistics.record_counts(session):
+        pol = polarity.get(type_id, "neutral")
+        by_district[(district_of(division), pol)] += count
+        by_kind[(kind, pol)] += count
+    lists_by_district: Counter[tuple[str, str]] = Counter()
+    lists_by_kind: Counter[tuple[str, str]] = Counter()
+    for list_kind, division, kind, count in list_statistics.entry_counts(session, today):
+        lists_by_district[(district_of(division), list_kind)] += count
+        lists_by_kind[(kind, list_kind)] += count
+    return IndustryStatistics(
+        today,
+        k,
+        (
+            _table("records_by_district", "district", by_district, POLARITIES, k, _area_order),
+            _table("records_by_organisation_kind", "organisation_kind", by_kind, POLARITIES, k),
+            _table(
+                "list_entries_by_district",
+                "district",
+                lists_by_district,
+                LIST_KINDS,
+                k,
+                _area_order,
+            ),
+            _table(
+                "list_entries_by_organisation_kind",
+                "organisation_kind",
+                lists_by_kind,
+                LIST_KINDS,
+                k,
+            ),
+        ),
+    )
+
+
+def as_csv(statistics: IndustryStatistics, row_label: Iterable[tuple[str, str]] = ()) -> str:
+    """One CSV of every table: table, row, column, shown value ("<k" or "*" when
+    withheld). ``row_label`` may name the rows (district names); codes otherwise."""
+    labels = dict(row_label)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["table", "row", "column", "count"])
+    for table in statistics.tables:
+        names = [*table.rows, "total"]
+        columns = [*table.columns, "total"]
+        for i, row in enumerate(names):
+            for j, col in enumerate(columns):
+                writer.writerow([table.key, labels.get(row, row), col, table.text(i, j)])
+    return out.getvalue()

@@ -1,0 +1,170 @@
+"""The register of credit service institutions (Art. 26–27) and the industry statistics
+(Art. 28). Reading the register and the statistics is public; the register is kept by
+the credit authority."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from xinyong.institutions import register, statistics
+from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
+from xinyong.web.api.collection import CsvResponse
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.openapi import refusals
+
+router = APIRouter(prefix="/api/v1")
+
+CodePath = Annotated[
+    str, Path(min_length=1, max_length=64, description="unified social credit code")
+]
+
+
+def institution_out(item: CreditServiceInstitution) -> dict[str, Any]:
+    return {
+        "uscc": item.uscc,
+        "name": item.name,
+        "filing_number": item.filing_number,
+        "filing_date": item.filing_date.isoformat(),
+        "business_scope": item.business_scope,
+        "services": list(item.services),
+        "status": item.status.value,
+        "status_since": item.status_since.isoformat(),
+        "status_reason": item.status_reason,
+        "version": item.current_version_no,
+        "article": "Art. 26",
+    }
+
+
+@router.get("/institutions", tags=["institutions"])
+def list_institutions(session: SessionDep) -> dict[str, Any]:
+    """Every registered credit service institution with its filing and status (public)."""
+    return {"items": [institution_out(i) for i in register.all_registered(session)]}
+
+
+@router.get("/institutions/verify", tags=["institutions"], responses=refusals(404))
+def verify_institution(
+    session: SessionDep,
+    code: Annotated[
+        str,
+        Query(
+            min_length=1, max_length=64, description="unified social credit code or filing number"
+        ),
+    ],
+) -> dict[str, Any]:
+    """Is this a registered credit service institution, and may it work now? 404
+    `not_registered` when no entry has this code or filing number."""
+    item = register.by_code(session, code)
+    return {**institution_out(item), "may_operate": item.status is InstitutionStatus.ACTIVE}
+
+
+@router.get("/institutions/{uscc}", tags=["institutions"], responses=refusals(404))
+def get_institution(uscc: CodePath, session: SessionDep) -> dict[str, Any]:
+    """One entry with every version of it: what changed, when and why (public; the
+    officer's account is kept in the audit log, not shown)."""
+    item = register.by_code(session, uscc)
+    return {
+        **institution_out(item),
+        "history": [
+            {
+                "version": v.version_no,
+                "change": v.change,
+                "reason": v.reason,
+                "changed_at": v.changed_at.isoformat(),
+                "entry": v.snapshot,
+            }
+            for v in register.history(session, item)
+        ],
+    }
+
+
+class InstitutionIn(BaseModel):
+    uscc: str = Field(min_length=1, max_length=40)
+    name: str = Field(min_length=1, max_length=200)
+    filing_number: str = Field(min_length=1, max_length=64)
+    filing_date: dt.date
+    business_scope: str = Field(min_length=1, max_length=2000)
+    services: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=20)
+
+
+@router.post("/institutions", tags=["institutions"], status_code=201, responses=refusals(403, 409))
+def register_institution(
+    body: InstitutionIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Enter an institution's filing in the register (credit authority, Art. 26)."""
+    item = register.register(
+        session,
+        clock,
+        actor,
+        uscc=body.uscc,
+        name=body.name,
+        filing_number=body.filing_number,
+        filing_date=body.filing_date,
+        business_scope=body.business_scope,
+        services=body.services,
+    )
+    return institution_out(item)
+
+
+class StatusIn(BaseModel):
+    status: Literal["active", "suspended", "deregistered"]
+    reason: str = Field(min_length=1, max_length=2000)
+    effective: dt.date | None = Field(default=None, description="default: today")
+
+
+@router.post(
+    "/institutions/{uscc}/status", tags=["institutions"], responses=refusals(403, 404, 409)
+)
+def change_institution_status(
+    uscc: CodePath,
+    body: StatusIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Suspend, reinstate or deregister an institution, with the reason (credit authority).
+    A suspended or deregistered institution can be given no authorisation and reads on
+    none (Art. 26, 27); deregistration is final."""
+    item = register.change_status(
+        session,
+        clock,
+        actor,
+        uscc,
+        status=InstitutionStatus(body.status),
+        reason=body.reason,
+        effective=body.effective,
+    )
+    return institution_out(item)
+
+
+def _statistics(
+    request: Request, session: SessionDep, clock: ClockDep
+) -> statistics.IndustryStatistics:
+    k = app_context(request).settings.statistics_min_cell
+    return statistics.industry_statistics(session, clock.today(), k=k)
+
+
+@router.get("/industry-statistics", tags=["institutions"])
+def industry_statistics(request: Request, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
+    """Counts of credit records by polarity and of list entries in force by list, per
+    district and per kind of supplying or recognising organisation (Art. 28). A count under
+    `min_cell` is withheld (`suppressed: "small"`), and so are more cells
+    (`"complementary"`) so that none can be worked out from the totals."""
+    return _statistics(request, session, clock).as_dict()
+
+
+@router.get("/industry-statistics.csv", tags=["institutions"], response_class=CsvResponse)
+def industry_statistics_csv(request: Request, session: SessionDep, clock: ClockDep) -> CsvResponse:
+    """The same tables as CSV: table, row, column, count (`<k` or `*` when withheld)."""
+    found = _statistics(request, session, clock)
+    return CsvResponse(
+        statistics.as_csv(found),
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="industry-statistics-{found.as_of.isoformat()}.csv"'
+            )
+        },
+    )

@@ -1,0 +1,303 @@
+"""The register of credit service institutions (Art. 26), the anti-bundling rule of
+authorisations to them (Art. 27) and the industry statistics (Art. 28), through the
+services and the API."""
+
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import catalog_loaded, collection_world  # noqa: F401
+from tests.disclosure_helpers import (
+    CONTRACT,
+    actor_of,
+    attempt,
+    company_penalty,
+    disclosure_world,  # noqa: F401 - fixture
+    error_of,
+    log_of,
+    refusal_of,
+)
+from tests.factories import (
+    InstitutionFactory,
+    OrganisationFactory,
+    UserFactory,
+    World,
+    auth_headers,
+)
+from xinyong.accounts.models import OrganisationKind, Role
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import Clock
+from xinyong.disclosure import access, authorisations
+from xinyong.errors import Conflict, DomainError, InvalidInput
+from xinyong.institutions import register
+from xinyong.institutions.models import InstitutionStatus
+from xinyong.synthetic import make_uscc
+
+UNTIL = dt.date(2027, 6, 30)
+
+
+def _institution_with_analyst(world: World, db: Session) -> tuple[str, str]:
+    """A registered institution, its organisation and an analyst account there."""
+    entry = InstitutionFactory(name="福州诚信评估有限公司")
+    organisation = OrganisationFactory(
+        name=entry.name, kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION, code=entry.uscc
+    )
+    world.organisations["institution"] = organisation
+    world.users["inst_analyst"] = UserFactory(
+        username="inst_analyst", role=Role.INSTITUTION_ANALYST, organisation=organisation
+    )
+    db.commit()
+    return entry.uscc, entry.filing_number
+
+
+def _grant(world: World, clock: Clock, **terms: object) -> object:
+    return authorisations.grant(
+        world.session,
+        clock,
+        actor_of(world, "citizen"),
+        grantee=world.organisations["institution"],
+        record_type_codes=[CONTRACT],
+        purpose="信用评价",
+        valid_until=UNTIL,
+        evidence_kind="signed_in_page",
+        evidence="本人同意福州诚信评估有限公司查询本人合同履约信息。",
+        **terms,  # type: ignore[arg-type]
+    )
+
+
+def test_the_authority_registers_and_anyone_verifies(client: TestClient, world: World) -> None:
+    code = make_uscc(random.Random(7))
+    body = {
+        "uscc": code,
+        "name": "福州明信信用服务有限公司",
+        "filing_number": "闽信备〔2026〕0100号",
+        "filing_date": "2026-05-01",
+        "business_scope": "企业信用评价",
+        "services": ["信用评价报告", "信用修复咨询"],
+    }
+    authority = auth_headers(client, "authority")
+    created = client.post("/api/v1/institutions", json=body, headers=authority)
+    assert created.status_code == 201, created.text
+    assert created.json()["status"] == "active"
+    # Again: the same code or filing number is refused.
+    again = client.post("/api/v1/institutions", json=body, headers=authority)
+    assert error_of(again) == (409, "already_registered", "Art. 26")
+    bad = client.post(
+        "/api/v1/institutions", json={**body, "uscc": code[:-1] + "0"}, headers=authority
+    )
+    assert error_of(bad) == (422, "invalid_uscc", None)
+    refused = client.post(
+        "/api/v1/institutions", json=body, headers=auth_headers(client, "analyst")
+    )
+    assert refused.status_code == 403
+    # Anyone, anonymous, by code or by filing number.
+    for asked in (code, "闽信备〔2026〕0100号"):
+        found = client.get("/api/v1/institutions/verify", params={"code": asked})
+        assert found.status_code == 200
+        assert found.json()["may_operate"] is True
+        assert found.json()["name"] == "福州明信信用服务有限公司"
+    missing = client.get("/api/v1/institutions/verify", params={"code": "闽信备〔2026〕9999号"})
+    assert error_of(missing) == (404, "not_registered", "Art. 26")
+    # Suspended, then deregistered: each a version, with its reason; the end is final.
+    suspended = client.post(
+        f"/api/v1/institutions/{code}/status",
+        json={"status": "suspended", "reason": "未按期报送年度报告"},
+        headers=authority,
+    )
+    assert suspended.json()["status"] == "suspended"
+    assert (
+        client.get("/api/v1/institutions/verify", params={"code": code}).json()["may_operate"]
+        is False
+    )
+    client.post(
+        f"/api/v1/institutions/{code}/status",
+        json={"status": "deregistered", "reason": "申请注销"},
+        headers=authority,
+    )
+    back = client.post(
+        f"/api/v1/institutions/{code}/status",
+        json={"status": "active", "reason": "恢复"},
+        headers=authority,
+    )
+    assert error_of(back) == (409, "status_transition", "Art. 26")
+    detail = client.get(f"/api/v1/institutions/{code}").json()
+    assert [(v["version"], v["change"], v["entry"]["status"]) for v in detail["history"]] == [
+        (1, "registered", "active"),
+        (2, "status", "suspended"),
+        (3, "status", "deregistered"),
+    ]
+    assert detail["history"][1]["reason"] == "未按期报送年度报告"
+    listed = client.get("/api/v1/institutions").json()["items"]
+    assert [i["uscc"] for i in listed] == [code]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(list(InstitutionStatus)), max_size=6))
+def test_status_changes_follow_the_state_machine_and_each_is_a_version(
+    db: Session, clock: Clock, steps: list[InstitutionStatus]
+) -> None:
+    savepoint = db.begin_nested()
+    try:
+        entry = register.register(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            uscc=make_uscc(random.Random(len(steps))),
+            name="福州状态测试信用有限公司",
+            filing_number="闽信备-状态",
+            filing_date=dt.date(2026, 1, 5),
+            business_scope="信用评价",
+            services=["信用评价报告"],
+        )
+        expected, versions = InstitutionStatus.ACTIVE, 1
+        for status in steps:
+            if status in register.TRANSITIONS[expected]:
+                register.change_status(
+                    db, clock, SYSTEM_ACTOR, entry.uscc, status=status, reason="r"
+                )
+                expected, versions = status, versions + 1
+            else:
+                with pytest.raises(Conflict, match="cannot become"):
+                    register.change_status(
+                        db, clock, SYSTEM_ACTOR, entry.uscc, status=status, reason="r"
+                    )
+            assert entry.status is expected
+        assert [v.version_no for v in register.history(db, entry)] == list(range(1, versions + 1))
+        if InstitutionStatus.DEREGISTERED in steps:
+            assert entry.status is InstitutionStatus.DEREGISTERED  # final
+    finally:
+        savepoint.rollback()
+
+
+def test_an_institution_is_authorised_only_for_a_stated_unbundled_service(
+    disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    world = disclosure_world
+    uscc, _number = _institution_with_analyst(world, db)
+
+    def refused(**terms: object) -> tuple[str, str | None]:
+        try:
+            _grant(world, clock, **terms)
+        except DomainError as exc:
+            return exc.code, exc.article
+        raise AssertionError("granted")
+
+    assert refused() == ("service_required", "Art. 27")
+    assert refused(service="信用评价报告") == ("service_bundled", "Art. 27 ¶2")
+    granted = _grant(world, clock, service="信用评价报告", service_not_conditional=True)
+    assert granted.service == "信用评价报告"  # type: ignore[attr-defined]
+    assert granted.service_not_conditional is True  # type: ignore[attr-defined]
+    db.commit()
+    analyst = actor_of(world, "inst_analyst")
+    person = world.subjects["person"]
+    assert isinstance(attempt(db, clock, analyst, person), access.Access)
+    # Suspended: no new authorisation, and the one in force reads nothing; the person
+    # sees the refused attempt.
+    register.change_status(
+        db, clock, SYSTEM_ACTOR, uscc, status=InstitutionStatus.SUSPENDED, reason="整改"
+    )
+    db.commit()
+    assert refused(service="信用评价报告", service_not_conditional=True) == (
+        "institution_suspended",
+        "Art. 26",
+    )
+    assert refusal_of(attempt(db, clock, analyst, person)) == ("institution_suspended", "Art. 26")
+    assert log_of(db, actor_of(world, "citizen"))[-1].granted is False
+
+
+def test_an_unregistered_institution_cannot_be_authorised(world: World, clock: Clock) -> None:
+    world.organisations["institution"] = OrganisationFactory(
+        name="未备案信用公司",
+        kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+        code=make_uscc(random.Random(3)),
+    )
+    with pytest.raises(Conflict) as refused:
+        _grant(world, clock, service="信用评价报告", service_not_conditional=True)
+    assert (refused.value.code, refused.value.article) == ("institution_not_registered", "Art. 26")
+
+
+def test_a_bank_needs_no_service_and_keeps_none(world: World, clock: Clock) -> None:
+    """Art. 27 binds credit service institutions: other grantees are unchanged."""
+    item = authorisations.grant(
+        world.session,
+        clock,
+        actor_of(world, "citizen"),
+        grantee=world.organisations["bank"],
+        record_type_codes=["credit_status"],
+        purpose="贷款审批",
+        valid_until=UNTIL,
+        evidence_kind="signed_in_page",
+        evidence="同意",
+        service="ignored",
+    )
+    assert (item.service, item.service_not_conditional) == (None, None)
+
+
+def test_api_grant_refuses_a_bundled_service(
+    client: TestClient, disclosure_world: World, db: Session
+) -> None:
+    uscc, _ = _institution_with_analyst(disclosure_world, db)
+    body = {
+        "grantee": uscc,
+        "record_types": [CONTRACT],
+        "purpose": "信用评价",
+        "valid_until": UNTIL.isoformat(),
+        "evidence": "同意",
+        "service": "信用评价报告",
+    }
+    headers = auth_headers(client, "citizen")
+    bundled = client.post("/api/v1/me/authorisations", json=body, headers=headers)
+    assert error_of(bundled) == (422, "service_bundled", "Art. 27 ¶2")
+    ok = client.post(
+        "/api/v1/me/authorisations",
+        json={**body, "service_not_conditional": True},
+        headers=headers,
+    )
+    assert ok.status_code == 201
+    assert ok.json()["service"] == "信用评价报告"
+
+
+def test_statistics_withhold_small_counts(
+    client: TestClient, disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    company_penalty(db, clock, disclosure_world)
+    db.commit()
+    found = client.get("/api/v1/industry-statistics").json()
+    assert (found["min_cell"], found["article"]) == (5, "Art. 28")
+    tables = {t["key"]: t for t in found["tables"]}
+    by_kind = tables["records_by_organisation_kind"]
+    (row,) = by_kind["rows"]
+    assert row["row"] == "state_organ"
+    assert row["cells"]["negative"] == {"value": None, "suppressed": "small"}
+    assert by_kind["totals"]["total"]["value"] is None
+    assert tables["list_entries_by_district"]["rows"] == []
+    csv_text = client.get("/api/v1/industry-statistics.csv").text
+    assert csv_text.splitlines()[0] == "table,row,column,count"
+    assert "records_by_organisation_kind,state_organ,negative,<5" in csv_text
+    assert "1" not in {line.rsplit(",", 1)[1] for line in csv_text.splitlines()[1:]}
+
+
+def test_invalid_register_input_is_refused(db: Session, clock: Clock) -> None:
+    with pytest.raises(InvalidInput, match="future"):
+        register.register(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            uscc=make_uscc(random.Random(11)),
+            name="x",
+            filing_number="n",
+            filing_date=dt.date(2027, 1, 1),
+            business_scope="s",
+            services=["a"],
+        )
