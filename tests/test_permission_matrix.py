@@ -51,7 +51,7 @@ from httpx import Response
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount
 
-from tests import disclosure_helpers, lists_helpers, objections_helpers
+from tests import disclosure_helpers, institutions_helpers, lists_helpers, objections_helpers
 from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import require_own_subject
@@ -351,6 +351,43 @@ MATRIX: dict[tuple[str, str], Access] = {
         ok=frozenset({201}),
     ),
     ("GET", "/supervision"): Access(frozenset({"authority"})),
+    # --- institutions: the register of credit service institutions (Art. 26-27), public to
+    # read and verify, kept by the credit authority; the industry statistics (Art. 28).
+    # Flows and refusals: tests/test_institutions.py. ---
+    ("GET", "/api/v1/institutions"): Access(PUBLIC),
+    ("GET", "/api/v1/institutions/verify"): Access(
+        PUBLIC, query=institutions_helpers.matrix_verify
+    ),
+    ("GET", "/api/v1/institutions/{uscc}"): Access(
+        PUBLIC, params=institutions_helpers.matrix_institution
+    ),
+    ("POST", "/api/v1/institutions"): Access(
+        frozenset({"authority"}),
+        json=institutions_helpers.matrix_new_institution,
+        ok=frozenset({201}),
+    ),
+    ("POST", "/api/v1/institutions/{uscc}/status"): Access(
+        frozenset({"authority"}),
+        params=institutions_helpers.matrix_institution,
+        json=institutions_helpers.matrix_suspension,
+    ),
+    ("GET", "/api/v1/industry-statistics"): Access(PUBLIC),
+    ("GET", "/api/v1/industry-statistics.csv"): Access(PUBLIC),
+    ("GET", "/institutions"): Access(PUBLIC, query=institutions_helpers.matrix_verify),
+    ("GET", "/institutions/{uscc}"): Access(PUBLIC, params=institutions_helpers.matrix_institution),
+    ("GET", "/admin/institutions"): Access(frozenset({"authority"})),
+    ("POST", "/admin/institutions"): Access(
+        frozenset({"authority"}),
+        form=institutions_helpers.matrix_new_institution_form,
+        ok=frozenset({303}),
+    ),
+    ("POST", "/admin/institutions/{uscc}/status"): Access(
+        frozenset({"authority"}),
+        params=institutions_helpers.matrix_institution,
+        form=institutions_helpers.matrix_suspension,
+        ok=frozenset({303}),
+    ),
+    ("GET", "/statistics/industry"): Access(PUBLIC),
     ("POST", "/supervision/follow-ups"): Access(
         frozenset({"authority"}),
         form=lambda w: {

@@ -292,6 +292,28 @@ MESSAGES: frozenset[str] = frozenset(
             "Citizen ID number check character (position 18) does not match; look for a "
             "typing error anywhere in the number."
         ),
+        # credit service institutions (Art. 26-27)
+        N_("name the service the credit service institution provides to you"),
+        N_(
+            "a credit service institution may not make its service conditional on your "
+            "authorising it to collect your information: confirm that it does not"
+        ),
+        N_("the service is longer than 200 characters"),
+        N_("this credit service institution is not in the credit authority's register"),
+        N_("this credit service institution is suspended in the register"),
+        N_("this credit service institution is deregistered"),
+        N_("an institution with this code or filing number is already registered"),
+        N_("no registered credit service institution has this code or filing number"),
+        N_("name at least one service the institution offers"),
+        N_("the filing date is in the future"),
+        N_("the date is in the future"),
+        N_("the date is before the current status began"),
+        N_("give the name"),
+        N_("give the filing number"),
+        N_("give the business scope"),
+        N_("give the reason"),
+        N_("give the filing date"),
+        N_("choose the new status"),
         # the app's own refusals (xinyong.web.errors)
         N_("Not Found"),
         N_("Method Not Allowed"),
@@ -1078,6 +1100,26 @@ CODES: dict[str, str] = {
     "wrong_target": N_("The measure's target does not fit its kind."),
     "disproportionate": N_("The measure is heavier than the tier allows."),
     "invalid_head": N_("The article has no such item."),
+    # credit service institutions (Art. 26-27)
+    "invalid_uscc": N_("The unified social credit code is not valid."),
+    "already_registered": N_("This institution is already in the register."),
+    "not_registered": N_(
+        "No registered credit service institution has this code or filing number."
+    ),
+    "status_transition": N_(
+        "This change of status is not allowed: a deregistered institution stays deregistered."
+    ),
+    "before_status": N_("The date is before the current status began."),
+    "service_required": N_("Name the service the credit service institution provides to you."),
+    "service_bundled": N_(
+        "A credit service institution may not make its service conditional on your "
+        "authorisation to collect your information (Art. 27)."
+    ),
+    "institution_not_registered": N_(
+        "This credit service institution is not in the credit authority's register."
+    ),
+    "institution_suspended": N_("This credit service institution is suspended."),
+    "institution_deregistered": N_("This credit service institution is deregistered."),
 }
 
 

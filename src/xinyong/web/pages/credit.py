@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
 from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import joint_checks, measures
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
@@ -56,6 +56,11 @@ AUTHORISATION_DECLARATION = N_(
     "I know that it may read information about me that is not public, that every read is "
     "recorded and shown to me, and that I may revoke this authorisation at any time, with "
     "effect from its next query (Art. 13 ¶3)."
+)
+# Signed with an authorisation to a credit service institution (Art. 27 ¶2).
+NOT_CONDITIONAL_DECLARATION = N_(
+    "The institution's service is not conditional on this authorisation: I was not required "
+    "to authorise the collection of my information to receive it (Art. 27)."
 )
 
 
@@ -327,6 +332,7 @@ def _render_authorisations(
             "special_scopes": sorted(authorisations.SPECIAL_SCOPES),
             "type_names": type_names(session, english=english),
             "declaration": AUTHORISATION_DECLARATION,
+            "not_conditional": NOT_CONDITIONAL_DECLARATION,
             "max_until": (clock.today() + dt.timedelta(days=authorisations.MAX_VALIDITY_DAYS)),
         },
         state,
@@ -387,6 +393,7 @@ def _signed_evidence(
     until: dt.date,
     signed: bool,
     signer_name: str,
+    service: str = "",
 ) -> str:
     """The text the subject saw and signed, with the particulars, the name and the time."""
     if not signed or not signer_name.strip():
@@ -411,6 +418,14 @@ def _signed_evidence(
         f"{gettext('Record types')}: {', '.join(names)}",
         f"{gettext('Purpose')}: {purpose.strip()}",
         f"{gettext('Valid until')}: {until.isoformat()}",
+        *(
+            [
+                f"{gettext('Service')}: {service.strip()}",
+                gettext(NOT_CONDITIONAL_DECLARATION),
+            ]
+            if grantee.kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION and service.strip()
+            else []
+        ),
         f"{gettext('Signed by')}: {signer_name.strip()}",
         f"{gettext('Signed at')}: {clock.now().astimezone(CHINA).isoformat(timespec='seconds')}",
     ]
@@ -431,6 +446,8 @@ def grant_authorisation(
     signed: Annotated[bool, Form()] = False,
     signer_name: Annotated[str, Form(max_length=100)] = "",
     evidence_file: Annotated[UploadFile | None, File()] = None,
+    service: Annotated[str, Form(max_length=200)] = "",
+    service_not_conditional: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Authorise an organisation in writing: evidence is an uploaded signed document, or
@@ -457,6 +474,7 @@ def grant_authorisation(
                 until,
                 signed,
                 signer_name,
+                service,
             )
         else:
             raise InvalidInput("choose the kind of evidence", code="invalid", field="evidence_kind")
@@ -470,9 +488,13 @@ def grant_authorisation(
             valid_until=until,
             evidence_kind=evidence_kind,
             evidence=evidence,
+            service=service,
+            service_not_conditional=service_not_conditional,
         )
-    except (InvalidInput, NotFound) as exc:
+    except (InvalidInput, NotFound, Conflict) as exc:
         form = {
+            "service": service,
+            "service_not_conditional": service_not_conditional,
             "grantee": grantee,
             "record_types": codes,
             "purpose": purpose,

@@ -1,0 +1,239 @@
+"""Pages of the register of credit service institutions (Art. 26–27) and of the industry
+statistics (Art. 28). The register and the statistics are public; the credit authority
+registers institutions and decides their status on ``/admin/institutions``, through the
+same services (and audit events) as the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.catalog.models import DISTRICTS
+from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.institutions import register, statistics
+from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
+from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.labels import N_
+from xinyong.web.pages.collection import POLARITY_LABELS, page_helpers
+from xinyong.web.pages.forms import FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.rendering import check_csrf, render
+
+router = APIRouter(include_in_schema=False)
+
+ADMIN = "/admin/institutions"
+FORM_ERRORS = (InvalidInput, NotFound, Conflict)
+
+STATUS_LABELS = {
+    InstitutionStatus.ACTIVE.value: N_("Active"),
+    InstitutionStatus.SUSPENDED.value: N_("Suspended"),
+    InstitutionStatus.DEREGISTERED.value: N_("Deregistered"),
+}
+CHANGE_LABELS = {
+    "registered": N_("Registered"),
+    "amended": N_("Amended"),
+    "status": N_("Status decided"),
+}
+TABLE_TITLES = {
+    "records_by_district": N_("Credit records by district and polarity"),
+    "records_by_organisation_kind": N_(
+        "Credit records by the kind of organisation that supplied them, and polarity"
+    ),
+    "list_entries_by_district": N_("Red and black list entries in force by district"),
+    "list_entries_by_organisation_kind": N_(
+        "Red and black list entries in force by the kind of recognising organisation"
+    ),
+}
+AREA_LABELS = {
+    "350100": N_("Registered at city level"),
+    statistics.OTHER_AREA: N_("Outside Fuzhou's districts, or not known"),
+}
+DISTRICT_NAMES = dict(DISTRICTS)
+
+
+def _common() -> dict[str, Any]:
+    return {"status_labels": STATUS_LABELS, "change_labels": CHANGE_LABELS}
+
+
+@router.get("/institutions", response_class=HTMLResponse)
+def institutions_page(
+    request: Request,
+    session: SessionDep,
+    code: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    """Every registered institution, and a check of one by its code or filing number."""
+    checked: CreditServiceInstitution | None = None
+    asked = code.strip()
+    if asked:
+        try:
+            checked = register.by_code(session, asked)
+        except NotFound:
+            checked = None
+    return render(
+        request,
+        "institutions.html",
+        {
+            **_common(),
+            "institutions": register.all_registered(session),
+            "asked": asked,
+            "checked": checked,
+        },
+    )
+
+
+@router.get("/institutions/{uscc}", response_class=HTMLResponse)
+def institution_page(
+    request: Request, session: SessionDep, uscc: Annotated[str, Path(max_length=64)]
+) -> HTMLResponse:
+    """One entry and every version of it: what changed, when and why."""
+    item = register.by_code(session, uscc)
+    return render(
+        request,
+        "institution.html",
+        {
+            **page_helpers(request),
+            **_common(),
+            "item": item,
+            "history": register.history(session, item),
+        },
+    )
+
+
+def _render_admin(
+    request: Request, session: Session, actor: Actor, state: FormState
+) -> HTMLResponse:
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    return render_form(
+        request,
+        "institutions_admin.html",
+        {
+            **_common(),
+            "institutions": register.all_registered(session),
+            "transitions": {
+                status.value: sorted(s.value for s in allowed)
+                for status, allowed in register.TRANSITIONS.items()
+            },
+        },
+        state,
+    )
+
+
+@router.get(ADMIN, response_class=HTMLResponse)
+def institutions_admin(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    return _render_admin(request, session, actor, announced(done, "registered", "status"))
+
+
+@router.post(ADMIN, response_class=HTMLResponse)
+def register_institution(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    uscc: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    filing_number: Annotated[str, Form(max_length=64)] = "",
+    filing_date: Annotated[str, Form(max_length=10)] = "",
+    business_scope: Annotated[str, Form(max_length=2000)] = "",
+    services: Annotated[str, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Enter an institution's filing (one service a line)."""
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    form = {
+        "action": "register",
+        "uscc": uscc,
+        "name": name,
+        "filing_number": filing_number,
+        "filing_date": filing_date,
+        "business_scope": business_scope,
+        "services": services,
+    }
+    try:
+        date = parse_date(filing_date, "filing_date")
+        if date is None:
+            raise InvalidInput("give the filing date", code="required", field="filing_date")
+        register.register(
+            session,
+            clock,
+            actor,
+            uscc=uscc,
+            name=name,
+            filing_number=filing_number,
+            filing_date=date,
+            business_scope=business_scope,
+            services=services.splitlines(),
+        )
+    except FORM_ERRORS as exc:
+        return _render_admin(request, session, actor, refused(session, exc, form))
+    return RedirectResponse(f"{ADMIN}?done=registered", status_code=303)
+
+
+@router.post(ADMIN + "/{uscc}/status", response_class=HTMLResponse)
+def change_status(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    uscc: Annotated[str, Path(max_length=64)],
+    status: Annotated[str, Form(max_length=16)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    effective: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Suspend, reinstate or deregister, with the reason (Art. 26)."""
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    form = {"action": "status", "uscc": uscc, "status": status, "reason": reason}
+    try:
+        if status not in STATUS_LABELS:
+            raise InvalidInput("choose the new status", code="required", field="status")
+        register.change_status(
+            session,
+            clock,
+            actor,
+            uscc,
+            status=InstitutionStatus(status),
+            reason=reason,
+            effective=parse_date(effective, "effective"),
+        )
+    except FORM_ERRORS as exc:
+        return _render_admin(request, session, actor, refused(session, exc, form))
+    return RedirectResponse(f"{ADMIN}?done=status", status_code=303)
+
+
+def _row_label(table: statistics.Table, row: str) -> tuple[str, str | None]:
+    """A row's name (a message id for the page to translate, or a proper name) and code."""
+    if table.rows_by == "district":
+        if row in DISTRICT_NAMES:
+            return DISTRICT_NAMES[row], row
+        return AREA_LABELS.get(row, row), None
+    return row, None
+
+
+@router.get("/statistics/industry", response_class=HTMLResponse)
+def industry_statistics_page(
+    request: Request, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    """The industry statistics (Art. 28), with small counts withheld."""
+    k = app_context(request).settings.statistics_min_cell
+    found = statistics.industry_statistics(session, clock.today(), k=k)
+    return render(
+        request,
+        "industry_statistics.html",
+        {
+            "statistics": found,
+            "titles": TABLE_TITLES,
+            "row_label": _row_label,
+            "column_labels": {**POLARITY_LABELS, "red": N_("Red list"), "black": N_("Black list")},
+            "as_of": found.as_of,
+        },
+    )
