@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import catalog_loaded, collection_world  # noqa: F401
@@ -33,10 +34,12 @@ from tests.factories import (
     World,
     auth_headers,
 )
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import Clock
 from xinyong.disclosure import access, authorisations
+from xinyong.disclosure.models import Authorisation
 from xinyong.errors import Conflict, DomainError, InvalidInput
 from xinyong.institutions import register
 from xinyong.institutions.models import InstitutionStatus
@@ -301,3 +304,57 @@ def test_invalid_register_input_is_refused(db: Session, clock: Clock) -> None:
             business_scope="s",
             services=["a"],
         )
+
+
+def test_the_authorisation_page_refuses_a_bundled_service_in_chinese(
+    client: TestClient, disclosure_world: World, db: Session
+) -> None:
+    uscc, _ = _institution_with_analyst(disclosure_world, db)
+    log_in(client, "citizen")
+
+    def grant(**extra: str) -> str:
+        page = client.post(
+            "/me/authorisations",
+            data={
+                "grantee": uscc,
+                "record_types": [CONTRACT],
+                "purpose": "信用评价",
+                "valid_until": UNTIL.isoformat(),
+                "evidence_kind": "signed_in_page",
+                "signed": "true",
+                "signer_name": "王某某",
+                "service": "信用评价报告",
+                "csrf_token": csrf_from(client.get("/me/authorisations", headers=HTML).text),
+                **extra,
+            },
+            headers=HTML,
+            follow_redirects=False,
+        )
+        return f"{page.status_code} {page.text}"
+
+    refused = grant()
+    assert refused.startswith("422")
+    assert 'data-code="service_bundled"' in refused
+    assert "信用服务机构不得将其服务与采集您的信息相捆绑：请确认" in refused
+    assert 'value="信用评价报告"' in refused  # what was typed is kept
+    assert grant(service_not_conditional="true").startswith("303")
+    item = db.scalars(
+        select(Authorisation).where(
+            Authorisation.subject_id == disclosure_world.subjects["person"].id
+        )
+    ).one()
+    assert item.service == "信用评价报告"
+    assert "不以本授权为条件" in (item.evidence or "")  # signed with the declaration
+
+
+def test_the_statistics_page_and_the_register_page(client: TestClient, world: World) -> None:
+    InstitutionFactory(name="福州公开名录信用有限公司", filing_number="闽信备-公开-1")
+    world.session.commit()
+    listing = client.get("/institutions", params={"code": "闽信备-公开-1"}, headers=HTML)
+    assert 'data-status="active"' in listing.text
+    assert "福州公开名录信用有限公司" in listing.text
+    unknown = client.get("/institutions", params={"code": "nothing"}, headers=HTML)
+    assert 'data-status="not_registered"' in unknown.text
+    stats = client.get("/statistics/industry", headers=HTML)
+    assert stats.status_code == 200
+    assert "暂无可统计的数据" in stats.text

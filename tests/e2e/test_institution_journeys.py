@@ -1,0 +1,74 @@
+"""Journey of Art. 26 and 28: the credit authority registers a credit service institution
+(a wrong check character is refused on the form first, with what was typed kept); the
+public verifies it by its filing number, opens its entry and its history, then reads the
+industry statistics, where small counts are withheld."""
+
+from __future__ import annotations
+
+import random
+import secrets
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from xinyong.synthetic import make_uscc
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_an_institution_is_registered_verified_and_the_statistics_read(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    suffix = secrets.token_hex(3)
+    uscc = make_uscc(random.Random(suffix))
+    name, filing = f"福州诚立信用评估有限公司（E2E-{suffix}）", f"闽信备〔2026〕E2E-{suffix}号"
+    log_in(page, "authority")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Register of credit service institutions")
+    ).click()
+    wrong = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+    page.get_by_label(zh("Unified social credit code"), exact=True).fill(wrong)
+    page.get_by_label(zh("Name"), exact=True).fill(name)
+    page.get_by_label(zh("Filing number")).fill(filing)
+    page.get_by_label(zh("Filing date")).fill("2026-09-01")
+    page.get_by_label(zh("Business scope")).fill("企业信用评价、信用管理咨询")
+    page.get_by_label(zh("Services offered (one a line)")).fill("信用评价报告\n信用管理咨询")
+    page.get_by_role("button", name=zh("Register"), exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("invalid_uscc")
+    expect(page.get_by_label(zh("Name"), exact=True)).to_have_value(name)
+    page.get_by_label(zh("Unified social credit code"), exact=True).fill(uscc)
+    page.get_by_role("button", name=zh("Register"), exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(zh("Institution registered."))
+    expect(page.locator(f'tr[data-institution="{uscc}"]')).to_contain_text(zh("Active"))
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # Anyone: the register, the check by filing number, the entry and its history.
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Credit service institutions")
+    ).click()
+    page.get_by_label(zh("Unified social credit code or filing number")).fill(filing)
+    page.get_by_role("button", name=zh("Verify"), exact=True).click()
+    verdict = page.locator("#verification")
+    expect(verdict).to_contain_text(
+        zh("%(name)s is a registered credit service institution and may operate.") % {"name": name}
+    )
+    page.get_by_label(zh("Unified social credit code or filing number")).fill("闽信备-不存在")
+    page.get_by_role("button", name=zh("Verify"), exact=True).click()
+    expect(verdict).to_contain_text(
+        zh("No registered credit service institution has this code or filing number (Art. 26).")
+    )
+    page.locator(f'tr[data-institution="{uscc}"]').get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    expect(page.locator('tr[data-version="1"]')).to_contain_text(zh("Registered"))
+
+    page.goto("/institutions")
+    page.get_by_role("link", name=zh("Industry statistics")).click()
+    table = page.locator('table[data-table="records_by_organisation_kind"]')
+    expect(table).to_be_visible()
+    # Every shown count is 5 or more, "<5", or "*"; never a small number.
+    for text in table.locator("td").all_inner_texts():
+        assert text in ("<5", "*") or int(text) == 0 or int(text) >= 5, text
+    expect(page.get_by_role("link", name=zh("Download as CSV"))).to_have_attribute(
+        "href", "/api/v1/industry-statistics.csv"
+    )
