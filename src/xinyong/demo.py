@@ -18,6 +18,7 @@ from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
 from xinyong.clock import Clock
 from xinyong.collection import consent, pipeline, readers, sources
 from xinyong.disclosure import authorisations, query_items
+from xinyong.institutions import register as institutions
 from xinyong.lists import entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -37,6 +38,20 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, OrganisationKind], ...] = (
     ("11350100MB0000035H", "福州市中级人民法院", OrganisationKind.JUDICIAL_ORGAN),
     ("91350100MB00000434", "福州海峡商业银行股份有限公司", OrganisationKind.FINANCIAL_INSTITUTION),
     ("51350100MB00000513", "福州市餐饮行业协会", OrganisationKind.INDUSTRY_ASSOCIATION),
+    (
+        "91350100MB0000078N",
+        "福州闽信信用评估有限公司",
+        OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+    ),
+)
+# The credit service institution above, entered in the credit authority's register
+# (Art. 26): code, filing number, filing date, business scope, services.
+DEMO_INSTITUTION = (
+    "91350100MB0000078N",
+    "闽信用备〔2026〕001号",
+    dt.date(2026, 3, 2),
+    "企业信用评价、信用管理咨询、信用报告",
+    ("信用评价报告", "信用管理咨询"),
 )
 
 
@@ -107,6 +122,18 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
         organisations[code] = accounts.create_organisation(
             session, clock, actor, code=code, name=name, kind=kind
         )
+    code, filing_number, filing_date, scope, services = DEMO_INSTITUTION
+    institutions.register(
+        session,
+        clock,
+        actor,
+        uscc=code,
+        name=organisations[code].name,
+        filing_number=filing_number,
+        filing_date=filing_date,
+        business_scope=scope,
+        services=list(services),
+    )
     companies = {}
     for code, name, former in DEMO_COMPANIES:
         companies[code] = subjects.register_organisation(
