@@ -58,6 +58,7 @@ AUTHORISATION_DECLARATION = N_(
     "effect from its next query (Art. 13 ¶3)."
 )
 # Signed with an authorisation to a credit service institution (Art. 27 ¶2).
+SERVICE_LABEL = N_("Service")
 NOT_CONDITIONAL_DECLARATION = N_(
     "The institution's service is not conditional on this authorisation: I was not required "
     "to authorise the collection of my information to receive it (Art. 27)."
@@ -420,7 +421,7 @@ def _signed_evidence(
         f"{gettext('Valid until')}: {until.isoformat()}",
         *(
             [
-                f"{gettext('Service')}: {service.strip()}",
+                f"{gettext(SERVICE_LABEL)}: {service.strip()}",
                 gettext(NOT_CONDITIONAL_DECLARATION),
             ]
             if grantee.kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION and service.strip()
