@@ -49,3 +49,12 @@ def matrix_new_institution_form(world: World) -> dict[str, Any]:
 
 def matrix_suspension(world: World) -> dict[str, Any]:
     return {"status": "suspended", "reason": "未按期报送年度报告"}
+
+
+def matrix_amendment(world: World) -> dict[str, Any]:
+    return {
+        "name": "福州矩阵信用服务有限公司（更名）",
+        "business_scope": "信用评价、信用修复咨询",
+        "services": ["信用评价报告", "信用修复咨询"],
+        "reason": "工商变更登记",
+    }

@@ -110,6 +110,17 @@ def test_the_authority_registers_and_anyone_verifies(client: TestClient, world: 
         assert found.json()["name"] == "福州明信信用服务有限公司"
     missing = client.get("/api/v1/institutions/verify", params={"code": "闽信备〔2026〕9999号"})
     assert error_of(missing) == (404, "not_registered", "Art. 26")
+    amended = client.put(
+        f"/api/v1/institutions/{code}",
+        json={
+            "name": "福州明信信用管理有限公司",
+            "business_scope": "企业信用评价、信用管理咨询",
+            "services": ["信用评价报告"],
+            "reason": "更名",
+        },
+        headers=authority,
+    )
+    assert amended.json()["name"] == "福州明信信用管理有限公司"
     # Suspended, then deregistered: each a version, with its reason; the end is final.
     suspended = client.post(
         f"/api/v1/institutions/{code}/status",
@@ -135,10 +146,18 @@ def test_the_authority_registers_and_anyone_verifies(client: TestClient, world: 
     detail = client.get(f"/api/v1/institutions/{code}").json()
     assert [(v["version"], v["change"], v["entry"]["status"]) for v in detail["history"]] == [
         (1, "registered", "active"),
-        (2, "status", "suspended"),
-        (3, "status", "deregistered"),
+        (2, "amended", "active"),
+        (3, "status", "suspended"),
+        (4, "status", "deregistered"),
     ]
-    assert detail["history"][1]["reason"] == "未按期报送年度报告"
+    assert detail["history"][0]["entry"]["name"] == "福州明信信用服务有限公司"  # kept
+    assert detail["history"][2]["reason"] == "未按期报送年度报告"
+    closed = client.put(
+        f"/api/v1/institutions/{code}",
+        json={"name": "x", "business_scope": "x", "services": ["x"], "reason": "x"},
+        headers=authority,
+    )
+    assert error_of(closed) == (409, "deregistered", "Art. 26")
     listed = client.get("/api/v1/institutions").json()["items"]
     assert [i["uscc"] for i in listed] == [code]
 

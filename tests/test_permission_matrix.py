@@ -366,6 +366,11 @@ MATRIX: dict[tuple[str, str], Access] = {
         json=institutions_helpers.matrix_new_institution,
         ok=frozenset({201}),
     ),
+    ("PUT", "/api/v1/institutions/{uscc}"): Access(
+        frozenset({"authority"}),
+        params=institutions_helpers.matrix_institution,
+        json=institutions_helpers.matrix_amendment,
+    ),
     ("POST", "/api/v1/institutions/{uscc}/status"): Access(
         frozenset({"authority"}),
         params=institutions_helpers.matrix_institution,

@@ -220,6 +220,38 @@ def change_status(
     return institution
 
 
+def amend(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    uscc: str,
+    *,
+    name: str,
+    business_scope: str,
+    services: list[str],
+    reason: str,
+) -> CreditServiceInstitution:
+    """Amend an entry's particulars (a renamed institution, a new scope or service list),
+    with the reason; code, filing number and date stay (a new filing is a new entry). A
+    deregistered entry is closed."""
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    institution = by_code(session, uscc)
+    why = _text(reason, "reason", limit=2000)
+    if institution.status is InstitutionStatus.DEREGISTERED:
+        raise Conflict(
+            "a deregistered institution's entry is closed",
+            code="deregistered",
+            field="uscc",
+            article="Art. 26",
+        )
+    institution.name = _text(name, "name", limit=200)
+    institution.business_scope = _text(business_scope, "business_scope", limit=2000)
+    institution.services = _services(services)
+    institution.current_version_no += 1
+    _version(session, clock, actor, institution, "amended", why)
+    return institution
+
+
 def by_code(session: Session, code: str) -> CreditServiceInstitution:
     """The institution with this unified social credit code or filing number."""
     text = code.strip()

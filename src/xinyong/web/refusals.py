@@ -314,6 +314,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("give the reason"),
         N_("give the filing date"),
         N_("choose the new status"),
+        N_("a deregistered institution's entry is closed"),
         # the app's own refusals (xinyong.web.errors)
         N_("Not Found"),
         N_("Method Not Allowed"),
@@ -1120,6 +1121,7 @@ CODES: dict[str, str] = {
     ),
     "institution_suspended": N_("This credit service institution is suspended."),
     "institution_deregistered": N_("This credit service institution is deregistered."),
+    "deregistered": N_("A deregistered institution's entry is closed."),
 }
 
 

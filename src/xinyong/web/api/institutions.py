@@ -109,6 +109,36 @@ def register_institution(
     return institution_out(item)
 
 
+class AmendmentIn(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    business_scope: str = Field(min_length=1, max_length=2000)
+    services: list[Annotated[str, Field(max_length=200)]] = Field(min_length=1, max_length=20)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.put("/institutions/{uscc}", tags=["institutions"], responses=refusals(403, 404, 409))
+def amend_institution(
+    uscc: CodePath,
+    body: AmendmentIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Amend an entry's name, business scope and services, with the reason (credit
+    authority); a new version, the old one kept. Code and filing stay."""
+    item = register.amend(
+        session,
+        clock,
+        actor,
+        uscc,
+        name=body.name,
+        business_scope=body.business_scope,
+        services=body.services,
+        reason=body.reason,
+    )
+    return institution_out(item)
+
+
 class StatusIn(BaseModel):
     status: Literal["active", "suspended", "deregistered"]
     reason: str = Field(min_length=1, max_length=2000)
