@@ -21,6 +21,7 @@ from tests.disclosure_helpers import (
     CONTRACT,
     actor_of,
     attempt,
+    attempt_report,
     company_penalty,
     disclosure_world,  # noqa: F401 - fixture
     error_of,
@@ -38,9 +39,9 @@ from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import Clock
-from xinyong.disclosure import access, authorisations
+from xinyong.disclosure import access, authorisations, reports
 from xinyong.disclosure.models import Authorisation
-from xinyong.errors import Conflict, DomainError, InvalidInput
+from xinyong.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from xinyong.institutions import register
 from xinyong.institutions.models import InstitutionStatus
 from xinyong.synthetic import make_uscc
@@ -224,6 +225,9 @@ def test_an_institution_is_authorised_only_for_a_stated_unbundled_service(
     analyst = actor_of(world, "inst_analyst")
     person = world.subjects["person"]
     assert isinstance(attempt(db, clock, analyst, person), access.Access)
+    issued = attempt_report(db, clock, analyst, person)
+    assert isinstance(issued, reports.IssuedReport)
+    db.commit()
     # Suspended: no new authorisation, and the one in force reads nothing; the person
     # sees the refused attempt.
     register.change_status(
@@ -236,6 +240,12 @@ def test_an_institution_is_authorised_only_for_a_stated_unbundled_service(
     )
     assert refusal_of(attempt(db, clock, analyst, person)) == ("institution_suspended", "Art. 26")
     assert log_of(db, actor_of(world, "citizen"))[-1].granted is False
+    # Nor does it open again the report issued before.
+    savepoint = db.begin_nested()
+    with pytest.raises(PermissionDenied) as reopened:
+        reports.reopen(db, clock, analyst, issued.report.number)
+    savepoint.rollback()
+    assert (reopened.value.code, reopened.value.article) == ("institution_suspended", "Art. 26")
 
 
 def test_an_unregistered_institution_cannot_be_authorised(world: World, clock: Clock) -> None:

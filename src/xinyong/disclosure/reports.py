@@ -905,8 +905,10 @@ def _authorisation_ended(
     ):
         if number is not None and authorisation_id is not None:
             issued_on.setdefault(number, set()).add(authorisation_id)
-    in_force = authorisations.ids_in_force(
-        session, subject_ids, actor.organisation_id, clock.today()
+    in_force = (
+        authorisations.ids_in_force(session, subject_ids, actor.organisation_id, clock.today())
+        if access.institution_standing(session, actor) is None
+        else set()  # an institution that may not read has none in force (Art. 26, 27)
     )
     return {r.number for r in on_authorisation if not issued_on.get(r.number, set()) & in_force}
 
@@ -960,6 +962,26 @@ def reopen(
     subject = session.get(Subject, report.subject_id)
     assert subject is not None
     by_subject = actor.subject_id == report.subject_id
+    standing = (
+        access.institution_standing(session, actor)
+        if not by_subject and report.legal_path is LegalPath.AUTHORISATION
+        else None
+    )
+    if standing is not None:
+        # A suspended, deregistered or unregistered credit service institution opens no
+        # report issued on an authorisation again (Art. 26, 27): it is a read too.
+        raise access.refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            access.REPORT_REOPENED,
+            PermissionDenied,
+            standing.message,
+            standing.code,
+            article=standing.article,
+            report_number=report.number,
+        )
     if not by_subject and _authorisation_ended(session, clock, actor, [report]):
         raise access.refusal(
             session,
