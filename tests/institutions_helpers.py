@@ -58,3 +58,8 @@ def matrix_amendment(world: World) -> dict[str, Any]:
         "services": ["信用评价报告", "信用修复咨询"],
         "reason": "工商变更登记",
     }
+
+
+def matrix_amendment_form(world: World) -> dict[str, Any]:
+    body = matrix_amendment(world)
+    return {**body, "services": "\n".join(body["services"])}

@@ -390,3 +390,29 @@ def test_the_statistics_page_and_the_register_page(client: TestClient, world: Wo
     stats = client.get("/statistics/industry", headers=HTML)
     assert stats.status_code == 200
     assert "暂无可统计的数据" in stats.text
+
+
+def test_the_amendment_page_keeps_what_was_typed_when_refused(
+    client: TestClient, world: World, db: Session, clock: Clock
+) -> None:
+    entry = InstitutionFactory(filing_number="闽信备-变更-1")
+    register.change_status(
+        db, clock, SYSTEM_ACTOR, entry.uscc, status=InstitutionStatus.DEREGISTERED, reason="注销"
+    )
+    db.commit()
+    log_in(client, "authority")
+    path = f"/admin/institutions/{entry.uscc}"
+    page = client.post(
+        path,
+        data={
+            "name": "福州新名称信用有限公司",
+            "business_scope": "信用评价",
+            "services": "信用评价报告",
+            "reason": "更名",
+            "csrf_token": csrf_from(client.get(path, headers=HTML).text),
+        },
+        headers=HTML,
+    )
+    assert page.status_code == 409
+    assert 'data-code="deregistered"' in page.text
+    assert 'value="福州新名称信用有限公司"' in page.text

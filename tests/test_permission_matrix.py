@@ -386,6 +386,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=institutions_helpers.matrix_new_institution_form,
         ok=frozenset({303}),
     ),
+    ("GET", "/admin/institutions/{uscc}"): Access(
+        frozenset({"authority"}), params=institutions_helpers.matrix_institution
+    ),
+    ("POST", "/admin/institutions/{uscc}"): Access(
+        frozenset({"authority"}),
+        params=institutions_helpers.matrix_institution,
+        form=institutions_helpers.matrix_amendment_form,
+        ok=frozenset({303}),
+    ),
     ("POST", "/admin/institutions/{uscc}/status"): Access(
         frozenset({"authority"}),
         params=institutions_helpers.matrix_institution,

@@ -1,6 +1,6 @@
 """Journey of Art. 26 and 28: the credit authority registers a credit service institution
-(a wrong check character is refused on the form first, with what was typed kept); the
-public verifies it by its filing number, opens its entry and its history, then reads the
+(a wrong check character is refused on the form first, with what was typed kept) and
+amends its services with a reason; the public verifies it by its filing number, opens its entry and its history, then reads the
 industry statistics, where small counts are withheld."""
 
 from __future__ import annotations
@@ -40,7 +40,19 @@ def test_an_institution_is_registered_verified_and_the_statistics_read(
     page.get_by_label(zh("Unified social credit code"), exact=True).fill(uscc)
     page.get_by_role("button", name=zh("Register"), exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(zh("Institution registered."))
-    expect(page.locator(f'tr[data-institution="{uscc}"]')).to_contain_text(zh("Active"))
+    row = page.locator(f'tr[data-institution="{uscc}"]')
+    expect(row).to_contain_text(zh("Active"))
+    # A new service: the particulars amended with a reason, the old entry kept.
+    row.get_by_role("link", name=zh("Amend the particulars of %(name)s") % {"name": name}).click()
+    expect(page.get_by_label(zh("Services offered (one a line)"))).to_have_value(
+        "信用管理咨询\n信用评价报告"
+    )
+    page.get_by_label(zh("Services offered (one a line)")).fill(
+        "信用评价报告\n信用管理咨询\n信用修复咨询"
+    )
+    page.get_by_label(zh("Reason")).fill("增加信用修复咨询服务")
+    page.get_by_role("button", name=zh("Amend"), exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(zh("Particulars amended."))
     page.get_by_role("button", name=zh("Log out")).click()
 
     # Anyone: the register, the check by filing number, the entry and its history.
@@ -61,6 +73,8 @@ def test_an_institution_is_registered_verified_and_the_statistics_read(
     page.locator(f'tr[data-institution="{uscc}"]').get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(name)
     expect(page.locator('tr[data-version="1"]')).to_contain_text(zh("Registered"))
+    expect(page.locator('tr[data-version="2"]')).to_contain_text("增加信用修复咨询服务")
+    expect(page.get_by_text("信用修复咨询", exact=False).first).to_be_visible()
 
     page.goto("/institutions")
     page.get_by_role("link", name=zh("Industry statistics")).click()

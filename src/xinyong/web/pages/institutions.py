@@ -128,7 +128,9 @@ def institutions_admin(
     session: SessionDep,
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    return _render_admin(request, session, actor, announced(done, "registered", "status"))
+    return _render_admin(
+        request, session, actor, announced(done, "registered", "status", "amended")
+    )
 
 
 @router.post(ADMIN, response_class=HTMLResponse)
@@ -208,6 +210,80 @@ def change_status(
     except FORM_ERRORS as exc:
         return _render_admin(request, session, actor, refused(session, exc, form))
     return RedirectResponse(f"{ADMIN}?done=status", status_code=303)
+
+
+def _render_amend(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    item: CreditServiceInstitution,
+    state: FormState,
+) -> HTMLResponse:
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    form = state.form or {
+        "name": item.name,
+        "business_scope": item.business_scope,
+        "services": "\n".join(item.services),
+        "reason": "",
+    }
+    return render_form(
+        request,
+        "institution_amend.html",
+        {**_common(), "item": item},
+        FormState(state.error, form, state.notice, state.status_code, state.headers),
+    )
+
+
+@router.get(ADMIN + "/{uscc}", response_class=HTMLResponse)
+def amend_form(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    uscc: Annotated[str, Path(max_length=64)],
+) -> HTMLResponse:
+    """The entry's particulars, to amend with the reason."""
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    item = register.by_code(session, uscc)
+    return _render_amend(request, session, actor, item, FormState())
+
+
+@router.post(ADMIN + "/{uscc}", response_class=HTMLResponse)
+def amend(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    uscc: Annotated[str, Path(max_length=64)],
+    name: Annotated[str, Form(max_length=200)] = "",
+    business_scope: Annotated[str, Form(max_length=2000)] = "",
+    services: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Amend name, business scope and services: a new version, the old one kept."""
+    check_csrf(request, csrf_token)
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    form = {
+        "name": name,
+        "business_scope": business_scope,
+        "services": services,
+        "reason": reason,
+    }
+    try:
+        register.amend(
+            session,
+            clock,
+            actor,
+            uscc,
+            name=name,
+            business_scope=business_scope,
+            services=services.splitlines(),
+            reason=reason,
+        )
+    except FORM_ERRORS as exc:
+        state = refused(session, exc, form)
+        return _render_amend(request, session, actor, register.by_code(session, uscc), state)
+    return RedirectResponse(f"{ADMIN}?done=amended", status_code=303)
 
 
 def _row_label(table: statistics.Table, row: str) -> tuple[str, str | None]:
