@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     objection_decision_working_days: int = Field(default=5, ge=1, le=60)
     objection_source_working_days: int = Field(default=5, ge=1, le=60)
     objection_market_days: int = Field(default=20, ge=1, le=180)
+    # Credit repair (Art. 20–23; rules.md, 国办发〔2025〕22号): the platform accepts or
+    # refuses within, the source decides within, in working days; after a case ended for
+    # fraud (Art. 23) the subject may not apply again for these months.
+    repair_feedback_working_days: int = Field(default=10, ge=1, le=60)
+    repair_decision_working_days: int = Field(default=3, ge=1, le=60)
+    repair_fraud_exclusion_months: int = Field(default=12, ge=0, le=120)
+    # Whether a seriously dishonest subject (black list, serious tier, in force) is excluded
+    # from repair (the Zhejiang model of rules.md); off by default.
+    repair_excludes_serious_list: bool = False
     # Days the content of a batch's rejected and held rows is kept, encrypted, for the
     # source to correct them; then the daily job erases it and only each row's number and
     # problems stay (decision 0021; ``collection.quarantine.QUARANTINE_CONTENT_DAYS``).

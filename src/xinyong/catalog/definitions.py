@@ -259,6 +259,10 @@ class RecordTypeDefinition(BaseModel):
     # corrected): retention counts from it. A record that leaves it empty, or a type that
     # names none, counts from its decision date (decision 0018).
     conduct_end_field: str | None = None
+    # The cases of Art. 22 that make records of this type not repairable ("22(1)" …
+    # "22(5)"): data the credit authority sets in the catalog, shown with the reason in
+    # a repair application's checklist (``repair.rules``).
+    repair_exclusions: tuple[Literal["22(1)", "22(2)", "22(3)", "22(4)", "22(5)"], ...] = ()
 
     @field_validator("fields")
     @classmethod

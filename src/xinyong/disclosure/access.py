@@ -279,6 +279,8 @@ PERSON_LOOKUP = "person_lookup"
 # Staff of the credit authority or the source reading a subject's objection case to handle
 # it (Art. 25, ``objections.cases.case``).
 OBJECTION_CASE = "objection_case"
+# The same for a credit repair case (Art. 20–23, ``repair.cases.case``).
+REPAIR_CASE = "repair_case"
 # A list entry shown with its non-public parts (evidence, notice, the persons named in
 # full, objections): to its subject's log (decision 0020).
 LIST_ENTRY = "list_entry"
@@ -289,7 +291,14 @@ RECORD_UNDER_REVIEW = "record_under_review"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
-NOT_FILE_READS = (PERSON_LOOKUP, OBJECTION_CASE, LIST_ENTRY, LIST_ENTRY_NAMED, RECORD_UNDER_REVIEW)
+NOT_FILE_READS = (
+    PERSON_LOOKUP,
+    OBJECTION_CASE,
+    REPAIR_CASE,
+    LIST_ENTRY,
+    LIST_ENTRY_NAMED,
+    RECORD_UNDER_REVIEW,
+)
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"
 LIST_WORK_PURPOSE = "recognising and reviewing list entries (Art. 14, 18)"

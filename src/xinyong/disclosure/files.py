@@ -661,6 +661,10 @@ def build_file(
         allowed = record_type_codes is None or code in record_type_codes
         if public_only and not public:
             continue
+        if status is RecordStatus.REPAIRED and record_type_codes is not None:
+            # A repaired record is no longer shared or used (Art. 20–23): only its subject
+            # still sees it, in its own whole file, with the repair in its history.
+            continue
         if not public_only and not allowed and not (include_public and public):
             continue
         shown = history[:made]

@@ -103,6 +103,7 @@ WHAT_LABELS = {
     "person_lookup": N_("Found by ID number: name and reference"),
     # Staff reading the subject's objection case to handle it (Art. 25).
     access.OBJECTION_CASE: N_("Your objection to a record, read to handle it"),
+    access.REPAIR_CASE: N_("Your credit repair application, read to handle it"),
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),

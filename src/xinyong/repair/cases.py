@@ -1,0 +1,252 @@
+"""The read side of credit repair (Art. 20–23): the subject's own cases and repairable
+records, the source's queue and the credit authority's (overdue first), one case — whose
+reading by staff goes in the subject's access log (Art. 24) — and the progress anyone
+holding a case's query code may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require,
+    require_subject_account,
+)
+from xinyong.calendar_store import working_day_calendar
+from xinyong.catalog.definitions import Polarity
+from xinyong.catalog.models import RecordType
+from xinyong.clock import CHINA, Clock
+from xinyong.collection.models import CreditRecord
+from xinyong.disclosure import access
+from xinyong.disclosure.models import LegalPath
+from xinyong.errors import NotFound, PermissionDenied
+from xinyong.objections.service import definition_of
+from xinyong.repair.models import OPEN, RepairCase, RepairStatus
+from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines
+from xinyong.repair.service import (
+    REPAIRABLE,
+    is_authority,
+    is_source_staff,
+    subject_of,
+)
+from xinyong.subjects.models import Subject
+
+MAX_LISTED = 500
+
+
+@dataclass(frozen=True)
+class Case:
+    case: RepairCase
+    subject: Subject
+    record: CreditRecord
+    record_type_name: str
+    record_type_name_en: str
+    source_name: str
+    deadlines: list[Deadline]
+
+    @property
+    def overdue(self) -> bool:
+        return any(d.overdue for d in self.deadlines)
+
+
+def cases_of(session: Session, clock: Clock, found: list[RepairCase]) -> list[Case]:
+    if not found:
+        return []
+    calendar = working_day_calendar(session)
+    today = clock.today()
+    result: list[Case] = []
+    for case in found:
+        record = session.get(CreditRecord, case.record_id)
+        source = session.get(Organisation, case.source_organisation_id)
+        assert record is not None
+        assert source is not None
+        definition = definition_of(session, record)
+        result.append(
+            Case(
+                case=case,
+                subject=subject_of(session, case),
+                record=record,
+                record_type_name=definition.name_zh,
+                record_type_name_en=definition.name_en,
+                source_name=source.name,
+                deadlines=deadlines(case, calendar, today),
+            )
+        )
+    return result
+
+
+def of_subject(session: Session, actor: Actor) -> list[RepairCase]:
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account applies for credit repair", article=ARTICLE
+    )
+    return list(
+        session.scalars(
+            select(RepairCase)
+            .where(RepairCase.subject_id == subject_id)
+            .order_by(RepairCase.id.desc())
+        )
+    )
+
+
+def repairable_records(session: Session, actor: Actor) -> list[tuple[CreditRecord, str]]:
+    """The negative records of the subject's own file still used, with their type's name."""
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account applies for credit repair", article=ARTICLE
+    )
+    found: list[tuple[CreditRecord, str]] = []
+    for record in session.scalars(
+        select(CreditRecord)
+        .where(CreditRecord.subject_id == subject_id, CreditRecord.status.in_(REPAIRABLE))
+        .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
+    ):
+        definition = definition_of(session, record)
+        if definition.polarity is Polarity.NEGATIVE:
+            found.append((record, definition.name_zh))
+    return found
+
+
+def commitments(session: Session, actor: Actor) -> list[CreditRecord]:
+    """The subject's own credit commitments, newest first, to link to an application."""
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account applies for credit repair", article=ARTICLE
+    )
+    return list(
+        session.scalars(
+            select(CreditRecord)
+            .join(RecordType, RecordType.id == CreditRecord.record_type_id)
+            .where(
+                CreditRecord.subject_id == subject_id,
+                RecordType.code == "credit_commitment",
+                CreditRecord.status.in_(REPAIRABLE),
+            )
+            .order_by(CreditRecord.id.desc())
+        )
+    )
+
+
+def _sorted(cases: list[Case]) -> list[Case]:
+    return sorted(cases, key=lambda c: (not c.overdue, c.case.id))
+
+
+def authority_queue(
+    session: Session, clock: Clock, actor: Actor, *, closed: bool = False
+) -> list[Case]:
+    """Every case, for the credit authority: open ones (overdue first), or the latest
+    closed ones."""
+    if not is_authority(actor):
+        require(actor, Permission.HANDLE_OBJECTIONS)
+        raise PermissionDenied(
+            "the credit authority sees every repair case",
+            code="not_credit_authority",
+            article=ARTICLE,
+        )
+    statuses = OPEN if not closed else tuple(s for s in RepairStatus if s not in OPEN)
+    rows = list(
+        session.scalars(
+            select(RepairCase)
+            .where(RepairCase.status.in_(statuses))
+            .order_by(RepairCase.id.desc() if closed else RepairCase.id)
+            .limit(MAX_LISTED)
+        )
+    )
+    found = cases_of(session, clock, rows)
+    return found if closed else _sorted(found)
+
+
+def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
+    """The source's queue: cases accepted for processing to decide (overdue first), and
+    its approved cases (an approval may still be revoked for fraud, Art. 23)."""
+    if not any(
+        has_permission(actor, p)
+        for p in (Permission.DECIDE_CASES, Permission.SUBMIT_RECORDS, Permission.HANDLE_OBJECTIONS)
+    ):
+        require(actor, Permission.DECIDE_CASES)
+    if actor.organisation_id is None:
+        return []
+    rows = list(
+        session.scalars(
+            select(RepairCase)
+            .where(
+                RepairCase.source_organisation_id == actor.organisation_id,
+                RepairCase.status.in_(
+                    (RepairStatus.SUBMITTED, RepairStatus.ACCEPTED, RepairStatus.APPROVED)
+                ),
+            )
+            .order_by(RepairCase.id)
+            .limit(MAX_LISTED)
+        )
+    )
+    return _sorted(cases_of(session, clock, rows))
+
+
+def case(session: Session, clock: Clock, actor: Actor, case_id: int) -> Case:
+    """One case, for its subject, the credit authority or the record's source. A staff
+    member's read goes in the subject's access log (Art. 24) on the path of its duty."""
+    found = session.get(RepairCase, case_id)
+    if found is None:
+        raise NotFound("no such repair case", code="not_found", field="case")
+    if actor.subject_id is not None:
+        require(actor, Permission.READ_OWN_FILE)
+        if actor.subject_id != found.subject_id:
+            raise PermissionDenied(
+                "a subject account sees only its own repair cases",
+                code="not_own_subject",
+                article="Art. 13",
+            )
+        (one,) = cases_of(session, clock, [found])
+        return one
+    if not (is_authority(actor) or is_source_staff(actor, found)):
+        require(actor, Permission.DECIDE_CASES)
+        raise PermissionDenied(
+            "only the credit authority and the record's source read a repair case",
+            code="not_case_party",
+            article=ARTICLE,
+        )
+    (one,) = cases_of(session, clock, [found])
+    access.log_use(
+        session,
+        clock,
+        actor,
+        one.subject,
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.REPAIR_CASE,
+        purpose=CASE_PURPOSE,
+    )
+    return one
+
+
+def _iso(day: dt.date | dt.datetime | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def progress(session: Session, clock: Clock, query_code: str) -> dict[str, Any]:
+    """What anyone holding the query code sees: the status and the dates, nothing about
+    the subject, the record or the reasons (国办发〔2025〕22号: progress by query code)."""
+    code = query_code.strip().upper()
+    found = (
+        session.scalar(select(RepairCase).where(RepairCase.query_code == code)) if code else None
+    )
+    if found is None:
+        raise NotFound("no repair case has this query code", code="not_found", field="code")
+    calendar = working_day_calendar(session)
+    return {
+        "status": found.status.value,
+        "applied_on": found.received_on.isoformat(),
+        "feedback_on": _iso(found.feedback_on),
+        "decided_on": _iso(found.decided_at.astimezone(CHINA).date() if found.decided_at else None),
+        "ended_for_fraud_on": _iso(
+            found.fraud_at.astimezone(CHINA).date() if found.fraud_at else None
+        ),
+        "deadlines": [d.as_dict() for d in deadlines(found, calendar, clock.today())],
+    }

@@ -1,0 +1,298 @@
+"""The rules of credit repair (Art. 20–23), without the database: the conditions
+checklist and the exclusions, the state machine, and the deadlines in working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from xinyong.calendar import WorkingDayCalendar, add_months
+from xinyong.catalog.definitions import RecordTypeDefinition, Severity
+from xinyong.errors import Conflict
+from xinyong.repair.models import OPEN, RepairCase, RepairStatus
+
+ARTICLE = "Art. 21"
+ORDER_36 = "国家发展改革委令第36号"
+DEADLINE_BASIS = "国办发〔2025〕22号"
+MAX_TEXT = 5000
+CASE_PURPOSE = "deciding a credit repair (Art. 21)"
+
+# The Art. 21 ¶2 declarations the subject makes; all are required.
+DECLARATIONS = ("corrected", "committed", "supervision", "penalty_performed")
+# The five cases of Art. 22, as a record type's definition names them (repair_exclusions).
+ART22_CASES = ("22(1)", "22(2)", "22(3)", "22(4)", "22(5)")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The deadlines (rules.md, 国办发〔2025〕22号) and the exclusion period after fraud,
+    configuration with defaults (``XINYONG_REPAIR_*``); kept with each case when applied."""
+
+    feedback: int = 10  # working days for the platform to accept or refuse
+    decide: int = 3  # working days for the source, from receiving the case
+    fraud_exclusion_months: int = 12  # no new application after a case ended for fraud
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, Any] | None) -> Terms:
+        known = {k: int(v) for k, v in (stored or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def reason_repaired(case_id: int) -> str:
+    return f"repaired, case {case_id}"
+
+
+def reason_restored(case_id: int) -> str:
+    return f"repair revoked, case {case_id}"
+
+
+def new_query_code() -> str:
+    """A code to follow the case without an account: 16 characters of an alphabet
+    without look-alikes, so it can be read out and typed."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+# --- the checklist ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition (must be met) or exclusion (must not apply), with its article."""
+
+    code: str
+    kind: str  # condition or exclusion
+    ok: bool  # a condition met, or an exclusion that does not apply
+    article: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the platform knows about the application when it computes the checklist."""
+
+    definition: RecordTypeDefinition
+    severity: Severity
+    decision_date: dt.date
+    today: dt.date
+    correction: str
+    evidence: str
+    declared: Collection[str]
+    commitment_problem: str | None  # None: a valid commitment of the subject
+    under_objection: bool
+    repair_pending: bool
+    fraud_within_period: dt.date | None  # the day a case of the subject ended for fraud
+    serious_list: bool  # on the black list, serious tier, and configured to exclude
+    terms: Terms
+
+
+def publicity_period_ends(facts: Facts) -> dt.date:
+    period = facts.definition.disclosure.period(facts.severity)
+    return add_months(facts.decision_date, period.min_months)
+
+
+def checklist(facts: Facts) -> list[Check]:
+    """The conditions of Art. 21 ¶2 and Order 36, all required, and the exclusions of
+    Art. 22 and of the platform, none of which may apply."""
+    checks: list[Check] = []
+    declared = set(facts.declared)
+    if facts.severity is Severity.MINOR:
+        checks.append(
+            Check(
+                "publicity_period_passed",
+                "condition",
+                "penalty_performed" in declared,
+                ORDER_36,
+                "a minor record can be repaired once the legal duties are met",
+            )
+        )
+    else:
+        ends = publicity_period_ends(facts)
+        checks.append(
+            Check(
+                "publicity_period_passed",
+                "condition",
+                ends <= facts.today,
+                ORDER_36,
+                f"the minimum publicity period of this record ends on {ends.isoformat()}",
+            )
+        )
+    checks.append(
+        Check(
+            "conduct_corrected",
+            "condition",
+            "corrected" in declared and bool(facts.correction.strip()),
+            "Art. 21 ¶2 (1)",
+            "the conduct was corrected and its bad effects are essentially removed; say how",
+        )
+    )
+    checks.append(
+        Check(
+            "commitment_made",
+            "condition",
+            "committed" in declared and facts.commitment_problem is None,
+            "Art. 21 ¶2 (2)",
+            facts.commitment_problem
+            or "a public credit commitment not to repeat the conduct was made",
+        )
+    )
+    checks.append(
+        Check(
+            "accepts_supervision",
+            "condition",
+            "supervision" in declared,
+            "Art. 21 ¶2 (3)",
+            "the subject accepts the source's supervision, checks and integrity interviews",
+        )
+    )
+    checks.append(
+        Check(
+            "penalty_performed",
+            "condition",
+            "penalty_performed" in declared and bool(facts.evidence.strip()),
+            "Art. 21 ¶2 (4)",
+            "the penalty decision (or the obligation) was performed; give the evidence",
+        )
+    )
+    excluded = set(facts.definition.repair_exclusions)
+    for case in ART22_CASES:
+        checks.append(
+            Check(
+                f"art{case.replace('(', '_').rstrip(')')}",
+                "exclusion",
+                case not in excluded,
+                f"Art. {case.replace('(', ' (')}",
+                "records of this type are not repairable (the catalog names this case of Art. 22)",
+            )
+        )
+    checks.append(
+        Check(
+            "under_objection",
+            "exclusion",
+            not facts.under_objection,
+            "Art. 25",
+            "the record is under objection: the objection is decided first",
+        )
+    )
+    checks.append(
+        Check(
+            "repair_pending",
+            "exclusion",
+            not facts.repair_pending,
+            ARTICLE,
+            "an application to repair this record is already being handled",
+        )
+    )
+    ended = facts.fraud_within_period
+    checks.append(
+        Check(
+            "fraud_exclusion_period",
+            "exclusion",
+            ended is None,
+            "Art. 23",
+            "a repair of this subject ended for fraud"
+            + (
+                ""
+                if ended is None
+                else f" on {ended.isoformat()}; no new application for "
+                f"{facts.terms.fraud_exclusion_months} months"
+            ),
+        )
+    )
+    checks.append(
+        Check(
+            "serious_list",
+            "exclusion",
+            not facts.serious_list,
+            "Art. 22 (5)",
+            "a seriously dishonest subject on the black list cannot repair its records here",
+        )
+    )
+    return checks
+
+
+def failed(checks: list[Check]) -> list[Check]:
+    return [check for check in checks if not check.ok]
+
+
+# --- the state machine ------------------------------------------------------------------------
+
+PLATFORM = "platform"  # the credit authority's objection handler: the 信用福州 channel
+SOURCE = "source"  # the record's source: the deciding authority (Art. 20 ¶2)
+
+TRANSITIONS: dict[tuple[RepairStatus, str, str], RepairStatus] = {
+    (RepairStatus.SUBMITTED, PLATFORM, "accept"): RepairStatus.ACCEPTED,
+    (RepairStatus.SUBMITTED, PLATFORM, "not_accept"): RepairStatus.NOT_ACCEPTED,
+    (RepairStatus.ACCEPTED, SOURCE, "approve"): RepairStatus.APPROVED,
+    (RepairStatus.ACCEPTED, SOURCE, "reject"): RepairStatus.REJECTED,
+    # Art. 23: fraud found during the procedure ends it; found after, revokes the result.
+    (RepairStatus.SUBMITTED, PLATFORM, "terminate"): RepairStatus.TERMINATED,
+    (RepairStatus.ACCEPTED, SOURCE, "terminate"): RepairStatus.TERMINATED,
+    (RepairStatus.APPROVED, SOURCE, "revoke"): RepairStatus.REVOKED,
+}
+ACTIONS = ("accept", "not_accept", "approve", "reject", "terminate", "revoke")
+
+
+def next_status(status: RepairStatus, who: str, action: str) -> RepairStatus:
+    """The case's status after ``who`` does ``action``, or the refusal (409)."""
+    found = TRANSITIONS.get((status, who, action))
+    if found is None:
+        if status not in OPEN and not (status is RepairStatus.APPROVED and action == "revoke"):
+            raise Conflict(
+                f"this repair case is closed ({status.value})",
+                code="repair_closed",
+                field="case",
+                article=ARTICLE if action != "revoke" else "Art. 23",
+            )
+        raise Conflict(
+            f"a case that is {status.value} cannot be given '{action}' by the {who}",
+            code="wrong_stage",
+            field="case",
+            article=ARTICLE,
+        )
+    return found
+
+
+# --- deadlines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str  # feedback, decide
+    due: dt.date
+    provisional: bool
+    overdue: bool
+    basis: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "what": self.what,
+            "due": self.due.isoformat(),
+            "provisional": self.provisional,
+            "overdue": self.overdue,
+            "basis": self.basis,
+        }
+
+
+def deadlines(case: RepairCase, calendar: WorkingDayCalendar, today: dt.date) -> list[Deadline]:
+    """The deadline of the case's current stage, computed from the calendar now."""
+    terms = Terms.from_dict(case.terms)
+    if case.status is RepairStatus.SUBMITTED:
+        start, days, what = case.received_on, terms.feedback, "feedback"
+    elif case.status is RepairStatus.ACCEPTED:
+        assert case.feedback_on is not None
+        start, days, what = case.feedback_on, terms.decide, "decide"
+    else:
+        return []
+    result = calendar.add_working_days(start, days)
+    return [Deadline(what, result.day, result.provisional, today > result.day, DEADLINE_BASIS)]

@@ -1,0 +1,607 @@
+"""Credit repair (信用修复, Art. 20–23).
+
+A subject applies, through its own account on the platform (the 信用福州 channel of Art. 21
+¶2), to repair a negative record of its file: it says how the conduct was corrected and the
+obligations met, with evidence, makes the Art. 21 ¶2 declarations and links a public credit
+commitment (made before, or in the same step). The platform computes the checklist — the
+conditions of Art. 21 ¶2 and Order 36, all required, and the exclusions of Art. 22 and its
+own — and refuses, naming the article and the condition, when one fails. The credit
+authority's objection handler then gives feedback within 10 working days (accepted for
+processing, or not, with reasons), and the record's source — the deciding authority of
+Art. 20 ¶2 — decides within 3 working days of receiving it. Approved, the record is
+repaired by a new version: publication, sharing and use stop, and a list entry resting on
+it is removed, which lifts the measures that follow the entry. Fraud (Art. 23) terminates
+the procedure, or revokes the result and restores the record. Nothing here takes or
+records a fee: repair is never bought (decision 0023).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require,
+    require_subject_account,
+)
+from xinyong.audit import service as audit
+from xinyong.calendar import add_months
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Polarity, Severity
+from xinyong.clock import CHINA, Clock
+from xinyong.collection import records as collection_records
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.collection.records import current_version
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.lists.entries import record_event
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason, Tier
+from xinyong.objections import service as objections
+from xinyong.objections.models import OPEN as OBJECTIONS_OPEN
+from xinyong.objections.models import RecordObjection
+from xinyong.repair import rules
+from xinyong.repair.models import OPEN, RepairCase, RepairStatus
+from xinyong.subjects.models import Subject
+
+# Records a subject may apply to repair: negative ones still used. An expired record is
+# no longer public but still shared and used (reports, grades): it can be repaired too.
+REPAIRABLE = (RecordStatus.ACTIVE, RecordStatus.CORRECTED, RecordStatus.EXPIRED)
+COMMITMENT_TYPE = "credit_commitment"
+
+
+# --- who may act ------------------------------------------------------------------------------
+
+
+def is_platform(actor: Actor) -> bool:
+    """The platform's channel: the credit authority's objection handler (异议修复渠道)."""
+    return objections.is_handler(actor)
+
+
+def is_authority(actor: Actor) -> bool:
+    """The credit authority's staff who see every case: its handler and its officers."""
+    return actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY and (
+        has_permission(actor, Permission.HANDLE_OBJECTIONS)
+        or has_permission(actor, Permission.SUPERVISE)
+    )
+
+
+def is_source_staff(actor: Actor, case: RepairCase) -> bool:
+    """The record's source — the deciding authority (Art. 20 ¶2): its case officers, data
+    reporters and objection handlers."""
+    return (
+        actor.organisation_id is not None
+        and actor.organisation_id == case.source_organisation_id
+        and any(
+            has_permission(actor, p)
+            for p in (
+                Permission.DECIDE_CASES,
+                Permission.SUBMIT_RECORDS,
+                Permission.HANDLE_OBJECTIONS,
+            )
+        )
+    )
+
+
+def require_platform(actor: Actor) -> None:
+    require(actor, Permission.HANDLE_OBJECTIONS)
+    if not is_platform(actor):
+        raise PermissionDenied(
+            "applications for credit repair are accepted or refused by the credit authority's "
+            "objection handler (the 信用福州 channel)",
+            code="not_credit_authority",
+            article=rules.ARTICLE,
+        )
+
+
+def _require_source(actor: Actor, case: RepairCase) -> None:
+    if not is_source_staff(actor, case):
+        require(actor, Permission.DECIDE_CASES)
+        raise PermissionDenied(
+            "only the record's source decides its repair (Art. 20 ¶2)",
+            code="not_source",
+            article="Art. 20",
+        )
+
+
+def get(session: Session, case_id: int) -> RepairCase:
+    found = session.get(RepairCase, case_id)
+    if found is None:
+        raise NotFound("no such repair case", code="not_found", field="case")
+    return found
+
+
+# --- the checklist ----------------------------------------------------------------------------
+
+
+def _commitment_problem(session: Session, subject_id: int, commitment_id: int | None) -> str | None:
+    if commitment_id is None:
+        return "link a public credit commitment, or make one with the application"
+    record = session.get(CreditRecord, commitment_id)
+    commitment_type = catalog.record_type_by_code(session, COMMITMENT_TYPE)
+    if (
+        record is None
+        or record.subject_id != subject_id
+        or record.record_type_id != commitment_type.id
+        or record.status in (RecordStatus.DELETED, RecordStatus.REVOKED)
+    ):
+        return "the commitment is not a credit commitment of yours"
+    if current_version(session, record).payload.get("fulfilment_status") == "breached":
+        return "this commitment was breached: make a new one"
+    return None
+
+
+def _fraud_ended_on(
+    session: Session, subject_id: int, today: dt.date, months: int
+) -> dt.date | None:
+    if months <= 0:
+        return None
+    latest = session.scalar(
+        select(RepairCase.fraud_at)
+        .where(
+            RepairCase.subject_id == subject_id,
+            RepairCase.status.in_((RepairStatus.TERMINATED, RepairStatus.REVOKED)),
+        )
+        .order_by(RepairCase.fraud_at.desc())
+        .limit(1)
+    )
+    if latest is None:
+        return None
+    day = latest.astimezone(CHINA).date()
+    return day if add_months(day, months) > today else None
+
+
+def _serious_listed(session: Session, subject_id: int, today: dt.date) -> bool:
+    return (
+        session.scalar(
+            select(ListEntry.id)
+            .where(
+                ListEntry.subject_id == subject_id,
+                ListEntry.kind == ListKind.BLACK,
+                ListEntry.tier == Tier.SERIOUS,
+                ListEntry.status == EntryStatus.PUBLISHED,
+                ListEntry.term_end >= today,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _own_record(session: Session, actor: Actor, record_id: int) -> tuple[int, CreditRecord]:
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only the subject of a record applies to repair it", article=rules.ARTICLE
+    )
+    record = session.get(CreditRecord, record_id)
+    if record is None or record.status is RecordStatus.DELETED:
+        raise NotFound("no such record", code="not_found", field="record")
+    if record.subject_id != subject_id:
+        raise PermissionDenied(
+            "only the subject of a record may apply to repair it",
+            code="not_own_subject",
+            article="Art. 13",
+        )
+    definition = objections.definition_of(session, record)
+    if definition.polarity is not Polarity.NEGATIVE:
+        raise Conflict(
+            "only a record of dishonest conduct is repaired",
+            code="not_negative",
+            field="record",
+            article="Art. 20",
+        )
+    if record.status not in REPAIRABLE and record.status is not RecordStatus.UNDER_OBJECTION:
+        raise Conflict(
+            f"a record that is {record.status.value} is no longer used and needs no repair",
+            code="record_not_repairable",
+            field="record",
+            article=rules.ARTICLE,
+        )
+    return subject_id, record
+
+
+def checklist(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    correction: str = "",
+    evidence: str = "",
+    declared: set[str] | frozenset[str] = frozenset(),
+    commitment_record_id: int | None = None,
+    committing: bool = False,
+    terms: rules.Terms | None = None,
+    excludes_serious_list: bool = False,
+) -> list[rules.Check]:
+    """The conditions and exclusions for repairing one record of the subject's own file,
+    as the application would be checked (``committing``: a commitment made in the step)."""
+    subject_id, record = _own_record(session, actor, record_id)
+    return _checklist(
+        session,
+        clock,
+        subject_id,
+        record,
+        correction=correction,
+        evidence=evidence,
+        declared=declared,
+        commitment_problem=None
+        if committing
+        else _commitment_problem(session, subject_id, commitment_record_id),
+        terms=terms or rules.Terms(),
+        excludes_serious_list=excludes_serious_list,
+    )
+
+
+def _checklist(
+    session: Session,
+    clock: Clock,
+    subject_id: int,
+    record: CreditRecord,
+    *,
+    correction: str,
+    evidence: str,
+    declared: set[str] | frozenset[str],
+    commitment_problem: str | None,
+    terms: rules.Terms,
+    excludes_serious_list: bool,
+) -> list[rules.Check]:
+    today = clock.today()
+    objection = session.scalar(
+        select(RecordObjection.id).where(
+            RecordObjection.record_id == record.id, RecordObjection.status.in_(OBJECTIONS_OPEN)
+        )
+    )
+    pending = session.scalar(
+        select(RepairCase.id).where(RepairCase.record_id == record.id, RepairCase.status.in_(OPEN))
+    )
+    return rules.checklist(
+        rules.Facts(
+            definition=objections.definition_of(session, record),
+            severity=Severity(record.severity),
+            decision_date=record.decision_date,
+            today=today,
+            correction=correction,
+            evidence=evidence,
+            declared=declared,
+            commitment_problem=commitment_problem,
+            under_objection=objection is not None or record.status is RecordStatus.UNDER_OBJECTION,
+            repair_pending=pending is not None,
+            fraud_within_period=_fraud_ended_on(
+                session, subject_id, today, terms.fraud_exclusion_months
+            ),
+            serious_list=excludes_serious_list and _serious_listed(session, subject_id, today),
+            terms=terms,
+        )
+    )
+
+
+def _refuse(failed: list[rules.Check]) -> None:
+    first = failed[0]
+    details: dict[str, object] = {"failed": [check.as_dict() for check in failed]}
+    if first.kind == "exclusion":
+        raise Conflict(
+            f"not repairable: {first.message}",
+            code="not_repairable",
+            field=first.code,
+            article=first.article,
+            details=details,
+        )
+    raise InvalidInput(
+        f"a condition of repair is not met: {first.message}",
+        code="repair_condition_unmet",
+        field=first.code,
+        article=first.article,
+        details=details,
+    )
+
+
+# --- the subject ------------------------------------------------------------------------------
+
+
+def apply(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    correction: str,
+    evidence: str,
+    declared: set[str] | frozenset[str],
+    commitment_record_id: int | None = None,
+    commitment_text: str = "",
+    terms: rules.Terms | None = None,
+    excludes_serious_list: bool = False,
+) -> RepairCase:
+    """The subject applies to repair a record of its own file (Art. 21 ¶2). With
+    ``commitment_text`` a public credit commitment is made to the record's source in the
+    same step (Art. 10 ¶2) and linked."""
+    subject_id, record = _own_record(session, actor, record_id)
+    terms = terms or rules.Terms()
+    correction, evidence = correction.strip(), evidence.strip()
+    for name, text in (("correction", correction), ("evidence", evidence)):
+        if len(text) > rules.MAX_TEXT:
+            raise InvalidInput(f"at most {rules.MAX_TEXT} characters", code="too_long", field=name)
+    unknown = set(declared) - set(rules.DECLARATIONS)
+    if unknown:
+        raise InvalidInput(
+            f"unknown declaration: {', '.join(sorted(unknown))}",
+            code="invalid_choice",
+            field="declared",
+        )
+    committing = bool(commitment_text.strip())
+    if committing and commitment_record_id is not None:
+        raise InvalidInput(
+            "link a commitment or make a new one, not both",
+            code="one_commitment",
+            field="commitment",
+        )
+    checks = _checklist(
+        session,
+        clock,
+        subject_id,
+        record,
+        correction=correction,
+        evidence=evidence,
+        declared=declared,
+        commitment_problem=None
+        if committing
+        else _commitment_problem(session, subject_id, commitment_record_id),
+        terms=terms,
+        excludes_serious_list=excludes_serious_list,
+    )
+    failed = rules.failed(checks)
+    if failed:
+        _refuse(failed)
+    if committing:
+        source = session.get(Organisation, record.source_organisation_id)
+        assert source is not None
+        definition = objections.definition_of(session, record)
+        commitment = collection_records.make_commitment(
+            session,
+            clock,
+            actor,
+            commitment_type="信用修复承诺",
+            reason=f"{definition.name_zh} {record.decision_date.isoformat()}",
+            text=commitment_text.strip(),
+            accepting_unit=source,
+        )
+        commitment_record_id = commitment.id
+    assert commitment_record_id is not None
+    now = clock.now()
+    case = RepairCase(
+        record_id=record.id,
+        subject_id=subject_id,
+        source_organisation_id=record.source_organisation_id,
+        commitment_record_id=commitment_record_id,
+        correction=correction,
+        evidence=evidence,
+        checklist=[check.as_dict() for check in checks],
+        terms=terms.as_dict(),
+        query_code=rules.new_query_code(),
+        status=RepairStatus.SUBMITTED,
+        applied_by=actor.audit().id or "",
+        applied_at=now,
+        received_on=clock.today(),
+    )
+    session.add(case)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "repair_case.apply",
+        target_type="repair_case",
+        target_id=case.id,
+        details={"record": record.id, "commitment": commitment_record_id},
+    )
+    return case
+
+
+# --- feedback and decision --------------------------------------------------------------------
+
+
+def _reasons(reasons: str, article: str = rules.ARTICLE) -> str:
+    text = reasons.strip()
+    if not text:
+        raise InvalidInput("give the reasons", code="required", field="reasons", article=article)
+    if len(text) > rules.MAX_TEXT:
+        raise InvalidInput(f"at most {rules.MAX_TEXT} characters", code="too_long", field="reasons")
+    return text
+
+
+def feedback(
+    session: Session, clock: Clock, actor: Actor, case_id: int, *, accept: bool, reasons: str
+) -> RepairCase:
+    """The platform accepts the application for processing — the source has received it
+    from today — or does not, with reasons (10 working days)."""
+    require_platform(actor)
+    case = get(session, case_id)
+    text = reasons.strip() if accept else _reasons(reasons)
+    case.status = rules.next_status(
+        case.status, rules.PLATFORM, "accept" if accept else "not_accept"
+    )
+    case.feedback_at = clock.now()
+    case.feedback_on = clock.today()
+    case.feedback_by = actor.audit().id
+    case.feedback_reasons = text or None
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "repair_case.feedback",
+        target_type="repair_case",
+        target_id=case.id,
+        details={"accepted": accept},
+    )
+    return case
+
+
+def _new_version(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record: CreditRecord,
+    *,
+    status: RecordStatus,
+    reason: str,
+    detail: str,
+    like: RecordVersion,
+) -> RecordVersion:
+    """A new version with the content of ``like`` (Art. 24: every change is a version)."""
+    now = clock.now()
+    version = RecordVersion(
+        record_id=record.id,
+        version_no=record.current_version_no + 1,
+        payload=like.payload,
+        sensitive_ciphertext=like.sensitive_ciphertext,
+        payload_hash=like.payload_hash,
+        status=status,
+        reason=reason,
+        reason_detail=detail,
+        source_organisation_id=actor.organisation_id,
+        actor=actor.audit().id,
+        created_at=now,
+    )
+    session.add(version)
+    record.current_version_no += 1
+    record.status = status
+    record.payload_hash = like.payload_hash
+    record.updated_at = now
+    session.flush()
+    return version
+
+
+def decide(
+    session: Session, clock: Clock, actor: Actor, case_id: int, *, approve: bool, reasons: str
+) -> RepairCase:
+    """The source decides with reasons (3 working days from receiving the case). Approved,
+    the record is repaired: a new version, status repaired; a list entry resting on it is
+    removed, and with it the measures that follow the entry."""
+    case = get(session, case_id)
+    _require_source(actor, case)
+    text = _reasons(reasons)
+    case.status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
+    case.decided_at = clock.now()
+    case.decided_by = actor.audit().id
+    case.decision_reasons = text
+    if approve:
+        record = session.get(CreditRecord, case.record_id)
+        assert record is not None
+        version = _new_version(
+            session,
+            clock,
+            actor,
+            record,
+            status=RecordStatus.REPAIRED,
+            reason=rules.reason_repaired(case.id),
+            detail=text,
+            like=current_version(session, record),
+        )
+        case.result_version_no = version.version_no
+        for entry in session.scalars(
+            select(ListEntry).where(
+                ListEntry.source_record_id == record.id,
+                ListEntry.status == EntryStatus.PUBLISHED,
+            )
+        ):
+            entry.status = EntryStatus.REMOVED
+            entry.ended_at = clock.now()
+            entry.removal_reason = RemovalReason.REPAIRED
+            entry.removal_detail = f"credit repair case {case.id}"
+            record_event(session, clock, entry, actor, "removed", f"repaired: case {case.id}")
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "repair_case.decide",
+        target_type="repair_case",
+        target_id=case.id,
+        details={"approved": approve},
+    )
+    return case
+
+
+def fraud(
+    session: Session, clock: Clock, actor: Actor, case_id: int, *, reasons: str
+) -> RepairCase:
+    """Art. 23: fraud, concealed facts or a broken repair commitment, confirmed. During
+    the procedure it is terminated (by the platform before acceptance, by the source after);
+    after approval the source revokes the result and the record is restored — a new version
+    with the status and content it had before the repair — and so is a list entry the
+    repair removed, while its term runs."""
+    case = get(session, case_id)
+    if case.status is RepairStatus.SUBMITTED:
+        require_platform(actor)
+        who = rules.PLATFORM
+    else:
+        _require_source(actor, case)
+        who = rules.SOURCE
+    text = _reasons(reasons, "Art. 23")
+    action = "revoke" if case.status is RepairStatus.APPROVED else "terminate"
+    case.status = rules.next_status(case.status, who, action)
+    case.fraud_at = clock.now()
+    case.fraud_by = actor.audit().id
+    case.fraud_reasons = text
+    if action == "revoke":
+        assert case.result_version_no is not None
+        record = session.get(CreditRecord, case.record_id)
+        assert record is not None
+        before = session.scalar(
+            select(RecordVersion).where(
+                RecordVersion.record_id == record.id,
+                RecordVersion.version_no == case.result_version_no - 1,
+            )
+        )
+        assert before is not None
+        version = _new_version(
+            session,
+            clock,
+            actor,
+            record,
+            status=before.status,
+            reason=rules.reason_restored(case.id),
+            detail=text,
+            like=before,
+        )
+        case.restored_version_no = version.version_no
+        today = clock.today()
+        for entry in session.scalars(
+            select(ListEntry).where(
+                ListEntry.source_record_id == record.id,
+                ListEntry.status == EntryStatus.REMOVED,
+                ListEntry.removal_reason == RemovalReason.REPAIRED,
+                ListEntry.removal_detail == f"credit repair case {case.id}",
+            )
+        ):
+            if entry.term_end is None or entry.term_end >= today:
+                entry.status = EntryStatus.PUBLISHED
+                entry.ended_at = None
+                entry.removal_reason = None
+                entry.removal_detail = None
+                record_event(
+                    session, clock, entry, actor, "restored", f"repair revoked: case {case.id}"
+                )
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"repair_case.{action}",
+        target_type="repair_case",
+        target_id=case.id,
+        details={"by": who},
+    )
+    return case
+
+
+def subject_of(session: Session, case: RepairCase) -> Subject:
+    subject = session.get(Subject, case.subject_id)
+    assert subject is not None
+    return subject

@@ -1,0 +1,236 @@
+"""Credit repair (Art. 20–23): the checklist and refusals, feedback and decision with their
+deadlines, the effects of a repair on disclosure, sharing and lists, fraud (Art. 23), the
+query code, the access log, and the state machine as a property."""
+
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+)
+from tests.disclosure_helpers import (
+    access_events,
+    actor_of,
+    company_penalty,
+    disclosure_world,  # noqa: F401 - fixture
+)
+from tests.factories import World, record_objection
+from tests.repair_helpers import ALL_DECLARED, apply, old_decision
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.collection.models import RecordStatus
+from xinyong.disclosure import files
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.lists import eligibility, joint_checks
+from xinyong.objections import cases as objection_cases
+from xinyong.repair import cases, rules
+from xinyong.repair import service as repair
+from xinyong.repair.models import OPEN, RepairCase, RepairStatus
+
+PENALTY = "administrative_penalty"
+
+
+def _penalties(views: list[files.RecordView]) -> list[files.RecordView]:
+    return [view for view in views if view.type_code == PENALTY]
+
+
+def _history(db: Session, record_id: int) -> list[tuple[int, str, str]]:
+    return [
+        (v.version_no, v.status.value, v.reason)
+        for v in objection_cases.record_history(db, record_id)
+    ]
+
+
+def test_a_repair_end_to_end_stops_publication_sharing_and_use(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    company = world.subjects["company"]
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    assert files.build_file(db, company, today=clock.today(), public_only=True)
+    assert eligibility.latest_bad_record(db, company.id, dt.date(2020, 1, 1)) is not None
+
+    case = apply(db, clock, world, record.id)
+    assert case.status is RepairStatus.SUBMITTED
+    assert all(check["ok"] for check in case.checklist)
+    assert len(case.query_code) == 19
+    # The commitment was made in the same step, to the record's source (Art. 10 ¶2).
+    commitment = db.get(type(record), case.commitment_record_id)
+    assert commitment is not None
+    assert commitment.source_organisation_id == record.source_organisation_id
+    # The feedback deadline: 10 working days from the day it was received.
+    (found,) = cases.cases_of(db, clock, [case])
+    assert [(d.what, d.due) for d in found.deadlines] == [("feedback", dt.date(2026, 12, 11))]
+    # The public progress: status and dates, nothing personal.
+    progress = cases.progress(db, clock, case.query_code.lower())
+    assert progress["status"] == "submitted"
+    assert company.name not in str(progress)
+
+    handler = actor_of(world, "objections")
+    repair.feedback(db, clock, handler, case.id, accept=True, reasons="")
+    (found,) = cases.cases_of(db, clock, [case])
+    assert [(d.what, d.due) for d in found.deadlines] == [("decide", dt.date(2026, 12, 2))]
+
+    source = actor_of(world, "caseofficer")
+    repair.decide(db, clock, source, case.id, approve=True, reasons="已纠正并履行处罚决定")
+    assert record.status is RecordStatus.REPAIRED
+    assert _history(db, record.id)[-1] == (2, "repaired", f"repaired, case {case.id}")
+    # Publication stops; authorised and query-item readers no longer get it; it no longer
+    # counts against red-list eligibility, joint checks or grades.
+    assert _penalties(files.build_file(db, company, today=clock.today(), public_only=True)) == []
+    shared = files.build_file(db, company, today=clock.today(), record_type_codes={PENALTY})
+    assert _penalties(shared) == []
+    (own,) = _penalties(files.build_file(db, company, today=clock.today()))
+    assert own.status == "repaired"
+    assert eligibility.latest_bad_record(db, company.id, dt.date(2020, 1, 1)) is None
+    assert RecordStatus.REPAIRED in joint_checks.NOT_COUNTED
+    from xinyong.lists import grades
+
+    assert RecordStatus.REPAIRED not in grades.COUNTED
+    actions = set(
+        db.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "repair_case"))
+    )
+    assert actions == {"repair_case.apply", "repair_case.feedback", "repair_case.decide"}
+
+    # Art. 23, after: fraud revokes the result and restores the record.
+    repair.fraud(db, clock, source, case.id, reasons="整改材料系伪造")
+    assert case.status is RepairStatus.REVOKED
+    assert record.status is RecordStatus.ACTIVE
+    assert _history(db, record.id)[-1] == (3, "active", f"repair revoked, case {case.id}")
+    assert _penalties(files.build_file(db, company, today=clock.today(), public_only=True))
+    # And the subject may not apply again within the exclusion period.
+    with pytest.raises(Conflict) as again:
+        apply(db, clock, world, record.id)
+    assert (again.value.code, again.value.field, again.value.article) == (
+        "not_repairable",
+        "fraud_exclusion_period",
+        "Art. 23",
+    )
+
+
+def test_refusals_name_the_article_and_condition(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    recent = company_penalty(db, clock, world)  # decided two working days ago
+    with pytest.raises(InvalidInput) as early:
+        apply(db, clock, world, recent.id)
+    assert (early.value.code, early.value.field, early.value.article) == (
+        "repair_condition_unmet",
+        "publicity_period_passed",
+        rules.ORDER_36,
+    )
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    with pytest.raises(InvalidInput) as undeclared:
+        apply(db, clock, world, record.id, declared=ALL_DECLARED - {"supervision"})
+    assert (undeclared.value.field, undeclared.value.article) == (
+        "accepts_supervision",
+        "Art. 21 ¶2 (3)",
+    )
+    with pytest.raises(InvalidInput) as no_commitment:
+        apply(db, clock, world, record.id, commitment_text="")
+    assert no_commitment.value.field == "commitment_made"
+    with pytest.raises(PermissionDenied) as other:
+        repair.apply(
+            db,
+            clock,
+            actor_of(world, "citizen"),
+            record.id,
+            correction="x",
+            evidence="x",
+            declared=ALL_DECLARED,
+            commitment_text="x",
+        )
+    assert (other.value.code, other.value.article) == ("not_own_subject", "Art. 13")
+    # Under objection: the objection is decided first (an exclusion, Art. 25).
+    record_objection(db, clock, world, record.id)
+    with pytest.raises(Conflict) as objected:
+        apply(db, clock, world, record.id)
+    assert (objected.value.field, objected.value.article) == ("under_objection", "Art. 25")
+    other_record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    apply(db, clock, world, other_record.id)
+    with pytest.raises(Conflict) as pending:
+        apply(db, clock, world, other_record.id)
+    assert pending.value.field == "repair_pending"
+
+
+def test_who_acts_at_each_stage_and_the_staff_read_is_logged(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    case = apply(db, clock, world, record.id)
+    source = actor_of(world, "caseofficer")
+    with pytest.raises(PermissionDenied):  # the source does not give the feedback
+        repair.feedback(db, clock, source, case.id, accept=True, reasons="")
+    with pytest.raises(Conflict) as early:  # nor decides before the case is accepted
+        repair.decide(db, clock, source, case.id, approve=True, reasons="x")
+    assert early.value.code == "wrong_stage"
+    with pytest.raises(PermissionDenied):
+        repair.decide(
+            db, clock, actor_of(world, "other_reporter"), case.id, approve=True, reasons="x"
+        )
+    with pytest.raises(InvalidInput):  # not accepting needs reasons
+        repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=False, reasons="")
+    before = len(access_events(db, world.subjects["company"].id))
+    cases.case(db, clock, actor_of(world, "authority"), case.id)
+    cases.case(db, clock, actor_of(world, "company"), case.id)  # its own: not logged
+    events = access_events(db, world.subjects["company"].id)[before:]
+    assert [(e.what, e.purpose) for e in events] == [("repair_case", rules.CASE_PURPOSE)]
+    # Fraud found before acceptance: the platform terminates the procedure.
+    repair.fraud(db, clock, actor_of(world, "objections"), case.id, reasons="证据系伪造")
+    assert case.status is RepairStatus.TERMINATED
+    assert record.status is RecordStatus.ACTIVE
+    with pytest.raises(Conflict) as closed:
+        repair.decide(db, clock, source, case.id, approve=True, reasons="x")
+    assert closed.value.code == "repair_closed"
+    with pytest.raises(NotFound):
+        cases.progress(db, clock, "NO-SUCH-CODE")
+
+
+def test_no_fee_anywhere() -> None:
+    """Paid deletion is forbidden (rules.md): nothing in a repair case is about money."""
+    columns = {c.name for c in RepairCase.__table__.columns}
+    words = {word for name in columns for word in name.split("_")}
+    assert not words & {"fee", "fees", "payment", "paid", "amount", "price", "charge"}
+
+
+# --- the state machine ------------------------------------------------------------------------
+
+WHO = (rules.PLATFORM, rules.SOURCE)
+
+
+@settings(max_examples=50, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(WHO), st.sampled_from(rules.ACTIONS)), max_size=8))
+def test_the_state_machine(steps: list[tuple[str, str]]) -> None:
+    """From submitted, any sequence of steps: each either moves by the table or is refused
+    with 409; a closed case is only ever revoked from approved; the platform never
+    decides and the source never gives feedback."""
+    status = RepairStatus.SUBMITTED
+    for who, action in steps:
+        if (status, who, action) not in rules.TRANSITIONS:
+            with pytest.raises(Conflict) as refusal:
+                rules.next_status(status, who, action)
+            assert refusal.value.code in ("wrong_stage", "repair_closed")
+            continue
+        after = rules.next_status(status, who, action)
+        if action in ("accept", "not_accept"):
+            assert who == rules.PLATFORM
+            assert status is RepairStatus.SUBMITTED
+        if action in ("approve", "reject"):
+            assert who == rules.SOURCE
+            assert status is RepairStatus.ACCEPTED
+        if status not in OPEN:  # a closed case is only ever revoked, from approved
+            assert (status, action) == (RepairStatus.APPROVED, "revoke")
+        status = after
