@@ -116,6 +116,12 @@ OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^objection (\d+): facts could not be confirmed$"),
         N_("Objection %(number)s: the facts could not be confirmed"),
     ),
+    # Credit repair (``repair.rules``, Art. 20-23).
+    (re.compile(r"^repaired, case (\d+)$"), N_("Repaired, credit repair case %(number)s")),
+    (
+        re.compile(r"^repair revoked, case (\d+)$"),
+        N_("Repair revoked, credit repair case %(number)s: the record is restored"),
+    ),
 )
 
 

@@ -1086,6 +1086,16 @@ CODES: dict[str, str] = {
     "not_case_party": N_(
         "Only the credit authority's objection handler and the record's source read a case."
     ),
+    # credit repair (Art. 20-23)
+    "not_repairable": N_(
+        "The record cannot be repaired now: a case the regulation or the platform excludes "
+        "applies (see the checklist)."
+    ),
+    "repair_condition_unmet": N_("A condition of credit repair is not met (see the checklist)."),
+    "repair_closed": N_("This repair case is closed."),
+    "not_negative": N_("Only a record of dishonest conduct is repaired."),
+    "record_not_repairable": N_("This record is no longer used and needs no repair."),
+    "one_commitment": N_("Link a commitment or make a new one, not both."),
     "not_in_comment": N_("No red-list candidate in public comment with this number."),
     "entered_from_records": N_(
         "Entries under this standard come from the deciding body's records."

@@ -1,0 +1,145 @@
+"""Credit repair (Art. 20–23) over the API and in the pages: the refusal's shape with the
+article and the condition, the public progress by query code, and the pages from the
+application to the repaired record, in Chinese and English."""
+
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+)
+from tests.disclosure_helpers import company_penalty, disclosure_world  # noqa: F401
+from tests.factories import World, auth_headers
+from tests.page_helpers import csrf_from, log_in
+from tests.repair_helpers import application, old_decision
+from xinyong.clock import FixedClock
+from xinyong.repair.models import RepairCase
+
+
+def test_api_apply_refuse_follow_and_decide(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    recent = company_penalty(db, clock, world)
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    db.commit()
+    company = auth_headers(client, "company")
+    body = {**application(), "declared": sorted(application()["declared"])}
+    checklist = client.get(f"/api/v1/me/records/{record.id}/repair-checklist", headers=company)
+    assert checklist.status_code == 200
+    items = {item["code"]: item for item in checklist.json()["items"]}
+    assert items["publicity_period_passed"]["ok"]
+    assert not items["commitment_made"]["ok"]  # no statements yet
+    early = client.post(f"/api/v1/me/records/{recent.id}/repairs", json=body, headers=company)
+    assert early.status_code == 422
+    error = early.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "repair_condition_unmet",
+        "publicity_period_passed",
+        "国家发展改革委令第36号",
+    )
+    applied = client.post(f"/api/v1/me/records/{record.id}/repairs", json=body, headers=company)
+    assert applied.status_code == 201, applied.text
+    case = applied.json()
+    assert case["status"] == "submitted"
+    assert case["deadlines"][0]["what"] == "feedback"
+    code = case["query_code"]
+    # Anyone with the code: status and dates only.
+    progress = client.get(f"/api/v1/repair-progress/{code}")
+    assert progress.status_code == 200
+    assert set(progress.json()) == {
+        "status",
+        "applied_on",
+        "feedback_on",
+        "decided_on",
+        "ended_for_fraud_on",
+        "deadlines",
+    }
+    assert client.get("/api/v1/repair-progress/NOPE-NOPE").status_code == 404
+    mine = client.get("/api/v1/me/repairs", headers=company).json()["items"]
+    assert [c["id"] for c in mine] == [case["id"]]
+
+    handler = auth_headers(client, "objections")
+    queue = client.get("/api/v1/repair-cases", headers=handler).json()["items"]
+    assert [c["id"] for c in queue] == [case["id"]]
+    assert "query_code" not in queue[0]
+    accepted = client.post(
+        f"/api/v1/repair-cases/{case['id']}/feedback", json={"accept": True}, headers=handler
+    )
+    assert accepted.json()["status"] == "accepted"
+    source = auth_headers(client, "caseofficer")
+    approved = client.post(
+        f"/api/v1/repair-cases/{case['id']}/decide",
+        json={"approve": True, "reasons": "已整改并缴纳罚款"},
+        headers=source,
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["record"]["status"] == "repaired"
+    again = client.post(
+        f"/api/v1/repair-cases/{case['id']}/decide",
+        json={"approve": True, "reasons": "x"},
+        headers=source,
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "repair_closed"
+
+
+def test_pages_from_application_to_repair(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    db.commit()
+    log_in(client, "company")
+    page = client.get(f"/me/repairs?record={record.id}")
+    assert page.status_code == 200
+    assert 'data-check="publicity_period_passed" data-ok="true"' in page.text
+    values = application()
+    form = {
+        "record": record.id,
+        "correction": values["correction"],
+        "evidence": values["evidence"],
+        "commitment_text": values["commitment_text"],
+        "csrf_token": csrf_from(page.text),
+    }
+    refused = client.post("/me/repairs", data={**form, "declared": ["corrected"]})
+    assert refused.status_code == 422
+    assert 'data-code="repair_condition_unmet"' in refused.text
+    assert 'data-check="accepts_supervision" data-ok="false"' in refused.text
+    applied = client.post("/me/repairs", data={**form, "declared": sorted(values["declared"])})
+    assert applied.status_code == 200
+    assert 'data-status="submitted"' in applied.text
+    case = db.query(RepairCase).one()
+    assert case.query_code in applied.text
+    progress = client.get(f"/repair-progress?code={case.query_code}")
+    assert 'data-status="submitted"' in progress.text
+    assert world.subjects["company"].name not in progress.text.split("<main")[-1]
+    client.cookies.clear()
+
+    log_in(client, "objections")
+    queue = client.get("/repair-cases")
+    assert f'data-repair="{case.id}"' in queue.text
+    page = client.get(f"/repair-cases/{case.id}")
+    done = client.post(
+        f"/repair-cases/{case.id}/feedback",
+        data={"accept": "yes", "reasons": "", "csrf_token": csrf_from(page.text)},
+    )
+    assert 'data-status="accepted"' in done.text
+    client.cookies.clear()
+
+    log_in(client, "caseofficer")
+    queue = client.get("/repair-cases/source?lang=en")
+    assert "The source decides by" in queue.text
+    page = client.get(f"/repair-cases/{case.id}")
+    done = client.post(
+        f"/repair-cases/{case.id}/decide",
+        data={"approve": "yes", "reasons": "整改到位", "csrf_token": csrf_from(page.text)},
+    )
+    assert 'data-status="approved"' in done.text
+    assert 'class="record-status" data-status="repaired"' in done.text
