@@ -79,7 +79,13 @@ def _case(world: World, status: RepairStatus) -> RepairCase:
     )
     if found is not None:
         return found
-    case = apply(session, world.clock, world, fresh_record(world).id)
+    case = apply(
+        session,
+        world.clock,
+        world,
+        fresh_record(world).id,
+        terms=rules.Terms(fraud_exclusion_months=0),
+    )
     if status is not RepairStatus.SUBMITTED:
         handler = accounts.actor_for_user(world.users["objections"])
         repair.feedback(session, world.clock, handler, case.id, accept=True, reasons="")
@@ -124,3 +130,7 @@ def matrix_approved(world: World) -> dict[str, Any]:
 
 def matrix_query_code(world: World) -> dict[str, Any]:
     return {"query_code": _case(world, RepairStatus.SUBMITTED).query_code}
+
+
+def matrix_query_code_query(world: World) -> dict[str, Any]:
+    return {"code": _case(world, RepairStatus.SUBMITTED).query_code}

@@ -51,7 +51,13 @@ from httpx import Response
 from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute, Mount
 
-from tests import disclosure_helpers, institutions_helpers, lists_helpers, objections_helpers
+from tests import (
+    disclosure_helpers,
+    institutions_helpers,
+    lists_helpers,
+    objections_helpers,
+    repair_helpers,
+)
 from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import require_own_subject
@@ -509,6 +515,49 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=objections_helpers.matrix_forwarded_withdrawal,
         json=lambda w: {"note": "不予公示"},
     ),
+    # --- api/repair (Art. 20-23): credit repair ---
+    # Only the record's subject applies (the records are the company's).
+    ("GET", "/api/v1/me/records/{record_id}/repair-checklist"): Access(
+        frozenset({"company"}), params=repair_helpers.matrix_record
+    ),
+    ("POST", "/api/v1/me/records/{record_id}/repairs"): Access(
+        frozenset({"company"}),
+        params=repair_helpers.matrix_record,
+        json=repair_helpers.matrix_application,
+    ),
+    ("GET", "/api/v1/me/repairs"): Access(SUBJECT_ACCOUNTS),
+    # The credit authority sees every case: its objection handler and its officer.
+    ("GET", "/api/v1/repair-cases"): Access(frozenset({"objections", "authority"})),
+    # Any unit's case officers, reporters and handlers see their own unit's cases.
+    ("GET", "/api/v1/repair-cases/source"): Access(
+        frozenset({"objections", "reporter", "caseofficer", "other_reporter"})
+    ),
+    # The case: its subject, the credit authority and the record's source.
+    ("GET", "/api/v1/repair-cases/{case_id}"): Access(
+        frozenset({"company", "objections", "authority", "reporter", "caseofficer"}),
+        params=repair_helpers.matrix_submitted,
+    ),
+    # Feedback (accept or not) is the platform's: the credit authority's objection handler.
+    ("POST", "/api/v1/repair-cases/{case_id}/feedback"): Access(
+        frozenset({"objections"}),
+        params=repair_helpers.matrix_submitted,
+        json=lambda w: {"accept": True},
+    ),
+    # The record's source decides an accepted case, and revokes an approved one (Art. 23).
+    ("POST", "/api/v1/repair-cases/{case_id}/decide"): Access(
+        frozenset({"reporter", "caseofficer"}),
+        params=repair_helpers.matrix_accepted,
+        json=lambda w: {"approve": False, "reasons": "整改不到位"},
+    ),
+    ("POST", "/api/v1/repair-cases/{case_id}/fraud"): Access(
+        frozenset({"reporter", "caseofficer"}),
+        params=repair_helpers.matrix_approved,
+        json=lambda w: {"reasons": "整改材料系伪造"},
+    ),
+    # Anyone holding the query code: status and dates only.
+    ("GET", "/api/v1/repair-progress/{query_code}"): Access(
+        PUBLIC, params=repair_helpers.matrix_query_code
+    ),
     # Public comment on red-list candidates needs no account.
     ("POST", "/api/v1/lists/red/candidates/{entry_id}/comments"): Access(
         PUBLIC,
@@ -741,6 +790,35 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=lambda w: {"upheld": "no", "reasons": "异议理由不成立：处罚决定未履行"},
     ),
     # --- pages/record_objections (Art. 25) ---
+    # --- pages/credit_repair (Art. 20-23) ---
+    ("GET", "/me/repairs"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/repairs"): Access(
+        frozenset({"company"}), form=repair_helpers.matrix_application_form
+    ),
+    ("GET", "/repair-cases"): Access(frozenset({"objections", "authority"})),
+    ("GET", "/repair-cases/source"): Access(
+        frozenset({"objections", "reporter", "caseofficer", "other_reporter"})
+    ),
+    ("GET", "/repair-cases/{case_id}"): Access(
+        frozenset({"company", "objections", "authority", "reporter", "caseofficer"}),
+        params=repair_helpers.matrix_submitted,
+    ),
+    ("POST", "/repair-cases/{case_id}/feedback"): Access(
+        frozenset({"objections"}),
+        params=repair_helpers.matrix_submitted,
+        form=lambda w: {"accept": "yes", "reasons": ""},
+    ),
+    ("POST", "/repair-cases/{case_id}/decide"): Access(
+        frozenset({"reporter", "caseofficer"}),
+        params=repair_helpers.matrix_accepted,
+        form=lambda w: {"approve": "no", "reasons": "整改不到位"},
+    ),
+    ("POST", "/repair-cases/{case_id}/fraud"): Access(
+        frozenset({"reporter", "caseofficer"}),
+        params=repair_helpers.matrix_approved,
+        form=lambda w: {"reasons": "整改材料系伪造"},
+    ),
+    ("GET", "/repair-progress"): Access(PUBLIC, query=repair_helpers.matrix_query_code_query),
     ("GET", "/me/objections"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/objections"): Access(
         frozenset({"company"}), form=objections_helpers.matrix_record_form
@@ -1183,7 +1261,11 @@ ROUTES = [pytest.param(method, path, id=f"{method} {path}") for (method, path) i
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Every account logs in from the test client's one address within a test."""
-    return Settings(data_dir=tmp_path, login_attempts_per_window=10_000)
+    # The matrix revokes the company's repairs for fraud (Art. 23) again and again: the
+    # exclusion period after one would refuse its next application.
+    return Settings(
+        data_dir=tmp_path, login_attempts_per_window=10_000, repair_fraud_exclusion_months=0
+    )
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)

@@ -365,7 +365,9 @@ def apply(
             session,
             clock,
             actor,
-            commitment_type="信用修复承诺",
+            # The record in the type: a commitment's natural key is its type, day and
+            # unit, and a subject may repair two records of one source on one day.
+            commitment_type=f"信用修复承诺（记录{record.id}）",
             reason=f"{definition.name_zh} {record.decision_date.isoformat()}",
             text=commitment_text.strip(),
             accepting_unit=source,
