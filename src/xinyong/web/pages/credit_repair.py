@@ -32,7 +32,7 @@ STATUS_LABELS = {
     RepairStatus.ACCEPTED.value: N_("Accepted for processing: the source decides"),
     RepairStatus.NOT_ACCEPTED.value: N_("Not accepted"),
     RepairStatus.APPROVED.value: N_("Approved: the record is repaired"),
-    RepairStatus.REJECTED.value: N_("Rejected: the record stands"),
+    RepairStatus.REJECTED.value: N_("Repair rejected: the record stands"),
     RepairStatus.TERMINATED.value: N_("Terminated: fraud found during the procedure"),
     RepairStatus.REVOKED.value: N_("Revoked: fraud found after, the record is restored"),
 }

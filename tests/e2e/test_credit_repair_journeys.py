@@ -1,0 +1,158 @@
+"""Journey on the credit repair pages (Art. 20–23): the demo company applies to repair a
+penalty of four months ago, with the checklist and a commitment made in the same step; the
+credit authority's objection handler accepts it; the market regulator that supplied the
+record approves it; anyone with the query code sees the progress; and the company sees the
+record repaired in its file and gone from its public page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.e2e.conftest import LiveServer
+from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import SystemClock
+from xinyong.collection import pipeline, readers
+from xinyong.collection.models import CreditRecord
+from xinyong.db.session import make_session_factory, unit_of_work
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+REGULATOR = "113501000036441868"  # 福州市市场监督管理局, the demo reporter's organisation
+COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")  # the demo company account's
+
+
+def _penalty(live_server: LiveServer, number: str) -> int:
+    """A fresh penalty about the demo company, submitted by the regulator, so that the
+    journey corrects a record no other journey reads."""
+    clock = SystemClock()
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        regulator = accounts.organisation_by_code(session, REGULATOR)
+        row = {
+            "subject_name": COMPANY[1],
+            "subject_category": "法人及非法人组织",
+            "subject_uscc": COMPANY[0],
+            "legal_representative": "陈某",
+            "decision_number": number,
+            "violation_type": "虚假宣传",
+            "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
+            "penalty_category": "罚款",
+            "penalty_content": "罚款人民币伍万元（修复旅程）",
+            "fine_amount": "5",
+            "decision_date": (clock.today() - dt.timedelta(days=125)).isoformat(),
+            "authority": regulator.name,
+            "authority_uscc": regulator.code,
+            "source_unit": regulator.name,
+            "source_unit_uscc": regulator.code,
+        }
+        source = readers.rows_from_objects([row])
+        pipeline.ingest(
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            pipeline.Submission(
+                regulator, "administrative_penalty", "cli", content_hash=f"e2e-{number}"
+            ),
+            source.headers,
+            source,
+        )
+        record_id = session.scalar(
+            select(CreditRecord.id).where(CreditRecord.natural_key.endswith("|" + number))
+        )
+        assert record_id is not None
+        return record_id
+
+
+def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_public_page(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    number = f"榕市监处罚〔2026〕R2E{secrets.token_hex(3)}号"
+    record_id = _penalty(live_server, number)
+    page.goto(f"/subjects/{COMPANY[0]}")
+    expect(page.locator(f"li.record[data-record='{record_id}']")).to_have_count(1)
+
+    log_in(page, "company")
+    page.goto("/me")
+    page.get_by_role("link", name=zh("My credit repair")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("My credit repair"))
+    page.locator("#preview-record").select_option(str(record_id))
+    page.get_by_role("button", name=zh("Check the conditions")).click()
+    expect(page.locator("[data-check='publicity_period_passed']")).to_have_attribute(
+        "data-ok", "true"
+    )
+    page.get_by_label(zh("Record"), exact=True).select_option(str(record_id))
+    page.get_by_label(zh("How you corrected the conduct and met your obligations")).fill(
+        "已撤下引人误解的广告并缴清罚款。"
+    )
+    page.get_by_label(zh("Evidence (what you can show, e.g. a payment receipt number)")).fill(
+        "缴款凭证 R2E-0001"
+    )
+    for box in page.locator("input[name='declared']").all():
+        box.check()
+    page.get_by_label(zh("Or make a commitment now, to the unit that supplied the record")).fill(
+        "本公司承诺不再发生虚假宣传行为，自觉接受监督检查。"
+    )
+    page.get_by_role("button", name=zh("Apply for credit repair")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        zh("Your application is received. Keep its query code to follow its progress.")
+    )
+    case = page.locator("article.repair-case").first
+    case_id = case.get_attribute("data-repair")
+    code = case.locator(".query-code").inner_text()
+    assert case_id
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "objections")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Credit repair cases")
+    ).click()
+    title = zh("Credit repair case no. %(number)s") % {"number": case_id}
+    page.get_by_role("link", name=title, exact=True).click()
+    page.get_by_label(zh("Accept: the source decides")).check()
+    page.get_by_role("button", name=zh("Give feedback")).click()
+    expect(page.locator(".repair-status").first).to_have_text(
+        zh("Accepted for processing: the source decides")
+    )
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "reporter")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Credit repair of our records")
+    ).click()
+    page.get_by_role("link", name=title, exact=True).click()
+    page.get_by_label(zh("Approve: the record is repaired")).check()
+    page.get_by_label(zh("Reasons"), exact=True).fill("已纠正失信行为并履行处罚决定，同意修复。")
+    page.get_by_role("button", name=zh("Decide"), exact=True).click()
+    expect(page.locator(".repair-status").first).to_have_text(
+        zh("Approved: the record is repaired")
+    )
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # Anyone with the query code: the status and dates, nothing personal.
+    page.goto("/repair-progress")
+    page.get_by_label(zh("Query code")).fill(code)
+    page.get_by_role("button", name=zh("Look up")).click()
+    expect(page.locator(".repair-progress .repair-status")).to_have_text(
+        zh("Approved: the record is repaired")
+    )
+    expect(page.locator("main")).not_to_contain_text(COMPANY[1])
+
+    log_in(page, "company")
+    page.goto("/me/repairs")
+    mine = page.locator(f"article[data-repair='{case_id}']")
+    expect(mine.locator(".decision-reasons")).to_have_text(
+        "已纠正失信行为并履行处罚决定，同意修复。"
+    )
+    mine.get_by_role("link", name=zh("My credit file")).click()
+    record = page.locator(f"li.record[data-record='{record_id}']")
+    expect(record).to_contain_text(
+        zh("Repaired, credit repair case %(number)s") % {"number": case_id}
+    )
+    page.goto(f"/subjects/{COMPANY[0]}")
+    expect(page.locator(f"li.record[data-record='{record_id}']")).to_have_count(0)
