@@ -18,6 +18,8 @@ from tests.collection_helpers import (
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
+    ingest,
+    penalty_row,
 )
 from tests.disclosure_helpers import (
     access_events,
@@ -30,6 +32,7 @@ from tests.repair_helpers import ALL_DECLARED, apply, old_decision
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
+from xinyong.collection.records import current_version
 from xinyong.disclosure import files
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import eligibility, joint_checks
@@ -197,6 +200,29 @@ def test_who_acts_at_each_stage_and_the_staff_read_is_logged(
     assert closed.value.code == "repair_closed"
     with pytest.raises(NotFound):
         cases.progress(db, clock, "NO-SUCH-CODE")
+
+
+def test_a_changed_resubmission_keeps_a_repaired_record_repaired(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """The source's new content does not undo a repair; a revocation (Art. 23) restores
+    the status before the repair with the content as the source last sent it."""
+    world = disclosure_world
+    decided = old_decision(clock)
+    record = company_penalty(db, clock, world, decision_date=decided)
+    number = current_version(db, record).payload["decision_number"]
+    case = apply(db, clock, world, record.id)
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    source = actor_of(world, "caseofficer")
+    repair.decide(db, clock, source, case.id, approve=True, reasons="整改到位")
+    row = penalty_row(world, decision_number=number, decision_date=decided, fine_amount="1.2")
+    ingest(db, clock, world.organisations["regulator"], [row])
+    db.refresh(record)
+    assert record.status is RecordStatus.REPAIRED
+    assert _history(db, record.id)[-1][1:] == ("repaired", "updated by source")
+    repair.fraud(db, clock, source, case.id, reasons="承诺未履行")
+    assert record.status is RecordStatus.ACTIVE
+    assert current_version(db, record).payload["fine_amount"] == "1.2"
 
 
 def test_no_fee_anywhere() -> None:

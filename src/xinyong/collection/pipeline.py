@@ -901,10 +901,12 @@ class _BatchRun:
         for row, sid, key, payload_json, digest, rid, version_no, before in changed:
             values = self._record_values(row, sid, key, digest)
             # A record under objection stays so until the objection is decided (Art. 25):
-            # the source's new content does not close the case.
+            # the source's new content does not close the case. A repaired one stays
+            # repaired (Art. 20-23): the repair was decided about the conduct, and only a
+            # revocation for fraud (Art. 23) restores it.
             status = (
-                RecordStatus.UNDER_OBJECTION
-                if before is RecordStatus.UNDER_OBJECTION
+                before
+                if before in (RecordStatus.UNDER_OBJECTION, RecordStatus.REPAIRED)
                 else RecordStatus.ACTIVE
             )
             values["status"] = status

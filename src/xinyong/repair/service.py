@@ -536,7 +536,7 @@ def fraud(
     """Art. 23: fraud, concealed facts or a broken repair commitment, confirmed. During
     the procedure it is terminated (by the platform before acceptance, by the source after);
     after approval the source revokes the result and the record is restored — a new version
-    with the status and content it had before the repair — and so is a list entry the
+    with the status it had before the repair and its content — and so is a list entry the
     repair removed, while its term runs."""
     case = get(session, case_id)
     if case.status is RepairStatus.SUBMITTED:
@@ -562,6 +562,9 @@ def fraud(
             )
         )
         assert before is not None
+        # The status before the repair, and the content as it is: the repair changed no
+        # content, and the source may have corrected it since (a re-submission keeps a
+        # repaired record repaired, ``collection.pipeline``).
         version = _new_version(
             session,
             clock,
@@ -570,7 +573,7 @@ def fraud(
             status=before.status,
             reason=rules.reason_restored(case.id),
             detail=text,
-            like=before,
+            like=current_version(session, record),
         )
         case.restored_version_no = version.version_no
         today = clock.today()
