@@ -30,6 +30,7 @@ from tests.disclosure_helpers import (
 from tests.factories import World, record_objection
 from tests.repair_helpers import ALL_DECLARED, apply, old_decision
 from xinyong.audit.models import AuditEvent
+from xinyong.catalog.definitions import Severity
 from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
 from xinyong.collection.records import current_version
@@ -139,7 +140,7 @@ def test_refusals_name_the_article_and_condition(
         apply(db, clock, world, record.id, declared=ALL_DECLARED - {"supervision"})
     assert (undeclared.value.field, undeclared.value.article) == (
         "accepts_supervision",
-        "Art. 21 ¶2 (3)",
+        "Art. 21 ¶2(3)",
     )
     with pytest.raises(InvalidInput) as no_commitment:
         apply(db, clock, world, record.id, commitment_text="")
@@ -223,6 +224,33 @@ def test_a_changed_resubmission_keeps_a_repaired_record_repaired(
     repair.fraud(db, clock, source, case.id, reasons="承诺未履行")
     assert record.status is RecordStatus.ACTIVE
     assert current_version(db, record).payload["fine_amount"] == "1.2"
+
+
+def test_the_catalog_names_the_art22_cases_court_defaulters_are_never_repaired() -> None:
+    """Art. 22 (3) as data: the rule pack marks court judgment defaulters, who leave the
+    black list by performing the judgment; the checklist refuses with the case's article."""
+    from xinyong.catalog import service as catalog
+
+    court = next(d for d in catalog.read_rule_pack() if d["code"] == "court_judgment_defaulter")
+    definition = catalog.parse_definition(court)
+    assert definition.repair_exclusions == ("22(3)",)
+    facts = rules.Facts(
+        definition=definition,
+        severity=Severity.SERIOUS,
+        decision_date=dt.date(2020, 1, 1),
+        today=dt.date(2026, 11, 27),
+        correction="已履行",
+        evidence="执行完毕",
+        declared=ALL_DECLARED,
+        commitment_problem=None,
+        under_objection=False,
+        repair_pending=False,
+        fraud_within_period=None,
+        serious_list=False,
+        terms=rules.Terms(),
+    )
+    (failed,) = rules.failed(rules.checklist(facts))
+    assert (failed.code, failed.kind, failed.article) == ("art22_3", "exclusion", "Art. 22(3)")
 
 
 def test_no_fee_anywhere() -> None:

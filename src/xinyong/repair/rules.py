@@ -132,7 +132,7 @@ def checklist(facts: Facts) -> list[Check]:
             "conduct_corrected",
             "condition",
             "corrected" in declared and bool(facts.correction.strip()),
-            "Art. 21 ¶2 (1)",
+            "Art. 21 ¶2(1)",
             "the conduct was corrected and its bad effects are essentially removed; say how",
         )
     )
@@ -141,7 +141,7 @@ def checklist(facts: Facts) -> list[Check]:
             "commitment_made",
             "condition",
             "committed" in declared and facts.commitment_problem is None,
-            "Art. 21 ¶2 (2)",
+            "Art. 21 ¶2(2)",
             facts.commitment_problem
             or "a public credit commitment not to repeat the conduct was made",
         )
@@ -151,7 +151,7 @@ def checklist(facts: Facts) -> list[Check]:
             "accepts_supervision",
             "condition",
             "supervision" in declared,
-            "Art. 21 ¶2 (3)",
+            "Art. 21 ¶2(3)",
             "the subject accepts the source's supervision, checks and integrity interviews",
         )
     )
@@ -160,7 +160,7 @@ def checklist(facts: Facts) -> list[Check]:
             "penalty_performed",
             "condition",
             "penalty_performed" in declared and bool(facts.evidence.strip()),
-            "Art. 21 ¶2 (4)",
+            "Art. 21 ¶2(4)",
             "the penalty decision (or the obligation) was performed; give the evidence",
         )
     )
@@ -171,7 +171,7 @@ def checklist(facts: Facts) -> list[Check]:
                 f"art{case.replace('(', '_').rstrip(')')}",
                 "exclusion",
                 case not in excluded,
-                f"Art. {case.replace('(', ' (')}",
+                f"Art. {case}",
                 "records of this type are not repairable (the catalog names this case of Art. 22)",
             )
         )
@@ -214,7 +214,7 @@ def checklist(facts: Facts) -> list[Check]:
             "serious_list",
             "exclusion",
             not facts.serious_list,
-            "Art. 22 (5)",
+            "Art. 22(5)",
             "a seriously dishonest subject on the black list cannot repair its records here",
         )
     )
