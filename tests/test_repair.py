@@ -187,13 +187,24 @@ def test_who_acts_at_each_stage_and_the_staff_read_is_logged(
         )
     with pytest.raises(InvalidInput):  # not accepting needs reasons
         repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=False, reasons="")
+    # An objection raised after the application is decided first (Art. 25).
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    objection = record_objection(db, clock, world, record.id)
+    with pytest.raises(Conflict) as objected:
+        repair.decide(db, clock, source, case.id, approve=True, reasons="x")
+    assert (objected.value.code, objected.value.article) == ("not_repairable", "Art. 25")
+    from xinyong.objections import service as objections
+
+    objections.decide(
+        db, clock, actor_of(world, "objections"), objection.id, outcome="rejected", reasons="无误"
+    )
     before = len(access_events(db, world.subjects["company"].id))
     cases.case(db, clock, actor_of(world, "authority"), case.id)
     cases.case(db, clock, actor_of(world, "company"), case.id)  # its own: not logged
     events = access_events(db, world.subjects["company"].id)[before:]
     assert [(e.what, e.purpose) for e in events] == [("repair_case", rules.CASE_PURPOSE)]
-    # Fraud found before acceptance: the platform terminates the procedure.
-    repair.fraud(db, clock, actor_of(world, "objections"), case.id, reasons="证据系伪造")
+    # Fraud found during the procedure: the source terminates it.
+    repair.fraud(db, clock, source, case.id, reasons="证据系伪造")
     assert case.status is RepairStatus.TERMINATED
     assert record.status is RecordStatus.ACTIVE
     with pytest.raises(Conflict) as closed:

@@ -488,13 +488,23 @@ def decide(
     case = get(session, case_id)
     _require_source(actor, case)
     text = _reasons(reasons)
-    case.status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
+    status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
+    record = session.get(CreditRecord, case.record_id)
+    assert record is not None
+    if approve and record.status not in REPAIRABLE:
+        # An objection raised since the application is decided first (Art. 25); a record
+        # revoked or deleted meanwhile is no longer used at all.
+        raise Conflict(
+            f"the record is {record.status.value} now and cannot be repaired until that is settled",
+            code="not_repairable",
+            field="record",
+            article="Art. 25" if record.status is RecordStatus.UNDER_OBJECTION else rules.ARTICLE,
+        )
+    case.status = status
     case.decided_at = clock.now()
     case.decided_by = actor.audit().id
     case.decision_reasons = text
     if approve:
-        record = session.get(CreditRecord, case.record_id)
-        assert record is not None
         version = _new_version(
             session,
             clock,
