@@ -97,6 +97,8 @@ def test_pages_from_application_to_repair(
     record = company_penalty(db, clock, world, decision_date=old_decision(clock))
     db.commit()
     log_in(client, "company")
+    credit = client.get("/me/credit")
+    assert f'href="/me/repairs?record={record.id}"' in credit.text
     page = client.get(f"/me/repairs?record={record.id}")
     assert page.status_code == 200
     assert 'data-check="publicity_period_passed" data-ok="true"' in page.text
@@ -143,3 +145,7 @@ def test_pages_from_application_to_repair(
     )
     assert 'data-status="approved"' in done.text
     assert 'class="record-status" data-status="repaired"' in done.text
+    client.cookies.clear()
+    log_in(client, "company")
+    credit = client.get("/me/credit")
+    assert f'href="/me/repairs?record={record.id}"' not in credit.text

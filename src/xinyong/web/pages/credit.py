@@ -125,6 +125,16 @@ def my_credit(
             "as_of": day.isoformat() if day else "",
             "today": clock.today().isoformat(),
             "records": record_items(views, english=english),
+            # Negative records still used, today: each links to the repair application
+            # (Art. 20-21).
+            "repairable": set()
+            if day is not None
+            else {
+                view.id
+                for view in views
+                if view.definition.polarity.value == "negative"
+                and view.status in ("active", "corrected", "expired")
+            },
             # Records deleted after their retention period: the subject's own eyes only.
             "deleted": retention.deleted_records(session, subject),
             "english": english,
