@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
 from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.objections import cases as objection_cases
 from xinyong.repair import cases, rules
 from xinyong.repair import service as repair
 from xinyong.repair.models import RepairStatus
@@ -246,8 +247,6 @@ def _render_case(
     status = found.case.status
     platform = repair.is_platform(actor)
     source = repair.is_source_staff(actor, found.case)
-    from xinyong.objections.cases import record_history
-
     return render_form(
         request,
         "repair_case.html",
@@ -255,7 +254,10 @@ def _render_case(
             **_helpers(request),
             "found": found,
             "staff": actor.subject_id is None,
-            "history": record_history(session, found.record.id),
+            # The record's versions as the credit file shows them (Art. 24).
+            "history": objection_cases.history_rows(
+                session, objection_cases.record_history(session, found.record.id)
+            ),
             "may_feedback": platform and status is RepairStatus.SUBMITTED,
             "may_decide": source and status is RepairStatus.ACCEPTED,
             "may_terminate": (platform and status is RepairStatus.SUBMITTED)
