@@ -20,8 +20,7 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0022"
-# The lead re-chains this to "0021" at merge; "0020" while 0021 is written elsewhere.
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
