@@ -1068,14 +1068,15 @@ CODES: dict[str, str] = {
     "objection_pending": N_("An objection is still undecided."),
     # objections to credit records (Art. 25)
     "objection_closed": N_("This objection is closed."),
-    "wrong_stage": N_("The objection is not at a stage where you may do this."),
+    "wrong_stage": N_("The case is not at a stage where you may do this."),
     "withdraw_instead": N_(
         "An objection that the record should not be public or is past its publicity period "
         "is answered by withdrawing the record from publication."
     ),
     "not_credit_authority": N_(
-        "Objections to records are decided or forwarded by the credit authority's objection "
-        "handler."
+        "This step of the case is the credit authority's objection handler's: an objection "
+        "to a record is decided or forwarded, a credit repair application accepted or "
+        "refused, by them."
     ),
     "not_source": N_("Only the record's source may do this."),
     "not_forwarded": N_("The credit authority has not forwarded this objection to your unit."),
@@ -1084,7 +1085,7 @@ CODES: dict[str, str] = {
     "unknown_field": N_("The record type has no such field."),
     "unchanged": N_("Nothing was changed."),
     "not_case_party": N_(
-        "Only the credit authority's objection handler and the record's source read a case."
+        "Only the subject, the credit authority and the record's source read a case."
     ),
     # credit repair (Art. 20-23)
     "not_repairable": N_(
