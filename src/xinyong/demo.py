@@ -17,9 +17,12 @@ from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAc
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
 from xinyong.clock import Clock
 from xinyong.collection import consent, pipeline, readers, sources
+from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import authorisations, query_items
 from xinyong.institutions import register as institutions
 from xinyong.lists import entries
+from xinyong.objections import service as objections
+from xinyong.objections.models import Ground
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.synthetic import make_uscc
@@ -511,3 +514,22 @@ def seed_activity(session: Session, clock: Clock) -> None:
         serious.id,
         reasons="书面告知后异议期内未提出异议，符合严重失信主体认定标准",
     )
+    # The demo company objects to its published fine, saying the amount is wrong: the
+    # record is under objection on its public page and the case waits in the credit
+    # authority's objection handler's queue (Art. 25; /record-objections, /me/objections).
+    company = subjects.by_reference(session, "91350100MG59YK161P")
+    disputed = session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.subject_id == company.id,
+            CreditRecord.decision_date == today - dt.timedelta(days=60),
+        )
+    )
+    if disputed is not None:
+        objections.raise_objection(
+            session,
+            clock,
+            _user(session, "company"),
+            disputed,
+            ground=Ground.ERROR.value,
+            statement="处罚决定书载明的罚款为人民币壹万元，公示为壹万伍仟元，请核实更正。",
+        )
