@@ -214,6 +214,35 @@ def test_who_acts_at_each_stage_and_the_staff_read_is_logged(
         cases.progress(db, clock, "NO-SUCH-CODE")
 
 
+def test_the_sources_objection_handler_does_not_repair_or_restore_a_record(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """Separate duties (rules.md): an objection handler at the record's source may reject
+    an application or terminate it for fraud, but approving (a repaired version, list
+    entries ended) and revoking (the record restored) alter data: its case officers and data
+    reporters do that."""
+    from tests.factories import UserFactory
+    from xinyong.accounts import service as accounts
+    from xinyong.accounts.models import Role
+
+    world = disclosure_world
+    handler = accounts.actor_for_user(
+        UserFactory(role=Role.OBJECTION_HANDLER, organisation=world.organisations["regulator"])
+    )
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    case = apply(db, clock, world, record.id)
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    with pytest.raises(PermissionDenied):
+        repair.decide(db, clock, handler, case.id, approve=True, reasons="整改到位")
+    assert (case.status, record.status) == (RepairStatus.ACCEPTED, RecordStatus.ACTIVE)
+    repair.decide(
+        db, clock, actor_of(world, "caseofficer"), case.id, approve=True, reasons="整改到位"
+    )
+    with pytest.raises(PermissionDenied):
+        repair.fraud(db, clock, handler, case.id, reasons="证据系伪造")
+    assert (case.status, record.status) == (RepairStatus.APPROVED, RecordStatus.REPAIRED)
+
+
 def test_a_changed_resubmission_keeps_a_repaired_record_repaired(
     db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:

@@ -110,6 +110,20 @@ def test_pages_from_application_to_repair(
         "commitment_text": values["commitment_text"],
         "csrf_token": csrf_from(page.text),
     }
+    # A commitment number that is no row id ("²" is a digit to str.isdigit, the second
+    # past any row id) is no commitment linked: the checklist says so, never a 500.
+    for odd in ("²", "9" * 20):
+        unlinked = client.post(
+            "/me/repairs",
+            data={
+                **form,
+                "commitment_text": "",
+                "commitment_record": odd,
+                "declared": sorted(values["declared"]),
+            },
+        )
+        assert unlinked.status_code == 422, odd
+        assert 'data-check="commitment_made" data-ok="false"' in unlinked.text
     refused = client.post("/me/repairs", data={**form, "declared": ["corrected"]})
     assert refused.status_code == 422
     assert 'data-code="repair_condition_unmet"' in refused.text

@@ -98,7 +98,7 @@ def require_platform(actor: Actor) -> None:
         )
 
 
-def _require_source(actor: Actor, case: RepairCase) -> None:
+def _require_source(actor: Actor, case: RepairCase, *, alters_data: bool = False) -> None:
     if not is_source_staff(actor, case):
         require(actor, Permission.DECIDE_CASES)
         raise PermissionDenied(
@@ -106,6 +106,14 @@ def _require_source(actor: Actor, case: RepairCase) -> None:
             code="not_source",
             article="Art. 20",
         )
+    if alters_data and not (
+        has_permission(actor, Permission.DECIDE_CASES)
+        or has_permission(actor, Permission.SUBMIT_RECORDS)
+    ):
+        # Repairing a record or restoring it writes a version and ends or restores list
+        # entries: the source's case officers and data reporters do that, never its
+        # objection handlers, who alter no data (rules.md, separate duties).
+        require(actor, Permission.DECIDE_CASES)
 
 
 def get(session: Session, case_id: int) -> RepairCase:
@@ -486,7 +494,7 @@ def decide(
     the record is repaired: a new version, status repaired; a list entry resting on it is
     removed, and with it the measures that follow the entry."""
     case = get(session, case_id)
-    _require_source(actor, case)
+    _require_source(actor, case, alters_data=approve)
     text = _reasons(reasons)
     status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
     record = session.get(CreditRecord, case.record_id)
@@ -553,7 +561,7 @@ def fraud(
         require_platform(actor)
         who = rules.PLATFORM
     else:
-        _require_source(actor, case)
+        _require_source(actor, case, alters_data=case.status is RepairStatus.APPROVED)
         who = rules.SOURCE
     text = _reasons(reasons, "Art. 23")
     action = "revoke" if case.status is RepairStatus.APPROVED else "terminate"

@@ -165,7 +165,14 @@ def apply(
 ) -> Response:
     check_csrf(request, csrf_token)
     chosen = set(declared or ()) & set(rules.DECLARATIONS)
-    linked = int(commitment_record) if commitment_record.isdigit() else None
+    # Only ASCII digits within a row id: "²" is a digit to str.isdigit but no number.
+    linked = (
+        int(commitment_record)
+        if commitment_record.isascii()
+        and commitment_record.isdigit()
+        and 1 <= int(commitment_record) <= 2**62
+        else None
+    )
     try:
         repair.apply(
             session,
