@@ -214,6 +214,28 @@ def test_who_acts_at_each_stage_and_the_staff_read_is_logged(
         cases.progress(db, clock, "NO-SUCH-CODE")
 
 
+def test_a_repaired_record_is_not_shared_even_as_it_was_before_the_repair(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """A third party asking for the file of a day before the repair (a back-dated report)
+    does not get the record either; the subject's own file of that day still shows it."""
+    world = disclosure_world
+    company = world.subjects["company"]
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    case = apply(db, clock, world, record.id)
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    later = FixedClock(clock.now() + dt.timedelta(days=2))
+    repair.decide(db, later, actor_of(world, "caseofficer"), case.id, approve=True, reasons="整改")
+    before = clock.today()  # the record was active all that day
+    shared = files.build_file(
+        db, company, today=later.today(), record_type_codes={PENALTY}, as_of=before
+    )
+    assert _penalties(shared) == []
+    assert _penalties(files.build_file(db, company, today=later.today(), public_only=True)) == []
+    (own,) = _penalties(files.build_file(db, company, today=later.today(), as_of=before))
+    assert own.status == "active"
+
+
 def test_the_sources_objection_handler_does_not_repair_or_restore_a_record(
     db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:

@@ -661,9 +661,12 @@ def build_file(
         allowed = record_type_codes is None or code in record_type_codes
         if public_only and not public:
             continue
-        if status is RecordStatus.REPAIRED and record_type_codes is not None:
-            # A repaired record is no longer shared or used (Art. 20–23): only its subject
-            # still sees it, in its own whole file, with the repair in its history.
+        if (record_type_codes is not None or public_only) and (
+            status is RecordStatus.REPAIRED or _STATUSES[history[-1][15]] is RecordStatus.REPAIRED
+        ):
+            # A repaired record is no longer shared or used (Art. 20–23), not even as it was
+            # on a day before the repair: only its subject still sees it, in its own whole
+            # file, with the repair in its history.
             continue
         if not public_only and not allowed and not (include_public and public):
             continue

@@ -204,7 +204,11 @@ _LIST_ENTRIES = Prepared(
                 ListEntry.ended_at >= bindparam("ended_after", type_=UTCDateTime()),
                 or_(
                     ListEntry.removal_reason.is_(None),
-                    ListEntry.removal_reason != RemovalReason.OBJECTION_UPHELD,
+                    and_(
+                        ListEntry.removal_reason != RemovalReason.OBJECTION_UPHELD,
+                        ListEntry.removal_reason
+                        != bindparam("also_left_out", type_=ListEntry.removal_reason.type),
+                    ),
                 ),
             ),
         ),
@@ -213,16 +217,25 @@ _LIST_ENTRIES = Prepared(
 )
 
 
-def _list_entries(session: Session, subject: Subject, as_of: dt.date) -> list[dict[str, Any]]:
+def _list_entries(
+    session: Session, subject: Subject, as_of: dt.date, *, own: bool
+) -> list[dict[str, Any]]:
     """The subject's red and black list entries in force on ``as_of``: the report's
     sections on honours and on serious-dishonesty lists are the lists, not only the records
     (rules.md "Disclosure"); the lists are public (Art. 14), so every legal path shows them.
     An entry ended since counts until it ended (in China, after ``as_of``); one removed
-    because an objection was upheld was wrong from the start (Art. 25) and is left out."""
+    because an objection was upheld was wrong from the start (Art. 25) and is left out; one
+    removed by credit repair is no longer shared (Art. 20–23), so only the subject's own
+    report of a day before the repair still shows it."""
     day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
     rows = _LIST_ENTRIES.rows(
         session.connection(),
-        {"subject_id": subject.id, "as_of": as_of, "ended_after": day_after},
+        {
+            "subject_id": subject.id,
+            "as_of": as_of,
+            "ended_after": day_after,
+            "also_left_out": (RemovalReason.OBJECTION_UPHELD if own else RemovalReason.REPAIRED),
+        },
     )
     return [
         {
@@ -494,7 +507,9 @@ def issue(
         "requested_by": requester_label,
         "subject": _basic(session, subject, granted.path),
         "sections": sections,
-        "list_entries": _list_entries(session, subject, as_of or today),
+        "list_entries": _list_entries(
+            session, subject, as_of or today, own=granted.path is LegalPath.SELF
+        ),
         "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
         "suggestions": list(assembled.suggestions)
         or [dict(suggestion) for suggestion in _NO_SUGGESTIONS],
