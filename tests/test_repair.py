@@ -22,10 +22,13 @@ from tests.collection_helpers import (
     penalty_row,
 )
 from tests.disclosure_helpers import (
+    ITEM,
+    MATTER_CODE,
     access_events,
     actor_of,
     company_penalty,
     disclosure_world,  # noqa: F401 - fixture
+    make_query_item,
 )
 from tests.factories import World, record_objection
 from tests.repair_helpers import ALL_DECLARED, apply, old_decision
@@ -234,6 +237,30 @@ def test_a_repaired_record_is_not_shared_even_as_it_was_before_the_repair(
     assert _penalties(files.build_file(db, company, today=later.today(), public_only=True)) == []
     (own,) = _penalties(files.build_file(db, company, today=later.today(), as_of=before))
     assert own.status == "active"
+
+
+def test_reports_issued_to_others_no_longer_open_once_the_record_is_repaired(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """Their kept content goes, as with a deleted record; the subject's own report stays."""
+    from xinyong.disclosure import reports, retention
+    from xinyong.errors import Gone
+
+    world = disclosure_world
+    company = world.subjects["company"]
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    make_query_item(db, clock, world)
+    querier = actor_of(world, "querier")
+    theirs = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
+    own = reports.issue(db, clock, actor_of(world, "company"), company)
+    case = apply(db, clock, world, record.id)
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    repair.decide(db, clock, actor_of(world, "caseofficer"), case.id, approve=True, reasons="整改")
+    with pytest.raises(Gone) as refused:
+        reports.reopen(db, clock, querier, theirs.report.number)
+    assert refused.value.details["reason"] == retention.REMOVED_RECORD_REPAIRED
+    again = reports.reopen(db, clock, actor_of(world, "company"), own.report.number)
+    assert again.report.number == own.report.number
 
 
 def test_the_sources_objection_handler_does_not_repair_or_restore_a_record(

@@ -72,7 +72,13 @@ REPORT_CONTENT_DAYS = 90
 REMOVED_AFTER_PERIOD = "retention_period"
 REMOVED_AUTHORISATION_ENDED = "authorisation_ended"
 REMOVED_RECORD_DELETED = "record_deleted"
-REMOVAL_REASONS = (REMOVED_AFTER_PERIOD, REMOVED_AUTHORISATION_ENDED, REMOVED_RECORD_DELETED)
+REMOVED_RECORD_REPAIRED = "record_repaired"
+REMOVAL_REASONS = (
+    REMOVED_AFTER_PERIOD,
+    REMOVED_AUTHORISATION_ENDED,
+    REMOVED_RECORD_DELETED,
+    REMOVED_RECORD_REPAIRED,
+)
 
 # Rows one call deletes at most: a transaction of bounded size, an audit event of
 # bounded length. The CLI calls again while a call says there is more.
@@ -335,6 +341,27 @@ def _erase(session: Session, clock: Clock, due: Sequence[_Due]) -> int:
         if issued_at >= since[subject_id]
     ]
     _remove_contents(session, now, reports, REMOVED_RECORD_DELETED)
+    return len(reports)
+
+
+def remove_contents_shown_to_others(
+    session: Session, clock: Clock, subject_id: int, since: dt.datetime
+) -> int:
+    """A record of the subject was repaired (Art. 20–23): it is no longer shared, so the
+    kept contents of reports issued to others since it was received go, as they would with
+    a deleted record; the subject's own reports stay. Returns how many."""
+    reports = [
+        (report_id, file_key)
+        for report_id, file_key in session.execute(
+            select(CreditReport.id, CreditReport.file_key).where(
+                CreditReport.subject_id == subject_id,
+                CreditReport.legal_path != LegalPath.SELF,
+                CreditReport.issued_at >= since,
+                CreditReport.content_ciphertext.is_not(None),
+            )
+        )
+    ]
+    _remove_contents(session, clock.now(), reports, REMOVED_RECORD_REPAIRED)
     return len(reports)
 
 

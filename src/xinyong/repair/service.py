@@ -38,6 +38,7 @@ from xinyong.clock import CHINA, Clock
 from xinyong.collection import records as collection_records
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version
+from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.entries import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason, Tier
@@ -524,6 +525,10 @@ def decide(
             like=current_version(session, record),
         )
         case.result_version_no = version.version_no
+        # Reports issued to others that may show it no longer open (its content goes).
+        retention.remove_contents_shown_to_others(
+            session, clock, record.subject_id, record.received_at
+        )
         for entry in session.scalars(
             select(ListEntry).where(
                 ListEntry.source_record_id == record.id,

@@ -84,6 +84,10 @@ CONTENT_REMOVED_LABELS = {
     "record_deleted": N_(
         "Its content was deleted with a record it may show, deleted after its retention period."
     ),
+    "record_repaired": N_(
+        "Its content was deleted when a record it may show was repaired (Art. 20–23): a "
+        "repaired record is no longer shared."
+    ),
 }
 LEGAL_PATH_LABELS = {
     "self": N_("The subject itself"),
