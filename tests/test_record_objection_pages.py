@@ -6,6 +6,7 @@ source's queue and correction form, in Chinese and English."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -13,9 +14,14 @@ from tests.collection_helpers import (
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
 )
-from tests.disclosure_helpers import company_penalty, disclosure_world  # noqa: F401
+from tests.disclosure_helpers import (
+    access_events,
+    company_penalty,
+    disclosure_world,  # noqa: F401 - fixture
+)
 from tests.factories import World, record_objection
 from tests.page_helpers import csrf_from, log_in
+from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.objections.models import ObjectionStatus, RecordObjection
 
@@ -60,6 +66,13 @@ def test_pages_from_objection_to_correction(
     log_in(client, "objections")
     queue = client.get("/record-objections")
     assert f'data-objection="{objection.id}"' in queue.text
+    # The queue shows the subject's statement: a use in its access log, and audited.
+    company = world.subjects["company"].id
+    logged = [e.what for e in access_events(db, company) if e.what == "objection_case"]
+    assert logged == ["objection_case"]
+    assert db.scalar(
+        select(AuditEvent.details).where(AuditEvent.action == "record_objection.queue_read")
+    ) == {"view": "handler", "objections": [objection.id]}
     case = client.get(f"/record-objections/{objection.id}")
     assert "罚款金额有误" in case.text
     assert "/forward" in case.text

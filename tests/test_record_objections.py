@@ -224,6 +224,48 @@ def test_staff_reads_of_a_case_are_in_the_subjects_access_log(
         cases.case(db, clock, actor_of(world, "company"), objection.id)
 
 
+def test_staff_reads_of_a_queue_are_in_each_subjects_access_log_and_audited(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    person = record_objection(
+        db, clock, world, person_penalty(db, clock, world).id, account="citizen"
+    )
+    company = record_objection(db, clock, world, company_penalty(db, clock, world).id)
+    subjects = [world.subjects["person"].id, world.subjects["company"].id]
+    before = [len(access_events(db, s)) for s in subjects]
+
+    def logged() -> list[list[tuple[str, str, str | None]]]:
+        return [
+            [(e.what, e.legal_path.value, e.purpose) for e in access_events(db, s)[n:]]
+            for s, n in zip(subjects, before, strict=True)
+        ]
+
+    def audited() -> list[dict[str, object]]:
+        return [
+            e.details
+            for e in db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "record_objection.queue_read")
+                .order_by(AuditEvent.sequence)
+            )
+        ]
+
+    use = ("objection_case", "official_duty", rules.CASE_PURPOSE)
+    handler = actor_of(world, "objections")
+    assert len(cases.handler_queue(db, clock, handler)) == 2
+    assert cases.handler_queue(db, clock, handler, closed=True) == []  # nothing shown: none
+    assert logged() == [[use], [use]]
+    # The case ids only: no name, statement or reasons in the audit trail.
+    assert audited() == [{"view": "handler", "objections": [person.id, company.id]}]
+    objections.forward(db, clock, handler, company.id, note="请核实")
+    assert [c.objection.id for c in cases.source_queue(db, clock, actor_of(world, "reporter"))] == [
+        company.id
+    ]
+    assert logged() == [[use], [use, use]]
+    assert audited()[-1] == {"view": "source", "objections": [company.id]}
+
+
 def test_deadlines_in_working_days_and_overdue_cases_first(
     db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:

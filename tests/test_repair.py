@@ -292,6 +292,49 @@ def test_the_sources_objection_handler_does_not_repair_or_restore_a_record(
     assert (case.status, record.status) == (RepairStatus.APPROVED, RecordStatus.REPAIRED)
 
 
+def test_staff_reads_of_a_queue_are_in_the_subjects_access_log_and_audited(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    first, second = (
+        apply(
+            db,
+            clock,
+            world,
+            company_penalty(db, clock, world, decision_date=old_decision(clock)).id,
+        )
+        for _ in range(2)
+    )
+    company = world.subjects["company"].id
+    before = len(access_events(db, company))
+
+    def logged() -> list[tuple[str, str, str | None]]:
+        return [
+            (e.what, e.legal_path.value, e.purpose) for e in access_events(db, company)[before:]
+        ]
+
+    def audited() -> list[dict[str, object]]:
+        return [
+            e.details
+            for e in db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "repair_case.queue_read")
+                .order_by(AuditEvent.sequence)
+            )
+        ]
+
+    use = ("repair_case", "official_duty", rules.CASE_PURPOSE)
+    assert len(cases.authority_queue(db, clock, actor_of(world, "authority"))) == 2
+    assert logged() == [use]  # two cases of one subject: one use of its information
+    # The case ids only: no name, correction, evidence or reasons in the audit trail.
+    assert audited() == [{"view": "authority", "cases": [first.id, second.id]}]
+    repair.feedback(db, clock, actor_of(world, "objections"), first.id, accept=True, reasons="")
+    shown = cases.source_queue(db, clock, actor_of(world, "caseofficer"))
+    assert [c.case.id for c in shown] == [first.id, second.id]
+    assert logged() == [use, use]
+    assert audited()[-1] == {"view": "source", "cases": [first.id, second.id]}
+
+
 def test_a_changed_resubmission_keeps_a_repaired_record_repaired(
     db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:

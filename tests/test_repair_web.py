@@ -14,7 +14,11 @@ from tests.collection_helpers import (
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
 )
-from tests.disclosure_helpers import company_penalty, disclosure_world  # noqa: F401
+from tests.disclosure_helpers import (
+    access_events,
+    company_penalty,
+    disclosure_world,  # noqa: F401 - fixture
+)
 from tests.factories import World, auth_headers
 from tests.page_helpers import csrf_from, log_in
 from tests.repair_helpers import application, old_decision
@@ -150,8 +154,12 @@ def test_pages_from_application_to_repair(
     client.cookies.clear()
 
     log_in(client, "caseofficer")
+    before = len(access_events(db, world.subjects["company"].id))
     queue = client.get("/repair-cases/source?lang=en")
     assert "The source decides by" in queue.text
+    # The queue shows the correction and evidence: a use in the subject's access log.
+    logged = access_events(db, world.subjects["company"].id)[before:]
+    assert [e.what for e in logged] == ["repair_case"]
     page = client.get(f"/repair-cases/{case.id}")
     done = client.post(
         f"/repair-cases/{case.id}/decide",

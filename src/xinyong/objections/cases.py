@@ -1,6 +1,8 @@
 """The read side of objections to records (Art. 25): the subject's own objections, the
-credit authority's queue (overdue first), the source's queue, and one case — whose reading
-by staff goes in the subject's access log (Art. 24)."""
+credit authority's queue (overdue first), the source's queue, and one case. Staff reading a
+case or a queue — which shows each subject's name, statement and the reasons decided — is a
+use of those subjects' information: it goes in their access logs (Art. 24) and, for a queue,
+in the audit trail with the case ids (decision 0022)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from xinyong.accounts.permissions import (
     require,
     require_subject_account,
 )
+from xinyong.audit import service as audit
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
@@ -115,12 +118,50 @@ def cases_of(session: Session, clock: Clock, objections: list[RecordObjection]) 
 
 MAX_LISTED = 500
 
+# The queues, as the audit trail names them.
+HANDLER = "handler"  # the credit authority's open cases
+HANDLER_CLOSED = "handler_closed"  # its recently closed cases
+SOURCE = "source"  # the source's forwarded and upheld cases
+
+
+def queue_shown(session: Session, clock: Clock, actor: Actor, shown: list[Case], view: str) -> None:
+    """A queue showed these cases to staff: each subject's name, statement and the reasons
+    decided, so one entry in each subject's access log — what, path and purpose as the
+    case view's — and one audit event with the case ids, never their content."""
+    if not shown:
+        return
+    ids = [c.objection.id for c in shown]
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record_objection.queue_read",
+        target_type="record_objection",
+        target_id=ids[0] if len(ids) == 1 else None,
+        details={"view": view, "objections": ids},
+    )
+    # A subject with two cases in the queue is one use.
+    access.log_uses(
+        session,
+        clock,
+        actor,
+        [access.Use(subject_id) for subject_id in sorted({c.subject.id for c in shown})],
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.OBJECTION_CASE,
+        purpose=CASE_PURPOSE,
+    )
+
 
 def handler_queue(
-    session: Session, clock: Clock, actor: Actor, *, closed: bool = False
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    closed: bool = False,
+    limit: int = MAX_LISTED,
 ) -> list[Case]:
-    """The credit authority's queue: open cases (overdue first, then oldest), or the most
-    recently closed ones."""
+    """The credit authority's queue: open cases (overdue first, then oldest), or the
+    ``limit`` most recently closed ones — logged as shown (``queue_shown``)."""
     require_handler(actor)
     statuses = OPEN if not closed else tuple(s for s in ObjectionStatus if s not in OPEN)
     rows = list(
@@ -128,17 +169,19 @@ def handler_queue(
             select(RecordObjection)
             .where(RecordObjection.status.in_(statuses))
             .order_by(RecordObjection.id.desc() if closed else RecordObjection.id)
-            .limit(MAX_LISTED)
+            .limit(min(limit, MAX_LISTED))
         )
     )
     cases = cases_of(session, clock, rows)
     if not closed:
         cases.sort(key=lambda c: (not c.overdue, c.objection.id))
+    queue_shown(session, clock, actor, cases, HANDLER_CLOSED if closed else HANDLER)
     return cases
 
 
 def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
-    """The source's queue: cases forwarded to it, or upheld and waiting for its correction."""
+    """The source's queue: cases forwarded to it, or upheld and waiting for its correction
+    — logged as shown (``queue_shown``)."""
     if not (
         has_permission(actor, Permission.SUBMIT_RECORDS)
         or has_permission(actor, Permission.HANDLE_OBJECTIONS)
@@ -159,6 +202,7 @@ def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
     )
     cases = cases_of(session, clock, rows)
     cases.sort(key=lambda c: (not c.overdue, c.objection.id))
+    queue_shown(session, clock, actor, cases, SOURCE)
     return cases
 
 

@@ -1,7 +1,9 @@
 """The read side of credit repair (Art. 20–23): the subject's own cases and repairable
-records, the source's queue and the credit authority's (overdue first), one case — whose
-reading by staff goes in the subject's access log (Art. 24) — and the progress anyone
-holding a case's query code may see."""
+records, the source's queue and the credit authority's (overdue first), one case, and the
+progress anyone holding a case's query code may see. Staff reading a case or a queue —
+which shows each subject's name, correction, evidence and the reasons decided — is a use of
+those subjects' information: it goes in their access logs (Art. 24) and, for a queue, in
+the audit trail with the case ids (decision 0023)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from xinyong.accounts.permissions import (
     require,
     require_subject_account,
 )
+from xinyong.audit import service as audit
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog.definitions import Polarity
 from xinyong.catalog.models import RecordType
@@ -40,6 +43,11 @@ from xinyong.repair.service import (
 from xinyong.subjects.models import Subject
 
 MAX_LISTED = 500
+
+# The queues, as the audit trail names them.
+AUTHORITY = "authority"  # the credit authority's open cases
+AUTHORITY_CLOSED = "authority_closed"  # its recently closed cases
+SOURCE = "source"  # the source's cases to decide and approved ones
 
 
 @dataclass(frozen=True)
@@ -135,15 +143,48 @@ def commitments(session: Session, actor: Actor) -> list[CreditRecord]:
     )
 
 
+def queue_shown(session: Session, clock: Clock, actor: Actor, shown: list[Case], view: str) -> None:
+    """A queue showed these cases to staff: each subject's name, correction, evidence and
+    the reasons decided, so one entry in each subject's access log — what, path and
+    purpose as the case view's — and one audit event with the case ids, never content."""
+    if not shown:
+        return
+    ids = [c.case.id for c in shown]
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "repair_case.queue_read",
+        target_type="repair_case",
+        target_id=ids[0] if len(ids) == 1 else None,
+        details={"view": view, "cases": ids},
+    )
+    # A subject with two cases in the queue is one use.
+    access.log_uses(
+        session,
+        clock,
+        actor,
+        [access.Use(subject_id) for subject_id in sorted({c.subject.id for c in shown})],
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.REPAIR_CASE,
+        purpose=CASE_PURPOSE,
+    )
+
+
 def _sorted(cases: list[Case]) -> list[Case]:
     return sorted(cases, key=lambda c: (not c.overdue, c.case.id))
 
 
 def authority_queue(
-    session: Session, clock: Clock, actor: Actor, *, closed: bool = False
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    closed: bool = False,
+    limit: int = MAX_LISTED,
 ) -> list[Case]:
-    """Every case, for the credit authority: open ones (overdue first), or the latest
-    closed ones."""
+    """Every case, for the credit authority: open ones (overdue first), or the ``limit``
+    latest closed ones — logged as shown (``queue_shown``)."""
     if not is_authority(actor):
         require(actor, Permission.HANDLE_OBJECTIONS)
         raise PermissionDenied(
@@ -157,16 +198,19 @@ def authority_queue(
             select(RepairCase)
             .where(RepairCase.status.in_(statuses))
             .order_by(RepairCase.id.desc() if closed else RepairCase.id)
-            .limit(MAX_LISTED)
+            .limit(min(limit, MAX_LISTED))
         )
     )
     found = cases_of(session, clock, rows)
-    return found if closed else _sorted(found)
+    found = found if closed else _sorted(found)
+    queue_shown(session, clock, actor, found, AUTHORITY_CLOSED if closed else AUTHORITY)
+    return found
 
 
 def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
     """The source's queue: cases accepted for processing to decide (overdue first), and
-    its approved cases (an approval may still be revoked for fraud, Art. 23)."""
+    its approved cases (an approval may still be revoked for fraud, Art. 23) — logged as
+    shown (``queue_shown``)."""
     if not any(
         has_permission(actor, p)
         for p in (Permission.DECIDE_CASES, Permission.SUBMIT_RECORDS, Permission.HANDLE_OBJECTIONS)
@@ -187,7 +231,9 @@ def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
             .limit(MAX_LISTED)
         )
     )
-    return _sorted(cases_of(session, clock, rows))
+    found = _sorted(cases_of(session, clock, rows))
+    queue_shown(session, clock, actor, found, SOURCE)
+    return found
 
 
 def case(session: Session, clock: Clock, actor: Actor, case_id: int) -> Case:

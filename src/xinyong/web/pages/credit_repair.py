@@ -214,7 +214,7 @@ def authority_queue(
             **_helpers(request),
             "mode": "authority",
             "cases": cases.authority_queue(session, clock, actor),
-            "closed": cases.authority_queue(session, clock, actor, closed=True)[:50],
+            "closed": cases.authority_queue(session, clock, actor, closed=True, limit=50),
         },
         BLANK,
     )

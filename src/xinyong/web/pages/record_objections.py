@@ -145,7 +145,7 @@ def handler_queue(
             **_helpers(request),
             "mode": "handler",
             "cases": cases.handler_queue(session, clock, actor),
-            "closed": cases.handler_queue(session, clock, actor, closed=True)[:50],
+            "closed": cases.handler_queue(session, clock, actor, closed=True, limit=50),
         },
         BLANK,
     )
