@@ -449,3 +449,36 @@ def test_a_changed_resubmission_leaves_the_record_under_objection(
         db, clock, actor_of(world, "objections"), objection.id, outcome="rejected", reasons="无误"
     )
     assert record.status is RecordStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("ground", "status_after"),
+    [("should_not_be_public", "active"), ("past_publicity_period", "expired")],
+)
+def test_a_changed_resubmission_does_not_publish_a_withdrawn_record_again(
+    db: Session, clock: FixedClock, disclosure_world: World, ground: str, status_after: str
+) -> None:
+    world = disclosure_world
+    row = penalty_row(world)
+    ingest(db, clock, world.organisations["regulator"], [row])
+    record = record_by_decision(db, row["decision_number"])
+    window = (record.publicity_start, record.publicity_end)
+    objection = record_objection(db, clock, world, record.id, ground=ground)
+    objections.decide(
+        db, clock, actor_of(world, "objections"), objection.id, outcome="upheld", reasons="成立"
+    )
+    objections.withdraw(db, clock, actor_of(world, "reporter"), objection.id, note="撤回公示")
+    withdrawn_window = (record.publicity_start, record.publicity_end)
+    assert withdrawn_window != window
+    report = ingest(db, clock, world.organisations["regulator"], [{**row, "remarks": "补充说明"}])
+    assert report.batch.updated == 1
+    db.refresh(record)
+    assert record.status.value == status_after
+    assert (record.publicity_start, record.publicity_end) == withdrawn_window
+    assert _versions(db, record.id)[-1] == (4, status_after, "updated by source")
+    (view,) = files.build_file(db, world.subjects["company"], today=clock.today())
+    assert not view.public
+    assert view.payload["remarks"] == "补充说明"
+    assert not files.build_file(
+        db, world.subjects["company"], today=clock.today(), public_only=True
+    )

@@ -48,6 +48,7 @@ from xinyong.crypto import default_cipher
 from xinyong.db.bulk import BulkWriter, batch_cache, refresh_statistics
 from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.objections.models import ObjectionStatus, RecordObjection
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName
@@ -509,7 +510,7 @@ class _BatchRun:
         self.name_writer = BulkWriter(session, SubjectName.__table__, _SUBJECT_NAME_COLUMNS)
         self.quarantine_writer = BulkWriter(session, QuarantinedRow.__table__, _QUARANTINE_COLUMNS)
 
-    def _any_of(self, column: Any, values: list[str]) -> Any:
+    def _any_of(self, column: Any, values: list[Any]) -> Any:
         """``column IN (values)``; on PostgreSQL as ``= ANY(array)``, one parameter that
         the server parses and plans far faster than hundreds of separate ones."""
         if self.postgres:
@@ -811,24 +812,26 @@ class _BatchRun:
                 lookup.append(natural_key)
         if not keyed:
             return
-        existing: dict[str, tuple[int, str, int, RecordStatus]] = {}
+        existing: dict[str, tuple[int, str, int, RecordStatus, bool]] = {}
         for start in range(0, len(lookup), _LOOKUP_SLICE):
-            for rid, key, digest, version_no, status in session.execute(
+            for rid, key, digest, version_no, status, windowless in session.execute(
                 select(
                     CreditRecord.id,
                     CreditRecord.natural_key,
                     CreditRecord.payload_hash,
                     CreditRecord.current_version_no,
                     CreditRecord.status,
+                    CreditRecord.publicity_start.is_(None),
                 ).where(
                     CreditRecord.record_type_id == type_id,
                     CreditRecord.source_organisation_id == self.organisation.id,
                     self._any_of(CreditRecord.natural_key, lookup[start : start + _LOOKUP_SLICE]),
                 )
             ):
-                existing[key] = (rid, digest, version_no, status)
+                existing[key] = (rid, digest, version_no, status, windowless)
         new_rows: list[tuple[ValidRow, int, str, str, str]] = []
         changed: list[tuple[ValidRow, int, str, str, str, int, int, RecordStatus]] = []
+        maybe_withdrawn: list[int] = []
         for item in keyed:
             found = existing.get(item[2]) if existing else None
             if found is None:
@@ -837,6 +840,9 @@ class _BatchRun:
                 self.batch.unchanged += 1
             else:
                 changed.append((*item, found[0], found[2], found[3]))
+                if found[4] or found[3] is RecordStatus.EXPIRED:
+                    maybe_withdrawn.append(found[0])
+        withdrawn = self._withdrawn_after_objection(maybe_withdrawn) if maybe_withdrawn else set()
         versions: list[tuple[Any, ...]] = []
         if new_rows:
             ids = allocate_ids(session, CreditRecord.__table__, len(new_rows))
@@ -909,6 +915,15 @@ class _BatchRun:
                 if before in (RecordStatus.UNDER_OBJECTION, RecordStatus.REPAIRED)
                 else RecordStatus.ACTIVE
             )
+            if withdrawn and rid in withdrawn:
+                # Withdrawn from publication on an upheld objection (Art. 25): new content
+                # from the source does not publish it again. The window stays as the
+                # withdrawal left it (none, or ended), an expired record stays expired,
+                # and a record that will not be published is not queued for review.
+                if before is RecordStatus.EXPIRED:
+                    status = before
+                for kept in ("publicity_start", "publicity_end", "awaiting_review"):
+                    values.pop(kept)
             values["status"] = status
             for unchanged_column in (
                 "record_type_id",
@@ -923,7 +938,7 @@ class _BatchRun:
             ):
                 values.pop(unchanged_column)
             values["current_version_no"] = version_no + 1
-            self.batch.awaiting_review += bool(values["awaiting_review"])
+            self.batch.awaiting_review += bool(values.get("awaiting_review"))
             session.execute(update(CreditRecord).where(CreditRecord.id == rid).values(**values))
             versions.append(
                 (
@@ -947,6 +962,25 @@ class _BatchRun:
         if self.records_written >= self.analyse_at:
             refresh_statistics(session, CreditRecord.__table__)
             self.analyse_at = 2 * self.records_written
+
+    def _withdrawn_after_objection(self, record_ids: list[int]) -> set[int]:
+        """Of records without a publicity window or expired (few, and most batches have
+        none), those withdrawn from publication on an upheld objection. The objection case
+        is the marker: a window can be absent because the severity is not published, and a
+        record can have expired by the calendar; neither is a withdrawal."""
+        found: set[int] = set()
+        for start in range(0, len(record_ids), _LOOKUP_SLICE):
+            found.update(
+                self.session.scalars(
+                    select(RecordObjection.record_id).where(
+                        RecordObjection.status == ObjectionStatus.WITHDRAWN,
+                        self._any_of(
+                            RecordObjection.record_id, record_ids[start : start + _LOOKUP_SLICE]
+                        ),
+                    )
+                )
+            )
+        return found
 
     def _sensitive_ciphertext(self, row: ValidRow) -> str | None:
         if not row.sensitive:
