@@ -69,8 +69,8 @@ class Settings(BaseSettings):
     # source to correct them; then the daily job erases it and only each row's number and
     # problems stay (decision 0021; ``collection.quarantine.QUARANTINE_CONTENT_DAYS``).
     quarantine_content_days: int = Field(default=30, ge=1, le=3650)
-    # Art. 28 industry statistics: a count under this is shown as "<k", and more cells are
-    # withheld so that it cannot be worked out from the totals (decision 0024).
+    # Art. 28 industry statistics: a count under this is withheld ("*"), and so are more
+    # cells, marked the same, so that it cannot be worked out from the totals (decision 0024).
     statistics_min_cell: int = Field(default=5, ge=2, le=1000)
     # Bulk reads of credit files (Art. 12, 34).
     reads_per_account_per_hour: int = Field(default=300, ge=1)

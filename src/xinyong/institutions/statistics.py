@@ -1,7 +1,7 @@
 """Industry statistics of credit information (Art. 28): counts only, by district and by
 the kind of organisation that supplied or recognised the information, each table with
-small-cell and complementary suppression (``suppression``), so that no count small enough
-to point at a subject can be read or worked out. No subject, record or person appears."""
+small cells withheld, and enough others that none can be worked out (``suppression``), so
+that no count small enough to point at a subject can be read or worked out. No subject, record or person appears."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ POLARITIES = ("positive", "negative", "neutral")
 LIST_KINDS = ("red", "black")
 OTHER_AREA = "other"  # outside Fuzhou's districts, or no division known
 DISTRICT_CODES = tuple(code for code, _name in DISTRICTS)
+WITHHELD = "*"
 
 
 def district_of(division: str | None) -> str:
@@ -49,19 +50,14 @@ class Table:
     k: int
 
     def cell(self, i: int, j: int) -> dict[str, Any]:
-        mark = self.suppressed.marks[i][j]
-        return {
-            "value": self.suppressed.shown(i, j),
-            "suppressed": None if mark is Suppression.SHOWN else mark.value,
-        }
+        value = self.suppressed.shown(i, j)
+        return {"value": value, "suppressed": value is None}
 
     def text(self, i: int, j: int) -> str:
-        mark = self.suppressed.marks[i][j]
-        if mark is Suppression.SMALL:
-            return f"<{self.k}"
-        if mark is Suppression.COMPLEMENTARY:
-            return "*"
-        return str(self.suppressed.values[i][j])
+        # One marker for every withheld cell: telling a small cell from one withheld to
+        # protect it would tell the reader which is in 1..k-1 (decision 0024).
+        value = self.suppressed.shown(i, j)
+        return WITHHELD if value is None else str(value)
 
     def as_dict(self) -> dict[str, Any]:
         width = len(self.columns)
@@ -161,7 +157,7 @@ def industry_statistics(session: Session, today: dt.date, *, k: int) -> Industry
 
 
 def as_csv(statistics: IndustryStatistics, row_label: Iterable[tuple[str, str]] = ()) -> str:
-    """One CSV of every table: table, row, column, shown value ("<k" or "*" when
+    """One CSV of every table: table, row, column, shown value ("*" when
     withheld). ``row_label`` may name the rows (district names); codes otherwise."""
     labels = dict(row_label)
     out = io.StringIO()

@@ -1,21 +1,27 @@
 """Small-cell suppression of a published cross-tabulation (Art. 28 statistics).
 
 A table is published with its row totals, column totals and grand total. A cell counting
-fewer than ``k`` (but not none) is suppressed (*primary*): it is shown as "<k". Totals
-are cells too: a total under ``k`` is suppressed the same way.
+fewer than ``k`` (but not none) is withheld; totals are cells too. Publishing totals lets a
+reader work a withheld cell out (total minus the shown cells), so more cells are withheld
+until none can. Every withheld cell is shown with the same marker: a reader who could tell
+a small cell from a complementary one would know the small one lies in 1..k−1 and the other
+is 0 or at least k, and those bounds alone pin cells down (decision 0024).
 
-Publishing totals lets a reader solve for a lone suppressed cell (total minus the shown
-cells), so more cells are withheld (*complementary* suppression) until no suppressed cell
-can be worked out exactly. The argument: put the totals into the table with a minus sign
-and every line of the extended (R+1)×(C+1) table sums to zero. The suppressed cells are
-then the edges of a bipartite graph between lines and columns, the solutions differ by
-the graph's cycles (each even cycle is an alternating ±1 move that keeps every sum), and
-so a suppressed cell is determined exactly if and only if its edge lies on no cycle — it
-is a *bridge*. The loop below withholds one more cell next to a bridge until none is
-left; it always ends, since a fully suppressed table (at least 2×2) has no bridge.
+What a reader knows. A zero is never withheld (it points at no one, and withholding it
+would only tell the reader that withheld cells may be 0), so a withheld cell is known to be
+at least 1 — and nothing more: not whether it is small. The extended table is a
+circulation: source → row i (row total), row i → column j (cell), column j → sink (column
+total), sink → source (grand total), every vertex balanced. Shown cells are fixed flows,
+withheld cells flows of at least 1 with no upper bound. A withheld cell has a single
+possible value exactly when the flow can neither grow nor shrink along it: it grows iff its
+head reaches its tail in the residual graph without it (withheld cells forwards; backwards
+those above 1), and shrinks iff it is above 1 and its tail reaches its head. (Changing a
+flow by one unit along a residual cycle is the only way; the flow polytope is integral, so
+one step either way is the whole question.)
 
-Intervals are not protected: a reader still learns bounds (a cell is at least 0 and a
-primary cell under k). That is the usual standard for published counts; decision 0024.
+The loop withholds one more non-zero cell next to a determined one until none is left. It
+ends: with every non-zero cell withheld, each lies on the directed cycle source → row →
+column → sink → source through non-zero cells, so each can grow.
 """
 
 from __future__ import annotations
@@ -27,11 +33,14 @@ from dataclasses import dataclass
 
 class Suppression(enum.StrEnum):
     SHOWN = "shown"
-    SMALL = "small"  # primary: fewer than k
-    COMPLEMENTARY = "complementary"  # withheld so that a small cell cannot be worked out
+    # Small, or withheld so that a small one cannot be worked out: deliberately one mark.
+    WITHHELD = "withheld"
 
 
 Cell = tuple[int, int]
+
+# A withheld cell is known to be at least this (zeros are never withheld).
+READER_LOWER_BOUND = 1
 
 
 @dataclass(frozen=True)
@@ -54,87 +63,77 @@ def extend(cells: Sequence[Sequence[int]]) -> list[list[int]]:
     return [*rows, totals]
 
 
-def _bridges(suppressed: set[Cell], height: int, width: int) -> list[Cell]:
-    """The suppressed cells that lie on no cycle of the line–column graph (Tarjan)."""
-    # Vertices: lines 0..height-1, columns height..height+width-1; one edge per cell.
-    adjacency: dict[int, list[tuple[int, Cell]]] = {}
-    for i, j in suppressed:
-        adjacency.setdefault(i, []).append((height + j, (i, j)))
-        adjacency.setdefault(height + j, []).append((i, (i, j)))
-    order: dict[int, int] = {}
-    low: dict[int, int] = {}
-    found: list[Cell] = []
-    counter = 0
-    for root in sorted(adjacency):
-        if root in order:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        # Iterative depth-first search: (vertex, edge it was reached by, next neighbour).
-        stack: list[tuple[int, Cell | None, int]] = [(root, None, 0)]
-        while stack:
-            vertex, via, index = stack[-1]
-            neighbours = adjacency[vertex]
-            if index < len(neighbours):
-                stack[-1] = (vertex, via, index + 1)
-                other, edge = neighbours[index]
-                if edge == via:
-                    continue
-                if other in order:
-                    low[vertex] = min(low[vertex], order[other])
-                else:
-                    order[other] = low[other] = counter
-                    counter += 1
-                    stack.append((other, edge, 0))
-            else:
-                stack.pop()
-                if stack:
-                    parent = stack[-1][0]
-                    low[parent] = min(low[parent], low[vertex])
-                    if low[vertex] > order[parent] and via is not None:
-                        found.append(via)
-    return sorted(found)
+def _arc(cell: Cell, height: int, width: int) -> tuple[str, str]:
+    """The cell as a flow arc (tail, head): rows and the sink are "r<i>", columns and the
+    source "c<j>" (the last row is the sink, the last column the source)."""
+    i, j = cell
+    line, column = f"r{i}", f"c{j}"
+    inner_row, inner_column = i < height - 1, j < width - 1
+    # Cells and the grand total run row → column; row and column totals the other way.
+    return (line, column) if inner_row == inner_column else (column, line)
+
+
+def _reaches(start: str, goal: str, arcs: dict[str, list[str]]) -> bool:
+    seen, frontier = {start}, [start]
+    while frontier:
+        vertex = frontier.pop()
+        if vertex == goal:
+            return True
+        for head in arcs.get(vertex, ()):
+            if head not in seen:
+                seen.add(head)
+                frontier.append(head)
+    return False
+
+
+def _single(values: Sequence[Sequence[int]], withheld: set[Cell], cell: Cell) -> bool:
+    """Whether the withheld ``cell`` has one possible value: no residual cycle through it."""
+    height, width = len(values), len(values[0])
+    residual: dict[str, list[str]] = {}
+    for other in withheld - {cell}:
+        t, h = _arc(other, height, width)
+        residual.setdefault(t, []).append(h)
+        if values[other[0]][other[1]] > READER_LOWER_BOUND:
+            residual.setdefault(h, []).append(t)
+    tail, head = _arc(cell, height, width)
+    grows = _reaches(head, tail, residual)
+    shrinks = values[cell[0]][cell[1]] > READER_LOWER_BOUND and _reaches(tail, head, residual)
+    return not grows and not shrinks
+
+
+def determined(values: Sequence[Sequence[int]], withheld: set[Cell]) -> list[Cell]:
+    """The withheld cells that have a single possible value, given the shown cells and a
+    reader's bound (each withheld cell at least ``READER_LOWER_BOUND``)."""
+    return [cell for cell in sorted(withheld) if _single(values, withheld, cell)]
 
 
 def _cost(
-    cell: Cell, bridge: Cell, suppressed: set[Cell], values: list[list[int]]
+    cell: Cell, exposed: Cell, withheld: set[Cell], values: Sequence[Sequence[int]]
 ) -> tuple[int, int, Cell]:
-    """Cells that close a cycle at once first, then the smallest, then by position."""
-    r, c = cell
-    others = {x for x in suppressed if x != bridge}
-    # On the bridge's line it closes a cycle if its column already has another suppressed
-    # cell; on the bridge's column, if its line has.
-    closes = any(x[1] == c for x in others) if r == bridge[0] else any(x[0] == r for x in others)
-    return (0 if closes else 1, values[r][c], cell)
+    """A cell that frees the exposed one at once first, then the smallest count."""
+    frees = not _single(values, withheld | {cell}, exposed)
+    return (0 if frees else 1, values[cell[0]][cell[1]], cell)
 
 
 def suppress(cells: Sequence[Sequence[int]], k: int) -> SuppressedTable:
-    """Primary and complementary suppression of ``cells`` (R×C, R and C at least 1)."""
+    """Withhold the small cells of ``cells`` (R×C, R and C at least 1) and enough others
+    that no withheld cell can be worked out."""
     values = extend(cells)
     height, width = len(values), len(values[0])
-    marks = [[Suppression.SHOWN] * width for _ in range(height)]
-    suppressed: set[Cell] = set()
-    for i in range(height):
-        for j in range(width):
-            if 0 < values[i][j] < k:
-                marks[i][j] = Suppression.SMALL
-                suppressed.add((i, j))
-    while bridges := _bridges(suppressed, height, width):
-        i, j = bridges[0]
-        # Withhold the least informative shown cell on the bridge's line or column, and
-        # prefer one whose other line already has a suppressed cell: it closes a cycle.
-        candidates = [(i, c) for c in range(width) if (i, c) not in suppressed] + [
-            (r, j) for r in range(height) if (r, j) not in suppressed
-        ]
-        if not candidates:
-            candidates = [
-                (r, c) for r in range(height) for c in range(width) if (r, c) not in suppressed
-            ]
-
-        chosen = min(candidates, key=lambda cell: _cost(cell, (i, j), suppressed, values))
-        marks[chosen[0]][chosen[1]] = Suppression.COMPLEMENTARY
-        suppressed.add(chosen)
+    everywhere = [(r, c) for r in range(height) for c in range(width)]
+    withheld = {(i, j) for i, j in everywhere if 0 < values[i][j] < k}
+    while exposed := determined(values, withheld):
+        first = exposed[0]
+        shown = [cell for cell in everywhere if cell not in withheld and values[cell[0]][cell[1]]]
+        candidates = [c for c in shown if first[0] == c[0] or first[1] == c[1]] or shown
+        withheld.add(min(candidates, key=lambda c: _cost(c, first, withheld, values)))
     return SuppressedTable(
         values=tuple(tuple(row) for row in values),
-        marks=tuple(tuple(row) for row in marks),
+        marks=tuple(
+            tuple(
+                Suppression.WITHHELD if (r, c) in withheld else Suppression.SHOWN
+                for c in range(width)
+            )
+            for r in range(height)
+        ),
     )

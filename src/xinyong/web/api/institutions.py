@@ -181,14 +181,14 @@ def _statistics(
 def industry_statistics(request: Request, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """Counts of credit records by polarity and of list entries in force by list, per
     district and per kind of supplying or recognising organisation (Art. 28). A count under
-    `min_cell` is withheld (`suppressed: "small"`), and so are more cells
-    (`"complementary"`) so that none can be worked out from the totals."""
+    `min_cell` is withheld (`value: null, suppressed: true`), and so are more cells, marked
+    the same, so that none can be worked out from the totals."""
     return _statistics(request, session, clock).as_dict()
 
 
 @router.get("/industry-statistics.csv", tags=["institutions"], response_class=CsvResponse)
 def industry_statistics_csv(request: Request, session: SessionDep, clock: ClockDep) -> CsvResponse:
-    """The same tables as CSV: table, row, column, count (`<k` or `*` when withheld)."""
+    """The same tables as CSV: table, row, column, count (`*` when withheld)."""
     found = _statistics(request, session, clock)
     return CsvResponse(
         statistics.as_csv(found),
