@@ -72,7 +72,7 @@ def test_pages_from_objection_to_correction(
     assert logged == ["objection_case"]
     assert db.scalar(
         select(AuditEvent.details).where(AuditEvent.action == "record_objection.queue_read")
-    ) == {"view": "handler", "objections": [objection.id]}
+    ) == {"view": "handler", "cases": [objection.id]}
     case = client.get(f"/record-objections/{objection.id}")
     assert "罚款金额有误" in case.text
     assert "/forward" in case.text

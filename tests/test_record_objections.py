@@ -257,13 +257,13 @@ def test_staff_reads_of_a_queue_are_in_each_subjects_access_log_and_audited(
     assert cases.handler_queue(db, clock, handler, closed=True) == []  # nothing shown: none
     assert logged() == [[use], [use]]
     # The case ids only: no name, statement or reasons in the audit trail.
-    assert audited() == [{"view": "handler", "objections": [person.id, company.id]}]
+    assert audited() == [{"view": "handler", "cases": [person.id, company.id]}]
     objections.forward(db, clock, handler, company.id, note="请核实")
     assert [c.objection.id for c in cases.source_queue(db, clock, actor_of(world, "reporter"))] == [
         company.id
     ]
     assert logged() == [[use], [use, use]]
-    assert audited()[-1] == {"view": "source", "objections": [company.id]}
+    assert audited()[-1] == {"view": "source", "cases": [company.id]}
 
 
 def test_deadlines_in_working_days_and_overdue_cases_first(

@@ -380,6 +380,44 @@ def log_uses(
     )
 
 
+def log_case_queue(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    shown: Sequence[tuple[int, int]],
+    *,
+    case_type: str,
+    view: str,
+    what: str,
+    purpose: str,
+) -> None:
+    """A queue of cases (objections, repairs) showed staff each case's subject and what it
+    says: one entry in each subject's log — a subject with two cases in it is one use — on
+    the path of the staff's duty, and one audit event with the case ids, never their content.
+    ``shown``: (case id, subject id) pairs."""
+    if not shown:
+        return
+    ids = [case_id for case_id, _subject_id in shown]
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"{case_type}.queue_read",
+        target_type=case_type,
+        target_id=ids[0] if len(ids) == 1 else None,
+        details={"view": view, "cases": ids},
+    )
+    log_uses(
+        session,
+        clock,
+        actor,
+        [Use(subject_id) for subject_id in sorted({subject_id for _id, subject_id in shown})],
+        path=LegalPath.OFFICIAL_DUTY,
+        what=what,
+        purpose=purpose,
+    )
+
+
 def check_read_limits(
     session: Session, clock: Clock, actor: Actor, subject: Subject, what: str, limits: ReadLimits
 ) -> None:

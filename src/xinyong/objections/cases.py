@@ -19,7 +19,6 @@ from xinyong.accounts.permissions import (
     require,
     require_subject_account,
 )
-from xinyong.audit import service as audit
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
@@ -125,28 +124,15 @@ SOURCE = "source"  # the source's forwarded and upheld cases
 
 
 def queue_shown(session: Session, clock: Clock, actor: Actor, shown: list[Case], view: str) -> None:
-    """A queue showed these cases to staff: each subject's name, statement and the reasons
-    decided, so one entry in each subject's access log — what, path and purpose as the
-    case view's — and one audit event with the case ids, never their content."""
-    if not shown:
-        return
-    ids = [c.objection.id for c in shown]
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        "record_objection.queue_read",
-        target_type="record_objection",
-        target_id=ids[0] if len(ids) == 1 else None,
-        details={"view": view, "objections": ids},
-    )
-    # A subject with two cases in the queue is one use.
-    access.log_uses(
+    """A queue showed these cases to staff (each subject's name, statement and the reasons
+    decided): in each subject's access log, as the case view is, and audited by case id."""
+    access.log_case_queue(
         session,
         clock,
         actor,
-        [access.Use(subject_id) for subject_id in sorted({c.subject.id for c in shown})],
-        path=LegalPath.OFFICIAL_DUTY,
+        [(c.objection.id, c.subject.id) for c in shown],
+        case_type="record_objection",
+        view=view,
         what=access.OBJECTION_CASE,
         purpose=CASE_PURPOSE,
     )
