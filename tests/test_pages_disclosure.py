@@ -795,6 +795,13 @@ def test_grant_read_revoke_and_the_next_read_is_refused(
     log_in(client, "company")
     granted = grant_in_page(client, world, signer="陈某")
     assert granted.status_code == 303, granted.text[:800]
+    # The text signed in the page is kept word for word, in the page's language throughout.
+    signed = db.scalars(select(Authorisation).order_by(Authorisation.id.desc())).first()
+    assert signed is not None
+    assert signed.evidence is not None
+    assert "被授权机构: " in signed.evidence
+    assert "签署人: 陈某" in signed.evidence
+    assert "Signed" not in signed.evidence
     listing = client.get("/me/authorisations", params={"done": "granted"}, headers=HTML)
     assert world.organisations["bank"].name in listing.text
     assert "贷款审批" in listing.text

@@ -421,14 +421,20 @@ def _signed_evidence(
             field="signer_name",
         )
     gettext = translations(locale_of(request)).gettext
+    # Labels looked up outside the f-strings: the message extractor does not read calls
+    # inside an f-string, so these were never translated.
+    subject_label, grantee_label = gettext("Subject"), gettext("Authorised organisation")
+    types_label, purpose_label = gettext("Record types"), gettext("Purpose")
+    until_label = gettext("Valid until")
+    signed_by, signed_at = gettext("Signed by"), gettext("Signed at")
     lines = [
         gettext("Written authorisation"),
         gettext(AUTHORISATION_DECLARATION),
-        f"{gettext('Subject')}: {subject.name} ({subject.public_code})",
-        f"{gettext('Authorised organisation')}: {grantee.name} ({grantee.code})",
-        f"{gettext('Record types')}: {', '.join(names)}",
-        f"{gettext('Purpose')}: {purpose.strip()}",
-        f"{gettext('Valid until')}: {until.isoformat()}",
+        f"{subject_label}: {subject.name} ({subject.public_code})",
+        f"{grantee_label}: {grantee.name} ({grantee.code})",
+        f"{types_label}: {', '.join(names)}",
+        f"{purpose_label}: {purpose.strip()}",
+        f"{until_label}: {until.isoformat()}",
         *(
             [
                 f"{gettext(SERVICE_LABEL)}: {service.strip()}",
@@ -437,8 +443,8 @@ def _signed_evidence(
             if grantee.kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION and service.strip()
             else []
         ),
-        f"{gettext('Signed by')}: {signer_name.strip()}",
-        f"{gettext('Signed at')}: {clock.now().astimezone(CHINA).isoformat(timespec='seconds')}",
+        f"{signed_by}: {signer_name.strip()}",
+        f"{signed_at}: {clock.now().astimezone(CHINA).isoformat(timespec='seconds')}",
     ]
     return "\n".join(lines)
 
