@@ -281,6 +281,13 @@ def test_the_sources_objection_handler_does_not_repair_or_restore_a_record(
     record = company_penalty(db, clock, world, decision_date=old_decision(clock))
     case = apply(db, clock, world, record.id)
     repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    # The case page offers it only what it may do: reject, or terminate for fraud.
+    assert repair.steps_open(handler, case) == {"decide", "terminate"}
+    assert repair.steps_open(actor_of(world, "caseofficer"), case) == {
+        "decide",
+        "approve",
+        "terminate",
+    }
     with pytest.raises(PermissionDenied):
         repair.decide(db, clock, handler, case.id, approve=True, reasons="整改到位")
     assert (case.status, record.status) == (RepairStatus.ACCEPTED, RecordStatus.ACTIVE)

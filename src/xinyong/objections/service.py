@@ -43,6 +43,7 @@ from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.objections.models import (
     OPEN,
+    WITHDRAWAL_GROUNDS,
     Ground,
     ObjectionStatus,
     RecordObjection,
@@ -89,6 +90,26 @@ def is_source_staff(actor: Actor, objection: RecordObjection) -> bool:
             or has_permission(actor, Permission.HANDLE_OBJECTIONS)
         )
     )
+
+
+def steps_open(actor: Actor, objection: RecordObjection) -> frozenset[str]:
+    """The steps this actor may take on the objection now, for the pages to offer only
+    those: the credit authority's handler ``forward`` or ``decide`` a received case; the
+    source ``decide`` a forwarded one; its data reporter ``correct`` (not on a ground
+    answered by withdrawal) or ``withdraw`` once forwarded or upheld."""
+    status = objection.status
+    handler = is_handler(actor)
+    source = is_source_staff(actor, objection)
+    reporter = source and has_permission(actor, Permission.SUBMIT_RECORDS)
+    after = status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD)
+    steps = {
+        "forward": handler and status is ObjectionStatus.RECEIVED,
+        "decide": (handler and status is ObjectionStatus.RECEIVED)
+        or (source and status is ObjectionStatus.FORWARDED),
+        "correct": reporter and after and objection.ground not in WITHDRAWAL_GROUNDS,
+        "withdraw": reporter and after,
+    }
+    return frozenset(step for step, open_ in steps.items() if open_)
 
 
 def require_handler(actor: Actor) -> None:

@@ -117,6 +117,28 @@ def _require_source(actor: Actor, case: RepairCase, *, alters_data: bool = False
         require(actor, Permission.DECIDE_CASES)
 
 
+def steps_open(actor: Actor, case: RepairCase) -> frozenset[str]:
+    """The steps this actor may take on the case now, for the pages to offer only those:
+    ``feedback`` (the platform, on a submitted case), ``decide`` and ``approve`` (the
+    source, on an accepted one; approving alters data, so not by its objection handler),
+    ``terminate`` (fraud before the decision) and ``revoke`` (fraud after approval)."""
+    platform = is_platform(actor)
+    source = is_source_staff(actor, case)
+    alters = has_permission(actor, Permission.DECIDE_CASES) or has_permission(
+        actor, Permission.SUBMIT_RECORDS
+    )
+    status = case.status
+    steps = {
+        "feedback": platform and status is RepairStatus.SUBMITTED,
+        "decide": source and status is RepairStatus.ACCEPTED,
+        "approve": source and alters and status is RepairStatus.ACCEPTED,
+        "terminate": (platform and status is RepairStatus.SUBMITTED)
+        or (source and status is RepairStatus.ACCEPTED),
+        "revoke": source and alters and status is RepairStatus.APPROVED,
+    }
+    return frozenset(step for step, open_ in steps.items() if open_)
+
+
 def get(session: Session, case_id: int) -> RepairCase:
     found = session.get(RepairCase, case_id)
     if found is None:

@@ -251,9 +251,7 @@ def _render_case(
     error_form: str = "",
 ) -> HTMLResponse:
     found = cases.case(session, clock, actor, case_id)
-    status = found.case.status
-    platform = repair.is_platform(actor)
-    source = repair.is_source_staff(actor, found.case)
+    steps = repair.steps_open(actor, found.case)
     return render_form(
         request,
         "repair_case.html",
@@ -265,11 +263,11 @@ def _render_case(
             "history": objection_cases.history_rows(
                 session, objection_cases.record_history(session, found.record.id)
             ),
-            "may_feedback": platform and status is RepairStatus.SUBMITTED,
-            "may_decide": source and status is RepairStatus.ACCEPTED,
-            "may_terminate": (platform and status is RepairStatus.SUBMITTED)
-            or (source and status is RepairStatus.ACCEPTED),
-            "may_revoke": source and status is RepairStatus.APPROVED,
+            "may_feedback": "feedback" in steps,
+            "may_decide": "decide" in steps,
+            "may_approve": "approve" in steps,
+            "may_terminate": "terminate" in steps,
+            "may_revoke": "revoke" in steps,
             "error_form": error_form,
         },
         state,

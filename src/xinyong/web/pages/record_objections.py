@@ -12,11 +12,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.accounts.permissions import Actor
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
-from xinyong.objections.models import WITHDRAWAL_GROUNDS, Ground, ObjectionStatus
+from xinyong.objections.models import Ground, ObjectionStatus
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
@@ -182,11 +182,7 @@ def _render_case(
     error_form: str = "",
 ) -> HTMLResponse:
     case = cases.case(session, clock, actor, objection_id)
-    status = case.objection.status
-    handler = objections.is_handler(actor)
-    source = objections.is_source_staff(actor, case.objection)
-    reporter = source and has_permission(actor, Permission.SUBMIT_RECORDS)
-    withdrawal = case.objection.ground in WITHDRAWAL_GROUNDS
+    steps = objections.steps_open(actor, case.objection)
     versions = cases.record_history(session, case.record.id)
     return render_form(
         request,
@@ -197,15 +193,13 @@ def _render_case(
             "staff": actor.subject_id is None,
             "history": cases.history_rows(session, versions),
             "contents": [version.payload for version in versions],
-            "may_forward": handler and status is ObjectionStatus.RECEIVED,
-            "may_decide": (handler and status is ObjectionStatus.RECEIVED)
-            or (source and status is ObjectionStatus.FORWARDED),
-            "may_correct": reporter
-            and not withdrawal
-            and status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD),
-            "may_withdraw": reporter
-            and status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD),
-            "fields": objections.correctable_fields(session, case.objection) if reporter else [],
+            "may_forward": "forward" in steps,
+            "may_decide": "decide" in steps,
+            "may_correct": "correct" in steps,
+            "may_withdraw": "withdraw" in steps,
+            "fields": objections.correctable_fields(session, case.objection)
+            if "correct" in steps
+            else [],
             "outcome": rules.outcome(case.objection),
             "error_form": error_form,
         },
