@@ -59,6 +59,7 @@ LEAN_SCHEMA = (
         working_days_to_submit INTEGER, self_declared BOOLEAN, rule_source VARCHAR(64),
         payload_hash BLOB NOT NULL, payload TEXT NOT NULL, sensitive_ciphertext TEXT,
         reason VARCHAR(64) NOT NULL, batch_id INTEGER, actor VARCHAR(64),
+        conduct_ended_on DATE, retained_until DATE,
         UNIQUE (record_type_id, source_organisation_id, natural_key))""",
     "CREATE INDEX ix_credit_record_subject ON credit_record (subject_id, record_type_id)",
 )

@@ -566,3 +566,33 @@ def test_messages_never_contain_the_number(number: str) -> None:
                 assert normalised not in str(result.as_dict())
             assert normalised not in repr(result)
             assert result.masked != normalised
+
+
+def _uscc_check_by_the_standard(first17: str) -> str:
+    """GB 32100-2015 section 5 as written: C18 = 31 - MOD(Σ Ci × Wi, 31), 31 read as 0."""
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def _organisation_check_by_the_standard(eight: str) -> str:
+    """GB 11714-1997: C9 = 11 - MOD(Σ Ci × Wi, 11), 10 written X and 11 written 0."""
+    values = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    total = sum(
+        values.index(ch) * w for ch, w in zip(eight, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)
+    )
+    c = 11 - total % 11
+    return {10: "X", 11: "0"}.get(c, str(c))
+
+
+@PROPERTY
+@given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))
+def test_uscc_check_character_is_the_standards_weighted_sum(first17: str) -> None:
+    # The implementation reads the code as a base-34 numeral (34 ≡ 3 mod 31); the standard's
+    # sum over the weights must give the same character for every body.
+    assert uscc_check_character(first17) == _uscc_check_by_the_standard(first17)
+
+
+@PROPERTY
+@given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=8, max_size=8))
+def test_organisation_code_check_character_is_the_standards_weighted_sum(eight: str) -> None:
+    assert organisation_code_check_character(eight) == _organisation_check_by_the_standard(eight)

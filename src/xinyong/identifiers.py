@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-import operator
 import re
 import unicodedata
 from typing import Final
@@ -160,26 +159,44 @@ def normalise(raw: str) -> str:
 
 def uscc_check_character(first17: str) -> str:
     """Position 18 of a unified social credit code (GB 32100-2015, section 5)."""
-    # map() rather than a generator: a million-row import checks a code per row.
     if len(first17) != 17 or not _USCC_CHARS.fullmatch(first17):
         raise ValueError("expected 17 characters from the unified social credit code alphabet")
-    total = sum(map(operator.mul, map(_USCC_VALUES.__getitem__, first17), USCC_WEIGHTS))
-    return USCC_ALPHABET[(31 - total % 31) % 31]
+    return _uscc_check(first17)
+
+
+# The weights are 3^i mod 31, and 34 ≡ 3 (mod 31): read backwards as a base-34 numeral of the
+# characters' values, the first 17 characters are Σ value_i · 34^i ≡ Σ value_i · 3^i, the
+# weighted sum, in one C call. A million-row import checks a code per row; this is a third of
+# the time of the sum over the weights (tests hold the two equal).
+_BASE34_DIGITS: Final = str.maketrans(
+    {ch: "0123456789abcdefghijklmnopqrstuvwxyz"[value] for ch, value in _USCC_VALUES.items()}
+)
+
+
+def _uscc_check(first17: str) -> str:
+    return USCC_ALPHABET[-int(first17[::-1].translate(_BASE34_DIGITS), 34) % 31]
 
 
 def organisation_code_check_character(eight: str) -> str:
     """Check character of a GB 11714 organisation code body (USCC positions 9-16)."""
     if len(eight) != 8 or not _GB11714_CHARS.fullmatch(eight):
         raise ValueError("expected 8 digits or upper-case letters")
-    total = sum(
-        map(operator.mul, map(_GB11714_VALUES.__getitem__, eight), ORGANISATION_CODE_WEIGHTS)
-    )
-    c = 11 - total % 11
-    if c == 10:
-        return "X"
-    if c == 11:
-        return "0"
-    return str(c)
+    return _organisation_code_check(eight)
+
+
+# Per position, each character's value already multiplied by that position's weight, and the
+# check character for each remainder: one map over the eight characters.
+_GB11714_WEIGHTED: Final = tuple(
+    {ch: value * weight for ch, value in _GB11714_VALUES.items()}
+    for weight in ORGANISATION_CODE_WEIGHTS
+)
+_GB11714_CHECK: Final = tuple(
+    "X" if 11 - rest == 10 else "0" if 11 - rest == 11 else str(11 - rest) for rest in range(11)
+)
+
+
+def _organisation_code_check(eight: str) -> str:
+    return _GB11714_CHECK[sum(map(dict.__getitem__, _GB11714_WEIGHTED, eight)) % 11]
 
 
 def citizen_id_check_character(first17: str) -> str:
@@ -276,7 +293,9 @@ def _uscc_error(normalised: str) -> IdentifierError | None:
                     f"character {position} ({ch!r}) is not allowed: codes use only digits and "
                     f"the letters {USCC_ALPHABET[10:]} (never I, O, S, V or Z).",
                 )
-    expected = uscc_check_character(normalised[:17])
+    # The alphabet was checked above, so the unchecked forms apply (the USCC alphabet is a
+    # subset of GB 11714's).
+    expected = _uscc_check(normalised[:17])
     if normalised[17] != expected:
         return _error(
             kind,
@@ -286,7 +305,7 @@ def _uscc_error(normalised: str) -> IdentifierError | None:
         )
     # Checked after position 18: a code that fails both most likely has a typo, and a typo
     # must not be waved through by the override that position-17 failures allow.
-    expected = organisation_code_check_character(normalised[8:16])
+    expected = _organisation_code_check(normalised[8:16])
     if normalised[16] != expected:
         return _error(
             kind,
