@@ -114,7 +114,13 @@ def _require_source(actor: Actor, case: RepairCase, *, alters_data: bool = False
         # Repairing a record or restoring it writes a version and ends or restores list
         # entries: the source's case officers and data reporters do that, never its
         # objection handlers, who alter no data (rules.md, separate duties).
-        require(actor, Permission.DECIDE_CASES)
+        raise PermissionDenied(
+            "approving or revoking a repair alters the record and its list entries: the "
+            "source's case officers and data reporters do that, not its objection handlers, "
+            "who alter no data (separate duties)",
+            code="separate_duties",
+            article="Art. 12",
+        )
 
 
 def steps_open(actor: Actor, case: RepairCase) -> frozenset[str]:

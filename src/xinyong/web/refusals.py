@@ -1079,6 +1079,10 @@ CODES: dict[str, str] = {
         "refused, by them."
     ),
     "not_source": N_("Only the record's source may do this."),
+    "separate_duties": N_(
+        "Objection handlers alter no data: the source's case officers and data reporters "
+        "approve or revoke a repair."
+    ),
     "not_forwarded": N_("The credit authority has not forwarded this objection to your unit."),
     "record_not_objectionable": N_("This record is no longer used and cannot be objected to."),
     "not_correctable": N_("This field says who or which record it is and cannot be corrected."),
