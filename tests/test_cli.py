@@ -25,6 +25,7 @@ from xinyong.config import reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.engine import make_engine
 from xinyong.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PERSON
+from xinyong.repair.models import RepairCase, RepairStatus
 from xinyong.subjects import service as subjects
 
 KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
@@ -111,6 +112,8 @@ def test_init_demo_seeds_the_demo_accounts(data_dir: Path) -> None:
             assert person is not None
             assert person.name == DEMO_PERSON[0]
             assert subjects.reveal_citizen_id(person) == DEMO_PERSON[1]
+            # A credit repair application waits for the source's decision (Art. 21-22).
+            assert list(session.scalars(select(RepairCase.status))) == [RepairStatus.ACCEPTED]
             session.rollback()
     finally:
         engine.dispose()

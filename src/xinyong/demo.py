@@ -23,6 +23,8 @@ from xinyong.institutions import register as institutions
 from xinyong.lists import entries
 from xinyong.objections import service as objections
 from xinyong.objections.models import Ground
+from xinyong.repair import rules as repair_rules
+from xinyong.repair import service as repair
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.synthetic import make_uscc
@@ -532,4 +534,33 @@ def seed_activity(session: Session, clock: Clock) -> None:
             disputed,
             ground=Ground.ERROR.value,
             statement="处罚决定书载明的罚款为人民币壹万元，公示为壹万伍仟元，请核实更正。",
+        )
+    # The same company applies to repair its older warning (Art. 21): corrected, the
+    # commitment made; the credit authority's objection handler has accepted the
+    # application, which now waits for the regulator's decision (/credit-repair,
+    # /repair-progress with its query code).
+    warned = session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.subject_id == company.id,
+            CreditRecord.decision_date == today - dt.timedelta(days=200),
+        )
+    )
+    if warned is not None:
+        case = repair.apply(
+            session,
+            clock,
+            _user(session, "company"),
+            warned,
+            correction="已按期报送并公示2025年度报告，补正全部年报信息",
+            evidence="国家企业信用信息公示系统年报公示回执 2026-0312",
+            declared=frozenset(repair_rules.DECLARATIONS),
+            commitment_text="本公司承诺今后按时报送并公示年度报告，自觉接受监督检查",
+        )
+        repair.feedback(
+            session,
+            clock,
+            _user(session, "objections"),
+            case.id,
+            accept=True,
+            reasons="材料齐全，转信息提供单位办理",
         )
