@@ -294,6 +294,11 @@ def _stored_problems(session: Session, batch: Batch) -> list[RowProblem]:
     return problems
 
 
+# Statuses a changed re-submission does not change (decisions 0022, 0023, 0028).
+_KEPT_ON_RESUBMISSION = frozenset(
+    {RecordStatus.UNDER_OBJECTION, RecordStatus.REPAIRED, RecordStatus.REVOKED}
+)
+
 _RECORD_COLUMNS = (
     "id",
     "record_type_id",
@@ -909,13 +914,14 @@ class _BatchRun:
             # A record under objection stays so until the objection is decided (Art. 25):
             # the source's new content does not close the case. A repaired one stays
             # repaired (Art. 20-23): the repair was decided about the conduct, and only a
-            # revocation for fraud (Art. 23) restores it.
-            status = (
-                before
-                if before in (RecordStatus.UNDER_OBJECTION, RecordStatus.REPAIRED)
-                else RecordStatus.ACTIVE
-            )
-            if withdrawn and rid in withdrawn:
+            # revocation for fraud (Art. 23) restores it. A record its source revoked stays
+            # revoked (decision 0028): the decision behind it was annulled, and new content
+            # for it publishes nothing and waits for no review; the window stays ended.
+            status = before if before in _KEPT_ON_RESUBMISSION else RecordStatus.ACTIVE
+            if before is RecordStatus.REVOKED:
+                for kept in ("publicity_start", "publicity_end", "awaiting_review"):
+                    values.pop(kept)
+            elif withdrawn and rid in withdrawn:
                 # Withdrawn from publication on an upheld objection (Art. 25): new content
                 # from the source does not publish it again. The window stays as the
                 # withdrawal left it (none, or ended), an expired record stays expired,

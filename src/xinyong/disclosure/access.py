@@ -288,6 +288,8 @@ LIST_ENTRY = "list_entry"
 LIST_ENTRY_NAMED = "list_entry_named"
 # A record shown to the source's security officer before it is public (Art. 12(3)).
 RECORD_UNDER_REVIEW = "record_under_review"
+# A record shown to its own source's data reporter, to revoke it (decision 0028).
+SOURCE_RECORD = "source_record"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -298,6 +300,7 @@ NOT_FILE_READS = (
     LIST_ENTRY,
     LIST_ENTRY_NAMED,
     RECORD_UNDER_REVIEW,
+    SOURCE_RECORD,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"

@@ -330,6 +330,8 @@ _FILE_COLUMNS = (
     Organisation.name,
 )
 _STATUSES = {status.value: status for status in RecordStatus}
+# Kept only in the subject's own whole file: never shared, even as of a day before.
+_NOT_SHARED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
 # Versions that carry new content from the source: each waits for the confidentiality
 # review when its type asks for one (pipeline._record_values); a review version ends the wait.
 _SOURCE_CONTENT = frozenset({REASON_CREATED, REASON_UPDATED})
@@ -662,11 +664,12 @@ def build_file(
         if public_only and not public:
             continue
         if (record_type_codes is not None or public_only) and (
-            status is RecordStatus.REPAIRED or _STATUSES[history[-1][15]] is RecordStatus.REPAIRED
+            status in _NOT_SHARED or _STATUSES[history[-1][15]] in _NOT_SHARED
         ):
             # A repaired record is no longer shared or used (Art. 20–23), not even as it was
             # on a day before the repair: only its subject still sees it, in its own whole
-            # file, with the repair in its history.
+            # file, with the repair in its history. So with a record its source revoked
+            # (decision 0028).
             continue
         if not public_only and not allowed and not (include_public and public):
             continue

@@ -875,6 +875,11 @@ _GONE: dict[str, tuple[str, str]] = {
         "issued on ended",
         "Art. 13 ¶3",
     ),
+    retention.REMOVED_RECORD_REVOKED: (
+        "the content of this report was deleted when a record it may show was revoked by "
+        "its source",
+        "Art. 12",
+    ),
     retention.REMOVED_RECORD_DELETED: (
         "the content of this report was deleted with a record it may show, which was "
         "deleted after its retention period",

@@ -73,11 +73,13 @@ REMOVED_AFTER_PERIOD = "retention_period"
 REMOVED_AUTHORISATION_ENDED = "authorisation_ended"
 REMOVED_RECORD_DELETED = "record_deleted"
 REMOVED_RECORD_REPAIRED = "record_repaired"
+REMOVED_RECORD_REVOKED = "record_revoked"  # revoked by its source (decision 0028)
 REMOVAL_REASONS = (
     REMOVED_AFTER_PERIOD,
     REMOVED_AUTHORISATION_ENDED,
     REMOVED_RECORD_DELETED,
     REMOVED_RECORD_REPAIRED,
+    REMOVED_RECORD_REVOKED,
 )
 
 # Rows one call deletes at most: a transaction of bounded size, an audit event of
@@ -345,11 +347,17 @@ def _erase(session: Session, clock: Clock, due: Sequence[_Due]) -> int:
 
 
 def remove_contents_shown_to_others(
-    session: Session, clock: Clock, subject_id: int, since: dt.datetime
+    session: Session,
+    clock: Clock,
+    subject_id: int,
+    since: dt.datetime,
+    *,
+    reason: str = REMOVED_RECORD_REPAIRED,
 ) -> int:
-    """A record of the subject was repaired (Art. 20–23): it is no longer shared, so the
-    kept contents of reports issued to others since it was received go, as they would with
-    a deleted record; the subject's own reports stay. Returns how many."""
+    """A record of the subject was repaired (Art. 20–23) or revoked by its source: it is
+    no longer shared, so the kept contents of reports issued to others since it was
+    received go, as they would with a deleted record; the subject's own reports stay.
+    Returns how many."""
     reports = [
         (report_id, file_key)
         for report_id, file_key in session.execute(
@@ -361,7 +369,7 @@ def remove_contents_shown_to_others(
             )
         )
     ]
-    _remove_contents(session, clock.now(), reports, REMOVED_RECORD_REPAIRED)
+    _remove_contents(session, clock.now(), reports, reason)
     return len(reports)
 
 

@@ -13,7 +13,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection import hooks
-from xinyong.collection.models import CreditRecord, RecordVersion
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.lists.entries import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
@@ -55,8 +55,10 @@ def _sync_one(
 ) -> None:
     performed = payload.get("performed_on")
     if entry is None:
-        if performed:
-            return  # performed before it ever reached the list
+        if performed or record.status is RecordStatus.REVOKED:
+            # Performed before it ever reached the list, or revoked by the court (decision
+            # 0028).
+            return
         start = dt.date.fromisoformat(
             payload.get("published_on") or payload.get("filed_on") or str(record.decision_date)
         )

@@ -74,6 +74,7 @@ class RemovalReason(enum.StrEnum):
     REPAIRED = "repaired"
     OBJECTION_UPHELD = "objection_upheld"
     PERFORMED = "performed"  # a court judgment defaulter performed the judgment
+    RECORD_REVOKED = "record_revoked"  # the record it rests on was revoked by its source
     OTHER = "other"
 
 

@@ -552,12 +552,15 @@ def correct(
         if row.sensitive
         else None
     )
+    # Revoked by its source while the objection was open (decision 0028): the content is
+    # corrected, the record stays revoked and unpublished.
+    revoked = record.status is RecordStatus.REVOKED
     version = _new_version(
         session,
         clock,
         actor,
         record,
-        status=RecordStatus.CORRECTED,
+        status=RecordStatus.REVOKED if revoked else RecordStatus.CORRECTED,
         reason=reason_corrected(objection.id),
         detail=text,
         payload=row.payload,
@@ -569,7 +572,7 @@ def correct(
     record.decision_date = row.decision_date
     record.severity = row.severity.value
     period = definition.disclosure.period(row.severity)
-    if record.publicity_start is not None or record.publicity_end is not None:
+    if not revoked and (record.publicity_start is not None or record.publicity_end is not None):
         # A corrected severity or date moves the publicity window as ingestion sets it.
         if period.published:
             record.publicity_start = row.decision_date
@@ -609,6 +612,8 @@ def withdraw(
     else:
         record.publicity_start = record.publicity_end = None
         new_status = _prior_status(session, record)
+    if record.status is RecordStatus.REVOKED:
+        new_status = RecordStatus.REVOKED  # revoked meanwhile by its source (decision 0028)
     version = _new_version(
         session,
         clock,

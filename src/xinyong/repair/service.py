@@ -616,24 +616,31 @@ def fraud(
         # The status before the repair, and the content as it is: the repair changed no
         # content, and the source may have corrected it since (a re-submission keeps a
         # repaired record repaired, ``collection.pipeline``).
+        # Revoked by its source since the repair (decision 0028): the record has lost its
+        # basis, so the fraud ends the repair but restores neither the record nor an entry.
+        revoked = record.status is RecordStatus.REVOKED
         version = _new_version(
             session,
             clock,
             actor,
             record,
-            status=before.status,
+            status=RecordStatus.REVOKED if revoked else before.status,
             reason=rules.reason_restored(case.id),
             detail=text,
             like=current_version(session, record),
         )
         case.restored_version_no = version.version_no
         today = clock.today()
-        for entry in session.scalars(
-            select(ListEntry).where(
-                ListEntry.source_record_id == record.id,
-                ListEntry.status == EntryStatus.REMOVED,
-                ListEntry.removal_reason == RemovalReason.REPAIRED,
-                ListEntry.removal_detail == f"credit repair case {case.id}",
+        for entry in (
+            ()
+            if revoked
+            else session.scalars(
+                select(ListEntry).where(
+                    ListEntry.source_record_id == record.id,
+                    ListEntry.status == EntryStatus.REMOVED,
+                    ListEntry.removal_reason == RemovalReason.REPAIRED,
+                    ListEntry.removal_detail == f"credit repair case {case.id}",
+                )
             )
         ):
             if entry.term_end is None or entry.term_end >= today:

@@ -62,6 +62,7 @@ LIST_LABELS: dict[str, str] = {
     RemovalReason.REPAIRED: N_("Credit repaired"),
     RemovalReason.OBJECTION_UPHELD: N_("Objection upheld"),
     RemovalReason.PERFORMED: N_("Judgment performed"),
+    RemovalReason.RECORD_REVOKED: N_("Record revoked by its source"),
     RemovalReason.OTHER: N_("Other reason"),
     MeasureKind.INCENTIVE: N_("Incentive"),
     MeasureKind.PUNISHMENT: N_("Punishment"),
@@ -123,6 +124,14 @@ OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
         N_("Repair revoked, credit repair case %(number)s: the record is restored"),
     ),
 )
+# The version reason of a record its source revoked (``collection.revocation``), by ground.
+REVOCATION_GROUNDS: dict[str, str] = {
+    "reconsideration": N_("Annulled on administrative reconsideration"),
+    "court": N_("Annulled by a court"),
+    "withdrawn": N_("Withdrawn by the deciding organ"),
+    "other": N_("Other ground"),
+}
+_REVOKED = re.compile(r"^revoked by source \((\w+)\)$")
 
 
 def version_reason(reason: str, table: dict[str, str], gettext: Callable[[str], str]) -> str:
@@ -132,6 +141,11 @@ def version_reason(reason: str, table: dict[str, str], gettext: Callable[[str], 
         match = pattern.match(reason)
         if match:
             return gettext(message) % {"number": match[1]}
+    revoked = _REVOKED.match(reason)
+    if revoked and revoked[1] in REVOCATION_GROUNDS:
+        return gettext("Revoked by its source: %(ground)s") % {
+            "ground": gettext(REVOCATION_GROUNDS[revoked[1]])
+        }
     return gettext(table[reason]) if reason in table else reason
 
 

@@ -89,6 +89,8 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("staff submit only for their own organisation"),
         N_("only the unit that accepted the commitment updates its fulfilment"),
+        N_("only the unit that submitted a record revokes it"),
+        N_("the record is revoked already"),
         N_("this entry belongs to another agency"),
         N_("only a subject account declares about itself"),
         N_("only a subject sees its own access log"),
@@ -1083,6 +1085,9 @@ CODES: dict[str, str] = {
         "Objection handlers alter no data: the source's case officers and data reporters "
         "approve or revoke a repair."
     ),
+    # a source revokes its record (decision 0028)
+    "already_revoked": N_("The record is revoked already."),
+    "record_not_revocable": N_("This record can no longer be revoked."),
     "not_forwarded": N_("The credit authority has not forwarded this objection to your unit."),
     "record_not_objectionable": N_("This record is no longer used and cannot be objected to."),
     "not_correctable": N_("This field says who or which record it is and cannot be corrected."),

@@ -18,7 +18,16 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Permission, require, require_subject_account
 from xinyong.catalog import service as catalog
-from xinyong.collection import batches, consent, pipeline, readers, records, sources, timeliness
+from xinyong.collection import (
+    batches,
+    consent,
+    pipeline,
+    readers,
+    records,
+    revocation,
+    sources,
+    timeliness,
+)
 from xinyong.collection.models import Consent
 from xinyong.errors import PermissionDenied
 from xinyong.subjects.models import Subject
@@ -581,3 +590,86 @@ def update_fulfilment(
         session, clock, actor, record_id, status=body.status, note=body.note
     )
     return {"record_id": record_id, "version": version.version_no, "fulfilment_status": body.status}
+
+
+# --- the source's records: revocation (decision 0028) ------------------------------------------
+
+
+def _source_record_out(found: revocation.SourceRecord) -> dict[str, Any]:
+    r = found.record
+    return {
+        "id": r.id,
+        "record_type": found.type_code,
+        "type_name": found.type_name,
+        "type_name_en": found.type_name_en,
+        "subject": {"name": found.subject_name, "code": found.subject_code},
+        "status": r.status.value,
+        "version": r.current_version_no,
+        "decision_date": r.decision_date.isoformat(),
+        "publicity": {
+            "start": r.publicity_start.isoformat() if r.publicity_start else None,
+            "end": r.publicity_end.isoformat() if r.publicity_end else None,
+        },
+        "revocable": found.revocable,
+        "history": [
+            {
+                "version": v.version_no,
+                "status": v.status.value,
+                "reason": v.reason,
+                "detail": v.reason_detail,
+                "source": found.source_names.get(v.source_organisation_id)
+                if v.source_organisation_id
+                else None,
+                "at": v.created_at.isoformat(),
+            }
+            for v in found.versions
+        ],
+    }
+
+
+@router.get("/records/{record_id}", tags=["collection"], responses=refusals(403, 404))
+def source_record(
+    record_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """A record as the unit that submitted it sees it, with its history (Art. 24): only
+    that unit's data reporters (``403 not_source``, Art. 12). In the subject's access log."""
+    return _source_record_out(revocation.source_record(session, clock, actor, record_id))
+
+
+class RecordRevocationIn(BaseModel):
+    ground: str = Field(
+        pattern="^(" + "|".join(revocation.GROUNDS) + ")$",
+        description="reconsideration (annulled on administrative reconsideration), court "
+        "(annulled by a court), withdrawn (withdrawn by the deciding organ), other",
+    )
+    document_number: str = Field(
+        min_length=1,
+        max_length=revocation.MAX_DOCUMENT_NUMBER,
+        description="the number of the decision that annulled or withdrew it",
+    )
+    reason: str = Field(min_length=1, max_length=revocation.MAX_TEXT)
+
+
+@router.post("/records/{record_id}/revoke", tags=["collection"], responses=refusals(403, 404, 409))
+def revoke_record(
+    record_id: RowId,
+    body: RecordRevocationIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The unit that submitted a record revokes it, the decision behind it having been
+    annulled or withdrawn: a new version, status ``revoked`` — no longer public, shared or
+    used; list entries resting on it removed; reports issued to others that may show it no
+    longer open. Only its data reporters (``403 not_source``, Art. 12); a record revoked
+    already ``409 already_revoked``, a deleted one ``409 record_not_revocable``."""
+    version = revocation.revoke(
+        session,
+        clock,
+        actor,
+        record_id,
+        ground=body.ground,
+        document_number=body.document_number,
+        reason=body.reason,
+    )
+    return {"record_id": record_id, "version": version.version_no, "status": "revoked"}

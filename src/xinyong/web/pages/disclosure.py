@@ -24,6 +24,7 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission, requ
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import Clock
+from xinyong.collection import revocation
 from xinyong.disclosure import access, person_lookup, query_items, rendering, reports
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import QueryItem
@@ -84,6 +85,10 @@ CONTENT_REMOVED_LABELS = {
     "record_deleted": N_(
         "Its content was deleted with a record it may show, deleted after its retention period."
     ),
+    "record_revoked": N_(
+        "Its content was deleted when a record it may show was revoked by its source: a "
+        "revoked record is no longer shared."
+    ),
     "record_repaired": N_(
         "Its content was deleted when a record it may show was repaired (Art. 20–23): a "
         "repaired record is no longer shared."
@@ -111,6 +116,7 @@ WHAT_LABELS = {
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
+    access.SOURCE_RECORD: N_("A record shown to the unit that submitted it, to revoke it"),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
@@ -122,6 +128,7 @@ PURPOSE_LABELS = {
     access.LIST_WORK_PURPOSE: N_("recognising and reviewing list entries (Art. 14, 18)"),
     access.OBJECTION_PURPOSE: N_("deciding objections to list entries (Art. 25)"),
     access.REVIEW_PURPOSE: N_("confidentiality review before publicity (Art. 12(3))"),
+    revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {
