@@ -178,6 +178,14 @@ BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"
 SUBMITTERS = frozenset({"reporter", "other_reporter"})
 
 
+def _source_record(world: World) -> dict[str, Any]:
+    """A fresh penalty about the company, submitted by the regulator (decision 0028)."""
+    return {"record_id": objections_helpers.fresh_record(world).id}
+
+
+_REVOCATION = {"ground": "court", "document_number": "(2026)闽01行终1号", "reason": "判决撤销"}
+
+
 def _new_uscc() -> str:
     import random
 
@@ -515,6 +523,14 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=objections_helpers.matrix_forwarded_withdrawal,
         json=lambda w: {"note": "不予公示"},
     ),
+    # --- api/collection: a source revokes its record (decision 0028) ---
+    # Any unit's data reporters search their own unit's records.
+    ("GET", "/api/v1/records"): Access(SUBMITTERS, query=lambda w: {"number": "榕市监罚"}),
+    # One record: only the data reporters of the unit that submitted it (the regulator).
+    ("GET", "/api/v1/records/{record_id}"): Access(frozenset({"reporter"}), params=_source_record),
+    ("POST", "/api/v1/records/{record_id}/revoke"): Access(
+        frozenset({"reporter"}), params=_source_record, json=lambda w: _REVOCATION
+    ),
     # --- api/repair (Art. 20-23): credit repair ---
     # Only the record's subject applies (the records are the company's).
     ("GET", "/api/v1/me/records/{record_id}/repair-checklist"): Access(
@@ -790,6 +806,12 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=lambda w: {"upheld": "no", "reasons": "异议理由不成立：处罚决定未履行"},
     ),
     # --- pages/record_objections (Art. 25) ---
+    # --- pages/source_records (decision 0028) ---
+    ("GET", "/records"): Access(SUBMITTERS, query=lambda w: {"number": "榕市监罚"}),
+    ("GET", "/records/{record_id}"): Access(frozenset({"reporter"}), params=_source_record),
+    ("POST", "/records/{record_id}/revoke"): Access(
+        frozenset({"reporter"}), params=_source_record, form=lambda w: _REVOCATION
+    ),
     # --- pages/credit_repair (Art. 20-23) ---
     ("GET", "/me/repairs"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/repairs"): Access(

@@ -235,6 +235,15 @@ def test_the_api_revokes_and_shows_the_record_to_its_source(
     record = company_penalty(db, clock, world)
     db.commit()
     reporter = auth_headers(client, "reporter")
+    number = current_version(db, record).payload["decision_number"]
+    found = client.get("/api/v1/records", params={"number": number}, headers=reporter).json()
+    assert [item["id"] for item in found["items"]] == [record.id]
+    # A whole part of the key only, and only the caller's unit's records.
+    partial = client.get("/api/v1/records", params={"number": number[1:]}, headers=reporter)
+    assert partial.json()["items"] == []
+    other_unit = auth_headers(client, "other_reporter")
+    elsewhere = client.get("/api/v1/records", params={"number": number}, headers=other_unit)
+    assert elsewhere.json()["items"] == []
     body = {"ground": "court", "document_number": DOCUMENT, "reason": "行政判决撤销原处罚决定"}
     shown = client.get(f"/api/v1/records/{record.id}", headers=reporter)
     assert shown.status_code == 200, shown.text
@@ -243,8 +252,7 @@ def test_the_api_revokes_and_shows_the_record_to_its_source(
     assert [e.what for e in access_events(db, world.subjects["company"].id)][-1] == (
         "source_record"
     )
-    other = auth_headers(client, "other_reporter")
-    refused = client.post(f"/api/v1/records/{record.id}/revoke", json=body, headers=other)
+    refused = client.post(f"/api/v1/records/{record.id}/revoke", json=body, headers=other_unit)
     assert error_of(refused) == (403, "not_source", "Art. 12")
     done = client.post(f"/api/v1/records/{record.id}/revoke", json=body, headers=reporter)
     assert done.status_code == 200, done.text

@@ -255,9 +255,7 @@ def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) 
     names: dict[int, str] = dict(
         session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(units))
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     access.log_use(
         session,
@@ -278,3 +276,72 @@ def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) 
         versions=versions,
         source_names=names,
     )
+
+
+MAX_FOUND = 20
+
+
+@dataclass(frozen=True)
+class FoundRecord:
+    id: int
+    type_code: str
+    subject_name: str
+    subject_code: str  # masked for natural persons
+    decision_date: dt.date
+    status: RecordStatus
+
+
+def find_own(session: Session, clock: Clock, actor: Actor, number: str) -> list[FoundRecord]:
+    """The unit's own records whose natural key holds ``number`` as a whole part (a
+    decision's document number, 行政处罚决定书文号), newest first, at most ``MAX_FOUND``:
+    how its data reporter finds the record to revoke. Each subject shown is in its access
+    log, as the record's view is."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    require(actor, Permission.SUBMIT_RECORDS)
+    text = _text(number, "number", MAX_DOCUMENT_NUMBER)
+    if actor.organisation_id is None:
+        return []
+    part = "|" + text
+    rows = session.execute(
+        select(CreditRecord, RecordType.code, Subject)
+        .join(RecordType, RecordType.id == CreditRecord.record_type_id)
+        .join(Subject, Subject.id == CreditRecord.subject_id)
+        .where(
+            CreditRecord.source_organisation_id == actor.organisation_id,
+            CreditRecord.natural_key.contains(part, autoescape=True),
+        )
+        .order_by(CreditRecord.id.desc())
+        .limit(MAX_FOUND * 5)
+    ).all()
+    found: list[FoundRecord] = []
+    shown: dict[int, Subject] = {}
+    for record, type_code, subject in rows:
+        # A whole part: "|12号" must not find "|112号"; the key's parts are "|"-separated.
+        if part + "|" not in record.natural_key + "|":
+            continue
+        found.append(
+            FoundRecord(
+                id=record.id,
+                type_code=type_code,
+                subject_name=subject.name,
+                subject_code=subject.public_code,
+                decision_date=record.decision_date,
+                status=record.status,
+            )
+        )
+        shown[subject.id] = subject
+        if len(found) >= MAX_FOUND:
+            break
+    for subject in shown.values():
+        access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.SOURCE_RECORD,
+            purpose=READ_PURPOSE,
+        )
+    return found

@@ -627,6 +627,37 @@ def _source_record_out(found: revocation.SourceRecord) -> dict[str, Any]:
     }
 
 
+@router.get("/records", tags=["collection"], responses=refusals(403))
+def find_records(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    number: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=revocation.MAX_DOCUMENT_NUMBER,
+            description="a part of the natural key, e.g. the decision's document number",
+        ),
+    ],
+) -> dict[str, Any]:
+    """The caller's unit's records found by a part of their natural key (the decision's
+    document number), newest first, at most 20: to find one to revoke. Only data
+    reporters; each subject shown is in its access log."""
+    return {
+        "items": [
+            {
+                "id": f.id,
+                "record_type": f.type_code,
+                "subject": {"name": f.subject_name, "code": f.subject_code},
+                "decision_date": f.decision_date.isoformat(),
+                "status": f.status.value,
+            }
+            for f in revocation.find_own(session, clock, actor, number)
+        ]
+    }
+
+
 @router.get("/records/{record_id}", tags=["collection"], responses=refusals(403, 404))
 def source_record(
     record_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.clock import Clock
 from xinyong.collection import revocation
 from xinyong.errors import Conflict, InvalidInput
@@ -42,6 +42,36 @@ def _render(
             "english": locale_of(request) == "en",
             "history": objection_cases.history_rows(session, found.versions),
             "grounds": REVOCATION_GROUNDS,
+        },
+        state,
+    )
+
+
+@router.get("/records", response_class=HTMLResponse)
+def find_page(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    number: Annotated[str, Query(max_length=revocation.MAX_DOCUMENT_NUMBER)] = "",
+) -> HTMLResponse:
+    """Find one of the unit's records by the decision's document number, to open it."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    state = BLANK
+    found: list[revocation.FoundRecord] = []
+    if number.strip():
+        try:
+            found = revocation.find_own(session, clock, actor, number)
+        except InvalidInput as exc:
+            state = refused(session, exc, {"number": number})
+    return render_form(
+        request,
+        "source_records.html",
+        {
+            **disclosure_helpers(request),
+            "number": number,
+            "found": found,
+            "searched": bool(number.strip()),
         },
         state,
     )

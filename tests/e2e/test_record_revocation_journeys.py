@@ -1,0 +1,58 @@
+"""Journey on the source's record page (decision 0028): the market regulator's data
+reporter finds a penalty it submitted by its decision number and revokes it, the decision
+having been annulled by a court; the company sees the revocation, its source and reason in
+its credit file's history (Art. 24)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import LiveServer
+from tests.e2e.test_record_objection_journeys import _penalty
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_source_finds_and_revokes_its_record_company_sees_why(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    number = f"榕市监处罚〔2026〕R{secrets.token_hex(3)}号"
+    record_id = _penalty(live_server, number)
+    annulment = "（2026）闽0102行初12号"
+
+    log_in(page, "reporter")
+    navigation = page.get_by_role("navigation", name=zh("Main"))
+    navigation.get_by_role("link", name=zh("Our records")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Our records"))
+    page.get_by_label(zh("Decision number")).fill(number)
+    page.get_by_role("button", name=zh("Find"), exact=True).click()
+    title = zh("Record no. %(number)s") % {"number": record_id}
+    page.get_by_role("link", name=title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.get_by_label(zh("Annulled by a court")).check()
+    page.get_by_label(zh("Number of the annulling or withdrawing decision")).fill(annulment)
+    page.get_by_label(zh("Reason"), exact=True).fill("人民法院判决撤销原行政处罚决定。")
+    page.get_by_role("button", name=zh("Revoke"), exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        zh(
+            "The record is revoked: it is no longer public, shared or used, and the subject "
+            "sees the revocation and its reason in its file's history (Art. 24)."
+        )
+    )
+    expect(page.locator("#record dd[data-status]")).to_have_text(zh("Revoked"))
+    expect(page.get_by_role("button", name=zh("Revoke"), exact=True)).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "company")
+    page.goto("/me")
+    page.get_by_role("link", name=zh("My credit file")).first.click()
+    record = page.locator(f"li.record[data-record='{record_id}']")
+    expect(record).to_contain_text(
+        zh("Revoked by its source: %(ground)s") % {"ground": zh("Annulled by a court")}
+    )
+    expect(record).to_contain_text(annulment)
+    expect(record).to_contain_text("人民法院判决撤销原行政处罚决定。")
