@@ -268,3 +268,32 @@ def test_the_api_revokes_and_shows_the_record_to_its_source(
     assert (last["status"], last["reason"]) == ("revoked", "revoked by source (court)")
     assert last["source"]["name"] == world.organisations["regulator"].name
     assert DOCUMENT in last["detail"]
+
+
+def test_the_page_shows_a_refused_revocation_beside_the_form(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """No document number: the form again with the code, nothing written; then revoked,
+    the form is gone and the history names the ground in the page's language."""
+    from tests.page_helpers import HTML, csrf_from, log_in
+
+    record_id = company_penalty(db, clock, disclosure_world).id
+    db.commit()
+    log_in(client, "reporter")
+    page = client.get(f"/records/{record_id}", headers=HTML)
+    assert page.status_code == 200, page.text
+    form = {"ground": "withdrawn", "reason": "本机关自行撤销", "csrf_token": csrf_from(page.text)}
+    refused = client.post(f"/records/{record_id}/revoke", data=form, headers=HTML)
+    assert refused.status_code == 422
+    assert 'data-code="required"' in refused.text
+    status = select(CreditRecord.status).where(CreditRecord.id == record_id)
+    assert db.scalar(status) is RecordStatus.ACTIVE
+    done = client.post(
+        f"/records/{record_id}/revoke",
+        data={**form, "document_number": "榕市监撤〔2026〕3号"},
+        headers=HTML,
+    )
+    assert done.status_code == 200, done.text
+    assert 'data-done="revoked"' in done.text
+    assert f'action="/records/{record_id}/revoke"' not in done.text
+    assert "来源单位撤销：作出决定的机关自行撤销或撤回" in done.text
