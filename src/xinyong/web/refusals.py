@@ -1085,14 +1085,14 @@ CODES: dict[str, str] = {
         "Objection handlers alter no data: the source's case officers and data reporters "
         "approve or revoke a repair."
     ),
-    # a source revokes its record (decision 0028)
-    "already_revoked": N_("The record is revoked already."),
-    "record_not_revocable": N_("This record can no longer be revoked."),
     "not_forwarded": N_("The credit authority has not forwarded this objection to your unit."),
     "record_not_objectionable": N_("This record is no longer used and cannot be objected to."),
     "not_correctable": N_("This field says who or which record it is and cannot be corrected."),
     "unknown_field": N_("The record type has no such field."),
     "unchanged": N_("Nothing was changed."),
+    # a source revokes its record (decision 0028)
+    "already_revoked": N_("The record is revoked already."),
+    "record_not_revocable": N_("This record can no longer be revoked."),
     "not_case_party": N_(
         "Only the subject, the credit authority and the record's source read a case."
     ),
