@@ -41,6 +41,7 @@ class Permission(enum.StrEnum):
     APPLY_MEASURES = "apply_measures"
     MANAGE_MEASURES = "manage_measures"
     MANAGE_INSTITUTIONS = "manage_institutions"  # the register of Art. 26
+    PUBLISH_TYPICAL_CASES = "publish_typical_cases"  # integrity publicity, Art. 32
     READ_RISK_STATUS = (
         "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
     )
@@ -59,6 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VERIFY_AUDIT,
             Permission.MANAGE_MEASURES,
             Permission.MANAGE_INSTITUTIONS,
+            Permission.PUBLISH_TYPICAL_CASES,
         }
     ),
     Role.DATA_REPORTER: frozenset({Permission.SUBMIT_RECORDS, Permission.READ_BATCHES}),

@@ -10,6 +10,7 @@ from xinyong.disclosure import models as disclosure_models
 from xinyong.institutions import models as institutions_models
 from xinyong.lists import models as lists_models
 from xinyong.objections import models as objections_models
+from xinyong.publicity import models as publicity_models
 from xinyong.repair import models as repair_models
 from xinyong.subjects import models as subjects_models
 
@@ -24,6 +25,7 @@ __all__ = [
     "institutions_models",
     "lists_models",
     "objections_models",
+    "publicity_models",
     "repair_models",
     "subjects_models",
 ]

@@ -1,0 +1,1 @@
+"""Integrity publicity (Art. 32): typical cases the credit authority publishes."""

@@ -1,0 +1,527 @@
+"""Typical cases of integrity publicity (诚信宣传典型案例, Art. 32).
+
+The credit authority sets up integrity models, exposes serious dishonesty, publicises the
+city's joint incentive and punishment practice and brings out typical cases of dishonest
+subjects who repaired their credit. Each case rests on its basis:
+
+* an integrity model on a red-list entry in force (Art. 14, 32);
+* an exposure of serious dishonesty on a serious black-list entry in force (Art. 17, 32);
+* a credit-repair case on a repair case whose record was repaired (Art. 20–23);
+* a write-up of practice on nothing about a subject.
+
+A case is shown only while its basis holds, decided by the query that reads it
+(``shown_statement``): when the list entry is removed or its term ends, or the repair is
+revoked for fraud (Art. 23), the case is no longer shown, with no job to run — exposure
+never outlasts the listing. A repaired record is no longer public, so a credit-repair
+case names its subject only with the subject's written consent (recorded by reference);
+otherwise it is published anonymised: the kind of subject, the record's type, the year of
+its decision and the month of the repair are kept; name, code, the record's number and
+exact dates are not, and a title or narrative naming the subject is refused.
+
+Four eyes: one officer of the credit authority drafts, another publishes. Withdrawal (any
+officer of it, with the reason) is final; a case to show again is drafted anew.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import OrganisationKind
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.audit import service as audit
+from xinyong.clock import Clock
+from xinyong.collection.models import CreditRecord
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, Tier
+from xinyong.lists.publicity import mask_name
+from xinyong.objections.service import definition_of
+from xinyong.publicity.models import CaseKind, TypicalCase
+from xinyong.repair.models import RepairCase, RepairStatus
+from xinyong.subjects.models import Subject, SubjectName
+
+ARTICLE = "Art. 32"
+REPAIR_ARTICLE = "Art. 20"
+TITLE_LIMIT = 200
+NARRATIVE_LIMIT = 10_000
+REASON_LIMIT = 2000
+MAX_LISTED = 500
+
+# Codes that would identify a subject in an anonymised narrative: a unified social credit
+# code or a citizen ID number (15 to 18 characters of digits and capitals, at least 14 of
+# them digits in a row for an ID number).
+_CODE_SHAPES = (
+    re.compile(r"[0-9]{14,}[0-9X]"),
+    re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])"),
+)
+
+BASIS_LIST_KIND = {
+    CaseKind.INTEGRITY_MODEL: ListKind.RED,
+    CaseKind.SERIOUS_DISHONESTY: ListKind.BLACK,
+}
+
+
+def _text(value: str | None, field: str, *, limit: int, required: bool = True) -> str | None:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        if required:
+            raise InvalidInput(f"give the {field.replace('_', ' ')}", code="required", field=field)
+        return None
+    if len(cleaned) > limit:
+        raise InvalidInput(
+            f"the {field.replace('_', ' ')} is longer than {limit} characters",
+            code="too_long",
+            field=field,
+        )
+    return cleaned
+
+
+def _require_authority(actor: Actor) -> None:
+    """Officers of the credit authority draft, publish and withdraw (Art. 32)."""
+    require(actor, Permission.PUBLISH_TYPICAL_CASES)
+    if actor.kind != "system" and actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
+        raise PermissionDenied(
+            "only the credit authority publishes typical cases",
+            code="not_credit_authority",
+            article=ARTICLE,
+        )
+
+
+# --- the basis ------------------------------------------------------------------------------
+
+
+def _entry_in_force(today: dt.date) -> ColumnElement[bool]:
+    return and_(
+        ListEntry.status == EntryStatus.PUBLISHED,
+        ListEntry.term_start <= today,
+        ListEntry.term_end >= today,
+    )
+
+
+def _list_basis(
+    session: Session, kind: CaseKind, entry_id: int | None, today: dt.date
+) -> ListEntry:
+    wanted = BASIS_LIST_KIND[kind]
+    if entry_id is None:
+        raise InvalidInput(
+            f"a case of this kind rests on a published {wanted.value}-list entry",
+            code="basis_required",
+            field="list_entry_id",
+            article=ARTICLE,
+        )
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound("no such list entry", code="not_found", field="list_entry_id")
+    if entry.kind is not wanted:
+        raise InvalidInput(
+            "an integrity model rests on a red-list entry"
+            if wanted is ListKind.RED
+            else "an exposure of serious dishonesty rests on a black-list entry",
+            code="wrong_list",
+            field="list_entry_id",
+            article=ARTICLE,
+        )
+    if kind is CaseKind.SERIOUS_DISHONESTY and entry.tier is not Tier.SERIOUS:
+        raise InvalidInput(
+            "only serious dishonesty is exposed: the entry is not on the serious tier",
+            code="not_serious",
+            field="list_entry_id",
+            article=ARTICLE,
+        )
+    in_force = (
+        entry.status is EntryStatus.PUBLISHED
+        and entry.term_start is not None
+        and entry.term_end is not None
+        and entry.term_start <= today <= entry.term_end
+    )
+    if not in_force:
+        raise Conflict(
+            "the list entry is not on the published list: a case may not outlast the listing",
+            code="entry_not_in_force",
+            field="list_entry_id",
+            article=ARTICLE,
+        )
+    return entry
+
+
+def _repair_basis(session: Session, case_id: int | None) -> RepairCase:
+    if case_id is None:
+        raise InvalidInput(
+            "a credit-repair case rests on a repaired case",
+            code="basis_required",
+            field="repair_case_id",
+            article=ARTICLE,
+        )
+    found = session.get(RepairCase, case_id)
+    if found is None:
+        raise NotFound("no such repair case", code="not_found", field="repair_case_id")
+    if found.status is not RepairStatus.APPROVED:
+        raise Conflict(
+            "the repair case was not decided with the record repaired",
+            code="not_repaired",
+            field="repair_case_id",
+            article=REPAIR_ARTICLE,
+        )
+    return found
+
+
+def identifying_terms(session: Session, subject: Subject, record: CreditRecord) -> list[str]:
+    """What would identify the subject of a repaired record in an anonymised case: its
+    names (current, former and their cores), its code and reference, the record's number."""
+    terms = {subject.name, subject.reference, subject.uscc or "", record.natural_key}
+    for name in session.scalars(select(SubjectName).where(SubjectName.subject_id == subject.id)):
+        terms.update({name.name, name.core})
+    return sorted(t for t in terms if len(t.strip()) >= 2)
+
+
+def identifies(text: str, terms: list[str]) -> bool:
+    """Whether ``text`` names one of ``terms`` (spacing and letter case aside) or holds
+    something shaped like a unified social credit code or a citizen ID number."""
+    folded = re.sub(r"\s+", "", text).upper()
+    wanted = [re.sub(r"\s+", "", t).upper() for t in terms]
+    return any(t and t in folded for t in wanted) or any(
+        shape.search(folded) for shape in _CODE_SHAPES
+    )
+
+
+def _check_anonymised(session: Session, repair: RepairCase, texts: dict[str, str | None]) -> None:
+    subject = session.get(Subject, repair.subject_id)
+    record = session.get(CreditRecord, repair.record_id)
+    assert subject is not None
+    assert record is not None
+    terms = identifying_terms(session, subject, record)
+    for field, text in texts.items():
+        if text and identifies(text, terms):
+            raise InvalidInput(
+                "without the subject's consent to be named, the case may not name or "
+                "identify it: a repaired record is no longer public",
+                code="identifies_subject",
+                field=field,
+                article=REPAIR_ARTICLE,
+            )
+
+
+def _check_basis(session: Session, case: TypicalCase, today: dt.date) -> None:
+    if case.kind in BASIS_LIST_KIND:
+        if case.repair_case_id is not None:
+            raise InvalidInput(
+                "a case of this kind rests on a list entry, not on a repair case",
+                code="basis_not_allowed",
+                field="repair_case_id",
+                article=ARTICLE,
+            )
+        _list_basis(session, case.kind, case.list_entry_id, today)
+    elif case.kind is CaseKind.CREDIT_REPAIR:
+        if case.list_entry_id is not None:
+            raise InvalidInput(
+                "a credit-repair case rests on a repair case, not on a list entry",
+                code="basis_not_allowed",
+                field="list_entry_id",
+                article=ARTICLE,
+            )
+        repair = _repair_basis(session, case.repair_case_id)
+        if not case.names_subject:
+            _check_anonymised(
+                session,
+                repair,
+                {
+                    "title": case.title,
+                    "title_en": case.title_en,
+                    "narrative": case.narrative,
+                    "narrative_en": case.narrative_en,
+                },
+            )
+    else:
+        for field, value in (
+            ("list_entry_id", case.list_entry_id),
+            ("repair_case_id", case.repair_case_id),
+        ):
+            if value is not None:
+                raise InvalidInput(
+                    "a write-up of practice rests on no subject's entry or case",
+                    code="basis_not_allowed",
+                    field=field,
+                    article=ARTICLE,
+                )
+    if case.consent_evidence is not None and case.kind is not CaseKind.CREDIT_REPAIR:
+        raise InvalidInput(
+            "a consent to be named is recorded only for a credit-repair case",
+            code="consent_not_applicable",
+            field="consent_evidence",
+            article=REPAIR_ARTICLE,
+        )
+
+
+# --- the steps ------------------------------------------------------------------------------
+
+
+def _audit(session: Session, clock: Clock, actor: Actor, case: TypicalCase, action: str) -> None:
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"typical_case.{action}",
+        target_type="typical_case",
+        target_id=case.id,
+        details={
+            "kind": case.kind.value,
+            "list_entry_id": case.list_entry_id,
+            "repair_case_id": case.repair_case_id,
+            "names_subject": case.names_subject,
+        },
+    )
+
+
+def draft(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    kind: CaseKind,
+    title: str,
+    narrative: str,
+    title_en: str | None = None,
+    narrative_en: str | None = None,
+    list_entry_id: int | None = None,
+    repair_case_id: int | None = None,
+    consent_evidence: str | None = None,
+) -> TypicalCase:
+    """An officer of the credit authority drafts a case on its basis; another publishes."""
+    _require_authority(actor)
+    consent = _text(consent_evidence, "consent_evidence", limit=REASON_LIMIT, required=False)
+    case = TypicalCase(
+        kind=kind,
+        title=_text(title, "title", limit=TITLE_LIMIT),
+        title_en=_text(title_en, "title_en", limit=TITLE_LIMIT, required=False),
+        narrative=_text(narrative, "narrative", limit=NARRATIVE_LIMIT),
+        narrative_en=_text(narrative_en, "narrative_en", limit=NARRATIVE_LIMIT, required=False),
+        list_entry_id=list_entry_id,
+        repair_case_id=repair_case_id,
+        names_subject=kind is not CaseKind.CREDIT_REPAIR or consent is not None,
+        consent_evidence=consent,
+        drafted_by=actor.audit().id or "system",
+        drafted_at=clock.now(),
+    )
+    _check_basis(session, case, clock.today())
+    session.add(case)
+    session.flush()
+    _audit(session, clock, actor, case, "drafted")
+    return case
+
+
+def get(session: Session, case_id: int) -> TypicalCase:
+    found = session.get(TypicalCase, case_id)
+    if found is None:
+        raise NotFound("no such typical case", code="not_found", field="case")
+    return found
+
+
+def state(case: TypicalCase) -> str:
+    if case.withdrawn_at is not None:
+        return "withdrawn"
+    if case.published_at is not None:
+        return "published"
+    return "draft"
+
+
+def may_publish(actor: Actor, case: TypicalCase) -> bool:
+    return state(case) == "draft" and case.drafted_by != actor.audit().id
+
+
+def publish(session: Session, clock: Clock, actor: Actor, case_id: int) -> TypicalCase:
+    """A second officer publishes a draft, its basis checked again as it stands now."""
+    _require_authority(actor)
+    case = get(session, case_id)
+    if case.drafted_by == actor.audit().id:
+        raise PermissionDenied(
+            "the drafter cannot publish their own draft; a second officer must",
+            code="self_publication",
+            article=ARTICLE,
+        )
+    if state(case) != "draft":
+        raise Conflict(
+            f"a case that is {state(case)} cannot be published",
+            code="wrong_state",
+            field="case",
+        )
+    _check_basis(session, case, clock.today())
+    case.published_at = clock.now()
+    case.published_by = actor.audit().id or "system"
+    _audit(session, clock, actor, case, "published")
+    return case
+
+
+def withdraw(
+    session: Session, clock: Clock, actor: Actor, case_id: int, *, reason: str
+) -> TypicalCase:
+    """Withdraw a published case or discard a draft, with the reason; final."""
+    _require_authority(actor)
+    case = get(session, case_id)
+    why = _text(reason, "reason", limit=REASON_LIMIT)
+    if case.withdrawn_at is not None:
+        raise Conflict("the case is already withdrawn", code="wrong_state", field="case")
+    case.withdrawn_at = clock.now()
+    case.withdrawn_by = actor.audit().id or "system"
+    case.withdrawal_reason = why
+    _audit(session, clock, actor, case, "withdrawn")
+    return case
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def shown_statement(today: dt.date) -> Select[TypicalCase]:
+    """Published, not withdrawn, and its basis holding today: the list entry in force, the
+    repair not revoked. Nothing else decides whether a case is shown."""
+    return (
+        select(TypicalCase)
+        .outerjoin(ListEntry, ListEntry.id == TypicalCase.list_entry_id)
+        .outerjoin(RepairCase, RepairCase.id == TypicalCase.repair_case_id)
+        .where(
+            TypicalCase.published_at.is_not(None),
+            TypicalCase.withdrawn_at.is_(None),
+            or_(
+                and_(
+                    TypicalCase.kind.in_((CaseKind.INTEGRITY_MODEL, CaseKind.SERIOUS_DISHONESTY)),
+                    _entry_in_force(today),
+                ),
+                and_(
+                    TypicalCase.kind == CaseKind.CREDIT_REPAIR,
+                    RepairCase.status == RepairStatus.APPROVED,
+                ),
+                TypicalCase.kind == CaseKind.JOINT_PRACTICE,
+            ),
+        )
+        .order_by(TypicalCase.published_at.desc(), TypicalCase.id.desc())
+    )
+
+
+@dataclass(frozen=True)
+class PublicSubject:
+    """The subject as a published case shows it: an organisation by name and code, a
+    natural person by masked name and opaque reference (never an ID number)."""
+
+    display_name: str
+    code: str
+    is_organisation: bool
+
+
+@dataclass(frozen=True)
+class RepairFacts:
+    """What an anonymised credit-repair case keeps of the repair: nothing that identifies."""
+
+    subject_is_organisation: bool
+    record_type_name: str
+    record_type_name_en: str
+    decided_year: int
+    repaired_month: str  # YYYY-MM
+
+
+@dataclass(frozen=True)
+class PublicCase:
+    case: TypicalCase
+    subject: PublicSubject | None  # None: anonymised, or a write-up of practice
+    list_kind: str | None
+    standard_name: str | None
+    repair: RepairFacts | None
+
+
+def _public_subject(subject: Subject) -> PublicSubject:
+    if subject.is_organisation:
+        return PublicSubject(subject.name, subject.public_code, True)
+    return PublicSubject(mask_name(subject.name), subject.reference, False)
+
+
+def _public(session: Session, case: TypicalCase) -> PublicCase:
+    if case.list_entry_id is not None:
+        entry = session.get(ListEntry, case.list_entry_id)
+        assert entry is not None
+        subject = session.get(Subject, entry.subject_id)
+        standard = session.get(ListStandard, entry.standard_id)
+        assert subject is not None
+        assert standard is not None
+        return PublicCase(case, _public_subject(subject), entry.kind.value, standard.name, None)
+    if case.repair_case_id is not None:
+        repair = session.get(RepairCase, case.repair_case_id)
+        assert repair is not None
+        record = session.get(CreditRecord, repair.record_id)
+        subject = session.get(Subject, repair.subject_id)
+        assert record is not None
+        assert subject is not None
+        definition = definition_of(session, record)
+        repaired = repair.decided_at or repair.applied_at
+        facts = RepairFacts(
+            subject_is_organisation=subject.is_organisation,
+            record_type_name=definition.name_zh,
+            record_type_name_en=definition.name_en,
+            decided_year=record.decision_date.year,
+            repaired_month=repaired.strftime("%Y-%m"),
+        )
+        named = _public_subject(subject) if case.names_subject else None
+        return PublicCase(case, named, None, None, facts)
+    return PublicCase(case, None, None, None, None)
+
+
+def shown(session: Session, today: dt.date, *, kind: CaseKind | None = None) -> list[PublicCase]:
+    """The cases the public sees today (newest first), optionally of one kind."""
+    statement = shown_statement(today).limit(MAX_LISTED)
+    if kind is not None:
+        statement = statement.where(TypicalCase.kind == kind)
+    return [_public(session, case) for case in session.scalars(statement)]
+
+
+def shown_one(session: Session, today: dt.date, case_id: int) -> PublicCase:
+    found = session.scalar(shown_statement(today).where(TypicalCase.id == case_id))
+    if found is None:
+        raise NotFound("no such published typical case", code="not_found", field="case")
+    return _public(session, found)
+
+
+@dataclass(frozen=True)
+class StaffCase:
+    """A case as the credit authority's officers see it: its state, whether the public
+    sees it now, and its basis by number."""
+
+    case: TypicalCase
+    state: str
+    shown: bool
+    subject: PublicSubject | None  # for a list entry (public); a repair case by number only
+
+
+def _staff_view(session: Session, case: TypicalCase, shown_ids: set[int]) -> StaffCase:
+    subject = None
+    if case.list_entry_id is not None:
+        entry = session.get(ListEntry, case.list_entry_id)
+        listed = session.get(Subject, entry.subject_id) if entry is not None else None
+        subject = _public_subject(listed) if listed is not None else None
+    return StaffCase(case, state(case), case.id in shown_ids, subject)
+
+
+def _shown_ids(session: Session, today: dt.date, ids: list[int] | None = None) -> set[int]:
+    statement = shown_statement(today).with_only_columns(TypicalCase.id)
+    if ids is not None:
+        statement = statement.where(TypicalCase.id.in_(ids))
+    return set(session.scalars(statement))
+
+
+def all_cases(session: Session, clock: Clock, actor: Actor) -> list[StaffCase]:
+    """Every case, newest first, for the credit authority. A repair case's subject is not
+    shown here (the case's number links to it, read and logged there), so this list reads
+    nothing that is not public."""
+    _require_authority(actor)
+    rows = list(
+        session.scalars(select(TypicalCase).order_by(TypicalCase.id.desc()).limit(MAX_LISTED))
+    )
+    shown_ids = _shown_ids(session, clock.today(), [c.id for c in rows])
+    return [_staff_view(session, case, shown_ids) for case in rows]
+
+
+def staff_case(session: Session, clock: Clock, actor: Actor, case_id: int) -> StaffCase:
+    """One case as ``all_cases`` shows it."""
+    _require_authority(actor)
+    case = get(session, case_id)
+    return _staff_view(session, case, _shown_ids(session, clock.today(), [case.id]))

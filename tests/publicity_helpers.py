@@ -1,0 +1,112 @@
+"""Builders for typical-case tests (Art. 32): a second officer of the credit authority, the
+bases a case rests on, and the permission matrix's cases."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import UserFactory, World
+from tests.lists_helpers import actor, extend_to_lists_world, load_rule_packs, published_entry
+from xinyong.accounts.models import Role, UserAccount
+from xinyong.lists.models import ListEntry
+from xinyong.publicity import cases
+from xinyong.publicity.models import CaseKind, TypicalCase
+from xinyong.repair.models import RepairCase, RepairStatus
+
+RED = "integrity_model"
+SERIOUS = "serious_health_safety"
+
+
+def add_second_officer(world: World) -> None:
+    """``authority2``: the second officer of the credit authority, who publishes."""
+    if "authority2" not in world.users:
+        found = world.session.scalar(
+            select(UserAccount).where(UserAccount.username == "authority2")
+        )
+        world.users["authority2"] = found or UserFactory(
+            username="authority2",
+            role=Role.CREDIT_AUTHORITY_OFFICER,
+            organisation=world.organisations["authority"],
+        )
+        world.session.flush()
+
+
+def red_entry(session: Session, world: World, subject: str = "other_company") -> ListEntry:
+    return published_entry(session, world.clock, world, world.subjects[subject], RED)
+
+
+def serious_entry(session: Session, world: World, subject: str = "company") -> ListEntry:
+    return published_entry(session, world.clock, world, world.subjects[subject], SERIOUS)
+
+
+def repaired_case(world: World) -> RepairCase:
+    from tests.repair_helpers import _case
+
+    return _case(world, RepairStatus.APPROVED)
+
+
+def drafted(
+    session: Session,
+    world: World,
+    kind: CaseKind = CaseKind.INTEGRITY_MODEL,
+    *,
+    by: str = "authority",
+    **values: Any,
+) -> TypicalCase:
+    fields: dict[str, Any] = {
+        "title": "诚信经营典型",
+        "narrative": "该企业连续三年守法经营，获评诚信示范企业。",
+    }
+    fields.update(values)
+    return cases.draft(session, world.clock, actor(world, by), kind=kind, **fields)
+
+
+# --- the permission matrix --------------------------------------------------------------------
+
+
+def _matrix_world(world: World) -> Session:
+    session = world.session
+    load_rule_packs(session, world.clock)
+    if "caseofficer2" not in world.users:
+        extend_to_lists_world(world, session, world.clock)
+    add_second_officer(world)
+    session.commit()
+    return session
+
+
+def _matrix_case(world: World, *, published: bool) -> TypicalCase:
+    session = _matrix_world(world)
+    # Drafted by the second officer, so that the matrix's ``authority`` may publish it.
+    case = drafted(session, world, CaseKind.JOINT_PRACTICE, by="authority2", title="联合奖惩做法")
+    if published:
+        cases.publish(session, world.clock, actor(world, "authority"), case.id)
+    session.commit()
+    return case
+
+
+def matrix_draft(world: World) -> dict[str, Any]:
+    _matrix_world(world)
+    return {
+        "kind": "joint_practice",
+        "title": "本市联合奖惩做法",
+        "narrative": "各部门在行政许可中查询使用红黑名单。",
+    }
+
+
+def matrix_draft_form(world: World) -> dict[str, Any]:
+    return matrix_draft(world)
+
+
+def matrix_published(world: World) -> dict[str, Any]:
+    return {"case_id": _matrix_case(world, published=True).id}
+
+
+def matrix_drafted(world: World) -> dict[str, Any]:
+    return {"case_id": _matrix_case(world, published=False).id}
+
+
+def matrix_reason(world: World) -> dict[str, Any]:
+    return {"reason": "案例信息需要更新"}

@@ -1,0 +1,337 @@
+"""Typical cases of integrity publicity (Art. 32): each kind on its basis, four eyes,
+withdrawal, a case never outlasting its basis, anonymised credit-repair cases, the audit
+trail, and the API."""
+
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import World, auth_headers
+from tests.lists_helpers import (
+    actor,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from tests.publicity_helpers import (
+    add_second_officer,
+    drafted,
+    red_entry,
+    repaired_case,
+    serious_entry,
+)
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.lists import entries
+from xinyong.lists.models import RemovalReason
+from xinyong.publicity import cases
+from xinyong.publicity.models import CaseKind
+from xinyong.repair import service as repair
+from xinyong.repair.models import RepairCase
+
+
+@pytest.fixture
+def pworld(lists_world: World, db: Session) -> World:
+    add_second_officer(lists_world)
+    db.commit()
+    return lists_world
+
+
+def _shown_ids(db: Session, day: dt.date) -> list[int]:
+    return [c.case.id for c in cases.shown(db, day)]
+
+
+def test_integrity_model_drafted_by_one_officer_published_by_another(
+    pworld: World, db: Session, clock: FixedClock
+) -> None:
+    entry = red_entry(db, pworld)
+    case = drafted(db, pworld, list_entry_id=entry.id)
+    assert cases.state(case) == "draft"
+    assert _shown_ids(db, clock.today()) == []
+    with pytest.raises(PermissionDenied) as refused:
+        cases.publish(db, clock, actor(pworld, "authority"), case.id)
+    assert (refused.value.code, refused.value.article) == ("self_publication", "Art. 32")
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    (shown,) = cases.shown(db, clock.today())
+    assert shown.case.id == case.id
+    assert shown.subject is not None
+    assert shown.subject.display_name == pworld.subjects["other_company"].name
+    assert shown.list_kind == "red"
+    with pytest.raises(Conflict) as again:
+        cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    assert again.value.code == "wrong_state"
+    actions = list(
+        db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.target_type == "typical_case")
+            .order_by(AuditEvent.sequence)
+        )
+    )
+    assert actions == ["typical_case.drafted", "typical_case.published"]
+
+
+def test_only_the_credit_authority_drafts(pworld: World, db: Session) -> None:
+    entry = red_entry(db, pworld)
+    for username, code in (
+        ("caseofficer", "permission_denied"),
+        ("objections", "permission_denied"),
+        ("company", "permission_denied"),
+    ):
+        with pytest.raises(PermissionDenied) as refused:
+            drafted(db, pworld, list_entry_id=entry.id, by=username)
+        assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("kind", "basis", "error", "code", "field"),
+    [
+        (CaseKind.INTEGRITY_MODEL, "none", InvalidInput, "basis_required", "list_entry_id"),
+        (CaseKind.INTEGRITY_MODEL, "serious", InvalidInput, "wrong_list", "list_entry_id"),
+        (CaseKind.SERIOUS_DISHONESTY, "red", InvalidInput, "wrong_list", "list_entry_id"),
+        (CaseKind.SERIOUS_DISHONESTY, "black", InvalidInput, "not_serious", "list_entry_id"),
+        (CaseKind.SERIOUS_DISHONESTY, "missing", NotFound, "not_found", "list_entry_id"),
+        (CaseKind.JOINT_PRACTICE, "red", InvalidInput, "basis_not_allowed", "list_entry_id"),
+        (CaseKind.CREDIT_REPAIR, "none", InvalidInput, "basis_required", "repair_case_id"),
+    ],
+)
+def test_a_case_rests_on_the_basis_its_kind_needs(
+    pworld: World,
+    db: Session,
+    kind: CaseKind,
+    basis: str,
+    error: type[Exception],
+    code: str,
+    field: str,
+) -> None:
+    ids = {
+        "none": None,
+        "missing": 999_999,
+        "red": lambda: red_entry(db, pworld).id,
+        "serious": lambda: serious_entry(db, pworld).id,
+        "black": lambda: (
+            published_entry(
+                db, pworld.clock, pworld, pworld.subjects["company"], "dishonest_subject"
+            ).id
+        ),
+    }
+    chosen = ids[basis]
+    entry_id = chosen() if callable(chosen) else chosen
+    with pytest.raises(error) as refused:
+        drafted(db, pworld, kind, list_entry_id=entry_id)
+    assert (refused.value.code, refused.value.field) == (code, field)  # type: ignore[attr-defined]
+
+
+def test_exposure_never_outlasts_the_listing(pworld: World, db: Session, clock: FixedClock) -> None:
+    """Shown while the entry is in force; not after its removal or the end of its term,
+    with no job run — and a draft on an ended entry cannot be published."""
+    entry = serious_entry(db, pworld)
+    case = drafted(db, pworld, CaseKind.SERIOUS_DISHONESTY, list_entry_id=entry.id)
+    other = drafted(db, pworld, CaseKind.SERIOUS_DISHONESTY, list_entry_id=entry.id)
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    assert _shown_ids(db, clock.today()) == [case.id]
+    assert entry.term_end is not None
+    assert _shown_ids(db, entry.term_end + dt.timedelta(days=1)) == []
+    entries.remove(
+        db,
+        clock,
+        actor(pworld, "caseofficer2"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行处罚决定",
+    )
+    assert _shown_ids(db, clock.today()) == []
+    with pytest.raises(NotFound):
+        cases.shown_one(db, clock.today(), case.id)
+    with pytest.raises(Conflict) as refused:
+        cases.publish(db, clock, actor(pworld, "authority2"), other.id)
+    assert (refused.value.code, refused.value.article) == ("entry_not_in_force", "Art. 32")
+    staff = cases.all_cases(db, clock, actor(pworld, "authority"))
+    assert [(s.case.id, s.state, s.shown) for s in staff] == [
+        (other.id, "draft", False),
+        (case.id, "published", False),
+    ]
+
+
+def test_withdrawal_needs_a_reason_and_is_final(
+    pworld: World, db: Session, clock: FixedClock
+) -> None:
+    case = drafted(db, pworld, CaseKind.JOINT_PRACTICE, title="联合奖惩做法")
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    with pytest.raises(InvalidInput) as refused:
+        cases.withdraw(db, clock, actor(pworld, "authority"), case.id, reason="  ")
+    assert refused.value.code == "required"
+    cases.withdraw(db, clock, actor(pworld, "authority"), case.id, reason="内容需更新")
+    assert _shown_ids(db, clock.today()) == []
+    with pytest.raises(Conflict):
+        cases.withdraw(db, clock, actor(pworld, "authority"), case.id, reason="再次撤回")
+    with pytest.raises(Conflict):
+        cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+
+
+def test_a_credit_repair_case_is_anonymised_without_consent(
+    pworld: World, db: Session, clock: FixedClock
+) -> None:
+    repaired = repaired_case(pworld)
+    company = pworld.subjects["company"]
+    for field, text in (
+        ("narrative", f"{company.name}整改到位"),
+        ("narrative", "晨光 文具公司整改到位"),  # the name's core, spaced
+        ("title", f"修复案例 {company.uscc}"),
+    ):
+        values = {"title": "修复案例", "narrative": "某企业整改到位", field: text}
+        with pytest.raises(InvalidInput) as refused:
+            drafted(db, pworld, CaseKind.CREDIT_REPAIR, repair_case_id=repaired.id, **values)
+        assert (refused.value.code, refused.value.field, refused.value.article) == (
+            "identifies_subject",
+            field,
+            "Art. 20",
+        )
+    case = drafted(
+        db,
+        pworld,
+        CaseKind.CREDIT_REPAIR,
+        repair_case_id=repaired.id,
+        title="某文具企业主动整改完成信用修复",
+        narrative="某文具企业因虚假宣传受到行政处罚后主动整改，作出信用承诺，完成信用修复。",
+    )
+    assert not case.names_subject
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    shown = cases.shown_one(db, clock.today(), case.id)
+    assert shown.subject is None
+    assert shown.repair is not None
+    assert shown.repair.subject_is_organisation
+    assert shown.repair.record_type_name == "行政处罚"
+
+
+def test_a_credit_repair_case_names_the_subject_with_consent_and_follows_the_repair(
+    pworld: World, db: Session, clock: FixedClock
+) -> None:
+    repaired = repaired_case(pworld)
+    company = pworld.subjects["company"]
+    case = drafted(
+        db,
+        pworld,
+        CaseKind.CREDIT_REPAIR,
+        repair_case_id=repaired.id,
+        title=f"{company.name}完成信用修复",
+        narrative="整改到位",
+        consent_evidence="企业书面同意书（2026年11月20日）",
+    )
+    assert case.names_subject
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    shown = cases.shown_one(db, clock.today(), case.id)
+    assert shown.subject is not None
+    assert shown.subject.display_name == company.name
+    # Fraud found after the repair (Art. 23): the repair is revoked, the case not shown.
+    repair.fraud(db, clock, actor(pworld, "caseofficer"), repaired.id, reasons="提供虚假整改材料")
+    assert _shown_ids(db, clock.today()) == []
+
+
+def test_a_repair_not_decided_with_the_record_repaired_is_no_basis(
+    pworld: World, db: Session
+) -> None:
+    from tests.repair_helpers import _case
+    from xinyong.repair.models import RepairStatus
+
+    pending: RepairCase = _case(pworld, RepairStatus.ACCEPTED)
+    with pytest.raises(Conflict) as refused:
+        drafted(db, pworld, CaseKind.CREDIT_REPAIR, repair_case_id=pending.id, narrative="整改")
+    assert (refused.value.code, refused.value.article) == ("not_repaired", "Art. 20")
+    with pytest.raises(InvalidInput) as consent:
+        drafted(db, pworld, CaseKind.JOINT_PRACTICE, consent_evidence="同意书")
+    assert consent.value.code == "consent_not_applicable"
+
+
+_HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x4E4F)  # no 晨, 光, 文, 具
+
+
+@given(
+    before=st.text(_HAN, max_size=20),
+    after=st.text(_HAN, max_size=20),
+    spaces=st.lists(st.sampled_from([" ", "\n", "\u3000"]), max_size=3),
+)
+def test_a_name_anywhere_in_the_text_identifies(before: str, after: str, spaces: list[str]) -> None:
+    name = "福州晨光文具贸易有限公司"
+    spaced = name[:4] + "".join(spaces) + name[4:]
+    assert cases.identifies(before + spaced + after, [name])
+    assert not cases.identifies(before + after, [name, "晨光文具"])
+
+
+@given(code=st.sampled_from(["91350100MG59YK161P", "350102199403157723", "35010219940315772X"]))
+def test_a_code_shaped_string_identifies(code: str) -> None:
+    assert cases.identifies(f"当事人代码{code.lower()}已修复", [])
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def test_api_draft_publish_withdraw_and_public_reads(
+    pworld: World, db: Session, client: TestClient
+) -> None:
+    entry = red_entry(db, pworld)
+    db.commit()
+    drafter, publisher = auth_headers(client, "authority"), auth_headers(client, "authority2")
+    body = {
+        "kind": "integrity_model",
+        "title": "守法诚信经营典型",
+        "title_en": "A model of lawful, honest business",
+        "narrative": "连续三年无不良信用记录。",
+        "list_entry_id": entry.id,
+    }
+    created = client.post("/api/v1/typical-cases", json=body, headers=drafter)
+    assert created.status_code == 201, created.text
+    case_id = created.json()["id"]
+    assert created.json()["state"] == "draft"
+    assert client.get(f"/api/v1/typical-cases/{case_id}").status_code == 404
+    refused = client.post(f"/api/v1/typical-cases/{case_id}/publish", headers=drafter)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "self_publication"
+    published = client.post(f"/api/v1/typical-cases/{case_id}/publish", headers=publisher)
+    assert published.status_code == 200, published.text
+    assert published.json()["shown"] is True
+    listed = client.get("/api/v1/typical-cases", params={"kind": "integrity_model"}).json()
+    assert [c["id"] for c in listed["items"]] == [case_id]
+    one = client.get(f"/api/v1/typical-cases/{case_id}").json()
+    assert one["subject"]["name"] == pworld.subjects["other_company"].name
+    assert one["list"]["kind"] == "red"
+    assert client.get("/api/v1/typical-cases", params={"kind": "credit_repair"}).json() == {
+        "items": []
+    }
+    wrong = client.post(
+        "/api/v1/typical-cases",
+        json={**body, "kind": "serious_dishonesty"},
+        headers=drafter,
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["error"] == {
+        "code": "wrong_list",
+        "message": "an exposure of serious dishonesty rests on a black-list entry",
+        "article": "Art. 32",
+        "field": "list_entry_id",
+    }
+    withdrawn = client.post(
+        f"/api/v1/typical-cases/{case_id}/withdraw",
+        json={"reason": "典型已更新"},
+        headers=publisher,
+    )
+    assert withdrawn.json()["state"] == "withdrawn"
+    assert client.get(f"/api/v1/typical-cases/{case_id}").status_code == 404
+    staff = client.get("/api/v1/typical-cases/all", headers=drafter).json()["items"]
+    assert [(c["id"], c["state"], c["shown"]) for c in staff] == [(case_id, "withdrawn", False)]
+    assert (
+        client.get(
+            "/api/v1/typical-cases/all", headers=auth_headers(client, "reporter")
+        ).status_code
+        == 403
+    )
