@@ -9,8 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import UserFactory, World
-from tests.lists_helpers import actor, extend_to_lists_world, load_rule_packs, published_entry
+from tests.lists_helpers import actor, published_entry
+from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role, UserAccount
+from xinyong.accounts.permissions import Actor
 from xinyong.lists.models import ListEntry
 from xinyong.publicity import cases
 from xinyong.publicity.models import CaseKind, TypicalCase
@@ -20,18 +22,23 @@ RED = "integrity_model"
 SERIOUS = "serious_health_safety"
 
 
-def add_second_officer(world: World) -> None:
-    """``authority2``: the second officer of the credit authority, who publishes."""
-    if "authority2" not in world.users:
-        found = world.session.scalar(
-            select(UserAccount).where(UserAccount.username == "authority2")
-        )
-        world.users["authority2"] = found or UserFactory(
+def second_officer(world: World) -> UserAccount:
+    """``authority2``, the second officer of the credit authority, who publishes: found or
+    made, without adding it to ``world.users`` (the API fuzz test's world is read afresh
+    for every operation, and this account may be rolled back with one)."""
+    found = world.session.scalar(select(UserAccount).where(UserAccount.username == "authority2"))
+    if found is None:
+        found = UserFactory(
             username="authority2",
             role=Role.CREDIT_AUTHORITY_OFFICER,
             organisation=world.organisations["authority"],
         )
         world.session.flush()
+    return found
+
+
+def add_second_officer(world: World) -> None:
+    world.users["authority2"] = second_officer(world)
 
 
 def red_entry(session: Session, world: World, subject: str = "other_company") -> ListEntry:
@@ -53,7 +60,7 @@ def drafted(
     world: World,
     kind: CaseKind = CaseKind.INTEGRITY_MODEL,
     *,
-    by: str = "authority",
+    by: str | Actor = "authority",
     **values: Any,
 ) -> TypicalCase:
     fields: dict[str, Any] = {
@@ -61,26 +68,18 @@ def drafted(
         "narrative": "该企业连续三年守法经营，获评诚信示范企业。",
     }
     fields.update(values)
-    return cases.draft(session, world.clock, actor(world, by), kind=kind, **fields)
+    who = actor(world, by) if isinstance(by, str) else by
+    return cases.draft(session, world.clock, who, kind=kind, **fields)
 
 
 # --- the permission matrix --------------------------------------------------------------------
 
 
-def _matrix_world(world: World) -> Session:
-    session = world.session
-    load_rule_packs(session, world.clock)
-    if "caseofficer2" not in world.users:
-        extend_to_lists_world(world, session, world.clock)
-    add_second_officer(world)
-    session.commit()
-    return session
-
-
 def _matrix_case(world: World, *, published: bool) -> TypicalCase:
-    session = _matrix_world(world)
+    session = world.session
+    second = accounts.actor_for_user(second_officer(world))
     # Drafted by the second officer, so that the matrix's ``authority`` may publish it.
-    case = drafted(session, world, CaseKind.JOINT_PRACTICE, by="authority2", title="联合奖惩做法")
+    case = drafted(session, world, CaseKind.JOINT_PRACTICE, by=second, title="联合奖惩做法")
     if published:
         cases.publish(session, world.clock, actor(world, "authority"), case.id)
     session.commit()
@@ -88,7 +87,6 @@ def _matrix_case(world: World, *, published: bool) -> TypicalCase:
 
 
 def matrix_draft(world: World) -> dict[str, Any]:
-    _matrix_world(world)
     return {
         "kind": "joint_practice",
         "title": "本市联合奖惩做法",

@@ -56,6 +56,7 @@ from tests import (
     institutions_helpers,
     lists_helpers,
     objections_helpers,
+    publicity_helpers,
     repair_helpers,
 )
 from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
@@ -416,6 +417,40 @@ MATRIX: dict[tuple[str, str], Access] = {
         ok=frozenset({303}),
     ),
     ("GET", "/statistics/industry"): Access(PUBLIC),
+    # --- typical cases of integrity publicity (Art. 32): the published ones are public;
+    # officers of the credit authority draft, publish (never their own draft: the builders'
+    # drafts are the second officer's) and withdraw. Flows: tests/test_typical_cases.py. ---
+    ("GET", "/api/v1/typical-cases"): Access(PUBLIC),
+    ("GET", "/api/v1/typical-cases/all"): Access(frozenset({"authority"})),
+    ("GET", "/api/v1/typical-cases/{case_id}"): Access(
+        PUBLIC, params=publicity_helpers.matrix_published
+    ),
+    ("POST", "/api/v1/typical-cases"): Access(
+        frozenset({"authority"}), json=publicity_helpers.matrix_draft, ok=frozenset({201})
+    ),
+    ("POST", "/api/v1/typical-cases/{case_id}/publish"): Access(
+        frozenset({"authority"}), params=publicity_helpers.matrix_drafted
+    ),
+    ("POST", "/api/v1/typical-cases/{case_id}/withdraw"): Access(
+        frozenset({"authority"}),
+        params=publicity_helpers.matrix_published,
+        json=publicity_helpers.matrix_reason,
+    ),
+    ("GET", "/integrity"): Access(PUBLIC),
+    ("GET", "/integrity/{case_id}"): Access(PUBLIC, params=publicity_helpers.matrix_published),
+    ("GET", "/admin/typical-cases"): Access(frozenset({"authority"})),
+    ("POST", "/admin/typical-cases"): Access(
+        frozenset({"authority"}), form=publicity_helpers.matrix_draft_form, ok=frozenset({303})
+    ),
+    ("POST", "/admin/typical-cases/{case_id}/publish"): Access(
+        frozenset({"authority"}), params=publicity_helpers.matrix_drafted, ok=frozenset({303})
+    ),
+    ("POST", "/admin/typical-cases/{case_id}/withdraw"): Access(
+        frozenset({"authority"}),
+        params=publicity_helpers.matrix_published,
+        form=publicity_helpers.matrix_reason,
+        ok=frozenset({303}),
+    ),
     ("POST", "/supervision/follow-ups"): Access(
         frozenset({"authority"}),
         form=lambda w: {

@@ -23,6 +23,7 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
+from tests.page_helpers import HTML, csrf_from, log_in
 from tests.publicity_helpers import (
     add_second_officer,
     drafted,
@@ -30,6 +31,7 @@ from tests.publicity_helpers import (
     repaired_case,
     serious_entry,
 )
+from xinyong import bootstrap, demo
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -39,6 +41,8 @@ from xinyong.publicity import cases
 from xinyong.publicity.models import CaseKind
 from xinyong.repair import service as repair
 from xinyong.repair.models import RepairCase
+
+ADMIN = "/admin/typical-cases"
 
 
 @pytest.fixture
@@ -335,3 +339,88 @@ def test_api_draft_publish_withdraw_and_public_reads(
         ).status_code
         == 403
     )
+
+
+# --- the pages --------------------------------------------------------------------------------
+
+
+def test_pages_draft_refuse_publish_and_show_in_each_language(
+    pworld: World, db: Session, client: TestClient
+) -> None:
+    entry = red_entry(db, pworld)
+    db.commit()
+    log_in(client, "authority")
+    admin = client.get(ADMIN, headers=HTML)
+    assert admin.status_code == 200
+    form = {
+        "kind": "serious_dishonesty",
+        "list_entry_id": str(entry.id),
+        "title": "守法诚信经营典型",
+        "narrative": "连续三年无不良信用记录。",
+        "title_en": "A model of honest business",
+        "narrative_en": "Three years without a bad record.",
+        "csrf_token": csrf_from(admin.text),
+    }
+    wrong = client.post(ADMIN, data=form, headers=HTML)
+    assert wrong.status_code == 422
+    assert 'data-code="wrong_list"' in wrong.text
+    assert "曝光严重失信须以黑名单条目为依据" in wrong.text
+    assert 'value="守法诚信经营典型"' in wrong.text
+    done = client.post(ADMIN, data={**form, "kind": "integrity_model"}, headers=HTML)
+    assert done.status_code == 200  # followed to the page with its notice
+    assert "案例已起草" in done.text
+    (case,) = cases.all_cases(db, pworld.clock, actor(pworld, "authority"))
+    mine = client.post(
+        f"{ADMIN}/{case.case.id}/publish", data={"csrf_token": csrf_from(done.text)}, headers=HTML
+    )
+    assert mine.status_code == 403
+    assert 'data-code="self_publication"' in mine.text
+    client.cookies.clear()
+    log_in(client, "authority2")
+    page = client.get(ADMIN, headers=HTML)
+    published = client.post(
+        f"{ADMIN}/{case.case.id}/publish", data={"csrf_token": csrf_from(page.text)}, headers=HTML
+    )
+    assert published.status_code == 200
+    assert 'data-shown="true"' in published.text
+    public = client.get("/integrity", headers=HTML).text
+    assert "守法诚信经营典型" in public
+    assert pworld.subjects["other_company"].name in public
+    english = client.get(f"/integrity/{case.case.id}?lang=en", headers=HTML).text
+    assert "A model of honest business" in english
+    assert "Integrity publicity" in english
+    assert "Read the typical cases" in client.get("/", headers=HTML).text
+
+
+def test_the_public_page_shows_an_anonymised_repair_case_without_the_subject(
+    pworld: World, db: Session, client: TestClient, clock: FixedClock
+) -> None:
+    repaired = repaired_case(pworld)
+    case = drafted(
+        db,
+        pworld,
+        CaseKind.CREDIT_REPAIR,
+        repair_case_id=repaired.id,
+        title="某企业主动整改完成信用修复",
+        narrative="某企业受到行政处罚后主动整改，完成信用修复。",
+    )
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    db.commit()
+    page = client.get("/integrity", headers=HTML).text
+    company = pworld.subjects["company"]
+    assert "某企业主动整改完成信用修复" in page
+    assert 'data-anonymised="true"' in page
+    assert company.name not in page
+    assert (company.uscc or "?") not in page
+
+
+def test_the_demo_publishes_an_integrity_model_on_its_red_list_entry(
+    db: Session, clock: FixedClock
+) -> None:
+    bootstrap.load_rule_pack(db, clock)
+    demo.seed(db, clock, extra_companies=0)
+    (shown,) = cases.shown(db, clock.today())
+    assert shown.case.kind is CaseKind.INTEGRITY_MODEL
+    assert shown.subject is not None
+    assert shown.subject.code == "91350100WWAPA40225"
+    assert shown.case.drafted_by != shown.case.published_by

@@ -23,6 +23,8 @@ from xinyong.institutions import register as institutions
 from xinyong.lists import entries
 from xinyong.objections import service as objections
 from xinyong.objections.models import Ground
+from xinyong.publicity import cases as typical_cases
+from xinyong.publicity.models import CaseKind
 from xinyong.repair import rules as repair_rules
 from xinyong.repair import service as repair
 from xinyong.subjects import service as subjects
@@ -72,6 +74,14 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("admin", Role.PLATFORM_ADMIN, "12350100MB0000019Q", "平台管理员"),
     DemoAccount(
         "authority", Role.CREDIT_AUTHORITY_OFFICER, "11350100MB0000027N", "信用主管部门工作人员"
+    ),
+    # A second officer of the credit authority: typical cases are drafted by one officer and
+    # published by another (Art. 32, /admin/typical-cases).
+    DemoAccount(
+        "authority2",
+        Role.CREDIT_AUTHORITY_OFFICER,
+        "11350100MB0000027N",
+        "信用主管部门审核人",
     ),
     DemoAccount("reporter", Role.DATA_REPORTER, "113501000036441868", "市场监管局信息报送员"),
     DemoAccount("querier", Role.QUERY_OFFICER, "113501000036441868", "市场监管局查询员"),
@@ -464,6 +474,27 @@ def seed_activity(session: Session, clock: Clock) -> None:
     entries.approve(
         session, clock, approver, red.id, reasons="公示期内无异议，符合诚信典型认定标准"
     )
+    # The integrity model publicised (Art. 32): drafted by one officer of the credit
+    # authority and published by another (/integrity).
+    model = typical_cases.draft(
+        session,
+        clock,
+        authority_officer,
+        kind=CaseKind.INTEGRITY_MODEL,
+        title="福建榕城餐饮管理有限公司：食品安全诚信示范单位",
+        title_en="Fujian Rongcheng Catering Management: a model of food-safety integrity",
+        narrative=(
+            "该企业连续三年无不良信用记录，建立食品原料进货查验和溯源制度，"
+            "主动公开后厨操作，获评市级诚信示范企业，经公示无异议列入红名单。"
+        ),
+        narrative_en=(
+            "Three years without a bad credit record; the company checks and traces its "
+            "ingredients, opens its kitchens to the public and was recognised as a city "
+            "integrity model, entering the red list after public comment without objection."
+        ),
+        list_entry_id=red.id,
+    )
+    typical_cases.publish(session, clock, _user(session, "authority2"), model.id)
     entries.propose(
         session,
         clock,
@@ -537,7 +568,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
         )
     # The same company applies to repair its older warning (Art. 21): corrected, the
     # commitment made; the credit authority's objection handler has accepted the
-    # application, which now waits for the regulator's decision (/credit-repair,
+    # application, which now waits for the regulator's decision (/repair-cases/source,
     # /repair-progress with its query code).
     warned = session.scalar(
         select(CreditRecord.id).where(

@@ -80,7 +80,7 @@ def _text(value: str | None, field: str, *, limit: int, required: bool = True) -
     return cleaned
 
 
-def _require_authority(actor: Actor) -> None:
+def require_authority(actor: Actor) -> None:
     """Officers of the credit authority draft, publish and withdraw (Art. 32)."""
     require(actor, Permission.PUBLISH_TYPICAL_CASES)
     if actor.kind != "system" and actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
@@ -108,7 +108,9 @@ def _list_basis(
     wanted = BASIS_LIST_KIND[kind]
     if entry_id is None:
         raise InvalidInput(
-            f"a case of this kind rests on a published {wanted.value}-list entry",
+            "a case of this kind rests on a published red-list entry"
+            if wanted is ListKind.RED
+            else "a case of this kind rests on a published black-list entry",
             code="basis_required",
             field="list_entry_id",
             article=ARTICLE,
@@ -291,7 +293,7 @@ def draft(
     consent_evidence: str | None = None,
 ) -> TypicalCase:
     """An officer of the credit authority drafts a case on its basis; another publishes."""
-    _require_authority(actor)
+    require_authority(actor)
     consent = _text(consent_evidence, "consent_evidence", limit=REASON_LIMIT, required=False)
     case = TypicalCase(
         kind=kind,
@@ -334,7 +336,7 @@ def may_publish(actor: Actor, case: TypicalCase) -> bool:
 
 def publish(session: Session, clock: Clock, actor: Actor, case_id: int) -> TypicalCase:
     """A second officer publishes a draft, its basis checked again as it stands now."""
-    _require_authority(actor)
+    require_authority(actor)
     case = get(session, case_id)
     if case.drafted_by == actor.audit().id:
         raise PermissionDenied(
@@ -359,7 +361,7 @@ def withdraw(
     session: Session, clock: Clock, actor: Actor, case_id: int, *, reason: str
 ) -> TypicalCase:
     """Withdraw a published case or discard a draft, with the reason; final."""
-    _require_authority(actor)
+    require_authority(actor)
     case = get(session, case_id)
     why = _text(reason, "reason", limit=REASON_LIMIT)
     if case.withdrawn_at is not None:
@@ -430,7 +432,7 @@ class PublicCase:
     repair: RepairFacts | None
 
 
-def _public_subject(subject: Subject) -> PublicSubject:
+def public_subject(subject: Subject) -> PublicSubject:
     if subject.is_organisation:
         return PublicSubject(subject.name, subject.public_code, True)
     return PublicSubject(mask_name(subject.name), subject.reference, False)
@@ -444,7 +446,7 @@ def _public(session: Session, case: TypicalCase) -> PublicCase:
         standard = session.get(ListStandard, entry.standard_id)
         assert subject is not None
         assert standard is not None
-        return PublicCase(case, _public_subject(subject), entry.kind.value, standard.name, None)
+        return PublicCase(case, public_subject(subject), entry.kind.value, standard.name, None)
     if case.repair_case_id is not None:
         repair = session.get(RepairCase, case.repair_case_id)
         assert repair is not None
@@ -461,7 +463,7 @@ def _public(session: Session, case: TypicalCase) -> PublicCase:
             decided_year=record.decision_date.year,
             repaired_month=repaired.strftime("%Y-%m"),
         )
-        named = _public_subject(subject) if case.names_subject else None
+        named = public_subject(subject) if case.names_subject else None
         return PublicCase(case, named, None, None, facts)
     return PublicCase(case, None, None, None, None)
 
@@ -497,7 +499,7 @@ def _staff_view(session: Session, case: TypicalCase, shown_ids: set[int]) -> Sta
     if case.list_entry_id is not None:
         entry = session.get(ListEntry, case.list_entry_id)
         listed = session.get(Subject, entry.subject_id) if entry is not None else None
-        subject = _public_subject(listed) if listed is not None else None
+        subject = public_subject(listed) if listed is not None else None
     return StaffCase(case, state(case), case.id in shown_ids, subject)
 
 
@@ -512,7 +514,7 @@ def all_cases(session: Session, clock: Clock, actor: Actor) -> list[StaffCase]:
     """Every case, newest first, for the credit authority. A repair case's subject is not
     shown here (the case's number links to it, read and logged there), so this list reads
     nothing that is not public."""
-    _require_authority(actor)
+    require_authority(actor)
     rows = list(
         session.scalars(select(TypicalCase).order_by(TypicalCase.id.desc()).limit(MAX_LISTED))
     )
@@ -522,6 +524,6 @@ def all_cases(session: Session, clock: Clock, actor: Actor) -> list[StaffCase]:
 
 def staff_case(session: Session, clock: Clock, actor: Actor, case_id: int) -> StaffCase:
     """One case as ``all_cases`` shows it."""
-    _require_authority(actor)
+    require_authority(actor)
     case = get(session, case_id)
     return _staff_view(session, case, _shown_ids(session, clock.today(), [case.id]))

@@ -317,6 +317,30 @@ MESSAGES: frozenset[str] = frozenset(
         N_("give the filing date"),
         N_("choose the new status"),
         N_("a deregistered institution's entry is closed"),
+        # typical cases of integrity publicity (Art. 32)
+        N_("only the credit authority publishes typical cases"),
+        N_("a case of this kind rests on a published red-list entry"),
+        N_("a case of this kind rests on a published black-list entry"),
+        N_("an integrity model rests on a red-list entry"),
+        N_("an exposure of serious dishonesty rests on a black-list entry"),
+        N_("only serious dishonesty is exposed: the entry is not on the serious tier"),
+        N_("the list entry is not on the published list: a case may not outlast the listing"),
+        N_("a credit-repair case rests on a repaired case"),
+        N_("the repair case was not decided with the record repaired"),
+        N_(
+            "without the subject's consent to be named, the case may not name or identify it: "
+            "a repaired record is no longer public"
+        ),
+        N_("a case of this kind rests on a list entry, not on a repair case"),
+        N_("a credit-repair case rests on a repaired case, not on a list entry"),
+        N_("a write-up of practice rests on no subject's entry or case"),
+        N_("a consent to be named is recorded only for a credit-repair case"),
+        N_("the drafter cannot publish their own draft; a second officer must"),
+        N_("the case is already withdrawn"),
+        N_("no such typical case"),
+        N_("no such published typical case"),
+        N_("give the title"),
+        N_("give the narrative"),
         # the app's own refusals (xinyong.web.errors)
         N_("Not Found"),
         N_("Method Not Allowed"),
@@ -1142,6 +1166,20 @@ CODES: dict[str, str] = {
     "institution_suspended": N_("This credit service institution is suspended."),
     "institution_deregistered": N_("This credit service institution is deregistered."),
     "deregistered": N_("A deregistered institution's entry is closed."),
+    # typical cases of integrity publicity (Art. 32)
+    "basis_required": N_("A case of this kind rests on a list entry or a repaired case."),
+    "basis_not_allowed": N_("A case of this kind does not rest on this basis."),
+    "wrong_list": N_("The list entry is on the other list than this kind of case needs."),
+    "not_serious": N_("Only serious dishonesty is exposed."),
+    "entry_not_in_force": N_(
+        "The list entry is no longer on the published list: a case may not outlast it."
+    ),
+    "not_repaired": N_("The repair case was not decided with the record repaired."),
+    "identifies_subject": N_(
+        "Without the subject's consent to be named, the case may not name or identify it."
+    ),
+    "consent_not_applicable": N_("A consent to be named is recorded only for credit repair."),
+    "self_publication": N_("The drafter cannot publish their own draft: a second officer must."),
 }
 
 
