@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     # Whether a seriously dishonest subject (black list, serious tier, in force) is excluded
     # from repair (the Zhejiang model of rules.md); off by default.
     repair_excludes_serious_list: bool = False
+    # Early removal from the black list on the subject's application (SAMR Order 44,
+    # decision 0027): the months an entry must have been listed before the subject may
+    # apply (a standard may set its own), and the working days the recognising agency has
+    # to decide.
+    early_removal_min_months: int = Field(default=12, ge=0, le=120)
+    early_removal_decision_working_days: int = Field(default=10, ge=1, le=60)
     # Days the content of a batch's rejected and held rows is kept, encrypted, for the
     # source to correct them; then the daily job erases it and only each row's number and
     # problems stay (decision 0021; ``collection.quarantine.QUARANTINE_CONTENT_DAYS``).

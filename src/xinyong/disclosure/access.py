@@ -286,6 +286,9 @@ REPAIR_CASE = "repair_case"
 LIST_ENTRY = "list_entry"
 # The same, in the log of a registered person the entry names as responsible (Art. 18).
 LIST_ENTRY_NAMED = "list_entry_named"
+# An application for early removal from the black list (its statements and evidence) read
+# by the recognising agency or the credit authority (decision 0027).
+EARLY_REMOVAL = "early_removal"
 # A record shown to the source's security officer before it is public (Art. 12(3)).
 RECORD_UNDER_REVIEW = "record_under_review"
 # A record shown to its own source's data reporter, to revoke it (decision 0028).
@@ -299,6 +302,7 @@ NOT_FILE_READS = (
     REPAIR_CASE,
     LIST_ENTRY,
     LIST_ENTRY_NAMED,
+    EARLY_REMOVAL,
     RECORD_UNDER_REVIEW,
     SOURCE_RECORD,
 )

@@ -263,6 +263,8 @@ def load_rule_pack(session: Session, clock: Clock, path: Path = RULEPACK) -> int
                     objection_days=item.get("objection_days", 10),
                     clean_years=item.get("clean_years"),
                     from_record_type=item.get("from_record_type"),
+                    early_removal=item.get("early_removal", False),
+                    early_removal_months=item.get("early_removal_months"),
                     active=True,
                 )
             )

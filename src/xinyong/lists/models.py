@@ -57,6 +57,12 @@ class ListStandard(IdMixin, Base):
     # Court judgment defaulters and similar lists decided elsewhere enter from records.
     from_record_type: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Black: whether a listed subject may apply for early removal once its obligations are
+    # met (SAMR Order 44), and after how many months listed (None: the platform's setting,
+    # ``XINYONG_EARLY_REMOVAL_MIN_MONTHS``). Court judgment defaulters leave by their own
+    # rule instead: on performance, within 3 working days (decision 0027).
+    early_removal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    early_removal_months: Mapped[int | None] = mapped_column(Integer)
 
 
 class EntryStatus(enum.StrEnum):
@@ -75,6 +81,7 @@ class RemovalReason(enum.StrEnum):
     OBJECTION_UPHELD = "objection_upheld"
     PERFORMED = "performed"  # a court judgment defaulter performed the judgment
     RECORD_REVOKED = "record_revoked"  # the record it rests on was revoked by its source
+    EARLY_REMOVAL = "early_removal"  # on the subject's application (SAMR Order 44)
     OTHER = "other"
 
 
@@ -160,6 +167,54 @@ class ListObjection(IdMixin, Base):
     upheld: Mapped[bool | None] = mapped_column(Boolean)
     decision_reasons: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class EarlyRemovalStatus(enum.StrEnum):
+    SUBMITTED = "submitted"  # with the recognising agency: a case officer proposes
+    PROPOSED = "proposed"  # a decision proposed, awaiting a second staff member
+    APPROVED = "approved"  # removed early
+    REJECTED = "rejected"  # refused, with reasons
+
+
+EARLY_REMOVAL_OPEN = (EarlyRemovalStatus.SUBMITTED, EarlyRemovalStatus.PROPOSED)
+
+
+class EarlyRemovalApplication(IdMixin, Base):
+    """A listed subject's application, through its own account, to leave the black list
+    before the end of the term once its obligations are met (SAMR Order 44; decision
+    0027). Decided by the recognising agency with four eyes: a case officer proposes,
+    another staff member approves. The eligibility as computed when it was made, and the
+    deadline in working days then in force, are kept with it."""
+
+    __tablename__ = "early_removal"
+    __table_args__ = (
+        Index("ix_early_removal_entry", "entry_id"),
+        Index("ix_early_removal_subject", "subject_id"),
+        Index("ix_early_removal_status", "status", "recognising_organisation_id"),
+    )
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"))
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    recognising_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    obligations_met: Mapped[str] = mapped_column(Text)  # how the obligations were met
+    evidence: Mapped[str] = mapped_column(Text)
+    # The public credit commitment the subject made in applying (Art. 21 ¶2(2) style).
+    commitment: Mapped[str] = mapped_column(Text)
+    eligibility: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    terms: Mapped[dict[str, int]] = mapped_column(JSON)
+    status: Mapped[EarlyRemovalStatus] = mapped_column(str_enum(EarlyRemovalStatus, 16))
+    applied_by: Mapped[str] = mapped_column(String(64))
+    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    # The case officer's proposal: approve or not, with reasons.
+    proposed_by: Mapped[str | None] = mapped_column(String(64))
+    proposed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    proposal_approve: Mapped[bool | None] = mapped_column(Boolean)
+    proposal_reasons: Mapped[str | None] = mapped_column(Text)
+    # The second staff member's decision on it (never the proposer).
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
 
 
 class AdministrativeMatter(Base):

@@ -63,6 +63,7 @@ LIST_LABELS: dict[str, str] = {
     RemovalReason.OBJECTION_UPHELD: N_("Objection upheld"),
     RemovalReason.PERFORMED: N_("Judgment performed"),
     RemovalReason.RECORD_REVOKED: N_("Record revoked by its source"),
+    RemovalReason.EARLY_REMOVAL: N_("Removed early on application (SAMR Order 44)"),
     RemovalReason.OTHER: N_("Other reason"),
     MeasureKind.INCENTIVE: N_("Incentive"),
     MeasureKind.PUNISHMENT: N_("Punishment"),

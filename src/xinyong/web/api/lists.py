@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import Actor, require_subject_account
 from xinyong.lists import (
     applications,
+    early_removal,
     entries,
     entry_reads,
     grades,
@@ -34,6 +35,7 @@ from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
+from xinyong.web.api.early_removal import application_out, early_removal_terms
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
 
@@ -453,14 +455,39 @@ def decide_objection(
 
 
 @router.get("/me/notices", tags=["lists"], responses=refusals(403))
-def my_notices(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """List candidacies and entries about me, and measures applied to me with their basis and reasons."""
+def my_notices(
+    request: Request, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """List candidacies and entries about me, and measures applied to me with their basis
+    and reasons. A black-list entry that is or was listed has ``early_removal``: whether I
+    may apply now for its early removal, each condition with its basis, and my
+    applications (SAMR Order 44)."""
     subject_id = require_subject_account(
         actor, "only a subject account has notices", article="Art. 24"
     )
     measure_codes = {m.id: m.code for m in measures.all_measures(session)}
+    notices = entries.notices_for(session, actor)
+    offers = early_removal.offers(
+        session, clock, actor, notices, terms=early_removal_terms(request)
+    )
     return {
-        "list_entries": [_entry_full(session, e) for e in entries.notices_for(session, actor)],
+        "list_entries": [
+            {
+                **_entry_full(session, e),
+                **(
+                    {
+                        "early_removal": {
+                            "eligible": offers[e.id].eligible,
+                            "checks": [c.as_dict() for c in offers[e.id].checks],
+                            "applications": [application_out(a) for a in offers[e.id].applications],
+                        }
+                    }
+                    if e.id in offers
+                    else {}
+                ),
+            }
+            for e in notices
+        ],
         "measure_applications": [
             {
                 "id": a.id,

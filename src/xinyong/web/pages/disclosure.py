@@ -36,6 +36,7 @@ from xinyong.errors import (
     PermissionDenied,
     RateLimited,
 )
+from xinyong.lists import early_removal_rules
 from xinyong.objections import rules
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
@@ -117,6 +118,9 @@ WHAT_LABELS = {
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
     access.SOURCE_RECORD: N_("A record shown to the unit that submitted it, to revoke it"),
+    access.EARLY_REMOVAL: N_(
+        "Your application for early removal from the black list, read to decide it"
+    ),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
@@ -129,6 +133,7 @@ PURPOSE_LABELS = {
     access.OBJECTION_PURPOSE: N_("deciding objections to list entries (Art. 25)"),
     access.REVIEW_PURPOSE: N_("confidentiality review before publicity (Art. 12(3))"),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
+    early_removal_rules.PURPOSE: N_("deciding early removal from the black list (SAMR Order 44)"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
 REFUSAL_LABELS = {

@@ -23,11 +23,21 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.clock import CHINA, Clock
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
-from xinyong.lists import applications, entries, entry_reads, grades, joint_checks, measures
+from xinyong.lists import (
+    applications,
+    early_removal,
+    early_removal_rules,
+    entries,
+    entry_reads,
+    grades,
+    joint_checks,
+    measures,
+)
 from xinyong.lists.models import ListKind, MeasureKind, ObjectionSource, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
+from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
 from xinyong.web.pages.collection import N_
@@ -46,6 +56,39 @@ GREEN_CHANNEL_LABELS = {
     joint_checks.BAD_RECORD: N_("a bad credit record within the last %(years)s years"),
     joint_checks.CLEAN: N_("no bad credit record for %(years)s consecutive years (Art. 16(1))"),
 }
+
+
+# Early removal from the black list (SAMR Order 44): each condition and each application
+# status in the page's words.
+EARLY_REMOVAL_CHECKS = {
+    "black_list": N_("Only an entry on the black list is removed early on application (Art. 14)."),
+    "published": N_("Only an entry published and in force can be removed early (Art. 14)."),
+    "standard_allows": N_(
+        "Entries of this standard are not removed early on application; they leave by its "
+        "exit conditions: %(exit_conditions)s"
+    ),
+    "court_performance": N_(
+        "Court judgment defaulters leave on performance: the court confirms it and the entry "
+        "is removed within 3 working days."
+    ),
+    "minimum_time_listed": N_(
+        "An application can be made %(months)s months after listing, from %(date)s, once the "
+        "obligations are met (SAMR Order 44)."
+    ),
+    "no_open_application": N_(
+        "One application per entry at a time: yours of %(date)s is being decided."
+    ),
+}
+EARLY_REMOVAL_STATUSES = {
+    "submitted": N_("Received: the recognising agency is examining it"),
+    "proposed": N_("Decision proposed: awaiting a second officer's approval"),
+    "approved": N_("Approved: removed from the black list early"),
+    "rejected": N_("Rejected"),
+}
+
+
+def early_removal_page_labels() -> dict[str, dict[str, str]]:
+    return {"checks": EARLY_REMOVAL_CHECKS, "status": EARLY_REMOVAL_STATUSES}
 
 
 @router.get("/lists/{kind}", response_class=HTMLResponse)
@@ -381,11 +424,17 @@ def local_day(moment: dt.datetime | None) -> dt.date | None:
     return None if moment is None else moment.astimezone(CHINA).date()
 
 
-def _notices_context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
+def _notices_context(
+    request: Request, session: Session, actor: Actor, clock: Clock
+) -> dict[str, Any]:
     subject_id = require_subject_account(
         actor, "only a subject account has notices", article="Art. 15"
     )
     notices = entries.notices_for(session, actor)
+    # Black-list entries: whether the subject may apply for early removal now, or why not.
+    offers = early_removal.offers(
+        session, clock, actor, notices, terms=early_removal_terms(request)
+    )
     # The subject's own objections, each with its decision and reasons once decided.
     objections = {
         entry_id: [o for o, _ in listed if o.source is ObjectionSource.SUBJECT]
@@ -402,6 +451,9 @@ def _notices_context(session: Session, actor: Actor, clock: Clock) -> dict[str, 
         "agencies": agencies,
         "objections": objections,
         "applications": applications.of_subject(session, subject_id),
+        "offers": offers,
+        "early_removal": early_removal_page_labels(),
+        "commitment_text": early_removal_rules.COMMITMENT,
         "today": clock.today(),
         "day": local_day,
     }
@@ -414,13 +466,16 @@ def my_notices(
     session: SessionDep,
     clock: ClockDep,
     objected: int | None = None,
+    applied: int | None = None,
 ) -> HTMLResponse:
     """List candidacies, entries and measures applied to me, with basis and reasons; my
     objections to them, and their decisions with reasons."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to see your notices", code="not_authenticated")
-    context = _notices_context(session, actor, clock)
-    return render(request, "lists_notices.html", {**context, "objected": objected})
+    context = _notices_context(request, session, actor, clock)
+    return render(
+        request, "lists_notices.html", {**context, "objected": objected, "applied": applied}
+    )
 
 
 @router.post("/me/notices/{entry_id}/objection")
@@ -445,7 +500,7 @@ def object_to(
         # Shown beside the notice it concerns, with what the subject wrote kept. Other
         # refusals (not theirs, no such entry) are the error page's.
         error = form_error(session, exc)
-        context = _notices_context(session, actor, clock)
+        context = _notices_context(request, session, actor, clock)
         context.update({"error": error, "error_entry": entry_id, "statement": statement})
         return render(request, "lists_notices.html", context, status_code=status_for(exc))
     return RedirectResponse(f"/me/notices?objected={entry_id}#entry-{entry_id}", status_code=303)

@@ -1,0 +1,428 @@
+"""Early removal from the black list on the subject's application (SAMR Order 44; decision
+0027): eligibility as data, four eyes at the recognising agency, the entry removed and its
+measures no longer applied, the queue overdue first, the API and the notices page."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import World
+from tests.lists_helpers import (
+    actor,
+    court_row,
+    earlier,
+    fast_password_hashing,  # noqa: F401 - fixture
+    headers,
+    ingest_court,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from xinyong.audit.models import AuditEvent
+from xinyong.calendar import add_months
+from xinyong.clock import FixedClock
+from xinyong.disclosure.models import AccessEvent
+from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.lists import early_removal, entries
+from xinyong.lists import early_removal_rules as rules
+from xinyong.lists.models import (
+    EarlyRemovalStatus,
+    EntryStatus,
+    ListEntry,
+    ListKind,
+    RemovalReason,
+)
+
+TERMS = rules.Terms()
+
+
+def apply(db: Session, clock: FixedClock, world: World, entry: ListEntry, **kw: Any) -> Any:
+    return early_removal.apply(
+        db,
+        clock,
+        actor(world, "company"),
+        entry.id,
+        obligations_met=kw.get("obligations_met", "罚款已于2026年3月缴清，违法行为已整改"),
+        evidence=kw.get("evidence", "缴款凭证 2026-0312；整改报告"),
+        commitment=kw.get("commitment", True),
+        terms=kw.get("terms", TERMS),
+    )
+
+
+# --- the rules, without the database --------------------------------------------------------
+
+
+def facts(term_start: dt.date, today: dt.date, months: int, **kw: Any) -> rules.Facts:
+    values: dict[str, Any] = {
+        "kind": ListKind.BLACK,
+        "status": EntryStatus.PUBLISHED,
+        "term_start": term_start,
+        "term_end": add_months(term_start, 36),
+        "today": today,
+        "allowed_by_standard": True,
+        "from_record_type": None,
+        "exit_conditions": "有效期届满",
+        "min_months": months,
+        "open_application_since": None,
+    }
+    values.update(kw)
+    return rules.Facts(**values)
+
+
+@given(
+    term_start=st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
+    days=st.integers(min_value=0, max_value=3 * 366),
+    months=st.integers(min_value=0, max_value=24),
+)
+def test_eligible_exactly_from_the_minimum_time_listed(
+    term_start: dt.date, days: int, months: int
+) -> None:
+    today = term_start + dt.timedelta(days=days)
+    checks = {c.code: c for c in rules.checks(facts(term_start, today, months))}
+    earliest = add_months(term_start, months)
+    in_force = today <= add_months(term_start, 36)
+    assert checks["minimum_time_listed"].ok is (earliest <= today)
+    assert checks["published"].ok is in_force
+    assert (not rules.failed(list(checks.values()))) is (earliest <= today and in_force)
+    if not checks["minimum_time_listed"].ok:
+        assert checks["minimum_time_listed"].params["date"] == earliest.isoformat()
+
+
+def test_every_other_condition_is_named_with_its_basis() -> None:
+    start, today = dt.date(2025, 1, 10), dt.date(2026, 6, 1)
+
+    def failing(**kw: Any) -> list[str]:
+        return [c.code for c in rules.failed(rules.checks(facts(start, today, 12, **kw)))]
+
+    assert failing() == []
+    assert failing(kind=ListKind.RED) == ["black_list"]
+    assert failing(status=EntryStatus.REMOVED) == ["published"]
+    assert failing(allowed_by_standard=False) == ["standard_allows"]
+    # Court judgment defaulters leave on performance (3 working days), never on application.
+    assert failing(from_record_type="court_judgment_defaulter") == ["court_performance"]
+    assert failing(open_application_since=dt.date(2026, 5, 1)) == ["no_open_application"]
+    for check in rules.checks(facts(start, today, 12)):
+        assert check.article
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+def test_the_listed_subject_applies_after_a_year_and_not_before(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    recent = published_entry(db, clock, world, company, approved_days_ago=30)
+    with pytest.raises(Conflict) as refused:
+        apply(db, clock, world, recent)
+    assert (refused.value.code, refused.value.field) == ("not_eligible", "minimum_time_listed")
+    assert refused.value.article == rules.ORDER_44
+    # The minimum is configuration: with none, the same entry may be applied for.
+    application = apply(db, clock, world, recent, terms=rules.Terms(min_months=0))
+    assert application.status is EarlyRemovalStatus.SUBMITTED
+    assert application.terms == {"min_months": 0, "decide": 10}
+    # One open application per entry.
+    with pytest.raises(Conflict) as again:
+        apply(db, clock, world, recent, terms=rules.Terms(min_months=0))
+    assert (again.value.code, again.value.field) == ("application_pending", "no_open_application")
+
+
+def test_refusals_name_the_condition(lists_world: World, db: Session, clock: FixedClock) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    old = published_entry(db, clock, world, company, approved_days_ago=400)
+    with pytest.raises(InvalidInput) as no_commitment:
+        apply(db, clock, world, old, commitment=False)
+    assert (no_commitment.value.code, no_commitment.value.field) == (
+        "commitment_required",
+        "commitment",
+    )
+    with pytest.raises(InvalidInput) as blank:
+        apply(db, clock, world, old, obligations_met="  ")
+    assert (blank.value.code, blank.value.field) == ("required", "obligations_met")
+    # Only the entry's own subject.
+    with pytest.raises(PermissionDenied) as other:
+        early_removal.apply(
+            db,
+            clock,
+            actor(world, "citizen"),
+            old.id,
+            obligations_met="x",
+            evidence="y",
+            commitment=True,
+            terms=TERMS,
+        )
+    assert other.value.code == "not_own_subject"
+    # A standard whose rule gives no early removal on application.
+    health = published_entry(
+        db, clock, world, company, "serious_health_safety", approved_days_ago=400
+    )
+    with pytest.raises(Conflict) as excluded:
+        apply(db, clock, world, health)
+    assert excluded.value.field == "standard_allows"
+    assert {c["code"] for c in excluded.value.details["failed"]} == {"standard_allows"}  # type: ignore[union-attr]
+
+
+def test_court_defaulters_leave_on_performance_not_on_application(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    ingest_court(
+        db,
+        clock,
+        world,
+        [
+            court_row(
+                world, company, published_on=(clock.today() - dt.timedelta(days=500)).isoformat()
+            )
+        ],
+    )
+    entry = db.scalar(select(ListEntry).where(ListEntry.source_record_id.is_not(None)))
+    assert entry is not None
+    with pytest.raises(Conflict) as refused:
+        apply(db, clock, world, entry)
+    assert refused.value.field == "court_performance"
+
+
+def test_a_standard_sets_its_own_minimum(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry = published_entry(
+        db,
+        clock,
+        world,
+        world.subjects["company"],
+        "serious_refusing_duties",
+        approved_days_ago=200,
+    )
+    std = entries.standard(db, "serious_refusing_duties")
+    std.early_removal_months = 6
+    # The platform's setting says 24 months; the standard's own 6 govern.
+    application = apply(db, clock, world, entry, terms=rules.Terms(min_months=24))
+    assert application.terms["min_months"] == 6
+
+
+# --- deciding, with four eyes -------------------------------------------------------------------
+
+
+def test_four_eyes_then_the_entry_is_removed_and_its_measures_stop(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    entry = published_entry(db, clock, world, company, approved_days_ago=400)
+    application = apply(db, clock, world, entry)
+    officer, second = actor(world, "caseofficer"), actor(world, "caseofficer2")
+    # Another agency's officer, and the approval before any proposal, are refused.
+    with pytest.raises(PermissionDenied) as elsewhere:
+        early_removal.propose(
+            db, clock, actor(world, "other_caseofficer"), application.id, approve=True, reasons="x"
+        )
+    assert elsewhere.value.code == "other_organisation"
+    with pytest.raises(Conflict) as early:
+        early_removal.decide(db, clock, second, application.id, confirm=True, reasons="x")
+    assert early.value.code == "wrong_stage"
+    early_removal.propose(
+        db, clock, officer, application.id, approve=True, reasons="罚款已缴清，满一年"
+    )
+    with pytest.raises(PermissionDenied) as same:
+        early_removal.decide(db, clock, officer, application.id, confirm=True, reasons="同意")
+    assert same.value.code == "separate_duties"
+    # Returned, it is proposed again (the second officer may propose; the first then approves).
+    early_removal.decide(db, clock, second, application.id, confirm=False, reasons="补充材料")
+    assert application.status is EarlyRemovalStatus.SUBMITTED
+    early_removal.propose(db, clock, second, application.id, approve=True, reasons="材料齐全")
+    early_removal.decide(db, clock, officer, application.id, confirm=True, reasons="同意提前移出")
+    db.commit()
+    assert application.status is EarlyRemovalStatus.APPROVED
+    assert entry.status is EntryStatus.REMOVED
+    assert entry.removal_reason is RemovalReason.EARLY_REMOVAL
+    actions = [ev.action for ev in entries.history(db, entry.id)]
+    assert actions[-5:] == [
+        "early_removal_proposed",
+        "early_removal_returned",
+        "early_removal_proposed",
+        "early_removal_approved",
+        "removed",
+    ]
+    audited = set(
+        db.scalars(select(AuditEvent.action).where(AuditEvent.target_type == "early_removal"))
+    )
+    assert {"early_removal.applied", "early_removal.proposed", "early_removal.approved"} <= audited
+    # The joint check reads published entries only: nothing applies any more.
+    response = client.post(
+        "/api/v1/joint-checks",
+        json={"matter": "honours", "subjects": [company.uscc]},
+        headers=headers(client, "querier"),
+    )
+    (result,) = response.json()["results"]
+    assert result["list_status"] == []
+    assert result["measures"] == []
+
+
+def test_rejection_leaves_the_entry_and_a_new_application_is_possible(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    application = apply(db, clock, world, entry)
+    early_removal.propose(
+        db, clock, actor(world, "caseofficer"), application.id, approve=False, reasons="罚款未缴清"
+    )
+    early_removal.decide(
+        db, clock, actor(world, "caseofficer2"), application.id, confirm=True, reasons="同意驳回"
+    )
+    assert application.status is EarlyRemovalStatus.REJECTED
+    assert entry.status is EntryStatus.PUBLISHED
+    assert apply(db, clock, world, entry).status is EarlyRemovalStatus.SUBMITTED
+
+
+def test_queue_overdue_first_and_in_the_subjects_access_log(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    fresh = apply(
+        db, clock, world, published_entry(db, clock, world, company, approved_days_ago=400)
+    )
+    old_entry = published_entry(
+        db, clock, world, company, "serious_refusing_duties", approved_days_ago=500
+    )
+    late = apply(db, earlier(clock, 30), world, old_entry)
+    found = early_removal.queue(db, clock, actor(world, "caseofficer"))
+    assert [c.application.id for c in found] == [late.id, fresh.id]
+    assert found[0].overdue and not found[1].overdue
+    assert found[0].deadline is not None
+    logged = db.scalars(
+        select(AccessEvent.subject_id).where(AccessEvent.what == "early_removal")
+    ).all()
+    assert set(logged) == {company.id}
+    assert person.id not in logged
+    # Another agency sees none of them, and may not read one.
+    assert early_removal.queue(db, clock, actor(world, "other_caseofficer")) == []
+    with pytest.raises(PermissionDenied):
+        early_removal.case(db, clock, actor(world, "other_caseofficer"), fresh.id)
+
+
+# --- the API -------------------------------------------------------------------------------------
+
+
+def test_api_journey(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    db.commit()
+    entry_id = entry.id
+    company = headers(client, "company")
+    url = f"/api/v1/me/list-entries/{entry_id}/early-removal"
+    seen = client.get(url, headers=company).json()
+    assert seen["eligible"] is True
+    assert {c["code"] for c in seen["checks"]} >= {"minimum_time_listed", "published"}
+    body = {"obligations_met": "罚款已缴清", "evidence": "缴款凭证", "commitment": True}
+    made = client.post(url, json=body, headers=company)
+    assert made.status_code == 201, made.text
+    application_id = made.json()["id"]
+    again = client.post(url, json=body, headers=company)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "application_pending"
+    notices = client.get("/api/v1/me/notices", headers=company).json()["list_entries"]
+    (mine,) = [e for e in notices if e["id"] == entry_id]
+    assert mine["early_removal"]["applications"][0]["status"] == "submitted"
+    officer, second = headers(client, "caseofficer"), headers(client, "caseofficer2")
+    queue = client.get("/api/v1/early-removals", headers=officer).json()["items"]
+    assert [c["id"] for c in queue] == [application_id]
+    base = f"/api/v1/early-removals/{application_id}"
+    proposed = client.post(
+        f"{base}/propose", json={"approve": True, "reasons": "已履行"}, headers=officer
+    )
+    assert proposed.status_code == 200, proposed.text
+    same = client.post(f"{base}/decide", json={"confirm": True, "reasons": "同意"}, headers=officer)
+    assert same.status_code == 403
+    assert same.json()["error"]["code"] == "separate_duties"
+    decided = client.post(
+        f"{base}/decide", json={"confirm": True, "reasons": "同意"}, headers=second
+    )
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["status"] == "approved"
+    assert decided.json()["entry"]["status"] == "removed"
+    assert client.get(base, headers=company).json()["decision"]["reasons"] == "同意"
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+def test_pages_apply_propose_and_separate_duties(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    from tests.page_helpers import HTML, csrf_from, log_in
+
+    world = lists_world
+    company = world.subjects["company"]
+    recent = published_entry(db, clock, world, company, approved_days_ago=30)
+    old = published_entry(
+        db, clock, world, company, "serious_refusing_duties", approved_days_ago=400
+    )
+    db.commit()
+    recent_id, old_id = recent.id, old.id
+    log_in(client, "company")
+    page = client.get("/me/notices", headers=HTML)
+    assert page.status_code == 200
+    # Too soon for one (and why), the form for the other.
+    assert f'id="early-removal-{recent_id}"' in page.text
+    assert 'data-check="minimum_time_listed"' in page.text
+    assert f'action="/me/notices/{old_id}/early-removal"' in page.text
+    assert f'action="/me/notices/{recent_id}/early-removal"' not in page.text
+    form = {
+        "obligations_met": "已缴清罚款",
+        "evidence": "缴款凭证",
+        "csrf_token": csrf_from(page.text),
+    }
+    refused = client.post(f"/me/notices/{old_id}/early-removal", data=form, headers=HTML)
+    assert refused.status_code == 422
+    assert 'data-code="commitment_required"' in refused.text
+    assert "已缴清罚款" in refused.text  # what the subject wrote is kept
+    done = client.post(
+        f"/me/notices/{old_id}/early-removal",
+        data={**form, "commitment": "true"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    client.cookies.clear()
+    log_in(client, "caseofficer")
+    queue = client.get("/early-removals", headers=HTML)
+    (application_id,) = re.findall(r'data-early-removal="(\d+)" data-overdue', queue.text)
+    case = client.get(f"/early-removals/{application_id}", headers=HTML)
+    proposed = client.post(
+        f"/early-removals/{application_id}/propose",
+        data={"approve": "yes", "reasons": "满一年，已履行", "csrf_token": csrf_from(case.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert proposed.status_code == 303, proposed.text
+    case = client.get(f"/early-removals/{application_id}", headers=HTML)
+    assert 'action="/early-removals/' + application_id + '/decide"' not in case.text
+    same = client.post(
+        f"/early-removals/{application_id}/decide",
+        data={"confirm": "yes", "reasons": "同意", "csrf_token": csrf_from(case.text)},
+        headers=HTML,
+    )
+    assert same.status_code == 403
+    assert 'data-code="separate_duties"' in same.text
