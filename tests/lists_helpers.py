@@ -438,3 +438,84 @@ def person_represents_company(session: Session, clock: Clock, world: World) -> N
         name=person.name,
         citizen_id=citizen_id_of(person),
     )
+
+
+# --- early removal (SAMR Order 44, decision 0027) ---------------------------------------------
+
+
+def _matrix_early_entry(world: World) -> ListEntry:
+    """A black-list entry of the company at the market regulator listed 400 days ago under a
+    standard allowing early removal (another standard than ``_matrix_entry``'s)."""
+    session = _matrix_ready(world)
+    made: dict[str, int] = session.info.setdefault("lists_matrix_entries", {})
+    existing = session.get(ListEntry, made["early"]) if "early" in made else None
+    if existing is not None:
+        return existing
+    entry = published_entry(
+        session,
+        world.clock,
+        world,
+        world.subjects["company"],
+        "serious_refusing_duties",
+        approved_days_ago=400,
+        proposer="caseofficer2",
+        approver="caseofficer",
+    )
+    made["early"] = entry.id
+    return entry
+
+
+def matrix_early_entry(world: World) -> dict[str, Any]:
+    return {"entry_id": _matrix_early_entry(world).id}
+
+
+def matrix_early_application_body(world: World) -> dict[str, Any]:
+    return {"obligations_met": "罚款已缴清", "evidence": "缴款凭证", "commitment": True}
+
+
+def _matrix_early_application(world: World, stage: str) -> int:
+    """The company's application for the early removal of that entry, at ``stage``
+    (submitted, or proposed by the second case officer to reject it, so that ``caseofficer``
+    decides and the entry stays listed): a decided one is followed by a new application."""
+    from xinyong.lists import early_removal
+    from xinyong.lists import early_removal_rules as rules
+    from xinyong.lists.models import EARLY_REMOVAL_OPEN, EarlyRemovalApplication
+    from xinyong.lists.models import EarlyRemovalStatus as Status
+
+    session = _matrix_ready(world)
+    clock = world.clock
+    entry = _matrix_early_entry(world)
+    current = session.scalar(
+        select(EarlyRemovalApplication)
+        .where(
+            EarlyRemovalApplication.entry_id == entry.id,
+            EarlyRemovalApplication.status.in_(EARLY_REMOVAL_OPEN),
+        )
+        .limit(1)
+    )
+    if current is None:
+        current = early_removal.apply(
+            session,
+            clock,
+            actor(world, "company"),
+            entry.id,
+            obligations_met="罚款已缴清",
+            evidence="缴款凭证",
+            commitment=True,
+            terms=rules.Terms(),
+        )
+    second = actor(world, "caseofficer2")
+    if stage == "submitted" and current.status is Status.PROPOSED:
+        early_removal.decide(session, clock, second, current.id, confirm=False, reasons="退回")
+    if stage == "proposed" and current.status is Status.SUBMITTED:
+        early_removal.propose(session, clock, second, current.id, approve=False, reasons="未履行")
+    session.flush()
+    return current.id
+
+
+def matrix_early_submitted(world: World) -> dict[str, Any]:
+    return {"application_id": _matrix_early_application(world, "submitted")}
+
+
+def matrix_early_proposed(world: World) -> dict[str, Any]:
+    return {"application_id": _matrix_early_application(world, "proposed")}

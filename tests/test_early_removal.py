@@ -307,7 +307,8 @@ def test_queue_overdue_first_and_in_the_subjects_access_log(
     late = apply(db, earlier(clock, 30), world, old_entry)
     found = early_removal.queue(db, clock, actor(world, "caseofficer"))
     assert [c.application.id for c in found] == [late.id, fresh.id]
-    assert found[0].overdue and not found[1].overdue
+    assert found[0].overdue
+    assert not found[1].overdue
     assert found[0].deadline is not None
     logged = db.scalars(
         select(AccessEvent.subject_id).where(AccessEvent.what == "early_removal")

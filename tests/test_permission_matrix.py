@@ -518,6 +518,34 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_entry_noticed,
         json=lists_helpers.matrix_objection_body,
     ),
+    # --- api/early_removal (SAMR Order 44, decision 0027): only the listed subject applies;
+    # the recognising agency's case officer proposes, another of its staff approves ---
+    ("GET", "/api/v1/me/list-entries/{entry_id}/early-removal"): Access(
+        frozenset({"company"}), params=lists_helpers.matrix_early_entry
+    ),
+    ("POST", "/api/v1/me/list-entries/{entry_id}/early-removal"): Access(
+        frozenset({"company"}),
+        params=lists_helpers.matrix_early_entry,
+        json=lists_helpers.matrix_early_application_body,
+        # Applied once per entry: a second allowed call (there is none) would get 409.
+        ok=frozenset({201, 409}),
+    ),
+    ("GET", "/api/v1/early-removals"): Access(frozenset({"caseofficer"})),
+    # The application: its subject, the recognising agency, the credit authority's officer.
+    ("GET", "/api/v1/early-removals/{application_id}"): Access(
+        frozenset({"company", "caseofficer", "authority"}),
+        params=lists_helpers.matrix_early_submitted,
+    ),
+    ("POST", "/api/v1/early-removals/{application_id}/propose"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_early_submitted,
+        json=lambda w: {"approve": False, "reasons": "罚款未缴清"},
+    ),
+    ("POST", "/api/v1/early-removals/{application_id}/decide"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_early_proposed,
+        json=lambda w: {"confirm": True, "reasons": "同意驳回"},
+    ),
     # --- api/objections (Art. 25): objections to credit records ---
     # Only the record's subject objects (the records are the company's).
     ("POST", "/api/v1/me/records/{record_id}/objections"): Access(
@@ -839,6 +867,32 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"objections"}),
         params=undecided_objection,
         form=lambda w: {"upheld": "no", "reasons": "异议理由不成立：处罚决定未履行"},
+    ),
+    # --- pages/early_removal (SAMR Order 44) ---
+    ("POST", "/me/notices/{entry_id}/early-removal"): Access(
+        frozenset({"company"}),
+        params=lists_helpers.matrix_early_entry,
+        form=lambda w: {
+            "obligations_met": "罚款已缴清",
+            "evidence": "缴款凭证",
+            "commitment": "true",
+        },
+        ok=frozenset({303, 409}),
+    ),
+    ("GET", "/early-removals"): Access(frozenset({"caseofficer"})),
+    ("GET", "/early-removals/{application_id}"): Access(
+        frozenset({"company", "caseofficer", "authority"}),
+        params=lists_helpers.matrix_early_submitted,
+    ),
+    ("POST", "/early-removals/{application_id}/propose"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_early_submitted,
+        form=lambda w: {"approve": "no", "reasons": "罚款未缴清"},
+    ),
+    ("POST", "/early-removals/{application_id}/decide"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_early_proposed,
+        form=lambda w: {"confirm": "yes", "reasons": "同意驳回"},
     ),
     # --- pages/record_objections (Art. 25) ---
     # --- pages/source_records (decision 0028) ---
