@@ -962,6 +962,12 @@ CODES: dict[str, str] = {
     ),
     "officer_in_person": N_("This is done by a named officer, not by a system."),
     "self_approval": N_("The proposer cannot approve their own proposal."),
+    # early removal from the black list (SAMR Order 44)
+    "separate_duties": N_(
+        "Separate duties: whoever proposed the decision cannot approve it; another officer must."
+    ),
+    "commitment_required": N_("Make the public credit commitment to apply."),
+    "entry_not_listed": N_("The entry is no longer on the list, so it cannot be removed early."),
     "role_not_allowed": N_("This kind of organisation cannot have this role."),
     "organisation_required": N_("A staff account belongs to one organisation."),
     "subject_required": N_("A subject account is bound to one subject."),
