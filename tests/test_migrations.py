@@ -123,3 +123,53 @@ def test_migration_0017_keeps_every_row_and_adds_empty_retention_columns(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0025_allows_early_removal_for_the_standards_that_say_so(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with the Fuzhou standards loaded (0022) to 0025 and back: the
+    standards whose rule provides early removal are marked, the others are not."""
+    engine = make_test_engine(request.config, tmp_path, "m0025")
+    try:
+        upgrade(engine, "0022")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            standard = tables.tables["list_standard"]
+            for code, kind in (
+                ("dishonest_subject", "black"),
+                ("serious_refusing_duties", "black"),
+                ("serious_health_safety", "black"),
+                ("integrity_model", "red"),
+            ):
+                connection.execute(
+                    insert(standard).values(
+                        _filled(standard, code=code, kind=kind, tier=kind, active=True)
+                    )
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT code, early_removal, early_removal_months FROM list_standard "
+                    "ORDER BY code"
+                )
+            ).all()
+            assert [(c, bool(allowed), months) for c, allowed, months in rows] == [
+                ("dishonest_subject", True, None),
+                ("integrity_model", False, None),
+                ("serious_health_safety", False, None),
+                ("serious_refusing_duties", True, 12),
+            ]
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0022")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("list_standard")}
+            assert "early_removal" not in columns
+            assert "early_removal" not in inspect(connection).get_table_names()
+        upgrade(engine)
+    finally:
+        engine.dispose()

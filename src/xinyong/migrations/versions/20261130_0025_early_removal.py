@@ -3,8 +3,8 @@ early_removal; list_standard.early_removal and .early_removal_months
 (decision 0027)
 
 The standards whose rule allows early removal in the Fuzhou rule pack
-(dishonest_subject, serious_refusing_duties) are marked here for databases loaded before;
-every other standard keeps it off.
+(dishonest_subject, serious_refusing_duties, the latter with its own 12 months) are marked
+here for databases loaded before; every other standard keeps it off.
 
 Revision ID: 0025
 Revises: 0022
@@ -40,10 +40,19 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("early_removal_months", sa.Integer(), nullable=True))
     standard = sa.table(
-        "list_standard", sa.column("code", sa.String()), sa.column("early_removal", sa.Boolean())
+        "list_standard",
+        sa.column("code", sa.String()),
+        sa.column("early_removal", sa.Boolean()),
+        sa.column("early_removal_months", sa.Integer()),
     )
     op.execute(
         standard.update().where(standard.c.code.in_(_ALLOWED)).values(early_removal=sa.true())
+    )
+    # As the rule pack states it for the SAMR serious list (Order 44: after one year).
+    op.execute(
+        standard.update()
+        .where(standard.c.code == "serious_refusing_duties")
+        .values(early_removal_months=12)
     )
     op.create_table(
         "early_removal",
