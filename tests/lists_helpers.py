@@ -519,3 +519,49 @@ def matrix_early_submitted(world: World) -> dict[str, Any]:
 
 def matrix_early_proposed(world: World) -> dict[str, Any]:
     return {"application_id": _matrix_early_application(world, "proposed")}
+
+
+def matrix_court_entry(world: World) -> dict[str, Any]:
+    """A court judgment defaulter entry of the company, published, recognised (in this
+    world) by the market regulator, whose reporter and case officer may confirm the
+    performance: made again once a call has removed it."""
+    from xinyong.calendar import add_months
+    from xinyong.lists.models import EntryStatus, ListStandard, Tier
+
+    session = _matrix_ready(world)
+    made: dict[str, int] = session.info.setdefault("lists_matrix_entries", {})
+    existing = session.get(ListEntry, made["court"]) if "court" in made else None
+    if existing is None or existing.status is not EntryStatus.PUBLISHED:
+        std = session.scalar(select(ListStandard).where(ListStandard.from_record_type == COURT))
+        assert std is not None
+        start = world.clock.today() - dt.timedelta(days=30)
+        now = world.clock.now()
+        existing = ListEntry(
+            subject_id=world.subjects["company"].id,
+            standard_id=std.id,
+            kind=ListKind.BLACK,
+            tier=Tier.SERIOUS,
+            status=EntryStatus.PUBLISHED,
+            recognising_organisation_id=world.organisations["regulator"].id,
+            proposed_by="court",
+            proposed_at=now,
+            criteria_met=std.criteria,
+            reasons="有履行能力而拒不履行",
+            evidence=next_case_number(),
+            legal_basis=std.legal_basis,
+            approved_by="court",
+            approved_at=now,
+            term_start=start,
+            term_end=add_months(start, std.term_months),
+        )
+        session.add(existing)
+        session.flush()
+        made["court"] = existing.id
+    return {"entry_id": existing.id}
+
+
+def matrix_performance(world: World) -> dict[str, Any]:
+    return {
+        "performed_on": world.clock.today().isoformat(),
+        "detail": "结案通知书（2026）闽01执1号",
+    }

@@ -36,7 +36,7 @@ from xinyong.calendar import add_months
 from xinyong.clock import FixedClock
 from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
-from xinyong.lists import early_removal, entries
+from xinyong.lists import court_defaulters, early_removal, entries
 from xinyong.lists import early_removal_rules as rules
 from xinyong.lists.models import (
     EarlyRemovalStatus,
@@ -427,3 +427,75 @@ def test_pages_apply_propose_and_separate_duties(
     )
     assert same.status_code == 403
     assert 'data-code="separate_duties"' in same.text
+
+
+# --- court judgment defaulters: the court confirms the performance ------------------------------
+
+
+def test_the_court_confirms_performance_within_3_working_days(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    ingest_court(db, clock, world, [court_row(world, company), court_row(world, person)])
+    court_entries = court_defaulters.published_entries(db, actor(world, "court_reporter"))
+    by_subject = {e.subject_id: e for e in court_entries}
+    on_time, late = by_subject[company.id], by_subject[person.id]
+    other = published_entry(db, clock, world, company, approved_days_ago=30)
+    db.commit()
+    on_time_id, late_id, other_id = on_time.id, late.id, other.id
+    reporter = actor(world, "court_reporter")
+    with pytest.raises(PermissionDenied) as elsewhere:
+        court_defaulters.confirm_performance(
+            db,
+            clock,
+            actor(world, "caseofficer"),
+            on_time_id,
+            performed_on=clock.today(),
+            detail="x",
+        )
+    assert elsewhere.value.code == "other_organisation"
+    with pytest.raises(Conflict) as not_court:
+        court_defaulters.confirm_performance(
+            db, clock, reporter, other_id, performed_on=clock.today(), detail="x"
+        )
+    assert not_court.value.code == "not_court_entry"
+    with pytest.raises(InvalidInput) as future:
+        court_defaulters.confirm_performance(
+            db,
+            clock,
+            reporter,
+            on_time_id,
+            performed_on=clock.today() + dt.timedelta(days=1),
+            detail="x",
+        )
+    assert future.value.code == "future_date"
+    db.rollback()
+    url = "/api/v1/list-entries/{}/performance"
+    court = headers(client, "court_reporter")
+    answer = client.post(
+        url.format(on_time_id),
+        json={"performed_on": clock.today().isoformat(), "detail": "结案通知书"},
+        headers=court,
+    )
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["status"], answer.json()["within_deadline"]) == ("removed", True)
+    assert answer.json()["removal_reason"] == "performed"
+    late_answer = client.post(
+        url.format(late_id),
+        json={
+            "performed_on": (clock.today() - dt.timedelta(days=20)).isoformat(),
+            "detail": "结案",
+        },
+        headers=court,
+    )
+    assert late_answer.json()["within_deadline"] is False
+    again = client.post(
+        url.format(late_id),
+        json={"performed_on": clock.today().isoformat(), "detail": "结案"},
+        headers=court,
+    )
+    assert again.status_code == 409
+    (last,) = entries.history(db, late_id)[-1:]
+    assert last.action == "removed"
+    assert "removed late" in last.detail

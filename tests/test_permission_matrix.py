@@ -546,6 +546,13 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_early_proposed,
         json=lambda w: {"confirm": True, "reasons": "同意驳回"},
     ),
+    # The recognising court's staff who send its records or decide its entries (here the
+    # regulator stands in for the court) confirm a defaulter's performance.
+    ("POST", "/api/v1/list-entries/{entry_id}/performance"): Access(
+        frozenset({"reporter", "caseofficer"}),
+        params=lists_helpers.matrix_court_entry,
+        json=lists_helpers.matrix_performance,
+    ),
     # --- api/objections (Art. 25): objections to credit records ---
     # Only the record's subject objects (the records are the company's).
     ("POST", "/api/v1/me/records/{record_id}/objections"): Access(
@@ -893,6 +900,16 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"caseofficer"}),
         params=lists_helpers.matrix_early_proposed,
         form=lambda w: {"confirm": "yes", "reasons": "同意驳回"},
+    ),
+    ("GET", "/court-defaulters"): Access(
+        frozenset({"reporter", "other_reporter", "caseofficer"}),
+        params=lists_helpers.matrix_court_entry,
+    ),
+    ("POST", "/court-defaulters/{entry_id}/performance"): Access(
+        frozenset({"reporter", "caseofficer"}),
+        params=lists_helpers.matrix_court_entry,
+        form=lists_helpers.matrix_performance,
+        ok=frozenset({303}),
     ),
     # --- pages/record_objections (Art. 25) ---
     # --- pages/source_records (decision 0028) ---

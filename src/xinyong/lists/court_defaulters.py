@@ -1,19 +1,30 @@
 """Court judgment defaulters (失信被执行人) enter the black list from the court's records
 and leave as soon as a record says the judgment was performed — well within the 3
-working days the rules allow (rules.md)."""
+working days the rules allow (rules.md) — or when the recognising court's staff confirm
+the performance on the platform (``confirm_performance``; decision 0027). They are never
+removed early on the subject's application (``early_removal``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.accounts.permissions import (
+    SYSTEM_ACTOR,
+    Actor,
+    Permission,
+    has_permission,
+    require,
+)
 from xinyong.calendar import add_months
+from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.entries import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
@@ -128,3 +139,129 @@ def _term_end(std: ListStandard, start: dt.date, payload: dict[str, str]) -> dt.
             add_months(start, std.term_months + _MAX_EXTENSION_MONTHS),
         ),
     )
+
+
+# --- the recognising court confirms performance (rules.md: removed within 3 working days) ----
+
+PERFORMANCE_WORKING_DAYS = 3
+PERFORMANCE_BASIS = "rules.md: court judgment defaulters"
+MAX_DETAIL = 2000
+
+
+@dataclass(frozen=True)
+class Performance:
+    """A confirmed performance: the entry removed, the day it was due by (3 working days
+    after the performance) and whether the removal came within it."""
+
+    entry: ListEntry
+    due: dt.date
+    provisional: bool
+    within: bool
+
+
+def may_confirm(actor: Actor, entry: ListEntry) -> bool:
+    """The recognising court's staff who send its records or decide its list entries."""
+    return actor.organisation_id == entry.recognising_organisation_id and (
+        has_permission(actor, Permission.SUBMIT_RECORDS)
+        or has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+    )
+
+
+def _court_standard(session: Session) -> ListStandard | None:
+    return session.scalar(select(ListStandard).where(ListStandard.from_record_type == RECORD_TYPE))
+
+
+def published_entries(session: Session, actor: Actor) -> list[ListEntry]:
+    """The court judgment defaulters the actor's court has on the list now."""
+    if not (
+        has_permission(actor, Permission.SUBMIT_RECORDS)
+        or has_permission(actor, Permission.APPROVE_LIST_ENTRY)
+    ):
+        require(actor, Permission.SUBMIT_RECORDS)
+    std = _court_standard(session)
+    if std is None or actor.organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(ListEntry)
+            .where(
+                ListEntry.standard_id == std.id,
+                ListEntry.recognising_organisation_id == actor.organisation_id,
+                ListEntry.status == EntryStatus.PUBLISHED,
+            )
+            .order_by(ListEntry.term_start, ListEntry.id)
+        )
+    )
+
+
+def confirm_performance(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    entry_id: int,
+    *,
+    performed_on: dt.date,
+    detail: str,
+) -> Performance:
+    """The recognising court confirms that the defaulter performed the judgment: the entry
+    is removed now (reason ``performed``), and the answer says whether that came within the
+    3 working days after the performance that the rules allow."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise NotFound("no such list entry", code="not_found", field="entry")
+    std = session.get(ListStandard, entry.standard_id)
+    if std is None or std.from_record_type != RECORD_TYPE:
+        raise Conflict(
+            "only a court judgment defaulter's entry leaves on a confirmed performance; other "
+            "entries are removed early on the subject's application or by the agency",
+            code="not_court_entry",
+            field="entry",
+            article=PERFORMANCE_BASIS,
+        )
+    if not may_confirm(actor, entry):
+        if not has_permission(actor, Permission.APPROVE_LIST_ENTRY):
+            require(actor, Permission.SUBMIT_RECORDS)
+        raise PermissionDenied(
+            "the recognising court confirms the performance of its defaulters",
+            code="other_organisation",
+            article="Art. 14",
+        )
+    if entry.status is not EntryStatus.PUBLISHED:
+        raise Conflict(
+            f"the entry is {entry.status.value}, no longer on the list",
+            code="wrong_state",
+            field="entry",
+        )
+    today = clock.today()
+    if performed_on > today:
+        raise InvalidInput(
+            "the performance cannot be in the future", code="future_date", field="performed_on"
+        )
+    text = detail.strip()
+    if not text:
+        raise InvalidInput(
+            "say how the performance was confirmed (e.g. the court's closing notice)",
+            code="required",
+            field="detail",
+            article=PERFORMANCE_BASIS,
+        )
+    if len(text) > MAX_DETAIL:
+        raise InvalidInput(f"at most {MAX_DETAIL} characters", code="too_long", field="detail")
+    result = working_day_calendar(session).add_working_days(performed_on, PERFORMANCE_WORKING_DAYS)
+    within = today <= result.day
+    entry.status = EntryStatus.REMOVED
+    entry.ended_at = clock.now()
+    entry.removal_reason = RemovalReason.PERFORMED
+    entry.removal_detail = (
+        f"performed on {performed_on.isoformat()}, confirmed by the court: {text}"
+    )
+    record_event(
+        session,
+        clock,
+        entry,
+        actor,
+        "removed",
+        f"performed on {performed_on.isoformat()}; due by {result.day.isoformat()} "
+        f"({PERFORMANCE_WORKING_DAYS} working days){'' if within else ', removed late'}: {text}",
+    )
+    return Performance(entry, result.day, result.provisional, within)

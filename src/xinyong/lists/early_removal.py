@@ -10,8 +10,8 @@ never the proposer (separate duties) — approves the proposal or returns it. Ap
 entry is removed early with its reason and a step in its history; the joint checks read
 only published entries, so the measures stop applying to it.
 
-Court judgment defaulters are not removed on application: the court's performance record
-(``court_defaulters``) or its staff's removal with the reason ``performed`` ends them.
+Court judgment defaulters are not removed on application: the court's performance record,
+or its staff's confirmation of the performance (``court_defaulters``), ends them.
 """
 
 from __future__ import annotations

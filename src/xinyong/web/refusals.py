@@ -968,6 +968,9 @@ CODES: dict[str, str] = {
     ),
     "commitment_required": N_("Make the public credit commitment to apply."),
     "entry_not_listed": N_("The entry is no longer on the list, so it cannot be removed early."),
+    "not_court_entry": N_(
+        "Only a court judgment defaulter's entry leaves on a confirmed performance."
+    ),
     "role_not_allowed": N_("This kind of organisation cannot have this role."),
     "organisation_required": N_("A staff account belongs to one organisation."),
     "subject_required": N_("A subject account is bound to one subject."),

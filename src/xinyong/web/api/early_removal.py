@@ -4,12 +4,13 @@ officer proposes, another of its staff approves (four eyes), within 10 working d
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from xinyong.lists import early_removal
+from xinyong.lists import court_defaulters, early_removal
 from xinyong.lists import early_removal_rules as rules
 from xinyong.lists.models import EarlyRemovalApplication
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
@@ -190,3 +191,35 @@ def decide(
         session, clock, actor, application_id, confirm=body.confirm, reasons=body.reasons
     )
     return case_out(early_removal.case(session, clock, actor, application_id))
+
+
+class PerformanceIn(BaseModel):
+    performed_on: dt.date
+    detail: str = Field(min_length=1, max_length=court_defaulters.MAX_DETAIL)
+
+
+@router.post("/list-entries/{entry_id}/performance", responses=refusals(403, 404, 409))
+def confirm_performance(
+    entry_id: RowId,
+    body: PerformanceIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The recognising court confirms that a court judgment defaulter performed: the entry
+    is removed (reason ``performed``); ``due`` is 3 working days after the performance
+    (rules.md) and ``within_deadline`` says whether the removal came by then (409
+    ``not_court_entry`` for any other entry)."""
+    found = court_defaulters.confirm_performance(
+        session, clock, actor, entry_id, performed_on=body.performed_on, detail=body.detail
+    )
+    return {
+        "entry_id": found.entry.id,
+        "status": found.entry.status.value,
+        "removal_reason": found.entry.removal_reason.value if found.entry.removal_reason else None,
+        "removal_detail": found.entry.removal_detail,
+        "due": found.due.isoformat(),
+        "provisional": found.provisional,
+        "within_deadline": found.within,
+        "basis": court_defaulters.PERFORMANCE_BASIS,
+    }

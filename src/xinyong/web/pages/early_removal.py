@@ -15,12 +15,13 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, require_subject_account
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
-from xinyong.lists import early_removal, entries
+from xinyong.lists import court_defaulters, early_removal, entries
 from xinyong.lists import early_removal_rules as rules
+from xinyong.subjects.models import Subject
 from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
-from xinyong.web.pages.forms import announced, form_error
+from xinyong.web.pages.forms import announced, form_error, parse_date
 from xinyong.web.pages.lists import _notices_context, early_removal_page_labels, local_day
 from xinyong.web.pages.rendering import check_csrf, render
 
@@ -197,4 +198,67 @@ def decide(
             session, clock, actor, application_id, confirm=confirm == "yes", reasons=reasons
         ),
         {"confirm": confirm, "reasons": reasons},
+    )
+
+
+# --- the recognising court confirms a defaulter's performance (3 working days) ---------------
+
+
+def _court_context(session: Session, actor: Actor) -> dict[str, Any]:
+    listed = court_defaulters.published_entries(session, actor)
+    return {"entries": listed, "subjects": _subjects(session, [e.subject_id for e in listed])}
+
+
+def _subjects(session: Session, ids: list[int]) -> dict[int, Subject | None]:
+    return {i: session.get(Subject, i) for i in set(ids)}
+
+
+@router.get("/court-defaulters", response_class=HTMLResponse)
+def court_entries(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+    due: Annotated[str, Query(max_length=10)] = "",
+    late: Annotated[str, Query(max_length=3)] = "",
+) -> HTMLResponse:
+    """The court's defaulters on the list, each with the form to confirm its performance."""
+    context = _court_context(session, actor)
+    context.update({"notice": announced(done, "removed").notice, "due": due, "late": late == "yes"})
+    return render(request, "court_defaulters.html", context)
+
+
+@router.post("/court-defaulters/{entry_id}/performance")
+def confirm_performance(
+    request: Request,
+    entry_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    performed_on: Annotated[str, Form(max_length=20)] = "",
+    detail: Annotated[str, Form(max_length=court_defaulters.MAX_DETAIL)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        day = parse_date(performed_on, "performed_on")
+        if day is None:
+            raise InvalidInput("give the day of performance", code="required", field="performed_on")
+        found = court_defaulters.confirm_performance(
+            session, clock, actor, entry_id, performed_on=day, detail=detail
+        )
+    except (Conflict, InvalidInput) as exc:
+        error = form_error(session, exc)
+        context = _court_context(session, actor)
+        context.update(
+            {
+                "error": error,
+                "error_entry": entry_id,
+                "form": {"performed_on": performed_on, "detail": detail},
+            }
+        )
+        return render(request, "court_defaulters.html", context, status_code=status_for(exc))
+    late = "no" if found.within else "yes"
+    return RedirectResponse(
+        f"/court-defaulters?done=removed&due={found.due.isoformat()}&late={late}", status_code=303
     )
