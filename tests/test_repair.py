@@ -290,14 +290,17 @@ def test_the_sources_objection_handler_does_not_repair_or_restore_a_record(
     }
     with pytest.raises(PermissionDenied) as refused:
         repair.decide(db, clock, handler, case.id, approve=True, reasons="整改到位")
-    assert (refused.value.code, refused.value.article) == ("separate_duties", "Art. 12")
+    assert (refused.value.code, refused.value.article) == (
+        "objection_handler_alters_no_data",
+        "Art. 12",
+    )
     assert (case.status, record.status) == (RepairStatus.ACCEPTED, RecordStatus.ACTIVE)
     repair.decide(
         db, clock, actor_of(world, "caseofficer"), case.id, approve=True, reasons="整改到位"
     )
     with pytest.raises(PermissionDenied) as refused:
         repair.fraud(db, clock, handler, case.id, reasons="证据系伪造")
-    assert refused.value.code == "separate_duties"
+    assert refused.value.code == "objection_handler_alters_no_data"
     assert (case.status, record.status) == (RepairStatus.APPROVED, RecordStatus.REPAIRED)
 
 

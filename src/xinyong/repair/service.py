@@ -118,7 +118,7 @@ def _require_source(actor: Actor, case: RepairCase, *, alters_data: bool = False
             "approving or revoking a repair alters the record and its list entries: the "
             "source's case officers and data reporters do that, not its objection handlers, "
             "who alter no data (separate duties)",
-            code="separate_duties",
+            code="objection_handler_alters_no_data",
             article="Art. 12",
         )
 

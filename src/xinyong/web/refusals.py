@@ -1114,7 +1114,7 @@ CODES: dict[str, str] = {
         "refused, by them."
     ),
     "not_source": N_("Only the record's source may do this."),
-    "separate_duties": N_(
+    "objection_handler_alters_no_data": N_(
         "Objection handlers alter no data: the source's case officers and data reporters "
         "approve or revoke a repair."
     ),

@@ -7,7 +7,7 @@ The standards whose rule allows early removal in the Fuzhou rule pack
 here for databases loaded before; every other standard keeps it off.
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0025"
-down_revision: str | None = "0022"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
