@@ -126,7 +126,7 @@ def test_only_entries_in_force_name_a_responsible_person(
         clock,
         actor(world, "caseofficer2"),
         entry.id,
-        reason=RemovalReason.REPAIRED,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="信用修复完成",
     )
     db.commit()

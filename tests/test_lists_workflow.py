@@ -569,6 +569,22 @@ def test_early_removal_states_its_reason_and_takes_the_entry_off(
     entry = published_entry(db, clock, world, world.subjects["company"])
     db.commit()
     remove = f"{ENTRIES}/{entry.id}/remove"
+    # The reasons of the procedures with their own checks and second officer cannot be
+    # chosen by hand: one officer would remove an entry "early on application" or "repaired".
+    for procedure in (
+        "early_removal",
+        "record_revoked",
+        "repaired",
+        "performed",
+        "objection_upheld",
+    ):
+        refused = client.post(
+            remove,
+            json={"reason": procedure, "detail": "x"},
+            headers=headers(client, "caseofficer"),
+        )
+        assert error_of(refused)[:2] == (422, "reason_of_another_procedure"), procedure
+    assert stored(db, entry.id).status is EntryStatus.PUBLISHED
     body = {"reason": "exit_conditions_met", "detail": "已缴纳罚款并完成信用修复"}
     assert error_of(client.post(remove, json=body, headers=headers(client, "other_caseofficer")))[
         :2

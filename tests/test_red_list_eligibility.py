@@ -109,7 +109,7 @@ def test_a_black_listed_subject_is_not_proposed_for_the_red_list(
         clock,
         actor(world, "caseofficer2"),
         entry.id,
-        reason=RemovalReason.REPAIRED,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已完成信用修复",
     )
     assert propose_red(db, clock, world, listed).status is EntryStatus.IN_COMMENT

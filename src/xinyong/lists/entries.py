@@ -571,6 +571,10 @@ def reject(
     return entry
 
 
+# What a staff member may give as the reason of a removal by hand (``remove``).
+MANUAL_REMOVAL_REASONS = (RemovalReason.EXIT_CONDITIONS_MET, RemovalReason.OTHER)
+
+
 def remove(
     session: Session,
     clock: Clock,
@@ -580,8 +584,20 @@ def remove(
     reason: RemovalReason,
     detail: str,
 ) -> ListEntry:
-    """Early removal: exit conditions met, repair, objection upheld, performance."""
+    """A staff member removes a published entry before its term ends: its exit conditions
+    are met, or another reason stated. The other removal reasons belong to workflows with
+    their own checks and, for an early removal on application, a second officer (a repair,
+    an upheld objection, a court's confirmed performance, the source's revocation of the
+    record, SAMR Order 44): they are set there, never chosen here."""
     require(actor, Permission.APPROVE_LIST_ENTRY)
+    if reason not in MANUAL_REMOVAL_REASONS:
+        raise InvalidInput(
+            f"an entry is removed as {reason.value} only through that procedure, with its "
+            "checks: choose exit_conditions_met or other",
+            code="reason_of_another_procedure",
+            field="reason",
+            article="Art. 14",
+        )
     entry = get(session, entry_id)
     _same_organisation(actor, entry)
     if entry.status is not EntryStatus.PUBLISHED:

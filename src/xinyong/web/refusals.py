@@ -1114,6 +1114,11 @@ CODES: dict[str, str] = {
         "refused, by them."
     ),
     "not_source": N_("Only the record's source may do this."),
+    "reason_of_another_procedure": N_(
+        "This removal reason is set by its own procedure (repair, objection, court "
+        "performance, revocation by the source, early removal on application); choose "
+        "exit conditions met or another reason."
+    ),
     "objection_handler_alters_no_data": N_(
         "Objection handlers alter no data: the source's case officers and data reporters "
         "approve or revoke a repair."

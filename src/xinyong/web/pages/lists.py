@@ -172,7 +172,7 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
-        "removal_reasons": list(RemovalReason),
+        "removal_reasons": list(entries.MANUAL_REMOVAL_REASONS),
         "day": local_day,
         "responsible_roles": list(ResponsibleRole),
         "published": [
