@@ -383,6 +383,10 @@ class Generator:
                     "sensitive_ciphertext": None,
                     "payload_hash": digest,
                     "status": RecordStatus.ACTIVE,
+                    "decision_date": decided,
+                    "severity": severity.value,
+                    "publicity_start": start_day,
+                    "publicity_end": end_day,
                     "reason": "created by source",
                     "reason_detail": None,
                     "batch_id": self.batches[source],
@@ -507,7 +511,7 @@ def build(engine: Engine, clock: FixedClock, n_records: int, n_subjects: int) ->
 
 RAW_SQL = """
 SELECT r.id, r.record_type_id, r.source_organisation_id, r.decision_date, r.received_at,
-       r.status, r.severity, r.publicity_start, r.publicity_end,
+       r.status, v.decision_date, v.severity, v.publicity_start, v.publicity_end,
        v.version_no, v.payload, v.status, v.reason, v.reason_detail, v.batch_id,
        v.source_organisation_id, v.created_at
 FROM credit_record r JOIN record_version v ON v.record_id = r.id

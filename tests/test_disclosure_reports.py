@@ -410,10 +410,11 @@ def test_a_file_is_reused_only_while_what_it_is_made_of_is_the_same(
     (again,) = files.build_file(db, company, today=today)
     assert again is first
     assert first.public
-    record.publicity_end = today - dt.timedelta(days=1)  # the record row, not a version
+    # The record row, not a version (the window is the version's, decision 0025).
+    record.awaiting_review = True
     db.flush()
     (ended,) = files.build_file(db, company, today=today)
-    assert (ended.publicity_end, ended.public) == (today - dt.timedelta(days=1), False)
+    assert not ended.public
     assert files.build_file(db, company, today=today, public_only=True) == []
     world.organisations["regulator"].name = "福州市市场监督管理局（新）"
     db.flush()

@@ -173,3 +173,96 @@ def test_migration_0025_allows_early_removal_for_the_standards_that_say_so(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0023_gives_every_version_its_records_date_severity_and_window(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with a record of two versions (0022) to 0023: both versions get
+    the record's decision date, severity and window (the best knowledge there is, decision
+    0025), and the first two become required; and back."""
+    engine = make_test_engine(request.config, tmp_path, "m0023")
+    try:
+        upgrade(engine, "0022")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            ids: dict[str, int] = {}
+            for name, given in (
+                ("organisation", {"code": "91350100MB00000434", "kind": "state_organ"}),
+                ("subject", {"kind": "legal_person"}),
+                ("record_type", {"code": "administrative_penalty"}),
+            ):
+                ids[name] = connection.execute(
+                    insert(t[name]).values(_filled(t[name], **given)).returning(t[name].c.id)
+                ).scalar_one()
+            for key, window in (("1|A", (dt.date(2026, 3, 2), dt.date(2027, 3, 2))), ("1|B", None)):
+                record_id = connection.execute(
+                    insert(t["credit_record"])
+                    .values(
+                        _filled(
+                            t["credit_record"],
+                            record_type_id=ids["record_type"],
+                            subject_id=ids["subject"],
+                            source_organisation_id=ids["organisation"],
+                            status="corrected",
+                            natural_key=key,
+                            decision_date=dt.date(2026, 3, 2),
+                            severity="serious" if window else "minor",
+                            publicity_start=window[0] if window else None,
+                            publicity_end=window[1] if window else None,
+                        )
+                    )
+                    .returning(t["credit_record"].c.id)
+                ).scalar_one()
+                for number in (1, 2):
+                    connection.execute(
+                        insert(t["record_version"]).values(
+                            _filled(
+                                t["record_version"],
+                                record_id=record_id,
+                                version_no=number,
+                                status="active",
+                            )
+                        )
+                    )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT r.natural_key, v.version_no, v.decision_date, v.severity, "
+                    "v.publicity_start, v.publicity_end FROM record_version v "
+                    "JOIN credit_record r ON r.id = v.record_id ORDER BY r.natural_key, v.version_no"
+                )
+            ).all()
+
+            def day(value: Any) -> Any:  # SQLite gives ISO text, PostgreSQL a date
+                return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+            as_dates = [
+                (key, no, day(decided), severity, day(start), day(end))
+                for key, no, decided, severity, start, end in rows
+            ]
+            serious = (dt.date(2026, 3, 2), "serious", dt.date(2026, 3, 2), dt.date(2027, 3, 2))
+            assert as_dates == [
+                ("1|A", 1, *serious),
+                ("1|A", 2, *serious),
+                ("1|B", 1, dt.date(2026, 3, 2), "minor", None, None),
+                ("1|B", 2, dt.date(2026, 3, 2), "minor", None, None),
+            ]
+            nullable = {
+                c["name"]: c["nullable"] for c in inspect(connection).get_columns("record_version")
+            }
+            assert (nullable["decision_date"], nullable["severity"]) == (False, False)
+            assert (nullable["publicity_start"], nullable["publicity_end"]) == (True, True)
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0022")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("record_version")}
+            assert "severity" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()

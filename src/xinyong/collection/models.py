@@ -144,7 +144,11 @@ class CreditRecord(IdMixin, Base):
 
 
 class RecordVersion(IdMixin, Base):
-    """An immutable state of a record, with who changed it, from where, and why (Art. 24)."""
+    """An immutable state of a record, with who changed it, from where, and why (Art. 24).
+
+    Each version carries the decision date, severity and publicity window in force with it
+    (the record row holds the current version's, for current-state queries): a file or
+    report as of an earlier day shows the window that stood then (decision 0025)."""
 
     __tablename__ = "record_version"
     __table_args__ = (UniqueConstraint("record_id", "version_no"),)
@@ -156,6 +160,10 @@ class RecordVersion(IdMixin, Base):
     sensitive_ciphertext: Mapped[str | None] = mapped_column(Text)
     payload_hash: Mapped[str] = mapped_column(String(64))
     status: Mapped[RecordStatus] = mapped_column(str_enum(RecordStatus, 24))
+    decision_date: Mapped[dt.date] = mapped_column(Date)
+    severity: Mapped[str] = mapped_column(String(16))
+    publicity_start: Mapped[dt.date | None] = mapped_column(Date)
+    publicity_end: Mapped[dt.date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(64))
     reason_detail: Mapped[str | None] = mapped_column(Text)
     batch_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("batch.id"))

@@ -327,6 +327,12 @@ _VERSION_COLUMNS = (
     "sensitive_ciphertext",
     "payload_hash",
     "status",
+    # The decision date, severity and publicity window in force with the version (the
+    # record row has the current one's, decision 0025).
+    "decision_date",
+    "severity",
+    "publicity_start",
+    "publicity_end",
     "reason",
     "batch_id",
     "source_organisation_id",
@@ -817,25 +823,30 @@ class _BatchRun:
                 lookup.append(natural_key)
         if not keyed:
             return
-        existing: dict[str, tuple[int, str, int, RecordStatus, bool]] = {}
+        existing: dict[str, tuple[int, str, int, RecordStatus, dt.date | None, dt.date | None]] = {}
         for start in range(0, len(lookup), _LOOKUP_SLICE):
-            for rid, key, digest, version_no, status, windowless in session.execute(
+            for rid, key, digest, version_no, status, window_start, window_end in session.execute(
                 select(
                     CreditRecord.id,
                     CreditRecord.natural_key,
                     CreditRecord.payload_hash,
                     CreditRecord.current_version_no,
                     CreditRecord.status,
-                    CreditRecord.publicity_start.is_(None),
+                    CreditRecord.publicity_start,
+                    CreditRecord.publicity_end,
                 ).where(
                     CreditRecord.record_type_id == type_id,
                     CreditRecord.source_organisation_id == self.organisation.id,
                     self._any_of(CreditRecord.natural_key, lookup[start : start + _LOOKUP_SLICE]),
                 )
             ):
-                existing[key] = (rid, digest, version_no, status, windowless)
+                existing[key] = (rid, digest, version_no, status, window_start, window_end)
         new_rows: list[tuple[ValidRow, int, str, str, str]] = []
-        changed: list[tuple[ValidRow, int, str, str, str, int, int, RecordStatus]] = []
+        changed: list[
+            tuple[
+                ValidRow, int, str, str, str, int, int, RecordStatus, dt.date | None, dt.date | None
+            ]
+        ] = []
         maybe_withdrawn: list[int] = []
         for item in keyed:
             found = existing.get(item[2]) if existing else None
@@ -844,8 +855,8 @@ class _BatchRun:
             elif found[1] == item[4]:
                 self.batch.unchanged += 1
             else:
-                changed.append((*item, found[0], found[2], found[3]))
-                if found[4] or found[3] is RecordStatus.EXPIRED:
+                changed.append((*item, found[0], found[2], found[3], found[4], found[5]))
+                if found[4] is None or found[3] is RecordStatus.EXPIRED:
                     maybe_withdrawn.append(found[0])
         withdrawn = self._withdrawn_after_objection(maybe_withdrawn) if maybe_withdrawn else set()
         versions: list[tuple[Any, ...]] = []
@@ -864,6 +875,8 @@ class _BatchRun:
                 start_day, end_day, awaiting, is_late, working_days = timing(row)
                 late += is_late
                 awaiting_review += awaiting
+                decided = row.decision_date
+                severity = row.severity.value
                 record_rows.append(
                     (
                         rid,
@@ -873,10 +886,10 @@ class _BatchRun:
                         key,
                         active,
                         1,
-                        row.decision_date,
+                        decided,
                         now,
                         now,
-                        row.severity.value,
+                        severity,
                         start_day,
                         end_day,
                         awaiting,
@@ -895,6 +908,10 @@ class _BatchRun:
                         self._sensitive_ciphertext(row),
                         digest,
                         active,
+                        decided,
+                        severity,
+                        start_day,
+                        end_day,
                         REASON_CREATED,
                         batch_id,
                         organisation_id,
@@ -909,7 +926,18 @@ class _BatchRun:
             self.batch.late += late
             self.batch.awaiting_review += awaiting_review
             self.records_written += len(new_rows)
-        for row, sid, key, payload_json, digest, rid, version_no, before in changed:
+        for (
+            row,
+            sid,
+            key,
+            payload_json,
+            digest,
+            rid,
+            version_no,
+            before,
+            kept_start,
+            kept_end,
+        ) in changed:
             values = self._record_values(row, sid, key, digest)
             # A record under objection stays so until the objection is decided (Art. 25):
             # the source's new content does not close the case. A repaired one stays
@@ -930,6 +958,9 @@ class _BatchRun:
                     status = before
                 for kept in ("publicity_start", "publicity_end", "awaiting_review"):
                     values.pop(kept)
+                window = (kept_start, kept_end)
+            else:
+                window = (values["publicity_start"], values["publicity_end"])
             values["status"] = status
             for unchanged_column in (
                 "record_type_id",
@@ -954,6 +985,9 @@ class _BatchRun:
                     self._sensitive_ciphertext(row),
                     digest,
                     status,
+                    row.decision_date,
+                    values["severity"],
+                    *window,
                     REASON_UPDATED,
                     self.batch.id,
                     self.organisation.id,

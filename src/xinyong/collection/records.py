@@ -129,8 +129,8 @@ def _create(
     session.add(record)
     session.flush()
     session.add(
-        RecordVersion(
-            record_id=record.id,
+        version_of(
+            record,
             version_no=1,
             payload=row.payload,
             sensitive_ciphertext=None,
@@ -229,6 +229,45 @@ def _citizen_id(subject: Subject) -> str | None:
     return reveal_citizen_id(subject)
 
 
+def version_of(
+    record: CreditRecord,
+    *,
+    version_no: int,
+    payload: dict[str, Any],
+    sensitive_ciphertext: str | None,
+    payload_hash: str,
+    status: RecordStatus,
+    reason: str,
+    reason_detail: str | None = None,
+    batch_id: int | None = None,
+    source_organisation_id: int | None,
+    actor: str | None,
+    created_at: dt.datetime,
+) -> RecordVersion:
+    """A new version of ``record`` with this content, status and reason, carrying the
+    decision date, severity and publicity window the record has now: the caller sets those
+    on the record first, so the version keeps the values in force with it (Art. 24; a file
+    as of an earlier day shows that version's, decision 0025)."""
+    return RecordVersion(
+        record_id=record.id,
+        version_no=version_no,
+        payload=payload,
+        sensitive_ciphertext=sensitive_ciphertext,
+        payload_hash=payload_hash,
+        status=status,
+        decision_date=record.decision_date,
+        severity=record.severity,
+        publicity_start=record.publicity_start,
+        publicity_end=record.publicity_end,
+        reason=reason,
+        reason_detail=reason_detail,
+        batch_id=batch_id,
+        source_organisation_id=source_organisation_id,
+        actor=actor,
+        created_at=created_at,
+    )
+
+
 def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     version = session.scalar(
         select(RecordVersion).where(
@@ -282,8 +321,8 @@ def update_fulfilment(
     previous = current_version(session, record)
     payload: dict[str, Any] = {**previous.payload, "fulfilment_status": status}
     digest = payload_digest(json.dumps(payload, ensure_ascii=False, sort_keys=True), {})
-    version = RecordVersion(
-        record_id=record.id,
+    version = version_of(
+        record,
         version_no=record.current_version_no + 1,
         payload=payload,
         sensitive_ciphertext=previous.sensitive_ciphertext,

@@ -1,5 +1,7 @@
 """Assembling a subject's credit file: records, their current content and their history
-(sources and reasons for every change, Art. 24), as it stands today or stood on a date."""
+(sources and reasons for every change, Art. 24), as it stands today or stood on a date.
+As of a date, a record shows the version in force then, with that version's decision
+date, severity and publicity window (decision 0025)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
 import orjson
@@ -58,6 +60,11 @@ class VersionView:
     source_code: str | None
     source_name: str | None
     batch_id: int | None
+    # The values in force with this version (decision 0025).
+    decision_date: dt.date
+    severity: str
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +73,12 @@ class VersionView:
             "reason": self.reason,
             "detail": self.reason_detail,
             "status": self.status,
+            "decision_date": self.decision_date.isoformat(),
+            "severity": self.severity,
+            "publicity": {
+                "start": self.publicity_start.isoformat() if self.publicity_start else None,
+                "end": self.publicity_end.isoformat() if self.publicity_end else None,
+            },
             "source": {"code": self.source_code, "name": self.source_name},
             "batch": self.batch_id,
         }
@@ -95,6 +108,10 @@ def version_view(version: RecordVersion, units: dict[int, tuple[str, str]]) -> V
         source_code=unit[0] if unit else None,
         source_name=unit[1] if unit else None,
         batch_id=version.batch_id,
+        decision_date=version.decision_date,
+        severity=version.severity,
+        publicity_start=version.publicity_start,
+        publicity_end=version.publicity_end,
     )
 
 
@@ -304,16 +321,18 @@ def record_types_by_id(
 # file of hundreds of records, so build_file converts them itself (``_day``, ``_moment``).
 # On SQLite the payload comes as its UTF-8 bytes, which orjson parses as they are: making
 # a str of each (hundreds of KB of CJK text a file) cost a sixth of the query.
+# The decision date, severity and publicity window are each version's (decision 0025); the
+# record's decision date (position 3) only orders the file as it stands today.
 _FILE_COLUMNS = (
     CreditRecord.id.label("record_id"),
     CreditRecord.record_type_id,
     CreditRecord.source_organisation_id,
     type_coerce(CreditRecord.decision_date, String),
     type_coerce(CreditRecord.received_at, String),
-    CreditRecord.severity,
+    RecordVersion.severity,
     CreditRecord.self_declared,
-    type_coerce(CreditRecord.publicity_start, String),
-    type_coerce(CreditRecord.publicity_end, String),
+    type_coerce(RecordVersion.publicity_start, String),
+    type_coerce(RecordVersion.publicity_end, String),
     CreditRecord.awaiting_review,
     CreditRecord.rule_source,
     RecordVersion.version_no,
@@ -328,6 +347,7 @@ _FILE_COLUMNS = (
     # so a file needs no second query for the names it shows.
     Organisation.code,
     Organisation.name,
+    type_coerce(RecordVersion.decision_date, String),
 )
 _STATUSES = {status.value: status for status in RecordStatus}
 # Kept only in the subject's own whole file: never shared, even as of a day before.
@@ -397,6 +417,8 @@ def _file_query(*, as_of: bool) -> CompoundSelect[Any]:
 _VERSION_NO = itemgetter(11)
 _DECISION_AND_RECORD = itemgetter(3, 0)
 _TYPE_ID = itemgetter(1)
+# A file as of a past day, in the order of the decision dates then (``build_file``).
+_VIEW_ORDER = attrgetter("decision_date", "id")
 
 
 def _in_order(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -568,9 +590,10 @@ def build_file(
     """The records a reader may see: those of ``record_type_codes`` (None: all), plus every
     public record when ``include_public``; with ``public_only`` just the public ones.
 
-    As of a day, a record shows the versions made by the end of that day: its content and
-    status are those of the latest of them, and it is public only if it was then (the
-    publicity window is the record's own; the confidentiality review is the one then)."""
+    As of a day, a record shows the versions made by the end of that day: its content,
+    status, decision date, severity and publicity window are those of the latest of them,
+    and it is public only if it was then (in that version's window; the confidentiality
+    review is the one then). The file is in the order of the decision dates then."""
     day = as_of or today
     cutoff = _end_of(day)
     # Core, not the ORM: plain rows of the columns asked for, no identity map.
@@ -624,16 +647,17 @@ def build_file(
     is_organisation = subject.is_organisation
     views: list[RecordView] = []
     for history in records.values():  # in the query's order: newest decision first
+        # The record's columns; those of the version shown are read from it below.
         (
             record_id,
             type_id,
             source_id,
-            decision_date,
+            _decided_now,
             received_at,
-            severity,
+            _severity,
             self_declared,
-            start,
-            end,
+            _start,
+            _end,
             awaiting_review,
             rule_source,
         ) = history[0][:11]
@@ -645,7 +669,9 @@ def build_file(
                 continue
         current = history[made - 1]
         code, definition = types[type_id]
-        start, end = _day(start), _day(end)
+        # The decision date, severity and window of the version shown (decision 0025).
+        severity = current[5]
+        start, end = _day(current[7]), _day(current[8])
         # The state on the day asked for: the latest version then, not the record's today.
         status = _STATUSES[current[15]]
         if as_of is not None:
@@ -690,7 +716,7 @@ def build_file(
                 definition=definition,
                 source_code=source_code,
                 source_name=source_name,
-                decision_date=_day(decision_date),  # type: ignore[arg-type]
+                decision_date=_day(current[21]),  # type: ignore[arg-type]
                 received_at=_moment(received_at),
                 severity=severity,
                 status=status.value,
@@ -704,6 +730,8 @@ def build_file(
             )
             _remember_view(key, definition, view)
         views.append(view)
+    if as_of is not None:  # a decision date corrected since moves the record back
+        views.sort(key=_VIEW_ORDER, reverse=True)
     if not others:  # else the file is made of other units' rows too: not worth keeping
         _files.put(question, rows, views)
     return views
@@ -721,4 +749,8 @@ def _version_view(row: tuple[Any, ...], organisations: dict[int, tuple[str, str]
         source_code=source[0] if source else None,
         source_name=source[1] if source else None,
         batch_id=batch_id,
+        decision_date=_day(row[21]),  # type: ignore[arg-type]
+        severity=row[5],
+        publicity_start=_day(row[7]),
+        publicity_end=_day(row[8]),
     )

@@ -11,6 +11,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.collection.records import version_of
 
 PUBLICITY_ENDED = "publicity ended"
 
@@ -36,9 +37,10 @@ def end_expired_publicity(session: Session, clock: Clock) -> int:
         record.current_version_no += 1
         record.status = RecordStatus.EXPIRED
         record.updated_at = clock.now()
+        # The window stays as it was: the version records that it has ended.
         session.add(
-            RecordVersion(
-                record_id=record.id,
+            version_of(
+                record,
                 version_no=record.current_version_no,
                 payload=current.payload,
                 sensitive_ciphertext=current.sensitive_ciphertext,
@@ -46,6 +48,7 @@ def end_expired_publicity(session: Session, clock: Clock) -> int:
                 status=RecordStatus.EXPIRED,
                 reason=PUBLICITY_ENDED,
                 reason_detail=f"publicity period ended on {record.publicity_end}",
+                source_organisation_id=None,
                 actor="system",
                 created_at=clock.now(),
             )

@@ -136,6 +136,12 @@ class _Due:
     type_code: str
     version_no: int
     received_at: dt.datetime
+    # The record's decision date, severity and window: its tombstone version keeps them
+    # (the dates stay, decision 0025).
+    decision_date: dt.date
+    severity: str
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
     conduct_ended_on: dt.date
     retained_until: dt.date
     years: int
@@ -207,6 +213,9 @@ def _due_of_type(
                 CreditRecord.current_version_no,
                 CreditRecord.decision_date,
                 CreditRecord.received_at,
+                CreditRecord.severity,
+                CreditRecord.publicity_start,
+                CreditRecord.publicity_end,
                 Organisation.jurisdiction,
                 *(RecordVersion.payload[name].as_string() for name in end_fields),
             )
@@ -231,7 +240,18 @@ def _due_of_type(
             .with_for_update(of=CreditRecord)
         )
         rows = session.execute(query).all()
-        for record_id, subject_id, version_no, decided, received, area, *ends in rows:
+        for (
+            record_id,
+            subject_id,
+            version_no,
+            decided,
+            received,
+            severity,
+            start,
+            end,
+            area,
+            *ends,
+        ) in rows:
             after = record_id
             rule = by_area.get(area, city)
             if rule is None:  # only other areas keep this type for a limited time
@@ -247,6 +267,10 @@ def _due_of_type(
                         code,
                         version_no,
                         received,
+                        decided,
+                        severity,
+                        start,
+                        end,
                         ended,
                         until,
                         rule.retention_years or 0,
@@ -307,6 +331,10 @@ def _erase(session: Session, clock: Clock, due: Sequence[_Due]) -> int:
                 "sensitive_ciphertext": None,
                 "payload_hash": "",
                 "status": RecordStatus.DELETED,
+                "decision_date": item.decision_date,
+                "severity": item.severity,
+                "publicity_start": item.publicity_start,
+                "publicity_end": item.publicity_end,
                 "reason": REASON_DELETED,
                 "reason_detail": (
                     f"kept {item.years} years after the conduct ended on "

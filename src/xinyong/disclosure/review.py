@@ -323,8 +323,8 @@ def _new_version(
     note: str,
 ) -> RecordVersion:
     now = clock.now()
-    version = RecordVersion(
-        record_id=record.id,
+    version = records.version_of(
+        record,
         version_no=record.current_version_no + 1,
         payload=payload,
         sensitive_ciphertext=previous.sensitive_ciphertext,

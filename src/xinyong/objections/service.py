@@ -37,7 +37,7 @@ from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
-from xinyong.collection.records import current_version
+from xinyong.collection.records import current_version, version_of
 from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -180,11 +180,13 @@ def _new_version(
     payload_hash: str | None = None,
     source_organisation_id: int | None = None,
 ) -> RecordVersion:
-    """Every change to the record is a new version with actor, source and reason (Art. 24)."""
+    """Every change to the record is a new version with actor, source and reason (Art. 24),
+    carrying the record's decision date, severity and publicity window as the caller has
+    set them (``records.version_of``)."""
     previous = current_version(session, record)
     now = clock.now()
-    version = RecordVersion(
-        record_id=record.id,
+    version = version_of(
+        record,
         version_no=record.current_version_no + 1,
         payload=previous.payload if payload is None else payload,
         sensitive_ciphertext=previous.sensitive_ciphertext
@@ -555,19 +557,8 @@ def correct(
     # Revoked by its source while the objection was open (decision 0028): the content is
     # corrected, the record stays revoked and unpublished.
     revoked = record.status is RecordStatus.REVOKED
-    version = _new_version(
-        session,
-        clock,
-        actor,
-        record,
-        status=RecordStatus.REVOKED if revoked else RecordStatus.CORRECTED,
-        reason=reason_corrected(objection.id),
-        detail=text,
-        payload=row.payload,
-        sensitive_ciphertext=ciphertext,
-        payload_hash=digest,
-        source_organisation_id=actor.organisation_id,
-    )
+    # The corrected date, severity and window go on the record first: the new version
+    # carries them, and the versions before keep theirs (decision 0025).
     record.payload_hash = digest
     record.decision_date = row.decision_date
     record.severity = row.severity.value
@@ -585,6 +576,19 @@ def correct(
             record.publicity_end = end
         else:
             record.publicity_start = record.publicity_end = None
+    version = _new_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=RecordStatus.REVOKED if revoked else RecordStatus.CORRECTED,
+        reason=reason_corrected(objection.id),
+        detail=text,
+        payload=row.payload,
+        sensitive_ciphertext=ciphertext,
+        payload_hash=digest,
+        source_organisation_id=actor.organisation_id,
+    )
     _complete(session, clock, actor, objection, status, version)
     return version
 

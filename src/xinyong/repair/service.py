@@ -37,7 +37,7 @@ from xinyong.catalog.definitions import Polarity, Severity
 from xinyong.clock import CHINA, Clock
 from xinyong.collection import records as collection_records
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.records import current_version
+from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.entries import record_event
@@ -492,10 +492,11 @@ def _new_version(
     detail: str,
     like: RecordVersion,
 ) -> RecordVersion:
-    """A new version with the content of ``like`` (Art. 24: every change is a version)."""
+    """A new version with the content of ``like`` and the record's decision date, severity
+    and publicity window (Art. 24: every change is a version; ``records.version_of``)."""
     now = clock.now()
-    version = RecordVersion(
-        record_id=record.id,
+    version = version_of(
+        record,
         version_no=record.current_version_no + 1,
         payload=like.payload,
         sensitive_ciphertext=like.sensitive_ciphertext,
