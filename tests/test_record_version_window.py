@@ -31,12 +31,14 @@ from tests.disclosure_helpers import (
     versions_of,
 )
 from tests.factories import World, record_objection
+from tests.page_helpers import HTML, log_in
 from xinyong.clock import FixedClock
 from xinyong.collection import records
 from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import files, publicity
 from xinyong.objections import cases
 from xinyong.objections import service as objections
+from xinyong.web.i18n import translations
 
 DAY = dt.timedelta(days=1)
 API = "/api/v1"
@@ -195,3 +197,27 @@ def test_a_back_dated_report_and_the_file_through_the_api(
         ("2026-11-25", "general"),
         ("2026-11-20", "serious"),
     ]
+
+
+def test_the_credit_file_page_shows_each_versions_values(
+    db: Session, clock: FixedClock, disclosure_world: World, client: TestClient
+) -> None:
+    world = disclosure_world
+    _record, corrected_on = _corrected(db, clock, world)
+    db.commit()
+    log_in(client, "company")
+    page = client.get("/me/credit", headers=HTML)
+    assert page.status_code == 200, page.text[:300]
+    history = page.text[page.text.index('class="record-history"') :]
+    assert history.count('data-decision-date="2026-11-25"') == 2
+    assert history.count('data-severity="general"') == 2
+    assert 'data-decision-date="2026-11-20"' in history
+    assert 'data-severity="serious"' in history
+    assert "2026-11-20 – 2029-11-20" in history
+    assert translations("zh_Hans").gettext("Serious") in history
+    before = client.get(
+        "/me/credit", params={"as_of": (corrected_on - DAY).isoformat()}, headers=HTML
+    )
+    assert before.status_code == 200
+    assert 'data-decision-date="2026-11-20"' not in before.text
+    assert "2026-11-25 – 2027-11-25" in before.text

@@ -39,6 +39,8 @@ STATUS_LABELS = {
     "revoked": "已撤销",
     "expired": "公示期满",
 }
+# A version's severity class, where the history shows values since changed (decision 0025).
+SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
 # The reasons the platform itself writes; others are shown as written.
 REASON_LABELS = {
     "created by source": "来源单位报送",
@@ -152,6 +154,7 @@ def report_html(
             source_fields=SOURCE_FIELDS,
             statuses=STATUS_LABELS,
             reasons=REASON_LABELS,
+            severities=SEVERITY_LABELS,
         )
     )
 

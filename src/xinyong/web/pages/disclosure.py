@@ -44,7 +44,7 @@ from xinyong.web.api.disclosure import read_limits, report_content_days
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
-from xinyong.web.pages.collection import N_, page_helpers
+from xinyong.web.pages.collection import N_, SEVERITY_LABELS, page_helpers
 from xinyong.web.pages.forms import (
     BLANK,
     FormState,
@@ -152,6 +152,8 @@ REFUSAL_LABELS = {
 LABELS = {
     "status": STATUS_LABELS,
     "reason": REASON_LABELS,
+    # A version's severity class, in the change history (decision 0025).
+    "severity": SEVERITY_LABELS,
     "legal_path": LEGAL_PATH_LABELS,
     "what": WHAT_LABELS,
     "role": ROLE_LABELS,
