@@ -202,6 +202,9 @@ def test_deletion_erases_every_versions_content_and_leaves_a_tombstone(
         )
     assert after[0].created_at == before[0].created_at
     assert after[0].source_organisation_id == before[0].source_organisation_id
+    # The dates stay, the tombstone's too (decision 0025).
+    dates = [(v.decision_date, v.severity, v.publicity_start, v.publicity_end) for v in after]
+    assert dates == [(record.decision_date, record.severity, None, None)] * 3
     assert after[2].reason_detail == (
         f"kept 5 years after the conduct ended on {resolved.isoformat()}, until "
         f"{dt.date(resolved.year + 5, resolved.month, resolved.day).isoformat()} "
