@@ -190,6 +190,8 @@ def test_a_changed_resubmission_keeps_a_revoked_record_revoked(
         "updated by source",
     )
     assert version.payload["fine_amount"] == "1.2"
+    # The new version carries the ended window too (decision 0025), as does the revoking one.
+    assert (version.publicity_start, version.publicity_end) == window
 
 
 def test_a_list_entry_resting_on_the_record_is_removed(

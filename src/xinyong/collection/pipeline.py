@@ -949,6 +949,7 @@ class _BatchRun:
             if before is RecordStatus.REVOKED:
                 for kept in ("publicity_start", "publicity_end", "awaiting_review"):
                     values.pop(kept)
+                window = (kept_start, kept_end)
             elif withdrawn and rid in withdrawn:
                 # Withdrawn from publication on an upheld objection (Art. 25): new content
                 # from the source does not publish it again. The window stays as the

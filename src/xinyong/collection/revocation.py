@@ -21,7 +21,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.records import current_version
+from xinyong.collection.records import current_version, version_of
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
 
@@ -95,13 +95,12 @@ def _revocation_version(
     reason: str,
     detail: str,
 ) -> RecordVersion:
-    """The revoking version: the content of the current one, status revoked. Shaped as
-    ``repair.service._new_version`` builds its version (the one place to adapt when
-    versions gain columns)."""
+    """The revoking version: the content of the current one, status revoked, with the
+    record's date, severity and (ended) window (``records.version_of``)."""
     like = current_version(session, record)
     now = clock.now()
-    version = RecordVersion(
-        record_id=record.id,
+    version = version_of(
+        record,
         version_no=record.current_version_no + 1,
         payload=like.payload,
         sensitive_ciphertext=like.sensitive_ciphertext,
@@ -156,6 +155,14 @@ def revoke(
             field="record",
         )
     before = record.status
+    # The window ends first: the revoking version carries the window in force with it
+    # (decision 0025), the versions before keep theirs.
+    yesterday = clock.today() - dt.timedelta(days=1)
+    if record.publicity_start is not None and (
+        record.publicity_end is None or record.publicity_end > yesterday
+    ):
+        record.publicity_end = yesterday
+    record.awaiting_review = False
     version = _revocation_version(
         session,
         clock,
@@ -164,12 +171,6 @@ def revoke(
         reason=reason_revoked(ground),
         detail=f"{number}: {text}",
     )
-    yesterday = clock.today() - dt.timedelta(days=1)
-    if record.publicity_start is not None and (
-        record.publicity_end is None or record.publicity_end > yesterday
-    ):
-        record.publicity_end = yesterday
-    record.awaiting_review = False
     removed_reports = retention.remove_contents_shown_to_others(
         session,
         clock,

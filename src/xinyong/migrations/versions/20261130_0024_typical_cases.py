@@ -3,7 +3,7 @@
 A new table only: no existing row is touched.
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-11-30 15:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0024"
-down_revision: str | None = "0022"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
