@@ -34,6 +34,9 @@ from tests.publicity_helpers import (
 from xinyong import bootstrap, demo
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.collection import revocation
+from xinyong.collection.models import CreditRecord
+from xinyong.collection.records import current_version
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import RemovalReason
@@ -144,6 +147,9 @@ def test_exposure_never_outlasts_the_listing(pworld: World, db: Session, clock: 
     other = drafted(db, pworld, CaseKind.SERIOUS_DISHONESTY, list_entry_id=entry.id)
     cases.publish(db, clock, actor(pworld, "authority2"), case.id)
     assert _shown_ids(db, clock.today()) == [case.id]
+    named = cases.staff_case(db, clock, actor(pworld, "authority"), case.id).subject
+    assert named is not None
+    assert named.display_name == pworld.subjects["company"].name
     assert entry.term_end is not None
     assert _shown_ids(db, entry.term_end + dt.timedelta(days=1)) == []
     entries.remove(
@@ -161,9 +167,11 @@ def test_exposure_never_outlasts_the_listing(pworld: World, db: Session, clock: 
         cases.publish(db, clock, actor(pworld, "authority2"), other.id)
     assert (refused.value.code, refused.value.article) == ("entry_not_in_force", "Art. 32")
     staff = cases.all_cases(db, clock, actor(pworld, "authority"))
-    assert [(s.case.id, s.state, s.shown) for s in staff] == [
-        (other.id, "draft", False),
-        (case.id, "published", False),
+    # Off the list, the subject is no longer named to the officers either: the entry's
+    # number stands for it.
+    assert [(s.case.id, s.state, s.shown, s.subject) for s in staff] == [
+        (other.id, "draft", False, None),
+        (case.id, "published", False, None),
     ]
 
 
@@ -188,7 +196,11 @@ def test_a_credit_repair_case_is_anonymised_without_consent(
 ) -> None:
     repaired = repaired_case(pworld)
     company = pworld.subjects["company"]
+    record = db.get(CreditRecord, repaired.record_id)
+    assert record is not None
+    number = current_version(db, record).payload["decision_number"]
     for field, text in (
+        ("narrative", f"因{number}行政处罚决定书受罚后整改到位"),  # the record's number alone
         ("narrative", f"{company.name}整改到位"),
         ("narrative", "晨光 文具公司整改到位"),  # the name's core, spaced
         ("title", f"修复案例 {company.uscc}"),
@@ -237,6 +249,26 @@ def test_a_credit_repair_case_names_the_subject_with_consent_and_follows_the_rep
     shown = cases.shown_one(db, clock.today(), case.id)
     assert shown.subject is not None
     assert shown.subject.display_name == company.name
+    # Revoked by its source (the penalty annulled), the record is no longer a repaired one
+    # to publicise: the case is not shown, nor can another be published on it.
+    record = db.get(CreditRecord, repaired.record_id)
+    assert record is not None
+    revoked_on = db.begin_nested()
+    revocation.revoke(
+        db,
+        clock,
+        actor(pworld, "reporter"),
+        record.id,
+        ground="court",
+        document_number="（2026）闽0102行初1号",
+        reason="法院判决撤销处罚决定",
+    )
+    assert _shown_ids(db, clock.today()) == []
+    with pytest.raises(Conflict) as refused:
+        drafted(db, pworld, CaseKind.CREDIT_REPAIR, repair_case_id=repaired.id, narrative="整改")
+    assert refused.value.code == "not_repaired"
+    revoked_on.rollback()
+    assert _shown_ids(db, clock.today()) == [case.id]
     # Fraud found after the repair (Art. 23): the repair is revoked, the case not shown.
     repair.fraud(db, clock, actor(pworld, "caseofficer"), repaired.id, reasons="提供虚假整改材料")
     assert _shown_ids(db, clock.today()) == []
@@ -361,6 +393,10 @@ def test_pages_draft_refuse_publish_and_show_in_each_language(
         "narrative_en": "Three years without a bad record.",
         "csrf_token": csrf_from(admin.text),
     }
+    # "²" is a digit to str.isdigit() and not to int(): refused, not a 500.
+    odd = client.post(ADMIN, data={**form, "list_entry_id": "²"}, headers=HTML)
+    assert odd.status_code == 422
+    assert 'data-code="invalid_number"' in odd.text
     wrong = client.post(ADMIN, data=form, headers=HTML)
     assert wrong.status_code == 422
     assert 'data-code="wrong_list"' in wrong.text

@@ -35,7 +35,7 @@ from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.collection.models import CreditRecord
+from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, Tier
 from xinyong.lists.publicity import mask_name
@@ -161,9 +161,15 @@ def _repair_basis(session: Session, case_id: int | None) -> RepairCase:
     found = session.get(RepairCase, case_id)
     if found is None:
         raise NotFound("no such repair case", code="not_found", field="repair_case_id")
-    if found.status is not RepairStatus.APPROVED:
+    record = session.get(CreditRecord, found.record_id)
+    if found.status is not RepairStatus.APPROVED or (
+        record is None or record.status is not RecordStatus.REPAIRED
+    ):
+        # A repair decided but whose record was since revoked by its source or deleted
+        # after its retention period is no longer a repaired record to publicise.
         raise Conflict(
-            "the repair case was not decided with the record repaired",
+            "the repair case was not decided with the record repaired, or the record is no "
+            "longer repaired",
             code="not_repaired",
             field="repair_case_id",
             article=REPAIR_ARTICLE,
@@ -174,7 +180,14 @@ def _repair_basis(session: Session, case_id: int | None) -> RepairCase:
 def identifying_terms(session: Session, subject: Subject, record: CreditRecord) -> list[str]:
     """What would identify the subject of a repaired record in an anonymised case: its
     names (current, former and their cores), its code and reference, the record's number."""
-    terms = {subject.name, subject.reference, subject.uscc or "", record.natural_key}
+    # The natural key is "<subject id>|<part>|…": a narrative would quote the parts (the
+    # decision number), never the key with the platform's subject id in front.
+    terms = {
+        subject.name,
+        subject.reference,
+        subject.uscc or "",
+        *record.natural_key.split("|")[1:],
+    }
     for name in session.scalars(select(SubjectName).where(SubjectName.subject_id == subject.id)):
         terms.update({name.name, name.core})
     return sorted(t for t in terms if len(t.strip()) >= 2)
@@ -378,11 +391,13 @@ def withdraw(
 
 def shown_statement(today: dt.date) -> Select[TypicalCase]:
     """Published, not withdrawn, and its basis holding today: the list entry in force, the
-    repair not revoked. Nothing else decides whether a case is shown."""
+    repair not revoked and its record still repaired. Nothing else decides whether a case
+    is shown."""
     return (
         select(TypicalCase)
         .outerjoin(ListEntry, ListEntry.id == TypicalCase.list_entry_id)
         .outerjoin(RepairCase, RepairCase.id == TypicalCase.repair_case_id)
+        .outerjoin(CreditRecord, CreditRecord.id == RepairCase.record_id)
         .where(
             TypicalCase.published_at.is_not(None),
             TypicalCase.withdrawn_at.is_(None),
@@ -394,6 +409,9 @@ def shown_statement(today: dt.date) -> Select[TypicalCase]:
                 and_(
                     TypicalCase.kind == CaseKind.CREDIT_REPAIR,
                     RepairCase.status == RepairStatus.APPROVED,
+                    # Revoked by its source or deleted after its retention period since:
+                    # the case would tell of a record that is gone.
+                    CreditRecord.status == RecordStatus.REPAIRED,
                 ),
                 TypicalCase.kind == CaseKind.JOINT_PRACTICE,
             ),
@@ -491,15 +509,28 @@ class StaffCase:
     case: TypicalCase
     state: str
     shown: bool
-    subject: PublicSubject | None  # for a list entry (public); a repair case by number only
+    # For a list entry while it is in force (public); otherwise, and for a repair case, the
+    # basis by number only.
+    subject: PublicSubject | None
 
 
-def _staff_view(session: Session, case: TypicalCase, shown_ids: set[int]) -> StaffCase:
+def _staff_view(
+    session: Session, case: TypicalCase, shown_ids: set[int], today: dt.date
+) -> StaffCase:
     subject = None
     if case.list_entry_id is not None:
         entry = session.get(ListEntry, case.list_entry_id)
-        listed = session.get(Subject, entry.subject_id) if entry is not None else None
-        subject = public_subject(listed) if listed is not None else None
+        # Named only while the entry is public (in force): once it is removed or has
+        # expired the subject is no longer on a list, and the case shows its entry's number.
+        if (
+            entry is not None
+            and entry.status is EntryStatus.PUBLISHED
+            and entry.term_start is not None
+            and entry.term_end is not None
+            and entry.term_start <= today <= entry.term_end
+        ):
+            listed = session.get(Subject, entry.subject_id)
+            subject = public_subject(listed) if listed is not None else None
     return StaffCase(case, state(case), case.id in shown_ids, subject)
 
 
@@ -519,11 +550,12 @@ def all_cases(session: Session, clock: Clock, actor: Actor) -> list[StaffCase]:
         session.scalars(select(TypicalCase).order_by(TypicalCase.id.desc()).limit(MAX_LISTED))
     )
     shown_ids = _shown_ids(session, clock.today(), [c.id for c in rows])
-    return [_staff_view(session, case, shown_ids) for case in rows]
+    return [_staff_view(session, case, shown_ids, clock.today()) for case in rows]
 
 
 def staff_case(session: Session, clock: Clock, actor: Actor, case_id: int) -> StaffCase:
     """One case as ``all_cases`` shows it."""
     require_authority(actor)
     case = get(session, case_id)
-    return _staff_view(session, case, _shown_ids(session, clock.today(), [case.id]))
+    today = clock.today()
+    return _staff_view(session, case, _shown_ids(session, today, [case.id]), today)

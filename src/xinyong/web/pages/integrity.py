@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -130,7 +131,8 @@ def _optional_id(text: str, field: str) -> int | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or not 0 < int(text) < 2**63:
+    # Not str.isdigit(): it accepts "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]+", text) or not 0 < int(text) < 2**63:
         raise InvalidInput("give the number", code="invalid_number", field=field)
     return int(text)
 
