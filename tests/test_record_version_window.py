@@ -111,9 +111,11 @@ def test_an_upheld_correction_leaves_the_earlier_file_its_date_severity_and_wind
     assert now.history[0].as_dict()["severity"] == "general"
 
 
-def test_a_withdrawal_leaves_the_day_before_public_in_its_window(
+def test_a_withdrawal_is_not_undone_by_asking_about_the_day_before(
     db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:
+    """The subject's own file as of the day before shows the window it had then; the public
+    and third parties see it public on no day (it should not have been public, Art. 25)."""
     world = disclosure_world
     record = company_penalty(db, clock, world)
     objection = record_objection(db, clock, world, record.id, ground="should_not_be_public")
@@ -124,8 +126,25 @@ def test_a_withdrawal_leaves_the_day_before_public_in_its_window(
     objections.withdraw(db, clock, actor_of(world, "reporter"), objection.id, note="不予公示")
     _current_matches(db, record)
     company, today = world.subjects["company"], clock.today()
-    (then,) = files.build_file(db, company, today=today, as_of=today - DAY, public_only=True)
-    assert (then.publicity_start, then.publicity_end) == (RECENT, dt.date(2027, 11, 25))
+    (then,) = files.build_file(db, company, today=today, as_of=today - DAY)
+    assert (then.publicity_start, then.publicity_end, then.public) == (
+        RECENT,
+        dt.date(2027, 11, 25),
+        True,
+    )
+    assert files.build_file(db, company, today=today, as_of=today - DAY, public_only=True) == []
+    # A third party reading other record types, with public records included, neither.
+    assert (
+        files.build_file(
+            db,
+            company,
+            today=today,
+            as_of=today - DAY,
+            record_type_codes={"administrative_license"},
+            include_public=True,
+        )
+        == []
+    )
     assert files.build_file(db, company, today=today, public_only=True) == []
     (now,) = files.build_file(db, company, today=today)
     assert (now.publicity_start, now.publicity_end, now.public) == (None, None, False)

@@ -686,6 +686,21 @@ def build_file(
         public = _public(
             definition, is_organisation, status, start, end, bool(awaiting_review), day
         )
+        if public and made < len(history) and (record_type_codes is not None or public_only):
+            # For anyone but the subject, a day counts as public only if it is inside the
+            # latest window too: a record withdrawn from publication on an objection (it
+            # should not have been public) or corrected to an unpublished severity is not
+            # published again by asking about a day before (Art. 25). The subject's own file
+            # keeps the history as it was.
+            public = _public(
+                definition,
+                is_organisation,
+                status,
+                _day(history[-1][7]),
+                _day(history[-1][8]),
+                bool(awaiting_review),
+                day,
+            )
         allowed = record_type_codes is None or code in record_type_codes
         if public_only and not public:
             continue

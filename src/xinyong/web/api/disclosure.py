@@ -49,6 +49,10 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     subject = subjects.by_reference(session, code)
     views = build_file(session, subject, today=clock.today(), public_only=True)
     items = [view.as_dict() for view in views]
+    for item in items:
+        # The change history (who changed a record, why, and what it was before) is the
+        # subject's to know (Art. 24), not the public's: the public page does not show it.
+        item.pop("history", None)
     if not subject.is_organisation:
         # A person is shown by the masked ID number only: the name is not published here,
         # so it is not published inside the records either.
