@@ -64,7 +64,7 @@ from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.subjects import names
 from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
-CHUNK = 50_000
+CHUNK = 10_000  # rows a chunk: small enough for the two processes to overlap
 SUBJECT_COLUMNS = (
     "id",
     "kind",
