@@ -136,8 +136,8 @@ def revoke(
     removed and reports issued to others since it was received no longer opened."""
     # Imported here: collection is below disclosure and lists, which import it.
     from xinyong.disclosure import retention
-    from xinyong.lists.entries import record_event
-    from xinyong.lists.models import EntryStatus, ListEntry, RemovalReason
+    from xinyong.lists.entries import end_entries_resting_on
+    from xinyong.lists.models import RemovalReason
 
     record = _own_record(session, actor, record_id)
     if ground not in GROUNDS:
@@ -178,19 +178,15 @@ def revoke(
         record.received_at,
         reason=retention.REMOVED_RECORD_REVOKED,
     )
-    removed_entries: list[int] = []
-    for entry in session.scalars(
-        select(ListEntry).where(
-            ListEntry.source_record_id == record.id,
-            ListEntry.status == EntryStatus.PUBLISHED,
-        )
-    ):
-        entry.status = EntryStatus.REMOVED
-        entry.ended_at = clock.now()
-        entry.removal_reason = RemovalReason.RECORD_REVOKED
-        entry.removal_detail = f"record {record.id} revoked by its source: {number}"
-        record_event(session, clock, entry, actor, "removed", f"record revoked: {number}")
-        removed_entries.append(entry.id)
+    removed_entries = end_entries_resting_on(
+        session,
+        clock,
+        actor,
+        record.id,
+        reason=RemovalReason.RECORD_REVOKED,
+        detail=f"record {record.id} revoked by its source: {number}",
+        event=f"record revoked: {number}",
+    )
     session.flush()
     audit.record(
         session,

@@ -571,6 +571,35 @@ def reject(
     return entry
 
 
+def end_entries_resting_on(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    reason: RemovalReason,
+    detail: str,
+    event: str,
+) -> list[int]:
+    """The published entries resting on a record (a court judgment defaulter's on the
+    court's record) leave the list when the record is no longer used: repaired (Art. 20–23)
+    or revoked by its source (decision 0028). Returns their ids."""
+    ended: list[int] = []
+    for entry in session.scalars(
+        select(ListEntry).where(
+            ListEntry.source_record_id == record_id,
+            ListEntry.status == EntryStatus.PUBLISHED,
+        )
+    ):
+        entry.status = EntryStatus.REMOVED
+        entry.ended_at = clock.now()
+        entry.removal_reason = reason
+        entry.removal_detail = detail
+        record_event(session, clock, entry, actor, "removed", event)
+        ended.append(entry.id)
+    return ended
+
+
 # What a staff member may give as the reason of a removal by hand (``remove``).
 MANUAL_REMOVAL_REASONS = (RemovalReason.EXIT_CONDITIONS_MET, RemovalReason.OTHER)
 

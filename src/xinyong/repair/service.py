@@ -40,7 +40,7 @@ from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists.entries import record_event
+from xinyong.lists.entries import end_entries_resting_on, record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason, Tier
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN as OBJECTIONS_OPEN
@@ -558,17 +558,15 @@ def decide(
         retention.remove_contents_shown_to_others(
             session, clock, record.subject_id, record.received_at
         )
-        for entry in session.scalars(
-            select(ListEntry).where(
-                ListEntry.source_record_id == record.id,
-                ListEntry.status == EntryStatus.PUBLISHED,
-            )
-        ):
-            entry.status = EntryStatus.REMOVED
-            entry.ended_at = clock.now()
-            entry.removal_reason = RemovalReason.REPAIRED
-            entry.removal_detail = f"credit repair case {case.id}"
-            record_event(session, clock, entry, actor, "removed", f"repaired: case {case.id}")
+        end_entries_resting_on(
+            session,
+            clock,
+            actor,
+            record.id,
+            reason=RemovalReason.REPAIRED,
+            detail=f"credit repair case {case.id}",
+            event=f"repaired: case {case.id}",
+        )
     session.flush()
     audit.record(
         session,
