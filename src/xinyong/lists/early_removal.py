@@ -26,6 +26,7 @@ from xinyong.accounts.permissions import (
     Permission,
     has_permission,
     require,
+    require_own_subject,
     require_subject_account,
 )
 from xinyong.audit import service as audit
@@ -541,13 +542,7 @@ def case(session: Session, clock: Clock, actor: Actor, application_id: int) -> C
     authority's supervisors. A staff member's read is in the subject's access log."""
     application = get(session, application_id)
     if actor.subject_id is not None:
-        require(actor, Permission.READ_OWN_FILE)
-        if actor.subject_id != application.subject_id:
-            raise PermissionDenied(
-                "a subject account sees only its own applications",
-                code="not_own_subject",
-                article="Art. 13",
-            )
+        require_own_subject(actor, application.subject_id)
         (one,) = cases_of(session, clock, [application])
         return one
     if has_permission(actor, Permission.SUPERVISE) and actor.kind != "system":

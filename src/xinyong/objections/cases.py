@@ -17,6 +17,7 @@ from xinyong.accounts.permissions import (
     Permission,
     has_permission,
     require,
+    require_own_subject,
     require_subject_account,
 )
 from xinyong.calendar_store import working_day_calendar
@@ -200,13 +201,7 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
     if objection is None:
         raise NotFound("no such objection", code="not_found", field="objection")
     if actor.subject_id is not None:
-        require(actor, Permission.READ_OWN_FILE)
-        if actor.subject_id != objection.subject_id:
-            raise PermissionDenied(
-                "a subject account sees only its own objections",
-                code="not_own_subject",
-                article="Art. 13",
-            )
+        require_own_subject(actor, objection.subject_id)
         (found,) = cases_of(session, clock, [objection])
         return found
     if not (is_handler(actor) or is_source_staff(actor, objection)):

@@ -20,6 +20,7 @@ from xinyong.accounts.permissions import (
     Permission,
     has_permission,
     require,
+    require_own_subject,
     require_subject_account,
 )
 from xinyong.calendar_store import working_day_calendar
@@ -229,13 +230,7 @@ def case(session: Session, clock: Clock, actor: Actor, case_id: int) -> Case:
     if found is None:
         raise NotFound("no such repair case", code="not_found", field="case")
     if actor.subject_id is not None:
-        require(actor, Permission.READ_OWN_FILE)
-        if actor.subject_id != found.subject_id:
-            raise PermissionDenied(
-                "a subject account sees only its own repair cases",
-                code="not_own_subject",
-                article="Art. 13",
-            )
+        require_own_subject(actor, found.subject_id)
         (one,) = cases_of(session, clock, [found])
         return one
     if not (is_authority(actor) or is_source_staff(actor, found)):
