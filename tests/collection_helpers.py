@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_NOW
 from tests.factories import UserFactory, World
-from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
@@ -111,11 +110,10 @@ def next_decision_number() -> str:
 
 
 @pytest.fixture
-def catalog_loaded(db: Session, clock: Clock) -> Session:
-    """The Fuzhou rule pack and the official calendar, loaded into the test database."""
-    catalog.load_rule_pack(db, clock)
-    calendar_store.load_official(db, clock)
-    db.flush()
+def catalog_loaded(db: Session) -> Session:
+    """The test's session on a database with the Fuzhou rule pack and the official
+    calendar: every worker's database has them, as after ``xinyong init``
+    (tests/conftest.py); this names the dependency."""
     return db
 
 

@@ -91,8 +91,9 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def lists_loaded(db: Session, clock: Clock) -> Session:
-    load_rule_packs(db, clock)
+def lists_loaded(db: Session) -> Session:
+    """The test's session on a database with the catalog, the calendar and the lists rule
+    pack (every worker's database has them, tests/conftest.py)."""
     return db
 
 

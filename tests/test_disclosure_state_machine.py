@@ -44,11 +44,9 @@ from tests.collection_helpers import (
 from tests.conftest import TEST_NOW
 from tests.disclosure_helpers import CONTRACT, Entry, attempt, attempt_report, log_of, refusal_of
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, bind
-from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
-from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
-from xinyong.catalog import service as catalog
+from xinyong.accounts.permissions import Actor
 from xinyong.clock import FixedClock
 from xinyong.collection import consent
 from xinyong.disclosure import access, authorisations, reports
@@ -87,10 +85,7 @@ class AuthorisationMachine(RuleBasedStateMachine):
         """The smallest world that shows the point: a bank, a person who consented to the
         bank's reporting, one breach of contract, the citizen's and the analyst's accounts."""
         session, clock = self.session, self.clock
-        # Only the record type in play: the whole rule pack would triple each example's cost.
-        (definition,) = [d for d in catalog.read_rule_pack() if d["code"] == CONTRACT]
-        catalog.create_record_type(session, clock, SYSTEM_ACTOR, definition)
-        calendar_store.load_official(session, clock)
+        # The worker's database has the rule pack and the calendar (tests/conftest.py).
         bind(session, clock)
         self.bank = OrganisationFactory(
             name="福州状态机银行", kind=OrganisationKind.FINANCIAL_INSTITUTION
