@@ -28,27 +28,34 @@ as the router declares it (``test_every_route_has_an_entry`` prints the missing 
   subject (allowed if listed) and with another one (must get 403). Staff use ``params``.
 * ``ok``: the statuses an allowed caller may get, when "2xx or 3xx" is not right (say,
   a 404 because the entry asks for an id that does not exist in the world).
-* Routes outside ``/api/`` are pages: they are called with a session cookie (log in through
-  ``/login``), and unsafe methods get the form's CSRF token, as a browser sends them.
-  ``/api/`` routes are called with a bearer token.
+* Routes outside ``/api/`` are pages: they are called with the session cookie a login
+  through ``/login`` sets, and unsafe methods send the form's CSRF token, as a browser does.
+  ``/api/`` routes are called with a bearer token. Both are minted with the app's keys
+  (``log_in``); ``test_logging_in_gives_what_the_matrix_mints`` holds them to a real login.
 
 Run one route's checks (every account) with ``-k "GET /api/v1/me"``.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.testclient import TestClient
 from httpx import Response
+from itsdangerous import TimestampSigner
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
 
 from tests import (
@@ -1275,22 +1282,46 @@ def is_page(path: str) -> bool:
     return not path.startswith("/api/")
 
 
-def form_token(client: TestClient) -> str:
-    """The CSRF token of the caller's page session, as any form on the site carries it."""
-    page = client.get("/check-code")
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert match, "no CSRF token on /check-code"
-    return match.group(1)
+SESSION_COOKIE = "xinyong_session"
 
 
-def page_login(client: TestClient, account: str) -> None:
-    token = form_token(client)
-    response = client.post(
-        "/login",
-        data={"username": account, "password": PASSWORD, "csrf_token": token},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
+def _session_signer(app: FastAPI) -> TimestampSigner:
+    """The signer of the app's own session middleware, with the key it was given."""
+    (middleware,) = [m for m in app.user_middleware if m.cls is SessionMiddleware]
+    return TimestampSigner(str(middleware.kwargs["secret_key"]))
+
+
+def page_session(app: FastAPI, contents: dict[str, Any]) -> str:
+    """A page session cookie as the app's session middleware writes one."""
+    data = base64.b64encode(json.dumps(contents).encode())
+    return _session_signer(app).sign(data).decode()
+
+
+def session_contents(app: FastAPI, cookie: str) -> dict[str, Any]:
+    data = _session_signer(app).unsign(cookie.encode())
+    contents: dict[str, Any] = json.loads(base64.b64decode(data))
+    return contents
+
+
+def log_in(client: TestClient, world: World, account: str, *, page: bool) -> dict[str, str]:
+    """Be the account, as logging in would make the caller: for a page, the session cookie
+    ``POST /login`` sets (plus the form's CSRF token, which the returned mapping carries
+    for the calls to send); for the API, the bearer header ``POST /api/v1/auth/token``
+    gives. Minted with the app's own keys, because logging in thirteen times a route was
+    most of the matrix's time; ``test_logging_in_gives_what_the_matrix_mints`` holds the
+    two to each other, the routes themselves have entries, and tests/test_accounts.py
+    checks the login."""
+    uid = None if account == ANONYMOUS else inspect(world.users[account]).identity[0]  # type: ignore[index]
+    app: FastAPI = client.app  # type: ignore[assignment]
+    if page:
+        csrf = secrets.token_urlsafe(16)
+        contents = {"csrf": csrf} if uid is None else {"uid": uid, "csrf": csrf}
+        client.cookies.set(SESSION_COOKIE, page_session(app, contents))
+        return {"csrf_token": csrf}
+    if uid is None:
+        return {}
+    token = app.state.context.signer.issue(SimpleNamespace(id=uid))
+    return {"Authorization": f"Bearer {token}"}
 
 
 @dataclass(frozen=True)
@@ -1325,19 +1356,29 @@ def build_call(
     )
 
 
-def perform(client: TestClient, path: str, account: str, calls: list[Call]) -> list[Response]:
-    """Log in as the account the way a client of this route would, then make the calls."""
+def perform(
+    client: TestClient, world: World, path: str, account: str, calls: list[Call]
+) -> list[Response]:
+    """Be the account the way a client of this route is (a page with its session cookie,
+    the API with a bearer token), then make the calls."""
+    # As a request would (a login used to do it): what the calls' builders made is
+    # committed, since a refused call rolls the shared session back to its last commit and
+    # every account must meet the same rows; and the world's rows are let go loaded, since
+    # that rollback expires what the session holds.
+    world.session.commit()
+    world.session.close()
+    client.cookies.clear()
     headers: dict[str, str] = {}
-    if account != ANONYMOUS:
-        if is_page(path):
-            page_login(client, account)
-        else:
-            headers = auth_headers(client, account)
+    form_token: dict[str, str] = {}
+    if is_page(path):
+        form_token = log_in(client, world, account, page=True)
+    else:
+        headers = log_in(client, world, account, page=False)
     responses = []
     for call in calls:
         form = call.form
         if is_page(path) and call.method != "GET":
-            form = {**(form or {}), "csrf_token": form_token(client)}
+            form = {**(form or {}), **form_token}
         responses.append(
             client.request(
                 call.method,
@@ -1378,7 +1419,7 @@ def check(
     if access.object_level and account in SUBJECT_ACCOUNTS:
         own = build_call(world, method, path, access, OWN_SUBJECT[account])
         other = build_call(world, method, path, access, OTHER_SUBJECT[account])
-        own_response, other_response = perform(client, path, account, [own, other])
+        own_response, other_response = perform(client, world, path, account, [own, other])
         if access.permits(account):
             assert_allowed(own_response, access, f"{what} (own subject)")
         else:
@@ -1386,7 +1427,7 @@ def check(
         # Never another subject's: Art. 13 ¶1.
         assert_refused(other_response, account, f"{what} (another subject)", access.refused)
         return
-    (response,) = perform(client, path, account, [build_call(world, method, path, access)])
+    (response,) = perform(client, world, path, account, [build_call(world, method, path, access)])
     if access.permits(account):
         assert_allowed(response, access, what)
     else:
@@ -1418,6 +1459,36 @@ def test_matrix(client: TestClient, world: World, method: str, path: str) -> Non
         except AssertionError as exc:
             failures.append(str(exc))
     assert not failures, "\n\n".join(failures)
+
+
+def test_logging_in_gives_what_the_matrix_mints(client: TestClient, world: World) -> None:
+    """The matrix does not log in (``log_in``); this is what it stands for. A login through
+    the page keeps the user and the form's token in the session, nothing else; a token
+    from the API is the signer's token for the user; both let the account in."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token
+    response = client.post(
+        "/login",
+        data={"username": "citizen", "password": PASSWORD, "csrf_token": token.group(1)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    client.get("/me")  # a page renders a form, which puts a CSRF token in the session
+    contents = session_contents(client.app, client.cookies[SESSION_COOKIE])  # type: ignore[arg-type]
+    citizen_id = inspect(world.users["citizen"]).identity[0]  # type: ignore[index]
+    assert set(contents) == {"uid", "csrf"}
+    assert contents["uid"] == citizen_id
+    minted = log_in(client, world, "citizen", page=True)
+    assert client.get("/me").status_code == 200
+    assert set(minted) == {"csrf_token"}
+
+    client.cookies.clear()
+    signer = client.app.state.context.signer  # type: ignore[attr-defined]
+    for headers in (auth_headers(client, "citizen"), log_in(client, world, "citizen", page=False)):
+        assert set(headers) == {"Authorization"}
+        assert signer.user_id(headers["Authorization"].removeprefix("Bearer ")) == citizen_id
+        assert client.get("/api/v1/me", headers=headers).json()["subject_id"] is not None
 
 
 # --- the harness itself ---------------------------------------------------------------------
