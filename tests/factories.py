@@ -11,6 +11,7 @@ import factory
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.recorded_setup import build_or_replay
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -134,7 +135,25 @@ class World:
 
     @classmethod
     def build(cls, session: Session, clock: Clock) -> World:
+        """Built through the services; after the first time in a worker, the same rows
+        written again where the database is as it was then (tests/recorded_setup.py)."""
         bind(session, clock)
+        hasher = accounts._hasher
+        key = ("world", clock.now(), hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+
+        def build() -> dict[str, dict[str, Any]]:
+            world = cls._build(session, clock)
+            return {
+                "organisations": world.organisations,
+                "users": world.users,
+                "subjects": world.subjects,
+            }
+
+        groups = build_or_replay(session, key, build)
+        return cls(session, clock, **groups)
+
+    @classmethod
+    def _build(cls, session: Session, clock: Clock) -> World:
         world = cls(session, clock)
         orgs = world.organisations
         orgs["operator"] = OrganisationFactory(
