@@ -1450,12 +1450,18 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.mark.parametrize(("method", "path"), ROUTES)
 def test_matrix(client: TestClient, world: World, method: str, path: str) -> None:
     """Every account against one route, in one world: building a world per (route, account)
-    pair cost ~13 times as much for the same checks. All failures are reported together."""
+    pair cost ~13 times as much for the same checks."""
+    check_every_account(client, world, method, path, MATRIX[(method, path)])
+
+
+def check_every_account(
+    client: TestClient, world: World, method: str, path: str, access: Access
+) -> None:
+    """``check`` as every account, all failures reported together."""
     failures: list[str] = []
     for account in ACCOUNTS:
-        client.cookies.clear()
         try:
-            check(client, world, method, path, MATRIX[(method, path)], account)
+            check(client, world, method, path, access, account)
         except AssertionError as exc:
             failures.append(str(exc))
     assert not failures, "\n\n".join(failures)
@@ -1544,14 +1550,7 @@ def test_harness_checks_object_level_access(
     """Every account against the probe, in one app and world as ``test_matrix`` does: an
     app of its own per account cost a second each for the same checks."""
     app.include_router(_probe)
-    failures: list[str] = []
-    for account in ACCOUNTS:
-        client.cookies.clear()
-        try:
-            check(client, world, method, path, PROBES[(method, path)], account)
-        except AssertionError as exc:
-            failures.append(f"{account}: {exc}")
-    assert not failures, "\n\n".join(failures)
+    check_every_account(client, world, method, path, PROBES[(method, path)])
 
 
 @pytest.mark.own_app
