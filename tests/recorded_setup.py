@@ -15,11 +15,12 @@ another clock, other password-hashing parameters — builds for real.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.db.base import Base
@@ -85,7 +86,12 @@ def _changes(
     return changes
 
 
-_recordings: dict[Hashable, Recording] = {}
+# Per engine, not per URL: on PostgreSQL every worker's databases share a URL and differ by
+# schema, and an engine made for one test (a migration test's) must not get the worker's
+# recordings even when its rows happen to count the same.
+_recordings: weakref.WeakKeyDictionary[Engine, dict[Hashable, Recording]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def build_or_replay(
@@ -97,8 +103,8 @@ def build_or_replay(
     time for ``key`` on this connection's database, replayed after."""
     session.flush()
     connection = session.connection()
-    key = (connection.engine.url, key)
-    recording = _recordings.get(key)
+    recordings = _recordings.setdefault(connection.engine, {})
+    recording = recordings.get(key)
     if recording is not None:
         tables = [change.table for change in recording.changes]
         if _starting_state(connection, tables) == recording.starting_state:
@@ -111,7 +117,7 @@ def build_or_replay(
     tables = [change.table for change in changes]
     # The state the build started from, measured on the contents before it.
     starting_state = _measured(before, tables)
-    _recordings[key] = Recording(
+    recordings[key] = Recording(
         starting_state,
         changes,
         {
