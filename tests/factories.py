@@ -139,7 +139,9 @@ class World:
         written again where the database is as it was then (tests/recorded_setup.py)."""
         bind(session, clock)
         hasher = accounts._hasher
-        key = ("world", clock.now(), hasher.time_cost, hasher.memory_cost, hasher.parallelism)
+        # The instant with its offset: the same instant elsewhere is another day.
+        now = clock.now().isoformat()
+        key = ("world", now, hasher.time_cost, hasher.memory_cost, hasher.parallelism)
 
         def build() -> dict[str, dict[str, Any]]:
             world = cls._build(session, clock)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.conftest import TEST_NOW
 from tests.factories import PASSWORD, CompanyFactory, World, auth_headers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role
@@ -369,6 +371,17 @@ def test_bad_credentials_are_401_with_www_authenticate(
 def test_empty_password_is_a_validation_error(client: TestClient, world: World) -> None:
     response = client.post("/api/v1/auth/token", data={"username": "reporter", "password": ""})
     assert_error_format(response, 422, "invalid_request")
+
+
+def test_the_user_list_shows_when_each_account_last_logged_in(
+    client: TestClient, world: World
+) -> None:
+    headers = auth_headers(client, "admin")  # a login through /api/v1/auth/token
+    listed = client.get("/api/v1/admin/users", headers=headers).json()["items"]
+    users = {u["username"]: u for u in listed}
+    logged_in = dt.datetime.fromisoformat(users["admin"]["last_login_at"])
+    assert logged_in == TEST_NOW
+    assert users["querier"]["last_login_at"] is None
 
 
 def test_bad_bearer_token_is_401(client: TestClient, world: World) -> None:
