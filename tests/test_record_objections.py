@@ -22,10 +22,13 @@ from tests.collection_helpers import (
     record_by_decision,
 )
 from tests.disclosure_helpers import (
+    ITEM,
+    MATTER_CODE,
     access_events,
     actor_of,
     company_penalty,
     disclosure_world,  # noqa: F401 - fixture
+    make_query_item,
     person_penalty,
 )
 from tests.factories import World, record_objection
@@ -33,8 +36,8 @@ from xinyong.audit.models import AuditEvent
 from xinyong.calendar import CalendarDay, WorkingDayCalendar
 from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
-from xinyong.disclosure import files
-from xinyong.errors import Conflict, DomainError, InvalidInput, PermissionDenied
+from xinyong.disclosure import files, reports, retention
+from xinyong.errors import Conflict, DomainError, Gone, InvalidInput, PermissionDenied
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
@@ -205,6 +208,44 @@ def test_withdrawal_from_publication(
     (view,) = files.build_file(db, world.subjects["company"], today=clock.today())
     assert not view.public
     assert view.status == "active"
+
+
+def test_a_correction_closes_reports_issued_to_others_and_a_withdrawal_does_not(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """A report issued to another organisation showed content found wrong: its kept content
+    goes (as with a revoked or repaired record) and a new report shows the correction. A
+    withdrawal from publication leaves shared reports alone: sharing on a query item or a
+    written authorisation never rested on publicity."""
+    world = disclosure_world
+    company = world.subjects["company"]
+    record = company_penalty(db, clock, world)
+    make_query_item(db, clock, world)
+    querier, reporter = actor_of(world, "querier"), actor_of(world, "reporter")
+    handler = actor_of(world, "objections")
+
+    withdrawn = record_objection(db, clock, world, record.id, ground="should_not_be_public")
+    shared = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
+    objections.decide(db, clock, handler, withdrawn.id, outcome="upheld", reasons="不应公示")
+    objections.withdraw(db, clock, reporter, withdrawn.id, note="不予公示")
+    assert reports.reopen(db, clock, querier, shared.report.number)
+
+    theirs = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
+    own = reports.issue(db, clock, actor_of(world, "company"), company)
+    objection = record_objection(db, clock, world, record.id)
+    objections.forward(db, clock, handler, objection.id, note="请核实罚款金额")
+    objections.correct(
+        db, clock, reporter, objection.id, values={"fine_amount": "1"}, note="金额录入有误"
+    )
+    for number in (shared.report.number, theirs.report.number):
+        with pytest.raises(Gone) as gone:
+            reports.reopen(db, clock, querier, number)
+        assert gone.value.details["reason"] == retention.REMOVED_RECORD_CORRECTED
+        assert gone.value.article == "Art. 25"
+    assert reports.reopen(db, clock, actor_of(world, "company"), own.report.number)
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "record_objection.correct"))
+    assert event is not None
+    assert event.details["report_contents_removed"] == 2
 
 
 def test_staff_reads_of_a_case_are_in_the_subjects_access_log(

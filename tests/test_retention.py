@@ -645,3 +645,16 @@ def test_xinyong_jobs_run_deletes_and_says_what(
         monkeypatch.delenv("XINYONG_DATABASE_URL")
         monkeypatch.delenv("XINYONG_DATA_DIR")
         reset_settings()
+
+
+def test_every_reason_a_reports_content_goes_is_told_as_itself() -> None:
+    """The recipient opening a report whose content went is told why, with its article, in
+    the API and in the pages' language — not the retention period's explanation for all."""
+    from xinyong.disclosure.reports import _GONE
+    from xinyong.web.pages.disclosure import CONTENT_REMOVED_LABELS
+
+    assert set(_GONE) == set(retention.REMOVAL_REASONS)
+    assert set(CONTENT_REMOVED_LABELS) == set(retention.REMOVAL_REASONS)
+    messages = [message for message, _ in _GONE.values()]
+    assert len(set(messages)) == len(messages)
+    assert all(article for _, article in _GONE.values())

@@ -880,6 +880,16 @@ _GONE: dict[str, tuple[str, str]] = {
         "its source",
         "Art. 12",
     ),
+    retention.REMOVED_RECORD_REPAIRED: (
+        "the content of this report was deleted when a record it may show was repaired: a "
+        "repaired record is no longer shared",
+        "Art. 20",
+    ),
+    retention.REMOVED_RECORD_CORRECTED: (
+        "the content of this report was deleted when a record it may show was corrected "
+        "after an objection; a new report shows the correction",
+        "Art. 25",
+    ),
     retention.REMOVED_RECORD_DELETED: (
         "the content of this report was deleted with a record it may show, which was "
         "deleted after its retention period",

@@ -74,12 +74,14 @@ REMOVED_AUTHORISATION_ENDED = "authorisation_ended"
 REMOVED_RECORD_DELETED = "record_deleted"
 REMOVED_RECORD_REPAIRED = "record_repaired"
 REMOVED_RECORD_REVOKED = "record_revoked"  # revoked by its source (decision 0028)
+REMOVED_RECORD_CORRECTED = "record_corrected"  # corrected after an objection (Art. 25)
 REMOVAL_REASONS = (
     REMOVED_AFTER_PERIOD,
     REMOVED_AUTHORISATION_ENDED,
     REMOVED_RECORD_DELETED,
     REMOVED_RECORD_REPAIRED,
     REMOVED_RECORD_REVOKED,
+    REMOVED_RECORD_CORRECTED,
 )
 
 # Rows one call deletes at most: a transaction of bounded size, an audit event of
@@ -382,10 +384,10 @@ def remove_contents_shown_to_others(
     *,
     reason: str = REMOVED_RECORD_REPAIRED,
 ) -> int:
-    """A record of the subject was repaired (Art. 20–23) or revoked by its source: it is
-    no longer shared, so the kept contents of reports issued to others since it was
-    received go, as they would with a deleted record; the subject's own reports stay.
-    Returns how many."""
+    """A record of the subject was repaired (Art. 20–23) or revoked by its source, so it is
+    no longer shared, or corrected after an objection (Art. 25), so what was shown was
+    wrong: the kept contents of reports issued to others since it was received go, as they
+    would with a deleted record; the subject's own reports stay. Returns how many."""
     reports = [
         (report_id, file_key)
         for report_id, file_key in session.execute(

@@ -40,6 +40,7 @@ from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
 from xinyong.collection.records import current_version, version_of
 from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
+from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.objections.models import (
     OPEN,
@@ -589,7 +590,17 @@ def correct(
         payload_hash=digest,
         source_organisation_id=actor.organisation_id,
     )
-    _complete(session, clock, actor, objection, status, version)
+    # A report issued to another organisation showed the content now found wrong; like a
+    # revoked or repaired record's, its kept content goes and the recipient asks for a new
+    # report (which shows the correction). The subject's own reports stay.
+    removed = retention.remove_contents_shown_to_others(
+        session,
+        clock,
+        record.subject_id,
+        record.received_at,
+        reason=retention.REMOVED_RECORD_CORRECTED,
+    )
+    _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
     return version
 
 
@@ -639,6 +650,8 @@ def _complete(
     objection: RecordObjection,
     status: ObjectionStatus,
     version: RecordVersion,
+    *,
+    report_contents_removed: int = 0,
 ) -> None:
     now = clock.now()
     if objection.decided_at is None:  # the source upheld it by carrying it out
@@ -658,5 +671,9 @@ def _complete(
         f"record_objection.{'correct' if status is ObjectionStatus.CORRECTED else 'withdraw'}",
         target_type="record_objection",
         target_id=objection.id,
-        details={"record": objection.record_id, "version": version.version_no},
+        details={
+            "record": objection.record_id,
+            "version": version.version_no,
+            "report_contents_removed": report_contents_removed,
+        },
     )

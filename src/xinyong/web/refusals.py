@@ -156,6 +156,18 @@ MESSAGES: frozenset[str] = frozenset(
             "the content of this report was deleted with a record it may show, which was "
             "deleted after its retention period"
         ),
+        N_(
+            "the content of this report was deleted when a record it may show was revoked by "
+            "its source"
+        ),
+        N_(
+            "the content of this report was deleted when a record it may show was repaired: a "
+            "repaired record is no longer shared"
+        ),
+        N_(
+            "the content of this report was deleted when a record it may show was corrected "
+            "after an objection; a new report shows the correction"
+        ),
         N_("reports are issued to a subject about itself or to an organisation's queriers"),
         N_("as_of cannot be in the future"),
         N_("choose HTML or PDF"),

@@ -94,6 +94,10 @@ CONTENT_REMOVED_LABELS = {
         "Its content was deleted when a record it may show was repaired (Art. 20–23): a "
         "repaired record is no longer shared."
     ),
+    "record_corrected": N_(
+        "Its content was deleted when a record it may show was corrected after an objection "
+        "(Art. 25): a new report shows the correction."
+    ),
 }
 LEGAL_PATH_LABELS = {
     "self": N_("The subject itself"),
