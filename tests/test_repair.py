@@ -397,6 +397,39 @@ def test_the_catalog_names_the_art22_cases_court_defaulters_are_never_repaired()
     assert (failed.code, failed.kind, failed.article) == ("art22_3", "exclusion", "Art. 22(3)")
 
 
+@pytest.mark.parametrize(
+    ("today", "passed"),
+    [(dt.date(2026, 11, 26), False), (dt.date(2026, 11, 27), False), (dt.date(2026, 11, 28), True)],
+)
+def test_the_minimum_publicity_period_has_passed_only_after_its_last_day(
+    today: dt.date, passed: bool
+) -> None:
+    """Order 36: a general record decided 2026-08-27 is public at least three months, up to
+    and including 2026-11-27 (the day a window ending then is still public); repair opens
+    the day after."""
+    from xinyong.catalog import service as catalog
+
+    penalty = next(d for d in catalog.read_rule_pack() if d["code"] == "administrative_penalty")
+    facts = rules.Facts(
+        definition=catalog.parse_definition(penalty),
+        severity=Severity.GENERAL,
+        decision_date=dt.date(2026, 8, 27),
+        today=today,
+        correction="已改正",
+        evidence="缴款凭证",
+        declared=ALL_DECLARED,
+        commitment_problem=None,
+        under_objection=False,
+        repair_pending=False,
+        fraud_within_period=None,
+        serious_list=False,
+        terms=rules.Terms(),
+    )
+    (check,) = [c for c in rules.checklist(facts) if c.code == "publicity_period_passed"]
+    assert check.ok is passed
+    assert "2026-11-27" in check.message
+
+
 def test_no_fee_anywhere() -> None:
     """Paid deletion is forbidden (rules.md): nothing in a repair case is about money."""
     columns = {c.name for c in RepairCase.__table__.columns}

@@ -122,7 +122,9 @@ def checklist(facts: Facts) -> list[Check]:
             Check(
                 "publicity_period_passed",
                 "condition",
-                ends <= facts.today,
+                # The period's last day is inside it (as for publicity windows and list
+                # terms): it has passed from the day after.
+                ends < facts.today,
                 ORDER_36,
                 f"the minimum publicity period of this record ends on {ends.isoformat()}",
             )
