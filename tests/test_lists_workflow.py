@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.collection_helpers import REPRESENTATIVE_ID
+from tests.collection_helpers import REPRESENTATIVE_ID, problems_of
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     COURT,
@@ -860,6 +860,17 @@ def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
     db.expire_all()
     assert entry_of(plain).term_end == entries.add_months(published, 60)
     assert record_of(plain).publicity_end == entries.add_months(filed, 60)
+
+    # An "extension" of less than a year is not one the rules allow: the row is refused with
+    # its reason, and the term stands as it was.
+    clock.advance(dt.timedelta(hours=1))
+    short = {**plain, "publicity_deadline": entries.add_months(filed, 30).isoformat()}
+    refused = ingest_court(db, clock, world, [short])
+    assert refused.batch.updated == 0
+    ((row_number, field, code),) = problems_of(refused)
+    assert (row_number, field, code) == (1, "publicity_deadline", "extension_too_short")
+    db.expire_all()
+    assert entry_of(plain).term_end == entries.add_months(published, 60)
 
 
 def test_a_defaulter_who_performed_before_listing_is_never_listed(

@@ -519,6 +519,9 @@ def test_spelling_variants_of_the_registered_name_are_not_held(
         ({"penalty_category": "罚款"}, "general", 12),
         ({"severity": "严重"}, "serious", 36),
         ({"severity": "minor"}, "minor", None),
+        # A warning alone is never published, whatever class the source states (Order 45).
+        ({"penalty_category": "警告", "fine_amount": "", "severity": "严重"}, "minor", None),
+        ({"penalty_category": "警告", "fine_amount": "", "severity": "一般"}, "minor", None),
     ],
 )
 def test_severity_decides_publicity(

@@ -188,6 +188,10 @@ class PublicityPeriod(BaseModel):
     # penalty is public for the longest period unless the agency ends it earlier); a court
     # judgment defaulter is public for 2 years and longer only when the court extends it.
     default_months: int | None = Field(default=None, ge=0, le=1200)
+    # A deadline the source states past default_months extends the publicity by at least
+    # this many months; a shorter one is refused (a court extends a defaulter's two years by
+    # one to three, rules.md).
+    min_extension_months: int = Field(default=0, ge=0, le=1200)
 
     @model_validator(mode="after")
     def _ordered(self) -> PublicityPeriod:

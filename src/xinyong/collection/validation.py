@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from xinyong import identifiers
+from xinyong.calendar import add_months
 from xinyong.catalog.definitions import (
     RETENTION_BASIS,
     FieldSpec,
@@ -366,6 +367,12 @@ class RowValidator:
             if past is not None:
                 return [past]
         deadline_text = clean.get("publicity_deadline")
+        severity = self._severity(clean)
+        deadline = self._iso_date(deadline_text) if deadline_text else None
+        if deadline is not None:
+            short = self._short_extension(decision_date, severity, deadline)
+            if short is not None:
+                return [short]
         return ValidRow(
             number=number,
             subject_kind=kind,
@@ -376,9 +383,29 @@ class RowValidator:
             sensitive=sensitive,
             restricted_fields=restricted_fields,
             decision_date=decision_date,
-            severity=self._severity(clean),
+            severity=severity,
             key_parts=tuple([clean.get(name, "") for name in self._natural_key]),
-            publicity_deadline=self._iso_date(deadline_text) if deadline_text else None,
+            publicity_deadline=deadline,
+        )
+
+    def _short_extension(
+        self, decision_date: dt.date, severity: Severity, deadline: dt.date
+    ) -> Problem | None:
+        """A stated deadline past the usual term that extends it by less than the least
+        extension (a court judgment defaulter: two years, extended by one to three)."""
+        period = self.definition.disclosure.period(severity)
+        if not period.min_extension_months or period.default_months is None:
+            return None
+        usual_end = add_months(decision_date, period.default_months)
+        least = add_months(decision_date, period.default_months + period.min_extension_months)
+        if not usual_end < deadline < least:
+            return None
+        return Problem(
+            "extension_too_short",
+            f"the term ends on {usual_end.isoformat()} unless it is extended by at least "
+            f"{period.min_extension_months} months, to {least.isoformat()} or later",
+            "publicity_deadline",
+            self.definition.legal_basis,
         )
 
     def _iso_date(self, text: str) -> dt.date:
@@ -417,9 +444,9 @@ class RowValidator:
         )
 
     def _severity(self, clean: dict[str, str]) -> Severity:
+        """The stated class, unless the penalty is only a warning: that is never published
+        (SAMR Order 45), whatever class the source gives it, so it is decided first."""
         disclosure = self.definition.disclosure
-        if disclosure.severity_field and clean.get(disclosure.severity_field):
-            return SEVERITY_WORDS[clean[disclosure.severity_field]]
         if disclosure.minor_if_only and disclosure.minor_if_only_field:
             # The same few penalty categories recur on every row: decide each text once.
             text = clean.get(disclosure.minor_if_only_field, "")
@@ -431,6 +458,8 @@ class RowValidator:
                     self._minor_only[text] = minor
             if minor:
                 return Severity.MINOR
+        if disclosure.severity_field and clean.get(disclosure.severity_field):
+            return SEVERITY_WORDS[clean[disclosure.severity_field]]
         return disclosure.default_severity
 
 

@@ -123,7 +123,11 @@ hooks.register(RECORD_TYPE, sync_records)
 
 
 # The court may extend the two-year term by one to three years (rules.md); it states the
-# extended term's end as the record's publicity deadline.
+# extended term's end as the record's publicity deadline. Ingestion refuses an extension
+# under a year counted from the decision date (the catalog's ``min_extension_months``); the
+# term counts from the publication date, so one that is short only from there is no
+# extension either.
+_MIN_EXTENSION_MONTHS = 12
 _MAX_EXTENSION_MONTHS = 36
 
 
@@ -131,6 +135,8 @@ def _term_end(std: ListStandard, start: dt.date, payload: dict[str, str]) -> dt.
     term_end = add_months(start, std.term_months)
     stated = payload.get("publicity_deadline")
     if not stated:
+        return term_end
+    if dt.date.fromisoformat(stated) < add_months(start, std.term_months + _MIN_EXTENSION_MONTHS):
         return term_end
     return max(
         term_end,

@@ -1014,6 +1014,10 @@ CODES: dict[str, str] = {
     "past_retention": N_(
         "This information is past its retention period: it may no longer be collected."
     ),
+    "extension_too_short": N_(
+        "The stated term ends after the usual term but extends it by less than the rules "
+        "allow: state the usual end, or an extension of at least the least one."
+    ),
     "report_content_mismatch": N_(
         "The kept content of this report does not match its hash, so it is not shown."
     ),
