@@ -392,6 +392,26 @@ def test_create_organisation_validates_its_code(
         )
 
 
+def test_an_organisations_jurisdiction_is_stored_as_ascii_digits(
+    db: Session, clock: FixedClock, world: World
+) -> None:
+    def create(code: str, jurisdiction: str) -> str:
+        return accounts.create_organisation(
+            db,
+            clock,
+            admin_of(world),
+            code=code,
+            name="某区局",
+            kind=OrganisationKind.STATE_ORGAN,
+            jurisdiction=jurisdiction,
+        ).jurisdiction
+
+    assert create("11350100MB0000027N", "３５０１０２") == "350102"
+    with pytest.raises(InvalidInput) as refused:
+        create("91350100M000100Y43", "35010٢")
+    assert (refused.value.code, refused.value.field) == ("invalid_jurisdiction", "jurisdiction")
+
+
 def test_api_keys(db: Session, clock: FixedClock, world: World) -> None:
     regulator = world.organisations["regulator"]
     with pytest.raises(InvalidInput):

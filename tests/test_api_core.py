@@ -594,6 +594,21 @@ def test_a_json_body_that_cannot_be_read_is_bad_json_naming_the_body(
     assert reason in error["message"]
 
 
+def test_an_organisations_jurisdiction_is_six_ascii_digits(
+    client: TestClient, world: World
+) -> None:
+    headers = auth_headers(client, "admin")
+    body = {"code": "11350100MB0000027N", "name": "某区局", "kind": "state_organ"}
+    for jurisdiction in ("３５０１０２", "35010٢"):
+        response = client.post(
+            "/api/v1/admin/organisations",
+            json={**body, "jurisdiction": jurisdiction},
+            headers=headers,
+        )
+        error = assert_error_format(response, 422, "invalid_request")
+        assert error["field"] == "jurisdiction"
+
+
 @pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
 def test_a_json_body_sent_as_another_type_names_the_content_type(
     client: TestClient, world: World, content_type: str | None

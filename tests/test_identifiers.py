@@ -24,6 +24,7 @@ from xinyong.identifiers import (
     citizen_id_check_character,
     mask_citizen_id,
     normalise,
+    normalise_division_code,
     organisation_code_check_character,
     require_citizen_id,
     require_uscc,
@@ -596,3 +597,29 @@ def test_uscc_check_character_is_the_standards_weighted_sum(first17: str) -> Non
 @given(st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=8, max_size=8))
 def test_organisation_code_check_character_is_the_standards_weighted_sum(eight: str) -> None:
     assert organisation_code_check_character(eight) == _organisation_check_by_the_standard(eight)
+
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@PROPERTY
+@given(st.from_regex(r"\A[0-9]{6}\Z"), st.data())
+def test_a_division_code_typed_in_full_width_digits_is_the_same_code(
+    code: str, data: st.DataObject
+) -> None:
+    typed = "".join(ch.translate(FULL_WIDTH) if data.draw(st.booleans()) else ch for ch in code)
+    assert normalise_division_code(typed) == code
+    assert normalise_division_code(f" {typed} ") == code
+
+
+@PROPERTY
+@given(st.text(max_size=12))
+def test_a_division_code_is_six_ascii_digits_or_none(raw: str) -> None:
+    code = normalise_division_code(raw)
+    assert code is None or (len(code) == 6 and code.isascii() and code.isdigit())
+
+
+@pytest.mark.parametrize("raw", ["35010", "3501023", "35O102", "٣٥٠١٠٢", "३५०१०२", ""])
+def test_what_is_not_a_division_code(raw: str) -> None:
+    # Other scripts' digits pass str.isdigit() and \\d, but no code is written in them.
+    assert normalise_division_code(raw) is None

@@ -341,6 +341,21 @@ def test_a_definition_that_is_not_json_says_where(client: TestClient, world: Wor
     assert textarea(response) == text
 
 
+@pytest.mark.parametrize(
+    "text", ["[" * 5000 + "]" * 5000, '{"code": ' + "9" * 5000 + "}"], ids=["deep", "long_int"]
+)
+def test_a_definition_the_decoder_gives_up_on_is_refused_not_a_500(
+    client: TestClient, world: World, text: str
+) -> None:
+    log_in(client, "authority")
+    response = client.post(
+        "/admin/catalog/new",
+        data={"definition": text, "csrf_token": token(client, "/admin/catalog/new")},
+    )
+    assert response.status_code == 422
+    assert error_of(response) == ("invalid_json", "definition")
+
+
 def test_a_record_type_that_exists_is_not_added_twice(client: TestClient, world: World) -> None:
     log_in(client, "authority")
     copied = client.get(f"/admin/catalog/new?from={PENALTY}")
@@ -406,6 +421,21 @@ def test_a_district_tightens_the_citys_rule(client: TestClient, db: Session, wor
     # The district's own rule is what its revision form starts from.
     again = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102")))
     assert again == data
+
+
+def test_a_district_code_typed_in_full_width_digits_is_the_district(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """A Chinese input method types ２; ``isdigit`` took it and stored a code that never
+    matched the district."""
+    log_in(client, "authority")
+    data = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102")))
+    response = revise(client, data, jurisdiction="35010２", note="鼓楼区")
+    assert response.status_code == 303
+    assert catalog.effective_rule(db, PENALTY, "350102").source_label == "district 350102 rule v1"
+    refused = revise(client, data, jurisdiction="35010٢", note="鼓楼区")
+    assert refused.status_code == 422
+    assert error_of(refused) == ("invalid_jurisdiction", "jurisdiction")
 
 
 def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(

@@ -134,6 +134,7 @@ def _normalise_once(text: str) -> str:
 
 
 _ALREADY_NORMAL = re.compile(r"[0-9A-Z]*")
+_DIVISION_CODE = re.compile(r"[0-9]{6}")
 
 
 def normalise(raw: str) -> str:
@@ -468,3 +469,12 @@ def check(raw: str, *, today: dt.date, kind: IdentifierKind | None = None) -> Id
     if as_uscc.valid:
         return as_uscc
     return as_citizen if _guess_kind(normalised) is IdentifierKind.CITIZEN_ID else as_uscc
+
+
+def normalise_division_code(raw: str) -> str | None:
+    """An administrative division code (GB/T 2260: six digits, Fuzhou 3501xx) as ASCII
+    digits, normalised as codes are (full-width digits typed with a Chinese input method
+    fold to ASCII), or None when it is not one. ``str.isdigit`` and ``\\d`` accept any
+    script's digits, which would store a code that never matches."""
+    text = normalise(raw)
+    return text if _DIVISION_CODE.fullmatch(text) else None

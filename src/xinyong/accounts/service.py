@@ -59,6 +59,14 @@ def create_organisation(
         raise InvalidInput(exc.error.message, code=exc.error.code, field="code") from exc
     if not name.strip():
         raise InvalidInput("an organisation needs a name", code="required", field="name")
+    division = identifiers.normalise_division_code(jurisdiction)
+    if division is None:
+        raise InvalidInput(
+            "the jurisdiction is an administrative division code of six digits (GB/T 2260)",
+            code="invalid_jurisdiction",
+            field="jurisdiction",
+        )
+    jurisdiction = division
     if session.scalar(select(Organisation.id).where(Organisation.code == normalised)):
         raise Conflict(f"organisation {normalised} exists already", code="duplicate", field="code")
     organisation = Organisation(

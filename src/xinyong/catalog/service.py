@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import identifiers
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog.definitions import (
@@ -285,12 +286,9 @@ def revise_record_type(
         raise InvalidInput(
             "a revision must keep the record type's code", code="code_changed", field="code"
         )
+    jurisdiction = identifiers.normalise_division_code(jurisdiction) or ""
     if jurisdiction != CITY_JURISDICTION:
-        if (
-            len(jurisdiction) != 6
-            or not jurisdiction.isdigit()
-            or not jurisdiction.startswith("3501")
-        ):
+        if not jurisdiction.startswith("3501"):
             raise InvalidInput(
                 "a district rule needs a Fuzhou district code (3501xx)",
                 code="invalid_jurisdiction",

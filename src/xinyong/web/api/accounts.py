@@ -51,7 +51,7 @@ class OrganisationIn(BaseModel):
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=200)
     kind: OrganisationKind
-    jurisdiction: str = Field(default="350100", pattern=r"^\d{6}$")
+    jurisdiction: str = Field(default="350100", pattern=r"^[0-9]{6}$")
 
 
 @router.post("/organisations", status_code=201, responses=refusals(403, 409))

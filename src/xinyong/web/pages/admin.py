@@ -90,7 +90,7 @@ def create_organisation(
     code: Annotated[str, Form(max_length=40)],
     name: Annotated[str, Form(max_length=200)],
     kind: Annotated[OrganisationKind, Form()],
-    jurisdiction: Annotated[str, Form(pattern=r"^\d{6}$")] = "350100",
+    jurisdiction: Annotated[str, Form(max_length=40)] = "350100",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

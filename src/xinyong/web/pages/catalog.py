@@ -20,6 +20,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import CITY_JURISDICTION, DISTRICTS
+from xinyong.collection.readers import json_problem
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
@@ -90,6 +91,12 @@ def parse_definition_text(text: str) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             f"the definition is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+            code="invalid_json",
+            field="definition",
+        ) from None
+    except (ValueError, RecursionError) as exc:  # too deep, or an integer too long to convert
+        raise InvalidInput(
+            f"the definition is not valid JSON: {json_problem(exc)}",
             code="invalid_json",
             field="definition",
         ) from None
