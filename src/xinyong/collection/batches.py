@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
@@ -15,6 +14,7 @@ from xinyong.collection import quarantine
 from xinyong.collection.models import Batch
 from xinyong.collection.pipeline import BatchReport, _stored_problems
 from xinyong.errors import NotFound
+from xinyong.spreadsheets import SafeWriter
 
 
 def get_report(session: Session, actor: Actor, batch_id: int) -> BatchReport:
@@ -50,7 +50,7 @@ def list_batches(session: Session, actor: Actor, *, limit: int = 50) -> list[Bat
 def report_csv(report: BatchReport) -> str:
     """The rejected and held rows as CSV (row, field, code, message, article, disposition)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(["row", "field", "code", "message", "article", "disposition"])
     for p in report.problems:
         writer.writerow(

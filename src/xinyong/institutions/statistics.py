@@ -5,7 +5,6 @@ that no count small enough to point at a subject can be read or worked out. No s
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import Counter
@@ -20,6 +19,7 @@ from xinyong.catalog.models import DISTRICTS
 from xinyong.collection import statistics as record_statistics
 from xinyong.institutions.suppression import SuppressedTable, Suppression, suppress
 from xinyong.lists import statistics as list_statistics
+from xinyong.spreadsheets import SafeWriter
 
 POLARITIES = ("positive", "negative", "neutral")
 LIST_KINDS = ("red", "black")
@@ -161,7 +161,7 @@ def as_csv(statistics: IndustryStatistics, row_label: Iterable[tuple[str, str]] 
     withheld). ``row_label`` may name the rows (district names); codes otherwise."""
     labels = dict(row_label)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out, lineterminator="\n")
     writer.writerow(["table", "row", "column", "count"])
     for table in statistics.tables:
         names = [*table.rows, "total"]

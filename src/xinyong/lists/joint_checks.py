@@ -81,6 +81,7 @@ from xinyong.lists.models import (
     Tier,
 )
 from xinyong.lists.publicity import mask_code
+from xinyong.spreadsheets import SafeWriter
 from xinyong.subjects.models import ResponsibleRole, Subject, SubjectKind
 from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
@@ -1124,7 +1125,7 @@ def to_csv(result: JointCheck, codes: Sequence[str]) -> str:
     position matches a line to the list the agency sent), with a BOM for spreadsheets."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(CSV_HEADER)
     for row in rows(result, codes):
         writer.writerow(
