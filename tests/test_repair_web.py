@@ -161,6 +161,14 @@ def test_pages_from_application_to_repair(
     logged = access_events(db, world.subjects["company"].id)[before:]
     assert [e.what for e in logged] == ["repair_case"]
     page = client.get(f"/repair-cases/{case.id}")
+    for malformed in ({"approve": "-1"}, {"approve": ""}, {}):
+        # Neither yes nor no is not a decision: it used to count as a rejection.
+        refused = client.post(
+            f"/repair-cases/{case.id}/decide",
+            data={**malformed, "reasons": "-1", "csrf_token": csrf_from(page.text)},
+        )
+        assert refused.status_code == 422
+        assert 'data-status="accepted"' in client.get(f"/repair-cases/{case.id}").text
     done = client.post(
         f"/repair-cases/{case.id}/decide",
         data={"approve": "yes", "reasons": "整改到位", "csrf_token": csrf_from(page.text)},

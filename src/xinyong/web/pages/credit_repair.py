@@ -314,7 +314,7 @@ def feedback(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    accept: Annotated[str, Form(max_length=8)] = "",
+    accept: Annotated[str, Form(pattern="^(yes|no)$")],
     reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -340,7 +340,7 @@ def decide(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    approve: Annotated[str, Form(max_length=8)] = "",
+    approve: Annotated[str, Form(pattern="^(yes|no)$")],
     reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
