@@ -822,3 +822,31 @@ def test_a_wrong_password_keeps_the_username_on_the_login_page(
     )
     assert "wrong password!" not in response.text
     assert re.search(r'id="password"[^>]*autofocus', response.text)
+
+
+def test_an_unknown_organisation_is_refused_naming_the_member_it_was_given_in(
+    client: TestClient, world: World
+) -> None:
+    unknown = "91350100M000100Y43"
+    response = client.post(
+        "/api/v1/admin/users",
+        json={
+            "username": "clerk",
+            "password": "a long enough password",
+            "role": "data_reporter",
+            "organisation": unknown,
+        },
+        headers=auth_headers(client, "admin"),
+    )
+    assert assert_error_format(response, 404, "unknown_organisation")["field"] == "organisation"
+    response = client.post(
+        "/api/v1/me/commitments",
+        json={
+            "commitment_type": "告知承诺",
+            "reason": "行政许可",
+            "text": "承诺所提交材料真实",
+            "accepting_unit": unknown,
+        },
+        headers=auth_headers(client, "company"),
+    )
+    assert assert_error_format(response, 404, "unknown_organisation")["field"] == "accepting_unit"

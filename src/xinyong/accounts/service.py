@@ -90,7 +90,11 @@ def create_organisation(
     return organisation
 
 
-def organisation_by_code(session: Session, code: str) -> Organisation:
+def organisation_by_code(
+    session: Session, code: str, *, field: str = "organisation"
+) -> Organisation:
+    """The organisation with this code; ``field`` names where the caller took the code
+    from (the body member, form field or CLI option), for the refusal."""
     normalised = identifiers.normalise(code)
     organisation = (
         session.scalar(select(Organisation).where(Organisation.code == normalised))
@@ -99,7 +103,7 @@ def organisation_by_code(session: Session, code: str) -> Organisation:
     )
     if organisation is None:
         raise NotFound(
-            f"no organisation with code {code}", code="unknown_organisation", field="org"
+            f"no organisation with code {code}", code="unknown_organisation", field=field
         )
     return organisation
 
@@ -134,7 +138,7 @@ def create_user(
             raise InvalidInput(
                 "a staff account belongs to one organisation",
                 code="organisation_required",
-                field="org",
+                field="organisation",
             )
         if not role_allowed_for(organisation.kind, role):
             raise InvalidInput(

@@ -49,7 +49,7 @@ def sources_grant(
     from xinyong.cli._shared import command_unit_of_work
 
     with command_unit_of_work() as session:
-        organisation = accounts.organisation_by_code(session, org)
+        organisation = accounts.organisation_by_code(session, org, field="org")
         sources.grant(session, clock, SYSTEM_ACTOR, organisation, type_)
         console.print(f"{organisation.name} may now submit {type_}")
 
@@ -64,7 +64,7 @@ def sources_revoke(
     from xinyong.cli._shared import command_unit_of_work
 
     with command_unit_of_work() as session:
-        organisation = accounts.organisation_by_code(session, org)
+        organisation = accounts.organisation_by_code(session, org, field="org")
         sources.revoke(session, clock, SYSTEM_ACTOR, organisation, type_)
         console.print(f"{organisation.name} may no longer submit {type_}")
 
@@ -75,7 +75,7 @@ def sources_list(org: Annotated[str, typer.Option(help="USCC of the organisation
     from xinyong.cli._shared import command_unit_of_work
 
     with command_unit_of_work() as session:
-        organisation = accounts.organisation_by_code(session, org)
+        organisation = accounts.organisation_by_code(session, org, field="org")
         for code in sources.responsibilities(session, organisation.id):
             console.print(code)
 
@@ -149,7 +149,7 @@ def import_file(
             ) as progress,
         ):
             task = progress.add_task("rows", total=total)
-            organisation = accounts.organisation_by_code(session, source)
+            organisation = accounts.organisation_by_code(session, source, field="source")
             result = pipeline.ingest(
                 session,
                 clock,

@@ -139,7 +139,7 @@ def users_create(
     with command_unit_of_work() as session:
         from xinyong.subjects import service as subjects
 
-        organisation = accounts.organisation_by_code(session, org) if org else None
+        organisation = accounts.organisation_by_code(session, org, field="org") if org else None
         subject_id = subjects.by_reference(session, subject).id if subject else None
         user = accounts.create_user(
             session,

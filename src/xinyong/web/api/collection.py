@@ -455,7 +455,7 @@ def give_consent(
         clock,
         actor,
         subject=subject,
-        grantee=accounts.organisation_by_code(session, body.grantee),
+        grantee=accounts.organisation_by_code(session, body.grantee, field="grantee"),
         record_type_codes=body.record_types,
         written=body.written,
         adverse_consequences_notified=body.adverse_consequences_notified,
@@ -552,7 +552,9 @@ def make_commitment(
         commitment_type=body.commitment_type,
         reason=body.reason,
         text=body.text,
-        accepting_unit=accounts.organisation_by_code(session, body.accepting_unit),
+        accepting_unit=accounts.organisation_by_code(
+            session, body.accepting_unit, field="accepting_unit"
+        ),
     )
     return {"record_id": record.id, "self_declared": True, "fulfilment_status": "pending"}
 

@@ -336,7 +336,7 @@ def grant_authorisation(
         session,
         clock,
         actor,
-        grantee=accounts.organisation_by_code(session, body.grantee),
+        grantee=accounts.organisation_by_code(session, body.grantee, field="grantee"),
         record_type_codes=body.record_types,
         purpose=body.purpose,
         valid_until=body.valid_until,

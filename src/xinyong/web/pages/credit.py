@@ -365,7 +365,7 @@ def my_authorisations(
 def _grantee(session: Session, code: str) -> Organisation:
     if not code.strip():
         raise InvalidInput("choose the organisation", code="required", field="grantee")
-    organisation = accounts.organisation_by_code(session, code)
+    organisation = accounts.organisation_by_code(session, code, field="grantee")
     if not organisation.active or organisation.kind not in QUERYING_KINDS:
         raise InvalidInput(
             "this organisation does not query credit files",

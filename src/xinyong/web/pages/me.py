@@ -110,7 +110,7 @@ def consents_page(
 def _organisation(session: Session, code: str, field: str) -> Organisation:
     if not code.strip():
         raise InvalidInput("choose an organisation", code="required", field=field)
-    return accounts.organisation_by_code(session, code)
+    return accounts.organisation_by_code(session, code, field=field)
 
 
 @router.post("/me/consents", response_class=HTMLResponse)

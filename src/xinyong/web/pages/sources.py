@@ -105,7 +105,9 @@ def grant(
     require(actor, Permission.MANAGE_SOURCES)
     form = {"action": "grant", "org": org, "type": type}
     try:
-        sources.grant(session, clock, actor, accounts.organisation_by_code(session, org), type)
+        sources.grant(
+            session, clock, actor, accounts.organisation_by_code(session, org, field="org"), type
+        )
     except FORM_ERRORS as exc:
         return _render(request, session, actor, refused(session, exc, form))
     return RedirectResponse(f"{PAGE}?done=granted", status_code=303)
@@ -126,7 +128,7 @@ def revoke(
     require(actor, Permission.MANAGE_SOURCES)
     form = {"action": "revoke", "org": org, "type": record_type}
     try:
-        organisation = accounts.organisation_by_code(session, org)
+        organisation = accounts.organisation_by_code(session, org, field="org")
         sources.revoke(session, clock, actor, organisation, record_type)
     except FORM_ERRORS as exc:
         return _render(request, session, actor, refused(session, exc, form))
