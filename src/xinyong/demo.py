@@ -257,6 +257,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
     for organisation, code in (
         (regulator, "administrative_penalty"),
         (regulator, "administrative_license"),
+        (regulator, "administrative_inspection"),
         (court, "court_judgment_defaulter"),
         (bank, "contract_performance"),
     ):
@@ -365,6 +366,26 @@ def seed_activity(session: Session, clock: Clock) -> None:
                 "licence_category": "食品经营许可",
                 "licence_content": "热食类食品制售",
                 "decision_date": (today - dt.timedelta(days=90)).isoformat(),
+                **authority,
+            }
+        ],
+    )
+    # An inspection's free-text result waits for the SAMR security officer's confidentiality
+    # review before it is public (Art. 12 (3); demo account `security`).
+    _ingest(
+        session,
+        clock,
+        regulator,
+        "administrative_inspection",
+        [
+            {
+                "subject_name": "福建榕城餐饮管理有限公司",
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": "91350100WWAPA40225",
+                "inspection_number": "榕市监检〔2026〕58号",
+                "inspection_matter": "食品经营许可事项监督检查",
+                "inspection_result": "未发现问题；后厨布局与许可申请材料一致",
+                "inspection_date": (today - dt.timedelta(days=3)).isoformat(),
                 **authority,
             }
         ],
