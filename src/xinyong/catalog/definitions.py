@@ -207,6 +207,22 @@ class PublicityPeriod(BaseModel):
     def months_without_deadline(self) -> int:
         return self.max_months if self.default_months is None else self.default_months
 
+    def window(
+        self, decision_date: dt.date, deadline: dt.date | None
+    ) -> tuple[dt.date | None, dt.date | None]:
+        """The publicity window of a record decided on ``decision_date``: none when the
+        class is not published; the source's own deadline stands between the minimum and
+        the maximum (ingestion, a correction and a reinstatement compute it alike)."""
+        if not self.published:
+            return None, None
+        end = add_months(decision_date, self.months_without_deadline)
+        if deadline is not None:
+            end = max(
+                min(add_months(decision_date, self.max_months), deadline),
+                add_months(decision_date, self.min_months),
+            )
+        return decision_date, end
+
 
 class Disclosure(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -27,7 +27,6 @@ from xinyong import calendar_store
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
-from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Severity
 from xinyong.clock import Clock
@@ -1037,16 +1036,7 @@ class _BatchRun:
             return found
         disclosure = self.definition.disclosure
         period = disclosure.period(row.severity)
-        start = end = None
-        if period.published:
-            start = row.decision_date
-            end = add_months(start, period.months_without_deadline)
-            if row.publicity_deadline is not None:
-                # The source's own deadline stands between the minimum and the maximum.
-                end = max(
-                    min(add_months(start, period.max_months), row.publicity_deadline),
-                    add_months(start, period.min_months),
-                )
+        start, end = period.window(row.decision_date, row.publicity_deadline)
         working_days, _provisional = self.calendar.working_days_between(
             row.decision_date, self.today
         )

@@ -600,6 +600,40 @@ def end_entries_resting_on(
     return ended
 
 
+def restore_entries_resting_on(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    reason: RemovalReason,
+    detail: str | None = None,
+    event: str,
+) -> list[int]:
+    """The entries resting on a record that were removed for ``reason`` (and, given, with
+    that ``detail``) are published again while their term runs: the repair or revocation
+    that removed them has been undone (Art. 23; decision 0028). Returns their ids."""
+    query = select(ListEntry).where(
+        ListEntry.source_record_id == record_id,
+        ListEntry.status == EntryStatus.REMOVED,
+        ListEntry.removal_reason == reason,
+    )
+    if detail is not None:
+        query = query.where(ListEntry.removal_detail == detail)
+    today = clock.today()
+    restored: list[int] = []
+    for entry in session.scalars(query.order_by(ListEntry.id)):
+        if entry.term_end is not None and entry.term_end < today:
+            continue
+        entry.status = EntryStatus.PUBLISHED
+        entry.ended_at = None
+        entry.removal_reason = None
+        entry.removal_detail = None
+        record_event(session, clock, entry, actor, "restored", event)
+        restored.append(entry.id)
+    return restored
+
+
 # What a staff member may give as the reason of a removal by hand (``remove``).
 MANUAL_REMOVAL_REASONS = (RemovalReason.EXIT_CONDITIONS_MET, RemovalReason.OTHER)
 

@@ -30,7 +30,6 @@ from xinyong.accounts.permissions import (
     require_subject_account,
 )
 from xinyong.audit import service as audit
-from xinyong.calendar import add_months
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, RecordTypeDefinition, Sensitivity
 from xinyong.catalog.models import RecordType
@@ -566,17 +565,9 @@ def correct(
     period = definition.disclosure.period(row.severity)
     if not revoked and (record.publicity_start is not None or record.publicity_end is not None):
         # A corrected severity or date moves the publicity window as ingestion sets it.
-        if period.published:
-            record.publicity_start = row.decision_date
-            end = add_months(row.decision_date, period.months_without_deadline)
-            if row.publicity_deadline is not None:
-                end = max(
-                    min(add_months(row.decision_date, period.max_months), row.publicity_deadline),
-                    add_months(row.decision_date, period.min_months),
-                )
-            record.publicity_end = end
-        else:
-            record.publicity_start = record.publicity_end = None
+        record.publicity_start, record.publicity_end = period.window(
+            row.decision_date, row.publicity_deadline
+        )
     version = _new_version(
         session,
         clock,

@@ -40,7 +40,7 @@ from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists.entries import end_entries_resting_on, record_event
+from xinyong.lists.entries import end_entries_resting_on, restore_entries_resting_on
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason, Tier
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN as OBJECTIONS_OPEN
@@ -53,6 +53,11 @@ from xinyong.subjects.models import Subject
 # no longer public but still shared and used (reports, grades): it can be repaired too.
 REPAIRABLE = (RecordStatus.ACTIVE, RecordStatus.CORRECTED, RecordStatus.EXPIRED)
 COMMITMENT_TYPE = "credit_commitment"
+
+
+def removal_detail(case_id: int) -> str:
+    """The removal detail of a list entry the repair of case ``case_id`` removed."""
+    return f"credit repair case {case_id}"
 
 
 # --- who may act ------------------------------------------------------------------------------
@@ -564,7 +569,7 @@ def decide(
             actor,
             record.id,
             reason=RemovalReason.REPAIRED,
-            detail=f"credit repair case {case.id}",
+            detail=removal_detail(case.id),
             event=f"repaired: case {case.id}",
         )
     session.flush()
@@ -629,27 +634,16 @@ def fraud(
             like=current_version(session, record),
         )
         case.restored_version_no = version.version_no
-        today = clock.today()
-        for entry in (
-            ()
-            if revoked
-            else session.scalars(
-                select(ListEntry).where(
-                    ListEntry.source_record_id == record.id,
-                    ListEntry.status == EntryStatus.REMOVED,
-                    ListEntry.removal_reason == RemovalReason.REPAIRED,
-                    ListEntry.removal_detail == f"credit repair case {case.id}",
-                )
+        if not revoked:
+            restore_entries_resting_on(
+                session,
+                clock,
+                actor,
+                record.id,
+                reason=RemovalReason.REPAIRED,
+                detail=removal_detail(case.id),
+                event=f"repair revoked: case {case.id}",
             )
-        ):
-            if entry.term_end is None or entry.term_end >= today:
-                entry.status = EntryStatus.PUBLISHED
-                entry.ended_at = None
-                entry.removal_reason = None
-                entry.removal_detail = None
-                record_event(
-                    session, clock, entry, actor, "restored", f"repair revoked: case {case.id}"
-                )
     session.flush()
     audit.record(
         session,
