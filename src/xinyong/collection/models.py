@@ -170,6 +170,11 @@ class RecordVersion(IdMixin, Base):
     source_organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
     actor: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # On a source's revocation only (decision 0028): whether the record was still waiting
+    # for its confidentiality review then, so a reinstatement makes it wait again rather
+    # than publish it unreviewed. NULL on every other version, and on revocations made
+    # before migration 0027 (the reinstatement then derives it from the history).
+    review_pending_when_revoked: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class Consent(IdMixin, Base):

@@ -4,12 +4,17 @@ itself (行政处罚决定被撤销/撤回). The source answers for its data (Ar
 staff who submit records revoke; like every change, it is a new version with actor, source
 and reason (Art. 24). The effects are a repair's (``repair.service.decide``): the record
 is no longer public, shared or used, a list entry resting on it is removed, and reports
-issued to others that may show it no longer open (decision 0028)."""
+issued to others that may show it no longer open (decision 0028).
+
+A revocation is undone by the same staff (``reinstate``) when the annulling decision was
+itself set aside, or the record was revoked in error: the record becomes what it would be
+had it never been revoked (decision 0028, addendum)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +24,7 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission, requ
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import RecordType
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -86,17 +91,20 @@ def _text(value: str, name: str, limit: int) -> str:
     return text
 
 
-def _revocation_version(
+def _source_version(
     session: Session,
     clock: Clock,
     actor: Actor,
     record: CreditRecord,
     *,
+    status: RecordStatus,
     reason: str,
     detail: str,
+    review_pending_when_revoked: bool | None = None,
 ) -> RecordVersion:
-    """The revoking version: the content of the current one, status revoked, with the
-    record's date, severity and (ended) window (``records.version_of``)."""
+    """The source's revoking or reinstating version: the content of the current one, the
+    status given, with the record's date, severity and window as the caller has set them
+    (``records.version_of``)."""
     like = current_version(session, record)
     now = clock.now()
     version = version_of(
@@ -105,16 +113,17 @@ def _revocation_version(
         payload=like.payload,
         sensitive_ciphertext=like.sensitive_ciphertext,
         payload_hash=like.payload_hash,
-        status=RecordStatus.REVOKED,
+        status=status,
         reason=reason,
         reason_detail=detail,
         source_organisation_id=actor.organisation_id,
         actor=actor.audit().id,
         created_at=now,
     )
+    version.review_pending_when_revoked = review_pending_when_revoked
     session.add(version)
     record.current_version_no += 1
-    record.status = RecordStatus.REVOKED
+    record.status = status
     record.payload_hash = like.payload_hash
     record.updated_at = now
     session.flush()
@@ -162,14 +171,17 @@ def revoke(
         record.publicity_end is None or record.publicity_end > yesterday
     ):
         record.publicity_end = yesterday
+    pending_review = bool(record.awaiting_review)
     record.awaiting_review = False
-    version = _revocation_version(
+    version = _source_version(
         session,
         clock,
         actor,
         record,
+        status=RecordStatus.REVOKED,
         reason=reason_revoked(ground),
         detail=f"{number}: {text}",
+        review_pending_when_revoked=pending_review,
     )
     removed_reports = retention.remove_contents_shown_to_others(
         session,
@@ -207,6 +219,390 @@ def revoke(
     return version
 
 
+# --- reinstatement: undoing a revocation -------------------------------------------------------
+
+# Why the revocation no longer stands.
+REINSTATEMENT_GROUNDS = (
+    "revocation_set_aside",  # the annulling or withdrawing decision was itself set aside
+    "revoked_in_error",  # the source revoked the wrong record, or revoked it by mistake
+)
+# The grounds on which the number of the decision setting the annulment aside is required.
+NUMBER_REQUIRED = frozenset({"revocation_set_aside"})
+REINSTATED_PREFIX = "reinstated by source"
+
+# The objection open when the record was revoked, as it stands now (``Facts.objection``).
+ObjectionOutcome = Literal[
+    "open", "rejected", "unconfirmed", "corrected", "withdrawn_past_period", "withdrawn_not_public"
+]
+
+
+def reason_reinstated(ground: str) -> str:
+    """The version's reason: the ground in it, so pages translate it (``web.labels``)."""
+    return f"{REINSTATED_PREFIX} ({ground})"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the reinstatement reads to work out the record as it would be had it never
+    been revoked. ``status`` and ``window`` are the version's before the revocation."""
+
+    status: RecordStatus
+    window: tuple[dt.date | None, dt.date | None]
+    # Whether the record was still waiting for its confidentiality review when revoked.
+    review_pending: bool
+    # The last status before the revocation that was not ``under_objection``.
+    status_before_objection: RecordStatus
+    # The objection open when it was revoked (status ``under_objection``), as it ends now.
+    objection: ObjectionOutcome | None
+    # The day a withdrawal "past its period" of that objection was made.
+    withdrawn_on: dt.date | None
+    # Set when the repair the record rested on was revoked for fraud while the record was
+    # revoked: the status of the version before the repair (``repair.service.fraud``).
+    status_before_repair: RecordStatus | None
+    # The window the current content gives, when a correction or re-submission while the
+    # record was revoked changed its decision date, severity or deadline.
+    recomputed_window: tuple[dt.date | None, dt.date | None] | None
+    # A re-submission while revoked, of a type reviewed before publicity: ingestion would
+    # have queued the new content for the review.
+    review_for_resubmission: bool
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class Reinstated:
+    status: RecordStatus
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
+    awaiting_review: bool
+
+
+def reinstated(facts: Facts) -> Reinstated:
+    """The record as it would be had it never been revoked (pure; property-tested):
+
+    * an objection still open: ``under_objection``; one decided meanwhile as the decision
+      makes it — rejected or unconfirmed, the status before the objection; corrected,
+      ``corrected``; withdrawn past its period, ``expired`` with the window ended the day
+      before the withdrawal; withdrawn as not to be public, the status before the
+      objection without a window;
+    * ``repaired`` stays so, unless the repair was revoked for fraud meanwhile: the status
+      before the repair;
+    * otherwise the status before the revocation; its window comes back, or the window of
+      the content corrected or re-submitted meanwhile;
+    * a record waiting for its confidentiality review waits again (so does re-submitted
+      content of a reviewed type); ordinary expiry applies to an active or corrected one."""
+    status = facts.status
+    start, end = facts.window
+    if status is RecordStatus.UNDER_OBJECTION:
+        match facts.objection:
+            case "rejected" | "unconfirmed":
+                status = facts.status_before_objection
+            case "corrected":
+                status = RecordStatus.CORRECTED
+            case "withdrawn_past_period":
+                status = RecordStatus.EXPIRED
+                if start is not None and facts.withdrawn_on is not None:
+                    last = facts.withdrawn_on - dt.timedelta(days=1)
+                    end = last if end is None else min(end, last)
+            case "withdrawn_not_public":
+                status = facts.status_before_objection
+                start = end = None
+            case _:  # still open (or not found): the objection is decided first
+                pass
+    if status is RecordStatus.REPAIRED and facts.status_before_repair is not None:
+        status = facts.status_before_repair
+    withdrawn = facts.objection in ("withdrawn_past_period", "withdrawn_not_public")
+    if facts.recomputed_window is not None and not withdrawn:
+        start, end = facts.recomputed_window
+        if status is RecordStatus.EXPIRED:
+            # New content for an expired record opens its window again, as ingestion does.
+            status = RecordStatus.ACTIVE
+    awaiting = facts.review_pending or (
+        facts.review_for_resubmission and start is not None and not withdrawn
+    )
+    if (
+        status in (RecordStatus.ACTIVE, RecordStatus.CORRECTED)
+        and end is not None
+        and end < facts.today
+    ):
+        status = RecordStatus.EXPIRED  # as the nightly job would have marked it
+    return Reinstated(status, start, end, awaiting)
+
+
+def _revoking_version(session: Session, record: CreditRecord) -> RecordVersion:
+    """The revocation in force: the latest revoking version."""
+    found = session.scalar(
+        select(RecordVersion)
+        .where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.status == RecordStatus.REVOKED,
+            RecordVersion.reason.startswith(REASON_PREFIX + " ("),
+        )
+        .order_by(RecordVersion.version_no.desc())
+        .limit(1)
+    )
+    assert found is not None, "a revoked record has a revoking version"
+    return found
+
+
+def _facts(
+    session: Session, clock: Clock, record: CreditRecord, revoking: RecordVersion
+) -> tuple[Facts, int | None]:
+    """The facts of ``reinstated`` from the record's versions, its objection and its
+    repair; with the repair case revoked for fraud meanwhile, if any."""
+    from xinyong.collection.pipeline import REASON_CREATED, REASON_UPDATED
+    from xinyong.disclosure.review import REASON_PREFIX as REVIEW_PREFIX
+    from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
+    from xinyong.repair.models import RepairCase, RepairStatus
+
+    versions = list(
+        session.scalars(
+            select(RecordVersion)
+            .where(RecordVersion.record_id == record.id)
+            .order_by(RecordVersion.version_no)
+        )
+    )
+    by_no = {v.version_no: v for v in versions}
+    before = by_no[revoking.version_no - 1]
+    earlier = [v for v in versions if v.version_no < revoking.version_no]
+    later = [v for v in versions if v.version_no > revoking.version_no]
+    status_before_objection = next(
+        (v.status for v in reversed(earlier) if v.status is not RecordStatus.UNDER_OBJECTION),
+        RecordStatus.ACTIVE,
+    )
+    definition = catalog.effective_rule(
+        session,
+        _type_code(session, record),
+        _jurisdiction(session, record),
+    ).definition
+    disclosure = definition.disclosure
+
+    def reviewed(severity: str) -> bool:
+        from xinyong.catalog.definitions import Severity
+
+        return bool(
+            disclosure.review_before_publicity and disclosure.period(Severity(severity)).published
+        )
+
+    pending = revoking.review_pending_when_revoked
+    if pending is None:
+        # Revoked before migration 0027: waiting unless a review followed the source's
+        # last content before the revocation — when in doubt, it waits (never published
+        # unreviewed by the reinstatement).
+        pending = False
+        for version in reversed(earlier):
+            if version.reason.startswith(REVIEW_PREFIX):
+                break
+            if version.reason in (REASON_CREATED, REASON_UPDATED):
+                pending = reviewed(version.severity)
+                break
+
+    outcome: ObjectionOutcome | None = None
+    withdrawn_on: dt.date | None = None
+    if before.status is RecordStatus.UNDER_OBJECTION:
+        objection = session.scalar(
+            select(RecordObjection)
+            .where(RecordObjection.record_id == record.id)
+            .order_by(RecordObjection.id.desc())
+            .limit(1)
+        )
+        if objection is None or objection.status in OPEN:
+            outcome = "open"
+        elif objection.status is ObjectionStatus.WITHDRAWN:
+            if objection.ground is Ground.PAST_PERIOD:
+                outcome = "withdrawn_past_period"
+                done = objection.completed_at or clock.now()
+                withdrawn_on = done.astimezone(CHINA).date()
+            else:
+                outcome = "withdrawn_not_public"
+        elif objection.status is ObjectionStatus.CORRECTED:
+            outcome = "corrected"
+        elif objection.status is ObjectionStatus.UNCONFIRMED:
+            outcome = "unconfirmed"
+        else:
+            outcome = "rejected"
+
+    status_before_repair: RecordStatus | None = None
+    fraud_case: int | None = None
+    if before.status is RecordStatus.REPAIRED:
+        case = session.scalar(
+            select(RepairCase)
+            .where(RepairCase.record_id == record.id, RepairCase.result_version_no.is_not(None))
+            .order_by(RepairCase.id.desc())
+            .limit(1)
+        )
+        if case is not None and case.status is RepairStatus.REVOKED:
+            assert case.result_version_no is not None
+            status_before_repair = by_no[case.result_version_no - 1].status
+            fraud_case = case.id
+
+    # Content corrected or re-submitted while revoked: the window its date, severity and
+    # deadline give, as the correction or ingestion would have set it. A record withdrawn
+    # from publication on an objection keeps the window the withdrawal left (ingestion).
+    withdrawn_ever = session.scalar(
+        select(RecordObjection.id)
+        .where(
+            RecordObjection.record_id == record.id,
+            RecordObjection.status == ObjectionStatus.WITHDRAWN,
+        )
+        .limit(1)
+    )
+    current = versions[-1]
+    resubmitted = any(v.reason == REASON_UPDATED for v in later)
+    changed = (
+        current.decision_date,
+        current.severity,
+        current.payload.get("publicity_deadline"),
+    ) != (
+        before.decision_date,
+        before.severity,
+        before.payload.get("publicity_deadline"),
+    )
+    recomputed = None
+    if (
+        changed
+        and withdrawn_ever is None
+        and (resubmitted or before.publicity_start is not None or before.publicity_end is not None)
+    ):
+        from xinyong.catalog.definitions import Severity
+
+        deadline_text = current.payload.get("publicity_deadline")
+        deadline = dt.date.fromisoformat(str(deadline_text)) if deadline_text else None
+        recomputed = disclosure.period(Severity(current.severity)).window(
+            current.decision_date, deadline
+        )
+    return (
+        Facts(
+            status=before.status,
+            window=(before.publicity_start, before.publicity_end),
+            review_pending=pending,
+            status_before_objection=status_before_objection,
+            objection=outcome,
+            withdrawn_on=withdrawn_on,
+            status_before_repair=status_before_repair,
+            recomputed_window=recomputed,
+            review_for_resubmission=resubmitted and reviewed(current.severity),
+            today=clock.today(),
+        ),
+        fraud_case,
+    )
+
+
+def _type_code(session: Session, record: CreditRecord) -> str:
+    record_type = session.get(RecordType, record.record_type_id)
+    assert record_type is not None
+    return record_type.code
+
+
+def _jurisdiction(session: Session, record: CreditRecord) -> str:
+    source = session.get(Organisation, record.source_organisation_id)
+    assert source is not None
+    return source.jurisdiction
+
+
+def reinstate(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    ground: str,
+    document_number: str,
+    reason: str,
+) -> RecordVersion:
+    """The source undoes its revocation of a record: the annulling decision was set aside
+    (its number required) or the record was revoked in error. A new version with the
+    content unchanged and the status, publicity window and review state the record would
+    have had it never been revoked (``reinstated``); list entries the revocation removed
+    are published again while their term runs. Report contents deleted at the revocation
+    stay deleted: the recipients ask for new reports."""
+    from xinyong.lists.entries import restore_entries_resting_on
+    from xinyong.lists.models import RemovalReason
+    from xinyong.repair.service import removal_detail
+
+    record = _own_record(session, actor, record_id)
+    if ground not in REINSTATEMENT_GROUNDS:
+        raise InvalidInput(
+            f"ground must be one of {', '.join(REINSTATEMENT_GROUNDS)}",
+            code="invalid_choice",
+            field="ground",
+        )
+    if ground in NUMBER_REQUIRED:
+        number: str | None = _text(document_number, "document_number", MAX_DOCUMENT_NUMBER)
+    else:
+        number = document_number.strip() or None
+        if number is not None and len(number) > MAX_DOCUMENT_NUMBER:
+            raise InvalidInput(
+                f"at most {MAX_DOCUMENT_NUMBER} characters",
+                code="too_long",
+                field="document_number",
+            )
+    text = _text(reason, "reason", MAX_TEXT)
+    if record.status is not RecordStatus.REVOKED:
+        raise Conflict(
+            f"only a revoked record is reinstated; this one is {record.status.value}",
+            code="not_revoked",
+            field="record",
+            article=ARTICLE,
+        )
+    revoking = _revoking_version(session, record)
+    facts, fraud_case = _facts(session, clock, record, revoking)
+    after = reinstated(facts)
+    record.publicity_start = after.publicity_start
+    record.publicity_end = after.publicity_end
+    record.awaiting_review = after.awaiting_review
+    version = _source_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=after.status,
+        reason=reason_reinstated(ground),
+        detail=f"{number}: {text}" if number else text,
+    )
+    restored: list[int] = []
+    if after.status is not RecordStatus.REPAIRED:
+        restored = restore_entries_resting_on(
+            session,
+            clock,
+            actor,
+            record.id,
+            reason=RemovalReason.RECORD_REVOKED,
+            event=f"record reinstated: {number or ground}",
+        )
+        if fraud_case is not None:
+            # The repair was revoked for fraud while the record was revoked: the entries it
+            # removed come back now, as the fraud would have brought them back.
+            restored += restore_entries_resting_on(
+                session,
+                clock,
+                actor,
+                record.id,
+                reason=RemovalReason.REPAIRED,
+                detail=removal_detail(fraud_case),
+                event=f"repair revoked: case {fraud_case}",
+            )
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record.reinstate",
+        target_type="credit_record",
+        target_id=record.id,
+        details={
+            "ground": ground,
+            "document_number": number,
+            "status_before": RecordStatus.REVOKED.value,
+            "status_after": after.status.value,
+            "version": version.version_no,
+            "revocation_version": revoking.version_no,
+            "awaiting_review": after.awaiting_review,
+            "list_entries_restored": restored,
+        },
+    )
+    return version
+
+
 # --- the source's view of its record -----------------------------------------------------------
 
 
@@ -224,6 +620,10 @@ class SourceRecord:
     @property
     def revocable(self) -> bool:
         return self.record.status in REVOCABLE
+
+    @property
+    def reinstatable(self) -> bool:
+        return self.record.status is RecordStatus.REVOKED
 
 
 def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) -> SourceRecord:
