@@ -191,6 +191,25 @@ def _source_record(world: World) -> dict[str, Any]:
 
 
 _REVOCATION = {"ground": "court", "document_number": "(2026)闽01行终1号", "reason": "判决撤销"}
+_REINSTATEMENT = {"ground": "revoked_in_error", "document_number": "", "reason": "误撤"}
+
+
+def _revoked_record(world: World) -> dict[str, Any]:
+    """A fresh penalty about the company, revoked by the regulator's data reporter, there
+    to be reinstated (decision 0028, addendum)."""
+    from xinyong.accounts import service as accounts
+    from xinyong.collection import revocation
+
+    record = objections_helpers.fresh_record(world)
+    revocation.revoke(
+        world.session,
+        world.clock,
+        accounts.actor_for_user(world.users["reporter"]),
+        record.id,
+        **_REVOCATION,
+    )
+    world.session.commit()
+    return {"record_id": record.id}
 
 
 def _new_uscc() -> str:
@@ -634,6 +653,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/records/{record_id}/revoke"): Access(
         frozenset({"reporter"}), params=_source_record, json=lambda w: _REVOCATION
     ),
+    ("POST", "/api/v1/records/{record_id}/reinstate"): Access(
+        frozenset({"reporter"}), params=_revoked_record, json=lambda w: _REINSTATEMENT
+    ),
     # --- api/repair (Art. 20-23): credit repair ---
     # Only the record's subject applies (the records are the company's).
     ("GET", "/api/v1/me/records/{record_id}/repair-checklist"): Access(
@@ -943,6 +965,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/records/{record_id}"): Access(frozenset({"reporter"}), params=_source_record),
     ("POST", "/records/{record_id}/revoke"): Access(
         frozenset({"reporter"}), params=_source_record, form=lambda w: _REVOCATION
+    ),
+    ("POST", "/records/{record_id}/reinstate"): Access(
+        frozenset({"reporter"}), params=_revoked_record, form=lambda w: _REINSTATEMENT
     ),
     # --- pages/credit_repair (Art. 20-23) ---
     ("GET", "/me/repairs"): Access(SUBJECT_ACCOUNTS),

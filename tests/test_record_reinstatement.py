@@ -83,7 +83,8 @@ def _reinstate(
         "reason": "复议决定被二审判决撤销",
     }
     values.update(overrides)
-    return revocation.reinstate(db, clock, actor_of(world, "reporter"), record_id, **values)
+    done = revocation.reinstate(db, clock, actor_of(world, "reporter"), record_id, **values)
+    return done.version
 
 
 def _public(db: Session, world: World, clock: FixedClock) -> list[int]:
@@ -648,4 +649,4 @@ def test_the_page_shows_the_reinstatement_form_for_a_revoked_record(
     assert f'action="/records/{record_id}/revoke"' in done.text
     assert "来源单位恢复：撤销有误" in done.text
     # Report contents deleted at the revocation stay deleted: the page says so.
-    assert "已删除的报告内容不会恢复" in revoked.text
+    assert "撤销时已删除的报告内容不会恢复" in revoked.text

@@ -328,6 +328,13 @@ def reinstated(facts: Facts) -> Reinstated:
     return Reinstated(status, start, end, awaiting)
 
 
+@dataclass(frozen=True)
+class Reinstatement:
+    version: RecordVersion
+    awaiting_review: bool
+    list_entries_restored: list[int]
+
+
 def _revoking_version(session: Session, record: CreditRecord) -> RecordVersion:
     """The revocation in force: the latest revoking version."""
     found = session.scalar(
@@ -508,7 +515,7 @@ def reinstate(
     ground: str,
     document_number: str,
     reason: str,
-) -> RecordVersion:
+) -> Reinstatement:
     """The source undoes its revocation of a record: the annulling decision was set aside
     (its number required) or the record was revoked in error. A new version with the
     content unchanged and the status, publicity window and review state the record would
@@ -600,7 +607,7 @@ def reinstate(
             "list_entries_restored": restored,
         },
     )
-    return version
+    return Reinstatement(version, after.awaiting_review, restored)
 
 
 # --- the source's view of its record -----------------------------------------------------------

@@ -134,6 +134,12 @@ REVOCATION_GROUNDS: dict[str, str] = {
     "other": N_("Other ground"),
 }
 _REVOKED = re.compile(r"^revoked by source \((\w+)\)$")
+# The version reason of a record its source reinstated (``revocation.reinstate``), by ground.
+REINSTATEMENT_GROUNDS: dict[str, str] = {
+    "revocation_set_aside": N_("The annulling decision was set aside"),
+    "revoked_in_error": N_("Revoked in error"),
+}
+_REINSTATED = re.compile(r"^reinstated by source \((\w+)\)$")
 
 
 def version_reason(reason: str, table: dict[str, str], gettext: Callable[[str], str]) -> str:
@@ -147,6 +153,11 @@ def version_reason(reason: str, table: dict[str, str], gettext: Callable[[str], 
     if revoked and revoked[1] in REVOCATION_GROUNDS:
         return gettext("Revoked by its source: %(ground)s") % {
             "ground": gettext(REVOCATION_GROUNDS[revoked[1]])
+        }
+    reinstated = _REINSTATED.match(reason)
+    if reinstated and reinstated[1] in REINSTATEMENT_GROUNDS:
+        return gettext("Reinstated by its source: %(ground)s") % {
+            "ground": gettext(REINSTATEMENT_GROUNDS[reinstated[1]])
         }
     return gettext(table[reason]) if reason in table else reason
 

@@ -1147,6 +1147,7 @@ CODES: dict[str, str] = {
     # a source revokes its record (decision 0028)
     "already_revoked": N_("The record is revoked already."),
     "record_not_revocable": N_("This record can no longer be revoked."),
+    "not_revoked": N_("Only a revoked record can be reinstated."),
     "not_case_party": N_(
         "Only the subject, the credit authority and the record's source read a case."
     ),

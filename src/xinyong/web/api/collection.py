@@ -613,6 +613,7 @@ def _source_record_out(found: revocation.SourceRecord) -> dict[str, Any]:
             "end": r.publicity_end.isoformat() if r.publicity_end else None,
         },
         "revocable": found.revocable,
+        "reinstatable": found.reinstatable,
         "history": [
             {
                 "version": v.version_no,
@@ -706,3 +707,53 @@ def revoke_record(
         reason=body.reason,
     )
     return {"record_id": record_id, "version": version.version_no, "status": "revoked"}
+
+
+class RecordReinstatementIn(BaseModel):
+    ground: str = Field(
+        pattern="^(" + "|".join(revocation.REINSTATEMENT_GROUNDS) + ")$",
+        description="revocation_set_aside (the annulling or withdrawing decision was itself "
+        "set aside: document_number required), revoked_in_error (document_number optional)",
+    )
+    document_number: str = Field(
+        default="",
+        max_length=revocation.MAX_DOCUMENT_NUMBER,
+        description="the number of the decision that set the annulment aside",
+    )
+    reason: str = Field(min_length=1, max_length=revocation.MAX_TEXT)
+
+
+@router.post(
+    "/records/{record_id}/reinstate", tags=["collection"], responses=refusals(403, 404, 409)
+)
+def reinstate_record(
+    record_id: RowId,
+    body: RecordReinstatementIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The unit that revoked a record reinstates it: the annulling decision was set aside
+    on appeal (``revocation_set_aside``, its number required) or the record was revoked in
+    error. A new version with the content unchanged and the status, publicity window and
+    confidentiality review the record would have had it never been revoked (a record that
+    was waiting for its review waits again); list entries the revocation removed are
+    published again while their term runs. **Report contents deleted at the revocation stay
+    deleted**: the recipients ask for new reports. Only its data reporters (``403
+    not_source``, Art. 12); a record not revoked ``409 not_revoked``."""
+    done = revocation.reinstate(
+        session,
+        clock,
+        actor,
+        record_id,
+        ground=body.ground,
+        document_number=body.document_number,
+        reason=body.reason,
+    )
+    return {
+        "record_id": record_id,
+        "version": done.version.version_no,
+        "status": done.version.status.value,
+        "awaiting_review": done.awaiting_review,
+        "list_entries_restored": done.list_entries_restored,
+    }

@@ -1,6 +1,7 @@
 """The source's view of a record it submitted, with the form to revoke it when the decision
-behind it was annulled or withdrawn (decision 0028). Mirrors ``GET /api/v1/records/{id}``
-and ``POST /api/v1/records/{id}/revoke``."""
+behind it was annulled or withdrawn, or to reinstate it when that revocation no longer
+stands (decision 0028). Mirrors ``GET /api/v1/records/{id}``, ``POST
+/api/v1/records/{id}/revoke`` and ``POST /api/v1/records/{id}/reinstate``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from xinyong.collection import revocation
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.objections import cases as objection_cases
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.labels import REVOCATION_GROUNDS
+from xinyong.web.labels import REINSTATEMENT_GROUNDS, REVOCATION_GROUNDS
 from xinyong.web.pages.disclosure import disclosure_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of
@@ -42,6 +43,7 @@ def _render(
             "english": locale_of(request) == "en",
             "history": objection_cases.history_rows(session, found.versions),
             "grounds": REVOCATION_GROUNDS,
+            "reinstatement_grounds": REINSTATEMENT_GROUNDS,
         },
         state,
     )
@@ -87,8 +89,10 @@ def record_page(
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
     """A record as the unit that submitted it sees it, with its history and the form to
-    revoke it; only that unit's data reporters."""
-    return _render(request, session, clock, actor, record_id, announced(done, "revoked"))
+    revoke it, or to reinstate it when revoked; only that unit's data reporters."""
+    return _render(
+        request, session, clock, actor, record_id, announced(done, "revoked", "reinstated")
+    )
 
 
 @router.post("/records/{record_id}/revoke", response_class=HTMLResponse)
@@ -123,3 +127,38 @@ def revoke(
     except (InvalidInput, Conflict) as exc:
         return _render(request, session, clock, actor, record_id, refused(session, exc, form))
     return RedirectResponse(f"/records/{record_id}?done=revoked", status_code=303)
+
+
+@router.post("/records/{record_id}/reinstate", response_class=HTMLResponse)
+def reinstate(
+    request: Request,
+    record_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    ground: Annotated[str, Form(max_length=32)] = "",
+    document_number: Annotated[str, Form(max_length=revocation.MAX_DOCUMENT_NUMBER)] = "",
+    reason: Annotated[str, Form(max_length=revocation.MAX_TEXT)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Reinstate a revoked record: a new version, the record as it would be had it never
+    been revoked (Art. 24)."""
+    check_csrf(request, csrf_token)
+    form: dict[str, Any] = {
+        "reinstate_ground": ground,
+        "reinstate_document_number": document_number,
+        "reinstate_reason": reason,
+    }
+    try:
+        revocation.reinstate(
+            session,
+            clock,
+            actor,
+            record_id,
+            ground=ground,
+            document_number=document_number,
+            reason=reason,
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _render(request, session, clock, actor, record_id, refused(session, exc, form))
+    return RedirectResponse(f"/records/{record_id}?done=reinstated", status_code=303)
