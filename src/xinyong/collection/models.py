@@ -173,7 +173,7 @@ class RecordVersion(IdMixin, Base):
     # On a source's revocation only (decision 0028): whether the record was still waiting
     # for its confidentiality review then, so a reinstatement makes it wait again rather
     # than publish it unreviewed. NULL on every other version, and on revocations made
-    # before migration 0027 (the reinstatement then derives it from the history).
+    # before migration 0026 (the reinstatement then derives it from the history).
     review_pending_when_revoked: Mapped[bool | None] = mapped_column(Boolean)
 
 

@@ -392,7 +392,7 @@ def _facts(
 
     pending = revoking.review_pending_when_revoked
     if pending is None:
-        # Revoked before migration 0027: waiting unless a review followed the source's
+        # Revoked before migration 0026: waiting unless a review followed the source's
         # last content before the revocation — when in doubt, it waits (never published
         # unreviewed by the reinstatement).
         pending = False

@@ -5,7 +5,7 @@ still waiting for its confidentiality review, so reinstating it makes it wait ag
 Nullable, no backfill: NULL on every version but revocations made from now on; for a
 revocation made before, the reinstatement derives the answer from the record's history.
 
-Revision ID: 0027
+Revision ID: 0026
 Revises: 0025
 Create Date: 2026-11-30 18:00:00
 """
@@ -17,8 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0027"
-# 0026 is being written in parallel for another table; re-chained when merged.
+revision: str = "0026"
 down_revision: str | None = "0025"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
