@@ -102,11 +102,25 @@ def test_company_objects_handler_forwards_source_corrects_company_sees_it(
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text(statement)).to_be_visible()
+    # The same case open in a second tab, still offering to forward it.
+    second = page.context.new_page()
+    second.goto(page.url)
     page.get_by_label(zh("What the source should check")).fill("请核对处罚决定书所载罚款金额。")
     page.get_by_role("button", name=zh("Forward"), exact=True).click()
     expect(page.locator(".objection-status")).to_have_text(
         zh("Forwarded to the source, which decides")
     )
+    # Forwarding again from it is refused, and the refusal is shown though the case no
+    # longer has a form to show it beside.
+    second.get_by_label(zh("What the source should check")).fill("请核对。")
+    second.get_by_role("button", name=zh("Forward"), exact=True).click()
+    refusal = second.get_by_role("alert")
+    expect(refusal).to_contain_text(zh("The case is not at a stage where you may do this."))
+    expect(refusal).to_contain_text("wrong_stage")
+    expect(second.locator(".objection-status")).to_have_text(
+        zh("Forwarded to the source, which decides")
+    )
+    second.close()
     page.get_by_role("button", name=zh("Log out")).click()
 
     log_in(page, "reporter")

@@ -97,6 +97,23 @@ def check_csrf(request: Request, submitted: str | None) -> None:
         )
 
 
+class RefusalShown:
+    """Whether a page showed its refusal (``error``): the form's error block marks it
+    (``collection_form_error.html``), and the layout shows a refusal no form showed at the
+    top of the page (``base.html``) — a form that is not rendered (a decided case, another
+    organisation's entry) must not swallow the refusal it was sent with."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def mark(self) -> str:
+        self.shown = True
+        return ""
+
+    def __bool__(self) -> bool:
+        return self.shown
+
+
 def render(
     request: Request,
     template: str,
@@ -125,6 +142,7 @@ def render(
         "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "language_switch": language_switch(request),
+        "refusal_shown": RefusalShown(),
     }
     values.update(context or {})
     response = TEMPLATES.TemplateResponse(
