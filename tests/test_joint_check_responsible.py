@@ -214,16 +214,30 @@ def test_the_page_and_its_download_show_the_responsibility_with_the_id_masked(
     assert download.headers["content-type"].startswith("text/csv")
     assert citizen_id not in download.text
     rows = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff"))))
-    assert rows[0] == list(joint_checks.CSV_HEADER)
+    # In the page's language, as the page says each answer: no English in a Chinese page's
+    # download (the codes and names aside).
+    assert rows[0][:4] == ["编号", "代码", "已登记", "信息主体"]
     named, listed, invalid = rows[1:]
-    assert named[:4] == ["1", masked, "yes", person.name]
+    assert named[:4] == ["1", masked, "是", person.name]
     assert named[5] == f"法定代表人：{company.name}（{company.uscc}，{SERIOUS}）"
     assert "限制任职资格" in named[6]
-    assert listed[:3] == ["2", company.uscc, "yes"]
+    assert f"{company.name}（{company.uscc}）的法定代表人，该单位列入" in named[6]
+    assert listed[:3] == ["2", company.uscc, "是"]
     assert SERIOUS in listed[4]
     assert invalid[0] == "3"
-    assert invalid[2].startswith("invalid: ")
-    assert invalid[7:] == ["no", "not a valid code"]
+    assert invalid[2].startswith("不是有效的代码：")
+    assert invalid[7:] == ["否", "不是有效的代码"]
+    for line in rows[1:]:
+        text = "".join(line).replace(company.uscc or "", "").replace("not a code", "")
+        assert not re.search(r"[A-Za-z]{3,}", text), line
+    english = client.post(
+        "/joint-check?lang=en",
+        data={"matter": "appointment", "codes": typed, "download": "csv", "csrf_token": token},
+    )
+    english_rows = list(csv.reader(io.StringIO(english.text.lstrip("\ufeff"))))
+    assert english_rows[0][:3] == ["No.", "Code", "Registered"]
+    assert english_rows[1][2] == "Yes"
+    assert english_rows[3][2].startswith("not a valid code: ")
 
     # Uploaded as a GB18030 spreadsheet export with a header row: the same answer.
     upload = f"统一社会信用代码\n{citizen_id}\n".encode("gb18030")

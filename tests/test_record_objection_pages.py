@@ -146,3 +146,36 @@ def test_the_public_page_shows_under_objection_and_an_unconfirmed_decision_shows
     assert "调阅执法档案，未见缴款凭证" in mine.text
     credit = client.get("/me/credit?lang=en")
     assert f"Objection {objection_id}: the facts could not be confirmed" in credit.text
+
+
+def test_the_case_pages_say_the_basis_the_ground_and_the_fields_in_the_pages_language(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    record = company_penalty(db, clock, world)
+    objection = record_objection(db, clock, world, record.id)
+    db.commit()
+    log_in(client, "company")
+    mine = client.get("/me/objections").text
+    # The deadlines' basis is a label, not the rule's stored text.
+    assert "rules.md" not in mine
+    assert "Shanghai" not in mine
+    assert "《上海市社会信用条例》第三十六条" in mine
+    english = client.get("/me/objections?lang=en").text
+    assert "rules.md" not in english
+    assert "Shanghai Municipal Social Credit Regulations, Art. 36" in english
+    # The file's history says the objection and its ground in the page's language.
+    credit = client.get("/me/credit?lang=zh_Hans").text
+    assert f"objection {objection.id}: error" not in credit
+    assert f"异议 {objection.id}，理由：记录有误" in credit
+    client.cookies.clear()
+
+    log_in(client, "objections")
+    case = client.get(f"/record-objections/{objection.id}").text
+    assert "rules.md" not in case
+    history = case[case.index('class="record-history"') :]
+    history = history[: history.index("</table>")]
+    assert "decision_number=" not in history
+    assert "authority=" not in history
+    assert '<span data-field="decision_number">' in history
+    assert "行政处罚决定书文号：" in history

@@ -81,7 +81,6 @@ from xinyong.lists.models import (
     Tier,
 )
 from xinyong.lists.publicity import mask_code
-from xinyong.spreadsheets import SafeWriter
 from xinyong.subjects.models import ResponsibleRole, Subject, SubjectKind
 from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
@@ -1105,47 +1104,3 @@ def rows(result: JointCheck, codes: Sequence[str]) -> Iterator[Row]:
             green_channel_reason=GREEN_CHANNEL_REASONS[r["green_channel_reason"]],
             green_channel_reason_code=r["green_channel_reason"],
         )
-
-
-CSV_HEADER = (
-    "position",
-    "code",
-    "found",
-    "name",
-    "lists",
-    "responsible_person_of",
-    "measures",
-    "green_channel",
-    "green_channel_reason",
-)
-
-
-def to_csv(result: JointCheck, codes: Sequence[str]) -> str:
-    """The download: one line per code given, in order, citizen ID numbers masked (the
-    position matches a line to the list the agency sent), with a BOM for spreadsheets."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = SafeWriter(buffer)
-    writer.writerow(CSV_HEADER)
-    for row in rows(result, codes):
-        writer.writerow(
-            [
-                row.position,
-                row.code,
-                "yes" if row.found else ("invalid: " + row.invalid if row.invalid else "no"),
-                row.name,
-                "；".join(f"{s['standard']}（{s['basis']}）" for s in row.list_status),
-                "；".join(
-                    f"{ROLES.get(s['role'], s['role'])}："
-                    f"{s['organisation']['name']}（{s['organisation']['code']}，{s['standard']}）"
-                    for s in row.responsible_for
-                ),
-                "；".join(
-                    f"{m['name']}（{m['head']}，{m['implementing_body']}；{m['reasons']}）"
-                    for m in row.measures
-                ),
-                "yes" if row.green_channel else "no",
-                row.green_channel_reason,
-            ]
-        )
-    return buffer.getvalue()

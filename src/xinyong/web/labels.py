@@ -13,6 +13,7 @@ from typing import Any
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
 from xinyong.lists.models import EntryStatus, ListKind, MeasureKind, RemovalReason, Tier
+from xinyong.objections import rules as objection_rules
 from xinyong.subjects.models import ResponsibleRole
 
 
@@ -126,6 +127,34 @@ OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
         N_("Repair revoked, credit repair case %(number)s: the record is restored"),
     ),
 )
+# An objection's grounds (Art. 25; ``objections.models.Ground``).
+OBJECTION_GROUND_LABELS: dict[str, str] = {
+    "error": N_("The record is wrong"),
+    "omission": N_("Something is missing from the record"),
+    "duplicate": N_("The record is published twice"),
+    "should_not_be_public": N_("The record should not be public"),
+    "past_period": N_("The record is published past its publicity period"),
+    "infringement": N_("The record infringes a trade secret or privacy"),
+}
+# The detail the services write with a version (``objections.service``: the objection and
+# its ground; the statement stays in the case), shown in the page's language.
+_OBJECTION_DETAIL = re.compile(r"^objection (\d+): (\w+)$")
+
+
+def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
+    """A record version's detail in the page's language where the services wrote it in
+    words of their own; a detail a person typed (a reason for a change) as it was typed."""
+    if not detail:
+        return ""
+    match = _OBJECTION_DETAIL.match(detail)
+    if match and match[2] in OBJECTION_GROUND_LABELS:
+        return gettext("objection %(number)s, on the ground: %(ground)s") % {
+            "number": match[1],
+            "ground": gettext(OBJECTION_GROUND_LABELS[match[2]]),
+        }
+    return detail
+
+
 # The version reason of a record its source revoked (``collection.revocation``), by ground.
 REVOCATION_GROUNDS: dict[str, str] = {
     "reconsideration": N_("Annulled on administrative reconsideration"),
@@ -247,11 +276,26 @@ def _one_article(match: re.Match[str], gettext: Callable[[str], str]) -> str:
     return separator + text
 
 
+# Legal bases the services store in words of their own (an objection's deadlines): what a
+# page shows for them, in its language. The stored text (and the API) stays as it is.
+BASIS_LABELS: dict[str, str] = {
+    objection_rules.DEADLINE_BASIS: N_(
+        "Shanghai Municipal Social Credit Regulations, Art. 36 (applied as Fuzhou sets no deadline)"
+    ),
+    objection_rules.MARKET_BASIS: N_(
+        "Regulations on the Administration of the Credit Reporting Industry, Art. 25"
+    ),
+}
+
+
 def cite(text: str | None, gettext: Callable[[str], str], *, chinese: bool) -> str:
     """The article citations in ``text`` as a Chinese page writes them (第十三条第三款,
-    第十六条第（一）项); English pages keep "Art. 13 ¶3". Other text is left as it is."""
+    第十六条第（一）项); English pages keep "Art. 13 ¶3". Other text is left as it is; a
+    basis stored in words (``BASIS_LABELS``) reads as its label."""
     if not text:
         return ""
+    if text in BASIS_LABELS:
+        return gettext(BASIS_LABELS[text])
     if not chinese:
         return text
 

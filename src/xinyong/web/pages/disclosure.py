@@ -38,6 +38,7 @@ from xinyong.errors import (
 )
 from xinyong.lists import early_removal_rules
 from xinyong.objections import rules
+from xinyong.repair import rules as repair_rules
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_content_days
@@ -133,6 +134,7 @@ PURPOSE_LABELS = {
     access.SUPERVISION_PURPOSE: N_("supervision of credit information and its use (Art. 33)"),
     access.LOOKUP_PURPOSE: N_("finding a person by ID number"),
     rules.CASE_PURPOSE: N_("deciding an objection (Art. 25)"),
+    repair_rules.CASE_PURPOSE: N_("deciding a credit repair (Art. 21)"),
     access.LIST_WORK_PURPOSE: N_("recognising and reviewing list entries (Art. 14, 18)"),
     access.OBJECTION_PURPOSE: N_("deciding objections to list entries (Art. 25)"),
     access.REVIEW_PURPOSE: N_("confidentiality review before publicity (Art. 12(3))"),

@@ -16,24 +16,17 @@ from xinyong.accounts.permissions import Actor
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
-from xinyong.objections.models import Ground, ObjectionStatus
+from xinyong.objections.models import ObjectionStatus
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.labels import N_
+from xinyong.web.labels import N_, OBJECTION_GROUND_LABELS
 from xinyong.web.pages.disclosure import disclosure_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of
 
 router = APIRouter(include_in_schema=False)
 
-GROUND_LABELS = {
-    Ground.ERROR.value: N_("The record is wrong"),
-    Ground.OMISSION.value: N_("Something is missing from the record"),
-    Ground.DUPLICATE.value: N_("The record is published twice"),
-    Ground.SHOULD_NOT_BE_PUBLIC.value: N_("The record should not be public"),
-    Ground.PAST_PERIOD.value: N_("The record is published past its publicity period"),
-    Ground.INFRINGEMENT.value: N_("The record infringes a trade secret or privacy"),
-}
+GROUND_LABELS = OBJECTION_GROUND_LABELS
 STATUS_LABELS = {
     ObjectionStatus.RECEIVED.value: N_("Received: with the credit authority"),
     ObjectionStatus.FORWARDED.value: N_("Forwarded to the source, which decides"),
@@ -184,6 +177,12 @@ def _render_case(
     case = cases.case(session, clock, actor, objection_id)
     steps = objections.steps_open(actor, case.objection)
     versions = cases.record_history(session, case.record.id)
+    english = locale_of(request) == "en"
+    # The versions' contents under the record type's field labels, in the page's language.
+    field_labels = {
+        spec.name: spec.label_en if english else spec.label_zh
+        for spec in objections.definition_of(session, case.record).fields
+    }
     return render_form(
         request,
         "record_objection_case.html",
@@ -193,6 +192,7 @@ def _render_case(
             "staff": actor.subject_id is None,
             "history": cases.history_rows(session, versions),
             "contents": [version.payload for version in versions],
+            "field_labels": field_labels,
             "may_forward": "forward" in steps,
             "may_decide": "decide" in steps,
             "may_correct": "correct" in steps,

@@ -17,7 +17,14 @@ from starlette.routing import Match
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
-from xinyong.web.labels import cite, enum_label, matter_names, source_label, version_reason
+from xinyong.web.labels import (
+    cite,
+    enum_label,
+    matter_names,
+    source_label,
+    version_detail,
+    version_reason,
+)
 from xinyong.web.refusals import explain
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent.parent / "templates"))
@@ -138,6 +145,7 @@ def render(
         "refusal": lambda error: explain(error, gettext),
         "source_label": lambda stored: source_label(stored, gettext),
         "reason_text": lambda reason, table: version_reason(reason, table, gettext),
+        "detail_text": lambda detail: version_detail(detail, gettext),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
