@@ -182,7 +182,10 @@ def test_a_responsible_person_sees_the_entry_and_measures_that_reached_them(
     assert named["organisation"] == {"code": company.uscc, "name": company.name}
     assert (named["standard"], named["list"]) == ("serious_fair_competition", "black")
     assert [m["code"] for m in shown["measures"]] == ["pun_appointment"]
-    assert (shown["green_channel"], shown["green_channel_reason"]) == (True, "clean")
+    assert (shown["green_channel"], shown["green_channel_reason"]) == (
+        False,
+        "responsible_for_black",
+    )
 
 
 def test_the_page_lists_a_check_in_the_page_language_and_names_the_staff_member(

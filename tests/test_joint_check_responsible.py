@@ -96,8 +96,13 @@ def test_a_responsible_person_is_shown_with_entry_organisation_role_and_measures
     assert body["measures"]["pun_appointment"]["responsible_persons_basis"] == (
         "《福州市社会信用管理办法》第十七条第（三）项、第十八条"
     )
-    # Their own record decides their green channel; the organisation's listing does not.
-    assert (named["green_channel"], named["green_channel_reason"]) == (True, "clean")
+    # Under the organisation's punishment in the same answer, the person is not the
+    # trustworthy applicant of Art. 16(1), however clean their own records.
+    assert (named["green_channel"], named["green_channel_reason"]) == (
+        False,
+        "responsible_for_black",
+    )
+    assert body["green_channel_reasons"]["responsible_for_black"].endswith("(Art. 18)")
     assert [m["code"] for m in listed["measures"]] == ["pun_appointment"]
     assert listed["measures"][0]["reasons"].startswith(f"listed as {SERIOUS}; ")
     assert "responsible_for" not in other

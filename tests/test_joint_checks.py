@@ -327,6 +327,9 @@ def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
         "on_red": "on the red list (Art. 16(1))",
         "bad_record": "a bad credit record within the last 3 years",
         "clean": "no bad credit record for 3 consecutive years (Art. 16(1))",
+        "responsible_for_black": (
+            "named as responsible for an organisation on the black list (Art. 18)"
+        ),
     }
     assert measure_codes(results[0]) == ["inc_green_channel"]
 

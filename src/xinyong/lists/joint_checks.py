@@ -105,6 +105,7 @@ ON_BLACK = "on_black"
 ON_RED = "on_red"
 BAD_RECORD = "bad_record"
 CLEAN = "clean"
+RESPONSIBLE_FOR_BLACK = "responsible_for_black"
 GREEN_CHANNEL_REASONS = {
     INVALID: "not a valid code",
     NOT_REGISTERED: "subject not registered",
@@ -112,6 +113,7 @@ GREEN_CHANNEL_REASONS = {
     ON_RED: "on the red list (Art. 16(1))",
     BAD_RECORD: f"a bad credit record within the last {CLEAN_YEARS} years",
     CLEAN: f"no bad credit record for {CLEAN_YEARS} consecutive years (Art. 16(1))",
+    RESPONSIBLE_FOR_BLACK: "named as responsible for an organisation on the black list (Art. 18)",
 }
 # Art. 18's capacities, in the words of the regulation (the reasons and the CSV use them).
 ROLES = {role.value: role.in_regulation for role in ResponsibleRole}
@@ -281,6 +283,16 @@ _ENTRY_COLUMNS = (
 # the status, and is read from the table only for the few that need it.
 _Entry = tuple[Any, ...]
 _OWN_ENTRY_COLUMNS = _ENTRY_COLUMNS[:4]
+
+
+def _unlisted_reason(held: _Pending, named: list[tuple[Any, ...]] | None) -> str:
+    """Why a subject on no list of its own does or does not get the green channel. A person
+    named as responsible for a seriously dishonest organisation (Art. 18) is under its
+    punishment measures in the same answer: not the trustworthy applicant of Art. 16(1),
+    however clean the person's own records."""
+    if named and any(row[4] == ListKind.BLACK for row in named):
+        return RESPONSIBLE_FOR_BLACK
+    return BAD_RECORD if held.bad else CLEAN
 
 
 @dataclass
@@ -864,8 +876,9 @@ class _Answers:
             rest["green_channel"] = not on_black
             rest["green_channel_reason"] = ON_BLACK if on_black else ON_RED
         else:
-            rest["green_channel"] = not held.bad
-            rest["green_channel_reason"] = BAD_RECORD if held.bad else CLEAN
+            reason = _unlisted_reason(held, named)
+            rest["green_channel"] = reason == CLEAN
+            rest["green_channel_reason"] = reason
         return b"".join((_FOUND, held.name, b",", to_json(rest)[1:]))
 
     def seen_listed(self, situation: tuple[Any, ...]) -> dict[str, Any]:
@@ -886,7 +899,7 @@ class _Answers:
             on_black = any(entry[1] == ListKind.BLACK for entry in own)
             reason = ON_BLACK if on_black else ON_RED
         else:
-            reason = BAD_RECORD if held.bad else CLEAN
+            reason = _unlisted_reason(held, named)
         what: dict[str, Any] = {"green_channel_reason": reason}
         if own:
             what["standard_ids"] = sorted({entry[3] for entry in own})

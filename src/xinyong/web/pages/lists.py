@@ -60,6 +60,9 @@ GREEN_CHANNEL_LABELS = {
     joint_checks.ON_RED: N_("on the red list (Art. 16(1))"),
     joint_checks.BAD_RECORD: N_("a bad credit record within the last %(years)s years"),
     joint_checks.CLEAN: N_("no bad credit record for %(years)s consecutive years (Art. 16(1))"),
+    joint_checks.RESPONSIBLE_FOR_BLACK: N_(
+        "named as responsible for an organisation on the black list (Art. 18)"
+    ),
 }
 
 
