@@ -50,3 +50,33 @@ class TypicalCase(IdMixin, Base):
     withdrawn_by: Mapped[str | None] = mapped_column(String(64))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsentStatus(enum.StrEnum):
+    """Where the subject's consent to be named in a credit-repair case stands."""
+
+    REQUESTED = "requested"  # asked by an officer, not yet answered
+    GIVEN = "given"  # the subject consented: the case names it
+    REFUSED = "refused"  # the subject said no: the case stays anonymised (final)
+    WITHDRAWN = "withdrawn"  # given, then withdrawn: anonymised again at once (final)
+
+
+class NamingConsent(IdMixin, Base):
+    """The subject's own consent to be named in a credit-repair case (Art. 20, 32; decision
+    0030): asked by an officer of the credit authority, given or refused by the subject
+    from its account, withdrawable at any time. One per case; the subject's answer here
+    prevails over a paper consent recorded by reference (``TypicalCase.consent_evidence``),
+    being always the later word. Whether the case names the subject is decided when it is
+    read (``publicity.cases.names_subject``), so a withdrawal takes effect at once."""
+
+    __tablename__ = "typical_case_consent"
+
+    case_id: Mapped[int] = mapped_column(BigId, ForeignKey("typical_case.id"), unique=True)
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
+    status: Mapped[ConsentStatus] = mapped_column(str_enum(ConsentStatus, 16))
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
