@@ -13,10 +13,15 @@ A case is shown only while its basis holds, decided by the query that reads it
 (``shown_statement``): when the list entry is removed or its term ends, or the repair is
 revoked for fraud (Art. 23), the case is no longer shown, with no job to run — exposure
 never outlasts the listing. A repaired record is no longer public, so a credit-repair
-case names its subject only with the subject's written consent (recorded by reference);
-otherwise it is published anonymised: the kind of subject, the record's type, the year of
-its decision and the month of the repair are kept; name, code, the record's number and
-exact dates are not, and a title or narrative naming the subject is refused.
+case names its subject only with the subject's consent: given on paper and recorded by
+reference when drafted, or asked for here (``request_consent``) and given by the subject
+from its own account (``publicity.consent``), which it may refuse or later withdraw. Its
+answer on the platform prevails over the paper; whether a case names its subject is
+decided when it is read (``names_subject``), so a withdrawal anonymises it at once.
+Anonymised, it keeps the kind of subject, the record's type, the year of its decision and
+the month of the repair; name, code, the record's number and exact dates are not shown,
+and a title or narrative naming the subject is refused whenever the case may be shown
+anonymised — always, once the subject is asked, since it may refuse or withdraw.
 
 Four eyes: one officer of the credit authority drafts, another publishes. Withdrawal (any
 officer of it, with the reason) is final; a case to show again is drafted anew.
@@ -40,7 +45,7 @@ from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, Tier
 from xinyong.lists.publicity import mask_name
 from xinyong.objections.service import definition_of
-from xinyong.publicity.models import CaseKind, TypicalCase
+from xinyong.publicity.models import CaseKind, ConsentStatus, NamingConsent, TypicalCase
 from xinyong.repair.models import RepairCase, RepairStatus
 from xinyong.subjects.models import Subject, SubjectName
 
@@ -177,6 +182,12 @@ def _repair_basis(session: Session, case_id: int | None) -> RepairCase:
     return found
 
 
+def repair_basis(session: Session, case_id: int | None) -> RepairCase:
+    """The repair case a credit-repair case rests on, still decided with the record
+    repaired (``not_repaired`` otherwise)."""
+    return _repair_basis(session, case_id)
+
+
 def identifying_terms(session: Session, subject: Subject, record: CreditRecord) -> list[str]:
     """What would identify the subject of a repaired record in an anonymised case: its
     names (current, former and their cores), its code and reference, the record's number."""
@@ -239,7 +250,10 @@ def _check_basis(session: Session, case: TypicalCase, today: dt.date) -> None:
                 article=ARTICLE,
             )
         repair = _repair_basis(session, case.repair_case_id)
-        if not case.names_subject:
+        # Anonymised without a paper consent; and once the subject is asked, since it may
+        # refuse or withdraw (the texts were checked when it was asked; checked again here).
+        asked = case.id is not None and consent_of(session, case.id) is not None
+        if not case.names_subject or asked:
             _check_anonymised(
                 session,
                 repair,
@@ -304,8 +318,11 @@ def draft(
     list_entry_id: int | None = None,
     repair_case_id: int | None = None,
     consent_evidence: str | None = None,
+    request_consent: bool = False,
 ) -> TypicalCase:
-    """An officer of the credit authority drafts a case on its basis; another publishes."""
+    """An officer of the credit authority drafts a case on its basis; another publishes.
+    ``request_consent``: a credit-repair case also asks its subject, on the platform, for
+    its consent to be named (as ``request_consent`` does later)."""
     require_authority(actor)
     consent = _text(consent_evidence, "consent_evidence", limit=REASON_LIMIT, required=False)
     case = TypicalCase(
@@ -325,6 +342,8 @@ def draft(
     session.add(case)
     session.flush()
     _audit(session, clock, actor, case, "drafted")
+    if request_consent:
+        _open_request(session, clock, actor, case)
     return case
 
 
@@ -384,6 +403,122 @@ def withdraw(
     case.withdrawal_reason = why
     _audit(session, clock, actor, case, "withdrawn")
     return case
+
+
+# --- the subject's consent to be named (decision 0030) ---------------------------------------
+
+
+def consent_of(session: Session, case_id: int) -> NamingConsent | None:
+    return session.scalar(select(NamingConsent).where(NamingConsent.case_id == case_id))
+
+
+def consents_of(session: Session, case_ids: list[int]) -> dict[int, NamingConsent]:
+    if not case_ids:
+        return {}
+    rows = session.scalars(select(NamingConsent).where(NamingConsent.case_id.in_(case_ids)))
+    return {row.case_id: row for row in rows}
+
+
+def names_subject(case: TypicalCase, consent: NamingConsent | None) -> bool:
+    """Whether the case names its subject now. A list-based case always does (the list is
+    public); a credit-repair case only with the subject's consent: its answer on the
+    platform when there is one (always later than a paper consent recorded at drafting,
+    so it prevails: refused or withdrawn, the case is anonymised), otherwise the paper
+    consent recorded by reference."""
+    if case.kind is not CaseKind.CREDIT_REPAIR:
+        return case.names_subject
+    if consent is not None and consent.status is not ConsentStatus.REQUESTED:
+        return consent.status is ConsentStatus.GIVEN
+    return case.consent_evidence is not None
+
+
+def _open_request(session: Session, clock: Clock, actor: Actor, case: TypicalCase) -> NamingConsent:
+    if case.kind is not CaseKind.CREDIT_REPAIR:
+        raise InvalidInput(
+            "only the subject of a credit-repair case is asked for its consent to be named",
+            code="consent_not_applicable",
+            field="request_consent",
+            article=REPAIR_ARTICLE,
+        )
+    if case.withdrawn_at is not None:
+        raise Conflict(
+            "the case is withdrawn: there is nothing to consent to",
+            code="wrong_state",
+            field="case",
+        )
+    existing = consent_of(session, case.id)
+    if existing is not None:
+        if existing.status in (ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN):
+            raise Conflict(
+                "the subject refused or withdrew its consent to be named in this case; it "
+                "is not asked again",
+                code="consent_refused",
+                field="case",
+                article=REPAIR_ARTICLE,
+            )
+        raise Conflict(
+            "the subject has already been asked for its consent to be named in this case",
+            code="consent_already_requested",
+            field="case",
+            article=REPAIR_ARTICLE,
+        )
+    repair = _repair_basis(session, case.repair_case_id)
+    # The subject may refuse, or withdraw later: the case must read anonymised as well as
+    # it reads named, so its texts may not identify the subject even with a paper consent.
+    _check_anonymised(
+        session,
+        repair,
+        {
+            "title": case.title,
+            "title_en": case.title_en,
+            "narrative": case.narrative,
+            "narrative_en": case.narrative_en,
+        },
+    )
+    consent = NamingConsent(
+        case_id=case.id,
+        subject_id=repair.subject_id,
+        status=ConsentStatus.REQUESTED,
+        requested_by=actor.audit().id or "system",
+        requested_at=clock.now(),
+    )
+    session.add(consent)
+    session.flush()
+    audit_consent(session, clock, actor, case, consent, "requested")
+    return consent
+
+
+def audit_consent(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    case: TypicalCase,
+    consent: NamingConsent,
+    action: str,
+) -> None:
+    """``typical_case.consent_requested|given|refused|withdrawn``, in the step's transaction."""
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"typical_case.consent_{action}",
+        target_type="typical_case",
+        target_id=case.id,
+        details={
+            "consent_id": consent.id,
+            "repair_case_id": case.repair_case_id,
+            "status": consent.status.value,
+            "names_subject": names_subject(case, consent),
+        },
+    )
+
+
+def request_consent(session: Session, clock: Clock, actor: Actor, case_id: int) -> NamingConsent:
+    """An officer of the credit authority asks the subject of a credit-repair case, on the
+    platform, for its consent to be named. Until it consents, the case is shown anonymised
+    (unless a paper consent was recorded, which its answer then overrides)."""
+    require_authority(actor)
+    return _open_request(session, clock, actor, get(session, case_id))
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -456,7 +591,15 @@ def public_subject(subject: Subject) -> PublicSubject:
     return PublicSubject(mask_name(subject.name), subject.reference, False)
 
 
-def _public(session: Session, case: TypicalCase) -> PublicCase:
+def _public(
+    session: Session,
+    case: TypicalCase,
+    consent: NamingConsent | None = None,
+    *,
+    named: bool | None = None,
+) -> PublicCase:
+    """The case as the public sees it; ``named`` forces either form (the subject's preview
+    before it answers), otherwise ``names_subject`` decides."""
     if case.list_entry_id is not None:
         entry = session.get(ListEntry, case.list_entry_id)
         assert entry is not None
@@ -481,8 +624,9 @@ def _public(session: Session, case: TypicalCase) -> PublicCase:
             decided_year=record.decision_date.year,
             repaired_month=repaired.strftime("%Y-%m"),
         )
-        named = public_subject(subject) if case.names_subject else None
-        return PublicCase(case, named, None, None, facts)
+        if named is None:
+            named = names_subject(case, consent)
+        return PublicCase(case, public_subject(subject) if named else None, None, None, facts)
     return PublicCase(case, None, None, None, None)
 
 
@@ -491,14 +635,22 @@ def shown(session: Session, today: dt.date, *, kind: CaseKind | None = None) -> 
     statement = shown_statement(today).limit(MAX_LISTED)
     if kind is not None:
         statement = statement.where(TypicalCase.kind == kind)
-    return [_public(session, case) for case in session.scalars(statement)]
+    found = list(session.scalars(statement))
+    consents = consents_of(session, [c.id for c in found])
+    return [_public(session, case, consents.get(case.id)) for case in found]
 
 
 def shown_one(session: Session, today: dt.date, case_id: int) -> PublicCase:
     found = session.scalar(shown_statement(today).where(TypicalCase.id == case_id))
     if found is None:
         raise NotFound("no such published typical case", code="not_found", field="case")
-    return _public(session, found)
+    return _public(session, found, consent_of(session, found.id))
+
+
+def previews(session: Session, case: TypicalCase) -> tuple[PublicCase, PublicCase]:
+    """The case as it would be published named, and anonymised (what the subject sees
+    before it answers)."""
+    return _public(session, case, named=True), _public(session, case, named=False)
 
 
 @dataclass(frozen=True)
@@ -512,10 +664,17 @@ class StaffCase:
     # For a list entry while it is in force (public); otherwise, and for a repair case, the
     # basis by number only.
     subject: PublicSubject | None
+    # A credit-repair case: whether it names its subject now, and the platform consent.
+    named: bool
+    consent: NamingConsent | None
 
 
 def _staff_view(
-    session: Session, case: TypicalCase, shown_ids: set[int], today: dt.date
+    session: Session,
+    case: TypicalCase,
+    shown_ids: set[int],
+    today: dt.date,
+    consent: NamingConsent | None,
 ) -> StaffCase:
     subject = None
     if case.list_entry_id is not None:
@@ -531,7 +690,9 @@ def _staff_view(
         ):
             listed = session.get(Subject, entry.subject_id)
             subject = public_subject(listed) if listed is not None else None
-    return StaffCase(case, state(case), case.id in shown_ids, subject)
+    return StaffCase(
+        case, state(case), case.id in shown_ids, subject, names_subject(case, consent), consent
+    )
 
 
 def _shown_ids(session: Session, today: dt.date, ids: list[int] | None = None) -> set[int]:
@@ -550,7 +711,10 @@ def all_cases(session: Session, clock: Clock, actor: Actor) -> list[StaffCase]:
         session.scalars(select(TypicalCase).order_by(TypicalCase.id.desc()).limit(MAX_LISTED))
     )
     shown_ids = _shown_ids(session, clock.today(), [c.id for c in rows])
-    return [_staff_view(session, case, shown_ids, clock.today()) for case in rows]
+    consents = consents_of(session, [c.id for c in rows])
+    return [
+        _staff_view(session, case, shown_ids, clock.today(), consents.get(case.id)) for case in rows
+    ]
 
 
 def staff_case(session: Session, clock: Clock, actor: Actor, case_id: int) -> StaffCase:
@@ -558,4 +722,6 @@ def staff_case(session: Session, clock: Clock, actor: Actor, case_id: int) -> St
     require_authority(actor)
     case = get(session, case_id)
     today = clock.today()
-    return _staff_view(session, case, _shown_ids(session, today, [case.id]), today)
+    return _staff_view(
+        session, case, _shown_ids(session, today, [case.id]), today, consent_of(session, case.id)
+    )
