@@ -47,7 +47,11 @@ PROJECT = "xinyong"
 # (module, attribute): every string value of that dict (or item of that sequence).
 # Prefer marking such literals with ``N_("...")`` where they are defined: the extractor
 # picks those up by itself.
-DYNAMIC_SOURCES: tuple[tuple[str, str], ...] = (("xinyong.web.pages.public", "KIND_LABELS"),)
+DYNAMIC_SOURCES: tuple[tuple[str, str], ...] = (
+    ("xinyong.web.pages.public", "KIND_LABELS"),
+    # What being named in a typical case means (decision 0030), shown on /me/typical-cases.
+    ("xinyong.publicity.consent", "CONSEQUENCES"),
+)
 
 # Applied, longest first, to the s2t conversion of every zh_Hans translation: terms where
 # the usage of Traditional-script readers (Taiwan, Hong Kong, Macao) differs from a

@@ -14,8 +14,8 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role, UserAccount
 from xinyong.accounts.permissions import Actor
 from xinyong.lists.models import ListEntry
-from xinyong.publicity import cases
-from xinyong.publicity.models import CaseKind, TypicalCase
+from xinyong.publicity import cases, consent
+from xinyong.publicity.models import CaseKind, NamingConsent, TypicalCase
 from xinyong.repair.models import RepairCase, RepairStatus
 
 RED = "integrity_model"
@@ -108,3 +108,69 @@ def matrix_drafted(world: World) -> dict[str, Any]:
 
 def matrix_reason(world: World) -> dict[str, Any]:
     return {"reason": "案例信息需要更新"}
+
+
+# --- the subject's consent to be named (decision 0030) ----------------------------------------
+
+ANONYMISED_REPAIR = {
+    "title": "某文具企业主动整改完成信用修复",
+    "narrative": "某文具企业受到行政处罚后主动整改，作出信用承诺，完成信用修复。",
+}
+
+
+def _matrix_repair_case(world: World, *, ask: bool) -> TypicalCase:
+    """A fresh anonymised credit-repair case on the company's repaired case, drafted by the
+    second officer, its subject asked for its consent to be named or not."""
+    session = world.session
+    second = accounts.actor_for_user(second_officer(world))
+    case = drafted(
+        session,
+        world,
+        CaseKind.CREDIT_REPAIR,
+        by=second,
+        repair_case_id=repaired_case(world).id,
+        request_consent=ask,
+        **ANONYMISED_REPAIR,
+    )
+    session.commit()
+    return case
+
+
+def matrix_unasked_repair_case(world: World) -> dict[str, Any]:
+    return {"case_id": _matrix_repair_case(world, ask=False).id}
+
+
+def _matrix_consent(world: World, *, given: bool) -> NamingConsent:
+    session = world.session
+    case = _matrix_repair_case(world, ask=True)
+    found = cases.consent_of(session, case.id)
+    assert found is not None
+    if given:
+        consent.answer(
+            session,
+            world.clock,
+            actor(world, "company"),
+            found.id,
+            consent=True,
+            consequences_acknowledged=True,
+        )
+        session.commit()
+    return found
+
+
+def matrix_requested_consent(world: World) -> dict[str, Any]:
+    """A request to the company, awaiting its answer."""
+    return {"consent_id": _matrix_consent(world, given=False).id}
+
+
+def matrix_given_consent(world: World) -> dict[str, Any]:
+    """A consent the company gave, there to be withdrawn."""
+    return {"consent_id": _matrix_consent(world, given=True).id}
+
+
+def matrix_refusal(world: World) -> dict[str, Any]:
+    return {"consent": False}
+
+
+def matrix_refusal_form(world: World) -> dict[str, Any]:
+    return {"consent": "no"}

@@ -488,6 +488,39 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=publicity_helpers.matrix_published,
         json=publicity_helpers.matrix_reason,
     ),
+    # The subject of a credit-repair case is asked, on the platform, for its consent to be
+    # named (decision 0030): only the credit authority asks; only the company (the repaired
+    # case's subject) answers or withdraws; every subject account lists its own requests.
+    ("POST", "/api/v1/typical-cases/{case_id}/consent-request"): Access(
+        frozenset({"authority"}), params=publicity_helpers.matrix_unasked_repair_case
+    ),
+    ("GET", "/api/v1/me/typical-case-consents"): Access(SUBJECT_ACCOUNTS),
+    ("GET", "/api/v1/me/typical-case-consents/{consent_id}"): Access(
+        frozenset({"company"}), params=publicity_helpers.matrix_requested_consent
+    ),
+    ("POST", "/api/v1/me/typical-case-consents/{consent_id}/answer"): Access(
+        frozenset({"company"}),
+        params=publicity_helpers.matrix_requested_consent,
+        json=publicity_helpers.matrix_refusal,
+    ),
+    ("POST", "/api/v1/me/typical-case-consents/{consent_id}/withdraw"): Access(
+        frozenset({"company"}), params=publicity_helpers.matrix_given_consent
+    ),
+    ("GET", "/me/typical-cases"): Access(SUBJECT_ACCOUNTS),
+    ("POST", "/me/typical-cases/{consent_id}/answer"): Access(
+        frozenset({"company"}),
+        params=publicity_helpers.matrix_requested_consent,
+        form=publicity_helpers.matrix_refusal_form,
+        ok=frozenset({303}),
+    ),
+    ("POST", "/me/typical-cases/{consent_id}/withdraw"): Access(
+        frozenset({"company"}), params=publicity_helpers.matrix_given_consent, ok=frozenset({303})
+    ),
+    ("POST", "/admin/typical-cases/{case_id}/consent-request"): Access(
+        frozenset({"authority"}),
+        params=publicity_helpers.matrix_unasked_repair_case,
+        ok=frozenset({303}),
+    ),
     ("GET", "/integrity"): Access(PUBLIC),
     ("GET", "/integrity/{case_id}"): Access(PUBLIC, params=publicity_helpers.matrix_published),
     ("GET", "/admin/typical-cases"): Access(frozenset({"authority"})),

@@ -393,7 +393,8 @@ def test_pages_officer_asks_subject_answers_and_withdraws(
     assert 'href="/me/typical-cases"' in notices
     page = client.get("/me/typical-cases", headers=HTML)
     assert page.status_code == 200
-    assert "是否同意在信用修复典型案例中公开名称" in page.text or "典型案例" in page.text
+    assert "公开名称意味着什么" in page.text  # what being named means
+    assert 'data-consequence="republished"' in page.text
     assert company.name in page.text  # the named preview
     assert 'data-anonymised="true"' in page.text  # and the anonymised one
     (request,) = consent.requests_for(db, clock, actor(pworld, "company"))
@@ -424,7 +425,7 @@ def test_pages_officer_asks_subject_answers_and_withdraws(
     assert withdrawn.status_code == 200
     assert 'data-status="withdrawn"' in withdrawn.text
     english = client.get("/me/typical-cases?lang=en", headers=HTML).text
-    assert "Withdrawn" in english
+    assert "You withdrew your consent" in english
     public = client.get(f"/integrity/{staff.case.id}", headers=HTML).text
     listed = client.get("/integrity", headers=HTML).text
     for text in (public, listed):

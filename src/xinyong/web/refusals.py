@@ -1211,6 +1211,18 @@ CODES: dict[str, str] = {
     ),
     "consent_not_applicable": N_("A consent to be named is recorded only for credit repair."),
     "self_publication": N_("The drafter cannot publish their own draft: a second officer must."),
+    # the subject's consent to be named in a credit-repair case (decision 0030)
+    "consent_already_requested": N_("The subject has already been asked about this case."),
+    "consent_refused": N_(
+        "The subject refused or withdrew its consent to be named in this case; it is not "
+        "asked again."
+    ),
+    "consent_answered": N_("This request has been answered already."),
+    "consent_not_given": N_("Only a consent given can be withdrawn."),
+    "case_withdrawn": N_("The case was withdrawn: there is nothing to consent to."),
+    "acknowledgement_required": N_(
+        "Tick that you have read what being named means before consenting."
+    ),
 }
 
 

@@ -1,5 +1,7 @@
 """Typical cases of integrity publicity (Art. 32): the published ones are public; officers of
-the credit authority draft, publish (never their own draft) and withdraw them."""
+the credit authority draft, publish (never their own draft) and withdraw them, and ask the
+subject of a credit-repair case for its consent to be named, which the subject gives,
+refuses or withdraws from its own account (``/me/typical-case-consents``, decision 0030)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from xinyong.publicity import cases
-from xinyong.publicity.models import CaseKind, TypicalCase
+from xinyong.publicity import cases, consent
+from xinyong.publicity.models import CaseKind, NamingConsent, TypicalCase
 from xinyong.web.deps import MAX_ROW_ID, AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
 
@@ -46,7 +48,8 @@ def public_out(found: cases.PublicCase) -> dict[str, Any]:
         **_texts(c),
         "published_at": c.published_at.isoformat() if c.published_at else None,
         "subject": _subject(found.subject),
-        "anonymised": c.kind is CaseKind.CREDIT_REPAIR and not c.names_subject,
+        # Decided when read: a consent withdrawn anonymises the case at once.
+        "anonymised": repair is not None and found.subject is None,
         "list": None
         if found.list_kind is None
         else {"kind": found.list_kind, "standard": found.standard_name},
@@ -63,6 +66,18 @@ def public_out(found: cases.PublicCase) -> dict[str, Any]:
     }
 
 
+def consent_state(found: NamingConsent | None) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "id": found.id,
+        "status": found.status.value,
+        "requested_at": found.requested_at.isoformat(),
+        "answered_at": found.answered_at.isoformat() if found.answered_at else None,
+        "withdrawn_at": found.withdrawn_at.isoformat() if found.withdrawn_at else None,
+    }
+
+
 def staff_out(found: cases.StaffCase) -> dict[str, Any]:
     c = found.case
     return {
@@ -74,6 +89,9 @@ def staff_out(found: cases.StaffCase) -> dict[str, Any]:
         "subject": _subject(found.subject),
         "names_subject": c.names_subject,
         "consent_evidence": c.consent_evidence,
+        # Whether the case names its subject now, and the subject's own consent if asked.
+        "named": found.named,
+        "consent": consent_state(found.consent),
         "drafted_by": c.drafted_by,
         "drafted_at": c.drafted_at.isoformat(),
         "published_by": c.published_by,
@@ -123,6 +141,11 @@ class DraftIn(BaseModel):
         description="credit repair only: the subject's written consent to be named, by "
         "reference; without it the case is published anonymised",
     )
+    request_consent: bool = Field(
+        default=False,
+        description="credit repair only: also ask the subject, on the platform, for its "
+        "consent to be named (its texts must then read anonymised, 422 identifies_subject)",
+    )
 
 
 @router.post("/typical-cases", status_code=201, responses=refusals(403, 404, 409))
@@ -145,6 +168,7 @@ def draft_typical_case(
         list_entry_id=body.list_entry_id,
         repair_case_id=body.repair_case_id,
         consent_evidence=body.consent_evidence,
+        request_consent=body.request_consent,
     )
     return staff_out(cases.staff_case(session, clock, actor, case.id))
 
@@ -175,3 +199,92 @@ def withdraw_typical_case(
     final."""
     cases.withdraw(session, clock, actor, case_id, reason=body.reason)
     return staff_out(cases.staff_case(session, clock, actor, case_id))
+
+
+@router.post("/typical-cases/{case_id}/consent-request", responses=refusals(403, 404, 409))
+def request_consent(
+    case_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Ask the subject of a credit-repair case, on the platform, for its consent to be
+    named (credit authority). Until it consents the case is shown anonymised; its texts must
+    read anonymised (422 ``identifies_subject``), since it may refuse or withdraw. 409
+    ``consent_already_requested``, or ``consent_refused`` once refused or withdrawn."""
+    cases.request_consent(session, clock, actor, case_id)
+    return staff_out(cases.staff_case(session, clock, actor, case_id))
+
+
+# --- the subject's consent to be named (decision 0030) ----------------------------------------
+
+
+def request_out(found: consent.ConsentRequest) -> dict[str, Any]:
+    c = found.consent
+    return {
+        **(consent_state(c) or {}),
+        "case": {**_texts(found.case), "state": found.state},
+        "shown": found.shown,
+        "names_subject": found.names_subject,
+        "named": public_out(found.named),
+        "anonymised": public_out(found.anonymised),
+        "adverse_consequences": [
+            {"code": code, "text": text} for code, text in consent.CONSEQUENCES.items()
+        ],
+        "article": consent.ARTICLE,
+    }
+
+
+@router.get("/me/typical-case-consents", responses=refusals(403))
+def my_consent_requests(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """The requests for my consent to be named in a credit-repair typical case, newest first:
+    each case as it would be published named and anonymised, what being named means, and
+    where my answer stands."""
+    return {"items": [request_out(r) for r in consent.requests_for(session, clock, actor)]}
+
+
+@router.get("/me/typical-case-consents/{consent_id}", responses=refusals(403, 404))
+def my_consent_request(
+    consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """One request for my consent to be named (mine only: 403 ``not_own_subject``)."""
+    return request_out(consent.request_for(session, clock, actor, consent_id))
+
+
+class AnswerIn(BaseModel):
+    consent: bool = Field(description="true: I consent to be named; false: I refuse")
+    consequences_acknowledged: bool = Field(
+        default=False,
+        description="to consent: I have read what being named means (``adverse_consequences``)",
+    )
+
+
+@router.post("/me/typical-case-consents/{consent_id}/answer", responses=refusals(403, 404, 409))
+def answer_consent_request(
+    consent_id: RowId,
+    body: AnswerIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Consent to be named, or refuse (final). To consent, acknowledge the consequences (422
+    ``acknowledgement_required``); 409 ``consent_answered``, ``case_withdrawn`` or
+    ``not_repaired``."""
+    consent.answer(
+        session,
+        clock,
+        actor,
+        consent_id,
+        consent=body.consent,
+        consequences_acknowledged=body.consequences_acknowledged,
+    )
+    return request_out(consent.request_for(session, clock, actor, consent_id))
+
+
+@router.post("/me/typical-case-consents/{consent_id}/withdraw", responses=refusals(403, 404, 409))
+def withdraw_consent(
+    consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Withdraw the consent I gave: the case is shown anonymised from now on (409
+    ``consent_not_given``)."""
+    consent.withdraw(session, clock, actor, consent_id)
+    return request_out(consent.request_for(session, clock, actor, consent_id))

@@ -1,6 +1,8 @@
 """Integrity publicity pages (Art. 32): the public page of typical cases by kind
-(``/integrity``) and the credit authority's page to draft, publish and withdraw them
-(``/admin/typical-cases``), through the same services (and audit events) as the API."""
+(``/integrity``), the credit authority's page to draft, publish and withdraw them and to ask
+a credit-repair case's subject for its consent to be named (``/admin/typical-cases``), and
+the subject's page to answer such requests and withdraw a consent (``/me/typical-cases``,
+decision 0030), through the same services (and audit events) as the API."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import ListKind, Tier
-from xinyong.publicity import cases
+from xinyong.publicity import cases, consent
 from xinyong.publicity.models import CaseKind
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
@@ -56,8 +58,27 @@ STATE_LABELS = {
 }
 
 
+CONSENT_LABELS = {
+    "requested": N_("Asked, awaiting the subject's answer"),
+    "given": N_("Consent given"),
+    "refused": N_("Consent refused"),
+    "withdrawn": N_("Consent withdrawn"),
+}
+MY_CONSENT_LABELS = {
+    "requested": N_("Awaiting your answer"),
+    "given": N_("You consented to be named"),
+    "refused": N_("You refused"),
+    "withdrawn": N_("You withdrew your consent"),
+}
+
+
 def _common() -> dict[str, Any]:
-    return {"kind_labels": KIND_LABELS, "kind_notes": KIND_NOTES, "state_labels": STATE_LABELS}
+    return {
+        "kind_labels": KIND_LABELS,
+        "kind_notes": KIND_NOTES,
+        "state_labels": STATE_LABELS,
+        "consent_labels": CONSENT_LABELS,
+    }
 
 
 @router.get("/integrity", response_class=HTMLResponse)
@@ -123,7 +144,11 @@ def typical_cases_admin(
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
     return _render_admin(
-        request, session, clock, actor, announced(done, "drafted", "published", "withdrawn")
+        request,
+        session,
+        clock,
+        actor,
+        announced(done, "drafted", "published", "withdrawn", "asked"),
     )
 
 
@@ -151,6 +176,7 @@ def draft_typical_case(
     list_entry_id: Annotated[str, Form(max_length=20)] = "",
     repair_case_id: Annotated[str, Form(max_length=20)] = "",
     consent_evidence: Annotated[str, Form(max_length=cases.REASON_LIMIT)] = "",
+    request_consent: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Draft a case on its basis; another officer publishes it."""
@@ -166,6 +192,7 @@ def draft_typical_case(
         "list_entry_id": list_entry_id,
         "repair_case_id": repair_case_id,
         "consent_evidence": consent_evidence,
+        "request_consent": request_consent,
     }
     try:
         if kind not in KIND_LABELS:
@@ -182,6 +209,7 @@ def draft_typical_case(
             list_entry_id=_optional_id(list_entry_id, "list_entry_id"),
             repair_case_id=_optional_id(repair_case_id, "repair_case_id"),
             consent_evidence=consent_evidence,
+            request_consent=request_consent,
         )
     except FORM_ERRORS as exc:
         return _render_admin(request, session, clock, actor, refused(session, exc, form))
@@ -227,3 +255,107 @@ def withdraw_typical_case(
         form = {"action": "case", "case_id": case_id, "reason": reason}
         return _render_admin(request, session, clock, actor, refused(session, exc, form))
     return RedirectResponse(f"{ADMIN}?done=withdrawn", status_code=303)
+
+
+@router.post(ADMIN + "/{case_id}/consent-request", response_class=HTMLResponse)
+def request_consent(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    case_id: RowId,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Ask the subject of a credit-repair case for its consent to be named."""
+    check_csrf(request, csrf_token)
+    cases.require_authority(actor)
+    try:
+        cases.request_consent(session, clock, actor, case_id)
+    except FORM_ERRORS as exc:
+        form = {"action": "case", "case_id": case_id}
+        return _render_admin(request, session, clock, actor, refused(session, exc, form))
+    return RedirectResponse(f"{ADMIN}?done=asked", status_code=303)
+
+
+# --- the subject's consent to be named (decision 0030) ----------------------------------------
+
+MINE = "/me/typical-cases"
+
+
+def _render_mine(
+    request: Request, session: Session, clock: Clock, actor: Actor, state: FormState
+) -> HTMLResponse:
+    return render_form(
+        request,
+        "me_typical_cases.html",
+        {
+            **_common(),
+            "requests": consent.requests_for(session, clock, actor),
+            "consequences": consent.CONSEQUENCES,
+            "my_consent_labels": MY_CONSENT_LABELS,
+        },
+        state,
+    )
+
+
+@router.get(MINE, response_class=HTMLResponse)
+def my_typical_cases(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """Requests for my consent to be named in a credit-repair typical case: each case named
+    and anonymised, what being named means; answer, or withdraw a consent given."""
+    return _render_mine(
+        request, session, clock, actor, announced(done, "given", "refused", "withdrawn")
+    )
+
+
+@router.post(MINE + "/{consent_id}/answer", response_class=HTMLResponse)
+def answer_consent_request(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    consent_id: RowId,
+    answer: Annotated[str, Form(alias="consent", max_length=8)] = "",
+    consequences_acknowledged: Annotated[bool, Form()] = False,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    form = {"consent_id": consent_id, "consequences_acknowledged": consequences_acknowledged}
+    try:
+        if answer not in ("yes", "no"):
+            raise InvalidInput("answer yes or no", code="required", field="consent")
+        consent.answer(
+            session,
+            clock,
+            actor,
+            consent_id,
+            consent=answer == "yes",
+            consequences_acknowledged=consequences_acknowledged,
+        )
+    except (InvalidInput, Conflict) as exc:
+        return _render_mine(request, session, clock, actor, refused(session, exc, form))
+    done = "given" if answer == "yes" else "refused"
+    return RedirectResponse(f"{MINE}?done={done}#consent-{consent_id}", status_code=303)
+
+
+@router.post(MINE + "/{consent_id}/withdraw", response_class=HTMLResponse)
+def withdraw_consent(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    consent_id: RowId,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    try:
+        consent.withdraw(session, clock, actor, consent_id)
+    except Conflict as exc:
+        form = {"consent_id": consent_id}
+        return _render_mine(request, session, clock, actor, refused(session, exc, form))
+    return RedirectResponse(f"{MINE}?done=withdrawn#consent-{consent_id}", status_code=303)

@@ -36,6 +36,7 @@ from xinyong.lists import (
 )
 from xinyong.lists.models import ListKind, MeasureKind, ObjectionSource, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
+from xinyong.publicity import consent as naming_consent
 from xinyong.spreadsheets import SafeWriter
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -557,6 +558,8 @@ def _notices_context(
         "commitment_text": early_removal_rules.COMMITMENT,
         "today": clock.today(),
         "day": local_day,
+        # Requests for consent to be named in a credit-repair typical case (decision 0030).
+        "naming_requests": naming_consent.awaiting_answer(session, actor),
     }
 
 

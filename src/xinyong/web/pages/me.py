@@ -17,6 +17,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.collection import consent, records
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.publicity import consent as naming_consent
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
@@ -42,7 +43,11 @@ def _own_subject(session: Session, actor: Actor, permission: Permission) -> Subj
 @router.get("/me", response_class=HTMLResponse)
 def me_home(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
     subject = _own_subject(session, actor, Permission.READ_OWN_FILE)
-    return render(request, "me_home.html", {"subject": subject})
+    return render(
+        request,
+        "me_home.html",
+        {"subject": subject, "naming_requests": naming_consent.awaiting_answer(session, actor)},
+    )
 
 
 # --- consents (Art. 11) -------------------------------------------------------------------
