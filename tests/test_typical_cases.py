@@ -455,8 +455,26 @@ def test_the_demo_publishes_an_integrity_model_on_its_red_list_entry(
 ) -> None:
     bootstrap.load_rule_pack(db, clock)
     demo.seed(db, clock, extra_companies=0)
-    (shown,) = cases.shown(db, clock.today())
-    assert shown.case.kind is CaseKind.INTEGRITY_MODEL
+    (shown,) = cases.shown(db, clock.today(), kind=CaseKind.INTEGRITY_MODEL)
     assert shown.subject is not None
     assert shown.subject.code == "91350100WWAPA40225"
     assert shown.case.drafted_by != shown.case.published_by
+
+
+def test_the_demo_asks_the_company_to_consent_to_its_repair_case(
+    db: Session, clock: FixedClock
+) -> None:
+    """Published anonymised, the company's consent awaited on /me/typical-cases."""
+    from xinyong.accounts.models import UserAccount
+    from xinyong.accounts.service import actor_for_user
+    from xinyong.publicity import consent
+
+    bootstrap.load_rule_pack(db, clock)
+    demo.seed(db, clock, extra_companies=0)
+    (shown,) = cases.shown(db, clock.today(), kind=CaseKind.CREDIT_REPAIR)
+    assert shown.subject is None
+    company = db.scalar(select(UserAccount).where(UserAccount.username == "company"))
+    assert company is not None
+    (request,) = consent.requests_for(db, clock, actor_for_user(company))
+    assert request.case.id == shown.case.id
+    assert request.consent.status.value == "requested"

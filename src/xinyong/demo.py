@@ -288,6 +288,16 @@ def seed_activity(session: Session, clock: Clock) -> None:
             "警告",
             200,
         ),
+        # Repaired in the demo, the basis of a credit-repair typical case (Art. 32).
+        (
+            "91350100MG59YK161P",
+            "福州晨光文具贸易有限公司",
+            "榕市监处罚〔2025〕188号",
+            "未按规定明码标价",
+            "罚款",
+            "罚款人民币叁仟元",
+            300,
+        ),
         (
             "91350100T5A3HDXJ4X",
             "福州海峡物流有限公司",
@@ -616,3 +626,55 @@ def seed_activity(session: Session, clock: Clock) -> None:
             accept=True,
             reasons="材料齐全，转信息提供单位办理",
         )
+    # Its older fine for unmarked prices was repaired (Art. 20–22), and the credit authority
+    # publishes it as a typical case of credit repair, anonymised, having asked the company
+    # on the platform for its consent to be named: the company answers, or later withdraws,
+    # on /me/typical-cases (decision 0030).
+    priced = session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.subject_id == company.id,
+            CreditRecord.decision_date == today - dt.timedelta(days=300),
+        )
+    )
+    if priced is not None:
+        repaired = repair.apply(
+            session,
+            clock,
+            _user(session, "company"),
+            priced,
+            correction="已在全部门店按规定明码标价，并缴清罚款",
+            evidence="缴款凭证 2025-0188；门店价签整改照片",
+            declared=frozenset(repair_rules.DECLARATIONS),
+            commitment_text="本公司承诺严格执行明码标价规定，自觉接受监督检查",
+        )
+        repair.feedback(
+            session, clock, _user(session, "objections"), repaired.id, accept=True, reasons=""
+        )
+        repair.decide(
+            session,
+            clock,
+            _user(session, "caseofficer"),
+            repaired.id,
+            approve=True,
+            reasons="整改到位",
+        )
+        story = typical_cases.draft(
+            session,
+            clock,
+            authority_officer,
+            kind=CaseKind.CREDIT_REPAIR,
+            title="某文具企业主动整改完成信用修复",
+            title_en="A stationery trader corrected its pricing and repaired its credit",
+            narrative=(
+                "某文具企业因未按规定明码标价受到行政处罚后，在全部门店整改价签，"
+                "缴清罚款并作出信用承诺，经信息提供单位审核完成信用修复。"
+            ),
+            narrative_en=(
+                "Fined for not marking its prices, the trader corrected the price tags in all "
+                "its shops, paid the fine and made a credit commitment; the regulator approved "
+                "the repair."
+            ),
+            repair_case_id=repaired.id,
+            request_consent=True,
+        )
+        typical_cases.publish(session, clock, _user(session, "authority2"), story.id)
