@@ -80,7 +80,7 @@ def _actions(db: Session, case: TypicalCase) -> list[str]:
     return list(
         db.scalars(
             select(AuditEvent.action)
-            .where(AuditEvent.target_type == "typical_case", AuditEvent.target_id == case.id)
+            .where(AuditEvent.target_type == "typical_case", AuditEvent.target_id == str(case.id))
             .order_by(AuditEvent.sequence)
         )
     )
