@@ -4,8 +4,8 @@ decision 0030): typical_case_consent
 A new table only: no existing row is touched; a case's paper consent reference
 (typical_case.consent_evidence) stays as it was.
 
-Revision ID: 0026
-Revises: 0025
+Revision ID: 0027
+Revises: 0026
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import xinyong.db.base
 
-revision: str = "0026"
-down_revision: str | None = "0025"
+revision: str = "0027"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
