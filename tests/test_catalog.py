@@ -257,6 +257,52 @@ def test_an_invalid_definition_names_its_problem(
     assert caught.value.code == "invalid_definition"
 
 
+@pytest.mark.parametrize(
+    "field",
+    [
+        # not_before names a date field the type does not declare
+        {
+            "name": "ends_on",
+            "label_zh": "截止",
+            "label_en": "Ends",
+            "type": "date",
+            "not_before": "no_such_date",
+        },
+        # only a date is ordered after another date
+        {
+            "name": "ends_note",
+            "label_zh": "截止说明",
+            "label_en": "Ends note",
+            "not_before": "checked_on",
+        },
+        # a date is not ordered after itself
+        {
+            "name": "ends_on",
+            "label_zh": "截止",
+            "label_en": "Ends",
+            "type": "date",
+            "not_before": "ends_on",
+        },
+    ],
+)
+def test_an_end_date_must_follow_a_declared_date(
+    collection_world: World, db: Session, clock: Clock, field: dict[str, Any]
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        catalog.create_record_type(db, clock, SYSTEM_ACTOR, with_field(new_definition(), field))
+    assert caught.value.code == "invalid_definition"
+
+
+def test_the_ends_of_periods_in_the_pack_follow_their_decision_date(
+    catalog_loaded: Session,
+) -> None:
+    penalty = catalog.effective_rule(catalog_loaded, PENALTY).definition
+    assert {spec.name: spec.not_before for spec in penalty.fields if spec.not_before} == {
+        "penalty_valid_until": "decision_date",
+        "publicity_deadline": "decision_date",
+    }
+
+
 # --- who edits the catalog, and versions -------------------------------------------------
 
 

@@ -121,6 +121,16 @@ def test_handler_forwards_and_source_corrects_with_a_validated_version(
             db, clock, reporter, objection.id, values={"fine_amount": "一万"}, note="金额更正"
         )
     assert (invalid.value.code, invalid.value.field) == ("invalid_number", "fine_amount")
+    # The bounds of ingestion hold for a correction too.
+    for values, code, field in [
+        ({"fine_amount": "1e400"}, "exponent_notation", "fine_amount"),
+        ({"fine_amount": "99999999999999999999999999999"}, "out_of_range", "fine_amount"),
+        ({"penalty_valid_until": "0001-01-01"}, "out_of_range", "penalty_valid_until"),
+        ({"publicity_deadline": "1990-01-02"}, "before_decision_date", "publicity_deadline"),
+    ]:
+        with pytest.raises(InvalidInput) as bounded:
+            objections.correct(db, clock, reporter, objection.id, values=values, note="更正")
+        assert (bounded.value.code, bounded.value.field) == (code, field)
     with pytest.raises(InvalidInput) as fixed:
         objections.correct(
             db, clock, reporter, objection.id, values={"subject_name": "别的公司"}, note="x"

@@ -1,12 +1,15 @@
 """Properties of RowValidator (pure, no database) on the Fuzhou penalty type: valid rows
 validate, a blanked required field is exactly one ``required`` problem, extra columns never
-crash it, a column named after prohibited content is always refused (Art. 11 ¶3), and a NUL
-anywhere in a value refuses the row, naming its field."""
+crash it, a column named after prohibited content is always refused (Art. 11 ¶3), a NUL
+anywhere in a value refuses the row, naming its field, and amounts and dates outside their
+bounds (``validation.MAX_AMOUNT``, ``EARLIEST_DATE``, an end before the decision date) are
+refused with their own codes, naming their field."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from functools import cache
 
 from hypothesis import assume, given, settings
@@ -20,7 +23,14 @@ from xinyong.catalog.definitions import (
     prohibited_category,
 )
 from xinyong.catalog.service import parse_definition, read_rule_pack
-from xinyong.collection.validation import Problem, RowValidator, ValidRow
+from xinyong.collection.validation import (
+    EARLIEST_DATE,
+    MAX_AMOUNT,
+    MAX_DECIMAL_PLACES,
+    Problem,
+    RowValidator,
+    ValidRow,
+)
 from xinyong.subjects.models import SubjectKind
 from xinyong.synthetic import make_citizen_id, make_uscc
 
@@ -57,12 +67,15 @@ dates = st.dates(min_value=dt.date(2000, 1, 1), max_value=TODAY)
 date_texts = st.tuples(dates, st.sampled_from(["-", "/"])).map(
     lambda pair: pair[0].isoformat().replace("-", pair[1])
 )
-amounts = st.one_of(
-    st.just(""),
-    st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False, allow_infinity=False).map(
-        str
-    ),
+# Every amount within the bounds: below 10^10, at most 6 places, written out in digits.
+in_range_amounts = st.decimals(
+    min_value=0,
+    max_value=MAX_AMOUNT - Decimal("0.000001"),
+    places=MAX_DECIMAL_PLACES,
+    allow_nan=False,
+    allow_infinity=False,
 )
+amounts = st.one_of(st.just(""), in_range_amounts.map(lambda number: format(number, "f")))
 
 
 @st.composite
@@ -79,7 +92,7 @@ def valid_rows(draw: st.DrawFn) -> dict[str, str]:
         "penalty_content": draw(words(300)),
         "fine_amount": draw(amounts),
         "decision_date": draw(date_texts),
-        "publicity_deadline": draw(st.one_of(st.just(""), date_texts)),
+        "publicity_deadline": "",
         "severity": draw(
             st.sampled_from(["", "minor", "general", "serious", "轻微", "一般", "严重"])
         ),
@@ -88,6 +101,11 @@ def valid_rows(draw: st.DrawFn) -> dict[str, str]:
         "source_unit": draw(words(100)),
         "source_unit_uscc": draw(usccs),
     }
+    if draw(st.booleans()):  # an end of a period: never before the decision date
+        decided = dt.date.fromisoformat(row["decision_date"].replace("/", "-"))
+        for name in ("publicity_deadline", "penalty_valid_until"):
+            end = draw(st.dates(min_value=decided, max_value=decided + dt.timedelta(days=3650)))
+            row[name] = end.isoformat()
     if category == "自然人":
         row["id_type"] = draw(st.sampled_from(["身份证", "居民身份证", ""]))
         row["id_number"] = draw(citizen_ids)
@@ -263,3 +281,130 @@ def test_a_nul_in_any_value_refuses_the_row_naming_its_field(
         p for p in result if p.code == "nul_character"
     ]
     assert all("\x00" not in p.message for p in result)
+
+
+# --- bounds on amounts and dates ---------------------------------------------------------
+
+AMOUNT_FIELDS = ["fine_amount", "confiscated_amount"]
+DATE_FIELDS = ["decision_date", "penalty_valid_until", "publicity_deadline"]
+END_FIELDS = ["penalty_valid_until", "publicity_deadline"]
+
+
+def with_value(row: dict[str, str], field: str, value: str) -> dict[str, str]:
+    """The row with one field set, under the header the row uses for it."""
+    labels = {spec.name: spec.label_zh for spec in penalty().fields}
+    key = labels[field] if labels["subject_name"] in row else field
+    return {**row, key: value}
+
+
+def only_problem(result: ValidRow | list[Problem]) -> tuple[str, str | None]:
+    assert isinstance(result, list), "the value was accepted"
+    assert len(result) == 1, result
+    assert result[0].message
+    return result[0].code, result[0].field
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.sampled_from(AMOUNT_FIELDS),
+    in_range_amounts,
+    st.sampled_from(["plain", "grouped", "trailing_zeros"]),
+)
+def test_an_amount_within_bounds_is_kept_exactly(
+    row: dict[str, str], field: str, number: Decimal, style: str
+) -> None:
+    text = {
+        "plain": format(number, "f"),
+        "grouped": format(number, ",f"),
+        "trailing_zeros": format(number, "f") + ("000" if "." in format(number, "f") else ".000"),
+    }[style]
+    result = validate(with_value(row, field, text))
+    assert isinstance(result, ValidRow), result
+    stored = result.payload[field]
+    assert Decimal(stored) == number
+    assert "E" not in stored
+    assert "e" not in stored
+    assert not stored.startswith("-")
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.sampled_from(AMOUNT_FIELDS),
+    st.decimals(min_value=MAX_AMOUNT, max_value=Decimal(10) ** 400, places=0),
+)
+def test_an_amount_of_ten_billion_or_more_is_out_of_range(
+    row: dict[str, str], field: str, number: Decimal
+) -> None:
+    result = validate(with_value(row, field, format(number, "f")))
+    assert only_problem(result) == ("out_of_range", field)
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.sampled_from(AMOUNT_FIELDS),
+    in_range_amounts,
+    st.integers(min_value=1, max_value=9),
+    st.integers(min_value=0, max_value=20),
+)
+def test_more_than_six_decimal_places_is_refused(
+    row: dict[str, str], field: str, number: Decimal, digit: int, zeros: int
+) -> None:
+    # A nonzero digit past the sixth place, whatever zeros come before it.
+    text = format(number.quantize(Decimal("0.000001")), "f") + "0" * zeros + str(digit)
+    result = validate(with_value(row, field, text))
+    assert only_problem(result) == ("too_many_decimals", field)
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.sampled_from(AMOUNT_FIELDS),
+    st.decimals(min_value=0, max_value=10**6, places=2),
+    st.integers(min_value=-400, max_value=400),
+    st.sampled_from(["e", "E"]),
+)
+def test_exponent_notation_is_refused_whatever_its_value(
+    row: dict[str, str], field: str, number: Decimal, exponent: int, letter: str
+) -> None:
+    result = validate(with_value(row, field, f"{number}{letter}{exponent}"))
+    assert only_problem(result) == ("exponent_notation", field)
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.sampled_from(DATE_FIELDS),
+    st.dates(max_value=EARLIEST_DATE - dt.timedelta(days=1)),
+)
+def test_a_date_before_the_founding_of_the_prc_is_out_of_range(
+    row: dict[str, str], field: str, day: dt.date
+) -> None:
+    result = validate(with_value(row, field, day.isoformat()))
+    assert isinstance(result, list)
+    # The date is refused by itself; no ordering problem is stacked on it.
+    assert [(p.code, p.field) for p in result] == [("out_of_range", field)]
+
+
+@SETTINGS
+@given(valid_rows(), st.sampled_from(END_FIELDS), st.integers(min_value=1, max_value=20_000))
+def test_an_end_before_the_decision_date_is_refused(
+    row: dict[str, str], field: str, days_before: int
+) -> None:
+    decided = dt.date.fromisoformat(english(row)["decision_date"].replace("/", "-"))
+    end = decided - dt.timedelta(days=days_before)
+    assume(end >= EARLIEST_DATE)
+    result = validate(with_value(row, field, end.isoformat()))
+    assert only_problem(result) == ("before_decision_date", field)
+
+
+@SETTINGS
+@given(valid_rows(), st.sampled_from(END_FIELDS), st.integers(min_value=0, max_value=20_000))
+def test_an_end_on_or_after_the_decision_date_is_accepted(
+    row: dict[str, str], field: str, days_after: int
+) -> None:
+    decided = dt.date.fromisoformat(english(row)["decision_date"].replace("/", "-"))
+    result = validate(with_value(row, field, (decided + dt.timedelta(days=days_after)).isoformat()))
+    assert isinstance(result, ValidRow), result

@@ -165,11 +165,19 @@ class FieldSpec(BaseModel):
     aliases: tuple[str, ...] = ()  # other column headers accepted for this field
     # Free text shown to the public only after confidentiality review may be redacted.
     redactable: bool = False
+    # A date that ends a period (a penalty's term, a publicity deadline, a removal or a
+    # payment) names the date field it may not precede, usually the decision date: a row
+    # whose end comes before its start is a slip and is refused (before_decision_date).
+    not_before: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
 
     @model_validator(mode="after")
     def _enum_has_choices(self) -> FieldSpec:
         if self.type is FieldType.ENUM and not self.choices:
             raise ValueError(f"field {self.name}: an enum field needs choices")
+        if self.not_before is not None and (
+            self.type is not FieldType.DATE or self.not_before == self.name
+        ):
+            raise ValueError(f"field {self.name}: not_before orders a date after another date")
         return self
 
     def headers(self) -> tuple[str, ...]:
@@ -323,6 +331,10 @@ class RecordTypeDefinition(BaseModel):
                 raise ValueError("conduct_end_field must name a declared date field")
             if self.retention_years is None:
                 raise ValueError("conduct_end_field is only meaningful with retention_years")
+        dates = {spec.name for spec in self.fields if spec.type is FieldType.DATE}
+        for spec in self.fields:
+            if spec.not_before is not None and spec.not_before not in dates:
+                raise ValueError(f"field {spec.name}: not_before must name a declared date field")
         return self
 
     def conduct_ended_on(self, decision_date: dt.date, content: Mapping[str, Any]) -> dt.date:

@@ -42,6 +42,22 @@ SEVERITY_WORDS = {
 # API refuses it in every JSON body (web.inputs). A batch's rows are checked here, so that a
 # row carrying one is quarantined like any other bad row, whatever the file format.
 NUL = "\x00"
+# Bounds on typed values, so that a slip (a stray exponent, a pasted row of nines, the
+# 0001-01-01 of an empty date field) is refused rather than published.
+#
+# Amounts are stated in 万元 (10,000 yuan) in every decimal field but one (utility arrears,
+# in yuan). Below 10^10 万元 (10^14 yuan, some 100 trillion yuan: about the size of China's
+# whole annual GDP, and far above any fine, capital or arrears ever recorded) and at most
+# 6 decimal places (one fen in 万元) covers every real amount; in the yuan field the same
+# bounds are looser still. Exponent notation (1e3) is not how a clerk writes an amount and
+# is how 1e400 slipped through, so amounts are written out in digits.
+MAX_AMOUNT = Decimal(10) ** 10
+MAX_DECIMAL_PLACES = 6
+_QUANTUM = Decimal(1).scaleb(-MAX_DECIMAL_PLACES)
+# No date the platform keeps comes before the founding of the People's Republic: every
+# decision, registration, judgment or listing it holds is made by an authority under PRC
+# law (Measures Art. 2), and an earlier date is a slip (0001-01-01, 1900-01-00).
+EARLIEST_DATE = dt.date(1949, 10, 1)
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
@@ -181,6 +197,23 @@ class RowValidator:
             ),
         ]
         self._missing_problems = [_required(spec) for spec in self.missing_required]
+        # Ends of periods and the dates they may not precede, when both are columns.
+        self._ordered = [
+            (spec.name, spec.not_before, self._before(spec))
+            for _header, spec in self.columns
+            if spec.not_before is not None and spec.not_before in self._mapped
+        ]
+
+    def _before(self, spec: FieldSpec) -> Problem:
+        assert spec.not_before is not None
+        start = self.definition.field(spec.not_before)
+        code = "before_decision_date" if start.name == self._date_field else "before_start_date"
+        return Problem(
+            code,
+            f"{spec.label_en} ({spec.label_zh}) is before {start.label_en} "
+            f"({start.label_zh}): the end of a period cannot come before its start",
+            spec.name,
+        )
 
     def _checker(self, spec: FieldSpec) -> _Check:
         """A function from a non-empty stripped typed value (not text: the row loop checks
@@ -247,6 +280,12 @@ class RowValidator:
                 clean[name] = result
             else:
                 problems.append(result)  # type: ignore[arg-type]
+        if self._ordered:
+            for end, start, before in self._ordered:
+                # Both are ISO dates by now (years from 1949), so text order is date order.
+                end_text = clean.get(end)
+                if end_text and (start_text := clean.get(start)) and end_text < start_text:
+                    problems.append(before)
         if problems:
             return problems
         return self._row(number, clean)
@@ -279,19 +318,20 @@ class RowValidator:
                 return value, Problem(
                     "invalid_date", "not a date: use YYYY-MM-DD or YYYY/MM/DD", spec.name
                 )
+            if day < EARLIEST_DATE:
+                return value, Problem(
+                    "out_of_range",
+                    f"the date is before {EARLIEST_DATE.isoformat()}, the earliest the "
+                    "platform keeps",
+                    spec.name,
+                )
             if spec.name == self._date_field and day > self.today:
                 return value, Problem(
                     "future_date", "the decision date is in the future", spec.name
                 )
             return day.isoformat(), None
         if kind is FieldType.DECIMAL:
-            try:
-                number = Decimal(value.replace(",", ""))
-            except InvalidOperation:
-                return value, Problem("invalid_number", "not a number", spec.name)
-            if not number.is_finite() or number < 0:
-                return value, Problem("invalid_number", "must be a non-negative number", spec.name)
-            return format(number.normalize(), "f"), None  # not "2E+1" for 20
+            return self._decimal(spec, value)
         if kind is FieldType.ENUM:
             if value not in spec.choices:
                 return value, Problem(
@@ -306,6 +346,41 @@ class RowValidator:
         if error is not None:
             return value, Problem(error.code, error.message, spec.name)
         return identifiers.normalise(value), None
+
+    @staticmethod
+    def _decimal(spec: FieldSpec, value: str) -> tuple[str, Problem | None]:
+        """A non-negative amount within the bounds above (``MAX_AMOUNT``), in digits."""
+        try:
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            return value, Problem("invalid_number", "not a number", spec.name)
+        if not number.is_finite():  # NaN, Infinity
+            return value, Problem("invalid_number", "not a number", spec.name)
+        if number < 0:
+            return value, Problem("invalid_number", "must be a non-negative number", spec.name)
+        if "e" in value or "E" in value:
+            return value, Problem(
+                "exponent_notation",
+                "write the amount out in digits, without an exponent (e.g. 1500, not 1.5e3)",
+                spec.name,
+            )
+        if number >= MAX_AMOUNT:
+            return value, Problem(
+                "out_of_range",
+                f"must be less than {MAX_AMOUNT:f} in the field's unit",
+                spec.name,
+            )
+        # Exact: at most 10 + 6 digits, within the context's precision of 28.
+        rounded = number.quantize(_QUANTUM)
+        if rounded != number:
+            return value, Problem(
+                "too_many_decimals",
+                f"at most {MAX_DECIMAL_PLACES} decimal places",
+                spec.name,
+            )
+        if not rounded:
+            return "0", None  # not "-0" or "0E-6"
+        return format(rounded.normalize(), "f"), None  # not "2E+1" for 20
 
     def _row(self, number: int, clean: dict[str, str]) -> ValidRow | list[Problem]:
         category = clean.get(self._kind_field, "") if self._kind_field else ""
