@@ -434,6 +434,31 @@ def test_a_nul_in_a_rows_value_quarantines_that_row_naming_the_column(
     assert len(records_of(db)) == 1
 
 
+def test_an_xlsx_formula_without_a_cached_result_quarantines_its_row(
+    collection_world: World, client: TestClient, db: Session, tmp_path: Path
+) -> None:
+    """A workbook saved by a program that does not calculate keeps a formula but no result:
+    the value is unknown, not empty, and is neither dropped nor taken as missing."""
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        penalty_row(world),
+        penalty_row(world, fine_amount="=1+1"),
+        penalty_row(world, subject_name="=B2"),
+    ]
+    path = write_xlsx(tmp_path / "penalties.xlsx", rows)
+    response = submit(client, reporter, body=path.read_bytes(), content_type=XLSX)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert problems(body) == [
+        (3, "fine_amount", "formula_without_value"),
+        (4, "subject_name", "formula_without_value"),
+    ]
+    assert (body["created"], body["rejected"]) == (1, 2)
+    assert all("formula" in problem["message"] for problem in body["problems"])
+    assert len(records_of(db)) == 1
+
+
 def test_every_schema_error_in_one_batch_through_the_api(
     collection_world: World, client: TestClient
 ) -> None:

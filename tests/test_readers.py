@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import sys
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -332,8 +333,11 @@ def test_xlsx_cells_become_text(tmp_path: Path) -> None:
     assert first["罚款(万元)"] == "1.5"
     assert first["时间"] == "2026-01-02 03:04:05"
     assert first["是否"] == "TRUE"
-    # calamine reads the result Excel cached with a formula; openpyxl caches none.
+    # calamine reads the result Excel cached with a formula; openpyxl caches none, so the
+    # cell's value is unknown: read as "" and flagged, for the pipeline to refuse.
     assert first["算出"] == ""
+    assert read_rows[0].formulas == ("算出",)
+    assert read_rows[1].formulas == ()
     assert second["名称"] == "乙"
     assert second["日期"] == ""
     # Excel keeps 15 significant digits, and so does the reader: 0.1 + 0.2 reads as "0.3",
@@ -342,6 +346,68 @@ def test_xlsx_cells_become_text(tmp_path: Path) -> None:
     assert second["金额"] == "0.3"
     assert second["代码"] == "113501000036442000"
     assert second["罚款(万元)"] == "0.0001"
+
+
+def patch_sheet(path: Path, *replacements: tuple[bytes, bytes]) -> Path:
+    """The workbook with its first sheet's XML edited, as another writer would write it."""
+    patched = path.with_suffix(".patched")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(patched, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                for old, new in replacements:
+                    assert old in data, old
+                    data = data.replace(old, new)
+            target.writestr(member, data)
+    patched.replace(path)
+    return path
+
+
+def test_xlsx_formulas_read_as_their_cached_result_or_are_flagged(tmp_path: Path) -> None:
+    path = make_xlsx(
+        tmp_path / "formulas.xlsx",
+        [
+            ["名称", "金额", "备注"],
+            ['=CONCAT("甲","乙")', "=1+1", "x"],  # Excel's cached results below
+            ["丙", "=1+1", "y"],  # no cached result (openpyxl's)
+            [None, "=2+2", None],  # nothing else in the row: still a row
+            ["丁", '=""', None],  # a cached empty string is a value
+        ],
+    )
+    patch_sheet(
+        path,
+        (
+            b'<c r="A2"><f>CONCAT("\xe7\x94\xb2","\xe4\xb9\x99")</f><v /></c>'
+            b'<c r="B2"><f>1+1</f><v /></c>',
+            b'<c r="A2" t="str"><f>CONCAT("\xe7\x94\xb2","\xe4\xb9\x99")</f><v>\xe7\x94\xb2'
+            b'\xe4\xb9\x99</v></c><c r="B2"><f>1+1</f><v>2</v></c>',
+        ),
+        (b'<c r="B5"><f>""</f><v /></c>', b'<c r="B5" t="str"><f>""</f><v></v></c>'),
+    )
+    # From a stream: the search for formulas leaves it where calamine expects it.
+    with path.open("rb") as stream, open_rows(stream, FileFormat.XLSX) as rows:
+        read_rows = list(rows)
+    assert [(row.number, row.values, row.formulas) for row in read_rows] == [
+        (2, {"名称": "甲乙", "金额": "2", "备注": "x"}, ()),
+        (3, {"名称": "丙", "金额": "", "备注": "y"}, ("金额",)),
+        (4, {"名称": "", "金额": "", "备注": ""}, ("金额",)),
+        (5, {"名称": "丁", "金额": "", "备注": ""}, ()),
+    ]
+
+
+def test_xlsx_shared_formulas_and_cells_without_references(tmp_path: Path) -> None:
+    path = make_xlsx(tmp_path / "shared.xlsx", [["a", "b"], [1, "=A2*2"], [2, "=A3*2"]])
+    patch_sheet(
+        path,
+        (
+            b'<c r="B2"><f>A2*2</f><v /></c>',
+            b'<c r="B2"><f t="shared" ref="B2:B3" si="0">A2*2</f></c>',
+        ),
+        (b'<c r="B3"><f>A3*2</f><v /></c>', b'<c><f t="shared" si="0"/></c>'),
+    )
+    with open_rows(path, FileFormat.XLSX) as rows:
+        read_rows = list(rows)
+    assert [(row.number, row.formulas) for row in read_rows] == [(2, ("b",)), (3, ("b",))]
 
 
 def test_xlsx_from_a_stream_and_data_not_starting_at_a1(tmp_path: Path) -> None:

@@ -408,3 +408,19 @@ def test_an_end_on_or_after_the_decision_date_is_accepted(
     decided = dt.date.fromisoformat(english(row)["decision_date"].replace("/", "-"))
     result = validate(with_value(row, field, (decided + dt.timedelta(days=days_after)).isoformat()))
     assert isinstance(result, ValidRow), result
+
+
+@SETTINGS
+@given(valid_rows(), st.data())
+def test_a_formula_without_a_result_is_refused_naming_its_field_and_nothing_else(
+    row: dict[str, str], data: st.DataObject
+) -> None:
+    flagged = data.draw(st.lists(st.sampled_from(sorted(row)), min_size=1, unique=True))
+    for key in flagged:
+        row[key] = ""  # as calamine reads the cell
+    result = RowValidator(penalty(), list(row), today=TODAY).validate(2, row, tuple(flagged))
+    assert isinstance(result, list)
+    fields = sorted(english(dict.fromkeys(flagged, "")))
+    assert sorted(p.field or "" for p in result if p.code == "formula_without_value") == fields
+    # Not taken for a missing value, nor checked any further.
+    assert not [p for p in result if p.field in fields and p.code != "formula_without_value"]

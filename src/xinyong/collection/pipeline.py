@@ -534,7 +534,11 @@ class _BatchRun:
         raw_by_number: dict[int, dict[str, str]] = {}
         validate = self.validator.validate
         for raw in chunk:
-            result = validate(raw.number, raw.values)
+            result = (
+                validate(raw.number, raw.values, raw.formulas)
+                if raw.formulas
+                else validate(raw.number, raw.values)
+            )
             if result.__class__ is list:
                 self._quarantine(raw.number, raw.values, result, RowDisposition.REJECTED)
             else:

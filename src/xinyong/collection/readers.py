@@ -32,7 +32,8 @@ from enum import StrEnum
 from os import PathLike
 from pathlib import Path, PurePosixPath
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO, Final, Protocol, Self
+from typing import IO, TYPE_CHECKING, BinaryIO, Final, Protocol, Self
+from xml.parsers import expat
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
@@ -92,6 +93,10 @@ class RawRow:
 
     number: int
     values: dict[str, str]
+    # Headers of XLSX cells holding a formula whose result the workbook does not keep
+    # (saved by a program that does not calculate): their values read as "", and the
+    # pipeline refuses them (formula_without_value) rather than take them for empty.
+    formulas: tuple[str, ...] = ()
 
     @property
     def extra(self) -> dict[str, str]:
@@ -568,12 +573,15 @@ class _XlsxRows(RowReader):
     objects in ``iter_rows`` is lazy. Memory is therefore proportional to the sheet (about
     2 KB per 23-column penalty row: 224 MB peak for 100,000 rows, some 2 GB for a full
     1,048,576-row sheet); batches of a million rows belong in CSV or JSONL. Formulas read
-    as the result Excel cached with them (none if the writer cached none).
+    as the result Excel cached with them; a formula cached without one (a workbook written
+    by a program that does not calculate) is flagged in ``RawRow.formulas``, not read as
+    an empty cell.
     """
 
     def __init__(self, source: BinaryIO | Path) -> None:
         super().__init__()
         self._book: CalamineWorkbook | None = None
+        self._formulas = _formulas_without_value(source)
         try:
             if isinstance(source, str | PathLike):
                 self._book = CalamineWorkbook.from_path(source)
@@ -625,9 +633,21 @@ class _XlsxRows(RowReader):
     def _rows(self) -> Iterator[RawRow]:
         table = self._table
         number = self._number
+        formulas = self._formulas
         for row in self._iter:
             number += 1
             cells = [_cell_text(v) for v in row]
+            flagged = formulas.get(number) if formulas else None
+            if flagged:
+                names = tuple(
+                    name
+                    for column in sorted(flagged)
+                    if 0 <= (index := column - table.first_column) < len(table.slots)
+                    and (name := table.slots[index]) is not None
+                )
+                if names:
+                    yield RawRow(number, table.values(cells, number), names)
+                    continue
             if any(cells):
                 yield RawRow(number, table.values(cells, number))
 
@@ -635,6 +655,113 @@ class _XlsxRows(RowReader):
         book, self._book = self._book, None
         if book is not None:
             book.close()
+
+
+_FORMULA_TAG: Final = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL_REF: Final = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def _formulas_without_value(source: BinaryIO | Path) -> dict[int, set[int]]:
+    """Spreadsheet row → 0-based columns of the first sheet's cells that hold a formula
+    without a cached result (``<f>`` with no ``<v>``, or an empty one that is not a cached
+    empty string). python-calamine reads those as empty and cannot tell them apart, so the
+    sheet's XML is searched for them here. A sheet without any formula (the common case)
+    costs one pass of a byte search over it; a file that is not a readable workbook is
+    left to calamine to report."""
+    found: dict[int, set[int]] = {}
+    position = None
+    try:
+        if not isinstance(source, str | PathLike):
+            position = source.tell()
+        with zipfile.ZipFile(source) as archive:
+            member = _first_sheet_member(archive)
+            if member is None or not _has_formulas(archive, member):
+                return found
+            with archive.open(member) as sheet:
+                _FormulaScan(found).feed(sheet)
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, expat.ExpatError):
+        return found
+    finally:
+        if position is not None:
+            source.seek(position)  # type: ignore[union-attr]
+    return found
+
+
+def _has_formulas(archive: zipfile.ZipFile, member: str) -> bool:
+    tail = b""
+    with archive.open(member) as sheet:
+        while chunk := sheet.read(_READ_BUFFER):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+class _FormulaScan:
+    """Cells of a sheet's XML with a formula and no cached result, by expat (streaming,
+    no DTD: a sheet declares none, and one declaring entities is not parsed further)."""
+
+    def __init__(self, found: dict[int, set[int]]) -> None:
+        self.found = found
+        self.row = 0
+        self.column = -1
+        self.formula = False
+        self.value: str | None = None
+        self.in_value = False
+        self.type: str | None = None
+        parser = expat.ParserCreate()
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+        parser.StartDoctypeDeclHandler = self.refuse
+        parser.EntityDeclHandler = self.refuse
+        self.parser = parser
+
+    def feed(self, sheet: IO[bytes]) -> None:
+        while chunk := sheet.read(_READ_BUFFER):
+            self.parser.Parse(chunk, False)
+        self.parser.Parse(b"", True)
+
+    def refuse(self, *_args: object) -> None:
+        raise ValueError("the sheet declares a DTD")
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        name = tag.rpartition(":")[2]
+        if name == "row":
+            self.row = int(attributes.get("r") or self.row + 1)
+            self.column = -1
+        elif name == "c":
+            ref = _CELL_REF.match(attributes.get("r", ""))
+            self.column = _column_index(ref[1]) if ref else self.column + 1
+            self.formula, self.value, self.type = False, None, attributes.get("t")
+        elif name == "f":
+            self.formula = True
+        elif name == "v":
+            self.value, self.in_value = "", True
+
+    def end(self, tag: str) -> None:
+        name = tag.rpartition(":")[2]
+        if name == "v":
+            self.in_value = False
+        elif (
+            name == "c"
+            and self.formula
+            # An empty <v/> is openpyxl's "no result"; Excel caches an empty string result
+            # as an empty <v></v> of type str.
+            and (self.value is None or (not self.value and self.type != "str"))
+        ):
+            self.found.setdefault(self.row, set()).add(self.column)
+
+    def text(self, data: str) -> None:
+        if self.in_value:
+            self.value = (self.value or "") + data
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return index - 1
 
 
 _SHEET_REF: Final = re.compile(r"<(?:\w+:)?sheet\b[^>]*?\br:id=\"([^\"]+)\"")

@@ -241,15 +241,24 @@ class RowValidator:
 
         return memoised
 
-    def validate(self, number: int, values: dict[str, str]) -> ValidRow | list[Problem]:
+    def validate(
+        self, number: int, values: dict[str, str], formulas: tuple[str, ...] = ()
+    ) -> ValidRow | list[Problem]:
+        """``formulas``: the headers of cells holding a formula without a result
+        (``readers.RawRow.formulas``), whose values are not known."""
         if len(self._headers) != self._headers_seen:
             self._add_headers()
         problems: list[Problem] = []
-        with_nul: set[str] = set()
+        refused: set[str] = set()
         # One search over the whole row first: a NUL is rare and the row loop is hot.
         if NUL in "".join(values.values()):
-            with_nul = {header for header, value in values.items() if NUL in value}
-            problems.extend(self._nul(header) for header in values if header in with_nul)
+            refused = {header for header, value in values.items() if NUL in value}
+            problems.extend(self._nul(header) for header in values if header in refused)
+        if formulas:
+            # Not checked below: its value is unknown, not empty (nor "required").
+            unknown = [h for h in formulas if h in self._field_of_header and h not in refused]
+            problems.extend(self._formula(header) for header in unknown)
+            refused = refused | set(unknown)
         if self._fixed_problems:
             for header, problem in self._fixed_problems:
                 # Even with a NUL: prohibited content is never kept, not even quarantined.
@@ -260,8 +269,8 @@ class RowValidator:
         clean: dict[str, str] = {}
         get = values.get
         for header, name, required, max_length, too_long, check in self._checks:
-            if with_nul and header in with_nul:
-                continue  # refused above; its other checks would only add noise
+            if refused and header in refused:
+                continue  # refused above (a NUL, a formula without a result)
             raw = get(header)
             value = raw.strip() if raw else ""
             if not value:
@@ -289,6 +298,15 @@ class RowValidator:
         if problems:
             return problems
         return self._row(number, clean)
+
+    def _formula(self, header: str) -> Problem:
+        return Problem(
+            "formula_without_value",
+            f"the cell in column {header!r} holds a formula whose result the workbook does "
+            "not keep (it was saved by a program that does not calculate); open the file in "
+            "Excel or WPS and save it again, or paste the values instead of the formula",
+            self._field_of_header[header],
+        )
 
     def _nul(self, header: str) -> Problem:
         """A value holding NUL, named by its field, or by its column when it maps to none

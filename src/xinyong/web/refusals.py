@@ -1031,6 +1031,10 @@ CODES: dict[str, str] = {
     "invalid_choice": N_("The value is not one of the choices."),
     "invalid_date": N_("Not a date."),
     "invalid_number": N_("Not a valid number."),
+    "formula_without_value": N_(
+        "The cell holds a formula whose result the workbook does not keep: save the file "
+        "again in Excel or WPS, or paste the values instead of the formula."
+    ),
     "exponent_notation": N_("Write the amount out in digits, without an exponent."),
     "too_many_decimals": N_("Too many decimal places for an amount."),
     "before_decision_date": N_("This date ends a period and cannot be before the decision date."),
