@@ -479,6 +479,55 @@ def test_an_organisation_records_a_written_consent_with_its_evidence(
     assert problems(post_rows(client, "reporter", "social_insurance_arrears", [row])) == []
 
 
+@pytest.mark.parametrize(
+    "types", [["contract_performance"], ["*"], ["*", "social_insurance_arrears"]]
+)
+def test_a_grantee_records_consent_only_to_types_on_its_responsibility_list(
+    consent_world: World, client: TestClient, db: Session, types: list[str]
+) -> None:
+    """The regulator submits no contract performance (the bank does): a consent to it, or
+    to every type, would cover nothing it may collect (Art. 11)."""
+    body = {
+        "subject": consent_world.subjects["person"].reference,
+        "record_types": types,
+        "evidence": "扫描件 consent-2026-003.pdf",
+    }
+    refused = client.post("/api/v1/consents", json=body, headers=auth_headers(client, "reporter"))
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "consent_outside_responsibility",
+        "record_types",
+        "Art. 11",
+    )
+    assert db.scalars(select(Consent)).all() == []
+
+
+def test_recording_the_same_consent_again_returns_the_one_in_force(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    reporter = auth_headers(client, "reporter")
+    body = {
+        "subject": consent_world.subjects["person"].reference,
+        "record_types": ["social_insurance_arrears"],
+        "evidence": "扫描件 consent-2026-004.pdf",
+    }
+    answers = [client.post("/api/v1/consents", json=body, headers=reporter) for _ in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert len({a.json()["id"] for a in answers}) == 1
+    db.expire_all()
+    assert len(db.scalars(select(Consent)).all()) == 1
+    grants = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.grant")).all()
+    assert len(grants) == 1
+    # Other terms are another consent.
+    longer = client.post(
+        "/api/v1/consents", json={**body, "valid_until": "2030-12-31"}, headers=reporter
+    )
+    assert longer.json()["id"] != answers[0].json()["id"]
+    db.expire_all()
+    assert len(db.scalars(select(Consent)).all()) == 2
+
+
 def test_the_api_refuses_a_consent_recorded_for_an_organisation(
     consent_world: World, client: TestClient, db: Session
 ) -> None:

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.collection_helpers import citizen_id_of
+from tests.collection_helpers import citizen_id_of, grant
 from tests.factories import World
 from tests.lists_helpers import (
     fast_password_hashing,  # noqa: F401 - fixture
@@ -26,10 +26,25 @@ from tests.lists_helpers import (
 from tests.page_helpers import HTML, log_in
 from tests.test_pages_disclosure import error_code, token
 from xinyong.audit.models import AuditEvent
+from xinyong.clock import Clock
 from xinyong.collection.models import Consent
 
 PAGE = "/consents"
 EVIDENCE = "书面同意书编号 2026-017，原件存档于本局档案室"
+
+
+@pytest.fixture(autouse=True)
+def regulator_responsibilities(lists_world: World, db: Session, clock: Clock) -> None:
+    """The regulator submits administrative compulsion and major tax violations too: a
+    grantee records consent only to types on its responsibility list."""
+    grant(
+        db,
+        clock,
+        lists_world.organisations["regulator"],
+        "administrative_compulsion",
+        "major_tax_violation",
+    )
+    db.commit()
 
 
 def consent_form(client: TestClient, world: World, **overrides: Any) -> dict[str, Any]:
@@ -102,6 +117,9 @@ def test_the_page_in_english_and_after_recording(lists_world: World, client: Tes
         ({"citizen_id": "11010519491231002X"}, 422, "unknown_subject"),
         ({"citizen_id": "110105194912310021"}, 422, "check_character"),
         ({"valid_until": "2020-01-01"}, 422, "expired"),
+        # Not on the regulator's responsibility list, or every type (Art. 11).
+        ({"record_types": ["contract_performance"]}, 422, "consent_outside_responsibility"),
+        ({"record_types": ["*"]}, 422, "consent_outside_responsibility"),
     ],
 )
 def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
@@ -160,3 +178,19 @@ def test_only_staff_who_submit_records_may_use_the_page(
 ) -> None:
     log_in(client, who)
     assert client.get(PAGE, headers=HTML).status_code == 403
+
+
+def test_the_form_sent_again_records_no_second_consent(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    world = lists_world
+    log_in(client, "reporter")
+    page = client.get(PAGE, headers=HTML).text
+    assert 'value="contract_performance"' not in page  # not on the list: not offered
+    for _ in range(3):
+        response = client.post(
+            PAGE, data=consent_form(client, world), headers=HTML, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text[:500]
+    db.expire_all()
+    assert len(db.scalars(select(Consent)).all()) == 1

@@ -167,11 +167,9 @@ def credentials(world: World) -> dict[str, Any]:
 
 def recorded_consent(world: World) -> dict[str, Any]:
     """A written consent of the person to the caller's organisation, the person named by
-    ID number in the form body (the catalog loaded for the record type)."""
-    from xinyong.catalog import service as catalog
-
-    if catalog.load_rule_pack(world.session, world.clock):
-        world.session.commit()
+    ID number in the form body (the catalog loaded for the record type, on the
+    organisation's responsibility list)."""
+    _arrears_sources(world)
     return {
         "subject_kind": "person",
         "citizen_id": subjects.reveal_citizen_id(world.subjects["person"]),
@@ -228,6 +226,27 @@ def _matrix_record_type(code: str = "matrix_penalty") -> dict[str, Any]:
     definition = dict(read_rule_pack()[0])
     definition["code"] = code
     return definition
+
+
+def _arrears_sources(world: World) -> None:
+    """Both agencies with a data reporter responsible for social-insurance arrears, the
+    type their consents are recorded for: a grantee records consent only to types on its
+    responsibility list (Art. 11); committed, as every caller must meet it."""
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.catalog import service as catalog
+    from xinyong.collection import sources
+
+    if catalog.load_rule_pack(world.session, world.clock):
+        world.session.commit()
+    for organisation in ("regulator", "other_agency"):
+        sources.grant(
+            world.session,
+            world.clock,
+            SYSTEM_ACTOR,
+            world.organisations[organisation],
+            "social_insurance_arrears",
+        )
+    world.session.commit()
 
 
 def _penalty_sources(world: World) -> dict[str, Any]:
@@ -877,7 +896,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/consents"): Access(
         SUBMITTERS,
         json=lambda w: {
-            "subject": w.subjects["person"].reference,
+            "subject": _arrears_sources(w) or w.subjects["person"].reference,
             "grantee": "",
             "record_types": ["social_insurance_arrears"],
             "written": True,

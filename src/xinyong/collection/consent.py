@@ -22,6 +22,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
+from xinyong.collection import sources
 from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects import service as subjects
@@ -45,7 +46,8 @@ def grant(
 ) -> Consent:
     """A subject consents on its own account; a grantee records a consent it obtained in
     writing, with its evidence."""
-    if actor.subject_id == subject.id:
+    recorded_by_grantee = actor.subject_id != subject.id
+    if not recorded_by_grantee:
         require(actor, Permission.MANAGE_OWN_CONSENTS)
         require_consenting_subject(subject)
     elif subject.kind is not SubjectKind.NATURAL_PERSON:
@@ -75,6 +77,8 @@ def grant(
     for code in record_type_codes:
         if code != ALL_TYPES:
             catalog.record_type_by_code(session, code)
+    if recorded_by_grantee:
+        _require_responsibility(session, grantee, record_type_codes)
     if not adverse_consequences_notified:
         # A type holding restricted fields is collected with them; a consent without the
         # notice could not cover them, and for a type public by law it would cover nothing.
@@ -106,14 +110,31 @@ def grant(
         raise InvalidInput(
             "the consent would already have expired", code="expired", field="valid_until"
         )
+    types = sorted(set(record_type_codes))
+    evidence_sha256 = hashlib.sha256(evidence.encode()).hexdigest() if evidence else None
+    same = _same_in_force(
+        session,
+        clock.today(),
+        subject_id=subject.id,
+        grantee_id=grantee.id,
+        types=types,
+        written=written,
+        adverse_consequences_notified=adverse_consequences_notified,
+        evidence_sha256=evidence_sha256,
+        valid_until=valid_until,
+    )
+    if same is not None:
+        # The same consent again (a form sent twice, a request retried): the one in force
+        # is the answer, as a batch's replay returns its first report (decision 0006).
+        return same
     consent = Consent(
         subject_id=subject.id,
         grantee_organisation_id=grantee.id,
-        record_type_codes=sorted(set(record_type_codes)),
+        record_type_codes=types,
         written=written,
         adverse_consequences_notified=adverse_consequences_notified,
         evidence=evidence,
-        evidence_sha256=hashlib.sha256(evidence.encode()).hexdigest() if evidence else None,
+        evidence_sha256=evidence_sha256,
         valid_from=clock.today(),
         valid_until=valid_until,
         granted_at=clock.now(),
@@ -137,6 +158,67 @@ def grant(
         },
     )
     return consent
+
+
+def _require_responsibility(
+    session: Session, grantee: Organisation, record_type_codes: list[str]
+) -> None:
+    """A grantee records consent only to what it collects: the record types on its
+    responsibility list (Art. 9–11). A consent to anything else would cover no record it
+    may submit, and "all types" is the person's own to give, not an organisation's."""
+    if ALL_TYPES in record_type_codes:
+        raise InvalidInput(
+            "a consent an organisation records names the record types it covers; consent "
+            "to all types is given only by the person, on their own account",
+            code="consent_outside_responsibility",
+            field="record_types",
+            article="Art. 11",
+        )
+    own = set(sources.responsibilities(session, grantee.id))
+    outside = sorted(set(record_type_codes) - own)
+    if outside:
+        raise InvalidInput(
+            f"{', '.join(outside)} is not on the organisation's responsibility list: it "
+            "records consent only to the record types it submits",
+            code="consent_outside_responsibility",
+            field="record_types",
+            article="Art. 11",
+        )
+
+
+def _same_in_force(
+    session: Session,
+    today: dt.date,
+    *,
+    subject_id: int,
+    grantee_id: int,
+    types: list[str],
+    written: bool,
+    adverse_consequences_notified: bool,
+    evidence_sha256: str | None,
+    valid_until: dt.date | None,
+) -> Consent | None:
+    """A consent in force today with exactly these terms, if one was recorded already."""
+    for candidate in session.scalars(
+        select(Consent)
+        .where(
+            Consent.subject_id == subject_id,
+            Consent.grantee_organisation_id == grantee_id,
+            Consent.revoked_at.is_(None),
+            Consent.valid_from <= today,
+            or_(Consent.valid_until.is_(None), Consent.valid_until >= today),
+            Consent.written == written,
+            Consent.adverse_consequences_notified == adverse_consequences_notified,
+        )
+        .order_by(Consent.id)
+    ):
+        if (
+            list(candidate.record_type_codes) == types
+            and candidate.evidence_sha256 == evidence_sha256
+            and candidate.valid_until == valid_until
+        ):
+            return candidate
+    return None
 
 
 def require_consenting_subject(subject: Subject) -> None:

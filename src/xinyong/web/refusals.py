@@ -1056,6 +1056,9 @@ CODES: dict[str, str] = {
     "not_natural_person": N_("Only for natural persons."),
     "not_organisation": N_("Only for organisations."),
     "written_required": N_("A written consent is required."),
+    "consent_outside_responsibility": N_(
+        "An organisation records consent only to the record types on its responsibility list."
+    ),
     "adverse_consequences_notice_required": N_(
         "Consent to restricted information must be written and given after notice of the "
         "possible adverse consequences."

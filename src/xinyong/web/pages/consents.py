@@ -17,7 +17,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
-from xinyong.collection import consent
+from xinyong.collection import consent, sources
 from xinyong.errors import InvalidInput, NotFound, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
@@ -48,13 +48,15 @@ def _render(
     request: Request, session: Session, grantee: Organisation, state: FormState = BLANK
 ) -> HTMLResponse:
     # The types a consent matters for (Art. 11 ¶1, ¶2): kept about natural persons and not
-    # public by law, or holding restricted fields; and that this organisation may submit.
+    # public by law, or holding restricted fields; and on this organisation's
+    # responsibility list (consent.grant refuses any other).
+    own = set(sources.responsibilities(session, grantee.id))
     offered = [
         rule
         for rule in catalog.list_record_types(session)
         if "natural_person" in rule.definition.subject_kinds
         and not rule.definition.self_declared
-        and grantee.kind.value in rule.definition.submitter_kinds
+        and rule.definition.code in own
         and (
             not rule.definition.public_by_law_for_natural_persons
             or any(spec.sensitivity is Sensitivity.RESTRICTED for spec in rule.definition.fields)
