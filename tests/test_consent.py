@@ -295,7 +295,8 @@ def test_a_restricted_field_needs_written_consent_after_notice(
     (held,) = db.scalars(
         select(QuarantinedRow).where(QuarantinedRow.batch_id == refused.json()["batch_id"])
     ).all()
-    assert held.values_ciphertext is not None  # encrypted, for the source to correct
+    # Not kept, even encrypted: without the written consent the platform may not collect it.
+    assert held.values_ciphertext is None
 
     given = give_consent(
         client,

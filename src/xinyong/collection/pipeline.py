@@ -52,6 +52,7 @@ from xinyong.subjects import names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName
 
+_NOT_KEPT = frozenset({"prohibited_content", "consent_required", "written_consent_required"})
 CHUNK_ROWS = 5000
 SENSITIVE_CONTEXT = "record_version.sensitive"
 QUARANTINE_CONTEXT = "quarantined_row.values"
@@ -556,7 +557,10 @@ class _BatchRun:
         problems: list[Problem],
         disposition: RowDisposition,
     ) -> None:
-        keep_values = not any(p.code == "prohibited_content" for p in problems)
+        # Content never to be collected (Art. 11 ¶3), and a person's data the platform has no
+        # consent to collect (Art. 11 ¶1, ¶2), is not kept even encrypted for the source to
+        # correct: keeping it would be collecting it. The problems say what was refused.
+        keep_values = not any(p.code in _NOT_KEPT for p in problems)
         ciphertext = None
         if keep_values:
             ciphertext = self.cipher.encrypt(_CANONICAL.encode(values), context=QUARANTINE_CONTEXT)
