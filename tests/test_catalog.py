@@ -796,3 +796,66 @@ def test_a_record_type_states_its_names_and_legal_basis(field: str, blank: str) 
     with pytest.raises(InvalidInput) as refused:
         catalog.parse_definition(new_definition(**{field: blank}))
     assert (refused.value.code, refused.value.field) == ("invalid_definition", field)
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("健康状况", "disease and medical history"),
+        ("医疗记录", "disease and medical history"),
+        ("病情", "disease and medical history"),
+        ("体检结果", "disease and medical history"),
+        ("住院记录", "disease and medical history"),
+        ("health_status", "disease and medical history"),
+        ("finger_print", "fingerprints"),
+        ("genotype", "genes"),
+        ("general_notes", None),
+        ("penalty_content", None),
+    ],
+)
+def test_what_art11_para3_never_collects_is_known_by_its_usual_names(
+    name: str, category: str | None
+) -> None:
+    from xinyong.catalog.definitions import prohibited_category
+
+    assert prohibited_category(name) == category
+
+
+@pytest.mark.parametrize(
+    ("name", "category"),
+    [
+        ("纳税金额", "tax amounts"),
+        ("个人所得税额", "tax amounts"),
+        ("taxes_paid", "tax amounts"),
+        ("银行账户余额", "deposits"),
+        ("account_balance", "deposits"),
+        ("纳税人识别号", None),  # the taxpayer's number, not an amount
+        ("tax_rate", None),
+    ],
+)
+def test_what_art11_para2_restricts_is_known_by_its_usual_names(
+    name: str, category: str | None
+) -> None:
+    from xinyong.catalog.definitions import restricted_category
+
+    assert restricted_category(name) == category
+
+
+def test_a_restricted_field_hidden_behind_an_alias_must_be_declared(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    """A column headed 月收入 is income, whatever the field is called."""
+    hidden = {
+        "name": "amount_b",
+        "label_zh": "金额B",
+        "label_en": "Amount B",
+        "aliases": ["月收入"],
+    }
+    with pytest.raises(InvalidInput) as caught:
+        catalog.create_record_type(
+            db, clock, actor(collection_world, "authority"), with_field(new_definition(), hidden)
+        )
+    assert (caught.value.code, caught.value.field) == (
+        "restricted_field_undeclared",
+        "fields.amount_b",
+    )

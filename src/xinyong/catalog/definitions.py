@@ -62,30 +62,49 @@ class Severity(enum.StrEnum):
 # substrings; English ones as whole words, so "general_notes" is not taken for genes.
 PROHIBITED_TERMS: dict[str, tuple[str, ...]] = {
     "religious belief": ("宗教", "信仰", r"religio\w*", r"faiths?"),
-    "genes": ("基因", r"genes?", r"genetic\w*", r"genom\w*", r"dna"),
-    "fingerprints": ("指纹", r"fingerprints?"),
+    "genes": ("基因", r"genes?", r"genetic\w*", r"genom\w*", r"genotyp\w*", r"dna"),
+    "fingerprints": ("指纹", r"fingerprints?", r"finger ?prints?"),
     "blood type": ("血型", r"blood (?:type|group)s?", r"bloodtypes?"),
     "disease and medical history": (
         "疾病",
         "病史",
         "病历",
         "诊断",
+        "病情",
+        "患病",
+        "就诊",
+        "住院",
+        "医疗",
+        "健康",
+        "体检",
         r"diseases?",
         r"illness\w*",
         r"medical\w*",
         r"diagnos\w*",
-        r"health conditions?",
+        r"health\w*",
+        r"medic(?:al|ine|ines|ation|ations)\w*",
+        r"hospital\w*",
     ),
 }
 
 # Art. 11 ¶2: collected from natural persons only with written consent after notice.
 RESTRICTED_TERMS: dict[str, tuple[str, ...]] = {
     "income": ("收入", "工资", "薪", r"incomes?", r"salar(?:y|ies)", r"wages?"),
-    "deposits": ("存款", r"deposits?"),
+    "deposits": ("存款", "账户余额", r"deposits?", r"(?:account|bank) balances?"),
     "securities": ("有价证券", "证券", "股票", r"securities", r"stocks?", r"shares?holding\w*"),
     "commercial insurance": ("商业保险", "保险", r"insurance\w*"),
     "real estate": ("不动产", "房产", "房屋", r"real estate", r"realestate", r"propert(?:y|ies)"),
-    "tax amounts": ("纳税额", "纳税数额", "缴税", r"tax amounts?", r"tax paid"),
+    "tax amounts": (
+        # Not "纳税" alone: 纳税人识别号 is the taxpayer's number, not an amount.
+        "纳税额",
+        "纳税数额",
+        "纳税金额",
+        "税额",
+        "缴税",
+        "税款",
+        r"tax(?:es)? (?:amounts?|paid)",
+        r"(?:income|paid) tax(?:es)?",
+    ),
 }
 
 
@@ -381,7 +400,7 @@ def check_allowed(definition: RecordTypeDefinition) -> None:
                 field=f"fields.{spec.name}",
                 article="Art. 11 ¶3",
             )
-        restricted = restricted_category(spec.name, spec.label_zh, spec.label_en)
+        restricted = restricted_category(spec.name, spec.label_zh, spec.label_en, *spec.aliases)
         if restricted and spec.sensitivity is not Sensitivity.RESTRICTED:
             raise InvalidInput(
                 f"field {spec.name!r} holds {restricted} and must be declared restricted",
