@@ -132,7 +132,10 @@ def test_a_bank_with_written_authorisation_reads_list_status_and_grade(
     (listed,) = body["list_status"]
     assert (listed["list"], listed["tier"], listed["standard"]) == ("black", "black", "失信主体")
     assert body["grade"]["grade"] == "D"
-    assert {c["source"] for c in body["grade"]["contributions"]} == {"record", "list"}
+    # The records behind the grade are the subject's file: the bank sees the list entry the
+    # grade counts (shown in the list status anyway), not the records.
+    assert {c["source"] for c in body["grade"]["contributions"]} == {"list"}
+    assert body["grade"]["record_contributions_withheld"] is True
     (read,) = access_log(client)
     assert (read["what"], read["granted"], read["legal_path"]) == (
         "credit_status",
@@ -155,6 +158,9 @@ def test_a_bank_with_written_authorisation_reads_list_status_and_grade(
     by_key = client.get(status_url(company.uscc or ""), headers={"X-API-Key": secret})
     assert by_key.status_code == 200, by_key.text
     assert len(access_log(client)) == 2
+    own = client.get(status_url(company.uscc or ""), headers=headers(client, "company"))
+    assert {c["source"] for c in own.json()["grade"]["contributions"]} == {"record", "list"}
+    assert own.json()["grade"]["record_contributions_withheld"] is False
 
 
 def test_the_subject_and_the_credit_authority_read_credit_status(

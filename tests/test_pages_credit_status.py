@@ -74,6 +74,7 @@ def test_the_analyst_reads_a_persons_credit_status_on_the_written_authorisation(
     assert str(person.citizen_id_masked) in response.text
     assert 'data-list="black" data-tier="serious"' in response.text
     assert 'class="grade"' in response.text
+    assert 'data-withheld="records"' in response.text  # the file's records are not shown
     # The ID number is not shown back.
     assert citizen_id_of(person) not in response.text
     (read,) = access_log(client, "citizen")
@@ -244,6 +245,7 @@ def test_the_credit_authority_reads_in_supervision(listed: World, client: TestCl
     )
     assert response.status_code == 200
     assert 'data-legal-path="supervision"' in response.text
+    assert 'data-withheld="records"' not in response.text
     # The company read in supervision sees it in "who looked at my file" (Art. 24).
     (read,) = access_log(client, "company")
     assert (read["legal_path"], read["what"]) == ("supervision", "credit_status")

@@ -80,6 +80,14 @@ def credit_status(
         if in_force(e, today)
     ]
     grade = grades.current(session, clock, subject)
+    # The records behind the grade are the subject's file, not its credit status: a market
+    # record of another creditor, an unpublished or expired penalty would show through
+    # their type and date. Others see the list entries the grade counts, which the list
+    # status shows anyway (Art. 13 ¶3).
+    withheld = path not in (LegalPath.SELF.value, LegalPath.SUPERVISION.value)
+    contributions = [
+        c for c in grade.contributions if not withheld or c.get("source") != "record"
+    ]
     return {
         "subject": subject.public_code,
         "legal_path": path,
@@ -98,6 +106,7 @@ def credit_status(
             "score": grade.score,
             "model_version": grade.model_version,
             "computed_at": grade.computed_at.isoformat(),
-            "contributions": grade.contributions,
+            "contributions": contributions,
+            "record_contributions_withheld": withheld,
         },
     }
