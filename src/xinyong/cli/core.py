@@ -6,6 +6,8 @@ import copy
 import logging
 import re
 import sys
+import unicodedata
+import urllib.parse
 from typing import Annotated, Any
 
 import typer
@@ -84,8 +86,29 @@ def serve(
 
 
 # A citizen ID in a logged URL (GET /api/v1/identifiers/{code}, an ID typed into the
-# search box): 17 digits and a check character, not part of a longer number.
-_CITIZEN_ID_IN_TEXT = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+# search box): 17 digits and a check character, not part of a longer number. The
+# platform accepts it with spaces or hyphens between digits, percent-encoded and in
+# full-width digits (identifiers.normalise), so the log is searched as the platform would
+# read it: decoded, folded to ASCII, separators allowed between the digits.
+_D = r"[0-9][\s\-]*"
+_CITIZEN_ID_IN_TEXT = re.compile(
+    rf"(?<![0-9])((?:{_D}){{6}})(?:{_D}){{8}}((?:{_D}){{3}}[0-9Xx])(?![0-9A-Za-z])"
+)
+
+
+def _masked(match: re.Match[str]) -> str:
+    first, last = (re.sub(r"[\s\-]", "", part) for part in match.groups())
+    return f"{first}********{last}"
+
+
+def redact_citizen_ids(text: str) -> str:
+    """The text with every citizen ID in it masked; as it was when it holds none."""
+    if _CITIZEN_ID_IN_TEXT.search(text):
+        return _CITIZEN_ID_IN_TEXT.sub(_masked, text)
+    readable = unicodedata.normalize("NFKC", urllib.parse.unquote_plus(text))
+    if readable != text and _CITIZEN_ID_IN_TEXT.search(readable):
+        return _CITIZEN_ID_IN_TEXT.sub(_masked, readable)
+    return text
 
 
 class RedactCitizenIds(logging.Filter):
@@ -94,8 +117,7 @@ class RedactCitizenIds(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                _CITIZEN_ID_IN_TEXT.sub(r"\1********\2", arg) if isinstance(arg, str) else arg
-                for arg in record.args
+                redact_citizen_ids(arg) if isinstance(arg, str) else arg for arg in record.args
             )
         return True
 

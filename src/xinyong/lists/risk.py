@@ -85,9 +85,7 @@ def credit_status(
     # their type and date. Others see the list entries the grade counts, which the list
     # status shows anyway (Art. 13 ¶3).
     withheld = path not in (LegalPath.SELF.value, LegalPath.SUPERVISION.value)
-    contributions = [
-        c for c in grade.contributions if not withheld or c.get("source") != "record"
-    ]
+    contributions = [c for c in grade.contributions if not withheld or c.get("source") != "record"]
     return {
         "subject": subject.public_code,
         "legal_path": path,
