@@ -156,8 +156,10 @@ def test_a_record_without_an_end_date_counts_from_its_decision_date(
 def test_an_end_before_the_decision_counts_from_the_decision(
     disclosure_world: World, db: Session, clock: FixedClock
 ) -> None:
+    """Ingestion refuses an end before the decision (``not_before``); a record stored before
+    that check, or a value that is no date, still counts from the decision."""
     today = clock.today()
-    record = breach(db, clock, disclosure_world, resolved=today - dt.timedelta(days=300))
+    record = breach(db, clock, disclosure_world, resolved=None)
     assert record.decision_date == today - dt.timedelta(days=10)
     definition = catalog.effective_rule(db, CONTRACT).definition
     ended = definition.conduct_ended_on(record.decision_date, {"resolved_on": "2020-01-01"})

@@ -24,7 +24,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 BANK = "福州海峡商业银行股份有限公司"
 REGULATOR = "福州市市场监督管理局"
 CREDIT_STATUS_SCOPE = "名单状态和信用等级（用于风险定价，第十九条）"
-COMPULSION = "行政强制"
+# A type the demo regulator submits: the form offers only those (Art. 11).
+INSPECTION = "行政检查"
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +92,11 @@ def test_the_reporter_records_a_consent_given_on_paper(
 
     # Without evidence the consent is refused on the form, with what was typed kept.
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(demo.DEMO_PERSON[1])
-    page.get_by_label(COMPULSION, exact=True).check()
+    page.get_by_label(INSPECTION, exact=True).check()
     page.get_by_role("button", name=zh("Record the consent")).click()
     alert = page.get_by_role("alert")
     expect(alert.locator("[data-code]").first).to_have_attribute("data-code", "evidence_required")
-    expect(page.get_by_label(COMPULSION, exact=True)).to_be_checked()
+    expect(page.get_by_label(INSPECTION, exact=True)).to_be_checked()
     expect(page.get_by_label(zh("Citizen ID number"), exact=True)).to_have_value("")
 
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(demo.DEMO_PERSON[1])
@@ -109,7 +110,7 @@ def test_the_reporter_records_a_consent_given_on_paper(
     page.goto("/me/consents")
     mine = page.get_by_role("table", name=zh("Your consents"))
     expect(
-        mine.get_by_role("row").filter(has_text=REGULATOR).filter(has_text=COMPULSION).first
+        mine.get_by_role("row").filter(has_text=REGULATOR).filter(has_text=INSPECTION).first
     ).to_be_visible()
 
 
