@@ -475,13 +475,21 @@ def test_every_schema_error_in_one_batch_through_the_api(
 
 
 def test_another_organisations_batch_is_not_found(
-    collection_world: World, client: TestClient
+    collection_world: World, client: TestClient, db: Session
 ) -> None:
     batch_id = submit(
         client, auth_headers(client, "reporter"), [penalty_row(collection_world)]
     ).json()["batch_id"]
     other = client.get(f"{BATCHES}/{batch_id}", headers=auth_headers(client, "other_reporter"))
     assert other.status_code == 404
+    # Answered as missing, audited as the refused access it is; a batch that does not
+    # exist is only missing.
+    missing = client.get(f"{BATCHES}/{batch_id + 1000}", headers=auth_headers(client, "reporter"))
+    assert missing.status_code == 404
+    refused = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert [(e.details["code"], e.details["route"]) for e in refused] == [
+        ("not_found", "/api/v1/batches/{batch_id}")
+    ]
     assert client.get(BATCHES, headers=auth_headers(client, "other_reporter")).json()["items"] == []
     supervised = client.get(f"{BATCHES}/{batch_id}", headers=auth_headers(client, "authority"))
     assert supervised.status_code == 200

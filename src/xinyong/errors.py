@@ -55,6 +55,12 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class ConcealedRefusal(NotFound):
+    """Something exists but is not the caller's (another organisation's batch, another
+    subject's consent): answered as missing, since its existence is not the caller's to
+    learn, but audited as the refused access it is (rules.md: every refused access)."""
+
+
 class Conflict(DomainError):
     code = "conflict"
 

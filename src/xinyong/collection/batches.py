@@ -13,7 +13,7 @@ from xinyong.catalog.models import RecordType
 from xinyong.collection import quarantine
 from xinyong.collection.models import Batch
 from xinyong.collection.pipeline import BatchReport, _stored_problems
-from xinyong.errors import NotFound
+from xinyong.errors import ConcealedRefusal, NotFound
 from xinyong.spreadsheets import SafeWriter
 
 
@@ -21,9 +21,11 @@ def get_report(session: Session, actor: Actor, batch_id: int) -> BatchReport:
     require(actor, Permission.READ_BATCHES)
     batch = session.get(Batch, batch_id)
     supervises = has_permission(actor, Permission.SUPERVISE)
-    if batch is None or (not supervises and batch.organisation_id != actor.organisation_id):
-        # Another organisation's batch is reported as missing: its existence is not ours to tell.
+    if batch is None:
         raise NotFound("no such batch", code="not_found", field="batch")
+    if not supervises and batch.organisation_id != actor.organisation_id:
+        # Another organisation's batch is reported as missing: its existence is not ours to tell.
+        raise ConcealedRefusal("no such batch", code="not_found", field="batch")
     record_type = session.get(RecordType, batch.record_type_id)
     assert record_type is not None
     return BatchReport(batch, record_type.code, _stored_problems(session, batch))

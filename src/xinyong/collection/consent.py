@@ -24,7 +24,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection import sources
 from xinyong.collection.models import Consent
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind
 
@@ -255,12 +255,12 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
     """Revocation stops future collection from the next batch on."""
     require(actor, Permission.MANAGE_OWN_CONSENTS)
     consent = session.get(Consent, consent_id)
-    if consent is None or (
-        actor.subject_id != consent.subject_id and not has_permission(actor, Permission.SUPERVISE)
-    ):
+    if consent is None:
+        raise NotFound("no such consent", code="not_found", field="consent")
+    if actor.subject_id != consent.subject_id and not has_permission(actor, Permission.SUPERVISE):
         # Another subject's consent is reported as missing, not as forbidden: its existence
         # is itself personal information.
-        raise NotFound("no such consent", code="not_found", field="consent")
+        raise ConcealedRefusal("no such consent", code="not_found", field="consent")
     if consent.revoked_at is None:
         consent.revoked_at = clock.now()
         audit.record(

@@ -26,7 +26,14 @@ from xinyong.db.prepared import Prepared
 from xinyong.disclosure import authorisations, joint_check_uses
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
-from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
+from xinyong.errors import (
+    ConcealedRefusal,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
 from xinyong.institutions import register as institutions
 from xinyong.lists.models import AdministrativeMatter, ListStandard, Measure
 from xinyong.subjects.models import Subject
@@ -871,8 +878,10 @@ def reveal_staff_name(session: Session, clock: Clock, actor: Actor, event_id: in
     if actor.subject_id is None:
         raise PermissionDenied("only the subject may ask", code="not_subject", article="Art. 24")
     event = session.get(AccessEvent, event_id)
-    if event is None or event.subject_id != actor.subject_id:
+    if event is None:
         raise NotFound("no such access", code="not_found", field="event")
+    if event.subject_id != actor.subject_id:
+        raise ConcealedRefusal("no such access", code="not_found", field="event")
     audit.record(
         session,
         clock,

@@ -17,7 +17,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.disclosure.models import Authorisation
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.institutions import register as institutions
 
 EVIDENCE_KINDS = ("upload", "signed_in_page")
@@ -148,8 +148,10 @@ def _institution_terms(
 def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) -> Authorisation:
     require(actor, Permission.READ_OWN_FILE)
     authorisation = session.get(Authorisation, authorisation_id)
-    if authorisation is None or authorisation.subject_id != actor.subject_id:
+    if authorisation is None:
         raise NotFound("no such authorisation", code="not_found", field="authorisation")
+    if authorisation.subject_id != actor.subject_id:
+        raise ConcealedRefusal("no such authorisation", code="not_found", field="authorisation")
     if authorisation.revoked_at is None:
         authorisation.revoked_at = clock.now()
         audit.record(

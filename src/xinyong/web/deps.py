@@ -12,7 +12,13 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.errors import DomainError, NotAuthenticated, PermissionDenied, RateLimited
+from xinyong.errors import (
+    ConcealedRefusal,
+    DomainError,
+    NotAuthenticated,
+    PermissionDenied,
+    RateLimited,
+)
 from xinyong.ratelimit import SlidingWindowLimiter
 from xinyong.web.context import AppContext
 
@@ -34,7 +40,7 @@ def get_session(request: Request) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except (PermissionDenied, NotAuthenticated, RateLimited) as refusal:
+    except (PermissionDenied, NotAuthenticated, RateLimited, ConcealedRefusal) as refusal:
         settle_refusal(request, session, refusal)
         raise
     except DomainError as failure:
@@ -48,7 +54,9 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def settle_refusal(
-    request: Request, session: Session, refusal: PermissionDenied | NotAuthenticated | RateLimited
+    request: Request,
+    session: Session,
+    refusal: PermissionDenied | NotAuthenticated | RateLimited | ConcealedRefusal,
 ) -> None:
     """Roll back what the refused request did, then record the refusal (the audit trail, and
     the subject's access log through the refusal's ``aftermath``) and commit that: at the
