@@ -1,7 +1,10 @@
 """Industry statistics of credit information (Art. 28): counts only, by district and by
 the kind of organisation that supplied or recognised the information, each table with
-small cells withheld, and enough others that none can be worked out (``suppression``), so
-that no count small enough to point at a subject can be read or worked out. No subject, record or person appears."""
+small cells withheld, and enough others that none can be worked out (``suppression``) —
+from the table or from the tables read together: the table by district and the one by
+kind of organisation count the same population, so they share their totals and are
+suppressed together — so that no count small enough to point at a subject can be read or
+worked out. No subject, record or person appears."""
 
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import DISTRICTS
 from xinyong.collection import statistics as record_statistics
-from xinyong.institutions.suppression import SuppressedTable, Suppression, suppress
+from xinyong.institutions.suppression import SuppressedTable, Suppression, suppress_together
 from xinyong.lists import statistics as list_statistics
 from xinyong.spreadsheets import SafeWriter
 
@@ -80,22 +83,36 @@ class Table:
         }
 
 
-def _table(
-    key: str,
-    rows_by: str,
-    counts: Counter[tuple[str, str]],
+def linked_tables(
     columns: tuple[str, ...],
     k: int,
-    order: Any = None,
-) -> Table:
-    rows = tuple(sorted({row for row, _col in counts}, key=order))
-    if not rows:
-        # Nothing to count: only the totals row, all zero, and nothing to withhold.
-        width = len(columns) + 1
-        empty = SuppressedTable(((0,) * width,), ((Suppression.SHOWN,) * width,))
-        return Table(key, rows_by, (), columns, empty, k)
-    cells = [[counts.get((row, col), 0) for col in columns] for row in rows]
-    return Table(key, rows_by, rows, columns, suppress(cells, k), k)
+    *specs: tuple[str, str, Counter[tuple[str, str]], Any],
+) -> tuple[Table, ...]:
+    """One or two tables (key, rows_by, counts, row order) of the same population by the same
+    columns: their column totals and grand total are the same numbers, so they are
+    suppressed together — a total withheld in one is withheld in the other, and nothing
+    withheld can be worked out from all of them read together (decision 0024, addendum)."""
+    shaped = [
+        (key, rows_by, tuple(sorted({row for row, _col in counts}, key=order)), counts)
+        for key, rows_by, counts, order in specs
+    ]
+    if all(rows for _key, _by, rows, _counts in shaped):
+        cells = [
+            [[counts.get((row, col), 0) for col in columns] for row in rows]
+            for _key, _by, rows, counts in shaped
+        ]
+        suppressed = suppress_together(cells, k)
+        return tuple(
+            Table(key, rows_by, rows, columns, table, k)
+            for (key, rows_by, rows, _counts), table in zip(shaped, suppressed, strict=True)
+        )
+    # Nothing counted (a table has rows only for what it counts): only the totals row, all
+    # zero in every table, and nothing to withhold.
+    width = len(columns) + 1
+    empty = SuppressedTable(((0,) * width,), ((Suppression.SHOWN,) * width,))
+    if any(any(counts.values()) for _key, _by, _rows, counts in shaped):
+        raise ValueError("the tables do not count the same population")
+    return tuple(Table(key, rows_by, (), columns, empty, k) for key, rows_by, _r, _c in shaped)
 
 
 @dataclass(frozen=True)
@@ -131,29 +148,19 @@ def industry_statistics(session: Session, today: dt.date, *, k: int) -> Industry
     for list_kind, division, kind, count in list_statistics.entry_counts(session, today):
         lists_by_district[(district_of(division), list_kind)] += count
         lists_by_kind[(kind, list_kind)] += count
-    return IndustryStatistics(
-        today,
+    records = linked_tables(
+        POLARITIES,
         k,
-        (
-            _table("records_by_district", "district", by_district, POLARITIES, k, _area_order),
-            _table("records_by_organisation_kind", "organisation_kind", by_kind, POLARITIES, k),
-            _table(
-                "list_entries_by_district",
-                "district",
-                lists_by_district,
-                LIST_KINDS,
-                k,
-                _area_order,
-            ),
-            _table(
-                "list_entries_by_organisation_kind",
-                "organisation_kind",
-                lists_by_kind,
-                LIST_KINDS,
-                k,
-            ),
-        ),
+        ("records_by_district", "district", by_district, _area_order),
+        ("records_by_organisation_kind", "organisation_kind", by_kind, None),
     )
+    lists = linked_tables(
+        LIST_KINDS,
+        k,
+        ("list_entries_by_district", "district", lists_by_district, _area_order),
+        ("list_entries_by_organisation_kind", "organisation_kind", lists_by_kind, None),
+    )
+    return IndustryStatistics(today, k, (*records, *lists))
 
 
 def as_csv(statistics: IndustryStatistics, row_label: Iterable[tuple[str, str]] = ()) -> str:

@@ -19,9 +19,18 @@ those above 1), and shrinks iff it is above 1 and its tail reaches its head. (Ch
 flow by one unit along a residual cycle is the only way; the flow polytope is integral, so
 one step either way is the whole question.)
 
-The loop withholds one more non-zero cell next to a determined one until none is left. It
-ends: with every non-zero cell withheld, each lies on the directed cycle source → row →
-column → sink → source through non-zero cells, so each can grow.
+Two tables that count the same population by the same columns (by district and by kind
+of organisation) share their column totals and grand total, so a reader reads them
+together: a total withheld in one and shown in the other is no secret, and the shown
+values of one close the lines of the other. They are suppressed as one circulation
+(``_network``): the first table's flow goes through each column total and comes back
+through the second table, each shared total is one arc — withheld in both tables or in
+neither — and the same test applies to everything shown in both.
+
+The loop withholds one more non-zero value next to a determined one (on a line through it:
+an arc at one of its ends) until none is left. It ends: the values form a circulation, so
+each non-zero one lies on a directed cycle of non-zero ones, and with all of them withheld
+each can grow.
 """
 
 from __future__ import annotations
@@ -63,14 +72,44 @@ def extend(cells: Sequence[Sequence[int]]) -> list[list[int]]:
     return [*rows, totals]
 
 
-def _arc(cell: Cell, height: int, width: int) -> tuple[str, str]:
-    """The cell as a flow arc (tail, head): rows and the sink are "r<i>", columns and the
-    source "c<j>" (the last row is the sink, the last column the source)."""
-    i, j = cell
-    line, column = f"r{i}", f"c{j}"
-    inner_row, inner_column = i < height - 1, j < width - 1
-    # Cells and the grand total run row → column; row and column totals the other way.
-    return (line, column) if inner_row == inner_column else (column, line)
+# A value of one of the tables: (table, row, column) of its extended table. A total that two
+# tables share is one value, named after the first table.
+Key = tuple[int, int, int]
+
+
+def _network(shapes: Sequence[tuple[int, int]]) -> dict[Key, tuple[str, str]]:
+    """Every value of one table, or of two tables sharing their column totals, as an arc
+    (tail, head) of a circulation; ``shapes`` are the extended tables' (height, width).
+
+    One table: source "s" → row "a<i>" (row total) → column "in<j>" (cell) → sink "t"
+    (column total) → "s" (grand total). Two tables over the same population, with the
+    same columns: the first table's column total j runs "in<j>" → "out<j>" instead, and the
+    second table's flow comes back from there: "out<j>" → its row "b<i>" (cell) → "t" (row
+    total). Every line of either table is a vertex's balance (a column's too: in it flow
+    the first table's cells, out of it the second's), so the values a reader thinks
+    possible are exactly the circulations that agree with what is shown."""
+    if not 1 <= len(shapes) <= 2 or len({width for _h, width in shapes}) != 1:
+        raise ValueError("one table, or two with the same columns")
+    two = len(shapes) == 2
+    arcs: dict[Key, tuple[str, str]] = {}
+    height, width = shapes[0]
+    for i in range(height):
+        for j in range(width):
+            inner_row, inner_column = i < height - 1, j < width - 1
+            if inner_row and inner_column:
+                arcs[(0, i, j)] = (f"a{i}", f"in{j}")
+            elif inner_row:
+                arcs[(0, i, j)] = ("s", f"a{i}")
+            elif inner_column:
+                arcs[(0, i, j)] = (f"in{j}", f"out{j}" if two else "t")
+            else:
+                arcs[(0, i, j)] = ("t", "s")
+    if two:
+        height, width = shapes[1]
+        for i in range(height - 1):  # its totals row is the first table's
+            for j in range(width):
+                arcs[(1, i, j)] = (f"out{j}", f"b{i}") if j < width - 1 else (f"b{i}", "t")
+    return arcs
 
 
 def _reaches(start: str, goal: str, arcs: dict[str, list[str]]) -> bool:
@@ -86,54 +125,117 @@ def _reaches(start: str, goal: str, arcs: dict[str, list[str]]) -> bool:
     return False
 
 
-def _single(values: Sequence[Sequence[int]], withheld: set[Cell], cell: Cell) -> bool:
-    """Whether the withheld ``cell`` has one possible value: no residual cycle through it."""
-    height, width = len(values), len(values[0])
+def _single(
+    arcs: dict[Key, tuple[str, str]], values: dict[Key, int], withheld: set[Key], key: Key
+) -> bool:
+    """Whether the withheld value ``key`` has one possible value: no residual cycle through it."""
     residual: dict[str, list[str]] = {}
-    for other in withheld - {cell}:
-        t, h = _arc(other, height, width)
+    for other in withheld - {key}:
+        t, h = arcs[other]
         residual.setdefault(t, []).append(h)
-        if values[other[0]][other[1]] > READER_LOWER_BOUND:
+        if values[other] > READER_LOWER_BOUND:
             residual.setdefault(h, []).append(t)
-    tail, head = _arc(cell, height, width)
+    tail, head = arcs[key]
     grows = _reaches(head, tail, residual)
-    shrinks = values[cell[0]][cell[1]] > READER_LOWER_BOUND and _reaches(tail, head, residual)
+    shrinks = values[key] > READER_LOWER_BOUND and _reaches(tail, head, residual)
     return not grows and not shrinks
 
 
+def _values(extended: Sequence[Sequence[Sequence[int]]]) -> dict[Key, int]:
+    found: dict[Key, int] = {}
+    for t, table in enumerate(extended):
+        last = len(table) - 1
+        for i, row in enumerate(table):
+            for j, value in enumerate(row):
+                if t and i == last:
+                    if value != extended[0][-1][j]:
+                        raise ValueError("the tables do not count the same population")
+                    continue
+                found[(t, i, j)] = value
+    return found
+
+
+def _shapes(extended: Sequence[Sequence[Sequence[int]]]) -> list[tuple[int, int]]:
+    return [(len(table), len(table[0])) for table in extended]
+
+
+def _canonical(key: Key, shapes: Sequence[tuple[int, int]]) -> Key:
+    """A shared total (the second table's totals row) by its name in the first table."""
+    t, i, j = key
+    return (0, shapes[0][0] - 1, j) if t and i == shapes[t][0] - 1 else key
+
+
+def determined_together(
+    extended: Sequence[Sequence[Sequence[int]]], withheld: set[Key]
+) -> list[Key]:
+    """The withheld values of one or two extended tables (two: sharing their totals row,
+    withheld alike in both) that have a single possible value, given everything shown and
+    a reader's bound (each withheld value at least ``READER_LOWER_BOUND``)."""
+    shapes = _shapes(extended)
+    arcs, values = _network(shapes), _values(extended)
+    hidden = {_canonical(key, shapes) for key in withheld}
+    return [key for key in sorted(hidden) if _single(arcs, values, hidden, key)]
+
+
 def determined(values: Sequence[Sequence[int]], withheld: set[Cell]) -> list[Cell]:
-    """The withheld cells that have a single possible value, given the shown cells and a
-    reader's bound (each withheld cell at least ``READER_LOWER_BOUND``)."""
-    return [cell for cell in sorted(withheld) if _single(values, withheld, cell)]
+    """The withheld cells of one extended table that have a single possible value, given
+    the shown cells and a reader's bound (each withheld cell at least ``READER_LOWER_BOUND``)."""
+    found = determined_together([values], {(0, i, j) for i, j in withheld})
+    return [(i, j) for _t, i, j in found]
 
 
 def _cost(
-    cell: Cell, exposed: Cell, withheld: set[Cell], values: Sequence[Sequence[int]]
-) -> tuple[int, int, Cell]:
-    """A cell that frees the exposed one at once first, then the smallest count."""
-    frees = not _single(values, withheld | {cell}, exposed)
-    return (0 if frees else 1, values[cell[0]][cell[1]], cell)
+    key: Key,
+    exposed: Key,
+    withheld: set[Key],
+    arcs: dict[Key, tuple[str, str]],
+    values: dict[Key, int],
+) -> tuple[int, int, Key]:
+    """A value that frees the exposed one at once first, then the smallest count."""
+    frees = not _single(arcs, values, withheld | {key}, exposed)
+    return (0 if frees else 1, values[key], key)
+
+
+def suppress_together(
+    tables: Sequence[Sequence[Sequence[int]]], k: int
+) -> tuple[SuppressedTable, ...]:
+    """Withhold the small values of one table, or of two tables that count the same
+    population by the same columns (so their column totals and grand total are the same
+    numbers), and enough others that no withheld value can be worked out from everything
+    shown in them together. A total the two share is withheld in both or in neither.
+
+    Each table is R×C cells (R and C at least 1). Suppressing each table on its own is not
+    enough: a total withheld in one and shown in the other is simply read there, and the
+    shown totals of one table close the lines of the other (decision 0024, addendum)."""
+    extended = [extend(cells) for cells in tables]
+    shapes = _shapes(extended)
+    arcs, values = _network(shapes), _values(extended)
+    withheld = {key for key, value in values.items() if 0 < value < k}
+    while exposed := [key for key in sorted(withheld) if _single(arcs, values, withheld, key)]:
+        first = exposed[0]
+        shown = [key for key in sorted(values) if key not in withheld and values[key]]
+        ends = set(arcs[first])
+        candidates = [key for key in shown if ends & set(arcs[key])] or shown
+        withheld.add(min(candidates, key=lambda c: _cost(c, first, withheld, arcs, values)))
+    return tuple(
+        SuppressedTable(
+            values=tuple(tuple(row) for row in table),
+            marks=tuple(
+                tuple(
+                    Suppression.WITHHELD
+                    if _canonical((t, i, j), shapes) in withheld
+                    else Suppression.SHOWN
+                    for j in range(len(row))
+                )
+                for i, row in enumerate(table)
+            ),
+        )
+        for t, table in enumerate(extended)
+    )
 
 
 def suppress(cells: Sequence[Sequence[int]], k: int) -> SuppressedTable:
     """Withhold the small cells of ``cells`` (R×C, R and C at least 1) and enough others
     that no withheld cell can be worked out."""
-    values = extend(cells)
-    height, width = len(values), len(values[0])
-    everywhere = [(r, c) for r in range(height) for c in range(width)]
-    withheld = {(i, j) for i, j in everywhere if 0 < values[i][j] < k}
-    while exposed := determined(values, withheld):
-        first = exposed[0]
-        shown = [cell for cell in everywhere if cell not in withheld and values[cell[0]][cell[1]]]
-        candidates = [c for c in shown if first[0] == c[0] or first[1] == c[1]] or shown
-        withheld.add(min(candidates, key=lambda c: _cost(c, first, withheld, values)))
-    return SuppressedTable(
-        values=tuple(tuple(row) for row in values),
-        marks=tuple(
-            tuple(
-                Suppression.WITHHELD if (r, c) in withheld else Suppression.SHOWN
-                for c in range(width)
-            )
-            for r in range(height)
-        ),
-    )
+    (table,) = suppress_together([cells], k)
+    return table
