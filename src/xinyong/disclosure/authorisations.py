@@ -11,13 +11,13 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation, OrganisationKind
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.disclosure.models import Authorisation
-from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, InvalidInput, NotFound
 from xinyong.institutions import register as institutions
 
 EVIDENCE_KINDS = ("upload", "signed_in_page")
@@ -46,12 +46,13 @@ def grant(
     To a credit service institution (Art. 26–27) only while it is active in the register,
     and only naming the service the subject receives with the subject's confirmation
     that the service is not conditional on this authorisation: an institution may not
-    bundle its service with collecting the subject's information (Art. 27 ¶2). This is the
-    one place every authorisation passes through (API, page, demo), so the rule holds
-    however it is granted."""
+    bundle its service with collecting the subject's information (Art. 27 ¶2;
+    ``institutions.register.service_terms``, which consents to collection pass through
+    too). This is the one place every authorisation passes through (API, page, demo), so
+    the rule holds however it is granted."""
     require(actor, Permission.READ_OWN_FILE)
     assert actor.subject_id is not None
-    service = _institution_terms(session, grantee, service, service_not_conditional)
+    service = institutions.service_terms(session, grantee, service, service_not_conditional)
     if not record_type_codes:
         raise InvalidInput(
             "name the record types the organisation may read", code="required", field="record_types"
@@ -110,39 +111,6 @@ def grant(
         },
     )
     return authorisation
-
-
-def _institution_terms(
-    session: Session, grantee: Organisation, service: str | None, not_conditional: bool
-) -> str | None:
-    """The service an authorisation to a credit service institution is given for; None
-    for any other organisation (what was typed for one is not kept)."""
-    if grantee.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
-        return None
-    problem = institutions.standing_problem(session, grantee)
-    if problem is not None:
-        raise Conflict(problem.message, code=problem.code, field="grantee", article=problem.article)
-    named = (service or "").strip()
-    if not named:
-        raise InvalidInput(
-            "name the service the credit service institution provides to you",
-            code="service_required",
-            field="service",
-            article="Art. 27",
-        )
-    if len(named) > 200:
-        raise InvalidInput(
-            "the service is longer than 200 characters", code="too_long", field="service"
-        )
-    if not not_conditional:
-        raise InvalidInput(
-            "a credit service institution may not make its service conditional on your "
-            "authorising it to collect your information: confirm that it does not",
-            code="service_bundled",
-            field="service_not_conditional",
-            article="Art. 27 ¶2",
-        )
-    return named
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) -> Authorisation:

@@ -332,3 +332,44 @@ def standing_problem(session: Session, organisation: Organisation) -> Standing |
             "Art. 26",
         )
     return None
+
+
+MAX_SERVICE = 200
+
+
+def service_terms(
+    session: Session, grantee: Organisation, service: str | None, not_conditional: bool
+) -> str | None:
+    """The service a subject's written authorisation to query, or its consent to
+    collection, is given to a credit service institution for (Art. 26–27): the
+    institution registered and active, the service named, and the subject's confirmation
+    that the service is not conditional on it — an institution may not bundle its service
+    with collecting the subject's information (Art. 27 ¶2). None for any other grantee
+    (what was typed for one is not kept). Every authorisation and every consent passes
+    through here (``disclosure.authorisations.grant``, ``collection.consent.grant``)."""
+    if grantee.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+        return None
+    problem = standing_problem(session, grantee)
+    if problem is not None:
+        raise Conflict(problem.message, code=problem.code, field="grantee", article=problem.article)
+    named = (service or "").strip()
+    if not named:
+        raise InvalidInput(
+            "name the service the credit service institution provides to you",
+            code="service_required",
+            field="service",
+            article="Art. 27",
+        )
+    if len(named) > MAX_SERVICE:
+        raise InvalidInput(
+            "the service is longer than 200 characters", code="too_long", field="service"
+        )
+    if not not_conditional:
+        raise InvalidInput(
+            "a credit service institution may not make its service conditional on your "
+            "authorising it to collect your information: confirm that it does not",
+            code="service_bundled",
+            field="service_not_conditional",
+            article="Art. 27 ¶2",
+        )
+    return named
