@@ -196,3 +196,8 @@ class Consent(IdMixin, Base):
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str | None] = mapped_column(String(64))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # To a credit service institution (Art. 27 ¶2), as on an authorisation: the service the
+    # person receives, and the confirmation that it is not conditional on this consent.
+    # Empty for any other grantee.
+    service: Mapped[str | None] = mapped_column(String(200))
+    service_not_conditional: Mapped[bool | None] = mapped_column(Boolean)

@@ -65,6 +65,9 @@ class LegalPath(enum.StrEnum):
     # An agency's officer finding a natural person by ID number in the course of its
     # duties, before a query by query item or a measure (Art. 13 ¶2, 15).
     OFFICIAL_DUTY = "official_duty"
+    # An organisation registering a natural person new to the platform from the written
+    # consent the person gave it (Art. 11 ¶1); the entry names the consent.
+    CONSENT = "consent"
 
 
 class AccessEvent(IdMixin, Base):
@@ -86,6 +89,8 @@ class AccessEvent(IdMixin, Base):
     legal_path: Mapped[LegalPath] = mapped_column(str_enum(LegalPath, 16))
     query_item_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("query_item.id"))
     authorisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("authorisation.id"))
+    # The consent to collection a use rests on (``LegalPath.CONSENT``).
+    consent_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("consent.id"))
     purpose: Mapped[str | None] = mapped_column(String(500))
     record_type_codes: Mapped[list[str]] = mapped_column(JSON)
     # file, report, report_reopened, credit_status, person_lookup, list_entry,
