@@ -641,3 +641,319 @@ def test_the_consents_page_refuses_a_restricted_type_without_the_notice(
     assert re.search(r'value="major_tax_violation"[^>]*checked', response.text)
     person = consent_world.subjects["person"]
     assert db.scalars(select(Consent).where(Consent.subject_id == person.id)).all() == []
+
+
+# --- a person new to the platform, registered from the written consent (Art. 11 ¶1) -------
+
+NEW_NAME = "赵某某"
+# The new person's ID number with another check character (GB 11643).
+WRONG_CHECK_ID = NEW_PERSON_ID[:-1] + ("0" if NEW_PERSON_ID[-1] == "X" else "X")
+
+
+def record_for(client: TestClient, username: str, **body: Any) -> Any:
+    return client.post("/api/v1/consents", json=body, headers=auth_headers(client, username))
+
+
+def error_of(response: Any) -> tuple[int, str, str | None, str | None]:
+    error = response.json()["error"]
+    return response.status_code, error["code"], error.get("field"), error.get("article")
+
+
+def test_a_new_person_is_registered_from_the_written_consent_and_rows_about_it_go_in(
+    consent_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    """The pipeline refuses a row about a person without consent and registers nobody; the
+    grantee records the paper consent with the ID number and name, which registers the
+    person (encrypted, blind index), audited and in the person's own access log as done by
+    that organisation on that consent; the batch then goes in, under that name only."""
+    from tests.factories import UserFactory
+    from xinyong.accounts.models import Role
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import AccessEvent, LegalPath
+
+    world = consent_world
+    regulator = world.organisations["regulator"]
+    row = arrears_row(world, NEW_NAME, NEW_PERSON_ID)
+    assert [
+        p[2] for p in problems(post_rows(client, "reporter", "social_insurance_arrears", [row]))
+    ] == ["consent_required"]
+    assert subjects.by_citizen_id(db, NEW_PERSON_ID) is None
+
+    recorded = record_for(
+        client,
+        "reporter",
+        citizen_id=NEW_PERSON_ID,
+        name=f" {NEW_NAME} ",
+        record_types=["social_insurance_arrears"],
+        evidence="书面同意书 2026-101，存档于本局",
+    )
+
+    assert recorded.status_code == 201, recorded.text
+    assert NEW_PERSON_ID not in recorded.text
+    db.expire_all()
+    person = subjects.by_citizen_id(db, NEW_PERSON_ID)
+    assert person is not None
+    assert (person.name, person.division) == (NEW_NAME, NEW_PERSON_ID[:6])
+    assert person.citizen_id_ciphertext is not None
+    assert NEW_PERSON_ID not in person.citizen_id_ciphertext
+    assert subjects.reveal_citizen_id(person) == NEW_PERSON_ID
+    stored = db.get(Consent, recorded.json()["id"])
+    assert stored is not None
+    assert (stored.subject_id, stored.grantee_organisation_id) == (person.id, regulator.id)
+    registered = db.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "subject.register", AuditEvent.target_id == str(person.id)
+        )
+    )
+    assert registered is not None
+    assert registered.details["basis"] == "consent"
+    granted = db.scalar(select(AuditEvent).where(AuditEvent.action == "consent.grant"))
+    assert granted is not None
+    assert granted.details["registered_subject"] is True
+    (event,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (event.legal_path, event.what, event.consent_id, event.organisation_id) == (
+        LegalPath.CONSENT,
+        access.REGISTERED_ON_CONSENT,
+        stored.id,
+        regulator.id,
+    )
+    # The person, once it has an account, sees who registered it and on which consent.
+    account = UserFactory(username="new_citizen", role=Role.SUBJECT, subject_id=person.id)
+    db.flush()
+    (entry,) = access.access_log(db, accounts.actor_for_user(account))
+    assert (entry.organisation, entry.legal_path, entry.consent_id, entry.granted) == (
+        regulator.name,
+        "consent",
+        stored.id,
+        True,
+    )
+
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+    assert problems(response) == []
+    assert (response.json()["created"], response.json()["new_subjects"]) == (1, 0)
+    assert len(records_of(db, person.id)) == 1
+    # Under another name the row is held, as for any registered subject.
+    other = arrears_row(world, "钱某某", NEW_PERSON_ID, notice_number="榕社保欠〔2026〕99号")
+    assert [
+        p[2] for p in problems(post_rows(client, "reporter", "social_insurance_arrears", [other]))
+    ] == ["name_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({}, (422, "name_required", "name", "Art. 11 ¶1")),
+        ({"name": "   "}, (422, "name_required", "name", "Art. 11 ¶1")),
+        ({"name": "名" * 201}, (422, "invalid_request", "name", None)),
+        ({"name": NEW_NAME, "evidence": None}, (422, "evidence_required", "evidence", "Art. 11")),
+        (
+            {"name": NEW_NAME, "record_types": ["contract_performance"]},
+            (422, "consent_outside_responsibility", "record_types", "Art. 11"),
+        ),
+        (
+            {"name": NEW_NAME, "citizen_id": WRONG_CHECK_ID},
+            (422, "check_character", "citizen_id", None),
+        ),
+    ],
+)
+def test_a_refused_consent_registers_nobody(
+    consent_world: World,
+    client: TestClient,
+    db: Session,
+    body: dict[str, Any],
+    expected: tuple[int, str, str | None, str | None],
+) -> None:
+    subjects_before = count(db, "subject")
+    refused = record_for(
+        client,
+        "reporter",
+        **{
+            "citizen_id": NEW_PERSON_ID,
+            "record_types": ["social_insurance_arrears"],
+            "evidence": "书面同意书 2026-102",
+            **body,
+        },
+    )
+    assert error_of(refused) == expected, refused.text
+    db.expire_all()
+    assert count(db, "subject") == subjects_before
+    assert db.scalars(select(Consent)).all() == []
+
+
+def test_a_known_person_under_another_name_is_refused_without_its_registered_name(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    person = consent_world.subjects["person"]
+    terms = {"record_types": ["social_insurance_arrears"], "evidence": "书面同意书 2026-103"}
+    for named in ({"citizen_id": citizen_id_of(person)}, {"subject": person.reference}):
+        refused = record_for(client, "reporter", name="钱某某", **named, **terms)
+        assert error_of(refused) == (422, "name_mismatch", "name", "Art. 11")
+        assert person.name not in refused.text
+    assert db.scalars(select(Consent)).all() == []
+    # The registered name (spelt with other spaces) is the person's; so is no name at all.
+    matching = record_for(
+        client, "reporter", citizen_id=citizen_id_of(person), name=f" {person.name} ", **terms
+    )
+    assert matching.status_code == 201, matching.text
+    assert (
+        record_for(client, "reporter", subject=person.reference, **terms).json()["id"]
+        == (matching.json()["id"])
+    )
+
+
+@pytest.mark.parametrize(
+    "named", [{}, {"subject": "P0000000000000000", "citizen_id": NEW_PERSON_ID}]
+)
+def test_the_person_is_named_once_by_reference_or_id_number(
+    consent_world: World, client: TestClient, named: dict[str, str]
+) -> None:
+    refused = record_for(
+        client,
+        "reporter",
+        record_types=["social_insurance_arrears"],
+        evidence="书面同意书 2026-104",
+        **named,
+    )
+    assert error_of(refused)[:3] == (422, "one_subject", "subject")
+
+
+# --- consent to a credit service institution (Art. 26–27) ------------------------------------
+
+
+@pytest.fixture
+def institution(consent_world: World, db: Session, clock: Clock) -> Any:
+    """A registered institution that submits contract performance through its own data
+    reporter (``inst_clerk``)."""
+    from tests.factories import InstitutionFactory, OrganisationFactory
+    from xinyong.accounts.models import OrganisationKind
+
+    entry = InstitutionFactory(name="福州守信评估有限公司")
+    organisation = OrganisationFactory(
+        name=entry.name, kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION, code=entry.uscc
+    )
+    grant(db, clock, organisation, "contract_performance")
+    add_reporter(db, organisation, "inst_clerk")
+    consent_world.organisations["institution"] = organisation
+    db.commit()
+    return entry
+
+
+def test_an_institution_records_consent_only_for_a_stated_unbundled_service(
+    consent_world: World, institution: Any, client: TestClient, db: Session, clock: Clock
+) -> None:
+    from xinyong.institutions import register
+    from xinyong.institutions.models import InstitutionStatus
+
+    person = consent_world.subjects["person"]
+    terms = {
+        "subject": person.reference,
+        "record_types": ["contract_performance"],
+        "evidence": "书面同意书 INST-001",
+    }
+    assert error_of(record_for(client, "inst_clerk", **terms)) == (
+        422,
+        "service_required",
+        "service",
+        "Art. 27",
+    )
+    bundled = record_for(client, "inst_clerk", service="信用评价报告", **terms)
+    assert error_of(bundled) == (422, "service_bundled", "service_not_conditional", "Art. 27 ¶2")
+    assert db.scalars(select(Consent)).all() == []
+    ok = record_for(
+        client, "inst_clerk", service=" 信用评价报告 ", service_not_conditional=True, **terms
+    )
+    assert ok.status_code == 201, ok.text
+    assert (ok.json()["service"], ok.json()["service_not_conditional"]) == ("信用评价报告", True)
+    stored = db.get(Consent, ok.json()["id"])
+    assert stored is not None
+    assert (stored.service, stored.service_not_conditional) == ("信用评价报告", True)
+    # The row it collects on that consent goes in.
+    row = contract_row(consent_world, person.name, citizen_id_of(person))
+    row["counterparty"] = consent_world.organisations["institution"].name
+    assert problems(post_rows(client, "inst_clerk", "contract_performance", [row])) == []
+    # Suspended: no consent is recorded, by the institution or given by the person.
+    register.change_status(
+        db, clock, SYSTEM_ACTOR, institution.uscc, status=InstitutionStatus.SUSPENDED, reason="整改"
+    )
+    db.commit()
+    again = record_for(
+        client,
+        "inst_clerk",
+        service="信用管理咨询",
+        service_not_conditional=True,
+        **terms,
+    )
+    assert error_of(again) == (409, "institution_suspended", "grantee", "Art. 26")
+    given = client.post(
+        CONSENTS,
+        json={
+            "grantee": institution.uscc,
+            "record_types": ["contract_performance"],
+            "service": "信用评价报告",
+            "service_not_conditional": True,
+        },
+        headers=auth_headers(client, "citizen"),
+    )
+    assert error_of(given) == (409, "institution_suspended", "grantee", "Art. 26")
+
+
+def test_the_person_consents_to_an_institution_on_the_same_terms(
+    consent_world: World, institution: Any, client: TestClient, db: Session
+) -> None:
+    body = {"grantee": institution.uscc, "record_types": ["contract_performance"]}
+    headers = auth_headers(client, "citizen")
+    assert error_of(client.post(CONSENTS, json=body, headers=headers)) == (
+        422,
+        "service_required",
+        "service",
+        "Art. 27",
+    )
+    body["service"] = "信用评价报告"
+    assert error_of(client.post(CONSENTS, json=body, headers=headers))[1] == "service_bundled"
+    given = give_consent(
+        client,
+        institution.uscc,
+        ["contract_performance"],
+        service="信用评价报告",
+        service_not_conditional=True,
+    )
+    assert given["service"] == "信用评价报告"
+    # Any other grantee keeps no service, whatever was sent.
+    other = give_consent(
+        client,
+        consent_world.organisations["bank"].code,
+        ["contract_performance"],
+        service="ignored",
+    )
+    assert (other["service"], other["service_not_conditional"]) == (None, None)
+
+
+def test_an_unregistered_institution_is_given_no_consent(
+    consent_world: World, db: Session, clock: Clock
+) -> None:
+    import random
+
+    from tests.factories import OrganisationFactory
+    from xinyong.accounts.models import OrganisationKind
+    from xinyong.errors import Conflict
+    from xinyong.synthetic import make_uscc
+
+    unregistered = OrganisationFactory(
+        name="未备案信用公司",
+        kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+        code=make_uscc(random.Random(5)),
+    )
+    with pytest.raises(Conflict) as refused:
+        consent.grant(
+            db,
+            clock,
+            accounts.actor_for_user(consent_world.users["citizen"]),
+            subject=consent_world.subjects["person"],
+            grantee=unregistered,
+            record_type_codes=["contract_performance"],
+            written=True,
+            adverse_consequences_notified=False,
+            service="信用评价报告",
+            service_not_conditional=True,
+        )
+    assert (refused.value.code, refused.value.article) == ("institution_not_registered", "Art. 26")

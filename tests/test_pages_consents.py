@@ -114,7 +114,10 @@ def test_the_page_in_english_and_after_recording(lists_world: World, client: Tes
         ({"record_types": None}, 422, "required"),
         ({"record_types": ["major_tax_violation"]}, 422, "adverse_consequences_notice_required"),
         ({"citizen_id": ""}, 422, "required"),
-        ({"citizen_id": "11010519491231002X"}, 422, "unknown_subject"),
+        # Not on the platform yet: registered only with the name on the form (Art. 11 ¶1).
+        ({"citizen_id": "11010519491231002X"}, 422, "name_required"),
+        # The person's, under another name (the registered one is not shown).
+        ({"name": "钱某某"}, 422, "name_mismatch"),
         ({"citizen_id": "110105194912310021"}, 422, "check_character"),
         ({"valid_until": "2020-01-01"}, 422, "expired"),
         # Not on the regulator's responsibility list, or every type (Art. 11).
@@ -140,6 +143,8 @@ def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
     assert error_code(response) == code
     # What was typed is kept, the ID number is not shown back.
     assert citizen_id_of(world.subjects["person"]) not in response.text
+    if form.get("name"):
+        assert world.subjects["person"].name not in response.text
     if form.get("evidence"):
         assert EVIDENCE in response.text
     db.expire_all()
@@ -194,3 +199,112 @@ def test_the_form_sent_again_records_no_second_consent(
         assert response.status_code == 303, response.text[:500]
     db.expire_all()
     assert len(db.scalars(select(Consent)).all()) == 1
+
+
+NEW_ID = "11010519491231002X"  # valid, and nobody on the platform
+
+
+def test_a_person_new_to_the_platform_is_registered_with_the_name_on_the_form(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    from xinyong.disclosure.models import AccessEvent, LegalPath
+    from xinyong.subjects import service as subjects
+
+    log_in(client, "reporter")
+    client.get("/", params={"lang": "en"})
+    page = client.get(PAGE, headers=HTML).text
+    assert 'name="name"' in page
+    assert "Required for a person not yet on the platform" in page
+    # Refused terms register nobody, and the ID number and name are not typed back.
+    refused = client.post(
+        PAGE,
+        data=consent_form(client, lists_world, citizen_id=NEW_ID, name="赵某某", evidence=""),
+        headers=HTML,
+    )
+    assert (refused.status_code, error_code(refused)) == (422, "evidence_required")
+    assert NEW_ID not in refused.text
+    assert "赵某某" not in refused.text
+    assert subjects.by_citizen_id(db, NEW_ID) is None
+
+    response = client.post(
+        PAGE,
+        data=consent_form(client, lists_world, citizen_id=NEW_ID, name="赵某某"),
+        headers=HTML,
+        follow_redirects=False,
+    )
+
+    assert response.status_code == 303, response.text[:500]
+    db.expire_all()
+    person = subjects.by_citizen_id(db, NEW_ID)
+    assert person is not None
+    assert person.name == "赵某某"
+    (stored,) = db.scalars(select(Consent).where(Consent.subject_id == person.id)).all()
+    (event,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (event.legal_path, event.consent_id) == (LegalPath.CONSENT, stored.id)
+    assert event.organisation_id == lists_world.organisations["regulator"].id
+
+
+def test_the_name_is_asked_for_a_new_person_in_chinese(
+    lists_world: World, client: TestClient
+) -> None:
+    log_in(client, "reporter")
+    response = client.post(
+        PAGE, data=consent_form(client, lists_world, citizen_id=NEW_ID), headers=HTML
+    )
+    assert (response.status_code, error_code(response)) == (422, "name_required")
+    assert "第十一条" in response.text or "Art. 11" in response.text
+
+
+def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
+    lists_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    """A credit service institution's consent carries the terms of Art. 27 ¶2, as an
+    authorisation to one does; other organisations' forms do not ask for them."""
+    from tests.collection_helpers import add_reporter
+    from tests.factories import InstitutionFactory, OrganisationFactory
+    from xinyong.accounts.models import OrganisationKind
+
+    log_in(client, "reporter")
+    assert 'name="service_not_conditional"' not in client.get(PAGE, headers=HTML).text
+    entry = InstitutionFactory(name="福州守信评估有限公司")
+    organisation = OrganisationFactory(
+        name=entry.name, kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION, code=entry.uscc
+    )
+    grant(db, clock, organisation, "contract_performance")
+    add_reporter(db, organisation, "inst_clerk")
+    db.commit()
+    log_in(client, "inst_clerk")
+    page = client.get(PAGE, headers=HTML).text
+    assert 'name="service_not_conditional"' in page
+    form = consent_form(client, lists_world, record_types=["contract_performance"])
+    bundled = client.post(PAGE, data={**form, "service": "信用评价报告"}, headers=HTML)
+    assert (bundled.status_code, error_code(bundled)) == (422, "service_bundled")
+    assert "信用评价报告" in bundled.text  # what was typed is kept
+    assert db.scalars(select(Consent)).all() == []
+    ok = client.post(
+        PAGE,
+        data={**form, "service": "信用评价报告", "service_not_conditional": "true"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303, ok.text[:500]
+    db.expire_all()
+    (stored,) = db.scalars(select(Consent)).all()
+    assert (stored.service, stored.service_not_conditional) == ("信用评价报告", True)
+    # The person sees the service beside the consent, and gives one to the institution on
+    # the same terms.
+    log_in(client, "citizen")
+    mine = client.get("/me/consents", headers=HTML).text
+    assert "data-service" in mine
+    given = client.post(
+        "/me/consents",
+        data={
+            "grantee": entry.uscc,
+            "record_types": ["contract_performance"],
+            "written": "true",
+            "service": "信用管理咨询",
+            "csrf_token": token(client, "/me/consents"),
+        },
+        headers=HTML,
+    )
+    assert (given.status_code, error_code(given)) == (422, "service_bundled")

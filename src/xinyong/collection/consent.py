@@ -4,6 +4,12 @@ A record about a natural person is accepted only with the subject's consent on f
 that grantee and scope, unless its type is public by law (¶1). Restricted fields need
 written consent whose evidence shows the subject was told of the adverse consequences
 (¶2). Prohibited content is refused regardless (¶3; see validation).
+
+A person the platform does not know yet is registered — by ID number and the name on the
+signed form — when the organisation records the written consent it holds (``NewPerson``):
+collection about a new person needs consent on file first, and the pipeline registers
+nobody without it. A consent to a credit service institution carries the terms an
+authorisation to one does (Art. 26–27; ``institutions.register.service_terms``).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -25,10 +32,21 @@ from xinyong.clock import Clock
 from xinyong.collection import sources
 from xinyong.collection.models import Consent
 from xinyong.errors import ConcealedRefusal, InvalidInput, NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind
 
 ALL_TYPES = "*"
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """A natural person the platform does not know yet, as named on the written consent
+    an organisation holds (``subject_for_recording``): ``grant`` registers it once the
+    consent's terms pass, so a refused consent registers nobody."""
+
+    citizen_id: str
+    name: str
 
 
 def grant(
@@ -36,21 +54,31 @@ def grant(
     clock: Clock,
     actor: Actor,
     *,
-    subject: Subject,
+    subject: Subject | NewPerson,
     grantee: Organisation,
     record_type_codes: list[str],
     written: bool,
     adverse_consequences_notified: bool,
     evidence: str | None = None,
     valid_until: dt.date | None = None,
+    service: str | None = None,
+    service_not_conditional: bool = False,
 ) -> Consent:
     """A subject consents on its own account; a grantee records a consent it obtained in
-    writing, with its evidence."""
-    recorded_by_grantee = actor.subject_id != subject.id
+    writing, with its evidence — for a ``NewPerson``, registering the person first, in
+    the subject's access log as registered by the grantee on this consent.
+
+    To a credit service institution only while it is active in the register, naming the
+    service the person receives and confirming that it is not conditional on this consent
+    (Art. 27 ¶2), as an authorisation to one (``institutions.register.service_terms``);
+    both stored, empty for any other grantee."""
+    new_person = subject if isinstance(subject, NewPerson) else None
+    recorded_by_grantee = isinstance(subject, NewPerson) or actor.subject_id != subject.id
     if not recorded_by_grantee:
+        assert isinstance(subject, Subject)
         require(actor, Permission.MANAGE_OWN_CONSENTS)
         require_consenting_subject(subject)
-    elif subject.kind is not SubjectKind.NATURAL_PERSON:
+    elif isinstance(subject, Subject) and subject.kind is not SubjectKind.NATURAL_PERSON:
         # The subject a grantee names: a wrong input, not the grantee's want of a right.
         raise InvalidInput(
             "consent is recorded for natural persons only",
@@ -72,6 +100,7 @@ def grant(
                 field="evidence",
                 article="Art. 11",
             )
+    service = institutions.service_terms(session, grantee, service, service_not_conditional)
     if not record_type_codes:
         raise InvalidInput("name at least one record type", code="required", field="record_types")
     for code in record_type_codes:
@@ -112,21 +141,34 @@ def grant(
         )
     types = sorted(set(record_type_codes))
     evidence_sha256 = hashlib.sha256(evidence.encode()).hexdigest() if evidence else None
-    same = _same_in_force(
-        session,
-        clock.today(),
-        subject_id=subject.id,
-        grantee_id=grantee.id,
-        types=types,
-        written=written,
-        adverse_consequences_notified=adverse_consequences_notified,
-        evidence_sha256=evidence_sha256,
-        valid_until=valid_until,
-    )
-    if same is not None:
-        # The same consent again (a form sent twice, a request retried): the one in force
-        # is the answer, as a batch's replay returns its first report (decision 0006).
-        return same
+    if new_person is not None:
+        # Every term passed: the person is registered now, never for a refused consent.
+        subject = subjects.register_natural_person(
+            session,
+            clock,
+            actor,
+            name=new_person.name,
+            citizen_id=new_person.citizen_id,
+            basis="consent",
+        )
+    else:
+        assert isinstance(subject, Subject)
+        same = _same_in_force(
+            session,
+            clock.today(),
+            subject_id=subject.id,
+            grantee_id=grantee.id,
+            types=types,
+            written=written,
+            adverse_consequences_notified=adverse_consequences_notified,
+            evidence_sha256=evidence_sha256,
+            valid_until=valid_until,
+            service=service,
+        )
+        if same is not None:
+            # The same consent again (a form sent twice, a request retried): the one in
+            # force is the answer, as a batch's replay returns its first report (0006).
+            return same
     consent = Consent(
         subject_id=subject.id,
         grantee_organisation_id=grantee.id,
@@ -139,9 +181,13 @@ def grant(
         valid_until=valid_until,
         granted_at=clock.now(),
         recorded_by=actor.audit().id,
+        service=service,
+        service_not_conditional=True if service is not None else None,
     )
     session.add(consent)
     session.flush()
+    if new_person is not None:
+        _log_registration(session, clock, actor, subject, consent)
     audit.record(
         session,
         clock,
@@ -155,9 +201,30 @@ def grant(
             "types": consent.record_type_codes,
             "written": written,
             "adverse_consequences_notified": adverse_consequences_notified,
+            "service": service,
+            "registered_subject": new_person is not None,
         },
     )
     return consent
+
+
+def _log_registration(
+    session: Session, clock: Clock, actor: Actor, person: Subject, consent: Consent
+) -> None:
+    """The person's access log shows who registered it and on which consent (Art. 24)."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    access.log_use(
+        session,
+        clock,
+        actor,
+        person,
+        path=LegalPath.CONSENT,
+        what=access.REGISTERED_ON_CONSENT,
+        purpose=access.CONSENT_PURPOSE,
+        consent_id=consent.id,
+    )
 
 
 def _require_responsibility(
@@ -197,6 +264,7 @@ def _same_in_force(
     adverse_consequences_notified: bool,
     evidence_sha256: str | None,
     valid_until: dt.date | None,
+    service: str | None,
 ) -> Consent | None:
     """A consent in force today with exactly these terms, if one was recorded already."""
     for candidate in session.scalars(
@@ -216,6 +284,7 @@ def _same_in_force(
             list(candidate.record_type_codes) == types
             and candidate.evidence_sha256 == evidence_sha256
             and candidate.valid_until == valid_until
+            and candidate.service == service
         ):
             return candidate
     return None
@@ -235,19 +304,64 @@ def require_consenting_subject(subject: Subject) -> None:
 
 
 def subject_for_recording(
-    session: Session, clock: Clock, actor: Actor, *, citizen_id: str
-) -> Subject:
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    citizen_id: str | None = None,
+    reference: str | None = None,
+    name: str = "",
+) -> Subject | NewPerson:
     """The person of a consent a grantee records (``grant``), by the ID number on the
     signed consent — found through the blind index and audited as a person lookup, found
-    or not, never echoed. Only staff who may record consents look anyone up. No
-    organisation is looked up: only a natural person consents to collection (Art. 11 ¶1)."""
+    or not, never echoed — or by its reference (the API). Only staff who may record
+    consents look anyone up. No organisation is looked up: only a natural person consents
+    to collection (Art. 11 ¶1).
+
+    A person not on the platform yet is a ``NewPerson``, to be registered with the name on
+    the form (required then: Art. 11 ¶1 allows no collection, and so no registration,
+    before the consent). A name given for a known person must be its registered or a
+    former name, as a batch's row must (``subjects.bears_name``); the refusal does not say
+    which name is registered."""
     require(actor, Permission.SUBMIT_RECORDS)
-    if not citizen_id.strip():
-        raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
-    person = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-    subjects.record_person_lookup(session, clock, actor, person)
-    if person is None:
-        raise NotFound("no person with this ID number", code="unknown_subject", field="citizen_id")
+    if (citizen_id is None) == (reference is None):
+        raise InvalidInput(
+            "name the person by its reference or by its ID number, not both",
+            code="one_subject",
+            field="subject",
+        )
+    name = name.strip()
+    if reference is not None:
+        person: Subject | None = subjects.by_reference(session, reference)
+    else:
+        assert citizen_id is not None
+        if not citizen_id.strip():
+            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
+        person = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
+        subjects.record_person_lookup(session, clock, actor, person)
+        if person is None:
+            if not name:
+                raise InvalidInput(
+                    "this person is not on the platform yet: enter the name on the signed "
+                    "consent to register the person with it",
+                    code="name_required",
+                    field="name",
+                    article="Art. 11 ¶1",
+                )
+            if len(name) > subjects.MAX_NAME:
+                raise InvalidInput(
+                    "a name has at most 200 characters", code="too_long", field="name"
+                )
+            return NewPerson(citizen_id=citizen_id.strip(), name=name)
+    assert person is not None
+    if name and person.kind is SubjectKind.NATURAL_PERSON and not subjects.bears_name(person, name):
+        raise InvalidInput(
+            "the name is not the one registered with this ID number: check it against the "
+            "signed consent",
+            code="name_mismatch",
+            field="name",
+            article="Art. 11",
+        )
     return person
 
 

@@ -89,6 +89,7 @@ def _event_values(
     authorisation_id: int | None = None,
     refusal_code: str | None = None,
     report_number: str | None = None,
+    consent_id: int | None = None,
 ) -> dict[str, Any]:
     return {
         "subject_id": subject_id,
@@ -100,6 +101,7 @@ def _event_values(
         "legal_path": path,
         "query_item_id": query_item_id,
         "authorisation_id": authorisation_id,
+        "consent_id": consent_id,
         "purpose": purpose,
         "record_type_codes": sorted(codes),
         "what": what,
@@ -300,6 +302,9 @@ EARLY_REMOVAL = "early_removal"
 RECORD_UNDER_REVIEW = "record_under_review"
 # A record shown to its own source's data reporter, to revoke it (decision 0028).
 SOURCE_RECORD = "source_record"
+# A natural person new to the platform, registered (ID number and name) by the organisation
+# that recorded the written consent the person gave it (Art. 11 ¶1; decision 0006).
+REGISTERED_ON_CONSENT = "registered_on_consent"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -312,12 +317,14 @@ NOT_FILE_READS = (
     EARLY_REMOVAL,
     RECORD_UNDER_REVIEW,
     SOURCE_RECORD,
+    REGISTERED_ON_CONSENT,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"
 LIST_WORK_PURPOSE = "recognising and reviewing list entries (Art. 14, 18)"
 OBJECTION_PURPOSE = "deciding objections to list entries (Art. 25)"
 REVIEW_PURPOSE = "confidentiality review before publicity (Art. 12(3))"
+CONSENT_PURPOSE = "collection on the person's written consent (Art. 11)"
 
 
 def log_use(
@@ -330,11 +337,13 @@ def log_use(
     what: str,
     purpose: str,
     authorisation_ids: Sequence[int] = (),
+    consent_id: int | None = None,
 ) -> None:
     """A use of a subject's non-public information outside the three query paths — the
-    credit authority's supervision, a person found by ID number — in the subject's log
-    (Art. 24), in the reader's transaction; one entry per written authorisation it rests
-    on, as a read on them is."""
+    credit authority's supervision, a person found by ID number, a person registered from
+    the consent it gave an organisation — in the subject's log (Art. 24), in the reader's
+    transaction; one entry per written authorisation it rests on, as a read on them is,
+    naming the consent it rests on if any."""
     _log_granted(
         session,
         [
@@ -348,6 +357,7 @@ def log_use(
                 codes=[],
                 purpose=purpose,
                 authorisation_id=authorisation_id,
+                consent_id=consent_id,
             )
             for authorisation_id in (authorisation_ids or (None,))
         ],
@@ -708,6 +718,8 @@ class LogEntry:
     # showed — list status, responsibility for a listed organisation (Art. 18), measures,
     # green channel (``joint_check_shown``).
     joint_check: dict[str, Any] | None = None
+    # The consent to collection the entry rests on (``LegalPath.CONSENT``).
+    consent_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -719,6 +731,7 @@ class LogEntry:
             "query_item": self.query_item,
             "purpose": self.matter_or_purpose,
             "authorisation_id": self.authorisation_id,
+            "consent_id": self.consent_id,
             "record_types": self.record_types,
             "what": self.what,
             "granted": self.granted,
@@ -766,6 +779,7 @@ def access_log(
             granted=event.granted,
             refusal_code=event.refusal_code,
             report_number=event.report_number,
+            consent_id=event.consent_id,
         )
         for event, org_name, item_code in session.execute(query)
     ]

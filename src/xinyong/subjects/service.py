@@ -32,6 +32,7 @@ from xinyong.subjects.models import (
 
 CITIZEN_ID_CONTEXT = "subject.citizen_id"
 SEARCH_CANDIDATE_LIMIT = 500
+MAX_NAME = 200  # subject.name
 # Public handles are USCCs or "P" + 16 hex digits. Anything else cannot match, and is not
 # sent to the database at all: PostgreSQL refuses strings with NUL characters outright.
 _REFERENCE_SHAPE = re.compile(r"[0-9A-Z]{1,24}")
@@ -131,11 +132,22 @@ def register_organisation(
 
 
 def register_natural_person(
-    session: Session, clock: Clock, actor: Actor, *, name: str, citizen_id: str
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    name: str,
+    citizen_id: str,
+    basis: str | None = None,
 ) -> Subject:
+    """A natural person, its ID number encrypted with a blind index; ``basis`` says in the
+    audit why the person was registered (``consent``: the written consent it gave the
+    registering organisation, Art. 11 ¶1)."""
     name = name.strip()
     if not name:
         raise InvalidInput("a person needs a name", code="required", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput("a name has at most 200 characters", code="too_long", field="name")
     try:
         normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
     except identifiers.InvalidIdentifier as exc:
@@ -166,9 +178,23 @@ def register_natural_person(
         "subject.register",
         target_type="subject",
         target_id=subject.id,
-        details={"kind": SubjectKind.NATURAL_PERSON.value},
+        details={
+            "kind": SubjectKind.NATURAL_PERSON.value,
+            **({"basis": basis} if basis is not None else {}),
+        },
     )
     return subject
+
+
+def bears_name(subject: Subject, name: str) -> bool:
+    """Whether ``name`` is the subject's registered name or one of its former names, as
+    the pipeline's name check has it (``pipeline._check_names``: equal once normalised,
+    or an exact match): a row, or a consent, naming the code under another name is not
+    taken as the same subject's."""
+    if names.normalise_name(name) == subject.name_normalised:
+        return True
+    found = names.match(name, [row.name for row in subject.names])
+    return found is not None and found.exact
 
 
 def by_uscc(session: Session, uscc: str) -> Subject | None:

@@ -188,6 +188,16 @@ MESSAGES: frozenset[str] = frozenset(
         N_("choose the agency"),
         N_("give the end date"),
         N_("consent is recorded for natural persons only"),
+        N_(
+            "this person is not on the platform yet: enter the name on the signed consent to "
+            "register the person with it"
+        ),
+        N_(
+            "the name is not the one registered with this ID number: check it against the "
+            "signed consent"
+        ),
+        N_("name the person by its reference or by its ID number, not both"),
+        N_("a name has at most 200 characters"),
         N_("a consent recorded by the grantee must be written and carry its evidence"),
         N_("name at least one record type"),
         N_("notice of adverse consequences goes with a written consent"),
@@ -1056,6 +1066,10 @@ CODES: dict[str, str] = {
     "not_natural_person": N_("Only for natural persons."),
     "not_organisation": N_("Only for organisations."),
     "written_required": N_("A written consent is required."),
+    "name_required": N_(
+        "The person is not on the platform yet: enter the name on the signed consent."
+    ),
+    "one_subject": N_("Name the person by its reference or by its ID number, not both."),
     "consent_outside_responsibility": N_(
         "An organisation records consent only to the record types on its responsibility list."
     ),

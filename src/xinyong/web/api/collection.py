@@ -412,6 +412,13 @@ class ConsentTerms(BaseModel):
     adverse_consequences_notified: bool = False
     evidence: str | None = Field(default=None, max_length=20000)
     valid_until: dt.date | None = None
+    # To a credit service institution (Art. 27 ¶2): ignored for any other grantee.
+    service: str | None = Field(
+        default=None, max_length=200, description="the service the institution provides"
+    )
+    service_not_conditional: bool = Field(
+        default=False, description="the service is not conditional on this consent"
+    )
 
 
 class ConsentIn(ConsentTerms):
@@ -429,6 +436,8 @@ def _consent_out(item: Consent) -> dict[str, Any]:
         "valid_until": item.valid_until.isoformat() if item.valid_until else None,
         "granted_at": item.granted_at.isoformat(),
         "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+        "service": item.service,
+        "service_not_conditional": item.service_not_conditional,
     }
 
 
@@ -441,7 +450,7 @@ def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, 
     return {"items": [_consent_out(c) for c in consent.consents_of(session, actor, subject_id)]}
 
 
-@router.post("/me/consents", tags=["consent"], status_code=201, responses=refusals(403, 404))
+@router.post("/me/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))
 def give_consent(
     body: ConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
@@ -461,6 +470,8 @@ def give_consent(
         adverse_consequences_notified=body.adverse_consequences_notified,
         evidence=body.evidence,
         valid_until=body.valid_until,
+        service=body.service,
+        service_not_conditional=body.service_not_conditional,
     )
     return _consent_out(item)
 
@@ -474,17 +485,31 @@ def revoke_consent(
 
 
 class RecordedConsentIn(ConsentTerms):
-    # No grantee: it is the caller's own organisation.
-    subject: str = Field(description="the subject's reference (never the ID number)")
+    # No grantee: it is the caller's own organisation. The person by reference, or by ID
+    # number (in the body, never in the URL) with the name on the signed form.
+    subject: str | None = Field(
+        default=None, max_length=40, description="the subject's reference (not with citizen_id)"
+    )
+    citizen_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="the person's ID number, as on the signed consent (not with subject)",
+    )
+    name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the person's name on the signed consent: required for a person not on "
+        "the platform yet, who is registered with it; checked against a known person's",
+    )
 
 
-@router.post("/consents", tags=["consent"], status_code=201, responses=refusals(403, 404))
+@router.post("/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))
 def record_consent(
     body: RecordedConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    """A grantee records a written consent it obtained, with its evidence (Art. 11)."""
-    from xinyong.subjects import service as subjects
-
+    """A grantee records a written consent it obtained, with its evidence (Art. 11); a
+    person not on the platform yet is registered from its ID number and name (Art. 11 ¶1).
+    """
     if actor.organisation_id is None:
         raise PermissionDenied(
             "only an organisation records consents it obtained",
@@ -497,13 +522,22 @@ def record_consent(
         session,
         clock,
         actor,
-        subject=subjects.by_reference(session, body.subject),
+        subject=consent.subject_for_recording(
+            session,
+            clock,
+            actor,
+            citizen_id=body.citizen_id,
+            reference=body.subject,
+            name=body.name or "",
+        ),
         grantee=grantee,
         record_type_codes=body.record_types,
         written=body.written,
         adverse_consequences_notified=body.adverse_consequences_notified,
         evidence=body.evidence,
         valid_until=body.valid_until,
+        service=body.service,
+        service_not_conditional=body.service_not_conditional,
     )
     return _consent_out(item)
 

@@ -3,7 +3,9 @@
 The subject is named in the form body by the ID number on the signed form (never in the
 URL, never shown again); refusals are shown on the form with their article. Only a natural
 person gives consent to collection (Art. 11 ¶1), so the form offers no organisation to name:
-the API still refuses one (``not_natural_person``)."""
+the API still refuses one (``not_natural_person``). A person not on the platform yet is
+registered with the name on the form (``consent.NewPerson``). A credit service institution
+also names the service and confirms it is not conditional on the consent (Art. 27 ¶2)."""
 
 from __future__ import annotations
 
@@ -13,13 +15,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
 from xinyong.collection import consent, sources
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, render_form
 from xinyong.web.pages.rendering import check_csrf
@@ -27,6 +30,11 @@ from xinyong.web.pages.rendering import check_csrf
 router = APIRouter(include_in_schema=False)
 
 PAGE = "/consents"
+NOT_CONDITIONAL_DECLARATION = N_(
+    "The person confirmed in the signed consent that our service is not conditional on this "
+    "consent: the person was not required to consent to the collection of their information "
+    "to receive it (Art. 27)."
+)
 
 
 def _grantee(session: Session, actor: Actor) -> Organisation:
@@ -65,6 +73,8 @@ def _render(
     context: dict[str, Any] = {
         **page_helpers(request),
         "grantee": grantee,
+        "institution": grantee.kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+        "not_conditional": NOT_CONDITIONAL_DECLARATION,
         "offered": offered,
         "restricted": {
             rule.definition.code
@@ -92,18 +102,23 @@ def record_consent(
     session: SessionDep,
     clock: ClockDep,
     citizen_id: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
     record_types: Annotated[list[str] | None, Form()] = None,
     written: Annotated[bool, Form()] = False,
     adverse_consequences_notified: Annotated[bool, Form()] = False,
     evidence: Annotated[str, Form(max_length=2000)] = "",
     valid_until: Annotated[str, Form(max_length=20)] = "",
+    service: Annotated[str, Form(max_length=200)] = "",
+    service_not_conditional: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     grantee = _grantee(session, actor)
     try:
         until = parse_date(valid_until, "valid_until")
-        subject = consent.subject_for_recording(session, clock, actor, citizen_id=citizen_id)
+        subject = consent.subject_for_recording(
+            session, clock, actor, citizen_id=citizen_id, name=name
+        )
         consent.grant(
             session,
             clock,
@@ -115,16 +130,22 @@ def record_consent(
             adverse_consequences_notified=adverse_consequences_notified,
             evidence=evidence.strip() or None,
             valid_until=until,
+            service=service or None,
+            service_not_conditional=service_not_conditional,
         )
-    except (InvalidInput, NotFound) as exc:
-        # The ID number is not typed back. No rollback: grant refuses before it writes, and
-        # the audit of a person looked up by ID number is kept whatever the outcome.
+    except (InvalidInput, NotFound, Conflict) as exc:
+        # The ID number is not typed back, nor the name (with the number gone it names
+        # nobody). No rollback: grant refuses before it writes (a new person is registered
+        # only once every term passed), and the audit of a person looked up by ID number is
+        # kept whatever the outcome.
         form = {
             "record_types": record_types or [],
             "written": written,
             "adverse_consequences_notified": adverse_consequences_notified,
             "evidence": evidence,
             "valid_until": valid_until,
+            "service": service,
+            "service_not_conditional": service_not_conditional,
         }
         return _render(request, session, grantee, FormState.after(exc, form, status_code=422))
     return RedirectResponse(f"{PAGE}?done=recorded", status_code=303)

@@ -108,6 +108,7 @@ LEGAL_PATH_LABELS = {
     "supervision": N_("Supervision by the credit authority (Art. 33)"),
     "official_duty": N_("An agency's official duties (Art. 13 ¶2, Art. 15)"),
     "joint_check": N_("Joint incentive and punishment check (Art. 14–19)"),
+    "consent": N_("Your written consent to collection (Art. 11)"),
 }
 WHAT_LABELS = {
     "file": N_("Credit file"),
@@ -123,6 +124,10 @@ WHAT_LABELS = {
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
     access.SOURCE_RECORD: N_("A record shown to the unit that submitted it, to revoke it"),
+    access.REGISTERED_ON_CONSENT: N_(
+        "Registered on the platform (ID number and name) by the organisation you gave "
+        "written consent to"
+    ),
     access.EARLY_REMOVAL: N_(
         "Your application for early removal from the black list, read to decide it"
     ),
@@ -138,6 +143,7 @@ PURPOSE_LABELS = {
     access.LIST_WORK_PURPOSE: N_("recognising and reviewing list entries (Art. 14, 18)"),
     access.OBJECTION_PURPOSE: N_("deciding objections to list entries (Art. 25)"),
     access.REVIEW_PURPOSE: N_("confidentiality review before publicity (Art. 12(3))"),
+    access.CONSENT_PURPOSE: N_("collection on your written consent (Art. 11)"),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
     early_removal_rules.PURPOSE: N_("deciding early removal from the black list (SAMR Order 44)"),
 }

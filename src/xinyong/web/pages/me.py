@@ -20,6 +20,7 @@ from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.publicity import consent as naming_consent
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, render
@@ -51,6 +52,12 @@ def me_home(request: Request, actor: ActorDep, session: SessionDep) -> HTMLRespo
 
 
 # --- consents (Art. 11) -------------------------------------------------------------------
+
+# Given with a consent to a credit service institution (Art. 27 ¶2), as with an authorisation.
+CONSENT_NOT_CONDITIONAL = N_(
+    "The institution's service is not conditional on this consent: I was not required to "
+    "consent to the collection of my information to receive it (Art. 27)."
+)
 
 
 def _consenting_subject(session: Session, actor: Actor) -> Subject:
@@ -96,6 +103,7 @@ def _render_consents(
             "grantees": grantees,
             "organisations": {org.id: org for org in organisations},
             "all_types": consent.ALL_TYPES,
+            "not_conditional": CONSENT_NOT_CONDITIONAL,
         },
         state,
     )
@@ -129,6 +137,8 @@ def grant_consent(
     written: Annotated[bool, Form()] = False,
     adverse_consequences_notified: Annotated[bool, Form()] = False,
     valid_until: Annotated[str, Form(max_length=20)] = "",
+    service: Annotated[str, Form(max_length=200)] = "",
+    service_not_conditional: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -145,14 +155,18 @@ def grant_consent(
             written=written,
             adverse_consequences_notified=adverse_consequences_notified,
             valid_until=until,
+            service=service or None,
+            service_not_conditional=service_not_conditional,
         )
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:
         form = {
             "grantee": grantee,
             "record_types": record_types or [],
             "written": written,
             "adverse_consequences_notified": adverse_consequences_notified,
             "valid_until": valid_until,
+            "service": service,
+            "service_not_conditional": service_not_conditional,
         }
         return _render_consents(request, session, actor, subject, refused(session, exc, form))
     return RedirectResponse("/me/consents?done=granted", status_code=303)
