@@ -100,6 +100,16 @@ class UserFactory(_ServiceFactory):
     @classmethod
     def _create(cls, model_class: Any, **kwargs: Any) -> UserAccount:
         session, clock = cls._context()
+        if kwargs.get("role") is Role.SUBJECT:
+            # As a subject does (decision 0031): the code issued, then activated with the
+            # password.
+            password = kwargs.pop("password")
+            kwargs.pop("role")
+            kwargs.pop("organisation", None)
+            issued = accounts.create_subject_account(session, clock, SYSTEM_ACTOR, **kwargs)
+            return accounts.activate(
+                session, clock, username=issued.user.username, code=issued.code, password=password
+            )
         return accounts.create_user(session, clock, SYSTEM_ACTOR, **kwargs)
 
 

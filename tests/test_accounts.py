@@ -250,7 +250,7 @@ def test_create_user_refuses_duplicates(db: Session, clock: FixedClock, world: W
             clock,
             admin_of(world),
             username="second-citizen-account",
-            password=PASSWORD,
+            password=None,
             role=Role.SUBJECT,
             subject_id=world.subjects["person"].id,
         )

@@ -6,7 +6,9 @@ Every test runs the real commands against a SQLite file in its own temporary dat
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -212,11 +214,14 @@ def test_users_create_refusals(initialised: Path) -> None:
 def test_users_create_subject_account(data_dir: Path) -> None:
     assert run("init", "--demo").exit_code == 0
     company_code = "91350100T5A3HDXJ4X"  # a demo company without an account
-    result = run(
-        "users", "create", "logistics", "--role", "subject", "--subject", company_code,
-        "--password", "-", input=STAFF_PASSWORD + "\n",
-    )  # fmt: skip
+    # No password is asked for: the account gets a one-time activation code (decision 0031).
+    result = run("users", "create", "logistics", "--role", "subject", "--subject", company_code)
     assert result.exit_code == 0, output_of(result)
+    printed = output_of(result)
+    assert "password" not in printed.split("activation code")[0]
+    match = re.search(r"activation code: ([A-Z2-9]{4}(?:-[A-Z2-9]{4}){4})", printed)
+    assert match is not None, printed
+    code = match.group(1)
     engine = make_engine(f"sqlite:///{data_dir / 'xinyong.sqlite3'}")
     try:
         with Session(engine) as session:
@@ -224,17 +229,41 @@ def test_users_create_subject_account(data_dir: Path) -> None:
             assert user is not None
             assert user.role is Role.SUBJECT
             assert user.organisation_id is None
+            assert user.awaiting_activation
+            assert user.activation_code_hash is not None
+            assert code not in user.activation_code_hash
             subject = subjects.by_uscc(session, company_code)
             assert subject is not None
             assert user.subject_id == subject.id
+            # Valid for the configured number of days (30 by default).
+            assert user.activation_expires_at is not None
+            valid_for = user.activation_expires_at - user.created_at
+            assert abs(valid_for - dt.timedelta(days=30)) < dt.timedelta(minutes=1)
+            # The subject activates it with the code.
+            accounts.activate(
+                session, SystemClock(), username="logistics", code=code, password=STAFF_PASSWORD
+            )
+            session.commit()
     finally:
         engine.dispose()
-    # A subject has one account; the refusal is a clean exit, not a traceback.
-    again = run(
-        "users", "create", "logistics2", "--role", "subject", "--subject", company_code,
+    # An administrator cannot give a subject account a password.
+    with_password = run(
+        "users", "create", "logistics3", "--role", "subject", "--subject", "91350100MG59YK161P",
         "--password", "-", input=STAFF_PASSWORD + "\n",
     )  # fmt: skip
+    assert with_password.exit_code == 2, output_of(with_password)
+    assert "password_not_allowed" in output_of(with_password)
+    # A subject has one account; the refusal is a clean exit, not a traceback.
+    again = run("users", "create", "logistics2", "--role", "subject", "--subject", company_code)
     assert again.exit_code == 2, output_of(again)
+    # A new code: printed, and the password set with the old one stops working.
+    reissued = run("users", "activation-code", "logistics")
+    assert reissued.exit_code == 0, output_of(reissued)
+    assert "activation code:" in output_of(reissued)
+    assert code not in output_of(reissued)
+    staff = run("users", "activation-code", "admin")
+    assert staff.exit_code == 2
+    assert "not_subject_account" in output_of(staff)
     unknown = run(
         "users", "create", "ghost", "--role", "subject", "--subject", "91350100M000100Y43",
         "--password", "-", input=STAFF_PASSWORD + "\n",

@@ -165,6 +165,24 @@ def credentials(world: World) -> dict[str, Any]:
     return {"username": "reporter", "password": PASSWORD}
 
 
+def _pending_subject_account(world: World) -> dict[str, Any]:
+    """A new subject account waiting for activation, and its code (decision 0031);
+    committed, as every caller must meet it."""
+    from xinyong.accounts import service as accounts
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.subjects import service as subjects_service
+
+    suffix = secrets.token_hex(4)
+    company = subjects_service.register_organisation(
+        world.session, world.clock, SYSTEM_ACTOR, name=f"福州激活{suffix}有限公司", uscc=_new_uscc()
+    )
+    issued = accounts.create_subject_account(
+        world.session, world.clock, SYSTEM_ACTOR, username=f"act-{suffix}", subject_id=company.id
+    )
+    world.session.commit()
+    return {"username": issued.user.username, "code": issued.code, "password": PASSWORD}
+
+
 def recorded_consent(world: World) -> dict[str, Any]:
     """A written consent of the person to the caller's organisation, the person named by
     ID number in the form body (the catalog loaded for the record type, on the
@@ -288,10 +306,15 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/subjects"): Access(PUBLIC, query=lambda w: {"q": "晨光文具"}),
     ("POST", "/api/v1/auth/token"): Access(PUBLIC, form=credentials),
     ("GET", "/api/v1/me"): Access(LOGGED_IN),
+    # Subject accounts activated with a one-time code (decision 0031): public, the code is
+    # the credential.
+    ("POST", "/api/v1/auth/activate"): Access(PUBLIC, form=_pending_subject_account),
     # --- pages/auth ---
     ("GET", "/login"): Access(PUBLIC),
     ("POST", "/login"): Access(PUBLIC, form=credentials),
     ("POST", "/logout"): Access(PUBLIC),
+    ("GET", "/activate"): Access(PUBLIC),
+    ("POST", "/activate"): Access(PUBLIC, form=_pending_subject_account),
     # --- pages/public ---
     ("GET", "/"): Access(PUBLIC),
     ("GET", "/check-code"): Access(PUBLIC),
@@ -1128,6 +1151,11 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
         ok=frozenset({201}),
     ),
+    ("POST", "/api/v1/admin/users/{user_id}/activation-code"): Access(
+        frozenset({"admin"}),
+        params=lambda w: {"user_id": w.users["citizen"].id},
+        ok=frozenset({201}),
+    ),
     ("POST", "/api/v1/admin/users/{user_id}/deactivate"): Access(
         frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
     ),
@@ -1152,6 +1180,11 @@ MATRIX: dict[tuple[str, str], Access] = {
             "role": "data_reporter",
             "organisation": w.organisations["regulator"].code,
         },
+        ok=frozenset({303}),
+    ),
+    ("POST", "/admin/users/{user_id}/activation-code"): Access(
+        frozenset({"admin"}),
+        params=lambda w: {"user_id": w.users["citizen"].id},
         ok=frozenset({303}),
     ),
     ("POST", "/admin/users/{user_id}/deactivate"): Access(

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     token_lifetime_seconds: int = Field(default=8 * 3600, ge=60)
+    # Days a subject account's activation code stays valid (decision 0031).
+    activation_days: int = Field(default=30, ge=1, le=365)
     # Anyone may comment on a red-list candidate without an account; this bounds how many
     # comments one address can send in an hour, so the agency's queue cannot be flooded.
     public_comments_per_address_per_hour: int = Field(default=20, ge=1)

@@ -189,6 +189,22 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
             subject_id = person.id
         elif account.username == "company":
             subject_id = companies["91350100MG59YK161P"].id
+        if account.role is Role.SUBJECT:
+            # Subject accounts are never given a password by an administrator (decision
+            # 0031): the demo issues the activation code and activates it as the subject
+            # would, with the demo password.
+            issued = accounts.create_subject_account(
+                session,
+                clock,
+                actor,
+                username=account.username,
+                subject_id=subject_id,
+                display_name=account.description,
+            )
+            accounts.activate(
+                session, clock, username=account.username, code=issued.code, password=DEMO_PASSWORD
+            )
+            continue
         accounts.create_user(
             session,
             clock,

@@ -54,6 +54,8 @@ class UserAccount(IdMixin, Base):
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    # Empty while a subject account waits for activation (decision 0031): no password
+    # exists that anyone, the administrator included, could log in with.
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role, 40))
     organisation_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("organisation.id"))
@@ -62,8 +64,18 @@ class UserAccount(IdMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # A subject account created by an administrator has no password until its subject
+    # activates it with a one-time code (decision 0031): only the code's SHA-256 is kept,
+    # until it is spent, replaced by a new one, or expires.
+    activation_code_hash: Mapped[str | None] = mapped_column(String(64))
+    activation_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    @property
+    def awaiting_activation(self) -> bool:
+        return not self.password_hash
 
 
 class ApiKey(IdMixin, Base):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,6 +25,7 @@ from xinyong.accounts.permissions import (
     role_allowed_for,
 )
 from xinyong.audit import service as audit
+from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 
@@ -30,6 +34,13 @@ _hasher = PasswordHasher()
 # known one, so response times do not reveal which usernames exist.
 _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
+# Activation codes (decision 0031): 20 symbols from 32 that cannot be mistaken for one
+# another when read from a letter (no 0/O, 1/I), 100 bits, shown in groups of four.
+ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ACTIVATION_CODE_LENGTH = 20
+DEFAULT_ACTIVATION_DAYS = 30
+# What the subject's account page shows of its own history (decision 0031).
+ACCOUNT_ACTIONS = ("user.create", "user.activation_issue", "user.activate")
 
 
 def hash_password(password: str) -> str:
@@ -114,12 +125,15 @@ def create_user(
     actor: Actor,
     *,
     username: str,
-    password: str,
+    password: str | None,
     role: Role,
     display_name: str | None = None,
     organisation: Organisation | None = None,
     subject_id: int | None = None,
 ) -> UserAccount:
+    """A staff account with the password given, or a subject account with none: it waits
+    for its subject to activate it with a code (``create_subject_account``, decision
+    0031), so that no administrator ever knows a subject's password."""
     require(actor, Permission.MANAGE_ACCOUNTS)
     username = username.strip().lower()
     if not username or len(username) > 64 or not username.isprintable():
@@ -133,7 +147,18 @@ def create_user(
                 code="subject_required",
                 field="subject",
             )
+        if password is not None:
+            raise InvalidInput(
+                "a subject account gets no password from an administrator: its subject "
+                "sets one when activating it with the code issued",
+                code="password_not_allowed",
+                field="password",
+            )
     else:
+        if password is None:
+            raise InvalidInput(
+                "a staff account needs a password", code="required", field="password"
+            )
         if organisation is None or subject_id is not None:
             raise InvalidInput(
                 "a staff account belongs to one organisation",
@@ -156,7 +181,7 @@ def create_user(
     user = UserAccount(
         username=username,
         display_name=display_name or username,
-        password_hash=hash_password(password),
+        password_hash="" if password is None else hash_password(password),
         role=role,
         organisation_id=None if organisation is None else organisation.id,
         subject_id=subject_id,
@@ -174,6 +199,225 @@ def create_user(
         details={"role": role.value},
     )
     return user
+
+
+@dataclass(frozen=True)
+class IssuedActivation:
+    """A subject account's activation code, in clear only here: shown once to the
+    administrator, to be handed to the subject whose identity was checked."""
+
+    user: UserAccount
+    code: str
+    expires_at: dt.datetime
+
+
+def normalise_activation_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch not in " -\t")
+
+
+def _activation_hash(code: str) -> str:
+    return hashlib.sha256(normalise_activation_code(code).encode()).hexdigest()
+
+
+def _new_activation_code() -> str:
+    raw = "".join(secrets.choice(ACTIVATION_ALPHABET) for _ in range(ACTIVATION_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, ACTIVATION_CODE_LENGTH, 4))
+
+
+def create_subject_account(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    username: str,
+    subject_id: int | None,
+    display_name: str | None = None,
+    days: int = DEFAULT_ACTIVATION_DAYS,
+) -> IssuedActivation:
+    """A subject account without a password, and its first activation code."""
+    user = create_user(
+        session,
+        clock,
+        actor,
+        username=username,
+        password=None,
+        role=Role.SUBJECT,
+        display_name=display_name,
+        subject_id=subject_id,
+    )
+    return issue_activation_code(session, clock, actor, user.id, days=days)
+
+
+def create_account(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    username: str,
+    role: Role,
+    password: str | None,
+    display_name: str | None = None,
+    organisation: Organisation | None = None,
+    subject_id: int | None = None,
+    days: int = DEFAULT_ACTIVATION_DAYS,
+) -> tuple[UserAccount, IssuedActivation | None]:
+    """What the administration forms and API create: a staff account with its password,
+    or a subject account with its first activation code (and no password)."""
+    user = create_user(
+        session,
+        clock,
+        actor,
+        username=username,
+        password=password,
+        role=role,
+        display_name=display_name,
+        organisation=organisation,
+        subject_id=subject_id,
+    )
+    if role is not Role.SUBJECT:
+        return user, None
+    return user, issue_activation_code(session, clock, actor, user.id, days=days)
+
+
+def issue_activation_code(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    user_id: int,
+    *,
+    days: int = DEFAULT_ACTIVATION_DAYS,
+) -> IssuedActivation:
+    """A new code for a subject account; the one before stops working, and so does the
+    account's password if it has one: an account has a password or an open code, never
+    both. The administrator never sets a subject's password."""
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    user = session.get(UserAccount, user_id)
+    if user is None:
+        raise NotFound("no such user", code="not_found", field="user")
+    if user.role is not Role.SUBJECT:
+        raise Conflict(
+            "activation codes are for subject accounts; staff accounts have passwords",
+            code="not_subject_account",
+            field="user",
+        )
+    if not user.active:
+        raise Conflict("the account is deactivated", code="inactive_account", field="user")
+    if days < 1:
+        raise InvalidInput("a code is valid for at least a day", code="out_of_range", field="days")
+    reissue = user.activation_code_hash is not None or bool(user.password_hash)
+    password_revoked = bool(user.password_hash)
+    code = _new_activation_code()
+    now = clock.now()
+    user.activation_code_hash = _activation_hash(code)
+    user.activation_expires_at = now + dt.timedelta(days=days)
+    user.password_hash = ""
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "user.activation_issue",
+        target_type="user",
+        target_id=user.id,
+        details={
+            "expires_at": user.activation_expires_at.isoformat(),
+            "reissue": reissue,
+            "password_revoked": password_revoked,
+        },
+    )
+    return IssuedActivation(user=user, code=code, expires_at=user.activation_expires_at)
+
+
+def activate(
+    session: Session, clock: Clock, *, username: str, code: str, password: str
+) -> UserAccount:
+    """The subject sets its password with the code it was handed; the code is spent.
+    A wrong username, a wrong, replaced or spent code and a deactivated account are
+    answered alike; an expired code is named only to whoever presents it."""
+    username = username.strip().lower()
+    user = (
+        session.scalar(select(UserAccount).where(UserAccount.username == username))
+        if username.isprintable()
+        else None
+    )
+    presented = _activation_hash(code)
+    stored = user.activation_code_hash if user is not None else None
+    matches = hmac.compare_digest(stored or _activation_hash("-"), presented)
+    if user is None or stored is None or not matches or not user.active:
+        _refuse_activation(clock, user, "bad_code")
+    assert user.activation_expires_at is not None
+    if clock.now() >= user.activation_expires_at:
+        _refuse_activation(clock, user, "expired")
+    password_hash = hash_password(password)
+    now = clock.now()
+    user.password_hash = password_hash
+    user.activation_code_hash = None
+    user.activation_expires_at = None
+    user.activated_at = now
+    audit.record(
+        session,
+        clock,
+        actor_for_user(user).audit(),
+        "user.activate",
+        target_type="user",
+        target_id=user.id,
+    )
+    return user
+
+
+def _refuse_activation(clock: Clock, user: UserAccount | None, reason: str) -> NoReturn:
+    user_id = None if user is None else user.id
+
+    def record_refusal(session: Session) -> None:
+        audit.record(
+            session,
+            clock,
+            audit.ANONYMOUS,
+            "user.activate",
+            outcome="refused",
+            target_type="user",
+            target_id=user_id,
+            details={"reason": reason},
+        )
+
+    if reason == "expired":
+        raise NotAuthenticated(
+            "this activation code has expired; ask the platform for a new one",
+            code="activation_expired",
+            field="code",
+            aftermath=record_refusal,
+        )
+    raise NotAuthenticated(
+        "wrong username or activation code",
+        code="bad_activation",
+        field="code",
+        aftermath=record_refusal,
+    )
+
+
+@dataclass(frozen=True)
+class AccountEvent:
+    occurred_at: dt.datetime
+    action: str
+    outcome: str
+
+
+def account_history(session: Session, actor: Actor) -> list[AccountEvent]:
+    """A user's own account events (created, code issued, activated), oldest first, from
+    the audit trail: a subject sees when its account was activated, and so would notice
+    an activation it did not make."""
+    if actor.kind != "user" or actor.id is None:
+        return []
+    rows = session.execute(
+        select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.outcome)
+        .where(
+            AuditEvent.action.in_(ACCOUNT_ACTIONS),
+            AuditEvent.outcome == "ok",
+            AuditEvent.target_type == "user",
+            AuditEvent.target_id == str(actor.id),
+        )
+        .order_by(AuditEvent.sequence)
+    )
+    return [AccountEvent(*row) for row in rows]
 
 
 def actor_for_user(user: UserAccount) -> Actor:
@@ -197,9 +441,12 @@ def authenticate(session: Session, clock: Clock, username: str, password: str) -
         if username.isprintable()
         else None
     )
+    # An account waiting for activation has no password: checked against the dummy hash
+    # for the same time, and refused like any wrong password.
+    has_password = user is not None and bool(user.password_hash)
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        ok = user is not None and user.active
+        _hasher.verify(user.password_hash if user and has_password else _DUMMY_HASH, password)
+        ok = user is not None and has_password and user.active
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
@@ -329,6 +576,18 @@ def revoke_api_key(session: Session, clock: Clock, actor: Actor, key_id: int) ->
     audit.record(
         session, clock, actor.audit(), "api_key.revoke", target_type="api_key", target_id=key.id
     )
+
+
+def user_by_username(session: Session, username: str) -> UserAccount:
+    name = username.strip().lower()
+    user = (
+        session.scalar(select(UserAccount).where(UserAccount.username == name))
+        if name.isprintable()
+        else None
+    )
+    if user is None:
+        raise NotFound(f"no user {username}", code="not_found", field="username")
+    return user
 
 
 def list_users(session: Session, actor: Actor) -> list[UserAccount]:

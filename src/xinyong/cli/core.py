@@ -150,20 +150,25 @@ def users_create(
     name: Annotated[str | None, typer.Option(help="display name")] = None,
     password: Annotated[
         str | None,
-        typer.Option(help="password; omit to be prompted, or pass '-' to read it from stdin"),
+        typer.Option(
+            help="staff only: the password; omit to be prompted, or pass '-' to read it from "
+            "stdin. A subject account gets an activation code instead"
+        ),
     ] = None,
 ) -> None:
-    """Create a staff account (with --org) or a subject account (with --subject)."""
-    if password is None:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    elif password == "-":  # noqa: S105 - "-" means stdin, not a password
-        password = sys.stdin.readline().rstrip("\n")
+    """Create a staff account (with --org) or a subject account (with --subject): a subject
+    account has no password; the activation code printed is handed to the subject."""
+    if role is not Role.SUBJECT:
+        if password is None:
+            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+        elif password == "-":  # noqa: S105 - "-" means stdin, not a password
+            password = sys.stdin.readline().rstrip("\n")
     with command_unit_of_work() as session:
         from xinyong.subjects import service as subjects
 
         organisation = accounts.organisation_by_code(session, org, field="org") if org else None
         subject_id = subjects.by_reference(session, subject).id if subject else None
-        user = accounts.create_user(
+        user, issued = accounts.create_account(
             session,
             clock,
             SYSTEM_ACTOR,
@@ -173,8 +178,31 @@ def users_create(
             display_name=name,
             organisation=organisation,
             subject_id=subject_id,
+            days=get_settings().activation_days,
         )
         console.print(f"created user [bold]{user.username}[/bold] with role {user.role.value}")
+        if issued is not None:
+            _print_activation(issued)
+
+
+def _print_activation(issued: accounts.IssuedActivation) -> None:
+    console.print(
+        f"activation code: [bold]{issued.code}[/bold] (valid until "
+        f"{issued.expires_at.isoformat(timespec='minutes')}; shown once: hand it to the "
+        "subject after checking their identity; they set their password at /activate)"
+    )
+
+
+@users_app.command("activation-code")
+def users_activation_code(username: Annotated[str, typer.Argument()]) -> None:
+    """Issue a new activation code for a subject account; the old code, and the account's
+    password if it has one, stop working."""
+    with command_unit_of_work() as session:
+        user = accounts.user_by_username(session, username)
+        issued = accounts.issue_activation_code(
+            session, clock, SYSTEM_ACTOR, user.id, days=get_settings().activation_days
+        )
+        _print_activation(issued)
 
 
 @orgs_app.command("add")

@@ -997,6 +997,14 @@ CODES: dict[str, str] = {
     "organisation_required": N_("A staff account belongs to one organisation."),
     "subject_required": N_("A subject account is bound to one subject."),
     "password_too_short": N_("The password is too short."),
+    # subject accounts activated by a one-time code (decision 0031)
+    "password_not_allowed": N_(
+        "A subject account gets no password from an administrator: it gets an activation "
+        "code, and its subject sets the password."
+    ),
+    "not_subject_account": N_("Activation codes are for subject accounts only."),
+    "bad_activation": N_("Wrong username or activation code."),
+    "activation_expired": N_("This activation code has expired. Ask the platform for a new one."),
     "own_account": N_("You cannot deactivate your own account."),
     "last_administrator": N_("This is the last active platform administrator."),
     # reading credit files (Art. 13)

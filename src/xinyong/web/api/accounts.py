@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
@@ -28,6 +28,11 @@ def _user_out(user: UserAccount) -> dict[str, Any]:
         "subject_id": user.subject_id,
         "active": user.active,
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+        "awaiting_activation": user.awaiting_activation,
+        "activation_expires_at": user.activation_expires_at.isoformat()
+        if user.activation_expires_at
+        else None,
+        "activated_at": user.activated_at.isoformat() if user.activated_at else None,
     }
 
 
@@ -77,19 +82,37 @@ def list_users(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, A
 
 class UserIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="for staff accounts only; a subject account gets an activation code",
+    )
     role: Role
     display_name: str | None = Field(default=None, max_length=100)
     organisation: str | None = Field(default=None, description="USCC, for staff")
     subject: str | None = Field(default=None, description="USCC or reference, for subject accounts")
 
 
+def _activation_out(issued: accounts.IssuedActivation) -> dict[str, Any]:
+    return {
+        "activation_code": issued.code,
+        "activation_expires_at": issued.expires_at.isoformat(),
+    }
+
+
 @router.post("/users", status_code=201, responses=refusals(403, 404, 409))
 def create_user(
-    body: UserIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    request: Request,
+    body: UserIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
+    """A staff account with its password, or a subject account with no password and a
+    one-time activation code, returned here only, to hand to the subject (decision 0031)."""
     require(actor, Permission.MANAGE_ACCOUNTS)
-    user = accounts.create_user(
+    user, issued = accounts.create_account(
         session,
         clock,
         actor,
@@ -101,8 +124,25 @@ def create_user(
         if body.organisation
         else None,
         subject_id=subjects.by_reference(session, body.subject).id if body.subject else None,
+        days=app_context(request).settings.activation_days,
     )
-    return _user_out(user)
+    return {**_user_out(user), **(_activation_out(issued) if issued else {})}
+
+
+@router.post("/users/{user_id}/activation-code", status_code=201, responses=refusals(403, 404, 409))
+def issue_activation_code(
+    request: Request,
+    user_id: RowId,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """A new activation code for a subject account: the one before stops working, and so
+    does the account's password, until the subject activates it again."""
+    issued = accounts.issue_activation_code(
+        session, clock, actor, user_id, days=app_context(request).settings.activation_days
+    )
+    return {**_user_out(issued.user), **_activation_out(issued)}
 
 
 @router.post("/users/{user_id}/deactivate", responses=refusals(403, 404, 409))

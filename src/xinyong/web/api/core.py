@@ -106,6 +106,39 @@ def issue_token(
     return {"access_token": context.signer.issue(user), "token_type": "bearer"}
 
 
+class ActivatedOut(BaseModel):
+    username: str
+    activated_at: str
+
+
+@router.post(
+    "/api/v1/auth/activate",
+    response_model=ActivatedOut,
+    tags=["auth"],
+    responses=refusals(400, 401, 429),
+)
+def activate_account(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    username: Annotated[str, Form(max_length=64)],
+    code: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+) -> dict[str, str]:
+    """A subject account's first password, set with the one-time code the platform handed
+    over (decision 0031); the code is spent. Rate-limited as logging in is."""
+    context = app_context(request)
+    client = request.client.host if request.client else "unknown"
+    keys = (f"activate:{username.strip().lower()}", f"ip:{client}")
+    for key in keys:
+        context.login_limiter.hit(key)
+    user = accounts.activate(session, clock, username=username, code=code, password=password)
+    for key in keys:
+        context.login_limiter.release(key)
+    assert user.activated_at is not None
+    return {"username": user.username, "activated_at": user.activated_at.isoformat()}
+
+
 class MeOut(BaseModel):
     kind: str
     role: str | None

@@ -13,7 +13,8 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, OrganisationKind, Role
 from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,6 +34,8 @@ def users_page(request: Request, actor: ActorDep, session: SessionDep) -> HTMLRe
             "kinds": list(OrganisationKind),
             "keys": list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc()))),
             "created_key": request.session.pop("created_key", None),
+            "activation": request.session.pop("activation", None),
+            **page_helpers(request),
         },
     )
 
@@ -44,8 +47,8 @@ def create_user(
     session: SessionDep,
     clock: ClockDep,
     username: Annotated[str, Form(max_length=64)],
-    password: Annotated[str, Form(max_length=200)],
     role: Annotated[Role, Form()],
+    password: Annotated[str, Form(max_length=200)] = "",
     display_name: Annotated[str, Form(max_length=100)] = "",
     organisation: Annotated[str, Form(max_length=40)] = "",
     subject: Annotated[str, Form(max_length=40)] = "",
@@ -53,17 +56,46 @@ def create_user(
 ) -> Response:
     check_csrf(request, csrf_token)
     require(actor, Permission.MANAGE_ACCOUNTS)
-    accounts.create_user(
+    _user, issued = accounts.create_account(
         session,
         clock,
         actor,
         username=username,
-        password=password,
+        password=password or None,
         role=role,
         display_name=display_name or None,
         organisation=accounts.organisation_by_code(session, organisation) if organisation else None,
         subject_id=subjects.by_reference(session, subject).id if subject else None,
+        days=app_context(request).settings.activation_days,
     )
+    if issued is not None:
+        _show_once(request, issued)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+def _show_once(request: Request, issued: accounts.IssuedActivation) -> None:
+    # Shown once on the next page, never stored in clear (decision 0031).
+    request.session["activation"] = {
+        "username": issued.user.username,
+        "code": issued.code,
+        "expires_at": issued.expires_at.isoformat(),
+    }
+
+
+@router.post("/admin/users/{user_id}/activation-code")
+def issue_activation_code(
+    request: Request,
+    user_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    issued = accounts.issue_activation_code(
+        session, clock, actor, user_id, days=app_context(request).settings.activation_days
+    )
+    _show_once(request, issued)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -8,10 +8,18 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.accounts import service as accounts
-from xinyong.errors import NotAuthenticated
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
+from xinyong.errors import DomainError, InvalidInput, NotAuthenticated
+from xinyong.web.deps import (
+    ActorDep,
+    ClockDep,
+    SessionDep,
+    app_context,
+    settle_failure,
+    settle_refusal,
+)
 from xinyong.web.i18n import translations
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
+from xinyong.web.refusals import explain
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +33,12 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, actor: ActorDep, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+    activated = request.session.pop("activated", None) if "session" in request.scope else None
+    return render(
+        request,
+        "login.html",
+        {"next": _safe_next(next), "error": None, "activated": activated, "username": activated},
+    )
 
 
 @router.post("/login")
@@ -67,6 +80,62 @@ def login(
     request.session.clear()
     request.session["uid"] = user.id
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.get("/activate", response_class=HTMLResponse)
+def activate_form(request: Request, actor: ActorDep) -> HTMLResponse:
+    return render(request, "activate.html", {"error": None})
+
+
+@router.post("/activate")
+def activate(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: ActorDep,
+    username: Annotated[str, Form(max_length=64)],
+    code: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """A subject account's first password, with the code the platform handed over
+    (decision 0031); then the subject logs in with it."""
+    check_csrf(request, csrf_token)
+    context = app_context(request)
+    client = request.client.host if request.client else "unknown"
+    keys = (f"activate:{username.strip().lower()}", f"ip:{client}")
+    for key in keys:
+        context.login_limiter.hit(key)
+    try:
+        accounts.activate(session, clock, username=username, code=code, password=password)
+    except NotAuthenticated as refusal:
+        # Audited and committed as at the boundary; the form is shown again.
+        settle_refusal(request, session, refusal)
+        return _activation_form_again(request, refusal, username, status_code=401)
+    except InvalidInput as problem:
+        settle_failure(session, problem)
+        return _activation_form_again(request, problem, username, status_code=400)
+    for key in keys:
+        context.login_limiter.release(key)
+    request.session.clear()
+    request.session["activated"] = username.strip().lower()
+    return RedirectResponse("/login?activated=1", status_code=303)
+
+
+def _activation_form_again(
+    request: Request, problem: DomainError, username: str, *, status_code: int
+) -> HTMLResponse:
+    refusal = explain(problem, translations(locale_of(request)).gettext)
+    return render(
+        request,
+        "activate.html",
+        {
+            "error": refusal.text,
+            "error_field": problem.field,
+            "username": username.strip(),
+        },
+        status_code=status_code,
+    )
 
 
 @router.post("/logout")

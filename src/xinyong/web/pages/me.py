@@ -47,7 +47,12 @@ def me_home(request: Request, actor: ActorDep, session: SessionDep) -> HTMLRespo
     return render(
         request,
         "me_home.html",
-        {"subject": subject, "naming_requests": naming_consent.awaiting_answer(session, actor)},
+        {
+            "subject": subject,
+            "naming_requests": naming_consent.awaiting_answer(session, actor),
+            "account_events": accounts.account_history(session, actor),
+            **page_helpers(request),
+        },
     )
 
 
