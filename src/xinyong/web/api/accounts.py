@@ -101,7 +101,7 @@ def _activation_out(issued: accounts.IssuedActivation) -> dict[str, Any]:
     }
 
 
-@router.post("/users", status_code=201, responses=refusals(403, 404, 409))
+@router.post("/users", status_code=201, responses=refusals(403, 404, 409, 422))
 def create_user(
     request: Request,
     body: UserIn,
@@ -129,7 +129,7 @@ def create_user(
     return {**_user_out(user), **(_activation_out(issued) if issued else {})}
 
 
-@router.post("/users/{user_id}/activation-code", status_code=201, responses=refusals(403, 404, 409))
+@router.post("/users/{user_id}/activation-code", status_code=201, responses=refusals(403, 404, 409, 422))
 def issue_activation_code(
     request: Request,
     user_id: RowId,

@@ -115,7 +115,7 @@ class ActivatedOut(BaseModel):
     "/api/v1/auth/activate",
     response_model=ActivatedOut,
     tags=["auth"],
-    responses=refusals(400, 401, 429),
+    responses=refusals(401, 422, 429),
 )
 def activate_account(
     request: Request,

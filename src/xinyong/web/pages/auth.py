@@ -114,7 +114,7 @@ def activate(
         return _activation_form_again(request, refusal, username, status_code=401)
     except InvalidInput as problem:
         settle_failure(session, problem)
-        return _activation_form_again(request, problem, username, status_code=400)
+        return _activation_form_again(request, problem, username, status_code=422)
     for key in keys:
         context.login_limiter.release(key)
     request.session.clear()

@@ -1,0 +1,73 @@
+"""Journey (decision 0031): the platform administrator creates a subject account and sees
+its activation code once, without ever choosing its password; the subject activates the
+account with the code, chooses a password and logs in to its own credit pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+SNACK_BAR = "923501008HFML5U07D"  # a demo company without an account
+OWN_PASSWORD = "laowang snack bar 2026"
+
+
+def test_admin_creates_a_subject_account_and_the_subject_activates_it(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    log_in(page, "admin")
+    page.goto("/admin/users")
+    form = page.locator("form[action='/admin/users']")
+    form.get_by_label(zh("Username")).fill("laowang")
+    form.get_by_label(zh("Role")).select_option("subject")
+    form.get_by_label(zh("Subject code or reference (subject accounts)")).fill(SNACK_BAR)
+    form.get_by_role("button", name=zh("Create")).click()
+
+    shown = page.locator("#activation-code")
+    expect(shown).to_be_visible()
+    code = shown.inner_text().strip()
+    assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){4}", code)
+    row = page.get_by_role("row").filter(has_text="laowang")
+    expect(row).to_contain_text(zh("Awaiting activation"))
+    # Shown once: gone after a reload.
+    page.reload()
+    expect(page.locator("#activation-code")).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # Before activation the account cannot log in; the answer reveals nothing.
+    page.goto("/login")
+    page.get_by_label(zh("Username")).fill("laowang")
+    page.get_by_label(zh("Password")).fill(OWN_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name=zh("Log in"), exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text(zh("Wrong username or password."))
+
+    page.get_by_role("link", name=zh("Received an activation code? Activate your account")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Activate your account"))
+    page.get_by_label(zh("Username")).fill("laowang")
+    page.get_by_label(zh("Activation code")).fill(code.lower().replace("-", " "))
+    page.get_by_label(zh("New password")).fill(OWN_PASSWORD)
+    page.get_by_role("button", name=zh("Activate"), exact=True).click()
+    expect(page.get_by_role("status")).to_have_text(
+        zh("Your account is activated. Log in with your new password.")
+    )
+    expect(page.get_by_label(zh("Username"))).to_have_value("laowang")
+    page.get_by_label(zh("Password")).fill(OWN_PASSWORD)
+    page.get_by_role("main").get_by_role("button", name=zh("Log in"), exact=True).click()
+    expect(page.get_by_role("button", name=zh("Log out"))).to_be_visible()
+
+    page.goto("/me")
+    history = page.locator("#account-history")
+    expect(history).to_contain_text(zh("account activated with the code"))
+
+    # The code is spent.
+    page.get_by_role("button", name=zh("Log out")).click()
+    page.goto("/activate")
+    page.get_by_label(zh("Username")).fill("laowang")
+    page.get_by_label(zh("Activation code")).fill(code)
+    page.get_by_label(zh("New password")).fill("someone else's password")
+    page.get_by_role("button", name=zh("Activate"), exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text(zh("Wrong username or activation code."))
