@@ -129,7 +129,9 @@ def create_user(
     return {**_user_out(user), **(_activation_out(issued) if issued else {})}
 
 
-@router.post("/users/{user_id}/activation-code", status_code=201, responses=refusals(403, 404, 409, 422))
+@router.post(
+    "/users/{user_id}/activation-code", status_code=201, responses=refusals(403, 404, 409, 422)
+)
 def issue_activation_code(
     request: Request,
     user_id: RowId,
