@@ -18,7 +18,7 @@ from sqlalchemy import select
 from tests.e2e.conftest import LiveServer
 from xinyong import demo
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Role, UserAccount
+from xinyong.accounts.models import UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -42,14 +42,12 @@ def _listed_company(live_server: LiveServer) -> tuple[str, int]:
             uscc=make_uscc(random.Random(secrets.randbits(32))),
             name=f"福州提前移出旅程{username}贸易有限公司",
         )
-        accounts.create_user(
-            session,
-            clock,
-            SYSTEM_ACTOR,
-            username=username,
-            password=demo.DEMO_PASSWORD,
-            role=Role.SUBJECT,
-            subject_id=company.id,
+        # A subject account is activated by its subject with the code (decision 0031).
+        issued = accounts.create_subject_account(
+            session, clock, SYSTEM_ACTOR, username=username, subject_id=company.id
+        )
+        accounts.activate(
+            session, clock, username=username, code=issued.code, password=demo.DEMO_PASSWORD
         )
 
         def officer(name: str) -> accounts.Actor:
