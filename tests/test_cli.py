@@ -378,3 +378,15 @@ def test_a_citizen_id_in_a_logged_url_is_masked_however_it_was_typed(
     logged = redact_citizen_ids(url.format(typed))
     assert f"{number[:6]}********{number[14:]}" in logged
     assert number[6:14] not in logged.replace("-", "").replace(" ", "").replace("%20", "")
+
+
+def test_a_second_citizen_id_typed_otherwise_in_the_same_url_is_masked_too() -> None:
+    from xinyong.cli.core import redact_citizen_ids
+
+    logged = redact_citizen_ids(
+        "/x?q=350102198006286439&r=%EF%BC%93%EF%BC%95%EF%BC%90104198507161872"
+    )
+    assert "19800628" not in logged
+    assert "19850716" not in logged
+    assert "350102********6439" in logged
+    assert "350104********1872" in logged

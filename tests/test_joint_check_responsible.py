@@ -397,3 +397,26 @@ def test_a_measure_that_reaches_responsible_persons_is_applied_to_the_named_pers
             reasons="依法实施",
         )
     assert (refused.value.code, refused.value.article) == ("not_applicable", "Art. 15 ¶2")
+
+
+def test_a_red_listed_person_responsible_for_a_black_listed_organisation_gets_no_green_channel(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Their own red-list entry does not outweigh the organisation's punishment measures
+    applied to them in the same answer (Art. 16, 18)."""
+    world = lists_world
+    responsible_world(db, clock, world)
+    person = world.subjects["person"]
+    published_entry(db, clock, world, person, "integrity_model")
+    db.commit()
+
+    (named,) = check(client, headers(client, "querier"), "appointment", [citizen_id_of(person)])[
+        "results"
+    ]
+
+    assert [s["list"] for s in named["list_status"]] == ["red"]
+    assert [m["code"] for m in named["measures"]] == ["pun_appointment"]
+    assert (named["green_channel"], named["green_channel_reason"]) == (
+        False,
+        "responsible_for_black",
+    )

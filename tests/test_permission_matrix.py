@@ -128,9 +128,17 @@ class Access:
     # What a logged-in account that may not use the route gets: 403, or 404 where the
     # refusal must not tell whether the object exists (a report number, say).
     refused: int = 403
+    # What another subject's account gets where the object is a subject's own and its very
+    # existence is that subject's business (ConcealedRefusal): 404 instead of ``refused``.
+    refused_other_subject: int | None = None
 
     def permits(self, account: str) -> bool:
         return account in self.allowed
+
+    def refusal_for(self, account: str) -> int:
+        if self.refused_other_subject is not None and account in SUBJECT_ACCOUNTS:
+            return self.refused_other_subject
+        return self.refused
 
 
 def company_code(world: World) -> dict[str, Any]:
@@ -538,15 +546,20 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     ("GET", "/api/v1/me/typical-case-consents"): Access(SUBJECT_ACCOUNTS),
     ("GET", "/api/v1/me/typical-case-consents/{consent_id}"): Access(
-        frozenset({"company"}), params=publicity_helpers.matrix_requested_consent
+        frozenset({"company"}),
+        params=publicity_helpers.matrix_requested_consent,
+        refused_other_subject=404,
     ),
     ("POST", "/api/v1/me/typical-case-consents/{consent_id}/answer"): Access(
         frozenset({"company"}),
         params=publicity_helpers.matrix_requested_consent,
         json=publicity_helpers.matrix_refusal,
+        refused_other_subject=404,
     ),
     ("POST", "/api/v1/me/typical-case-consents/{consent_id}/withdraw"): Access(
-        frozenset({"company"}), params=publicity_helpers.matrix_given_consent
+        frozenset({"company"}),
+        params=publicity_helpers.matrix_given_consent,
+        refused_other_subject=404,
     ),
     ("GET", "/me/typical-cases"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/typical-cases/{consent_id}/answer"): Access(
@@ -554,9 +567,13 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=publicity_helpers.matrix_requested_consent,
         form=publicity_helpers.matrix_refusal_form,
         ok=frozenset({303}),
+        refused_other_subject=404,
     ),
     ("POST", "/me/typical-cases/{consent_id}/withdraw"): Access(
-        frozenset({"company"}), params=publicity_helpers.matrix_given_consent, ok=frozenset({303})
+        frozenset({"company"}),
+        params=publicity_helpers.matrix_given_consent,
+        ok=frozenset({303}),
+        refused_other_subject=404,
     ),
     ("POST", "/admin/typical-cases/{case_id}/consent-request"): Access(
         frozenset({"authority"}),
@@ -1533,7 +1550,7 @@ def check(
     if access.permits(account):
         assert_allowed(response, access, what)
     else:
-        assert_refused(response, account, what, access.refused)
+        assert_refused(response, account, what, access.refusal_for(account))
 
 
 ROUTES = [pytest.param(method, path, id=f"{method} {path}") for (method, path) in sorted(MATRIX)]

@@ -390,10 +390,23 @@ def test_an_objection_open_at_the_revocation(
     reporter = actor_of(world, "reporter")
 
     still_open = company_penalty(db, clock, world)
-    record_objection(db, clock, world, still_open.id)
+    open_objection = record_objection(db, clock, world, still_open.id)
     _revoke(db, clock, world, still_open.id)
     _reinstate(db, clock, world, still_open.id)
     assert still_open.status is S.UNDER_OBJECTION
+    # Decided after the reinstatement, the objection returns the record to where it was
+    # before it — not to the revocation undone meanwhile.
+    objections.decide(db, clock, handler, open_objection.id, outcome="rejected", reasons="依据充分")
+    assert still_open.status is S.ACTIVE
+    assert _public(db, world, clock).count(still_open.id) == 1
+    withdrawn = company_penalty(db, clock, world)
+    hidden = record_objection(db, clock, world, withdrawn.id, ground="should_not_be_public")
+    _revoke(db, clock, world, withdrawn.id)
+    _reinstate(db, clock, world, withdrawn.id)
+    objections.decide(db, clock, handler, hidden.id, outcome="upheld", reasons="不应公示")
+    objections.withdraw(db, clock, reporter, hidden.id, note="不予公示")
+    assert withdrawn.status is S.ACTIVE
+    assert _public(db, world, clock).count(withdrawn.id) == 0
 
     rejected = company_penalty(db, clock, world)
     objection = record_objection(db, clock, world, rejected.id)

@@ -26,7 +26,14 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord
 from xinyong.collection.records import current_version
-from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.errors import (
+    ConcealedRefusal,
+    Conflict,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.publicity import cases, consent
 from xinyong.publicity.models import CaseKind, ConsentStatus, TypicalCase
 from xinyong.repair import service as repair
@@ -207,9 +214,11 @@ def test_every_step_refuses_who_may_not_take_it(
 ) -> None:
     case = _asked(db, pworld)
     (request,) = consent.requests_for(db, clock, actor(pworld, "company"))
-    with pytest.raises(PermissionDenied) as other:
+    # Another subject is told there is no such request: that a case about the company is
+    # being prepared is the company's business.
+    with pytest.raises(ConcealedRefusal) as other:
         consent.answer(db, clock, actor(pworld, "citizen"), request.consent.id, consent=False)
-    assert (other.value.code, other.value.article) == ("not_own_subject", "Art. 13")
+    assert other.value.code == "not_found"
     assert consent.requests_for(db, clock, actor(pworld, "citizen")) == []
     for staff in ("authority", "caseofficer"):
         with pytest.raises(PermissionDenied) as refused:
@@ -316,7 +325,9 @@ def test_api_officer_asks_subject_consents_and_withdraws(
     other = client.get(
         f"/api/v1/me/typical-case-consents/{consent_id}", headers=auth_headers(client, "citizen")
     )
-    assert (other.status_code, other.json()["error"]["code"]) == (403, "not_own_subject")
+    # Another subject's request is missing to the caller (that a case about the company is
+    # being prepared is the company's business), and the refusal is audited.
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
     unacknowledged = client.post(
         f"/api/v1/me/typical-case-consents/{consent_id}/answer",
         json={"consent": True},

@@ -102,13 +102,14 @@ def _masked(match: re.Match[str]) -> str:
 
 
 def redact_citizen_ids(text: str) -> str:
-    """The text with every citizen ID in it masked; as it was when it holds none."""
-    if _CITIZEN_ID_IN_TEXT.search(text):
-        return _CITIZEN_ID_IN_TEXT.sub(_masked, text)
-    readable = unicodedata.normalize("NFKC", urllib.parse.unquote_plus(text))
-    if readable != text and _CITIZEN_ID_IN_TEXT.search(readable):
+    """The text with every citizen ID in it masked, those typed plainly and those only the
+    decoded, folded text shows (then the log keeps the decoded text); as it was when it
+    holds none."""
+    masked = _CITIZEN_ID_IN_TEXT.sub(_masked, text)
+    readable = unicodedata.normalize("NFKC", urllib.parse.unquote_plus(masked))
+    if readable != masked and _CITIZEN_ID_IN_TEXT.search(readable):
         return _CITIZEN_ID_IN_TEXT.sub(_masked, readable)
-    return text
+    return masked
 
 
 class RedactCitizenIds(logging.Filter):

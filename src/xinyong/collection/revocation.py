@@ -373,7 +373,11 @@ def _facts(
     earlier = [v for v in versions if v.version_no < revoking.version_no]
     later = [v for v in versions if v.version_no > revoking.version_no]
     status_before_objection = next(
-        (v.status for v in reversed(earlier) if v.status is not RecordStatus.UNDER_OBJECTION),
+        (
+            v.status
+            for v in reversed(earlier)
+            if v.status not in (RecordStatus.UNDER_OBJECTION, RecordStatus.REVOKED)
+        ),
         RecordStatus.ACTIVE,
     )
     definition = catalog.effective_rule(

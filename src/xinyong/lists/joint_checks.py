@@ -285,14 +285,23 @@ _Entry = tuple[Any, ...]
 _OWN_ENTRY_COLUMNS = _ENTRY_COLUMNS[:4]
 
 
-def _unlisted_reason(held: _Pending, named: list[tuple[Any, ...]] | None) -> str:
-    """Why a subject on no list of its own does or does not get the green channel. A person
-    named as responsible for a seriously dishonest organisation (Art. 18) is under its
-    punishment measures in the same answer: not the trustworthy applicant of Art. 16(1),
-    however clean the person's own records."""
+def _green_channel_reason(held: _Pending, named: list[tuple[Any, ...]] | None) -> str:
+    """Why a listed subject or a natural person does or does not get the green channel: its
+    own black-list entry, then its naming as responsible for a seriously dishonest
+    organisation (Art. 18) — under that organisation's punishment measures in the same
+    answer, it is not the trustworthy subject of Art. 16, red-listed or clean as it may
+    be — then its red-list entry, then its records of the last years."""
+    own = held.entries
+    if any(entry[1] == ListKind.BLACK for entry in own):
+        return ON_BLACK
     if named and any(row[4] == ListKind.BLACK for row in named):
         return RESPONSIBLE_FOR_BLACK
+    if own:
+        return ON_RED
     return BAD_RECORD if held.bad else CLEAN
+
+
+_GREEN = frozenset({ON_RED, CLEAN})
 
 
 @dataclass
@@ -871,14 +880,9 @@ class _Answers:
             codes = {m["code"] for m in measures}
             measures += [m for m in self.responsible_measures(named) if m["code"] not in codes]
         rest["measures"] = measures
-        if own:
-            # Listed: the list decides (Art. 16(1)); otherwise only the red list is left.
-            rest["green_channel"] = not on_black
-            rest["green_channel_reason"] = ON_BLACK if on_black else ON_RED
-        else:
-            reason = _unlisted_reason(held, named)
-            rest["green_channel"] = reason == CLEAN
-            rest["green_channel_reason"] = reason
+        reason = _green_channel_reason(held, named)
+        rest["green_channel"] = reason in _GREEN
+        rest["green_channel_reason"] = reason
         return b"".join((_FOUND, held.name, b",", to_json(rest)[1:]))
 
     def seen_listed(self, situation: tuple[Any, ...]) -> dict[str, Any]:
@@ -895,12 +899,7 @@ class _Answers:
         """What the answer of a listed subject or a natural person showed (``complete``):
         for its access log (Art. 24). Only references: standards, measures, organisations."""
         own = held.entries
-        if own:
-            on_black = any(entry[1] == ListKind.BLACK for entry in own)
-            reason = ON_BLACK if on_black else ON_RED
-        else:
-            reason = _unlisted_reason(held, named)
-        what: dict[str, Any] = {"green_channel_reason": reason}
+        what: dict[str, Any] = {"green_channel_reason": _green_channel_reason(held, named)}
         if own:
             what["standard_ids"] = sorted({entry[3] for entry in own})
         measures = [m["code"] for m in self.measures(own)] if own else []

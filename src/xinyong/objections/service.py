@@ -209,13 +209,14 @@ def _new_version(
 
 
 def _prior_status(session: Session, record: CreditRecord) -> RecordStatus:
-    """The record's status before the objection marked it: the last version that was not
-    under objection."""
+    """The record's status before the objection marked it: the last version that was
+    neither under objection nor revoked. A revocation undone meanwhile (decision 0028) left
+    revoked versions behind; while the record is revoked, callers keep it so themselves."""
     found = session.scalar(
         select(RecordVersion.status)
         .where(
             RecordVersion.record_id == record.id,
-            RecordVersion.status != RecordStatus.UNDER_OBJECTION,
+            RecordVersion.status.not_in((RecordStatus.UNDER_OBJECTION, RecordStatus.REVOKED)),
         )
         .order_by(RecordVersion.version_no.desc())
         .limit(1)
@@ -415,7 +416,9 @@ def decide(
             clock,
             actor,
             record,
-            status=_prior_status(session, record),
+            status=RecordStatus.REVOKED
+            if record.status is RecordStatus.REVOKED
+            else _prior_status(session, record),
             reason=reason_rejected(objection.id)
             if outcome == "rejected"
             else reason_unconfirmed(objection.id),

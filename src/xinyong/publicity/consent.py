@@ -23,11 +23,10 @@ from xinyong.accounts.permissions import (
     Actor,
     Permission,
     require,
-    require_own_subject,
     require_subject_account,
 )
 from xinyong.clock import Clock
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.publicity import cases
 from xinyong.publicity.models import ConsentStatus, NamingConsent, TypicalCase
 
@@ -88,7 +87,10 @@ def _own(session: Session, actor: Actor, consent_id: int) -> NamingConsent:
     found = session.get(NamingConsent, consent_id)
     if found is None:
         raise NotFound("no such request for consent", code="not_found", field="consent")
-    require_own_subject(actor, found.subject_id)
+    if found.subject_id != actor.subject_id:
+        # Another subject's request is reported as missing: that a typical case about it
+        # is being prepared is itself personal information.
+        raise ConcealedRefusal("no such request for consent", code="not_found", field="consent")
     return found
 
 
