@@ -423,10 +423,9 @@ def test_each_art_11_refusal_exits_1_with_its_paragraph_in_the_report(
     assert cli.count("subject") == 0, "a person without consent is not registered"
     with cli.session() as session:
         (quarantined,) = session.scalars(select(QuarantinedRow)).all()
-        if code == "prohibited_content":
-            assert quarantined.values_ciphertext is None
-        else:
-            assert quarantined.values_ciphertext is not None
+        # Every Art. 11 refusal keeps only the reasons: keeping the values would be
+        # collecting what may not be collected (prohibited) or not without consent.
+        assert quarantined.values_ciphertext is None
 
 
 # --- exit 2: unusable --------------------------------------------------------------------
