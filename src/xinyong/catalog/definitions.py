@@ -310,6 +310,14 @@ class RecordTypeDefinition(BaseModel):
     # "22(5)"): data the credit authority sets in the catalog, shown with the reason in
     # a repair application's checklist (``repair.rules``).
     repair_exclusions: tuple[Literal["22(1)", "22(2)", "22(3)", "22(4)", "22(5)"], ...] = ()
+    # Market information is recorded from the submitter's own business, or about its
+    # members under their agreement (Art. 10 ¶1). The text field naming the submitter's own
+    # side of the business (a contract's counterparty: the party the subject owed) must name
+    # the submitting organisation, by name or code; and a members-only type (an
+    # association's evaluation) is accepted only about a subject that was the submitter's
+    # member on the record's decision date (decision 0032).
+    own_party_field: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$", max_length=64)
+    members_only: bool = False
 
     @field_validator("fields")
     @classmethod
@@ -350,6 +358,10 @@ class RecordTypeDefinition(BaseModel):
                 raise ValueError("conduct_end_field must name a declared date field")
             if self.retention_years is None:
                 raise ValueError("conduct_end_field is only meaningful with retention_years")
+        if self.own_party_field is not None:
+            spec = next((s for s in self.fields if s.name == self.own_party_field), None)
+            if spec is None or spec.type is not FieldType.TEXT:
+                raise ValueError("own_party_field must name a declared text field")
         dates = {spec.name for spec in self.fields if spec.type is FieldType.DATE}
         for spec in self.fields:
             if spec.not_before is not None and spec.not_before not in dates:
@@ -509,6 +521,24 @@ def loosenings(city: RecordTypeDefinition, district: RecordTypeDefinition) -> li
                 "changes_conduct_end",
                 "conduct_end_field",
                 "a district rule cannot count retention from another date than the city's",
+            )
+        )
+    if city.own_party_field is not None and district.own_party_field != city.own_party_field:
+        # Without it (or with another field) a record of another party's business passes.
+        problems.append(
+            Loosening(
+                "drops_own_business_check",
+                "own_party_field",
+                "a district rule cannot drop the check that a record is from the submitter's "
+                "own business",
+            )
+        )
+    if city.members_only and not district.members_only:
+        problems.append(
+            Loosening(
+                "drops_membership_check",
+                "members_only",
+                "a district rule cannot admit records about subjects that are not members",
             )
         )
     for severity in Severity:
