@@ -750,6 +750,20 @@ def test_an_association_submits_evaluations_of_its_members(
     db.commit()
     company = world.subjects["company"]
     person = world.subjects["person"]
+    # Its members, on its register (Art. 10 ¶1: 根据会员的约定).
+    clerk = auth_headers(client, "association_clerk")
+    for subject in (company, member):
+        added = client.post(
+            "/api/v1/members",
+            json={
+                "uscc": subject.uscc,
+                "name": subject.name,
+                "since": "2025-01-01",
+                "agreement_reference": "会员协议 2025-001",
+            },
+            headers=clerk,
+        )
+        assert added.status_code == 201, added.text
     rows = [
         _evaluation(company.name, company.uscc or ""),
         _evaluation(member.name, member.uscc or "", grade="AA"),

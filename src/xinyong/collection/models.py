@@ -201,3 +201,25 @@ class Consent(IdMixin, Base):
     # Empty for any other grantee.
     service: Mapped[str | None] = mapped_column(String(200))
     service_not_conditional: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class AssociationMember(IdMixin, Base):
+    """A member on an industry association's register, for a period, under the membership
+    agreement its reference names (Art. 10 ¶1: 根据会员的约定). The association's
+    members-only records (its evaluations) are accepted only about a subject that was its
+    member on the record's decision date (decision 0032)."""
+
+    __tablename__ = "association_member"
+    __table_args__ = (Index("ix_association_member_organisation_uscc", "organisation_id", "uscc"),)
+
+    organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    uscc: Mapped[str] = mapped_column(String(18))  # the member's unified social credit code
+    name: Mapped[str] = mapped_column(String(200))
+    since: Mapped[dt.date] = mapped_column(Date)
+    # The membership's last day; none while it lasts.
+    until: Mapped[dt.date | None] = mapped_column(Date)
+    agreement_reference: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    ended_by: Mapped[str | None] = mapped_column(String(64))

@@ -31,7 +31,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Severity
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
-from xinyong.collection import hooks, sources
+from xinyong.collection import hooks, members, sources
 from xinyong.collection.models import (
     Batch,
     BatchStatus,
@@ -490,7 +490,28 @@ class _BatchRun:
         self.organisation = organisation
         self.today = clock.today()
         self.now = clock.now()
-        self.validator = RowValidator(rule.definition, headers, today=self.today)
+        definition = rule.definition
+        self.validator = RowValidator(
+            definition,
+            headers,
+            today=self.today,
+            own_party=members.own_party(session, organisation)
+            if definition.own_party_field
+            else None,
+        )
+        # Art. 10 ¶1: a members-only type is recorded about the submitter's members only,
+        # by its register as it stands for this batch (one query).
+        self.member_register = (
+            members.periods(session, organisation.id) if definition.members_only else None
+        )
+        self.not_a_member = Problem(
+            "not_a_member",
+            "the subject was not a member of your association on the record's date: an "
+            "association records its members' credit information only, as their membership "
+            "agreement provides; add the membership to your member register first",
+            definition.subject_uscc_field or definition.subject_citizen_id_field,
+            members.ARTICLE,
+        )
         self.batch.unknown_columns = list(self.validator.unknown_columns)
         self.calendar = calendar_store.working_day_calendar(session)
         self.late_after = late_after_working_days
@@ -542,6 +563,11 @@ class _BatchRun:
             )
             if result.__class__ is list:
                 self._quarantine(raw.number, raw.values, result, RowDisposition.REJECTED)
+            elif self.member_register is not None and not self._member(result):  # type: ignore[arg-type]
+                # Before the subject is looked up or registered: nothing is recorded about it.
+                self._quarantine(
+                    raw.number, raw.values, [self.not_a_member], RowDisposition.REJECTED
+                )
             else:
                 valid.append(result)  # type: ignore[arg-type]
                 raw_by_number[raw.number] = raw.values
@@ -549,6 +575,10 @@ class _BatchRun:
             resolved = self._resolve_subjects(valid, raw_by_number)
             self._write_records(resolved, raw_by_number)
         self._flush_quarantine()
+
+    def _member(self, row: ValidRow) -> bool:
+        assert self.member_register is not None
+        return members.member_on(self.member_register, row.uscc, row.decision_date)
 
     def _quarantine(
         self,

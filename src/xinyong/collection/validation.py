@@ -23,6 +23,7 @@ from xinyong.catalog.definitions import (
     Severity,
     prohibited_category,
 )
+from xinyong.subjects import names
 from xinyong.subjects.models import SubjectKind
 
 NATURAL_PERSON_CATEGORY = "自然人"
@@ -78,6 +79,24 @@ class Problem:
         }
 
 
+@dataclass(frozen=True)
+class OwnParty:
+    """The submitting organisation, as a row may name it on its own side of the business
+    (``own_party_field``): its code, and the normalised forms of its names (its name on the
+    platform and, when it is a registered subject too, its current and former names there)."""
+
+    code: str
+    names: frozenset[str]
+
+    def named_by(self, value: str) -> bool:
+        if names.normalise_name(value) in self.names:
+            return True
+        return identifiers.normalise(value) == self.code
+
+
+OWN_BUSINESS_ARTICLE = "Art. 10 ¶1"
+
+
 # A column's check: a non-empty, stripped value to its stored form, or its problem.
 _Check = Callable[[str], "str | Problem"]
 
@@ -113,10 +132,29 @@ class RowValidator:
     """Validates the rows of one batch against one record type's effective rule."""
 
     def __init__(
-        self, definition: RecordTypeDefinition, headers: list[str], *, today: dt.date
+        self,
+        definition: RecordTypeDefinition,
+        headers: list[str],
+        *,
+        today: dt.date,
+        own_party: OwnParty | None = None,
     ) -> None:
+        """``own_party``: the submitter, checked against the type's ``own_party_field``
+        (Art. 10 ¶1); without it that field is not checked (a preview, a self-declaration)."""
         self.definition = definition
         self.today = today
+        self._own_party = own_party if definition.own_party_field else None
+        self._own_field = definition.own_party_field or ""
+        # Whether each value names the submitter: the same counterparty recurs on every row.
+        self._own_names: dict[str, bool] = {}
+        self._not_own = Problem(
+            "not_own_business",
+            "this field must name your organisation (by its name or its unified social credit "
+            "code): a market body records only the credit information arising in its own "
+            "business",
+            self._own_field,
+            OWN_BUSINESS_ARTICLE,
+        )
         self._header_map = definition.header_map()
         self.columns: list[tuple[str, FieldSpec]] = []
         self.unknown_columns: list[str] = []
@@ -295,9 +333,22 @@ class RowValidator:
                 end_text = clean.get(end)
                 if end_text and (start_text := clean.get(start)) and end_text < start_text:
                     problems.append(before)
+        if self._own_party is not None:
+            named = clean.get(self._own_field)
+            if named is not None and not self._names_submitter(named):
+                problems.append(self._not_own)
         if problems:
             return problems
         return self._row(number, clean)
+
+    def _names_submitter(self, value: str) -> bool:
+        found = self._own_names.get(value)
+        if found is None:
+            assert self._own_party is not None
+            found = self._own_party.named_by(value)
+            if len(self._own_names) < 10_000:
+                self._own_names[value] = found
+        return found
 
     def _formula(self, header: str) -> Problem:
         return Problem(

@@ -465,6 +465,9 @@ def fixed_fields(definition: RecordTypeDefinition) -> frozenset[str]:
             definition.subject_kind_field,
             "id_type",
             *definition.natural_key,
+            # The submitter's own side of the business (Art. 10 ¶1): another party's is
+            # another record, not a correction.
+            definition.own_party_field,
         )
         if name
     )
