@@ -39,6 +39,7 @@ Run one route's checks (every account) with ``-k "GET /api/v1/me"``.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import re
 import secrets
@@ -83,6 +84,10 @@ SUBJECT_ACCOUNTS = frozenset({"citizen", "company", "other_citizen"})
 # The natural persons' own accounts: consent to collection is theirs alone (Art. 11 ¶1).
 PERSON_ACCOUNTS = SUBJECT_ACCOUNTS - {"company"}
 STAFF = frozenset(ACCOUNTS) - SUBJECT_ACCOUNTS - {ANONYMOUS}
+# A data reporter of an industry association (the matrix's ``world`` adds it): checked on the
+# routes that name it — its member register (Art. 10 ¶1) — and elsewhere a data reporter
+# like ``other_reporter``, so it is not called on every route.
+ASSOCIATION = "association"
 LOGGED_IN = STAFF | SUBJECT_ACCOUNTS
 
 # The subject each subject account is bound to, and a subject that is not theirs.
@@ -203,6 +208,42 @@ def recorded_consent(world: World) -> dict[str, Any]:
         "written": "true",
         "evidence": "书面同意书编号 2026-001，存档于本单位",
     }
+
+
+def _membership(world: World) -> dict[str, Any]:
+    """A membership of a fresh company (each allowed call adds one; none overlaps)."""
+    return {
+        "uscc": _member_uscc(),
+        "name": "福州会员餐饮有限公司",
+        "since": "2025-01-01",
+        "agreement_reference": "会员协议 2025-001",
+    }
+
+
+def _member_uscc() -> str:
+    import random
+
+    from xinyong.synthetic import make_uscc
+
+    return make_uscc(random.Random(), prefix="91")
+
+
+def _membership_id(world: World) -> int:
+    """A current membership on the association's register, there to be ended."""
+    from xinyong.accounts import service as accounts
+    from xinyong.collection import members
+
+    membership = members.add(
+        world.session,
+        world.clock,
+        accounts.actor_for_user(world.users[ASSOCIATION]),
+        uscc=_member_uscc(),
+        name="福州会员餐饮有限公司",
+        since=dt.date(2025, 1, 1),
+        agreement_reference="会员协议 2025-002",
+    )
+    world.session.commit()
+    return membership.id
 
 
 BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"})
@@ -945,6 +986,25 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     # The page of POST /api/v1/consents: the person by ID number in the body, for the
     # recording staff's own organisation. Flows: tests/test_pages_consents.py.
+    # An industry association's member register (Art. 10 ¶1; decision 0032): its own staff
+    # who submit records; every other reporter is refused (not_an_association). Flows:
+    # tests/test_members.py.
+    ("GET", "/api/v1/members"): Access(frozenset({ASSOCIATION})),
+    ("POST", "/api/v1/members"): Access(
+        frozenset({ASSOCIATION}), json=lambda w: _membership(w), ok=frozenset({201})
+    ),
+    ("POST", "/api/v1/members/{membership_id}/end"): Access(
+        frozenset({ASSOCIATION}),
+        params=lambda w: {"membership_id": _membership_id(w)},
+        json=lambda w: {"until": "2026-06-30"},
+    ),
+    ("GET", "/members"): Access(frozenset({ASSOCIATION})),
+    ("POST", "/members"): Access(frozenset({ASSOCIATION}), form=lambda w: _membership(w)),
+    ("POST", "/members/{membership_id}/end"): Access(
+        frozenset({ASSOCIATION}),
+        params=lambda w: {"membership_id": _membership_id(w)},
+        form=lambda w: {"until": "2026-06-30"},
+    ),
     ("GET", "/consents"): Access(SUBMITTERS),
     ("POST", "/consents"): Access(SUBMITTERS, form=recorded_consent),
     ("POST", "/api/v1/me/declarations"): Access(
@@ -1367,7 +1427,7 @@ def test_every_route_has_an_entry(app: FastAPI) -> None:
 
 
 def test_entries_are_well_formed() -> None:
-    known = set(ACCOUNTS) - {ANONYMOUS}
+    known = set(ACCOUNTS) - {ANONYMOUS} | {ASSOCIATION}
     for (method, path), access in MATRIX.items():
         assert method in {"GET", "POST", "PUT", "PATCH", "DELETE"}, (method, path)
         if not isinstance(access.allowed, _Public):
@@ -1388,6 +1448,22 @@ def world(world: World, db: Session) -> World:
     """The demo world, committed. The client shares the test's session, and a refused
     request rolls that session back to its last commit (in production, only the request's
     own work): without this commit a refusal would wipe the world."""
+    from tests.factories import OrganisationFactory, UserFactory
+    from xinyong.accounts.models import OrganisationKind, Role
+    from xinyong.synthetic import make_uscc
+
+    if ASSOCIATION not in world.users:
+        import random
+
+        organisation = OrganisationFactory(
+            name="福州市餐饮行业协会",
+            kind=OrganisationKind.INDUSTRY_ASSOCIATION,
+            code=make_uscc(random.Random(513), prefix="51"),
+        )
+        world.organisations[ASSOCIATION] = organisation
+        world.users[ASSOCIATION] = UserFactory(
+            username=ASSOCIATION, role=Role.DATA_REPORTER, organisation=organisation
+        )
     db.commit()
     return world
 
@@ -1578,7 +1654,8 @@ def check_every_account(
 ) -> None:
     """``check`` as every account, all failures reported together."""
     failures: list[str] = []
-    for account in ACCOUNTS:
+    named = not isinstance(access.allowed, _Public) and ASSOCIATION in access.allowed
+    for account in (*ACCOUNTS, ASSOCIATION) if named else ACCOUNTS:
         try:
             check(client, world, method, path, access, account)
         except AssertionError as exc:

@@ -44,6 +44,12 @@ STATED: dict[str, str] = {
     "changes_conduct_end": N_(
         "a district rule cannot count retention from another date than the city's"
     ),
+    "drops_own_business_check": N_(
+        "a district rule cannot drop the check that a record is from the submitter's own business"
+    ),
+    "drops_membership_check": N_(
+        "a district rule cannot admit records about subjects that are not members"
+    ),
 }
 
 # --- 2. messages written word for word --------------------------------------------------------
@@ -367,6 +373,32 @@ MESSAGES: frozenset[str] = frozenset(
         N_("Not Found"),
         N_("Method Not Allowed"),
         N_("an unexpected error occurred"),
+        # member registers and own business (Art. 10 ¶1, decision 0032)
+        N_(
+            "this field must name your organisation (by its name or its unified social credit "
+            "code): a market body records only the credit information arising in its own "
+            "business"
+        ),
+        N_(
+            "the subject was not a member of your association on the record's date: an "
+            "association records its members' credit information only, as their membership "
+            "agreement provides; add the membership to your member register first"
+        ),
+        N_("only an industry association keeps a member register"),
+        N_(
+            "name the membership agreement: an association records its members' information "
+            "as their agreement provides"
+        ),
+        N_("an association is not its own member"),
+        N_("a membership cannot end before it begins"),
+        N_(
+            "this member's membership overlaps one already on the register; end that one "
+            "first or change the dates"
+        ),
+        N_("no such membership"),
+        N_("the code is registered under another name; check the code and the name"),
+        N_("the membership's first day is required"),
+        N_("the membership's last day is required"),
     }
 )
 
@@ -950,6 +982,11 @@ PATTERNS: tuple[_Pattern, ...] = (
         ),
         _KINDS,
     ),
+    _pattern(
+        "already_ended",
+        r"the membership ends on (?P<date>\d{4}-\d{2}-\d{2}) already",
+        N_("the membership ends on %(date)s already"),
+    ),
 )
 
 # --- 4. what each code means ------------------------------------------------------------------
@@ -1256,6 +1293,18 @@ CODES: dict[str, str] = {
     "acknowledgement_required": N_(
         "Tick that you have read what being named means before consenting."
     ),
+    # market records: own business and members (Art. 10 ¶1, decision 0032)
+    "not_own_business": N_(
+        "A market body records only the credit information arising in its own business."
+    ),
+    "not_a_member": N_(
+        "An association records only its members' credit information, as their agreement provides."
+    ),
+    "not_an_association": N_("Only an industry association keeps a member register."),
+    "agreement_required": N_("Name the membership agreement."),
+    "own_code": N_("An association is not its own member."),
+    "membership_overlaps": N_("This membership overlaps one already on the register."),
+    "already_ended": N_("The membership ends on that day or earlier already."),
 }
 
 
