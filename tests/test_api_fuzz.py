@@ -51,7 +51,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import TEST_NOW, _SharedSession
 from tests.factories import World
 from tests.lists_helpers import extend_to_lists_world, load_rule_packs
-from tests.test_permission_matrix import ANONYMOUS, MATRIX, PUBLIC, Access
+from tests.test_permission_matrix import ANONYMOUS, MATRIX, PUBLIC, Access, with_association
 from xinyong.clock import FixedClock
 from xinyong.config import Settings
 from xinyong.db.base import Base
@@ -119,6 +119,7 @@ def fuzzed(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         world = World.build(session, clock)
         load_rule_packs(session, clock)
         extend_to_lists_world(world, session, clock)
+        with_association(world)  # the member register's callers (Art. 10 ¶1)
         app = create_app(
             settings,
             clock=clock,

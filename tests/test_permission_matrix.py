@@ -1448,13 +1448,20 @@ def world(world: World, db: Session) -> World:
     """The demo world, committed. The client shares the test's session, and a refused
     request rolls that session back to its last commit (in production, only the request's
     own work): without this commit a refusal would wipe the world."""
+    with_association(world)
+    db.commit()
+    return world
+
+
+def with_association(world: World) -> World:
+    """The world with ``ASSOCIATION``: a data reporter of an industry association."""
+    import random
+
     from tests.factories import OrganisationFactory, UserFactory
     from xinyong.accounts.models import OrganisationKind, Role
     from xinyong.synthetic import make_uscc
 
     if ASSOCIATION not in world.users:
-        import random
-
         organisation = OrganisationFactory(
             name="福州市餐饮行业协会",
             kind=OrganisationKind.INDUSTRY_ASSOCIATION,
@@ -1464,7 +1471,7 @@ def world(world: World, db: Session) -> World:
         world.users[ASSOCIATION] = UserFactory(
             username=ASSOCIATION, role=Role.DATA_REPORTER, organisation=organisation
         )
-    db.commit()
+        world.session.flush()
     return world
 
 
