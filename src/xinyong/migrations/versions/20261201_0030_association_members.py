@@ -20,7 +20,7 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0030"
-down_revision: str | None = "0027"  # TEMP: "0029" once 0028 and 0029 land
+down_revision: str | None = "0029"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
