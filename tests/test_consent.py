@@ -957,3 +957,57 @@ def test_an_unregistered_institution_is_given_no_consent(
             service_not_conditional=True,
         )
     assert (refused.value.code, refused.value.article) == ("institution_not_registered", "Art. 26")
+
+
+def test_a_consent_refused_after_its_person_was_looked_up_leaves_the_lookup_audited(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """The API rolls a refused consent back; the lookup by ID number stays audited, found
+    or not, so the form cannot test ID numbers — and names against them — unseen (Art. 34)."""
+    person = consent_world.subjects["person"]
+    terms = {"record_types": ["social_insurance_arrears"], "evidence": "书面同意书 2026-104"}
+
+    def lookups() -> list[tuple[int | None, str]]:
+        db.expire_all()
+        return [
+            (int(e.target_id) if e.target_id else None, e.outcome)
+            for e in db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "subject.lookup_person")
+                .order_by(AuditEvent.sequence)
+            )
+        ]
+
+    before = lookups()
+    mismatch = record_for(
+        client, "reporter", citizen_id=citizen_id_of(person), name="钱某某", **terms
+    )
+    assert error_of(mismatch)[1] == "name_mismatch"
+    unknown = record_for(client, "reporter", citizen_id=NEW_PERSON_ID, **terms)
+    assert error_of(unknown)[1] == "name_required"
+    assert lookups()[len(before) :] == [(person.id, "ok"), (None, "not_found")]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("\u202e\u200b", "invalid_characters"),
+        ("王\u200b五", "invalid_characters"),
+        ("...", "invalid"),
+    ],
+)
+def test_a_new_person_is_not_registered_under_a_name_nobody_can_read(
+    consent_world: World, client: TestClient, db: Session, name: str, code: str
+) -> None:
+    subjects_before = count(db, "subject")
+    refused = record_for(
+        client,
+        "reporter",
+        citizen_id=NEW_PERSON_ID,
+        name=name,
+        record_types=["social_insurance_arrears"],
+        evidence="书面同意书 2026-105",
+    )
+    assert error_of(refused)[:3] == (422, code, "name")
+    db.expire_all()
+    assert count(db, "subject") == subjects_before

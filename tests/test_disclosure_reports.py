@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from tests.collection_helpers import (
     RECENT,
     TODAY,
+    add_reporter,
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     definition,
@@ -55,6 +56,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import CHINA, FixedClock
+from xinyong.collection import members
 from xinyong.disclosure import files, reports
 from xinyong.disclosure.models import AccessEvent, CreditReport, LegalPath
 from xinyong.disclosure.rendering import FIELD_LABELS_HIDDEN
@@ -121,6 +123,8 @@ def row_for(
     row.update(
         {k: v for k, v in source_columns(world.organisations[source_key]).items() if k in names}
     )
+    if spec.own_party_field:  # the submitter's own side of the business (Art. 10 ¶1)
+        row[spec.own_party_field] = world.organisations[source_key].name
     return row
 
 
@@ -148,6 +152,18 @@ def report_world(disclosure_world: World, db: Session, clock: FixedClock) -> Wor
         source = sources.get(code, "regulator")
         if source != "bank":
             grant(db, clock, world.organisations[source], code)
+    # The association evaluates its members only (Art. 10 ¶1): the company is one.
+    clerk = add_reporter(db, world.organisations["association"], "association_clerk")
+    company = world.subjects["company"]
+    members.add(
+        db,
+        clock,
+        accounts.actor_for_user(clerk),
+        uscc=company.uscc or "",
+        name=company.name,
+        since=dt.date(2020, 1, 1),
+        agreement_reference="会员入会协议 2020-01",
+    )
     db.commit()
     return world
 

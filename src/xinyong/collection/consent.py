@@ -31,7 +31,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection import sources
 from xinyong.collection.models import Consent
-from xinyong.errors import ConcealedRefusal, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, DomainError, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind
@@ -363,6 +363,32 @@ def subject_for_recording(
             article="Art. 11",
         )
     return person
+
+
+def keep_lookup_audited(
+    refusal: DomainError,
+    clock: Clock,
+    actor: Actor,
+    *,
+    citizen_id: str | None,
+    reference: str | None,
+) -> None:
+    """A consent refused after its person was looked up by ID number (``name_mismatch``,
+    ``name_required``, a term of ``grant``): the request is rolled back, but the lookup
+    stays audited, found or not — a refusal must not make the consent form a way to test ID
+    numbers, and names against them, unseen (Art. 34). Written as the refusal's aftermath,
+    after the rollback, as ``subjects.lookup_person`` does."""
+    if reference is not None or citizen_id is None or not citizen_id.strip():
+        return  # refused before any lookup
+    earlier = refusal.aftermath
+
+    def after(session: Session) -> None:
+        found = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
+        subjects.record_person_lookup(session, clock, actor, found)
+        if earlier is not None:
+            earlier(session)
+
+    refusal.aftermath = after
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:

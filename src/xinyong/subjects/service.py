@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,6 +132,22 @@ def register_organisation(
     return subject
 
 
+def _require_readable_name(name: str) -> None:
+    """A name someone can read and match: no control or invisible formatting characters
+    (a right-to-left override, a zero-width space) and something left once normalised — a
+    name of dots or invisible characters would register a person nobody can find or check."""
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise InvalidInput(
+            "the name holds control or invisible characters",
+            code="invalid_characters",
+            field="name",
+        )
+    if not names.normalise_name(name):
+        raise InvalidInput(
+            "the name has no letters or characters to read", code="invalid", field="name"
+        )
+
+
 def register_natural_person(
     session: Session,
     clock: Clock,
@@ -148,6 +165,7 @@ def register_natural_person(
         raise InvalidInput("a person needs a name", code="required", field="name")
     if len(name) > MAX_NAME:
         raise InvalidInput("a name has at most 200 characters", code="too_long", field="name")
+    _require_readable_name(name)
     try:
         normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
     except identifiers.InvalidIdentifier as exc:

@@ -1078,6 +1078,7 @@ CODES: dict[str, str] = {
     ),
     # what was entered
     "invalid": N_("The value is not valid."),
+    "invalid_characters": N_("The value holds control or invisible characters."),
     "required": N_("Something required is missing."),
     "too_long": N_("The value is too long."),
     "too_many": N_("Too many items at once."),
