@@ -106,7 +106,8 @@ class UserFactory(_ServiceFactory):
             password = kwargs.pop("password")
             kwargs.pop("role")
             kwargs.pop("organisation", None)
-            issued = accounts.create_subject_account(session, clock, SYSTEM_ACTOR, **kwargs)
+            user = accounts.create_subject_account(session, clock, SYSTEM_ACTOR, **kwargs)
+            issued = accounts.issue_activation_code(session, clock, SYSTEM_ACTOR, user.id)
             return accounts.activate(
                 session, clock, username=issued.user.username, code=issued.code, password=password
             )

@@ -341,7 +341,11 @@ def test_deactivated_users_cannot_log_in(db: Session, clock: FixedClock, world: 
     with pytest.raises(NotAuthenticated):
         accounts.authenticate(db, clock, "querier", PASSWORD)
     with pytest.raises(NotAuthenticated):
-        accounts.active_user(db, world.users["querier"].id)
+        accounts.active_user(
+            db,
+            world.users["querier"].id,
+            credentials_version=world.users["querier"].credentials_version,
+        )
 
 
 def test_tokens_name_their_user_and_reject_forgeries(world: World) -> None:

@@ -23,6 +23,7 @@ from typer.testing import CliRunner, Result
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, Role, UserAccount
+from xinyong.audit.models import AuditEvent
 from xinyong.cli import app
 from xinyong.clock import SystemClock
 from xinyong.config import reset_settings
@@ -239,10 +240,23 @@ def test_users_create_subject_account(data_dir: Path) -> None:
             assert user.activation_expires_at is not None
             valid_for = user.activation_expires_at - user.created_at
             assert abs(valid_for - dt.timedelta(days=30)) < dt.timedelta(minutes=1)
+            # Released by the command line (the operator with server access, decision
+            # 0031 addendum): no officer is named, and the activation says so.
+            assert user.activation_released_by_id is None
+            assert user.activation_released_at is not None
+            version = user.credentials_version
             # The subject activates it with the code.
             accounts.activate(
                 session, SystemClock(), username="logistics", code=code, password=STAFF_PASSWORD
             )
+            assert user.credentials_version == version + 1
+            event = session.scalars(
+                select(AuditEvent).where(
+                    AuditEvent.action == "user.activate", AuditEvent.target_id == str(user.id)
+                )
+            ).one()
+            assert event.details["released_by"] is None
+            assert event.details["released_at"] is not None
             session.commit()
     finally:
         engine.dispose()

@@ -193,7 +193,7 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
             # Subject accounts are never given a password by an administrator (decision
             # 0031): the demo issues the activation code and activates it as the subject
             # would, with the demo password.
-            issued = accounts.create_subject_account(
+            user = accounts.create_subject_account(
                 session,
                 clock,
                 actor,
@@ -201,6 +201,7 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
                 subject_id=subject_id,
                 display_name=account.description,
             )
+            issued = accounts.issue_activation_code(session, clock, actor, user.id)
             accounts.activate(
                 session, clock, username=account.username, code=issued.code, password=DEMO_PASSWORD
             )

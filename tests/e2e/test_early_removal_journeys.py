@@ -43,9 +43,10 @@ def _listed_company(live_server: LiveServer) -> tuple[str, int]:
             name=f"福州提前移出旅程{username}贸易有限公司",
         )
         # A subject account is activated by its subject with the code (decision 0031).
-        issued = accounts.create_subject_account(
+        user = accounts.create_subject_account(
             session, clock, SYSTEM_ACTOR, username=username, subject_id=company.id
         )
+        issued = accounts.issue_activation_code(session, clock, SYSTEM_ACTOR, user.id)
         accounts.activate(
             session, clock, username=username, code=issued.code, password=demo.DEMO_PASSWORD
         )

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -70,6 +70,17 @@ class UserAccount(IdMixin, Base):
     activation_code_hash: Mapped[str | None] = mapped_column(String(64))
     activation_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Who released the open code, and when (an officer of the credit authority, decision
+    # 0031 addendum): named in the ``user.activate`` event and on the subject's /me page.
+    # None for a code the platform's command line issued.
+    activation_released_by_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("user_account.id")
+    )
+    activation_released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Bumped whenever the account's credentials change (a code issued, an activation, a
+    # deactivation); bearer tokens and page sessions carry the version they were issued
+    # under and stop working when it no longer matches (decision 0031 addendum).
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     organisation: Mapped[Organisation | None] = relationship(lazy="joined")
 

@@ -42,6 +42,10 @@ class Permission(enum.StrEnum):
     MANAGE_MEASURES = "manage_measures"
     MANAGE_INSTITUTIONS = "manage_institutions"  # the register of Art. 26
     PUBLISH_TYPICAL_CASES = "publish_typical_cases"  # integrity publicity, Art. 32
+    # Release a subject account's activation code to its subject, identity checked at the
+    # counter (decision 0031 addendum): the credit authority's officer, never the
+    # administrator who created the account.
+    RELEASE_ACTIVATION_CODES = "release_activation_codes"
     READ_RISK_STATUS = (
         "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
     )
@@ -61,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_MEASURES,
             Permission.MANAGE_INSTITUTIONS,
             Permission.PUBLISH_TYPICAL_CASES,
+            Permission.RELEASE_ACTIVATION_CODES,
         }
     ),
     Role.DATA_REPORTER: frozenset({Permission.SUBMIT_RECORDS, Permission.READ_BATCHES}),

@@ -8,7 +8,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -27,7 +27,7 @@ from xinyong.accounts.permissions import (
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
-from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user the same as for a
@@ -186,6 +186,7 @@ def create_user(
         organisation_id=None if organisation is None else organisation.id,
         subject_id=subject_id,
         created_at=clock.now(),
+        credentials_version=0,
     )
     session.add(user)
     session.flush()
@@ -203,8 +204,9 @@ def create_user(
 
 @dataclass(frozen=True)
 class IssuedActivation:
-    """A subject account's activation code, in clear only here: shown once to the
-    administrator, to be handed to the subject whose identity was checked."""
+    """A subject account's activation code, in clear only here: shown once to the officer
+    of the credit authority who released it, to hand to the subject whose identity they
+    checked (decision 0031 addendum)."""
 
     user: UserAccount
     code: str
@@ -232,10 +234,11 @@ def create_subject_account(
     username: str,
     subject_id: int | None,
     display_name: str | None = None,
-    days: int = DEFAULT_ACTIVATION_DAYS,
-) -> IssuedActivation:
-    """A subject account without a password, and its first activation code."""
-    user = create_user(
+) -> UserAccount:
+    """A subject account without a password and without a code: an officer of the credit
+    authority releases its code to the subject (``issue_activation_code``), so the
+    administrator who creates it can never activate it (decision 0031 addendum)."""
+    return create_user(
         session,
         clock,
         actor,
@@ -245,7 +248,6 @@ def create_subject_account(
         display_name=display_name,
         subject_id=subject_id,
     )
-    return issue_activation_code(session, clock, actor, user.id, days=days)
 
 
 def create_account(
@@ -259,11 +261,11 @@ def create_account(
     display_name: str | None = None,
     organisation: Organisation | None = None,
     subject_id: int | None = None,
-    days: int = DEFAULT_ACTIVATION_DAYS,
-) -> tuple[UserAccount, IssuedActivation | None]:
+) -> UserAccount:
     """What the administration forms and API create: a staff account with its password,
-    or a subject account with its first activation code (and no password)."""
-    user = create_user(
+    or a subject account with neither password nor code: the credit authority releases
+    its code (decision 0031 addendum)."""
+    return create_user(
         session,
         clock,
         actor,
@@ -274,9 +276,6 @@ def create_account(
         organisation=organisation,
         subject_id=subject_id,
     )
-    if role is not Role.SUBJECT:
-        return user, None
-    return user, issue_activation_code(session, clock, actor, user.id, days=days)
 
 
 def issue_activation_code(
@@ -287,10 +286,13 @@ def issue_activation_code(
     *,
     days: int = DEFAULT_ACTIVATION_DAYS,
 ) -> IssuedActivation:
-    """A new code for a subject account; the one before stops working, and so does the
-    account's password if it has one: an account has a password or an open code, never
-    both. The administrator never sets a subject's password."""
-    require(actor, Permission.MANAGE_ACCOUNTS)
+    """A subject account's first code, or a new one; the one before stops working, and so
+    does the account's password if it has one (an account has a password or an open code,
+    never both), and so does every token and page session issued to it. Released by an
+    officer of the credit authority who checked the subject's identity, never by the
+    administrator who created the account (decision 0031 addendum); the command line
+    (``SYSTEM_ACTOR``) is the operator with server access."""
+    require_code_releaser(actor)
     user = session.get(UserAccount, user_id)
     if user is None:
         raise NotFound("no such user", code="not_found", field="user")
@@ -310,7 +312,10 @@ def issue_activation_code(
     now = clock.now()
     user.activation_code_hash = _activation_hash(code)
     user.activation_expires_at = now + dt.timedelta(days=days)
+    user.activation_released_by_id = actor.id if actor.kind == "user" else None
+    user.activation_released_at = now
     user.password_hash = ""
+    user.credentials_version += 1
     audit.record(
         session,
         clock,
@@ -322,6 +327,7 @@ def issue_activation_code(
             "expires_at": user.activation_expires_at.isoformat(),
             "reissue": reissue,
             "password_revoked": password_revoked,
+            "released_by_organisation_id": actor.organisation_id,
         },
     )
     return IssuedActivation(user=user, code=code, expires_at=user.activation_expires_at)
@@ -353,6 +359,14 @@ def activate(
     user.activation_code_hash = None
     user.activation_expires_at = None
     user.activated_at = now
+    user.credentials_version += 1
+    releaser = (
+        session.get(UserAccount, user.activation_released_by_id)
+        if user.activation_released_by_id is not None
+        else None
+    )
+    # Who released the code this first session rests on (decision 0031 addendum): the
+    # account's activation is traceable to the officer who checked the identity.
     audit.record(
         session,
         clock,
@@ -360,8 +374,45 @@ def activate(
         "user.activate",
         target_type="user",
         target_id=user.id,
+        details={
+            "released_by": None if releaser is None else releaser.id,
+            "released_by_organisation_id": None if releaser is None else releaser.organisation_id,
+            "released_at": None
+            if user.activation_released_at is None
+            else user.activation_released_at.isoformat(),
+        },
     )
     return user
+
+
+def require_code_releaser(actor: Actor) -> None:
+    """Only a person of the credit authority releases activation codes, having checked
+    the subject's identity at the counter: not the administrator (who lacks the
+    permission), not an organisation's system (an API key checks nobody's identity).
+    The command line (``SYSTEM_ACTOR``) is the operator with server access."""
+    require(actor, Permission.RELEASE_ACTIVATION_CODES)
+    if actor.kind == "system":
+        return
+    if actor.kind != "user" or actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
+        raise PermissionDenied(
+            "an activation code is released by an officer of the credit authority who "
+            "checked the subject's identity",
+            code="credit_authority_officer_required",
+            article="Art. 12",
+        )
+
+
+def list_subject_accounts(session: Session, actor: Actor) -> list[UserAccount]:
+    """Subject accounts, for the officer who releases their codes: the account, never
+    the subject's credit data."""
+    require_code_releaser(actor)
+    return list(
+        session.scalars(
+            select(UserAccount)
+            .where(UserAccount.role == Role.SUBJECT)
+            .order_by(UserAccount.username)
+        )
+    )
 
 
 def _refuse_activation(clock: Clock, user: UserAccount | None, reason: str) -> NoReturn:
@@ -381,7 +432,7 @@ def _refuse_activation(clock: Clock, user: UserAccount | None, reason: str) -> N
 
     if reason == "expired":
         raise NotAuthenticated(
-            "this activation code has expired; ask the platform for a new one",
+            "this activation code has expired; ask the credit authority for a new one",
             code="activation_expired",
             field="code",
             aftermath=record_refusal,
@@ -399,6 +450,10 @@ class AccountEvent:
     occurred_at: dt.datetime
     action: str
     outcome: str
+    # For a code issued and an activation: the organisation that released the code (None
+    # when the platform's command line did), and when.
+    released_by_organisation: str | None = None
+    released_at: dt.datetime | None = None
 
 
 def account_history(session: Session, actor: Actor) -> list[AccountEvent]:
@@ -408,7 +463,7 @@ def account_history(session: Session, actor: Actor) -> list[AccountEvent]:
     if actor.kind != "user" or actor.id is None:
         return []
     rows = session.execute(
-        select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.outcome)
+        select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.outcome, AuditEvent.details)
         .where(
             AuditEvent.action.in_(ACCOUNT_ACTIONS),
             AuditEvent.outcome == "ok",
@@ -416,8 +471,33 @@ def account_history(session: Session, actor: Actor) -> list[AccountEvent]:
             AuditEvent.target_id == str(actor.id),
         )
         .order_by(AuditEvent.sequence)
+    ).all()
+    organisations = organisation_names(
+        session,
+        (
+            (details or {}).get("released_by_organisation_id")
+            for _at, _action, _outcome, details in rows
+        ),
     )
-    return [AccountEvent(*row) for row in rows]
+    events = []
+    for occurred_at, action, outcome, details in rows:
+        details = details or {}
+        organisation_id = details.get("released_by_organisation_id")
+        released_at = details.get("released_at")
+        events.append(
+            AccountEvent(
+                occurred_at,
+                action,
+                outcome,
+                released_by_organisation=organisations.get(organisation_id)
+                if organisation_id
+                else None,
+                released_at=dt.datetime.fromisoformat(released_at)
+                if released_at
+                else (occurred_at if action == "user.activation_issue" else None),
+            )
+        )
+    return events
 
 
 def actor_for_user(user: UserAccount) -> Actor:
@@ -475,30 +555,56 @@ def authenticate(session: Session, clock: Clock, username: str, password: str) -
     return user
 
 
+class _Credentialed(Protocol):
+    id: int
+    credentials_version: int
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    credentials_version: int
+
+
 class TokenSigner:
-    """Bearer tokens: signed, expiring, naming the user. Deactivating a user revokes them."""
+    """Bearer tokens: signed, expiring, naming the user and the version of its credentials
+    they were issued under. Deactivating a user, or a new code or activation, revokes
+    them (``active_user``)."""
 
     def __init__(self, key: bytes, lifetime_seconds: int) -> None:
         self._serializer = URLSafeTimedSerializer(key, salt="xinyong.bearer")
         self._lifetime = lifetime_seconds
 
-    def issue(self, user: UserAccount) -> str:
-        return self._serializer.dumps({"uid": user.id})
+    def issue(self, user: _Credentialed) -> str:
+        return self._serializer.dumps({"uid": user.id, "cv": user.credentials_version})
 
-    def user_id(self, token: str) -> int:
+    def claims(self, token: str) -> TokenClaims:
         try:
             payload = self._serializer.loads(token, max_age=self._lifetime)
         except SignatureExpired as exc:
             raise NotAuthenticated("the token has expired", code="token_expired") from exc
         except BadSignature as exc:
             raise NotAuthenticated("the token is not valid", code="bad_token") from exc
-        return int(payload["uid"])
+        # A token from before credentials had versions is of version 0, as every account
+        # was then (migration 0031).
+        return TokenClaims(int(payload["uid"]), int(payload.get("cv", 0)))
+
+    def user_id(self, token: str) -> int:
+        return self.claims(token).user_id
 
 
-def active_user(session: Session, user_id: int) -> UserAccount:
+def active_user(session: Session, user_id: int, *, credentials_version: int) -> UserAccount:
+    """The user a token or page session names, if it is still active and its credentials
+    have not changed since the token or session was issued (a new code, an activation,
+    a deactivation end every session and token from before: decision 0031 addendum)."""
     user = session.get(UserAccount, user_id)
     if user is None or not user.active:
         raise NotAuthenticated("the account is not active", code="inactive_account")
+    if user.credentials_version != credentials_version:
+        raise NotAuthenticated(
+            "the account's credentials have changed since this token was issued; log in again",
+            code="credentials_changed",
+        )
     return user
 
 
@@ -641,6 +747,7 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
                 field="user",
             )
     user.active = False
+    user.credentials_version += 1
     audit.record(
         session, clock, actor.audit(), "user.deactivate", target_type="user", target_id=user.id
     )

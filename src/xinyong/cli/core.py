@@ -158,7 +158,9 @@ def users_create(
     ] = None,
 ) -> None:
     """Create a staff account (with --org) or a subject account (with --subject): a subject
-    account has no password; the activation code printed is handed to the subject."""
+    account has no password; the activation code printed is handed to the subject. (The
+    command line is the operator with server access; on the web, the administrator who
+    creates a subject account never sees its code, decision 0031.)"""
     if role is not Role.SUBJECT:
         if password is None:
             password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
@@ -169,7 +171,7 @@ def users_create(
 
         organisation = accounts.organisation_by_code(session, org, field="org") if org else None
         subject_id = subjects.by_reference(session, subject).id if subject else None
-        user, issued = accounts.create_account(
+        user = accounts.create_account(
             session,
             clock,
             SYSTEM_ACTOR,
@@ -179,11 +181,14 @@ def users_create(
             display_name=name,
             organisation=organisation,
             subject_id=subject_id,
-            days=get_settings().activation_days,
         )
         console.print(f"created user [bold]{user.username}[/bold] with role {user.role.value}")
-        if issued is not None:
-            _print_activation(issued)
+        if role is Role.SUBJECT:
+            _print_activation(
+                accounts.issue_activation_code(
+                    session, clock, SYSTEM_ACTOR, user.id, days=get_settings().activation_days
+                )
+            )
 
 
 def _print_activation(issued: accounts.IssuedActivation) -> None:

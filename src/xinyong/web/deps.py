@@ -132,7 +132,10 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
         if token.startswith("xy_"):
             actor = accounts.actor_for_api_key(session, token)
         else:
-            user = accounts.active_user(session, context.signer.user_id(token))
+            claims = context.signer.claims(token)
+            user = accounts.active_user(
+                session, claims.user_id, credentials_version=claims.credentials_version
+            )
             actor = accounts.actor_for_user(user)
     elif api_key:
         actor = accounts.actor_for_api_key(session, api_key)
@@ -144,7 +147,13 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
         and request.session.get("uid")
     ):
         try:
-            user = accounts.active_user(session, int(request.session["uid"]))
+            # The session carries the credentials version it was opened under: a new
+            # code, an activation or a deactivation ends it (decision 0031 addendum).
+            user = accounts.active_user(
+                session,
+                int(request.session["uid"]),
+                credentials_version=int(request.session.get("cv", 0)),
+            )
         except NotAuthenticated:
             request.session.clear()
         else:

@@ -997,6 +997,9 @@ CODES: dict[str, str] = {
     "bad_credentials": N_("Wrong username or password."),
     "bad_token": N_("The token is not valid."),
     "token_expired": N_("The token has expired."),
+    "credentials_changed": N_(
+        "The account's credentials have changed since this token was issued. Log in again."
+    ),
     "bad_api_key": N_("The API key is not valid."),
     "inactive_account": N_("The account is not active."),
     "csrf_failed": N_("The form has expired or did not come from this site."),
@@ -1041,7 +1044,13 @@ CODES: dict[str, str] = {
     ),
     "not_subject_account": N_("Activation codes are for subject accounts only."),
     "bad_activation": N_("Wrong username or activation code."),
-    "activation_expired": N_("This activation code has expired. Ask the platform for a new one."),
+    "activation_expired": N_(
+        "This activation code has expired. Ask the credit authority for a new one."
+    ),
+    "credit_authority_officer_required": N_(
+        "An activation code is released by an officer of the credit authority who checked "
+        "the subject's identity."
+    ),
     "own_account": N_("You cannot deactivate your own account."),
     "last_administrator": N_("This is the last active platform administrator."),
     # reading credit files (Art. 13)

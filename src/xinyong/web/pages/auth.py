@@ -79,6 +79,7 @@ def login(
     # A fresh session on login defeats session fixation.
     request.session.clear()
     request.session["uid"] = user.id
+    request.session["cv"] = user.credentials_version
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
