@@ -1,6 +1,8 @@
-"""Subject accounts activated by a one-time code (decision 0031): an administrator creates a
-subject account without a password and hands over a code; only the subject sets the
-password, so no administrator can log in as a subject and read its file."""
+"""Subject accounts activated by a one-time code (decision 0031 and its addendum): the
+administrator creates a subject account with neither password nor code; an officer of the
+credit authority checks the subject's identity and releases the code; only the subject sets
+the password. So the administrator can never log in as a subject and read its file, and a
+new code, an activation or a deactivation ends every token and session from before."""
 
 from __future__ import annotations
 
@@ -33,13 +35,20 @@ def admin(world: World) -> accounts.Actor:
     return accounts.actor_for_user(world.users["admin"])
 
 
+def officer(world: World) -> accounts.Actor:
+    """The credit authority's officer, who releases codes at the counter."""
+    return accounts.actor_for_user(world.users["authority"])
+
+
 def new_subject_account(
     db: Session, clock: FixedClock, world: World, username: str = "logistics", days: int = 30
 ) -> accounts.IssuedActivation:
+    """Created by the administrator, its code released by the credit authority."""
     company = CompanyFactory(name=f"福州{username}物流有限公司")
-    return accounts.create_subject_account(
-        db, clock, admin(world), username=username, subject_id=company.id, days=days
+    user = accounts.create_subject_account(
+        db, clock, admin(world), username=username, subject_id=company.id
     )
+    return accounts.issue_activation_code(db, clock, officer(world), user.id, days=days)
 
 
 def audit_text(db: Session) -> str:
@@ -186,7 +195,7 @@ def _run(
                 clock.advance(dt.timedelta(days=int(step[5:])))
             elif step == "reissue":
                 codes.append(
-                    accounts.issue_activation_code(db, clock, admin(world), issued.user.id).code
+                    accounts.issue_activation_code(db, clock, officer(world), issued.user.id).code
                 )
             elif step == "deactivate":
                 accounts.deactivate_user(db, clock, admin(world), issued.user.id)
@@ -232,7 +241,7 @@ def test_only_the_latest_unspent_unexpired_code_activates(
         expected: str | None = None
         if step == "reissue":
             codes.append(
-                accounts.issue_activation_code(db, clock, admin(world), issued.user.id).code
+                accounts.issue_activation_code(db, clock, officer(world), issued.user.id).code
             )
             issued_at, open_code, has_password = clock.now(), True, False
             continue
@@ -293,24 +302,77 @@ def test_an_administrator_gives_a_subject_account_no_password(
     assert (staff.value.code, staff.value.field) == ("required", "password")
 
 
-def test_codes_are_for_subject_accounts_and_issued_by_account_managers(
+def test_only_an_officer_of_the_credit_authority_releases_codes(
     db: Session, clock: FixedClock, world: World
 ) -> None:
-    with pytest.raises(Conflict) as staff:
-        accounts.issue_activation_code(db, clock, admin(world), world.users["admin"].id)
-    assert (staff.value.code, staff.value.field) == ("not_subject_account", "user")
-    with pytest.raises(NotFound):
-        accounts.issue_activation_code(db, clock, admin(world), 999_999_999)
-    for account in ("authority", "citizen", "security"):
+    """The administrator who creates a subject account cannot release its code (so cannot
+    activate it himself); nor can other staff, the subject, or an API key of the credit
+    authority (a system checks nobody's identity)."""
+    user = accounts.create_subject_account(
+        db, clock, admin(world), username="counter", subject_id=CompanyFactory().id
+    )
+    # Created without a code: the administrator learns none.
+    assert user.awaiting_activation
+    assert user.activation_code_hash is None
+    for account in ("admin", "citizen", "security", "caseofficer", "objections", "reporter"):
         with pytest.raises(PermissionDenied):
             accounts.issue_activation_code(
-                db,
-                clock,
-                accounts.actor_for_user(world.users[account]),
-                world.users["citizen"].id,
+                db, clock, accounts.actor_for_user(world.users[account]), user.id
             )
+    with pytest.raises(PermissionDenied):
+        accounts.list_subject_accounts(db, admin(world))
+    _key, secret = accounts.create_api_key(
+        db,
+        clock,
+        admin(world),
+        organisation=world.organisations["authority"],
+        role=Role.CREDIT_AUTHORITY_OFFICER,
+        name="counter system",
+    )
+    with pytest.raises(PermissionDenied) as system:
+        accounts.issue_activation_code(db, clock, accounts.actor_for_api_key(db, secret), user.id)
+    assert (system.value.code, system.value.article) == (
+        "credit_authority_officer_required",
+        "Art. 12",
+    )
+    assert user.activation_code_hash is None
+    with pytest.raises(Conflict) as staff:
+        accounts.issue_activation_code(db, clock, officer(world), world.users["admin"].id)
+    assert (staff.value.code, staff.value.field) == ("not_subject_account", "user")
+    with pytest.raises(NotFound):
+        accounts.issue_activation_code(db, clock, officer(world), 999_999_999)
     with pytest.raises(InvalidInput):
-        accounts.issue_activation_code(db, clock, admin(world), world.users["citizen"].id, days=0)
+        accounts.issue_activation_code(db, clock, officer(world), user.id, days=0)
+    issued = accounts.issue_activation_code(db, clock, officer(world), user.id)
+    assert issued.user.activation_released_by_id == world.users["authority"].id
+    assert [u.username for u in accounts.list_subject_accounts(db, officer(world))].count(
+        "counter"
+    ) == 1
+
+
+def test_the_activation_names_who_released_the_code(
+    db: Session, clock: FixedClock, world: World
+) -> None:
+    issued = new_subject_account(db, clock, world)
+    released_at = clock.now()
+    clock.advance(dt.timedelta(days=2))
+    user = accounts.activate(
+        db, clock, username="logistics", code=issued.code, password=NEW_PASSWORD
+    )
+    event = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "user.activate", AuditEvent.target_id == str(user.id)
+        )
+    ).one()
+    assert event.actor_id == f"user:{user.id}"
+    assert event.details["released_by"] == world.users["authority"].id
+    assert event.details["released_by_organisation_id"] == world.organisations["authority"].id
+    assert dt.datetime.fromisoformat(event.details["released_at"]) == released_at
+    history = accounts.account_history(db, accounts.actor_for_user(user))
+    assert history[-1].released_by_organisation == "福州市发改委"
+    assert history[-1].released_at == released_at
+    assert history[1].action == "user.activation_issue"
+    assert history[1].released_by_organisation == "福州市发改委"
 
 
 def test_a_new_code_revokes_the_password_so_the_subject_notices(
@@ -318,7 +380,7 @@ def test_a_new_code_revokes_the_password_so_the_subject_notices(
 ) -> None:
     citizen = world.users["citizen"]
     accounts.authenticate(db, clock, "citizen", PASSWORD)
-    accounts.issue_activation_code(db, clock, admin(world), citizen.id)
+    accounts.issue_activation_code(db, clock, officer(world), citizen.id)
     with pytest.raises(NotAuthenticated):
         accounts.authenticate(db, clock, "citizen", PASSWORD)
     event = db.scalars(
@@ -331,7 +393,85 @@ def test_a_new_code_revokes_the_password_so_the_subject_notices(
     assert event is not None
     assert event.details["reissue"] is True
     assert event.details["password_revoked"] is True
-    assert event.actor_id == f"user:{world.users['admin'].id}"
+    assert event.actor_id == f"user:{world.users['authority'].id}"
+
+
+# --- tokens and sessions from before a credentials change -------------------------------------
+
+CHANGES = ("reissue", "activate", "deactivate")
+
+
+def _change(db: Session, clock: FixedClock, world: World, user_id: int, change: str) -> None:
+    if change == "reissue":
+        accounts.issue_activation_code(db, clock, officer(world), user_id)
+    elif change == "activate":
+        issued = accounts.issue_activation_code(db, clock, officer(world), user_id)
+        accounts.activate(
+            db, clock, username=issued.user.username, code=issued.code, password=PASSWORD
+        )
+    else:
+        accounts.deactivate_user(db, clock, admin(world), user_id)
+
+
+def _resolves(db: Session, signer: accounts.TokenSigner, token: str) -> bool:
+    claims = signer.claims(token)
+    try:
+        accounts.active_user(db, claims.user_id, credentials_version=claims.credentials_version)
+    except NotAuthenticated:
+        return False
+    return True
+
+
+@run_settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=st.lists(st.sampled_from(["login", "reissue", "activate"]), max_size=6))
+def test_no_token_from_before_a_credentials_change_works(
+    db: Session, clock: FixedClock, world: World, steps: list[str]
+) -> None:
+    """Against a model: a token works exactly when nothing changed the account's
+    credentials since it was issued; a deactivation at the end ends them all."""
+    signer = accounts.TokenSigner(b"k" * 32, 3600)
+    username = f"tok{len(audit_text(db))}"
+    issued = new_subject_account(db, clock, world, username)
+    user = accounts.activate(db, clock, username=username, code=issued.code, password=PASSWORD)
+    tokens = [(signer.issue(user), True)]
+    for step in steps:
+        if step == "login":
+            if not user.awaiting_activation:
+                tokens.append((signer.issue(user), True))
+        else:
+            _change(db, clock, world, user.id, step)
+            tokens = [(token, False) for token, _valid in tokens]
+        for token, valid in tokens:
+            assert _resolves(db, signer, token) is valid, steps
+    _change(db, clock, world, user.id, "deactivate")
+    assert not any(_resolves(db, signer, token) for token, _valid in tokens)
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_api_and_pages_refuse_tokens_and_sessions_from_before(
+    client: TestClient, world: World, db: Session, clock: FixedClock, change: str
+) -> None:
+    """Through the one place that resolves the actor: the bearer token answers 401
+    ``credentials_changed`` (or ``inactive_account``), the page session is ended."""
+    token = _token(client, "company")
+    log_in(client, "company")
+    assert client.get("/me", headers=HTML).status_code == 200
+    _change(db, clock, world, world.users["company"].id, change)
+    db.commit()
+    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == (
+        "inactive_account" if change == "deactivate" else "credentials_changed"
+    )
+    assert client.get("/me", headers=HTML, follow_redirects=False).status_code != 200
+    if change == "activate":
+        # The new password gives a new token and session, which work.
+        fresh = _token(client, "company")
+        assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {fresh}"}).is_success
+        log_in(client, "company")
+        assert client.get("/me", headers=HTML).status_code == 200
 
 
 # --- the API ----------------------------------------------------------------------------------
@@ -343,12 +483,13 @@ def _token(client: TestClient, username: str, password: str = PASSWORD) -> str:
     return str(response.json()["access_token"])
 
 
-def test_api_admin_creates_a_subject_account_and_the_subject_activates_it(
+def test_api_admin_creates_the_officer_releases_and_the_subject_activates(
     client: TestClient, world: World, db: Session
 ) -> None:
     company = CompanyFactory()
     db.commit()
     admin_headers = {"Authorization": f"Bearer {_token(client, 'admin')}"}
+    officer_headers = {"Authorization": f"Bearer {_token(client, 'authority')}"}
     with_password = client.post(
         "/api/v1/admin/users",
         headers=admin_headers,
@@ -364,12 +505,35 @@ def test_api_admin_creates_a_subject_account_and_the_subject_activates_it(
     )
     assert created.status_code == 201, created.text
     body = created.json()
-    assert CODE_SHAPE.match(body["activation_code"])
+    # The administrator gets no code, and may not release one.
+    assert "activation_code" not in body
     assert body["awaiting_activation"] is True
     assert body["activated_at"] is None
-    # The listing never shows a code.
-    listing = client.get("/api/v1/admin/users", headers=admin_headers)
-    assert body["activation_code"] not in listing.text
+    user_id = body["id"]
+    for route in (
+        f"/api/v1/subject-accounts/{user_id}/activation-code",
+        "/api/v1/subject-accounts",
+    ):
+        call = client.post if route.endswith("code") else client.get
+        forbidden = call(route, headers=admin_headers)
+        assert forbidden.status_code == 403, route
+    assert client.post(
+        f"/api/v1/admin/users/{user_id}/activation-code", headers=admin_headers
+    ).status_code in (404, 405)
+    # The officer sees the account, releases its code, and the answer is not cached.
+    listed = client.get("/api/v1/subject-accounts", headers=officer_headers).json()["items"]
+    row = next(item for item in listed if item["id"] == user_id)
+    assert (row["subject_code"], row["awaiting_activation"]) == (company.uscc, True)
+    released = client.post(
+        f"/api/v1/subject-accounts/{user_id}/activation-code", headers=officer_headers
+    )
+    assert released.status_code == 201, released.text
+    assert released.headers["cache-control"] == "no-store"
+    code = released.json()["activation_code"]
+    assert CODE_SHAPE.match(code)
+    # The listings never show a code.
+    assert code not in client.get("/api/v1/admin/users", headers=admin_headers).text
+    assert code not in client.get("/api/v1/subject-accounts", headers=officer_headers).text
     # No login before activation, with the same answer as a wrong password.
     refused = client.post("/api/v1/auth/token", data={"username": "firm", "password": PASSWORD})
     assert refused.status_code == 401
@@ -385,7 +549,7 @@ def test_api_admin_creates_a_subject_account_and_the_subject_activates_it(
     )
     activated = client.post(
         "/api/v1/auth/activate",
-        data={"username": "firm", "code": body["activation_code"], "password": NEW_PASSWORD},
+        data={"username": "firm", "code": code, "password": NEW_PASSWORD},
     )
     assert activated.status_code == 200, activated.text
     assert activated.json()["username"] == "firm"
@@ -394,7 +558,7 @@ def test_api_admin_creates_a_subject_account_and_the_subject_activates_it(
     assert me.json()["subject_id"] == company.id
     again = client.post(
         "/api/v1/auth/activate",
-        data={"username": "firm", "code": body["activation_code"], "password": PASSWORD},
+        data={"username": "firm", "code": code, "password": PASSWORD},
     )
     assert again.status_code == 401
     assert again.json()["error"]["code"] == "bad_activation"
@@ -405,16 +569,21 @@ def test_api_admin_creates_a_subject_account_and_the_subject_activates_it(
         )
     ).all()
     assert len(refusals) == 2
-    assert body["activation_code"] not in audit_text(db)
-    # A new code: the password stops working until the subject activates again.
-    user_id = body["id"]
-    reissued = client.post(f"/api/v1/admin/users/{user_id}/activation-code", headers=admin_headers)
+    assert code not in audit_text(db)
+    # A new code: the password and the token stop working until the subject activates again.
+    reissued = client.post(
+        f"/api/v1/subject-accounts/{user_id}/activation-code", headers=officer_headers
+    )
     assert reissued.status_code == 201
-    assert reissued.json()["activation_code"] != body["activation_code"]
+    assert reissued.json()["activation_code"] != code
     gone = client.post("/api/v1/auth/token", data={"username": "firm", "password": NEW_PASSWORD})
     assert gone.status_code == 401
+    stale = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert stale.status_code == 401
+    assert stale.json()["error"]["code"] == "credentials_changed"
     staff = client.post(
-        f"/api/v1/admin/users/{world.users['reporter'].id}/activation-code", headers=admin_headers
+        f"/api/v1/subject-accounts/{world.users['reporter'].id}/activation-code",
+        headers=officer_headers,
     )
     assert staff.status_code == 409
     assert staff.json()["error"]["code"] == "not_subject_account"
@@ -424,22 +593,51 @@ def test_api_activation_days_come_from_the_settings(
     app, client: TestClient, world: World, db: Session, clock: FixedClock
 ) -> None:  # type: ignore[no-untyped-def]
     app.state.context.settings.activation_days = 7
-    company = CompanyFactory()
-    db.commit()
-    created = client.post(
-        "/api/v1/admin/users",
-        headers={"Authorization": f"Bearer {_token(client, 'admin')}"},
-        json={"username": "week", "role": "subject", "subject": company.uscc},
+    user = accounts.create_subject_account(
+        db, clock, admin(world), username="week", subject_id=CompanyFactory().id
     )
-    assert created.status_code == 201, created.text
-    expires = dt.datetime.fromisoformat(created.json()["activation_expires_at"])
+    db.commit()
+    released = client.post(
+        f"/api/v1/subject-accounts/{user.id}/activation-code",
+        headers={"Authorization": f"Bearer {_token(client, 'authority')}"},
+    )
+    assert released.status_code == 201, released.text
+    expires = dt.datetime.fromisoformat(released.json()["activation_expires_at"])
     assert expires == clock.now() + dt.timedelta(days=7)
+
+
+def test_api_key_secret_is_not_cached(client: TestClient, world: World) -> None:
+    created = client.post(
+        "/api/v1/admin/api-keys",
+        headers={"Authorization": f"Bearer {_token(client, 'admin')}"},
+        json={
+            "organisation": world.organisations["regulator"].code,
+            "role": "data_reporter",
+            "name": "reporting system",
+        },
+    )
+    assert created.status_code == 201
+    assert created.headers["cache-control"] == "no-store"
 
 
 # --- the pages --------------------------------------------------------------------------------
 
 
-def test_pages_admin_sees_the_code_once_and_the_subject_activates(
+def _cookie_text(response: object) -> str:
+    """Every Set-Cookie of a response, decoded as far as it goes: the session cookie is
+    signed base64 JSON, readable by whoever holds it."""
+    import base64
+
+    texts = []
+    for header in response.headers.get_list("set-cookie"):  # type: ignore[attr-defined]
+        value = header.split(";", 1)[0].split("=", 1)[1]
+        payload = value.split(".", 1)[0]
+        texts.append(base64.b64decode(payload + "=" * (-len(payload) % 4)).decode(errors="replace"))
+        texts.append(header)
+    return "\n".join(texts)
+
+
+def test_pages_admin_creates_the_officer_releases_once_and_the_subject_activates(
     client: TestClient, world: World, db: Session
 ) -> None:
     company = CompanyFactory()
@@ -461,13 +659,44 @@ def test_pages_admin_sees_the_code_once_and_the_subject_activates(
     )
     assert created.status_code == 303, created.text
     shown = client.get("/admin/users", headers=HTML)
-    match = re.search(r'<code id="activation-code">([^<]+)</code>', shown.text)
+    assert 'id="activation-code"' not in shown.text
+    assert "/activation-code" not in shown.text
+    user_id = db.scalar(select(UserAccount.id).where(UserAccount.username == "shop"))
+    assert user_id is not None
+    # The administrator's pages do not release codes.
+    assert client.get("/subject-accounts", headers=HTML).status_code == 403
+    assert (
+        client.post(
+            f"/subject-accounts/{user_id}/activation-code",
+            data={"csrf_token": csrf_from(shown.text)},
+            headers=HTML,
+        ).status_code
+        == 403
+    )
+    client.post("/logout", data={"csrf_token": csrf_from(shown.text)}, headers=HTML)
+
+    log_in(client, "authority")
+    counter = client.get("/subject-accounts", headers=HTML)
+    assert counter.status_code == 200
+    assert f'action="/subject-accounts/{user_id}/activation-code"' in counter.text
+    released = client.post(
+        f"/subject-accounts/{user_id}/activation-code",
+        data={"csrf_token": csrf_from(counter.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    # Shown in the answer that releases it, not cached, never in the cookie.
+    assert released.status_code == 200, released.text
+    assert released.headers["cache-control"] == "no-store"
+    match = re.search(r'<code id="activation-code">([^<]+)</code>', released.text)
     assert match is not None
     code = match.group(1)
     assert CODE_SHAPE.match(code)
+    assert code not in _cookie_text(released)
+    assert accounts.normalise_activation_code(code) not in _cookie_text(released)
     # Shown once.
-    assert code not in client.get("/admin/users", headers=HTML).text
-    client.post("/logout", data={"csrf_token": csrf_from(shown.text)}, headers=HTML)
+    assert code not in client.get("/subject-accounts", headers=HTML).text
+    client.post("/logout", data={"csrf_token": csrf_from(counter.text)}, headers=HTML)
 
     form = client.get("/activate", headers=HTML)
     assert form.status_code == 200
@@ -515,3 +744,30 @@ def test_pages_admin_sees_the_code_once_and_the_subject_activates(
     assert home.status_code == 200
     assert 'data-action="user.activate"' in home.text
     assert 'data-action="user.activation_issue"' in home.text
+    # Who released the code the first session rests on.
+    assert "福州市发改委" in home.text
+
+
+def test_pages_api_key_is_shown_in_the_answer_not_the_cookie(
+    client: TestClient, world: World
+) -> None:
+    log_in(client, "admin")
+    page = client.get("/admin/users", headers=HTML)
+    created = client.post(
+        "/admin/api-keys",
+        data={
+            "organisation": world.organisations["regulator"].code,
+            "role": "data_reporter",
+            "name": "reporting system",
+            "csrf_token": csrf_from(page.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert created.status_code == 200, created.text
+    assert created.headers["cache-control"] == "no-store"
+    match = re.search(r'<code id="new-api-key">([^<]+)</code>', created.text)
+    assert match is not None
+    secret = match.group(1)
+    assert secret.split(".", 1)[1] not in _cookie_text(created)
+    assert secret not in client.get("/admin/users", headers=HTML).text

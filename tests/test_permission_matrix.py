@@ -54,7 +54,7 @@ from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.testclient import TestClient
 from httpx import Response
 from itsdangerous import TimestampSigner
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import BaseRoute, Mount
@@ -68,6 +68,7 @@ from tests import (
     repair_helpers,
 )
 from tests.factories import ALL_ACCOUNTS, PASSWORD, World, auth_headers
+from xinyong.accounts.models import UserAccount
 from xinyong.accounts.permissions import require_own_subject
 from xinyong.config import Settings
 from xinyong.lists.models import ListObjection
@@ -189,11 +190,30 @@ def _pending_subject_account(world: World) -> dict[str, Any]:
     company = subjects_service.register_organisation(
         world.session, world.clock, SYSTEM_ACTOR, name=f"福州激活{suffix}有限公司", uscc=_new_uscc()
     )
-    issued = accounts.create_subject_account(
+    user = accounts.create_subject_account(
         world.session, world.clock, SYSTEM_ACTOR, username=f"act-{suffix}", subject_id=company.id
     )
+    issued = accounts.issue_activation_code(world.session, world.clock, SYSTEM_ACTOR, user.id)
     world.session.commit()
     return {"username": issued.user.username, "code": issued.code, "password": PASSWORD}
+
+
+def _fresh_subject_account(world: World) -> dict[str, Any]:
+    """A subject account no code was released for yet (each call makes one: releasing a
+    code for a world account would end its sessions, and other routes' calls use them)."""
+    from xinyong.accounts import service as accounts
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.subjects import service as subjects_service
+
+    suffix = secrets.token_hex(4)
+    company = subjects_service.register_organisation(
+        world.session, world.clock, SYSTEM_ACTOR, name=f"福州发码{suffix}有限公司", uscc=_new_uscc()
+    )
+    user = accounts.create_subject_account(
+        world.session, world.clock, SYSTEM_ACTOR, username=f"rel-{suffix}", subject_id=company.id
+    )
+    world.session.commit()
+    return {"user_id": user.id}
 
 
 def recorded_consent(world: World) -> dict[str, Any]:
@@ -1228,11 +1248,6 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
         ok=frozenset({201}),
     ),
-    ("POST", "/api/v1/admin/users/{user_id}/activation-code"): Access(
-        frozenset({"admin"}),
-        params=lambda w: {"user_id": w.users["citizen"].id},
-        ok=frozenset({201}),
-    ),
     ("POST", "/api/v1/admin/users/{user_id}/deactivate"): Access(
         frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
     ),
@@ -1259,10 +1274,19 @@ MATRIX: dict[tuple[str, str], Access] = {
         },
         ok=frozenset({303}),
     ),
-    ("POST", "/admin/users/{user_id}/activation-code"): Access(
-        frozenset({"admin"}),
-        params=lambda w: {"user_id": w.users["citizen"].id},
-        ok=frozenset({303}),
+    # --- api+pages/subject_accounts: the credit authority's officer releases activation
+    # codes; the administrator who creates the account may not (decision 0031 addendum) ---
+    ("GET", "/api/v1/subject-accounts"): Access(frozenset({"authority"})),
+    ("POST", "/api/v1/subject-accounts/{user_id}/activation-code"): Access(
+        frozenset({"authority"}),
+        params=_fresh_subject_account,
+        ok=frozenset({201}),
+    ),
+    ("GET", "/subject-accounts"): Access(frozenset({"authority"})),
+    ("POST", "/subject-accounts/{user_id}/activation-code"): Access(
+        frozenset({"authority"}),
+        params=_fresh_subject_account,
+        ok=frozenset({200}),
     ),
     ("POST", "/admin/users/{user_id}/deactivate"): Access(
         frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
@@ -1514,15 +1538,24 @@ def log_in(client: TestClient, world: World, account: str, *, page: bool) -> dic
     two to each other, the routes themselves have entries, and tests/test_accounts.py
     checks the login."""
     uid = None if account == ANONYMOUS else inspect(world.users[account]).identity[0]  # type: ignore[index]
+    # The version of the account's credentials, which a login puts in the session and the
+    # token (decision 0031 addendum); read without refreshing the world's rows.
+    cv = (
+        None
+        if uid is None
+        else world.session.scalar(
+            select(UserAccount.credentials_version).where(UserAccount.id == uid)
+        )
+    )
     app: FastAPI = client.app  # type: ignore[assignment]
     if page:
         csrf = secrets.token_urlsafe(16)
-        contents = {"csrf": csrf} if uid is None else {"uid": uid, "csrf": csrf}
+        contents = {"csrf": csrf} if uid is None else {"uid": uid, "cv": cv, "csrf": csrf}
         client.cookies.set(session_cookie_name(app), page_session(app, contents))
         return {"csrf_token": csrf}
     if uid is None:
         return {}
-    token = app.state.context.signer.issue(SimpleNamespace(id=uid))
+    token = app.state.context.signer.issue(SimpleNamespace(id=uid, credentials_version=cv))
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -1686,7 +1719,7 @@ def test_logging_in_gives_what_the_matrix_mints(client: TestClient, world: World
     client.get("/me")  # a page renders a form, which puts a CSRF token in the session
     contents = session_contents(client.app, client.cookies[session_cookie_name(client.app)])  # type: ignore[arg-type]
     citizen_id = inspect(world.users["citizen"]).identity[0]  # type: ignore[index]
-    assert set(contents) == {"uid", "csrf"}
+    assert set(contents) == {"uid", "cv", "csrf"}
     assert contents["uid"] == citizen_id
     minted = log_in(client, world, "citizen", page=True)
     assert client.get("/me").status_code == 200
@@ -1696,7 +1729,9 @@ def test_logging_in_gives_what_the_matrix_mints(client: TestClient, world: World
     signer = client.app.state.context.signer  # type: ignore[attr-defined]
     for headers in (auth_headers(client, "citizen"), log_in(client, world, "citizen", page=False)):
         assert set(headers) == {"Authorization"}
-        assert signer.user_id(headers["Authorization"].removeprefix("Bearer ")) == citizen_id
+        claims = signer.claims(headers["Authorization"].removeprefix("Bearer "))
+        assert claims.user_id == citizen_id
+        assert claims.credentials_version == contents["cv"]
         assert client.get("/api/v1/me", headers=headers).json()["subject_id"] is not None
 
 

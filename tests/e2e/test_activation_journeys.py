@@ -1,6 +1,7 @@
-"""Journey (decision 0031): the platform administrator creates a subject account and sees
-its activation code once, without ever choosing its password; the subject activates the
-account with the code, chooses a password and logs in to its own credit pages."""
+"""Journey (decision 0031 and its addendum): the platform administrator creates a subject
+account and never sees its code; the credit authority's officer checks the subject's identity
+and releases the code, shown once; the subject activates the account with it, chooses a
+password and logs in to its own credit pages, which say who released the code."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 SNACK_BAR = "923501008HFML5U07D"  # a demo company without an account
 OWN_PASSWORD = "laowang snack bar 2026"
+AUTHORITY = "福州市发展和改革委员会"  # the demo's credit authority, which released the code
 
 
-def test_admin_creates_a_subject_account_and_the_subject_activates_it(
+def test_admin_creates_the_officer_releases_and_the_subject_activates(
     page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
 ) -> None:
     log_in(page, "admin")
@@ -27,14 +29,25 @@ def test_admin_creates_a_subject_account_and_the_subject_activates_it(
     form.get_by_label(zh("Subject code or reference (subject accounts)")).fill(SNACK_BAR)
     form.get_by_role("button", name=zh("Create")).click()
 
+    row = page.get_by_role("row").filter(has_text="laowang")
+    expect(row).to_contain_text(zh("Awaiting activation"))
+    # The administrator sees no code and has no button to release one.
+    expect(page.locator("#activation-code")).to_have_count(0)
+    expect(row.get_by_role("button", name=zh("Release activation code"))).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The credit authority's officer, at the counter, releases the code.
+    log_in(page, "authority")
+    page.get_by_role("link", name=zh("Subject accounts")).click()
+    row = page.get_by_role("row").filter(has_text="laowang")
+    expect(row).to_contain_text(SNACK_BAR)
+    row.get_by_role("button", name=zh("Release activation code")).click()
     shown = page.locator("#activation-code")
     expect(shown).to_be_visible()
     code = shown.inner_text().strip()
     assert re.fullmatch(r"[A-Z2-9]{4}(-[A-Z2-9]{4}){4}", code)
-    row = page.get_by_role("row").filter(has_text="laowang")
-    expect(row).to_contain_text(zh("Awaiting activation"))
-    # Shown once: gone after a reload.
-    page.reload()
+    # Shown once: gone on the next visit.
+    page.goto("/subject-accounts")
     expect(page.locator("#activation-code")).to_have_count(0)
     page.get_by_role("button", name=zh("Log out")).click()
 
@@ -61,7 +74,8 @@ def test_admin_creates_a_subject_account_and_the_subject_activates_it(
 
     page.goto("/me")
     history = page.locator("#account-history")
-    expect(history).to_contain_text(zh("account activated with the code"))
+    activated = history.locator("[data-action='user.activate']")
+    expect(activated).to_contain_text(AUTHORITY)
 
     # The code is spent.
     page.get_by_role("button", name=zh("Log out")).click()

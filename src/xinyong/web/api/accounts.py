@@ -5,20 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 
 
-def _user_out(user: UserAccount) -> dict[str, Any]:
+def user_out(user: UserAccount) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,
@@ -77,7 +77,7 @@ def create_organisation(
 
 @router.get("/users", responses=refusals(403))
 def list_users(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    return {"items": [_user_out(u) for u in accounts.list_users(session, actor)]}
+    return {"items": [user_out(u) for u in accounts.list_users(session, actor)]}
 
 
 class UserIn(BaseModel):
@@ -86,7 +86,8 @@ class UserIn(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="for staff accounts only; a subject account gets an activation code",
+        description="for staff accounts only; a subject account's subject sets its password "
+        "with the activation code the credit authority releases",
     )
     role: Role
     display_name: str | None = Field(default=None, max_length=100)
@@ -94,25 +95,18 @@ class UserIn(BaseModel):
     subject: str | None = Field(default=None, description="USCC or reference, for subject accounts")
 
 
-def _activation_out(issued: accounts.IssuedActivation) -> dict[str, Any]:
-    return {
-        "activation_code": issued.code,
-        "activation_expires_at": issued.expires_at.isoformat(),
-    }
-
-
 @router.post("/users", status_code=201, responses=refusals(403, 404, 409, 422))
 def create_user(
-    request: Request,
     body: UserIn,
     session: SessionDep,
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """A staff account with its password, or a subject account with no password and a
-    one-time activation code, returned here only, to hand to the subject (decision 0031)."""
+    """A staff account with its password, or a subject account with neither password nor
+    activation code: an officer of the credit authority releases the code to the subject
+    (``POST /api/v1/subject-accounts/{id}/activation-code``, decision 0031 addendum)."""
     require(actor, Permission.MANAGE_ACCOUNTS)
-    user, issued = accounts.create_account(
+    user = accounts.create_account(
         session,
         clock,
         actor,
@@ -124,27 +118,8 @@ def create_user(
         if body.organisation
         else None,
         subject_id=subjects.by_reference(session, body.subject).id if body.subject else None,
-        days=app_context(request).settings.activation_days,
     )
-    return {**_user_out(user), **(_activation_out(issued) if issued else {})}
-
-
-@router.post(
-    "/users/{user_id}/activation-code", status_code=201, responses=refusals(403, 404, 409, 422)
-)
-def issue_activation_code(
-    request: Request,
-    user_id: RowId,
-    session: SessionDep,
-    clock: ClockDep,
-    actor: AuthenticatedActorDep,
-) -> dict[str, Any]:
-    """A new activation code for a subject account: the one before stops working, and so
-    does the account's password, until the subject activates it again."""
-    issued = accounts.issue_activation_code(
-        session, clock, actor, user_id, days=app_context(request).settings.activation_days
-    )
-    return {**_user_out(issued.user), **_activation_out(issued)}
+    return user_out(user)
 
 
 @router.post("/users/{user_id}/deactivate", responses=refusals(403, 404, 409))
@@ -175,9 +150,13 @@ def _key_out(key: ApiKey) -> dict[str, Any]:
 
 @router.post("/api-keys", status_code=201, responses=refusals(403, 404))
 def create_api_key(
-    body: ApiKeyIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    body: ApiKeyIn,
+    response: Response,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """The secret is shown once, here; only its hash is stored."""
+    """The secret is shown once, here (not cached); only its hash is stored."""
     require(actor, Permission.MANAGE_ACCOUNTS)
     key, secret = accounts.create_api_key(
         session,
@@ -187,6 +166,7 @@ def create_api_key(
         role=body.role,
         name=body.name,
     )
+    response.headers["Cache-Control"] = "no-store"
     return {**_key_out(key), "secret": secret}
 
 

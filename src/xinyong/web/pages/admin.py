@@ -8,20 +8,32 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, OrganisationKind, Role
-from xinyong.accounts.permissions import Permission, require
+from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
 
+# A secret shown once (a new API key) is in the answer that creates it, never in the
+# session cookie (signed, not encrypted) and never in a cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 @router.get("/admin/users", response_class=HTMLResponse)
 def users_page(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    return _users_page(request, actor, session)
+
+
+def _users_page(
+    request: Request, actor: Actor, session: Session, *, created_key: str | None = None
+) -> HTMLResponse:
     require(actor, Permission.MANAGE_ACCOUNTS)
     return render(
         request,
@@ -33,10 +45,10 @@ def users_page(request: Request, actor: ActorDep, session: SessionDep) -> HTMLRe
             "roles": list(Role),
             "kinds": list(OrganisationKind),
             "keys": list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc()))),
-            "created_key": request.session.pop("created_key", None),
-            "activation": request.session.pop("activation", None),
+            "created_key": created_key,
             **page_helpers(request),
         },
+        headers=NO_STORE if created_key else None,
     )
 
 
@@ -56,7 +68,9 @@ def create_user(
 ) -> Response:
     check_csrf(request, csrf_token)
     require(actor, Permission.MANAGE_ACCOUNTS)
-    _user, issued = accounts.create_account(
+    # A subject account gets no code here: an officer of the credit authority releases it
+    # (/subject-accounts, decision 0031 addendum).
+    accounts.create_account(
         session,
         clock,
         actor,
@@ -66,36 +80,7 @@ def create_user(
         display_name=display_name or None,
         organisation=accounts.organisation_by_code(session, organisation) if organisation else None,
         subject_id=subjects.by_reference(session, subject).id if subject else None,
-        days=app_context(request).settings.activation_days,
     )
-    if issued is not None:
-        _show_once(request, issued)
-    return RedirectResponse("/admin/users", status_code=303)
-
-
-def _show_once(request: Request, issued: accounts.IssuedActivation) -> None:
-    # Shown once on the next page, never stored in clear (decision 0031).
-    request.session["activation"] = {
-        "username": issued.user.username,
-        "code": issued.code,
-        "expires_at": issued.expires_at.isoformat(),
-    }
-
-
-@router.post("/admin/users/{user_id}/activation-code")
-def issue_activation_code(
-    request: Request,
-    user_id: RowId,
-    actor: ActorDep,
-    session: SessionDep,
-    clock: ClockDep,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(request, csrf_token)
-    issued = accounts.issue_activation_code(
-        session, clock, actor, user_id, days=app_context(request).settings.activation_days
-    )
-    _show_once(request, issued)
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -153,9 +138,8 @@ def create_api_key(
         role=role,
         name=name,
     )
-    # Shown once on the next page, never stored in clear.
-    request.session["created_key"] = secret
-    return RedirectResponse("/admin/users", status_code=303)
+    # Shown once, in this answer.
+    return _users_page(request, actor, session, created_key=secret)
 
 
 @router.post("/admin/api-keys/{key_id}/revoke")
