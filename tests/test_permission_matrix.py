@@ -1303,7 +1303,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "role": "data_reporter",
             "name": "reporting system",
         },
-        ok=frozenset({303}),
+        ok=frozenset({200}),
     ),
     ("POST", "/admin/api-keys/{key_id}/revoke"): Access(
         frozenset({"admin"}), params=lambda w: {"key_id": 999_999_999}, ok=frozenset({404})
