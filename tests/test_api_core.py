@@ -412,6 +412,22 @@ def test_login_rate_limit(client: TestClient, world: World) -> None:
     assert PASSWORD not in blocked.text
 
 
+def test_failed_activations_do_not_lock_logins_from_the_same_address(
+    client: TestClient, world: World
+) -> None:
+    """Activation has its own limits (per account and per address): someone trying codes
+    from a shared address is stopped without locking everyone out of logging in."""
+    limit = client.app.state.context.settings.login_attempts_per_window  # type: ignore[attr-defined]
+    attempt = {"username": "citizen", "code": "AAAA-BBBB-CCCC-DDDD-EEEE", "password": "x" * 16}
+    for n in range(limit + 1):
+        tried = client.post("/api/v1/auth/activate", data={**attempt, "username": f"u{n}"})
+    assert tried.status_code == 429
+    logged_in = client.post(
+        "/api/v1/auth/token", data={"username": "querier", "password": PASSWORD}
+    )
+    assert logged_in.status_code == 200, logged_in.text
+
+
 def test_logins_are_audited_without_the_password(
     client: TestClient, db: Session, world: World
 ) -> None:

@@ -129,7 +129,7 @@ def activate_account(
     over (decision 0031); the code is spent. Rate-limited as logging in is."""
     context = app_context(request)
     client = request.client.host if request.client else "unknown"
-    keys = (f"activate:{username.strip().lower()}", f"ip:{client}")
+    keys = (f"activate:{username.strip().lower()}", f"activate-ip:{client}")
     for key in keys:
         context.login_limiter.hit(key)
     user = accounts.activate(session, clock, username=username, code=code, password=password)

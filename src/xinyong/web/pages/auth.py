@@ -104,7 +104,7 @@ def activate(
     check_csrf(request, csrf_token)
     context = app_context(request)
     client = request.client.host if request.client else "unknown"
-    keys = (f"activate:{username.strip().lower()}", f"ip:{client}")
+    keys = (f"activate:{username.strip().lower()}", f"activate-ip:{client}")
     for key in keys:
         context.login_limiter.hit(key)
     try:
