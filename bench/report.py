@@ -65,7 +65,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from xinyong import identifiers  # noqa: E402
 from xinyong.accounts import service as accounts  # noqa: E402
-from xinyong.accounts.models import OrganisationKind, Role  # noqa: E402
+from xinyong.accounts.models import OrganisationKind  # noqa: E402
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor  # noqa: E402
 from xinyong.catalog import service as catalog  # noqa: E402
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition, Severity  # noqa: E402
@@ -486,14 +486,17 @@ def build(engine: Engine, clock: FixedClock, n_records: int, n_subjects: int) ->
             session.commit()
             done += size
             print(f"  … {TARGET_RECORDS + done:,} records", file=sys.stderr, flush=True)
-        user = accounts.create_user(
+        # A subject account is activated with its code, as the subject would (decision 0031).
+        user = accounts.create_subject_account(
+            session, clock, SYSTEM_ACTOR, username="bench_subject", subject_id=target_subject[0]
+        )
+        issued = accounts.issue_activation_code(session, clock, SYSTEM_ACTOR, user.id)
+        accounts.activate(
             session,
             clock,
-            SYSTEM_ACTOR,
             username="bench_subject",
+            code=issued.code,
             password="a long bench password",  # noqa: S106
-            role=Role.SUBJECT,
-            subject_id=target_subject[0],
         )
         session.commit()
         # Planner statistics, as a database in service has them (autovacuum would get
