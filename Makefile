@@ -33,7 +33,9 @@ format: bootstrap
 	@uv=$$(command -v uv || echo $(HOME)/.local/bin/uv); $$uv run ruff format . && $$uv run ruff check --fix .
 
 bench-quick: bootstrap
-	@uv=$$(command -v uv || echo $(HOME)/.local/bin/uv); for b in bench/*.py; do $$uv run python $$b --quick || exit 1; done
+	@uv=$$(command -v uv || echo $(HOME)/.local/bin/uv); for b in bench/*.py; do \
+	  case $$b in *columnar_probe*) extra="--with polars";; *) extra="";; esac; \
+	  $$uv run $$extra python $$b --quick || exit 1; done
 
 # Page translations: extract messages, update zh_Hans, regenerate zh_Hant (scripts/i18n.py).
 .PHONY: i18n
