@@ -78,6 +78,24 @@ def actor_of(world: World, username: str) -> Actor:
 
 # --- records --------------------------------------------------------------------------------
 
+# The annulling decision a source revokes a record on (decision 0028).
+ANNULMENT = "榕政复决〔2026〕18号"
+
+
+def revoke_record(
+    session: Session, clock: Clock, world: World, record_id: int, **overrides: str
+) -> RecordVersion:
+    """The regulator's data reporter revokes its record: annulled on reconsideration."""
+    from xinyong.collection import revocation
+
+    terms = {
+        "ground": "reconsideration",
+        "document_number": ANNULMENT,
+        "reason": "原处罚决定被撤销",
+    }
+    terms.update(overrides)
+    return revocation.revoke(session, clock, actor_of(world, "reporter"), record_id, **terms)
+
 
 def _one_record(session: Session, organisation: Organisation, key_suffix: str) -> CreditRecord:
     found = session.scalars(
@@ -478,6 +496,7 @@ def matrix_issued_report(world: World) -> dict[str, Any]:
 
 
 __all__ = [
+    "ANNULMENT",
     "ARREARS",
     "CONTRACT",
     "FULL_CITIZEN_ID",
@@ -509,5 +528,6 @@ __all__ = [
     "matrix_report_number",
     "person_penalty",
     "refusal_of",
+    "revoke_record",
     "versions_of",
 ]

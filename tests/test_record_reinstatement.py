@@ -32,6 +32,7 @@ from tests.disclosure_helpers import (
     disclosure_world,  # noqa: F401 - fixture
     error_of,
     make_query_item,
+    revoke_record,
 )
 from tests.factories import World, auth_headers, record_objection
 from tests.lists_helpers import actor as lists_actor
@@ -56,22 +57,9 @@ from xinyong.objections import service as objections
 from xinyong.repair import service as repair
 
 PENALTY = "administrative_penalty"
-REVOCATION = "榕政复决〔2026〕18号"
 SET_ASIDE = "（2026）闽01行终7号"
 TODAY = dt.date(2026, 11, 27)
 S = RecordStatus
-
-
-def _revoke(db: Session, clock: FixedClock, world: World, record_id: int) -> None:
-    revocation.revoke(
-        db,
-        clock,
-        actor_of(world, "reporter"),
-        record_id,
-        ground="reconsideration",
-        document_number=REVOCATION,
-        reason="原处罚决定被撤销",
-    )
 
 
 def _reinstate(
@@ -294,7 +282,7 @@ def test_a_reinstated_record_is_public_again_with_its_window_and_an_audit_event(
     querier = actor_of(world, "querier")
     company = world.subjects["company"]
     theirs = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     assert _public(db, world, clock) == []
 
     version = _reinstate(db, clock, world, record.id)
@@ -333,7 +321,7 @@ def test_a_reinstated_record_is_public_again_with_its_window_and_an_audit_event(
         "list_entries_restored": [],
     }
     # It can be revoked again, and reinstated again.
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     again = _reinstate(db, clock, world, record.id, ground="revoked_in_error", document_number="")
     assert again.reason_detail == "复议决定被二审判决撤销"
     assert record.status is S.ACTIVE
@@ -349,7 +337,7 @@ def test_refusals(db: Session, clock: FixedClock, disclosure_world: World) -> No
         "record",
         "Art. 12",
     )
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     values = {"ground": "revoked_in_error", "document_number": "", "reason": "撤错了记录"}
     with pytest.raises(PermissionDenied) as other:
         revocation.reinstate(db, clock, actor_of(world, "other_reporter"), record.id, **values)
@@ -391,7 +379,7 @@ def test_an_objection_open_at_the_revocation(
 
     still_open = company_penalty(db, clock, world)
     open_objection = record_objection(db, clock, world, still_open.id)
-    _revoke(db, clock, world, still_open.id)
+    revoke_record(db, clock, world, still_open.id)
     _reinstate(db, clock, world, still_open.id)
     assert still_open.status is S.UNDER_OBJECTION
     # Decided after the reinstatement, the objection returns the record to where it was
@@ -401,7 +389,7 @@ def test_an_objection_open_at_the_revocation(
     assert _public(db, world, clock).count(still_open.id) == 1
     withdrawn = company_penalty(db, clock, world)
     hidden = record_objection(db, clock, world, withdrawn.id, ground="should_not_be_public")
-    _revoke(db, clock, world, withdrawn.id)
+    revoke_record(db, clock, world, withdrawn.id)
     _reinstate(db, clock, world, withdrawn.id)
     objections.decide(db, clock, handler, hidden.id, outcome="upheld", reasons="不应公示")
     objections.withdraw(db, clock, reporter, hidden.id, note="不予公示")
@@ -410,7 +398,7 @@ def test_an_objection_open_at_the_revocation(
 
     rejected = company_penalty(db, clock, world)
     objection = record_objection(db, clock, world, rejected.id)
-    _revoke(db, clock, world, rejected.id)
+    revoke_record(db, clock, world, rejected.id)
     objections.decide(db, clock, handler, objection.id, outcome="rejected", reasons="依据充分")
     assert rejected.status is S.REVOKED
     _reinstate(db, clock, world, rejected.id)
@@ -418,7 +406,7 @@ def test_an_objection_open_at_the_revocation(
 
     corrected = company_penalty(db, clock, world)
     objection = record_objection(db, clock, world, corrected.id)
-    _revoke(db, clock, world, corrected.id)
+    revoke_record(db, clock, world, corrected.id)
     revoked_window = (corrected.publicity_start, corrected.publicity_end)
     objections.decide(db, clock, handler, objection.id, outcome="upheld", reasons="日期有误")
     earlier = dt.date(2026, 11, 2)
@@ -454,7 +442,7 @@ def test_an_objection_withdrawn_while_revoked(
     ):
         record = company_penalty(db, clock, world)
         objection = record_objection(db, clock, world, record.id, ground=ground)
-        _revoke(db, clock, world, record.id)
+        revoke_record(db, clock, world, record.id)
         objections.forward(db, clock, handler, objection.id, note="")
         objections.withdraw(db, clock, reporter, objection.id, note="撤下公示")
         assert record.status is S.REVOKED
@@ -480,7 +468,7 @@ def test_a_repair(db: Session, clock: FixedClock, disclosure_world: World) -> No
         case = apply(db, clock, world, record.id)
         repair.feedback(db, clock, handler, case.id, accept=True, reasons="")
         repair.decide(db, clock, source, case.id, approve=True, reasons="整改到位")
-        _revoke(db, clock, world, record.id)
+        revoke_record(db, clock, world, record.id)
         if fraud:
             repair.fraud(db, clock, source, case.id, reasons="整改材料系伪造")
         _reinstate(db, clock, world, record.id)
@@ -495,7 +483,7 @@ def test_content_resubmitted_while_revoked_gets_its_window(
     world = disclosure_world
     record = company_penalty(db, clock, world)
     number = current_version(db, record).payload["decision_number"]
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     earlier = dt.date(2026, 11, 4)
     row = penalty_row(world, decision_number=number, decision_date=earlier.isoformat())
     ingest(db, clock, world.organisations["regulator"], [row])
@@ -516,7 +504,7 @@ def test_a_record_waiting_for_its_review_waits_again(
     require_review(db, clock, world)
     record = company_penalty(db, clock, world)
     assert record.awaiting_review is True
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     revoking = current_version(db, record)
     assert revoking.review_pending_when_revoked is True
     assert record.awaiting_review is False
@@ -525,7 +513,7 @@ def test_a_record_waiting_for_its_review_waits_again(
     assert record.id not in _public(db, world, clock)
     # A revocation from before migration 0027 (no flag): derived from the history.
     other = company_penalty(db, clock, world)
-    _revoke(db, clock, world, other.id)
+    revoke_record(db, clock, world, other.id)
     current_version(db, other).review_pending_when_revoked = None
     _reinstate(db, clock, world, other.id)
     assert other.awaiting_review is True
@@ -588,7 +576,7 @@ def test_the_api_reinstates(
 ) -> None:
     world = disclosure_world
     record = company_penalty(db, clock, world)
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     record_id = record.id
     db.commit()
     reporter = auth_headers(client, "reporter")

@@ -21,6 +21,7 @@ from tests.collection_helpers import (
     penalty_row,
 )
 from tests.disclosure_helpers import (
+    ANNULMENT,
     ITEM,
     MATTER_CODE,
     access_events,
@@ -29,6 +30,7 @@ from tests.disclosure_helpers import (
     disclosure_world,  # noqa: F401 - fixture
     error_of,
     make_query_item,
+    revoke_record,
 )
 from tests.factories import World, auth_headers, record_objection
 from tests.lists_helpers import actor as lists_actor
@@ -52,17 +54,6 @@ from xinyong.objections import service as objections
 from xinyong.repair import service as repair
 
 PENALTY = "administrative_penalty"
-DOCUMENT = "榕政复决〔2026〕18号"
-
-
-def _revoke(db: Session, clock: FixedClock, world: World, record_id: int, **overrides: str) -> None:
-    values = {
-        "ground": "reconsideration",
-        "document_number": DOCUMENT,
-        "reason": "原处罚决定被撤销",
-    }
-    values.update(overrides)
-    revocation.revoke(db, clock, actor_of(world, "reporter"), record_id, **values)
 
 
 def _penalties(views: list[files.RecordView]) -> list[files.RecordView]:
@@ -81,7 +72,7 @@ def test_a_revoked_record_is_no_longer_public_shared_or_used(
     own = reports.issue(db, clock, actor_of(world, "company"), company)
     assert _penalties(files.build_file(db, company, today=clock.today(), public_only=True))
 
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     assert record.status is RecordStatus.REVOKED
     version = current_version(db, record)
     assert (version.version_no, version.status, version.reason) == (
@@ -89,7 +80,7 @@ def test_a_revoked_record_is_no_longer_public_shared_or_used(
         RecordStatus.REVOKED,
         "revoked by source (reconsideration)",
     )
-    assert version.reason_detail == f"{DOCUMENT}: 原处罚决定被撤销"
+    assert version.reason_detail == f"{ANNULMENT}: 原处罚决定被撤销"
     assert version.source_organisation_id == world.organisations["regulator"].id
     assert version.actor == actor_of(world, "reporter").audit().id
     assert record.publicity_end == clock.today() - dt.timedelta(days=1)
@@ -117,7 +108,7 @@ def test_a_revoked_record_is_no_longer_public_shared_or_used(
 def test_refusals(db: Session, clock: FixedClock, disclosure_world: World) -> None:
     world = disclosure_world
     record = company_penalty(db, clock, world)
-    values = {"ground": "court", "document_number": DOCUMENT, "reason": "判决撤销"}
+    values = {"ground": "court", "document_number": ANNULMENT, "reason": "判决撤销"}
     with pytest.raises(PermissionDenied) as other:
         revocation.revoke(db, clock, actor_of(world, "other_reporter"), record.id, **values)
     assert (other.value.code, other.value.article) == ("not_source", "Art. 12")
@@ -127,20 +118,20 @@ def test_refusals(db: Session, clock: FixedClock, disclosure_world: World) -> No
     with pytest.raises(NotFound):
         revocation.revoke(db, clock, actor_of(world, "reporter"), 10**9, **values)
     with pytest.raises(InvalidInput) as ground:
-        _revoke(db, clock, world, record.id, ground="mistake")
+        revoke_record(db, clock, world, record.id, ground="mistake")
     assert (ground.value.code, ground.value.field) == ("invalid_choice", "ground")
     with pytest.raises(InvalidInput) as number:
-        _revoke(db, clock, world, record.id, document_number="  ")
+        revoke_record(db, clock, world, record.id, document_number="  ")
     assert (number.value.code, number.value.field) == ("required", "document_number")
     assert record.status is RecordStatus.ACTIVE
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     with pytest.raises(Conflict) as again:
-        _revoke(db, clock, world, record.id)
+        revoke_record(db, clock, world, record.id)
     assert again.value.code == "already_revoked"
     deleted = company_penalty(db, clock, world)
     deleted.status = RecordStatus.DELETED
     with pytest.raises(Conflict) as gone:
-        _revoke(db, clock, world, deleted.id)
+        revoke_record(db, clock, world, deleted.id)
     assert gone.value.code == "record_not_revocable"
 
 
@@ -152,7 +143,7 @@ def test_an_open_objection_or_repair_does_not_bring_a_revoked_record_back(
     world = disclosure_world
     objected = company_penalty(db, clock, world)
     objection = record_objection(db, clock, world, objected.id)
-    _revoke(db, clock, world, objected.id, ground="withdrawn")
+    revoke_record(db, clock, world, objected.id, ground="withdrawn")
     assert objected.status is RecordStatus.REVOKED
     handler = actor_of(world, "objections")
     objections.decide(db, clock, handler, objection.id, outcome="rejected", reasons="处罚依据充分")
@@ -163,7 +154,7 @@ def test_an_open_objection_or_repair_does_not_bring_a_revoked_record_back(
     repair.feedback(db, clock, handler, case.id, accept=True, reasons="")
     source = actor_of(world, "caseofficer")
     repair.decide(db, clock, source, case.id, approve=True, reasons="整改到位")
-    _revoke(db, clock, world, repaired.id, ground="court")
+    revoke_record(db, clock, world, repaired.id, ground="court")
     repair.fraud(db, clock, source, case.id, reasons="整改材料系伪造")
     assert repaired.status is RecordStatus.REVOKED
 
@@ -174,7 +165,7 @@ def test_a_changed_resubmission_keeps_a_revoked_record_revoked(
     world = disclosure_world
     record = company_penalty(db, clock, world)
     number = current_version(db, record).payload["decision_number"]
-    _revoke(db, clock, world, record.id)
+    revoke_record(db, clock, world, record.id)
     window = (record.publicity_start, record.publicity_end)
     row = penalty_row(world, decision_number=number, fine_amount="1.2")
     report = ingest(db, clock, world.organisations["regulator"], [row])
@@ -246,7 +237,7 @@ def test_the_api_revokes_and_shows_the_record_to_its_source(
     other_unit = auth_headers(client, "other_reporter")
     elsewhere = client.get("/api/v1/records", params={"number": number}, headers=other_unit)
     assert elsewhere.json()["items"] == []
-    body = {"ground": "court", "document_number": DOCUMENT, "reason": "行政判决撤销原处罚决定"}
+    body = {"ground": "court", "document_number": ANNULMENT, "reason": "行政判决撤销原处罚决定"}
     shown = client.get(f"/api/v1/records/{record.id}", headers=reporter)
     assert shown.status_code == 200, shown.text
     assert (shown.json()["status"], shown.json()["revocable"]) == ("active", True)
@@ -269,7 +260,7 @@ def test_the_api_revokes_and_shows_the_record_to_its_source(
     last = item["history"][-1]
     assert (last["status"], last["reason"]) == ("revoked", "revoked by source (court)")
     assert last["source"]["name"] == world.organisations["regulator"].name
-    assert DOCUMENT in last["detail"]
+    assert ANNULMENT in last["detail"]
 
 
 def test_the_page_shows_a_refused_revocation_beside_the_form(
