@@ -640,3 +640,24 @@ def test_count_rows_fast_without_a_declared_dimension(tmp_path: Path) -> None:
         sheet.append([f"row {i}"])
     workbook.save(tmp_path / "w.xlsx")
     assert count_rows_fast(tmp_path / "w.xlsx", FileFormat.XLSX) == 100
+
+
+def test_a_workbook_with_damaged_compressed_data_is_unusable_not_a_crash(tmp_path: Path) -> None:
+    """The formula scan reads the sheet before calamine does; a damaged archive (here a
+    sheet whose deflated bytes are garbage, so zlib fails) is still refused as unusable."""
+    import zipfile
+
+    path = make_xlsx(tmp_path / "good.xlsx", [["名称", "金额"], ["甲", "=1+1"]])
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    raw = bytearray(damaged.read_bytes())
+    with zipfile.ZipFile(damaged) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in range(start, start + min(info.compress_size, 64)):
+        raw[offset] ^= 0x5A
+    caught = refusal(bytes(raw), FileFormat.XLSX)
+    assert caught.code == "format"

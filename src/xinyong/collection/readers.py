@@ -679,8 +679,11 @@ def _formulas_without_value(source: BinaryIO | Path) -> dict[int, set[int]]:
                 return found
             with archive.open(member) as sheet:
                 _FormulaScan(found).feed(sheet)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, expat.ExpatError):
-        return found
+    except Exception:
+        # A damaged archive fails in many ways (zlib.error, EOFError, RuntimeError for an
+        # encrypted member, NotImplementedError for a compression method, ...): calamine
+        # reads the file next and refuses it as unusable, with its reason.
+        return {}
     finally:
         if position is not None:
             source.seek(position)  # type: ignore[union-attr]
@@ -806,7 +809,7 @@ def _xlsx_declared_rows(path: Path) -> int | None:
                     rows += len(_ROW_TAGS.findall(window)) - len(_ROW_TAGS.findall(tail))
                     tail = window[-16:]
                     chunk = sheet.read(_READ_BUFFER)
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+    except Exception:
         return None
     return max(rows - 1, 0)
 
