@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -91,14 +92,11 @@ def serve(
 # full-width digits (identifiers.normalise), so the log is searched as the platform would
 # read it: decoded, folded to ASCII, separators allowed between the digits.
 _D = r"[0-9][\s\-]*"
-_CITIZEN_ID_IN_TEXT = re.compile(
-    rf"(?<![0-9])((?:{_D}){{6}})(?:{_D}){{8}}((?:{_D}){{3}}[0-9Xx])(?![0-9A-Za-z])"
-)
+_CITIZEN_ID_IN_TEXT = re.compile(rf"(?<![0-9])(?:{_D}){{17}}[0-9Xx](?![0-9A-Za-z])")
 
 
 def _masked(match: re.Match[str]) -> str:
-    first, last = (re.sub(r"[\s\-]", "", part) for part in match.groups())
-    return f"{first}********{last}"
+    return identifiers.mask_citizen_id(re.sub(r"[\s\-]", "", match[0]).upper())
 
 
 def redact_citizen_ids(text: str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from xinyong import identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -348,10 +349,8 @@ def subject_for_recording(
                     field="name",
                     article="Art. 11 ¶1",
                 )
-            if len(name) > subjects.MAX_NAME:
-                raise InvalidInput(
-                    "a name has at most 200 characters", code="too_long", field="name"
-                )
+            # The name itself is checked where the person is registered, once every term
+            # of the consent has passed (``subjects.register_natural_person``).
             return NewPerson(citizen_id=citizen_id.strip(), name=name)
     assert person is not None
     if name and person.kind is SubjectKind.NATURAL_PERSON and not subjects.bears_name(person, name):
@@ -380,6 +379,8 @@ def keep_lookup_audited(
     after the rollback, as ``subjects.lookup_person`` does."""
     if reference is not None or citizen_id is None or not citizen_id.strip():
         return  # refused before any lookup
+    if identifiers.check_citizen_id(citizen_id, today=clock.today()).error is not None:
+        return  # refused as no ID number, before any lookup
     earlier = refusal.aftermath
 
     def after(session: Session) -> None:

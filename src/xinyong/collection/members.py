@@ -27,7 +27,7 @@ from xinyong.collection.models import AssociationMember
 from xinyong.collection.validation import OwnParty
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects import names
-from xinyong.subjects.models import Subject, SubjectName
+from xinyong.subjects import service as subjects
 
 ARTICLE = "Art. 10 ¶1"
 MAX_REFERENCE = 200
@@ -209,18 +209,8 @@ def _overlap(first: Period, second: Period) -> bool:
 def _check_registered_name(session: Session, code: str, name: str) -> None:
     """A code the platform knows is registered under a name: the member's must be one of
     its names (current or former), or the code or the name was mistyped."""
-    subject_id = session.scalar(select(Subject.id).where(Subject.uscc == code))
-    if subject_id is None:
-        return
-    known = list(
-        session.scalars(
-            select(SubjectName.name)
-            .where(SubjectName.subject_id == subject_id)
-            .order_by(SubjectName.id)
-        )
-    )
-    found = names.match(name, known)
-    if found is None or not found.exact:
+    subject = subjects.by_uscc(session, code)
+    if subject is not None and not subjects.bears_name(subject, name):
         raise InvalidInput(
             "the code is registered under another name; check the code and the name",
             code="name_mismatch",
@@ -258,9 +248,7 @@ def own_party(session: Session, organisation: Organisation) -> OwnParty:
     and its names as a registered subject (a contract signed before a rename names the
     former one)."""
     known = [organisation.name]
-    subject_id = session.scalar(select(Subject.id).where(Subject.uscc == organisation.code))
-    if subject_id is not None:
-        known.extend(
-            session.scalars(select(SubjectName.name).where(SubjectName.subject_id == subject_id))
-        )
+    subject = subjects.by_uscc(session, organisation.code)
+    if subject is not None:
+        known.extend(row.name for row in subject.names)
     return OwnParty(code=organisation.code, names=frozenset(names.normalise_name(n) for n in known))

@@ -556,11 +556,7 @@ class _BatchRun:
         raw_by_number: dict[int, dict[str, str]] = {}
         validate = self.validator.validate
         for raw in chunk:
-            result = (
-                validate(raw.number, raw.values, raw.formulas)
-                if raw.formulas
-                else validate(raw.number, raw.values)
-            )
+            result = validate(raw.number, raw.values, raw.formulas)
             if result.__class__ is list:
                 self._quarantine(raw.number, raw.values, result, RowDisposition.REJECTED)
             elif self.member_register is not None and not self._member(result):  # type: ignore[arg-type]
