@@ -87,9 +87,9 @@ def staff_out(found: cases.StaffCase) -> dict[str, Any]:
         "list_entry_id": c.list_entry_id,
         "repair_case_id": c.repair_case_id,
         "subject": _subject(found.subject),
-        "names_subject": c.names_subject,
         "consent_evidence": c.consent_evidence,
-        # Whether the case names its subject now, and the subject's own consent if asked.
+        # Whether the case names its subject now (a paper consent, or the subject's own
+        # given and not withdrawn, decided when read), and the subject's consent if asked.
         "named": found.named,
         "consent": consent_state(found.consent),
         "drafted_by": c.drafted_by,

@@ -16,14 +16,9 @@ from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.rendering import check_csrf, render
+from xinyong.web.pages.rendering import NO_STORE, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
-
-
-# A secret shown once (a new API key) is in the answer that creates it, never in the
-# session cookie (signed, not encrypted) and never in a cache.
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/admin/users", response_class=HTMLResponse)

@@ -120,7 +120,7 @@ def activate(
         context.login_limiter.release(key)
     request.session.clear()
     request.session["activated"] = username.strip().lower()
-    return RedirectResponse("/login?activated=1", status_code=303)
+    return RedirectResponse("/login", status_code=303)
 
 
 def _activation_form_again(

@@ -15,7 +15,7 @@ from xinyong.collection import members
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, render_form
+from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +84,7 @@ def add_member(
             "until": until,
             "agreement_reference": agreement_reference,
         }
-        return _render(request, session, actor, FormState.after(exc, form, status_code=422))
+        return _render(request, session, actor, refused(session, exc, form))
     return RedirectResponse(f"{PAGE}?done=added", status_code=303)
 
 
@@ -108,5 +108,5 @@ def end_membership(
             )
         members.end(session, clock, actor, membership_id, until=last)
     except (InvalidInput, Conflict) as exc:
-        return _render(request, session, actor, FormState.after(exc, {}, status_code=422))
+        return _render(request, session, actor, refused(session, exc, {}))
     return RedirectResponse(f"{PAGE}?done=ended", status_code=303)

@@ -39,6 +39,10 @@ def _article(context: Context, text: str | None) -> str:
 TEMPLATES.env.filters["article"] = _article
 LANG_COOKIE = "xinyong_lang"
 
+# A page that shows a secret once (an activation code, a new API key) is not kept by the
+# browser or a proxy.
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 def locale_of(request: Request) -> str:
     cached = getattr(request.state, "locale", None)

@@ -15,12 +15,9 @@ from xinyong.accounts.permissions import Actor
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.rendering import check_csrf, render
+from xinyong.web.pages.rendering import NO_STORE, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
-
-# The code is in this answer only: not in the session cookie, not in a cache.
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @router.get("/subject-accounts", response_class=HTMLResponse)
