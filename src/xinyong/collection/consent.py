@@ -364,7 +364,50 @@ def subject_for_recording(
     return person
 
 
-def keep_lookup_audited(
+def record_held(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    grantee: Organisation,
+    citizen_id: str | None = None,
+    reference: str | None = None,
+    name: str = "",
+    record_type_codes: list[str],
+    written: bool,
+    adverse_consequences_notified: bool,
+    evidence: str | None = None,
+    valid_until: dt.date | None = None,
+    service: str | None = None,
+    service_not_conditional: bool = False,
+) -> Consent:
+    """A grantee records a written consent it holds (``grant``), its person named by ID
+    number or reference (``subject_for_recording``). Refused, the request rolls back but a
+    lookup by ID number stays audited (``_keep_lookup_audited``)."""
+    try:
+        person = subject_for_recording(
+            session, clock, actor, citizen_id=citizen_id, reference=reference, name=name
+        )
+        return grant(
+            session,
+            clock,
+            actor,
+            subject=person,
+            grantee=grantee,
+            record_type_codes=record_type_codes,
+            written=written,
+            adverse_consequences_notified=adverse_consequences_notified,
+            evidence=evidence,
+            valid_until=valid_until,
+            service=service,
+            service_not_conditional=service_not_conditional,
+        )
+    except DomainError as refusal:
+        _keep_lookup_audited(refusal, clock, actor, citizen_id=citizen_id, reference=reference)
+        raise
+
+
+def _keep_lookup_audited(
     refusal: DomainError,
     clock: Clock,
     actor: Actor,

@@ -29,7 +29,7 @@ from xinyong.collection import (
     timeliness,
 )
 from xinyong.collection.models import Consent
-from xinyong.errors import DomainError, PermissionDenied
+from xinyong.errors import PermissionDenied
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
@@ -518,33 +518,22 @@ def record_consent(
         )
     grantee = session.get(Organisation, actor.organisation_id)
     assert grantee is not None
-    try:
-        item = consent.grant(
-            session,
-            clock,
-            actor,
-            subject=consent.subject_for_recording(
-                session,
-                clock,
-                actor,
-                citizen_id=body.citizen_id,
-                reference=body.subject,
-                name=body.name or "",
-            ),
-            grantee=grantee,
-            record_type_codes=body.record_types,
-            written=body.written,
-            adverse_consequences_notified=body.adverse_consequences_notified,
-            evidence=body.evidence,
-            valid_until=body.valid_until,
-            service=body.service,
-            service_not_conditional=body.service_not_conditional,
-        )
-    except DomainError as refusal:
-        consent.keep_lookup_audited(
-            refusal, clock, actor, citizen_id=body.citizen_id, reference=body.subject
-        )
-        raise
+    item = consent.record_held(
+        session,
+        clock,
+        actor,
+        grantee=grantee,
+        citizen_id=body.citizen_id,
+        reference=body.subject,
+        name=body.name or "",
+        record_type_codes=body.record_types,
+        written=body.written,
+        adverse_consequences_notified=body.adverse_consequences_notified,
+        evidence=body.evidence,
+        valid_until=body.valid_until,
+        service=body.service,
+        service_not_conditional=body.service_not_conditional,
+    )
     return _consent_out(item)
 
 
