@@ -45,6 +45,8 @@ def sync_records(session: Session, clock: Clock, record_ids: list[int]) -> None:
                 & (RecordVersion.version_no == CreditRecord.current_version_no),
             )
             .where(CreditRecord.id.in_(part))
+            # In the batch's order, so entries are made (and numbered) as the court listed them.
+            .order_by(CreditRecord.id)
             # The pipeline updates records with Core statements: read them afresh.
             .execution_options(populate_existing=True)
         ).all()
