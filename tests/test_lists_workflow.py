@@ -37,6 +37,7 @@ from tests.lists_helpers import (
     settings,  # noqa: F401 - fixture
 )
 from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, FixedClock
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
@@ -871,6 +872,30 @@ def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
     assert (row_number, field, code) == (1, "publicity_deadline", "extension_too_short")
     db.expire_all()
     assert entry_of(plain).term_end == entries.add_months(published, 60)
+
+
+def test_the_least_extension_of_a_defaulters_term_is_the_catalogs(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The list entry follows the record type's ``min_extension_months``, the rule its row
+    was accepted by, not a number of its own: revised to six months, an eight-month
+    extension extends the entry as it does the record's publicity."""
+    world = lists_world
+    data = catalog.effective_rule(db, COURT).definition.model_dump(mode="json")
+    data["disclosure"]["periods"]["serious"]["min_extension_months"] = 6
+    catalog.revise_record_type(
+        db, clock, actor(world, "authority"), COURT, data, note="extensions of six months"
+    )
+    clock.advance(dt.timedelta(hours=1))
+    row = court_row(world, world.subjects["company"])
+    published = dt.date.fromisoformat(row["published_on"])
+    extended_to = entries.add_months(published, 32)
+    report = ingest_court(
+        db, clock, world, [{**row, "publicity_deadline": extended_to.isoformat()}]
+    )
+    assert report.batch.created == 1, problems_of(report)
+    entry = db.scalars(select(ListEntry)).one()
+    assert entry.term_end == extended_to
 
 
 def test_a_defaulter_who_performed_before_listing_is_never_listed(

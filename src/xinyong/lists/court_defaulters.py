@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
     Actor,
@@ -21,6 +22,8 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import RecordTypeDefinition, Severity
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
@@ -35,6 +38,7 @@ def sync_records(session: Session, clock: Clock, record_ids: list[int]) -> None:
     std = session.scalar(select(ListStandard).where(ListStandard.from_record_type == RECORD_TYPE))
     if std is None:
         return
+    rules: dict[int, RecordTypeDefinition] = {}
     for start in range(0, len(record_ids), 500):
         part = record_ids[start : start + 500]
         rows = session.execute(
@@ -55,7 +59,24 @@ def sync_records(session: Session, clock: Clock, record_ids: list[int]) -> None:
             for e in session.scalars(select(ListEntry).where(ListEntry.source_record_id.in_(part)))
         }
         for record, version in rows:
-            _sync_one(session, clock, std, record, version.payload, entries.get(record.id))
+            extension = _min_extension_months(session, record, rules)
+            _sync_one(
+                session, clock, std, record, version.payload, entries.get(record.id), extension
+            )
+
+
+def _min_extension_months(
+    session: Session, record: CreditRecord, rules: dict[int, RecordTypeDefinition]
+) -> int:
+    """The least extension of the term by the catalog rule governing the record (its
+    source's jurisdiction, Art. 35): the same rule ingestion refused a shorter one by."""
+    definition = rules.get(record.source_organisation_id)
+    if definition is None:
+        source = session.get(Organisation, record.source_organisation_id)
+        assert source is not None
+        definition = catalog.effective_rule(session, RECORD_TYPE, source.jurisdiction).definition
+        rules[record.source_organisation_id] = definition
+    return definition.disclosure.period(Severity(record.severity)).min_extension_months
 
 
 def _sync_one(
@@ -65,6 +86,7 @@ def _sync_one(
     record: CreditRecord,
     payload: dict[str, str],
     entry: ListEntry | None,
+    min_extension_months: int,
 ) -> None:
     performed = payload.get("performed_on")
     if entry is None:
@@ -91,7 +113,7 @@ def _sync_one(
             approved_by="court",
             approved_at=clock.now(),
             term_start=start,
-            term_end=_term_end(std, start, payload),
+            term_end=_term_end(std, start, payload, min_extension_months),
             source_record_id=record.id,
         )
         session.add(entry)
@@ -106,7 +128,7 @@ def _sync_one(
         )
         return
     if not performed and entry.status is EntryStatus.PUBLISHED and entry.term_start:
-        term_end = _term_end(std, entry.term_start, payload)
+        term_end = _term_end(std, entry.term_start, payload, min_extension_months)
         if term_end != entry.term_end:
             entry.term_end = term_end
             record_event(
@@ -126,19 +148,20 @@ hooks.register(RECORD_TYPE, sync_records)
 
 # The court may extend the two-year term by one to three years (rules.md); it states the
 # extended term's end as the record's publicity deadline. Ingestion refuses an extension
-# under a year counted from the decision date (the catalog's ``min_extension_months``); the
+# shorter than the catalog's ``min_extension_months`` counted from the decision date; the
 # term counts from the publication date, so one that is short only from there is no
 # extension either.
-_MIN_EXTENSION_MONTHS = 12
 _MAX_EXTENSION_MONTHS = 36
 
 
-def _term_end(std: ListStandard, start: dt.date, payload: dict[str, str]) -> dt.date:
+def _term_end(
+    std: ListStandard, start: dt.date, payload: dict[str, str], min_extension_months: int
+) -> dt.date:
     term_end = add_months(start, std.term_months)
     stated = payload.get("publicity_deadline")
     if not stated:
         return term_end
-    if dt.date.fromisoformat(stated) < add_months(start, std.term_months + _MIN_EXTENSION_MONTHS):
+    if dt.date.fromisoformat(stated) < add_months(start, std.term_months + min_extension_months):
         return term_end
     return max(
         term_end,
