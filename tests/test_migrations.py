@@ -266,3 +266,153 @@ def test_migration_0023_gives_every_version_its_records_date_severity_and_window
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0035_fills_in_whether_a_revoked_record_was_waiting_for_its_review(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with revocations made before 0026 (0031) to 0035: each revoking
+    version says whether the record was waiting for its confidentiality review, as the
+    reinstatement derived it (decision 0028, addendum); other versions and a revocation
+    that said so already are left; and back, keeping the values."""
+    engine = make_test_engine(request.config, tmp_path, "m0035")
+    reviewed = {
+        "disclosure": {
+            "mode": "public",
+            "review_before_publicity": True,
+            "periods": {"serious": {"published": True}, "minor": {"published": False}},
+        }
+    }
+    unreviewed = {"disclosure": {**reviewed["disclosure"], "review_before_publicity": False}}
+    try:
+        upgrade(engine, "0031")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(name: str, **given: Any) -> int:
+                return int(
+                    connection.execute(
+                        insert(t[name]).values(_filled(t[name], **given)).returning(t[name].c.id)
+                    ).scalar_one()
+                )
+
+            city = add("organisation", code="91350100MB00000434", jurisdiction="350100")
+            district = add("organisation", code="91350102MB0000045X", jurisdiction="350102")
+            subject = add("subject", kind="legal_person")
+            penalty = add("record_type", code="administrative_penalty")
+            licence = add("record_type", code="administrative_licensing")
+            for type_id, area, definition in (
+                (penalty, "350100", reviewed),
+                (licence, "350100", unreviewed),
+                (licence, "350102", reviewed),
+            ):
+                add(
+                    "record_type_version",
+                    record_type_id=type_id,
+                    jurisdiction=area,
+                    version_no=1,
+                    definition=definition,
+                )
+            histories: dict[str, tuple[int, int, list[tuple[str, str, bool | None]]]] = {
+                "waiting": (penalty, city, [("created by source", "serious", None)]),
+                "reviewed": (
+                    penalty,
+                    city,
+                    [
+                        ("created by source", "serious", None),
+                        ("confidentiality review: cleared", "serious", None),
+                    ],
+                ),
+                "reviewed then updated": (
+                    penalty,
+                    city,
+                    [
+                        ("created by source", "serious", None),
+                        ("confidentiality review: cleared", "serious", None),
+                        ("updated by source", "serious", None),
+                    ],
+                ),
+                "not published": (penalty, city, [("created by source", "minor", None)]),
+                "declared": (penalty, city, [("declared by subject", "serious", None)]),
+                "city unreviewed": (licence, city, [("created by source", "serious", None)]),
+                "district reviewed": (licence, district, [("created by source", "serious", None)]),
+            }
+            for key, (type_id, source, history) in histories.items():
+                record = add(
+                    "credit_record",
+                    record_type_id=type_id,
+                    subject_id=subject,
+                    source_organisation_id=source,
+                    status="revoked",
+                    natural_key=key,
+                )
+                for number, (reason, severity, pending) in enumerate(
+                    [*history, ("revoked by source (court)", "serious", None)], start=1
+                ):
+                    add(
+                        "record_version",
+                        record_id=record,
+                        version_no=number,
+                        status="revoked" if reason.startswith("revoked") else "active",
+                        reason=reason,
+                        severity=severity,
+                        review_pending_when_revoked=pending,
+                    )
+            # Revoked after 0026: the revocation's own answer stands.
+            record = add(
+                "credit_record",
+                record_type_id=penalty,
+                subject_id=subject,
+                source_organisation_id=city,
+                status="revoked",
+                natural_key="said so",
+            )
+            for number, reason, pending in (
+                (1, "created by source", None),
+                (2, "revoked by source (other)", False),
+            ):
+                add(
+                    "record_version",
+                    record_id=record,
+                    version_no=number,
+                    status="active",
+                    reason=reason,
+                    severity="serious",
+                    review_pending_when_revoked=pending,
+                )
+
+        def flags() -> dict[str, list[bool | None]]:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    text(
+                        "SELECT r.natural_key, v.review_pending_when_revoked FROM record_version v "
+                        "JOIN credit_record r ON r.id = v.record_id ORDER BY r.id, v.version_no"
+                    )
+                ).all()
+            found: dict[str, list[bool | None]] = {}
+            for key, pending in rows:
+                found.setdefault(key, []).append(None if pending is None else bool(pending))
+            return found
+
+        upgrade(engine)
+        expected = {
+            "waiting": [None, True],
+            "reviewed": [None, None, False],
+            "reviewed then updated": [None, None, None, True],
+            "not published": [None, False],
+            "declared": [None, False],
+            "city unreviewed": [None, False],
+            "district reviewed": [None, True],
+            "said so": [None, False],
+        }
+        assert flags() == expected
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0031")
+        assert flags() == expected
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -511,7 +511,7 @@ def test_a_record_waiting_for_its_review_waits_again(
     _reinstate(db, clock, world, record.id)
     assert (record.status, record.awaiting_review) == (S.ACTIVE, True)
     assert record.id not in _public(db, world, clock)
-    # A revocation from before migration 0027 (no flag): derived from the history.
+    # A revoking version that says nothing (none does since migration 0035) waits too.
     other = company_penalty(db, clock, world)
     revoke_record(db, clock, world, other.id)
     current_version(db, other).review_pending_when_revoked = None

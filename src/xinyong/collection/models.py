@@ -172,8 +172,8 @@ class RecordVersion(IdMixin, Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # On a source's revocation only (decision 0028): whether the record was still waiting
     # for its confidentiality review then, so a reinstatement makes it wait again rather
-    # than publish it unreviewed. NULL on every other version, and on revocations made
-    # before migration 0026 (the reinstatement then derives it from the history).
+    # than publish it unreviewed. NULL on every other version (migration 0035 filled it in
+    # for revocations made before 0026).
     review_pending_when_revoked: Mapped[bool | None] = mapped_column(Boolean)
 
 

@@ -356,8 +356,7 @@ def _facts(
 ) -> tuple[Facts, int | None]:
     """The facts of ``reinstated`` from the record's versions, its objection and its
     repair; with the repair case revoked for fraud meanwhile, if any."""
-    from xinyong.collection.pipeline import REASON_CREATED, REASON_UPDATED
-    from xinyong.disclosure.review import REASON_PREFIX as REVIEW_PREFIX
+    from xinyong.collection.pipeline import REASON_UPDATED
     from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
     from xinyong.repair.models import RepairCase, RepairStatus
 
@@ -394,18 +393,10 @@ def _facts(
             disclosure.review_before_publicity and disclosure.period(Severity(severity)).published
         )
 
-    pending = revoking.review_pending_when_revoked
-    if pending is None:
-        # Revoked before migration 0026: waiting unless a review followed the source's
-        # last content before the revocation — when in doubt, it waits (never published
-        # unreviewed by the reinstatement).
-        pending = False
-        for version in reversed(earlier):
-            if version.reason.startswith(REVIEW_PREFIX):
-                break
-            if version.reason in (REASON_CREATED, REASON_UPDATED):
-                pending = reviewed(version.severity)
-                break
+    # Every revoking version says so (``revoke``; migration 0035 filled in those made
+    # before 0026). Were one to say nothing, the record waits: a reinstatement never
+    # publishes unreviewed.
+    pending = revoking.review_pending_when_revoked is not False
 
     outcome: ObjectionOutcome | None = None
     withdrawn_on: dt.date | None = None
