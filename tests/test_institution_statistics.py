@@ -15,15 +15,27 @@ from hypothesis import strategies as st
 from xinyong.institutions.statistics import POLARITIES, linked_tables
 from xinyong.institutions.suppression import (
     READER_LOWER_BOUND,
+    SuppressedTable,
     Suppression,
-    determined,
     determined_together,
     extend,
-    suppress,
     suppress_together,
 )
 
 K = 5
+
+
+def suppress(cells: list[list[int]], k: int) -> SuppressedTable:
+    """One table suppressed on its own (the statistics always go through
+    ``suppress_together``, with one table or two)."""
+    (table,) = suppress_together([cells], k)
+    return table
+
+
+def determined(values: list[list[int]], withheld: set[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``determined_together`` for one extended table, by (row, column)."""
+    found = determined_together([values], {(0, i, j) for i, j in withheld})
+    return [(i, j) for _t, i, j in found]
 
 
 def _rank(matrix: list[list[Fraction]]) -> int:

@@ -46,8 +46,6 @@ class Suppression(enum.StrEnum):
     WITHHELD = "withheld"
 
 
-Cell = tuple[int, int]
-
 # A withheld cell is known to be at least this (zeros are never withheld).
 READER_LOWER_BOUND = 1
 
@@ -177,13 +175,6 @@ def determined_together(
     return [key for key in sorted(hidden) if _single(arcs, values, hidden, key)]
 
 
-def determined(values: Sequence[Sequence[int]], withheld: set[Cell]) -> list[Cell]:
-    """The withheld cells of one extended table that have a single possible value, given
-    the shown cells and a reader's bound (each withheld cell at least ``READER_LOWER_BOUND``)."""
-    found = determined_together([values], {(0, i, j) for i, j in withheld})
-    return [(i, j) for _t, i, j in found]
-
-
 def _cost(
     key: Key,
     exposed: Key,
@@ -232,10 +223,3 @@ def suppress_together(
         )
         for t, table in enumerate(extended)
     )
-
-
-def suppress(cells: Sequence[Sequence[int]], k: int) -> SuppressedTable:
-    """Withhold the small cells of ``cells`` (R×C, R and C at least 1) and enough others
-    that no withheld cell can be worked out."""
-    (table,) = suppress_together([cells], k)
-    return table
