@@ -114,6 +114,7 @@ def test_association_staff_add_and_end_a_membership_audited(
     members.end(db, clock, association.actor, membership.id, until=dt.date(2026, 6, 30))
     assert membership.until == dt.date(2026, 6, 30)
     assert [m.id for m in members.register(db, association.actor)] == [membership.id]
+    assert members.keeps_register(association.actor)
     actions = db.scalars(
         select(AuditEvent.action).where(AuditEvent.target_type == "association_member")
     ).all()
@@ -131,6 +132,9 @@ def test_only_an_association_keeps_a_register(
     with pytest.raises(PermissionDenied) as refused:
         members.register(db, citizen)
     assert refused.value.code == "permission_denied"
+    # The pages' menu asks the same rule.
+    assert not members.keeps_register(reporter)
+    assert not members.keeps_register(citizen)
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import identifiers
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.collection.models import AssociationMember
@@ -37,13 +37,24 @@ MAX_NAME = 200
 Period = tuple[dt.date, dt.date | None]
 
 
+def keeps_register(actor: Actor) -> bool:
+    """Whether the actor keeps a member register: staff who submit an industry
+    association's records (the pages show the register to them alone)."""
+    return (
+        has_permission(actor, Permission.SUBMIT_RECORDS)
+        and actor.organisation_kind is OrganisationKind.INDUSTRY_ASSOCIATION
+    )
+
+
 def association_of(session: Session, actor: Actor) -> Organisation:
-    """The association whose register the actor keeps: staff who submit its records."""
+    """The association whose register the actor keeps (``keeps_register``)."""
     require(actor, Permission.SUBMIT_RECORDS)
     organisation = (
-        session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+        session.get(Organisation, actor.organisation_id)
+        if keeps_register(actor) and actor.organisation_id
+        else None
     )
-    if organisation is None or organisation.kind is not OrganisationKind.INDUSTRY_ASSOCIATION:
+    if organisation is None:
         raise PermissionDenied(
             "only an industry association keeps a member register",
             code="not_an_association",

@@ -15,6 +15,7 @@ from jinja2.runtime import Context
 from starlette.routing import Match
 
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
+from xinyong.collection.members import keeps_register
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
@@ -144,6 +145,8 @@ def render(
         "locales": LOCALES,
         "actor": actor,
         "can": lambda permission: has_permission(actor, Permission(permission)),
+        # The menu's member register, by the rule that lets the actor keep one.
+        "keeps_member_register": keeps_register(actor),
         "label": lambda value: gettext(enum_label(value)),
         # A refusal (error body or row problem) explained in the page's language.
         "refusal": lambda error: explain(error, gettext),
