@@ -86,6 +86,7 @@ def test_a_subject_account_is_created_without_a_password_and_with_a_code(
         )
     ]
     assert actions == ["user.create", "user.activation_issue"]
+    assert accounts.replaces_credentials(user)  # the next code is a new one
 
 
 def test_codes_differ_and_carry_enough_entropy(
@@ -393,6 +394,7 @@ def test_a_new_code_revokes_the_password_so_the_subject_notices(
     assert event is not None
     assert event.details["reissue"] is True
     assert event.details["password_revoked"] is True
+    assert accounts.replaces_credentials(citizen)  # the open code now
     assert event.actor_id == f"user:{world.users['authority'].id}"
 
 
@@ -679,6 +681,8 @@ def test_pages_admin_creates_the_officer_releases_once_and_the_subject_activates
     counter = client.get("/subject-accounts", headers=HTML)
     assert counter.status_code == 200
     assert f'action="/subject-accounts/{user_id}/activation-code"' in counter.text
+    # The button says whether it releases the account's first code or a new one.
+    assert 'data-user="shop">发放激活码</button>' in counter.text
     released = client.post(
         f"/subject-accounts/{user_id}/activation-code",
         data={"csrf_token": csrf_from(counter.text)},
@@ -695,7 +699,9 @@ def test_pages_admin_creates_the_officer_releases_once_and_the_subject_activates
     assert code not in _cookie_text(released)
     assert accounts.normalise_activation_code(code) not in _cookie_text(released)
     # Shown once.
-    assert code not in client.get("/subject-accounts", headers=HTML).text
+    after = client.get("/subject-accounts", headers=HTML).text
+    assert code not in after
+    assert 'data-user="shop">重新发放激活码</button>' in after
     client.post("/logout", data={"csrf_token": csrf_from(counter.text)}, headers=HTML)
 
     form = client.get("/activate", headers=HTML)

@@ -278,6 +278,12 @@ def create_account(
     )
 
 
+def replaces_credentials(user: UserAccount) -> bool:
+    """Whether a code released now would be a new one, replacing the account's open code or
+    the password an earlier one set, rather than its first."""
+    return user.activation_code_hash is not None or bool(user.password_hash)
+
+
 def issue_activation_code(
     session: Session,
     clock: Clock,
@@ -306,7 +312,7 @@ def issue_activation_code(
         raise Conflict("the account is deactivated", code="inactive_account", field="user")
     if days < 1:
         raise InvalidInput("a code is valid for at least a day", code="out_of_range", field="days")
-    reissue = user.activation_code_hash is not None or bool(user.password_hash)
+    reissue = replaces_credentials(user)
     password_revoked = bool(user.password_hash)
     code = _new_activation_code()
     now = clock.now()

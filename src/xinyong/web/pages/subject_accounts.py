@@ -34,10 +34,18 @@ def _page(
 ) -> HTMLResponse:
     users = accounts.list_subject_accounts(session, actor)
     subjects = {user.id: session.get(Subject, user.subject_id) for user in users if user.subject_id}
+    # The accounts whose next code is a new one, not their first (the button says which).
+    renewals = {user.id for user in users if accounts.replaces_credentials(user)}
     return render(
         request,
         "subject_accounts.html",
-        {"users": users, "subjects": subjects, "issued": issued, **page_helpers(request)},
+        {
+            "users": users,
+            "subjects": subjects,
+            "renewals": renewals,
+            "issued": issued,
+            **page_helpers(request),
+        },
         headers=NO_STORE if issued else None,
     )
 
