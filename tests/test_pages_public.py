@@ -154,6 +154,42 @@ def test_wrong_password_message_follows_the_language(client: TestClient, world: 
     assert "Wrong username or password." in response.text
 
 
+def test_the_pages_count_logins_and_activations_apart_and_a_success_not_at_all(
+    client: TestClient, world: World
+) -> None:
+    """The login and activation pages are limited as the API is: failed attempts per
+    username and per address, activations apart from logins, a success taken back."""
+    limit = client.app.state.context.settings.login_attempts_per_window  # type: ignore[attr-defined]
+    token = csrf_from(client.get("/login").text)
+    for _ in range(limit * 2):  # successes never use up the allowance
+        done = client.post(
+            "/login",
+            data={"username": "querier", "password": PASSWORD, "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert done.status_code == 303
+        token = csrf_from(client.get("/login").text)
+    attempt = {"code": "AAAA-BBBB-CCCC-DDDD-EEEE", "password": "x" * 16}
+    for n in range(limit):
+        tried = client.post("/activate", data={**attempt, "username": f"u{n}", "csrf_token": token})
+        assert tried.status_code == 401
+    blocked = client.post("/activate", data={**attempt, "username": "citizen", "csrf_token": token})
+    assert blocked.status_code == 429
+    # Activations from the address are used up; its logins are not.
+    for _ in range(limit):
+        wrong = client.post(
+            "/login",
+            data={"username": "querier", "password": "not the password", "csrf_token": token},
+        )
+        assert wrong.status_code == 401
+    assert (
+        client.post(
+            "/login", data={"username": "querier", "password": PASSWORD, "csrf_token": token}
+        ).status_code
+        == 429
+    )
+
+
 @pytest.mark.parametrize(
     "target",
     [

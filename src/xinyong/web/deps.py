@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
@@ -191,6 +192,37 @@ def public_comment_limiter(request: Request) -> None:
 
 
 PublicCommentLimit = Depends(public_comment_limiter)
+
+
+# The limiter's keys for an attempt, by username and by client address. Activations have
+# their own, so trying codes from a shared address does not lock out its logins.
+_ATTEMPT_KEYS = {"login": ("user", "ip"), "activate": ("activate", "activate-ip")}
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """A login or activation attempt counted against the limit (``count_attempt``)."""
+
+    limiter: SlidingWindowLimiter
+    keys: tuple[str, ...]
+
+    def succeeded(self) -> None:
+        """Take the attempt back: only failed attempts use up the allowance."""
+        for key in self.keys:
+            self.limiter.release(key)
+
+
+def count_attempt(request: Request, kind: Literal["login", "activate"], username: str) -> Attempt:
+    """Count a login or activation attempt against its username and the client's address
+    (429 ``rate_limited`` when either is used up), before the credentials are checked, so
+    parallel guesses are held too; the caller takes a success back (``Attempt.succeeded``)."""
+    limiter = app_context(request).login_limiter
+    client = request.client.host if request.client else "unknown"
+    by_user, by_address = _ATTEMPT_KEYS[kind]
+    keys = (f"{by_user}:{username.strip().lower()}", f"{by_address}:{client}")
+    for key in keys:
+        limiter.hit(key)
+    return Attempt(limiter, keys)
 
 
 # A row id in a URL: positive and within the databases' 64-bit integers, so an absurd id is

@@ -11,7 +11,14 @@ from sqlalchemy import text
 from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import ActorDep, AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.deps import (
+    ActorDep,
+    AuthenticatedActorDep,
+    ClockDep,
+    SessionDep,
+    app_context,
+    count_attempt,
+)
 from xinyong.web.openapi import refusals
 
 router = APIRouter()
@@ -94,16 +101,10 @@ def issue_token(
     password: Annotated[str, Form(max_length=200)],
 ) -> dict[str, str]:
     """OAuth2 password flow. Rate-limited per username and per client address."""
-    context = app_context(request)
-    client = request.client.host if request.client else "unknown"
-    # As the login page: counted before the check, a success taken back.
-    keys = (f"user:{username.strip().lower()}", f"ip:{client}")
-    for key in keys:
-        context.login_limiter.hit(key)
+    attempt = count_attempt(request, "login", username)
     user = accounts.authenticate(session, clock, username, password)
-    for key in keys:
-        context.login_limiter.release(key)
-    return {"access_token": context.signer.issue(user), "token_type": "bearer"}
+    attempt.succeeded()
+    return {"access_token": app_context(request).signer.issue(user), "token_type": "bearer"}
 
 
 class ActivatedOut(BaseModel):
@@ -127,14 +128,9 @@ def activate_account(
 ) -> dict[str, str]:
     """A subject account's first password, set with the one-time code the platform handed
     over (decision 0031); the code is spent. Rate-limited as logging in is."""
-    context = app_context(request)
-    client = request.client.host if request.client else "unknown"
-    keys = (f"activate:{username.strip().lower()}", f"activate-ip:{client}")
-    for key in keys:
-        context.login_limiter.hit(key)
+    attempt = count_attempt(request, "activate", username)
     user = accounts.activate(session, clock, username=username, code=code, password=password)
-    for key in keys:
-        context.login_limiter.release(key)
+    attempt.succeeded()
     assert user.activated_at is not None
     return {"username": user.username, "activated_at": user.activated_at.isoformat()}
 

@@ -13,7 +13,7 @@ from xinyong.web.deps import (
     ActorDep,
     ClockDep,
     SessionDep,
-    app_context,
+    count_attempt,
     settle_failure,
     settle_refusal,
 )
@@ -53,13 +53,7 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_csrf(request, csrf_token)
-    context = app_context(request)
-    client = request.client.host if request.client else "unknown"
-    # Counted before the password is checked, so parallel guesses are held too; a success
-    # is taken back below: only failed attempts use up the allowance.
-    keys = (f"user:{username.strip().lower()}", f"ip:{client}")
-    for key in keys:
-        context.login_limiter.hit(key)
+    attempt = count_attempt(request, "login", username)
     try:
         user = accounts.authenticate(session, clock, username, password)
     except NotAuthenticated:
@@ -74,8 +68,7 @@ def login(
             {"next": _safe_next(next), "error": message, "username": username.strip()},
             status_code=401,
         )
-    for key in keys:
-        context.login_limiter.release(key)
+    attempt.succeeded()
     # A fresh session on login defeats session fixation.
     request.session.clear()
     request.session["uid"] = user.id
@@ -102,11 +95,7 @@ def activate(
     """A subject account's first password, with the code the platform handed over
     (decision 0031); then the subject logs in with it."""
     check_csrf(request, csrf_token)
-    context = app_context(request)
-    client = request.client.host if request.client else "unknown"
-    keys = (f"activate:{username.strip().lower()}", f"activate-ip:{client}")
-    for key in keys:
-        context.login_limiter.hit(key)
+    attempt = count_attempt(request, "activate", username)
     try:
         accounts.activate(session, clock, username=username, code=code, password=password)
     except NotAuthenticated as refusal:
@@ -116,8 +105,7 @@ def activate(
     except InvalidInput as problem:
         settle_failure(session, problem)
         return _activation_form_again(request, problem, username, status_code=422)
-    for key in keys:
-        context.login_limiter.release(key)
+    attempt.succeeded()
     request.session.clear()
     request.session["activated"] = username.strip().lower()
     return RedirectResponse("/login", status_code=303)
