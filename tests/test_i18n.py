@@ -139,6 +139,24 @@ def test_articles_are_cited_as_the_regulation_numbers_them(
     assert cite(citation, i18n.translations("en").gettext, chinese=False) == citation
 
 
+def test_every_green_channel_reason_is_said_in_the_pages_language() -> None:
+    """One label per reason code the joint check gives (the joint-check page, its CSV and
+    the subject's access log all say it through ``green_channel_reason``)."""
+    from xinyong.lists import joint_checks
+    from xinyong.web.labels import GREEN_CHANNEL_LABELS, green_channel_reason
+
+    assert set(GREEN_CHANNEL_LABELS) == set(joint_checks.GREEN_CHANNEL_REASONS)
+    english, chinese = (i18n.translations(loc).gettext for loc in ("en", "zh_Hans"))
+    for code, words in joint_checks.GREEN_CHANNEL_REASONS.items():
+        assert green_channel_reason(code, english) == words
+        assert green_channel_reason(code, chinese) != words
+    assert green_channel_reason(joint_checks.CLEAN, chinese) == (
+        "连续 3 年无不良信用记录（第十六条第（一）项）"
+    )
+    # A reason stored in words before it was stored as a code is shown as it is.
+    assert green_channel_reason("on the black list", chinese) == "on the black list"
+
+
 def _refusal_codes() -> set[str]:
     """Every code a refusal is raised or reported with in the sources: the ``code=`` of a
     domain error, a row ``Problem``, an ``UnusableFile``, a district rule's ``Loosening``,

@@ -12,6 +12,7 @@ from typing import Any
 
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
+from xinyong.lists import joint_checks
 from xinyong.lists.models import EntryStatus, ListKind, MeasureKind, RemovalReason, Tier
 from xinyong.objections import rules as objection_rules
 from xinyong.subjects.models import ResponsibleRole
@@ -207,6 +208,30 @@ def source_label(stored: str, gettext: Callable[[str], str]) -> str:
         "district": match["district"],
         "version": match["version"],
     }
+
+
+# Why a subject does or does not get the green channel (Art. 16(1)), by the joint check's
+# reason code (``joint_checks.GREEN_CHANNEL_REASONS``).
+GREEN_CHANNEL_LABELS = {
+    joint_checks.INVALID: N_("not a valid code"),
+    joint_checks.NOT_REGISTERED: N_("subject not registered"),
+    joint_checks.ON_BLACK: N_("on the black list"),
+    joint_checks.ON_RED: N_("on the red list (Art. 16(1))"),
+    joint_checks.BAD_RECORD: N_("a bad credit record within the last %(years)s years"),
+    joint_checks.CLEAN: N_("no bad credit record for %(years)s consecutive years (Art. 16(1))"),
+    joint_checks.RESPONSIBLE_FOR_BLACK: N_(
+        "named as responsible for an organisation on the black list (Art. 18)"
+    ),
+}
+
+
+def green_channel_reason(code: str, gettext: Callable[[str], str]) -> str:
+    """A joint check's green-channel reason in the page's language, from its code; a code
+    no label knows in the check's own words, and a stored text that is no code as it is."""
+    label = GREEN_CHANNEL_LABELS.get(code)
+    if label is None:
+        return joint_checks.GREEN_CHANNEL_REASONS.get(code, code)
+    return gettext(label) % {"years": joint_checks.CLEAN_YEARS}
 
 
 def matter_names(matters: Iterable[Any], locale: str) -> dict[str, str]:

@@ -24,7 +24,7 @@ from xinyong.clock import CHINA, Clock
 from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists import joint_checks, measures
+from xinyong.lists import measures
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
@@ -41,7 +41,6 @@ from xinyong.web.pages.disclosure import (
     type_names,
 )
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
-from xinyong.web.pages.lists import GREEN_CHANNEL_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.report_output import report_response
 
@@ -240,11 +239,8 @@ def _render_access_log(
             "type_names": type_names(session, english=english),
             "revealed": revealed or {},
             "revealed_checks": revealed_checks or {},
-            # Joint checks (Art. 14–19): the matter in the page's language, and why the
-            # answer gave the green channel or not.
+            # Joint checks (Art. 14–19): the matter in the page's language.
             "matter_names": matter_names(measures.matters(session), locale),
-            "green_channel_labels": GREEN_CHANNEL_LABELS,
-            "clean_years": joint_checks.CLEAN_YEARS,
         },
     )
 

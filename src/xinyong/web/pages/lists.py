@@ -44,7 +44,7 @@ from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
 from xinyong.web.i18n import translations
-from xinyong.web.labels import cite, enum_label
+from xinyong.web.labels import cite, enum_label, green_channel_reason
 from xinyong.web.pages.collection import N_
 from xinyong.web.pages.disclosure import type_names
 from xinyong.web.pages.forms import announced, form_error
@@ -52,20 +52,6 @@ from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.refusals import explain
 
 router = APIRouter(include_in_schema=False)
-
-# Why a subject does or does not get the green channel (Art. 16(1)), in the page's words.
-GREEN_CHANNEL_LABELS = {
-    joint_checks.INVALID: N_("not a valid code"),
-    joint_checks.NOT_REGISTERED: N_("subject not registered"),
-    joint_checks.ON_BLACK: N_("on the black list"),
-    joint_checks.ON_RED: N_("on the red list (Art. 16(1))"),
-    joint_checks.BAD_RECORD: N_("a bad credit record within the last %(years)s years"),
-    joint_checks.CLEAN: N_("no bad credit record for %(years)s consecutive years (Art. 16(1))"),
-    joint_checks.RESPONSIBLE_FOR_BLACK: N_(
-        "named as responsible for an organisation on the black list (Art. 18)"
-    ),
-}
-
 
 # The download's columns: the page's, in its language.
 JOINT_CHECK_CSV_HEADER = (
@@ -123,12 +109,6 @@ def joint_check_csv(result: joint_checks.JointCheck, codes: list[str], request: 
             return f"{gettext('not a valid code')}{colon}{explained.text}"
         return gettext("Yes") if row.found else gettext("No")
 
-    def green_reason(row: joint_checks.Row) -> str:
-        label = GREEN_CHANNEL_LABELS.get(row.green_channel_reason_code)
-        if label is None:
-            return row.green_channel_reason
-        return gettext(label) % {"years": joint_checks.CLEAN_YEARS}
-
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = SafeWriter(buffer)
@@ -154,7 +134,7 @@ def joint_check_csv(result: joint_checks.JointCheck, codes: list[str], request: 
                     for m in row.measures
                 ),
                 gettext("Yes") if row.green_channel else gettext("No"),
-                green_reason(row),
+                green_channel_reason(row.green_channel_reason_code, gettext),
             ]
         )
     return buffer.getvalue()
@@ -515,8 +495,6 @@ async def joint_check(
             "matter": matter,
             # Not typed back into the form: the answers show each code, ID numbers masked.
             "codes": "",
-            "green_channel_labels": GREEN_CHANNEL_LABELS,
-            "clean_years": joint_checks.CLEAN_YEARS,
         },
     )
 

@@ -21,6 +21,7 @@ from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
     cite,
     enum_label,
+    green_channel_reason,
     matter_names,
     source_label,
     version_detail,
@@ -153,6 +154,8 @@ def render(
         "source_label": lambda stored: source_label(stored, gettext),
         "reason_text": lambda reason, table: version_reason(reason, table, gettext),
         "detail_text": lambda detail: version_detail(detail, gettext),
+        # Why a joint check gave the green channel or not, from its reason code.
+        "green_channel_reason": lambda code: green_channel_reason(code, gettext),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
