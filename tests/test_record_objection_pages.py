@@ -5,6 +5,8 @@ source's queue and correction form, in Chinese and English."""
 # ruff: noqa: F811
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +25,7 @@ from tests.factories import World, record_objection
 from tests.page_helpers import csrf_from, log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
-from xinyong.objections.models import ObjectionStatus, RecordObjection
+from xinyong.objections.models import Ground, ObjectionStatus, RecordObjection
 
 
 def test_pages_from_objection_to_correction(
@@ -179,3 +181,34 @@ def test_the_case_pages_say_the_basis_the_ground_and_the_fields_in_the_pages_lan
     assert "authority=" not in history
     assert '<span data-field="decision_number">' in history
     assert "行政处罚决定书文号：" in history
+
+
+def test_every_ground_is_offered_by_its_value_and_named_on_the_case(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """The form's grounds are the service's (``Ground``): a ground offered under another
+    name would be refused as no choice, and a case on it would show no ground."""
+    world = disclosure_world
+    record = company_penalty(db, clock, world)
+    db.commit()
+    log_in(client, "company")
+    page = client.get("/me/objections?lang=en")
+    offered = re.findall(r'<option value="([a-z_]+)"', page.text)
+    assert [g for g in offered if g in {g.value for g in Ground}] == [g.value for g in Ground]
+    raised = client.post(
+        "/me/objections?lang=en",
+        data={
+            "record": record.id,
+            "ground": Ground.DUPLICATE.value,
+            "statement": "同一处罚公示了两次",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert raised.status_code == 200, raised.text
+    assert "The record is published twice" in raised.text
+    objection = db.query(RecordObjection).one()
+    assert objection.ground is Ground.DUPLICATE
+    client.cookies.clear()
+    log_in(client, "objections")
+    case = client.get(f"/record-objections/{objection.id}?lang=en")
+    assert 'data-ground="duplicate_publication">The record is published twice<' in case.text

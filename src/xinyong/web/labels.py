@@ -15,6 +15,7 @@ from xinyong.accounts.permissions import Permission
 from xinyong.lists import joint_checks
 from xinyong.lists.models import EntryStatus, ListKind, MeasureKind, RemovalReason, Tier
 from xinyong.objections import rules as objection_rules
+from xinyong.objections.models import Ground
 from xinyong.subjects.models import ResponsibleRole
 
 
@@ -129,17 +130,18 @@ OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 # An objection's grounds (Art. 25; ``objections.models.Ground``).
-OBJECTION_GROUND_LABELS: dict[str, str] = {
-    "error": N_("The record is wrong"),
-    "omission": N_("Something is missing from the record"),
-    "duplicate": N_("The record is published twice"),
-    "should_not_be_public": N_("The record should not be public"),
-    "past_period": N_("The record is published past its publicity period"),
-    "infringement": N_("The record infringes a trade secret or privacy"),
+OBJECTION_GROUND_LABELS: dict[Ground, str] = {
+    Ground.ERROR: N_("The record is wrong"),
+    Ground.OMISSION: N_("Something is missing from the record"),
+    Ground.DUPLICATE: N_("The record is published twice"),
+    Ground.SHOULD_NOT_BE_PUBLIC: N_("The record should not be public"),
+    Ground.PAST_PERIOD: N_("The record is published past its publicity period"),
+    Ground.INFRINGEMENT: N_("The record infringes a trade secret or privacy"),
 }
 # The detail the services write with a version (``objections.service``: the objection and
 # its ground; the statement stays in the case), shown in the page's language.
 _OBJECTION_DETAIL = re.compile(r"^objection (\d+): (\w+)$")
+_GROUND_VALUES = frozenset(ground.value for ground in Ground)
 
 
 def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
@@ -148,10 +150,10 @@ def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     if not detail:
         return ""
     match = _OBJECTION_DETAIL.match(detail)
-    if match and match[2] in OBJECTION_GROUND_LABELS:
+    if match and match[2] in _GROUND_VALUES:
         return gettext("objection %(number)s, on the ground: %(ground)s") % {
             "number": match[1],
-            "ground": gettext(OBJECTION_GROUND_LABELS[match[2]]),
+            "ground": gettext(OBJECTION_GROUND_LABELS[Ground(match[2])]),
         }
     return detail
 
