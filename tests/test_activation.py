@@ -291,7 +291,7 @@ def test_an_administrator_gives_a_subject_account_no_password(
         )
     assert (refused.value.code, refused.value.field) == ("password_not_allowed", "password")
     with pytest.raises(InvalidInput) as staff:
-        accounts.create_account(
+        accounts.create_user(
             db,
             clock,
             admin(world),

@@ -132,8 +132,10 @@ def create_user(
     subject_id: int | None = None,
 ) -> UserAccount:
     """A staff account with the password given, or a subject account with none: it waits
-    for its subject to activate it with a code (``create_subject_account``, decision
-    0031), so that no administrator ever knows a subject's password."""
+    for its subject to activate it with a code the credit authority releases
+    (``issue_activation_code``, decision 0031 and its addendum), so that no administrator
+    ever knows a subject's password or code. What the administration forms, the API and
+    the command line create."""
     require(actor, Permission.MANAGE_ACCOUNTS)
     username = username.strip().lower()
     if not username or len(username) > 64 or not username.isprintable():
@@ -246,34 +248,6 @@ def create_subject_account(
         password=None,
         role=Role.SUBJECT,
         display_name=display_name,
-        subject_id=subject_id,
-    )
-
-
-def create_account(
-    session: Session,
-    clock: Clock,
-    actor: Actor,
-    *,
-    username: str,
-    role: Role,
-    password: str | None,
-    display_name: str | None = None,
-    organisation: Organisation | None = None,
-    subject_id: int | None = None,
-) -> UserAccount:
-    """What the administration forms and API create: a staff account with its password,
-    or a subject account with neither password nor code: the credit authority releases
-    its code (decision 0031 addendum)."""
-    return create_user(
-        session,
-        clock,
-        actor,
-        username=username,
-        password=password,
-        role=role,
-        display_name=display_name,
-        organisation=organisation,
         subject_id=subject_id,
     )
 

@@ -169,7 +169,7 @@ def users_create(
 
         organisation = accounts.organisation_by_code(session, org, field="org") if org else None
         subject_id = subjects.by_reference(session, subject).id if subject else None
-        user = accounts.create_account(
+        user = accounts.create_user(
             session,
             clock,
             SYSTEM_ACTOR,

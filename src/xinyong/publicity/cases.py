@@ -155,7 +155,9 @@ def _list_basis(
     return entry
 
 
-def _repair_basis(session: Session, case_id: int | None) -> RepairCase:
+def repair_basis(session: Session, case_id: int | None) -> RepairCase:
+    """The repair case a credit-repair case rests on, still decided with the record
+    repaired (``not_repaired`` otherwise)."""
     if case_id is None:
         raise InvalidInput(
             "a credit-repair case rests on a repaired case",
@@ -180,12 +182,6 @@ def _repair_basis(session: Session, case_id: int | None) -> RepairCase:
             article=REPAIR_ARTICLE,
         )
     return found
-
-
-def repair_basis(session: Session, case_id: int | None) -> RepairCase:
-    """The repair case a credit-repair case rests on, still decided with the record
-    repaired (``not_repaired`` otherwise)."""
-    return _repair_basis(session, case_id)
 
 
 def identifying_terms(session: Session, subject: Subject, record: CreditRecord) -> list[str]:
@@ -249,7 +245,7 @@ def _check_basis(session: Session, case: TypicalCase, today: dt.date) -> None:
                 field="list_entry_id",
                 article=ARTICLE,
             )
-        repair = _repair_basis(session, case.repair_case_id)
+        repair = repair_basis(session, case.repair_case_id)
         # Anonymised without a paper consent; and once the subject is asked, since it may
         # refuse or withdraw (the texts were checked when it was asked; checked again here).
         asked = case.id is not None and consent_of(session, case.id) is not None
@@ -462,7 +458,7 @@ def _open_request(session: Session, clock: Clock, actor: Actor, case: TypicalCas
             field="case",
             article=REPAIR_ARTICLE,
         )
-    repair = _repair_basis(session, case.repair_case_id)
+    repair = repair_basis(session, case.repair_case_id)
     # The subject may refuse, or withdraw later: the case must read anonymised as well as
     # it reads named, so its texts may not identify the subject even with a paper consent.
     _check_anonymised(

@@ -106,7 +106,7 @@ def create_user(
     activation code: an officer of the credit authority releases the code to the subject
     (``POST /api/v1/subject-accounts/{id}/activation-code``, decision 0031 addendum)."""
     require(actor, Permission.MANAGE_ACCOUNTS)
-    user = accounts.create_account(
+    user = accounts.create_user(
         session,
         clock,
         actor,

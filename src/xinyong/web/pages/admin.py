@@ -65,7 +65,7 @@ def create_user(
     require(actor, Permission.MANAGE_ACCOUNTS)
     # A subject account gets no code here: an officer of the credit authority releases it
     # (/subject-accounts, decision 0031 addendum).
-    accounts.create_account(
+    accounts.create_user(
         session,
         clock,
         actor,
