@@ -319,12 +319,7 @@ def activate(
     """The subject sets its password with the code it was handed; the code is spent.
     A wrong username, a wrong, replaced or spent code and a deactivated account are
     answered alike; an expired code is named only to whoever presents it."""
-    username = username.strip().lower()
-    user = (
-        session.scalar(select(UserAccount).where(UserAccount.username == username))
-        if username.isprintable()
-        else None
-    )
+    user = _user_named(session, username)
     presented = _activation_hash(code)
     stored = user.activation_code_hash if user is not None else None
     matches = hmac.compare_digest(stored or _activation_hash("-"), presented)
@@ -494,13 +489,7 @@ def actor_for_user(user: UserAccount) -> Actor:
 
 def authenticate(session: Session, clock: Clock, username: str, password: str) -> UserAccount:
     """Check a password; audit success and failure alike (without the password)."""
-    username = username.strip().lower()
-    # No account has a non-printable name, and PostgreSQL refuses NUL characters in a query.
-    user = (
-        session.scalar(select(UserAccount).where(UserAccount.username == username))
-        if username.isprintable()
-        else None
-    )
+    user = _user_named(session, username)
     # An account waiting for activation has no password: checked against the dummy hash
     # for the same time, and refused like any wrong password.
     has_password = user is not None and bool(user.password_hash)
@@ -664,13 +653,18 @@ def revoke_api_key(session: Session, clock: Clock, actor: Actor, key_id: int) ->
     )
 
 
-def user_by_username(session: Session, username: str) -> UserAccount:
+def _user_named(session: Session, username: str) -> UserAccount | None:
+    """The account of a username as typed: case and surrounding spaces do not matter (as
+    ``create_user`` stores names). None for a non-printable name, which no account has and
+    PostgreSQL would refuse in a query (NUL)."""
     name = username.strip().lower()
-    user = (
-        session.scalar(select(UserAccount).where(UserAccount.username == name))
-        if name.isprintable()
-        else None
-    )
+    if not name.isprintable():
+        return None
+    return session.scalar(select(UserAccount).where(UserAccount.username == name))
+
+
+def user_by_username(session: Session, username: str) -> UserAccount:
+    user = _user_named(session, username)
     if user is None:
         raise NotFound(f"no user {username}", code="not_found", field="username")
     return user
