@@ -259,7 +259,7 @@ def test_no_consent_to_a_withdrawn_case_or_a_revoked_repair(
     assert withdrawn.value.code == "case_withdrawn"
     with pytest.raises(Conflict) as ask:
         cases.request_consent(db, clock, actor(pworld, "authority"), case.id)
-    assert ask.value.code in {"wrong_state", "consent_already_requested"}
+    assert (ask.value.code, ask.value.article) == ("case_withdrawn", "Art. 32")
     savepoint.rollback()
     assert case.repair_case_id is not None
     repair.fraud(

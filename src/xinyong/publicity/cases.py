@@ -437,10 +437,12 @@ def _open_request(session: Session, clock: Clock, actor: Actor, case: TypicalCas
             article=REPAIR_ARTICLE,
         )
     if case.withdrawn_at is not None:
+        # As the subject's answer to a request is refused (``consent.answer``).
         raise Conflict(
             "the case is withdrawn: there is nothing to consent to",
-            code="wrong_state",
+            code="case_withdrawn",
             field="case",
+            article=ARTICLE,
         )
     existing = consent_of(session, case.id)
     if existing is not None:

@@ -208,7 +208,8 @@ def request_consent(
     """Ask the subject of a credit-repair case, on the platform, for its consent to be
     named (credit authority). Until it consents the case is shown anonymised; its texts must
     read anonymised (422 ``identifies_subject``), since it may refuse or withdraw. 409
-    ``consent_already_requested``, or ``consent_refused`` once refused or withdrawn."""
+    ``consent_already_requested``, ``consent_refused`` once refused or withdrawn, or
+    ``case_withdrawn`` (Art. 32)."""
     cases.request_consent(session, clock, actor, case_id)
     return staff_out(cases.staff_case(session, clock, actor, case_id))
 
