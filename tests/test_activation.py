@@ -706,6 +706,10 @@ def test_pages_admin_creates_the_officer_releases_once_and_the_subject_activates
 
     form = client.get("/activate", headers=HTML)
     assert form.status_code == 200
+    # Where the code comes from, as the credit authority releases it.
+    said = client.get("/activate", params={"lang": "en"}, headers=HTML).text
+    assert "credit authority gave you your activation code at its counter" in said
+    assert "letter" not in said
     wrong = client.post(
         "/activate",
         data={
