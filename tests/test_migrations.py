@@ -175,6 +175,63 @@ def test_migration_0025_allows_early_removal_for_the_standards_that_say_so(
         engine.dispose()
 
 
+def test_migration_0037_names_the_art22_case_of_the_standards_that_cite_one(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with the Fuzhou standards loaded before 0037 and back: the
+    standards whose legal basis cites a case of Art. 22 name it, the others none."""
+    from alembic.script import ScriptDirectory
+
+    # The revision before 0037, whatever the chain is when the branches are merged.
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0037").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0037")
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            standard = tables.tables["list_standard"]
+            for code, kind in (
+                ("dishonest_subject", "black"),
+                ("serious_health_safety", "black"),
+                ("serious_fair_competition", "black"),
+                ("serious_refusing_duties", "black"),
+                ("serious_national_defence", "black"),
+                ("court_judgment_defaulter", "black"),
+                ("integrity_model", "red"),
+            ):
+                connection.execute(
+                    insert(standard).values(
+                        _filled(standard, code=code, kind=kind, tier=kind, active=True)
+                    )
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT code, repair_exclusion FROM list_standard ORDER BY code")
+            ).all()
+            assert [tuple(row) for row in rows] == [
+                ("court_judgment_defaulter", None),
+                ("dishonest_subject", None),
+                ("integrity_model", None),
+                ("serious_fair_competition", "22(2)"),
+                ("serious_health_safety", "22(1)"),
+                ("serious_national_defence", "22(4)"),
+                ("serious_refusing_duties", "22(3)"),
+            ]
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, before)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("list_standard")}
+            assert "repair_exclusion" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def test_migration_0023_gives_every_version_its_records_date_severity_and_window(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

@@ -19,7 +19,9 @@ from tests.collection_helpers import (
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
     ingest,
+    next_decision_number,
     penalty_row,
+    record_by_decision,
 )
 from tests.disclosure_helpers import (
     ITEM,
@@ -31,6 +33,12 @@ from tests.disclosure_helpers import (
     make_query_item,
 )
 from tests.factories import World, record_objection
+from tests.lists_helpers import (
+    ingest_penalty,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+)
 from tests.repair_helpers import ALL_DECLARED, apply, old_decision
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog.definitions import Severity
@@ -40,6 +48,8 @@ from xinyong.collection.records import current_version
 from xinyong.disclosure import files
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import eligibility, joint_checks
+from xinyong.lists import entries as list_entries
+from xinyong.lists.models import RemovalReason
 from xinyong.objections import cases as objection_cases
 from xinyong.repair import cases, rules
 from xinyong.repair import service as repair
@@ -395,6 +405,123 @@ def test_the_catalog_names_the_art22_cases_court_defaulters_are_never_repaired()
     )
     (failed,) = rules.failed(rules.checklist(facts))
     assert (failed.code, failed.kind, failed.article) == ("art22_3", "exclusion", "Art. 22(3)")
+
+
+# --- Art. 22: the cases never repaired ---------------------------------------------------------
+
+
+def _old_penalty(db: Session, clock: FixedClock, world: World) -> int:
+    """A penalty of the company old enough to repair (125 days)."""
+    number = next_decision_number()
+    ingest_penalty(
+        db,
+        clock,
+        world,
+        world.subjects["company"],
+        decision_number=number,
+        decision_date=old_decision(clock),
+    )
+    return record_by_decision(db, number).id
+
+
+@pytest.mark.parametrize(
+    ("standard", "case"),
+    [
+        ("serious_health_safety", "22(1)"),
+        ("serious_fair_competition", "22(2)"),
+        ("serious_refusing_duties", "22(3)"),
+        ("serious_national_defence", "22(4)"),
+    ],
+)
+def test_a_subject_listed_under_an_art22_standard_is_not_repaired(
+    db: Session, clock: FixedClock, lists_world: World, standard: str, case: str
+) -> None:
+    """Art. 22: a subject on the black list under a standard that names one of its cases is
+    not repaired while the entry is in force, whatever the serious-list setting (the
+    Zhejiang blanket rule, off here); the checklist says so with the case's article."""
+    world = lists_world
+    record_id = _old_penalty(db, clock, world)
+    entry = published_entry(db, clock, world, world.subjects["company"], standard)
+    code = f"art22_{case[3]}"
+    with pytest.raises(Conflict) as refused:
+        apply(db, clock, world, record_id)
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "not_repairable",
+        code,
+        f"Art. {case}",
+    )
+    failed = refused.value.details["failed"]  # type: ignore[index]
+    assert [(c["code"], c["kind"]) for c in failed] == [(code, "exclusion")]
+    std = list_entries.standard(db, standard)
+    assert std.name in failed[0]["message"]
+    # The checklist before applying shows it, with the standard and the end of the term.
+    company = actor_of(world, "company")
+    shown = {c.code: c for c in repair.checklist(db, clock, company, record_id)}
+    assert not shown[code].ok
+    assert shown[code].params == {"standard": std.name, "until": str(entry.term_end)}
+    # The entry ends: the subject may apply.
+    list_entries.remove(
+        db,
+        clock,
+        actor_of(world, "caseofficer"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行义务",
+    )
+    assert apply(db, clock, world, record_id).status is RepairStatus.SUBMITTED
+
+
+def test_a_black_list_entry_of_an_ordinary_standard_does_not_exclude_repair(
+    db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    """Only the Art. 22 cases exclude; the blanket exclusion of every serious-list subject
+    stays a setting (rules.md, the Zhejiang model), off by default."""
+    world = lists_world
+    record_id = _old_penalty(db, clock, world)
+    published_entry(db, clock, world, world.subjects["company"], "dishonest_subject")
+    assert apply(db, clock, world, record_id).status is RepairStatus.SUBMITTED
+
+
+def test_a_subject_listed_after_applying_is_not_repaired(
+    db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    """Listed under an Art. 22 standard while the case runs: the source cannot approve."""
+    world = lists_world
+    record_id = _old_penalty(db, clock, world)
+    case = apply(db, clock, world, record_id)
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    published_entry(db, clock, world, world.subjects["company"], "serious_health_safety")
+    with pytest.raises(Conflict) as refused:
+        repair.decide(
+            db, clock, actor_of(world, "caseofficer"), case.id, approve=True, reasons="整改"
+        )
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "not_repairable",
+        "art22_1",
+        "Art. 22(1)",
+    )
+    # Rejecting stays open to the source.
+    repair.decide(
+        db, clock, actor_of(world, "caseofficer"), case.id, approve=False, reasons="第二十二条"
+    )
+    assert case.status is RepairStatus.REJECTED
+
+
+def test_the_rule_pack_names_the_art22_case_of_its_standards() -> None:
+    """As data (decision 0008): the standards whose legal basis cites a case of Art. 22
+    name it; the others none."""
+    from xinyong.lists import measures
+
+    named = {s["code"]: s.get("repair_exclusion") for s in measures.read_rule_pack()["standards"]}
+    assert named == {
+        "integrity_model": None,
+        "dishonest_subject": None,
+        "serious_health_safety": "22(1)",
+        "serious_fair_competition": "22(2)",
+        "serious_refusing_duties": "22(3)",
+        "serious_national_defence": "22(4)",
+        "court_judgment_defaulter": None,
+    }
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ from tests.collection_helpers import (
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
+    next_decision_number,
+    record_by_decision,
 )
 from tests.disclosure_helpers import (
     access_events,
@@ -20,9 +22,16 @@ from tests.disclosure_helpers import (
     disclosure_world,  # noqa: F401 - fixture
 )
 from tests.factories import World, auth_headers
+from tests.lists_helpers import (
+    ingest_penalty,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+)
 from tests.page_helpers import csrf_from, log_in
 from tests.repair_helpers import application, old_decision
 from xinyong.clock import FixedClock
+from xinyong.lists import entries
 from xinyong.repair.models import RepairCase
 
 
@@ -179,3 +188,56 @@ def test_pages_from_application_to_repair(
     log_in(client, "company")
     credit = client.get("/me/credit")
     assert f'href="/me/repairs?record={record.id}"' not in credit.text
+
+
+def test_an_art22_listing_is_refused_over_the_api_and_shown_on_the_page(
+    client: TestClient, db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    """Listed under a standard naming Art. 22(1): the checklist's exclusion fails with the
+    standard and its term, the application is 409 ``not_repairable`` citing Art. 22(1),
+    and the page says why in the subject's language; the standards say so beforehand."""
+    world = lists_world
+    company = world.subjects["company"]
+    number = next_decision_number()
+    ingest_penalty(
+        db, clock, world, company, decision_number=number, decision_date=old_decision(clock)
+    )
+    record_id = record_by_decision(db, number).id
+    entry = published_entry(db, clock, world, company, "serious_health_safety")
+    standard = entries.standard(db, "serious_health_safety").name
+    until = str(entry.term_end)
+    db.commit()
+
+    headers = auth_headers(client, "company")
+    listed = client.get(f"/api/v1/me/records/{record_id}/repair-checklist", headers=headers)
+    assert listed.status_code == 200
+    (check,) = [c for c in listed.json()["items"] if c["code"] == "art22_1"]
+    assert (check["ok"], check["article"], check["params"]) == (
+        False,
+        "Art. 22(1)",
+        {"standard": standard, "until": until},
+    )
+    body = {**application(), "declared": sorted(application()["declared"])}
+    refused = client.post(f"/api/v1/me/records/{record_id}/repairs", json=body, headers=headers)
+    assert refused.status_code == 409
+    error = refused.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "not_repairable",
+        "art22_1",
+        "Art. 22(1)",
+    )
+
+    log_in(client, "company")
+    page = client.get(f"/me/repairs?record={record_id}")
+    assert 'data-check="art22_1" data-ok="false"' in page.text
+    assert f'data-listed="{standard}"' in page.text
+    assert until in page.text
+    english = client.get(f"/me/repairs?record={record_id}&lang=en")
+    assert "no repair is granted while the entry is in force" in english.text
+
+    standards = {s["code"]: s for s in client.get("/api/v1/list-standards").json()["items"]}
+    assert standards["serious_health_safety"]["repair_exclusion"] == "22(1)"
+    assert standards["dishonest_subject"]["repair_exclusion"] is None
+    shown = client.get("/list-standards?lang=en")
+    assert 'data-repair-exclusion="22(1)"' in shown.text
+    assert "Not granted while an entry under this standard is in force" in shown.text

@@ -13,7 +13,7 @@ import enum
 import functools
 import re
 from collections.abc import Mapping
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -48,6 +48,12 @@ class FieldType(enum.StrEnum):
     ENUM = "enum"
     USCC = "uscc"
     CITIZEN_ID = "citizen_id"
+
+
+# The cases of Art. 22 in which credit is not repaired, as the catalog's record types and the
+# list standards name them (repair_exclusions, ListStandard.repair_exclusion).
+Art22Case = Literal["22(1)", "22(2)", "22(3)", "22(4)", "22(5)"]
+ART22_CASES: tuple[Art22Case, ...] = get_args(Art22Case)
 
 
 class Severity(enum.StrEnum):
@@ -309,7 +315,7 @@ class RecordTypeDefinition(BaseModel):
     # The cases of Art. 22 that make records of this type not repairable ("22(1)" …
     # "22(5)"): data the credit authority sets in the catalog, shown with the reason in
     # a repair application's checklist (``repair.rules``).
-    repair_exclusions: tuple[Literal["22(1)", "22(2)", "22(3)", "22(4)", "22(5)"], ...] = ()
+    repair_exclusions: tuple[Art22Case, ...] = ()
     # Market information is recorded from the submitter's own business, or about its
     # members under their agreement (Art. 10 ¶1). The text field naming the submitter's own
     # side of the business (a contract's counterparty: the party the subject owed) must name

@@ -89,6 +89,9 @@ def public_standards(session: Session) -> list[dict[str, Any]]:
             "term_months": s.term_months,
             "exit_conditions": s.exit_conditions,
             "remedies": s.remedies,
+            # The case of Art. 22 under which the listed subject's credit is not repaired
+            # while the entry is in force, or None.
+            "repair_exclusion": s.repair_exclusion,
             "procedure": {
                 "public_comment_days": s.comment_days
                 if s.kind is ListKind.RED and not s.from_record_type
@@ -726,6 +729,22 @@ def published(
             r for r in rows if wanted in r[1].name_normalised or wanted.upper() == (r[1].uscc or "")
         ]
     return rows
+
+
+def art22_entries_in_force(
+    session: Session, subject_id: int, today: dt.date
+) -> list[tuple[ListEntry, ListStandard]]:
+    """The subject's entries in force today under a standard that names a case of Art. 22
+    (``ListStandard.repair_exclusion``): while one is, its credit is not repaired."""
+    return [
+        (entry, std)
+        for entry, _, std in session.execute(
+            _published_statement(today).where(
+                ListEntry.subject_id == subject_id, ListStandard.repair_exclusion.is_not(None)
+            )
+        )
+        if in_force(entry, today)
+    ]
 
 
 def published_of(

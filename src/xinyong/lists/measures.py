@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
 from xinyong.audit import service as audit
+from xinyong.catalog.definitions import ART22_CASES
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists.models import (
@@ -234,6 +235,15 @@ def all_measures(session: Session) -> list[Measure]:
     return list(session.scalars(select(Measure).order_by(Measure.kind, Measure.head, Measure.code)))
 
 
+def _art22_case(item: dict[str, Any]) -> str | None:
+    case = item.get("repair_exclusion")
+    if case is not None and case not in ART22_CASES:
+        raise ValueError(
+            f"standard {item['code']}: repair_exclusion must be one of {', '.join(ART22_CASES)}"
+        )
+    return case
+
+
 def load_rule_pack(session: Session, clock: Clock, path: Path = RULEPACK) -> int:
     """Matters, standards, measures (published) and the grade model; idempotent."""
     pack = read_rule_pack(path)
@@ -265,6 +275,7 @@ def load_rule_pack(session: Session, clock: Clock, path: Path = RULEPACK) -> int
                     from_record_type=item.get("from_record_type"),
                     early_removal=item.get("early_removal", False),
                     early_removal_months=item.get("early_removal_months"),
+                    repair_exclusion=_art22_case(item),
                     active=True,
                 )
             )

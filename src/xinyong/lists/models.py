@@ -63,6 +63,10 @@ class ListStandard(IdMixin, Base):
     # rule instead: on performance, within 3 working days (decision 0027).
     early_removal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     early_removal_months: Mapped[int | None] = mapped_column(Integer)
+    # Black: the case of Art. 22 the standard's conduct is ("22(1)" … "22(5)"): while an
+    # entry under it is in force the subject's credit is not repaired, whatever the
+    # configuration (``repair.rules``). None: the standard names no such case.
+    repair_exclusion: Mapped[str | None] = mapped_column(String(8))
 
 
 class EntryStatus(enum.StrEnum):

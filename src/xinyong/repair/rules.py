@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Collection
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from xinyong.calendar import WorkingDayCalendar, add_months
-from xinyong.catalog.definitions import RecordTypeDefinition, Severity
+from xinyong.catalog.definitions import ART22_CASES, RecordTypeDefinition, Severity
 from xinyong.errors import Conflict
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
 
@@ -22,8 +22,6 @@ CASE_PURPOSE = "deciding a credit repair (Art. 21)"
 
 # The Art. 21 ¶2 declarations the subject makes; all are required.
 DECLARATIONS = ("corrected", "committed", "supervision", "penalty_performed")
-# The five cases of Art. 22, as a record type's definition names them (repair_exclusions).
-ART22_CASES = ("22(1)", "22(2)", "22(3)", "22(4)", "22(5)")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,21 @@ class Check:
     ok: bool  # a condition met, or an exclusion that does not apply
     article: str
     message: str
+    # What the page fills into the check's label: the standard and the end of the term of
+    # a black-list entry that excludes repair (Art. 22).
+    params: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A black-list entry of the subject in force under a standard naming a case of Art. 22."""
+
+    case: str  # "22(1)" … "22(5)"
+    standard: str  # the standard's name
+    until: dt.date | None  # the end of its term
 
 
 @dataclass(frozen=True)
@@ -94,6 +104,8 @@ class Facts:
     fraud_within_period: dt.date | None  # the day a case of the subject ended for fraud
     serious_list: bool  # on the black list, serious tier, and configured to exclude
     terms: Terms
+    # Entries in force under standards naming a case of Art. 22: never configurable.
+    listed: tuple[Listing, ...] = ()
 
 
 def publicity_period_ends(facts: Facts) -> dt.date:
@@ -166,17 +178,7 @@ def checklist(facts: Facts) -> list[Check]:
             "the penalty decision (or the obligation) was performed; give the evidence",
         )
     )
-    excluded = set(facts.definition.repair_exclusions)
-    for case in ART22_CASES:
-        checks.append(
-            Check(
-                f"art{case.replace('(', '_').rstrip(')')}",
-                "exclusion",
-                case not in excluded,
-                f"Art. {case}",
-                "records of this type are not repairable (the catalog names this case of Art. 22)",
-            )
-        )
+    checks.extend(art22_checks(facts.definition, facts.listed))
     checks.append(
         Check(
             "under_objection",
@@ -220,6 +222,40 @@ def checklist(facts: Facts) -> list[Check]:
             "a seriously dishonest subject on the black list cannot repair its records here",
         )
     )
+    return checks
+
+
+def art22_checks(definition: RecordTypeDefinition, listed: Collection[Listing]) -> list[Check]:
+    """One exclusion per case of Art. 22 ("不予信用修复"): it applies when the catalog names
+    the case for the record's type, or the subject is on the black list under a standard
+    naming it (its first such entry is shown). Neither depends on configuration."""
+    excluded = set(definition.repair_exclusions)
+    checks = []
+    for case in ART22_CASES:
+        entry = next((listing for listing in listed if listing.case == case), None)
+        if entry is not None:
+            until = entry.until.isoformat() if entry.until else ""
+            message = (
+                f"the subject is on the black list under the standard {entry.standard}"
+                + (f" until {until}" if until else "")
+                + f": Art. {case} grants no repair while the entry is in force"
+            )
+            params = {"standard": entry.standard, "until": until}
+        else:
+            message = (
+                "records of this type are not repairable (the catalog names this case of Art. 22)"
+            )
+            params = {}
+        checks.append(
+            Check(
+                f"art{case.replace('(', '_').rstrip(')')}",
+                "exclusion",
+                case not in excluded and entry is None,
+                f"Art. {case}",
+                message,
+                params,
+            )
+        )
     return checks
 
 

@@ -40,7 +40,11 @@ from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists.entries import end_entries_resting_on, restore_entries_resting_on
+from xinyong.lists.entries import (
+    art22_entries_in_force,
+    end_entries_resting_on,
+    restore_entries_resting_on,
+)
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason, Tier
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN as OBJECTIONS_OPEN
@@ -214,6 +218,14 @@ def _serious_listed(session: Session, subject_id: int, today: dt.date) -> bool:
     )
 
 
+def _art22_listings(session: Session, subject_id: int, today: dt.date) -> tuple[rules.Listing, ...]:
+    """The subject's black-list entries in force under standards naming a case of Art. 22."""
+    return tuple(
+        rules.Listing(case=std.repair_exclusion or "", standard=std.name, until=entry.term_end)
+        for entry, std in art22_entries_in_force(session, subject_id, today)
+    )
+
+
 def _own_record(session: Session, actor: Actor, record_id: int) -> tuple[int, CreditRecord]:
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
@@ -316,8 +328,11 @@ def _checklist(
             fraud_within_period=_fraud_ended_on(
                 session, subject_id, today, terms.fraud_exclusion_months
             ),
+            # Only the blanket exclusion of every serious-list subject (the Zhejiang model
+            # of rules.md) is a setting; the cases of Art. 22 are law (``listed``).
             serious_list=excludes_serious_list and _serious_listed(session, subject_id, today),
             terms=terms,
+            listed=_art22_listings(session, subject_id, today),
         )
     )
 
@@ -543,6 +558,17 @@ def decide(
             field="record",
             article="Art. 25" if record.status is RecordStatus.UNDER_OBJECTION else rules.ARTICLE,
         )
+    if approve:
+        # Art. 22 grants no repair in its cases, whenever they arise: the subject may have
+        # been listed under such a standard since it applied (or the catalog revised).
+        excluded = rules.failed(
+            rules.art22_checks(
+                objections.definition_of(session, record),
+                _art22_listings(session, record.subject_id, clock.today()),
+            )
+        )
+        if excluded:
+            _refuse(excluded)
     case.status = status
     case.decided_at = clock.now()
     case.decided_by = actor.audit().id

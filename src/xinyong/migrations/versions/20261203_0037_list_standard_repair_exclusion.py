@@ -1,0 +1,50 @@
+"""list_standard.repair_exclusion: the case of Art. 22 a black-list standard's conduct is,
+under which credit is not repaired while an entry is in force (decision 0023 addendum)
+
+The Fuzhou rule pack's standards whose legal basis cites a case of Art. 22 are marked here
+for databases loaded before: ``load_rule_pack`` only creates standards a database lacks,
+so, as for ``clean_years`` (0014) and ``early_removal`` (0025), the migration carries the
+new attribute to the standards already stored. Every other standard names no case.
+
+Revision ID: 0037
+Revises: 0031
+Create Date: 2026-12-03 16:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0037"
+# 0032-0036 are being written in parallel: re-chain onto the latest when merging.
+down_revision: str | None = "0031"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# As the rule pack names them (src/xinyong/lists/rulepacks/fuzhou.toml).
+_CASES = {
+    "serious_health_safety": "22(1)",
+    "serious_fair_competition": "22(2)",
+    "serious_refusing_duties": "22(3)",
+    "serious_national_defence": "22(4)",
+}
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("list_standard", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("repair_exclusion", sa.String(length=8), nullable=True))
+    standard = sa.table(
+        "list_standard",
+        sa.column("code", sa.String()),
+        sa.column("repair_exclusion", sa.String()),
+    )
+    for code, case in _CASES.items():
+        op.execute(standard.update().where(standard.c.code == code).values(repair_exclusion=case))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("list_standard", schema=None) as batch_op:
+        batch_op.drop_column("repair_exclusion")
