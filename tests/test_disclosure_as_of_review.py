@@ -20,7 +20,12 @@ from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
-from xinyong.collection.pipeline import REASON_CREATED, REASON_UPDATED
+from xinyong.collection.content import (
+    REASON_CREATED,
+    REASON_UPDATED,
+    carries_source_content,
+    reason_corrected,
+)
 from xinyong.disclosure import files, review
 from xinyong.disclosure.files import RecordView
 from xinyong.subjects.models import Subject
@@ -167,16 +172,18 @@ def test_the_public_api_and_a_report_as_of_a_past_day_leave_out_a_record_then_un
 
 # --- the rule, as a property ----------------------------------------------------------------
 
-CONTENT, REVIEW, OTHER = "content", "review", "other"
+CONTENT, CORRECTION, REVIEW, OTHER = "content", "correction", "review", "other"
 REASONS = {
     CONTENT: REASON_UPDATED,
+    # A correction after an objection is new content from the source too (Art. 12(3)).
+    CORRECTION: reason_corrected(7),
     REVIEW: review.REASON_CLEARED,
     OTHER: "publicity ended",
 }
 
 
 @given(
-    events=st.lists(st.sampled_from([CONTENT, REVIEW, OTHER]), min_size=1, max_size=12),
+    events=st.lists(st.sampled_from([CONTENT, CORRECTION, REVIEW, OTHER]), min_size=1, max_size=12),
     made=st.integers(min_value=1, max_value=12),
 )
 def test_the_review_state_of_a_past_day_is_the_one_the_record_had_then(
@@ -190,7 +197,7 @@ def test_the_review_state_of_a_past_day_is_the_one_the_record_had_then(
     flags: list[bool] = []
     waiting = False
     for event in events:
-        if event == CONTENT:
+        if event in (CONTENT, CORRECTION):
             waiting = True
         elif event == REVIEW:
             waiting = False
@@ -198,3 +205,30 @@ def test_the_review_state_of_a_past_day_is_the_one_the_record_had_then(
     history = [(None,) * 13 + (REASONS[event],) for event in events]
     history[0] = (None,) * 13 + (REASON_CREATED,)
     assert files._awaiting_review_on(history, made, flags[-1], True) == flags[made - 1]
+
+
+@given(objection=st.integers(min_value=1, max_value=2**62))
+def test_only_versions_the_source_wrote_carry_content(objection: int) -> None:
+    """Ingested and corrected versions are the source's content; a status change, a
+    withdrawal, a rejection, a repair, a revocation or the review's own version is not."""
+    from xinyong.collection import revocation
+    from xinyong.objections import rules as objection_rules
+    from xinyong.repair import rules as repair_rules
+
+    assert carries_source_content(REASON_CREATED)
+    assert carries_source_content(REASON_UPDATED)
+    assert carries_source_content(objection_rules.reason_corrected(objection))
+    for other in (
+        objection_rules.reason_withdrawn(objection),
+        objection_rules.reason_rejected(objection),
+        repair_rules.reason_repaired(objection),
+        repair_rules.reason_restored(objection),
+        revocation.reason_revoked("court"),
+        revocation.reason_reinstated("revoked_in_error"),
+        review.REASON_CLEARED,
+        review.REASON_REDACTED,
+        "publicity ended",
+        "declared by subject",
+        "fulfilment updated",
+    ):
+        assert not carries_source_content(other), other

@@ -599,3 +599,155 @@ def test_each_record_shown_for_review_is_in_its_subjects_access_log(
     assert [e.details for e in views] == [{"records": [first, second]}] * 2
     # Not file reads: neither the bulk-read limits nor supervision's volumes count them.
     assert access.RECORD_UNDER_REVIEW in access.NOT_FILE_READS
+
+
+# --- new content from the source after the review ------------------------------------------
+
+CORRECTED_FACTS = "经复核，当事人员工李某某患有乙型肝炎，其病历被用于广告宣传"
+
+
+def _objection_forwarded(db: Session, clock: FixedClock, world: World, record_id: int) -> int:
+    """The company objects to its record and the credit authority's handler forwards it
+    (the accounts read afresh: a request before may have detached the world's rows)."""
+    from xinyong.accounts.models import UserAccount
+    from xinyong.objections import service as objections
+
+    def fresh(username: str) -> Actor:
+        user = db.scalar(select(UserAccount).where(UserAccount.username == username))
+        assert user is not None
+        return accounts.actor_for_user(user)
+
+    objection = objections.raise_objection(
+        db, clock, fresh("company"), record_id, ground="error", statement="违法事实有误"
+    )
+    objections.forward(db, clock, fresh("objections"), objection.id, note="请核实")
+    db.commit()
+    return int(objection.id)
+
+
+def test_content_corrected_after_an_objection_waits_for_the_review_again(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    """Art. 12(3): the correction is new free text from the source — here naming a person
+    and an illness — so, its type asking for the review, it is not public until the
+    source's security officer confirms or redacts it, as for content ingested."""
+    world = review_world
+    record_id = submit(db, clock, world)
+    review.confirm(db, clock, actor_of(world, "security"), record_id, "")
+    db.commit()
+    assert record_id in public_ids(client, company)
+    objection_id = _objection_forwarded(db, clock, world, record_id)
+
+    corrected = client.post(
+        f"/api/v1/record-objections/{objection_id}/correct",
+        json={"values": {"violation_facts": CORRECTED_FACTS}, "note": "更正违法事实"},
+        headers=auth_headers(client, "reporter"),
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["awaiting_review"] is True
+    assert awaiting(db, record_id)
+    assert record_id not in public_ids(client, company)
+    assert CORRECTED_FACTS not in client.get(f"/api/v1/subjects/{company}/public").text
+    # The source's pages say that it waits, and why it is not public.
+    log_in(client, "reporter")
+    for path in (f"/record-objections/{objection_id}?lang=en", f"/records/{record_id}?lang=en"):
+        page = client.get(path, headers=HTML)
+        assert page.status_code == 200, page.text
+        assert "data-awaiting-review" in page.text
+        assert "Waiting for the confidentiality review" in page.text
+    client.cookies.clear()
+    # The officer is shown it, and redacts the illness.
+    headers = auth_headers(client, "security")
+    pending = client.get("/api/v1/reviews", headers=headers)
+    assert [item["record_id"] for item in pending.json()["items"]] == [record_id]
+    redacted = client.post(
+        f"/api/v1/reviews/{record_id}/redact",
+        json={"fields": ["violation_facts"], "note": "涉及个人隐私"},
+        headers=headers,
+    )
+    assert redacted.status_code == 200, redacted.text
+    assert record_id in public_ids(client, company)
+    assert CORRECTED_FACTS not in client.get(f"/api/v1/subjects/{company}/public").text
+
+
+def test_a_day_between_the_correction_and_its_review_shows_it_not_public(
+    review_world: World, db: Session, clock: FixedClock
+) -> None:
+    """A file as of a past day tells the review state then (``files._awaiting_review_on``):
+    the day of the correction, before the officer's review the next day, the record was
+    waiting, so it was not public that day."""
+    from xinyong.disclosure import files
+    from xinyong.objections import service as objections
+
+    world = review_world
+    subject = world.subjects["company"]
+    record_id = submit(db, clock, world)
+    review.confirm(db, clock, actor_of(world, "security"), record_id, "")
+    objection_id = _objection_forwarded(db, clock, world, record_id)
+    clock.advance(dt.timedelta(days=1))
+    corrected_on = clock.today()
+    objections.correct(
+        db,
+        clock,
+        actor_of(world, "reporter"),
+        objection_id,
+        values={"violation_facts": CORRECTED_FACTS},
+        note="更正违法事实",
+    )
+    clock.advance(dt.timedelta(days=1))
+    review.confirm(db, clock, actor_of(world, "security"), record_id, "")
+    db.commit()
+
+    def public_on(day: dt.date) -> list[int]:
+        views = files.build_file(db, subject, today=clock.today(), public_only=True, as_of=day)
+        return [view.id for view in views if view.id == record_id]
+
+    assert public_on(corrected_on - dt.timedelta(days=1)) == [record_id]
+    assert public_on(corrected_on) == []
+    assert public_on(clock.today()) == [record_id]
+
+
+def test_content_corrected_while_revoked_waits_for_the_review_on_reinstatement(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock, company: str
+) -> None:
+    """Revoked while under objection, then corrected (it stays revoked, decision 0028): the
+    reinstatement publishes the corrected content only after the review."""
+    from xinyong.collection import revocation
+    from xinyong.objections import service as objections
+
+    world = review_world
+    record_id = submit(db, clock, world)
+    review.confirm(db, clock, actor_of(world, "security"), record_id, "")
+    objection_id = _objection_forwarded(db, clock, world, record_id)
+    reporter = actor_of(world, "reporter")
+    revocation.revoke(
+        db,
+        clock,
+        reporter,
+        record_id,
+        ground="reconsideration",
+        document_number="榕政复决〔2026〕3号",
+        reason="原处罚决定被撤销",
+    )
+    objections.correct(
+        db,
+        clock,
+        reporter,
+        objection_id,
+        values={"violation_facts": CORRECTED_FACTS},
+        note="更正违法事实",
+    )
+    assert not awaiting(db, record_id)  # revoked: nothing is published, nothing reviewed
+    done = client.post(
+        f"/api/v1/records/{record_id}/reinstate",
+        json={
+            "ground": "revocation_set_aside",
+            "document_number": "（2026）闽01行终9号",
+            "reason": "复议决定被撤销",
+        },
+        headers=auth_headers(client, "reporter"),
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["awaiting_review"] is True
+    assert awaiting(db, record_id)
+    assert record_id not in public_ids(client, company)

@@ -32,6 +32,9 @@ from xinyong.catalog.definitions import Severity
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
 from xinyong.collection import hooks, members, sources
+from xinyong.collection.content import REASON_CREATED as REASON_CREATED  # re-exported
+from xinyong.collection.content import REASON_UPDATED as REASON_UPDATED  # re-exported
+from xinyong.collection.content import waits_for_review
 from xinyong.collection.models import (
     Batch,
     BatchStatus,
@@ -57,8 +60,6 @@ CHUNK_ROWS = 5000
 SENSITIVE_CONTEXT = "record_version.sensitive"
 QUARANTINE_CONTEXT = "quarantined_row.values"
 PAYLOAD_HASH_CONTEXT = "record_version.payload"
-REASON_CREATED = "created by source"
-REASON_UPDATED = "updated by source"
 DEFAULT_LATE_WORKING_DAYS = 7
 
 
@@ -1068,8 +1069,7 @@ class _BatchRun:
         found = self.timing.get(cache_key)
         if found is not None:
             return found
-        disclosure = self.definition.disclosure
-        period = disclosure.period(row.severity)
+        period = self.definition.disclosure.period(row.severity)
         start, end = period.window(row.decision_date, row.publicity_deadline)
         working_days, _provisional = self.calendar.working_days_between(
             row.decision_date, self.today
@@ -1077,7 +1077,7 @@ class _BatchRun:
         found = (
             start,
             end,
-            bool(period.published and disclosure.review_before_publicity),
+            waits_for_review(self.definition, row.severity),
             working_days > self.late_after,
             working_days,
         )

@@ -25,6 +25,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
+from xinyong.collection.content import REASON_UPDATED, carries_source_content, waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -262,8 +263,9 @@ class Facts:
     # The window the current content gives, when a correction or re-submission while the
     # record was revoked changed its decision date, severity or deadline.
     recomputed_window: tuple[dt.date | None, dt.date | None] | None
-    # A re-submission while revoked, of a type reviewed before publicity: ingestion would
-    # have queued the new content for the review.
+    # New content while revoked (re-submitted, or corrected after an objection), of a type
+    # reviewed before publicity: ingestion or the correction would have queued it for the
+    # review (``collection.content``).
     review_for_resubmission: bool
     today: dt.date
 
@@ -356,7 +358,6 @@ def _facts(
 ) -> tuple[Facts, int | None]:
     """The facts of ``reinstated`` from the record's versions, its objection and its
     repair; with the repair case revoked for fraud meanwhile, if any."""
-    from xinyong.collection.pipeline import REASON_UPDATED
     from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
     from xinyong.repair.models import RepairCase, RepairStatus
 
@@ -389,9 +390,7 @@ def _facts(
     def reviewed(severity: str) -> bool:
         from xinyong.catalog.definitions import Severity
 
-        return bool(
-            disclosure.review_before_publicity and disclosure.period(Severity(severity)).published
-        )
+        return waits_for_review(definition, Severity(severity))
 
     # Every revoking version says so (``revoke``; migration 0035 filled in those made
     # before 0026). Were one to say nothing, the record waits: a reinstatement never
@@ -450,6 +449,9 @@ def _facts(
     )
     current = versions[-1]
     resubmitted = any(v.reason == REASON_UPDATED for v in later)
+    # Content the source wrote while the record was revoked — re-submitted or corrected
+    # after an objection — was never reviewed: published again, it waits (Art. 12(3)).
+    new_content = any(carries_source_content(v.reason) for v in later)
     changed = (
         current.decision_date,
         current.severity,
@@ -482,7 +484,7 @@ def _facts(
             withdrawn_on=withdrawn_on,
             status_before_repair=status_before_repair,
             recomputed_window=recomputed,
-            review_for_resubmission=resubmitted and reviewed(current.severity),
+            review_for_resubmission=new_content and reviewed(current.severity),
             today=clock.today(),
         ),
         fraud_case,

@@ -36,8 +36,8 @@ from xinyong.accounts.models import Organisation
 from xinyong.catalog.definitions import RecordTypeDefinition, Severity
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
 from xinyong.clock import CHINA
+from xinyong.collection.content import carries_source_content
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.pipeline import REASON_CREATED, REASON_UPDATED
 from xinyong.db.base import UTCDateTime
 from xinyong.db.prepared import Prepared
 from xinyong.disclosure.review import REASON_PREFIX as REVIEW_PREFIX
@@ -352,9 +352,6 @@ _FILE_COLUMNS = (
 _STATUSES = {status.value: status for status in RecordStatus}
 # Kept only in the subject's own whole file: never shared, even as of a day before.
 _NOT_SHARED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
-# Versions that carry new content from the source: each waits for the confidentiality
-# review when its type asks for one (pipeline._record_values); a review version ends the wait.
-_SOURCE_CONTENT = frozenset({REASON_CREATED, REASON_UPDATED})
 
 
 # The city rule of each type the subject has records of, as rows of the file query
@@ -478,7 +475,7 @@ def _awaiting_review_on(
         reason = history[index][13]
         if reason.startswith(REVIEW_PREFIX):
             return False
-        if reason in _SOURCE_CONTENT:
+        if carries_source_content(reason):
             content = index
             break
     if content is None:  # declared by the subject, never reviewed
@@ -487,7 +484,7 @@ def _awaiting_review_on(
         reason = later[13]
         if reason.startswith(REVIEW_PREFIX):
             return True
-        if reason in _SOURCE_CONTENT:
+        if carries_source_content(reason):
             return review_required
     return awaiting_now
 

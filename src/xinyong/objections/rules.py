@@ -9,6 +9,7 @@ from typing import Any
 
 from xinyong.calendar import WorkingDayCalendar
 from xinyong.clock import CHINA
+from xinyong.collection.content import reason_corrected as reason_corrected
 from xinyong.errors import Conflict
 from xinyong.objections.models import (
     OPEN,
@@ -46,10 +47,6 @@ class Terms:
 
 
 FIELDS = frozenset(Terms.__dataclass_fields__)
-
-
-def reason_corrected(objection_id: int) -> str:
-    return f"corrected after objection {objection_id}"
 
 
 def reason_withdrawn(objection_id: int) -> str:

@@ -34,6 +34,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, RecordTypeDefinition, Sensitivity
 from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
+from xinyong.collection.content import waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
 from xinyong.collection.records import current_version, version_of
@@ -500,7 +501,8 @@ def correct(
 ) -> RecordVersion:
     """The source corrects the record: a new version with the corrected content, checked
     against the record type's field schema like any ingested row, with the reason
-    "corrected after objection N" (Art. 24)."""
+    "corrected after objection N" (Art. 24). Of a type reviewed before publicity, the
+    record then waits for its source's security officer (``collection.content``)."""
     objection = _get(session, objection_id)
     _require_source(actor, objection, alters_data=True)
     status = next_status(objection.status, SOURCE, "correct", objection.ground)
@@ -570,10 +572,15 @@ def correct(
     record.severity = row.severity.value
     period = definition.disclosure.period(row.severity)
     if not revoked and (record.publicity_start is not None or record.publicity_end is not None):
-        # A corrected severity or date moves the publicity window as ingestion sets it.
+        # A corrected severity or date moves the publicity window as ingestion sets it,
+        # and the new text waits for the confidentiality review as ingested content does
+        # (Art. 12(3)): it may name a person or a secret the reviewed version did not. A
+        # record without a window (withdrawn, or not published) publishes nothing, and a
+        # revoked one waits when reinstated (``collection.revocation``).
         record.publicity_start, record.publicity_end = period.window(
             row.decision_date, row.publicity_deadline
         )
+        record.awaiting_review = waits_for_review(definition, row.severity)
     version = _new_version(
         session,
         clock,

@@ -68,6 +68,8 @@ def case_out(case: cases.Case, *, staff: bool) -> dict[str, Any]:
     }
     if staff:
         body["subject"] = {"code": case.subject.public_code, "name": case.subject.name}
+        # Not public until the source's security officer reviews it (Art. 12(3)).
+        body["record"]["awaiting_review"] = bool(case.record.awaiting_review)
     return body
 
 
@@ -237,13 +239,18 @@ def correct(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """The source's data reporter corrects the record: the changed fields by name, checked
-    like an ingested row, stored as a new version "corrected after objection N"."""
+    like an ingested row, stored as a new version "corrected after objection N". Of a type
+    reviewed before publicity, the corrected record is not public until the source's
+    security officer reviews it (``awaiting_review``, Art. 12(3))."""
     version = objections.correct(
         session, clock, actor, objection_id, values=body.values, note=body.note
     )
+    found = cases.case(session, clock, actor, objection_id)
     return {
-        **case_out(cases.case(session, clock, actor, objection_id), staff=True),
+        **case_out(found, staff=True),
         "version": version.version_no,
+        # The corrected content waits for the confidentiality review when its type asks.
+        "awaiting_review": bool(found.record.awaiting_review),
     }
 
 
