@@ -592,3 +592,35 @@ def test_the_state_machine(steps: list[tuple[str, str]]) -> None:
         if status not in OPEN:  # a closed case is only ever revoked, from approved
             assert (status, action) == (RepairStatus.APPROVED, "revoke")
         status = after
+
+
+CASES = ("22(1)", "22(2)", "22(3)", "22(4)", "22(5)")
+
+
+@given(
+    by_type=st.sets(st.sampled_from(CASES)),
+    listed=st.lists(st.sampled_from(CASES), max_size=4),
+)
+def test_an_art22_case_excludes_by_the_type_or_by_a_listing_and_nothing_else(
+    by_type: set[str], listed: list[str]
+) -> None:
+    """Each case of Art. 22 is one exclusion citing it, failing exactly when the record's
+    type names it or the subject is listed under a standard naming it; a listing shows
+    its standard and term."""
+    from xinyong.catalog import service as catalog
+
+    penalty = next(d for d in catalog.read_rule_pack() if d["code"] == "administrative_penalty")
+    definition = catalog.parse_definition({**penalty, "repair_exclusions": sorted(by_type)})
+    listings = tuple(
+        rules.Listing(case=case, standard=f"标准{case}", until=dt.date(2029, 1, 1))
+        for case in listed
+    )
+    checks = rules.art22_checks(definition, listings)
+    assert [c.article for c in checks] == [f"Art. {case}" for case in CASES]
+    for case, check in zip(CASES, checks, strict=True):
+        assert check.kind == "exclusion"
+        assert check.ok is (case not in by_type and case not in listed)
+        if case in listed:
+            assert check.params == {"standard": f"标准{case}", "until": "2029-01-01"}
+        else:
+            assert check.params == {}
