@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from tests.recorded_setup import build_or_replay
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
+from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import Clock
 from xinyong.institutions import register as institutions
@@ -112,6 +113,17 @@ class UserFactory(_ServiceFactory):
                 session, clock, username=issued.user.username, code=issued.code, password=password
             )
         return accounts.create_user(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+def released_api_key(
+    session: Session, clock: Clock, organisation: Organisation, role: Role, name: str
+) -> tuple[ApiKey, str]:
+    """A key registered and its secret released (decision 0033), both by the operator,
+    and the secret; tests of the two steps themselves use ``api_keys``."""
+    key = api_keys.create_api_key(
+        session, clock, SYSTEM_ACTOR, organisation=organisation, role=role, name=name
+    )
+    return api_keys.release_api_key(session, clock, SYSTEM_ACTOR, key.id)
 
 
 class InstitutionFactory(_ServiceFactory):

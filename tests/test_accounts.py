@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, World
 from tests.page_helpers import log_in
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import (
@@ -166,7 +167,7 @@ def test_create_user_refuses_a_role_the_organisation_kind_may_not_have(
             clock,
             admin_of(world),
             username="regulator-admin",
-            password=PASSWORD,
+            password=None,
             role=Role.PLATFORM_ADMIN,
             organisation=world.organisations["regulator"],
         )
@@ -178,7 +179,7 @@ def test_create_user_refuses_a_role_the_organisation_kind_may_not_have(
             clock,
             admin_of(world),
             username="bank-querier",
-            password=PASSWORD,
+            password=None,
             role=Role.QUERY_OFFICER,  # query items are for agencies (Art. 13 ¶2)
             organisation=world.organisations["bank"],
         )
@@ -189,7 +190,7 @@ def test_create_user_refuses_a_subject_account_without_a_subject(
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         accounts.create_user(
-            db, clock, admin_of(world), username="nobody", password=PASSWORD, role=Role.SUBJECT
+            db, clock, admin_of(world), username="nobody", password=None, role=Role.SUBJECT
         )
     assert refused.value.code == "subject_required"
     # Nor one that also belongs to an organisation.
@@ -199,7 +200,7 @@ def test_create_user_refuses_a_subject_account_without_a_subject(
             clock,
             admin_of(world),
             username="both",
-            password=PASSWORD,
+            password=None,
             role=Role.SUBJECT,
             subject_id=world.subjects["other_company"].id,
             organisation=world.organisations["regulator"],
@@ -211,17 +212,18 @@ def test_create_user_refuses_a_staff_account_without_an_organisation(
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
         accounts.create_user(
-            db, clock, admin_of(world), username="loose", password=PASSWORD, role=Role.DATA_REPORTER
+            db, clock, admin_of(world), username="loose", password=None, role=Role.DATA_REPORTER
         )
     assert refused.value.code == "organisation_required"
 
 
 def test_create_user_refuses_a_short_password(db: Session, clock: FixedClock, world: World) -> None:
+    # Only the operator's bootstrap sets a password at creation (decision 0033).
     with pytest.raises(InvalidInput) as refused:
         accounts.create_user(
             db,
             clock,
-            admin_of(world),
+            SYSTEM_ACTOR,
             username="shorty",
             password="x" * (accounts.MIN_PASSWORD_LENGTH - 1),
             role=Role.DATA_REPORTER,
@@ -239,7 +241,7 @@ def test_create_user_refuses_duplicates(db: Session, clock: FixedClock, world: W
             clock,
             admin_of(world),
             username="REPORTER",
-            password=PASSWORD,
+            password=None,
             role=Role.DATA_REPORTER,
             organisation=world.organisations["regulator"],
         )
@@ -267,7 +269,7 @@ def test_create_user_refuses_bad_usernames(
             clock,
             admin_of(world),
             username=username,
-            password=PASSWORD,
+            password=None,
             role=Role.DATA_REPORTER,
             organisation=world.organisations["regulator"],
         )
@@ -284,7 +286,7 @@ def test_only_account_managers_create_users(
             clock,
             accounts.actor_for_user(world.users[account]),
             username="sneaky",
-            password=PASSWORD,
+            password=None,
             role=Role.DATA_REPORTER,
             organisation=world.organisations["regulator"],
         )
@@ -294,10 +296,12 @@ def test_passwords_are_stored_as_argon2id(
     db: Session, clock: FixedClock, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(accounts, "_hasher", REAL_HASHER)
+    # The operator's bootstrap (decision 0033): the one path that sets a password at
+    # creation; an activation sets one the same way.
     user = accounts.create_user(
         db,
         clock,
-        admin_of(world),
+        SYSTEM_ACTOR,
         username="New.User",
         password="a long enough password",
         role=Role.DATA_REPORTER,
@@ -321,7 +325,8 @@ def test_passwords_are_stored_as_argon2id(
     ).first()
     assert event is not None
     assert event.target_id == str(user.id)
-    assert event.actor_id == f"user:{world.users['admin'].id}"
+    assert event.actor_kind == "system"
+    assert event.details["password_set_by_operator"] is True
     assert "a long enough password" not in str(event.details)
 
 
@@ -419,11 +424,11 @@ def test_an_organisations_jurisdiction_is_stored_as_ascii_digits(
 def test_api_keys(db: Session, clock: FixedClock, world: World) -> None:
     regulator = world.organisations["regulator"]
     with pytest.raises(InvalidInput):
-        accounts.create_api_key(
+        api_keys.create_api_key(
             db, clock, admin_of(world), organisation=regulator, role=Role.PLATFORM_ADMIN, name="x"
         )
     with pytest.raises(InvalidInput):
-        accounts.create_api_key(
+        api_keys.create_api_key(
             db,
             clock,
             admin_of(world),
@@ -432,7 +437,7 @@ def test_api_keys(db: Session, clock: FixedClock, world: World) -> None:
             name="x",
         )
     with pytest.raises(PermissionDenied):
-        accounts.create_api_key(
+        api_keys.create_api_key(
             db,
             clock,
             accounts.actor_for_user(world.users["reporter"]),
@@ -440,17 +445,23 @@ def test_api_keys(db: Session, clock: FixedClock, world: World) -> None:
             role=Role.DATA_REPORTER,
             name="x",
         )
-    key, secret = accounts.create_api_key(
+    # Registered by the administrator with no secret; released by the organisation's
+    # data reporter (decision 0033).
+    key = api_keys.create_api_key(
         db, clock, admin_of(world), organisation=regulator, role=Role.DATA_REPORTER, name="system"
     )
-    actor = accounts.actor_for_api_key(db, secret)
+    assert key.awaiting_release
+    key, secret = api_keys.release_api_key(
+        db, clock, accounts.actor_for_user(world.users["reporter"]), key.id
+    )
+    actor = api_keys.actor_for_api_key(db, secret)
     assert actor.kind == "api_key"
     assert actor.role is Role.DATA_REPORTER
     assert actor.organisation_id == regulator.id
     assert actor.organisation_kind is OrganisationKind.STATE_ORGAN
-    accounts.revoke_api_key(db, clock, admin_of(world), key.id)
+    api_keys.revoke_api_key(db, clock, admin_of(world), key.id)
     with pytest.raises(NotAuthenticated):
-        accounts.actor_for_api_key(db, secret)
+        api_keys.actor_for_api_key(db, secret)
 
 
 def test_an_administrator_cannot_lock_account_management_out(
@@ -467,10 +478,14 @@ def test_an_administrator_cannot_lock_account_management_out(
         clock,
         admin,
         username="admin2",
-        password="another long passphrase",
+        password=None,
         role=Role.PLATFORM_ADMIN,
         organisation=world.users["admin"].organisation,
     )
+    # One awaiting activation is nobody who can log in yet (decision 0033).
+    with pytest.raises(Conflict) as pending:
+        accounts.deactivate_user(db, clock, SYSTEM_ACTOR, world.users["admin"].id)
+    assert pending.value.code == "last_administrator"
     accounts.deactivate_user(db, clock, admin, second.id)
     assert not second.active
     with pytest.raises(Conflict) as last:

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import PASSWORD, CompanyFactory, World
+from tests.factories import PASSWORD, CompanyFactory, World, released_api_key
 from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role, UserAccount
 from xinyong.audit.models import AuditEvent
@@ -290,17 +291,18 @@ def test_an_administrator_gives_a_subject_account_no_password(
             subject_id=company.id,
         )
     assert (refused.value.code, refused.value.field) == ("password_not_allowed", "password")
+    # Nor a staff account (decision 0033; tests/test_staff_activation.py).
     with pytest.raises(InvalidInput) as staff:
         accounts.create_user(
             db,
             clock,
             admin(world),
             username="clerk",
-            password=None,
+            password=PASSWORD,
             role=Role.DATA_REPORTER,
             organisation=world.organisations["regulator"],
         )
-    assert (staff.value.code, staff.value.field) == ("required", "password")
+    assert (staff.value.code, staff.value.field) == ("password_not_allowed", "password")
 
 
 def test_only_an_officer_of_the_credit_authority_releases_codes(
@@ -322,16 +324,11 @@ def test_only_an_officer_of_the_credit_authority_releases_codes(
             )
     with pytest.raises(PermissionDenied):
         accounts.list_subject_accounts(db, admin(world))
-    _key, secret = accounts.create_api_key(
-        db,
-        clock,
-        admin(world),
-        organisation=world.organisations["authority"],
-        role=Role.CREDIT_AUTHORITY_OFFICER,
-        name="counter system",
+    _key, secret = released_api_key(
+        db, clock, world.organisations["authority"], Role.CREDIT_AUTHORITY_OFFICER, "counter"
     )
     with pytest.raises(PermissionDenied) as system:
-        accounts.issue_activation_code(db, clock, accounts.actor_for_api_key(db, secret), user.id)
+        accounts.issue_activation_code(db, clock, api_keys.actor_for_api_key(db, secret), user.id)
     assert (system.value.code, system.value.article) == (
         "credit_authority_officer_required",
         "Art. 12",
@@ -608,20 +605,6 @@ def test_api_activation_days_come_from_the_settings(
     assert expires == clock.now() + dt.timedelta(days=7)
 
 
-def test_api_key_secret_is_not_cached(client: TestClient, world: World) -> None:
-    created = client.post(
-        "/api/v1/admin/api-keys",
-        headers={"Authorization": f"Bearer {_token(client, 'admin')}"},
-        json={
-            "organisation": world.organisations["regulator"].code,
-            "role": "data_reporter",
-            "name": "reporting system",
-        },
-    )
-    assert created.status_code == 201
-    assert created.headers["cache-control"] == "no-store"
-
-
 # --- the pages --------------------------------------------------------------------------------
 
 
@@ -646,8 +629,8 @@ def test_pages_admin_creates_the_officer_releases_once_and_the_subject_activates
     db.commit()
     log_in(client, "admin")
     page = client.get("/admin/users", headers=HTML)
-    assert 'name="password"' in page.text
-    assert "required minlength" not in page.text
+    # No password for anyone (decision 0033).
+    assert 'name="password"' not in page.text
     created = client.post(
         "/admin/users",
         data={
@@ -756,28 +739,3 @@ def test_pages_admin_creates_the_officer_releases_once_and_the_subject_activates
     assert 'data-action="user.activation_issue"' in home.text
     # Who released the code the first session rests on.
     assert "福州市发改委" in home.text
-
-
-def test_pages_api_key_is_shown_in_the_answer_not_the_cookie(
-    client: TestClient, world: World
-) -> None:
-    log_in(client, "admin")
-    page = client.get("/admin/users", headers=HTML)
-    created = client.post(
-        "/admin/api-keys",
-        data={
-            "organisation": world.organisations["regulator"].code,
-            "role": "data_reporter",
-            "name": "reporting system",
-            "csrf_token": csrf_from(page.text),
-        },
-        headers=HTML,
-        follow_redirects=False,
-    )
-    assert created.status_code == 200, created.text
-    assert created.headers["cache-control"] == "no-store"
-    match = re.search(r'<code id="new-api-key">([^<]+)</code>', created.text)
-    assert match is not None
-    secret = match.group(1)
-    assert secret.split(".", 1)[1] not in _cookie_text(created)
-    assert secret not in client.get("/admin/users", headers=HTML).text

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_NOW
-from tests.factories import PASSWORD, CompanyFactory, World, auth_headers
+from tests.factories import PASSWORD, CompanyFactory, World, auth_headers, released_api_key
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -475,13 +476,8 @@ def test_refused_access_is_audited(client: TestClient, db: Session, world: World
 
 @pytest.fixture
 def api_key(db: Session, clock: FixedClock, world: World) -> tuple[int, str]:
-    key, secret = accounts.create_api_key(
-        db,
-        clock,
-        SYSTEM_ACTOR,
-        organisation=world.organisations["regulator"],
-        role=Role.DATA_REPORTER,
-        name="records system",
+    key, secret = released_api_key(
+        db, clock, world.organisations["regulator"], Role.DATA_REPORTER, "records system"
     )
     db.commit()
     return key.id, secret
@@ -533,7 +529,7 @@ def test_revoked_or_wrong_api_key_is_401(
 
     assert_error_format(call(secret + "x"), 401, "bad_api_key")
     assert_error_format(call("xy_000000000000.nothing"), 401, "bad_api_key")
-    accounts.revoke_api_key(db, clock, SYSTEM_ACTOR, key_id)
+    api_keys.revoke_api_key(db, clock, SYSTEM_ACTOR, key_id)
     db.commit()
     assert_error_format(call(secret), 401, "bad_api_key")
 
@@ -848,7 +844,6 @@ def test_an_unknown_organisation_is_refused_naming_the_member_it_was_given_in(
         "/api/v1/admin/users",
         json={
             "username": "clerk",
-            "password": "a long enough password",
             "role": "data_reporter",
             "organisation": unknown,
         },

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.factories import World
+from tests.factories import World, released_api_key
 from tests.lists_helpers import (
     actor,
     fast_password_hashing,  # noqa: F401 - fixture
@@ -24,9 +24,7 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
-from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role
-from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
 from xinyong.lists import entries
 
@@ -146,13 +144,8 @@ def test_a_bank_with_written_authorisation_reads_list_status_and_grade(
     assert read["purpose"] == "流动资金贷款风险定价"
     assert read["authorisation_id"] == granted.json()["id"]
     # The bank's systems read the same way with an API key of the analyst role.
-    _key, secret = accounts.create_api_key(
-        db,
-        world.clock,
-        SYSTEM_ACTOR,
-        organisation=world.organisations["bank"],
-        role=Role.INSTITUTION_ANALYST,
-        name="风险定价系统",
+    _key, secret = released_api_key(
+        db, world.clock, world.organisations["bank"], Role.INSTITUTION_ANALYST, "风险定价系统"
     )
     db.commit()
     by_key = client.get(status_url(company.uscc or ""), headers={"X-API-Key": secret})

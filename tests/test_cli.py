@@ -112,6 +112,18 @@ def test_init_demo_seeds_the_demo_accounts(data_dir: Path) -> None:
             assert {account.username for account in DEMO_ACCOUNTS} <= usernames
             admin = accounts.authenticate(session, SystemClock(), "admin", DEMO_PASSWORD)
             assert admin.role is Role.PLATFORM_ADMIN
+            # Every demo account was activated with a code and the demo password, as its
+            # holder would (decisions 0031, 0033): the operator made admin and authority,
+            # admin the others, and authority released their codes.
+            authority = accounts.user_by_username(session, "authority")
+            for account in DEMO_ACCOUNTS:
+                user = accounts.authenticate(
+                    session, SystemClock(), account.username, DEMO_PASSWORD
+                )
+                assert user.activated_at is not None, account.username
+                bootstrap = account.username in ("admin", "authority")
+                assert user.created_by_id == (None if bootstrap else admin.id)
+                assert user.activation_released_by_id == (None if bootstrap else authority.id)
             # The person's ID was encrypted with the generated keys and is found through them.
             person = subjects.by_citizen_id(session, DEMO_PERSON[1])
             assert person is not None
@@ -176,12 +188,77 @@ def test_users_create_staff_with_password_from_stdin(initialised: Path, cli_engi
     )
     assert result.exit_code == 0, output_of(result)
     assert STAFF_PASSWORD not in output_of(result)
+    # The operator's bootstrap says so (decision 0033), and prints no code.
+    assert "platform operator's act" in output_of(result)
+    assert "activation code:" not in output_of(result)
     with Session(cli_engine) as session:
         user = accounts.authenticate(session, SystemClock(), "clerk", STAFF_PASSWORD)
         assert user.role is Role.DATA_REPORTER
         assert user.organisation is not None
         assert user.organisation.code == ORG_CODE
         assert user.display_name == "Clerk"
+        assert user.created_by_id is None
+        event = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "user.create", AuditEvent.target_id == str(user.id)
+            )
+        ).one()
+        assert event.actor_kind == "system"
+        assert event.details["password_set_by_operator"] is True
+        history = accounts.account_history(session, accounts.actor_for_user(user))
+        assert history[0].by_operator
+        assert history[0].password_set_by_operator
+        session.rollback()
+
+
+def test_users_create_staff_with_a_password_asked_for(
+    initialised: Path, cli_engine: Engine
+) -> None:
+    assert (
+        run(
+            "orgs", "add", "--code", ORG_CODE, "--name", "福州市测试局", "--kind", "state_organ"
+        ).exit_code
+        == 0
+    )
+    result = run(
+        "users", "create", "clerk", "--role", "data_reporter", "--org", ORG_CODE,
+        "--password", "prompt", input=f"{STAFF_PASSWORD}\n{STAFF_PASSWORD}\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, output_of(result)
+    with Session(cli_engine) as session:
+        assert accounts.authenticate(session, SystemClock(), "clerk", STAFF_PASSWORD)
+        session.rollback()
+
+
+def test_users_create_staff_without_a_password_prints_a_code(
+    initialised: Path, cli_engine: Engine
+) -> None:
+    """Without --password a staff account is made as on the web, awaiting activation; the
+    operator releases its code (decision 0033)."""
+    assert (
+        run(
+            "orgs", "add", "--code", ORG_CODE, "--name", "福州市测试局", "--kind", "state_organ"
+        ).exit_code
+        == 0
+    )
+    result = run("users", "create", "clerk", "--role", "query_officer", "--org", ORG_CODE)
+    assert result.exit_code == 0, output_of(result)
+    match = re.search(r"activation code: ([A-Z2-9]{4}(?:-[A-Z2-9]{4}){4})", output_of(result))
+    assert match is not None, output_of(result)
+    with Session(cli_engine) as session:
+        user = accounts.user_by_username(session, "clerk")
+        assert user.awaiting_activation
+        assert user.activation_released_by_id is None
+        accounts.activate(
+            session, SystemClock(), username="clerk", code=match.group(1), password=STAFF_PASSWORD
+        )
+        session.commit()
+    # A new code revokes the password (a forgotten one, or one the operator set).
+    again = run("users", "activation-code", "clerk")
+    assert again.exit_code == 0, output_of(again)
+    assert match.group(1) not in output_of(again)
+    with Session(cli_engine) as session:
+        assert accounts.user_by_username(session, "clerk").awaiting_activation
         session.rollback()
 
 
@@ -275,9 +352,10 @@ def test_users_create_subject_account(data_dir: Path) -> None:
     assert reissued.exit_code == 0, output_of(reissued)
     assert "activation code:" in output_of(reissued)
     assert code not in output_of(reissued)
-    staff = run("users", "activation-code", "admin")
-    assert staff.exit_code == 2
-    assert "not_subject_account" in output_of(staff)
+    # The operator releases staff accounts' codes too (decision 0033).
+    staff = run("users", "activation-code", "querier")
+    assert staff.exit_code == 0, output_of(staff)
+    assert "activation code:" in output_of(staff)
     unknown = run(
         "users", "create", "ghost", "--role", "subject", "--subject", "91350100M000100Y43",
         "--password", "-", input=STAFF_PASSWORD + "\n",

@@ -216,6 +216,45 @@ def _fresh_subject_account(world: World) -> dict[str, Any]:
     return {"user_id": user.id}
 
 
+def _fresh_staff_account(world: World) -> dict[str, Any]:
+    """A staff account no code was released for yet (decision 0033), one per call, as
+    ``_fresh_subject_account``."""
+    from xinyong.accounts import service as accounts
+    from xinyong.accounts.models import Role
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+
+    user = accounts.create_user(
+        world.session,
+        world.clock,
+        SYSTEM_ACTOR,
+        username=f"staff-{secrets.token_hex(4)}",
+        password=None,
+        role=Role.QUERY_OFFICER,
+        organisation=world.organisations["regulator"],
+    )
+    world.session.commit()
+    return {"user_id": user.id}
+
+
+def _pending_key(world: World) -> dict[str, Any]:
+    """An API key of the regulator's data reporters awaiting release (decision 0033), one
+    per call: only a data reporter of the regulator may release it."""
+    from xinyong.accounts import api_keys
+    from xinyong.accounts.models import Role
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+
+    key = api_keys.create_api_key(
+        world.session,
+        world.clock,
+        SYSTEM_ACTOR,
+        organisation=world.organisations["regulator"],
+        role=Role.DATA_REPORTER,
+        name=f"system {secrets.token_hex(4)}",
+    )
+    world.session.commit()
+    return {"key_id": key.id}
+
+
 def recorded_consent(world: World) -> dict[str, Any]:
     """A written consent of the person to the caller's organisation, the person named by
     ID number in the form body (the catalog loaded for the record type, on the
@@ -1242,7 +1281,6 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"admin"}),
         json=lambda w: {
             "username": "matrix.user",
-            "password": "a long enough password",
             "role": "data_reporter",
             "organisation": w.organisations["regulator"].code,
         },
@@ -1251,6 +1289,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/admin/users/{user_id}/deactivate"): Access(
         frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
     ),
+    ("GET", "/api/v1/admin/api-keys"): Access(frozenset({"admin"})),
     ("POST", "/api/v1/admin/api-keys"): Access(
         frozenset({"admin"}),
         json=lambda w: {
@@ -1268,7 +1307,6 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"admin"}),
         form=lambda w: {
             "username": "matrix.user",
-            "password": "a long enough password",
             "role": "data_reporter",
             "organisation": w.organisations["regulator"].code,
         },
@@ -1288,6 +1326,34 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=_fresh_subject_account,
         ok=frozenset({200}),
     ),
+    # --- api+pages/staff_accounts: the same counter for staff accounts; an administrator
+    # lists the administrators' accounts, whose codes another administrator releases
+    # (decision 0033) ---
+    ("GET", "/api/v1/staff-accounts"): Access(frozenset({"authority", "admin"})),
+    ("POST", "/api/v1/staff-accounts/{user_id}/activation-code"): Access(
+        frozenset({"authority"}),
+        params=_fresh_staff_account,
+        ok=frozenset({201}),
+    ),
+    ("GET", "/staff-accounts"): Access(frozenset({"authority", "admin"})),
+    ("POST", "/staff-accounts/{user_id}/activation-code"): Access(
+        frozenset({"authority"}),
+        params=_fresh_staff_account,
+        ok=frozenset({200}),
+    ),
+    # --- api+pages/api_keys: an organisation's keys, released by its staff member of the
+    # key's role (decision 0033) ---
+    ("GET", "/api/v1/api-keys"): Access(STAFF - {"admin"}),
+    ("POST", "/api/v1/api-keys/{key_id}/secret"): Access(
+        frozenset({"reporter"}), params=_pending_key, ok=frozenset({201})
+    ),
+    ("GET", "/api-keys"): Access(STAFF - {"admin"}),
+    ("POST", "/api-keys/{key_id}/secret"): Access(
+        frozenset({"reporter"}), params=_pending_key, ok=frozenset({200})
+    ),
+    # --- api+pages/account: one's own account and its history (decision 0033) ---
+    ("GET", "/api/v1/me/account"): Access(LOGGED_IN),
+    ("GET", "/account"): Access(LOGGED_IN),
     ("POST", "/admin/users/{user_id}/deactivate"): Access(
         frozenset({"admin"}), params=lambda w: {"user_id": 999_999_999}, ok=frozenset({404})
     ),
@@ -1303,7 +1369,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "role": "data_reporter",
             "name": "reporting system",
         },
-        ok=frozenset({200}),
+        ok=frozenset({303}),
     ),
     ("POST", "/admin/api-keys/{key_id}/revoke"): Access(
         frozenset({"admin"}), params=lambda w: {"key_id": 999_999_999}, ok=frozenset({404})

@@ -183,43 +183,52 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
         if index % 7 == 0:
             name = name.replace("有限公司", f"第{index}分公司")
         subjects.register_organisation(session, clock, actor, name=name, uscc=make_uscc(rng))
+    _seed_accounts(
+        session,
+        clock,
+        organisations,
+        {"citizen": person.id, "company": companies["91350100MG59YK161P"].id},
+    )
+    seed_activity(session, clock)
+
+
+def _seed_accounts(
+    session: Session,
+    clock: Clock,
+    organisations: dict[str, Organisation],
+    subject_ids: dict[str, int],
+) -> None:
+    """Every demo account is activated with a code and the demo password, as its holder
+    would (decisions 0031, 0033): nobody is given a password. The operator (the command
+    line) makes the first two, ``admin`` and ``authority``; then ``admin`` creates the
+    others and ``authority`` releases their codes, so each account's page shows who did."""
+    made: dict[str, Actor] = {}
     for account in DEMO_ACCOUNTS:
-        subject_id = None
-        if account.username == "citizen":
-            subject_id = person.id
-        elif account.username == "company":
-            subject_id = companies["91350100MG59YK161P"].id
-        if account.role is Role.SUBJECT:
-            # Subject accounts are never given a password by an administrator (decision
-            # 0031): the demo issues the activation code and activates it as the subject
-            # would, with the demo password.
-            user = accounts.create_subject_account(
-                session,
-                clock,
-                actor,
-                username=account.username,
-                subject_id=subject_id,
-                display_name=account.description,
-            )
-            issued = accounts.issue_activation_code(session, clock, actor, user.id)
-            accounts.activate(
-                session, clock, username=account.username, code=issued.code, password=DEMO_PASSWORD
-            )
-            continue
-        accounts.create_user(
+        by_operator = account.username in ("admin", "authority")
+        user = accounts.create_user(
             session,
             clock,
-            actor,
+            SYSTEM_ACTOR if by_operator else made["admin"],
             username=account.username,
-            password=DEMO_PASSWORD,
+            password=None,
             role=account.role,
             display_name=account.description,
             organisation=organisations[account.organisation_code]
             if account.organisation_code
             else None,
-            subject_id=subject_id,
+            subject_id=subject_ids.get(account.username),
         )
-    seed_activity(session, clock)
+        issued = accounts.issue_activation_code(
+            session,
+            clock,
+            SYSTEM_ACTOR if by_operator else made["authority"],
+            user.id,
+            account="any",
+        )
+        accounts.activate(
+            session, clock, username=account.username, code=issued.code, password=DEMO_PASSWORD
+        )
+        made[account.username] = accounts.actor_for_user(user)
 
 
 class _Earlier:

@@ -54,7 +54,7 @@ class UserAccount(IdMixin, Base):
 
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    # Empty while a subject account waits for activation (decision 0031): no password
+    # Empty while an account waits for activation (decisions 0031, 0033): no password
     # exists that anyone, the administrator included, could log in with.
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(str_enum(Role, 40))
@@ -63,16 +63,21 @@ class UserAccount(IdMixin, Base):
     subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subject.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The administrator who created the account (decision 0033): he never releases its
+    # code. None when the platform's command line created it (the operator), or before
+    # migration 0032.
+    created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    # A subject account created by an administrator has no password until its subject
-    # activates it with a one-time code (decision 0031): only the code's SHA-256 is kept,
+    # An account created by an administrator has no password until its holder activates
+    # it with a one-time code (decisions 0031, 0033): only the code's SHA-256 is kept,
     # until it is spent, replaced by a new one, or expires.
     activation_code_hash: Mapped[str | None] = mapped_column(String(64))
     activation_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Who released the open code, and when (an officer of the credit authority, decision
-    # 0031 addendum): named in the ``user.activate`` event and on the subject's /me page.
-    # None for a code the platform's command line issued.
+    # 0031 addendum; another administrator for an administrator's account, decision
+    # 0033): named in the ``user.activate`` event and on the holder's own page. None for a
+    # code the platform's command line issued.
     activation_released_by_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("user_account.id")
     )
@@ -88,13 +93,22 @@ class UserAccount(IdMixin, Base):
     def awaiting_activation(self) -> bool:
         return not self.password_hash
 
+    @property
+    def is_staff(self) -> bool:
+        return self.role is not Role.SUBJECT
+
 
 class ApiKey(IdMixin, Base):
-    """A key for an organisation's system; only its hash is stored."""
+    """A key for an organisation's system; only its hash is stored.
+
+    The administrator registers it with no secret; a staff member of the organisation who
+    holds the key's role releases the secret, shown to him once (decision 0033), so the
+    administrator never holds a key that reads credit data."""
 
     __tablename__ = "api_key"
 
     prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    # Empty until the secret is released: a key awaiting release authenticates nobody.
     secret_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100))
     organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
@@ -102,5 +116,13 @@ class ApiKey(IdMixin, Base):
     created_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Who released the secret, and when (decision 0033); keys made before migration 0032
+    # count as released when they were created, by nobody named.
+    released_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def awaiting_release(self) -> bool:
+        return self.released_at is None and self.revoked_at is None

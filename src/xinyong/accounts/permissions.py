@@ -42,10 +42,14 @@ class Permission(enum.StrEnum):
     MANAGE_MEASURES = "manage_measures"
     MANAGE_INSTITUTIONS = "manage_institutions"  # the register of Art. 26
     PUBLISH_TYPICAL_CASES = "publish_typical_cases"  # integrity publicity, Art. 32
-    # Release a subject account's activation code to its subject, identity checked at the
-    # counter (decision 0031 addendum): the credit authority's officer, never the
-    # administrator who created the account.
+    # Release an account's activation code to its holder, identity checked at the counter
+    # (decisions 0031 addendum, 0033): the credit authority's officer, for subjects and
+    # staff alike, never the administrator who created the account.
     RELEASE_ACTIVATION_CODES = "release_activation_codes"
+    # Release the secret of an API key the administrator registered for one's own
+    # organisation and own role (decision 0033): the key then gives its system no more
+    # than the person who released it holds.
+    RELEASE_API_KEYS = "release_api_keys"
     READ_RISK_STATUS = (
         "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
     )
@@ -66,11 +70,21 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_INSTITUTIONS,
             Permission.PUBLISH_TYPICAL_CASES,
             Permission.RELEASE_ACTIVATION_CODES,
+            Permission.RELEASE_API_KEYS,
         }
     ),
-    Role.DATA_REPORTER: frozenset({Permission.SUBMIT_RECORDS, Permission.READ_BATCHES}),
+    # Every staff role but the administrator's releases its organisation's API keys of
+    # that role (decision 0033): a key gives its system no more than that person holds.
+    Role.DATA_REPORTER: frozenset(
+        {Permission.SUBMIT_RECORDS, Permission.READ_BATCHES, Permission.RELEASE_API_KEYS}
+    ),
     Role.QUERY_OFFICER: frozenset(
-        {Permission.QUERY_BY_ITEM, Permission.LOOKUP_PERSON, Permission.JOINT_CHECK}
+        {
+            Permission.QUERY_BY_ITEM,
+            Permission.LOOKUP_PERSON,
+            Permission.JOINT_CHECK,
+            Permission.RELEASE_API_KEYS,
+        }
     ),
     Role.CASE_OFFICER: frozenset(
         {
@@ -81,14 +95,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.PROPOSE_LIST_ENTRY,
             Permission.APPROVE_LIST_ENTRY,
             Permission.APPLY_MEASURES,
+            Permission.RELEASE_API_KEYS,
         }
     ),
-    Role.SECURITY_OFFICER: frozenset({Permission.REVIEW_CONFIDENTIALITY, Permission.READ_BATCHES}),
-    Role.OBJECTION_HANDLER: frozenset({Permission.HANDLE_OBJECTIONS}),
+    Role.SECURITY_OFFICER: frozenset(
+        {
+            Permission.REVIEW_CONFIDENTIALITY,
+            Permission.READ_BATCHES,
+            Permission.RELEASE_API_KEYS,
+        }
+    ),
+    Role.OBJECTION_HANDLER: frozenset({Permission.HANDLE_OBJECTIONS, Permission.RELEASE_API_KEYS}),
     # Market bodies submit through their data reporter: reporting and querying are
     # distinct roles (JR/T 0115-2014, rules.md "Access control").
     Role.INSTITUTION_ANALYST: frozenset(
-        {Permission.QUERY_BY_AUTHORISATION, Permission.READ_RISK_STATUS}
+        {
+            Permission.QUERY_BY_AUTHORISATION,
+            Permission.READ_RISK_STATUS,
+            Permission.RELEASE_API_KEYS,
+        }
     ),
     Role.SUBJECT: frozenset(
         {Permission.READ_OWN_FILE, Permission.DECLARE_OWN, Permission.MANAGE_OWN_CONSENTS}

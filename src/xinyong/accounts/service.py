@@ -8,7 +8,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NoReturn, Protocol
+from typing import Literal, NoReturn, Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +21,7 @@ from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
+    has_permission,
     require,
     role_allowed_for,
 )
@@ -131,11 +132,13 @@ def create_user(
     organisation: Organisation | None = None,
     subject_id: int | None = None,
 ) -> UserAccount:
-    """A staff account with the password given, or a subject account with none: it waits
-    for its subject to activate it with a code the credit authority releases
-    (``issue_activation_code``, decision 0031 and its addendum), so that no administrator
-    ever knows a subject's password or code. What the administration forms, the API and
-    the command line create."""
+    """An account without a password: its holder activates it with a one-time code that
+    a second person releases (``code_releaser``; decisions 0031, 0033), so that no
+    administrator ever knows a password or holds a credential that reads credit data.
+
+    Only the platform's command line (``SYSTEM_ACTOR``: the operator with server access)
+    may give a staff account its password at creation, to make the first accounts; the
+    ``user.create`` event says so."""
     require(actor, Permission.MANAGE_ACCOUNTS)
     username = username.strip().lower()
     if not username or len(username) > 64 or not username.isprintable():
@@ -157,10 +160,6 @@ def create_user(
                 field="password",
             )
     else:
-        if password is None:
-            raise InvalidInput(
-                "a staff account needs a password", code="required", field="password"
-            )
         if organisation is None or subject_id is not None:
             raise InvalidInput(
                 "a staff account belongs to one organisation",
@@ -172,6 +171,14 @@ def create_user(
                 f"an organisation of kind {organisation.kind.value} cannot have role {role.value}",
                 code="role_not_allowed",
                 field="role",
+                article="Art. 12",
+            )
+        if password is not None and actor.kind != "system":
+            raise InvalidInput(
+                "a staff account gets no password from an administrator: its holder sets "
+                "one when activating it with the code a second person releases",
+                code="password_not_allowed",
+                field="password",
                 article="Art. 12",
             )
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
@@ -188,6 +195,7 @@ def create_user(
         organisation_id=None if organisation is None else organisation.id,
         subject_id=subject_id,
         created_at=clock.now(),
+        created_by_id=actor.id if actor.kind == "user" else None,
         credentials_version=0,
     )
     session.add(user)
@@ -199,16 +207,23 @@ def create_user(
         "user.create",
         target_type="user",
         target_id=user.id,
-        details={"role": role.value},
+        details={
+            "role": role.value,
+            "organisation_id": user.organisation_id,
+            # The operator's bootstrap (decision 0033): a password he chose, on record as
+            # his act; otherwise whose code the account waits for.
+            "password_set_by_operator": password is not None,
+            "code_releaser": None if password is not None else code_releaser(user).value,
+        },
     )
     return user
 
 
 @dataclass(frozen=True)
 class IssuedActivation:
-    """A subject account's activation code, in clear only here: shown once to the officer
-    of the credit authority who released it, to hand to the subject whose identity they
-    checked (decision 0031 addendum)."""
+    """An account's activation code, in clear only here: shown once to whoever released
+    it (``code_releaser``), to hand to the holder whose identity they checked (decisions
+    0031 addendum, 0033)."""
 
     user: UserAccount
     code: str
@@ -258,6 +273,21 @@ def replaces_credentials(user: UserAccount) -> bool:
     return user.activation_code_hash is not None or bool(user.password_hash)
 
 
+AccountKind = Literal["subject", "staff", "any"]
+
+
+def code_releaser(user: UserAccount) -> Role:
+    """Who releases this account's activation code (decision 0033): an officer of the
+    credit authority, who checks the holder's identity at the counter, for a subject's
+    account and for every staff account but an administrator's; another platform
+    administrator for an administrator's. Never an officer for an administrator's
+    account: one who activated it himself would hold both duties, creating accounts and
+    releasing their codes."""
+    if user.role is Role.PLATFORM_ADMIN:
+        return Role.PLATFORM_ADMIN
+    return Role.CREDIT_AUTHORITY_OFFICER
+
+
 def issue_activation_code(
     session: Session,
     clock: Clock,
@@ -265,23 +295,38 @@ def issue_activation_code(
     user_id: int,
     *,
     days: int = DEFAULT_ACTIVATION_DAYS,
+    account: AccountKind = "subject",
 ) -> IssuedActivation:
-    """A subject account's first code, or a new one; the one before stops working, and so
-    does the account's password if it has one (an account has a password or an open code,
-    never both), and so does every token and page session issued to it. Released by an
-    officer of the credit authority who checked the subject's identity, never by the
-    administrator who created the account (decision 0031 addendum); the command line
-    (``SYSTEM_ACTOR``) is the operator with server access."""
-    require_code_releaser(actor)
+    """An account's first code, or a new one; the one before stops working, and so does
+    the account's password if it has one (an account has a password or an open code,
+    never both), and so does every token and page session issued to it. Released by the
+    account's ``code_releaser``, a person other than its holder and than the
+    administrator who created it (decisions 0031 addendum, 0033); the command line
+    (``SYSTEM_ACTOR``) is the operator with server access. ``account`` is the kind the
+    caller's counter is for (the subject accounts' or the staff accounts')."""
+    if account == "subject":
+        require_code_releaser(actor)
+    else:
+        _require_some_code_releaser(actor)
     user = session.get(UserAccount, user_id)
     if user is None:
         raise NotFound("no such user", code="not_found", field="user")
-    if user.role is not Role.SUBJECT:
+    if account == "subject" and user.is_staff:
         raise Conflict(
-            "activation codes are for subject accounts; staff accounts have passwords",
+            "this counter releases codes for subject accounts; a staff account's code is "
+            "released at the staff accounts' counter",
             code="not_subject_account",
             field="user",
         )
+    if account == "staff" and not user.is_staff:
+        raise Conflict(
+            "this counter releases codes for staff accounts; a subject account's code is "
+            "released at the subject accounts' counter",
+            code="not_staff_account",
+            field="user",
+        )
+    require_code_releaser(actor, code_releaser(user))
+    _require_second_person(actor, user)
     if not user.active:
         raise Conflict("the account is deactivated", code="inactive_account", field="user")
     if days < 1:
@@ -307,6 +352,7 @@ def issue_activation_code(
             "expires_at": user.activation_expires_at.isoformat(),
             "reissue": reissue,
             "password_revoked": password_revoked,
+            "released_by": user.activation_released_by_id,
             "released_by_organisation_id": actor.organisation_id,
         },
     )
@@ -360,19 +406,59 @@ def activate(
     return user
 
 
-def require_code_releaser(actor: Actor) -> None:
-    """Only a person of the credit authority releases activation codes, having checked
-    the subject's identity at the counter: not the administrator (who lacks the
-    permission), not an organisation's system (an API key checks nobody's identity).
-    The command line (``SYSTEM_ACTOR``) is the operator with server access."""
+def require_code_releaser(actor: Actor, releaser: Role = Role.CREDIT_AUTHORITY_OFFICER) -> None:
+    """The actor is a person who releases the codes of accounts whose ``code_releaser``
+    is ``releaser``. An officer of the credit authority, having checked the holder's
+    identity at the counter: not the administrator (who lacks the permission), not an
+    organisation's system (an API key checks nobody's identity). For an administrator's
+    account, another administrator. The command line (``SYSTEM_ACTOR``) is the operator
+    with server access."""
+    if releaser is Role.PLATFORM_ADMIN:
+        require(actor, Permission.MANAGE_ACCOUNTS)
+        if actor.kind in ("system", "user"):
+            return
+        raise PermissionDenied(
+            "an administrator's activation code is released by another administrator",
+            code="platform_admin_required",
+            article="Art. 12",
+        )
     require(actor, Permission.RELEASE_ACTIVATION_CODES)
     if actor.kind == "system":
         return
     if actor.kind != "user" or actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
         raise PermissionDenied(
             "an activation code is released by an officer of the credit authority who "
-            "checked the subject's identity",
+            "checked the holder's identity",
             code="credit_authority_officer_required",
+            article="Art. 12",
+        )
+
+
+def _require_some_code_releaser(actor: Actor) -> None:
+    """Before an account is looked up: the actor releases some accounts' codes."""
+    if has_permission(actor, Permission.MANAGE_ACCOUNTS):
+        require_code_releaser(actor, Role.PLATFORM_ADMIN)
+    else:
+        require_code_releaser(actor)
+
+
+def _require_second_person(actor: Actor, user: UserAccount) -> None:
+    """Whoever releases a code vouches for the holder's identity, so is neither the
+    holder (nobody vouches for himself) nor the administrator who created the account
+    (who would then hold both duties; decision 0033)."""
+    if actor.kind != "user":
+        return
+    if actor.id == user.id:
+        raise PermissionDenied(
+            "nobody releases the activation code of their own account; another officer does",
+            code="own_account_code",
+            article="Art. 12",
+        )
+    if actor.id == user.created_by_id:
+        raise PermissionDenied(
+            "whoever created an account does not release its activation code; another "
+            "administrator does",
+            code="creator_releases_code",
             article="Art. 12",
         )
 
@@ -388,6 +474,32 @@ def list_subject_accounts(session: Session, actor: Actor) -> list[UserAccount]:
             .order_by(UserAccount.username)
         )
     )
+
+
+def list_staff_accounts(session: Session, actor: Actor) -> list[UserAccount]:
+    """The staff accounts whose codes the actor releases (``code_releaser``): for an
+    officer of the credit authority every staff account but the administrators', for an
+    administrator the administrators'. The account, its role and organisation: no credit
+    data."""
+    _require_some_code_releaser(actor)
+    query = select(UserAccount).where(UserAccount.role != Role.SUBJECT)
+    if actor.kind != "system":
+        if has_permission(actor, Permission.MANAGE_ACCOUNTS):
+            query = query.where(UserAccount.role == Role.PLATFORM_ADMIN)
+        else:
+            query = query.where(UserAccount.role != Role.PLATFORM_ADMIN)
+    return list(session.scalars(query.order_by(UserAccount.username)))
+
+
+def may_release_code(actor: Actor, user: UserAccount) -> bool:
+    """Whether ``issue_activation_code`` would let the actor release this account's code
+    (for the pages' buttons): its releaser, a second person, and the account active."""
+    try:
+        require_code_releaser(actor, code_releaser(user))
+        _require_second_person(actor, user)
+    except (PermissionDenied, NotAuthenticated):
+        return False
+    return user.active
 
 
 def _refuse_activation(clock: Clock, user: UserAccount | None, reason: str) -> NoReturn:
@@ -429,16 +541,30 @@ class AccountEvent:
     # when the platform's command line did), and when.
     released_by_organisation: str | None = None
     released_at: dt.datetime | None = None
+    # The person who released it, named to a holder of the same organisation (a colleague;
+    # decision 0033); another organisation's officer is named by the organisation.
+    released_by_name: str | None = None
+    # For the creation: made on the platform's command line (the operator), and whether
+    # the operator set its password then (the bootstrap, decision 0033).
+    by_operator: bool = False
+    password_set_by_operator: bool = False
 
 
 def account_history(session: Session, actor: Actor) -> list[AccountEvent]:
     """A user's own account events (created, code issued, activated), oldest first, from
-    the audit trail: a subject sees when its account was activated, and so would notice
-    an activation it did not make."""
+    the audit trail: a holder sees when and by whom his account was activated, and so
+    would notice an activation he did not make (decisions 0031, 0033)."""
     if actor.kind != "user" or actor.id is None:
         return []
     rows = session.execute(
-        select(AuditEvent.occurred_at, AuditEvent.action, AuditEvent.outcome, AuditEvent.details)
+        select(
+            AuditEvent.occurred_at,
+            AuditEvent.action,
+            AuditEvent.outcome,
+            AuditEvent.actor_kind,
+            AuditEvent.actor_id,
+            AuditEvent.details,
+        )
         .where(
             AuditEvent.action.in_(ACCOUNT_ACTIONS),
             AuditEvent.outcome == "ok",
@@ -448,31 +574,53 @@ def account_history(session: Session, actor: Actor) -> list[AccountEvent]:
         .order_by(AuditEvent.sequence)
     ).all()
     organisations = organisation_names(
-        session,
-        (
-            (details or {}).get("released_by_organisation_id")
-            for _at, _action, _outcome, details in rows
-        ),
+        session, ((row.details or {}).get("released_by_organisation_id") for row in rows)
     )
     events = []
-    for occurred_at, action, outcome, details in rows:
-        details = details or {}
+    for row in rows:
+        details = row.details or {}
         organisation_id = details.get("released_by_organisation_id")
         released_at = details.get("released_at")
+        releaser_id = details.get("released_by")
+        if releaser_id is None and row.action == "user.activation_issue":
+            # Codes issued before decision 0033 name the releaser as the event's actor.
+            kind, _, number = (row.actor_id or "").partition(":")
+            releaser_id = int(number) if kind == "user" and number.isdigit() else None
+        releaser = session.get(UserAccount, releaser_id) if releaser_id else None
         events.append(
             AccountEvent(
-                occurred_at,
-                action,
-                outcome,
+                row.occurred_at,
+                row.action,
+                row.outcome,
                 released_by_organisation=organisations.get(organisation_id)
                 if organisation_id
                 else None,
                 released_at=dt.datetime.fromisoformat(released_at)
                 if released_at
-                else (occurred_at if action == "user.activation_issue" else None),
+                else (row.occurred_at if row.action == "user.activation_issue" else None),
+                released_by_name=releaser.display_name
+                if releaser is not None
+                and actor.organisation_id is not None
+                and releaser.organisation_id == actor.organisation_id
+                else None,
+                by_operator=row.action == "user.create" and row.actor_kind == "system",
+                password_set_by_operator=bool(details.get("password_set_by_operator")),
             )
         )
     return events
+
+
+def own_account(session: Session, actor: Actor) -> UserAccount:
+    """The actor's own account: a person's, staff or subject (an API key or the command
+    line has none)."""
+    if not actor.authenticated:
+        raise NotAuthenticated("log in or present a token to do this", code="not_authenticated")
+    user = session.get(UserAccount, actor.id) if actor.kind == "user" and actor.id else None
+    if user is None:
+        raise PermissionDenied(
+            "only a person's account has an account history", code="not_user_account"
+        )
+    return user
 
 
 def actor_for_user(user: UserAccount) -> Actor:
@@ -577,82 +725,6 @@ def active_user(session: Session, user_id: int, *, credentials_version: int) -> 
     return user
 
 
-def _key_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def create_api_key(
-    session: Session,
-    clock: Clock,
-    actor: Actor,
-    *,
-    organisation: Organisation,
-    role: Role,
-    name: str,
-) -> tuple[ApiKey, str]:
-    """Returns the key and its full secret, which is shown once and never stored."""
-    require(actor, Permission.MANAGE_ACCOUNTS)
-    if not role_allowed_for(organisation.kind, role) or role is Role.PLATFORM_ADMIN:
-        raise InvalidInput(
-            f"an API key of {organisation.kind.value} cannot have role {role.value}",
-            code="role_not_allowed",
-            field="role",
-        )
-    prefix = "xy_" + secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    key = ApiKey(
-        prefix=prefix,
-        secret_hash=_key_hash(secret),
-        name=name,
-        organisation_id=organisation.id,
-        role=role,
-        created_by_id=actor.id if actor.kind == "user" else None,
-        created_at=clock.now(),
-    )
-    session.add(key)
-    session.flush()
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        "api_key.create",
-        target_type="api_key",
-        target_id=key.id,
-        details={"organisation_id": organisation.id, "role": role.value},
-    )
-    return key, f"{prefix}.{secret}"
-
-
-def actor_for_api_key(session: Session, presented: str) -> Actor:
-    prefix, _, secret = presented.partition(".")
-    key = session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
-    if (
-        key is None
-        or key.revoked_at is not None
-        or not hmac.compare_digest(key.secret_hash, _key_hash(secret))
-    ):
-        raise NotAuthenticated("the API key is not valid", code="bad_api_key")
-    return Actor(
-        kind="api_key",
-        id=key.id,
-        role=key.role,
-        organisation_id=key.organisation_id,
-        organisation_kind=key.organisation.kind,
-        label=f"{key.organisation.name} / {key.name}",
-    )
-
-
-def revoke_api_key(session: Session, clock: Clock, actor: Actor, key_id: int) -> None:
-    require(actor, Permission.MANAGE_ACCOUNTS)
-    key = session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound("no such API key", code="not_found")
-    key.revoked_at = clock.now()
-    audit.record(
-        session, clock, actor.audit(), "api_key.revoke", target_type="api_key", target_id=key.id
-    )
-
-
 def _user_named(session: Session, username: str) -> UserAccount | None:
     """The account of a username as typed: case and surrounding spaces do not matter (as
     ``create_user`` stores names). None for a non-printable name, which no account has and
@@ -697,7 +769,9 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
     if user is None:
         raise NotFound("no such user", code="not_found")
     # Account management must stay possible from the platform: an administrator does not
-    # lock themselves out, and the last active administrator is not switched off.
+    # lock themselves out, and the last active administrator is not switched off. One
+    # still awaiting activation does not count: nobody can log in as him yet, and only
+    # another administrator could release his code (decision 0033).
     if actor.kind == "user" and actor.id == user.id:
         raise Conflict(
             "you cannot deactivate your own account; another administrator can",
@@ -711,6 +785,7 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
             .where(
                 UserAccount.role == Role.PLATFORM_ADMIN,
                 UserAccount.active.is_(True),
+                UserAccount.password_hash != "",
                 UserAccount.id != user.id,
             )
         )

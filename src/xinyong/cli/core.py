@@ -150,20 +150,23 @@ def users_create(
     password: Annotated[
         str | None,
         typer.Option(
-            help="staff only: the password; omit to be prompted, or pass '-' to read it from "
-            "stdin. A subject account gets an activation code instead"
+            help="staff only, the operator's bootstrap: set the password now, read from "
+            "stdin ('-') or asked for ('prompt'). Without it the account gets a one-time "
+            "activation code, printed, and its holder sets the password"
         ),
     ] = None,
 ) -> None:
-    """Create a staff account (with --org) or a subject account (with --subject): a subject
-    account has no password; the activation code printed is handed to the subject. (The
-    command line is the operator with server access; on the web, the administrator who
-    creates a subject account never sees its code, decision 0031.)"""
-    if role is not Role.SUBJECT:
-        if password is None:
-            password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-        elif password == "-":  # noqa: S105 - "-" means stdin, not a password
-            password = sys.stdin.readline().rstrip("\n")
+    """Create a staff account (with --org) or a subject account (with --subject), with no
+    password: the activation code printed is handed to the holder after checking their
+    identity, and they set their own password at /activate. The command line is the
+    platform operator with server access, and is audited as such: on the web the
+    administrator creates accounts and a second person releases their codes (decisions
+    0031, 0033). To make the very first accounts the operator may instead set a staff
+    account's password (--password), recorded as his act and shown to the holder."""
+    if password == "prompt":  # noqa: S105 - a keyword, not a password (too short to be one)
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    elif password == "-":  # noqa: S105 - "-" means stdin, not a password
+        password = sys.stdin.readline().rstrip("\n")
     with command_unit_of_work() as session:
         from xinyong.subjects import service as subjects
 
@@ -181,30 +184,47 @@ def users_create(
             subject_id=subject_id,
         )
         console.print(f"created user [bold]{user.username}[/bold] with role {user.role.value}")
-        if role is Role.SUBJECT:
-            _print_activation(
-                accounts.issue_activation_code(
-                    session, clock, SYSTEM_ACTOR, user.id, days=get_settings().activation_days
-                )
+        if password is not None:
+            console.print(
+                "its password is the one you set: recorded as the platform operator's act "
+                "(user.create, password_set_by_operator) and shown on the holder's /account "
+                f"page; 'xinyong users activation-code {user.username}' lets them set their own"
             )
+            return
+        _print_activation(
+            accounts.issue_activation_code(
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                user.id,
+                days=get_settings().activation_days,
+                account="any",
+            )
+        )
 
 
 def _print_activation(issued: accounts.IssuedActivation) -> None:
     console.print(
         f"activation code: [bold]{issued.code}[/bold] (valid until "
         f"{issued.expires_at.isoformat(timespec='minutes')}; shown once: hand it to the "
-        "subject after checking their identity; they set their password at /activate)"
+        "holder after checking their identity; they set their password at /activate)"
     )
 
 
 @users_app.command("activation-code")
 def users_activation_code(username: Annotated[str, typer.Argument()]) -> None:
-    """Issue a new activation code for a subject account; the old code, and the account's
-    password if it has one, stop working."""
+    """Issue a new activation code for an account, staff or subject (a forgotten password,
+    or a password the operator set at creation); the old code, and the account's password
+    if it has one, stop working, and so do its tokens and sessions."""
     with command_unit_of_work() as session:
         user = accounts.user_by_username(session, username)
         issued = accounts.issue_activation_code(
-            session, clock, SYSTEM_ACTOR, user.id, days=get_settings().activation_days
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            user.id,
+            days=get_settings().activation_days,
+            account="any",
         )
         _print_activation(issued)
 

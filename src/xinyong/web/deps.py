@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor
 from xinyong.audit import service as audit
@@ -131,7 +132,7 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
     if authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
         if token.startswith("xy_"):
-            actor = accounts.actor_for_api_key(session, token)
+            actor = api_keys.actor_for_api_key(session, token)
         else:
             claims = context.signer.claims(token)
             user = accounts.active_user(
@@ -139,7 +140,7 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
             )
             actor = accounts.actor_for_user(user)
     elif api_key:
-        actor = accounts.actor_for_api_key(session, api_key)
+        actor = api_keys.actor_for_api_key(session, api_key)
     elif (
         # The API takes tokens only: a cookie-authenticated API call could be forged by
         # another site (CSRF), and API clients have no CSRF token to send.

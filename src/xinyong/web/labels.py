@@ -101,6 +101,8 @@ PERMISSION_LABELS: dict[str, str] = {
     Permission.MANAGE_INSTITUTIONS: N_("manage the register of credit service institutions"),
     Permission.READ_RISK_STATUS: N_("read credit status"),
     Permission.PUBLISH_TYPICAL_CASES: N_("draft and publish typical cases"),
+    Permission.RELEASE_ACTIVATION_CODES: N_("release activation codes"),
+    Permission.RELEASE_API_KEYS: N_("release its organisation's API keys"),
 }
 # Values of the catalog's enumerated fields that are English words (the commitment's
 # fulfilment status); the other choices are Chinese and shown as they are.

@@ -1037,19 +1037,46 @@ CODES: dict[str, str] = {
     "organisation_required": N_("A staff account belongs to one organisation."),
     "subject_required": N_("A subject account is bound to one subject."),
     "password_too_short": N_("The password is too short."),
-    # subject accounts activated by a one-time code (decision 0031)
+    # accounts activated by a one-time code (decisions 0031, 0033)
     "password_not_allowed": N_(
-        "A subject account gets no password from an administrator: it gets an activation "
-        "code, and its subject sets the password."
+        "An account gets no password from an administrator: its holder sets one with the "
+        "activation code a second person releases."
     ),
-    "not_subject_account": N_("Activation codes are for subject accounts only."),
+    "not_subject_account": N_(
+        "This counter is for subject accounts; a staff account's code is released under "
+        "Staff accounts."
+    ),
+    "not_staff_account": N_(
+        "This counter is for staff accounts; a subject account's code is released under "
+        "Subject accounts."
+    ),
     "bad_activation": N_("Wrong username or activation code."),
     "activation_expired": N_(
         "This activation code has expired. Ask the credit authority for a new one."
     ),
     "credit_authority_officer_required": N_(
         "An activation code is released by an officer of the credit authority who checked "
-        "the subject's identity."
+        "the holder's identity."
+    ),
+    "platform_admin_required": N_(
+        "An administrator's activation code is released by another platform administrator."
+    ),
+    "own_account_code": N_(
+        "Nobody releases the activation code of their own account: another officer does."
+    ),
+    "creator_releases_code": N_(
+        "Whoever created an account does not release its activation code: another "
+        "administrator does."
+    ),
+    "not_user_account": N_("Only a person's account has an account page."),
+    # API keys registered by the administrator, released by the organisation (decision 0033)
+    "key_role_required": N_(
+        "An API key's secret is released by a staff member of its organisation who holds "
+        "the key's role."
+    ),
+    "key_revoked": N_("This API key is revoked."),
+    "key_released": N_(
+        "This key's secret was released already. Ask the administrator for a new key."
     ),
     "own_account": N_("You cannot deactivate your own account."),
     "last_administrator": N_("This is the last active platform administrator."),

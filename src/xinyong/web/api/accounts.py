@@ -1,13 +1,16 @@
 """Account administration API (platform administrator): organisations, users, API keys.
-The administrator manages accounts and never reads credit data (separation of duties)."""
+The administrator manages accounts and never reads credit data, nor holds a credential
+that does (separation of duties, decisions 0031 and 0033): accounts are created with no
+password and keys registered with no secret; a second person releases them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import Permission, require
@@ -29,10 +32,18 @@ def user_out(user: UserAccount) -> dict[str, Any]:
         "active": user.active,
         "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
         "awaiting_activation": user.awaiting_activation,
+        # Who releases the account's (first or new) activation code: the role, at
+        # /api/v1/staff-accounts or /api/v1/subject-accounts (decision 0033).
+        "code_releaser": accounts.code_releaser(user).value,
+        "code_released_by": user.activation_released_by_id,
+        "code_released_at": user.activation_released_at.isoformat()
+        if user.activation_released_at
+        else None,
         "activation_expires_at": user.activation_expires_at.isoformat()
         if user.activation_expires_at
         else None,
         "activated_at": user.activated_at.isoformat() if user.activated_at else None,
+        "created_by": user.created_by_id,
     }
 
 
@@ -86,8 +97,8 @@ class UserIn(BaseModel):
         default=None,
         min_length=1,
         max_length=200,
-        description="for staff accounts only; a subject account's subject sets its password "
-        "with the activation code the credit authority releases",
+        description="refused (422 password_not_allowed): every account's holder sets its own "
+        "password with the activation code a second person releases (decisions 0031, 0033)",
     )
     role: Role
     display_name: str | None = Field(default=None, max_length=100)
@@ -102,9 +113,11 @@ def create_user(
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """A staff account with its password, or a subject account with neither password nor
-    activation code: an officer of the credit authority releases the code to the subject
-    (``POST /api/v1/subject-accounts/{id}/activation-code``, decision 0031 addendum)."""
+    """An account with neither password nor activation code; the answer's
+    ``code_releaser`` says who releases its code to the holder: an officer of the credit
+    authority (``POST /api/v1/staff-accounts/{id}/activation-code``, or
+    ``/api/v1/subject-accounts/...`` for a subject's), or, for an administrator's
+    account, another administrator (decisions 0031 addendum, 0033)."""
     require(actor, Permission.MANAGE_ACCOUNTS)
     user = accounts.create_user(
         session,
@@ -136,7 +149,7 @@ class ApiKeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=100)
 
 
-def _key_out(key: ApiKey) -> dict[str, Any]:
+def key_out(key: ApiKey) -> dict[str, Any]:
     return {
         "id": key.id,
         "prefix": key.prefix,
@@ -144,21 +157,33 @@ def _key_out(key: ApiKey) -> dict[str, Any]:
         "organisation": key.organisation.code,
         "role": key.role.value,
         "created_at": key.created_at.isoformat(),
+        # Released by a staff member of the organisation holding the key's role
+        # (``POST /api/v1/api-keys/{id}/secret``, decision 0033).
+        "awaiting_release": key.awaiting_release,
+        "released_by": key.released_by_id,
+        "released_at": key.released_at.isoformat() if key.released_at else None,
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }
 
 
-@router.post("/api-keys", status_code=201, responses=refusals(403, 404))
+@router.get("/api-keys", responses=refusals(403))
+def list_api_keys(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """Every key, newest first: which wait for their organisation to release them."""
+    return {"items": [key_out(key) for key in api_keys.all_keys(session, actor)]}
+
+
+@router.post("/api-keys", status_code=201, responses=refusals(403, 404, 422))
 def create_api_key(
     body: ApiKeyIn,
-    response: Response,
     session: SessionDep,
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """The secret is shown once, here (not cached); only its hash is stored."""
+    """Registers a key with no secret: a staff member of the organisation who holds the
+    key's role releases the secret, shown once to them (``POST
+    /api/v1/api-keys/{id}/secret``), so the administrator never holds a working key."""
     require(actor, Permission.MANAGE_ACCOUNTS)
-    key, secret = accounts.create_api_key(
+    key = api_keys.create_api_key(
         session,
         clock,
         actor,
@@ -166,13 +191,12 @@ def create_api_key(
         role=body.role,
         name=body.name,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return {**_key_out(key), "secret": secret}
+    return key_out(key)
 
 
 @router.post("/api-keys/{key_id}/revoke", responses=refusals(403, 404))
 def revoke_api_key(
     key_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    accounts.revoke_api_key(session, clock, actor, key_id)
+    api_keys.revoke_api_key(session, clock, actor, key_id)
     return {"id": key_id, "revoked": True}

@@ -154,4 +154,33 @@ def who_am_i(actor: AuthenticatedActorDep) -> dict[str, Any]:
     }
 
 
+@router.get("/api/v1/me/account", tags=["auth"], responses=refusals(403))
+def own_account(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """The caller's own account and its history from the audit trail: created (by the
+    administrator, or by the platform operator with the password he set), each activation
+    code released and by whom, activated (decisions 0031, 0033). An activation the holder
+    did not make shows here."""
+    user = accounts.own_account(session, actor)
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "organisation": user.organisation.code if user.organisation else None,
+        "created_at": user.created_at.isoformat(),
+        "activated_at": user.activated_at.isoformat() if user.activated_at else None,
+        "history": [
+            {
+                "occurred_at": event.occurred_at.isoformat(),
+                "action": event.action,
+                "released_by_organisation": event.released_by_organisation,
+                "released_by_name": event.released_by_name,
+                "released_at": event.released_at.isoformat() if event.released_at else None,
+                "by_operator": event.by_operator,
+                "password_set_by_operator": event.password_set_by_operator,
+            }
+            for event in accounts.account_history(session, actor)
+        ],
+    }
+
+
 __all__ = ["ActorDep", "router"]

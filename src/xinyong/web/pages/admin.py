@@ -1,49 +1,58 @@
 """Account administration pages for the platform administrator: organisations, staff and
-subject accounts, API keys. Mirrors ``web.api.accounts``."""
+subject accounts, API keys. Mirrors ``web.api.accounts``: accounts are created with no
+password and keys registered with no secret; the page says who releases them (decisions
+0031 addendum, 0033)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import ApiKey, OrganisationKind, Role
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.models import ApiKey, OrganisationKind, Role, UserAccount
+from xinyong.accounts.permissions import Permission, require
 from xinyong.subjects import service as subjects
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.rendering import NO_STORE, check_csrf, render
+from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
-    return _users_page(request, actor, session)
-
-
-def _users_page(
-    request: Request, actor: Actor, session: Session, *, created_key: str | None = None
+def users_page(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=20)] = "",
+    user: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
+    key: Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)] = None,
 ) -> HTMLResponse:
     require(actor, Permission.MANAGE_ACCOUNTS)
+    users = accounts.list_users(session, actor)
+    keys = api_keys.all_keys(session, actor)
+    # After a creation, the page says who releases the new account's code or key's
+    # secret: never the administrator himself.
+    created = next((u for u in users if u.id == user), None) if done == "user_created" else None
+    registered = next((k for k in keys if k.id == key), None) if done == "key_registered" else None
     return render(
         request,
         "admin_users.html",
         {
-            "users": accounts.list_users(session, actor),
+            "users": users,
+            "releasers": {u.id: accounts.code_releaser(u) for u in users},
             "current_user_id": actor.id if actor.kind == "user" else None,
             "organisations": accounts.list_organisations(session),
             "roles": list(Role),
             "kinds": list(OrganisationKind),
-            "keys": list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc()))),
-            "created_key": created_key,
+            "keys": keys,
+            "created": created,
+            "registered": registered,
             **page_helpers(request),
         },
-        headers=NO_STORE if created_key else None,
     )
 
 
@@ -55,7 +64,6 @@ def create_user(
     clock: ClockDep,
     username: Annotated[str, Form(max_length=64)],
     role: Annotated[Role, Form()],
-    password: Annotated[str, Form(max_length=200)] = "",
     display_name: Annotated[str, Form(max_length=100)] = "",
     organisation: Annotated[str, Form(max_length=40)] = "",
     subject: Annotated[str, Form(max_length=40)] = "",
@@ -63,20 +71,20 @@ def create_user(
 ) -> Response:
     check_csrf(request, csrf_token)
     require(actor, Permission.MANAGE_ACCOUNTS)
-    # A subject account gets no code here: an officer of the credit authority releases it
-    # (/subject-accounts, decision 0031 addendum).
-    accounts.create_user(
+    # No password and no code here: a second person releases the code (/staff-accounts,
+    # /subject-accounts; decisions 0031 addendum, 0033).
+    user: UserAccount = accounts.create_user(
         session,
         clock,
         actor,
         username=username,
-        password=password or None,
+        password=None,
         role=role,
         display_name=display_name or None,
         organisation=accounts.organisation_by_code(session, organisation) if organisation else None,
         subject_id=subjects.by_reference(session, subject).id if subject else None,
     )
-    return RedirectResponse("/admin/users", status_code=303)
+    return RedirectResponse(f"/admin/users?done=user_created&user={user.id}", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/deactivate")
@@ -125,7 +133,7 @@ def create_api_key(
 ) -> Response:
     check_csrf(request, csrf_token)
     require(actor, Permission.MANAGE_ACCOUNTS)
-    _key, secret = accounts.create_api_key(
+    key: ApiKey = api_keys.create_api_key(
         session,
         clock,
         actor,
@@ -133,8 +141,9 @@ def create_api_key(
         role=role,
         name=name,
     )
-    # Shown once, in this answer.
-    return _users_page(request, actor, session, created_key=secret)
+    # Registered with no secret: the organisation's own staff of the key's role release
+    # it at /api-keys (decision 0033).
+    return RedirectResponse(f"/admin/users?done=key_registered&key={key.id}", status_code=303)
 
 
 @router.post("/admin/api-keys/{key_id}/revoke")
@@ -147,5 +156,5 @@ def revoke_api_key(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    accounts.revoke_api_key(session, clock, actor, key_id)
+    api_keys.revoke_api_key(session, clock, actor, key_id)
     return RedirectResponse("/admin/users", status_code=303)
