@@ -325,6 +325,80 @@ def test_migration_0023_gives_every_version_its_records_date_severity_and_window
         engine.dispose()
 
 
+def test_migration_0032_keeps_existing_passwords_and_api_keys_working(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Staff accounts made with a password and keys handed out with their secret before
+    decision 0033 keep working; the keys count as released when they were made."""
+    from sqlalchemy.orm import Session
+
+    from xinyong.accounts import api_keys
+    from xinyong.accounts import service as accounts
+    from xinyong.accounts.models import ApiKey
+    from xinyong.clock import FixedClock
+
+    engine = make_test_engine(request.config, tmp_path, "m0032")
+    made = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, "0031")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            organisation = connection.execute(
+                insert(t["organisation"])
+                .values(_filled(t["organisation"], code="11350100MB0000027N", kind="state_organ"))
+                .returning(t["organisation"].c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(t["user_account"]).values(
+                    _filled(
+                        t["user_account"],
+                        username="clerk",
+                        password_hash=accounts._hasher.hash("an old long password"),
+                        role="data_reporter",
+                        organisation_id=organisation,
+                        active=True,
+                    )
+                )
+            )
+            connection.execute(
+                insert(t["api_key"]).values(
+                    _filled(
+                        t["api_key"],
+                        prefix="xy_000000000001",
+                        secret_hash=api_keys._key_hash("old-secret"),
+                        organisation_id=organisation,
+                        role="data_reporter",
+                        created_at=made,
+                    )
+                )
+            )
+        upgrade(engine)
+        with Session(engine) as session:
+            user = accounts.authenticate(session, FixedClock(made), "clerk", "an old long password")
+            assert user.created_by_id is None
+            system = api_keys.actor_for_api_key(session, "xy_000000000001.old-secret")
+            assert system.role is not None
+            assert system.role.value == "data_reporter"
+            key = session.get(ApiKey, system.id)
+            assert key is not None
+            assert key.released_at == made
+            assert key.released_by_id is None
+            assert not key.awaiting_release
+            session.rollback()
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0031")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("api_key")}
+            assert "released_at" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def test_migration_0035_fills_in_whether_a_revoked_record_was_waiting_for_its_review(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
