@@ -189,7 +189,7 @@ RELEASES = [
     Release("the officer for himself", "officer", "self", "own_account_code"),
     Release("the creating administrator", "admin", "admin", "creator_releases_code"),
     Release("another administrator", "admin", "admin2", None),
-    Release("an officer for an administrator", "admin", "authority", "permission_denied"),
+    Release("an officer for an administrator", "admin", "authority", "platform_admin_required"),
     Release("the operator for an administrator", "admin", "system", None),
 ]
 
@@ -654,7 +654,10 @@ def test_api_an_administrators_account_is_released_by_another_administrator(
         f"/api/v1/staff-accounts/{user_id}/activation-code",
         headers=auth_headers(client, "authority"),
     )
-    assert by_officer.status_code == 403
+    assert (by_officer.status_code, by_officer.json()["error"]["code"]) == (
+        403,
+        "platform_admin_required",
+    )
     second = _token(client, "admin2")
     listed = client.get("/api/v1/staff-accounts", headers=second).json()["items"]
     assert {item["username"] for item in listed} == {"admin", "admin2", "admin3"}

@@ -414,8 +414,11 @@ def require_code_releaser(actor: Actor, releaser: Role = Role.CREDIT_AUTHORITY_O
     account, another administrator. The command line (``SYSTEM_ACTOR``) is the operator
     with server access."""
     if releaser is Role.PLATFORM_ADMIN:
-        require(actor, Permission.MANAGE_ACCOUNTS)
-        if actor.kind in ("system", "user"):
+        if not actor.authenticated:
+            require(actor, Permission.MANAGE_ACCOUNTS)
+        if actor.kind == "system" or (
+            actor.kind == "user" and has_permission(actor, Permission.MANAGE_ACCOUNTS)
+        ):
             return
         raise PermissionDenied(
             "an administrator's activation code is released by another administrator",
