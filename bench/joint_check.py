@@ -43,6 +43,7 @@ from sqlalchemy import Engine, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from xinyong import bootstrap  # noqa: E402
+from xinyong.accounts import api_keys  # noqa: E402
 from xinyong.accounts import service as accounts  # noqa: E402
 from xinyong.accounts.models import OrganisationKind, Role  # noqa: E402
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor  # noqa: E402
@@ -132,7 +133,8 @@ def prepare(
             name="福州市市场监督管理局",
             kind=OrganisationKind.STATE_ORGAN,
         )
-        _key, secret = accounts.create_api_key(
+        # Registered and released by the operator (decision 0033): a bench has no staff.
+        key = api_keys.create_api_key(
             session,
             clock,
             SYSTEM_ACTOR,
@@ -140,6 +142,7 @@ def prepare(
             role=Role.QUERY_OFFICER,
             name="联合奖惩核查",
         )
+        _key, secret = api_keys.release_api_key(session, clock, SYSTEM_ACTOR, key.id)
         regulator_id = regulator.id
 
     started = time.perf_counter()

@@ -51,7 +51,7 @@ def new_staff(
     organisation: str = "regulator",
 ) -> UserAccount:
     """A staff account as the administrator creates it: no password, no code."""
-    return accounts.create_account(
+    return accounts.create_user(
         db,
         clock,
         actor(world, "admin"),
@@ -138,7 +138,7 @@ def test_an_administrator_gives_no_staff_account_a_password(
     db: Session, clock: FixedClock, world: World, role: Role, organisation: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        accounts.create_account(
+        accounts.create_user(
             db,
             clock,
             actor(world, "admin"),
