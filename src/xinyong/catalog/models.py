@@ -56,6 +56,13 @@ class RecordTypeVersion(IdMixin, Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The city's rule as a rule pack shipped it, where this version took the pack's
+    # definition in (loaded or brought up to it) or answered its changes (the credit
+    # authority's reconciliation): later pack changes are measured from that definition, so
+    # what the authority changed itself is told apart from what the pack changed (decision
+    # 0034). None on every other version.
+    rule_pack: Mapped[str | None] = mapped_column(String(64))
+    rule_pack_definition: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     record_type: Mapped[RecordType] = relationship(back_populates="versions")
 

@@ -36,6 +36,9 @@ from xinyong.errors import Conflict, InvalidInput, NotFound
 
 RULEPACK_DIR = Path(__file__).parent / "rulepacks"
 DEFAULT_RULEPACK = RULEPACK_DIR / "fuzhou.toml"
+# The note of a version loaded from a rule pack, before the pack's file name (migration
+# 0034 finds the versions loaded before it by this note).
+LOADED_FROM = "loaded from "
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,10 @@ def _add_version(
     jurisdiction: str,
     note: str,
     suspends: list[str] | None = None,
+    *,
+    rule_pack: str | None = None,
+    rule_pack_definition: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
 ) -> RecordTypeVersion:
     latest = _latest(session, record_type.id, jurisdiction)
     version = RecordTypeVersion(
@@ -232,6 +239,8 @@ def _add_version(
         note=note,
         created_by=actor.audit().id,
         created_at=clock.now(),
+        rule_pack=rule_pack,
+        rule_pack_definition=rule_pack_definition,
     )
     session.add(version)
     session.flush()
@@ -247,14 +256,23 @@ def _add_version(
             "jurisdiction": jurisdiction,
             "version": version.version_no,
             **({"suspends_district_rules": suspends} if suspends else {}),
+            **(details or {}),
         },
     )
     return version
 
 
 def create_record_type(
-    session: Session, clock: Clock, actor: Actor, data: dict[str, Any], *, note: str = "created"
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    note: str = "created",
+    rule_pack: str | None = None,
 ) -> EffectiveRule:
+    """A new record type, version 1 of the city's rule; ``rule_pack`` names the pack it is
+    loaded from (its definition is then the baseline of later pack changes)."""
     require(actor, Permission.MANAGE_CATALOG)
     definition = parse_definition(data)
     if session.scalar(select(RecordType.id).where(RecordType.code == definition.code)):
@@ -264,8 +282,74 @@ def create_record_type(
     record_type = RecordType(code=definition.code, created_at=clock.now())
     session.add(record_type)
     session.flush()
-    version = _add_version(session, clock, actor, record_type, definition, CITY_JURISDICTION, note)
+    version = _add_version(
+        session,
+        clock,
+        actor,
+        record_type,
+        definition,
+        CITY_JURISDICTION,
+        note,
+        rule_pack=rule_pack,
+        rule_pack_definition=definition.model_dump(mode="json") if rule_pack else None,
+    )
     return EffectiveRule(record_type, version, definition)
+
+
+def parse_revision(code: str, data: dict[str, Any]) -> RecordTypeDefinition:
+    """A revised definition of the record type ``code``: valid, and keeping its code."""
+    definition = parse_definition(data)
+    if definition.code != code:
+        raise InvalidInput(
+            "a revision must keep the record type's code", code="code_changed", field="code"
+        )
+    return definition
+
+
+def add_city_version(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_type: RecordType,
+    definition: RecordTypeDefinition,
+    note: str,
+    *,
+    rule_pack: str | None = None,
+    rule_pack_definition: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> RecordTypeVersion:
+    """A new version of the city's rule. The city may change its rule whatever the
+    districts made of the old one; the districts it leaves looser are named in the audit
+    and suspended (module docstring)."""
+    suspends = [
+        district.jurisdiction
+        for district in _latest_district_versions(session, record_type.id)
+        if loosenings(definition, _definition_of(district))
+    ]
+    return _add_version(
+        session,
+        clock,
+        actor,
+        record_type,
+        definition,
+        CITY_JURISDICTION,
+        note,
+        suspends,
+        rule_pack=rule_pack,
+        rule_pack_definition=rule_pack_definition,
+        details=details,
+    )
+
+
+def latest_city_version(session: Session, record_type: RecordType) -> RecordTypeVersion:
+    version = _latest(session, record_type.id, CITY_JURISDICTION)
+    if version is None:
+        raise NotFound(
+            f"record type {record_type.code!r} has no rules yet",
+            code="unknown_record_type",
+            field="type",
+        )
+    return version
 
 
 def revise_record_type(
@@ -281,33 +365,20 @@ def revise_record_type(
     """A new version of the city's rule, or a district's tightening of it (Art. 35)."""
     require(actor, Permission.MANAGE_CATALOG)
     record_type = record_type_by_code(session, code)
-    definition = parse_definition(data)
-    if definition.code != code:
-        raise InvalidInput(
-            "a revision must keep the record type's code", code="code_changed", field="code"
-        )
+    definition = parse_revision(code, data)
     jurisdiction = identifiers.normalise_division_code(jurisdiction) or ""
-    if jurisdiction != CITY_JURISDICTION:
-        if not jurisdiction.startswith("3501"):
-            raise InvalidInput(
-                "a district rule needs a Fuzhou district code (3501xx)",
-                code="invalid_jurisdiction",
-                field="jurisdiction",
-                article="Art. 35",
-            )
-        check_tightens(effective_rule(session, code).definition, definition)
-        suspends = None
-    else:
-        # The city may change its rule whatever the districts made of the old one; the
-        # districts it leaves looser are named in the audit and suspended (module docstring).
-        suspends = [
-            district.jurisdiction
-            for district in _latest_district_versions(session, record_type.id)
-            if loosenings(definition, _definition_of(district))
-        ]
-    version = _add_version(
-        session, clock, actor, record_type, definition, jurisdiction, note, suspends
-    )
+    if jurisdiction == CITY_JURISDICTION:
+        version = add_city_version(session, clock, actor, record_type, definition, note)
+        return EffectiveRule(record_type, version, definition)
+    if not jurisdiction.startswith("3501"):
+        raise InvalidInput(
+            "a district rule needs a Fuzhou district code (3501xx)",
+            code="invalid_jurisdiction",
+            field="jurisdiction",
+            article="Art. 35",
+        )
+    check_tightens(effective_rule(session, code).definition, definition)
+    version = _add_version(session, clock, actor, record_type, definition, jurisdiction, note)
     return EffectiveRule(record_type, version, definition)
 
 
@@ -368,11 +439,19 @@ def read_rule_pack(path: Path = DEFAULT_RULEPACK) -> list[dict[str, Any]]:
 
 
 def load_rule_pack(session: Session, clock: Clock, path: Path = DEFAULT_RULEPACK) -> int:
-    """Create the record types a rule pack has that the catalog lacks; returns how many."""
+    """Create the record types a rule pack has that the catalog lacks; returns how many.
+    (``catalog.rule_packs.apply`` also brings the types the catalog has up to the pack.)"""
     existing = set(session.scalars(select(RecordType.code)))
     created = 0
     for data in read_rule_pack(path):
         if data["code"] not in existing:
-            create_record_type(session, clock, SYSTEM_ACTOR, data, note=f"loaded from {path.name}")
+            create_record_type(
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                data,
+                note=f"{LOADED_FROM}{path.name}",
+                rule_pack=path.name,
+            )
             created += 1
     return created
