@@ -1,19 +1,30 @@
 """What ``xinyong init`` loads into a fresh database: the default (Fuzhou) rule pack and
-the official working-day calendar. Each step is a no-op where it was done already."""
+the official working-day calendar. Each step is a no-op where it was done already; on a
+database set up by an earlier release, the catalog is brought up to the shipped pack where
+the credit authority has not revised a type (``catalog.rule_packs``, decision 0034)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from xinyong import calendar_store
-from xinyong.catalog import service as catalog
+from xinyong.catalog import rule_packs
 from xinyong.clock import Clock
 from xinyong.lists import measures
 
 
-def load_rule_pack(session: Session, clock: Clock) -> dict[str, int]:
-    return {
-        "record_types": catalog.load_rule_pack(session, clock),
-        "calendar_years": calendar_store.load_official(session, clock),
-        "lists_and_measures": measures.load_rule_pack(session, clock),
-    }
+@dataclass(frozen=True)
+class Loaded:
+    catalog: rule_packs.PackPlan  # what was done to the catalog, type by type
+    calendar_years: int
+    lists_and_measures: int
+
+
+def load_rule_pack(session: Session, clock: Clock) -> Loaded:
+    return Loaded(
+        catalog=rule_packs.apply(session, clock),
+        calendar_years=calendar_store.load_official(session, clock),
+        lists_and_measures=measures.load_rule_pack(session, clock),
+    )

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
 from xinyong.clock import SystemClock
 from xinyong.config import get_settings
 from xinyong.db.engine import make_engine
@@ -24,6 +25,38 @@ def print_refusal(exc: DomainError) -> None:
     article = f" ({exc.article})" if exc.article else ""
     field = f" [{exc.field}]" if exc.field else ""
     err_console.print(f"[red]refused[/red] {exc.code}{field}: {exc.message}{article}")
+
+
+def print_pack_changes(planned: PackPlan, *, dry_run: bool) -> None:
+    """What bringing the catalog up to the shipped rule pack did (or, dry, would do): the
+    types brought up with what changed, and the conflicts left to the credit authority
+    (decision 0034). Nothing when every type is as the pack has it."""
+    pack = planned.rule_pack
+    for item in planned.having(PackStatus.UPGRADE):
+        done = "would be brought" if dry_run else "brought"
+        console.print(f"  {item.code}: {done} up to {pack} ({', '.join(item.paths)})")
+    for item in planned.having(PackStatus.CONFLICT):
+        changes = ", ".join(
+            f"{change.path} ({change.kind})"
+            for change in item.changes
+            if change.kind is not ChangeKind.SAME
+        )
+        console.print(
+            f"  [yellow]conflict[/yellow] {item.code}: revised by the credit authority, and "
+            f"{pack} changes {changes}; the authority's rule stays in force until it "
+            f"reconciles it (/admin/catalog/rule-pack/{item.code})",
+            highlight=False,
+        )
+    if dry_run or planned.having(PackStatus.UPGRADE, PackStatus.CONFLICT):
+        counts = {status: len(planned.having(status)) for status in PackStatus}
+        new = "to create" if dry_run else "created"
+        brought = "to bring up" if dry_run else "brought up"
+        console.print(
+            f"{pack}: {counts[PackStatus.NEW]} {new}, {counts[PackStatus.UPGRADE]} {brought}, "
+            f"{counts[PackStatus.CONFLICT]} in conflict, {counts[PackStatus.CURRENT]} current, "
+            f"{counts[PackStatus.REVISED]} revised by the credit authority with no pack change",
+            highlight=False,
+        )
 
 
 @contextmanager

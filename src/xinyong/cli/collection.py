@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.catalog import rule_packs
 from xinyong.catalog import service as catalog
-from xinyong.cli._shared import clock, console, err_console, print_refusal
+from xinyong.cli._shared import clock, console, err_console, print_pack_changes, print_refusal
 from xinyong.collection import batches, pipeline, readers, sources
 from xinyong.config import get_settings
 from xinyong.db.engine import make_engine
@@ -98,6 +99,31 @@ def catalog_list() -> None:
                 rule.source_label,
             )
         console.print(table)
+
+
+@catalog_app.command("upgrade")
+def catalog_upgrade(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would change, write nothing")
+    ] = False,
+) -> None:
+    """Bring the catalog up to the shipped rule pack (as `xinyong init` does): create the
+    record types it adds, give each type nobody revised the pack's new definition (a new
+    city version by the system, its note naming what changed), and list the conflicts with
+    the credit authority's revisions, which stay in force until it reconciles them."""
+    from xinyong.cli._shared import command_unit_of_work
+
+    with command_unit_of_work() as session:
+        planned = (
+            rule_packs.plan(session, SYSTEM_ACTOR) if dry_run else rule_packs.apply(session, clock)
+        )
+        if planned.having(rule_packs.PackStatus.NEW):
+            verb = "would create" if dry_run else "created"
+            codes = ", ".join(item.code for item in planned.having(rule_packs.PackStatus.NEW))
+            console.print(f"  {verb}: {codes}")
+        print_pack_changes(planned, dry_run=dry_run)
+        if not planned.pending:
+            console.print(f"the catalog is as {planned.rule_pack} has it: nothing to do")
 
 
 def _file_hash(path: Path) -> str:

@@ -18,7 +18,14 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
-from xinyong.cli._shared import clock, command_unit_of_work, console, err_console
+from xinyong.catalog.rule_packs import PackStatus
+from xinyong.cli._shared import (
+    clock,
+    command_unit_of_work,
+    console,
+    err_console,
+    print_pack_changes,
+)
 from xinyong.config import generate_secrets, get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.migrate import upgrade
@@ -53,10 +60,11 @@ def initialise(*, demo: bool) -> None:
     with command_unit_of_work() as session:
         loaded = bootstrap.load_rule_pack(session, clock)
         console.print(
-            f"rule pack: {loaded['record_types']} record types, "
-            f"{loaded['calendar_years']} calendar years, "
-            f"{loaded['lists_and_measures']} list standards, matters and measures loaded"
+            f"rule pack: {len(loaded.catalog.having(PackStatus.NEW))} record types, "
+            f"{loaded.calendar_years} calendar years, "
+            f"{loaded.lists_and_measures} list standards, matters and measures loaded"
         )
+        print_pack_changes(loaded.catalog, dry_run=False)
         if demo:
             from xinyong import demo as demo_data
 
