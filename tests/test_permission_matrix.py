@@ -354,6 +354,21 @@ def _matrix_record_type(code: str = "matrix_penalty") -> dict[str, Any]:
     return definition
 
 
+def _rule_pack_answer(world: World) -> dict[str, Any]:
+    """The utility-arrears type as an earlier release's pack gave it, so that the shipped
+    pack's change waits for the credit authority's answer (decision 0034), and that answer:
+    the shipped definition. Committed, as every caller must meet it; an answer taken sets
+    the city's rule to the pack's, and the next call makes it the earlier one again."""
+    from tests.rule_pack_helpers import load_earlier
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.catalog import rule_packs
+
+    load_earlier(world.session, world.clock, "utility_arrears")
+    world.session.commit()
+    found = rule_packs.item(world.session, SYSTEM_ACTOR, "utility_arrears")
+    return {"definition": found.shipped, "note": "采纳规则包", "shipped_digest": found.digest}
+
+
 def _arrears_sources(world: World) -> None:
     """Both agencies with a data reporter responsible for social-insurance arrears, the
     type their consents are recorded for: a grantee records consent only to types on its
@@ -1003,6 +1018,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         query=lambda w: {"note": "tighten"},
         json=lambda w: _matrix_record_type("administrative_penalty"),
     ),
+    # The shipped rule pack's changes and the credit authority's answer (decision 0034);
+    # flows: tests/test_rule_pack_upgrade.py, tests/test_pages_rule_pack.py.
+    ("GET", "/api/v1/catalog/rule-pack"): Access(frozenset({"authority"})),
+    ("POST", "/api/v1/catalog/rule-pack/{code}/reconcile"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"code": "utility_arrears"},
+        json=_rule_pack_answer,
+        ok=frozenset({201}),
+    ),
     ("GET", "/api/v1/sources"): Access(frozenset({"authority"})),
     ("POST", "/api/v1/sources"): Access(
         frozenset({"authority"}),
@@ -1401,6 +1425,19 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/admin/catalog/new"): Access(
         frozenset({"authority"}),
         form=lambda w: {"definition": json.dumps(_matrix_record_type()), "note": "matrix"},
+        ok=frozenset({303}),
+    ),
+    ("GET", "/admin/catalog/rule-pack"): Access(frozenset({"authority"})),
+    ("GET", "/admin/catalog/rule-pack/{code}"): Access(
+        frozenset({"authority"}), params=lambda w: {"code": "utility_arrears"}
+    ),
+    ("POST", "/admin/catalog/rule-pack/{code}"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"code": "utility_arrears"},
+        form=lambda w: {
+            **(answer := _rule_pack_answer(w)),
+            "definition": json.dumps(answer["definition"]),
+        },
         ok=frozenset({303}),
     ),
     ("GET", "/admin/catalog/{code}/revise"): Access(

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from alembic.script import ScriptDirectory
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import MetaData, func, insert, select
@@ -27,7 +28,7 @@ from tests.collection_helpers import (
     fast_password_hashing,  # noqa: F401 - fixture
 )
 from tests.conftest import TEST_NOW, make_test_engine
-from tests.factories import World
+from tests.factories import World, auth_headers
 from tests.rule_pack_helpers import (
     ADDED_SINCE,
     PACK,
@@ -653,3 +654,102 @@ def _flat(canonical: dict[str, Any]) -> dict[str, Any]:
         else:
             flat[key] = value
     return flat
+
+
+# --- through the API ---------------------------------------------------------------------------
+
+RULE_PACK_API = "/api/v1/catalog/rule-pack"
+
+
+def test_the_api_shows_the_credit_authority_what_the_pack_changes(
+    collection_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    load_earlier(db, clock, INSPECTION, CONTRACT)
+    revise(db, clock, collection_world, CONTRACT, legal_basis="合同履约（修订）")
+    db.commit()
+    assert client.get(RULE_PACK_API).status_code == 401
+    refused = client.get(RULE_PACK_API, headers=auth_headers(client, "reporter"))
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "permission_denied"
+
+    answer = client.get(RULE_PACK_API, headers=auth_headers(client, "authority"))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["rule_pack"] == PACK
+    items = {item["code"]: item for item in body["items"]}
+    assert {code for code, item in items.items() if item["pending"]} == {INSPECTION, CONTRACT}
+    upgrade_item = items[INSPECTION]
+    assert upgrade_item["status"] == "upgrade"
+    assert upgrade_item["changes"] == [
+        {
+            "path": "disclosure.review_before_publicity",
+            "kind": "untouched",
+            "loaded": False,
+            "shipped": True,
+            "city": False,
+        }
+    ]
+    assert upgrade_item["shipped"]["disclosure"]["review_before_publicity"] is True
+    assert upgrade_item["proposal"] is None
+    conflict = items[CONTRACT]
+    assert conflict["status"] == "conflict"
+    assert conflict["city_version"] == conflict["baseline_version"] + 1
+    assert [c["kind"] for c in conflict["changes"]] == ["untouched", "untouched"]
+    assert conflict["proposal"]["own_party_field"] == "counterparty"
+    assert conflict["proposal"]["legal_basis"] == "合同履约（修订）"
+    assert conflict["proposal_problem"] is None
+    current_item = items["registration"]
+    assert (current_item["status"], current_item["changes"], current_item["shipped"]) == (
+        "current",
+        [],
+        None,
+    )
+
+
+def test_the_api_takes_the_credit_authoritys_answer(
+    collection_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    load_earlier(db, clock, CONTRACT)
+    revise(db, clock, collection_world, CONTRACT, legal_basis="合同履约（修订）")
+    db.commit()
+    authority = auth_headers(client, "authority")
+    item = next(
+        i
+        for i in client.get(RULE_PACK_API, headers=authority).json()["items"]
+        if i["code"] == CONTRACT
+    )
+    url = f"{RULE_PACK_API}/{CONTRACT}/reconcile"
+    answer = {
+        "definition": item["proposal"],
+        "note": "采纳本方业务核对",
+        "shipped_digest": item["shipped_digest"],
+    }
+    assert (
+        client.post(url, json=answer, headers=auth_headers(client, "reporter")).status_code == 403
+    )
+    stale = client.post(url, json={**answer, "shipped_digest": "0" * 16}, headers=authority)
+    assert stale.status_code == 409, stale.text
+    assert (stale.json()["error"]["code"], stale.json()["error"]["field"]) == (
+        "rule_pack_changed",
+        "shipped_digest",
+    )
+    invalid = client.post(
+        url, json={**answer, "definition": {**item["proposal"], "fields": []}}, headers=authority
+    )
+    assert invalid.status_code == 422, invalid.text
+    assert invalid.json()["error"]["code"] == "invalid_definition"
+    unknown = client.post(f"{RULE_PACK_API}/no_such_type/reconcile", json=answer, headers=authority)
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json()["error"]["code"] == "not_in_rule_pack"
+
+    saved = client.post(url, json=answer, headers=authority)
+    assert saved.status_code == 201, saved.text
+    assert saved.json()["own_party_field"] == "counterparty"
+    assert saved.json()["rule"] == f"city rule v{item['city_version'] + 1}"
+    db.expire_all()
+    version = catalog.effective_rule(db, CONTRACT).version
+    assert (version.note, version.rule_pack) == ("采纳本方业务核对", PACK)
+    assert version.created_by == f"user:{collection_world.users['authority'].id}"
+    again = client.post(url, json=answer, headers=authority)
+    assert again.status_code == 409, again.text
+    assert again.json()["error"]["code"] == "no_rule_pack_change"

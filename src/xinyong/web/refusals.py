@@ -1208,6 +1208,12 @@ CODES: dict[str, str] = {
         "The field holds restricted information and must be declared restricted."
     ),
     "note_required": N_("Say why the rule changes."),
+    # the shipped rule pack's changes (decision 0034)
+    "not_in_rule_pack": N_("The shipped rule pack has no such record type."),
+    "no_rule_pack_change": N_("No change of the shipped rule pack waits for this record type."),
+    "rule_pack_changed": N_(
+        "The shipped rule pack has changed since this page was opened: look at its changes again."
+    ),
     # the confidentiality review (Art. 12)
     "not_awaiting_review": N_("This record is not awaiting a confidentiality review."),
     "field_not_in_record": N_("The record has no such field to redact."),

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any, BinaryIO, cast
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Permission, require, require_subject_account
+from xinyong.catalog import rule_packs
 from xinyong.catalog import service as catalog
 from xinyong.collection import (
     batches,
@@ -312,6 +313,92 @@ def revise_record_type(
     """A new version of the city's rule, or a district's tightening of it (Art. 35)."""
     rule = catalog.revise_record_type(
         session, clock, actor, code, definition, jurisdiction=jurisdiction, note=note
+    )
+    return {
+        **rule.definition.model_dump(mode="json"),
+        "rule": rule.source_label,
+        "suspended_district_rules": _suspended(catalog.suspended_district_rules(session, code)),
+    }
+
+
+@router.get("/catalog/rule-pack", tags=["catalog"], responses=refusals(403))
+def get_rule_pack_changes(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """What the shipped rule pack changes in the catalog (credit authority, decision 0034):
+    each of the pack's record types with its `status` — `new` (created by `xinyong init`),
+    `current`, `upgrade` (nobody revised it: `xinyong init` brings it up to the pack),
+    `revised` (the credit authority's own rule; the pack changed nothing it lacks) or
+    `conflict` (the authority revised it and the pack changed it too: the authority's rule
+    stays in force until it reconciles). `changes` lists what the pack changed since the
+    city's rule last took it in (`loaded` → `shipped`, and the `city`'s value now), each
+    `untouched` by the authority, already the `same`, or a `collision`; a conflict's
+    `proposal` is the city's rule with the untouched changes taken in."""
+    planned = rule_packs.plan(session, actor)
+    return {
+        "rule_pack": planned.rule_pack,
+        "items": [_pack_item(found) for found in planned.items],
+    }
+
+
+def _pack_item(found: rule_packs.PackItem) -> dict[str, Any]:
+    return {
+        "code": found.code,
+        "status": found.status.value,
+        "pending": found.pending,
+        "city_version": found.city_version.version_no if found.city_version else None,
+        "baseline_version": found.baseline.version_no if found.baseline else None,
+        "shipped_digest": found.digest,
+        "changes": [
+            {
+                "path": change.path,
+                "kind": change.kind.value,
+                "loaded": change.loaded,
+                "shipped": change.shipped,
+                "city": change.city,
+            }
+            for change in found.changes
+        ],
+        "shipped": found.shipped if found.pending else None,
+        "proposal": found.proposal,
+        "proposal_problem": found.proposal_problem,
+    }
+
+
+class ReconcileIn(BaseModel):
+    definition: dict[str, Any] = Field(
+        description="the city's rule as the credit authority decides it: the `proposal`, "
+        "the `shipped` definition, or its own"
+    )
+    note: str = Field(min_length=1, max_length=500, description="why: kept with the version")
+    shipped_digest: str = Field(
+        max_length=64, description="the `shipped_digest` of the pack definition answered"
+    )
+
+
+@router.post(
+    "/catalog/rule-pack/{code}/reconcile",
+    tags=["catalog"],
+    status_code=201,
+    responses=refusals(403, 404, 409),
+)
+def reconcile_rule_pack(
+    code: Annotated[str, Path(max_length=64)],
+    body: ReconcileIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The credit authority answers the shipped pack's changes to a record type with a new
+    version of the city's rule of its own; later pack changes are measured from the
+    definition it answered (decision 0034). 409 `no_rule_pack_change` when nothing waits,
+    `rule_pack_changed` when the pack shipped now is not the one answered."""
+    rule = rule_packs.reconcile(
+        session,
+        clock,
+        actor,
+        code,
+        body.definition,
+        note=body.note,
+        shipped_digest=body.shipped_digest,
     )
     return {
         **rule.definition.model_dump(mode="json"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.catalog import rule_packs
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import CITY_JURISDICTION, DISTRICTS
 from xinyong.collection.readers import json_problem
@@ -112,11 +113,21 @@ def parse_definition_text(text: str) -> dict[str, Any]:
 
 @router.get("/catalog", response_class=HTMLResponse)
 def catalog_list(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
-    """The information catalog, public: every record type and the rule that governs it."""
+    """The information catalog, public: every record type and the rule that governs it;
+    for the credit authority, how many changes of the shipped rule pack wait."""
+    pending = (
+        rule_packs.plan(session, actor).pending
+        if has_permission(actor, Permission.MANAGE_CATALOG)
+        else None
+    )
     return render(
         request,
         "collection_catalog.html",
-        {**page_helpers(request), "rules": catalog.list_record_types(session)},
+        {
+            **page_helpers(request),
+            "rules": catalog.list_record_types(session),
+            "pack_pending": pending,
+        },
     )
 
 
@@ -137,6 +148,8 @@ def catalog_detail(
         "collection_record_type.html",
         {
             **page_helpers(request),
+            "pack_item": _pack_item_for(session, actor, code),
+            "upgraded_paths": rule_packs.upgraded_paths,
             "rule": rule,
             "definition": rule.definition,
             "suspended_rules": (
@@ -154,7 +167,7 @@ def catalog_detail(
             ),
             "city": CITY_JURISDICTION,
             "jurisdiction": jurisdiction,
-            "notice": announced(done, "created", "revised").notice,
+            "notice": announced(done, "created", "revised", "reconciled").notice,
         },
     )
 
@@ -293,3 +306,113 @@ def revise_record_type(
     except FORM_ERRORS as exc:
         return _render_editor(request, session, actor, refused(session, exc, form), rule=current)
     return RedirectResponse(f"/catalog/{code}?jurisdiction={area}&done=revised", status_code=303)
+
+
+def _pack_item_for(session: Session, actor: Actor, code: str) -> rule_packs.PackItem | None:
+    """The shipped pack's change to this type waiting for the credit authority, if any."""
+    if not has_permission(actor, Permission.MANAGE_CATALOG):
+        return None
+    try:
+        found = rule_packs.item(session, actor, code)
+    except NotFound:  # a type of the authority's own, not in the pack
+        return None
+    return found if found.pending else None
+
+
+# --- the shipped rule pack: what it changes, and the authority's answer (decision 0034) -----
+
+
+def shown(value: Any) -> str:
+    """An attribute's value as the definition's JSON writes it; a dash where absent."""
+    return "—" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@router.get("/admin/catalog/rule-pack", response_class=HTMLResponse)
+def rule_pack_changes(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    """Each record type of the shipped rule pack against the catalog: what waits (a type to
+    create or bring up to the pack, a conflict with the authority's revision) first."""
+    planned = rule_packs.plan(session, actor)
+    return render(
+        request,
+        "catalog_rule_pack.html",
+        {
+            **page_helpers(request),
+            "plan": planned,
+            "names": {
+                rule.record_type.code: rule.definition
+                for rule in catalog.list_record_types(session)
+            },
+        },
+    )
+
+
+def _render_pack_item(
+    request: Request,
+    session: Session,
+    found: rule_packs.PackItem,
+    state: FormState,
+) -> HTMLResponse:
+    return render_form(
+        request,
+        "catalog_rule_pack_item.html",
+        {
+            **page_helpers(request),
+            "item": found,
+            "rule_pack": rule_packs.RulePack.read().name,
+            "shown": shown,
+            "history": catalog.history(session, found.code) if found.city_version else [],
+        },
+        state,
+    )
+
+
+@router.get("/admin/catalog/rule-pack/{code}", response_class=HTMLResponse)
+def rule_pack_item(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    code: Annotated[str, Path(max_length=64)],
+) -> HTMLResponse:
+    """What the shipped pack changed in one type, and the form to answer it: prefilled with
+    the proposal (a conflict) or the shipped definition (an upgrade not yet applied)."""
+    found = rule_packs.item(session, actor, code)
+    start = found.proposal if found.proposal is not None else found.shipped
+    state = FormState(
+        form={
+            "definition": definition_text(start),
+            "note": "",
+            "shipped_digest": found.digest,
+        }
+    )
+    return _render_pack_item(request, session, found, state)
+
+
+@router.post("/admin/catalog/rule-pack/{code}", response_class=HTMLResponse)
+def reconcile_rule_pack(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    code: Annotated[str, Path(max_length=64)],
+    definition: Annotated[str, Form(max_length=MAX_DEFINITION_CHARS)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+    shipped_digest: Annotated[str, Form(max_length=64)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    # A type the pack lacks is a wrong address, not a wrong entry: a 404 page.
+    found = rule_packs.item(session, actor, code)
+    form = {"definition": definition, "note": note, "shipped_digest": shipped_digest}
+    try:
+        rule_packs.reconcile(
+            session,
+            clock,
+            actor,
+            code,
+            parse_definition_text(definition),
+            note=note,
+            shipped_digest=shipped_digest,
+        )
+    except FORM_ERRORS as exc:
+        return _render_pack_item(request, session, found, refused(session, exc, form))
+    return RedirectResponse(f"/catalog/{code}?done=reconciled", status_code=303)
