@@ -54,6 +54,8 @@ PAGES: dict[str | None, tuple[str, ...]] = {
         "/admin/sources",
         "/admin/measures",
         f"/admin/catalog/{PENALTY}/revise",
+        "/admin/catalog/rule-pack",
+        f"/admin/catalog/rule-pack/{PENALTY}",
         "/admin/institutions",
         "/admin/typical-cases",
     ),
