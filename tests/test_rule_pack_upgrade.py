@@ -224,9 +224,7 @@ def test_a_database_set_up_by_an_earlier_release_is_brought_up_to_the_shipped_pa
         engine.dispose()
 
 
-def test_the_migration_marks_the_versions_loaded_from_the_pack_as_their_baseline(
-    engine: Any, db: Session
-) -> None:
+def test_each_version_loaded_from_the_pack_is_its_types_baseline(db: Session) -> None:
     """On the worker's database (set up as `xinyong init` does) every city rule's first
     version is the pack's, its definition the baseline."""
     for code in ("administrative_penalty", CONTRACT):

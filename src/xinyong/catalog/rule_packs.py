@@ -294,9 +294,9 @@ def upgrade_note(pack_name: str, paths: list[str]) -> str:
 def upgraded_paths(version: RecordTypeVersion) -> list[str] | None:
     """What a version the system brought up to a pack changed (from its note, which the
     pages translate), or None for any other version."""
-    prefix = UPGRADE_NOTE.format(pack=version.rule_pack, changes="")
     if version.created_by is not None or not version.rule_pack:
         return None
+    prefix = UPGRADE_NOTE.format(pack=version.rule_pack, changes="")
     if not version.note.startswith(prefix):
         return None
     return version.note.removeprefix(prefix).split(", ")

@@ -123,7 +123,10 @@ def catalog_upgrade(
             console.print(f"  {verb}: {codes}")
         print_pack_changes(planned, dry_run=dry_run)
         if not planned.pending:
-            console.print(f"the catalog is as {planned.rule_pack} has it: nothing to do")
+            console.print(
+                f"nothing to do: every record type is as {planned.rule_pack} has it, or the "
+                "credit authority's own with no change of the pack waiting"
+            )
 
 
 def _file_hash(path: Path) -> str:
