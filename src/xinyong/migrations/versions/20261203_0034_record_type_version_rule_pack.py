@@ -6,7 +6,7 @@ no author, note "loaded from <pack>"): their definition is the pack's as it was 
 baseline later pack changes are measured from.
 
 Revision ID: 0034
-Revises: 0031
+Revises: 0032
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0034"
-down_revision: str | None = "0031"
+down_revision: str | None = "0032"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

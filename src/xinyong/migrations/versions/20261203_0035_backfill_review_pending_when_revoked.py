@@ -14,7 +14,7 @@ Downgrade leaves the values: a revocation's fact stays true, and the code before
 reads a stored value first.
 
 Revision ID: 0035
-Revises: 0032
+Revises: 0034
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0035"
-down_revision: str | None = "0032"
+down_revision: str | None = "0034"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
