@@ -50,6 +50,10 @@ class Permission(enum.StrEnum):
     # organisation and own role (decision 0033): the key then gives its system no more
     # than the person who released it holds.
     RELEASE_API_KEYS = "release_api_keys"
+    # Assign the organisation's published query items to its staff who query, and withdraw
+    # them (Art. 12(2), decision 0035): the security officer, never the querier himself nor
+    # the platform administrator.
+    ASSIGN_QUERY_ITEMS = "assign_query_items"
     READ_RISK_STATUS = (
         "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
     )
@@ -103,6 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REVIEW_CONFIDENTIALITY,
             Permission.READ_BATCHES,
             Permission.RELEASE_API_KEYS,
+            Permission.ASSIGN_QUERY_ITEMS,
         }
     ),
     Role.OBJECTION_HANDLER: frozenset({Permission.HANDLE_OBJECTIONS, Permission.RELEASE_API_KEYS}),

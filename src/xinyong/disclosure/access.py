@@ -2,10 +2,11 @@
 (Art. 24).
 
 *self*: a subject account reads its own whole file. *query item*: staff with query
-permission read the record types of a published query item of their organisation, naming
-its matter. *written authorisation*: an organisation reads the non-public record types a
-subject authorised, for the authorised purpose, until the authorisation ends. Every read
-of non-public data and every refused attempt is logged for the subject.
+permission read the record types of a published query item of their organisation that its
+security officer assigned to them (Art. 12(2)), naming its matter. *written
+authorisation*: an organisation reads the non-public record types a subject authorised,
+for the authorised purpose, until the authorisation ends. Every read of non-public data
+and every refused attempt is logged for the subject.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.db.prepared import Prepared
-from xinyong.disclosure import authorisations, joint_check_uses
+from xinyong.disclosure import authorisations, joint_check_uses, query_assignments
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import (
@@ -532,6 +533,23 @@ def _by_query_item(
             "query_item_unpublished",
             article="Art. 13 ¶2",
             query_item=item,
+        )
+    if not query_assignments.holds(session, actor, item):
+        # Art. 12(2): the organisation's security officer decides which of its staff use
+        # which item; naming another item's matter opens nothing to the rest.
+        raise refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "this query item is not assigned to you; your organisation's security officer "
+            "assigns query items to its staff",
+            "not_assigned_query_item",
+            article="Art. 12(2)",
+            query_item=item,
+            field="query_item",
         )
     if not matter or matter.strip() not in (item.matter_code, item.matter):
         raise refusal(

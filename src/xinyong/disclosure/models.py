@@ -28,6 +28,29 @@ class QueryItem(IdMixin, Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class QueryItemAssignment(IdMixin, Base):
+    """A published query item held by one staff member of its organisation: Art. 12(2)
+    明确本单位工作人员的查询权限 — a query by item is lawful only for the staff the item is
+    assigned to, not for every account of the organisation whose role queries. Granted and
+    withdrawn by the organisation's security officer; a withdrawal keeps the row (who held
+    what, when, granted and withdrawn by whom), and a new grant is a new row."""
+
+    __tablename__ = "query_item_assignment"
+    __table_args__ = (
+        Index("ix_query_item_assignment_user_item", "user_id", "query_item_id"),
+        Index("ix_query_item_assignment_item", "query_item_id"),
+    )
+
+    query_item_id: Mapped[int] = mapped_column(BigId, ForeignKey("query_item.id"))
+    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"))
+    granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # None: carried over by migration 0038 from the time every query officer used every
+    # item of the organisation (decision 0035), for the security officer to review.
+    granted_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+
+
 class Authorisation(IdMixin, Base):
     """书面授权 (Art. 13 ¶3): a subject lets one organisation read named non-public record
     types for a purpose until a date."""

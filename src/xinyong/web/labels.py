@@ -103,6 +103,7 @@ PERMISSION_LABELS: dict[str, str] = {
     Permission.PUBLISH_TYPICAL_CASES: N_("draft and publish typical cases"),
     Permission.RELEASE_ACTIVATION_CODES: N_("release activation codes"),
     Permission.RELEASE_API_KEYS: N_("release its organisation's API keys"),
+    Permission.ASSIGN_QUERY_ITEMS: N_("assign query items to the staff who query"),
 }
 # Values of the catalog's enumerated fields that are English words (the commitment's
 # fulfilment status); the other choices are Chinese and shown as they are.
