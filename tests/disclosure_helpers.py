@@ -45,7 +45,7 @@ from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.collection import consent
 from xinyong.collection.models import CreditRecord, RecordVersion
-from xinyong.disclosure import access, authorisations, query_items, reports
+from xinyong.disclosure import access, authorisations, query_assignments, query_items, reports
 from xinyong.disclosure.models import AccessEvent, Authorisation, QueryItem
 from xinyong.errors import DomainError, NotAuthenticated, PermissionDenied, RateLimited
 from xinyong.subjects.models import Subject
@@ -221,8 +221,11 @@ def make_query_item(
     matter: str = MATTER,
     matter_code: str = MATTER_CODE,
     publish: bool = True,
+    assign_to: tuple[str, ...] | None = None,
 ) -> QueryItem:
-    """Created by the credit authority (Art. 13 ¶2), published unless told otherwise."""
+    """Created by the credit authority (Art. 13 ¶2), published unless told otherwise, and
+    then assigned by the organisation's security officer (Art. 12(2)) to ``assign_to``:
+    by default, every account of the world in that organisation whose role queries by item."""
     authority = actor_of(world, "authority")
     item = query_items.create(
         session,
@@ -237,8 +240,29 @@ def make_query_item(
     )
     if publish:
         query_items.publish(session, clock, authority, code)
+        holders = query_staff(world, organisation) if assign_to is None else assign_to
+        assign(session, clock, world, code, *holders)
     session.flush()
     return item
+
+
+def query_staff(world: World, organisation: str) -> tuple[str, ...]:
+    """The world's accounts in this organisation whose role queries by item."""
+    return tuple(
+        name
+        for name, user in world.users.items()
+        if user.organisation_id == world.organisations[organisation].id
+        and user.role in query_assignments.QUERYING_ROLES
+    )
+
+
+def assign(session: Session, clock: Clock, world: World, item: str, *usernames: str) -> None:
+    """The item assigned to these staff by their organisation's security officer (the
+    world's ``security``, at the regulator)."""
+    for username in usernames:
+        query_assignments.grant(
+            session, clock, actor_of(world, "security"), username=username, query_item=item
+        )
 
 
 def authorise(
@@ -427,6 +451,27 @@ def matrix_live_item(world: World) -> dict[str, Any]:
     """A published query item of its own, for the routes that withdraw (so withdrawing it
     does not take the item other routes use out of service)."""
     return {"code": _matrix_item(world, "QI-MATRIX-LIVE", publish=True).code}
+
+
+def matrix_assignment(world: World) -> dict[str, Any]:
+    """A published item of the regulator that nobody holds yet (each call makes one), for
+    the security officer to assign to the querier."""
+    session = _matrix_catalog(world)
+    code = f"QI-MATRIX-A{next(_numbers)}"
+    make_query_item(session, world.clock, world, code=code, record_types=(PENALTY,), assign_to=())
+    session.commit()
+    return {"username": "querier", "query_item": code}
+
+
+def matrix_held_assignment(world: World) -> dict[str, Any]:
+    """An assignment in force (each call makes one), for the routes that withdraw it."""
+    session = world.session
+    item = matrix_assignment(world)["query_item"]
+    held = query_assignments.grant(
+        session, world.clock, actor_of(world, "security"), username="querier", query_item=item
+    )
+    session.commit()
+    return {"assignment_id": held.id}
 
 
 def matrix_new_item(world: World) -> dict[str, Any]:

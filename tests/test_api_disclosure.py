@@ -143,6 +143,17 @@ def publish_via_api(client: TestClient, tokens: Tokens, code: str = ITEM) -> Non
     assert response.status_code == 200, response.text
 
 
+def assign_via_api(client: TestClient, tokens: Tokens, code: str, *usernames: str) -> None:
+    """The item assigned to these staff by the regulator's security officer (Art. 12(2))."""
+    for username in usernames:
+        response = client.post(
+            f"{API}/query-item-assignments",
+            json={"username": username, "query_item": code},
+            headers=tokens("security"),
+        )
+        assert response.status_code == 201, response.text
+
+
 def grant_via_api(
     client: TestClient,
     tokens: Tokens,
@@ -232,6 +243,7 @@ def test_query_item_path(case: Case, client: TestClient, tokens: Tokens, db: Ses
     response = get(client, tokens, "querier", path, query_item=ITEM, matter=MATTER_CODE)
     assert error_of(response) == (403, "query_item_unpublished", "Art. 13 ¶2")
     publish_via_api(client, tokens)
+    assign_via_api(client, tokens, ITEM, "querier", "caseofficer")
     listed = get(client, tokens, None, "/query-items").json()["items"]
     assert [(i["code"], i["organisation"], i["record_types"]) for i in listed] == [
         (ITEM, case.orgs["regulator"][1], [ARREARS])
@@ -434,6 +446,7 @@ def test_the_access_log_is_complete(
     regulator, bank, operator = (case.orgs[k][1] for k in ("regulator", "bank", "operator"))
     create_item_via_api(client, tokens, case)
     publish_via_api(client, tokens)
+    assign_via_api(client, tokens, ITEM, "querier", "caseofficer")
     item = {"query_item": ITEM, "matter": MATTER_CODE}
     expected: list[Entry] = []
 
@@ -571,6 +584,7 @@ def test_the_staff_name_is_shown_on_request_and_the_request_is_audited(
     person = case.refs["person"]
     create_item_via_api(client, tokens, case)
     publish_via_api(client, tokens)
+    assign_via_api(client, tokens, ITEM, "querier", "caseofficer")
     read = get(
         client, tokens, "querier", f"/subjects/{person}/file", query_item=ITEM, matter=MATTER
     )

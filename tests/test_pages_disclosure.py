@@ -22,6 +22,7 @@ from tests.collection_helpers import (
     person_penalty_row,
 )
 from tests.conftest import TEST_NOW
+from tests.disclosure_helpers import assign, query_staff
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
@@ -111,6 +112,7 @@ def published_item(
     )
     if publish:
         query_items.publish(db, clock, authority(world), code)
+        assign(db, clock, world, code, *query_staff(world, "regulator"))
     db.commit()
     return item
 

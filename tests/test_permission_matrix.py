@@ -501,6 +501,15 @@ MATRIX: dict[tuple[str, str], Access] = {
             "format": "html",
         },
     ),
+    # Per-staff query permissions (Art. 12(2)): the regulator's security officer assigns its
+    # items to its staff who query and withdraws them; flows: tests/test_query_assignments.py.
+    ("GET", "/query-item-assignments"): Access(frozenset({"security"})),
+    ("POST", "/query-item-assignments"): Access(
+        frozenset({"security"}), form=disclosure_helpers.matrix_assignment
+    ),
+    ("POST", "/query-item-assignments/{assignment_id}/withdraw"): Access(
+        frozenset({"security"}), params=disclosure_helpers.matrix_held_assignment
+    ),
     ("GET", "/admin/query-items"): Access(frozenset({"authority"})),
     ("POST", "/admin/query-items"): Access(
         frozenset({"authority"}), form=disclosure_helpers.matrix_new_item
@@ -975,6 +984,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         SUBJECT_ACCOUNTS, params=lambda w: {"authorisation_id": 999_999_999}, ok=frozenset({404})
     ),
     ("GET", "/api/v1/query-items"): Access(PUBLIC),
+    ("GET", "/api/v1/query-item-assignments"): Access(frozenset({"security"})),
+    ("POST", "/api/v1/query-item-assignments"): Access(
+        frozenset({"security"}), json=disclosure_helpers.matrix_assignment, ok=frozenset({201})
+    ),
+    ("POST", "/api/v1/query-item-assignments/{assignment_id}/withdraw"): Access(
+        frozenset({"security"}), params=disclosure_helpers.matrix_held_assignment
+    ),
+    # The query items a staff member who queries holds (the world's are assigned to both).
+    ("GET", "/api/v1/me/query-items"): Access(frozenset({"querier", "caseofficer"})),
     ("POST", "/api/v1/query-items"): Access(
         frozenset({"authority"}), json=disclosure_helpers.matrix_new_item, ok=frozenset({201})
     ),

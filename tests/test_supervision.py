@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import citizen_id_of
 from tests.conftest import TEST_NOW
+from tests.disclosure_helpers import assign
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
@@ -61,7 +62,7 @@ def actor_of(world: World, username: str) -> Actor:
 @pytest.fixture
 def city(world: World, db: Session, clock: FixedClock) -> World:
     """The demo world with the catalog, the calendar and a published query item of the
-    market regulator, committed."""
+    market regulator, assigned to its querier and case officer, committed."""
     catalog.load_rule_pack(db, clock)
     calendar_store.load_official(db, clock)
     authority = actor_of(world, "authority")
@@ -77,6 +78,7 @@ def city(world: World, db: Session, clock: FixedClock) -> World:
         legal_basis="《食品经营许可和备案管理办法》第十二条",
     )
     query_items.publish(db, clock, authority, ITEM)
+    assign(db, clock, world, ITEM, "querier", "caseofficer")
     db.commit()
     return world
 

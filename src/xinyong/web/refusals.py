@@ -1085,6 +1085,10 @@ CODES: dict[str, str] = {
         "Non-public information needs the subject's written authorisation or a published query item."
     ),
     "not_our_query_item": N_("This query item is not one of your organisation's."),
+    "not_assigned_query_item": N_(
+        "This query item is not assigned to you; your organisation's security officer "
+        "assigns query items to its staff."
+    ),
     "query_item_unpublished": N_("This query item is not published, so it may not be used."),
     "matter_mismatch": N_("The administrative matter does not match the query item."),
     "scope_not_authorised": N_("The subject's authorisation does not cover this information."),

@@ -25,7 +25,14 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import Clock
 from xinyong.collection import revocation
-from xinyong.disclosure import access, person_lookup, query_items, rendering, reports
+from xinyong.disclosure import (
+    access,
+    person_lookup,
+    query_assignments,
+    query_items,
+    rendering,
+    reports,
+)
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import QueryItem
 from xinyong.errors import (
@@ -152,6 +159,9 @@ REFUSAL_LABELS = {
     "not_own_subject": N_("A subject account may read only its own file (Art. 13)"),
     "no_query_permission": N_("The role has no query permission (Art. 12)"),
     "not_our_query_item": N_("Not a query item of that organisation (Art. 13)"),
+    "not_assigned_query_item": N_(
+        "The query item was not assigned to that staff member by the organisation (Art. 12(2))"
+    ),
     "query_item_unpublished": N_("The query item was not published (Art. 13 ¶2)"),
     "matter_mismatch": N_("The administrative matter did not match the query item (Art. 13 ¶2)"),
     "no_lawful_path": N_("No written authorisation in force and no query item (Art. 13 ¶3)"),
@@ -501,14 +511,15 @@ def _require_query_role(actor: Actor) -> None:
 
 
 def _usable_items(session: Session, actor: Actor) -> list[QueryItem]:
-    """The organisation's query items in force: published and not withdrawn."""
-    if actor.organisation_id is None or not has_permission(actor, Permission.QUERY_BY_ITEM):
+    """The query items in force the querier holds (Art. 12(2)): offered on the page; any
+    other item typed into the address is refused when the file is opened, and logged."""
+    return query_assignments.usable_items(session, actor)
+
+
+def _held_items(session: Session, actor: Actor) -> list[query_assignments.Assignment]:
+    if actor.kind != "user" or not has_permission(actor, Permission.QUERY_BY_ITEM):
         return []
-    return [
-        item
-        for item in query_items.of_organisation(session, actor.organisation_id)
-        if item.published_at is not None and item.withdrawn_at is None
-    ]
+    return query_assignments.held_by(session, actor)
 
 
 @dataclass(frozen=True)
@@ -586,6 +597,8 @@ def _query_context(
         **disclosure_helpers(request),
         "organisation": organisation,
         "items": items,
+        "held": _held_items(session, actor),
+        "queries_by_item": has_permission(actor, Permission.QUERY_BY_ITEM),
         "chosen": chosen,
         **choice.hidden(),
         "matters": matters,
