@@ -547,3 +547,97 @@ def test_migration_0035_fills_in_whether_a_revoked_record_was_waiting_for_its_re
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0038_carries_each_active_querier_over_with_the_items_in_force(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with queriers and query items (0031) to 0038 and back: every
+    active query officer and case officer holds its own organisation's items published and
+    not withdrawn, with no granting officer (carried over, decision 0035); nobody else holds
+    anything, and no item of another organisation, draft or withdrawn item is carried over."""
+    engine = make_test_engine(request.config, tmp_path, "m0038")
+    when = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, "0031")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            org: dict[str, int] = {}
+            for name, code in (
+                ("regulator", "11350100MB0000035X"),
+                ("other", "11350100MB0000043R"),
+            ):
+                org[name] = connection.execute(
+                    insert(t["organisation"])
+                    .values(_filled(t["organisation"], code=code, kind="state_organ"))
+                    .returning(t["organisation"].c.id)
+                ).scalar_one()
+            users: dict[str, int] = {}
+            for username, role, where, active in (
+                ("querier", "query_officer", "regulator", True),
+                ("caseofficer", "case_officer", "regulator", True),
+                ("gone", "query_officer", "regulator", False),
+                ("reporter", "data_reporter", "regulator", True),
+                ("security", "security_officer", "regulator", True),
+                ("other_querier", "query_officer", "other", True),
+            ):
+                users[username] = connection.execute(
+                    insert(t["user_account"])
+                    .values(
+                        _filled(
+                            t["user_account"],
+                            username=username,
+                            role=role,
+                            organisation_id=org[where],
+                            active=active,
+                        )
+                    )
+                    .returning(t["user_account"].c.id)
+                ).scalar_one()
+            items: dict[str, int] = {}
+            for code, where, published, withdrawn in (
+                ("live", "regulator", when, None),
+                ("draft", "regulator", None, None),
+                ("withdrawn", "regulator", when, when),
+                ("elsewhere", "other", when, None),
+            ):
+                items[code] = connection.execute(
+                    insert(t["query_item"])
+                    .values(
+                        _filled(
+                            t["query_item"],
+                            code=code,
+                            organisation_id=org[where],
+                            published_at=published,
+                            withdrawn_at=withdrawn,
+                        )
+                    )
+                    .returning(t["query_item"].c.id)
+                ).scalar_one()
+        upgrade(engine, "0038")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT user_id, query_item_id, granted_by_id, withdrawn_at, granted_at "
+                    "FROM query_item_assignment ORDER BY user_id, query_item_id"
+                )
+            ).all()
+        assert [(u, i, by, out) for u, i, by, out, _at in rows] == sorted(
+            [
+                (users["querier"], items["live"], None, None),
+                (users["caseofficer"], items["live"], None, None),
+                (users["other_querier"], items["elsewhere"], None, None),
+            ]
+        )
+        assert all(at is not None for *_rest, at in rows)
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0031")
+        with engine.connect() as connection:
+            assert "query_item_assignment" not in inspect(connection).get_table_names()
+        upgrade(engine)
+    finally:
+        engine.dispose()

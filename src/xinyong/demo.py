@@ -18,7 +18,7 @@ from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
 from xinyong.clock import Clock
 from xinyong.collection import consent, pipeline, readers, sources
 from xinyong.collection.models import CreditRecord
-from xinyong.disclosure import authorisations, query_items
+from xinyong.disclosure import authorisations, query_assignments, query_items
 from xinyong.institutions import register as institutions
 from xinyong.lists import entries
 from xinyong.objections import service as objections
@@ -517,6 +517,11 @@ def seed_activity(session: Session, clock: Clock) -> None:
         legal_basis="《食品经营许可和备案管理办法》第十二条；《福州市社会信用管理办法》第十三条第二款",
     )
     query_items.publish(session, clock, authority_officer, "samr.licensing")
+    # The regulator's security officer assigns it to its query officer (Art. 12(2)); the
+    # case officers hold no item, so a query of theirs by it is refused (decision 0035).
+    query_assignments.grant(
+        session, clock, _user(session, "security"), username="querier", query_item="samr.licensing"
+    )
     proposer, approver = _user(session, "caseofficer"), _user(session, "caseofficer2")
     red = entries.propose(
         session,

@@ -18,7 +18,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import CHINA, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.disclosure import query_items
+from xinyong.disclosure import query_assignments, query_items
 from xinyong.errors import NotFound
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -38,7 +38,7 @@ PDF_TIMEOUT_MS = 60_000
 def disclosure_ready(live_server: LiveServer) -> None:
     """The demo data has neither the catalog (``xinyong init`` loads it, ``demo.seed`` does
     not) nor a published query item: set both up in the server's database, as the credit
-    authority would on /admin/query-items."""
+    authority would on /admin/query-items, and the item assigned to the querier."""
     clock = SystemClock()
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         bootstrap.load_rule_pack(session, clock)
@@ -57,6 +57,9 @@ def disclosure_ready(live_server: LiveServer) -> None:
                 legal_basis="《食品经营许可和备案管理办法》第十条",
             )
             query_items.publish(session, clock, SYSTEM_ACTOR, ITEM)
+            # The demo's security officer assigns it to the demo's querier (Art. 12(2)).
+            security = accounts.actor_for_user(accounts.user_by_username(session, "security"))
+            query_assignments.grant(session, clock, security, username="querier", query_item=ITEM)
 
 
 def _save(download_path: str | None) -> bytes:
