@@ -140,6 +140,13 @@ def test_init_demo_seeds_the_demo_accounts(data_dir: Path) -> None:
         engine.dispose()
     # Seeding twice changes nothing.
     assert run("init", "--demo").exit_code == 0
+    # The demo's query officer holds the demo's query item, assigned by the regulator's
+    # security officer (Art. 12(2)); the case officer holds none.
+    held = run("users", "query-items", "querier")
+    assert held.exit_code == 0, output_of(held)
+    assert "samr.licensing" in output_of(held)
+    assert "samr.licensing" not in output_of(run("users", "query-items", "caseofficer"))
+    assert run("users", "query-items", "nobody").exit_code == 2
 
 
 def test_orgs_add(initialised: Path, cli_engine: Engine) -> None:

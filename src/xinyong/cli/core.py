@@ -237,6 +237,27 @@ def users_activation_code(username: Annotated[str, typer.Argument()]) -> None:
         _print_activation(issued)
 
 
+@users_app.command("query-items")
+def users_query_items(username: Annotated[str, typer.Argument()]) -> None:
+    """The query items a staff account holds (Art. 12(2)): read only. Its organisation's
+    security officer assigns and withdraws them on /query-item-assignments; the operator
+    with server access does not (decision 0035)."""
+    from xinyong.disclosure import query_assignments
+
+    with command_unit_of_work() as session:
+        user = accounts.user_by_username(session, username)
+        table = Table("query item", "matter", "in force", "assigned by", "assigned at")
+        for held in query_assignments.assignments_of(session, user):
+            table.add_row(
+                held.item.code,
+                f"{held.item.matter} ({held.item.matter_code})",
+                "yes" if query_assignments.in_force(held.item) else "no (withdrawn)",
+                held.granted_by or "carried over (migration 0038)",
+                held.granted_at.isoformat(timespec="minutes"),
+            )
+        console.print(table)
+
+
 @orgs_app.command("add")
 def orgs_add(
     code: Annotated[str, typer.Option(help="unified social credit code")],
