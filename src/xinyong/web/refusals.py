@@ -1085,6 +1085,16 @@ CODES: dict[str, str] = {
         "Non-public information needs the subject's written authorisation or a published query item."
     ),
     "not_our_query_item": N_("This query item is not one of your organisation's."),
+    # per-staff query permissions (Art. 12(2), decision 0035)
+    "not_query_staff": N_("This staff member's role does not query by query item."),
+    "unknown_staff": N_("No staff member of your organisation has this username."),
+    "own_query_permission": N_(
+        "A staff member's query items are assigned by another person of the organisation, "
+        "never by himself."
+    ),
+    "already_assigned": N_("This staff member holds this query item already."),
+    "already_withdrawn": N_("This assignment was withdrawn already."),
+    "no_query_items": N_("Your organisation's staff do not query by query items."),
     "not_assigned_query_item": N_(
         "This query item is not assigned to you; your organisation's security officer "
         "assigns query items to its staff."
