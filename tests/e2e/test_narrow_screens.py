@@ -44,7 +44,7 @@ PAGES: dict[str | None, tuple[str, ...]] = {
     "caseofficer2": ("/lists-queue",),
     "objections": ("/list-objections",),
     "reporter": ("/batches", "/batches/upload", "/commitments", "/consents"),
-    "security": ("/reviews",),
+    "security": ("/reviews", "/query-item-assignments"),
     "querier": ("/query", "/joint-check"),
     "analyst": ("/query", "/query/credit-status"),
     "authority": (
