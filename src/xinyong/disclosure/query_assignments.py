@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.accounts.models import Organisation, UserAccount
@@ -109,7 +109,7 @@ def _held(session: Session, user_id: int, item_id: int) -> bool:
     )
 
 
-def _assignments(session: Session, *conditions: object) -> list[Assignment]:
+def _assignments(session: Session, *conditions: ColumnElement[bool]) -> list[Assignment]:
     granter, withdrawer = aliased(UserAccount), aliased(UserAccount)
     rows = session.execute(
         select(
@@ -123,7 +123,7 @@ def _assignments(session: Session, *conditions: object) -> list[Assignment]:
         .join(UserAccount, UserAccount.id == QueryItemAssignment.user_id)
         .outerjoin(granter, granter.id == QueryItemAssignment.granted_by_id)
         .outerjoin(withdrawer, withdrawer.id == QueryItemAssignment.withdrawn_by_id)
-        .where(*conditions)  # type: ignore[arg-type]
+        .where(*conditions)
         .order_by(UserAccount.username, QueryItem.code, QueryItemAssignment.id.desc())
     )
     return [
