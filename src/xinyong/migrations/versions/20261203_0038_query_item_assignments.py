@@ -10,7 +10,7 @@ now are not carried over; an account created after this revision holds nothing u
 security officer assigns it an item.
 
 Revision ID: 0038
-Revises: 0031
+Revises: 0037
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0038"
-down_revision: str | None = "0031"
+down_revision: str | None = "0037"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
