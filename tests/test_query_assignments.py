@@ -53,6 +53,7 @@ from tests.factories import (
     bind,
 )
 from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import ROLE_PERMISSIONS, SYSTEM_ACTOR, Actor, Permission
@@ -350,7 +351,7 @@ def test_an_api_key_holds_no_query_item(
     """A query by item is a named staff member's: an organisation's system is refused."""
     world = disclosure_world
     make_query_item(db, clock, world)
-    _key, secret = accounts.create_api_key(
+    key = api_keys.create_api_key(
         db,
         clock,
         SYSTEM_ACTOR,
@@ -358,7 +359,8 @@ def test_an_api_key_holds_no_query_item(
         role=Role.QUERY_OFFICER,
         name="审批系统",
     )
-    system = accounts.actor_for_api_key(db, secret)
+    _key, secret = api_keys.release_api_key(db, clock, SYSTEM_ACTOR, key.id)
+    system = api_keys.actor_for_api_key(db, secret)
     assert query_assignments.held_by(db, system) == []
     outcome = attempt(
         db, clock, system, world.subjects["company"], query_item_code=ITEM, matter=MATTER_CODE
