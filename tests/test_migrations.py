@@ -641,3 +641,96 @@ def test_migration_0038_carries_each_active_querier_over_with_the_items_in_force
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0036_names_the_responsible_persons_of_published_court_entries(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose court entries were published naming nobody (0031): each
+    published court entry of an organisation names the persons registered without an end,
+    once; other entries, ended persons and those named already are left as they were."""
+    engine = make_test_engine(request.config, tmp_path, "m0036")
+    try:
+        upgrade(engine, "0031")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table_name: str, **given: Any) -> int:
+                table = t[table_name]
+                return int(
+                    connection.execute(
+                        insert(table).values(_filled(table, **given)).returning(table.c.id)
+                    ).scalar_one()
+                )
+
+            court = add(
+                "list_standard",
+                code="court",
+                kind="black",
+                tier="serious",
+                from_record_type="court_judgment_defaulter",
+            )
+            agency = add("list_standard", code="serious", kind="black", tier="serious")
+            company = add("subject", kind="legal_person", reference="C1")
+            other = add("subject", kind="legal_person", reference="C2")
+            person, former, manager = (
+                add("subject", kind="natural_person", reference=f"P{n}") for n in range(3)
+            )
+            for role, subject, ended in (
+                ("legal_representative", person, None),
+                ("legal_representative", former, dt.date(2025, 1, 1)),
+                ("principal", manager, None),
+            ):
+                add(
+                    "responsible_person",
+                    organisation_subject_id=company,
+                    role=role,
+                    name=f"person {subject}",
+                    person_subject_id=subject,
+                    valid_to=ended,
+                )
+            add(
+                "responsible_person",
+                organisation_subject_id=other,
+                role="principal",
+                name="other's",
+                person_subject_id=person,
+            )
+            organisation = add("organisation", code="91350100MB00000434", kind="judicial_organ")
+            entry_ids = {
+                (standard, status, subject): add(
+                    "list_entry",
+                    subject_id=subject,
+                    standard_id=standard,
+                    kind="black",
+                    tier="serious",
+                    status=status,
+                    recognising_organisation_id=organisation,
+                )
+                for standard, status, subject in (
+                    (court, "published", company),
+                    (court, "removed", other),
+                    (agency, "published", other),
+                )
+            }
+            published = entry_ids[(court, "published", company)]
+            add(
+                "list_entry_person",
+                entry_id=published,
+                role="principal",
+                name="named",
+                person_subject_id=manager,
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT entry_id, role, person_subject_id FROM list_entry_person ORDER BY id")
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            (published, "principal", manager),
+            (published, "legal_representative", person),
+        ]
+    finally:
+        engine.dispose()

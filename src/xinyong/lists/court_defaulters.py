@@ -28,7 +28,7 @@ from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists.entries import record_event
+from xinyong.lists.entries import attach_responsible_persons, record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
 RECORD_TYPE = "court_judgment_defaulter"
@@ -118,6 +118,9 @@ def _sync_one(
         )
         session.add(entry)
         session.flush()
+        # Published at once, without an approval: the court's decision is the listing, and
+        # its legal representative and others answer for it (SPC rule Art. 3 ¶2; Art. 18).
+        attach_responsible_persons(session, entry)
         record_event(
             session,
             clock,

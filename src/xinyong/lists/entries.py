@@ -518,13 +518,16 @@ def approve(
     entry.approved_at = clock.now()
     entry.term_start = today
     entry.term_end = add_months(today, std.term_months)
-    _attach_responsible_persons(session, entry)
+    attach_responsible_persons(session, entry)
     record_event(session, clock, entry, actor, "approved", reasons.strip())
     return entry
 
 
-def _attach_responsible_persons(session: Session, entry: ListEntry) -> None:
-    """Art. 18: a seriously dishonest organisation's entry names its responsible persons."""
+def attach_responsible_persons(session: Session, entry: ListEntry) -> None:
+    """Art. 18: a seriously dishonest organisation's entry names its responsible persons,
+    as registered when it is published — on approval, when a court's record enters it
+    (``court_defaulters``), and when an entry comes back (``restore_entries_resting_on``):
+    measures that reach responsible persons find them only through these rows."""
     subject = session.get(Subject, entry.subject_id)
     if subject is None or entry.tier is not Tier.SERIOUS or not subject.is_organisation:
         return
@@ -632,6 +635,8 @@ def restore_entries_resting_on(
         entry.ended_at = None
         entry.removal_reason = None
         entry.removal_detail = None
+        # Who answers for the organisation now is named too, as on a first publication.
+        attach_responsible_persons(session, entry)
         record_event(session, clock, entry, actor, "restored", event)
         restored.append(entry.id)
     return restored

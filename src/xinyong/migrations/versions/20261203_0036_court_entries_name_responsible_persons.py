@@ -1,0 +1,51 @@
+"""court judgment defaulters' entries name their responsible persons (decision 0011,
+session 11): list_entry_person rows for the published court entries of organisations
+
+A court's entry is published from its record without an approval, and only the approval
+named the persons registered as answering for the organisation (Art. 18): entries published
+before this revision named nobody, so the measures that reach responsible persons missed
+them. They are named now as an approval would have named them: the persons registered
+without an end, once each. The downgrade leaves them: they are what the entry should hold.
+
+Revision ID: 0036
+Revises: 0031
+Create Date: 2026-12-03 10:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0036"
+down_revision: str | None = "0031"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.execute(
+        """
+        INSERT INTO list_entry_person (entry_id, role, name, person_subject_id)
+        SELECT e.id, rp.role, rp.name, rp.person_subject_id
+        FROM list_entry e
+        JOIN list_standard s ON s.id = e.standard_id
+        JOIN subject o ON o.id = e.subject_id
+        JOIN responsible_person rp ON rp.organisation_subject_id = e.subject_id
+        WHERE s.from_record_type = 'court_judgment_defaulter'
+          AND e.status = 'published'
+          AND e.tier = 'serious'
+          AND o.kind <> 'natural_person'
+          AND rp.valid_to IS NULL
+          AND NOT EXISTS (
+              SELECT 1 FROM list_entry_person p
+              WHERE p.entry_id = e.id AND p.person_subject_id = rp.person_subject_id
+          )
+        ORDER BY e.id, rp.id
+        """
+    )
+
+
+def downgrade() -> None:
+    pass
