@@ -34,6 +34,7 @@ from tests.lists_helpers import (
 from xinyong.audit.models import AuditEvent
 from xinyong.calendar import add_months
 from xinyong.clock import FixedClock
+from xinyong.config import Settings
 from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.lists import court_defaulters, early_removal, entries
@@ -453,11 +454,12 @@ def test_the_court_confirms_performance_within_3_working_days(
             on_time_id,
             performed_on=clock.today(),
             detail="x",
+            working_days=3,
         )
     assert elsewhere.value.code == "other_organisation"
     with pytest.raises(Conflict) as not_court:
         court_defaulters.confirm_performance(
-            db, clock, reporter, other_id, performed_on=clock.today(), detail="x"
+            db, clock, reporter, other_id, performed_on=clock.today(), detail="x", working_days=3
         )
     assert not_court.value.code == "not_court_entry"
     with pytest.raises(InvalidInput) as future:
@@ -468,6 +470,7 @@ def test_the_court_confirms_performance_within_3_working_days(
             on_time_id,
             performed_on=clock.today() + dt.timedelta(days=1),
             detail="x",
+            working_days=3,
         )
     assert future.value.code == "future_date"
     db.rollback()
@@ -481,6 +484,7 @@ def test_the_court_confirms_performance_within_3_working_days(
     assert answer.status_code == 200, answer.text
     assert (answer.json()["status"], answer.json()["within_deadline"]) == ("removed", True)
     assert answer.json()["removal_reason"] == "performed"
+    assert answer.json()["working_days"] == 3  # XINYONG_COURT_PERFORMANCE_WORKING_DAYS
     late_answer = client.post(
         url.format(late_id),
         json={
@@ -499,3 +503,26 @@ def test_the_court_confirms_performance_within_3_working_days(
     (last,) = entries.history(db, late_id)[-1:]
     assert last.action == "removed"
     assert "removed late" in last.detail
+
+
+def test_the_working_days_for_removing_a_performer_are_configuration(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """rules.md's 3 working days are the default of a setting: with 20 configured, a
+    performance 20 days ago (fewer working days) is removed in time, and the history says
+    which term applied."""
+    world = lists_world
+    ingest_court(db, clock, world, [court_row(world, world.subjects["company"])])
+    (entry,) = court_defaulters.published_entries(db, actor(world, "court_reporter"))
+    found = court_defaulters.confirm_performance(
+        db,
+        clock,
+        actor(world, "court_reporter"),
+        entry.id,
+        performed_on=clock.today() - dt.timedelta(days=20),
+        detail="结案通知书",
+        working_days=20,
+    )
+    assert found.within is True
+    assert "(20 working days)" in entries.history(db, entry.id)[-1].detail
+    assert Settings.model_fields["court_performance_working_days"].default == 3

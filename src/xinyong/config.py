@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     # to decide.
     early_removal_min_months: int = Field(default=12, ge=0, le=120)
     early_removal_decision_working_days: int = Field(default=10, ge=1, le=60)
+    # Court judgment defaulters leave the black list within these working days of performing
+    # the judgment (rules.md); the court's confirmation says whether its removal came in time.
+    court_performance_working_days: int = Field(default=3, ge=1, le=30)
+    # The green channel and 容缺受理 of Art. 16(1) for "applicants with no bad credit record
+    # for three consecutive years": the years, which the subject must also have been known
+    # for (decision 0011, session 11).
+    green_channel_clean_years: int = Field(default=3, ge=1, le=10)
     # Days the content of a batch's rejected and held rows is kept, encrypted, for the
     # source to correct them; then the daily job erases it and only each row's number and
     # problems stay (decision 0021; ``collection.quarantine.QUARANTINE_CONTENT_DAYS``).

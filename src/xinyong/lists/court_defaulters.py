@@ -177,15 +177,15 @@ def _term_end(
 
 # --- the recognising court confirms performance (rules.md: removed within 3 working days) ----
 
-PERFORMANCE_WORKING_DAYS = 3
 PERFORMANCE_BASIS = "rules.md: court judgment defaulters"
 MAX_DETAIL = 2000
 
 
 @dataclass(frozen=True)
 class Performance:
-    """A confirmed performance: the entry removed, the day it was due by (3 working days
-    after the performance) and whether the removal came within it."""
+    """A confirmed performance: the entry removed, the day it was due by (the configured
+    working days after the performance, ``XINYONG_COURT_PERFORMANCE_WORKING_DAYS``) and
+    whether the removal came within it."""
 
     entry: ListEntry
     due: dt.date
@@ -236,10 +236,11 @@ def confirm_performance(
     *,
     performed_on: dt.date,
     detail: str,
+    working_days: int,
 ) -> Performance:
     """The recognising court confirms that the defaulter performed the judgment: the entry
     is removed now (reason ``performed``), and the answer says whether that came within the
-    3 working days after the performance that the rules allow."""
+    ``working_days`` after the performance that the rules allow (3 by default, rules.md)."""
     entry = session.get(ListEntry, entry_id)
     if entry is None:
         raise NotFound("no such list entry", code="not_found", field="entry")
@@ -281,7 +282,7 @@ def confirm_performance(
         )
     if len(text) > MAX_DETAIL:
         raise InvalidInput(f"at most {MAX_DETAIL} characters", code="too_long", field="detail")
-    result = working_day_calendar(session).add_working_days(performed_on, PERFORMANCE_WORKING_DAYS)
+    result = working_day_calendar(session).add_working_days(performed_on, working_days)
     within = today <= result.day
     entry.status = EntryStatus.REMOVED
     entry.ended_at = clock.now()
@@ -296,6 +297,6 @@ def confirm_performance(
         actor,
         "removed",
         f"performed on {performed_on.isoformat()}; due by {result.day.isoformat()} "
-        f"({PERFORMANCE_WORKING_DAYS} working days){'' if within else ', removed late'}: {text}",
+        f"({working_days} working days){'' if within else ', removed late'}: {text}",
     )
     return Performance(entry, result.day, result.provisional, within)

@@ -200,6 +200,7 @@ class PerformanceIn(BaseModel):
 
 @router.post("/list-entries/{entry_id}/performance", responses=refusals(403, 404, 409))
 def confirm_performance(
+    request: Request,
     entry_id: RowId,
     body: PerformanceIn,
     session: SessionDep,
@@ -207,11 +208,19 @@ def confirm_performance(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """The recognising court confirms that a court judgment defaulter performed: the entry
-    is removed (reason ``performed``); ``due`` is 3 working days after the performance
-    (rules.md) and ``within_deadline`` says whether the removal came by then (409
-    ``not_court_entry`` for any other entry)."""
+    is removed (reason ``performed``); ``due`` is ``working_days`` (3 by default, rules.md;
+    ``XINYONG_COURT_PERFORMANCE_WORKING_DAYS``) working days after the performance and
+    ``within_deadline`` says whether the removal came by then (409 ``not_court_entry`` for
+    any other entry)."""
+    working_days = app_context(request).settings.court_performance_working_days
     found = court_defaulters.confirm_performance(
-        session, clock, actor, entry_id, performed_on=body.performed_on, detail=body.detail
+        session,
+        clock,
+        actor,
+        entry_id,
+        performed_on=body.performed_on,
+        detail=body.detail,
+        working_days=working_days,
     )
     return {
         "entry_id": found.entry.id,
@@ -221,5 +230,6 @@ def confirm_performance(
         "due": found.due.isoformat(),
         "provisional": found.provisional,
         "within_deadline": found.within,
+        "working_days": working_days,
         "basis": court_defaulters.PERFORMANCE_BASIS,
     }

@@ -19,7 +19,7 @@ from xinyong.lists import court_defaulters, early_removal, entries
 from xinyong.lists import early_removal_rules as rules
 from xinyong.subjects.models import Subject
 from xinyong.web.api.early_removal import early_removal_terms
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.errors import status_for
 from xinyong.web.pages.forms import announced, form_error, parse_date
 from xinyong.web.pages.lists import _notices_context, early_removal_page_labels, local_day
@@ -204,9 +204,13 @@ def decide(
 # --- the recognising court confirms a defaulter's performance (3 working days) ---------------
 
 
-def _court_context(session: Session, actor: Actor) -> dict[str, Any]:
+def _court_context(request: Request, session: Session, actor: Actor) -> dict[str, Any]:
     listed = court_defaulters.published_entries(session, actor)
-    return {"entries": listed, "subjects": _subjects(session, [e.subject_id for e in listed])}
+    return {
+        "entries": listed,
+        "subjects": _subjects(session, [e.subject_id for e in listed]),
+        "working_days": app_context(request).settings.court_performance_working_days,
+    }
 
 
 def _subjects(session: Session, ids: list[int]) -> dict[int, Subject | None]:
@@ -223,7 +227,7 @@ def court_entries(
     late: Annotated[str, Query(max_length=3)] = "",
 ) -> HTMLResponse:
     """The court's defaulters on the list, each with the form to confirm its performance."""
-    context = _court_context(session, actor)
+    context = _court_context(request, session, actor)
     context.update({"notice": announced(done, "removed").notice, "due": due, "late": late == "yes"})
     return render(request, "court_defaulters.html", context)
 
@@ -245,11 +249,17 @@ def confirm_performance(
         if day is None:
             raise InvalidInput("give the day of performance", code="required", field="performed_on")
         found = court_defaulters.confirm_performance(
-            session, clock, actor, entry_id, performed_on=day, detail=detail
+            session,
+            clock,
+            actor,
+            entry_id,
+            performed_on=day,
+            detail=detail,
+            working_days=app_context(request).settings.court_performance_working_days,
         )
     except (Conflict, InvalidInput) as exc:
         error = form_error(session, exc)
-        context = _court_context(session, actor)
+        context = _court_context(request, session, actor)
         context.update(
             {
                 "error": error,
