@@ -61,11 +61,14 @@ __all__ = [
     "ingest_penalty",
     "lists_loaded",
     "lists_world",
+    "on_record_since",
     "published_entry",
     "settings",
 ]
 
 COURT = "court_judgment_defaulter"
+REGISTRATION = "registration"
+LICENCE = "administrative_license"
 EXTRA_STAFF = {
     "caseofficer2": (Role.CASE_OFFICER, "regulator"),
     "other_caseofficer": (Role.CASE_OFFICER, "other_agency"),
@@ -114,7 +117,7 @@ def extend_to_lists_world(world: World, db: Session, clock: Clock) -> World:
         username="court_reporter", role=Role.DATA_REPORTER, organisation=court
     )
     grant(db, clock, court, COURT)
-    grant(db, clock, world.organisations["regulator"], PENALTY)
+    grant(db, clock, world.organisations["regulator"], PENALTY, REGISTRATION)
     db.commit()
     return world
 
@@ -154,8 +157,11 @@ def published_entry(
     reasons: str = "拒不履行行政处罚决定",
 ) -> ListEntry:
     """An entry proposed, noticed (or commented on) and approved through the services,
-    in the past: its term started ``approved_days_ago`` days ago."""
+    in the past: its term started ``approved_days_ago`` days ago. A red-list subject is on
+    record for years (``on_record_since``), as its clean years need."""
     std = entries.standard(session, standard)
+    if std.kind is ListKind.RED and std.clean_years:
+        on_record_since(session, clock, world, subject)
     window = std.comment_days if std.kind is ListKind.RED else std.objection_days
     entry = entries.propose(
         session,
@@ -250,6 +256,49 @@ def ingest_penalty(
         [penalty_row(world, **values)],
         actor=actor(world, "reporter"),
     )
+
+
+def on_record_since(
+    session: Session, clock: Clock, world: World, subject: Subject, years: int = 8
+) -> None:
+    """The subject on record for ``years``, so that it has "N clean years" to show (Art.
+    16(1), a red-list standard's ``clean_years``): an organisation's registration record
+    (登记注册), established then; a natural person's administrative licence decided then.
+    From the market regulator; once per subject."""
+    from xinyong.collection.models import CreditRecord
+
+    code = REGISTRATION if subject.is_organisation else LICENCE
+    record_type = catalog.record_type_by_code(session, code)
+    known = session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.subject_id == subject.id,
+            CreditRecord.record_type_id == record_type.id,
+        )
+    )
+    if known is not None:
+        return
+    regulator = world.organisations["regulator"]
+    grant(session, clock, regulator, code)
+    since = entries.add_months(clock.today(), -12 * years).isoformat()
+    if subject.is_organisation:
+        row = {
+            **subject_row(subject.name, uscc=subject.uscc or ""),
+            "entity_type": "有限责任公司",
+            "established_on": since,
+            "registration_authority": regulator.name,
+        }
+    else:
+        row = {
+            **subject_row(subject.name, citizen_id=citizen_id_of(subject)),
+            "licence_number": f"JY{next(_case_numbers):014d}",
+            "licence_category": "食品经营许可",
+            "licence_content": "预包装食品销售",
+            "decision_date": since,
+        }
+    report = ingest(
+        session, clock, regulator, [{**row, **source_columns(regulator)}], record_type=code
+    )
+    assert report.batch.created == 1, report.problems
 
 
 # --- the permission matrix (tests/test_permission_matrix.py) ----------------------------------
@@ -402,6 +451,7 @@ def red_candidate(session: Session, clock: Clock, world: World) -> ListEntry:
     """The world's company proposed for the red list at the market regulator by the second
     case officer, so its public comment period starts on ``clock``'s day."""
     std = entries.standard(session, "integrity_model")
+    on_record_since(session, clock, world, world.subjects["company"])
     entry = entries.propose(
         session,
         clock,

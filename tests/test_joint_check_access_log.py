@@ -29,6 +29,7 @@ from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    on_record_since,
     person_represents_company,
     published_entry,
     settings,  # noqa: F401 - fixture
@@ -73,6 +74,8 @@ def test_every_registered_subject_answered_about_sees_the_check(
     other_company = world.subjects["other_company"]
     published_entry(db, clock, world, company)
     ingest_penalty(db, clock, world, other_company)
+    # On record for years: the person's clean years are there to show (Art. 16(1)).
+    on_record_since(db, clock, world, person)
     db.commit()
     citizen_id = citizen_id_of(person)
     # The company twice, a code nobody registered, the person by ID number.
@@ -245,12 +248,13 @@ def test_a_large_check_is_logged_packed_and_indexed_by_the_daily_job(
     company, person = world.subjects["company"], world.subjects["person"]
     published_entry(db, clock, world, company)
     others = [CompanyFactory() for _ in range(3)]
+    on_record_since(db, clock, world, person)
     db.commit()
     codes = [company.uscc or "", citizen_id_of(person), *(c.uscc or "" for c in others)]
     codes.append(company.uscc or "")
     citizen, firm = actor(world, "citizen"), actor(world, "company")
 
-    joint_checks.check(db, clock, actor(world, "querier"), "honours", codes)
+    joint_checks.check(db, clock, actor(world, "querier"), "honours", codes, clean_years=3)
     db.commit()
 
     (use,) = db.scalars(select(JointCheckUse)).all()

@@ -25,6 +25,7 @@ from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    on_record_since,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -92,13 +93,20 @@ def test_an_unknown_matter_or_too_many_subjects_are_refused_with_a_code(
     officer = actor(lists_world, "querier")
     with pytest.raises(InvalidInput) as refused:
         joint_checks.check(
-            db, clock, officer, "honours", [UNREGISTERED] * (joint_checks.MAX_SUBJECTS + 1)
+            db,
+            clock,
+            officer,
+            "honours",
+            [UNREGISTERED] * (joint_checks.MAX_SUBJECTS + 1),
+            clean_years=3,
         )
     assert refused.value.code == "too_many"
     with pytest.raises(NotFound):
-        joint_checks.check(db, clock, officer, "no_such_matter", [UNREGISTERED])
+        joint_checks.check(db, clock, officer, "no_such_matter", [UNREGISTERED], clean_years=3)
     with pytest.raises(PermissionDenied):
-        joint_checks.check(db, clock, actor(lists_world, "reporter"), "honours", [UNREGISTERED])
+        joint_checks.check(
+            db, clock, actor(lists_world, "reporter"), "honours", [UNREGISTERED], clean_years=3
+        )
 
 
 def test_a_code_with_a_line_break_of_its_own_is_one_code_at_its_position(
@@ -284,7 +292,11 @@ def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
     black = world.subjects["company"]
     published_entry(db, clock, world, black)
     clean = world.subjects["other_company"]
-    recent, old, repaired, revoked = (CompanyFactory() for _ in range(4))
+    recent, old, repaired, revoked, newcomer = (CompanyFactory() for _ in range(5))
+    # Established years ago: three years to look back on (Art. 16(1)). ``old`` has its
+    # penalty of more than three years ago to show it was there; ``newcomer`` has nothing.
+    for subject in (clean, repaired, revoked):
+        on_record_since(db, clock, world, subject)
     person = world.subjects["person"]
     ingest_penalty(
         db,
@@ -300,15 +312,22 @@ def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
     for subject, status in ((repaired, RecordStatus.REPAIRED), (revoked, RecordStatus.REVOKED)):
         ingest_penalty(db, clock, world, subject)
         # Repair and revocation are the repair and objection workflows' business; what
-        # matters here is the record's status once they are done.
-        record = db.scalar(select(CreditRecord).where(CreditRecord.subject_id == subject.id))
+        # matters here is the record's status once they are done. (The penalty: the last
+        # record, after the registration.)
+        record = db.scalar(
+            select(CreditRecord)
+            .where(CreditRecord.subject_id == subject.id)
+            .order_by(CreditRecord.id.desc())
+            .limit(1)
+        )
         assert record is not None
         record.status = status
     db.commit()
-    subjects = [red, black, clean, recent, old, repaired, revoked]
+    subjects = [red, black, clean, recent, old, repaired, revoked, newcomer]
     codes = [s.uscc or "" for s in subjects] + [citizen_id_of(person)]
 
-    results = run_check(client, headers(client, "caseofficer"), "administrative_licensing", codes)
+    body = check_body(client, headers(client, "caseofficer"), "administrative_licensing", codes)
+    results = body["results"]
 
     assert [(r["green_channel"], r["green_channel_reason"]) for r in results] == [
         (True, "on_red"),
@@ -318,14 +337,18 @@ def test_the_green_channel_is_for_the_red_list_and_three_clean_years(
         (True, "clean"),
         (True, "clean"),
         (True, "clean"),
+        (False, "too_recent"),
         (False, "bad_record"),
     ]
-    assert joint_checks.GREEN_CHANNEL_REASONS == {
+    assert body["green_channel_reasons"] == {
         "invalid": "not a valid code",
         "not_registered": "subject not registered",
         "on_black": "on the black list",
         "on_red": "on the red list (Art. 16(1))",
         "bad_record": "a bad credit record within the last 3 years",
+        "too_recent": (
+            "on record for less than 3 years: no 3 consecutive years to show (Art. 16(1))"
+        ),
         "clean": "no bad credit record for 3 consecutive years (Art. 16(1))",
         "responsible_for_black": (
             "named as responsible for an organisation on the black list (Art. 18)"
@@ -341,6 +364,7 @@ def test_the_green_channel_counts_public_credit_information_only(
     has no lawful path to (Art. 10, 13): it neither closes the green channel nor shows."""
     world = lists_world
     company = CompanyFactory(name="福州违约贸易有限公司")
+    on_record_since(db, clock, world, company)
     bank = world.organisations["bank"]
     grant(db, clock, bank, "contract_performance")
     row = {

@@ -33,6 +33,7 @@ from tests.lists_helpers import (
     ingest_court,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    on_record_since,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -409,6 +410,8 @@ def test_a_red_list_candidate_is_published_for_comment_then_approved(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
     company = lists_world.subjects["other_company"]
+    on_record_since(db, clock, lists_world, company)
+    db.commit()
     officer, second = headers(client, "caseofficer"), headers(client, "caseofficer2")
     std = entries.standard(db, "integrity_model")
     assert std.comment_days == 7  # the default of rules.md, from the rule pack
@@ -469,6 +472,7 @@ def test_the_comment_period_is_set_by_the_standard(
     path = tmp_path / "pack.toml"
     path.write_text(_toml_standard(short), encoding="utf-8")
     measures.load_rule_pack(db, clock, path)
+    on_record_since(db, clock, lists_world, lists_world.subjects["other_company"])
 
     entry = entries.propose(
         db,

@@ -25,6 +25,7 @@ from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    on_record_since,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -222,6 +223,7 @@ def test_the_joint_check_explains_each_answer_in_the_pages_language(
 ) -> None:
     world = lists_world
     published_entry(db, clock, world, world.subjects["company"])
+    on_record_since(db, clock, world, world.subjects["other_company"])
     db.commit()
     log_in(client, "querier")
     page = client.get("/joint-check", headers=HTML)

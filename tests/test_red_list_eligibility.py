@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.collection_helpers import grant, ingest, subject_row
+from tests.collection_helpers import grant, ingest, source_columns, subject_row
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     actor,
@@ -28,6 +28,7 @@ from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    on_record_since,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -46,8 +47,14 @@ from xinyong.web.refusals import explain
 RED = "integrity_model"
 
 
-def propose_red(db: Session, clock: FixedClock, world: World, subject: Subject) -> ListEntry:
+def propose_red(
+    db: Session, clock: FixedClock, world: World, subject: Subject, *, established: bool = True
+) -> ListEntry:
+    """``established``: the organisation's registration on record, years ago, so that it
+    has the standard's clean years to show (the subject of other tests)."""
     std = entries.standard(db, RED)
+    if established and subject.is_organisation:
+        on_record_since(db, clock, world, subject)
     return entries.propose(
         db,
         clock,
@@ -60,9 +67,11 @@ def propose_red(db: Session, clock: FixedClock, world: World, subject: Subject) 
     )
 
 
-def refusal(db: Session, clock: FixedClock, world: World, subject: Subject) -> InvalidInput:
+def refusal(
+    db: Session, clock: FixedClock, world: World, subject: Subject, *, established: bool = True
+) -> InvalidInput:
     with pytest.raises(InvalidInput) as refused:
-        propose_red(db, clock, world, subject)
+        propose_red(db, clock, world, subject, established=established)
     assert refused.value.field == "subject"
     assert refused.value.article == "Art. 14 ¶2"
     return refused.value
@@ -178,6 +187,84 @@ def test_a_market_bad_record_does_not_count(
     assert report.all_accepted, report.problems
     assert db.scalar(select(CreditRecord.id).where(CreditRecord.subject_id == company.id))
     assert propose_red(db, clock, world, company).status is EntryStatus.IN_COMMENT
+
+
+def test_a_subject_not_on_record_for_the_years_has_none_to_show(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Art. 16(1)'s "three consecutive years" need three years to look back on: known since
+    the organisation's establishment (its registration record), else since the earlier of
+    its first public record and its registration on the platform."""
+    world = lists_world
+    today = clock.today()
+    founded_recently, unregistered, old_record, revoked = (CompanyFactory() for _ in range(4))
+    on_record_since(db, clock, world, founded_recently, years=2)
+    refused = refusal(db, clock, world, founded_recently, established=False)
+    assert (refused.code, refused.details) == ("too_recent", {"years": 3})
+    # Registered here today, no registration record, nothing older: nothing to look back on.
+    assert refusal(db, clock, world, unregistered, established=False).code == "too_recent"
+    # A public record decided over three years ago shows the subject was there then (and,
+    # outside the three years, does not count against it).
+    ingest_penalty(
+        db,
+        clock,
+        world,
+        old_record,
+        decision_date=(today - dt.timedelta(days=3 * 365 + 5)).isoformat(),
+    )
+    assert propose_red(db, clock, world, old_record, established=False).status is (
+        EntryStatus.IN_COMMENT
+    )
+    # ... unless its source revoked it (decision 0028): then it proves nothing.
+    ingest_penalty(
+        db,
+        clock,
+        world,
+        revoked,
+        decision_date=(today - dt.timedelta(days=3 * 365 + 5)).isoformat(),
+    )
+    record = db.scalar(select(CreditRecord).where(CreditRecord.subject_id == revoked.id))
+    assert record is not None
+    record.status = RecordStatus.REVOKED
+    db.flush()
+    assert refusal(db, clock, world, revoked, established=False).code == "too_recent"
+    # The establishment date wins over an older record: founded two years ago is two years.
+    on_record_since(db, clock, world, old_record, years=2)
+    assert not eligibility.is_known_for(db, old_record.id, 3, today)
+    assert eligibility.is_known_for(db, old_record.id, 2, today)
+
+
+def test_known_for_turns_on_on_the_day_the_years_are_full(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Established exactly three years ago (the same calendar day): known for three years;
+    a day later, not yet."""
+    world = lists_world
+    today = clock.today()
+    full, short = CompanyFactory(), CompanyFactory()
+    for company, established in (
+        (full, entries.add_months(today, -36)),
+        (short, entries.add_months(today, -36) + dt.timedelta(days=1)),
+    ):
+        grant(db, clock, world.organisations["regulator"], "registration")
+        report = ingest(
+            db,
+            clock,
+            world.organisations["regulator"],
+            [
+                {
+                    **subject_row(company.name, uscc=company.uscc or ""),
+                    "entity_type": "有限责任公司",
+                    "established_on": established.isoformat(),
+                    "registration_authority": world.organisations["regulator"].name,
+                    **source_columns(world.organisations["regulator"]),
+                }
+            ],
+            record_type="registration",
+        )
+        assert report.all_accepted, report.problems
+    assert eligibility.is_known_for(db, full.id, 3, today)
+    assert not eligibility.is_known_for(db, short.id, 3, today)
 
 
 def test_approval_is_refused_when_the_candidate_was_black_listed_meanwhile(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
+from xinyong.calendar import add_months
 from xinyong.clock import Clock
 from xinyong.collection import consent, pipeline, readers, sources
 from xinyong.collection.models import CreditRecord
@@ -118,8 +119,9 @@ DEMO_PERSON = ("王某某", "350102199403157723")
 SERIOUS_ORGANISATION = ("91350100M53MEA761Q", "福州闽都食品加工有限公司")
 SERIOUS_LEGAL_REPRESENTATIVE = ("林某某", "350102198006286439")
 SERIOUS_DIRECTLY_RESPONSIBLE = ("黄某某", "350104198507161872")
-# The red-list candidate in public comment: no list entry and no record at all, so it meets
-# the integrity-model standard's "no bad credit record for three years" (Art. 14 ¶2).
+# The red-list candidate in public comment: no list entry and no record but its registration
+# (established years ago), so it meets the integrity-model standard's "no bad credit record
+# for three years" (Art. 14 ¶2), with the three years on record to show it.
 RED_CANDIDATE = ("91350100M0DM95UY6B", "福州茉莉花茶业有限公司")
 RED_CANDIDATE_COMMENT = "该企业所称获评市级诚信示范企业，未见公示文件，请核实。"
 
@@ -281,6 +283,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
         orgs["91350100MB00000434"],
     )
     for organisation, code in (
+        (regulator, "registration"),
         (regulator, "administrative_penalty"),
         (regulator, "administrative_license"),
         (regulator, "administrative_inspection"),
@@ -295,6 +298,30 @@ def seed_activity(session: Session, clock: Clock) -> None:
         "source_unit": regulator.name,
         "source_unit_uscc": regulator.code,
     }
+    # The companies' registrations (登记注册), established years ago: their establishment is
+    # what "three years without a bad credit record" counts from (Art. 16(1), Art. 14 ¶2).
+    _ingest(
+        session,
+        clock,
+        regulator,
+        "registration",
+        [
+            {
+                "subject_name": name,
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": code,
+                "entity_type": "有限责任公司",
+                "established_on": add_months(today, -12 * (4 + index)).isoformat(),
+                "registration_authority": regulator.name,
+                "source_unit": regulator.name,
+                "source_unit_uscc": regulator.code,
+                "authority": regulator.name,
+                "authority_uscc": regulator.code,
+            }
+            for index, (code, name, _former) in enumerate(DEMO_COMPANIES)
+            if code.startswith("91")
+        ],
+    )
     penalties = [
         (
             "91350100MG59YK161P",

@@ -9,20 +9,25 @@ comment period). The bad-record test is the joint check's green-channel test (Ar
 a negative record decided within the years, unless repaired or revoked), counting only
 public credit records: a red-list recognition is a state body's decision on public credit
 information (Art. 9, 14), not on what market bodies report.
+
+"N years without a bad record" also needs N years to look back on (``known_for``): a
+subject established last year has no three clean years, only one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from xinyong.calendar import add_months
+from xinyong.clock import CHINA
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard
+from xinyong.subjects.models import Subject
 
 # Records that no longer count against the subject (as in the joint check's green channel);
 # a record deleted after its retention period is gone (rules.md).
@@ -75,6 +80,54 @@ def latest_bad_record(
     return None if row is None else (row[0], negative[row[1]])
 
 
+# The catalog's group of registration records (登记注册): their decision date is the day the
+# organisation was established.
+REGISTRATION_GROUP = "registration"
+
+
+def known_for(session: Session, years: int, today: dt.date) -> ColumnElement[bool]:
+    """Whether the subject (``Subject`` in the enclosing query) has been known for ``years``
+    by ``today``, so that "no bad record for N consecutive years" (Art. 16(1), a red-list
+    standard's ``clean_years``) has N years to look back on. Known since its establishment,
+    the decision date of its registration record; without one (a natural person, or an
+    organisation the registrar has not reported), since the earlier of its first public
+    record's decision date and its registration on the platform. Public records only, as
+    for the bad records (Art. 9); a record its source revoked proves nothing (decision
+    0028), a repaired, expired or deleted one still shows the subject was there."""
+    cutoff = add_months(today, -12 * years)
+    types = record_types_by_id(session)
+    public = [tid for tid, (_code, d) in types.items() if d.category.value == "public"]
+    registration = [tid for tid in public if types[tid][1].group == REGISTRATION_GROUP]
+    # On or before the cutoff day in Fuzhou: before the next day began there.
+    before = dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
+
+    def records(type_ids: list[int]) -> ColumnElement[bool]:
+        return and_(
+            CreditRecord.subject_id == Subject.id,
+            # "+ 0": the (subject, record type) index is descended on the subject alone,
+            # once, as the bad-record test does (joint_checks).
+            (CreditRecord.record_type_id + 0).in_(type_ids),
+            CreditRecord.status != RecordStatus.REVOKED,
+        )
+
+    if not registration:
+        established: ColumnElement[bool] = false()
+        unregistered: ColumnElement[bool] = true()
+    else:
+        established = exists().where(records(registration), CreditRecord.decision_date <= cutoff)
+        unregistered = not_(exists().where(records(registration)))
+    first_record = (
+        exists().where(records(public), CreditRecord.decision_date <= cutoff) if public else false()
+    )
+    return or_(established, and_(unregistered, or_(Subject.created_at < before, first_record)))
+
+
+def is_known_for(session: Session, subject_id: int, years: int, today: dt.date) -> bool:
+    return bool(
+        session.scalar(select(known_for(session, years, today)).where(Subject.id == subject_id))
+    )
+
+
 def require_red_list_eligible(
     session: Session, subject_id: int, standard: ListStandard, today: dt.date
 ) -> None:
@@ -107,4 +160,14 @@ def require_red_list_eligible(
             field="subject",
             article="Art. 14 ¶2",
             details={"years": years, "decided_on": str(decided), "record_type": type_name},
+        )
+    if not is_known_for(session, subject_id, years, today):
+        raise InvalidInput(
+            f"the subject has not been on record for {years} years (since its establishment,"
+            f" else its first public record or its registration on the platform): there are"
+            f" not {years} years to show no bad credit record; {standard.name} requires them",
+            code="too_recent",
+            field="subject",
+            article="Art. 14 ¶2",
+            details={"years": years},
         )

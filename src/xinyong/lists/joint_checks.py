@@ -1,16 +1,18 @@
 """Joint incentive and punishment checks (联合奖惩, Art. 14–18): for an administrative
 matter, each subject's list status, the published measures that apply with their basis,
 reasons and implementing body, whether it qualifies for the green channel and 容缺受理
-(Art. 16(1): red list, or no bad credit record for three consecutive years), and — for a
-natural person — the black-list entries naming them as a responsible person of a listed
-organisation, with the measures that reach responsible persons (Art. 18).
+(Art. 16(1): red list, or no bad credit record for three consecutive years, with three
+years on record to show them — ``eligibility.known_for``; the years are configuration,
+``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``), and — for a natural person — the black-list
+entries naming them as a responsible person of a listed organisation, with the measures
+that reach responsible persons (Art. 18).
 
 Set-based throughout: a call for 100,000 subjects runs one query per kind of code
 (handles; citizen ID numbers by blind index) with all the keys in one parameter (a JSON
 array read with ``json_each`` on SQLite, one text unnested with its ordinality on
 PostgreSQL), each key with its position, in key order: the subjects through their handle's
 index, joined to their entries in force, "has it a recent bad record?" asked only of those
-not listed. The common answers come out of the database as UTF-8 text, led by their code:
+not listed (and, without one, "is it known for the years?"). The common answers come out of the database as UTF-8 text, led by their code:
 a registered organisation on no list whole, one with a single entry up to its status;
 Python places them by position, appends the measure list of the entry's situation (encoded
 once per call), and reads the rest — natural persons, subjects with several entries — in
@@ -68,6 +70,7 @@ from xinyong.db.prepared import iso_date
 from xinyong.disclosure import joint_check_uses
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
+from xinyong.lists import eligibility
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.models import (
     AdministrativeMatter,
@@ -86,7 +89,6 @@ from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
 MAX_SUBJECTS = 100_000
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-CLEAN_YEARS = 3
 # Negative records that no longer count: repaired, revoked or corrected away, or deleted
 # after their retention period (rules.md).
 NOT_COUNTED = (RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.DELETED)
@@ -104,17 +106,30 @@ INVALID = "invalid"
 ON_BLACK = "on_black"
 ON_RED = "on_red"
 BAD_RECORD = "bad_record"
+TOO_RECENT = "too_recent"
 CLEAN = "clean"
 RESPONSIBLE_FOR_BLACK = "responsible_for_black"
-GREEN_CHANNEL_REASONS = {
-    INVALID: "not a valid code",
-    NOT_REGISTERED: "subject not registered",
-    ON_BLACK: "on the black list",
-    ON_RED: "on the red list (Art. 16(1))",
-    BAD_RECORD: f"a bad credit record within the last {CLEAN_YEARS} years",
-    CLEAN: f"no bad credit record for {CLEAN_YEARS} consecutive years (Art. 16(1))",
-    RESPONSIBLE_FOR_BLACK: "named as responsible for an organisation on the black list (Art. 18)",
-}
+
+
+def green_channel_reasons(clean_years: int) -> dict[str, str]:
+    """Each reason code in words, with the years configured for Art. 16(1)."""
+    return {
+        INVALID: "not a valid code",
+        NOT_REGISTERED: "subject not registered",
+        ON_BLACK: "on the black list",
+        ON_RED: "on the red list (Art. 16(1))",
+        BAD_RECORD: f"a bad credit record within the last {clean_years} years",
+        TOO_RECENT: (
+            f"on record for less than {clean_years} years: no {clean_years} consecutive years"
+            " to show (Art. 16(1))"
+        ),
+        CLEAN: f"no bad credit record for {clean_years} consecutive years (Art. 16(1))",
+        RESPONSIBLE_FOR_BLACK: (
+            "named as responsible for an organisation on the black list (Art. 18)"
+        ),
+    }
+
+
 # Art. 18's capacities, in the words of the regulation (the reasons and the CSV use them).
 ROLES = {role.value: role.in_regulation for role in ResponsibleRole}
 
@@ -127,9 +142,15 @@ _FOUND_TEXT = _FOUND.decode()
 _UNLISTED = ',"list_status":[],"measures":[]'
 _CLEAN = f'{_UNLISTED},"green_channel":true,"green_channel_reason":"{CLEAN}"}}'
 _BAD = f'{_UNLISTED},"green_channel":false,"green_channel_reason":"{BAD_RECORD}"}}'
+_TOO_RECENT = f'{_UNLISTED},"green_channel":false,"green_channel_reason":"{TOO_RECENT}"}}'
 _ON_BLACK = f',"green_channel":false,"green_channel_reason":"{ON_BLACK}"}}'.encode()
 _ON_RED = f',"green_channel":true,"green_channel_reason":"{ON_RED}"}}'.encode()
 _BAD_END = _BAD.encode()
+_TOO_RECENT_END = _TOO_RECENT.encode()
+# An unlisted subject's records, as the lookup's statements give them (``_Lookup.record``):
+# the answer's ending and the reason for each.
+_RECORD_ENDS = (_CLEAN, _BAD, _TOO_RECENT)
+_RECORD_REASONS = (CLEAN, BAD_RECORD, TOO_RECENT)
 
 
 @dataclass(frozen=True)
@@ -141,7 +162,7 @@ class JointCheck:
     responsible, Art. 18; only where there are some); ``measures`` (each in full — name,
     head of Art. 16/17, means, implementing body, basis — with the reasons it applies to
     this subject; maybe none); ``green_channel`` with its ``green_channel_reason`` (a key of
-    ``GREEN_CHANNEL_REASONS``). ``measures`` at the top lists the measures referred to, once.
+    ``green_channel_reasons``). ``measures`` at the top lists the measures referred to, once.
     ``counts``: codes given, found and invalid; subjects listed, persons named as
     responsible.
 
@@ -155,6 +176,7 @@ class JointCheck:
     measures: dict[str, dict[str, Any]]
     results: list[bytes]
     counts: dict[str, int]
+    clean_years: int
 
     def to_json(self) -> bytes:
         head = to_json(
@@ -163,7 +185,7 @@ class JointCheck:
                 "matter_name": self.matter_name,
                 "date": self.date.isoformat(),
                 "counts": self.counts,
-                "green_channel_reasons": GREEN_CHANNEL_REASONS,
+                "green_channel_reasons": green_channel_reasons(self.clean_years),
                 "measures": self.measures,
             }
         )
@@ -298,7 +320,7 @@ def _green_channel_reason(held: _Pending, named: list[tuple[Any, ...]] | None) -
         return RESPONSIBLE_FOR_BLACK
     if own:
         return ON_RED
-    return BAD_RECORD if held.bad else CLEAN
+    return held.record
 
 
 _GREEN = frozenset({ON_RED, CLEAN})
@@ -310,7 +332,7 @@ class _Pending:
     be named on an organisation's entry (Art. 18)."""
 
     name: bytes  # JSON-quoted
-    bad: bool
+    record: str  # CLEAN, BAD_RECORD or TOO_RECENT: what its records say, if on no list
     positions: list[int]
     entries: list[_Entry]
 
@@ -338,7 +360,7 @@ class _Lookup:
     answer, put together by the database around the name it quotes; the subjects whose
     answer needs more are kept to be completed."""
 
-    def __init__(self, session: Session, today: dt.date, count: int) -> None:
+    def __init__(self, session: Session, today: dt.date, count: int, clean_years: int) -> None:
         self.session = session
         # Public credit information only (Art. 9): the checking agency has no lawful path to
         # market information (Art. 10, 13), and the answer must not reveal that there is any.
@@ -355,12 +377,22 @@ class _Lookup:
                 # record type) index once per negative type; on the subject alone it
                 # descends once and reads the few records a subject has.
                 (CreditRecord.record_type_id + 0).in_(negative),
-                CreditRecord.decision_date >= add_months(today, -12 * CLEAN_YEARS),
+                CreditRecord.decision_date >= add_months(today, -12 * clean_years),
                 CreditRecord.status.not_in(NOT_COUNTED),
             )
             .exists()
             if negative
             else false()
+        )
+        # Without a bad record, the years must be there to look back on (Art. 16(1)).
+        self.known = eligibility.known_for(session, clean_years, today)
+        # An unlisted subject's records: 0 clean, 1 a bad record, 2 too recent to tell (the
+        # index into _RECORD_ENDS); a listed subject's are not asked about (0).
+        self.record = case(
+            (ListEntry.id.is_not(None), 0),
+            (self.bad, 1),
+            (self.known, 0),
+            else_=2,
         )
         self.in_force = and_(ListEntry.subject_id == Subject.id, _in_force(today))
         # One answer per position; None until answered.
@@ -376,6 +408,7 @@ class _Lookup:
         # (for their access logs: what each answer showed).
         self.clean: list[int] = []
         self.bad_record: list[int] = []
+        self.too_recent: list[int] = []
         # Every code is a handle that may be shown as given (no citizen ID number to mask).
         self.plain = False
 
@@ -400,13 +433,23 @@ class _Lookup:
         rest: list[int] = []
         listed: list[tuple[Any, ...]] = []
         unled = None if led else self.unled
-        clean, bad_record, bad_end = self.clean.append, self.bad_record.append, _BAD_END
+        clean, bad_record, too_recent = (
+            self.clean.append,
+            self.bad_record.append,
+            self.too_recent.append,
+        )
+        bad_end, too_recent_end = _BAD_END, _TOO_RECENT_END
         for row in rows:
             answer = row[1]
             if answer:
                 if row[3] is None:  # on no list
                     answers[at[row[0]]] = answer
-                    (bad_record if answer.endswith(bad_end) else clean)(row[2])
+                    if answer.endswith(bad_end):
+                        bad_record(row[2])
+                    elif answer.endswith(too_recent_end):
+                        too_recent(row[2])
+                    else:
+                        clean(row[2])
                     if unled is not None:
                         unled.append(at[row[0]])
                 else:
@@ -442,7 +485,10 @@ class _Lookup:
             (Subject.kind == SubjectKind.NATURAL_PERSON, b""),
             (
                 ListEntry.id.is_(None),
-                _utf8(session, lead + name + case((self.bad, _BAD), else_=_CLEAN)),
+                _utf8(
+                    session,
+                    lead + name + case((self.bad, _BAD), (self.known, _CLEAN), else_=_TOO_RECENT),
+                ),
             ),
             else_=_utf8(session, lead + name + ',"list_status":[' + _status_json(session)),
         )
@@ -471,7 +517,7 @@ class _Lookup:
                 given.c.key,
                 _quoted(session, Subject.name),
                 Subject.kind == SubjectKind.NATURAL_PERSON,
-                case((ListEntry.id.is_(None), self.bad), else_=false()),
+                self.record,
                 Subject.id,
                 *_ENTRY_COLUMNS,
             )
@@ -482,13 +528,12 @@ class _Lookup:
         answers = self.answers
         at = positions if base == 0 else [-1, *positions]
         unled = None if led else self.unled
-        clean, bad_record = _CLEAN, _BAD
-        clean_seen, bad_seen = self.clean.append, self.bad_record.append
+        seen_as = (self.clean.append, self.bad_record.append, self.too_recent.append)
         # Natural persons, to read in detail; organisations on a list: (ordinality, answer
         # up to the status, subject, the entry's kind, tier and standard).
         rest: list[int] = []
         listed: list[tuple[Any, ...]] = []
-        for n, name, person, bad, sid, *entry in _streamed(session, statement):
+        for n, name, person, record, sid, *entry in _streamed(session, statement):
             if name is None:
                 continue  # not registered
             if person:
@@ -496,8 +541,8 @@ class _Lookup:
                 continue
             lead = f'{{"code":"{keys[n - base]}","found":true,"name":' if led else _FOUND_TEXT
             if entry[0] is None:  # on no list
-                answers[at[n]] = (lead + name + (bad_record if bad else clean)).encode()
-                (bad_seen if bad else clean_seen)(sid)
+                answers[at[n]] = (lead + name + _RECORD_ENDS[record]).encode()
+                seen_as[record](sid)
                 if unled is not None:
                     unled.append(at[n])
                 continue
@@ -537,7 +582,7 @@ class _Lookup:
                 _utf8(session, _quoted(session, Subject.name)),
                 Subject.kind == SubjectKind.NATURAL_PERSON,
                 # Only an unlisted subject's records matter: for a listed one the list decides.
-                case((ListEntry.id.is_(None), self.bad), else_=false()),
+                self.record,
                 Subject.id,
                 *_OWN_ENTRY_COLUMNS,
                 # Most rows are subjects on no list: nothing to write for them.
@@ -553,7 +598,7 @@ class _Lookup:
             sid = row[4]
             held = pending.get(sid)
             if held is None:
-                held = pending[sid] = _Pending(row[1], bool(row[3]), [], [])
+                held = pending[sid] = _Pending(row[1], _RECORD_REASONS[row[3]], [], [])
                 if row[2]:
                     self.persons.add(sid)
             if position not in held.positions:
@@ -575,11 +620,11 @@ def _in_key_order(keys: list[str], positions: list[int]) -> tuple[list[str], lis
     return [keys[i] for i in order], [positions[i] for i in order]
 
 
-def _resolve(session: Session, codes: list[str], today: dt.date) -> _Lookup:
+def _resolve(session: Session, codes: list[str], today: dt.date, clean_years: int) -> _Lookup:
     """Looks every code up as a public handle (USCC or reference), and one with the shape
     of a citizen ID number that is no handle by its blind index too; a code that is both a
     registered USCC and a citizen ID number (all digits) is the organisation."""
-    lookup = _Lookup(session, today, len(codes))
+    lookup = _Lookup(session, today, len(codes), clean_years)
     joined = "\n".join(codes)
     # One pass of the regular expressions over all the codes tells whether they all are
     # handles that may be shown as given (no citizen ID number to mask): the common case.
@@ -656,8 +701,16 @@ def _responsible(
 
 
 def check(
-    session: Session, clock: Clock, actor: Actor, matter_code: str, codes: list[str]
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    matter_code: str,
+    codes: list[str],
+    *,
+    clean_years: int,
 ) -> JointCheck:
+    """``clean_years``: the consecutive years without a bad record (and on record) that give
+    the green channel (Art. 16(1); ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``, 3 by default)."""
     require(actor, Permission.JOINT_CHECK)
     matter = measure_catalog.matter(session, matter_code)
     if not codes:
@@ -667,14 +720,19 @@ def check(
             f"at most {MAX_SUBJECTS:,} subjects in one call", code="too_many", field="subjects"
         )
     with _collector_paused():
-        return _check(session, clock, actor, matter, codes)
+        return _check(session, clock, actor, matter, codes, clean_years)
 
 
 def _check(
-    session: Session, clock: Clock, actor: Actor, matter: AdministrativeMatter, codes: list[str]
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    matter: AdministrativeMatter,
+    codes: list[str],
+    clean_years: int,
 ) -> JointCheck:
     today = clock.today()
-    lookup = _resolve(session, codes, today)
+    lookup = _resolve(session, codes, today, clean_years)
     standards: dict[int, str] = dict(
         session.execute(select(ListStandard.id, ListStandard.name)).all()
     )
@@ -687,11 +745,12 @@ def _check(
     # For the access logs (Art. 24): every registered subject answered about, and the index
     # of what its answer showed in ``situations`` — the unlisted first, then each situation
     # of the listed, once.
-    seen = lookup.clean + lookup.bad_record
-    shown = [0] * len(lookup.clean) + [1] * len(lookup.bad_record)
+    seen = lookup.clean + lookup.bad_record + lookup.too_recent
+    shown = [0] * len(lookup.clean) + [1] * len(lookup.bad_record) + [2] * len(lookup.too_recent)
     situations: list[dict[str, Any]] = [
         {"green_channel_reason": CLEAN},
         {"green_channel_reason": BAD_RECORD},
+        {"green_channel_reason": TOO_RECENT},
     ]
     situation_of: dict[Any, int] = {}
     listed_subjects = set()
@@ -768,6 +827,7 @@ def _check(
         measures=parts.catalogue(),
         results=answers,  # type: ignore[arg-type]  # no None left
         counts=counts,
+        clean_years=clean_years,
     )
 
 
@@ -1096,10 +1156,11 @@ class Row:
     measures: list[dict[str, Any]]
     green_channel: bool
     green_channel_reason: str
-    green_channel_reason_code: str  # a key of GREEN_CHANNEL_REASONS
+    green_channel_reason_code: str  # a key of green_channel_reasons
 
 
 def rows(result: JointCheck, codes: Sequence[str]) -> Iterator[Row]:
+    reasons = green_channel_reasons(result.clean_years)
     for position, (code, r) in enumerate(zip(codes, result.answers(), strict=True), start=1):
         invalid = r.get("invalid")
         yield Row(
@@ -1113,6 +1174,6 @@ def rows(result: JointCheck, codes: Sequence[str]) -> Iterator[Row]:
             responsible_for=list(r.get("responsible_for", ())),
             measures=[{**result.measures[m["code"]], **m} for m in r.get("measures", ())],
             green_channel=r["green_channel"],
-            green_channel_reason=GREEN_CHANNEL_REASONS[r["green_channel_reason"]],
+            green_channel_reason=reasons[r["green_channel_reason"]],
             green_channel_reason_code=r["green_channel_reason"],
         )

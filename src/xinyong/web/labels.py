@@ -223,6 +223,10 @@ GREEN_CHANNEL_LABELS = {
     joint_checks.ON_BLACK: N_("on the black list"),
     joint_checks.ON_RED: N_("on the red list (Art. 16(1))"),
     joint_checks.BAD_RECORD: N_("a bad credit record within the last %(years)s years"),
+    joint_checks.TOO_RECENT: N_(
+        "on record for less than %(years)s years: no %(years)s consecutive years to show"
+        " (Art. 16(1))"
+    ),
     joint_checks.CLEAN: N_("no bad credit record for %(years)s consecutive years (Art. 16(1))"),
     joint_checks.RESPONSIBLE_FOR_BLACK: N_(
         "named as responsible for an organisation on the black list (Art. 18)"
@@ -230,13 +234,14 @@ GREEN_CHANNEL_LABELS = {
 }
 
 
-def green_channel_reason(code: str, gettext: Callable[[str], str]) -> str:
-    """A joint check's green-channel reason in the page's language, from its code; a code
-    no label knows in the check's own words, and a stored text that is no code as it is."""
+def green_channel_reason(code: str, gettext: Callable[[str], str], clean_years: int) -> str:
+    """A joint check's green-channel reason in the page's language, from its code and the
+    years Art. 16(1) asks for; a code no label knows in the check's own words, and a stored
+    text that is no code as it is."""
     label = GREEN_CHANNEL_LABELS.get(code)
     if label is None:
-        return joint_checks.GREEN_CHANNEL_REASONS.get(code, code)
-    return gettext(label) % {"years": joint_checks.CLEAN_YEARS}
+        return joint_checks.green_channel_reasons(clean_years).get(code, code)
+    return gettext(label) % {"years": clean_years}
 
 
 def matter_names(matters: Iterable[Any], locale: str) -> dict[str, str]:

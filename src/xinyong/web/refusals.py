@@ -883,6 +883,17 @@ PATTERNS: tuple[_Pattern, ...] = (
         ),
     ),
     _pattern(
+        "too_recent",
+        r"the subject has not been on record for (?P<years>\d+) years \(since its "
+        r"establishment, else its first public record or its registration on the platform\): "
+        r"there are not \d+ years to show no bad credit record; (?P<standard>.+) requires them",
+        N_(
+            "the subject has not been on record for %(years)s years (since its establishment, "
+            "else its first public record or its registration on the platform): there are not "
+            "%(years)s years to show no bad credit record; %(standard)s requires them"
+        ),
+    ),
+    _pattern(
         "required",
         r"a proposal states its (?P<part>.+)",
         N_("a proposal states its %(part)s"),
@@ -1240,6 +1251,10 @@ CODES: dict[str, str] = {
     "on_black_list": N_("A subject on the black list cannot be recognised as an integrity model."),
     "bad_record": N_(
         "The subject has a bad credit record within the period the standard allows none."
+    ),
+    "too_recent": N_(
+        "The subject has not been on record for the years without a bad credit record that "
+        "the standard asks for."
     ),
     "window_closed": N_("The window for this has closed."),
     "window_open": N_("The window is still open."),

@@ -36,7 +36,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
@@ -515,7 +515,11 @@ class JointCheckIn(BaseModel):
     responses=refusals(403, 404),
 )
 async def joint_check(
-    body: JointCheckIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    request: Request,
+    body: JointCheckIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
 ) -> Response:
     """Check subjects in an administrative matter: list status, the measures that apply with
     their basis, reasons and implementing body, green-channel eligibility (Art. 16(1)), and
@@ -526,10 +530,15 @@ async def joint_check(
     empty), ``responsible_for`` (only where there are some), ``measures`` (each in full with
     the reasons it applies; maybe empty), ``green_channel`` and its ``green_channel_reason``
     (explained once in ``green_channel_reasons``); ``measures`` at the top lists the measures
-    referred to, once."""
+    referred to, once. The green channel for three clean years needs the subject on record
+    for those years (``too_recent`` otherwise); the years are
+    ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``."""
+    clean_years = app_context(request).settings.green_channel_clean_years
 
     def run() -> bytes:
-        result = joint_checks.check(session, clock, actor, body.matter, body.subjects)
+        result = joint_checks.check(
+            session, clock, actor, body.matter, body.subjects, clean_years=clean_years
+        )
         # Up to 100,000 answers: encoded once, straight to JSON (the content is plain
         # strings, booleans, numbers, lists and dicts; nothing for a response model to do).
         return result.to_json()

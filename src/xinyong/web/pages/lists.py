@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -41,7 +42,7 @@ from xinyong.spreadsheets import SafeWriter
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.api.early_removal import early_removal_terms
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.errors import status_for
 from xinyong.web.i18n import translations
 from xinyong.web.labels import cite, enum_label, green_channel_reason
@@ -134,7 +135,7 @@ def joint_check_csv(result: joint_checks.JointCheck, codes: list[str], request: 
                     for m in row.measures
                 ),
                 gettext("Yes") if row.green_channel else gettext("No"),
-                green_channel_reason(row.green_channel_reason_code, gettext),
+                green_channel_reason(row.green_channel_reason_code, gettext, result.clean_years),
             ]
         )
     return buffer.getvalue()
@@ -478,7 +479,15 @@ async def joint_check(
         upload = await file.read(joint_checks.MAX_UPLOAD_BYTES + 1)
     subject_codes = joint_checks.codes_from(codes, upload)
     result = await run_in_threadpool(
-        joint_checks.check, session, clock, actor, matter, subject_codes
+        partial(
+            joint_checks.check,
+            clean_years=app_context(request).settings.green_channel_clean_years,
+        ),
+        session,
+        clock,
+        actor,
+        matter,
+        subject_codes,
     )
     if download:
         return Response(

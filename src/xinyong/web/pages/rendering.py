@@ -155,7 +155,9 @@ def render(
         "reason_text": lambda reason, table: version_reason(reason, table, gettext),
         "detail_text": lambda detail: version_detail(detail, gettext),
         # Why a joint check gave the green channel or not, from its reason code.
-        "green_channel_reason": lambda code: green_channel_reason(code, gettext),
+        "green_channel_reason": lambda code: green_channel_reason(
+            code, gettext, request.app.state.context.settings.green_channel_clean_years
+        ),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
