@@ -22,7 +22,8 @@ from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_months
-from xinyong.clock import Clock
+from xinyong.calendar_store import working_day_calendar
+from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists import eligibility
@@ -39,6 +40,7 @@ from xinyong.lists.models import (
     Tier,
 )
 from xinyong.lists.publicity import mask_name
+from xinyong.objections import rules as objection_rules
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 
@@ -314,10 +316,35 @@ def get(session: Session, entry_id: int) -> ListEntry:
     return entry
 
 
+def objection_refusal(
+    kind: ListKind, status: EntryStatus, window_ends: dt.date | None, today: dt.date
+) -> str | None:
+    """Why the subject may not object to an entry in this state today, or None: a
+    black-list candidacy takes objections within its window after the written notice, a
+    black-list entry on the list at any time (Art. 25); nothing else does (a red-list
+    candidate takes public comments, ``comment_on``)."""
+    if status is EntryStatus.NOTICED:
+        return None if window_ends is not None and today <= window_ends else "window_closed"
+    if kind is ListKind.BLACK and status is EntryStatus.PUBLISHED:
+        return None
+    return "not_objectable"
+
+
 def object_to(
-    session: Session, clock: Clock, actor: Actor, entry_id: int, statement: str
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    entry_id: int,
+    statement: str,
+    *,
+    terms: objection_rules.Terms | None = None,
 ) -> ListObjection:
-    """The subject objects to a black-list candidacy within the window."""
+    """The subject objects to a black-list candidacy within the window after the written
+    notice — or, at any time, to its black-list entry on the list (Art. 25: an objection
+    to credit information about it; the remedies the standard states). The latter is
+    decided within the deadline of an objection to a record, ``terms`` as configured
+    (``XINYONG_OBJECTION_DECISION_WORKING_DAYS``; the defaults without them), and an
+    upheld one removes the entry."""
     require(actor, Permission.READ_OWN_FILE)
     entry = get(session, entry_id)
     if actor.subject_id != entry.subject_id:
@@ -326,14 +353,20 @@ def object_to(
             code="not_own_subject",
             article="Art. 13",
         )
-    if (
-        entry.status is not EntryStatus.NOTICED
-        or entry.window_ends is None
-        or clock.today() > entry.window_ends
-    ):
+    refusal = objection_refusal(entry.kind, entry.status, entry.window_ends, clock.today())
+    if refusal == "window_closed":
         raise InvalidInput(
             "the objection window is closed", code="window_closed", field="entry", article="Art. 25"
         )
+    if refusal is not None:
+        raise InvalidInput(
+            "a subject objects to a black-list candidacy within its objection window, or to "
+            f"its black-list entry while it is on the list; this entry is {entry.status.value}",
+            code=refusal,
+            field="entry",
+            article="Art. 25",
+        )
+    published = entry.status is EntryStatus.PUBLISHED
     pending = session.scalar(
         select(ListObjection.submitted_at).where(
             ListObjection.entry_id == entry.id,
@@ -353,13 +386,46 @@ def object_to(
         )
     if not statement.strip():
         raise InvalidInput("state your objection", code="required", field="statement")
+    if len(statement.strip()) > objection_rules.MAX_STATEMENT:
+        raise InvalidInput(
+            f"an objection is at most {objection_rules.MAX_STATEMENT} characters",
+            code="too_long",
+            field="statement",
+        )
     objection = ListObjection(
-        entry_id=entry.id, submitted_at=clock.now(), statement=statement.strip()
+        entry_id=entry.id,
+        submitted_at=clock.now(),
+        statement=statement.strip(),
+        after_publication=published,
+        terms=(terms or objection_rules.Terms()).as_dict() if published else None,
     )
     session.add(objection)
     session.flush()
-    record_event(session, clock, entry, actor, "objection", "objection received")
+    record_event(
+        session,
+        clock,
+        entry,
+        actor,
+        "objection",
+        "objection to the published entry received" if published else "objection received",
+    )
     return objection
+
+
+def objection_deadline(
+    session: Session, objection: ListObjection, today: dt.date
+) -> objection_rules.Deadline | None:
+    """When an undecided objection to a published entry is due: the working days an
+    objection to a record is decided in (its ``terms``, decision 0022), from the day it was
+    received, computed from the calendar now. None for one to a candidacy (approval waits
+    for its decision) and once decided."""
+    if not objection.after_publication or objection.decided_at is not None:
+        return None
+    terms = objection_rules.Terms.from_dict(objection.terms)
+    received = objection.submitted_at.astimezone(CHINA).date()
+    return objection_rules.working_deadline(
+        working_day_calendar(session), received, terms.decide, "decide", today
+    )
 
 
 def _require_objection_decider(actor: Actor) -> None:
@@ -433,11 +499,6 @@ def decide_objection(
     objection.upheld = upheld
     objection.decision_reasons = reasons.strip()
     objection.decided_by = actor.audit().id
-    if upheld:
-        entry.status = EntryStatus.REJECTED
-        entry.ended_at = clock.now()
-        entry.removal_reason = RemovalReason.OBJECTION_UPHELD
-        entry.removal_detail = reasons.strip()
     record_event(
         session,
         clock,
@@ -446,6 +507,26 @@ def decide_objection(
         "objection_upheld" if upheld else "objection_dismissed",
         reasons.strip(),
     )
+    if upheld and not objection.after_publication:
+        entry.status = EntryStatus.REJECTED
+        entry.ended_at = clock.now()
+        entry.removal_reason = RemovalReason.OBJECTION_UPHELD
+        entry.removal_detail = reasons.strip()
+    elif upheld and entry.status is EntryStatus.PUBLISHED:
+        # The listing was wrong: the entry leaves the list now, and the subject reads why
+        # on its notices (Art. 24). One that left otherwise meanwhile stays as it ended.
+        entry.status = EntryStatus.REMOVED
+        entry.ended_at = clock.now()
+        entry.removal_reason = RemovalReason.OBJECTION_UPHELD
+        entry.removal_detail = reasons.strip()
+        record_event(
+            session,
+            clock,
+            entry,
+            actor,
+            "removed",
+            f"{RemovalReason.OBJECTION_UPHELD.value}: {reasons.strip()}",
+        )
     return objection
 
 
@@ -1013,13 +1094,15 @@ def objections_by_entry(
 @dataclass(frozen=True)
 class ObjectionCase:
     """An objection with what its decider reads: the entry (basis, criteria, reasons,
-    evidence), the subject, the standard, and a public commenter's contact."""
+    evidence), the subject, the standard, a public commenter's contact, and — for one to a
+    published entry — when it is due."""
 
     objection: ListObjection
     entry: ListEntry
     subject: Subject
     standard: ListStandard
     contact: str | None
+    deadline: objection_rules.Deadline | None = None
 
 
 OPEN_STATUSES = ACTIVE_STATUSES[:3]
@@ -1027,12 +1110,14 @@ DECIDED_SHOWN = 20
 
 
 def objection_cases(
-    session: Session, actor: Actor, *, decided: bool = False
+    session: Session, actor: Actor, *, decided: bool = False, today: dt.date | None = None
 ) -> list[ObjectionCase]:
-    """For an objection handler: the undecided objections to open candidacies it may decide
-    (its agency's, or every agency's for the credit authority's handlers; never one to an
-    entry its own account proposed), oldest first — or, with ``decided``, the latest
-    decided ones of the same entries' agencies, newest first."""
+    """For an objection handler: the undecided objections to open candidacies and to
+    published entries it may decide (its agency's, or every agency's for the credit
+    authority's handlers; never one to an entry its own account proposed), oldest first —
+    or, with ``decided``, the latest decided ones of the same entries' agencies, newest
+    first. Given ``today``, each undecided objection to a published entry says when it is
+    due (``objection_deadline``)."""
     require(actor, Permission.HANDLE_OBJECTIONS)
     statement = (
         select(ListObjection, ListEntry, Subject, ListStandard)
@@ -1051,11 +1136,18 @@ def objection_cases(
     else:
         statement = statement.where(
             ListObjection.decided_at.is_(None),
-            ListEntry.status.in_(OPEN_STATUSES),
+            ListEntry.status.in_(ACTIVE_STATUSES),
             ListEntry.proposed_by != (actor.audit().id or ""),
         ).order_by(ListObjection.submitted_at, ListObjection.id)
     return [
-        ObjectionCase(o, e, s, std, _contact(o) if may_read_contacts(actor, e) else None)
+        ObjectionCase(
+            o,
+            e,
+            s,
+            std,
+            _contact(o) if may_read_contacts(actor, e) else None,
+            None if today is None else objection_deadline(session, o, today),
+        )
         for o, e, s, std in session.execute(statement)
     ]
 

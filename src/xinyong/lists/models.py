@@ -154,7 +154,12 @@ class ListObjection(IdMixin, Base):
     """An objection to a candidacy, decided with reasons before the entry can be approved:
     the subject's own after a black-list notice, or a member of the public's during a
     red-list candidate's public comment period. Both block approval until decided, and an
-    upheld one rejects the candidacy, so they share one table and one decision path."""
+    upheld one rejects the candidacy, so they share one table and one decision path.
+
+    Also the subject's objection to its black-list entry once published (Art. 25: at any
+    time, ``after_publication``): decided by the same people on the same path, within the
+    deadline of an objection to a record (decision 0022; ``terms`` as configured when it
+    was received), and an upheld one removes the entry (``objection_upheld``)."""
 
     __tablename__ = "list_objection"
 
@@ -171,6 +176,10 @@ class ListObjection(IdMixin, Base):
     upheld: Mapped[bool | None] = mapped_column(Boolean)
     decision_reasons: Mapped[str | None] = mapped_column(Text)
     decided_by: Mapped[str | None] = mapped_column(String(64))
+    after_publication: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The deadlines' terms (``objections.rules.Terms``) when an objection to a published
+    # entry was received; None for one to a candidacy, which approval waits for instead.
+    terms: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
 
 class EarlyRemovalStatus(enum.StrEnum):

@@ -139,6 +139,16 @@ def _local_day(moment: dt.datetime) -> dt.date:
     return moment.astimezone(CHINA).date()
 
 
+def working_deadline(
+    calendar: WorkingDayCalendar, start: dt.date, days: int, what: str, today: dt.date
+) -> Deadline:
+    """``days`` working days after ``start``, from the calendar now (provisional past its
+    official data), and whether ``today`` is past it. Also the term of an objection to a
+    published list entry (``lists.entries``): the same deadlines, one machinery."""
+    result = calendar.add_working_days(start, days)
+    return Deadline(what, result.day, result.provisional, today > result.day, DEADLINE_BASIS)
+
+
 def deadlines(
     objection: RecordObjection, calendar: WorkingDayCalendar, today: dt.date
 ) -> list[Deadline]:
@@ -153,8 +163,7 @@ def deadlines(
         return [Deadline("decide", due, False, today > due, MARKET_BASIS)]
 
     def after(start: dt.date, days: int, what: str) -> Deadline:
-        result = calendar.add_working_days(start, days)
-        return Deadline(what, result.day, result.provisional, today > result.day, DEADLINE_BASIS)
+        return working_deadline(calendar, start, days, what, today)
 
     if status is ObjectionStatus.RECEIVED:
         return [

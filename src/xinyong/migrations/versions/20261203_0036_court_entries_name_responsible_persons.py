@@ -1,11 +1,15 @@
 """court judgment defaulters' entries name their responsible persons (decision 0011,
-session 11): list_entry_person rows for the published court entries of organisations
+session 11): list_entry_person rows for the published court entries of organisations;
+objections to published black-list entries (decision 0008, session 11): list_objection
+gains after_publication and terms
 
 A court's entry is published from its record without an approval, and only the approval
 named the persons registered as answering for the organisation (Art. 18): entries published
 before this revision named nobody, so the measures that reach responsible persons missed
 them. They are named now as an approval would have named them: the persons registered
 without an end, once each. The downgrade leaves them: they are what the entry should hold.
+
+Every objection so far was to a candidacy: after_publication false, no terms.
 
 Revision ID: 0036
 Revises: 0031
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0036"
@@ -45,7 +50,14 @@ def upgrade() -> None:
         ORDER BY e.id, rp.id
         """
     )
+    with op.batch_alter_table("list_objection", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("after_publication", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
+        batch_op.add_column(sa.Column("terms", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("list_objection", schema=None) as batch_op:
+        batch_op.drop_column("terms")
+        batch_op.drop_column("after_publication")

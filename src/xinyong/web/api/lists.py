@@ -3,6 +3,7 @@ workflow, joint incentive and punishment checks, measure applications, credit gr
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -25,6 +26,7 @@ from xinyong.lists import (
 from xinyong.lists.models import (
     ListEntry,
     ListKind,
+    ListObjection,
     ListStandard,
     Measure,
     MeasureKind,
@@ -36,6 +38,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
+from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 
@@ -89,10 +92,13 @@ def _entry_out(e: ListEntry, *, public: bool) -> dict[str, Any]:
     return body
 
 
-def _entry_full(session: Session, e: ListEntry, actor: Actor | None = None) -> dict[str, Any]:
+def _entry_full(
+    session: Session, e: ListEntry, actor: Actor | None = None, *, today: dt.date | None = None
+) -> dict[str, Any]:
     """An entry for those entitled to it in full: every step with who took it and why
     (Art. 15 ¶2), objections and their decisions, and the responsible persons (Art. 18).
-    Public commenters' contact details go only to the agency that decides them."""
+    Public commenters' contact details go only to the agency that decides them. Given
+    ``today``, an undecided objection to the published entry says when it is due."""
     with_contacts = actor is not None and entries.may_read_contacts(actor, e)
     return {
         **_entry_out(e, public=False),
@@ -118,6 +124,8 @@ def _entry_full(session: Session, e: ListEntry, actor: Actor | None = None) -> d
                 "decided_at": o.decided_at.isoformat() if o.decided_at else None,
                 "upheld": o.upheld,
                 "decision_reasons": o.decision_reasons,
+                "after_publication": o.after_publication,
+                "deadline": _deadline_out(session, o, today),
             }
             for o in entries.objections(session, e.id)
         ],
@@ -372,6 +380,13 @@ def remove_entry(
     )
 
 
+def _deadline_out(
+    session: Session, objection: ListObjection, today: dt.date | None
+) -> dict[str, Any] | None:
+    found = None if today is None else entries.objection_deadline(session, objection, today)
+    return None if found is None else found.as_dict()
+
+
 class ObjectionIn(BaseModel):
     statement: str = Field(min_length=1, max_length=10000)
 
@@ -383,18 +398,28 @@ class ObjectionIn(BaseModel):
     responses=refusals(403, 404, 409),
 )
 def object_to_entry(
+    request: Request,
     entry_id: RowId,
     body: ObjectionIn,
     session: SessionDep,
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """The subject objects to a black-list candidacy within the window."""
-    objection = entries.object_to(session, clock, actor, entry_id, body.statement)
+    """The subject objects to a black-list candidacy within the window, or at any time to
+    its black-list entry on the list (Art. 25; ``after_publication``): that objection is
+    decided within ``deadline`` (the working days of an objection to a record,
+    ``XINYONG_OBJECTION_DECISION_WORKING_DAYS``) by someone other than the proposer, and if
+    upheld the entry is removed (``objection_upheld``). 422 ``window_closed`` for a
+    candidacy past its window, ``not_objectable`` for an entry no longer on the list."""
+    objection = entries.object_to(
+        session, clock, actor, entry_id, body.statement, terms=objection_terms(request)
+    )
     return {
         "id": objection.id,
         "entry_id": objection.entry_id,
         "submitted_at": objection.submitted_at.isoformat(),
+        "after_publication": objection.after_publication,
+        "deadline": _deadline_out(session, objection, clock.today()),
     }
 
 
@@ -407,11 +432,12 @@ class ObjectionDecisionIn(BaseModel):
 def objections_to_decide(
     session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    """For an objection handler: the undecided objections to open list candidacies it may
-    decide (its agency's; every agency's for the credit authority's), oldest first, each
-    with the entry in full and the statement: in each subject's access log (decision
-    0020)."""
-    cases = entries.objection_cases(session, actor)
+    """For an objection handler: the undecided objections to open list candidacies and to
+    published black-list entries it may decide (its agency's; every agency's for the credit
+    authority's), oldest first, each with the entry in full and the statement — and, for
+    one to a published entry (``after_publication``), its ``deadline``: in each subject's
+    access log (decision 0020)."""
+    cases = entries.objection_cases(session, actor, today=clock.today())
     entry_reads.objections_shown(session, clock, actor, [c.entry for c in cases])
     return {
         "items": [
@@ -424,6 +450,8 @@ def objections_to_decide(
                 "subject": {"code": c.subject.public_code, "name": c.subject.name},
                 "standard": c.standard.name,
                 "entry": _entry_out(c.entry, public=False),
+                "after_publication": c.objection.after_publication,
+                "deadline": None if c.deadline is None else c.deadline.as_dict(),
             }
             for c in cases
         ]
@@ -442,7 +470,8 @@ def decide_objection(
 ) -> dict[str, Any]:
     """Decide an objection with reasons: an objection handler of the recognising agency or
     of the credit authority, or an officer of the recognising agency who approves entries —
-    never the entry's proposer (403 own_proposal, Art. 25)."""
+    never the entry's proposer (403 own_proposal, Art. 25). Upheld, a candidacy is
+    rejected and a published entry removed (``removal_reason`` ``objection_upheld``)."""
     objection = entries.decide_objection(
         session, clock, actor, objection_id, upheld=body.upheld, reasons=body.reasons
     )
@@ -473,7 +502,7 @@ def my_notices(
     return {
         "list_entries": [
             {
-                **_entry_full(session, e),
+                **_entry_full(session, e, today=clock.today()),
                 **(
                     {
                         "early_removal": {

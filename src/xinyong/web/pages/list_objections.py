@@ -1,6 +1,7 @@
 """The objection handler's page (rules.md: separate duties): the undecided objections to
 list candidacies it may decide — a subject's after a black-list notice, the public's on a
-red-list candidate — each with the entry's basis, criteria, reasons and evidence and the
+red-list candidate — and a subject's to its published black-list entry (with the day it is
+due by, Art. 25), each with the entry's basis, criteria, reasons and evidence and the
 statement, decided there with reasons through the same service as the officers' queue
 (Art. 15 ¶2, 25). The handler decides; it changes no record."""
 
@@ -23,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
-    cases = entries.objection_cases(session, actor)
+    cases = entries.objection_cases(session, actor, today=clock.today())
     # The undecided cases show each entry's evidence and the commenters' contacts: a use
     # of the subjects' information (decision 0020). The decided ones show only the
     # decision taken, beside the subject's name: no use.

@@ -42,6 +42,7 @@ from xinyong.spreadsheets import SafeWriter
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.api.early_removal import early_removal_terms
+from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.errors import status_for
 from xinyong.web.i18n import translations
@@ -535,10 +536,20 @@ def _notices_context(
     agencies = accounts.organisation_names(
         session, {e.recognising_organisation_id for e in notices}
     )
+    # When each undecided objection to a published entry is due (Art. 25).
+    today = clock.today()
+    deadlines = {
+        o.id: found
+        for listed in objections.values()
+        for o in listed
+        if (found := entries.objection_deadline(session, o, today)) is not None
+    }
     return {
         "entries": notices,
         "agencies": agencies,
         "objections": objections,
+        "deadlines": deadlines,
+        "objection_days": objection_terms(request).decide,
         "applications": applications.of_subject(session, subject_id),
         "offers": offers,
         "early_removal": early_removal_page_labels(),
@@ -586,7 +597,9 @@ def object_to(
         actor, "only the subject objects to its own candidacy", article="Art. 25"
     )
     try:
-        entries.object_to(session, clock, actor, entry_id, statement)
+        entries.object_to(
+            session, clock, actor, entry_id, statement, terms=objection_terms(request)
+        )
     except (Conflict, InvalidInput) as exc:
         # Shown beside the notice it concerns, with what the subject wrote kept. Other
         # refusals (not theirs, no such entry) are the error page's.

@@ -1,0 +1,126 @@
+"""Journey on an objection to a published black-list entry (Art. 25; decision 0008,
+session 11): a listed company objects from its notices page and is told by when it is
+decided; the credit authority's objection handler upholds it; the entry leaves the public
+black list, and the company reads that it was removed because its objection was upheld."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.e2e.conftest import LiveServer
+from xinyong import demo
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import UserAccount
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import FixedClock, SystemClock
+from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.lists import entries
+from xinyong.subjects import service as subjects
+from xinyong.synthetic import make_uscc
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def _listed_company(live_server: LiveServer) -> tuple[str, str, str]:
+    """A company of its own with a subject account, on the black list at the market
+    regulator since 30 days ago (proposed by ``caseofficer2``): its username, name and the
+    entry's reasons."""
+    clock = SystemClock()
+    username = f"ob{secrets.token_hex(3)}"
+    name = f"福州异议旅程{username}贸易有限公司"
+    reasons = f"拒不履行行政处罚决定（E2E-{username}）"
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        company = subjects.register_organisation(
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            uscc=make_uscc(random.Random(secrets.randbits(32))),
+            name=name,
+        )
+        user = accounts.create_subject_account(
+            session, clock, SYSTEM_ACTOR, username=username, subject_id=company.id
+        )
+        issued = accounts.issue_activation_code(session, clock, SYSTEM_ACTOR, user.id)
+        accounts.activate(
+            session, clock, username=username, code=issued.code, password=demo.DEMO_PASSWORD
+        )
+
+        def officer(who: str) -> accounts.Actor:
+            found = session.scalar(select(UserAccount).where(UserAccount.username == who))
+            assert found is not None
+            return accounts.actor_for_user(found)
+
+        std = entries.standard(session, "dishonest_subject")
+        proposed = clock.now() - dt.timedelta(days=30 + std.objection_days + 1)
+        entry = entries.propose(
+            session,
+            FixedClock(proposed),
+            officer("caseofficer2"),
+            subject=company,
+            standard_code=std.code,
+            criteria_met=std.criteria,
+            reasons=reasons,
+            evidence="榕市监罚〔2026〕E2E号",
+        )
+        entries.approve(
+            session,
+            FixedClock(clock.now() - dt.timedelta(days=30)),
+            officer("caseofficer"),
+            entry.id,
+            reasons="异议期满无异议",
+        )
+    return username, name, reasons
+
+
+def test_a_company_objects_to_its_published_entry_and_the_upheld_objection_removes_it(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    username, name, reasons = _listed_company(live_server)
+    objection = f"所依据的处罚决定已被复议机关撤销。#{secrets.token_hex(3)}"
+    upheld = "经核实，处罚决定已被撤销，认定依据不存在。"
+    page.goto(f"/lists/black?q={name}")
+    expect(page.get_by_role("main")).to_contain_text(reasons)
+
+    log_in(page, username)
+    page.goto("/me/notices")
+    notice = page.locator("article.entry", has_text=reasons)
+    notice.get_by_label(zh("Your objection to this entry")).fill(objection)
+    notice.get_by_role("button", name=zh("Submit objection")).click()
+    notice = page.locator("article.entry", has_text=reasons)
+    expect(notice.get_by_role("status")).to_be_visible()
+    expect(notice.locator("[data-deadline]")).to_be_visible()
+    expect(notice.get_by_role("button", name=zh("Submit objection"))).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "objections")
+    page.get_by_role("link", name=zh("List objections")).click()
+    case = page.locator("article.objection-case", has_text=objection)
+    expect(case).to_contain_text(zh("Objection to the published entry"))
+    expect(case).to_contain_text(reasons)
+    expect(case.locator("dd.deadline")).to_be_visible()
+    case.get_by_label(zh("Uphold")).check()
+    case.get_by_label(zh("Reasons")).fill(upheld)
+    case.get_by_role("button", name=zh("Decide")).click()
+    expect(page.get_by_role("status")).to_be_visible()
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # Gone from the public black list.
+    page.goto(f"/lists/black?q={name}")
+    expect(page.get_by_role("main")).not_to_contain_text(reasons)
+
+    # The company reads that the entry was removed, why, and the decision.
+    log_in(page, username)
+    page.goto("/me/notices")
+    removed = page.locator("article.entry", has_text=reasons)
+    expect(removed).to_contain_text(zh("Removed"))
+    expect(removed.locator("[data-removal-reason=objection_upheld]")).to_contain_text(
+        zh("Objection upheld")
+    )
+    expect(removed.locator("dl.objection-decision")).to_contain_text(upheld)

@@ -1,0 +1,237 @@
+"""A subject objects to its published black-list entry (Art. 25: to credit information
+about it, at any time; the standard's remedies say "认定后可申请信用修复或提出异议"): taken
+through the same endpoint and page as an objection to a candidacy, decided by someone other
+than the proposer within the working days of an objection to a record (decision 0022),
+and, if upheld, the entry leaves the list (reason ``objection_upheld``), audited and shown
+to the subject (Art. 24). Dismissed, it stays."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.factories import World
+from tests.lists_helpers import (
+    actor,
+    fast_password_hashing,  # noqa: F401 - fixture
+    headers,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from tests.page_helpers import csrf_from, log_in
+from xinyong.audit.models import AuditEvent
+from xinyong.calendar_store import working_day_calendar
+from xinyong.clock import FixedClock
+from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.lists import entries
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason
+from xinyong.objections import rules as objection_rules
+
+OBJECT = "/api/v1/me/list-entries/{}/objection"
+DECIDE = "/api/v1/list-objections/{}/decide"
+STATEMENT = "所依据的处罚决定已被复议机关撤销，附复议决定书。"
+UPHELD = "经核实，处罚决定已被撤销，认定依据不存在，移出名单。"
+
+
+def listed(db: Session, clock: FixedClock, world: World) -> ListEntry:
+    """The world's company on the black list (dishonest_subject), proposed by
+    ``caseofficer`` and approved by ``caseofficer2`` 30 days ago."""
+    entry = published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    return entry
+
+
+def stored(db: Session, entry_id: int) -> ListEntry:
+    db.expire_all()
+    found = db.get(ListEntry, entry_id)
+    assert found is not None
+    return found
+
+
+def test_the_subject_objects_to_its_published_entry_and_an_upheld_objection_removes_it(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id = listed(db, clock, world).id
+    company = headers(client, "company")
+
+    objected = client.post(OBJECT.format(entry_id), json={"statement": STATEMENT}, headers=company)
+
+    assert objected.status_code == 201, objected.text
+    body = objected.json()
+    assert body["after_publication"] is True
+    due = working_day_calendar(db).add_working_days(clock.today(), 5).day
+    assert body["deadline"] == {
+        "what": "decide",
+        "due": due.isoformat(),
+        "provisional": False,
+        "overdue": False,
+        "basis": objection_rules.DEADLINE_BASIS,
+    }
+    # While it is undecided, the entry stays on the list, and one objection at a time.
+    assert stored(db, entry_id).status is EntryStatus.PUBLISHED
+    again = client.post(OBJECT.format(entry_id), json={"statement": "补充"}, headers=company)
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "objection_pending")
+
+    # The objection handler's queue has it, with the day it is due by.
+    queue = client.get("/api/v1/list-objections", headers=headers(client, "objections"))
+    (item,) = [i for i in queue.json()["items"] if i["entry"]["id"] == entry_id]
+    assert (item["after_publication"], item["deadline"]["due"]) == (True, due.isoformat())
+
+    # The proposer does not decide it; somebody else does.
+    own = client.post(
+        DECIDE.format(item["id"]),
+        json={"upheld": True, "reasons": UPHELD},
+        headers=headers(client, "caseofficer"),
+    )
+    assert (own.status_code, own.json()["error"]["code"]) == (403, "own_proposal")
+    decided = client.post(
+        DECIDE.format(item["id"]),
+        json={"upheld": True, "reasons": UPHELD},
+        headers=headers(client, "objections"),
+    )
+    assert decided.status_code == 200, decided.text
+    out = decided.json()["entry"]
+    assert (out["status"], out["removal_reason"], out["removal_detail"]) == (
+        "removed",
+        "objection_upheld",
+        UPHELD,
+    )
+    assert [h["action"] for h in out["history"]][-2:] == ["objection_upheld", "removed"]
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "list_entry", AuditEvent.target_id == str(entry_id)
+        )
+    ).all()
+    assert "list_entry.objection" in audited
+    assert audited[-2:] == ["list_entry.objection_upheld", "list_entry.removed"]
+    # Gone from the public list; the subject reads why among its notices (Art. 24).
+    public = client.get("/api/v1/lists/black").json()["items"]
+    assert entry_id not in {i["id"] for i in public}
+    (notice,) = [
+        e
+        for e in client.get("/api/v1/me/notices", headers=company).json()["list_entries"]
+        if e["id"] == entry_id
+    ]
+    assert (notice["status"], notice["removal_reason"]) == ("removed", "objection_upheld")
+    (mine,) = notice["objections"]
+    assert (mine["upheld"], mine["decision_reasons"], mine["deadline"]) == (True, UPHELD, None)
+    # Off the list, there is nothing left to object to.
+    closed = client.post(OBJECT.format(entry_id), json={"statement": "x"}, headers=company)
+    assert (closed.status_code, closed.json()["error"]["code"]) == (422, "not_objectable")
+
+
+def test_a_dismissed_objection_leaves_the_entry_on_the_list(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry = listed(db, clock, world)
+    objection = entries.object_to(
+        db,
+        clock,
+        actor(world, "company"),
+        entry.id,
+        STATEMENT,
+        terms=objection_rules.Terms(decide=3),
+    )
+    assert objection.terms == {**objection_rules.Terms().as_dict(), "decide": 3}
+    with pytest.raises(PermissionDenied):
+        entries.decide_objection(
+            db, clock, actor(world, "caseofficer"), objection.id, upheld=False, reasons="x"
+        )
+    entries.decide_objection(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        objection.id,
+        upheld=False,
+        reasons="复议决定维持原处罚决定，认定依据成立。",
+    )
+    assert (entry.status, entry.removal_reason) == (EntryStatus.PUBLISHED, None)
+    assert entries.objection_deadline(db, objection, clock.today()) is None
+    # The subject may object again, with new grounds.
+    later = entries.object_to(db, clock, actor(world, "company"), entry.id, "新证据")
+    assert later.after_publication is True
+
+
+def test_the_deadline_counts_working_days_and_turns_overdue(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry = listed(db, clock, world)
+    objection = entries.object_to(db, clock, actor(world, "company"), entry.id, STATEMENT)
+    deadline = entries.objection_deadline(db, objection, clock.today())
+    assert deadline is not None
+    assert deadline.due == working_day_calendar(db).add_working_days(clock.today(), 5).day
+    late = entries.objection_deadline(db, objection, deadline.due + dt.timedelta(days=1))
+    assert late is not None
+    assert late.overdue
+
+
+def test_the_pages_offer_the_objection_and_show_the_deadline(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id = listed(db, clock, world).id
+    log_in(client, "company")
+    notices = client.get("/me/notices?lang=en")
+    assert "Your objection to this entry" in notices.text
+    assert "within 5 working days" in notices.text
+
+    sent = client.post(
+        f"/me/notices/{entry_id}/objection?lang=en",
+        data={"statement": STATEMENT, "csrf_token": csrf_from(notices.text)},
+        follow_redirects=True,
+    )
+
+    assert sent.status_code == 200, sent.text
+    assert "if it is upheld, the entry is removed from the list" in sent.text
+    assert "Your objection to this entry" not in sent.text  # one at a time
+    client.post("/logout", data={"csrf_token": csrf_from(sent.text)})
+    log_in(client, "objections")
+    queue = client.get("/list-objections?lang=en")
+    assert "Objection to the published entry" in queue.text
+    assert STATEMENT in queue.text
+    assert 'data-deadline="' in queue.text
+
+
+@given(
+    kind=st.sampled_from(ListKind),
+    status=st.sampled_from(EntryStatus),
+    window=st.one_of(st.none(), st.integers(min_value=-30, max_value=30)),
+)
+def test_what_may_be_objected_to(kind: ListKind, status: EntryStatus, window: int | None) -> None:
+    """A black-list candidacy within its window, a black-list entry on the list: nothing
+    else (a red-list candidate takes public comments instead)."""
+    today = dt.date(2026, 11, 27)
+    window_ends = None if window is None else today + dt.timedelta(days=window)
+    refusal = entries.objection_refusal(kind, status, window_ends, today)
+    if status is EntryStatus.NOTICED:
+        in_window = window_ends is not None and today <= window_ends
+        assert refusal == (None if in_window else "window_closed")
+    elif kind is ListKind.BLACK and status is EntryStatus.PUBLISHED:
+        assert refusal is None
+    else:
+        assert refusal == "not_objectable"
+
+
+def test_a_red_list_entry_is_not_objected_to_here(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    red = published_entry(db, clock, world, world.subjects["company"], "integrity_model")
+    with pytest.raises(InvalidInput) as refused:
+        entries.object_to(db, clock, actor(world, "company"), red.id, STATEMENT)
+    assert (refused.value.code, refused.value.article) == ("not_objectable", "Art. 25")
+    assert RemovalReason.OBJECTION_UPHELD.value == "objection_upheld"
