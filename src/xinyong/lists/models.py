@@ -316,13 +316,16 @@ class SubjectGrade(IdMixin, Base):
     records_as_of: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-# The joint check looks subjects up by their handle and needs only their id, name and kind:
-# with those in the index it never reads the subject rows (a hundred thousand random reads
-# in a call). Declared here, beside the query that needs it, on the subjects' table.
+# The joint check looks subjects up by their handle and needs only their id, name and kind,
+# and when they were registered here (how long they are known for the green channel's
+# clean years, ``eligibility.known_for``): with those in the index it never reads the
+# subject rows (a hundred thousand random reads in a call). Declared here, beside the query
+# that needs it, on the subjects' table.
 Index(
     "ix_subject_reference_lookup",
     Subject.__table__.c.reference,
     Subject.__table__.c.id,
     Subject.__table__.c.name,
     Subject.__table__.c.kind,
+    Subject.__table__.c.created_at,
 )

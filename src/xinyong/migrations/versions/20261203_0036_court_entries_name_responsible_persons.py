@@ -1,7 +1,8 @@
 """court judgment defaulters' entries name their responsible persons (decision 0011,
 session 11): list_entry_person rows for the published court entries of organisations;
 objections to published black-list entries (decision 0008, session 11): list_objection
-gains after_publication and terms
+gains after_publication and terms; the joint check's covering index on subject gains
+created_at (the green channel's "known for the years", decision 0011, session 11)
 
 A court's entry is published from its record without an approval, and only the approval
 named the persons registered as answering for the organisation (Art. 18): entries published
@@ -55,9 +56,17 @@ def upgrade() -> None:
             sa.Column("after_publication", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("terms", sa.JSON(), nullable=True))
+    # Read for every unlisted subject without a bad record: in the index, the subject rows
+    # stay unread (decision 0011).
+    op.drop_index("ix_subject_reference_lookup", table_name="subject")
+    op.create_index(
+        "ix_subject_reference_lookup", "subject", ["reference", "id", "name", "kind", "created_at"]
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_subject_reference_lookup", table_name="subject")
+    op.create_index("ix_subject_reference_lookup", "subject", ["reference", "id", "name", "kind"])
     with op.batch_alter_table("list_objection", schema=None) as batch_op:
         batch_op.drop_column("terms")
         batch_op.drop_column("after_publication")
