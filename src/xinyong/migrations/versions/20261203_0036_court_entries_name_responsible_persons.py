@@ -13,7 +13,7 @@ without an end, once each. The downgrade leaves them: they are what the entry sh
 Every objection so far was to a candidacy: after_publication false, no terms.
 
 Revision ID: 0036
-Revises: 0031
+Revises: 0035
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0036"
-down_revision: str | None = "0031"
+down_revision: str | None = "0035"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -7,7 +7,7 @@ so, as for ``clean_years`` (0014) and ``early_removal`` (0025), the migration ca
 new attribute to the standards already stored. Every other standard names no case.
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0036
 Create Date: 2026-12-03 16:00:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 
 revision: str = "0037"
 # 0032-0036 are being written in parallel: re-chain onto the latest when merging.
-down_revision: str | None = "0035"
+down_revision: str | None = "0036"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
