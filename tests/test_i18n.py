@@ -145,16 +145,21 @@ def test_every_green_channel_reason_is_said_in_the_pages_language() -> None:
     from xinyong.lists import joint_checks
     from xinyong.web.labels import GREEN_CHANNEL_LABELS, green_channel_reason
 
-    assert set(GREEN_CHANNEL_LABELS) == set(joint_checks.GREEN_CHANNEL_REASONS)
+    reasons = joint_checks.green_channel_reasons(3)
+    assert set(GREEN_CHANNEL_LABELS) == set(reasons)
     english, chinese = (i18n.translations(loc).gettext for loc in ("en", "zh_Hans"))
-    for code, words in joint_checks.GREEN_CHANNEL_REASONS.items():
-        assert green_channel_reason(code, english) == words
-        assert green_channel_reason(code, chinese) != words
-    assert green_channel_reason(joint_checks.CLEAN, chinese) == (
+    for code, words in reasons.items():
+        assert green_channel_reason(code, english, 3) == words
+        assert green_channel_reason(code, chinese, 3) != words
+    assert green_channel_reason(joint_checks.CLEAN, chinese, 3) == (
         "连续 3 年无不良信用记录（第十六条第（一）项）"
     )
+    # The years are configuration (XINYONG_GREEN_CHANNEL_CLEAN_YEARS), said as configured.
+    assert green_channel_reason(joint_checks.CLEAN, english, 5) == (
+        joint_checks.green_channel_reasons(5)[joint_checks.CLEAN]
+    )
     # A reason stored in words before it was stored as a code is shown as it is.
-    assert green_channel_reason("on the black list", chinese) == "on the black list"
+    assert green_channel_reason("on the black list", chinese, 3) == "on the black list"
 
 
 def _refusal_codes() -> set[str]:
