@@ -587,7 +587,9 @@ def test_submitting_outside_the_responsibility_list_is_forbidden(
     assert (error["code"], error["article"]) == ("not_responsible", "Art. 9")
     assert records_of(db) == []
     assert db.scalars(select(Batch)).all() == []
-    refusal = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()[-1]
+    refusal = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "access.refused").order_by(AuditEvent.id)
+    ).all()[-1]
     assert refusal.details["code"] == "not_responsible"
 
 

@@ -752,7 +752,9 @@ def test_granting_a_responsibility_needs_manage_sources(
 
     sources.grant(db, clock, actor(world, "authority"), other, PENALTY)
     assert sources.responsibilities(db, other.id) == [PENALTY]
-    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "source.grant")).all()[-1]
+    event = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "source.grant").order_by(AuditEvent.id)
+    ).all()[-1]
     assert (event.target_id, event.details) == (str(other.id), {"record_type": PENALTY})
 
 
