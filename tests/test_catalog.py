@@ -753,7 +753,7 @@ def test_granting_a_responsibility_needs_manage_sources(
     sources.grant(db, clock, actor(world, "authority"), other, PENALTY)
     assert sources.responsibilities(db, other.id) == [PENALTY]
     event = db.scalars(
-        select(AuditEvent).where(AuditEvent.action == "source.grant").order_by(AuditEvent.id)
+        select(AuditEvent).where(AuditEvent.action == "source.grant").order_by(AuditEvent.sequence)
     ).all()[-1]
     assert (event.target_id, event.details) == (str(other.id), {"record_type": PENALTY})
 

@@ -112,7 +112,7 @@ def test_the_subject_objects_to_its_published_entry_and_an_upheld_objection_remo
     audited = db.scalars(
         select(AuditEvent.action)
         .where(AuditEvent.target_type == "list_entry", AuditEvent.target_id == str(entry_id))
-        .order_by(AuditEvent.id)
+        .order_by(AuditEvent.sequence)
     ).all()
     assert "list_entry.objection" in audited
     assert audited[-2:] == ["list_entry.objection_upheld", "list_entry.removed"]
