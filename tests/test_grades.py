@@ -24,7 +24,8 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
-from xinyong.clock import FixedClock
+from tests.page_helpers import HTML, log_in
+from xinyong.clock import CHINA, FixedClock
 from xinyong.collection.models import CreditRecord
 from xinyong.lists import grades
 from xinyong.lists.models import SubjectGrade
@@ -200,3 +201,23 @@ def test_my_grade_in_the_api(
     ]
     assert client.get("/api/v1/me/grade", headers=headers(client, "querier")).status_code == 403
     assert client.get("/api/v1/me/grade").status_code == 401
+
+
+def test_a_grade_is_todays_by_the_day_in_fuzhou_and_dated_so(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Computed at 23:30 in Fuzhou, read again at 00:30 the next day: a new day there (the
+    same UTC day), so the grade is computed again, and each is dated by Fuzhou's day."""
+    person = lists_world.subjects["person"]
+    clock.set(dt.datetime(2026, 11, 29, 23, 30, tzinfo=CHINA))
+    grades.current(db, clock, person)
+    clock.advance(dt.timedelta(hours=1))
+    assert clock.now().date() == dt.date(2026, 11, 29)  # still the 29th in UTC
+    grades.current(db, clock, person)
+    assert len(grades.history(db, person.id)) == 2
+    db.commit()
+    log_in(client, "citizen")
+    page = client.get("/me/grade", headers=HTML).text
+    history = page.split("<ol>", 1)[1]
+    assert "2026-11-29: B" in history
+    assert "2026-11-30: B" in history

@@ -10,6 +10,7 @@ subject's notices and, kept as decided, on the officers' queue."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -32,7 +33,7 @@ from tests.lists_helpers import (
 from tests.page_helpers import csrf_from, log_in
 from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR
-from xinyong.clock import FixedClock
+from xinyong.clock import CHINA, FixedClock
 from xinyong.errors import Conflict, PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import EntryStatus, ListEntry, ListObjection
@@ -192,6 +193,17 @@ def test_the_handler_lists_what_it_may_decide(
     assert [(c.objection.id, c.objection.decision_reasons) for c in decided] == [
         (objection.id, DISMISSAL)
     ]
+
+
+def test_the_pending_objection_is_named_by_its_day_in_fuzhou(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    # 07:00 on the 28th in Fuzhou is still the 27th in UTC.
+    clock.set(dt.datetime(2026, 11, 28, 7, 0, tzinfo=CHINA))
+    entry, _ = objected(db, clock, lists_world)
+    with pytest.raises(Conflict) as refused:
+        entries.object_to(db, clock, actor(lists_world, "company"), entry.id, "再次提出异议")
+    assert "your objection of 2026-11-28 " in refused.value.message
 
 
 def test_one_undecided_objection_at_a_time(

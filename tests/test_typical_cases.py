@@ -33,7 +33,7 @@ from tests.publicity_helpers import (
 )
 from xinyong import bootstrap, demo
 from xinyong.audit.models import AuditEvent
-from xinyong.clock import FixedClock
+from xinyong.clock import CHINA, FixedClock
 from xinyong.collection import revocation
 from xinyong.collection.models import CreditRecord
 from xinyong.collection.records import current_version
@@ -478,3 +478,17 @@ def test_the_demo_asks_the_company_to_consent_to_its_repair_case(
     (request,) = consent.requests_for(db, clock, actor_for_user(company))
     assert request.case.id == shown.case.id
     assert request.consent.status.value == "requested"
+
+
+def test_a_case_is_dated_by_the_day_it_was_published_in_fuzhou(
+    pworld: World, db: Session, client: TestClient, clock: FixedClock
+) -> None:
+    entry = red_entry(db, pworld)
+    case = drafted(db, pworld, CaseKind.INTEGRITY_MODEL, list_entry_id=entry.id)
+    # 07:00 on the 30th in Fuzhou is still the 29th in UTC.
+    clock.set(dt.datetime(2026, 11, 30, 7, 0, tzinfo=CHINA))
+    cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    db.commit()
+    page = client.get(f"/integrity/{case.id}", headers=HTML).text
+    assert "<dd>2026-11-30</dd>" in page
+    assert "2026-11-29" not in page

@@ -378,7 +378,7 @@ def object_to(
         # One objection at a time: the first is decided with reasons before another is
         # taken (a second, undecided, would only be a copy waiting beside it).
         raise Conflict(
-            f"your objection of {pending.date()} to this notice is still undecided; you are "
+            f"your objection of {pending.astimezone(CHINA).date()} to this notice is still undecided; you are "
             "told its decision and reasons here, and may object again afterwards",
             code="objection_pending",
             field="entry",

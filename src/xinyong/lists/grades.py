@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.calendar import add_months
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import NotFound
@@ -155,7 +155,9 @@ def current(session: Session, clock: Clock, subject: Subject) -> Grade:
     fresh = (
         latest is not None
         and latest.model_version == model.version
-        and latest.computed_at.date() == clock.now().date()
+        # A day in Fuzhou, as clock.today() is: UTC days would keep yesterday's grade
+        # until 08:00.
+        and latest.computed_at.astimezone(CHINA).date() == clock.today()
         and (
             changed_at is None
             or (latest.records_as_of is not None and changed_at <= latest.records_as_of)

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, Tier
@@ -620,7 +620,7 @@ def _public(
             record_type_name=definition.name_zh,
             record_type_name_en=definition.name_en,
             decided_year=record.decision_date.year,
-            repaired_month=repaired.strftime("%Y-%m"),
+            repaired_month=repaired.astimezone(CHINA).strftime("%Y-%m"),
         )
         if named is None:
             named = names_subject(case, consent)

@@ -22,7 +22,7 @@ from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.errors import status_for
 from xinyong.web.pages.forms import announced, form_error, parse_date
-from xinyong.web.pages.lists import _notices_context, early_removal_page_labels, local_day
+from xinyong.web.pages.lists import _notices_context, early_removal_page_labels
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +108,6 @@ def _case_context(
             session, (x for x in (a.proposed_by, a.decided_by) if x), staff=actor.subject_id is None
         ),
         "history": entries.history(session, a.entry_id),
-        "day": local_day,
     }
 
 

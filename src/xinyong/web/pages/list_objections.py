@@ -17,7 +17,7 @@ from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.clock import Clock
 from xinyong.lists import entries, entry_reads
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.pages.lists import local_day, objection_decided
+from xinyong.web.pages.lists import objection_decided
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +32,6 @@ def _context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
     return {
         "cases": cases,
         "decided": entries.objection_cases(session, actor, decided=True),
-        "day": local_day,
     }
 
 

@@ -4,7 +4,6 @@ officers' proposal and review queue, the joint check, and the subject's notices 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from functools import partial
@@ -23,7 +22,7 @@ from xinyong.accounts.permissions import (
     require,
     require_subject_account,
 )
-from xinyong.clock import CHINA, Clock
+from xinyong.clock import Clock
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
 from xinyong.lists import (
     applications,
@@ -257,7 +256,6 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
         "removal_reasons": list(entries.MANUAL_REMOVAL_REASONS),
-        "day": local_day,
         "responsible_roles": list(ResponsibleRole),
         "published": [
             (e, s, std)
@@ -509,11 +507,6 @@ async def joint_check(
     )
 
 
-def local_day(moment: dt.datetime | None) -> dt.date | None:
-    """The day in Fuzhou of a stored moment (kept in UTC)."""
-    return None if moment is None else moment.astimezone(CHINA).date()
-
-
 def _notices_context(
     request: Request, session: Session, actor: Actor, clock: Clock
 ) -> dict[str, Any]:
@@ -555,7 +548,6 @@ def _notices_context(
         "early_removal": early_removal_page_labels(),
         "commitment_text": early_removal_rules.COMMITMENT,
         "today": clock.today(),
-        "day": local_day,
         # Requests for consent to be named in a credit-repair typical case (decision 0030).
         "naming_requests": naming_consent.awaiting_answer(session, actor),
     }

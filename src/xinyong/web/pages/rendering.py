@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from jinja2.runtime import Context
 from starlette.routing import Match
 
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
+from xinyong.clock import CHINA
 from xinyong.collection.members import keeps_register
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
@@ -44,6 +46,12 @@ LANG_COOKIE = "xinyong_lang"
 # A page that shows a secret once (an activation code, a new API key) is not kept by the
 # browser or a proxy.
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+def local_day(moment: dt.datetime | None) -> dt.date | None:
+    """The day in Fuzhou of a stored moment (kept in UTC): a moment's own ``.date()`` is
+    the UTC day, a day early for the first eight hours of every Beijing day."""
+    return None if moment is None else moment.astimezone(CHINA).date()
 
 
 def locale_of(request: Request) -> str:
@@ -160,6 +168,8 @@ def render(
         ),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
+        # The day a stored moment fell on in Fuzhou (``day(x.decided_at)``).
+        "day": local_day,
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
         "language_switch": language_switch(request),
         "refusal_shown": RefusalShown(),
