@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -184,6 +185,53 @@ def test_the_penalty_type_takes_the_shuang_gongshi_headers(catalog_loaded: Sessi
     assert (periods[Severity.SERIOUS].min_months, periods[Severity.SERIOUS].max_months) == (12, 36)
     assert periods[Severity.GENERAL].published
     assert periods[Severity.SERIOUS].published
+
+
+@pytest.mark.parametrize(
+    ("code", "label_zh", "label_en"),
+    [
+        (PENALTY, "处罚机关", "Penalising authority"),
+        ("administrative_license", "许可机关", "Licensing authority"),
+        ("administrative_compulsion", "实施机关", "Implementing authority"),
+        ("administrative_confirmation", "确认机关", "Confirming authority"),
+        ("administrative_reward", "奖励机关", "Awarding authority"),
+        ("administrative_inspection", "检查实施机关", "Inspecting authority"),
+        ("abnormal_operation", "列入决定机关", "Listing authority"),
+        ("court_judgment_defaulter", "决定法院", "Deciding court"),
+        ("major_tax_violation", "认定机关", "Determining authority"),
+        ("social_insurance_arrears", "认定机关", "Determining authority"),
+        ("registration", "决定机关", "Deciding authority"),
+    ],
+)
+def test_each_type_names_its_deciding_authority_in_its_own_words(
+    catalog_loaded: Session, code: str, label_zh: str, label_en: str
+) -> None:
+    definition = catalog.effective_rule(catalog_loaded, code).definition
+    authority, authority_code = definition.field("authority"), definition.field("authority_uscc")
+    assert (authority.label_zh, authority.label_en) == (label_zh, label_en)
+    assert authority_code.label_zh == f"{label_zh}统一社会信用代码"
+    # The headers the shared block had, for every type, are still taken on import.
+    header_map = definition.header_map()
+    for header in ("处罚机关", "决定机关", "许可机关", "实施机关", "Deciding authority"):
+        assert header_map[header.lower()] == "authority", header
+    for header in (
+        "处罚机关统一社会信用代码",
+        "决定机关统一社会信用代码",
+        "Deciding authority code",
+    ):
+        assert header_map[header.lower()] == "authority_uscc", header
+
+
+def test_a_type_relabels_only_the_shared_fields_it_uses(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.toml"
+    pack.write_text(
+        '[blocks.source]\nfields = [{ name = "authority", label_zh = "决定机关", label_en = "A" }]\n'
+        '[[record_types]]\ncode = "x"\nuse_after = ["source"]\n'
+        'relabel = { authorty = { label_zh = "许可机关" } }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="authorty"):
+        catalog.read_rule_pack(pack)
 
 
 def test_restricted_fields_of_the_pack_are_declared(catalog_loaded: Session) -> None:

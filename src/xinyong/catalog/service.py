@@ -419,13 +419,17 @@ def read_rule_pack(path: Path = DEFAULT_RULEPACK) -> list[dict[str, Any]]:
                 if isinstance(v, dict) and isinstance(defaults.get(k), dict)
                 else v
                 for k, v in raw.items()
-                if k not in ("use", "use_after")
+                if k not in ("use", "use_after", "relabel")
             }
         )
+        relabel = raw.get("relabel", {})
+        shared = {field["name"] for name in (*uses, *uses_after) for field in blocks[name]}
+        if unknown := set(relabel) - shared:
+            raise ValueError(f"{raw['code']}: relabels no shared field: {sorted(unknown)}")
         item["fields"] = [
-            *(field for name in uses for field in blocks[name]),
+            *(_relabelled(field, relabel) for name in uses for field in blocks[name]),
             *raw.get("fields", []),
-            *(field for name in uses_after for field in blocks[name]),
+            *(_relabelled(field, relabel) for name in uses_after for field in blocks[name]),
         ]
         if "subject" not in uses:
             for key in ("subject_uscc_field", "subject_citizen_id_field", "subject_kind_field"):
@@ -436,6 +440,20 @@ def read_rule_pack(path: Path = DEFAULT_RULEPACK) -> list[dict[str, Any]]:
                 item[key] = None
         definitions.append(item)
     return definitions
+
+
+def _relabelled(field: dict[str, Any], relabel: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A shared block's field under the names one record type gives it (a licence's
+    authority is its 许可机关, not a penalty's 处罚机关). The block's own labels stay
+    accepted as column headers, so a file made to the shared names still imports."""
+    labels = relabel.get(field["name"])
+    if not labels:
+        return field
+    renamed = {**field, **labels}
+    headers = (*field.get("aliases", ()), field["label_zh"], field["label_en"])
+    own = {renamed["label_zh"], renamed["label_en"]}
+    renamed["aliases"] = list(dict.fromkeys(h for h in headers if h not in own))
+    return renamed
 
 
 def load_rule_pack(session: Session, clock: Clock, path: Path = DEFAULT_RULEPACK) -> int:
