@@ -110,6 +110,53 @@ def test_a_json_batch_is_accepted_and_recorded(
     assert (stored["created"], stored["record_type"]) == (2, "administrative_penalty")
 
 
+def test_a_dry_run_answers_the_report_and_writes_nothing(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    rows = [penalty_row(world), penalty_row(world, decision_date="not a date")]
+    before = snapshot(db, *STORED)
+    body = json.dumps(rows, ensure_ascii=False).encode()
+    headers = {**reporter, "Content-Type": "application/json"}
+
+    dry = client.post(
+        BATCHES, params={"type": PENALTY, "dry_run": "true"}, content=body, headers=headers
+    )
+
+    assert dry.status_code == 200, dry.text
+    report = dry.json()
+    assert (report["dry_run"], report["batch_id"], report["replayed"]) == (True, None, False)
+    assert (report["rows"], report["created"], report["rejected"]) == (2, 1, 1)
+    assert problems(report) == [(2, "decision_date", "invalid_date")]
+    assert snapshot(db, *STORED) == before
+    # The same rows submitted for real: the same report, and a batch.
+    real = submit(client, reporter, rows)
+    assert real.status_code == 201
+    assert real.json()["dry_run"] is False
+    assert {k: v for k, v in real.json().items() if k not in ("batch_id", "dry_run")} == {
+        k: v for k, v in report.items() if k not in ("batch_id", "dry_run")
+    } | {"quarantined_content_kept_until": real.json()["quarantined_content_kept_until"]}
+
+
+@pytest.mark.parametrize("query", [{"dryrun": "true"}, {"dry-run": "1"}, {"lang": "zh"}])
+def test_a_parameter_the_batch_endpoint_does_not_take_is_refused_before_anything_is_written(
+    collection_world: World, client: TestClient, db: Session, query: dict[str, str]
+) -> None:
+    reporter = auth_headers(client, "reporter")
+    before = snapshot(db, *STORED)
+    response = client.post(
+        BATCHES,
+        params={"type": PENALTY, **query},
+        content=json.dumps([penalty_row(collection_world)], ensure_ascii=False).encode(),
+        headers={**reporter, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("unknown_parameter", next(iter(query)))
+    assert snapshot(db, *STORED) == before
+
+
 @pytest.mark.parametrize("wrapper", ["list", "rows", "jsonl"])
 def test_json_lines_and_wrapped_json_are_accepted(
     collection_world: World, client: TestClient, db: Session, wrapper: str

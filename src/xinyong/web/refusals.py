@@ -1285,6 +1285,7 @@ CODES: dict[str, str] = {
     "record_not_objectionable": N_("This record is no longer used and cannot be objected to."),
     "not_correctable": N_("This field says who or which record it is and cannot be corrected."),
     "unknown_field": N_("The record type has no such field."),
+    "unknown_parameter": N_("The request has a parameter this operation does not take."),
     "unchanged": N_("Nothing was changed."),
     # a source revokes its record (decision 0028)
     "already_revoked": N_("The record is revoked already."),

@@ -30,7 +30,7 @@ from xinyong.collection import (
     timeliness,
 )
 from xinyong.collection.models import Consent
-from xinyong.errors import PermissionDenied
+from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
@@ -68,8 +68,9 @@ BATCH_BODY_DOC = (
     },
     responses={
         200: {
-            "description": "A replay of an `Idempotency-Key` (or of the same file): the first "
-            "report again, nothing changed.",
+            "description": "A dry run (`dry_run=true`): the report the batch would have, "
+            "with `dry_run` true and `batch_id` null, nothing written; or a replay of an "
+            "`Idempotency-Key` (or of the same file): the first report again, nothing changed.",
             "content": {"application/json": {}},
         },
         **refusals(403, 404, 409),
@@ -83,20 +84,31 @@ async def submit_batch(
     type: Annotated[
         str, Query(description="record type code, e.g. administrative_penalty", max_length=64)
     ],
+    dry_run: Annotated[
+        bool,
+        Query(
+            description="check the rows and answer the report without writing anything "
+            "(no batch, record or subject), as `xinyong import --dry-run` and the upload "
+            "page's dry run do"
+        ),
+    ] = False,
     idempotency_key: Annotated[str | None, Header(max_length=128)] = None,
 ) -> JSONResponse:
     """Submit a batch of records through the ingestion pipeline (Art. 9–11).
 
     Replaying the same `Idempotency-Key` with the same body returns the first report and
-    changes nothing; the same key with a different body is refused (409).
+    changes nothing; the same key with a different body is refused (409). A query
+    parameter this operation does not know is refused (422 `unknown_parameter`) rather
+    than ignored: a misspelt `dry_run` would otherwise write a real batch.
     """
+    _refuse_unknown_parameters(request, {"type", "dry_run"})
     # Refuse before reading what may be a large body.
     require(actor, Permission.SUBMIT_RECORDS)
     fmt = format_for(request.headers.get("content-type"))
     body = await spool(request.stream())
     settings = app_context(request).settings
 
-    def run() -> pipeline.BatchReport:
+    def run() -> dict[str, Any]:
         if actor.organisation_id is None:
             # Authenticated, but not for an organisation: forbidden, as on the upload page.
             raise PermissionDenied(
@@ -112,7 +124,7 @@ async def submit_batch(
         else:
             reader = readers.open_rows(stream, fmt)
             headers, rows = reader.headers, reader
-        return pipeline.ingest(
+        report = pipeline.ingest(
             session,
             clock,
             actor,
@@ -127,13 +139,35 @@ async def submit_batch(
             rows,
             late_after_working_days=settings.late_submission_working_days,
         )
+        if not dry_run or report.replayed:
+            # A replay is the stored batch's report, in a dry run too.
+            answer = batches.report_dict(
+                report, quarantine_content_days=settings.quarantine_content_days
+            )
+        else:
+            # The same pipeline, then nothing kept: no batch to name, no content to keep.
+            answer = {**report.as_dict(), "batch_id": None, "quarantined_content_kept_until": None}
+        if dry_run:
+            session.rollback()
+        return {**answer, "dry_run": dry_run}
 
     try:
-        report = await run_in_threadpool(run)
+        answer = await run_in_threadpool(run)
     finally:
         body.file.close()
-    answer = batches.report_dict(report, quarantine_content_days=settings.quarantine_content_days)
-    return JSONResponse(answer, status_code=200 if report.replayed else 201)
+    created = not answer["replayed"] and not dry_run
+    return JSONResponse(answer, status_code=201 if created else 200)
+
+
+def _refuse_unknown_parameters(request: Request, known: set[str]) -> None:
+    for name in request.query_params:
+        if name not in known:
+            raise InvalidInput(
+                f"unknown query parameter {name!r}: this operation takes "
+                + ", ".join(sorted(known)),
+                code="unknown_parameter",
+                field=name,
+            )
 
 
 _ROWS_WRAPPER = re.compile(rb'\A(?:\xef\xbb\xbf)?[ \t\n\r]*(?:\[|\{[ \t\n\r]*"rows"[ \t\n\r]*:)')
