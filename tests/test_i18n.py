@@ -221,6 +221,50 @@ def test_every_refusal_code_has_an_explanation_for_the_pages() -> None:
     assert not missing, f"add these codes to xinyong.web.refusals.CODES or STATED: {missing}"
 
 
+def test_a_refusal_written_word_for_word_is_translated_whole() -> None:
+    """A message with no values is its own message id (decision 0016, rule 2): explained
+    only by its code's general text, the page showed the English message beneath."""
+    import ast
+
+    from xinyong.web.refusals import explain
+
+    makers = {
+        "InvalidInput",
+        "NotFound",
+        "ConcealedRefusal",
+        "Conflict",
+        "Gone",
+        "PermissionDenied",
+        "NotAuthenticated",
+        "RateLimited",
+        "DomainError",
+    }
+    left: list[tuple[str, str]] = []
+    for path in (ROOT / "src" / "xinyong").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            code: ast.expr | None = None
+            message: ast.expr | None = None
+            if name in makers and node.args:
+                code = next((k.value for k in node.keywords if k.arg == "code"), None)
+                message = node.args[0]
+            elif name in ("Problem", "UnusableFile") and len(node.args) >= 2:
+                code, message = node.args[0], node.args[1]
+            elif name == "refusal" and len(node.args) >= 8:
+                code, message = node.args[7], node.args[6]
+            if not (isinstance(code, ast.Constant) and isinstance(message, ast.Constant)):
+                continue
+            if not isinstance(message.value, str):
+                continue
+            shown = explain({"code": code.value, "message": message.value}, lambda text: text)
+            if shown.detail is not None:
+                left.append((code.value, message.value))
+    assert not left, f"add these messages to xinyong.web.refusals.MESSAGES: {sorted(left)}"
+
+
 @pytest.mark.parametrize(
     ("error", "zh_text", "zh_detail", "en_text"),
     [

@@ -471,6 +471,8 @@ def test_the_page_adds_a_membership_and_shows_a_refusal_with_its_article(
     page = client.get("/members?done=added", headers=HTML).text
     assert f'data-member="{company.uscc}"' in page
     assert AGREEMENT in page
+    # The explanation names no refusal code (a refusal shows its own, beside the form).
+    assert "not_a_member" not in page.split('class="explain"', 1)[1].split("</ul>", 1)[0]
 
     refused = client.post(
         "/members",

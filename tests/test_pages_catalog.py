@@ -100,6 +100,8 @@ def test_the_authority_grants_and_revokes_a_responsibility(
     assert (grant_event.target_id, grant_event.details) == (str(other.id), {"record_type": PENALTY})
     row = listed.text.split(f'data-org="{other.code}"', 1)[1].split("</tr>", 1)[0]
     assert f'data-type="{PENALTY}"' in row
+    # The revoke button names the type as the page does, not by its code.
+    assert f'aria-label="撤销{other.name}报送行政处罚的责任"' in row
     # Who granted it: the authority's officer.
     assert world.users["authority"].display_name in row
 

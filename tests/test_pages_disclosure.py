@@ -507,6 +507,9 @@ def test_the_matter_is_validated_when_the_form_is_sent(
     another = query(client, path="item", item=ITEM, matter="appointment", uscc=code)
     assert another.status_code == 403
     assert error_code(another) == "matter_mismatch"
+    # The item's matter by its name, not with the code the API's clients read.
+    assert f"（{MATTER}）" in another.text
+    assert f"{MATTER_CODE}:" not in another.text
     (event,) = access_events(db, company.id)
     assert (event.granted, event.refusal_code) == (False, "matter_mismatch")
     assert query(client, path="item", item=ITEM, matter=MATTER_CODE, uscc=code).status_code == 200

@@ -38,6 +38,10 @@ def test_pages_from_objection_to_correction(
     page = client.get("/me/objections")
     assert page.status_code == 200
     assert f'value="{record.id}"' in page.text
+    # The record is named by its type's name, not its code.
+    picker = page.text.split(f'value="{record.id}"', 1)[1].split("</option>", 1)[0]
+    assert "行政处罚" in picker
+    assert "administrative_penalty" not in picker
     empty = client.post(
         "/me/objections",
         data={

@@ -516,6 +516,9 @@ def test_the_review_page_shows_the_content_and_takes_both_decisions(
     assert 'name="fields" value="violation_facts"' in page.text
     assert 'name="fields" value="decision_number"' not in page.text
     assert 'data-officer="security"' in page.text
+    # The rule governing the record, in the page's language (decision 0016).
+    assert "<dt>适用规则</dt><dd>市级规则第2版</dd>" in page.text  # the fixture revised it
+    assert "city rule v" not in page.text
     token = csrf_from(page.text)
 
     refused = client.post(

@@ -234,7 +234,10 @@ def ingest(
         # rejected for every required field. Refuse the file instead, saying what was expected.
         expected = [f"{spec.label_zh} ({spec.name})" for spec in definition.fields if spec.required]
         raise InvalidInput(
-            f"none of the file's columns is a field of {definition.name_en}: expected "
+            # Both names, as a required field's message gives both labels: the pages say
+            # it in their language.
+            f"none of the file's columns is a field of {definition.name_zh} "
+            f"({definition.name_en}): expected "
             f"headers such as {', '.join(expected[:6])}",
             code="no_known_columns",
             field="headers",

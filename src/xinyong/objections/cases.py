@@ -56,7 +56,7 @@ def of_subject(session: Session, actor: Actor) -> list[RecordObjection]:
 
 
 def objectionable_records(session: Session, actor: Actor) -> list[tuple[CreditRecord, str]]:
-    """The records of the subject's own file it may object to, with their type's name."""
+    """The records of the subject's own file it may object to, with their type's code."""
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
         actor, "only a subject account objects to its records", article=ARTICLE

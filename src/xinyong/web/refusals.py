@@ -399,6 +399,100 @@ MESSAGES: frozenset[str] = frozenset(
         N_("the code is registered under another name; check the code and the name"),
         N_("the membership's first day is required"),
         N_("the membership's last day is required"),
+        # Written word for word, once shown in English beneath the code's explanation:
+        # tests/test_i18n.py fails on such a message left out of this table.
+        N_("a code is valid for at least a day"),
+        N_(
+            "a consent an organisation records names the record types it covers; consent to all types is given only by the person, on their own account"
+        ),
+        N_("a credit-repair case rests on a repair case, not on a list entry"),
+        N_("a staff account needs a password"),
+        N_(
+            "a subject account gets no password from an administrator: its subject sets one when activating it with the code issued"
+        ),
+        N_("acknowledge what being named means before consenting"),
+        N_("activation codes are for subject accounts; staff accounts have passwords"),
+        N_(
+            "an activation code is released by an officer of the credit authority who checked the subject's identity"
+        ),
+        N_(
+            "an objection that the record should not be public, or is past its publicity period, is answered by withdrawing it from publication, not by changing it"
+        ),
+        N_("answer yes or no"),
+        N_(
+            "applications for credit repair are accepted or refused by the credit authority's objection handler (the 信用福州 channel)"
+        ),
+        N_(
+            "approving or revoking a repair alters the record and its list entries: the source's case officers and data reporters do that, not its objection handlers, who alter no data (separate duties)"
+        ),
+        N_("choose the kind of case"),
+        N_("give the day of performance"),
+        N_("give the number"),
+        N_("give the reason (Art. 24)"),
+        N_("give the reasons"),
+        N_("give the reasons for the decision"),
+        N_("link a commitment or make a new one, not both"),
+        N_("log in to apply"),
+        N_("make the public credit commitment to apply"),
+        N_("no repair case has this query code"),
+        N_("no such application for early removal"),
+        N_("no such joint check of your information"),
+        N_("no such repair case"),
+        N_("no such request for consent"),
+        N_("nothing was changed: a correction changes the content"),
+        N_(
+            "objections to records are decided or forwarded by the credit authority's objection handler"
+        ),
+        N_("only a consent given can be withdrawn"),
+        N_(
+            "only a court judgment defaulter's entry leaves on a confirmed performance; other entries are removed early on the subject's application or by the agency"
+        ),
+        N_("only a record of dishonest conduct is repaired"),
+        N_("only the credit authority and the record's source read a repair case"),
+        N_("only the credit authority's objection handler and the record's source read a case"),
+        N_(
+            "only the recognising agency and the credit authority read an application for early removal"
+        ),
+        N_("only the record's source decides a forwarded objection or corrects the record"),
+        N_("only the record's source decides its repair (Art. 20 ¶2)"),
+        N_("only the subject of a credit-repair case is asked for its consent to be named"),
+        N_("only the subject of a list entry may apply for its early removal"),
+        N_("only the subject of a record may apply to repair it"),
+        N_("only the subject of a record may object to it"),
+        N_("say how the performance was confirmed (e.g. the court's closing notice)"),
+        N_("say what is wrong with the record"),
+        N_(
+            "say what was checked: when the facts cannot be confirmed, the check is recorded with the objection"
+        ),
+        N_("say what was corrected and why (Art. 24)"),
+        N_(
+            "separate duties (four eyes): who proposed the decision on an early removal does not approve it; another staff member of the recognising agency must"
+        ),
+        N_("the account is deactivated"),
+        N_("the account's credentials have changed since this token was issued; log in again"),
+        N_('the body must be a JSON array of objects, or {"rows": [...]}'),
+        N_("the case is withdrawn: there is nothing to consent to"),
+        N_("the case was withdrawn: there is nothing to consent to"),
+        N_("the credit authority has not forwarded this objection to your unit"),
+        N_("the credit authority sees every repair case"),
+        N_("the jurisdiction is an administrative division code of six digits (GB/T 2260)"),
+        N_("the kept content of this report does not match its hash"),
+        N_("the name has no letters or characters to read"),
+        N_("the name holds control or invisible characters"),
+        N_("the performance cannot be in the future"),
+        N_("the recognising agency decides the early removal of its entries"),
+        N_("the recognising court confirms the performance of its defaulters"),
+        N_(
+            "the repair case was not decided with the record repaired, or the record is no longer repaired"
+        ),
+        N_("the subject has already been asked for its consent to be named in this case"),
+        N_(
+            "the subject refused or withdrew its consent to be named in this case; it is not asked again"
+        ),
+        N_("the written authorisation this report was issued on was revoked or has expired"),
+        N_("this activation code has expired; ask the credit authority for a new one"),
+        N_("write the amount out in digits, without an exponent (e.g. 1500, not 1.5e3)"),
+        N_("wrong username or activation code"),
     }
 )
 
@@ -614,7 +708,8 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "matter_mismatch",
-        r"name the administrative matter of this query item \((?P<matter>.+)\)",
+        # The item's matter as its officer wrote it; its code is for the API's clients.
+        r"name the administrative matter of this query item \((?:[^\s:()]+: )?(?P<matter>.+)\)",
         N_("name the administrative matter of this query item (%(matter)s)"),
     ),
     _pattern(
@@ -699,11 +794,10 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "no_known_columns",
-        r"none of the file's columns is a field of (?P<type>.+): expected headers such as "
-        r"(?P<expected>.+)",
+        r"none of the file's columns is a field of (?P<zh>.+?) \((?P<en>[^()]+)\): expected "
+        r"headers such as (?P<expected>.+)",
         N_(
-            "none of the file's columns is a field of %(type)s: expected headers such as "
-            "%(expected)s"
+            "none of the file's columns is a field of %(en)s: expected headers such as %(expected)s"
         ),
     ),
     _pattern(

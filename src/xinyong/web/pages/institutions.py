@@ -37,6 +37,9 @@ CHANGE_LABELS = {
     "amended": N_("Amended"),
     "status": N_("Status decided"),
 }
+# The reasons the register writes itself (``institutions.register``); an officer's own
+# reason is shown as written.
+REASON_LABELS = {"filing recorded": N_("filing recorded")}
 TABLE_TITLES = {
     "records_by_district": N_("Credit records by district and polarity"),
     "records_by_organisation_kind": N_(
@@ -55,7 +58,11 @@ DISTRICT_NAMES = dict(DISTRICTS)
 
 
 def _common() -> dict[str, Any]:
-    return {"status_labels": STATUS_LABELS, "change_labels": CHANGE_LABELS}
+    return {
+        "status_labels": STATUS_LABELS,
+        "change_labels": CHANGE_LABELS,
+        "reason_labels": REASON_LABELS,
+    }
 
 
 @router.get("/institutions", response_class=HTMLResponse)

@@ -20,7 +20,7 @@ from xinyong.objections.models import ObjectionStatus
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_, OBJECTION_GROUND_LABELS
-from xinyong.web.pages.disclosure import disclosure_helpers
+from xinyong.web.pages.disclosure import disclosure_helpers, type_names
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of
 
@@ -80,6 +80,7 @@ def _render_mine(
             **_helpers(request),
             "cases": cases.cases_of(session, clock, mine),
             "records": cases.objectionable_records(session, actor),
+            "type_names": type_names(session, english=locale_of(request) == "en"),
         },
         state,
     )
