@@ -35,6 +35,13 @@ from xinyong.lists import entries
 from xinyong.repair.models import RepairCase
 
 
+def assert_links_only_to_open_queues(client: TestClient, page: str) -> None:
+    linked = [q for q in ("/repair-cases", "/repair-cases/source") if f'href="{q}"' in page]
+    assert linked
+    for queue in linked:
+        assert client.get(queue).status_code == 200, queue
+
+
 def test_api_apply_refuse_follow_and_decide(
     client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:
@@ -155,6 +162,7 @@ def test_pages_from_application_to_repair(
     queue = client.get("/repair-cases")
     assert f'data-repair="{case.id}"' in queue.text
     page = client.get(f"/repair-cases/{case.id}")
+    assert_links_only_to_open_queues(client, page.text)
     done = client.post(
         f"/repair-cases/{case.id}/feedback",
         data={"accept": "yes", "reasons": "", "csrf_token": csrf_from(page.text)},
@@ -170,6 +178,10 @@ def test_pages_from_application_to_repair(
     logged = access_events(db, world.subjects["company"].id)[before:]
     assert [e.what for e in logged] == ["repair_case"]
     page = client.get(f"/repair-cases/{case.id}")
+    # The regulator's case officer: its own queue, not the credit authority's (403).
+    assert 'href="/repair-cases"' not in page.text
+    assert 'href="/repair-cases/source"' in page.text
+    assert_links_only_to_open_queues(client, page.text)
     for malformed in ({"approve": "-1"}, {"approve": ""}, {}):
         # Neither yes nor no is not a decision: it used to count as a rejection.
         refused = client.post(

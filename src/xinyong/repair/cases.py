@@ -162,6 +162,20 @@ def _sorted(cases: list[Case]) -> list[Case]:
     return sorted(cases, key=lambda c: (not c.overdue, c.case.id))
 
 
+def sees_authority_queue(actor: Actor) -> bool:
+    """Whether ``authority_queue`` answers the actor (the pages link only to what opens)."""
+    return is_authority(actor)
+
+
+def sees_source_queue(actor: Actor) -> bool:
+    """Whether ``source_queue`` answers the actor: the source's staff who decide, submit
+    or handle objections."""
+    return any(
+        has_permission(actor, p)
+        for p in (Permission.DECIDE_CASES, Permission.SUBMIT_RECORDS, Permission.HANDLE_OBJECTIONS)
+    )
+
+
 def authority_queue(
     session: Session,
     clock: Clock,
@@ -172,7 +186,7 @@ def authority_queue(
 ) -> list[Case]:
     """Every case, for the credit authority: open ones (overdue first), or the ``limit``
     latest closed ones — logged as shown (``queue_shown``)."""
-    if not is_authority(actor):
+    if not sees_authority_queue(actor):
         require(actor, Permission.HANDLE_OBJECTIONS)
         raise PermissionDenied(
             "the credit authority sees every repair case",
@@ -198,10 +212,7 @@ def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
     """The source's queue: cases accepted for processing to decide (overdue first), and
     its approved cases (an approval may still be revoked for fraud, Art. 23) — logged as
     shown (``queue_shown``)."""
-    if not any(
-        has_permission(actor, p)
-        for p in (Permission.DECIDE_CASES, Permission.SUBMIT_RECORDS, Permission.HANDLE_OBJECTIONS)
-    ):
+    if not sees_source_queue(actor):
         require(actor, Permission.DECIDE_CASES)
     if actor.organisation_id is None:
         return []

@@ -259,6 +259,9 @@ def _render_case(
             **_helpers(request),
             "found": found,
             "staff": actor.subject_id is None,
+            # Only the queues the reader may open are linked.
+            "authority_queue": cases.sees_authority_queue(actor),
+            "source_queue": cases.sees_source_queue(actor),
             # The record's versions as the credit file shows them (Art. 24).
             "history": objection_cases.history_rows(
                 session, objection_cases.record_history(session, found.record.id)
