@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher, extract_parameters
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.factories import PASSWORD, World
-from tests.page_helpers import log_in
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
@@ -501,3 +501,86 @@ def test_the_users_page_offers_no_deactivation_of_ones_own_account(
     page = client.get("/admin/users").text
     assert f'action="/admin/users/{world.users["admin"].id}/deactivate"' not in page
     assert f'action="/admin/users/{world.users["querier"].id}/deactivate"' in page
+
+
+@pytest.mark.parametrize(
+    ("form", "code", "field"),
+    [
+        ({"username": "new-clerk", "role": "query_officer", "organisation": ""}, "required", None),
+        (
+            {
+                "username": "querier",
+                "role": "query_officer",
+                "password": "long enough pass",
+                "organisation": "regulator",  # its code, below
+            },
+            "duplicate",
+            "username",
+        ),
+        (
+            {"username": "new-person", "role": "subject", "subject": "NOPE"},
+            "unknown_subject",
+            "subject",
+        ),
+        ({"username": "bad\x00name", "role": "query_officer"}, "nul_character", "username"),
+    ],
+)
+def test_a_refused_account_is_shown_beside_its_form_with_what_was_typed(
+    client: TestClient,
+    world: World,
+    db: Session,
+    form: dict[str, str],
+    code: str,
+    field: str | None,
+) -> None:
+    log_in(client, "admin")
+    if form.get("organisation") in world.organisations:
+        form = {**form, "organisation": world.organisations[form["organisation"]].code}
+    before = db.scalar(select(func.count()).select_from(UserAccount))
+    page = client.get("/admin/users").text
+    refused = client.post(
+        "/admin/users",
+        data={"display_name": "新职员", **form, "csrf_token": csrf_from(page)},
+        headers=HTML,
+    )
+    assert refused.status_code in (404, 409, 422), refused.text[:300]
+    user_form = refused.text.split('method="post" action="/admin/users" ', 1)
+    assert f'data-code="{code}"' in user_form[0].rsplit("<h3>", 1)[1]  # beside the form
+    assert 'value="新职员"' in user_form[1].split("</form>", 1)[0]  # what was typed
+    assert f'value="{form["role"]}" selected' in user_form[1]
+    if field is not None:
+        assert f'name="{field}"' in user_form[1]
+        marked = user_form[1].split(f'name="{field}"', 1)[1].split(">", 1)[0]
+        assert 'aria-invalid="true"' in marked
+    assert db.scalar(select(func.count()).select_from(UserAccount)) == before
+
+
+@pytest.mark.parametrize(
+    ("form", "code", "field"),
+    [
+        ({"code": "91350100MA2XXXXX1", "name": "新机构"}, "length", "code"),
+        ({"code": "91350100M000100Y43", "name": " "}, "required", "name"),
+        (
+            {"code": "91350100M000100Y43", "name": "新机构", "jurisdiction": "35"},
+            "invalid_jurisdiction",
+            "jurisdiction",
+        ),
+    ],
+)
+def test_a_refused_organisation_is_shown_beside_its_form_with_what_was_typed(
+    client: TestClient, world: World, form: dict[str, str], code: str, field: str
+) -> None:
+    log_in(client, "admin")
+    page = client.get("/admin/users").text
+    refused = client.post(
+        "/admin/organisations",
+        data={"kind": "enterprise", **form, "csrf_token": csrf_from(page)},
+        headers=HTML,
+    )
+    assert refused.status_code == 422, refused.text[:300]
+    before, after = refused.text.split('action="/admin/organisations"', 1)
+    assert f'data-code="{code}"' in before.rsplit('id="orgs-title"', 1)[1]
+    org_form = after.split("</form>", 1)[0]
+    assert f'value="{form["code"]}"' in org_form
+    assert 'value="enterprise" selected' in org_form
+    assert 'aria-invalid="true"' in org_form.split(f'name="{field}"', 1)[1].split(">", 1)[0]

@@ -635,7 +635,9 @@ def test_submitting_outside_the_responsibility_list_is_forbidden(
     assert records_of(db) == []
     assert db.scalars(select(Batch)).all() == []
     refusal = db.scalars(
-        select(AuditEvent).where(AuditEvent.action == "access.refused").order_by(AuditEvent.sequence)
+        select(AuditEvent)
+        .where(AuditEvent.action == "access.refused")
+        .order_by(AuditEvent.sequence)
     ).all()[-1]
     assert refusal.details["code"] == "not_responsible"
 

@@ -155,8 +155,9 @@ def test_every_green_channel_reason_is_said_in_the_pages_language() -> None:
         "连续 3 年无不良信用记录（第十六条第（一）项）"
     )
     # The years are configuration (XINYONG_GREEN_CHANNEL_CLEAN_YEARS), said as configured.
-    assert green_channel_reason(joint_checks.CLEAN, english, 5) == (
-        joint_checks.green_channel_reasons(5)[joint_checks.CLEAN]
+    assert (
+        green_channel_reason(joint_checks.CLEAN, english, 5)
+        == (joint_checks.green_channel_reasons(5)[joint_checks.CLEAN])
     )
     # A reason stored in words before it was stored as a code is shown as it is.
     assert green_channel_reason("on the black list", chinese, 3) == "on the black list"

@@ -215,6 +215,44 @@ def test_the_page_lists_candidates_and_takes_a_comment(
     assert [(o.source, o.statement) for o in stored] == [(ObjectionSource.PUBLIC, COMMENT)]
 
 
+@pytest.mark.parametrize(
+    ("statement", "contact", "code", "field"),
+    [
+        ("   ", "", "required", "statement"),
+        ("长" * (entries.MAX_COMMENT_LENGTH + 1), "", "too_long", "statement"),
+        ("意见\x00", "", "nul_character", "statement"),
+        (COMMENT, "电话\x00", "nul_character", "contact"),
+        (COMMENT, "1" * (entries.MAX_CONTACT_LENGTH + 1), "too_long", "contact"),
+    ],
+)
+def test_a_refused_comment_is_shown_beside_its_form_with_what_was_typed(
+    lists_world: World,
+    db: Session,
+    clock: FixedClock,
+    client: TestClient,
+    statement: str,
+    contact: str,
+    code: str,
+    field: str,
+) -> None:
+    entry = red_candidate(db, clock, lists_world)
+    db.commit()
+    page = client.get("/lists/red/candidates")
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    refused = client.post(
+        f"/lists/red/candidates/{entry.id}/comment",
+        data={"statement": statement, "contact": contact, "csrf_token": token},
+    )
+    assert refused.status_code == 422
+    article = refused.text.split(f'id="candidate-{entry.id}"', 1)[1]
+    assert f'data-code="{code}"' in article.split("<form", 1)[0]
+    shown = statement.strip().replace("\x00", "")[:20]
+    assert shown in article  # what was typed is kept
+    assert f'name="{field}"' in article
+    assert 'aria-invalid="true"' in article
+    assert db.scalar(select(ListObjection.id).where(ListObjection.entry_id == entry.id)) is None
+
+
 def test_the_page_refuses_a_form_without_its_token(
     lists_world: World, db: Session, clock: FixedClock, client: TestClient
 ) -> None:

@@ -422,6 +422,8 @@ def test_a_refused_submission_is_audited(client: TestClient, db: Session, world:
         (b"PK\x03\x04 not really a workbook", "book.xlsx", "format"),
         (b"\x00\x01\x02", "scan.pdf", "unsupported_format"),
         (b"", "sheet.xls", "unsupported_format"),
+        # Readable, but not a file of the type: none of its columns is one of its fields.
+        ("姓名,电话\r\n张三,123\r\n".encode(), "wrong.csv", "no_known_columns"),
     ],
 )
 def test_an_unusable_file_is_shown_on_the_form_and_nothing_is_written(

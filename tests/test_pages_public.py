@@ -298,6 +298,19 @@ def test_search_page_without_query(client: TestClient) -> None:
     assert 'class="results"' not in response.text
 
 
+def test_a_search_too_long_is_refused_beside_the_form_with_the_text_kept(
+    client: TestClient,
+) -> None:
+    typed = "福州" * 51
+    page = client.get("/search", params={"q": typed})
+    assert page.status_code == 422
+    assert 'data-code="too_long"' in page.text
+    assert "最多 100 个字符" in page.text
+    assert f'value="{typed}"' in page.text
+    assert 'maxlength="100"' in page.text
+    assert "未找到匹配的组织机构" not in page.text
+
+
 def test_public_page_of_an_organisation(client: TestClient, world: World) -> None:
     company = world.subjects["company"]
     assert company.uscc is not None

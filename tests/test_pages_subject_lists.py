@@ -218,6 +218,25 @@ def test_the_joint_check_offers_the_matters_in_the_pages_language(
     assert ">市场和行业准入</option>" in chinese
 
 
+def test_a_refused_joint_check_is_shown_beside_the_form_with_the_matter_kept(
+    lists_world: World, client: TestClient
+) -> None:
+    log_in(client, "querier")
+    token = csrf_from(client.get("/joint-check", headers=HTML).text)
+    refused = client.post(
+        "/joint-check",
+        data={"matter": "market_access", "codes": " \n ", "csrf_token": token},
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    assert 'data-code="required"' in refused.text
+    # The form's field, not the API's ("subjects"), so that it lands beside the input.
+    assert "<dd>codes</dd>" in refused.text
+    assert 'name="codes" rows="6" aria-invalid="true"' in refused.text
+    assert 'value="market_access" selected' in refused.text
+    assert 'id="joint-check-results"' not in refused.text
+
+
 def test_the_joint_check_explains_each_answer_in_the_pages_language(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:

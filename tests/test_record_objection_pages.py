@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -120,6 +121,38 @@ def test_pages_from_objection_to_correction(
     log = client.get("/me/access-log?lang=en")
     assert "Your objection to a record, read to handle it" in log.text
     assert "deciding an objection (Art. 25)" in log.text
+
+
+@pytest.mark.parametrize(
+    ("statement", "code"),
+    [("罚款金额\x00有误", "nul_character"), ("有误" * 2501, "too_long")],
+)
+def test_a_refused_statement_is_shown_beside_the_form_with_the_text_kept(
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+    disclosure_world: World,
+    statement: str,
+    code: str,
+) -> None:
+    record = company_penalty(db, clock, disclosure_world)
+    db.commit()
+    log_in(client, "company")
+    page = client.get("/me/objections")
+    refused = client.post(
+        "/me/objections",
+        data={
+            "record": record.id,
+            "ground": "error",
+            "statement": statement,
+            "csrf_token": csrf_from(page.text),
+        },
+    )
+    assert refused.status_code == 422
+    assert f'data-code="{code}"' in refused.text
+    assert 'id="statement"' in refused.text  # the form, not the error page
+    assert statement.replace("\x00", "")[:8] in refused.text.split('id="statement"', 1)[1]
+    assert db.scalar(select(RecordObjection.id)) is None
 
 
 def test_the_public_page_shows_under_objection_and_an_unconfirmed_decision_shows_the_check(

@@ -369,6 +369,10 @@ def _bigrams(text: str) -> list[str]:
     return sorted({text[i : i + 2] for i in range(len(text) - 1)})
 
 
+# The longest search text: no organisation name or code is longer.
+MAX_SEARCH_QUERY = 100
+
+
 def search_organisations(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
     """Public search: organisations only, by current or former name or by code.
 
@@ -379,6 +383,8 @@ def search_organisations(session: Session, query: str, *, limit: int = 20) -> li
     query = query.strip()
     if not query:
         return []
+    if len(query) > MAX_SEARCH_QUERY:
+        raise InvalidInput(f"at most {MAX_SEARCH_QUERY} characters", code="too_long", field="q")
     hits: list[SearchHit] = []
     code = identifiers.normalise(query)
     exact_code = by_uscc(session, code) if len(code) == 18 else None

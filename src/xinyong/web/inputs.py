@@ -6,13 +6,17 @@ SQLite. No code, name or statement has a use for it: every route refuses it befo
 handler runs, naming the parameter, form field or JSON member (its path, e.g.
 ``responsible_persons.0.name``). Uploaded files and the batch endpoint's streamed body are
 not looked at: their readers refuse binary content with reasons of their own.
+
+A page that shows its input refusals beside its form, with what was typed, marks its
+handler ``beside_form``: a NUL in its form is then not refused before the handler but
+kept for it (``refuse_held``), which refuses it as it refuses any other input.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -21,6 +25,23 @@ from fastapi.routing import APIRoute
 from xinyong.errors import InvalidInput
 
 NUL = "\x00"
+_HELD = "nul_refusal"
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def beside_form(handler: Handler) -> Handler:
+    """Marks a page handler that refuses a NUL in its form itself (``refuse_held``), so
+    that the refusal is shown beside the form with the values entered."""
+    handler.refuses_nul_beside_form = True  # type: ignore[attr-defined]
+    return handler
+
+
+def refuse_held(request: Request) -> None:
+    """In a ``beside_form`` handler: raise the refusal of a NUL found in its form, if any."""
+    held = getattr(request.state, _HELD, None)
+    if held is not None:
+        raise held
 
 
 async def refuse_nul_characters(request: Request) -> None:
@@ -38,9 +59,14 @@ async def refuse_nul_characters(request: Request) -> None:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media in ("application/x-www-form-urlencoded", "multipart/form-data"):
         # FastAPI has parsed the form already (it is cached on the request).
-        for name, value in (await request.form()).multi_items():
-            if isinstance(value, str):
-                _check(name, value)
+        try:
+            for name, value in (await request.form()).multi_items():
+                if isinstance(value, str):
+                    _check(name, value)
+        except InvalidInput as exc:
+            if not getattr(route.endpoint, "refuses_nul_beside_form", False):
+                raise
+            setattr(request.state, _HELD, exc)
     elif media.endswith("json"):
         body = await request.body()  # read already, and cached
         if b"\\u0000" not in body:

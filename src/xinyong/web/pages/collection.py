@@ -317,7 +317,7 @@ async def upload(
 
     try:
         result, meta, rule = await run_in_threadpool(run)
-    except readers.UnusableFile as exc:
+    except InvalidInput as exc:  # an unusable file, or none of its columns of this type
         return await _upload_form_again(request, session, actor, exc, record_type)
     finally:
         body.file.close()

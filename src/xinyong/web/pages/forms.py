@@ -43,13 +43,19 @@ class FormState:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         return cls(
             error=exc.as_dict(),
-            form=form,
+            form={name: _shown(value) for name, value in form.items()},
             status_code=status_code or status_for(exc),
             headers=headers,
         )
 
 
 BLANK = FormState()
+
+
+def _shown(value: Any) -> Any:
+    # A NUL the form was refused for is not typed back: no page text may hold it, and the
+    # value sent again without it is what the user meant.
+    return value.replace("\x00", "") if isinstance(value, str) else value
 
 
 def form_error(session: Session, exc: DomainError) -> dict[str, Any]:

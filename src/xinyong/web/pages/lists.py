@@ -458,6 +458,10 @@ def joint_check_form(request: Request, actor: ActorDep, session: SessionDep) -> 
     )
 
 
+# The service names the API's fields; the page's form has its own.
+JOINT_CHECK_FIELDS = {"subjects": "codes", "matter": "matter", "file": "file"}
+
+
 @router.post("/joint-check", response_model=None)
 async def joint_check(
     request: Request,
@@ -473,21 +477,39 @@ async def joint_check(
     """Check a list of codes (typed, or a CSV upload with codes in the first column);
     the result shows on the page or downloads as CSV."""
     check_csrf(request, csrf_token)
-    upload = b""
-    if file is not None and file.filename:
-        upload = await file.read(joint_checks.MAX_UPLOAD_BYTES + 1)
-    subject_codes = joint_checks.codes_from(codes, upload)
-    result = await run_in_threadpool(
-        partial(
-            joint_checks.check,
-            clean_years=app_context(request).settings.green_channel_clean_years,
-        ),
-        session,
-        clock,
-        actor,
-        matter,
-        subject_codes,
-    )
+    require(actor, Permission.JOINT_CHECK)
+    try:
+        upload = b""
+        if file is not None and file.filename:
+            upload = await file.read(joint_checks.MAX_UPLOAD_BYTES + 1)
+        subject_codes = joint_checks.codes_from(codes, upload)
+        result = await run_in_threadpool(
+            partial(
+                joint_checks.check,
+                clean_years=app_context(request).settings.green_channel_clean_years,
+            ),
+            session,
+            clock,
+            actor,
+            matter,
+            subject_codes,
+        )
+    except InvalidInput as exc:
+        # Beside the form, with the matter and the codes as typed (nothing was checked).
+        field = JOINT_CHECK_FIELDS.get(exc.field or "", exc.field)
+        error = await run_in_threadpool(form_error, session, exc)
+        return render(
+            request,
+            "lists_joint_check.html",
+            {
+                "matters": await run_in_threadpool(measures.matters, session),
+                "results": None,
+                "matter": matter,
+                "codes": codes.replace("\x00", ""),
+                "error": {**error, "field": field},
+            },
+            status_code=status_for(exc),
+        )
     if download:
         return Response(
             joint_check_csv(result, subject_codes, request),

@@ -9,10 +9,12 @@ from fastapi.responses import HTMLResponse
 
 from xinyong import identifiers
 from xinyong.disclosure.files import build_file
+from xinyong.errors import InvalidInput
 from xinyong.lists import entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import SubjectKind
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.pages.forms import refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -55,10 +57,18 @@ def search(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
-    q: Annotated[str, Query(max_length=100)] = "",
+    # Its length is the search's to refuse, beside the form with the text kept.
+    q: Annotated[str, Query()] = "",
 ) -> HTMLResponse:
-    hits = subjects.search_organisations(session, q) if q.strip() else []
-    return render(request, "search.html", {"q": q, "hits": hits})
+    try:
+        hits = subjects.search_organisations(session, q)
+    except InvalidInput as exc:
+        state = refused(session, exc, {})
+        context = {"q": q, "hits": [], "max_query": subjects.MAX_SEARCH_QUERY}
+        return render_form(request, "search.html", context, state)
+    return render(
+        request, "search.html", {"q": q, "hits": hits, "max_query": subjects.MAX_SEARCH_QUERY}
+    )
 
 
 @router.get("/subjects/{code}", response_class=HTMLResponse)

@@ -17,6 +17,7 @@ from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import ObjectionStatus
+from xinyong.web import inputs
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_, OBJECTION_GROUND_LABELS
@@ -98,6 +99,7 @@ def my_objections(
 
 
 @router.post("/me/objections", response_class=HTMLResponse)
+@inputs.beside_form
 def raise_objection(
     request: Request,
     actor: ActorDep,
@@ -105,11 +107,13 @@ def raise_objection(
     clock: ClockDep,
     record: Annotated[int, Form(ge=1, le=2**62)],
     ground: Annotated[str, Form(max_length=32)] = "",
-    statement: Annotated[str, Form(max_length=rules.MAX_STATEMENT)] = "",
+    # Its length is the service's to refuse, beside the form with the text kept.
+    statement: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     try:
+        inputs.refuse_held(request)
         objections.raise_objection(
             session,
             clock,
