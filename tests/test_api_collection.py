@@ -139,6 +139,20 @@ def test_a_dry_run_answers_the_report_and_writes_nothing(
     } | {"quarantined_content_kept_until": real.json()["quarantined_content_kept_until"]}
 
 
+def test_a_csv_body_with_a_header_row_alone_is_refused(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    reporter = auth_headers(client, "reporter")
+    before = snapshot(db, *STORED)
+    body = "行政相对人名称,备注\r\n".encode()
+    response = submit(client, reporter, body=body, content_type="text/csv")
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("no_rows", "rows")
+    assert "行政处罚决定书文号 (decision_number)" in error["details"]["missing_required"]
+    assert snapshot(db, *STORED) == before
+
+
 @pytest.mark.parametrize("query", [{"dryrun": "true"}, {"dry-run": "1"}, {"lang": "zh"}])
 def test_a_parameter_the_batch_endpoint_does_not_take_is_refused_before_anything_is_written(
     collection_world: World, client: TestClient, db: Session, query: dict[str, str]

@@ -449,6 +449,18 @@ def test_an_unusable_file_is_shown_on_the_form_and_nothing_is_written(
     assert rows_of(db, CreditRecord) == 0
 
 
+def test_a_header_row_alone_is_no_batch_and_names_the_missing_columns(
+    client: TestClient, db: Session, world: World
+) -> None:
+    log_in(client, "reporter")
+    response = upload(client, "行政相对人名称,备注\r\n".encode(), dry_run=True)
+    assert response.status_code == 422, response.text
+    assert error_code(response) == "no_rows"
+    assert "行政处罚决定书文号 (decision_number)" in response.text  # a required one it lacks
+    assert '<form method="post" action="/batches/upload"' in response.text
+    assert rows_of(db, Batch) == 0
+
+
 def test_a_header_twice_is_named_with_its_columns_in_the_pages_language(
     client: TestClient, db: Session, world: World
 ) -> None:

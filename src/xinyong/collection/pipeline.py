@@ -249,6 +249,21 @@ def ingest(
             if progress is not None:
                 progress(len(chunk))
         run.finish()
+    if batch.rows_total == 0:
+        # A header row alone (or an empty list) would be reported as a batch of nothing
+        # with no problems: say so instead, with the required columns it lacks besides.
+        present = {spec.name for _header, spec in validator.columns}
+        missing = [
+            f"{spec.label_zh} ({spec.name})"
+            for spec in definition.fields
+            if spec.required and spec.name not in present
+        ]
+        message = "the file has no rows, only its header row"
+        if missing:
+            message += f"; it also lacks the required columns {', '.join(missing)}"
+        raise InvalidInput(
+            message, code="no_rows", field="rows", details={"missing_required": missing}
+        )
     if hooks.wanted(submission.record_type_code) and run.touched:
         hooks.run(session, clock, submission.record_type_code, run.touched)
     audit.record(

@@ -399,6 +399,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("the code is registered under another name; check the code and the name"),
         N_("the membership's first day is required"),
         N_("the membership's last day is required"),
+        N_("the file has no rows, only its header row"),
         # Written word for word, once shown in English beneath the code's explanation:
         # tests/test_i18n.py fails on such a message left out of this table.
         N_("a code is valid for at least a day"),
@@ -798,6 +799,15 @@ PATTERNS: tuple[_Pattern, ...] = (
         r"headers such as (?P<expected>.+)",
         N_(
             "none of the file's columns is a field of %(en)s: expected headers such as %(expected)s"
+        ),
+    ),
+    _pattern(
+        "no_rows",
+        r"the file has no rows, only its header row; it also lacks the required columns "
+        r"(?P<missing>.+)",
+        N_(
+            "the file has no rows, only its header row; it also lacks the required columns "
+            "%(missing)s"
         ),
     ),
     _pattern(
@@ -1379,6 +1389,7 @@ CODES: dict[str, str] = {
     "record_not_objectionable": N_("This record is no longer used and cannot be objected to."),
     "not_correctable": N_("This field says who or which record it is and cannot be corrected."),
     "unknown_field": N_("The record type has no such field."),
+    "no_rows": N_("The file has no rows."),
     "unknown_parameter": N_("The request has a parameter this operation does not take."),
     "unchanged": N_("Nothing was changed."),
     # a source revokes its record (decision 0028)
