@@ -11,6 +11,7 @@ types public by law for persons, and list entries (Art. 11, 13; rules.md)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -234,6 +235,36 @@ def test_a_refused_joint_check_is_shown_beside_the_form_with_the_matter_kept(
     assert "<dd>codes</dd>" in refused.text
     assert 'name="codes" rows="6" aria-invalid="true"' in refused.text
     assert 'value="market_access" selected' in refused.text
+    assert 'id="joint-check-results"' not in refused.text
+
+
+# The head of a PNG image: as text (GB18030 decodes nearly anything), control characters.
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00"
+
+
+@pytest.mark.parametrize(
+    ("filename", "content_type", "code"),
+    [
+        ("scan.png", "image/png", "unsupported_format"),
+        ("codes.xlsx", "application/octet-stream", "unsupported_format"),
+        # Named as a CSV, an image all the same.
+        ("codes.csv", "text/csv", "format"),
+    ],
+)
+def test_a_joint_check_file_that_is_no_csv_is_refused_beside_the_form(
+    lists_world: World, client: TestClient, filename: str, content_type: str, code: str
+) -> None:
+    log_in(client, "querier")
+    token = csrf_from(client.get("/joint-check", headers=HTML).text)
+    refused = client.post(
+        "/joint-check",
+        data={"matter": "market_access", "codes": "", "csrf_token": token},
+        files={"file": (filename, PNG, content_type)},
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    assert f'data-code="{code}"' in refused.text
+    assert 'name="file" type="file" accept=".csv,text/csv" aria-invalid="true"' in refused.text
     assert 'id="joint-check-results"' not in refused.text
 
 

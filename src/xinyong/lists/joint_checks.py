@@ -1117,6 +1117,10 @@ def _reasons(measure: Measure, held: list[tuple[Tier, ListKind, str]]) -> dict[s
 # --- the page and its download ---------------------------------------------------------------
 
 
+# Control characters no CSV text holds (tab, line feed and carriage return aside).
+_BINARY = frozenset(chr(c) for c in range(32) if chr(c) not in "\t\n\r") | {"\x7f"}
+
+
 def codes_from(typed: str, upload: bytes = b"") -> list[str]:
     """The codes of a page submission: typed one per line (or comma-separated), and the
     first column of an uploaded CSV file (UTF-8 or GB18030, a header row skipped)."""
@@ -1133,6 +1137,14 @@ def codes_from(typed: str, upload: bytes = b"") -> list[str]:
                 raise InvalidInput(
                     "the file is neither UTF-8 nor GB18030 text", code="encoding", field="file"
                 ) from exc
+        if any(ch in _BINARY for ch in decoded[:65536]):
+            # GB18030 decodes almost any bytes: an image or a workbook would pass as text
+            # and its bytes be checked as codes.
+            raise InvalidInput(
+                "the file is not a CSV text file: it holds binary content",
+                code="format",
+                field="file",
+            )
         for row in csv.reader(io.StringIO(decoded)):
             first = row[0].strip() if row else ""
             if first and first.lower() not in ("code", "代码", "统一社会信用代码"):

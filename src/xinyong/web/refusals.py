@@ -400,6 +400,8 @@ MESSAGES: frozenset[str] = frozenset(
         N_("the membership's first day is required"),
         N_("the membership's last day is required"),
         N_("the file has no rows, only its header row"),
+        N_("the file is not a CSV text file: it holds binary content"),
+        N_("the codes are read from a CSV file only: save the sheet as CSV UTF-8"),
         # Written word for word, once shown in English beneath the code's explanation:
         # tests/test_i18n.py fails on such a message left out of this table.
         N_("a code is valid for at least a day"),

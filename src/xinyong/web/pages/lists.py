@@ -23,6 +23,7 @@ from xinyong.accounts.permissions import (
     require_subject_account,
 )
 from xinyong.clock import Clock
+from xinyong.collection import readers
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
 from xinyong.lists import (
     applications,
@@ -458,6 +459,21 @@ def joint_check_form(request: Request, actor: ActorDep, session: SessionDep) -> 
     )
 
 
+def _refuse_other_than_csv(filename: str, content_type: str | None) -> None:
+    """The codes are read from a CSV file, as the batch upload tells its formats apart (by
+    extension, then content type)."""
+    try:
+        fmt = readers.detect_format(filename, content_type)
+    except readers.UnusableFile:
+        fmt = None
+    if fmt is not readers.FileFormat.CSV:
+        raise InvalidInput(
+            "the codes are read from a CSV file only: save the sheet as CSV UTF-8",
+            code="unsupported_format",
+            field="file",
+        )
+
+
 # The service names the API's fields; the page's form has its own.
 JOINT_CHECK_FIELDS = {"subjects": "codes", "matter": "matter", "file": "file"}
 
@@ -481,6 +497,7 @@ async def joint_check(
     try:
         upload = b""
         if file is not None and file.filename:
+            _refuse_other_than_csv(file.filename, file.content_type)
             upload = await file.read(joint_checks.MAX_UPLOAD_BYTES + 1)
         subject_codes = joint_checks.codes_from(codes, upload)
         result = await run_in_threadpool(
