@@ -555,6 +555,26 @@ def test_the_review_page_shows_the_content_and_takes_both_decisions(
     assert {first, second} <= public_ids(client, company)
 
 
+def test_a_record_with_nothing_to_redact_is_offered_no_redaction(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock
+) -> None:
+    bare = dict.fromkeys(
+        ("violation_facts", "remarks", "legal_representative", "id_type", "id_number"), ""
+    )
+    row = penalty_row(review_world, **bare)
+    report = ingest(db, clock, review_world.organisations["regulator"], [row])
+    assert report.all_accepted, problems_of(report)
+    db.commit()
+    record_id = record_by_decision(db, row["decision_number"]).id
+    log_in(client, "security")
+    page = client.get("/reviews", headers=HTML).text
+    section = page.split(f'data-record="{record_id}"', 1)[1].split("</section>", 1)[0]
+    assert 'name="fields"' not in section
+    assert "遮蔽所选字段并公开" not in section
+    assert 'data-redactable="none"' in section
+    assert f'action="/reviews/{record_id}/confirm"' in section
+
+
 def test_the_review_page_is_refused_to_other_roles(client: TestClient, review_world: World) -> None:
     assert client.get("/reviews", headers=HTML).status_code == 401
     log_in(client, "reporter")
