@@ -106,7 +106,8 @@ def test_every_other_condition_is_named_with_its_basis() -> None:
     start, today = dt.date(2025, 1, 10), dt.date(2026, 6, 1)
 
     def failing(**kw: Any) -> list[str]:
-        return [c.code for c in rules.failed(rules.checks(facts(start, today, 12, **kw)))]
+        months = kw.pop("min_months", 12)
+        return [c.code for c in rules.failed(rules.checks(facts(start, today, months, **kw)))]
 
     assert failing() == []
     assert failing(kind=ListKind.RED) == ["black_list"]
@@ -114,6 +115,10 @@ def test_every_other_condition_is_named_with_its_basis() -> None:
     assert failing(allowed_by_standard=False) == ["standard_allows"]
     # Court judgment defaulters leave on performance (3 working days), never on application.
     assert failing(from_record_type="court_judgment_defaulter") == ["court_performance"]
+    # Never on application: not told besides from when it could apply.
+    assert failing(allowed_by_standard=False, min_months=24) == ["standard_allows"]
+    court = {"from_record_type": "court_judgment_defaulter", "min_months": 24}
+    assert failing(**court) == ["court_performance"]
     assert failing(open_application_since=dt.date(2026, 5, 1)) == ["no_open_application"]
     for check in rules.checks(facts(start, today, 12)):
         assert check.article

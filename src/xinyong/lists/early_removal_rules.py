@@ -86,7 +86,9 @@ def earliest_day(term_start: dt.date, min_months: int) -> dt.date:
 def checks(facts: Facts) -> list[Check]:
     """Every condition, all required: a black-list entry, published and in force, of a
     standard whose rule allows early removal on application, listed at least the minimum
-    time, with no application for it being decided."""
+    time, with no application for it being decided. An entry that never leaves on
+    application (a court's, or its standard's rule) is told only that: when it could apply
+    would contradict it."""
     in_force = (
         facts.status is EntryStatus.PUBLISHED
         and facts.term_start is not None
@@ -129,6 +131,8 @@ def checks(facts: Facts) -> list[Check]:
                 {"exit_conditions": facts.exit_conditions},
             )
         )
+    if not result[-1].ok:
+        return result
     if facts.term_start is None:
         result.append(
             Check(
