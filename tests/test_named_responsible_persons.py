@@ -262,7 +262,12 @@ def test_a_refused_proposal_keeps_what_was_typed_except_id_numbers(
     )
     assert page.status_code == 422
     assert error_code(page) == "check_character"
-    assert "responsible_persons[0].citizen_id" in page.text
+    # Named by the form's field, and marked on the row it was typed in.
+    assert "responsible_persons[0]" not in page.text
+    assert "<dd>person_citizen_id</dd>" in page.text
+    row = page.text.split('id="p-person-id-0"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in row
+    assert 'aria-invalid="true"' not in page.text.split('id="p-person-id-1"', 1)[1].split(">", 1)[0]
     # The officer's text is there to correct; the ID numbers are not sent back.
     assert "串通投标，情节严重" in page.text
     assert f'value="{world.subjects["company"].uscc}"' in page.text

@@ -5,6 +5,7 @@ officers' proposal and review queue, the joint check, and the subject's notices 
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
@@ -285,6 +286,23 @@ def officer_queue(
 QUEUE_NOTICES = ("proposed", "approved", "rejected", "removed", "decided")
 
 
+_PERSON_FIELD = re.compile(r"responsible_persons\[(\d+)\]\.(role|name|citizen_id)")
+
+
+def _form_field(error: dict[str, Any]) -> dict[str, Any]:
+    """The refusal named by the proposal form's field rather than the service's (its API
+    body's), so that it is marked beside its input: a responsible person's field by the
+    row it was typed in (the rows filled in are shown again in their order, so the n-th
+    person is the n-th row), a subject code looked up as ``code`` as the subject."""
+    field = str(error.get("field") or "")
+    person = _PERSON_FIELD.fullmatch(field)
+    if person:
+        return {**error, "field": f"person_{person[2]}", "person_row": int(person[1])}
+    if field == "code":
+        return {**error, "field": "subject"}
+    return error
+
+
 def _refused_in_queue(
     request: Request,
     session: Session,
@@ -298,7 +316,7 @@ def _refused_in_queue(
     """A refused step is shown on the queue itself, next to the proposal or entry it
     concerns, with what the officer typed kept (citizen ID numbers excepted: they are
     never sent back)."""
-    error = form_error(session, exc)
+    error = _form_field(form_error(session, exc))
     context = _queue_context(session, actor, clock)
     context.update({"error": error, "error_entry": entry_id, "form": form or {}})
     return render(request, "lists_queue.html", context, status_code=status_for(exc))
