@@ -144,6 +144,8 @@ def test_only_an_association_keeps_a_register(
         ({"name": "  "}, "required", "name"),
         ({"agreement_reference": " "}, "agreement_required", "agreement_reference"),
         ({"until": dt.date(2024, 12, 31)}, "before_start_date", "until"),
+        # Entered once it has begun (the test clock's today is 2026-11-27).
+        ({"since": dt.date(2026, 11, 28)}, "future_date", "since"),
         ({"name": "福州别的公司"}, "name_mismatch", "name"),
     ],
 )
@@ -162,6 +164,13 @@ def test_a_membership_is_refused_for_what_is_wrong_with_it(
     assert refused.value.field == field
     if code != "check_character":  # whichever identifier problem the code has
         assert refused.value.code == code
+
+
+def test_a_membership_beginning_today_is_entered(
+    collection_world: World, association: Association, db: Session, clock: Clock
+) -> None:
+    company = collection_world.subjects["company"]
+    assert add(db, clock, association, company, since=clock.today()).since == clock.today()
 
 
 def test_a_former_name_and_an_unregistered_company_are_accepted(

@@ -117,6 +117,14 @@ def add(
             field="uscc",
             article=ARTICLE,
         )
+    if since > clock.today():
+        # The register says who is or was a member (decision 0032 addendum): a membership
+        # agreed for later is entered on its first day, not listed beforehand as in force.
+        raise InvalidInput(
+            "a membership is entered once it has begun: its first day cannot be after today",
+            code="future_date",
+            field="since",
+        )
     if until is not None and until < since:
         raise InvalidInput(
             "a membership cannot end before it begins", code="before_start_date", field="until"

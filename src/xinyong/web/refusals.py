@@ -400,6 +400,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("the membership's first day is required"),
         N_("the membership's last day is required"),
         N_("the file has no rows, only its header row"),
+        N_("a membership is entered once it has begun: its first day cannot be after today"),
         N_("the file is not a CSV text file: it holds binary content"),
         N_("the codes are read from a CSV file only: save the sheet as CSV UTF-8"),
         # Written word for word, once shown in English beneath the code's explanation:
