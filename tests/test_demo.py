@@ -3,13 +3,21 @@ stories hold together (README describes them)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.collection_helpers import record_by_decision
 from tests.page_helpers import HTML
 from xinyong import bootstrap, demo
+from xinyong.catalog.models import RecordType
 from xinyong.clock import FixedClock
+from xinyong.collection.models import CreditRecord
+from xinyong.collection.records import current_version
+from xinyong.lists.models import ListEntry, ListKind
 
 
 @pytest.fixture
@@ -26,3 +34,63 @@ def test_a_licence_names_its_licensing_authority(demo_seeded: Session, client: T
     assert "处罚机关" not in page
     english = client.get("/subjects/91350100WWAPA40225?lang=en", headers=HTML).text
     assert "Licensing authority" in english
+
+
+_DIGITS = dict(zip("零壹贰叁肆伍陆柒捌玖", range(10), strict=True))
+_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
+
+
+def yuan(written: str) -> int:
+    """An amount as a decision writes it in capitals: 人民币伍拾万元, 壹万伍仟元."""
+    total, section, digit = 0, 0, 0
+    for char in written:
+        if char in _DIGITS:
+            digit = _DIGITS[char]
+        elif char in _UNITS:
+            section += (digit or 1) * _UNITS[char]
+            digit = 0
+        elif char == "万":
+            total += (section + digit) * 10_000
+            section, digit = 0, 0
+    return total + section + digit
+
+
+def test_yuan_reads_capital_amounts() -> None:
+    assert [yuan(w) for w in ("伍拾万", "壹万伍仟", "叁仟", "贰万", "拾万")] == [
+        500_000,
+        15_000,
+        3_000,
+        20_000,
+        100_000,
+    ]
+
+
+def test_each_demo_fine_is_the_amount_its_decision_states(demo_seeded: Session) -> None:
+    penalty_type = demo_seeded.scalar(
+        select(RecordType.id).where(RecordType.code == "administrative_penalty")
+    )
+    records = demo_seeded.scalars(
+        select(CreditRecord).where(CreditRecord.record_type_id == penalty_type)
+    ).all()
+    assert len(records) >= 6
+    for record in records:
+        payload = current_version(demo_seeded, record).payload
+        fine = re.search(
+            r"罚款人民币([零壹贰叁肆伍陆柒捌玖拾佰仟万]+)元", payload["penalty_content"]
+        )
+        stated = yuan(fine[1]) if fine else 0
+        assert round(float(payload.get("fine_amount") or 0) * 10_000) == stated, payload
+
+
+def test_the_serious_listing_rests_on_a_serious_food_safety_penalty(
+    demo_seeded: Session,
+) -> None:
+    record = record_by_decision(demo_seeded, "榕市监处罚〔2026〕907号")
+    version = current_version(demo_seeded, record)
+    assert version.severity == "serious"
+    assert "食品安全法" in version.payload["legal_basis"]
+    entry = demo_seeded.scalars(
+        select(ListEntry).where(ListEntry.subject_id == record.subject_id)
+    ).one()
+    assert entry.kind is ListKind.BLACK
+    assert entry.evidence == "榕市监处罚〔2026〕907号"

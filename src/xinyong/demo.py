@@ -273,6 +273,38 @@ def _ingest(
     )
 
 
+# Each penalty's legal basis, its fine in 10,000 yuan (the 双公示 罚款金额(万元), as the
+# penalty's content states it) and, where the source states one, its severity: the
+# food-safety penalty behind the seriously dishonest listing is serious (its publicity and
+# the listing rest on it).
+PENALTY_PARTICULARS: dict[str, dict[str, str]] = {
+    "榕市监处罚〔2026〕900号": {
+        "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
+        "fine_amount": "1.5",
+    },
+    "榕市监处罚〔2025〕311号": {
+        "legal_basis": "《企业信息公示暂行条例》第十七条",
+    },
+    "榕市监处罚〔2025〕188号": {
+        "legal_basis": "《价格违法行为行政处罚规定》第十三条",
+        "fine_amount": "0.3",
+    },
+    "榕市监处罚〔2026〕901号": {
+        "legal_basis": "《中华人民共和国市场主体登记管理条例》第四十六条",
+        "fine_amount": "0.5",
+    },
+    "榕市监处罚〔2026〕903号": {
+        "legal_basis": "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项",
+        "fine_amount": "2",
+    },
+    "榕市监处罚〔2026〕907号": {
+        "legal_basis": "《中华人民共和国食品安全法》第一百二十三条第一款第（一）项",
+        "fine_amount": "50",
+        "severity": "serious",
+    },
+}
+
+
 def seed_activity(session: Session, clock: Clock) -> None:
     """Records through the real pipeline, a published query item, list entries, a court
     defaulter, a consent and an authorisation: enough to try every page."""
@@ -364,7 +396,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
             "923501008HFML5U07D",
             "福州鼓楼区老王小吃店",
             "榕市监处罚〔2026〕903号",
-            "食品安全",
+            "经营超过保质期的食品",
             "罚款、没收违法所得",
             "罚款人民币贰万元，没收违法所得",
             20,
@@ -389,11 +421,10 @@ def seed_activity(session: Session, clock: Clock) -> None:
             else "陈某",
             "decision_number": number,
             "violation_type": violation,
-            "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
             "penalty_category": category,
             "penalty_content": content,
-            "fine_amount": "1.5" if "罚款" in category else "",
             "decision_date": (today - dt.timedelta(days=age)).isoformat(),
+            **PENALTY_PARTICULARS[number],
             **authority,
         }
         for code, name, number, violation, category, content, age in penalties
