@@ -801,7 +801,8 @@ PATTERNS: tuple[_Pattern, ...] = (
         r"none of the file's columns is a field of (?P<zh>.+?) \((?P<en>[^()]+)\): expected "
         r"headers such as (?P<expected>.+)",
         N_(
-            "none of the file's columns is a field of %(en)s: expected headers such as %(expected)s"
+            "none of the file's columns is a field of %(zh)s (%(en)s): expected headers such "
+            "as %(expected)s"
         ),
     ),
     _pattern(
