@@ -506,7 +506,11 @@ def test_the_users_page_offers_no_deactivation_of_ones_own_account(
 @pytest.mark.parametrize(
     ("form", "code", "field"),
     [
-        ({"username": "new-clerk", "role": "query_officer", "organisation": ""}, "required", None),
+        (
+            {"username": "new-clerk", "role": "query_officer", "organisation": ""},
+            "organisation_required",
+            "organisation",
+        ),
         (
             {
                 "username": "querier",

@@ -497,6 +497,47 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this activation code has expired; ask the credit authority for a new one"),
         N_("write the amount out in digits, without an exponent (e.g. 1500, not 1.5e3)"),
         N_("wrong username or activation code"),
+        # staff activation, API key release, staff query permissions, the shipped rule pack
+        N_("this assignment was withdrawn already"),
+        N_(
+            "whoever created an account does not release its activation code; another administrator does"
+        ),
+        N_(
+            "an activation code is released by an officer of the credit authority who checked the holder's identity"
+        ),
+        N_("this account is deactivated"),
+        N_("this key's secret was released already; ask the administrator for a new key"),
+        N_("the API key is revoked"),
+        N_("your organisation's staff do not query by query items"),
+        N_("your role does not query by query item"),
+        N_(
+            "this query item is not assigned to you; your organisation's security officer assigns query items to its staff"
+        ),
+        N_("no such assignment in your organisation"),
+        N_(
+            "this counter releases codes for staff accounts; a subject account's code is released at the subject accounts' counter"
+        ),
+        N_(
+            "this counter releases codes for subject accounts; a staff account's code is released at the staff accounts' counter"
+        ),
+        N_("only a person's account has an account history"),
+        N_("an API key's secret is released by a person, not by a system"),
+        N_("an organisation's API keys are released by a person of the organisation"),
+        N_("nobody releases the activation code of their own account; another officer does"),
+        N_(
+            "a staff member's query permissions are granted by another person of the organisation, never by himself"
+        ),
+        N_(
+            "a staff account gets no password from an administrator: its holder sets one when activating it with the code a second person releases"
+        ),
+        N_("an administrator's activation code is released by another administrator"),
+        N_("only a published query item in force is assigned"),
+        N_("choose the query item"),
+        N_("choose the staff member"),
+        N_(
+            "the shipped rule pack has changed since this answer was prepared: look at its changes again"
+        ),
+        N_("no staff member of your organisation has this username"),
     }
 )
 
