@@ -84,4 +84,4 @@ def test_admin_creates_the_officer_releases_and_the_subject_activates(
     page.get_by_label(zh("Activation code")).fill(code)
     page.get_by_label(zh("New password")).fill("someone else's password")
     page.get_by_role("button", name=zh("Activate"), exact=True).click()
-    expect(page.get_by_role("alert")).to_have_text(zh("Wrong username or activation code."))
+    expect(page.get_by_role("alert")).to_have_text(zh("wrong username or activation code"))

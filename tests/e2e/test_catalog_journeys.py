@@ -39,7 +39,7 @@ def test_the_authority_grants_and_revokes_a_responsibility(
     row.get_by_role(
         "button",
         name=zh("Revoke %(type)s from %(organisation)s")
-        % {"type": "association_evaluation", "organisation": ASSOCIATION[1]},
+        % {"type": "行业协会信用评价", "organisation": ASSOCIATION[1]},
     ).click()
     expect(page.get_by_role("status")).to_contain_text(
         zh(
