@@ -346,6 +346,7 @@ def test_token_is_usable_as_bearer(client: TestClient, world: World) -> None:
         "organisation_id": world.organisations["regulator"].id,
         "subject_id": None,
         "label": "reporter",
+        "standing": None,
     }
 
 

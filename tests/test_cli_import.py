@@ -640,3 +640,83 @@ def test_an_import_killed_midway_leaves_nothing_and_a_rerun_gives_the_whole_batc
     assert after["batch"] == before["batch"] + 1
     assert after["credit_record"] == before["credit_record"] + rows
     assert after["quarantined_row"] == before["quarantined_row"]
+
+
+# --- a credit service institution outside the register (Art. 26) ------------------------------
+
+
+def test_an_institution_outside_the_register_imports_nothing(cli: Cli) -> None:
+    """``--source`` a credit service institution the register does not list as active: exit
+    2 with the register's status, nothing written, whatever consents it holds (decision
+    0024 addendum); once it is registered, its file goes through the pipeline."""
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.institutions import register
+    from xinyong.institutions.models import InstitutionStatus
+
+    code = make_uscc(random.Random(26), prefix="91")
+    added = run(
+        "orgs",
+        "add",
+        "--code",
+        code,
+        "--name",
+        "福州守信信用评估有限公司",
+        "--kind",
+        "credit_service_institution",
+    )
+    assert added.exit_code == 0, added.output
+    assert run("sources", "grant", "--org", code, "--type", "contract_performance").exit_code == 0
+    rows = [
+        {
+            "subject_name": "福州晨光文具贸易有限公司",
+            "subject_category": "法人及非法人组织",
+            "subject_uscc": COMPANY,
+            "contract_number": "HT-2026-001",
+            "breach_description": "逾期未付服务费",
+            "breach_date": "2026-10-08",
+            "counterparty": "福州守信信用评估有限公司",
+        }
+    ]
+    path = write_csv(cli.files / "contracts.csv", rows)
+
+    unregistered = cli.import_(path, source=code, type_="contract_performance")
+    assert unregistered.exit_code == 2, unregistered.output
+    assert "institution_not_registered" in unregistered.output
+    assert "Art. 26" in unregistered.output
+    assert cli.count("batch") == 0
+
+    with cli.session() as session:
+        clock = FixedClock(TEST_NOW)
+        register.register(
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            uscc=code,
+            name="福州守信信用评估有限公司",
+            filing_number="闽信备〔2026〕0026号",
+            filing_date=TEST_NOW.date(),
+            business_scope="信用评价",
+            services=["信用评价报告"],
+        )
+        register.change_status(
+            session, clock, SYSTEM_ACTOR, code, status=InstitutionStatus.SUSPENDED, reason="整改"
+        )
+        session.commit()
+    suspended = cli.import_(path, source=code, type_="contract_performance")
+    assert suspended.exit_code == 2, suspended.output
+    assert "institution_suspended" in suspended.output
+    assert cli.count("batch") == 0
+
+    with cli.session() as session:
+        register.change_status(
+            session,
+            FixedClock(TEST_NOW),
+            SYSTEM_ACTOR,
+            code,
+            status=InstitutionStatus.ACTIVE,
+            reason="整改完成",
+        )
+        session.commit()
+    active = cli.import_(path, source=code, type_="contract_performance")
+    assert active.exit_code == 0, active.output
+    assert cli.count("batch") == 1

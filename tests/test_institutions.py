@@ -238,6 +238,9 @@ def test_an_institution_is_authorised_only_for_a_stated_unbundled_service(
         "institution_suspended",
         "Art. 26",
     )
+    # The analyst's next request: its actor carries the register's standing.
+    analyst = actor_of(world, "inst_analyst")
+    assert analyst.standing is not None
     assert refusal_of(attempt(db, clock, analyst, person)) == ("institution_suspended", "Art. 26")
     assert log_of(db, actor_of(world, "citizen"))[-1].granted is False
     # Nor does it open again the report issued before.

@@ -29,6 +29,7 @@ from xinyong.accounts.permissions import (
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 
 
 def _key_hash(secret: str) -> str:
@@ -186,6 +187,9 @@ def actor_for_api_key(session: Session, presented: str) -> Actor:
         organisation_id=key.organisation_id,
         organisation_kind=key.organisation.kind,
         label=f"{key.organisation.name} / {key.name}",
+        # A credit service institution outside the active register: the key holds no
+        # permission (``permissions.Actor.standing``, Art. 26).
+        standing=institutions.standing_problem(session, key.organisation),
     )
 
 

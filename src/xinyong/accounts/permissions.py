@@ -5,6 +5,12 @@ table itself: the platform administrator manages accounts but holds no permissio
 reads credit data, objection handlers cannot write records, reporters and queriers are
 distinct roles. Object-level checks (own subject, own organisation) are the functions
 below the table.
+
+An organisation's standing comes before its roles: the staff and systems of a credit
+service institution outside the active register (Art. 26) hold no permission at all
+(``Actor.standing``, set from the register when the actor is resolved), so that whatever
+it would collect, query or be shown is refused here, with the register's status, and not
+route by route (decision 0024, addendum).
 """
 
 from __future__ import annotations
@@ -166,6 +172,23 @@ ROLES_BY_ORGANISATION_KIND: dict[OrganisationKind, frozenset[Role]] = {
 
 
 @dataclass(frozen=True)
+class Standing:
+    """Why an organisation may do no work on credit information now — a credit service
+    institution not registered, suspended or deregistered (Art. 26;
+    ``institutions.register.standing_problem``): the register's status as a code, the
+    message about the institution, and the message its own staff are given."""
+
+    code: str
+    message: str
+    article: str
+    own_message: str
+
+    def refusal(self, *, field: str | None = None) -> PermissionDenied:
+        """The refusal of the institution's own staff or systems."""
+        return PermissionDenied(self.own_message, code=self.code, field=field, article=self.article)
+
+
+@dataclass(frozen=True)
 class Actor:
     """Who is acting: a logged-in user, an organisation's API key, the system, or nobody."""
 
@@ -176,6 +199,9 @@ class Actor:
     organisation_kind: OrganisationKind | None = None
     subject_id: int | None = None
     label: str = ""
+    # Set when the actor's organisation is a credit service institution outside the active
+    # register: then it holds no permission (``has_permission``, ``require``).
+    standing: Standing | None = None
 
     @property
     def authenticated(self) -> bool:
@@ -194,15 +220,29 @@ ANONYMOUS_ACTOR = Actor(kind="anonymous")
 SYSTEM_ACTOR = Actor(kind="system", label="system")
 
 
-def has_permission(actor: Actor, permission: Permission) -> bool:
+def role_grants(actor: Actor, permission: Permission) -> bool:
+    """What the actor's role grants, whatever its organisation's standing: only for finding
+    what a refusal of its standing concerns (an issued report, to log the refused reading for
+    its subject). Every decision to act or show asks ``has_permission`` or ``require``."""
     if actor.kind == "system":
         return True
     return actor.role is not None and permission in ROLE_PERMISSIONS.get(actor.role, frozenset())
 
 
+def has_permission(actor: Actor, permission: Permission) -> bool:
+    return actor.standing is None and role_grants(actor, permission)
+
+
+def require_standing(actor: Actor, *, field: str | None = None) -> None:
+    """Refuse the staff and systems of an organisation outside the register (Art. 26)."""
+    if actor.standing is not None:
+        raise actor.standing.refusal(field=field)
+
+
 def require(actor: Actor, permission: Permission) -> None:
     if not actor.authenticated:
         raise NotAuthenticated("log in or present a token to do this", code="not_authenticated")
+    require_standing(actor)
     if not has_permission(actor, permission):
         raise PermissionDenied(
             f"role {actor.role} may not {permission.value.replace('_', ' ')}",

@@ -14,13 +14,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from xinyong import identifiers
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
+    Standing,
     has_permission,
     require,
     role_allowed_for,
@@ -29,6 +30,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user the same as for a
@@ -626,6 +628,17 @@ def own_account(session: Session, actor: Actor) -> UserAccount:
     return user
 
 
+def organisation_standing(organisation: Organisation | None) -> Standing | None:
+    """The register's standing of the actor's organisation, read when the actor is
+    resolved (each request, each command): a credit service institution outside the
+    active register holds no permission (``permissions.Actor.standing``, Art. 26)."""
+    if organisation is None or organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+        return None
+    session = object_session(organisation)
+    assert session is not None, "an actor is resolved from an account in a session"
+    return institutions.standing_problem(session, organisation)
+
+
 def actor_for_user(user: UserAccount) -> Actor:
     return Actor(
         kind="user",
@@ -635,6 +648,7 @@ def actor_for_user(user: UserAccount) -> Actor:
         organisation_kind=None if user.organisation is None else user.organisation.kind,
         subject_id=user.subject_id,
         label=user.display_name,
+        standing=organisation_standing(user.organisation),
     )
 
 

@@ -422,6 +422,8 @@ def _keep_lookup_audited(
     after the rollback, as ``subjects.lookup_person`` does."""
     if reference is not None or citizen_id is None or not citizen_id.strip():
         return  # refused before any lookup
+    if actor.standing is not None:
+        return  # an institution outside the register is refused before any lookup
     if identifiers.check_citizen_id(citizen_id, today=clock.today()).error is not None:
         return  # refused as no ID number, before any lookup
     earlier = refusal.aftermath

@@ -50,6 +50,7 @@ from xinyong.crypto import default_cipher
 from xinyong.db.bulk import BulkWriter, batch_cache, refresh_statistics
 from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.institutions import register as institutions
 from xinyong.objections.models import ObjectionStatus, RecordObjection
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
@@ -161,6 +162,14 @@ def ingest(
             "staff submit only for their own organisation",
             code="other_organisation",
             article="Art. 12",
+        )
+    standing = institutions.standing_problem(session, organisation)
+    if standing is not None:
+        # A credit service institution outside the active register collects nothing, on
+        # whatever consents it holds (Art. 26): its own staff are refused by their actor
+        # already; this is the operator's import for it (``xinyong import --source``).
+        raise PermissionDenied(
+            standing.message, code=standing.code, field="source", article=standing.article
         )
     rule = catalog.effective_rule(session, submission.record_type_code, organisation.jurisdiction)
     definition = rule.definition

@@ -19,7 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Insert, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation, OrganisationKind, UserAccount
+from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -35,7 +35,6 @@ from xinyong.errors import (
     PermissionDenied,
     RateLimited,
 )
-from xinyong.institutions import register as institutions
 from xinyong.lists.models import AdministrativeMatter, ListStandard, Measure
 from xinyong.subjects.models import Subject
 
@@ -277,6 +276,21 @@ def decide(
             report_number=report_number,
         )
         return Access(subject, LegalPath.SELF, None, "own file", log=(entry,))
+    standing = actor.standing
+    if standing is not None:
+        # A suspended, deregistered or unregistered credit service institution reads on no
+        # path (Art. 26, 27); the subject sees the refused attempt.
+        raise refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            standing.own_message,
+            standing.code,
+            article=standing.article,
+        )
     check_read_limits(session, clock, actor, subject, what, limits)
     if query_item_code:
         return _by_query_item(
@@ -586,15 +600,6 @@ def _by_query_item(
     )
 
 
-def institution_standing(session: Session, actor: Actor) -> institutions.Standing | None:
-    """Why the actor's organisation, a credit service institution, may not read on an
-    authorisation now; None for every other organisation and for an active institution."""
-    if actor.organisation_kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
-        return None
-    organisation = session.get(Organisation, actor.organisation_id)
-    return None if organisation is None else institutions.standing_problem(session, organisation)
-
-
 def _by_authorisation(
     session: Session,
     clock: Clock,
@@ -617,21 +622,6 @@ def _by_authorisation(
             "your role may not read credit files",
             "no_query_permission",
             article="Art. 12",
-        )
-    standing = institution_standing(session, actor)
-    if standing is not None:
-        # A suspended, deregistered or unregistered credit service institution reads on no
-        # subject's authorisation (Art. 26, 27); the subject sees the refused attempt.
-        raise refusal(
-            session,
-            clock,
-            actor,
-            subject,
-            what,
-            PermissionDenied,
-            standing.message,
-            standing.code,
-            article=standing.article,
         )
     granted = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
     if not granted:

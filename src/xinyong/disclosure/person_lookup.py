@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require,
+    require_standing,
+)
 from xinyong.clock import Clock
 from xinyong.disclosure import access, authorisations
 from xinyong.disclosure.models import LegalPath
@@ -34,6 +40,9 @@ def find_person(
     it in their access log (Art. 24: the lookup tells the name behind the number), unless
     the caller reads their file or credit status in the same request (``then_read``): that
     read's entry, or its refusal's, says it already."""
+    # Before the number is even looked up: nothing is read for a suspended, deregistered or
+    # unregistered credit service institution (Art. 26, 27).
+    require_standing(actor, field="citizen_id")
     if has_permission(actor, Permission.LOOKUP_PERSON):
         found = subjects.lookup_person(session, clock, actor, citizen_id)
         if not then_read:
@@ -48,13 +57,6 @@ def find_person(
             )
         return found
     require(actor, Permission.QUERY_BY_AUTHORISATION)
-    standing = access.institution_standing(session, actor)
-    if standing is not None:
-        # Before the number is even looked up: nothing is read for a suspended,
-        # deregistered or unregistered credit service institution (Art. 26, 27).
-        raise PermissionDenied(
-            standing.message, code=standing.code, field="citizen_id", article=standing.article
-        )
     subject = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
     granted = (
         authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())

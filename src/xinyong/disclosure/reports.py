@@ -36,7 +36,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, undefer
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require_standing,
+    role_grants,
+)
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import FieldCipher, default_cipher
@@ -725,9 +731,11 @@ def _issued_to(actor: Actor) -> ColumnElement[bool] | None:
         return (CreditReport.subject_id == actor.subject_id) & (
             CreditReport.legal_path == LegalPath.SELF
         )
+    # By role, whatever the organisation's standing: a report issued to an institution now
+    # outside the register is found, to refuse its opening in the subject's log (``reopen``).
     if actor.organisation_id is None or not (
-        has_permission(actor, Permission.QUERY_BY_ITEM)
-        or has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
+        role_grants(actor, Permission.QUERY_BY_ITEM)
+        or role_grants(actor, Permission.QUERY_BY_AUTHORISATION)
     ):
         return None
     return (CreditReport.organisation_id == actor.organisation_id) & (
@@ -803,6 +811,7 @@ def issued_reports(
         raise InvalidInput(f"limit is from 1 to {MAX_LISTED}", code="out_of_range", field="limit")
     if not 0 <= offset <= MAX_OFFSET:
         raise InvalidInput(f"offset is from 0 to {MAX_OFFSET}", code="out_of_range", field="offset")
+    require_standing(actor)
     condition = _issued_to(actor)
     if condition is None:
         raise PermissionDenied(
@@ -937,7 +946,7 @@ def _authorisation_ended(
             issued_on.setdefault(number, set()).add(authorisation_id)
     in_force = (
         authorisations.ids_in_force(session, subject_ids, actor.organisation_id, clock.today())
-        if access.institution_standing(session, actor) is None
+        if actor.standing is None
         else set()  # an institution that may not read has none in force (Art. 26, 27)
     )
     return {r.number for r in on_authorisation if not issued_on.get(r.number, set()) & in_force}
@@ -978,6 +987,9 @@ def reopen(
         )
     )
     if report is None:
+        # An institution outside the register is told that first: whatever the number, it
+        # opens nothing (a report of its own is refused below, in the subject's log).
+        require_standing(actor)
         raise NotFound(
             "no report with this number was issued to you", code="unknown_report", field="number"
         )
@@ -992,14 +1004,10 @@ def reopen(
     subject = session.get(Subject, report.subject_id)
     assert subject is not None
     by_subject = actor.subject_id == report.subject_id
-    standing = (
-        access.institution_standing(session, actor)
-        if not by_subject and report.legal_path is LegalPath.AUTHORISATION
-        else None
-    )
+    standing = None if by_subject else actor.standing
     if standing is not None:
         # A suspended, deregistered or unregistered credit service institution opens no
-        # report issued on an authorisation again (Art. 26, 27): it is a read too.
+        # report issued to it again (Art. 26, 27): it is a read too.
         raise access.refusal(
             session,
             clock,
@@ -1007,7 +1015,7 @@ def reopen(
             subject,
             access.REPORT_REOPENED,
             PermissionDenied,
-            standing.message,
+            standing.own_message,
             standing.code,
             article=standing.article,
             report_number=report.number,

@@ -6,13 +6,13 @@ institution is genuine by its code or filing number. Every change is a version w
 when and why: the register row is never changed without one.
 
 Status: active ⇄ suspended, and either → deregistered, which is final. Only an active
-institution may be given a written authorisation or read with one (Art. 26, 27).
+institution works on the platform (``standing_problem``): it is given consents and
+authorisations, collects and reads on them (Art. 26, 27).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from xinyong import identifiers
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor, Permission, Standing, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound
@@ -294,44 +294,51 @@ def history(session: Session, institution: CreditServiceInstitution) -> list[Ins
     )
 
 
-@dataclass(frozen=True)
-class Standing:
-    """Why an organisation that is a credit service institution may not be authorised or
-    read with an authorisation now: a code, a message and the article."""
-
-    code: str
-    message: str
-    article: str
+# What the register says of an organisation of kind credit service institution that may
+# not work now, by its status (None: not in the register at all): about the institution,
+# to everybody else (a subject authorising it, the credit authority forwarding it an
+# objection, the CLI's --source), and to its own staff and systems.
+_OUTSIDE: dict[InstitutionStatus | None, Standing] = {
+    None: Standing(
+        "institution_not_registered",
+        "this credit service institution is not in the credit authority's register",
+        "Art. 26",
+        "your institution is not in the credit authority's register of credit service "
+        "institutions: it collects, queries and is shown no credit information",
+    ),
+    InstitutionStatus.SUSPENDED: Standing(
+        "institution_suspended",
+        "this credit service institution is suspended in the register",
+        "Art. 26",
+        "your institution is suspended in the register of credit service institutions: "
+        "until it is reinstated it collects, queries and is shown no credit information",
+    ),
+    InstitutionStatus.DEREGISTERED: Standing(
+        "institution_deregistered",
+        "this credit service institution is deregistered",
+        "Art. 26",
+        "your institution is deregistered from the register of credit service institutions: "
+        "it collects, queries and is shown no credit information",
+    ),
+}
 
 
 def standing_problem(session: Session, organisation: Organisation) -> Standing | None:
     """None for an organisation that is not a credit service institution, or one that is
-    registered and active; otherwise why not (Art. 26: agencies rely on the register, so an
-    institution outside it, suspended or deregistered, works on nobody's authorisation)."""
+    registered and active; otherwise why not. This is the one rule of the register's
+    standing (Art. 26: agencies rely on the register, so an institution outside it,
+    suspended or deregistered, works on nobody's consent or authorisation): the actor of
+    the institution's staff carries it (``accounts.service``), and the grantee of a consent
+    or an authorisation, the organisation a batch is submitted for and the source an
+    objection would be forwarded to are checked against it."""
     if organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
         return None
-    found = session.scalar(
-        select(CreditServiceInstitution).where(CreditServiceInstitution.uscc == organisation.code)
+    status = session.scalar(
+        select(CreditServiceInstitution.status).where(
+            CreditServiceInstitution.uscc == organisation.code
+        )
     )
-    if found is None:
-        return Standing(
-            "institution_not_registered",
-            "this credit service institution is not in the credit authority's register",
-            "Art. 26",
-        )
-    if found.status is InstitutionStatus.SUSPENDED:
-        return Standing(
-            "institution_suspended",
-            "this credit service institution is suspended in the register",
-            "Art. 26",
-        )
-    if found.status is InstitutionStatus.DEREGISTERED:
-        return Standing(
-            "institution_deregistered",
-            "this credit service institution is deregistered",
-            "Art. 26",
-        )
-    return None
+    return None if status is InstitutionStatus.ACTIVE else _OUTSIDE[status]
 
 
 MAX_SERVICE = 200

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.accounts.permissions import Actor, Permission, has_permission, role_grants
 from xinyong.clock import Clock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
@@ -31,9 +31,10 @@ def credit_status(
     *,
     limits: access.ReadLimits = access.ReadLimits(),
 ) -> dict[str, Any]:
+    # By role: a credit service institution outside the register (Art. 26) goes on to the
+    # read, which refuses it with its standing in the subject's access log, as for a file.
     if actor.subject_id is None and not (
-        has_permission(actor, Permission.READ_RISK_STATUS)
-        or has_permission(actor, Permission.SUPERVISE)
+        role_grants(actor, Permission.READ_RISK_STATUS) or role_grants(actor, Permission.SUPERVISE)
     ):
         raise PermissionDenied(
             "your role may not read credit status", code="no_query_permission", article="Art. 12"

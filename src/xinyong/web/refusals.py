@@ -332,6 +332,19 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this credit service institution is not in the credit authority's register"),
         N_("this credit service institution is suspended in the register"),
         N_("this credit service institution is deregistered"),
+        # the institution's own staff, outside the register (decision 0024 addendum)
+        N_(
+            "your institution is not in the credit authority's register of credit service "
+            "institutions: it collects, queries and is shown no credit information"
+        ),
+        N_(
+            "your institution is suspended in the register of credit service institutions: "
+            "until it is reinstated it collects, queries and is shown no credit information"
+        ),
+        N_(
+            "your institution is deregistered from the register of credit service "
+            "institutions: it collects, queries and is shown no credit information"
+        ),
         N_("an institution with this code or filing number is already registered"),
         N_("no registered credit service institution has this code or filing number"),
         N_("name at least one service the institution offers"),

@@ -135,12 +135,21 @@ def activate_account(
     return {"username": user.username, "activated_at": user.activated_at.isoformat()}
 
 
+class StandingOut(BaseModel):
+    code: str
+    message: str
+    article: str
+
+
 class MeOut(BaseModel):
     kind: str
     role: str | None
     organisation_id: int | None
     subject_id: int | None
     label: str
+    # A credit service institution outside the active register (Art. 26): every request
+    # that collects, queries or reads is refused with this code until it is reinstated.
+    standing: StandingOut | None = None
 
 
 @router.get("/api/v1/me", response_model=MeOut, tags=["auth"])
@@ -151,6 +160,13 @@ def who_am_i(actor: AuthenticatedActorDep) -> dict[str, Any]:
         "organisation_id": actor.organisation_id,
         "subject_id": actor.subject_id,
         "label": actor.label,
+        "standing": None
+        if actor.standing is None
+        else {
+            "code": actor.standing.code,
+            "message": actor.standing.own_message,
+            "article": actor.standing.article,
+        },
     }
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
-from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require_standing
 from xinyong.disclosure import person_lookup
 from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from xinyong.lists import risk
@@ -34,6 +34,7 @@ def _require_status_reader(actor: Actor) -> None:
     subject accounts see their own grade on /me/grade."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to read a credit status", code="not_authenticated")
+    require_standing(actor)
     if actor.subject_id is not None or not (
         has_permission(actor, Permission.READ_RISK_STATUS)
         or has_permission(actor, Permission.SUPERVISE)

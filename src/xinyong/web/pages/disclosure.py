@@ -20,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    has_permission,
+    require,
+    require_standing,
+)
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import Clock
@@ -501,6 +507,7 @@ def query_issued_reports(
 def _require_query_role(actor: Actor) -> None:
     if not actor.authenticated:
         raise NotAuthenticated("log in to query credit files", code="not_authenticated")
+    require_standing(actor)
     if not (
         has_permission(actor, Permission.QUERY_BY_ITEM)
         or has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
