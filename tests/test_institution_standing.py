@@ -334,6 +334,80 @@ def test_a_suspended_institutions_consents_let_no_batch_in_until_it_is_reinstate
     assert problems_of(again) == []
 
 
+def test_objections_to_its_records_are_decided_by_the_credit_authority_meanwhile(
+    collection_world: World, db: Session, clock: Clock, client: TestClient
+) -> None:
+    """Its records stay; a subject's objection to one is not forwarded to it while it is
+    outside the register, and a case forwarded before comes back to the credit authority's
+    objection handler, who decides it in its place."""
+    from tests.collection_helpers import ingest
+    from tests.disclosure_helpers import CONTRACT, actor_of
+    from tests.factories import auth_headers, record_objection
+    from xinyong.collection.models import CreditRecord
+    from xinyong.errors import Conflict
+    from xinyong.objections import cases
+    from xinyong.objections import service as objections
+    from xinyong.objections.models import ObjectionStatus
+
+    world = collection_world
+    code = _institution_collecting(world, db, clock)
+    organisation = world.organisations["institution"]
+    ingest(
+        db,
+        clock,
+        organisation,
+        [_breach(world, "HT-A"), _breach(world, "HT-B")],
+        record_type=CONTRACT,
+    )
+    db.commit()
+    first, second = db.query(CreditRecord).filter_by(source_organisation_id=organisation.id)
+    handler = actor_of(world, "objections")
+    forwarded = record_objection(db, clock, world, first.id, account="citizen")
+    objections.forward(db, clock, handler, forwarded.id, note="请核实")
+    waiting = record_objection(db, clock, world, second.id, account="citizen")
+    db.commit()
+    forwarded_id, waiting_id = forwarded.id, waiting.id
+    register.change_status(
+        db, clock, SYSTEM_ACTOR, code, status=InstitutionStatus.SUSPENDED, reason="整改"
+    )
+    db.commit()
+    clerk = actor_of(world, "inst_reporter")  # its next request
+
+    with pytest.raises(Conflict) as refused:
+        objections.forward(db, clock, handler, waiting.id, note="请核实")
+    assert (refused.value.code, refused.value.article) == ("institution_suspended", "Art. 26")
+    (case,) = [c for c in cases.handler_queue(db, clock, handler) if c.objection.id == forwarded.id]
+    assert case.source_outside_register == "institution_suspended"
+    assert objections.steps_open(handler, forwarded, source_outside_register=True) == {"decide"}
+    assert "forward" not in objections.steps_open(handler, waiting, source_outside_register=True)
+    # The case page says so, and offers the handler the decision instead of the forwarding.
+    from tests.page_helpers import HTML, log_in
+
+    log_in(client, "objections")
+    page = client.get(f"/record-objections/{forwarded_id}", headers=HTML).text
+    assert 'data-outside-register="institution_suspended"' in page
+    assert f'action="/record-objections/{forwarded_id}/decide"' in page
+    other = client.get(f"/record-objections/{waiting_id}", headers=HTML).text
+    assert f'action="/record-objections/{waiting_id}/forward"' not in other
+    assert f'action="/record-objections/{waiting_id}/decide"' in other
+    api = client.get(
+        f"/api/v1/record-objections/{forwarded_id}",
+        headers=auth_headers(client, "objections"),
+    )
+    assert api.json()["source"]["outside_register"] == "institution_suspended"
+    decided = objections.decide(
+        db, clock, handler, forwarded_id, outcome="rejected", reasons="合同约定清楚，违约属实"
+    )
+    assert decided.status is ObjectionStatus.REJECTED
+    assert decided.decided_by_source is False
+    # Its staff see neither queue nor case meanwhile.
+    from xinyong.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied) as queue:
+        cases.source_queue(db, clock, clerk)
+    assert queue.value.code == "institution_suspended"
+
+
 def test_recording_a_paper_consent_looks_nobody_up_for_a_suspended_institution(
     client: TestClient, world: World, db: Session
 ) -> None:

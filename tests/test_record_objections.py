@@ -366,16 +366,21 @@ ACTIONS = [
     for who in (rules.HANDLER, rules.SOURCE)
     for action in ("forward", *rules.DECISIONS, "correct", "withdraw")
 ]
+# The handler deciding in place of a source outside the register (decision 0024 addendum).
+STAND_IN_ACTIONS = [
+    (rules.STAND_IN, action) for action in ("forward", *rules.DECISIONS, "correct", "withdraw")
+]
 
 
 @given(
     ground=st.sampled_from(list(Ground)),
-    steps=st.lists(st.sampled_from(ACTIONS), max_size=8),
+    steps=st.lists(st.sampled_from(ACTIONS + STAND_IN_ACTIONS), max_size=8),
 )
 def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> None:
     """Every path ends in at most one closing state, which never changes afterwards; a
     correction never answers a withdrawal ground; only the handler forwards, only the
-    source corrects or withdraws."""
+    source corrects or withdraws; the handler decides in a source's place only a case
+    forwarded to it."""
     status = ObjectionStatus.RECEIVED
     for who, action in steps:
         try:
@@ -388,11 +393,14 @@ def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> No
             assert status is ObjectionStatus.RECEIVED
         if action in ("correct", "withdraw"):
             assert who == rules.SOURCE
+        if who == rules.STAND_IN:
+            assert status is ObjectionStatus.FORWARDED
+            assert action in rules.DECISIONS
         if after is ObjectionStatus.CORRECTED:
             assert ground not in {Ground.SHOULD_NOT_BE_PUBLIC, Ground.PAST_PERIOD}
         status = after
     if status not in OPEN:
-        for who, action in ACTIONS:
+        for who, action in ACTIONS + STAND_IN_ACTIONS:
             with pytest.raises(Conflict):
                 rules.next_status(status, who, action, ground)
 

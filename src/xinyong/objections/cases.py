@@ -28,6 +28,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.files import VersionView, source_units, version_view
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 from xinyong.objections.models import OPEN, ObjectionStatus, RecordObjection
 from xinyong.objections.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines
 from xinyong.objections.service import (
@@ -80,6 +81,9 @@ class Case:
     record_type_name_en: str
     source_name: str
     deadlines: list[Deadline]
+    # The register's status of a source that is a credit service institution outside the
+    # active register (``institution_suspended``…): the credit authority decides its cases.
+    source_outside_register: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -101,6 +105,7 @@ def cases_of(session: Session, clock: Clock, objections: list[RecordObjection]) 
         assert record_type is not None
         assert source is not None
         definition = definition_of(session, record)
+        standing = institutions.standing_problem(session, source)
         found.append(
             Case(
                 objection=objection,
@@ -111,6 +116,7 @@ def cases_of(session: Session, clock: Clock, objections: list[RecordObjection]) 
                 record_type_name_en=definition.name_en,
                 source_name=source.name,
                 deadlines=deadlines(objection, calendar, today),
+                source_outside_register=None if standing is None else standing.code,
             )
         )
     return found

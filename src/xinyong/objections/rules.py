@@ -66,6 +66,10 @@ def reason_unconfirmed(objection_id: int) -> str:
 # Who acts: the credit authority's objection handler, or the record's source.
 HANDLER = "handler"
 SOURCE = "source"
+# The handler deciding a case forwarded to a source that has left the active register of
+# credit service institutions since (Art. 26): the source no longer works on the platform,
+# so the case comes back to the credit authority rather than wait (decision 0024 addendum).
+STAND_IN = "handler_for_source"
 
 # (status, actor, action) → the status after it. Anything else is refused (409).
 TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
@@ -76,6 +80,9 @@ TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
     (ObjectionStatus.FORWARDED, SOURCE, "upheld"): ObjectionStatus.UPHELD,
     (ObjectionStatus.FORWARDED, SOURCE, "rejected"): ObjectionStatus.REJECTED,
     (ObjectionStatus.FORWARDED, SOURCE, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
+    (ObjectionStatus.FORWARDED, STAND_IN, "upheld"): ObjectionStatus.UPHELD,
+    (ObjectionStatus.FORWARDED, STAND_IN, "rejected"): ObjectionStatus.REJECTED,
+    (ObjectionStatus.FORWARDED, STAND_IN, "unconfirmed"): ObjectionStatus.UNCONFIRMED,
     # The source upholds by correcting or withdrawing at once, or after the handler upheld.
     (ObjectionStatus.FORWARDED, SOURCE, "correct"): ObjectionStatus.CORRECTED,
     (ObjectionStatus.FORWARDED, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,

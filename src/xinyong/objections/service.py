@@ -25,6 +25,7 @@ from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
+    Standing,
     has_permission,
     require,
     require_subject_account,
@@ -42,6 +43,7 @@ from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 from xinyong.objections.models import (
     OPEN,
     WITHDRAWAL_GROUNDS,
@@ -55,6 +57,7 @@ from xinyong.objections.rules import (
     HANDLER,
     MAX_STATEMENT,
     SOURCE,
+    STAND_IN,
     Terms,
     next_status,
     reason_corrected,
@@ -93,19 +96,31 @@ def is_source_staff(actor: Actor, objection: RecordObjection) -> bool:
     )
 
 
-def steps_open(actor: Actor, objection: RecordObjection) -> frozenset[str]:
+def source_standing(session: Session, objection: RecordObjection) -> Standing | None:
+    """Why the record's source no longer works on the platform — a credit service
+    institution outside the active register (Art. 26) — or None."""
+    source = session.get(Organisation, objection.source_organisation_id)
+    return None if source is None else institutions.standing_problem(session, source)
+
+
+def steps_open(
+    actor: Actor, objection: RecordObjection, *, source_outside_register: bool = False
+) -> frozenset[str]:
     """The steps this actor may take on the objection now, for the pages to offer only
     those: the credit authority's handler ``forward`` or ``decide`` a received case; the
     source ``decide`` a forwarded one; its data reporter ``correct`` (not on a ground
-    answered by withdrawal) or ``withdraw`` once forwarded or upheld."""
+    answered by withdrawal) or ``withdraw`` once forwarded or upheld. A source outside the
+    register of credit service institutions (``source_standing``) is forwarded nothing, and
+    the handler decides in its place a case forwarded to it before."""
     status = objection.status
     handler = is_handler(actor)
     source = is_source_staff(actor, objection)
     reporter = source and has_permission(actor, Permission.SUBMIT_RECORDS)
     after = status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD)
     steps = {
-        "forward": handler and status is ObjectionStatus.RECEIVED,
+        "forward": handler and status is ObjectionStatus.RECEIVED and not source_outside_register,
         "decide": (handler and status is ObjectionStatus.RECEIVED)
+        or (handler and status is ObjectionStatus.FORWARDED and source_outside_register)
         or (source and status is ObjectionStatus.FORWARDED),
         "correct": reporter and after and objection.ground not in WITHDRAWAL_GROUNDS,
         "withdraw": reporter and after,
@@ -340,6 +355,17 @@ def forward(
     """The handler forwards the case to the record's source, which decides (rules.md)."""
     require_handler(actor)
     objection = _get(session, objection_id)
+    standing = source_standing(session, objection)
+    if standing is not None and objection.status in OPEN:
+        # Its source works on nobody's data while outside the register (Art. 26): a case
+        # forwarded there would wait for nobody.
+        raise Conflict(
+            "the record's source is a credit service institution outside the active "
+            "register: the credit authority decides this objection itself",
+            code=standing.code,
+            field="objection",
+            article=standing.article,
+        )
     objection.status = next_status(objection.status, HANDLER, "forward", objection.ground)
     now = clock.now()
     objection.forwarded_at = now
@@ -375,6 +401,11 @@ def decide(
     objection = _get(session, objection_id)
     if is_handler(actor):
         who = HANDLER
+        if (
+            objection.status is ObjectionStatus.FORWARDED
+            and source_standing(session, objection) is not None
+        ):
+            who = STAND_IN  # forwarded before its source left the register
     else:
         _require_source(actor, objection, alters_data=False)
         who = SOURCE

@@ -345,6 +345,10 @@ MESSAGES: frozenset[str] = frozenset(
             "your institution is deregistered from the register of credit service "
             "institutions: it collects, queries and is shown no credit information"
         ),
+        N_(
+            "the record's source is a credit service institution outside the active "
+            "register: the credit authority decides this objection itself"
+        ),
         N_("an institution with this code or filing number is already registered"),
         N_("no registered credit service institution has this code or filing number"),
         N_("name at least one service the institution offers"),

@@ -43,7 +43,12 @@ def case_out(case: cases.Case, *, staff: bool) -> dict[str, Any]:
             "version": case.record.current_version_no,
             "decision_date": case.record.decision_date.isoformat(),
         },
-        "source": {"name": case.source_name},
+        "source": {
+            "name": case.source_name,
+            # A credit service institution outside the active register: the credit
+            # authority decides the case itself (Art. 26; decision 0024 addendum).
+            "outside_register": case.source_outside_register,
+        },
         "ground": o.ground.value,
         "statement": o.statement,
         "market": o.market,

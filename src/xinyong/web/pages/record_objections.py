@@ -180,7 +180,11 @@ def _render_case(
     error_form: str = "",
 ) -> HTMLResponse:
     case = cases.case(session, clock, actor, objection_id)
-    steps = objections.steps_open(actor, case.objection)
+    steps = objections.steps_open(
+        actor,
+        case.objection,
+        source_outside_register=case.source_outside_register is not None,
+    )
     versions = cases.record_history(session, case.record.id)
     english = locale_of(request) == "en"
     # The versions' contents under the record type's field labels, in the page's language.
