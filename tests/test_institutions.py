@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 import pytest
 from fastapi.testclient import TestClient
@@ -419,3 +420,234 @@ def test_the_amendment_page_keeps_what_was_typed_when_refused(
     assert page.status_code == 409
     assert 'data-code="deregistered"' in page.text
     assert 'value="福州新名称信用有限公司"' in page.text
+
+
+# --- the services an institution filed (Art. 26–27; decision 0024 addendum) --------------------
+
+
+def test_a_consent_or_an_authorisation_names_a_service_the_institution_filed(
+    disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    """Checked against the register, whatever the route (``register.service_terms``): a
+    service the institution never filed is refused, naming the field and what it did
+    file; another spelling of a filed one is stored as filed; a service the credit authority
+    withdraws is refused from then on, and what was given for it before stands."""
+    from xinyong.collection import consent
+
+    world = disclosure_world
+    uscc, _ = _institution_with_analyst(world, db)
+    with pytest.raises(InvalidInput) as refused:
+        _grant(world, clock, service="个人征信代查", service_not_conditional=True)
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "service_not_filed",
+        "service",
+        "Art. 26",
+    )
+    assert refused.value.details == {"filed_services": ["信用管理咨询", "信用评价报告"]}
+    register.amend(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        uscc,
+        name="福州诚信评估有限公司",
+        business_scope="信用评价",
+        services=["信用评价报告", "ESG 信用评价"],
+        reason="增加ESG信用评价，停止信用管理咨询",
+    )
+    granted = _grant(world, clock, service="ＥＳＧ　　信用评价", service_not_conditional=True)
+    assert granted.service == "ESG 信用评价"  # type: ignore[attr-defined]
+    given = consent.grant(
+        db,
+        clock,
+        actor_of(world, "citizen"),
+        subject=world.subjects["person"],
+        grantee=world.organisations["institution"],
+        record_type_codes=[CONTRACT],
+        written=True,
+        adverse_consequences_notified=False,
+        service=" 信用评价报告 ",
+        service_not_conditional=True,
+    )
+    assert given.service == "信用评价报告"
+    with pytest.raises(InvalidInput) as withdrawn:
+        consent.grant(
+            db,
+            clock,
+            actor_of(world, "citizen"),
+            subject=world.subjects["person"],
+            grantee=world.organisations["institution"],
+            record_type_codes=[CONTRACT],
+            written=True,
+            adverse_consequences_notified=False,
+            service="信用管理咨询",
+            service_not_conditional=True,
+        )
+    assert withdrawn.value.code == "service_not_filed"
+    entry = register.by_code(db, uscc)
+    assert [(s.name, s.withdrawn_on is None) for s in entry.service_history] == [
+        ("ESG 信用评价", True),
+        ("信用管理咨询", False),
+        ("信用评价报告", True),
+    ]
+    # The order of the checks: the register's standing first, then the service named.
+    register.change_status(
+        db, clock, SYSTEM_ACTOR, uscc, status=InstitutionStatus.SUSPENDED, reason="整改"
+    )
+    with pytest.raises(Conflict) as suspended:
+        _grant(world, clock, service="个人征信代查", service_not_conditional=True)
+    assert suspended.value.code == "institution_suspended"
+
+
+_SERVICES = ["信用评价报告", "信用管理咨询", "信用修复咨询", "ESG 信用评价", "行业信用分析报告"]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_SERVICES), min_size=1, max_size=4),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_amendments_file_and_withdraw_services_keeping_each_period(
+    db: Session, clock: Clock, amendments: list[list[str]]
+) -> None:
+    """Whatever the sequence of amendments: the services filed now are the last list's,
+    one row each; a row is never deleted, a withdrawn one never comes back (a service filed
+    again is a new row), and every row's period is in order."""
+    savepoint = db.begin_nested()
+    try:
+        entry = register.register(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            uscc=make_uscc(random.Random(len(amendments))),
+            name="福州服务测试信用有限公司",
+            filing_number="闽信备-服务",
+            filing_date=dt.date(2026, 1, 5),
+            business_scope="信用评价",
+            services=amendments[0],
+        )
+        seen: dict[int, tuple[str, dt.date | None]] = {}
+        for services in amendments[1:]:
+            register.amend(
+                db,
+                clock,
+                SYSTEM_ACTOR,
+                entry.uscc,
+                name=entry.name,
+                business_scope="信用评价",
+                services=services,
+                reason="调整服务",
+            )
+            for row in entry.filed_services:
+                if row.id in seen and seen[row.id][1] is not None:
+                    assert row.withdrawn_on == seen[row.id][1]  # never filed again
+                seen[row.id] = (row.name, row.withdrawn_on)
+            assert set(seen) <= {row.id for row in entry.filed_services}
+        assert sorted(entry.services) == sorted(set(amendments[-1]))
+        for row in entry.filed_services:
+            assert row.withdrawn_on is None or row.filed_on <= row.withdrawn_on
+        # The versions carry the list of each moment.
+        history = register.history(db, entry)
+        assert history[-1].snapshot["services"] == entry.services
+    finally:
+        savepoint.rollback()
+
+
+def test_the_api_and_the_pages_show_and_check_the_filed_services(
+    client: TestClient, disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    uscc, _ = _institution_with_analyst(disclosure_world, db)
+    authority = auth_headers(client, "authority")
+    amended = client.put(
+        f"/api/v1/institutions/{uscc}",
+        json={
+            "name": "福州诚信评估有限公司",
+            "business_scope": "信用评价",
+            "services": ["信用评价报告"],
+            "reason": "停止信用管理咨询",
+        },
+        headers=authority,
+    )
+    assert amended.status_code == 200, amended.text
+    filed = {s["name"]: s for s in amended.json()["filed_services"]}
+    assert filed["信用管理咨询"]["withdrawn_on"] == clock.today().isoformat()
+    assert filed["信用评价报告"] == {
+        "name": "信用评价报告",
+        "filed_on": "2026-03-01",
+        "withdrawn_on": None,
+    }
+    assert amended.json()["services"] == ["信用评价报告"]
+    body = {
+        "grantee": uscc,
+        "record_types": [CONTRACT],
+        "purpose": "信用评价",
+        "valid_until": UNTIL.isoformat(),
+        "evidence": "同意",
+        "service": "信用管理咨询",
+        "service_not_conditional": True,
+    }
+    citizen = auth_headers(client, "citizen")
+    refused = client.post("/api/v1/me/authorisations", json=body, headers=citizen)
+    assert error_of(refused) == (422, "service_not_filed", "Art. 26")
+    assert refused.json()["error"]["field"] == "service"
+    assert refused.json()["error"]["details"] == {"filed_services": ["信用评价报告"]}
+    consent_refused = client.post(
+        "/api/v1/me/consents",
+        json={
+            "grantee": uscc,
+            "record_types": [CONTRACT],
+            "service": "信用管理咨询",
+            "service_not_conditional": True,
+        },
+        headers=citizen,
+    )
+    assert error_of(consent_refused) == (422, "service_not_filed", "Art. 26")
+
+    # The public entry lists each service with its period.
+    page = client.get(f"/institutions/{uscc}", headers=HTML).text
+    assert 'data-service="信用管理咨询" data-filed="withdrawn"' in page
+    assert 'data-service="信用评价报告" data-filed="filed"' in page
+    # The forms offer the filed services; a refusal is explained in the page's language.
+    log_in(client, "citizen")
+    form = client.get("/me/authorisations", headers=HTML).text
+    assert '<option value="信用评价报告" label="福州诚信评估有限公司">' in form
+    assert 'value="信用管理咨询"' not in form
+    shown = client.post(
+        "/me/authorisations",
+        data={
+            "grantee": uscc,
+            "record_types": [CONTRACT],
+            "purpose": "信用评价",
+            "valid_until": UNTIL.isoformat(),
+            "evidence_kind": "signed_in_page",
+            "signed": "true",
+            "signer_name": "王某某",
+            "service": "信用管理咨询",
+            "service_not_conditional": "true",
+            "csrf_token": csrf_from(form),
+        },
+        headers=HTML,
+    )
+    assert shown.status_code == 422
+    assert 'data-code="service_not_filed"' in shown.text
+    assert 'value="信用管理咨询"' in shown.text  # what was typed is kept
+
+
+def test_an_institutions_consent_form_offers_its_filed_services(
+    client: TestClient, disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    from tests.collection_helpers import add_reporter, grant
+
+    _institution_with_analyst(disclosure_world, db)
+    grant(db, clock, disclosure_world.organisations["institution"], CONTRACT)
+    add_reporter(db, disclosure_world.organisations["institution"], "inst_reporter")
+    db.commit()
+    log_in(client, "inst_reporter")
+    page = client.get("/consents", headers=HTML).text
+    assert '<select id="service" name="service"' in page
+    for service in ("信用评价报告", "信用管理咨询"):
+        assert re.search(rf'<option value="{service}"\s*>{service}</option>', page), service

@@ -4,6 +4,7 @@ what they make, or the ORM and the database disagree in production."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -732,5 +733,91 @@ def test_migration_0036_names_the_responsible_persons_of_published_court_entries
             (published, "principal", manager),
             (published, "legal_representative", person),
         ]
+    finally:
+        engine.dispose()
+
+
+def test_migration_0033_files_each_listed_service_and_keeps_consents_as_they_are(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a register whose entry lists its services as names (0038, before it) to 0033: each
+    name becomes a service filed on the entry's filing date; a consent given for a service
+    the entry never listed keeps it (it is not checked again); and back, the list returns."""
+    engine = make_test_engine(request.config, tmp_path, "m0033")
+    try:
+        upgrade(engine, "0038")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            institution = tables.tables["institution"]
+            connection.execute(
+                insert(institution).values(
+                    _filled(
+                        institution,
+                        id=1,
+                        uscc="91350100MB0000078N",
+                        filing_number="闽信用备〔2026〕001号",
+                        filing_date=dt.date(2026, 3, 2),
+                        services=["信用评价报告", "信用管理咨询"],
+                        status="active",
+                    )
+                )
+            )
+            organisation = tables.tables["organisation"]
+            connection.execute(
+                insert(organisation).values(
+                    _filled(
+                        organisation,
+                        id=1,
+                        code="91350100MB0000078N",
+                        kind="credit_service_institution",
+                    )
+                )
+            )
+            subject = tables.tables["subject"]
+            connection.execute(
+                insert(subject).values(_filled(subject, id=1, kind="natural_person"))
+            )
+            consent = tables.tables["consent"]
+            connection.execute(
+                insert(consent).values(
+                    _filled(
+                        consent,
+                        id=1,
+                        subject_id=1,
+                        grantee_organisation_id=1,
+                        record_type_codes=["contract_performance"],
+                        service="信用报告解读（旧称）",
+                        service_not_conditional=True,
+                    )
+                )
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("institution")}
+            assert "services" not in columns
+            rows = connection.execute(
+                text(
+                    "SELECT institution_id, name, filed_on, withdrawn_on FROM institution_service "
+                    "ORDER BY name"
+                )
+            ).all()
+            assert [(i, n, str(f), w) for i, n, f, w in rows] == [
+                (1, "信用管理咨询", "2026-03-02", None),
+                (1, "信用评价报告", "2026-03-02", None),
+            ]
+            assert connection.execute(text("SELECT service FROM consent")).scalar_one() == (
+                "信用报告解读（旧称）"
+            )
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0038")
+        with engine.connect() as connection:
+            assert "institution_service" not in inspect(connection).get_table_names()
+            listed = connection.execute(text("SELECT services FROM institution")).scalar_one()
+            names = listed if isinstance(listed, list) else json.loads(listed)
+            assert sorted(names) == ["信用管理咨询", "信用评价报告"]
+        upgrade(engine)
     finally:
         engine.dispose()

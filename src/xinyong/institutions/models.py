@@ -5,7 +5,7 @@ import enum
 from typing import Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
 
@@ -28,12 +28,39 @@ class CreditServiceInstitution(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     filing_date: Mapped[dt.date] = mapped_column(Date)
     business_scope: Mapped[str] = mapped_column(Text)
-    services: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[InstitutionStatus] = mapped_column(str_enum(InstitutionStatus, 16))
     status_since: Mapped[dt.date] = mapped_column(Date)
     status_reason: Mapped[str | None] = mapped_column(Text)
     current_version_no: Mapped[int] = mapped_column(Integer, default=1)
     registered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Every service ever filed, withdrawn ones included (``services``: those filed now).
+    filed_services: Mapped[list[InstitutionService]] = relationship(lazy="selectin")
+
+    @property
+    def service_history(self) -> list[InstitutionService]:
+        """Every service filed, by name and then period (the collection keeps the order it
+        was loaded in, and one filed in this transaction comes last)."""
+        return sorted(self.filed_services, key=lambda s: (s.name, s.filed_on, s.id or 0))
+
+    @property
+    def services(self) -> list[str]:
+        """The services the institution is filed to provide now: what a consent or an
+        authorisation to it may name (Art. 27 ¶2)."""
+        return [s.name for s in self.service_history if s.withdrawn_on is None]
+
+
+class InstitutionService(IdMixin, Base):
+    """A service an institution filed with the register (Art. 26), as the credit authority
+    entered it: at registration or by an amendment listing it, withdrawn by an amendment
+    that leaves it out. A service filed again after its withdrawal is a new row, so each
+    row says from when to when the institution was filed to provide it."""
+
+    __tablename__ = "institution_service"
+
+    institution_id: Mapped[int] = mapped_column(BigId, ForeignKey("institution.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    filed_on: Mapped[dt.date] = mapped_column(Date)
+    withdrawn_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class InstitutionVersion(IdMixin, Base):

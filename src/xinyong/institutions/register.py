@@ -7,12 +7,15 @@ when and why: the register row is never changed without one.
 
 Status: active ⇄ suspended, and either → deregistered, which is final. Only an active
 institution works on the platform (``standing_problem``): it is given consents and
-authorisations, collects and reads on them (Art. 26, 27).
+authorisations, collects and reads on them (Art. 26, 27). The services it filed are rows of
+their own (``InstitutionService``), kept by registration and amendment, and a consent or an
+authorisation to it names one of them (``service_terms``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -26,6 +29,7 @@ from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.institutions.models import (
     CreditServiceInstitution,
+    InstitutionService,
     InstitutionStatus,
     InstitutionVersion,
 )
@@ -69,8 +73,20 @@ def _uscc(raw: str) -> str:
         raise InvalidInput(str(exc), code="invalid_uscc", field="uscc") from exc
 
 
+def service_key(name: str) -> str:
+    """What makes two spellings of a service the same service: compatibility forms folded
+    (full-width letters and digits, ideographic spaces) and runs of spaces made one."""
+    return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
 def _services(services: list[str]) -> list[str]:
-    cleaned = sorted({s.strip() for s in services if s.strip()})
+    """The services as listed, each once (the first spelling of the same service kept)."""
+    kept: dict[str, str] = {}
+    for raw in services:
+        name = raw.strip()
+        if name:
+            kept.setdefault(service_key(name), name)
+    cleaned = sorted(kept.values())
     if not cleaned:
         raise InvalidInput(
             "name at least one service the institution offers", code="required", field="services"
@@ -82,6 +98,22 @@ def _services(services: list[str]) -> list[str]:
             field="services",
         )
     return cleaned
+
+
+def _file_services(institution: CreditServiceInstitution, services: list[str], on: dt.date) -> None:
+    """Make ``services`` the ones the institution is filed to provide from ``on``: a service
+    left out is withdrawn, a new one filed; one listed again (its spelling aside) stays as
+    it was filed."""
+    current = {service_key(s.name): s for s in institution.filed_services if s.withdrawn_on is None}
+    listed = {service_key(name): name for name in services}
+    for key, filed in current.items():
+        if key not in listed:
+            filed.withdrawn_on = on
+    for key, name in listed.items():
+        if key not in current:
+            institution.filed_services.append(
+                InstitutionService(name=name, filed_on=on, withdrawn_on=None)
+            )
 
 
 def _snapshot(institution: CreditServiceInstitution) -> dict[str, Any]:
@@ -169,13 +201,13 @@ def register(
         filing_number=number,
         filing_date=filing_date,
         business_scope=_text(business_scope, "business_scope", limit=2000),
-        services=_services(services),
         status=InstitutionStatus.ACTIVE,
         status_since=filing_date,
         status_reason=None,
         current_version_no=1,
         registered_at=clock.now(),
     )
+    _file_services(institution, _services(services), filing_date)
     session.add(institution)
     session.flush()
     _version(session, clock, actor, institution, "registered", "filing recorded")
@@ -233,7 +265,8 @@ def amend(
 ) -> CreditServiceInstitution:
     """Amend an entry's particulars (a renamed institution, a new scope or service list),
     with the reason; code, filing number and date stay (a new filing is a new entry). A
-    deregistered entry is closed."""
+    service the list leaves out is withdrawn today, a new one filed today. A deregistered
+    entry is closed."""
     require(actor, Permission.MANAGE_INSTITUTIONS)
     institution = by_code(session, uscc)
     why = _text(reason, "reason", limit=2000)
@@ -246,7 +279,7 @@ def amend(
         )
     institution.name = _text(name, "name", limit=200)
     institution.business_scope = _text(business_scope, "business_scope", limit=2000)
-    institution.services = _services(services)
+    _file_services(institution, _services(services), clock.today())
     institution.current_version_no += 1
     _version(session, clock, actor, institution, "amended", why)
     return institution
@@ -352,8 +385,9 @@ def service_terms(
     institution registered and active, the service named, and the subject's confirmation
     that the service is not conditional on it — an institution may not bundle its service
     with collecting the subject's information (Art. 27 ¶2). None for any other grantee
-    (what was typed for one is not kept). Every authorisation and every consent passes
-    through here (``disclosure.authorisations.grant``, ``collection.consent.grant``)."""
+    (what was typed for one is not kept). The service is one the institution filed with
+    the register, stored as filed (``filed_service``). Every authorisation and every consent
+    passes through here (``disclosure.authorisations.grant``, ``collection.consent.grant``)."""
     if grantee.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
         return None
     problem = standing_problem(session, grantee)
@@ -371,6 +405,7 @@ def service_terms(
         raise InvalidInput(
             "the service is longer than 200 characters", code="too_long", field="service"
         )
+    named = filed_service(session, grantee, named)
     if not not_conditional:
         raise InvalidInput(
             "a credit service institution may not make its service conditional on your "
@@ -380,3 +415,39 @@ def service_terms(
             article="Art. 27 ¶2",
         )
     return named
+
+
+def filed_service(session: Session, institution: Organisation, named: str) -> str:
+    """The service, as the register has it, that an institution filed and still provides,
+    for a consent or an authorisation naming it (its spelling aside: ``service_key``).
+    Refused when the register lists no such service: the subject is told what the
+    institution is registered to provide, not what it says of itself (Art. 26, 27 ¶2)."""
+    entry = session.scalar(
+        select(CreditServiceInstitution).where(CreditServiceInstitution.uscc == institution.code)
+    )
+    filed = [] if entry is None else entry.services
+    key = service_key(named)
+    for name in filed:
+        if service_key(name) == key:
+            return name
+    raise InvalidInput(
+        "the institution has not filed this service with the register: name one of the "
+        "services its register entry lists",
+        code="service_not_filed",
+        field="service",
+        article="Art. 26",
+        details={"filed_services": filed},
+    )
+
+
+def services_of_active(session: Session) -> dict[str, list[str]]:
+    """The services each active institution is filed to provide, by its code: what the
+    consent and authorisation forms offer to name (public, as the register is)."""
+    return {
+        entry.uscc: entry.services
+        for entry in session.scalars(
+            select(CreditServiceInstitution).where(
+                CreditServiceInstitution.status == InstitutionStatus.ACTIVE
+            )
+        )
+    }

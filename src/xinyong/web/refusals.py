@@ -349,6 +349,10 @@ MESSAGES: frozenset[str] = frozenset(
             "the record's source is a credit service institution outside the active "
             "register: the credit authority decides this objection itself"
         ),
+        N_(
+            "the institution has not filed this service with the register: name one of the "
+            "services its register entry lists"
+        ),
         N_("an institution with this code or filing number is already registered"),
         N_("no registered credit service institution has this code or filing number"),
         N_("name at least one service the institution offers"),
@@ -1506,6 +1510,10 @@ CODES: dict[str, str] = {
     ),
     "institution_suspended": N_("This credit service institution is suspended."),
     "institution_deregistered": N_("This credit service institution is deregistered."),
+    "service_not_filed": N_(
+        "The institution has not filed this service with the register: name one of the "
+        "services its entry lists."
+    ),
     "deregistered": N_("A deregistered institution's entry is closed."),
     # typical cases of integrity publicity (Art. 32)
     "basis_required": N_("A case of this kind rests on a list entry or a repaired case."),

@@ -30,7 +30,19 @@ def institution_out(item: CreditServiceInstitution) -> dict[str, Any]:
         "filing_number": item.filing_number,
         "filing_date": item.filing_date.isoformat(),
         "business_scope": item.business_scope,
+        # The services it is filed to provide now: a consent or an authorisation to it names
+        # one of them (422 service_not_filed otherwise, Art. 26).
         "services": list(item.services),
+        "filed_services": [
+            {
+                "name": service.name,
+                "filed_on": service.filed_on.isoformat(),
+                "withdrawn_on": None
+                if service.withdrawn_on is None
+                else service.withdrawn_on.isoformat(),
+            }
+            for service in item.service_history
+        ],
         "status": item.status.value,
         "status_since": item.status_since.isoformat(),
         "status_reason": item.status_reason,
@@ -125,7 +137,9 @@ def amend_institution(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """Amend an entry's name, business scope and services, with the reason (credit
-    authority); a new version, the old one kept. Code and filing stay."""
+    authority); a new version, the old one kept. Code and filing stay. A service the list
+    leaves out is withdrawn today and a new one filed today (`filed_services`); consents and
+    authorisations name a service filed and not withdrawn."""
     item = register.amend(
         session,
         clock,

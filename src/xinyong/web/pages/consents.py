@@ -21,6 +21,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
 from xinyong.collection import consent, sources
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.institutions import register
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
@@ -74,6 +75,7 @@ def _render(
         **page_helpers(request),
         "grantee": grantee,
         "institution": grantee.kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+        "filed_services": register.services_of_active(session).get(grantee.code or "", []),
         "not_conditional": NOT_CONDITIONAL_DECLARATION,
         "offered": offered,
         "restricted": {

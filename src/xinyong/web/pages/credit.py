@@ -41,6 +41,7 @@ from xinyong.web.pages.disclosure import (
     type_names,
 )
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.institutions import filed_services_offered
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.report_output import report_response
 
@@ -340,6 +341,7 @@ def _render_authorisations(
             "type_names": type_names(session, english=english),
             "declaration": AUTHORISATION_DECLARATION,
             "not_conditional": NOT_CONDITIONAL_DECLARATION,
+            "filed_services": filed_services_offered(session, _grantees(session)),
             "max_until": (clock.today() + dt.timedelta(days=authorisations.MAX_VALIDITY_DAYS)),
         },
         state,

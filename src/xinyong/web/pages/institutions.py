@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog.models import DISTRICTS
 from xinyong.errors import Conflict, InvalidInput, NotFound
@@ -23,6 +24,19 @@ from xinyong.web.pages.forms import FormState, announced, parse_date, refused, r
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
+
+
+def filed_services_offered(session: Session, grantees: list[Organisation]) -> list[tuple[str, str]]:
+    """(service, institution) for each service an active institution among ``grantees`` is
+    filed to provide: the forms of consents and authorisations offer these to name (the
+    service must be one of them, Art. 26–27)."""
+    filed = register.services_of_active(session)
+    return [
+        (service, organisation.name)
+        for organisation in grantees
+        for service in filed.get(organisation.code or "", [])
+    ]
+
 
 ADMIN = "/admin/institutions"
 FORM_ERRORS = (InvalidInput, NotFound, Conflict)

@@ -23,6 +23,7 @@ from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.institutions import filed_services_offered
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -109,6 +110,7 @@ def _render_consents(
             "organisations": {org.id: org for org in organisations},
             "all_types": consent.ALL_TYPES,
             "not_conditional": CONSENT_NOT_CONDITIONAL,
+            "filed_services": filed_services_offered(session, grantees),
         },
         state,
     )
