@@ -1,7 +1,8 @@
 """Journey of Art. 26 and 28: the credit authority registers a credit service institution
 (a wrong check character is refused on the form first, with what was typed kept) and
-amends its services with a reason; the public verifies it by its filing number, opens its entry and its history, then reads the
-industry statistics, where small counts are withheld."""
+amends its services with a reason; the public verifies it by its filing number, opens its entry,
+the services it is filed to provide and its history, then reads the industry statistics,
+where small counts are withheld."""
 
 from __future__ import annotations
 
@@ -75,6 +76,10 @@ def test_an_institution_is_registered_verified_and_the_statistics_read(
     expect(page.locator('tr[data-version="1"]')).to_contain_text(zh("Registered"))
     expect(page.locator('tr[data-version="2"]')).to_contain_text("增加信用修复咨询服务")
     expect(page.get_by_text("信用修复咨询", exact=False).first).to_be_visible()
+    # The services it is filed to provide, each with the day it was filed.
+    filed = page.locator('tr[data-service="信用修复咨询"]')
+    expect(filed).to_have_attribute("data-filed", "filed")
+    expect(page.locator('tr[data-service="信用评价报告"]')).to_contain_text("2026-09-01")
 
     page.goto("/institutions")
     page.get_by_role("link", name=zh("Industry statistics")).click()
