@@ -438,3 +438,48 @@ def test_recording_a_paper_consent_looks_nobody_up_for_a_suspended_institution(
         select(AuditEvent).where(AuditEvent.action == subjects.PERSON_LOOKUP_ACTION)
     ).all()
     assert lookups == []
+
+
+def test_the_person_sees_its_consents_and_authorisations_kept_but_not_honoured(
+    collection_world: World, db: Session, clock: Clock, client: TestClient
+) -> None:
+    """What the person gave an institution now outside the register stays theirs, listed
+    with the register's status, in the API and the pages (decision 0024 addendum)."""
+    from tests.disclosure_helpers import CONTRACT, actor_of
+    from tests.factories import auth_headers
+    from tests.page_helpers import HTML, log_in
+    from xinyong.disclosure import authorisations
+
+    world = collection_world
+    code = _institution_collecting(world, db, clock)
+    authorisations.grant(
+        db,
+        clock,
+        actor_of(world, "citizen"),
+        grantee=world.organisations["institution"],
+        record_type_codes=[CONTRACT],
+        purpose="信用评价",
+        valid_until=clock.today().replace(year=clock.today().year + 1),
+        evidence_kind="signed_in_page",
+        evidence="本人同意",
+        service="信用评价报告",
+        service_not_conditional=True,
+    )
+    register.change_status(
+        db, clock, SYSTEM_ACTOR, code, status=InstitutionStatus.DEREGISTERED, reason="申请注销"
+    )
+    db.commit()
+    citizen = auth_headers(client, "citizen")
+    (given,) = client.get("/api/v1/me/consents", headers=citizen).json()["items"]
+    assert (given["grantee_outside_register"], given["revoked_at"]) == (
+        "institution_deregistered",
+        None,
+    )
+    (authorised,) = client.get("/api/v1/me/authorisations", headers=citizen).json()["items"]
+    assert authorised["grantee_outside_register"] == "institution_deregistered"
+    log_in(client, "citizen")
+    for path in ("/me/consents", "/me/authorisations"):
+        page = client.get(path, headers=HTML).text
+        assert 'data-outside-register="institution_deregistered"' in page, path
+    # Only what was given to the institution is marked.
+    assert page.count("data-outside-register=") == 1

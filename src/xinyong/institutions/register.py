@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -451,3 +452,23 @@ def services_of_active(session: Session) -> dict[str, list[str]]:
             )
         )
     }
+
+
+def outside_register(session: Session, organisation_ids: Iterable[int]) -> dict[int, str]:
+    """The register's status (``institution_suspended``…) of each of these organisations
+    that is a credit service institution outside the active register: a subject's consents
+    and authorisations to one are kept but not honoured meanwhile, and its lists say so."""
+    ids = set(organisation_ids)
+    if not ids:
+        return {}
+    found: dict[int, str] = {}
+    for organisation in session.scalars(
+        select(Organisation).where(
+            Organisation.id.in_(ids),
+            Organisation.kind == OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+        )
+    ):
+        problem = standing_problem(session, organisation)
+        if problem is not None:
+            found[organisation.id] = problem.code
+    return found

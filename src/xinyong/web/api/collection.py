@@ -31,6 +31,7 @@ from xinyong.collection import (
 )
 from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.institutions import register
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
@@ -546,7 +547,7 @@ class ConsentIn(ConsentTerms):
     grantee: str = Field(description="USCC of the organisation that may collect")
 
 
-def _consent_out(item: Consent) -> dict[str, Any]:
+def _consent_out(item: Consent, outside: dict[int, str] | None = None) -> dict[str, Any]:
     return {
         "id": item.id,
         "grantee_organisation_id": item.grantee_organisation_id,
@@ -559,6 +560,9 @@ def _consent_out(item: Consent) -> dict[str, Any]:
         "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
         "service": item.service,
         "service_not_conditional": item.service_not_conditional,
+        # The grantee is a credit service institution outside the active register: the
+        # consent is kept, and honoured again if it is reinstated (Art. 26).
+        "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
     }
 
 
@@ -568,7 +572,9 @@ def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, 
     subject_id = require_subject_account(
         actor, "only a subject account has consents", article="Art. 11"
     )
-    return {"items": [_consent_out(c) for c in consent.consents_of(session, actor, subject_id)]}
+    items = consent.consents_of(session, actor, subject_id)
+    outside = register.outside_register(session, {c.grantee_organisation_id for c in items})
+    return {"items": [_consent_out(c, outside) for c in items]}
 
 
 @router.post("/me/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))

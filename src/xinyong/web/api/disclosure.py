@@ -14,6 +14,7 @@ from xinyong.accounts import service as accounts
 from xinyong.disclosure import access, authorisations, query_items, reports, retention
 from xinyong.disclosure.files import build_file
 from xinyong.disclosure.models import Authorisation, LegalPath, QueryItem
+from xinyong.institutions import register
 from xinyong.lists import entries as list_entries
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import (
@@ -301,7 +302,9 @@ class AuthorisationIn(BaseModel):
     )
 
 
-def _authorisation_out(item: Authorisation) -> dict[str, Any]:
+def _authorisation_out(
+    item: Authorisation, outside: dict[int, str] | None = None
+) -> dict[str, Any]:
     return {
         "id": item.id,
         "grantee_organisation_id": item.grantee_organisation_id,
@@ -314,12 +317,17 @@ def _authorisation_out(item: Authorisation) -> dict[str, Any]:
         "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
         "service": item.service,
         "service_not_conditional": item.service_not_conditional,
+        # The grantee is a credit service institution outside the active register: it reads
+        # nothing on the authorisation until it is reinstated, within the validity (Art. 26).
+        "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
     }
 
 
 @router.get("/me/authorisations", tags=["disclosure"], responses=refusals(403))
 def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    return {"items": [_authorisation_out(a) for a in authorisations.of_subject(session, actor)]}
+    items = authorisations.of_subject(session, actor)
+    outside = register.outside_register(session, {a.grantee_organisation_id for a in items})
+    return {"items": [_authorisation_out(a, outside) for a in items]}
 
 
 @router.post(

@@ -170,8 +170,10 @@ def change_institution_status(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """Suspend, reinstate or deregister an institution, with the reason (credit authority).
-    A suspended or deregistered institution can be given no authorisation and reads on
-    none (Art. 26, 27); deregistration is final."""
+    A suspended or deregistered institution does no work on the platform: its staff and API
+    keys are refused everything that collects, queries or shows data (403 with its status),
+    and it is given no consent or authorisation (409); what it was given is kept, honoured
+    again on reinstatement (Art. 26, 27). Deregistration is final."""
     item = register.change_status(
         session,
         clock,

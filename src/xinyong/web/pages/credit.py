@@ -24,6 +24,7 @@ from xinyong.clock import CHINA, Clock
 from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.institutions import register
 from xinyong.lists import measures
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
@@ -333,6 +334,9 @@ def _render_authorisations(
             **disclosure_helpers(request),
             "subject": subject,
             "authorisations": items,
+            "outside_register": register.outside_register(
+                session, {a.grantee_organisation_id for a in items}
+            ),
             "today": clock.today(),
             "organisations": {org.id: org for org in accounts.list_organisations(session)},
             "grantees": _grantees(session),

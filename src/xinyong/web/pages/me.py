@@ -17,6 +17,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.collection import consent, records
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.institutions import register
 from xinyong.publicity import consent as naming_consent
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
@@ -97,13 +98,17 @@ def _render_consents(
     submitters = {kind for rule in offered for kind in rule.definition.submitter_kinds}
     organisations = accounts.list_organisations(session)
     grantees = [org for org in organisations if org.active and org.kind.value in submitters]
+    given = consent.consents_of(session, actor, subject.id)
     return render_form(
         request,
         "me_consents.html",
         {
             **page_helpers(request),
             "subject": subject,
-            "consents": consent.consents_of(session, actor, subject.id),
+            "consents": given,
+            "outside_register": register.outside_register(
+                session, {c.grantee_organisation_id for c in given}
+            ),
             "offered": offered,
             "rules_by_code": {rule.definition.code: rule for rule in rules},
             "grantees": grantees,
