@@ -651,3 +651,26 @@ def test_an_institutions_consent_form_offers_its_filed_services(
     assert '<select id="service" name="service"' in page
     for service in ("信用评价报告", "信用管理咨询"):
         assert re.search(rf'<option value="{service}"\s*>{service}</option>', page), service
+
+
+def _full_width(text: str) -> str:
+    """ASCII letters, digits and spaces as their full-width forms (as typed by an IME)."""
+    return "".join(
+        "\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text
+    )
+
+
+_NAME = st.text(
+    alphabet=st.sampled_from(list("信用评价报告咨询修复ESG ab12")), min_size=1, max_size=12
+).filter(lambda s: s.strip())
+
+
+@given(name=_NAME, spaces=st.integers(min_value=1, max_value=3))
+def test_a_service_is_the_same_whatever_its_width_and_spacing(name: str, spaces: int) -> None:
+    """``service_key``: another spelling of a filed service — full-width forms, runs of
+    spaces, spaces around — is that service; the key of a key is itself; and a list naming
+    one service twice so keeps it once, in its first spelling."""
+    respelt = " " * spaces + _full_width(name).replace("\u3000", "\u3000" * spaces) + "\u3000"
+    assert register.service_key(respelt) == register.service_key(name)
+    assert register.service_key(register.service_key(name)) == register.service_key(name)
+    assert register._services([name, respelt]) == [name.strip()]
