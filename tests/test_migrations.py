@@ -737,13 +737,13 @@ def test_migration_0036_names_the_responsible_persons_of_published_court_entries
         engine.dispose()
 
 
-def test_migration_0033_files_each_listed_service_and_keeps_consents_as_they_are(
+def test_migration_0039_files_each_listed_service_and_keeps_consents_as_they_are(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    """Upgrading a register whose entry lists its services as names (0038, before it) to 0033: each
+    """Upgrading a register whose entry lists its services as names (0038, before it) to 0039: each
     name becomes a service filed on the entry's filing date; a consent given for a service
     the entry never listed keeps it (it is not checked again); and back, the list returns."""
-    engine = make_test_engine(request.config, tmp_path, "m0033")
+    engine = make_test_engine(request.config, tmp_path, "m0039")
     try:
         upgrade(engine, "0038")
         tables = MetaData()

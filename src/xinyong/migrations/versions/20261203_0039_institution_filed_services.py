@@ -8,9 +8,9 @@ knowledge there is: the versions say when an amendment added one, but not in a f
 replaying). Consents and authorisations already given keep their service as it was typed:
 they are not checked again, and they keep working.
 
-Follows 0038 (the head on main when this branch was rebased).
+Follows 0038.
 
-Revision ID: 0033
+Revision ID: 0039
 Revises: 0038
 Create Date: 2026-12-03 09:00:00
 """
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0033"
+revision: str = "0039"
 down_revision: str | None = "0038"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
