@@ -28,10 +28,7 @@ never touched: a city version suspends those it leaves looser, as any city revis
 from __future__ import annotations
 
 import copy
-import enum
-import hashlib
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -47,47 +44,19 @@ from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinyong.rule_pack_changes import (
+    MISSING,
+    PENDING,
+    ChangeKind,
+    PackChange,
+    PackStatus,
+    fingerprint,
+)
+from xinyong.rule_pack_changes import changes as pack_changes
+from xinyong.rule_pack_changes import get as _get
+from xinyong.rule_pack_changes import status as pack_status
 
-
-class PackStatus(enum.StrEnum):
-    NEW = "new"
-    CURRENT = "current"
-    UPGRADE = "upgrade"
-    REVISED = "revised"
-    CONFLICT = "conflict"
-
-
-class ChangeKind(enum.StrEnum):
-    # The city's rule still has the baseline's value: the pack's change can be taken in.
-    UNTOUCHED = "untouched"
-    # The city's rule has the shipped value already.
-    SAME = "same"
-    # The authority changed it otherwise: its value stands unless it decides.
-    COLLISION = "collision"
-
-
-class _Missing:
-    """An attribute one side does not have (a field the pack adds, say)."""
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-
-
-@dataclass(frozen=True)
-class PackChange:
-    """One attribute the shipped pack changed since the baseline: its path
-    (``disclosure.review_before_publicity``, ``fields.counterparty.not_before``, a whole
-    ``fields.NAME`` added or removed) and its value in the baseline, the shipped pack and the
-    city's rule in force (None where absent)."""
-
-    path: str
-    kind: ChangeKind
-    loaded: Any
-    shipped: Any
-    city: Any
+__all__ = ["MISSING", "ChangeKind", "PackChange", "PackStatus"]
 
 
 @dataclass(frozen=True)
@@ -120,8 +89,7 @@ def _read(path: Path, _mtime_ns: int) -> RulePack:
 def digest(definition: Mapping[str, Any]) -> str:
     """A short fingerprint of a shipped definition: a reconciliation names the one it
     answers, so that a form opened before a release cannot answer the next pack."""
-    canonical = json.dumps(_canonical(definition), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return fingerprint(_canonical(definition))
 
 
 @dataclass(frozen=True)
@@ -145,7 +113,7 @@ class PackItem:
 
     @property
     def pending(self) -> bool:
-        return self.status in (PackStatus.NEW, PackStatus.UPGRADE, PackStatus.CONFLICT)
+        return self.status in PENDING
 
     @property
     def paths(self) -> list[str]:
@@ -205,12 +173,12 @@ def _item(
     baseline = _baseline(session, record_type, pack_name)
     loaded = _normalised(baseline.rule_pack_definition) if baseline else None
     changes = tuple(_changes(loaded, shipped, city))
-    if loaded is not None and _canonical(city) == _canonical(loaded):
-        status = PackStatus.UPGRADE
-    elif all(change.kind is ChangeKind.SAME for change in changes):
-        status = PackStatus.REVISED
-    else:
-        status = PackStatus.CONFLICT
+    status = pack_status(
+        _canonical(loaded) if loaded is not None else None,
+        _canonical(shipped),
+        _canonical(city),
+        changes,
+    )
     proposal: dict[str, Any] | None = None
     problem: dict[str, Any] | None = None
     if status is PackStatus.CONFLICT:
@@ -381,61 +349,18 @@ _COLLECTIONS = {("fields",), ("disclosure", "periods")}
 _RECORDS = {("disclosure",)}
 
 
-def _get(container: Any, key: str) -> Any:
-    return container.get(key, MISSING) if isinstance(container, dict) else MISSING
-
-
-def _keys(*containers: Any) -> list[str]:
-    keys: dict[str, None] = {}
-    for container in containers:
-        if isinstance(container, dict):
-            keys.update(dict.fromkeys(container))
-    return list(keys)
-
-
-def _differences(
-    path: tuple[str, ...], loaded: Any, shipped: Any, city: Any
-) -> Iterator[tuple[tuple[str, ...], Any, Any, Any]]:
-    """(path, loaded, shipped, city) for every attribute the pack changed (loaded →
-    shipped), walking records and collections."""
-    for key in _keys(shipped, loaded):
-        sub = (*path, key)
-        values = (_get(loaded, key), _get(shipped, key), _get(city, key))
-        if sub in _RECORDS:
-            yield from _differences(sub, *values)
-        elif sub in _COLLECTIONS:
-            for name in _keys(values[1], values[0]):
-                member = (*sub, name)
-                was, now, city_member = (_get(v, name) for v in values)
-                if (was is MISSING) != (now is MISSING):
-                    yield member, was, now, city_member  # added or removed as a whole
-                else:
-                    for attribute in _keys(now, was):
-                        before, after = _get(was, attribute), _get(now, attribute)
-                        if before != after:
-                            yield (*member, attribute), before, after, _get(city_member, attribute)
-        elif values[0] != values[1]:
-            yield sub, *values
-
-
 def _changes(
     loaded: dict[str, Any] | None, shipped: dict[str, Any], city: dict[str, Any]
-) -> Iterator[PackChange]:
-    # Without a baseline (a type the authority made before the pack had it) every
-    # difference is the authority's: nothing is untouched.
-    was = _canonical(loaded) if loaded is not None else {}
-    for path, before, after, theirs in _differences((), was, _canonical(shipped), _canonical(city)):
-        if theirs == after:
-            kind = ChangeKind.SAME
-        elif theirs == before:
-            kind = ChangeKind.UNTOUCHED
-        else:
-            kind = ChangeKind.COLLISION
-        yield PackChange(".".join(path), kind, _shown(before), _shown(after), _shown(theirs))
-
-
-def _shown(value: Any) -> Any:
-    return None if value is MISSING else value
+) -> tuple[PackChange, ...]:
+    return tuple(
+        pack_changes(
+            _canonical(loaded) if loaded is not None else None,
+            _canonical(shipped),
+            _canonical(city),
+            collections=_COLLECTIONS,
+            records=_RECORDS,
+        )
+    )
 
 
 def _proposal(
