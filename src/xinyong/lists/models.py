@@ -329,3 +329,22 @@ Index(
     Subject.__table__.c.kind,
     Subject.__table__.c.created_at,
 )
+
+
+class ListRulePackBaseline(IdMixin, Base):
+    """The lists rule pack's definition of a standard, matter or measure that the city's
+    data last took in (loaded or brought up to it by the system) or answered (the credit
+    authority's reconciliation): the baseline later pack changes are measured from, as a
+    record type version's ``rule_pack_definition`` is for the catalog (decision 0034 and
+    its addendum). One per part; its earlier values are in the audit trail."""
+
+    __tablename__ = "list_rule_pack_baseline"
+    __table_args__ = (UniqueConstraint("part", "code"),)
+
+    part: Mapped[str] = mapped_column(String(16))  # standard, matter, measure
+    code: Mapped[str] = mapped_column(String(64))
+    rule_pack: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # None: the system (loaded or brought up); else the authority's answer, by whom.
+    recorded_by: Mapped[str | None] = mapped_column(String(64))
