@@ -15,6 +15,7 @@ from xinyong.config import get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import DomainError
+from xinyong.lists.rule_packs import ListPackPlan, PackPart
 
 console = Console()
 err_console = Console(stderr=True)
@@ -55,6 +56,61 @@ def print_pack_changes(planned: PackPlan, *, dry_run: bool) -> None:
             f"{pack}: {counts[PackStatus.NEW]} {new}, {counts[PackStatus.UPGRADE]} {brought}, "
             f"{counts[PackStatus.CONFLICT]} in conflict, {counts[PackStatus.CURRENT]} current, "
             f"{counts[PackStatus.REVISED]} revised by the credit authority with no pack change",
+            highlight=False,
+        )
+
+
+def print_list_pack_changes(planned: ListPackPlan, *, dry_run: bool) -> None:
+    """What bringing the lists up to the shipped lists rule pack did (or, dry, would do):
+    the parts brought up in place, the measures created unpublished, the published measures
+    whose new text waits as a draft and the conflicts, each left to the credit authority
+    (decision 0034 addendum). Nothing when every part is as the pack has it."""
+    pack = planned.rule_pack
+    page = "/admin/lists/rule-pack"
+    for item in planned.having(PackStatus.UPGRADE):
+        done = "would be brought" if dry_run else "brought"
+        console.print(
+            f"  {item.part} {item.code}: {done} up to {pack} ({', '.join(item.paths)})",
+            highlight=False,
+        )
+    first_load = not any(i.part is PackPart.MEASURE for i in planned.items if i.city is not None)
+    if not first_load:
+        for item in planned.having(PackStatus.NEW):
+            if item.part is PackPart.MEASURE:
+                done = "would be created" if dry_run else "created"
+                console.print(
+                    f"  measure {item.code}: {done} unpublished; the credit authority "
+                    "publishes it (/admin/measures)",
+                    highlight=False,
+                )
+    for item in planned.having(PackStatus.DRAFT):
+        console.print(
+            f"  [yellow]draft[/yellow] measure {item.code}: published, and {pack} changes "
+            f"{', '.join(item.paths)}; the published measure stays as it is until the credit "
+            f"authority publishes the new text or keeps its own ({page}/measure/{item.code})",
+            highlight=False,
+        )
+    for item in planned.having(PackStatus.CONFLICT):
+        changes = ", ".join(
+            f"{change.path} ({change.kind})"
+            for change in item.changes
+            if change.kind is not ChangeKind.SAME
+        )
+        console.print(
+            f"  [yellow]conflict[/yellow] {item.part} {item.code}: changed in the city, and "
+            f"{pack} changes {changes}; the city's stays until the credit authority answers "
+            f"({page}/{item.part}/{item.code})",
+            highlight=False,
+        )
+    if dry_run or planned.having(PackStatus.UPGRADE, PackStatus.DRAFT, PackStatus.CONFLICT):
+        counts = {status: len(planned.having(status)) for status in PackStatus}
+        new = "to create" if dry_run else "created"
+        brought = "to bring up" if dry_run else "brought up"
+        console.print(
+            f"lists {pack}: {counts[PackStatus.NEW]} {new}, {counts[PackStatus.UPGRADE]} "
+            f"{brought}, {counts[PackStatus.DRAFT]} published measures with a draft waiting, "
+            f"{counts[PackStatus.CONFLICT]} in conflict, {counts[PackStatus.CURRENT]} current, "
+            f"{counts[PackStatus.REVISED]} the city's own with no pack change",
             highlight=False,
         )
 

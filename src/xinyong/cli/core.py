@@ -24,6 +24,7 @@ from xinyong.cli._shared import (
     command_unit_of_work,
     console,
     err_console,
+    print_list_pack_changes,
     print_pack_changes,
 )
 from xinyong.config import generate_secrets, get_settings
@@ -62,9 +63,11 @@ def initialise(*, demo: bool) -> None:
         console.print(
             f"rule pack: {len(loaded.catalog.having(PackStatus.NEW))} record types, "
             f"{loaded.calendar_years} calendar years, "
-            f"{loaded.lists_and_measures} list standards, matters and measures loaded"
+            f"{len(loaded.lists.having(PackStatus.NEW))} list standards, matters and measures "
+            "loaded"
         )
         print_pack_changes(loaded.catalog, dry_run=False)
+        print_list_pack_changes(loaded.lists, dry_run=False)
         if demo:
             from xinyong import demo as demo_data
 

@@ -5,6 +5,7 @@ is told the basis and reasons. Thin over ``xinyong.lists.measures`` and ``applic
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -15,6 +16,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import applications, measures
+from xinyong.lists import rule_packs as list_rule_packs
 from xinyong.lists.models import MeasureKind, Tier
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
@@ -42,6 +44,8 @@ def _render_catalog(
             "kinds": list(MeasureKind),
             "targets": list(Tier),
             "limits": measures.proportionality(),
+            # How many changes of the shipped lists rule pack wait for the authority.
+            "pack_pending": len(list_rule_packs.plan(session, actor).pending),
         },
         state,
     )
@@ -133,6 +137,95 @@ def withdraw_measure(
     check_csrf(request, csrf_token)
     measures.withdraw(session, clock, actor, code)
     return RedirectResponse("/admin/measures?done=withdrawn", status_code=303)
+
+
+# --- the shipped lists rule pack: what it changes, and the authority's answer --------------
+
+
+def shown(value: Any) -> str:
+    """An attribute's value as the pack's JSON writes it; a dash where absent."""
+    return "—" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+@router.get("/admin/lists/rule-pack", response_class=HTMLResponse)
+def list_rule_pack(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=16)] = "",
+) -> HTMLResponse:
+    """Each standard, matter and measure of the shipped lists rule pack against the city's:
+    what waits for the credit authority first (decision 0034 addendum)."""
+    planned = list_rule_packs.plan(session, actor)
+    return render_form(
+        request,
+        "lists_rule_pack.html",
+        {**page_helpers(request), "plan": planned},
+        announced(done, "take", "keep"),
+    )
+
+
+def _render_pack_item(
+    request: Request, found: list_rule_packs.ListPackItem, state: FormState
+) -> HTMLResponse:
+    return render_form(
+        request,
+        "lists_rule_pack_item.html",
+        {
+            **page_helpers(request),
+            "item": found,
+            "rule_pack": list_rule_packs.ListRulePack.read().name,
+            "shown": shown,
+        },
+        state,
+    )
+
+
+@router.get("/admin/lists/rule-pack/{part}/{code}", response_class=HTMLResponse)
+def list_rule_pack_item(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    part: Annotated[str, Path(max_length=16)],
+    code: Annotated[str, Path(max_length=64)],
+) -> HTMLResponse:
+    """What the shipped pack changed in one part, and the form to answer it."""
+    found = list_rule_packs.item(session, actor, part, code)
+    state = FormState(form={"answer": "", "note": "", "shipped_digest": found.digest})
+    return _render_pack_item(request, found, state)
+
+
+@router.post("/admin/lists/rule-pack/{part}/{code}", response_class=HTMLResponse)
+def reconcile_list_rule_pack(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    part: Annotated[str, Path(max_length=16)],
+    code: Annotated[str, Path(max_length=64)],
+    answer: Annotated[str, Form(max_length=8)] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+    shipped_digest: Annotated[str, Form(max_length=64)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    # A part the pack lacks is a wrong address, not a wrong entry: a 404 page.
+    found = list_rule_packs.item(session, actor, part, code)
+    form = {"answer": answer, "note": note, "shipped_digest": shipped_digest}
+    try:
+        list_rule_packs.reconcile(
+            session,
+            clock,
+            actor,
+            part,
+            code,
+            answer=answer,
+            note=note,
+            shipped_digest=shipped_digest,
+        )
+    except FORM_ERRORS as exc:
+        return _render_pack_item(request, found, refused(session, exc, form))
+    return RedirectResponse(f"/admin/lists/rule-pack?done={answer}", status_code=303)
 
 
 def _render_applications(
