@@ -137,6 +137,87 @@ def _entry_full(
     }
 
 
+# Before /lists/{kind}: the pack's path is not a list.
+@router.get("/lists/rule-pack", tags=["measures"], responses=refusals(403))
+def list_rule_pack(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """Each standard, matter and measure of the shipped lists rule pack against the city's
+    (credit authority; decision 0034 addendum): `new`, `current`, `upgrade` (nobody changed
+    it: brought up by the next `xinyong init` or `xinyong lists upgrade`), `draft` (a
+    published measure the pack changed: it stays as published until the authority answers,
+    Art. 17, Art. 19), `conflict` (changed in the city and by the pack) or `revised`.
+    `changes` lists what the pack changed since the city's data last took it in (`loaded` →
+    `shipped`, and the `city`'s value now), each `untouched`, `same` or a `collision`."""
+    planned = list_rule_packs.plan(session, actor)
+    return {
+        "rule_pack": planned.rule_pack,
+        "items": [_list_pack_item(found) for found in planned.items],
+    }
+
+
+def _list_pack_item(found: list_rule_packs.ListPackItem) -> dict[str, Any]:
+    return {
+        "part": found.part.value,
+        "code": found.code,
+        "status": found.status.value,
+        "pending": found.pending,
+        "measure_state": found.measure_state,
+        "shipped_digest": found.digest,
+        "changes": [
+            {
+                "path": change.path,
+                "kind": change.kind.value,
+                "loaded": change.loaded,
+                "shipped": change.shipped,
+                "city": change.city,
+            }
+            for change in found.changes
+        ],
+        "shipped": found.shipped if found.pending else None,
+        "city": found.city,
+    }
+
+
+class ListPackAnswerIn(BaseModel):
+    answer: Literal["take", "keep"] = Field(
+        description="`take`: the shipped definition becomes the city's (a published measure "
+        "is published anew with it); `keep`: the city's stays"
+    )
+    note: str = Field(min_length=1, max_length=500, description="why: kept in the audit trail")
+    shipped_digest: str = Field(
+        max_length=64, description="the `shipped_digest` of the pack definition answered"
+    )
+
+
+@router.post(
+    "/lists/rule-pack/{part}/{code}/reconcile",
+    tags=["measures"],
+    responses=refusals(403, 404, 409),
+)
+def reconcile_list_rule_pack(
+    part: Annotated[str, Path(max_length=16)],
+    code: Annotated[str, Path(max_length=64)],
+    body: ListPackAnswerIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The credit authority answers the shipped pack's change of a standard, matter or
+    measure; later pack changes are measured from the definition it answered. 409
+    `no_rule_pack_change` when nothing waits, `rule_pack_changed` when the pack shipped now
+    is not the one answered."""
+    found = list_rule_packs.reconcile(
+        session,
+        clock,
+        actor,
+        part,
+        code,
+        answer=body.answer,
+        note=body.note,
+        shipped_digest=body.shipped_digest,
+    )
+    return _list_pack_item(found)
+
+
 @router.get("/lists/{kind}", tags=["lists"])
 def public_list(
     kind: ListKind,
@@ -263,86 +344,6 @@ def withdraw_measure(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     return _measure_out(measures.withdraw(session, clock, actor, code))
-
-
-@router.get("/lists/rule-pack", tags=["measures"], responses=refusals(403))
-def list_rule_pack(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """Each standard, matter and measure of the shipped lists rule pack against the city's
-    (credit authority; decision 0034 addendum): `new`, `current`, `upgrade` (nobody changed
-    it: brought up by the next `xinyong init` or `xinyong lists upgrade`), `draft` (a
-    published measure the pack changed: it stays as published until the authority answers,
-    Art. 17, Art. 19), `conflict` (changed in the city and by the pack) or `revised`.
-    `changes` lists what the pack changed since the city's data last took it in (`loaded` →
-    `shipped`, and the `city`'s value now), each `untouched`, `same` or a `collision`."""
-    planned = list_rule_packs.plan(session, actor)
-    return {
-        "rule_pack": planned.rule_pack,
-        "items": [_list_pack_item(found) for found in planned.items],
-    }
-
-
-def _list_pack_item(found: list_rule_packs.ListPackItem) -> dict[str, Any]:
-    return {
-        "part": found.part.value,
-        "code": found.code,
-        "status": found.status.value,
-        "pending": found.pending,
-        "measure_state": found.measure_state,
-        "shipped_digest": found.digest,
-        "changes": [
-            {
-                "path": change.path,
-                "kind": change.kind.value,
-                "loaded": change.loaded,
-                "shipped": change.shipped,
-                "city": change.city,
-            }
-            for change in found.changes
-        ],
-        "shipped": found.shipped if found.pending else None,
-        "city": found.city,
-    }
-
-
-class ListPackAnswerIn(BaseModel):
-    answer: Literal["take", "keep"] = Field(
-        description="`take`: the shipped definition becomes the city's (a published measure "
-        "is published anew with it); `keep`: the city's stays"
-    )
-    note: str = Field(min_length=1, max_length=500, description="why: kept in the audit trail")
-    shipped_digest: str = Field(
-        max_length=64, description="the `shipped_digest` of the pack definition answered"
-    )
-
-
-@router.post(
-    "/lists/rule-pack/{part}/{code}/reconcile",
-    tags=["measures"],
-    responses=refusals(403, 404, 409),
-)
-def reconcile_list_rule_pack(
-    part: Annotated[str, Path(max_length=16)],
-    code: Annotated[str, Path(max_length=64)],
-    body: ListPackAnswerIn,
-    session: SessionDep,
-    clock: ClockDep,
-    actor: AuthenticatedActorDep,
-) -> dict[str, Any]:
-    """The credit authority answers the shipped pack's change of a standard, matter or
-    measure; later pack changes are measured from the definition it answered. 409
-    `no_rule_pack_change` when nothing waits, `rule_pack_changed` when the pack shipped now
-    is not the one answered."""
-    found = list_rule_packs.reconcile(
-        session,
-        clock,
-        actor,
-        part,
-        code,
-        answer=body.answer,
-        note=body.note,
-        shipped_digest=body.shipped_digest,
-    )
-    return _list_pack_item(found)
 
 
 class ResponsiblePersonIn(BaseModel):
