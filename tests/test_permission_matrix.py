@@ -369,6 +369,20 @@ def _rule_pack_answer(world: World) -> dict[str, Any]:
     return {"definition": found.shipped, "note": "采纳规则包", "shipped_digest": found.digest}
 
 
+def _list_rule_pack_answer(world: World) -> dict[str, Any]:
+    """A matter as an earlier release's lists rule pack named it, so that the shipped pack's
+    change waits for the credit authority's answer (decision 0034 addendum), and that
+    answer: take the shipped name. Committed, as every caller must meet it."""
+    from tests.lists_rule_pack_helpers import EARLIER_MATTER, MATTER, load_earlier
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.lists import rule_packs
+
+    load_earlier(world.session, world.clock, "matter", MATTER, **EARLIER_MATTER)
+    world.session.commit()
+    found = rule_packs.item(world.session, SYSTEM_ACTOR, "matter", MATTER)
+    return {"answer": "take", "note": "采纳规则包", "shipped_digest": found.digest}
+
+
 def _arrears_sources(world: World) -> None:
     """Both agencies with a data reporter responsible for social-insurance arrears, the
     type their consents are recorded for: a grantee records consent only to types on its
@@ -1045,6 +1059,14 @@ MATRIX: dict[tuple[str, str], Access] = {
         json=_rule_pack_answer,
         ok=frozenset({201}),
     ),
+    # The shipped lists rule pack's changes and the authority's answer (decision 0034
+    # addendum); flows: tests/test_lists_rule_pack.py, tests/test_pages_lists_rule_pack.py.
+    ("GET", "/api/v1/lists/rule-pack"): Access(frozenset({"authority"})),
+    ("POST", "/api/v1/lists/rule-pack/{part}/{code}/reconcile"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"part": "matter", "code": "appointment"},
+        json=_list_rule_pack_answer,
+    ),
     ("GET", "/api/v1/sources"): Access(frozenset({"authority"})),
     ("POST", "/api/v1/sources"): Access(
         frozenset({"authority"}),
@@ -1446,6 +1468,16 @@ MATRIX: dict[tuple[str, str], Access] = {
         ok=frozenset({303}),
     ),
     ("GET", "/admin/catalog/rule-pack"): Access(frozenset({"authority"})),
+    ("GET", "/admin/lists/rule-pack"): Access(frozenset({"authority"})),
+    ("GET", "/admin/lists/rule-pack/{part}/{code}"): Access(
+        frozenset({"authority"}), params=lambda w: {"part": "matter", "code": "appointment"}
+    ),
+    ("POST", "/admin/lists/rule-pack/{part}/{code}"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"part": "matter", "code": "appointment"},
+        form=_list_rule_pack_answer,
+        ok=frozenset({303}),
+    ),
     ("GET", "/admin/catalog/rule-pack/{code}"): Access(
         frozenset({"authority"}), params=lambda w: {"code": "utility_arrears"}
     ),
