@@ -55,6 +55,7 @@ PAGES: dict[str | None, tuple[str, ...]] = {
         "/admin/measures",
         f"/admin/catalog/{PENALTY}/revise",
         "/admin/catalog/rule-pack",
+        "/admin/lists/rule-pack",
         f"/admin/catalog/rule-pack/{PENALTY}",
         "/admin/institutions",
         "/admin/typical-cases",
