@@ -5,6 +5,7 @@ form with their code."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from tests.lists_rule_pack_helpers import (
     EARLIER_STANDARD,
     HEALTH,
     MATTER,
+    PACK,
     first_measure,
     load_earlier,
     shipped,
@@ -25,8 +27,20 @@ from tests.lists_rule_pack_helpers import (
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.clock import FixedClock
 from xinyong.lists import measures
+from xinyong.web.i18n import translations
 
 PAGE = "/admin/lists/rule-pack"
+DRAFT = (
+    "This measure has been published, and the shipped rule pack %(pack)s changed its text. A "
+    "published measure list is a legal act (Art. 17, Art. 19): the published measure stays as "
+    "it is until you publish the new text or keep the published one."
+)
+
+
+def zh(text: str) -> str:
+    return translations("zh_Hans").gettext(text)
+
+
 API = "/api/v1/lists/rule-pack"
 
 
@@ -108,7 +122,7 @@ def test_the_authority_answers_on_the_pages(client: TestClient, world: World, db
     form = client.get(f"{PAGE}/measure/{measure}", headers=HTML)
     assert form.status_code == 200
     assert 'data-status="draft"' in form.text
-    assert "Art. 17" in form.text
+    assert zh(DRAFT) % {"pack": PACK} in html.unescape(form.text)
     digest = re.search(r'name="shipped_digest" value="([^"]+)"', form.text)
     assert digest
     data = {

@@ -1409,6 +1409,8 @@ CODES: dict[str, str] = {
     "rule_pack_changed": N_(
         "The shipped rule pack has changed since this page was opened: look at its changes again."
     ),
+    # the lists rule pack's changes (decision 0034 addendum)
+    "invalid_answer": N_("Choose whether to take the shipped definition or keep the city's."),
     # the confidentiality review (Art. 12)
     "not_awaiting_review": N_("This record is not awaiting a confidentiality review."),
     "field_not_in_record": N_("The record has no such field to redact."),
