@@ -11,7 +11,7 @@ authority drafted with a code the pack shipped later would be taken as the pack'
 a published one is never changed without the authority anyway.
 
 Revision ID: 0040
-Revises: 0038
+Revises: 0039
 Create Date: 2026-12-04 09:00:00
 """
 
@@ -28,7 +28,7 @@ import xinyong.db.base
 
 revision: str = "0040"
 # 0039 is being written in parallel: re-chain onto the latest when merging.
-down_revision: str | None = "0038"
+down_revision: str | None = "0039"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
