@@ -519,6 +519,8 @@ MESSAGES: frozenset[str] = frozenset(
         N_("write the amount out in digits, without an exponent (e.g. 1500, not 1.5e3)"),
         N_("wrong username or activation code"),
         # staff activation, API key release, staff query permissions, the shipped rule pack
+        N_("answer take (the shipped definition) or keep (the city's)"),
+        N_("say why: the note is kept with the answer"),
         N_("this assignment was withdrawn already"),
         N_(
             "whoever created an account does not release its activation code; another administrator does"
