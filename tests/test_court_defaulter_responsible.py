@@ -149,3 +149,38 @@ def test_a_restored_court_entry_names_who_answers_for_the_organisation_now(
     db.commit()
     answer = check(client, headers(client, "querier"), "high_consumption", citizen_id_of(principal))
     assert [m["code"] for m in answer["measures"]] == ["pun_high_consumption"]
+
+
+def test_a_person_registered_in_two_capacities_is_named_once(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """The company's legal representative who is also its principal answers for it once: one
+    row on the entry (in the first capacity registered), one entry in the joint check."""
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    person_represents_company(db, clock, world)
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.PRINCIPAL,
+        name=person.name,
+        citizen_id=citizen_id_of(person),
+    )
+    db.commit()
+
+    response = client.post(
+        "/api/v1/batches",
+        params={"type": COURT},
+        json=[court_row(world, company)],
+        headers=headers(client, "court_reporter"),
+    )
+    assert response.status_code == 201, response.text
+
+    db.expire_all()
+    entry = court_entry_of(db, world)
+    named = entries.persons_by_entry(db, [entry.id])[entry.id]
+    assert [(p.role, p.name) for p in named] == [("legal_representative", person.name)]
+    answer = check(client, headers(client, "querier"), "high_consumption", citizen_id_of(person))
+    assert [r["entry_id"] for r in answer["responsible_for"]] == [entry.id]

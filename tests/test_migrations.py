@@ -681,6 +681,8 @@ def test_migration_0036_names_the_responsible_persons_of_published_court_entries
             )
             for role, subject, ended in (
                 ("legal_representative", person, None),
+                # The same person in a second capacity: still named once.
+                ("principal", person, None),
                 ("legal_representative", former, dt.date(2025, 1, 1)),
                 ("principal", manager, None),
             ):

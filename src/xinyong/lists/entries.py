@@ -630,6 +630,9 @@ def attach_responsible_persons(session: Session, entry: ListEntry) -> None:
                     person_subject_id=person.person_subject_id,
                 )
             )
+            # Named once, in the first capacity registered: a legal representative who is
+            # also the principal is one person the measures reach, not two entries.
+            named.add(person.person_subject_id)
     session.flush()
 
 

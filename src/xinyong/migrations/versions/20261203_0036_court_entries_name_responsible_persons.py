@@ -44,6 +44,13 @@ def upgrade() -> None:
           AND e.tier = 'serious'
           AND o.kind <> 'natural_person'
           AND rp.valid_to IS NULL
+          -- once per person, in the first capacity registered (as attach_responsible_persons)
+          AND rp.id = (
+              SELECT MIN(rp2.id) FROM responsible_person rp2
+              WHERE rp2.organisation_subject_id = rp.organisation_subject_id
+                AND rp2.person_subject_id = rp.person_subject_id
+                AND rp2.valid_to IS NULL
+          )
           AND NOT EXISTS (
               SELECT 1 FROM list_entry_person p
               WHERE p.entry_id = e.id AND p.person_subject_id = rp.person_subject_id
