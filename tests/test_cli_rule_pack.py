@@ -150,3 +150,32 @@ def test_the_upgrade_brings_up_what_nobody_revised_and_keeps_the_authoritys_rule
     assert once_more.exit_code == 0, once_more.output
     assert f"{PACK}: 0 created, 0 brought up, 1 in conflict" in flat(once_more)
     assert counts(cli_engine) == settled
+
+
+@pytest.mark.parametrize("command", [("catalog", "upgrade"), ("lists", "upgrade")])
+def test_an_upgrade_on_a_database_behind_this_release_asks_for_init_first(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, str],
+) -> None:
+    """A database an earlier release migrated (here 0031): the upgrade commands say to run
+    ``xinyong init`` (which migrates) and exit 2, instead of failing on a missing column."""
+    from xinyong.db.migrate import upgrade
+
+    url, connect_args = database_url_for(request.config, tmp_path, "cli_pack_old")
+    if connect_args:
+        url = f"{url}?{urllib.parse.urlencode(connect_args)}"
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    reset_settings()
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0031")
+        for args in (command, (*command, "--dry-run")):
+            result = run(*args)
+            assert result.exit_code == 2, result.output
+            assert "xinyong init" in flat(result)
+    finally:
+        engine.dispose()
+        reset_settings()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
 from xinyong.clock import SystemClock
 from xinyong.config import get_settings
+from xinyong.db import migrate
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import DomainError
@@ -116,10 +117,19 @@ def print_list_pack_changes(planned: ListPackPlan, *, dry_run: bool) -> None:
 
 
 @contextmanager
-def command_unit_of_work() -> Iterator[Session]:
-    """One transaction per command; a domain error is printed with its code and article."""
+def command_unit_of_work(*, migrated: bool = False) -> Iterator[Session]:
+    """One transaction per command; a domain error is printed with its code and article.
+    With ``migrated``, a database whose schema is behind this release is refused (exit 2)
+    with what to run, instead of failing on a missing column."""
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
+    if migrated and migrate.pending(engine):
+        engine.dispose()
+        console.print(
+            "[red]the database is not migrated to this release: run `xinyong init` first "
+            "(it migrates, then brings the rule packs up as this command does)[/red]"
+        )
+        raise typer.Exit(2)
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             yield session

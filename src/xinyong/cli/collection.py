@@ -113,7 +113,7 @@ def catalog_upgrade(
     the credit authority's revisions, which stay in force until it reconciles them."""
     from xinyong.cli._shared import command_unit_of_work
 
-    with command_unit_of_work() as session:
+    with command_unit_of_work(migrated=True) as session:
         planned = (
             rule_packs.plan(session, SYSTEM_ACTOR) if dry_run else rule_packs.apply(session, clock)
         )
