@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -669,3 +669,31 @@ def test_assignments_as_a_state_machine(engine: Engine, fast_password_hashing: N
         )
     finally:
         ENGINE = None
+
+
+def test_an_api_key_of_the_security_officers_role_assigns_nothing(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Assigning query items is a person's act (Art. 12(2), decision 0035): a key with the
+    security officer's role is refused, and no grant is recorded without a grantor."""
+    world = disclosure_world
+    make_query_item(db, clock, world)
+    key = api_keys.create_api_key(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        organisation=world.organisations["regulator"],
+        role=Role.SECURITY_OFFICER,
+        name="安全管理系统",
+    )
+    _key, secret = api_keys.release_api_key(db, clock, SYSTEM_ACTOR, key.id)
+    system = api_keys.actor_for_api_key(db, secret)
+    before = db.scalar(select(func.count()).select_from(QueryItemAssignment))
+    with pytest.raises(PermissionDenied) as refused:
+        query_assignments.grant(
+            db, clock, system, username=world.users["caseofficer"].username, query_item=ITEM
+        )
+    assert (refused.value.code, refused.value.article) == ("officer_in_person", "Art. 12(2)")
+    with pytest.raises(PermissionDenied):
+        query_assignments.overview(db, system)
+    assert db.scalar(select(func.count()).select_from(QueryItemAssignment)) == before

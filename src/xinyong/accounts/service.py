@@ -364,8 +364,8 @@ def issue_activation_code(
 def activate(
     session: Session, clock: Clock, *, username: str, code: str, password: str
 ) -> UserAccount:
-    """The subject sets its password with the code it was handed; the code is spent.
-    A wrong username, a wrong, replaced or spent code and a deactivated account are
+    """The holder (a subject or a staff member) sets the account's password with the code
+    it was handed; the code is spent. A wrong username, a wrong, replaced or spent code and a deactivated account are
     answered alike; an expired code is named only to whoever presents it."""
     user = _user_named(session, username)
     presented = _activation_hash(code)

@@ -183,8 +183,15 @@ class Overview:
 
 def organisation_of(session: Session, actor: Actor) -> Organisation:
     """The organisation whose staff's query items the actor assigns: its own, if its staff
-    query by item at all."""
+    query by item at all. A person's act (decision 0035): a system acting through an API
+    key of the security officer's role would grant query permissions no one is named for."""
     require(actor, Permission.ASSIGN_QUERY_ITEMS)
+    if actor.kind != "user":
+        raise PermissionDenied(
+            "a staff member's query permissions are assigned by a person of the organisation",
+            code="officer_in_person",
+            article="Art. 12(2)",
+        )
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )

@@ -431,15 +431,10 @@ MESSAGES: frozenset[str] = frozenset(
             "a consent an organisation records names the record types it covers; consent to all types is given only by the person, on their own account"
         ),
         N_("a credit-repair case rests on a repair case, not on a list entry"),
-        N_("a staff account needs a password"),
         N_(
             "a subject account gets no password from an administrator: its subject sets one when activating it with the code issued"
         ),
         N_("acknowledge what being named means before consenting"),
-        N_("activation codes are for subject accounts; staff accounts have passwords"),
-        N_(
-            "an activation code is released by an officer of the credit authority who checked the subject's identity"
-        ),
         N_(
             "an objection that the record should not be public, or is past its publicity period, is answered by withdrawing it from publication, not by changing it"
         ),
@@ -519,6 +514,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("write the amount out in digits, without an exponent (e.g. 1500, not 1.5e3)"),
         N_("wrong username or activation code"),
         # staff activation, API key release, staff query permissions, the shipped rule pack
+        N_("a staff member's query permissions are assigned by a person of the organisation"),
         N_("answer take (the shipped definition) or keep (the city's)"),
         N_("say why: the note is kept with the answer"),
         N_("this assignment was withdrawn already"),

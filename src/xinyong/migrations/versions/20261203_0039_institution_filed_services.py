@@ -81,7 +81,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # In place too (a NOT NULL column added needs a default there); 0031 had none.
+    # In place too (a NOT NULL column added needs a default there); as migration 0022 made it, it had none.
     op.add_column(
         "institution",
         sa.Column("services", sa.JSON(), nullable=False, server_default=sa.text("'[]'")),

@@ -126,7 +126,7 @@ def activate_account(
     code: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
 ) -> dict[str, str]:
-    """A subject account's first password, set with the one-time code the platform handed
+    """An account's first password (a subject's or a staff member's), set with the one-time code the platform handed
     over (decision 0031); the code is spent. Rate-limited as logging in is."""
     attempt = count_attempt(request, "activate", username)
     user = accounts.activate(session, clock, username=username, code=code, password=password)

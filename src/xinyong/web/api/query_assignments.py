@@ -59,7 +59,7 @@ def organisation_assignments(
     "/query-item-assignments",
     tags=["disclosure"],
     status_code=201,
-    responses=refusals(403, 404, 409),
+    responses=refusals(403, 404, 409, 422),
 )
 def assign_query_item(
     body: AssignmentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
@@ -74,7 +74,7 @@ def assign_query_item(
 @router.post(
     "/query-item-assignments/{assignment_id}/withdraw",
     tags=["disclosure"],
-    responses=refusals(403, 404, 409),
+    responses=refusals(403, 404, 409, 422),
 )
 def withdraw_assignment(
     assignment_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep

@@ -92,7 +92,7 @@ def activate(
     password: Annotated[str, Form(max_length=200)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """A subject account's first password, with the code the platform handed over
+    """An account's first password (a subject's or a staff member's), with the code the platform handed over
     (decision 0031); then the subject logs in with it."""
     check_csrf(request, csrf_token)
     attempt = count_attempt(request, "activate", username)

@@ -40,7 +40,6 @@ from xinyong.disclosure import (
     reports,
 )
 from xinyong.disclosure.files import RecordView, build_file
-from xinyong.disclosure.models import QueryItem
 from xinyong.errors import (
     Conflict,
     InvalidInput,
@@ -517,12 +516,6 @@ def _require_query_role(actor: Actor) -> None:
         )
 
 
-def _usable_items(session: Session, actor: Actor) -> list[QueryItem]:
-    """The query items in force the querier holds (Art. 12(2)): offered on the page; any
-    other item typed into the address is refused when the file is opened, and logged."""
-    return query_assignments.usable_items(session, actor)
-
-
 def _held_items(session: Session, actor: Actor) -> list[query_assignments.Assignment]:
     if actor.kind != "user" or not has_permission(actor, Permission.QUERY_BY_ITEM):
         return []
@@ -575,7 +568,9 @@ def _query_context(
 ) -> tuple[dict[str, Any], InvalidInput | None]:
     """What the query page shows for the legal path chosen, and what is wrong with the
     choice (step 2 is shown only without a problem)."""
-    items = _usable_items(session, actor)
+    # The items in force the querier holds (Art. 12(2)): any other item typed into the
+    # address is refused when the file is opened, and logged.
+    items = query_assignments.usable_items(session, actor)
     if not items and choice.path != "authorisation" and not choice.item:
         choice = replace(choice, path="authorisation")
     problem = None

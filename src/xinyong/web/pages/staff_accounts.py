@@ -40,6 +40,9 @@ def _page(
         {
             "users": users,
             "may_release": {user.id for user in users if accounts.may_release_code(actor, user)},
+            # Whether the next code is an account's first or a new one (as the subject
+            # accounts' counter has it, and the release's audit says).
+            "renewals": {user.id for user in users if accounts.replaces_credentials(user)},
             "issued": issued,
             **page_helpers(request),
         },
