@@ -92,3 +92,27 @@ def test_the_page_and_its_download_say_why(
     (row,) = list(csv.reader(io.StringIO(download.text.lstrip("\ufeff"))))[1:]
     assert row[-1].startswith("on record for less than 5 years")
     assert world.subjects["company"].uscc not in page.text
+
+
+def test_a_subject_the_platform_registered_before_the_years_began_has_them(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Known since the platform registered it, whatever a later registration record says:
+    the platform's own register shows it was there (eligibility.known_for)."""
+    import datetime as dt
+
+    world = lists_world
+    company = CompanyFactory()
+    on_record_since(db, clock, world, company, years=1)
+    company.created_at = clock.now() - dt.timedelta(days=366 * (YEARS + 1))
+    db.commit()
+
+    response = client.post(
+        CHECKS,
+        json={"matter": "administrative_licensing", "subjects": [company.uscc]},
+        headers=headers(client, "querier"),
+    )
+
+    assert response.status_code == 200, response.text
+    (result,) = response.json()["results"]
+    assert (result["green_channel"], result["green_channel_reason"]) == (True, "clean")
