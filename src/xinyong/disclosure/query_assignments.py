@@ -181,6 +181,17 @@ class Overview:
         return [a for a in self.current if a.holder.id == user.id]
 
 
+def assigns_query_items(actor: Actor) -> bool:
+    """Whether the actor keeps the page of its organisation's staff query permissions: a
+    person holding the permission, in an organisation whose staff query by item (the rule
+    ``organisation_of`` refuses by; the menu shows it)."""
+    return (
+        actor.kind == "user"
+        and has_permission(actor, Permission.ASSIGN_QUERY_ITEMS)
+        and query_items.kind_queries_by_item(actor.organisation_kind)
+    )
+
+
 def organisation_of(session: Session, actor: Actor) -> Organisation:
     """The organisation whose staff's query items the actor assigns: its own, if its staff
     query by item at all. A person's act (decision 0035): a system acting through an API

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     ROLE_PERMISSIONS,
     ROLES_BY_ORGANISATION_KIND,
@@ -29,9 +29,14 @@ _CODE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
 
 def queries_by_item(organisation: Organisation) -> bool:
     """Whether the organisation's staff may hold a role that queries by a query item."""
-    return any(
+    return kind_queries_by_item(organisation.kind)
+
+
+def kind_queries_by_item(kind: OrganisationKind | None) -> bool:
+    """Whether staff of an organisation of this kind may hold a role that queries by item."""
+    return kind is not None and any(
         Permission.QUERY_BY_ITEM in ROLE_PERMISSIONS[role]
-        for role in ROLES_BY_ORGANISATION_KIND.get(organisation.kind, frozenset())
+        for role in ROLES_BY_ORGANISATION_KIND.get(kind, frozenset())
     )
 
 

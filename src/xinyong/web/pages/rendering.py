@@ -18,6 +18,7 @@ from starlette.routing import Match
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.clock import CHINA
 from xinyong.collection.members import keeps_register
+from xinyong.disclosure.query_assignments import assigns_query_items
 from xinyong.errors import PermissionDenied
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
@@ -156,6 +157,8 @@ def render(
         "can": lambda permission: has_permission(actor, Permission(permission)),
         # The menu's member register, by the rule that lets the actor keep one.
         "keeps_member_register": keeps_register(actor),
+        # The menu's staff query permissions, by the rule their page refuses by.
+        "assigns_query_items": assigns_query_items(actor),
         "label": lambda value: gettext(enum_label(value)),
         # A refusal (error body or row problem) explained in the page's language.
         "refusal": lambda error: explain(error, gettext),
