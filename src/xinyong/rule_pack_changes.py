@@ -17,8 +17,8 @@ import enum
 import hashlib
 import json
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 
 
 class PackStatus(enum.StrEnum):
@@ -161,3 +161,31 @@ def status(
 
 def _shown(value: Any) -> Any:
     return None if value is MISSING else value
+
+
+def changed_paths(changes: Collection[PackChange]) -> list[str]:
+    """What the pack changed that the city's data lacks (a ``same`` change it has already)."""
+    return [change.path for change in changes if change.kind is not ChangeKind.SAME]
+
+
+class _Planned(Protocol):
+    @property
+    def status(self) -> PackStatus: ...
+
+
+ItemT = TypeVar("ItemT", bound=_Planned)
+
+
+@dataclass(frozen=True)
+class Plan(Generic[ItemT]):
+    """What bringing one pack's parts up to it does, or would do, part by part."""
+
+    rule_pack: str
+    items: tuple[ItemT, ...] = field(default=())
+
+    def having(self, *statuses: PackStatus) -> list[ItemT]:
+        return [item for item in self.items if item.status in statuses]
+
+    @property
+    def pending(self) -> list[ItemT]:
+        return [item for item in self.items if item.status in PENDING]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -50,6 +50,8 @@ from xinyong.rule_pack_changes import (
     ChangeKind,
     PackChange,
     PackStatus,
+    Plan,
+    changed_paths,
     fingerprint,
 )
 from xinyong.rule_pack_changes import changes as pack_changes
@@ -118,20 +120,10 @@ class PackItem:
     @property
     def paths(self) -> list[str]:
         """What the pack changed that the city's rule lacks."""
-        return [change.path for change in self.changes if change.kind is not ChangeKind.SAME]
+        return changed_paths(self.changes)
 
 
-@dataclass(frozen=True)
-class PackPlan:
-    rule_pack: str
-    items: tuple[PackItem, ...] = field(default=())
-
-    def having(self, *statuses: PackStatus) -> list[PackItem]:
-        return [item for item in self.items if item.status in statuses]
-
-    @property
-    def pending(self) -> list[PackItem]:
-        return [item for item in self.items if item.pending]
+PackPlan = Plan[PackItem]
 
 
 def plan(session: Session, actor: Actor, pack: RulePack | None = None) -> PackPlan:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +57,8 @@ from xinyong.rule_pack_changes import (
     ChangeKind,
     PackChange,
     PackStatus,
+    Plan,
+    changed_paths,
     changes,
     fingerprint,
     status,
@@ -247,24 +249,14 @@ class ListPackItem:
     @property
     def paths(self) -> list[str]:
         """What the pack changed that the city's data lacks."""
-        return [change.path for change in self.changes if change.kind is not ChangeKind.SAME]
+        return changed_paths(self.changes)
 
     @property
     def name(self) -> str:
         return str(self.shipped.get("name", self.code))
 
 
-@dataclass(frozen=True)
-class ListPackPlan:
-    rule_pack: str
-    items: tuple[ListPackItem, ...] = field(default=())
-
-    def having(self, *statuses: PackStatus) -> list[ListPackItem]:
-        return [item for item in self.items if item.status in statuses]
-
-    @property
-    def pending(self) -> list[ListPackItem]:
-        return [item for item in self.items if item.pending]
+ListPackPlan = Plan[ListPackItem]
 
 
 def plan(session: Session, actor: Actor, pack: ListRulePack | None = None) -> ListPackPlan:
