@@ -171,6 +171,18 @@ def test_a_parameter_the_batch_endpoint_does_not_take_is_refused_before_anything
     assert snapshot(db, *STORED) == before
 
 
+def test_who_may_not_submit_is_told_so_before_any_parameter_is_looked_at(
+    collection_world: World, client: TestClient
+) -> None:
+    response = client.post(
+        BATCHES,
+        params={"type": PENALTY, "dryrun": "1"},
+        content=b"[]",
+        headers={**auth_headers(client, "querier"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 403, response.text
+
+
 @pytest.mark.parametrize("wrapper", ["list", "rows", "jsonl"])
 def test_json_lines_and_wrapped_json_are_accepted(
     collection_world: World, client: TestClient, db: Session, wrapper: str

@@ -116,3 +116,24 @@ def test_a_subject_the_platform_registered_before_the_years_began_has_them(
     assert response.status_code == 200, response.text
     (result,) = response.json()["results"]
     assert (result["green_channel"], result["green_channel_reason"]) == (True, "clean")
+
+
+def test_a_nul_in_the_codes_is_refused_beside_the_form(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Shown beside the form, with the matter and the codes as typed (the NUL taken out)."""
+    company = CompanyFactory()
+    db.commit()
+    log_in(client, "querier")
+    token = csrf_from(client.get("/joint-check").text)
+    form = {
+        "matter": "administrative_licensing",
+        "codes": f"{company.uscc}\x00",
+        "csrf_token": token,
+    }
+
+    page = client.post("/joint-check?lang=en", data=form)
+
+    assert page.status_code == 422, page.text
+    assert 'data-code="nul_character"' in page.text
+    assert str(company.uscc) in page.text

@@ -235,3 +235,79 @@ def test_a_red_list_entry_is_not_objected_to_here(
         entries.object_to(db, clock, actor(world, "company"), red.id, STATEMENT)
     assert (refused.value.code, refused.value.article) == ("not_objectable", "Art. 25")
     assert RemovalReason.OBJECTION_UPHELD.value == "objection_upheld"
+
+
+def test_an_objection_stays_in_the_queue_when_the_entry_leaves_the_list_meanwhile(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Removed by hand before the objection is decided: the handler still has it to decide
+    (the subject's notice waits for it, Art. 25)."""
+    world = lists_world
+    entry_id = listed(db, clock, world).id
+    objected = client.post(
+        OBJECT.format(entry_id), json={"statement": STATEMENT}, headers=headers(client, "company")
+    )
+    assert objected.status_code == 201, objected.text
+    entries.remove(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        entry_id,
+        reason=RemovalReason.OTHER,
+        detail="履行完毕，提前移出",
+    )
+    db.commit()
+
+    queue = client.get("/api/v1/list-objections", headers=headers(client, "objections"))
+
+    assert [i["entry"]["id"] for i in queue.json()["items"]] == [entry_id]
+
+
+def test_no_objection_to_an_entry_whose_term_has_ended(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Its term over, though the daily job has not yet ended it: it is no longer on the list."""
+    world = lists_world
+    entry = listed(db, clock, world)
+    entry.term_end = clock.today() - dt.timedelta(days=1)
+    db.commit()
+
+    response = client.post(
+        OBJECT.format(entry.id), json={"statement": STATEMENT}, headers=headers(client, "company")
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "not_objectable"
+
+
+def test_a_nul_in_the_statement_is_refused_beside_the_notice(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id = listed(db, clock, world).id
+    log_in(client, "company")
+    notices = client.get("/me/notices?lang=en")
+
+    sent = client.post(
+        f"/me/notices/{entry_id}/objection?lang=en",
+        data={"statement": "异议\x00理由", "csrf_token": csrf_from(notices.text)},
+    )
+
+    assert sent.status_code == 422, sent.text
+    assert 'data-code="nul_character"' in sent.text
+    assert "异议理由" in sent.text
+    assert stored(db, entry_id).status is EntryStatus.PUBLISHED
+
+
+def test_a_csrf_token_in_other_characters_is_refused_not_an_error(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id = listed(db, clock, world).id
+    log_in(client, "company")
+
+    sent = client.post(
+        f"/me/notices/{entry_id}/objection", data={"statement": STATEMENT, "csrf_token": "é"}
+    )
+
+    assert sent.status_code == 403, sent.text

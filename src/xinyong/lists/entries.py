@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers
@@ -317,7 +317,12 @@ def get(session: Session, entry_id: int) -> ListEntry:
 
 
 def objection_refusal(
-    kind: ListKind, status: EntryStatus, window_ends: dt.date | None, today: dt.date
+    kind: ListKind,
+    status: EntryStatus,
+    window_ends: dt.date | None,
+    today: dt.date,
+    *,
+    term_end: dt.date | None = None,
 ) -> str | None:
     """Why the subject may not object to an entry in this state today, or None: a
     black-list candidacy takes objections within its window after the written notice, a
@@ -326,7 +331,8 @@ def objection_refusal(
     if status is EntryStatus.NOTICED:
         return None if window_ends is not None and today <= window_ends else "window_closed"
     if kind is ListKind.BLACK and status is EntryStatus.PUBLISHED:
-        return None
+        # On the list: not once its term has ended, though the daily job has yet to end it.
+        return None if term_end is None or today <= term_end else "not_objectable"
     return "not_objectable"
 
 
@@ -353,7 +359,9 @@ def object_to(
             code="not_own_subject",
             article="Art. 13",
         )
-    refusal = objection_refusal(entry.kind, entry.status, entry.window_ends, clock.today())
+    refusal = objection_refusal(
+        entry.kind, entry.status, entry.window_ends, clock.today(), term_end=entry.term_end
+    )
     if refusal == "window_closed":
         raise InvalidInput(
             "the objection window is closed", code="window_closed", field="entry", article="Art. 25"
@@ -1139,7 +1147,9 @@ def objection_cases(
     else:
         statement = statement.where(
             ListObjection.decided_at.is_(None),
-            ListEntry.status.in_(ACTIVE_STATUSES),
+            # An objection to a published entry is decided even when the entry has left the
+            # list meanwhile (removed, expired): the subject waits for the decision (Art. 25).
+            or_(ListEntry.status.in_(ACTIVE_STATUSES), ListObjection.after_publication),
             ListEntry.proposed_by != (actor.audit().id or ""),
         ).order_by(ListObjection.submitted_at, ListObjection.id)
     return [

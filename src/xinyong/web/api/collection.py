@@ -102,9 +102,9 @@ async def submit_batch(
     parameter this operation does not know is refused (422 `unknown_parameter`) rather
     than ignored: a misspelt `dry_run` would otherwise write a real batch.
     """
-    _refuse_unknown_parameters(request, {"type", "dry_run"})
     # Refuse before reading what may be a large body.
     require(actor, Permission.SUBMIT_RECORDS)
+    _refuse_unknown_parameters(request, {"type", "dry_run"})
     fmt = format_for(request.headers.get("content-type"))
     body = await spool(request.stream())
     settings = app_context(request).settings

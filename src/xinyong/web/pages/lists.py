@@ -42,6 +42,7 @@ from xinyong.publicity import consent as naming_consent
 from xinyong.spreadsheets import SafeWriter
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
+from xinyong.web import inputs
 from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
@@ -497,6 +498,7 @@ JOINT_CHECK_FIELDS = {"subjects": "codes", "matter": "matter", "file": "file"}
 
 
 @router.post("/joint-check", response_model=None)
+@inputs.beside_form
 async def joint_check(
     request: Request,
     actor: ActorDep,
@@ -513,6 +515,7 @@ async def joint_check(
     check_csrf(request, csrf_token)
     require(actor, Permission.JOINT_CHECK)
     try:
+        inputs.refuse_held(request)
         upload = b""
         if file is not None and file.filename:
             _refuse_other_than_csv(file.filename, file.content_type)
@@ -630,6 +633,7 @@ def my_notices(
 
 
 @router.post("/me/notices/{entry_id}/objection")
+@inputs.beside_form
 def object_to(
     request: Request,
     entry_id: RowId,
@@ -646,6 +650,7 @@ def object_to(
         actor, "only the subject objects to its own candidacy", article="Art. 25"
     )
     try:
+        inputs.refuse_held(request)
         entries.object_to(
             session, clock, actor, entry_id, statement, terms=objection_terms(request)
         )
@@ -654,7 +659,9 @@ def object_to(
         # refusals (not theirs, no such entry) are the error page's.
         error = form_error(session, exc)
         context = _notices_context(request, session, actor, clock)
-        context.update({"error": error, "error_entry": entry_id, "statement": statement})
+        # A NUL is not typed back.
+        shown = statement.replace("\x00", "")
+        context.update({"error": error, "error_entry": entry_id, "statement": shown})
         return render(request, "lists_notices.html", context, status_code=status_for(exc))
     return RedirectResponse(f"/me/notices?objected={entry_id}#entry-{entry_id}", status_code=303)
 

@@ -112,7 +112,11 @@ def csrf_token(request: Request) -> str:
 
 def check_csrf(request: Request, submitted: str | None) -> None:
     expected = request.session.get("csrf")
-    if not expected or not submitted or not secrets.compare_digest(str(expected), submitted):
+    if (
+        not expected
+        or not submitted
+        or not secrets.compare_digest(str(expected).encode(), submitted.encode())
+    ):
         raise PermissionDenied(
             "the form has expired or did not come from this site; reload the page and try again",
             code="csrf_failed",
