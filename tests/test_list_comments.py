@@ -38,6 +38,7 @@ from xinyong.lists.models import (
     ObjectionSource,
     RemovalReason,
 )
+from xinyong.objections import rules as objection_rules
 
 COMMENT = "该企业2026年曾因拖欠工资被投诉，不宜列为诚信典型。"
 
@@ -145,7 +146,7 @@ def test_black_list_candidates_take_objections_only_from_their_subject(
     ("statement", "contact", "field", "code"),
     [
         ("   ", "", "statement", "required"),
-        ("x" * (entries.MAX_COMMENT_LENGTH + 1), "", "statement", "too_long"),
+        ("x" * (objection_rules.MAX_STATEMENT + 1), "", "statement", "too_long"),
         (COMMENT, "1" * (entries.MAX_CONTACT_LENGTH + 1), "contact", "too_long"),
     ],
 )
@@ -219,7 +220,7 @@ def test_the_page_lists_candidates_and_takes_a_comment(
     ("statement", "contact", "code", "field"),
     [
         ("   ", "", "required", "statement"),
-        ("长" * (entries.MAX_COMMENT_LENGTH + 1), "", "too_long", "statement"),
+        ("长" * (objection_rules.MAX_STATEMENT + 1), "", "too_long", "statement"),
         ("意见\x00", "", "nul_character", "statement"),
         (COMMENT, "电话\x00", "nul_character", "contact"),
         (COMMENT, "1" * (entries.MAX_CONTACT_LENGTH + 1), "too_long", "contact"),

@@ -394,7 +394,7 @@ def object_to(
         )
     if not statement.strip():
         raise InvalidInput("state your objection", code="required", field="statement")
-    if len(statement.strip()) > objection_rules.MAX_STATEMENT:
+    if objection_rules.statement_too_long(statement):
         raise InvalidInput(
             f"an objection is at most {objection_rules.MAX_STATEMENT} characters",
             code="too_long",
@@ -1013,7 +1013,6 @@ def recognising_organisation(session: Session, entry: ListEntry) -> Organisation
     return organisation
 
 
-MAX_COMMENT_LENGTH = 5000
 MAX_CONTACT_LENGTH = 200
 _CONTACT_CONTEXT = "list_objection.contact"
 
@@ -1050,16 +1049,16 @@ def comment_on(
             field="entry",
             article="Art. 14",
         )
-    statement = statement.strip()
-    contact = contact.strip()
-    if not statement:
+    if not statement.strip():
         raise InvalidInput("state your comment", code="required", field="statement")
-    if len(statement) > MAX_COMMENT_LENGTH:
+    # A public comment is an objection (decision 0009), and as long as any.
+    if objection_rules.statement_too_long(statement):
         raise InvalidInput(
-            f"a comment is at most {MAX_COMMENT_LENGTH} characters",
+            f"a comment is at most {objection_rules.MAX_STATEMENT} characters",
             code="too_long",
             field="statement",
         )
+    statement, contact = statement.strip(), contact.strip()
     if len(contact) > MAX_CONTACT_LENGTH:
         raise InvalidInput(
             f"contact details are at most {MAX_CONTACT_LENGTH} characters",

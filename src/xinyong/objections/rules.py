@@ -22,6 +22,10 @@ from xinyong.objections.models import (
 ARTICLE = "Art. 25"
 MARKET_BASIS = "征信业管理条例 Art. 25"
 DEADLINE_BASIS = "Shanghai regulation Art. 36 (rules.md default)"
+# The longest statement of any objection: to a credit record, to a list candidacy or a
+# published list entry, and a public comment on a red-list candidate (decisions 0008, 0009,
+# 0022). The one limit the services refuse by, the API schemas declare (``max_length``) and
+# the pages' forms set (``maxlength``).
 MAX_STATEMENT = 5000
 CASE_PURPOSE = "deciding an objection (Art. 25)"
 
@@ -47,6 +51,13 @@ class Terms:
 
 
 FIELDS = frozenset(Terms.__dataclass_fields__)
+
+
+def statement_too_long(statement: str) -> bool:
+    """Whether a statement as sent is over ``MAX_STATEMENT`` characters, counted as a
+    form's ``maxlength`` counts them — blanks too, and a line break as one character,
+    though the browser sends it as CR LF — so that a form never takes what is refused."""
+    return len(statement.replace("\r\n", "\n")) > MAX_STATEMENT
 
 
 def reason_withdrawn(objection_id: int) -> str:

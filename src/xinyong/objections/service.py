@@ -64,6 +64,7 @@ from xinyong.objections.rules import (
     reason_rejected,
     reason_unconfirmed,
     reason_withdrawn,
+    statement_too_long,
 )
 
 # Records a subject may object to: those still in its file with content. A repaired or
@@ -282,7 +283,7 @@ def raise_objection(
         raise InvalidInput(
             "say what is wrong with the record", code="required", field="statement", article=ARTICLE
         )
-    if len(text) > MAX_STATEMENT:
+    if statement_too_long(statement):
         raise InvalidInput(
             f"at most {MAX_STATEMENT} characters", code="too_long", field="statement"
         )

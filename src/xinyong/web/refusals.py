@@ -718,6 +718,11 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "too_long",
+        r"an objection is at most (?P<count>\d+) characters",
+        N_("an objection is at most %(count)s characters"),
+    ),
+    _pattern(
+        "too_long",
         r"contact details are at most (?P<count>\d+) characters",
         N_("contact details are at most %(count)s characters"),
     ),

@@ -9,6 +9,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from xinyong.lists import entries
+from xinyong.web.api.objections import Statement
 from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, RowId, SessionDep
 from xinyong.web.openapi import refusals
 
@@ -16,7 +17,7 @@ router = APIRouter(prefix="/api/v1")
 
 
 class PublicCommentIn(BaseModel):
-    statement: str = Field(min_length=1, max_length=entries.MAX_COMMENT_LENGTH)
+    statement: Statement
     contact: str = Field(default="", max_length=entries.MAX_CONTACT_LENGTH)
 
 

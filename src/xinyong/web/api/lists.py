@@ -39,7 +39,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
-from xinyong.web.api.objections import objection_terms
+from xinyong.web.api.objections import Statement, objection_terms
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 
@@ -470,7 +470,7 @@ def _deadline_out(
 
 
 class ObjectionIn(BaseModel):
-    statement: str = Field(min_length=1, max_length=10000)
+    statement: Statement
 
 
 @router.post(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.orm import Session
 
 from xinyong.objections import cases, rules
@@ -17,6 +17,20 @@ from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep,
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["objections"])
+
+
+def _line_breaks_as_one(value: Any) -> Any:
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+# Every objection's statement in a request body (to a record, to a list entry, a public
+# comment): the services' limit (``rules.MAX_STATEMENT``), a line break counted as one
+# character as the services and the forms count it.
+Statement = Annotated[
+    str,
+    BeforeValidator(_line_breaks_as_one),
+    Field(min_length=1, max_length=rules.MAX_STATEMENT),
+]
 
 
 def objection_terms(request: Request) -> rules.Terms:
@@ -94,7 +108,7 @@ def _history(session: Session, record_id: int) -> list[dict[str, Any]]:
 
 class ObjectionIn(BaseModel):
     ground: Ground
-    statement: str = Field(min_length=1, max_length=rules.MAX_STATEMENT)
+    statement: Statement
 
 
 @router.post(

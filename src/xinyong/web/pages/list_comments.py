@@ -48,7 +48,6 @@ def _render(
             "commented": commented,
             # Which candidate's form the refusal is shown beside, with the text kept.
             "error_entry": error_entry,
-            "max_statement": entries.MAX_COMMENT_LENGTH,
             "max_contact": entries.MAX_CONTACT_LENGTH,
         },
         state,

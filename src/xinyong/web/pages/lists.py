@@ -640,7 +640,8 @@ def object_to(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    statement: Annotated[str, Form(max_length=10000)],
+    # Its length is the service's to refuse, beside the notice with the text kept.
+    statement: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

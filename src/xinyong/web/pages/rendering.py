@@ -20,6 +20,7 @@ from xinyong.clock import CHINA
 from xinyong.collection.members import keeps_register
 from xinyong.disclosure.query_assignments import assigns_query_items
 from xinyong.errors import PermissionDenied
+from xinyong.objections.rules import MAX_STATEMENT
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
     cite,
@@ -42,6 +43,9 @@ def _article(context: Context, text: str | None) -> str:
 
 
 TEMPLATES.env.filters["article"] = _article
+# The ``maxlength`` of every objection's statement (to a record, to a list entry, a public
+# comment): the services' limit, so that a form never takes what they refuse.
+TEMPLATES.env.globals["max_statement"] = MAX_STATEMENT
 LANG_COOKIE = "xinyong_lang"
 
 # A page that shows a secret once (an activation code, a new API key) is not kept by the
