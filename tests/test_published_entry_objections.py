@@ -11,6 +11,7 @@ to the subject (Art. 24). Dismissed, it stays."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -311,3 +312,189 @@ def test_a_csrf_token_in_other_characters_is_refused_not_an_error(
     )
 
     assert sent.status_code == 403, sent.text
+
+
+# --- the officers' queue (/lists-queue): the approving officer decides there too ------------
+
+QUEUE_DECIDE = "/lists-queue/objections/{}"
+
+
+def objected(db: Session, clock: FixedClock, world: World) -> tuple[int, int]:
+    """The world's company on the black list (proposed by ``caseofficer``, approved by
+    ``caseofficer2``), objecting to it: the entry's and the objection's ids."""
+    entry = listed(db, clock, world)
+    objection = entries.object_to(db, clock, actor(world, "company"), entry.id, STATEMENT)
+    db.commit()
+    return entry.id, objection.id
+
+
+def queue_case(client: TestClient, objection_id: int) -> str | None:
+    """The objection's case on the logged-in officer's queue, or None."""
+    page = client.get("/lists-queue?lang=en")
+    assert page.status_code == 200, page.text
+    marker = f'id="objection-{objection_id}"'
+    if marker not in page.text:
+        return None
+    return page.text.split(marker, 1)[1].split("</article>", 1)[0]
+
+
+def decide_on_queue(
+    client: TestClient, objection_id: int, upheld: str, reasons: str, **extra: Any
+) -> Any:
+    page = client.get("/lists-queue")
+    return client.post(
+        QUEUE_DECIDE.format(objection_id) + "?lang=en",
+        data={"upheld": upheld, "reasons": reasons, "csrf_token": csrf_from(page.text)},
+        **extra,
+    )
+
+
+def test_the_queue_lists_the_objections_to_published_entries_its_officer_may_decide(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """By decide_objection's rule: the recognising agency's approving officer, never the
+    proposer, nor another agency's officer."""
+    world = lists_world
+    entry_id, objection_id = objected(db, clock, world)
+    listed_for: dict[str, str | None] = {}
+    for who in ("caseofficer2", "caseofficer", "other_caseofficer"):
+        log_in(client, who)
+        listed_for[who] = queue_case(client, objection_id)
+
+    case = listed_for["caseofficer2"]
+    assert case is not None
+    assert STATEMENT in case
+    assert "Objection to the published entry" in case
+    assert stored(db, entry_id).reasons in case
+    assert world.subjects["company"].name in case
+    assert 'data-deadline="' in case
+    assert f'action="{QUEUE_DECIDE.format(objection_id)}"' in case
+    assert listed_for["caseofficer"] is None
+    assert listed_for["other_caseofficer"] is None
+
+
+def test_upheld_on_the_queue_the_entry_leaves_the_list(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id, objection_id = objected(db, clock, world)
+    log_in(client, "caseofficer2")
+
+    decided = decide_on_queue(client, objection_id, "yes", UPHELD, follow_redirects=False)
+
+    assert (decided.status_code, decided.headers["location"]) == (303, "/lists-queue?done=decided")
+    entry = stored(db, entry_id)
+    assert (entry.status, entry.removal_reason, entry.removal_detail) == (
+        EntryStatus.REMOVED,
+        RemovalReason.OBJECTION_UPHELD,
+        UPHELD,
+    )
+    public = client.get("/api/v1/lists/black").json()["items"]
+    assert entry_id not in {i["id"] for i in public}
+    assert queue_case(client, objection_id) is None
+
+
+def test_dismissed_on_the_queue_the_entry_stays_on_the_list(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id, objection_id = objected(db, clock, world)
+    log_in(client, "caseofficer2")
+
+    decided = decide_on_queue(
+        client, objection_id, "no", "复议决定维持原处罚决定。", follow_redirects=False
+    )
+
+    assert decided.status_code == 303, decided.text
+    assert (stored(db, entry_id).status, stored(db, entry_id).removal_reason) == (
+        EntryStatus.PUBLISHED,
+        None,
+    )
+    public = client.get("/api/v1/lists/black").json()["items"]
+    assert entry_id in {i["id"] for i in public}
+
+
+@pytest.mark.parametrize(
+    ("reasons", "code", "kept"),
+    [("   ", "required", "   "), ("理由\x00不成立", "nul_character", "理由不成立")],
+)
+@pytest.mark.parametrize(
+    ("who", "page", "action"),
+    [
+        ("caseofficer2", "/lists-queue", QUEUE_DECIDE),
+        ("objections", "/list-objections", "/list-objections/{}"),
+    ],
+)
+def test_a_refused_decision_is_shown_beside_the_objection_with_what_was_typed(
+    lists_world: World,
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+    who: str,
+    page: str,
+    action: str,
+    reasons: str,
+    code: str,
+    kept: str,
+) -> None:
+    world = lists_world
+    entry_id, objection_id = objected(db, clock, world)
+    log_in(client, who)
+    form = client.get(page)
+
+    refused = client.post(
+        action.format(objection_id),
+        data={"upheld": "yes", "reasons": reasons, "csrf_token": csrf_from(form.text)},
+    )
+
+    assert refused.status_code == 422, refused.text
+    case = refused.text.split(f'id="objection-{objection_id}"', 1)[1].split("</article>", 1)[0]
+    assert f'data-code="{code}"' in case
+    assert 'value="yes" required checked' in case
+    assert f">{kept}</textarea>" in case
+    assert stored(db, entry_id).status is EntryStatus.PUBLISHED
+
+
+def test_the_objection_stays_on_the_queue_when_the_entry_left_the_list_meanwhile(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry_id, objection_id = objected(db, clock, world)
+    entries.remove(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        entry_id,
+        reason=RemovalReason.OTHER,
+        detail="履行完毕，提前移出",
+    )
+    db.commit()
+    log_in(client, "caseofficer2")
+
+    case = queue_case(client, objection_id)
+
+    assert case is not None
+    assert "data-left-list" in case
+    decided = decide_on_queue(client, objection_id, "yes", UPHELD, follow_redirects=False)
+    assert decided.status_code == 303, decided.text
+    # Decided and recorded; the entry stays as it ended.
+    assert (stored(db, entry_id).status, stored(db, entry_id).removal_reason) == (
+        EntryStatus.REMOVED,
+        RemovalReason.OTHER,
+    )
+
+
+def test_the_queue_showing_an_objection_is_a_use_of_the_subjects_information(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """It shows the entry's evidence to decide on (decision 0020), as the handler's page."""
+    world = lists_world
+    entry_id, objection_id = objected(db, clock, world)
+    log_in(client, "caseofficer2")
+
+    assert queue_case(client, objection_id) is not None
+
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "list_entry.read")).all()
+    assert [(e.details["view"], e.details["entries"]) for e in reads] == [
+        ("objections", [entry_id])
+    ]

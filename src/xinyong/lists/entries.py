@@ -1129,12 +1129,7 @@ def objection_cases(
     first. Given ``today``, each undecided objection to a published entry says when it is
     due (``objection_deadline``)."""
     require(actor, Permission.HANDLE_OBJECTIONS)
-    statement = (
-        select(ListObjection, ListEntry, Subject, ListStandard)
-        .join(ListEntry, ListEntry.id == ListObjection.entry_id)
-        .join(Subject, Subject.id == ListEntry.subject_id)
-        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
-    )
+    statement = _objection_case_statement()
     if actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
         statement = statement.where(ListEntry.recognising_organisation_id == actor.organisation_id)
     if decided:
@@ -1161,6 +1156,40 @@ def objection_cases(
             None if today is None else objection_deadline(session, o, today),
         )
         for o, e, s, std in session.execute(statement)
+    ]
+
+
+def _objection_case_statement() -> Select[ListObjection, ListEntry, Subject, ListStandard]:
+    return (
+        select(ListObjection, ListEntry, Subject, ListStandard)
+        .join(ListEntry, ListEntry.id == ListObjection.entry_id)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+    )
+
+
+def published_entry_objections(
+    session: Session, actor: Actor, *, today: dt.date
+) -> list[ObjectionCase]:
+    """The undecided objections to published black-list entries (``after_publication``)
+    that the actor may decide — by ``decide_objection``'s own rule,
+    ``may_decide_objections`` — oldest first, each with when it is due: for an officer who
+    approves entries, those to its agency's entries that it did not propose (decision 0008).
+    One stays until decided though its entry has left the list meanwhile: the subject
+    waits for the decision (Art. 25). The officers' queue shows them; the objections to a
+    candidacy it shows with the candidacy."""
+    statement = _objection_case_statement().where(
+        ListObjection.after_publication, ListObjection.decided_at.is_(None)
+    )
+    if actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
+        # Only the credit authority's objection handlers decide another agency's: the
+        # read is narrowed to the actor's agency, the rule applied below.
+        statement = statement.where(ListEntry.recognising_organisation_id == actor.organisation_id)
+    rows = session.execute(statement.order_by(ListObjection.submitted_at, ListObjection.id))
+    return [
+        ObjectionCase(o, e, s, std, None, objection_deadline(session, o, today))
+        for o, e, s, std in rows
+        if may_decide_objections(actor, e)
     ]
 
 

@@ -33,7 +33,7 @@ from xinyong.subjects.models import Subject
 # The views, as the audit trail names them.
 ENTRY = "entry"  # one entry in full
 QUEUE = "queue"  # the officers' queue of open proposals
-OBJECTIONS = "objections"  # the objection handler's undecided objections
+OBJECTIONS = "objections"  # undecided objections, shown to decide them
 
 
 def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> ListEntry:
@@ -92,8 +92,9 @@ def queue_shown(
 def objections_shown(
     session: Session, clock: Clock, actor: Actor, shown: Sequence[ListEntry]
 ) -> None:
-    """The objection handler's undecided cases showed these entries' evidence and the
-    commenters' contacts, to decide on."""
+    """Undecided objections showed these entries' evidence and the commenters' contacts,
+    to decide on: the objection handler's cases, and the objections to published entries
+    on the officers' queue."""
     _record(
         session,
         clock,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.clock import Clock
 from xinyong.lists import entries, entry_reads
+from xinyong.web import inputs
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.lists import objection_decided
 from xinyong.web.pages.rendering import check_csrf, render
@@ -51,6 +52,7 @@ def objections_to_decide(
 
 
 @router.post("/list-objections/{objection_id}")
+@inputs.beside_form
 def decide(
     request: Request,
     objection_id: RowId,

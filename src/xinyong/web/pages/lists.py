@@ -239,6 +239,10 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
     objections = entries.objections_by_entry(session, actor, entry_ids)
     # The approving officer reviews the persons named under Art. 18 with the proposal.
     persons = entries.persons_by_entry(session, entry_ids)
+    # The subjects' objections to the agency's published entries this officer decides, each
+    # with its entry's evidence to decide on (decision 0008): a use of their information.
+    after_publication = entries.published_entry_objections(session, actor, today=today)
+    entry_reads.objections_shown(session, clock, actor, [c.entry for c in after_publication])
     subjects_by_id = {
         s.id: s
         for s in session.scalars(
@@ -253,7 +257,9 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
         # Nor does the proposer approve it (entries.approve refuses): only rejecting is offered.
         "own_proposals": {e.id for e in queue if entries.proposed_by_actor(actor, e)},
         "persons": persons,
-        "objections_shown": {o.id for found in objections.values() for o, _contact in found},
+        "after_publication": after_publication,
+        "objections_shown": {o.id for found in objections.values() for o, _contact in found}
+        | {c.objection.id for c in after_publication},
         "subjects": subjects_by_id,
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
@@ -411,6 +417,7 @@ def remove(
 
 
 @router.post("/lists-queue/objections/{objection_id}")
+@inputs.beside_form
 def decide_objection(
     request: Request,
     objection_id: RowId,
@@ -452,8 +459,10 @@ def objection_decided(
     """An objection decided from a page (the officers' queue, the objection handler's):
     on to ``done``; refused, the page again with the refusal at the objection and the
     decision and reasons typed kept, which the decider would otherwise write again
-    (Art. 15 ¶2, 25). ``context`` is the page's, read after the refusal rolled back."""
+    (Art. 15 ¶2, 25). ``context`` is the page's, read after the refusal rolled back. The
+    routes are ``beside_form``: a NUL in the reasons is refused here, as any other input."""
     try:
+        inputs.refuse_held(request)
         entries.decide_objection(
             session, clock, actor, objection_id, upheld=upheld == "yes", reasons=reasons
         )
@@ -461,7 +470,8 @@ def objection_decided(
         refused = {
             "error": form_error(session, exc),
             "error_objection": objection_id,
-            "reasons": reasons,
+            # A NUL is not typed back.
+            "reasons": reasons.replace("\x00", ""),
             "upheld": upheld,
         }
         return render(request, template, {**context(), **refused}, status_code=status_for(exc))
