@@ -1,7 +1,10 @@
-"""Journey on an objection to a published black-list entry (Art. 25; decision 0008,
+"""Journeys on an objection to a published black-list entry (Art. 25; decision 0008,
 session 11): a listed company objects from its notices page and is told by when it is
 decided; the credit authority's objection handler upholds it; the entry leaves the public
-black list, and the company reads that it was removed because its objection was upheld."""
+black list, and the company reads that it was removed because its objection was upheld.
+The recognising agency's approving officer — not the one who proposed the entry — finds
+such an objection on the officers' queue and upholds it (the entry leaves the list) or
+dismisses it (the entry stays, and the company reads why)."""
 
 from __future__ import annotations
 
@@ -79,6 +82,41 @@ def _listed_company(live_server: LiveServer) -> tuple[str, str, str]:
     return username, name, reasons
 
 
+def _objected(live_server: LiveServer) -> tuple[str, str, str, str]:
+    """A company of its own on the black list (``_listed_company``: proposed by
+    ``caseofficer2``, so ``caseofficer`` decides), objecting to its entry: its username,
+    name, the entry's reasons and the objection."""
+    username, name, reasons = _listed_company(live_server)
+    objection = f"认定所依据的处罚决定已被行政复议撤销。#{secrets.token_hex(3)}"
+    clock = SystemClock()
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+        assert user is not None
+        subject = accounts.actor_for_user(user)
+        (entry,) = entries.notices_for(session, subject)
+        entries.object_to(session, clock, subject, entry.id, objection)
+    return username, name, reasons, objection
+
+
+def _decide_on_the_queue(
+    page: Page, zh: Callable[[str], str], objection: str, name: str, decision: str, reasons: str
+) -> None:
+    """On the officers' queue: the objection with the entry it is against, decided."""
+    page.goto("/lists-queue")
+    section = page.get_by_role("region", name=zh("Objections to published entries"))
+    case = section.locator("article.objection-case", has_text=objection)
+    expect(case).to_contain_text(zh("Objection to the published entry"))
+    expect(case).to_contain_text(name)
+    expect(case.locator("dd.deadline")).to_be_visible()
+    case.get_by_label(zh(decision)).check()
+    case.get_by_label(zh("Reasons")).fill(reasons)
+    case.get_by_role("button", name=zh("Decide")).click()
+    expect(page.get_by_role("status")).to_contain_text(
+        zh("Objection decided; the subject sees the decision and its reasons.")
+    )
+    expect(page.locator("article.objection-case", has_text=objection)).to_have_count(0)
+
+
 def test_a_company_objects_to_its_published_entry_and_the_upheld_objection_removes_it(
     page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
 ) -> None:
@@ -124,3 +162,45 @@ def test_a_company_objects_to_its_published_entry_and_the_upheld_objection_remov
         zh("Objection upheld")
     )
     expect(removed.locator("dl.objection-decision")).to_contain_text(upheld)
+
+
+def test_the_approving_officer_upholds_an_objection_on_the_queue_and_the_entry_leaves_the_list(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    _username, name, reasons, objection = _objected(live_server)
+    page.goto(f"/lists/black?q={name}")
+    expect(page.get_by_role("main")).to_contain_text(reasons)
+
+    log_in(page, "caseofficer")
+    _decide_on_the_queue(
+        page, zh, objection, name, "Uphold", "复议决定书撤销了处罚决定，认定依据不存在。"
+    )
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    page.goto(f"/lists/black?q={name}")
+    expect(page.get_by_role("main")).not_to_contain_text(reasons)
+
+
+def test_the_approving_officer_dismisses_an_objection_on_the_queue_and_the_entry_stays(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    username, name, reasons, objection = _objected(live_server)
+    dismissal = "复议机关维持原处罚决定，认定依据成立。"
+
+    # The proposer does not find it to decide.
+    log_in(page, "caseofficer2")
+    page.goto("/lists-queue")
+    expect(page.locator("article.objection-case", has_text=objection)).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "caseofficer")
+    _decide_on_the_queue(page, zh, objection, name, "Dismiss", dismissal)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    page.goto(f"/lists/black?q={name}")
+    expect(page.get_by_role("main")).to_contain_text(reasons)
+    log_in(page, username)
+    page.goto("/me/notices")
+    notice = page.locator("article.entry", has_text=reasons)
+    expect(notice.locator("dl.objection-decision")).to_contain_text(zh("Objection dismissed"))
+    expect(notice.locator("dl.objection-decision")).to_contain_text(dismissal)
