@@ -13,10 +13,14 @@ from sqlalchemy.orm import Session
 from tests.collection_helpers import record_by_decision
 from tests.page_helpers import HTML
 from xinyong import bootstrap, demo
+from xinyong.accounts import service as accounts
+from xinyong.accounts.models import UserAccount
+from xinyong.accounts.permissions import Actor
 from xinyong.catalog.models import RecordType
 from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord
 from xinyong.collection.records import current_version
+from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, ListKind
 
 
@@ -94,3 +98,28 @@ def test_the_serious_listing_rests_on_a_serious_food_safety_penalty(
     ).one()
     assert entry.kind is ListKind.BLACK
     assert entry.evidence == "榕市监处罚〔2026〕907号"
+
+
+def test_the_seriously_dishonest_organisation_objects_to_its_entry_for_the_approving_officer(
+    demo_seeded: Session, clock: FixedClock
+) -> None:
+    """The officers' queue has an objection to a published entry to decide (decision
+    0008): the organisation's, through its own demo account, for ``caseofficer2``, who
+    did not propose the entry — not for ``caseofficer``, who did."""
+
+    def officer(username: str) -> Actor:
+        user = demo_seeded.scalar(select(UserAccount).where(UserAccount.username == username))
+        assert user is not None
+        return accounts.actor_for_user(user)
+
+    (case,) = entries.published_entry_objections(
+        demo_seeded, officer("caseofficer2"), today=clock.today()
+    )
+    assert case.subject.uscc == demo.SERIOUS_ORGANISATION[0]
+    assert case.objection.statement == demo.SERIOUS_OBJECTION
+    assert case.deadline is not None
+    assert officer("mindu").subject_id == case.subject.id
+    assert (
+        entries.published_entry_objections(demo_seeded, officer("caseofficer"), today=clock.today())
+        == []
+    )

@@ -103,6 +103,8 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("analyst", Role.INSTITUTION_ANALYST, "91350100MB00000434", "银行信贷审查员"),
     DemoAccount("citizen", Role.SUBJECT, None, "王某某"),
     DemoAccount("company", Role.SUBJECT, None, "福州晨光文具贸易有限公司"),
+    # The seriously dishonest organisation, which objects to its published entry.
+    DemoAccount("mindu", Role.SUBJECT, None, "福州闽都食品加工有限公司"),
 )
 
 DEMO_COMPANIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -124,6 +126,13 @@ SERIOUS_DIRECTLY_RESPONSIBLE = ("黄某某", "350104198507161872")
 # for three years" (Art. 14 ¶2), with the three years on record to show it.
 RED_CANDIDATE = ("91350100M0DM95UY6B", "福州茉莉花茶业有限公司")
 RED_CANDIDATE_COMMENT = "该企业所称获评市级诚信示范企业，未见公示文件，请核实。"
+# The seriously dishonest organisation's objection to its published entry (Art. 25), waiting
+# for the approving officer who did not propose it (`caseofficer2`, /lists-queue) or the
+# objection handler (/list-objections).
+SERIOUS_OBJECTION = (
+    "本公司已对榕市监处罚〔2026〕907号处罚决定申请行政复议，复议机关已受理；"
+    "所称添加的物质为食品添加剂，并非非食用物质，请核查列入严重失信主体名单的依据。"
+)
 
 
 def is_seeded(session: Session) -> bool:
@@ -189,7 +198,11 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
         session,
         clock,
         organisations,
-        {"citizen": person.id, "company": companies["91350100MG59YK161P"].id},
+        {
+            "citizen": person.id,
+            "company": companies["91350100MG59YK161P"].id,
+            "mindu": companies[SERIOUS_ORGANISATION[0]].id,
+        },
     )
     seed_activity(session, clock)
 
@@ -667,6 +680,10 @@ def seed_activity(session: Session, clock: Clock) -> None:
         serious.id,
         reasons="书面告知后异议期内未提出异议，符合严重失信主体认定标准",
     )
+    # Once listed, it objects to its entry (Art. 25): the objection waits for a decision
+    # by the day shown, by `caseofficer2` on the officers' queue, who did not propose it,
+    # or by the objection handler (decision 0008).
+    entries.object_to(session, clock, _user(session, "mindu"), serious.id, SERIOUS_OBJECTION)
     # The demo company objects to its published fine, saying the amount is wrong: the
     # record is under objection on its public page and the case waits in the credit
     # authority's objection handler's queue (Art. 25; /record-objections, /me/objections).
