@@ -386,6 +386,15 @@ def revise(
     )
 
 
+def test_the_revise_page_shows_the_platforms_own_notes_in_the_pages_language(
+    client: TestClient, world: World
+) -> None:
+    log_in(client, "authority")
+    page = client.get(f"/admin/catalog/{PENALTY}/revise").text
+    assert "从 fuzhou.toml 加载" in page
+    assert "loaded from fuzhou.toml" not in page
+
+
 def test_the_authority_revises_a_record_type_for_the_city(
     client: TestClient, db: Session, world: World
 ) -> None:

@@ -191,6 +191,7 @@ def _render_editor(
             **page_helpers(request),
             "rule": rule,
             "history": catalog.history(session, rule.record_type.code) if rule else [],
+            "upgraded_paths": rule_packs.upgraded_paths,
             "city": CITY_JURISDICTION,
             "districts": DISTRICTS,
         },
