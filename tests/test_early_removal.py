@@ -36,6 +36,7 @@ from xinyong.calendar import add_months
 from xinyong.clock import FixedClock
 from xinyong.config import Settings
 from xinyong.disclosure.models import AccessEvent
+from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.lists import court_defaulters, early_removal, entries
 from xinyong.lists import early_removal_rules as rules
@@ -478,6 +479,21 @@ def test_the_court_confirms_performance_within_3_working_days(
             working_days=3,
         )
     assert future.value.code == "future_date"
+    filed_on = db.get(CreditRecord, on_time.source_record_id).decision_date
+    with pytest.raises(InvalidInput) as before_filing:
+        court_defaulters.confirm_performance(
+            db,
+            clock,
+            reporter,
+            on_time_id,
+            performed_on=filed_on - dt.timedelta(days=1),
+            detail="x",
+            working_days=3,
+        )
+    assert (before_filing.value.code, before_filing.value.field) == (
+        "before_filing",
+        "performed_on",
+    )
     db.rollback()
     url = "/api/v1/list-entries/{}/performance"
     court = headers(client, "court_reporter")

@@ -177,3 +177,27 @@ def test_a_refusal_shown_by_its_form_is_not_repeated(
     assert refused.status_code in (403, 409, 422)
     shown(refused, refused_code(refused))
     assert 'class="page-refusal"' not in refused.text
+
+
+def test_a_performance_refused_for_its_date_keeps_what_the_court_typed(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    """A mistyped day (not a date, or before the entry's term began) is refused beside the
+    entry's form, with the court's basis text still in it."""
+    entry_id = matrix_court_entry(lists_world)["entry_id"]
+    db.commit()
+    log_in(client, "caseofficer")
+    page = client.get("/court-defaulters")
+    assert f'id="entry-{entry_id}"' in page.text
+    for typed, code in (("2026-02-30", "invalid_date"), ("2020-01-01", "before_filing")):
+        refused = client.post(
+            f"/court-defaulters/{entry_id}/performance",
+            data={
+                "performed_on": typed,
+                "detail": "结案通知书（2026）闽01执123号",
+                "csrf_token": csrf_from(page.text),
+            },
+        )
+        assert refused.status_code == 422, refused.text
+        assert "performed_on" in shown(refused, code)
+        assert "结案通知书（2026）闽01执123号</textarea>" in refused.text

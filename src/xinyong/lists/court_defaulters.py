@@ -228,6 +228,20 @@ def published_entries(session: Session, actor: Actor) -> list[ListEntry]:
     )
 
 
+def _filed_on(session: Session, entry: ListEntry) -> dt.date:
+    """The day the court filed the case the entry rests on (the record's decision date, its
+    ``filed_on``), or the start of the entry's term where it rests on no record."""
+    record = (
+        session.get(CreditRecord, entry.source_record_id)
+        if entry.source_record_id is not None
+        else None
+    )
+    if record is not None and record.decision_date is not None:
+        return record.decision_date
+    assert entry.term_start is not None
+    return entry.term_start
+
+
 def confirm_performance(
     session: Session,
     clock: Clock,
@@ -271,6 +285,17 @@ def confirm_performance(
     if performed_on > today:
         raise InvalidInput(
             "the performance cannot be in the future", code="future_date", field="performed_on"
+        )
+    filed_on = _filed_on(session, entry)
+    if performed_on < filed_on:
+        # A judgment is performed after the case that lists the defaulter was filed; an
+        # earlier day is a mistyped date, and would make the removal look late from a "due"
+        # day before the entry existed.
+        raise InvalidInput(
+            f"the performance cannot precede the case's filing on {filed_on.isoformat()}",
+            code="before_filing",
+            field="performed_on",
+            article=PERFORMANCE_BASIS,
         )
     text = detail.strip()
     if not text:

@@ -1292,6 +1292,7 @@ CODES: dict[str, str] = {
     "no_authorisation": N_("No written authorisation in force for your organisation."),
     "not_a_querier": N_("This organisation does not query credit files."),
     "future_date": N_("The date is in the future."),
+    "before_filing": N_("A judgment cannot be performed before the case was filed."),
     "unknown_report": N_("No report with this number was issued."),
     "report_not_kept": N_(
         "This report was issued before reports were kept: it cannot be opened again."
