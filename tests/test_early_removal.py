@@ -34,9 +34,9 @@ from tests.lists_helpers import (
 from xinyong.audit.models import AuditEvent
 from xinyong.calendar import add_months
 from xinyong.clock import FixedClock
+from xinyong.collection.models import CreditRecord
 from xinyong.config import Settings
 from xinyong.disclosure.models import AccessEvent
-from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.lists import court_defaulters, early_removal, entries
 from xinyong.lists import early_removal_rules as rules
@@ -547,3 +547,32 @@ def test_the_working_days_for_removing_a_performer_are_configuration(
     assert found.within is True
     assert "(20 working days)" in entries.history(db, entry.id)[-1].detail
     assert Settings.model_fields["court_performance_working_days"].default == 3
+
+
+def test_the_subject_reads_why_its_court_entry_ended_in_its_language(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The removal detail the platform wrote (the performance the court confirmed) is shown
+    on the subject's notices in Chinese, with the court's own words as typed."""
+    from tests.page_helpers import log_in
+
+    world = lists_world
+    ingest_court(db, clock, world, [court_row(world, world.subjects["company"])])
+    (entry,) = court_defaulters.published_entries(db, actor(world, "court_reporter"))
+    court_defaulters.confirm_performance(
+        db,
+        clock,
+        actor(world, "court_reporter"),
+        entry.id,
+        performed_on=clock.today(),
+        detail="结案通知书",
+        working_days=3,
+    )
+    db.commit()
+    log_in(client, "company")
+    page = client.get("/me/notices").text
+    block = page.split(f'id="entry-{entry.id}"', 1)[1].split("</article>", 1)[0]
+    assert f"已于 {clock.today().isoformat()} 履行，经人民法院确认：结案通知书" in block
+    assert "confirmed by the court" not in block
+    assert "已移出" in block
+    assert "提前" not in block

@@ -161,6 +161,44 @@ def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     return detail
 
 
+# The removal details the services write on a list entry (``lists.court_defaulters``,
+# ``lists.early_removal``, ``repair.service.removal_detail``): shown in the page's language,
+# with the court's or the applicant's own words as they were typed. A detail an officer typed
+# (a removal on other grounds) is shown as written.
+REMOVAL_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"^performed on (?P<date>\d{4}-\d{2}-\d{2}), confirmed by the court: (?P<text>.*)$",
+            re.S,
+        ),
+        N_("Performed on %(date)s, as the court confirmed: %(text)s"),
+    ),
+    (
+        re.compile(r"^performed on (?P<date>\d{4}-\d{2}-\d{2})$"),
+        N_("Performed on %(date)s, as the court's record says"),
+    ),
+    (
+        re.compile(r"^early removal on application (?P<number>\d+): (?P<text>.*)$", re.S),
+        N_("Removed early on application %(number)s: %(text)s"),
+    ),
+    (
+        re.compile(r"^credit repair case (?P<number>\d+)$"),
+        N_("Credit repair case %(number)s"),
+    ),
+)
+
+
+def removal_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
+    """Why a list entry ended, in the page's language where a service wrote it."""
+    if not detail:
+        return ""
+    for pattern, message in REMOVAL_DETAILS:
+        match = pattern.match(detail)
+        if match:
+            return gettext(message) % match.groupdict()
+    return detail
+
+
 # The version reason of a record its source revoked (``collection.revocation``), by ground.
 REVOCATION_GROUNDS: dict[str, str] = {
     "reconsideration": N_("Annulled on administrative reconsideration"),

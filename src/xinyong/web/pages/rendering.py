@@ -27,6 +27,7 @@ from xinyong.web.labels import (
     enum_label,
     green_channel_reason,
     matter_names,
+    removal_detail,
     source_label,
     version_detail,
     version_reason,
@@ -173,6 +174,7 @@ def render(
         "source_label": lambda stored: source_label(stored, gettext),
         "reason_text": lambda reason, table: version_reason(reason, table, gettext),
         "detail_text": lambda detail: version_detail(detail, gettext),
+        "removal_text": lambda detail: removal_detail(detail, gettext),
         # Why a joint check gave the green channel or not, from its reason code.
         "green_channel_reason": lambda code: green_channel_reason(
             code, gettext, request.app.state.context.settings.green_channel_clean_years
