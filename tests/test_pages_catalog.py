@@ -340,6 +340,8 @@ def test_a_definition_that_is_not_json_says_where(client: TestClient, world: Wor
     assert response.status_code == 422
     assert error_of(response) == ("invalid_json", "definition")
     assert "（第 2 行第 13 列）" in response.text  # where, in the page's language
+    assert "此处应为一个值" in response.text  # and what, not the parser's English
+    assert "Expecting value" not in response.text
     assert textarea(response) == text
 
 

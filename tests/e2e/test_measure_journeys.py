@@ -44,7 +44,7 @@ def test_a_measure_is_drafted_published_and_applied(
     page.get_by_role("button", name=zh("Create")).click()
     row = page.locator(f'tr[data-measure="{code}"]')
     expect(row).to_contain_text(zh("Not yet published"))
-    row.get_by_role("button", name=zh("Publish measure %(code)s") % {"code": code}).click()
+    row.get_by_role("button", name=zh("Publish measure %(name)s") % {"name": name}).click()
     expect(page.get_by_role("status")).to_contain_text(zh("Measure published."))
     page.get_by_role("button", name=zh("Log out")).click()
 

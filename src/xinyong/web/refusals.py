@@ -655,6 +655,22 @@ def _permission(value: str, gettext: Gettext) -> str:
     return gettext(PERMISSION_LABELS[key]) if key in PERMISSION_LABELS else value
 
 
+# What Python's json parser says is wrong with a definition (``json.JSONDecodeError.msg``,
+# a fixed set of phrases).
+_JSON_PROBLEMS = {
+    "Expecting value": N_("a value is expected"),
+    "Expecting property name enclosed in double quotes": N_(
+        "a property name in double quotes is expected"
+    ),
+    "Expecting ',' delimiter": N_("a comma is expected"),
+    "Expecting ':' delimiter": N_("a colon is expected"),
+    "Extra data": N_("there is text after the end of the definition"),
+    "Unterminated string starting at": N_("a string is not closed"),
+    "Invalid control character at": N_("a string holds a control character"),
+    "Invalid \\escape": N_("a string holds an invalid escape"),
+    "Invalid \\uXXXX escape": N_("a string holds an invalid \\u escape"),
+}
+
 _KIND = "(?P<kind>Unified social credit code|Citizen ID number)"
 _KINDS = {"kind": _from(_IDENTIFIER_KINDS)}
 
@@ -841,6 +857,7 @@ PATTERNS: tuple[_Pattern, ...] = (
         r"the definition is not valid JSON: (?P<problem>.+) \(line (?P<line>\d+), "
         r"column (?P<column>\d+)\)",
         N_("the definition is not valid JSON: %(problem)s (line %(line)s, column %(column)s)"),
+        {"problem": _from(_JSON_PROBLEMS)},
     ),
     # responsibilities, consents, files and rows (Art. 9-12)
     _pattern(
