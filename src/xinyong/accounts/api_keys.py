@@ -176,6 +176,8 @@ def actor_for_api_key(session: Session, presented: str) -> Actor:
     if (
         key is None
         or key.revoked_at is not None
+        # Awaiting release: nobody answers for it yet, so it does nothing (decision 0033).
+        or key.released_at is None
         or not key.secret_hash
         or not hmac.compare_digest(key.secret_hash, _key_hash(secret))
     ):
@@ -190,6 +192,8 @@ def actor_for_api_key(session: Session, presented: str) -> Actor:
         # A credit service institution outside the active register: the key holds no
         # permission (``permissions.Actor.standing``, Art. 26).
         standing=institutions.standing_problem(session, key.organisation),
+        # Whose second the key is not (``permissions.same_person``).
+        released_by_id=key.released_by_id,
     )
 
 

@@ -11,6 +11,13 @@ service institution outside the active register (Art. 26) hold no permission at 
 (``Actor.standing``, set from the register when the actor is resolved), so that whatever
 it would collect, query or be shown is refused here, with the register's status, and not
 route by route (decision 0024, addendum).
+
+Separation of duties compares persons, not credentials (decision 0033, addendum): an API
+key acts for the staff member who released its secret, so whatever the platform requires
+of "a second officer" — to approve a list entry, publish a typical case, decide on an
+early removal, hear an objection to one's own proposal — is refused to his key as it is
+to him, and to him for an act of his key (``Actor.person``, ``same_person``,
+``acting_as``). The record of who acted still names the key.
 """
 
 from __future__ import annotations
@@ -18,7 +25,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from xinyong.accounts.models import OrganisationKind, Role
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.accounts.models import ApiKey, OrganisationKind, Role
 from xinyong.audit.service import AuditActor
 from xinyong.errors import NotAuthenticated, PermissionDenied
 
@@ -202,6 +212,29 @@ class Actor:
     # Set when the actor's organisation is a credit service institution outside the active
     # register: then it holds no permission (``has_permission``, ``require``).
     standing: Standing | None = None
+    # For an API key: the staff member who released its secret (decision 0033), the
+    # person the key acts for. None for a key from before migration 0032, released by
+    # nobody named.
+    released_by_id: int | None = None
+
+    @property
+    def person(self) -> str | None:
+        """Who answers for the act, as separation of duties compares them: a user is
+        himself (``user:7``) and so is his key (``user:7``, the releaser); a key released
+        by nobody named answers only for itself (``api_key:3``). The platform itself
+        (``SYSTEM_ACTOR``, the operator's command line) and nobody are no person."""
+        if self.kind == "api_key" and self.released_by_id is not None:
+            return f"user:{self.released_by_id}"
+        if self.kind in ("user", "api_key") and self.id is not None:
+            return f"{self.kind}:{self.id}"
+        return None
+
+    @property
+    def person_id(self) -> int | None:
+        """The account of ``person``, to compare with an account (its holder, its
+        creator): None for a key released by nobody named and for the platform."""
+        kind, _, number = (self.person or "").partition(":")
+        return int(number) if kind == "user" else None
 
     @property
     def authenticated(self) -> bool:
@@ -218,6 +251,40 @@ class Actor:
 
 ANONYMOUS_ACTOR = Actor(kind="anonymous")
 SYSTEM_ACTOR = Actor(kind="system", label="system")
+
+
+def person_of(session: Session, recorded: str | None) -> str | None:
+    """The person behind an actor as the records name it (``user:7``, ``api_key:3``;
+    ``proposed_by``, ``drafted_by`` …): a key's is who released its secret, as
+    ``Actor.person`` has it."""
+    kind, _, number = (recorded or "").partition(":")
+    if kind == "api_key" and number.isdigit():
+        released_by = session.scalar(select(ApiKey.released_by_id).where(ApiKey.id == int(number)))
+        if released_by is not None:
+            return f"user:{released_by}"
+    return recorded or None
+
+
+def same_person(session: Session, actor: Actor, recorded: str | None) -> bool:
+    """Whether the act recorded as ``recorded`` was the same person's as the actor's, each
+    in person or through a key he released: the one comparison of every four-eyes check.
+    The platform itself is nobody's second (``SYSTEM_ACTOR`` is the operator)."""
+    person = actor.person
+    return person is not None and person == person_of(session, recorded)
+
+
+def acting_as(session: Session, actor: Actor) -> list[str]:
+    """Every id under which the actor's person acts — his account and each key whose
+    secret he released — for excluding his own acts in a query, as ``same_person`` does
+    one by one."""
+    person = actor.person
+    if person is None:
+        return []
+    person_id = actor.person_id
+    if person_id is None:
+        return [person]
+    keys = session.scalars(select(ApiKey.id).where(ApiKey.released_by_id == person_id))
+    return [person, *(f"api_key:{key_id}" for key_id in keys)]
 
 
 def role_grants(actor: Actor, permission: Permission) -> bool:

@@ -450,16 +450,19 @@ def _require_some_code_releaser(actor: Actor) -> None:
 def _require_second_person(actor: Actor, user: UserAccount) -> None:
     """Whoever releases a code vouches for the holder's identity, so is neither the
     holder (nobody vouches for himself) nor the administrator who created the account
-    (who would then hold both duties; decision 0033)."""
-    if actor.kind != "user":
+    (who would then hold both duties; decision 0033) — compared as persons
+    (``Actor.person_id``), as every four-eyes check is, though only a person in person
+    releases a code (``require_code_releaser``)."""
+    person_id = actor.person_id
+    if person_id is None:
         return
-    if actor.id == user.id:
+    if person_id == user.id:
         raise PermissionDenied(
             "nobody releases the activation code of their own account; another officer does",
             code="own_account_code",
             article="Art. 12",
         )
-    if actor.id == user.created_by_id:
+    if person_id == user.created_by_id:
         raise PermissionDenied(
             "whoever created an account does not release its activation code; another "
             "administrator does",

@@ -263,7 +263,9 @@ def _holder(
             code="unknown_staff",
             field="username",
         )
-    if user.id == actor.id:
+    # As persons (``Actor.person_id``): only a person assigns (``organisation_of``), but
+    # the comparison is the one every separation of duties makes.
+    if user.id == actor.person_id:
         raise InvalidInput(
             "a staff member's query permissions are granted by another person of the "
             "organisation, never by himself",

@@ -28,6 +28,7 @@ from xinyong.accounts.permissions import (
     require,
     require_own_subject,
     require_subject_account,
+    same_person,
 )
 from xinyong.audit import service as audit
 from xinyong.calendar_store import working_day_calendar
@@ -79,7 +80,9 @@ def _require_agency(
         )
 
 
-def steps_open(actor: Actor, application: EarlyRemovalApplication) -> frozenset[str]:
+def steps_open(
+    session: Session, actor: Actor, application: EarlyRemovalApplication
+) -> frozenset[str]:
     """What the actor may do on the application now, for the pages to offer only that:
     ``propose`` (a case officer of the recognising agency, on a submitted one) and
     ``decide`` (another of its staff, on a proposed one — never the proposer)."""
@@ -91,7 +94,7 @@ def steps_open(actor: Actor, application: EarlyRemovalApplication) -> frozenset[
         "decide": same
         and has_permission(actor, Permission.APPROVE_LIST_ENTRY)
         and application.status is EarlyRemovalStatus.PROPOSED
-        and application.proposed_by != actor.audit().id,
+        and not same_person(session, actor, application.proposed_by),
     }
     return frozenset(step for step, open_ in steps.items() if open_)
 
@@ -385,7 +388,7 @@ def decide(
     application = get(session, application_id)
     _require_agency(actor, application, Permission.APPROVE_LIST_ENTRY)
     _stage(application, EarlyRemovalStatus.PROPOSED, "decide")
-    if application.proposed_by == actor.audit().id:
+    if same_person(session, actor, application.proposed_by):
         raise PermissionDenied(
             "separate duties (four eyes): who proposed the decision on an early removal "
             "does not approve it; another staff member of the recognising agency must",

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from xinyong import identifiers
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.accounts.permissions import (
+    Actor,
+    Permission,
+    acting_as,
+    has_permission,
+    require,
+    same_person,
+)
 from xinyong.audit import service as audit
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
@@ -463,13 +470,17 @@ def _organisation_decides_objections(actor: Actor, entry: ListEntry) -> bool:
     )
 
 
-def proposed_by_actor(actor: Actor, entry: ListEntry) -> bool:
-    return actor.kind != "system" and entry.proposed_by == actor.audit().id
+def proposed_by_actor(session: Session, actor: Actor, entry: ListEntry) -> bool:
+    """Whether the actor's person proposed the entry, in person or through a key either of
+    them released (``permissions.same_person``)."""
+    return same_person(session, actor, entry.proposed_by)
 
 
-def may_decide_objections(actor: Actor, entry: ListEntry) -> bool:
+def may_decide_objections(session: Session, actor: Actor, entry: ListEntry) -> bool:
     """Whether the actor may decide objections to this entry: never its proposer."""
-    return _organisation_decides_objections(actor, entry) and not proposed_by_actor(actor, entry)
+    return _organisation_decides_objections(actor, entry) and not proposed_by_actor(
+        session, actor, entry
+    )
 
 
 def decide_objection(
@@ -488,7 +499,7 @@ def decide_objection(
         raise PermissionDenied(
             "this entry belongs to another agency", code="other_organisation", article="Art. 14"
         )
-    if proposed_by_actor(actor, entry):
+    if proposed_by_actor(session, actor, entry):
         # Who proposed the entry does not judge the objection to it, as they do not
         # approve it: the objection is heard by somebody else.
         raise PermissionDenied(
@@ -553,7 +564,7 @@ def approve(
     require(actor, Permission.APPROVE_LIST_ENTRY)
     entry = get(session, entry_id)
     _same_organisation(actor, entry)
-    if entry.proposed_by == actor.audit().id:
+    if proposed_by_actor(session, actor, entry):
         raise PermissionDenied(
             "the proposer cannot approve their own proposal; a second officer must",
             code="self_approval",
@@ -1124,9 +1135,9 @@ def objection_cases(
 ) -> list[ObjectionCase]:
     """For an objection handler: the undecided objections to open candidacies and to
     published entries it may decide (its agency's, or every agency's for the credit
-    authority's handlers; never one to an entry its own account proposed), oldest first —
-    or, with ``decided``, the latest decided ones of the same entries' agencies, newest
-    first. Given ``today``, each undecided objection to a published entry says when it is
+    authority's handlers; never one to an entry its person proposed, in person or through
+    a key), oldest first — or, with ``decided``, the latest decided ones of the same
+    entries' agencies, newest first. Given ``today``, each undecided objection to a published entry says when it is
     due (``objection_deadline``)."""
     require(actor, Permission.HANDLE_OBJECTIONS)
     statement = _objection_case_statement()
@@ -1144,7 +1155,7 @@ def objection_cases(
             # An objection to a published entry is decided even when the entry has left the
             # list meanwhile (removed, expired): the subject waits for the decision (Art. 25).
             or_(ListEntry.status.in_(ACTIVE_STATUSES), ListObjection.after_publication),
-            ListEntry.proposed_by != (actor.audit().id or ""),
+            ListEntry.proposed_by.not_in(acting_as(session, actor)),
         ).order_by(ListObjection.submitted_at, ListObjection.id)
     return [
         ObjectionCase(

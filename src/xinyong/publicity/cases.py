@@ -37,7 +37,7 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor, Permission, require, same_person
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
@@ -358,15 +358,15 @@ def state(case: TypicalCase) -> str:
     return "draft"
 
 
-def may_publish(actor: Actor, case: TypicalCase) -> bool:
-    return state(case) == "draft" and case.drafted_by != actor.audit().id
+def may_publish(session: Session, actor: Actor, case: TypicalCase) -> bool:
+    return state(case) == "draft" and not same_person(session, actor, case.drafted_by)
 
 
 def publish(session: Session, clock: Clock, actor: Actor, case_id: int) -> TypicalCase:
     """A second officer publishes a draft, its basis checked again as it stands now."""
     require_authority(actor)
     case = get(session, case_id)
-    if case.drafted_by == actor.audit().id:
+    if same_person(session, actor, case.drafted_by):
         raise PermissionDenied(
             "the drafter cannot publish their own draft; a second officer must",
             code="self_publication",

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
-from xinyong.accounts.permissions import Actor, require_subject_account
+from xinyong.accounts.permissions import Actor, require_subject_account, same_person
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
 from xinyong.lists import court_defaulters, early_removal, entries
@@ -94,7 +94,7 @@ def _case_context(
     session: Session, clock: Clock, actor: Actor, application_id: int
 ) -> dict[str, Any]:
     found = early_removal.case(session, clock, actor, application_id)
-    steps = early_removal.steps_open(actor, found.application)
+    steps = early_removal.steps_open(session, actor, found.application)
     a = found.application
     return {
         "found": found,
@@ -103,7 +103,7 @@ def _case_context(
         "may_propose": "propose" in steps,
         "may_decide": "decide" in steps,
         # The proposer sees that a second officer must approve (separate duties).
-        "own_proposal": a.proposed_by is not None and a.proposed_by == actor.audit().id,
+        "own_proposal": same_person(session, actor, a.proposed_by),
         "names": accounts.actor_names(
             session, (x for x in (a.proposed_by, a.decided_by) if x), staff=actor.subject_id is None
         ),

@@ -127,7 +127,7 @@ def _render_admin(
         {
             **_common(),
             "items": found,
-            "may_publish": {s.case.id: cases.may_publish(actor, s.case) for s in found},
+            "may_publish": {s.case.id: cases.may_publish(session, actor, s.case) for s in found},
             "bases": _bases(session, clock),
             "kinds": [k.value for k in CaseKind],
         },

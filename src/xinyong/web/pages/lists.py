@@ -253,9 +253,11 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
         "queue": queue,
         "objections": objections,
         # The proposer sees the objections to their proposal but does not decide them.
-        "decides_objections": {e.id for e in queue if entries.may_decide_objections(actor, e)},
+        "decides_objections": {
+            e.id for e in queue if entries.may_decide_objections(session, actor, e)
+        },
         # Nor does the proposer approve it (entries.approve refuses): only rejecting is offered.
-        "own_proposals": {e.id for e in queue if entries.proposed_by_actor(actor, e)},
+        "own_proposals": {e.id for e in queue if entries.proposed_by_actor(session, actor, e)},
         "persons": persons,
         "after_publication": after_publication,
         "objections_shown": {o.id for found in objections.values() for o, _contact in found}
