@@ -1200,7 +1200,7 @@ def published_entry_objections(
     return [
         ObjectionCase(o, e, s, std, None, objection_deadline(session, o, today))
         for o, e, s, std in rows
-        if may_decide_objections(actor, e)
+        if may_decide_objections(session, actor, e)
     ]
 
 
