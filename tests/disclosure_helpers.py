@@ -39,14 +39,15 @@ from tests.collection_helpers import (
     subject_row,
 )
 from tests.factories import PASSWORD, World
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.models import ApiKey, Organisation, Role
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.clock import Clock
 from xinyong.collection import consent
 from xinyong.collection.models import CreditRecord, RecordVersion
 from xinyong.disclosure import access, authorisations, query_assignments, query_items, reports
-from xinyong.disclosure.models import AccessEvent, Authorisation, QueryItem
+from xinyong.disclosure.models import AccessEvent, Authorisation, QueryItem, QueryItemAssignment
 from xinyong.errors import DomainError, NotAuthenticated, PermissionDenied, RateLimited
 from xinyong.subjects.models import Subject
 
@@ -263,6 +264,37 @@ def assign(session: Session, clock: Clock, world: World, item: str, *usernames: 
         query_assignments.grant(
             session, clock, actor_of(world, "security"), username=username, query_item=item
         )
+
+
+def carried_over_key(
+    session: Session,
+    clock: Clock,
+    world: World,
+    *items: str,
+    organisation: str = "regulator",
+    role: Role = Role.QUERY_OFFICER,
+) -> tuple[ApiKey, str]:
+    """An organisation's system whose key worked before query items were assigned, holding
+    ``items`` as migration 0042 leaves them (no granting officer), and its secret."""
+    key = api_keys.create_api_key(
+        session,
+        clock,
+        SYSTEM_ACTOR,
+        organisation=world.organisations[organisation],
+        role=role,
+        name="审批系统",
+    )
+    _key, secret = api_keys.release_api_key(session, clock, SYSTEM_ACTOR, key.id)
+    for code in items:
+        session.add(
+            QueryItemAssignment(
+                query_item_id=query_items.by_code(session, code).id,
+                api_key_id=key.id,
+                granted_at=clock.now(),
+            )
+        )
+    session.flush()
+    return key, secret
 
 
 def authorise(

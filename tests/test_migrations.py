@@ -823,3 +823,223 @@ def test_migration_0039_files_each_listed_service_and_keeps_consents_as_they_are
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0042_carries_each_working_query_key_over_with_the_items_in_force(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose staff 0038 carried over to 0042 and back: every API key of
+    a querying role that worked when 0038 ran and works still holds its organisation's
+    items in force, with no granting officer (carried over, decision 0035 addendum), and
+    queries by them again; a key revoked, never released or released after 0038, a key of
+    another role, and drafts, withdrawn items and other organisations' get nothing; the
+    staff's assignments are left alone. Downgrading deletes the keys' assignments only."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.orm import Session
+
+    from xinyong.accounts import api_keys
+    from xinyong.disclosure import query_assignments
+    from xinyong.disclosure.models import QueryItem
+
+    # The revision before 0042, whatever the chain is when the branches are merged.
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0042").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0042")
+    long_ago = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
+    carried_over = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)  # when 0038 ran
+    later = dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table: str, **given: Any) -> int:
+                return int(
+                    connection.execute(
+                        insert(t[table]).values(_filled(t[table], **given)).returning(t[table].c.id)
+                    ).scalar_one()
+                )
+
+            regulator = add("organisation", code="11350100MB0000035X", kind="state_organ")
+            other = add("organisation", code="11350100MB0000043R", kind="state_organ")
+            querier = add(
+                "user_account",
+                username="querier",
+                role="query_officer",
+                organisation_id=regulator,
+                active=True,
+            )
+            items = {
+                code: add(
+                    "query_item",
+                    code=code,
+                    organisation_id=where,
+                    published_at=published,
+                    withdrawn_at=withdrawn,
+                )
+                for code, where, published, withdrawn in (
+                    ("live", regulator, long_ago, None),
+                    ("published_since", regulator, later, None),
+                    ("draft", regulator, None, None),
+                    ("withdrawn", regulator, long_ago, later),
+                    ("elsewhere", other, long_ago, None),
+                )
+            }
+            staff_row = add(
+                "query_item_assignment",
+                query_item_id=items["live"],
+                user_id=querier,
+                granted_at=carried_over,
+            )
+            keys = {
+                name: add(
+                    "api_key",
+                    prefix=f"xy_{n:012d}",
+                    secret_hash=api_keys._key_hash(name) if released else "",
+                    name=name,
+                    organisation_id=where,
+                    role=role,
+                    created_at=long_ago,
+                    released_at=released,
+                    revoked_at=revoked,
+                )
+                for n, (name, where, role, released, revoked) in enumerate(
+                    (
+                        ("system", regulator, "query_officer", long_ago, None),
+                        ("cases", other, "case_officer", long_ago, None),
+                        ("revoked", regulator, "query_officer", long_ago, later),
+                        ("unreleased", regulator, "query_officer", None, None),
+                        ("released_since", regulator, "query_officer", later, None),
+                        ("reporting", regulator, "data_reporter", long_ago, None),
+                    )
+                )
+            }
+        upgrade(engine, "0042")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT id, user_id, api_key_id, query_item_id, granted_by_id, withdrawn_at "
+                    "FROM query_item_assignment ORDER BY id"
+                )
+            ).all()
+        assert rows[0] == (staff_row, querier, None, items["live"], None, None)
+        assert sorted((k, i, by, out) for _id, _u, k, i, by, out in rows[1:]) == sorted(
+            [
+                (keys["system"], items["live"], None, None),
+                (keys["system"], items["published_since"], None, None),
+                (keys["cases"], items["elsewhere"], None, None),
+            ]
+        )
+        with Session(engine) as session:
+            system = api_keys.actor_for_api_key(session, f"xy_{0:012d}.system")
+            live = session.get(QueryItem, items["live"])
+            assert live is not None
+            assert query_assignments.holds(session, system, live)
+            assert all(a.carried_over for a in query_assignments.held_by(session, system))
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, before)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("query_item_assignment")}
+            assert "api_key_id" not in columns
+            left = connection.execute(text("SELECT id FROM query_item_assignment")).scalars()
+            assert list(left) == [staff_row]
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0042_without_staff_carried_over_counts_every_working_key(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Where 0038 carried nobody over, when it ran is unknown: every key of a querying role
+    that works at the upgrade holds its organisation's items in force."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0042").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0042b")
+    yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            regulator = connection.execute(
+                insert(t["organisation"])
+                .values(_filled(t["organisation"], code="11350100MB0000035X", kind="state_organ"))
+                .returning(t["organisation"].c.id)
+            ).scalar_one()
+            item = connection.execute(
+                insert(t["query_item"])
+                .values(
+                    _filled(
+                        t["query_item"],
+                        code="live",
+                        organisation_id=regulator,
+                        published_at=yesterday,
+                    )
+                )
+                .returning(t["query_item"].c.id)
+            ).scalar_one()
+            key = connection.execute(
+                insert(t["api_key"])
+                .values(
+                    _filled(
+                        t["api_key"],
+                        prefix="xy_000000000001",
+                        organisation_id=regulator,
+                        role="query_officer",
+                        released_at=yesterday,
+                    )
+                )
+                .returning(t["api_key"].c.id)
+            ).scalar_one()
+        upgrade(engine, "0042")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT api_key_id, query_item_id, granted_by_id FROM query_item_assignment")
+            ).all()
+        assert [tuple(row) for row in rows] == [(key, item, None)]
+    finally:
+        engine.dispose()
+
+
+def test_an_assignment_names_exactly_one_holder(engine: Engine) -> None:
+    """A staff member or a system, never both, never neither (migration 0042)."""
+    from sqlalchemy.exc import IntegrityError
+
+    tables = MetaData()
+    with engine.connect() as connection:
+        outer = connection.begin()
+        try:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table: str, **given: Any) -> int:
+                return int(
+                    connection.execute(
+                        insert(t[table]).values(_filled(t[table], **given)).returning(t[table].c.id)
+                    ).scalar_one()
+                )
+
+            agency = add("organisation", code="11350100MB0000035X", kind="state_organ")
+            item = add("query_item", code="QI-ONE-HOLDER", organisation_id=agency)
+            user = add("user_account", username="one_holder", organisation_id=agency)
+            key = add("api_key", prefix="xy_onehold0001", organisation_id=agency)
+            assignment = t["query_item_assignment"]
+            for holder in ({"user_id": user}, {"api_key_id": key}):
+                add("query_item_assignment", query_item_id=item, **holder)
+            for holders in ({}, {"user_id": user, "api_key_id": key}):
+                with pytest.raises(IntegrityError), connection.begin_nested():
+                    connection.execute(
+                        insert(assignment).values(
+                            _filled(assignment, query_item_id=item, **holders)
+                        )
+                    )
+        finally:
+            outer.rollback()

@@ -40,6 +40,7 @@ from tests.disclosure_helpers import (
     access_events,
     actor_of,
     attempt,
+    carried_over_key,
     disclosure_world,  # noqa: F401 - fixture
     make_query_item,
     refusal_of,
@@ -348,7 +349,8 @@ def test_an_item_the_credit_authority_withdraws_is_shown_held_but_not_usable(
 def test_an_api_key_holds_no_query_item(
     disclosure_world: World, db: Session, clock: FixedClock
 ) -> None:
-    """A query by item is a named staff member's: an organisation's system is refused."""
+    """A query by item is a named staff member's: an organisation's system holding nothing
+    carried over (migration 0042) is refused."""
     world = disclosure_world
     make_query_item(db, clock, world)
     key = api_keys.create_api_key(
@@ -697,3 +699,116 @@ def test_an_api_key_of_the_security_officers_role_assigns_nothing(
     with pytest.raises(PermissionDenied):
         query_assignments.overview(db, system)
     assert db.scalar(select(func.count()).select_from(QueryItemAssignment)) == before
+
+
+# --- systems holding items carried over (migration 0042) -------------------------------------
+
+
+def test_a_key_queries_by_the_items_carried_over_to_it_and_by_no_other(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """An integration that queried by item before assignments began keeps what it could
+    do: the items carried over, shown as such; any other item is refused."""
+    world = disclosure_world
+    make_query_item(db, clock, world, assign_to=())
+    second_item(db, clock, world)
+    key, presented = carried_over_key(db, clock, world, ITEM)
+    system, company = api_keys.actor_for_api_key(db, presented), world.subjects["company"]
+    (held,) = query_assignments.held_by(db, system)
+    assert (held.item.code, held.carried_over, held.holder, held.as_dict()["api_key"]) == (
+        ITEM,
+        True,
+        None,
+        key.prefix,
+    )
+    outcome = attempt(db, clock, system, company, query_item_code=ITEM, matter=MATTER_CODE)
+    assert isinstance(outcome, access.Access)
+    assert outcome.path is LegalPath.QUERY_ITEM
+    refused = attempt(
+        db, clock, system, company, query_item_code=OTHER_ITEM, matter=OTHER_MATTER_CODE
+    )
+    assert refusal_of(refused) == ("not_assigned_query_item", "Art. 12(2)")
+
+
+def test_the_security_officer_sees_and_withdraws_what_a_key_holds(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = disclosure_world
+    make_query_item(db, clock, world, assign_to=("querier",))
+    key, presented = carried_over_key(db, clock, world, ITEM)
+    overview = query_assignments.overview(db, security(world))
+    assert [k.id for k in overview.keys] == [key.id]
+    (of_key,) = overview.held_by_key(key)
+    assert [a.holder_name for a in overview.current] == [
+        world.users["querier"].display_name,
+        key.name,
+    ]
+    query_assignments.withdraw(db, clock, security(world), of_key.id)
+    (unassign,) = audited(db, "query_item.unassign")
+    assert unassign.details == {"query_item": ITEM, "api_key_id": key.id}
+    system = api_keys.actor_for_api_key(db, presented)
+    assert query_assignments.held_by(db, system) == []
+    outcome = attempt(
+        db, clock, system, world.subjects["company"], query_item_code=ITEM, matter=MATTER_CODE
+    )
+    assert refusal_of(outcome) == ("not_assigned_query_item", "Art. 12(2)")
+    overview = query_assignments.overview(db, security(world))
+    assert overview.keys == []
+    assert [a.id for a in overview.withdrawn] == [of_key.id]
+
+
+def test_a_key_and_its_security_officer_through_the_api(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = disclosure_world
+    make_query_item(db, clock, world, assign_to=())
+    key, presented = carried_over_key(db, clock, world, ITEM)
+    db.commit()
+    system, officer = {"x-api-key": presented}, auth_headers(client, "security")
+    file = f"/api/v1/subjects/{world.subjects['company'].uscc}/file"
+    (mine,) = client.get("/api/v1/me/query-items", headers=system).json()["items"]
+    assert (mine["query_item"], mine["carried_over"], mine["username"], mine["api_key"]) == (
+        ITEM,
+        True,
+        None,
+        key.prefix,
+    )
+    read = client.get(file, params={"query_item": ITEM, "matter": MATTER_CODE}, headers=system)
+    assert read.status_code == 200, read.text
+    (listed,) = client.get("/api/v1/query-item-assignments", headers=officer).json()["items"]
+    assert (listed["api_key"], listed["holder"], listed["role"]) == (
+        key.prefix,
+        key.name,
+        "query_officer",
+    )
+    withdrawn = client.post(
+        f"/api/v1/query-item-assignments/{listed['id']}/withdraw", headers=officer
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    read = client.get(file, params={"query_item": ITEM, "matter": MATTER_CODE}, headers=system)
+    assert (read.status_code, read.json()["error"]["code"]) == (403, "not_assigned_query_item")
+
+
+def test_the_page_shows_a_keys_carried_over_items_and_withdraws_them(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = disclosure_world
+    make_query_item(db, clock, world, assign_to=())
+    key, _presented = carried_over_key(db, clock, world, ITEM)
+    db.commit()
+    log_in(client, "security")
+    page = client.get("/query-item-assignments", headers=HTML)
+    assert f'data-key="{key.prefix}"' in page.text
+    (held,) = query_assignments.overview(db, security(world)).held_by_key(key)
+    assert f'data-assignment="{held.id}"' in page.text
+    gone = client.post(
+        f"/query-item-assignments/{held.id}/withdraw",
+        data={"csrf_token": csrf_from(page.text)},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert gone.headers["location"] == "/query-item-assignments?done=withdrawn"
+    page = client.get("/query-item-assignments", headers=HTML)
+    assert f'data-key="{key.prefix}"' not in page.text
+    assert f'data-withdrawn="{held.id}"' in page.text
+    assert key.prefix in page.text

@@ -4,7 +4,18 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -33,19 +44,32 @@ class QueryItemAssignment(IdMixin, Base):
     明确本单位工作人员的查询权限 — a query by item is lawful only for the staff the item is
     assigned to, not for every account of the organisation whose role queries. Granted and
     withdrawn by the organisation's security officer; a withdrawal keeps the row (who held
-    what, when, granted and withdrawn by whom), and a new grant is a new row."""
+    what, when, granted and withdrawn by whom), and a new grant is a new row.
+
+    The holder is a staff member (``user_id``) or, only as carried over by migration 0042,
+    an organisation's system (``api_key_id``): a key that queried by every item before
+    assignments began keeps what it could do, for the security officer to review; no
+    officer grants a key an item (decision 0035, addendum)."""
 
     __tablename__ = "query_item_assignment"
     __table_args__ = (
         Index("ix_query_item_assignment_user_item", "user_id", "query_item_id"),
+        Index("ix_query_item_assignment_key_item", "api_key_id", "query_item_id"),
         Index("ix_query_item_assignment_item", "query_item_id"),
+        CheckConstraint(
+            "(user_id IS NULL AND api_key_id IS NOT NULL) "
+            "OR (user_id IS NOT NULL AND api_key_id IS NULL)",
+            name="one_holder",
+        ),
     )
 
     query_item_id: Mapped[int] = mapped_column(BigId, ForeignKey("query_item.id"))
-    user_id: Mapped[int] = mapped_column(BigId, ForeignKey("user_account.id"))
+    user_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
+    api_key_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("api_key.id"))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    # None: carried over by migration 0038 from the time every query officer used every
-    # item of the organisation (decision 0035), for the security officer to review.
+    # None: carried over by migration 0038 (staff) or 0042 (keys) from the time every query
+    # officer and key used every item of the organisation (decision 0035), for the security
+    # officer to review.
     granted_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     withdrawn_by_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("user_account.id"))

@@ -8,6 +8,11 @@ never grants himself an item: the role that assigns holds no query permission, a
 service refuses an assignment to oneself besides. The platform administrator, who reads no
 credit data, assigns nothing. Every grant and withdrawal is audited; a withdrawal keeps the
 assignment's row, so who held which item when stays on record (decision 0035).
+
+An organisation's system (an API key) is granted nothing: a query by item is a named staff
+member's. It holds only what migration 0042 carried over, the items it used before
+assignments began, which its organisation's security officer reviews and withdraws like a
+staff member's (decision 0035, addendum).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from xinyong.accounts.models import Organisation, UserAccount
+from xinyong.accounts.models import ApiKey, Organisation, Role, UserAccount
 from xinyong.accounts.permissions import (
     ROLE_PERMISSIONS,
     Actor,
@@ -49,12 +54,14 @@ def in_force(item: QueryItem) -> bool:
 
 @dataclass(frozen=True)
 class Assignment:
-    """An assignment as shown: the item, its holder, who granted it and when (no granting
-    officer: carried over by migration 0038), and its withdrawal if withdrawn."""
+    """An assignment as shown: the item, its holder — a staff member, or an organisation's
+    system (``key``) — who granted it and when (no granting officer: carried over by
+    migration 0038, or 0042 for a key), and its withdrawal if withdrawn."""
 
     id: int
     item: QueryItem
-    holder: UserAccount
+    holder: UserAccount | None
+    key: ApiKey | None
     granted_at: dt.datetime
     granted_by: str | None
     withdrawn_at: dt.datetime | None
@@ -68,6 +75,21 @@ class Assignment:
     def current(self) -> bool:
         return self.withdrawn_at is None
 
+    @property
+    def holder_name(self) -> str:
+        """The staff member's name, or the system's as the administrator registered it."""
+        if self.holder is not None:
+            return self.holder.display_name
+        assert self.key is not None
+        return self.key.name
+
+    @property
+    def role(self) -> Role:
+        if self.holder is not None:
+            return self.holder.role
+        assert self.key is not None
+        return self.key.role
+
     def as_dict(self) -> dict[str, object]:
         return {
             "id": self.id,
@@ -76,9 +98,11 @@ class Assignment:
             "matter_code": self.item.matter_code,
             "record_types": list(self.item.record_type_codes),
             "query_item_in_force": in_force(self.item),
-            "username": self.holder.username,
-            "holder": self.holder.display_name,
-            "role": self.holder.role.value,
+            "username": self.holder.username if self.holder is not None else None,
+            "api_key": self.key.prefix if self.key is not None else None,
+            "api_key_revoked": self.key is not None and self.key.revoked_at is not None,
+            "holder": self.holder_name,
+            "role": self.role.value,
             "granted_at": self.granted_at.isoformat(),
             "granted_by": self.granted_by,
             "carried_over": self.carried_over,
@@ -87,20 +111,32 @@ class Assignment:
         }
 
 
+def _holder_is(actor: Actor) -> ColumnElement[bool] | None:
+    """The assignments whose holder is the actor: a staff member's, or an organisation's
+    system's (an API key holds only what migration 0042 carried over)."""
+    if actor.id is None:
+        return None
+    if actor.kind == "user":
+        return QueryItemAssignment.user_id == actor.id
+    if actor.kind == "api_key":
+        return QueryItemAssignment.api_key_id == actor.id
+    return None
+
+
 def holds(session: Session, actor: Actor, item: QueryItem) -> bool:
-    """Whether the actor, a staff member, holds this item now. An organisation's system
-    (an API key) holds none: a query by item is a named staff member's (decision 0035)."""
-    if actor.kind != "user" or actor.id is None:
+    """Whether the actor holds this item now."""
+    holder = _holder_is(actor)
+    if holder is None:
         return False
-    return _held(session, actor.id, item.id)
+    return _held(session, holder, item.id)
 
 
-def _held(session: Session, user_id: int, item_id: int) -> bool:
+def _held(session: Session, holder: ColumnElement[bool], item_id: int) -> bool:
     return bool(
         session.scalar(
             select(
                 exists().where(
-                    QueryItemAssignment.user_id == user_id,
+                    holder,
                     QueryItemAssignment.query_item_id == item_id,
                     QueryItemAssignment.withdrawn_at.is_(None),
                 )
@@ -116,44 +152,52 @@ def _assignments(session: Session, *conditions: ColumnElement[bool]) -> list[Ass
             QueryItemAssignment,
             QueryItem,
             UserAccount,
+            ApiKey,
             granter.display_name,
             withdrawer.display_name,
         )
         .join(QueryItem, QueryItem.id == QueryItemAssignment.query_item_id)
-        .join(UserAccount, UserAccount.id == QueryItemAssignment.user_id)
+        .outerjoin(UserAccount, UserAccount.id == QueryItemAssignment.user_id)
+        .outerjoin(ApiKey, ApiKey.id == QueryItemAssignment.api_key_id)
         .outerjoin(granter, granter.id == QueryItemAssignment.granted_by_id)
         .outerjoin(withdrawer, withdrawer.id == QueryItemAssignment.withdrawn_by_id)
         .where(*conditions)
-        .order_by(UserAccount.username, QueryItem.code, QueryItemAssignment.id.desc())
+        # The staff first, then the systems (False sorts before True in both databases).
+        .order_by(
+            QueryItemAssignment.api_key_id.is_not(None),
+            UserAccount.username,
+            ApiKey.prefix,
+            QueryItem.code,
+            QueryItemAssignment.id.desc(),
+        )
     )
     return [
         Assignment(
             id=row.id,
             item=item,
             holder=holder,
+            key=key,
             granted_at=row.granted_at,
             granted_by=granted_by,
             withdrawn_at=row.withdrawn_at,
             withdrawn_by=withdrawn_by,
         )
-        for row, item, holder, granted_by, withdrawn_by in rows
+        for row, item, holder, key, granted_by, withdrawn_by in rows
     ]
 
 
 def held_by(session: Session, actor: Actor) -> list[Assignment]:
     """The items the actor holds now (an item the credit authority withdrew since included,
-    ``query_item_in_force`` false): what a querier sees of his own query permissions."""
+    ``query_item_in_force`` false): what a querier, or a system, sees of its own query
+    permissions."""
     if not actor.authenticated or not has_permission(actor, Permission.QUERY_BY_ITEM):
         raise PermissionDenied(
             "your role does not query by query item", code="no_query_permission", article=ARTICLE
         )
-    if actor.kind != "user" or actor.id is None:
+    holder = _holder_is(actor)
+    if holder is None:
         return []
-    return _assignments(
-        session,
-        QueryItemAssignment.user_id == actor.id,
-        QueryItemAssignment.withdrawn_at.is_(None),
-    )
+    return _assignments(session, holder, QueryItemAssignment.withdrawn_at.is_(None))
 
 
 def usable_items(session: Session, actor: Actor) -> list[QueryItem]:
@@ -169,7 +213,8 @@ def usable_items(session: Session, actor: Actor) -> list[QueryItem]:
 @dataclass(frozen=True)
 class Overview:
     """What the security officer manages: the organisation's staff who query by item, its
-    items in force, the assignments now and those withdrawn."""
+    items in force, the assignments now and those withdrawn; and the systems (API keys)
+    holding items carried over by migration 0042, which he may only withdraw."""
 
     organisation: Organisation
     staff: list[UserAccount]
@@ -178,7 +223,19 @@ class Overview:
     withdrawn: list[Assignment]
 
     def held(self, user: UserAccount) -> list[Assignment]:
-        return [a for a in self.current if a.holder.id == user.id]
+        return [a for a in self.current if a.holder is not None and a.holder.id == user.id]
+
+    @property
+    def keys(self) -> list[ApiKey]:
+        """The systems holding an item now, each once, in the order of their assignments."""
+        found: dict[int, ApiKey] = {}
+        for assignment in self.current:
+            if assignment.key is not None:
+                found.setdefault(assignment.key.id, assignment.key)
+        return list(found.values())
+
+    def held_by_key(self, key: ApiKey) -> list[Assignment]:
+        return [a for a in self.current if a.key is not None and a.key.id == key.id]
 
 
 def assigns_query_items(actor: Actor) -> bool:
@@ -309,7 +366,7 @@ def grant(
     # Two officers granting the same item at once would both find it unheld: the holder's
     # row is locked for the check (PostgreSQL; SQLite writes one transaction at a time).
     session.scalar(select(UserAccount.id).where(UserAccount.id == holder.id).with_for_update())
-    if _held(session, holder.id, item.id):
+    if _held(session, QueryItemAssignment.user_id == holder.id, item.id):
         raise Conflict(
             f"{holder.username} holds {item.code} already",
             code="already_assigned",
@@ -351,6 +408,7 @@ def withdraw(session: Session, clock: Clock, actor: Actor, assignment_id: int) -
     row.withdrawn_at = clock.now()
     row.withdrawn_by_id = actor.id if actor.kind == "user" else None
     session.flush()
+    holder = {"user_id": row.user_id} if row.user_id is not None else {"api_key_id": row.api_key_id}
     audit.record(
         session,
         clock,
@@ -358,7 +416,7 @@ def withdraw(session: Session, clock: Clock, actor: Actor, assignment_id: int) -
         "query_item.unassign",
         target_type="query_item_assignment",
         target_id=row.id,
-        details={"query_item": item.code, "user_id": row.user_id},
+        details={"query_item": item.code, **holder},
     )
     return _one(session, row.id)
 

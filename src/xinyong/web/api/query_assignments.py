@@ -36,7 +36,9 @@ def organisation_assignments(
 ) -> dict[str, Any]:
     """The security officer's view: the organisation's staff who query by item, its items
     in force, and which staff member holds which (``carried_over``: given by migration 0038
-    rather than by an officer, for review)."""
+    rather than by an officer, for review). An assignment with ``api_key`` (and no
+    ``username``) is an organisation's system's, carried over by migration 0042 from the
+    time a key used every item: it can be withdrawn, never granted."""
     overview = query_assignments.overview(session, actor)
     body: dict[str, Any] = {
         "organisation": overview.organisation.name,
@@ -87,5 +89,6 @@ def withdraw_assignment(
 @router.get("/me/query-items", tags=["disclosure"], responses=refusals(403))
 def my_query_items(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
     """The query items the caller, a staff member who queries, holds now, who assigned
-    each and when. An API key holds none."""
+    each and when. An API key holds only the items carried over to it by migration 0042
+    (``carried_over``), until its organisation's security officer withdraws them."""
     return {"items": [a.as_dict() for a in query_assignments.held_by(session, actor)]}
