@@ -1043,3 +1043,108 @@ def test_an_assignment_names_exactly_one_holder(engine: Engine) -> None:
                     )
         finally:
             outer.rollback()
+
+
+def _standard_with_an_entry(engine: Engine) -> tuple[int, int]:
+    """A list standard and a published entry on it, in whatever schema the database is at:
+    the entry's foreign key is what SQLite refuses to drop list_standard under."""
+    tables = MetaData()
+    with engine.begin() as connection:
+        tables.reflect(connection)
+        t = tables.tables
+
+        def add(table: str, **given: Any) -> int:
+            return int(
+                connection.execute(
+                    insert(t[table]).values(_filled(t[table], **given)).returning(t[table].c.id)
+                ).scalar_one()
+            )
+
+        organisation = add("organisation", code="11350100MB0000035X", kind="state_organ")
+        subject = add("subject", kind="legal_person")
+        standard = add(
+            "list_standard", code="serious_refusing_duties", kind="black", tier="serious"
+        )
+        entry = add(
+            "list_entry",
+            subject_id=subject,
+            standard_id=standard,
+            recognising_organisation_id=organisation,
+            kind="black",
+            tier="serious",
+            status="published",
+        )
+    return standard, entry
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
+
+
+def _standards_and_entries(engine: Engine) -> tuple[set[str], list[tuple[int, int]]]:
+    with engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("list_standard")}
+        entries = connection.execute(text("SELECT id, standard_id FROM list_entry")).all()
+    return columns, [(entry, standard) for entry, standard in entries]
+
+
+def test_migration_0014_downgrades_with_list_entries_on_the_standards(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    engine = make_test_engine(request.config, tmp_path, "m0014d")
+    try:
+        upgrade(engine, "0014")
+        standard, entry = _standard_with_an_entry(engine)
+        _downgrade(engine, "0013")
+        columns, entries = _standards_and_entries(engine)
+        assert "clean_years" not in columns
+        assert entries == [(entry, standard)]
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0025_goes_both_ways_with_list_entries_on_the_standards(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Up as well: its boolean column's default made a batch copy the table."""
+    engine = make_test_engine(request.config, tmp_path, "m0025d")
+    try:
+        upgrade(engine, "0024")
+        standard, entry = _standard_with_an_entry(engine)
+        upgrade(engine, "0025")
+        columns, entries = _standards_and_entries(engine)
+        assert {"early_removal", "early_removal_months"} <= columns
+        with engine.connect() as connection:
+            allowed = connection.execute(text("SELECT early_removal FROM list_standard")).scalar()
+        assert bool(allowed)  # serious_refusing_duties allows it
+        _downgrade(engine, "0024")
+        columns, entries = _standards_and_entries(engine)
+        assert not {"early_removal", "early_removal_months"} & columns
+        assert entries == [(entry, standard)]
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0037_downgrades_with_list_entries_on_the_standards(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0037").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0037d")
+    try:
+        upgrade(engine, "0037")
+        standard, entry = _standard_with_an_entry(engine)
+        _downgrade(engine, before)
+        columns, entries = _standards_and_entries(engine)
+        assert "repair_exclusion" not in columns
+        assert entries == [(entry, standard)]
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -34,11 +34,14 @@ def _when(name: str, nullable: bool = True) -> sa.Column[object]:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("list_standard", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("early_removal", sa.Boolean(), server_default=sa.false(), nullable=False)
-        )
-        batch_op.add_column(sa.Column("early_removal_months", sa.Integer(), nullable=True))
+    # Added in place (ALTER TABLE … ADD COLUMN), not by a batch: a batch copies the table for
+    # a default that is an expression (false), and SQLite, its foreign keys on, refuses to
+    # drop the old list_standard while list entries refer to it.
+    op.add_column(
+        "list_standard",
+        sa.Column("early_removal", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column("list_standard", sa.Column("early_removal_months", sa.Integer(), nullable=True))
     standard = sa.table(
         "list_standard",
         sa.column("code", sa.String()),
@@ -117,6 +120,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_early_removal_subject")
         batch_op.drop_index("ix_early_removal_entry")
     op.drop_table("early_removal")
-    with op.batch_alter_table("list_standard", schema=None) as batch_op:
-        batch_op.drop_column("early_removal_months")
-        batch_op.drop_column("early_removal")
+    # Dropped in place (ALTER TABLE … DROP COLUMN; SQLite 3.35 or later), not by a batch
+    # that copies the table and drops the old one: SQLite, its foreign keys on, refuses to
+    # drop list_standard while list entries refer to it.
+    op.drop_column("list_standard", "early_removal_months")
+    op.drop_column("list_standard", "early_removal")

@@ -46,5 +46,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("list_standard", schema=None) as batch_op:
-        batch_op.drop_column("repair_exclusion")
+    # Dropped in place (ALTER TABLE … DROP COLUMN; SQLite 3.35 or later), not by a batch
+    # that copies the table and drops the old one: SQLite, its foreign keys on, refuses to
+    # drop list_standard while list entries refer to it.
+    op.drop_column("list_standard", "repair_exclusion")
