@@ -1148,3 +1148,102 @@ def test_migration_0037_downgrades_with_list_entries_on_the_standards(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_the_runner_migrates_through_tables_other_rows_refer_to(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Down to 0009 and up again with a record, its version, its batch and type version,
+    and an API key its administrator registered: on SQLite the batches that copy
+    user_account (0031, 0032), batch (0013, 0020), credit_record (0017) and
+    record_type_version (0034) drop a table these rows refer to, which the runner allows by
+    turning foreign keys off for the run and checking them before the commit."""
+    from xinyong.db.migrate import downgrade
+
+    engine = make_test_engine(request.config, tmp_path, "mrefs")
+    counted = (
+        "user_account",
+        "api_key",
+        "record_type_version",
+        "batch",
+        "credit_record",
+        "record_version",
+        "quarantined_row",
+    )
+    try:
+        upgrade(engine)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table: str, **given: Any) -> int:
+                return int(
+                    connection.execute(
+                        insert(t[table]).values(_filled(t[table], **given)).returning(t[table].c.id)
+                    ).scalar_one()
+                )
+
+            # Each table's first row: the 1 that _filled gives a required reference is it.
+            organisation = add("organisation", code="11350100MB0000035X", kind="state_organ")
+            add("subject", kind="legal_person")
+            add("record_type", code="administrative_penalty")
+            add("record_type_version", version_no=1, definition={})
+            batch = add("batch", organisation_id=organisation, status="committed")
+            record = add("credit_record", status="active", natural_key="1|A")
+            add("record_version", record_id=record, batch_id=batch, status="active")
+            add("quarantined_row", batch_id=batch)
+            admin = add("user_account", username="admin", role="platform_admin")
+            add(
+                "api_key",
+                prefix="xy_000000000001",
+                role="query_officer",
+                created_by_id=admin,
+                released_by_id=admin,
+            )
+
+        def counts() -> dict[str, int]:
+            with engine.connect() as connection:
+                return {
+                    name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+                    for name in counted
+                }
+
+        assert set(counts().values()) == {1}
+        downgrade(engine, "0009")
+        assert set(counts().values()) == {1}
+        upgrade(engine)
+        assert set(counts().values()) == {1}
+    finally:
+        engine.dispose()
+
+
+def test_a_dangling_reference_is_found_before_the_commit(tmp_path: Path) -> None:
+    """SQLite, foreign keys off for the run: the check the runner makes before committing
+    refuses a row that refers to nothing, and the foreign keys are on again after."""
+    from xinyong.db.engine import make_engine
+    from xinyong.db.migrate import ForeignKeysBroken, check_foreign_keys, foreign_keys_off
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'dangling.sqlite3'}")
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+            connection.exec_driver_sql(
+                "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent)"
+            )
+        with engine.connect() as connection, foreign_keys_off(connection), connection.begin():
+            connection.exec_driver_sql("INSERT INTO child VALUES (1, 7)")
+            with pytest.raises(ForeignKeysBroken):
+                check_foreign_keys(connection)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        # Inside a transaction SQLite would ignore the pragma: refused rather than ignored.
+        with (
+            engine.connect() as connection,
+            connection.begin(),
+            pytest.raises(RuntimeError, match="inside a transaction"),
+            foreign_keys_off(connection),
+        ):
+            pass
+    finally:
+        engine.dispose()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -22,10 +24,68 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with _migrating(engine) as config:
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    with _migrating(engine) as config:
+        command.downgrade(config, revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Config]:
+    """One transaction for the whole run, on SQLite with foreign keys off
+    (``foreign_keys_off``)."""
+    config = alembic_config()
+    with engine.connect() as connection, foreign_keys_off(connection), connection.begin():
+        config.attributes["connection"] = connection
+        yield config
+        check_foreign_keys(connection)
+
+
+class ForeignKeysBroken(RuntimeError):
+    """A migration left rows that refer to rows that do not exist."""
+
+
+@contextmanager
+def foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """Around a migration's transaction on SQLite, which must not have begun: foreign keys
+    off, and on again after. A batch migration on SQLite recreates a table (a copy, the old
+    one dropped, the copy renamed), and with foreign keys on dropping a table other rows
+    refer to fails: every migration that copied user_account, batch, credit_record,
+    list_standard or record_type_version failed on a database holding the rows that refer
+    to them. SQLite's own procedure for such changes turns them off, which it ignores
+    inside a transaction, and checks them before the commit (``check_foreign_keys``)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    if connection.in_transaction():
+        raise RuntimeError("SQLite ignores PRAGMA foreign_keys inside a transaction")
+    _driver_pragma(connection, "foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        _driver_pragma(connection, "foreign_keys=ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """Refuse to commit a migration that left a dangling reference (SQLite; elsewhere the
+    foreign keys were never off)."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        # (table, rowid, referred table, constraint index): no row's contents.
+        raise ForeignKeysBroken(f"rows refer to missing rows: {[tuple(r) for r in broken[:5]]}")
+
+
+def _driver_pragma(connection: Connection, pragma: str) -> None:
+    # Past SQLAlchemy, whose first statement would begin the transaction (BEGIN IMMEDIATE,
+    # engine.py) in which SQLite ignores the pragma.
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(f"PRAGMA {pragma}")
 
 
 def pending(engine: Engine) -> bool:

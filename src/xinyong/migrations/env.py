@@ -5,6 +5,7 @@ from sqlalchemy import Connection
 
 from xinyong.config import get_settings
 from xinyong.db.engine import make_engine
+from xinyong.db.migrate import check_foreign_keys, foreign_keys_off
 from xinyong.db.models import Base
 
 target_metadata = Base.metadata
@@ -28,9 +29,10 @@ def run_migrations_online() -> None:
         return
     url = context.config.get_main_option("sqlalchemy.url") or get_settings().resolved_database_url
     engine = make_engine(url)
-    with engine.connect() as connection:
+    # As xinyong.db.migrate runs them: on SQLite with foreign keys off, checked before commit.
+    with engine.connect() as connection, foreign_keys_off(connection), connection.begin():
         _run(connection)
-        connection.commit()
+        check_foreign_keys(connection)
 
 
 run_migrations_online()
