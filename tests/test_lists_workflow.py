@@ -902,6 +902,28 @@ def test_the_least_extension_of_a_defaulters_term_is_the_catalogs(
     assert entry.term_end == extended_to
 
 
+def test_the_longest_extension_of_a_defaulters_term_is_the_catalogs(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The entry is held where the record type's publicity ends at the longest
+    (``max_months`` past its usual term), not at a number of its own: revised to four years
+    in all, a deadline seven years on holds both at four."""
+    world = lists_world
+    data = catalog.effective_rule(db, COURT).definition.model_dump(mode="json")
+    data["disclosure"]["periods"]["serious"]["max_months"] = 48
+    catalog.revise_record_type(
+        db, clock, actor(world, "authority"), COURT, data, note="extensions of two years at most"
+    )
+    clock.advance(dt.timedelta(hours=1))
+    row = court_row(world, world.subjects["company"])
+    published = dt.date.fromisoformat(row["published_on"])
+    beyond = entries.add_months(published, 84)
+    report = ingest_court(db, clock, world, [{**row, "publicity_deadline": beyond.isoformat()}])
+    assert report.batch.created == 1, problems_of(report)
+    entry = db.scalars(select(ListEntry)).one()
+    assert entry.term_end == entries.add_months(published, 48)
+
+
 def test_a_defaulter_who_performed_before_listing_is_never_listed(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

@@ -23,7 +23,7 @@ from xinyong.accounts.permissions import (
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
-from xinyong.catalog.definitions import RecordTypeDefinition, Severity
+from xinyong.catalog.definitions import PublicityPeriod, RecordTypeDefinition, Severity
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
@@ -59,24 +59,23 @@ def sync_records(session: Session, clock: Clock, record_ids: list[int]) -> None:
             for e in session.scalars(select(ListEntry).where(ListEntry.source_record_id.in_(part)))
         }
         for record, version in rows:
-            extension = _min_extension_months(session, record, rules)
-            _sync_one(
-                session, clock, std, record, version.payload, entries.get(record.id), extension
-            )
+            period = _publicity_period(session, record, rules)
+            _sync_one(session, clock, std, record, version.payload, entries.get(record.id), period)
 
 
-def _min_extension_months(
+def _publicity_period(
     session: Session, record: CreditRecord, rules: dict[int, RecordTypeDefinition]
-) -> int:
-    """The least extension of the term by the catalog rule governing the record (its
-    source's jurisdiction, Art. 35): the same rule ingestion refused a shorter one by."""
+) -> PublicityPeriod:
+    """The record's publicity period by the catalog rule governing it (its source's
+    jurisdiction, Art. 35): the same rule ingestion refused a shorter extension by and
+    held a longer one to."""
     definition = rules.get(record.source_organisation_id)
     if definition is None:
         source = session.get(Organisation, record.source_organisation_id)
         assert source is not None
         definition = catalog.effective_rule(session, RECORD_TYPE, source.jurisdiction).definition
         rules[record.source_organisation_id] = definition
-    return definition.disclosure.period(Severity(record.severity)).min_extension_months
+    return definition.disclosure.period(Severity(record.severity))
 
 
 def _sync_one(
@@ -86,7 +85,7 @@ def _sync_one(
     record: CreditRecord,
     payload: dict[str, str],
     entry: ListEntry | None,
-    min_extension_months: int,
+    period: PublicityPeriod,
 ) -> None:
     performed = payload.get("performed_on")
     if entry is None:
@@ -113,7 +112,7 @@ def _sync_one(
             approved_by="court",
             approved_at=clock.now(),
             term_start=start,
-            term_end=_term_end(std, start, payload, min_extension_months),
+            term_end=_term_end(std, start, payload, period),
             source_record_id=record.id,
         )
         session.add(entry)
@@ -131,7 +130,7 @@ def _sync_one(
         )
         return
     if not performed and entry.status is EntryStatus.PUBLISHED and entry.term_start:
-        term_end = _term_end(std, entry.term_start, payload, min_extension_months)
+        term_end = _term_end(std, entry.term_start, payload, period)
         if term_end != entry.term_end:
             entry.term_end = term_end
             record_event(
@@ -149,29 +148,26 @@ def _sync_one(
 hooks.register(RECORD_TYPE, sync_records)
 
 
-# The court may extend the two-year term by one to three years (rules.md); it states the
-# extended term's end as the record's publicity deadline. Ingestion refuses an extension
-# shorter than the catalog's ``min_extension_months`` counted from the decision date; the
-# term counts from the publication date, so one that is short only from there is no
-# extension either.
-_MAX_EXTENSION_MONTHS = 36
-
-
 def _term_end(
-    std: ListStandard, start: dt.date, payload: dict[str, str], min_extension_months: int
+    std: ListStandard, start: dt.date, payload: dict[str, str], period: PublicityPeriod
 ) -> dt.date:
+    """The court may extend the two-year term by one to three years (rules.md); it states
+    the extended term's end as the record's publicity deadline. The catalog says by how
+    much: at least ``min_extension_months`` (ingestion refuses less, counted from the
+    decision date; the term counts from the publication date, so an extension short only
+    from there is none either), at most as far as the publicity's ``max_months`` reaches
+    past its usual term (the record's publicity is held there too)."""
     term_end = add_months(start, std.term_months)
     stated = payload.get("publicity_deadline")
     if not stated:
         return term_end
-    if dt.date.fromisoformat(stated) < add_months(start, std.term_months + min_extension_months):
+    least = period.min_extension_months
+    longest = period.max_months - period.months_without_deadline
+    if dt.date.fromisoformat(stated) < add_months(start, std.term_months + least):
         return term_end
     return max(
         term_end,
-        min(
-            dt.date.fromisoformat(stated),
-            add_months(start, std.term_months + _MAX_EXTENSION_MONTHS),
-        ),
+        min(dt.date.fromisoformat(stated), add_months(start, std.term_months + longest)),
     )
 
 
