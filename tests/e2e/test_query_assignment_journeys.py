@@ -13,11 +13,14 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
 from xinyong import bootstrap
+from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.disclosure import query_items
+from xinyong.disclosure.models import QueryItemAssignment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -106,3 +109,59 @@ def test_the_security_officer_assigns_an_item_and_the_querier_queries_by_it_only
     expect(
         page.get_by_role("region", name=zh("Credit file of %(name)s") % {"name": name})
     ).to_have_count(0)
+
+
+@pytest.fixture
+def carried_over_key(live_server: LiveServer, two_items: tuple[str, str]) -> tuple[str, str]:
+    """A system of the regulator whose key queried by every item before assignments began,
+    holding the first item as migration 0042 left it (no granting officer): its name and
+    the item."""
+    clock = SystemClock()
+    held, _other = two_items
+    name = f"审批系统{held[-6:]}"
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        key = api_keys.create_api_key(
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            organisation=accounts.organisation_by_code(session, REGULATOR),
+            role=Role.QUERY_OFFICER,
+            name=name,
+        )
+        api_keys.release_api_key(session, clock, SYSTEM_ACTOR, key.id)
+        session.add(
+            QueryItemAssignment(
+                query_item_id=query_items.by_code(session, held).id,
+                api_key_id=key.id,
+                granted_at=clock.now(),
+            )
+        )
+    return name, held
+
+
+def test_the_security_officer_withdraws_an_item_carried_over_to_a_system(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    carried_over_key: tuple[str, str],
+) -> None:
+    """Journey (decision 0035, addendum): the security officer reviews what a system holds
+    since the upgrade and withdraws it; it moves to the withdrawn assignments."""
+    name, held = carried_over_key
+
+    log_in(page, "security")
+    page.get_by_role("link", name=zh("Staff query permissions")).click()
+    systems = page.get_by_role("table", name=zh("Systems (API keys) holding query items"))
+    row = systems.get_by_role("row").filter(has_text=name)
+    expect(row).to_contain_text(held)
+    row.get_by_role(
+        "button", name=zh("Withdraw %(item)s from %(name)s") % {"item": held, "name": name}
+    ).click()
+    expect(page.get_by_role("status").first).to_have_text(zh("Assignment withdrawn."))
+    expect(
+        page.get_by_role("table", name=zh("Systems (API keys) holding query items"))
+        .get_by_role("row")
+        .filter(has_text=name)
+    ).to_have_count(0)
+    withdrawn = page.get_by_role("table", name=zh("Withdrawn assignments"))
+    expect(withdrawn.get_by_role("row").filter(has_text=name)).to_contain_text(held)
