@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from tests.collection_helpers import add_reporter, grant
+from tests.disclosure_helpers import CONTRACT, contract_breach
 from tests.factories import World, released_api_key
 from tests.lists_helpers import (
     actor,
@@ -168,6 +170,10 @@ def test_the_subject_and_the_credit_authority_read_credit_status(
     supervision = client.get(status_url(company.uscc or ""), headers=headers(client, "authority"))
     assert supervision.status_code == 200
     assert supervision.json()["legal_path"] == "supervision"
+    # Supervision is no query path (Art. 13): the penalty behind the grade is withheld.
+    assert supervision.json()["grade"]["grade"] == "D"
+    assert {c["source"] for c in supervision.json()["grade"]["contributions"]} == {"list"}
+    assert supervision.json()["grade"]["record_contributions_withheld"] is True
     # Read without a query path, but read: in the subject's log like every other (Art. 24).
     read = next(e for e in access_log(client) if e["legal_path"] == "supervision")
     assert (read["what"], read["granted"], read["role"]) == (
@@ -189,6 +195,85 @@ def test_the_subject_and_the_credit_authority_read_credit_status(
         client.get(status_url("91350100M000100Y43"), headers=headers(client, "company")).status_code
         == 404
     )
+
+
+@pytest.fixture
+def person_in_breach(lists_world: World, db: Session, clock: FixedClock) -> World:
+    """The person owes the bank: a market record of the bank's (not public), behind the
+    person's grade."""
+    world = lists_world
+    grant(db, clock, world.organisations["bank"], CONTRACT)
+    add_reporter(db, world.organisations["bank"], "bank_clerk")
+    contract_breach(db, clock, world, subject="person")
+    db.commit()
+    return world
+
+
+def authorise_the_credit_authority(
+    client: TestClient, world: World, record_types: list[str]
+) -> Any:
+    return client.post(
+        "/api/v1/me/authorisations",
+        json={
+            "grantee": world.organisations["authority"].code,
+            "record_types": record_types,
+            "purpose": "信用监管核查",
+            "valid_until": (world.clock.today() + dt.timedelta(days=30)).isoformat(),
+            "evidence_kind": "signed_in_page",
+            "evidence": "本人授权社会信用主管部门查询本人的合同履约信息，用于信用监管核查。",
+        },
+        headers=headers(client, "citizen"),
+    )
+
+
+def test_the_credit_authority_in_supervision_sees_no_market_record_behind_the_grade(
+    person_in_breach: World, client: TestClient
+) -> None:
+    person = person_in_breach.subjects["person"]
+    own = client.get(status_url(person.reference), headers=headers(client, "citizen"))
+    assert [c["type"] for c in own.json()["grade"]["contributions"]] == [CONTRACT]
+
+    response = client.get(status_url(person.reference), headers=headers(client, "authority"))
+
+    assert response.status_code == 200, response.text
+    grade = response.json()["grade"]
+    assert grade["grade"] == own.json()["grade"]["grade"]
+    # Another creditor's record, its type, date and severity: not without a lawful path.
+    assert grade["contributions"] == []
+    assert grade["record_contributions_withheld"] is True
+    (read,) = [e for e in access_log(client, "citizen") if e["legal_path"] == "supervision"]
+    assert read["authorisation_id"] is None
+
+
+def test_the_persons_written_authorisation_opens_its_record_types_to_supervision(
+    person_in_breach: World, client: TestClient
+) -> None:
+    person = person_in_breach.subjects["person"]
+    granted = authorise_the_credit_authority(client, person_in_breach, [CONTRACT])
+    assert granted.status_code == 201, granted.text
+
+    response = client.get(status_url(person.reference), headers=headers(client, "authority"))
+
+    assert response.status_code == 200, response.text
+    (shown,) = response.json()["grade"]["contributions"]
+    assert (shown["source"], shown["type"]) == ("record", CONTRACT)
+    # The read rests on the authorisation, and the person's log says so (Art. 24).
+    (read,) = [e for e in access_log(client, "citizen") if e["legal_path"] == "supervision"]
+    assert (read["what"], read["authorisation_id"]) == ("credit_status", granted.json()["id"])
+
+
+def test_an_authorisation_for_other_record_types_opens_nothing_to_supervision(
+    person_in_breach: World, client: TestClient
+) -> None:
+    person = person_in_breach.subjects["person"]
+    granted = authorise_the_credit_authority(client, person_in_breach, ["administrative_penalty"])
+    assert granted.status_code == 201, granted.text
+
+    response = client.get(status_url(person.reference), headers=headers(client, "authority"))
+
+    assert response.json()["grade"]["contributions"] == []
+    (read,) = [e for e in access_log(client, "citizen") if e["legal_path"] == "supervision"]
+    assert read["authorisation_id"] is None
 
 
 # --- the officers' queue and the subject's views ---------------------------------------------

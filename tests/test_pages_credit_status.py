@@ -9,6 +9,8 @@ read and every refused attempt (Art. 24)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ from tests.factories import World
 from tests.lists_helpers import (
     court_row,
     fast_password_hashing,  # noqa: F401 - fixture
+    headers,
     ingest_court,
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
@@ -245,7 +248,10 @@ def test_the_credit_authority_reads_in_supervision(listed: World, client: TestCl
     )
     assert response.status_code == 200
     assert 'data-legal-path="supervision"' in response.text
-    assert 'data-withheld="records"' not in response.text
+    # Supervision is no query path (Art. 13): the penalty behind the grade is withheld.
+    assert 'data-withheld="records"' in response.text
+    grade_table = response.text.split("等级的评定方式", 1)[1].split("</table>", 1)[0]
+    assert "行政处罚" not in grade_table
     # The company read in supervision sees it in "who looked at my file" (Art. 24).
     (read,) = access_log(client, "company")
     assert (read["legal_path"], read["what"]) == ("supervision", "credit_status")
@@ -255,6 +261,42 @@ def test_the_credit_authority_reads_in_supervision(listed: World, client: TestCl
     assert "社会信用主管部门监督（第三十三条）" in row
     assert "对信用信息及其使用的监督" in row
     assert "信用状况" in row
+
+
+def test_the_subjects_written_authorisation_opens_its_records_to_supervision(
+    listed: World, client: TestClient
+) -> None:
+    world = listed
+    granted = client.post(
+        "/api/v1/me/authorisations",
+        json={
+            "grantee": world.organisations["authority"].code,
+            "record_types": ["administrative_penalty"],
+            "purpose": "信用监管核查",
+            "valid_until": (world.clock.today() + dt.timedelta(days=30)).isoformat(),
+            "evidence_kind": "signed_in_page",
+            "evidence": "本单位授权社会信用主管部门查询本单位的行政处罚信息，用于信用监管核查。",
+        },
+        headers=headers(client, "company"),
+    )
+    assert granted.status_code == 201, granted.text
+    log_in(client, "authority")
+
+    response = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": world.subjects["company"].uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+
+    assert response.status_code == 200
+    grade_table = response.text.split("等级的评定方式", 1)[1].split("</table>", 1)[0]
+    assert "行政处罚" in grade_table
+    (read,) = access_log(client, "company")
+    assert (read["legal_path"], read["authorisation_id"]) == ("supervision", granted.json()["id"])
 
 
 @pytest.mark.parametrize("who", ["querier", "reporter", "citizen", "company"])

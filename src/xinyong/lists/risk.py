@@ -1,7 +1,8 @@
 """Credit status for risk pricing (Art. 19): a subject's list status and grade, read by a
 financial institution only with the subject's written authorisation covering the
 ``credit_status`` scope, or by the credit authority in its supervision (Art. 33) — logged
-in the subject's access log like any other read."""
+in the subject's access log like any other read. The records behind the grade are shown
+to the subject; to anyone else only those of the types its written authorisation opens."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor, Permission, has_permission, role_grants
 from xinyong.clock import Clock
-from xinyong.disclosure import access
+from xinyong.disclosure import access, authorisations
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import PermissionDenied
 from xinyong.lists import grades
@@ -39,18 +40,17 @@ def credit_status(
         raise PermissionDenied(
             "your role may not read credit status", code="no_query_permission", article="Art. 12"
         )
-    if has_permission(actor, Permission.SUPERVISE) and actor.subject_id is None:
-        # No query path, but a read all the same: in the subject's log (Art. 24).
-        access.log_use(
-            session,
-            clock,
-            actor,
-            subject,
-            path=LegalPath.SUPERVISION,
-            what="credit_status",
-            purpose=access.SUPERVISION_PURPOSE,
-        )
+    supervising = has_permission(actor, Permission.SUPERVISE) and actor.subject_id is None
+    if supervising:
+        # No query path: the records behind the grade are opened only as far as the
+        # subject's written authorisations to the credit authority go (below).
         path = LegalPath.SUPERVISION.value
+        authorised = (
+            []
+            if actor.organisation_id is None
+            else authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
+        )
+        opened = frozenset(code for a in authorised for code in a.record_type_codes)
     else:
         granted = access.open_file(
             session, clock, actor, subject, what="credit_status", limits=limits
@@ -70,6 +70,7 @@ def credit_status(
                 article="Art. 13 ¶3",
             )
         path = granted.path.value
+        opened = granted.record_type_codes or frozenset()
     today = clock.today()
     entries = [
         (e, std)
@@ -83,10 +84,30 @@ def credit_status(
     grade = grades.current(session, clock, subject)
     # The records behind the grade are the subject's file, not its credit status: a market
     # record of another creditor, an unpublished or expired penalty would show through
-    # their type and date. Others see the list entries the grade counts, which the list
-    # status shows anyway (Art. 13 ¶3).
-    withheld = path not in (LegalPath.SELF.value, LegalPath.SUPERVISION.value)
-    contributions = [c for c in grade.contributions if not withheld or c.get("source") != "record"]
+    # their type, date and severity. Anyone but the subject sees the list entries the
+    # grade counts, which the list status shows anyway, and the records of the types its
+    # lawful path opens — the subject's written authorisation — and no others (Art. 13
+    # ¶3), the credit authority in its supervision included (decision 0007 addendum).
+    withheld = path != LegalPath.SELF.value
+    contributions = [
+        c
+        for c in grade.contributions
+        if not withheld or c.get("source") != "record" or c.get("type") in opened
+    ]
+    if supervising:
+        # Not a query path, but a read all the same: in the subject's log (Art. 24),
+        # naming each authorisation whose record types it showed.
+        shown = {c.get("type") for c in contributions if c.get("source") == "record"}
+        access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.SUPERVISION,
+            what="credit_status",
+            purpose=access.SUPERVISION_PURPOSE,
+            authorisation_ids=[a.id for a in authorised if shown & set(a.record_type_codes)],
+        )
     return {
         "subject": subject.public_code,
         "legal_path": path,
@@ -106,6 +127,8 @@ def credit_status(
             "model_version": grade.model_version,
             "computed_at": grade.computed_at.isoformat(),
             "contributions": contributions,
+            # The records are withheld (but those of the types the reader's lawful path
+            # opens, which are among the contributions).
             "record_contributions_withheld": withheld,
         },
     }
