@@ -394,6 +394,22 @@ class RecordTypeDefinition(BaseModel):
             return None
         return add_months(conduct_ended_on, 12 * self.retention_years)
 
+    def public_about(self, *, organisation: bool) -> bool:
+        """Whether this type's records are public information about such a subject (inside
+        their publicity window): a public type and, about a natural person, public by law
+        (Art. 11, rules.md). The type's half of ``disclosure.files.is_public_on``; what is
+        not public needs the subject's written authorisation, or an exception made by a law
+        or an administrative regulation (Art. 13 ¶3)."""
+        return self.disclosure.mode == "public" and (
+            organisation or self.public_by_law_for_natural_persons
+        )
+
+    def public_about_every_subject(self) -> bool:
+        """Whether this type is public about every kind of subject it is kept about."""
+        return all(
+            self.public_about(organisation=kind != "natural_person") for kind in self.subject_kinds
+        )
+
     def field(self, name: str) -> FieldSpec:
         for spec in self.fields:
             if spec.name == name:

@@ -232,13 +232,11 @@ def _public(
     awaiting_review: bool,
     day: dt.date,
 ) -> bool:
-    if definition.disclosure.mode != "public" or start is None:
-        return False
-    if awaiting_review or status not in PUBLISHABLE:
+    if start is None or awaiting_review or status not in PUBLISHABLE:
         return False
     if not (start <= day and (end is None or day <= end)):
         return False
-    return is_organisation or definition.public_by_law_for_natural_persons
+    return definition.public_about(organisation=is_organisation)
 
 
 def is_public_on(
