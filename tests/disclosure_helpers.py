@@ -47,7 +47,13 @@ from xinyong.clock import Clock
 from xinyong.collection import consent
 from xinyong.collection.models import CreditRecord, RecordVersion
 from xinyong.disclosure import access, authorisations, query_assignments, query_items, reports
-from xinyong.disclosure.models import AccessEvent, Authorisation, QueryItem, QueryItemAssignment
+from xinyong.disclosure.models import (
+    AccessEvent,
+    Authorisation,
+    QueryItem,
+    QueryItemAssignment,
+    StatuteRank,
+)
 from xinyong.errors import DomainError, NotAuthenticated, PermissionDenied, RateLimited
 from xinyong.subjects.models import Subject
 
@@ -57,6 +63,11 @@ CONTRACT = "contract_performance"
 ITEM = "QI-SZ-SHEBAO-01"
 MATTER = "社会保险待遇资格审核"
 MATTER_CODE = "M-350100-SB-001"
+# Arrears are not public by law about natural persons, so the item states the statute that
+# lets the agency read them without the person's written authorisation (Art. 13 ¶3).
+ARREARS_EXCEPTION = query_items.StatutoryException(
+    StatuteRank.LAW, "《中华人民共和国社会保险法》", "第六十三条"
+)
 # Anything that looks like a full citizen ID number (GB 11643: 17 digits and a check).
 FULL_CITIZEN_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
 
@@ -223,10 +234,12 @@ def make_query_item(
     matter_code: str = MATTER_CODE,
     publish: bool = True,
     assign_to: tuple[str, ...] | None = None,
+    statutory_exception: query_items.StatutoryException | None = ARREARS_EXCEPTION,
 ) -> QueryItem:
     """Created by the credit authority (Art. 13 ¶2), published unless told otherwise, and
     then assigned by the organisation's security officer (Art. 12(2)) to ``assign_to``:
-    by default, every account of the world in that organisation whose role queries by item."""
+    by default, every account of the world in that organisation whose role queries by item.
+    It states ``statutory_exception`` (Art. 13 ¶3), which the default arrears need."""
     authority = actor_of(world, "authority")
     item = query_items.create(
         session,
@@ -238,6 +251,7 @@ def make_query_item(
         matter_code=matter_code,
         record_type_codes=list(record_types),
         legal_basis="《社会保险法》第八十四条；《福州市社会信用管理办法》第十三条第二款",
+        statutory_exception=statutory_exception,
     )
     if publish:
         query_items.publish(session, clock, authority, code)

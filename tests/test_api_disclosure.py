@@ -132,6 +132,12 @@ def create_item_via_api(
             "matter_code": MATTER_CODE,
             "record_types": [ARREARS],
             "legal_basis": "《社会保险法》第八十四条",
+            # Arrears are not public by law about persons (Art. 13 ¶3).
+            "statutory_exception": {
+                "rank": "law",
+                "title": "《中华人民共和国社会保险法》",
+                "article": "第六十三条",
+            },
         },
         headers=tokens("authority"),
     )

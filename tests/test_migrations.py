@@ -1247,3 +1247,63 @@ def test_a_dangling_reference_is_found_before_the_commit(tmp_path: Path) -> None
             pass
     finally:
         engine.dispose()
+
+
+def test_migration_0045_leaves_the_query_items_before_it_without_a_statutory_exception(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with query items (the revision before) to 0045 and back: every item is kept
+    as it was, with no statutory exception stated (nothing in its free-text legal basis
+    says one, and the credit authority alone may state it); back, the columns are gone."""
+    from alembic.script import ScriptDirectory
+
+    # The revision before 0045, whatever the chain is when the branches are merged.
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0045").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0045")
+    when = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            organisation = connection.execute(
+                insert(t["organisation"])
+                .values(_filled(t["organisation"], code="11350100MB0000035X", kind="state_organ"))
+                .returning(t["organisation"].c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(t["query_item"]).values(
+                    _filled(
+                        t["query_item"],
+                        code="QI-SB-01",
+                        organisation_id=organisation,
+                        record_type_codes=["social_insurance_arrears"],
+                        legal_basis="《社会保险法》第八十四条",
+                        published_at=when,
+                    )
+                )
+            )
+        upgrade(engine, "0045")
+        with engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT code, legal_basis, published_at IS NOT NULL, exception_rank, "
+                    "exception_title, exception_article FROM query_item"
+                )
+            ).one()
+        assert tuple(row) == ("QI-SB-01", "《社会保险法》第八十四条", True, None, None, None)
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, before)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("query_item")}
+            assert {"exception_rank", "exception_title", "exception_article"}.isdisjoint(columns)
+            assert (
+                connection.execute(text("SELECT code FROM query_item")).scalar_one() == "QI-SB-01"
+            )
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -246,3 +246,48 @@ def test_a_querier_names_the_matter_among_the_lawful_ones_or_states_it(
     page.get_by_role("main").get_by_role("button", name=zh("Query"), exact=True).click()
     result = page.get_by_role("region", name=zh("Credit file of %(name)s") % {"name": name})
     expect(result).to_contain_text(MATTER)
+
+
+def test_the_credit_authority_states_the_statutory_exception_of_a_query_item(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    disclosure_ready: None,
+) -> None:
+    """An item naming a record type that is not public is refused without the law or
+    administrative regulation making the exception (Art. 13 ¶3); stated on the form, the
+    item is created, published, and the public list shows the exception."""
+    code = f"E2E-COURT-{secrets.token_hex(3).upper()}"  # the server's database outlives a test
+    log_in(page, "authority")
+    page.goto("/admin/query-items")
+    form = page.get_by_role("form", name=zh("Create a query item"))
+    form.get_by_label(zh("Code of the query item")).fill(code)
+    form.get_by_label(zh("Agency")).select_option(label="福州市市场监督管理局")
+    form.get_by_label(zh("Administrative matter"), exact=True).fill("合同纠纷执行协助")
+    form.get_by_label(zh("Code of the administrative matter")).fill(f"{code}-M")
+    form.get_by_role("checkbox", name=CONTRACT_PERFORMANCE).check()
+    form.get_by_label(zh("Legal basis")).fill("《福州市社会信用管理办法》第十三条第二款")
+    form.get_by_role("button", name=zh("Create")).click()
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute(
+        "data-code", "no_statutory_exception"
+    )
+    expect(alert).to_contain_text("第十三条第三款")
+    expect(form.get_by_role("checkbox", name=CONTRACT_PERFORMANCE)).to_be_checked()
+
+    form.get_by_label(zh("Rank of the statute")).select_option(label=zh("Law"))
+    form.get_by_label(zh("Title of the law or administrative regulation")).fill(
+        "《中华人民共和国民事诉讼法》"
+    )
+    form.get_by_label(zh("Its article")).fill("第二百五十三条")
+    form.get_by_role("button", name=zh("Create")).click()
+    created = zh("Query item created. Publish it to make it usable.")
+    expect(page.get_by_role("status").filter(has_text=created)).to_be_visible()
+    page.get_by_role("button", name=zh("Publish query item %(code)s") % {"code": code}).click()
+    published = zh("Query item published.")
+    expect(page.get_by_role("status").filter(has_text=published)).to_be_visible()
+
+    page.goto("/query-items")
+    row = page.get_by_role("row").filter(has_text=code)
+    expect(row).to_contain_text("《中华人民共和国民事诉讼法》 第二百五十三条")
+    expect(row).to_contain_text(zh("Law"))

@@ -24,7 +24,7 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.db.prepared import Prepared
-from xinyong.disclosure import authorisations, joint_check_uses, query_assignments
+from xinyong.disclosure import authorisations, joint_check_uses, query_assignments, query_items
 from xinyong.disclosure.files import RecordView, build_file
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import (
@@ -57,6 +57,9 @@ class Access:
     purpose: str | None
     query_item: QueryItem | None = None
     authorisation_ids: tuple[int, ...] = ()
+    # The query item's record types it does not open on this subject: not public about
+    # it, and the item states no statutory exception (Art. 13 ¶3; ``query_items.unopened``).
+    unopened_record_type_codes: frozenset[str] = frozenset()
     # The subject's access-log entries of this read (``decide``), written by ``open_file``
     # at once, or by the caller with what it writes itself (``write_log``, ``logged_with``).
     log: tuple[dict[str, Any], ...] = field(default=(), compare=False)
@@ -578,6 +581,25 @@ def _by_query_item(
             article="Art. 13 ¶2",
             query_item=item,
         )
+    # Art. 13 ¶3: what is not public about the subject only where a law or an
+    # administrative regulation makes the exception, which the item states or not.
+    unopened = query_items.unopened(session, item, subject)
+    opened = [code for code in item.record_type_codes if code not in unopened]
+    if not opened:
+        raise refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "this query item states no law or administrative regulation that lets you read "
+            "its record types, which are not public about this subject, without the "
+            "subject's written authorisation",
+            "no_statutory_exception",
+            article="Art. 13 ¶3",
+            query_item=item,
+        )
     entry = _event_values(
         actor,
         subject.id,
@@ -585,7 +607,7 @@ def _by_query_item(
         path=LegalPath.QUERY_ITEM,
         what=what,
         granted=True,
-        codes=item.record_type_codes,
+        codes=opened,
         purpose=item.matter,
         query_item_id=item.id,
         report_number=report_number,
@@ -593,9 +615,10 @@ def _by_query_item(
     return Access(
         subject,
         LegalPath.QUERY_ITEM,
-        frozenset(item.record_type_codes),
+        frozenset(opened),
         item.matter,
         query_item=item,
+        unopened_record_type_codes=unopened,
         log=(entry,),
     )
 

@@ -21,9 +21,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
 
 
+class StatuteRank(enum.StrEnum):
+    """The statutes that may make an exception to Art. 13 ¶3 (法律、行政法规另有规定的除外):
+    a law of the National People's Congress or its Standing Committee, or an administrative
+    regulation of the State Council — not a local regulation or rule (this measure is one),
+    nor a departmental rule."""
+
+    LAW = "law"  # 法律
+    ADMINISTRATIVE_REGULATION = "administrative_regulation"  # 行政法规
+
+
 class QueryItem(IdMixin, Base):
     """查询事项 (Art. 13 ¶2): which record types an agency may query for which
-    administrative matter. Usable only once published."""
+    administrative matter. Usable only once published. An item naming a record type that
+    is not public states the statute, and its article, that lets the agency read it
+    without the subject's written authorisation (Art. 13 ¶3; ``query_items``)."""
 
     __tablename__ = "query_item"
 
@@ -33,6 +45,11 @@ class QueryItem(IdMixin, Base):
     matter_code: Mapped[str] = mapped_column(String(64))
     record_type_codes: Mapped[list[str]] = mapped_column(JSON)
     legal_basis: Mapped[str] = mapped_column(Text)
+    # The statutory exception (Art. 13 ¶3): all three, or none (migration 0045 left the
+    # items before it without one).
+    exception_rank: Mapped[StatuteRank | None] = mapped_column(str_enum(StatuteRank, 32))
+    exception_title: Mapped[str | None] = mapped_column(String(200))  # 《中华人民共和国…法》
+    exception_article: Mapped[str | None] = mapped_column(String(64))  # 第六十三条
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -1,9 +1,18 @@
 """Query items (查询事项, Art. 13 ¶2): created by the credit authority for an agency and
-an administrative matter, and usable only after publication on the public page."""
+an administrative matter, and usable only after publication on the public page.
+
+A query item lets an agency read public information without the subject's authorisation;
+information that is not public only where a law or an administrative regulation makes the
+exception (Art. 13 ¶3: 法律、行政法规另有规定的除外). So an item naming a record type that
+is not public about every kind of subject it is kept about states that statute and its
+article (``StatutoryException``), or it is neither created nor published; and an item
+without one does not open such a type on a subject it is not public about (``unopened``,
+decision 0007 addendum)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -20,11 +29,147 @@ from xinyong.accounts.permissions import (
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
-from xinyong.disclosure.models import QueryItem
+from xinyong.disclosure.files import record_types_by_id
+from xinyong.disclosure.models import QueryItem, StatuteRank
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists.models import AdministrativeMatter
+from xinyong.subjects.models import Subject
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{3,64}$")
+# The field the statutory exception is refused for, and its parts (as the API names them).
+EXCEPTION = "statutory_exception"
+
+
+@dataclass(frozen=True)
+class StatutoryException:
+    """The law or administrative regulation, and its article, that lets an agency read
+    information that is not public without the subject's written authorisation (Art. 13
+    ¶3). The platform cannot tell a statute's rank from its title: the credit authority
+    states it, and the published item shows it to everyone."""
+
+    rank: StatuteRank
+    title: str  # 《中华人民共和国社会保险法》
+    article: str  # 第六十三条
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rank": self.rank.value, "title": self.title, "article": self.article}
+
+
+def stated_exception(rank: str, title: str, article: str) -> StatutoryException | None:
+    """The exception as typed on a form or sent to the API: none when all three parts are
+    empty; refused when only some of them are given, or the rank is neither a law's nor an
+    administrative regulation's (a local regulation or rule makes no exception)."""
+    rank, title, article = rank.strip(), title.strip(), article.strip()
+    if not (rank or title or article):
+        return None
+    if rank not in {r.value for r in StatuteRank}:
+        raise InvalidInput(
+            "only a law or an administrative regulation makes an exception to the written "
+            "authorisation",
+            code="invalid",
+            field=f"{EXCEPTION}.rank",
+            article="Art. 13 ¶3",
+        )
+    if not title:
+        raise InvalidInput(
+            "name the law or administrative regulation that makes the exception",
+            code="required",
+            field=f"{EXCEPTION}.title",
+            article="Art. 13 ¶3",
+        )
+    if not article:
+        raise InvalidInput(
+            "name the article of the law or administrative regulation that makes the exception",
+            code="required",
+            field=f"{EXCEPTION}.article",
+            article="Art. 13 ¶3",
+        )
+    if len(title) > 200 or len(article) > 64:
+        raise InvalidInput(
+            "a statute's title has at most 200 characters and its article at most 64",
+            code="too_long",
+            field=f"{EXCEPTION}.title" if len(title) > 200 else f"{EXCEPTION}.article",
+        )
+    return StatutoryException(StatuteRank(rank), title, article)
+
+
+def exception_of(item: QueryItem) -> StatutoryException | None:
+    if item.exception_rank is None or not item.exception_title or not item.exception_article:
+        return None
+    return StatutoryException(item.exception_rank, item.exception_title, item.exception_article)
+
+
+def _state(item: QueryItem, exception: StatutoryException) -> None:
+    item.exception_rank = exception.rank
+    item.exception_title = exception.title
+    item.exception_article = exception.article
+
+
+def not_public(session: Session, record_type_codes: Iterable[str]) -> list[str]:
+    """Those of these record types that are not public about every kind of subject they are
+    kept about (the catalog's city rule, ``RecordTypeDefinition.public_about``): a market
+    record, a self-declaration, a type public about organisations but not by law about
+    natural persons. An item naming one needs a statutory exception (Art. 13 ¶3)."""
+    wanted = set(record_type_codes)
+    return sorted(
+        code
+        for code, definition in record_types_by_id(session).values()
+        if code in wanted and not definition.public_about_every_subject()
+    )
+
+
+def unopened(session: Session, item: QueryItem, subject: Subject) -> frozenset[str]:
+    """The item's record types it does not open on this subject: those not public about
+    it, when the item states no statutory exception (Art. 13 ¶3)."""
+    if exception_of(item) is not None:
+        return frozenset()
+    wanted = set(item.record_type_codes)
+    return frozenset(
+        code
+        for code, definition in record_types_by_id(session).values()
+        if code in wanted and not definition.public_about(organisation=subject.is_organisation)
+    )
+
+
+def without_exception(session: Session, items: Iterable[QueryItem]) -> dict[int, list[str]]:
+    """For each of these items that states no statutory exception, the types it names that
+    are not public about every subject (those it opens only where they are public): what
+    the query items page warns of, so that an item made before the exception was asked for
+    does not open less than it names in silence."""
+    definitions = dict(record_types_by_id(session).values())
+    found: dict[int, list[str]] = {}
+    for item in items:
+        if exception_of(item) is not None:
+            continue
+        codes = [
+            code
+            for code in item.record_type_codes
+            if code in definitions and not definitions[code].public_about_every_subject()
+        ]
+        if codes:
+            found[item.id] = codes
+    return found
+
+
+def _require_exception(
+    session: Session,
+    record_type_codes: Iterable[str],
+    exception: StatutoryException | None,
+    error: type[InvalidInput] | type[Conflict],
+) -> None:
+    if exception is not None:
+        return
+    codes = not_public(session, record_type_codes)
+    if codes:
+        raise error(
+            "a query item naming a record type that is not public states the law or "
+            "administrative regulation, and its article, that lets the agency read it "
+            "without the subject's written authorisation",
+            code="no_statutory_exception",
+            field=EXCEPTION,
+            article="Art. 13 ¶3",
+            details={"record_types": codes},
+        )
 
 
 def queries_by_item(organisation: Organisation) -> bool:
@@ -51,6 +196,7 @@ def create(
     matter_code: str,
     record_type_codes: list[str],
     legal_basis: str,
+    statutory_exception: StatutoryException | None = None,
 ) -> QueryItem:
     require(actor, Permission.MANAGE_CATALOG)
     if not queries_by_item(organisation):
@@ -84,6 +230,7 @@ def create(
         )
     for type_code in record_type_codes:
         catalog.record_type_by_code(session, type_code)
+    _require_exception(session, record_type_codes, statutory_exception, InvalidInput)
     if session.scalar(select(QueryItem.id).where(QueryItem.code == code)):
         raise Conflict(f"query item {code} exists already", code="duplicate", field="code")
     item = QueryItem(
@@ -96,6 +243,8 @@ def create(
         created_by=actor.audit().id,
         created_at=clock.now(),
     )
+    if statutory_exception is not None:
+        _state(item, statutory_exception)
     session.add(item)
     session.flush()
     audit.record(
@@ -105,6 +254,7 @@ def create(
         "query_item.create",
         target_type="query_item",
         target_id=item.id,
+        details=None if statutory_exception is None else {EXCEPTION: statutory_exception.as_dict()},
     )
     return item
 
@@ -116,12 +266,28 @@ def by_code(session: Session, code: str) -> QueryItem:
     return item
 
 
-def publish(session: Session, clock: Clock, actor: Actor, code: str) -> QueryItem:
+def publish(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    code: str,
+    *,
+    statutory_exception: StatutoryException | None = None,
+) -> QueryItem:
+    """Publish the item, stating its statutory exception now if given: an item naming a
+    type that is not public is published only with one (Art. 13 ¶3). An item published
+    without one (made before it was asked for) is published again when it is stated."""
     require(actor, Permission.MANAGE_CATALOG)
     item = by_code(session, code)
+    stated = exception_of(item)
+    _require_exception(session, item.record_type_codes, statutory_exception or stated, Conflict)
+    amended = statutory_exception is not None and statutory_exception != stated
+    if amended:
+        assert statutory_exception is not None
+        _state(item, statutory_exception)
     # A withdrawn item may be published again (say, after its legal basis was amended);
     # the audit trail keeps every publication and withdrawal.
-    if item.published_at is None or item.withdrawn_at is not None:
+    if item.published_at is None or item.withdrawn_at is not None or amended:
         item.published_at = clock.now()
         item.withdrawn_at = None
         audit.record(
@@ -131,6 +297,9 @@ def publish(session: Session, clock: Clock, actor: Actor, code: str) -> QueryIte
             "query_item.publish",
             target_type="query_item",
             target_id=item.id,
+            details={EXCEPTION: statutory_exception.as_dict()}
+            if amended and statutory_exception is not None
+            else None,
         )
     return item
 

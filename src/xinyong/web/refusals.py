@@ -294,6 +294,24 @@ MESSAGES: frozenset[str] = frozenset(
         N_("name the administrative matter"),
         N_("a query item states its legal basis"),
         N_("name the record types it may query"),
+        # the statutory exception to the written authorisation (Art. 13 ¶3)
+        N_(
+            "only a law or an administrative regulation makes an exception to the written "
+            "authorisation"
+        ),
+        N_("name the law or administrative regulation that makes the exception"),
+        N_("name the article of the law or administrative regulation that makes the exception"),
+        N_("a statute's title has at most 200 characters and its article at most 64"),
+        N_(
+            "a query item naming a record type that is not public states the law or "
+            "administrative regulation, and its article, that lets the agency read it "
+            "without the subject's written authorisation"
+        ),
+        N_(
+            "this query item states no law or administrative regulation that lets you read "
+            "its record types, which are not public about this subject, without the "
+            "subject's written authorisation"
+        ),
         N_("since is after until"),
         N_("give the reasons for the follow-up"),
         # lookups that found nothing
@@ -1286,6 +1304,11 @@ CODES: dict[str, str] = {
         "Non-public information needs the subject's written authorisation or a published query item."
     ),
     "not_our_query_item": N_("This query item is not one of your organisation's."),
+    "no_statutory_exception": N_(
+        "Information that is not public is read without the subject's written authorisation "
+        "only where a law or an administrative regulation makes the exception, and the query "
+        "item states it."
+    ),
     # per-staff query permissions (Art. 12(2), decision 0035)
     "not_query_staff": N_("This staff member's role does not query by query item."),
     "unknown_staff": N_("No staff member of your organisation has this username."),

@@ -97,7 +97,11 @@ def read_file(
     matter: Annotated[str | None, Query(max_length=200, description=MATTER_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """Read a credit file on a lawful path (Art. 13): self, a published query item with
-    its matter, or the subject's written authorisation. Logged for the subject. The
+    its matter, or the subject's written authorisation. Logged for the subject. A query
+    item opens a record type that is not public about the subject only if it states the
+    law or administrative regulation making the exception (Art. 13 ¶3): the others are
+    listed in ``record_types_not_opened``, and an item that opens none is refused
+    (``no_statutory_exception``). The
     subject reading its own file is also told of its records deleted after their
     retention period (``deleted_records``: dates, source and history, no content)."""
     subject = subjects.by_reference(session, code)
@@ -116,6 +120,9 @@ def read_file(
         "record_types": None
         if granted.record_type_codes is None
         else sorted(granted.record_type_codes),
+        # The query item's types not opened on this subject: not public about it, and the
+        # item states no law or administrative regulation making the exception (Art. 13 ¶3).
+        "record_types_not_opened": sorted(granted.unopened_record_type_codes),
         "items": [view.as_dict() for view in granted.file(session, clock)],
     }
     if granted.path is LegalPath.SELF:
@@ -369,6 +376,7 @@ def revoke_authorisation(
 
 
 def _item_out(item: QueryItem, organisation_name: str | None = None) -> dict[str, Any]:
+    exception = query_items.exception_of(item)
     return {
         "code": item.code,
         "organisation_id": item.organisation_id,
@@ -377,6 +385,7 @@ def _item_out(item: QueryItem, organisation_name: str | None = None) -> dict[str
         "matter_code": item.matter_code,
         "record_types": item.record_type_codes,
         "legal_basis": item.legal_basis,
+        "statutory_exception": None if exception is None else exception.as_dict(),
         "published_at": item.published_at.isoformat() if item.published_at else None,
         "withdrawn_at": item.withdrawn_at.isoformat() if item.withdrawn_at else None,
     }
@@ -388,6 +397,23 @@ def published_query_items(session: SessionDep, actor: ActorDep) -> dict[str, Any
     return {"items": [_item_out(item, org.name) for item, org in query_items.published(session)]}
 
 
+class StatutoryExceptionIn(BaseModel):
+    """The law or administrative regulation, and its article, that lets the agency read
+    record types that are not public without the subject's written authorisation (Art. 13
+    ¶3: 法律、行政法规另有规定的除外). A local regulation or rule makes no exception."""
+
+    rank: Literal["law", "administrative_regulation"]
+    title: str = Field(
+        min_length=1, max_length=200, description="e.g. 《中华人民共和国社会保险法》"
+    )
+    article: str = Field(min_length=1, max_length=64, description="e.g. 第六十三条")
+
+    def stated(self) -> query_items.StatutoryException:
+        exception = query_items.stated_exception(self.rank, self.title, self.article)
+        assert exception is not None  # every part is required here
+        return exception
+
+
 class QueryItemIn(BaseModel):
     code: str = Field(min_length=3, max_length=64)
     organisation: str = Field(description="USCC of the agency")
@@ -395,10 +421,23 @@ class QueryItemIn(BaseModel):
     matter_code: str = Field(min_length=1, max_length=64)
     record_types: list[str] = Field(min_length=1)
     legal_basis: str = Field(min_length=1, max_length=2000)
+    statutory_exception: StatutoryExceptionIn | None = Field(
+        default=None,
+        description="required when a record type named is not public about every kind of "
+        "subject it is kept about (a market record; for natural persons, a type not public "
+        "by law)",
+    )
+
+
+class PublishIn(BaseModel):
+    statutory_exception: StatutoryExceptionIn | None = Field(
+        default=None,
+        description="stated now (an item made without it is published again with it)",
+    )
 
 
 @router.post(
-    "/query-items", tags=["disclosure"], status_code=201, responses=refusals(403, 404, 409)
+    "/query-items", tags=["disclosure"], status_code=201, responses=refusals(403, 404, 409, 422)
 )
 def create_query_item(
     body: QueryItemIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
@@ -414,15 +453,31 @@ def create_query_item(
         matter_code=body.matter_code,
         record_type_codes=body.record_types,
         legal_basis=body.legal_basis,
+        statutory_exception=None
+        if body.statutory_exception is None
+        else body.statutory_exception.stated(),
     )
     return _item_out(item)
 
 
-@router.post("/query-items/{code}/publish", tags=["disclosure"], responses=refusals(403, 404, 409))
+@router.post(
+    "/query-items/{code}/publish", tags=["disclosure"], responses=refusals(403, 404, 409, 422)
+)
 def publish_query_item(
-    code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    code: str,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    body: PublishIn | None = None,
 ) -> dict[str, Any]:
-    return _item_out(query_items.publish(session, clock, actor, code))
+    """Publish a query item; one naming a record type that is not public is published
+    only with its statutory exception (Art. 13 ¶3), stated when it was created or now."""
+    exception = None
+    if body is not None and body.statutory_exception is not None:
+        exception = body.statutory_exception.stated()
+    return _item_out(
+        query_items.publish(session, clock, actor, code, statutory_exception=exception)
+    )
 
 
 @router.post("/query-items/{code}/withdraw", tags=["disclosure"], responses=refusals(403, 404, 409))

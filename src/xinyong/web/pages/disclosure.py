@@ -40,6 +40,7 @@ from xinyong.disclosure import (
     reports,
 )
 from xinyong.disclosure.files import RecordView, build_file
+from xinyong.disclosure.models import StatuteRank
 from xinyong.errors import (
     Conflict,
     InvalidInput,
@@ -170,14 +171,25 @@ REFUSAL_LABELS = {
     "query_item_unpublished": N_("The query item was not published (Art. 13 ¶2)"),
     "matter_mismatch": N_("The administrative matter did not match the query item (Art. 13 ¶2)"),
     "no_lawful_path": N_("No written authorisation in force and no query item (Art. 13 ¶3)"),
+    "no_statutory_exception": N_(
+        "The query item names only information that is not public about you, and no law or "
+        "administrative regulation it states lets that organisation read it without your "
+        "written authorisation (Art. 13 ¶3)"
+    ),
     "bulk_read_limit": N_("Bulk reads are limited (Art. 12)"),
     "not_lawful_querier": N_(
         "Only the recognising agency, the credit authority and the subject see a list entry "
         "in full (Art. 18)"
     ),
 }
+# The statutes that may make an exception to the written authorisation (Art. 13 ¶3).
+STATUTE_RANK_LABELS = {
+    StatuteRank.LAW.value: N_("Law"),
+    StatuteRank.ADMINISTRATIVE_REGULATION.value: N_("Administrative regulation"),
+}
 LABELS = {
     "status": STATUS_LABELS,
+    "statute_rank": STATUTE_RANK_LABELS,
     "reason": REASON_LABELS,
     # A version's severity class, in the change history (decision 0025).
     "severity": SEVERITY_LABELS,
@@ -795,6 +807,9 @@ def _render_admin(
             ],
             "rules": catalog.list_record_types(session),
             "type_names": type_names(session, english=english),
+            # Items that name types not public and state no statutory exception: they do
+            # not open those types where they are not public (Art. 13 ¶3), said on each.
+            "without_exception": query_items.without_exception(session, items),
         },
         state,
     )
@@ -824,9 +839,13 @@ def create_query_item(
     matter_code: Annotated[str, Form(max_length=64)] = "",
     record_types: Annotated[list[str] | None, Form()] = None,
     legal_basis: Annotated[str, Form(max_length=2000)] = "",
+    exception_rank: Annotated[str, Form(max_length=32)] = "",
+    exception_title: Annotated[str, Form(max_length=200)] = "",
+    exception_article: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    """Create a query item; it can be used only once published on the public page."""
+    """Create a query item; it can be used only once published on the public page. One
+    naming a record type that is not public states its statutory exception (Art. 13 ¶3)."""
     check_csrf(request, csrf_token)
     require(actor, Permission.MANAGE_CATALOG)
     try:
@@ -842,6 +861,9 @@ def create_query_item(
             matter_code=matter_code,
             record_type_codes=list(record_types or []),
             legal_basis=legal_basis,
+            statutory_exception=query_items.stated_exception(
+                exception_rank, exception_title, exception_article
+            ),
         )
     except (InvalidInput, NotFound, Conflict) as exc:
         form = {
@@ -851,6 +873,9 @@ def create_query_item(
             "matter_code": matter_code,
             "record_types": record_types or [],
             "legal_basis": legal_basis,
+            "exception_rank": exception_rank,
+            "exception_title": exception_title,
+            "exception_article": exception_article,
         }
         # An unknown agency or record type is a wrong choice on the form: 422, not 404.
         status = 409 if isinstance(exc, Conflict) else 422
@@ -867,10 +892,33 @@ def publish_query_item(
     session: SessionDep,
     clock: ClockDep,
     code: str,
+    exception_rank: Annotated[str, Form(max_length=32)] = "",
+    exception_title: Annotated[str, Form(max_length=200)] = "",
+    exception_article: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Publish the item, with its statutory exception stated on the item's row if it
+    names a record type that is not public and states none yet (Art. 13 ¶3)."""
     check_csrf(request, csrf_token)
-    query_items.publish(session, clock, actor, code)
+    try:
+        query_items.publish(
+            session,
+            clock,
+            actor,
+            code,
+            statutory_exception=query_items.stated_exception(
+                exception_rank, exception_title, exception_article
+            ),
+        )
+    except (InvalidInput, Conflict) as exc:
+        # Shown on the item's row, with what was typed there.
+        form = {
+            "publishing": code,
+            "exception_rank": exception_rank,
+            "exception_title": exception_title,
+            "exception_article": exception_article,
+        }
+        return _render_admin(request, session, actor, refused(session, exc, form))
     return RedirectResponse("/admin/query-items?done=published", status_code=303)
 
 
