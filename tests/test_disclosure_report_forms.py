@@ -183,3 +183,23 @@ def test_the_basic_information_names_former_names_and_responsible_persons_in_ord
         {"role": "legal_representative", "name": "陈某"},
         {"role": "directly_responsible", "name": "林某"},
     ]
+
+
+def test_the_basic_information_leaves_out_a_replaced_legal_representative(
+    world: World, db: Session, clock: FixedClock
+) -> None:
+    """The report says who answers for the organisation now (decision 0036)."""
+    company = world.subjects["company"]
+    for name, ended in (("陈某", clock.today()), ("郑某", None)):
+        db.add(
+            ResponsiblePerson(
+                organisation_subject_id=company.id,
+                role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+                name=name,
+                valid_to=ended,
+            )
+        )
+    db.flush()
+    actor = accounts.actor_for_user(world.users["company"])
+    basic = json.loads(reports.issue(db, clock, actor, company).body)["subject"]
+    assert basic["responsible_persons"] == [{"role": "legal_representative", "name": "郑某"}]

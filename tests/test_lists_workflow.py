@@ -690,6 +690,8 @@ def test_the_jobs_command_expires_entries(tmp_path: Path, monkeypatch: pytest.Mo
         result = CliRunner().invoke(app, ["jobs", "run"])
         assert result.exit_code == 0, result.output
         assert "1 list entries reached the end of their term" in result.output
+        # Nothing to bring in line with the registered responsible persons (decision 0036).
+        assert "0 list entries brought in line with the responsible persons" in result.output
         assert "planner statistics refreshed" in result.output
         with Session(engine) as session:
             assert session.scalar(select(ListEntry.status)) is EntryStatus.EXPIRED
@@ -746,8 +748,16 @@ def test_a_serious_entry_names_the_responsible_persons_masked_publicly(
 
     # In full to the recognising agency, the credit authority and the subject.
     # (with the ID numbers masked, which tell apart persons of the same name).
+    # Each from the registration, named since the entry's publication (decision 0036).
     full = [
-        {"role": p.role, "name": p.name, "citizen_id_masked": mask_citizen_id(p.citizen_id)}
+        {
+            "role": p.role,
+            "name": p.name,
+            "citizen_id_masked": mask_citizen_id(p.citizen_id),
+            "source": "registration",
+            "named_from": serious.term_start.isoformat(),  # type: ignore[union-attr]
+            "ended_on": None,
+        }
         for p in named
     ]
     assert [(p["role"], p["name"]) for p in full] == [

@@ -1308,3 +1308,119 @@ def test_migration_0045_leaves_the_query_items_before_it_without_a_statutory_exc
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0041_tells_registered_persons_from_those_the_proposal_named(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose entries name persons without saying why (0040): a row of a
+    published entry whose person is registered for the organisation in the same capacity
+    follows that registration (the current one, else the latest); every other row is the
+    proposal's. Each is named from the entry's first day on the list, none has ended; and
+    back, the columns go."""
+    engine = make_test_engine(request.config, tmp_path, "m0041")
+    try:
+        upgrade(engine, "0040")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table_name: str, **given: Any) -> int:
+                table = t[table_name]
+                return int(
+                    connection.execute(
+                        insert(table).values(_filled(table, **given)).returning(table.c.id)
+                    ).scalar_one()
+                )
+
+            standard = add("list_standard", code="serious", kind="black", tier="serious")
+            company = add("subject", kind="legal_person", reference="C1")
+            representative, former, principal, manager = (
+                add("subject", kind="natural_person", reference=f"P{n}") for n in range(4)
+            )
+            registered = {
+                (role, who, ended): add(
+                    "responsible_person",
+                    organisation_subject_id=company,
+                    role=role,
+                    name=f"person {who}",
+                    person_subject_id=who,
+                    valid_to=ended,
+                )
+                for role, who, ended in (
+                    ("legal_representative", former, dt.date(2026, 5, 1)),
+                    ("legal_representative", representative, None),
+                    ("principal", principal, None),
+                )
+            }
+            organisation = add("organisation", code="91350100MB00000434", kind="state_organ")
+            published, candidacy = (
+                add(
+                    "list_entry",
+                    subject_id=company,
+                    standard_id=standard,
+                    kind="black",
+                    tier="serious",
+                    status=status,
+                    recognising_organisation_id=organisation,
+                    term_start=start,
+                )
+                for status, start in (("published", dt.date(2026, 3, 2)), ("noticed", None))
+            )
+            for entry, role, who in (
+                (published, "legal_representative", representative),
+                (published, "legal_representative", former),
+                # Registered as principal, named by the agency in another capacity.
+                (published, "directly_responsible", principal),
+                (published, "directly_responsible", manager),
+                # A candidacy's persons are the proposal's, whoever is registered.
+                (candidacy, "legal_representative", representative),
+            ):
+                add(
+                    "list_entry_person",
+                    entry_id=entry,
+                    role=role,
+                    name=f"person {who}",
+                    person_subject_id=who,
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "SELECT entry_id, person_subject_id, source, responsible_person_id, "
+                    "named_from, ended_on FROM list_entry_person ORDER BY id"
+                )
+            ).all()
+        march = dt.date(2026, 3, 2)
+        assert [
+            (entry, who, source, link, None if start is None else str(start), ended)
+            for entry, who, source, link, start, ended in rows
+        ] == [
+            (
+                published,
+                representative,
+                "registration",
+                registered[("legal_representative", representative, None)],
+                str(march),
+                None,
+            ),
+            (
+                published,
+                former,
+                "registration",
+                registered[("legal_representative", former, dt.date(2026, 5, 1))],
+                str(march),
+                None,
+            ),
+            (published, principal, "proposal", None, str(march), None),
+            (published, manager, "proposal", None, str(march), None),
+            (candidacy, representative, "proposal", None, None, None),
+        ]
+        migrate_down(engine, "0040")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("list_entry_person")}
+            assert not columns & {"source", "responsible_person_id", "named_from", "ended_on"}
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -87,6 +87,10 @@ def test_persons_named_on_the_proposal_join_the_registered_ones_on_approval(
             "role": "directly_responsible",
             "name": "林某",
             "citizen_id_masked": mask_citizen_id(MANAGER_ID),
+            # The agency's finding; named from the entry's publication (decision 0036).
+            "source": "proposal",
+            "named_from": None,
+            "ended_on": None,
         }
     ]
     assert MANAGER_ID not in response.text

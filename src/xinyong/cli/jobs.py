@@ -12,7 +12,7 @@ from xinyong.collection import quarantine
 from xinyong.config import get_settings
 from xinyong.db import maintenance
 from xinyong.disclosure import joint_check_uses, publicity, retention
-from xinyong.lists import entries
+from xinyong.lists import entries, entry_persons
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 
@@ -23,13 +23,16 @@ def register(app: typer.Typer) -> None:
 
 @jobs_app.command("run")
 def run() -> None:
-    """Run the daily jobs: end publicity windows and list terms that have closed, delete
+    """Run the daily jobs: end publicity windows and list terms that have closed, bring the
+    persons named on entries in force in line with the organisations' registered
+    responsible persons (Art. 18), delete
     records kept past their retention period, issued reports' contents kept past theirs
     and the content of batches' rejected and held rows kept past theirs, index the subjects of large joint checks for their access logs, and refresh
     the database's planner statistics."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
+        followed = entry_persons.follow_all(session, clock, SYSTEM_ACTOR)
     deleted, by_type, with_records = _delete_records()
     removed = _remove_report_contents()
     erased_batches, erased_rows = _erase_quarantined_content()
@@ -40,6 +43,7 @@ def run() -> None:
     removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
         f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
+        + f"; {followed} list entries brought in line with the responsible persons registered"
         + f"; {deleted} records deleted after their retention period{_counts(by_type)}"
         + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
         + f"; content of {erased_rows} rejected or held rows erased in {erased_batches} batches"

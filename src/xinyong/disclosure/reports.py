@@ -153,7 +153,11 @@ _BASIC_OF_ORGANISATION = Prepared(
                 ResponsiblePerson.name,
                 ResponsiblePerson.id,
                 literal(1),
-            ).where(ResponsiblePerson.organisation_subject_id == bindparam("subject_id")),
+            ).where(
+                ResponsiblePerson.organisation_subject_id == bindparam("subject_id"),
+                # Those answering for it now: a replaced legal representative is not one.
+                ResponsiblePerson.valid_to.is_(None),
+            ),
         ).subquery()
     ).order_by(text("part"), text("id"))
 )

@@ -3,3 +3,6 @@ and credit grades (Art. 14–19)."""
 
 # Court judgment defaulters reach the black list through the collection pipeline's hook.
 from xinyong.lists import court_defaulters as _court_defaulters  # noqa: F401
+
+# An organisation's entries in force follow its registered responsible persons (Art. 18).
+from xinyong.lists import entry_persons as _entry_persons  # noqa: F401

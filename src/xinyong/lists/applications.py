@@ -151,6 +151,7 @@ def _entry_naming(
         .join(Subject, Subject.id == ListEntry.subject_id)
         .where(
             ListEntryPerson.person_subject_id == person.id,
+            ListEntryPerson.ended_on.is_(None),
             ListEntry.status == EntryStatus.PUBLISHED,
         )
         .order_by(ListEntry.id)

@@ -28,7 +28,8 @@ from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists.entries import attach_responsible_persons, record_event
+from xinyong.lists import entry_persons
+from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
 RECORD_TYPE = "court_judgment_defaulter"
@@ -117,9 +118,6 @@ def _sync_one(
         )
         session.add(entry)
         session.flush()
-        # Published at once, without an approval: the court's decision is the listing, and
-        # its legal representative and others answer for it (SPC rule Art. 3 ¶2; Art. 18).
-        attach_responsible_persons(session, entry)
         record_event(
             session,
             clock,
@@ -127,6 +125,11 @@ def _sync_one(
             SYSTEM_ACTOR,
             "entered",
             f"court decision {payload.get('case_number', '')}",
+        )
+        # Published at once, without an approval: the court's decision is the listing, and
+        # its legal representative and others answer for it (SPC rule Art. 3 ¶2; Art. 18).
+        entry_persons.name_responsible_persons(
+            session, clock, SYSTEM_ACTOR, entry, reason=entry_persons.ON_PUBLICATION
         )
         return
     if not performed and entry.status is EntryStatus.PUBLISHED and entry.term_start:

@@ -33,7 +33,8 @@ from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from xinyong.lists import eligibility
+from xinyong.lists import eligibility, entry_persons
+from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
@@ -42,6 +43,7 @@ from xinyong.lists.models import (
     ListKind,
     ListObjection,
     ListStandard,
+    NamingSource,
     ObjectionSource,
     RemovalReason,
     Tier,
@@ -113,29 +115,6 @@ def public_standards(session: Session) -> list[dict[str, Any]]:
         }
         for s in standards(session)
     ]
-
-
-def record_event(
-    session: Session, clock: Clock, entry: ListEntry, actor: Actor, action: str, detail: str = ""
-) -> None:
-    """A step in the entry's history, with who took it and why, and in the audit trail."""
-    session.add(
-        ListEntryEvent(
-            entry_id=entry.id,
-            at=clock.now(),
-            actor=actor.audit().id or actor.kind,
-            action=action,
-            detail=detail,
-        )
-    )
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        f"list_entry.{action}",
-        target_type="list_entry",
-        target_id=entry.id,
-    )
 
 
 def _notice(entry: ListEntry, std: ListStandard, subject: Subject) -> str:
@@ -216,7 +195,11 @@ def _named_persons(
             found = subjects.register_natural_person(
                 session, clock, actor, name=name, citizen_id=citizen_id
             )
-        rows.append(ListEntryPerson(role=role, name=name, person_subject_id=found.id))
+        rows.append(
+            ListEntryPerson(
+                role=role, name=name, person_subject_id=found.id, source=NamingSource.PROPOSAL
+            )
+        )
     return rows
 
 
@@ -293,6 +276,7 @@ def propose(
     for person in named:
         person.entry_id = entry.id
         session.add(person)
+    session.flush()
     if std.kind is ListKind.BLACK:
         # The subject is told the reasons and basis before it is listed (Art. 15 ¶2, rules.md).
         entry.notice_text = _notice(entry, std, subject)
@@ -313,6 +297,7 @@ def propose(
             "proposed",
             "published for public comment until " + str(entry.window_ends),
         )
+    entry_persons.named_by_proposal(session, clock, actor, entry, named)
     return entry
 
 
@@ -618,41 +603,11 @@ def approve(
     entry.approved_at = clock.now()
     entry.term_start = today
     entry.term_end = add_months(today, std.term_months)
-    attach_responsible_persons(session, entry)
     record_event(session, clock, entry, actor, "approved", reasons.strip())
-    return entry
-
-
-def attach_responsible_persons(session: Session, entry: ListEntry) -> None:
-    """Art. 18: a seriously dishonest organisation's entry names its responsible persons,
-    as registered when it is published — on approval, when a court's record enters it
-    (``court_defaulters``), and when an entry comes back (``restore_entries_resting_on``):
-    measures that reach responsible persons find them only through these rows."""
-    subject = session.get(Subject, entry.subject_id)
-    if subject is None or entry.tier is not Tier.SERIOUS or not subject.is_organisation:
-        return
-    # As they are now, not as a collection loaded earlier in this unit of work had them.
-    session.refresh(subject, ["responsible_persons"])
-    # Persons the proposing agency named are there already; the registered ones are added.
-    named = set(
-        session.scalars(
-            select(ListEntryPerson.person_subject_id).where(ListEntryPerson.entry_id == entry.id)
-        )
+    entry_persons.name_responsible_persons(
+        session, clock, actor, entry, reason=entry_persons.ON_PUBLICATION
     )
-    for person in subject.responsible_persons:
-        if person.valid_to is None and person.person_subject_id not in named:
-            session.add(
-                ListEntryPerson(
-                    entry_id=entry.id,
-                    role=person.role.value,
-                    name=person.name,
-                    person_subject_id=person.person_subject_id,
-                )
-            )
-            # Named once, in the first capacity registered: a legal representative who is
-            # also the principal is one person the measures reach, not two entries.
-            named.add(person.person_subject_id)
-    session.flush()
+    return entry
 
 
 def reject(
@@ -738,9 +693,11 @@ def restore_entries_resting_on(
         entry.ended_at = None
         entry.removal_reason = None
         entry.removal_detail = None
-        # Who answers for the organisation now is named too, as on a first publication.
-        attach_responsible_persons(session, entry)
         record_event(session, clock, entry, actor, "restored", event)
+        # Who answers for the organisation now is named too, as on a first publication.
+        entry_persons.name_responsible_persons(
+            session, clock, actor, entry, reason=entry_persons.ON_RESTORATION
+        )
         restored.append(entry.id)
     return restored
 
@@ -866,10 +823,10 @@ def published_of(
 
 
 def public_persons(session: Session, entry_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
-    """The persons each entry names under Art. 18 as the public sees them: by capacity and
-    masked name only (no ID number, even masked)."""
+    """The persons each entry names now under Art. 18 as the public sees them: by capacity
+    and masked name only (no ID number, even masked)."""
     return {
-        entry_id: [(p.role, mask_name(p.name)) for p in persons]
+        entry_id: [(p.role, mask_name(p.name)) for p in persons if p.ended_on is None]
         for entry_id, persons in persons_by_entry(session, entry_ids).items()
     }
 
@@ -974,16 +931,20 @@ def persons(session: Session, entry_id: int) -> list[ListEntryPerson]:
 
 @dataclass(frozen=True)
 class EntryPerson:
-    """A person an entry names (Art. 18), with the ID number as it may be shown: masked."""
+    """A person an entry names (Art. 18), with the ID number as it may be shown: masked;
+    why the entry names them, and for which period (``ended_on`` None: named now)."""
 
     role: str
     name: str
     citizen_id_masked: str | None
+    source: str = NamingSource.PROPOSAL.value
+    named_from: dt.date | None = None
+    ended_on: dt.date | None = None
 
 
 def persons_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, list[EntryPerson]]:
-    """The persons each of these entries names, in the order they were named; one query for
-    a page of entries."""
+    """The persons each of these entries names or named, in the order they were named; one
+    query for a page of entries."""
     found: dict[int, list[EntryPerson]] = {}
     if not entry_ids:
         return found
@@ -993,13 +954,18 @@ def persons_by_entry(session: Session, entry_ids: Sequence[int]) -> dict[int, li
             ListEntryPerson.role,
             ListEntryPerson.name,
             Subject.citizen_id_masked,
+            ListEntryPerson.source,
+            ListEntryPerson.named_from,
+            ListEntryPerson.ended_on,
         )
         .outerjoin(Subject, Subject.id == ListEntryPerson.person_subject_id)
         .where(ListEntryPerson.entry_id.in_(list(entry_ids)))
         .order_by(ListEntryPerson.id)
     )
-    for entry_id, role, name, masked in rows:
-        found.setdefault(entry_id, []).append(EntryPerson(role, name, masked))
+    for entry_id, role, name, masked, source, named_from, ended_on in rows:
+        found.setdefault(entry_id, []).append(
+            EntryPerson(role, name, masked, source.value, named_from, ended_on)
+        )
     return found
 
 

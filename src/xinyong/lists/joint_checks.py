@@ -671,7 +671,7 @@ def _resolve(session: Session, codes: list[str], today: dt.date, clean_years: in
 def _responsible(
     session: Session, person_ids: list[int], today: dt.date
 ) -> dict[int, list[tuple[Any, ...]]]:
-    """Art. 18: for each natural person, the entries in force that name them as a
+    """Art. 18: for each natural person, the entries in force that name them now as a
     responsible person of the listed organisation — (role, organisation code, organisation
     name, *entry)."""
     if not person_ids:
@@ -690,6 +690,9 @@ def _responsible(
         .join(organisation, organisation.id == ListEntry.subject_id)
         .where(
             _one_of(session, ListEntryPerson.person_subject_id, person_ids, BigInteger()),
+            # Named now: a person no longer registered for the organisation is not reached
+            # (decision 0036).
+            ListEntryPerson.ended_on.is_(None),
             _in_force(today),
         )
         .order_by(ListEntry.id, ListEntryPerson.id),

@@ -119,8 +119,21 @@ class ListEntry(IdMixin, Base):
     )
 
 
+class NamingSource(enum.StrEnum):
+    """Why an entry names a person (Art. 18; decision 0036)."""
+
+    # The recognising agency named them on its proposal as responsible for the conduct: its
+    # finding, approved with the entry, which no change of office undoes.
+    PROPOSAL = "proposal"
+    # Registered as answering for the organisation (``subject.responsible_person``): named
+    # while the entry is in force for as long as the registration holds.
+    REGISTRATION = "registration"
+
+
 class ListEntryPerson(IdMixin, Base):
-    """Art. 18: the persons responsible for an organisation's serious dishonesty."""
+    """Art. 18: the persons responsible for an organisation's serious dishonesty, each for
+    the period the entry names them (``named_from`` up to ``ended_on``; still named while
+    ``ended_on`` is None). A naming that ended stays, for the period it covered."""
 
     __tablename__ = "list_entry_person"
 
@@ -131,6 +144,17 @@ class ListEntryPerson(IdMixin, Base):
     person_subject_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("subject.id"), index=True
     )
+    source: Mapped[NamingSource] = mapped_column(
+        str_enum(NamingSource, 16), server_default=NamingSource.PROPOSAL.value
+    )
+    # The registration a ``registration`` naming follows.
+    responsible_person_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("responsible_person.id")
+    )
+    # The first day named while the entry is published (None: a candidacy's, not yet).
+    named_from: Mapped[dt.date | None] = mapped_column(Date)
+    # The day from which the entry no longer names the person.
+    ended_on: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class ListEntryEvent(IdMixin, Base):

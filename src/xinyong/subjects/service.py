@@ -22,7 +22,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.subjects import names
+from xinyong.subjects import hooks, names
 from xinyong.subjects.models import (
     ResponsiblePerson,
     ResponsibleRole,
@@ -316,6 +316,11 @@ def rename(session: Session, clock: Clock, actor: Actor, subject: Subject, new_n
     )
 
 
+# One person holds this capacity at a time (Civil Code Art. 61: the legal representative
+# is the one person who acts for the legal person): registering another ends the earlier's.
+SINGLE_HOLDER_ROLES = frozenset({ResponsibleRole.LEGAL_REPRESENTATIVE})
+
+
 def add_responsible_person(
     session: Session,
     clock: Clock,
@@ -326,7 +331,9 @@ def add_responsible_person(
     name: str,
     citizen_id: str,
 ) -> ResponsiblePerson:
-    """Art. 18: the person is a natural-person subject, so the ID is stored once, encrypted."""
+    """Art. 18: the person is a natural-person subject, so the ID is stored once, encrypted.
+    A new legal representative ends the registration of the one before, from today; the
+    organisation's list entries in force follow (``hooks``, decision 0036)."""
     if not organisation.is_organisation:
         raise InvalidInput(
             "only organisations have responsible persons", code="not_organisation", field="subject"
@@ -334,12 +341,24 @@ def add_responsible_person(
     person = by_citizen_id(session, citizen_id) or register_natural_person(
         session, clock, actor, name=name, citizen_id=citizen_id
     )
+    current = current_responsible_persons(session, organisation)
+    if any(p.person_subject_id == person.id and p.role is role for p in current):
+        raise Conflict(
+            "this person is registered in this capacity already",
+            code="duplicate",
+            field="citizen_id",
+            article="Art. 18",
+        )
+    today = clock.today()
+    replaced = [p for p in current if role in SINGLE_HOLDER_ROLES and p.role is role]
+    for earlier in replaced:
+        earlier.valid_to = today
     link = ResponsiblePerson(
         organisation_subject_id=organisation.id,
         role=role,
         name=name.strip(),
         person_subject_id=person.id,
-        valid_from=clock.today(),
+        valid_from=today,
     )
     session.add(link)
     session.flush()
@@ -350,7 +369,81 @@ def add_responsible_person(
         "subject.responsible_person.add",
         target_type="subject",
         target_id=organisation.id,
-        details={"role": role.value},
+        details={"role": role.value, "replaced": [p.id for p in replaced]},
+    )
+    reason = f"{link.name} registered as {role.value}" + "".join(
+        f"; {p.name} no longer registered as {role.value}" for p in replaced
+    )
+    hooks.responsible_persons_changed(session, clock, actor, organisation, reason)
+    return link
+
+
+def current_responsible_persons(session: Session, organisation: Subject) -> list[ResponsiblePerson]:
+    """The persons registered as answering for the organisation now, first registered first."""
+    return list(
+        session.scalars(
+            select(ResponsiblePerson)
+            .where(
+                ResponsiblePerson.organisation_subject_id == organisation.id,
+                ResponsiblePerson.valid_to.is_(None),
+            )
+            .order_by(ResponsiblePerson.id)
+        )
+    )
+
+
+MAX_END_REASON = 2000
+
+
+def end_responsible_person(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    organisation: Subject,
+    registration_id: int,
+    *,
+    reason: str,
+) -> ResponsiblePerson:
+    """A person no longer answers for the organisation in a capacity (left the office),
+    from today, with the reason; the organisation's list entries in force follow."""
+    link = session.get(ResponsiblePerson, registration_id)
+    if link is None or link.organisation_subject_id != organisation.id:
+        raise NotFound(
+            "no such responsible person of this organisation",
+            code="not_found",
+            field="responsible_person",
+        )
+    if link.valid_to is not None:
+        raise Conflict(
+            "this registration has ended already",
+            code="registration_ended",
+            field="responsible_person",
+            article="Art. 18",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("state why the registration ends", code="required", field="reason")
+    if len(reason) > MAX_END_REASON:
+        raise InvalidInput(
+            f"a reason is at most {MAX_END_REASON} characters", code="too_long", field="reason"
+        )
+    link.valid_to = clock.today()
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "subject.responsible_person.end",
+        target_type="subject",
+        target_id=organisation.id,
+        details={"role": link.role.value, "registration": link.id},
+    )
+    hooks.responsible_persons_changed(
+        session,
+        clock,
+        actor,
+        organisation,
+        f"{link.name} no longer registered as {link.role.value}: {reason}",
     )
     return link
 

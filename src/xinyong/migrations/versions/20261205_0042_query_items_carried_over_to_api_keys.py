@@ -33,7 +33,7 @@ import xinyong.db.base
 
 revision: str = "0042"
 # 0041 is being written in parallel: re-chain onto the latest when merging.
-down_revision: str | None = "0040"
+down_revision: str | None = "0041"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

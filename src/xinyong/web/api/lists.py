@@ -107,8 +107,17 @@ def _entry_full(
         "approved_at": e.approved_at.isoformat() if e.approved_at else None,
         "ended_at": e.ended_at.isoformat() if e.ended_at else None,
         # The masked ID number tells apart two persons of one name, as on the officers' queue.
+        # Each with why it is named and for which period: a naming that ended stays, with
+        # the day it ended (decision 0036).
         "responsible_persons": [
-            {"role": p.role, "name": p.name, "citizen_id_masked": p.citizen_id_masked}
+            {
+                "role": p.role,
+                "name": p.name,
+                "citizen_id_masked": p.citizen_id_masked,
+                "source": p.source,
+                "named_from": p.named_from.isoformat() if p.named_from else None,
+                "ended_on": p.ended_on.isoformat() if p.ended_on else None,
+            }
             for p in entries.persons_by_entry(session, [e.id]).get(e.id, [])
         ],
         "objections": [
