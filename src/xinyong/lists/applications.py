@@ -12,7 +12,7 @@ from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.identifiers import IdentifierKind
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.entries import in_force
@@ -56,16 +56,15 @@ def apply(
             article="Art. 15 ¶1",
         )
     today = clock.today()
-    entries = [
-        e
-        for e in session.scalars(
-            select(ListEntry).where(
-                ListEntry.subject_id == subject.id, ListEntry.status == EntryStatus.PUBLISHED
-            )
+    # Every entry the subject was ever listed by, so that a refusal can say which has ended.
+    listed = list(
+        session.scalars(
+            select(ListEntry)
+            .where(ListEntry.subject_id == subject.id, ListEntry.term_start.is_not(None))
+            .order_by(ListEntry.id)
         )
-        if in_force(e, today)
-    ]
-    basis_entry = next((e for e in entries if _targets(measure, e)), None)
+    )
+    basis_entry = next((e for e in listed if in_force(e, today) and _targets(measure, e)), None)
     # Art. 18: a measure declared to reach responsible persons applies to a person named
     # on an organisation's entry in force, on the basis the measure states for that.
     responsible_for = (
@@ -74,6 +73,9 @@ def apply(
         else _entry_naming(session, subject, measure, today)
     )
     if basis_entry is None and responsible_for is None:
+        ended = _ended_basis(session, subject, measure, today, listed)
+        if ended is not None:
+            raise ended
         raise InvalidInput(
             f"the subject is not on the list this measure targets ({measure.target.value})",
             code="not_applicable",
@@ -159,6 +161,81 @@ def _entry_naming(
     for entry, role, organisation in named:
         if in_force(entry, today) and _targets(measure, entry):
             return entry, role, organisation
+    return None
+
+
+def _ended(entry: ListEntry) -> dict[str, object]:
+    return {
+        "entry_id": entry.id,
+        "status": entry.status.value,
+        "term_end": entry.term_end.isoformat() if entry.term_end else None,
+        "removal_reason": entry.removal_reason.value if entry.removal_reason else None,
+    }
+
+
+def _ended_basis(
+    session: Session,
+    subject: Subject,
+    measure: Measure,
+    today: dt.date,
+    listed: list[ListEntry],
+) -> Conflict | None:
+    """Why a measure that had a basis once has none now, if so: the subject's entry the
+    measure targets has left the list (removed, expired or its term over: Art. 15 ¶2, a
+    measure stays within its legal conditions), or — for a measure that reaches responsible
+    persons — the organisation's entry naming the person has, or it no longer names them
+    (Art. 18). None when the subject never had such a basis (``not_applicable``)."""
+    own = [e for e in listed if _targets(measure, e) and not in_force(e, today)]
+    if own:
+        return Conflict(
+            "the list entry this measure would rest on is no longer in force: a measure is "
+            "applied only while the subject is on the list",
+            code="entry_ended",
+            field="subject",
+            article="Art. 15 ¶2",
+            details=_ended(own[-1]),
+        )
+    if not measure.applies_to_responsible_persons:
+        return None
+    named = [
+        (entry, naming)
+        for entry, naming in session.execute(
+            select(ListEntry, ListEntryPerson)
+            .join(ListEntryPerson, ListEntryPerson.entry_id == ListEntry.id)
+            .where(
+                ListEntryPerson.person_subject_id == subject.id,
+                ListEntry.term_start.is_not(None),
+            )
+            .order_by(ListEntry.id, ListEntryPerson.id)
+        )
+        if _targets(measure, entry)
+    ]
+    unnamed = [(e, n) for e, n in named if in_force(e, today) and n.ended_on is not None]
+    if unnamed:
+        entry, naming = unnamed[-1]
+        assert naming.ended_on is not None
+        return Conflict(
+            "this person is no longer named as responsible on the organisation's entry: a "
+            "measure reaches a responsible person only while the entry names them",
+            code="no_longer_named",
+            field="subject",
+            article="Art. 18",
+            details={
+                "entry_id": entry.id,
+                "role": naming.role,
+                "ended_on": naming.ended_on.isoformat(),
+            },
+        )
+    off_list = [e for e, _ in named if not in_force(e, today)]
+    if off_list:
+        return Conflict(
+            "the entry naming this person as responsible is no longer in force: a measure "
+            "reaches a responsible person only while the organisation is on the list",
+            code="entry_ended",
+            field="subject",
+            article="Art. 18",
+            details=_ended(off_list[-1]),
+        )
     return None
 
 

@@ -283,6 +283,18 @@ MESSAGES: frozenset[str] = frozenset(
         N_("no grading model is loaded"),
         N_("this measure is not on the published measure list, so it may not be applied"),
         N_("state the reasons for applying it"),
+        N_(
+            "the list entry this measure would rest on is no longer in force: a measure is "
+            "applied only while the subject is on the list"
+        ),
+        N_(
+            "the entry naming this person as responsible is no longer in force: a measure "
+            "reaches a responsible person only while the organisation is on the list"
+        ),
+        N_(
+            "this person is no longer named as responsible on the organisation's entry: a "
+            "measure reaches a responsible person only while the entry names them"
+        ),
         # an organisation's registered responsible persons (Art. 18)
         N_("this person is registered in this capacity already"),
         N_("this registration has ended already"),
@@ -1537,6 +1549,13 @@ CODES: dict[str, str] = {
     "measure_unpublished": N_("This measure is not published, so it may not be applied."),
     "not_published": N_("It was never published."),
     "not_applicable": N_("The subject is not on the list this measure targets."),
+    "entry_ended": N_(
+        "The list entry the measure would rest on is no longer in force, so it is not applied."
+    ),
+    "no_longer_named": N_(
+        "The organisation's entry no longer names this person as responsible, so the measure "
+        "does not reach them."
+    ),
     "registration_ended": N_("This registration of a responsible person has ended already."),
     "wrong_matter": N_("This measure does not apply in this administrative matter."),
     "wrong_target": N_("The measure's target does not fit its kind."),

@@ -292,7 +292,10 @@ def apply_measure(
         # application refuses before it writes anything, and the audit of a person looked
         # up by ID number is kept whatever the outcome.
         form = {"matter": matter, "measure": measure, "reasons": reasons}
+        # What was typed is the form's problem (422); an entry that has left the list, or no
+        # longer names the person, is the state of the basis, as the API answers it (409).
+        status = None if isinstance(exc, Conflict) else 422
         return _render_applications(
-            request, session, actor, FormState.after(exc, form, status_code=422)
+            request, session, actor, FormState.after(exc, form, status_code=status)
         )
     return RedirectResponse("/measure-applications?done=applied", status_code=303)

@@ -1,0 +1,201 @@
+"""A measure is applied only on a basis in force (Art. 15 ¶2, Art. 18; decision 0036): not on
+an entry that has left the list — removed, expired, or its term over before the daily job
+has expired it — and not to a person the organisation's entry no longer names, or names on
+an entry that has ended. Refused 409, with a code and the article, in the API and on the
+page; nothing is recorded."""
+
+# Fixtures are imported from tests.lists_helpers and then requested by name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import citizen_id_of
+from tests.factories import PersonFactory, World
+from tests.lists_helpers import (
+    actor,
+    fast_password_hashing,  # noqa: F401 - fixture
+    headers,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    person_represents_company,
+    published_entry,
+    settings,  # noqa: F401 - fixture
+)
+from tests.page_helpers import log_in
+from tests.test_pages_disclosure import error_code, token
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.clock import FixedClock
+from xinyong.lists import entries
+from xinyong.lists.models import ListEntry, MeasureApplication, RemovalReason
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import ResponsibleRole, Subject
+
+APPLY = "/api/v1/measure-applications"
+PAGE = "/measure-applications"
+
+
+def apply(client: TestClient, subject: Subject, matter: str, measure: str) -> Any:
+    return client.post(
+        APPLY,
+        json={
+            "subject": subject.reference,
+            "matter": matter,
+            "measure": measure,
+            "reasons": "依法实施惩戒措施",
+        },
+        headers=headers(client, "caseofficer"),
+    )
+
+
+def removed(db: Session, world: World, entry: ListEntry, clock: FixedClock) -> None:
+    entries.remove(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行行政处罚决定",
+    )
+
+
+def test_a_measure_is_not_applied_on_an_entry_removed_from_the_list(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    entry = published_entry(db, clock, world, company)
+    removed(db, world, entry, clock)
+    db.commit()
+
+    response = apply(client, company, "honours", "pun_honours")
+
+    assert response.status_code == 409, response.text
+    body = response.json()["error"]
+    assert (body["code"], body["article"], body["field"]) == (
+        "entry_ended",
+        "Art. 15 ¶2",
+        "subject",
+    )
+    assert body["details"] == {
+        "entry_id": entry.id,
+        "status": "removed",
+        "term_end": entry.term_end.isoformat(),  # type: ignore[union-attr]
+        "removal_reason": "exit_conditions_met",
+    }
+    assert db.scalar(select(MeasureApplication.id)) is None
+
+
+def test_a_measure_is_not_applied_once_the_entrys_term_is_over(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Still ``published`` until the daily job expires it, but no longer on the list."""
+    world = lists_world
+    company = world.subjects["company"]
+    entry = published_entry(db, clock, world, company)
+    db.commit()
+    assert entry.term_end is not None
+    clock.set(dt.datetime.combine(entry.term_end, dt.time(12), dt.UTC) + dt.timedelta(days=2))
+
+    response = apply(client, company, "honours", "pun_honours")
+
+    assert response.status_code == 409, response.text
+    refusal = response.json()["error"]
+    assert (refusal["code"], refusal["details"]["status"]) == (
+        "entry_ended",
+        "published",
+    )
+
+
+def test_a_measure_does_not_reach_a_person_the_entry_no_longer_names(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, former = world.subjects["company"], world.subjects["person"]
+    person_represents_company(db, clock, world)
+    entry = published_entry(db, clock, world, company, "serious_fair_competition")
+    successor = PersonFactory()
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=successor.name,
+        citizen_id=citizen_id_of(successor),
+    )
+    db.commit()
+
+    response = apply(client, former, "high_consumption", "pun_high_consumption")
+
+    assert response.status_code == 409, response.text
+    body = response.json()["error"]
+    assert (body["code"], body["article"]) == ("no_longer_named", "Art. 18")
+    assert body["details"] == {
+        "entry_id": entry.id,
+        "role": "legal_representative",
+        "ended_on": clock.today().isoformat(),
+    }
+    # The one registered now is reached.
+    assert apply(client, successor, "high_consumption", "pun_high_consumption").status_code == 201
+
+
+def test_a_measure_does_not_reach_a_person_named_on_an_entry_that_ended(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    person_represents_company(db, clock, world)
+    entry = published_entry(db, clock, world, company, "serious_fair_competition")
+    removed(db, world, entry, clock)
+    db.commit()
+
+    response = apply(client, person, "high_consumption", "pun_high_consumption")
+
+    assert response.status_code == 409, response.text
+    body = response.json()["error"]
+    assert (body["code"], body["article"]) == ("entry_ended", "Art. 18")
+    assert body["details"]["entry_id"] == entry.id
+
+
+def test_a_subject_never_on_the_list_is_still_refused_as_not_applicable(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    response = apply(client, lists_world.subjects["company"], "honours", "pun_honours")
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "not_applicable"
+
+
+def test_the_page_refuses_a_measure_on_an_ended_entry_beside_the_form(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    removed(db, world, published_entry(db, clock, world, company), clock)
+    db.commit()
+    log_in(client, "caseofficer")
+
+    page = client.post(
+        PAGE,
+        data={
+            "subject": company.uscc,
+            "matter": "honours",
+            "measure": "pun_honours",
+            "reasons": "列入失信主体名单，评优评先中不予推荐",
+            "csrf_token": token(client, PAGE),
+        },
+    )
+
+    assert page.status_code == 409
+    assert error_code(page) == "entry_ended"
+    assert "名单条目已不在有效期内" in page.text  # the refusal in the page's language
+    assert "第十五条第二款" in page.text
+    assert "列入失信主体名单，评优评先中不予推荐" in page.text  # what was typed, kept
+    assert db.scalar(select(MeasureApplication.id)) is None
