@@ -27,7 +27,6 @@ from xinyong.accounts.permissions import (
     require,
     same_person,
 )
-from xinyong.audit import service as audit
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
