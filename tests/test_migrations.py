@@ -1424,3 +1424,110 @@ def test_migration_0041_tells_registered_persons_from_those_the_proposal_named(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0043_says_who_carried_out_each_step_before_and_keeps_no_years_it_lacks(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading to 0043 and back: every objection carried out and every repair decided
+    before was the source's, as was every step on fraud but a termination before acceptance
+    (the platform's); cases not that far say nothing; a joint check from before keeps no
+    years, since those configured then were not recorded."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0043").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0043")
+    moment = dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(name: str, **given: Any) -> int:
+                return int(
+                    connection.execute(
+                        insert(t[name]).values(_filled(t[name], **given)).returning(t[name].c.id)
+                    ).scalar_one()
+                )
+
+            source = add("organisation", code="91350100MB0000078N")
+            subject = add("subject", kind="natural_person")
+            record_type = add("record_type", code="contract_performance")
+            record = add(
+                "credit_record",
+                subject_id=subject,
+                record_type_id=record_type,
+                source_organisation_id=source,
+            )
+            common = {"record_id": record, "subject_id": subject, "source_organisation_id": source}
+            for status, completed in (("corrected", moment), ("upheld", None)):
+                add("record_objection", **common, status=status, completed_at=completed)
+            cases = (
+                ("approved", moment, moment, None),
+                ("rejected", moment, moment, None),
+                ("accepted", moment, None, None),
+                ("terminated", None, None, moment),  # by the platform, before acceptance
+                ("terminated", moment, None, moment),  # by the source, after
+                ("revoked", moment, moment, moment),
+            )
+            for number, (status, feedback, decided, fraud) in enumerate(cases):
+                add(
+                    "repair_case",
+                    **common,
+                    commitment_record_id=record,
+                    query_code=f"CODE-{number}",
+                    status=status,
+                    feedback_at=feedback,
+                    decided_at=decided,
+                    fraud_at=fraud,
+                )
+            matter = t["administrative_matter"]
+            connection.execute(
+                insert(matter).values(_filled(matter, code="administrative_licensing"))
+            )
+            add(
+                "joint_check_use",
+                matter_code="administrative_licensing",
+                subject_ids=b"",
+                situation_ids=b"",
+            )
+        upgrade(engine)
+        with engine.connect() as connection:
+            completed = connection.execute(
+                text("SELECT status, completed_by_source FROM record_objection ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in completed] == [("corrected", True), ("upheld", None)]
+            steps = connection.execute(
+                text(
+                    "SELECT status, decided_by_source, fraud_by_source FROM repair_case ORDER BY id"
+                )
+            ).all()
+            assert [tuple(row) for row in steps] == [
+                ("approved", True, None),
+                ("rejected", True, None),
+                ("accepted", None, None),
+                ("terminated", None, False),
+                ("terminated", None, True),
+                ("revoked", True, True),
+            ]
+            years = connection.execute(text("SELECT clean_years FROM joint_check_use"))
+            assert years.scalar_one() is None
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, before)
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            for table, column in (
+                ("record_objection", "completed_by_source"),
+                ("repair_case", "decided_by_source"),
+                ("repair_case", "fraud_by_source"),
+                ("joint_check_use", "clean_years"),
+            ):
+                assert column not in {c["name"] for c in inspector.get_columns(table)}
+        upgrade(engine)
+    finally:
+        engine.dispose()

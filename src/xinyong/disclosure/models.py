@@ -194,6 +194,11 @@ class JointCheckUse(IdMixin, Base):
     # and where there are some the list standards (ids), the measures (codes) and the
     # entries naming the person as responsible (Art. 18). Never the answer itself.
     situations: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # What the answers rested on besides the data: the consecutive years without a bad
+    # record the green channel asked for (Art. 16(1), ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``),
+    # so that a reason shown again later is explained with them, not with today's setting.
+    # None for a check from before they were kept.
+    clean_years: Mapped[int | None] = mapped_column(Integer)
     indexed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 

@@ -77,4 +77,7 @@ class RecordObjection(IdMixin, Base):
     # The source's correction or withdrawal of an upheld objection.
     completed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     completed_by: Mapped[str | None] = mapped_column(String(64))
+    # False when the credit authority carried it out in the place of a source that left the
+    # register for good (a deregistered credit service institution, decision 0024).
+    completed_by_source: Mapped[bool | None] = mapped_column(Boolean)
     result_version_no: Mapped[int | None] = mapped_column(Integer)

@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -60,11 +60,17 @@ class RepairCase(IdMixin, Base):
     feedback_reasons: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     decided_by: Mapped[str | None] = mapped_column(String(64))
+    # False when the credit authority decided in the place of a source outside the register
+    # of credit service institutions (decision 0024 addendum).
+    decided_by_source: Mapped[bool | None] = mapped_column(Boolean)
     decision_reasons: Mapped[str | None] = mapped_column(Text)
     # The version that repaired the record, and the one that restored it (Art. 23).
     result_version_no: Mapped[int | None] = mapped_column(Integer)
     # Art. 23: terminated during the procedure, or the result revoked after it.
     fraud_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     fraud_by: Mapped[str | None] = mapped_column(String(64))
+    # True for the source; False for the credit authority (the platform before acceptance,
+    # or in the place of a source outside the register).
+    fraud_by_source: Mapped[bool | None] = mapped_column(Boolean)
     fraud_reasons: Mapped[str | None] = mapped_column(Text)
     restored_version_no: Mapped[int | None] = mapped_column(Integer)
