@@ -40,7 +40,13 @@ from xinyong.disclosure import files, reports, retention
 from xinyong.errors import Conflict, DomainError, Gone, InvalidInput, PermissionDenied
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
-from xinyong.objections.models import OPEN, Ground, ObjectionStatus, RecordObjection
+from xinyong.objections.models import (
+    OPEN,
+    WITHDRAWAL_GROUNDS,
+    Ground,
+    ObjectionStatus,
+    RecordObjection,
+)
 
 
 def _versions(session: Session, record_id: int) -> list[tuple[int, str, str]]:
@@ -366,9 +372,12 @@ ACTIONS = [
     for who in (rules.HANDLER, rules.SOURCE)
     for action in ("forward", *rules.DECISIONS, "correct", "withdraw")
 ]
-# The handler deciding in place of a source outside the register (decision 0024 addendum).
+# The handler deciding in place of a source outside the register, and the credit authority
+# carrying out in the place of a deregistered one (decision 0024 addenda).
 STAND_IN_ACTIONS = [
-    (rules.STAND_IN, action) for action in ("forward", *rules.DECISIONS, "correct", "withdraw")
+    (who, action)
+    for who in (rules.STAND_IN, rules.DEPARTED)
+    for action in ("forward", *rules.DECISIONS, "correct", "withdraw", "stop_use")
 ]
 
 
@@ -379,8 +388,9 @@ STAND_IN_ACTIONS = [
 def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> None:
     """Every path ends in at most one closing state, which never changes afterwards; a
     correction never answers a withdrawal ground; only the handler forwards, only the
-    source corrects or withdraws; the handler decides in a source's place only a case
-    forwarded to it."""
+    source corrects; the handler decides in a source's place only a case forwarded to it;
+    the credit authority carries out in a deregistered source's place only an upheld case,
+    withdrawing it on a withdrawal ground and otherwise ending its use, never deciding."""
     status = ObjectionStatus.RECEIVED
     for who, action in steps:
         try:
@@ -391,11 +401,18 @@ def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> No
         if action == "forward":
             assert who == rules.HANDLER
             assert status is ObjectionStatus.RECEIVED
-        if action in ("correct", "withdraw"):
+        if action == "correct":
             assert who == rules.SOURCE
+        if action == "withdraw":
+            assert who in (rules.SOURCE, rules.DEPARTED)
         if who == rules.STAND_IN:
             assert status is ObjectionStatus.FORWARDED
             assert action in rules.DECISIONS
+        if who == rules.DEPARTED:
+            assert status is ObjectionStatus.UPHELD
+            assert action == ("withdraw" if ground in WITHDRAWAL_GROUNDS else "stop_use")
+        if after is ObjectionStatus.NO_LONGER_USED:
+            assert who == rules.DEPARTED
         if after is ObjectionStatus.CORRECTED:
             assert ground not in {Ground.SHOULD_NOT_BE_PUBLIC, Ground.PAST_PERIOD}
         status = after

@@ -13,6 +13,7 @@ from xinyong.config import get_settings
 from xinyong.db import maintenance
 from xinyong.disclosure import joint_check_uses, publicity, retention
 from xinyong.lists import entries, entry_persons
+from xinyong.objections import service as objections
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 
@@ -28,11 +29,14 @@ def run() -> None:
     responsible persons (Art. 18), delete
     records kept past their retention period, issued reports' contents kept past theirs
     and the content of batches' rejected and held rows kept past theirs, index the subjects of large joint checks for their access logs, and refresh
-    the database's planner statistics."""
+    the database's planner statistics. Upheld objections left to a deregistered credit
+    service institution are carried out in its place (its deregistration does that for its
+    own; this finds any left from before that rule)."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
         followed = entry_persons.follow_all(session, clock, SYSTEM_ACTOR)
+        carried = objections.carry_out_for_deregistered_sources(session, clock, SYSTEM_ACTOR)
     deleted, by_type, with_records = _delete_records()
     removed = _remove_report_contents()
     erased_batches, erased_rows = _erase_quarantined_content()
@@ -48,6 +52,7 @@ def run() -> None:
         + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
         + f"; content of {erased_rows} rejected or held rows erased in {erased_batches} batches"
         + f"; {indexed} joint checks indexed for the access logs"
+        + f"; {len(carried)} upheld objections carried out for deregistered sources"
         + ("; planner statistics refreshed" if analysed else ""),
         # One line, however long: cron mails it and logs keep it whole.
         soft_wrap=True,

@@ -903,6 +903,11 @@ _GONE: dict[str, tuple[str, str]] = {
         "after an objection; a new report shows the correction",
         "Art. 25",
     ),
+    retention.REMOVED_RECORD_NO_LONGER_USED: (
+        "the content of this report was deleted when a record it may show was found wrong "
+        "on an objection and, its source being deregistered, is no longer shared",
+        "Art. 25",
+    ),
     retention.REMOVED_RECORD_DELETED: (
         "the content of this report was deleted with a record it may show, which was "
         "deleted after its retention period",

@@ -75,6 +75,8 @@ REMOVED_RECORD_DELETED = "record_deleted"
 REMOVED_RECORD_REPAIRED = "record_repaired"
 REMOVED_RECORD_REVOKED = "record_revoked"  # revoked by its source (decision 0028)
 REMOVED_RECORD_CORRECTED = "record_corrected"  # corrected after an objection (Art. 25)
+# Found wrong on an objection, its source gone for good: no longer used (decision 0024).
+REMOVED_RECORD_NO_LONGER_USED = "record_no_longer_used"
 REMOVAL_REASONS = (
     REMOVED_AFTER_PERIOD,
     REMOVED_AUTHORISATION_ENDED,
@@ -82,6 +84,7 @@ REMOVAL_REASONS = (
     REMOVED_RECORD_REPAIRED,
     REMOVED_RECORD_REVOKED,
     REMOVED_RECORD_CORRECTED,
+    REMOVED_RECORD_NO_LONGER_USED,
 )
 
 # Rows one call deletes at most: a transaction of bounded size, an audit event of

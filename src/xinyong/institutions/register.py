@@ -250,7 +250,28 @@ def change_status(
     institution.status_reason = why
     institution.current_version_no += 1
     _version(session, clock, actor, institution, "status", why)
+    if status is InstitutionStatus.DEREGISTERED:
+        # Imported here: the objections read the register's standing of a record's source.
+        from xinyong.objections import service as objections
+
+        # It has left for good: what it was to carry out for subjects is done in its place
+        # in this same transaction, so that nothing waits for it (Art. 25; decision 0024).
+        source = organisation_id(session, institution)
+        if source is not None:
+            objections.carry_out_for_deregistered_sources(
+                session, clock, actor, source_organisation_id=source
+            )
     return institution
+
+
+def organisation_id(session: Session, institution: CreditServiceInstitution) -> int | None:
+    """The platform's organisation this register entry is (by its code), if it has one."""
+    return session.scalar(
+        select(Organisation.id).where(
+            Organisation.code == institution.uscc,
+            Organisation.kind == OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+        )
+    )
 
 
 def amend(
@@ -452,6 +473,28 @@ def services_of_active(session: Session) -> dict[str, list[str]]:
             )
         )
     }
+
+
+def deregistered_organisations(
+    session: Session, organisation_ids: Iterable[int] | None = None
+) -> set[int]:
+    """Those of these organisations (all, given None) that are credit service institutions
+    deregistered from the register: gone for good, unlike a suspended one, which may be
+    reinstated and carry out its own work."""
+    query = (
+        select(Organisation.id)
+        .join(CreditServiceInstitution, CreditServiceInstitution.uscc == Organisation.code)
+        .where(
+            Organisation.kind == OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+            CreditServiceInstitution.status == InstitutionStatus.DEREGISTERED,
+        )
+    )
+    if organisation_ids is not None:
+        ids = set(organisation_ids)
+        if not ids:
+            return set()
+        query = query.where(Organisation.id.in_(ids))
+    return set(session.scalars(query))
 
 
 def outside_register(session: Session, organisation_ids: Iterable[int]) -> dict[int, str]:

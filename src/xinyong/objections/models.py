@@ -31,6 +31,9 @@ class ObjectionStatus(enum.StrEnum):
     UPHELD = "upheld"  # the handler upheld it: the source corrects or withdraws
     CORRECTED = "corrected"  # a new version with the corrected content
     WITHDRAWN = "withdrawn"  # withdrawn from publication
+    # Upheld for a correction its source can no longer make — a credit service institution
+    # deregistered (Art. 26): the record is no longer shared or used (decision 0024).
+    NO_LONGER_USED = "no_longer_used"
     REJECTED = "rejected"  # the record stands; reasons told
     UNCONFIRMED = "unconfirmed"  # facts could not be confirmed: check and objection recorded
 

@@ -64,6 +64,18 @@ def reason_withdrawn(objection_id: int) -> str:
     return f"withdrawn from publication after objection {objection_id}"
 
 
+def reason_no_longer_used(objection_id: int) -> str:
+    return f"no longer used after objection {objection_id}: its source is deregistered"
+
+
+# The detail of the version the credit authority writes in the place of a deregistered
+# source: why it, and not the source, changed the record (Art. 24).
+IN_PLACE_NOTE = (
+    "the record's source, a credit service institution, is deregistered and can no longer "
+    "correct it: the credit authority carries out the upheld objection in its place"
+)
+
+
 def reason_rejected(objection_id: int) -> str:
     return f"objection {objection_id} rejected"
 
@@ -81,6 +93,11 @@ SOURCE = "source"
 # credit service institutions since (Art. 26): the source no longer works on the platform,
 # so the case comes back to the credit authority rather than wait (decision 0024 addendum).
 STAND_IN = "handler_for_source"
+# The credit authority carrying out an upheld objection whose source has left the register
+# for good (a deregistered credit service institution): nobody is left to correct the record,
+# so what the platform can do without its source is done — withdrawn from publication on
+# the grounds answered so, no longer shared or used on the others (decision 0024 addendum).
+DEPARTED = "authority_for_deregistered_source"
 
 # (status, actor, action) → the status after it. Anything else is refused (409).
 TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
@@ -99,14 +116,25 @@ TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
     (ObjectionStatus.FORWARDED, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
     (ObjectionStatus.UPHELD, SOURCE, "correct"): ObjectionStatus.CORRECTED,
     (ObjectionStatus.UPHELD, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
+    (ObjectionStatus.UPHELD, DEPARTED, "withdraw"): ObjectionStatus.WITHDRAWN,
+    (ObjectionStatus.UPHELD, DEPARTED, "stop_use"): ObjectionStatus.NO_LONGER_USED,
 }
 DECISIONS = ("upheld", "rejected", "unconfirmed")
+
+
+def departed_action(ground: Ground) -> str:
+    """What the credit authority does in the place of a deregistered source: withdraw from
+    publication what the ground says should not be published, and otherwise — a record found
+    wrong that nobody can correct — stop sharing and using it."""
+    return "withdraw" if ground in WITHDRAWAL_GROUNDS else "stop_use"
 
 
 def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) -> ObjectionStatus:
     """The objection's status after ``who`` does ``action``, or the refusal: pure, so that
     the property test can walk every path."""
     found = TRANSITIONS.get((status, who, action))
+    if who == DEPARTED and action != departed_action(ground):
+        found = None
     if found is None:
         if status not in OPEN:
             raise Conflict(
@@ -199,7 +227,12 @@ def deadlines(
 def outcome(objection: RecordObjection) -> str | None:
     """The decision: upheld (and carried out or waiting to be), rejected, unconfirmed."""
     status = objection.status
-    if status in (ObjectionStatus.UPHELD, ObjectionStatus.CORRECTED, ObjectionStatus.WITHDRAWN):
+    if status in (
+        ObjectionStatus.UPHELD,
+        ObjectionStatus.CORRECTED,
+        ObjectionStatus.WITHDRAWN,
+        ObjectionStatus.NO_LONGER_USED,
+    ):
         return "upheld"
     if status in (ObjectionStatus.REJECTED, ObjectionStatus.UNCONFIRMED):
         return status.value

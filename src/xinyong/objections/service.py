@@ -54,13 +54,17 @@ from xinyong.objections.models import (
 from xinyong.objections.rules import (
     ARTICLE,
     DECISIONS,
+    DEPARTED,
     HANDLER,
+    IN_PLACE_NOTE,
     MAX_STATEMENT,
     SOURCE,
     STAND_IN,
     Terms,
+    departed_action,
     next_status,
     reason_corrected,
+    reason_no_longer_used,
     reason_rejected,
     reason_unconfirmed,
     reason_withdrawn,
@@ -467,6 +471,11 @@ def decide(
         target_id=objection.id,
         details={"outcome": outcome, "by": who},
     )
+    if outcome == "upheld" and institutions.deregistered_organisations(
+        session, [objection.source_organisation_id]
+    ):
+        # Upheld for a source gone for good: nobody would carry it out, so it is done now.
+        _carry_out_in_place(session, clock, actor, objection)
     return objection
 
 
@@ -654,6 +663,17 @@ def withdraw(
         raise InvalidInput(
             "give the reason (Art. 24)", code="required", field="note", article="Art. 24"
         )
+    version = _withdrawal(session, clock, actor, objection, text)
+    _complete(session, clock, actor, objection, status, version)
+    return version
+
+
+def _withdrawal(
+    session: Session, clock: Clock, actor: Actor, objection: RecordObjection, note: str
+) -> RecordVersion:
+    """The record withdrawn from publication, its content unchanged: a record past its
+    period ends its publicity as the daily job would have; one that should not be public is
+    kept but no longer published."""
     record = record_of(session, objection)
     yesterday = clock.today() - dt.timedelta(days=1)
     if objection.ground is Ground.PAST_PERIOD:
@@ -665,17 +685,113 @@ def withdraw(
         new_status = _prior_status(session, record)
     if record.status is RecordStatus.REVOKED:
         new_status = RecordStatus.REVOKED  # revoked meanwhile by its source (decision 0028)
-    version = _new_version(
+    return _new_version(
         session,
         clock,
         actor,
         record,
         status=new_status,
         reason=reason_withdrawn(objection.id),
-        detail=text,
+        detail=note,
         source_organisation_id=actor.organisation_id,
     )
-    _complete(session, clock, actor, objection, status, version)
+
+
+# --- the credit authority in the place of a source gone for good -----------------------------
+
+
+def carry_out_for_deregistered_sources(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    source_organisation_id: int | None = None,
+) -> list[RecordObjection]:
+    """Every upheld objection left to a source that is a deregistered credit service
+    institution (that one, or all of them), carried out by the credit authority in its place
+    (``departed_action``). The institution's deregistration does it for its own cases, the
+    credit authority's decision for a case it upholds later, and the daily job for any
+    deregistered before this rule: a subject's remedy never waits for a source that is gone
+    (Art. 25, 26; decision 0024)."""
+    if not (
+        actor.kind == "system"
+        or has_permission(actor, Permission.MANAGE_INSTITUTIONS)
+        or is_handler(actor)
+    ):
+        require(actor, Permission.MANAGE_INSTITUTIONS)
+    departed = institutions.deregistered_organisations(
+        session, None if source_organisation_id is None else [source_organisation_id]
+    )
+    if not departed:
+        return []
+    waiting = list(
+        session.scalars(
+            select(RecordObjection)
+            .where(
+                RecordObjection.status == ObjectionStatus.UPHELD,
+                RecordObjection.source_organisation_id.in_(departed),
+            )
+            .order_by(RecordObjection.id)
+        )
+    )
+    for objection in waiting:
+        _carry_out_in_place(session, clock, actor, objection)
+    return waiting
+
+
+def _carry_out_in_place(
+    session: Session, clock: Clock, actor: Actor, objection: RecordObjection
+) -> RecordVersion:
+    """What the platform can do with an upheld objection without its source: withdraw the
+    record from publication on the grounds answered so, exactly as the source would have;
+    otherwise the record is known wrong and nobody can say what it should say, so it is no
+    longer shared or used — the status every reader leaves out (``revoked``, decision 0028),
+    with a reason of its own — and reports issued to others since it came lose their kept
+    content, as on a correction. The content is never changed: only its source could."""
+    action = departed_action(objection.ground)
+    status = next_status(objection.status, DEPARTED, action, objection.ground)
+    if action == "withdraw":
+        version = _withdrawal(session, clock, actor, objection, IN_PLACE_NOTE)
+        _complete(session, clock, actor, objection, status, version, by_source=False)
+        return version
+    record = record_of(session, objection)
+    # Revoked by its source meanwhile (decision 0028): that revocation ended its window and
+    # kept whether it waited for review; the record stays as it left it.
+    revoked = record.status is RecordStatus.REVOKED
+    yesterday = clock.today() - dt.timedelta(days=1)
+    if record.publicity_end is not None and record.publicity_end > yesterday:
+        record.publicity_end = yesterday
+    pending_review = bool(record.awaiting_review)
+    record.awaiting_review = False
+    version = _new_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=RecordStatus.REVOKED,
+        reason=reason_no_longer_used(objection.id),
+        detail=IN_PLACE_NOTE,
+        source_organisation_id=actor.organisation_id,
+    )
+    if not revoked:
+        version.review_pending_when_revoked = pending_review
+    removed = retention.remove_contents_shown_to_others(
+        session,
+        clock,
+        record.subject_id,
+        record.received_at,
+        reason=retention.REMOVED_RECORD_NO_LONGER_USED,
+    )
+    _complete(
+        session,
+        clock,
+        actor,
+        objection,
+        status,
+        version,
+        report_contents_removed=removed,
+        by_source=False,
+    )
     return version
 
 
@@ -688,6 +804,7 @@ def _complete(
     version: RecordVersion,
     *,
     report_contents_removed: int = 0,
+    by_source: bool = True,
 ) -> None:
     now = clock.now()
     if objection.decided_at is None:  # the source upheld it by carrying it out
@@ -698,18 +815,27 @@ def _complete(
     objection.status = status
     objection.completed_at = now
     objection.completed_by = actor.audit().id
+    objection.completed_by_source = by_source
     objection.result_version_no = version.version_no
     session.flush()
     audit.record(
         session,
         clock,
         actor.audit(),
-        f"record_objection.{'correct' if status is ObjectionStatus.CORRECTED else 'withdraw'}",
+        f"record_objection.{_COMPLETION_EVENTS[status]}",
         target_type="record_objection",
         target_id=objection.id,
         details={
             "record": objection.record_id,
             "version": version.version_no,
             "report_contents_removed": report_contents_removed,
+            "by": "source" if by_source else "credit_authority",
         },
     )
+
+
+_COMPLETION_EVENTS = {
+    ObjectionStatus.CORRECTED: "correct",
+    ObjectionStatus.WITHDRAWN: "withdraw",
+    ObjectionStatus.NO_LONGER_USED: "no_longer_used",
+}

@@ -31,6 +31,7 @@ from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 from xinyong.objections.service import definition_of
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
 from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines
@@ -38,6 +39,8 @@ from xinyong.repair.service import (
     REPAIRABLE,
     is_authority,
     is_source_staff,
+    is_stand_in,
+    source_standing,
     subject_of,
 )
 from xinyong.subjects.models import Subject
@@ -59,6 +62,10 @@ class Case:
     record_type_name_en: str
     source_name: str
     deadlines: list[Deadline]
+    # The register's status of a source that is a credit service institution outside the
+    # active register (``institution_suspended``…): the credit authority's case officer
+    # takes its steps (decision 0024 addendum).
+    source_outside_register: str | None = None
 
     @property
     def overdue(self) -> bool:
@@ -77,6 +84,7 @@ def cases_of(session: Session, clock: Clock, found: list[RepairCase]) -> list[Ca
         assert record is not None
         assert source is not None
         definition = definition_of(session, record)
+        standing = institutions.standing_problem(session, source)
         result.append(
             Case(
                 case=case,
@@ -86,6 +94,7 @@ def cases_of(session: Session, clock: Clock, found: list[RepairCase]) -> list[Ca
                 record_type_name_en=definition.name_en,
                 source_name=source.name,
                 deadlines=deadlines(case, calendar, today),
+                source_outside_register=None if standing is None else standing.code,
             )
         )
     return result
@@ -211,19 +220,31 @@ def authority_queue(
 def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
     """The source's queue: cases accepted for processing to decide (overdue first), and
     its approved cases (an approval may still be revoked for fraud, Art. 23) — logged as
-    shown (``queue_shown``)."""
+    shown (``queue_shown``). The credit authority's case officer's holds those of every
+    source outside the register of credit service institutions, whose steps it takes."""
     if not sees_source_queue(actor):
         require(actor, Permission.DECIDE_CASES)
     if actor.organisation_id is None:
         return []
+    statuses = (RepairStatus.SUBMITTED, RepairStatus.ACCEPTED, RepairStatus.APPROVED)
+    sources = {actor.organisation_id}
+    if is_stand_in(actor):
+        sources |= set(
+            institutions.outside_register(
+                session,
+                session.scalars(
+                    select(RepairCase.source_organisation_id)
+                    .where(RepairCase.status.in_(statuses))
+                    .distinct()
+                ),
+            )
+        )
     rows = list(
         session.scalars(
             select(RepairCase)
             .where(
-                RepairCase.source_organisation_id == actor.organisation_id,
-                RepairCase.status.in_(
-                    (RepairStatus.SUBMITTED, RepairStatus.ACCEPTED, RepairStatus.APPROVED)
-                ),
+                RepairCase.source_organisation_id.in_(sources),
+                RepairCase.status.in_(statuses),
             )
             .order_by(RepairCase.id)
             .limit(MAX_LISTED)
@@ -244,7 +265,11 @@ def case(session: Session, clock: Clock, actor: Actor, case_id: int) -> Case:
         require_own_subject(actor, found.subject_id)
         (one,) = cases_of(session, clock, [found])
         return one
-    if not (is_authority(actor) or is_source_staff(actor, found)):
+    if not (
+        is_authority(actor)
+        or is_source_staff(actor, found)
+        or (is_stand_in(actor) and source_standing(session, found) is not None)
+    ):
         require(actor, Permission.DECIDE_CASES)
         raise PermissionDenied(
             "only the credit authority and the record's source read a repair case",

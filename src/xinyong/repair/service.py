@@ -26,6 +26,7 @@ from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
+    Standing,
     has_permission,
     require,
     require_subject_account,
@@ -40,6 +41,7 @@ from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.institutions import register as institutions
 from xinyong.lists.entries import (
     art22_entries_in_force,
     end_entries_resting_on,
@@ -97,6 +99,23 @@ def is_source_staff(actor: Actor, case: RepairCase) -> bool:
     )
 
 
+def is_stand_in(actor: Actor) -> bool:
+    """The credit authority's case officer, who takes the source's steps in a case whose
+    source is a credit service institution outside the register (``source_standing``): the
+    subject's repair does not wait for an institution that works on no data (Art. 26) — as
+    the credit authority's objection handler decides objections forwarded to one."""
+    return actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY and has_permission(
+        actor, Permission.DECIDE_CASES
+    )
+
+
+def source_standing(session: Session, case: RepairCase) -> Standing | None:
+    """Why the record's source no longer works on the platform — a credit service
+    institution not registered, suspended or deregistered (Art. 26) — or None."""
+    source = session.get(Organisation, case.source_organisation_id)
+    return None if source is None else institutions.standing_problem(session, source)
+
+
 def require_platform(actor: Actor) -> None:
     require(actor, Permission.HANDLE_OBJECTIONS)
     if not is_platform(actor):
@@ -108,7 +127,13 @@ def require_platform(actor: Actor) -> None:
         )
 
 
-def _require_source(actor: Actor, case: RepairCase, *, alters_data: bool = False) -> None:
+def _require_source(
+    session: Session, actor: Actor, case: RepairCase, *, alters_data: bool = False
+) -> bool:
+    """Refuse anyone but the source's staff, or the credit authority's case officer in the
+    place of a source outside the register; True for the source itself."""
+    if is_stand_in(actor) and source_standing(session, case) is not None:
+        return False  # its case officer decides cases and alters data
     if not is_source_staff(actor, case):
         require(actor, Permission.DECIDE_CASES)
         raise PermissionDenied(
@@ -130,15 +155,20 @@ def _require_source(actor: Actor, case: RepairCase, *, alters_data: bool = False
             code="objection_handler_alters_no_data",
             article="Art. 12",
         )
+    return True
 
 
-def steps_open(actor: Actor, case: RepairCase) -> frozenset[str]:
+def steps_open(
+    actor: Actor, case: RepairCase, *, source_outside_register: bool = False
+) -> frozenset[str]:
     """The steps this actor may take on the case now, for the pages to offer only those:
     ``feedback`` (the platform, on a submitted case), ``decide`` and ``approve`` (the
     source, on an accepted one; approving alters data, so not by its objection handler),
-    ``terminate`` (fraud before the decision) and ``revoke`` (fraud after approval)."""
+    ``terminate`` (fraud before the decision) and ``revoke`` (fraud after approval). The
+    source's steps are the credit authority's case officer's while the source is outside
+    the register of credit service institutions (``source_standing``)."""
     platform = is_platform(actor)
-    source = is_source_staff(actor, case)
+    source = is_source_staff(actor, case) or (source_outside_register and is_stand_in(actor))
     alters = has_permission(actor, Permission.DECIDE_CASES) or has_permission(
         actor, Permission.SUBMIT_RECORDS
     )
@@ -544,7 +574,7 @@ def decide(
     the record is repaired: a new version, status repaired; a list entry resting on it is
     removed, and with it the measures that follow the entry."""
     case = get(session, case_id)
-    _require_source(actor, case, alters_data=approve)
+    by_source = _require_source(session, actor, case, alters_data=approve)
     text = _reasons(reasons)
     status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
     record = session.get(CreditRecord, case.record_id)
@@ -572,6 +602,7 @@ def decide(
     case.status = status
     case.decided_at = clock.now()
     case.decided_by = actor.audit().id
+    case.decided_by_source = by_source
     case.decision_reasons = text
     if approve:
         version = _new_version(
@@ -606,7 +637,7 @@ def decide(
         "repair_case.decide",
         target_type="repair_case",
         target_id=case.id,
-        details={"approved": approve},
+        details={"approved": approve, "by": "source" if by_source else "credit_authority"},
     )
     return case
 
@@ -620,17 +651,21 @@ def fraud(
     with the status it had before the repair and its content — and so is a list entry the
     repair removed, while its term runs."""
     case = get(session, case_id)
+    by_source = False
     if case.status is RepairStatus.SUBMITTED:
         require_platform(actor)
         who = rules.PLATFORM
     else:
-        _require_source(actor, case, alters_data=case.status is RepairStatus.APPROVED)
+        by_source = _require_source(
+            session, actor, case, alters_data=case.status is RepairStatus.APPROVED
+        )
         who = rules.SOURCE
     text = _reasons(reasons, "Art. 23")
     action = "revoke" if case.status is RepairStatus.APPROVED else "terminate"
     case.status = rules.next_status(case.status, who, action)
     case.fraud_at = clock.now()
     case.fraud_by = actor.audit().id
+    case.fraud_by_source = by_source
     case.fraud_reasons = text
     if action == "revoke":
         assert case.result_version_no is not None
@@ -678,7 +713,7 @@ def fraud(
         f"repair_case.{action}",
         target_type="repair_case",
         target_id=case.id,
-        details={"by": who},
+        details={"by": who if who == rules.PLATFORM or by_source else "credit_authority"},
     )
     return case
 

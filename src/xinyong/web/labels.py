@@ -120,6 +120,10 @@ OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^withdrawn from publication after objection (\d+)$"),
         N_("Withdrawn from publication after objection %(number)s"),
     ),
+    (
+        re.compile(r"^no longer used after objection (\d+): its source is deregistered$"),
+        N_("No longer used after objection %(number)s: its source is deregistered"),
+    ),
     (re.compile(r"^objection (\d+) rejected$"), N_("Objection %(number)s rejected")),
     (
         re.compile(r"^objection (\d+): facts could not be confirmed$"),
@@ -145,6 +149,13 @@ OBJECTION_GROUND_LABELS: dict[Ground, str] = {
 # its ground; the statement stays in the case), shown in the page's language.
 _OBJECTION_DETAIL = re.compile(r"^objection (\d+): (\w+)$")
 _GROUND_VALUES = frozenset(ground.value for ground in Ground)
+# Details the services write word for word.
+VERSION_DETAILS: dict[str, str] = {
+    objection_rules.IN_PLACE_NOTE: N_(
+        "the record's source, a credit service institution, is deregistered and can no longer "
+        "correct it: the credit authority carries out the upheld objection in its place"
+    ),
+}
 
 
 def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
@@ -152,6 +163,8 @@ def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     words of their own; a detail a person typed (a reason for a change) as it was typed."""
     if not detail:
         return ""
+    if detail in VERSION_DETAILS:
+        return gettext(VERSION_DETAILS[detail])
     match = _OBJECTION_DETAIL.match(detail)
     if match and match[2] in _GROUND_VALUES:
         return gettext("objection %(number)s, on the ground: %(ground)s") % {

@@ -174,6 +174,10 @@ MESSAGES: frozenset[str] = frozenset(
             "the content of this report was deleted when a record it may show was corrected "
             "after an objection; a new report shows the correction"
         ),
+        N_(
+            "the content of this report was deleted when a record it may show was found wrong "
+            "on an objection and, its source being deregistered, is no longer shared"
+        ),
         N_("reports are issued to a subject about itself or to an organisation's queriers"),
         N_("as_of cannot be in the future"),
         N_("choose HTML or PDF"),

@@ -81,6 +81,12 @@ def case_out(case: cases.Case, *, staff: bool) -> dict[str, Any]:
             "article": rules.ARTICLE,
         },
         "completed_at": o.completed_at.isoformat() if o.completed_at else None,
+        # Who carried the upheld objection out: the source, or the credit authority in the
+        # place of a source deregistered from the register of credit service institutions
+        # (status ``no_longer_used``, or ``withdrawn`` on the grounds answered so).
+        "completed_by": None
+        if o.completed_at is None
+        else ("credit_authority" if o.completed_by_source is False else "source"),
         "result_version": o.result_version_no,
         "deadlines": [d.as_dict() for d in case.deadlines],
         "overdue": case.overdue,

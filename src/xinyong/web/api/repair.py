@@ -45,7 +45,12 @@ def case_out(found: cases.Case, *, staff: bool) -> dict[str, Any]:
             "version": found.record.current_version_no,
             "decision_date": found.record.decision_date.isoformat(),
         },
-        "source": {"name": found.source_name},
+        "source": {
+            "name": found.source_name,
+            # A credit service institution outside the active register: the credit
+            # authority's case officer takes its steps (Art. 26; decision 0024 addendum).
+            "outside_register": found.source_outside_register,
+        },
         "commitment_record": c.commitment_record_id,
         "correction": c.correction,
         "evidence": c.evidence,
@@ -59,6 +64,9 @@ def case_out(found: cases.Case, *, staff: bool) -> dict[str, Any]:
         if c.decided_at is None
         else {
             "at": c.decided_at.isoformat(),
+            # The source, or the credit authority in the place of a source outside the
+            # register of credit service institutions.
+            "by": "credit_authority" if c.decided_by_source is False else "source",
             "reasons": c.decision_reasons,
             "article": rules.ARTICLE,
             "result_version": c.result_version_no,
@@ -67,6 +75,7 @@ def case_out(found: cases.Case, *, staff: bool) -> dict[str, Any]:
         if c.fraud_at is None
         else {
             "at": c.fraud_at.isoformat(),
+            "by": "credit_authority" if c.fraud_by_source is False else "source",
             "reasons": c.fraud_reasons,
             "article": "Art. 23",
             "restored_version": c.restored_version_no,

@@ -230,6 +230,7 @@ def source_queue(
         {
             **_helpers(request),
             "mode": "source",
+            "stand_in": repair.is_stand_in(actor),
             "cases": cases.source_queue(session, clock, actor),
             "closed": [],
         },
@@ -251,7 +252,9 @@ def _render_case(
     error_form: str = "",
 ) -> HTMLResponse:
     found = cases.case(session, clock, actor, case_id)
-    steps = repair.steps_open(actor, found.case)
+    steps = repair.steps_open(
+        actor, found.case, source_outside_register=found.source_outside_register is not None
+    )
     return render_form(
         request,
         "repair_case.html",

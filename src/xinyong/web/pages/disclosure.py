@@ -112,6 +112,10 @@ CONTENT_REMOVED_LABELS = {
         "Its content was deleted when a record it may show was corrected after an objection "
         "(Art. 25): a new report shows the correction."
     ),
+    "record_no_longer_used": N_(
+        "Its content was deleted when a record it may show was found wrong on an objection "
+        "(Art. 25) and, its source being deregistered, is no longer shared."
+    ),
 }
 LEGAL_PATH_LABELS = {
     "self": N_("The subject itself"),

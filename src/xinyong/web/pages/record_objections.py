@@ -34,6 +34,9 @@ STATUS_LABELS = {
     ObjectionStatus.UPHELD.value: N_("Upheld: the source corrects the record"),
     ObjectionStatus.CORRECTED.value: N_("Upheld: the record was corrected"),
     ObjectionStatus.WITHDRAWN.value: N_("Upheld: the record was withdrawn from publication"),
+    ObjectionStatus.NO_LONGER_USED.value: N_(
+        "Upheld: the record is no longer shared or used, as its source cannot correct it"
+    ),
     ObjectionStatus.REJECTED.value: N_("Rejected: the record stands"),
     ObjectionStatus.UNCONFIRMED.value: N_(
         "The facts could not be confirmed: the check and the objection are recorded"
