@@ -852,7 +852,14 @@ def _joint_check_entries(
             granted=True,
             refusal_code=None,
             report_number=None,
-            joint_check={"id": use.id, "matter": use.matter_code, **what},
+            joint_check={
+                "id": use.id,
+                "matter": use.matter_code,
+                **what,
+                # The years its green channel was answered on, for explaining the reason as
+                # it was given (None: a check from before they were kept).
+                "clean_years": use.clean_years,
+            },
         )
         for use, what in zip(uses, shown, strict=True)
     ]

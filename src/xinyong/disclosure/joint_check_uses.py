@@ -67,9 +67,12 @@ def record(
     subject_ids: Sequence[int],
     situation_ids: Sequence[int],
     situations: list[dict[str, Any]],
+    clean_years: int,
 ) -> int:
     """Log a joint check for every subject it answered about (``subject_ids[i]`` was shown
-    ``situations[situation_ids[i]]``), in the check's transaction; returns the use's id."""
+    ``situations[situation_ids[i]]``), in the check's transaction, with the clean years its
+    green channel asked for (once for the check, not in each situation); returns the use's
+    id."""
     now = clock.now()
     at_once = len(subject_ids) <= INDEX_AT_ONCE
     use_id: int = session.execute(
@@ -85,6 +88,7 @@ def record(
             subject_ids=_pack(_IDS, subject_ids),
             situation_ids=_pack(_SITUATIONS, situation_ids),
             situations=situations,
+            clean_years=clean_years,
             indexed_at=now if at_once else None,
         )
         .returning(_USE.c.id)
@@ -131,6 +135,8 @@ class Use:
     actor_role: str | None
     matter_code: str
     situation: dict[str, Any]
+    # The years the green channel was answered on (None: not recorded then).
+    clean_years: int | None = None
 
 
 def situations_of(session: Session, subject_id: int) -> dict[int, int]:
@@ -175,6 +181,7 @@ def uses_of(session: Session, subject_id: int, *, since: dt.datetime | None = No
             _USE.c.actor_role,
             _USE.c.matter_code,
             _USE.c.situations,
+            _USE.c.clean_years,
         )
         .where(_USE.c.id.in_(found))
         .order_by(_USE.c.occurred_at.desc(), _USE.c.id.desc())
@@ -191,6 +198,7 @@ def uses_of(session: Session, subject_id: int, *, since: dt.datetime | None = No
             actor_role=actor_role,
             matter_code=matter_code,
             situation=situations[found[use_id]],
+            clean_years=clean_years,
         )
         for (
             use_id,
@@ -201,6 +209,7 @@ def uses_of(session: Session, subject_id: int, *, since: dt.datetime | None = No
             actor_role,
             matter_code,
             situations,
+            clean_years,
         ) in session.execute(query)
     ]
 

@@ -111,23 +111,43 @@ CLEAN = "clean"
 RESPONSIBLE_FOR_BLACK = "responsible_for_black"
 
 
-def green_channel_reasons(clean_years: int) -> dict[str, str]:
-    """Each reason code in words, with the years configured for Art. 16(1)."""
-    return {
+def green_channel_reasons(clean_years: int | None) -> dict[str, str]:
+    """Each reason code in words, with the years Art. 16(1) was answered on — those of the
+    check, never today's setting for a past one; None for a past check that did not record
+    them (``YEARS_NOT_RECORDED``)."""
+    reasons = {
         INVALID: "not a valid code",
         NOT_REGISTERED: "subject not registered",
         ON_BLACK: "on the black list",
         ON_RED: "on the red list (Art. 16(1))",
+        RESPONSIBLE_FOR_BLACK: (
+            "named as responsible for an organisation on the black list (Art. 18)"
+        ),
+    }
+    if clean_years is None:
+        return {**reasons, **YEARS_NOT_RECORDED}
+    return {
+        **reasons,
         BAD_RECORD: f"a bad credit record within the last {clean_years} years",
         TOO_RECENT: (
             f"on record for less than {clean_years} years: no {clean_years} consecutive years"
             " to show (Art. 16(1))"
         ),
         CLEAN: f"no bad credit record for {clean_years} consecutive years (Art. 16(1))",
-        RESPONSIBLE_FOR_BLACK: (
-            "named as responsible for an organisation on the black list (Art. 18)"
-        ),
     }
+
+
+# The reasons that count years, for a check from before the years were kept with it
+# (migration 0043): what it asked is known, not for how many years.
+YEARS_NOT_RECORDED = {
+    BAD_RECORD: "a bad credit record within the years then asked for (not recorded)",
+    TOO_RECENT: (
+        "on record for less than the consecutive years then asked for (not recorded):"
+        " none to show (Art. 16(1))"
+    ),
+    CLEAN: "no bad credit record for the consecutive years then asked for (Art. 16(1);"
+    " their number was not recorded)",
+}
 
 
 # Art. 18's capacities, in the words of the regulation (the reasons and the CSV use them).
@@ -185,6 +205,7 @@ class JointCheck:
                 "matter_name": self.matter_name,
                 "date": self.date.isoformat(),
                 "counts": self.counts,
+                "clean_years": self.clean_years,
                 "green_channel_reasons": green_channel_reasons(self.clean_years),
                 "measures": self.measures,
             }
@@ -813,6 +834,7 @@ def _check(
         subject_ids=seen,
         situation_ids=shown,
         situations=situations,
+        clean_years=clean_years,
     )
     audit.record(
         session,

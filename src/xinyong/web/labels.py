@@ -285,10 +285,29 @@ GREEN_CHANNEL_LABELS = {
 }
 
 
-def green_channel_reason(code: str, gettext: Callable[[str], str], clean_years: int) -> str:
+# The reasons that count years, for a past check that did not record them (before 0043).
+GREEN_CHANNEL_LABELS_YEARS_NOT_RECORDED = {
+    joint_checks.BAD_RECORD: N_(
+        "a bad credit record within the years then asked for (not recorded)"
+    ),
+    joint_checks.TOO_RECENT: N_(
+        "on record for less than the consecutive years then asked for (not recorded):"
+        " none to show (Art. 16(1))"
+    ),
+    joint_checks.CLEAN: N_(
+        "no bad credit record for the consecutive years then asked for (Art. 16(1);"
+        " their number was not recorded)"
+    ),
+}
+
+
+def green_channel_reason(code: str, gettext: Callable[[str], str], clean_years: int | None) -> str:
     """A joint check's green-channel reason in the page's language, from its code and the
-    years Art. 16(1) asks for; a code no label knows in the check's own words, and a stored
-    text that is no code as it is."""
+    years Art. 16(1) was answered on (the check's own; None for a past check that did not
+    record them); a code no label knows in the check's own words, and a stored text that
+    is no code as it is."""
+    if clean_years is None and code in GREEN_CHANNEL_LABELS_YEARS_NOT_RECORDED:
+        return gettext(GREEN_CHANNEL_LABELS_YEARS_NOT_RECORDED[code])
     label = GREEN_CHANNEL_LABELS.get(code)
     if label is None:
         return joint_checks.green_channel_reasons(clean_years).get(code, code)

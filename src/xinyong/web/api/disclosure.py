@@ -256,7 +256,9 @@ def my_access_log(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str
     attempt, and every joint incentive and punishment check that answered about me (Art.
     14–19: ``legal_path`` and ``what`` are ``joint_check``, ``purpose`` the administrative
     matter, ``id`` null, and ``joint_check`` its id, matter and what the answer showed:
-    ``list_status``, ``responsible_for``, ``measures``, ``green_channel`` and its reason).
+    ``list_status``, ``responsible_for``, ``measures``, ``green_channel`` and its reason, and
+    ``clean_years``, the consecutive years without a bad record that check asked for (Art.
+    16(1), as configured then; null for a check from before they were kept)).
     Besides reads of the file (``what``: ``file``, ``report``, ``report_reopened``,
     ``credit_status``), uses outside the query paths: ``person_lookup`` (found by ID
     number), ``list_entry`` (a list entry about me shown with its non-public parts),

@@ -652,7 +652,8 @@ async def joint_check(
     (explained once in ``green_channel_reasons``); ``measures`` at the top lists the measures
     referred to, once. The green channel for three clean years needs the subject on record
     for those years (``too_recent`` otherwise); the years are
-    ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``."""
+    ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``, given as ``clean_years`` and kept with the check,
+    so that the subjects' access logs explain its answer with them later."""
     clean_years = app_context(request).settings.green_channel_clean_years
 
     def run() -> bytes:

@@ -572,6 +572,8 @@ async def joint_check(
         {
             "matters": measures.matters(session),
             "results": list(joint_checks.rows(result, subject_codes)),
+            # The years this check's green channel was answered on (Art. 16(1)).
+            "clean_years": result.clean_years,
             "matter": matter,
             # Not typed back into the form: the answers show each code, ID numbers masked.
             "codes": "",

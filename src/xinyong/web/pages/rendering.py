@@ -175,10 +175,9 @@ def render(
         "reason_text": lambda reason, table: version_reason(reason, table, gettext),
         "detail_text": lambda detail: version_detail(detail, gettext),
         "removal_text": lambda detail: removal_detail(detail, gettext),
-        # Why a joint check gave the green channel or not, from its reason code.
-        "green_channel_reason": lambda code: green_channel_reason(
-            code, gettext, request.app.state.context.settings.green_channel_clean_years
-        ),
+        # Why a joint check gave the green channel or not, from its reason code and the
+        # years that check answered on (never today's setting for a past check).
+        "green_channel_reason": lambda code, years: green_channel_reason(code, gettext, years),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
         # The day a stored moment fell on in Fuzhou (``day(x.decided_at)``).
