@@ -237,7 +237,10 @@ def decide(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """Decide with reasons: the handler a received case, the source a forwarded one.
-    ``unconfirmed`` (the facts cannot be confirmed) needs ``check_made``."""
+    ``unconfirmed`` (the facts cannot be confirmed) needs ``check_made``. Upheld while the
+    record's source is a deregistered credit service institution, it is carried out at once
+    in its place (status ``withdrawn`` or ``no_longer_used``, ``completed_by``
+    ``credit_authority``)."""
     objections.decide(
         session,
         clock,

@@ -181,7 +181,9 @@ def authority_queue(
 def source_queue(
     session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    """The record's source: its open cases (overdue first) and approved ones."""
+    """The record's source: its open cases (overdue first) and approved ones. For the credit
+    authority's case officer, those of every source that is a credit service institution
+    outside the register, whose steps it takes (`source.outside_register`)."""
     return {"items": [case_out(c, staff=True) for c in cases.source_queue(session, clock, actor)]}
 
 
@@ -226,7 +228,9 @@ def decide(
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """The record's source decides with reasons; approved, the record is repaired."""
+    """The record's source decides with reasons — or the credit authority's case officer in
+    the place of a source outside the register (`decision.by`); approved, the record is
+    repaired."""
     repair.decide(session, clock, actor, case_id, approve=body.approve, reasons=body.reasons)
     return case_out(cases.case(session, clock, actor, case_id), staff=True)
 
