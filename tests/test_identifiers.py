@@ -623,3 +623,152 @@ def test_a_division_code_is_six_ascii_digits_or_none(raw: str) -> None:
 def test_what_is_not_a_division_code(raw: str) -> None:
     # Other scripts' digits pass str.isdigit() and \\d, but no code is written in them.
     assert normalise_division_code(raw) is None
+
+
+# --- citizen IDs in free text ----------------------------------------------------------------
+
+
+def test_the_separators_a_text_is_searched_with_are_those_normalise_removes() -> None:
+    """``_SEPARATOR_RANGES`` is written out for speed; it must say what ``_is_separator``
+    does, for every code point (a new Python may bring a new Unicode version)."""
+    import sys
+
+    from xinyong.identifiers import _SEPARATOR_RANGES, _is_separator
+
+    listed = {c for first, last in _SEPARATOR_RANGES for c in range(first, last + 1)}
+    separators = {c for c in range(sys.maxunicode + 1) if _is_separator(chr(c))}
+    assert listed == separators
+
+
+FULL_WIDTH_ID = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+def typed_as(number: str, style: str) -> str:
+    """A citizen ID as people type or paste it."""
+    return {
+        "plain": number,
+        "lower_x": number.lower(),
+        "hyphens": f"{number[:6]}-{number[6:14]}-{number[14:]}",
+        "spaces": f"{number[:6]} {number[6:14]} {number[14:]}",
+        "ideographic_spaces": f"{number[:6]}\u3000{number[6:14]}\u3000{number[14:]}",
+        "en_dashes": f"{number[:6]}\u2013{number[6:14]}\u2013{number[14:]}",
+        "zero_width": "\u200b".join(number),
+        "full_width": number.translate(FULL_WIDTH_ID),
+    }[style]
+
+
+STYLES = [
+    "plain",
+    "lower_x",
+    "hyphens",
+    "spaces",
+    "ideographic_spaces",
+    "en_dashes",
+    "zero_width",
+    "full_width",
+]
+
+
+@PROPERTY
+@given(
+    valid_citizen_ids(),
+    st.sampled_from(STYLES),
+    st.text(st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), max_size=10),
+    st.sampled_from(["", "（身份证号", "：", "号码 "]),
+    st.sampled_from(["", "）", "。", " 已整改"]),
+)
+def test_a_citizen_id_in_free_text_is_found_however_it_was_typed(
+    number: str, style: str, words: str, before: str, after: str
+) -> None:
+    from xinyong.identifiers import holds_citizen_id
+
+    assert holds_citizen_id(f"{words}{before}{typed_as(number, style)}{after}{words}")
+
+
+@PROPERTY
+@given(valid_citizen_ids(), st.data())
+def test_a_citizen_id_with_a_typo_is_found_too(number: str, data: st.DataObject) -> None:
+    """A person's number with one wrong digit is still that person's (as ``check`` treats
+    it): found unless the typo makes it a valid code of an organisation."""
+    from xinyong.identifiers import holds_citizen_id
+
+    position = data.draw(st.sampled_from([0, 1, 2, 3, 4, 5, 14, 15, 16, 17]))
+    digit = data.draw(st.sampled_from([d for d in "0123456789" if d != number[position]]))
+    typo = number[:position] + digit + number[position + 1 :]
+    assert holds_citizen_id(f"当事人{typo}") or check_uscc(typo).valid
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "统一社会信用代码914403001922038216",  # an organisation's code, digits only
+        "统一社会信用代码91350100M000100Y43",
+        "身份证号350102********7723",  # masked, as the platform shows one
+        "2024-01-15 2024-02-20 2024-03-01",
+        "案号（2024）闽0102执1234号",
+        "罚款人民币 15000 元，没收违法所得 2300 元",
+        "35010219940315772",  # 17 digits: no number of either kind
+        "3501021994031577231",  # 19 digits: part of a longer number
+        "350102199403157723A",  # part of a longer code
+        "",
+    ],
+)
+def test_what_is_not_a_citizen_id_in_free_text(text: str) -> None:
+    from xinyong.identifiers import holds_citizen_id
+
+    assert not holds_citizen_id(text)
+
+
+def test_a_run_of_digits_before_an_id_typed_with_spaces_does_not_hide_it() -> None:
+    from xinyong.identifiers import holds_citizen_id, redact_citizen_ids
+
+    text = "编号 111111111111 350102 199403157723"
+    assert holds_citizen_id(text)
+    assert redact_citizen_ids(text) == "编号 111111111111 350102********7723"
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.from_regex(r"\A[0-9]{17}[0-9X]\Z"),
+    st.sampled_from(["plain", "hyphens", "spaces", "encoded_spaces", "full_width", "encoded"]),
+    st.sampled_from(["/api/v1/identifiers/{}", "/search?q={}&lang=en", "/subjects?q=x{}"]),
+)
+def test_a_citizen_id_in_a_logged_url_is_masked_however_it_was_typed(
+    number: str, style: str, url: str
+) -> None:
+    """The platform reads an ID number with separators, percent-encoded or in full-width
+    digits; the log must not keep what the platform would have read as one."""
+    from urllib.parse import quote
+
+    from xinyong.identifiers import redact_citizen_ids
+
+    typed = {
+        "plain": number,
+        "hyphens": f"{number[:6]}-{number[6:14]}-{number[14:]}",
+        "spaces": f"{number[:6]} {number[6:14]} {number[14:]}",
+        "encoded_spaces": f"{number[:6]}%20{number[6:14]}%20{number[14:]}",
+        "full_width": number.translate(FULL_WIDTH_ID),
+        "encoded": quote(number.translate(FULL_WIDTH_ID)),
+    }[style]
+    logged = redact_citizen_ids(url.format(typed))
+    assert f"{number[:6]}********{number[14:]}" in logged
+    assert number[6:14] not in logged.replace("-", "").replace(" ", "").replace("%20", "")
+
+
+def test_a_second_citizen_id_typed_otherwise_in_the_same_url_is_masked_too() -> None:
+    from xinyong.identifiers import redact_citizen_ids
+
+    logged = redact_citizen_ids(
+        "/x?q=350102198006286439&r=%EF%BC%93%EF%BC%95%EF%BC%90104198507161872"
+    )
+    assert "19800628" not in logged
+    assert "19850716" not in logged
+    assert "350102********6439" in logged
+    assert "350104********1872" in logged
+
+
+def test_a_text_without_a_number_to_mask_is_returned_as_it_is() -> None:
+    from xinyong.identifiers import redact_citizen_ids
+
+    for text in ("not a date: use YYYY-MM-DD", "列 '血型' 含有血型", "a+b%zz 100%", ""):
+        assert redact_citizen_ids(text) == text

@@ -2,6 +2,9 @@
 social credit codes (GB 32100-2015, embedding a GB 11714 organisation code) and citizen
 identity numbers (GB 11643-1999, check character per ISO 7064 MOD 11-2). Error messages never
 contain a citizen ID, nor the check character it should have had.
+
+Citizen IDs in free text (``redact_citizen_ids``, ``holds_citizen_id``) are found as the
+platform reads a typed code: separators between the digits, full-width digits folded.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 import enum
 import re
 import unicodedata
+import urllib.parse
 from typing import Final
 
 USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -478,3 +482,101 @@ def normalise_division_code(raw: str) -> str | None:
     script's digits, which would store a code that never matches."""
     text = normalise(raw)
     return text if _DIVISION_CODE.fullmatch(text) else None
+
+
+# --- citizen IDs in free text ----------------------------------------------------------------
+
+# The characters ``_is_separator`` removes (spaces, dashes, format characters), as ranges of
+# code points for a regular expression: deriving them from the Unicode database at import
+# would cost tens of milliseconds. tests/test_identifiers.py holds the two equal.
+_SEPARATOR_RANGES: Final = (
+    (0x0009, 0x000D), (0x001C, 0x0020), (0x002D, 0x002D), (0x0085, 0x0085), (0x00A0, 0x00A0),
+    (0x00AD, 0x00AD), (0x058A, 0x058A), (0x05BE, 0x05BE), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x1400, 0x1400),
+    (0x1680, 0x1680), (0x1806, 0x1806), (0x180E, 0x180E), (0x2000, 0x2015), (0x2028, 0x202F),
+    (0x2043, 0x2043), (0x205F, 0x2064), (0x2066, 0x206F), (0x2212, 0x2212), (0x2E17, 0x2E17),
+    (0x2E1A, 0x2E1A), (0x2E3A, 0x2E3B), (0x2E40, 0x2E40), (0x2E5D, 0x2E5D), (0x3000, 0x3000),
+    (0x301C, 0x301C), (0x3030, 0x3030), (0x30A0, 0x30A0), (0xFE31, 0xFE32), (0xFE58, 0xFE58),
+    (0xFE63, 0xFE63), (0xFEFF, 0xFEFF), (0xFF0D, 0xFF0D), (0xFFF9, 0xFFFB), (0x10EAD, 0x10EAD),
+    (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+_SEPARATOR: Final = "[{}]".format(
+    "".join(
+        re.escape(chr(first))
+        if first == last
+        else f"{re.escape(chr(first))}-{re.escape(chr(last))}"
+        for first, last in _SEPARATOR_RANGES
+    )
+)
+# 17 digits and a check character, not part of a longer number or word, with separators
+# between the digits: what ``normalise`` would read as one 18-character number. Full-width
+# digits are folded (NFKC) before it is applied.
+_ID_DIGITS: Final = rf"(?:[0-9]{_SEPARATOR}*){{17}}[0-9Xx]"
+# Found at every place one may start, not by a consuming search: a number typed with
+# separators can overlap a run of digits before it ("111111111111 350102 199403157723"),
+# which a consuming search would take first, leaving the ID after it in clear.
+_CITIZEN_ID_STARTS: Final = re.compile(rf"(?<![0-9])(?=({_ID_DIGITS})(?![0-9A-Za-z]))")
+
+
+def _citizen_id_spans(text: str) -> list[tuple[int, int]]:
+    """Where the 18-digit numbers in ``text`` are, not overlapping; of two that overlap,
+    the one read as a citizen ID, else the first."""
+    spans: list[tuple[int, int, bool]] = []
+    for found in _CITIZEN_ID_STARTS.finditer(text):
+        start, end = found.span(1)
+        is_id = _reads_as_citizen_id(normalise(found[1]))
+        if spans and start < spans[-1][1]:
+            if is_id and not spans[-1][2]:
+                spans[-1] = (start, end, is_id)
+            continue
+        spans.append((start, end, is_id))
+    return [(start, end) for start, end, _ in spans]
+
+
+def _mask_numbers(text: str) -> str:
+    spans = _citizen_id_spans(text)
+    if not spans:
+        return text
+    parts: list[str] = []
+    kept_from = 0
+    for start, end in spans:
+        parts += [text[kept_from:start], mask_citizen_id(normalise(text[start:end]))]
+        kept_from = end
+    parts.append(text[kept_from:])
+    return "".join(parts)
+
+
+def redact_citizen_ids(text: str) -> str:
+    """The text with every 18-digit number in it masked as a citizen ID is, those typed
+    plainly and those only the decoded (percent-encoding), folded (full-width digits) text
+    shows, which is then returned decoded; as it was when it holds none. Any such number is
+    masked, a code of an organisation in digits only too: this is for logs and messages,
+    where masking too much costs nothing."""
+    masked = _mask_numbers(text)
+    if masked.isascii() and "%" not in masked and "+" not in masked:
+        return masked  # nothing to decode or fold: the common case, a log line or a message
+    readable = unicodedata.normalize("NFKC", urllib.parse.unquote_plus(masked))
+    if readable != masked and _CITIZEN_ID_STARTS.search(readable):
+        return _mask_numbers(readable)
+    return masked
+
+
+def _reads_as_citizen_id(code: str) -> bool:
+    """Whether ``check`` reads this 18-character number as a citizen ID: a valid one (born
+    on any date), or, when it is no valid USCC either, one whose birth date has the shape of
+    a date (most likely a person's number with a typo)."""
+    if _citizen_error(code, dt.date.max) is None:
+        return True
+    return _uscc_error(code) is not None and _looks_like_date(code[6:14])
+
+
+def holds_citizen_id(text: str) -> bool:
+    """Whether free text holds a number the platform would read as a citizen ID, however
+    it was typed (separators between the digits, full-width digits). Narrower than
+    ``redact_citizen_ids``: an organisation's code in digits only is not one, so a text
+    that is to be published may name an organisation by its code."""
+    readable = unicodedata.normalize("NFKC", text)
+    return any(
+        _reads_as_citizen_id(normalise(found[1])) for found in _CITIZEN_ID_STARTS.finditer(readable)
+    )

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import copy
 import logging
-import re
 import sys
-import unicodedata
-import urllib.parse
 from typing import Annotated, Any
 
 import typer
@@ -97,37 +94,17 @@ def serve(
     )
 
 
-# A citizen ID in a logged URL (GET /api/v1/identifiers/{code}, an ID typed into the
-# search box): 17 digits and a check character, not part of a longer number. The
-# platform accepts it with spaces or hyphens between digits, percent-encoded and in
-# full-width digits (identifiers.normalise), so the log is searched as the platform would
-# read it: decoded, folded to ASCII, separators allowed between the digits.
-_D = r"[0-9][\s\-]*"
-_CITIZEN_ID_IN_TEXT = re.compile(rf"(?<![0-9])(?:{_D}){{17}}[0-9Xx](?![0-9A-Za-z])")
-
-
-def _masked(match: re.Match[str]) -> str:
-    return identifiers.mask_citizen_id(re.sub(r"[\s\-]", "", match[0]).upper())
-
-
-def redact_citizen_ids(text: str) -> str:
-    """The text with every citizen ID in it masked, those typed plainly and those only the
-    decoded, folded text shows (then the log keeps the decoded text); as it was when it
-    holds none."""
-    masked = _CITIZEN_ID_IN_TEXT.sub(_masked, text)
-    readable = unicodedata.normalize("NFKC", urllib.parse.unquote_plus(masked))
-    if readable != masked and _CITIZEN_ID_IN_TEXT.search(readable):
-        return _CITIZEN_ID_IN_TEXT.sub(_masked, readable)
-    return masked
-
-
 class RedactCitizenIds(logging.Filter):
-    """Masks citizen IDs in the access log's arguments (rules.md: never in clear in logs)."""
+    """Masks citizen IDs in the access log's arguments (rules.md: never in clear in logs).
+    A logged URL may hold one (GET /api/v1/identifiers/{code}, an ID typed into the search
+    box), percent-encoded or in full-width digits: ``identifiers.redact_citizen_ids`` reads
+    it as the platform would."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(
-                redact_citizen_ids(arg) if isinstance(arg, str) else arg for arg in record.args
+                identifiers.redact_citizen_ids(arg) if isinstance(arg, str) else arg
+                for arg in record.args
             )
         return True
 
