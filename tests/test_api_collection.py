@@ -35,6 +35,7 @@ from tests.collection_helpers import (
     records_of,
     snapshot,
     subject_row,
+    tables_containing,
     versions_of,
     write_xlsx,
     write_xlsx_with_nul,
@@ -46,7 +47,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.collection import sources
-from xinyong.collection.models import Batch
+from xinyong.collection.models import Batch, QuarantinedRow
 
 BATCHES = "/api/v1/batches"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -927,3 +928,80 @@ def test_person_rows_from_a_state_organ_need_no_consent_when_public_by_law(
     assert response.status_code == 201, response.text
     assert response.json()["created"] == 1
     assert records_of(db, person.id)[0].publicity_start is not None
+
+
+# --- no citizen ID in clear in a report (rules.md; decision 0021) ------------------------
+
+
+def test_a_citizen_id_in_the_document_type_column_is_not_echoed_into_the_report(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    """With 证件类型 holding the number, the refusal names the column, not what it holds:
+    the problem is returned, stored, and kept after the row's content is erased."""
+    world = collection_world
+    person = world.subjects["person"]
+    citizen_id = citizen_id_of(person)
+    reporter = auth_headers(client, "reporter")
+    row = person_penalty_row(world, citizen_id, person.name, id_type=citizen_id)
+    response = submit(client, reporter, [row])
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert problems(body) == [(1, "id_type", "unsupported_id_type")]
+    stored = client.get(f"{BATCHES}/{body['batch_id']}", headers=reporter)
+    download = client.get(f"{BATCHES}/{body['batch_id']}/report.csv", headers=reporter)
+    assert problems(stored.json()) == problems(body)
+    for text in (response.text, stored.text, download.text):
+        assert citizen_id not in text
+        assert citizen_id[6:14] not in text
+    assert tables_containing(db, citizen_id) == []
+
+
+def test_a_citizen_id_in_a_problem_stored_before_masking_is_masked_when_read(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    """A batch reported before problems were masked holds the number in its message; the
+    report reads it masked."""
+    world = collection_world
+    person = world.subjects["person"]
+    citizen_id = citizen_id_of(person)
+    reporter = auth_headers(client, "reporter")
+    row = person_penalty_row(world, citizen_id, person.name, id_type="护照")
+    body = submit(client, reporter, [row]).json()
+    quarantined = db.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == body["batch_id"])
+    ).one()
+    quarantined.problems = [
+        {
+            **quarantined.problems[0],
+            "message": f"only citizen ID numbers are accepted, not {citizen_id}",
+        }
+    ]
+    db.commit()
+    stored = client.get(f"{BATCHES}/{body['batch_id']}", headers=reporter)
+    download = client.get(f"{BATCHES}/{body['batch_id']}/report.csv", headers=reporter)
+    masked = f"{citizen_id[:6]}********{citizen_id[14:]}"
+    assert stored.json()["problems"][0]["message"].endswith(f"not {masked}")
+    assert masked in download.text
+    assert citizen_id not in stored.text + download.text
+
+
+@pytest.mark.parametrize(
+    ("first_row", "code"),
+    [
+        ("王某,{id},罚款", "no_known_columns"),  # the refusal lists the headers it found
+        ("王某,{id},{id}", "duplicate_header"),  # the refusal names the header twice found
+    ],
+)
+def test_a_file_without_its_header_row_is_refused_without_echoing_its_first_row(
+    collection_world: World, client: TestClient, first_row: str, code: str
+) -> None:
+    """Its first row is read as the headers, and a citizen ID among them stays masked."""
+    citizen_id = citizen_id_of(collection_world.subjects["person"])
+    body = f"{first_row}\r\n李某,110105194912310021,警告\r\n".format(id=citizen_id)
+    response = submit(
+        client, auth_headers(client, "reporter"), body=body.encode(), content_type="text/csv"
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    assert f"{citizen_id[:6]}********{citizen_id[14:]}" in response.text
+    assert citizen_id not in response.text

@@ -283,6 +283,31 @@ def test_some_rows_rejected_exits_1_and_writes_the_report(cli: Cli) -> None:
     assert "invalid_date" in result.output
 
 
+def test_the_report_does_not_echo_a_citizen_id_from_the_document_type_column(cli: Cli) -> None:
+    """证件类型 holding the number (columns swapped): the report and the printed summary
+    say what is wrong without the number, as the API's report does."""
+    person = row(
+        subject_name="赵某某",
+        subject_category="自然人",
+        subject_uscc="",
+        legal_representative="",
+        id_type=NEW_PERSON_ID,
+        id_number=NEW_PERSON_ID,
+    )
+    path = write_csv(cli.files / "penalties.csv", [zh(r) for r in (row(), person)])
+    report = cli.files / "report.csv"
+
+    result = cli.import_(path, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    assert [(r["row"], r["field"], r["code"]) for r in report_rows(report)] == [
+        ("3", "id_type", "unsupported_id_type")
+    ]
+    for text in (report.read_text(encoding="utf-8-sig"), result.output):
+        assert NEW_PERSON_ID not in text
+        assert NEW_PERSON_ID[6:14] not in text
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx", "jsonl"])
 def test_a_nul_in_a_value_rejects_its_row_naming_the_column(cli: Cli, kind: str) -> None:
     """The same refusal as through the API and the upload page: the pipeline's."""

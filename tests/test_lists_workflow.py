@@ -888,6 +888,23 @@ def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
     assert entry_of(plain).term_end == entries.add_months(published, 60)
 
 
+def test_a_too_short_extension_is_explained_in_months_not_by_the_rows_dates(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The problem is kept after the row's content is erased (decision 0021): it says the
+    rule, not the dates that would give the row's decision date away."""
+    world = lists_world
+    row = court_row(world, world.subjects["company"])
+    filed = dt.date.fromisoformat(row["filed_on"])
+    row["publicity_deadline"] = entries.add_months(filed, 30).isoformat()
+    (problem,) = ingest_court(db, clock, world, [row]).problems
+    assert (problem.code, problem.message) == (
+        "extension_too_short",
+        "the term ends 24 months after the decision date unless it is extended by at least "
+        "12 months, to 36 months after it or later",
+    )
+
+
 def test_the_least_extension_of_a_defaulters_term_is_the_catalogs(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

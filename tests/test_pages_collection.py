@@ -354,6 +354,25 @@ def test_a_nul_in_a_value_rejects_its_row_on_the_report_page(
     assert rows_of(db, QuarantinedRow) == 1
 
 
+def test_the_report_page_does_not_echo_a_citizen_id_from_the_document_type_column(
+    client: TestClient, world: World
+) -> None:
+    """The sample's natural person with 证件类型 holding the number: the report page says
+    what is wrong in the page's language, without the number."""
+    table = sample_table()
+    citizen_id = table[5][5]
+    table[5][4] = citizen_id  # 证件类型, spreadsheet row 6
+    log_in(client, "reporter")
+    response = upload(client, to_csv(table))
+    assert response.status_code == 200, response.text
+    assert 'data-row="6" data-code="unsupported_id_type"' in response.text
+    assert "仅接受公民身份号码" in response.text
+    download = client.get(f"/batches/{batch_id_of(response)}/report.csv")
+    for text in (response.text, download.content.decode("utf-8-sig")):
+        assert citizen_id not in text
+        assert citizen_id[6:14] not in text
+
+
 def test_a_jsonl_file(client: TestClient, db: Session, world: World) -> None:
     header, *rows = sample_table()
     lines = [json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False) for row in rows]

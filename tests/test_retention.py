@@ -467,6 +467,31 @@ def test_a_row_already_past_its_retention_period_is_refused(
     assert problems_of(report) == []
 
 
+def test_a_row_past_its_retention_period_is_refused_without_its_dates(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The problem is kept after the row's content is erased (decision 0021): it names the
+    period, not the row's dates."""
+    world = disclosure_world
+    person = world.subjects["person"]
+    give_consent(db, clock, world, subject="person", grantee="bank", code=CONTRACT)
+    row = {
+        **subject_row(person.name, citizen_id=citizen_id_of(person)),
+        "contract_number": "FZB-OLD-2",
+        "breach_description": "多年前的违约",
+        "breach_date": "2019-01-10",
+        "resolved_on": "2021-11-26",
+        "counterparty": world.organisations["bank"].name,
+    }
+    report = ingest(db, clock, world.organisations["bank"], [row], record_type=CONTRACT)
+    (problem,) = report.problems
+    assert (problem.code, problem.message) == (
+        "past_retention",
+        "kept 5 years after the conduct ends, and the conduct this row records ended longer "
+        "ago than that: it may not be collected now",
+    )
+
+
 def test_a_district_may_shorten_the_period_never_lengthen_it(
     catalog_loaded: Session,
 ) -> None:

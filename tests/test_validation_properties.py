@@ -31,6 +31,7 @@ from xinyong.collection.validation import (
     RowValidator,
     ValidRow,
 )
+from xinyong.identifiers import normalise
 from xinyong.subjects.models import SubjectKind
 from xinyong.synthetic import make_citizen_id, make_uscc
 
@@ -429,3 +430,39 @@ def test_a_formula_without_a_result_is_refused_naming_its_field_and_nothing_else
     assert sorted(p.field or "" for p in result if p.code == "formula_without_value") == fields
     # Not taken for a missing value, nor checked any further.
     assert not [p for p in result if p.field in fields and p.code != "formula_without_value"]
+
+
+# --- problems never hold the row's values (rules.md; decision 0021) ------------------------
+
+FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+
+
+@SETTINGS
+@given(
+    valid_rows(),
+    st.data(),
+    citizen_ids,
+    st.sampled_from(["plain", "spaced", "full_width"]),
+    st.sampled_from(["", "身份证 ", "号码："]),
+)
+def test_a_citizen_id_in_any_column_never_reaches_a_problem_in_clear(
+    row: dict[str, str], data: st.DataObject, number: str, style: str, before: str
+) -> None:
+    """Swapped columns put a person's number where another value belongs (the document
+    type, a name, a date); whatever problem that makes, it is kept after the row's content
+    is erased and shown to whoever reads the batch: it must not give the number away."""
+    typed = {
+        "plain": number,
+        "spaced": f"{number[:6]} {number[6:14]} {number[14:]}",
+        "full_width": number.translate(FULL_WIDTH),
+    }[style]
+    # Any column, or one the type does not know (named by its header in a NUL's problem).
+    key = data.draw(st.sampled_from([*sorted(row), typed]))
+    row[key] = before + typed + ("\x00" if key == typed else "")
+    result = validate(row, [*row])
+    # A free-text column takes it (as a record's content, not a problem's).
+    for problem in result if isinstance(result, list) else result.problems:
+        for text in (problem.message, problem.field or ""):
+            shown = normalise(text)
+            assert number not in shown, problem
+            assert number[:17] not in shown, problem

@@ -23,7 +23,7 @@ from sqlalchemy import any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from xinyong import calendar_store
+from xinyong import calendar_store, identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -250,7 +250,7 @@ def ingest(
             f"headers such as {', '.join(expected[:6])}",
             code="no_known_columns",
             field="headers",
-            details={"unknown_columns": list(headers)[:50], "required_fields": expected},
+            details={"unknown_columns": _headers_shown(headers[:50]), "required_fields": expected},
         )
     with batch_cache(session):
         for chunk in _chunks(rows, CHUNK_ROWS):
@@ -309,17 +309,26 @@ def _stored_problems(session: Session, batch: Batch) -> list[RowProblem]:
         .order_by(QuarantinedRow.row_number)
     ):
         for p in row.problems:
+            field_name = p.get("field")
+            # Masked as read too: a batch stored before problems were masked may hold a
+            # citizen ID in a message (the document type column holding the number).
             problems.append(
                 RowProblem(
                     row.row_number,
-                    p.get("field"),
+                    identifiers.redact_citizen_ids(field_name) if field_name else field_name,
                     p["code"],
-                    p["message"],
+                    identifiers.redact_citizen_ids(p["message"]),
                     p.get("article"),
                     row.disposition,
                 )
             )
     return problems
+
+
+def _headers_shown(headers: Iterable[str]) -> list[str]:
+    """A file's headers as a report or a refusal names them: a file without its header
+    row has its first row's values there, a citizen ID among them (rules.md)."""
+    return [identifiers.redact_citizen_ids(header) for header in headers]
 
 
 # Statuses a changed re-submission does not change (decisions 0022, 0023, 0028).
@@ -540,7 +549,7 @@ class _BatchRun:
             definition.subject_uscc_field or definition.subject_citizen_id_field,
             members.ARTICLE,
         )
-        self.batch.unknown_columns = list(self.validator.unknown_columns)
+        self.batch.unknown_columns = _headers_shown(self.validator.unknown_columns)
         self.calendar = calendar_store.working_day_calendar(session)
         self.late_after = late_after_working_days
         self.cipher = default_cipher()
@@ -752,8 +761,6 @@ class _BatchRun:
         if not new_orgs and not new_people:
             return {}
         cipher = self.cipher
-        from xinyong import identifiers
-
         now = self.now
         keys = [*new_orgs, *new_people]
         ids = allocate_ids(self.session, Subject.__table__, len(keys))
@@ -1137,7 +1144,7 @@ class _BatchRun:
 
     def finish(self) -> None:
         # JSON objects may bring new keys after the first row: report them too.
-        self.batch.unknown_columns = list(self.validator.unknown_columns)
+        self.batch.unknown_columns = _headers_shown(self.validator.unknown_columns)
         self._flush_quarantine()
         self.session.flush()
 

@@ -37,6 +37,7 @@ from xml.parsers import expat
 
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
+from xinyong import identifiers
 from xinyong.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -80,8 +81,14 @@ class UnusableFile(InvalidInput):
     def __init__(
         self, code: str, message: str, *, row: int | None = None, field: str | None = None
     ) -> None:
+        # A message may quote a header or a sheet's name; in a file without its header row
+        # the headers are the first row's values (rules.md: no citizen ID in clear in an
+        # error message).
         super().__init__(
-            message, code=code, field=field, details={} if row is None else {"row": row}
+            identifiers.redact_citizen_ids(message),
+            code=code,
+            field=identifiers.redact_citizen_ids(field) if field else field,
+            details={} if row is None else {"row": row},
         )
         self.row = row
 

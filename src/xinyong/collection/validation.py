@@ -65,10 +65,25 @@ _LIST_SEPARATORS = re.compile(r"[、,，;；/\s]+")
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong with a row. The message never holds the row's values: a problem is
+    kept after the row's content is erased (decision 0021) and read by whoever reads the
+    batch report."""
+
     code: str
     message: str
     field: str | None = None
     article: str | None = None
+
+    def __post_init__(self) -> None:
+        # A second line of defence (rules.md: a citizen ID never in clear in an error
+        # message): a message or a field named by a file's header that came to hold one
+        # anyway keeps it masked.
+        for name in ("message", "field"):
+            value = getattr(self, name)
+            if value:
+                masked = identifiers.redact_citizen_ids(value)
+                if masked != value:
+                    object.__setattr__(self, name, masked)
 
     def as_dict(self) -> dict[str, str | None]:
         return {
@@ -462,13 +477,8 @@ class RowValidator:
                 return [self._kind_not_allowed(kind)]
             id_type = clean.get("id_type", "")
             if id_type.lower() not in CITIZEN_ID_DOCUMENT_TYPES:
-                return [
-                    Problem(
-                        "unsupported_id_type",
-                        f"only citizen ID numbers are accepted, not {id_type}",
-                        "id_type",
-                    )
-                ]
+                # Not naming what the column holds: with the columns swapped, the ID number.
+                return [_UNSUPPORTED_ID_TYPE]
             if not citizen_id:
                 return [
                     Problem(
@@ -544,10 +554,13 @@ class RowValidator:
         least = add_months(decision_date, period.default_months + period.min_extension_months)
         if not usual_end < deadline < least:
             return None
+        # In months from the decision date, not as dates: those would give the row's
+        # decision date away in a problem kept after the row's content is erased.
         return Problem(
             "extension_too_short",
-            f"the term ends on {usual_end.isoformat()} unless it is extended by at least "
-            f"{period.min_extension_months} months, to {least.isoformat()} or later",
+            f"the term ends {period.default_months} months after the decision date unless "
+            f"it is extended by at least {period.min_extension_months} months, to "
+            f"{period.default_months + period.min_extension_months} months after it or later",
             "publicity_deadline",
             self.definition.legal_basis,
         )
@@ -570,9 +583,8 @@ class RowValidator:
             return None
         return Problem(
             "past_retention",
-            f"kept {definition.retention_years} years after the conduct ends: the conduct "
-            f"ended on {ended.isoformat()}, so it could be kept only until "
-            f"{until.isoformat()} and may not be collected now",
+            f"kept {definition.retention_years} years after the conduct ends, and the conduct "
+            "this row records ended longer ago than that: it may not be collected now",
             definition.conduct_end_field
             if definition.conduct_end_field and clean.get(definition.conduct_end_field)
             else self._date_field,
@@ -605,6 +617,14 @@ class RowValidator:
         if disclosure.severity_field and clean.get(disclosure.severity_field):
             return SEVERITY_WORDS[clean[disclosure.severity_field]]
         return disclosure.default_severity
+
+
+_UNSUPPORTED_ID_TYPE = Problem(
+    "unsupported_id_type",
+    "only citizen ID numbers are accepted: the document type (证件类型) names another "
+    "document; give 居民身份证 or leave it empty",
+    "id_type",
+)
 
 
 def _required(spec: FieldSpec) -> Problem:

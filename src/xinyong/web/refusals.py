@@ -244,6 +244,10 @@ MESSAGES: frozenset[str] = frozenset(
             "from the file and submit the row again"
         ),
         N_("no consent of this person is on file for your organisation and this record type"),
+        N_(
+            "only citizen ID numbers are accepted: the document type (证件类型) names another "
+            "document; give 居民身份证 or leave it empty"
+        ),
         N_("The file is empty: it has no header row."),
         N_("The workbook has no sheets."),
         N_("There are no records: the list is empty."),
@@ -748,12 +752,20 @@ PATTERNS: tuple[_Pattern, ...] = (
     _pattern("too_long", r"at most (?P<count>\d+) characters", N_("at most %(count)s characters")),
     _pattern(
         "past_retention",
-        r"kept (?P<years>\d+) years after the conduct ends: the conduct ended on "
-        r"(?P<ended>[0-9-]+), so it could be kept only until (?P<until>[0-9-]+) and may not "
-        r"be collected now",
+        r"kept (?P<years>\d+) years after the conduct ends, and the conduct this row records "
+        r"ended longer ago than that: it may not be collected now",
         N_(
-            "kept %(years)s years after the conduct ends: the conduct ended on %(ended)s, so "
-            "it could be kept only until %(until)s and may not be collected now"
+            "kept %(years)s years after the conduct ends, and the conduct this row records "
+            "ended longer ago than that: it may not be collected now"
+        ),
+    ),
+    _pattern(
+        "extension_too_short",
+        r"the term ends (?P<months>\d+) months after the decision date unless it is extended "
+        r"by at least (?P<least>\d+) months, to (?P<total>\d+) months after it or later",
+        N_(
+            "the term ends %(months)s months after the decision date unless it is extended "
+            "by at least %(least)s months, to %(total)s months after it or later"
         ),
     ),
     _pattern(
@@ -1067,11 +1079,6 @@ PATTERNS: tuple[_Pattern, ...] = (
             "%(fields)s may be collected only with written consent after the person was told "
             "of the possible adverse consequences"
         ),
-    ),
-    _pattern(
-        "unsupported_id_type",
-        r"only citizen ID numbers are accepted, not (?P<given>.*)",
-        N_("only citizen ID numbers are accepted, not %(given)s"),
     ),
     _pattern(
         "subject_kind_not_allowed",
