@@ -308,6 +308,36 @@ def test_a_candidacy_can_be_rejected_with_reasons(
     assert stored(db, entry_id).status is EntryStatus.REJECTED
 
 
+@pytest.mark.parametrize("field", ["criteria_met", "reasons"])
+def test_a_proposal_whose_public_text_holds_a_citizen_id_is_refused(
+    lists_world: World, client: TestClient, field: str
+) -> None:
+    """Criteria met and reasons are public: on the red list's comment page and, once
+    listed, on the lists and the subject's page. The evidence is not, and may hold one."""
+    company = lists_world.subjects["company"]
+    body = {
+        "subject": company.uscc,
+        "standard": "dishonest_subject",
+        "criteria_met": "较重处罚",
+        "reasons": "拒不履行行政处罚决定",
+        "evidence": "决定书，当事人法定代表人身份证号350102199403157723",
+        field: "法定代表人陈某（身份证号 350102-19940315-7723）拒不履行",
+    }
+    refused = client.post("/api/v1/list-entries", json=body, headers=headers(client, "caseofficer"))
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "citizen_id_in_text",
+        field,
+        "Art. 4 ¶2",
+    )
+    body[field] = "拒不履行"
+    accepted = client.post(
+        "/api/v1/list-entries", json=body, headers=headers(client, "caseofficer")
+    )
+    assert accepted.status_code == 201, accepted.text
+
+
 def test_proposals_are_refused_without_reasons_twice_or_for_court_lists(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

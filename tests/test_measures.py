@@ -156,6 +156,33 @@ def test_the_catalog_refuses_unlawful_measures(
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "overrides"),
+    [
+        ("means", {"means": "对法定代表人（350102199403157723）暂停财政补贴审核"}),
+        ("legal_basis", {"legal_basis": "依据第十七条，见 350102 19940315 7723 案"}),
+        (
+            "responsible_persons_basis",
+            {
+                "applies_to_responsible_persons": True,
+                "responsible_persons_basis": "参照３５０１０２１９９４０３１５７７２３一案",
+            },
+        ),
+    ],
+)
+def test_the_catalog_refuses_a_measure_holding_a_citizen_id(
+    lists_loaded: Session, clock: FixedClock, field: str, overrides: dict[str, Any]
+) -> None:
+    """The published measure lists show a measure as it is written (Art. 15)."""
+    with pytest.raises(InvalidInput) as refused:
+        measures.create_measure(lists_loaded, clock, SYSTEM_ACTOR, new_measure(**overrides))
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "citizen_id_in_text",
+        field,
+        "Art. 4 ¶2",
+    )
+
+
 def test_proportionality_limits_come_from_the_rule_pack(
     lists_loaded: Session, clock: FixedClock
 ) -> None:

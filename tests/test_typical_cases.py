@@ -309,6 +309,120 @@ def test_a_code_shaped_string_identifies(code: str) -> None:
     assert cases.identifies(f"当事人代码{code.lower()}已修复", [])
 
 
+def test_a_code_typed_in_full_width_forms_identifies() -> None:
+    full_width = str.maketrans(
+        "0123456789ABCDEFGHJKLMNPQRTUWXY",
+        "０１２３４５６７８９ＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＸＹ",
+    )
+    assert cases.identifies("当事人代码" + "91350100MG59YK161P".translate(full_width), [])
+
+
+# --- no citizen ID number in a published text (rules.md; decision 0026) -----------------------
+
+PROBE = "被执行人张某（身份证号350102199403157723）拒不履行生效判决，经联合惩戒后履行完毕。"
+
+
+def _basis(db: Session, world: World, kind: CaseKind) -> dict[str, object]:
+    if kind is CaseKind.INTEGRITY_MODEL:
+        return {"list_entry_id": red_entry(db, world).id}
+    if kind is CaseKind.SERIOUS_DISHONESTY:
+        return {"list_entry_id": serious_entry(db, world).id}
+    if kind is CaseKind.CREDIT_REPAIR:
+        # Named by a paper consent: the anonymised case's own check does not apply.
+        return {"repair_case_id": repaired_case(world).id, "consent_evidence": "书面同意书"}
+    return {}
+
+
+@pytest.mark.parametrize("kind", list(CaseKind))
+@pytest.mark.parametrize(
+    ("field", "text"),
+    [
+        ("narrative", PROBE),
+        ("title", "张某 350102 19940315 7723 守信典型"),
+        ("title_en", "Zhang (ID 350102-19940315-7723)"),
+        ("narrative_en", "ID number ３５０１０２１９９４０３１５７７２３, now compliant."),
+    ],
+)
+def test_a_case_of_any_kind_holding_a_citizen_id_is_refused_when_drafted(
+    pworld: World, db: Session, kind: CaseKind, field: str, text: str
+) -> None:
+    basis = _basis(db, pworld, kind)
+    with pytest.raises(InvalidInput) as refused:
+        drafted(db, pworld, kind, **basis, **{field: text})
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "citizen_id_in_text",
+        field,
+        "Art. 4 ¶2",
+    )
+    assert cases.all_cases(db, pworld.clock, actor(pworld, "authority")) == []
+
+
+def test_a_draft_holding_a_citizen_id_is_refused_when_published(
+    pworld: World, db: Session, clock: FixedClock
+) -> None:
+    """A draft written before texts were checked (or changed in the database since) is
+    checked again by the second officer's publication."""
+    case = drafted(db, pworld, CaseKind.JOINT_PRACTICE, title="联合奖惩做法")
+    case.narrative = PROBE
+    db.flush()
+    with pytest.raises(InvalidInput) as refused:
+        cases.publish(db, clock, actor(pworld, "authority2"), case.id)
+    assert (refused.value.code, refused.value.field) == ("citizen_id_in_text", "narrative")
+    assert cases.state(case) == "draft"
+    assert _shown_ids(db, clock.today()) == []
+
+
+def test_a_case_may_name_an_organisation_by_its_code_in_digits() -> None:
+    """914403001922038216 is 18 digits and a valid unified social credit code, not a
+    person's number: an integrity model names its organisation by it."""
+    from xinyong import published_text
+
+    published_text.refuse_citizen_ids(
+        {"narrative": "福州某公司（统一社会信用代码914403001922038216）连续三年守法经营。"}
+    )
+
+
+def test_api_refuses_a_joint_practice_case_holding_a_citizen_id(
+    pworld: World, client: TestClient
+) -> None:
+    """The probe: a write-up of practice quoting a person's number, drafted and published
+    by two officers, was shown on the public page and the public API in clear."""
+    body = {"kind": "joint_practice", "title": "联合惩戒促履行", "narrative": PROBE}
+    refused = client.post(
+        "/api/v1/typical-cases", json=body, headers=auth_headers(client, "authority")
+    )
+    assert refused.status_code == 422
+    assert refused.json()["error"] == {
+        "code": "citizen_id_in_text",
+        "message": "the text holds a citizen ID number, which is never published in clear: "
+        "leave it out, or give it masked as the platform shows one (the first six and the "
+        "last four digits, 350102********1234)",
+        "article": "Art. 4 ¶2",
+        "field": "narrative",
+    }
+    assert client.get("/api/v1/typical-cases").json() == {"items": []}
+
+
+def test_the_page_refuses_a_case_holding_a_citizen_id_beside_the_form_keeping_the_text(
+    pworld: World, client: TestClient
+) -> None:
+    log_in(client, "authority")
+    admin = client.get(ADMIN, headers=HTML)
+    form = {
+        "kind": "joint_practice",
+        "title": "联合惩戒促履行",
+        "narrative": PROBE,
+        "csrf_token": csrf_from(admin.text),
+    }
+    refused = client.post(ADMIN, data=form, headers=HTML)
+    assert refused.status_code == 422
+    assert 'data-code="citizen_id_in_text"' in refused.text
+    assert "文本中含有公民身份号码" in refused.text
+    assert "第四条第二款" in refused.text
+    assert PROBE in refused.text  # what was typed is kept in the form
+    assert "350102199403157723" not in client.get("/integrity", headers=HTML).text
+
+
 # --- the API ----------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
+from xinyong import identifiers, published_text
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     Actor,
@@ -234,6 +234,8 @@ def propose(
                 field=field,
                 article="Art. 15 ¶2",
             )
+    # Both are public: on the red list's public comment page and, once listed, on the lists.
+    published_text.refuse_citizen_ids({"criteria_met": criteria_met, "reasons": reasons})
     if actor.organisation_id is None:
         raise PermissionDenied(
             "only an agency proposes list entries", code="no_organisation", article="Art. 14"

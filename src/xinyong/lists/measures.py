@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -138,6 +139,14 @@ def checked(session: Session, data: dict[str, Any]) -> dict[str, Any]:
             field="responsible_persons_basis",
             article="Art. 18",
         )
+    # The published measure lists show these as they are written (Art. 15).
+    published_text.refuse_citizen_ids(
+        {
+            field: str(data.get(field) or "")
+            for field in ("name", "means", "implementing_body", "legal_basis")
+        }
+        | {"responsible_persons_basis": responsible_basis}
+    )
     codes = list(data.get("matter_codes") or [])
     if not codes:
         raise InvalidInput(

@@ -21,7 +21,9 @@ decided when it is read (``names_subject``), so a withdrawal anonymises it at on
 Anonymised, it keeps the kind of subject, the record's type, the year of its decision and
 the month of the repair; name, code, the record's number and exact dates are not shown,
 and a title or narrative naming the subject is refused whenever the case may be shown
-anonymised — always, once the subject is asked, since it may refuse or withdraw.
+anonymised — always, once the subject is asked, since it may refuse or withdraw. A title or
+narrative holding a citizen ID number is refused for every kind of case, when drafted and
+when published (``published_text``, decision 0026).
 
 Four eyes: one officer of the credit authority drafts, another publishes. Withdrawal (any
 officer of it, with the reason) is final; a case to show again is drafted anew.
@@ -31,11 +33,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require, same_person
 from xinyong.audit import service as audit
@@ -201,10 +205,11 @@ def identifying_terms(session: Session, subject: Subject, record: CreditRecord) 
 
 
 def identifies(text: str, terms: list[str]) -> bool:
-    """Whether ``text`` names one of ``terms`` (spacing and letter case aside) or holds
-    something shaped like a unified social credit code or a citizen ID number."""
-    folded = re.sub(r"\s+", "", text).upper()
-    wanted = [re.sub(r"\s+", "", t).upper() for t in terms]
+    """Whether ``text`` names one of ``terms`` (spacing, letter case and full-width forms
+    aside) or holds something shaped like a unified social credit code or a citizen ID
+    number."""
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
+    wanted = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)).upper() for t in terms]
     return any(t and t in folded for t in wanted) or any(
         shape.search(folded) for shape in _CODE_SHAPES
     )
@@ -227,7 +232,19 @@ def _check_anonymised(session: Session, repair: RepairCase, texts: dict[str, str
             )
 
 
+def _texts(case: TypicalCase) -> dict[str, str | None]:
+    return {
+        "title": case.title,
+        "title_en": case.title_en,
+        "narrative": case.narrative,
+        "narrative_en": case.narrative_en,
+    }
+
+
 def _check_basis(session: Session, case: TypicalCase, today: dt.date) -> None:
+    # Whatever the kind: a case naming its subject publishes its texts as typed, and a
+    # write-up of practice names no subject but may still quote a person's number.
+    published_text.refuse_citizen_ids(_texts(case))
     if case.kind in BASIS_LIST_KIND:
         if case.repair_case_id is not None:
             raise InvalidInput(
@@ -250,16 +267,7 @@ def _check_basis(session: Session, case: TypicalCase, today: dt.date) -> None:
         # refuse or withdraw (the texts were checked when it was asked; checked again here).
         asked = case.id is not None and consent_of(session, case.id) is not None
         if not case.names_subject or asked:
-            _check_anonymised(
-                session,
-                repair,
-                {
-                    "title": case.title,
-                    "title_en": case.title_en,
-                    "narrative": case.narrative,
-                    "narrative_en": case.narrative_en,
-                },
-            )
+            _check_anonymised(session, repair, _texts(case))
     else:
         for field, value in (
             ("list_entry_id", case.list_entry_id),
@@ -463,16 +471,7 @@ def _open_request(session: Session, clock: Clock, actor: Actor, case: TypicalCas
     repair = repair_basis(session, case.repair_case_id)
     # The subject may refuse, or withdraw later: the case must read anonymised as well as
     # it reads named, so its texts may not identify the subject even with a paper consent.
-    _check_anonymised(
-        session,
-        repair,
-        {
-            "title": case.title,
-            "title_en": case.title_en,
-            "narrative": case.narrative,
-            "narrative_en": case.narrative_en,
-        },
-    )
+    _check_anonymised(session, repair, _texts(case))
     consent = NamingConsent(
         case_id=case.id,
         subject_id=repair.subject_id,

@@ -245,6 +245,11 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("no consent of this person is on file for your organisation and this record type"),
         N_(
+            "the text holds a citizen ID number, which is never published in clear: leave it "
+            "out, or give it masked as the platform shows one (the first six and the last four "
+            "digits, 350102********1234)"
+        ),
+        N_(
             "only citizen ID numbers are accepted: the document type (证件类型) names another "
             "document; give 居民身份证 or leave it empty"
         ),
@@ -1382,6 +1387,9 @@ CODES: dict[str, str] = {
     # what was entered
     "invalid": N_("The value is not valid."),
     "invalid_characters": N_("The value holds control or invisible characters."),
+    "citizen_id_in_text": N_(
+        "The text holds a citizen ID number, which is never published in clear."
+    ),
     "required": N_("Something required is missing."),
     "too_long": N_("The value is too long."),
     "too_many": N_("Too many items at once."),
