@@ -366,7 +366,7 @@ def test_the_report_page_does_not_echo_a_citizen_id_from_the_document_type_colum
     response = upload(client, to_csv(table))
     assert response.status_code == 200, response.text
     assert 'data-row="6" data-code="unsupported_id_type"' in response.text
-    assert "仅接受公民身份号码" in response.text
+    assert "只接受公民身份号码" in response.text
     download = client.get(f"/batches/{batch_id_of(response)}/report.csv")
     for text in (response.text, download.content.decode("utf-8-sig")):
         assert citizen_id not in text
