@@ -519,6 +519,17 @@ _ID_DIGITS: Final = rf"(?:[0-9]{_SEPARATOR}*){{17}}[0-9Xx]"
 _CITIZEN_ID_STARTS: Final = re.compile(rf"(?<![0-9])(?=({_ID_DIGITS})(?![0-9A-Za-z]))")
 
 
+# Any script's digits, full-width ones among them: a text with fewer than 17 holds no ID
+# however it is read (a percent-encoded digit brings two), and most texts searched (a
+# problem's message, a log line) have far fewer; counting them is much cheaper than the
+# search at every place.
+_ANY_DIGIT: Final = re.compile(r"\d")
+
+
+def _too_few_digits(text: str) -> bool:
+    return len(_ANY_DIGIT.findall(text)) < 17
+
+
 def _citizen_id_spans(text: str) -> list[tuple[int, int]]:
     """Where the 18-digit numbers in ``text`` are, not overlapping; of two that overlap,
     the one read as a citizen ID, else the first."""
@@ -553,6 +564,8 @@ def redact_citizen_ids(text: str) -> str:
     shows, which is then returned decoded; as it was when it holds none. Any such number is
     masked, a code of an organisation in digits only too: this is for logs and messages,
     where masking too much costs nothing."""
+    if _too_few_digits(text):
+        return text
     masked = _mask_numbers(text)
     if masked.isascii() and "%" not in masked and "+" not in masked:
         return masked  # nothing to decode or fold: the common case, a log line or a message
@@ -576,6 +589,8 @@ def holds_citizen_id(text: str) -> bool:
     it was typed (separators between the digits, full-width digits). Narrower than
     ``redact_citizen_ids``: an organisation's code in digits only is not one, so a text
     that is to be published may name an organisation by its code."""
+    if _too_few_digits(text):
+        return False
     readable = unicodedata.normalize("NFKC", text)
     return any(
         _reads_as_citizen_id(normalise(found[1])) for found in _CITIZEN_ID_STARTS.finditer(readable)
