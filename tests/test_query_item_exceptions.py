@@ -494,3 +494,21 @@ def test_the_query_page_names_the_types_the_item_does_not_open(
     assert response.status_code == 200, response.text[:500]
     assert "data-not-opened" in response.text
     assert "第十三条第三款" in response.text.split("data-not-opened", 1)[1].split("</dd>", 1)[0]
+
+
+def test_my_query_items_say_which_types_an_item_opens_only_where_public(
+    person_with_arrears: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """A held item made before 0045 names arrears but opens them only about organisations:
+    the querier's own list says so before he queries, not only in the file he then reads."""
+    world = person_with_arrears
+    before_0045(db, make_query_item(db, clock, world, record_types=(PENALTY, ARREARS)))
+    log_in(client, "querier")
+
+    page = client.get("/query", headers=HTML).text
+
+    row = page.split(f'data-held-item="{ITEM}"', 1)[1].split("</tr>", 1)[0]
+    note = row.split("data-opened-only-where-public>", 1)[1].split("</small>", 1)[0]
+    assert "第十三条第三款" in note
+    assert "社会保险" in note  # the arrears type, by its name
+    assert "行政处罚" not in note  # public by law: opened

@@ -611,11 +611,21 @@ def _query_context(
         matter_label = next(
             (f"{name} ({code})" for code, name in matters if code == choice.matter), ""
         )
+    held = _held_items(session, actor)
+    names = type_names(session, english=english)
     context = {
         **disclosure_helpers(request),
         "organisation": organisation,
         "items": items,
-        "held": _held_items(session, actor),
+        "held": held,
+        # Types a held item names but opens only where they are public about the subject:
+        # no statutory exception stated (Art. 13 ¶3, decision 0007 addendum).
+        "opened_only_where_public": {
+            item_id: [names.get(code, code) for code in codes]
+            for item_id, codes in query_items.without_exception(
+                session, [a.item for a in held]
+            ).items()
+        },
         "queries_by_item": has_permission(actor, Permission.QUERY_BY_ITEM),
         "chosen": chosen,
         **choice.hidden(),
@@ -624,7 +634,7 @@ def _query_context(
         "matter_label": matter_label,
         "ready": problem is None,
         "can_lookup_person": person_lookup.may_look_up_persons(actor),
-        "type_names": type_names(session, english=english),
+        "type_names": names,
     }
     return context, problem
 
