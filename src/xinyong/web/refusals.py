@@ -756,6 +756,11 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern("too_long", r"at most (?P<count>\d+) characters", N_("at most %(count)s characters")),
     _pattern(
+        "before_filing",
+        r"the performance cannot precede the case's filing on (?P<date>\d{4}-\d{2}-\d{2})",
+        N_("the performance cannot precede the case's filing on %(date)s"),
+    ),
+    _pattern(
         "past_retention",
         r"kept (?P<years>\d+) years after the conduct ends, and the conduct this row records "
         r"ended longer ago than that: it may not be collected now",
