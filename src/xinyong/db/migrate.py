@@ -71,6 +71,13 @@ def foreign_keys_off(connection: Connection) -> Iterator[None]:
         yield
     finally:
         _driver_pragma(connection, "foreign_keys=ON")
+        # SQLite ignores the pragma where a transaction is still open (a commit that failed):
+        # the pooled connection must not go back to the pool with foreign keys off.
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        if driver.execute("PRAGMA foreign_keys").fetchone() != (1,):
+            connection.invalidate()
+            raise RuntimeError("foreign keys could not be turned on again after the migration")
 
 
 def check_foreign_keys(connection: Connection) -> None:

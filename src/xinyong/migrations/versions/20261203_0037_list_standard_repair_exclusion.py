@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0037"
-# 0032-0036 are being written in parallel: re-chain onto the latest when merging.
 down_revision: str | None = "0036"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -27,7 +27,6 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0040"
-# 0039 is being written in parallel: re-chain onto the latest when merging.
 down_revision: str | None = "0039"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -17,7 +17,7 @@ Downgrade deletes the keys' assignments (the schema before holds staff only): th
 refused by item again.
 
 Revision ID: 0042
-Revises: 0040
+Revises: 0041
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -32,7 +32,6 @@ from alembic import op
 import xinyong.db.base
 
 revision: str = "0042"
-# 0041 is being written in parallel: re-chain onto the latest when merging.
 down_revision: str | None = "0041"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

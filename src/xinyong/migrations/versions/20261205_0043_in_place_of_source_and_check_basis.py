@@ -15,7 +15,7 @@
   than guess (today's setting is what showed them wrongly).
 
 Revision ID: 0043
-Revises: 0040
+Revises: 0045
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -27,7 +27,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0043"
-# 0041 and 0042 are being written in parallel: re-chain onto the latest when merging.
 down_revision: str | None = "0045"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -8,7 +8,7 @@ working for their public record types; their other types are not opened until th
 authority states the exception (the query items page warns of each such item).
 
 Revision ID: 0045
-Revises: 0040
+Revises: 0042
 Create Date: 2026-12-05 09:00:00
 """
 
@@ -20,7 +20,6 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0045"
-# 0041-0044 are being written in parallel: re-chain onto the latest when merging.
 down_revision: str | None = "0042"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -46,7 +45,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("query_item", schema=None) as batch_op:
-        batch_op.drop_column("exception_article")
-        batch_op.drop_column("exception_title")
-        batch_op.drop_column("exception_rank")
+    # In place (ALTER TABLE DROP COLUMN, SQLite 3.35+), not a batch copy: query_item is
+    # referred to by its assignments, and a copy's DROP TABLE fails on them with foreign
+    # keys on (decision 0002 addendum).
+    op.drop_column("query_item", "exception_article")
+    op.drop_column("query_item", "exception_title")
+    op.drop_column("query_item", "exception_rank")
