@@ -41,6 +41,15 @@ DEFAULT_RULEPACK = RULEPACK_DIR / "fuzhou.toml"
 LOADED_FROM = "loaded from "
 
 
+def loaded_pack(version: RecordTypeVersion) -> str | None:
+    """The rule pack a version was loaded from by the system (its note, ``LOADED_FROM`` and
+    the pack's file name), or None for a version a person made."""
+    note = version.note or ""
+    if version.created_by is None and note.startswith(LOADED_FROM):
+        return note.removeprefix(LOADED_FROM)
+    return None
+
+
 @dataclass(frozen=True)
 class SuspendedDistrictRule:
     """A district's rule that no longer tightens the city's rule in force (Art. 35): the

@@ -713,6 +713,9 @@ _JSON_PROBLEMS = {
     "Expecting ',' delimiter": N_("a comma is expected"),
     "Expecting ':' delimiter": N_("a colon is expected"),
     "Extra data": N_("there is text after the end of the definition"),
+    "Unexpected UTF-8 BOM (decode using utf-8-sig)": N_(
+        "the definition starts with a byte order mark"
+    ),
     "Unterminated string starting at": N_("a string is not closed"),
     "Invalid control character at": N_("a string holds a control character"),
     "Invalid \\escape": N_("a string holds an invalid escape"),

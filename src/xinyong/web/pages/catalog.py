@@ -150,6 +150,7 @@ def catalog_detail(
             **page_helpers(request),
             "pack_item": _pack_item_for(session, actor, code),
             "upgraded_paths": rule_packs.upgraded_paths,
+            "loaded_pack": catalog.loaded_pack,
             "rule": rule,
             "definition": rule.definition,
             "suspended_rules": (
@@ -192,6 +193,7 @@ def _render_editor(
             "rule": rule,
             "history": catalog.history(session, rule.record_type.code) if rule else [],
             "upgraded_paths": rule_packs.upgraded_paths,
+            "loaded_pack": catalog.loaded_pack,
             "city": CITY_JURISDICTION,
             "districts": DISTRICTS,
         },
