@@ -1531,3 +1531,68 @@ def test_migration_0043_says_who_carried_out_each_step_before_and_keeps_no_years
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0046_keeps_every_registration_without_a_basis_or_end_reason(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with registered responsible persons (the revision before) to
+    0046 and back: each registration is kept as it was, with no basis and no end reason
+    stated (the service asked for neither); back, the columns are gone."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0046").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0046")
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            company = connection.execute(
+                insert(t["subject"])
+                .values(
+                    _filled(
+                        t["subject"],
+                        kind="legal_person",
+                        reference="91350100MB00000434",
+                        uscc="91350100MB00000434",
+                    )
+                )
+                .returning(t["subject"].c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(t["responsible_person"]).values(
+                    _filled(
+                        t["responsible_person"],
+                        organisation_subject_id=company,
+                        role="legal_representative",
+                        name="陈某某",
+                        valid_from=dt.date(2026, 1, 5),
+                        valid_to=dt.date(2026, 6, 1),
+                    )
+                )
+            )
+        upgrade(engine, "0046")
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT name, valid_from, valid_to, basis, end_reason FROM responsible_person")
+            ).one()
+        assert (row[0], str(row[1]), str(row[2]), row[3], row[4]) == (
+            "陈某某",
+            "2026-01-05",
+            "2026-06-01",
+            None,
+            None,
+        )
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("responsible_person")}
+            assert {"basis", "end_reason"}.isdisjoint(columns)
+            assert connection.execute(text("SELECT name FROM responsible_person")).scalar_one() == (
+                "陈某某"
+            )
+        upgrade(engine)
+    finally:
+        engine.dispose()

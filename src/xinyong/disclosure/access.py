@@ -323,6 +323,10 @@ SOURCE_RECORD = "source_record"
 # A natural person new to the platform, registered (ID number and name) by the organisation
 # that recorded the written consent the person gave it (Art. 11 ¶1; decision 0006).
 REGISTERED_ON_CONSENT = "registered_on_consent"
+# A person registered, by the registration authority, as answering for an organisation it
+# registers — the legal representative, the principal (Art. 18): found by ID number, or
+# registered on the platform with it (decision 0036, session 12 addendum).
+RESPONSIBLE_PERSON_REGISTERED = "responsible_person_registered"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -336,6 +340,7 @@ NOT_FILE_READS = (
     RECORD_UNDER_REVIEW,
     SOURCE_RECORD,
     REGISTERED_ON_CONSENT,
+    RESPONSIBLE_PERSON_REGISTERED,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"
@@ -343,6 +348,7 @@ LIST_WORK_PURPOSE = "recognising and reviewing list entries (Art. 14, 18)"
 OBJECTION_PURPOSE = "deciding objections to list entries (Art. 25)"
 REVIEW_PURPOSE = "confidentiality review before publicity (Art. 12(3))"
 CONSENT_PURPOSE = "collection on the person's written consent (Art. 11)"
+RESPONSIBLE_PERSON_PURPOSE = "registering the persons answering for an organisation (Art. 18)"
 
 
 def log_use(

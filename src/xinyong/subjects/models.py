@@ -100,6 +100,10 @@ class ResponsiblePerson(IdMixin, Base):
     person_subject_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("subject.id"))
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    # The registration authority's document the registration rests on (e.g. the number of
+    # the registration of the change); None for those registered before migration 0046.
+    basis: Mapped[str | None] = mapped_column(String(200))
+    end_reason: Mapped[str | None] = mapped_column(String(2000))
 
     organisation: Mapped[Subject] = relationship(
         back_populates="responsible_persons", foreign_keys=[organisation_subject_id]

@@ -319,6 +319,7 @@ def rename(session: Session, clock: Clock, actor: Actor, subject: Subject, new_n
 # One person holds this capacity at a time (Civil Code Art. 61: the legal representative
 # is the one person who acts for the legal person): registering another ends the earlier's.
 SINGLE_HOLDER_ROLES = frozenset({ResponsibleRole.LEGAL_REPRESENTATIVE})
+MAX_BASIS = 200  # responsible_person.basis
 
 
 def add_responsible_person(
@@ -330,16 +331,32 @@ def add_responsible_person(
     role: ResponsibleRole,
     name: str,
     citizen_id: str,
+    valid_from: dt.date | None = None,
+    basis: str | None = None,
 ) -> ResponsiblePerson:
     """Art. 18: the person is a natural-person subject, so the ID is stored once, encrypted.
-    A new legal representative ends the registration of the one before, from today; the
-    organisation's list entries in force follow (``hooks``, decision 0036)."""
+    The registration holds from ``valid_from`` (default today; never a day to come), on
+    ``basis`` (the registration authority's document). A new legal representative ends the
+    registration of the one before from the day his own starts; the organisation's list
+    entries in force follow (``hooks``, decision 0036)."""
     if not organisation.is_organisation:
         raise InvalidInput(
             "only organisations have responsible persons", code="not_organisation", field="subject"
         )
+    today = clock.today()
+    start = valid_from or today
+    if start > today:
+        raise InvalidInput(
+            "a registration cannot start on a day still to come",
+            code="future_date",
+            field="valid_from",
+        )
+    if basis is not None and len(basis.strip()) > MAX_BASIS:
+        raise InvalidInput(
+            f"a basis is at most {MAX_BASIS} characters", code="too_long", field="basis"
+        )
     person = by_citizen_id(session, citizen_id) or register_natural_person(
-        session, clock, actor, name=name, citizen_id=citizen_id
+        session, clock, actor, name=name, citizen_id=citizen_id, basis="responsible_person"
     )
     current = current_responsible_persons(session, organisation)
     if any(p.person_subject_id == person.id and p.role is role for p in current):
@@ -349,16 +366,27 @@ def add_responsible_person(
             field="citizen_id",
             article="Art. 18",
         )
-    today = clock.today()
     replaced = [p for p in current if role in SINGLE_HOLDER_ROLES and p.role is role]
     for earlier in replaced:
-        earlier.valid_to = today
+        if earlier.valid_from is not None and start < earlier.valid_from:
+            # The holder registered now started later: this one cannot have replaced him.
+            raise Conflict(
+                "the registration would start before that of the person holding this "
+                "capacity now",
+                code="starts_before_holder",
+                field="valid_from",
+                details={"holder_from": earlier.valid_from.isoformat()},
+            )
+    for earlier in replaced:
+        earlier.valid_to = start
+        earlier.end_reason = f"{name.strip()} registered as {role.value}"
     link = ResponsiblePerson(
         organisation_subject_id=organisation.id,
         role=role,
         name=name.strip(),
         person_subject_id=person.id,
-        valid_from=today,
+        valid_from=start,
+        basis=(basis or "").strip() or None,
     )
     session.add(link)
     session.flush()
@@ -403,9 +431,11 @@ def end_responsible_person(
     registration_id: int,
     *,
     reason: str,
+    ended_on: dt.date | None = None,
 ) -> ResponsiblePerson:
     """A person no longer answers for the organisation in a capacity (left the office),
-    from today, with the reason; the organisation's list entries in force follow."""
+    from ``ended_on`` (default today; never a day to come, nor before the registration
+    started), with the reason; the organisation's list entries in force follow."""
     link = session.get(ResponsiblePerson, registration_id)
     if link is None or link.organisation_subject_id != organisation.id:
         raise NotFound(
@@ -427,7 +457,22 @@ def end_responsible_person(
         raise InvalidInput(
             f"a reason is at most {MAX_END_REASON} characters", code="too_long", field="reason"
         )
-    link.valid_to = clock.today()
+    end = ended_on or clock.today()
+    if end > clock.today():
+        raise InvalidInput(
+            "a registration cannot end on a day still to come",
+            code="future_date",
+            field="ended_on",
+        )
+    if link.valid_from is not None and end < link.valid_from:
+        raise InvalidInput(
+            "a registration cannot end before it started",
+            code="before_start",
+            field="ended_on",
+            details={"valid_from": link.valid_from.isoformat()},
+        )
+    link.valid_to = end
+    link.end_reason = reason
     session.flush()
     audit.record(
         session,

@@ -313,6 +313,26 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this registration has ended already"),
         N_("no such responsible person of this organisation"),
         N_("state why the registration ends"),
+        N_("a registration cannot start on a day still to come"),
+        N_("the registration would start before that of the person holding this capacity now"),
+        N_("a registration cannot end on a day still to come"),
+        N_("a registration cannot end before it started"),
+        N_("the day the registration ends is required"),
+        N_(
+            "only the authority that registers organisations, responsible for their "
+            "registration records, registers the persons answering for them"
+        ),
+        N_("this organisation is registered by another authority"),
+        N_("only a legal person or an unincorporated organisation has responsible persons"),
+        N_("state the registration document the registration rests on"),
+        N_(
+            "this person is not on the platform yet: enter the name on the registration "
+            "document to register the person with it"
+        ),
+        N_(
+            "the name is not the one registered with this ID number: check it against the "
+            "registration document"
+        ),
         N_("severity is 1–5"),
         N_("incentives are for red-list subjects"),
         N_("punishments are for black-list subjects"),
@@ -1584,6 +1604,14 @@ CODES: dict[str, str] = {
         "does not reach them."
     ),
     "registration_ended": N_("This registration of a responsible person has ended already."),
+    "not_registration_authority": N_(
+        "Only the authority that registers organisations registers who answers for them."
+    ),
+    "registered_elsewhere": N_("The organisation is registered by another authority."),
+    "starts_before_holder": N_(
+        "The registration would start before that of the person holding the capacity now."
+    ),
+    "before_start": N_("A registration cannot end before it started."),
     "wrong_matter": N_("This measure does not apply in this administrative matter."),
     "wrong_target": N_("The measure's target does not fit its kind."),
     "disproportionate": N_("The measure is heavier than the tier allows."),
