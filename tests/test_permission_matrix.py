@@ -305,6 +305,67 @@ def _membership_id(world: World) -> int:
     return membership.id
 
 
+def _registration_sources(world: World) -> None:
+    """The regulator responsible for registration records: the authority that registers
+    organisations, which registers their responsible persons (Art. 18); committed."""
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.catalog import service as catalog
+    from xinyong.collection import sources
+
+    if catalog.load_rule_pack(world.session, world.clock):
+        world.session.commit()
+    sources.grant(
+        world.session, world.clock, SYSTEM_ACTOR, world.organisations["regulator"], "registration"
+    )
+    world.session.commit()
+
+
+def _responsible_code(world: World) -> dict[str, Any]:
+    _registration_sources(world)
+    return {"code": world.subjects["company"].uscc}
+
+
+def _responsible_person(world: World) -> dict[str, Any]:
+    """A person new to the platform as the company's principal (each allowed call adds one)."""
+    import random
+
+    from xinyong.synthetic import make_citizen_id
+
+    _registration_sources(world)
+    return {
+        "role": "principal",
+        "citizen_id": make_citizen_id(random.Random()),
+        "name": "陈某某",
+        "basis": "登记文书 2026-118",
+    }
+
+
+def _responsible_registration(world: World) -> dict[str, Any]:
+    """A current registration of the company, there to be ended."""
+    import random
+
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.subjects.models import ResponsibleRole
+    from xinyong.synthetic import make_citizen_id
+
+    _registration_sources(world)
+    link = subjects.add_responsible_person(
+        world.session,
+        world.clock,
+        SYSTEM_ACTOR,
+        world.subjects["company"],
+        role=ResponsibleRole.DIRECTLY_RESPONSIBLE,
+        name="周某某",
+        citizen_id=make_citizen_id(random.Random()),
+    )
+    world.session.commit()
+    return {"code": world.subjects["company"].uscc, "registration_id": link.id}
+
+
+def _registration_end(world: World) -> dict[str, Any]:
+    return {"ended_on": world.clock.today().isoformat(), "reason": "辞去职务"}
+
+
 BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"})
 SUBMITTERS = frozenset({"reporter", "other_reporter"})
 
@@ -1120,6 +1181,33 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({ASSOCIATION}),
         params=lambda w: {"membership_id": _membership_id(w)},
         json=lambda w: {"until": "2026-06-30"},
+    ),
+    # The persons answering for an organisation (Art. 18; decision 0036, session 12
+    # addendum): the registration authority registers them, the credit authority reads them,
+    # the public sees what the lists show (tests/test_responsible_register.py).
+    ("GET", "/api/v1/subjects/{code}/responsible-persons"): Access(
+        PUBLIC, params=_responsible_code
+    ),
+    ("POST", "/api/v1/subjects/{code}/responsible-persons"): Access(
+        frozenset({"reporter"}),
+        params=_responsible_code,
+        json=_responsible_person,
+        ok=frozenset({201}),
+    ),
+    ("POST", "/api/v1/subjects/{code}/responsible-persons/{registration_id}/end"): Access(
+        frozenset({"reporter"}), params=_responsible_registration, json=_registration_end
+    ),
+    ("GET", "/responsible-persons"): Access(
+        frozenset({"reporter", "authority"}), query=_responsible_code
+    ),
+    ("POST", "/responsible-persons"): Access(
+        frozenset({"reporter"}),
+        form=lambda w: {**_responsible_code(w), **_responsible_person(w)},
+    ),
+    ("POST", "/responsible-persons/{registration_id}/end"): Access(
+        frozenset({"reporter"}),
+        params=lambda w: {"registration_id": _responsible_registration(w)["registration_id"]},
+        form=lambda w: {**_responsible_code(w), **_registration_end(w)},
     ),
     ("GET", "/members"): Access(frozenset({ASSOCIATION})),
     ("POST", "/members"): Access(frozenset({ASSOCIATION}), form=lambda w: _membership(w)),

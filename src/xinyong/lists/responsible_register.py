@@ -59,7 +59,8 @@ def may_read(session: Session, actor: Actor) -> bool:
     return has_permission(actor, Permission.SUPERVISE) or keeps_register(session, actor)
 
 
-def _require_registering(session: Session, actor: Actor, organisation: Subject) -> None:
+def require_registration_authority(session: Session, actor: Actor) -> None:
+    """Refuse anyone but the staff of an authority responsible for registration records."""
     require(actor, Permission.SUBMIT_RECORDS)
     if not keeps_register(session, actor):
         raise PermissionDenied(
@@ -68,6 +69,10 @@ def _require_registering(session: Session, actor: Actor, organisation: Subject) 
             code="not_registration_authority",
             article="Art. 9",
         )
+
+
+def _require_registering(session: Session, actor: Actor, organisation: Subject) -> None:
+    require_registration_authority(session, actor)
     if actor.kind == "system":
         return
     record_type = catalog.record_type_by_code(session, REGISTRATION)

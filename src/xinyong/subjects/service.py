@@ -371,8 +371,7 @@ def add_responsible_person(
         if earlier.valid_from is not None and start < earlier.valid_from:
             # The holder registered now started later: this one cannot have replaced him.
             raise Conflict(
-                "the registration would start before that of the person holding this "
-                "capacity now",
+                "the registration would start before that of the person holding this capacity now",
                 code="starts_before_holder",
                 field="valid_from",
                 details={"holder_from": earlier.valid_from.isoformat()},

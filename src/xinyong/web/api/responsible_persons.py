@@ -63,9 +63,7 @@ def registration_out(link: ResponsiblePerson) -> dict[str, Any]:
     }
 
 
-@router.get(
-    "/subjects/{code}/responsible-persons", tags=["subjects"], responses=refusals(404, 422)
-)
+@router.get("/subjects/{code}/responsible-persons", tags=["subjects"], responses=refusals(404, 422))
 def responsible_persons(
     code: str, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> dict[str, Any]:

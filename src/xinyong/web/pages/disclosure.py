@@ -148,6 +148,10 @@ WHAT_LABELS = {
     access.EARLY_REMOVAL: N_(
         "Your application for early removal from the black list, read to decide it"
     ),
+    access.RESPONSIBLE_PERSON_REGISTERED: N_(
+        "Registered (ID number and name) as answering for an organisation, by the authority "
+        "that registers it (Art. 18)"
+    ),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).
@@ -161,6 +165,9 @@ PURPOSE_LABELS = {
     access.OBJECTION_PURPOSE: N_("deciding objections to list entries (Art. 25)"),
     access.REVIEW_PURPOSE: N_("confidentiality review before publicity (Art. 12(3))"),
     access.CONSENT_PURPOSE: N_("collection on your written consent (Art. 11)"),
+    access.RESPONSIBLE_PERSON_PURPOSE: N_(
+        "registering the persons answering for an organisation (Art. 18)"
+    ),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
     early_removal_rules.PURPOSE: N_("deciding early removal from the black list (SAMR Order 44)"),
 }
