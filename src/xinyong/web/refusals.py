@@ -323,6 +323,8 @@ MESSAGES: frozenset[str] = frozenset(
             "registration records, registers the persons answering for them"
         ),
         N_("this organisation is registered by another authority"),
+        N_("choose the capacity"),
+        N_("enter the organisation's code"),
         N_("only a legal person or an unincorporated organisation has responsible persons"),
         N_("state the registration document the registration rests on"),
         N_(
