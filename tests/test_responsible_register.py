@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -357,3 +358,34 @@ def _csrf(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found is not None
     return found.group(1)
+
+
+def test_the_page_says_in_its_language_who_replaced_a_legal_representative(
+    client: TestClient, db: Session, lists_world: World
+) -> None:
+    assert post(client, lists_world, valid_from="2026-10-01").status_code == 201
+    second = PersonFactory(name="郑某某")
+    db.commit()
+    assert (
+        post(
+            client, lists_world, citizen_id=citizen_id_of(second), name="", valid_from="2026-11-15"
+        ).status_code
+        == 201
+    )
+    log_in(client, "reporter")
+    page = client.get(f"/responsible-persons?code={lists_world.subjects['company'].reference}")
+    assert "郑某某 登记为法定代表人" in page.text
+    assert "registered as legal_representative" not in page.text
+
+
+@pytest.mark.parametrize(
+    ("user", "shown"), [("reporter", True), ("authority", True), ("other_reporter", False)]
+)
+def test_the_menu_offers_the_register_to_those_its_page_lets_in(
+    client: TestClient, lists_world: World, user: str, shown: bool
+) -> None:
+    """A data reporter of an agency not responsible for registration records is refused
+    the page (403), so his menu does not link to it."""
+    log_in(client, user)
+    menu = client.get("/").text
+    assert ('href="/responsible-persons"' in menu) is shown

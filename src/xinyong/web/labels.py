@@ -212,6 +212,24 @@ def removal_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     return detail
 
 
+# Why a responsible person's registration ended, where the platform wrote it: a new holder
+# of the capacity (``subjects.service.add_responsible_person``); an officer's reason is shown
+# as typed.
+_REGISTRATION_REPLACED = re.compile(r"^(?P<name>.+) registered as (?P<role>\w+)$", re.S)
+
+
+def registration_end_reason(reason: str | None, gettext: Callable[[str], str]) -> str:
+    if not reason:
+        return ""
+    match = _REGISTRATION_REPLACED.match(reason)
+    if match and match["role"] in {role.value for role in ResponsibleRole}:
+        return gettext("%(name)s registered as %(role)s") % {
+            "name": match["name"],
+            "role": gettext(enum_label(ResponsibleRole(match["role"]))),
+        }
+    return reason
+
+
 # The version reason of a record its source revoked (``collection.revocation``), by ground.
 REVOCATION_GROUNDS: dict[str, str] = {
     "reconsideration": N_("Annulled on administrative reconsideration"),

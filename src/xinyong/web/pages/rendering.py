@@ -20,6 +20,7 @@ from xinyong.clock import CHINA
 from xinyong.collection.members import keeps_register
 from xinyong.disclosure.query_assignments import assigns_query_items
 from xinyong.errors import PermissionDenied
+from xinyong.lists import responsible_register
 from xinyong.objections.rules import MAX_STATEMENT
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
@@ -27,6 +28,7 @@ from xinyong.web.labels import (
     enum_label,
     green_channel_reason,
     matter_names,
+    registration_end_reason,
     removal_detail,
     source_label,
     version_detail,
@@ -145,6 +147,20 @@ class RefusalShown:
         return self.shown
 
 
+def _reads_responsible_register(request: Request, actor: Actor) -> bool:
+    if not has_permission(actor, Permission.SUPERVISE) and not has_permission(
+        actor, Permission.SUBMIT_RECORDS
+    ):
+        return False
+    # Only inside the request's own transaction: an error page is drawn after the session
+    # closed, and a new transaction there would be left open (on SQLite, holding the write
+    # lock, decision 0002). Such a page's menu goes without the link.
+    session = getattr(request.state, "session", None)
+    if session is None or not session.in_transaction():
+        return False
+    return responsible_register.may_read(session, actor)
+
+
 def render(
     request: Request,
     template: str,
@@ -168,6 +184,9 @@ def render(
         "keeps_member_register": keeps_register(actor),
         # The menu's staff query permissions, by the rule their page refuses by.
         "assigns_query_items": assigns_query_items(actor),
+        # The menu's register of responsible persons, by the rule its page refuses by (asked
+        # only where the menu is drawn, with the request's session where it has one).
+        "reads_responsible_register": lambda: _reads_responsible_register(request, actor),
         "label": lambda value: gettext(enum_label(value)),
         # A refusal (error body or row problem) explained in the page's language.
         "refusal": lambda error: explain(error, gettext),
@@ -175,6 +194,7 @@ def render(
         "reason_text": lambda reason, table: version_reason(reason, table, gettext),
         "detail_text": lambda detail: version_detail(detail, gettext),
         "removal_text": lambda detail: removal_detail(detail, gettext),
+        "registration_end": lambda reason: registration_end_reason(reason, gettext),
         # Why a joint check gave the green channel or not, from its reason code and the
         # years that check answered on (never today's setting for a past check).
         "green_channel_reason": lambda code, years: green_channel_reason(code, gettext, years),
