@@ -6,9 +6,10 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from xinyong.identifiers import _ID_LAYOUTS as ID_LAYOUTS
 from xinyong.identifiers import (
     CITIZEN_ID_WEIGHTS,
     USCC_ALPHABET,
@@ -682,7 +683,7 @@ def test_a_citizen_id_in_free_text_is_found_however_it_was_typed(
 ) -> None:
     from xinyong.identifiers import holds_citizen_id
 
-    assert holds_citizen_id(f"{words}{before}{typed_as(number, style)}{after}{words}")
+    assert holds_citizen_id(f"{words}{before}{typed_as(number, style)}{after}{words}", today=TODAY)
 
 
 @PROPERTY
@@ -695,7 +696,7 @@ def test_a_citizen_id_with_a_typo_is_found_too(number: str, data: st.DataObject)
     position = data.draw(st.sampled_from([0, 1, 2, 3, 4, 5, 14, 15, 16, 17]))
     digit = data.draw(st.sampled_from([d for d in "0123456789" if d != number[position]]))
     typo = number[:position] + digit + number[position + 1 :]
-    assert holds_citizen_id(f"当事人{typo}") or check_uscc(typo).valid
+    assert holds_citizen_id(f"当事人{typo}", today=TODAY) or check_uscc(typo).valid
 
 
 @pytest.mark.parametrize(
@@ -716,14 +717,14 @@ def test_a_citizen_id_with_a_typo_is_found_too(number: str, data: st.DataObject)
 def test_what_is_not_a_citizen_id_in_free_text(text: str) -> None:
     from xinyong.identifiers import holds_citizen_id
 
-    assert not holds_citizen_id(text)
+    assert not holds_citizen_id(text, today=TODAY)
 
 
 def test_a_run_of_digits_before_an_id_typed_with_spaces_does_not_hide_it() -> None:
     from xinyong.identifiers import holds_citizen_id, redact_citizen_ids
 
     text = "编号 111111111111 350102 199403157723"
-    assert holds_citizen_id(text)
+    assert holds_citizen_id(text, today=TODAY)
     assert redact_citizen_ids(text) == "编号 111111111111 350102********7723"
 
 
@@ -772,3 +773,169 @@ def test_a_text_without_a_number_to_mask_is_returned_as_it_is() -> None:
 
     for text in ("not a date: use YYYY-MM-DD", "列 '血型' 含有血型", "a+b%zz 100%", ""):
         assert redact_citizen_ids(text) == text
+
+
+# --- what a text to be published is refused for: as ``check`` reads a number -----------------
+
+# An all-digit code of a public institution in 平潭 (350128): positions 7-14 read "28070922",
+# a birth date in 2807, and position 18 fits the citizen ID check too.
+PINGTAN_USCC = "123501280709224734"
+# The county-level divisions of Fuzhou (GB/T 2260), the city's own among them.
+FUZHOU_DIVISIONS = [
+    "350100", "350102", "350103", "350104", "350105", "350111", "350112", "350121",
+    "350122", "350123", "350124", "350125", "350128", "350181", "350182",
+]  # fmt: skip
+
+
+@st.composite
+def all_digit_usccs(draw: st.DrawFn, divisions: list[str] | None = None) -> str:
+    """Valid codes written in digits only, as many public institutions' and firms' are."""
+    head = draw(st.from_regex(r"\A[0-9]{2}\Z"))
+    division = draw(st.sampled_from(divisions) if divisions else st.from_regex(r"\A[0-9]{6}\Z"))
+    code = with_uscc_checks(head + division + draw(st.from_regex(r"\A[0-9]{8}\Z")))
+    assume(code.isdigit())
+    return code
+
+
+def test_a_valid_uscc_whose_digits_read_as_a_future_birth_date_is_not_a_citizen_id() -> None:
+    from xinyong import published_text
+    from xinyong.identifiers import holds_citizen_id
+
+    today = dt.date(2026, 12, 5)
+    assert check(PINGTAN_USCC, today=today).kind is IdentifierKind.USCC
+    text = f"某单位（统一社会信用代码{PINGTAN_USCC}）连续三年守法经营。"
+    assert not holds_citizen_id(text, today=today)
+    published_text.refuse_citizen_ids({"narrative": text}, today=today)
+
+
+@PROPERTY
+@given(all_digit_usccs(FUZHOU_DIVISIONS))
+def test_no_valid_uscc_registered_in_fuzhou_is_taken_for_a_citizen_id(code: str) -> None:
+    from xinyong.identifiers import holds_citizen_id
+
+    assert not holds_citizen_id(f"统一社会信用代码{code}", today=TODAY)
+
+
+@PROPERTY
+@given(all_digit_usccs())
+def test_a_valid_uscc_is_taken_for_a_citizen_id_only_where_check_reads_it_as_one(
+    code: str,
+) -> None:
+    """A number valid as both (a birth date by today, and both codes' check characters: about
+    one valid citizen ID in 340) is read as a citizen ID, as ``check`` reads it, so that a
+    person's number is never published for an organisation's."""
+    from xinyong.identifiers import holds_citizen_id
+
+    as_citizen = check(code, today=TODAY).kind is IdentifierKind.CITIZEN_ID
+    assert holds_citizen_id(f"代码{code}", today=TODAY) is as_citizen
+
+
+def test_a_number_valid_as_both_kinds_is_refused() -> None:
+    from xinyong.identifiers import holds_citizen_id
+
+    both = next(
+        code
+        for n in range(100000)
+        if check_uscc(code := with_uscc_checks(f"11011919{n:08d}")).valid
+        and code.isdigit()
+        and check_citizen_id(code, today=TODAY).valid
+    )
+    assert check(both, today=TODAY).kind is IdentifierKind.CITIZEN_ID
+    assert holds_citizen_id(f"代码{both}", today=TODAY)
+
+
+def _grouped(number: str, layout: tuple[int, ...], separators: list[str]) -> str:
+    groups, at = [], 0
+    for length in layout:
+        groups.append(number[at : at + length])
+        at += length
+    typed = groups[0]
+    for group, separator in zip(groups[1:], separators, strict=False):
+        typed += separator + group
+    return typed
+
+
+@PROPERTY
+@given(
+    valid_citizen_ids(),
+    st.sampled_from(sorted(ID_LAYOUTS)),
+    st.lists(st.sampled_from([" ", "-", " - ", "\u3000", "\u2013", "\u00a0", "- "]), min_size=17),
+    st.sampled_from(["", "身份证号", "（", "号码："]),
+)
+def test_a_valid_citizen_id_typed_in_groups_as_people_type_one_is_refused(
+    number: str, layout: tuple[int, ...], separators: list[str], before: str
+) -> None:
+    from xinyong import published_text
+    from xinyong.errors import InvalidInput
+
+    text = f"{before}{_grouped(number, layout, separators)}，已整改"
+    with pytest.raises(InvalidInput) as refused:
+        published_text.refuse_citizen_ids({"reasons": text}, today=TODAY)
+    assert (refused.value.code, refused.value.field) == ("citizen_id_in_text", "reasons")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "分三期缴纳 100000 200000 300000 元",
+        "分三期缴纳 100000-200000-300000 元",
+        "罚没款 350102 199403 157723 元",  # the digits of an ID, but grouped as amounts
+        "编号 350102\n19940315\n7723",  # one number to a line: three numbers
+        "350102\t19940315\t7723",  # cells of a pasted table row
+        "350102  19940315  7723",  # more than one space: not typed as one number
+        "350102 -- 19940315 -- 7723",
+    ],
+)
+def test_separate_numbers_side_by_side_are_not_a_citizen_id_in_a_published_text(
+    text: str,
+) -> None:
+    from xinyong import published_text
+    from xinyong.identifiers import holds_citizen_id
+
+    assert not holds_citizen_id(text, today=TODAY)
+    published_text.refuse_citizen_ids({"means": text}, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "编号 350102\n19940315\n7723",
+        "350102\t19940315\t7723",
+        "350102  19940315  7723",
+        "350102 199403 157723",
+        "/search?q=350102%20%2019940315%20%207723",
+    ],
+)
+def test_a_log_masks_an_id_typed_however_loosely(text: str) -> None:
+    """The log filter reads more than a published text is refused for: there masking too
+    much costs nothing."""
+    from xinyong.identifiers import redact_citizen_ids
+
+    logged = redact_citizen_ids(text)
+    assert "350102********7723" in logged
+    assert "19940315" not in logged.replace("\n", "").replace("\t", "").replace(" ", "")
+
+
+def test_masking_a_public_text_masks_the_citizen_id_and_leaves_the_rest_as_it_was() -> None:
+    from xinyong.identifiers import mask_citizen_ids
+
+    text = (
+        "被执行人（身份证号３５０１０２ 19940315-7723）与某单位（统一社会信用代码"
+        f"{PINGTAN_USCC}）分三期缴纳 100000 200000 300000 元。"
+    )
+    assert mask_citizen_ids(text, today=dt.date(2026, 12, 5)) == (
+        "被执行人（身份证号350102********7723）与某单位（统一社会信用代码"
+        f"{PINGTAN_USCC}）分三期缴纳 100000 200000 300000 元。"
+    )
+
+
+@PROPERTY
+@given(valid_citizen_ids(), st.sampled_from(STYLES), st.sampled_from(["", "当事人", "（"]))
+def test_masking_a_public_text_leaves_no_citizen_id_it_would_be_refused_for(
+    number: str, style: str, before: str
+) -> None:
+    from xinyong.identifiers import holds_citizen_id, mask_citizen_ids
+
+    masked = mask_citizen_ids(f"{before}{typed_as(number, style)}。", today=TODAY)
+    assert f"{number[:6]}********{number[14:]}".upper() in masked.upper()
+    assert not holds_citizen_id(masked, today=TODAY)

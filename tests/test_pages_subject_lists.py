@@ -290,3 +290,42 @@ def test_the_joint_check_explains_each_answer_in_the_pages_language(
     assert "连续 3 年无不良信用记录（第十六条第（一）项）" in table
     for english in ("on the black list", "consecutive years", "must be 18 characters"):
         assert english not in table
+
+
+def test_a_court_defaulters_reasons_are_public_with_citizen_ids_masked(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """The court's record of the dishonest conduct is the entry's public reasons; it is the
+    source's data, taken as it came, so a citizen ID in it is masked where the public sees
+    it, and an organisation's code is left as written."""
+    from tests.collection_helpers import citizen_id_of
+    from xinyong.lists.models import ListEntry
+
+    world = lists_world
+    person, company = world.subjects["person"], world.subjects["company"]
+    number = citizen_id_of(person)
+    typed = f"{number[:6]} {number[6:14]} {number[14:]}"
+    conduct = (
+        f"被执行人（身份证号{typed}）为{company.uscc}担保，有履行能力而拒不履行生效法律文书确定义务"
+    )
+    masked = f"{number[:6]}********{number[14:]}"
+    assert ingest_court(db, clock, world, [court_row(world, person, dishonest_conduct=conduct)])
+    db.commit()
+    (entry,) = db.query(ListEntry).filter(ListEntry.subject_id == person.id).all()
+    assert entry.reasons == conduct  # kept as the court sent it
+
+    page = client.get(f"/subjects/{person.reference}", headers=HTML).text
+    # The entries' section of the page: the court's record itself is shown apart from it.
+    lists_section = page[page.index('id="list-status-heading"') :].split("</section>")[0]
+    public = client.get(f"/api/v1/subjects/{person.reference}/public").json()
+    shown = [
+        lists_section,
+        client.get("/lists/black", headers=HTML).text,
+        client.get("/api/v1/lists/black").text,
+        str(public["lists"]),
+    ]
+
+    for text in shown:
+        assert masked in text
+        assert number[6:14] not in text
+        assert f"为{company.uscc}担保" in text

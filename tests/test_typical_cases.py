@@ -378,7 +378,8 @@ def test_a_case_may_name_an_organisation_by_its_code_in_digits() -> None:
     from xinyong import published_text
 
     published_text.refuse_citizen_ids(
-        {"narrative": "福州某公司（统一社会信用代码914403001922038216）连续三年守法经营。"}
+        {"narrative": "福州某公司（统一社会信用代码914403001922038216）连续三年守法经营。"},
+        today=dt.date(2026, 12, 5),
     )
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import itertools
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Iterator
 from typing import Final
 
 USCC_ALPHABET: Final = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -536,7 +538,8 @@ def _citizen_id_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int, bool]] = []
     for found in _CITIZEN_ID_STARTS.finditer(text):
         start, end = found.span(1)
-        is_id = _reads_as_citizen_id(normalise(found[1]))
+        # No day to hand in a log filter: a birth date on any day reads as one (masking more).
+        is_id = _reads_as_citizen_id(normalise(found[1]), dt.date.max)
         if spans and start < spans[-1][1]:
             if is_id and not spans[-1][2]:
                 spans[-1] = (start, end, is_id)
@@ -575,23 +578,113 @@ def redact_citizen_ids(text: str) -> str:
     return masked
 
 
-def _reads_as_citizen_id(code: str) -> bool:
-    """Whether ``check`` reads this 18-character number as a citizen ID: a valid one (born
-    on any date), or, when it is no valid USCC either, one whose birth date has the shape of
-    a date (most likely a person's number with a typo)."""
-    if _citizen_error(code, dt.date.max) is None:
+def _reads_as_citizen_id(code: str, today: dt.date) -> bool:
+    """Whether ``check`` reads this 18-character number as a citizen ID on ``today``: a
+    valid one (born by today: ``check`` prefers it even to a valid USCC), or, when it is no
+    valid USCC either, one whose birth date has the shape of a date (most likely a person's
+    number with a typo)."""
+    if _citizen_error(code, today) is None:
         return True
     return _uscc_error(code) is not None and _looks_like_date(code[6:14])
 
 
-def holds_citizen_id(text: str) -> bool:
-    """Whether free text holds a number the platform would read as a citizen ID, however
-    it was typed (separators between the digits, full-width digits). Narrower than
-    ``redact_citizen_ids``: an organisation's code in digits only is not one, so a text
-    that is to be published may name an organisation by its code."""
+# --- citizen IDs in a text that is to be published -------------------------------------------
+
+# ``_CITIZEN_ID_STARTS`` joins any digits with any separators between them, which is right for
+# a log but takes separate numbers for one in a text the public reads ("分三期缴纳 100000
+# 200000 300000 元"). A text to be published is read as a person types one number: between
+# digit groups at most one space, or a dash with at most one space either side (never a tab
+# or a line break), and the groups only as people group a citizen ID: as GB 11643-1999 builds
+# it (address code 6, birth date 8, sequence 3, check 1), the address's province part (3) or
+# the date's year, month and day apart, in fours as a card number, or digit by digit. The
+# format characters copying leaves between digits (zero-width space, soft hyphen) are not
+# seen by a reader and join what they sit between.
+_SEPARATOR_CHARS: Final = "".join(
+    chr(c) for first, last in _SEPARATOR_RANGES for c in range(first, last + 1)
+)
+_INVISIBLE: Final = "".join(ch for ch in _SEPARATOR_CHARS if unicodedata.category(ch) == "Cf")
+_SPACE: Final = "".join(ch for ch in _SEPARATOR_CHARS if unicodedata.category(ch) == "Zs")
+_DASH: Final = "".join(
+    ch for ch in _SEPARATOR_CHARS if unicodedata.category(ch) == "Pd" or ch in _EXTRA_DASHES
+)
+_TYPED_DIGIT: Final = "[0-9\uff10-\uff19]"
+_INVISIBLES: Final = f"[{re.escape(_INVISIBLE)}]*"
+# One reading only: the invisible characters are a class of their own, so no backtracking
+# over ways to split them.
+_TYPED_GAP: Final = (
+    f"{_INVISIBLES}(?:(?:[{re.escape(_SPACE)}]{_INVISIBLES})?[{re.escape(_DASH)}]"
+    f"{_INVISIBLES}(?:[{re.escape(_SPACE)}]{_INVISIBLES})?|[{re.escape(_SPACE)}]{_INVISIBLES})?"
+)
+_TYPED_CITIZEN_ID_STARTS: Final = re.compile(
+    rf"(?<![0-9\uff10-\uff19])(?=((?:{_TYPED_DIGIT}{_TYPED_GAP}){{17}}[0-9Xx\uff10-\uff19\uff38\uff58])"
+    rf"(?![0-9A-Za-z\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]))"
+)
+_NO_INVISIBLE: Final = str.maketrans(dict.fromkeys(_INVISIBLE))
+_VISIBLE_GAP: Final = re.compile(f"[{re.escape(_SPACE + _DASH)}]+")
+
+
+def _layouts() -> frozenset[tuple[int, ...]]:
+    """The digit groups (their lengths) a citizen ID is typed in."""
+    cuts: set[frozenset[int]] = set()
+    structural = [
+        frozenset(c) for c in ((), (6,), (14,), (17,), (6, 14), (6, 17), (14, 17), (6, 14, 17))
+    ]
+    for base in structural:
+        cuts.add(base)
+        if 6 in base:
+            cuts.add(base | {3})
+        if {6, 14} <= base:
+            for date in ({10}, {10, 12}):
+                cuts.add(base | date)
+                cuts.add(base | date | {3})
+    cuts.add(frozenset({4, 8, 12, 16}))
+    cuts.add(frozenset(range(1, 18)))
+    layouts = set()
+    for cut in cuts:
+        edges = [0, *sorted(cut), CITIZEN_ID_LENGTH]
+        layouts.add(tuple(b - a for a, b in itertools.pairwise(edges)))
+    return frozenset(layouts)
+
+
+_ID_LAYOUTS: Final = _layouts()
+
+
+def _typed_citizen_ids(text: str, today: dt.date) -> Iterator[tuple[int, int]]:
+    """Where ``text`` holds a number typed as one that ``check`` reads as a citizen ID."""
+    for found in _TYPED_CITIZEN_ID_STARTS.finditer(text):
+        typed = found[1]
+        groups = tuple(
+            len(normalise(group)) for group in _VISIBLE_GAP.split(typed.translate(_NO_INVISIBLE))
+        )
+        if groups in _ID_LAYOUTS and _reads_as_citizen_id(normalise(typed), today):
+            yield found.span(1)
+
+
+def holds_citizen_id(text: str, *, today: dt.date) -> bool:
+    """Whether free text holds a number the platform would read as a citizen ID on
+    ``today``, typed as a person types one (see ``_TYPED_GAP``), in full-width digits or
+    other compatibility forms too. Narrower than ``redact_citizen_ids``: an organisation's
+    code in digits only is not one, nor are separate numbers side by side, so a text that is
+    to be published may name an organisation by its code and list amounts."""
     if _too_few_digits(text):
         return False
     readable = unicodedata.normalize("NFKC", text)
-    return any(
-        _reads_as_citizen_id(normalise(found[1])) for found in _CITIZEN_ID_STARTS.finditer(readable)
-    )
+    return next(_typed_citizen_ids(readable, today), None) is not None
+
+
+def mask_citizen_ids(text: str, *, today: dt.date) -> str:
+    """The text with what ``holds_citizen_id`` finds masked as the platform shows a citizen
+    ID (350102********1234), and nothing else touched: for text from a source the platform
+    publishes but did not have typed (a court's record of dishonest conduct), where refusing
+    is not open. Full-width digits are read as digits; other compatibility forms are not."""
+    if _too_few_digits(text):
+        return text
+    parts: list[str] = []
+    kept_from = 0
+    for start, end in _typed_citizen_ids(text, today):
+        if start < kept_from:
+            continue
+        parts += [text[kept_from:start], mask_citizen_id(normalise(text[start:end]))]
+        kept_from = end
+    parts.append(text[kept_from:])
+    return "".join(parts)

@@ -10,6 +10,7 @@ typed. It is not masked silently instead: the public would read words no officer
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from xinyong import identifiers
@@ -19,11 +20,12 @@ CITIZEN_ID_IN_TEXT = "citizen_id_in_text"
 ARTICLE = "Art. 4 ¶2"
 
 
-def refuse_citizen_ids(texts: Mapping[str, str | None]) -> None:
-    """Refuse the first of ``texts`` (field → text) that holds a citizen ID number, however
-    it was typed (``identifiers.holds_citizen_id``)."""
+def refuse_citizen_ids(texts: Mapping[str, str | None], *, today: dt.date) -> None:
+    """Refuse the first of ``texts`` (field → text) that holds a number the platform reads
+    as a citizen ID on ``today`` (``identifiers.holds_citizen_id``: as ``identifiers.check``
+    reads one, typed as a person types one)."""
     for field, text in texts.items():
-        if text and identifiers.holds_citizen_id(text):
+        if text and identifiers.holds_citizen_id(text, today=today):
             raise InvalidInput(
                 "the text holds a citizen ID number, which is never published in clear: "
                 "leave it out, or give it masked as the platform shows one (the first six "

@@ -235,7 +235,9 @@ def propose(
                 article="Art. 15 ¶2",
             )
     # Both are public: on the red list's public comment page and, once listed, on the lists.
-    published_text.refuse_citizen_ids({"criteria_met": criteria_met, "reasons": reasons})
+    published_text.refuse_citizen_ids(
+        {"criteria_met": criteria_met, "reasons": reasons}, today=clock.today()
+    )
     if actor.organisation_id is None:
         raise PermissionDenied(
             "only an agency proposes list entries", code="no_organisation", article="Art. 14"
@@ -821,6 +823,15 @@ def published_of(
     rows = session.execute(_published_statement(today).where(ListEntry.subject_id == subject.id))
     found = [(e, std) for e, _, std in rows]
     return sorted(found, key=lambda row: row[0].kind is not ListKind.RED)
+
+
+def public_reasons(entry: ListEntry, *, today: dt.date) -> str:
+    """The entry's reasons as the public lists show them: with any citizen ID masked
+    (350102********1234; Art. 4 ¶2). A court-defaulter entry's reasons are the court's record
+    of the dishonest conduct (``court_defaulters``), data from the source that is entered
+    without an officer's words to refuse (decision 0026, session 12); an officer's reasons
+    were refused at the proposal if they held one, so masking leaves them as written."""
+    return identifiers.mask_citizen_ids(entry.reasons, today=today)
 
 
 def public_persons(session: Session, entry_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:

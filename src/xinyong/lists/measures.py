@@ -6,6 +6,7 @@ refuses a measure heavier than its target's tier allows (proportionality, Art. 1
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ def matters(session: Session) -> list[AdministrativeMatter]:
 def create_measure(session: Session, clock: Clock, actor: Actor, data: dict[str, Any]) -> Measure:
     """Add a measure to the catalog (unpublished). Refuses what the regulation does not allow."""
     require(actor, Permission.MANAGE_MEASURES)
-    values = checked(session, data)
+    values = checked(session, data, today=clock.today())
     if session.scalar(select(Measure.id).where(Measure.code == values["code"])):
         raise Conflict(f"measure {values['code']} exists already", code="duplicate", field="code")
     measure = Measure(**values, created_at=clock.now())
@@ -69,7 +70,7 @@ def create_measure(session: Session, clock: Clock, actor: Actor, data: dict[str,
     return measure
 
 
-def checked(session: Session, data: dict[str, Any]) -> dict[str, Any]:
+def checked(session: Session, data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     """A measure's attributes as stored, or the refusal the regulation grounds: what a new
     measure and the lists rule pack's text of one must both satisfy."""
     try:
@@ -145,7 +146,8 @@ def checked(session: Session, data: dict[str, Any]) -> dict[str, Any]:
             field: str(data.get(field) or "")
             for field in ("name", "means", "implementing_body", "legal_basis")
         }
-        | {"responsible_persons_basis": responsible_basis}
+        | {"responsible_persons_basis": responsible_basis},
+        today=today,
     )
     codes = list(data.get("matter_codes") or [])
     if not codes:

@@ -28,6 +28,7 @@ definition becomes the baseline, so a declined change is not asked again.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -335,7 +336,7 @@ def apply(session: Session, clock: Clock, pack: ListRulePack | None = None) -> L
         _create(session, clock, found, publish=first_load)
         _record_baseline(session, clock, found, pack.name, by=None)
     for found in planned.having(PackStatus.UPGRADE):
-        before = _write(session, found)
+        before = _write(session, found, today=clock.today())
         _record_baseline(session, clock, found, pack.name, by=None)
         audit.record(
             session,
@@ -402,7 +403,7 @@ def _create(session: Session, clock: Clock, found: ListPackItem, *, publish: boo
     session.flush()
 
 
-def _write(session: Session, found: ListPackItem) -> dict[str, Any]:
+def _write(session: Session, found: ListPackItem, *, today: dt.date) -> dict[str, Any]:
     """The shipped definition written over the part's data; returns the values replaced."""
     kind = _PARTS[found.part]
     row = session.scalar(select(kind.model).where(kind.key == found.code))
@@ -411,7 +412,7 @@ def _write(session: Session, found: ListPackItem) -> dict[str, Any]:
     assert found.city is not None
     if found.part is PackPart.MEASURE:
         # The pack's text is checked as a new measure's is (proportionality, Art. 15 ¶2).
-        values: dict[str, Any] = measures.checked(session, dict(found.shipped))
+        values: dict[str, Any] = measures.checked(session, dict(found.shipped), today=today)
     elif found.part is PackPart.STANDARD:
         values = {
             **found.shipped,
@@ -494,7 +495,7 @@ def reconcile(
             code="note_required",
             field="note",
         )
-    before = _write(session, found) if chosen is Answer.TAKE else {}
+    before = _write(session, found, today=clock.today()) if chosen is Answer.TAKE else {}
     republished = False
     if (
         chosen is Answer.TAKE

@@ -244,7 +244,7 @@ def _texts(case: TypicalCase) -> dict[str, str | None]:
 def _check_basis(session: Session, case: TypicalCase, today: dt.date) -> None:
     # Whatever the kind: a case naming its subject publishes its texts as typed, and a
     # write-up of practice names no subject but may still quote a person's number.
-    published_text.refuse_citizen_ids(_texts(case))
+    published_text.refuse_citizen_ids(_texts(case), today=today)
     if case.kind in BASIS_LIST_KIND:
         if case.repair_case_id is not None:
             raise InvalidInput(

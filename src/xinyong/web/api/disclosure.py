@@ -64,7 +64,8 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     # The red and black list entries in force, as the lists and the subject's page show them.
     from xinyong.web.api.lists import public_entry  # the lists module imports this one
 
-    listed = list_entries.published_of(session, subject, today=clock.today())
+    today = clock.today()
+    listed = list_entries.published_of(session, subject, today=today)
     persons = list_entries.public_persons(session, [e.id for e, _ in listed])
     return {
         "subject": {
@@ -72,7 +73,7 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
             "name": subject.name if subject.is_organisation else None,
         },
         "items": items,
-        "lists": [public_entry(e, std, persons.get(e.id, [])) for e, std in listed],
+        "lists": [public_entry(e, std, persons.get(e.id, []), today=today) for e, std in listed],
     }
 
 

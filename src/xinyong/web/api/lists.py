@@ -262,7 +262,7 @@ def public_list(
         ],
         "items": [
             {
-                **public_entry(e, std, persons.get(e.id, [])),
+                **public_entry(e, std, persons.get(e.id, []), today=today),
                 "subject": {
                     "code": s.public_code,
                     "name": s.name if s.is_organisation else mask_name(s.name),
@@ -273,11 +273,14 @@ def public_list(
     }
 
 
-def public_entry(e: ListEntry, std: ListStandard, persons: list[tuple[str, str]]) -> dict[str, Any]:
+def public_entry(
+    e: ListEntry, std: ListStandard, persons: list[tuple[str, str]], *, today: dt.date
+) -> dict[str, Any]:
     """An entry in force as the public sees it, on the list and on the subject's page:
-    Art. 18 persons by capacity and masked name."""
+    Art. 18 persons by capacity and masked name, citizen IDs in the reasons masked."""
     return {
         **_entry_out(e, public=True),
+        "reasons": entries.public_reasons(e, today=today),
         "standard": std.name,
         "responsible_persons": [{"role": role, "name": name} for role, name in persons],
     }

@@ -187,11 +187,13 @@ def public_list(
     q: Annotated[str, Query(max_length=100)] = "",
     tier: Tier | None = None,
 ) -> HTMLResponse:
-    rows = entries.published(session, kind, today=clock.today(), query=q, tier=tier)
+    today = clock.today()
+    rows = entries.published(session, kind, today=today, query=q, tier=tier)
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
     items = [
         {
             "entry": e,
+            "reasons": entries.public_reasons(e, today=today),
             "subject": s,
             "standard": std,
             "display_name": s.name if s.is_organisation else mask_name(s.name),

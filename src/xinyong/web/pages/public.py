@@ -90,6 +90,7 @@ def subject_page(
         "kind_labels": KIND_LABELS,
         "list_entries": entries_in_force,
         "list_persons": entries.public_persons(session, [e.id for e, _ in entries_in_force]),
+        "list_reasons": {e.id: entries.public_reasons(e, today=today) for e, _ in entries_in_force},
     }
     # Imported here: pages.disclosure imports pages.collection, which imports this module.
     from xinyong.web.pages.disclosure import record_items
