@@ -148,11 +148,27 @@ def test_deregistering_it_ends_the_use_of_a_record_found_wrong_that_it_left_unco
     assert event.actor_role == Role.CREDIT_AUTHORITY_OFFICER.value
 
 
+def _handlers_audit(db: Session, world: World, since: int) -> list[str]:
+    handler = f"user:{world.users['objections'].id}"
+    return list(
+        db.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.sequence > since, AuditEvent.actor_id == handler)
+            .order_by(AuditEvent.sequence)
+        )
+    )
+
+
+def _last_sequence(db: Session) -> int:
+    return db.scalar(select(AuditEvent.sequence).order_by(AuditEvent.sequence.desc())) or 0
+
+
 def test_an_objection_upheld_after_it_left_is_carried_out_at_once(
     collection_world: World, db: Session, clock: Clock
 ) -> None:
     """Upheld on a ground answered by withdrawal, the record is withdrawn from publication as
-    its source would have withdrawn it, and stays in use otherwise."""
+    its source would have withdrawn it, and stays in use otherwise. The handler only
+    upholds: the system carries it out (objection handlers alter no data, rules.md)."""
     world = collection_world
     (record,) = _its_records(world, db, clock, "HT-W")
     objection = record_objection(
@@ -160,6 +176,7 @@ def test_an_objection_upheld_after_it_left_is_carried_out_at_once(
     )
     db.commit()
     _set_status(world, db, clock, InstitutionStatus.DEREGISTERED)
+    before = _last_sequence(db)
 
     objections.decide(
         db, clock, actor_of(world, "objections"), objection.id, outcome="upheld", reasons="属实"
@@ -167,9 +184,43 @@ def test_an_objection_upheld_after_it_left_is_carried_out_at_once(
 
     assert objection.status is ObjectionStatus.WITHDRAWN
     assert objection.completed_by_source is False
+    assert objection.decided_by == f"user:{world.users['objections'].id}"
+    assert objection.completed_by is None  # the system
     assert record.status is RecordStatus.ACTIVE
     assert (record.publicity_start, record.publicity_end) == (None, None)
-    assert _latest_version(db, record).reason == rules.reason_withdrawn(objection.id)
+    version = _latest_version(db, record)
+    assert version.reason == rules.reason_withdrawn(objection.id)
+    assert version.actor is None  # the system, not the handler
+    assert version.source_organisation_id == world.organisations["authority"].id
+    assert _handlers_audit(db, world, before) == ["record_objection.decide"]
+    carried = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.sequence > before, AuditEvent.action == "record_objection.withdraw"
+        )
+    ).one()
+    assert (carried.actor_kind, carried.details["by"]) == ("system", "credit_authority")
+
+
+def test_an_objection_upheld_after_it_left_on_an_error_is_no_longer_used_by_the_system(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    world = collection_world
+    (record,) = _its_records(world, db, clock, "HT-E")
+    objection = record_objection(
+        db, clock, world, record.id, account="citizen", ground="error", statement=WRONG
+    )
+    db.commit()
+    _set_status(world, db, clock, InstitutionStatus.DEREGISTERED)
+    before = _last_sequence(db)
+
+    objections.decide(
+        db, clock, actor_of(world, "objections"), objection.id, outcome="upheld", reasons="属实"
+    )
+
+    assert objection.status is ObjectionStatus.NO_LONGER_USED
+    assert record.status is RecordStatus.REVOKED
+    assert _latest_version(db, record).actor is None
+    assert _handlers_audit(db, world, before) == ["record_objection.decide"]
 
 
 def test_the_daily_job_carries_out_what_a_deregistration_before_the_rule_left_waiting(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
+    SYSTEM_ACTOR,
     Actor,
     Permission,
     Standing,
@@ -474,8 +475,12 @@ def decide(
     if outcome == "upheld" and institutions.deregistered_organisations(
         session, [objection.source_organisation_id]
     ):
-        # Upheld for a source gone for good: nobody would carry it out, so it is done now.
-        _carry_out_in_place(session, clock, actor, objection)
+        # Upheld for a source gone for good: nobody would carry it out, so the platform does
+        # it now, as the system and not as the handler — objection handlers alter no data
+        # (rules.md); the handler's decision only upholds (decision 0024, session 12).
+        _carry_out_in_place(
+            session, clock, SYSTEM_ACTOR, objection, organisation_id=actor.organisation_id
+        )
     return objection
 
 
@@ -669,7 +674,13 @@ def withdraw(
 
 
 def _withdrawal(
-    session: Session, clock: Clock, actor: Actor, objection: RecordObjection, note: str
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection: RecordObjection,
+    note: str,
+    *,
+    organisation_id: int | None = None,
 ) -> RecordVersion:
     """The record withdrawn from publication, its content unchanged: a record past its
     period ends its publicity as the daily job would have; one that should not be public is
@@ -693,7 +704,7 @@ def _withdrawal(
         status=new_status,
         reason=reason_withdrawn(objection.id),
         detail=note,
-        source_organisation_id=actor.organisation_id,
+        source_organisation_id=actor.organisation_id or organisation_id,
     )
 
 
@@ -740,18 +751,27 @@ def carry_out_for_deregistered_sources(
 
 
 def _carry_out_in_place(
-    session: Session, clock: Clock, actor: Actor, objection: RecordObjection
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection: RecordObjection,
+    *,
+    organisation_id: int | None = None,
 ) -> RecordVersion:
     """What the platform can do with an upheld objection without its source: withdraw the
     record from publication on the grounds answered so, exactly as the source would have;
     otherwise the record is known wrong and nobody can say what it should say, so it is no
     longer shared or used — the status every reader leaves out (``revoked``, decision 0028),
     with a reason of its own — and reports issued to others since it came lose their kept
-    content, as on a correction. The content is never changed: only its source could."""
+    content, as on a correction. The content is never changed: only its source could.
+    ``organisation_id``: the organisation named as making the change when ``actor`` (the
+    system) has none — the credit authority whose decision it carries out."""
     action = departed_action(objection.ground)
     status = next_status(objection.status, DEPARTED, action, objection.ground)
     if action == "withdraw":
-        version = _withdrawal(session, clock, actor, objection, IN_PLACE_NOTE)
+        version = _withdrawal(
+            session, clock, actor, objection, IN_PLACE_NOTE, organisation_id=organisation_id
+        )
         _complete(session, clock, actor, objection, status, version, by_source=False)
         return version
     record = record_of(session, objection)
@@ -771,7 +791,7 @@ def _carry_out_in_place(
         status=RecordStatus.REVOKED,
         reason=reason_no_longer_used(objection.id),
         detail=IN_PLACE_NOTE,
-        source_organisation_id=actor.organisation_id,
+        source_organisation_id=actor.organisation_id or organisation_id,
     )
     if not revoked:
         version.review_pending_when_revoked = pending_review
