@@ -2,7 +2,9 @@
 an entry that has left the list — removed, expired, or its term over before the daily job
 has expired it — and not to a person the organisation's entry no longer names, or names on
 an entry that has ended. Refused 409, with a code and the article, in the API and on the
-page; nothing is recorded."""
+page; nothing is recorded but the use the details are: they go only to an officer who may
+read the entry in full, and into the subject's access log; to any other agency the answer is
+that for a subject never listed."""
 
 # Fixtures are imported from tests.lists_helpers and then requested by name.
 # ruff: noqa: F811
@@ -32,6 +34,8 @@ from tests.page_helpers import log_in
 from tests.test_pages_disclosure import error_code, token
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent, LegalPath
 from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, MeasureApplication, RemovalReason
 from xinyong.subjects import service as subjects
@@ -41,7 +45,9 @@ APPLY = "/api/v1/measure-applications"
 PAGE = "/measure-applications"
 
 
-def apply(client: TestClient, subject: Subject, matter: str, measure: str) -> Any:
+def apply(
+    client: TestClient, subject: Subject, matter: str, measure: str, by: str = "caseofficer"
+) -> Any:
     return client.post(
         APPLY,
         json={
@@ -50,7 +56,7 @@ def apply(client: TestClient, subject: Subject, matter: str, measure: str) -> An
             "measure": measure,
             "reasons": "依法实施惩戒措施",
         },
-        headers=headers(client, "caseofficer"),
+        headers=headers(client, by),
     )
 
 
@@ -199,3 +205,166 @@ def test_the_page_refuses_a_measure_on_an_ended_entry_beside_the_form(
     assert "第十五条第二款" in page.text
     assert "列入失信主体名单，评优评先中不予推荐" in page.text  # what was typed, kept
     assert db.scalar(select(MeasureApplication.id)) is None
+
+
+# --- only to whoever may read the entry (decision 0036, review) ----------------------------
+
+
+def uses_of(db: Session, subject_id: int) -> list[tuple[str, LegalPath, str | None]]:
+    return [
+        (e.what, e.legal_path, e.purpose)
+        for e in db.scalars(
+            select(AccessEvent).where(AccessEvent.subject_id == subject_id).order_by(AccessEvent.id)
+        )
+    ]
+
+
+def test_another_agency_is_answered_as_for_a_subject_never_listed(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """An ended entry is off the public lists and no longer shared (rules.md): an agency
+    without a lawful path to it (the rule of ``GET /list-entries/{id}``) learns neither its
+    details nor, from a 409, that the subject was ever listed."""
+    world = lists_world
+    company = world.subjects["company"]
+    removed(db, world, published_entry(db, clock, world, company), clock)
+    db.commit()
+    before = uses_of(db, company.id)
+    never_listed = apply(client, world.subjects["other_company"], "honours", "pun_honours")
+
+    response = apply(client, company, "honours", "pun_honours", by="other_caseofficer")
+
+    assert (response.status_code, never_listed.status_code) == (422, 422), response.text
+    assert response.json() == never_listed.json()
+    assert uses_of(db, company.id) == before
+
+
+def test_the_recognising_agency_sees_the_ended_entry_in_the_subjects_access_log(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    removed(db, world, published_entry(db, clock, world, company), clock)
+    db.commit()
+    before = uses_of(db, company.id)
+
+    response = apply(client, company, "honours", "pun_honours")
+
+    assert response.status_code == 409, response.text
+    assert uses_of(db, company.id)[len(before) :] == [
+        (access.LIST_ENTRY, LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE)
+    ]
+
+
+def test_a_person_no_longer_named_is_not_applicable_to_another_agency(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, former = world.subjects["company"], world.subjects["person"]
+    person_represents_company(db, clock, world)
+    published_entry(db, clock, world, company, "serious_fair_competition")
+    successor = PersonFactory()
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=successor.name,
+        citizen_id=citizen_id_of(successor),
+    )
+    db.commit()
+    before = uses_of(db, former.id)
+
+    response = apply(
+        client, former, "high_consumption", "pun_high_consumption", by="other_caseofficer"
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "not_applicable"
+    assert "details" not in response.json()["error"]
+    assert uses_of(db, former.id) == before
+
+
+def test_the_recognising_agency_told_a_person_is_no_longer_named_logs_both_uses(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company, former = world.subjects["company"], world.subjects["person"]
+    person_represents_company(db, clock, world)
+    published_entry(db, clock, world, company, "serious_fair_competition")
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+        name=PersonFactory().name,
+        citizen_id=citizen_id_of(PersonFactory()),
+    )
+    db.commit()
+    company_id, former_id = company.id, former.id
+    company_before, person_before = uses_of(db, company_id), uses_of(db, former_id)
+
+    response = apply(client, former, "high_consumption", "pun_high_consumption")
+
+    assert response.json()["error"]["code"] == "no_longer_named"
+    assert uses_of(db, company_id)[len(company_before) :] == [
+        (access.LIST_ENTRY, LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE)
+    ]
+    assert uses_of(db, former_id)[len(person_before) :] == [
+        (access.LIST_ENTRY_NAMED, LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE)
+    ]
+
+
+def test_the_page_answers_another_agency_as_for_a_subject_never_listed(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    removed(db, world, published_entry(db, clock, world, company), clock)
+    db.commit()
+    before = uses_of(db, company.id)
+    log_in(client, "other_caseofficer")
+
+    page = client.post(
+        PAGE,
+        data={
+            "subject": company.uscc,
+            "matter": "honours",
+            "measure": "pun_honours",
+            "reasons": "列入失信主体名单，评优评先中不予推荐",
+            "csrf_token": token(client, PAGE),
+        },
+    )
+
+    assert page.status_code == 422
+    assert error_code(page) == "not_applicable"
+    assert uses_of(db, company.id) == before
+
+
+def test_the_page_logs_what_it_shows_the_recognising_agency(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    removed(db, world, published_entry(db, clock, world, company), clock)
+    db.commit()
+    before = uses_of(db, company.id)
+    log_in(client, "caseofficer")
+
+    page = client.post(
+        PAGE,
+        data={
+            "subject": company.uscc,
+            "matter": "honours",
+            "measure": "pun_honours",
+            "reasons": "理由",
+            "csrf_token": token(client, PAGE),
+        },
+    )
+
+    assert error_code(page) == "entry_ended"
+    assert uses_of(db, company.id)[len(before) :] == [
+        (access.LIST_ENTRY, LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE)
+    ]

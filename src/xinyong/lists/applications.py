@@ -14,6 +14,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.identifiers import IdentifierKind
+from xinyong.lists import entry_reads
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.entries import in_force
 from xinyong.lists.models import (
@@ -73,7 +74,7 @@ def apply(
         else _entry_naming(session, subject, measure, today)
     )
     if basis_entry is None and responsible_for is None:
-        ended = _ended_basis(session, subject, measure, today, listed)
+        ended = _ended_basis(session, clock, actor, subject, measure, listed)
         if ended is not None:
             raise ended
         raise InvalidInput(
@@ -175,17 +176,32 @@ def _ended(entry: ListEntry) -> dict[str, object]:
 
 def _ended_basis(
     session: Session,
+    clock: Clock,
+    actor: Actor,
     subject: Subject,
     measure: Measure,
-    today: dt.date,
     listed: list[ListEntry],
 ) -> Conflict | None:
     """Why a measure that had a basis once has none now, if so: the subject's entry the
     measure targets has left the list (removed, expired or its term over: Art. 15 ¶2, a
     measure stays within its legal conditions), or — for a measure that reaches responsible
     persons — the organisation's entry naming the person has, or it no longer names them
-    (Art. 18). None when the subject never had such a basis (``not_applicable``)."""
-    own = [e for e in listed if _targets(measure, e) and not in_force(e, today)]
+    (Art. 18). None when the subject never had such a basis (``not_applicable``).
+
+    Only an entry the officer may read in full counts (``entry_reads.may_read``, the rule
+    of ``GET /api/v1/list-entries/{id}``): an ended entry is no longer public, and after it
+    ends its information is neither shared nor used (rules.md), so to any other agency the
+    answer is exactly that for a subject never listed — neither the details nor the 409
+    itself says "was once listed". Shown, the details are a use of the subject's
+    information, in its access log (decision 0020), written after the rollback."""
+    today = clock.today()
+    own = [
+        e
+        for e in listed
+        if _targets(measure, e)
+        and not in_force(e, today)
+        and entry_reads.may_read(session, actor, e)
+    ]
     if own:
         return Conflict(
             "the list entry this measure would rest on is no longer in force: a measure is "
@@ -194,6 +210,7 @@ def _ended_basis(
             field="subject",
             article="Art. 15 ¶2",
             details=_ended(own[-1]),
+            aftermath=entry_reads.ended_basis_shown(clock, actor, own[-1]),
         )
     if not measure.applies_to_responsible_persons:
         return None
@@ -208,7 +225,7 @@ def _ended_basis(
             )
             .order_by(ListEntry.id, ListEntryPerson.id)
         )
-        if _targets(measure, entry)
+        if _targets(measure, entry) and entry_reads.may_read(session, actor, entry)
     ]
     unnamed = [(e, n) for e, n in named if in_force(e, today) and n.ended_on is not None]
     if unnamed:
@@ -225,6 +242,9 @@ def _ended_basis(
                 "role": naming.role,
                 "ended_on": naming.ended_on.isoformat(),
             },
+            aftermath=entry_reads.ended_basis_shown(
+                clock, actor, entry, named_person_id=subject.id
+            ),
         )
     off_list = [e for e, _ in named if not in_force(e, today)]
     if off_list:
@@ -235,6 +255,9 @@ def _ended_basis(
             field="subject",
             article="Art. 18",
             details=_ended(off_list[-1]),
+            aftermath=entry_reads.ended_basis_shown(
+                clock, actor, off_list[-1], named_person_id=subject.id
+            ),
         )
     return None
 

@@ -15,7 +15,7 @@ whom it itself named (or was told were named) as responsible.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import PermissionDenied
+from xinyong.errors import NotAuthenticated, PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, ListEntryPerson
 from xinyong.subjects.models import Subject
@@ -34,6 +34,7 @@ from xinyong.subjects.models import Subject
 ENTRY = "entry"  # one entry in full
 QUEUE = "queue"  # the officers' queue of open proposals
 OBJECTIONS = "objections"  # undecided objections, shown to decide them
+ENDED_BASIS = "ended_basis"  # a measure refused: the entry it would rest on has ended
 
 
 def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> ListEntry:
@@ -57,19 +58,85 @@ def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> L
             refused.code,
             article=refused.article or "Art. 13",
         ) from refused
+    path, purpose = _ground(actor, entry)
+    _record(session, clock, actor, [entry], view=ENTRY, path=path, purpose=purpose, persons=True)
+    return entry
+
+
+def _ground(actor: Actor, entry: ListEntry) -> tuple[LegalPath | None, str | None]:
+    """The legal path and purpose on which ``entries.visible_entry`` let ``actor`` see the
+    entry (none for the subject itself)."""
     if actor.subject_id is not None:
-        path, purpose = None, None
-    elif has_permission(actor, Permission.SUPERVISE):
-        path, purpose = LegalPath.SUPERVISION, access.SUPERVISION_PURPOSE
-    elif (
+        return None, None
+    if has_permission(actor, Permission.SUPERVISE):
+        return LegalPath.SUPERVISION, access.SUPERVISION_PURPOSE
+    if (
         has_permission(actor, Permission.PROPOSE_LIST_ENTRY)
         or has_permission(actor, Permission.APPROVE_LIST_ENTRY)
     ) and actor.organisation_id == entry.recognising_organisation_id:
-        path, purpose = LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE
-    else:  # an objection handler of the organisation that decides its objections
-        path, purpose = LegalPath.OFFICIAL_DUTY, access.OBJECTION_PURPOSE
-    _record(session, clock, actor, [entry], view=ENTRY, path=path, purpose=purpose, persons=True)
-    return entry
+        return LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE
+    # an objection handler of the organisation that decides its objections
+    return LegalPath.OFFICIAL_DUTY, access.OBJECTION_PURPOSE
+
+
+def may_read(session: Session, actor: Actor, entry: ListEntry) -> bool:
+    """Whether ``actor`` holds a lawful path to the entry in full — the rule of
+    ``GET /api/v1/list-entries/{id}`` (``entries.visible_entry``), not another."""
+    try:
+        entries.visible_entry(session, actor, entry.id)
+    except (PermissionDenied, NotAuthenticated):
+        return False
+    return True
+
+
+def ended_basis_shown(
+    clock: Clock, actor: Actor, entry: ListEntry, *, named_person_id: int | None = None
+) -> Callable[[Session], None]:
+    """A measure refused because the entry it would rest on has ended shows the entry's
+    id, status, end and removal reason — and, for a responsible person, that the entry named
+    them and in which capacity: a use of the entry's subject's (and the person's)
+    information, for a reader who ``may_read`` it. Returned as the refusal's aftermath, to be
+    written after the refused request is rolled back; the ids are taken now."""
+    path, purpose = _ground(actor, entry)
+    entry_id, subject_id = entry.id, entry.subject_id
+
+    def log(after: Session) -> None:
+        audit.record(
+            after,
+            clock,
+            actor.audit(),
+            "list_entry.read",
+            target_type="list_entry",
+            target_id=entry_id,
+            details={
+                "view": ENDED_BASIS,
+                "entries": [entry_id],
+                "persons": named_person_id is not None,
+            },
+        )
+        if path is None or purpose is None:
+            return
+        access.log_uses(
+            after,
+            clock,
+            actor,
+            [access.Use(subject_id)],
+            path=path,
+            what=access.LIST_ENTRY,
+            purpose=purpose,
+        )
+        if named_person_id is not None:
+            access.log_uses(
+                after,
+                clock,
+                actor,
+                [access.Use(named_person_id)],
+                path=path,
+                what=access.LIST_ENTRY_NAMED,
+                purpose=purpose,
+            )
+
+    return log
 
 
 def queue_shown(

@@ -295,6 +295,10 @@ def apply_measure(
         # What was typed is the form's problem (422); an entry that has left the list, or no
         # longer names the person, is the state of the basis, as the API answers it (409).
         status = None if isinstance(exc, Conflict) else 422
+        if exc.aftermath is not None:
+            # What a refusal showed is logged as the API logs it (here without a rollback:
+            # nothing else was written).
+            exc.aftermath(session)
         return _render_applications(
             request, session, actor, FormState.after(exc, form, status_code=status)
         )
