@@ -10,7 +10,7 @@ is then published for its term, and expires at its end or is removed early with 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from xinyong.accounts.permissions import (
     require,
     same_person,
 )
-from xinyong.calendar import add_months
+from xinyong.calendar import WorkingDayCalendar, add_months
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
@@ -416,19 +416,37 @@ def object_to(
 
 
 def objection_deadline(
-    session: Session, objection: ListObjection, today: dt.date
+    session: Session,
+    objection: ListObjection,
+    today: dt.date,
+    *,
+    calendar: WorkingDayCalendar | None = None,
 ) -> objection_rules.Deadline | None:
     """When an undecided objection to a published entry is due: the working days an
     objection to a record is decided in (its ``terms``, decision 0022), from the day it was
-    received, computed from the calendar now. None for one to a candidacy (approval waits
-    for its decision) and once decided."""
+    received, computed from the calendar now (``calendar``, loaded once by a caller with
+    many; read here otherwise). None for one to a candidacy (approval waits for its
+    decision) and once decided."""
     if not objection.after_publication or objection.decided_at is not None:
         return None
     terms = objection_rules.Terms.from_dict(objection.terms)
     received = objection.submitted_at.astimezone(CHINA).date()
     return objection_rules.working_deadline(
-        working_day_calendar(session), received, terms.decide, "decide", today
+        calendar or working_day_calendar(session), received, terms.decide, "decide", today
     )
+
+
+def objection_deadlines(
+    session: Session, objections: Iterable[ListObjection], today: dt.date
+) -> dict[int, objection_rules.Deadline]:
+    """``objection_deadline`` for each of these that has one, by objection id: the calendar
+    is read once for them all, and not at all when none is due."""
+    due = [o for o in objections if o.after_publication and o.decided_at is None]
+    if not due:
+        return {}
+    calendar = working_day_calendar(session)
+    found = {o.id: objection_deadline(session, o, today, calendar=calendar) for o in due}
+    return {objection_id: d for objection_id, d in found.items() if d is not None}
 
 
 def _require_objection_decider(actor: Actor) -> None:
@@ -458,16 +476,24 @@ def _organisation_decides_objections(actor: Actor, entry: ListEntry) -> bool:
     )
 
 
-def proposed_by_actor(session: Session, actor: Actor, entry: ListEntry) -> bool:
+def proposed_by_actor(
+    session: Session, actor: Actor, entry: ListEntry, *, acting: Collection[str] | None = None
+) -> bool:
     """Whether the actor's person proposed the entry, in person or through a key either of
-    them released (``permissions.same_person``)."""
+    them released (``permissions.same_person``). A caller asking for many entries passes
+    ``acting`` (``permissions.acting_as``, read once) and no query is made per entry."""
+    if acting is not None:
+        return entry.proposed_by is not None and entry.proposed_by in acting
     return same_person(session, actor, entry.proposed_by)
 
 
-def may_decide_objections(session: Session, actor: Actor, entry: ListEntry) -> bool:
-    """Whether the actor may decide objections to this entry: never its proposer."""
+def may_decide_objections(
+    session: Session, actor: Actor, entry: ListEntry, *, acting: Collection[str] | None = None
+) -> bool:
+    """Whether the actor may decide objections to this entry: never its proposer (``acting``
+    as for ``proposed_by_actor``)."""
     return _organisation_decides_objections(actor, entry) and not proposed_by_actor(
-        session, actor, entry
+        session, actor, entry, acting=acting
     )
 
 
@@ -1135,6 +1161,8 @@ def objection_cases(
             or_(ListEntry.status.in_(ACTIVE_STATUSES), ListObjection.after_publication),
             ListEntry.proposed_by.not_in(acting_as(session, actor)),
         ).order_by(ListObjection.submitted_at, ListObjection.id)
+    rows = session.execute(statement).all()
+    deadlines = {} if today is None else objection_deadlines(session, [r[0] for r in rows], today)
     return [
         ObjectionCase(
             o,
@@ -1142,9 +1170,9 @@ def objection_cases(
             s,
             std,
             _contact(o) if may_read_contacts(actor, e) else None,
-            None if today is None else objection_deadline(session, o, today),
+            deadlines.get(o.id),
         )
-        for o, e, s, std in session.execute(statement)
+        for o, e, s, std in rows
     ]
 
 
@@ -1170,16 +1198,22 @@ def published_entry_objections(
     statement = _objection_case_statement().where(
         ListObjection.after_publication, ListObjection.decided_at.is_(None)
     )
-    if actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
-        # Only the credit authority's objection handlers decide another agency's: the
-        # read is narrowed to the actor's agency, the rule applied below.
+    if not (
+        actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+        and has_permission(actor, Permission.HANDLE_OBJECTIONS)
+    ):
+        # Only the credit authority's objection handlers decide another agency's: anyone
+        # else's read is narrowed to its own agency (the rule is applied below).
         statement = statement.where(ListEntry.recognising_organisation_id == actor.organisation_id)
     rows = session.execute(statement.order_by(ListObjection.submitted_at, ListObjection.id))
-    return [
-        ObjectionCase(o, e, s, std, None, objection_deadline(session, o, today))
+    acting = set(acting_as(session, actor))
+    decided_here = [
+        (o, e, s, std)
         for o, e, s, std in rows
-        if may_decide_objections(session, actor, e)
+        if may_decide_objections(session, actor, e, acting=acting)
     ]
+    deadlines = objection_deadlines(session, [o for o, *_ in decided_here], today)
+    return [ObjectionCase(o, e, s, std, None, deadlines.get(o.id)) for o, e, s, std in decided_here]
 
 
 def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:

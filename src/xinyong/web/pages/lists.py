@@ -20,6 +20,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
+    acting_as,
     require,
     require_subject_account,
 )
@@ -251,15 +252,20 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
             select(Subject).where(Subject.id.in_([e.subject_id for e in queue]))
         )
     }
+    # Every id the officer's person acts under, read once for the whole queue rather than
+    # resolving each entry's proposer (a key's releaser) one query at a time.
+    acting = set(acting_as(session, actor))
     return {
         "queue": queue,
         "objections": objections,
         # The proposer sees the objections to their proposal but does not decide them.
         "decides_objections": {
-            e.id for e in queue if entries.may_decide_objections(session, actor, e)
+            e.id for e in queue if entries.may_decide_objections(session, actor, e, acting=acting)
         },
         # Nor does the proposer approve it (entries.approve refuses): only rejecting is offered.
-        "own_proposals": {e.id for e in queue if entries.proposed_by_actor(session, actor, e)},
+        "own_proposals": {
+            e.id for e in queue if entries.proposed_by_actor(session, actor, e, acting=acting)
+        },
         "persons": persons,
         "after_publication": after_publication,
         "objections_shown": {o.id for found in objections.values() for o, _contact in found}
@@ -607,12 +613,9 @@ def _notices_context(
     )
     # When each undecided objection to a published entry is due (Art. 25).
     today = clock.today()
-    deadlines = {
-        o.id: found
-        for listed in objections.values()
-        for o in listed
-        if (found := entries.objection_deadline(session, o, today)) is not None
-    }
+    deadlines = entries.objection_deadlines(
+        session, [o for listed in objections.values() for o in listed], today
+    )
     return {
         "entries": notices,
         "agencies": agencies,
