@@ -230,6 +230,100 @@ def registration_end_reason(reason: str | None, gettext: Callable[[str], str]) -
     return reason
 
 
+# The details the platform writes on a list entry's naming of responsible persons
+# (``lists.entry_persons``, Art. 18; decision 0036), in English with the registration's
+# internal id: shown in the page's language, and without the id, which is nobody's business
+# on a page (the entry's persons list says where each naming came from).
+_ROLE = r"(?P<role>[a-z_]+)"
+_DAY = r"(?P<{}>\d{{4}}-\d{{2}}-\d{{2}}|None)"
+ENTRY_EVENT_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            rf"^{_ROLE} (?P<name>.+?); source: the recognising agency's proposal; "
+            r"reason: named as responsible for the conduct$",
+            re.S,
+        ),
+        N_("%(role)s %(name)s: named as responsible for the conduct on the agency's proposal"),
+    ),
+    (
+        re.compile(
+            rf"^{_ROLE} (?P<name>.+?), named {_DAY.format('start')} to {_DAY.format('end')}; "
+            r"source: registration \d+ as answering for the organisation, ended; "
+            r"reason: (?P<reason>.*)$",
+            re.S,
+        ),
+        N_(
+            "%(role)s %(name)s: named from %(start)s to %(end)s, while registered as answering "
+            "for the organisation (%(reason)s)"
+        ),
+    ),
+    (
+        re.compile(
+            rf"^{_ROLE} (?P<name>.+?), named from {_DAY.format('start')}; "
+            r"source: registration \d+ as answering for the organisation; "
+            r"reason: (?P<reason>.*)$",
+            re.S,
+        ),
+        N_(
+            "%(role)s %(name)s: named from %(start)s, as registered to answer for the "
+            "organisation (%(reason)s)"
+        ),
+    ),
+)
+# Why the naming changed, as ``lists.entry_persons`` and ``subjects.service`` write it.
+NAMING_REASONS: dict[str, str] = {
+    "named as the entry is published": N_("named as the entry is published"),
+    "named as the entry is published again": N_("named as the entry is published again"),
+    "the entry brought in line with the organisation's registration by the daily job": N_(
+        "brought in line with the organisation's registration by the daily job"
+    ),
+}
+_REGISTERED = re.compile(rf"^(?P<name>.+?) registered as {_ROLE}$", re.S)
+_NO_LONGER = re.compile(rf"^(?P<name>.+?) no longer registered as {_ROLE}(?:: (?P<why>.*))?$", re.S)
+
+
+def _naming_reason(reason: str, gettext: Callable[[str], str]) -> str:
+    if reason in NAMING_REASONS:
+        return gettext(NAMING_REASONS[reason])
+    parts = []
+    for part in reason.split("; "):
+        # "… no longer registered as …" first: a name would otherwise swallow "no longer".
+        if found := _NO_LONGER.match(part):
+            values = {**found.groupdict(), "role": gettext(enum_label(found["role"]))}
+            message = (
+                N_("%(name)s no longer registered as %(role)s: %(why)s")
+                if found["why"] is not None
+                else N_("%(name)s no longer registered as %(role)s")
+            )
+            parts.append(gettext(message) % values)
+        elif found := _REGISTERED.match(part):
+            values = {**found.groupdict(), "role": gettext(enum_label(found["role"]))}
+            parts.append(gettext(N_("%(name)s registered as %(role)s")) % values)
+        else:
+            return reason  # not one the platform writes: as it was written
+    return "; ".join(parts) if parts else reason
+
+
+def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
+    """A list entry event's detail in the page's language where the platform wrote it (a
+    responsible person named or no longer named, without the registration's id); any other
+    as it was written (an officer's reasons)."""
+    if not detail:
+        return ""
+    for pattern, message in ENTRY_EVENT_DETAILS:
+        found = pattern.match(detail)
+        if found:
+            values = found.groupdict()
+            values["role"] = gettext(enum_label(values["role"]))
+            if "reason" in values:
+                values["reason"] = _naming_reason(values["reason"], gettext)
+            for day in ("start", "end"):
+                if values.get(day) == "None":
+                    values[day] = "—"
+            return gettext(message) % values
+    return detail
+
+
 # The version reason of a record its source revoked (``collection.revocation``), by ground.
 REVOCATION_GROUNDS: dict[str, str] = {
     "reconsideration": N_("Annulled on administrative reconsideration"),

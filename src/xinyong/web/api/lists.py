@@ -41,6 +41,7 @@ from xinyong.web.api.disclosure import read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
 from xinyong.web.api.objections import Statement, objection_terms
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.labels import entry_event_detail
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
@@ -93,6 +94,10 @@ def _entry_out(e: ListEntry, *, public: bool) -> dict[str, Any]:
     return body
 
 
+def _as_written(message: str) -> str:
+    return message
+
+
 def _entry_full(
     session: Session, e: ListEntry, actor: Actor | None = None, *, today: dt.date | None = None
 ) -> dict[str, Any]:
@@ -101,6 +106,7 @@ def _entry_full(
     Public commenters' contact details go only to the agency that decides them. Given
     ``today``, an undecided objection to the published entry says when it is due."""
     with_contacts = actor is not None and entries.may_read_contacts(actor, e)
+    subject_reads = actor is not None and actor.subject_id is not None
     return {
         **_entry_out(e, public=False),
         "proposed_at": e.proposed_at.isoformat(),
@@ -140,7 +146,16 @@ def _entry_full(
             for o in entries.objections(session, e.id)
         ],
         "history": [
-            {"at": ev.at.isoformat(), "actor": ev.actor, "action": ev.action, "detail": ev.detail}
+            {
+                "at": ev.at.isoformat(),
+                "actor": ev.actor,
+                "action": ev.action,
+                # The subject reads the platform's details without the internal ids of the
+                # registrations they name (as on its pages); staff read them as written.
+                "detail": entry_event_detail(ev.detail, _as_written)
+                if subject_reads and ev.detail
+                else ev.detail,
+            }
             for ev in entries.history(session, e.id)
         ],
     }
