@@ -31,6 +31,7 @@ ADDED_SINCE: dict[str, list[str]] = {
     "administrative_inspection": ["disclosure.review_before_publicity"],
     "abnormal_operation": ["fields.removed_on.not_before"],
     "court_judgment_defaulter": [
+        "fields.performed_on.not_before",
         "fields.publicity_deadline.not_before",
         "disclosure.periods.serious.min_extension_months",
     ],

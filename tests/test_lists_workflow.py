@@ -1007,3 +1007,18 @@ def test_court_listing_and_performance_in_the_domain(
     ingest_court(db, clock, world, [{**row, "performed_on": clock.today().isoformat()}])
     assert stored(db, entry.id).status is EntryStatus.REMOVED
     assert db.scalar(select(ListEntry.id).where(ListEntry.id != entry.id)) is None
+
+
+def test_a_court_record_performed_before_its_case_was_filed_is_refused(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The judgment cannot be performed before the case was filed: the catalog says so of the
+    field (``not_before = "filed_on"``), as it does of the term's end."""
+    world = lists_world
+    row = court_row(world, world.subjects["company"])
+    filed = dt.date.fromisoformat(row["filed_on"])
+    row["performed_on"] = (filed - dt.timedelta(days=1)).isoformat()
+
+    (problem,) = ingest_court(db, clock, world, [row]).problems
+
+    assert (problem.field, problem.code) == ("performed_on", "before_decision_date")

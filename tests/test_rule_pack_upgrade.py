@@ -328,6 +328,7 @@ def test_a_change_the_authority_made_otherwise_collides_and_its_value_is_propose
     assert found.status is PackStatus.CONFLICT
     kinds = {c.path: (c.kind, c.loaded, c.shipped, c.city) for c in found.changes}
     assert kinds == {
+        "fields.performed_on.not_before": (ChangeKind.UNTOUCHED, None, "filed_on", None),
         "fields.publicity_deadline.not_before": (ChangeKind.UNTOUCHED, None, "filed_on", None),
         "disclosure.periods.serious.min_extension_months": (ChangeKind.COLLISION, 0, 12, 6),
     }
@@ -335,6 +336,8 @@ def test_a_change_the_authority_made_otherwise_collides_and_its_value_is_propose
     assert found.proposal["disclosure"]["periods"]["serious"]["min_extension_months"] == 6
     deadline = next(f for f in found.proposal["fields"] if f["name"] == "publicity_deadline")
     assert deadline["not_before"] == "filed_on"
+    performed = next(f for f in found.proposal["fields"] if f["name"] == "performed_on")
+    assert performed["not_before"] == "filed_on"
 
 
 def test_a_revision_that_already_has_the_packs_change_waits_for_nothing(
