@@ -112,3 +112,35 @@ def test_the_early_removal_case_shows_the_namings_in_the_pages_language(
     assert "legal_representative" not in history
     assert "named from" not in history  # the sentence too, not only the capacity
     assert "no longer" not in history  # and the reason the registration gave
+
+
+def test_every_step_of_the_history_is_named_in_the_pages_language(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Each step's name and the details the platform wrote (the approval's reasons as typed)
+    read in Chinese: no action code and no English sentence of the platform's own."""
+    world = lists_world
+    entry = _renamed(db, clock, world)
+    application = early_removal.apply(
+        db,
+        clock,
+        actor(world, "company"),
+        entry.id,
+        obligations_met="罚款已缴清，违法行为已整改",
+        evidence="缴款凭证",
+        commitment=True,
+        terms=rules.Terms(),
+    )
+    db.commit()
+    log_in(client, "company")
+
+    history = client.get(f"/early-removals/{application.id}", headers=HTML).text.split(
+        'id="history-heading"', 1
+    )[1]
+
+    assert 'data-action="early_removal_applied"' in history
+    assert "已申请提前移出" in history
+    assert f"第 {application.id} 号提前移出申请（市场监管总局令第44号）" in history
+    for english in ("early_removal_applied", "approved", "person_named", "for early removal"):
+        assert f">{english}" not in history
+        assert f"— {english}" not in history

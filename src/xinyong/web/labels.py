@@ -212,24 +212,6 @@ def removal_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     return detail
 
 
-# Why a responsible person's registration ended, where the platform wrote it: a new holder
-# of the capacity (``subjects.service.add_responsible_person``); an officer's reason is shown
-# as typed.
-_REGISTRATION_REPLACED = re.compile(r"^(?P<name>.+) registered as (?P<role>\w+)$", re.S)
-
-
-def registration_end_reason(reason: str | None, gettext: Callable[[str], str]) -> str:
-    if not reason:
-        return ""
-    match = _REGISTRATION_REPLACED.match(reason)
-    if match and match["role"] in {role.value for role in ResponsibleRole}:
-        return gettext("%(name)s registered as %(role)s") % {
-            "name": match["name"],
-            "role": gettext(enum_label(ResponsibleRole(match["role"]))),
-        }
-    return reason
-
-
 # The details the platform writes on a list entry's naming of responsible persons
 # (``lists.entry_persons``, Art. 18; decision 0036), in English with the registration's
 # internal id: shown in the page's language, and without the id, which is nobody's business
@@ -304,6 +286,112 @@ def _naming_reason(reason: str, gettext: Callable[[str], str]) -> str:
     return "; ".join(parts) if parts else reason
 
 
+def registration_end_reason(reason: str | None, gettext: Callable[[str], str]) -> str:
+    """Why a responsible person's registration ended, in the page's language where the
+    platform wrote it (a new holder of the capacity); an officer's reason as typed."""
+    return _naming_reason(reason, gettext) if reason else ""
+
+
+# The steps of a list entry's history (``ListEntryEvent.action``), named in the page's
+# language; an action not listed is shown as its code.
+ENTRY_ACTIONS: dict[str, str] = {
+    "proposed": N_("Proposed"),
+    "entered": N_("Entered on the court's decision"),
+    "approved": N_("Approved and published"),
+    "rejected": N_("Proposal rejected"),
+    "objection": N_("Objection received"),
+    "objection_upheld": N_("Objection upheld"),
+    "objection_dismissed": N_("Objection dismissed"),
+    "public_comment": N_("Public comment received"),
+    "term_changed": N_("Term changed"),
+    "removed": N_("Removed from the list"),
+    "restored": N_("Published again"),
+    "expired": N_("Term ended"),
+    "person_named": N_("Responsible person named"),
+    "naming_ended": N_("Naming of a responsible person ended"),
+    "early_removal_applied": N_("Early removal applied for"),
+    "early_removal_proposed": N_("Early removal: decision proposed"),
+    "early_removal_returned": N_("Early removal: proposal returned"),
+    "early_removal_approved": N_("Early removal approved"),
+    "early_removal_rejected": N_("Early removal rejected"),
+}
+_DAY = r"\d{4}-\d{2}-\d{2}"
+# Other details the platform writes on entry steps (``lists.entries``,
+# ``lists.court_defaulters``, ``lists.early_removal``), with what people typed kept as typed.
+_ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(rf"^written notice sent; objection window until (?P<day>{_DAY})$"),
+        N_("written notice sent; objections until %(day)s"),
+    ),
+    (
+        re.compile(rf"^published for public comment until (?P<day>{_DAY})$"),
+        N_("published for public comment until %(day)s"),
+    ),
+    (re.compile(r"^court decision (?P<case>.*)$", re.S), N_("court decision %(case)s")),
+    (re.compile(rf"^term ends (?P<day>{_DAY})$"), N_("the term now ends on %(day)s")),
+    (re.compile(rf"^term ended on (?P<day>{_DAY})$"), N_("the term ended on %(day)s")),
+    (re.compile(r"^objection received$"), N_("objection received")),
+    (
+        re.compile(r"^objection to the published entry received$"),
+        N_("objection to the published entry received"),
+    ),
+    (re.compile(r"^public comment received$"), N_("public comment received")),
+    (
+        re.compile(
+            rf"^performed on (?P<day>{_DAY}); due by (?P<due>{_DAY}) \((?P<days>\d+) working "
+            r"days\), removed late: (?P<text>.*)$",
+            re.S,
+        ),
+        N_(
+            "performed on %(day)s; to be removed by %(due)s (%(days)s working days), removed "
+            "late: %(text)s"
+        ),
+    ),
+    (
+        re.compile(
+            rf"^performed on (?P<day>{_DAY}); due by (?P<due>{_DAY}) \((?P<days>\d+) working "
+            r"days\): (?P<text>.*)$",
+            re.S,
+        ),
+        N_("performed on %(day)s; to be removed by %(due)s (%(days)s working days): %(text)s"),
+    ),
+    (
+        re.compile(rf"^performed on (?P<day>{_DAY})$"),
+        N_("performed on %(day)s, as the court's record says"),
+    ),
+    (
+        re.compile(r"^application (?P<number>\d+) for early removal \(SAMR Order 44\)$"),
+        N_("application %(number)s for early removal (SAMR Order 44)"),
+    ),
+    (
+        re.compile(r"^application (?P<number>\d+): proposed to approve: (?P<text>.*)$", re.S),
+        N_("application %(number)s: proposed to approve: %(text)s"),
+    ),
+    (
+        re.compile(r"^application (?P<number>\d+): proposed to reject: (?P<text>.*)$", re.S),
+        N_("application %(number)s: proposed to reject: %(text)s"),
+    ),
+    (
+        re.compile(r"^application (?P<number>\d+): proposal returned: (?P<text>.*)$", re.S),
+        N_("application %(number)s: proposal returned: %(text)s"),
+    ),
+    (
+        re.compile(r"^application (?P<number>\d+): (?P<text>.*)$", re.S),
+        N_("application %(number)s: %(text)s"),
+    ),
+    (
+        re.compile(r"^early_removal: application (?P<number>\d+)$"),
+        N_("removed early on application %(number)s"),
+    ),
+)
+# A removal's detail as ``lists.entries`` writes it: the reason's code, then the words.
+_REMOVAL_STEP = re.compile(r"^(?P<reason>[a-z_]+): (?P<text>.*)$", re.S)
+
+
+def entry_action(action: str, gettext: Callable[[str], str]) -> str:
+    return gettext(ENTRY_ACTIONS[action]) if action in ENTRY_ACTIONS else action
+
+
 def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     """A list entry event's detail in the page's language where the platform wrote it (a
     responsible person named or no longer named, without the registration's id); any other
@@ -321,6 +409,13 @@ def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str
                 if values.get(day) == "None":
                     values[day] = "—"
             return gettext(message) % values
+    for pattern, message in _ENTRY_STEP_DETAILS:
+        found = pattern.match(detail)
+        if found:
+            return gettext(message) % found.groupdict()
+    removal = _REMOVAL_STEP.match(detail)
+    if removal and removal["reason"] in {reason.value for reason in RemovalReason}:
+        return f"{gettext(enum_label(RemovalReason(removal['reason'])))}: {removal['text']}"
     return detail
 
 

@@ -25,6 +25,7 @@ from xinyong.objections.rules import MAX_STATEMENT
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
     cite,
+    entry_action,
     entry_event_detail,
     enum_label,
     green_channel_reason,
@@ -197,6 +198,7 @@ def render(
         "removal_text": lambda detail: removal_detail(detail, gettext),
         "registration_end": lambda reason: registration_end_reason(reason, gettext),
         "event_text": lambda detail: entry_event_detail(detail, gettext),
+        "entry_action": lambda action: entry_action(action, gettext),
         # Why a joint check gave the green channel or not, from its reason code and the
         # years that check answered on (never today's setting for a past check).
         "green_channel_reason": lambda code, years: green_channel_reason(code, gettext, years),
