@@ -25,7 +25,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.db.prepared import Prepared
 from xinyong.disclosure import authorisations, joint_check_uses, query_assignments, query_items
-from xinyong.disclosure.files import RecordView, build_file
+from xinyong.disclosure.files import FileRead, RecordView, build_file, public_part
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import (
     ConcealedRefusal,
@@ -60,6 +60,9 @@ class Access:
     # The query item's record types it does not open on this subject: not public about
     # it, and the item states no statutory exception (Art. 13 ¶3; ``query_items.unopened``).
     unopened_record_type_codes: frozenset[str] = frozenset()
+    # A query item stating no statutory exception shows only what is public about the
+    # subject, of its record types (Art. 13 ¶3; decision 0007, session 13 addendum).
+    public_only: bool = False
     # The subject's access-log entries of this read (``decide``), written by ``open_file``
     # at once, or by the caller with what it writes itself (``write_log``, ``logged_with``).
     log: tuple[dict[str, Any], ...] = field(default=(), compare=False)
@@ -67,7 +70,21 @@ class Access:
     def file(
         self, session: Session, clock: Clock, *, as_of: dt.date | None = None
     ) -> list[RecordView]:
-        return build_file(
+        return self.read(session, clock, as_of=as_of).records
+
+    def read(self, session: Session, clock: Clock, *, as_of: dt.date | None = None) -> FileRead:
+        """The records shown and, on a query item, how many of its types' records were
+        withheld as not public (so that the agency knows to ask for the subject's written
+        authorisation); none with a statutory exception, None on the other paths."""
+        if self.public_only:
+            return public_part(
+                session,
+                self.subject,
+                today=clock.today(),
+                record_type_codes=set(self.record_type_codes or ()),
+                as_of=as_of,
+            )
+        records = build_file(
             session,
             self.subject,
             today=clock.today(),
@@ -76,6 +93,7 @@ class Access:
             else set(self.record_type_codes),
             as_of=as_of,
         )
+        return FileRead(records, 0 if self.path is LegalPath.QUERY_ITEM else None)
 
 
 def _event_values(
@@ -625,6 +643,7 @@ def _by_query_item(
         item.matter,
         query_item=item,
         unopened_record_type_codes=unopened,
+        public_only=query_items.exception_of(item) is None,
         log=(entry,),
     )
 

@@ -764,3 +764,38 @@ def _version_view(row: tuple[Any, ...], organisations: dict[int, tuple[str, str]
         publicity_start=_day(row[7]),
         publicity_end=_day(row[8]),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class FileRead:
+    """The records a read shows, and how many records of the types it asked for it withheld
+    as not public: their number only, nothing else of them (None: a read that withholds
+    nothing for that reason, e.g. the subject's own)."""
+
+    records: list[RecordView]
+    withheld_not_public: int | None
+
+
+def public_part(
+    session: Session,
+    subject: Subject,
+    *,
+    today: dt.date,
+    record_type_codes: set[str],
+    as_of: dt.date | None = None,
+) -> FileRead:
+    """The records of ``record_type_codes`` the public file shows about the subject on the
+    day (as ``public_only``: the same ``public`` of each view, worked out by
+    ``build_file``), and how many others of those types were withheld, of those a reader
+    of the types would have been shown. What a query item stating no statutory exception
+    shows (Art. 13 ¶3)."""
+    shared = build_file(
+        session,
+        subject,
+        today=today,
+        record_type_codes=record_type_codes,
+        as_of=as_of,
+        include_public=False,
+    )
+    shown = [view for view in shared if view.public]
+    return FileRead(shown, len(shared) - len(shown))

@@ -7,7 +7,8 @@ exception (Art. 13 ¶3: 法律、行政法规另有规定的除外). So an item 
 is not public about every kind of subject it is kept about states that statute and its
 article (``StatutoryException``), or it is neither created nor published; and an item
 without one does not open such a type on a subject it is not public about (``unopened``,
-decision 0007 addendum)."""
+decision 0007 addendum), and of the types it opens shows only the records public about the
+subject (``access.Access.public_only``, decision 0007 session 13 addendum)."""
 
 from __future__ import annotations
 

@@ -102,7 +102,10 @@ def read_file(
     item opens a record type that is not public about the subject only if it states the
     law or administrative regulation making the exception (Art. 13 ¶3): the others are
     listed in ``record_types_not_opened``, and an item that opens none is refused
-    (``no_statutory_exception``). The
+    (``no_statutory_exception``). An item stating no exception shows only what is public
+    about the subject of its types, and ``withheld_not_public`` says how many records of
+    them it withheld (null on the other paths): the subject's written authorisation opens
+    them. The
     subject reading its own file is also told of its records deleted after their
     retention period (``deleted_records``: dates, source and history, no content)."""
     subject = subjects.by_reference(session, code)
@@ -115,6 +118,7 @@ def read_file(
         matter=matter,
         limits=read_limits(request),
     )
+    read = granted.read(session, clock)
     body: dict[str, Any] = {
         "legal_path": granted.path.value,
         "purpose": granted.purpose,
@@ -124,7 +128,8 @@ def read_file(
         # The query item's types not opened on this subject: not public about it, and the
         # item states no law or administrative regulation making the exception (Art. 13 ¶3).
         "record_types_not_opened": sorted(granted.unopened_record_type_codes),
-        "items": [view.as_dict() for view in granted.file(session, clock)],
+        "withheld_not_public": read.withheld_not_public,
+        "items": [view.as_dict() for view in read.records],
     }
     if granted.path is LegalPath.SELF:
         body["deleted_records"] = [

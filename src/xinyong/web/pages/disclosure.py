@@ -708,11 +708,12 @@ def _read_file(
         matter=matter,
         limits=read_limits(request),
     )
-    views = granted.file(session, clock)
+    read = granted.read(session, clock)
     return {
         "subject": subject,
         "granted": granted,
-        "records": record_items(views, english=locale_of(request) == "en"),
+        "withheld_not_public": read.withheld_not_public,
+        "records": record_items(read.records, english=locale_of(request) == "en"),
     }
 
 
