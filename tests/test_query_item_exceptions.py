@@ -509,6 +509,6 @@ def test_my_query_items_say_which_types_an_item_opens_only_where_public(
 
     row = page.split(f'data-held-item="{ITEM}"', 1)[1].split("</tr>", 1)[0]
     note = row.split("data-opened-only-where-public>", 1)[1].split("</small>", 1)[0]
-    assert "第十三条第三款" in note
-    assert "社会保险" in note  # the arrears type, by its name
-    assert "行政处罚" not in note  # public by law: opened
+    assert "仅显示对信息主体公开的信用记录（第十三条第三款）" in note  # every type: public only
+    assert "社会保险" in note  # the arrears type, by its name: not at all about persons
+    assert "行政处罚" not in note  # public by law: opened where public

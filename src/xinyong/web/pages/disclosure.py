@@ -620,6 +620,7 @@ def _query_context(
         )
     held = _held_items(session, actor)
     names = type_names(session, english=english)
+    never_public = query_items.without_exception(session, [a.item for a in held])
     context = {
         **disclosure_helpers(request),
         "organisation": organisation,
@@ -627,11 +628,13 @@ def _query_context(
         "held": held,
         # Types a held item names but opens only where they are public about the subject:
         # no statutory exception stated (Art. 13 ¶3, decision 0007 addendum).
-        "opened_only_where_public": {
-            item_id: [names.get(code, code) for code in codes]
-            for item_id, codes in query_items.without_exception(
-                session, [a.item for a in held]
-            ).items()
+        # A held item stating no statutory exception shows only public records (Art. 13 ¶3,
+        # decision 0007 addenda): each such item, with the types it names that are not
+        # public about some subjects (about those, it opens nothing of them).
+        "public_only_items": {
+            a.item.id: [names.get(code, code) for code in never_public.get(a.item.id, [])]
+            for a in held
+            if query_items.exception_of(a.item) is None
         },
         "queries_by_item": has_permission(actor, Permission.QUERY_BY_ITEM),
         "chosen": chosen,
