@@ -105,12 +105,52 @@ PERMISSION_LABELS: dict[str, str] = {
     Permission.RELEASE_API_KEYS: N_("release its organisation's API keys"),
     Permission.ASSIGN_QUERY_ITEMS: N_("assign query items to the staff who query"),
 }
+# A record's severity class (``catalog.definitions.Severity``).
+SEVERITY_LABELS: dict[str, str] = {
+    "minor": N_("Minor"),
+    "general": N_("General"),
+    "serious": N_("Serious"),
+}
 # Values of the catalog's enumerated fields that are English words (the commitment's
-# fulfilment status); the other choices are Chinese and shown as they are.
+# fulfilment status, a penalty's severity class); the other choices are Chinese and shown
+# as they are.
 CHOICE_LABELS: dict[str, str] = {
     "pending": N_("Pending"),
     "fulfilled": N_("Fulfilled"),
     "breached": N_("Breached"),
+    **SEVERITY_LABELS,
+}
+# A record's status (``collection.models.RecordStatus``), in its file and its report.
+RECORD_STATUS_LABELS: dict[str, str] = {
+    "active": N_("Active"),
+    "under_objection": N_("Under objection"),
+    "corrected": N_("Corrected"),
+    "repaired": N_("Repaired"),
+    "revoked": N_("Revoked"),
+    "expired": N_("Publicity ended"),
+    "deleted": N_("Deleted after the retention period"),
+}
+# The reasons the services write on record versions (Art. 24), for ``version_reason``;
+# others are shown as written.
+VERSION_REASON_LABELS: dict[str, str] = {
+    "created by source": N_("Submitted by the source"),
+    "updated by source": N_("Updated by the source"),
+    "declared by subject": N_("Declared by the subject"),
+    "objection received": N_("Objection received (Art. 25)"),
+    "fulfilment updated": N_("Fulfilment of the commitment recorded"),
+    "publicity ended": N_("Publicity period ended"),
+    "deleted after retention period": N_("Deleted after the retention period"),
+}
+# The lawful path of a read or a report (``disclosure.models.LegalPath``).
+LEGAL_PATH_LABELS: dict[str, str] = {
+    "self": N_("The subject itself"),
+    "query_item": N_("Published query item"),
+    "authorisation": N_("Written authorisation"),
+    "none": N_("No lawful path"),
+    "supervision": N_("Supervision by the credit authority (Art. 33)"),
+    "official_duty": N_("An agency's official duties (Art. 13 ¶2, Art. 15)"),
+    "joint_check": N_("Joint incentive and punishment check (Art. 14–19)"),
+    "consent": N_("Your written consent to collection (Art. 11)"),
 }
 # The reasons of record versions that name an objection (``objections.service``): shown
 # with its number in the page's language (Art. 24).

@@ -28,7 +28,7 @@ from xinyong.clock import CHINA
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
-from xinyong.web.labels import ORGANISATION_KIND_LABELS
+from xinyong.web.labels import ORGANISATION_KIND_LABELS, SEVERITY_LABELS
 from xinyong.web.pages.forms import BLANK, FormState, refused, render_form
 from xinyong.web.pages.public import KIND_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
@@ -70,11 +70,6 @@ FIELD_TYPE_LABELS = {
     "enum": N_("Choice"),
     "uscc": N_("Unified social credit code"),
     "citizen_id": N_("Citizen ID number"),
-}
-SEVERITY_LABELS = {
-    "minor": N_("Minor"),
-    "general": N_("General"),
-    "serious": N_("Serious"),
 }
 DISPOSITION_LABELS = {
     "rejected": N_("Rejected"),

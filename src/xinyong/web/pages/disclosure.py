@@ -57,8 +57,15 @@ from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_content_days
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.i18n import translations
-from xinyong.web.labels import CHOICE_LABELS, ROLE_LABELS
-from xinyong.web.pages.collection import N_, SEVERITY_LABELS, page_helpers
+from xinyong.web.labels import (
+    CHOICE_LABELS,
+    LEGAL_PATH_LABELS,
+    RECORD_STATUS_LABELS,
+    ROLE_LABELS,
+    SEVERITY_LABELS,
+    VERSION_REASON_LABELS,
+)
+from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import (
     BLANK,
     FormState,
@@ -72,25 +79,6 @@ from xinyong.web.report_output import report_response, requester_in_words
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_LABELS = {
-    "active": N_("Active"),
-    "under_objection": N_("Under objection"),
-    "corrected": N_("Corrected"),
-    "repaired": N_("Repaired"),
-    "revoked": N_("Revoked"),
-    "expired": N_("Publicity ended"),
-    "deleted": N_("Deleted after the retention period"),
-}
-# The reasons the services write on record versions (Art. 24); others are shown as written.
-REASON_LABELS = {
-    "created by source": N_("Submitted by the source"),
-    "updated by source": N_("Updated by the source"),
-    "declared by subject": N_("Declared by the subject"),
-    "objection received": N_("Objection received (Art. 25)"),
-    "fulfilment updated": N_("Fulfilment of the commitment recorded"),
-    "publicity ended": N_("Publicity period ended"),
-    "deleted after retention period": N_("Deleted after the retention period"),
-}
 # Why an issued report's kept content was deleted (``retention.REMOVAL_REASONS``).
 CONTENT_REMOVED_LABELS = {
     "retention_period": N_("Its content was kept for %(days)s days after issue, until %(date)s."),
@@ -116,16 +104,6 @@ CONTENT_REMOVED_LABELS = {
         "Its content was deleted when a record it may show was found wrong on an objection "
         "(Art. 25) and, its source being deregistered, is no longer shared."
     ),
-}
-LEGAL_PATH_LABELS = {
-    "self": N_("The subject itself"),
-    "query_item": N_("Published query item"),
-    "authorisation": N_("Written authorisation"),
-    "none": N_("No lawful path"),
-    "supervision": N_("Supervision by the credit authority (Art. 33)"),
-    "official_duty": N_("An agency's official duties (Art. 13 ¶2, Art. 15)"),
-    "joint_check": N_("Joint incentive and punishment check (Art. 14–19)"),
-    "consent": N_("Your written consent to collection (Art. 11)"),
 }
 WHAT_LABELS = {
     "file": N_("Credit file"),
@@ -199,9 +177,9 @@ STATUTE_RANK_LABELS = {
     StatuteRank.ADMINISTRATIVE_REGULATION.value: N_("Administrative regulation"),
 }
 LABELS = {
-    "status": STATUS_LABELS,
+    "status": RECORD_STATUS_LABELS,
     "statute_rank": STATUTE_RANK_LABELS,
-    "reason": REASON_LABELS,
+    "reason": VERSION_REASON_LABELS,
     # A version's severity class, in the change history (decision 0025).
     "severity": SEVERITY_LABELS,
     "legal_path": LEGAL_PATH_LABELS,

@@ -23,9 +23,8 @@ from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import FollowUpKind
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.labels import ROLE_LABELS
+from xinyong.web.labels import LEGAL_PATH_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
-from xinyong.web.pages.disclosure import LEGAL_PATH_LABELS
 from xinyong.web.pages.forms import BLANK, FormState, parse_date, refused, render_form
 from xinyong.web.pages.rendering import check_csrf
 from xinyong.web.report_output import requester_in_words
