@@ -291,6 +291,50 @@ def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str)
     return subject
 
 
+def subject_for_account(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    reference: str | None = None,
+    citizen_id: str | None = None,
+) -> Subject | None:
+    """The subject a new subject account is bound to, as the account administrator names
+    it (decision 0031 addendum): an organisation by its code or reference (field
+    ``subject``), a person by the ID number it showed at the credit authority's counter
+    (field ``citizen_id``) — no administrator can know a person's opaque reference. The
+    number is checked, found by its blind index and audited as a lookup by ID number,
+    found or not; it is neither stored nor written back. None when neither is given."""
+    require(actor, Permission.MANAGE_ACCOUNTS)
+    reference = (reference or "").strip() or None
+    citizen_id = (citizen_id or "").strip() or None
+    if reference and citizen_id:
+        raise InvalidInput(
+            "name the subject by its code or reference, or a person by its ID number, not both",
+            code="one_subject",
+            field="subject",
+        )
+    if citizen_id is not None:
+        person = person_by_typed_citizen_id(session, clock, citizen_id)
+        if person is None:
+            raise NotFound(
+                "no person with this ID number",
+                code="unknown_subject",
+                field="citizen_id",
+                aftermath=lambda after: record_person_lookup(after, clock, actor, None),
+            )
+        record_person_lookup(session, clock, actor, person)
+        return person
+    if reference is None:
+        return None
+    try:
+        return by_reference(session, reference)
+    except NotFound:
+        raise NotFound(
+            "no subject with this code", code="unknown_subject", field="subject"
+        ) from None
+
+
 def reveal_citizen_id(subject: Subject) -> str | None:
     """The clear ID number, for the subject itself or a lawful querier (the caller checks)."""
     if subject.citizen_id_ciphertext is None:

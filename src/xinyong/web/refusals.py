@@ -207,6 +207,7 @@ MESSAGES: frozenset[str] = frozenset(
             "signed consent"
         ),
         N_("name the person by its reference or by its ID number, not both"),
+        N_("name the subject by its code or reference, or a person by its ID number, not both"),
         N_("a name has at most 200 characters"),
         N_("a consent recorded by the grantee must be written and carry its evidence"),
         N_("name at least one record type"),

@@ -103,7 +103,19 @@ class UserIn(BaseModel):
     role: Role
     display_name: str | None = Field(default=None, max_length=100)
     organisation: str | None = Field(default=None, description="USCC, for staff")
-    subject: str | None = Field(default=None, description="USCC or reference, for subject accounts")
+    subject: str | None = Field(
+        default=None,
+        max_length=40,
+        description="for a subject account: the organisation's USCC or the subject's reference",
+    )
+    citizen_id: str | None = Field(
+        default=None,
+        max_length=40,
+        description="for a natural person's account instead of `subject`: the ID number the "
+        "person showed at the credit authority's counter. Found by its blind index and audited "
+        "as a lookup by ID number; neither stored nor returned (404 `unknown_subject`, field "
+        "`citizen_id`, if no person has it)",
+    )
 
 
 @router.post("/users", status_code=201, responses=refusals(403, 404, 409, 422))
@@ -119,6 +131,9 @@ def create_user(
     ``/api/v1/subject-accounts/...`` for a subject's), or, for an administrator's
     account, another administrator (decisions 0031 addendum, 0033)."""
     require(actor, Permission.MANAGE_ACCOUNTS)
+    subject = subjects.subject_for_account(
+        session, clock, actor, reference=body.subject, citizen_id=body.citizen_id
+    )
     user = accounts.create_user(
         session,
         clock,
@@ -130,7 +145,7 @@ def create_user(
         organisation=accounts.organisation_by_code(session, body.organisation)
         if body.organisation
         else None,
-        subject_id=subjects.by_reference(session, body.subject).id if body.subject else None,
+        subject_id=None if subject is None else subject.id,
     )
     return user_out(user)
 

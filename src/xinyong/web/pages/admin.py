@@ -94,17 +94,8 @@ def _refused(
     exc: DomainError,
     form: dict[str, Any],
     which: str,
-    fields: dict[str, str] | None = None,
 ) -> HTMLResponse:
     state = refused(session, exc, form)
-    if state.error is not None and fields and state.error.get("field") in fields:
-        # The service's name for the field is not the form's: the page's name, so that
-        # the refusal lands beside its input.
-        state = FormState(
-            error={**state.error, "field": fields[str(state.error["field"])]},
-            form=state.form,
-            status_code=state.status_code,
-        )
     return _users_page(request, actor, session, state=state, refused_form=which)
 
 
@@ -120,12 +111,17 @@ def create_user(
     display_name: Annotated[str, Form(max_length=100)] = "",
     organisation: Annotated[str, Form(max_length=40)] = "",
     subject: Annotated[str, Form(max_length=40)] = "",
+    citizen_id: Annotated[str, Form(max_length=40)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     require(actor, Permission.MANAGE_ACCOUNTS)
     try:
         inputs.refuse_held(request)
+        # A person is named by the ID number it showed at the counter, never typed back.
+        bound = subjects.subject_for_account(
+            session, clock, actor, reference=subject, citizen_id=citizen_id
+        )
         # No password and no code here: a second person releases the code
         # (/staff-accounts, /subject-accounts; decisions 0031 addendum, 0033).
         user: UserAccount = accounts.create_user(
@@ -139,7 +135,7 @@ def create_user(
             organisation=(
                 accounts.organisation_by_code(session, organisation) if organisation else None
             ),
-            subject_id=subjects.by_reference(session, subject).id if subject else None,
+            subject_id=None if bound is None else bound.id,
         )
     except FORM_ERRORS as exc:
         form = {
@@ -149,7 +145,7 @@ def create_user(
             "organisation": organisation,
             "subject": subject,
         }
-        return _refused(request, actor, session, exc, form, "user", {"code": "subject"})
+        return _refused(request, actor, session, exc, form, "user")
     return RedirectResponse(f"/admin/users?done=user_created&user={user.id}", status_code=303)
 
 
