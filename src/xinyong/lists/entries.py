@@ -528,6 +528,12 @@ def decide_objection(
         raise InvalidInput(
             "a decision states its reasons", code="required", field="reasons", article="Art. 15 ¶2"
         )
+    if objection_rules.too_long(reasons, objection_rules.MAX_REASONS):
+        raise InvalidInput(
+            f"the reasons are at most {objection_rules.MAX_REASONS} characters",
+            code="too_long",
+            field="reasons",
+        )
     objection.decided_at = clock.now()
     objection.upheld = upheld
     objection.decision_reasons = reasons.strip()

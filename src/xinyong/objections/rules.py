@@ -27,6 +27,10 @@ DEADLINE_BASIS = "Shanghai regulation Art. 36 (rules.md default)"
 # 0022). The one limit the services refuse by, the API schemas declare (``max_length``) and
 # the pages' forms set (``maxlength``).
 MAX_STATEMENT = 5000
+# The longest reasons of a decision on an objection (to a credit record, to a list candidacy
+# or published entry), and of the check recorded with it: the one limit the services refuse
+# by, the API schemas declare and the forms set, counted as ``statement_too_long`` counts.
+MAX_REASONS = 5000
 CASE_PURPOSE = "deciding an objection (Art. 25)"
 
 
@@ -53,11 +57,16 @@ class Terms:
 FIELDS = frozenset(Terms.__dataclass_fields__)
 
 
+def too_long(text: str, limit: int) -> bool:
+    """Whether a text as sent is over ``limit`` characters, counted as a form's
+    ``maxlength`` counts them — blanks too, and a line break as one character, though the
+    browser sends it as CR LF — so that a form never takes what is refused."""
+    return len(text.replace("\r\n", "\n")) > limit
+
+
 def statement_too_long(statement: str) -> bool:
-    """Whether a statement as sent is over ``MAX_STATEMENT`` characters, counted as a
-    form's ``maxlength`` counts them — blanks too, and a line break as one character,
-    though the browser sends it as CR LF — so that a form never takes what is refused."""
-    return len(statement.replace("\r\n", "\n")) > MAX_STATEMENT
+    """Whether a statement as sent is over ``MAX_STATEMENT`` characters (``too_long``)."""
+    return too_long(statement, MAX_STATEMENT)
 
 
 def reason_withdrawn(objection_id: int) -> str:

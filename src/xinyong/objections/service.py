@@ -58,6 +58,7 @@ from xinyong.objections.rules import (
     DEPARTED,
     HANDLER,
     IN_PLACE_NOTE,
+    MAX_REASONS,
     MAX_STATEMENT,
     SOURCE,
     STAND_IN,
@@ -70,6 +71,7 @@ from xinyong.objections.rules import (
     reason_unconfirmed,
     reason_withdrawn,
     statement_too_long,
+    too_long,
 )
 
 # Records a subject may object to: those still in its file with content. A repaired or
@@ -430,6 +432,16 @@ def decide(
     if not text:
         raise InvalidInput(
             "give the reasons for the decision", code="required", field="reasons", article=ARTICLE
+        )
+    if too_long(reasons, MAX_REASONS):
+        raise InvalidInput(
+            f"the reasons are at most {MAX_REASONS} characters", code="too_long", field="reasons"
+        )
+    if too_long(check_made, MAX_REASONS):
+        raise InvalidInput(
+            f"what was checked is at most {MAX_REASONS} characters",
+            code="too_long",
+            field="check_made",
         )
     check = check_made.strip()
     if outcome == "unconfirmed" and not check:

@@ -826,6 +826,16 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "too_long",
+        r"the reasons are at most (?P<count>\d+) characters",
+        N_("the reasons are at most %(count)s characters"),
+    ),
+    _pattern(
+        "too_long",
+        r"what was checked is at most (?P<count>\d+) characters",
+        N_("what was checked is at most %(count)s characters"),
+    ),
+    _pattern(
+        "too_long",
         r"contact details are at most (?P<count>\d+) characters",
         N_("contact details are at most %(count)s characters"),
     ),

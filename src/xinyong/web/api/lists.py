@@ -39,7 +39,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
-from xinyong.web.api.objections import Statement, objection_terms
+from xinyong.web.api.objections import Reasons, Statement, objection_terms
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.labels import entry_event_detail
 from xinyong.web.openapi import refusals
@@ -534,7 +534,7 @@ def object_to_entry(
 
 class ObjectionDecisionIn(BaseModel):
     upheld: bool
-    reasons: str = Field(min_length=1, max_length=5000)
+    reasons: Reasons
 
 
 @router.get("/list-objections", tags=["lists"], responses=refusals(403))

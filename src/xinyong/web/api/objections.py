@@ -31,6 +31,16 @@ Statement = Annotated[
     BeforeValidator(_line_breaks_as_one),
     Field(min_length=1, max_length=rules.MAX_STATEMENT),
 ]
+# The reasons of every decision on an objection (to a record, to a list entry), and the
+# check recorded with one: the services' limit (``rules.MAX_REASONS``), counted likewise.
+Reasons = Annotated[
+    str,
+    BeforeValidator(_line_breaks_as_one),
+    Field(min_length=1, max_length=rules.MAX_REASONS),
+]
+CheckMade = Annotated[
+    str, BeforeValidator(_line_breaks_as_one), Field(max_length=rules.MAX_REASONS)
+]
 
 
 def objection_terms(request: Request) -> rules.Terms:
@@ -224,8 +234,8 @@ def forward(
 
 class DecisionIn(BaseModel):
     outcome: str = Field(pattern="^(upheld|rejected|unconfirmed)$")
-    reasons: str = Field(min_length=1, max_length=5000)
-    check_made: str = Field(default="", max_length=5000)
+    reasons: Reasons
+    check_made: CheckMade = ""
 
 
 @router.post("/record-objections/{objection_id}/decide", responses=refusals(403, 404, 409))

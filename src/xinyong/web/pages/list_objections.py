@@ -60,7 +60,7 @@ def decide(
     session: SessionDep,
     clock: ClockDep,
     upheld: Annotated[str, Form(pattern="^(yes|no)$")],
-    reasons: Annotated[str, Form(max_length=5000)],
+    reasons: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

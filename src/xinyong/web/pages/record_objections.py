@@ -251,6 +251,7 @@ def _acted(
     form: dict[str, Any],
 ) -> Response:
     try:
+        inputs.refuse_held(request)
         action()
     except (InvalidInput, Conflict, NotFound) as exc:
         state = refused(session, exc, form)
@@ -261,6 +262,7 @@ def _acted(
 
 
 @router.post("/record-objections/{objection_id}/forward", response_class=HTMLResponse)
+@inputs.beside_form
 def forward(
     request: Request,
     objection_id: RowId,
@@ -285,6 +287,7 @@ def forward(
 
 
 @router.post("/record-objections/{objection_id}/decide", response_class=HTMLResponse)
+@inputs.beside_form
 def decide(
     request: Request,
     objection_id: RowId,
@@ -292,8 +295,8 @@ def decide(
     session: SessionDep,
     clock: ClockDep,
     outcome: Annotated[str, Form(max_length=16)] = "",
-    reasons: Annotated[str, Form(max_length=5000)] = "",
-    check_made: Annotated[str, Form(max_length=5000)] = "",
+    reasons: Annotated[str, Form()] = "",
+    check_made: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -319,6 +322,7 @@ def decide(
 
 
 @router.post("/record-objections/{objection_id}/correct", response_class=HTMLResponse)
+@inputs.beside_form
 async def correct(
     request: Request,
     objection_id: RowId,
@@ -353,6 +357,7 @@ async def correct(
 
 
 @router.post("/record-objections/{objection_id}/withdraw", response_class=HTMLResponse)
+@inputs.beside_form
 def withdraw(
     request: Request,
     objection_id: RowId,

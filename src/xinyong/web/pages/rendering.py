@@ -21,7 +21,7 @@ from xinyong.collection.members import keeps_register
 from xinyong.disclosure.query_assignments import assigns_query_items
 from xinyong.errors import PermissionDenied
 from xinyong.lists import responsible_register
-from xinyong.objections.rules import MAX_STATEMENT
+from xinyong.objections.rules import MAX_REASONS, MAX_STATEMENT
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
     cite,
@@ -51,6 +51,8 @@ TEMPLATES.env.filters["article"] = _article
 # The ``maxlength`` of every objection's statement (to a record, to a list entry, a public
 # comment): the services' limit, so that a form never takes what they refuse.
 TEMPLATES.env.globals["max_statement"] = MAX_STATEMENT
+# And of every objection's decision reasons (``MAX_REASONS``).
+TEMPLATES.env.globals["max_reasons"] = MAX_REASONS
 LANG_COOKIE = "xinyong_lang"
 
 # A page that shows a secret once (an activation code, a new API key) is not kept by the
