@@ -215,7 +215,7 @@ def test_a_person_new_to_the_platform_is_registered_with_the_name_on_the_form(
     page = client.get(PAGE, headers=HTML).text
     assert 'name="name"' in page
     assert "Required for a person not yet on the platform" in page
-    # Refused terms register nobody, and the ID number and name are not typed back.
+    # Refused terms register nobody; the ID number is not typed back, the name is.
     refused = client.post(
         PAGE,
         data=consent_form(client, lists_world, citizen_id=NEW_ID, name="赵某某", evidence=""),
@@ -223,7 +223,7 @@ def test_a_person_new_to_the_platform_is_registered_with_the_name_on_the_form(
     )
     assert (refused.status_code, error_code(refused)) == (422, "evidence_required")
     assert NEW_ID not in refused.text
-    assert "赵某某" not in refused.text
+    assert 'value="赵某某"' in _name_input(refused.text)
     assert subjects.by_citizen_id(db, NEW_ID) is None
 
     response = client.post(
@@ -308,3 +308,42 @@ def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
         headers=HTML,
     )
     assert (given.status_code, error_code(given)) == (422, "service_bundled")
+
+
+def _name_input(page: str) -> str:
+    return page.split('id="name"', 1)[1].split(">", 1)[0]
+
+
+def test_a_refused_consent_keeps_the_name_typed_but_never_the_id_number(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    world = lists_world
+    typed = citizen_id_of(world.subjects["person"])
+    wrong_check = typed[:-1] + ("0" if typed[-1] != "0" else "1")
+    log_in(client, "reporter")
+    refused = client.post(
+        PAGE,
+        data=consent_form(client, world, citizen_id=wrong_check, name="王某某"),
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    marked = refused.text.split('id="citizen_id"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in marked
+    assert 'value="王某某"' in _name_input(refused.text)
+    assert wrong_check not in refused.text
+    assert db.scalars(select(Consent)).all() == []
+
+
+def test_a_nul_in_the_form_is_refused_beside_it_with_what_was_typed(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    log_in(client, "reporter")
+    refused = client.post(
+        PAGE,
+        data=consent_form(client, lists_world, name="王某\x00某", evidence=EVIDENCE + "\x00"),
+        headers=HTML,
+    )
+    assert (refused.status_code, error_code(refused)) == (422, "nul_character")
+    assert 'value="王某某"' in _name_input(refused.text)
+    assert EVIDENCE in refused.text
+    assert db.scalars(select(Consent)).all() == []

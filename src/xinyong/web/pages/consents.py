@@ -22,6 +22,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.collection import consent, sources
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register
+from xinyong.web import inputs
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
@@ -98,6 +99,7 @@ def record_consent_form(
 
 
 @router.post(PAGE, response_class=HTMLResponse)
+@inputs.beside_form
 def record_consent(
     request: Request,
     actor: ActorDep,
@@ -117,6 +119,7 @@ def record_consent(
     check_csrf(request, csrf_token)
     grantee = _grantee(session, actor)
     try:
+        inputs.refuse_held(request)
         until = parse_date(valid_until, "valid_until")
         subject = consent.subject_for_recording(
             session, clock, actor, citizen_id=citizen_id, name=name
@@ -136,11 +139,12 @@ def record_consent(
             service_not_conditional=service_not_conditional,
         )
     except (InvalidInput, NotFound, Conflict) as exc:
-        # The ID number is not typed back, nor the name (with the number gone it names
-        # nobody). No rollback: grant refuses before it writes (a new person is registered
-        # only once every term passed), and the audit of a person looked up by ID number is
-        # kept whatever the outcome.
+        # The ID number is not typed back; the name is, as on the signed consent, so that
+        # only the number is typed again. No rollback: grant refuses before it writes (a
+        # new person is registered only once every term passed), and the audit of a person
+        # looked up by ID number is kept whatever the outcome.
         form = {
+            "name": name,
             "record_types": record_types or [],
             "written": written,
             "adverse_consequences_notified": adverse_consequences_notified,
