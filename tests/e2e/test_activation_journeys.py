@@ -85,3 +85,44 @@ def test_admin_creates_the_officer_releases_and_the_subject_activates(
     page.get_by_label(zh("New password")).fill("someone else's password")
     page.get_by_role("button", name=zh("Activate"), exact=True).click()
     expect(page.get_by_role("alert")).to_have_text(zh("wrong username or activation code"))
+
+
+PERSON = ("林某某", "350102198006286439")  # a demo person without an account
+
+
+def test_admin_creates_a_persons_account_by_the_id_number_it_showed_at_the_counter(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    name, citizen_id = PERSON
+    log_in(page, "admin")
+    page.goto("/admin/users")
+    form = page.locator("form[action='/admin/users']")
+    form.get_by_label(zh("Username")).fill("linmm")
+    form.get_by_label(zh("Role")).select_option("subject")
+    number = form.get_by_label(zh("Or, for a natural person: citizen ID number (subject accounts)"))
+    # A typo in the check digit is refused beside the field, and the number is not typed back.
+    number.fill(citizen_id[:-1] + ("8" if citizen_id[-1] != "8" else "7"))
+    form.get_by_role("button", name=zh("Create")).click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    number = page.locator("form[action='/admin/users']").get_by_label(
+        zh("Or, for a natural person: citizen ID number (subject accounts)")
+    )
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(number).to_have_value("")
+    form = page.locator("form[action='/admin/users']")
+    expect(form.get_by_label(zh("Username"))).to_have_value("linmm")
+    number.fill(citizen_id)
+    form.get_by_role("button", name=zh("Create")).click()
+    expect(page.locator("#user-created")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="linmm")).to_contain_text(
+        zh("Awaiting activation")
+    )
+    expect(page.get_by_text(citizen_id)).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The officer at the counter sees whose account it is, by name and masked number.
+    log_in(page, "authority")
+    page.goto("/subject-accounts")
+    row = page.get_by_role("row").filter(has_text="linmm")
+    expect(row).to_contain_text(name)
+    expect(row).not_to_contain_text(citizen_id)
