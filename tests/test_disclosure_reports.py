@@ -671,3 +671,46 @@ def test_the_api_serves_html_and_pdf_as_the_pages_do(
     assert pdf.content.startswith(b"%PDF")
     issued = report_json(client, tokens, "querier", reference, **params)
     assert "query_officer" in issued["requested_by"]
+
+
+def test_the_report_reads_a_versions_reason_and_detail_as_the_subjects_pages_do(
+    disclosure_world: World,
+    db: Session,
+    clock: FixedClock,
+    client: TestClient,
+    tokens: Tokens,
+    tmp_path: Path,
+) -> None:
+    """A version the platform wrote (an objection received, with its ground) reads in
+    Chinese on the report's HTML page and its printed form alike, never in the services'
+    English."""
+    world = disclosure_world
+    from tests.disclosure_helpers import company_penalty
+    from xinyong.objections import service as objections
+
+    record = company_penalty(db, clock, world)
+    objections.raise_objection(
+        db,
+        clock,
+        accounts.actor_for_user(world.users["company"]),
+        record.id,
+        ground="error",
+        statement="罚款金额有误",
+    )
+    reference = world.subjects["company"].reference
+    db.commit()
+    html = client.get(
+        f"{API}/subjects/{reference}/report", params={"format": "html"}, headers=tokens("company")
+    )
+    assert html.status_code == 200, html.text[:300]
+    pdf = client.get(
+        f"{API}/subjects/{reference}/report", params={"format": "pdf"}, headers=tokens("company")
+    )
+    assert pdf.status_code == 200, pdf.text[:300]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(pdf.content)
+    printed = "".join(_run(_tool("pdftotext"), str(path), "-").split())
+    for text in ("".join(html.text.split()), printed):
+        assert "收到异议（第二十五条）" in text
+        assert "objection received" not in text
+    assert "异议1，理由：" in "".join(html.text.split())

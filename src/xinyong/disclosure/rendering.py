@@ -10,6 +10,7 @@ that (docs/decisions/0010)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -132,16 +133,29 @@ def _environment() -> Environment:
     return environment
 
 
+def _stated_reason(reason: str) -> str:
+    return REASON_LABELS.get(reason, reason)
+
+
+def _stated_detail(detail: str | None) -> str:
+    return detail or ""
+
+
 def report_html(
     content: dict[str, Any],
     *,
     printed: bool = False,
     pdf_url: str | None = None,
     back_url: str | None = None,
+    reason_text: Callable[[str], str] = _stated_reason,
+    detail_text: Callable[[str | None], str] = _stated_detail,
 ) -> str:
     """The report as an HTML page; ``printed``: the compact form the PDF is made from.
     ``pdf_url``: where the page offers the PDF of the same report, and ``back_url`` the list
-    of reports issued to the reader (neither on the printed form)."""
+    of reports issued to the reader (neither on the printed form). ``reason_text`` and
+    ``detail_text`` put a version's reason and detail in the report's words (the web layer
+    gives the pages' readers, in Chinese, so that the report says what the subject's pages
+    say); by default the few reasons this module knows, the rest as stored."""
     return (
         _environment()
         .get_template("report.html")
@@ -153,7 +167,8 @@ def report_html(
             hidden=FIELD_LABELS_HIDDEN,
             source_fields=SOURCE_FIELDS,
             statuses=STATUS_LABELS,
-            reasons=REASON_LABELS,
+            reason_text=reason_text,
+            detail_text=detail_text,
             severities=SEVERITY_LABELS,
         )
     )
@@ -172,6 +187,13 @@ def report_pdf(html: str) -> bytes:
     return pdf
 
 
-def pdf(content: dict[str, Any]) -> bytes:
+def pdf(
+    content: dict[str, Any],
+    *,
+    reason_text: Callable[[str], str] = _stated_reason,
+    detail_text: Callable[[str | None], str] = _stated_detail,
+) -> bytes:
     """The report as a PDF, from its printed form."""
-    return report_pdf(report_html(content, printed=True))
+    return report_pdf(
+        report_html(content, printed=True, reason_text=reason_text, detail_text=detail_text)
+    )

@@ -10,7 +10,12 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from xinyong.disclosure import rendering
 from xinyong.web.i18n import translations
-from xinyong.web.labels import ROLE_LABELS
+from xinyong.web.labels import (
+    ROLE_LABELS,
+    VERSION_REASON_LABELS,
+    version_detail,
+    version_reason,
+)
 
 # How reports.issue names a subject asking for its own report, and the page's words for it.
 SUBJECT_ITSELF_ZH = "信息主体本人"
@@ -29,6 +34,19 @@ def requester_in_words(requested_by: str, locale: str = "zh_Hans") -> str:
     elif len(parts) == 2 and parts[0] == SUBJECT_ITSELF_ZH:
         parts[0] = gettext(SUBJECT_ITSELF)
     return " · ".join(parts)
+
+
+# The report is Chinese whatever the page's language (decision 0010): a version's reason
+# and detail read as the subject's pages read them, through the same labels.
+_REPORT_GETTEXT = translations("zh_Hans").gettext
+
+
+def _reason(reason: str) -> str:
+    return version_reason(reason, VERSION_REASON_LABELS, _REPORT_GETTEXT)
+
+
+def _detail(detail: str | None) -> str:
+    return version_detail(detail, _REPORT_GETTEXT)
 
 
 def report_response(
@@ -50,7 +68,7 @@ def report_response(
     if fmt == "pdf":
 
         def pdf() -> Iterator[bytes]:
-            yield rendering.pdf(content)
+            yield rendering.pdf(content, reason_text=_reason, detail_text=_detail)
 
         return StreamingResponse(
             pdf(),
@@ -58,6 +76,12 @@ def report_response(
             headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
         )
     return HTMLResponse(
-        rendering.report_html(content, pdf_url=pdf_url, back_url=back_url),
+        rendering.report_html(
+            content,
+            pdf_url=pdf_url,
+            back_url=back_url,
+            reason_text=_reason,
+            detail_text=_detail,
+        ),
         headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
     )
