@@ -280,7 +280,7 @@ def test_the_html_report_shows_labels_not_keys(
         assert f"{penalty.field(hidden).label_zh}：" not in html
     assert "法定代表人：陈某" in html  # the fields that are shown: label：value
     assert html.count(name) >= 1
-    assert "来源单位报送" in html
+    assert "信息提供单位报送" in html  # as the subject's pages say it
     assert "有效" in html
 
 
