@@ -13,6 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, Table, insert, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import make_test_engine
 from xinyong.db.migrate import alembic_config, upgrade
@@ -1593,6 +1594,59 @@ def test_migration_0046_keeps_every_registration_without_a_basis_or_end_reason(
             assert connection.execute(text("SELECT name FROM responsible_person")).scalar_one() == (
                 "陈某某"
             )
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0044_makes_the_access_log_append_only_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose access log holds an entry (the revision before) to 0044: the entry stays
+    and can no longer be changed or deleted; and back, it can."""
+    from alembic.script import ScriptDirectory
+
+    # The revision before 0044, whatever the chain is when the branches are merged.
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0044").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0044")
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            connection.execute(
+                insert(t["subject"]).values(_filled(t["subject"], id=1, kind="natural_person"))
+            )
+            connection.execute(
+                insert(t["access_event"]).values(
+                    _filled(
+                        t["access_event"],
+                        id=1,
+                        subject_id=1,
+                        legal_path="self",
+                        what="file",
+                        granted=True,
+                    )
+                )
+            )
+        upgrade(engine)
+        for statement in (
+            "UPDATE access_event SET purpose = 'x' WHERE id = 1",
+            "DELETE FROM access_event WHERE id = 1",
+        ):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT what FROM access_event")).scalar_one() == "file"
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, before)
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE access_event SET purpose = 'x' WHERE id = 1"))
+            connection.execute(text("DELETE FROM access_event WHERE id = 1"))
         upgrade(engine)
     finally:
         engine.dispose()
