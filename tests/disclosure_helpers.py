@@ -429,6 +429,15 @@ def access_events(session: Session, subject_id: int) -> list[AccessEvent]:
     )
 
 
+def witnessed(details: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
+    """An audit event's details without the witness of the access-log entries it vouches
+    for (decision 0003), and the ids of those entries."""
+    rest = dict(details)
+    witness = rest.pop("witnessed")
+    assert witness["table"] == "access_event"
+    return rest, witness["ids"]
+
+
 # --- the API --------------------------------------------------------------------------------
 
 
@@ -621,4 +630,5 @@ __all__ = [
     "refusal_of",
     "revoke_record",
     "versions_of",
+    "witnessed",
 ]

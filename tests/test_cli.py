@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect, select
+from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
@@ -28,8 +28,10 @@ from xinyong.config import reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.engine import make_engine
 from xinyong.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_PERSON
+from xinyong.disclosure.models import AccessEvent
 from xinyong.repair.models import RepairCase, RepairStatus
 from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
 
 KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
 ORG_CODE = "11350100MB0000027N"  # a demo credit authority's code, valid check characters
@@ -389,6 +391,45 @@ def test_audit_verify_detects_tampering(data_dir: Path) -> None:
     broken = run("audit", "verify")
     assert broken.exit_code == 1
     assert "sequence 7" in output_of(broken)
+
+
+def test_audit_verify_finds_a_read_entry_deleted_around_its_trigger(data_dir: Path) -> None:
+    """The access log is append-only (triggers) and each granted read's audit event names
+    its entries with a digest: deleting one around the trigger breaks the chain's check."""
+    from xinyong.disclosure import access
+
+    assert run("init", "--demo").exit_code == 0
+    engine = make_engine(f"sqlite:///{data_dir / 'xinyong.sqlite3'}")
+    try:
+        with Session(engine) as session, session.begin():
+            user = session.scalars(
+                select(UserAccount).where(UserAccount.username == "citizen")
+            ).one()
+            assert user.subject_id is not None
+            subject = session.get(Subject, user.subject_id)
+            assert subject is not None
+            access.open_file(session, SystemClock(), accounts.actor_for_user(user), subject)
+            entry_id = session.scalar(select(func.max(AccessEvent.id)))
+            sequence = session.scalar(select(func.max(AuditEvent.sequence)))
+    finally:
+        engine.dispose()
+    intact = run("audit", "verify")
+    assert intact.exit_code == 0, output_of(intact)
+
+    database = sqlite3.connect(data_dir / "xinyong.sqlite3")
+    try:
+        with database:
+            with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+                database.execute(f"DELETE FROM access_event WHERE id = {entry_id}")
+            database.execute("DROP TRIGGER access_event_no_delete")
+            database.execute(f"DELETE FROM access_event WHERE id = {entry_id}")
+    finally:
+        database.close()
+
+    broken = run("audit", "verify")
+    assert broken.exit_code == 1
+    assert f"sequence {sequence}" in output_of(broken)
+    assert "access_event" in output_of(broken)
 
 
 # --- serve: the access log ------------------------------------------------------------------

@@ -21,6 +21,7 @@ from tests.disclosure_helpers import (
     access_events,
     company_penalty,
     disclosure_world,  # noqa: F401 - fixture
+    witnessed,
 )
 from tests.factories import World, record_objection
 from tests.page_helpers import csrf_from, log_in
@@ -77,9 +78,12 @@ def test_pages_from_objection_to_correction(
     company = world.subjects["company"].id
     logged = [e.what for e in access_events(db, company) if e.what == "objection_case"]
     assert logged == ["objection_case"]
-    assert db.scalar(
+    # The event names the cases and witnesses the log entry (decision 0003), no content.
+    details = db.scalar(
         select(AuditEvent.details).where(AuditEvent.action == "record_objection.queue_read")
-    ) == {"view": "handler", "cases": [objection.id]}
+    )
+    assert details is not None
+    assert witnessed(details)[0] == {"view": "handler", "cases": [objection.id]}
     case = client.get(f"/record-objections/{objection.id}")
     assert "罚款金额有误" in case.text
     assert "/forward" in case.text

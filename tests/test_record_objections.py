@@ -30,6 +30,7 @@ from tests.disclosure_helpers import (
     disclosure_world,  # noqa: F401 - fixture
     make_query_item,
     person_penalty,
+    witnessed,
 )
 from tests.factories import World, record_objection
 from xinyong.audit.models import AuditEvent
@@ -299,8 +300,9 @@ def test_staff_reads_of_a_queue_are_in_each_subjects_access_log_and_audited(
         ]
 
     def audited() -> list[dict[str, object]]:
+        # Each event witnesses the access-log entries (decision 0003): test_audit.py.
         return [
-            e.details
+            witnessed(e.details)[0]
             for e in db.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.action == "record_objection.queue_read")

@@ -31,6 +31,7 @@ from tests.disclosure_helpers import (
     company_penalty,
     disclosure_world,  # noqa: F401 - fixture
     make_query_item,
+    witnessed,
 )
 from tests.factories import World, record_objection
 from tests.lists_helpers import (
@@ -335,9 +336,9 @@ def test_staff_reads_of_a_queue_are_in_the_subjects_access_log_and_audited(
             (e.what, e.legal_path.value, e.purpose) for e in access_events(db, company)[before:]
         ]
 
-    def audited() -> list[dict[str, object]]:
+    def audited() -> list[tuple[dict[str, object], list[int]]]:
         return [
-            e.details
+            witnessed(e.details)
             for e in db.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.action == "repair_case.queue_read")
@@ -348,13 +349,15 @@ def test_staff_reads_of_a_queue_are_in_the_subjects_access_log_and_audited(
     use = ("repair_case", "official_duty", rules.CASE_PURPOSE)
     assert len(cases.authority_queue(db, clock, actor_of(world, "authority"))) == 2
     assert logged() == [use]  # two cases of one subject: one use of its information
-    # The case ids only: no name, correction, evidence or reasons in the audit trail.
-    assert audited() == [{"view": "authority", "cases": [first.id, second.id]}]
+    # The case ids only: no name, correction, evidence or reasons in the audit trail; the
+    # event witnesses the access-log entry (decision 0003).
+    entries = [e.id for e in access_events(db, company)[before:]]
+    assert audited() == [({"view": "authority", "cases": [first.id, second.id]}, entries)]
     repair.feedback(db, clock, actor_of(world, "objections"), first.id, accept=True, reasons="")
     shown = cases.source_queue(db, clock, actor_of(world, "caseofficer"))
     assert [c.case.id for c in shown] == [first.id, second.id]
     assert logged() == [use, use]
-    assert audited()[-1] == {"view": "source", "cases": [first.id, second.id]}
+    assert audited()[-1][0] == {"view": "source", "cases": [first.id, second.id]}
 
 
 def test_a_changed_resubmission_keeps_a_repaired_record_repaired(

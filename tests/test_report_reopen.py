@@ -226,7 +226,12 @@ def test_an_organisation_opening_a_report_again_is_in_the_subjects_access_log(
     assert event.user_id == world.users["caseofficer"].id
     assert report_count(db) == 1
     (audit_event,) = audited(db, "report.reopen")
-    assert audit_event.details == {"legal_path": "query_item", "by_subject": False}
+    # The reopening's one audit event witnesses its access-log entry (decision 0003).
+    details = dict(audit_event.details)
+    witnessed = details.pop("witnessed")
+    assert details == {"legal_path": "query_item", "by_subject": False}
+    assert (witnessed["table"], witnessed["ids"]) == ("access_event", [entry.id])
+    assert audited(db, "access.read") == []
 
 
 def test_opening_again_counts_as_a_read_against_the_bulk_limit(

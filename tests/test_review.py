@@ -25,7 +25,7 @@ from tests.collection_helpers import (
     source_columns,
     versions_of,
 )
-from tests.disclosure_helpers import Entry
+from tests.disclosure_helpers import Entry, witnessed
 from tests.factories import OrganisationFactory, UserFactory, World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
@@ -619,7 +619,9 @@ def test_each_record_shown_for_review_is_in_its_subjects_access_log(
         .where(AuditEvent.action == "record.review_read")
         .order_by(AuditEvent.sequence)
     ).all()
-    assert [e.details for e in views] == [{"records": [first, second]}] * 2
+    # Each view's one event witnesses the view's two access-log entries (decision 0003).
+    assert [witnessed(e.details)[0] for e in views] == [{"records": [first, second]}] * 2
+    assert [len(witnessed(e.details)[1]) for e in views] == [2, 2]
     # Not file reads: neither the bulk-read limits nor supervision's volumes count them.
     assert access.RECORD_UNDER_REVIEW in access.NOT_FILE_READS
 

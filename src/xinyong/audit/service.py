@@ -4,14 +4,20 @@ Each event's hash is SHA-256 over the canonical JSON of its content and the prev
 event's hash, so altering, deleting, inserting or reordering a row breaks the chain at
 that row. Events are written in the same transaction as the action they record; the
 audited data itself is never copied in (only identifiers and counts).
+
+An event may *witness* rows another table keeps (``witness``): their ids and a digest of
+their content, so that ``verify`` also finds such a row changed or removed — the subject's
+access log, whose rows say who read what (decision 0003 addendum).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -60,6 +66,49 @@ def _content(event: AuditEvent) -> dict[str, Any]:
 
 def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(_content(event)).encode()).hexdigest()
+
+
+# The key of an event's details naming the rows it witnesses (``witness``).
+WITNESSED = "witnessed"
+
+
+def _plain(value: Any) -> Any:
+    """A column's value as the digest takes it, the same whether it was just written or is
+    read back from either database: instants in UTC, enums by value."""
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _rows_digest(table: Table, rows: Sequence[Mapping[Any, Any]]) -> str:
+    # By column name, without the empty ones: a column added later (empty in the rows
+    # written before it) leaves the digests of those rows as they were.
+    content = [
+        {
+            column.name: _plain(row[column.name])
+            for column in table.c
+            if row.get(column.name) is not None
+        }
+        for row in sorted(rows, key=lambda row: row["id"])
+    ]
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def witness(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The details entry by which an event witnesses ``rows`` of ``table`` (each with its
+    ``id`` and every column's value as written): their ids and a digest of their content,
+    never the content itself. ``verify`` reads the rows again and compares."""
+    return {
+        WITNESSED: {
+            "table": table.name,
+            "ids": sorted(row["id"] for row in rows),
+            "sha256": _rows_digest(table, rows),
+        }
+    }
 
 
 # The chain's statements, built once, as Core run on the driver's cursor (``Prepared``):
@@ -231,33 +280,80 @@ def occurrences(
     ]
 
 
-def _events(session: Session) -> Iterator[AuditEvent]:
-    yield from session.scalars(
-        select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=1000)
+_BATCH = 1000
+
+
+def _batches(session: Session) -> Iterator[list[AuditEvent]]:
+    events = iter(
+        session.scalars(
+            select(AuditEvent).order_by(AuditEvent.sequence).execution_options(yield_per=_BATCH)
+        )
     )
+    while batch := list(itertools.islice(events, _BATCH)):
+        yield batch
+
+
+def _witnessed(
+    session: Session, batch: Sequence[AuditEvent]
+) -> dict[str, dict[int, Mapping[Any, Any]]]:
+    """The rows the events of ``batch`` witness, as stored now, by table and id."""
+    wanted: dict[str, set[int]] = {}
+    for event in batch:
+        if isinstance(event.details, dict) and isinstance(
+            witnessed := event.details.get(WITNESSED), dict
+        ):
+            wanted.setdefault(str(witnessed.get("table")), set()).update(witnessed.get("ids", ()))
+    if not wanted:
+        return {}
+    found: dict[str, dict[int, Mapping[Any, Any]]] = {}
+    for name, ids in wanted.items():
+        table = _table(name)
+        rows: dict[int, Mapping[Any, Any]] = found.setdefault(name, {})
+        if table is None:
+            continue
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), _BATCH):
+            for row in session.execute(
+                select(table).where(table.c.id.in_(ordered[start : start + _BATCH]))
+            ).mappings():
+                rows[row["id"]] = row
+    return found
+
+
+def _table(name: str) -> Table | None:
+    # Every model's table, whichever modules the caller imported.
+    from xinyong.db.models import Base
+
+    return Base.metadata.tables.get(name)
+
+
+def _witness_holds(details: Any, found: dict[str, dict[int, Mapping[Any, Any]]]) -> bool:
+    witnessed = details.get(WITNESSED) if isinstance(details, dict) else None
+    if not isinstance(witnessed, dict):
+        return True
+    table = _table(str(witnessed.get("table")))
+    stored = found.get(str(witnessed.get("table")), {})
+    ids = witnessed.get("ids", ())
+    if table is None or any(row_id not in stored for row_id in ids):
+        return False
+    return bool(_rows_digest(table, [stored[row_id] for row_id in ids]) == witnessed.get("sha256"))
 
 
 def verify(session: Session) -> VerificationResult:
-    """Walk the whole chain; report the first sequence number where it breaks."""
+    """Walk the whole chain; report the first sequence number where it breaks, or whose
+    witnessed rows (``witness``) were changed or removed."""
     expected_sequence = 1
     previous_hash = GENESIS_HASH
     checked = 0
-    for event in _events(session):
-        if event.sequence != expected_sequence:
-            return VerificationResult(
-                checked, ChainProblem(expected_sequence, f"sequence {expected_sequence} is missing")
-            )
-        if event.previous_hash != previous_hash:
-            return VerificationResult(
-                checked, ChainProblem(event.sequence, "previous hash does not match the chain")
-            )
-        if compute_hash(event) != event.hash:
-            return VerificationResult(
-                checked, ChainProblem(event.sequence, "content does not match its hash")
-            )
-        previous_hash = event.hash
-        expected_sequence += 1
-        checked += 1
+    for batch in _batches(session):
+        found = _witnessed(session, batch)
+        for event in batch:
+            problem = _problem(event, expected_sequence, previous_hash, found)
+            if problem is not None:
+                return VerificationResult(checked, problem)
+            previous_hash = event.hash
+            expected_sequence += 1
+            checked += 1
     # The row as stored, not an object the session may hold from before later events.
     head = session.execute(
         select(AuditHead.sequence, AuditHead.hash).where(AuditHead.id == 1)
@@ -268,3 +364,23 @@ def verify(session: Session) -> VerificationResult:
             checked, ChainProblem(expected_sequence, f"sequence {expected_sequence} is missing")
         )
     return VerificationResult(checked, None)
+
+
+def _problem(
+    event: AuditEvent,
+    expected_sequence: int,
+    previous_hash: str,
+    found: dict[str, dict[int, Mapping[Any, Any]]],
+) -> ChainProblem | None:
+    if event.sequence != expected_sequence:
+        return ChainProblem(expected_sequence, f"sequence {expected_sequence} is missing")
+    if event.previous_hash != previous_hash:
+        return ChainProblem(event.sequence, "previous hash does not match the chain")
+    if compute_hash(event) != event.hash:
+        return ChainProblem(event.sequence, "content does not match its hash")
+    if not _witness_holds(event.details, found):
+        table = event.details[WITNESSED].get("table")
+        return ChainProblem(
+            event.sequence, f"the {table} rows it witnesses were changed or removed"
+        )
+    return None

@@ -19,6 +19,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -187,8 +188,9 @@ def grant(
     )
     session.add(consent)
     session.flush()
-    if new_person is not None:
-        _log_registration(session, clock, actor, subject, consent)
+    registration = (
+        {} if new_person is None else _log_registration(session, clock, actor, subject, consent)
+    )
     audit.record(
         session,
         clock,
@@ -204,6 +206,7 @@ def grant(
             "adverse_consequences_notified": adverse_consequences_notified,
             "service": service,
             "registered_subject": new_person is not None,
+            **registration,
         },
     )
     return consent
@@ -211,12 +214,13 @@ def grant(
 
 def _log_registration(
     session: Session, clock: Clock, actor: Actor, person: Subject, consent: Consent
-) -> None:
-    """The person's access log shows who registered it and on which consent (Art. 24)."""
+) -> dict[str, Any]:
+    """The person's access log shows who registered it and on which consent (Art. 24);
+    the consent's audit event witnesses the entry (the details returned)."""
     from xinyong.disclosure import access
     from xinyong.disclosure.models import LegalPath
 
-    access.log_use(
+    return access.log_use(
         session,
         clock,
         actor,
@@ -225,7 +229,8 @@ def _log_registration(
         what=access.REGISTERED_ON_CONSENT,
         purpose=access.CONSENT_PURPOSE,
         consent_id=consent.id,
-    )
+        chained=False,
+    ).details()
 
 
 def _require_responsibility(

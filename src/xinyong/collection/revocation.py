@@ -717,7 +717,7 @@ def find_own(session: Session, clock: Clock, actor: Actor, number: str) -> list[
         .limit(MAX_FOUND * 5)
     ).all()
     found: list[FoundRecord] = []
-    shown: dict[int, Subject] = {}
+    shown: set[int] = set()
     for record, type_code, subject in rows:
         # A whole part: "|12号" must not find "|112号"; the key's parts are "|"-separated.
         if part + "|" not in record.natural_key + "|":
@@ -732,17 +732,17 @@ def find_own(session: Session, clock: Clock, actor: Actor, number: str) -> list[
                 status=record.status,
             )
         )
-        shown[subject.id] = subject
+        shown.add(subject.id)
         if len(found) >= MAX_FOUND:
             break
-    for subject in shown.values():
-        access.log_use(
-            session,
-            clock,
-            actor,
-            subject,
-            path=LegalPath.OFFICIAL_DUTY,
-            what=access.SOURCE_RECORD,
-            purpose=READ_PURPOSE,
-        )
+    # One statement and one audit event for the whole answer.
+    access.log_uses(
+        session,
+        clock,
+        actor,
+        [access.Use(subject_id) for subject_id in sorted(shown)],
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.SOURCE_RECORD,
+        purpose=READ_PURPOSE,
+    )
     return found

@@ -6,7 +6,9 @@ permission read the record types of a published query item of their organisation
 security officer assigned to them (Art. 12(2)), naming its matter. *written
 authorisation*: an organisation reads the non-public record types a subject authorised,
 for the authorised purpose, until the authorisation ends. Every read of non-public data
-and every refused attempt is logged for the subject.
+and every refused attempt is logged for the subject, and audited: a granted read by one
+event in the chain per request, which witnesses the log entries it wrote (``Logged``,
+decision 0003 addendum); the log itself is append-only (migration 0044).
 """
 
 from __future__ import annotations
@@ -133,42 +135,98 @@ def _event_values(
 
 
 # The columns of a log entry as ``_event_values`` gives them (the id is the database's).
-_LOG_COLUMNS = tuple(
-    column for column in cast(Table, AccessEvent.__table__).c if not column.primary_key
-)
-_LOG = insert(AccessEvent)
+_TABLE = cast(Table, AccessEvent.__table__)
+_LOG_COLUMNS = tuple(column for column in _TABLE.c if not column.primary_key)
+# The ids come back with the insert, for the audit event that witnesses the entries.
+_LOG = insert(AccessEvent).returning(AccessEvent.id, sort_by_parameter_order=True)
 # One entry, the usual case, on the driver's cursor: SQLAlchemy's execution of the insert
 # cost several times the insert itself on SQLite.
 _LOG_ONE = Prepared(
-    insert(AccessEvent).values(
-        {column: bindparam(column.name, type_=column.type) for column in _LOG_COLUMNS}
-    )
+    insert(AccessEvent)
+    .values({column: bindparam(column.name, type_=column.type) for column in _LOG_COLUMNS})
+    .returning(AccessEvent.id)
 )
 
+# The audit event of a granted read (decision 0003 addendum): one per request, naming the
+# subjects by id and witnessing the access-log entries the request wrote (their ids and a
+# digest), never what was read. A path that writes an event of its own for the same read
+# (a report's issue, a queue's read) carries the witness in that event instead.
+READ_ACTION = "access.read"
 
-def _log_granted(session: Session, entries: Sequence[dict[str, Any]]) -> None:
+
+@dataclass(frozen=True)
+class Logged:
+    """Access-log entries of granted reads one request wrote, each with its id, for the
+    one audit event that witnesses them (``chain``, or ``details`` in the caller's own)."""
+
+    entries: tuple[dict[str, Any], ...] = ()
+
+    def __add__(self, other: Logged) -> Logged:
+        return Logged(self.entries + other.entries)
+
+    @property
+    def subject_ids(self) -> list[int]:
+        return sorted({entry["subject_id"] for entry in self.entries})
+
+    def details(self) -> dict[str, Any]:
+        """The witness of the entries, for an audit event's details (none: no entries)."""
+        return audit.witness(_TABLE, self.entries) if self.entries else {}
+
+
+def chain(session: Session, clock: Clock, actor: Actor, logged: Logged) -> None:
+    """The audit event of the granted reads ``logged`` wrote, in the reader's transaction:
+    what was read, on which path, whose (subject ids), and the entries' witness."""
+    if not logged.entries:
+        return
+    subjects = logged.subject_ids
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        READ_ACTION,
+        target_type="subject",
+        target_id=subjects[0] if len(subjects) == 1 else None,
+        details={
+            "what": sorted({entry["what"] for entry in logged.entries}),
+            "legal_path": sorted({LegalPath(e["legal_path"]).value for e in logged.entries}),
+            "subjects": subjects,
+            **logged.details(),
+        },
+    )
+
+
+def _log_granted(session: Session, entries: Sequence[dict[str, Any]]) -> Logged:
     """Write granted reads to the subject's log with a Core insert, in the reader's
     transaction: nothing reads the entry back as an object, and the ORM's unit of work
     cost more than the insert on a report issued on every request."""
     if not entries:
-        return
+        return Logged()
     if len(entries) == 1:
-        _LOG_ONE.execute(session.connection(), entries[0])
+        ((entry_id,),) = _LOG_ONE.rows(session.connection(), entries[0])
+        ids: Sequence[int] = (entry_id,)
     else:
-        session.connection().execute(_LOG, list(entries))
+        ids = session.connection().execute(_LOG, list(entries)).scalars().all()
+    return Logged(
+        tuple({**entry, "id": entry_id} for entry, entry_id in zip(entries, ids, strict=True))
+    )
 
 
 def logged_with(statement: Insert) -> Insert:
-    """``statement`` (the caller's INSERT) writing one access-log entry as well, in the
-    same statement: a data-modifying WITH, for PostgreSQL, where each statement is a
-    round trip. Build it once; run it with the caller's values and ``log_values(granted)``
-    for a read whose log is a single entry (``Access.log``)."""
-    return statement.add_cte(
+    """``statement`` (the caller's INSERT … RETURNING) writing one access-log entry as
+    well, in the same statement: a data-modifying WITH, for PostgreSQL, where each
+    statement is a round trip. Its rows gain the entry's id (``logged_from``). Build it
+    once; run it with the caller's values and ``log_values(granted)`` for a read whose log
+    is a single entry (``Access.log``)."""
+    logged = (
         insert(AccessEvent)
         .values(
             {column: bindparam(f"log_{column.name}", type_=column.type) for column in _LOG_COLUMNS}
         )
+        .returning(AccessEvent.id)
         .cte("logged")
+    )
+    return statement.add_cte(logged).returning(
+        select(logged.c.id).scalar_subquery().label("access_event_id")
     )
 
 
@@ -178,9 +236,16 @@ def log_values(granted: Access) -> dict[str, Any]:
     return {f"log_{name}": value for name, value in entry.items()}
 
 
-def write_log(session: Session, granted: Access) -> None:
-    """Write the log entries of a read granted by ``decide``, in the reader's transaction."""
-    _log_granted(session, granted.log)
+def logged_from(granted: Access, entry_id: int) -> Logged:
+    """The entry a statement made by ``logged_with`` wrote, with the id it returned."""
+    (entry,) = granted.log
+    return Logged(({**entry, "id": entry_id},))
+
+
+def write_log(session: Session, granted: Access) -> Logged:
+    """Write the log entries of a read granted by ``decide``, in the reader's transaction;
+    the caller's audit event of the read witnesses them (``Logged.details``)."""
+    return _log_granted(session, granted.log)
 
 
 def refusal(
@@ -240,7 +305,8 @@ def open_file(
     limits: ReadLimits = ReadLimits(),
     report_number: str | None = None,
 ) -> Access:
-    """Decide the lawful path for this read and log it; refuse with Art. 13 otherwise."""
+    """Decide the lawful path for this read, log it and audit it (``chain``); refuse with
+    Art. 13 otherwise."""
     granted = decide(
         session,
         clock,
@@ -252,7 +318,7 @@ def open_file(
         limits=limits,
         report_number=report_number,
     )
-    _log_granted(session, granted.log)
+    chain(session, clock, actor, _log_granted(session, granted.log))
     return granted
 
 
@@ -270,7 +336,8 @@ def decide(
 ) -> Access:
     """The lawful path for this read, with the access-log entries it must be written
     with (``Access.log``), which the caller writes in the same transaction before it
-    commits (``write_log``, ``logged_with``); refusals are logged as by ``open_file``."""
+    commits (``write_log``, ``logged_with``), witnessed by its own audit event of the read;
+    refusals are logged as by ``open_file``."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to read a credit file", code="not_authenticated")
     if actor.subject_id is not None:
@@ -380,13 +447,15 @@ def log_use(
     purpose: str,
     authorisation_ids: Sequence[int] = (),
     consent_id: int | None = None,
-) -> None:
+    chained: bool = True,
+) -> Logged:
     """A use of a subject's non-public information outside the three query paths — the
     credit authority's supervision, a person found by ID number, a person registered from
     the consent it gave an organisation — in the subject's log (Art. 24), in the reader's
     transaction; one entry per written authorisation it rests on, as a read on them is,
-    naming the consent it rests on if any."""
-    _log_granted(
+    naming the consent it rests on if any. Audited (``chain``) unless ``chained`` is
+    false: then the caller's own audit event of the request carries ``Logged.details``."""
+    logged = _log_granted(
         session,
         [
             _event_values(
@@ -404,6 +473,9 @@ def log_use(
             for authorisation_id in (authorisation_ids or (None,))
         ],
     )
+    if chained:
+        chain(session, clock, actor, logged)
+    return logged
 
 
 @dataclass(frozen=True)
@@ -424,11 +496,13 @@ def log_uses(
     path: LegalPath,
     what: str,
     purpose: str,
-) -> None:
+    chained: bool = True,
+) -> Logged:
     """Uses of several subjects' non-public information by one view — an officer's queue,
     a security officer's pending records — in each subject's log (Art. 24), in one
-    statement in the reader's transaction."""
-    _log_granted(
+    statement in the reader's transaction; audited by one event (``chain``) unless
+    ``chained`` is false, as ``log_use``."""
+    logged = _log_granted(
         session,
         [
             _event_values(
@@ -444,6 +518,9 @@ def log_uses(
             for use in uses
         ],
     )
+    if chained:
+        chain(session, clock, actor, logged)
+    return logged
 
 
 def log_case_queue(
@@ -464,16 +541,7 @@ def log_case_queue(
     if not shown:
         return
     ids = [case_id for case_id, _subject_id in shown]
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        f"{case_type}.queue_read",
-        target_type=case_type,
-        target_id=ids[0] if len(ids) == 1 else None,
-        details={"view": view, "cases": ids},
-    )
-    log_uses(
+    logged = log_uses(
         session,
         clock,
         actor,
@@ -481,6 +549,16 @@ def log_case_queue(
         path=LegalPath.OFFICIAL_DUTY,
         what=what,
         purpose=purpose,
+        chained=False,
+    )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        f"{case_type}.queue_read",
+        target_type=case_type,
+        target_id=ids[0] if len(ids) == 1 else None,
+        details={"view": view, "cases": ids, **logged.details()},
     )
 
 
@@ -717,10 +795,11 @@ REPORT_REOPENED = "report_reopened"
 
 def log_report_reopened(
     session: Session, clock: Clock, actor: Actor, subject_id: int, report_number: str
-) -> None:
+) -> Logged:
     """An issued report opened again by its requester shows the subject's data again:
     logged for the subject like the issuance (Art. 24), on the path and for the purpose
-    the report was issued on, in the reader's transaction."""
+    the report was issued on, in the reader's transaction; the report's audit event of
+    the reopening witnesses the entries."""
     issued = session.scalars(
         select(AccessEvent).where(
             AccessEvent.subject_id == subject_id,
@@ -729,7 +808,7 @@ def log_report_reopened(
             AccessEvent.granted,
         )
     ).all()
-    _log_granted(
+    return _log_granted(
         session,
         [
             _event_values(

@@ -10,6 +10,8 @@ Every lookup is audited, found or not, and a person found sees it in their acces
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import (
@@ -44,9 +46,10 @@ def find_person(
     # unregistered credit service institution (Art. 26, 27).
     require_standing(actor, field="citizen_id")
     if has_permission(actor, Permission.LOOKUP_PERSON):
-        found = subjects.lookup_person(session, clock, actor, citizen_id)
-        if not then_read:
-            access.log_use(
+
+        def log_lookup(found: Subject) -> dict[str, Any]:
+            # The lookup's own audit event witnesses the entry: one event for the request.
+            return access.log_use(
                 session,
                 clock,
                 actor,
@@ -54,8 +57,12 @@ def find_person(
                 path=LegalPath.OFFICIAL_DUTY,
                 what=access.PERSON_LOOKUP,
                 purpose=access.LOOKUP_PURPOSE,
-            )
-        return found
+                chained=False,
+            ).details()
+
+        return subjects.lookup_person(
+            session, clock, actor, citizen_id, logged=None if then_read else log_lookup
+        )
     require(actor, Permission.QUERY_BY_AUTHORISATION)
     subject = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
     granted = (
@@ -88,9 +95,9 @@ def find_person(
             article="Art. 13 ¶3",
             field="citizen_id",
         )
-    subjects.record_person_lookup(session, clock, actor, subject)
+    logged = access.Logged()
     if not then_read:
-        access.log_use(
+        logged = access.log_use(
             session,
             clock,
             actor,
@@ -99,5 +106,7 @@ def find_person(
             what=access.PERSON_LOOKUP,
             purpose=access.LOOKUP_PURPOSE,
             authorisation_ids=[a.id for a in granted],
+            chained=False,
         )
+    subjects.record_person_lookup(session, clock, actor, subject, details=logged.details())
     return subject

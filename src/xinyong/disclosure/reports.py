@@ -563,15 +563,17 @@ def issue(
     )
     place = None
     if connection.dialect.name == "postgresql" and len(granted.log) == 1:
-        ((report_id, sequence, previous_hash),) = _ISSUE.rows(
+        ((report_id, entry_id, sequence, previous_hash),) = _ISSUE.rows(
             connection, {**values, **access.log_values(granted)}
         )
+        logged = access.logged_from(granted, entry_id)
         if sequence is not None:  # else the chain has no head yet: record() starts it
             place = audit.Place(sequence, previous_hash)
     else:
-        access.write_log(session, granted)
+        logged = access.write_log(session, granted)
         ((report_id,),) = _REPORT_ROW.rows(connection, values)
     report = CreditReport(id=report_id, **values)
+    # The report's event is the read's audit event: it witnesses the access-log entries.
     audit.record(
         session,
         clock,
@@ -579,7 +581,7 @@ def issue(
         "report.issue",
         target_type="credit_report",
         target_id=report.id,
-        details={"legal_path": granted.path.value, "records": len(records)},
+        details={"legal_path": granted.path.value, "records": len(records), **logged.details()},
         place=place,
     )
     return IssuedReport(
@@ -624,7 +626,8 @@ _KEEP_FILE = {
     )
     for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
 }
-# PostgreSQL: the report row, the read's access-log entry and the audit head, at once.
+# PostgreSQL: the report row, the read's access-log entry and the audit head, at once; its
+# row is the report's id, the entry's, the chain's next sequence and the hash before it.
 _ISSUE = Prepared(audit.advancing(access.logged_with(_INSERT_REPORT)))
 
 
@@ -1068,8 +1071,11 @@ def reopen(
             field="number",
         )
     if not just_issued:
-        if not by_subject:
-            access.log_report_reopened(session, clock, actor, subject.id, report.number)
+        logged = (
+            access.Logged()
+            if by_subject
+            else access.log_report_reopened(session, clock, actor, subject.id, report.number)
+        )
         audit.record(
             session,
             clock,
@@ -1077,7 +1083,11 @@ def reopen(
             "report.reopen",
             target_type="credit_report",
             target_id=report.id,
-            details={"legal_path": report.legal_path.value, "by_subject": by_subject},
+            details={
+                "legal_path": report.legal_path.value,
+                "by_subject": by_subject,
+                **logged.details(),
+            },
         )
     content["content_sha256"] = report.content_sha256
     content["verification_code"] = report.verification_code

@@ -240,16 +240,7 @@ def pending(session: Session, clock: Clock, actor: Actor) -> list[PendingReview]
         )
         uses.append(access.Use(subject.id, (code,)))
     if items:
-        audit.record(
-            session,
-            clock,
-            actor.audit(),
-            "record.review_read",
-            target_type="credit_record",
-            target_id=items[0].record_id if len(items) == 1 else None,
-            details={"records": [item.record_id for item in items]},
-        )
-        access.log_uses(
+        logged = access.log_uses(
             session,
             clock,
             actor,
@@ -257,6 +248,17 @@ def pending(session: Session, clock: Clock, actor: Actor) -> list[PendingReview]
             path=LegalPath.OFFICIAL_DUTY,
             what=access.RECORD_UNDER_REVIEW,
             purpose=access.REVIEW_PURPOSE,
+            chained=False,
+        )
+        # The view's one audit event, which witnesses the access-log entries above.
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "record.review_read",
+            target_type="credit_record",
+            target_id=items[0].record_id if len(items) == 1 else None,
+            details={"records": [item.record_id for item in items], **logged.details()},
         )
     return items
 

@@ -189,6 +189,12 @@ def _record(
     ids = sorted({entry.id for entry in shown})
     if not ids:
         return
+    logged = access.Logged()
+    if path is not None and purpose is not None:
+        logged = _log(
+            session, clock, actor, shown, ids, path=path, purpose=purpose, persons=persons
+        )
+    # The view's one audit event, which witnesses the access-log entries it wrote.
     audit.record(
         session,
         clock,
@@ -196,12 +202,23 @@ def _record(
         "list_entry.read",
         target_type="list_entry",
         target_id=ids[0] if len(ids) == 1 else None,
-        details={"view": view, "entries": ids, "persons": persons},
+        details={"view": view, "entries": ids, "persons": persons, **logged.details()},
     )
-    if path is None or purpose is None:
-        return
+
+
+def _log(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    shown: Sequence[ListEntry],
+    ids: list[int],
+    *,
+    path: LegalPath,
+    purpose: str,
+    persons: bool,
+) -> access.Logged:
     subjects = sorted({entry.subject_id for entry in shown})
-    access.log_uses(
+    logged = access.log_uses(
         session,
         clock,
         actor,
@@ -209,9 +226,10 @@ def _record(
         path=path,
         what=access.LIST_ENTRY,
         purpose=purpose,
+        chained=False,
     )
     if not persons:
-        return
+        return logged
     named = session.scalars(
         select(ListEntryPerson.person_subject_id)
         .where(
@@ -220,7 +238,7 @@ def _record(
         )
         .distinct()
     ).all()
-    access.log_uses(
+    return logged + access.log_uses(
         session,
         clock,
         actor,
@@ -228,4 +246,5 @@ def _record(
         path=path,
         what=access.LIST_ENTRY_NAMED,
         purpose=purpose,
+        chained=False,
     )

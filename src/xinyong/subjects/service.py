@@ -10,8 +10,9 @@ import datetime as dt
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -260,8 +261,15 @@ PERSON_LOOKUP_ACTION = "subject.lookup_person"
 
 
 def record_person_lookup(
-    session: Session, clock: Clock, actor: Actor, subject: Subject | None
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject | None,
+    *,
+    details: dict[str, Any] | None = None,
 ) -> None:
+    """The lookup's audit event; ``details``: what else it carries, e.g. the witness of
+    the found person's access-log entry of it (``disclosure.person_lookup``)."""
     audit.record(
         session,
         clock,
@@ -270,11 +278,21 @@ def record_person_lookup(
         target_type="subject",
         target_id=None if subject is None else subject.id,
         outcome="ok" if subject else "not_found",
+        details=details,
     )
 
 
-def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str) -> Subject:
-    """Find a natural person by ID number: only for those entitled, and audited."""
+def lookup_person(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    citizen_id: str,
+    *,
+    logged: Callable[[Subject], dict[str, Any]] | None = None,
+) -> Subject:
+    """Find a natural person by ID number: only for those entitled, and audited. ``logged``
+    writes the caller's log of the lookup for the person found, before its audit event,
+    and gives what the event carries of it (``record_person_lookup``)."""
     require(actor, Permission.LOOKUP_PERSON)
     subject = person_by_typed_citizen_id(session, clock, citizen_id)
     if subject is None:
@@ -287,7 +305,8 @@ def lookup_person(session: Session, clock: Clock, actor: Actor, citizen_id: str)
             field="citizen_id",
             aftermath=lambda after: record_person_lookup(after, clock, actor, None),
         )
-    record_person_lookup(session, clock, actor, subject)
+    details = None if logged is None else logged(subject)
+    record_person_lookup(session, clock, actor, subject, details=details)
     return subject
 
 

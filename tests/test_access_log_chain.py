@@ -1,0 +1,235 @@
+"""Granted reads of non-public data in the audit chain, and the access log append-only
+(decision 0003 addendum; rules.md: every read of non-public data is audited; Art. 24, 34).
+
+A request that reads writes one audit event: ``access.read``, or the event its path writes
+anyway (a report's issue, a queue's read, a person lookup), which then carries the witness
+of the access-log entries — their ids and a digest, never what was read — so that
+``audit.verify`` finds an entry changed or removed even around the database's triggers.
+"""
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+)
+from tests.disclosure_helpers import (
+    access_events,
+    actor_of,
+    authorise,
+    contract_breach,
+    disclosure_world,  # noqa: F401 - fixture
+    witnessed,
+)
+from tests.factories import World, auth_headers
+from xinyong.audit import service as audit
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.disclosure import authorisations, person_lookup, reports, retention
+from xinyong.disclosure.models import AccessEvent
+
+
+def events_after(db: Session, sequence: int) -> list[AuditEvent]:
+    db.flush()
+    return list(
+        db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.sequence > sequence)
+            .order_by(AuditEvent.sequence)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def last_sequence(db: Session) -> int:
+    db.flush()
+    return db.scalar(select(AuditEvent.sequence).order_by(AuditEvent.sequence.desc())) or 0
+
+
+@pytest.fixture
+def authorised(disclosure_world: World, db: Session, clock: FixedClock) -> World:
+    """The bank holds the person's written authorisation for its contract record."""
+    contract_breach(db, clock, disclosure_world)
+    authorise(db, clock, disclosure_world)
+    db.commit()
+    return disclosure_world
+
+
+def bypass_triggers(db: Session, statement: str) -> None:
+    """Tamper the way someone with database rights would: around the triggers."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL session_replication_role = replica"))
+        db.execute(text(statement))
+        db.execute(text("SET LOCAL session_replication_role = origin"))
+    else:
+        db.execute(text("DROP TRIGGER IF EXISTS access_event_no_update"))
+        db.execute(text("DROP TRIGGER IF EXISTS access_event_no_delete"))
+        db.execute(text(statement))
+    db.expire_all()
+
+
+def test_a_granted_read_is_one_audit_event_naming_ids_never_the_data(
+    authorised: World, client: TestClient, db: Session
+) -> None:
+    person = authorised.subjects["person"]
+    headers = auth_headers(client, "analyst")  # the login is audited on its own
+    before = last_sequence(db)
+    logged_before = len(access_events(db, person.id))
+
+    response = client.get(f"/api/v1/subjects/{person.reference}/file", headers=headers)
+
+    assert response.status_code == 200, response.text
+    assert "逾期未还款" in response.text  # the contract record was read
+    (event,) = events_after(db, before)
+    entries = access_events(db, person.id)[logged_before:]
+    assert (event.action, event.outcome, event.target_type, event.target_id) == (
+        "access.read",
+        "ok",
+        "subject",
+        str(person.id),
+    )
+    assert event.actor_id == f"user:{authorised.users['analyst'].id}"
+    assert event.organisation_id == authorised.organisations["bank"].id
+    details, ids = witnessed(event.details)
+    assert details == {"what": ["file"], "legal_path": ["authorisation"], "subjects": [person.id]}
+    assert ids == [entry.id for entry in entries]
+    assert len(ids) == 1
+    content = audit.canonical_json(event.details)
+    for personal in (person.name, citizen_id_of(person), "逾期未还款", "个人住房贷款审批"):
+        assert personal not in content
+    assert audit.verify(db).ok
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE access_event SET purpose = '贷后管理' WHERE id = {id}",
+        "UPDATE access_event SET organisation_id = NULL WHERE id = {id}",
+        "DELETE FROM access_event WHERE id = {id}",
+    ],
+)
+def test_the_chain_finds_a_read_entry_changed_or_removed(
+    authorised: World, db: Session, clock: FixedClock, tamper: str
+) -> None:
+    """The probe of the review: the entry of the analyst's read, changed or deleted, and
+    ``audit.verify`` passed. Now the read's event names the entry and its digest."""
+    from xinyong.disclosure import access
+
+    person = authorised.subjects["person"]
+    before = last_sequence(db)
+    access.open_file(db, clock, actor_of(authorised, "analyst"), person)
+    db.commit()
+    (event,) = events_after(db, before)
+    (entry_id,) = witnessed(event.details)[1]
+    assert audit.verify(db).ok
+
+    bypass_triggers(db, tamper.format(id=entry_id))
+
+    result = audit.verify(db)
+    assert result.problem is not None
+    assert result.problem.sequence == event.sequence
+    assert "access_event" in result.problem.reason
+
+
+def test_a_report_is_one_audit_event_which_witnesses_its_log_entry(
+    authorised: World, db: Session, clock: FixedClock
+) -> None:
+    """On PostgreSQL the entry is written by the report's own statement (``logged_with``)
+    and its id comes back with the report's."""
+    person = authorised.subjects["person"]
+    before = last_sequence(db)
+
+    issued = reports.issue(db, clock, actor_of(authorised, "analyst"), person)
+    db.commit()
+
+    (event,) = events_after(db, before)
+    assert event.action == "report.issue"
+    details, ids = witnessed(event.details)
+    assert details == {"legal_path": "authorisation", "records": 1}
+    (entry,) = db.scalars(
+        select(AccessEvent).where(AccessEvent.report_number == issued.report.number)
+    ).all()
+    assert ids == [entry.id]
+    assert audit.verify(db).ok
+    bypass_triggers(db, f"DELETE FROM access_event WHERE id = {entry.id}")
+    assert audit.verify(db).problem is not None
+
+
+def test_a_person_lookup_is_one_audit_event(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The lookup's own event (Art. 33 signals count it) carries the witness of the person's
+    log entry; no second event."""
+    person = disclosure_world.subjects["person"]
+    before = last_sequence(db)
+    found = person_lookup.find_person(
+        db, clock, actor_of(disclosure_world, "querier"), citizen_id_of(person)
+    )
+    assert found.id == person.id
+    (event,) = events_after(db, before)
+    assert event.action == "subject.lookup_person"
+    details, ids = witnessed(event.details)
+    assert details == {}
+    assert ids == [access_events(db, person.id)[-1].id]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE access_event SET purpose = 'x' WHERE id = {id}",
+        "DELETE FROM access_event WHERE id = {id}",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_an_access_log_entry(
+    authorised: World, db: Session, clock: FixedClock, statement: str
+) -> None:
+    from xinyong.disclosure import access
+
+    person = authorised.subjects["person"]
+    access.open_file(db, clock, actor_of(authorised, "analyst"), person)
+    db.commit()
+    entry = access_events(db, person.id)[-1]
+    nested = db.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.execute(text(statement.format(id=entry.id)))
+    nested.rollback()
+    db.expire_all()
+    assert access_events(db, person.id)[-1].purpose == entry.purpose
+
+
+def test_retention_works_with_the_access_log_append_only(
+    authorised: World, db: Session, clock: FixedClock
+) -> None:
+    """The retention job reads the access log (what a report was issued on) and deletes
+    report contents and records, never an entry: it runs as before, the entries stay."""
+    person = authorised.subjects["person"]
+    analyst = actor_of(authorised, "analyst")
+    reports.issue(db, clock, analyst, person)
+    (granted,) = authorisations.in_force(
+        db, person.id, authorised.organisations["bank"].id, clock.today()
+    )
+    authorisations.revoke(db, clock, actor_of(authorised, "citizen"), granted.id)
+    db.commit()
+    kept = [(e.id, e.purpose, e.what) for e in access_events(db, person.id)]
+
+    removed = retention.remove_report_contents(db, clock)
+    clock.advance(dt.timedelta(days=366 * 6))
+    deleted = retention.delete_past_retention(db, clock)
+    db.commit()
+
+    assert dict(removed.by_reason) == {retention.REMOVED_AUTHORISATION_ENDED: 1}
+    assert deleted.records == 1
+    assert [(e.id, e.purpose, e.what) for e in access_events(db, person.id)] == kept
+    assert audit.verify(db).ok
