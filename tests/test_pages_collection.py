@@ -26,6 +26,7 @@ from xinyong.catalog.service import load_rule_pack
 from xinyong.clock import FixedClock
 from xinyong.collection import sources
 from xinyong.collection.models import Batch, Consent, CreditRecord, QuarantinedRow, RecordVersion
+from xinyong.disclosure.models import AccessEvent
 from xinyong.web.i18n import translations
 from xinyong.web.labels import cite
 
@@ -1112,6 +1113,49 @@ def test_a_commitment_and_its_fulfilment(client: TestClient, db: Session, world:
         (record.id, "fulfilled", 2)
     ]
     assert not re.search(r"\d{17}[\dX]", str(api))  # the citizen shows masked
+
+
+def test_the_units_commitment_pages_are_in_the_citizens_access_log(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """The list and the fulfilment form show the citizen's commitment (not public): each
+    view is a read in his access log, which he sees on his page (Art. 24)."""
+    log_in(client, "citizen")
+    assert _commit(client, world.organisations["regulator"].code).status_code == 200
+    record = db.scalars(select(CreditRecord)).one()
+    person = world.subjects["person"]
+
+    def entries() -> list[AccessEvent]:
+        db.expire_all()
+        return list(
+            db.scalars(
+                select(AccessEvent)
+                .where(AccessEvent.subject_id == person.id, AccessEvent.what == "source_record")
+                .order_by(AccessEvent.id)
+            )
+        )
+
+    log_in(client, "reporter")
+    assert client.get("/commitments", headers=HTML).status_code == 200
+    assert len(entries()) == 1
+    assert client.get(f"/commitments/{record.id}/fulfilment", headers=HTML).status_code == 200
+    logged = entries()
+    assert len(logged) == 2
+    assert {(e.purpose, e.organisation_id) for e in logged} == {
+        (
+            "following up a credit commitment made to the unit (Art. 10)",
+            record.source_organisation_id,
+        )
+    }
+
+    log_in(client, "citizen")
+    page = client.get("/me/access-log", headers=HTML)
+    assert page.status_code == 200
+    for entry in logged:
+        assert f'data-entry="{entry.id}" data-granted="true"' in page.text
+    zh = translations("zh_Hans")
+    assert zh.gettext("following up a credit commitment made to the unit (Art. 10)") in page.text
+    assert zh.gettext("A record shown to the unit that submitted it") in page.text
 
 
 def test_a_commitment_to_a_bank_is_refused(client: TestClient, db: Session, world: World) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -28,7 +28,9 @@ from tests.collection_helpers import (
 from tests.factories import World, auth_headers
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
+from xinyong.collection import records
 from xinyong.collection.models import CreditRecord
+from xinyong.disclosure import access
 from xinyong.errors import InvalidInput
 
 COMMITMENT = {
@@ -219,6 +221,50 @@ def test_a_citizens_commitment_is_not_public(
     commitment = record(db, made.json()["record_id"])
     assert commitment.subject_id == collection_world.subjects["person"].id
     assert commitment.publicity_start is None
+
+
+def test_the_unit_reading_a_citizens_commitments_is_in_his_access_log_and_audited(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    """The accepting unit's list shows the citizen's name, masked ID and commitment, which
+    are not public: a use of his information (Art. 24), in his log as the unit's read of
+    its record is (decision 0028), and one audit event for the request. A company's
+    commitment is public: no entry."""
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    person, company = world.subjects["person"], world.subjects["company"]
+    assert commit(client, "citizen", regulator.code).status_code == 201
+    assert commit(client, "company", regulator.code).status_code == 201
+    reporter = auth_headers(client, "reporter")
+    before = db.scalar(select(func.max(AuditEvent.sequence))) or 0
+
+    listed = client.get("/api/v1/commitments", headers=reporter)
+
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()["items"]) == 2
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.sequence > before)).all()
+    assert (event.action, event.details["subjects"]) == ("access.read", [person.id])
+    assert event.details["witnessed"]["table"] == "access_event"
+
+    def reads(username: str) -> list[dict[str, Any]]:
+        log = client.get("/api/v1/me/access-log", headers=auth_headers(client, username))
+        assert log.status_code == 200, log.text
+        return [i for i in log.json()["items"] if i["what"] == access.SOURCE_RECORD]
+
+    (entry,) = reads("citizen")
+    assert (entry["legal_path"], entry["purpose"], entry["record_types"]) == (
+        "official_duty",
+        records.FOLLOW_UP_PURPOSE,
+        ["credit_commitment"],
+    )
+    assert (entry["organisation"], entry["role"], entry["granted"]) == (
+        regulator.name,
+        "data_reporter",
+        True,
+    )
+    assert event.details["witnessed"]["ids"] == [entry["id"]]
+    assert reads("company") == []
+    assert company.id not in event.details["subjects"]
 
 
 def test_a_commitment_is_made_to_a_state_body_only(

@@ -367,13 +367,18 @@ class AcceptedCommitment:
 
 MAX_ACCEPTED_LISTED = 500
 
+# Why the accepting unit sees a citizen's commitment, in the citizen's access log (Art. 24).
+FOLLOW_UP_PURPOSE = "following up a credit commitment made to the unit (Art. 10)"
+
 
 def accepted_commitments(
-    session: Session, actor: Actor, *, status: str | None = None
+    session: Session, clock: Clock, actor: Actor, *, status: str | None = None
 ) -> list[AcceptedCommitment]:
     """The commitments made to the actor's unit, newest first, in their current version:
     what the unit has to follow up (Art. 10 ¶2). Only the unit's own commitments — the
-    unit is their source, so this reads nothing it did not receive."""
+    unit is their source, so this reads nothing it did not receive; a citizen's
+    commitment is not public all the same, so each citizen shown has it in their access
+    log (``_logged``)."""
     require(actor, Permission.SUBMIT_RECORDS)
     if status is not None and status not in FULFILMENT_STATUSES:
         raise InvalidInput(
@@ -383,15 +388,48 @@ def accepted_commitments(
         )
     if actor.organisation_id is None:
         return []
-    return _commitments_of_unit(session, actor.organisation_id, status=status)
+    return _logged(
+        session, clock, actor, _commitments_of_unit(session, actor.organisation_id, status=status)
+    )
 
 
-def accepted_commitment(session: Session, actor: Actor, record_id: int) -> AcceptedCommitment:
-    """One commitment made to the actor's unit, as its fulfilment form shows it; another
-    unit's commitment or any other record is refused as ``update_fulfilment`` refuses it."""
+def accepted_commitment(
+    session: Session, clock: Clock, actor: Actor, record_id: int
+) -> AcceptedCommitment:
+    """One commitment made to the actor's unit, as its fulfilment form shows it (in the
+    citizen's access log, as the list is); another unit's commitment or any other record
+    is refused as ``update_fulfilment`` refuses it."""
     record = _own_commitment(session, actor, record_id)
-    (found,) = _commitments_of_unit(session, record.source_organisation_id, record_id=record_id)
+    (found,) = _logged(
+        session,
+        clock,
+        actor,
+        _commitments_of_unit(session, record.source_organisation_id, record_id=record_id),
+    )
     return found
+
+
+def _logged(
+    session: Session, clock: Clock, actor: Actor, shown: list[tuple[AcceptedCommitment, Subject]]
+) -> list[AcceptedCommitment]:
+    """The commitments shown, each natural person's in their access log: one entry per
+    person and one audit event for the view, as a source's read of its record is
+    (decision 0028). An organisation's commitment is public (Art. 10)."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    persons = sorted({subject.id for _found, subject in shown if not subject.is_organisation})
+    if persons:
+        access.log_uses(
+            session,
+            clock,
+            actor,
+            [access.Use(subject_id, ("credit_commitment",)) for subject_id in persons],
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.SOURCE_RECORD,
+            purpose=FOLLOW_UP_PURPOSE,
+        )
+    return [found for found, _subject in shown]
 
 
 def _commitments_of_unit(
@@ -400,7 +438,7 @@ def _commitments_of_unit(
     *,
     status: str | None = None,
     record_id: int | None = None,
-) -> list[AcceptedCommitment]:
+) -> list[tuple[AcceptedCommitment, Subject]]:
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
     one = () if record_id is None else (CreditRecord.id == record_id,)
     rows = session.execute(
@@ -419,23 +457,22 @@ def _commitments_of_unit(
         )
         .order_by(CreditRecord.id.desc())
     )
-    found: list[AcceptedCommitment] = []
+    found: list[tuple[AcceptedCommitment, Subject]] = []
     for record_id, payload, version_no, subject in rows:
         current = str(payload.get("fulfilment_status", "pending"))
         if status is not None and current != status:
             continue
-        found.append(
-            AcceptedCommitment(
-                record_id=record_id,
-                subject_name=subject.name,
-                subject_code=subject.public_code,
-                commitment_type=str(payload.get("commitment_type", "")),
-                commitment_reason=str(payload.get("commitment_reason", "")),
-                committed_on=str(payload.get("committed_on", "")),
-                fulfilment_status=current,
-                version_no=version_no,
-            )
+        commitment = AcceptedCommitment(
+            record_id=record_id,
+            subject_name=subject.name,
+            subject_code=subject.public_code,
+            commitment_type=str(payload.get("commitment_type", "")),
+            commitment_reason=str(payload.get("commitment_reason", "")),
+            committed_on=str(payload.get("committed_on", "")),
+            fulfilment_status=current,
+            version_no=version_no,
         )
+        found.append((commitment, subject))
         if len(found) >= MAX_ACCEPTED_LISTED:
             break
     return found

@@ -718,14 +718,14 @@ def make_commitment(
 @router.get("/commitments", tags=["self-declaration"], responses=refusals(403, 404))
 def accepted_commitments(
     session: SessionDep,
+    clock: ClockDep,
     actor: AuthenticatedActorDep,
     status: Annotated[str | None, Query(pattern="^(pending|fulfilled|breached)$")] = None,
 ) -> dict[str, Any]:
     """The credit commitments made to the caller's unit, newest first, with their current
-    fulfilment status: what the unit has to follow up."""
-    return {
-        "items": [asdict(c) for c in records.accepted_commitments(session, actor, status=status)]
-    }
+    fulfilment status: what the unit has to follow up (in each citizen's access log)."""
+    shown = records.accepted_commitments(session, clock, actor, status=status)
+    return {"items": [asdict(c) for c in shown]}
 
 
 class FulfilmentIn(BaseModel):

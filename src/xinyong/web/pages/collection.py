@@ -24,7 +24,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldSpec, RecordTypeDefinition
-from xinyong.clock import CHINA
+from xinyong.clock import CHINA, Clock
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
@@ -376,6 +376,7 @@ def timeliness_page(request: Request, actor: ActorDep, session: SessionDep) -> H
 def _render_fulfilment(
     request: Request,
     session: Session,
+    clock: Clock,
     actor: Actor,
     record_id: RowId,
     state: FormState = BLANK,
@@ -386,7 +387,7 @@ def _render_fulfilment(
         {
             **page_helpers(request),
             "record_id": record_id,
-            "commitment": records.accepted_commitment(session, actor, record_id),
+            "commitment": records.accepted_commitment(session, clock, actor, record_id),
             "statuses": records.FULFILMENT_STATUSES,
         },
         state,
@@ -398,6 +399,7 @@ def accepted_commitments(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     status: Annotated[str, Query(pattern="^(|pending|fulfilled|breached)$")] = "",
 ) -> HTMLResponse:
     """The commitments made to the unit, each with a link to record its fulfilment."""
@@ -406,7 +408,9 @@ def accepted_commitments(
         "collection_commitments.html",
         {
             **page_helpers(request),
-            "commitments": records.accepted_commitments(session, actor, status=status or None),
+            "commitments": records.accepted_commitments(
+                session, clock, actor, status=status or None
+            ),
             "statuses": records.FULFILMENT_STATUSES,
             "status": status,
         },
@@ -415,11 +419,11 @@ def accepted_commitments(
 
 @router.get("/commitments/{record_id}/fulfilment", response_class=HTMLResponse)
 def fulfilment_form(
-    request: Request, actor: ActorDep, session: SessionDep, record_id: RowId
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep, record_id: RowId
 ) -> HTMLResponse:
     """The commitment (whose, which, when, status now) and the form to record its fulfilment;
     only for a commitment made to the officer's own unit."""
-    return _render_fulfilment(request, session, actor, record_id)
+    return _render_fulfilment(request, session, clock, actor, record_id)
 
 
 @router.post("/commitments/{record_id}/fulfilment", response_class=HTMLResponse)
@@ -443,9 +447,10 @@ def update_fulfilment(
         return _render_fulfilment(
             request,
             session,
+            clock,
             actor,
             record_id,
             refused(session, exc, {"status": status, "note": note}),
         )
     notice = {"status": status, "version": version.version_no}
-    return _render_fulfilment(request, session, actor, record_id, FormState(notice=notice))
+    return _render_fulfilment(request, session, clock, actor, record_id, FormState(notice=notice))

@@ -30,7 +30,7 @@ from xinyong.accounts.permissions import (
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import Clock
-from xinyong.collection import revocation
+from xinyong.collection import records, revocation
 from xinyong.disclosure import (
     access,
     person_lookup,
@@ -118,7 +118,8 @@ WHAT_LABELS = {
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
-    access.SOURCE_RECORD: N_("A record shown to the unit that submitted it, to revoke it"),
+    # To revoke it (decision 0028), or a commitment to follow it up (the purpose says which).
+    access.SOURCE_RECORD: N_("A record shown to the unit that submitted it"),
     access.REGISTERED_ON_CONSENT: N_(
         "Registered on the platform (ID number and name) by the organisation you gave "
         "written consent to"
@@ -147,6 +148,7 @@ PURPOSE_LABELS = {
         "registering the persons answering for an organisation (Art. 18)"
     ),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
+    records.FOLLOW_UP_PURPOSE: N_("following up a credit commitment made to the unit (Art. 10)"),
     early_removal_rules.PURPOSE: N_("deciding early removal from the black list (SAMR Order 44)"),
 }
 # Why a read was refused, in plain words, with the article the service cites.
