@@ -569,3 +569,38 @@ def test_the_access_log_holds_every_read_and_refusal_and_nothing_else(
     attempt(db, clock, actor_of(world, "other_citizen"), other)
     assert log_of(db, citizen) == expected
     assert len(log_of(db, actor_of(world, "other_citizen"))) == 2
+
+
+def test_a_persons_reads_through_his_own_key_count_toward_his_limit(
+    disclosure_world: World, person_file: dict[str, int], db: Session, clock: FixedClock
+) -> None:
+    """A key is the person who released its secret (decision 0033 addendum): his reads
+    through it and in person share one hourly limit, so a key does not double it."""
+    from xinyong.accounts import api_keys
+    from xinyong.accounts.models import Role
+
+    world = disclosure_world
+    authorise(db, clock, world)
+    limits = access.ReadLimits(per_account_per_hour=2, per_organisation_per_hour=100)
+    person = world.subjects["person"]
+    analyst = actor_of(world, "analyst")
+    key = api_keys.create_api_key(
+        db,
+        clock,
+        actor_of(world, "admin"),
+        organisation=world.organisations["bank"],
+        role=Role.INSTITUTION_ANALYST,
+        name="贷款审批系统",
+    )
+    _, secret = api_keys.release_api_key(db, clock, analyst, key.id)
+    through_key = api_keys.actor_for_api_key(db, secret)
+
+    assert isinstance(attempt(db, clock, analyst, person, limits=limits), access.Access)
+    assert isinstance(attempt(db, clock, through_key, person, limits=limits), access.Access)
+    refused = attempt(db, clock, through_key, person, limits=limits)
+    assert refusal_of(refused) == ("bulk_read_limit", "Art. 12")
+    assert "this account made 2 reads" in str(refused)
+    assert refusal_of(attempt(db, clock, analyst, person, limits=limits)) == (
+        "bulk_read_limit",
+        "Art. 12",
+    )

@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, bindparam, func, insert, select
+from sqlalchemy import Insert, Table, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation, UserAccount
+from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -569,9 +569,18 @@ def check_read_limits(
     many granted reads in the last hour as it may (Art. 12, 34)."""
     since = clock.now() - dt.timedelta(hours=1)
     checks: list[tuple[Any, int, str]] = []
-    if actor.kind == "user" and actor.id is not None:
+    person_id = actor.person_id
+    if person_id is not None:
+        # A person's limit counts his reads in person and through every API key whose
+        # secret he released (decision 0033 addendum: a key is the person who released it),
+        # so that a key does not double what one person may read in an hour.
+        keys = select(ApiKey.id).where(ApiKey.released_by_id == person_id)
         checks.append(
-            (AccessEvent.user_id == actor.id, limits.per_account_per_hour, "this account")
+            (
+                or_(AccessEvent.user_id == person_id, AccessEvent.api_key_id.in_(keys)),
+                limits.per_account_per_hour,
+                "this account",
+            )
         )
     if actor.organisation_id is not None:
         checks.append(
