@@ -14,6 +14,7 @@ decision 0003 addendum); the log itself is append-only (migration 0044).
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -137,8 +138,11 @@ def _event_values(
 # The columns of a log entry as ``_event_values`` gives them (the id is the database's).
 _TABLE = cast(Table, AccessEvent.__table__)
 _LOG_COLUMNS = tuple(column for column in _TABLE.c if not column.primary_key)
-# The ids come back with the insert, for the audit event that witnesses the entries.
-_LOG = insert(AccessEvent).returning(AccessEvent.id, sort_by_parameter_order=True)
+# The ids come back with the insert, for the audit event that witnesses the entries. Not
+# in the order of the rows given (`sort_by_parameter_order` makes SQLAlchemy send SQLite
+# one INSERT a row, a query per subject on every queue page): each id comes back with its
+# row's content, and an entry takes the id of a row with its content (``_with_ids``).
+_LOG = insert(AccessEvent).returning(AccessEvent.id, *_LOG_COLUMNS)
 # One entry, the usual case, on the driver's cursor: SQLAlchemy's execution of the insert
 # cost several times the insert itself on SQLite.
 _LOG_ONE = Prepared(
@@ -205,10 +209,37 @@ def _log_granted(session: Session, entries: Sequence[dict[str, Any]]) -> Logged:
         ((entry_id,),) = _LOG_ONE.rows(session.connection(), entries[0])
         ids: Sequence[int] = (entry_id,)
     else:
-        ids = session.connection().execute(_LOG, list(entries)).scalars().all()
+        rows = session.connection().execute(_LOG, list(entries)).all()
+        ids = _with_ids(entries, rows)
     return Logged(
         tuple({**entry, "id": entry_id} for entry, entry_id in zip(entries, ids, strict=True))
     )
+
+
+def _content(values: Any) -> tuple[Any, ...]:
+    """An entry's content as a key: every column but the time, which one request gives
+    all its entries alike; lists as tuples, enumerations by their values."""
+    key = []
+    for column in _LOG_COLUMNS:
+        if column.name == "occurred_at":
+            continue
+        value = values[column.name]
+        if isinstance(value, list):
+            value = tuple(value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        key.append(value)
+    return tuple(key)
+
+
+def _with_ids(entries: Sequence[dict[str, Any]], rows: Sequence[Any]) -> list[int]:
+    """The id of each entry, from the inserted rows returned in any order: an entry takes
+    the id of a row with its content. Entries alike in content are alike in the witness, so
+    which of their ids each takes does not matter."""
+    free: dict[tuple[Any, ...], list[int]] = {}
+    for row in rows:
+        free.setdefault(_content(row._mapping), []).append(row.id)
+    return [free[_content(entry)].pop() for entry in entries]
 
 
 def logged_with(statement: Insert) -> Insert:
