@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import citizen_id_of
@@ -33,6 +33,7 @@ from tests.lists_helpers import (
 from tests.page_helpers import log_in
 from tests.test_pages_disclosure import error_code, token
 from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent, LegalPath
@@ -286,6 +287,9 @@ def test_a_person_no_longer_named_is_not_applicable_to_another_agency(
     assert uses_of(db, former.id) == before
 
 
+READ_EVENTS = ("list_entry.read", access.READ_ACTION)
+
+
 def test_the_recognising_agency_told_a_person_is_no_longer_named_logs_both_uses(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
@@ -305,6 +309,7 @@ def test_the_recognising_agency_told_a_person_is_no_longer_named_logs_both_uses(
     db.commit()
     company_id, former_id = company.id, former.id
     company_before, person_before = uses_of(db, company_id), uses_of(db, former_id)
+    events_before = db.scalar(select(func.max(AuditEvent.sequence)))
 
     response = apply(client, former, "high_consumption", "pun_high_consumption")
 
@@ -315,6 +320,14 @@ def test_the_recognising_agency_told_a_person_is_no_longer_named_logs_both_uses(
     assert uses_of(db, former_id)[len(person_before) :] == [
         (access.LIST_ENTRY_NAMED, LegalPath.OFFICIAL_DUTY, access.LIST_WORK_PURPOSE)
     ]
+    # One audit event for the read, witnessing both entries (decision 0003 addendum).
+    written = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.sequence > events_before, AuditEvent.action.in_(READ_EVENTS))
+        .order_by(AuditEvent.sequence)
+    ).all()
+    assert [e.action for e in written] == ["list_entry.read"]
+    assert len(written[0].details["witnessed"]["ids"]) == 2
 
 
 def test_the_page_answers_another_agency_as_for_a_subject_never_listed(

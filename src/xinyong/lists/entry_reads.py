@@ -101,6 +101,31 @@ def ended_basis_shown(
     entry_id, subject_id = entry.id, entry.subject_id
 
     def log(after: Session) -> None:
+        # The log entries first, unchained: the one audit event of this read witnesses
+        # them (decision 0003 addendum), rather than one event each besides it.
+        logged = access.Logged()
+        if path is not None and purpose is not None:
+            logged = access.log_uses(
+                after,
+                clock,
+                actor,
+                [access.Use(subject_id)],
+                path=path,
+                what=access.LIST_ENTRY,
+                purpose=purpose,
+                chained=False,
+            )
+            if named_person_id is not None:
+                logged = logged + access.log_uses(
+                    after,
+                    clock,
+                    actor,
+                    [access.Use(named_person_id)],
+                    path=path,
+                    what=access.LIST_ENTRY_NAMED,
+                    purpose=purpose,
+                    chained=False,
+                )
         audit.record(
             after,
             clock,
@@ -112,29 +137,9 @@ def ended_basis_shown(
                 "view": ENDED_BASIS,
                 "entries": [entry_id],
                 "persons": named_person_id is not None,
+                **logged.details(),
             },
         )
-        if path is None or purpose is None:
-            return
-        access.log_uses(
-            after,
-            clock,
-            actor,
-            [access.Use(subject_id)],
-            path=path,
-            what=access.LIST_ENTRY,
-            purpose=purpose,
-        )
-        if named_person_id is not None:
-            access.log_uses(
-                after,
-                clock,
-                actor,
-                [access.Use(named_person_id)],
-                path=path,
-                what=access.LIST_ENTRY_NAMED,
-                purpose=purpose,
-            )
 
     return log
 
