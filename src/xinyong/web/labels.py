@@ -396,10 +396,6 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
         N_("performed on %(day)s; to be removed by %(due)s (%(days)s working days): %(text)s"),
     ),
     (
-        re.compile(rf"^performed on (?P<day>{_DAY})$"),
-        N_("performed on %(day)s, as the court's record says"),
-    ),
-    (
         re.compile(r"^application (?P<number>\d+) for early removal \(SAMR Order 44\)$"),
         N_("application %(number)s for early removal (SAMR Order 44)"),
     ),
@@ -449,6 +445,10 @@ def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str
                 if values.get(day) == "None":
                     values[day] = "—"
             return gettext(message) % values
+    # A removal the court's record made says what the entry's own removal detail says.
+    as_removal = removal_detail(detail, gettext)
+    if as_removal != detail:
+        return as_removal
     for pattern, message in _ENTRY_STEP_DETAILS:
         found = pattern.match(detail)
         if found:
