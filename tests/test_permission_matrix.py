@@ -490,6 +490,16 @@ def _granted_penalty_source(world: World) -> dict[str, Any]:
     return {"org": world.organisations["regulator"].code, "record_type": "administrative_penalty"}
 
 
+def _next_year(world: World) -> int:
+    return world.clock.today().year + 1
+
+
+def _arrangement_csv(world: World) -> str:
+    # A week in October always holds weekdays: an arrangement with a weekday holiday.
+    year = _next_year(world)
+    return f"日期,安排,名称\n{year}-10-01至{year}-10-07,放假,国庆节\n"
+
+
 MATRIX: dict[tuple[str, str], Access] = {
     # The OpenAPI description and its viewers document the public API.
     ("GET", "/openapi.json"): Access(PUBLIC),
@@ -584,6 +594,30 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     ("POST", "/query-item-assignments/{assignment_id}/withdraw"): Access(
         frozenset({"security"}), params=disclosure_helpers.matrix_held_assignment
+    ),
+    # The working-day calendar (rules.md): public to read, entered by the credit authority;
+    # flows: tests/test_working_day_calendar.py.
+    ("GET", "/admin/calendar"): Access(PUBLIC),
+    ("POST", "/admin/calendar"): Access(
+        frozenset({"authority"}),
+        form=lambda w: {
+            "year": str(_next_year(w)),
+            "source": "国办发明电",
+            "arrangement": _arrangement_csv(w),
+        },
+    ),
+    ("GET", "/api/v1/calendar"): Access(PUBLIC),
+    ("GET", "/api/v1/calendar/{year}"): Access(PUBLIC, params=lambda w: {"year": _next_year(w)}),
+    ("PUT", "/api/v1/calendar/{year}"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"year": _next_year(w)},
+        json=lambda w: {
+            "source": "国办发明电",
+            "days": [
+                {"date": f"{_next_year(w)}-10-0{d}", "kind": "holiday", "name": "国庆节"}
+                for d in range(1, 8)
+            ],
+        },
     ),
     ("GET", "/admin/query-items"): Access(frozenset({"authority"})),
     ("POST", "/admin/query-items"): Access(

@@ -189,6 +189,12 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a written authorisation needs its evidence: an upload or a signature in the page"),
         N_("choose the file of the signed authorisation"),
         N_("the file is empty"),
+        # the working-day calendar (calendar_store, pages.working_days)
+        N_("the arrangement lists no days"),
+        N_("name the notice the arrangement comes from"),
+        N_("enter the year as four digits"),
+        N_("the file is larger than a year's arrangement"),
+        N_("the file is not UTF-8 text"),
         N_("the file is larger than 1.5 MB"),
         N_("confirm the authorisation text and type your full name to sign it"),
         N_("type your full name as registered to sign"),
@@ -1513,6 +1519,20 @@ CODES: dict[str, str] = {
     "self_declared_type": N_("Self-declarations are made by the subject itself."),
     "no_platform_operator": N_("The platform operator organisation is not set up."),
     "wrong_year": N_("A day is not in the year."),
+    "duplicate_day": N_("A day is listed twice."),
+    "too_many_days": N_("More days than a year has."),
+    "no_days": N_("The arrangement lists no days."),
+    "no_holidays": N_(
+        "The arrangement has no holiday on a weekday: every year's arrangement has some, so "
+        "this is not the right file."
+    ),
+    "invalid_kind": N_("The kind of day is neither 放假 (holiday) nor 上班 (working day)."),
+    "invalid_range": N_("The range of days is not valid."),
+    "missing_column": N_("The header lacks a column: it needs 日期, 安排 and 名称."),
+    "year_out_of_range": N_(
+        "The year cannot be entered: the State Council announces a year's arrangement in the "
+        "year before."
+    ),
     # the catalog (Art. 9, 11, 35)
     "invalid_definition": N_("The record type definition is not valid."),
     "invalid_json": N_("The definition is not valid JSON."),

@@ -1,0 +1,94 @@
+"""The working-day calendar (rules.md): show what it holds, and enter a year when the State
+Council publishes its arrangement. Thin over ``xinyong.calendar_store``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from xinyong import calendar_store
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.cli._shared import clock, command_unit_of_work, console, err_console
+from xinyong.config import get_settings
+from xinyong.errors import InvalidInput
+
+calendar_app = typer.Typer(help="The working-day calendar", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(calendar_app, name="calendar")
+
+
+@calendar_app.command("show")
+def calendar_show(
+    year: Annotated[
+        int | None, typer.Option(help="list this year's holidays and working weekends")
+    ] = None,
+) -> None:
+    """The years whose arrangement the calendar holds, and the current and next year when it
+    does not (deadlines in them are provisional); with --year, that year's days."""
+    with command_unit_of_work(migrated=True) as session:
+        if year is None:
+            for found in calendar_store.years(session, clock.today()):
+                state = f"known ({found.source})" if found.known else "provisional: not entered"
+                console.print(f"{found.year}  {state}", highlight=False)
+            return
+        arrangement = calendar_store.arrangement(session, year)
+        if not arrangement.known:
+            console.print(
+                f"{year}: not entered — deadlines in it count Monday to Friday and are provisional",
+                highlight=False,
+            )
+        else:
+            console.print(f"{year}: {arrangement.source}", highlight=False)
+        for day in arrangement.days:
+            kind = "working_day" if day.is_working_day else "holiday"
+            console.print(f"  {day.day.isoformat()}  {kind:<11}  {day.name}", highlight=False)
+
+
+@calendar_app.command("enter-year")
+def calendar_enter_year(
+    year: Annotated[int, typer.Argument(help="the year the arrangement is for")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV with date,kind,name (or 日期,安排,名称): one day or a range "
+            "(2027-02-15至2027-02-23) per row, kind holiday/放假 or working_day/上班",
+            exists=True,
+            dir_okay=False,
+            readable=True,
+        ),
+    ],
+    source: Annotated[
+        str, typer.Option(help="the notice it comes from, e.g. 国办发明电〔2026〕5号")
+    ],
+) -> None:
+    """Enter (or correct) a year's official holiday arrangement: it replaces what the
+    calendar held for the year; provisional deadlines in it become definite and records'
+    timeliness is counted again."""
+    try:
+        days = calendar_store.parse_arrangement(file.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        err_console.print("[red]refused[/red] not_utf8: the file is not UTF-8 text")
+        raise typer.Exit(2) from None
+    except InvalidInput as exc:
+        err_console.print(f"[red]refused[/red] {exc.code}: {exc.message}", highlight=False)
+        raise typer.Exit(2) from exc
+    with command_unit_of_work(migrated=True) as session:
+        entered = calendar_store.enter_year(
+            session,
+            clock,
+            SYSTEM_ACTOR,
+            year,
+            days,
+            source=source,
+            late_after_working_days=get_settings().late_submission_working_days,
+        )
+    console.print(
+        f"{year}: {entered.exceptions} days entered from {source.strip()}"
+        + (f" ({entered.restated} restating Monday–Friday not stored)" if entered.restated else "")
+        + f"; timeliness counted again for {entered.records_rechecked} records",
+        highlight=False,
+    )
