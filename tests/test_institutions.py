@@ -99,7 +99,7 @@ def test_the_authority_registers_and_anyone_verifies(client: TestClient, world: 
     bad = client.post(
         "/api/v1/institutions", json={**body, "uscc": code[:-1] + "0"}, headers=authority
     )
-    assert error_of(bad) == (422, "invalid_uscc", None)
+    assert error_of(bad) == (422, "check_character", None)
     refused = client.post(
         "/api/v1/institutions", json=body, headers=auth_headers(client, "analyst")
     )
@@ -368,7 +368,7 @@ def test_the_authorisation_page_refuses_a_bundled_service_in_chinese(
     refused = grant()
     assert refused.startswith("422")
     assert 'data-code="service_bundled"' in refused
-    assert "信用服务机构不得将其服务与采集您的信息相捆绑：请确认" in refused
+    assert "信用服务机构不得以信息主体授权或同意采集其信息作为提供服务的条件：请确认" in refused
     assert 'value="信用评价报告"' in refused  # what was typed is kept
     assert grant(service_not_conditional="true").startswith("303")
     item = db.scalars(

@@ -36,7 +36,7 @@ def test_an_institution_is_registered_verified_and_the_statistics_read(
     page.get_by_label(zh("Business scope")).fill("企业信用评价、信用管理咨询")
     page.get_by_label(zh("Services offered (one a line)")).fill("信用评价报告\n信用管理咨询")
     page.get_by_role("button", name=zh("Register"), exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("invalid_uscc")
+    expect(page.get_by_role("alert")).to_contain_text("check_character")
     expect(page.get_by_label(zh("Name"), exact=True)).to_have_value(name)
     page.get_by_label(zh("Unified social credit code"), exact=True).fill(uscc)
     page.get_by_role("button", name=zh("Register"), exact=True).click()

@@ -25,7 +25,8 @@ def grant(
     rule = catalog.effective_rule(session, record_type_code, organisation.jurisdiction)
     if organisation.kind.value not in rule.definition.submitter_kinds:
         raise InvalidInput(
-            f"a {organisation.kind.value} cannot submit {rule.definition.name_en} records; "
+            f"a {organisation.kind.value} cannot submit {rule.definition.name_zh} "
+            f"({rule.definition.name_en}) records; "
             f"the catalog admits {', '.join(rule.definition.submitter_kinds) or 'no organisation'}",
             code="submitter_kind_not_allowed",
             field="org",

@@ -71,7 +71,7 @@ def _uscc(raw: str) -> str:
     try:
         return identifiers.require_uscc(raw)
     except identifiers.InvalidIdentifier as exc:
-        raise InvalidInput(str(exc), code="invalid_uscc", field="uscc") from exc
+        raise InvalidInput(exc.error.message, code=exc.error.code, field="uscc") from exc
 
 
 def service_key(name: str) -> str:
@@ -418,7 +418,7 @@ def service_terms(
     named = (service or "").strip()
     if not named:
         raise InvalidInput(
-            "name the service the credit service institution provides to you",
+            "name the service the credit service institution provides to the subject",
             code="service_required",
             field="service",
             article="Art. 27",
@@ -430,8 +430,8 @@ def service_terms(
     named = filed_service(session, grantee, named)
     if not not_conditional:
         raise InvalidInput(
-            "a credit service institution may not make its service conditional on your "
-            "authorising it to collect your information: confirm that it does not",
+            "a credit service institution may not make its service conditional on the subject's "
+            "authorisation or consent to collect its information: confirm that it is not",
             code="service_bundled",
             field="service_not_conditional",
             article="Art. 27 ¶2",

@@ -18,6 +18,7 @@ from xinyong.lists import entry_reads
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.entries import in_force
 from xinyong.lists.models import (
+    AdministrativeMatter,
     EntryStatus,
     ListEntry,
     ListEntryPerson,
@@ -50,8 +51,11 @@ def apply(
             article="Art. 15 ¶1",
         )
     if matter_code not in measure.matter_codes:
+        matter = session.get(AdministrativeMatter, matter_code)
+        # Both names, so that a page can show the one in its language.
+        named = f"{matter.name} ({matter.name_en})" if matter is not None else matter_code
         raise InvalidInput(
-            f"this measure does not apply in the matter {matter_code}",
+            f"this measure does not apply in the matter {named}",
             code="wrong_matter",
             field="matter",
             article="Art. 15 ¶1",

@@ -400,10 +400,10 @@ MESSAGES: frozenset[str] = frozenset(
             "typing error anywhere in the number."
         ),
         # credit service institutions (Art. 26-27)
-        N_("name the service the credit service institution provides to you"),
+        N_("name the service the credit service institution provides to the subject"),
         N_(
-            "a credit service institution may not make its service conditional on your "
-            "authorising it to collect your information: confirm that it does not"
+            "a credit service institution may not make its service conditional on the subject's "
+            "authorisation or consent to collect its information: confirm that it is not"
         ),
         N_("the service is longer than 200 characters"),
         N_("this credit service institution is not in the credit authority's register"),
@@ -891,8 +891,8 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "wrong_matter",
-        r"this measure does not apply in the matter (?P<matter>\S+)",
-        N_("this measure does not apply in the matter %(matter)s"),
+        r"this measure does not apply in the matter (?P<zh>.+?) \((?P<en>[^()]+)\)",
+        N_("this measure does not apply in the matter %(zh)s (%(en)s)"),
     ),
     _pattern(
         "matter_mismatch",
@@ -965,9 +965,9 @@ PATTERNS: tuple[_Pattern, ...] = (
     # responsibilities, consents, files and rows (Art. 9-12)
     _pattern(
         "submitter_kind_not_allowed",
-        r"an? (?P<kind>\S+) cannot submit (?P<type>.+) records; the catalog admits "
-        r"(?P<admitted>.+)",
-        N_("a %(kind)s cannot submit %(type)s records; the catalog admits %(admitted)s"),
+        r"an? (?P<kind>\S+) cannot submit (?P<zh>.+?) \((?P<en>[^()]+)\) records; the catalog "
+        r"admits (?P<admitted>.+)",
+        N_("a %(kind)s cannot submit %(zh)s (%(en)s) records; the catalog admits %(admitted)s"),
         {"kind": _enum, "admitted": _enums},
     ),
     _pattern(
@@ -1659,10 +1659,12 @@ CODES: dict[str, str] = {
         "This change of status is not allowed: a deregistered institution stays deregistered."
     ),
     "before_status": N_("The date is before the current status began."),
-    "service_required": N_("Name the service the credit service institution provides to you."),
+    "service_required": N_(
+        "Name the service the credit service institution provides to the subject."
+    ),
     "service_bundled": N_(
-        "A credit service institution may not make its service conditional on your "
-        "authorisation to collect your information (Art. 27)."
+        "A credit service institution may not make its service conditional on the subject's "
+        "authorisation or consent to collect its information (Art. 27)."
     ),
     "institution_not_registered": N_(
         "This credit service institution is not in the credit authority's register."

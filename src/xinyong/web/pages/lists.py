@@ -170,7 +170,7 @@ EARLY_REMOVAL_STATUSES = {
     "submitted": N_("Received: the recognising agency is examining it"),
     "proposed": N_("Decision proposed: awaiting a second officer's approval"),
     "approved": N_("Approved: removed from the black list early"),
-    "rejected": N_("Rejected"),
+    "rejected": N_("Application rejected"),
 }
 
 
@@ -271,6 +271,9 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
         "objections_shown": {o.id for found in objections.values() for o, _contact in found}
         | {c.objection.id for c in after_publication},
         "subjects": subjects_by_id,
+        # A candidacy whose comment or objection window has ended waits for approval, though
+        # its status stays what the window made it until an officer decides.
+        "today": today,
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],

@@ -50,7 +50,8 @@ DEADLINE_LABELS = {
 }
 OUTCOME_LABELS = {
     "upheld": N_("Upheld"),
-    "rejected": N_("Rejected"),
+    # Not the batch's "Rejected" (rows not received): the objection is found unfounded.
+    "rejected": N_("Objection not upheld"),
     "unconfirmed": N_("Facts could not be confirmed"),
 }
 LABELS = {
