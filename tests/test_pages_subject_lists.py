@@ -233,7 +233,7 @@ def test_a_refused_joint_check_is_shown_beside_the_form_with_the_matter_kept(
     assert 'data-code="required"' in refused.text
     # The form's field, not the API's ("subjects"), so that it lands beside the input.
     assert "<dd>codes</dd>" in refused.text
-    assert 'name="codes" rows="6" aria-invalid="true"' in refused.text
+    assert 'name="codes" rows="6" maxlength="2000000" aria-invalid="true"' in refused.text
     assert 'value="market_access" selected' in refused.text
     assert 'id="joint-check-results"' not in refused.text
 

@@ -1229,6 +1229,25 @@ PATTERNS: tuple[_Pattern, ...] = (
         r"query item (?P<code>\S+) exists already",
         N_("query item %(code)s exists already"),
     ),
+    # what FastAPI refuses before a handler runs (``web.errors.validation_body``): the field
+    # as the form names it, then pydantic's own words for the commonest problems
+    _pattern(
+        "invalid_request",
+        r"(?P<field>[\w.]+): String should have at most (?P<limit>\d+) characters?",
+        N_("%(field)s: at most %(limit)s characters"),
+    ),
+    _pattern(
+        "invalid_request",
+        # How pydantic words it when the field reads line breaks as one first.
+        r"(?P<field>[\w.]+): Value should have at most (?P<limit>\d+) items after "
+        r"validation, not \d+",
+        N_("%(field)s: at most %(limit)s characters"),
+    ),
+    _pattern(
+        "invalid_request",
+        r"(?P<field>[\w.]+): Field required",
+        N_("%(field)s: required"),
+    ),
     # identifiers (xinyong.identifiers): the kind, then what is wrong
     _pattern("empty", _KIND + r" is empty\.", N_("%(kind)s is empty."), _KINDS),
     _pattern(

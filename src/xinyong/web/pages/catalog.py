@@ -25,7 +25,7 @@ from xinyong.collection.readers import json_problem
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import FormState, announced, refused, render_form
+from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -224,8 +224,8 @@ def create_record_type(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    definition: Annotated[str, Form(max_length=MAX_DEFINITION_CHARS)] = "",
-    note: Annotated[str, Form(max_length=500)] = "",
+    definition: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=MAX_DEFINITION_CHARS)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=500)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -279,9 +279,9 @@ def revise_record_type(
     session: SessionDep,
     clock: ClockDep,
     code: Annotated[str, Path(max_length=64)],
-    definition: Annotated[str, Form(max_length=MAX_DEFINITION_CHARS)] = "",
+    definition: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=MAX_DEFINITION_CHARS)] = "",
     jurisdiction: Annotated[str, Form(max_length=16)] = "",
-    note: Annotated[str, Form(max_length=500)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=500)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -397,8 +397,8 @@ def reconcile_rule_pack(
     session: SessionDep,
     clock: ClockDep,
     code: Annotated[str, Path(max_length=64)],
-    definition: Annotated[str, Form(max_length=MAX_DEFINITION_CHARS)] = "",
-    note: Annotated[str, Form(max_length=500)] = "",
+    definition: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=MAX_DEFINITION_CHARS)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=500)] = "",
     shipped_digest: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:

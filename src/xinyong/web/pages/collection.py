@@ -29,7 +29,7 @@ from xinyong.collection import batches, pipeline, readers, records, sources, tim
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.labels import ORGANISATION_KIND_LABELS, SEVERITY_LABELS
-from xinyong.web.pages.forms import BLANK, FormState, refused, render_form
+from xinyong.web.pages.forms import BLANK, LINE_BREAKS_AS_ONE, FormState, refused, render_form
 from xinyong.web.pages.public import KIND_LABELS
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.uploads import spool
@@ -434,7 +434,7 @@ def update_fulfilment(
     clock: ClockDep,
     record_id: RowId,
     status: Annotated[str, Form(max_length=16)] = "",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Whether a commitment was kept: a new version of the record (Art. 24)."""

@@ -26,7 +26,14 @@ from xinyong.web import inputs
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    parse_date,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +117,7 @@ def record_consent(
     record_types: Annotated[list[str] | None, Form()] = None,
     written: Annotated[bool, Form()] = False,
     adverse_consequences_notified: Annotated[bool, Form()] = False,
-    evidence: Annotated[str, Form(max_length=2000)] = "",
+    evidence: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     valid_until: Annotated[str, Form(max_length=20)] = "",
     service: Annotated[str, Form(max_length=200)] = "",
     service_not_conditional: Annotated[bool, Form()] = False,

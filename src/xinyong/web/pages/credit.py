@@ -41,7 +41,15 @@ from xinyong.web.pages.disclosure import (
     show_issued,
     type_names,
 )
-from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    parse_date,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.institutions import filed_services_offered
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.report_output import report_response
@@ -459,7 +467,7 @@ def grant_authorisation(
     clock: ClockDep,
     grantee: Annotated[str, Form(max_length=40)] = "",
     record_types: Annotated[list[str] | None, Form()] = None,
-    purpose: Annotated[str, Form(max_length=500)] = "",
+    purpose: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=500)] = "",
     valid_until: Annotated[str, Form(max_length=10)] = "",
     evidence_kind: Annotated[str, Form(max_length=16)] = "signed_in_page",
     signed: Annotated[bool, Form()] = False,

@@ -23,7 +23,14 @@ from xinyong.web.api.repair import excludes_serious_list, repair_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.disclosure import disclosure_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf, locale_of
 
 router = APIRouter(include_in_schema=False)
@@ -156,11 +163,11 @@ def apply(
     session: SessionDep,
     clock: ClockDep,
     record: Annotated[int, Form(ge=1, le=2**62)],
-    correction: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
-    evidence: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    correction: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
+    evidence: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     declared: Annotated[list[str] | None, Form(max_length=8)] = None,
     commitment_record: Annotated[str, Form(max_length=20)] = "",
-    commitment_text: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    commitment_text: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -321,7 +328,7 @@ def feedback(
     session: SessionDep,
     clock: ClockDep,
     accept: Annotated[str, Form(pattern="^(yes|no)$")],
-    reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -347,7 +354,7 @@ def decide(
     session: SessionDep,
     clock: ClockDep,
     approve: Annotated[str, Form(pattern="^(yes|no)$")],
-    reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -372,7 +379,7 @@ def fraud(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

@@ -68,6 +68,7 @@ from xinyong.web.labels import (
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import (
     BLANK,
+    LINE_BREAKS_AS_ONE,
     FormState,
     announced,
     refused,
@@ -843,7 +844,7 @@ def create_query_item(
     matter: Annotated[str, Form(max_length=200)] = "",
     matter_code: Annotated[str, Form(max_length=64)] = "",
     record_types: Annotated[list[str] | None, Form()] = None,
-    legal_basis: Annotated[str, Form(max_length=2000)] = "",
+    legal_basis: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     exception_rank: Annotated[str, Form(max_length=32)] = "",
     exception_title: Annotated[str, Form(max_length=200)] = "",
     exception_article: Annotated[str, Form(max_length=64)] = "",

@@ -21,7 +21,7 @@ from xinyong.subjects.models import Subject
 from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.errors import status_for
-from xinyong.web.pages.forms import announced, form_error, parse_date
+from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, announced, form_error, parse_date
 from xinyong.web.pages.lists import _notices_context, early_removal_page_labels
 from xinyong.web.pages.rendering import check_csrf, render
 
@@ -35,8 +35,8 @@ def apply(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    obligations_met: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
-    evidence: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    obligations_met: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
+    evidence: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     commitment: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -156,7 +156,7 @@ def propose(
     session: SessionDep,
     clock: ClockDep,
     approve: Annotated[str, Form(pattern="^(yes|no)$")],
-    reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -182,7 +182,7 @@ def decide(
     session: SessionDep,
     clock: ClockDep,
     confirm: Annotated[str, Form(pattern="^(yes|no)$")],
-    reasons: Annotated[str, Form(max_length=rules.MAX_TEXT)] = "",
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=rules.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -239,7 +239,7 @@ def confirm_performance(
     session: SessionDep,
     clock: ClockDep,
     performed_on: Annotated[str, Form(max_length=20)] = "",
-    detail: Annotated[str, Form(max_length=court_defaulters.MAX_DETAIL)] = "",
+    detail: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=court_defaulters.MAX_DETAIL)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

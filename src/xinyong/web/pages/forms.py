@@ -17,12 +17,24 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
 from xinyong.errors import DomainError, InvalidInput, PermissionDenied, RateLimited
 from xinyong.web.deps import settle_failure, settle_refusal
 from xinyong.web.errors import status_for
 from xinyong.web.pages.rendering import render
+
+
+def _line_breaks_as_one(value: Any) -> Any:
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+# A browser counts a textarea's line break as one character against its maxlength but sends
+# it as two (CR LF): a text the form accepted would be refused as too long. Every page's
+# text field is read with its line breaks as one, as the API's statements are (and the
+# services count them).
+LINE_BREAKS_AS_ONE = BeforeValidator(_line_breaks_as_one)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from xinyong.institutions.models import CreditServiceInstitution, InstitutionSta
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import POLARITY_LABELS, page_helpers
-from xinyong.web.pages.forms import FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.forms import (
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    parse_date,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -164,8 +171,8 @@ def register_institution(
     name: Annotated[str, Form(max_length=200)] = "",
     filing_number: Annotated[str, Form(max_length=64)] = "",
     filing_date: Annotated[str, Form(max_length=10)] = "",
-    business_scope: Annotated[str, Form(max_length=2000)] = "",
-    services: Annotated[str, Form(max_length=5000)] = "",
+    business_scope: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
+    services: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Enter an institution's filing (one service a line)."""
@@ -208,7 +215,7 @@ def change_status(
     clock: ClockDep,
     uscc: Annotated[str, Path(max_length=64)],
     status: Annotated[str, Form(max_length=16)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     effective: Annotated[str, Form(max_length=10)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -276,9 +283,9 @@ def amend(
     clock: ClockDep,
     uscc: Annotated[str, Path(max_length=64)],
     name: Annotated[str, Form(max_length=200)] = "",
-    business_scope: Annotated[str, Form(max_length=2000)] = "",
-    services: Annotated[str, Form(max_length=5000)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    business_scope: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
+    services: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Amend name, business scope and services: a new version, the old one kept."""

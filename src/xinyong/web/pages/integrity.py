@@ -22,7 +22,7 @@ from xinyong.publicity import cases, consent
 from xinyong.publicity.models import CaseKind
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
-from xinyong.web.pages.forms import FormState, announced, refused, render_form
+from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -169,13 +169,13 @@ def draft_typical_case(
     session: SessionDep,
     clock: ClockDep,
     kind: Annotated[str, Form(max_length=32)] = "",
-    title: Annotated[str, Form(max_length=cases.TITLE_LIMIT)] = "",
-    narrative: Annotated[str, Form(max_length=cases.NARRATIVE_LIMIT)] = "",
-    title_en: Annotated[str, Form(max_length=cases.TITLE_LIMIT)] = "",
-    narrative_en: Annotated[str, Form(max_length=cases.NARRATIVE_LIMIT)] = "",
+    title: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=cases.TITLE_LIMIT)] = "",
+    narrative: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=cases.NARRATIVE_LIMIT)] = "",
+    title_en: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=cases.TITLE_LIMIT)] = "",
+    narrative_en: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=cases.NARRATIVE_LIMIT)] = "",
     list_entry_id: Annotated[str, Form(max_length=20)] = "",
     repair_case_id: Annotated[str, Form(max_length=20)] = "",
-    consent_evidence: Annotated[str, Form(max_length=cases.REASON_LIMIT)] = "",
+    consent_evidence: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=cases.REASON_LIMIT)] = "",
     request_consent: Annotated[bool, Form()] = False,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -243,7 +243,7 @@ def withdraw_typical_case(
     session: SessionDep,
     clock: ClockDep,
     case_id: RowId,
-    reason: Annotated[str, Form(max_length=cases.REASON_LIMIT)] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=cases.REASON_LIMIT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Withdraw a published case or discard a draft, with the reason."""

@@ -52,7 +52,7 @@ from xinyong.web.i18n import translations
 from xinyong.web.labels import cite, enum_label, green_channel_reason
 from xinyong.web.pages.collection import N_
 from xinyong.web.pages.disclosure import type_names
-from xinyong.web.pages.forms import announced, form_error
+from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, announced, form_error
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 from xinyong.web.refusals import explain
 
@@ -350,9 +350,9 @@ def propose(
     clock: ClockDep,
     subject: Annotated[str, Form(max_length=40)],
     standard: Annotated[str, Form(max_length=64)],
-    criteria_met: Annotated[str, Form(max_length=5000)],
-    reasons: Annotated[str, Form(max_length=5000)],
-    evidence: Annotated[str, Form(max_length=20000)],
+    criteria_met: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)],
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)],
+    evidence: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=20000)],
     person_role: Annotated[list[str] | None, Form(max_length=32)] = None,
     person_name: Annotated[list[str] | None, Form(max_length=100)] = None,
     person_citizen_id: Annotated[list[str] | None, Form(max_length=40)] = None,
@@ -395,7 +395,7 @@ def decide(
     session: SessionDep,
     clock: ClockDep,
     decision: Annotated[str, Form(pattern="^(approve|reject)$")],
-    reasons: Annotated[str, Form(max_length=5000)],
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -418,7 +418,7 @@ def remove(
     session: SessionDep,
     clock: ClockDep,
     reason: Annotated[RemovalReason, Form()],
-    detail: Annotated[str, Form(max_length=5000)],
+    detail: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -438,7 +438,7 @@ def decide_objection(
     session: SessionDep,
     clock: ClockDep,
     upheld: Annotated[str, Form(pattern="^(yes|no)$")],
-    reasons: Annotated[str, Form()],
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form()],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -528,7 +528,7 @@ async def joint_check(
     session: SessionDep,
     clock: ClockDep,
     matter: Annotated[str, Form(max_length=64)],
-    codes: Annotated[str, Form(max_length=2_000_000)] = "",
+    codes: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2_000_000)] = "",
     file: Annotated[UploadFile | None, File()] = None,
     download: Annotated[str, Form()] = "",
     csrf_token: Annotated[str, Form()] = "",

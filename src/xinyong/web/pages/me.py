@@ -23,7 +23,15 @@ from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    parse_date,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.institutions import filed_services_offered
 from xinyong.web.pages.rendering import check_csrf, render
 
@@ -247,7 +255,7 @@ def declare(
     session: SessionDep,
     clock: ClockDep,
     title: Annotated[str, Form(max_length=200)] = "",
-    content: Annotated[str, Form(max_length=5000)] = "",
+    content: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     check_csrf(request, csrf_token)
@@ -268,8 +276,8 @@ def make_commitment(
     session: SessionDep,
     clock: ClockDep,
     commitment_type: Annotated[str, Form(max_length=100)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
-    text: Annotated[str, Form(max_length=5000)] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
+    text: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     accepting_unit: Annotated[str, Form(max_length=40)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:

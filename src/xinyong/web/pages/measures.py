@@ -20,7 +20,14 @@ from xinyong.lists import rule_packs as list_rule_packs
 from xinyong.lists.models import MeasureKind, Tier
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -76,12 +83,12 @@ def create_measure(
     name: Annotated[str, Form(max_length=200)] = "",
     matter_codes: Annotated[list[str] | None, Form()] = None,
     target: Annotated[str, Form(max_length=16)] = "",
-    means: Annotated[str, Form(max_length=2000)] = "",
+    means: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     implementing_body: Annotated[str, Form(max_length=200)] = "",
-    legal_basis: Annotated[str, Form(max_length=2000)] = "",
+    legal_basis: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     severity: Annotated[str, Form(max_length=4)] = "",
     applies_to_responsible_persons: Annotated[str, Form(max_length=8)] = "",
-    responsible_persons_basis: Annotated[str, Form(max_length=2000)] = "",
+    responsible_persons_basis: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -204,7 +211,7 @@ def reconcile_list_rule_pack(
     part: Annotated[str, Path(max_length=16)],
     code: Annotated[str, Path(max_length=64)],
     answer: Annotated[str, Form(max_length=8)] = "",
-    note: Annotated[str, Form(max_length=500)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=500)] = "",
     shipped_digest: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
@@ -273,7 +280,7 @@ def apply_measure(
     subject: Annotated[str, Form(max_length=40)] = "",
     matter: Annotated[str, Form(max_length=64)] = "",
     measure: Annotated[str, Form(max_length=64)] = "",
-    reasons: Annotated[str, Form(max_length=5000)] = "",
+    reasons: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

@@ -15,7 +15,15 @@ from xinyong.collection import members
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    parse_date,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -52,10 +60,12 @@ def add_member(
     session: SessionDep,
     clock: ClockDep,
     uscc: Annotated[str, Form(max_length=40)] = "",
-    name: Annotated[str, Form(max_length=members.MAX_NAME)] = "",
+    name: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=members.MAX_NAME)] = "",
     since: Annotated[str, Form(max_length=20)] = "",
     until: Annotated[str, Form(max_length=20)] = "",
-    agreement_reference: Annotated[str, Form(max_length=members.MAX_REFERENCE)] = "",
+    agreement_reference: Annotated[
+        str, LINE_BREAKS_AS_ONE, Form(max_length=members.MAX_REFERENCE)
+    ] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

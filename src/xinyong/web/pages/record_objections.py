@@ -22,7 +22,14 @@ from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_, OBJECTION_GROUND_LABELS
 from xinyong.web.pages.disclosure import disclosure_helpers, type_names
-from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf, locale_of
 
 router = APIRouter(include_in_schema=False)
@@ -270,7 +277,7 @@ def forward(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    note: Annotated[str, Form(max_length=5000)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -330,7 +337,7 @@ async def correct(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    note: Annotated[str, Form(max_length=5000)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """The fields come as ``field.NAME``, prefilled with the current version: what is left
@@ -365,7 +372,7 @@ def withdraw(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    note: Annotated[str, Form(max_length=5000)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

@@ -19,7 +19,15 @@ from xinyong.lists import responsible_register as register
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.pages.forms import BLANK, FormState, announced, parse_date, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    parse_date,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -88,9 +96,9 @@ def register_person(
     code: Annotated[str, Form(max_length=40)] = "",
     role: Annotated[str, Form(max_length=32)] = "",
     citizen_id: Annotated[str, Form(max_length=40)] = "",
-    name: Annotated[str, Form(max_length=register.MAX_NAME)] = "",
+    name: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=register.MAX_NAME)] = "",
     valid_from: Annotated[str, Form(max_length=20)] = "",
-    basis: Annotated[str, Form(max_length=subjects.MAX_BASIS)] = "",
+    basis: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=subjects.MAX_BASIS)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -126,7 +134,7 @@ def end_registration(
     clock: ClockDep,
     code: Annotated[str, Form(max_length=40)] = "",
     ended_on: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=subjects.MAX_END_REASON)] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=subjects.MAX_END_REASON)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)

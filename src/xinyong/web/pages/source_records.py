@@ -19,7 +19,14 @@ from xinyong.objections import cases as objection_cases
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import REINSTATEMENT_GROUNDS, REVOCATION_GROUNDS
 from xinyong.web.pages.disclosure import disclosure_helpers
-from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf, locale_of
 
 router = APIRouter(include_in_schema=False)
@@ -103,8 +110,10 @@ def revoke(
     session: SessionDep,
     clock: ClockDep,
     ground: Annotated[str, Form(max_length=32)] = "",
-    document_number: Annotated[str, Form(max_length=revocation.MAX_DOCUMENT_NUMBER)] = "",
-    reason: Annotated[str, Form(max_length=revocation.MAX_TEXT)] = "",
+    document_number: Annotated[
+        str, LINE_BREAKS_AS_ONE, Form(max_length=revocation.MAX_DOCUMENT_NUMBER)
+    ] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=revocation.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Revoke the record: a new version, status revoked (Art. 24)."""
@@ -137,8 +146,10 @@ def reinstate(
     session: SessionDep,
     clock: ClockDep,
     ground: Annotated[str, Form(max_length=32)] = "",
-    document_number: Annotated[str, Form(max_length=revocation.MAX_DOCUMENT_NUMBER)] = "",
-    reason: Annotated[str, Form(max_length=revocation.MAX_TEXT)] = "",
+    document_number: Annotated[
+        str, LINE_BREAKS_AS_ONE, Form(max_length=revocation.MAX_DOCUMENT_NUMBER)
+    ] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=revocation.MAX_TEXT)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Reinstate a revoked record: a new version, the record as it would be had it never

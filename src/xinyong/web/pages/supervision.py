@@ -25,7 +25,14 @@ from xinyong.errors import Conflict, InvalidInput
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import LEGAL_PATH_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
-from xinyong.web.pages.forms import BLANK, FormState, parse_date, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    parse_date,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf
 from xinyong.web.report_output import requester_in_words
 
@@ -169,7 +176,7 @@ def confirm_review(
     session: SessionDep,
     clock: ClockDep,
     record_id: RowId,
-    note: Annotated[str, Form(max_length=review.NOTE_MAX)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=review.NOTE_MAX)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -189,7 +196,7 @@ def redact_review(
     clock: ClockDep,
     record_id: RowId,
     fields: Annotated[list[str] | None, Form()] = None,
-    note: Annotated[str, Form(max_length=review.NOTE_MAX)] = "",
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=review.NOTE_MAX)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -274,8 +281,8 @@ def record_follow_up(
     clock: ClockDep,
     organisation: Annotated[str, Form(max_length=40)] = "",
     kind: Annotated[str, Form(max_length=32)] = "",
-    reason: Annotated[str, Form(max_length=supervision.REASON_MAX)] = "",
-    signal: Annotated[str, Form(max_length=supervision.SIGNAL_KEY_MAX)] = "",
+    reason: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=supervision.REASON_MAX)] = "",
+    signal: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=supervision.SIGNAL_KEY_MAX)] = "",
     since: Annotated[str, Form(max_length=10)] = "",
     until: Annotated[str, Form(max_length=10)] = "",
     csrf_token: Annotated[str, Form()] = "",

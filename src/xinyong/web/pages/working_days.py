@@ -16,7 +16,14 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.clock import Clock
 from xinyong.errors import InvalidInput
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
-from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    BLANK,
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    refused,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -63,8 +70,8 @@ async def enter_year(
     session: SessionDep,
     clock: ClockDep,
     year: Annotated[str, Form(max_length=8)] = "",
-    source: Annotated[str, Form(max_length=calendar_store.MAX_SOURCE)] = "",
-    arrangement: Annotated[str, Form(max_length=MAX_ARRANGEMENT_BYTES)] = "",
+    source: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=calendar_store.MAX_SOURCE)] = "",
+    arrangement: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=MAX_ARRANGEMENT_BYTES)] = "",
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
