@@ -886,8 +886,10 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=undecided_objection,
         json=lists_helpers.matrix_decision,
     ),
+    # What the caller decides: an objection handler's, or an approving officer's — those to
+    # its agency's published entries, as its queue (/lists-queue) lists them.
     ("GET", "/api/v1/list-objections"): Access(
-        frozenset({"objections"}), params=lists_helpers.matrix_objection
+        frozenset({"caseofficer", "objections"}), params=lists_helpers.matrix_objection
     ),
     # Only the subject of the candidacy objects (the entry is about the company).
     ("POST", "/api/v1/me/list-entries/{entry_id}/objection"): Access(

@@ -11,6 +11,7 @@ to the subject (Art. 24). Dismissed, it stays."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import World
+from tests.factories import UserFactory, World
 from tests.lists_helpers import (
     actor,
     fast_password_hashing,  # noqa: F401 - fixture
@@ -31,6 +32,7 @@ from tests.lists_helpers import (
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import csrf_from, log_in
+from xinyong.accounts.models import Role
 from xinyong.audit.models import AuditEvent
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import FixedClock
@@ -412,6 +414,118 @@ def test_dismissed_on_the_queue_the_entry_stays_on_the_list(
     )
     public = client.get("/api/v1/lists/black").json()["items"]
     assert entry_id in {i["id"] for i in public}
+
+
+def published_section_ids(client: TestClient) -> list[int]:
+    """The objections the logged-in officer's queue lists under "Objections to published
+    entries", in their order."""
+    page = client.get("/lists-queue?lang=en")
+    assert page.status_code == 200, page.text
+    section = page.text.split('id="after-publication-title"', 1)[1].split("</section>", 1)[0]
+    return [int(found) for found in re.findall(r'id="objection-(\d+)"', section)]
+
+
+def test_an_approving_officer_finds_through_the_api_what_its_queue_shows(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """GET /api/v1/list-objections gives an officer who approves entries the objections to
+    its agency's published entries that it decides — by the query its queue lists them
+    with (``entries.published_entry_objections``), so the same set: never one to an entry
+    its person proposed, nor another agency's; one whose entry left the list meanwhile
+    stays. An objection to a candidacy it reads with the candidacy, not here; the
+    objection handler's list has all of them."""
+    world = lists_world
+    entry_a, objection_a = objected(db, clock, world)
+    clock.advance(dt.timedelta(hours=1))
+    # Proposed by caseofficer2 this time, so caseofficer decides the objection to it.
+    entry_b = published_entry(
+        db,
+        clock,
+        world,
+        world.subjects["other_company"],
+        proposer="caseofficer2",
+        approver="caseofficer",
+    )
+    world.users["other_company"] = UserFactory(
+        username="other_company", role=Role.SUBJECT, subject_id=world.subjects["other_company"].id
+    )
+    objection_b = entries.object_to(db, clock, actor(world, "other_company"), entry_b.id, "异议")
+    entries.remove(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry_b.id,
+        reason=RemovalReason.OTHER,
+        detail="履行完毕，提前移出",
+    )
+    candidacy = entries.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        subject=world.subjects["company"],
+        standard_code="serious_fair_competition",
+        criteria_met="以欺诈手段严重破坏公平竞争秩序",
+        reasons="情节严重",
+        evidence="榕市监罚〔2026〕88号",
+    )
+    on_candidacy = entries.object_to(db, clock, actor(world, "company"), candidacy.id, "未参与")
+    db.commit()
+    expected = {
+        "caseofficer2": [objection_a],
+        "caseofficer": [objection_b.id],
+        "other_caseofficer": [],
+    }
+
+    for who, ids in expected.items():
+        listed = client.get("/api/v1/list-objections", headers=headers(client, who))
+        assert listed.status_code == 200, listed.text
+        assert [i["id"] for i in listed.json()["items"]] == ids, who
+        log_in(client, who)
+        assert published_section_ids(client) == ids, who
+
+    (item,) = client.get("/api/v1/list-objections", headers=headers(client, "caseofficer2")).json()[
+        "items"
+    ]
+    due = working_day_calendar(db).add_working_days(clock.today(), 5).day
+    assert (item["entry"]["id"], item["statement"], item["after_publication"]) == (
+        entry_a,
+        STATEMENT,
+        True,
+    )
+    assert item["deadline"]["due"] == due.isoformat()
+    # What it lists, it decides through the API.
+    decided = client.post(
+        DECIDE.format(item["id"]),
+        json={"upheld": False, "reasons": "复议决定维持原处罚决定。"},
+        headers=headers(client, "caseofficer2"),
+    )
+    assert decided.status_code == 200, decided.text
+    assert client.get(
+        "/api/v1/list-objections", headers=headers(client, "caseofficer2")
+    ).json() == {"items": []}
+    # The objection handler's list: the candidacy's too (the credit authority's: every agency's).
+    handler = client.get("/api/v1/list-objections", headers=headers(client, "objections"))
+    assert [i["id"] for i in handler.json()["items"]] == [objection_b.id, on_candidacy.id]
+    # Neither a query officer nor a subject decides objections.
+    for who in ("querier", "company"):
+        refused = client.get("/api/v1/list-objections", headers=headers(client, who))
+        assert refused.status_code == 403, who
+
+
+def test_the_api_list_is_a_use_of_the_subjects_information_for_the_officer_too(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """As on the queue (decision 0020): audited by the entries it showed."""
+    world = lists_world
+    entry_id, _objection_id = objected(db, clock, world)
+
+    listed = client.get("/api/v1/list-objections", headers=headers(client, "caseofficer2"))
+
+    assert listed.status_code == 200, listed.text
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "list_entry.read")).all()
+    assert [(e.details["view"], e.details["entries"]) for e in reads] == [
+        ("objections", [entry_id])
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1222,6 +1222,18 @@ def published_entry_objections(
     return [ObjectionCase(o, e, s, std, None, deadlines.get(o.id)) for o, e, s, std in decided_here]
 
 
+def objections_to_decide(session: Session, actor: Actor, *, today: dt.date) -> list[ObjectionCase]:
+    """The undecided list objections the actor decides, as its own page lists them: an
+    objection handler, ``objection_cases`` (``/list-objections``); an officer who approves
+    entries, the objections to its agency's published entries, ``published_entry_objections``
+    (``/lists-queue``: the objections to a candidacy it reads with the candidacy). One query
+    each, so that no client finds a set of cases a page does not show, nor misses one."""
+    if has_permission(actor, Permission.HANDLE_OBJECTIONS):
+        return objection_cases(session, actor, today=today)
+    require(actor, Permission.APPROVE_LIST_ENTRY)
+    return published_entry_objections(session, actor, today=today)
+
+
 def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:
     """Whether the actor's organisation decides this entry's objections, and so the actor
     may reach commenters (decision 0009)."""

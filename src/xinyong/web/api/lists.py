@@ -541,12 +541,15 @@ class ObjectionDecisionIn(BaseModel):
 def objections_to_decide(
     session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    """For an objection handler: the undecided objections to open list candidacies and to
-    published black-list entries it may decide (its agency's; every agency's for the credit
-    authority's), oldest first, each with the entry in full and the statement — and, for
-    one to a published entry (``after_publication``), its ``deadline``: in each subject's
-    access log (decision 0020)."""
-    cases = entries.objection_cases(session, actor, today=clock.today())
+    """The undecided objections the caller may decide, oldest first, each with the entry
+    in full and the statement — and, for one to a published entry (``after_publication``),
+    its ``deadline``: in each subject's access log (decision 0020). For an objection
+    handler, those to open list candidacies and to published black-list entries (its
+    agency's; every agency's for the credit authority's), as ``/list-objections``; for an
+    officer who approves entries, those to its agency's published entries that it did not
+    propose, as ``/lists-queue`` (an objection to a candidacy comes with the candidacy,
+    ``GET /api/v1/list-entries/{id}``)."""
+    cases = entries.objections_to_decide(session, actor, today=clock.today())
     entry_reads.objections_shown(session, clock, actor, [c.entry for c in cases])
     return {
         "items": [
