@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
@@ -26,7 +27,9 @@ clock = SystemClock()
 def print_refusal(exc: DomainError) -> None:
     article = f" ({exc.article})" if exc.article else ""
     field = f" [{exc.field}]" if exc.field else ""
-    err_console.print(f"[red]refused[/red] {exc.code}{field}: {exc.message}{article}")
+    # Escaped: Rich would read the field's brackets ("[subject]") as markup and drop them.
+    told = escape(f"{exc.code}{field}: {exc.message}{article}")
+    err_console.print(f"[red]refused[/red] {told}", highlight=False)
 
 
 def print_pack_changes(planned: PackPlan, *, dry_run: bool) -> None:
@@ -135,6 +138,12 @@ def command_unit_of_work(*, migrated: bool = False) -> Iterator[Session]:
             yield session
     except DomainError as exc:
         print_refusal(exc)
+        if exc.aftermath is not None:
+            # What must outlive the refused command — the audit of a lookup by ID number
+            # that found no one — committed alone, as the web's boundary does
+            # (``web.deps.settle_failure``).
+            with unit_of_work(make_session_factory(engine)) as after:
+                exc.aftermath(after)
         raise typer.Exit(2) from exc
     finally:
         engine.dispose()

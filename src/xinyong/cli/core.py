@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import logging
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.table import Table
@@ -23,10 +23,12 @@ from xinyong.cli._shared import (
     err_console,
     print_list_pack_changes,
     print_pack_changes,
+    print_refusal,
 )
 from xinyong.config import generate_secrets, get_settings
 from xinyong.db.engine import make_engine
 from xinyong.db.migrate import upgrade
+from xinyong.errors import InvalidInput
 
 users_app = typer.Typer(help="Staff and subject accounts", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail", no_args_is_help=True)
@@ -133,7 +135,20 @@ def users_create(
     username: Annotated[str, typer.Argument()],
     role: Annotated[Role, typer.Option(help="the account's role")],
     org: Annotated[str | None, typer.Option(help="USCC of the staff member's organisation")] = None,
-    subject: Annotated[str | None, typer.Option(help="USCC or reference of the subject")] = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(help="a subject account: the organisation's USCC or the subject's reference"),
+    ] = None,
+    citizen_id: Annotated[
+        str | None,
+        typer.Option(
+            "--citizen-id",
+            help="a natural person's account, instead of --subject: the ID number the person "
+            "showed at the counter, read from stdin ('-') or asked for ('prompt') so that it "
+            "stays out of the shell's history and the process list (typed in the command, it "
+            "is taken too). Found by its blind index, the lookup audited; never printed",
+        ),
+    ] = None,
     name: Annotated[str | None, typer.Option(help="display name")] = None,
     password: Annotated[
         str | None,
@@ -144,22 +159,50 @@ def users_create(
         ),
     ] = None,
 ) -> None:
-    """Create a staff account (with --org) or a subject account (with --subject), with no
-    password: the activation code printed is handed to the holder after checking their
-    identity, and they set their own password at /activate. The command line is the
-    platform operator with server access, and is audited as such: on the web the
-    administrator creates accounts and a second person releases their codes (decisions
-    0031, 0033). To make the very first accounts the operator may instead set a staff
-    account's password (--password), recorded as his act and shown to the holder."""
+    """Create a staff account (with --org) or a subject account (with --subject, or
+    --citizen-id for a natural person), with no password: the activation code printed is
+    handed to the holder after checking their identity, and they set their own password
+    at /activate. The command line is the platform operator with server access, and is
+    audited as such: on the web the administrator creates accounts and a second person
+    releases their codes (decisions 0031, 0033). To make the very first accounts the
+    operator may instead set a staff account's password (--password), recorded as his act
+    and shown to the holder."""
+    if password == "-" and citizen_id == "-":  # noqa: S105 - "-" means stdin, not a password
+        _refuse_usage(
+            "one_from_stdin",
+            "--password and --citizen-id cannot both be read from stdin",
+            field="citizen_id",
+        )
+    if role is Role.SUBJECT and not (subject or "").strip() and not (citizen_id or "").strip():
+        # Said here in the command's own words; the account service refuses a subject
+        # account bound to no subject all the same (subject_required).
+        _refuse_usage(
+            "subject_required",
+            "a subject account is bound to its subject: --subject CODE for an organisation "
+            "(its USCC or reference), or --citizen-id for a natural person (the ID number "
+            "shown at the counter)",
+            field="subject",
+        )
     if password == "prompt":  # noqa: S105 - a keyword, not a password (too short to be one)
         password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
     elif password == "-":  # noqa: S105 - "-" means stdin, not a password
         password = sys.stdin.readline().rstrip("\n")
+    if citizen_id == "prompt":
+        # Not echoed: the number is not to stay on the screen or in a terminal's scrollback.
+        citizen_id = typer.prompt("citizen ID number", hide_input=True)
+    elif citizen_id == "-":
+        citizen_id = sys.stdin.readline().rstrip("\n")
     with command_unit_of_work() as session:
         from xinyong.subjects import service as subjects
 
         organisation = accounts.organisation_by_code(session, org, field="org") if org else None
-        subject_id = subjects.by_reference(session, subject).id if subject else None
+        # As the administrator's page and API name it (decision 0031 addendum): both given
+        # is refused (one_subject), the ID number checked, found by its blind index and
+        # the lookup audited, found or not.
+        bound = subjects.subject_for_account(
+            session, clock, SYSTEM_ACTOR, reference=subject, citizen_id=citizen_id
+        )
+        subject_id = None if bound is None else bound.id
         user = accounts.create_user(
             session,
             clock,
@@ -172,6 +215,9 @@ def users_create(
             subject_id=subject_id,
         )
         console.print(f"created user [bold]{user.username}[/bold] with role {user.role.value}")
+        if bound is not None:
+            # A person by the masked number only (350102********1234), never in clear.
+            console.print(f"bound to the subject {bound.public_code}", highlight=False)
         if password is not None:
             console.print(
                 "its password is the one you set: recorded as the platform operator's act "
@@ -189,6 +235,13 @@ def users_create(
                 account="any",
             )
         )
+
+
+def _refuse_usage(code: str, message: str, *, field: str) -> NoReturn:
+    """A command refused before it touches the database, printed as a domain refusal is
+    (exit 2)."""
+    print_refusal(InvalidInput(message, code=code, field=field))
+    raise typer.Exit(2)
 
 
 def _print_activation(issued: accounts.IssuedActivation) -> None:
