@@ -511,6 +511,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/identifiers/{code}"): Access(
         PUBLIC, params=lambda w: {"code": "91350100M000100Y43"}
     ),
+    ("POST", "/api/v1/identifiers/check"): Access(
+        PUBLIC, json=lambda w: {"code": "91350100M000100Y43"}
+    ),
     ("GET", "/api/v1/subjects"): Access(PUBLIC, query=lambda w: {"q": "晨光文具"}),
     ("POST", "/api/v1/auth/token"): Access(PUBLIC, form=credentials),
     ("GET", "/api/v1/me"): Access(LOGGED_IN),

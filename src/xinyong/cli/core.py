@@ -97,27 +97,41 @@ def serve(
 
 
 class RedactCitizenIds(logging.Filter):
-    """Masks citizen IDs in the access log's arguments (rules.md: never in clear in logs).
-    A logged URL may hold one (GET /api/v1/identifiers/{code}, an ID typed into the search
-    box), percent-encoded or in full-width digits: ``identifiers.redact_citizen_ids`` reads
-    it as the platform would."""
+    """Masks citizen IDs in what the server logs (rules.md: never in clear in logs): the
+    access log's arguments — a logged URL may hold one (GET /api/v1/identifiers/{code}, an
+    ID typed into the search box), percent-encoded or in full-width digits:
+    ``identifiers.redact_citizen_ids`` reads it as the platform would — and the server's
+    own messages with their tracebacks ("Exception in ASGI application"), whose exception
+    text may hold what a request carried in its URL or its body."""
+
+    _traceback = logging.Formatter()
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = identifiers.redact_citizen_ids(record.msg)
         if isinstance(record.args, tuple):
             record.args = tuple(
                 identifiers.redact_citizen_ids(arg) if isinstance(arg, str) else arg
                 for arg in record.args
             )
+        if record.exc_info and not record.exc_text:
+            # A handler's formatter writes exc_text, once set, instead of formatting the
+            # exception again.
+            record.exc_text = self._traceback.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = identifiers.redact_citizen_ids(record.exc_text)
         return True
 
 
 def access_log_config() -> dict[str, Any]:
-    """Uvicorn's logging configuration with the access log's URLs masked."""
+    """Uvicorn's logging configuration with citizen IDs masked in the access log and in
+    the server's error log."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_citizen_ids"] = {"()": RedactCitizenIds}
-    config["handlers"]["access"].setdefault("filters", []).append("redact_citizen_ids")
+    for handler in ("access", "default"):
+        config["handlers"][handler].setdefault("filters", []).append("redact_citizen_ids")
     return config
 
 

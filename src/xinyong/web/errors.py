@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from xinyong import identifiers
 from xinyong.errors import (
     Conflict,
     DomainError,
@@ -164,9 +166,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         # Never echo the exception: it may contain personal data from the request. Log the
-        # route template, not the URL, which may carry a citizen ID (/identifiers/{code}).
+        # route template, not the URL, which may carry a citizen ID (/identifiers/{code}),
+        # and the traceback masked as the access log is: the exception's own text may hold
+        # what the request carried, in its URL or its body (POST /identifiers/check).
         route = request.scope.get("route")
-        log.exception(
-            "unexpected error on %s %s", request.method, getattr(route, "path", "(no route)")
+        log.error(
+            "unexpected error on %s %s\n%s",
+            request.method,
+            getattr(route, "path", "(no route)"),
+            identifiers.redact_citizen_ids("".join(traceback.format_exception(exc))).rstrip(),
         )
         return _respond(request, 500, error_body("internal_error", "an unexpected error occurred"))

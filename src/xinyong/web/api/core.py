@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import text
 
 from xinyong import identifiers
@@ -45,8 +45,23 @@ class IdentifierOut(BaseModel):
 
 @router.get("/api/v1/identifiers/{code}", response_model=IdentifierOut, tags=["identifiers"])
 def check_identifier(code: str, clock: ClockDep) -> dict[str, Any]:
-    """Validate a unified social credit code or citizen ID number (public; nothing is stored)."""
+    """Validate a unified social credit code or citizen ID number (public; nothing is stored).
+    The code travels in the URL, where proxies and browsers keep it: check a citizen ID
+    number with ``POST /api/v1/identifiers/check`` instead."""
     return identifiers.check(code, today=clock.today()).as_dict()
+
+
+class IdentifierIn(BaseModel):
+    # Bounded as a body must be, and well above a code pasted with its separators.
+    code: str = Field(max_length=100, description="a USCC or a citizen ID number, as typed")
+
+
+@router.post("/api/v1/identifiers/check", response_model=IdentifierOut, tags=["identifiers"])
+def check_identifier_in_body(body: IdentifierIn, clock: ClockDep) -> dict[str, Any]:
+    """The same check as ``GET /api/v1/identifiers/{code}``, the code in the body: the form
+    for a citizen ID number, which then stays out of URLs, proxies' and browsers' logs and
+    histories (as the ``/check-code`` page posts it). Public; nothing is stored or logged."""
+    return identifiers.check(body.code, today=clock.today()).as_dict()
 
 
 class SubjectHitOut(BaseModel):
