@@ -9,6 +9,7 @@ audited and in his access log; the organisation's entries in force follow."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -27,11 +28,12 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
-from tests.page_helpers import log_in
+from tests.page_helpers import HTML, log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent
+from xinyong.errors import InvalidInput
 from xinyong.lists import entry_persons
 from xinyong.lists import responsible_register as register
 from xinyong.subjects import service as subjects
@@ -193,6 +195,43 @@ def test_an_unknown_organisation_is_not_found(client: TestClient, lists_world: W
     )
     assert refused.status_code == 404
     assert refused.json()["error"]["code"] == "unknown_subject"
+
+
+@pytest.mark.parametrize("blank", ["  ", "\u3000", "-"], ids=["spaces", "ideographic", "dash"])
+def test_a_blank_organisation_code_is_refused_alike_by_the_api_and_the_page(
+    client: TestClient, db: Session, lists_world: World, blank: str
+) -> None:
+    """No code at all — spaces, a full-width space, a lone separator: ``organisation_of``
+    refuses it as missing (``required``, field ``code``), so the page and the API answer
+    the same, and nothing is looked up."""
+    with pytest.raises(InvalidInput) as refused:
+        register.organisation_of(db, blank)
+    assert (refused.value.code, refused.value.field) == ("required", "code")
+
+    path = f"/api/v1/subjects/{urllib.parse.quote(blank)}/responsible-persons"
+    answers = [
+        client.get(path),
+        client.get(path, headers=headers(client, "reporter")),
+        client.post(path, json=body(), headers=headers(client, "reporter")),
+    ]
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        error = answer.json()["error"]
+        assert (error["code"], error["field"]) == ("required", "code")
+
+    log_in(client, "reporter")
+    page = client.get("/responsible-persons", params={"code": blank}, headers=HTML)
+    posted = client.post(
+        "/responsible-persons",
+        data={**body(), "code": blank, "csrf_token": _csrf(page.text)},
+        headers=HTML,
+    )
+    for shown in (page, posted):
+        assert shown.status_code == 422, shown.text[:500]
+        assert 'data-code="required"' in shown.text
+        assert "<dd>code</dd>" in shown.text
+    assert NEW_ID not in posted.text
+    assert lookups(db) == []
 
 
 def test_an_agency_not_responsible_for_registration_records_is_refused(

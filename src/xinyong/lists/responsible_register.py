@@ -98,7 +98,11 @@ def _require_registering(session: Session, actor: Actor, organisation: Subject) 
 
 def organisation_of(session: Session, code: str) -> Subject:
     """The organisation behind a public code: Art. 18 names responsible persons only of a
-    legal person or an unincorporated organisation."""
+    legal person or an unincorporated organisation. A code that is nothing but spaces or
+    separators is no code at all: refused as missing (``required``), on the page and the
+    API alike, rather than looked up and not found."""
+    if not identifiers.normalise(code):
+        raise InvalidInput("enter the organisation's code", code="required", field="code")
     subject = subjects.by_reference(session, code)
     if not subject.is_organisation:
         raise InvalidInput(

@@ -60,12 +60,6 @@ def _render(
     return render_form(request, "responsible_persons.html", context, state)
 
 
-def _organisation(session: Session, code: str) -> Subject:
-    if not code.strip():
-        raise InvalidInput("enter the organisation's code", code="required", field="code")
-    return register.organisation_of(session, code)
-
-
 @router.get(PAGE, response_class=HTMLResponse)
 def responsible_persons(
     request: Request,
@@ -79,7 +73,7 @@ def responsible_persons(
     if not code:
         return _render(request, session, clock, actor, None, announced(done))
     try:
-        organisation = _organisation(session, code)
+        organisation = register.organisation_of(session, code)
     except (InvalidInput, NotFound) as exc:
         return _render(request, session, clock, actor, None, refused(session, exc, {"code": code}))
     return _render(
@@ -103,7 +97,7 @@ def register_person(
 ) -> Response:
     check_csrf(request, csrf_token)
     _require_reader(session, actor)
-    organisation = _organisation(session, code)
+    organisation = register.organisation_of(session, code)
     typed = {"role": role, "name": name, "valid_from": valid_from, "basis": basis}
     try:
         if role not in {r.value for r in ResponsibleRole}:
@@ -139,7 +133,7 @@ def end_registration(
 ) -> Response:
     check_csrf(request, csrf_token)
     _require_reader(session, actor)
-    organisation = _organisation(session, code)
+    organisation = register.organisation_of(session, code)
     try:
         register.end_registration(
             session,
