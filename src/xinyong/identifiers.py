@@ -672,19 +672,53 @@ def holds_citizen_id(text: str, *, today: dt.date) -> bool:
     return next(_typed_citizen_ids(readable, today), None) is not None
 
 
-def mask_citizen_ids(text: str, *, today: dt.date) -> str:
-    """The text with what ``holds_citizen_id`` finds masked as the platform shows a citizen
-    ID (350102********1234), and nothing else touched: for text from a source the platform
-    publishes but did not have typed (a court's record of dishonest conduct), where refusing
-    is not open. Full-width digits are read as digits; other compatibility forms are not."""
-    if _too_few_digits(text):
-        return text
+class _Folding(dict[int, int]):
+    """A ``str.translate`` table: each character as NFKC reads it when that is one
+    character (a full-width or mathematical digit: the digit), else itself, so folding
+    keeps every character's place. Filled as characters are met (a text's few thousand)."""
+
+    def __missing__(self, code: int) -> int:
+        folded = unicodedata.normalize("NFKC", chr(code))
+        self[code] = ord(folded) if len(folded) == 1 else code
+        return self[code]
+
+
+_FOLDING: Final = _Folding()
+
+
+def _folded(text: str) -> str:
+    return text if text.isascii() else text.translate(_FOLDING)
+
+
+def _masked_once(text: str, today: dt.date) -> str:
+    folded = _folded(text)
     parts: list[str] = []
     kept_from = 0
-    for start, end in _typed_citizen_ids(text, today):
+    for start, end in _typed_citizen_ids(folded, today):
         if start < kept_from:
             continue
-        parts += [text[kept_from:start], mask_citizen_id(normalise(text[start:end]))]
+        parts += [text[kept_from:start], mask_citizen_id(normalise(folded[start:end]))]
         kept_from = end
     parts.append(text[kept_from:])
     return "".join(parts)
+
+
+def mask_citizen_ids(text: str, *, today: dt.date) -> str:
+    """The text with what ``holds_citizen_id`` finds masked as the platform shows a citizen
+    ID (350102********1234), and nothing else touched: for text from a source the platform
+    publishes but did not have typed (a court's record of dishonest conduct, a record's own
+    free text on disclosure; decision 0037), where refusing is not open. A digit in a
+    compatibility form (full-width, mathematical) is read as the digit it is, as
+    ``holds_citizen_id`` reads it (neither reads a circled digit or a superscript, which
+    are no decimal digits, nor a character NFKC reads as several, ⒈).
+
+    Masked until nothing more is found: a mask's last four digits are no longer preceded by
+    a digit, so they could begin a number with the digits after them."""
+    if _too_few_digits(text):
+        return text
+    for _ in range(len(text)):
+        masked = _masked_once(text, today)
+        if masked == text:
+            break
+        text = masked
+    return text
