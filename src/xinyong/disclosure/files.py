@@ -1,10 +1,19 @@
 """Assembling a subject's credit file: records, their current content and their history
 (sources and reasons for every change, Art. 24), as it stands today or stood on a date.
 As of a date, a record shows the version in force then, with that version's decision
-date, severity and publicity window (decision 0025)."""
+date, severity and publicity window (decision 0025).
+
+Two renderings of a record (decision 0037): *as stored*, for the subject itself and for
+readers on a lawful path to its non-public data (a written authorisation, a query item
+stating a statutory exception); and *as the public file shows it* (``as_public``), for
+everyone else — the public pages and API, and a query item stating no exception (Art. 13
+¶3): without its change history, without a natural person's name, and with any citizen ID
+number in its free text masked. ``build_file(public_only=True)`` and ``public_part`` give
+only the second, so no outlet built on them can show the first."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import typing
@@ -32,8 +41,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from xinyong import identifiers
 from xinyong.accounts.models import Organisation
-from xinyong.catalog.definitions import RecordTypeDefinition, Severity
+from xinyong.catalog.definitions import FieldType, RecordTypeDefinition, Severity
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
 from xinyong.clock import CHINA
 from xinyong.collection.content import carries_source_content
@@ -132,7 +142,8 @@ class RecordView:
     publicity_end: dt.date | None
     rule_source: str
     payload: dict[str, Any]
-    history: list[VersionView] = field(default_factory=list)
+    # None: withheld, as the public file withholds it (``as_public``); as_dict leaves it out.
+    history: list[VersionView] | None = field(default_factory=list)
     # The item as a report lists it and its canonical JSON, made once (``report_item``).
     _report_item: tuple[dict[str, Any], orjson.Fragment] | None = field(
         default=None, init=False, repr=False, compare=False
@@ -186,8 +197,9 @@ class RecordView:
             },
             "rule": self.rule_source,
             "content": self.payload,
-            "history": [v.as_dict() for v in self.history],
         }
+        if self.history is not None:
+            body["history"] = [v.as_dict() for v in self.history]
         if labels:
             body["labels"] = self.labels()
         return body
@@ -221,6 +233,60 @@ def field_labels(
         {"name": name, "zh": name, "en": name} for name in content or () if name not in known
     )
     return labels
+
+
+def free_text_fields(definition: RecordTypeDefinition, content: dict[str, Any]) -> set[str]:
+    """The fields of ``content`` that hold what the source wrote in its own words: its
+    type's text fields, and any field the type no longer names (kept from an older version
+    of it, of unknown kind). Not the typed ones (a date, an amount, a choice, a code, the
+    subject's ID number — stored masked, decision 0004)."""
+    typed = {spec.name for spec in definition.fields if spec.type is not FieldType.TEXT}
+    return {name for name in content if name not in typed}
+
+
+def public_content(
+    definition: RecordTypeDefinition,
+    content: dict[str, Any],
+    *,
+    organisation: bool,
+    today: dt.date,
+) -> dict[str, Any]:
+    """A record's content as the public file shows it (decision 0037): any number its free
+    text holds that the platform reads as a citizen ID on ``today`` masked
+    (``identifiers.mask_citizen_ids``: 350102********1234, typed with separators or in
+    full-width digits too; Art. 4 ¶2, rules.md), and about a natural person, whom the
+    public file shows by the masked ID number only, without the name. What the source
+    submitted is kept as it was (the record is its evidence) and shown so to the subject
+    and to readers on a lawful path to its non-public data."""
+    free = free_text_fields(definition, content)
+    hidden = None if organisation else definition.subject_name_field
+    return {
+        name: identifiers.mask_citizen_ids(value, today=today)
+        if name in free and isinstance(value, str)
+        else value
+        for name, value in content.items()
+        if name != hidden
+    }
+
+
+def as_public(view: RecordView, *, organisation: bool, today: dt.date) -> RecordView:
+    """The record as the public file shows it, to anyone without a lawful path to the
+    subject's non-public data (the public pages and API, a query item stating no statutory
+    exception, Art. 13 ¶3; decision 0037): its content by ``public_content``, and no change
+    history — who changed the record, why and what it was before is the subject's to know
+    (Art. 24) and names the people who changed it. Made once per view and day, and kept
+    with it (``RecordView.derived``), so a report of the same file finds the same views."""
+
+    def rendered(stored: RecordView) -> RecordView:
+        return dataclasses.replace(
+            stored,
+            payload=public_content(
+                stored.definition, stored.payload, organisation=organisation, today=today
+            ),
+            history=None,
+        )
+
+    return view.derived(f"public {organisation} {today.isoformat()}", rendered)
 
 
 def _public(
@@ -583,7 +649,8 @@ def build_file(
     include_public: bool = True,
 ) -> list[RecordView]:
     """The records a reader may see: those of ``record_type_codes`` (None: all), plus every
-    public record when ``include_public``; with ``public_only`` just the public ones.
+    public record when ``include_public``; with ``public_only`` just the public ones, as the
+    public file shows them (``as_public``: no change history, free text masked).
 
     As of a day, a record shows the versions made by the end of that day: its content,
     status, decision date, severity and publicity window are those of the latest of them,
@@ -608,7 +675,7 @@ def build_file(
     )
     assembled = _files.get(question, rows)
     if assembled is not None:
-        return assembled
+        return _shown(assembled, subject, today=today, public_only=public_only)
     records: dict[int, list[tuple[Any, ...]]] = {}
     organisations: dict[int, tuple[str, str]] = {}
     types: dict[int, tuple[str, RecordTypeDefinition]] = {}
@@ -744,7 +811,19 @@ def build_file(
         views.sort(key=_VIEW_ORDER, reverse=True)
     if not others:  # else the file is made of other units' rows too: not worth keeping
         _files.put(question, rows, views)
-    return views
+    return _shown(views, subject, today=today, public_only=public_only)
+
+
+def _shown(
+    views: list[RecordView], subject: Subject, *, today: dt.date, public_only: bool
+) -> list[RecordView]:
+    """The views as a file of ``build_file`` gives them: the public file as the public file
+    shows its records (``as_public``), masked on the reader's day whatever the day asked
+    about; any other as stored. Applied after the file cache, which keeps stored views."""
+    if not public_only:
+        return views
+    organisation = subject.is_organisation
+    return [as_public(view, organisation=organisation, today=today) for view in views]
 
 
 def _version_view(row: tuple[Any, ...], organisations: dict[int, tuple[str, str]]) -> VersionView:
@@ -788,7 +867,9 @@ def public_part(
     day (as ``public_only``: the same ``public`` of each view, worked out by
     ``build_file``), and how many others of those types were withheld, of those a reader
     of the types would have been shown. What a query item stating no statutory exception
-    shows (Art. 13 ¶3)."""
+    shows (Art. 13 ¶3), each record as the public file shows it (``as_public``: the item
+    gives no lawful path to what is not public, the change history and the citizen ID
+    numbers in the record's text among it; decision 0037)."""
     shared = build_file(
         session,
         subject,
@@ -797,5 +878,8 @@ def public_part(
         as_of=as_of,
         include_public=False,
     )
-    shown = [view for view in shared if view.public]
+    organisation = subject.is_organisation
+    shown = [
+        as_public(view, organisation=organisation, today=today) for view in shared if view.public
+    ]
     return FileRead(shown, len(shared) - len(shown))

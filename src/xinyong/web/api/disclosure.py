@@ -46,21 +46,12 @@ def read_limits(request: Request) -> access.ReadLimits:
 @router.get("/subjects/{code}/public", tags=["disclosure"], responses=refusals(404))
 def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """What anyone may see: records inside their publicity window (organisations, and
-    natural persons only through record types public by law)."""
+    natural persons only through record types public by law), as the public file shows
+    them: no change history (the subject's to know, Art. 24), a person without the name,
+    and any citizen ID number in a record's text masked (decision 0037)."""
     subject = subjects.by_reference(session, code)
     views = build_file(session, subject, today=clock.today(), public_only=True)
     items = [view.as_dict() for view in views]
-    for item in items:
-        # The change history (who changed a record, why, and what it was before) is the
-        # subject's to know (Art. 24), not the public's: the public page does not show it.
-        item.pop("history", None)
-    if not subject.is_organisation:
-        # A person is shown by the masked ID number only: the name is not published here,
-        # so it is not published inside the records either.
-        for item, view in zip(items, views, strict=True):
-            hidden = view.definition.subject_name_field
-            item["content"] = {k: v for k, v in item["content"].items() if k != hidden}
-            item["labels"] = [label for label in item["labels"] if label["name"] != hidden]
     # The red and black list entries in force, as the lists and the subject's page show them.
     from xinyong.web.api.lists import public_entry  # the lists module imports this one
 
