@@ -1,6 +1,8 @@
 """Credit reports: sections in the order of the national public credit report standard
 (2022), every item with its source unit and change history (Art. 24), as the file stood
-on any date. Each report carries a number and a verification code, and names who asked
+on any date; the public version, issued on a query item stating no statutory exception,
+gives the records public about the subject as the public file shows them (no change
+history, citizen ID numbers in their text masked; decision 0037). Each report carries a number and a verification code, and names who asked
 for it, so a presented copy can be verified and a leaked one traced (Art. 34)."""
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, undefer
 
+from xinyong import identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     Actor,
@@ -228,7 +231,13 @@ _LIST_ENTRIES = Prepared(
 
 
 def _list_entries(
-    session: Session, subject: Subject, as_of: dt.date, *, own: bool
+    session: Session,
+    subject: Subject,
+    as_of: dt.date,
+    *,
+    own: bool,
+    public: bool = False,
+    today: dt.date | None = None,
 ) -> list[dict[str, Any]]:
     """The subject's red and black list entries in force on ``as_of``: the report's
     sections on honours and on serious-dishonesty lists are the lists, not only the records
@@ -236,7 +245,10 @@ def _list_entries(
     An entry ended since counts until it ended (in China, after ``as_of``); one removed
     because an objection was upheld was wrong from the start (Art. 25) and is left out; one
     removed by credit repair is no longer shared (Art. 20–23), so only the subject's own
-    report of a day before the repair still shows it."""
+    report of a day before the repair still shows it. In the report's public version
+    (``public``) the reasons read as the public lists give them, any citizen ID in them
+    masked on ``today`` (``lists.entries.public_reasons``: a court defaulter's reasons are
+    the court's record; decision 0037)."""
     day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
     rows = _LIST_ENTRIES.rows(
         session.connection(),
@@ -252,7 +264,9 @@ def _list_entries(
             "list": kind,
             "tier": tier,
             "standard": standard,
-            "reasons": reasons,
+            "reasons": identifiers.mask_citizen_ids(reasons, today=today or as_of)
+            if public
+            else reasons,
             "legal_basis": legal_basis,
             "term_start": iso_date(term_start),
             "term_end": iso_date(term_end),
@@ -514,11 +528,20 @@ def issue(
         "legal_path": granted.path.value,
         "purpose": granted.purpose,
         "query_item": granted.query_item.code if granted.query_item else None,
+        # A query item stating no statutory exception is given the public version: the
+        # records public about the subject as the public file shows them, without their
+        # change history, citizen ID numbers in their text masked (decision 0037).
+        "public_version": granted.public_only,
         "requested_by": requester_label,
         "subject": _basic(session, subject, granted.path),
         "sections": sections,
         "list_entries": _list_entries(
-            session, subject, as_of or today, own=granted.path is LegalPath.SELF
+            session,
+            subject,
+            as_of or today,
+            own=granted.path is LegalPath.SELF,
+            public=granted.public_only,
+            today=today,
         ),
         "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
         "suggestions": list(assembled.suggestions)
