@@ -303,6 +303,28 @@ def _status_json(session: Session) -> Any:
     return func.json_object(*pairs, type_=String)
 
 
+# An entry's reasons, as the public lists give them (``lists.entries.public_reasons``;
+# decision 0037): a court defaulter's are the court's record of the conduct, which may hold a
+# citizen ID number. The database writes most statuses as JSON text (``_status_json``; with
+# a space either side of the colon on PostgreSQL): the reasons are read back from it, and
+# the text is kept as it is when masking changes nothing (nearly always).
+_REASONS_JSON = re.compile(rb'"reasons" ?: ?("(?:[^"\\]|\\.)*")')
+
+
+def _public_reasons_json(status: bytes, today: dt.date) -> bytes:
+    """``status`` (an answer up to and with an entry's status, as JSON text) with the
+    entry's reasons masked as the public lists show them. The name before it is quoted, so
+    no ``"reasons"`` key can be found inside it."""
+    found = _REASONS_JSON.search(status)
+    if found is None:
+        return status
+    reasons = json.loads(found[1])
+    shown = identifiers.mask_citizen_ids(reasons, today=today)
+    if shown == reasons:
+        return status
+    return status[: found.start(1)] + to_json(shown) + status[found.end(1) :]
+
+
 def _in_force(today: dt.date) -> ColumnElement[bool]:
     return and_(
         ListEntry.status == EntryStatus.PUBLISHED,
@@ -383,6 +405,7 @@ class _Lookup:
 
     def __init__(self, session: Session, today: dt.date, count: int, clean_years: int) -> None:
         self.session = session
+        self.today = today
         # Public credit information only (Art. 9): the checking agency has no lawful path to
         # market information (Art. 10, 13), and the answer must not reveal that there is any.
         negative = [
@@ -474,7 +497,8 @@ class _Lookup:
                     if unled is not None:
                         unled.append(at[row[0]])
                 else:
-                    listed.append(row)
+                    # The status the database wrote, its reasons as the public lists give them.
+                    listed.append((row[0], _public_reasons_json(answer, self.today), *row[2:]))
             # A natural person with several entries has as many rows: read in detail once.
             elif answer is not None and (not rest or rest[-1] != row[0]):
                 rest.append(row[0])
@@ -575,7 +599,7 @@ class _Lookup:
                 "tier": tier,
                 "standard": standards.get(standard),
                 "basis": basis,
-                "reasons": reasons,
+                "reasons": identifiers.mask_citizen_ids(reasons, today=self.today),
                 "term_end": iso_date(term_end),
             }
             text = (lead + name + ',"list_status":[').encode() + to_json(status)
@@ -626,7 +650,8 @@ class _Lookup:
                 held.positions.append(position)
             # A code given twice brings its subject's entries twice: kept from the first.
             if row[5] is not None and position == held.positions[0]:
-                held.entries.append(row[5:])
+                *entry, status = row[5:]
+                held.entries.append((*entry, _public_reasons_json(status, self.today)))
 
     def found(self) -> set[int]:
         """The positions answered or pending so far."""
@@ -761,7 +786,7 @@ def _check(
         session.execute(select(ListStandard.id, ListStandard.name)).all()
     )
     parts = _Answers(
-        measure_catalog.published_measures(session, matter_code=matter.code), standards
+        measure_catalog.published_measures(session, matter_code=matter.code), standards, today
     )
     responsible = _responsible(session, sorted(lookup.persons), today)
     answers = lookup.answers
@@ -926,9 +951,10 @@ class _Answers:
     measure list once per combination of entries (kind, tier, standard) — the same for
     every subject in that situation."""
 
-    def __init__(self, published: list[Measure], standards: dict[int, str]) -> None:
+    def __init__(self, published: list[Measure], standards: dict[int, str], today: dt.date) -> None:
         self.published = published
         self.standards = standards
+        self.today = today
         self._measures: dict[tuple[Any, ...], tuple[dict[str, Any], ...]] = {}
         self._status: dict[int, dict[str, Any]] = {}
         self._measures_text: dict[tuple[Any, ...], bytes] = {}
@@ -1037,7 +1063,7 @@ class _Answers:
                 "tier": tier,
                 "standard": self.standards.get(standard_id),
                 "basis": basis,
-                "reasons": reasons,
+                "reasons": identifiers.mask_citizen_ids(reasons, today=self.today),
                 "term_end": iso_date(term_end),
             }
         return found
