@@ -56,7 +56,7 @@ from xinyong.errors import (
 )
 
 API = "/api/v1"
-DECISION = "榕市监罚〔2026〕88号"
+DECISION = "榕市监罚〔2025〕88号"
 
 
 @pytest.fixture
@@ -152,14 +152,14 @@ def test_the_report_stays_as_issued_when_the_file_changes(
     world = reopen_world
     issued = queried_report(db, clock, world, "company")
     clock.advance(dt.timedelta(days=1))
-    company_penalty(db, clock, world, decision_number="榕市监罚〔2026〕99号")
+    company_penalty(db, clock, world, decision_number="榕市监罚〔2025〕99号")
     db.commit()
     newer = queried_report(db, clock, world, "company")
-    assert "榕市监罚〔2026〕99号" in newer.body.decode()
+    assert "榕市监罚〔2025〕99号" in newer.body.decode()
 
     again = reports.reopen(db, clock, actor_of(world, "querier"), issued.report.number)
     assert again.body == issued.body
-    assert "榕市监罚〔2026〕99号" not in again.body.decode()
+    assert "榕市监罚〔2025〕99号" not in again.body.decode()
 
 
 def test_only_the_requester_opens_a_report_again_and_others_are_told_it_does_not_exist(
@@ -300,8 +300,8 @@ def test_kept_content_moved_from_another_report_is_detected(
     world = reopen_world
     first = own_report(db, clock, world)
     clock.advance(dt.timedelta(days=1))
-    company_penalty(db, clock, world, decision_number="榕市监罚〔2026〕77号")
-    person_penalty(db, clock, world, decision_number="榕市监罚〔2026〕78号")
+    company_penalty(db, clock, world, decision_number="榕市监罚〔2025〕77号")
+    person_penalty(db, clock, world, decision_number="榕市监罚〔2025〕78号")
     db.commit()
     second = own_report(db, clock, world)
     assert first.report.file_key != second.report.file_key
