@@ -28,7 +28,7 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
-from xinyong.catalog.definitions import Severity
+from xinyong.catalog.definitions import Category, Polarity, Severity
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
 from xinyong.collection import hooks, members, sources
@@ -275,6 +275,14 @@ def ingest(
         )
     if hooks.wanted(submission.record_type_code) and run.touched:
         hooks.run(session, clock, submission.record_type_code, run.touched)
+    if (
+        (batch.created or batch.updated)
+        and definition.category == Category.PUBLIC
+        and definition.polarity == Polarity.NEGATIVE
+    ):
+        # A public negative record may leave a red-listed subject short of its standard
+        # (decision 0041): one statement for the batch, whatever its size.
+        hooks.run_negative(session, clock, rule.record_type.id, run.now)
     audit.record(
         session,
         clock,

@@ -521,6 +521,7 @@ def reinstate(
     stay deleted: the recipients ask for new reports."""
     from xinyong.lists.entries import restore_entries_resting_on
     from xinyong.lists.models import RemovalReason
+    from xinyong.lists.red_list_exit import end_for_subject as end_red_entries_for_subject
     from xinyong.repair.service import removal_detail
 
     record = _own_record(session, actor, record_id)
@@ -585,6 +586,8 @@ def reinstate(
                 detail=removal_detail(fraud_case),
                 event=f"repair revoked: case {fraud_case}",
             )
+    # The record counts again: a red-list entry it leaves short of its standard ends.
+    end_red_entries_for_subject(session, clock, record.subject_id)
     session.flush()
     audit.record(
         session,

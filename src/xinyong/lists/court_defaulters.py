@@ -28,7 +28,7 @@ from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists import entry_persons
+from xinyong.lists import entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
@@ -131,6 +131,8 @@ def _sync_one(
         entry_persons.name_responsible_persons(
             session, clock, SYSTEM_ACTOR, entry, reason=entry_persons.ON_PUBLICATION
         )
+        # A defaulter is no integrity model: its red-list entries end (decision 0041).
+        red_list_exit.end_on_black_listing(session, clock, entry)
         return
     if not performed and entry.status is EntryStatus.PUBLISHED and entry.term_start:
         term_end = _term_end(std, entry.term_start, payload, period)

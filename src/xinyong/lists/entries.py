@@ -32,7 +32,7 @@ from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from xinyong.lists import eligibility, entry_persons
+from xinyong.lists import eligibility, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
@@ -642,6 +642,8 @@ def approve(
     entry_persons.name_responsible_persons(
         session, clock, actor, entry, reason=entry_persons.ON_PUBLICATION
     )
+    # On the black list, the subject is no integrity model: its red-list entries end.
+    red_list_exit.end_on_black_listing(session, clock, entry)
     return entry
 
 
@@ -733,6 +735,7 @@ def restore_entries_resting_on(
         entry_persons.name_responsible_persons(
             session, clock, actor, entry, reason=entry_persons.ON_RESTORATION
         )
+        red_list_exit.end_on_black_listing(session, clock, entry)
         restored.append(entry.id)
     return restored
 

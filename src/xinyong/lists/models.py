@@ -86,6 +86,11 @@ class RemovalReason(enum.StrEnum):
     PERFORMED = "performed"  # a court judgment defaulter performed the judgment
     RECORD_REVOKED = "record_revoked"  # the record it rests on was revoked by its source
     EARLY_REMOVAL = "early_removal"  # on the subject's application (SAMR Order 44)
+    # A red-list entry whose subject is no longer an integrity model (Art. 14 ¶2, Art. 16;
+    # the standard's exit conditions; decision 0041): placed on the black list, or a bad
+    # credit record within the years its standard asks to be without one.
+    BLACK_LISTED = "black_listed"
+    BAD_RECORD = "bad_record"
     OTHER = "other"
 
 

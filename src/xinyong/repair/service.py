@@ -42,6 +42,7 @@ from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
+from xinyong.lists import red_list_exit
 from xinyong.lists.entries import (
     art22_entries_in_force,
     end_entries_resting_on,
@@ -705,6 +706,9 @@ def fraud(
                 detail=removal_detail(case.id),
                 event=f"repair revoked: case {case.id}",
             )
+            # The record counts again: a red-list entry it leaves short of its standard
+            # ends (decision 0041).
+            red_list_exit.end_for_subject(session, clock, record.subject_id)
     session.flush()
     audit.record(
         session,
