@@ -12,7 +12,7 @@ from xinyong.collection import quarantine
 from xinyong.config import get_settings
 from xinyong.db import maintenance
 from xinyong.disclosure import joint_check_uses, publicity, retention
-from xinyong.lists import entries, entry_persons
+from xinyong.lists import entries, entry_persons, red_list_exit
 from xinyong.objections import service as objections
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
@@ -24,7 +24,9 @@ def register(app: typer.Typer) -> None:
 
 @jobs_app.command("run")
 def run() -> None:
-    """Run the daily jobs: end publicity windows and list terms that have closed, bring the
+    """Run the daily jobs: end publicity windows and list terms that have closed, end the
+    red-list entries of subjects on the black list or with a bad credit record within their
+    standard's years (decision 0041), bring the
     persons named on entries in force in line with the organisations' registered
     responsible persons (Art. 18), delete
     records kept past their retention period, issued reports' contents kept past theirs
@@ -35,6 +37,8 @@ def run() -> None:
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
+        # After the terms: an entry whose term is over expires rather than being removed.
+        red_ended = red_list_exit.end_where_not_met(session, clock)
         followed = entry_persons.follow_all(session, clock, SYSTEM_ACTOR)
         carried = objections.carry_out_for_deregistered_sources(session, clock, SYSTEM_ACTOR)
     deleted, by_type, with_records = _delete_records()
@@ -47,6 +51,8 @@ def run() -> None:
     removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
         f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
+        + f"; {red_ended.total()} red-list entries ended, their subjects no longer integrity "
+        + f"models{_counts(red_ended)}"
         + f"; {followed} list entries brought in line with the responsible persons registered"
         + f"; {deleted} records deleted after their retention period{_counts(by_type)}"
         + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
