@@ -14,7 +14,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.identifiers import IdentifierKind
-from xinyong.lists import entry_reads
+from xinyong.lists import entry_reads, red_list_exit
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.entries import in_force
 from xinyong.lists.models import (
@@ -25,6 +25,7 @@ from xinyong.lists.models import (
     ListKind,
     Measure,
     MeasureApplication,
+    MeasureKind,
     Tier,
 )
 from xinyong.subjects import service as subjects
@@ -61,6 +62,12 @@ def apply(
             article="Art. 15 ¶1",
         )
     today = clock.today()
+    if measure.kind is MeasureKind.INCENTIVE:
+        # Art. 16: incentives for trustworthy subjects only. Asked first: a red-list entry
+        # that ended with the black listing since the officer's check is answered so too.
+        on_black = red_list_exit.incentive_refusal(session, subject.id, today)
+        if on_black is not None:
+            raise on_black
     # Every entry the subject was ever listed by, so that a refusal can say which has ended.
     listed = list(
         session.scalars(
@@ -87,6 +94,11 @@ def apply(
             field="subject",
             article="Art. 18" if measure.applies_to_responsible_persons else "Art. 15 ¶2",
         )
+    if basis_entry is not None and measure.kind is MeasureKind.INCENTIVE:
+        # A bad record the hooks did not see (the daily job ends the entry): not trustworthy.
+        not_met = red_list_exit.standard_refusal(session, basis_entry, today)
+        if not_met is not None:
+            raise not_met
     if not reasons.strip():
         raise InvalidInput(
             "state the reasons for applying it",

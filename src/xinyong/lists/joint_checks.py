@@ -1078,6 +1078,12 @@ class _Answers:
                 for kind, tier, standard_id in (entry[1:4] for entry in own)
             ]
             tiers = _targets({tier for tier, _kind, _name in held})
+            if any(kind is ListKind.BLACK for _tier, kind, _name in held):
+                # Art. 16: incentives (the measures for the red list, ``measures``: an
+                # incentive targets nothing else) for trustworthy subjects only. A red-list
+                # entry still in force beside a black-list one — from before decision 0041,
+                # until the daily job ends it — offers none.
+                tiers.discard(Tier.RED)
             found = self._measures[key] = tuple(
                 {**measure_details(m), **_reasons(m, held)}
                 # In the order of the published measure list.
