@@ -67,6 +67,10 @@ LIST_LABELS: dict[str, str] = {
     RemovalReason.PERFORMED: N_("Judgment performed"),
     RemovalReason.RECORD_REVOKED: N_("Record revoked by its source"),
     RemovalReason.EARLY_REMOVAL: N_("Removed early on application (SAMR Order 44)"),
+    RemovalReason.BLACK_LISTED: N_("Placed on the black list: no longer an integrity model"),
+    RemovalReason.BAD_RECORD: N_(
+        "Bad credit record within the standard's years: no longer an integrity model"
+    ),
     RemovalReason.OTHER: N_("Other reason"),
     MeasureKind.INCENTIVE: N_("Incentive"),
     MeasureKind.PUNISHMENT: N_("Punishment"),
@@ -237,6 +241,31 @@ REMOVAL_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"^credit repair case (?P<number>\d+)$"),
         N_("Credit repair case %(number)s"),
+    ),
+    # A red-list entry ended by the platform (``lists.red_list_exit``, decision 0041).
+    (
+        re.compile(
+            r"^on the black list from (?P<date>\d{4}-\d{2}-\d{2}) under (?P<standard>.+) "
+            r"\(entry (?P<number>\d+)\): no longer an integrity model \(Art\. 14 ¶2, Art\. 16\)$",
+            re.S,
+        ),
+        N_(
+            "On the black list from %(date)s as %(standard)s (entry %(number)s): no longer an "
+            "integrity model (Art. 14 ¶2, Art. 16)"
+        ),
+    ),
+    (
+        re.compile(
+            r"^a bad credit record \((?P<type>.+)\) decided on (?P<date>\d{4}-\d{2}-\d{2}), "
+            r"within the (?P<years>\d+) years without one that (?P<standard>.+) requires: no "
+            r"longer an integrity model \(Art\. 14 ¶2, Art\. 16\)$",
+            re.S,
+        ),
+        N_(
+            "A bad credit record (%(type)s) decided on %(date)s, within the %(years)s years "
+            "without one that %(standard)s requires: no longer an integrity model (Art. 14 ¶2, "
+            "Art. 16)"
+        ),
     ),
 )
 
@@ -455,7 +484,10 @@ def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str
             return gettext(message) % found.groupdict()
     removal = _REMOVAL_STEP.match(detail)
     if removal and removal["reason"] in {reason.value for reason in RemovalReason}:
-        return f"{gettext(enum_label(RemovalReason(removal['reason'])))}: {removal['text']}"
+        # The words after the reason's code: a removal detail a service wrote (in the page's
+        # language), or an officer's, as typed.
+        text = removal_detail(removal["text"], gettext)
+        return f"{gettext(enum_label(RemovalReason(removal['reason'])))}: {text}"
     return detail
 
 

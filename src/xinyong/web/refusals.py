@@ -1162,6 +1162,27 @@ PATTERNS: tuple[_Pattern, ...] = (
         ),
     ),
     _pattern(
+        "incentive_on_black_list",
+        r"the subject is on the black list \((?P<standard>.+), until (?P<until>\S+)\): "
+        r"incentive measures are for trustworthy subjects only, and a subject on the black "
+        r"list is no integrity model",
+        N_(
+            "the subject is on the black list (%(standard)s, until %(until)s): incentive "
+            "measures are for trustworthy subjects only, and a subject on the black list is no "
+            "integrity model"
+        ),
+    ),
+    _pattern(
+        "red_standard_not_met",
+        r"the subject no longer meets (?P<standard>.+): it has a bad credit record within "
+        r"the last (?P<years>\d+) years, and incentive measures are for trustworthy subjects "
+        r"only",
+        N_(
+            "the subject no longer meets %(standard)s: it has a bad credit record within the "
+            "last %(years)s years, and incentive measures are for trustworthy subjects only"
+        ),
+    ),
+    _pattern(
         "bad_record",
         r"the subject has a bad credit record within the last (?P<years>\d+) years "
         r"\((?P<type>.+), decided on (?P<date>\S+)\); (?P<standard>.+) requires none",
@@ -1650,6 +1671,13 @@ CODES: dict[str, str] = {
     "not_applicable": N_("The subject is not on the list this measure targets."),
     "entry_ended": N_(
         "The list entry the measure would rest on is no longer in force, so it is not applied."
+    ),
+    "incentive_on_black_list": N_(
+        "A subject on the black list is given no incentive measure: incentives are for "
+        "trustworthy subjects only."
+    ),
+    "red_standard_not_met": N_(
+        "The subject no longer meets its red-list standard, so it is given no incentive measure."
     ),
     "no_longer_named": N_(
         "The organisation's entry no longer names this person as responsible, so the measure "
