@@ -343,12 +343,19 @@ def test_a_measure_applies_only_to_subjects_on_its_list_and_in_its_matters(
     for subject, measure, matter in (
         (person, "pun_honours", "honours"),
         (black.uscc, "pun_public_resource_trading", "government_procurement"),
-        (black.uscc, "inc_trading_points", "government_procurement"),
     ):
         response = apply(subject or "", matter, measure)
         assert response.status_code == 422, (subject, measure)
         assert response.json()["error"]["code"] == "not_applicable"
         assert response.json()["error"]["article"] == "Art. 15 ¶2"
+    # An incentive is for trustworthy subjects only: a black-listed one is told so (decision
+    # 0041), not merely that it is not on the red list.
+    incentive = apply(black.uscc or "", "government_procurement", "inc_trading_points")
+    assert incentive.status_code == 409
+    assert (incentive.json()["error"]["code"], incentive.json()["error"]["article"]) == (
+        "incentive_on_black_list",
+        "Art. 16",
+    )
     wrong_matter = apply(black.uscc or "", "fiscal_funding", "pun_honours")
     assert wrong_matter.json()["error"]["code"] == "wrong_matter"
     unknown = apply(black.uscc or "", "honours", "pun_nothing")
