@@ -33,7 +33,10 @@ for _name, _byte in (("ENCRYPTION_KEY", b"e"), ("BLIND_INDEX_KEY", b"b"), ("SESS
 from sqlalchemy import Engine, insert, text  # noqa: E402
 
 from datagen import generate_penalty_csv, make_known_subjects  # noqa: E402
-from xinyong import calendar_store  # noqa: E402
+
+# ``lists``: its hooks registered, as the web app and the CLI run the pipeline — every batch of
+# public negative records asks after the red-list entries in force (decision 0041).
+from xinyong import calendar_store, lists  # noqa: E402, F401
 from xinyong.accounts import service as accounts  # noqa: E402
 from xinyong.accounts.models import OrganisationKind  # noqa: E402
 from xinyong.accounts.permissions import SYSTEM_ACTOR  # noqa: E402
