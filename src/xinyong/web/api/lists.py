@@ -704,7 +704,12 @@ class ApplicationIn(BaseModel):
 def apply_measure(
     body: ApplicationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    """Apply a published measure; the subject gets a notice with its basis and reasons (Art. 15 ¶2)."""
+    """Apply a published measure; the subject gets a notice with its basis and reasons (Art. 15 ¶2).
+
+    409 ``entry_ended`` / ``no_longer_named`` when the basis has left the list (decision 0036);
+    an incentive to a subject on the black list 409 ``incentive_on_black_list``, and on a
+    red-list entry whose standard its subject no longer meets 409 ``red_standard_not_met``
+    (Art. 16; decision 0041)."""
     application = applications.apply(
         session,
         clock,
