@@ -10,7 +10,8 @@ Fixtures are used by importing them into a test module's namespace, as with
 
 Records are written through the real pipeline (``collection_helpers.ingest``); reads go
 through ``attempt``/``attempt_report``, which behave like the web boundary: a refusal rolls
-back what the read did and then writes the subject's log entry (the error's aftermath).
+back what the read did and then writes the subject's log entry with the refusal's audit
+event (``settle``, as ``web.deps.settle_refusal``).
 """
 
 from __future__ import annotations
@@ -340,14 +341,23 @@ def authorise(
 Outcome = access.Access | DomainError
 
 
+def settle(session: Session, refusal: DomainError) -> None:
+    """What the boundary writes after a refusal's rollback (``web.deps.settle_refusal``):
+    a refused read's own audit event with the subject's log entry it witnesses, then the
+    refusal's aftermath."""
+    if refusal.record_refusal is not None:
+        refusal.record_refusal(session, {})
+    if refusal.aftermath is not None:
+        refusal.aftermath(session)
+
+
 def _guarded(session: Session, call: Any) -> Any:
     savepoint = session.begin_nested()
     try:
         result = call()
     except (PermissionDenied, NotAuthenticated, RateLimited) as refusal:
         savepoint.rollback()
-        if refusal.aftermath is not None:
-            refusal.aftermath(session)
+        settle(session, refusal)
         return refusal
     savepoint.commit()
     return result
@@ -629,6 +639,7 @@ __all__ = [
     "person_penalty",
     "refusal_of",
     "revoke_record",
+    "settle",
     "versions_of",
     "witnessed",
 ]

@@ -5,6 +5,8 @@ A request that reads writes one audit event: ``access.read``, or the event its p
 anyway (a report's issue, a queue's read, a person lookup), which then carries the witness
 of the access-log entries — their ids and a digest, never what was read — so that
 ``audit.verify`` finds an entry changed or removed even around the database's triggers.
+A refused read's entry, written after the rollback, is witnessed by the refusal's own event
+(``access.refused``; session 13 addendum).
 """
 # Fixtures are imported by name and then received as parameters of the same name.
 # ruff: noqa: F811
@@ -28,9 +30,11 @@ from tests.collection_helpers import (
 from tests.disclosure_helpers import (
     access_events,
     actor_of,
+    attempt,
     authorise,
     contract_breach,
     disclosure_world,  # noqa: F401 - fixture
+    refusal_of,
     witnessed,
 )
 from tests.factories import World, auth_headers
@@ -38,7 +42,10 @@ from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import authorisations, person_lookup, reports, retention
+from xinyong.disclosure.access import ReadLimits
 from xinyong.disclosure.models import AccessEvent
+from xinyong.errors import PermissionDenied
+from xinyong.web.deps import settle_failure
 
 
 def events_after(db: Session, sequence: int) -> list[AuditEvent]:
@@ -165,6 +172,126 @@ def test_a_report_is_one_audit_event_which_witnesses_its_log_entry(
     assert audit.verify(db).ok
     bypass_triggers(db, f"DELETE FROM access_event WHERE id = {entry.id}")
     assert audit.verify(db).problem is not None
+
+
+# --- refused reads (session 13 addendum) ----------------------------------------------------
+
+
+def refused_entries(db: Session, subject_id: int) -> list[AccessEvent]:
+    return [entry for entry in access_events(db, subject_id) if not entry.granted]
+
+
+def test_a_refused_read_is_one_audit_event_which_witnesses_its_log_entry(
+    disclosure_world: World, client: TestClient, db: Session
+) -> None:
+    """The refusal's entry is written after the rollback, and the refusal's own event
+    (``access.refused``, the boundary's details) witnesses it: one event, not two."""
+    person = disclosure_world.subjects["person"]
+    headers = auth_headers(client, "analyst")
+    before = last_sequence(db)
+
+    response = client.get(f"/api/v1/subjects/{person.reference}/file", headers=headers)
+
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "no_lawful_path"
+    (event,) = events_after(db, before)
+    assert (event.action, event.outcome, event.target_type, event.target_id) == (
+        "access.refused",
+        "refused",
+        "subject",
+        str(person.id),
+    )
+    assert event.actor_id == f"user:{disclosure_world.users['analyst'].id}"
+    details, ids = witnessed(event.details)
+    assert details == {
+        "code": "no_lawful_path",
+        "article": "Art. 13 ¶3",
+        "route": "/api/v1/subjects/{code}/file",
+        "method": "GET",
+    }
+    (entry,) = refused_entries(db, person.id)
+    assert (entry.granted, entry.refusal_code) == (False, "no_lawful_path")
+    assert ids == [entry.id]
+    content = audit.canonical_json(event.details)
+    for personal in (person.name, citizen_id_of(person)):
+        assert personal not in content
+    assert audit.verify(db).ok
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        # A refused attempt made to look granted, or another organisation's.
+        "UPDATE access_event SET granted = true, refusal_code = NULL WHERE id = {id}",
+        "UPDATE access_event SET organisation_id = NULL WHERE id = {id}",
+        "DELETE FROM access_event WHERE id = {id}",
+    ],
+)
+def test_the_chain_finds_a_refused_reads_entry_changed_or_removed(
+    disclosure_world: World, db: Session, clock: FixedClock, tamper: str
+) -> None:
+    """The gap the review left: the entry of a refused read, changed or deleted around the
+    triggers, and ``audit verify`` passed. Now the refusal's event witnesses it."""
+    person = disclosure_world.subjects["person"]
+    before = last_sequence(db)
+    outcome = attempt(db, clock, actor_of(disclosure_world, "analyst"), person)
+    assert refusal_of(outcome) == ("no_lawful_path", "Art. 13 ¶3")
+    db.commit()
+    (event,) = events_after(db, before)
+    assert event.action == "access.refused"
+    (entry,) = refused_entries(db, person.id)
+    assert witnessed(event.details)[1] == [entry.id]
+    assert audit.verify(db).ok
+
+    bypass_triggers(db, tamper.format(id=entry.id))
+
+    result = audit.verify(db)
+    assert result.problem is not None
+    assert result.problem.sequence == event.sequence
+    assert "access_event" in result.problem.reason
+
+
+def test_a_read_refused_at_the_bulk_limit_is_witnessed_too(
+    authorised: World, db: Session, clock: FixedClock
+) -> None:
+    """Refused with 429 (Art. 12), a ``RateLimited``: the same one event and witness."""
+    person = authorised.subjects["person"]
+    before = last_sequence(db)
+    outcome = attempt(db, clock, actor_of(authorised, "analyst"), person, limits=ReadLimits(0, 0))
+    assert refusal_of(outcome) == ("bulk_read_limit", "Art. 12")
+    db.commit()
+    (event,) = events_after(db, before)
+    (entry,) = refused_entries(db, person.id)
+    assert (event.action, event.details["code"]) == ("access.refused", "bulk_read_limit")
+    assert witnessed(event.details)[1] == [entry.id]
+    bypass_triggers(db, f"UPDATE access_event SET what = 'report' WHERE id = {entry.id}")
+    assert audit.verify(db).problem is not None
+
+
+def test_a_refused_read_settled_as_a_forms_failure_is_still_recorded_and_witnessed(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """A page that shows a refusal as any failure of its form (``form_error``) settles it
+    with ``settle_failure``: the refusal's event and entry are written there too, not lost
+    and not unwitnessed."""
+    from xinyong.disclosure import access
+
+    person = disclosure_world.subjects["person"]
+    before = last_sequence(db)
+    with pytest.raises(PermissionDenied) as refused:
+        access.open_file(db, clock, actor_of(disclosure_world, "analyst"), person)
+
+    settle_failure(db, refused.value)
+
+    (event,) = events_after(db, before)
+    (entry,) = refused_entries(db, person.id)
+    details, ids = witnessed(event.details)
+    assert (event.action, details) == (
+        "access.refused",
+        {"code": "no_lawful_path", "article": "Art. 13 ¶3"},
+    )
+    assert ids == [entry.id]
+    assert audit.verify(db).ok
 
 
 def test_a_person_lookup_is_one_audit_event(

@@ -722,6 +722,8 @@ def test_a_refused_query_is_shown_beside_the_form_with_what_was_typed(
     assert (event.granted, event.refusal_code) == (False, "no_lawful_path")
     refusals = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
     assert [r.details["code"] for r in refusals] == ["no_lawful_path"]
+    # The refusal's one event witnesses the entry (decision 0003, session 13 addendum).
+    assert refusals[0].details["witnessed"]["ids"] == [event.id]
     english = client.post(
         "/query?lang=en",
         data={

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import citizen_id_of
 from tests.conftest import TEST_NOW
-from tests.disclosure_helpers import assign
+from tests.disclosure_helpers import assign, settle
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
@@ -107,8 +107,7 @@ def read(
             matter=matter,
         )
     except PermissionDenied as refused:
-        if refused.aftermath is not None:
-            refused.aftermath(db)
+        settle(db, refused)
 
 
 def add_events(

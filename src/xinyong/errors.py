@@ -22,12 +22,19 @@ class DomainError(Exception):
         field: str | None = None,
         details: dict[str, object] | None = None,
         aftermath: Callable[[Any], None] | None = None,
+        record_refusal: Callable[[Any, dict[str, Any]], None] | None = None,
     ) -> None:
         super().__init__(message)
-        # Work that must outlive the refused transaction (e.g. the subject's access log
-        # entry for a refused query): the boundary runs it with the session after rolling
-        # back, then commits it alone.
+        # Work that must outlive the refused transaction (e.g. the audit of a failed lookup
+        # by ID number): the boundary runs it with the session after rolling back, then
+        # commits it alone.
         self.aftermath = aftermath
+        # A refusal that writes its own audit event (``access.refused``) after the rollback,
+        # given the details the boundary has (route, method): a refused read of a subject's
+        # information, whose one event witnesses the subject's access-log entry it writes
+        # with it (decision 0003, session 13 addendum). The boundary calls it in place of
+        # writing the event itself, before the aftermath.
+        self.record_refusal = record_refusal
         self.message = message
         if code is not None:
             self.code = code

@@ -8,7 +8,9 @@ authorisation*: an organisation reads the non-public record types a subject auth
 for the authorised purpose, until the authorisation ends. Every read of non-public data
 and every refused attempt is logged for the subject, and audited: a granted read by one
 event in the chain per request, which witnesses the log entries it wrote (``Logged``,
-decision 0003 addendum); the log itself is append-only (migration 0044).
+decision 0003 addendum), a refused one by the refusal's event (``access.refused``), which
+witnesses the entry written with it after the rollback (``refusal``; session 13 addendum);
+the log itself is append-only (migration 0044).
 """
 
 from __future__ import annotations
@@ -156,12 +158,16 @@ _LOG_ONE = Prepared(
 # digest), never what was read. A path that writes an event of its own for the same read
 # (a report's issue, a queue's read) carries the witness in that event instead.
 READ_ACTION = "access.read"
+# The audit event of a refused access (``web.deps.settle_refusal``), which for a refused read
+# witnesses the subject's access-log entry of the attempt (``refusal``).
+REFUSED_ACTION = "access.refused"
 
 
 @dataclass(frozen=True)
 class Logged:
-    """Access-log entries of granted reads one request wrote, each with its id, for the
-    one audit event that witnesses them (``chain``, or ``details`` in the caller's own)."""
+    """Access-log entries one request wrote, each with its id, for the one audit event
+    that witnesses them (``chain``, or ``details`` in the caller's own; a refused read's in
+    ``access.refused``, ``refusal``)."""
 
     entries: tuple[dict[str, Any], ...] = ()
 
@@ -199,10 +205,11 @@ def chain(session: Session, clock: Clock, actor: Actor, logged: Logged) -> None:
     )
 
 
-def _log_granted(session: Session, entries: Sequence[dict[str, Any]]) -> Logged:
-    """Write granted reads to the subject's log with a Core insert, in the reader's
-    transaction: nothing reads the entry back as an object, and the ORM's unit of work
-    cost more than the insert on a report issued on every request."""
+def _write_log(session: Session, entries: Sequence[dict[str, Any]]) -> Logged:
+    """Write entries to the subjects' logs with a Core insert (granted reads in the
+    reader's transaction, a refused one after its rollback), returning them with their ids
+    for the event that witnesses them: nothing reads an entry back as an object, and the
+    ORM's unit of work cost more than the insert on a report issued on every request."""
     if not entries:
         return Logged()
     if len(entries) == 1:
@@ -276,7 +283,7 @@ def logged_from(granted: Access, entry_id: int) -> Logged:
 def write_log(session: Session, granted: Access) -> Logged:
     """Write the log entries of a read granted by ``decide``, in the reader's transaction;
     the caller's audit event of the read witnesses them (``Logged.details``)."""
-    return _log_granted(session, granted.log)
+    return _write_log(session, granted.log)
 
 
 def refusal(
@@ -294,16 +301,21 @@ def refusal(
     report_number: str | None = None,
     **extra: Any,
 ) -> PermissionDenied | RateLimited:
-    """The refusal, with the subject's log entry written after the rollback. The ids are
-    taken now: after the rollback the subject and the item are expired ORM objects, and
-    reading them then would query again (or fail, were they new in that transaction)."""
+    """The refusal, which records itself after the rollback (``record_refusal``, called by
+    the boundary): the subject's log entry of the attempt, and the refusal's one audit event
+    (``access.refused``) witnessing it as a granted read's event witnesses its entries — so
+    that an entry of a refused read changed or deleted is found by ``audit verify`` too
+    (decision 0003, session 13 addendum). The ids are taken now: after the rollback the
+    subject and the item are expired ORM objects, and reading them then would query again
+    (or fail, were they new in that transaction)."""
     subject_id = subject.id
     query_item_id = None if query_item is None else query_item.id
 
-    def log(after: Session) -> None:
-        after.add(
-            AccessEvent(
-                **_event_values(
+    def record(after: Session, details: dict[str, Any]) -> None:
+        logged = _write_log(
+            after,
+            [
+                _event_values(
                     actor,
                     subject_id,
                     clock,
@@ -315,13 +327,22 @@ def refusal(
                     refusal_code=code,
                     report_number=report_number,
                 )
-            )
+            ],
         )
-        after.flush()
+        audit.record(
+            after,
+            clock,
+            actor.audit(),
+            REFUSED_ACTION,
+            outcome="refused",
+            target_type="subject",
+            target_id=subject_id,
+            details={"code": code, "article": article, **details, **logged.details()},
+        )
 
     if error is RateLimited:
-        return RateLimited(message, code=code, article=article, aftermath=log, **extra)
-    return PermissionDenied(message, code=code, article=article, aftermath=log, **extra)
+        return RateLimited(message, code=code, article=article, record_refusal=record, **extra)
+    return PermissionDenied(message, code=code, article=article, record_refusal=record, **extra)
 
 
 def open_file(
@@ -349,7 +370,7 @@ def open_file(
         limits=limits,
         report_number=report_number,
     )
-    chain(session, clock, actor, _log_granted(session, granted.log))
+    chain(session, clock, actor, _write_log(session, granted.log))
     return granted
 
 
@@ -486,7 +507,7 @@ def log_use(
     transaction; one entry per written authorisation it rests on, as a read on them is,
     naming the consent it rests on if any. Audited (``chain``) unless ``chained`` is
     false: then the caller's own audit event of the request carries ``Logged.details``."""
-    logged = _log_granted(
+    logged = _write_log(
         session,
         [
             _event_values(
@@ -533,7 +554,7 @@ def log_uses(
     a security officer's pending records — in each subject's log (Art. 24), in one
     statement in the reader's transaction; audited by one event (``chain``) unless
     ``chained`` is false, as ``log_use``."""
-    logged = _log_granted(
+    logged = _write_log(
         session,
         [
             _event_values(
@@ -848,7 +869,7 @@ def log_report_reopened(
             AccessEvent.granted,
         )
     ).all()
-    return _log_granted(
+    return _write_log(
         session,
         [
             _event_values(

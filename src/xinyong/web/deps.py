@@ -60,28 +60,33 @@ def settle_refusal(
     session: Session,
     refusal: PermissionDenied | NotAuthenticated | RateLimited | ConcealedRefusal,
 ) -> None:
-    """Roll back what the refused request did, then record the refusal (the audit trail, and
-    the subject's access log through the refusal's ``aftermath``) and commit that: at the
-    boundary for a refusal that propagates, or in a page that shows it beside its form."""
+    """Roll back what the refused request did, then record the refusal (the audit trail,
+    and for a refused read the subject's access log, witnessed by the refusal's event:
+    ``record_refusal``) and what else must outlive it (``aftermath``), and commit that: at
+    the boundary for a refusal that propagates, or in a page that shows it beside its form."""
     context = app_context(request)
     session.rollback()
     actor: Actor = getattr(request.state, "actor", ANONYMOUS_ACTOR)
-    if refusal.code != "bad_credentials":  # failed logins are audited by the service
+    details = {
+        "code": refusal.code,
+        "route": _route_path(request),
+        "method": request.method,
+        "article": refusal.article,
+    }
+    if refusal.code == "bad_credentials":  # failed logins are audited by the service
+        _record_failed_login(session, context, request)
+    elif refusal.record_refusal is not None:
+        # A refused read: its one event also witnesses the subject's log entry of it.
+        refusal.record_refusal(session, details)
+    else:
         audit.record(
             session,
             context.clock,
             actor.audit(),
             "access.refused",
             outcome="refused",
-            details={
-                "code": refusal.code,
-                "route": _route_path(request),
-                "method": request.method,
-                "article": refusal.article,
-            },
+            details=details,
         )
-    else:
-        _record_failed_login(session, context, request)
     if refusal.aftermath is not None:
         refusal.aftermath(session)
     session.commit()
@@ -89,11 +94,17 @@ def settle_refusal(
 
 def settle_failure(session: Session, failure: DomainError) -> None:
     """Roll back what a failed request did, keeping what must outlive it (the error's
-    ``aftermath``, e.g. the audit of a failed lookup by ID number), committed alone."""
+    ``aftermath``, e.g. the audit of a failed lookup by ID number), committed alone. A
+    refused read shown as a form's failure is still recorded (``record_refusal``: its
+    audit event and the subject's log entry), with what the error says of it."""
     session.rollback()
+    if failure.record_refusal is None and failure.aftermath is None:
+        return
+    if failure.record_refusal is not None:
+        failure.record_refusal(session, {"code": failure.code, "article": failure.article})
     if failure.aftermath is not None:
         failure.aftermath(session)
-        session.commit()
+    session.commit()
 
 
 def _route_path(request: Request) -> str:
