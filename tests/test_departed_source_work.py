@@ -114,11 +114,16 @@ def test_a_suspension_leaves_an_upheld_objection_to_the_institution_to_correct(
 def test_deregistering_it_ends_the_use_of_a_record_found_wrong_that_it_left_uncorrected(
     collection_world: World, db: Session, clock: Clock
 ) -> None:
+    """Carried out by the system, not by the officer who deregisters (a credit-authority
+    officer who keeps the register, no objection handler, who alters no data: rules.md),
+    the officer's deregistration named as the cause; the credit authority is the
+    organisation of the change."""
     world = collection_world
     first, second = _its_records(world, db, clock, "HT-A", "HT-B")
     objection_id = _upheld(db, clock, world, first.id, "error")
     _set_status(world, db, clock, InstitutionStatus.SUSPENDED)
     content = records.current_version(db, first).payload
+    before = _last_sequence(db)
 
     _set_status(world, db, clock, InstitutionStatus.DEREGISTERED)
 
@@ -143,9 +148,19 @@ def test_deregistering_it_ends_the_use_of_a_record_found_wrong_that_it_left_unco
         .order_by(AuditEvent.sequence.desc())
         .limit(1)
     ).one()
+    officer = f"user:{world.users['authority'].id}"
     assert event.target_id == str(objection_id)
     assert event.details["by"] == "credit_authority"
-    assert event.actor_role == Role.CREDIT_AUTHORITY_OFFICER.value
+    assert (event.actor_kind, event.actor_id, event.actor_role) == ("system", None, None)
+    assert event.details["cause"] == {"action": "institution.status", "actor": officer}
+    assert objection.completed_by is None  # the system
+    assert version.actor is None  # not the officer
+    officers = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.sequence > before, AuditEvent.actor_id == officer
+        )
+    ).all()
+    assert officers == ["institution.status"]
 
 
 def _handlers_audit(db: Session, world: World, since: int) -> list[str]:
@@ -199,6 +214,11 @@ def test_an_objection_upheld_after_it_left_is_carried_out_at_once(
         )
     ).one()
     assert (carried.actor_kind, carried.details["by"]) == ("system", "credit_authority")
+    # The handler's upholding set it off: named as the cause, as a deregistration is.
+    assert carried.details["cause"] == {
+        "action": "record_objection.decide",
+        "actor": f"user:{world.users['objections'].id}",
+    }
 
 
 def test_an_objection_upheld_after_it_left_on_an_error_is_no_longer_used_by_the_system(
@@ -234,10 +254,20 @@ def test_the_daily_job_carries_out_what_a_deregistration_before_the_rule_left_wa
     entry.status = InstitutionStatus.DEREGISTERED
     db.commit()
 
+    before = _last_sequence(db)
+
     done = objections.carry_out_for_deregistered_sources(db, clock, SYSTEM_ACTOR)
 
     assert [o.id for o in done] == [objection_id]
     assert record.status is RecordStatus.REVOKED
+    # The system set it off itself: no cause beside it.
+    carried = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.sequence > before, AuditEvent.action == "record_objection.no_longer_used"
+        )
+    ).one()
+    assert carried.actor_kind == "system"
+    assert "cause" not in carried.details
     assert objections.carry_out_for_deregistered_sources(db, clock, SYSTEM_ACTOR) == []
 
 

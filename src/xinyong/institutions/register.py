@@ -255,11 +255,17 @@ def change_status(
         from xinyong.objections import service as objections
 
         # It has left for good: what it was to carry out for subjects is done in its place
-        # in this same transaction, so that nothing waits for it (Art. 25; decision 0024).
+        # in this same transaction, so that nothing waits for it (Art. 25; decision 0024) —
+        # by the system, the officer's deregistration named as the cause: the officer who
+        # keeps the register alters no record (objection handlers alter no data, rules.md).
         source = organisation_id(session, institution)
         if source is not None:
             objections.carry_out_for_deregistered_sources(
-                session, clock, actor, source_organisation_id=source
+                session,
+                clock,
+                actor,
+                source_organisation_id=source,
+                cause_action="institution.status",  # the audit of this change (``_version``)
             )
     return institution
 

@@ -491,7 +491,11 @@ def decide(
         # it now, as the system and not as the handler — objection handlers alter no data
         # (rules.md); the handler's decision only upholds (decision 0024, session 12).
         _carry_out_in_place(
-            session, clock, SYSTEM_ACTOR, objection, organisation_id=actor.organisation_id
+            session,
+            clock,
+            objection,
+            organisation_id=actor.organisation_id,
+            cause=cause_of(actor, "record_objection.decide"),
         )
     return objection
 
@@ -723,19 +727,33 @@ def _withdrawal(
 # --- the credit authority in the place of a source gone for good -----------------------------
 
 
+def cause_of(actor: Actor, action: str) -> dict[str, str | None] | None:
+    """What a step the platform carries out as the system names as its cause in its audit
+    event: the person's audited action that set it off (the handler's upholding, the
+    officer's deregistration) — none when the system set it off itself (the daily job)."""
+    if actor.kind == "system":
+        return None
+    return {"action": action, "actor": actor.audit().id}
+
+
 def carry_out_for_deregistered_sources(
     session: Session,
     clock: Clock,
     actor: Actor,
     *,
     source_organisation_id: int | None = None,
+    cause_action: str = "institution.status",
 ) -> list[RecordObjection]:
     """Every upheld objection left to a source that is a deregistered credit service
-    institution (that one, or all of them), carried out by the credit authority in its place
-    (``departed_action``). The institution's deregistration does it for its own cases, the
-    credit authority's decision for a case it upholds later, and the daily job for any
-    deregistered before this rule: a subject's remedy never waits for a source that is gone
-    (Art. 25, 26; decision 0024)."""
+    institution (that one, or all of them), carried out in its place (``departed_action``)
+    by the platform — the system, not ``actor``: objection handlers alter no data
+    (rules.md), and the officer who keeps the register is no objection handler. The
+    institution's deregistration sets it off for its own cases (``actor`` the credit
+    authority's officer, named in each event as the cause with the audited action
+    ``cause_action``, and the credit authority as the organisation of the change), the credit authority's
+    decision for a case it upholds later, and the daily job for any deregistered before
+    this rule: a subject's remedy never waits for a source that is gone (Art. 25, 26;
+    decision 0024)."""
     if not (
         actor.kind == "system"
         or has_permission(actor, Permission.MANAGE_INSTITUTIONS)
@@ -758,17 +776,23 @@ def carry_out_for_deregistered_sources(
         )
     )
     for objection in waiting:
-        _carry_out_in_place(session, clock, actor, objection)
+        _carry_out_in_place(
+            session,
+            clock,
+            objection,
+            organisation_id=actor.organisation_id,
+            cause=cause_of(actor, cause_action),
+        )
     return waiting
 
 
 def _carry_out_in_place(
     session: Session,
     clock: Clock,
-    actor: Actor,
     objection: RecordObjection,
     *,
-    organisation_id: int | None = None,
+    organisation_id: int | None,
+    cause: dict[str, str | None] | None,
 ) -> RecordVersion:
     """What the platform can do with an upheld objection without its source: withdraw the
     record from publication on the grounds answered so, exactly as the source would have;
@@ -776,15 +800,17 @@ def _carry_out_in_place(
     longer shared or used — the status every reader leaves out (``revoked``, decision 0028),
     with a reason of its own — and reports issued to others since it came lose their kept
     content, as on a correction. The content is never changed: only its source could.
-    ``organisation_id``: the organisation named as making the change when ``actor`` (the
-    system) has none — the credit authority whose decision it carries out."""
+    Carried out by the system (``SYSTEM_ACTOR``), naming ``organisation_id`` as making the
+    change — the credit authority whose decision or deregistration it carries out (none for
+    the daily job) — and ``cause`` in its audit event (``cause_of``)."""
+    actor = SYSTEM_ACTOR
     action = departed_action(objection.ground)
     status = next_status(objection.status, DEPARTED, action, objection.ground)
     if action == "withdraw":
         version = _withdrawal(
             session, clock, actor, objection, IN_PLACE_NOTE, organisation_id=organisation_id
         )
-        _complete(session, clock, actor, objection, status, version, by_source=False)
+        _complete(session, clock, actor, objection, status, version, by_source=False, cause=cause)
         return version
     record = record_of(session, objection)
     # Revoked by its source meanwhile (decision 0028): that revocation ended its window and
@@ -823,6 +849,7 @@ def _carry_out_in_place(
         version,
         report_contents_removed=removed,
         by_source=False,
+        cause=cause,
     )
     return version
 
@@ -837,6 +864,7 @@ def _complete(
     *,
     report_contents_removed: int = 0,
     by_source: bool = True,
+    cause: dict[str, str | None] | None = None,
 ) -> None:
     now = clock.now()
     if objection.decided_at is None:  # the source upheld it by carrying it out
@@ -862,6 +890,8 @@ def _complete(
             "version": version.version_no,
             "report_contents_removed": report_contents_removed,
             "by": "source" if by_source else "credit_authority",
+            # Carried out by the system: whose audited act set it off (decision 0024).
+            **({} if cause is None else {"cause": cause}),
         },
     )
 
