@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import citizen_id_of
@@ -35,10 +36,11 @@ from tests.lists_helpers import (
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access, joint_check_uses
-from xinyong.disclosure.models import JointCheckUse, JointCheckUseSubject
+from xinyong.disclosure.models import JointCheckUse, JointCheckUseIndexed, JointCheckUseSubject
 from xinyong.lists import joint_checks
 from xinyong.lists.models import AdministrativeMatter
 from xinyong.synthetic import make_uscc
@@ -273,8 +275,127 @@ def test_a_large_check_is_logged_packed_and_indexed_by_the_daily_job(
     assert joint_check_uses.index_pending(db, clock) == 0
     assert db.scalar(select(func.count()).select_from(JointCheckUseSubject)) == 5
     db.expire_all()
-    assert db.get(JointCheckUse, use.id).indexed_at is not None  # type: ignore[union-attr]
+    # The job's mark is a row of its own: the check's row is append-only (migration 0047).
+    assert db.get(JointCheckUse, use.id).indexed_at is None  # type: ignore[union-attr]
+    marked = db.get(JointCheckUseIndexed, use.id)
+    assert marked is not None
+    assert marked.indexed_at == clock.now()
     assert (access.access_log(db, citizen), access.access_log(db, firm)) == before
     for other in others:
         (seen,) = joint_check_uses.uses_of(db, other.id)
         assert seen.id == use.id
+
+
+# --- the log of joint checks kept as the access log is (decision 0003, session 13) ----------
+
+
+def _a_check(db: Session, clock: FixedClock, world: World) -> tuple[JointCheckUse, AuditEvent]:
+    company, person = world.subjects["company"], world.subjects["person"]
+    published_entry(db, clock, world, company)
+    db.commit()
+    codes = [company.uscc or "", citizen_id_of(person)]
+    joint_checks.check(db, clock, actor(world, "querier"), "honours", codes, clean_years=3)
+    db.commit()
+    (use,) = db.scalars(select(JointCheckUse)).all()
+    event = db.scalars(select(AuditEvent).where(AuditEvent.action == "joint_check.run")).one()
+    return use, event
+
+
+def test_a_checks_audit_event_witnesses_its_row_in_the_subjects_logs(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Its ids and a digest of its content (the packed subjects by their own digest), never
+    the content: the subjects' ids and what each was shown stay out of the trail."""
+    use, event = _a_check(db, clock, lists_world)
+    assert event.target_id == str(use.id)
+    witnessed = event.details["witnessed"]
+    assert (witnessed["table"], witnessed["ids"]) == ("joint_check_use", [use.id])
+    assert set(event.details) == {
+        "matter",
+        "subjects",
+        "found",
+        "listed",
+        "responsible",
+        "invalid",
+        "witnessed",
+    }
+    assert audit.verify(db).ok
+
+
+def _around_the_triggers(db: Session, statement: str) -> None:
+    """Tamper as someone with database rights would: around the triggers."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SET LOCAL session_replication_role = replica"))
+        db.execute(text(statement))
+        db.execute(text("SET LOCAL session_replication_role = origin"))
+    else:
+        for table in ("joint_check_use", "joint_check_use_subject"):
+            db.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_update"))
+            db.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_delete"))
+        db.execute(text(statement))
+    db.expire_all()
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        # Another organisation's check, another matter, fewer subjects answered.
+        "UPDATE joint_check_use SET organisation_id = NULL WHERE id = {id}",
+        "UPDATE joint_check_use SET matter_code = 'market_access' WHERE id = {id}",
+        "UPDATE joint_check_use SET subject_ids = situation_ids WHERE id = {id}",
+        "DELETE FROM joint_check_use WHERE id = {id}",
+    ],
+)
+def test_the_chain_finds_a_checks_row_changed_or_removed(
+    lists_world: World, db: Session, clock: FixedClock, tamper: str
+) -> None:
+    use, event = _a_check(db, clock, lists_world)
+    if tamper.startswith("DELETE"):
+        _around_the_triggers(db, f"DELETE FROM joint_check_use_subject WHERE use_id = {use.id}")
+    _around_the_triggers(db, tamper.format(id=use.id))
+
+    result = audit.verify(db)
+    assert result.problem is not None
+    assert result.problem.sequence == event.sequence
+    assert "joint_check_use" in result.problem.reason
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE joint_check_use SET matter_code = matter_code WHERE id = {id}",
+        "DELETE FROM joint_check_use WHERE id = {id}",
+        "UPDATE joint_check_use_subject SET situation = 0 WHERE use_id = {id}",
+        "DELETE FROM joint_check_use_subject WHERE use_id = {id}",
+    ],
+)
+def test_the_database_refuses_to_change_or_delete_a_checks_log(
+    lists_world: World, db: Session, clock: FixedClock, statement: str
+) -> None:
+    use, _event = _a_check(db, clock, lists_world)
+    nested = db.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.execute(text(statement.format(id=use.id)))
+    nested.rollback()
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(JointCheckUseSubject)) == 2
+    assert db.get(JointCheckUse, use.id) is not None
+
+
+def test_the_daily_jobs_mark_is_append_only_and_a_marked_check_is_not_indexed_again(
+    lists_world: World, db: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job indexes a large check with the check's row untouched; the chain holds after
+    (the row's digest is as the check wrote it), and its mark cannot be undone."""
+    world = lists_world
+    monkeypatch.setattr(joint_check_uses, "INDEX_AT_ONCE", 1)
+    use, _event = _a_check(db, clock, world)
+    assert use.indexed_at is None
+    assert joint_check_uses.index_pending(db, clock) == 1
+    db.commit()
+    assert joint_check_uses.index_pending(db, clock) == 0
+    assert audit.verify(db).ok
+    nested = db.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        db.execute(text(f"DELETE FROM joint_check_use_indexed WHERE use_id = {use.id}"))
+    nested.rollback()

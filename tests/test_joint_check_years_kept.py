@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from tests.factories import World
@@ -26,6 +26,7 @@ from tests.lists_helpers import (
 )
 from tests.page_helpers import HTML, log_in
 from xinyong.clock import FixedClock
+from xinyong.disclosure import joint_check_uses
 from xinyong.disclosure.models import JointCheckUse
 from xinyong.lists import joint_checks
 from xinyong.web.i18n import translations
@@ -92,11 +93,21 @@ def test_the_access_log_explains_a_past_check_with_the_years_it_was_answered_on(
 
 
 def test_a_check_from_before_the_years_were_kept_says_they_were_not_recorded(
-    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+    lists_world: World,
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # Logged as a check was before the years were kept (migration 0043): written without
+    # them, since the row cannot be changed after (append-only, migration 0047).
+    record = joint_check_uses.record
+    monkeypatch.setattr(
+        joint_check_uses,
+        "record",
+        lambda *args, **kwargs: record(*args, **{**kwargs, "clean_years": None}),
+    )
     check_id = _checked_then(lists_world, db, clock)
-    db.execute(update(JointCheckUse).where(JointCheckUse.id == check_id).values(clean_years=None))
-    db.commit()
 
     logged = _logged(client, check_id)
     log_in(client, "company")

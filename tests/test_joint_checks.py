@@ -423,7 +423,9 @@ def test_a_check_is_audited_without_the_codes(
         .order_by(AuditEvent.sequence.desc())
     ).first()
     assert event is not None
-    assert event.details == {
+    details = dict(event.details)
+    witnessed = details.pop("witnessed")
+    assert details == {
         "matter": "honours",
         "subjects": 3,
         "found": 2,
@@ -431,11 +433,13 @@ def test_a_check_is_audited_without_the_codes(
         "responsible": 0,
         "invalid": 0,
     }
-    assert codes[1] not in str(event.details)
-    # The audit names the check as logged for the subjects (Art. 24).
+    assert codes[1] not in str(details)
+    # The audit names the check as logged for the subjects (Art. 24), and witnesses its row
+    # (decision 0003, session 13 addendum).
     assert event.target_type == "joint_check_use"
     use = db.get(JointCheckUse, int(event.target_id or 0))
     assert use is not None
+    assert (witnessed["table"], witnessed["ids"]) == ("joint_check_use", [use.id])
     assert (use.matter_code, use.subject_count) == ("honours", 2)
 
 

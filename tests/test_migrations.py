@@ -1650,3 +1650,86 @@ def test_migration_0044_makes_the_access_log_append_only_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0047_makes_the_joint_checks_log_append_only_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with a check indexed at once and a large one the job has not
+    indexed yet (the revision before) to 0047: both stay as they were, the first still
+    indexed and the second still waiting, and neither can be changed or deleted, nor its
+    index by subject; the job's mark is a row of its own. Back, the mark returns to the
+    check's ``indexed_at`` and the rows can be changed again."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0047").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0047")
+    at = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            connection.execute(
+                insert(t["subject"]).values(_filled(t["subject"], id=1, kind="natural_person"))
+            )
+            connection.execute(
+                insert(t["administrative_matter"]).values(
+                    _filled(t["administrative_matter"], code="market_access")
+                )
+            )
+            for use_id, indexed_at in ((1, at), (2, None)):
+                connection.execute(
+                    insert(t["joint_check_use"]).values(
+                        _filled(
+                            t["joint_check_use"],
+                            id=use_id,
+                            matter_code="market_access",
+                            subject_ids=b"ids",
+                            situation_ids=b"situations",
+                            indexed_at=indexed_at,
+                        )
+                    )
+                )
+            connection.execute(
+                insert(t["joint_check_use_subject"]).values(subject_id=1, use_id=1, situation=0)
+            )
+        upgrade(engine, "0047")
+        with engine.connect() as connection:
+            waiting = connection.execute(
+                text(
+                    "SELECT id FROM joint_check_use WHERE indexed_at IS NULL AND id NOT IN "
+                    "(SELECT use_id FROM joint_check_use_indexed)"
+                )
+            ).scalars()
+            assert list(waiting) == [2]
+        for statement in (
+            "UPDATE joint_check_use SET indexed_at = NULL WHERE id = 1",
+            "DELETE FROM joint_check_use WHERE id = 2",
+            "UPDATE joint_check_use_subject SET situation = 1",
+            "DELETE FROM joint_check_use_subject",
+        ):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+        with engine.begin() as connection:
+            # The daily job indexes the large check: a mark of its own.
+            marks = Table("joint_check_use_indexed", MetaData(), autoload_with=connection)
+            connection.execute(insert(marks).values(use_id=2, indexed_at=at))
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text("DELETE FROM joint_check_use_indexed"))
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            assert "joint_check_use_indexed" not in inspect(connection).get_table_names()
+            indexed = connection.execute(
+                text("SELECT id FROM joint_check_use WHERE indexed_at IS NOT NULL ORDER BY id")
+            ).scalars()
+            assert list(indexed) == [1, 2]
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE joint_check_use_subject SET situation = 1"))
+            connection.execute(text("DELETE FROM joint_check_use_subject"))
+            connection.execute(text("DELETE FROM joint_check_use WHERE id = 2"))
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -7,7 +7,8 @@ audited data itself is never copied in (only identifiers and counts).
 
 An event may *witness* rows another table keeps (``witness``): their ids and a digest of
 their content, so that ``verify`` also finds such a row changed or removed — the subject's
-access log, whose rows say who read what (decision 0003 addendum).
+access log, whose rows say who read what, and the joint checks' log (decision 0003
+addenda).
 """
 
 from __future__ import annotations
@@ -88,6 +89,10 @@ def _plain(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, enum.Enum):
         return value.value
+    if isinstance(value, bytes | memoryview):
+        # Packed content (a joint check's subjects): by its own digest, which is as good a
+        # witness and keeps the text hashed small.
+        return hashlib.sha256(value).hexdigest()
     return value
 
 

@@ -15,6 +15,12 @@ indexed by subject (``JointCheckUseSubject``) at once for a check of up to
 ``INDEX_AT_ONCE`` subjects (the pages' checks), and by the daily job (``index_pending``)
 for a larger one; until then a subject's log looks into the packed subjects of the
 few larger checks not yet indexed.
+
+The row is the subjects' log of the check, so it is kept as the access log is: append-only
+(triggers, migration 0047) — the job says a check is indexed by a row of its own
+(``JointCheckUseIndexed``), not by changing the check's — and witnessed by the check's
+audit event (``Recorded.details``), so that ``audit verify`` finds it changed or removed
+(decision 0003, session 13 addendum).
 """
 
 from __future__ import annotations
@@ -26,13 +32,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, exists, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
+from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.db.bulk import BulkWriter
-from xinyong.disclosure.models import JointCheckUse, JointCheckUseSubject
+from xinyong.disclosure.models import JointCheckUse, JointCheckUseIndexed, JointCheckUseSubject
 
 # A check of up to this many subjects is indexed by subject in its own transaction (a
 # thousand rows cost a few milliseconds); a larger one by the daily job.
@@ -45,7 +54,19 @@ _LEVEL = 1  # zlib's fastest: the ids are small numbers in eight bytes, mostly z
 
 _USE = cast(Table, JointCheckUse.__table__)
 _USE_SUBJECT = cast(Table, JointCheckUseSubject.__table__)
+_USE_INDEXED = cast(Table, JointCheckUseIndexed.__table__)
 _INDEX_COLUMNS = ("subject_id", "use_id", "situation")
+# A check whose subjects are not indexed yet: not at once, and not by the job since.
+_PENDING = _USE.c.indexed_at.is_(None) & ~exists().where(_USE_INDEXED.c.use_id == _USE.c.id)
+# The job's mark that it indexed a check, written first: of two jobs at once (PostgreSQL),
+# the second waits for the first's mark on the same check and then writes nothing, so it
+# indexes nothing twice (the mark and the index commit together).
+_CLAIM = {
+    dialect: insert_of(JointCheckUseIndexed)
+    .on_conflict_do_nothing(index_elements=["use_id"])
+    .returning(JointCheckUseIndexed.use_id)
+    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
+}
 
 
 def _pack(typecode: str, values: Sequence[int]) -> bytes:
@@ -58,6 +79,15 @@ def _unpack(typecode: str, packed: bytes) -> array[int]:
     return values
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A joint check's row in the subjects' logs: its id, and the witness of the row
+    (its id and a digest of its content) for the check's one audit event."""
+
+    id: int
+    details: dict[str, Any]
+
+
 def record(
     session: Session,
     clock: Clock,
@@ -68,34 +98,31 @@ def record(
     situation_ids: Sequence[int],
     situations: list[dict[str, Any]],
     clean_years: int,
-) -> int:
+) -> Recorded:
     """Log a joint check for every subject it answered about (``subject_ids[i]`` was shown
     ``situations[situation_ids[i]]``), in the check's transaction, with the clean years its
     green channel asked for (once for the check, not in each situation); returns the use's
-    id."""
+    id and the witness its audit event carries."""
     now = clock.now()
     at_once = len(subject_ids) <= INDEX_AT_ONCE
-    use_id: int = session.execute(
-        insert(_USE)
-        .values(
-            occurred_at=now,
-            organisation_id=actor.organisation_id,
-            user_id=actor.id if actor.kind == "user" else None,
-            api_key_id=actor.id if actor.kind == "api_key" else None,
-            actor_role=None if actor.role is None else actor.role.value,
-            matter_code=matter_code,
-            subject_count=len(subject_ids),
-            subject_ids=_pack(_IDS, subject_ids),
-            situation_ids=_pack(_SITUATIONS, situation_ids),
-            situations=situations,
-            clean_years=clean_years,
-            indexed_at=now if at_once else None,
-        )
-        .returning(_USE.c.id)
-    ).scalar_one()
+    values = {
+        "occurred_at": now,
+        "organisation_id": actor.organisation_id,
+        "user_id": actor.id if actor.kind == "user" else None,
+        "api_key_id": actor.id if actor.kind == "api_key" else None,
+        "actor_role": None if actor.role is None else actor.role.value,
+        "matter_code": matter_code,
+        "subject_count": len(subject_ids),
+        "subject_ids": _pack(_IDS, subject_ids),
+        "situation_ids": _pack(_SITUATIONS, situation_ids),
+        "situations": situations,
+        "clean_years": clean_years,
+        "indexed_at": now if at_once else None,
+    }
+    use_id: int = session.execute(insert(_USE).values(values).returning(_USE.c.id)).scalar_one()
     if at_once:
         _index(session, use_id, subject_ids, situation_ids)
-    return use_id
+    return Recorded(use_id, audit.witness(_USE, [{**values, "id": use_id}]))
 
 
 def _index(
@@ -109,18 +136,22 @@ def _index(
 
 
 def index_pending(session: Session, clock: Clock) -> int:
-    """Index the subjects of the checks not indexed yet (the daily job); returns how many
-    checks. On PostgreSQL a check another job is indexing is left to it."""
+    """Index the subjects of the checks not indexed yet (the daily job), marking each by a
+    row of its own (``JointCheckUseIndexed``; the check's row is append-only); returns how
+    many checks. On PostgreSQL a check another job is indexing is left to it."""
     pending = session.execute(
         select(_USE.c.id, _USE.c.subject_ids, _USE.c.situation_ids)
-        .where(_USE.c.indexed_at.is_(None))
+        .where(_PENDING)
         .order_by(_USE.c.id)
-        .with_for_update(skip_locked=True)
     ).all()
+    claim = _CLAIM[session.get_bind().dialect.name]
+    indexed = 0
     for use_id, subject_ids, situation_ids in pending:
+        if session.execute(claim.values(use_id=use_id, indexed_at=clock.now())).first() is None:
+            continue  # another job marked it, and indexed it in the same transaction
         _index(session, use_id, _unpack(_IDS, subject_ids), _unpack(_SITUATIONS, situation_ids))
-        session.execute(update(_USE).where(_USE.c.id == use_id).values(indexed_at=clock.now()))
-    return len(pending)
+        indexed += 1
+    return indexed
 
 
 @dataclass(frozen=True)
@@ -145,9 +176,7 @@ def situations_of(session: Session, subject_id: int) -> dict[int, int]:
     found in the index too, where read the other way round it would be found in neither."""
     found: dict[int, int] = {}
     pending = session.execute(
-        select(_USE.c.id, _USE.c.subject_ids, _USE.c.situation_ids).where(
-            _USE.c.indexed_at.is_(None)
-        )
+        select(_USE.c.id, _USE.c.subject_ids, _USE.c.situation_ids).where(_PENDING)
     ).all()
     for use_id, packed_ids, packed_situations in pending:
         try:

@@ -173,8 +173,11 @@ class JointCheckUse(IdMixin, Base):
     The subjects are packed in the row itself (``disclosure.joint_check_uses``): a check of
     a hundred thousand subjects writes one row, not a hundred thousand, while the agency
     waits. ``JointCheckUseSubject`` indexes them by subject: written at once for a small
-    check, by the daily job for a large one (``indexed_at`` is None until then, and a
-    subject's log looks into the packed subjects of those few)."""
+    check (``indexed_at``), by the daily job for a large one (``JointCheckUseIndexed``;
+    until then a subject's log looks into the packed subjects of those few).
+
+    Append-only, as the access log is (migration 0047): database triggers refuse UPDATE and
+    DELETE, and the check's audit event witnesses the row (``joint_check.run``)."""
 
     __tablename__ = "joint_check_use"
 
@@ -199,7 +202,23 @@ class JointCheckUse(IdMixin, Base):
     # so that a reason shown again later is explained with them, not with today's setting.
     # None for a check from before they were kept.
     clean_years: Mapped[int | None] = mapped_column(Integer)
+    # When its subjects were indexed, if in the check's own transaction (or by the daily
+    # job before migration 0047, which set it here); None: by the daily job, which says so
+    # in a row of its own (``JointCheckUseIndexed``), the check's row being append-only.
     indexed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class JointCheckUseIndexed(Base):
+    """A large joint check whose subjects the daily job indexed, and when: written instead
+    of setting the check's ``indexed_at``, which would change an append-only row
+    (migration 0047). A check with neither is still waiting for the job."""
+
+    __tablename__ = "joint_check_use_indexed"
+
+    use_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("joint_check_use.id"), primary_key=True, autoincrement=False
+    )
+    indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class JointCheckUseSubject(Base):

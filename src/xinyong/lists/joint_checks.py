@@ -861,14 +861,15 @@ def _check(
         situations=situations,
         clean_years=clean_years,
     )
+    # The check's one audit event witnesses its row in the subjects' logs (decision 0003).
     audit.record(
         session,
         clock,
         actor.audit(),
         "joint_check.run",
         target_type="joint_check_use",
-        target_id=use,
-        details={"matter": matter.code, **counts},
+        target_id=use.id,
+        details={"matter": matter.code, **counts, **use.details},
     )
     return JointCheck(
         matter=matter.code,
