@@ -19,6 +19,7 @@ does not match it yet (those published before this was so).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -169,7 +170,31 @@ def follow_registration(
         name_responsible_persons(session, clock, actor, entry, reason=reason)
 
 
-hooks.register(follow_registration)
+def follow_registrations(
+    session: Session, clock: Clock, actor: Actor, changes: Sequence[tuple[int, str]]
+) -> None:
+    """``follow_registration`` for many organisations (a batch of registration records,
+    decision 0038): one query finds those with entries in force — most have none."""
+    today = clock.today()
+    reasons: dict[int, list[str]] = {}
+    for organisation_id, reason in changes:
+        reasons.setdefault(organisation_id, []).append(reason)
+    ids = list(reasons)
+    for start in range(0, len(ids), 500):
+        for entry in session.scalars(
+            select(ListEntry)
+            .where(
+                ListEntry.subject_id.in_(ids[start : start + 500]),
+                ListEntry.tier == Tier.SERIOUS,
+                _in_force(today),
+            )
+            .order_by(ListEntry.id)
+        ):
+            reason = "; ".join(reasons[entry.subject_id])
+            name_responsible_persons(session, clock, actor, entry, reason=reason)
+
+
+hooks.register(follow_registration, follow_registrations)
 
 
 def follow_all(session: Session, clock: Clock, actor: Actor) -> int:

@@ -12,9 +12,9 @@ import secrets
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Table, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong import identifiers
@@ -149,6 +149,16 @@ def _require_readable_name(name: str) -> None:
         )
 
 
+def require_person_name(name: str) -> None:
+    """A (stripped) name a natural person may be registered with: given, not too long, and
+    readable (``_require_readable_name``); refused as ``InvalidInput`` on field ``name``."""
+    if not name:
+        raise InvalidInput("a person needs a name", code="required", field="name")
+    if len(name) > MAX_NAME:
+        raise InvalidInput("a name has at most 200 characters", code="too_long", field="name")
+    _require_readable_name(name)
+
+
 def register_natural_person(
     session: Session,
     clock: Clock,
@@ -162,11 +172,7 @@ def register_natural_person(
     audit why the person was registered (``consent``: the written consent it gave the
     registering organisation, Art. 11 ¶1)."""
     name = name.strip()
-    if not name:
-        raise InvalidInput("a person needs a name", code="required", field="name")
-    if len(name) > MAX_NAME:
-        raise InvalidInput("a name has at most 200 characters", code="too_long", field="name")
-    _require_readable_name(name)
+    require_person_name(name)
     try:
         normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
     except identifiers.InvalidIdentifier as exc:
@@ -406,8 +412,61 @@ def add_responsible_person(
         raise InvalidInput(
             "only organisations have responsible persons", code="not_organisation", field="subject"
         )
+    start = valid_from or clock.today()
+    _check_registration(start, basis, clock.today())
+    person = by_citizen_id(session, citizen_id) or register_natural_person(
+        session, clock, actor, name=name, citizen_id=citizen_id, basis="responsible_person"
+    )
+    ((link, replaced),) = _register(
+        session,
+        clock,
+        actor,
+        [NewRegistration(organisation.id, person.id, role, name, start, basis)],
+    )
+    hooks.responsible_persons_changed(
+        session, clock, actor, organisation, _change_reason(link, replaced)
+    )
+    return link
+
+
+@dataclass(frozen=True)
+class NewRegistration:
+    """One registration for ``add_responsible_persons``: a person on the platform (by
+    subject id) answering for an organisation (by subject id) in a capacity, from a day, on
+    a basis; ``source``, where it came from when not from a person's hand (a registration
+    record and its batch, decision 0038), goes into its audit event."""
+
+    organisation_id: int
+    person_id: int
+    role: ResponsibleRole
+    name: str
+    valid_from: dt.date
+    basis: str | None
+    source: dict[str, Any] | None = None
+
+
+def add_responsible_persons(
+    session: Session, clock: Clock, actor: Actor, registrations: Sequence[NewRegistration]
+) -> list[ResponsiblePerson]:
+    """``add_responsible_person`` for many registrations at once, in order and by the same
+    rules — each audited as one is — and the organisations' list entries in force follow
+    once (``hooks.responsible_persons_changed_many``): a statement per kind of write rather
+    than per registration, for a batch of registration records (decision 0038). The
+    organisations are organisations and the persons registered already (the caller's)."""
     today = clock.today()
-    start = valid_from or today
+    for registration in registrations:
+        _check_registration(registration.valid_from, registration.basis, today)
+    done = _register(session, clock, actor, registrations)
+    hooks.responsible_persons_changed_many(
+        session,
+        clock,
+        actor,
+        [(link.organisation_subject_id, _change_reason(link, replaced)) for link, replaced in done],
+    )
+    return [link for link, _replaced in done]
+
+
+def _check_registration(start: dt.date, basis: str | None, today: dt.date) -> None:
     if start > today:
         raise InvalidInput(
             "a registration cannot start on a day still to come",
@@ -418,54 +477,135 @@ def add_responsible_person(
         raise InvalidInput(
             f"a basis is at most {MAX_BASIS} characters", code="too_long", field="basis"
         )
-    person = by_citizen_id(session, citizen_id) or register_natural_person(
-        session, clock, actor, name=name, citizen_id=citizen_id, basis="responsible_person"
+
+
+def _change_reason(link: ResponsiblePerson, replaced: list[ResponsiblePerson]) -> str:
+    role = link.role.value
+    return f"{link.name} registered as {role}" + "".join(
+        f"; {p.name} no longer registered as {role}" for p in replaced
     )
-    current = current_responsible_persons(session, organisation)
-    if any(p.person_subject_id == person.id and p.role is role for p in current):
-        raise Conflict(
-            "this person is registered in this capacity already",
-            code="duplicate",
-            field="citizen_id",
-            article="Art. 18",
-        )
-    replaced = [p for p in current if role in SINGLE_HOLDER_ROLES and p.role is role]
-    for earlier in replaced:
-        if earlier.valid_from is not None and start < earlier.valid_from:
-            # The holder registered now started later: this one cannot have replaced him.
-            raise Conflict(
-                "the registration would start before that of the person holding this capacity now",
-                code="starts_before_holder",
-                field="valid_from",
-                details={"holder_from": earlier.valid_from.isoformat()},
+
+
+def _register(
+    session: Session, clock: Clock, actor: Actor, registrations: Sequence[NewRegistration]
+) -> list[tuple[ResponsiblePerson, list[ResponsiblePerson]]]:
+    """The registrations written, in order, each with the registrations it ended: a person
+    once in a capacity (``duplicate``), and a single holder replaced from the new one's
+    start, never before the holder's own (``starts_before_holder``). One query for the
+    organisations' current registrations, one flush, an audit event each."""
+    organisation_ids = list({r.organisation_id for r in registrations})
+    current: dict[int, list[ResponsiblePerson]] = {}
+    for at in range(0, len(organisation_ids), 500):
+        for held in session.scalars(
+            select(ResponsiblePerson)
+            .where(
+                ResponsiblePerson.organisation_subject_id.in_(organisation_ids[at : at + 500]),
+                ResponsiblePerson.valid_to.is_(None),
             )
-    for earlier in replaced:
-        earlier.valid_to = start
-        earlier.end_reason = f"{name.strip()} registered as {role.value}"
-    link = ResponsiblePerson(
-        organisation_subject_id=organisation.id,
-        role=role,
-        name=name.strip(),
-        person_subject_id=person.id,
-        valid_from=start,
-        basis=(basis or "").strip() or None,
-    )
-    session.add(link)
+            .order_by(ResponsiblePerson.id)
+        ):
+            current.setdefault(held.organisation_subject_id, []).append(held)
+    done: list[tuple[ResponsiblePerson, list[ResponsiblePerson]]] = []
+    for registration in registrations:
+        role, start = registration.role, registration.valid_from
+        holders = current.setdefault(registration.organisation_id, [])
+        if any(p.person_subject_id == registration.person_id and p.role is role for p in holders):
+            raise Conflict(
+                "this person is registered in this capacity already",
+                code="duplicate",
+                field="citizen_id",
+                article="Art. 18",
+            )
+        replaced = [p for p in holders if role in SINGLE_HOLDER_ROLES and p.role is role]
+        for earlier in replaced:
+            if earlier.valid_from is not None and start < earlier.valid_from:
+                # The holder registered now started later: this one cannot have replaced him.
+                raise Conflict(
+                    "the registration would start before that of the person holding this "
+                    "capacity now",
+                    code="starts_before_holder",
+                    field="valid_from",
+                    details={"holder_from": earlier.valid_from.isoformat()},
+                )
+        name = registration.name.strip()
+        for earlier in replaced:
+            earlier.valid_to = start
+            earlier.end_reason = f"{name} registered as {role.value}"
+            holders.remove(earlier)
+        link = ResponsiblePerson(
+            organisation_subject_id=registration.organisation_id,
+            role=role,
+            name=name,
+            person_subject_id=registration.person_id,
+            valid_from=start,
+            basis=(registration.basis or "").strip() or None,
+        )
+        session.add(link)
+        holders.append(link)
+        done.append((link, replaced))
     session.flush()
-    audit.record(
-        session,
-        clock,
-        actor.audit(),
-        "subject.responsible_person.add",
-        target_type="subject",
-        target_id=organisation.id,
-        details={"role": role.value, "replaced": [p.id for p in replaced]},
-    )
-    reason = f"{link.name} registered as {role.value}" + "".join(
-        f"; {p.name} no longer registered as {role.value}" for p in replaced
-    )
-    hooks.responsible_persons_changed(session, clock, actor, organisation, reason)
-    return link
+    for (link, replaced), registration in zip(done, registrations, strict=True):
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "subject.responsible_person.add",
+            target_type="subject",
+            target_id=registration.organisation_id,
+            details={
+                "role": link.role.value,
+                "replaced": [p.id for p in replaced],
+                **({"source": registration.source} if registration.source is not None else {}),
+            },
+        )
+    return done
+
+
+def register_people(session: Session, clock: Clock, people: Sequence[tuple[str, str]]) -> list[int]:
+    """Natural persons new to the platform, ``(name, normalised citizen ID)`` each, in bulk
+    — as ``register_natural_person`` registers one (the number encrypted, found by its blind
+    index, masked for display), and as the pipeline registers the persons its rows are
+    about: the caller checked the names and that the numbers are new, and accounts for the
+    persons in its own audit event. Returns their ids, in order."""
+    if not people:
+        return []
+    from xinyong.db.ids import allocate_ids
+
+    cipher = default_cipher()
+    now = clock.now()
+    ids = allocate_ids(session, Subject.__table__, len(people))
+    subject_rows: list[dict[str, Any]] = []
+    name_rows: list[dict[str, Any]] = []
+    for sid, (name, citizen_id) in zip(ids, people, strict=True):
+        normalised = names.normalise_name(name)
+        subject_rows.append(
+            {
+                "id": sid,
+                "kind": SubjectKind.NATURAL_PERSON,
+                "reference": _new_reference(),
+                "name": name,
+                "name_normalised": normalised,
+                "uscc": None,
+                "uscc_unverified": False,
+                "citizen_id_ciphertext": cipher.encrypt(citizen_id, context=CITIZEN_ID_CONTEXT),
+                "citizen_id_index": citizen_id_index(citizen_id),
+                "citizen_id_masked": identifiers.mask_citizen_id(citizen_id),
+                "division": citizen_id[:6],
+                "created_at": now,
+            }
+        )
+        name_rows.append(
+            {
+                "subject_id": sid,
+                "name": name,
+                "normalised": normalised,
+                "core": names.core_name(name),
+                "current": True,
+            }
+        )
+    session.execute(insert(cast(Table, Subject.__table__)), subject_rows)
+    session.execute(insert(cast(Table, SubjectName.__table__)), name_rows)
+    return ids
 
 
 def current_responsible_persons(session: Session, organisation: Subject) -> list[ResponsiblePerson]:
