@@ -32,6 +32,7 @@ from xinyong.catalog.definitions import Category, Polarity, Severity
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
 from xinyong.collection import hooks, members, sources
+from xinyong.collection import legal_representatives as representatives
 from xinyong.collection.content import REASON_CREATED as REASON_CREATED  # re-exported
 from xinyong.collection.content import REASON_UPDATED as REASON_UPDATED  # re-exported
 from xinyong.collection.content import waits_for_review
@@ -575,6 +576,21 @@ class _BatchRun:
         # Records created or changed, for domains that react to this record type.
         self.collect_touched = hooks.wanted(rule.definition.code)
         self.touched: list[int] = []
+        # Registration records feed the register of responsible persons (Art. 18, decision
+        # 0038); every other type pays one comparison per batch for it.
+        self.register_feed = (
+            representatives.Feed(
+                session,
+                clock,
+                actor,
+                source_organisation_id=organisation.id,
+                source=self._feed_source,
+                basis=self._feed_basis,
+            )
+            if representatives.feeds_register(rule.definition.code)
+            else None
+        )
+        self.written: list[representatives.Written] = []
         self.timing: dict[tuple[dt.date, Severity, dt.date | None], tuple[Any, ...]] = {}
         self.records_written = 0
         self.postgres = session.get_bind().dialect.name == "postgresql"
@@ -614,8 +630,46 @@ class _BatchRun:
                 raw_by_number[raw.number] = raw.values
         if valid:
             resolved = self._resolve_subjects(valid, raw_by_number)
-            self._write_records(resolved, raw_by_number)
+            if self.register_feed is None:
+                self._write_records(resolved, raw_by_number)
+            else:
+                self._write_registrations(resolved, raw_by_number)
         self._flush_quarantine()
+
+    def _write_registrations(
+        self, rows: list[tuple[ValidRow, int]], raw_by_number: dict[int, dict[str, str]]
+    ) -> None:
+        """Registration records, and the legal representatives they name into the register
+        (``legal_representatives``): a row naming a known ID under another name is held
+        before anything of it is written."""
+        feed = self.register_feed
+        assert feed is not None
+        accepted, refused = feed.check(rows)
+        for row, problem in refused:
+            disposition = (
+                RowDisposition.HELD
+                if problem.code == representatives.MISMATCH
+                else RowDisposition.REJECTED
+            )
+            self._quarantine(row.number, raw_by_number[row.number], [problem], disposition)
+        self.written = []
+        self._write_records(accepted, raw_by_number)
+        # The persons it registers on the platform are subjects first seen in this batch.
+        self.batch.new_subjects += feed.follow(self.written)
+        self.written = []
+
+    def _feed_source(self, written: representatives.Written) -> dict[str, Any]:
+        return {
+            "batch": self.batch.id,
+            "record": written.record_id,
+            "version": written.version_no,
+        }
+
+    def _feed_basis(self, written: representatives.Written) -> str:
+        return (
+            f"registration record {written.record_id} version {written.version_no}, "
+            f"batch {self.batch.id}"
+        )
 
     def _member(self, row: ValidRow) -> bool:
         assert self.member_register is not None
@@ -998,6 +1052,11 @@ class _BatchRun:
             self.record_writer.insert(record_rows)
             if self.collect_touched:
                 self.touched.extend(ids)
+            if self.register_feed is not None:
+                self.written.extend(
+                    representatives.Written(row, sid, rid, 1)
+                    for (row, sid, *_rest), rid in zip(new_rows, ids, strict=True)
+                )
             self.batch.created += len(new_rows)
             self.batch.late += late
             self.batch.awaiting_review += awaiting_review
@@ -1074,6 +1133,10 @@ class _BatchRun:
             )
             if self.collect_touched:
                 self.touched.append(rid)
+            if self.register_feed is not None and before is not RecordStatus.REVOKED:
+                # A revoked record's new content is not in force (decision 0028): it names
+                # nobody into the register either.
+                self.written.append(representatives.Written(row, sid, rid, version_no + 1))
         self.batch.updated += len(changed)
         self.version_writer.insert(versions)
         if self.records_written >= self.analyse_at:

@@ -36,6 +36,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, RecordTypeDefinition, Sensitivity
 from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
+from xinyong.collection import legal_representatives as representatives
 from xinyong.collection.content import waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
@@ -627,6 +628,22 @@ def correct(
     # Revoked by its source while the objection was open (decision 0028): the content is
     # corrected, the record stays revoked and unpublished.
     revoked = record.status is RecordStatus.REVOKED
+    # A registration record's corrected legal representative goes into the register of
+    # responsible persons, as a new version from the pipeline does (decision 0038); a
+    # revoked record's content is not in force and names nobody.
+    feed = (
+        representatives.for_correction(
+            session,
+            clock,
+            actor,
+            source_organisation_id=record.source_organisation_id,
+            objection_id=objection.id,
+        )
+        if representatives.feeds_register(definition.code) and not revoked
+        else None
+    )
+    if feed is not None:
+        feed.require(row, record.subject_id)
     # The corrected date, severity and window go on the record first: the new version
     # carries them, and the versions before keep theirs (decision 0025).
     record.payload_hash = digest
@@ -656,6 +673,10 @@ def correct(
         payload_hash=digest,
         source_organisation_id=actor.organisation_id,
     )
+    if feed is not None:
+        feed.follow(
+            [representatives.Written(row, record.subject_id, record.id, version.version_no)]
+        )
     # A report issued to another organisation showed the content now found wrong; like a
     # revoked or repaired record's, its kept content goes and the recipient asks for a new
     # report (which shows the correction). The subject's own reports stay.
