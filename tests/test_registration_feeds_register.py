@@ -17,6 +17,7 @@ import random
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -38,6 +39,7 @@ from tests.lists_helpers import (
     lists_world,  # noqa: F401 - fixture
     published_entry,
 )
+from tests.page_helpers import log_in
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
@@ -53,6 +55,7 @@ from xinyong.objections import service as objections
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsiblePerson, ResponsibleRole, Subject, SubjectKind
 from xinyong.synthetic import make_citizen_id, make_uscc
+from xinyong.web.labels import registration_basis
 
 SERIOUS_STANDARD = "serious_fair_competition"
 ESTABLISHED = dt.date(2018, 3, 1)
@@ -711,3 +714,37 @@ def test_the_register_follows_the_versions_one_registration_after_another(
     submit(db, clock, world, rows)
     assert register_of(db, organisation) == before
 
+
+# --- the register's page ----------------------------------------------------------------------
+
+
+def test_the_page_names_the_record_a_registration_rests_on_in_its_language(
+    client: TestClient, db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    report = submit(db, clock, world, [registration_row(world, company, CHEN)])
+    db.commit()
+    record = the_record(db, company)
+    log_in(client, "reporter")
+    page = client.get(f"/responsible-persons?code={company.reference}")
+    assert page.status_code == 200
+    assert f"登记注册信息记录 {record.id} 第 1 版（批次 {report.batch.id}）" in page.text
+    assert "registration record" not in page.text
+    assert CHEN[1] not in page.text
+
+
+@pytest.mark.parametrize(
+    ("basis", "shown"),
+    [
+        ("registration record 4 version 2, batch 9", "Registration record 4, version 2 (batch 9)"),
+        (
+            "registration record 4 version 3, corrected after objection 7",
+            "Registration record 4, version 3 (corrected after objection 7)",
+        ),
+        ("（榕）登记内变字〔2026〕第118号", "（榕）登记内变字〔2026〕第118号"),  # an officer's
+        (None, ""),
+    ],
+)
+def test_a_basis_the_platform_wrote_is_said_in_words(basis: str | None, shown: str) -> None:
+    assert registration_basis(basis, lambda message: message) == shown

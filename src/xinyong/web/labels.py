@@ -361,6 +361,41 @@ def registration_end_reason(reason: str | None, gettext: Callable[[str], str]) -
     return _naming_reason(reason, gettext) if reason else ""
 
 
+# The basis of a registration the platform took from a registration record
+# (``collection.legal_representatives``, decision 0038): from a batch, or from the source's
+# correction after an objection.
+_BASIS_FROM_BATCH = re.compile(
+    r"^registration record (?P<record>\d+) version (?P<version>\d+), batch (?P<batch>\d+)$"
+)
+_BASIS_FROM_CORRECTION = re.compile(
+    r"^registration record (?P<record>\d+) version (?P<version>\d+), corrected after "
+    r"objection (?P<objection>\d+)$"
+)
+
+
+def registration_basis(basis: str | None, gettext: Callable[[str], str]) -> str:
+    """What a registration rests on, in the page's language where the platform wrote it
+    (a registration record); an officer's document as typed."""
+    if not basis:
+        return ""
+    if found := _BASIS_FROM_BATCH.match(basis):
+        return (
+            gettext(N_("Registration record %(record)s, version %(version)s (batch %(batch)s)"))
+            % found.groupdict()
+        )
+    if found := _BASIS_FROM_CORRECTION.match(basis):
+        return (
+            gettext(
+                N_(
+                    "Registration record %(record)s, version %(version)s (corrected after "
+                    "objection %(objection)s)"
+                )
+            )
+            % found.groupdict()
+        )
+    return basis
+
+
 # The steps of a list entry's history (``ListEntryEvent.action``), named in the page's
 # language; an action not listed is shown as its code.
 ENTRY_ACTIONS: dict[str, str] = {

@@ -1692,6 +1692,10 @@ CODES: dict[str, str] = {
         "The registration would start before that of the person holding the capacity now."
     ),
     "before_start": N_("A registration cannot end before it started."),
+    "legal_representative_mismatch": N_(
+        "The legal representative's ID number is registered under another name; the row is "
+        "held for review."
+    ),
     "wrong_matter": N_("This measure does not apply in this administrative matter."),
     "wrong_target": N_("The measure's target does not fit its kind."),
     "disproportionate": N_("The measure is heavier than the tier allows."),

@@ -30,6 +30,7 @@ from xinyong.web.labels import (
     enum_label,
     green_channel_reason,
     matter_names,
+    registration_basis,
     registration_end_reason,
     removal_detail,
     source_label,
@@ -199,6 +200,7 @@ def render(
         "detail_text": lambda detail: version_detail(detail, gettext),
         "removal_text": lambda detail: removal_detail(detail, gettext),
         "registration_end": lambda reason: registration_end_reason(reason, gettext),
+        "registration_basis": lambda basis: registration_basis(basis, gettext),
         "event_text": lambda detail: entry_event_detail(detail, gettext),
         "entry_action": lambda action: entry_action(action, gettext),
         # Why a joint check gave the green channel or not, from its reason code and the
