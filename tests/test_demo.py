@@ -21,7 +21,9 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord
 from xinyong.collection.records import current_version
 from xinyong.lists import entries
-from xinyong.lists.models import ListEntry, ListKind
+from xinyong.lists.models import ListEntry, ListEntryPerson, ListKind
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import ResponsiblePerson
 
 
 @pytest.fixture
@@ -123,3 +125,40 @@ def test_the_seriously_dishonest_organisation_objects_to_its_entry_for_the_appro
         entries.published_entry_objections(demo_seeded, officer("caseofficer"), today=clock.today())
         == []
     )
+
+
+def test_the_demos_register_of_legal_representatives_comes_from_its_registration_records(
+    demo_seeded: Session,
+) -> None:
+    """Decision 0038: each legal representative the demo's registration records name is
+    registered once, from the record (its establishment), and the serious organisation's
+    black-list entry names him once, beside the person the agency proposed."""
+    registration = demo_seeded.scalars(
+        select(RecordType.id).where(RecordType.code == "registration")
+    ).one()
+    for code, (name, citizen_id) in demo.DEMO_LEGAL_REPRESENTATIVES.items():
+        company = subjects.by_reference(demo_seeded, code)
+        record = demo_seeded.scalars(
+            select(CreditRecord).where(
+                CreditRecord.subject_id == company.id, CreditRecord.record_type_id == registration
+            )
+        ).one()
+        person = subjects.by_citizen_id(demo_seeded, citizen_id)
+        assert person is not None
+        register = demo_seeded.scalars(
+            select(ResponsiblePerson).where(ResponsiblePerson.organisation_subject_id == company.id)
+        ).all()
+        assert [(p.person_subject_id, p.name, p.valid_from, p.valid_to) for p in register] == [
+            (person.id, name, record.decision_date, None)
+        ]
+        assert register[0].basis is not None
+        assert f"record {record.id}" in register[0].basis
+    serious = subjects.by_reference(demo_seeded, demo.SERIOUS_ORGANISATION[0])
+    entry = demo_seeded.scalars(select(ListEntry).where(ListEntry.subject_id == serious.id)).one()
+    named = demo_seeded.scalars(
+        select(ListEntryPerson).where(ListEntryPerson.entry_id == entry.id)
+    ).all()
+    assert sorted((p.name, p.source.value, p.ended_on) for p in named) == [
+        (demo.SERIOUS_LEGAL_REPRESENTATIVE[0], "registration", None),
+        (demo.SERIOUS_DIRECTLY_RESPONSIBLE[0], "proposal", None),
+    ]

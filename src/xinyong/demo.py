@@ -165,24 +165,6 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
         companies[code] = subjects.register_organisation(
             session, clock, actor, name=name, uscc=code, former_names=former
         )
-    subjects.add_responsible_person(
-        session,
-        clock,
-        actor,
-        companies["91350100MG59YK161P"],
-        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
-        name="陈某",
-        citizen_id="35010319800101123X",
-    )
-    subjects.add_responsible_person(
-        session,
-        clock,
-        actor,
-        companies[SERIOUS_ORGANISATION[0]],
-        role=ResponsibleRole.LEGAL_REPRESENTATIVE,
-        name=SERIOUS_LEGAL_REPRESENTATIVE[0],
-        citizen_id=SERIOUS_LEGAL_REPRESENTATIVE[1],
-    )
     person = subjects.register_natural_person(
         session, clock, actor, name=DEMO_PERSON[0], citizen_id=DEMO_PERSON[1]
     )
@@ -286,6 +268,20 @@ def _ingest(
     )
 
 
+# The legal representatives the demo's registration records name (name, citizen ID).
+DEMO_LEGAL_REPRESENTATIVES: dict[str, tuple[str, str]] = {
+    "91350100MG59YK161P": ("陈某", "35010319800101123X"),
+    SERIOUS_ORGANISATION[0]: SERIOUS_LEGAL_REPRESENTATIVE,
+}
+
+
+def _legal_representative_columns(code: str) -> dict[str, str]:
+    named = DEMO_LEGAL_REPRESENTATIVES.get(code)
+    if named is None:
+        return {}
+    return {"legal_representative": named[0], "id_type": "身份证", "id_number": named[1]}
+
+
 # Each penalty's legal basis, its fine in 10,000 yuan (the 双公示 罚款金额(万元), as the
 # penalty's content states it) and, where the source states one, its severity: the
 # food-safety penalty behind the seriously dishonest listing is serious (its publicity and
@@ -345,6 +341,9 @@ def seed_activity(session: Session, clock: Clock) -> None:
     }
     # The companies' registrations (登记注册), established years ago: their establishment is
     # what "three years without a bad credit record" counts from (Art. 16(1), Art. 14 ¶2).
+    # Two name their legal representative, whom the register of responsible persons takes
+    # from the record (Art. 18, decision 0038): the serious organisation's is then named on
+    # its black-list entry.
     _ingest(
         session,
         clock,
@@ -362,6 +361,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
                 "source_unit_uscc": regulator.code,
                 "authority": regulator.name,
                 "authority_uscc": regulator.code,
+                **_legal_representative_columns(code),
             }
             for index, (code, name, _former) in enumerate(DEMO_COMPANIES)
             if code.startswith("91")
