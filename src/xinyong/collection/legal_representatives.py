@@ -9,8 +9,8 @@ page) or corrected by its source after an objection — and it names a legal rep
 with a citizen ID number, the register follows it in the same transaction: the person is
 found by blind index or registered as a natural person (the number encrypted, as everywhere
 else) and registered as the legal representative unless he is already; the one registered
-before him ends that day (``subjects.add_responsible_person``: Civil Code Art. 61, one
-person represents the legal person). An unchanged row changes nothing, so a replay, or the
+before him ends that day (``subjects.add_responsible_persons``, by the rules of
+``add_responsible_person``: Civil Code Art. 61, one person represents the legal person). An unchanged row changes nothing, so a replay, or the
 same file sent again, leaves the register as it is — and as the registration authority may
 have changed it since on its page.
 
