@@ -623,6 +623,29 @@ def test_a_correction_of_other_fields_keeps_the_register(
     assert register_of(db, company) == before
 
 
+def test_the_correction_form_of_a_registration_record_does_not_carry_the_masked_number(
+    db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    """The form sends back every field it shows: the legal representative's number shown
+    masked would be sent back as the correction and refused, whatever was corrected."""
+    world = lists_world
+    company = world.subjects["company"]
+    objection = _objected_registration(db, clock, world)
+    shown = {name: value for name, _label, value in objections.correctable_fields(db, objection)}
+    assert representatives.ID_FIELD not in shown
+    assert shown[representatives.NAME_FIELD] == CHEN[0]
+    before = register_of(db, company)
+    objections.correct(
+        db,
+        clock,
+        actor(world, "reporter"),
+        objection.id,
+        values={**shown, "registered_address": "福州市台江区八一七中路1号"},
+        note="住所更正",
+    )
+    assert register_of(db, company) == before
+
+
 # --- the day a registration starts ------------------------------------------------------------
 
 D = dt.date

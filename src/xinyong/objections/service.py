@@ -33,7 +33,12 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
-from xinyong.catalog.definitions import Category, RecordTypeDefinition, Sensitivity
+from xinyong.catalog.definitions import (
+    Category,
+    FieldType,
+    RecordTypeDefinition,
+    Sensitivity,
+)
 from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection import legal_representatives as representatives
@@ -539,7 +544,10 @@ def fixed_fields(definition: RecordTypeDefinition) -> frozenset[str]:
 
 def correctable_fields(session: Session, objection: RecordObjection) -> list[tuple[str, str, str]]:
     """(name, label, current value) of each field the source may correct; sensitive fields
-    (citizen IDs, restricted information) are not shown or corrected here."""
+    (citizen IDs, restricted information) are not shown or corrected here. A citizen ID that
+    is not the subject's own (a registration record's legal representative, decision 0038)
+    is stored masked in the payload: shown, the form would send the masked number back as
+    the correction and every correction of the record would be refused."""
     record = record_of(session, objection)
     definition = definition_of(session, record)
     payload = current_version(session, record).payload
@@ -549,6 +557,7 @@ def correctable_fields(session: Session, objection: RecordObjection) -> list[tup
         for spec in definition.fields
         if spec.name not in fixed
         and spec.sensitivity is not Sensitivity.RESTRICTED
+        and spec.type is not FieldType.CITIZEN_ID
         and (spec.name in payload or not spec.required)
     ]
 
