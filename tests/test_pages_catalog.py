@@ -326,7 +326,10 @@ def test_a_refused_record_type_is_shown_with_the_text_kept(
     if article:
         assert cited(article) in response.text
     assert textarea(response) == text
-    assert 'class="code" rows="30" maxlength="200000" spellcheck="false" required aria-invalid="true"' in response.text
+    assert (
+        'class="code" rows="30" maxlength="200000" spellcheck="false" required aria-invalid="true"'
+        in response.text
+    )
     assert db.scalar(select(RecordType.id).where(RecordType.code == data["code"])) is None
 
 
