@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.test_pages_collection import SAMPLE_CSV, sample_table, to_csv
+from tests.test_pages_collection import sample_table, to_csv
 from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -37,6 +37,27 @@ def collection_ready(live_server: LiveServer) -> None:
         bootstrap.load_rule_pack(session, clock)
         regulator = accounts.organisation_by_code(session, REGULATOR)
         sources.grant(session, clock, SYSTEM_ACTOR, regulator, "administrative_penalty")
+
+
+# The demo's integrity model (on the red list) and another demo company with penalties.
+INTEGRITY_MODEL = ("91350100WWAPA40225", "福建榕城餐饮管理有限公司")
+PENALISED = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")
+
+
+def shared_server_sample() -> list[list[str]]:
+    """The sample file with its penalty on the demo's integrity model given to another demo
+    company: a bad record ends a red-list entry (decision 0041), and the journeys sharing
+    this server read the integrity model on the red list (tests/e2e/test_joint_check.py,
+    tests/e2e/test_integrity_publicity_journeys.py). The ending is tested on its own
+    (tests/test_red_list_exit.py)."""
+    table = sample_table()
+    for row in table[1:]:
+        if row[2] == INTEGRITY_MODEL[0]:
+            row[0], row[2] = PENALISED[1], PENALISED[0]
+    return table
+
+
+SAMPLE_CSV = to_csv(shared_server_sample())
 
 
 def log_in(page: Page, zh: Callable[[str], str], username: str) -> None:
@@ -93,7 +114,7 @@ def test_reporter_uploads_the_sample_and_reads_the_report(
 def test_a_row_with_a_nul_is_refused_and_its_content_kept_for_a_period(
     page: Page, zh: Callable[[str], str], collection_ready: None
 ) -> None:
-    table = sample_table()
+    table = shared_server_sample()
     table[2][8] = "当事人在其网站\x00发布引人误解的商业宣传"  # 违法事实 of spreadsheet row 3
     table[4][22] = "E2E-NUL"  # 备注: a file of its own, not a replay of another journey's
     log_in(page, zh, "reporter")
