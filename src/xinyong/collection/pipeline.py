@@ -184,14 +184,16 @@ def ingest(
     article = "Art. 9" if definition.category == "public" else "Art. 10 ¶1"
     if organisation.kind.value not in definition.submitter_kinds:
         raise PermissionDenied(
-            f"a {organisation.kind.value} may not submit {definition.name_en} records",
+            f"a {organisation.kind.value} may not submit {definition.name_zh} "
+            f"({definition.name_en}) records",
             code="submitter_kind_not_allowed",
             field="type",
             article=article,
         )
     if not sources.is_responsible(session, organisation.id, rule.record_type.id):
         raise PermissionDenied(
-            f"{definition.name_en} is not on this organisation's responsibility list",
+            f"{definition.name_zh} ({definition.name_en}) is not on this organisation's "
+            "responsibility list",
             code="not_responsible",
             field="type",
             article=article,

@@ -594,8 +594,8 @@ class RowValidator:
     def _kind_not_allowed(self, kind: SubjectKind) -> Problem:
         return Problem(
             "subject_kind_not_allowed",
-            f"{self.definition.name_en} records are not kept about a "
-            f"{kind.value.replace('_', ' ')}",
+            f"{self.definition.name_zh} ({self.definition.name_en}) records are not kept "
+            f"about a {kind.value.replace('_', ' ')}",
             self._kind_field,
         )
 

@@ -153,7 +153,7 @@ def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) 
                 article=ARTICLE,
             )
         raise Conflict(
-            f"a case that is {status.value} cannot be given '{action}' by the {who}",
+            f"an objection that is {status.value} cannot be given '{action}' by the {who}",
             code="wrong_stage",
             field="objection",
             article=ARTICLE,

@@ -293,7 +293,7 @@ def next_status(status: RepairStatus, who: str, action: str) -> RepairStatus:
                 article=ARTICLE if action != "revoke" else "Art. 23",
             )
         raise Conflict(
-            f"a case that is {status.value} cannot be given '{action}' by the {who}",
+            f"a repair case that is {status.value} cannot be given '{action}' by the {who}",
             code="wrong_stage",
             field="case",
             article=ARTICLE,
