@@ -7,10 +7,17 @@ keeps the code beside it (users and tests refer to it):
 1. a problem whose code says all its message does (``STATED``) is translated by its code;
 2. a message the services write word for word (``MESSAGES``) is its own message id;
 3. a message with values in it (a count, a date, a check character) is matched by one of
-   ``PATTERNS`` and translated with its values;
+   ``PATTERNS`` and translated with its values; a value that is itself a message (the
+   failed check a repair refusal quotes, a parser's problem) is translated as it would be
+   alone (``_part``: ``MESSAGES``, or a pattern of code ``PART``);
 4. otherwise the code's general explanation (``CODES``), with the English message kept
    as a detail line, since it names what the explanation cannot (a field, a value);
 5. a code no table knows: the English message, as it is.
+
+Rules 4 and 5 are for what the sources do not say: tests/test_refusal_messages.py reads
+every message the services raise (literals and f-strings, their values filled with every
+member of a closed set) and fails for one a Chinese page would explain by its code only,
+or with English left in it.
 """
 
 from __future__ import annotations
@@ -20,7 +27,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from xinyong.web.labels import N_, PERMISSION_LABELS, enum_label
+from xinyong.web.labels import (
+    CHOICE_LABELS,
+    ENUM_LABELS,
+    N_,
+    OBJECTION_GROUND_LABELS,
+    PERMISSION_LABELS,
+    RECORD_STATUS_LABELS,
+    REINSTATEMENT_GROUNDS,
+    REVOCATION_GROUNDS,
+    cite,
+    enum_label,
+)
 
 Gettext = Callable[[str], str]
 
@@ -634,6 +652,65 @@ MESSAGES: frozenset[str] = frozenset(
             "the shipped rule pack has changed since this answer was prepared: look at its changes again"
         ),
         N_("no staff member of your organisation has this username"),
+        # what only a subject's own account does (``require_subject_account``)
+        N_("only a subject account has notices"),
+        N_("only a subject account has a grade"),
+        N_("only a subject account has consents"),
+        N_("only a subject account gives consent"),
+        N_("only the listed subject applies for early removal"),
+        N_("only the subject objects to its own candidacy"),
+        N_("only the subject of a record applies to repair it"),
+        N_("only a subject account applies for credit repair"),
+        N_("only the subject of a record objects to it"),
+        N_("only a subject account has objections"),
+        N_("only a subject account objects to its records"),
+        N_("only the subject's own account gives or refuses its consent to be named"),
+        # quoted inside other refusals (``PART``): the checks of a credit repair (Art. 21-23)
+        N_("a minor record can be repaired once the legal duties are met"),
+        N_("the conduct was corrected and its bad effects are essentially removed; say how"),
+        N_("a public credit commitment not to repeat the conduct was made"),
+        N_("link a public credit commitment, or make one with the application"),
+        N_("the commitment is not a credit commitment of yours"),
+        N_("this commitment was breached: make a new one"),
+        N_("the subject accepts the source's supervision, checks and integrity interviews"),
+        N_("the penalty decision (or the obligation) was performed; give the evidence"),
+        N_("records of this type are not repairable (the catalog names this case of Art. 22)"),
+        N_("the record is under objection: the objection is decided first"),
+        N_("an application to repair this record is already being handled"),
+        N_("a repair of this subject ended for fraud"),
+        N_("a seriously dishonest subject on the black list cannot repair its records here"),
+        # the checks of an early removal from the black list (SAMR Order 44)
+        N_("only an entry on the black list is removed early on application"),
+        N_("only an entry published and in force can be removed early"),
+        N_(
+            "entries decided by a court leave on performance: the recognising court confirms "
+            "the performance and the entry is removed within 3 working days"
+        ),
+        N_("entries of this standard leave by its exit conditions, not on application"),
+        N_("the entry has not been listed yet"),
+        N_("one application per entry at a time"),
+        # why a field is not redacted (Art. 12)
+        N_("it is not in the record type's current definition"),
+        N_("it identifies the record"),
+        N_("it identifies the subject"),
+        N_("it dates the record"),
+        N_("it decides whether and how long the record is public"),
+        N_("it is not free text"),
+        N_("it is required content of the publication; the catalog does not mark it redactable"),
+        # a row of the State Council's arrangement of holidays
+        N_("the range ends before it starts"),
+        N_("the range is longer than a year"),
+        # what is wrong with a JSON file, where
+        N_("expected a member name after the list of rows"),
+        N_("expected “:” after a member name"),
+        N_("the file ends before the closing “}”"),
+        N_("the body has “rows” twice"),
+        N_("expected “,” or “]” after the previous record"),
+        N_("expected “}” after the list of rows"),
+        N_("there is text after the end of the list"),
+        N_("the file ends before the closing “]”"),
+        N_("it does not start with ["),
+        N_("arrays or objects nested too deeply"),
     }
 )
 
@@ -722,6 +799,14 @@ def _enums(value: str, gettext: Gettext) -> str:
     return "、".join(gettext(enum_label(part)) for part in value.split(", "))
 
 
+def _admitted(value: str, gettext: Gettext) -> str:
+    """The organisations the catalog admits as submitters, or none."""
+    return gettext(_NO_ORGANISATION) if value == _NO_ORGANISATION else _enums(value, gettext)
+
+
+_NO_ORGANISATION = N_("no organisation")
+
+
 def _stated(value: str, gettext: Gettext) -> str:
     """A problem the services word as one of ``STATED``'s messages."""
     return gettext(value) if value in STATED.values() else value
@@ -762,6 +847,198 @@ def _pattern(
     words: Mapping[str, Callable[[str, Gettext], str]] | None = None,
 ) -> _Pattern:
     return _Pattern(code, re.compile(regex), msgid, words or {})
+
+
+_PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")
+
+
+def _said(
+    code: str | None,
+    msgid: str,
+    words: Mapping[str, Callable[[str, Gettext], str]] | None = None,
+    /,
+    **groups: str,
+) -> _Pattern:
+    """A message with values whose regular expression is its message id: each
+    ``%(name)s`` matches what ``groups`` says, else any text, and a name used twice
+    matches the same text again."""
+    seen: set[str] = set()
+
+    def group(match: re.Match[str]) -> str:
+        name = match[1]
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>{groups.get(name, '.+?')})"
+
+    return _Pattern(code, re.compile(_PLACEHOLDER.sub(group, re.escape(msgid))), msgid, words or {})
+
+
+# The code of a message that is quoted inside another refusal's (a failed check, a row of a
+# calendar, a parser's problem) and is never a refusal of its own.
+PART = "part"
+
+
+def _part(value: str, gettext: Gettext) -> str:
+    """A message quoted inside another, translated as it would be alone (a word-for-word
+    message, or a pattern of no code or of ``PART``); as it is otherwise."""
+    if value in MESSAGES:
+        return gettext(value)
+    for pattern in PATTERNS:
+        if pattern.code in (None, PART):
+            match = pattern.regex.fullmatch(value)
+            if match is not None:
+                return pattern.translate(match, gettext)
+    return value
+
+
+def _listed(table: Mapping[str, str]) -> Callable[[str, Gettext], str]:
+    """A list of values as the services join them (``a, b``), each said by ``table``."""
+
+    def say(value: str, gettext: Gettext) -> str:
+        parts = value.split(", ")
+        if not any(part in table for part in parts):
+            return value
+        return gettext(_SEPARATOR).join(gettext(table.get(part, part)) for part in parts)
+
+    return say
+
+
+_SEPARATOR = N_(", ")
+
+
+def _article(value: str, gettext: Gettext) -> str:
+    """An article cited inside a message (``Art. 16``), as the page cites articles."""
+    return cite(value, gettext, chinese=gettext("Art. %(article)s") != "Art. %(article)s")
+
+
+def _record_status(value: str, gettext: Gettext) -> str:
+    return gettext(RECORD_STATUS_LABELS[value]) if value in RECORD_STATUS_LABELS else value
+
+
+# The stages of the cases the services refuse a step in, as a refusal names them.
+_REPAIR_STATUSES = {
+    "submitted": N_("submitted"),
+    "accepted": N_("accepted for processing"),
+    "not_accepted": N_("not accepted"),
+    "approved": N_("approved (repaired)"),
+    "rejected": N_("rejected (not repaired)"),
+    "terminated": N_("terminated for fraud"),
+    "revoked": N_("revoked for fraud"),
+}
+_REPAIR_ACTIONS = {
+    "accept": N_("accept for processing"),
+    "not_accept": N_("not accept"),
+    "approve": N_("approve the repair"),
+    "reject": N_("reject the repair"),
+    "terminate": N_("terminate for fraud"),
+    "revoke": N_("revoke the repair for fraud"),
+}
+_OBJECTION_STATUSES = {
+    "received": N_("received"),
+    "forwarded": N_("forwarded to the source"),
+    "upheld": N_("upheld"),
+    "corrected": N_("upheld and corrected"),
+    "withdrawn": N_("upheld and withdrawn from publication"),
+    "no_longer_used": N_("upheld, the record no longer used"),
+    "rejected": N_("rejected (not upheld)"),
+    "unconfirmed": N_("unconfirmed"),
+}
+_OBJECTION_ACTIONS = {
+    "forward": N_("forward to the source"),
+    "upheld": N_("uphold"),
+    "rejected": N_("reject"),
+    "unconfirmed": N_("find the facts unconfirmed"),
+    "correct": N_("correct the record"),
+    "withdraw": N_("withdraw the record from publication"),
+    "stop_use": N_("stop using the record"),
+}
+_PARTIES = {
+    "platform": N_("platform"),
+    "source": N_("source"),
+    "handler": N_("handler"),
+    "handler_for_source": N_("handler standing in for the source"),
+    "authority_for_deregistered_source": N_("credit authority for a deregistered source"),
+}
+_APPLICATION_STATUSES = {
+    "submitted": N_("submitted"),
+    "proposed": N_("proposed"),
+    "approved": N_("approved (removed early)"),
+    "rejected": N_("rejected (stays listed)"),
+}
+_APPLICATION_STEPS = {"propose": N_("propose"), "decide": N_("decide")}
+_INSTITUTION_STATUSES = {
+    "active": N_("active"),
+    "suspended": N_("suspended"),
+    "deregistered": N_("deregistered"),
+}
+_CONSENT_STATUSES = {
+    "requested": N_("requested"),
+    "given": N_("given"),
+    "refused": N_("refused"),
+    "withdrawn": N_("withdrawn"),
+}
+_CASE_STATES = {"draft": N_("draft"), "published": N_("published"), "withdrawn": N_("withdrawn")}
+_PACK_STATUSES = {
+    "new": N_("new in the pack"),
+    "current": N_("up to date"),
+    "upgrade": N_("to be brought up to the pack"),
+    "revised": N_("revised by the city"),
+    "conflict": N_("changed in the city and by the pack"),
+    "draft": N_("waiting for publication"),
+}
+_PACK_PARTS = {"matter": N_("matter"), "standard": N_("standard"), "measure": N_("measure")}
+# The fields a message names in English words (``field.replace('_', ' ')``).
+_FIELDS = {
+    "document number": N_("document number"),
+    "number": N_("number"),
+    "reason": N_("reason"),
+    "reasons": N_("reasons"),
+    "filing number": N_("filing number"),
+    "name": N_("name"),
+    "business scope": N_("business scope"),
+    "consent evidence": N_("consent evidence"),
+    "title": N_("title"),
+    "title en": N_("English title"),
+    "narrative": N_("narrative"),
+    "narrative en": N_("English narrative"),
+    "obligations met": N_("obligations met"),
+    "evidence": N_("evidence"),
+}
+_FIELD_NAMES = "|".join(re.escape(name) for name in _FIELDS)
+_DAYS = {"since": N_("the first day"), "until": N_("the last day")}
+_CALENDAR_COLUMNS = {
+    "date": N_("date (日期)"),
+    "kind": N_("kind (安排)"),
+    "name": N_("name (名称)"),
+}
+# The choices a refusal lists as the services name them.
+_OUTCOMES = {
+    "upheld": N_("upheld"),
+    "rejected": N_("rejected (not upheld)"),
+    "unconfirmed": N_("unconfirmed"),
+}
+_FOLLOW_UPS = {
+    "interview": N_("interview (约谈)"),
+    "order_correction": N_("order to correct (责令改正)"),
+    "warning": N_("warning (警告)"),
+    "circulate_criticism": N_("circulated criticism (通报批评)"),
+}
+_GROUNDS = {str(ground): label for ground, label in OBJECTION_GROUND_LABELS.items()}
+_JSON_KINDS = {
+    "an object": N_("an object"),
+    "a list": N_("a list"),
+    "a string": N_("a string"),
+    "null": N_("null"),
+    "true/false": N_("true/false"),
+    "a number": N_("a number"),
+}
+_UNITS = {"Record": N_("Record"), "Line": N_("Line")}
+
+
+def _json_problem(value: str, gettext: Gettext) -> str:
+    """What the JSON parser says (``_JSON_PROBLEMS``), or a problem said of its own."""
+    return gettext(_JSON_PROBLEMS[value]) if value in _JSON_PROBLEMS else _part(value, gettext)
 
 
 PATTERNS: tuple[_Pattern, ...] = (
@@ -968,7 +1245,7 @@ PATTERNS: tuple[_Pattern, ...] = (
         r"an? (?P<kind>\S+) cannot submit (?P<zh>.+?) \((?P<en>[^()]+)\) records; the catalog "
         r"admits (?P<admitted>.+)",
         N_("a %(kind)s cannot submit %(zh)s (%(en)s) records; the catalog admits %(admitted)s"),
-        {"kind": _enum, "admitted": _enums},
+        {"kind": _enum, "admitted": _admitted},
     ),
     _pattern(
         "adverse_consequences_notice_required",
@@ -1132,6 +1409,13 @@ PATTERNS: tuple[_Pattern, ...] = (
             "of the possible adverse consequences"
         ),
     ),
+    # Both names, so that the Chinese page need not show the English one.
+    _said(
+        "subject_kind_not_allowed",
+        N_("%(zh)s (%(en)s) records are not kept about a %(kind)s"),
+        {"kind": _from(_SUBJECT_KINDS)},
+        en=r"[^()]+",
+    ),
     _pattern(
         "subject_kind_not_allowed",
         r"(?P<type>.+) records are not kept about an? (?P<kind>.+)",
@@ -1227,6 +1511,7 @@ PATTERNS: tuple[_Pattern, ...] = (
         "invalid_head",
         r"(?P<article>Art\. \d+) has no item \((?P<head>\d+)\)",
         N_("%(article)s has no item (%(head)s)"),
+        {"article": _article},
     ),
     _pattern(
         "disproportionate",
@@ -1326,6 +1611,505 @@ PATTERNS: tuple[_Pattern, ...] = (
         r"the membership ends on (?P<date>\d{4}-\d{2}-\d{2}) already",
         N_("the membership ends on %(date)s already"),
     ),
+    # --- refusals with values found by tests/test_refusal_messages.py ---------------------
+    # accounts and organisations
+    _said(
+        "key_role_required",
+        N_("a key acting as %(role)s is released by a staff member who holds that role"),
+        {"role": _enum},
+    ),
+    _said("unknown_organisation", N_("no organisation with code %(code)s")),
+    _said("not_found", N_("no user %(name)s")),
+    _said(
+        "not_query_staff",
+        N_("a %(role)s does not query by query item"),
+        {"role": _enum},
+        role=r"\S+",
+    ),
+    _said("already_assigned", N_("%(username)s holds %(item)s already"), username=r"\S+"),
+    _said(
+        "not_a_querier",
+        N_("an organisation of kind %(kind)s does not query by query items"),
+        {"kind": _enum},
+    ),
+    _said("not_published", N_("query item %(code)s was never published")),
+    _said("not_published", N_("measure %(code)s was never published, so it was never applied")),
+    _said("duplicate", N_("a subject with code %(code)s exists already")),
+    _said("too_long", N_("a basis is at most %(count)s characters"), count=r"\d+"),
+    _said("too_long", N_("a reason is at most %(count)s characters"), count=r"\d+"),
+    _said("too_long", N_("a name has at most %(count)s characters"), count=r"\d+"),
+    _said("too_long", N_("a signal key has at most %(count)s characters"), count=r"\d+"),
+    _said(
+        "too_long",
+        N_("at most %(count)s services of at most %(length)s characters each"),
+        count=r"\d+",
+        length=r"\d+",
+    ),
+    _said(
+        "too_long",
+        N_("the %(field)s is longer than %(count)s characters"),
+        {"field": _from(_FIELDS)},
+        field=_FIELD_NAMES,
+        count=r"\d+",
+    ),
+    _said("required", N_("give the %(field)s"), {"field": _from(_FIELDS)}, field=_FIELD_NAMES),
+    _said("required", N_("state the %(field)s"), {"field": _from(_FIELDS)}, field=_FIELD_NAMES),
+    _said(
+        "nul_character",
+        N_("%(field)s contains the NUL character (U+0000), which no field may hold"),
+    ),
+    # working days: the State Council's arrangement of holidays (calendar_store)
+    _said("too_long", N_("the source is longer than %(count)s characters"), count=r"\d+"),
+    _said("too_many_days", N_("more than %(count)s days"), count=r"\d+"),
+    _said(
+        "no_holidays", N_("the arrangement for %(year)s has no holiday on a weekday"), year=r"\d+"
+    ),
+    _said("wrong_year", N_("%(day)s is not in %(year)s"), day=r"\S+", year=r"\d+"),
+    _said("duplicate_day", N_("%(day)s is listed twice"), day=r"\S+"),
+    _said("required", N_("%(day)s: name the holiday (e.g. 春节)"), day=r"\S+"),
+    _said(
+        "too_long",
+        N_("%(day)s: the name is longer than %(count)s characters"),
+        day=r"\S+",
+        count=r"\d+",
+    ),
+    _said(
+        "year_out_of_range",
+        N_(
+            "%(year)s is not a year whose arrangement can be entered: from %(first)s to "
+            "%(last)s (the State Council announces a year in the year before)"
+        ),
+    ),
+    _said(
+        "missing_column",
+        N_(
+            "the header needs the columns date, kind and name (日期, 安排, 名称); missing: %(missing)s"
+        ),
+        {"missing": _listed(_CALENDAR_COLUMNS)},
+    ),
+    _said(None, N_("row %(row)s: %(problem)s"), {"problem": _part}, row=r"\d+"),
+    _said(PART, N_("%(value)s is not a date")),
+    _said(PART, N_("%(value)s is neither holiday (放假) nor working_day (上班)")),
+    # the catalog and the rule packs (Art. 9, 11, 35)
+    _said("unknown_record_type", N_("record type %(code)s has no rules yet")),
+    _said("invalid_definition", N_("record type definition is invalid: %(problem)s")),
+    _said("not_in_rule_pack", N_("the rule pack %(pack)s has no record type %(code)s")),
+    _said(
+        "not_in_rule_pack",
+        N_("the rule pack %(pack)s has no %(part)s %(code)s"),
+        {"part": _from(_PACK_PARTS)},
+        part=r"matter|standard|measure",
+    ),
+    _said(
+        "no_rule_pack_change",
+        N_("the city's rule for %(code)s has no pack change waiting (%(status)s)"),
+        {"status": _from(_PACK_STATUSES)},
+        status=r"\w+",
+    ),
+    _said(
+        "no_rule_pack_change",
+        N_("the city's %(part)s %(code)s has no pack change waiting (%(status)s)"),
+        {"part": _from(_PACK_PARTS), "status": _from(_PACK_STATUSES)},
+        part=r"matter|standard|measure",
+        status=r"\w+",
+    ),
+    _said(None, N_("no administrative matter %(code)s")),
+    _said(None, N_("no recognition standard %(code)s")),
+    # collection, consents and rows (Art. 9-12)
+    _said(
+        "consent_outside_responsibility",
+        N_(
+            "%(types)s is not on the organisation's responsibility list: it records consent "
+            "only to the record types it submits"
+        ),
+    ),
+    _said(
+        "submitter_kind_not_allowed",
+        N_("a %(kind)s may not submit %(zh)s (%(en)s) records"),
+        {"kind": _enum},
+        kind=r"\S+",
+        en=r"[^()]+",
+    ),
+    _said(
+        "not_responsible",
+        N_("%(zh)s (%(en)s) is not on this organisation's responsibility list"),
+        en=r"[^()]+",
+    ),
+    _said(
+        "invalid_choice",
+        N_("status must be one of %(choices)s"),
+        {"choices": _listed(CHOICE_LABELS)},
+    ),
+    _said(
+        "invalid_choice",
+        N_("ground must be one of %(choices)s"),
+        {"choices": _listed({**REVOCATION_GROUNDS, **REINSTATEMENT_GROUNDS})},
+    ),
+    _said(
+        "record_not_revocable",
+        N_("a record that is %(status)s can no longer be revoked"),
+        {"status": _record_status},
+    ),
+    _said(
+        "not_revoked",
+        N_("only a revoked record is reinstated; this one is %(status)s"),
+        {"status": _record_status},
+    ),
+    _said(
+        "before_decision_date",
+        N_(
+            "%(en)s (%(zh)s) is before %(start_en)s (%(start_zh)s): the end of a period "
+            "cannot come before its start"
+        ),
+        en=r"[^()]+",
+        start_en=r"[^()]+",
+    ),
+    _said(
+        "before_start_date",
+        N_(
+            "%(en)s (%(zh)s) is before %(start_en)s (%(start_zh)s): the end of a period "
+            "cannot come before its start"
+        ),
+        en=r"[^()]+",
+        start_en=r"[^()]+",
+    ),
+    _said(
+        "formula_without_value",
+        N_(
+            "the cell in column %(column)s holds a formula whose result the workbook does not "
+            "keep (it was saved by a program that does not calculate); open the file in Excel "
+            "or WPS and save it again, or paste the values instead of the formula"
+        ),
+    ),
+    _said("out_of_range", N_("must be less than %(limit)s in the field's unit")),
+    _said("too_many_decimals", N_("at most %(count)s decimal places"), count=r"\d+"),
+    _said(
+        "out_of_range",
+        N_("the date is before %(date)s, the earliest the platform keeps"),
+        date=r"\S+",
+    ),
+    _said(
+        "out_of_range",
+        N_("%(field)s is a day from %(first)s to %(last)s"),
+        {"field": _from(_DAYS)},
+        field=r"since|until",
+    ),
+    _said("out_of_range", N_("limit is from 1 to %(count)s"), count=r"\d+"),
+    _said("out_of_range", N_("offset is from 0 to %(count)s"), count=r"\d+"),
+    # the confidentiality review (Art. 12)
+    _said("field_not_in_record", N_("the record has no field %(field)s to redact")),
+    _said(
+        "not_redactable",
+        N_("%(label)s (%(name)s) cannot be redacted: %(why)s"),
+        {"why": _part},
+        name=r"[^()]+",
+    ),
+    # supervision (Art. 33)
+    _said(
+        "invalid_choice",
+        N_("kind is one of %(choices)s"),
+        {"choices": _listed(_FOLLOW_UPS)},
+    ),
+    # credit service institutions (Art. 26)
+    _said(
+        "status_transition",
+        N_("a %(status)s institution cannot become %(new)s"),
+        {"status": _from(_INSTITUTION_STATUSES), "new": _from(_INSTITUTION_STATUSES)},
+        status=r"\w+",
+    ),
+    # lists, measures and the entries' procedures (Art. 14-19)
+    _said(
+        "wrong_matter",
+        N_("this measure does not apply in the matter %(code)s"),
+        code=r"\S+",
+    ),
+    _said(
+        "wrong_state",
+        N_("the entry is %(status)s, no longer on the list"),
+        {"status": _enum},
+        status=r"\w+",
+    ),
+    _said(
+        "entry_not_listed",
+        N_(
+            "the entry is %(status)s now: it is no longer on the list to be removed; return "
+            "the proposal, or reject the application"
+        ),
+        {"status": _enum},
+        status=r"\w+",
+    ),
+    _said(
+        "entered_from_records",
+        N_("%(standard)s entries come from the %(type)s records of the deciding body"),
+    ),
+    _said(
+        None,
+        N_(
+            "a subject objects to a black-list candidacy within its objection window, or to "
+            "its black-list entry while it is on the list; this entry is %(status)s"
+        ),
+        {"status": _enum},
+        status=r"\w+",
+    ),
+    _said(
+        "reason_of_another_procedure",
+        N_(
+            "an entry is removed as %(reason)s only through that procedure, with its checks: "
+            "choose exit_conditions_met or other"
+        ),
+        {"reason": _enum},
+        reason=r"\w+",
+    ),
+    _said(
+        "invalid_choice",
+        N_("the capacity must be one of %(choices)s"),
+        {"choices": _listed(ENUM_LABELS)},
+    ),
+    _said("invalid", N_("a measure needs kind, head, target and severity: %(problem)s")),
+    _said(
+        "wrong_stage",
+        N_("an application that is %(status)s cannot be given '%(step)s'"),
+        {"status": _from(_APPLICATION_STATUSES), "step": _from(_APPLICATION_STEPS)},
+        status=r"\w+",
+    ),
+    _said("not_eligible", N_("not eligible for early removal: %(check)s"), {"check": _part}),
+    _said(
+        None,
+        N_(
+            "an application can be made from %(date)s, %(months)s months after listing, once "
+            "the obligations are met"
+        ),
+        date=r"\S+",
+        months=r"\d+",
+    ),
+    _said(
+        None,
+        N_("one application per entry at a time: the one of %(date)s is being decided"),
+        date=r"\S+",
+    ),
+    # typical cases and the subject's consent to be named (Art. 19, decision 0030)
+    _said(
+        "wrong_state",
+        N_("a case that is %(state)s cannot be published"),
+        {"state": _from(_CASE_STATES)},
+        state=r"\w+",
+    ),
+    _said(
+        "consent_answered",
+        N_("this request was answered already (%(status)s)"),
+        {"status": _from(_CONSENT_STATUSES)},
+        status=r"\w+",
+    ),
+    # objections to credit records (Art. 25)
+    _said(
+        "objection_closed",
+        N_("this objection is closed (%(status)s)"),
+        {"status": _from(_OBJECTION_STATUSES)},
+        status=r"\w+",
+    ),
+    _said(
+        "wrong_stage",
+        N_("an objection that is %(status)s cannot be given '%(action)s' by the %(who)s"),
+        {
+            "status": _from(_OBJECTION_STATUSES),
+            "action": _from(_OBJECTION_ACTIONS),
+            "who": _from(_PARTIES),
+        },
+        status=r"\w+",
+        action=r"\w+",
+        who=r"\w+",
+    ),
+    _said(
+        "objection_pending",
+        N_(
+            "your objection %(number)s to this record is still being handled; you may "
+            "object again once it is decided"
+        ),
+        number=r"\d+",
+    ),
+    _said(
+        "record_not_objectionable",
+        N_("a record that is %(status)s is no longer used and cannot be objected to"),
+        {"status": _record_status},
+        status=r"\w+",
+    ),
+    _said(
+        "invalid_choice",
+        N_("decide one of: %(choices)s"),
+        {"choices": _listed(_OUTCOMES)},
+    ),
+    _said(
+        "invalid_choice",
+        N_("choose a ground: %(choices)s"),
+        {"choices": _listed(_GROUNDS)},
+    ),
+    _said("unknown_field", N_("the record type has no field %(field)s")),
+    _said(
+        "not_correctable",
+        N_(
+            "%(field)s says who or which record this is and cannot be corrected; revoke the "
+            "record and submit the right one instead"
+        ),
+    ),
+    # credit repair (Art. 20-23)
+    _said(
+        "repair_closed",
+        N_("this repair case is closed (%(status)s)"),
+        {"status": _from(_REPAIR_STATUSES)},
+        status=r"\w+",
+    ),
+    _said(
+        "wrong_stage",
+        N_("a repair case that is %(status)s cannot be given '%(action)s' by the %(who)s"),
+        {
+            "status": _from(_REPAIR_STATUSES),
+            "action": _from(_REPAIR_ACTIONS),
+            "who": _from(_PARTIES),
+        },
+        status=r"\w+",
+        action=r"\w+",
+        who=r"\w+",
+    ),
+    _said(
+        "repair_condition_unmet",
+        N_("a condition of repair is not met: %(condition)s"),
+        {"condition": _part},
+    ),
+    _said("not_repairable", N_("not repairable: %(exclusion)s"), {"exclusion": _part}),
+    _said(
+        "record_not_repairable",
+        N_("a record that is %(status)s is no longer used and needs no repair"),
+        {"status": _record_status},
+        status=r"\w+",
+    ),
+    _said(
+        "not_repairable",
+        N_("the record is %(status)s now and cannot be repaired until that is settled"),
+        {"status": _record_status},
+        status=r"\w+",
+    ),
+    _said("invalid_choice", N_("unknown declaration: %(declaration)s")),
+    _said(
+        PART,
+        N_("the minimum publicity period of this record ends on %(date)s"),
+        date=r"\S+",
+    ),
+    _said(
+        PART,
+        N_(
+            "a repair of this subject ended for fraud on %(date)s; no new application for "
+            "%(months)s months"
+        ),
+        date=r"\S+",
+        months=r"\d+",
+    ),
+    _said(
+        PART,
+        N_(
+            "the subject is on the black list under the standard %(standard)s until "
+            "%(until)s: %(article)s grants no repair while the entry is in force"
+        ),
+        {"article": _article},
+        until=r"\S+",
+        article=r"Art\. 22\(\d\)",
+    ),
+    _said(
+        PART,
+        N_(
+            "the subject is on the black list under the standard %(standard)s: %(article)s "
+            "grants no repair while the entry is in force"
+        ),
+        {"article": _article},
+        article=r"Art\. 22\(\d\)",
+    ),
+    # files the upload page cannot read: JSON and JSON Lines (collection.readers)
+    _said(
+        "bad_json",
+        N_("%(unit)s %(number)s is %(kind)s, not an object of field: value pairs."),
+        {"unit": _from(_UNITS), "kind": _from(_JSON_KINDS)},
+        unit=r"Record|Line",
+        number=r"\d+",
+    ),
+    _said(
+        "bad_json",
+        N_(
+            "%(unit)s %(number)s: the field “%(name)s” holds %(kind)s; only flat values "
+            "(text, numbers, true/false, null) are accepted."
+        ),
+        {"unit": _from(_UNITS), "kind": _from(_JSON_KINDS)},
+        unit=r"Record|Line",
+        number=r"\d+",
+    ),
+    _said(
+        "duplicate_header",
+        N_("%(unit)s %(number)s has the field “%(name)s” twice."),
+        {"unit": _from(_UNITS)},
+        unit=r"Record|Line",
+        number=r"\d+",
+    ),
+    _said(
+        "no_header",
+        N_("%(unit)s %(number)s has a value under an empty field name."),
+        {"unit": _from(_UNITS)},
+        unit=r"Record|Line",
+        number=r"\d+",
+    ),
+    _said("too_many_columns", N_("More than %(count)s different field names."), count=r"\d+"),
+    _said(
+        "encoding",
+        N_("Near record %(number)s the file is not valid UTF-8; JSON files must be UTF-8."),
+        number=r"\d+",
+    ),
+    _said(
+        "encoding",
+        N_("Line %(number)s is not valid UTF-8; JSON Lines files must be UTF-8."),
+        number=r"\d+",
+    ),
+    _said(
+        "bad_json",
+        N_("Line %(number)s is not valid JSON (%(problem)s)."),
+        {"problem": _part},
+        number=r"\d+",
+    ),
+    _said("bad_json", N_("Record %(number)s: %(problem)s."), {"problem": _part}, number=r"\d+"),
+    _said(
+        None,
+        N_(
+            'Expected a JSON list of objects ([{…}, …] or {"rows": [...]}): %(problem)s; for '
+            "one object per line use JSON Lines."
+        ),
+        {"problem": _part},
+    ),
+    _said(None, N_("the body is not valid JSON: %(problem)s"), {"problem": _part}),
+    _said(
+        "invalid_json",
+        N_("the definition is not valid JSON: %(problem)s"),
+        {"problem": _part},
+    ),
+    _said(
+        PART,
+        N_("%(problem)s at column %(column)s"),
+        {"problem": _from(_JSON_PROBLEMS)},
+        column=r"\d+",
+    ),
+    _said(PART, N_("a number longer than %(count)s digits"), count=r"\d+"),
+    # request bodies refused before a handler runs (web.uploads)
+    _said(
+        "too_large",
+        N_("the body is larger than this request takes (%(count)s MiB at most)"),
+        count=r"\d+",
+    ),
+    _said(
+        "unsupported_format",
+        N_("unsupported Content-Type %(media)s: send one of %(types)s"),
+    ),
+    _said(
+        PART,
+        N_("not valid JSON within %(size)s MiB (%(problem)s); a record may be at most that long"),
+        {"problem": _json_problem},
+        size=r"\d+",
+    ),
+    _said(PART, N_("not valid JSON (%(problem)s)"), {"problem": _json_problem}),
 )
 
 # --- 4. what each code means ------------------------------------------------------------------
