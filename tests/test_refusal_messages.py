@@ -513,6 +513,10 @@ HANDED_ON = {
     "institutions/register.py::problem.message",
     # what only a subject account does: the callers' literals (scanned below)
     "accounts/permissions.py::refusal",
+    # a legal representative's name on a registration record (decision 0038): the person
+    # name's own refusal (``subjects.require_person_name``) and ``_mismatch``, both scanned
+    "collection/legal_representatives.py::problem.message",
+    "collection/legal_representatives.py::refusal.message",
     # an identifier's problem (exercised below)
     "accounts/service.py::exc.error.message",
     "collection/members.py::exc.error.message",
@@ -572,6 +576,7 @@ def test_the_samples_name_only_open_values() -> None:
 
 # Values quoted as they are: names, codes, usernames, what was typed, a parser's words.
 OPEN_VALUES: set[str] = {
+    "lists/red_list_exit.py::standard.name",
     "accounts/service.py::code",
     "accounts/service.py::normalised",
     "accounts/service.py::username",

@@ -207,6 +207,11 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a written authorisation needs its evidence: an upload or a signature in the page"),
         N_("choose the file of the signed authorisation"),
         N_("the file is empty"),
+        # a registration record naming a known person under another name (decision 0038)
+        N_(
+            "the legal representative's ID number is registered on the platform under another "
+            "name; the row is held for review"
+        ),
         # the working-day calendar (calendar_store, pages.working_days)
         N_("the arrangement lists no days"),
         N_("name the notice the arrangement comes from"),
