@@ -205,6 +205,8 @@ def _refusal_codes() -> set[str]:
                 literal = next((k.value for k in node.keywords if k.arg == "code"), None)
             elif name in ("Problem", "UnusableFile", "Loosening") and node.args:
                 literal = node.args[0]
+            elif name == "Refused" and len(node.args) >= 2:  # a district rule's loosening
+                literal = node.args[1]
             elif name == "refusal" and len(node.args) >= 8:
                 literal = node.args[7]
             if isinstance(literal, ast.Constant) and isinstance(literal.value, str):

@@ -12,7 +12,8 @@ import datetime as dt
 import enum
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -444,139 +445,412 @@ def check_allowed(definition: RecordTypeDefinition) -> None:
             )
 
 
+# --- district rules (Art. 35) -------------------------------------------------------------------
+
+ART_35 = "Art. 35"
+
+
 class Loosening(NamedTuple):
     """One way a district rule would loosen the city's: a machine-readable code (the pages
-    translate by it), the field it concerns, and the message in English (the API's)."""
+    translate by it), the attribute it concerns, the message in English (the API's), and
+    the articles it would breach — Art. 35 always, and the article the city's value
+    carries out where there is one (Art. 22 for a case that is not repaired, …)."""
 
     code: str
     field: str
     message: str
+    article: str = ART_35
+
+
+# A test of one attribute: the city's value, the district's, and the models holding them
+# (a few tests need a neighbouring attribute). True when the district's value loosens.
+Test = Callable[[Any, Any, Any, Any], bool]
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A change of an attribute that loosens the city's rule, and how it is refused."""
+
+    loosens: Test
+    code: str
+    message: str
+    article: str = ART_35
+
+
+@dataclass(frozen=True)
+class Free:
+    """An attribute a district may set as it likes, and why no value of it loosens."""
+
+    why: str
+
+
+@dataclass(frozen=True)
+class Nested:
+    """An attribute holding others, each compared by the rules of its own table."""
+
+    table: str
+
+
+AttributeRule = Refused | tuple[Refused, ...] | Free | Nested
+
+
+def _changed(city: Any, district: Any, *_: Any) -> bool:
+    return bool(city != district)
+
+
+def _unset(city: Any, district: Any, *_: Any) -> bool:
+    return bool(city) and not district
+
+
+def _set(city: Any, district: Any, *_: Any) -> bool:
+    return bool(district) and not city
+
+
+def _raised(city: Any, district: Any, *_: Any) -> bool:
+    return bool(district > city)
+
+
+def _widened(city: Any, district: Any, *_: Any) -> bool:
+    return not set(district) <= set(city)
+
+
+def _narrowed(city: Any, district: Any, *_: Any) -> bool:
+    return not set(city) <= set(district)
+
+
+def _both_published(test: Test) -> Test:
+    """A test of a period's bounds, asked only when both rules publish the class (a class
+    one of them does not publish is refused, or not, by its ``published`` rule)."""
+
+    def published_test(city: Any, district: Any, city_period: Any, district_period: Any) -> bool:
+        return bool(city_period.published and district_period.published) and test(
+            city, district, city_period, district_period
+        )
+
+    return published_test
+
+
+# Each table names every attribute of its model (``_check_tables_complete`` refuses to load
+# the module otherwise, and a test says so): an attribute added to a definition without a
+# rule of how a district may change it cannot pass unseen (Art. 35: a district adds to or
+# tightens the city's rules, never loosens them).
+
+# The record type. What the type *is* — its code, group, category, polarity, how its rows
+# name their subject, their date and their identity — is the city's: a district that
+# changed it would make another type under the city's code (a negative record made neutral
+# stops counting against its subject, a public one made market leaves the joint checks).
+# So those attributes, which the catalog's readers take as the type's
+# (``catalog.service.TypeWide``), are the same in every rule that governs.
+DEFINITION_RULES: dict[str, AttributeRule] = {
+    "code": Refused(_changed, "changes_code", "a district rule must keep the record type's code"),
+    "name_zh": Free("a name shows the type; it does not change what is collected or shown"),
+    "name_en": Free("a name shows the type; it does not change what is collected or shown"),
+    "group": Refused(_changed, "changes_group", "a district rule keeps the record type's group"),
+    "category": Refused(
+        _changed,
+        "changes_category",
+        "a district rule cannot make public credit information market information or the "
+        "other way round",
+        "Art. 35, 9",
+    ),
+    "polarity": Refused(
+        _changed,
+        "changes_polarity",
+        "a district rule cannot change whether a record type is positive, negative or neutral",
+    ),
+    # Text the authority writes (a district cites its implementing rules beside the city's
+    # basis): what is collected, shown and kept is decided by the other attributes. A city
+    # that words its basis anew suspends no district rule (decision 0015).
+    "legal_basis": Free("the basis is cited as text; the other attributes are the rule"),
+    "fields": Nested("FIELD_RULES"),
+    "subject_kinds": Refused(
+        _widened,
+        "admits_more_subject_kinds",
+        "a district rule cannot keep records about more kinds of subject than the city's",
+        "Art. 35, 11",
+    ),
+    "subject_name_field": Refused(
+        _changed, "changes_subject_fields", "a district rule keeps the fields naming the subject"
+    ),
+    "subject_uscc_field": Refused(
+        _changed, "changes_subject_fields", "a district rule keeps the fields naming the subject"
+    ),
+    "subject_citizen_id_field": Refused(
+        _changed, "changes_subject_fields", "a district rule keeps the fields naming the subject"
+    ),
+    "subject_kind_field": Refused(
+        _changed, "changes_subject_fields", "a district rule keeps the fields naming the subject"
+    ),
+    # Publicity and retention count from it: another date could be a later one.
+    "decision_date_field": Refused(
+        _changed, "changes_decision_date_field", "a district rule keeps the decision date field"
+    ),
+    "natural_key": Refused(
+        _changed,
+        "changes_natural_key",
+        "a district rule keeps the fields that identify a record across batches",
+    ),
+    "disclosure": Nested("DISCLOSURE_RULES"),
+    "public_by_law_for_natural_persons": Refused(
+        _set, "public_without_law", "only law makes a record public", "Art. 35, 11"
+    ),
+    "submitter_kinds": Refused(
+        _widened, "admits_more_submitters", "a district rule cannot admit more submitters"
+    ),
+    "self_declared": Refused(
+        _changed,
+        "changes_self_declared",
+        "a district rule cannot change who provides the records of a type",
+        "Art. 35, 10 ¶2",
+    ),
+    "retention_years": Refused(
+        lambda city, district, *_: city is not None and (district is None or district > city),
+        "lengthens_retention",
+        "a district rule cannot keep records longer than the city's",
+    ),
+    # Another date could be later than the city's: the record would be kept longer.
+    "conduct_end_field": Refused(
+        lambda city, district, city_rule, _district_rule: (
+            city_rule.retention_years is not None and district is not None and district != city
+        ),
+        "changes_conduct_end",
+        "a district rule cannot count retention from another date than the city's",
+    ),
+    "repair_exclusions": Refused(
+        _narrowed,
+        "drops_repair_exclusion",
+        "a district rule cannot make repairable what Art. 22 does not let be repaired",
+        "Art. 35, 22",
+    ),
+    # Without it (or with another field) a record of another party's business passes.
+    "own_party_field": Refused(
+        lambda city, district, *_: city is not None and district != city,
+        "drops_own_business_check",
+        "a district rule cannot drop the check that a record is from the submitter's own business",
+        "Art. 35, 10 ¶1",
+    ),
+    "members_only": Refused(
+        _unset,
+        "drops_membership_check",
+        "a district rule cannot admit records about subjects that are not members",
+        "Art. 35, 10 ¶1",
+    ),
+}
+
+# Each field of the city's rule, in the district's rule of the same name (one missing is
+# dropped: ``drops_field``). A district may add fields of its own (``check_allowed``
+# applies to them as to the city's).
+FIELD_RULES: dict[str, AttributeRule] = {
+    "name": Free("a field is found in the district rule by its name"),
+    "label_zh": Free("a label names the column; it does not change what is collected"),
+    "label_en": Free("a label names the column; it does not change what is collected"),
+    "aliases": Free("an alias is one more header of the same column"),
+    "type": Refused(
+        _changed,
+        "changes_field_type",
+        "a district rule cannot change a field's type: its values would escape its checks",
+    ),
+    "required": Refused(
+        _unset, "makes_field_optional", "a district rule cannot make a required field optional"
+    ),
+    "sensitivity": Refused(
+        lambda city, district, *_: (
+            city is Sensitivity.RESTRICTED and district is not Sensitivity.RESTRICTED
+        ),
+        "lowers_sensitivity",
+        "a district rule cannot lower a field's sensitivity",
+        "Art. 35, 11 ¶2",
+    ),
+    "max_length": Refused(
+        _raised, "lengthens_field", "a district rule cannot admit longer values than the city's"
+    ),
+    "choices": Refused(
+        lambda city, district, *_: bool(city) and _widened(city, district),
+        "admits_more_choices",
+        "a district rule cannot admit more choices than the city's",
+    ),
+    "redactable": Refused(
+        _unset,
+        "drops_redaction",
+        "a district rule cannot keep a field from being redacted before publicity",
+        "Art. 35, 12(3)",
+    ),
+    "not_before": Refused(
+        lambda city, district, *_: city is not None and district != city,
+        "drops_date_order",
+        "a district rule keeps the date a field's date may not precede",
+    ),
+}
+
+DISCLOSURE_RULES: dict[str, AttributeRule] = {
+    # Publishing what the city keeps private, or withholding what it publishes: a public
+    # class's minimum publicity period is a condition of credit repair (国家发展改革委令第36号),
+    # so a class withheld would be repairable at once. A district protects natural persons'
+    # records by leaving them not public by law (``public_by_law_for_natural_persons``).
+    "mode": (
+        Refused(
+            lambda city, district, *_: city == "non_public" and district == "public",
+            "publishes_non_public",
+            "a district rule cannot publish what the city keeps private",
+        ),
+        Refused(
+            lambda city, district, *_: city == "public" and district == "non_public",
+            "withholds_public",
+            "a district rule cannot withhold from publicity what the city publishes: its "
+            "minimum publicity period is a condition of credit repair",
+            "Art. 35, 21",
+        ),
+    ),
+    "periods": Nested("PERIOD_RULES"),
+    # Which class a record falls in decides its publicity and when it may be repaired:
+    # the class is the city's (and the source's, by the severity it states).
+    "default_severity": Refused(
+        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
+    ),
+    "severity_field": Refused(
+        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
+    ),
+    "minor_if_only": Refused(
+        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
+    ),
+    "minor_if_only_field": Refused(
+        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
+    ),
+    "review_before_publicity": Refused(
+        _unset, "skips_review", "a district rule cannot skip review", "Art. 35, 12(3)"
+    ),
+}
+
+# Each class's period as each rule has it (``Disclosure.period``: a class a rule does not
+# publish, or every class of a type it keeps private, is not published).
+PERIOD_RULES: dict[str, AttributeRule] = {
+    "published": (
+        Refused(_set, "publishes_unpublished_class", "cannot publish an unpublished class"),
+        Refused(
+            _unset,
+            "withholds_published_class",
+            "a district rule cannot withhold a class the city publishes: its minimum "
+            "publicity period is a condition of credit repair",
+            "Art. 35, 21",
+        ),
+    ),
+    "min_months": Refused(
+        _both_published(lambda city, district, *_: district < city),
+        "shortens_minimum_publicity",
+        "a district rule cannot shorten the minimum publicity period: it is a condition of "
+        "credit repair",
+        "Art. 35, 21",
+    ),
+    "max_months": Refused(
+        lambda city, district, _city_period, district_period: (
+            district_period.published and district > city
+        ),
+        "lengthens_publicity",
+        "cannot lengthen the publicity period",
+    ),
+    # Publicity when the source states no deadline: the district's may be shorter. (Without
+    # a default of its own it is the maximum, refused as longer by ``max_months`` already.)
+    "default_months": Refused(
+        _both_published(
+            lambda _city, _district, city_period, district_period: (
+                district_period.max_months <= city_period.max_months
+                and district_period.months_without_deadline > city_period.months_without_deadline
+            )
+        ),
+        "lengthens_default_publicity",
+        "a district rule cannot lengthen the publicity of a record whose source states no deadline",
+    ),
+    "min_extension_months": Refused(
+        _both_published(lambda city, district, *_: district < city),
+        "shortens_extension",
+        "a district rule cannot admit a shorter extension of the publicity than the city's",
+    ),
+}
+
+RULE_TABLES: dict[str, tuple[type[BaseModel], dict[str, AttributeRule]]] = {
+    "DEFINITION_RULES": (RecordTypeDefinition, DEFINITION_RULES),
+    "FIELD_RULES": (FieldSpec, FIELD_RULES),
+    "DISCLOSURE_RULES": (Disclosure, DISCLOSURE_RULES),
+    "PERIOD_RULES": (PublicityPeriod, PERIOD_RULES),
+}
+
+
+def missing_rules() -> dict[str, set[str]]:
+    """Attributes of a definition with no rule of how a district may change them (or rules
+    of attributes there are not): empty when every table is complete."""
+    found: dict[str, set[str]] = {}
+    for name, (model, table) in RULE_TABLES.items():
+        difference = set(model.model_fields) ^ set(table)
+        if difference:
+            found[name] = difference
+    return found
+
+
+def _check_tables_complete() -> None:
+    if missing := missing_rules():
+        raise TypeError(f"attributes without a district rule (Art. 35): {missing}")
+
+
+_check_tables_complete()
+
+
+def _refusals(
+    rule: AttributeRule, city: BaseModel, district: BaseModel, name: str, path: str
+) -> list[Loosening]:
+    """How the district's value of the attribute ``name`` loosens the city's, by its rule."""
+    if isinstance(rule, Free | Nested):
+        return []
+    city_value, district_value = getattr(city, name), getattr(district, name)
+    return [
+        Loosening(refused.code, path, refused.message, refused.article)
+        for refused in (rule if isinstance(rule, tuple) else (rule,))
+        if refused.loosens(city_value, district_value, city, district)
+    ]
 
 
 def loosenings(city: RecordTypeDefinition, district: RecordTypeDefinition) -> list[Loosening]:
     """Where a district rule would loosen the city's; empty when it only adds to or
-    tightens it (Art. 35)."""
+    tightens it (Art. 35). Every attribute is compared by its rule in the tables above."""
     problems: list[Loosening] = []
-    if district.code != city.code:
-        problems.append(
-            Loosening("changes_code", "code", "a district rule must keep the record type's code")
-        )
-    city_fields = {spec.name: spec for spec in city.fields}
+    for name, rule in DEFINITION_RULES.items():
+        if name == "fields":
+            problems.extend(_field_loosenings(city, district))
+        elif name == "disclosure":
+            problems.extend(_disclosure_loosenings(city.disclosure, district.disclosure))
+        else:
+            problems.extend(_refusals(rule, city, district, name, name))
+    return problems
+
+
+def _field_loosenings(
+    city: RecordTypeDefinition, district: RecordTypeDefinition
+) -> list[Loosening]:
+    problems: list[Loosening] = []
     district_fields = {spec.name: spec for spec in district.fields}
-    for name, spec in city_fields.items():
-        mine = district_fields.get(name)
-        field = f"fields.{name}"
+    for spec in city.fields:
+        path = f"fields.{spec.name}"
+        mine = district_fields.get(spec.name)
         if mine is None:
             problems.append(
-                Loosening("drops_field", field, "a district rule cannot drop a city field")
+                Loosening("drops_field", path, "a district rule cannot drop a city field")
             )
             continue
-        if spec.required and not mine.required:
-            problems.append(
-                Loosening(
-                    "makes_field_optional",
-                    field,
-                    "a district rule cannot make a required field optional",
-                )
-            )
-        if (
-            spec.sensitivity is Sensitivity.RESTRICTED
-            and mine.sensitivity is not Sensitivity.RESTRICTED
-        ):
-            problems.append(
-                Loosening(
-                    "lowers_sensitivity",
-                    field,
-                    "a district rule cannot lower a field's sensitivity",
-                )
-            )
-    if not set(district.submitter_kinds) <= set(city.submitter_kinds):
-        problems.append(
-            Loosening(
-                "admits_more_submitters",
-                "submitter_kinds",
-                "a district rule cannot admit more submitters",
-            )
-        )
-    if district.public_by_law_for_natural_persons and not city.public_by_law_for_natural_persons:
-        problems.append(
-            Loosening(
-                "public_without_law",
-                "public_by_law_for_natural_persons",
-                "only law makes a record public",
-            )
-        )
-    if city.disclosure.mode == "non_public" and district.disclosure.mode == "public":
-        problems.append(
-            Loosening(
-                "publishes_non_public",
-                "disclosure.mode",
-                "a district rule cannot publish what the city keeps private",
-            )
-        )
-    if city.disclosure.review_before_publicity and not district.disclosure.review_before_publicity:
-        problems.append(
-            Loosening(
-                "skips_review",
-                "disclosure.review_before_publicity",
-                "a district rule cannot skip review",
-            )
-        )
-    if city.retention_years is not None and (
-        district.retention_years is None or district.retention_years > city.retention_years
-    ):
-        problems.append(
-            Loosening(
-                "lengthens_retention",
-                "retention_years",
-                "a district rule cannot keep records longer than the city's",
-            )
-        )
-    if (
-        city.retention_years is not None
-        and district.conduct_end_field is not None
-        and district.conduct_end_field != city.conduct_end_field
-    ):
-        # Another date could be later than the city's: the record would be kept longer.
-        problems.append(
-            Loosening(
-                "changes_conduct_end",
-                "conduct_end_field",
-                "a district rule cannot count retention from another date than the city's",
-            )
-        )
-    if city.own_party_field is not None and district.own_party_field != city.own_party_field:
-        # Without it (or with another field) a record of another party's business passes.
-        problems.append(
-            Loosening(
-                "drops_own_business_check",
-                "own_party_field",
-                "a district rule cannot drop the check that a record is from the submitter's "
-                "own business",
-            )
-        )
-    if city.members_only and not district.members_only:
-        problems.append(
-            Loosening(
-                "drops_membership_check",
-                "members_only",
-                "a district rule cannot admit records about subjects that are not members",
-            )
-        )
-    for severity in Severity:
-        mine_period = district.disclosure.period(severity)
-        city_period = city.disclosure.period(severity)
-        field = f"disclosure.periods.{severity}"
-        if mine_period.published and not city_period.published:
-            problems.append(
-                Loosening(
-                    "publishes_unpublished_class", field, "cannot publish an unpublished class"
-                )
-            )
-        if mine_period.published and mine_period.max_months > city_period.max_months:
-            problems.append(
-                Loosening("lengthens_publicity", field, "cannot lengthen the publicity period")
-            )
+        for name, rule in FIELD_RULES.items():
+            problems.extend(_refusals(rule, spec, mine, name, path))
+    return problems
+
+
+def _disclosure_loosenings(city: Disclosure, district: Disclosure) -> list[Loosening]:
+    problems: list[Loosening] = []
+    for name, rule in DISCLOSURE_RULES.items():
+        if name != "periods":
+            problems.extend(_refusals(rule, city, district, name, f"disclosure.{name}"))
+            continue
+        for severity in Severity:
+            path = f"disclosure.periods.{severity}"
+            theirs, mine = city.period(severity), district.period(severity)
+            for attribute, period_rule in PERIOD_RULES.items():
+                problems.extend(_refusals(period_rule, theirs, mine, attribute, path))
     return problems
 
 
@@ -589,6 +863,6 @@ def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -
             f"{first.message} (Art. 35 lets a district add to or tighten the city's rules only)",
             code="district_rule_loosens",
             field=first.field,
-            article="Art. 35",
+            article=first.article,
             details={"problems": [p._asdict() for p in problems]},
         )

@@ -68,6 +68,54 @@ STATED: dict[str, str] = {
     "drops_membership_check": N_(
         "a district rule cannot admit records about subjects that are not members"
     ),
+    "changes_group": N_("a district rule keeps the record type's group"),
+    "changes_category": N_(
+        "a district rule cannot make public credit information market information or the "
+        "other way round"
+    ),
+    "changes_polarity": N_(
+        "a district rule cannot change whether a record type is positive, negative or neutral"
+    ),
+    "admits_more_subject_kinds": N_(
+        "a district rule cannot keep records about more kinds of subject than the city's"
+    ),
+    "changes_subject_fields": N_("a district rule keeps the fields naming the subject"),
+    "changes_decision_date_field": N_("a district rule keeps the decision date field"),
+    "changes_natural_key": N_(
+        "a district rule keeps the fields that identify a record across batches"
+    ),
+    "changes_self_declared": N_("a district rule cannot change who provides the records of a type"),
+    "drops_repair_exclusion": N_(
+        "a district rule cannot make repairable what Art. 22 does not let be repaired"
+    ),
+    "changes_field_type": N_(
+        "a district rule cannot change a field's type: its values would escape its checks"
+    ),
+    "lengthens_field": N_("a district rule cannot admit longer values than the city's"),
+    "admits_more_choices": N_("a district rule cannot admit more choices than the city's"),
+    "drops_redaction": N_(
+        "a district rule cannot keep a field from being redacted before publicity"
+    ),
+    "drops_date_order": N_("a district rule keeps the date a field's date may not precede"),
+    "withholds_public": N_(
+        "a district rule cannot withhold from publicity what the city publishes: its "
+        "minimum publicity period is a condition of credit repair"
+    ),
+    "changes_severity_rules": N_("a district rule keeps how a record's class is found"),
+    "withholds_published_class": N_(
+        "a district rule cannot withhold a class the city publishes: its minimum "
+        "publicity period is a condition of credit repair"
+    ),
+    "shortens_minimum_publicity": N_(
+        "a district rule cannot shorten the minimum publicity period: it is a condition of "
+        "credit repair"
+    ),
+    "lengthens_default_publicity": N_(
+        "a district rule cannot lengthen the publicity of a record whose source states no deadline"
+    ),
+    "shortens_extension": N_(
+        "a district rule cannot admit a shorter extension of the publicity than the city's"
+    ),
 }
 
 # --- 2. messages written word for word --------------------------------------------------------
