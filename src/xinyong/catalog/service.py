@@ -5,26 +5,35 @@ governed any record can be shown later. A district's rule applies to records fro
 own area and may only tighten the city's (``definitions.check_tightens``). The city may
 revise its rule later: a district rule that no longer tightens the city's rule in force is
 suspended (the city's rule governs that area) until the district revises it.
+
+A record is governed by the rule in force for its type in its source's area — the area whose
+rule collection applied (``governing_rule``; ``RulesInForce`` for many records at once);
+both choose between the city's rule and the district's by ``governing``, the one place
+that decides it. Who writes which rule: the city's credit authority the city's, a
+district's credit authority its own district's (Art. 6, 35; ``require_rule_maker``).
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog.definitions import (
+    Category,
     Loosening,
+    Polarity,
     RecordTypeDefinition,
     check_allowed,
     check_tightens,
@@ -141,6 +150,37 @@ def record_type_by_code(session: Session, code: str) -> RecordType:
     return record_type
 
 
+class StoredRule(NamedTuple):
+    """A version's rule as stored: its id and its definition as JSON text, the keys under
+    which its parsed definition and its comparisons are kept (versions never change)."""
+
+    version_id: int
+    serialised: str
+
+    @classmethod
+    def of(cls, version: RecordTypeVersion) -> StoredRule:
+        return cls(version.id, json.dumps(version.definition, sort_keys=True))
+
+    @property
+    def definition(self) -> RecordTypeDefinition:
+        return _cached_definition(self.version_id, self.serialised)
+
+
+def governing(
+    city: StoredRule, district: StoredRule | None
+) -> tuple[StoredRule, tuple[Loosening, ...]]:
+    """Which rule governs an area: the district's own where it has one that only adds to or
+    tightens the city's rule in force, else the city's (Art. 35; decision 0015) — with, when
+    the district's is set aside, how it loosens the city's. Every reader of a governing rule
+    comes here: ``effective_rule`` for one area, ``RulesInForce`` for many records."""
+    if district is None:
+        return city, ()
+    problems = _loosenings_between(
+        city.version_id, city.serialised, district.version_id, district.serialised
+    )
+    return (city, problems) if problems else (district, ())
+
+
 def effective_rule(
     session: Session, code: str, jurisdiction: str = CITY_JURISDICTION
 ) -> EffectiveRule:
@@ -150,26 +190,163 @@ def effective_rule(
         raise NotFound(
             f"record type {code!r} has no rules yet", code="unknown_record_type", field="type"
         )
-    if jurisdiction != CITY_JURISDICTION:
-        district = _latest(session, record_type.id, jurisdiction)
-        if district is not None:
-            suspended = _suspension(city, district)
-            if suspended is None:
-                return EffectiveRule(record_type, district, _definition_of(district))
-            return EffectiveRule(record_type, city, _definition_of(city), suspended)
-    return EffectiveRule(record_type, city, _definition_of(city))
-
-
-def _suspension(
-    city: RecordTypeVersion, district: RecordTypeVersion
-) -> SuspendedDistrictRule | None:
-    problems = _loosenings_between(
-        city.id,
-        json.dumps(city.definition, sort_keys=True),
-        district.id,
-        json.dumps(district.definition, sort_keys=True),
+    district = (
+        _latest(session, record_type.id, jurisdiction)
+        if jurisdiction != CITY_JURISDICTION
+        else None
     )
-    return SuspendedDistrictRule(district, problems) if problems else None
+    if district is None:
+        return EffectiveRule(record_type, city, _definition_of(city))
+    chosen, problems = governing(StoredRule.of(city), StoredRule.of(district))
+    if not problems:
+        return EffectiveRule(record_type, district, chosen.definition)
+    return EffectiveRule(
+        record_type, city, chosen.definition, SuspendedDistrictRule(district, problems)
+    )
+
+
+class GovernedRecord(Protocol):
+    """A credit record, as far as its rule goes: its type and its source."""
+
+    @property
+    def record_type_id(self) -> int: ...
+
+    @property
+    def source_organisation_id(self) -> int: ...
+
+
+def governing_rule(session: Session, record: GovernedRecord) -> EffectiveRule:
+    """The rule that governs a record: the one in force for its type in its source's area,
+    whose rule collection applied to it (Art. 35) — the source's district's own rule, or the
+    city's where the district has none or the city has since suspended it. What a record
+    shows, whether it is public, how long, when it may be repaired: all read this rule."""
+    record_type = session.get(RecordType, record.record_type_id)
+    source = session.get(Organisation, record.source_organisation_id)
+    assert record_type is not None
+    assert source is not None
+    return effective_rule(session, record_type.code, source.jurisdiction)
+
+
+# The latest version of each record type's rule in each area: the rules in force (a
+# district's may be suspended, ``governing``).
+LATEST_VERSIONS = (
+    select(
+        RecordTypeVersion.record_type_id.label("type_id"),
+        RecordTypeVersion.jurisdiction.label("jurisdiction"),
+        func.max(RecordTypeVersion.version_no).label("version_no"),
+    )
+    .group_by(RecordTypeVersion.record_type_id, RecordTypeVersion.jurisdiction)
+    .subquery()
+)
+# Built once: constructing the statement costs more than running it on the few rows.
+_RULES_QUERY = (
+    select(
+        RecordType.id,
+        RecordType.code,
+        RecordTypeVersion.jurisdiction,
+        RecordTypeVersion.id,
+        cast(RecordTypeVersion.definition, Text),
+    )
+    .join(LATEST_VERSIONS, LATEST_VERSIONS.c.type_id == RecordType.id)
+    .join(
+        RecordTypeVersion,
+        and_(
+            RecordTypeVersion.record_type_id == RecordType.id,
+            RecordTypeVersion.jurisdiction == LATEST_VERSIONS.c.jurisdiction,
+            RecordTypeVersion.version_no == LATEST_VERSIONS.c.version_no,
+        ),
+    )
+)
+
+
+@dataclass
+class RulesInForce:
+    """Every record type's rules in force, the city's and each district's, read at once: the
+    rule that governs a record of a type from a source in an area is ``for_record``, chosen
+    by ``governing`` as ``effective_rule`` chooses it. For readers of many records (a
+    credit file) that cannot ask the catalog record by record."""
+
+    codes: dict[int, str] = field(default_factory=dict)
+    city: dict[int, StoredRule] = field(default_factory=dict)
+    districts: dict[tuple[int, str], StoredRule] = field(default_factory=dict)
+
+    def add(
+        self, type_id: int, code: str, jurisdiction: str, version_id: int, serialised: str
+    ) -> None:
+        """One type's latest version in one area (``CITY_JURISDICTION`` for the city)."""
+        self.codes[type_id] = code
+        rule = StoredRule(version_id, serialised)
+        if jurisdiction == CITY_JURISDICTION:
+            self.city[type_id] = rule
+        else:
+            self.districts[type_id, jurisdiction] = rule
+
+    def for_record(self, type_id: int, jurisdiction: str) -> RecordTypeDefinition:
+        """The rule governing a record of the type whose source is in ``jurisdiction``."""
+        rule, _problems = governing(self.city[type_id], self.districts.get((type_id, jurisdiction)))
+        return rule.definition
+
+
+def rules_in_force(session: Session) -> RulesInForce:
+    """Every record type's rules in force, in one query (the catalog has a few dozen types
+    and a few district rules)."""
+    rules = RulesInForce()
+    for row in session.connection().execute(_RULES_QUERY):
+        rules.add(*row)
+    return rules
+
+
+@dataclass(frozen=True)
+class TypeWide:
+    """What a record type is in every area: the attributes a district's rule must keep as
+    the city's (``definitions.DEFINITION_RULES`` refuses any change of them, and a rule
+    that changed them is suspended), so the city's rule answers them for every record of
+    the type, whatever its source's area. Readers that select many records by their type
+    (joint checks, red-list eligibility, grades) read these, and nothing else of a rule.
+    The names are the city's: a district's rule may word them its own way, and a credit
+    file shows each record's governing rule's."""
+
+    code: str
+    group: str
+    category: Category
+    polarity: Polarity
+    name_zh: str
+    name_en: str
+
+
+@lru_cache(maxsize=512)
+def _type_wide(version_id: int, serialised: str) -> TypeWide:
+    definition = _cached_definition(version_id, serialised)
+    return TypeWide(
+        code=definition.code,
+        group=definition.group,
+        category=definition.category,
+        polarity=definition.polarity,
+        name_zh=definition.name_zh,
+        name_en=definition.name_en,
+    )
+
+
+def type_wide(session: Session, type_ids: set[int] | None = None) -> dict[int, TypeWide]:
+    """Every record type's (or those of ``type_ids``) ``TypeWide`` attributes."""
+    rules = rules_in_force(session)
+    return {
+        type_id: _type_wide(*rule)
+        for type_id, rule in rules.city.items()
+        if type_ids is None or type_id in type_ids
+    }
+
+
+def city_rules(session: Session) -> dict[int, tuple[str, RecordTypeDefinition]]:
+    """Every record type's code and city rule in force. For questions about a type as a
+    whole that the city's rule answers for every area: what is public, as no district may
+    publish more than the city (``publishes_non_public``, ``public_without_law``,
+    ``publishes_unpublished_class``) — whether a query item needs a statutory exception
+    (``disclosure.query_items``). Not for a record's own rule (``governing_rule``)."""
+    rules = rules_in_force(session)
+    return {
+        type_id: (rules.codes[type_id], rule.definition) for type_id, rule in rules.city.items()
+    }
 
 
 @lru_cache(maxsize=256)
@@ -194,9 +371,9 @@ def suspended_district_rules(session: Session, code: str) -> list[SuspendedDistr
         return []
     found: list[SuspendedDistrictRule] = []
     for district in _latest_district_versions(session, record_type.id):
-        suspended = _suspension(city, district)
-        if suspended is not None:
-            found.append(suspended)
+        _chosen, problems = governing(StoredRule.of(city), StoredRule.of(district))
+        if problems:
+            found.append(SuspendedDistrictRule(district, problems))
     return found
 
 

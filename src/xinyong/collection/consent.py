@@ -113,12 +113,16 @@ def grant(
     if not adverse_consequences_notified:
         # A type holding restricted fields is collected with them; a consent without the
         # notice could not cover them, and for a type public by law it would cover nothing.
+        # By the rule the grantee collects under: its area's (a district may declare more
+        # fields restricted, Art. 35).
         holding = [
             code
             for code in sorted(set(record_type_codes) - {ALL_TYPES})
             if any(
                 spec.sensitivity is Sensitivity.RESTRICTED
-                for spec in catalog.effective_rule(session, code).definition.fields
+                for spec in catalog.effective_rule(
+                    session, code, grantee.jurisdiction
+                ).definition.fields
             )
         ]
         if holding:

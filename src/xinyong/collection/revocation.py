@@ -380,11 +380,7 @@ def _facts(
         ),
         RecordStatus.ACTIVE,
     )
-    definition = catalog.effective_rule(
-        session,
-        _type_code(session, record),
-        _jurisdiction(session, record),
-    ).definition
+    definition = catalog.governing_rule(session, record).definition
     disclosure = definition.disclosure
 
     def reviewed(severity: str) -> bool:
@@ -489,18 +485,6 @@ def _facts(
         ),
         fraud_case,
     )
-
-
-def _type_code(session: Session, record: CreditRecord) -> str:
-    record_type = session.get(RecordType, record.record_type_id)
-    assert record_type is not None
-    return record_type.code
-
-
-def _jurisdiction(session: Session, record: CreditRecord) -> str:
-    source = session.get(Organisation, record.source_organisation_id)
-    assert source is not None
-    return source.jurisdiction
 
 
 def reinstate(
@@ -647,7 +631,7 @@ def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) 
     assert record_type is not None
     assert subject is not None
     assert source is not None
-    definition = catalog.effective_rule(session, record_type.code, source.jurisdiction).definition
+    definition = catalog.governing_rule(session, record).definition
     versions = list(
         session.scalars(
             select(RecordVersion)

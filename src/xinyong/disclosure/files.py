@@ -20,7 +20,6 @@ import typing
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import attrgetter, itemgetter
 from typing import Any, TypeVar
 
@@ -33,7 +32,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    func,
     null,
     select,
     type_coerce,
@@ -43,8 +41,9 @@ from sqlalchemy.orm import Session
 
 from xinyong import identifiers
 from xinyong.accounts.models import Organisation
+from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition, Severity
-from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
+from xinyong.catalog.models import RecordType, RecordTypeVersion
 from xinyong.clock import CHINA
 from xinyong.collection.content import carries_source_content
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
@@ -309,7 +308,8 @@ def is_public_on(
     record: CreditRecord, definition: RecordTypeDefinition, subject: Subject, day: dt.date
 ) -> bool:
     """Public means: a public type, inside its publicity window, cleared by review, in a
-    publishable state, and — for a natural person — public by law (Art. 11, rules.md)."""
+    publishable state, and — for a natural person — public by law (Art. 11, rules.md), by
+    ``definition``: the rule governing the record (``catalog.governing_rule``)."""
     return _public(
         definition,
         subject.is_organisation,
@@ -325,58 +325,6 @@ def _end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA).astimezone(
         dt.UTC
     )
-
-
-@lru_cache(maxsize=512)
-def _definition(version_id: int, serialised: str) -> RecordTypeDefinition:
-    # Keyed by the stored text as well as the id: a version row never changes, but ids are
-    # reused when a transaction that made one is rolled back (tests do that all the time).
-    return RecordTypeDefinition.model_validate_json(serialised)
-
-
-# Every record type's latest city version, built once: constructing this statement (a
-# grouped subquery and two joins) cost more than running it on the few rows it returns.
-_LATEST_CITY = (
-    select(
-        RecordTypeVersion.record_type_id.label("type_id"),
-        func.max(RecordTypeVersion.version_no).label("version_no"),
-    )
-    .where(RecordTypeVersion.jurisdiction == CITY_JURISDICTION)
-    .group_by(RecordTypeVersion.record_type_id)
-    .subquery()
-)
-_RECORD_TYPES_QUERY = (
-    select(
-        RecordType.id,
-        RecordType.code,
-        RecordTypeVersion.id,
-        cast(RecordTypeVersion.definition, Text),
-    )
-    .join(_LATEST_CITY, _LATEST_CITY.c.type_id == RecordType.id)
-    .join(
-        RecordTypeVersion,
-        and_(
-            RecordTypeVersion.record_type_id == RecordType.id,
-            RecordTypeVersion.jurisdiction == CITY_JURISDICTION,
-            RecordTypeVersion.version_no == _LATEST_CITY.c.version_no,
-        ),
-    )
-)
-
-
-def record_types_by_id(
-    session: Session, type_ids: set[int] | None = None
-) -> dict[int, tuple[str, RecordTypeDefinition]]:
-    """Every record type's (or those of ``type_ids``) code and city rule (the latest city
-    version), in one query; the parsed definitions are cached across calls. The catalog
-    has a few dozen types, so all are read and those asked for picked here: one fixed
-    statement, whatever the set."""
-    rows = session.connection().execute(_RECORD_TYPES_QUERY)
-    return {
-        type_id: (code, _definition(version_id, serialised))
-        for type_id, code, version_id, serialised in rows
-        if type_ids is None or type_id in type_ids
-    }
 
 
 # The columns a file needs: records joined to their versions, in one query. The payload
@@ -412,15 +360,19 @@ _FILE_COLUMNS = (
     Organisation.code,
     Organisation.name,
     type_coerce(RecordVersion.decision_date, String),
+    # The source's area: the record is governed by the rule in force there (Art. 35).
+    Organisation.jurisdiction,
 )
 _STATUSES = {status.value: status for status in RecordStatus}
 # Kept only in the subject's own whole file: never shared, even as of a day before.
 _NOT_SHARED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
 
 
-# The city rule of each type the subject has records of, as rows of the file query
-# (below): (NULL, type id, rule version id, …, rule text, type code, NULL). One statement
-# for the file and its types, which on PostgreSQL is one round trip less per file.
+# The rules in force of each type the subject has records of — the city's and each
+# district's latest version (``catalog.LATEST_VERSIONS``) — as rows of the file query
+# (below): (NULL, type id, rule version id, …, rule text, type code, NULL, NULL, area).
+# One statement for the file and its rules, which on PostgreSQL is one round trip less per
+# file; and a file is made again when any of them changes (``_FileCache``).
 _TYPE_ROWS = (
     select(
         *(
@@ -429,17 +381,18 @@ _TYPE_ROWS = (
                 2: RecordTypeVersion.id,
                 18: cast(RecordTypeVersion.definition, Text),
                 19: RecordType.code,
+                22: RecordTypeVersion.jurisdiction,
             }.get(position, null())
             for position in range(len(_FILE_COLUMNS))
         )
     )
-    .join(_LATEST_CITY, _LATEST_CITY.c.type_id == RecordType.id)
+    .join(catalog.LATEST_VERSIONS, catalog.LATEST_VERSIONS.c.type_id == RecordType.id)
     .join(
         RecordTypeVersion,
         and_(
             RecordTypeVersion.record_type_id == RecordType.id,
-            RecordTypeVersion.jurisdiction == CITY_JURISDICTION,
-            RecordTypeVersion.version_no == _LATEST_CITY.c.version_no,
+            RecordTypeVersion.jurisdiction == catalog.LATEST_VERSIONS.c.jurisdiction,
+            RecordTypeVersion.version_no == catalog.LATEST_VERSIONS.c.version_no,
         ),
     )
     .where(
@@ -555,7 +508,7 @@ def _awaiting_review_on(
 
 # Record views already made, keyed by everything a view is made of: the rows of the
 # versions it shows (each carrying the record's columns and its source unit's code and
-# name), the source units of those versions, its type and city rule, and whether it is
+# name), the source units of those versions, its type and governing rule, and whether it is
 # public on the day asked for. A new version, a changed record row, a renamed unit, a new
 # rule or another day's publicity makes another key, so a stale view is never found;
 # versions themselves never change. Bounded: about 15 KB a view (key, view, item and its
@@ -678,10 +631,10 @@ def build_file(
         return _shown(assembled, subject, today=today, public_only=public_only)
     records: dict[int, list[tuple[Any, ...]]] = {}
     organisations: dict[int, tuple[str, str]] = {}
-    types: dict[int, tuple[str, RecordTypeDefinition]] = {}
+    rules = catalog.RulesInForce()
     for version in rows:
-        if version[0] is None:  # a type's row: its city rule
-            types[version[1]] = (version[19], _definition(version[2], version[18]))
+        if version[0] is None:  # a type's row: its rule in force in one area
+            rules.add(version[1], version[19], version[22], version[2], version[18])
             continue
         history = records.get(version[0])
         if history is None:
@@ -730,7 +683,10 @@ def build_file(
             if not made:
                 continue
         current = history[made - 1]
-        code, definition = types[type_id]
+        # The rule governing the record: its type's in its source's area (Art. 35), as
+        # collection applied it — whether it is public, and what it shows.
+        code = rules.codes[type_id]
+        definition = rules.for_record(type_id, history[0][22])
         # The decision date, severity and window of the version shown (decision 0025).
         severity = current[5]
         start, end = _day(current[7]), _day(current[8])

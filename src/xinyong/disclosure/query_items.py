@@ -30,7 +30,6 @@ from xinyong.accounts.permissions import (
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
-from xinyong.disclosure.files import record_types_by_id
 from xinyong.disclosure.models import QueryItem, StatuteRank
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists.models import AdministrativeMatter
@@ -114,20 +113,22 @@ def not_public(session: Session, record_type_codes: Iterable[str]) -> list[str]:
     wanted = set(record_type_codes)
     return sorted(
         code
-        for code, definition in record_types_by_id(session).values()
+        for code, definition in catalog.city_rules(session).values()
         if code in wanted and not definition.public_about_every_subject()
     )
 
 
 def unopened(session: Session, item: QueryItem, subject: Subject) -> frozenset[str]:
     """The item's record types it does not open on this subject: those not public about
-    it, when the item states no statutory exception (Art. 13 ¶3)."""
+    it, when the item states no statutory exception (Art. 13 ¶3). By the city's rule, the
+    most any district's may publish: of a type it opens, the records a district's rule
+    keeps from the public are withheld one by one (``files.public_part``)."""
     if exception_of(item) is not None:
         return frozenset()
     wanted = set(item.record_type_codes)
     return frozenset(
         code
-        for code, definition in record_types_by_id(session).values()
+        for code, definition in catalog.city_rules(session).values()
         if code in wanted and not definition.public_about(organisation=subject.is_organisation)
     )
 
@@ -137,7 +138,7 @@ def without_exception(session: Session, items: Iterable[QueryItem]) -> dict[int,
     are not public about every subject (those it opens only where they are public): what
     the query items page warns of, so that an item made before the exception was asked for
     does not open less than it names in silence."""
-    definitions = dict(record_types_by_id(session).values())
+    definitions = dict(catalog.city_rules(session).values())
     found: dict[int, list[str]] = {}
     for item in items:
         if exception_of(item) is not None:

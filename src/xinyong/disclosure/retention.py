@@ -41,12 +41,7 @@ from xinyong.catalog.definitions import RETENTION_BASIS, RecordTypeDefinition
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.disclosure.files import (
-    VersionView,
-    record_types_by_id,
-    source_units,
-    version_view,
-)
+from xinyong.disclosure.files import VersionView, source_units, version_view
 from xinyong.disclosure.models import (
     AccessEvent,
     Authorisation,
@@ -607,18 +602,18 @@ def deleted_records(session: Session, subject: Subject) -> list[DeletedRecord]:
             if version.source_organisation_id is not None
         },
     )
-    types = record_types_by_id(session, {record.record_type_id for record in records})
+    types = catalog.type_wide(session, {record.record_type_id for record in records})
     found: list[DeletedRecord] = []
     for record in records:
-        code, definition = types[record.record_type_id]
+        kind = types[record.record_type_id]
         history = versions.get(record.id, [])
         source_code, source_name = units[record.source_organisation_id]
         found.append(
             DeletedRecord(
                 id=record.id,
-                type_code=code,
-                type_name=definition.name_zh,
-                type_name_en=definition.name_en,
+                type_code=kind.code,
+                type_name=kind.name_zh,
+                type_name_en=kind.name_en,
                 source_code=source_code,
                 source_name=source_name,
                 decision_date=record.decision_date,

@@ -20,12 +20,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation, Role, UserAccount
+from xinyong.accounts.models import Role, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldSpec, FieldType, RecordTypeDefinition
-from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection import records
 from xinyong.collection.models import CreditRecord, RecordVersion
@@ -166,12 +165,8 @@ class PendingReview:
 
 def _definition(session: Session, record: CreditRecord) -> tuple[str, RecordTypeDefinition]:
     """The rule that governs the record: the city's, or its source's district rule."""
-    record_type = session.get(RecordType, record.record_type_id)
-    source = session.get(Organisation, record.source_organisation_id)
-    assert record_type is not None
-    assert source is not None
-    rule = catalog.effective_rule(session, record_type.code, source.jurisdiction)
-    return record_type.code, rule.definition
+    rule = catalog.governing_rule(session, record)
+    return rule.record_type.code, rule.definition
 
 
 def _fields(definition: RecordTypeDefinition, payload: dict[str, Any]) -> tuple[ReviewField, ...]:

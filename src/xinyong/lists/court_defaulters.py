@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
     Actor,
@@ -72,9 +71,7 @@ def _publicity_period(
     held a longer one to."""
     definition = rules.get(record.source_organisation_id)
     if definition is None:
-        source = session.get(Organisation, record.source_organisation_id)
-        assert source is not None
-        definition = catalog.effective_rule(session, RECORD_TYPE, source.jurisdiction).definition
+        definition = catalog.governing_rule(session, record).definition
         rules[record.source_organisation_id] = definition
     return definition.disclosure.period(Severity(record.severity))
 

@@ -22,9 +22,10 @@ from sqlalchemy import Boolean, ColumnElement, and_, exists, false, func, or_, s
 from sqlalchemy.orm import Session
 
 from xinyong.calendar import add_months
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Category, Polarity
 from xinyong.clock import CHINA
 from xinyong.collection.models import CreditRecord, RecordStatus
-from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard
 from xinyong.subjects.models import Subject
@@ -59,10 +60,12 @@ def latest_bad_record(
 ) -> tuple[dt.date, str] | None:
     """The subject's latest public negative record decided on or after ``since`` that
     still counts: its decision date and record type name."""
+    # The type's polarity and category, the same in every area's governing rule
+    # (``catalog.TypeWide``).
     negative = {
-        type_id: definition.name_zh
-        for type_id, (_code, definition) in record_types_by_id(session).items()
-        if definition.polarity.value == "negative" and definition.category.value == "public"
+        type_id: kind.name_zh
+        for type_id, kind in catalog.type_wide(session).items()
+        if kind.polarity is Polarity.NEGATIVE and kind.category is Category.PUBLIC
     }
     if not negative:
         return None
@@ -95,9 +98,9 @@ def known_for(session: Session, years: int, today: dt.date) -> ColumnElement[boo
     for the bad records (Art. 9); a record its source revoked proves nothing (decision
     0028), a repaired, expired or deleted one still shows the subject was there."""
     cutoff = add_months(today, -12 * years)
-    types = record_types_by_id(session)
-    public = [tid for tid, (_code, d) in types.items() if d.category.value == "public"]
-    registration = [tid for tid in public if types[tid][1].group == REGISTRATION_GROUP]
+    types = catalog.type_wide(session)  # category and group: the same in every area's rule
+    public = [tid for tid, kind in types.items() if kind.category is Category.PUBLIC]
+    registration = [tid for tid in public if types[tid].group == REGISTRATION_GROUP]
     # On or before the cutoff day in Fuzhou: before the next day began there.
     before = dt.datetime.combine(cutoff + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
 

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong.calendar import add_months
+from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
-from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import NotFound
 from xinyong.lists.models import EntryStatus, GradeModel, ListEntry, SubjectGrade
 from xinyong.subjects.models import Subject
@@ -61,7 +61,7 @@ def compute(
     p = model.parameters
     points, list_points = p["points"], p["list_points"]
     horizon = add_months(today, -12 * int(p["horizon_years"]))
-    types = record_types_by_id(session)
+    types = catalog.type_wide(session)  # polarity: the same in every area's rule
     contributions: list[dict[str, Any]] = []
     for record in session.scalars(
         select(CreditRecord).where(
@@ -70,8 +70,8 @@ def compute(
             CreditRecord.status.in_(COUNTED),
         )
     ):
-        code, definition = types[record.record_type_id]
-        polarity = definition.polarity.value
+        kind = types[record.record_type_id]
+        polarity = kind.polarity.value
         key = f"negative_{record.severity}" if polarity == "negative" else polarity
         base = float(points.get(key, 0.0))
         if base == 0.0:
@@ -81,8 +81,8 @@ def compute(
             {
                 "source": "record",
                 "record_id": record.id,
-                "type": code,
-                "type_name": definition.name_zh,
+                "type": kind.code,
+                "type_name": kind.name_zh,
                 "decision_date": record.decision_date.isoformat(),
                 "severity": record.severity,
                 "points": base,

@@ -63,12 +63,13 @@ from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_months
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Category, Polarity
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.crypto import default_cipher
 from xinyong.db.prepared import iso_date
 from xinyong.disclosure import joint_check_uses
-from xinyong.disclosure.files import record_types_by_id
 from xinyong.errors import InvalidInput
 from xinyong.lists import eligibility
 from xinyong.lists import measures as measure_catalog
@@ -408,10 +409,12 @@ class _Lookup:
         self.today = today
         # Public credit information only (Art. 9): the checking agency has no lawful path to
         # market information (Art. 10, 13), and the answer must not reveal that there is any.
+        # Polarity and category are the type's in every area (``catalog.TypeWide``: a
+        # district's rule keeps them), so the types answer for every record's governing rule.
         negative = [
             tid
-            for tid, (_code, d) in record_types_by_id(session).items()
-            if d.polarity.value == "negative" and d.category.value == "public"
+            for tid, kind in catalog.type_wide(session).items()
+            if kind.polarity is Polarity.NEGATIVE and kind.category is Category.PUBLIC
         ]
         self.bad = (
             select(CreditRecord.id)

@@ -39,7 +39,6 @@ from xinyong.catalog.definitions import (
     RecordTypeDefinition,
     Sensitivity,
 )
-from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection import legal_representatives as representatives
 from xinyong.collection.content import waits_for_review
@@ -186,11 +185,8 @@ def record_of(session: Session, objection: RecordObjection) -> CreditRecord:
 
 
 def definition_of(session: Session, record: CreditRecord) -> RecordTypeDefinition:
-    record_type = session.get(RecordType, record.record_type_id)
-    source = session.get(Organisation, record.source_organisation_id)
-    assert record_type is not None
-    assert source is not None
-    return catalog.effective_rule(session, record_type.code, source.jurisdiction).definition
+    """The rule governing the record (``catalog.governing_rule``)."""
+    return catalog.governing_rule(session, record).definition
 
 
 # --- versions ---------------------------------------------------------------------------------
