@@ -16,6 +16,7 @@ from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.catalog.models import DISTRICTS
 from xinyong.clock import Clock
 from xinyong.institutions import register as institutions
 from xinyong.institutions.models import CreditServiceInstitution
@@ -113,6 +114,23 @@ class UserFactory(_ServiceFactory):
                 session, clock, username=issued.user.username, code=issued.code, password=password
             )
         return accounts.create_user(session, clock, SYSTEM_ACTOR, **kwargs)
+
+
+def district_authority(jurisdiction: str = "350102", *, username: str | None = None) -> UserAccount:
+    """The credit authority of a district (Art. 6) and one officer of it, who writes the
+    district's rules (Art. 35, decision 0040); its username is ``username`` or
+    ``authority_<jurisdiction>``."""
+    names = dict(DISTRICTS)
+    organisation = OrganisationFactory(
+        name=f"{names.get(jurisdiction, jurisdiction)}发展和改革局",
+        kind=OrganisationKind.CREDIT_AUTHORITY,
+        jurisdiction=jurisdiction,
+    )
+    return UserFactory(
+        username=username or f"authority_{jurisdiction}",
+        role=Role.CREDIT_AUTHORITY_OFFICER,
+        organisation=organisation,
+    )
 
 
 def released_api_key(

@@ -30,7 +30,7 @@ from tests.collection_helpers import (
     record_by_decision,
     snapshot,
 )
-from tests.factories import OrganisationFactory, World, auth_headers
+from tests.factories import OrganisationFactory, World, auth_headers, district_authority
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
@@ -451,7 +451,7 @@ def test_a_district_rule_that_tightens_governs_its_own_area(
     rule = catalog.revise_record_type(
         db,
         clock,
-        actor(world, "authority"),
+        accounts.actor_for_user(district_authority(DISTRICT)),
         PENALTY,
         _tighter(current(db, PENALTY)),
         jurisdiction=DISTRICT,
@@ -551,12 +551,13 @@ def test_a_district_rule_that_loosens_is_refused(
     field: str,
     article: str,
 ) -> None:
+    gulou = accounts.actor_for_user(district_authority(DISTRICT))
     before = snapshot(db, "record_type_version")
     with pytest.raises(InvalidInput) as caught:
         catalog.revise_record_type(
             db,
             clock,
-            actor(collection_world, "authority"),
+            gulou,
             code,
             loosen(current(db, code)),
             jurisdiction=DISTRICT,
@@ -576,12 +577,13 @@ def test_a_city_revision_that_a_district_rule_no_longer_tightens_suspends_it(
     left looser than the city's new rule no longer governs (Art. 35) until it is revised."""
     world = collection_world
     authority = actor(world, "authority")
+    gulou = accounts.actor_for_user(district_authority(DISTRICT))
     district_agency = OrganisationFactory(name="福州市鼓楼区市场监督管理局", jurisdiction=DISTRICT)
     grant(db, clock, district_agency, PENALTY)
     catalog.revise_record_type(
         db,
         clock,
-        authority,
+        gulou,
         PENALTY,
         _tighter(current(db, PENALTY)),
         jurisdiction=DISTRICT,
@@ -624,7 +626,7 @@ def test_a_city_revision_that_a_district_rule_no_longer_tightens_suspends_it(
     district_rule = _tighter(current(db, PENALTY, DISTRICT))
     district_rule["disclosure"]["periods"]["general"]["max_months"] = 3
     catalog.revise_record_type(
-        db, clock, authority, PENALTY, district_rule, jurisdiction=DISTRICT, note="按全市调整"
+        db, clock, gulou, PENALTY, district_rule, jurisdiction=DISTRICT, note="按全市调整"
     )
     rule = catalog.effective_rule(db, PENALTY, DISTRICT)
     assert (rule.source_label, rule.suspended) == (f"district {DISTRICT} rule v2", None)
@@ -638,7 +640,7 @@ def test_a_city_revision_the_district_rules_still_tighten_suspends_nothing(
     catalog.revise_record_type(
         db,
         clock,
-        authority,
+        accounts.actor_for_user(district_authority(DISTRICT)),
         PENALTY,
         _tighter(current(db, PENALTY)),
         jurisdiction=DISTRICT,
@@ -719,12 +721,15 @@ def test_the_api_refuses_a_prohibited_field(collection_world: World, client: Tes
 def test_the_api_takes_district_rules_that_tighten_only(
     collection_world: World, client: TestClient, db: Session
 ) -> None:
-    authority = auth_headers(client, "authority")
+    district_authority(DISTRICT)
+    district_authority("350103")
+    db.commit()
+    gulou = auth_headers(client, f"authority_{DISTRICT}")
     tightened = client.put(
         f"/api/v1/catalog/record-types/{PENALTY}",
         params={"jurisdiction": DISTRICT, "note": "鼓楼区从严"},
         json=_tighter(current(db, PENALTY)),
-        headers=authority,
+        headers=gulou,
     )
     assert tightened.status_code == 200, tightened.text
     assert tightened.json()["rule"] == f"district {DISTRICT} rule v1"
@@ -738,7 +743,7 @@ def test_the_api_takes_district_rules_that_tighten_only(
         f"/api/v1/catalog/record-types/{PENALTY}",
         params={"jurisdiction": "350103", "note": "放宽"},
         json=_longer(current(db, PENALTY)),
-        headers=authority,
+        headers=auth_headers(client, "authority_350103"),
     )
     assert loosened.status_code == 422, loosened.text
     assert (loosened.json()["error"]["code"], loosened.json()["error"]["article"]) == (
@@ -757,12 +762,14 @@ def test_the_api_shows_a_district_rule_the_city_has_suspended(
     collection_world: World, client: TestClient, db: Session
 ) -> None:
     authority = auth_headers(client, "authority")
+    district_authority(DISTRICT)
+    db.commit()
     url = f"/api/v1/catalog/record-types/{PENALTY}"
     tightened = client.put(
         url,
         params={"jurisdiction": DISTRICT, "note": "鼓楼区从严"},
         json=_tighter(current(db, PENALTY)),
-        headers=authority,
+        headers=auth_headers(client, f"authority_{DISTRICT}"),
     )
     assert tightened.status_code == 200, tightened.text
     assert client.get(url).json()["suspended_district_rules"] == []

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import World
+from tests.factories import World, district_authority
 from tests.page_helpers import HTML, csrf_from, log_in
 from tests.test_pages_collection import SAMPLE_CSV, upload
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -48,6 +48,14 @@ def world(world: World, db: Session, clock: FixedClock) -> World:
     sources.grant(db, clock, SYSTEM_ACTOR, world.organisations["regulator"], PENALTY)
     db.commit()
     return world
+
+
+@pytest.fixture
+def gulou(world: World) -> str:
+    """鼓楼区's credit authority officer, committed: who writes 鼓楼区's rules (Art. 35)."""
+    officer = district_authority("350102")
+    world.session.commit()
+    return officer.username
 
 
 def token(client: TestClient, path: str) -> str:
@@ -422,9 +430,14 @@ def test_the_authority_revises_a_record_type_for_the_city(
     assert [e.details["version"] for e in events(db, "catalog.record_type.version")][-1] == 2
 
 
-def test_a_district_tightens_the_citys_rule(client: TestClient, db: Session, world: World) -> None:
-    log_in(client, "authority")
-    data = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102")))
+def test_a_district_tightens_the_citys_rule(
+    client: TestClient, db: Session, world: World, gulou: str
+) -> None:
+    log_in(client, gulou)
+    # The district's officer revises its own district's rule: the form starts there.
+    form = client.get(f"/admin/catalog/{PENALTY}/revise")
+    assert 'value="350102"' in form.text
+    data = json.loads(textarea(form))
     data["fields"] = [
         {**spec, "required": True} if spec["name"] == "remarks" else spec for spec in data["fields"]
     ]
@@ -440,11 +453,11 @@ def test_a_district_tightens_the_citys_rule(client: TestClient, db: Session, wor
 
 
 def test_a_district_code_typed_in_full_width_digits_is_the_district(
-    client: TestClient, db: Session, world: World
+    client: TestClient, db: Session, world: World, gulou: str
 ) -> None:
     """A Chinese input method types ２; ``isdigit`` took it and stored a code that never
     matched the district."""
-    log_in(client, "authority")
+    log_in(client, gulou)
     data = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102")))
     response = revise(client, data, jurisdiction="35010２", note="鼓楼区")
     assert response.status_code == 303
@@ -455,11 +468,11 @@ def test_a_district_code_typed_in_full_width_digits_is_the_district(
 
 
 def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(
-    client: TestClient, db: Session, world: World
+    client: TestClient, db: Session, world: World, gulou: str
 ) -> None:
     """A district rule the city's later revision leaves looser is flagged (Art. 35) and its
-    revision form starts from that rule, so the authority can bring it in line."""
-    log_in(client, "authority")
+    revision form starts from that rule, so the district's authority can bring it in line."""
+    log_in(client, gulou)
     district = json.loads(
         textarea(client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102"))
     )
@@ -467,6 +480,7 @@ def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(
     assert revise(client, district, jurisdiction="350102", note="鼓楼区从严").status_code == 303
     assert "data-suspended-district" not in client.get(f"/catalog/{PENALTY}").text
 
+    log_in(client, "authority")
     city = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise")))
     city["disclosure"]["periods"]["general"].update(max_months=3, min_months=3)
     response = revise(client, city, note="全市缩短公示期")
@@ -491,7 +505,7 @@ def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(
     public = client.get(f"/catalog/{PENALTY}").text
     assert 'data-suspended-district="350102"' in public
     assert "/revise?jurisdiction=350102" not in public
-    log_in(client, "authority")
+    log_in(client, gulou)
 
     form = client.get(f"/admin/catalog/{PENALTY}/revise?jurisdiction=350102")
     assert 'data-suspended-district="350102"' in form.text
@@ -541,6 +555,7 @@ def test_a_refused_revision_is_shown_with_the_text_kept(
     client: TestClient,
     db: Session,
     world: World,
+    gulou: str,
     jurisdiction: str,
     note: str,
     change: Any,
@@ -551,7 +566,8 @@ def test_a_refused_revision_is_shown_with_the_text_kept(
     data = catalog.effective_rule(db, PENALTY).definition.model_dump(mode="json")
     change(data)
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    log_in(client, "authority")
+    # The district's rule by the district's authority (Art. 35), the city's by the city's.
+    log_in(client, gulou if jurisdiction == "350102" else "authority")
     response = revise(client, data, jurisdiction=jurisdiction, note=note)
     assert response.status_code == 422
     assert error_of(response) == (code, field)
@@ -559,6 +575,38 @@ def test_a_refused_revision_is_shown_with_the_text_kept(
         assert cited(article) in response.text
     assert textarea(response) == text
     assert f'value="{jurisdiction}"' in response.text
+    assert [(v.jurisdiction, v.version_no) for v in catalog.history(db, PENALTY)] == [("350100", 1)]
+
+
+@pytest.mark.parametrize(
+    ("user", "jurisdiction", "code", "article"),
+    [
+        # Art. 35: a district's rules are its own; the city's authority does not write them.
+        ("authority", "350102", "district_rule_by_district", "Art. 35"),
+        # Art. 6: a district's authority acts in its own area: not the city's rule, nor
+        # another district's.
+        ("gulou", "350100", "outside_own_jurisdiction", "Art. 6"),
+        ("gulou", "350103", "outside_own_jurisdiction", "Art. 6"),
+    ],
+)
+def test_a_rule_of_another_area_is_refused_on_the_form(
+    client: TestClient,
+    db: Session,
+    world: World,
+    gulou: str,
+    user: str,
+    jurisdiction: str,
+    code: str,
+    article: str,
+) -> None:
+    data = catalog.effective_rule(db, PENALTY).definition.model_dump(mode="json")
+    data["disclosure"]["review_before_publicity"] = True  # a tightening: only the area is wrong
+    log_in(client, gulou if user == "gulou" else user)
+    response = revise(client, data, jurisdiction=jurisdiction, note="从严")
+    assert response.status_code == 403
+    assert error_of(response) == (code, "jurisdiction")
+    assert cited(article) in response.text
+    assert textarea(response) == json.dumps(data, ensure_ascii=False, indent=2)
     assert [(v.jurisdiction, v.version_no) for v in catalog.history(db, PENALTY)] == [("350100", 1)]
 
 

@@ -26,7 +26,13 @@ from tests.collection_helpers import (
     versions_of,
 )
 from tests.disclosure_helpers import Entry, witnessed
-from tests.factories import OrganisationFactory, UserFactory, World, auth_headers
+from tests.factories import (
+    OrganisationFactory,
+    UserFactory,
+    World,
+    auth_headers,
+    district_authority,
+)
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
@@ -50,13 +56,16 @@ def actor_of(world: World, username: str) -> Actor:
 def require_review(
     db: Session, clock: FixedClock, world: World, jurisdiction: str = "350100"
 ) -> None:
-    """A revised rule: penalties are confirmed by the source's security officer first."""
+    """A revised rule: penalties are confirmed by the source's security officer first —
+    the city's, by the city's credit authority, or a district's, by its own (Art. 35)."""
     data: dict[str, Any] = catalog.effective_rule(db, PENALTY).definition.model_dump(mode="json")
     data["disclosure"]["review_before_publicity"] = True
     catalog.revise_record_type(
         db,
         clock,
-        actor_of(world, "authority"),
+        actor_of(world, "authority")
+        if jurisdiction == "350100"
+        else accounts.actor_for_user(district_authority(jurisdiction)),
         PENALTY,
         data,
         jurisdiction=jurisdiction,

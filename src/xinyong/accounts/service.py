@@ -42,6 +42,9 @@ MIN_PASSWORD_LENGTH = 10
 ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ACTIVATION_CODE_LENGTH = 20
 DEFAULT_ACTIVATION_DAYS = 30
+# The administrative divisions of Fuzhou (GB/T 2260): the city, 350100, and its counties
+# and districts, 3501xx (``catalog.models.DISTRICTS``).
+FUZHOU_DIVISIONS = "3501"
 # What the subject's account page shows of its own history (decision 0031).
 ACCOUNT_ACTIONS = ("user.create", "user.activation_issue", "user.activate")
 
@@ -79,6 +82,16 @@ def create_organisation(
             "the jurisdiction is an administrative division code of six digits (GB/T 2260)",
             code="invalid_jurisdiction",
             field="jurisdiction",
+        )
+    if kind is OrganisationKind.CREDIT_AUTHORITY and not division.startswith(FUZHOU_DIVISIONS):
+        # A credit authority acts in its own administrative area (Art. 6): on Fuzhou's
+        # platform, the city's (350100) or a Fuzhou district's (3501xx), whose rules it
+        # writes (Art. 35) — an authority of elsewhere has no area here.
+        raise InvalidInput(
+            "a credit authority on this platform is the city's or a Fuzhou district's (3501xx)",
+            code="invalid_jurisdiction",
+            field="jurisdiction",
+            article="Art. 6",
         )
     jurisdiction = division
     if session.scalar(select(Organisation.id).where(Organisation.code == normalised)):

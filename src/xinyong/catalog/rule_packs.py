@@ -275,8 +275,8 @@ def reconcile(
 ) -> catalog.EffectiveRule:
     """The credit authority's answer to the pack's changes to a type: a new city version
     of its own (what it takes in and what it keeps), which becomes the baseline later pack
-    changes are measured from."""
-    require(actor, Permission.MANAGE_CATALOG)
+    changes are measured from. The city's rule: its credit authority's (Art. 6)."""
+    catalog.require_rule_maker(session, actor, CITY_JURISDICTION)
     pack = pack or RulePack.read()
     found = item(session, actor, code, pack)
     if found.status not in (PackStatus.UPGRADE, PackStatus.CONFLICT):

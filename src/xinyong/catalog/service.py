@@ -41,7 +41,7 @@ from xinyong.catalog.definitions import (
 )
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
 from xinyong.clock import Clock
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 RULEPACK_DIR = Path(__file__).parent / "rulepacks"
 DEFAULT_RULEPACK = RULEPACK_DIR / "fuzhou.toml"
@@ -459,7 +459,8 @@ def create_record_type(
 ) -> EffectiveRule:
     """A new record type, version 1 of the city's rule; ``rule_pack`` names the pack it is
     loaded from (its definition is then the baseline of later pack changes)."""
-    require(actor, Permission.MANAGE_CATALOG)
+    # A new type is version 1 of the city's rule: the city's credit authority's to make.
+    require_rule_maker(session, actor, CITY_JURISDICTION)
     definition = parse_definition(data)
     if session.scalar(select(RecordType.id).where(RecordType.code == definition.code)):
         raise Conflict(
@@ -538,6 +539,49 @@ def latest_city_version(session: Session, record_type: RecordType) -> RecordType
     return version
 
 
+def own_area(session: Session, actor: Actor) -> str:
+    """The area whose rules the actor writes: its organisation's (``require_rule_maker``),
+    the city's for the platform itself."""
+    own = (
+        session.scalar(
+            select(Organisation.jurisdiction).where(Organisation.id == actor.organisation_id)
+        )
+        if actor.organisation_id is not None
+        else None
+    )
+    return own or CITY_JURISDICTION
+
+
+def require_rule_maker(session: Session, actor: Actor, jurisdiction: str) -> None:
+    """Who writes the rules of an area: the credit authority of that area, which acts in its
+    own administrative area (Art. 6) — the city's its rule, a district's its district's
+    implementing rules (Art. 35, made by the district's government; its credit authority
+    keeps them on the platform). The city's authority does not write a district's rule: a
+    rule nobody in the district decided would govern the district (decision 0040). The
+    platform itself (the operator's command line, the rule pack) is not refused."""
+    require(actor, Permission.MANAGE_CATALOG)
+    if actor.kind == "system":
+        return
+    own = own_area(session, actor)
+    if own == jurisdiction:
+        return
+    if own == CITY_JURISDICTION:
+        raise PermissionDenied(
+            "a district's rules are made by the district: its own credit authority writes them",
+            code="district_rule_by_district",
+            field="jurisdiction",
+            article="Art. 35",
+            details={"jurisdiction": jurisdiction},
+        )
+    raise PermissionDenied(
+        "a credit authority writes the rules of its own administrative area only",
+        code="outside_own_jurisdiction",
+        field="jurisdiction",
+        article="Art. 6",
+        details={"jurisdiction": jurisdiction, "own_jurisdiction": own},
+    )
+
+
 def revise_record_type(
     session: Session,
     clock: Clock,
@@ -548,14 +592,10 @@ def revise_record_type(
     jurisdiction: str = CITY_JURISDICTION,
     note: str,
 ) -> EffectiveRule:
-    """A new version of the city's rule, or a district's tightening of it (Art. 35)."""
+    """A new version of the city's rule, or a district's tightening of it (Art. 35), by the
+    credit authority of that area (``require_rule_maker``)."""
     require(actor, Permission.MANAGE_CATALOG)
-    record_type = record_type_by_code(session, code)
-    definition = parse_revision(code, data)
     jurisdiction = identifiers.normalise_division_code(jurisdiction) or ""
-    if jurisdiction == CITY_JURISDICTION:
-        version = add_city_version(session, clock, actor, record_type, definition, note)
-        return EffectiveRule(record_type, version, definition)
     if not jurisdiction.startswith("3501"):
         raise InvalidInput(
             "a district rule needs a Fuzhou district code (3501xx)",
@@ -563,6 +603,12 @@ def revise_record_type(
             field="jurisdiction",
             article="Art. 35",
         )
+    require_rule_maker(session, actor, jurisdiction)
+    record_type = record_type_by_code(session, code)
+    definition = parse_revision(code, data)
+    if jurisdiction == CITY_JURISDICTION:
+        version = add_city_version(session, clock, actor, record_type, definition, note)
+        return EffectiveRule(record_type, version, definition)
     check_tightens(effective_rule(session, code).definition, definition)
     version = _add_version(session, clock, actor, record_type, definition, jurisdiction, note)
     return EffectiveRule(record_type, version, definition)

@@ -12,16 +12,36 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
-from xinyong.catalog.models import RecordType
+from xinyong.catalog.models import CITY_JURISDICTION, RecordType
 from xinyong.clock import Clock
 from xinyong.collection.models import SourceResponsibility
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, PermissionDenied
+
+
+def require_own_area(session: Session, actor: Actor, organisation: Organisation) -> None:
+    """The city's credit authority keeps the responsibilities of every organisation on the
+    platform; a district's, of its own district's organisations only: it acts in its own
+    administrative area (Art. 6)."""
+    require(actor, Permission.MANAGE_SOURCES)
+    if actor.kind == "system":
+        return
+    own = session.scalar(
+        select(Organisation.jurisdiction).where(Organisation.id == actor.organisation_id)
+    )
+    if own not in (CITY_JURISDICTION, organisation.jurisdiction):
+        raise PermissionDenied(
+            "a district's credit authority keeps the responsibilities of its own district's "
+            "organisations only",
+            code="outside_own_jurisdiction",
+            field="org",
+            article="Art. 6",
+        )
 
 
 def grant(
     session: Session, clock: Clock, actor: Actor, organisation: Organisation, record_type_code: str
 ) -> SourceResponsibility:
-    require(actor, Permission.MANAGE_SOURCES)
+    require_own_area(session, actor, organisation)
     rule = catalog.effective_rule(session, record_type_code, organisation.jurisdiction)
     if organisation.kind.value not in rule.definition.submitter_kinds:
         raise InvalidInput(
@@ -69,7 +89,7 @@ def grant(
 def revoke(
     session: Session, clock: Clock, actor: Actor, organisation: Organisation, record_type_code: str
 ) -> None:
-    require(actor, Permission.MANAGE_SOURCES)
+    require_own_area(session, actor, organisation)
     record_type = catalog.record_type_by_code(session, record_type_code)
     responsibility = session.scalar(
         select(SourceResponsibility).where(

@@ -306,6 +306,13 @@ MESSAGES: frozenset[str] = frozenset(
         N_("the platform operator organisation is not set up"),
         N_("a revision must keep the record type's code"),
         N_("a district rule needs a Fuzhou district code (3501xx)"),
+        N_("a district's rules are made by the district: its own credit authority writes them"),
+        N_("a credit authority writes the rules of its own administrative area only"),
+        N_("a credit authority on this platform is the city's or a Fuzhou district's (3501xx)"),
+        N_(
+            "a district's credit authority keeps the responsibilities of its own district's "
+            "organisations only"
+        ),
         N_("say why the rule changes: the note is kept with the version"),
         N_("the definition must be one JSON object"),
         N_("the file is neither UTF-8 nor GB18030 text"),
@@ -2416,6 +2423,10 @@ CODES: dict[str, str] = {
     "code_changed": N_("A revision must keep the record type's code."),
     "invalid_jurisdiction": N_("A district rule needs a Fuzhou district code."),
     "district_rule_loosens": N_("A district may only add to or tighten the city's rules."),
+    "district_rule_by_district": N_(
+        "A district's rules are made by the district: its own credit authority writes them."
+    ),
+    "outside_own_jurisdiction": N_("A credit authority acts in its own administrative area only."),
     "prohibited_field": N_("The field would collect information that may never be collected."),
     "restricted_field_undeclared": N_(
         "The field holds restricted information and must be declared restricted."

@@ -22,10 +22,17 @@ from xinyong.catalog import rule_packs
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import CITY_JURISDICTION, DISTRICTS
 from xinyong.collection.readers import json_problem
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, FormState, announced, refused, render_form
+from xinyong.web.pages.forms import (
+    LINE_BREAKS_AS_ONE,
+    FormState,
+    announced,
+    refused,
+    refused_access,
+    render_form,
+)
 from xinyong.web.pages.rendering import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -241,6 +248,8 @@ def create_record_type(
         )
     except FORM_ERRORS as exc:
         return _render_editor(request, session, actor, refused(session, exc, form))
+    except PermissionDenied as exc:  # not the city's credit authority (Art. 6)
+        return _render_editor(request, session, actor, refused_access(request, session, exc, form))
     return RedirectResponse(f"/catalog/{rule.record_type.code}?done=created", status_code=303)
 
 
@@ -250,11 +259,13 @@ def revise_record_type_form(
     actor: ActorDep,
     session: SessionDep,
     code: Annotated[str, Path(max_length=64)],
-    jurisdiction: Annotated[str, Query(pattern=r"^\d{6}$")] = CITY_JURISDICTION,
+    jurisdiction: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
 ) -> HTMLResponse:
     """The rule in force for the area, to be revised: a new version for the city, or a
-    district's own rule that adds to or tightens the city's (Art. 35)."""
+    district's own rule that adds to or tightens the city's (Art. 35). Without an area, the
+    officer's own: a district's credit authority writes its district's rules only."""
     require(actor, Permission.MANAGE_CATALOG)
+    jurisdiction = jurisdiction or catalog.own_area(session, actor)
     rule = catalog.effective_rule(session, code, jurisdiction)
     # A suspended district rule is offered for correction rather than the city's in its place.
     in_force = (
@@ -288,7 +299,7 @@ def revise_record_type(
     require(actor, Permission.MANAGE_CATALOG)
     # An unknown type is a wrong address, not a wrong entry: a 404 page.
     current = catalog.effective_rule(session, code)
-    area = jurisdiction.strip() or CITY_JURISDICTION
+    area = jurisdiction.strip() or catalog.own_area(session, actor)
     form = {"definition": definition, "jurisdiction": jurisdiction, "note": note}
     try:
         if not note.strip():
@@ -308,6 +319,9 @@ def revise_record_type(
         )
     except FORM_ERRORS as exc:
         return _render_editor(request, session, actor, refused(session, exc, form), rule=current)
+    except PermissionDenied as exc:  # another area's rule (Art. 6, 35)
+        state = refused_access(request, session, exc, form)
+        return _render_editor(request, session, actor, state, rule=current)
     return RedirectResponse(f"/catalog/{code}?jurisdiction={area}&done=revised", status_code=303)
 
 
@@ -418,4 +432,7 @@ def reconcile_rule_pack(
         )
     except FORM_ERRORS as exc:
         return _render_pack_item(request, session, found, refused(session, exc, form))
+    except PermissionDenied as exc:  # the city's rule: the city's credit authority's (Art. 6)
+        state = refused_access(request, session, exc, form)
+        return _render_pack_item(request, session, found, state)
     return RedirectResponse(f"/catalog/{code}?done=reconciled", status_code=303)
