@@ -41,10 +41,16 @@ from tests.collection_helpers import (
     source_columns,
 )
 from tests.factories import OrganisationFactory, World, auth_headers, district_authority
+from tests.lists_helpers import (
+    court_row,
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+)
 from tests.page_helpers import log_in
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
+from xinyong.calendar import add_months
 from xinyong.catalog import definitions
 from xinyong.catalog import rule_packs as catalog_rule_packs
 from xinyong.catalog import service as catalog
@@ -66,6 +72,7 @@ from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import files
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.lists import eligibility, grades, joint_checks
+from xinyong.lists.models import ListEntry
 from xinyong.objections import service as objections
 from xinyong.repair import service as repair
 
@@ -785,6 +792,40 @@ def test_the_type_wide_readers_count_a_districts_record_as_the_type_is(
         db, company, clock.today(), grades.active_model(db)
     )
     assert any(c.get("record_id") == record.id and c["points"] < 0 for c in contributions)
+
+
+def test_a_district_courts_defaulter_stays_listed_as_its_districts_rule_says(
+    lists_world: World, db: Session, clock: Clock
+) -> None:
+    """The list term of a court judgment defaulter reaches as far as the publicity of the
+    rule governing the court's record: 鼓楼区 holds it to four years, the city to five."""
+    world = lists_world
+    gulou = accounts.actor_for_user(district_authority(DISTRICT))
+    data = current(db, COURT)
+    data["disclosure"]["periods"]["serious"]["max_months"] = 48
+    catalog.revise_record_type(
+        db, clock, gulou, COURT, data, jurisdiction=DISTRICT, note="鼓楼区：至多四年"
+    )
+    district_court = OrganisationFactory(
+        name="福州市鼓楼区人民法院", kind=OrganisationKind.JUDICIAL_ORGAN, jurisdiction=DISTRICT
+    )
+    grant(db, clock, district_court, COURT)
+    company = world.subjects["company"]
+    terms: dict[str, tuple[dt.date, dt.date | None]] = {}
+    for court in (world.organisations["court"], district_court):
+        row = court_row(world, company, court=court.name, **source_columns(court))
+        start = dt.date.fromisoformat(row["published_on"])
+        row["publicity_deadline"] = add_months(start, 60).isoformat()
+        report = ingest(db, clock, court, [row], record_type=COURT)
+        assert problems_of(report) == [], problems_of(report)
+        record = record_by_decision(db, row["case_number"])
+        entry = db.scalar(select(ListEntry).where(ListEntry.source_record_id == record.id))
+        assert entry is not None
+        terms[court.jurisdiction] = (start, entry.term_end)
+    city_start, city_end = terms["350100"]
+    assert city_end == add_months(city_start, 60)
+    district_start, district_end = terms[DISTRICT]
+    assert district_end == add_months(district_start, 48)
 
 
 def test_consent_is_asked_by_the_rule_the_grantee_collects_under(
