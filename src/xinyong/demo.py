@@ -51,7 +51,16 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, OrganisationKind], ...] = (
         "福州闽信信用评估有限公司",
         OrganisationKind.CREDIT_SERVICE_INSTITUTION,
     ),
+    # A district's credit authority, which writes its district's rules only (Art. 6, 35;
+    # decision 0040).
+    (
+        "11350181M59BBJ3Y4L",
+        "福清市发展和改革局（社会信用主管部门）",
+        OrganisationKind.CREDIT_AUTHORITY,
+    ),
 )
+# The organisations not of the city itself (350100): their county or district (GB/T 2260).
+DEMO_JURISDICTIONS = {"11350181M59BBJ3Y4L": "350181"}  # 福清市
 # The credit service institution above, entered in the credit authority's register
 # (Art. 26): code, filing number, filing date, business scope, services.
 DEMO_INSTITUTION = (
@@ -105,6 +114,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("company", Role.SUBJECT, None, "福州晨光文具贸易有限公司"),
     # The seriously dishonest organisation, which objects to its published entry.
     DemoAccount("mindu", Role.SUBJECT, None, "福州闽都食品加工有限公司"),
+    # 福清市's credit authority officer: 福清市's own rules (Art. 35), not the city's.
+    DemoAccount(
+        "fuqing",
+        Role.CREDIT_AUTHORITY_OFFICER,
+        "11350181M59BBJ3Y4L",
+        "福清市信用主管部门工作人员",
+    ),
 )
 
 DEMO_COMPANIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -146,7 +162,13 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
     organisations: dict[str, Organisation] = {}
     for code, name, kind in DEMO_ORGANISATIONS:
         organisations[code] = accounts.create_organisation(
-            session, clock, actor, code=code, name=name, kind=kind
+            session,
+            clock,
+            actor,
+            code=code,
+            name=name,
+            kind=kind,
+            jurisdiction=DEMO_JURISDICTIONS.get(code, "350100"),
         )
     code, filing_number, filing_date, scope, services = DEMO_INSTITUTION
     institutions.register(

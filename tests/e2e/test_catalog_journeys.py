@@ -1,7 +1,8 @@
 """Journeys of Art. 9 and 35 for the credit authority: it puts a record type on an
-association's responsibility list and takes it off again; it revises a record type for a
-district, is stopped when the revision would loosen the city's rule, corrects the
-definition it typed and saves it as a new version shown in the history."""
+association's responsibility list and takes it off again; a district's credit authority
+revises a record type for its district (the form starts there), is stopped when the
+revision would loosen the city's rule, corrects the definition it typed and saves it as a
+new version shown in the history."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 ASSOCIATION = ("51350100MB00000513", "福州市餐饮行业协会")  # demo organisation
-DISTRICT = "350181"  # 福清市: no demo organisation is there, so no other journey notices
+DISTRICT = "350181"  # 福清市: only its credit authority (`fuqing`) is there in the demo
 
 
 def test_the_authority_grants_and_revokes_a_responsibility(
@@ -51,19 +52,20 @@ def test_the_authority_grants_and_revokes_a_responsibility(
     expect(row.locator('[data-revoked-type="association_evaluation"]')).to_be_visible()
 
 
-def test_the_authority_revises_a_record_type_for_a_district(
+def test_a_district_authority_revises_a_record_type_for_its_district(
     page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
 ) -> None:
     suffix = secrets.token_hex(3)
     note = f"福清市增加核查字段（E2E-{suffix}）"
-    log_in(page, "authority")
+    log_in(page, "fuqing")
     page.get_by_role("navigation", name=zh("Main")).get_by_role(
         "link", name=zh("Information catalog")
     ).click()
     page.locator('tr[data-code="honour"]').get_by_role("link").click()
     page.get_by_role("link", name=zh("Revise this record type")).click()
 
-    page.get_by_label(zh("Area of the rule")).fill(DISTRICT)
+    # 福清市's officer writes 福清市's rule: the form starts there (Art. 6, 35).
+    expect(page.get_by_label(zh("Area of the rule"))).to_have_value(DISTRICT)
     editor = page.get_by_label(zh("Definition (JSON)"))
     definition = json.loads(editor.input_value())
     # First attempt: the district would admit enterprises the city does not (Art. 35).
