@@ -144,7 +144,7 @@ def test_a_second_forward_of_an_objection_refuses_visibly(
     again = client.post(f"/record-objections/{objection.id}/forward", data=form)
     assert again.status_code == 409
     block = shown(again, refused_code(again))
-    assert "案件目前所处的阶段不允许进行此项操作" in block
+    assert "的异议不能由异议处理人员作出“转交信息提供单位”" in block
     assert "第二十五条" in block
 
 
@@ -160,7 +160,7 @@ def test_a_decided_repair_refuses_a_second_decision_visibly(
     )
     assert refused.status_code == 409
     block = shown(refused, refused_code(refused))
-    assert "This repair case is closed." in block
+    assert "this repair case is closed (approved (repaired))" in block
     assert "Art. 21" in block
 
 
