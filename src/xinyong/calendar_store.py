@@ -307,6 +307,7 @@ def _recount_timeliness(session: Session, year: int, late_after_working_days: in
     """Count again the working days each record took to arrive, for records whose count
     ran through ``year`` (decided before its end, received after its start); returns how
     many changed. The batch's own report keeps what it said on the day."""
+    # Imported here: the collection pipeline imports this module for its calendar.
     from xinyong.collection.models import CreditRecord
 
     calendar = working_day_calendar(session)

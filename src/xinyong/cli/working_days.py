@@ -10,7 +10,13 @@ import typer
 
 from xinyong import calendar_store
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.cli._shared import clock, command_unit_of_work, console, err_console
+from xinyong.cli._shared import (
+    clock,
+    command_unit_of_work,
+    console,
+    err_console,
+    print_refusal,
+)
 from xinyong.config import get_settings
 from xinyong.errors import InvalidInput
 
@@ -74,7 +80,7 @@ def calendar_enter_year(
         err_console.print("[red]refused[/red] not_utf8: the file is not UTF-8 text")
         raise typer.Exit(2) from None
     except InvalidInput as exc:
-        err_console.print(f"[red]refused[/red] {exc.code}: {exc.message}", highlight=False)
+        print_refusal(exc)
         raise typer.Exit(2) from exc
     with command_unit_of_work(migrated=True) as session:
         entered = calendar_store.enter_year(
