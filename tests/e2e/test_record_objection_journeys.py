@@ -5,6 +5,7 @@ the company reads the decision and sees the corrected record with its history (A
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
 
@@ -115,7 +116,13 @@ def test_company_objects_handler_forwards_source_corrects_company_sees_it(
     second.get_by_label(zh("What the source should check")).fill("请核对。")
     second.get_by_role("button", name=zh("Forward"), exact=True).click()
     refusal = second.get_by_role("alert")
-    expect(refusal).to_contain_text(zh("The case is not at a stage where you may do this."))
+    # The stage's own words: the case's status and the step refused, in the page's language.
+    stage_refusal = zh(
+        "an objection that is %(status)s cannot be given '%(action)s' by the %(who)s"
+    )
+    expect(refusal).to_contain_text(
+        re.compile(".+".join(map(re.escape, re.split(r"%\(\w+\)s", stage_refusal))))
+    )
     expect(refusal).to_contain_text("wrong_stage")
     expect(second.locator(".objection-status")).to_have_text(
         zh("Forwarded to the source, which decides")

@@ -34,8 +34,9 @@ def test_the_credit_authority_enters_next_years_arrangement(
     page.locator("#arrangement").fill(wrong)
     page.get_by_role("button", name=zh("Enter the year")).click()
     alert = page.get_by_role("alert")
+    # The row's own refusal, naming the kind of day it holds.
     expect(alert).to_contain_text(
-        zh("The kind of day is neither 放假 (holiday) nor 上班 (working day).")
+        zh("%(value)s is neither holiday (放假) nor working_day (上班)") % {"value": "'补休'"}
     )
     expect(alert).to_contain_text("invalid_kind")
     expect(page.locator("#arrangement")).to_have_value(wrong)
