@@ -4,8 +4,9 @@ pack shipped now (decision 0034).
 The earlier pack is the shipped one without what later releases added to it: the field
 naming the submitter's own side (``own_party_field``), members-only evaluations
 (``members_only``), the dates that may not precede another (``not_before``), the shortest
-extension of a defaulter's term (``min_extension_months``) and the confidentiality review
-of administrative inspections before publicity.
+extension of a defaulter's term (``min_extension_months``), the confidentiality review
+of administrative inspections before publicity, and a defaulter dated by its publication
+(``published_on``, required) rather than the case's filing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ ADDED_SINCE: dict[str, list[str]] = {
     "administrative_inspection": ["disclosure.review_before_publicity"],
     "abnormal_operation": ["fields.removed_on.not_before"],
     "court_judgment_defaulter": [
+        "decision_date_field",
+        "fields.published_on.required",
+        "fields.published_on.not_before",
         "fields.performed_on.not_before",
         "fields.publicity_deadline.not_before",
         "disclosure.periods.serious.min_extension_months",
@@ -55,6 +59,11 @@ def earlier_definition(data: dict[str, Any]) -> dict[str, Any]:
         period.pop("min_extension_months", None)
     if earlier["code"] == "administrative_inspection":
         disclosure["review_before_publicity"] = False
+    if earlier["code"] == "court_judgment_defaulter":
+        # Dated by the case's filing, the publication optional (decision 0045).
+        earlier["decision_date_field"] = "filed_on"
+        published = next(spec for spec in earlier["fields"] if spec["name"] == "published_on")
+        published.pop("required", None)
     return earlier
 
 

@@ -34,6 +34,7 @@ from tests.lists_helpers import (
 from xinyong.audit.models import AuditEvent
 from xinyong.calendar import add_months
 from xinyong.clock import FixedClock
+from xinyong.collection import records
 from xinyong.collection.models import CreditRecord
 from xinyong.config import Settings
 from xinyong.disclosure.models import AccessEvent
@@ -195,7 +196,10 @@ def test_court_defaulters_leave_on_performance_not_on_application(
         world,
         [
             court_row(
-                world, company, published_on=(clock.today() - dt.timedelta(days=500)).isoformat()
+                world,
+                company,
+                filed_on=(clock.today() - dt.timedelta(days=510)).isoformat(),
+                published_on=(clock.today() - dt.timedelta(days=500)).isoformat(),
             )
         ],
     )
@@ -479,7 +483,10 @@ def test_the_court_confirms_performance_within_3_working_days(
             working_days=3,
         )
     assert future.value.code == "future_date"
-    filed_on = db.get(CreditRecord, on_time.source_record_id).decision_date
+    # The record is dated by its publication (decision 0045); the filing is in its content.
+    record = db.get(CreditRecord, on_time.source_record_id)
+    filed_on = dt.date.fromisoformat(records.current_version(db, record).payload["filed_on"])
+    assert filed_on < record.decision_date
     with pytest.raises(InvalidInput) as before_filing:
         court_defaulters.confirm_performance(
             db,

@@ -871,11 +871,14 @@ def test_court_defaulters_enter_from_the_pipeline_and_leave_when_they_perform(
 def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:
-    """rules.md: two years, extendable by one to three; the court states the extended end."""
+    """rules.md: two years, extendable by one to three; the court states the extended end.
+    Both the record's publicity and the entry's term count from the day the court published
+    the defaulter, not the case's filing (SPC rule Art. 7; decision 0045)."""
     world = lists_world
     plain = court_row(world, world.subjects["company"])
     filed = dt.date.fromisoformat(plain["filed_on"])
     published = dt.date.fromisoformat(plain["published_on"])
+    assert filed < published
     extended_to = entries.add_months(published, 48)
     extended = court_row(
         world, world.subjects["other_company"], publicity_deadline=extended_to.isoformat()
@@ -893,7 +896,9 @@ def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
             select(ListEntry).where(ListEntry.source_record_id == record_of(row).id)
         ).one()
 
-    assert record_of(plain).publicity_end == entries.add_months(filed, 24)
+    assert record_of(plain).decision_date == published
+    assert record_of(plain).publicity_start == published
+    assert record_of(plain).publicity_end == entries.add_months(published, 24)
     assert entry_of(plain).term_end == entries.add_months(published, 24)
     assert record_of(extended).publicity_end == extended_to
     assert entry_of(extended).term_end == extended_to
@@ -904,12 +909,12 @@ def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
     assert ingest_court(db, clock, world, [beyond]).batch.updated == 1
     db.expire_all()
     assert entry_of(plain).term_end == entries.add_months(published, 60)
-    assert record_of(plain).publicity_end == entries.add_months(filed, 60)
+    assert record_of(plain).publicity_end == entries.add_months(published, 60)
 
     # An "extension" of less than a year is not one the rules allow: the row is refused with
     # its reason, and the term stands as it was.
     clock.advance(dt.timedelta(hours=1))
-    short = {**plain, "publicity_deadline": entries.add_months(filed, 30).isoformat()}
+    short = {**plain, "publicity_deadline": entries.add_months(published, 30).isoformat()}
     refused = ingest_court(db, clock, world, [short])
     assert refused.batch.updated == 0
     ((row_number, field, code),) = problems_of(refused)
@@ -1013,7 +1018,9 @@ def test_a_court_record_performed_before_its_case_was_filed_is_refused(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:
     """The judgment cannot be performed before the case was filed: the catalog says so of the
-    field (``not_before = "filed_on"``), as it does of the term's end."""
+    field (``not_before = "filed_on"``), as it does of the publication; the term cannot end
+    before the publication it counts from (``not_before = "published_on"``, the decision
+    date)."""
     world = lists_world
     row = court_row(world, world.subjects["company"])
     filed = dt.date.fromisoformat(row["filed_on"])
@@ -1021,4 +1028,15 @@ def test_a_court_record_performed_before_its_case_was_filed_is_refused(
 
     (problem,) = ingest_court(db, clock, world, [row]).problems
 
-    assert (problem.field, problem.code) == ("performed_on", "before_decision_date")
+    assert (problem.field, problem.code) == ("performed_on", "before_start_date")
+    published = dt.date.fromisoformat(row["published_on"])
+    early = court_row(
+        world,
+        world.subjects["company"],
+        publicity_deadline=(published - dt.timedelta(days=1)).isoformat(),
+    )
+    (problem,) = ingest_court(db, clock, world, [early]).problems
+    assert (problem.field, problem.code) == ("publicity_deadline", "before_decision_date")
+    unpublished = court_row(world, world.subjects["company"], published_on="")
+    (problem,) = ingest_court(db, clock, world, [unpublished]).problems
+    assert (problem.field, problem.code) == ("published_on", "required")

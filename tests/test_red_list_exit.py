@@ -210,22 +210,27 @@ def test_a_black_list_entry_published_again_ends_a_red_list_entry_approved_meanw
 def test_a_court_record_listing_later_ends_the_red_list_entry_as_a_bad_record(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:
-    """A court's record whose listing starts on a later day: the black-list entry is not in
-    force yet, but the record is a public negative one decided within the clean years, so
-    the red-list entry ends at once on that ground."""
+    """A court's record is dated by the day the court published the defaulter (decision
+    0045), so a listing that starts on a later day is no record yet: refused as a decision
+    to come, and the red-list entry stands. Published, it is a public negative record
+    decided within the clean years: the red-list entry ends."""
     world = lists_world
     company = world.subjects["company"]
     red = red_entry(db, clock, world, company)
     later = clock.today() + dt.timedelta(days=5)
 
-    ingest_court(db, clock, world, [court_row(world, company, published_on=later.isoformat())])
+    refused = ingest_court(
+        db, clock, world, [court_row(world, company, published_on=later.isoformat())]
+    )
 
+    assert [(p.field, p.code) for p in refused.problems] == [("published_on", "future_date")]
+    assert red.status is EntryStatus.PUBLISHED
+    ingest_court(db, clock, world, [court_row(world, company)])
     black = db.scalars(
         select(ListEntry).where(ListEntry.subject_id == company.id, ListEntry.kind == "black")
     ).one()
-    assert black.term_start == later
-    assert (red.status, red.removal_reason) == (EntryStatus.REMOVED, RemovalReason.BAD_RECORD)
-    assert "(失信被执行人)" in (red.removal_detail or "")
+    assert black.status is EntryStatus.PUBLISHED
+    assert (red.status, red.removal_reason) == (EntryStatus.REMOVED, RemovalReason.BLACK_LISTED)
 
 
 # --- a bad credit record within the standard's years ends the red-list entry ----------------------

@@ -180,7 +180,8 @@ def test_a_database_set_up_by_an_earlier_release_is_brought_up_to_the_shipped_pa
             assert rules["association_evaluation"].definition.members_only
             defaulter = rules[DEFAULTER].definition
             assert defaulter.disclosure.periods["serious"].min_extension_months == 12  # type: ignore[index]
-            assert defaulter.field("publicity_deadline").not_before == "filed_on"
+            assert defaulter.field("publicity_deadline").not_before == "published_on"
+            assert defaulter.decision_date_field == "published_on"
             for code, rule in rules.items():
                 version = rule.version
                 assert (version.jurisdiction, version.version_no) == (CITY_JURISDICTION, 2)
@@ -328,14 +329,17 @@ def test_a_change_the_authority_made_otherwise_collides_and_its_value_is_propose
     assert found.status is PackStatus.CONFLICT
     kinds = {c.path: (c.kind, c.loaded, c.shipped, c.city) for c in found.changes}
     assert kinds == {
+        "decision_date_field": (ChangeKind.UNTOUCHED, "filed_on", "published_on", "filed_on"),
+        "fields.published_on.required": (ChangeKind.UNTOUCHED, False, True, False),
+        "fields.published_on.not_before": (ChangeKind.UNTOUCHED, None, "filed_on", None),
         "fields.performed_on.not_before": (ChangeKind.UNTOUCHED, None, "filed_on", None),
-        "fields.publicity_deadline.not_before": (ChangeKind.UNTOUCHED, None, "filed_on", None),
+        "fields.publicity_deadline.not_before": (ChangeKind.UNTOUCHED, None, "published_on", None),
         "disclosure.periods.serious.min_extension_months": (ChangeKind.COLLISION, 0, 12, 6),
     }
     assert found.proposal is not None
     assert found.proposal["disclosure"]["periods"]["serious"]["min_extension_months"] == 6
     deadline = next(f for f in found.proposal["fields"] if f["name"] == "publicity_deadline")
-    assert deadline["not_before"] == "filed_on"
+    assert deadline["not_before"] == "published_on"
     performed = next(f for f in found.proposal["fields"] if f["name"] == "performed_on")
     assert performed["not_before"] == "filed_on"
 

@@ -23,9 +23,13 @@ class Loaded:
     lists: list_rule_packs.ListPackPlan  # what was done to standards, matters, measures
 
 
-def load_rule_pack(session: Session, clock: Clock) -> Loaded:
+def load_rule_pack(
+    session: Session, clock: Clock, *, late_after_working_days: int | None = None
+) -> Loaded:
+    """``late_after_working_days``: the platform's, for the timeliness of records re-dated
+    by a shipped rule (decision 0045)."""
     return Loaded(
-        catalog=rule_packs.apply(session, clock),
+        catalog=rule_packs.apply(session, clock, late_after_working_days=late_after_working_days),
         calendar_years=calendar_store.load_official(session, clock),
         lists=list_rule_packs.apply(session, clock),
     )

@@ -198,9 +198,18 @@ def _baseline(
     )
 
 
-def apply(session: Session, clock: Clock, pack: RulePack | None = None) -> PackPlan:
+def apply(
+    session: Session,
+    clock: Clock,
+    pack: RulePack | None = None,
+    *,
+    late_after_working_days: int | None = None,
+) -> PackPlan:
     """Create the pack's new record types and bring those nobody revised up to it, in the
-    caller's transaction; conflicts are left as they are. Returns the plan carried out."""
+    caller's transaction; conflicts are left as they are. A type brought up to a rule that
+    dates its records by another field has its stored records re-dated (``_redate``;
+    ``late_after_working_days``: the platform's, for their timeliness). Returns the plan
+    carried out."""
     pack = pack or RulePack.read()
     planned = plan(session, SYSTEM_ACTOR, pack)
     for found in planned.having(PackStatus.NEW):
@@ -225,6 +234,14 @@ def apply(session: Session, clock: Clock, pack: RulePack | None = None) -> PackP
             rule_pack_definition=found.shipped,
             details={"rule_pack": pack.name, "changes": found.paths},
         )
+        _redate(
+            session,
+            clock,
+            found.code,
+            str(found.city_version.definition.get("decision_date_field", "")),
+            f"brought up to the shipped {pack.name}",
+            late_after_working_days,
+        )
     created, upgraded = planned.having(PackStatus.NEW), planned.having(PackStatus.UPGRADE)
     if created or upgraded:
         # Re-running with nothing to do writes nothing, not even this.
@@ -242,6 +259,32 @@ def apply(session: Session, clock: Clock, pack: RulePack | None = None) -> PackP
             },
         )
     return planned
+
+
+def _redate(
+    session: Session,
+    clock: Clock,
+    code: str,
+    before: str,
+    basis: str,
+    late_after_working_days: int | None,
+) -> None:
+    """The type's records re-dated where its new city rule dates them by another field than
+    ``before`` (decision 0045): their publicity, timeliness and terms count from that date."""
+    after = catalog.effective_rule(session, code).definition.decision_date_field
+    if not before or before == after:
+        return
+    # Imported here: the collection domain builds on the catalog.
+    from xinyong.collection import redating
+
+    redating.redate(
+        session,
+        clock,
+        code,
+        from_field=before,
+        basis=basis,
+        late_after_working_days=late_after_working_days,
+    )
 
 
 UPGRADE_NOTE = "brought up to the shipped {pack}: {changes}"
@@ -311,6 +354,14 @@ def reconcile(
         rule_pack=pack.name,
         rule_pack_definition=found.shipped,
         details={"reconciles_rule_pack": pack.name, "changes": found.paths},
+    )
+    _redate(
+        session,
+        clock,
+        code,
+        str(found.city_version.definition.get("decision_date_field", "")),
+        f"the credit authority's answer to the shipped {pack.name}",
+        None,
     )
     return catalog.EffectiveRule(record_type, version, definition)
 

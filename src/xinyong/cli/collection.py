@@ -115,7 +115,13 @@ def catalog_upgrade(
 
     with command_unit_of_work(migrated=True) as session:
         planned = (
-            rule_packs.plan(session, SYSTEM_ACTOR) if dry_run else rule_packs.apply(session, clock)
+            rule_packs.plan(session, SYSTEM_ACTOR)
+            if dry_run
+            else rule_packs.apply(
+                session,
+                clock,
+                late_after_working_days=get_settings().late_submission_working_days,
+            )
         )
         if planned.having(rule_packs.PackStatus.NEW):
             verb = "would create" if dry_run else "created"

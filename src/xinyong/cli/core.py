@@ -58,7 +58,9 @@ def initialise(*, demo: bool) -> None:
     from xinyong import bootstrap
 
     with command_unit_of_work() as session:
-        loaded = bootstrap.load_rule_pack(session, clock)
+        loaded = bootstrap.load_rule_pack(
+            session, clock, late_after_working_days=settings.late_submission_working_days
+        )
         console.print(
             f"rule pack: {len(loaded.catalog.having(PackStatus.NEW))} record types, "
             f"{loaded.calendar_years} calendar years, "

@@ -156,7 +156,7 @@ def _term_end(
     """The court may extend the two-year term by one to three years (rules.md); it states
     the extended term's end as the record's publicity deadline. The catalog says by how
     much: at least ``min_extension_months`` (ingestion refuses less, counted from the
-    decision date; the term counts from the publication date, so an extension short only
+    decision date — the publication, which the term counts from too — so an extension short
     from there is none either), at most as far as the publicity's ``max_months`` reaches
     past its usual term (the record's publicity is held there too)."""
     term_end = add_months(start, std.term_months)
@@ -227,14 +227,23 @@ def published_entries(session: Session, actor: Actor) -> list[ListEntry]:
 
 
 def _filed_on(session: Session, entry: ListEntry) -> dt.date:
-    """The day the court filed the case the entry rests on (the record's decision date, its
-    ``filed_on``), or the start of the entry's term where it rests on no record."""
+    """The day the court filed the case the entry rests on (its record's ``filed_on``: the
+    record is dated by its publication, decision 0045), or the start of the entry's term
+    where it rests on no record or the record states no filing."""
     record = (
         session.get(CreditRecord, entry.source_record_id)
         if entry.source_record_id is not None
         else None
     )
-    if record is not None and record.decision_date is not None:
+    if record is not None:
+        filed = session.scalar(
+            select(RecordVersion.payload).where(
+                RecordVersion.record_id == record.id,
+                RecordVersion.version_no == record.current_version_no,
+            )
+        )
+        if filed and filed.get("filed_on"):
+            return dt.date.fromisoformat(str(filed["filed_on"]))
         return record.decision_date
     assert entry.term_start is not None
     return entry.term_start

@@ -144,6 +144,10 @@ VERSION_REASON_LABELS: dict[str, str] = {
     "fulfilment updated": N_("Fulfilment of the commitment recorded"),
     "publicity ended": N_("Publicity period ended"),
     "deleted after retention period": N_("Deleted after the retention period"),
+    "re-dated by the rule in force": N_(
+        "Dated by the date the rule in force counts from (its publicity and timeliness "
+        "counted again)"
+    ),
 }
 # The lawful path of a read or a report (``disclosure.models.LegalPath``).
 LEGAL_PATH_LABELS: dict[str, str] = {
