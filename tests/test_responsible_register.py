@@ -33,7 +33,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.lists import entry_persons
 from xinyong.lists import responsible_register as register
 from xinyong.subjects import service as subjects
@@ -428,3 +428,126 @@ def test_the_menu_offers_the_register_to_those_its_page_lets_in(
     log_in(client, user)
     menu = client.get("/").text
     assert ('href="/responsible-persons"' in menu) is shown
+
+
+# --- who reads the register in full, and the persons' access logs (decision 0045) -----------
+
+
+def _registered_by_the_regulator(db: Session, clock: FixedClock, world: World) -> None:
+    """The company's registration record, from the regulator; the environment bureau
+    (``other_agency``) is a registration authority too, of other organisations."""
+    from tests.collection_helpers import grant, ingest, source_columns, subject_row
+    from tests.lists_helpers import REGISTRATION
+
+    company, regulator = world.subjects["company"], world.organisations["regulator"]
+    report = ingest(
+        db,
+        clock,
+        regulator,
+        [
+            {
+                **subject_row(company.name, uscc=company.uscc or ""),
+                "entity_type": "有限责任公司",
+                "established_on": "2018-03-01",
+                "registered_address": "福州市鼓楼区五四路1号",
+                "registration_authority": regulator.name,
+                **source_columns(regulator),
+            }
+        ],
+        record_type=REGISTRATION,
+        actor=actor(world, "reporter"),
+    )
+    assert report.batch.created == 1, report.problems
+    grant(db, clock, world.organisations["other_agency"], REGISTRATION)
+    db.commit()
+
+
+def register_reads(db: Session, person: Subject) -> list[tuple[str, str, str]]:
+    return [
+        (e.legal_path.value, e.purpose or "", e.what)
+        for e in db.scalars(
+            select(AccessEvent)
+            .where(
+                AccessEvent.subject_id == person.id,
+                AccessEvent.what == access.RESPONSIBLE_PERSON_REGISTER,
+            )
+            .order_by(AccessEvent.id)
+        )
+    ]
+
+
+def test_another_registration_authority_is_refused_the_register_of_a_company_it_does_not_register(
+    client: TestClient, db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    _registered_by_the_regulator(db, clock, lists_world)
+    person = lists_world.subjects["person"]
+    assert post(client, lists_world, citizen_id=citizen_id_of(person), name="").status_code == 201
+    refused = client.get(url(lists_world), headers=headers(client, "other_reporter"))
+    assert refused.status_code == 403
+    error = refused.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "register_of_another_authority",
+        "code",
+        register.READ_ARTICLE,
+    )
+    assert person.name not in refused.text
+    assert register_reads(db, person) == []
+    with pytest.raises(PermissionDenied) as denied:
+        register.register_of(
+            db, clock, actor(lists_world, "other_reporter"), lists_world.subjects["company"]
+        )
+    assert denied.value.code == "register_of_another_authority"
+    # Its own register — an organisation it registers, or one nobody registered yet — it reads.
+    mine = client.get(url(lists_world, "other_company"), headers=headers(client, "other_reporter"))
+    assert (mine.status_code, mine.json()["view"]) == (200, "register")
+    # The page says so beside the search, in its language, and shows nobody.
+    log_in(client, "other_reporter")
+    page = client.get(
+        "/responsible-persons", params={"code": lists_world.subjects["company"].uscc}, headers=HTML
+    )
+    assert page.status_code == 403
+    assert 'data-code="register_of_another_authority"' in page.text
+    assert "由登记该组织的机关和社会信用主管部门查阅" in page.text
+    assert person.name not in page.text
+    assert register_reads(db, person) == []
+
+
+def test_every_full_read_of_the_register_is_in_each_named_persons_access_log(
+    client: TestClient, db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    """Art. 24: the person sees who read the register naming him, on which path and why —
+    the registering authority on its duty, the credit authority in supervision; the public
+    view (what the lists show) is no such read."""
+    _registered_by_the_regulator(db, clock, lists_world)
+    person = lists_world.subjects["person"]
+    assert post(client, lists_world, citizen_id=citizen_id_of(person), name="").status_code == 201
+    assert post(client, lists_world, role="principal").status_code == 201
+    new = subjects.by_citizen_id(db, NEW_ID)
+    assert new is not None
+    duty = ("official_duty", access.RESPONSIBLE_PERSON_PURPOSE, access.RESPONSIBLE_PERSON_REGISTER)
+    supervision = ("supervision", access.SUPERVISION_PURPOSE, access.RESPONSIBLE_PERSON_REGISTER)
+
+    read = client.get(url(lists_world), headers=headers(client, "reporter"))
+    assert read.json()["view"] == "register"
+    assert register_reads(db, person) == [duty]
+    assert register_reads(db, new) == [duty]
+    client.get(url(lists_world), headers=headers(client, "authority"))
+    assert register_reads(db, person) == [duty, supervision]
+    assert client.get(url(lists_world)).json()["view"] == "public"
+    assert register_reads(db, person) == [duty, supervision]
+
+    log_in(client, "authority")
+    page = client.get(
+        "/responsible-persons", params={"code": lists_world.subjects["company"].uscc}, headers=HTML
+    )
+    assert page.status_code == 200
+    assert person.name in page.text
+    assert register_reads(db, new) == [duty, supervision, supervision]
+    # Audited with the read, never the content (decision 0003).
+    events = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == access.READ_ACTION)
+        .order_by(AuditEvent.sequence)
+    ).all()
+    assert events
+    assert NEW_ID not in str([e.details for e in events])

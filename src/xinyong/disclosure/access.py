@@ -464,6 +464,10 @@ REGISTERED_ON_CONSENT = "registered_on_consent"
 # registers — the legal representative, the principal (Art. 18): found by ID number, or
 # registered on the platform with it (decision 0036, session 12 addendum).
 RESPONSIBLE_PERSON_REGISTERED = "responsible_person_registered"
+# The register of the persons answering for an organisation, read in full (names, masked ID
+# numbers, the documents) by the authority that registers it or the credit authority: in
+# the log of every person it shows (decision 0045).
+RESPONSIBLE_PERSON_REGISTER = "responsible_person_register"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -478,6 +482,7 @@ NOT_FILE_READS = (
     SOURCE_RECORD,
     REGISTERED_ON_CONSENT,
     RESPONSIBLE_PERSON_REGISTERED,
+    RESPONSIBLE_PERSON_REGISTER,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"

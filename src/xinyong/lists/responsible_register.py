@@ -9,6 +9,11 @@ another authority only. The credit authority reads the register (it supervises, 
 does not write it: what the platform holds about an organisation's registration comes from
 the authority that registered it, as every record comes from its source.
 
+Who reads the register in full (names, masked ID numbers, the documents registrations rest
+on): the authority that registers that organisation — not every registration authority of
+the city — and the credit authority (decision 0045). Each full read is in the access log of
+every person it shows (Art. 24), on the path of the reader's duty.
+
 The person is named by citizen ID number, found through the blind index or registered on the
 platform with the name given; the number is never echoed in clear. Every lookup is audited,
 found or not — a refused registration too — and the person sees the registration in his
@@ -54,9 +59,16 @@ def keeps_register(session: Session, actor: Actor) -> bool:
 
 
 def may_read(session: Session, actor: Actor) -> bool:
-    """The registration authority and the credit authority (supervision, Art. 33) read the
-    register in full; anybody else sees what the public lists show (``public_persons``)."""
+    """Whether the actor may read registers in full at all: a registration authority (each
+    the registers of the organisations it registers, ``register_of``) and the credit
+    authority (supervision, Art. 33); anybody else sees what the public lists show
+    (``public_persons``)."""
     return has_permission(actor, Permission.SUPERVISE) or keeps_register(session, actor)
+
+
+# The refusal of a registration authority reading another authority's register: the
+# register is read on the rules of access by duty (Art. 12 (2)).
+READ_ARTICLE = "Art. 12"
 
 
 def require_registration_authority(session: Session, actor: Actor) -> None:
@@ -71,12 +83,11 @@ def require_registration_authority(session: Session, actor: Actor) -> None:
         )
 
 
-def _require_registering(session: Session, actor: Actor, organisation: Subject) -> None:
-    require_registration_authority(session, actor)
-    if actor.kind == "system":
-        return
+def _registered_by(session: Session, organisation: Subject) -> set[int]:
+    """The authorities whose registration records of the organisation stand (none: no
+    registration record yet, and any registration authority may register its persons)."""
     record_type = catalog.record_type_by_code(session, REGISTRATION)
-    registered_by = set(
+    return set(
         session.scalars(
             select(CreditRecord.source_organisation_id).where(
                 CreditRecord.subject_id == organisation.id,
@@ -85,6 +96,13 @@ def _require_registering(session: Session, actor: Actor, organisation: Subject) 
             )
         )
     )
+
+
+def _require_registering(session: Session, actor: Actor, organisation: Subject) -> None:
+    require_registration_authority(session, actor)
+    if actor.kind == "system":
+        return
+    registered_by = _registered_by(session, organisation)
     if registered_by and actor.organisation_id not in registered_by:
         # Its registration records come from another authority: that one answers for who
         # the organisation's legal representative is.
@@ -114,11 +132,35 @@ def organisation_of(session: Session, code: str) -> Subject:
     return subject
 
 
-def register_of(session: Session, actor: Actor, organisation: Subject) -> list[ResponsiblePerson]:
-    """Every registration of the organisation, current ones first, then ended, newest
-    first within each: for the registration authority and the credit authority."""
-    if not may_read(session, actor):
+def _reading_path(session: Session, actor: Actor, organisation: Subject) -> LegalPath:
+    """The path on which the actor reads the organisation's register in full, or the
+    refusal: the credit authority supervises (Art. 33); a registration authority reads the
+    register of an organisation it registers — the one it writes (``_require_registering``)
+    — and no other; anybody else lacks the permission."""
+    if has_permission(actor, Permission.SUPERVISE):
+        return LegalPath.SUPERVISION
+    if not keeps_register(session, actor):
         require(actor, Permission.SUPERVISE)  # refuses as a missing permission
+    if actor.kind != "system":
+        registered_by = _registered_by(session, organisation)
+        if registered_by and actor.organisation_id not in registered_by:
+            raise PermissionDenied(
+                "this organisation is registered by another authority: its register of "
+                "responsible persons is read by that authority and the credit authority",
+                code="register_of_another_authority",
+                field="code",
+                article=READ_ARTICLE,
+            )
+    return LegalPath.OFFICIAL_DUTY
+
+
+def register_of(
+    session: Session, clock: Clock, actor: Actor, organisation: Subject
+) -> list[ResponsiblePerson]:
+    """Every registration of the organisation, current ones first, then ended, newest
+    first within each: for the authority that registers it and the credit authority
+    (``_reading_path``). The read is in the access log of every person shown (Art. 24)."""
+    path = _reading_path(session, actor, organisation)
     rows = list(
         session.scalars(
             select(ResponsiblePerson).where(
@@ -126,6 +168,21 @@ def register_of(session: Session, actor: Actor, organisation: Subject) -> list[R
             )
         )
     )
+    persons = sorted({p.person_subject_id for p in rows if p.person_subject_id is not None})
+    if persons:
+        access.log_uses(
+            session,
+            clock,
+            actor,
+            [access.Use(person_id) for person_id in persons],
+            path=path,
+            what=access.RESPONSIBLE_PERSON_REGISTER,
+            purpose=(
+                access.SUPERVISION_PURPOSE
+                if path is LegalPath.SUPERVISION
+                else access.RESPONSIBLE_PERSON_PURPOSE
+            ),
+        )
     return sorted(
         rows,
         key=lambda p: (p.valid_to is not None, -(p.valid_from or dt.date.min).toordinal(), -p.id),

@@ -408,6 +408,10 @@ MESSAGES: frozenset[str] = frozenset(
             "registration records, registers the persons answering for them"
         ),
         N_("this organisation is registered by another authority"),
+        N_(
+            "this organisation is registered by another authority: its register of "
+            "responsible persons is read by that authority and the credit authority"
+        ),
         N_("choose the capacity"),
         N_("enter the organisation's code"),
         N_("only a legal person or an unincorporated organisation has responsible persons"),
@@ -2536,6 +2540,10 @@ CODES: dict[str, str] = {
         "Only the authority that registers organisations registers who answers for them."
     ),
     "registered_elsewhere": N_("The organisation is registered by another authority."),
+    "register_of_another_authority": N_(
+        "The register of an organisation's responsible persons is read by the authority that "
+        "registers it and by the credit authority only."
+    ),
     "starts_before_holder": N_(
         "The registration would start before that of the person holding the capacity now."
     ),

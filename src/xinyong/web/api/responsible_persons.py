@@ -63,12 +63,16 @@ def registration_out(link: ResponsiblePerson) -> dict[str, Any]:
     }
 
 
-@router.get("/subjects/{code}/responsible-persons", tags=["subjects"], responses=refusals(404, 422))
+@router.get(
+    "/subjects/{code}/responsible-persons", tags=["subjects"], responses=refusals(403, 404, 422)
+)
 def responsible_persons(
     code: str, session: SessionDep, clock: ClockDep, actor: ActorDep
 ) -> dict[str, Any]:
-    """The registration authority and the credit authority: every registration, current and
-    ended (masked ID number). Anyone else: the persons the organisation's published list
+    """The authority that registers the organisation and the credit authority: every
+    registration, current and ended (masked ID number), the read in each person's access
+    log; another registration authority is refused (403 ``register_of_another_authority``).
+    Anyone else: the persons the organisation's published list
     entries in force name now, by capacity and masked name, as the public lists show them."""
     organisation = register.organisation_of(session, code)
     if register.may_read(session, actor):
@@ -77,7 +81,7 @@ def responsible_persons(
             "view": "register",
             "items": [
                 registration_out(link)
-                for link in register.register_of(session, actor, organisation)
+                for link in register.register_of(session, clock, actor, organisation)
             ],
         }
     return {

@@ -132,6 +132,10 @@ WHAT_LABELS = {
         "Registered (ID number and name) as answering for an organisation, by the authority "
         "that registers it (Art. 18)"
     ),
+    access.RESPONSIBLE_PERSON_REGISTER: N_(
+        "The register of the persons answering for an organisation, which names you, read "
+        "in full by the authority that registers it or the credit authority (Art. 18)"
+    ),
 }
 # The purposes the services write themselves (a query item's matter or an authorisation's
 # purpose is shown as written).

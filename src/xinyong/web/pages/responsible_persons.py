@@ -1,7 +1,8 @@
 """The register of the persons answering for an organisation (Art. 18; decision 0036,
 session 12 addendum), as ``/api/v1/subjects/{code}/responsible-persons``: the registration
 authority's data reporter finds the organisation by its code, registers a person by ID
-number and ends a registration; the credit authority reads it. Refusals are shown beside
+number and ends a registration; the credit authority reads it. Another registration
+authority searching an organisation it does not register is refused beside the search. Refusals are shown beside
 the form with what was typed — all but the ID number, which is never shown back."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import responsible_register as register
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -26,6 +27,7 @@ from xinyong.web.pages.forms import (
     announced,
     parse_date,
     refused,
+    refused_access,
     render_form,
 )
 from xinyong.web.pages.rendering import check_csrf
@@ -48,11 +50,19 @@ def _render(
     organisation: Subject | None,
     state: FormState = BLANK,
 ) -> HTMLResponse:
+    registrations = []
+    if organisation is not None:
+        try:
+            registrations = register.register_of(session, clock, actor, organisation)
+        except PermissionDenied as exc:
+            # Another authority's register: the refusal beside the search, nothing shown.
+            state = refused_access(
+                request, session, exc, {"code": organisation.uscc or organisation.reference}
+            )
+            organisation = None
     context: dict[str, Any] = {
         "organisation": organisation,
-        "registrations": (
-            register.register_of(session, actor, organisation) if organisation else []
-        ),
+        "registrations": registrations,
         "may_register": register.keeps_register(session, actor),
         "roles": list(ResponsibleRole),
         "today": clock.today().isoformat(),
