@@ -28,11 +28,11 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
-from xinyong.calendar_store import CHINA, working_day_calendar
+from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Severity
 from xinyong.catalog.models import RecordType
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import version_of
 
