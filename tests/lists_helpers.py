@@ -403,6 +403,7 @@ def matrix_new_measure(world: World) -> dict[str, Any]:
         "target": "black",
         "means": "提高抽查比例和频次",
         "implementing_body": "各行政执法部门",
+        "implementer_kinds": ["state_organ"],
         "legal_basis": "《福州市社会信用管理办法》第十七条第（九）项",
         "severity": 2,
     }

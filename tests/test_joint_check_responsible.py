@@ -327,6 +327,7 @@ def test_a_measure_reaches_responsible_persons_only_with_its_basis(
         "target": "serious",
         "means": "依法限制任职",
         "implementing_body": "市国资委",
+        "implementer_kinds": ["state_organ"],
         "legal_basis": "《福州市社会信用管理办法》第十七条第（三）项",
         "severity": 4,
         "applies_to_responsible_persons": True,

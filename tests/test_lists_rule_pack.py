@@ -15,7 +15,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_NOW, make_test_engine
@@ -339,8 +339,19 @@ def test_a_database_set_up_by_an_earlier_release_is_brought_up(
                 definition = {**definition, "means": EARLIER_MEANS}
             parts.append((part, definition))
         with unit_of_work(make_session_factory(engine)) as session:
-            # As the earlier loader wrote them: rows only, the measures published.
+            # As the earlier loader wrote them: rows only, the measures published — without
+            # implementers, which that schema lacks (migration 0050).
             for part, definition in parts:
+                if part == "measure":
+                    values = measures.checked(session, dict(definition), today=clock.today())
+                    for name in ("implementer_kinds", "implementer_codes"):
+                        values.pop(name)
+                    session.execute(
+                        insert(Measure.__table__).values(
+                            **values, created_at=clock.now(), published_at=clock.now()
+                        )
+                    )
+                    continue
                 found = rule_packs.ListPackItem(
                     part, definition["code"], PackStatus.NEW, definition
                 )
@@ -357,6 +368,18 @@ def test_a_database_set_up_by_an_earlier_release_is_brought_up(
             assert not planned.having(PackStatus.NEW, PackStatus.CONFLICT)
             assert standard(session).repair_exclusion == "22(1)"
             assert measures.by_code(session, measure).means == EARLIER_MEANS
+            # Every published measure names its implementers as the pack does, the one whose
+            # text waits too: they restate the published implementing body (decision 0045).
+            shipped_kinds = {
+                d["code"]: d["implementer_kinds"] for p, d in earlier.parts if p == "measure"
+            }
+            assert {
+                m.code: m.implementer_kinds for m in session.scalars(select(Measure))
+            } == shipped_kinds
+            named = session.scalars(
+                select(AuditEvent).where(AuditEvent.action == "lists.rule_pack.implementers")
+            ).all()
+            assert sorted(e.target_id for e in named) == sorted(shipped_kinds)
             assert (
                 session.scalar(
                     select(func.count()).select_from(Measure).where(Measure.published_at.is_(None))

@@ -45,6 +45,7 @@ def new_measure(**overrides: Any) -> dict[str, Any]:
         "target": "black",
         "means": "对其财政补贴申请从严审核",
         "implementing_body": "市财政局",
+        "implementer_kinds": ["state_organ"],
         "legal_basis": "《福州市社会信用管理办法》第十七条第（五）项",
         "severity": 2,
     }

@@ -1733,3 +1733,52 @@ def test_migration_0047_makes_the_joint_checks_log_append_only_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0050_gives_the_measures_before_it_no_implementers_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with a measure (the revision before) to 0050 and back: the
+    measure is kept, naming no implementer (``xinyong lists upgrade`` gives the shipped ones
+    theirs, decision 0045); back, the columns are gone and the measure is as it was."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0050").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0050")
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            measure = tables.tables["measure"]
+            connection.execute(
+                insert(measure).values(
+                    _filled(
+                        measure,
+                        code="pun_honours",
+                        kind="punishment",
+                        name="撤销和限制获得相关荣誉称号",
+                        matter_codes=["honours"],
+                        target="black",
+                        implementing_body="各评选表彰组织单位",
+                    )
+                )
+            )
+        upgrade(engine, "0050")
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT code, implementer_kinds, implementer_codes FROM measure")
+            ).one()
+        assert row[0] == "pun_honours"
+        assert [json.loads(v) if isinstance(v, str) else v for v in row[1:]] == [[], []]
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("measure")}
+            assert {"implementer_kinds", "implementer_codes"}.isdisjoint(columns)
+            assert connection.execute(
+                text("SELECT implementing_body FROM measure")
+            ).scalar_one() == ("各评选表彰组织单位")
+        upgrade(engine)
+    finally:
+        engine.dispose()

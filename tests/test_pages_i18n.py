@@ -128,6 +128,7 @@ def test_a_refused_measure_cites_its_article_in_the_pages_language(
         "target": "black",
         "means": "对其财政补贴申请从严审核",
         "implementing_body": "市财政局",
+        "implementer_kinds": ["state_organ"],
         "legal_basis": "《福州市社会信用管理办法》第十七条第（五）项",
         "severity": "5",
         "csrf_token": csrf_from(catalog),

@@ -53,6 +53,7 @@ def measure_form(client: TestClient, **overrides: Any) -> dict[str, Any]:
         "target": "black",
         "means": "对其财政补贴申请从严审核",
         "implementing_body": "市财政局",
+        "implementer_kinds": ["state_organ"],
         "legal_basis": "《福州市社会信用管理办法》第十七条第（五）项",
         "severity": "2",
         "csrf_token": token(client, CATALOG),

@@ -623,6 +623,7 @@ OPEN_VALUES: set[str] = {
     "lists/entries.py::std.from_record_type",
     "lists/entries.py::std.name",
     "lists/measures.py::code",
+    "lists/measures.py::checked_code.normalised",
     "lists/measures.py::exc",
     "lists/measures.py::values['code']",
     "lists/rule_packs.py::code",

@@ -1,6 +1,6 @@
 """Journey of Art. 15: the credit authority drafts a measure, is stopped by the
-proportionality rule, corrects it and publishes it; the public sees it on the measures
-page; a case officer's joint check shows it for a listed organisation, and from there the
+proportionality rule and by naming no implementer, corrects it and publishes it; the public
+sees it on the measures page with who implements it; a case officer's joint check shows it for a listed organisation, and from there the
 officer applies it with reasons — the notice states the basis."""
 
 from __future__ import annotations
@@ -42,6 +42,10 @@ def test_a_measure_is_drafted_published_and_applied(
     expect(page.get_by_label(zh("Code of the measure"))).to_have_value(code)
     page.get_by_label(zh("Severity (1 lightest – 5 heaviest)")).fill("2")
     page.get_by_role("button", name=zh("Create")).click()
+    # Who implements it (Art. 15): a kind of organisation, or organisations by code.
+    expect(page.locator('[data-code="no_implementer"]')).to_be_visible()
+    page.get_by_label(zh("State organ"), exact=True).check()
+    page.get_by_role("button", name=zh("Create")).click()
     row = page.locator(f'tr[data-measure="{code}"]')
     expect(row).to_contain_text(zh("Not yet published"))
     row.get_by_role("button", name=zh("Publish measure %(name)s") % {"name": name}).click()
@@ -49,7 +53,11 @@ def test_a_measure_is_drafted_published_and_applied(
     page.get_by_role("button", name=zh("Log out")).click()
 
     page.goto("/measures")
-    expect(page.locator("table", has_text=name)).to_be_visible()
+    published = page.locator("tr", has_text=name)
+    expect(published).to_be_visible()
+    expect(published.locator("[data-implementers]")).to_contain_text(
+        f"{zh('Implemented by')}: {zh('State organ')}"
+    )
 
     log_in(page, "caseofficer")
     page.goto("/joint-check")

@@ -51,6 +51,8 @@ def apply(
             field="measure",
             article="Art. 15 ¶1",
         )
+    # Applied by an organisation the published list names as implementing it (Art. 15).
+    measure_catalog.require_implementer(session, actor, measure)
     if matter_code not in measure.matter_codes:
         matter = session.get(AdministrativeMatter, matter_code)
         # Both names, so that a page can show the one in its language.

@@ -1,6 +1,7 @@
 """Joint incentive and punishment checks (联合奖惩, Art. 14–18): for an administrative
 matter, each subject's list status, the published measures that apply with their basis,
-reasons and implementing body, whether it qualifies for the green channel and 容缺受理
+reasons and implementing body — those the checking organisation implements (Art. 15;
+decision 0045) — whether it qualifies for the green channel and 容缺受理
 (Art. 16(1): red list, or no bad credit record for three consecutive years, with three
 years on record to show them — ``eligibility.known_for``; the years are configuration,
 ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``), and — for a natural person — the black-list
@@ -788,9 +789,12 @@ def _check(
     standards: dict[int, str] = dict(
         session.execute(select(ListStandard.id, ListStandard.name)).all()
     )
-    parts = _Answers(
-        measure_catalog.published_measures(session, matter_code=matter.code), standards, today
-    )
+    # Only the measures the checking organisation implements (Art. 15; decision 0045).
+    offered = measure_catalog.published_measures(session, matter_code=matter.code)
+    if actor.kind != "system":
+        organisation = measure_catalog.organisation_of(session, actor)
+        offered = [m for m in offered if measure_catalog.implements(m, organisation)]
+    parts = _Answers(offered, standards, today)
     responsible = _responsible(session, sorted(lookup.persons), today)
     answers = lookup.answers
     unled = lookup.unled

@@ -2,6 +2,9 @@
 
 A measure is applied only after publication on the public measures page; the catalog
 refuses a measure heavier than its target's tier allows (proportionality, Art. 15 ¶2).
+Each measure names who implements it (Art. 15): the kinds of organisation and the named
+organisations that implement it (``implementers``); a joint check offers it, and an
+application applies it, only for such an organisation (decision 0045).
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import identifiers, published_text
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.models import (
     AdministrativeMatter,
     Measure,
@@ -156,6 +160,7 @@ def checked(session: Session, data: dict[str, Any], *, today: dt.date) -> dict[s
         )
     for code in codes:
         matter(session, code)
+    implementer_kinds, implementer_codes = _implementers(session, data)
     return {
         "code": str(data["code"]),
         "kind": kind,
@@ -169,7 +174,102 @@ def checked(session: Session, data: dict[str, Any], *, today: dt.date) -> dict[s
         "severity": severity,
         "applies_to_responsible_persons": responsible,
         "responsible_persons_basis": responsible_basis if responsible else None,
+        "implementer_kinds": implementer_kinds,
+        "implementer_codes": implementer_codes,
     }
+
+
+IMPLEMENTER_ARTICLE = "Art. 15"
+# The kinds of organisation a measure may name as implementing it: any but the platform's
+# own operator, which runs the platform and applies no measure.
+IMPLEMENTING_KINDS = tuple(
+    k for k in OrganisationKind if k is not OrganisationKind.PLATFORM_OPERATOR
+)
+
+
+def _implementers(session: Session, data: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The kinds of organisation and the named organisations (their codes) that implement
+    the measure, each sorted and once; at least one of either (Art. 15)."""
+    raw_kinds = data.get("implementer_kinds") or []
+    raw_codes = data.get("implementer_codes") or []
+    if isinstance(raw_kinds, str) or isinstance(raw_codes, str):
+        raise InvalidInput("the implementers are lists", code="invalid", field="implementer_kinds")
+    kinds: set[str] = set()
+    for kind in raw_kinds:
+        if str(kind) not in IMPLEMENTING_KINDS:
+            raise InvalidInput(
+                "name kinds of organisation that implement measures",
+                code="invalid_choice",
+                field="implementer_kinds",
+            )
+        kinds.add(str(kind))
+    codes: set[str] = set()
+    for raw in raw_codes:
+        checked_code = identifiers.check_uscc(str(raw))
+        if checked_code.error is not None or checked_code.normalised is None:
+            raise InvalidInput(
+                "a named implementer is given by its unified social credit code",
+                code="invalid_uscc",
+                field="implementer_codes",
+            )
+        if (
+            session.scalar(
+                select(Organisation.id).where(Organisation.code == checked_code.normalised)
+            )
+            is None
+        ):
+            raise InvalidInput(
+                f"no organisation with code {checked_code.normalised}",
+                code="unknown_organisation",
+                field="implementer_codes",
+            )
+        codes.add(checked_code.normalised)
+    if not kinds and not codes:
+        raise InvalidInput(
+            "a measure names who implements it: kinds of organisation or named organisations",
+            code="no_implementer",
+            field="implementer_kinds",
+            article=IMPLEMENTER_ARTICLE,
+        )
+    return sorted(kinds), sorted(codes)
+
+
+def implements(measure: Measure, organisation: Organisation | None) -> bool:
+    """Whether the organisation implements the measure: of a kind it names, or named."""
+    if organisation is None:
+        return False
+    return organisation.kind.value in (measure.implementer_kinds or []) or organisation.code in (
+        measure.implementer_codes or []
+    )
+
+
+def implementer_names(session: Session, measures: list[Measure]) -> dict[str, str]:
+    """The names of the organisations the measures name as implementers, by code."""
+    codes = sorted({code for m in measures for code in (m.implementer_codes or [])})
+    if not codes:
+        return {}
+    return dict(
+        session.execute(
+            select(Organisation.code, Organisation.name).where(Organisation.code.in_(codes))
+        ).all()
+    )
+
+
+def organisation_of(session: Session, actor: Actor) -> Organisation | None:
+    return session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
+
+
+def require_implementer(session: Session, actor: Actor, measure: Measure) -> None:
+    """Refuse to apply a measure the actor's organisation does not implement (Art. 15)."""
+    if actor.kind == "system":
+        return
+    if not implements(measure, organisation_of(session, actor)):
+        raise PermissionDenied(
+            "your organisation is not among those that implement this measure",
+            code="not_implementer",
+            field="measure",
+            article=IMPLEMENTER_ARTICLE,
+        )
 
 
 def by_code(session: Session, code: str) -> Measure:
@@ -182,6 +282,15 @@ def by_code(session: Session, code: str) -> Measure:
 def publish(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
     require(actor, Permission.MANAGE_MEASURES)
     measure = by_code(session, code)
+    if not (measure.implementer_kinds or measure.implementer_codes):
+        # Drafted before measures named their implementers (migration 0050): a published
+        # measure states who implements it (Art. 15).
+        raise Conflict(
+            f"measure {code} does not name who implements it, so it cannot be published",
+            code="no_implementer",
+            field="measure",
+            article=IMPLEMENTER_ARTICLE,
+        )
     if measure.published_at is None or measure.withdrawn_at is not None:
         measure.published_at = clock.now()
         measure.withdrawn_at = None
@@ -233,14 +342,22 @@ def is_published(measure: Measure) -> bool:
 
 
 def published_measures(
-    session: Session, *, kind: MeasureKind | None = None, matter_code: str | None = None
+    session: Session,
+    *,
+    kind: MeasureKind | None = None,
+    matter_code: str | None = None,
+    implementer: Organisation | None = None,
 ) -> list[Measure]:
+    """The published measures, of a kind, in a matter, implemented by an organisation (the
+    ones it may apply, ``implements``), as asked."""
     query = select(Measure).where(Measure.published_at.is_not(None), Measure.withdrawn_at.is_(None))
     if kind is not None:
         query = query.where(Measure.kind == kind)
     measures = list(session.scalars(query.order_by(Measure.kind, Measure.head, Measure.code)))
     if matter_code is not None:
         measures = [m for m in measures if matter_code in m.matter_codes]
+    if implementer is not None:
+        measures = [m for m in measures if implements(m, implementer)]
     return measures
 
 

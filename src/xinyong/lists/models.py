@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -299,6 +300,11 @@ class Measure(IdMixin, Base):
         Boolean, default=False, server_default=false()
     )
     responsible_persons_basis: Mapped[str | None] = mapped_column(Text)
+    # Art. 15: who implements it — kinds of organisation (``OrganisationKind`` values) and
+    # named organisations (unified social credit codes). A joint check offers it, and an
+    # application applies it, only for an organisation among them (decision 0045).
+    implementer_kinds: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    implementer_codes: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
 
 
 class MeasureApplication(IdMixin, Base):

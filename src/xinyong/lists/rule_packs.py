@@ -17,6 +17,9 @@ done differs, because these parts have no versions:
 * ``draft``: the part is a measure that has been published and nobody changed since. A
   published measure list is a legal act (Art. 17, Art. 19): the system never changes it.
   The pack's text waits as a draft until the authority publishes it or declines it.
+  One exception: a published measure that names no implementer takes the pack's
+  (``_fill_implementers``): they restate its published implementing body and change no
+  published text (Art. 15; decision 0045).
 * ``conflict``: the city's data differs from what the pack gave and the pack changed it
   too: the authority decides.
 * ``current`` / ``revised``: nothing waits.
@@ -118,7 +121,12 @@ _MEASURE = (
     "severity",
     "applies_to_responsible_persons",
     "responsible_persons_basis",
+    "implementer_kinds",
+    "implementer_codes",
 )
+# Who implements a measure (Art. 15; decision 0045): attributes a baseline recorded before
+# migration 0050 lacks, read as none named.
+_IMPLEMENTERS = ("implementer_kinds", "implementer_codes")
 
 
 def _art22_case(item: Mapping[str, Any]) -> str | None:
@@ -157,6 +165,7 @@ def _measure_shipped(item: Mapping[str, Any]) -> dict[str, Any]:
         "severity": int(item["severity"]),
         "applies_to_responsible_persons": responsible,
         "responsible_persons_basis": basis if responsible else None,
+        **{name: sorted({str(v) for v in item.get(name) or []}) for name in _IMPLEMENTERS},
     }
 
 
@@ -175,6 +184,8 @@ def _standard_of(row: ListStandard) -> dict[str, Any]:
 def _measure_of(row: Measure) -> dict[str, Any]:
     definition = _of_row(row, _MEASURE)
     definition["matter_codes"] = list(definition["matter_codes"] or [])
+    for name in _IMPLEMENTERS:
+        definition[name] = sorted(definition[name] or [])
     return definition
 
 
@@ -316,6 +327,8 @@ def _item(
     baseline = baselines.get((part.value, code))
     # A baseline of another pack says nothing of what this one changed.
     loaded = baseline.definition if baseline and baseline.rule_pack == pack_name else None
+    if loaded is not None and part is PackPart.MEASURE:
+        loaded = {**{name: [] for name in _IMPLEMENTERS}, **loaded}
     found = tuple(changes(loaded, shipped, city))
     result = status(loaded, shipped, city, found)
     if result is PackStatus.UPGRADE and state not in (None, "draft"):
@@ -329,6 +342,11 @@ def apply(session: Session, clock: Clock, pack: ListRulePack | None = None) -> L
     Loads the grading model where none is. Returns the plan carried out."""
     pack = pack or ListRulePack.read()
     planned = plan(session, SYSTEM_ACTOR, pack)
+    filled = [found for found in planned.having(PackStatus.DRAFT) if _names_implementers(found)]
+    for found in filled:
+        _fill_implementers(session, clock, found, pack.name)
+    if filled:
+        planned = plan(session, SYSTEM_ACTOR, pack)
     # The measure lists loaded for the first time are the city's default published lists;
     # a measure a later release adds waits, unpublished, for the authority (Art. 15).
     first_load = session.scalar(select(Measure.id).limit(1)) is None
@@ -352,7 +370,7 @@ def apply(session: Session, clock: Clock, pack: ListRulePack | None = None) -> L
             GradeModel(version=1, parameters=pack.grade_model, created_at=clock.now(), active=True)
         )
     created, upgraded = planned.having(PackStatus.NEW), planned.having(PackStatus.UPGRADE)
-    if created or upgraded:
+    if created or upgraded or filled:
         # Re-running with nothing to do writes nothing, not even this.
         audit.record(
             session,
@@ -363,6 +381,7 @@ def apply(session: Session, clock: Clock, pack: ListRulePack | None = None) -> L
             target_id=pack.name,
             details={
                 "created": [_key(i) for i in created],
+                "implementers_named": [i.code for i in filled],
                 "created_unpublished": [] if first_load else _measures(created),
                 "upgraded": [_key(i) for i in upgraded],
                 "drafts": [_key(i) for i in planned.having(PackStatus.DRAFT)],
@@ -371,6 +390,50 @@ def apply(session: Session, clock: Clock, pack: ListRulePack | None = None) -> L
         )
     session.flush()
     return planned
+
+
+def _names_implementers(found: ListPackItem) -> bool:
+    """A published measure that names no implementer, for which the pack names some."""
+    return (
+        found.part is PackPart.MEASURE
+        and found.city is not None
+        and not any(found.city.get(name) for name in _IMPLEMENTERS)
+        and any(found.shipped.get(name) for name in _IMPLEMENTERS)
+    )
+
+
+def _fill_implementers(session: Session, clock: Clock, found: ListPackItem, pack_name: str) -> None:
+    """Name the implementers of a published measure that names none, as the pack does: they
+    restate its published ``implementing_body`` in the platform's terms (kinds of
+    organisation, named organisations) and change no published text, so the system writes
+    them although it never changes a published measure's text (decision 0045). The rest of
+    the pack's changes, if any, still wait for the credit authority; with none left, the
+    shipped definition becomes the baseline."""
+    measure = measures.by_code(session, found.code)
+    for name in _IMPLEMENTERS:
+        setattr(measure, name, list(found.shipped.get(name) or []))
+    if set(found.paths) <= set(_IMPLEMENTERS):
+        _record_baseline(session, clock, found, pack_name, by=None)
+    elif found.baseline is not None:
+        # The measure took in the pack's implementers, and only them: the rest of the
+        # shipped text still waits as a draft, measured from the baseline as it was.
+        found.baseline.definition = {
+            **found.baseline.definition,
+            **{name: list(found.shipped.get(name) or []) for name in _IMPLEMENTERS},
+        }
+    audit.record(
+        session,
+        clock,
+        SYSTEM_ACTOR.audit(),
+        "lists.rule_pack.implementers",
+        target_type=PackPart.MEASURE.value,
+        target_id=found.code,
+        details={
+            "rule_pack": pack_name,
+            **{name: found.shipped.get(name) for name in _IMPLEMENTERS},
+        },
+    )
+    session.flush()
 
 
 def _key(found: ListPackItem) -> str:

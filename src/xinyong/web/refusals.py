@@ -408,6 +408,11 @@ MESSAGES: frozenset[str] = frozenset(
             "registration records, registers the persons answering for them"
         ),
         N_("this organisation is registered by another authority"),
+        N_("the implementers are lists"),
+        N_("name kinds of organisation that implement measures"),
+        N_("a named implementer is given by its unified social credit code"),
+        N_("a measure names who implements it: kinds of organisation or named organisations"),
+        N_("your organisation is not among those that implement this measure"),
         N_(
             "this organisation is registered by another authority: its register of "
             "responsible persons is read by that authority and the credit authority"
@@ -1698,6 +1703,10 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _said("not_published", N_("query item %(code)s was never published")),
     _said("not_published", N_("measure %(code)s was never published, so it was never applied")),
+    _said(
+        "no_implementer",
+        N_("measure %(code)s does not name who implements it, so it cannot be published"),
+    ),
     _said("duplicate", N_("a subject with code %(code)s exists already")),
     _said("too_long", N_("a basis is at most %(count)s characters"), count=r"\d+"),
     _said("too_long", N_("a reason is at most %(count)s characters"), count=r"\d+"),
@@ -2540,6 +2549,11 @@ CODES: dict[str, str] = {
         "Only the authority that registers organisations registers who answers for them."
     ),
     "registered_elsewhere": N_("The organisation is registered by another authority."),
+    "no_implementer": N_(
+        "A measure states who implements it: kinds of organisation or named organisations "
+        "(Art. 15)."
+    ),
+    "not_implementer": N_("Your organisation does not implement this measure (Art. 15)."),
     "register_of_another_authority": N_(
         "The register of an organisation's responsible persons is read by the authority that "
         "registers it and by the credit authority only."

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, require_subject_account
 from xinyong.lists import (
     applications,
@@ -47,7 +48,9 @@ from xinyong.web.openapi import refusals
 router = APIRouter(prefix="/api/v1")
 
 
-def _measure_out(m: Measure) -> dict[str, Any]:
+def _measure_out(m: Measure, names: dict[str, str] | None = None) -> dict[str, Any]:
+    """A measure as the lists state it (Art. 15); ``names``: of the organisations named as
+    its implementers, by code (``measures.implementer_names``)."""
     return {
         "code": m.code,
         "kind": m.kind.value,
@@ -57,6 +60,13 @@ def _measure_out(m: Measure) -> dict[str, Any]:
         "target": m.target.value,
         "means": m.means,
         "implementing_body": m.implementing_body,
+        "implementers": {
+            "kinds": list(m.implementer_kinds or []),
+            "organisations": [
+                {"code": code, "name": (names or {}).get(code)}
+                for code in (m.implementer_codes or [])
+            ],
+        },
         "legal_basis": m.legal_basis,
         "severity": m.severity,
         "applies_to_responsible_persons": m.applies_to_responsible_persons,
@@ -315,13 +325,11 @@ def published_measures(
     kind: MeasureKind | None = None,
     matter: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
-    """The published measure lists (Art. 15): only these may ever be applied."""
-    return {
-        "items": [
-            _measure_out(m)
-            for m in measures.published_measures(session, kind=kind, matter_code=matter)
-        ]
-    }
+    """The published measure lists (Art. 15): only these may ever be applied, each by the
+    organisations its ``implementers`` name (kinds of organisation, named organisations)."""
+    found = measures.published_measures(session, kind=kind, matter_code=matter)
+    names = measures.implementer_names(session, found)
+    return {"items": [_measure_out(m, names) for m in found]}
 
 
 @router.get("/matters", tags=["measures"])
@@ -347,23 +355,37 @@ class MeasureIn(BaseModel):
     severity: int = Field(ge=1, le=5)
     applies_to_responsible_persons: bool = False
     responsible_persons_basis: str | None = Field(default=None, max_length=2000)
+    implementer_kinds: list[OrganisationKind] = Field(
+        default_factory=list,
+        max_length=len(OrganisationKind),
+        description="the kinds of organisation that implement it (Art. 15)",
+    )
+    implementer_codes: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list,
+        max_length=200,
+        description="the organisations named as implementing it, by unified social credit "
+        "code; with the kinds, at least one implementer (``no_implementer`` otherwise)",
+    )
 
 
 @router.post("/measures", tags=["measures"], status_code=201, responses=refusals(403, 404, 409))
 def create_measure(
     body: MeasureIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    """Add a measure (credit authority); refused if disproportionate (Art. 15 ¶2). Unpublished until published."""
-    return _measure_out(
-        measures.create_measure(session, clock, actor, body.model_dump(mode="json"))
-    )
+    """Add a measure (credit authority); refused if disproportionate (Art. 15 ¶2) or naming
+    no implementer (Art. 15). Unpublished until published."""
+    made = measures.create_measure(session, clock, actor, body.model_dump(mode="json"))
+    return _measure_out(made, measures.implementer_names(session, [made]))
 
 
 @router.post("/measures/{code}/publish", tags=["measures"], responses=refusals(403, 404, 409))
 def publish_measure(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    return _measure_out(measures.publish(session, clock, actor, code))
+    """Publish a measure (credit authority): refused (409 ``no_implementer``) for one that
+    names no implementer (Art. 15)."""
+    published = measures.publish(session, clock, actor, code)
+    return _measure_out(published, measures.implementer_names(session, [published]))
 
 
 @router.post("/measures/{code}/withdraw", tags=["measures"], responses=refusals(403, 404, 409))

@@ -224,6 +224,7 @@ def measure_lists(
         "lists_measures.html",
         {
             "measures": found,
+            "implementer_names": measures.implementer_names(session, found),
             "matters": measures.matters(session),
             "kind": kind.value if kind else "",
             "matter": matter,

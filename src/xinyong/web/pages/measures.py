@@ -49,6 +49,7 @@ def _render_catalog(
             "measures": [(m, measures.state(m)) for m in measures.all_measures(session)],
             "matters": measures.matters(session),
             "kinds": list(MeasureKind),
+            "organisation_kinds": list(measures.IMPLEMENTING_KINDS),
             "targets": list(Tier),
             "limits": measures.proportionality(),
             # How many changes of the shipped lists rule pack wait for the authority.
@@ -85,6 +86,8 @@ def create_measure(
     target: Annotated[str, Form(max_length=16)] = "",
     means: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     implementing_body: Annotated[str, Form(max_length=200)] = "",
+    implementer_kinds: Annotated[list[str] | None, Form()] = None,
+    implementer_codes: Annotated[str, Form(max_length=4000)] = "",
     legal_basis: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     severity: Annotated[str, Form(max_length=4)] = "",
     applies_to_responsible_persons: Annotated[str, Form(max_length=8)] = "",
@@ -102,6 +105,8 @@ def create_measure(
         "target": target,
         "means": means.strip(),
         "implementing_body": implementing_body.strip(),
+        "implementer_kinds": list(implementer_kinds or []),
+        "implementer_codes": [c.strip() for c in implementer_codes.splitlines() if c.strip()],
         "legal_basis": legal_basis.strip(),
         "severity": severity,
         "applies_to_responsible_persons": applies_to_responsible_persons == "yes",
@@ -250,7 +255,10 @@ def _render_applications(
                 session, (a.applied_by for a, _, _ in made), staff=True
             ),
             "matters": measures.matters(session),
-            "published": measures.published_measures(session),
+            # The measures the officer's organisation implements (Art. 15): only these apply.
+            "published": measures.published_measures(
+                session, implementer=measures.organisation_of(session, actor)
+            ),
         },
         state,
     )
