@@ -507,7 +507,7 @@ def test_another_registration_authority_is_refused_the_register_of_a_company_it_
     )
     assert page.status_code == 403
     assert 'data-code="register_of_another_authority"' in page.text
-    assert "由登记该组织的机关和社会信用主管部门查阅" in page.text
+    assert "其责任人员登记簿由该登记机关和社会信用主管部门查阅" in page.text
     assert person.name not in page.text
     assert register_reads(db, person) == []
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from xinyong.demo import SERIOUS_ORGANISATION
+from xinyong.demo import SERIOUS_LEGAL_REPRESENTATIVE, SERIOUS_ORGANISATION
 from xinyong.identifiers import mask_citizen_id
 from xinyong.synthetic import make_citizen_id
 
@@ -62,3 +62,27 @@ def test_a_principal_registered_for_a_listed_organisation_answers_for_it(
         f"{zh('Principal')}: {SERIOUS_ORGANISATION[1]}"
     )
     expect(result).to_contain_text("限制任职资格")
+
+
+def test_the_credit_authority_reads_the_register_which_says_who_reads_it(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    """The credit authority reads an organisation's register in full (supervision, Art. 33);
+    the page says who may read it and that each read is in the named persons' access logs
+    (decision 0045)."""
+    log_in(page, "authority")
+    page.goto("/responsible-persons")
+    expect(page.locator("main")).to_contain_text(
+        zh(
+            "The register is read in full only by the authority that registers the "
+            "organisation and by the credit authority; every such read is in the access log "
+            "of each person it shows (Art. 24)."
+        )
+    )
+    page.get_by_label(zh("Unified social credit code")).fill(SERIOUS_ORGANISATION[0])
+    page.get_by_role("button", name=zh("Show its responsible persons")).click()
+    row = page.locator(
+        'tr[data-role="legal_representative"]', has_text=SERIOUS_LEGAL_REPRESENTATIVE[0]
+    )
+    expect(row).to_contain_text(mask_citizen_id(SERIOUS_LEGAL_REPRESENTATIVE[1]))
+    expect(page.locator("body")).not_to_contain_text(SERIOUS_LEGAL_REPRESENTATIVE[1])
