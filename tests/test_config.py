@@ -153,3 +153,20 @@ def test_defaults() -> None:
     assert settings.default_locale == "zh_Hans"
     assert settings.timezone == "Asia/Shanghai"
     assert settings.login_attempts_per_window >= 1
+
+
+def test_free_reports_per_year_is_configuration_of_at_least_two(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    """rules.md: natural persons get at least 2 free reports a year; a city may give more.
+    A value below 2, or not a whole number, stops the platform at start, naming the
+    variable the operator set."""
+    assert Settings(_env_file=None).free_reports_per_year == 2
+    clean_env.setenv("XINYONG_FREE_REPORTS_PER_YEAR", " 4 ")
+    assert Settings(_env_file=None).free_reports_per_year == 4
+    for wrong in ("1", "0", "-3", "2.5", "two", "", "true", "２"):
+        clean_env.setenv("XINYONG_FREE_REPORTS_PER_YEAR", wrong)
+        with pytest.raises(ValidationError, match="XINYONG_FREE_REPORTS_PER_YEAR must be"):
+            Settings(_env_file=None)
+    with pytest.raises(ValidationError, match="at least 2"):
+        Settings(_env_file=None, free_reports_per_year=1)

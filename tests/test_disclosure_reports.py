@@ -50,6 +50,7 @@ from tests.disclosure_helpers import (
     person_penalty,
 )
 from tests.factories import OrganisationFactory, World
+from tests.page_helpers import HTML, log_in
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind
 from xinyong.audit import service as audit
@@ -57,6 +58,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
 from xinyong.clock import CHINA, FixedClock
 from xinyong.collection import members
+from xinyong.config import Settings
 from xinyong.disclosure import files, reports
 from xinyong.disclosure.models import AccessEvent, CreditReport, LegalPath
 from xinyong.disclosure.rendering import FIELD_LABELS_HIDDEN
@@ -547,6 +549,39 @@ def test_a_natural_person_gets_two_free_reports_a_year(
         f"{API}/subjects/{reference}/report", params={"format": "html"}, headers=tokens("citizen")
     ).text
     assert "已使用 2 / 2 份" in html
+
+
+def test_the_free_reports_a_year_are_the_configured_number(
+    disclosure_world: World,
+    db: Session,
+    clock: FixedClock,
+    client: TestClient,
+    tokens: Tokens,
+    settings: Settings,
+) -> None:
+    """``XINYONG_FREE_REPORTS_PER_YEAR`` (at least 2) gives more free reports: the report
+    and the subject's file page count against it."""
+    world = disclosure_world
+    person_penalty(db, clock, world)
+    reference = world.subjects["person"].reference
+    db.commit()
+    settings.free_reports_per_year = 3
+    used = [report_json(client, tokens, "citizen", reference)["free_reports"] for _ in range(4)]
+    assert [(u["used_this_year"], u["allowance"], u["this_one_free"]) for u in used] == [
+        (1, 3, True),
+        (2, 3, True),
+        (3, 3, True),
+        (3, 3, False),
+    ]
+    log_in(client, "citizen")
+    page = client.get("/me/credit", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert 'data-free-used="3"' in page.text
+    assert "本年度免费报告：已使用 3 份，共 3 份。" in page.text
+    html = client.get(
+        f"{API}/subjects/{reference}/report", params={"format": "html"}, headers=tokens("citizen")
+    ).text
+    assert "已使用 3 / 3 份" in html
 
 
 # --- the requester in the report, and the PDF ---------------------------------------------------

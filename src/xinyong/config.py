@@ -13,10 +13,12 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRETS_FILE = "secrets.json"
+# rules.md: natural persons get at least this many free reports a year.
+FREE_REPORTS_MINIMUM = 2
 SECRET_NAMES = ("encryption_key", "blind_index_key", "session_key")
 
 
@@ -87,9 +89,28 @@ class Settings(BaseSettings):
     # Art. 28 industry statistics: a count under this is withheld ("*"), and so are more
     # cells, marked the same, so that it cannot be worked out from the totals (decision 0024).
     statistics_min_cell: int = Field(default=5, ge=2, le=1000)
+    # Free credit reports a natural person gets a year: at least 2 (rules.md; Shanghai
+    # Art. 34, 征信业管理条例 Art. 17), so a city may give more, never fewer.
+    free_reports_per_year: int = FREE_REPORTS_MINIMUM
     # Bulk reads of credit files (Art. 12, 34).
     reads_per_account_per_hour: int = Field(default=300, ge=1)
     reads_per_organisation_per_hour: int = Field(default=3000, ge=1)
+
+    @field_validator("free_reports_per_year", mode="before")
+    @classmethod
+    def _at_least_the_minimum_free_reports(cls, value: object) -> int:
+        # Refused here, when the platform starts, naming the variable an operator sets: a
+        # lower number would take from natural persons a right the rules give them.
+        text = str(value).strip()
+        if isinstance(value, bool) or not text.isascii() or not text.isdigit():
+            raise ValueError(f"XINYONG_FREE_REPORTS_PER_YEAR must be a whole number, not {value!r}")
+        if int(text) < FREE_REPORTS_MINIMUM:
+            raise ValueError(
+                f"XINYONG_FREE_REPORTS_PER_YEAR must be at least {FREE_REPORTS_MINIMUM} "
+                "(natural persons get at least 2 free reports a year: Shanghai Art. 34, "
+                f"征信业管理条例 Art. 17), not {text}"
+            )
+        return int(text)
 
     @property
     def resolved_database_url(self) -> str:

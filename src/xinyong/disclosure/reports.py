@@ -48,6 +48,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
+from xinyong.config import FREE_REPORTS_MINIMUM
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.base import UTCDateTime
 from xinyong.db.prepared import Prepared, iso_date
@@ -66,7 +67,6 @@ from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalRe
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
-FREE_REPORTS_PER_YEAR = 2  # natural persons (Shanghai Art. 34; 征信业管理条例 Art. 17)
 # The authenticated context of a report's kept content: a ciphertext copied from another
 # encrypted column does not decrypt as a report.
 CONTENT_CONTEXT = "credit_report.content"
@@ -488,8 +488,11 @@ def issue(
     query_item_code: str | None = None,
     matter: str | None = None,
     limits: access.ReadLimits = access.ReadLimits(),
+    free_reports_per_year: int = FREE_REPORTS_MINIMUM,
 ) -> IssuedReport:
-    """Open the file on a lawful path (logged for the subject) and issue a numbered report."""
+    """Open the file on a lawful path (logged for the subject) and issue a numbered report;
+    a natural person's own report says whether it is one of the ``free_reports_per_year``
+    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md)."""
     today = clock.today()
     if as_of is not None and as_of > today:
         raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
@@ -519,7 +522,7 @@ def issue(
     used = None
     if granted.path is LegalPath.SELF and not subject.is_organisation:
         used = _free_reports_used(session, subject.id, today.year)
-        free = used < FREE_REPORTS_PER_YEAR
+        free = used < free_reports_per_year
         used += int(free)
     content: dict[str, Any] = {
         "number": number,
@@ -548,7 +551,7 @@ def issue(
         or [dict(suggestion) for suggestion in _NO_SUGGESTIONS],
         "free_reports": None
         if used is None
-        else {"used_this_year": used, "allowance": FREE_REPORTS_PER_YEAR, "this_one_free": free},
+        else {"used_this_year": used, "allowance": free_reports_per_year, "this_one_free": free},
     }
     # The hashed text, with what the file gives as the canonical JSON made with it.
     file_part = assembled.file_part()

@@ -159,6 +159,7 @@ def credit_report(
         query_item_code=query_item,
         matter=matter,
         limits=read_limits(request),
+        free_reports_per_year=app_context(request).settings.free_reports_per_year,
     )
     if format == "json":
         # Serialised once, by the service, with the hashed content as it was hashed.

@@ -28,7 +28,7 @@ from xinyong.institutions import register
 from xinyong.lists import measures
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import matter_names
 from xinyong.web.pages.collection import N_
@@ -85,12 +85,12 @@ def _own_subject(session: Session, actor: Actor) -> Subject:
 
 
 def _free_reports_used(
-    session: Session, actor: Actor, subject: Subject, clock: Clock
+    session: Session, actor: Actor, subject: Subject, clock: Clock, allowance: int
 ) -> int | None:
     """Free reports a natural person used this year (rules.md: at least 2 a year).
 
     Counted from the subject's own access log, where every report the subject was issued
-    is a granted *self* read: the first ``FREE_REPORTS_PER_YEAR`` of them are the free ones.
+    is a granted *self* read: the first ``allowance`` of them (``XINYONG_FREE_REPORTS_PER_YEAR``) are the free ones.
     """
     if subject.is_organisation:
         return None
@@ -102,7 +102,7 @@ def _free_reports_used(
         for entry in access.access_log(session, actor, since=start, joint_checks=False)
         if entry.what == "report" and entry.legal_path == LegalPath.SELF.value and entry.granted
     )
-    return min(issued, reports.FREE_REPORTS_PER_YEAR)
+    return min(issued, allowance)
 
 
 # --- the file and its reports -----------------------------------------------------------------
@@ -125,6 +125,7 @@ def my_credit(
     granted = access.open_file(session, clock, actor, subject, what="file")
     views = granted.file(session, clock, as_of=day)
     english = locale_of(request) == "en"
+    free_allowance = app_context(request).settings.free_reports_per_year
     return render(
         request,
         "credit_file.html",
@@ -147,8 +148,8 @@ def my_credit(
             # Records deleted after their retention period: the subject's own eyes only.
             "deleted": retention.deleted_records(session, subject),
             "english": english,
-            "free_used": _free_reports_used(session, actor, subject, clock),
-            "free_allowance": reports.FREE_REPORTS_PER_YEAR,
+            "free_used": _free_reports_used(session, actor, subject, clock, free_allowance),
+            "free_allowance": free_allowance,
         },
     )
 
@@ -164,6 +165,7 @@ def _own_report(
         subject,
         as_of=parse_date(as_of, "as_of"),
         limits=read_limits(request),
+        free_reports_per_year=app_context(request).settings.free_reports_per_year,
     )
     if fmt == "html":
         # Shown at its own address: reloading the page or coming back to it shows this

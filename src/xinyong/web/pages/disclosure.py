@@ -781,6 +781,7 @@ def query_report(
             query_item_code=item_code,
             matter=item_matter,
             limits=read_limits(request),
+            free_reports_per_year=app_context(request).settings.free_reports_per_year,
         )
     except InvalidInput as exc:
         state: FormState = FormState.after(exc, form)
