@@ -45,8 +45,8 @@ from xinyong.catalog import service as catalog
 from xinyong.clock import Clock, FixedClock
 from xinyong.collection import pipeline
 from xinyong.config import Settings
-from xinyong.lists import entries, measures
-from xinyong.lists.models import ListEntry, ListKind, ListObjection
+from xinyong.lists import entries, measures, removal_proposals
+from xinyong.lists.models import ListEntry, ListKind, ListObjection, RemovalReason
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 
@@ -63,6 +63,7 @@ __all__ = [
     "lists_world",
     "on_record_since",
     "published_entry",
+    "removed_by_two",
     "settings",
 ]
 
@@ -133,6 +134,26 @@ def actor(world: World, username: str) -> Actor:
     user = world.session.get(UserAccount, identity[0])
     assert user is not None
     return accounts.actor_for_user(user)
+
+
+def removed_by_two(
+    db: Session,
+    clock: Clock,
+    world: World,
+    entry_id: int,
+    *,
+    reason: RemovalReason = RemovalReason.EXIT_CONDITIONS_MET,
+    detail: str = "已履行义务",
+    proposer: str = "caseofficer",
+    approver: str = "caseofficer2",
+) -> ListEntry:
+    """A published entry taken off the list by hand: one officer proposes, another approves
+    (decision 0042). Returns the entry."""
+    proposal = removal_proposals.propose(
+        db, clock, actor(world, proposer), entry_id, reason=reason, detail=detail
+    )
+    removal_proposals.approve(db, clock, actor(world, approver), proposal.id, reasons="核实无误")
+    return entries.get(db, entry_id)
 
 
 def headers(client: TestClient, username: str) -> dict[str, str]:
@@ -439,6 +460,33 @@ def matrix_reasons(world: World) -> dict[str, Any]:
 
 def matrix_removal(world: World) -> dict[str, Any]:
     return {"reason": "exit_conditions_met", "detail": "已履行处罚决定并完成信用修复"}
+
+
+def matrix_removal_proposal(world: World) -> dict[str, Any]:
+    """An open proposal to remove the published entry, by the second case officer (so
+    ``caseofficer`` may decide it); made on the first call and found again on the others."""
+    entry = _matrix_entry(world, "published")
+    session = world.session
+    made: dict[str, int] = session.info.setdefault("lists_matrix_entries", {})
+    if "removal_proposal" in made:
+        return {"proposal_id": made["removal_proposal"]}
+    found = removal_proposals.open_proposal(session, entry.id)
+    if found is None:
+        found = removal_proposals.propose(
+            session,
+            world.clock,
+            actor(world, "caseofficer2"),
+            entry.id,
+            reason=RemovalReason.EXIT_CONDITIONS_MET,
+            detail="已履行处罚决定",
+        )
+        session.commit()
+    made["removal_proposal"] = found.id
+    return {"proposal_id": found.id}
+
+
+def matrix_reasons_only(world: World) -> dict[str, Any]:
+    return {"reasons": "核实无误"}
 
 
 def matrix_decision(world: World) -> dict[str, Any]:

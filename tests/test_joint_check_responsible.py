@@ -28,13 +28,14 @@ from tests.lists_helpers import (
     lists_world,  # noqa: F401 - fixture
     person_represents_company,
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
 from xinyong.errors import InvalidInput
 from xinyong.identifiers import mask_citizen_id
-from xinyong.lists import applications, entries, joint_checks, measures
+from xinyong.lists import applications, joint_checks, measures
 from xinyong.lists.models import ListEntry, RemovalReason
 from xinyong.lists.publicity import mask_code, mask_name
 
@@ -126,13 +127,15 @@ def test_only_entries_in_force_name_a_responsible_person(
 ) -> None:
     world = lists_world
     entry = responsible_world(db, clock, world)
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer2"),
+        world,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="信用修复完成",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
     db.commit()
     person = world.subjects["person"]

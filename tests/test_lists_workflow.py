@@ -50,7 +50,9 @@ from xinyong.lists.models import (
     ListEntryEvent,
     ListKind,
     ListObjection,
+    ListRemovalProposal,
     ListStandard,
+    RemovalProposalStatus,
     RemovalReason,
     Tier,
 )
@@ -597,9 +599,11 @@ def test_entries_expire_by_the_clock(
     assert entries.expire_due(db, clock, SYSTEM_ACTOR) == 0
 
 
-def test_early_removal_states_its_reason_and_takes_the_entry_off(
+def test_an_early_removal_by_hand_is_proposed_and_approved_by_another_officer(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
+    """One officer proposes the removal (202: the entry stays on the list); the same officer
+    cannot decide it; a second officer approves, and only then does the entry leave."""
     world = lists_world
     entry = published_entry(db, clock, world, world.subjects["company"])
     db.commit()
@@ -628,29 +632,118 @@ def test_early_removal_states_its_reason_and_takes_the_entry_off(
 
     response = client.post(remove, json=body, headers=headers(client, "caseofficer"))
 
-    assert response.status_code == 200, response.text
-    out = response.json()
-    assert (out["status"], out["removal_reason"], out["removal_detail"]) == (
-        "removed",
+    assert response.status_code == 202, response.text
+    proposal = response.json()
+    assert (proposal["status"], proposal["reason"], proposal["detail"]) == (
+        "open",
         "exit_conditions_met",
         "已缴纳罚款并完成信用修复",
     )
-    assert out["history"][-1]["detail"] == "exit_conditions_met: 已缴纳罚款并完成信用修复"
-    removed = stored(db, entry.id)
-    assert (removed.status, removed.removal_reason, removed.ended_at) == (
-        EntryStatus.REMOVED,
-        RemovalReason.EXIT_CONDITIONS_MET,
-        clock.now(),
+    assert stored(db, entry.id).status is EntryStatus.PUBLISHED
+    assert len(public_list(client, "black")["items"]) == 1
+    again = client.post(remove, json=body, headers=headers(client, "caseofficer2"))
+    assert error_of(again)[:2] == (409, "duplicate")
+    decide = f"/api/v1/list-removals/{proposal['id']}"
+    reasons = {"reasons": "核实已履行"}
+    own = client.post(f"{decide}/approve", json=reasons, headers=headers(client, "caseofficer"))
+    assert error_of(own) == (403, "own_proposal", "Art. 15")
+    other = client.post(
+        f"{decide}/approve", json=reasons, headers=headers(client, "other_caseofficer")
     )
-    assert public_list(client, "black")["items"] == []
-    again = client.post(remove, json=body, headers=headers(client, "caseofficer"))
-    assert error_of(again)[:2] == (409, "wrong_state")
+    assert error_of(other)[:2] == (403, "other_organisation")
+    queue = client.get("/api/v1/list-removals", headers=headers(client, "caseofficer2")).json()
+    assert [(i["id"], i["may_decide"]) for i in queue["items"]] == [(proposal["id"], True)]
+    mine = client.get("/api/v1/list-removals", headers=headers(client, "caseofficer")).json()
+    assert [(i["id"], i["may_decide"]) for i in mine["items"]] == [(proposal["id"], False)]
     assert (
         client.post(
-            remove, json={"reason": "other", "detail": ""}, headers=headers(client, "caseofficer")
+            f"{decide}/approve", json={"reasons": ""}, headers=headers(client, "caseofficer2")
         ).status_code
         == 422
     )
+
+    approved = client.post(
+        f"{decide}/approve", json=reasons, headers=headers(client, "caseofficer2")
+    )
+
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    removed = stored(db, entry.id)
+    assert (removed.status, removed.removal_reason, removed.removal_detail, removed.ended_at) == (
+        EntryStatus.REMOVED,
+        RemovalReason.EXIT_CONDITIONS_MET,
+        "已缴纳罚款并完成信用修复",
+        clock.now(),
+    )
+    assert public_list(client, "black")["items"] == []
+    history = client.get(f"{ENTRIES}/{entry.id}", headers=headers(client, "caseofficer")).json()[
+        "history"
+    ]
+    assert [h["action"] for h in history[-3:]] == [
+        "removal_proposed",
+        "removal_approved",
+        "removed",
+    ]
+    assert history[-1]["detail"] == "exit_conditions_met: 已缴纳罚款并完成信用修复"
+    twice = client.post(f"{decide}/refuse", json=reasons, headers=headers(client, "caseofficer2"))
+    assert error_of(twice)[:2] == (409, "decided")
+    assert error_of(client.post(remove, json=body, headers=headers(client, "caseofficer")))[:2] == (
+        409,
+        "wrong_state",
+    )
+
+
+def test_a_refused_removal_leaves_the_entry_on_the_list_and_a_new_one_may_be_proposed(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    body = {"reason": "other", "detail": "拟提前移出"}
+    remove = f"{ENTRIES}/{entry.id}/remove"
+    first = client.post(remove, json=body, headers=headers(client, "caseofficer")).json()
+    refused = client.post(
+        f"/api/v1/list-removals/{first['id']}/refuse",
+        json={"reasons": "退出条件尚未满足"},
+        headers=headers(client, "caseofficer2"),
+    )
+    assert refused.status_code == 200, refused.text
+    assert refused.json()["decision"]["reasons"] == "退出条件尚未满足"
+    assert stored(db, entry.id).status is EntryStatus.PUBLISHED
+    second = client.post(remove, json=body, headers=headers(client, "caseofficer2"))
+    assert second.status_code == 202, second.text
+
+
+def test_a_removal_proposal_lapses_when_the_entry_leaves_the_list_otherwise(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Its term ends before anyone decides: the proposal lapses, by the system, and can no
+    longer be approved."""
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=1)
+    db.commit()
+    proposal = client.post(
+        f"{ENTRIES}/{entry.id}/remove",
+        json={"reason": "other", "detail": "拟提前移出"},
+        headers=headers(client, "caseofficer"),
+    ).json()
+    assert entry.term_end is not None
+    clock.set(dt.datetime.combine(entry.term_end + dt.timedelta(days=1), dt.time(9), CHINA))
+    assert entries.expire_due(db, clock, SYSTEM_ACTOR) == 1
+    db.commit()
+    lapsed = db.get(ListRemovalProposal, proposal["id"])
+    assert lapsed is not None
+    assert (lapsed.status, lapsed.decided_by) == (RemovalProposalStatus.LAPSED, "system")
+    assert lapsed.decision_reasons == "lapsed: the entry left the list otherwise (expired)"
+    late = client.post(
+        f"/api/v1/list-removals/{proposal['id']}/approve",
+        json={"reasons": "核实"},
+        headers=headers(client, "caseofficer2"),
+    )
+    assert error_of(late)[:2] == (409, "decided")
+    assert stored(db, entry.id).status is EntryStatus.EXPIRED
+    steps = [ev.action for ev in entries.history(db, entry.id)]
+    assert steps[-2:] == ["expired", "removal_lapsed"]
 
 
 def test_the_jobs_command_expires_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from tests.collection_helpers import citizen_id_of
 from tests.factories import PersonFactory, World
 from tests.lists_helpers import (
-    actor,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     person_represents_company,
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import log_in
@@ -37,7 +37,6 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent, LegalPath
-from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, MeasureApplication, RemovalReason
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -62,13 +61,15 @@ def apply(
 
 
 def removed(db: Session, world: World, entry: ListEntry, clock: FixedClock) -> None:
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer2"),
+        world,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已履行行政处罚决定",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
 
 

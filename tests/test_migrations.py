@@ -13,7 +13,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, Table, insert, inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.conftest import make_test_engine
 from xinyong.db.migrate import alembic_config, upgrade
@@ -1780,5 +1780,82 @@ def test_migration_0050_gives_the_measures_before_it_no_implementers_and_back(
                 text("SELECT implementing_body FROM measure")
             ).scalar_one() == ("各评选表彰组织单位")
         upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0049_adds_removal_proposals_one_open_per_entry_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """0049 adds the removal proposals (decision 0042) beside the entries as they were: an
+    entry removed before by one officer stays removed. One open proposal per entry (the
+    partial unique index); decided ones may be many. Back, the table is gone and the
+    entries are as they were."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0049").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0049")
+    at = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            connection.execute(
+                insert(t["subject"]).values(_filled(t["subject"], id=1, kind="legal_person"))
+            )
+            connection.execute(insert(t["organisation"]).values(_filled(t["organisation"], id=1)))
+            connection.execute(
+                insert(t["list_standard"]).values(
+                    _filled(t["list_standard"], id=1, kind="black", tier="black")
+                )
+            )
+            for entry_id, status in ((1, "published"), (2, "removed")):
+                connection.execute(
+                    insert(t["list_entry"]).values(
+                        _filled(
+                            t["list_entry"],
+                            id=entry_id,
+                            subject_id=1,
+                            standard_id=1,
+                            recognising_organisation_id=1,
+                            kind="black",
+                            tier="black",
+                            status=status,
+                            proposed_at=at,
+                            removal_reason="other" if status == "removed" else None,
+                        )
+                    )
+                )
+        upgrade(engine, "0049")
+        with engine.connect() as connection:
+            kept = connection.execute(
+                text("SELECT id, status, removal_reason FROM list_entry ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in kept] == [(1, "published", None), (2, "removed", "other")]
+        proposals = Table("list_removal_proposal", MetaData(), autoload_with=engine)
+
+        def proposal(status: str) -> dict[str, Any]:
+            return {
+                "entry_id": 1,
+                "recognising_organisation_id": 1,
+                "reason": "exit_conditions_met",
+                "detail": "已履行",
+                "status": status,
+                "proposed_by": "user:1",
+                "proposed_at": at,
+            }
+
+        with engine.begin() as connection:
+            for status in ("refused", "lapsed", "open"):
+                connection.execute(insert(proposals).values(proposal(status)))
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert(proposals).values(proposal("open")))
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            assert "list_removal_proposal" not in inspect(connection).get_table_names()
+            assert connection.execute(text("SELECT count(*) FROM list_entry")).scalar() == 2
     finally:
         engine.dispose()

@@ -877,10 +877,23 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_entry_closed,
         json=lists_helpers.matrix_reasons,
     ),
+    # Proposes the removal (202): the recognising agency's officers; another decides it.
     ("POST", "/api/v1/list-entries/{entry_id}/remove"): Access(
         frozenset({"caseofficer"}),
         params=lists_helpers.matrix_entry_published,
         json=lists_helpers.matrix_removal,
+    ),
+    ("GET", "/api/v1/list-removals"): Access(frozenset({"caseofficer"})),
+    # An officer of the recognising agency other than the proposer (decision 0042).
+    ("POST", "/api/v1/list-removals/{proposal_id}/approve"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_removal_proposal,
+        json=lists_helpers.matrix_reasons_only,
+    ),
+    ("POST", "/api/v1/list-removals/{proposal_id}/refuse"): Access(
+        frozenset({"caseofficer"}),
+        params=lists_helpers.matrix_removal_proposal,
+        json=lists_helpers.matrix_reasons_only,
     ),
     # An officer of the recognising agency other than the proposer, or an objection handler
     # (the world's is the credit authority's, which decides every agency's).
@@ -1308,6 +1321,13 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"caseofficer"}),
         params=lambda w: {"entry_id": 999_999_999},
         form=lambda w: {"reason": "exit_conditions_met", "detail": "已履行"},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/list-removals"): Access(frozenset({"caseofficer"})),
+    ("POST", "/list-removals/{proposal_id}/decide"): Access(
+        frozenset({"caseofficer"}),
+        params=lambda w: {"proposal_id": 999_999_999},
+        form=lambda w: {"decision": "approve", "reasons": "核实无误"},
         ok=frozenset({404}),
     ),
     ("POST", "/lists-queue/objections/{objection_id}"): Access(

@@ -29,6 +29,7 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import csrf_from, log_in
@@ -251,13 +252,15 @@ def test_an_objection_stays_in_the_queue_when_the_entry_leaves_the_list_meanwhil
         OBJECT.format(entry_id), json={"statement": STATEMENT}, headers=headers(client, "company")
     )
     assert objected.status_code == 201, objected.text
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer2"),
+        world,
         entry_id,
         reason=RemovalReason.OTHER,
         detail="履行完毕，提前移出",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
     db.commit()
 
@@ -450,13 +453,15 @@ def test_an_approving_officer_finds_through_the_api_what_its_queue_shows(
         username="other_company", role=Role.SUBJECT, subject_id=world.subjects["other_company"].id
     )
     objection_b = entries.object_to(db, clock, actor(world, "other_company"), entry_b.id, "异议")
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer"),
+        world,
         entry_b.id,
         reason=RemovalReason.OTHER,
         detail="履行完毕，提前移出",
+        proposer="caseofficer2",
+        approver="caseofficer",
     )
     candidacy = entries.propose(
         db,
@@ -574,13 +579,15 @@ def test_the_objection_stays_on_the_queue_when_the_entry_left_the_list_meanwhile
 ) -> None:
     world = lists_world
     entry_id, objection_id = objected(db, clock, world)
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer2"),
+        world,
         entry_id,
         reason=RemovalReason.OTHER,
         detail="履行完毕，提前移出",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
     db.commit()
     log_in(client, "caseofficer2")

@@ -30,6 +30,7 @@ from tests.lists_helpers import (
     lists_world,  # noqa: F401 - fixture
     on_record_since,
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import csrf_from, log_in
@@ -113,13 +114,15 @@ def test_a_black_listed_subject_is_not_proposed_for_the_red_list(
     )
     assert db.scalar(select(ListEntry.id).where(ListEntry.kind == ListKind.RED)) is None
     # Once the black-list entry has ended, the black list no longer stands in the way.
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer2"),
+        world,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已完成信用修复",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
     assert propose_red(db, clock, world, listed).status is EntryStatus.IN_COMMENT
 

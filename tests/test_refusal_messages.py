@@ -270,6 +270,7 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
     "found.status": _values("xinyong.catalog.rule_packs.PackStatus"),
     "lists/rule_packs.py::part": _values("xinyong.lists.rule_packs.PackPart"),
     "lists/entries.py::reason.value": _values("xinyong.lists.models.RemovalReason"),
+    "lists/removal_proposals.py::reason.value": _values("xinyong.lists.models.RemovalReason"),
     "lists/entries.py::what": lambda: _assigned("what", "lists/entries.py") or [],
     "lists/applications.py::measure.target.value": _values("xinyong.lists.models.Tier"),
     "lists/measures.py::target.value": _values("xinyong.lists.models.Tier"),
@@ -299,6 +300,10 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
         "lists/early_removal.py", "_text", 1
     ),
     "lists/entries.py::field.replace('_', ' ')": ["criteria met", "reasons", "evidence"],
+    "lists/removal_proposals.py::required": [
+        "a removal states its reason",
+        "a decision states its reasons",
+    ],
     "lists/measures.py::field.replace('_', ' ')": [
         "code",
         "name",

@@ -39,6 +39,7 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
+    removed_by_two,
 )
 from tests.repair_helpers import ALL_DECLARED, apply, old_decision
 from xinyong.audit.models import AuditEvent
@@ -463,13 +464,15 @@ def test_a_subject_listed_under_an_art22_standard_is_not_repaired(
     assert not shown[code].ok
     assert shown[code].params == {"standard": std.name, "until": str(entry.term_end)}
     # The entry ends: the subject may apply.
-    list_entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor_of(world, "caseofficer"),
+        world,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已履行义务",
+        proposer="caseofficer2",
+        approver="caseofficer",
     )
     assert apply(db, clock, world, record_id).status is RepairStatus.SUBMITTED
 

@@ -17,12 +17,12 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from xinyong.clock import FixedClock
 from xinyong.disclosure import reports
 from xinyong.disclosure.rendering import report_html
-from xinyong.lists import entries
 from xinyong.lists.models import RemovalReason
 
 
@@ -63,13 +63,15 @@ def test_a_report_as_of_a_date_shows_the_entries_in_force_then(
     world = lists_world
     company = world.subjects["company"]
     entry = published_entry(db, clock, world, company, approved_days_ago=30)
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer"),
+        world,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已履行处罚决定",
+        proposer="caseofficer2",
+        approver="caseofficer",
     )
     db.commit()
     company_actor = actor(world, "company")

@@ -30,6 +30,7 @@ from tests.lists_helpers import (
     lists_world,  # noqa: F401 - fixture
     person_represents_company,
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -219,13 +220,15 @@ def test_an_entry_off_the_list_keeps_the_persons_it_named(
 ) -> None:
     world = lists_world
     entry = listed_company(db, clock, world)
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(world, "caseofficer2"),
+        world,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已纠正失信行为",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
     before, changes = namings(db, entry.id), len(steps(db, entry.id, *CHANGES))
 

@@ -21,6 +21,7 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
+    removed_by_two,
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import HTML, csrf_from, log_in
@@ -38,7 +39,6 @@ from xinyong.collection import revocation
 from xinyong.collection.models import CreditRecord
 from xinyong.collection.records import current_version
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists import entries
 from xinyong.lists.models import RemovalReason
 from xinyong.publicity import cases
 from xinyong.publicity.models import CaseKind
@@ -152,13 +152,15 @@ def test_exposure_never_outlasts_the_listing(pworld: World, db: Session, clock: 
     assert named.display_name == pworld.subjects["company"].name
     assert entry.term_end is not None
     assert _shown_ids(db, entry.term_end + dt.timedelta(days=1)) == []
-    entries.remove(
+    removed_by_two(
         db,
         clock,
-        actor(pworld, "caseofficer2"),
+        pworld,
         entry.id,
         reason=RemovalReason.EXIT_CONDITIONS_MET,
         detail="已履行处罚决定",
+        proposer="caseofficer",
+        approver="caseofficer2",
     )
     assert _shown_ids(db, clock.today()) == []
     with pytest.raises(NotFound):

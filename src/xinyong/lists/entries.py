@@ -740,47 +740,6 @@ def restore_entries_resting_on(
     return restored
 
 
-# What a staff member may give as the reason of a removal by hand (``remove``).
-MANUAL_REMOVAL_REASONS = (RemovalReason.EXIT_CONDITIONS_MET, RemovalReason.OTHER)
-
-
-def remove(
-    session: Session,
-    clock: Clock,
-    actor: Actor,
-    entry_id: int,
-    *,
-    reason: RemovalReason,
-    detail: str,
-) -> ListEntry:
-    """A staff member removes a published entry before its term ends: its exit conditions
-    are met, or another reason stated. The other removal reasons belong to workflows with
-    their own checks and, for an early removal on application, a second officer (a repair,
-    an upheld objection, a court's confirmed performance, the source's revocation of the
-    record, SAMR Order 44): they are set there, never chosen here."""
-    require(actor, Permission.APPROVE_LIST_ENTRY)
-    if reason not in MANUAL_REMOVAL_REASONS:
-        raise InvalidInput(
-            f"an entry is removed as {reason.value} only through that procedure, with its "
-            "checks: choose exit_conditions_met or other",
-            code="reason_of_another_procedure",
-            field="reason",
-            article="Art. 14",
-        )
-    entry = get(session, entry_id)
-    _same_organisation(actor, entry)
-    if entry.status is not EntryStatus.PUBLISHED:
-        raise Conflict("only a published entry can be removed", code="wrong_state", field="entry")
-    if not detail.strip():
-        raise InvalidInput("a removal states its reason", code="required", field="detail")
-    entry.status = EntryStatus.REMOVED
-    entry.ended_at = clock.now()
-    entry.removal_reason = reason
-    entry.removal_detail = detail.strip()
-    record_event(session, clock, entry, actor, "removed", f"{reason.value}: {detail.strip()}")
-    return entry
-
-
 def expire_due(session: Session, clock: Clock, actor: Actor) -> int:
     """Entries whose term has ended leave the list (run daily by `xinyong jobs run`)."""
     today = clock.today()

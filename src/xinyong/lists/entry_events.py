@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.lists.models import ListEntry, ListEntryEvent
+from xinyong.lists.models import (
+    ListEntry,
+    ListEntryEvent,
+    ListRemovalProposal,
+    RemovalProposalStatus,
+)
+
+# The steps by which an entry leaves the list: every path that ends one (its term, a removal
+# by any procedure) records one of these here.
+LEFT_THE_LIST = frozenset({"removed", "expired"})
+LAPSED = "lapsed"
 
 
 def record_event(
-    session: Session, clock: Clock, entry: ListEntry, actor: Actor, action: str, detail: str = ""
+    session: Session,
+    clock: Clock,
+    entry: ListEntry,
+    actor: Actor,
+    action: str,
+    detail: str = "",
+    *,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """A step in the entry's history, with who took it and why, and in the audit trail."""
+    """A step in the entry's history, with who took it and why, and in the audit trail
+    (``details`` there only: what set off a step the system carries out, ``cause``)."""
     session.add(
         ListEntryEvent(
             entry_id=entry.id,
@@ -30,4 +51,36 @@ def record_event(
         f"list_entry.{action}",
         target_type="list_entry",
         target_id=entry.id,
+        details=details,
     )
+    if action in LEFT_THE_LIST:
+        _lapse_removal_proposals(session, clock, entry, action)
+
+
+def _lapse_removal_proposals(session: Session, clock: Clock, entry: ListEntry, action: str) -> None:
+    """An open proposal to remove an entry that has left the list otherwise — its term
+    ended, an objection upheld, a repair, the court's record … — has nothing left to decide:
+    it lapses, by the system, with the way the entry left as its reason (decision 0042)."""
+    why = (
+        f"{LAPSED}: the entry left the list otherwise "
+        f"({entry.removal_reason.value if action == 'removed' and entry.removal_reason else action})"
+    )
+    for proposal in session.scalars(
+        select(ListRemovalProposal).where(
+            ListRemovalProposal.entry_id == entry.id,
+            ListRemovalProposal.status == RemovalProposalStatus.OPEN,
+        )
+    ):
+        proposal.status = RemovalProposalStatus.LAPSED
+        proposal.decided_at = clock.now()
+        proposal.decided_by = SYSTEM_ACTOR.kind
+        proposal.decision_reasons = why
+        session.flush()
+        record_event(
+            session,
+            clock,
+            entry,
+            SYSTEM_ACTOR,
+            "removal_lapsed",
+            f"removal proposal {proposal.id} {why}",
+        )

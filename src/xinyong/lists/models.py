@@ -260,6 +260,49 @@ class EarlyRemovalApplication(IdMixin, Base):
     decision_reasons: Mapped[str | None] = mapped_column(Text)
 
 
+class RemovalProposalStatus(enum.StrEnum):
+    OPEN = "open"  # proposed, awaiting a second officer
+    APPROVED = "approved"  # the entry left the list
+    REFUSED = "refused"  # refused by the second officer, with reasons
+    # The entry left the list otherwise (its term, an upheld objection, a repair …) before a
+    # decision: nothing is left to decide.
+    LAPSED = "lapsed"
+
+
+class ListRemovalProposal(IdMixin, Base):
+    """An officer's proposal to take a published entry off the list before its term ends
+    (its exit conditions met, or another reason stated), decided by a second officer of the
+    recognising agency — never the proposer: as a listing takes a proposer and an approver,
+    so does its removal by hand (Art. 14, 15; decision 0042). One open proposal per entry."""
+
+    __tablename__ = "list_removal_proposal"
+    __table_args__ = (
+        Index("ix_list_removal_proposal_entry", "entry_id"),
+        Index("ix_list_removal_proposal_status", "status", "recognising_organisation_id"),
+        # A second open proposal for one entry is refused even when two officers propose at
+        # the same moment.
+        Index(
+            "uq_list_removal_proposal_open",
+            "entry_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"))
+    recognising_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
+    reason: Mapped[RemovalReason] = mapped_column(str_enum(RemovalReason, 24))
+    detail: Mapped[str] = mapped_column(Text)
+    status: Mapped[RemovalProposalStatus] = mapped_column(str_enum(RemovalProposalStatus, 16))
+    proposed_by: Mapped[str] = mapped_column(String(64))
+    proposed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The second officer's decision (the system's, for a lapsed one), with its reasons.
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decision_reasons: Mapped[str | None] = mapped_column(Text)
+
+
 class AdministrativeMatter(Base):
     """An administrative matter in which measures apply and query items are used."""
 

@@ -13,7 +13,14 @@ from typing import Any
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
 from xinyong.lists import joint_checks
-from xinyong.lists.models import EntryStatus, ListKind, MeasureKind, RemovalReason, Tier
+from xinyong.lists.models import (
+    EntryStatus,
+    ListKind,
+    MeasureKind,
+    RemovalProposalStatus,
+    RemovalReason,
+    Tier,
+)
 from xinyong.objections import rules as objection_rules
 from xinyong.objections.models import Ground
 from xinyong.subjects.models import ResponsibleRole
@@ -72,6 +79,10 @@ LIST_LABELS: dict[str, str] = {
         "Bad credit record within the standard's years: no longer an integrity model"
     ),
     RemovalReason.OTHER: N_("Other reason"),
+    RemovalProposalStatus.OPEN: N_("Awaiting a second officer"),
+    RemovalProposalStatus.APPROVED: N_("Approved: removed from the list"),
+    RemovalProposalStatus.REFUSED: N_("Refused"),
+    RemovalProposalStatus.LAPSED: N_("Lapsed: the entry left the list otherwise"),
     MeasureKind.INCENTIVE: N_("Incentive"),
     MeasureKind.PUNISHMENT: N_("Punishment"),
     ResponsibleRole.LEGAL_REPRESENTATIVE: N_("Legal representative"),
@@ -422,6 +433,10 @@ ENTRY_ACTIONS: dict[str, str] = {
     "early_removal_returned": N_("Early removal: proposal returned"),
     "early_removal_approved": N_("Early removal approved"),
     "early_removal_rejected": N_("Early removal rejected"),
+    "removal_proposed": N_("Removal proposed"),
+    "removal_approved": N_("Removal approved by a second officer"),
+    "removal_refused": N_("Removal refused"),
+    "removal_lapsed": N_("Removal proposal lapsed"),
 }
 _DAY = r"\d{4}-\d{2}-\d{2}"
 # Other details the platform writes on entry steps (``lists.entries``,
@@ -496,12 +511,48 @@ def entry_action(action: str, gettext: Callable[[str], str]) -> str:
     return gettext(ENTRY_ACTIONS[action]) if action in ENTRY_ACTIONS else action
 
 
+_REMOVAL_PROPOSAL_STEP = re.compile(
+    r"^removal proposal (?P<number>\d+)(?P<sep>: | )(?P<rest>.*)$", re.S
+)
+_PROPOSAL_LAPSED = N_(
+    "removal proposal %(number)s lapsed: the entry left the list otherwise (%(how)s)"
+)
+_PROPOSAL_STEP = N_("removal proposal %(number)s: %(text)s")
+_LAPSED = re.compile(r"^lapsed: the entry left the list otherwise \((?P<how>[a-z_]+)\)$")
+
+
+def _removal_proposal_detail(detail: str, gettext: Callable[[str], str]) -> str | None:
+    """A removal proposal's step (``lists.removal_proposals``, ``lists.entry_events``)."""
+    found = _REMOVAL_PROPOSAL_STEP.match(detail)
+    if not found:
+        return None
+    lapsed = _LAPSED.match(found["rest"])
+    if lapsed:
+        how = lapsed["how"]
+        reasons = {reason.value for reason in RemovalReason}
+        how_text = (
+            gettext(enum_label(RemovalReason(how)))
+            if how in reasons
+            else gettext(ENTRY_ACTIONS.get(how, how))
+        )
+        return gettext(_PROPOSAL_LAPSED) % {"number": found["number"], "how": how_text}
+    if found["sep"] != ": ":
+        return None
+    return gettext(_PROPOSAL_STEP) % {
+        "number": found["number"],
+        "text": entry_event_detail(found["rest"], gettext),
+    }
+
+
 def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
     """A list entry event's detail in the page's language where the platform wrote it (a
     responsible person named or no longer named, without the registration's id); any other
     as it was written (an officer's reasons)."""
     if not detail:
         return ""
+    proposal = _removal_proposal_detail(detail, gettext)
+    if proposal is not None:
+        return proposal
     for pattern, message in ENTRY_EVENT_DETAILS:
         found = pattern.match(detail)
         if found:

@@ -372,6 +372,15 @@ MESSAGES: frozenset[str] = frozenset(
         N_("the public comment period has ended"),
         N_("an objection is still undecided"),
         N_("only a published entry can be removed"),
+        # removal by hand, with four eyes (decision 0042)
+        N_("a removal of this entry is proposed already and awaits a second officer"),
+        N_("no such removal proposal"),
+        N_(
+            "who proposed a removal does not decide it; another officer of the recognising "
+            "agency must (four eyes)"
+        ),
+        N_("this removal proposal is decided already"),
+        N_("the entry is no longer on the list to be removed"),
         N_("no red-list candidate in public comment with this number"),
         N_(
             "responsible persons are named only for an organisation proposed for the "

@@ -32,7 +32,6 @@ from xinyong.lists.models import (
     ListStandard,
     Measure,
     MeasureKind,
-    RemovalReason,
     Tier,
 )
 from xinyong.lists.publicity import mask_name
@@ -488,26 +487,6 @@ def reject_entry(
 ) -> dict[str, Any]:
     return _entry_full(
         session, entries.reject(session, clock, actor, entry_id, reasons=body.reasons)
-    )
-
-
-class RemovalIn(BaseModel):
-    reason: RemovalReason
-    detail: str = Field(min_length=1, max_length=5000)
-
-
-@router.post("/list-entries/{entry_id}/remove", tags=["lists"], responses=refusals(403, 404, 409))
-def remove_entry(
-    entry_id: RowId,
-    body: RemovalIn,
-    session: SessionDep,
-    clock: ClockDep,
-    actor: AuthenticatedActorDep,
-) -> dict[str, Any]:
-    """Early removal with its reason: exit conditions met, repair, objection upheld, performance."""
-    return _entry_full(
-        session,
-        entries.remove(session, clock, actor, entry_id, reason=body.reason, detail=body.detail),
     )
 
 

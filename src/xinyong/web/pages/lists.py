@@ -36,6 +36,7 @@ from xinyong.lists import (
     grades,
     joint_checks,
     measures,
+    removal_proposals,
 )
 from xinyong.lists.models import ListKind, MeasureKind, ObjectionSource, RemovalReason, Tier
 from xinyong.lists.publicity import mask_name
@@ -256,6 +257,13 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
     # Every id the officer's person acts under, read once for the whole queue rather than
     # resolving each entry's proposer (a key's releaser) one query at a time.
     acting = set(acting_as(session, actor))
+    published = [
+        (e, s, std)
+        for kind in ListKind
+        for e, s, std in entries.published(session, kind, today=today)
+        if e.recognising_organisation_id == actor.organisation_id
+    ]
+    removals = removal_proposals.open_by_entry(session, [e.id for e, _s, _std in published])
     return {
         "queue": queue,
         "objections": objections,
@@ -278,14 +286,14 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
-        "removal_reasons": list(entries.MANUAL_REMOVAL_REASONS),
+        "removal_reasons": list(removal_proposals.MANUAL_REMOVAL_REASONS),
         "responsible_roles": list(ResponsibleRole),
-        "published": [
-            (e, s, std)
-            for kind in ListKind
-            for e, s, std in entries.published(session, kind, today=today)
-            if e.recognising_organisation_id == actor.organisation_id
-        ],
+        "published": published,
+        # A published entry whose removal is proposed shows the proposal instead of the form.
+        "removals": removals,
+        "removal_proposers": accounts.actor_names(
+            session, (p.proposed_by for p in removals.values()), staff=True
+        ),
     }
 
 
@@ -304,7 +312,7 @@ def officer_queue(
     return render(request, "lists_queue.html", context)
 
 
-QUEUE_NOTICES = ("proposed", "approved", "rejected", "removed", "decided")
+QUEUE_NOTICES = ("proposed", "approved", "rejected", "removal_proposed", "decided")
 
 
 _PERSON_FIELD = re.compile(r"responsible_persons\[(\d+)\]\.(role|name|citizen_id)")
@@ -412,7 +420,7 @@ def decide(
 
 
 @router.post("/lists-queue/{entry_id}/remove")
-def remove(
+def propose_removal(
     request: Request,
     entry_id: RowId,
     actor: ActorDep,
@@ -422,12 +430,13 @@ def remove(
     detail: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)],
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
+    """Propose the early removal of a published entry: another officer decides it."""
     check_csrf(request, csrf_token)
     try:
-        entries.remove(session, clock, actor, entry_id, reason=reason, detail=detail)
+        removal_proposals.propose(session, clock, actor, entry_id, reason=reason, detail=detail)
     except DomainError as exc:
         return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
-    return RedirectResponse("/lists-queue?done=removed", status_code=303)
+    return RedirectResponse("/lists-queue?done=removal_proposed", status_code=303)
 
 
 @router.post("/lists-queue/objections/{objection_id}")
