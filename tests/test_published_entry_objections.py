@@ -120,6 +120,26 @@ def test_the_subject_objects_to_its_published_entry_and_an_upheld_objection_remo
     ).all()
     assert "list_entry.objection" in audited
     assert audited[-2:] == ["list_entry.objection_upheld", "list_entry.removed"]
+    # The handler decided; the removal is the decision's consequence, carried out by the
+    # platform, which names the decision and who took it as its cause.
+    upheld_step, removal_step = out["history"][-2:]
+    handler = f"user:{actor(world, 'objections').id}"
+    assert (upheld_step["actor"], removal_step["actor"]) == (handler, "system")
+    assert removal_step["detail"] == f"objection_upheld: objection {item['id']} upheld: {UPHELD}"
+    removal_event = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.target_type == "list_entry", AuditEvent.target_id == str(entry_id))
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert removal_event is not None
+    assert (removal_event.actor_kind, removal_event.actor_id) == ("system", None)
+    assert removal_event.details == {
+        "cause": {
+            "action": "list_entry.objection_upheld",
+            "actor": handler,
+            "objection": item["id"],
+        }
+    }
     # Gone from the public list; the subject reads why among its notices (Art. 24).
     public = client.get("/api/v1/lists/black").json()["items"]
     assert entry_id not in {i["id"] for i in public}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong import identifiers, published_text
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
+    SYSTEM_ACTOR,
     Actor,
     Permission,
     acting_as,
@@ -554,6 +555,9 @@ def decide_objection(
     elif upheld and entry.status is EntryStatus.PUBLISHED:
         # The listing was wrong: the entry leaves the list now, and the subject reads why
         # on its notices (Art. 24). One that left otherwise meanwhile stays as it ended.
+        # The removal is the decision's consequence, carried out by the platform — an
+        # objection handler alters no data (rules.md) — naming the decision and who took it
+        # as its cause, so the history says who did what.
         entry.status = EntryStatus.REMOVED
         entry.ended_at = clock.now()
         entry.removal_reason = RemovalReason.OBJECTION_UPHELD
@@ -562,9 +566,17 @@ def decide_objection(
             session,
             clock,
             entry,
-            actor,
+            SYSTEM_ACTOR,
             "removed",
-            f"{RemovalReason.OBJECTION_UPHELD.value}: {reasons.strip()}",
+            f"{RemovalReason.OBJECTION_UPHELD.value}: objection {objection.id} upheld: "
+            f"{reasons.strip()}",
+            details={
+                "cause": {
+                    "action": "list_entry.objection_upheld",
+                    "actor": actor.audit().id,
+                    "objection": objection.id,
+                }
+            },
         )
     return objection
 

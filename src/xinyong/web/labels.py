@@ -254,6 +254,10 @@ REMOVAL_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
         N_("Removed early on application %(number)s: %(text)s"),
     ),
     (
+        re.compile(r"^objection (?P<number>\d+) upheld: (?P<text>.*)$", re.S),
+        N_("on the decision upholding objection %(number)s: %(text)s"),
+    ),
+    (
         re.compile(r"^credit repair case (?P<number>\d+)$"),
         N_("Credit repair case %(number)s"),
     ),
