@@ -41,6 +41,8 @@ from xinyong import calendar_store
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
+from xinyong.calendar import add_days, last_day_for_act
+from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock, FixedClock
 from xinyong.collection import pipeline
@@ -62,6 +64,7 @@ __all__ = [
     "lists_loaded",
     "lists_world",
     "on_record_since",
+    "proposal_clock",
     "published_entry",
     "removed_by_two",
     "settings",
@@ -165,6 +168,20 @@ def earlier(clock: Clock, days: int) -> FixedClock:
     return FixedClock(clock.now() - dt.timedelta(days=days))
 
 
+def proposal_clock(session: Session, approval: Clock, window: int) -> FixedClock:
+    """A clock early enough that a comment or objection window of ``window`` days opened then
+    has closed before ``approval``'s day: its last day moves past a rest day or holiday
+    (民法典 Art. 203, ``calendar.last_day_for_act``), so one day more is not always enough."""
+    calendar = working_day_calendar(session)
+    when = approval.now() - dt.timedelta(days=window + 1)
+    while (
+        last_day_for_act(calendar, add_days(FixedClock(when).today(), window)).day
+        >= approval.today()
+    ):
+        when -= dt.timedelta(days=1)
+    return FixedClock(when)
+
+
 def published_entry(
     session: Session,
     clock: Clock,
@@ -186,7 +203,7 @@ def published_entry(
     window = std.comment_days if std.kind is ListKind.RED else std.objection_days
     entry = entries.propose(
         session,
-        earlier(clock, approved_days_ago + window + 1),
+        proposal_clock(session, earlier(clock, approved_days_ago), window),
         actor(world, proposer),
         subject=subject,
         standard_code=standard,
@@ -371,7 +388,7 @@ def _matrix_entry(world: World, state: str) -> ListEntry:
         window_open = state in ("noticed", "objected")
         entry = entries.propose(
             session,
-            clock if window_open else earlier(clock, std.objection_days + 1),
+            clock if window_open else proposal_clock(session, clock, std.objection_days),
             actor(world, "caseofficer2"),
             subject=company,
             standard_code=std.code,

@@ -90,12 +90,14 @@ def facts(term_start: dt.date, today: dt.date, months: int, **kw: Any) -> rules.
     days=st.integers(min_value=0, max_value=3 * 366),
     months=st.integers(min_value=0, max_value=24),
 )
-def test_eligible_exactly_from_the_minimum_time_listed(
+def test_eligible_exactly_from_the_day_after_the_minimum_time_listed(
     term_start: dt.date, days: int, months: int
 ) -> None:
+    """The minimum time's last day is inside it (民法典 Art. 201–202; decision 0042): the
+    subject applies from the day after; with no minimum, from the listing."""
     today = term_start + dt.timedelta(days=days)
     checks = {c.code: c for c in rules.checks(facts(term_start, today, months))}
-    earliest = add_months(term_start, months)
+    earliest = add_months(term_start, months) + dt.timedelta(days=1) if months else term_start
     in_force = today <= add_months(term_start, 36)
     assert checks["minimum_time_listed"].ok is (earliest <= today)
     assert checks["published"].ok is in_force

@@ -22,8 +22,12 @@ __all__ = [
     "CalendarDay",
     "WorkingDayCalendar",
     "WorkingDayResult",
+    "add_days",
     "add_months",
+    "add_years",
     "covered_years_of_package",
+    "first_day_after",
+    "last_day_for_act",
     "official_days",
 ]
 
@@ -56,12 +60,41 @@ class WorkingDayResult:
     provisional: bool
 
 
+# How the platform counts a period, as the Civil Code counts it (民法典 Art. 201–203; decision
+# 0042): the day it starts from is not counted; a period in months or years ends on the
+# corresponding day of its last month, or on that month's last day when it has none, and
+# that last day is inside the period; a period for an act whose last day is not a working day
+# (a statutory holiday or a rest day) runs to the next working day (``last_day_for_act``).
+
+
 def add_months(day: date, months: int) -> date:
-    """The same day ``months`` calendar months later (earlier when negative), or the last
-    day of that month when it is shorter: terms and publicity periods run in months."""
+    """The last day of a period of ``months`` calendar months counted from ``day`` (民法典
+    Art. 201–202): the corresponding day ``months`` later (earlier when negative), or the last
+    day of that month when it is shorter (31 January + 1 month: 28 or 29 February). The
+    period runs to the end of that day; the day after, it has passed. Terms, publicity
+    periods and exclusions run in months."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
+def add_years(day: date, years: int) -> date:
+    """The last day of a period of ``years`` years counted from ``day``: ``add_months`` of
+    12 × ``years`` (29 February + 1 year: 28 February)."""
+    return add_months(day, 12 * years)
+
+
+def first_day_after(day: date, months: int) -> date:
+    """The first day on which a period of ``months`` counted from ``day`` has passed: the day
+    after its last (``add_months``). What may be done only after such a period (applying
+    once listed for a year) may be done from this day."""
+    return add_months(day, months) + _ONE_DAY
+
+
+def add_days(day: date, days: int) -> date:
+    """The last day of a period of ``days`` days counted from ``day``: the start day is not
+    counted (民法典 Art. 201), so the ``days``-th day after it."""
+    return day + timedelta(days=days)
 
 
 def _is_weekday(day: date) -> bool:
@@ -228,3 +261,11 @@ class WorkingDayCalendar:
             year not in self._covered_years for year in range(first.year, end.year + 1)
         )
         return weekdays + adjustment, provisional
+
+
+def last_day_for_act(calendar: WorkingDayCalendar, last_day: date) -> WorkingDayResult:
+    """The last day of a period within which an act is done (an objection, a comment, a
+    decision), as 民法典 Art. 203 moves it: a period whose last day is not a working day —
+    a statutory holiday or a rest day — ends on the next working day after it; otherwise on
+    ``last_day``. Provisional when that was decided by the Monday–Friday fallback."""
+    return calendar.add_working_days(_require_date(last_day), 0)

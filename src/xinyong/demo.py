@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
-from xinyong.calendar import add_months
+from xinyong.calendar import add_years
 from xinyong.clock import Clock
 from xinyong.collection import consent, pipeline, readers, sources
 from xinyong.collection.models import CreditRecord
@@ -264,6 +264,19 @@ class _Earlier:
         return self._clock.today() - self._delta
 
 
+def _window_closed(session: Session, clock: Clock, standard_code: str, days: int) -> _Earlier:
+    """At least ``days`` ago, and early enough that a candidacy proposed then under the
+    standard has its comment or objection window closed today: a window ending on a holiday
+    runs to the next working day (民法典 Art. 203), so the demo is the same whatever day it
+    is made on."""
+    std = entries.standard(session, standard_code)
+    while entries.window_end(session, std, clock.today() - dt.timedelta(days=days)) >= (
+        clock.today()
+    ):
+        days += 1
+    return _Earlier(clock, days)
+
+
 def _user(session: Session, username: str) -> Actor:
     user = session.scalar(select(UserAccount).where(UserAccount.username == username))
     assert user is not None
@@ -377,7 +390,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
                 "subject_category": "法人及非法人组织",
                 "subject_uscc": code,
                 "entity_type": "有限责任公司",
-                "established_on": add_months(today, -12 * (4 + index)).isoformat(),
+                "established_on": add_years(today, -(4 + index)).isoformat(),
                 "registration_authority": regulator.name,
                 "source_unit": regulator.name,
                 "source_unit_uscc": regulator.code,
@@ -618,7 +631,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
     proposer, approver = _user(session, "caseofficer"), _user(session, "caseofficer2")
     red = entries.propose(
         session,
-        _Earlier(clock, 10),
+        _window_closed(session, clock, "integrity_model", 10),
         proposer,
         subject=subjects.by_reference(session, "91350100WWAPA40225"),
         standard_code="integrity_model",
@@ -680,7 +693,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
     # responsible persons, and a joint check of either person finds it (Art. 18).
     serious = entries.propose(
         session,
-        _Earlier(clock, 21),
+        _window_closed(session, clock, "serious_health_safety", 21),
         proposer,
         subject=subjects.by_reference(session, SERIOUS_ORGANISATION[0]),
         standard_code="serious_health_safety",

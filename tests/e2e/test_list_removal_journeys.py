@@ -48,9 +48,16 @@ def _listed_company(live_server: LiveServer) -> tuple[str, int]:
             return accounts.actor_for_user(user)
 
         std = entries.standard(session, "dishonest_subject")
+        proposed = clock.now() - dt.timedelta(days=30 + std.objection_days + 1)
+        # Early enough that the window, moved past a holiday (民法典 Art. 203), has closed.
+        while (
+            entries.window_end(session, std, FixedClock(proposed).today())
+            >= FixedClock(clock.now() - dt.timedelta(days=30)).today()
+        ):
+            proposed -= dt.timedelta(days=1)
         entry = entries.propose(
             session,
-            FixedClock(clock.now() - dt.timedelta(days=30 + std.objection_days + 1)),
+            FixedClock(proposed),
             officer("caseofficer2"),
             subject=company,
             standard_code=std.code,

@@ -18,7 +18,7 @@ from typing import Any, Literal, NamedTuple, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from xinyong.calendar import add_months
+from xinyong.calendar import add_months, add_years
 from xinyong.errors import InvalidInput
 
 # Where the retention of negative market information rests (rules.md), as refusals and
@@ -393,7 +393,7 @@ class RecordTypeDefinition(BaseModel):
         or None when the type has no retention period."""
         if self.retention_years is None:
             return None
-        return add_months(conduct_ended_on, 12 * self.retention_years)
+        return add_years(conduct_ended_on, self.retention_years)
 
     def public_about(self, *, organisation: bool) -> bool:
         """Whether this type's records are public information about such a subject (inside

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
-from xinyong.calendar import add_months
+from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import RETENTION_BASIS, RecordTypeDefinition
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType
@@ -202,7 +202,7 @@ def _due_of_type(
     city = by_area.get(CITY_JURISDICTION)
     # A record cannot be due before its decision date is the shortest period old.
     shortest = min(rule.retention_years or 0 for rule in by_area.values())
-    decided_before = add_months(today, -12 * shortest)
+    decided_before = add_years(today, -shortest)
     end_fields = sorted({r.conduct_end_field for r in by_area.values() if r.conduct_end_field})
     page = max(limit, 100)
     while True:

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from xinyong.calendar import WorkingDayCalendar, add_months
+from xinyong.calendar import WorkingDayCalendar, first_day_after
 from xinyong.lists.models import (
     EARLY_REMOVAL_OPEN,
     EarlyRemovalApplication,
@@ -79,8 +79,10 @@ class Facts:
 
 
 def earliest_day(term_start: dt.date, min_months: int) -> dt.date:
-    """The first day the subject may apply: ``min_months`` after the listing began."""
-    return add_months(term_start, min_months)
+    """The first day the subject may apply: once listed ``min_months``, the day after the
+    period counted from the listing ends (民法典 Art. 201–202; decision 0042); with no
+    minimum, from the listing itself."""
+    return term_start if min_months <= 0 else first_day_after(term_start, min_months)
 
 
 def checks(facts: Facts) -> list[Check]:

@@ -21,7 +21,7 @@ import datetime as dt
 from sqlalchemy import Boolean, ColumnElement, and_, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong.calendar import add_months
+from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, Polarity
 from xinyong.clock import CHINA
@@ -97,7 +97,7 @@ def known_for(session: Session, years: int, today: dt.date) -> ColumnElement[boo
     date; and in any case since its registration on the platform. Public records only, as
     for the bad records (Art. 9); a record its source revoked proves nothing (decision
     0028), a repaired, expired or deleted one still shows the subject was there."""
-    cutoff = add_months(today, -12 * years)
+    cutoff = add_years(today, -years)
     types = catalog.type_wide(session)  # category and group: the same in every area's rule
     public = [tid for tid, kind in types.items() if kind.category is Category.PUBLIC]
     registration = [tid for tid in public if types[tid].group == REGISTRATION_GROUP]
@@ -159,7 +159,7 @@ def require_red_list_eligible(
     years = standard.clean_years
     if years is None:
         return
-    bad = latest_bad_record(session, subject_id, add_months(today, -12 * years))
+    bad = latest_bad_record(session, subject_id, add_years(today, -years))
     if bad is not None:
         decided, type_name = bad
         raise InvalidInput(

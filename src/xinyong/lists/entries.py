@@ -28,7 +28,7 @@ from xinyong.accounts.permissions import (
     require,
     same_person,
 )
-from xinyong.calendar import WorkingDayCalendar, add_months
+from xinyong.calendar import WorkingDayCalendar, add_days, add_months, last_day_for_act
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
@@ -203,6 +203,15 @@ def _named_persons(
     return rows
 
 
+def window_end(session: Session, std: ListStandard, proposed_on: dt.date) -> dt.date:
+    """The last day of the public comment (red) or objection (black) window of a candidacy
+    proposed on ``proposed_on``: its days counted from the day after, and a last day that is
+    not a working day moved to the next one (民法典 Art. 201, 203) — the subject's and the
+    public's time to act is never cut short by a holiday."""
+    days = std.comment_days if std.kind is ListKind.RED else std.objection_days
+    return last_day_for_act(working_day_calendar(session), add_days(proposed_on, days)).day
+
+
 def propose(
     session: Session,
     clock: Clock,
@@ -272,8 +281,7 @@ def propose(
         reasons=reasons.strip(),
         evidence=evidence.strip(),
         legal_basis=std.legal_basis,
-        window_ends=today
-        + dt.timedelta(days=std.comment_days if std.kind is ListKind.RED else std.objection_days),
+        window_ends=window_end(session, std, today),
     )
     session.add(entry)
     session.flush()

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong.calendar import add_months
+from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
@@ -60,7 +60,7 @@ def compute(
 ) -> tuple[str, float, list[dict[str, Any]]]:
     p = model.parameters
     points, list_points = p["points"], p["list_points"]
-    horizon = add_months(today, -12 * int(p["horizon_years"]))
+    horizon = add_years(today, -int(p["horizon_years"]))
     types = catalog.type_wide(session)  # polarity: the same in every area's rule
     contributions: list[dict[str, Any]] = []
     for record in session.scalars(

@@ -63,7 +63,7 @@ from sqlalchemy.types import TypeEngine
 from xinyong import identifiers
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
-from xinyong.calendar import add_months
+from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, Polarity
 from xinyong.clock import Clock
@@ -425,7 +425,7 @@ class _Lookup:
                 # record type) index once per negative type; on the subject alone it
                 # descends once and reads the few records a subject has.
                 (CreditRecord.record_type_id + 0).in_(negative),
-                CreditRecord.decision_date >= add_months(today, -12 * clean_years),
+                CreditRecord.decision_date >= add_years(today, -clean_years),
                 CreditRecord.status.not_in(NOT_COUNTED),
             )
             .exists()

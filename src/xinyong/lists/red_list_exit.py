@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.calendar import add_months
+from xinyong.calendar import add_years
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord
@@ -122,9 +122,7 @@ def _bad_record_ends(
     years = standard.clean_years
     if years is None:
         return False
-    bad = eligibility.latest_bad_record(
-        session, entry.subject_id, add_months(clock.today(), -12 * years)
-    )
+    bad = eligibility.latest_bad_record(session, entry.subject_id, add_years(clock.today(), -years))
     if bad is None:
         return False
     decided, type_name = bad
@@ -242,7 +240,7 @@ def standard_refusal(session: Session, entry: ListEntry, today: dt.date) -> Conf
     years = standard.clean_years
     if years is None:
         return None
-    if eligibility.latest_bad_record(session, entry.subject_id, add_months(today, -12 * years)):
+    if eligibility.latest_bad_record(session, entry.subject_id, add_years(today, -years)):
         return Conflict(
             f"the subject no longer meets {standard.name}: it has a bad credit record within "
             f"the last {years} years, and incentive measures are for trustworthy subjects only",

@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from xinyong.calendar import WorkingDayCalendar
+from xinyong.calendar import WorkingDayCalendar, add_days, last_day_for_act
 from xinyong.clock import CHINA
 from xinyong.collection.content import reason_corrected as reason_corrected
 from xinyong.errors import Conflict
@@ -214,8 +214,9 @@ def deadlines(
         return []
     terms = Terms.from_dict(objection.terms)
     if objection.market:
-        due = objection.received_on + dt.timedelta(days=terms.market_days)
-        return [Deadline("decide", due, False, today > due, MARKET_BASIS)]
+        # Calendar days, the last moved to a working day when it is not one (民法典 Art. 203).
+        due = last_day_for_act(calendar, add_days(objection.received_on, terms.market_days))
+        return [Deadline("decide", due.day, due.provisional, today > due.day, MARKET_BASIS)]
 
     def after(start: dt.date, days: int, what: str) -> Deadline:
         return working_deadline(calendar, start, days, what, today)

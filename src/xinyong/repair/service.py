@@ -32,7 +32,7 @@ from xinyong.accounts.permissions import (
     require_subject_account,
 )
 from xinyong.audit import service as audit
-from xinyong.calendar import add_months
+from xinyong.calendar import first_day_after
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Polarity, Severity
 from xinyong.clock import CHINA, Clock
@@ -229,7 +229,14 @@ def _fraud_ended_on(
     if latest is None:
         return None
     day = latest.astimezone(CHINA).date()
-    return day if add_months(day, months) > today else None
+    return day if within_fraud_exclusion(day, months, today) else None
+
+
+def within_fraud_exclusion(ended: dt.date, months: int, today: dt.date) -> bool:
+    """Whether ``today`` is within the ``months`` after a repair ended for fraud on ``ended``
+    (Art. 23): its last day is inside the period (民法典 Art. 201–202), a new application is
+    taken from the day after."""
+    return today < first_day_after(ended, months)
 
 
 def _serious_listed(session: Session, subject_id: int, today: dt.date) -> bool:
