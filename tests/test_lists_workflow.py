@@ -729,6 +729,13 @@ def test_a_removal_proposal_lapses_when_the_entry_leaves_the_list_otherwise(
     ).json()
     assert entry.term_end is not None
     clock.set(dt.datetime.combine(entry.term_end + dt.timedelta(days=1), dt.time(9), CHINA))
+    # Its term is over though the daily job has not run yet: not removed by the proposal.
+    early = client.post(
+        f"/api/v1/list-removals/{proposal['id']}/approve",
+        json={"reasons": "核实"},
+        headers=headers(client, "caseofficer2"),
+    )
+    assert error_of(early)[:2] == (409, "entry_left_list")
     assert entries.expire_due(db, clock, SYSTEM_ACTOR) == 1
     db.commit()
     lapsed = db.get(ListRemovalProposal, proposal["id"])

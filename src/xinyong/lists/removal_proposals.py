@@ -208,9 +208,11 @@ def approve(
     proposal = _decidable(session, actor, proposal_id)
     text = _text(reasons, "reasons", "a decision states its reasons")
     entry = _entry(session, proposal.entry_id)
-    if entry.status is not EntryStatus.PUBLISHED:
+    ended = entry.term_end is not None and entry.term_end < clock.today()
+    if entry.status is not EntryStatus.PUBLISHED or ended:
         # Every exit from the list lapses the proposal (``entry_events``); this guards a
-        # path that would not.
+        # path that would not, and a term that has ended before the daily job expired it
+        # (the entry left by its term, not by this removal).
         raise Conflict(
             "the entry is no longer on the list to be removed",
             code="entry_left_list",

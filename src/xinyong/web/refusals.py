@@ -2471,6 +2471,7 @@ CODES: dict[str, str] = {
     "wrong_state": N_("The entry is not in a state that allows this."),
     "decided": N_("This objection is decided already."),
     "own_proposal": N_("The proposer cannot decide an objection to their own proposal."),
+    "entry_left_list": N_("The entry has left the list already."),
     "on_black_list": N_("A subject on the black list cannot be recognised as an integrity model."),
     "bad_record": N_(
         "The subject has a bad credit record within the period the standard allows none."
