@@ -34,8 +34,13 @@ from xinyong.institutions.models import (
     InstitutionStatus,
     InstitutionVersion,
 )
+from xinyong.subjects import names
+from xinyong.subjects import service as subjects
 
 MAX_SERVICES = 20
+# No filing can predate the 征信业管理条例 (State Council Decree 631), in force 2013-03-15:
+# the filing of credit service institutions rests on it, so an earlier date is a mistyping.
+EARLIEST_FILING_DATE = dt.date(2013, 3, 15)
 
 # Which status may follow which: deregistration is final (a new filing is a new entry's
 # business, not this one's).
@@ -178,10 +183,23 @@ def register(
     require(actor, Permission.MANAGE_INSTITUTIONS)
     code = _uscc(uscc)
     number = _text(filing_number, "filing_number", limit=64)
+    filed_name = _text(name, "name", limit=200)
     if filing_date > clock.today():
         raise InvalidInput(
-            "the filing date is in the future", code="future_date", field="filing_date"
+            "the filing date is in the future",
+            code="future_date",
+            field="filing_date",
+            article="Art. 26",
         )
+    if filing_date < EARLIEST_FILING_DATE:
+        raise InvalidInput(
+            "the filing date is before 2013-03-15, when the 征信业管理条例 that filings rest "
+            "on came into force",
+            code="filing_before_regulation",
+            field="filing_date",
+            article="Art. 26",
+        )
+    _refuse_code_of_another(session, code, filed_name)
     if session.scalar(
         select(CreditServiceInstitution.id).where(
             or_(
@@ -198,7 +216,7 @@ def register(
         )
     institution = CreditServiceInstitution(
         uscc=code,
-        name=_text(name, "name", limit=200),
+        name=filed_name,
         filing_number=number,
         filing_date=filing_date,
         business_scope=_text(business_scope, "business_scope", limit=2000),
@@ -213,6 +231,40 @@ def register(
     session.flush()
     _version(session, clock, actor, institution, "registered", "filing recorded")
     return institution
+
+
+def _refuse_code_of_another(session: Session, code: str, name: str) -> None:
+    """A code is one organisation's: the platform already knowing it as an organisation of
+    another kind, or under another name, means the code or the name was mistyped, and the
+    register would vouch (Art. 26: anyone verifies an institution by its code) for an
+    organisation it is not. Agencies' and other bodies' accounts, and the subject register
+    (current and former names), are both asked."""
+    for organisation in session.scalars(select(Organisation).where(Organisation.code == code)):
+        if organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+            raise Conflict(
+                "this code belongs to an organisation on the platform that is not a credit "
+                "service institution",
+                code="code_of_another_kind",
+                field="uscc",
+                article="Art. 26",
+            )
+        if names.normalise_name(organisation.name) != names.normalise_name(name):
+            raise Conflict(
+                "this code belongs to an organisation on the platform under another name; "
+                "check the code and the name",
+                code="code_of_another_name",
+                field="uscc",
+                article="Art. 26",
+            )
+    subject = subjects.by_uscc(session, code)
+    if subject is not None and not subjects.bears_name(subject, name):
+        raise Conflict(
+            "this code belongs to an organisation on the platform under another name; check "
+            "the code and the name",
+            code="code_of_another_name",
+            field="uscc",
+            article="Art. 26",
+        )
 
 
 def change_status(

@@ -530,6 +530,18 @@ MESSAGES: frozenset[str] = frozenset(
         N_("no registered credit service institution has this code or filing number"),
         N_("name at least one service the institution offers"),
         N_("the filing date is in the future"),
+        N_(
+            "the filing date is before 2013-03-15, when the 征信业管理条例 that filings rest "
+            "on came into force"
+        ),
+        N_(
+            "this code belongs to an organisation on the platform that is not a credit "
+            "service institution"
+        ),
+        N_(
+            "this code belongs to an organisation on the platform under another name; "
+            "check the code and the name"
+        ),
         N_("the date is in the future"),
         N_("the date is before the current status began"),
         N_("give the name"),
@@ -2583,6 +2595,13 @@ CODES: dict[str, str] = {
     # credit service institutions (Art. 26-27)
     "invalid_uscc": N_("The unified social credit code is not valid."),
     "already_registered": N_("This institution is already in the register."),
+    "filing_before_regulation": N_(
+        "A filing cannot predate the 征信业管理条例 (in force on 2013-03-15)."
+    ),
+    "code_of_another_kind": N_(
+        "This code belongs to an organisation that is not a credit service institution."
+    ),
+    "code_of_another_name": N_("This code belongs to an organisation under another name."),
     "not_registered": N_(
         "No registered credit service institution has this code or filing number."
     ),
