@@ -11,6 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
+from xinyong import evidence_files
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -81,6 +82,9 @@ def grant(
             field="evidence",
             article="Art. 13 ¶3",
         )
+    if evidence_kind == "upload":
+        # Whatever route it came by, a stored file is the document it claims to be.
+        evidence_files.check_base64(evidence, field="evidence")
     authorisation = Authorisation(
         subject_id=actor.subject_id,
         grantee_organisation_id=grantee.id,

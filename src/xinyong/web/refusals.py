@@ -255,6 +255,11 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a written authorisation needs its evidence: an upload or a signature in the page"),
         N_("choose the file of the signed authorisation"),
         N_("the file is empty"),
+        # an evidence file checked by its content (``evidence_files``)
+        N_("the evidence file is empty"),
+        N_("the evidence file must be a PDF, PNG or JPEG document"),
+        N_("the evidence file's content is not the type its name or Content-Type declares"),
+        N_("the evidence of an upload is the file as base64, and this is not base64"),
         # a registration record naming a known person under another name (decision 0038)
         N_(
             "the legal representative's ID number is registered on the platform under another "
@@ -2595,6 +2600,12 @@ CODES: dict[str, str] = {
     # credit service institutions (Art. 26-27)
     "invalid_uscc": N_("The unified social credit code is not valid."),
     "already_registered": N_("This institution is already in the register."),
+    "evidence_empty": N_("The evidence file is empty."),
+    "evidence_type_unsupported": N_("The evidence file must be a PDF, PNG or JPEG document."),
+    "evidence_type_mismatch": N_(
+        "The evidence file's content is not of the type its name declares."
+    ),
+    "evidence_not_base64": N_("The uploaded evidence is not a file in base64."),
     "filing_before_regulation": N_(
         "A filing cannot predate the 征信业管理条例 (in force on 2013-03-15)."
     ),

@@ -16,6 +16,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong import evidence_files
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
@@ -397,12 +398,13 @@ def _uploaded_evidence(upload: UploadFile | None) -> str:
             article="Art. 13 ¶3",
         )
     content = upload.file.read(MAX_EVIDENCE_BYTES + 1)
-    if not content:
-        raise InvalidInput("the file is empty", code="evidence_required", field="evidence_file")
     if len(content) > MAX_EVIDENCE_BYTES:
         raise InvalidInput(
             "the file is larger than 1.5 MB", code="too_large", field="evidence_file"
         )
+    evidence_files.check(
+        content, field="evidence_file", filename=upload.filename, media_type=upload.content_type
+    )
     return base64.b64encode(content).decode("ascii")
 
 

@@ -1,0 +1,103 @@
+"""Evidence files a user uploads (a signed written authorisation, Art. 13 ¶3): checked by
+what they contain, not only by what they say they are (decision 0044).
+
+The page's file input offers PDF and images and the API takes the file as base64; what a
+browser declares (the file name's extension, the Content-Type) is whatever the sender's
+machine says. A file stored as evidence of a written authorisation has to be the document
+it claims to be, so its first bytes are read: PDF starts ``%PDF-``, PNG with its eight-byte
+signature, JPEG with ``FF D8 FF``. These three are short and fixed, and the project has no
+file-type library, so they are checked here directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+
+from xinyong.errors import InvalidInput
+
+ARTICLE = "Art. 13 ¶3"
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+EXTENSIONS = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".jpe": "jpeg"}
+MEDIA_TYPES = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpeg",
+    "image/pjpeg": "jpeg",
+}
+# What a browser or a client sends when it does not know: no declaration to hold the file to.
+UNDECLARED_MEDIA_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+
+
+def kind_of(content: bytes) -> str | None:
+    """The allowed kind the content is, by its first bytes, or None."""
+    for kind, signatures in SIGNATURES.items():
+        if content.startswith(signatures):
+            return kind
+    return None
+
+
+def _unsupported(field: str) -> InvalidInput:
+    return InvalidInput(
+        "the evidence file must be a PDF, PNG or JPEG document",
+        code="evidence_type_unsupported",
+        field=field,
+        article=ARTICLE,
+    )
+
+
+def check(
+    content: bytes,
+    *,
+    field: str,
+    filename: str | None = None,
+    media_type: str | None = None,
+) -> str:
+    """The kind of an uploaded evidence file, or a refusal: an empty file, a declared type
+    (extension or Content-Type) that is none of the allowed ones, content that is none of
+    them, or content of another allowed kind than declared (a PNG named ``.pdf``)."""
+    if not content:
+        raise InvalidInput(
+            "the evidence file is empty", code="evidence_empty", field=field, article=ARTICLE
+        )
+    declared: set[str] = set()
+    extension = os.path.splitext(filename or "")[1].lower()
+    if extension:
+        if extension not in EXTENSIONS:
+            raise _unsupported(field)
+        declared.add(EXTENSIONS[extension])
+    media = (media_type or "").split(";")[0].strip().lower()
+    if media not in UNDECLARED_MEDIA_TYPES:
+        if media not in MEDIA_TYPES:
+            raise _unsupported(field)
+        declared.add(MEDIA_TYPES[media])
+    actual = kind_of(content)
+    if actual is None:
+        raise _unsupported(field)
+    if declared and declared != {actual}:
+        raise InvalidInput(
+            "the evidence file's content is not the type its name or Content-Type declares",
+            code="evidence_type_mismatch",
+            field=field,
+            article=ARTICLE,
+        )
+    return actual
+
+
+def check_base64(text: str, *, field: str) -> str:
+    """The kind of an evidence file sent as base64 (the API's upload), or a refusal."""
+    try:
+        content = base64.b64decode(text.strip(), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidInput(
+            "the evidence of an upload is the file as base64, and this is not base64",
+            code="evidence_not_base64",
+            field=field,
+            article=ARTICLE,
+        ) from exc
+    return check(content, field=field)
