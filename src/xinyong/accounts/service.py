@@ -31,6 +31,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
+from xinyong.subjects import service as subjects
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user the same as for a
@@ -96,6 +97,16 @@ def create_organisation(
     jurisdiction = division
     if session.scalar(select(Organisation.id).where(Organisation.code == normalised)):
         raise Conflict(f"organisation {normalised} exists already", code="duplicate", field="code")
+    # The code and the name typed together name one organisation: one the subject register
+    # knows under another name is a mistyping of one of them (decision 0044).
+    subject = subjects.by_uscc(session, normalised)
+    if subject is not None and not subjects.bears_name(subject, name):
+        raise InvalidInput(
+            "the code is registered under another name; check the code and the name",
+            code="name_mismatch",
+            field="name",
+            article="Art. 4",
+        )
     organisation = Organisation(
         code=normalised,
         name=name.strip(),

@@ -223,8 +223,22 @@ def propose(
     reasons: str,
     evidence: str,
     responsible_persons: Sequence[NamedPerson] = (),
+    name: str | None = None,
 ) -> ListEntry:
+    """``name``: the subject's name as the officer has it (on the decision the proposal
+    rests on), beside the code it was found by: a name the register does not know for the
+    code means one of the two was mistyped, and the proposal would list another subject
+    than the one decided on, so it is refused (as ingestion holds such a row for review,
+    ``pipeline._check_names``). Without it the code alone identifies the subject (the API's
+    older clients)."""
     require(actor, Permission.PROPOSE_LIST_ENTRY)
+    if name is not None and name.strip() and not subjects.bears_name(subject, name):
+        raise InvalidInput(
+            "the code is registered under another name; check the code and the name",
+            code="name_mismatch",
+            field="name",
+            article="Art. 4",
+        )
     std = standard(session, standard_code)
     if std.from_record_type:
         raise InvalidInput(

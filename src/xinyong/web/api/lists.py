@@ -402,6 +402,12 @@ class ResponsiblePersonIn(BaseModel):
 
 class ProposalIn(BaseModel):
     subject: str = Field(description="USCC or reference of the subject")
+    name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the subject's name as on the decision: refused (name_mismatch) when "
+        "the register does not know the code under it",
+    )
     standard: str
     criteria_met: str = Field(min_length=1, max_length=5000)
     reasons: str = Field(min_length=1, max_length=5000)
@@ -433,6 +439,7 @@ def propose_entry(
             entries.NamedPerson(role=p.role, name=p.name, citizen_id=p.citizen_id)
             for p in body.responsible_persons
         ],
+        name=body.name,
     )
     return _entry_full(session, entry, actor)
 

@@ -365,6 +365,7 @@ def propose(
     person_role: Annotated[list[str] | None, Form(max_length=32)] = None,
     person_name: Annotated[list[str] | None, Form(max_length=100)] = None,
     person_citizen_id: Annotated[list[str] | None, Form(max_length=40)] = None,
+    name: Annotated[str, Form(max_length=200)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -382,10 +383,12 @@ def propose(
             reasons=reasons,
             evidence=evidence,
             responsible_persons=named,
+            name=name,
         )
     except DomainError as exc:
         form = {
             "subject": subject,
+            "name": name,
             "standard": standard,
             "criteria_met": criteria_met,
             "reasons": reasons,
