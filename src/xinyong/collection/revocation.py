@@ -19,6 +19,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -156,6 +157,10 @@ def revoke(
         )
     number = _text(document_number, "document_number", MAX_DOCUMENT_NUMBER)
     text = _text(reason, "reason", MAX_TEXT)
+    # The revoking version's detail is in the subject's file and report (Art. 24).
+    published_text.refuse_citizen_ids(
+        {"document_number": number, "reason": text}, today=clock.today()
+    )
     if record.status is RecordStatus.REVOKED:
         raise Conflict("the record is revoked already", code="already_revoked", field="record")
     if record.status not in REVOCABLE:
@@ -526,6 +531,9 @@ def reinstate(
                 field="document_number",
             )
     text = _text(reason, "reason", MAX_TEXT)
+    published_text.refuse_citizen_ids(
+        {"document_number": number, "reason": text}, today=clock.today()
+    )
     if record.status is not RecordStatus.REVOKED:
         raise Conflict(
             f"only a revoked record is reinstated; this one is {record.status.value}",

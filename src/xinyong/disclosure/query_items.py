@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     ROLE_PERMISSIONS,
@@ -226,6 +227,10 @@ def create(
             field="legal_basis",
             article="Art. 13",
         )
+    # Published before use, for anyone to read (Art. 13 ¶2).
+    published_text.refuse_citizen_ids(
+        {"matter": matter, "legal_basis": legal_basis}, today=clock.today()
+    )
     if not record_type_codes:
         raise InvalidInput(
             "name the record types it may query", code="required", field="record_types"

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.models import Role, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -383,6 +384,8 @@ def confirm(
     trade secret or personal privacy: it becomes public in its publicity window."""
     record = _reviewable(session, actor, record_id)
     note = _clean_note(note, required=False)
+    # The note is the new version's reason, in the subject's file and report (Art. 24).
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     previous = records.current_version(session, record)
     version = _new_version(
         session,
@@ -410,6 +413,8 @@ def redact(
     with ``［已遮蔽］``; the record becomes public with the redacted content."""
     record = _reviewable(session, actor, record_id)
     note = _clean_note(note, required=True)
+    # The note is the new version's reason, in the subject's file and report (Art. 24).
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     names = list(dict.fromkeys(name.strip() for name in fields if name.strip()))
     if not names:
         raise InvalidInput(

@@ -43,7 +43,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong import calendar_store
+from xinyong import calendar_store, published_text
 from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -918,6 +918,8 @@ def record_follow_up(
         raise InvalidInput(
             f"the reasons have at most {REASON_MAX} characters", code="too_long", field="reason"
         )
+    # The organisation followed up reads the reasons (Art. 33 ¶2, Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"reason": reason}, today=clock.today())
     signal = (signal or "").strip() or None
     if signal is not None and len(signal) > SIGNAL_KEY_MAX:
         raise InvalidInput(

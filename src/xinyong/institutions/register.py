@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
+from xinyong import identifiers, published_text
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, Standing, require
 from xinyong.audit import service as audit
@@ -200,6 +200,11 @@ def register(
             article="Art. 26",
         )
     _refuse_code_of_another(session, code, filed_name)
+    # The register is public (anyone verifies an institution, Art. 26).
+    published_text.refuse_citizen_ids(
+        {"name": name, "business_scope": business_scope, "services": "\n".join(services)},
+        today=clock.today(),
+    )
     if session.scalar(
         select(CreditServiceInstitution.id).where(
             or_(
@@ -283,6 +288,7 @@ def change_status(
     require(actor, Permission.MANAGE_INSTITUTIONS)
     institution = by_code(session, uscc)
     why = _text(reason, "reason", limit=2000)
+    published_text.refuse_citizen_ids({"reason": why}, today=clock.today())
     since = effective or clock.today()
     if since > clock.today():
         raise InvalidInput("the date is in the future", code="future_date", field="effective")
@@ -357,6 +363,15 @@ def amend(
             field="uscc",
             article="Art. 26",
         )
+    published_text.refuse_citizen_ids(
+        {
+            "name": name,
+            "business_scope": business_scope,
+            "services": "\n".join(services),
+            "reason": why,
+        },
+        today=clock.today(),
+    )
     institution.name = _text(name, "name", limit=200)
     institution.business_scope = _text(business_scope, "business_scope", limit=2000)
     _file_services(institution, _services(services), clock.today())

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
+from xinyong import identifiers, published_text
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -108,6 +108,8 @@ def apply(
             field="reasons",
             article="Art. 15 ¶2",
         )
+    # The reasons go into the notice the subject is given (Art. 15 ¶2, Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"reasons": reasons}, today=today)
     matter_name = measure_catalog.matter(session, matter_code).name
     if responsible_for is not None:
         basis_entry, role, organisation = responsible_for

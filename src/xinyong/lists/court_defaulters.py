@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
     Actor,
@@ -314,6 +315,8 @@ def confirm_performance(
         )
     if len(text) > MAX_DETAIL:
         raise InvalidInput(f"at most {MAX_DETAIL} characters", code="too_long", field="detail")
+    # The removal detail is on the subject's notices and the entry's history (Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"detail": text}, today=today)
     result = working_day_calendar(session).add_working_days(performed_on, working_days)
     within = today <= result.day
     entry.status = EntryStatus.REMOVED

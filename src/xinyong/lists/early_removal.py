@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
@@ -354,6 +355,8 @@ def propose(
     _require_agency(actor, application, Permission.PROPOSE_LIST_ENTRY)
     _stage(application, EarlyRemovalStatus.SUBMITTED, "propose")
     text = _reasons(reasons)
+    # The applicant reads them, in its application and the entry's history (Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"reasons": reasons}, today=clock.today())
     application.status = EarlyRemovalStatus.PROPOSED
     application.proposed_by = actor.audit().id
     application.proposed_at = clock.now()
@@ -397,6 +400,8 @@ def decide(
             article="Art. 15",
         )
     text = _reasons(reasons)
+    # The applicant reads them, in its application and the entry's history (Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"reasons": reasons}, today=clock.today())
     if not confirm:
         application.status = EarlyRemovalStatus.SUBMITTED
         application.proposed_by = None

@@ -557,6 +557,8 @@ def decide_objection(
             code="too_long",
             field="reasons",
         )
+    # The subject, or the commenting public, reads the decision (Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"reasons": reasons}, today=clock.today())
     objection.decided_at = clock.now()
     objection.upheld = upheld
     objection.decision_reasons = reasons.strip()
@@ -663,6 +665,7 @@ def approve(
         raise InvalidInput(
             "an approval states its reasons", code="required", field="reasons", article="Art. 15 ¶2"
         )
+    published_text.refuse_citizen_ids({"reasons": reasons}, today=clock.today())
     std = session.get(ListStandard, entry.standard_id)
     assert std is not None
     # Black-listed, or penalised, since it was proposed: no longer an integrity model.
@@ -699,6 +702,7 @@ def reject(
         )
     if not reasons.strip():
         raise InvalidInput("a rejection states its reasons", code="required", field="reasons")
+    published_text.refuse_citizen_ids({"reasons": reasons}, today=clock.today())
     entry.status = EntryStatus.REJECTED
     entry.ended_at = clock.now()
     entry.removal_detail = reasons.strip()

@@ -16,6 +16,8 @@ Order 44): they are set there, never proposed here.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -30,6 +32,7 @@ from xinyong.accounts.permissions import (
     require,
     same_person,
 )
+from xinyong import published_text
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.entry_events import record_event
@@ -64,12 +67,15 @@ def _same_organisation(actor: Actor, organisation_id: int) -> None:
         )
 
 
-def _text(value: str, field: str, required: str) -> str:
+def _text(value: str, field: str, required: str, *, today: dt.date) -> str:
     text = value.strip()
     if not text:
         raise InvalidInput(required, code="required", field=field, article="Art. 15 ¶2")
     if len(text) > MAX_TEXT:
         raise InvalidInput(f"at most {MAX_TEXT} characters", code="too_long", field=field)
+    # The detail and the decision's reasons are read by the subject on its notices and with
+    # the entry's history (Art. 24): no citizen ID in clear (Art. 4 ¶2, decision 0044).
+    published_text.refuse_citizen_ids({field: text}, today=today)
     return text
 
 
@@ -121,7 +127,7 @@ def propose(
     _same_organisation(actor, entry.recognising_organisation_id)
     if entry.status is not EntryStatus.PUBLISHED:
         raise Conflict("only a published entry can be removed", code="wrong_state", field="entry")
-    text = _text(detail, "detail", "a removal states its reason")
+    text = _text(detail, "detail", "a removal states its reason", today=clock.today())
     if open_proposal(session, entry.id) is not None:
         raise Conflict(
             "a removal of this entry is proposed already and awaits a second officer",
@@ -206,7 +212,7 @@ def approve(
     """A second officer approves: the entry leaves the list now, with the proposal's reason,
     which the subject reads on its notices (Art. 24)."""
     proposal = _decidable(session, actor, proposal_id)
-    text = _text(reasons, "reasons", "a decision states its reasons")
+    text = _text(reasons, "reasons", "a decision states its reasons", today=clock.today())
     entry = _entry(session, proposal.entry_id)
     ended = entry.term_end is not None and entry.term_end < clock.today()
     if entry.status is not EntryStatus.PUBLISHED or ended:
@@ -242,7 +248,7 @@ def refuse(
 ) -> ListRemovalProposal:
     """A second officer refuses, with reasons: the entry stays on the list."""
     proposal = _decidable(session, actor, proposal_id)
-    text = _text(reasons, "reasons", "a decision states its reasons")
+    text = _text(reasons, "reasons", "a decision states its reasons", today=clock.today())
     _decided(proposal, clock, actor, RemovalProposalStatus.REFUSED, text)
     record_event(
         session,

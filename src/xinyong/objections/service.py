@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
@@ -376,6 +377,8 @@ def forward(
             field="objection",
             article=standing.article,
         )
+    # Read by the source, another organisation (Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     objection.status = next_status(objection.status, HANDLER, "forward", objection.ground)
     now = clock.now()
     objection.forwarded_at = now
@@ -454,6 +457,10 @@ def decide(
             field="check_made",
             article=ARTICLE,
         )
+    # The subject reads both, and the source reads what the handler decided (Art. 4 ¶2).
+    published_text.refuse_citizen_ids(
+        {"reasons": reasons, "check_made": check_made}, today=clock.today()
+    )
     objection.status = next_status(objection.status, who, outcome, objection.ground)
     objection.decided_at = clock.now()
     objection.decided_by = actor.audit().id
@@ -582,6 +589,8 @@ def correct(
             field="note",
             article="Art. 24",
         )
+    # The version's reason is in the subject's report (Art. 24) and the handler's case.
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     record = record_of(session, objection)
     definition = definition_of(session, record)
     fixed = fixed_fields(definition)
@@ -710,6 +719,7 @@ def withdraw(
         raise InvalidInput(
             "give the reason (Art. 24)", code="required", field="note", article="Art. 24"
         )
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     version = _withdrawal(session, clock, actor, objection, text)
     _complete(session, clock, actor, objection, status, version)
     return version

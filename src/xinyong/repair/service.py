@@ -22,6 +22,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     Actor,
@@ -502,12 +503,15 @@ def apply(
 # --- feedback and decision --------------------------------------------------------------------
 
 
-def _reasons(reasons: str, article: str = rules.ARTICLE) -> str:
+def _reasons(reasons: str, article: str = rules.ARTICLE, *, today: dt.date) -> str:
     text = reasons.strip()
     if not text:
         raise InvalidInput("give the reasons", code="required", field="reasons", article=article)
     if len(text) > rules.MAX_TEXT:
         raise InvalidInput(f"at most {rules.MAX_TEXT} characters", code="too_long", field="reasons")
+    # The applicant reads every decision's reasons, and a repaired or restored record's
+    # version carries them into its report (Art. 4 ¶2, Art. 24).
+    published_text.refuse_citizen_ids({"reasons": text}, today=today)
     return text
 
 
@@ -518,7 +522,8 @@ def feedback(
     from today — or does not, with reasons (10 working days)."""
     require_platform(actor)
     case = get(session, case_id)
-    text = reasons.strip() if accept else _reasons(reasons)
+    text = reasons.strip() if accept else _reasons(reasons, today=clock.today())
+    published_text.refuse_citizen_ids({"reasons": text}, today=clock.today())
     case.status = rules.next_status(
         case.status, rules.PLATFORM, "accept" if accept else "not_accept"
     )
@@ -583,7 +588,7 @@ def decide(
     removed, and with it the measures that follow the entry."""
     case = get(session, case_id)
     by_source = _require_source(session, actor, case, alters_data=approve)
-    text = _reasons(reasons)
+    text = _reasons(reasons, today=clock.today())
     status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
     record = session.get(CreditRecord, case.record_id)
     assert record is not None
@@ -668,7 +673,7 @@ def fraud(
             session, actor, case, alters_data=case.status is RepairStatus.APPROVED
         )
         who = rules.SOURCE
-    text = _reasons(reasons, "Art. 23")
+    text = _reasons(reasons, "Art. 23", today=clock.today())
     action = "revoke" if case.status is RepairStatus.APPROVED else "terminate"
     case.status = rules.next_status(case.status, who, action)
     case.fraud_at = clock.now()

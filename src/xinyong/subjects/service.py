@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from xinyong import identifiers
+from xinyong import identifiers, published_text
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -659,6 +659,8 @@ def end_responsible_person(
         raise InvalidInput(
             f"a reason is at most {MAX_END_REASON} characters", code="too_long", field="reason"
         )
+    # Read by the organisation and with the list entries that named the person (Art. 4 ¶2).
+    published_text.refuse_citizen_ids({"reason": reason}, today=clock.today())
     end = ended_on or clock.today()
     if end > clock.today():
         raise InvalidInput(
