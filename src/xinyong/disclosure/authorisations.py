@@ -18,7 +18,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.disclosure.models import Authorisation
-from xinyong.errors import ConcealedRefusal, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.institutions import register as institutions
 
 EVIDENCE_KINDS = ("upload", "signed_in_page")
@@ -85,6 +85,16 @@ def grant(
     if evidence_kind == "upload":
         # Whatever route it came by, a stored file is the document it claims to be.
         evidence_files.check_base64(evidence, field="evidence")
+    _refuse_same_in_force(
+        session,
+        today,
+        subject_id=actor.subject_id,
+        grantee_id=grantee.id,
+        types=sorted(set(record_type_codes)),
+        purpose=purpose.strip(),
+        valid_until=valid_until,
+        service=service,
+    )
     authorisation = Authorisation(
         subject_id=actor.subject_id,
         grantee_organisation_id=grantee.id,
@@ -115,6 +125,43 @@ def grant(
         },
     )
     return authorisation
+
+
+def _refuse_same_in_force(
+    session: Session,
+    today: dt.date,
+    *,
+    subject_id: int,
+    grantee_id: int,
+    types: list[str],
+    purpose: str,
+    valid_until: dt.date,
+    service: str | None,
+) -> None:
+    """The same authorisation given again while the first is in force — a form sent twice,
+    a request retried — is refused, naming the one in force: a second row would be one
+    more grant for the subject to find and revoke. Its evidence is not compared: a
+    signature in the page carries the second it was signed at, so a double click differs
+    there and nowhere else (decision 0044)."""
+    for candidate in session.scalars(
+        select(Authorisation)
+        .where(
+            Authorisation.subject_id == subject_id,
+            Authorisation.grantee_organisation_id == grantee_id,
+            Authorisation.revoked_at.is_(None),
+            Authorisation.valid_until == valid_until,
+            Authorisation.purpose == purpose,
+        )
+        .order_by(Authorisation.id)
+    ):
+        if list(candidate.record_type_codes) == types and candidate.service == service:
+            raise Conflict(
+                f"the same authorisation ({candidate.id}) is in force already",
+                code="duplicate",
+                field="grantee",
+                article="Art. 13 ¶3",
+                details={"authorisation_id": candidate.id},
+            )
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) -> Authorisation:

@@ -1086,6 +1086,23 @@ def comment_on(
             code="too_long",
             field="contact",
         )
+    if session.scalar(
+        select(ListObjection.id).where(
+            ListObjection.entry_id == entry.id,
+            ListObjection.source == ObjectionSource.PUBLIC,
+            ListObjection.decided_at.is_(None),
+            ListObjection.statement == statement,
+        )
+    ):
+        # Who comments is not known (anyone may, signed in or not), so the same words on
+        # the same candidate, still undecided, are the form sent twice: the agency would
+        # decide one comment twice (decision 0044).
+        raise Conflict(
+            "this comment was received already and waits for the recognising agency's decision",
+            code="duplicate",
+            field="statement",
+            article="Art. 14",
+        )
     objection = ListObjection(
         entry_id=entry.id,
         source=ObjectionSource.PUBLIC,

@@ -255,6 +255,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a written authorisation needs its evidence: an upload or a signature in the page"),
         N_("choose the file of the signed authorisation"),
         N_("the file is empty"),
+        N_("this comment was received already and waits for the recognising agency's decision"),
         # an evidence file checked by its content (``evidence_files``)
         N_("the evidence file is empty"),
         N_("the evidence file must be a PDF, PNG or JPEG document"),
@@ -1734,6 +1735,11 @@ PATTERNS: tuple[_Pattern, ...] = (
         N_("measure %(code)s does not name who implements it, so it cannot be published"),
     ),
     _said("duplicate", N_("a subject with code %(code)s exists already")),
+    _said(
+        "duplicate",
+        N_("the same authorisation (%(number)s) is in force already"),
+        number=r"\d+",
+    ),
     _said("too_long", N_("a basis is at most %(count)s characters"), count=r"\d+"),
     _said("too_long", N_("a reason is at most %(count)s characters"), count=r"\d+"),
     _said("too_long", N_("a name has at most %(count)s characters"), count=r"\d+"),

@@ -26,7 +26,7 @@ class PublicCommentIn(BaseModel):
     tags=["lists"],
     status_code=201,
     dependencies=[PublicCommentLimit],
-    responses=refusals(404, 429),
+    responses=refusals(404, 409, 429),
 )
 def comment_on_candidate(
     entry_id: RowId, body: PublicCommentIn, session: SessionDep, clock: ClockDep, actor: ActorDep

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.clock import Clock
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import entries
 from xinyong.lists.models import ListKind
 from xinyong.lists.publicity import mask_name
@@ -78,7 +78,7 @@ def comment_on_candidate(
     try:
         inputs.refuse_held(request)
         entries.comment_on(session, clock, actor, entry_id, statement, contact=contact)
-    except (InvalidInput, NotFound) as exc:
+    except (InvalidInput, NotFound, Conflict) as exc:
         state = refused(session, exc, {"statement": statement, "contact": contact})
         return _render(request, session, clock, state, error_entry=entry_id)
     return RedirectResponse(f"/lists/red/candidates?commented={entry_id}", status_code=303)
