@@ -473,6 +473,7 @@ def _codes(raised: Raised) -> list[str]:
 # Words a Chinese explanation keeps in Latin letters: names of formats and programs, how a
 # date is typed, what a JSON file or a request holds as it holds it.
 KEPT = {
+    "Base",  # Base64, an evidence file's encoding in the API
     "Excel",
     "Lines",  # JSON Lines
     "MiB",
