@@ -15,6 +15,7 @@ a refused API request rolls the shared session back to the last commit.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -530,6 +531,15 @@ def red_candidate(session: Session, clock: Clock, world: World) -> ListEntry:
     )
     session.flush()
     return entry
+
+
+_comments = itertools.count(1)
+
+
+def matrix_comment() -> str:
+    """Each caller's own words: the same words again on the same candidate, still
+    undecided, are a comment sent twice (decision 0044)."""
+    return f"该单位不符合诚信典型标准（{next(_comments)}）"
 
 
 def matrix_red_candidate(world: World) -> dict[str, Any]:

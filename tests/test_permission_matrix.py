@@ -1046,7 +1046,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/lists/red/candidates/{entry_id}/comments"): Access(
         PUBLIC,
         params=lists_helpers.matrix_red_candidate,
-        json=lambda w: {"statement": "该单位不符合诚信典型标准"},
+        json=lambda w: {"statement": lists_helpers.matrix_comment()},
     ),
     ("GET", "/api/v1/me/notices"): Access(SUBJECT_ACCOUNTS),
     ("GET", "/api/v1/me/grade"): Access(SUBJECT_ACCOUNTS, params=lists_helpers.matrix_loaded),
@@ -1298,7 +1298,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/lists/red/candidates/{entry_id}/comment"): Access(
         PUBLIC,
         params=lists_helpers.matrix_red_candidate,
-        form=lambda w: {"statement": "该单位不符合诚信典型标准"},
+        form=lambda w: {"statement": lists_helpers.matrix_comment()},
     ),
     ("GET", "/lists-queue"): Access(frozenset({"caseofficer"})),
     ("POST", "/lists-queue/propose"): Access(
