@@ -315,3 +315,68 @@ def test_the_queue_refuses_a_removal_holding_one(
     assert db.scalar(select(ListEntry.status).where(ListEntry.id == entry_id)) is (
         EntryStatus.PUBLISHED
     )
+
+
+# --- early removal (SAMR Order 44) and measures applied (Art. 15 ¶2) ---------------------------
+
+
+def test_an_early_removal_decision_is_checked_on_the_api(
+    lists_world: World, db: Session, clock: Clock, client: TestClient
+) -> None:
+    entry = published_entry(
+        db, clock, lists_world, lists_world.subjects["company"], approved_days_ago=400
+    )
+    db.commit()
+    made = client.post(
+        f"/api/v1/me/list-entries/{entry.id}/early-removal",
+        json={"obligations_met": "罚款已缴清", "evidence": "缴款凭证", "commitment": True},
+        headers=auth_headers(client, "company"),
+    )
+    assert made.status_code == 201, made.text
+    base = f"/api/v1/early-removals/{made.json()['id']}"
+    officer = auth_headers(client, "caseofficer")
+    refused = client.post(
+        f"{base}/propose", json={"approve": False, "reasons": TYPED}, headers=officer
+    )
+    assert refused.status_code == 422
+    assert (refused.json()["error"]["code"], refused.json()["error"]["field"]) == (
+        "citizen_id_in_text",
+        "reasons",
+    )
+    proposed = client.post(
+        f"{base}/propose", json={"approve": True, "reasons": "已履行"}, headers=officer
+    )
+    assert proposed.status_code == 200, proposed.text
+    decided = client.post(
+        f"{base}/decide",
+        json={"confirm": True, "reasons": TYPED},
+        headers=auth_headers(client, "caseofficer2"),
+    )
+    assert decided.json()["error"]["code"] == "citizen_id_in_text"
+    assert client.get(base, headers=officer).json()["status"] == "proposed"
+
+
+def test_a_measure_applications_reasons_are_checked_on_the_api_and_the_page(
+    lists_world: World, db: Session, clock: Clock, client: TestClient
+) -> None:
+    company = lists_world.subjects["company"]
+    published_entry(db, clock, lists_world, company)
+    code = company.uscc
+    db.commit()
+    body = {"subject": code, "matter": "honours", "measure": "pun_honours", "reasons": TYPED}
+    api = client.post(
+        "/api/v1/measure-applications", json=body, headers=auth_headers(client, "caseofficer")
+    )
+    assert api.status_code == 422
+    assert api.json()["error"]["code"] == "citizen_id_in_text"
+    log_in(client, "caseofficer")
+    page = client.post(
+        "/measure-applications",
+        data={
+            **body,
+            "csrf_token": csrf_from(client.get("/measure-applications", headers=HTML).text),
+        },
+        headers=HTML,
+    )
+    assert page.status_code == 422
+    assert 'data-code="citizen_id_in_text"' in page.text
