@@ -117,7 +117,7 @@ def test_the_service_reads_an_uploads_content(world: World, db: Session, clock: 
         accounts.actor_for_user(world.users["citizen"]),
         grantee=world.organisations["bank"],
         record_type_codes=[CONTRACT],
-        purpose="信用卡审批",
+        purpose="住房贷款审批",
         valid_until=dt.date(2027, 1, 31),
         evidence_kind="signed_in_page",
         evidence="书面授权……签署人：王某某",

@@ -171,8 +171,9 @@ def test_the_api_takes_anonymous_comments_and_limits_each_address(
 ) -> None:
     entry = red_candidate(db, clock, lists_world)
     db.commit()
-    for _ in range(3):
-        response = client.post(comments_url(entry.id), json={"statement": COMMENT})
+    for n in range(3):
+        # Each in its own words: the same words, undecided, are one comment sent twice.
+        response = client.post(comments_url(entry.id), json={"statement": f"{COMMENT}（{n}）"})
         assert response.status_code == 201, response.text
         assert response.json()["entry_id"] == entry.id
     limited = client.post(comments_url(entry.id), json={"statement": COMMENT})
