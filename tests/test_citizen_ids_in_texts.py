@@ -43,7 +43,7 @@ from xinyong.clock import Clock
 from xinyong.disclosure import supervision
 from xinyong.errors import InvalidInput
 from xinyong.institutions import register
-from xinyong.lists import entries
+from xinyong.lists import entries, removal_proposals
 from xinyong.lists.models import EntryStatus, ListEntry, RemovalReason
 from xinyong.objections import service as objections
 from xinyong.objections.models import ObjectionStatus, RecordObjection
@@ -61,7 +61,8 @@ SOURCES = Path(__file__).resolve().parent.parent / "src" / "xinyong"
 # public's comments are not in it: decision 0044 says why.
 CHECKED = {
     "objections/service.py": ("forward", "decide", "correct", "withdraw"),
-    "lists/entries.py": ("propose", "decide_objection", "approve", "reject", "remove"),
+    "lists/entries.py": ("propose", "decide_objection", "approve", "reject"),
+    "lists/removal_proposals.py": ("_text",),  # a removal's detail, a decision's reasons
     "lists/early_removal.py": ("propose", "decide"),
     "lists/court_defaulters.py": ("confirm_performance",),
     "lists/applications.py": ("apply",),
@@ -274,8 +275,27 @@ def test_list_decisions_removals_and_objection_answers_are_checked(
     entry = published_entry(db, clock, world, world.subjects["other_company"])
     officer = actor(world, "caseofficer2")
     with pytest.raises(InvalidInput) as removed:
-        entries.remove(db, clock, officer, entry.id, reason=RemovalReason.OTHER, detail=TYPED)
+        removal_proposals.propose(
+            db,
+            clock,
+            actor(world, "caseofficer"),
+            entry.id,
+            reason=RemovalReason.OTHER,
+            detail=TYPED,
+        )
     _refused(removed, "detail")
+    removal = removal_proposals.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry.id,
+        reason=RemovalReason.OTHER,
+        detail="已整改",
+    )
+    for decide in (removal_proposals.approve, removal_proposals.refuse):
+        with pytest.raises(InvalidInput) as decided:
+            decide(db, clock, officer, removal.id, reasons=TYPED)
+        _refused(decided, "reasons")
     proposal = entries.propose(
         db,
         clock,
