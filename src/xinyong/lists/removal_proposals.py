@@ -17,13 +17,13 @@ Order 44): they are set there, never proposed here.
 from __future__ import annotations
 
 import datetime as dt
-
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from xinyong import published_text
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
@@ -32,7 +32,6 @@ from xinyong.accounts.permissions import (
     require,
     same_person,
 )
-from xinyong import published_text
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.entry_events import record_event
