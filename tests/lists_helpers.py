@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,14 @@ from tests.collection_helpers import (
 from tests.factories import OrganisationFactory, UserFactory, World, auth_headers
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import OrganisationKind, Role, UserAccount
+from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.calendar import add_days, last_day_for_act
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock, FixedClock
 from xinyong.collection import pipeline
+from xinyong.collection.models import CreditRecord
 from xinyong.config import Settings
 from xinyong.lists import entries, measures, removal_proposals
 from xinyong.lists.models import ListEntry, ListKind, ListObjection, RemovalReason
@@ -57,6 +58,7 @@ __all__ = [
     "COURT",
     "PENALTY",
     "actor",
+    "basis_record",
     "court_row",
     "extend_to_lists_world",
     "fast_password_hashing",
@@ -64,7 +66,9 @@ __all__ = [
     "ingest_penalty",
     "lists_loaded",
     "lists_world",
+    "old_warning",
     "on_record_since",
+    "penalty_record",
     "proposal_clock",
     "published_entry",
     "removed_by_two",
@@ -194,13 +198,19 @@ def published_entry(
     proposer: str = "caseofficer",
     approver: str = "caseofficer2",
     reasons: str = "拒不履行行政处罚决定",
+    basis: Sequence[int] | None = None,
 ) -> ListEntry:
     """An entry proposed, noticed (or commented on) and approved through the services,
     in the past: its term started ``approved_days_ago`` days ago. A red-list subject is on
-    record for years (``on_record_since``), as its clean years need."""
+    record for years (``on_record_since``), as its clean years need. A black-list entry
+    rests on ``basis``, by default a penalty of the market regulator (``basis_record``)."""
     std = entries.standard(session, standard)
     if std.kind is ListKind.RED and std.clean_years:
         on_record_since(session, clock, world, subject)
+    if basis is None:
+        basis = (
+            [basis_record(session, clock, world, subject).id] if std.kind is ListKind.BLACK else []
+        )
     window = std.comment_days if std.kind is ListKind.RED else std.objection_days
     entry = entries.propose(
         session,
@@ -211,6 +221,7 @@ def published_entry(
         criteria_met=std.criteria,
         reasons=reasons,
         evidence="榕市监罚〔2026〕1号行政处罚决定书",
+        basis_record_ids=basis,
     )
     entries.approve(
         session,
@@ -221,6 +232,70 @@ def published_entry(
     )
     session.flush()
     return entry
+
+
+def basis_record(
+    session: Session, clock: Clock, world: World, subject: Subject, **overrides: str
+) -> CreditRecord:
+    """A penalty of the market regulator about ``subject`` (a negative record, public, and
+    the case officers' own organisation's): what a black-list entry rests on."""
+    number = overrides.setdefault("decision_number", next_decision_number())
+    grant(session, clock, world.organisations["regulator"], PENALTY)
+    report = ingest_penalty(session, clock, world, subject, **overrides)
+    assert report.batch.created == 1, report.problems
+    return session.scalars(
+        select(CreditRecord).where(
+            CreditRecord.subject_id == subject.id,
+            CreditRecord.natural_key == f"{subject.id}|{number}",
+        )
+    ).one()
+
+
+def penalty_record(
+    session: Session,
+    clock: Clock,
+    organisation: Organisation,
+    subject: Subject,
+    *,
+    decided_on: dt.date | None = None,
+    **overrides: str,
+) -> int:
+    """A penalty by ``organisation`` about the organisation ``subject`` (the organisation
+    made responsible for penalties first): the id of a record a black-list entry of that
+    organisation's officers may rest on, outside a ``World``."""
+    grant(session, clock, organisation, PENALTY)
+    number = next_decision_number()
+    row = {
+        **subject_row(subject.name, uscc=subject.uscc or ""),
+        "legal_representative": "陈某",
+        "decision_number": number,
+        "violation_type": "虚假宣传",
+        "legal_basis": "《中华人民共和国反不正当竞争法》第二十条",
+        "penalty_category": "罚款",
+        "penalty_content": "罚款人民币壹万伍仟元",
+        "fine_amount": "1.5",
+        "decision_date": (decided_on or clock.today() - dt.timedelta(days=2)).isoformat(),
+        **source_columns(organisation),
+        **overrides,
+    }
+    report = ingest(session, clock, organisation, [row])
+    assert report.batch.created == 1, report.problems
+    found = session.scalar(
+        select(CreditRecord.id).where(CreditRecord.natural_key == f"{subject.id}|{number}")
+    )
+    assert found is not None
+    return found
+
+
+# A warning only, decided four years ago: a minor penalty, never published (SAMR Order 45),
+# so still in force, and outside the three years a red-list standard looks back on. A
+# black-list entry resting on it ends a red-list entry as a black listing, not as a bad
+# record (``red_list_exit``).
+OLD_WARNING = {"penalty_category": "警告", "penalty_content": "警告", "fine_amount": ""}
+
+
+def old_warning(clock: Clock) -> dict[str, str]:
+    return {**OLD_WARNING, "decision_date": entries.add_months(clock.today(), -48).isoformat()}
 
 
 def objection_on(session: Session, entry: ListEntry) -> ListObjection:
@@ -304,7 +379,6 @@ def on_record_since(
     16(1), a red-list standard's ``clean_years``): an organisation's registration record
     (登记注册), established then; a natural person's administrative licence decided then.
     From the market regulator; once per subject."""
-    from xinyong.collection.models import CreditRecord
 
     code = REGISTRATION if subject.is_organisation else LICENCE
     record_type = catalog.record_type_by_code(session, code)
@@ -396,6 +470,7 @@ def _matrix_entry(world: World, state: str) -> ListEntry:
             criteria_met=std.criteria,
             reasons="拒不履行行政处罚决定",
             evidence="榕市监罚〔2026〕1号",
+            basis_record_ids=[basis_record(session, clock, world, company).id],
         )
         if state == "objected":
             entries.object_to(session, clock, actor(world, "company"), entry.id, "已履行处罚决定")
@@ -420,6 +495,13 @@ def matrix_objection(world: World) -> dict[str, Any]:
     return {"objection_id": objection_on(world.session, _matrix_entry(world, "objected")).id}
 
 
+def _matrix_basis(world: World) -> int:
+    """A penalty of the market regulator about the company, for the proposal to rest on."""
+    return penalty_record(
+        world.session, world.clock, world.organisations["regulator"], world.subjects["company"]
+    )
+
+
 def matrix_proposal(world: World) -> dict[str, Any]:
     _matrix_ready(world)
     return {
@@ -428,6 +510,18 @@ def matrix_proposal(world: World) -> dict[str, Any]:
         "criteria_met": "拒不履行行政处罚决定，情节较重",
         "reasons": "逾期未缴纳罚款",
         "evidence": "榕市监罚〔2026〕1号",
+        "basis_record_ids": [_matrix_basis(world)],
+    }
+
+
+def matrix_proposal_form(world: World) -> dict[str, Any]:
+    return {
+        "subject": world.subjects["company"].uscc,
+        "standard": "dishonest_subject",
+        "criteria_met": "较重行政处罚",
+        "reasons": "拒不履行",
+        "evidence": "处罚决定书",
+        "basis_record": [str(_matrix_basis(world))],
     }
 
 

@@ -18,6 +18,7 @@ from tests.disclosure_helpers import CONTRACT, contract_breach
 from tests.factories import World, released_api_key
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     ingest_penalty,
@@ -292,6 +293,7 @@ def test_the_queue_shows_the_agency_its_open_proposals(
         criteria_met="较重处罚",
         reasons="拒不履行",
         evidence="决定书",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
     published_entry(db, clock, world, world.subjects["other_company"])
     db.commit()

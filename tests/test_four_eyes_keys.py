@@ -26,6 +26,7 @@ from tests.lists_helpers import (
     fast_password_hashing,  # noqa: F401 - fixture
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    penalty_record,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -112,6 +113,10 @@ class FourEyes:
 
 def _propose(client: TestClient, world: World, headers: Headers) -> int:
     std = entries.standard(world.session, "dishonest_subject")
+    basis = penalty_record(
+        world.session, world.clock, world.organisations["regulator"], world.subjects["company"]
+    )
+    world.session.commit()
     made = client.post(
         "/api/v1/list-entries",
         json={
@@ -120,6 +125,7 @@ def _propose(client: TestClient, world: World, headers: Headers) -> int:
             "criteria_met": std.criteria,
             "reasons": "逾期六个月未缴纳罚款人民币五万元",
             "evidence": "榕市监罚〔2026〕88号行政处罚决定书",
+            "basis_record_ids": [basis],
         },
         headers=headers,
     )
@@ -362,6 +368,9 @@ def test_the_pages_offer_no_second_step_to_the_keys_releaser(
         criteria_met="因违法行为受到较重行政处罚",
         reasons="逾期六个月未缴纳罚款",
         evidence="榕市监罚〔2026〕88号",
+        basis_record_ids=[
+            penalty_record(db, clock, eworld.organisations["regulator"], eworld.subjects["company"])
+        ],
     )
     officer, second = actor(eworld, "caseofficer"), actor(eworld, "caseofficer2")
     assert entries.proposed_by_actor(db, officer, entry)

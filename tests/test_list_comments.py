@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
@@ -136,6 +137,7 @@ def test_black_list_candidates_take_objections_only_from_their_subject(
         criteria_met=std.criteria,
         reasons="拒不履行行政处罚决定",
         evidence="榕市监罚〔2026〕9号",
+        basis_record_ids=[basis_record(db, clock, lists_world, lists_world.subjects["company"]).id],
     )
     with pytest.raises(NotFound) as refused:
         entries.comment_on(db, clock, ANONYMOUS_ACTOR, black.id, COMMENT)

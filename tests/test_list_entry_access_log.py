@@ -21,6 +21,7 @@ from tests.disclosure_helpers import Entry
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
@@ -66,6 +67,7 @@ def test_views_of_list_entries_in_full_are_in_the_subjects_access_logs(
         criteria_met="以欺诈手段严重破坏公平竞争秩序",
         reasons="情节严重",
         evidence=EVIDENCE,
+        basis_record_ids=[basis_record(db, clock, world, company).id],
         responsible_persons=[
             entries.NamedPerson(
                 role="directly_responsible", name=person.name, citizen_id=citizen_id_of(person)

@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 from tests.factories import UserFactory, World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    old_warning,
     red_candidate,
     settings,  # noqa: F401 - fixture
 )
@@ -77,6 +79,10 @@ def noticed(
         criteria_met=std.criteria,
         reasons="逾期六个月未缴纳罚款人民币五万元",
         evidence="榕市监罚〔2026〕88号行政处罚决定书",
+        # Not a bad record for the red-list standard: the company stands for it too.
+        basis_record_ids=[
+            basis_record(db, clock, world, world.subjects["company"], **old_warning(clock)).id
+        ],
     )
     db.flush()
     return entry

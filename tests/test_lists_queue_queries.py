@@ -22,6 +22,7 @@ from tests.lists_helpers import (
     fast_password_hashing,  # noqa: F401 - fixture
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    penalty_record,
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import log_in
@@ -62,16 +63,19 @@ def _key_of_caseofficer2(db: Session, clock: FixedClock, world: World) -> Actor:
 def _add_items(db: Session, clock: FixedClock, world: World, key: Actor, n: int) -> None:
     """``n`` open proposals made through the key, and ``n`` published entries it proposed,
     each with its subject's undecided objection (shown with the day it is due)."""
+    regulator = world.organisations["regulator"]
     for _ in range(n):
+        proposed = CompanyFactory()
         entries.propose(
             db,
             clock,
             key,
-            subject=CompanyFactory(),
+            subject=proposed,
             standard_code="dishonest_subject",
             criteria_met=entries.standard(db, "dishonest_subject").criteria,
             reasons="拒不履行行政处罚决定",
             evidence="榕市监罚〔2026〕1号行政处罚决定书",
+            basis_record_ids=[penalty_record(db, clock, regulator, proposed)],
         )
     for _ in range(n):
         company = CompanyFactory()
@@ -85,6 +89,7 @@ def _add_items(db: Session, clock: FixedClock, world: World, key: Actor, n: int)
             criteria_met=entries.standard(db, "dishonest_subject").criteria,
             reasons="拒不履行行政处罚决定",
             evidence="榕市监罚〔2026〕2号行政处罚决定书",
+            basis_record_ids=[penalty_record(db, clock, regulator, company)],
         )
         entries.approve(
             db, earlier(clock, 30), actor(world, "caseofficer"), entry.id, reasons="符合认定标准"

@@ -26,6 +26,7 @@ from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     COURT,
     actor,
+    basis_record,
     court_row,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
@@ -34,6 +35,7 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     on_record_since,
+    penalty_record,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -69,7 +71,7 @@ def stored(db: Session, entry_id: int) -> ListEntry:
     return entry
 
 
-def proposal(subject: Subject, standard: str = "dishonest_subject", **extra: str) -> dict[str, Any]:
+def proposal(subject: Subject, standard: str = "dishonest_subject", **extra: Any) -> dict[str, Any]:
     return {
         "subject": subject.reference,
         "standard": standard,
@@ -78,6 +80,14 @@ def proposal(subject: Subject, standard: str = "dishonest_subject", **extra: str
         "evidence": "榕市监罚〔2026〕88号行政处罚决定书及催告书",
         **extra,
     }
+
+
+def rests_on(db: Session, clock: FixedClock, world: World, subject: Subject) -> dict[str, Any]:
+    """A penalty about the subject, committed (a refused request rolls the shared session
+    back to the last commit), for a black-list proposal to rest on (decision 0043)."""
+    record = basis_record(db, clock, world, subject)
+    db.commit()
+    return {"basis_record_ids": [record.id]}
 
 
 def error_of(response: Any) -> tuple[int, str, str | None]:
@@ -106,7 +116,11 @@ def test_a_black_list_candidate_is_noticed_may_object_and_a_second_officer_publi
     today = clock.today()
 
     # Proposed: the subject is told in writing, with reasons, basis, window and remedies.
-    response = client.post(ENTRIES, json=proposal(company), headers=officer)
+    response = client.post(
+        ENTRIES,
+        json=proposal(company, basis_record_ids=[basis_record(db, clock, world, company).id]),
+        headers=officer,
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     entry_id = body["id"]
@@ -259,7 +273,8 @@ def test_an_upheld_objection_rejects_the_candidacy(
 ) -> None:
     company = lists_world.subjects["company"]
     officer, second = headers(client, "caseofficer"), headers(client, "caseofficer2")
-    entry_id = client.post(ENTRIES, json=proposal(company), headers=officer).json()["id"]
+    basis = rests_on(db, clock, lists_world, company)
+    entry_id = client.post(ENTRIES, json=proposal(company, **basis), headers=officer).json()["id"]
     objection_id = client.post(
         f"/api/v1/me/list-entries/{entry_id}/objection",
         json={"statement": "处罚决定已被行政复议撤销"},
@@ -292,11 +307,12 @@ def test_an_upheld_objection_rejects_the_candidacy(
 
 
 def test_a_candidacy_can_be_rejected_with_reasons(
-    lists_world: World, client: TestClient, db: Session
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
     company = lists_world.subjects["company"]
+    basis = rests_on(db, clock, lists_world, company)
     entry_id = client.post(
-        ENTRIES, json=proposal(company), headers=headers(client, "caseofficer")
+        ENTRIES, json=proposal(company, **basis), headers=headers(client, "caseofficer")
     ).json()["id"]
     response = client.post(
         f"{ENTRIES}/{entry_id}/reject",
@@ -312,12 +328,13 @@ def test_a_candidacy_can_be_rejected_with_reasons(
 
 @pytest.mark.parametrize("field", ["criteria_met", "reasons"])
 def test_a_proposal_whose_public_text_holds_a_citizen_id_is_refused(
-    lists_world: World, client: TestClient, field: str
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock, field: str
 ) -> None:
     """Criteria met and reasons are public: on the red list's comment page and, once
     listed, on the lists and the subject's page. The evidence is not, and may hold one."""
     company = lists_world.subjects["company"]
     body = {
+        **rests_on(db, clock, lists_world, company),
         "subject": company.uscc,
         "standard": "dishonest_subject",
         "criteria_met": "较重处罚",
@@ -371,6 +388,7 @@ def test_proposals_are_refused_without_reasons_twice_or_for_court_lists(
         criteria_met="较重处罚",
         reasons="拒不履行",
         evidence="决定书",
+        basis_record_ids=[basis_record(db, clock, world, company).id],
     )
     with pytest.raises(Conflict) as twice:
         entries.propose(
@@ -424,6 +442,7 @@ def test_only_the_subject_objects_and_only_once_noticed(
         criteria_met="较重处罚",
         reasons="拒不履行",
         evidence="决定书",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
     with pytest.raises(PermissionDenied) as other:
         entries.object_to(db, clock, actor(world, "citizen"), entry.id, "不是我")
@@ -808,6 +827,7 @@ def test_the_jobs_command_expires_entries(tmp_path: Path, monkeypatch: pytest.Mo
                 criteria_met="较重处罚",
                 reasons="拒不履行",
                 evidence="决定书",
+                basis_record_ids=[penalty_record(session, earlier(start, 11), agency, company)],
             )
             entries.approve(session, start, staff[1], entry.id, reasons="无异议")
             session.commit()

@@ -21,6 +21,7 @@ from tests.collection_helpers import citizen_id_of
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
@@ -69,11 +70,13 @@ def test_persons_named_on_the_proposal_join_the_registered_ones_on_approval(
     world = lists_world
     person = world.subjects["person"]
     person_represents_company(db, clock, world)
+    basis = basis_record(db, clock, world, world.subjects["company"]).id
     db.commit()
     response = client.post(
         "/api/v1/list-entries",
         json=proposal(
             world,
+            basis_record_ids=[basis],
             responsible_persons=[
                 {"role": "directly_responsible", "name": "林某", "citizen_id": MANAGER_ID},
             ],
@@ -133,6 +136,7 @@ def test_a_person_named_twice_is_on_the_entry_once(
         criteria_met=std.criteria,
         reasons="串通投标",
         evidence="榕市监罚〔2026〕89号",
+        basis_record_ids=[basis_record(db, clock, world, company).id],
         responsible_persons=[
             entries.NamedPerson("principal", person.name, citizen_id_of(person)),
         ],
@@ -203,6 +207,7 @@ def test_bad_named_persons_are_refused_and_nothing_is_written(
             criteria_met="x",
             reasons="x",
             evidence="x",
+            basis_record_ids=[basis_record(db, clock, world, world.subjects[subject]).id],
             responsible_persons=[entries.NamedPerson(*p) for p in persons],
         )
     assert (refused.value.field, refused.value.code) == (field, code)
@@ -213,9 +218,11 @@ def test_bad_named_persons_are_refused_and_nothing_is_written(
 
 
 def test_the_proposal_page_takes_named_persons(
-    lists_world: World, client: TestClient, db: Session
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
     world = lists_world
+    basis = basis_record(db, clock, world, world.subjects["company"]).id
+    db.commit()
     log_in(client, "caseofficer2")
     page = client.get("/lists-queue")
     assert 'name="person_citizen_id"' in page.text
@@ -223,6 +230,7 @@ def test_the_proposal_page_takes_named_persons(
         "/lists-queue/propose",
         data={
             **proposal(world),
+            "basis_record": [str(basis)],
             "person_role": ["directly_responsible", "principal", "principal"],
             "person_name": ["林某", "", ""],
             "person_citizen_id": [MANAGER_ID, "", ""],
@@ -248,15 +256,18 @@ def test_the_proposal_page_takes_named_persons(
 
 
 def test_a_refused_proposal_keeps_what_was_typed_except_id_numbers(
-    lists_world: World, client: TestClient, db: Session
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
     world = lists_world
+    basis = basis_record(db, clock, world, world.subjects["company"]).id
+    db.commit()
     log_in(client, "caseofficer2")
     bad_id = MANAGER_ID[:-1] + ("0" if MANAGER_ID[-1] != "0" else "1")
     page = client.post(
         "/lists-queue/propose",
         data={
             **proposal(world),
+            "basis_record": [str(basis)],
             "person_role": ["principal", "principal", "principal"],
             "person_name": ["林某", "", ""],
             "person_citizen_id": [bad_id, "", ""],
@@ -293,6 +304,7 @@ def test_approval_inside_the_objection_window_is_refused_on_the_queue(
         criteria_met="以欺诈手段严重破坏公平竞争秩序",
         reasons="串通投标，情节严重",
         evidence="榕市监罚〔2026〕88号",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
     db.flush()
     log_in(client, "caseofficer2")

@@ -24,6 +24,7 @@ from tests.disclosure_helpers import company_penalty
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
@@ -55,6 +56,7 @@ def _noticed(db: Session, clock: FixedClock, world: World) -> int:
         criteria_met=std.criteria,
         reasons="拒不履行行政处罚决定",
         evidence="榕市监罚〔2026〕1号",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     ).id
 
 

@@ -17,6 +17,7 @@ from tests.collection_helpers import catalog_loaded  # noqa: F401 - fixture
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
     lists_loaded,  # noqa: F401 - fixture
@@ -57,6 +58,7 @@ def proposal(db: Session, clock: FixedClock, world: World) -> int:
         criteria_met="较重行政处罚",
         reasons="拒不履行行政处罚决定",
         evidence="榕市监罚〔2026〕88号",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
     db.commit()
     return entry.id

@@ -1302,14 +1302,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     ("GET", "/lists-queue"): Access(frozenset({"caseofficer"})),
     ("POST", "/lists-queue/propose"): Access(
-        frozenset({"caseofficer"}),
-        form=lambda w: {
-            "subject": w.subjects["company"].uscc,
-            "standard": "dishonest_subject",
-            "criteria_met": "较重行政处罚",
-            "reasons": "拒不履行",
-            "evidence": "处罚决定书",
-        },
+        frozenset({"caseofficer"}), form=lists_helpers.matrix_proposal_form
     ),
     ("POST", "/lists-queue/{entry_id}/decide"): Access(
         frozenset({"caseofficer"}),

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from tests.factories import UserFactory, World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
@@ -492,6 +493,7 @@ def test_an_approving_officer_finds_through_the_api_what_its_queue_shows(
         criteria_met="以欺诈手段严重破坏公平竞争秩序",
         reasons="情节严重",
         evidence="榕市监罚〔2026〕88号",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
     on_candidacy = entries.object_to(db, clock, actor(world, "company"), candidacy.id, "未参与")
     db.commit()

@@ -28,6 +28,7 @@ from tests.collection_helpers import grant, ingest, subject_row
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     court_row,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
@@ -36,6 +37,8 @@ from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    old_warning,
+    penalty_record,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -122,7 +125,14 @@ def test_an_approved_black_list_entry_ends_the_red_list_entry(
     world = lists_world
     company = world.subjects["company"]
     red = red_entry(db, clock, world, company)
-    black = published_entry(db, clock, world, company, approved_days_ago=10)
+    black = published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=10,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
     db.commit()
 
     assert (red.status, red.removal_reason) == (EntryStatus.REMOVED, RemovalReason.BLACK_LISTED)
@@ -325,7 +335,14 @@ def test_the_daily_job_ends_what_no_hook_saw(
     world = lists_world
     company, penalised = world.subjects["company"], CompanyFactory(name="福州迟报处罚有限公司")
     red = red_entry(db, clock, world, company)
-    published_entry(db, clock, world, company, approved_days_ago=10)
+    published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=10,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
     republished(red)
     ingest_penalty(db, clock, world, penalised, decision_date=clock.today().isoformat())
     record = db.scalars(select(CreditRecord).where(CreditRecord.subject_id == penalised.id)).one()
@@ -382,7 +399,14 @@ def test_an_incentive_checked_before_the_black_listing_is_refused_after_it(
     db.commit()
     assert [m["code"] for m in checked(client, company)["measures"]] == ["inc_funding_priority"]
 
-    black = published_entry(db, clock, world, company, approved_days_ago=0)
+    black = published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=0,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
     db.commit()
 
     assert [m["code"] for m in checked(client, company)["measures"]] == ["pun_fiscal_funding"]
@@ -411,7 +435,14 @@ def test_the_page_explains_the_refusal_in_chinese(
     world = lists_world
     company = world.subjects["company"]
     red_entry(db, clock, world, company)
-    published_entry(db, clock, world, company, approved_days_ago=0)
+    published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=0,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
     db.commit()
     log_in(client, "caseofficer")
     form = client.get("/measure-applications", headers=HTML)
@@ -443,7 +474,14 @@ def test_the_subject_reads_why_its_red_list_entry_ended_in_chinese(
     world = lists_world
     company = world.subjects["company"]
     red = red_entry(db, clock, world, company)
-    black = published_entry(db, clock, world, company, approved_days_ago=10)
+    black = published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=10,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
     db.commit()
     log_in(client, "company")
 
@@ -555,6 +593,11 @@ def test_the_jobs_command_ends_red_list_entries(
                     criteria_met="符合认定标准",
                     reasons="认定理由",
                     evidence="证据",
+                    basis_record_ids=[
+                        penalty_record(session, now, agency, company, **old_warning(now))
+                    ]
+                    if code == "dishonest_subject"
+                    else [],
                 )
                 entries.approve(session, now, staff[1], entry.id, reasons="无异议")
                 made.append(entry)

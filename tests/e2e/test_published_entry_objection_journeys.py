@@ -18,9 +18,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import LiveServer
+from tests.lists_helpers import penalty_record
 from xinyong import demo
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import UserAccount
+from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -77,6 +78,14 @@ def _listed_company(live_server: LiveServer) -> tuple[str, str, str]:
             criteria_met=std.criteria,
             reasons=reasons,
             evidence="榕市监罚〔2026〕E2E号",
+            basis_record_ids=[
+                penalty_record(
+                    session,
+                    FixedClock(proposed),
+                    session.get(Organisation, officer("caseofficer2").organisation_id),
+                    company,
+                )
+            ],
         )
         entries.approve(
             session,

@@ -509,9 +509,7 @@ def reinstate(
     are published again while their term runs. Report contents deleted at the revocation
     stay deleted: the recipients ask for new reports."""
     from xinyong.lists.entries import restore_entries_resting_on
-    from xinyong.lists.models import RemovalReason
     from xinyong.lists.red_list_exit import end_for_subject as end_red_entries_for_subject
-    from xinyong.repair.service import removal_detail
 
     record = _own_record(session, actor, record_id)
     if ground not in REINSTATEMENT_GROUNDS:
@@ -542,7 +540,7 @@ def reinstate(
             article=ARTICLE,
         )
     revoking = _revoking_version(session, record)
-    facts, fraud_case = _facts(session, clock, record, revoking)
+    facts, _fraud_case = _facts(session, clock, record, revoking)
     after = reinstated(facts)
     record.publicity_start = after.publicity_start
     record.publicity_end = after.publicity_end
@@ -558,26 +556,17 @@ def reinstate(
     )
     restored: list[int] = []
     if after.status is not RecordStatus.REPAIRED:
+        # An entry the revocation removed comes back; so does one a repair removed that was
+        # revoked for fraud while the record was revoked, as the fraud would have brought
+        # it back (``fraud_case``): the restoration asks only that every record an entry
+        # rests on stands again (decision 0043).
         restored = restore_entries_resting_on(
             session,
             clock,
             actor,
             record.id,
-            reason=RemovalReason.RECORD_REVOKED,
             event=f"record reinstated: {number or ground}",
         )
-        if fraud_case is not None:
-            # The repair was revoked for fraud while the record was revoked: the entries it
-            # removed come back now, as the fraud would have brought them back.
-            restored += restore_entries_resting_on(
-                session,
-                clock,
-                actor,
-                record.id,
-                reason=RemovalReason.REPAIRED,
-                detail=removal_detail(fraud_case),
-                event=f"repair revoked: case {fraud_case}",
-            )
     # The record counts again: a red-list entry it leaves short of its standard ends.
     end_red_entries_for_subject(session, clock, record.subject_id)
     session.flush()

@@ -31,9 +31,10 @@ from xinyong.accounts.permissions import (
 from xinyong.calendar import WorkingDayCalendar, add_days, add_months, last_day_for_act
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
+from xinyong.collection.models import CreditRecord
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from xinyong.lists import eligibility, entry_persons, red_list_exit
+from xinyong.lists import eligibility, entry_basis, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
@@ -117,10 +118,13 @@ def public_standards(session: Session) -> list[dict[str, Any]]:
     ]
 
 
-def _notice(entry: ListEntry, std: ListStandard, subject: Subject) -> str:
+def _notice(entry: ListEntry, std: ListStandard, subject: Subject, basis: Sequence[str]) -> str:
+    # The records it rests on are the facts the subject may contest (decision 0043).
+    records = "".join(f"所依据的信用记录：{label}\n" for label in basis)
     return (
         f"{subject.name}：拟将你（单位）列入“{std.name}”名单。\n"
-        f"理由：{entry.reasons}\n符合的认定标准：{entry.criteria_met}\n依据：{entry.legal_basis}\n"
+        f"理由：{entry.reasons}\n符合的认定标准：{entry.criteria_met}\n{records}"
+        f"依据：{entry.legal_basis}\n"
         f"你可以在 {entry.window_ends} 前通过“信用福州”网站或书面方式提出异议、陈述申辩。\n"
         f"退出条件：{std.exit_conditions}\n救济途径：{std.remedies}"
     )
@@ -224,13 +228,17 @@ def propose(
     evidence: str,
     responsible_persons: Sequence[NamedPerson] = (),
     name: str | None = None,
+    basis_record_ids: Sequence[int] = (),
 ) -> ListEntry:
     """``name``: the subject's name as the officer has it (on the decision the proposal
     rests on), beside the code it was found by: a name the register does not know for the
     code means one of the two was mistyped, and the proposal would list another subject
     than the one decided on, so it is refused (as ingestion holds such a row for review,
     ``pipeline._check_names``). Without it the code alone identifies the subject (the API's
-    older clients)."""
+    older clients).
+
+    ``basis_record_ids``: the credit records the entry rests on (``entry_basis.check``;
+    at least one for the black list), with which it leaves the list (decision 0043)."""
     require(actor, Permission.PROPOSE_LIST_ENTRY)
     if name is not None and name.strip() and not subjects.bears_name(subject, name):
         raise InvalidInput(
@@ -280,6 +288,7 @@ def propose(
             field="subject",
         )
     eligibility.require_red_list_eligible(session, subject.id, std, clock.today())
+    basis = entry_basis.check(session, actor, std, subject, basis_record_ids, today=clock.today())
     named = _named_persons(session, clock, actor, std, subject, responsible_persons)
     today = clock.today()
     entry = ListEntry(
@@ -299,13 +308,16 @@ def propose(
     )
     session.add(entry)
     session.flush()
+    entry_basis.name(session, entry, basis)
     for person in named:
         person.entry_id = entry.id
         session.add(person)
     session.flush()
     if std.kind is ListKind.BLACK:
         # The subject is told the reasons and basis before it is listed (Art. 15 ¶2, rules.md).
-        entry.notice_text = _notice(entry, std, subject)
+        entry.notice_text = _notice(
+            entry, std, subject, [entry_basis.label(session, record) for record in basis]
+        )
         record_event(
             session,
             clock,
@@ -720,21 +732,35 @@ def end_entries_resting_on(
     detail: str,
     event: str,
 ) -> list[int]:
-    """The published entries resting on a record (a court judgment defaulter's on the
-    court's record) leave the list when the record is no longer used: repaired (Art. 20–23)
-    or revoked by its source (decision 0028). Returns their ids."""
+    """The entries resting on a record — a court judgment defaulter's on the court's record,
+    any other on the basis records its proposal named (decision 0043) — end when the record
+    is no longer used: repaired (Art. 20–23) or revoked by its source (decision 0028). A
+    published one leaves the list (removed); a candidacy not yet published (in comment,
+    noticed, awaiting approval) ends unpublished (rejected). The reason and the record are
+    in each one's history and removal detail, which the subject reads on its notices (Art.
+    24). Returns their ids."""
     ended: list[int] = []
+    record: CreditRecord | None = None
     for entry in session.scalars(
-        select(ListEntry).where(
-            ListEntry.source_record_id == record_id,
-            ListEntry.status == EntryStatus.PUBLISHED,
-        )
+        select(ListEntry)
+        .where(entry_basis.rests_on(record_id), ListEntry.status.in_(ACTIVE_STATUSES))
+        .order_by(ListEntry.id)
     ):
-        entry.status = EntryStatus.REMOVED
+        published = entry.status is EntryStatus.PUBLISHED
+        entry_detail, entry_event = detail, event
+        if entry.source_record_id != record_id:
+            # Resting on records its proposal named: which one fell is said with the reason.
+            if record is None:
+                record = session.get(CreditRecord, record_id)
+                assert record is not None
+            named = entry_basis.label(session, record)
+            entry_detail = f"{detail}{entry_basis.SEPARATOR}{named}"
+            entry_event = f"{event}{entry_basis.SEPARATOR}{named}"
+        entry.status = EntryStatus.REMOVED if published else EntryStatus.REJECTED
         entry.ended_at = clock.now()
         entry.removal_reason = reason
-        entry.removal_detail = detail
-        record_event(session, clock, entry, actor, "removed", event)
+        entry.removal_detail = entry_detail
+        record_event(session, clock, entry, actor, "removed" if published else "ended", entry_event)
         ended.append(entry.id)
     return ended
 
@@ -745,24 +771,27 @@ def restore_entries_resting_on(
     actor: Actor,
     record_id: int,
     *,
-    reason: RemovalReason,
-    detail: str | None = None,
     event: str,
 ) -> list[int]:
-    """The entries resting on a record that were removed for ``reason`` (and, given, with
-    that ``detail``) are published again while their term runs: the repair or revocation
-    that removed them has been undone (Art. 23; decision 0028). Returns their ids."""
+    """The entries resting on a record that left the list because a record they rest on
+    was repaired or revoked (``entry_basis.BASIS_REMOVALS``) are published again while
+    their term runs, once every record they rest on stands again: the repair or revocation
+    that removed them has been undone (Art. 23; decision 0028). Which record removed one
+    does not matter, only that none it rests on is fallen now (decision 0043): an entry on
+    two records, both revoked, comes back when the second is reinstated, whichever went
+    first. A candidacy ended so is not revived: the agency proposes again, with a new
+    notice. Returns their ids."""
     query = select(ListEntry).where(
-        ListEntry.source_record_id == record_id,
+        entry_basis.rests_on(record_id),
         ListEntry.status == EntryStatus.REMOVED,
-        ListEntry.removal_reason == reason,
+        ListEntry.removal_reason.in_(entry_basis.BASIS_REMOVALS),
     )
-    if detail is not None:
-        query = query.where(ListEntry.removal_detail == detail)
     today = clock.today()
     restored: list[int] = []
     for entry in session.scalars(query.order_by(ListEntry.id)):
         if entry.term_end is not None and entry.term_end < today:
+            continue
+        if entry_basis.fallen(session, entry):
             continue
         entry.status = EntryStatus.PUBLISHED
         entry.ended_at = None

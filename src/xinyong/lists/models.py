@@ -123,6 +123,27 @@ class ListEntry(IdMixin, Base):
     source_record_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("credit_record.id"), unique=True
     )
+    # Whether the proposal named the credit records the entry rests on (its basis records,
+    # ``ListEntryBasisRecord``; decision 0043). False for the entries proposed before the
+    # platform asked for them: their basis is only in the free-text evidence, and an officer
+    # reviews them; nothing links them to records after the fact.
+    basis_named: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+
+
+class ListEntryBasisRecord(IdMixin, Base):
+    """A credit record an entry rests on, named by the proposal (Art. 15 ¶2: the facts and
+    basis; 国办发〔2020〕49号: a listing rests on effective decisions). By the record's
+    identity, not a version: a correction keeps the entry on the same record, and when the
+    record is repaired or revoked the entry leaves the list with it (decision 0043). A
+    court judgment defaulter's entry rests on its court record through
+    ``ListEntry.source_record_id`` instead."""
+
+    __tablename__ = "list_entry_basis_record"
+    __table_args__ = (UniqueConstraint("entry_id", "record_id"),)
+
+    entry_id: Mapped[int] = mapped_column(BigId, ForeignKey("list_entry.id"), index=True)
+    # Indexed: a repair or a revocation looks up the entries resting on its record.
+    record_id: Mapped[int] = mapped_column(BigId, ForeignKey("credit_record.id"), index=True)
 
 
 class NamingSource(enum.StrEnum):

@@ -710,13 +710,7 @@ def fraud(
         case.restored_version_no = version.version_no
         if not revoked:
             restore_entries_resting_on(
-                session,
-                clock,
-                actor,
-                record.id,
-                reason=RemovalReason.REPAIRED,
-                detail=removal_detail(case.id),
-                event=f"repair revoked: case {case.id}",
+                session, clock, actor, record.id, event=f"repair revoked: case {case.id}"
             )
             # The record counts again: a red-list entry it leaves short of its standard
             # ends (decision 0041).

@@ -1,0 +1,352 @@
+"""The credit records a list entry rests on: its basis records (decision 0043).
+
+A black-list listing rests on effective decisions (国办发〔2020〕49号), and a proposal states
+its facts and basis (Art. 15 ¶2): the proposal names the records, each about the same
+subject, in force, and of the list's polarity (negative for the black list, positive for
+the red). When one of them is repaired (Art. 20–23) or revoked by its source (decision
+0028) the entry leaves with it (``entries.end_entries_resting_on``), and comes back when
+that is undone while its term runs and every record it rests on stands again
+(``entries.restore_entries_resting_on``). A court judgment defaulter's entry rests on its
+court record (``ListEntry.source_record_id``): the same rule, the same two functions.
+
+Who sees what: the recognising agency, the credit authority and the subject read every
+basis record with its state; the public lists show a basis record only while the public
+file shows it (``disclosure.files.is_public_on``; decision 0037), its number with any
+citizen ID masked. A proposer names records it may read without a query: those public
+today and those of its own organisation (Art. 13).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong import identifiers
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import Polarity, RecordTypeDefinition
+from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.disclosure import files
+from xinyong.errors import InvalidInput
+from xinyong.lists.models import (
+    ListEntry,
+    ListEntryBasisRecord,
+    ListKind,
+    ListStandard,
+    RemovalReason,
+)
+from xinyong.subjects.models import Subject
+
+FIELD = "basis_records"
+# At most this many records named by one proposal (a listing rests on a few decisions).
+MAX_BASIS_RECORDS = 20
+# A record an entry may rest on: used, its decision standing (one under objection stands
+# until the objection is decided; a correction is a version of the same decision).
+IN_FORCE = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED)
+# A record no longer used at all: an entry resting on it does not stand.
+FALLEN = (RecordStatus.REPAIRED, RecordStatus.REVOKED, RecordStatus.DELETED)
+# The removals a basis record's fall makes, which its restoration undoes.
+BASIS_REMOVALS = (RemovalReason.REPAIRED, RemovalReason.RECORD_REVOKED)
+# Between an ending's reason and the basis record it names (``web.labels`` splits on it).
+SEPARATOR = "; basis record: "
+# The polarity a basis record has on each list.
+POLARITY = {ListKind.BLACK: Polarity.NEGATIVE, ListKind.RED: Polarity.POSITIVE}
+
+
+def rests_on(record_id: int) -> ColumnElement[bool]:
+    """The entries resting on the record: named as a basis record, or entered from it."""
+    return or_(
+        ListEntry.source_record_id == record_id,
+        ListEntry.id.in_(
+            select(ListEntryBasisRecord.entry_id).where(ListEntryBasisRecord.record_id == record_id)
+        ),
+    )
+
+
+def record_ids(session: Session, entry: ListEntry) -> list[int]:
+    """Every record the entry rests on, its court record first."""
+    named = list(
+        session.scalars(
+            select(ListEntryBasisRecord.record_id)
+            .where(ListEntryBasisRecord.entry_id == entry.id)
+            .order_by(ListEntryBasisRecord.id)
+        )
+    )
+    return [entry.source_record_id, *named] if entry.source_record_id is not None else named
+
+
+def fallen(session: Session, entry: ListEntry) -> list[CreditRecord]:
+    """The records the entry rests on that are no longer used (repaired, revoked, deleted)."""
+    ids = record_ids(session, entry)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(CreditRecord)
+            .where(CreditRecord.id.in_(ids), CreditRecord.status.in_(FALLEN))
+            .order_by(CreditRecord.id)
+        )
+    )
+
+
+def _refuse(message: str, code: str, article: str) -> InvalidInput:
+    return InvalidInput(message, code=code, field=FIELD, article=article)
+
+
+def in_force(record: CreditRecord, today: dt.date) -> bool:
+    """Used, and its publicity not over as its rule set it (a record its rule does not
+    publish has no window to end)."""
+    return record.status in IN_FORCE and (
+        record.publicity_end is None or today <= record.publicity_end
+    )
+
+
+def check(
+    session: Session,
+    actor: Actor,
+    std: ListStandard,
+    subject: Subject,
+    ids: Sequence[int],
+    *,
+    today: dt.date,
+) -> list[CreditRecord]:
+    """The records a proposal names, checked before anything is written: a black-list
+    proposal names at least one; each is the subject's, in force, of the list's polarity,
+    and one the proposer may read (public today, or its own organisation's)."""
+    wanted = list(dict.fromkeys(ids))
+    if std.kind is ListKind.BLACK and not wanted:
+        raise _refuse(
+            "a black-list proposal names the credit records it rests on: the effective "
+            "decisions establishing the conduct",
+            "basis_required",
+            "Art. 15 ¶2",
+        )
+    if len(wanted) > MAX_BASIS_RECORDS:
+        raise _refuse(
+            f"a proposal names at most {MAX_BASIS_RECORDS} records",
+            "too_many",
+            "Art. 15 ¶2",
+        )
+    found = {
+        r.id: r for r in session.scalars(select(CreditRecord).where(CreditRecord.id.in_(wanted)))
+    }
+    records = []
+    for record_id in wanted:
+        record = found.get(record_id)
+        if record is None or record.status is RecordStatus.DELETED:
+            raise _refuse(f"no credit record {record_id}", "unknown_record", "Art. 15 ¶2")
+        if record.subject_id != subject.id:
+            raise _refuse(
+                f"record {record_id} is about another subject",
+                "basis_of_another_subject",
+                "Art. 15 ¶2",
+            )
+        definition = catalog.governing_rule(session, record).definition
+        readable = record.source_organisation_id == actor.organisation_id or files.is_public_on(
+            record, definition, subject, today
+        )
+        if not readable:
+            # Its existence is not confirmed beyond what the proposer typed: the officer
+            # reads another agency's non-public record only through a query item.
+            raise _refuse(
+                f"record {record_id} is neither public nor your organisation's",
+                "basis_not_readable",
+                "Art. 13",
+            )
+        if not in_force(record, today):
+            raise _refuse(
+                f"record {record_id} is {record.status.value} or past its publicity: a "
+                "listing rests on records in force",
+                "basis_not_in_force",
+                "Art. 15 ¶2",
+            )
+        if definition.polarity is not POLARITY[std.kind]:
+            raise _refuse(
+                f"record {record_id} is {definition.polarity.value} information: a "
+                f"{std.kind.value}-list entry rests on {POLARITY[std.kind].value} records",
+                "basis_wrong_polarity",
+                "Art. 14",
+            )
+        records.append(record)
+    return records
+
+
+def name(session: Session, entry: ListEntry, records: Iterable[CreditRecord]) -> None:
+    for record in records:
+        session.add(ListEntryBasisRecord(entry_id=entry.id, record_id=record.id))
+    entry.basis_named = True
+    session.flush()
+
+
+@dataclass(frozen=True)
+class BasisRecord:
+    """A record an entry rests on, as a page or an answer shows it: its type, decision
+    number (the record's natural key), source, decision date and state; ``public``: whether
+    the public file shows it today."""
+
+    record_id: int
+    type_code: str
+    type_name: str
+    type_name_en: str
+    number: str
+    source_code: str
+    source_name: str
+    decision_date: dt.date
+    status: str
+    public: bool
+    polarity: str
+
+    def as_dict(self, *, public: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type_code,
+            "type_name": self.type_name,
+            "number": self.number,
+            "source": {"code": self.source_code, "name": self.source_name},
+            "decision_date": self.decision_date.isoformat(),
+        }
+        if not public:
+            body = {
+                "record_id": self.record_id,
+                **body,
+                "polarity": self.polarity,
+                "status": self.status,
+            }
+        return body
+
+
+def label(session: Session, record: CreditRecord) -> str:
+    """The record as an entry's history names it: type, number and id."""
+    definition = catalog.governing_rule(session, record).definition
+    number = _number(record)
+    return (
+        f"{definition.name_zh} {number} (record {record.id})"
+        if number
+        else (f"{definition.name_zh} (record {record.id})")
+    )
+
+
+def _number(record: CreditRecord) -> str:
+    # The natural key is "subject id|key parts": the parts are the decision's number (or
+    # what else identifies the decision for its type).
+    return " / ".join(part for part in record.natural_key.split("|")[1:] if part)
+
+
+def _views(
+    session: Session, records: Sequence[CreditRecord], today: dt.date
+) -> dict[int, BasisRecord]:
+    if not records:
+        return {}
+    units = {
+        oid: (code, name)
+        for oid, code, name in session.execute(
+            select(Organisation.id, Organisation.code, Organisation.name).where(
+                Organisation.id.in_({r.source_organisation_id for r in records})
+            )
+        )
+    }
+    subjects = {
+        s.id: s
+        for s in session.scalars(
+            select(Subject).where(Subject.id.in_({r.subject_id for r in records}))
+        )
+    }
+    # One rule per type and source (its area's, Art. 35): a page of entries resting on one
+    # agency's penalties reads it once.
+    rules: dict[tuple[int, int], RecordTypeDefinition] = {}
+    views = {}
+    for record in records:
+        key = (record.record_type_id, record.source_organisation_id)
+        if key not in rules:
+            rules[key] = catalog.governing_rule(session, record).definition
+        definition = rules[key]
+        code, unit = units.get(record.source_organisation_id, ("", ""))
+        views[record.id] = BasisRecord(
+            record_id=record.id,
+            type_code=definition.code,
+            type_name=definition.name_zh,
+            type_name_en=definition.name_en,
+            number=_number(record),
+            source_code=code,
+            source_name=unit,
+            decision_date=record.decision_date,
+            status=record.status.value,
+            public=files.is_public_on(record, definition, subjects[record.subject_id], today),
+            polarity=definition.polarity.value,
+        )
+    return views
+
+
+def of_entries(
+    session: Session, entries: Sequence[ListEntry], *, today: dt.date
+) -> dict[int, list[BasisRecord]]:
+    """Every record each entry rests on, with its state: for those who read the entry in
+    full (the recognising agency, the credit authority, the subject)."""
+    pairs: list[tuple[int, int]] = [
+        (e.id, e.source_record_id) for e in entries if e.source_record_id is not None
+    ]
+    if entries:
+        for entry_id, record_id in session.execute(
+            select(ListEntryBasisRecord.entry_id, ListEntryBasisRecord.record_id)
+            .where(ListEntryBasisRecord.entry_id.in_([e.id for e in entries]))
+            .order_by(ListEntryBasisRecord.id)
+        ):
+            pairs.append((entry_id, record_id))
+    if not pairs:
+        return {}
+    records = list(
+        session.scalars(select(CreditRecord).where(CreditRecord.id.in_({r for _, r in pairs})))
+    )
+    views = _views(session, records, today)
+    found: dict[int, list[BasisRecord]] = {}
+    for entry_id, record_id in pairs:
+        found.setdefault(entry_id, []).append(views[record_id])
+    return found
+
+
+def public_of_entries(
+    session: Session, entries: Sequence[ListEntry], *, today: dt.date
+) -> dict[int, list[BasisRecord]]:
+    """The records each entry rests on as the public lists show them: only those the public
+    file shows today (decision 0037), their number with any citizen ID masked."""
+    return {
+        entry_id: [
+            BasisRecord(
+                **{
+                    **view.__dict__,
+                    "number": identifiers.mask_citizen_ids(view.number, today=today),
+                }
+            )
+            for view in views
+            if view.public
+        ]
+        for entry_id, views in of_entries(session, entries, today=today).items()
+    }
+
+
+def candidates(
+    session: Session, actor: Actor, subject: Subject, *, today: dt.date
+) -> list[BasisRecord]:
+    """The subject's records a proposal by ``actor`` may name today (``check``, whatever
+    the list: each shows its polarity through its type): in force, and public or the
+    actor's organisation's. Newest decision first."""
+    records = [
+        r
+        for r in session.scalars(
+            select(CreditRecord)
+            .where(CreditRecord.subject_id == subject.id, CreditRecord.status.in_(IN_FORCE))
+            .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
+        )
+        if in_force(r, today)
+    ]
+    views = _views(session, records, today)
+    return [
+        views[r.id]
+        for r in records
+        if views[r.id].public or r.source_organisation_id == actor.organisation_id
+    ]
