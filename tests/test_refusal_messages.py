@@ -271,6 +271,8 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
     "lists/rule_packs.py::part": _values("xinyong.lists.rule_packs.PackPart"),
     "lists/entries.py::reason.value": _values("xinyong.lists.models.RemovalReason"),
     "lists/removal_proposals.py::reason.value": _values("xinyong.lists.models.RemovalReason"),
+    # A record's id, as a proposal names its basis records (decision 0043).
+    "lists/entry_basis.py::record_id": ["12"],
     "lists/entries.py::what": lambda: _assigned("what", "lists/entries.py") or [],
     "lists/applications.py::measure.target.value": _values("xinyong.lists.models.Tier"),
     "lists/measures.py::target.value": _values("xinyong.lists.models.Tier"),

@@ -310,6 +310,18 @@ DEMO_LEGAL_REPRESENTATIVES: dict[str, tuple[str, str]] = {
 }
 
 
+def _penalty(session: Session, subject: Subject, number: str) -> int:
+    """The demo penalty of that number about the subject: what its black-list entry rests on."""
+    found = session.scalar(
+        select(CreditRecord.id).where(
+            CreditRecord.subject_id == subject.id,
+            CreditRecord.natural_key == f"{subject.id}|{number}",
+        )
+    )
+    assert found is not None, number
+    return found
+
+
 def _legal_representative_columns(code: str) -> dict[str, str]:
     named = DEMO_LEGAL_REPRESENTATIVES.get(code)
     if named is None:
@@ -663,15 +675,18 @@ def seed_activity(session: Session, clock: Clock) -> None:
         list_entry_id=red.id,
     )
     typical_cases.publish(session, clock, _user(session, "authority2"), model.id)
+    shop = subjects.by_reference(session, "923501008HFML5U07D")
     entries.propose(
         session,
         clock,
         proposer,
-        subject=subjects.by_reference(session, "923501008HFML5U07D"),
+        subject=shop,
         standard_code="dishonest_subject",
         criteria_met="因食品安全违法行为受到较重行政处罚",
         reasons="拒不履行行政处罚决定",
         evidence="榕市监处罚〔2026〕903号",
+        # The penalty it rests on: repaired or revoked, the entry ends with it (decision 0043).
+        basis_record_ids=[_penalty(session, shop, "榕市监处罚〔2026〕903号")],
     )
     # A red-list candidate in its public comment period, so the public comment page has
     # something to comment on, with one comment from the public waiting for a decision by
@@ -700,6 +715,13 @@ def seed_activity(session: Session, clock: Clock) -> None:
         criteria_met="生产经营添加非食用物质的食品，严重危害人民群众身体健康",
         reasons="在食品生产中添加非食用物质，被处以吊销许可证的行政处罚",
         evidence="榕市监处罚〔2026〕907号",
+        basis_record_ids=[
+            _penalty(
+                session,
+                subjects.by_reference(session, SERIOUS_ORGANISATION[0]),
+                "榕市监处罚〔2026〕907号",
+            )
+        ],
         responsible_persons=[
             entries.NamedPerson(
                 role=ResponsibleRole.DIRECTLY_RESPONSIBLE.value,

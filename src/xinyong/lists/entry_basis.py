@@ -95,10 +95,6 @@ def fallen(session: Session, entry: ListEntry) -> list[CreditRecord]:
     )
 
 
-def _refuse(message: str, code: str, article: str) -> InvalidInput:
-    return InvalidInput(message, code=code, field=FIELD, article=article)
-
-
 def in_force(record: CreditRecord, today: dt.date) -> bool:
     """Used, and its publicity not over as its rule set it (a record its rule does not
     publish has no window to end)."""
@@ -121,17 +117,19 @@ def check(
     and one the proposer may read (public today, or its own organisation's)."""
     wanted = list(dict.fromkeys(ids))
     if std.kind is ListKind.BLACK and not wanted:
-        raise _refuse(
+        raise InvalidInput(
             "a black-list proposal names the credit records it rests on: the effective "
             "decisions establishing the conduct",
-            "basis_required",
-            "Art. 15 ¶2",
+            code="basis_records_required",
+            field=FIELD,
+            article="Art. 15 ¶2",
         )
     if len(wanted) > MAX_BASIS_RECORDS:
-        raise _refuse(
+        raise InvalidInput(
             f"a proposal names at most {MAX_BASIS_RECORDS} records",
-            "too_many",
-            "Art. 15 ¶2",
+            code="too_many",
+            field=FIELD,
+            article="Art. 15 ¶2",
         )
     found = {
         r.id: r for r in session.scalars(select(CreditRecord).where(CreditRecord.id.in_(wanted)))
@@ -140,12 +138,18 @@ def check(
     for record_id in wanted:
         record = found.get(record_id)
         if record is None or record.status is RecordStatus.DELETED:
-            raise _refuse(f"no credit record {record_id}", "unknown_record", "Art. 15 ¶2")
+            raise InvalidInput(
+                f"no credit record {record_id}",
+                code="unknown_record",
+                field=FIELD,
+                article="Art. 15 ¶2",
+            )
         if record.subject_id != subject.id:
-            raise _refuse(
+            raise InvalidInput(
                 f"record {record_id} is about another subject",
-                "basis_of_another_subject",
-                "Art. 15 ¶2",
+                code="basis_of_another_subject",
+                field=FIELD,
+                article="Art. 15 ¶2",
             )
         definition = catalog.governing_rule(session, record).definition
         readable = record.source_organisation_id == actor.organisation_id or files.is_public_on(
@@ -154,24 +158,30 @@ def check(
         if not readable:
             # Its existence is not confirmed beyond what the proposer typed: the officer
             # reads another agency's non-public record only through a query item.
-            raise _refuse(
+            raise InvalidInput(
                 f"record {record_id} is neither public nor your organisation's",
-                "basis_not_readable",
-                "Art. 13",
+                code="basis_not_readable",
+                field=FIELD,
+                article="Art. 13",
             )
         if not in_force(record, today):
-            raise _refuse(
+            raise InvalidInput(
                 f"record {record_id} is {record.status.value} or past its publicity: a "
                 "listing rests on records in force",
-                "basis_not_in_force",
-                "Art. 15 ¶2",
+                code="basis_not_in_force",
+                field=FIELD,
+                article="Art. 15 ¶2",
             )
         if definition.polarity is not POLARITY[std.kind]:
-            raise _refuse(
-                f"record {record_id} is {definition.polarity.value} information: a "
-                f"{std.kind.value}-list entry rests on {POLARITY[std.kind].value} records",
-                "basis_wrong_polarity",
-                "Art. 14",
+            raise InvalidInput(
+                f"record {record_id} is not negative information: a black-list entry rests "
+                "on negative records"
+                if std.kind is ListKind.BLACK
+                else f"record {record_id} is not positive information: a red-list entry rests "
+                "on positive records",
+                code="basis_wrong_polarity",
+                field=FIELD,
+                article="Art. 14",
             )
         records.append(record)
     return records

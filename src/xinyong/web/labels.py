@@ -13,6 +13,7 @@ from typing import Any
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
 from xinyong.lists import joint_checks
+from xinyong.lists.entry_basis import SEPARATOR
 from xinyong.lists.models import (
     EntryStatus,
     ListKind,
@@ -290,9 +291,16 @@ REMOVAL_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 
 def removal_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
-    """Why a list entry ended, in the page's language where a service wrote it."""
+    """Why a list entry ended, in the page's language where a service wrote it; the basis
+    record whose repair or revocation ended it named after it (decision 0043)."""
     if not detail:
         return ""
+    head, separator, record = detail.rpartition(SEPARATOR)
+    if separator:
+        return gettext("%(why)s; the record it rested on: %(record)s") % {
+            "why": removal_detail(head, gettext),
+            "record": record,
+        }
     for pattern, message in REMOVAL_DETAILS:
         match = pattern.match(detail)
         if match:
@@ -429,6 +437,7 @@ ENTRY_ACTIONS: dict[str, str] = {
     "term_changed": N_("Term changed"),
     "removed": N_("Removed from the list"),
     "restored": N_("Published again"),
+    "ended": N_("Candidacy ended: a record it rests on no longer stands"),
     "expired": N_("Term ended"),
     "person_named": N_("Responsible person named"),
     "naming_ended": N_("Naming of a responsible person ended"),
@@ -557,6 +566,12 @@ def entry_event_detail(detail: str | None, gettext: Callable[[str], str]) -> str
     proposal = _removal_proposal_detail(detail, gettext)
     if proposal is not None:
         return proposal
+    head, separator, record = detail.rpartition(SEPARATOR)
+    if separator:
+        return gettext("%(why)s; the record it rested on: %(record)s") % {
+            "why": entry_event_detail(head, gettext),
+            "record": record,
+        }
     for pattern, message in ENTRY_EVENT_DETAILS:
         found = pattern.match(detail)
         if found:

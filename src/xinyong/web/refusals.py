@@ -170,6 +170,10 @@ MESSAGES: frozenset[str] = frozenset(
         N_("only a subject sees its notices"),
         N_("only a subject's own account has these pages"),
         N_("only an agency proposes list entries"),
+        N_(
+            "a black-list proposal names the credit records it rests on: the effective "
+            "decisions establishing the conduct"
+        ),
         N_("only an organisation records consents it obtained"),
         N_("only an organisation's staff or systems submit batches"),
         N_("only an organisation's staff submit records"),
@@ -1850,6 +1854,44 @@ PATTERNS: tuple[_Pattern, ...] = (
         N_("ground must be one of %(choices)s"),
         {"choices": _listed({**REVOCATION_GROUNDS, **REINSTATEMENT_GROUNDS})},
     ),
+    # A list entry's basis records (``lists.entry_basis``, decision 0043).
+    _said("too_many", N_("a proposal names at most %(count)s records"), count=r"\d+"),
+    _said("unknown_record", N_("no credit record %(number)s"), number=r"-?\d+"),
+    _said(
+        "basis_of_another_subject",
+        N_("record %(number)s is about another subject"),
+        number=r"\d+",
+    ),
+    _said(
+        "basis_not_readable",
+        N_("record %(number)s is neither public nor your organisation's"),
+        number=r"\d+",
+    ),
+    _said(
+        "basis_not_in_force",
+        N_(
+            "record %(number)s is %(status)s or past its publicity: a listing rests on "
+            "records in force"
+        ),
+        {"status": _record_status},
+        number=r"\d+",
+    ),
+    _said(
+        "basis_wrong_polarity",
+        N_(
+            "record %(number)s is not negative information: a black-list entry rests on "
+            "negative records"
+        ),
+        number=r"\d+",
+    ),
+    _said(
+        "basis_wrong_polarity",
+        N_(
+            "record %(number)s is not positive information: a red-list entry rests on "
+            "positive records"
+        ),
+        number=r"\d+",
+    ),
     _said(
         "record_not_revocable",
         N_("a record that is %(status)s can no longer be revoked"),
@@ -2556,6 +2598,21 @@ CODES: dict[str, str] = {
     "entered_from_records": N_(
         "Entries under this standard come from the deciding body's records."
     ),
+    "basis_records_required": N_(
+        "A black-list proposal names the credit records it rests on (Art. 15 ¶2)."
+    ),
+    "basis_of_another_subject": N_("A record named is about another subject."),
+    "basis_not_readable": N_(
+        "A record named is neither public nor your organisation's: read another agency's "
+        "non-public records only through a query item (Art. 13)."
+    ),
+    "basis_not_in_force": N_(
+        "A record named is no longer in force: repaired, revoked or past its publicity."
+    ),
+    "basis_wrong_polarity": N_(
+        "A black-list entry rests on negative records, a red-list entry on positive ones."
+    ),
+    "unknown_record": N_("No such credit record."),
     "not_serious_organisation": N_(
         "Responsible persons are named only for an organisation proposed as seriously dishonest."
     ),

@@ -16,6 +16,7 @@ from xinyong.disclosure.files import build_file
 from xinyong.disclosure.models import Authorisation, LegalPath, QueryItem
 from xinyong.institutions import register
 from xinyong.lists import entries as list_entries
+from xinyong.lists import entry_basis
 from xinyong.subjects import service as subjects
 from xinyong.web.deps import (
     ActorDep,
@@ -58,13 +59,17 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     today = clock.today()
     listed = list_entries.published_of(session, subject, today=today)
     persons = list_entries.public_persons(session, [e.id for e, _ in listed])
+    basis = entry_basis.public_of_entries(session, [e for e, _ in listed], today=today)
     return {
         "subject": {
             "code": subject.public_code,
             "name": subject.name if subject.is_organisation else None,
         },
         "items": items,
-        "lists": [public_entry(e, std, persons.get(e.id, []), today=today) for e, std in listed],
+        "lists": [
+            public_entry(e, std, persons.get(e.id, []), today=today, basis=basis.get(e.id, []))
+            for e, std in listed
+        ],
     }
 
 

@@ -18,6 +18,7 @@ from xinyong.lists import (
     applications,
     early_removal,
     entries,
+    entry_basis,
     entry_reads,
     grades,
     joint_checks,
@@ -40,7 +41,14 @@ from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
 from xinyong.web.api.objections import Reasons, Statement, objection_terms
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import (
+    MAX_ROW_ID,
+    AuthenticatedActorDep,
+    ClockDep,
+    RowId,
+    SessionDep,
+    app_context,
+)
 from xinyong.web.labels import entry_event_detail
 from xinyong.web.openapi import refusals
 
@@ -103,21 +111,46 @@ def _entry_out(e: ListEntry, *, public: bool) -> dict[str, Any]:
     return body
 
 
+def basis_out(
+    session: Session, e: ListEntry, *, today: dt.date, public: bool = False
+) -> dict[str, Any]:
+    """The credit records the entry rests on (decision 0043): each with its type, decision
+    number, source, date and state; for the public, only those the public file shows, with
+    no state. ``basis_named`` false: an entry proposed before entries named them, whose
+    basis is only in its evidence (an officer reviews it)."""
+    found = (
+        entry_basis.public_of_entries(session, [e], today=today)
+        if public
+        else entry_basis.of_entries(session, [e], today=today)
+    )
+    return {
+        "basis_named": e.basis_named or e.source_record_id is not None,
+        "basis_records": [b.as_dict(public=public) for b in found.get(e.id, [])],
+    }
+
+
 def _as_written(message: str) -> str:
     return message
 
 
 def _entry_full(
-    session: Session, e: ListEntry, actor: Actor | None = None, *, today: dt.date | None = None
+    session: Session,
+    e: ListEntry,
+    actor: Actor | None = None,
+    *,
+    day: dt.date,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """An entry for those entitled to it in full: every step with who took it and why
     (Art. 15 ¶2), objections and their decisions, and the responsible persons (Art. 18).
     Public commenters' contact details go only to the agency that decides them. Given
-    ``today``, an undecided objection to the published entry says when it is due."""
+    ``today``, an undecided objection to the published entry says when it is due. ``day``:
+    the reader's, for the basis records' state."""
     with_contacts = actor is not None and entries.may_read_contacts(actor, e)
     subject_reads = actor is not None and actor.subject_id is not None
     return {
         **_entry_out(e, public=False),
+        **basis_out(session, e, today=day),
         "proposed_at": e.proposed_at.isoformat(),
         "approved_at": e.approved_at.isoformat() if e.approved_at else None,
         "ended_at": e.ended_at.isoformat() if e.ended_at else None,
@@ -264,6 +297,7 @@ def public_list(
     today = clock.today()
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
+    basis = entry_basis.public_of_entries(session, [e for e, _, _ in rows], today=today)
     return {
         # Red-list candidates are published for public comment before listing (rules.md).
         "candidates": [
@@ -286,7 +320,9 @@ def public_list(
         ],
         "items": [
             {
-                **public_entry(e, std, persons.get(e.id, []), today=today),
+                **public_entry(
+                    e, std, persons.get(e.id, []), today=today, basis=basis.get(e.id, [])
+                ),
                 "subject": {
                     "code": s.public_code,
                     "name": s.name if s.is_organisation else mask_name(s.name),
@@ -298,15 +334,22 @@ def public_list(
 
 
 def public_entry(
-    e: ListEntry, std: ListStandard, persons: list[tuple[str, str]], *, today: dt.date
+    e: ListEntry,
+    std: ListStandard,
+    persons: list[tuple[str, str]],
+    *,
+    today: dt.date,
+    basis: list[entry_basis.BasisRecord] | None = None,
 ) -> dict[str, Any]:
     """An entry in force as the public sees it, on the list and on the subject's page:
-    Art. 18 persons by capacity and masked name, citizen IDs in the reasons masked."""
+    Art. 18 persons by capacity and masked name, citizen IDs in the reasons masked; the
+    records it rests on that the public file shows (``entry_basis.public_of_entries``)."""
     return {
         **_entry_out(e, public=True),
         "reasons": entries.public_reasons(e, today=today),
         "standard": std.name,
         "responsible_persons": [{"role": role, "name": name} for role, name in persons],
+        "basis_records": [b.as_dict(public=True) for b in basis or []],
     }
 
 
@@ -419,6 +462,14 @@ class ProposalIn(BaseModel):
         "persons responsible for the conduct (Art. 18). Its registered legal representative "
         "and principal are added on approval.",
     )
+    basis_record_ids: list[Annotated[int, Field(ge=1, le=MAX_ROW_ID)]] = Field(
+        default_factory=list,
+        max_length=entry_basis.MAX_BASIS_RECORDS,
+        description="The credit records the entry rests on (ids of the subject's records: "
+        "in force, negative for the black list, positive for the red; public or your "
+        "organisation's). At least one for the black list (Art. 15 ¶2); the entry leaves "
+        "the list when one is repaired or revoked (decision 0043).",
+    )
 
 
 @router.post("/list-entries", tags=["lists"], status_code=201, responses=refusals(403, 404, 409))
@@ -440,8 +491,9 @@ def propose_entry(
             for p in body.responsible_persons
         ],
         name=body.name,
+        basis_record_ids=body.basis_record_ids,
     )
-    return _entry_full(session, entry, actor)
+    return _entry_full(session, entry, actor, day=clock.today())
 
 
 @router.get("/list-entries", tags=["lists"], responses=refusals(403))
@@ -463,7 +515,12 @@ def entry_detail(
     in full (Art. 18): the recognising agency, the credit authority and the subject. A
     reader other than the subject is in the access logs of the subject and of the
     registered persons named (decision 0020)."""
-    return _entry_full(session, entry_reads.read_entry(session, clock, actor, entry_id), actor)
+    return _entry_full(
+        session,
+        entry_reads.read_entry(session, clock, actor, entry_id),
+        actor,
+        day=clock.today(),
+    )
 
 
 class DecisionIn(BaseModel):
@@ -480,7 +537,9 @@ def approve_entry(
 ) -> dict[str, Any]:
     """A second officer — never the proposer — approves after the window; the entry is published."""
     return _entry_full(
-        session, entries.approve(session, clock, actor, entry_id, reasons=body.reasons)
+        session,
+        entries.approve(session, clock, actor, entry_id, reasons=body.reasons),
+        day=clock.today(),
     )
 
 
@@ -493,7 +552,9 @@ def reject_entry(
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     return _entry_full(
-        session, entries.reject(session, clock, actor, entry_id, reasons=body.reasons)
+        session,
+        entries.reject(session, clock, actor, entry_id, reasons=body.reasons),
+        day=clock.today(),
     )
 
 
@@ -599,7 +660,7 @@ def decide_objection(
         "id": objection.id,
         "upheld": objection.upheld,
         "reasons": objection.decision_reasons,
-        "entry": _entry_full(session, entries.get(session, objection.entry_id)),
+        "entry": _entry_full(session, entries.get(session, objection.entry_id), day=clock.today()),
     }
 
 
@@ -622,7 +683,7 @@ def my_notices(
     return {
         "list_entries": [
             {
-                **_entry_full(session, e, today=clock.today()),
+                **_entry_full(session, e, today=clock.today(), day=clock.today()),
                 **(
                     {
                         "early_removal": {

@@ -4,6 +4,7 @@ officers' proposal and review queue, the joint check, and the subject's notices 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from xinyong.lists import (
     early_removal,
     early_removal_rules,
     entries,
+    entry_basis,
     entry_reads,
     grades,
     joint_checks,
@@ -47,11 +49,11 @@ from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web import inputs
 from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.api.objections import objection_terms
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.errors import status_for
 from xinyong.web.i18n import translations
 from xinyong.web.labels import cite, enum_label, green_channel_reason
-from xinyong.web.pages.collection import N_
+from xinyong.web.pages.collection import N_, POLARITY_LABELS
 from xinyong.web.pages.disclosure import type_names
 from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, announced, form_error
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
@@ -192,6 +194,8 @@ def public_list(
     today = clock.today()
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
+    # The records each rests on, as far as the public file shows them (decision 0043).
+    basis = entry_basis.public_of_entries(session, [e for e, _, _ in rows], today=today)
     items = [
         {
             "entry": e,
@@ -201,6 +205,7 @@ def public_list(
             "display_name": s.name if s.is_organisation else mask_name(s.name),
             # Art. 18 persons appear publicly by capacity and masked name only.
             "persons": persons.get(e.id, []),
+            "basis": basis.get(e.id, []),
         }
         for e, s, std in rows
     ]
@@ -233,7 +238,9 @@ def measure_lists(
     )
 
 
-def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, Any]:
+def _queue_context(
+    session: Session, actor: Actor, clock: Clock, *, basis_subject: str = ""
+) -> dict[str, Any]:
     today = clock.today()
     queue = entries.queue(session, actor)
     # The queue shows each entry in full (evidence, persons named, objections with
@@ -265,6 +272,11 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
     ]
     removals = removal_proposals.open_by_entry(session, [e.id for e, _s, _std in published])
     return {
+        **_basis_choice(session, actor, basis_subject, today=today),
+        # The credit records each entry rests on, with their state (decision 0043).
+        "basis": entry_basis.of_entries(
+            session, [*queue, *(e for e, _, _ in published)], today=today
+        ),
         "queue": queue,
         "objections": objections,
         # The proposer sees the objections to their proposal but does not decide them.
@@ -297,6 +309,25 @@ def _queue_context(session: Session, actor: Actor, clock: Clock) -> dict[str, An
     }
 
 
+def _basis_choice(session: Session, actor: Actor, code: str, *, today: dt.date) -> dict[str, Any]:
+    """The records the proposal form offers for the subject looked up by ``code``: those a
+    proposal by the officer may name (``entry_basis.candidates``), each with its polarity
+    (negative for the black list, positive for the red). Nothing to offer before a subject
+    is looked up; an unknown code is said beside the lookup."""
+    if not code.strip():
+        return {"basis_subject": "", "basis_candidates": None}
+    try:
+        subject = subjects.by_reference(session, code.strip())
+    except DomainError:
+        return {"basis_subject": code.strip(), "basis_candidates": None, "basis_unknown": True}
+    return {
+        "basis_subject": code.strip(),
+        "basis_subject_name": subject.name,
+        "basis_candidates": entry_basis.candidates(session, actor, subject, today=today),
+        "polarities": POLARITY_LABELS,
+    }
+
+
 @router.get("/lists-queue", response_class=HTMLResponse)
 def officer_queue(
     request: Request,
@@ -304,10 +335,12 @@ def officer_queue(
     session: SessionDep,
     clock: ClockDep,
     done: Annotated[str, Query(max_length=16)] = "",
+    subject: Annotated[str, Query(max_length=40)] = "",
 ) -> HTMLResponse:
-    """The officer's proposal and review queue; after a step, what it did."""
+    """The officer's proposal and review queue; after a step, what it did. ``subject``: the
+    code of the subject whose records in force the proposal form offers as its basis."""
     require(actor, Permission.PROPOSE_LIST_ENTRY)
-    context = _queue_context(session, actor, clock)
+    context = _queue_context(session, actor, clock, basis_subject=subject)
     context["notice"] = announced(done, *QUEUE_NOTICES).notice
     return render(request, "lists_queue.html", context)
 
@@ -346,7 +379,9 @@ def _refused_in_queue(
     concerns, with what the officer typed kept (citizen ID numbers excepted: they are
     never sent back)."""
     error = _form_field(form_error(session, exc))
-    context = _queue_context(session, actor, clock)
+    context = _queue_context(
+        session, actor, clock, basis_subject=str((form or {}).get("subject", ""))
+    )
     context.update({"error": error, "error_entry": entry_id, "form": form or {}})
     return render(request, "lists_queue.html", context, status_code=status_for(exc))
 
@@ -366,12 +401,15 @@ def propose(
     person_name: Annotated[list[str] | None, Form(max_length=100)] = None,
     person_citizen_id: Annotated[list[str] | None, Form(max_length=40)] = None,
     name: Annotated[str, Form(max_length=200)] = "",
+    basis_record: Annotated[list[str] | None, Form(max_length=20)] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
     named = entries.named_persons_from_form(
         person_role or [], person_name or [], person_citizen_id or []
     )
+    # The boxes ticked: record ids the page offered (anything else names no record).
+    basis = [int(v) for v in basis_record or [] if v.isdigit() and 0 < int(v) <= MAX_ROW_ID]
     try:
         entries.propose(
             session,
@@ -384,11 +422,13 @@ def propose(
             evidence=evidence,
             responsible_persons=named,
             name=name,
+            basis_record_ids=basis,
         )
     except DomainError as exc:
         form = {
             "subject": subject,
             "name": name,
+            "basis_records": basis,
             "standard": standard,
             "criteria_met": criteria_met,
             "reasons": reasons,
@@ -634,6 +674,8 @@ def _notices_context(
     )
     return {
         "entries": notices,
+        # The records each rests on, with their state: its own (decision 0043).
+        "basis": entry_basis.of_entries(session, notices, today=today),
         "agencies": agencies,
         "objections": objections,
         "deadlines": deadlines,

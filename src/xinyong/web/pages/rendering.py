@@ -24,6 +24,7 @@ from xinyong.lists import responsible_register
 from xinyong.objections.rules import MAX_REASONS, MAX_STATEMENT
 from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
+    RECORD_STATUS_LABELS,
     cite,
     entry_action,
     entry_event_detail,
@@ -54,6 +55,8 @@ TEMPLATES.env.filters["article"] = _article
 TEMPLATES.env.globals["max_statement"] = MAX_STATEMENT
 # And of every objection's decision reasons (``MAX_REASONS``).
 TEMPLATES.env.globals["max_reasons"] = MAX_REASONS
+# A list entry's basis records' states (``list_entry_basis.html``), as a record's file names them.
+TEMPLATES.env.globals["basis_statuses"] = RECORD_STATUS_LABELS
 LANG_COOKIE = "xinyong_lang"
 
 # A page that shows a secret once (an activation code, a new API key) is not kept by the
