@@ -1859,3 +1859,86 @@ def test_migration_0049_adds_removal_proposals_one_open_per_entry_and_back(
             assert connection.execute(text("SELECT count(*) FROM list_entry")).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_migration_0048_leaves_entries_without_named_basis_records_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with a published black-list entry and a court defaulter's entry
+    (the revision before) to 0048: no link to a record is invented — both say their basis
+    was not named, the court's keeps its source record — and a basis record can then be
+    named; back, the table and the column go and the entries stay."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0048").down_revision
+    assert isinstance(before, str)
+    engine = make_test_engine(request.config, tmp_path, "m0048")
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table_name: str, **given: Any) -> int:
+                table = t[table_name]
+                return int(
+                    connection.execute(
+                        insert(table).values(_filled(table, **given)).returning(table.c.id)
+                    ).scalar_one()
+                )
+
+            standard = add("list_standard", code="dishonest", kind="black", tier="black")
+            company = add("subject", kind="legal_person", reference="C1")
+            organisation = add("organisation", code="91350100MB00000434", kind="state_organ")
+            record_type = add("record_type", code="court_judgment_defaulter")
+            record = add(
+                "credit_record",
+                record_type_id=record_type,
+                subject_id=company,
+                source_organisation_id=organisation,
+                natural_key="1|（2026）闽01执1号",
+                status="active",
+            )
+            entries = [
+                add(
+                    "list_entry",
+                    subject_id=company,
+                    standard_id=standard,
+                    kind="black",
+                    tier="black",
+                    status="published",
+                    recognising_organisation_id=organisation,
+                    source_record_id=source,
+                )
+                for source in (None, record)
+            ]
+        upgrade(engine, "0048")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT id, basis_named, source_record_id FROM list_entry ORDER BY id")
+            ).all()
+            assert [(i, bool(named), source) for i, named, source in rows] == [
+                (entries[0], False, None),
+                (entries[1], False, record),
+            ]
+            assert (
+                connection.execute(
+                    text("SELECT count(*) FROM list_entry_basis_record")
+                ).scalar_one()
+                == 0
+            )
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO list_entry_basis_record (entry_id, record_id) VALUES (:e, :r)"),
+                {"e": entries[0], "r": record},
+            )
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            inspector = inspect(connection)
+            assert "list_entry_basis_record" not in inspector.get_table_names()
+            assert "basis_named" not in {c["name"] for c in inspector.get_columns("list_entry")}
+            assert connection.execute(text("SELECT count(*) FROM list_entry")).scalar_one() == 2
+        upgrade(engine)
+    finally:
+        engine.dispose()
