@@ -287,15 +287,15 @@ def penalty_record(
     return found
 
 
-# A warning only, decided four years ago: a minor penalty, never published (SAMR Order 45),
-# so still in force, and outside the three years a red-list standard looks back on. A
-# black-list entry resting on it ends a red-list entry as a black listing, not as a bad
-# record (``red_list_exit``).
+# A warning only, decided six years ago: a minor penalty, never published (SAMR Order 45),
+# so still in force, and outside the three years a red-list standard looks back on and the
+# five a grade counts records for. A black-list entry resting on it ends a red-list entry as
+# a black listing, not as a bad record (``red_list_exit``), and counts in a grade alone.
 OLD_WARNING = {"penalty_category": "警告", "penalty_content": "警告", "fine_amount": ""}
 
 
 def old_warning(clock: Clock) -> dict[str, str]:
-    return {**OLD_WARNING, "decision_date": entries.add_months(clock.today(), -48).isoformat()}
+    return {**OLD_WARNING, "decision_date": entries.add_months(clock.today(), -72).isoformat()}
 
 
 def objection_on(session: Session, entry: ListEntry) -> ListObjection:

@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    old_warning,
     published_entry,
     settings,  # noqa: F401 - fixture
 )
@@ -122,7 +124,18 @@ def test_list_entries_count_and_thresholds_give_the_grade(
 ) -> None:
     subject = CompanyFactory()
     if standard is not None:
-        entry = published_entry(db, clock, lists_world, subject, standard)
+        entry = published_entry(
+            db,
+            clock,
+            lists_world,
+            subject,
+            standard,
+            # A black-list entry's record that no grade counts (outside its years), so that
+            # the entry's points are the score's; the red list's needs none.
+            basis=None
+            if standard == "integrity_model"
+            else [basis_record(db, clock, lists_world, subject, **old_warning(clock)).id],
+        )
     current = grades.current(db, clock, subject)
     assert (current.score, current.grade) == (score, grade)
     if standard is not None:
@@ -170,7 +183,14 @@ def test_grades_are_recomputed_when_records_change_and_history_is_kept(
     assert len(rows) == 3
     # A list entry is a change too (approved now).
     clock.advance(dt.timedelta(hours=1))
-    published_entry(db, clock, world, company, approved_days_ago=0)
+    published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=0,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
     assert grades.current(db, clock, company).score == round(third.score - 25.0, 2)
     assert len(grades.history(db, company.id)) == 4
 

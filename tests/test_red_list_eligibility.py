@@ -20,6 +20,7 @@ from tests.collection_helpers import grant, ingest, source_columns, subject_row
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     court_row,
     earlier,
     fast_password_hashing,  # noqa: F401 - fixture
@@ -28,6 +29,7 @@ from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    old_warning,
     on_record_since,
     published_entry,
     removed_by_two,
@@ -104,7 +106,14 @@ def test_a_black_listed_subject_is_not_proposed_for_the_red_list(
 ) -> None:
     world = lists_world
     listed = CompanyFactory(name="福州失信示范有限公司")
-    entry = published_entry(db, clock, world, listed)
+    # On a record that is no bad record for the red list's years: the black list alone refuses.
+    entry = published_entry(
+        db,
+        clock,
+        world,
+        listed,
+        basis=[basis_record(db, clock, world, listed, **old_warning(clock)).id],
+    )
     refused = refusal(db, clock, world, listed)
     assert refused.code == "on_black_list"
     assert refused.details["until"] == str(entry.term_end)

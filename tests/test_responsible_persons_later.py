@@ -22,6 +22,7 @@ from tests.collection_helpers import citizen_id_of
 from tests.factories import PersonFactory, World
 from tests.lists_helpers import (
     actor,
+    basis_record,
     court_row,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
@@ -199,6 +200,15 @@ def test_a_person_the_proposal_named_stays_named_when_his_registration_ends(
         evidence="榕市监罚〔2026〕89号",
         responsible_persons=[
             entries.NamedPerson("directly_responsible", manager.name, citizen_id_of(manager))
+        ],
+        basis_record_ids=[
+            basis_record(
+                db,
+                FixedClock(clock.now() - dt.timedelta(days=30)),
+                world,
+                company,
+                decision_date=(clock.today() - dt.timedelta(days=40)).isoformat(),
+            ).id
         ],
     )
     entries.approve(db, clock, actor(world, "caseofficer"), entry.id, reasons="无异议")
