@@ -61,7 +61,13 @@ def test_a_company_objects_to_a_black_list_notice_and_a_second_officer_upholds_i
     objection = "处罚决定已于期限内履行完毕，附缴款凭证。"
     log_in(page, "caseofficer")
     page.goto("/lists-queue")
-    page.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    # The subject looked up, and the record the entry rests on ticked (decision 0043).
+    lookup = page.locator("form.basis-lookup")
+    lookup.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    lookup.get_by_role("button", name=zh("Show the subject's credit records")).click()
+    page.locator("fieldset.basis-choice").get_by_role(
+        "checkbox", name="榕市监处罚〔2026〕900号"
+    ).check()
     page.get_by_label(zh("Recognition standard")).select_option("dishonest_subject")
     page.get_by_label(zh("Criteria met")).first.fill("受到较重行政处罚且拒不履行")
     page.get_by_label(zh("Reasons")).first.fill(reasons)
@@ -105,7 +111,13 @@ def test_the_objection_handler_decides_and_the_company_reads_the_decision(
     dismissal = "反证材料不能否定执法检查所查明的事实，异议理由不成立。"
     log_in(page, "caseofficer")
     page.goto("/lists-queue")
-    page.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    # The subject looked up, and the record the entry rests on ticked (decision 0043).
+    lookup = page.locator("form.basis-lookup")
+    lookup.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    lookup.get_by_role("button", name=zh("Show the subject's credit records")).click()
+    page.locator("fieldset.basis-choice").get_by_role(
+        "checkbox", name="榕市监处罚〔2026〕900号"
+    ).check()
     page.get_by_label(zh("Recognition standard")).select_option("serious_fair_competition")
     page.get_by_label(zh("Criteria met")).first.fill("严重破坏市场公平竞争秩序")
     page.get_by_label(zh("Reasons")).first.fill(reasons)

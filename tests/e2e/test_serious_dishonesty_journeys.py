@@ -82,7 +82,13 @@ def test_an_officer_names_a_responsible_person_and_the_reviewer_waits_for_the_wi
     mistyped = person_id[:-1] + ("1" if person_id[-1] == "0" else "0")
     log_in(page, "caseofficer")
     page.goto("/lists-queue")
-    page.get_by_label(zh("Subject code")).fill(LOGISTICS_CODE)
+    # The subject looked up, and the record the entry rests on ticked (decision 0043).
+    lookup = page.locator("form.basis-lookup")
+    lookup.get_by_label(zh("Subject code")).fill(LOGISTICS_CODE)
+    lookup.get_by_role("button", name=zh("Show the subject's credit records")).click()
+    page.locator("fieldset.basis-choice").get_by_role(
+        "checkbox", name="（2026）闽01执123号"
+    ).check()
     page.get_by_label(zh("Recognition standard")).select_option("serious_refusing_duties")
     page.get_by_label(zh("Criteria met")).first.fill("有履行能力而拒不履行")
     page.get_by_label(zh("Reasons")).first.fill(reasons)
