@@ -8,7 +8,7 @@ them). A court judgment defaulter's entry keeps resting on its court record thro
 ``list_entry.source_record_id``.
 
 Revision ID: 0048
-Revises: 0047
+Revises: 0049
 Create Date: 2026-12-07 09:00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 
 revision: str = "0048"
 # Written in parallel with other branches: re-chain onto the latest when merging.
-down_revision: str | None = "0047"
+down_revision: str | None = "0049"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
