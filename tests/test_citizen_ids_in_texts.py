@@ -30,6 +30,7 @@ from tests.disclosure_helpers import (
 from tests.factories import World, auth_headers, record_objection
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
@@ -305,6 +306,7 @@ def test_list_decisions_removals_and_objection_answers_are_checked(
         criteria_met="较重处罚",
         reasons="拒不履行",
         evidence="决定书",
+        basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
     objection = entries.object_to(db, clock, actor(world, "company"), proposal.id, "处罚已履行")
     with pytest.raises(InvalidInput) as answered:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from tests.factories import World, auth_headers
 from tests.lists_helpers import (
     actor,
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
@@ -33,13 +34,16 @@ from xinyong.lists import entries
 from xinyong.lists.models import ListEntry
 
 
-def _proposal(world: World, **changes: Any) -> dict[str, Any]:
+def _proposal(world: World, basis: int, **changes: Any) -> dict[str, Any]:
+    """A black-list proposal about the company resting on its penalty ``basis`` (decision
+    0043); the name is checked before the basis."""
     return {
         "subject": world.subjects["company"].uscc,
         "standard": "dishonest_subject",
         "criteria_met": "受到较重行政处罚且拒不履行",
         "reasons": "未按期履行行政处罚决定",
         "evidence": "榕市监处罚〔2026〕12号",
+        "basis_record_ids": [basis],
         **changes,
     }
 
@@ -59,6 +63,8 @@ def _proposal(world: World, **changes: Any) -> dict[str, Any]:
 def test_the_service_holds_the_name_to_the_code(
     lists_world: World, db: Session, clock: Clock, name: str | None, accepted: bool
 ) -> None:
+    basis = basis_record(db, clock, lists_world, lists_world.subjects["company"]).id
+
     def propose() -> ListEntry:
         return entries.propose(
             db,
@@ -70,6 +76,7 @@ def test_the_service_holds_the_name_to_the_code(
             reasons="拒不履行",
             evidence="决定书",
             name=name,
+            basis_record_ids=[basis],
         )
 
     if accepted:
@@ -82,12 +89,14 @@ def test_the_service_holds_the_name_to_the_code(
 
 
 def test_the_api_refuses_a_proposal_naming_another_subject(
-    lists_world: World, client: TestClient
+    lists_world: World, client: TestClient, db: Session, clock: Clock
 ) -> None:
+    basis = basis_record(db, clock, lists_world, lists_world.subjects["company"]).id
+    db.commit()
     officer = headers(client, "caseofficer")
     refused = client.post(
         "/api/v1/list-entries",
-        json=_proposal(lists_world, name="福州海峡物流有限公司"),
+        json=_proposal(lists_world, basis, name="福州海峡物流有限公司"),
         headers=officer,
     )
     assert refused.status_code == 422
@@ -95,20 +104,26 @@ def test_the_api_refuses_a_proposal_naming_another_subject(
     assert (error["code"], error["field"]) == ("name_mismatch", "name")
     proposed = client.post(
         "/api/v1/list-entries",
-        json=_proposal(lists_world, name="福州晨光文具贸易有限公司"),
+        json=_proposal(lists_world, basis, name="福州晨光文具贸易有限公司"),
         headers=officer,
     )
     assert proposed.status_code == 201, proposed.text
 
 
 def test_the_queue_refuses_it_beside_the_name_keeping_what_was_typed(
-    lists_world: World, client: TestClient, db: Session
+    lists_world: World, client: TestClient, db: Session, clock: Clock
 ) -> None:
+    basis = basis_record(db, clock, lists_world, lists_world.subjects["company"]).id
+    db.commit()
     log_in(client, "caseofficer")
     token = csrf_from(client.get("/lists-queue").text)
     page = client.post(
         "/lists-queue/propose",
-        data={**_proposal(lists_world, name="福州海峡物流有限公司"), "csrf_token": token},
+        data={
+            **_proposal(lists_world, basis, name="福州海峡物流有限公司"),
+            "basis_record": [str(basis)],
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
     assert page.status_code == 422
@@ -119,7 +134,11 @@ def test_the_queue_refuses_it_beside_the_name_keeping_what_was_typed(
     assert db.scalars(select(ListEntry)).first() is None
     done = client.post(
         "/lists-queue/propose",
-        data={**_proposal(lists_world, name="福州晨光文具贸易有限公司"), "csrf_token": token},
+        data={
+            **_proposal(lists_world, basis, name="福州晨光文具贸易有限公司"),
+            "basis_record": [str(basis)],
+            "csrf_token": token,
+        },
         follow_redirects=False,
     )
     assert done.status_code == 303

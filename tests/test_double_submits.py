@@ -24,6 +24,7 @@ from tests.collection_helpers import (
 from tests.disclosure_helpers import CONTRACT, company_penalty, disclosure_world  # noqa: F401
 from tests.factories import World, auth_headers
 from tests.lists_helpers import (
+    basis_record,
     fast_password_hashing,  # noqa: F401 - fixture
     headers,
     lists_loaded,  # noqa: F401 - fixture
@@ -209,14 +210,17 @@ def test_an_objection_and_a_repair_application_sent_twice_are_one(
 
 
 def test_a_proposal_and_an_objection_to_it_sent_twice_are_one(
-    lists_world: World, db: Session, client: TestClient
+    lists_world: World, db: Session, clock: Clock, client: TestClient
 ) -> None:
+    basis = basis_record(db, clock, lists_world, lists_world.subjects["company"]).id
+    db.commit()
     body = {
         "subject": lists_world.subjects["company"].uscc,
         "standard": "dishonest_subject",
         "criteria_met": "受到较重行政处罚且拒不履行",
         "reasons": "未按期履行行政处罚决定",
         "evidence": "榕市监处罚〔2026〕12号",
+        "basis_record_ids": [basis],
     }
     officer = headers(client, "caseofficer")
     first = client.post("/api/v1/list-entries", json=body, headers=officer)

@@ -73,7 +73,14 @@ def test_a_proposal_naming_the_code_under_another_name_is_refused_beside_the_nam
     reasons = f"未按期履行行政处罚决定（E2E-{secrets.token_hex(3)}）"
     log_in(page, "caseofficer")
     page.goto("/lists-queue")
-    page.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    # The subject looked up and the record the entry rests on ticked (decision 0043): the
+    # name alone is wrong.
+    lookup = page.locator("form.basis-lookup")
+    lookup.get_by_label(zh("Subject code")).fill(COMPANY_CODE)
+    lookup.get_by_role("button", name=zh("Show the subject's credit records")).click()
+    page.locator("fieldset.basis-choice").get_by_role(
+        "checkbox", name="榕市监处罚〔2026〕900号"
+    ).check()
     name = page.get_by_label(zh("Subject name as on the decision (checked against the register)"))
     name.fill("福州海峡物流有限公司")
     page.get_by_label(zh("Recognition standard")).select_option("dishonest_subject")

@@ -17,8 +17,9 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import LiveServer
+from tests.lists_helpers import penalty_record
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import UserAccount
+from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -64,6 +65,15 @@ def _listed_company(live_server: LiveServer) -> tuple[str, int]:
             criteria_met=std.criteria,
             reasons="拒不履行行政处罚决定",
             evidence="榕市监罚〔2026〕E2E号",
+            # The penalty the entry rests on (decision 0043), the regulator's own.
+            basis_record_ids=[
+                penalty_record(
+                    session,
+                    FixedClock(proposed),
+                    session.get(Organisation, officer("caseofficer2").organisation_id),
+                    company,
+                )
+            ],
         )
         entries.approve(
             session,
