@@ -38,19 +38,20 @@ from xinyong.clock import FixedClock
 from xinyong.collection import revocation
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import InvalidInput
-from xinyong.lists import entries
+from xinyong.lists import entries, removal_proposals
 from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
     ListEntryBasisRecord,
     ListEntryEvent,
+    RemovalProposalStatus,
     RemovalReason,
 )
 from xinyong.repair import rules
 from xinyong.repair import service as repair
 from xinyong.subjects.models import Subject
 from xinyong.web.i18n import translations
-from xinyong.web.labels import removal_detail
+from xinyong.web.labels import entry_event_detail, removal_detail
 
 ENTRIES = "/api/v1/list-entries"
 
@@ -219,6 +220,42 @@ def test_a_repaired_basis_record_removes_the_entry_and_fraud_restores_it(
 
     assert entry.status is EntryStatus.PUBLISHED
     assert _events(db, entry)[-1] == ("restored", f"repair revoked: case {case.id}")
+
+
+def test_an_open_removal_proposal_lapses_when_the_basis_record_removes_the_entry(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The entry left the list with its record: the removal proposed by hand has nothing
+    left to decide and lapses like any other leaving (decision 0042); the entry coming back
+    on the reinstatement does not reopen it."""
+    world = lists_world
+    company = world.subjects["company"]
+    record = basis_record(db, clock, world, company)
+    entry = published_entry(db, clock, world, company, basis=[record.id])
+    proposal = removal_proposals.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行处罚决定",
+    )
+
+    _revoke(db, world, clock, record.id, "榕行复〔2026〕8号")
+
+    assert entry.status is EntryStatus.REMOVED
+    assert proposal.status is RemovalProposalStatus.LAPSED
+    assert proposal.decision_reasons == "lapsed: the entry left the list otherwise (record_revoked)"
+    action, detail = _events(db, entry)[-1]
+    assert action == "removal_lapsed"
+    shown = entry_event_detail(detail, translations("zh_Hans").gettext)
+    assert "lapsed" not in shown
+    assert str(proposal.id) in shown
+
+    _reinstate(db, world, clock, record.id)
+
+    assert entry.status is EntryStatus.PUBLISHED
+    assert proposal.status is RemovalProposalStatus.LAPSED
 
 
 def test_a_candidacy_resting_on_a_revoked_record_ends_and_is_not_revived(
