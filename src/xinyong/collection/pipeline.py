@@ -46,6 +46,7 @@ from xinyong.collection.models import (
     RowDisposition,
 )
 from xinyong.collection.readers import RawRow
+from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
 from xinyong.collection.validation import Problem, RowValidator, ValidRow
 from xinyong.crypto import default_cipher
 from xinyong.db.bulk import BulkWriter, batch_cache, refresh_statistics
@@ -62,7 +63,6 @@ CHUNK_ROWS = 5000
 SENSITIVE_CONTEXT = "record_version.sensitive"
 QUARANTINE_CONTEXT = "quarantined_row.values"
 PAYLOAD_HASH_CONTEXT = "record_version.payload"
-DEFAULT_LATE_WORKING_DAYS = 7
 
 
 @dataclass(frozen=True)

@@ -35,10 +35,10 @@ from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import version_of
+from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
 
 # The reason on the version (Art. 24); the pages translate it (``web.labels``).
 REASON_REDATED = "re-dated by the rule in force"
-DEFAULT_LATE_WORKING_DAYS = 7  # as the ingestion pipeline's (XINYONG_LATE_SUBMISSION_WORKING_DAYS)
 
 
 @dataclass

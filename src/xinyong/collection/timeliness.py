@@ -11,6 +11,11 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.collection.models import CreditRecord
 
+# A record is late when it reaches the platform more than this many working days after its
+# decision, unless the operator sets XINYONG_LATE_SUBMISSION_WORKING_DAYS (config.py): the
+# one default of the pipeline and of every recount (re-dating, a calendar year entered).
+DEFAULT_LATE_WORKING_DAYS = 7
+
 
 @dataclass(frozen=True)
 class SourceTimeliness:
