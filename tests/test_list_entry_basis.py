@@ -37,7 +37,7 @@ from xinyong.accounts import service as accounts
 from xinyong.clock import FixedClock
 from xinyong.collection import revocation
 from xinyong.collection.models import CreditRecord
-from xinyong.errors import InvalidInput
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.lists import entries, removal_proposals
 from xinyong.lists.models import (
     EntryStatus,
@@ -47,6 +47,7 @@ from xinyong.lists.models import (
     RemovalProposalStatus,
     RemovalReason,
 )
+from xinyong.lists.publicity import mask_name
 from xinyong.repair import rules
 from xinyong.repair import service as repair
 from xinyong.subjects.models import Subject
@@ -157,11 +158,11 @@ def test_a_revoked_basis_record_removes_the_entry_and_its_reinstatement_restores
     # The record is named in the removal detail the subject reads, and in the history.
     assert entry.removal_detail is not None
     assert record.natural_key.split("|")[1] in entry.removal_detail
-    assert f"(record {record.id})" in entry.removal_detail
+    assert f"（记录 {record.id}）" in entry.removal_detail
     action, detail = _events(db, entry)[-1]
     assert action == "removed"
     assert "榕行复〔2026〕3号" in detail
-    assert f"(record {record.id})" in detail
+    assert f"（记录 {record.id}）" in detail
     shown = removal_detail(entry.removal_detail, translations("zh_Hans").gettext)
     assert "所依据的信用记录" in shown
     assert entries.published(db, entry.kind, today=clock.today()) == []
@@ -212,7 +213,7 @@ def test_a_repaired_basis_record_removes_the_entry_and_fraud_restores_it(
     assert (entry.status, entry.removal_reason) == (EntryStatus.REMOVED, RemovalReason.REPAIRED)
     assert entry.removal_detail == (
         f"credit repair case {case.id}; basis record: 行政处罚 "
-        f"{record.natural_key.split('|')[1]} (record {record.id})"
+        f"{record.natural_key.split('|')[1]}（记录 {record.id}）"
     )
     assert entries.published(db, entry.kind, today=clock.today()) == []
 
@@ -301,6 +302,47 @@ def test_an_entry_on_two_records_comes_back_only_when_both_stand_again(
 # --- the proposal names its basis ------------------------------------------------------------
 
 
+def test_an_entry_listed_again_meanwhile_keeps_the_old_one_off_the_list(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """One entry per subject and standard: the old entry whose record is reinstated stays
+    off while the subject is listed again on another record, and its history says so."""
+    world = lists_world
+    company = world.subjects["company"]
+    first = basis_record(db, clock, world, company)
+    old = published_entry(db, clock, world, company, basis=[first.id], approved_days_ago=60)
+    _revoke(db, world, clock, first.id, "榕行复〔2026〕11号")
+    assert old.status is EntryStatus.REMOVED
+    again = published_entry(db, clock, world, company, approved_days_ago=30)
+
+    _reinstate(db, world, clock, first.id)
+
+    assert (old.status, again.status) == (EntryStatus.REMOVED, EntryStatus.PUBLISHED)
+    assert _events(db, old)[-1][0] == "not_restored"
+    assert [e.id for e, *_ in entries.published(db, old.kind, today=clock.today())] == [again.id]
+
+
+def test_an_approval_refuses_a_basis_record_no_longer_in_force(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """A record past its publicity by the end of the objection window is no basis for
+    publishing: the approval is refused, and the agency proposes again."""
+    world = lists_world
+    company = world.subjects["company"]
+    # A penalty decided so long ago that its publicity ends in two days.
+    probe = basis_record(db, clock, world, company)
+    assert probe.publicity_end is not None
+    decided = clock.today() - (probe.publicity_end - probe.decision_date) + dt.timedelta(days=2)
+    record = basis_record(db, clock, world, company, decision_date=decided.isoformat())
+    entry = _propose(db, clock, world, [record.id])
+    assert entry.window_ends is not None
+    later = FixedClock(clock.now() + (entry.window_ends - clock.today()) + dt.timedelta(days=1))
+    with pytest.raises(Conflict) as refused:
+        entries.approve(db, later, actor(world, "caseofficer2"), entry.id, reasons="核实无误")
+    assert (refused.value.code, refused.value.field) == ("basis_not_in_force", "basis_records")
+    assert entry.status is EntryStatus.NOTICED
+
+
 def test_a_black_list_proposal_names_a_record_and_each_is_checked(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:
@@ -313,7 +355,16 @@ def test_a_black_list_proposal_names_a_record_and_each_is_checked(
         return caught.value.code, caught.value.field, caught.value.article
 
     assert refused([]) == ("basis_records_required", "basis_records", "Art. 15 ¶2")
-    assert refused([2**62]) == ("unknown_record", "basis_records", "Art. 15 ¶2")
+    # A record the proposer may not read is one answer, whether it exists or whom it is
+    # about: ids are sequential, and an existence check would reveal another agency's
+    # non-public records (Art. 13).
+    assert refused([2**62]) == ("basis_not_readable", "basis_records", "Art. 13")
+    hidden = basis_record(db, clock, world, other, **old_warning(clock))
+    assert refused([hidden.id], "other_caseofficer") == (
+        "basis_not_readable",
+        "basis_records",
+        "Art. 13",
+    )
     another = basis_record(db, clock, world, other)
     assert refused([another.id]) == ("basis_of_another_subject", "basis_records", "Art. 15 ¶2")
     revoked = basis_record(db, clock, world, company)
@@ -516,3 +567,23 @@ def test_the_proposal_page_offers_the_subjects_records_in_force(
     )
     assert refused.status_code == 422
     assert "basis_records_required" in refused.text
+    # A person looked up by reference is named masked, as on the public lists.
+    person = world.subjects["person"]
+    looked_up = client.get("/lists-queue", params={"subject": person.reference}).text
+    assert person.name not in looked_up
+    assert mask_name(person.name) in looked_up
+    # A digit Python reads but int() does not is no record id: ignored, never a 500.
+    odd = client.post(
+        "/lists-queue/propose",
+        data={
+            "subject": world.subjects["other_company"].uscc,
+            "standard": "dishonest_subject",
+            "criteria_met": "较重行政处罚",
+            "reasons": "拒不履行",
+            "evidence": "处罚决定书",
+            "basis_record": ["²"],
+            "csrf_token": token(client, "/lists-queue"),
+        },
+    )
+    assert odd.status_code == 422
+    assert "basis_records_required" in odd.text

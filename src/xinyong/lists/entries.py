@@ -125,7 +125,7 @@ def _notice(entry: ListEntry, std: ListStandard, subject: Subject, basis: Sequen
         f"{subject.name}：拟将你（单位）列入“{std.name}”名单。\n"
         f"理由：{entry.reasons}\n符合的认定标准：{entry.criteria_met}\n{records}"
         f"依据：{entry.legal_basis}\n"
-        f"你可以在 {entry.window_ends} 前通过“信用福州”网站或书面方式提出异议、陈述申辩。\n"
+        f"你可以在 {entry.window_ends}（含当日）前通过“信用福州”网站或书面方式提出异议、陈述申辩。\n"
         f"退出条件：{std.exit_conditions}\n救济途径：{std.remedies}"
     )
 
@@ -274,14 +274,7 @@ def propose(
         raise PermissionDenied(
             "only an agency proposes list entries", code="no_organisation", article="Art. 14"
         )
-    open_entry = session.scalar(
-        select(ListEntry.id).where(
-            ListEntry.subject_id == subject.id,
-            ListEntry.standard_id == std.id,
-            ListEntry.status.in_(ACTIVE_STATUSES),
-        )
-    )
-    if open_entry:
+    if _open_entry(session, subject.id, std.id) is not None:
         raise Conflict(
             "this subject already has an open entry under this standard",
             code="duplicate",
@@ -337,6 +330,17 @@ def propose(
         )
     entry_persons.named_by_proposal(session, clock, actor, entry, named)
     return entry
+
+
+def _open_entry(session: Session, subject_id: int, standard_id: int) -> int | None:
+    """The subject's entry under the standard that is proposed or on the list, if any."""
+    return session.scalar(
+        select(ListEntry.id).where(
+            ListEntry.subject_id == subject_id,
+            ListEntry.standard_id == standard_id,
+            ListEntry.status.in_(ACTIVE_STATUSES),
+        )
+    )
 
 
 def get(session: Session, entry_id: int) -> ListEntry:
@@ -682,6 +686,7 @@ def approve(
     assert std is not None
     # Black-listed, or penalised, since it was proposed: no longer an integrity model.
     eligibility.require_red_list_eligible(session, entry.subject_id, std, today)
+    entry_basis.require_in_force(session, entry, today=today)
     entry.status = EntryStatus.PUBLISHED
     entry.approved_by = actor.audit().id
     entry.approved_at = clock.now()
@@ -792,6 +797,11 @@ def restore_entries_resting_on(
         if entry.term_end is not None and entry.term_end < today:
             continue
         if entry_basis.fallen(session, entry):
+            continue
+        if _open_entry(session, entry.subject_id, entry.standard_id) is not None:
+            # Listed again meanwhile under the same standard, on other records: one entry
+            # per subject and standard (as a proposal is refused), so this one stays off.
+            record_event(session, clock, entry, actor, "not_restored", event)
             continue
         entry.status = EntryStatus.PUBLISHED
         entry.ended_at = None

@@ -33,7 +33,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Polarity, RecordTypeDefinition
 from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.disclosure import files
-from xinyong.errors import InvalidInput
+from xinyong.errors import Conflict, InvalidInput
 from xinyong.lists.models import (
     ListEntry,
     ListEntryBasisRecord,
@@ -137,12 +137,21 @@ def check(
     records = []
     for record_id in wanted:
         record = found.get(record_id)
-        if record is None or record.status is RecordStatus.DELETED:
+        definition = catalog.governing_rule(session, record).definition if record else None
+        if (
+            record is None
+            or definition is None
+            or record.status is RecordStatus.DELETED
+            or not _readable(session, actor, record, definition, subject, today)
+        ):
+            # One answer for a record the proposer may not read, whoever it is about and
+            # whether it exists at all: the officer reads another agency's non-public
+            # records only through a query item (Art. 13), and record ids are sequential.
             raise InvalidInput(
-                f"no credit record {record_id}",
-                code="unknown_record",
+                f"record {record_id} is neither public nor your organisation's",
+                code="basis_not_readable",
                 field=FIELD,
-                article="Art. 15 ¶2",
+                article="Art. 13",
             )
         if record.subject_id != subject.id:
             raise InvalidInput(
@@ -150,19 +159,6 @@ def check(
                 code="basis_of_another_subject",
                 field=FIELD,
                 article="Art. 15 ¶2",
-            )
-        definition = catalog.governing_rule(session, record).definition
-        readable = record.source_organisation_id == actor.organisation_id or files.is_public_on(
-            record, definition, subject, today
-        )
-        if not readable:
-            # Its existence is not confirmed beyond what the proposer typed: the officer
-            # reads another agency's non-public record only through a query item.
-            raise InvalidInput(
-                f"record {record_id} is neither public nor your organisation's",
-                code="basis_not_readable",
-                field=FIELD,
-                article="Art. 13",
             )
         if not in_force(record, today):
             raise InvalidInput(
@@ -185,6 +181,40 @@ def check(
             )
         records.append(record)
     return records
+
+
+def _readable(
+    session: Session,
+    actor: Actor,
+    record: CreditRecord,
+    definition: RecordTypeDefinition,
+    subject: Subject,
+    today: dt.date,
+) -> bool:
+    if record.source_organisation_id == actor.organisation_id:
+        return True
+    about = subject if record.subject_id == subject.id else session.get(Subject, record.subject_id)
+    return about is not None and files.is_public_on(record, definition, about, today)
+
+
+def require_in_force(session: Session, entry: ListEntry, *, today: dt.date) -> None:
+    """Refuse to publish an entry one of whose records no longer stands: past its publicity
+    or withdrawn by an upheld objection since the proposal (a repaired or revoked one has
+    ended the entry already). The agency proposes again on records that stand."""
+    ids = record_ids(session, entry)
+    if entry.source_record_id is not None:
+        ids = ids[1:]  # a court's record governs its entry by the court's own rules
+    for record in session.scalars(
+        select(CreditRecord).where(CreditRecord.id.in_(ids)).order_by(CreditRecord.id)
+    ):
+        if not in_force(record, today):
+            raise Conflict(
+                f"record {record.id} is {record.status.value} or past its publicity: a "
+                "listing rests on records in force",
+                code="basis_not_in_force",
+                field=FIELD,
+                article="Art. 15 ¶2",
+            )
 
 
 def name(session: Session, entry: ListEntry, records: Iterable[CreditRecord]) -> None:
@@ -231,13 +261,15 @@ class BasisRecord:
 
 
 def label(session: Session, record: CreditRecord) -> str:
-    """The record as an entry's history names it: type, number and id."""
+    """The record as an entry's history and notice name it: type, number and id."""
     definition = catalog.governing_rule(session, record).definition
     number = _number(record)
+    # In Chinese throughout: it is written into the subject's stored written notice, which
+    # no page translates, beside the type's Chinese name.
     return (
-        f"{definition.name_zh} {number} (record {record.id})"
+        f"{definition.name_zh} {number}（记录 {record.id}）"
         if number
-        else (f"{definition.name_zh} (record {record.id})")
+        else (f"{definition.name_zh}（记录 {record.id}）")
     )
 
 

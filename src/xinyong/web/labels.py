@@ -437,6 +437,7 @@ ENTRY_ACTIONS: dict[str, str] = {
     "term_changed": N_("Term changed"),
     "removed": N_("Removed from the list"),
     "restored": N_("Published again"),
+    "not_restored": N_("Not published again: the subject was listed again meanwhile"),
     "ended": N_("Candidacy ended: a record it rests on no longer stands"),
     "expired": N_("Term ended"),
     "person_named": N_("Responsible person named"),

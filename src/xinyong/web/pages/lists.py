@@ -322,7 +322,9 @@ def _basis_choice(session: Session, actor: Actor, code: str, *, today: dt.date) 
         return {"basis_subject": code.strip(), "basis_candidates": None, "basis_unknown": True}
     return {
         "basis_subject": code.strip(),
-        "basis_subject_name": subject.name,
+        # A person's name stays masked, as on the public lists: the officer typed the
+        # reference and sees whether it is the one meant, without reading the name.
+        "basis_subject_name": subject.name if subject.is_organisation else mask_name(subject.name),
         "basis_candidates": entry_basis.candidates(session, actor, subject, today=today),
         "polarities": POLARITY_LABELS,
     }
@@ -409,7 +411,11 @@ def propose(
         person_role or [], person_name or [], person_citizen_id or []
     )
     # The boxes ticked: record ids the page offered (anything else names no record).
-    basis = [int(v) for v in basis_record or [] if v.isdigit() and 0 < int(v) <= MAX_ROW_ID]
+    basis = [
+        int(v)
+        for v in basis_record or []
+        if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ROW_ID
+    ]
     try:
         entries.propose(
             session,
