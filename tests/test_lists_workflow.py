@@ -1031,6 +1031,19 @@ def test_a_defaulter_is_public_for_two_years_unless_the_court_extends_the_term(
     assert entry_of(plain).term_end == entries.add_months(published, 60)
     assert record_of(plain).publicity_end == entries.add_months(published, 60)
 
+    # The court corrects the day it published the other defaulter: the entry's term moves
+    # with its record, start and end, as a step of its history.
+    corrected = published + dt.timedelta(days=5)
+    clock.advance(dt.timedelta(hours=1))
+    moved = {**extended, "published_on": corrected.isoformat()}
+    assert ingest_court(db, clock, world, [moved]).batch.updated == 1
+    db.expire_all()
+    assert record_of(extended).decision_date == corrected
+    assert (entry_of(extended).term_start, entry_of(extended).term_end) == (
+        corrected,
+        extended_to,
+    )
+
     # An "extension" of less than a year is not one the rules allow: the row is refused with
     # its reason, and the term stands as it was.
     clock.advance(dt.timedelta(hours=1))

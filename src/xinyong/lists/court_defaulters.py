@@ -92,9 +92,7 @@ def _sync_one(
             # Performed before it ever reached the list, or revoked by the court (decision
             # 0028).
             return
-        start = dt.date.fromisoformat(
-            payload.get("published_on") or payload.get("filed_on") or str(record.decision_date)
-        )
+        start = _term_start(record, payload)
         entry = ListEntry(
             subject_id=record.subject_id,
             standard_id=std.id,
@@ -133,8 +131,12 @@ def _sync_one(
         red_list_exit.end_on_black_listing(session, clock, entry)
         return
     if not performed and entry.status is EntryStatus.PUBLISHED and entry.term_start:
-        term_end = _term_end(std, entry.term_start, payload, period)
-        if term_end != entry.term_end:
+        # The court may correct the day it published the defaulter: the term counts from
+        # the day the record now states (SPC rule Art. 7; decision 0045), as its record does.
+        start = _term_start(record, payload)
+        term_end = _term_end(std, start, payload, period)
+        if (start, term_end) != (entry.term_start, entry.term_end):
+            entry.term_start = start
             entry.term_end = term_end
             record_event(
                 session, clock, entry, SYSTEM_ACTOR, "term_changed", f"term ends {term_end}"
@@ -149,6 +151,13 @@ def _sync_one(
 
 
 hooks.register(RECORD_TYPE, sync_records)
+
+
+def _term_start(record: CreditRecord, payload: dict[str, str]) -> dt.date:
+    """The day the court published the defaulter, which the two-year term counts from."""
+    return dt.date.fromisoformat(
+        payload.get("published_on") or payload.get("filed_on") or str(record.decision_date)
+    )
 
 
 def _term_end(
