@@ -29,6 +29,7 @@ from tests.lists_helpers import (
     headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
+    published_entry,
     red_candidate,
     settings,  # noqa: F401 - fixture
 )
@@ -42,7 +43,7 @@ from xinyong.disclosure import authorisations
 from xinyong.disclosure.models import Authorisation
 from xinyong.errors import Conflict
 from xinyong.lists import entries
-from xinyong.lists.models import ListEntry, ListObjection
+from xinyong.lists.models import ListEntry, ListObjection, MeasureApplication
 from xinyong.objections.models import RecordObjection
 from xinyong.repair.models import RepairCase
 
@@ -269,3 +270,31 @@ def test_a_public_comment_sent_twice_is_one(
         json={"statement": COMMENT + "另：该企业曾被列入经营异常名录。"},
     )
     assert other.status_code == 201, other.text
+
+
+def test_a_measure_applied_twice_in_a_moment_is_one(
+    lists_world: World, db: Session, clock: Clock, client: TestClient
+) -> None:
+    """The same measure, matter and reasons to the same subject by the same organisation
+    on the same day: the second post is refused and the subject is given one notice; other
+    reasons are another application."""
+    company = lists_world.subjects["company"]
+    published_entry(db, clock, lists_world, company)
+    db.commit()
+    body = {
+        "subject": company.uscc,
+        "matter": "honours",
+        "measure": "pun_honours",
+        "reasons": "申报市级诚信示范企业，经联合奖惩核查列入严重失信主体名单",
+    }
+    first, second = _twice(client, "/api/v1/measure-applications", body, "caseofficer")
+    assert first.status_code == 201, first.text
+    assert _error(second) == (409, "duplicate", "measure")
+    assert _count(db, MeasureApplication) == 1
+    other = client.post(
+        "/api/v1/measure-applications",
+        json={**body, "reasons": "申报省级荣誉，经核查仍在严重失信主体名单内"},
+        headers=auth_headers(client, "caseofficer"),
+    )
+    assert other.status_code == 201, other.text
+    assert _count(db, MeasureApplication) == 2

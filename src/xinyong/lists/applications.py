@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from xinyong import identifiers, published_text
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.identifiers import IdentifierKind
 from xinyong.lists import entry_reads, red_list_exit
@@ -110,6 +110,23 @@ def apply(
         )
     # The reasons go into the notice the subject is given (Art. 15 ¶2, Art. 4 ¶2).
     published_text.refuse_citizen_ids({"reasons": reasons}, today=today)
+    # The same measure, matter and reasons by the same organisation to the same subject on
+    # the same day is the form sent twice (decision 0044): the subject is told once.
+    if session.scalar(
+        select(MeasureApplication.id).where(
+            MeasureApplication.subject_id == subject.id,
+            MeasureApplication.measure_id == measure.id,
+            MeasureApplication.matter_code == matter_code,
+            MeasureApplication.organisation_id == actor.organisation_id,
+            MeasureApplication.reasons == reasons.strip(),
+            MeasureApplication.applied_at >= dt.datetime.combine(today, dt.time(), tzinfo=CHINA),
+        )
+    ):
+        raise Conflict(
+            "this measure was applied to the subject in this matter today with these reasons",
+            code="duplicate",
+            field="measure",
+        )
     matter_name = measure_catalog.matter(session, matter_code).name
     if responsible_for is not None:
         basis_entry, role, organisation = responsible_for

@@ -371,6 +371,7 @@ MESSAGES: frozenset[str] = frozenset(
         # lists, objections and measures (Art. 14-18, 25)
         N_("this objection is decided already"),
         N_("this subject already has an open entry under this standard"),
+        N_("this measure was applied to the subject in this matter today with these reasons"),
         N_("state your objection"),
         N_("state your comment"),
         N_("a decision states its reasons"),
