@@ -1198,3 +1198,18 @@ def test_search_results_count_the_public_records(
     assert 'data-public-records="2"' in page.text
     clock.set(dt.datetime(2028, 1, 1, 10, 0, tzinfo=CHINA))  # both windows have ended
     assert "data-public-records" not in client.get("/search", params={"q": "晨光文具"}).text
+
+
+def test_the_free_count_of_a_new_year_starts_at_midnight_in_china(
+    client: TestClient, db: Session, clock: FixedClock, world: World
+) -> None:
+    """A report taken at 00:30 on 1 January, China time (16:30 UTC the day before), is one
+    of the new year's free reports, on the page as on the report itself."""
+    new_year = dt.datetime(clock.today().year + 1, 1, 1, 0, 30, tzinfo=CHINA)
+    clock.advance(new_year - clock.now())
+    log_in(client, "citizen")
+    assert own_report(client).status_code == 200
+    (report,) = db.scalars(select(CreditReport)).all()
+    assert report.free
+    page = client.get("/me/credit", headers=HTML)
+    assert 'data-free-used="1"' in page.text

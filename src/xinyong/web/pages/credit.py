@@ -95,7 +95,8 @@ def _free_reports_used(
     """
     if subject.is_organisation:
         return None
-    start = dt.datetime(clock.today().year, 1, 1, tzinfo=dt.UTC)
+    # The year begins at midnight in China, as the report counts it (disclosure.reports).
+    start = dt.datetime(clock.today().year, 1, 1, tzinfo=CHINA)
     issued = sum(
         1
         # Reads only: joint checks issue no report, and finding them unpacks the large ones
