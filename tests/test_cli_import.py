@@ -602,12 +602,14 @@ def _counts(cli: Cli) -> dict[str, int]:
     return {name: cli.count(name) for name in WRITTEN_TABLES}
 
 
-# Run in the importing process itself: a watcher started as the batch's transaction commits
-# kills the process once the commit has begun writing into SQLite's write-ahead log. A
-# watcher in the test process, polling from outside, can be scheduled out for the whole
-# burst on a loaded machine and kill only after the commit (seen in CI).
+# Run in the importing process itself: as the batch's transaction commits, a file-size limit
+# (RLIMIT_FSIZE) is set 1 MB past the write-ahead log's size, with SIGXFSZ at its default
+# action, so the kernel kills the process on the write that crosses it — in the middle of
+# writing the batch's pages into the log, however busy the machine. Watchers that polled the
+# log's size (from the test, then from a thread of the importer) were scheduled out for the
+# whole burst on a loaded machine and killed only after the commit (seen in CI twice).
 _KILL_IN_THE_COMMIT = """
-import os, signal, sys, threading
+import resource, signal, sys
 from pathlib import Path
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -615,18 +617,17 @@ from sqlalchemy.engine import Engine
 wal, witness, *arguments = sys.argv[1:]
 wal, witness = Path(wal), Path(witness)
 
-def kill_once_the_log_grows():
-    while True:
-        logged = wal.stat().st_size if wal.exists() else 0
-        if logged > 1_000_000:
-            witness.write_text(str(logged))
-            os.kill(os.getpid(), signal.SIGKILL)
-
 def on_commit(connection):
     # Only the batch's own transaction: earlier ones (the source's standing, the catalog)
     # change a few rows.
     if connection.connection.driver_connection.total_changes > 10_000:
-        threading.Thread(target=kill_once_the_log_grows, daemon=True).start()
+        limit = (wal.stat().st_size if wal.exists() else 0) + 1_000_000
+        witness.write_text(str(limit))
+        # Python ignores SIGXFSZ (a write past the limit would fail with EFBIG and roll
+        # back): the default action terminates the process where it stands.
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
+        _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
 
 event.listen(Engine, "commit", on_commit)
 
@@ -639,9 +640,10 @@ main()
 def test_an_import_killed_midway_leaves_nothing_and_a_rerun_gives_the_whole_batch(
     cli: Cli,
 ) -> None:
-    """SIGKILL, not an exception: the process gets no chance to roll anything back itself.
-    It is killed while SQLite writes the batch's pages to the write-ahead log at commit (the
-    batch's page cache holds them until then), the moment a torn write would hurt most."""
+    """Killed by a signal, not an exception: the process gets no chance to roll anything
+    back itself. It is killed while SQLite writes the batch's pages to the write-ahead log at
+    commit (the batch's page cache holds them until then), the moment a torn write would
+    hurt most."""
     import os
     import signal
     import subprocess
@@ -678,11 +680,10 @@ def test_an_import_killed_midway_leaves_nothing_and_a_rerun_gives_the_whole_batc
         timeout=300,
         check=False,
     )
-    assert process.returncode == -signal.SIGKILL, process.stderr.decode()[-2000:]
-    logged = int(witness.read_text())
-    # The batch writes ~27 MB into the log: a kill this late would have missed the burst
-    # it is about (and might leave a committed batch, failing below, misleadingly).
-    assert logged < 20_000_000, f"the kill came too late, at {logged} bytes of log"
+    assert process.returncode == -signal.SIGXFSZ, process.stderr.decode()[-2000:]
+    limit = int(witness.read_text())
+    # The batch writes ~27 MB into the log: it was killed a megabyte into that burst.
+    assert wal.stat().st_size <= limit < 20_000_000, (wal.stat().st_size, limit)
 
     assert _counts(cli) == before
     with cli.engine.connect() as connection:
