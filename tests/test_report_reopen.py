@@ -135,7 +135,7 @@ def test_the_subject_opens_its_own_report_again_exactly_as_issued(
     # Nothing issued, no free report used, and the subject's own reading is not an entry
     # of its access log (the free count is read from it); it is audited.
     assert report_count(db) == 1
-    assert reports._free_reports_used(db, person.id, clock.today().year) == 1
+    assert reports.free_reports_used(db, person.id, clock.today().year) == 1
     assert len(access_events(db, person.id)) == events_before
     (event,) = audited(db, "report.reopen")
     assert event.target_id == str(issued.report.id)

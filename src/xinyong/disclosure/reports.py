@@ -521,7 +521,7 @@ def issue(
     free = False
     used = None
     if granted.path is LegalPath.SELF and not subject.is_organisation:
-        used = _free_reports_used(session, subject.id, today.year)
+        used = free_reports_used(session, subject.id, today.year)
         free = used < free_reports_per_year
         used += int(free)
     content: dict[str, Any] = {
@@ -657,7 +657,7 @@ _KEEP_FILE = {
 _ISSUE = Prepared(audit.advancing(access.logged_with(_INSERT_REPORT)))
 
 
-def _free_reports_used(session: Session, subject_id: int, year: int) -> int:
+def free_reports_used(session: Session, subject_id: int, year: int) -> int:
     """Free reports issued to the subject in this calendar year, in China's time: the
     year starts at midnight in Beijing, eight hours before midnight UTC."""
     start = dt.datetime(year, 1, 1, tzinfo=CHINA)

@@ -86,25 +86,14 @@ def _own_subject(session: Session, actor: Actor) -> Subject:
 
 
 def _free_reports_used(
-    session: Session, actor: Actor, subject: Subject, clock: Clock, allowance: int
+    session: Session, subject: Subject, clock: Clock, allowance: int
 ) -> int | None:
-    """Free reports a natural person used this year (rules.md: at least 2 a year).
-
-    Counted from the subject's own access log, where every report the subject was issued
-    is a granted *self* read: the first ``allowance`` of them (``XINYONG_FREE_REPORTS_PER_YEAR``) are the free ones.
-    """
+    """Free reports a natural person used this year (rules.md: at least 2 a year), as the
+    reports themselves count them (``reports.free_reports_used``: China's calendar year);
+    ``allowance``: ``XINYONG_FREE_REPORTS_PER_YEAR``."""
     if subject.is_organisation:
         return None
-    # The year begins at midnight in China, as the report counts it (disclosure.reports).
-    start = dt.datetime(clock.today().year, 1, 1, tzinfo=CHINA)
-    issued = sum(
-        1
-        # Reads only: joint checks issue no report, and finding them unpacks the large ones
-        # not indexed yet.
-        for entry in access.access_log(session, actor, since=start, joint_checks=False)
-        if entry.what == "report" and entry.legal_path == LegalPath.SELF.value and entry.granted
-    )
-    return min(issued, allowance)
+    return min(reports.free_reports_used(session, subject.id, clock.today().year), allowance)
 
 
 # --- the file and its reports -----------------------------------------------------------------
@@ -150,7 +139,7 @@ def my_credit(
             # Records deleted after their retention period: the subject's own eyes only.
             "deleted": retention.deleted_records(session, subject),
             "english": english,
-            "free_used": _free_reports_used(session, actor, subject, clock, free_allowance),
+            "free_used": _free_reports_used(session, subject, clock, free_allowance),
             "free_allowance": free_allowance,
         },
     )
