@@ -179,3 +179,31 @@ def test_an_upgrade_on_a_database_behind_this_release_asks_for_init_first(
     finally:
         engine.dispose()
         reset_settings()
+
+
+def test_the_upgrade_says_how_many_stored_records_it_re_dated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A type brought up to a rule dating its records by another field (decision 0045): the
+    output counts the records given a new version and those that keep their date."""
+    from xinyong.catalog import rule_packs
+    from xinyong.cli._shared import print_pack_changes
+
+    def court(without_date: int) -> rule_packs.PackItem:
+        return rule_packs.PackItem(
+            "court_judgment_defaulter",
+            rule_packs.PackStatus.UPGRADE,
+            {"code": "court_judgment_defaulter"},
+            redated=rule_packs.RedatedRecords("filed_on", "published_on", 12, without_date),
+        )
+
+    print_pack_changes(rule_packs.PackPlan(PACK, (court(3),)), dry_run=False)
+    output = " ".join(capsys.readouterr().out.split())
+    assert (
+        "12 stored record(s) re-dated from filed_on to published_on, a new version each; "
+        "3 without published_on keep their date" in output
+    )
+    print_pack_changes(rule_packs.PackPlan(PACK, (court(0),)), dry_run=False)
+    output = " ".join(capsys.readouterr().out.split())
+    assert "a new version each" in output
+    assert "keep their date" not in output

@@ -74,7 +74,9 @@ def test_the_upgrade_dates_stored_defaulters_by_their_publication(
 
     clock.advance(dt.timedelta(hours=1))
     applied = rule_packs.apply(db, clock)
-    assert COURT in [found.code for found in applied.having(rule_packs.PackStatus.UPGRADE)]
+    (upgraded,) = [i for i in applied.having(rule_packs.PackStatus.UPGRADE) if i.code == COURT]
+    # What the operator reads in `xinyong catalog upgrade`'s output.
+    assert upgraded.redated == rule_packs.RedatedRecords("filed_on", "published_on", 1, 1)
     db.expire_all()
 
     record = record_of(db, dated)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -95,6 +95,17 @@ def digest(definition: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
+class RedatedRecords:
+    """How many stored records of a type re-dating gave a new version, and how many dated
+    by the old field lack the new one (they keep their date)."""
+
+    from_field: str
+    to_field: str
+    records: int
+    without_date: int
+
+
+@dataclass(frozen=True)
 class PackItem:
     """One of the pack's record types against the catalog."""
 
@@ -108,6 +119,9 @@ class PackItem:
     # why that would be refused as it stands (then the authority must edit it).
     proposal: dict[str, Any] | None = None
     proposal_problem: dict[str, Any] | None = None
+    # For a type brought up to a rule dating its records by another field: what re-dating
+    # its stored records did (decision 0045); the operator reads it in the command's output.
+    redated: RedatedRecords | None = None
 
     @property
     def digest(self) -> str:
@@ -221,6 +235,7 @@ def apply(
             note=f"{catalog.LOADED_FROM}{pack.name}",
             rule_pack=pack.name,
         )
+    redated: dict[str, RedatedRecords] = {}
     for found in planned.having(PackStatus.UPGRADE):
         assert found.city_version is not None  # an upgrade is of a type the catalog has
         catalog.add_city_version(
@@ -234,13 +249,20 @@ def apply(
             rule_pack_definition=found.shipped,
             details={"rule_pack": pack.name, "changes": found.paths},
         )
-        _redate(
+        done = _redate(
             session,
             clock,
             found.code,
             str(found.city_version.definition.get("decision_date_field", "")),
             f"brought up to the shipped {pack.name}",
             late_after_working_days,
+        )
+        if done is not None:
+            redated[found.code] = done
+    if redated:
+        planned = PackPlan(
+            planned.rule_pack,
+            tuple(replace(i, redated=redated.get(i.code)) for i in planned.items),
         )
     created, upgraded = planned.having(PackStatus.NEW), planned.having(PackStatus.UPGRADE)
     if created or upgraded:
@@ -268,16 +290,17 @@ def _redate(
     before: str,
     basis: str,
     late_after_working_days: int | None,
-) -> None:
+) -> RedatedRecords | None:
     """The type's records re-dated where its new city rule dates them by another field than
-    ``before`` (decision 0045): their publicity, timeliness and terms count from that date."""
+    ``before`` (decision 0045): their publicity, timeliness and terms count from that date.
+    None when the rule dates them as before."""
     after = catalog.effective_rule(session, code).definition.decision_date_field
     if not before or before == after:
-        return
+        return None
     # Imported here: the collection domain builds on the catalog.
     from xinyong.collection import redating
 
-    redating.redate(
+    done = redating.redate(
         session,
         clock,
         code,
@@ -285,6 +308,7 @@ def _redate(
         basis=basis,
         late_after_working_days=late_after_working_days,
     )
+    return RedatedRecords(done.from_field, done.to_field, len(done.records), len(done.without_date))
 
 
 UPGRADE_NOTE = "brought up to the shipped {pack}: {changes}"

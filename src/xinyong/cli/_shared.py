@@ -40,6 +40,18 @@ def print_pack_changes(planned: PackPlan, *, dry_run: bool) -> None:
     for item in planned.having(PackStatus.UPGRADE):
         done = "would be brought" if dry_run else "brought"
         console.print(f"  {item.code}: {done} up to {pack} ({', '.join(item.paths)})")
+        if item.redated is not None:
+            redated = item.redated
+            kept = (
+                f"; {redated.without_date} without {redated.to_field} keep their date"
+                if redated.without_date
+                else ""
+            )
+            console.print(
+                f"    {redated.records} stored record(s) re-dated from {redated.from_field} "
+                f"to {redated.to_field}, a new version each{kept}",
+                highlight=False,
+            )
     for item in planned.having(PackStatus.CONFLICT):
         changes = ", ".join(
             f"{change.path} ({change.kind})"
