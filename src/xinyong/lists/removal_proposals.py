@@ -52,8 +52,12 @@ DECIDED_SHOWN = 20
 ARTICLE = "Art. 15"
 
 
-def _entry(session: Session, entry_id: int) -> ListEntry:
-    entry = session.get(ListEntry, entry_id)
+def _entry(session: Session, entry_id: int, *, for_update: bool = False) -> ListEntry:
+    # Locked (and read afresh) when a decision changes it: an objection upheld or a record
+    # repaired in another transaction meanwhile is then seen, not overwritten.
+    entry = session.get(
+        ListEntry, entry_id, with_for_update=for_update, populate_existing=for_update
+    )
     if entry is None:
         raise NotFound("no such list entry", code="not_found", field="entry")
     return entry
@@ -173,7 +177,13 @@ def get(session: Session, proposal_id: int) -> ListRemovalProposal:
 
 def _decidable(session: Session, actor: Actor, proposal_id: int) -> ListRemovalProposal:
     require(actor, Permission.APPROVE_LIST_ENTRY)
-    proposal = get(session, proposal_id)
+    # Locked: two officers deciding the same proposal at once are taken one after the
+    # other, and the second finds it decided.
+    proposal = session.get(
+        ListRemovalProposal, proposal_id, with_for_update=True, populate_existing=True
+    )
+    if proposal is None:
+        raise NotFound("no such removal proposal", code="not_found", field="proposal")
     _same_organisation(actor, proposal.recognising_organisation_id)
     if same_person(session, actor, proposal.proposed_by):
         raise PermissionDenied(
@@ -212,7 +222,7 @@ def approve(
     which the subject reads on its notices (Art. 24)."""
     proposal = _decidable(session, actor, proposal_id)
     text = _text(reasons, "reasons", "a decision states its reasons", today=clock.today())
-    entry = _entry(session, proposal.entry_id)
+    entry = _entry(session, proposal.entry_id, for_update=True)
     ended = entry.term_end is not None and entry.term_end < clock.today()
     if entry.status is not EntryStatus.PUBLISHED or ended:
         # Every exit from the list lapses the proposal (``entry_events``); this guards a
