@@ -100,6 +100,8 @@ class EnteredYear:
     # the officer, not stored, as the package's own data is stored.
     restated: int
     records_rechecked: int
+    # Open list candidacies whose comment or objection window now ends later.
+    windows_extended: int = 0
 
 
 _KINDS = {
@@ -267,7 +269,8 @@ def enter_year(
     """The credit authority enters a newly published year (or corrects one): it replaces
     whatever the calendar held for the year. Deadlines are worked out when read, so
     provisional ones in the year become definite at once; the stored timeliness of records
-    counted across the year (Art. 4, 及时) is counted again."""
+    counted across the year (Art. 4, 及时) is counted again, and the stored windows of open
+    list candidacies are extended where the year's holidays move their last day."""
     require(actor, Permission.MANAGE_CATALOG)
     exceptions = _check_arrangement(year, days, source, clock.today())
     source = source.strip()
@@ -286,6 +289,10 @@ def enter_year(
     session.add(CalendarYear(year=year, source=source, loaded_at=clock.now()))
     session.flush()
     rechecked = _recount_timeliness(session, year, late_after_working_days)
+    # Imported here: the lists domain counts its windows with this module's calendar.
+    from xinyong.lists.entries import extend_windows
+
+    extended = extend_windows(session, clock, year)
     audit.record(
         session,
         clock,
@@ -298,9 +305,10 @@ def enter_year(
             "restated": len(days) - len(exceptions),
             "source": source,
             "records_rechecked": rechecked,
+            "windows_extended": extended,
         },
     )
-    return EnteredYear(year, len(exceptions), len(days) - len(exceptions), rechecked)
+    return EnteredYear(year, len(exceptions), len(days) - len(exceptions), rechecked, len(extended))
 
 
 def _recount_timeliness(session: Session, year: int, late_after_working_days: int) -> int:

@@ -95,6 +95,12 @@ def calendar_enter_year(
     console.print(
         f"{year}: {entered.exceptions} days entered from {source.strip()}"
         + (f" ({entered.restated} restating Monday–Friday not stored)" if entered.restated else "")
-        + f"; timeliness counted again for {entered.records_rechecked} records",
+        + f"; timeliness counted again for {entered.records_rechecked} records"
+        + (
+            f"; {entered.windows_extended} list candidacies' comment or objection windows "
+            "extended past a holiday"
+            if entered.windows_extended
+            else ""
+        ),
         highlight=False,
     )

@@ -207,13 +207,63 @@ def _named_persons(
     return rows
 
 
-def window_end(session: Session, std: ListStandard, proposed_on: dt.date) -> dt.date:
+def window_end(
+    session: Session,
+    std: ListStandard,
+    proposed_on: dt.date,
+    calendar: WorkingDayCalendar | None = None,
+) -> dt.date:
     """The last day of the public comment (red) or objection (black) window of a candidacy
     proposed on ``proposed_on``: its days counted from the day after, and a last day that is
     not a working day moved to the next one (民法典 Art. 201, 203) — the subject's and the
     public's time to act is never cut short by a holiday."""
     days = std.comment_days if std.kind is ListKind.RED else std.objection_days
-    return last_day_for_act(working_day_calendar(session), add_days(proposed_on, days)).day
+    calendar = calendar or working_day_calendar(session)
+    return last_day_for_act(calendar, add_days(proposed_on, days)).day
+
+
+# An open candidacy's window, extended when a year's calendar is entered (the step's detail;
+# ``web.labels`` translates it).
+WINDOW_EXTENDED = "window extended to {day}: the working-day calendar of {year} was entered"
+
+
+def extend_windows(session: Session, clock: Clock, year: int) -> list[int]:
+    """Open candidacies whose window, counted again with ``year``'s calendar just entered,
+    ends later than the day stored when they were proposed (a last day that fell on a
+    weekday now declared a holiday moves past it, 民法典 Art. 203): their window is
+    extended, each with a step in its history the subject reads. A window never ends
+    earlier than the day the subject was told in writing or the public was shown, so a
+    declared working weekend shortens none. Returns the entries extended."""
+    open_entries = session.execute(
+        select(ListEntry, ListStandard)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(
+            ListEntry.status.in_((EntryStatus.IN_COMMENT, EntryStatus.NOTICED)),
+            ListEntry.window_ends.is_not(None),
+            # A last day only ever moves later: one before the year stays where it is.
+            ListEntry.window_ends >= dt.date(year, 1, 1),
+        )
+        .order_by(ListEntry.id)
+    ).all()
+    calendar = working_day_calendar(session)
+    extended: list[int] = []
+    for entry, std in open_entries:
+        assert entry.window_ends is not None  # selected so
+        proposed_on = entry.proposed_at.astimezone(CHINA).date()
+        recounted = window_end(session, std, proposed_on, calendar)
+        if recounted <= entry.window_ends:
+            continue
+        entry.window_ends = recounted
+        record_event(
+            session,
+            clock,
+            entry,
+            SYSTEM_ACTOR,
+            "window_extended",
+            WINDOW_EXTENDED.format(day=recounted.isoformat(), year=year),
+        )
+        extended.append(entry.id)
+    return extended
 
 
 def propose(

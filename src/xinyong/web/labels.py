@@ -451,6 +451,7 @@ ENTRY_ACTIONS: dict[str, str] = {
     "removal_approved": N_("Removal approved by a second officer"),
     "removal_refused": N_("Removal refused"),
     "removal_lapsed": N_("Removal proposal lapsed"),
+    "window_extended": N_("Window extended"),
 }
 _DAY = r"\d{4}-\d{2}-\d{2}"
 # Other details the platform writes on entry steps (``lists.entries``,
@@ -463,6 +464,13 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(rf"^published for public comment until (?P<day>{_DAY})$"),
         N_("published for public comment until %(day)s"),
+    ),
+    (
+        re.compile(
+            rf"^window extended to (?P<day>{_DAY}): the working-day calendar of "
+            r"(?P<year>\d{4}) was entered$"
+        ),
+        N_("window extended to %(day)s: the working-day calendar of %(year)s was entered"),
     ),
     (re.compile(r"^court decision (?P<case>.*)$", re.S), N_("court decision %(case)s")),
     (re.compile(rf"^term ends (?P<day>{_DAY})$"), N_("the term now ends on %(day)s")),

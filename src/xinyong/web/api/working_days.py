@@ -84,7 +84,9 @@ def enter_calendar_year(
 ) -> dict[str, Any]:
     """Enter (or correct) a year's arrangement, replacing what the calendar held for it (the
     credit authority). Provisional deadlines in the year become definite; the records whose
-    timeliness was counted across it are counted again (``records_rechecked``)."""
+    timeliness was counted across it are counted again (``records_rechecked``), and open list
+    candidacies' windows whose last day the year's holidays move are extended
+    (``windows_extended``)."""
     entered = calendar_store.enter_year(
         session,
         clock,
@@ -102,4 +104,5 @@ def enter_calendar_year(
         "exceptions": entered.exceptions,
         "restated": entered.restated,
         "records_rechecked": entered.records_rechecked,
+        "windows_extended": entered.windows_extended,
     }
