@@ -623,3 +623,132 @@ def test_the_jobs_command_ends_red_list_entries(
     finally:
         reset_settings()
         reset_default_cipher()
+
+
+# --- a wrong black listing undone brings the red-list entry back ---------------------------------
+
+
+def test_a_black_listing_removed_on_an_objection_upheld_restores_the_red_list_entry(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The black listing that ended the red-list entry should not have been: the subject's
+    objection to it is upheld. The ending had no ground, and the entry is published again
+    while its term runs, by the platform, naming the black-list entry; the subject reads
+    why in Chinese."""
+    world = lists_world
+    company = world.subjects["company"]
+    red = red_entry(db, clock, world, company)
+    black = published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=10,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
+    assert red.status is EntryStatus.REMOVED
+    objection = entries.object_to(db, clock, actor(world, "company"), black.id, "处罚已被撤销")
+
+    entries.decide_objection(
+        db, clock, actor(world, "objections"), objection.id, upheld=True, reasons="认定有误"
+    )
+
+    assert (black.status, black.removal_reason) == (
+        EntryStatus.REMOVED,
+        RemovalReason.OBJECTION_UPHELD,
+    )
+    assert (red.status, red.removal_reason, red.ended_at) == (EntryStatus.PUBLISHED, None, None)
+    (step,) = db.scalars(
+        select(ListEntryEvent).where(
+            ListEntryEvent.entry_id == red.id, ListEntryEvent.action == "restored"
+        )
+    ).all()
+    assert step.actor == "system"
+    assert step.detail == red_list_exit.restored_detail(black, RemovalReason.OBJECTION_UPHELD)
+    shown = entry_event_detail(step.detail, ZH)
+    assert f"第 {black.id} 号黑名单条目因异议成立已被移出" in shown
+    assert "重新属于诚信典型" in shown
+
+
+def test_a_black_listing_on_an_annulled_decision_restores_the_red_list_entry_and_a_repair_does_not(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The decision the black listing rested on is annulled (revoked by its source): the
+    listing leaves, and the red-list entry it ended comes back. Reinstated, the listing
+    returns and ends the red-list entry again. A repair of another subject's basis record
+    brings nothing back: that subject was dishonest, and repaired its credit since."""
+    world = lists_world
+    company = world.subjects["company"]
+    red = red_entry(db, clock, world, company)
+    warning = basis_record(db, clock, world, company, **old_warning(clock))
+    black = published_entry(db, clock, world, company, approved_days_ago=10, basis=[warning.id])
+    assert red.status is EntryStatus.REMOVED
+    reporter = actor(world, "reporter")
+
+    revocation.revoke(
+        db,
+        clock,
+        reporter,
+        warning.id,
+        ground="court",
+        document_number="(2026)闽0102行初7号",
+        reason="处罚决定被判决撤销",
+    )
+    assert (black.status, black.removal_reason) == (
+        EntryStatus.REMOVED,
+        RemovalReason.RECORD_REVOKED,
+    )
+    assert red.status is EntryStatus.PUBLISHED
+    assert entry_event_detail(
+        red_list_exit.restored_detail(black, RemovalReason.RECORD_REVOKED), ZH
+    ).startswith(f"导致其移出的第 {black.id} 号黑名单条目因所依据的决定被撤销")
+
+    revocation.reinstate(
+        db,
+        clock,
+        reporter,
+        warning.id,
+        ground="revocation_set_aside",
+        document_number="(2026)闽01行终11号",
+        reason="二审撤销一审判决",
+    )
+    assert black.status is EntryStatus.PUBLISHED
+    assert (red.status, red.removal_reason) == (EntryStatus.REMOVED, RemovalReason.BLACK_LISTED)
+
+    assert red_list_exit.restore_after_wrong_black_listing(db, clock, black) == []
+    black.removal_reason = RemovalReason.REPAIRED
+    black.status = EntryStatus.REMOVED
+    assert red_list_exit.restore_after_wrong_black_listing(db, clock, black) == []
+    assert red.status is EntryStatus.REMOVED
+
+
+def test_a_red_list_entry_stays_off_while_another_black_listing_is_in_force(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    company = world.subjects["company"]
+    red = red_entry(db, clock, world, company)
+    first = published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=10,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
+    published_entry(
+        db,
+        clock,
+        world,
+        company,
+        "serious_health_safety",
+        approved_days_ago=5,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
+    objection = entries.object_to(db, clock, actor(world, "company"), first.id, "认定有误")
+    entries.decide_objection(
+        db, clock, actor(world, "objections"), objection.id, upheld=True, reasons="认定有误"
+    )
+
+    assert first.status is EntryStatus.REMOVED
+    assert (red.status, red.removal_reason) == (EntryStatus.REMOVED, RemovalReason.BLACK_LISTED)

@@ -668,6 +668,8 @@ def decide_objection(
                 }
             },
         )
+        # The red-list entries this listing ended had no ground either.
+        red_list_exit.restore_after_wrong_black_listing(session, clock, entry)
     return objection
 
 
@@ -816,6 +818,10 @@ def end_entries_resting_on(
         entry.removal_reason = reason
         entry.removal_detail = entry_detail
         record_event(session, clock, entry, actor, "removed" if published else "ended", entry_event)
+        if published:
+            # A listing on an annulled decision should not have been: the red-list entries
+            # it ended come back (a repair brings none back).
+            red_list_exit.restore_after_wrong_black_listing(session, clock, entry)
         ended.append(entry.id)
     return ended
 

@@ -114,6 +114,79 @@ def end_on_black_listing(session: Session, clock: Clock, black: ListEntry) -> li
     return [red.id for red in reds]
 
 
+def restored_detail(black: ListEntry, reason: RemovalReason) -> str:
+    """Why a red-list entry is published again (``web.labels`` reads it back)."""
+    return (
+        f"the black-list entry {black.id} that ended it was removed ({reason.value}): an "
+        f"integrity model again ({BASIS})"
+    )
+
+
+# The removals of a black-list entry that say it should not have been published: an
+# objection upheld against it, or the decision it rested on annulled by its source. A repair
+# does not: the subject was dishonest, and has repaired its credit since.
+WRONG_LISTING = (RemovalReason.OBJECTION_UPHELD, RemovalReason.RECORD_REVOKED)
+
+
+def restore_after_wrong_black_listing(
+    session: Session, clock: Clock, black: ListEntry
+) -> list[int]:
+    """The red-list entries ``black``'s publication ended are published again: ``black``
+    has just left the list as a listing that should not have been (``WRONG_LISTING``), so
+    the ending had no ground. One comes back only while its term runs, the subject on no
+    other black-list entry and without a bad record within its standard's years; one whose
+    subject was recognised again meanwhile under the same standard stays off. The steps are
+    the platform's, each naming the black-list entry. Returns the ids published again."""
+    if black.kind is not ListKind.BLACK or black.removal_reason not in WRONG_LISTING:
+        return []
+    today = clock.today()
+    if eligibility.black_list_entry_in_force(session, black.subject_id, today) is not None:
+        return []
+    ended_by_it = session.execute(
+        select(ListEntry, ListStandard)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(
+            ListEntry.subject_id == black.subject_id,
+            ListEntry.kind == ListKind.RED,
+            ListEntry.status == EntryStatus.REMOVED,
+            ListEntry.removal_reason == RemovalReason.BLACK_LISTED,
+            # The detail the ending wrote (``black_listed_detail``) names the entry.
+            ListEntry.removal_detail.contains(f"(entry {black.id}): "),
+        )
+        .order_by(ListEntry.id)
+    ).all()
+    detail = restored_detail(black, black.removal_reason)
+    restored: list[int] = []
+    for red, standard in ended_by_it:
+        if red.term_end is not None and red.term_end < today:
+            continue
+        years = standard.clean_years
+        if years is not None and eligibility.latest_bad_record(
+            session, red.subject_id, add_years(today, -years)
+        ):
+            continue
+        again = session.scalar(
+            select(ListEntry.id).where(
+                ListEntry.subject_id == red.subject_id,
+                ListEntry.standard_id == red.standard_id,
+                ListEntry.id != red.id,
+                ListEntry.status.in_(
+                    (EntryStatus.IN_COMMENT, EntryStatus.AWAITING_APPROVAL, EntryStatus.PUBLISHED)
+                ),
+            )
+        )
+        if again is not None:
+            record_event(session, clock, red, SYSTEM_ACTOR, "not_restored", detail)
+            continue
+        red.status = EntryStatus.PUBLISHED
+        red.ended_at = None
+        red.removal_reason = None
+        red.removal_detail = None
+        record_event(session, clock, red, SYSTEM_ACTOR, "restored", detail)
+        restored.append(red.id)
+    return restored
+
+
 def _bad_record_ends(
     session: Session, clock: Clock, entry: ListEntry, standard: ListStandard
 ) -> bool:

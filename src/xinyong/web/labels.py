@@ -472,6 +472,27 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         N_("window extended to %(day)s: the working-day calendar of %(year)s was entered"),
     ),
+    # A red-list entry published again (``lists.red_list_exit``, decision 0041).
+    (
+        re.compile(
+            r"^the black-list entry (?P<number>\d+) that ended it was removed "
+            r"\(objection_upheld\): an integrity model again \(Art\. 14 ¶2, Art\. 16\)$"
+        ),
+        N_(
+            "the black-list entry %(number)s that ended it was removed on an objection upheld: "
+            "an integrity model again (Art. 14 ¶2, Art. 16)"
+        ),
+    ),
+    (
+        re.compile(
+            r"^the black-list entry (?P<number>\d+) that ended it was removed "
+            r"\(record_revoked\): an integrity model again \(Art\. 14 ¶2, Art\. 16\)$"
+        ),
+        N_(
+            "the black-list entry %(number)s that ended it was removed, the decision it rested "
+            "on annulled: an integrity model again (Art. 14 ¶2, Art. 16)"
+        ),
+    ),
     (re.compile(r"^court decision (?P<case>.*)$", re.S), N_("court decision %(case)s")),
     (re.compile(rf"^term ends (?P<day>{_DAY})$"), N_("the term now ends on %(day)s")),
     (re.compile(rf"^term ended on (?P<day>{_DAY})$"), N_("the term ended on %(day)s")),
