@@ -15,6 +15,7 @@ from xinyong import evidence_files
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
+from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.disclosure.models import Authorisation
@@ -25,7 +26,14 @@ EVIDENCE_KINDS = ("upload", "signed_in_page")
 # Scopes beyond record types: a subject's list status and grade, read by financial
 # institutions for risk pricing (Art. 19; see lists.risk).
 SPECIAL_SCOPES = frozenset({"credit_status"})
-MAX_VALIDITY_DAYS = 366 * 3
+MAX_VALIDITY_YEARS = 3
+
+
+def latest_end(today: dt.date) -> dt.date:
+    """The last day an authorisation given today may run to: three years counted as the law
+    counts them (民法典 Art. 201–202, ``calendar.add_years``), not 3 × 366 days, which let one
+    run a day or two past them."""
+    return add_years(today, MAX_VALIDITY_YEARS)
 
 
 def grant(
@@ -71,7 +79,7 @@ def grant(
     today = clock.today()
     if valid_until < today:
         raise InvalidInput("the end date has passed", code="expired", field="valid_until")
-    if (valid_until - today).days > MAX_VALIDITY_DAYS:
+    if valid_until > latest_end(today):
         raise InvalidInput(
             "an authorisation lasts at most three years", code="too_long", field="valid_until"
         )

@@ -347,7 +347,7 @@ def _render_authorisations(
             "declaration": AUTHORISATION_DECLARATION,
             "not_conditional": NOT_CONDITIONAL_DECLARATION,
             "filed_services": filed_services_offered(session, _grantees(session)),
-            "max_until": (clock.today() + dt.timedelta(days=authorisations.MAX_VALIDITY_DAYS)),
+            "max_until": authorisations.latest_end(clock.today()),
         },
         state,
     )
