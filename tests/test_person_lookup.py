@@ -184,8 +184,9 @@ def test_an_institution_is_refused_alike_for_everybody_else(
     if who == "unregistered":
         assert refused == []
     else:
-        assert [(e.refusal_code, e.organisation_id) for e in refused] == [
-            ("no_authorisation", world.organisations["bank"].id)
+        # Logged as what it was, a lookup of the person, not a read of the file.
+        assert [(e.refusal_code, e.organisation_id, e.what) for e in refused] == [
+            ("no_authorisation", world.organisations["bank"].id, "person_lookup")
         ]
 
 

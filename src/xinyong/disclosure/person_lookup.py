@@ -88,7 +88,9 @@ def find_person(
             clock,
             actor,
             subject,
-            "file",
+            # What was attempted: a lookup of the person, unless it was the first step of
+            # reading the file.
+            "file" if then_read else access.PERSON_LOOKUP,
             PermissionDenied,
             message,
             "no_authorisation",
