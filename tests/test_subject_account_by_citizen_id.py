@@ -17,6 +17,8 @@ from tests.factories import PersonFactory, World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts.models import UserAccount
 from xinyong.audit.models import AuditEvent
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent, LegalPath
 from xinyong.subjects import service as subjects
 from xinyong.synthetic import make_citizen_id
 
@@ -65,6 +67,16 @@ def test_the_api_binds_a_persons_account_by_its_id_number(
     (lookup,) = _lookups(db)
     assert (lookup.target_id, lookup.outcome) == (str(person_id), "ok")
     assert citizen_id not in _audit_text(db)
+    # The administrator learned that the number is a registered person's: the person reads
+    # it in its access log (Art. 24), and the lookup's audit event witnesses the entry.
+    (logged,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person_id)).all()
+    assert (logged.what, logged.legal_path, logged.purpose, logged.granted) == (
+        "person_lookup",
+        LegalPath.OFFICIAL_DUTY,
+        access.ACCOUNT_PURPOSE,
+        True,
+    )
+    assert logged.user_id == world.users["admin"].id
 
 
 def test_the_api_refuses_an_unregistered_id_number_on_its_field_and_audits_the_try(

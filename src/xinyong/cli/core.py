@@ -209,13 +209,13 @@ def users_create(
     elif citizen_id == "-":
         citizen_id = sys.stdin.readline().rstrip("\n")
     with command_unit_of_work() as session:
-        from xinyong.subjects import service as subjects
+        from xinyong.disclosure import person_lookup
 
         organisation = accounts.organisation_by_code(session, org, field="org") if org else None
         # As the administrator's page and API name it (decision 0031 addendum): both given
         # is refused (one_subject), the ID number checked, found by its blind index and
         # the lookup audited, found or not.
-        bound = subjects.subject_for_account(
+        bound = person_lookup.subject_for_account(
             session, clock, SYSTEM_ACTOR, reference=subject, citizen_id=citizen_id
         )
         subject_id = None if bound is None else bound.id

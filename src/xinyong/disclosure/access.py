@@ -486,6 +486,7 @@ NOT_FILE_READS = (
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"
+ACCOUNT_PURPOSE = "opening a subject account for the person, who showed this ID number"
 LIST_WORK_PURPOSE = "recognising and reviewing list entries (Art. 14, 18)"
 OBJECTION_PURPOSE = "deciding objections to list entries (Art. 25)"
 REVIEW_PURPOSE = "confidentiality review before publicity (Art. 12(3))"

@@ -112,3 +112,32 @@ def find_person(
         )
     subjects.record_person_lookup(session, clock, actor, subject, details=logged.details())
     return subject
+
+
+def subject_for_account(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    reference: str | None = None,
+    citizen_id: str | None = None,
+) -> Subject | None:
+    """The subject a new subject account is bound to (``subjects.subject_for_account``),
+    a person found by ID number written to their access log (Art. 24): the administrator
+    learns that the number belongs to a registered person, as any lookup does."""
+
+    def log_lookup(found: Subject) -> dict[str, Any]:
+        return access.log_use(
+            session,
+            clock,
+            actor,
+            found,
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.PERSON_LOOKUP,
+            purpose=access.ACCOUNT_PURPOSE,
+            chained=False,
+        ).details()
+
+    return subjects.subject_for_account(
+        session, clock, actor, reference=reference, citizen_id=citizen_id, logged=log_lookup
+    )

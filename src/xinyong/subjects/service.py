@@ -323,13 +323,15 @@ def subject_for_account(
     *,
     reference: str | None = None,
     citizen_id: str | None = None,
+    logged: Callable[[Subject], dict[str, Any]] | None = None,
 ) -> Subject | None:
     """The subject a new subject account is bound to, as the account administrator names
     it (decision 0031 addendum): an organisation by its code or reference (field
     ``subject``), a person by the ID number it showed at the credit authority's counter
     (field ``citizen_id``) — no administrator can know a person's opaque reference. The
     number is checked, found by its blind index and audited as a lookup by ID number,
-    found or not; it is neither stored nor written back. None when neither is given."""
+    found or not; it is neither stored nor written back; ``logged`` writes the person's
+    access-log entry of the lookup, as for ``lookup_person``. None when neither is given."""
     require(actor, Permission.MANAGE_ACCOUNTS)
     reference = (reference or "").strip() or None
     citizen_id = (citizen_id or "").strip() or None
@@ -348,7 +350,8 @@ def subject_for_account(
                 field="citizen_id",
                 aftermath=lambda after: record_person_lookup(after, clock, actor, None),
             )
-        record_person_lookup(session, clock, actor, person)
+        details = None if logged is None else logged(person)
+        record_person_lookup(session, clock, actor, person, details=details)
         return person
     if reference is None:
         return None

@@ -14,7 +14,7 @@ from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import Permission, require
-from xinyong.subjects import service as subjects
+from xinyong.disclosure import person_lookup
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
 
@@ -131,7 +131,7 @@ def create_user(
     ``/api/v1/subject-accounts/...`` for a subject's), or, for an administrator's
     account, another administrator (decisions 0031 addendum, 0033)."""
     require(actor, Permission.MANAGE_ACCOUNTS)
-    subject = subjects.subject_for_account(
+    subject = person_lookup.subject_for_account(
         session, clock, actor, reference=body.subject, citizen_id=body.citizen_id
     )
     user = accounts.create_user(

@@ -15,8 +15,8 @@ from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import ApiKey, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.disclosure import person_lookup
 from xinyong.errors import Conflict, DomainError, InvalidInput, NotFound
-from xinyong.subjects import service as subjects
 from xinyong.web import inputs
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.pages.collection import page_helpers
@@ -119,7 +119,7 @@ def create_user(
     try:
         inputs.refuse_held(request)
         # A person is named by the ID number it showed at the counter, never typed back.
-        bound = subjects.subject_for_account(
+        bound = person_lookup.subject_for_account(
             session, clock, actor, reference=subject, citizen_id=citizen_id
         )
         # No password and no code here: a second person releases the code

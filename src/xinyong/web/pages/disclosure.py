@@ -143,6 +143,9 @@ PURPOSE_LABELS = {
     "own file": N_("own file"),
     access.SUPERVISION_PURPOSE: N_("supervision of credit information and its use (Art. 33)"),
     access.LOOKUP_PURPOSE: N_("finding a person by ID number"),
+    access.ACCOUNT_PURPOSE: N_(
+        "opening a subject account for you, at the counter where you showed your ID number"
+    ),
     rules.CASE_PURPOSE: N_("deciding an objection (Art. 25)"),
     repair_rules.CASE_PURPOSE: N_("deciding a credit repair (Art. 21)"),
     access.LIST_WORK_PURPOSE: N_("recognising and reviewing list entries (Art. 14, 18)"),
