@@ -144,3 +144,18 @@ def test_every_step_of_the_history_is_named_in_the_pages_language(
     for english in ("early_removal_applied", "approved", "person_named", "for early removal"):
         assert f">{english}" not in history
         assert f"— {english}" not in history
+
+
+def test_a_revocation_and_a_reinstatement_read_in_chinese() -> None:
+    """The details a source's revocation and reinstatement write on the entries resting on
+    the record (``collection.revocation``): the subject reads them on its notices."""
+    from xinyong.web.i18n import translations
+    from xinyong.web.labels import entry_event_detail, removal_detail
+
+    zh = translations("zh_Hans").gettext
+    number = "榕政复决〔2026〕12号"
+    assert removal_detail(f"record 11 revoked by its source: {number}", zh) == (
+        f"第 11 号记录已被报送单位撤销：{number}"
+    )
+    assert entry_event_detail(f"record revoked: {number}", zh) == f"记录已撤销：{number}"
+    assert entry_event_detail(f"record reinstated: {number}", zh) == f"记录已恢复：{number}"

@@ -42,15 +42,15 @@ def test_source_finds_and_revokes_its_record_company_sees_why(
     page.get_by_label(zh("Annulled by a court")).check()
     page.get_by_label(zh("Number of the annulling or withdrawing decision")).fill(annulment)
     page.get_by_label(zh("Reason"), exact=True).fill("人民法院判决撤销原行政处罚决定。")
-    page.get_by_role("button", name=zh("Revoke"), exact=True).click()
+    page.get_by_role("button", name=zh("Revoke the record"), exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(
         zh(
             "The record is revoked: it is no longer public, shared or used, and the subject "
             "sees the revocation and its reason in its file's history (Art. 24)."
         )
     )
-    expect(page.locator("#record dd[data-status]")).to_have_text(zh("Revoked"))
-    expect(page.get_by_role("button", name=zh("Revoke"), exact=True)).to_have_count(0)
+    expect(page.locator("#record dd[data-status]")).to_have_text(zh("Revoked by its source"))
+    expect(page.get_by_role("button", name=zh("Revoke the record"), exact=True)).to_have_count(0)
     page.get_by_role("button", name=zh("Log out")).click()
 
     log_in(page, "company")
@@ -87,7 +87,7 @@ def test_source_finds_and_revokes_its_record_company_sees_why(
         )
     )
     expect(page.locator("#record dd[data-status]")).to_have_text(zh("Active"))
-    expect(page.get_by_role("button", name=zh("Revoke"), exact=True)).to_have_count(1)
+    expect(page.get_by_role("button", name=zh("Revoke the record"), exact=True)).to_have_count(1)
     page.get_by_role("button", name=zh("Log out")).click()
     page.goto(f"/subjects/{COMPANY[0]}")
     expect(public).to_have_count(1)

@@ -142,7 +142,7 @@ RECORD_STATUS_LABELS: dict[str, str] = {
     "under_objection": N_("Under objection"),
     "corrected": N_("Corrected"),
     "repaired": N_("Repaired"),
-    "revoked": N_("Revoked"),
+    "revoked": N_("Revoked by its source"),
     "expired": N_("Publicity ended"),
     "deleted": N_("Deleted after the retention period"),
 }
@@ -261,6 +261,11 @@ REMOVAL_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(r"^credit repair case (?P<number>\d+)$"),
         N_("Credit repair case %(number)s"),
+    ),
+    # An entry resting on a record its source revoked (``collection.revocation``).
+    (
+        re.compile(r"^record (?P<number>\d+) revoked by its source: (?P<text>.*)$", re.S),
+        N_("record %(number)s revoked by its source: %(text)s"),
     ),
     # A red-list entry ended by the platform (``lists.red_list_exit``, decision 0041).
     (
@@ -493,6 +498,8 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
             "on annulled: an integrity model again (Art. 14 ¶2, Art. 16)"
         ),
     ),
+    (re.compile(r"^record revoked: (?P<text>.*)$", re.S), N_("record revoked: %(text)s")),
+    (re.compile(r"^record reinstated: (?P<text>.*)$", re.S), N_("record reinstated: %(text)s")),
     (re.compile(r"^court decision (?P<case>.*)$", re.S), N_("court decision %(case)s")),
     (re.compile(rf"^term ends (?P<day>{_DAY})$"), N_("the term now ends on %(day)s")),
     (re.compile(rf"^term ended on (?P<day>{_DAY})$"), N_("the term ended on %(day)s")),
