@@ -442,6 +442,15 @@ def test_unreadable_and_empty_workbooks(tmp_path: Path) -> None:
     with pytest.raises(UnusableFile) as caught:
         open_rows(io.BytesIO(b"a,b\n1,2\n"), FileFormat.XLSX)
     assert caught.value.code == "format"
+    # What to do, in words the pages translate; not the library's own ("Cannot detect file
+    # format"), which reached the zh page in English.
+    assert caught.value.message.startswith("The file is not a readable .xlsx workbook: ")
+    assert "Cannot detect" not in caught.value.message
+    from xinyong.web.i18n import translations
+    from xinyong.web.refusals import explain
+
+    shown = explain(caught.value, translations("zh_Hans").gettext).text
+    assert shown.startswith("文件不是可读取的 .xlsx 工作簿")
 
     empty = make_xlsx(tmp_path / "empty.xlsx", [])
     with pytest.raises(UnusableFile) as caught:

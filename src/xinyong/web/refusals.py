@@ -1483,13 +1483,21 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "format",
-        r"The file is not a readable \.xlsx workbook \((?P<problem>.+)\)\.",
-        N_("The file is not a readable .xlsx workbook (%(problem)s)."),
+        r"The file is not a readable \.xlsx workbook: it may be damaged, or another kind of "
+        r"file named \.xlsx; open it in Excel or WPS and save it again as \.xlsx\.",
+        N_(
+            "The file is not a readable .xlsx workbook: it may be damaged, or another kind of "
+            "file named .xlsx; open it in Excel or WPS and save it again as .xlsx."
+        ),
     ),
     _pattern(
         "format",
-        r"The sheet “(?P<sheet>.*)” cannot be read \((?P<problem>.+)\)\.",
-        N_("The sheet “%(sheet)s” cannot be read (%(problem)s)."),
+        r"The sheet “(?P<sheet>.*)” cannot be read; open the workbook in Excel or WPS and save "
+        r"it again as \.xlsx\.",
+        N_(
+            "The sheet “%(sheet)s” cannot be read; open the workbook in Excel or WPS and save it "
+            "again as .xlsx."
+        ),
     ),
     _pattern(
         "empty",
