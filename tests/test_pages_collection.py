@@ -465,8 +465,19 @@ def test_an_unusable_file_is_shown_on_the_form_and_nothing_is_written(
     # The form again, ready for the corrected file.
     assert '<form method="post" action="/batches/upload"' in response.text
     assert re.search(r'<option value="administrative_penalty"\s+selected>', response.text)
+    assert not re.search(r'id="dry_run"[^>]*checked', response.text)
     assert rows_of(db, Batch) == 0
     assert rows_of(db, CreditRecord) == 0
+
+
+def test_a_refused_dry_run_stays_a_dry_run(client: TestClient, db: Session, world: World) -> None:
+    """Ticked before the refusal, the dry run is ticked on the form shown again: the
+    corrected file is checked, not written, as the officer asked."""
+    log_in(client, "reporter")
+    response = upload(client, b"", "empty.csv", dry_run=True)
+    assert response.status_code == 422, response.text
+    assert re.search(r'id="dry_run"[^>]*checked', response.text)
+    assert rows_of(db, Batch) == 0
 
 
 def test_a_header_row_alone_is_no_batch_and_names_the_missing_columns(

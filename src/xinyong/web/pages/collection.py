@@ -239,13 +239,19 @@ def _render_upload(request: Request, context: dict[str, Any], state: FormState) 
 
 
 async def _upload_form_again(
-    request: Request, session: Session, actor: Actor, exc: InvalidInput, record_type: str
+    request: Request,
+    session: Session,
+    actor: Actor,
+    exc: InvalidInput,
+    record_type: str,
+    dry_run: bool,
 ) -> HTMLResponse:
-    """A file that cannot be read: the form again, with the reason (and the row, if known)."""
+    """A file that cannot be read: the form again, with the reason (and the row, if known),
+    the choices made kept — a dry run stays one, lest the corrected file be written."""
 
     def again() -> tuple[dict[str, Any], FormState]:
         # The database work (roll back, then read the form's choices) off the event loop.
-        state = refused(session, exc, {"record_type": record_type})
+        state = refused(session, exc, {"record_type": record_type, "dry_run": dry_run})
         return _upload_context(session, actor), state
 
     context, state = await run_in_threadpool(again)
@@ -278,7 +284,7 @@ async def upload(
         fmt = readers.detect_format(filename, file.content_type)
         body = await spool(_chunks(file))
     except InvalidInput as exc:  # not a format we read, or too large
-        return await _upload_form_again(request, session, actor, exc, record_type)
+        return await _upload_form_again(request, session, actor, exc, record_type, dry_run)
 
     def run() -> tuple[dict[str, Any], dict[str, Any], catalog.EffectiveRule | None]:
         organisation = _own_organisation(session, actor)
@@ -313,7 +319,7 @@ async def upload(
     try:
         result, meta, rule = await run_in_threadpool(run)
     except InvalidInput as exc:  # an unusable file, or none of its columns of this type
-        return await _upload_form_again(request, session, actor, exc, record_type)
+        return await _upload_form_again(request, session, actor, exc, record_type, dry_run)
     finally:
         body.file.close()
     if not dry_run:
