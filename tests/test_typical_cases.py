@@ -609,3 +609,44 @@ def test_a_case_is_dated_by_the_day_it_was_published_in_fuzhou(
     page = client.get(f"/integrity/{case.id}", headers=HTML).text
     assert "<dd>2026-11-30</dd>" in page
     assert "2026-11-29" not in page
+
+
+def test_a_repair_case_naming_the_number_in_other_brackets_or_a_responsible_person_is_refused(
+    pworld: World, db: Session, clock: FixedClock
+) -> None:
+    """The record's number written with other brackets (〔〕 as [], （）, 【】), the name in
+    the Traditional script, or the name of the person registered as the company's legal
+    representative (Art. 18) identifies the company as surely as its name."""
+    from xinyong.subjects.models import ResponsiblePerson, ResponsibleRole
+
+    repaired = repaired_case(pworld)
+    company = pworld.subjects["company"]
+    db.add(
+        ResponsiblePerson(
+            organisation_subject_id=company.id,
+            role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+            name="陈建国",
+        )
+    )
+    db.flush()
+    record = db.get(CreditRecord, repaired.record_id)
+    assert record is not None
+    number = current_version(db, record).payload["decision_number"]
+    assert "〔" in number
+    variants = [
+        number.replace("〔", "[").replace("〕", "]"),
+        number.replace("〔", "（").replace("〕", "）"),
+        number.replace("〔", "【").replace("〕", "】"),
+        number.replace("〔", "").replace("〕", ""),
+    ]
+    for text in (*variants, "福州晨光文具貿易有限公司", "法定代表人陳建國"):
+        with pytest.raises(InvalidInput) as refused:
+            drafted(
+                db,
+                pworld,
+                CaseKind.CREDIT_REPAIR,
+                repair_case_id=repaired.id,
+                title="修复案例",
+                narrative=f"当事人（{text}）整改到位",
+            )
+        assert refused.value.code == "identifies_subject", text

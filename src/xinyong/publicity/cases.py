@@ -51,7 +51,8 @@ from xinyong.lists.publicity import mask_name
 from xinyong.objections.service import definition_of
 from xinyong.publicity.models import CaseKind, ConsentStatus, NamingConsent, TypicalCase
 from xinyong.repair.models import RepairCase, RepairStatus
-from xinyong.subjects.models import Subject, SubjectName
+from xinyong.subjects import names
+from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
 ARTICLE = "Art. 32"
 REPAIR_ARTICLE = "Art. 20"
@@ -190,7 +191,9 @@ def repair_basis(session: Session, case_id: int | None) -> RepairCase:
 
 def identifying_terms(session: Session, subject: Subject, record: CreditRecord) -> list[str]:
     """What would identify the subject of a repaired record in an anonymised case: its
-    names (current, former and their cores), its code and reference, the record's number."""
+    names (current, former and their cores), its code and reference, the record's number,
+    and the names of the persons registered as answering for it (Art. 18: its legal
+    representative named identifies the company as surely as its name)."""
     # The natural key is "<subject id>|<part>|…": a narrative would quote the parts (the
     # decision number), never the key with the platform's subject id in front.
     terms = {
@@ -201,15 +204,35 @@ def identifying_terms(session: Session, subject: Subject, record: CreditRecord) 
     }
     for name in session.scalars(select(SubjectName).where(SubjectName.subject_id == subject.id)):
         terms.update({name.name, name.core})
+    terms.update(
+        session.scalars(
+            select(ResponsiblePerson.name).where(
+                ResponsiblePerson.organisation_subject_id == subject.id
+            )
+        )
+    )
     return sorted(t for t in terms if len(t.strip()) >= 2)
 
 
+# Brackets of every width and shape: a decision number is written 〔2025〕, [2025], （2025）
+# or 【2025】 by different hands, and is the same number.
+_BRACKETS = re.compile(r"[()\[\]{}〔〕【】〖〗〘〙（）［］｛｝]")
+
+
+def _folded(text: str) -> str:
+    """``text`` as the check compares it: compatibility forms (full-width letters and
+    digits), spacing, letter case, brackets and the Traditional script aside."""
+    return names.simplified(
+        _BRACKETS.sub("", re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper())
+    )
+
+
 def identifies(text: str, terms: list[str]) -> bool:
-    """Whether ``text`` names one of ``terms`` (spacing, letter case and full-width forms
-    aside) or holds something shaped like a unified social credit code or a citizen ID
-    number."""
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
-    wanted = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)).upper() for t in terms]
+    """Whether ``text`` names one of ``terms`` (spacing, letter case, full-width forms,
+    brackets and script aside) or holds something shaped like a unified social credit code
+    or a citizen ID number."""
+    folded = _folded(text)
+    wanted = [_folded(t) for t in terms]
     return any(t and t in folded for t in wanted) or any(
         shape.search(folded) for shape in _CODE_SHAPES
     )

@@ -121,6 +121,13 @@ def _to_simplified(text: str) -> str:
 _stable_set: set[str] = set()
 
 
+def simplified(text: str) -> str:
+    """``text`` with Traditional characters in their Simplified forms (the canonical form
+    the name search compares), for checks that must not be passed by writing a word in the
+    other script."""
+    return _to_simplified(text)
+
+
 def _slow_to_simplified(text: str) -> str:
     # t2s alone is not a canonical form: it leaves simplified variants such as 馀
     # or 锺 alone but maps their traditional forms (餘, 鍾) to 余 and 钟, and a few
