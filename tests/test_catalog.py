@@ -251,6 +251,9 @@ def test_restricted_fields_of_the_pack_are_declared(catalog_loaded: Session) -> 
         {"name": "medical_history", "label_zh": "备注二", "label_en": "Notes"},
         {"name": "notes", "label_zh": "备注二", "label_en": "Notes", "aliases": ["基因检测"]},
         {"name": "faith", "label_zh": "宗教信仰", "label_en": "Faith", "type": "text"},
+        # The Traditional script is the same word (the platform ships a zh-Hant interface).
+        {"name": "zhiwen_data", "label_zh": "指紋資料", "label_en": "Data"},
+        {"name": "bingli", "label_zh": "病歷", "label_en": "Notes"},
     ],
 )
 def test_a_prohibited_field_is_refused(
@@ -290,6 +293,11 @@ def test_a_restricted_field_must_be_declared_restricted(
         "Art. 11 ¶2",
     )
     assert caught.value.field == "fields.annual_income"
+
+    traditional = {"name": "monthly_pay", "label_zh": "月工資", "label_en": "Pay"}
+    with pytest.raises(InvalidInput) as caught:
+        catalog.create_record_type(db, clock, authority, with_field(new_definition(), traditional))
+    assert caught.value.code == "restricted_field_undeclared"
 
     declared = {**income, "sensitivity": "restricted"}
     rule = catalog.create_record_type(db, clock, authority, with_field(new_definition(), declared))

@@ -358,7 +358,15 @@ def test_a_restricted_field_about_an_organisation_is_kept_encrypted(
 
 @pytest.mark.parametrize(
     ("column", "value"),
-    [("血型", "AB型"), ("宗教信仰", "某教派信徒"), ("病史", "高血压十年"), ("blood_type", "O-neg")],
+    [
+        ("血型", "AB型"),
+        ("宗教信仰", "某教派信徒"),
+        ("病史", "高血压十年"),
+        ("blood_type", "O-neg"),
+        # In the Traditional script, as a zh-Hant form writes it.
+        ("指紋", "已採集"),
+        ("病歷", "高血壓"),
+    ],
 )
 def test_prohibited_content_is_refused_even_with_consent(
     consent_world: World, client: TestClient, db: Session, column: str, value: str

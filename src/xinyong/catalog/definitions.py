@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from xinyong.calendar import add_months, add_years
 from xinyong.errors import InvalidInput
+from xinyong.subjects.names import simplified
 
 # Where the retention of negative market information rests (rules.md), as refusals and
 # the deletion's record cite it.
@@ -134,7 +135,9 @@ _RESTRICTED_NEEDLES = _compile_terms(RESTRICTED_TERMS)
 
 
 def _matches(text: str, needles: _Needles) -> str | None:
-    lowered = text.strip().lower()
+    # In the Simplified script: 指紋 or 月工資 on a zh-Hant form is the same field as 指纹 or
+    # 月工资 (Art. 11 ¶2, ¶3), and the terms are written once.
+    lowered = simplified(text.strip()).lower()
     # Words of an English name: snake_case, kebab-case, camelCase and spaces alike.
     words = " ".join(
         re.findall(r"[a-z0-9]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", text.strip()).lower())
