@@ -37,6 +37,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import texts
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
@@ -359,7 +360,7 @@ def reconcile(
             code="rule_pack_changed",
             field="shipped_digest",
         )
-    if not note.strip():
+    if texts.is_blank(note):
         raise InvalidInput(
             "say why the rule changes: the note is kept with the version",
             code="note_required",

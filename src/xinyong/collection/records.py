@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -311,7 +312,7 @@ def update_fulfilment(
             code="invalid_choice",
             field="status",
         )
-    if not note.strip():
+    if texts.is_blank(note):
         raise InvalidInput(
             "give the reason for the change (Art. 24)",
             code="required",

@@ -19,7 +19,7 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -85,7 +85,7 @@ def _own_record(session: Session, actor: Actor, record_id: int) -> CreditRecord:
 
 
 def _text(value: str, name: str, limit: int) -> str:
-    text = value.strip()
+    text = texts.visible(value)
     if not text:
         raise InvalidInput(f"give the {name.replace('_', ' ')}", code="required", field=name)
     if len(text) > limit:

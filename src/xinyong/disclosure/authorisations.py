@@ -11,7 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from xinyong import evidence_files
+from xinyong import evidence_files, texts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -69,7 +69,7 @@ def grant(
     for code in record_type_codes:
         if code not in SPECIAL_SCOPES:
             catalog.record_type_by_code(session, code)
-    if not purpose.strip():
+    if texts.is_blank(purpose):
         raise InvalidInput(
             "state the purpose of the authorisation",
             code="required",
@@ -83,7 +83,7 @@ def grant(
         raise InvalidInput(
             "an authorisation lasts at most three years", code="too_long", field="valid_until"
         )
-    if evidence_kind not in EVIDENCE_KINDS or not evidence.strip():
+    if evidence_kind not in EVIDENCE_KINDS or texts.is_blank(evidence):
         raise InvalidInput(
             "a written authorisation needs its evidence: an upload or a signature in the page",
             code="evidence_required",

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers, published_text
+from xinyong import identifiers, published_text, texts
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
@@ -101,7 +101,7 @@ def apply(
         not_met = red_list_exit.standard_refusal(session, basis_entry, today)
         if not_met is not None:
             raise not_met
-    if not reasons.strip():
+    if texts.is_blank(reasons):
         raise InvalidInput(
             "state the reasons for applying it",
             code="required",

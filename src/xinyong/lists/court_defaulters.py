@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
     Actor,
@@ -314,7 +314,7 @@ def confirm_performance(
             field="performed_on",
             article=PERFORMANCE_BASIS,
         )
-    text = detail.strip()
+    text = texts.visible(detail)
     if not text:
         raise InvalidInput(
             "say how the performance was confirmed (e.g. the court's closing notice)",

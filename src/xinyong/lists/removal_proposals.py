@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
@@ -71,7 +71,7 @@ def _same_organisation(actor: Actor, organisation_id: int) -> None:
 
 
 def _text(value: str, field: str, required: str, *, today: dt.date) -> str:
-    text = value.strip()
+    text = texts.visible(value)
     if not text:
         raise InvalidInput(required, code="required", field=field, article="Art. 15 ¶2")
     if len(text) > MAX_TEXT:

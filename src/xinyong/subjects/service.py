@@ -17,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from xinyong import identifiers, published_text
+from xinyong import identifiers, published_text, texts
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -655,7 +655,7 @@ def end_responsible_person(
             field="responsible_person",
             article="Art. 18",
         )
-    reason = reason.strip()
+    reason = texts.visible(reason)
     if not reason:
         raise InvalidInput("state why the registration ends", code="required", field="reason")
     if len(reason) > MAX_END_REASON:

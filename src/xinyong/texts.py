@@ -1,0 +1,34 @@
+"""What a person typed, without the characters nobody sees.
+
+Zero-width spaces and joiners, the byte-order mark, soft hyphens and the bidirectional
+controls (Unicode's format characters, category Cf) show nothing on a page; the last even
+reverse the text around them in a PDF report. A decision's reasons made only of them state
+no reasons (Art. 15 ¶2, Art. 25), and a comment made only of them says nothing. Where a text
+is required, or is shown to others as written, it is taken without them and without the
+spaces around it (``str.strip`` leaves them: they are not whitespace).
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+# Every format character (category Cf) of the Unicode version Python carries, mapped to
+# nothing for ``str.translate``.
+_INVISIBLE = dict.fromkeys(
+    code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) == "Cf"
+)
+
+
+def visible(text: str | None) -> str:
+    """``text`` without format characters and without the whitespace around it."""
+    if not text:
+        return ""
+    if text.isascii():
+        return text.strip()
+    return text.translate(_INVISIBLE).strip()
+
+
+def is_blank(text: str | None) -> bool:
+    """Whether ``text`` shows nothing: empty, spaces, or characters nobody sees."""
+    return not visible(text)
