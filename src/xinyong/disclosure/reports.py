@@ -24,6 +24,8 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    exists,
+    false,
     func,
     insert,
     literal,
@@ -52,7 +54,7 @@ from xinyong.config import FREE_REPORTS_MINIMUM
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.base import UTCDateTime
 from xinyong.db.prepared import Prepared, iso_date
-from xinyong.disclosure import access, authorisations, retention
+from xinyong.disclosure import access, authorisations, query_assignments, retention
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import (
@@ -756,8 +758,15 @@ def content_hash_of(content: dict[str, Any]) -> str:
 
 def _issued_to(actor: Actor) -> ColumnElement[bool] | None:
     """Which reports count as issued to the actor: a subject account's own reports on the
-    self path, or those issued to its organisation's staff and systems (a report names
-    the organisation it was given to, Art. 34, so any of its queriers may print it again)."""
+    self path; for an organisation's staff and systems, those issued to the organisation (a
+    report names the organisation it was given to, Art. 34) that the reader could have been
+    issued itself. One issued on a written authorisation: to any of its queriers, as the
+    authorisation lets any of them read (``access._by_authorisation``; closed once none is in
+    force, ``_authorisation_ended``). One issued on a query item: to its requester, and to a
+    colleague who holds that item now — the security officer decides which staff use which
+    item (Art. 12(2), decision 0035), and a colleague without it, refused the file itself,
+    is not given it by reopening a report. The requester keeps his report after his item is
+    withdrawn: it shows what was issued, not a new query."""
     if actor.subject_id is not None:
         if not has_permission(actor, Permission.READ_OWN_FILE):
             return None
@@ -771,8 +780,25 @@ def _issued_to(actor: Actor) -> ColumnElement[bool] | None:
         or role_grants(actor, Permission.QUERY_BY_AUTHORISATION)
     ):
         return None
-    return (CreditReport.organisation_id == actor.organisation_id) & (
-        CreditReport.legal_path != LegalPath.SELF
+    on_item: list[ColumnElement[bool]] = []
+    requester = actor.audit().id
+    if requester is not None:
+        on_item.append(CreditReport.requested_by == requester)
+    held = query_assignments.held_item_ids(actor)
+    if held is not None and role_grants(actor, Permission.QUERY_BY_ITEM):
+        # The item is the one its issuance was logged with for the subject (Art. 24).
+        on_item.append(
+            exists().where(
+                AccessEvent.subject_id == CreditReport.subject_id,
+                AccessEvent.report_number == CreditReport.number,
+                AccessEvent.what == "report",
+                AccessEvent.granted,
+                AccessEvent.query_item_id.in_(held),
+            )
+        )
+    return (CreditReport.organisation_id == actor.organisation_id) & or_(
+        CreditReport.legal_path == LegalPath.AUTHORISATION,
+        and_(CreditReport.legal_path == LegalPath.QUERY_ITEM, or_(false(), *on_item)),
     )
 
 
