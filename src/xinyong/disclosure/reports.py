@@ -958,6 +958,12 @@ _GONE: dict[str, tuple[str, str]] = {
         "after an objection; a new report shows the correction",
         "Art. 25",
     ),
+    retention.REMOVED_RECORD_WITHDRAWN: (
+        "the content of this report was deleted when a record it may show was withdrawn "
+        "from publication after an objection: it should not have been public; a new report "
+        "shows what may be shown",
+        "Art. 25",
+    ),
     retention.REMOVED_RECORD_NO_LONGER_USED: (
         "the content of this report was deleted when a record it may show was found wrong "
         "on an objection and, its source being deregistered, is no longer shared",
