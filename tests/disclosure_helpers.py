@@ -586,7 +586,8 @@ def matrix_report_code(world: World) -> dict[str, Any]:
 
 def matrix_issued_report(world: World) -> dict[str, Any]:
     """A report the regulator's querier was issued about the company on the published
-    query item, once per world: its organisation's queriers may open it again."""
+    query item, once per world: the querier and the colleagues who hold the item (in the
+    matrix's world every querying account of the regulator) may open it again."""
     session = world.session
     number: str | None = session.info.get("matrix_issued_report")
     if number is None:

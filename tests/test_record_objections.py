@@ -24,6 +24,7 @@ from tests.collection_helpers import (
 from tests.disclosure_helpers import (
     ITEM,
     MATTER_CODE,
+    PENALTY,
     access_events,
     actor_of,
     company_penalty,
@@ -227,25 +228,17 @@ def test_withdrawal_from_publication(
     assert view.status == "active"
 
 
-def test_a_correction_closes_reports_issued_to_others_and_a_withdrawal_does_not(
+def test_a_correction_closes_reports_issued_to_others(
     db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:
     """A report issued to another organisation showed content found wrong: its kept content
-    goes (as with a revoked or repaired record) and a new report shows the correction. A
-    withdrawal from publication leaves shared reports alone: sharing on a query item or a
-    written authorisation never rested on publicity."""
+    goes (as with a revoked or repaired record) and a new report shows the correction."""
     world = disclosure_world
     company = world.subjects["company"]
     record = company_penalty(db, clock, world)
     make_query_item(db, clock, world)
     querier, reporter = actor_of(world, "querier"), actor_of(world, "reporter")
     handler = actor_of(world, "objections")
-
-    withdrawn = record_objection(db, clock, world, record.id, ground="should_not_be_public")
-    shared = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
-    objections.decide(db, clock, handler, withdrawn.id, outcome="upheld", reasons="不应公示")
-    objections.withdraw(db, clock, reporter, withdrawn.id, note="不予公示")
-    assert reports.reopen(db, clock, querier, shared.report.number)
 
     theirs = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
     own = reports.issue(db, clock, actor_of(world, "company"), company)
@@ -254,15 +247,50 @@ def test_a_correction_closes_reports_issued_to_others_and_a_withdrawal_does_not(
     objections.correct(
         db, clock, reporter, objection.id, values={"fine_amount": "1"}, note="金额录入有误"
     )
-    for number in (shared.report.number, theirs.report.number):
-        with pytest.raises(Gone) as gone:
-            reports.reopen(db, clock, querier, number)
-        assert gone.value.details["reason"] == retention.REMOVED_RECORD_CORRECTED
-        assert gone.value.article == "Art. 25"
+    with pytest.raises(Gone) as gone:
+        reports.reopen(db, clock, querier, theirs.report.number)
+    assert gone.value.details["reason"] == retention.REMOVED_RECORD_CORRECTED
+    assert gone.value.article == "Art. 25"
     assert reports.reopen(db, clock, actor_of(world, "company"), own.report.number)
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "record_objection.correct"))
     assert event is not None
-    assert event.details["report_contents_removed"] == 2
+    assert event.details["report_contents_removed"] == 1
+
+
+def test_a_withdrawal_from_publication_closes_reports_issued_to_others(
+    db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """Art. 25, 13 ¶3: the public version of a report issued on a query item showed the
+    record because it was public. Upheld that it should not be, and withdrawn by its source,
+    a new report leaves it out — and so must the one issued before: its kept content goes,
+    as on a correction, and reopening it says why. The subject's own report keeps its
+    history."""
+    world = disclosure_world
+    company = world.subjects["company"]
+    record = company_penalty(db, clock, world)
+    make_query_item(db, clock, world, record_types=(PENALTY,), statutory_exception=None)
+    querier, reporter = actor_of(world, "querier"), actor_of(world, "reporter")
+    handler = actor_of(world, "objections")
+
+    public = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
+    assert public.content["public_version"]
+    assert public.report.record_count == 1
+    own = reports.issue(db, clock, actor_of(world, "company"), company)
+    objection = record_objection(db, clock, world, record.id, ground="should_not_be_public")
+    objections.decide(db, clock, handler, objection.id, outcome="upheld", reasons="不应公示")
+    objections.withdraw(db, clock, reporter, objection.id, note="不予公示")
+
+    fresh = reports.issue(db, clock, querier, company, query_item_code=ITEM, matter=MATTER_CODE)
+    assert fresh.report.record_count == 0
+    with pytest.raises(Gone) as gone:
+        reports.reopen(db, clock, querier, public.report.number)
+    assert gone.value.details["reason"] == retention.REMOVED_RECORD_WITHDRAWN
+    assert gone.value.article == "Art. 25"
+    assert reports.reopen(db, clock, querier, fresh.report.number)
+    assert reports.reopen(db, clock, actor_of(world, "company"), own.report.number)
+    event = db.scalar(select(AuditEvent).where(AuditEvent.action == "record_objection.withdraw"))
+    assert event is not None
+    assert event.details["report_contents_removed"] == 1
 
 
 def test_staff_reads_of_a_case_are_in_the_subjects_access_log(

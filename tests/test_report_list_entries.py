@@ -7,13 +7,18 @@ report must not say "无" under the serious-dishonesty lists."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import World
 from tests.lists_helpers import (
+    COURT,
     actor,
+    court_row,
     fast_password_hashing,  # noqa: F401 - fixture
+    ingest_court,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
@@ -21,9 +26,10 @@ from tests.lists_helpers import (
     settings,  # noqa: F401 - fixture
 )
 from xinyong.clock import FixedClock
-from xinyong.disclosure import reports
+from xinyong.collection import revocation
+from xinyong.disclosure import files, reports
 from xinyong.disclosure.rendering import report_html
-from xinyong.lists.models import RemovalReason
+from xinyong.lists.models import EntryStatus, ListEntry, RemovalReason
 
 
 def _section(html: str, title: str) -> str:
@@ -88,3 +94,54 @@ def test_a_report_as_of_a_date_shows_the_entries_in_force_then(
     assert today.content["list_entries"] == []
     assert [e["list"] for e in before.content["list_entries"]] == ["black"]
     assert before_term.content["list_entries"] == []
+
+
+def test_an_entry_removed_with_its_revoked_record_is_left_out_for_others_as_of_before(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Decision 0028: a revocation has a repair's effects. A court revokes its defaulter
+    record five days after the entry resting on it was published: a file for others as of
+    a day in between leaves the record out (``build_file``), so their report of that day
+    leaves the entry out too, as for a repair; the subject's own keeps both, as they were.
+    One removed on an upheld objection stays out for everyone."""
+    world = lists_world
+    company = world.subjects["company"]
+    ingest_court(db, clock, world, [court_row(world, company)])
+    entry = db.scalars(select(ListEntry).where(ListEntry.subject_id == company.id)).one()
+    assert entry.status is EntryStatus.PUBLISHED
+    assert entry.source_record_id is not None
+    listed_on = clock.today()
+    clock.advance(dt.timedelta(days=5))
+    revocation.revoke(
+        db,
+        clock,
+        actor(world, "court_reporter"),
+        entry.source_record_id,
+        ground="withdrawn",
+        document_number="(2026)闽01执异12号",
+        reason="原失信决定被撤销",
+    )
+    assert entry.removal_reason is RemovalReason.RECORD_REVOKED
+    db.commit()
+    day = listed_on + dt.timedelta(days=1)
+
+    def records(**reader: Any) -> list[int]:
+        views = files.build_file(db, company, today=clock.today(), as_of=day, **reader)
+        return [view.id for view in views if view.type_code == COURT]
+
+    assert records(record_type_codes={COURT}) == []
+    assert reports._list_entries(db, company, day, own=False) == []
+    assert reports._list_entries(db, company, day, own=False, public=True) == []
+    assert records() == [entry.source_record_id]
+    (own,) = reports._list_entries(db, company, day, own=True)
+    assert own["list"] == "black"
+    issued = reports.issue(db, clock, actor(world, "company"), company, as_of=day)
+    assert [e["list"] for e in issued.content["list_entries"]] == ["black"]
+
+    # An entry removed on an upheld objection: left out of the subject's own report too.
+    db.execute(
+        update(ListEntry)
+        .where(ListEntry.id == entry.id)
+        .values(removal_reason=RemovalReason.OBJECTION_UPHELD)
+    )
+    assert reports._list_entries(db, company, day, own=True) == []

@@ -31,6 +31,7 @@ from tests.disclosure_helpers import (
     _guarded,
     access_events,
     actor_of,
+    assign,
     authorise,
     company_penalty,
     contract_breach,
@@ -45,7 +46,7 @@ from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.crypto import default_cipher
-from xinyong.disclosure import access, authorisations, reports
+from xinyong.disclosure import access, authorisations, query_assignments, reports
 from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import (
     Conflict,
@@ -195,6 +196,61 @@ def test_only_the_requester_opens_a_report_again_and_others_are_told_it_does_not
     assert caught.value.code == "unknown_report"
     # Numbers are read as printed: spaces and lower case do not matter.
     assert reports.reopen(db, clock, actor_of(world, "citizen"), f" {by_citizen.lower()} ")
+
+
+def test_a_report_on_a_query_item_opens_again_only_for_its_requester_and_holders_of_the_item(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient, tokens: Tokens
+) -> None:
+    """Art. 12(2), decision 0035: the security officer decides which staff use which item. A
+    colleague who does not hold the item a report was issued on is refused the file itself,
+    so he is not given it by reopening the report: it is neither listed nor opened (404, as
+    a number not issued to him), on the API and the pages, and nothing is logged for the
+    subject. Holding the item lets him; the requester keeps his report after his item is
+    withdrawn."""
+    world = disclosure_world
+    company = world.subjects["company"]
+    company_penalty(db, clock, world)
+    make_query_item(db, clock, world, assign_to=("querier",))
+    number = queried_report(db, clock, world, "company").report.number
+    caseofficer = actor_of(world, "caseofficer")
+
+    def listed(account: str) -> list[str]:
+        return [s.number for s in reports.issued_reports(db, clock, actor_of(world, account))]
+
+    assert listed("querier") == [number]
+    assert listed("caseofficer") == []
+    with pytest.raises(NotFound) as caught:
+        reports.reopen(db, clock, caseofficer, number)
+    assert (caught.value.code, caught.value.field) == ("unknown_report", "number")
+    db.commit()
+    assert client.get(f"{API}/reports", headers=tokens("caseofficer")).json()["items"] == []
+    refused = client.get(f"{API}/reports/{number}", headers=tokens("caseofficer"))
+    assert error_of(refused) == (404, "unknown_report", None)
+    log_in(client, "caseofficer")
+    page = client.get("/query/reports", headers=HTML).text
+    assert f'data-report="{number}"' not in page
+    assert "您现持有该查询事项的报告" in page  # the page says which reports it lists
+    assert client.get(f"/reports/{number}", headers=HTML).status_code == 404
+    client.cookies.clear()
+    reopened = [e for e in access_events(db, company.id) if e.what == access.REPORT_REOPENED]
+    assert reopened == []
+
+    # Assigned the item, the colleague may print the report again.
+    assign(db, clock, world, ITEM, "caseofficer")
+    db.commit()
+    assert listed("caseofficer") == [number]
+    assert reports.reopen(db, clock, caseofficer, number).report.number == number
+    # The querier's own assignment withdrawn: his report is still his.
+    (theirs,) = query_assignments.held_by(db, caseofficer)
+    (own,) = query_assignments.held_by(db, actor_of(world, "querier"))
+    query_assignments.withdraw(db, clock, actor_of(world, "security"), own.id)
+    assert listed("querier") == [number]
+    assert reports.reopen(db, clock, actor_of(world, "querier"), number)
+    # The colleague's withdrawn, he no longer opens it.
+    query_assignments.withdraw(db, clock, actor_of(world, "security"), theirs.id)
+    assert listed("caseofficer") == []
+    with pytest.raises(NotFound):
+        reports.reopen(db, clock, caseofficer, number)
 
 
 def test_an_organisation_opening_a_report_again_is_in_the_subjects_access_log(

@@ -21,7 +21,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from xinyong.accounts.models import ApiKey, Organisation, Role, UserAccount
@@ -129,6 +129,17 @@ def holds(session: Session, actor: Actor, item: QueryItem) -> bool:
     if holder is None:
         return False
     return _held(session, holder, item.id)
+
+
+def held_item_ids(actor: Actor) -> Select[int] | None:
+    """The ids of the items the actor holds now, as a subquery (None: it holds none, not
+    being a staff member or a system): for finding what was issued on an item it holds."""
+    holder = _holder_is(actor)
+    if holder is None:
+        return None
+    return select(QueryItemAssignment.query_item_id).where(
+        holder, QueryItemAssignment.withdrawn_at.is_(None)
+    )
 
 
 def _held(session: Session, holder: ColumnElement[bool], item_id: int) -> bool:

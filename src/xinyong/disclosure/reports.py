@@ -24,6 +24,8 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    exists,
+    false,
     func,
     insert,
     literal,
@@ -52,7 +54,7 @@ from xinyong.config import FREE_REPORTS_MINIMUM
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.base import UTCDateTime
 from xinyong.db.prepared import Prepared, iso_date
-from xinyong.disclosure import access, authorisations, retention
+from xinyong.disclosure import access, authorisations, query_assignments, retention
 from xinyong.disclosure.files import RecordView, canonical_json, field_labels
 from xinyong.disclosure.models import AccessEvent, CreditReport, CreditReportFile, LegalPath
 from xinyong.errors import (
@@ -186,48 +188,65 @@ def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any
     return basic
 
 
-# The subject's list entries that may be in force on a date, with their standards and
-# recognising organisations: on the driver's cursor, as the rest of the report (an ORM query
-# of three entities cost more than the whole raw fetch the report is measured against).
-_LIST_ENTRIES = Prepared(
-    select(
-        ListEntry.kind,
-        ListEntry.tier,
-        ListStandard.name,
-        ListEntry.reasons,
-        ListEntry.legal_basis,
-        ListEntry.term_start,
-        ListEntry.term_end,
-        Organisation.name,
-        Organisation.code,
-    )
-    .join(ListStandard, ListStandard.id == ListEntry.standard_id)
-    .join(Organisation, Organisation.id == ListEntry.recognising_organisation_id)
-    .where(
-        ListEntry.subject_id == bindparam("subject_id"),
-        ListEntry.term_start <= bindparam("as_of", type_=Date),
-        ListEntry.term_end >= bindparam("as_of", type_=Date),
-        or_(
-            ListEntry.status == EntryStatus.PUBLISHED,
-            and_(
-                or_(
-                    ListEntry.status == EntryStatus.EXPIRED,
-                    ListEntry.status == EntryStatus.REMOVED,
-                ),
-                ListEntry.ended_at >= bindparam("ended_after", type_=UTCDateTime()),
-                or_(
-                    ListEntry.removal_reason.is_(None),
-                    and_(
-                        ListEntry.removal_reason != RemovalReason.OBJECTION_UPHELD,
-                        ListEntry.removal_reason
-                        != bindparam("also_left_out", type_=ListEntry.removal_reason.type),
+# Entries removed since a day, left out of a report as of that day. One removed because an
+# objection was upheld was wrong from the start (Art. 25): for everyone. One removed because
+# the record it rests on was repaired (Art. 20–23) or revoked by its source (decision 0028)
+# is no longer shared: for everyone but the subject, as ``files.build_file`` leaves such a
+# record out of any file but the subject's own, even as of a day before (``_NOT_SHARED``).
+_LEFT_OUT_OF_OWN = (RemovalReason.OBJECTION_UPHELD,)
+_LEFT_OUT_FOR_OTHERS = (
+    RemovalReason.OBJECTION_UPHELD,
+    RemovalReason.REPAIRED,
+    RemovalReason.RECORD_REVOKED,
+)
+
+
+def _list_entries_query(left_out: tuple[RemovalReason, ...]) -> Prepared:
+    """The subject's list entries that may be in force on a date, with their standards and
+    recognising organisations, but for those removed for one of ``left_out``: on the
+    driver's cursor, as the rest of the report (an ORM query of three entities cost more
+    than the whole raw fetch the report is measured against)."""
+    return Prepared(
+        select(
+            ListEntry.kind,
+            ListEntry.tier,
+            ListStandard.name,
+            ListEntry.reasons,
+            ListEntry.legal_basis,
+            ListEntry.term_start,
+            ListEntry.term_end,
+            Organisation.name,
+            Organisation.code,
+        )
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .join(Organisation, Organisation.id == ListEntry.recognising_organisation_id)
+        .where(
+            ListEntry.subject_id == bindparam("subject_id"),
+            ListEntry.term_start <= bindparam("as_of", type_=Date),
+            ListEntry.term_end >= bindparam("as_of", type_=Date),
+            or_(
+                ListEntry.status == EntryStatus.PUBLISHED,
+                and_(
+                    or_(
+                        ListEntry.status == EntryStatus.EXPIRED,
+                        ListEntry.status == EntryStatus.REMOVED,
+                    ),
+                    ListEntry.ended_at >= bindparam("ended_after", type_=UTCDateTime()),
+                    or_(
+                        ListEntry.removal_reason.is_(None),
+                        # Each its own comparison with a fixed value: the statement takes
+                        # no expanding (IN) parameter (``Prepared``).
+                        and_(*(ListEntry.removal_reason != reason for reason in left_out)),
                     ),
                 ),
             ),
-        ),
+        )
+        .order_by(ListEntry.term_start, ListEntry.id)
     )
-    .order_by(ListEntry.term_start, ListEntry.id)
-)
+
+
+_OWN_LIST_ENTRIES = _list_entries_query(_LEFT_OUT_OF_OWN)
+_LIST_ENTRIES_FOR_OTHERS = _list_entries_query(_LEFT_OUT_FOR_OTHERS)
 
 
 def _list_entries(
@@ -244,20 +263,17 @@ def _list_entries(
     (rules.md "Disclosure"); the lists are public (Art. 14), so every legal path shows them.
     An entry ended since counts until it ended (in China, after ``as_of``); one removed
     because an objection was upheld was wrong from the start (Art. 25) and is left out; one
-    removed by credit repair is no longer shared (Art. 20–23), so only the subject's own
-    report of a day before the repair still shows it. In the report's public version
-    (``public``) the reasons read as the public lists give them, any citizen ID in them
-    masked on ``today`` (``lists.entries.public_reasons``: a court defaulter's reasons are
-    the court's record; decision 0037)."""
+    removed because the record it rests on was repaired or revoked by its source is no
+    longer shared (Art. 20–23, decision 0028), so only the subject's own report of a day
+    before the removal still shows it, as it shows the record. In the report's public
+    version (``public``) the reasons read as the public lists give them, any citizen ID in
+    them masked on ``today`` (``lists.entries.public_reasons``: a court defaulter's reasons
+    are the court's record; decision 0037)."""
     day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
-    rows = _LIST_ENTRIES.rows(
+    query = _OWN_LIST_ENTRIES if own else _LIST_ENTRIES_FOR_OTHERS
+    rows = query.rows(
         session.connection(),
-        {
-            "subject_id": subject.id,
-            "as_of": as_of,
-            "ended_after": day_after,
-            "also_left_out": (RemovalReason.OBJECTION_UPHELD if own else RemovalReason.REPAIRED),
-        },
+        {"subject_id": subject.id, "as_of": as_of, "ended_after": day_after},
     )
     return [
         {
@@ -756,8 +772,15 @@ def content_hash_of(content: dict[str, Any]) -> str:
 
 def _issued_to(actor: Actor) -> ColumnElement[bool] | None:
     """Which reports count as issued to the actor: a subject account's own reports on the
-    self path, or those issued to its organisation's staff and systems (a report names
-    the organisation it was given to, Art. 34, so any of its queriers may print it again)."""
+    self path; for an organisation's staff and systems, those issued to the organisation (a
+    report names the organisation it was given to, Art. 34) that the reader could have been
+    issued itself. One issued on a written authorisation: to any of its queriers, as the
+    authorisation lets any of them read (``access._by_authorisation``; closed once none is in
+    force, ``_authorisation_ended``). One issued on a query item: to its requester, and to a
+    colleague who holds that item now — the security officer decides which staff use which
+    item (Art. 12(2), decision 0035), and a colleague without it, refused the file itself,
+    is not given it by reopening a report. The requester keeps his report after his item is
+    withdrawn: it shows what was issued, not a new query."""
     if actor.subject_id is not None:
         if not has_permission(actor, Permission.READ_OWN_FILE):
             return None
@@ -771,8 +794,25 @@ def _issued_to(actor: Actor) -> ColumnElement[bool] | None:
         or role_grants(actor, Permission.QUERY_BY_AUTHORISATION)
     ):
         return None
-    return (CreditReport.organisation_id == actor.organisation_id) & (
-        CreditReport.legal_path != LegalPath.SELF
+    on_item: list[ColumnElement[bool]] = []
+    requester = actor.audit().id
+    if requester is not None:
+        on_item.append(CreditReport.requested_by == requester)
+    held = query_assignments.held_item_ids(actor)
+    if held is not None and role_grants(actor, Permission.QUERY_BY_ITEM):
+        # The item is the one its issuance was logged with for the subject (Art. 24).
+        on_item.append(
+            exists().where(
+                AccessEvent.subject_id == CreditReport.subject_id,
+                AccessEvent.report_number == CreditReport.number,
+                AccessEvent.what == "report",
+                AccessEvent.granted,
+                AccessEvent.query_item_id.in_(held),
+            )
+        )
+    return (CreditReport.organisation_id == actor.organisation_id) & or_(
+        CreditReport.legal_path == LegalPath.AUTHORISATION,
+        and_(CreditReport.legal_path == LegalPath.QUERY_ITEM, or_(false(), *on_item)),
     )
 
 
@@ -930,6 +970,12 @@ _GONE: dict[str, tuple[str, str]] = {
     retention.REMOVED_RECORD_CORRECTED: (
         "the content of this report was deleted when a record it may show was corrected "
         "after an objection; a new report shows the correction",
+        "Art. 25",
+    ),
+    retention.REMOVED_RECORD_WITHDRAWN: (
+        "the content of this report was deleted when a record it may show was withdrawn "
+        "from publication after an objection: it should not have been public; a new report "
+        "shows what may be shown",
         "Art. 25",
     ),
     retention.REMOVED_RECORD_NO_LONGER_USED: (

@@ -70,6 +70,8 @@ REMOVED_RECORD_DELETED = "record_deleted"
 REMOVED_RECORD_REPAIRED = "record_repaired"
 REMOVED_RECORD_REVOKED = "record_revoked"  # revoked by its source (decision 0028)
 REMOVED_RECORD_CORRECTED = "record_corrected"  # corrected after an objection (Art. 25)
+# Withdrawn from publication after an objection: it should not have been public (Art. 25).
+REMOVED_RECORD_WITHDRAWN = "record_withdrawn"
 # Found wrong on an objection, its source gone for good: no longer used (decision 0024).
 REMOVED_RECORD_NO_LONGER_USED = "record_no_longer_used"
 REMOVAL_REASONS = (
@@ -79,6 +81,7 @@ REMOVAL_REASONS = (
     REMOVED_RECORD_REPAIRED,
     REMOVED_RECORD_REVOKED,
     REMOVED_RECORD_CORRECTED,
+    REMOVED_RECORD_WITHDRAWN,
     REMOVED_RECORD_NO_LONGER_USED,
 )
 
@@ -384,8 +387,9 @@ def remove_contents_shown_to_others(
 ) -> int:
     """A record of the subject was repaired (Art. 20–23) or revoked by its source, so it is
     no longer shared, or corrected after an objection (Art. 25), so what was shown was
-    wrong: the kept contents of reports issued to others since it was received go, as they
-    would with a deleted record; the subject's own reports stay. Returns how many."""
+    wrong, or withdrawn from publication after one, so it was shown as public when it should
+    not have been: the kept contents of reports issued to others since it was received go,
+    as they would with a deleted record; the subject's own reports stay. Returns how many."""
     reports = [
         (report_id, file_key)
         for report_id, file_key in session.execute(

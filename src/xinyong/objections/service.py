@@ -710,7 +710,11 @@ def withdraw(
 ) -> RecordVersion:
     """The source withdraws the record from publication: a record past its period ends its
     publicity as the daily job would have; one that should not be public is kept but no
-    longer published. The content is unchanged."""
+    longer published. The content is unchanged, but a report issued to another
+    organisation may have shown it because it was public — the public version shows only
+    public records, and every other report every public one — so, as on a correction, the
+    kept contents of reports issued to others since it was received go (Art. 25); a new
+    report shows what may be shown. The subject's own reports stay."""
     objection = _get(session, objection_id)
     _require_source(actor, objection, alters_data=True)
     status = next_status(objection.status, SOURCE, "withdraw", objection.ground)
@@ -721,7 +725,15 @@ def withdraw(
         )
     published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     version = _withdrawal(session, clock, actor, objection, text)
-    _complete(session, clock, actor, objection, status, version)
+    record = record_of(session, objection)
+    removed = retention.remove_contents_shown_to_others(
+        session,
+        clock,
+        record.subject_id,
+        record.received_at,
+        reason=retention.REMOVED_RECORD_WITHDRAWN,
+    )
+    _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
     return version
 
 

@@ -245,6 +245,11 @@ MESSAGES: frozenset[str] = frozenset(
             "after an objection; a new report shows the correction"
         ),
         N_(
+            "the content of this report was deleted when a record it may show was withdrawn "
+            "from publication after an objection: it should not have been public; a new report "
+            "shows what may be shown"
+        ),
+        N_(
             "the content of this report was deleted when a record it may show was found wrong "
             "on an objection and, its source being deregistered, is no longer shared"
         ),

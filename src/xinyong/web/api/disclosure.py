@@ -187,9 +187,11 @@ def my_issued_reports(
     limit: Annotated[int, Query(description="at most this many, newest first")] = 50,
     offset: Annotated[int, Query()] = 0,
 ) -> dict[str, Any]:
-    """The reports issued to the caller: a subject's own, or those issued to the caller's
-    organisation's queriers. Each can be opened again at ``/reports/{number}`` while its
-    content is kept (``content_kept_until``; ``content_removed`` says why it is not)."""
+    """The reports issued to the caller: a subject's own; or those issued to the caller's
+    organisation on a written authorisation, and on a query item those the caller asked
+    for or issued on an item the caller holds now (Art. 12(2)). Each can be opened again at
+    ``/reports/{number}`` while its content is kept (``content_kept_until``;
+    ``content_removed`` says why it is not)."""
     summaries = reports.issued_reports(
         session,
         clock,

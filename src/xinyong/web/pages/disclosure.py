@@ -101,6 +101,10 @@ CONTENT_REMOVED_LABELS = {
         "Its content was deleted when a record it may show was corrected after an objection "
         "(Art. 25): a new report shows the correction."
     ),
+    "record_withdrawn": N_(
+        "Its content was deleted when a record it may show was withdrawn from publication "
+        "after an objection (Art. 25): it should not have been public."
+    ),
     "record_no_longer_used": N_(
         "Its content was deleted when a record it may show was found wrong on an objection "
         "(Art. 25) and, its source being deregistered, is no longer shared."
