@@ -20,7 +20,7 @@ from tests.collection_helpers import (  # noqa: F401 - fixtures
     fast_password_hashing,
     ingest,
 )
-from tests.disclosure_helpers import CONTRACT, actor_of
+from tests.disclosure_helpers import CONTRACT, actor_of, authorise
 from tests.factories import UserFactory, World, auth_headers, record_objection
 from tests.page_helpers import HTML, log_in
 from tests.test_institution_standing import _breach, _institution_collecting
@@ -30,7 +30,8 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.collection import records
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.errors import PermissionDenied
+from xinyong.disclosure import reports
+from xinyong.errors import Gone, PermissionDenied
 from xinyong.institutions import register
 from xinyong.institutions.models import InstitutionStatus
 from xinyong.objections import rules
@@ -186,6 +187,10 @@ def test_an_objection_upheld_after_it_left_is_carried_out_at_once(
     upholds: the system carries it out (objection handlers alter no data, rules.md)."""
     world = collection_world
     (record,) = _its_records(world, db, clock, "HT-W")
+    # A bank read the person's file on its written authorisation, the record in it.
+    authorise(db, clock, world)
+    shown = reports.issue(db, clock, actor_of(world, "analyst"), world.subjects["person"])
+    assert shown.report.record_count >= 1
     objection = record_objection(
         db, clock, world, record.id, account="citizen", ground="should_not_be_public"
     )
@@ -219,6 +224,10 @@ def test_an_objection_upheld_after_it_left_is_carried_out_at_once(
         "action": "record_objection.decide",
         "actor": f"user:{world.users['objections'].id}",
     }
+    # As when the source withdraws it: the report issued to the bank keeps no content.
+    assert carried.details["report_contents_removed"] == 1
+    with pytest.raises(Gone):
+        reports.reopen(db, clock, actor_of(world, "analyst"), shown.report.number)
 
 
 def test_an_objection_upheld_after_it_left_on_an_error_is_no_longer_used_by_the_system(

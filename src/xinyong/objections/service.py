@@ -725,16 +725,25 @@ def withdraw(
         )
     published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     version = _withdrawal(session, clock, actor, objection, text)
+    removed = _close_reports_shown_to_others(session, clock, objection)
+    _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
+    return version
+
+
+def _close_reports_shown_to_others(
+    session: Session, clock: Clock, objection: RecordObjection
+) -> int:
+    """A record withdrawn from publication may have been in a report issued to another
+    organisation because it was public: the kept contents of those issued since it was
+    received go (Art. 25), whoever withdraws it. Returns how many."""
     record = record_of(session, objection)
-    removed = retention.remove_contents_shown_to_others(
+    return retention.remove_contents_shown_to_others(
         session,
         clock,
         record.subject_id,
         record.received_at,
         reason=retention.REMOVED_RECORD_WITHDRAWN,
     )
-    _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
-    return version
 
 
 def _withdrawal(
@@ -858,7 +867,18 @@ def _carry_out_in_place(
         version = _withdrawal(
             session, clock, actor, objection, IN_PLACE_NOTE, organisation_id=organisation_id
         )
-        _complete(session, clock, actor, objection, status, version, by_source=False, cause=cause)
+        removed = _close_reports_shown_to_others(session, clock, objection)
+        _complete(
+            session,
+            clock,
+            actor,
+            objection,
+            status,
+            version,
+            report_contents_removed=removed,
+            by_source=False,
+            cause=cause,
+        )
         return version
     record = record_of(session, objection)
     # Revoked by its source meanwhile (decision 0028): that revocation ended its window and
