@@ -961,33 +961,101 @@ def test_an_unregistered_institution_is_given_no_consent(
     assert (refused.value.code, refused.value.article) == ("institution_not_registered", "Art. 26")
 
 
+def lookups_audited(db: Session) -> list[tuple[int | None, str]]:
+    db.expire_all()
+    return [
+        (int(e.target_id) if e.target_id else None, e.outcome)
+        for e in db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "subject.lookup_person")
+            .order_by(AuditEvent.sequence)
+        )
+    ]
+
+
+def lookups_logged(db: Session, person_id: int) -> list[tuple[str, str, int | None]]:
+    """The person's access-log entries of being found by ID number: (path, what, consent)."""
+    from xinyong.disclosure.models import AccessEvent
+
+    db.expire_all()
+    return [
+        (str(e.legal_path), e.what, e.consent_id)
+        for e in db.scalars(
+            select(AccessEvent).where(AccessEvent.subject_id == person_id).order_by(AccessEvent.id)
+        )
+    ]
+
+
 def test_a_consent_refused_after_its_person_was_looked_up_leaves_the_lookup_audited(
     consent_world: World, client: TestClient, db: Session
 ) -> None:
-    """The API rolls a refused consent back; the lookup by ID number stays audited, found
-    or not, so the form cannot test ID numbers — and names against them — unseen (Art. 34)."""
+    """The API rolls a refused consent back; the lookup by ID number stays audited, and in
+    the person's access log, so the form cannot test names against ID numbers unseen
+    (Art. 24, 34). The lookup of a consent recorded is in the log too."""
     person = consent_world.subjects["person"]
     terms = {"record_types": ["social_insurance_arrears"], "evidence": "书面同意书 2026-104"}
 
-    def lookups() -> list[tuple[int | None, str]]:
-        db.expire_all()
-        return [
-            (int(e.target_id) if e.target_id else None, e.outcome)
-            for e in db.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.action == "subject.lookup_person")
-                .order_by(AuditEvent.sequence)
-            )
-        ]
-
-    before = lookups()
+    before = lookups_audited(db)
     mismatch = record_for(
         client, "reporter", citizen_id=citizen_id_of(person), name="钱某某", **terms
     )
     assert error_of(mismatch)[1] == "name_mismatch"
-    unknown = record_for(client, "reporter", citizen_id=NEW_PERSON_ID, **terms)
-    assert error_of(unknown)[1] == "name_required"
-    assert lookups()[len(before) :] == [(person.id, "ok"), (None, "not_found")]
+    assert lookups_audited(db)[len(before) :] == [(person.id, "ok")]
+    assert lookups_logged(db, person.id) == [("consent", "person_lookup", None)]
+    recorded = record_for(
+        client, "reporter", citizen_id=citizen_id_of(person), name=person.name, **terms
+    )
+    assert recorded.status_code == 201, recorded.text
+    assert lookups_audited(db)[len(before) :] == [(person.id, "ok"), (person.id, "ok")]
+    assert len(lookups_logged(db, person.id)) == 2
+    # The lookup's audit event witnesses its entry in the log.
+    db.expire_all()
+    last = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "subject.lookup_person")
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert last is not None
+    assert last.details
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"record_types": ["nonexistent_type"]},
+        {"record_types": ["nonexistent_type"], "name": "张三"},
+        {"record_types": ["contract_performance"], "name": "张三"},
+        {"record_types": ["*"], "name": "张三"},
+        {"record_types": ["major_tax_violation"], "name": "张三"},
+        {"evidence": None, "name": "张三"},
+        {"written": False, "name": "张三"},
+        {"valid_until": "2020-01-01", "name": "张三"},
+        {},
+        {"name": "   "},
+        {"name": "..."},
+    ],
+)
+def test_a_registered_and_an_unregistered_id_number_get_the_same_answers(
+    consent_world: World, client: TestClient, db: Session, terms: dict[str, Any]
+) -> None:
+    """A data reporter (of an enterprise, a bank, an association, a credit service
+    institution) may not find persons (Art. 13 ¶3): every term of the consent is checked
+    before the ID number is looked up, and the name is required whether or not the number
+    is registered — so a refused consent says nothing of who is on the platform, and no
+    lookup is made, audited or logged for it."""
+    person = consent_world.subjects["person"]
+    base = {"record_types": ["social_insurance_arrears"], "evidence": "书面同意书 2026-107"}
+    before = lookups_audited(db)
+    subjects_before = count(db, "subject")
+    answers = {
+        error_of(record_for(client, "reporter", citizen_id=number, **{**base, **terms}))
+        for number in (citizen_id_of(person), NEW_PERSON_ID)
+    }
+    assert len(answers) == 1, answers
+    assert lookups_audited(db) == before
+    assert lookups_logged(db, person.id) == []
+    assert count(db, "subject") == subjects_before
+    assert db.scalars(select(Consent)).all() == []
 
 
 @pytest.mark.parametrize(
