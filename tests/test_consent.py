@@ -392,6 +392,100 @@ def test_prohibited_content_is_refused_even_with_consent(
     assert tables_containing(db, value) == []
 
 
+FREE_TEXT_CASES = {
+    "violation_facts": "当事人患有乙肝病史且血型为AB型，宗教信仰为某教，擅自从事经营",
+    "remarks": "其指纹信息见附件",
+}
+
+
+def test_prohibited_content_in_a_persons_free_text_is_refused_and_never_published(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """Art. 11 ¶3 in a value, not only a column's name: a natural person's penalty whose
+    facts or remarks name their health, blood type, belief or fingerprints is rejected,
+    field by field, and nothing of it is kept; the source redacts and sends it again."""
+    world = consent_world
+    person = world.subjects["person"]
+    row = person_penalty_row(world, citizen_id_of(person), person.name, **FREE_TEXT_CASES)
+
+    response = post_rows(client, "reporter", "administrative_penalty", [row])
+
+    assert problems(response) == [
+        (1, "violation_facts", "prohibited_content", "Art. 11 ¶3"),
+        (1, "remarks", "prohibited_content", "Art. 11 ¶3"),
+    ]
+    assert response.json()["created"] == 0
+    messages = " ".join(p["message"] for p in response.json()["problems"])
+    assert "disease and medical history" in messages
+    assert "fingerprints" in messages
+    assert "乙肝" not in messages, "a problem never quotes the row"
+    (quarantined,) = db.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == response.json()["batch_id"])
+    ).all()
+    assert quarantined.values_ciphertext is None
+    assert records_of(db, person.id) == []
+    assert tables_containing(db, "血型为AB型") == []
+    public = client.get(f"/api/v1/subjects/{person.reference}/public")
+    assert "血型" not in public.text
+    assert "病史" not in public.text
+    # Redacted, the row goes in.
+    redacted = {**row, "violation_facts": "擅自从事经营", "remarks": ""}
+    assert problems(post_rows(client, "reporter", "administrative_penalty", [redacted])) == []
+    assert len(records_of(db, person.id)) == 1
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        "未取得健康证明从事食品经营",
+        "销售未按规定标注转基因标识的食用油",
+        "无证行医，擅自为他人诊断并开具处方",
+        "擅自在非宗教活动场所组织宗教活动",
+        "经营未经注册的医疗器械",
+    ],
+)
+def test_ordinary_penalty_texts_about_a_person_are_not_taken_for_prohibited_content(
+    consent_world: World, client: TestClient, db: Session, facts: str
+) -> None:
+    """Only terms that name the category itself screen free text: a health certificate, a
+    GM label, a doctor's diagnosis, a religious venue or a medical device say nothing of
+    the person's health, genes or belief."""
+    world = consent_world
+    person = world.subjects["person"]
+    row = person_penalty_row(world, citizen_id_of(person), person.name, violation_facts=facts)
+    assert problems(post_rows(client, "reporter", "administrative_penalty", [row])) == []
+
+
+def test_an_organisations_free_text_is_not_screened(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """The screen is for rows about natural persons: a food-safety penalty of a company
+    names the diseases its staff may not have, and no one's health."""
+    facts = "安排患有有碍食品安全疾病的人员从事接触直接入口食品的工作"
+    rows = [penalty_row(consent_world, violation_facts=facts)]
+    assert problems(post_rows(client, "reporter", "administrative_penalty", rows)) == []
+
+
+def test_a_persons_self_declaration_naming_prohibited_content_is_refused(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """Art. 10 ¶2 declarations pass the same screen (``records.declare`` validates its one
+    row as a batch's): even the person's own words about their blood type are not kept."""
+    declared = client.post(
+        "/api/v1/me/declarations",
+        json={"title": "个人情况说明", "content": "本人血型为AB型，按时缴纳各项费用"},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert error_of(declared) == (422, "prohibited_content", "content", "Art. 11 ¶3")
+    assert tables_containing(db, "血型为AB型") == []
+    fine = client.post(
+        "/api/v1/me/declarations",
+        json={"title": "个人情况说明", "content": "本人按时缴纳各项费用"},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert fine.status_code == 201, fine.text
+
+
 def test_an_empty_prohibited_column_is_no_refusal(
     consent_world: World, client: TestClient, db: Session
 ) -> None:

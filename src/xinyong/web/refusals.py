@@ -1913,6 +1913,15 @@ PATTERNS: tuple[_Pattern, ...] = (
         start_en=r"[^()]+",
     ),
     _said(
+        "prohibited_content",
+        N_(
+            "%(en)s (%(zh)s) names %(category)s, which may never be collected about a natural "
+            "person: remove it from the text and submit the row again"
+        ),
+        {"category": _from(_CATEGORIES)},
+        en=r"[^()]+",
+    ),
+    _said(
         "before_start_date",
         N_(
             "%(en)s (%(zh)s) is before %(start_en)s (%(start_zh)s): the end of a period "
