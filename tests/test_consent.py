@@ -495,6 +495,93 @@ def test_an_empty_prohibited_column_is_no_refusal(
     assert len(records_of(db)) == 1
 
 
+# --- rows refused as they stand: what of them is kept (decision 0021) ----------------------
+
+
+def kept_values(db: Session, batch_id: int) -> dict[str, str] | None:
+    db.expire_all()
+    (quarantined,) = db.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == batch_id)
+    ).all()
+    if quarantined.values_ciphertext is None:
+        return None
+    kept: dict[str, str] = json.loads(
+        default_cipher().decrypt(quarantined.values_ciphertext, context=pipeline.QUARANTINE_CONTEXT)
+    )
+    return kept
+
+
+def test_a_refused_row_about_a_person_without_consent_is_not_kept(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """A row that fails validation is quarantined before its consent is asked; about a
+    person with no consent on file for the type (not public by law), its values are not
+    kept all the same (Art. 11 ¶1) — only the problem, as the report gives it."""
+    row = arrears_row(consent_world, NEW_NAME, NEW_PERSON_ID, determined_on="2026-13-45")
+    row["月收入"] = "12000"
+
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+
+    assert problems(response) == [(1, "determined_on", "invalid_date", None)]
+    assert response.json()["unknown_columns"] == ["月收入"]
+    assert kept_values(db, response.json()["batch_id"]) is None
+    assert subjects.by_citizen_id(db, NEW_PERSON_ID) is None
+    # A number that is no ID number finds no consent either.
+    row = arrears_row(consent_world, NEW_NAME, WRONG_CHECK_ID)
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+    assert [p[2] for p in problems(response)] == ["check_character"]
+    assert kept_values(db, response.json()["batch_id"]) is None
+
+
+def test_a_refused_row_with_consent_is_kept_without_its_undeclared_columns(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """With the person's consent on file the refused row is kept for the source to correct
+    (30 days), but only the record type's fields: an income sent along is not."""
+    world = consent_world
+    person = world.subjects["person"]
+    give_consent(client, world.organisations["regulator"].code, ["social_insurance_arrears"])
+    row = arrears_row(world, person.name, citizen_id_of(person), determined_on="2026-13-45")
+    row["月收入"] = "12000"
+
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+
+    assert problems(response) == [(1, "determined_on", "invalid_date", None)]
+    kept = kept_values(db, response.json()["batch_id"])
+    assert kept is not None
+    assert "月收入" not in kept
+    assert "12000" not in kept.values()
+    assert kept["determined_on"] == "2026-13-45"
+
+
+def test_a_refused_organisations_row_is_kept_without_its_undeclared_columns(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    row = {**penalty_row(consent_world, decision_date="2026-13-45"), "经办人电话": "13800000000"}
+    response = post_rows(client, "reporter", "administrative_penalty", [row])
+    assert problems(response) == [(1, "decision_date", "invalid_date", None)]
+    kept = kept_values(db, response.json()["batch_id"])
+    assert kept is not None
+    assert kept["decision_date"] == "2026-13-45"
+    assert "经办人电话" not in kept
+
+
+def test_a_refused_row_with_a_restricted_value_needs_the_written_consent_to_be_kept(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """Major tax violations are public by law, but the amount evaded is restricted: a
+    person's refused row holding it is kept only on a written consent after notice
+    (Art. 11 ¶2); without the amount it is kept."""
+    world = consent_world
+    row = tax_row(world, NEW_NAME, NEW_PERSON_ID, decision_date="2026-13-45")
+    response = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert [p[2] for p in problems(response)] == ["invalid_date"]
+    assert kept_values(db, response.json()["batch_id"]) is None
+    row = {**row, "tax_amount_evaded": ""}
+    response = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert kept_values(db, response.json()["batch_id"]) is not None
+
+
 # --- revocation --------------------------------------------------------------------------
 
 

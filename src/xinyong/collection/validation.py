@@ -195,6 +195,12 @@ class RowValidator:
             s.name for s in definition.fields if s.sensitivity is Sensitivity.RESTRICTED
         }
         self._allowed_kinds = set(definition.subject_kinds)
+        # The categories that say a row is about an organisation (about_person).
+        self._organisation_categories = (
+            set(definition.field(self._kind_field).choices) - {NATURAL_PERSON_CATEGORY}
+            if self._kind_field
+            else set()
+        )
         # Information kept for a limited time may not be collected once past it (rules.md).
         self._limited = definition.retention_years is not None
         self._dates: dict[str, dt.date] = {}
@@ -368,6 +374,36 @@ class RowValidator:
         if problems:
             return problems
         return self._row(number, clean)
+
+    def declared(self, values: dict[str, str]) -> dict[str, str]:
+        """The values of a row's columns that are fields of the record type: an undeclared
+        column (a person's income sent along, say) is never kept, not even quarantined."""
+        mapped = self._field_of_header
+        return {header: value for header, value in values.items() if header in mapped}
+
+    def about_person(self, values: dict[str, str]) -> tuple[bool, str | None, bool]:
+        """For a row refused as it stands (the pipeline decides whether its values may be
+        kept, Art. 11): whether it may be about a natural person — stated so, or not
+        stated to be an organisation's and without an organisation's code; in doubt, a
+        person's — its citizen ID number if well formed, and whether it holds a value of a
+        restricted field. Read from the raw values, as the row did not validate."""
+        mapped = self._mapped
+
+        def raw(name: str | None) -> str:
+            header = mapped.get(name) if name else None
+            return values.get(header, "").strip() if header else ""
+
+        category = raw(self._kind_field)
+        if category == NATURAL_PERSON_CATEGORY:
+            personal = True
+        elif category in self._organisation_categories:
+            personal = False
+        else:
+            personal = not raw(self._uscc_field)
+        citizen_id = None
+        if personal and (number := raw(self._id_field)):
+            citizen_id = identifiers.check_citizen_id(number, today=self.today).normalised
+        return personal, citizen_id, any(raw(name) for name in self._restricted)
 
     def _personal(self, clean: dict[str, str]) -> bool:
         """Whether the row is about a natural person: so stated, or an ID number without
