@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -414,9 +413,7 @@ def _require_named(
         return name
     if not citizen_id.strip():
         raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
-    check = identifiers.check_citizen_id(citizen_id, today=clock.today())
-    if check.error is not None:
-        raise InvalidInput(check.error.message, code=check.error.code, field="citizen_id")
+    subjects.typed_citizen_id(clock, citizen_id)
     if not name:
         raise InvalidInput(
             "enter the name on the signed consent: a person not on the platform yet is "
