@@ -387,6 +387,8 @@ class RowValidator:
         stated to be an organisation's and without an organisation's code; in doubt, a
         person's — its citizen ID number if well formed, and whether it holds a value of a
         restricted field. Read from the raw values, as the row did not validate."""
+        if SubjectKind.NATURAL_PERSON.value not in self._allowed_kinds:
+            return False, None, False  # a type about organisations only
         mapped = self._mapped
 
         def raw(name: str | None) -> str:
