@@ -424,6 +424,21 @@ def test_a_person_for_a_type_kept_about_organisations_only(cli: Cli) -> None:
             "Art. 11 ¶3",
         ),
         (PENALTY, lambda: {**row(), "病史": "高血压"}, "病史", "prohibited_content", "Art. 11 ¶3"),
+        # In a natural person's free text, not only in a column's name.
+        (
+            PENALTY,
+            lambda: row(
+                subject_name="赵某某",
+                subject_category="自然人",
+                subject_uscc="",
+                legal_representative="",
+                id_number=NEW_PERSON_ID,
+                violation_facts="当事人血型为AB型，擅自从事经营",
+            ),
+            "violation_facts",
+            "prohibited_content",
+            "Art. 11 ¶3",
+        ),
     ],
 )
 def test_each_art_11_refusal_exits_1_with_its_paragraph_in_the_report(

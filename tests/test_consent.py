@@ -400,6 +400,100 @@ def test_prohibited_content_is_refused_even_with_consent(
     assert tables_containing(db, value) == []
 
 
+FREE_TEXT_CASES = {
+    "violation_facts": "当事人患有乙肝病史且血型为AB型，宗教信仰为某教，擅自从事经营",
+    "remarks": "其指纹信息见附件",
+}
+
+
+def test_prohibited_content_in_a_persons_free_text_is_refused_and_never_published(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """Art. 11 ¶3 in a value, not only a column's name: a natural person's penalty whose
+    facts or remarks name their health, blood type, belief or fingerprints is rejected,
+    field by field, and nothing of it is kept; the source redacts and sends it again."""
+    world = consent_world
+    person = world.subjects["person"]
+    row = person_penalty_row(world, citizen_id_of(person), person.name, **FREE_TEXT_CASES)
+
+    response = post_rows(client, "reporter", "administrative_penalty", [row])
+
+    assert problems(response) == [
+        (1, "violation_facts", "prohibited_content", "Art. 11 ¶3"),
+        (1, "remarks", "prohibited_content", "Art. 11 ¶3"),
+    ]
+    assert response.json()["created"] == 0
+    messages = " ".join(p["message"] for p in response.json()["problems"])
+    assert "disease and medical history" in messages
+    assert "fingerprints" in messages
+    assert "乙肝" not in messages, "a problem never quotes the row"
+    (quarantined,) = db.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == response.json()["batch_id"])
+    ).all()
+    assert quarantined.values_ciphertext is None
+    assert records_of(db, person.id) == []
+    assert tables_containing(db, "血型为AB型") == []
+    public = client.get(f"/api/v1/subjects/{person.reference}/public")
+    assert "血型" not in public.text
+    assert "病史" not in public.text
+    # Redacted, the row goes in.
+    redacted = {**row, "violation_facts": "擅自从事经营", "remarks": ""}
+    assert problems(post_rows(client, "reporter", "administrative_penalty", [redacted])) == []
+    assert len(records_of(db, person.id)) == 1
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        "未取得健康证明从事食品经营",
+        "销售未按规定标注转基因标识的食用油",
+        "无证行医，擅自为他人诊断并开具处方",
+        "擅自在非宗教活动场所组织宗教活动",
+        "经营未经注册的医疗器械",
+    ],
+)
+def test_ordinary_penalty_texts_about_a_person_are_not_taken_for_prohibited_content(
+    consent_world: World, client: TestClient, db: Session, facts: str
+) -> None:
+    """Only terms that name the category itself screen free text: a health certificate, a
+    GM label, a doctor's diagnosis, a religious venue or a medical device say nothing of
+    the person's health, genes or belief."""
+    world = consent_world
+    person = world.subjects["person"]
+    row = person_penalty_row(world, citizen_id_of(person), person.name, violation_facts=facts)
+    assert problems(post_rows(client, "reporter", "administrative_penalty", [row])) == []
+
+
+def test_an_organisations_free_text_is_not_screened(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """The screen is for rows about natural persons: a food-safety penalty of a company
+    names the diseases its staff may not have, and no one's health."""
+    facts = "安排患有有碍食品安全疾病的人员从事接触直接入口食品的工作"
+    rows = [penalty_row(consent_world, violation_facts=facts)]
+    assert problems(post_rows(client, "reporter", "administrative_penalty", rows)) == []
+
+
+def test_a_persons_self_declaration_naming_prohibited_content_is_refused(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """Art. 10 ¶2 declarations pass the same screen (``records.declare`` validates its one
+    row as a batch's): even the person's own words about their blood type are not kept."""
+    declared = client.post(
+        "/api/v1/me/declarations",
+        json={"title": "个人情况说明", "content": "本人血型为AB型，按时缴纳各项费用"},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert error_of(declared) == (422, "prohibited_content", "content", "Art. 11 ¶3")
+    assert tables_containing(db, "血型为AB型") == []
+    fine = client.post(
+        "/api/v1/me/declarations",
+        json={"title": "个人情况说明", "content": "本人按时缴纳各项费用"},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert fine.status_code == 201, fine.text
+
+
 def test_an_empty_prohibited_column_is_no_refusal(
     consent_world: World, client: TestClient, db: Session
 ) -> None:
@@ -407,6 +501,93 @@ def test_an_empty_prohibited_column_is_no_refusal(
     rows = [{**penalty_row(world), "血型": ""}]
     assert problems(post_rows(client, "reporter", "administrative_penalty", rows)) == []
     assert len(records_of(db)) == 1
+
+
+# --- rows refused as they stand: what of them is kept (decision 0021) ----------------------
+
+
+def kept_values(db: Session, batch_id: int) -> dict[str, str] | None:
+    db.expire_all()
+    (quarantined,) = db.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == batch_id)
+    ).all()
+    if quarantined.values_ciphertext is None:
+        return None
+    kept: dict[str, str] = json.loads(
+        default_cipher().decrypt(quarantined.values_ciphertext, context=pipeline.QUARANTINE_CONTEXT)
+    )
+    return kept
+
+
+def test_a_refused_row_about_a_person_without_consent_is_not_kept(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """A row that fails validation is quarantined before its consent is asked; about a
+    person with no consent on file for the type (not public by law), its values are not
+    kept all the same (Art. 11 ¶1) — only the problem, as the report gives it."""
+    row = arrears_row(consent_world, NEW_NAME, NEW_PERSON_ID, determined_on="2026-13-45")
+    row["月收入"] = "12000"
+
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+
+    assert problems(response) == [(1, "determined_on", "invalid_date", None)]
+    assert response.json()["unknown_columns"] == ["月收入"]
+    assert kept_values(db, response.json()["batch_id"]) is None
+    assert subjects.by_citizen_id(db, NEW_PERSON_ID) is None
+    # A number that is no ID number finds no consent either.
+    row = arrears_row(consent_world, NEW_NAME, WRONG_CHECK_ID)
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+    assert [p[2] for p in problems(response)] == ["check_character"]
+    assert kept_values(db, response.json()["batch_id"]) is None
+
+
+def test_a_refused_row_with_consent_is_kept_without_its_undeclared_columns(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """With the person's consent on file the refused row is kept for the source to correct
+    (30 days), but only the record type's fields: an income sent along is not."""
+    world = consent_world
+    person = world.subjects["person"]
+    give_consent(client, world.organisations["regulator"].code, ["social_insurance_arrears"])
+    row = arrears_row(world, person.name, citizen_id_of(person), determined_on="2026-13-45")
+    row["月收入"] = "12000"
+
+    response = post_rows(client, "reporter", "social_insurance_arrears", [row])
+
+    assert problems(response) == [(1, "determined_on", "invalid_date", None)]
+    kept = kept_values(db, response.json()["batch_id"])
+    assert kept is not None
+    assert "月收入" not in kept
+    assert "12000" not in kept.values()
+    assert kept["determined_on"] == "2026-13-45"
+
+
+def test_a_refused_organisations_row_is_kept_without_its_undeclared_columns(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    row = {**penalty_row(consent_world, decision_date="2026-13-45"), "经办人电话": "13800000000"}
+    response = post_rows(client, "reporter", "administrative_penalty", [row])
+    assert problems(response) == [(1, "decision_date", "invalid_date", None)]
+    kept = kept_values(db, response.json()["batch_id"])
+    assert kept is not None
+    assert kept["decision_date"] == "2026-13-45"
+    assert "经办人电话" not in kept
+
+
+def test_a_refused_row_with_a_restricted_value_needs_the_written_consent_to_be_kept(
+    consent_world: World, client: TestClient, db: Session
+) -> None:
+    """Major tax violations are public by law, but the amount evaded is restricted: a
+    person's refused row holding it is kept only on a written consent after notice
+    (Art. 11 ¶2); without the amount it is kept."""
+    world = consent_world
+    row = tax_row(world, NEW_NAME, NEW_PERSON_ID, decision_date="2026-13-45")
+    response = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert [p[2] for p in problems(response)] == ["invalid_date"]
+    assert kept_values(db, response.json()["batch_id"]) is None
+    row = {**row, "tax_amount_evaded": ""}
+    response = post_rows(client, "reporter", "major_tax_violation", [row])
+    assert kept_values(db, response.json()["batch_id"]) is not None
 
 
 # --- revocation --------------------------------------------------------------------------
@@ -969,33 +1150,101 @@ def test_an_unregistered_institution_is_given_no_consent(
     assert (refused.value.code, refused.value.article) == ("institution_not_registered", "Art. 26")
 
 
+def lookups_audited(db: Session) -> list[tuple[int | None, str]]:
+    db.expire_all()
+    return [
+        (int(e.target_id) if e.target_id else None, e.outcome)
+        for e in db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "subject.lookup_person")
+            .order_by(AuditEvent.sequence)
+        )
+    ]
+
+
+def lookups_logged(db: Session, person_id: int) -> list[tuple[str, str, int | None]]:
+    """The person's access-log entries of being found by ID number: (path, what, consent)."""
+    from xinyong.disclosure.models import AccessEvent
+
+    db.expire_all()
+    return [
+        (str(e.legal_path), e.what, e.consent_id)
+        for e in db.scalars(
+            select(AccessEvent).where(AccessEvent.subject_id == person_id).order_by(AccessEvent.id)
+        )
+    ]
+
+
 def test_a_consent_refused_after_its_person_was_looked_up_leaves_the_lookup_audited(
     consent_world: World, client: TestClient, db: Session
 ) -> None:
-    """The API rolls a refused consent back; the lookup by ID number stays audited, found
-    or not, so the form cannot test ID numbers — and names against them — unseen (Art. 34)."""
+    """The API rolls a refused consent back; the lookup by ID number stays audited, and in
+    the person's access log, so the form cannot test names against ID numbers unseen
+    (Art. 24, 34). The lookup of a consent recorded is in the log too."""
     person = consent_world.subjects["person"]
     terms = {"record_types": ["social_insurance_arrears"], "evidence": "书面同意书 2026-104"}
 
-    def lookups() -> list[tuple[int | None, str]]:
-        db.expire_all()
-        return [
-            (int(e.target_id) if e.target_id else None, e.outcome)
-            for e in db.scalars(
-                select(AuditEvent)
-                .where(AuditEvent.action == "subject.lookup_person")
-                .order_by(AuditEvent.sequence)
-            )
-        ]
-
-    before = lookups()
+    before = lookups_audited(db)
     mismatch = record_for(
         client, "reporter", citizen_id=citizen_id_of(person), name="钱某某", **terms
     )
     assert error_of(mismatch)[1] == "name_mismatch"
-    unknown = record_for(client, "reporter", citizen_id=NEW_PERSON_ID, **terms)
-    assert error_of(unknown)[1] == "name_required"
-    assert lookups()[len(before) :] == [(person.id, "ok"), (None, "not_found")]
+    assert lookups_audited(db)[len(before) :] == [(person.id, "ok")]
+    assert lookups_logged(db, person.id) == [("consent", "person_lookup", None)]
+    recorded = record_for(
+        client, "reporter", citizen_id=citizen_id_of(person), name=person.name, **terms
+    )
+    assert recorded.status_code == 201, recorded.text
+    assert lookups_audited(db)[len(before) :] == [(person.id, "ok"), (person.id, "ok")]
+    assert len(lookups_logged(db, person.id)) == 2
+    # The lookup's audit event witnesses its entry in the log.
+    db.expire_all()
+    last = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "subject.lookup_person")
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert last is not None
+    assert last.details
+
+
+@pytest.mark.parametrize(
+    "terms",
+    [
+        {"record_types": ["nonexistent_type"]},
+        {"record_types": ["nonexistent_type"], "name": "张三"},
+        {"record_types": ["contract_performance"], "name": "张三"},
+        {"record_types": ["*"], "name": "张三"},
+        {"record_types": ["major_tax_violation"], "name": "张三"},
+        {"evidence": None, "name": "张三"},
+        {"written": False, "name": "张三"},
+        {"valid_until": "2020-01-01", "name": "张三"},
+        {},
+        {"name": "   "},
+        {"name": "..."},
+    ],
+)
+def test_a_registered_and_an_unregistered_id_number_get_the_same_answers(
+    consent_world: World, client: TestClient, db: Session, terms: dict[str, Any]
+) -> None:
+    """A data reporter (of an enterprise, a bank, an association, a credit service
+    institution) may not find persons (Art. 13 ¶3): every term of the consent is checked
+    before the ID number is looked up, and the name is required whether or not the number
+    is registered — so a refused consent says nothing of who is on the platform, and no
+    lookup is made, audited or logged for it."""
+    person = consent_world.subjects["person"]
+    base = {"record_types": ["social_insurance_arrears"], "evidence": "书面同意书 2026-107"}
+    before = lookups_audited(db)
+    subjects_before = count(db, "subject")
+    answers = {
+        error_of(record_for(client, "reporter", citizen_id=number, **{**base, **terms}))
+        for number in (citizen_id_of(person), NEW_PERSON_ID)
+    }
+    assert len(answers) == 1, answers
+    assert lookups_audited(db) == before
+    assert lookups_logged(db, person.id) == []
+    assert count(db, "subject") == subjects_before
+    assert db.scalars(select(Consent)).all() == []
 
 
 @pytest.mark.parametrize(

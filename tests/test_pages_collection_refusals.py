@@ -92,6 +92,19 @@ def _tax_case(regulator: Organisation) -> dict[str, str]:
     }
 
 
+def _person_with_blood_type(row: dict[str, str]) -> dict[str, str]:
+    """The penalty about a new person, its facts naming the person's blood type."""
+    return {
+        **row,
+        "行政相对人名称": "赵某某",
+        "行政相对人类别": "自然人",
+        "行政相对人代码_1(统一社会信用代码)": "",
+        "法定代表人": "",
+        "证件号码": NEW_PERSON_ID,
+        "违法事实": "当事人血型为AB型，擅自从事经营",
+    }
+
+
 @pytest.mark.parametrize(
     ("record_type", "build", "code", "article"),
     [
@@ -101,8 +114,10 @@ def _tax_case(regulator: Organisation) -> dict[str, str]:
         (PENALTY, lambda r: {**r, "血型": "AB型"}, "prohibited_content", "Art. 11 ¶3"),
         (PENALTY, lambda r: {**r, "宗教信仰": "某教"}, "prohibited_content", "Art. 11 ¶3"),
         (PENALTY, lambda r: {**r, "病史": "高血压"}, "prohibited_content", "Art. 11 ¶3"),
+        # In a natural person's free text (违法事实), not only in a column's name.
+        (PENALTY, _person_with_blood_type, "prohibited_content", "Art. 11 ¶3"),
     ],
-    ids=["consent", "written-consent", "blood-type", "religion", "medical-history"],
+    ids=["consent", "written-consent", "blood-type", "religion", "medical-history", "in-text"],
 )
 def test_each_art_11_refusal_through_the_page_cites_its_paragraph(
     client: TestClient,

@@ -50,6 +50,7 @@ def regulator_responsibilities(lists_world: World, db: Session, clock: Clock) ->
 def consent_form(client: TestClient, world: World, **overrides: Any) -> dict[str, Any]:
     form: dict[str, Any] = {
         "citizen_id": citizen_id_of(world.subjects["person"]),
+        "name": world.subjects["person"].name,
         "record_types": ["administrative_compulsion"],
         "written": "true",
         "evidence": EVIDENCE,
@@ -114,8 +115,10 @@ def test_the_page_in_english_and_after_recording(lists_world: World, client: Tes
         ({"record_types": None}, 422, "required"),
         ({"record_types": ["major_tax_violation"]}, 422, "adverse_consequences_notice_required"),
         ({"citizen_id": ""}, 422, "required"),
-        # Not on the platform yet: registered only with the name on the form (Art. 11 ¶1).
-        ({"citizen_id": "11010519491231002X"}, 422, "name_required"),
+        # The name on the form, whether or not the person is on the platform (Art. 11 ¶1):
+        # the answer does not say which.
+        ({"citizen_id": "11010519491231002X", "name": None}, 422, "name_required"),
+        ({"name": None}, 422, "name_required"),
         # The person's, under another name (the registered one is not shown).
         ({"name": "钱某某"}, 422, "name_mismatch"),
         ({"citizen_id": "110105194912310021"}, 422, "check_character"),
@@ -143,7 +146,7 @@ def test_refusals_are_shown_on_the_form_and_nothing_is_recorded(
     assert error_code(response) == code
     # What was typed is kept, the ID number is not shown back.
     assert citizen_id_of(world.subjects["person"]) not in response.text
-    if form.get("name"):
+    if form.get("name") and form["name"] != world.subjects["person"].name:
         assert world.subjects["person"].name not in response.text
     if form.get("evidence"):
         assert EVIDENCE in response.text
@@ -214,7 +217,7 @@ def test_a_person_new_to_the_platform_is_registered_with_the_name_on_the_form(
     client.get("/", params={"lang": "en"})
     page = client.get(PAGE, headers=HTML).text
     assert 'name="name"' in page
-    assert "Required for a person not yet on the platform" in page
+    assert "Required: a person not yet on the platform" in page
     # Refused terms register nobody; the ID number is not typed back, the name is.
     refused = client.post(
         PAGE,
@@ -249,7 +252,7 @@ def test_the_name_is_asked_for_a_new_person_in_chinese(
 ) -> None:
     log_in(client, "reporter")
     response = client.post(
-        PAGE, data=consent_form(client, lists_world, citizen_id=NEW_ID), headers=HTML
+        PAGE, data=consent_form(client, lists_world, citizen_id=NEW_ID, name=None), headers=HTML
     )
     assert (response.status_code, error_code(response)) == (422, "name_required")
     assert "第十一条" in response.text or "Art. 11" in response.text
@@ -347,3 +350,50 @@ def test_a_nul_in_the_form_is_refused_beside_it_with_what_was_typed(
     assert 'value="王某某"' in _name_input(refused.text)
     assert EVIDENCE in refused.text
     assert db.scalars(select(Consent)).all() == []
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"record_types": ["nonexistent_type"], "name": "张三"},
+        {"record_types": ["contract_performance"], "name": "张三"},
+        {"evidence": "", "name": "张三"},
+        {"name": None},
+    ],
+)
+def test_the_form_tells_no_one_whether_an_id_number_is_registered(
+    lists_world: World, client: TestClient, db: Session, overrides: dict[str, Any]
+) -> None:
+    """As ``POST /api/v1/consents``: every term is checked before the ID number is looked
+    up, the name is asked for either way, and nothing is looked up for a refused term."""
+    world = lists_world
+    log_in(client, "reporter")
+    lookups = select(AuditEvent).where(AuditEvent.action == "subject.lookup_person")
+    answers = set()
+    for number in (citizen_id_of(world.subjects["person"]), NEW_ID):
+        response = client.post(
+            PAGE, data=consent_form(client, world, citizen_id=number, **overrides), headers=HTML
+        )
+        answers.add((response.status_code, error_code(response)))
+    assert len(answers) == 1, answers
+    db.expire_all()
+    assert db.scalars(lookups).all() == []
+
+
+def test_a_name_refused_on_the_form_leaves_the_lookup_in_the_persons_access_log(
+    lists_world: World, client: TestClient, db: Session
+) -> None:
+    from xinyong.disclosure.models import AccessEvent, LegalPath
+
+    person = lists_world.subjects["person"]
+    log_in(client, "reporter")
+    refused = client.post(PAGE, data=consent_form(client, lists_world, name="钱某某"), headers=HTML)
+    assert (refused.status_code, error_code(refused)) == (422, "name_mismatch")
+    db.expire_all()
+    (event,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (event.legal_path, event.what, event.consent_id, event.organisation_id) == (
+        LegalPath.CONSENT,
+        "person_lookup",
+        None,
+        lists_world.organisations["regulator"].id,
+    )

@@ -263,6 +263,7 @@ def recorded_consent(world: World) -> dict[str, Any]:
     return {
         "subject_kind": "person",
         "citizen_id": subjects.reveal_citizen_id(world.subjects["person"]),
+        "name": world.subjects["person"].name,
         "record_types": ["social_insurance_arrears"],
         "written": "true",
         "evidence": "书面同意书编号 2026-001，存档于本单位",

@@ -466,3 +466,29 @@ def test_a_citizen_id_in_any_column_never_reaches_a_problem_in_clear(
             shown = normalise(text)
             assert number not in shown, problem
             assert number[:17] not in shown, problem
+
+
+def test_a_refused_row_is_taken_for_a_persons_unless_it_says_otherwise() -> None:
+    """What the pipeline asks of a row that did not validate, to decide whether its values
+    may be kept (Art. 11; decision 0021): a person's in doubt, never for a type about
+    organisations only."""
+    person_id = make_citizen_id(random.Random(3))
+    company = make_uscc(random.Random(4))
+    validator = RowValidator(
+        penalty(), ["subject_category", "subject_uscc", "id_number", "fine_amount"], today=TODAY
+    )
+    about = validator.about_person
+    assert about({"subject_category": "自然人", "id_number": person_id}) == (True, person_id, False)
+    assert about({"subject_category": "", "id_number": person_id + "1"}) == (True, None, False)
+    assert about({"subject_category": "某类", "subject_uscc": ""}) == (True, None, False)
+    representative = {"subject_uscc": company, "id_number": person_id}
+    assert about({"subject_category": "法人及非法人组织", **representative})[0] is False
+    assert about({"subject_category": "", **representative})[0] is False
+    (data,) = [d for d in read_rule_pack() if d["code"] == "registration"]
+    registration = parse_definition(data)
+    assert "natural_person" not in registration.subject_kinds
+    assert RowValidator(registration, ["subject_name"], today=TODAY).about_person({}) == (
+        False,
+        None,
+        False,
+    )

@@ -157,7 +157,7 @@ def test_the_reporter_registers_a_new_person_with_the_consent_given_on_paper(
     evidence = f"书面同意书 E2E-{secrets.token_hex(3)}，原件存档于本局档案室"
     log_in(page, "reporter")
     page.goto("/consents")
-    # Unknown to the platform: the name on the form is asked for, nobody is registered.
+    # The name on the form is asked for (of any person, known or not); nobody is registered.
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(new_id)
     page.get_by_label(INSPECTION, exact=True).check()
     page.get_by_label(zh("Evidence of the written consent")).fill(evidence)

@@ -64,22 +64,53 @@ class Severity(enum.StrEnum):
     SERIOUS = "serious"  # 严重
 
 
+class InText(str):
+    """A prohibited term (``PROHIBITED_TERMS``) that names its category so plainly that it
+    also screens the free-text values of a row about a natural person (``text_category``),
+    not only field names. Most terms may not: 健康 is in 健康证明 (a food handler's health
+    certificate), 医疗 in 医疗器械, 诊断 in a doctor's penalty, 宗教 in 宗教活动场所 — words of
+    ordinary penalties that say nothing of anyone's health or belief. ``text``: the regular
+    expression screened for, when narrower than the term (转基因 labels food, not genes)."""
+
+    text: str
+
+    def __new__(cls, term: str, text: str | None = None) -> InText:
+        made = super().__new__(cls, term)
+        made.text = text or (rf"\b(?:{term})\b" if term.isascii() else re.escape(term))
+        return made
+
+
 # Art. 11 ¶3: content that may never be collected, with or without consent. Matched
 # against field names and labels, so it is caught in a declared field, an undeclared
 # extra column, or a free-text field whose name says what it is. Chinese terms match as
 # substrings; English ones as whole words, so "general_notes" is not taken for genes.
+# The ``InText`` terms screen a natural person's free text too (one list for both).
 PROHIBITED_TERMS: dict[str, tuple[str, ...]] = {
-    "religious belief": ("宗教", "信仰", r"religio\w*", r"faiths?"),
-    "genes": ("基因", r"genes?", r"genetic\w*", r"genom\w*", r"genotyp\w*", r"dna"),
-    "fingerprints": ("指纹", r"fingerprints?", r"finger ?prints?"),
-    "blood type": ("血型", r"blood (?:type|group)s?", r"bloodtypes?"),
+    "religious belief": (
+        "宗教",
+        InText("信仰"),
+        r"religio\w*",
+        InText(r"religious beliefs?"),
+        r"faiths?",
+    ),
+    "genes": (
+        InText("基因", r"(?<!转)基因"),
+        r"genes?",
+        InText(r"genetic\w*"),
+        r"genom\w*",
+        r"genotyp\w*",
+        r"dna",
+    ),
+    "fingerprints": (InText("指纹"), InText(r"fingerprints?"), r"finger ?prints?"),
+    "blood type": (InText("血型"), InText(r"blood (?:type|group)s?"), r"bloodtypes?"),
     "disease and medical history": (
         "疾病",
-        "病史",
-        "病历",
+        InText("病史"),
+        InText("病历"),
         "诊断",
         "病情",
-        "患病",
+        InText("患病"),
+        InText("患有"),
         "就诊",
         "住院",
         "医疗",
@@ -88,12 +119,34 @@ PROHIBITED_TERMS: dict[str, tuple[str, ...]] = {
         r"diseases?",
         r"illness\w*",
         r"medical\w*",
+        InText(r"medical histor(?:y|ies)"),
         r"diagnos\w*",
         r"health\w*",
         r"medic(?:al|ine|ines|ation|ations)\w*",
         r"hospital\w*",
     ),
 }
+
+# The free-text screen: one expression, one named group per category, compiled once.
+_TEXT_CATEGORIES = tuple(PROHIBITED_TERMS)
+PROHIBITED_IN_TEXT = re.compile(
+    "|".join(
+        f"(?P<c{number}>"
+        + "|".join(term.text for term in PROHIBITED_TERMS[category] if isinstance(term, InText))
+        + ")"
+        for number, category in enumerate(_TEXT_CATEGORIES)
+    ),
+    re.IGNORECASE,
+)
+
+
+def text_category(text: str) -> str | None:
+    """The Art. 11 ¶3 category a free-text value names (``InText`` terms), if any."""
+    found = PROHIBITED_IN_TEXT.search(text)
+    if found is None or found.lastgroup is None:
+        return None
+    return _TEXT_CATEGORIES[int(found.lastgroup[1:])]
+
 
 # Art. 11 ¶2: collected from natural persons only with written consent after notice.
 RESTRICTED_TERMS: dict[str, tuple[str, ...]] = {

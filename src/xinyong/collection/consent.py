@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -88,63 +87,19 @@ def grant(
             article="Art. 11",
         )
     else:
-        require(actor, Permission.SUBMIT_RECORDS)
-        if actor.organisation_id != grantee.id:
-            raise PermissionDenied(
-                "an organisation records only consents given to itself",
-                code="other_organisation",
-                article="Art. 11",
-            )
-        if not written or not evidence:
-            raise InvalidInput(
-                "a consent recorded by the grantee must be written and carry its evidence",
-                code="evidence_required",
-                field="evidence",
-                article="Art. 11",
-            )
-    service = institutions.service_terms(session, grantee, service, service_not_conditional)
-    if not record_type_codes:
-        raise InvalidInput("name at least one record type", code="required", field="record_types")
-    for code in record_type_codes:
-        if code != ALL_TYPES:
-            catalog.record_type_by_code(session, code)
-    if recorded_by_grantee:
-        _require_responsibility(session, grantee, record_type_codes)
-    if not adverse_consequences_notified:
-        # A type holding restricted fields is collected with them; a consent without the
-        # notice could not cover them, and for a type public by law it would cover nothing.
-        # By the rule the grantee collects under: its area's (a district may declare more
-        # fields restricted, Art. 35).
-        holding = [
-            code
-            for code in sorted(set(record_type_codes) - {ALL_TYPES})
-            if any(
-                spec.sensitivity is Sensitivity.RESTRICTED
-                for spec in catalog.effective_rule(
-                    session, code, grantee.jurisdiction
-                ).definition.fields
-            )
-        ]
-        if holding:
-            raise InvalidInput(
-                f"{', '.join(holding)} holds restricted information (income, deposits, "
-                "securities, insurance, real estate or tax amounts): consent to it must be "
-                "written and given after notice of the possible adverse consequences",
-                code="adverse_consequences_notice_required",
-                field="adverse_consequences_notified",
-                article="Art. 11 ¶2",
-            )
-    if adverse_consequences_notified and not written:
-        raise InvalidInput(
-            "notice of adverse consequences goes with a written consent",
-            code="written_required",
-            field="written",
-            article="Art. 11 ¶2",
-        )
-    if valid_until is not None and valid_until < clock.today():
-        raise InvalidInput(
-            "the consent would already have expired", code="expired", field="valid_until"
-        )
+        _require_grantees_own(actor, grantee, written=written, evidence=evidence)
+    service = _checked_terms(
+        session,
+        clock,
+        grantee=grantee,
+        record_type_codes=record_type_codes,
+        written=written,
+        adverse_consequences_notified=adverse_consequences_notified,
+        valid_until=valid_until,
+        service=service,
+        service_not_conditional=service_not_conditional,
+        recorded_by_grantee=recorded_by_grantee,
+    )
     types = sorted(set(record_type_codes))
     evidence_sha256 = hashlib.sha256(evidence.encode()).hexdigest() if evidence else None
     if new_person is not None:
@@ -214,6 +169,90 @@ def grant(
         },
     )
     return consent
+
+
+def _require_grantees_own(
+    actor: Actor, grantee: Organisation, *, written: bool, evidence: str | None
+) -> None:
+    """A consent a grantee records: by its data reporters, to itself, written, with its
+    evidence."""
+    require(actor, Permission.SUBMIT_RECORDS)
+    if actor.organisation_id != grantee.id:
+        raise PermissionDenied(
+            "an organisation records only consents given to itself",
+            code="other_organisation",
+            article="Art. 11",
+        )
+    if not written or not evidence:
+        raise InvalidInput(
+            "a consent recorded by the grantee must be written and carry its evidence",
+            code="evidence_required",
+            field="evidence",
+            article="Art. 11",
+        )
+
+
+def _checked_terms(
+    session: Session,
+    clock: Clock,
+    *,
+    grantee: Organisation,
+    record_type_codes: list[str],
+    written: bool,
+    adverse_consequences_notified: bool,
+    valid_until: dt.date | None,
+    service: str | None,
+    service_not_conditional: bool,
+    recorded_by_grantee: bool,
+) -> str | None:
+    """The terms of a consent that do not depend on its person, checked (refused as
+    ``grant`` would); the service as kept. ``record_held`` checks them before the person is
+    looked up, so that no answer to a grantee depends on whether an ID number is registered
+    until every such term has passed (Art. 34)."""
+    service = institutions.service_terms(session, grantee, service, service_not_conditional)
+    if not record_type_codes:
+        raise InvalidInput("name at least one record type", code="required", field="record_types")
+    for code in record_type_codes:
+        if code != ALL_TYPES:
+            catalog.record_type_by_code(session, code)
+    if recorded_by_grantee:
+        _require_responsibility(session, grantee, record_type_codes)
+    if not adverse_consequences_notified:
+        # A type holding restricted fields is collected with them; a consent without the
+        # notice could not cover them, and for a type public by law it would cover nothing.
+        # By the rule the grantee collects under: its area's (a district may declare more
+        # fields restricted, Art. 35).
+        holding = [
+            code
+            for code in sorted(set(record_type_codes) - {ALL_TYPES})
+            if any(
+                spec.sensitivity is Sensitivity.RESTRICTED
+                for spec in catalog.effective_rule(
+                    session, code, grantee.jurisdiction
+                ).definition.fields
+            )
+        ]
+        if holding:
+            raise InvalidInput(
+                f"{', '.join(holding)} holds restricted information (income, deposits, "
+                "securities, insurance, real estate or tax amounts): consent to it must be "
+                "written and given after notice of the possible adverse consequences",
+                code="adverse_consequences_notice_required",
+                field="adverse_consequences_notified",
+                article="Art. 11 ¶2",
+            )
+    if adverse_consequences_notified and not written:
+        raise InvalidInput(
+            "notice of adverse consequences goes with a written consent",
+            code="written_required",
+            field="written",
+            article="Art. 11 ¶2",
+        )
+    if valid_until is not None and valid_until < clock.today():
+        raise InvalidInput(
+            "the consent would already have expired", code="expired", field="valid_until"
+        )
+    return service
 
 
 def _log_registration(
@@ -323,43 +362,27 @@ def subject_for_recording(
     name: str = "",
 ) -> Subject | NewPerson:
     """The person of a consent a grantee records (``grant``), by the ID number on the
-    signed consent — found through the blind index and audited as a person lookup, found
-    or not, never echoed — or by its reference (the API). Only staff who may record
-    consents look anyone up. No organisation is looked up: only a natural person consents
-    to collection (Art. 11 ¶1).
+    signed consent — found through the blind index, audited as a person lookup, found or
+    not, and in a found person's access log (Art. 24), never echoed — or by its reference
+    (the API). Only staff who may record consents look anyone up. No organisation is looked
+    up: only a natural person consents to collection (Art. 11 ¶1). Called by
+    ``record_held`` once every other term of the consent has passed.
 
-    A person not on the platform yet is a ``NewPerson``, to be registered with the name on
-    the form (required then: Art. 11 ¶1 allows no collection, and so no registration,
-    before the consent). A name given for a known person must be its registered or a
-    former name, as a batch's row must (``subjects.bears_name``); the refusal does not say
-    which name is registered."""
-    require(actor, Permission.SUBMIT_RECORDS)
-    if (citizen_id is None) == (reference is None):
-        raise InvalidInput(
-            "name the person by its reference or by its ID number, not both",
-            code="one_subject",
-            field="subject",
-        )
-    name = name.strip()
+    With an ID number the name on the form is always required (``_require_named``), so that
+    the answer does not say whether the number is registered: a person not on the platform
+    yet is a ``NewPerson``, to be registered with it (Art. 11 ¶1 allows no collection, and
+    so no registration, before the consent). A name given for a known person must be its
+    registered or a former name, as a batch's row must (``subjects.bears_name``); the
+    refusal does not say which name is registered."""
+    name = _require_named(clock, citizen_id=citizen_id, reference=reference, name=name)
     if reference is not None:
         person: Subject | None = subjects.by_reference(session, reference)
     else:
         assert citizen_id is not None
-        if not citizen_id.strip():
-            raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
         person = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-        subjects.record_person_lookup(session, clock, actor, person)
+        _record_lookup(session, clock, actor, person)
         if person is None:
-            if not name:
-                raise InvalidInput(
-                    "this person is not on the platform yet: enter the name on the signed "
-                    "consent to register the person with it",
-                    code="name_required",
-                    field="name",
-                    article="Art. 11 ¶1",
-                )
-            # The name itself is checked where the person is registered, once every term
-            # of the consent has passed (``subjects.register_natural_person``).
+            # The name itself was checked as a person's name may be (``_require_named``).
             return NewPerson(citizen_id=citizen_id.strip(), name=name)
     assert person is not None
     if name and person.kind is SubjectKind.NATURAL_PERSON and not subjects.bears_name(person, name):
@@ -371,6 +394,61 @@ def subject_for_recording(
             article="Art. 11",
         )
     return person
+
+
+def _require_named(
+    clock: Clock, *, citizen_id: str | None, reference: str | None, name: str
+) -> str:
+    """The person named once, by reference or by a well-formed ID number with the name on
+    the signed form — a name a person may be registered with, whether or not the number is
+    registered: nothing here looks anyone up. The name, stripped."""
+    if (citizen_id is None) == (reference is None):
+        raise InvalidInput(
+            "name the person by its reference or by its ID number, not both",
+            code="one_subject",
+            field="subject",
+        )
+    name = name.strip()
+    if citizen_id is None:
+        return name
+    if not citizen_id.strip():
+        raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
+    subjects.typed_citizen_id(clock, citizen_id)
+    if not name:
+        raise InvalidInput(
+            "enter the name on the signed consent: a person not on the platform yet is "
+            "registered with it",
+            code="name_required",
+            field="name",
+            article="Art. 11 ¶1",
+        )
+    subjects.require_person_name(name)
+    return name
+
+
+def _record_lookup(session: Session, clock: Clock, actor: Actor, person: Subject | None) -> None:
+    """The lookup's audit event and, for a person found, the entry in its access log that
+    the event witnesses (Art. 24: the lookup tells the grantee the person is registered,
+    and a refusal for the name tells it the name on its form is not theirs), as
+    ``disclosure.person_lookup.find_person`` writes one."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    details = (
+        None
+        if person is None
+        else access.log_use(
+            session,
+            clock,
+            actor,
+            person,
+            path=LegalPath.CONSENT,
+            what=access.PERSON_LOOKUP,
+            purpose=access.CONSENT_PURPOSE,
+            chained=False,
+        ).details()
+    )
+    subjects.record_person_lookup(session, clock, actor, person, details=details)
 
 
 def record_held(
@@ -391,9 +469,28 @@ def record_held(
     service_not_conditional: bool = False,
 ) -> Consent:
     """A grantee records a written consent it holds (``grant``), its person named by ID
-    number or reference (``subject_for_recording``). Refused, the request rolls back but a
-    lookup by ID number stays audited (``_keep_lookup_audited``)."""
+    number or reference (``subject_for_recording``) — looked up only once every term that
+    does not depend on the person has passed, so that a registered and an unregistered ID
+    number get the same answers to them (Art. 34; a data reporter may not find persons).
+    Refused after the lookup, the request rolls back but the lookup stays audited and in a
+    found person's access log (``_keep_lookup_audited``)."""
+    looked_up = False
     try:
+        _require_grantees_own(actor, grantee, written=written, evidence=evidence)
+        _require_named(clock, citizen_id=citizen_id, reference=reference, name=name)
+        _checked_terms(
+            session,
+            clock,
+            grantee=grantee,
+            record_type_codes=record_type_codes,
+            written=written,
+            adverse_consequences_notified=adverse_consequences_notified,
+            valid_until=valid_until,
+            service=service,
+            service_not_conditional=service_not_conditional,
+            recorded_by_grantee=True,
+        )
+        looked_up = citizen_id is not None
         person = subject_for_recording(
             session, clock, actor, citizen_id=citizen_id, reference=reference, name=name
         )
@@ -412,34 +509,25 @@ def record_held(
             service_not_conditional=service_not_conditional,
         )
     except DomainError as refusal:
-        _keep_lookup_audited(refusal, clock, actor, citizen_id=citizen_id, reference=reference)
+        if looked_up:
+            assert citizen_id is not None
+            _keep_lookup_audited(refusal, clock, actor, citizen_id=citizen_id)
         raise
 
 
 def _keep_lookup_audited(
-    refusal: DomainError,
-    clock: Clock,
-    actor: Actor,
-    *,
-    citizen_id: str | None,
-    reference: str | None,
+    refusal: DomainError, clock: Clock, actor: Actor, *, citizen_id: str
 ) -> None:
-    """A consent refused after its person was looked up by ID number (``name_mismatch``,
-    ``name_required``, a term of ``grant``): the request is rolled back, but the lookup
-    stays audited, found or not — a refusal must not make the consent form a way to test ID
-    numbers, and names against them, unseen (Art. 34). Written as the refusal's aftermath,
-    after the rollback, as ``subjects.lookup_person`` does."""
-    if reference is not None or citizen_id is None or not citizen_id.strip():
-        return  # refused before any lookup
-    if actor.standing is not None:
-        return  # an institution outside the register is refused before any lookup
-    if identifiers.check_citizen_id(citizen_id, today=clock.today()).error is not None:
-        return  # refused as no ID number, before any lookup
+    """A consent refused after its person was looked up by ID number (``name_mismatch``):
+    the request is rolled back, but the lookup stays audited, found or not, and in a found
+    person's access log — a refusal must not make the consent form a way to test ID
+    numbers, and names against them, unseen (Art. 24, 34). Written as the refusal's
+    aftermath, after the rollback, as ``subjects.lookup_person`` does."""
     earlier = refusal.aftermath
 
     def after(session: Session) -> None:
         found = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-        subjects.record_person_lookup(session, clock, actor, found)
+        _record_lookup(session, clock, actor, found)
         if earlier is not None:
             earlier(session)
 

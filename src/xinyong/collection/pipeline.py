@@ -618,18 +618,23 @@ class _BatchRun:
         valid: list[ValidRow] = []
         raw_by_number: dict[int, dict[str, str]] = {}
         validate = self.validator.validate
+        refused: list[tuple[int, dict[str, str], list[Problem]]] = []
         for raw in chunk:
             result = validate(raw.number, raw.values, raw.formulas)
             if result.__class__ is list:
-                self._quarantine(raw.number, raw.values, result, RowDisposition.REJECTED)
+                refused.append((raw.number, raw.values, result))
             elif self.member_register is not None and not self._member(result):  # type: ignore[arg-type]
                 # Before the subject is looked up or registered: nothing is recorded about it.
-                self._quarantine(
-                    raw.number, raw.values, [self.not_a_member], RowDisposition.REJECTED
-                )
+                refused.append((raw.number, raw.values, [self.not_a_member]))
             else:
                 valid.append(result)  # type: ignore[arg-type]
                 raw_by_number[raw.number] = raw.values
+        if refused:
+            unlawful = self._without_basis(refused)
+            for number, values, problems in refused:
+                self._quarantine(
+                    number, values, problems, RowDisposition.REJECTED, keep=number not in unlawful
+                )
         if valid:
             resolved = self._resolve_subjects(valid, raw_by_number)
             if self.register_feed is None:
@@ -683,14 +688,20 @@ class _BatchRun:
         values: dict[str, str],
         problems: list[Problem],
         disposition: RowDisposition,
+        *,
+        keep: bool = True,
     ) -> None:
         # Content never to be collected (Art. 11 ¶3), and a person's data the platform has no
-        # consent to collect (Art. 11 ¶1, ¶2), is not kept even encrypted for the source to
-        # correct: keeping it would be collecting it. The problems say what was refused.
-        keep_values = not any(p.code in _NOT_KEPT for p in problems)
+        # consent to collect (Art. 11 ¶1, ¶2; ``keep`` false for a row refused before its
+        # consent was asked, ``_without_basis``), is not kept even encrypted for the source
+        # to correct: keeping it would be collecting it. The problems say what was refused.
+        # Of the rest, only the record type's own fields are kept (decision 0021).
+        keep_values = keep and not any(p.code in _NOT_KEPT for p in problems)
         ciphertext = None
         if keep_values:
-            ciphertext = self.cipher.encrypt(_CANONICAL.encode(values), context=QUARANTINE_CONTEXT)
+            ciphertext = self.cipher.encrypt(
+                _CANONICAL.encode(self.validator.declared(values)), context=QUARANTINE_CONTEXT
+            )
         self.quarantine.append(
             (self.batch.id, number, disposition, [p.as_dict() for p in problems], ciphertext)
         )
@@ -702,6 +713,58 @@ class _BatchRun:
             self.batch.held += 1
         else:
             self.batch.rejected += 1
+
+    def _without_basis(self, refused: list[tuple[int, dict[str, str], list[Problem]]]) -> set[int]:
+        """The refused rows whose values the platform may not keep: about a natural person
+        (or maybe, ``RowValidator.about_person``) when no consent in force covers this
+        organisation and type — for a type not public by law, or for a restricted value,
+        which needs a written consent after notice (Art. 11 ¶1, ¶2) — as a valid row's
+        consent is decided in ``_resolve_subjects``. A number that is no well-formed ID
+        finds no consent. One query for the persons and one for their consents."""
+        needs_consent = not self.definition.public_by_law_for_natural_persons
+        asked: dict[int, tuple[str | None, bool]] = {}
+        for number, values, _problems in refused:
+            personal, citizen_id, restricted = self.validator.about_person(values)
+            if personal and (needs_consent or restricted):
+                asked[number] = (citizen_id, restricted)
+        if not asked:
+            return set()
+        index_of = {
+            citizen_id: self.citizen_index(citizen_id)
+            for citizen_id, _restricted in asked.values()
+            if citizen_id
+        }
+        people = self._people(list(set(index_of.values())))
+        person_ids = [sid for sid, _normalised in people.values()]
+        in_force = (
+            consents.active_consents(
+                self.session, person_ids, self.organisation.id, self.definition.code, self.today
+            )
+            if person_ids
+            else {}
+        )
+        unlawful: set[int] = set()
+        for number, (citizen_id, restricted) in asked.items():
+            found = people.get(index_of[citizen_id]) if citizen_id else None
+            granted = in_force.get(found[0], []) if found else []
+            if (needs_consent and not granted) or (
+                restricted
+                and not any(c.written and c.adverse_consequences_notified for c in granted)
+            ):
+                unlawful.add(number)
+        return unlawful
+
+    def _people(self, indexes: list[str]) -> dict[str, tuple[int, str]]:
+        """Persons known by these blind indexes: index → (id, normalised name)."""
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(indexes), _LOOKUP_SLICE):
+            for sid, index, normalised in self.session.execute(
+                select(Subject.id, Subject.citizen_id_index, Subject.name_normalised).where(
+                    self._any_of(Subject.citizen_id_index, indexes[start : start + _LOOKUP_SLICE])
+                )
+            ):
+                found[str(index)] = (sid, normalised)
+        return found
 
     def _flush_quarantine(self) -> None:
         if self.quarantine:
@@ -726,15 +789,7 @@ class _BatchRun:
                 )
             ):
                 known[str(code)] = (sid, normalised)
-        indexes = list(set(person_index.values()))
-        known_people: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(indexes), _LOOKUP_SLICE):
-            for sid, index, normalised in session.execute(
-                select(Subject.id, Subject.citizen_id_index, Subject.name_normalised).where(
-                    self._any_of(Subject.citizen_id_index, indexes[start : start + _LOOKUP_SLICE])
-                )
-            ):
-                known_people[str(index)] = (sid, normalised)
+        known_people = self._people(list(set(person_index.values())))
 
         # Consent (Art. 11) is decided before any new person is registered: a person with
         # no consent on file is not written into the platform at all.

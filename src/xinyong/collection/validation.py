@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from xinyong import identifiers
 from xinyong.calendar import add_months
 from xinyong.catalog.definitions import (
+    PROHIBITED_IN_TEXT,
     RETENTION_BASIS,
     FieldSpec,
     FieldType,
@@ -22,6 +23,7 @@ from xinyong.catalog.definitions import (
     Sensitivity,
     Severity,
     prohibited_category,
+    text_category,
 )
 from xinyong.subjects import names
 from xinyong.subjects.models import SubjectKind
@@ -193,6 +195,12 @@ class RowValidator:
             s.name for s in definition.fields if s.sensitivity is Sensitivity.RESTRICTED
         }
         self._allowed_kinds = set(definition.subject_kinds)
+        # The categories that say a row is about an organisation (about_person).
+        self._organisation_categories = (
+            set(definition.field(self._kind_field).choices) - {NATURAL_PERSON_CATEGORY}
+            if self._kind_field
+            else set()
+        )
         # Information kept for a limited time may not be collected once past it (rules.md).
         self._limited = definition.retention_years is not None
         self._dates: dict[str, dt.date] = {}
@@ -250,6 +258,13 @@ class RowValidator:
             ),
         ]
         self._missing_problems = [_required(spec) for spec in self.missing_required]
+        # The free text screened in a natural person's row (Art. 11 ¶3): every text column
+        # but the subject's name.
+        self._free_text = [
+            spec
+            for _header, spec in self.columns
+            if spec.type is FieldType.TEXT and spec.name != self._subject_name
+        ]
         # Ends of periods and the dates they may not precede, when both are columns.
         self._ordered = [
             (spec.name, spec.not_before, self._before(spec))
@@ -352,9 +367,67 @@ class RowValidator:
             named = clean.get(self._own_field)
             if named is not None and not self._names_submitter(named):
                 problems.append(self._not_own)
+        if self._free_text and self._personal(clean):
+            # Even beside other problems: a row naming prohibited content is never kept,
+            # not even quarantined (pipeline._NOT_KEPT).
+            problems.extend(self._prohibited_in_text(clean))
         if problems:
             return problems
         return self._row(number, clean)
+
+    def declared(self, values: dict[str, str]) -> dict[str, str]:
+        """The values of a row's columns that are fields of the record type: an undeclared
+        column (a person's income sent along, say) is never kept, not even quarantined."""
+        mapped = self._field_of_header
+        return {header: value for header, value in values.items() if header in mapped}
+
+    def about_person(self, values: dict[str, str]) -> tuple[bool, str | None, bool]:
+        """For a row refused as it stands (the pipeline decides whether its values may be
+        kept, Art. 11): whether it may be about a natural person — stated so, or not
+        stated to be an organisation's and without an organisation's code; in doubt, a
+        person's — its citizen ID number if well formed, and whether it holds a value of a
+        restricted field. Read from the raw values, as the row did not validate."""
+        if SubjectKind.NATURAL_PERSON.value not in self._allowed_kinds:
+            return False, None, False  # a type about organisations only
+        mapped = self._mapped
+
+        def raw(name: str | None) -> str:
+            header = mapped.get(name) if name else None
+            return values.get(header, "").strip() if header else ""
+
+        category = raw(self._kind_field)
+        if category == NATURAL_PERSON_CATEGORY:
+            personal = True
+        elif category in self._organisation_categories:
+            personal = False
+        else:
+            personal = not raw(self._uscc_field)
+        citizen_id = None
+        if personal and (number := raw(self._id_field)):
+            citizen_id = identifiers.check_citizen_id(number, today=self.today).normalised
+        return personal, citizen_id, any(raw(name) for name in self._restricted)
+
+    def _personal(self, clean: dict[str, str]) -> bool:
+        """Whether the row is about a natural person: so stated, or an ID number without
+        a unified social credit code."""
+        category = clean.get(self._kind_field, "") if self._kind_field else ""
+        if category:
+            return category == NATURAL_PERSON_CATEGORY
+        return bool(self._id_field and clean.get(self._id_field)) and not (
+            self._uscc_field and clean.get(self._uscc_field)
+        )
+
+    def _prohibited_in_text(self, clean: dict[str, str]) -> list[Problem]:
+        """Art. 11 ¶3 in a person's free text: the source redacts it before it submits.
+        One search over the row's text first, the rare hit then told field by field."""
+        texts = [(spec, clean.get(spec.name, "")) for spec in self._free_text]
+        if not PROHIBITED_IN_TEXT.search("\n".join(value for _spec, value in texts)):
+            return []
+        return [
+            _prohibited_text(spec, category)
+            for spec, value in texts
+            if value and (category := text_category(value))
+        ]
 
     def _names_submitter(self, value: str) -> bool:
         found = self._own_names.get(value)
@@ -470,7 +543,7 @@ class RowValidator:
         category = clean.get(self._kind_field, "") if self._kind_field else ""
         citizen_id = clean.get(self._id_field) if self._id_field else None
         uscc = clean.get(self._uscc_field) if self._uscc_field else None
-        if category == NATURAL_PERSON_CATEGORY or (not category and not uscc and citizen_id):
+        if self._personal(clean):
             kind = SubjectKind.NATURAL_PERSON
             if kind.value not in self._allowed_kinds:
                 # Before asking for an ID number the record type has no column for.
@@ -640,5 +713,15 @@ def _prohibited(header: str, category: str) -> Problem:
         "prohibited_content",
         f"column {header!r} carries {category}, which may never be collected",
         header,
+        "Art. 11 ¶3",
+    )
+
+
+def _prohibited_text(spec: FieldSpec, category: str) -> Problem:
+    return Problem(
+        "prohibited_content",
+        f"{spec.label_en} ({spec.label_zh}) names {category}, which may never be collected "
+        "about a natural person: remove it from the text and submit the row again",
+        spec.name,
         "Art. 11 ¶3",
     )

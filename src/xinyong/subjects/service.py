@@ -254,13 +254,18 @@ def by_reference(session: Session, reference: str) -> Subject:
     return subject
 
 
-def person_by_typed_citizen_id(session: Session, clock: Clock, citizen_id: str) -> Subject | None:
-    """The person with an ID number as typed by a user, checked first (field ``citizen_id``)."""
+def typed_citizen_id(clock: Clock, citizen_id: str) -> str:
+    """An ID number as typed by a user, checked (refused on field ``citizen_id``) and
+    normalised; nobody is looked up."""
     try:
-        normalised = identifiers.require_citizen_id(citizen_id, today=clock.today())
+        return identifiers.require_citizen_id(citizen_id, today=clock.today())
     except identifiers.InvalidIdentifier as exc:
         raise _invalid(exc, "citizen_id") from exc
-    return by_citizen_id(session, normalised)
+
+
+def person_by_typed_citizen_id(session: Session, clock: Clock, citizen_id: str) -> Subject | None:
+    """The person with an ID number as typed by a user, checked first (field ``citizen_id``)."""
+    return by_citizen_id(session, typed_citizen_id(clock, citizen_id))
 
 
 PERSON_LOOKUP_ACTION = "subject.lookup_person"

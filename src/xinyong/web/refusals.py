@@ -291,8 +291,8 @@ MESSAGES: frozenset[str] = frozenset(
         N_("give the end date"),
         N_("consent is recorded for natural persons only"),
         N_(
-            "this person is not on the platform yet: enter the name on the signed consent to "
-            "register the person with it"
+            "enter the name on the signed consent: a person not on the platform yet is "
+            "registered with it"
         ),
         N_(
             "the name is not the one registered with this ID number: check it against the "
@@ -1926,6 +1926,15 @@ PATTERNS: tuple[_Pattern, ...] = (
         start_en=r"[^()]+",
     ),
     _said(
+        "prohibited_content",
+        N_(
+            "%(en)s (%(zh)s) names %(category)s, which may never be collected about a natural "
+            "person: remove it from the text and submit the row again"
+        ),
+        {"category": _from(_CATEGORIES)},
+        en=r"[^()]+",
+    ),
+    _said(
         "before_start_date",
         N_(
             "%(en)s (%(zh)s) is before %(start_en)s (%(start_zh)s): the end of a period "
@@ -2455,9 +2464,7 @@ CODES: dict[str, str] = {
     "not_natural_person": N_("Only for natural persons."),
     "not_organisation": N_("Only for organisations."),
     "written_required": N_("A written consent is required."),
-    "name_required": N_(
-        "The person is not on the platform yet: enter the name on the signed consent."
-    ),
+    "name_required": N_("Enter the name on the signed consent."),
     "one_subject": N_("Name the person by its reference or by its ID number, not both."),
     "consent_outside_responsibility": N_(
         "An organisation records consent only to the record types on its responsibility list."

@@ -128,15 +128,13 @@ def record_consent(
     try:
         inputs.refuse_held(request)
         until = parse_date(valid_until, "valid_until")
-        subject = consent.subject_for_recording(
-            session, clock, actor, citizen_id=citizen_id, name=name
-        )
-        consent.grant(
+        consent.record_held(
             session,
             clock,
             actor,
-            subject=subject,
             grantee=grantee,
+            citizen_id=citizen_id,
+            name=name,
             record_type_codes=list(record_types or []),
             written=written,
             adverse_consequences_notified=adverse_consequences_notified,
@@ -147,9 +145,10 @@ def record_consent(
         )
     except (InvalidInput, NotFound, Conflict) as exc:
         # The ID number is not typed back; the name is, as on the signed consent, so that
-        # only the number is typed again. No rollback: grant refuses before it writes (a
-        # new person is registered only once every term passed), and the audit of a person
-        # looked up by ID number is kept whatever the outcome.
+        # only the number is typed again. No rollback: record_held refuses before it
+        # writes (a new person is registered only once every term passed), and a lookup by
+        # ID number — made only once every other term passed — stays audited and in a
+        # found person's access log whatever the outcome.
         form = {
             "name": name,
             "record_types": record_types or [],
