@@ -436,6 +436,11 @@ def test_prohibited_content_in_a_persons_free_text_is_refused_and_never_publishe
     public = client.get(f"/api/v1/subjects/{person.reference}/public")
     assert "血型" not in public.text
     assert "病史" not in public.text
+    # Written in the Traditional script, it is the same content.
+    traditional = {**row, "violation_facts": "當事人病歷顯示其患有肝病", "remarks": ""}
+    assert problems(post_rows(client, "reporter", "administrative_penalty", [traditional])) == [
+        (1, "violation_facts", "prohibited_content", "Art. 11 ¶3")
+    ]
     # Redacted, the row goes in.
     redacted = {**row, "violation_facts": "擅自从事经营", "remarks": ""}
     assert problems(post_rows(client, "reporter", "administrative_penalty", [redacted])) == []

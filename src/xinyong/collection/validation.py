@@ -420,7 +420,8 @@ class RowValidator:
     def _prohibited_in_text(self, clean: dict[str, str]) -> list[Problem]:
         """Art. 11 ¶3 in a person's free text: the source redacts it before it submits.
         One search over the row's text first, the rare hit then told field by field."""
-        texts = [(spec, clean.get(spec.name, "")) for spec in self._free_text]
+        # In the Simplified script, as the terms are written: 病歷 is 病历 (Art. 11 ¶3).
+        texts = [(spec, names.simplified(clean.get(spec.name, ""))) for spec in self._free_text]
         if not PROHIBITED_IN_TEXT.search("\n".join(value for _spec, value in texts)):
             return []
         return [
