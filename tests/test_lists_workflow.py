@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.collection_helpers import REPRESENTATIVE_ID, problems_of
+from tests.collection_helpers import REPRESENTATIVE_ID, citizen_id_of, problems_of
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     COURT,
@@ -586,6 +586,37 @@ def test_public_lists_filter_by_name_code_and_tier(
     standards = client.get("/api/v1/list-standards").json()["items"]
     assert {s["code"] for s in standards} >= {"integrity_model", "dishonest_subject", COURT}
     assert all(s["legal_basis"] and s["exit_conditions"] for s in standards)
+
+
+def test_public_list_search_never_finds_a_person_by_what_the_list_masks(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Art. 13 ¶3: the list shows a natural person as 王** and 350102********1234, so its
+    search must not answer whether 王某某 (or 王X某, one character at a time) is the
+    person listed, nor find them by the ID number in full."""
+    world = lists_world
+    person = world.subjects["person"]
+    assert person.name == "王某某"
+    personal = published_entry(db, clock, world, person)
+    company = published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    citizen_id = citizen_id_of(person)
+
+    def found(q: str) -> list[int]:
+        return [i["id"] for i in public_list(client, "black", q=q)["items"]]
+
+    for guess in ("王某某", "王某", "某某", "王X某", citizen_id, citizen_id[:10]):
+        assert found(guess) == [], guess
+    # What the list shows, typed back exactly, finds what the list shows.
+    assert found("王**") == [personal.id]
+    assert found(person.citizen_id_masked or "") == [personal.id]
+    # Organisations are found by name and code as before.
+    assert found("晨光") == [company.id]
+    page = client.get("/lists/black", params={"q": "王某某", "lang": "en"})
+    assert page.status_code == 200
+    assert "王**" not in page.text
+    assert "No entries match." in page.text
+    assert "are not found by their name or ID number" in page.text
 
 
 def test_entries_expire_by_the_clock(

@@ -51,6 +51,7 @@ from xinyong.lists.models import (
 )
 from xinyong.lists.publicity import mask_name
 from xinyong.objections import rules as objection_rules
+from xinyong.subjects import names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 
@@ -917,13 +918,21 @@ def published(
         statement = statement.where(ListEntry.tier == tier)
     rows = [(e, s, st) for e, s, st in session.execute(statement)]
     if query.strip():
-        from xinyong.subjects import names
-
-        wanted = names.normalise_name(query)
-        rows = [
-            r for r in rows if wanted in r[1].name_normalised or wanted.upper() == (r[1].uscc or "")
-        ]
+        rows = [r for r in rows if found_by_public_search(r[1], query)]
     return rows
+
+
+def found_by_public_search(subject: Subject, query: str) -> bool:
+    """Whether a search of the public lists finds the subject: an organisation by part of
+    its name or by its code; a natural person only by what the list shows of them — the
+    masked name or masked ID number, typed exactly as shown. Never by the name or the ID
+    number the list masks (Art. 13 ¶3; rules.md): anyone, unlogged, could confirm a guessed
+    name, or recover a masked one a character at a time, from what the search finds."""
+    if subject.is_organisation:
+        wanted = names.normalise_name(query)
+        return wanted in subject.name_normalised or wanted.upper() == (subject.uscc or "")
+    typed = query.strip()
+    return typed == mask_name(subject.name) or typed.upper() == subject.public_code.upper()
 
 
 def art22_entries_in_force(
