@@ -78,7 +78,16 @@ def test_views_of_list_entries_in_full_are_in_the_subjects_access_logs(
     db.commit()
     detail = f"/api/v1/list-entries/{entry.id}"
     company_log: list[Entry] = []
-    person_log: list[Entry] = []
+    # The proposal found the person by ID number: a lookup in their log.
+    person_log = [
+        Entry(
+            regulator,
+            "case_officer",
+            "official_duty",
+            purpose=access.LIST_WORK_PURPOSE,
+            what=access.PERSON_LOOKUP,
+        )
+    ]
 
     def api(who: str, path: str, status: int = 200) -> None:
         response = client.get(path, headers=headers(client, who))

@@ -33,7 +33,16 @@ from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord
 from xinyong.crypto import default_cipher
-from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.disclosure import access
+from xinyong.disclosure.models import LegalPath
+from xinyong.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.lists import eligibility, entry_basis, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
@@ -194,18 +203,76 @@ def _named_persons(
             ) from exc
         checked.append((person.role, person.name.strip(), citizen_id))
     rows = []
-    for role, name, citizen_id in checked:
-        found = subjects.by_citizen_id(session, citizen_id)
-        if found is None:
-            found = subjects.register_natural_person(
-                session, clock, actor, name=name, citizen_id=citizen_id
+    looked_up: list[int] = []
+    try:
+        for index, (role, name, citizen_id) in enumerate(checked):
+            found = subjects.by_citizen_id(session, citizen_id)
+            if found is None:
+                found = subjects.register_natural_person(
+                    session, clock, actor, name=name, citizen_id=citizen_id
+                )
+            else:
+                looked_up.append(found.id)
+                _log_person_lookup(session, clock, actor, found.id)
+                # A number mistyped by a digit that happens to be another registered
+                # person's would attach the measures of Art. 18 to that person: the name on
+                # the decision must be the one registered (as a batch's row, a consent's or
+                # the register's must; the refusal does not say which name it is).
+                if not subjects.bears_name(found, name):
+                    raise InvalidInput(
+                        "the name is not the one registered with this ID number: check both "
+                        "against the decision",
+                        code="name_mismatch",
+                        field=f"responsible_persons[{index}].name",
+                        article="Art. 18",
+                    )
+            rows.append(
+                ListEntryPerson(
+                    role=role, name=name, person_subject_id=found.id, source=NamingSource.PROPOSAL
+                )
             )
-        rows.append(
-            ListEntryPerson(
-                role=role, name=name, person_subject_id=found.id, source=NamingSource.PROPOSAL
-            )
-        )
+    except DomainError as refusal:
+        _keep_lookups_logged(refusal, clock, actor, looked_up)
+        raise
     return rows
+
+
+def _log_person_lookup(session: Session, clock: Clock, actor: Actor, person_id: int) -> None:
+    """A registered person found by the ID number a proposal names them by: the number told
+    the officer whom it belongs to, a use of the person's information in their access log
+    (Art. 24), witnessed by the lookup's audit event as every lookup by ID number is."""
+    person = session.get(Subject, person_id)
+    assert person is not None
+    logged = access.log_use(
+        session,
+        clock,
+        actor,
+        person,
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.PERSON_LOOKUP,
+        purpose=access.LIST_WORK_PURPOSE,
+        chained=False,
+    )
+    subjects.record_person_lookup(session, clock, actor, person, details=logged.details())
+
+
+def _keep_lookups_logged(
+    refusal: DomainError, clock: Clock, actor: Actor, person_ids: Sequence[int]
+) -> None:
+    """A proposal refused after persons were found by ID number (``name_mismatch``): the
+    request is rolled back, but the lookups stay logged and audited — a refusal must not
+    make the form a way to test numbers, and names against them, unseen (Art. 34)."""
+    if not person_ids:
+        return
+    earlier = refusal.aftermath
+
+    def after(session: Session) -> None:
+        for person_id in person_ids:
+            _log_person_lookup(session, clock, actor, person_id)
+        if earlier is not None:
+            earlier(session)
+
+    refusal.aftermath = after
 
 
 def window_end(

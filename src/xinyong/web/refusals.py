@@ -449,6 +449,10 @@ MESSAGES: frozenset[str] = frozenset(
             "the name is not the one registered with this ID number: check it against the "
             "registration document"
         ),
+        N_(
+            "the name is not the one registered with this ID number: check both against the "
+            "decision"
+        ),
         N_("severity is 1–5"),
         N_("incentives are for red-list subjects"),
         N_("punishments are for black-list subjects"),
