@@ -43,7 +43,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, FixedClock
 from xinyong.collection.models import CreditRecord
-from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, PermissionDenied
 from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries, measures
 from xinyong.lists.models import (
@@ -444,9 +444,11 @@ def test_only_the_subject_objects_and_only_once_noticed(
         evidence="决定书",
         basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
-    with pytest.raises(PermissionDenied) as other:
+    # Another subject's candidacy is answered as a missing entry (its existence is not the
+    # citizen's to learn).
+    with pytest.raises(ConcealedRefusal) as other:
         entries.object_to(db, clock, actor(world, "citizen"), entry.id, "不是我")
-    assert other.value.code == "not_own_subject"
+    assert other.value.as_dict() == entries.no_such_entry().as_dict()
     with pytest.raises(PermissionDenied):
         entries.object_to(db, clock, actor(world, "caseofficer"), entry.id, "代为异议")
     with pytest.raises(InvalidInput) as empty:
@@ -949,9 +951,10 @@ def test_a_serious_entry_names_the_responsible_persons_masked_publicly(
         response = client.get(f"{ENTRIES}/{serious.id}", headers=headers(client, account))
         assert response.status_code == 200, (account, response.text)
         assert response.json()["responsible_persons"] == full
-    for account in ("other_caseofficer", "querier", "citizen"):
+    # Staff without a lawful path are refused; another subject is told there is no such entry.
+    for account, status in (("other_caseofficer", 403), ("querier", 403), ("citizen", 404)):
         response = client.get(f"{ENTRIES}/{serious.id}", headers=headers(client, account))
-        assert response.status_code == 403, account
+        assert response.status_code == status, account
     assert client.get(f"{ENTRIES}/{serious.id}").status_code == 401
 
 

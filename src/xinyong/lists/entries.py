@@ -36,6 +36,7 @@ from xinyong.crypto import default_cipher
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import (
+    ConcealedRefusal,
     Conflict,
     DomainError,
     InvalidInput,
@@ -468,6 +469,27 @@ def get(session: Session, entry_id: int) -> ListEntry:
     return entry
 
 
+def no_such_entry(*, concealed: bool = False, **refusal: Any) -> NotFound:
+    """What a subject account is told of an entry that does not exist and, alike, of
+    another subject's (``concealed``: audited as the refused access it is, answered as the
+    missing one): which ids are entries the public lists do not show — candidacies, rejected
+    proposals — is not a subject's to learn (Art. 13). ``refusal``: e.g. ``record_refusal``."""
+    error = ConcealedRefusal if concealed else NotFound
+    return error(
+        "no such list entry", code="not_found", field="entry", article="Art. 13", **refusal
+    )
+
+
+def subjects_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
+    """The entry, for the subject account it is about; any other id is ``no_such_entry``."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise no_such_entry()
+    if actor.subject_id != entry.subject_id:
+        raise no_such_entry(concealed=True)
+    return entry
+
+
 def objection_refusal(
     kind: ListKind,
     status: EntryStatus,
@@ -504,13 +526,7 @@ def object_to(
     (``XINYONG_OBJECTION_DECISION_WORKING_DAYS``; the defaults without them), and an
     upheld one removes the entry."""
     require(actor, Permission.READ_OWN_FILE)
-    entry = get(session, entry_id)
-    if actor.subject_id != entry.subject_id:
-        raise PermissionDenied(
-            "only the subject of a list entry may object to it",
-            code="not_own_subject",
-            article="Art. 13",
-        )
+    entry = subjects_entry(session, actor, entry_id)
     refusal = objection_refusal(
         entry.kind, entry.status, entry.window_ends, clock.today(), term_end=entry.term_end
     )
