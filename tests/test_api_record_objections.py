@@ -108,7 +108,14 @@ def test_refusals(
         json={"ground": "error", "statement": "不是我的"},
         headers=citizen,
     )
-    assert error_of(other) == (403, "not_own_subject", "Art. 13")
+    # Another subject's record is answered as a missing one, word for word.
+    missing = client.post(
+        f"/api/v1/me/records/{record.id + 10_000}/objections",
+        json={"ground": "error", "statement": "不是我的"},
+        headers=citizen,
+    )
+    assert error_of(other) == (404, "not_found", "Art. 13")
+    assert other.json() == missing.json()
     company = auth_headers(client, "company")
     objection_id = client.post(
         f"/api/v1/me/records/{record.id}/objections",

@@ -38,7 +38,7 @@ from xinyong.collection import records
 from xinyong.collection.models import CreditRecord
 from xinyong.config import Settings
 from xinyong.disclosure.models import AccessEvent
-from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, PermissionDenied
 from xinyong.lists import court_defaulters, early_removal, entries
 from xinyong.lists import early_removal_rules as rules
 from xinyong.lists.models import (
@@ -164,8 +164,8 @@ def test_refusals_name_the_condition(lists_world: World, db: Session, clock: Fix
     with pytest.raises(InvalidInput) as blank:
         apply(db, clock, world, old, obligations_met="  ")
     assert (blank.value.code, blank.value.field) == ("required", "obligations_met")
-    # Only the entry's own subject.
-    with pytest.raises(PermissionDenied) as other:
+    # Only the entry's own subject: another's is answered as a missing one.
+    with pytest.raises(ConcealedRefusal) as other:
         early_removal.apply(
             db,
             clock,
@@ -176,7 +176,7 @@ def test_refusals_name_the_condition(lists_world: World, db: Session, clock: Fix
             commitment=True,
             terms=TERMS,
         )
-    assert other.value.code == "not_own_subject"
+    assert other.value.as_dict() == entries.no_such_entry().as_dict()
     # A standard whose rule gives no early removal on application.
     health = published_entry(
         db, clock, world, company, "serious_health_safety", approved_days_ago=400

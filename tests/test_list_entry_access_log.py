@@ -78,7 +78,16 @@ def test_views_of_list_entries_in_full_are_in_the_subjects_access_logs(
     db.commit()
     detail = f"/api/v1/list-entries/{entry.id}"
     company_log: list[Entry] = []
-    person_log: list[Entry] = []
+    # The proposal found the person by ID number: a lookup in their log.
+    person_log = [
+        Entry(
+            regulator,
+            "case_officer",
+            "official_duty",
+            purpose=access.LIST_WORK_PURPOSE,
+            what=access.PERSON_LOOKUP,
+        )
+    ]
 
     def api(who: str, path: str, status: int = 200) -> None:
         response = client.get(path, headers=headers(client, who))
@@ -172,3 +181,50 @@ def test_views_of_list_entries_in_full_are_in_the_subjects_access_logs(
     ]
     for event in reads:
         assert EVIDENCE not in str(event.details)
+
+
+def test_a_subject_asking_for_another_subjects_entry_is_told_it_does_not_exist(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """A black-list candidacy is not on the public lists: a subject account asking for it,
+    objecting to it or applying for its early removal gets the very answer an id that
+    is no entry gets (Art. 13), not a 403 that says the id is someone's entry; the attempt
+    is still in the entry's subject's log, and its audit event says why it was refused."""
+    world = lists_world
+    company = world.subjects["company"]
+    entry = entries.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        subject=company,
+        standard_code="dishonest_subject",
+        criteria_met="较重处罚",
+        reasons="拒不履行",
+        evidence=EVIDENCE,
+        basis_record_ids=[basis_record(db, clock, world, company).id],
+    )
+    db.commit()
+    citizen = headers(client, "citizen")
+    for method, path, body in (
+        ("GET", "/api/v1/list-entries/{id}", None),
+        ("POST", "/api/v1/me/list-entries/{id}/objection", {"statement": "不是我"}),
+        ("GET", "/api/v1/me/list-entries/{id}/early-removal", None),
+    ):
+        answers = [
+            client.request(method, path.format(id=i), json=body, headers=citizen)
+            for i in (entry.id, entry.id + 1000)
+        ]
+        assert [a.status_code for a in answers] == [404, 404], path
+        assert answers[0].json() == answers[1].json(), path
+        assert answers[0].json()["error"]["code"] == "not_found"
+    assert [
+        (e.legal_path, e.what, e.granted, e.refusal_code) for e in log_of(client, "company")
+    ] == [("none", access.LIST_ENTRY, False, "not_own_subject")]
+    refused = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "access.refused", AuditEvent.target_id == str(company.id))
+        .order_by(AuditEvent.sequence)
+    ).all()
+    assert [(e.details["code"], e.details["article"]) for e in refused] == [
+        ("not_own_subject", "Art. 13")
+    ]

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.collection_helpers import REPRESENTATIVE_ID, problems_of
+from tests.collection_helpers import REPRESENTATIVE_ID, citizen_id_of, problems_of
 from tests.factories import CompanyFactory, World
 from tests.lists_helpers import (
     COURT,
@@ -43,7 +43,7 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, FixedClock
 from xinyong.collection.models import CreditRecord
-from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, PermissionDenied
 from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries, measures
 from xinyong.lists.models import (
@@ -444,9 +444,11 @@ def test_only_the_subject_objects_and_only_once_noticed(
         evidence="决定书",
         basis_record_ids=[basis_record(db, clock, world, world.subjects["company"]).id],
     )
-    with pytest.raises(PermissionDenied) as other:
+    # Another subject's candidacy is answered as a missing entry (its existence is not the
+    # citizen's to learn).
+    with pytest.raises(ConcealedRefusal) as other:
         entries.object_to(db, clock, actor(world, "citizen"), entry.id, "不是我")
-    assert other.value.code == "not_own_subject"
+    assert other.value.as_dict() == entries.no_such_entry().as_dict()
     with pytest.raises(PermissionDenied):
         entries.object_to(db, clock, actor(world, "caseofficer"), entry.id, "代为异议")
     with pytest.raises(InvalidInput) as empty:
@@ -586,6 +588,37 @@ def test_public_lists_filter_by_name_code_and_tier(
     standards = client.get("/api/v1/list-standards").json()["items"]
     assert {s["code"] for s in standards} >= {"integrity_model", "dishonest_subject", COURT}
     assert all(s["legal_basis"] and s["exit_conditions"] for s in standards)
+
+
+def test_public_list_search_never_finds_a_person_by_what_the_list_masks(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Art. 13 ¶3: the list shows a natural person as 王** and 350102********1234, so its
+    search must not answer whether 王某某 (or 王X某, one character at a time) is the
+    person listed, nor find them by the ID number in full."""
+    world = lists_world
+    person = world.subjects["person"]
+    assert person.name == "王某某"
+    personal = published_entry(db, clock, world, person)
+    company = published_entry(db, clock, world, world.subjects["company"])
+    db.commit()
+    citizen_id = citizen_id_of(person)
+
+    def found(q: str) -> list[int]:
+        return [i["id"] for i in public_list(client, "black", q=q)["items"]]
+
+    for guess in ("王某某", "王某", "某某", "王X某", citizen_id, citizen_id[:10]):
+        assert found(guess) == [], guess
+    # What the list shows, typed back exactly, finds what the list shows.
+    assert found("王**") == [personal.id]
+    assert found(person.citizen_id_masked or "") == [personal.id]
+    # Organisations are found by name and code as before.
+    assert found("晨光") == [company.id]
+    page = client.get("/lists/black", params={"q": "王某某", "lang": "en"})
+    assert page.status_code == 200
+    assert "王**" not in page.text
+    assert "No entries match." in page.text
+    assert "are not found by their name or ID number" in page.text
 
 
 def test_entries_expire_by_the_clock(
@@ -918,9 +951,10 @@ def test_a_serious_entry_names_the_responsible_persons_masked_publicly(
         response = client.get(f"{ENTRIES}/{serious.id}", headers=headers(client, account))
         assert response.status_code == 200, (account, response.text)
         assert response.json()["responsible_persons"] == full
-    for account in ("other_caseofficer", "querier", "citizen"):
+    # Staff without a lawful path are refused; another subject is told there is no such entry.
+    for account, status in (("other_caseofficer", 403), ("querier", 403), ("citizen", 404)):
         response = client.get(f"{ENTRIES}/{serious.id}", headers=headers(client, account))
-        assert response.status_code == 403, account
+        assert response.status_code == status, account
     assert client.get(f"{ENTRIES}/{serious.id}").status_code == 401
 
 

@@ -9,6 +9,7 @@ implements it; the public list and API show them."""
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.collection_helpers import citizen_id_of
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
@@ -26,11 +28,15 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts.models import OrganisationKind
+from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.disclosure.models import JointCheckUse
 from xinyong.errors import PermissionDenied
 from xinyong.lists import applications, measures
 from xinyong.lists.models import Measure, MeasureApplication, MeasureKind, Tier
+from xinyong.synthetic import make_citizen_id
 
 MEASURES = "/api/v1/measures"
 APPLY = "/api/v1/measure-applications"
@@ -161,8 +167,14 @@ def test_a_joint_check_offers_and_an_application_applies_only_what_the_organisat
         "pun_env_permit_review",
         "pun_fiscal_funding",
     ]
-    # Financial business is restricted by the financial institutions, not by an agency.
-    assert offered(client, regulator, "financial_services", code) == []
+    # Financial business is restricted by the financial institutions, not by an agency: the
+    # regulator has no measure to check a subject for there (``test_a_joint_check_in_a_
+    # matter_the_organisation_applies_no_measure_in_is_refused``).
+    nothing = client.post(
+        CHECKS, json={"matter": "financial_services", "subjects": [code]}, headers=regulator
+    )
+    assert nothing.status_code == 403
+    assert nothing.json()["error"]["code"] == "no_measures_in_matter"
 
     application = {
         "subject": code,
@@ -245,3 +257,48 @@ def test_the_authority_names_the_implementers_on_the_measure_form(
     assert made.kind is MeasureKind.PUNISHMENT
     assert made.target is Tier.BLACK
     assert OrganisationKind.STATE_ORGAN.value in made.implementer_kinds
+
+
+def test_a_joint_check_in_a_matter_the_organisation_applies_no_measure_in_is_refused(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """Art. 15, Art. 13 ¶2: the regulator restricts no financial business, so a check in
+    that matter would answer the subjects' names (a person's in full, masked on the public
+    lists), their list status, records and the entries naming them — for no measure it
+    applies. Refused before any subject is looked up, on the API and on the page; nothing
+    is in the subjects' logs."""
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    published_entry(db, clock, world, company)
+    db.commit()
+    subjects = [citizen_id_of(person), make_citizen_id(random.Random(7)), company.uscc or ""]
+    body = {"matter": "financial_services", "subjects": subjects}
+    for who in ("querier", "caseofficer"):
+        refused = client.post(CHECKS, json=body, headers=headers(client, who))
+        assert refused.status_code == 403, refused.text
+        error = refused.json()["error"]
+        assert (error["code"], error["field"], error["article"]) == (
+            "no_measures_in_matter",
+            "matter",
+            "Art. 15",
+        )
+        assert person.name not in refused.text
+        assert "not_registered" not in refused.text
+    db.expire_all()
+    assert db.scalars(select(JointCheckUse)).all() == []
+    refusals = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert [e.details["code"] for e in refusals] == ["no_measures_in_matter"] * 2
+    # The page refuses it beside the form, the matter and the codes kept.
+    log_in(client, "querier")
+    token = csrf_from(client.get("/joint-check", headers=HTML).text)
+    page = client.post(
+        "/joint-check",
+        data={"matter": "financial_services", "codes": company.uscc, "csrf_token": token},
+        headers=HTML,
+    )
+    assert page.status_code == 403
+    assert 'data-code="no_measures_in_matter"' in page.text
+    assert 'value="financial_services" selected' in page.text
+    assert 'id="joint-check-results"' not in page.text
+    db.expire_all()
+    assert db.scalars(select(JointCheckUse)).all() == []

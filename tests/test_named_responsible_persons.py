@@ -30,7 +30,10 @@ from tests.lists_helpers import (
     settings,  # noqa: F401 - fixture
 )
 from tests.test_pages_disclosure import error_code, log_in, token
+from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import InvalidInput
 from xinyong.identifiers import mask_citizen_id
 from xinyong.lists import entries
@@ -325,3 +328,110 @@ def test_approval_inside_the_objection_window_is_refused_on_the_queue(
     assert "第十五条第二款" in article  # Art. 15 ¶2, as a Chinese page cites it
     db.expire_all()
     assert db.get(ListEntry, entry.id).status.value == "noticed"  # type: ignore[union-attr]
+
+
+def _lookups_of(db: Session, person_id: int) -> tuple[list[str], list[str]]:
+    """The person's lookups by ID number: in the audit trail (outcomes) and in their access
+    log (what)."""
+    audited = db.scalars(
+        select(AuditEvent.outcome).where(
+            AuditEvent.action == subjects.PERSON_LOOKUP_ACTION,
+            AuditEvent.target_id == str(person_id),
+        )
+    ).all()
+    logged = db.scalars(
+        select(AccessEvent.what).where(
+            AccessEvent.subject_id == person_id, AccessEvent.what == access.PERSON_LOOKUP
+        )
+    ).all()
+    return list(audited), list(logged)
+
+
+def test_a_registered_person_named_under_another_name_is_refused_and_the_lookup_logged(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Art. 18: a proposal naming 张三丰 by 王某某's ID number (a digit mistyped) would put
+    the measures on 王某某. Refused on the name's field; the lookup that found 王某某 stays
+    audited and in their access log though the request is rolled back."""
+    world = lists_world
+    person = world.subjects["person"]
+    basis = basis_record(db, clock, world, world.subjects["company"]).id
+    db.commit()
+    answer = client.post(
+        "/api/v1/list-entries",
+        json={
+            **proposal(world),
+            "basis_record_ids": [basis],
+            "responsible_persons": [
+                {"role": "principal", "name": "林某", "citizen_id": MANAGER_ID},
+                {
+                    "role": "directly_responsible",
+                    "name": "张三丰",
+                    "citizen_id": citizen_id_of(person),
+                },
+            ],
+        },
+        headers=headers(client, "caseofficer2"),
+    )
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "name_mismatch",
+        "responsible_persons[1].name",
+        "Art. 18",
+    )
+    assert "王某某" not in answer.text
+    db.expire_all()
+    assert db.scalar(select(ListEntry.id)) is None
+    assert subjects.by_citizen_id(db, MANAGER_ID) is None  # the first person: rolled back
+    assert _lookups_of(db, person.id) == (["ok"], [access.PERSON_LOOKUP])
+
+    # The registered name (or a former one) is theirs: named, and the lookup logged.
+    entry = entries.propose(
+        db,
+        clock,
+        actor(world, "caseofficer2"),
+        subject=world.subjects["company"],
+        standard_code=SERIOUS_STANDARD,
+        criteria_met="x",
+        reasons="x",
+        evidence="x",
+        basis_record_ids=[basis],
+        responsible_persons=[
+            entries.NamedPerson("directly_responsible", "王某某", citizen_id_of(person))
+        ],
+    )
+    assert persons_of(db, entry.id) == [("directly_responsible", "王某某", person.id)]
+    assert _lookups_of(db, person.id) == (["ok", "ok"], [access.PERSON_LOOKUP] * 2)
+
+
+def test_the_proposal_page_shows_a_name_mismatch_on_the_persons_row(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    person = world.subjects["person"]
+    basis = basis_record(db, clock, world, world.subjects["company"]).id
+    db.commit()
+    log_in(client, "caseofficer2")
+    page = client.post(
+        "/lists-queue/propose",
+        data={
+            **proposal(world),
+            "basis_record": [str(basis)],
+            "person_role": ["directly_responsible", "principal", "principal"],
+            "person_name": ["张三丰", "", ""],
+            "person_citizen_id": [citizen_id_of(person), "", ""],
+            "csrf_token": token(client, "/lists-queue"),
+        },
+        follow_redirects=False,
+    )
+    assert page.status_code == 422
+    assert error_code(page) == "name_mismatch"
+    row = page.text.split('id="p-person-name-0"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in row
+    assert 'value="张三丰"' in row
+    assert "王某某" not in page.text
+    assert citizen_id_of(person) not in page.text
+    db.expire_all()
+    assert db.scalar(select(ListEntry.id)) is None
+    assert _lookups_of(db, person.id) == (["ok"], [access.PERSON_LOOKUP])

@@ -137,12 +137,20 @@ class Access:
     # What another subject's account gets where the object is a subject's own and its very
     # existence is that subject's business (ConcealedRefusal): 404 instead of ``refused``.
     refused_other_subject: int | None = None
+    # The subject account the object is about, where it may not use the route either (its
+    # own early-removal application, which only the agency decides): refused ``refused``,
+    # as it learns nothing new from it, while the others get ``refused_other_subject``.
+    owner: str | None = None
 
     def permits(self, account: str) -> bool:
         return account in self.allowed
 
     def refusal_for(self, account: str) -> int:
-        if self.refused_other_subject is not None and account in SUBJECT_ACCOUNTS:
+        if (
+            self.refused_other_subject is not None
+            and account in SUBJECT_ACCOUNTS
+            and account != self.owner
+        ):
             return self.refused_other_subject
         return self.refused
 
@@ -867,6 +875,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/list-entries/{entry_id}"): Access(
         frozenset({"caseofficer", "authority", "objections", "company"}),
         params=lists_helpers.matrix_entry_noticed,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("POST", "/api/v1/list-entries/{entry_id}/approve"): Access(
         frozenset({"caseofficer"}),
@@ -913,11 +923,16 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"company"}),
         params=lists_helpers.matrix_entry_noticed,
         json=lists_helpers.matrix_objection_body,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     # --- api/early_removal (SAMR Order 44, decision 0027): only the listed subject applies;
     # the recognising agency's case officer proposes, another of its staff approves ---
     ("GET", "/api/v1/me/list-entries/{entry_id}/early-removal"): Access(
-        frozenset({"company"}), params=lists_helpers.matrix_early_entry
+        frozenset({"company"}),
+        params=lists_helpers.matrix_early_entry,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("POST", "/api/v1/me/list-entries/{entry_id}/early-removal"): Access(
         frozenset({"company"}),
@@ -925,12 +940,16 @@ MATRIX: dict[tuple[str, str], Access] = {
         json=lists_helpers.matrix_early_application_body,
         # Applied once per entry: a second allowed call (there is none) would get 409.
         ok=frozenset({201, 409}),
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("GET", "/api/v1/early-removals"): Access(frozenset({"caseofficer"})),
     # The application: its subject, the recognising agency, the credit authority's officer.
     ("GET", "/api/v1/early-removals/{application_id}"): Access(
         frozenset({"company", "caseofficer", "authority"}),
         params=lists_helpers.matrix_early_submitted,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("POST", "/api/v1/early-removals/{application_id}/propose"): Access(
         frozenset({"caseofficer"}),
@@ -955,6 +974,8 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"company"}),
         params=objections_helpers.matrix_record,
         json=lambda w: {"ground": "error", "statement": "罚款金额有误"},
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("GET", "/api/v1/me/objections"): Access(SUBJECT_ACCOUNTS),
     # The credit authority's objection handler; the sources see what is forwarded to them.
@@ -1003,12 +1024,17 @@ MATRIX: dict[tuple[str, str], Access] = {
     # --- api/repair (Art. 20-23): credit repair ---
     # Only the record's subject applies (the records are the company's).
     ("GET", "/api/v1/me/records/{record_id}/repair-checklist"): Access(
-        frozenset({"company"}), params=repair_helpers.matrix_record
+        frozenset({"company"}),
+        params=repair_helpers.matrix_record,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("POST", "/api/v1/me/records/{record_id}/repairs"): Access(
         frozenset({"company"}),
         params=repair_helpers.matrix_record,
         json=repair_helpers.matrix_application,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("GET", "/api/v1/me/repairs"): Access(SUBJECT_ACCOUNTS),
     # The credit authority sees every case: its objection handler and its officer.
@@ -1349,21 +1375,31 @@ MATRIX: dict[tuple[str, str], Access] = {
             "commitment": "true",
         },
         ok=frozenset({303, 409}),
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("GET", "/early-removals"): Access(frozenset({"caseofficer"})),
     ("GET", "/early-removals/{application_id}"): Access(
         frozenset({"company", "caseofficer", "authority"}),
         params=lists_helpers.matrix_early_submitted,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("POST", "/early-removals/{application_id}/propose"): Access(
         frozenset({"caseofficer"}),
         params=lists_helpers.matrix_early_submitted,
         form=lambda w: {"approve": "no", "reasons": "罚款未缴清"},
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
+        owner="company",
     ),
     ("POST", "/early-removals/{application_id}/decide"): Access(
         frozenset({"caseofficer"}),
         params=lists_helpers.matrix_early_proposed,
         form=lambda w: {"confirm": "yes", "reasons": "同意驳回"},
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
+        owner="company",
     ),
     ("GET", "/court-defaulters"): Access(
         frozenset({"reporter", "other_reporter", "caseofficer"}),
@@ -1388,7 +1424,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     # --- pages/credit_repair (Art. 20-23) ---
     ("GET", "/me/repairs"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/repairs"): Access(
-        frozenset({"company"}), form=repair_helpers.matrix_application_form
+        frozenset({"company"}),
+        form=repair_helpers.matrix_application_form,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("GET", "/repair-cases"): Access(frozenset({"objections", "authority"})),
     ("GET", "/repair-cases/source"): Access(
@@ -1416,7 +1455,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/repair-progress"): Access(PUBLIC, query=repair_helpers.matrix_query_code_query),
     ("GET", "/me/objections"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/objections"): Access(
-        frozenset({"company"}), form=objections_helpers.matrix_record_form
+        frozenset({"company"}),
+        form=objections_helpers.matrix_record_form,
+        # Another subject's id is answered as a missing one (ConcealedRefusal).
+        refused_other_subject=404,
     ),
     ("GET", "/record-objections"): Access(frozenset({"objections"})),
     ("GET", "/record-objections/forwarded"): Access(

@@ -39,7 +39,15 @@ from xinyong.calendar import CalendarDay, WorkingDayCalendar
 from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
 from xinyong.disclosure import files, reports, retention
-from xinyong.errors import Conflict, DomainError, Gone, InvalidInput, PermissionDenied
+from xinyong.errors import (
+    ConcealedRefusal,
+    Conflict,
+    DomainError,
+    Gone,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import (
@@ -85,9 +93,14 @@ def test_raising_marks_the_record_under_objection_by_a_new_version(
 def test_refusals_when_raising(db: Session, clock: FixedClock, disclosure_world: World) -> None:
     world = disclosure_world
     record = company_penalty(db, clock, world)
-    with pytest.raises(PermissionDenied) as other:  # never somebody else's record
+    # Never somebody else's record, answered as a missing one word for word (its id is
+    # not the citizen's to learn of).
+    with pytest.raises(ConcealedRefusal) as other:
         record_objection(db, clock, world, record.id, account="citizen")
-    assert (other.value.code, other.value.article) == ("not_own_subject", "Art. 13")
+    with pytest.raises(NotFound) as missing:
+        record_objection(db, clock, world, record.id + 10_000, account="citizen")
+    assert other.value.as_dict() == missing.value.as_dict()
+    assert (other.value.code, other.value.article) == ("not_found", "Art. 13")
     with pytest.raises(InvalidInput) as bad_ground:
         record_objection(db, clock, world, record.id, ground="dislike")
     assert bad_ground.value.code == "invalid_choice"

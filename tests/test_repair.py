@@ -48,7 +48,7 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import RecordStatus
 from xinyong.collection.records import current_version
 from xinyong.disclosure import files
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import eligibility, joint_checks
 from xinyong.lists import entries as list_entries
 from xinyong.lists.models import RemovalReason
@@ -160,7 +160,7 @@ def test_refusals_name_the_article_and_condition(
     with pytest.raises(InvalidInput) as no_commitment:
         apply(db, clock, world, record.id, commitment_text="")
     assert no_commitment.value.field == "commitment_made"
-    with pytest.raises(PermissionDenied) as other:
+    with pytest.raises(ConcealedRefusal) as other:  # as a missing record, word for word
         repair.apply(
             db,
             clock,
@@ -171,7 +171,19 @@ def test_refusals_name_the_article_and_condition(
             declared=ALL_DECLARED,
             commitment_text="x",
         )
-    assert (other.value.code, other.value.article) == ("not_own_subject", "Art. 13")
+    assert (other.value.code, other.value.article) == ("not_found", "Art. 13")
+    with pytest.raises(NotFound) as missing:
+        repair.apply(
+            db,
+            clock,
+            actor_of(world, "citizen"),
+            record.id + 10_000,
+            correction="x",
+            evidence="x",
+            declared=ALL_DECLARED,
+            commitment_text="x",
+        )
+    assert missing.value.as_dict() == other.value.as_dict()
     # Under objection: the objection is decided first (an exclusion, Art. 25).
     record_objection(db, clock, world, record.id)
     with pytest.raises(Conflict) as objected:

@@ -27,7 +27,6 @@ from xinyong.accounts.permissions import (
     Permission,
     has_permission,
     require,
-    require_own_subject,
     require_subject_account,
     same_person,
 )
@@ -36,8 +35,9 @@ from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import Clock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import early_removal_rules as rules
+from xinyong.lists import entries
 from xinyong.lists.models import (
     EARLY_REMOVAL_OPEN,
     EarlyRemovalApplication,
@@ -105,19 +105,10 @@ def steps_open(
 
 def _own_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
     require(actor, Permission.READ_OWN_FILE)
-    subject_id = require_subject_account(
+    require_subject_account(
         actor, "only the listed subject applies for early removal", article=rules.ORDER_44
     )
-    entry = session.get(ListEntry, entry_id)
-    if entry is None:
-        raise NotFound("no such list entry", code="not_found", field="entry")
-    if entry.subject_id != subject_id:
-        raise PermissionDenied(
-            "only the subject of a list entry may apply for its early removal",
-            code="not_own_subject",
-            article="Art. 13",
-        )
-    return entry
+    return entries.subjects_entry(session, actor, entry_id)
 
 
 def _standard(session: Session, entry: ListEntry) -> ListStandard:
@@ -550,7 +541,13 @@ def case(session: Session, clock: Clock, actor: Actor, application_id: int) -> C
     authority's supervisors. A staff member's read is in the subject's access log."""
     application = get(session, application_id)
     if actor.subject_id is not None:
-        require_own_subject(actor, application.subject_id)
+        require(actor, Permission.READ_OWN_FILE)
+        if actor.subject_id != application.subject_id:
+            # Answered as a missing one (``get``), word for word: another subject's
+            # applications are not its to learn of (Art. 13).
+            raise ConcealedRefusal(
+                "no such application for early removal", code="not_found", field="application"
+            )
         (one,) = cases_of(session, clock, [application])
         return one
     if has_permission(actor, Permission.SUPERVISE) and actor.kind != "system":

@@ -33,7 +33,17 @@ from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord
 from xinyong.crypto import default_cipher
-from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from xinyong.disclosure import access
+from xinyong.disclosure.models import LegalPath
+from xinyong.errors import (
+    ConcealedRefusal,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.lists import eligibility, entry_basis, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
@@ -51,6 +61,7 @@ from xinyong.lists.models import (
 )
 from xinyong.lists.publicity import mask_name
 from xinyong.objections import rules as objection_rules
+from xinyong.subjects import names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
 
@@ -193,18 +204,76 @@ def _named_persons(
             ) from exc
         checked.append((person.role, person.name.strip(), citizen_id))
     rows = []
-    for role, name, citizen_id in checked:
-        found = subjects.by_citizen_id(session, citizen_id)
-        if found is None:
-            found = subjects.register_natural_person(
-                session, clock, actor, name=name, citizen_id=citizen_id
+    looked_up: list[int] = []
+    try:
+        for index, (role, name, citizen_id) in enumerate(checked):
+            found = subjects.by_citizen_id(session, citizen_id)
+            if found is None:
+                found = subjects.register_natural_person(
+                    session, clock, actor, name=name, citizen_id=citizen_id
+                )
+            else:
+                looked_up.append(found.id)
+                _log_person_lookup(session, clock, actor, found.id)
+                # A number mistyped by a digit that happens to be another registered
+                # person's would attach the measures of Art. 18 to that person: the name on
+                # the decision must be the one registered (as a batch's row, a consent's or
+                # the register's must; the refusal does not say which name it is).
+                if not subjects.bears_name(found, name):
+                    raise InvalidInput(
+                        "the name is not the one registered with this ID number: check both "
+                        "against the decision",
+                        code="name_mismatch",
+                        field=f"responsible_persons[{index}].name",
+                        article="Art. 18",
+                    )
+            rows.append(
+                ListEntryPerson(
+                    role=role, name=name, person_subject_id=found.id, source=NamingSource.PROPOSAL
+                )
             )
-        rows.append(
-            ListEntryPerson(
-                role=role, name=name, person_subject_id=found.id, source=NamingSource.PROPOSAL
-            )
-        )
+    except DomainError as refusal:
+        _keep_lookups_logged(refusal, clock, actor, looked_up)
+        raise
     return rows
+
+
+def _log_person_lookup(session: Session, clock: Clock, actor: Actor, person_id: int) -> None:
+    """A registered person found by the ID number a proposal names them by: the number told
+    the officer whom it belongs to, a use of the person's information in their access log
+    (Art. 24), witnessed by the lookup's audit event as every lookup by ID number is."""
+    person = session.get(Subject, person_id)
+    assert person is not None
+    logged = access.log_use(
+        session,
+        clock,
+        actor,
+        person,
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.PERSON_LOOKUP,
+        purpose=access.LIST_WORK_PURPOSE,
+        chained=False,
+    )
+    subjects.record_person_lookup(session, clock, actor, person, details=logged.details())
+
+
+def _keep_lookups_logged(
+    refusal: DomainError, clock: Clock, actor: Actor, person_ids: Sequence[int]
+) -> None:
+    """A proposal refused after persons were found by ID number (``name_mismatch``): the
+    request is rolled back, but the lookups stay logged and audited — a refusal must not
+    make the form a way to test numbers, and names against them, unseen (Art. 34)."""
+    if not person_ids:
+        return
+    earlier = refusal.aftermath
+
+    def after(session: Session) -> None:
+        for person_id in person_ids:
+            _log_person_lookup(session, clock, actor, person_id)
+        if earlier is not None:
+            earlier(session)
+
+    refusal.aftermath = after
 
 
 def window_end(
@@ -400,6 +469,27 @@ def get(session: Session, entry_id: int) -> ListEntry:
     return entry
 
 
+def no_such_entry(*, concealed: bool = False, **refusal: Any) -> NotFound:
+    """What a subject account is told of an entry that does not exist and, alike, of
+    another subject's (``concealed``: audited as the refused access it is, answered as the
+    missing one): which ids are entries the public lists do not show — candidacies, rejected
+    proposals — is not a subject's to learn (Art. 13). ``refusal``: e.g. ``record_refusal``."""
+    error = ConcealedRefusal if concealed else NotFound
+    return error(
+        "no such list entry", code="not_found", field="entry", article="Art. 13", **refusal
+    )
+
+
+def subjects_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
+    """The entry, for the subject account it is about; any other id is ``no_such_entry``."""
+    entry = session.get(ListEntry, entry_id)
+    if entry is None:
+        raise no_such_entry()
+    if actor.subject_id != entry.subject_id:
+        raise no_such_entry(concealed=True)
+    return entry
+
+
 def objection_refusal(
     kind: ListKind,
     status: EntryStatus,
@@ -436,13 +526,7 @@ def object_to(
     (``XINYONG_OBJECTION_DECISION_WORKING_DAYS``; the defaults without them), and an
     upheld one removes the entry."""
     require(actor, Permission.READ_OWN_FILE)
-    entry = get(session, entry_id)
-    if actor.subject_id != entry.subject_id:
-        raise PermissionDenied(
-            "only the subject of a list entry may object to it",
-            code="not_own_subject",
-            article="Art. 13",
-        )
+    entry = subjects_entry(session, actor, entry_id)
     refusal = objection_refusal(
         entry.kind, entry.status, entry.window_ends, clock.today(), term_end=entry.term_end
     )
@@ -917,13 +1001,21 @@ def published(
         statement = statement.where(ListEntry.tier == tier)
     rows = [(e, s, st) for e, s, st in session.execute(statement)]
     if query.strip():
-        from xinyong.subjects import names
-
-        wanted = names.normalise_name(query)
-        rows = [
-            r for r in rows if wanted in r[1].name_normalised or wanted.upper() == (r[1].uscc or "")
-        ]
+        rows = [r for r in rows if found_by_public_search(r[1], query)]
     return rows
+
+
+def found_by_public_search(subject: Subject, query: str) -> bool:
+    """Whether a search of the public lists finds the subject: an organisation by part of
+    its name or by its code; a natural person only by what the list shows of them — the
+    masked name or masked ID number, typed exactly as shown. Never by the name or the ID
+    number the list masks (Art. 13 ¶3; rules.md): anyone, unlogged, could confirm a guessed
+    name, or recover a masked one a character at a time, from what the search finds."""
+    if subject.is_organisation:
+        wanted = names.normalise_name(query)
+        return wanted in subject.name_normalised or wanted.upper() == (subject.uscc or "")
+    typed = query.strip()
+    return typed == mask_name(subject.name) or typed.upper() == subject.public_code.upper()
 
 
 def art22_entries_in_force(

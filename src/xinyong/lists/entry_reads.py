@@ -16,6 +16,7 @@ whom it itself named (or was told were named) as responsible.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import NotAuthenticated, PermissionDenied
+from xinyong.errors import NotAuthenticated, NotFound, PermissionDenied
 from xinyong.lists import entries
 from xinyong.lists.models import ListEntry, ListEntryPerson
 from xinyong.subjects.models import Subject
@@ -42,12 +43,16 @@ def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> L
     and its named persons' information, on the ground the reader sees it on."""
     try:
         entry = entries.visible_entry(session, actor, entry_id)
+    except NotFound:
+        if actor.subject_id is not None:
+            raise entries.no_such_entry() from None
+        raise
     except PermissionDenied as refused:
         # The refused attempt is in the subject's log too, as a refused read of its file
         # is (the entry exists: ``visible_entry`` found it before refusing).
         subject = session.get(Subject, entries.get(session, entry_id).subject_id)
         assert subject is not None
-        raise access.refusal(
+        logged = access.refusal(
             session,
             clock,
             actor,
@@ -57,7 +62,21 @@ def read_entry(session: Session, clock: Clock, actor: Actor, entry_id: int) -> L
             refused.message,
             refused.code,
             article=refused.article or "Art. 13",
-        ) from refused
+        )
+        if actor.subject_id is None:
+            raise logged from refused
+        # Another subject's entry is answered as a missing one: which ids are entries not
+        # on the public lists (candidacies, rejected proposals) is not a subject's to learn.
+        # The attempt is in the entry's subject's log all the same, and its audit event
+        # says why it was refused, not what the caller was told.
+        shown_to_subject = logged.record_refusal
+        assert shown_to_subject is not None
+        reason = {"code": logged.code, "article": logged.article}
+
+        def record(after: Session, details: dict[str, Any]) -> None:
+            shown_to_subject(after, {**details, **reason})
+
+        raise entries.no_such_entry(concealed=True, record_refusal=record) from refused
     path, purpose = _ground(actor, entry)
     _record(session, clock, actor, [entry], view=ENTRY, path=path, purpose=purpose, persons=True)
     return entry

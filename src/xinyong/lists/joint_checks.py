@@ -71,7 +71,7 @@ from xinyong.collection.models import CreditRecord, RecordStatus
 from xinyong.crypto import default_cipher
 from xinyong.db.prepared import iso_date
 from xinyong.disclosure import joint_check_uses
-from xinyong.errors import InvalidInput
+from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.lists import eligibility
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.models import (
@@ -766,6 +766,7 @@ def check(
     the green channel (Art. 16(1); ``XINYONG_GREEN_CHANNEL_CLEAN_YEARS``, 3 by default)."""
     require(actor, Permission.JOINT_CHECK)
     matter = measure_catalog.matter(session, matter_code)
+    offered = _offered(session, actor, matter)
     if not codes:
         raise InvalidInput("name at least one subject", code="required", field="subjects")
     if len(codes) > MAX_SUBJECTS:
@@ -773,7 +774,27 @@ def check(
             f"at most {MAX_SUBJECTS:,} subjects in one call", code="too_many", field="subjects"
         )
     with _collector_paused():
-        return _check(session, clock, actor, matter, codes, clean_years)
+        return _check(session, clock, actor, matter, offered, codes, clean_years)
+
+
+def _offered(session: Session, actor: Actor, matter: AdministrativeMatter) -> list[Measure]:
+    """The published measures of the matter the checking organisation implements (Art. 15;
+    decision 0045). None: the organisation has no measure to apply in the matter, and so no
+    duty the subjects' list status, names and records would serve (Art. 13 ¶2) — the check
+    is refused before any subject is looked up."""
+    offered = measure_catalog.published_measures(session, matter_code=matter.code)
+    if actor.kind != "system":
+        organisation = measure_catalog.organisation_of(session, actor)
+        offered = [m for m in offered if measure_catalog.implements(m, organisation)]
+    if not offered:
+        raise PermissionDenied(
+            "your organisation implements no published measure in this administrative "
+            "matter: a joint check answers only where it applies measures",
+            code="no_measures_in_matter",
+            field="matter",
+            article="Art. 15",
+        )
+    return offered
 
 
 def _check(
@@ -781,6 +802,7 @@ def _check(
     clock: Clock,
     actor: Actor,
     matter: AdministrativeMatter,
+    offered: list[Measure],
     codes: list[str],
     clean_years: int,
 ) -> JointCheck:
@@ -789,11 +811,6 @@ def _check(
     standards: dict[int, str] = dict(
         session.execute(select(ListStandard.id, ListStandard.name)).all()
     )
-    # Only the measures the checking organisation implements (Art. 15; decision 0045).
-    offered = measure_catalog.published_measures(session, matter_code=matter.code)
-    if actor.kind != "system":
-        organisation = measure_catalog.organisation_of(session, actor)
-        offered = [m for m in offered if measure_catalog.implements(m, organisation)]
     parts = _Answers(offered, standards, today)
     responsible = _responsible(session, sorted(lookup.persons), today)
     answers = lookup.answers

@@ -49,7 +49,7 @@ from xinyong.collection.records import current_version, version_of
 from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
 from xinyong.disclosure import retention
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.objections.models import (
     OPEN,
@@ -271,13 +271,13 @@ def raise_objection(
         actor, "only the subject of a record objects to it", article=ARTICLE
     )
     record = session.get(CreditRecord, record_id)
+    # Another subject's record is answered as a missing one, word for word: which ids are
+    # its records (non-public ones among them) is not a subject's to learn (Art. 13).
     if record is None or record.status is RecordStatus.DELETED:
-        raise NotFound("no such record", code="not_found", field="record")
+        raise NotFound("no such record", code="not_found", field="record", article="Art. 13")
     if record.subject_id != subject_id:
-        raise PermissionDenied(
-            "only the subject of a record may object to it",
-            code="not_own_subject",
-            article="Art. 13",
+        raise ConcealedRefusal(
+            "no such record", code="not_found", field="record", article="Art. 13"
         )
     try:
         chosen = Ground(ground)

@@ -41,7 +41,7 @@ from xinyong.collection import records as collection_records
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
 from xinyong.disclosure import retention
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.lists import red_list_exit
 from xinyong.lists.entries import (
@@ -271,13 +271,13 @@ def _own_record(session: Session, actor: Actor, record_id: int) -> tuple[int, Cr
         actor, "only the subject of a record applies to repair it", article=rules.ARTICLE
     )
     record = session.get(CreditRecord, record_id)
+    # Another subject's record is answered as a missing one, word for word: which ids are
+    # its records (non-public ones among them) is not a subject's to learn (Art. 13).
     if record is None or record.status is RecordStatus.DELETED:
-        raise NotFound("no such record", code="not_found", field="record")
+        raise NotFound("no such record", code="not_found", field="record", article="Art. 13")
     if record.subject_id != subject_id:
-        raise PermissionDenied(
-            "only the subject of a record may apply to repair it",
-            code="not_own_subject",
-            article="Art. 13",
+        raise ConcealedRefusal(
+            "no such record", code="not_found", field="record", article="Art. 13"
         )
     definition = objections.definition_of(session, record)
     if definition.polarity is not Polarity.NEGATIVE:

@@ -454,6 +454,14 @@ MESSAGES: frozenset[str] = frozenset(
             "the name is not the one registered with this ID number: check it against the "
             "registration document"
         ),
+        N_(
+            "the name is not the one registered with this ID number: check both against the "
+            "decision"
+        ),
+        N_(
+            "your organisation implements no published measure in this administrative "
+            "matter: a joint check answers only where it applies measures"
+        ),
         N_("severity is 1–5"),
         N_("incentives are for red-list subjects"),
         N_("punishments are for black-list subjects"),
@@ -2665,6 +2673,10 @@ CODES: dict[str, str] = {
         "(Art. 15)."
     ),
     "not_implementer": N_("Your organisation does not implement this measure (Art. 15)."),
+    "no_measures_in_matter": N_(
+        "Your organisation implements no published measure in this administrative matter, so "
+        "it has no joint check to run in it (Art. 15)."
+    ),
     "register_of_another_authority": N_(
         "The register of an organisation's responsible persons is read by the authority that "
         "registers it and by the credit authority only."

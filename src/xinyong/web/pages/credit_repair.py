@@ -29,6 +29,7 @@ from xinyong.web.pages.forms import (
     FormState,
     announced,
     refused,
+    refused_or_concealed,
     render_form,
 )
 from xinyong.web.pages.rendering import check_csrf, locale_of
@@ -203,7 +204,8 @@ def apply(
             "commitment_record": linked,
             "commitment_text": commitment_text,
         }
-        return _render_mine(request, session, clock, actor, refused(session, exc, form))
+        state = refused_or_concealed(request, session, exc, form)
+        return _render_mine(request, session, clock, actor, state)
     return RedirectResponse("/me/repairs?done=applied", status_code=303)
 
 

@@ -20,7 +20,13 @@ from fastapi.responses import HTMLResponse
 from pydantic import BeforeValidator
 from sqlalchemy.orm import Session
 
-from xinyong.errors import DomainError, InvalidInput, PermissionDenied, RateLimited
+from xinyong.errors import (
+    ConcealedRefusal,
+    DomainError,
+    InvalidInput,
+    PermissionDenied,
+    RateLimited,
+)
 from xinyong.web.deps import settle_failure, settle_refusal
 from xinyong.web.errors import status_for
 from xinyong.web.pages.rendering import render
@@ -89,7 +95,7 @@ def refused(
 def refused_access(
     request: Request,
     session: Session,
-    exc: PermissionDenied | RateLimited,
+    exc: PermissionDenied | RateLimited | ConcealedRefusal,
     form: dict[str, Any],
 ) -> FormState:
     """The form again after a refusal of what it asked for (403, or 429 with Retry-After):
@@ -98,6 +104,17 @@ def refused_access(
     file, Art. 24), then shown beside the form with its code and article."""
     settle_refusal(request, session, exc)
     return FormState.after(exc, form)
+
+
+def refused_or_concealed(
+    request: Request, session: Session, exc: DomainError, form: dict[str, Any]
+) -> FormState:
+    """``refused`` — or, for another subject's object answered as a missing one
+    (``ConcealedRefusal``), ``refused_access``: shown alike, but recorded as the refused
+    access it is."""
+    if isinstance(exc, ConcealedRefusal):
+        return refused_access(request, session, exc, form)
+    return refused(session, exc, form)
 
 
 def announced(done: str, *notices: str) -> FormState:

@@ -27,7 +27,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.clock import Clock
 from xinyong.collection import readers
-from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated
+from xinyong.errors import Conflict, DomainError, InvalidInput, NotAuthenticated, PermissionDenied
 from xinyong.lists import (
     applications,
     early_removal,
@@ -49,7 +49,15 @@ from xinyong.subjects.models import ResponsibleRole, Subject
 from xinyong.web import inputs
 from xinyong.web.api.early_removal import early_removal_terms
 from xinyong.web.api.objections import objection_terms
-from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import (
+    MAX_ROW_ID,
+    ActorDep,
+    ClockDep,
+    RowId,
+    SessionDep,
+    app_context,
+    settle_refusal,
+)
 from xinyong.web.errors import status_for
 from xinyong.web.i18n import translations
 from xinyong.web.labels import cite, enum_label, green_channel_reason
@@ -614,10 +622,16 @@ async def joint_check(
             matter,
             subject_codes,
         )
-    except InvalidInput as exc:
-        # Beside the form, with the matter and the codes as typed (nothing was checked).
+    except (InvalidInput, PermissionDenied) as exc:
+        # Beside the form, with the matter and the codes as typed (nothing was checked). A
+        # matter the organisation applies no measure in is refused as the API refuses it,
+        # recorded as the boundary records a refusal.
         field = JOINT_CHECK_FIELDS.get(exc.field or "", exc.field)
-        error = await run_in_threadpool(form_error, session, exc)
+        if isinstance(exc, PermissionDenied):
+            await run_in_threadpool(settle_refusal, request, session, exc)
+            error = exc.as_dict()
+        else:
+            error = await run_in_threadpool(form_error, session, exc)
         return render(
             request,
             "lists_joint_check.html",

@@ -28,6 +28,7 @@ from xinyong.web.pages.forms import (
     FormState,
     announced,
     refused,
+    refused_or_concealed,
     render_form,
 )
 from xinyong.web.pages.rendering import check_csrf, locale_of
@@ -136,7 +137,8 @@ def raise_objection(
         )
     except (InvalidInput, Conflict, NotFound) as exc:
         form = {"record": record, "ground": ground, "statement": statement}
-        return _render_mine(request, session, clock, actor, refused(session, exc, form))
+        state = refused_or_concealed(request, session, exc, form)
+        return _render_mine(request, session, clock, actor, state)
     return RedirectResponse("/me/objections?done=raised", status_code=303)
 
 
