@@ -21,11 +21,13 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
+    red_candidate,
 )
 from xinyong import texts
+from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
 from xinyong.errors import InvalidInput
-from xinyong.lists import removal_proposals
+from xinyong.lists import entries, removal_proposals
 from xinyong.lists.models import RemovalReason
 
 INVISIBLE = st.sampled_from(["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u202e", "\u00ad"])
@@ -74,5 +76,22 @@ def test_a_removal_stated_in_zero_width_characters_is_refused(
     with pytest.raises(InvalidInput) as refused:
         removal_proposals.refuse(
             db, clock, actor(world, "caseofficer2"), proposal.id, reasons="\u200d\u2060"
+        )
+    assert (refused.value.code, refused.value.field) == ("required", "reasons")
+
+
+def test_a_comment_and_an_objection_decision_in_zero_width_characters_are_refused(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = lists_world
+    candidate = red_candidate(db, clock, world)
+    with pytest.raises(InvalidInput) as refused:
+        entries.comment_on(db, clock, SYSTEM_ACTOR, candidate.id, "\u200b\u200b\u200b")
+    assert refused.value.code == "required"
+    comment = entries.comment_on(db, clock, SYSTEM_ACTOR, candidate.id, "该企业\u200b曾拖欠工资")
+    assert comment.statement == "该企业曾拖欠工资"
+    with pytest.raises(InvalidInput) as refused:
+        entries.decide_objection(
+            db, clock, actor(world, "objections"), comment.id, upheld=False, reasons="\u200b"
         )
     assert (refused.value.code, refused.value.field) == ("required", "reasons")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
@@ -203,7 +203,7 @@ def offers(
 
 
 def _text(value: str, field: str, article: str) -> str:
-    text = value.strip()
+    text = texts.visible(value)
     if not text:
         raise InvalidInput(
             f"state the {field.replace('_', ' ')}", code="required", field=field, article=article

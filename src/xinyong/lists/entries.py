@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers, published_text
+from xinyong import identifiers, published_text, texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
@@ -560,7 +560,8 @@ def object_to(
             field="entry",
             article="Art. 25",
         )
-    if not statement.strip():
+    statement = texts.visible(statement)
+    if not statement:
         raise InvalidInput("state your objection", code="required", field="statement")
     if objection_rules.statement_too_long(statement):
         raise InvalidInput(
@@ -697,7 +698,8 @@ def decide_objection(
         )
     if objection.decided_at is not None:
         raise Conflict("this objection is decided already", code="decided", field="objection")
-    if not reasons.strip():
+    reasons = texts.visible(reasons)
+    if not reasons:
         raise InvalidInput(
             "a decision states its reasons", code="required", field="reasons", article="Art. 15 ¶2"
         )
@@ -813,7 +815,8 @@ def approve(
             field="entry",
             article="Art. 25",
         )
-    if not reasons.strip():
+    reasons = texts.visible(reasons)
+    if not reasons:
         raise InvalidInput(
             "an approval states its reasons", code="required", field="reasons", article="Art. 15 ¶2"
         )
@@ -853,7 +856,8 @@ def reject(
             code="wrong_state",
             field="entry",
         )
-    if not reasons.strip():
+    reasons = texts.visible(reasons)
+    if not reasons:
         raise InvalidInput("a rejection states its reasons", code="required", field="reasons")
     published_text.refuse_citizen_ids({"reasons": reasons}, today=clock.today())
     entry.status = EntryStatus.REJECTED
@@ -1257,7 +1261,8 @@ def comment_on(
             field="entry",
             article="Art. 14",
         )
-    if not statement.strip():
+    statement = texts.visible(statement)
+    if not statement:
         raise InvalidInput("state your comment", code="required", field="statement")
     # A public comment is an objection (decision 0009), and as long as any.
     if objection_rules.statement_too_long(statement):

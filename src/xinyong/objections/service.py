@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
@@ -288,7 +288,7 @@ def raise_objection(
             field="ground",
             article=ARTICLE,
         ) from None
-    text = statement.strip()
+    text = texts.visible(statement)
     if not text:
         raise InvalidInput(
             "say what is wrong with the record", code="required", field="statement", article=ARTICLE
@@ -433,7 +433,7 @@ def decide(
         raise InvalidInput(
             f"decide one of: {', '.join(DECISIONS)}", code="invalid_choice", field="outcome"
         )
-    text = reasons.strip()
+    text = texts.visible(reasons)
     if not text:
         raise InvalidInput(
             "give the reasons for the decision", code="required", field="reasons", article=ARTICLE
@@ -581,7 +581,7 @@ def correct(
     objection = _get(session, objection_id)
     _require_source(actor, objection, alters_data=True)
     status = next_status(objection.status, SOURCE, "correct", objection.ground)
-    text = note.strip()
+    text = texts.visible(note)
     if not text:
         raise InvalidInput(
             "say what was corrected and why (Art. 24)",
@@ -718,7 +718,7 @@ def withdraw(
     objection = _get(session, objection_id)
     _require_source(actor, objection, alters_data=True)
     status = next_status(objection.status, SOURCE, "withdraw", objection.ground)
-    text = note.strip()
+    text = texts.visible(note)
     if not text:
         raise InvalidInput(
             "give the reason (Art. 24)", code="required", field="note", article="Art. 24"

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require, same_person
 from xinyong.audit import service as audit
@@ -76,7 +76,7 @@ BASIS_LIST_KIND = {
 
 
 def _text(value: str | None, field: str, *, limit: int, required: bool = True) -> str | None:
-    cleaned = (value or "").strip()
+    cleaned = texts.visible(value)
     if not cleaned:
         if required:
             raise InvalidInput(f"give the {field.replace('_', ' ')}", code="required", field=field)

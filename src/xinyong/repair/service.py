@@ -22,7 +22,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text
+from xinyong import published_text, texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     Actor,
@@ -504,7 +504,7 @@ def apply(
 
 
 def _reasons(reasons: str, article: str = rules.ARTICLE, *, today: dt.date) -> str:
-    text = reasons.strip()
+    text = texts.visible(reasons)
     if not text:
         raise InvalidInput("give the reasons", code="required", field="reasons", article=article)
     if len(text) > rules.MAX_TEXT:
@@ -522,7 +522,7 @@ def feedback(
     from today — or does not, with reasons (10 working days)."""
     require_platform(actor)
     case = get(session, case_id)
-    text = reasons.strip() if accept else _reasons(reasons, today=clock.today())
+    text = texts.visible(reasons) if accept else _reasons(reasons, today=clock.today())
     published_text.refuse_citizen_ids({"reasons": text}, today=clock.today())
     case.status = rules.next_status(
         case.status, rules.PLATFORM, "accept" if accept else "not_accept"
