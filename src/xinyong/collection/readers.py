@@ -59,15 +59,6 @@ _UNDECODED: Final = re.compile("[\udc80-\udcff]")
 _JSON_SPACE: Final = re.compile(r"[ \t\n\r]*")
 _JSON_ROWS_WRAPPER: Final = re.compile(r'\{[ \t\n\r]*"rows"[ \t\n\r]*:[ \t\n\r]*\[')
 
-UNREADABLE_WORKBOOK = (
-    "The file is not a readable .xlsx workbook: it may be damaged, or another kind of file "
-    "named .xlsx; open it in Excel or WPS and save it again as .xlsx."
-)
-UNREADABLE_SHEET = (
-    "The sheet “{sheet}” cannot be read; open the workbook in Excel or WPS and save it again "
-    "as .xlsx."
-)
-
 
 class FileFormat(StrEnum):
     CSV = "csv"
@@ -610,7 +601,11 @@ class _XlsxRows(RowReader):
         except (CalamineError, ValueError):
             # The library's own words ("Cannot detect file format") are English and name its
             # internals; the officer needs to know what to do.
-            raise UnusableFile("format", UNREADABLE_WORKBOOK) from None
+            raise UnusableFile(
+                "format",
+                "The file is not a readable .xlsx workbook: it may be damaged, or another kind "
+                "of file named .xlsx; open it in Excel or WPS and save it again as .xlsx.",
+            ) from None
         try:
             self._open_first_sheet(self._book)
         except BaseException:
@@ -624,7 +619,11 @@ class _XlsxRows(RowReader):
         try:
             sheet = book.get_sheet_by_index(0)
         except CalamineError:
-            raise UnusableFile("format", UNREADABLE_SHEET.format(sheet=name)) from None
+            raise UnusableFile(
+                "format",
+                f"The sheet “{name}” cannot be read; open the workbook in Excel or WPS and save "
+                "it again as .xlsx.",
+            ) from None
         start = sheet.start
         if start is None:
             raise UnusableFile(
