@@ -1144,6 +1144,7 @@ def visible_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
         session, actor, entry
     ):
         return entry
+    _refuse_outside_area(actor)
     raise PermissionDenied(
         "only the recognising agency, the credit authority and the subject see an entry in full",
         code="not_lawful_querier",
