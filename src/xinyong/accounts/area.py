@@ -59,9 +59,7 @@ def in_own_area(session: Session, actor: Actor, organisation_id: int | None) -> 
     return jurisdiction == district
 
 
-def refusal(
-    what: str, *, field: str | None = None, details: dict[str, Any] | None = None
-) -> PermissionDenied:
+def refusal(what: str, *, field: str | None = None) -> PermissionDenied:
     """The refusal of a district's credit authority acting on ``what`` outside its district."""
     return PermissionDenied(
         f"a district's credit authority acts in its own administrative area only: {what} "
@@ -69,7 +67,6 @@ def refusal(
         code=CODE,
         field=field,
         article=ARTICLE,
-        details=details,
     )
 
 

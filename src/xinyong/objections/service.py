@@ -100,12 +100,6 @@ def is_handler(actor: Actor) -> bool:
     )
 
 
-def handles(session: Session, actor: Actor, objection: RecordObjection) -> bool:
-    """A credit authority's objection handler whose own area holds the record's source: a
-    district's handles its district's sources' records only (Art. 6; decision 0046)."""
-    return is_handler(actor) and area.in_own_area(session, actor, objection.source_organisation_id)
-
-
 def require_in_area(session: Session, actor: Actor, objection: RecordObjection) -> None:
     """Refuse a handler of a district's credit authority a case of another area's source."""
     area.require_in_own_area(
