@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,7 +45,7 @@ from tests.repair_helpers import apply, old_decision
 from xinyong.accounts import area
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role
-from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.clock import FixedClock
 from xinyong.collection import batches, timeliness
 from xinyong.collection.models import Batch, CreditRecord
@@ -171,6 +173,39 @@ def test_the_city_authority_has_the_whole_city_a_district_its_own_district(
         area.require_city(db, fuqing, "the measure list")
     refused_outside(caught)
     area.require_city(db, authority, "the measure list")
+
+
+JURISDICTIONS = ("350100", FUQING, GULOU, "350103")
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    own=st.sampled_from(JURISDICTIONS),
+    other=st.sampled_from(JURISDICTIONS),
+    kind=st.sampled_from(
+        [k for k in OrganisationKind if k is not OrganisationKind.PLATFORM_OPERATOR]
+    ),
+)
+def test_the_area_is_the_whole_city_or_the_same_district(
+    world: World, db: Session, own: str, other: str, kind: OrganisationKind
+) -> None:
+    """For any acting organisation and any organisation acted on: a credit authority of the
+    city reaches it, one of a district only in that district; for anybody else the rule
+    says nothing (every organisation is "in the area"). The SQL filter agrees."""
+    acting = OrganisationFactory(kind=kind, jurisdiction=own)
+    target = OrganisationFactory(jurisdiction=other)
+    db.flush()
+    who = Actor(kind="user", id=1, organisation_id=acting.id, organisation_kind=kind)
+    expected = kind is not OrganisationKind.CREDIT_AUTHORITY or own in ("350100", other)
+    assert area.in_own_area(db, who, target.id) is expected
+    kept = db.scalars(
+        select(Organisation.id).where(
+            Organisation.id == target.id, area.area_filter(db, who, Organisation.id)
+        )
+    ).all()
+    assert (target.id in kept) is expected
 
 
 # --- objections to records ---------------------------------------------------------------------
