@@ -89,6 +89,12 @@ STAFF = frozenset(ACCOUNTS) - SUBJECT_ACCOUNTS - {ANONYMOUS}
 # routes that name it — its member register (Art. 10 ¶1) — and elsewhere a data reporter
 # like ``other_reporter``, so it is not called on every route.
 ASSOCIATION = "association"
+# The staff of a district's credit authority (福清市, decision 0046): each is checked where
+# its counterpart of the city's credit authority is allowed, and gets what that one gets
+# unless the entry says otherwise (``Access.district``) — the world's cases, entries and
+# accounts are all of the city's organisations, outside the district's own area.
+DISTRICT_ACCOUNTS = {"fuqing": "authority", "fuqing_objections": "objections"}
+FUQING = "350181"
 LOGGED_IN = STAFF | SUBJECT_ACCOUNTS
 
 # The subject each subject account is bound to, and a subject that is not theirs.
@@ -141,6 +147,11 @@ class Access:
     # own early-removal application, which only the agency decides): refused ``refused``,
     # as it learns nothing new from it, while the others get ``refused_other_subject``.
     owner: str | None = None
+    # What a district credit authority's staff (``DISTRICT_ACCOUNTS``) get where the route
+    # acts on one thing of a city organisation: 403 ``outside_own_jurisdiction`` (Art. 6),
+    # or 404 where the refusal must not tell whether it exists. None: what the city's
+    # counterpart gets (a list, filtered to the district's own area; a route of no area).
+    district: int | None = None
 
     def permits(self, account: str) -> bool:
         return account in self.allowed
@@ -633,13 +644,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ),
     ("GET", "/admin/query-items"): Access(frozenset({"authority"})),
     ("POST", "/admin/query-items"): Access(
-        frozenset({"authority"}), form=disclosure_helpers.matrix_new_item
+        frozenset({"authority"}), form=disclosure_helpers.matrix_new_item, district=403
     ),
     ("POST", "/admin/query-items/{code}/publish"): Access(
-        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
+        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item, district=403
     ),
     ("POST", "/admin/query-items/{code}/withdraw"): Access(
-        frozenset({"authority"}), params=disclosure_helpers.matrix_live_item
+        frozenset({"authority"}), params=disclosure_helpers.matrix_live_item, district=403
     ),
     # --- pages/credit: "my credit", the subject's own (no subject in the path: the account's) ---
     ("GET", "/me/credit"): Access(SUBJECT_ACCOUNTS),
@@ -711,6 +722,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "reason": "夜间集中查询",
         },
         ok=frozenset({201}),
+        district=403,
     ),
     ("GET", "/supervision"): Access(frozenset({"authority"})),
     # --- institutions: the register of credit service institutions (Art. 26-27), public to
@@ -727,41 +739,47 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"authority"}),
         json=institutions_helpers.matrix_new_institution,
         ok=frozenset({201}),
+        district=403,
     ),
     ("PUT", "/api/v1/institutions/{uscc}"): Access(
         frozenset({"authority"}),
         params=institutions_helpers.matrix_institution,
         json=institutions_helpers.matrix_amendment,
+        district=403,
     ),
     ("POST", "/api/v1/institutions/{uscc}/status"): Access(
         frozenset({"authority"}),
         params=institutions_helpers.matrix_institution,
         json=institutions_helpers.matrix_suspension,
+        district=403,
     ),
     ("GET", "/api/v1/industry-statistics"): Access(PUBLIC),
     ("GET", "/api/v1/industry-statistics.csv"): Access(PUBLIC),
     ("GET", "/institutions"): Access(PUBLIC, query=institutions_helpers.matrix_verify),
     ("GET", "/institutions/{uscc}"): Access(PUBLIC, params=institutions_helpers.matrix_institution),
-    ("GET", "/admin/institutions"): Access(frozenset({"authority"})),
+    ("GET", "/admin/institutions"): Access(frozenset({"authority"}), district=403),
     ("POST", "/admin/institutions"): Access(
         frozenset({"authority"}),
         form=institutions_helpers.matrix_new_institution_form,
         ok=frozenset({303}),
+        district=403,
     ),
     ("GET", "/admin/institutions/{uscc}"): Access(
-        frozenset({"authority"}), params=institutions_helpers.matrix_institution
+        frozenset({"authority"}), params=institutions_helpers.matrix_institution, district=403
     ),
     ("POST", "/admin/institutions/{uscc}"): Access(
         frozenset({"authority"}),
         params=institutions_helpers.matrix_institution,
         form=institutions_helpers.matrix_amendment_form,
         ok=frozenset({303}),
+        district=403,
     ),
     ("POST", "/admin/institutions/{uscc}/status"): Access(
         frozenset({"authority"}),
         params=institutions_helpers.matrix_institution,
         form=institutions_helpers.matrix_suspension,
         ok=frozenset({303}),
+        district=403,
     ),
     ("GET", "/statistics/industry"): Access(PUBLIC),
     # --- typical cases of integrity publicity (Art. 32): the published ones are public;
@@ -773,21 +791,25 @@ MATRIX: dict[tuple[str, str], Access] = {
         PUBLIC, params=publicity_helpers.matrix_published
     ),
     ("POST", "/api/v1/typical-cases"): Access(
-        frozenset({"authority"}), json=publicity_helpers.matrix_draft, ok=frozenset({201})
+        frozenset({"authority"}),
+        json=publicity_helpers.matrix_draft,
+        ok=frozenset({201}),
+        district=403,
     ),
     ("POST", "/api/v1/typical-cases/{case_id}/publish"): Access(
-        frozenset({"authority"}), params=publicity_helpers.matrix_drafted
+        frozenset({"authority"}), params=publicity_helpers.matrix_drafted, district=403
     ),
     ("POST", "/api/v1/typical-cases/{case_id}/withdraw"): Access(
         frozenset({"authority"}),
         params=publicity_helpers.matrix_published,
         json=publicity_helpers.matrix_reason,
+        district=403,
     ),
     # The subject of a credit-repair case is asked, on the platform, for its consent to be
     # named (decision 0030): only the credit authority asks; only the company (the repaired
     # case's subject) answers or withdraws; every subject account lists its own requests.
     ("POST", "/api/v1/typical-cases/{case_id}/consent-request"): Access(
-        frozenset({"authority"}), params=publicity_helpers.matrix_unasked_repair_case
+        frozenset({"authority"}), params=publicity_helpers.matrix_unasked_repair_case, district=403
     ),
     ("GET", "/api/v1/me/typical-case-consents"): Access(SUBJECT_ACCOUNTS),
     ("GET", "/api/v1/me/typical-case-consents/{consent_id}"): Access(
@@ -824,21 +846,29 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"authority"}),
         params=publicity_helpers.matrix_unasked_repair_case,
         ok=frozenset({303}),
+        district=403,
     ),
     ("GET", "/integrity"): Access(PUBLIC),
     ("GET", "/integrity/{case_id}"): Access(PUBLIC, params=publicity_helpers.matrix_published),
     ("GET", "/admin/typical-cases"): Access(frozenset({"authority"})),
     ("POST", "/admin/typical-cases"): Access(
-        frozenset({"authority"}), form=publicity_helpers.matrix_draft_form, ok=frozenset({303})
+        frozenset({"authority"}),
+        form=publicity_helpers.matrix_draft_form,
+        ok=frozenset({303}),
+        district=403,
     ),
     ("POST", "/admin/typical-cases/{case_id}/publish"): Access(
-        frozenset({"authority"}), params=publicity_helpers.matrix_drafted, ok=frozenset({303})
+        frozenset({"authority"}),
+        params=publicity_helpers.matrix_drafted,
+        ok=frozenset({303}),
+        district=403,
     ),
     ("POST", "/admin/typical-cases/{case_id}/withdraw"): Access(
         frozenset({"authority"}),
         params=publicity_helpers.matrix_published,
         form=publicity_helpers.matrix_reason,
         ok=frozenset({303}),
+        district=403,
     ),
     ("POST", "/supervision/follow-ups"): Access(
         frozenset({"authority"}),
@@ -848,6 +878,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "reason": "查询事项外查询",
         },
         ok=frozenset({303}),
+        district=403,
     ),
     # --- api/lists: red and black lists, measures, joint checks, grades (Art. 14-19). The
     # builders in tests/lists_helpers.py set up the entry a route needs (proposed by a
@@ -857,13 +888,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/measures"): Access(PUBLIC),
     ("GET", "/api/v1/matters"): Access(PUBLIC),
     ("POST", "/api/v1/measures"): Access(
-        frozenset({"authority"}), json=lists_helpers.matrix_new_measure
+        frozenset({"authority"}), json=lists_helpers.matrix_new_measure, district=403
     ),
     ("POST", "/api/v1/measures/{code}/publish"): Access(
-        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code, district=403
     ),
     ("POST", "/api/v1/measures/{code}/withdraw"): Access(
-        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code, district=403
     ),
     ("POST", "/api/v1/list-entries"): Access(
         frozenset({"caseofficer"}), json=lists_helpers.matrix_proposal
@@ -877,6 +908,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_entry_noticed,
         # Another subject's id is answered as a missing one (ConcealedRefusal).
         refused_other_subject=404,
+        district=403,
     ),
     ("POST", "/api/v1/list-entries/{entry_id}/approve"): Access(
         frozenset({"caseofficer"}),
@@ -912,6 +944,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"caseofficer", "objections"}),
         params=undecided_objection,
         json=lists_helpers.matrix_decision,
+        district=403,
     ),
     # What the caller decides: an objection handler's, or an approving officer's — those to
     # its agency's published entries, as its queue (/lists-queue) lists them.
@@ -950,6 +983,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_early_submitted,
         # Another subject's id is answered as a missing one (ConcealedRefusal).
         refused_other_subject=404,
+        district=403,
     ),
     ("POST", "/api/v1/early-removals/{application_id}/propose"): Access(
         frozenset({"caseofficer"}),
@@ -987,17 +1021,20 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/record-objections/{objection_id}"): Access(
         frozenset({"company", "objections", "reporter"}),
         params=objections_helpers.matrix_received,
+        district=403,
     ),
     ("POST", "/api/v1/record-objections/{objection_id}/forward"): Access(
         frozenset({"objections"}),
         params=objections_helpers.matrix_received,
         json=lambda w: {"note": "请来源单位核实"},
+        district=403,
     ),
     # A received case: the handler decides; the source only once it is forwarded (403).
     ("POST", "/api/v1/record-objections/{objection_id}/decide"): Access(
         frozenset({"objections"}),
         params=objections_helpers.matrix_received,
         json=lambda w: {"outcome": "rejected", "reasons": "处罚决定书载明金额无误"},
+        district=403,
     ),
     # Only the source's data reporter changes the record; handlers alter no data.
     ("POST", "/api/v1/record-objections/{objection_id}/correct"): Access(
@@ -1047,12 +1084,14 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/repair-cases/{case_id}"): Access(
         frozenset({"company", "objections", "authority", "reporter", "caseofficer"}),
         params=repair_helpers.matrix_submitted,
+        district=403,
     ),
     # Feedback (accept or not) is the platform's: the credit authority's objection handler.
     ("POST", "/api/v1/repair-cases/{case_id}/feedback"): Access(
         frozenset({"objections"}),
         params=repair_helpers.matrix_submitted,
         json=lambda w: {"accept": True},
+        district=403,
     ),
     # The record's source decides an accepted case, and revokes an approved one (Art. 23).
     ("POST", "/api/v1/repair-cases/{case_id}/decide"): Access(
@@ -1148,7 +1187,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     # The query items a staff member who queries holds (the world's are assigned to both).
     ("GET", "/api/v1/me/query-items"): Access(frozenset({"querier", "caseofficer"})),
     ("POST", "/api/v1/query-items"): Access(
-        frozenset({"authority"}), json=disclosure_helpers.matrix_new_item, ok=frozenset({201})
+        frozenset({"authority"}),
+        json=disclosure_helpers.matrix_new_item,
+        ok=frozenset({201}),
+        district=403,
     ),
     # Agencies' query officers find any person; an institution only persons who authorised
     # it (the matrix world has no authorisation, so the analyst is refused).
@@ -1157,10 +1199,10 @@ MATRIX: dict[tuple[str, str], Access] = {
         json=lambda w: {"citizen_id": subjects.reveal_citizen_id(w.subjects["person"])},
     ),
     ("POST", "/api/v1/query-items/{code}/publish"): Access(
-        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item
+        frozenset({"authority"}), params=disclosure_helpers.matrix_draft_item, district=403
     ),
     ("POST", "/api/v1/query-items/{code}/withdraw"): Access(
-        frozenset({"authority"}), params=disclosure_helpers.matrix_live_item
+        frozenset({"authority"}), params=disclosure_helpers.matrix_live_item, district=403
     ),
     # --- api/collection (Art. 9–11): the world has the rule pack, as after `xinyong init`,
     # but no batches or records: a call about one is a 404 past the role check; flows:
@@ -1182,13 +1224,17 @@ MATRIX: dict[tuple[str, str], Access] = {
         PUBLIC, params=lambda w: {"code": "administrative_penalty"}
     ),
     ("POST", "/api/v1/catalog/record-types"): Access(
-        frozenset({"authority"}), json=lambda w: _matrix_record_type(), ok=frozenset({201})
+        frozenset({"authority"}),
+        json=lambda w: _matrix_record_type(),
+        ok=frozenset({201}),
+        district=403,
     ),
     ("PUT", "/api/v1/catalog/record-types/{code}"): Access(
         frozenset({"authority"}),
         params=lambda w: {"code": "administrative_penalty"},
         query=lambda w: {"note": "tighten"},
         json=lambda w: _matrix_record_type("administrative_penalty"),
+        district=403,
     ),
     # The shipped rule pack's changes and the credit authority's answer (decision 0034);
     # flows: tests/test_rule_pack_upgrade.py, tests/test_pages_rule_pack.py.
@@ -1198,14 +1244,16 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lambda w: {"code": "utility_arrears"},
         json=_rule_pack_answer,
         ok=frozenset({201}),
+        district=403,
     ),
     # The shipped lists rule pack's changes and the authority's answer (decision 0034
     # addendum); flows: tests/test_lists_rule_pack.py, tests/test_pages_lists_rule_pack.py.
-    ("GET", "/api/v1/lists/rule-pack"): Access(frozenset({"authority"})),
+    ("GET", "/api/v1/lists/rule-pack"): Access(frozenset({"authority"}), district=403),
     ("POST", "/api/v1/lists/rule-pack/{part}/{code}/reconcile"): Access(
         frozenset({"authority"}),
         params=lambda w: {"part": "matter", "code": "appointment"},
         json=_list_rule_pack_answer,
+        district=403,
     ),
     ("GET", "/api/v1/sources"): Access(frozenset({"authority"})),
     ("POST", "/api/v1/sources"): Access(
@@ -1214,6 +1262,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "organisation": w.organisations["regulator"].code,
             "record_type": "administrative_penalty",
         },
+        district=403,
     ),
     ("POST", "/api/v1/sources/revoke"): Access(
         frozenset({"authority"}),
@@ -1221,6 +1270,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "organisation": _granted_penalty_source(w)["org"],
             "record_type": "administrative_penalty",
         },
+        district=403,
     ),
     ("GET", "/api/v1/timeliness"): Access(frozenset({"authority"})),
     # A company has no consents to give or see (natural persons only, Art. 11 ¶1): 403.
@@ -1277,7 +1327,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"reporter"}), params=_responsible_registration, json=_registration_end
     ),
     ("GET", "/responsible-persons"): Access(
-        frozenset({"reporter", "authority"}), query=_responsible_code
+        frozenset({"reporter", "authority"}), query=_responsible_code, district=403
     ),
     ("POST", "/responsible-persons"): Access(
         frozenset({"reporter"}),
@@ -1364,6 +1414,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"objections"}),
         params=undecided_objection,
         form=lambda w: {"upheld": "no", "reasons": "异议理由不成立：处罚决定未履行"},
+        district=403,
     ),
     # --- pages/early_removal (SAMR Order 44) ---
     ("POST", "/me/notices/{entry_id}/early-removal"): Access(
@@ -1384,6 +1435,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_early_submitted,
         # Another subject's id is answered as a missing one (ConcealedRefusal).
         refused_other_subject=404,
+        district=403,
     ),
     ("POST", "/early-removals/{application_id}/propose"): Access(
         frozenset({"caseofficer"}),
@@ -1436,11 +1488,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/repair-cases/{case_id}"): Access(
         frozenset({"company", "objections", "authority", "reporter", "caseofficer"}),
         params=repair_helpers.matrix_submitted,
+        district=403,
     ),
     ("POST", "/repair-cases/{case_id}/feedback"): Access(
         frozenset({"objections"}),
         params=repair_helpers.matrix_submitted,
         form=lambda w: {"accept": "yes", "reasons": ""},
+        district=403,
     ),
     ("POST", "/repair-cases/{case_id}/decide"): Access(
         frozenset({"reporter", "caseofficer"}),
@@ -1467,16 +1521,19 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/record-objections/{objection_id}"): Access(
         frozenset({"company", "objections", "reporter"}),
         params=objections_helpers.matrix_received,
+        district=403,
     ),
     ("POST", "/record-objections/{objection_id}/forward"): Access(
         frozenset({"objections"}),
         params=objections_helpers.matrix_received,
         form=lambda w: {"note": "请来源单位核实"},
+        district=403,
     ),
     ("POST", "/record-objections/{objection_id}/decide"): Access(
         frozenset({"objections"}),
         params=objections_helpers.matrix_received,
         form=lambda w: {"outcome": "rejected", "reasons": "处罚决定书载明金额无误"},
+        district=403,
     ),
     ("POST", "/record-objections/{objection_id}/correct"): Access(
         frozenset({"reporter"}),
@@ -1489,15 +1546,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=lambda w: {"note": "不予公示"},
     ),
     # --- pages/measures (Art. 15-18): the authority's measure catalog, applying a measure ---
-    ("GET", "/admin/measures"): Access(frozenset({"authority"})),
+    ("GET", "/admin/measures"): Access(frozenset({"authority"}), district=403),
     ("POST", "/admin/measures"): Access(
-        frozenset({"authority"}), form=lists_helpers.matrix_new_measure
+        frozenset({"authority"}), form=lists_helpers.matrix_new_measure, district=403
     ),
     ("POST", "/admin/measures/{code}/publish"): Access(
-        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code, district=403
     ),
     ("POST", "/admin/measures/{code}/withdraw"): Access(
-        frozenset({"authority"}), params=lists_helpers.matrix_measure_code
+        frozenset({"authority"}), params=lists_helpers.matrix_measure_code, district=403
     ),
     ("GET", "/measure-applications"): Access(frozenset({"caseofficer"})),
     ("POST", "/measure-applications"): Access(
@@ -1578,15 +1635,11 @@ MATRIX: dict[tuple[str, str], Access] = {
     # (decision 0033) ---
     ("GET", "/api/v1/staff-accounts"): Access(frozenset({"authority", "admin"})),
     ("POST", "/api/v1/staff-accounts/{user_id}/activation-code"): Access(
-        frozenset({"authority"}),
-        params=_fresh_staff_account,
-        ok=frozenset({201}),
+        frozenset({"authority"}), params=_fresh_staff_account, ok=frozenset({201}), district=403
     ),
     ("GET", "/staff-accounts"): Access(frozenset({"authority", "admin"})),
     ("POST", "/staff-accounts/{user_id}/activation-code"): Access(
-        frozenset({"authority"}),
-        params=_fresh_staff_account,
-        ok=frozenset({200}),
+        frozenset({"authority"}), params=_fresh_staff_account, ok=frozenset({200}), district=403
     ),
     # --- api+pages/api_keys: an organisation's keys, released by its staff member of the
     # key's role (decision 0033) ---
@@ -1649,17 +1702,21 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"authority"}),
         form=lambda w: {"definition": json.dumps(_matrix_record_type()), "note": "matrix"},
         ok=frozenset({303}),
+        district=403,
     ),
     ("GET", "/admin/catalog/rule-pack"): Access(frozenset({"authority"})),
-    ("GET", "/admin/lists/rule-pack"): Access(frozenset({"authority"})),
+    ("GET", "/admin/lists/rule-pack"): Access(frozenset({"authority"}), district=403),
     ("GET", "/admin/lists/rule-pack/{part}/{code}"): Access(
-        frozenset({"authority"}), params=lambda w: {"part": "matter", "code": "appointment"}
+        frozenset({"authority"}),
+        params=lambda w: {"part": "matter", "code": "appointment"},
+        district=403,
     ),
     ("POST", "/admin/lists/rule-pack/{part}/{code}"): Access(
         frozenset({"authority"}),
         params=lambda w: {"part": "matter", "code": "appointment"},
         form=_list_rule_pack_answer,
         ok=frozenset({303}),
+        district=403,
     ),
     ("GET", "/admin/catalog/rule-pack/{code}"): Access(
         frozenset({"authority"}), params=lambda w: {"code": "utility_arrears"}
@@ -1672,6 +1729,7 @@ MATRIX: dict[tuple[str, str], Access] = {
             "definition": json.dumps(answer["definition"]),
         },
         ok=frozenset({303}),
+        district=403,
     ),
     ("GET", "/admin/catalog/{code}/revise"): Access(
         frozenset({"authority"}), params=lambda w: {"code": "administrative_penalty"}
@@ -1693,9 +1751,10 @@ MATRIX: dict[tuple[str, str], Access] = {
             "type": "administrative_penalty",
         },
         ok=frozenset({303}),
+        district=403,
     ),
     ("POST", "/admin/sources/{org}/{record_type}/revoke"): Access(
-        frozenset({"authority"}), params=_granted_penalty_source, ok=frozenset({303})
+        frozenset({"authority"}), params=_granted_penalty_source, ok=frozenset({303}), district=403
     ),
     ("GET", "/commitments"): Access(SUBMITTERS),
     ("GET", "/commitments/{record_id}/fulfilment"): Access(
@@ -1809,7 +1868,30 @@ def world(world: World, db: Session) -> World:
     request rolls that session back to its last commit (in production, only the request's
     own work): without this commit a refusal would wipe the world."""
     with_association(world)
+    with_district(world)
     db.commit()
+    return world
+
+
+def with_district(world: World) -> World:
+    """The world with ``DISTRICT_ACCOUNTS``: an officer and an objection handler of
+    福清市's credit authority."""
+    from tests.factories import OrganisationFactory, UserFactory
+    from xinyong.accounts.models import OrganisationKind, Role
+
+    if "fuqing" not in world.users:
+        organisation = OrganisationFactory(
+            name="福清市发展和改革局", kind=OrganisationKind.CREDIT_AUTHORITY, jurisdiction=FUQING
+        )
+        world.organisations["fuqing"] = organisation
+        for username, role in (
+            ("fuqing", Role.CREDIT_AUTHORITY_OFFICER),
+            ("fuqing_objections", Role.OBJECTION_HANDLER),
+        ):
+            world.users[username] = UserFactory(
+                username=username, role=role, organisation=organisation
+            )
+        world.session.flush()
     return world
 
 
@@ -1999,7 +2081,17 @@ def check(
         assert_refused(other_response, account, f"{what} (another subject)", access.refused)
         return
     (response,) = perform(client, world, path, account, [build_call(world, method, path, access)])
-    if access.permits(account):
+    if account in DISTRICT_ACCOUNTS and access.district is not None:
+        assert_refused(response, account, what, access.district)
+        if access.district == 403 and not is_page(path):
+            code = response.json()["error"]["code"]
+            assert code == "outside_own_jurisdiction", f"{what}: {code}"
+        return
+    if account in DISTRICT_ACCOUNTS:
+        account_allowed = access.permits(DISTRICT_ACCOUNTS[account])
+    else:
+        account_allowed = access.permits(account)
+    if account_allowed:
         assert_allowed(response, access, what)
     else:
         assert_refused(response, account, what, access.refusal_for(account))
@@ -2031,7 +2123,14 @@ def check_every_account(
     """``check`` as every account, all failures reported together."""
     failures: list[str] = []
     named = not isinstance(access.allowed, _Public) and ASSOCIATION in access.allowed
-    for account in (*ACCOUNTS, ASSOCIATION) if named else ACCOUNTS:
+    accounts = (*ACCOUNTS, ASSOCIATION) if named else ACCOUNTS
+    # A district's staff where their city counterparts are let in (``DISTRICT_ACCOUNTS``).
+    accounts += tuple(
+        district
+        for district, city in DISTRICT_ACCOUNTS.items()
+        if not isinstance(access.allowed, _Public) and city in access.allowed
+    )
+    for account in accounts:
         try:
             check(client, world, method, path, access, account)
         except AssertionError as exc:

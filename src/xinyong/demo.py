@@ -58,9 +58,13 @@ DEMO_ORGANISATIONS: tuple[tuple[str, str, OrganisationKind], ...] = (
         "福清市发展和改革局（社会信用主管部门）",
         OrganisationKind.CREDIT_AUTHORITY,
     ),
+    # A source of 福清市's own: its district's credit authority supervises it, and none of
+    # the city's organisations (Art. 6; decision 0046).
+    ("11350181MB0000094Y", "福清市市场监督管理局", OrganisationKind.STATE_ORGAN),
 )
 # The organisations not of the city itself (350100): their county or district (GB/T 2260).
-DEMO_JURISDICTIONS = {"11350181M59BBJ3Y4L": "350181"}  # 福清市
+FUQING_REGULATOR = "11350181MB0000094Y"
+DEMO_JURISDICTIONS = {"11350181M59BBJ3Y4L": "350181", FUQING_REGULATOR: "350181"}  # 福清市
 # The credit service institution above, entered in the credit authority's register
 # (Art. 26): code, filing number, filing date, business scope, services.
 DEMO_INSTITUTION = (
@@ -506,6 +510,36 @@ def seed_activity(session: Session, clock: Clock) -> None:
         }
     )
     _ingest(session, clock, regulator, "administrative_penalty", rows)
+    # 福清市's market regulator fines the logistics company: what `fuqing` sees of
+    # supervision (late submissions, /supervision/timeliness), where the city's regulator
+    # is not its to supervise.
+    fuqing_regulator = orgs[FUQING_REGULATOR]
+    sources.grant(session, clock, SYSTEM_ACTOR, fuqing_regulator, "administrative_penalty")
+    _ingest(
+        session,
+        clock,
+        fuqing_regulator,
+        "administrative_penalty",
+        [
+            {
+                "subject_name": "福州海峡物流有限公司",
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": "91350100T5A3HDXJ4X",
+                "legal_representative": "陈某",
+                "decision_number": "融市监处罚〔2026〕56号",
+                "violation_type": "未按规定办理变更登记",
+                "legal_basis": "《中华人民共和国市场主体登记管理条例》第四十六条",
+                "penalty_category": "罚款",
+                "penalty_content": "罚款人民币壹万元",
+                "fine_amount": "1",
+                "decision_date": (today - dt.timedelta(days=25)).isoformat(),
+                "authority": fuqing_regulator.name,
+                "authority_uscc": fuqing_regulator.code,
+                "source_unit": fuqing_regulator.name,
+                "source_unit_uscc": fuqing_regulator.code,
+            }
+        ],
+    )
     _ingest(
         session,
         clock,

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 ASSOCIATION = ("51350100MB00000513", "福州市餐饮行业协会")  # demo organisation
-DISTRICT = "350181"  # 福清市: only its credit authority (`fuqing`) is there in the demo
+DISTRICT = "350181"  # 福清市: its credit authority (`fuqing`) and market regulator in the demo
 
 
 def test_the_authority_grants_and_revokes_a_responsibility(

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, object_session
 
 from xinyong import identifiers
+from xinyong.accounts import area
 from xinyong.accounts.models import ApiKey, Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import (
     Actor,
@@ -352,6 +353,12 @@ def issue_activation_code(
             field="user",
         )
     require_code_releaser(actor, code_releaser(user))
+    if user.is_staff:
+        # A district's credit authority releases the codes of its own district's staff
+        # (Art. 6); a subject's account has no area: any authority's counter releases it.
+        area.require_in_own_area(
+            session, actor, user.organisation_id, "the account's organisation", field="user"
+        )
     _require_second_person(actor, user)
     if not user.active:
         raise Conflict("the account is deactivated", code="inactive_account", field="user")
@@ -519,7 +526,10 @@ def list_staff_accounts(session: Session, actor: Actor) -> list[UserAccount]:
         if has_permission(actor, Permission.MANAGE_ACCOUNTS):
             query = query.where(UserAccount.role == Role.PLATFORM_ADMIN)
         else:
-            query = query.where(UserAccount.role != Role.PLATFORM_ADMIN)
+            query = query.where(
+                UserAccount.role != Role.PLATFORM_ADMIN,
+                area.area_filter(session, actor, UserAccount.organisation_id),
+            )
     return list(session.scalars(query.order_by(UserAccount.username)))
 
 

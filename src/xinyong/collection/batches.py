@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog.models import RecordType
 from xinyong.collection import quarantine
@@ -20,9 +21,12 @@ from xinyong.spreadsheets import SafeWriter
 def get_report(session: Session, actor: Actor, batch_id: int) -> BatchReport:
     require(actor, Permission.READ_BATCHES)
     batch = session.get(Batch, batch_id)
-    supervises = has_permission(actor, Permission.SUPERVISE)
     if batch is None:
         raise NotFound("no such batch", code="not_found", field="batch")
+    # The credit authority reads the batches of its own area's sources (Art. 6).
+    supervises = has_permission(actor, Permission.SUPERVISE) and area.in_own_area(
+        session, actor, batch.organisation_id
+    )
     if not supervises and batch.organisation_id != actor.organisation_id:
         # Another organisation's batch is reported as missing: its existence is not ours to tell.
         raise ConcealedRefusal("no such batch", code="not_found", field="batch")
@@ -46,6 +50,8 @@ def list_batches(session: Session, actor: Actor, *, limit: int = 50) -> list[Bat
     query = select(Batch).order_by(Batch.id.desc()).limit(limit)
     if not has_permission(actor, Permission.SUPERVISE):
         query = query.where(Batch.organisation_id == actor.organisation_id)
+    else:
+        query = query.where(area.area_filter(session, actor, Batch.organisation_id))
     return list(session.scalars(query))
 
 

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -540,7 +541,11 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
     consent = session.get(Consent, consent_id)
     if consent is None:
         raise NotFound("no such consent", code="not_found", field="consent")
-    if actor.subject_id != consent.subject_id and not has_permission(actor, Permission.SUPERVISE):
+    if actor.subject_id != consent.subject_id and not (
+        # The credit authority revokes consents given to its own area's grantees (Art. 6).
+        has_permission(actor, Permission.SUPERVISE)
+        and area.in_own_area(session, actor, consent.grantee_organisation_id)
+    ):
         # Another subject's consent is reported as missing, not as forbidden: its existence
         # is itself personal information.
         raise ConcealedRefusal("no such consent", code="not_found", field="consent")

@@ -8,34 +8,23 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
-from xinyong.catalog.models import CITY_JURISDICTION, RecordType
+from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection.models import SourceResponsibility
-from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.errors import InvalidInput
 
 
 def require_own_area(session: Session, actor: Actor, organisation: Organisation) -> None:
     """The city's credit authority keeps the responsibilities of every organisation on the
     platform; a district's, of its own district's organisations only: it acts in its own
-    administrative area (Art. 6)."""
+    administrative area (Art. 6; ``accounts.area``)."""
     require(actor, Permission.MANAGE_SOURCES)
-    if actor.kind == "system":
-        return
-    own = session.scalar(
-        select(Organisation.jurisdiction).where(Organisation.id == actor.organisation_id)
-    )
-    if own not in (CITY_JURISDICTION, organisation.jurisdiction):
-        raise PermissionDenied(
-            "a district's credit authority keeps the responsibilities of its own district's "
-            "organisations only",
-            code="outside_own_jurisdiction",
-            field="org",
-            article="Art. 6",
-        )
+    area.require_in_own_area(session, actor, organisation.id, "the organisation", field="org")
 
 
 def grant(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.collection.models import CreditRecord
@@ -43,7 +44,11 @@ def by_source(session: Session, actor: Actor) -> list[SourceTimeliness]:
             func.max(CreditRecord.working_days_to_submit),
         )
         .join(CreditRecord, CreditRecord.source_organisation_id == Organisation.id)
-        .where(CreditRecord.self_declared.is_(False))
+        .where(
+            CreditRecord.self_declared.is_(False),
+            # A district's credit authority: its own district's sources (Art. 6).
+            area.area_filter(session, actor, Organisation.id),
+        )
         .group_by(Organisation.code, Organisation.name)
         .order_by(func.sum(case((CreditRecord.late, 1), else_=0)).desc(), Organisation.name)
     ).all()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     ROLE_PERMISSIONS,
@@ -188,6 +189,14 @@ def kind_queries_by_item(kind: OrganisationKind | None) -> bool:
     )
 
 
+def _require_in_area(session: Session, actor: Actor, organisation_id: int) -> None:
+    """A district's credit authority keeps the query items of its own district's
+    organisations (Art. 6; decision 0046): an item is the querying organisation's."""
+    area.require_in_own_area(
+        session, actor, organisation_id, "the querying organisation", field="organisation"
+    )
+
+
 def create(
     session: Session,
     clock: Clock,
@@ -202,6 +211,7 @@ def create(
     statutory_exception: StatutoryException | None = None,
 ) -> QueryItem:
     require(actor, Permission.MANAGE_CATALOG)
+    _require_in_area(session, actor, organisation.id)
     if not queries_by_item(organisation):
         # Art. 13 ¶2 gives query items to administrative and judicial organs; a bank's or an
         # enterprise's staff query only on a subject's written authorisation (¶3), so an
@@ -286,6 +296,7 @@ def publish(
     without one (made before it was asked for) is published again when it is stated."""
     require(actor, Permission.MANAGE_CATALOG)
     item = by_code(session, code)
+    _require_in_area(session, actor, item.organisation_id)
     stated = exception_of(item)
     _require_exception(session, item.record_type_codes, statutory_exception or stated, Conflict)
     amended = statutory_exception is not None and statutory_exception != stated
@@ -314,6 +325,7 @@ def publish(
 def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> QueryItem:
     require(actor, Permission.MANAGE_CATALOG)
     item = by_code(session, code)
+    _require_in_area(session, actor, item.organisation_id)
     if item.published_at is None:
         raise Conflict(
             f"query item {code} was never published", code="not_published", field="query_item"
@@ -357,7 +369,13 @@ def of_organisation(session: Session, organisation_id: int) -> list[QueryItem]:
 
 def all_items(session: Session, actor: Actor) -> list[QueryItem]:
     require(actor, Permission.MANAGE_CATALOG)
-    return list(session.scalars(select(QueryItem).order_by(QueryItem.code)))
+    return list(
+        session.scalars(
+            select(QueryItem)
+            .where(area.area_filter(session, actor, QueryItem.organisation_id))
+            .order_by(QueryItem.code)
+        )
+    )
 
 
 # --- the matter a query names (Art. 13 ¶2) ------------------------------------------------

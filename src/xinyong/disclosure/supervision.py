@@ -44,6 +44,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import calendar_store, published_text
+from xinyong.accounts import area
 from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -434,7 +435,7 @@ def volumes(
     staff member, busiest first."""
     require(actor, Permission.SUPERVISE)
     span = _checked(since, until)
-    events = _load_events(session, span.start, span.end)
+    events = _in_area(session, actor, _load_events(session, span.start, span.end))
     names = _Names(session, events)
     by_org: dict[int, list[_Event]] = defaultdict(list)
     for event in events:
@@ -514,7 +515,16 @@ def signals(
     found += _repeat_signals(session, events, names, thresholds)
     found += _after_hours_signals(events, names, thresholds)
     found += _lookup_signals(session, span, thresholds)
-    return found
+    # Each signal is about one organisation's reads: a district's credit authority sees
+    # those of its own district's organisations (Art. 6; decision 0046).
+    own = area.organisations_in_area(session, actor)
+    return found if own is None else [s for s in found if s.organisation.id in own]
+
+
+def _in_area(session: Session, actor: Actor, events: list[_Event]) -> list[_Event]:
+    """The events of the organisations in the actor's own area (``area``, Art. 6)."""
+    own = area.organisations_in_area(session, actor)
+    return events if own is None else [e for e in events if e.organisation_id in own]
 
 
 def _first_reads(session: Session) -> dict[int, dt.date]:
@@ -875,6 +885,7 @@ def issued_reports(
         )
         .where(
             CreditReport.organisation_id.is_not(None),
+            area.area_filter(session, actor, CreditReport.organisation_id),
             CreditReport.issued_at >= span.start,
             CreditReport.issued_at < span.end,
         )
@@ -900,6 +911,7 @@ def record_follow_up(
     """The credit authority's follow-up against an organisation: 约谈 (interview), 责令改正
     (order to correct), 警告 (warning) or 通报批评 (circulated criticism), Art. 33 ¶2."""
     require(actor, Permission.SUPERVISE)
+    area.require_in_own_area(session, actor, organisation.id, "the organisation", field="org")
     try:
         kind = FollowUpKind(kind)
     except ValueError:
@@ -977,11 +989,15 @@ def follow_ups(
     query = (
         select(SupervisionFollowUp, Organisation)
         .join(Organisation, Organisation.id == SupervisionFollowUp.organisation_id)
+        .where(area.area_filter(session, actor, SupervisionFollowUp.organisation_id))
         .order_by(SupervisionFollowUp.decided_at.desc(), SupervisionFollowUp.id.desc())
     )
     if organisation_id is not None:
         if session.get(Organisation, organisation_id) is None:
             raise NotFound("no such organisation", code="not_found", field="organisation")
+        area.require_in_own_area(
+            session, actor, organisation_id, "the organisation", field="organisation"
+        )
         query = query.where(SupervisionFollowUp.organisation_id == organisation_id)
     return [
         FollowUpView(item, OrganisationRef(org.id, org.code, org.name))

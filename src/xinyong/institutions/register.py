@@ -23,6 +23,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, Standing, require
 from xinyong.audit import service as audit
@@ -167,6 +168,15 @@ def _version(
     return version
 
 
+def require_keeper(session: Session, actor: Actor) -> None:
+    """Who keeps the register of credit service institutions: the city's credit
+    authority. It is one register for the whole city, an institution's filing having no
+    district of its own on the platform: a district's credit authority keeps none here
+    (Art. 6, 26; decision 0046)."""
+    require(actor, Permission.MANAGE_INSTITUTIONS)
+    area.require_city(session, actor, "the register of credit service institutions", field="code")
+
+
 def register(
     session: Session,
     clock: Clock,
@@ -180,7 +190,7 @@ def register(
     services: list[str],
 ) -> CreditServiceInstitution:
     """The credit authority enters an institution's filing in the register (Art. 26)."""
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    require_keeper(session, actor)
     code = _uscc(uscc)
     number = _text(filing_number, "filing_number", limit=64)
     filed_name = _text(name, "name", limit=200)
@@ -285,7 +295,7 @@ def change_status(
     """Suspend, reinstate or deregister an institution, with the reason and the date it
     takes effect (today unless given; not in the future, so that the register says what
     is true now)."""
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    require_keeper(session, actor)
     institution = by_code(session, uscc)
     why = _text(reason, "reason", limit=2000)
     published_text.refuse_citizen_ids({"reason": why}, today=clock.today())
@@ -353,7 +363,7 @@ def amend(
     with the reason; code, filing number and date stay (a new filing is a new entry). A
     service the list leaves out is withdrawn today, a new one filed today. A deregistered
     entry is closed."""
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    require_keeper(session, actor)
     institution = by_code(session, uscc)
     why = _text(reason, "reason", limit=2000)
     if institution.status is InstitutionStatus.DEREGISTERED:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, texts
+from xinyong.accounts import area
 from xinyong.accounts.permissions import (
     Actor,
     Permission,
@@ -551,6 +552,14 @@ def case(session: Session, clock: Clock, actor: Actor, application_id: int) -> C
         (one,) = cases_of(session, clock, [application])
         return one
     if has_permission(actor, Permission.SUPERVISE) and actor.kind != "system":
+        # The credit authority supervises the recognitions of its own area (Art. 6).
+        area.require_in_own_area(
+            session,
+            actor,
+            application.recognising_organisation_id,
+            "the entry's recognising agency",
+            field="application",
+        )
         path, purpose = LegalPath.SUPERVISION, access.SUPERVISION_PURPOSE
     elif _agency_staff(actor, application.recognising_organisation_id):
         path, purpose = LegalPath.OFFICIAL_DUTY, rules.PURPOSE

@@ -18,6 +18,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
@@ -631,23 +632,34 @@ def _require_objection_decider(actor: Actor) -> None:
     require(actor, Permission.APPROVE_LIST_ENTRY)
 
 
-def _organisation_decides_objections(actor: Actor, entry: ListEntry) -> bool:
+def _organisation_decides_objections(session: Session, actor: Actor, entry: ListEntry) -> bool:
     """Whether the actor's organisation decides objections to this entry: the recognising
     agency (its objection handlers and approving officers); and, for its objection
     handlers only, the credit authority, which runs the platform where subjects and the
     public object (the notice sends them to “信用福州”) and supervises the agencies'
-    recognitions (Art. 6, 25)."""
+    recognitions (Art. 6, 25) — a district's, its own district's agencies' entries only
+    (``area``, decision 0046)."""
     if actor.kind == "system":
         return True
     if has_permission(actor, Permission.HANDLE_OBJECTIONS):
-        return (
-            actor.organisation_id == entry.recognising_organisation_id
-            or actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+        return actor.organisation_id == entry.recognising_organisation_id or (
+            actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+            and area.in_own_area(session, actor, entry.recognising_organisation_id)
         )
     return (
         has_permission(actor, Permission.APPROVE_LIST_ENTRY)
         and actor.organisation_id == entry.recognising_organisation_id
     )
+
+
+def _refuse_outside_area(actor: Actor) -> None:
+    """A credit authority's objection handler refused an entry: it reaches every agency
+    but another area's (``_organisation_decides_objections``), so that is why."""
+    if (
+        has_permission(actor, Permission.HANDLE_OBJECTIONS)
+        and actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+    ):
+        raise area.refusal("the entry's recognising agency", field="objection")
 
 
 def proposed_by_actor(
@@ -666,7 +678,7 @@ def may_decide_objections(
 ) -> bool:
     """Whether the actor may decide objections to this entry: never its proposer (``acting``
     as for ``proposed_by_actor``)."""
-    return _organisation_decides_objections(actor, entry) and not proposed_by_actor(
+    return _organisation_decides_objections(session, actor, entry) and not proposed_by_actor(
         session, actor, entry, acting=acting
     )
 
@@ -683,7 +695,8 @@ def decide_objection(
     if objection is None:
         raise NotFound("no such objection", code="not_found", field="objection")
     entry = get(session, objection.entry_id)
-    if not _organisation_decides_objections(actor, entry):
+    if not _organisation_decides_objections(session, actor, entry):
+        _refuse_outside_area(actor)
         raise PermissionDenied(
             "this entry belongs to another agency", code="other_organisation", article="Art. 14"
         )
@@ -1116,6 +1129,10 @@ def visible_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
             article="Art. 13",
         )
     if has_permission(actor, Permission.SUPERVISE):
+        # The credit authority supervises the recognitions of its own area (Art. 6).
+        area.require_in_own_area(
+            session, actor, entry.recognising_organisation_id, "the entry's recognising agency"
+        )
         return entry
     if (
         has_permission(actor, Permission.PROPOSE_LIST_ENTRY)
@@ -1124,9 +1141,10 @@ def visible_entry(session: Session, actor: Actor, entry_id: int) -> ListEntry:
         return entry
     # An objection handler decides on the entry's evidence and history.
     if has_permission(actor, Permission.HANDLE_OBJECTIONS) and _organisation_decides_objections(
-        actor, entry
+        session, actor, entry
     ):
         return entry
+    _refuse_outside_area(actor)
     raise PermissionDenied(
         "only the recognising agency, the credit authority and the subject see an entry in full",
         code="not_lawful_querier",
@@ -1326,7 +1344,7 @@ def objections_by_entry(
         .order_by(ListObjection.id)
     )
     for objection, entry in rows:
-        contact = _contact(objection) if may_read_contacts(actor, entry) else None
+        contact = _contact(objection) if may_read_contacts(session, actor, entry) else None
         found.setdefault(objection.entry_id, []).append((objection, contact))
     return found
 
@@ -1362,6 +1380,10 @@ def objection_cases(
     statement = _objection_case_statement()
     if actor.organisation_kind is not OrganisationKind.CREDIT_AUTHORITY:
         statement = statement.where(ListEntry.recognising_organisation_id == actor.organisation_id)
+    else:
+        statement = statement.where(
+            area.area_filter(session, actor, ListEntry.recognising_organisation_id)
+        )
     if decided:
         statement = (
             statement.where(ListObjection.decided_at.is_not(None))
@@ -1384,7 +1406,7 @@ def objection_cases(
             e,
             s,
             std,
-            _contact(o) if may_read_contacts(actor, e) else None,
+            _contact(o) if may_read_contacts(session, actor, e) else None,
             deadlines.get(o.id),
         )
         for o, e, s, std in rows
@@ -1420,6 +1442,10 @@ def published_entry_objections(
         # Only the credit authority's objection handlers decide another agency's: anyone
         # else's read is narrowed to its own agency (the rule is applied below).
         statement = statement.where(ListEntry.recognising_organisation_id == actor.organisation_id)
+    else:
+        statement = statement.where(
+            area.area_filter(session, actor, ListEntry.recognising_organisation_id)
+        )
     rows = session.execute(statement.order_by(ListObjection.submitted_at, ListObjection.id))
     acting = set(acting_as(session, actor))
     decided_here = [
@@ -1443,10 +1469,10 @@ def objections_to_decide(session: Session, actor: Actor, *, today: dt.date) -> l
     return published_entry_objections(session, actor, today=today)
 
 
-def may_read_contacts(actor: Actor, entry: ListEntry) -> bool:
+def may_read_contacts(session: Session, actor: Actor, entry: ListEntry) -> bool:
     """Whether the actor's organisation decides this entry's objections, and so the actor
     may reach commenters (decision 0009)."""
-    return _organisation_decides_objections(actor, entry)
+    return _organisation_decides_objections(session, actor, entry)
 
 
 def _contact(objection: ListObjection) -> str | None:
@@ -1458,7 +1484,8 @@ def _contact(objection: ListObjection) -> str | None:
 def objection_contact(session: Session, actor: Actor, objection: ListObjection) -> str | None:
     """A public commenter's contact details, for those who decide the objection only."""
     _require_objection_decider(actor)
-    if not may_read_contacts(actor, get(session, objection.entry_id)):
+    if not may_read_contacts(session, actor, get(session, objection.entry_id)):
+        _refuse_outside_area(actor)
         raise PermissionDenied(
             "this entry belongs to another agency", code="other_organisation", article="Art. 14"
         )

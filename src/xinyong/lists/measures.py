@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -59,9 +60,18 @@ def matters(session: Session) -> list[AdministrativeMatter]:
     return list(session.scalars(select(AdministrativeMatter).order_by(AdministrativeMatter.code)))
 
 
+def require_keeper(session: Session, actor: Actor) -> None:
+    """Who writes the measure list: the city's credit authority. Measures carry no area —
+    one list for the whole city, each measure naming the kinds and organisations that
+    implement it — so a district's credit authority has no list of its own to keep here
+    (Art. 6, 15; decision 0046)."""
+    require(actor, Permission.MANAGE_MEASURES)
+    area.require_city(session, actor, "the measure list", field="measure")
+
+
 def create_measure(session: Session, clock: Clock, actor: Actor, data: dict[str, Any]) -> Measure:
     """Add a measure to the catalog (unpublished). Refuses what the regulation does not allow."""
-    require(actor, Permission.MANAGE_MEASURES)
+    require_keeper(session, actor)
     values = checked(session, data, today=clock.today())
     if session.scalar(select(Measure.id).where(Measure.code == values["code"])):
         raise Conflict(f"measure {values['code']} exists already", code="duplicate", field="code")
@@ -280,7 +290,7 @@ def by_code(session: Session, code: str) -> Measure:
 
 
 def publish(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
-    require(actor, Permission.MANAGE_MEASURES)
+    require_keeper(session, actor)
     measure = by_code(session, code)
     if not (measure.implementer_kinds or measure.implementer_codes):
         # Drafted before measures named their implementers (migration 0050): a published
@@ -306,7 +316,7 @@ def publish(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
 
 
 def withdraw(session: Session, clock: Clock, actor: Actor, code: str) -> Measure:
-    require(actor, Permission.MANAGE_MEASURES)
+    require_keeper(session, actor)
     measure = by_code(session, code)
     if measure.published_at is None:
         # As for query items: a draft never applied, so there is nothing to withdraw.

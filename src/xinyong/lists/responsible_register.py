@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers
+from xinyong.accounts import area
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
@@ -138,6 +139,12 @@ def _reading_path(session: Session, actor: Actor, organisation: Subject) -> Lega
     register of an organisation it registers — the one it writes (``_require_registering``)
     — and no other; anybody else lacks the permission."""
     if has_permission(actor, Permission.SUPERVISE):
+        # The register is supervised through the authority that keeps it: a district's
+        # credit authority reads those kept by its own district's registration authorities
+        # (Art. 6; one with no registration record yet is kept by nobody of its district).
+        own = area.organisations_in_area(session, actor)
+        if own is not None and not own & _registered_by(session, organisation):
+            raise area.refusal("the authority that registers the organisation", field="code")
         return LegalPath.SUPERVISION
     if not keeps_register(session, actor):
         require(actor, Permission.SUPERVISE)  # refuses as a missing permission

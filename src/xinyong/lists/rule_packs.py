@@ -41,7 +41,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor, Permission, require
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.audit import service as audit
 from xinyong.catalog.definitions import ART22_CASES
 from xinyong.clock import Clock
@@ -273,7 +273,7 @@ ListPackPlan = Plan[ListPackItem]
 
 def plan(session: Session, actor: Actor, pack: ListRulePack | None = None) -> ListPackPlan:
     """What bringing the lists up to the pack would do; writes nothing."""
-    require(actor, Permission.MANAGE_MEASURES)
+    measures.require_keeper(session, actor)
     pack = pack or ListRulePack.read()
     baselines = {(b.part, b.code): b for b in session.scalars(select(ListRulePackBaseline))}
     rows = {
@@ -293,7 +293,7 @@ def item(
     session: Session, actor: Actor, part: str, code: str, pack: ListRulePack | None = None
 ) -> ListPackItem:
     """One part of the pack against the city's data (404 for one the pack lacks)."""
-    require(actor, Permission.MANAGE_MEASURES)
+    measures.require_keeper(session, actor)
     pack = pack or ListRulePack.read()
     shipped = next((d for p, d in pack.parts if p == part and d["code"] == code), None)
     if shipped is None:
@@ -528,7 +528,7 @@ def reconcile(
     withdrawn one stays withdrawn) or keep the city's. The shipped definition answered
     becomes the baseline later pack changes are measured from. Returns the part as it
     stands now."""
-    require(actor, Permission.MANAGE_MEASURES)
+    measures.require_keeper(session, actor)
     pack = pack or ListRulePack.read()
     try:
         chosen = Answer(answer)

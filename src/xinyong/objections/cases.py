@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     Actor,
@@ -38,6 +39,7 @@ from xinyong.objections.service import (
     is_source_staff,
     record_of,
     require_handler,
+    require_in_area,
 )
 from xinyong.subjects.models import Subject
 
@@ -160,7 +162,11 @@ def handler_queue(
     rows = list(
         session.scalars(
             select(RecordObjection)
-            .where(RecordObjection.status.in_(statuses))
+            .where(
+                RecordObjection.status.in_(statuses),
+                # A district's handler: its own district's sources only (Art. 6).
+                area.area_filter(session, actor, RecordObjection.source_organisation_id),
+            )
             .order_by(RecordObjection.id.desc() if closed else RecordObjection.id)
             .limit(min(limit, MAX_LISTED))
         )
@@ -217,6 +223,8 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
             code="not_case_party",
             article=ARTICLE,
         )
+    if not is_source_staff(actor, objection):
+        require_in_area(session, actor, objection)
     (found,) = cases_of(session, clock, [objection])
     access.log_use(
         session,

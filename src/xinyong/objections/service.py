@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, texts
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
@@ -96,6 +97,17 @@ def is_handler(actor: Actor) -> bool:
     return (
         has_permission(actor, Permission.HANDLE_OBJECTIONS)
         and actor.organisation_kind is OrganisationKind.CREDIT_AUTHORITY
+    )
+
+
+def require_in_area(session: Session, actor: Actor, objection: RecordObjection) -> None:
+    """Refuse a handler of a district's credit authority a case of another area's source."""
+    area.require_in_own_area(
+        session,
+        actor,
+        objection.source_organisation_id,
+        "the record's source",
+        field="objection",
     )
 
 
@@ -366,6 +378,7 @@ def forward(
     """The handler forwards the case to the record's source, which decides (rules.md)."""
     require_handler(actor)
     objection = _get(session, objection_id)
+    require_in_area(session, actor, objection)
     standing = source_standing(session, objection)
     if standing is not None and objection.status in OPEN:
         # Its source works on nobody's data while outside the register (Art. 26): a case
@@ -413,6 +426,7 @@ def decide(
     record; rejected or unconfirmed, the record returns to its state before."""
     objection = _get(session, objection_id)
     if is_handler(actor):
+        require_in_area(session, actor, objection)
         who = HANDLER
         if (
             objection.status is ObjectionStatus.FORWARDED

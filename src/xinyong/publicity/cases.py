@@ -35,11 +35,13 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, texts
+from xinyong.accounts import area
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require, same_person
 from xinyong.audit import service as audit
@@ -99,6 +101,50 @@ def require_authority(actor: Actor) -> None:
             code="not_credit_authority",
             article=ARTICLE,
         )
+
+
+def _about() -> ColumnElement[Any]:
+    """The organisation a case is about, in SQL (``organisation_of``); NULL for a write-up
+    of practice."""
+    return func.coalesce(
+        select(ListEntry.recognising_organisation_id)
+        .where(ListEntry.id == TypicalCase.list_entry_id)
+        .scalar_subquery(),
+        select(RepairCase.source_organisation_id)
+        .where(RepairCase.id == TypicalCase.repair_case_id)
+        .scalar_subquery(),
+    )
+
+
+def organisation_of(session: Session, case: TypicalCase) -> int | None:
+    """The organisation answerable for what the case is about — the entry's recognising
+    agency, the repair case's implementing body — or None for a write-up of practice."""
+    if case.list_entry_id is not None:
+        entry = session.get(ListEntry, case.list_entry_id)
+        return None if entry is None else entry.recognising_organisation_id
+    if case.repair_case_id is not None:
+        repair = session.get(RepairCase, case.repair_case_id)
+        return None if repair is None else repair.source_organisation_id
+    return None
+
+
+def require_in_area(session: Session, actor: Actor, case: TypicalCase) -> None:
+    """A district's credit authority publicises its own district's cases (Art. 6): those
+    about an entry or a repair of its district's organisations. A write-up of practice is
+    about no organisation: the city's authority writes it (decision 0046)."""
+    area.require_in_own_area(
+        session,
+        actor,
+        organisation_of(session, case),
+        "the organisation the case is about",
+        field=(
+            "list_entry_id"
+            if case.list_entry_id is not None
+            else "repair_case_id"
+            if case.repair_case_id is not None
+            else "kind"
+        ),
+    )
 
 
 # --- the basis ------------------------------------------------------------------------------
@@ -366,6 +412,7 @@ def draft(
         drafted_at=clock.now(),
     )
     _check_basis(session, case, clock.today())
+    require_in_area(session, actor, case)
     session.add(case)
     session.flush()
     _audit(session, clock, actor, case, "drafted")
@@ -397,6 +444,7 @@ def publish(session: Session, clock: Clock, actor: Actor, case_id: int) -> Typic
     """A second officer publishes a draft, its basis checked again as it stands now."""
     require_authority(actor)
     case = get(session, case_id)
+    require_in_area(session, actor, case)
     if same_person(session, actor, case.drafted_by):
         raise PermissionDenied(
             "the drafter cannot publish their own draft; a second officer must",
@@ -422,6 +470,7 @@ def withdraw(
     """Withdraw a published case or discard a draft, with the reason; final."""
     require_authority(actor)
     case = get(session, case_id)
+    require_in_area(session, actor, case)
     why = _text(reason, "reason", limit=REASON_LIMIT)
     if case.withdrawn_at is not None:
         raise Conflict("the case is already withdrawn", code="wrong_state", field="case")
@@ -538,7 +587,9 @@ def request_consent(session: Session, clock: Clock, actor: Actor, case_id: int) 
     platform, for its consent to be named. Until it consents, the case is shown anonymised
     (unless a paper consent was recorded, which its answer then overrides)."""
     require_authority(actor)
-    return _open_request(session, clock, actor, get(session, case_id))
+    case = get(session, case_id)
+    require_in_area(session, actor, case)
+    return _open_request(session, clock, actor, case)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -728,7 +779,12 @@ def all_cases(session: Session, clock: Clock, actor: Actor) -> list[StaffCase]:
     nothing that is not public."""
     require_authority(actor)
     rows = list(
-        session.scalars(select(TypicalCase).order_by(TypicalCase.id.desc()).limit(MAX_LISTED))
+        session.scalars(
+            select(TypicalCase)
+            .where(area.area_filter(session, actor, _about()))
+            .order_by(TypicalCase.id.desc())
+            .limit(MAX_LISTED)
+        )
     )
     shown_ids = _shown_ids(session, clock.today(), [c.id for c in rows])
     consents = consents_of(session, [c.id for c in rows])
@@ -741,6 +797,7 @@ def staff_case(session: Session, clock: Clock, actor: Actor, case_id: int) -> St
     """One case as ``all_cases`` shows it."""
     require_authority(actor)
     case = get(session, case_id)
+    require_in_area(session, actor, case)
     today = clock.today()
     return _staff_view(
         session, case, _shown_ids(session, today, [case.id]), today, consent_of(session, case.id)

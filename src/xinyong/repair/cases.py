@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     Actor,
@@ -40,6 +41,7 @@ from xinyong.repair.service import (
     is_authority,
     is_source_staff,
     is_stand_in,
+    require_in_area,
     source_standing,
     subject_of,
 )
@@ -206,7 +208,11 @@ def authority_queue(
     rows = list(
         session.scalars(
             select(RepairCase)
-            .where(RepairCase.status.in_(statuses))
+            .where(
+                RepairCase.status.in_(statuses),
+                # A district's credit authority: its own district's implementing bodies.
+                area.area_filter(session, actor, RepairCase.source_organisation_id),
+            )
             .order_by(RepairCase.id.desc() if closed else RepairCase.id)
             .limit(min(limit, MAX_LISTED))
         )
@@ -234,7 +240,10 @@ def source_queue(session: Session, clock: Clock, actor: Actor) -> list[Case]:
                 session,
                 session.scalars(
                     select(RepairCase.source_organisation_id)
-                    .where(RepairCase.status.in_(statuses))
+                    .where(
+                        RepairCase.status.in_(statuses),
+                        area.area_filter(session, actor, RepairCase.source_organisation_id),
+                    )
                     .distinct()
                 ),
             )
@@ -276,6 +285,8 @@ def case(session: Session, clock: Clock, actor: Actor, case_id: int) -> Case:
             code="not_case_party",
             article=ARTICLE,
         )
+    if not is_source_staff(actor, found):
+        require_in_area(session, actor, found)
     (one,) = cases_of(session, clock, [found])
     access.log_use(
         session,

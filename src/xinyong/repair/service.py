@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, texts
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
     Actor,
@@ -118,7 +119,15 @@ def source_standing(session: Session, case: RepairCase) -> Standing | None:
     return None if source is None else institutions.standing_problem(session, source)
 
 
-def require_platform(actor: Actor) -> None:
+def require_in_area(session: Session, actor: Actor, case: RepairCase) -> None:
+    """Refuse the staff of a district's credit authority a case whose implementing body —
+    the record's source, the entry's agency — is another area's (Art. 6; decision 0046)."""
+    area.require_in_own_area(
+        session, actor, case.source_organisation_id, "the case's implementing body", field="case"
+    )
+
+
+def require_platform(session: Session, actor: Actor, case: RepairCase) -> None:
     require(actor, Permission.HANDLE_OBJECTIONS)
     if not is_platform(actor):
         raise PermissionDenied(
@@ -127,6 +136,7 @@ def require_platform(actor: Actor) -> None:
             code="not_credit_authority",
             article=rules.ARTICLE,
         )
+    require_in_area(session, actor, case)
 
 
 def _require_source(
@@ -135,6 +145,7 @@ def _require_source(
     """Refuse anyone but the source's staff, or the credit authority's case officer in the
     place of a source outside the register; True for the source itself."""
     if is_stand_in(actor) and source_standing(session, case) is not None:
+        require_in_area(session, actor, case)
         return False  # its case officer decides cases and alters data
     if not is_source_staff(actor, case):
         require(actor, Permission.DECIDE_CASES)
@@ -520,8 +531,8 @@ def feedback(
 ) -> RepairCase:
     """The platform accepts the application for processing — the source has received it
     from today — or does not, with reasons (10 working days)."""
-    require_platform(actor)
     case = get(session, case_id)
+    require_platform(session, actor, case)
     text = texts.visible(reasons) if accept else _reasons(reasons, today=clock.today())
     published_text.refuse_citizen_ids({"reasons": text}, today=clock.today())
     case.status = rules.next_status(
@@ -666,7 +677,7 @@ def fraud(
     case = get(session, case_id)
     by_source = False
     if case.status is RepairStatus.SUBMITTED:
-        require_platform(actor)
+        require_platform(session, actor, case)
         who = rules.PLATFORM
     else:
         by_source = _require_source(

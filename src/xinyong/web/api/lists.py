@@ -146,7 +146,7 @@ def _entry_full(
     Public commenters' contact details go only to the agency that decides them. Given
     ``today``, an undecided objection to the published entry says when it is due. ``day``:
     the reader's, for the basis records' state."""
-    with_contacts = actor is not None and entries.may_read_contacts(actor, e)
+    with_contacts = actor is not None and entries.may_read_contacts(session, actor, e)
     subject_reads = actor is not None and actor.subject_id is not None
     return {
         **_entry_out(e, public=False),

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
@@ -812,6 +813,7 @@ def _render_admin(
 ) -> HTMLResponse:
     items = query_items.all_items(session, actor)
     organisations = accounts.list_organisations(session)
+    own = area.organisations_in_area(session, actor)
     english = locale_of(request) == "en"
     return render_form(
         request,
@@ -820,8 +822,13 @@ def _render_admin(
             **disclosure_helpers(request),
             "items": items,
             "organisations": {org.id: org for org in organisations},
+            # The agencies of the officer's own area (Art. 6, decision 0046).
             "agencies": [
-                org for org in organisations if org.active and query_items.queries_by_item(org)
+                org
+                for org in organisations
+                if org.active
+                and query_items.queries_by_item(org)
+                and (own is None or org.id in own)
             ],
             "rules": catalog.list_record_types(session),
             "type_names": type_names(session, english=english),

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor
 from xinyong.catalog.models import DISTRICTS
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.institutions import register, statistics
@@ -133,7 +133,7 @@ def institution_page(
 def _render_admin(
     request: Request, session: Session, actor: Actor, state: FormState
 ) -> HTMLResponse:
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    register.require_keeper(session, actor)
     return render_form(
         request,
         "institutions_admin.html",
@@ -177,7 +177,7 @@ def register_institution(
 ) -> Response:
     """Enter an institution's filing (one service a line)."""
     check_csrf(request, csrf_token)
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    register.require_keeper(session, actor)
     form = {
         "action": "register",
         "uscc": uscc,
@@ -221,7 +221,7 @@ def change_status(
 ) -> Response:
     """Suspend, reinstate or deregister, with the reason (Art. 26)."""
     check_csrf(request, csrf_token)
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    register.require_keeper(session, actor)
     form = {"action": "status", "uscc": uscc, "status": status, "reason": reason}
     try:
         if status not in STATUS_LABELS:
@@ -247,7 +247,7 @@ def _render_amend(
     item: CreditServiceInstitution,
     state: FormState,
 ) -> HTMLResponse:
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    register.require_keeper(session, actor)
     form = state.form or {
         "name": item.name,
         "business_scope": item.business_scope,
@@ -270,7 +270,7 @@ def amend_form(
     uscc: Annotated[str, Path(max_length=64)],
 ) -> HTMLResponse:
     """The entry's particulars, to amend with the reason."""
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    register.require_keeper(session, actor)
     item = register.by_code(session, uscc)
     return _render_amend(request, session, actor, item, FormState())
 
@@ -290,7 +290,7 @@ def amend(
 ) -> Response:
     """Amend name, business scope and services: a new version, the old one kept."""
     check_csrf(request, csrf_token)
-    require(actor, Permission.MANAGE_INSTITUTIONS)
+    register.require_keeper(session, actor)
     form = {
         "name": name,
         "business_scope": business_scope,

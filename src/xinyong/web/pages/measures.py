@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import applications, measures
 from xinyong.lists import rule_packs as list_rule_packs
@@ -40,7 +40,7 @@ FORM_ERRORS = (InvalidInput, NotFound, Conflict)
 def _render_catalog(
     request: Request, session: Session, actor: Actor, state: FormState = BLANK
 ) -> HTMLResponse:
-    require(actor, Permission.MANAGE_MEASURES)
+    measures.require_keeper(session, actor)
     return render_form(
         request,
         "measures_admin.html",
@@ -95,7 +95,7 @@ def create_measure(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
-    require(actor, Permission.MANAGE_MEASURES)
+    measures.require_keeper(session, actor)
     data: dict[str, Any] = {
         "code": code.strip(),
         "kind": kind,

@@ -15,6 +15,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.routing import Match
 
+from xinyong.accounts import area
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
 from xinyong.clock import CHINA
 from xinyong.collection.members import keeps_register
@@ -169,6 +170,17 @@ def _reads_responsible_register(request: Request, actor: Actor) -> bool:
     return responsible_register.may_read(session, actor)
 
 
+def _keeps_city_lists(request: Request, actor: Actor) -> bool:
+    """Whether the actor's credit authority is the city's, which alone keeps the measure
+    list and the register of credit service institutions (decision 0046): the menu's links
+    to them, by the rule their pages refuse by. Asked as ``_reads_responsible_register``
+    is, inside the request's own transaction only."""
+    session = getattr(request.state, "session", None)
+    if session is None or not session.in_transaction():
+        return False
+    return area.district_of(session, actor) is None
+
+
 def render(
     request: Request,
     template: str,
@@ -195,6 +207,7 @@ def render(
         # The menu's register of responsible persons, by the rule its page refuses by (asked
         # only where the menu is drawn, with the request's session where it has one).
         "reads_responsible_register": lambda: _reads_responsible_register(request, actor),
+        "keeps_city_lists": lambda: _keeps_city_lists(request, actor),
         "label": lambda value: gettext(enum_label(value)),
         # A refusal (error body or row problem) explained in the page's language.
         "refusal": lambda error: explain(error, gettext),

@@ -16,12 +16,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import FollowUpKind
-from xinyong.errors import Conflict, InvalidInput
+from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import LEGAL_PATH_LABELS, ROLE_LABELS
 from xinyong.web.pages.collection import N_, page_helpers
@@ -31,6 +32,7 @@ from xinyong.web.pages.forms import (
     FormState,
     parse_date,
     refused,
+    refused_access,
     render_form,
 )
 from xinyong.web.pages.rendering import check_csrf
@@ -225,6 +227,7 @@ def _render_supervision(
     issued = supervision.issued_reports(session, actor, span.since, span.until)
     history = supervision.follow_ups(session, actor)
     followed = {item.follow_up.signal for item in history if item.follow_up.signal}
+    own = area.organisations_in_area(session, actor)
     signals_by_org: dict[int, list[supervision.Signal]] = {}
     for signal in found:
         signals_by_org.setdefault(signal.organisation.id, []).append(signal)
@@ -241,7 +244,10 @@ def _render_supervision(
             "requester_in_words": requester_in_words,
             "follow_ups": history,
             "followed": followed,
-            "organisations": accounts.list_organisations(session),
+            # The organisations of the officer's own area only (Art. 6, decision 0046).
+            "organisations": [
+                o for o in accounts.list_organisations(session) if own is None or o.id in own
+            ],
             "kinds": [kind.value for kind in FollowUpKind],
             "labels_supervision": {
                 "role": ROLE_LABELS,
@@ -300,6 +306,12 @@ def record_follow_up(
         form = {"organisation": organisation, "kind": kind, "reason": reason, "signal": signal}
         return _render_supervision(
             request, session, clock, actor, span, refused(session, exc, form)
+        )
+    except PermissionDenied as exc:
+        # Another area's organisation (Art. 6): the refusal beside the form, nothing kept.
+        form = {"organisation": organisation, "kind": kind, "reason": reason, "signal": signal}
+        return _render_supervision(
+            request, session, clock, actor, span, refused_access(request, session, exc, form)
         )
     query = urlencode(
         {"since": span.since.isoformat(), "until": span.until.isoformat(), "done": "follow_up"}
