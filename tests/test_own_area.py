@@ -559,3 +559,36 @@ def test_the_pages_filter_the_queue_and_show_the_refusal_with_its_article(
     assert 'href="/admin/measures"' not in menu
     assert 'href="/admin/institutions"' not in menu
     assert client.get("/admin/measures").status_code == 403
+
+
+def test_the_working_day_calendar_is_the_citys(
+    area_world: World, db: Session, clock: FixedClock
+) -> None:
+    """One calendar counts every deadline in the city: a district's credit authority does not
+    replace a year's arrangement (a black-box review did, with a single day)."""
+    from xinyong import calendar_store
+
+    year = clock.today().year + 1
+    days = calendar_store.parse_arrangement(f"日期,安排,名称\n{year}-01-01,放假,元旦\n")
+    with pytest.raises(PermissionDenied) as caught:
+        calendar_store.enter_year(
+            db,
+            clock,
+            actor(area_world, "fuqing"),
+            year,
+            days,
+            source="x",
+            late_after_working_days=7,
+        )
+    refused_outside(caught)
+    assert not calendar_store.arrangement(db, year).known
+    calendar_store.enter_year(
+        db,
+        clock,
+        actor(area_world, "authority"),
+        year,
+        days,
+        source="国办发明电",
+        late_after_working_days=7,
+    )
+    assert calendar_store.arrangement(db, year).known

@@ -621,8 +621,10 @@ MATRIX: dict[tuple[str, str], Access] = {
     # The working-day calendar (rules.md): public to read, entered by the credit authority;
     # flows: tests/test_working_day_calendar.py.
     ("GET", "/admin/calendar"): Access(PUBLIC),
+    # One calendar for the city: a district's credit authority does not replace it.
     ("POST", "/admin/calendar"): Access(
         frozenset({"authority"}),
+        district=403,
         form=lambda w: {
             "year": str(_next_year(w)),
             "source": "国办发明电",
@@ -633,6 +635,7 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/calendar/{year}"): Access(PUBLIC, params=lambda w: {"year": _next_year(w)}),
     ("PUT", "/api/v1/calendar/{year}"): Access(
         frozenset({"authority"}),
+        district=403,
         params=lambda w: {"year": _next_year(w)},
         json=lambda w: {
             "source": "国办发明电",

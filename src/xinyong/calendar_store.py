@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Date, Integer, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong import calendar as workdays
+from xinyong.accounts import area
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
@@ -272,6 +273,9 @@ def enter_year(
     counted across the year (Art. 4, 及时) is counted again, and the stored windows of open
     list candidacies are extended where the year's holidays move their last day."""
     require(actor, Permission.MANAGE_CATALOG)
+    # One calendar counts every deadline in the city (the State Council's arrangement is
+    # national): a district's credit authority does not replace it (Art. 6, decision 0046).
+    area.require_city(session, actor, "the working-day calendar", field="year")
     exceptions = _check_arrangement(year, days, source, clock.today())
     source = source.strip()
     session.execute(
