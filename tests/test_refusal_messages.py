@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from xinyong.web import i18n
+from xinyong.web import i18n, refusals
 
 SOURCES = Path(__file__).resolve().parent.parent / "src" / "xinyong"
 
@@ -285,6 +285,7 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
         value.replace("_", " ") for value in _values("xinyong.accounts.permissions.Permission")()
     ],
     "accounts/api_keys.py::key.role.value": _values("xinyong.accounts.models.Role"),
+    "accounts/area.py::what": lambda: list(refusals._AREA_THINGS),
     "disclosure/query_assignments.py::user.role.value": _values("xinyong.accounts.models.Role"),
     "collection/validation.py::kind.value.replace('_', ' ')": lambda: [
         value.replace("_", " ") for value in _values("xinyong.subjects.models.SubjectKind")()

@@ -21,6 +21,7 @@ from xinyong.catalog.definitions import (
     PROHIBITED_TERMS,
     RecordTypeDefinition,
     prohibited_category,
+    text_category,
 )
 from xinyong.catalog.service import parse_definition, read_rule_pack
 from xinyong.collection.validation import (
@@ -32,6 +33,7 @@ from xinyong.collection.validation import (
     ValidRow,
 )
 from xinyong.identifiers import normalise
+from xinyong.subjects import names
 from xinyong.subjects.models import SubjectKind
 from xinyong.synthetic import make_citizen_id, make_uscc
 
@@ -56,8 +58,12 @@ _WORDISH = st.one_of(_CJK, st.characters(whitelist_categories=("Lu", "Ll", "Nd")
 
 
 def words(max_size: int) -> st.SearchStrategy[str]:
-    """Text that is not blank after stripping, within a field's length."""
-    return st.text(_WORDISH, min_size=1, max_size=max_size)
+    """Text that is not blank after stripping, within a field's length, and that names no
+    prohibited content (a person's free text naming it is refused, Art. 11 ¶3: a property
+    about another problem would find that one too)."""
+    return st.text(_WORDISH, min_size=1, max_size=max_size).filter(
+        lambda text: text_category(names.simplified(text)) is None
+    )
 
 
 seeds = st.integers(min_value=0, max_value=2**32)

@@ -102,6 +102,8 @@ def test_the_reporter_records_a_consent_given_on_paper(
     expect(page.get_by_label(zh("Citizen ID number"), exact=True)).to_have_value("")
 
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(demo.DEMO_PERSON[1])
+    # The name on the signed consent, always asked with an ID number (decision 0024).
+    page.get_by_label(zh("Name, as on the signed consent")).fill(demo.DEMO_PERSON[0])
     page.get_by_label(zh("Evidence of the written consent")).fill(evidence)
     page.get_by_role("button", name=zh("Record the consent")).click()
     expect(page.get_by_role("status").first).to_have_text(zh("Consent recorded."))

@@ -950,6 +950,26 @@ _JSON_PROBLEMS = {
     "Invalid \\uXXXX escape": N_("a string holds an invalid \\u escape"),
 }
 
+# What a district's credit authority is refused outside its own area, or only the city
+# keeps (``accounts.area``, decision 0046).
+_AREA_THINGS = {
+    "the organisation": N_("the organisation"),
+    "the account's organisation": N_("the account's organisation"),
+    "the querying organisation": N_("the querying organisation"),
+    "the record's source": N_("the record's source"),
+    "the entry's recognising agency": N_("the entry's recognising agency"),
+    "the case's implementing body": N_("the case's implementing body"),
+    "the organisation the case is about": N_("the organisation the case is about"),
+    "the authority that registers the organisation": N_(
+        "the authority that registers the organisation"
+    ),
+    "the measure list": N_("the measure list"),
+    "the register of credit service institutions": N_(
+        "the register of credit service institutions"
+    ),
+    "the working-day calendar": N_("the working-day calendar"),
+}
+
 _KIND = "(?P<kind>Unified social credit code|Citizen ID number)"
 _KINDS = {"kind": _from(_IDENTIFIER_KINDS)}
 
@@ -1389,6 +1409,26 @@ PATTERNS: tuple[_Pattern, ...] = (
             "the file has no rows, only its header row; it also lacks the required columns "
             "%(missing)s"
         ),
+    ),
+    _pattern(
+        None,  # the scan cannot read ``accounts.area.CODE``: matched by the words
+        r"a district's credit authority acts in its own administrative area only: "
+        r"(?P<what>.+) is another area's",
+        N_(
+            "a district's credit authority acts in its own administrative area only: "
+            "%(what)s is another area's"
+        ),
+        {"what": _from(_AREA_THINGS)},
+    ),
+    _pattern(
+        None,  # the scan cannot read ``accounts.area.CODE``: matched by the words
+        r"(?P<what>.+) is kept for the whole city by the city's credit authority: a "
+        r"district's credit authority acts in its own administrative area only",
+        N_(
+            "%(what)s is kept for the whole city by the city's credit authority: a district's "
+            "credit authority acts in its own administrative area only"
+        ),
+        {"what": _from(_AREA_THINGS)},
     ),
     _pattern(
         "prohibited_content",
