@@ -74,8 +74,13 @@ def test_a_district_officer_sees_its_own_district_and_is_refused_the_citys_case(
     expect(alert.locator(".error-message")).to_have_attribute(
         "data-code", "outside_own_jurisdiction"
     )
+    # What is another area's, said in the page's language.
     expect(alert).to_contain_text(
-        zh("A credit authority acts in its own administrative area only.")
+        zh(
+            "a district's credit authority acts in its own administrative area only: "
+            "%(what)s is another area's"
+        )
+        % {"what": zh("the case's implementing body")}
     )
     expect(alert).to_contain_text("第六条")
 
