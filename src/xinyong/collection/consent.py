@@ -438,16 +438,14 @@ def _record_lookup(session: Session, clock: Clock, actor: Actor, person: Subject
     details = (
         None
         if person is None
-        else access.log_use(
+        else access.log_person_lookup(
             session,
             clock,
             actor,
             person,
             path=LegalPath.CONSENT,
-            what=access.PERSON_LOOKUP,
             purpose=access.CONSENT_PURPOSE,
-            chained=False,
-        ).details()
+        )
     )
     subjects.record_person_lookup(session, clock, actor, person, details=details)
 

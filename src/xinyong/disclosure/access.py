@@ -545,6 +545,30 @@ class Use:
     record_type_codes: tuple[str, ...] = ()
 
 
+def log_person_lookup(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    person: Subject,
+    *,
+    path: LegalPath,
+    purpose: str,
+) -> dict[str, Any]:
+    """A person found by ID number: the lookup in their access log (Art. 24: the number
+    told whom it belongs to), witnessed by the lookup's own audit event, which carries the
+    details returned (``subjects.record_person_lookup``): one event for the request."""
+    return log_use(
+        session,
+        clock,
+        actor,
+        person,
+        path=path,
+        what=PERSON_LOOKUP,
+        purpose=purpose,
+        chained=False,
+    ).details()
+
+
 def log_uses(
     session: Session,
     clock: Clock,

@@ -48,17 +48,14 @@ def find_person(
     if has_permission(actor, Permission.LOOKUP_PERSON):
 
         def log_lookup(found: Subject) -> dict[str, Any]:
-            # The lookup's own audit event witnesses the entry: one event for the request.
-            return access.log_use(
+            return access.log_person_lookup(
                 session,
                 clock,
                 actor,
                 found,
                 path=LegalPath.OFFICIAL_DUTY,
-                what=access.PERSON_LOOKUP,
                 purpose=access.LOOKUP_PURPOSE,
-                chained=False,
-            ).details()
+            )
 
         return subjects.lookup_person(
             session, clock, actor, citizen_id, logged=None if then_read else log_lookup
@@ -127,16 +124,14 @@ def subject_for_account(
     learns that the number belongs to a registered person, as any lookup does."""
 
     def log_lookup(found: Subject) -> dict[str, Any]:
-        return access.log_use(
+        return access.log_person_lookup(
             session,
             clock,
             actor,
             found,
             path=LegalPath.OFFICIAL_DUTY,
-            what=access.PERSON_LOOKUP,
             purpose=access.ACCOUNT_PURPOSE,
-            chained=False,
-        ).details()
+        )
 
     return subjects.subject_for_account(
         session, clock, actor, reference=reference, citizen_id=citizen_id, logged=log_lookup

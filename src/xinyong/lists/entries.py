@@ -245,17 +245,15 @@ def _log_person_lookup(session: Session, clock: Clock, actor: Actor, person_id: 
     (Art. 24), witnessed by the lookup's audit event as every lookup by ID number is."""
     person = session.get(Subject, person_id)
     assert person is not None
-    logged = access.log_use(
+    details = access.log_person_lookup(
         session,
         clock,
         actor,
         person,
         path=LegalPath.OFFICIAL_DUTY,
-        what=access.PERSON_LOOKUP,
         purpose=access.LIST_WORK_PURPOSE,
-        chained=False,
     )
-    subjects.record_person_lookup(session, clock, actor, person, details=logged.details())
+    subjects.record_person_lookup(session, clock, actor, person, details=details)
 
 
 def _keep_lookups_logged(
