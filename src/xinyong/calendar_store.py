@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong import calendar as workdays
 from xinyong.accounts import area
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.db.base import Base, UTCDateTime
@@ -255,6 +255,15 @@ def _check_arrangement(
             field="days",
         )
     return exceptions
+
+
+def may_enter_years(session: Session, actor: Actor) -> bool:
+    """Whether the actor enters years (``enter_year`` refuses everybody else): the city's
+    credit authority; a district's keeps no calendar of its own (decision 0046)."""
+    return (
+        has_permission(actor, Permission.MANAGE_CATALOG)
+        and area.district_of(session, actor) is None
+    )
 
 
 def enter_year(

@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong import calendar_store
-from xinyong.accounts import area
-from xinyong.accounts.permissions import Actor, Permission, has_permission
+from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.errors import InvalidInput
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
@@ -46,9 +45,7 @@ def _render(
     context: dict[str, Any] = {
         "years": calendar_store.years(session, today),
         "arrangement": calendar_store.arrangement(session, year) if year is not None else None,
-        # The city's credit authority: a district's keeps no calendar of its own.
-        "may_enter": has_permission(actor, Permission.MANAGE_CATALOG)
-        and area.district_of(session, actor) is None,
+        "may_enter": calendar_store.may_enter_years(session, actor),
         "next_year": today.year + calendar_store.YEARS_AHEAD,
     }
     return render_form(request, "working_days.html", context, state)
