@@ -53,6 +53,44 @@ hypothesis_settings.load_profile("xinyong")
 _RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or uuid.uuid4().hex)[:8]
 _CREATED_SCHEMAS: list[tuple[str, str]] = []
 
+# A test meets the test database (PostgreSQL when XINYONG_TEST_DATABASE_URL is set) through
+# these fixtures, or by making a database of its own there and saying so with the
+# ``test_database`` marker.
+_TEST_DATABASE_FIXTURES = frozenset({"engine", "live_server"})
+_running: pytest.Item | None = None
+
+
+def meets_the_test_database(item: pytest.Item) -> bool:
+    return bool(_TEST_DATABASE_FIXTURES.intersection(getattr(item, "fixturenames", ()))) or (
+        item.get_closest_marker("test_database") is not None
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, only the tests that meet the database.
+
+    The others (validators, readers, property tests of pure functions, CLI runs on a
+    SQLite file of their own) run the same code on the same input in both passes; running
+    them again proves nothing about PostgreSQL and was a third of that pass's time.
+    """
+    if not os.environ.get("XINYONG_TEST_DATABASE_URL"):
+        return
+    kept = [item for item in items if meets_the_test_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not meets_the_test_database(i)])
+        items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _running
+    _running = item
+
+
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    global _running
+    _running = None
+
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     for base, schema in _CREATED_SCHEMAS:
@@ -72,6 +110,12 @@ def database_url_for(
     config: pytest.Config, tmp_root: Path, purpose: str
 ) -> tuple[str, dict[str, str]]:
     """A database URL private to this worker and purpose, and its connect args."""
+    if _running is not None and not meets_the_test_database(_running):
+        # Checked on both passes, so a test that forgets the marker fails on SQLite too,
+        # rather than being left out of the PostgreSQL pass unnoticed.
+        raise RuntimeError(
+            f"{_running.nodeid} makes a test database: mark it pytest.mark.test_database"
+        )
     base = os.environ.get("XINYONG_TEST_DATABASE_URL")
     worker = worker_name(config)
     if not base:

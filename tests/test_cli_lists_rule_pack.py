@@ -36,6 +36,9 @@ from xinyong.db.engine import make_engine
 from xinyong.lists import measures
 from xinyong.lists.models import ListStandard
 
+# Each test makes a database of its own in the test database.
+pytestmark = pytest.mark.test_database
+
 KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
 
 

@@ -32,6 +32,9 @@ from xinyong.config import reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.engine import make_engine
 
+# Each test makes a database of its own in the test database.
+pytestmark = pytest.mark.test_database
+
 KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
 INSPECTION = "administrative_inspection"
 CONTRACT = "contract_performance"

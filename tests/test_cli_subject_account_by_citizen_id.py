@@ -34,6 +34,9 @@ from xinyong.db.engine import make_engine
 from xinyong.subjects import service as subjects
 from xinyong.synthetic import make_citizen_id
 
+# Each test makes a database of its own in the test database.
+pytestmark = pytest.mark.test_database
+
 KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_SESSION_KEY")
 CITIZEN_ID = make_citizen_id(random.Random(9031), division="350102")
 MASKED = CITIZEN_ID[:6] + "********" + CITIZEN_ID[-4:]

@@ -319,6 +319,7 @@ def _revision_before_ours() -> str:
     return down
 
 
+@pytest.mark.test_database
 def test_a_database_set_up_by_an_earlier_release_is_brought_up(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

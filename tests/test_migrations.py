@@ -20,6 +20,9 @@ from xinyong.db.migrate import alembic_config, upgrade
 from xinyong.db.migrate import downgrade as migrate_down
 from xinyong.db.models import Base
 
+# Each test makes a database of its own in the test database.
+pytestmark = pytest.mark.test_database
+
 
 def test_models_match_the_migrated_schema(engine: Engine) -> None:
     with engine.connect() as connection:

@@ -794,6 +794,7 @@ def _end_state(engine: Engine) -> dict[str, Any]:
         }
 
 
+@pytest.mark.test_database
 def test_a_crash_mid_batch_leaves_nothing_and_a_rerun_gives_the_clean_end_state(
     request: pytest.FixtureRequest,
     tmp_path: Path,

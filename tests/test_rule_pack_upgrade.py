@@ -101,6 +101,7 @@ def _revision_before_ours() -> str:
     return down
 
 
+@pytest.mark.test_database
 def test_a_database_set_up_by_an_earlier_release_is_brought_up_to_the_shipped_pack(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
