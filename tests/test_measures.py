@@ -301,6 +301,7 @@ def test_an_unpublished_measure_is_never_shown_checked_or_applied(
             "basis": body["basis"],
             "reasons": body["reasons"],
             "notice": body["notice"],
+            "entry_left": None,
         }
     ]
     assert (

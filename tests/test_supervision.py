@@ -1,6 +1,7 @@
 """Supervision of use (Art. 12, 13 ¶2, 33–34): query volumes per organisation and staff
-member, the four misuse signals (each on its pattern and not on a normal one), the
-follow-ups against organisations, and who may see any of it."""
+member, the misuse signals (each on its pattern and not on a normal one; the joint checks'
+in tests/test_joint_check_signal.py), the follow-ups against organisations, and who may
+see any of it."""
 
 from __future__ import annotations
 

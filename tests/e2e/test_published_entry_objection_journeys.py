@@ -1,7 +1,9 @@
 """Journeys on an objection to a published black-list entry (Art. 25; decision 0008,
 session 11): a listed company objects from its notices page and is told by when it is
 decided; the credit authority's objection handler upholds it; the entry leaves the public
-black list, and the company reads that it was removed because its objection was upheld.
+black list, and the company reads that it was removed because its objection was upheld —
+and, under the notice of a measure applied while it was listed, that the entry the measure
+rests on has left the list and why.
 The recognising agency's approving officer — not the one who proposed the entry — finds
 such an objection on the officers' queue and upholds it (the entry leaves the list) or
 dismisses it (the entry stays, and the company reads why)."""
@@ -25,8 +27,9 @@ from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.lists import entries
+from xinyong.lists import applications, entries
 from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_uscc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -97,6 +100,29 @@ def _listed_company(live_server: LiveServer) -> tuple[str, str, str]:
     return username, name, reasons
 
 
+def _measure_applied(live_server: LiveServer, username: str) -> str:
+    """A published measure of the honours matter applied by the market regulator's case
+    officer to the company of ``username`` while it is listed: the application's reasons."""
+    reasons = f"列入失信主体名单，不予评优评先（E2E-{username}）"
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        user = session.scalar(select(UserAccount).where(UserAccount.username == username))
+        officer = session.scalar(select(UserAccount).where(UserAccount.username == "caseofficer"))
+        assert user is not None
+        assert officer is not None
+        company = session.get(Subject, user.subject_id)
+        assert company is not None
+        applications.apply(
+            session,
+            SystemClock(),
+            accounts.actor_for_user(officer),
+            subject=company,
+            matter_code="honours",
+            measure_code="pun_honours",
+            reasons=reasons,
+        )
+    return reasons
+
+
 def _objected(live_server: LiveServer) -> tuple[str, str, str, str]:
     """A company of its own on the black list (``_listed_company``: proposed by
     ``caseofficer2``, so ``caseofficer`` decides), objecting to its entry: its username,
@@ -136,6 +162,7 @@ def test_a_company_objects_to_its_published_entry_and_the_upheld_objection_remov
     page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
 ) -> None:
     username, name, reasons = _listed_company(live_server)
+    measure_reasons = _measure_applied(live_server, username)
     objection = f"所依据的处罚决定已被复议机关撤销。#{secrets.token_hex(3)}"
     upheld = "经核实，处罚决定已被撤销，认定依据不存在。"
     page.goto(f"/lists/black?q={name}")
@@ -143,6 +170,10 @@ def test_a_company_objects_to_its_published_entry_and_the_upheld_objection_remov
 
     log_in(page, username)
     page.goto("/me/notices")
+    # While the entry is on the list, the measure's notice stands as it was sent.
+    applied = page.locator("article.application", has_text=measure_reasons)
+    expect(applied).to_be_visible()
+    expect(applied.locator("[data-entry-left]")).to_have_count(0)
     notice = page.locator("article.entry", has_text=reasons)
     notice.get_by_label(zh("Your objection to this entry")).fill(objection)
     notice.get_by_role("button", name=zh("Submit objection")).click()
@@ -177,6 +208,11 @@ def test_a_company_objects_to_its_published_entry_and_the_upheld_objection_remov
         zh("Objection upheld")
     )
     expect(removed.locator("dl.objection-decision")).to_contain_text(upheld)
+    # The measure's notice is kept, and says that its entry has left the list, and why.
+    applied = page.locator("article.application", has_text=measure_reasons)
+    left = applied.locator("[data-entry-left=removed][data-removal-reason=objection_upheld]")
+    expect(left).to_contain_text(zh("Objection upheld"))
+    expect(left).to_contain_text(upheld)
 
 
 def test_the_approving_officer_upholds_an_objection_on_the_queue_and_the_entry_leaves_the_list(

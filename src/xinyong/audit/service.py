@@ -19,11 +19,11 @@ import hashlib
 import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Insert, Table, bindparam, insert, select, update
+from sqlalchemy import Insert, Table, bindparam, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEvent, AuditHead
@@ -262,38 +262,55 @@ class VerificationResult:
 @dataclass(frozen=True)
 class Occurrence:
     """One audited action as another domain may see it: who, when, on what, with what
-    outcome — the details stay in the trail."""
+    outcome, and the counts the caller names — the other details stay in the trail."""
 
     occurred_at: dt.datetime
     actor_id: str | None
     organisation_id: int | None
     outcome: str
     target_id: str | None
+    counts: Mapping[str, int] = field(default_factory=dict)
 
 
 def occurrences(
-    session: Session, action: str, start: dt.datetime, end: dt.datetime
+    session: Session,
+    action: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    counts: Sequence[str] = (),
 ) -> list[Occurrence]:
     """The events of one action from ``start`` until before ``end``, in order (e.g. lookups
-    of persons by ID number, for the credit authority's signals, Art. 33)."""
-    return [
-        Occurrence(*row)
-        for row in session.execute(
-            select(
-                AuditEvent.occurred_at,
-                AuditEvent.actor_id,
-                AuditEvent.organisation_id,
-                AuditEvent.outcome,
-                AuditEvent.target_id,
-            )
-            .where(
-                AuditEvent.action == action,
-                AuditEvent.occurred_at >= start,
-                AuditEvent.occurred_at < end,
-            )
-            .order_by(AuditEvent.sequence)
+    of persons by ID number, for the credit authority's signals, Art. 33). ``counts``: the
+    details to pass on, each where the event has it as a whole number (e.g. a joint check's
+    codes given and found); never any other detail."""
+    found: list[Occurrence] = []
+    for occurred_at, actor_id, organisation_id, outcome, target_id, details in session.execute(
+        select(
+            AuditEvent.occurred_at,
+            AuditEvent.actor_id,
+            AuditEvent.organisation_id,
+            AuditEvent.outcome,
+            AuditEvent.target_id,
+            AuditEvent.details if counts else null(),
         )
-    ]
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.occurred_at >= start,
+            AuditEvent.occurred_at < end,
+        )
+        .order_by(AuditEvent.sequence)
+    ):
+        given = details if isinstance(details, dict) else {}
+        numbers = {
+            key: given[key]
+            for key in counts
+            if isinstance(given.get(key), int) and not isinstance(given[key], bool)
+        }
+        found.append(
+            Occurrence(occurred_at, actor_id, organisation_id, outcome, target_id, numbers)
+        )
+    return found
 
 
 _BATCH = 1000

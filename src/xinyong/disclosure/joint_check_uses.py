@@ -43,6 +43,9 @@ from xinyong.clock import Clock
 from xinyong.db.bulk import BulkWriter
 from xinyong.disclosure.models import JointCheckUse, JointCheckUseIndexed, JointCheckUseSubject
 
+# The check's one audit event, which names its row and counts its codes (given, found).
+CHECK_ACTION = "joint_check.run"
+
 # A check of up to this many subjects is indexed by subject in its own transaction (a
 # thousand rows cost a few milliseconds); a larger one by the daily job.
 INDEX_AT_ONCE = 1_000
@@ -246,3 +249,67 @@ def uses_of(session: Session, subject_id: int, *, since: dt.datetime | None = No
 def use_about(session: Session, subject_id: int, use_id: int) -> Use | None:
     """One joint check, if it answered about the subject."""
     return next((use for use in uses_of(session, subject_id) if use.id == use_id), None)
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A joint check as the credit authority's supervision counts it (Art. 33): who ran it
+    and when, and how many distinct registered subjects its answers showed on a list (own
+    entries in force, or named as responsible under Art. 18) and on none — never which."""
+
+    id: int
+    occurred_at: dt.datetime
+    organisation_id: int | None
+    user_id: int | None
+    api_key_id: int | None
+    on_a_list: int
+    on_no_list: int
+
+
+def _on_a_list(situation: dict[str, Any]) -> bool:
+    return bool(situation.get("standard_ids") or situation.get("responsible_for"))
+
+
+def answered(session: Session, start: dt.datetime, end: dt.datetime) -> list[Answered]:
+    """The checks run from ``start`` until before ``end``, in order. Distinct subjects: the
+    packed ids hold an organisation once per code that named it, a person once."""
+    found: list[Answered] = []
+    for (
+        use_id,
+        occurred_at,
+        organisation_id,
+        user_id,
+        api_key_id,
+        packed_ids,
+        packed_situations,
+        situations,
+    ) in session.execute(
+        select(
+            _USE.c.id,
+            _USE.c.occurred_at,
+            _USE.c.organisation_id,
+            _USE.c.user_id,
+            _USE.c.api_key_id,
+            _USE.c.subject_ids,
+            _USE.c.situation_ids,
+            _USE.c.situations,
+        )
+        .where(_USE.c.occurred_at >= start, _USE.c.occurred_at < end)
+        .order_by(_USE.c.occurred_at, _USE.c.id)
+    ):
+        listed = {index for index, shown in enumerate(situations) if _on_a_list(shown)}
+        ids = _unpack(_IDS, packed_ids)
+        shown_as = _unpack(_SITUATIONS, packed_situations)
+        on_a_list = {sid for sid, index in zip(ids, shown_as, strict=True) if index in listed}
+        found.append(
+            Answered(
+                use_id,
+                occurred_at,
+                organisation_id,
+                user_id,
+                api_key_id,
+                on_a_list=len(on_a_list),
+                on_no_list=len(set(ids)) - len(on_a_list),
+            )
+        )
+    return found

@@ -7,7 +7,7 @@ own file is not supervised here (it has no organisation). Read by a query on sev
 written authorisations at once, one read leaves one event per authorisation; it is
 counted once.
 
-The five signals, each returned with the rule, its threshold and the evidence:
+The six signals, each returned with the rule, its threshold and the evidence:
 
 * **volume above the norm** — a day's reads by an organisation above ``volume_factor`` ×
   the median of its daily reads over the ``volume_baseline_days`` before (days without
@@ -25,7 +25,14 @@ The five signals, each returned with the rule, its threshold and the evidence:
   lookups or more, or ``failed_lookups_min`` or more that found no one (Art. 34: trying
   ID numbers learns who is registered). Counted from the audit trail, which records every
   lookup, found or not (a lookup followed by a read is no separate access-log entry, and
-  a failed one has no subject to log it for).
+  a failed one has no subject to log it for);
+* **joint checks that found nobody on any list** — in the period, by one staff member,
+  ``joint_check_unlisted_min`` codes or more in joint checks that found no subject, or a
+  subject on no list and named on no entry (Art. 34: a check answers each code with the
+  subject's name, and read limits do not apply to it, so checks of codes that no measure
+  applies to learn who is who). Counted from the checks' log (``joint_check_uses``: the
+  subjects on a list and on none, distinct within a check) and their audit events (codes
+  given and found); never the codes.
 
 The thresholds are configuration with defaults (``SignalThresholds``), never constants.
 """
@@ -49,6 +56,7 @@ from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
+from xinyong.disclosure import joint_check_uses
 from xinyong.disclosure.access import NOT_FILE_READS
 from xinyong.disclosure.models import (
     AccessEvent,
@@ -89,6 +97,9 @@ class SignalThresholds:
     after_hours_min: int = 3
     lookups_min: int = 50
     failed_lookups_min: int = 5
+    # The lookup signal's 50 a day over the working days of the default 30-day period: a
+    # joint check should be no cheaper a way to learn names than looking persons up.
+    joint_check_unlisted_min: int = 1000
 
     def __post_init__(self) -> None:
         if self.volume_factor <= 0 or self.volume_baseline_days < 1:
@@ -103,6 +114,7 @@ class SignalThresholds:
                 self.after_hours_min,
                 self.lookups_min,
                 self.failed_lookups_min,
+                self.joint_check_unlisted_min,
             )
             < 1
         ):
@@ -115,6 +127,7 @@ class SignalKind(enum.StrEnum):
     REPEATED_PERSON = "repeated_person_reads"
     AFTER_HOURS = "outside_working_hours"
     PERSON_LOOKUPS = "person_lookups"
+    JOINT_CHECK_UNLISTED = "joint_check_unlisted"
 
 
 FOLLOW_UP_LABELS_ZH = {
@@ -515,6 +528,7 @@ def signals(
     found += _repeat_signals(session, events, names, thresholds)
     found += _after_hours_signals(events, names, thresholds)
     found += _lookup_signals(session, span, thresholds)
+    found += _joint_check_signals(session, span, thresholds)
     # Each signal is about one organisation's reads: a district's credit authority sees
     # those of its own district's organisations (Art. 6; decision 0046).
     own = area.organisations_in_area(session, actor)
@@ -805,6 +819,108 @@ def _lookup_signals(session: Session, span: Period, thresholds: SignalThresholds
                     "lookups": len(items),
                     "lookups_failed": failed,
                     "persons_found": len({item.found for item in items if item.found}),
+                },
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class _Check:
+    organisation_id: int
+    staff: tuple[str, int] | None
+    day: dt.date
+    codes: int
+    found_no_one: int
+    on_a_list: int
+    on_no_list: int
+
+
+# A check's audit event is written after its row, in the same transaction: a check at the
+# end of the period has it a moment later (or, its microseconds dropped, at the same second).
+_AUDIT_LATER = dt.timedelta(hours=1)
+
+
+def _joint_check_signals(
+    session: Session, span: Period, thresholds: SignalThresholds
+) -> list[Signal]:
+    counted = {
+        occurrence.target_id: occurrence.counts
+        for occurrence in audit.occurrences(
+            session,
+            joint_check_uses.CHECK_ACTION,
+            span.start,
+            span.end + _AUDIT_LATER,
+            counts=("subjects", "found"),
+        )
+    }
+    checks: list[_Check] = []
+    for use in joint_check_uses.answered(session, span.start, span.end):
+        if use.organisation_id is None:
+            continue
+        counts = counted.get(str(use.id), {})
+        subjects = use.on_a_list + use.on_no_list
+        # Codes given and found are in the audit event only (the log holds the subjects);
+        # without them (a trail that lacks the event), the subjects are all that is known.
+        codes = counts.get("subjects", subjects)
+        checks.append(
+            _Check(
+                use.organisation_id,
+                ("user", use.user_id)
+                if use.user_id is not None
+                else ("api_key", use.api_key_id)
+                if use.api_key_id is not None
+                else None,
+                use.occurred_at.astimezone(CHINA).date(),
+                codes,
+                max(0, codes - counts.get("found", codes)),
+                use.on_a_list,
+                use.on_no_list,
+            )
+        )
+    groups: dict[tuple[int, tuple[str, int] | None], list[_Check]] = defaultdict(list)
+    for check in checks:
+        groups[(check.organisation_id, check.staff)].append(check)
+    names = _Names(session, checks)
+    found: list[Signal] = []
+    for (organisation_id, staff), items in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        by_day: Counter[dt.date] = Counter()
+        for item in items:
+            by_day[item.day] += item.found_no_one + item.on_no_list
+        on_no_list = sum(by_day.values())
+        if on_no_list < thresholds.joint_check_unlisted_min:
+            continue
+        busiest = sorted(sorted(by_day, key=lambda day: (-by_day[day], day))[:20])
+        found.append(
+            Signal(
+                kind=SignalKind.JOINT_CHECK_UNLISTED,
+                key=_key(
+                    SignalKind.JOINT_CHECK_UNLISTED.value,
+                    organisation_id,
+                    _staff_key(staff),
+                    items[0].day.isoformat(),
+                ),
+                organisation=names.organisation(organisation_id),
+                staff=names.member(staff),
+                rule=(
+                    f"at least {thresholds.joint_check_unlisted_min} codes in one staff "
+                    "member's joint checks that found nobody on any list: no subject, or a "
+                    "subject on no list and named on no entry — checks that learn who is who "
+                    "rather than apply a measure"
+                ),
+                article="Art. 34",
+                threshold={"codes_min": thresholds.joint_check_unlisted_min},
+                evidence={
+                    "on_no_list": on_no_list,
+                    "codes_found_no_one": sum(item.found_no_one for item in items),
+                    "subjects_on_no_list": sum(item.on_no_list for item in items),
+                    "subjects_on_a_list": sum(item.on_a_list for item in items),
+                    "codes": sum(item.codes for item in items),
+                    "checks": len(items),
+                    "days": len(by_day),
+                    "by_day": [
+                        {"day": day.isoformat(), "on_no_list": by_day[day]} for day in busiest
+                    ],
                 },
             )
         )

@@ -4,6 +4,9 @@ where it applies, always with a notice stating its basis and reasons (Art. 15 ¶
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +29,7 @@ from xinyong.lists.models import (
     Measure,
     MeasureApplication,
     MeasureKind,
+    RemovalReason,
     Tier,
 )
 from xinyong.subjects import service as subjects
@@ -340,3 +344,74 @@ def of_subject(session: Session, subject_id: int) -> list[MeasureApplication]:
             .order_by(MeasureApplication.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class EntryLeft:
+    """The list entry a measure was applied on, since it left the list: the notice stays
+    (it was lawful when sent), and the subject reads that its basis is gone, when and why
+    (Art. 15 ¶2, 24; rules.md: once an entry ends, the measures based on it are lifted).
+
+    ``own``: the subject's own entry, whose reasons it reads on its notices anyway: why it
+    ended in full. Otherwise the organisation's entry that named the person as responsible
+    (Art. 18): only that its term ended or it was removed, and when — why an organisation
+    left the list is the organisation's, and no longer public once it has."""
+
+    own: bool
+    left_on: dt.date | None
+    # expired (its term ended; also before the daily job marks it so), removed or rejected
+    status: EntryStatus
+    # Why it was removed; None for a term that ended, and for another's entry.
+    removal_reason: RemovalReason | None
+    removal_detail: str | None
+    entry_id: int | None  # the subject's own entry only
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "own": self.own,
+            "entry_id": self.entry_id,
+            "left_on": self.left_on.isoformat() if self.left_on else None,
+            "status": self.status.value,
+            "removal_reason": self.removal_reason.value if self.removal_reason else None,
+            "removal_detail": self.removal_detail,
+        }
+
+
+def entries_left(
+    session: Session, applications: Sequence[MeasureApplication], today: dt.date
+) -> dict[int, EntryLeft]:
+    """For each application whose list entry is no longer in force, by application id:
+    that it has left the list, when and why (``EntryLeft``). An entry restored since is in
+    force again: nothing to say."""
+    wanted = {a.list_entry_id for a in applications if a.list_entry_id is not None}
+    if not wanted:
+        return {}
+    found = {e.id: e for e in session.scalars(select(ListEntry).where(ListEntry.id.in_(wanted)))}
+    left: dict[int, EntryLeft] = {}
+    for application in applications:
+        entry = found.get(application.list_entry_id or 0)
+        if entry is None or in_force(entry, today):
+            continue
+        own = entry.subject_id == application.subject_id
+        term_over = entry.term_end is not None and (
+            entry.status is EntryStatus.EXPIRED
+            or (entry.status is EntryStatus.PUBLISHED and entry.term_end < today)
+        )
+        if entry.status is EntryStatus.PUBLISHED and not term_over:
+            continue  # not yet begun: never the case of an entry a measure was applied on
+        if term_over and entry.term_end is not None:
+            # On the lists to the last day of its term (whenever the daily job marks it).
+            left_on: dt.date | None = entry.term_end + dt.timedelta(days=1)
+            status, reason = EntryStatus.EXPIRED, None
+        else:
+            left_on = entry.ended_at.astimezone(CHINA).date() if entry.ended_at else None
+            status, reason = entry.status, entry.removal_reason
+        left[application.id] = EntryLeft(
+            own=own,
+            left_on=left_on,
+            status=status,
+            removal_reason=reason if own else None,
+            removal_detail=entry.removal_detail if own and not term_over else None,
+            entry_id=entry.id if own else None,
+        )
+    return left

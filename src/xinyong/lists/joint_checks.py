@@ -890,7 +890,7 @@ def _check(
         session,
         clock,
         actor.audit(),
-        "joint_check.run",
+        joint_check_uses.CHECK_ACTION,
         target_type="joint_check_use",
         target_id=use.id,
         details={"matter": matter.code, **counts, **use.details},

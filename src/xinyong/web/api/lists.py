@@ -669,7 +669,9 @@ def my_notices(
     request: Request, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """List candidacies and entries about me, and measures applied to me with their basis
-    and reasons. A black-list entry that is or was listed has ``early_removal``: whether I
+    and reasons — each with ``entry_left`` once the list entry it rests on has left the
+    list: when and why (for an organisation's entry naming me under Art. 18, only that its
+    term ended or it was removed). A black-list entry that is or was listed has ``early_removal``: whether I
     may apply now for its early removal, each condition with its basis, and my
     applications (SAMR Order 44)."""
     subject_id = require_subject_account(
@@ -677,6 +679,9 @@ def my_notices(
     )
     measure_codes = {m.id: m.code for m in measures.all_measures(session)}
     notices = entries.notices_for(session, actor)
+    applied = applications.of_subject(session, subject_id)
+    # The entry each measure rests on, where it has left the list since.
+    left = applications.entries_left(session, applied, clock.today())
     offers = early_removal.offers(
         session, clock, actor, notices, terms=early_removal_terms(request)
     )
@@ -707,8 +712,9 @@ def my_notices(
                 "basis": a.basis,
                 "reasons": a.reasons,
                 "notice": a.notice,
+                "entry_left": left[a.id].as_dict() if a.id in left else None,
             }
-            for a in applications.of_subject(session, subject_id)
+            for a in applied
         ],
     }
 

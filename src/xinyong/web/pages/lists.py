@@ -689,6 +689,7 @@ def _notices_context(
     )
     # When each undecided objection to a published entry is due (Art. 25).
     today = clock.today()
+    applied = applications.of_subject(session, subject_id)
     deadlines = entries.objection_deadlines(
         session, [o for listed in objections.values() for o in listed], today
     )
@@ -700,7 +701,9 @@ def _notices_context(
         "objections": objections,
         "deadlines": deadlines,
         "objection_days": objection_terms(request).decide,
-        "applications": applications.of_subject(session, subject_id),
+        "applications": applied,
+        # The entry each measure rests on, where it has left the list since.
+        "entries_left": applications.entries_left(session, applied, today),
         "offers": offers,
         "early_removal": early_removal_page_labels(),
         "commitment_text": early_removal_rules.COMMITMENT,

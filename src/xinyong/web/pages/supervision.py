@@ -48,6 +48,9 @@ SIGNAL_LABELS = {
     ),
     supervision.SignalKind.AFTER_HOURS.value: N_("Reads outside working hours"),
     supervision.SignalKind.PERSON_LOOKUPS.value: N_("Many persons looked up by ID number"),
+    supervision.SignalKind.JOINT_CHECK_UNLISTED.value: N_(
+        "Joint checks of many codes that found nobody on any list"
+    ),
 }
 # Each signal's rule in the page's words, filled from the signal's thresholds (the service
 # states it in English for the API).
@@ -72,6 +75,11 @@ SIGNAL_RULES = {
     supervision.SignalKind.PERSON_LOOKUPS.value: N_(
         "in one day, at least %(lookups_min)s lookups of persons by ID number by one staff "
         "member, or at least %(failed_min)s that found no one"
+    ),
+    supervision.SignalKind.JOINT_CHECK_UNLISTED.value: N_(
+        "at least %(codes_min)s codes in one staff member's joint checks that found nobody on "
+        "any list: no subject, or a subject on no list and named on no entry — checks that "
+        "learn who is who rather than apply a measure"
     ),
 }
 FOLLOW_UP_LABELS = {
@@ -118,6 +126,15 @@ EVIDENCE_LABELS = {
     "persons_found": N_("Persons found"),
     "lookups_min": N_("Minimum lookups"),
     "failed_min": N_("Minimum lookups that found no one"),
+    "on_no_list": N_("Codes that found nobody on any list"),
+    "codes_found_no_one": N_("Codes that found no subject"),
+    "subjects_on_no_list": N_("Subjects found on no list"),
+    "subjects_on_a_list": N_("Subjects found on a list"),
+    "codes": N_("Codes checked"),
+    "checks": N_("Joint checks"),
+    "days": N_("Days with checks"),
+    "by_day": N_("Busiest days"),
+    "codes_min": N_("Minimum codes that found nobody on any list"),
 }
 
 
