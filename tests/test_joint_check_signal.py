@@ -205,3 +205,10 @@ def test_the_joint_check_threshold_is_at_least_one(value: int) -> None:
 @given(value=st.integers(min_value=1, max_value=10**9))
 def test_any_positive_joint_check_threshold_is_taken(value: int) -> None:
     assert SignalThresholds(joint_check_unlisted_min=value).joint_check_unlisted_min == value
+
+
+@given(value=st.integers(max_value=0))
+def test_a_norm_needs_at_least_one_day_of_history(value: int) -> None:
+    # At 0 an organisation's first day would be measured against the median of no days.
+    with pytest.raises(ValueError, match="at least 1"):
+        SignalThresholds(volume_min_history_days=value)

@@ -107,6 +107,8 @@ class SignalThresholds:
         if (
             min(
                 self.volume_min_reads,
+                # At 0 a new organisation's norm would be the median of no days.
+                self.volume_min_history_days,
                 self.matter_refusals_min,
                 self.matter_reads_min,
                 self.repeat_reads,
