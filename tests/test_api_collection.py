@@ -417,6 +417,71 @@ def test_a_changed_row_through_the_api_is_version_two(
     assert two.payload["violation_facts"] == "更正后的违法事实"
 
 
+def test_characters_nobody_sees_are_not_kept_and_make_no_other_record(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    """A U+202E in 违法行为类型 reversed it in the PDF report and on the public pages; zero-width
+    characters in the decision number made another natural key. They are dropped as the row
+    is checked (texts.visible), so the row sent again without them — another body, so not a
+    replay of the batch, whose key stands for its bytes — is the same record, unchanged."""
+    world = collection_world
+    reporter = auth_headers(client, "reporter")
+    row = penalty_row(world)
+    sprinkled = {
+        **row,
+        "decision_number": "\ufeff" + row["decision_number"] + "\u200b",
+        "violation_type": "\u202e" + row["violation_type"] + "\u202c",
+        "penalty_content": row["penalty_content"][:2] + "\u200d" + row["penalty_content"][2:],
+        "subject_name": "\u2060" + row["subject_name"],
+    }
+
+    first = submit(client, reporter, [sprinkled], key="sprinkled")
+
+    assert first.status_code == 201, first.text
+    assert (first.json()["created"], first.json()["held"], first.json()["problems"]) == (1, 0, [])
+    record = record_by_decision(db, row["decision_number"])
+    (version,) = versions_of(db, record.id)
+    for name in ("decision_number", "violation_type", "penalty_content", "subject_name"):
+        assert version.payload[name] == row[name]
+    # The batch's key still stands for its bytes: other bytes under it are refused.
+    reused = submit(client, reporter, [row], key="sprinkled")
+    assert reused.status_code == 409, reused.text
+    assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    again = submit(client, reporter, [row])
+    assert again.status_code == 201, again.text
+    body = again.json()
+    assert (body["replayed"], body["created"], body["updated"], body["unchanged"]) == (
+        False,
+        0,
+        0,
+        1,
+    )
+    # And the other way round, within one batch: the second row is the first one again.
+    other = penalty_row(world)
+    both = submit(client, reporter, [other, {**other, "violation_type": "\u200b虚假宣传\u202e"}])
+    assert (both.json()["created"], both.json()["unchanged"]) == (1, 1)
+    assert len(versions_of(db, record_by_decision(db, other["decision_number"]).id)) == 1
+
+
+def test_a_required_text_of_characters_nobody_sees_is_required(
+    collection_world: World, client: TestClient
+) -> None:
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        penalty_row(collection_world, violation_type=""),
+        penalty_row(collection_world, violation_type="\u200b\u200d"),
+        penalty_row(collection_world, decision_number=" \ufeff\u202e "),
+    ]
+    response = submit(client, reporter, rows)
+    assert response.status_code == 201, response.text
+    assert problems(response.json()) == [
+        (1, "violation_type", "required"),
+        (2, "violation_type", "required"),
+        (3, "decision_number", "required"),
+    ]
+    assert response.json()["created"] == 0
+
+
 # --- reports -----------------------------------------------------------------------------
 
 

@@ -254,6 +254,40 @@ def test_importing_the_same_file_again_changes_nothing(cli: Cli) -> None:
     assert cli.snapshot(*WRITTEN_TABLES, "audit_event") == before
 
 
+def test_characters_nobody_sees_are_dropped_and_the_clean_file_is_the_same_record(
+    cli: Cli,
+) -> None:
+    """A bidi override and zero-width characters in a CSV's texts are not stored, a required
+    field made of them is required, and the same rows without them are unchanged."""
+    clean = row()
+    sprinkled = {
+        **clean,
+        "decision_number": clean["decision_number"] + "\u200b",
+        "violation_type": "\u202e" + clean["violation_type"],
+        "legal_basis": "\u2066" + clean["legal_basis"] + "\u2069",
+    }
+    blank = row(penalty_content="\u200b \u200c")
+    path = write_csv(cli.files / "sprinkled.csv", [zh(sprinkled), zh(blank)])
+    report = cli.files / "report.csv"
+
+    result = cli.import_(path, "--report", report)
+
+    assert result.exit_code == 1, result.output
+    assert [(r["row"], r["field"], r["code"]) for r in report_rows(report)] == [
+        ("3", "penalty_content", "required")
+    ]
+    (stored,) = payloads(cli)
+    for name in ("decision_number", "violation_type", "legal_basis"):
+        assert stored[name] == clean[name]
+    again = cli.import_(write_csv(cli.files / "clean.csv", [zh(clean)]))
+    assert again.exit_code == 0, again.output
+    with cli.session() as session:
+        batch = session.scalars(select(Batch).order_by(Batch.id.desc())).first()
+        assert batch is not None
+        assert (batch.created, batch.updated, batch.unchanged) == (0, 0, 1)
+    assert cli.count("record_version") == 1
+
+
 # --- exit 1 and the report ---------------------------------------------------------------
 
 
@@ -434,6 +468,21 @@ def test_a_person_for_a_type_kept_about_organisations_only(cli: Cli) -> None:
                 legal_representative="",
                 id_number=NEW_PERSON_ID,
                 violation_facts="当事人血型为AB型，擅自从事经营",
+            ),
+            "violation_facts",
+            "prohibited_content",
+            "Art. 11 ¶3",
+        ),
+        # A character nobody sees inside the term does not hide it from the screening.
+        (
+            PENALTY,
+            lambda: row(
+                subject_name="赵某某",
+                subject_category="自然人",
+                subject_uscc="",
+                legal_representative="",
+                id_number=NEW_PERSON_ID,
+                violation_facts="当事人血\u200d型为AB型，擅自从事经营",
             ),
             "violation_facts",
             "prohibited_content",

@@ -7,6 +7,7 @@ application to the repaired record, in Chinese and English."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -30,6 +31,7 @@ from tests.lists_helpers import (
 )
 from tests.page_helpers import csrf_from, log_in
 from tests.repair_helpers import application, old_decision
+from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.lists import entries
 from xinyong.repair.models import RepairCase
@@ -253,3 +255,51 @@ def test_an_art22_listing_is_refused_over_the_api_and_shown_on_the_page(
     shown = client.get("/list-standards?lang=en")
     assert 'data-repair-exclusion="22(1)"' in shown.text
     assert "Not granted while an entry under this standard is in force" in shown.text
+
+
+def test_a_preview_of_another_subjects_record_is_answered_as_missing_and_audited(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """``/me/repairs?record=`` naming another subject's record: the page answers as for a
+    record that does not exist (no checklist, the same page), and the refused access is
+    audited as the API's checklist audits it (a concealed refusal, Art. 13)."""
+    world = disclosure_world
+    others = company_penalty(db, clock, world, "other_company", decision_date=old_decision(clock))
+    db.commit()
+    missing_id = others.id + 1000
+
+    def refusals() -> list[tuple[str, str | None, str | None, str | None]]:
+        db.expire_all()
+        return [
+            (e.details["code"], e.details.get("route"), e.details.get("article"), e.actor_id)
+            for e in db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.action == "access.refused")
+                .order_by(AuditEvent.sequence)
+            )
+        ]
+
+    log_in(client, "company")
+    missing = client.get(f"/me/repairs?record={missing_id}")
+    assert missing.status_code == 200
+    assert refusals() == []  # only missing: nothing was refused
+    concealed = client.get(f"/me/repairs?record={others.id}")
+    assert concealed.status_code == 200
+    assert "data-check=" not in concealed.text
+    # The same page but for the id asked for, which the language switch carries along.
+    assert concealed.text.replace(f'value="{others.id}"', "") == missing.text.replace(
+        f'value="{missing_id}"', ""
+    )
+    company = world.users["company"].id
+    assert refusals() == [("not_found", "/me/repairs", "Art. 13", f"user:{company}")]
+    # A refused application for it is audited once, not again by the checklist shown with it.
+    page = client.get("/me/repairs")
+    body = {
+        **application(),
+        "declared": sorted(application()["declared"]),
+        "record": str(others.id),
+        "csrf_token": csrf_from(page.text),
+    }
+    applied = client.post("/me/repairs", data=body)
+    assert applied.status_code == 404
+    assert len(refusals()) == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 from decimal import Decimal
 from functools import cache
 
@@ -172,7 +173,11 @@ def test_a_row_of_valid_values_validates(row: dict[str, str]) -> None:
 @given(
     valid_rows(),
     st.sampled_from(required_fields()),
-    st.sampled_from(["", " ", "\t", "\u3000 "]),
+    # Characters nobody sees (format characters: zero-width, BOM, bidi controls) fill
+    # nothing: a field made of them is blank (texts.visible).
+    st.sampled_from(
+        ["", " ", "\t", "\u3000 ", "\u200b", "\u200d\u2060", "\ufeff ", " \u202e\u200b"]
+    ),
     st.booleans(),
 )
 def test_blanking_one_required_field_is_exactly_one_required_problem(
@@ -187,6 +192,35 @@ def test_blanking_one_required_field_is_exactly_one_required_problem(
     result = validate(row)
     assert isinstance(result, list), f"{field} blanked yet the row validated"
     assert [(p.code, p.field) for p in result] == [("required", field)]
+
+
+INVISIBLE = st.sampled_from(
+    ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u202a", "\u202e", "\u2066"]
+)
+
+
+@SETTINGS
+@given(valid_rows(), st.data())
+def test_characters_nobody_sees_change_nothing_in_a_valid_row(
+    row: dict[str, str], data: st.DataObject
+) -> None:
+    """Format characters anywhere in any value: the row validates to exactly what it does
+    without them, natural key and payload (hence its payload hash) included, so a source
+    sending a record again with or without them sends the same record; none is kept."""
+    clean = validate(row)
+    assert isinstance(clean, ValidRow), clean
+    sprinkled = {}
+    for key, value in row.items():
+        chars = list(value)
+        for _ in range(data.draw(st.integers(0, 3), label=f"how many in {key}")):
+            at = data.draw(st.integers(0, len(chars)), label="where")
+            chars.insert(at, data.draw(INVISIBLE, label="which"))
+        sprinkled[key] = "".join(chars)
+    result = validate(sprinkled)
+    assert result == clean
+    assert isinstance(result, ValidRow)
+    kept = [*result.payload.values(), *result.sensitive.values(), result.subject_name]
+    assert not any(unicodedata.category(ch) == "Cf" for value in kept for ch in value)
 
 
 extra_names = st.text(min_size=0, max_size=30)

@@ -24,7 +24,10 @@ def visible(text: str | None) -> str:
     """``text`` without format characters and without the whitespace around it."""
     if not text:
         return ""
-    if text.isascii():
+    # Neither an ASCII text nor a printable one holds a format character (Python counts
+    # every one of them non-printable), and both tests run in C: most texts skip the
+    # per-character translation.
+    if text.isascii() or text.isprintable():
         return text.strip()
     return text.translate(_INVISIBLE).strip()
 

@@ -882,46 +882,35 @@ def _carry_out_in_place(
             session, clock, actor, objection, IN_PLACE_NOTE, organisation_id=organisation_id
         )
         removed = _close_reports_shown_to_others(session, clock, objection)
-        _complete(
+    else:
+        record = record_of(session, objection)
+        # Revoked by its source meanwhile (decision 0028): that revocation ended its window
+        # and kept whether it waited for review; the record stays as it left it.
+        revoked = record.status is RecordStatus.REVOKED
+        yesterday = clock.today() - dt.timedelta(days=1)
+        if record.publicity_end is not None and record.publicity_end > yesterday:
+            record.publicity_end = yesterday
+        pending_review = bool(record.awaiting_review)
+        record.awaiting_review = False
+        version = _new_version(
             session,
             clock,
             actor,
-            objection,
-            status,
-            version,
-            report_contents_removed=removed,
-            by_source=False,
-            cause=cause,
+            record,
+            status=RecordStatus.REVOKED,
+            reason=reason_no_longer_used(objection.id),
+            detail=IN_PLACE_NOTE,
+            source_organisation_id=actor.organisation_id or organisation_id,
         )
-        return version
-    record = record_of(session, objection)
-    # Revoked by its source meanwhile (decision 0028): that revocation ended its window and
-    # kept whether it waited for review; the record stays as it left it.
-    revoked = record.status is RecordStatus.REVOKED
-    yesterday = clock.today() - dt.timedelta(days=1)
-    if record.publicity_end is not None and record.publicity_end > yesterday:
-        record.publicity_end = yesterday
-    pending_review = bool(record.awaiting_review)
-    record.awaiting_review = False
-    version = _new_version(
-        session,
-        clock,
-        actor,
-        record,
-        status=RecordStatus.REVOKED,
-        reason=reason_no_longer_used(objection.id),
-        detail=IN_PLACE_NOTE,
-        source_organisation_id=actor.organisation_id or organisation_id,
-    )
-    if not revoked:
-        version.review_pending_when_revoked = pending_review
-    removed = retention.remove_contents_shown_to_others(
-        session,
-        clock,
-        record.subject_id,
-        record.received_at,
-        reason=retention.REMOVED_RECORD_NO_LONGER_USED,
-    )
+        if not revoked:
+            version.review_pending_when_revoked = pending_review
+        removed = retention.remove_contents_shown_to_others(
+            session,
+            clock,
+            record.subject_id,
+            record.received_at,
+            reason=retention.REMOVED_RECORD_NO_LONGER_USED,
+        )
     _complete(
         session,
         clock,

@@ -14,13 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
-from xinyong.errors import Conflict, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.objections import cases as objection_cases
 from xinyong.repair import cases, rules
 from xinyong.repair import service as repair
 from xinyong.repair.models import RepairStatus
 from xinyong.web.api.repair import excludes_serious_list, repair_terms
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, settle_refusal
 from xinyong.web.labels import N_
 from xinyong.web.pages.disclosure import disclosure_helpers
 from xinyong.web.pages.forms import (
@@ -110,7 +110,6 @@ def _render_mine(
     *,
     preview: int | None = None,
 ) -> HTMLResponse:
-    mine = cases.of_subject(session, actor)
     checklist = None
     chosen = preview or (state.form.get("record") if state.form else None)
     if chosen:
@@ -128,8 +127,16 @@ def _render_mine(
                 terms=repair_terms(request),
                 excludes_serious_list=excludes_serious_list(request),
             )
+        except ConcealedRefusal as exc:
+            # Another subject's record, shown as a missing one and audited as the refused
+            # access it is; after a refused application (``state``), that refusal was
+            # recorded already, for the same record.
+            if preview is not None:
+                settle_refusal(request, session, exc)
         except (InvalidInput, Conflict, NotFound):
             checklist = None
+    # Read after the checklist: recording its refusal rolls the session back.
+    mine = cases.of_subject(session, actor)
     return render_form(
         request,
         "me_repairs.html",
