@@ -689,7 +689,11 @@ def decide_objection(
     objection handler of the recognising agency or of the credit authority, or a second
     officer of the recognising agency."""
     _require_objection_decider(actor)
-    objection = session.get(ListObjection, objection_id)
+    # Locked and read afresh: two deciding at once are taken one after the other, and the
+    # second finds it decided — never an entry removed on an objection that reads dismissed.
+    objection = session.get(
+        ListObjection, objection_id, with_for_update=True, populate_existing=True
+    )
     if objection is None:
         raise NotFound("no such objection", code="not_found", field="objection")
     entry = get(session, objection.entry_id)

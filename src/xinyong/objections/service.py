@@ -185,7 +185,14 @@ def _require_source(actor: Actor, objection: RecordObjection, *, alters_data: bo
 
 
 def _get(session: Session, objection_id: int) -> RecordObjection:
-    objection = session.get(RecordObjection, objection_id)
+    """The case for a step that changes it, locked and read afresh: two staff acting on one
+    case at once are taken one after the other and the second finds the status the first
+    left (PostgreSQL; SQLite's writers are serialised already, decision 0002) — never one
+    rejecting while the other upholds, the record and the case then telling different
+    stories."""
+    objection = session.get(
+        RecordObjection, objection_id, with_for_update=True, populate_existing=True
+    )
     if objection is None:
         raise NotFound("no such objection", code="not_found", field="objection")
     return objection

@@ -198,7 +198,11 @@ def steps_open(
 
 
 def get(session: Session, case_id: int) -> RepairCase:
-    found = session.get(RepairCase, case_id)
+    """The case for a step that changes it, locked and read afresh: two staff acting on one
+    case at once are taken one after the other and the second finds the status the first
+    left (PostgreSQL; SQLite's writers are serialised already, decision 0002) — never two
+    decisions of one case, the record repaired by one and the case rejected by the other."""
+    found = session.get(RepairCase, case_id, with_for_update=True, populate_existing=True)
     if found is None:
         raise NotFound("no such repair case", code="not_found", field="case")
     return found
