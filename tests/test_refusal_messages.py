@@ -537,6 +537,8 @@ HANDED_ON = {
     "collection/records.py::first.message",
     "collection/validation.py::error.message",
     "objections/service.py::first.message",
+    # Art. 11 ¶2 on a correction: ``consent.restricted_problem``'s Problem, scanned above
+    "objections/service.py::problem.message",
     # the refusal an access is logged with: the calls of ``refusal`` scanned above
     "disclosure/access.py::message",
     "lists/entry_reads.py::refused.message",
@@ -600,6 +602,7 @@ OPEN_VALUES: set[str] = {
     "catalog/service.py::record_type.code",
     "collection/consent.py::', '.join(holding)",
     "collection/consent.py::', '.join(outside)",
+    "collection/consent.py::', '.join(restricted)",
     "collection/pipeline.py::', '.join(expected[:6])",
     "collection/pipeline.py::', '.join(missing)",
     "collection/pipeline.py::definition.name_en",

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,7 @@ from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection import sources
 from xinyong.collection.models import Consent
+from xinyong.collection.validation import Problem
 from xinyong.errors import ConcealedRefusal, DomainError, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.subjects import service as subjects
@@ -574,6 +575,29 @@ def consents_of(session: Session, actor: Actor, subject_id: int) -> list[Consent
         session.scalars(
             select(Consent).where(Consent.subject_id == subject_id).order_by(Consent.id.desc())
         )
+    )
+
+
+def written_with_notice(granted: Iterable[Consent]) -> bool:
+    """Whether one of these consents is written and recorded with the notice of the possible
+    adverse consequences: what restricted information needs (Art. 11 ¶2)."""
+    return any(c.written and c.adverse_consequences_notified for c in granted)
+
+
+def restricted_problem(restricted: Sequence[str], granted: Iterable[Consent]) -> Problem | None:
+    """Art. 11 ¶2 for restricted information about a natural person (``restricted``, the
+    fields holding it), given the consents in force for the collecting organisation and
+    the record type: refused, naming the first field, unless one is written with notice.
+    The one rule for every way such information reaches a record — a row ingested, a
+    correction after an objection (``objections.service.correct``)."""
+    if not restricted or written_with_notice(granted):
+        return None
+    return Problem(
+        "written_consent_required",
+        f"{', '.join(restricted)} may be collected only with written consent "
+        "after the person was told of the possible adverse consequences",
+        restricted[0],
+        "Art. 11 ¶2",
     )
 
 

@@ -748,8 +748,7 @@ class _BatchRun:
             found = people.get(index_of[citizen_id]) if citizen_id else None
             granted = in_force.get(found[0], []) if found else []
             if (needs_consent and not granted) or (
-                restricted
-                and not any(c.written and c.adverse_consequences_notified for c in granted)
+                restricted and not consents.written_with_notice(granted)
             ):
                 unlawful.add(number)
         return unlawful
@@ -859,17 +858,7 @@ class _BatchRun:
                 self.definition.subject_citizen_id_field,
                 "Art. 11 ¶1",
             )
-        if row.restricted_fields and not any(
-            c.written and c.adverse_consequences_notified for c in granted
-        ):
-            return Problem(
-                "written_consent_required",
-                f"{', '.join(row.restricted_fields)} may be collected only with written consent "
-                "after the person was told of the possible adverse consequences",
-                row.restricted_fields[0],
-                "Art. 11 ¶2",
-            )
-        return None
+        return consents.restricted_problem(row.restricted_fields, granted)
 
     def _register(
         self, new_orgs: dict[str, ValidRow], new_people: dict[str, ValidRow]

@@ -42,12 +42,13 @@ from xinyong.catalog.definitions import (
     Sensitivity,
 )
 from xinyong.clock import Clock
+from xinyong.collection import consent as consents
 from xinyong.collection import legal_representatives as representatives
 from xinyong.collection.content import waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
 from xinyong.collection.records import current_version, version_of
-from xinyong.collection.validation import RowValidator
+from xinyong.collection.validation import RowValidator, ValidRow
 from xinyong.crypto import default_cipher
 from xinyong.disclosure import retention
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -80,6 +81,7 @@ from xinyong.objections.rules import (
     statement_too_long,
     too_long,
 )
+from xinyong.subjects.models import Subject
 
 # Records a subject may object to: those still in its file with content. A repaired or
 # revoked record is no longer used; a deleted one has no content left.
@@ -643,6 +645,7 @@ def correct(
             article=first.article,
             details={"problems": [p.as_dict() for p in row]},
         )
+    _require_written_consent(session, clock, record, definition, row, changes, before)
     payload_json = json.dumps(row.payload, ensure_ascii=False, sort_keys=True)
     digest = payload_digest(payload_json, row.sensitive)
     if digest == record.payload_hash and row.payload == current_version(session, record).payload:
@@ -724,6 +727,39 @@ def correct(
     )
     _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
     return version
+
+
+def _require_written_consent(
+    session: Session,
+    clock: Clock,
+    record: CreditRecord,
+    definition: RecordTypeDefinition,
+    row: ValidRow,
+    changes: dict[str, str],
+    before: dict[str, str],
+) -> None:
+    """Restricted information about a natural person that a correction adds or changes is
+    collected by it, so Art. 11 ¶2 asks of it what it asks of an ingested row: a written
+    consent after notice, on file for the source and the type (``consent.restricted_problem``,
+    the pipeline's own rule). A value the record already held, sent again, is not."""
+    collected = [
+        name
+        for name in row.restricted_fields
+        if name in changes and row.sensitive.get(name) != before.get(name)
+    ]
+    if not collected:
+        return
+    subject = session.get(Subject, record.subject_id)
+    if subject is None or subject.is_organisation:
+        return
+    granted = consents.active_consents(
+        session, [subject.id], record.source_organisation_id, definition.code, clock.today()
+    )
+    problem = consents.restricted_problem(collected, granted.get(subject.id, []))
+    if problem is not None:
+        raise InvalidInput(
+            problem.message, code=problem.code, field=problem.field, article=problem.article
+        )
 
 
 def withdraw(
