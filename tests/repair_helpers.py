@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from tests.factories import World
 from tests.objections_helpers import _ready
 from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord
 from xinyong.repair import rules
@@ -50,6 +51,42 @@ def apply(
         record_id,
         **application(**overrides),
     )
+
+
+def applied_before_market_records_were_refused(
+    session: Session,
+    clock: Clock,
+    applicant: Actor,
+    record: CreditRecord,
+    *,
+    commitment_record_id: int,
+    correction: str = "已全额支付欠付款项",
+    evidence: str = "付款凭证 2026-11-01",
+) -> RepairCase:
+    """An application to repair a market record (a credit service institution's, a bank's),
+    as ``repair.apply`` took them until 2026-11-30, linking a commitment made to some state
+    body; it refuses them now (decision 0023, addendum of that day). Such cases stay in
+    databases, to be decided — and revoked for fraud — by their source or, while the source
+    is outside the register, by the credit authority's case officer (decision 0024): this
+    writes the row as ``apply`` wrote it, for the tests of those steps."""
+    case = RepairCase(
+        record_id=record.id,
+        subject_id=record.subject_id,
+        source_organisation_id=record.source_organisation_id,
+        commitment_record_id=commitment_record_id,
+        correction=correction,
+        evidence=evidence,
+        checklist=[],
+        terms=rules.Terms().as_dict(),
+        query_code=rules.new_query_code(),
+        status=RepairStatus.SUBMITTED,
+        applied_by=applicant.audit().id or "",
+        applied_at=clock.now(),
+        received_on=clock.today(),
+    )
+    session.add(case)
+    session.flush()
+    return case
 
 
 # --- the permission matrix --------------------------------------------------------------------

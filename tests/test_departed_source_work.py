@@ -2,7 +2,8 @@
 
 """What a credit service institution was to carry out for subjects does not wait for it once
 it is outside the register (Art. 25, 26; decision 0024 addendum, session 12): a repair of its
-record is decided by the credit authority's case officer in its place, and an objection
+record — applied for before market records were refused (decision 0023, addendum of
+2026-11-30) — is decided by the credit authority's case officer in its place, and an objection
 upheld against its record, which only its source could correct, is carried out in its place
 once it is deregistered for good — withdrawn from publication on the grounds answered so,
 otherwise no longer shared or used — and the subject is told in its case."""
@@ -23,6 +24,7 @@ from tests.collection_helpers import (  # noqa: F401 - fixtures
 from tests.disclosure_helpers import CONTRACT, actor_of, authorise
 from tests.factories import UserFactory, World, auth_headers, record_objection
 from tests.page_helpers import HTML, log_in
+from tests.repair_helpers import applied_before_market_records_were_refused
 from tests.test_institution_standing import _breach, _institution_collecting
 from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
@@ -333,8 +335,9 @@ def _stand_in(world: World, db: Session) -> Actor:
 
 
 def _accepted_repair(world: World, db: Session, clock: Clock, record: CreditRecord) -> int:
-    """The person applies to repair the record, linking a commitment made to the market
-    regulator, and the platform accepts the application."""
+    """The person's application to repair the record, linking a commitment made to the
+    market regulator, made before market records were refused (the platform no longer
+    takes one: ``test_repair_implementing_body``), and the platform accepts it."""
     person = actor_of(world, "citizen")
     commitment = records.make_commitment(
         db,
@@ -345,15 +348,8 @@ def _accepted_repair(world: World, db: Session, clock: Clock, record: CreditReco
         text="本人承诺按期履行合同义务",
         accepting_unit=world.organisations["regulator"],
     )
-    case = repair.apply(
-        db,
-        clock,
-        person,
-        record.id,
-        correction="已全额支付欠付服务费",
-        evidence="付款凭证 2026-11-01",
-        declared=frozenset(repair.rules.DECLARATIONS),
-        commitment_record_id=commitment.id,
+    case = applied_before_market_records_were_refused(
+        db, clock, person, record, commitment_record_id=commitment.id
     )
     repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
     db.commit()

@@ -1,8 +1,9 @@
 """Journeys of a credit service institution's unfinished work for a person (Art. 25, 26;
 decision 0024 addendum, session 12). The institution recorded two contract breaches about
 the demo person on her consent; she objected to one, and the credit authority upheld it;
-she applied to repair the other, and the platform accepted it; then the institution was
-suspended. The credit authority deregisters it on the register's page, and the person reads
+she had applied to repair the other — before market records were refused — and the
+platform accepted it; then the institution was suspended. Her file offers no repair of the
+institution's records: market credit information is not repaired on the platform. The credit authority deregisters it on the register's page, and the person reads
 in her objections that the record found wrong is no longer shared or used, the credit
 authority having acted in the institution's place; and the credit authority's case officer
 finds the repair under "credit repair for sources outside the register" and approves it."""
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import ingest, subject_row
 from tests.e2e.conftest import LiveServer
+from tests.repair_helpers import applied_before_market_records_were_refused
 from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
@@ -33,7 +35,6 @@ from xinyong.demo import DEMO_PASSWORD, DEMO_PERSON
 from xinyong.institutions import register
 from xinyong.institutions.models import InstitutionStatus
 from xinyong.objections import service as objections
-from xinyong.repair import rules as repair_rules
 from xinyong.repair import service as repair
 from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_uscc
@@ -135,15 +136,16 @@ def cases_left(live_server: LiveServer) -> dict[str, int]:
             text="本人承诺按期履行合同义务",
             accepting_unit=accounts.organisation_by_code(session, REGULATOR),
         )
-        case = repair.apply(
+        # Applied for before market records were refused (decision 0023, 2026-11-30): the
+        # case is left to be decided.
+        case = applied_before_market_records_were_refused(
             session,
             clock,
             person,
-            repaired.id,
+            repaired,
+            commitment_record_id=commitment.id,
             correction="已全额支付欠付服务费",
             evidence="付款凭证",
-            declared=frozenset(repair_rules.DECLARATIONS),
-            commitment_record_id=commitment.id,
         )
         repair.feedback(session, clock, handler, case.id, accept=True, reasons="")
         register.change_status(
@@ -165,6 +167,23 @@ def cases_left(live_server: LiveServer) -> dict[str, int]:
             organisation=accounts.organisation_by_code(session, AUTHORITY),
         )
         return {"objection": objection.id, "repair": case.id}
+
+
+def test_her_file_offers_no_repair_of_the_institutions_records(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    cases_left: dict[str, int],
+) -> None:
+    log_in(page, "citizen")
+    page.goto("/me/credit")
+    institutions = page.locator("li.record").filter(has_text=NAME)
+    expect(institutions.first).to_be_visible()
+    expect(institutions.locator("a.apply-repair")).to_have_count(0)
+    record = institutions.first.get_attribute("data-record")
+    page.get_by_role("link", name=zh("My credit repair")).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("My credit repair"))
+    expect(page.locator(f"#record option[value='{record}']")).to_have_count(0)
 
 
 def test_deregistering_the_institution_tells_the_person_her_record_is_no_longer_used(

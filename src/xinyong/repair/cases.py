@@ -25,7 +25,6 @@ from xinyong.accounts.permissions import (
     require_subject_account,
 )
 from xinyong.calendar_store import working_day_calendar
-from xinyong.catalog.definitions import Polarity
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord
@@ -35,7 +34,7 @@ from xinyong.errors import NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.objections.service import definition_of
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
-from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines
+from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines, repaired_here
 from xinyong.repair.service import (
     REPAIRABLE,
     is_authority,
@@ -117,7 +116,8 @@ def of_subject(session: Session, actor: Actor) -> list[RepairCase]:
 
 
 def repairable_records(session: Session, actor: Actor) -> list[tuple[CreditRecord, str]]:
-    """The negative records of the subject's own file still used, with their type's name."""
+    """The records of the subject's own file it may apply to repair — negative public
+    credit information still used (``rules.repaired_here``) — with their type's name."""
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
         actor, "only a subject account applies for credit repair", article=ARTICLE
@@ -129,7 +129,7 @@ def repairable_records(session: Session, actor: Actor) -> list[tuple[CreditRecor
         .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
     ):
         definition = definition_of(session, record)
-        if definition.polarity is Polarity.NEGATIVE:
+        if repaired_here(definition):
             found.append((record, definition.name_zh))
     return found
 

@@ -10,7 +10,13 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from xinyong.calendar import WorkingDayCalendar, add_months
-from xinyong.catalog.definitions import ART22_CASES, RecordTypeDefinition, Severity
+from xinyong.catalog.definitions import (
+    ART22_CASES,
+    Category,
+    Polarity,
+    RecordTypeDefinition,
+    Severity,
+)
 from xinyong.errors import Conflict
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
 
@@ -40,6 +46,17 @@ class Terms:
     def from_dict(cls, stored: dict[str, Any] | None) -> Terms:
         known = {k: int(v) for k, v in (stored or {}).items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def repaired_here(definition: RecordTypeDefinition) -> bool:
+    """Whether records of this type are repaired through the platform: dishonest conduct
+    (Art. 20 ¶1) in public credit information. Its implementing body is the state organ or
+    public-function organisation that recognised the conduct and collected the record
+    (Art. 20 ¶2), whose recognition of the commitment, supervision and penalty Art. 21 ¶2
+    asks for. Market credit information (Art. 10 ¶1: a bank's, a utility's, an
+    institution's record of its own business) has no such body; what is wrong in it is
+    corrected on objection (Art. 25), and it ends by retention (征信业管理条例 Art. 16)."""
+    return definition.polarity is Polarity.NEGATIVE and definition.category is Category.PUBLIC
 
 
 def reason_repaired(case_id: int) -> str:

@@ -211,19 +211,31 @@ def get(session: Session, case_id: int) -> RepairCase:
 # --- the checklist ----------------------------------------------------------------------------
 
 
-def _commitment_problem(session: Session, subject_id: int, commitment_id: int | None) -> str | None:
+def _commitment_problem(
+    session: Session, record: CreditRecord, commitment_id: int | None
+) -> str | None:
+    """What is wrong with the commitment linked to repair ``record`` (Art. 21 ¶2(2)), or
+    None."""
     if commitment_id is None:
         return "link a public credit commitment, or make one with the application"
-    record = session.get(CreditRecord, commitment_id)
+    commitment = session.get(CreditRecord, commitment_id)
     commitment_type = catalog.record_type_by_code(session, COMMITMENT_TYPE)
     if (
-        record is None
-        or record.subject_id != subject_id
-        or record.record_type_id != commitment_type.id
-        or record.status in (RecordStatus.DELETED, RecordStatus.REVOKED)
+        commitment is None
+        or commitment.subject_id != record.subject_id
+        or commitment.record_type_id != commitment_type.id
+        or commitment.status in (RecordStatus.DELETED, RecordStatus.REVOKED)
     ):
         return "the commitment is not a credit commitment of yours"
-    if current_version(session, record).payload.get("fulfilment_status") == "breached":
+    if commitment.source_organisation_id != record.source_organisation_id:
+        # Art. 21 ¶2(2): a commitment "recognised by the implementing body of the repair",
+        # the record's source (Art. 20 ¶2) — its accepting unit, the commitment's source.
+        # One made to another agency, about other conduct, recognises nothing here.
+        return (
+            "this commitment was accepted by another unit: link one made to the unit that "
+            "supplied the record, or make one with the application"
+        )
+    if current_version(session, commitment).payload.get("fulfilment_status") == "breached":
         return "this commitment was breached: make a new one"
     return None
 
@@ -302,6 +314,15 @@ def _own_record(session: Session, actor: Actor, record_id: int) -> tuple[int, Cr
             field="record",
             article="Art. 20",
         )
+    if not rules.repaired_here(definition):
+        raise Conflict(
+            "market credit information is not repaired here: a repair is decided by the state "
+            "organ or public-function organisation that recognised the conduct, and the unit "
+            "that supplied this record is not one; if the record is wrong, object to it",
+            code="market_record_not_repairable",
+            field="record",
+            article="Art. 20 ¶2",
+        )
     if record.status not in REPAIRABLE and record.status is not RecordStatus.UNDER_OBJECTION:
         raise Conflict(
             f"a record that is {record.status.value} is no longer used and needs no repair",
@@ -339,7 +360,7 @@ def checklist(
         declared=declared,
         commitment_problem=None
         if committing
-        else _commitment_problem(session, subject_id, commitment_record_id),
+        else _commitment_problem(session, record, commitment_record_id),
         terms=terms or rules.Terms(),
         excludes_serious_list=excludes_serious_list,
     )
@@ -461,7 +482,7 @@ def apply(
         declared=declared,
         commitment_problem=None
         if committing
-        else _commitment_problem(session, subject_id, commitment_record_id),
+        else _commitment_problem(session, record, commitment_record_id),
         terms=terms,
         excludes_serious_list=excludes_serious_list,
     )

@@ -677,6 +677,11 @@ MESSAGES: frozenset[str] = frozenset(
             "only a court judgment defaulter's entry leaves on a confirmed performance; other entries are removed early on the subject's application or by the agency"
         ),
         N_("only a record of dishonest conduct is repaired"),
+        N_(
+            "market credit information is not repaired here: a repair is decided by the state "
+            "organ or public-function organisation that recognised the conduct, and the unit "
+            "that supplied this record is not one; if the record is wrong, object to it"
+        ),
         N_("only the credit authority and the record's source read a repair case"),
         N_("only the credit authority's objection handler and the record's source read a case"),
         N_(
@@ -785,6 +790,10 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a public credit commitment not to repeat the conduct was made"),
         N_("link a public credit commitment, or make one with the application"),
         N_("the commitment is not a credit commitment of yours"),
+        N_(
+            "this commitment was accepted by another unit: link one made to the unit that "
+            "supplied the record, or make one with the application"
+        ),
         N_("this commitment was breached: make a new one"),
         N_("the subject accepts the source's supervision, checks and integrity interviews"),
         N_("the penalty decision (or the obligation) was performed; give the evidence"),
@@ -2661,6 +2670,10 @@ CODES: dict[str, str] = {
     "repair_condition_unmet": N_("A condition of credit repair is not met (see the checklist)."),
     "repair_closed": N_("This repair case is closed."),
     "not_negative": N_("Only a record of dishonest conduct is repaired."),
+    "market_record_not_repairable": N_(
+        "Market credit information is not repaired on the platform; if the record is wrong, "
+        "object to it."
+    ),
     "record_not_repairable": N_("This record is no longer used and needs no repair."),
     "one_commitment": N_("Link a commitment or make a new one, not both."),
     "not_in_comment": N_("No red-list candidate in public comment with this number."),

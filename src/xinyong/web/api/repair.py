@@ -135,7 +135,10 @@ def apply(
     the Art. 21 ¶2 declarations (``corrected``, ``committed``, ``supervision``,
     ``penalty_performed``) and a credit commitment — linked, or made now with
     ``commitment_text``. Refused (422 ``repair_condition_unmet``, 409 ``not_repairable``)
-    naming the article and the condition; ``details.failed`` lists every failed one."""
+    naming the article and the condition; ``details.failed`` lists every failed one. A
+    linked commitment counts when made to the record's source (Art. 21 ¶2(2)); market
+    credit information is not repaired here (409 ``market_record_not_repairable``, Art. 20
+    ¶2)."""
     case = repair.apply(
         session,
         clock,

@@ -27,6 +27,7 @@ from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register
 from xinyong.lists import measures
+from xinyong.repair import rules as repair_rules
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
@@ -126,14 +127,14 @@ def my_credit(
             "as_of": day.isoformat() if day else "",
             "today": clock.today().isoformat(),
             "records": record_items(views, english=english),
-            # Negative records still used, today: each links to the repair application
-            # (Art. 20-21).
+            # Negative public records still used, today: each links to the repair
+            # application (Art. 20-21; market records are not repaired here).
             "repairable": set()
             if day is not None
             else {
                 view.id
                 for view in views
-                if view.definition.polarity.value == "negative"
+                if repair_rules.repaired_here(view.definition)
                 and view.status in ("active", "corrected", "expired")
             },
             # Records deleted after their retention period: the subject's own eyes only.
