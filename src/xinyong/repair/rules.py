@@ -125,39 +125,46 @@ class Facts:
     listed: tuple[Listing, ...] = ()
 
 
-def publicity_period_ends(facts: Facts) -> dt.date:
-    period = facts.definition.disclosure.period(facts.severity)
-    return add_months(facts.decision_date, period.min_months)
+def publicity_period_check(
+    definition: RecordTypeDefinition,
+    severity: Severity,
+    decision_date: dt.date,
+    today: dt.date,
+    declared: Collection[str],
+) -> Check:
+    """Order 36's minimum publicity period, by the record's class and decision date: a
+    minor record once the legal duties are met. Checked on applying, and again on approving
+    (``repair.service.decide``): a correction since (Art. 25) may have changed the class or
+    the date."""
+    if severity is Severity.MINOR:
+        return Check(
+            "publicity_period_passed",
+            "condition",
+            "penalty_performed" in declared,
+            ORDER_36,
+            "a minor record can be repaired once the legal duties are met",
+        )
+    ends = add_months(decision_date, definition.disclosure.period(severity).min_months)
+    return Check(
+        "publicity_period_passed",
+        "condition",
+        # The period's last day is inside it (as for publicity windows and list terms): it
+        # has passed from the day after.
+        ends < today,
+        ORDER_36,
+        f"the minimum publicity period of this record ends on {ends.isoformat()}",
+    )
 
 
 def checklist(facts: Facts) -> list[Check]:
     """The conditions of Art. 21 ¶2 and Order 36, all required, and the exclusions of
     Art. 22 and of the platform, none of which may apply."""
-    checks: list[Check] = []
     declared = set(facts.declared)
-    if facts.severity is Severity.MINOR:
-        checks.append(
-            Check(
-                "publicity_period_passed",
-                "condition",
-                "penalty_performed" in declared,
-                ORDER_36,
-                "a minor record can be repaired once the legal duties are met",
-            )
+    checks = [
+        publicity_period_check(
+            facts.definition, facts.severity, facts.decision_date, facts.today, declared
         )
-    else:
-        ends = publicity_period_ends(facts)
-        checks.append(
-            Check(
-                "publicity_period_passed",
-                "condition",
-                # The period's last day is inside it (as for publicity windows and list
-                # terms): it has passed from the day after.
-                ends < facts.today,
-                ORDER_36,
-                f"the minimum publicity period of this record ends on {ends.isoformat()}",
-            )
-        )
+    ]
     checks.append(
         Check(
             "conduct_corrected",

@@ -638,16 +638,29 @@ def decide(
             article="Art. 25" if record.status is RecordStatus.UNDER_OBJECTION else rules.ARTICLE,
         )
     if approve:
-        # Art. 22 grants no repair in its cases, whenever they arise: the subject may have
-        # been listed under such a standard since it applied (or the catalog revised).
-        excluded = rules.failed(
-            rules.art22_checks(
-                objections.definition_of(session, record),
-                _art22_listings(session, record.subject_id, clock.today()),
-            )
+        definition = objections.definition_of(session, record)
+        # The conditions the record itself decides are met on the day of the repair, not
+        # only of the application: its source may have corrected the class or the decision
+        # date since, on an objection (Art. 25) — a general record found serious has a year
+        # of publicity, not three months. The application made every declaration.
+        # And Art. 22 grants no repair in its cases, whenever they arise: the subject may
+        # have been listed under such a standard since it applied (or the catalog revised).
+        failed = rules.failed(
+            [
+                rules.publicity_period_check(
+                    definition,
+                    Severity(record.severity),
+                    record.decision_date,
+                    clock.today(),
+                    rules.DECLARATIONS,
+                ),
+                *rules.art22_checks(
+                    definition, _art22_listings(session, record.subject_id, clock.today())
+                ),
+            ]
         )
-        if excluded:
-            _refuse(excluded)
+        if failed:
+            _refuse(failed)
     case.status = status
     case.decided_at = clock.now()
     case.decided_by = actor.audit().id
