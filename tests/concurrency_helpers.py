@@ -9,7 +9,8 @@ second waits for a lock the first holds, and only then commits the first: the or
 which two requests meet is fixed, not left to timing.
 
 Only on PostgreSQL: SQLite serialises writers at BEGIN IMMEDIATE (decision 0002), so the
-second transaction never starts while the first holds the database.
+second transaction never starts while the first holds the database. A test using
+``committed_world`` is marked ``test_database`` (decision 0047).
 """
 
 from __future__ import annotations

@@ -153,6 +153,7 @@ def test_a_list_objection_decided_meanwhile_is_not_decided_again(
 # --- two transactions at once (PostgreSQL) ---------------------------------------------------
 
 
+@pytest.mark.test_database
 def test_two_officers_deciding_a_repair_at_once(
     committed_world: tuple[Engine, World],
 ) -> None:
@@ -188,6 +189,7 @@ def test_two_officers_deciding_a_repair_at_once(
         assert _decide_events(session, "repair_case", case.id, "repair_case.decide") == 1
 
 
+@pytest.mark.test_database
 def test_two_handlers_deciding_an_objection_at_once(
     committed_world: tuple[Engine, World],
 ) -> None:
@@ -234,6 +236,7 @@ def test_two_handlers_deciding_an_objection_at_once(
         assert again.status is RecordStatus.ACTIVE
 
 
+@pytest.mark.test_database
 def test_two_deciding_an_objection_to_a_list_entry_at_once(
     committed_world: tuple[Engine, World],
 ) -> None:
