@@ -585,3 +585,48 @@ def test_the_subject_reads_why_its_court_entry_ended_in_its_language(
     assert "confirmed by the court" not in block
     assert "已移出" in block
     assert "提前" not in block
+
+
+def test_an_early_removal_leaves_through_the_common_exit(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Approved, an early removal is recorded as every exit from the list is (decision
+    0042): audited as the entry's removal, and an open proposal to remove the entry by hand
+    lapses with it instead of waiting for a second officer."""
+    from xinyong.lists import removal_proposals
+    from xinyong.lists.models import RemovalProposalStatus
+
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    proposal = removal_proposals.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行义务",
+    )
+    application = apply(db, clock, world, entry)
+    early_removal.propose(
+        db, clock, actor(world, "caseofficer"), application.id, approve=True, reasons="满一年"
+    )
+
+    early_removal.decide(
+        db, clock, actor(world, "caseofficer2"), application.id, confirm=True, reasons="同意"
+    )
+
+    assert (proposal.status, proposal.decided_by) == (RemovalProposalStatus.LAPSED, "system")
+    assert proposal.decision_reasons == "lapsed: the entry left the list otherwise (early_removal)"
+    actions = [ev.action for ev in entries.history(db, entry.id)]
+    assert actions[-3:] == ["early_removal_approved", "removed", "removal_lapsed"]
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "list_entry", AuditEvent.target_id == str(entry.id)
+        )
+    ).all()
+    assert "list_entry.removed" in audited
+    with pytest.raises(Conflict) as decided:
+        removal_proposals.refuse(
+            db, clock, actor(world, "caseofficer2"), proposal.id, reasons="不同意"
+        )
+    assert decided.value.code == "decided"
