@@ -630,3 +630,59 @@ def test_an_early_removal_leaves_through_the_common_exit(
             db, clock, actor(world, "caseofficer2"), proposal.id, reasons="不同意"
         )
     assert decided.value.code == "decided"
+
+
+def test_an_open_application_lapses_when_its_entry_leaves_the_list_otherwise(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The entry is removed by hand while an application for its early removal waits: the
+    application lapses, by the platform, with the way the entry left, and leaves the
+    agency's queue rather than turning overdue there for good."""
+    from tests.lists_helpers import removed_by_two
+    from tests.page_helpers import log_in
+
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    waiting = apply(db, clock, world, entry)
+    early_removal.propose(
+        db, clock, actor(world, "caseofficer"), waiting.id, approve=True, reasons="满一年"
+    )
+
+    removed_by_two(db, clock, world, entry.id)
+
+    assert (waiting.status, waiting.decided_by) == (EarlyRemovalStatus.LAPSED, "system")
+    assert waiting.decision_reasons == (
+        "lapsed: the entry left the list otherwise (exit_conditions_met)"
+    )
+    steps = entries.history(db, entry.id)
+    assert [ev.action for ev in steps[-2:]] == ["removed", "early_removal_lapsed"]
+    assert steps[-1].detail == (
+        f"application {waiting.id}: lapsed: the entry left the list otherwise (exit_conditions_met)"
+    )
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "early_removal", AuditEvent.target_id == str(waiting.id)
+        )
+    ).all()
+    assert "early_removal.lapsed" in audited
+    later = FixedClock(clock.now() + dt.timedelta(days=30))
+    officer = actor(world, "caseofficer")
+    assert early_removal.queue(db, later, officer) == []
+    assert [c.application.id for c in early_removal.queue(db, later, officer, closed=True)] == [
+        waiting.id
+    ]
+    with pytest.raises(Conflict) as lapsed:
+        early_removal.decide(
+            db, later, actor(world, "caseofficer2"), waiting.id, confirm=True, reasons="同意"
+        )
+    assert lapsed.value.code == "wrong_stage"
+    db.commit()
+    log_in(client, "company")
+    page = client.get(f"/early-removals/{waiting.id}").text
+    assert 'data-status="lapsed"' in page
+    assert "已失效：作出决定前该名单条目已因其他原因移出名单" in page
+    assert (
+        f"第 {waiting.id} 号提前移出申请失效：该名单条目已因其他原因移出名单（符合退出条件）"
+        in page
+    )
+    assert "left the list otherwise" not in page

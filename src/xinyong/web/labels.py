@@ -452,6 +452,7 @@ ENTRY_ACTIONS: dict[str, str] = {
     "early_removal_returned": N_("Early removal: proposal returned"),
     "early_removal_approved": N_("Early removal approved"),
     "early_removal_rejected": N_("Early removal rejected"),
+    "early_removal_lapsed": N_("Early removal application lapsed"),
     "removal_proposed": N_("Removal proposed"),
     "removal_approved": N_("Removal approved by a second officer"),
     "removal_refused": N_("Removal refused"),
@@ -569,23 +570,40 @@ _PROPOSAL_LAPSED = N_(
 )
 _PROPOSAL_STEP = N_("removal proposal %(number)s: %(text)s")
 _LAPSED = re.compile(r"^lapsed: the entry left the list otherwise \((?P<how>[a-z_]+)\)$")
+_APPLICATION_LAPSED_STEP = re.compile(
+    r"^application (?P<number>\d+): lapsed: the entry left the list otherwise "
+    r"\((?P<how>[a-z_]+)\)$"
+)
+_APPLICATION_LAPSED = N_(
+    "early removal application %(number)s lapsed: the entry left the list otherwise (%(how)s)"
+)
+
+
+def _left_how(how: str, gettext: Callable[[str], str]) -> str:
+    """How an entry left the list, as a lapse names it: a removal's reason, or ``expired``."""
+    if how in {reason.value for reason in RemovalReason}:
+        return gettext(enum_label(RemovalReason(how)))
+    return gettext(ENTRY_ACTIONS.get(how, how))
 
 
 def _removal_proposal_detail(detail: str, gettext: Callable[[str], str]) -> str | None:
-    """A removal proposal's step (``lists.removal_proposals``, ``lists.entry_events``)."""
+    """A removal proposal's step (``lists.removal_proposals``, ``lists.entry_events``), or
+    an early removal application's lapse (``lists.entry_events``)."""
+    application = _APPLICATION_LAPSED_STEP.match(detail)
+    if application:
+        return gettext(_APPLICATION_LAPSED) % {
+            "number": application["number"],
+            "how": _left_how(application["how"], gettext),
+        }
     found = _REMOVAL_PROPOSAL_STEP.match(detail)
     if not found:
         return None
     lapsed = _LAPSED.match(found["rest"])
     if lapsed:
-        how = lapsed["how"]
-        reasons = {reason.value for reason in RemovalReason}
-        how_text = (
-            gettext(enum_label(RemovalReason(how)))
-            if how in reasons
-            else gettext(ENTRY_ACTIONS.get(how, how))
-        )
-        return gettext(_PROPOSAL_LAPSED) % {"number": found["number"], "how": how_text}
+        return gettext(_PROPOSAL_LAPSED) % {
+            "number": found["number"],
+            "how": _left_how(lapsed["how"], gettext),
+        }
     if found["sep"] != ": ":
         return None
     return gettext(_PROPOSAL_STEP) % {

@@ -1099,6 +1099,7 @@ _APPLICATION_STATUSES = {
     "proposed": N_("proposed"),
     "approved": N_("approved (removed early)"),
     "rejected": N_("rejected (stays listed)"),
+    "lapsed": N_("lapsed (the entry left the list otherwise)"),
 }
 _APPLICATION_STEPS = {"propose": N_("propose"), "decide": N_("decide")}
 _INSTITUTION_STATUSES = {

@@ -182,6 +182,7 @@ EARLY_REMOVAL_STATUSES = {
     "proposed": N_("Decision proposed: awaiting a second officer's approval"),
     "approved": N_("Approved: removed from the black list early"),
     "rejected": N_("Application rejected"),
+    "lapsed": N_("Lapsed: the entry left the list otherwise before a decision"),
 }
 
 
