@@ -2,7 +2,8 @@
 and leave as soon as a record says the judgment was performed — well within the 3
 working days the rules allow (rules.md) — or when the recognising court's staff confirm
 the performance on the platform (``confirm_performance``; decision 0027). They are never
-removed early on the subject's application (``early_removal``)."""
+removed early on the subject's application (``early_removal``), nor on an objection to the
+platform: the defaulter applies to the court for correction (``listing_court``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, texts
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
     Actor,
@@ -183,6 +185,38 @@ def _term_end(
     )
 
 
+# --- the court a defaulter applies to for correction (SPC rule Art. 11) ---------------------
+
+
+def _record_payload(session: Session, record: CreditRecord) -> dict[str, str]:
+    payload = session.scalar(
+        select(RecordVersion.payload).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    )
+    return payload or {}
+
+
+def listing_court(session: Session, entry: ListEntry) -> str | None:
+    """For a court judgment defaulter's entry, the court the defaulter applies to for the
+    correction of its listing (SPC rule Art. 11: the enforcing court, as the court's record
+    names it; else the court that recognised it on the platform); None for any other entry."""
+    std = session.get(ListStandard, entry.standard_id)
+    if std is None or std.from_record_type != RECORD_TYPE:
+        return None
+    record = (
+        session.get(CreditRecord, entry.source_record_id)
+        if entry.source_record_id is not None
+        else None
+    )
+    named = _record_payload(session, record).get("court") if record is not None else None
+    if named:
+        return str(named)
+    organisation = session.get(Organisation, entry.recognising_organisation_id)
+    return organisation.name if organisation is not None else ""
+
+
 # --- the recognising court confirms performance (rules.md: removed within 3 working days) ----
 
 PERFORMANCE_BASIS = "rules.md: court judgment defaulters"
@@ -246,14 +280,9 @@ def _filed_on(session: Session, entry: ListEntry) -> dt.date:
         else None
     )
     if record is not None:
-        filed = session.scalar(
-            select(RecordVersion.payload).where(
-                RecordVersion.record_id == record.id,
-                RecordVersion.version_no == record.current_version_no,
-            )
-        )
-        if filed and filed.get("filed_on"):
-            return dt.date.fromisoformat(str(filed["filed_on"]))
+        filed = _record_payload(session, record).get("filed_on")
+        if filed:
+            return dt.date.fromisoformat(str(filed))
         return record.decision_date
     assert entry.term_start is not None
     return entry.term_start

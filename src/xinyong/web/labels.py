@@ -12,7 +12,7 @@ from typing import Any
 
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
-from xinyong.lists import joint_checks
+from xinyong.lists import entries, joint_checks
 from xinyong.lists.entry_basis import SEPARATOR
 from xinyong.lists.models import (
     EntryStatus,
@@ -832,6 +832,10 @@ BASIS_LABELS: dict[str, str] = {
     ),
     objection_rules.MARKET_BASIS: N_(
         "Regulations on the Administration of the Credit Reporting Industry, Art. 25"
+    ),
+    entries.COURT_CORRECTION: N_(
+        "Provisions of the Supreme People's Court on Publishing the Information of the List "
+        "of Dishonest Judgment Defaulters, Art. 11"
     ),
 }
 

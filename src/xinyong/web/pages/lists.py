@@ -702,6 +702,8 @@ def _notices_context(
         "objections": objections,
         "deadlines": deadlines,
         "objection_days": objection_terms(request).decide,
+        # A court judgment defaulter objects to the court, not here: which court.
+        "courts": entries.listing_courts(session, notices),
         "applications": applied,
         # The entry each measure rests on, where it has left the list since.
         "entries_left": applications.entries_left(session, applied, today),
