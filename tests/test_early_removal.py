@@ -587,6 +587,110 @@ def test_the_subject_reads_why_its_court_entry_ended_in_its_language(
     assert "提前" not in block
 
 
+def test_a_confirmed_performance_ends_the_court_records_publicity(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The court confirms the performance: the entry leaves the list, and the court's record
+    no longer shows the subject as a current 失信被执行人 on its public page either (SPC rule
+    Art. 10: the court deletes the defaulter information within 3 working days). A new
+    version by the court's staff says why (Art. 24); the subject reads it in Chinese."""
+    from tests.page_helpers import log_in
+    from xinyong.collection.models import RecordStatus, RecordVersion
+
+    world = lists_world
+    company = world.subjects["company"]
+    ingest_court(db, clock, world, [court_row(world, company)])
+    reporter = actor(world, "court_reporter")
+    (entry,) = court_defaulters.published_entries(db, reporter)
+    entry_id, record_id, code = entry.id, entry.source_record_id, company.uscc
+    db.commit()
+    public = client.get(f"/api/v1/subjects/{code}/public").json()
+    assert [i["type"] for i in public["items"]] == ["court_judgment_defaulter"]
+
+    court_defaulters.confirm_performance(
+        db,
+        clock,
+        reporter,
+        entry_id,
+        performed_on=clock.today() - dt.timedelta(days=1),
+        detail="结案通知书",
+        working_days=3,
+    )
+    db.commit()
+
+    public = client.get(f"/api/v1/subjects/{code}/public").json()
+    assert (public["items"], public["lists"]) == ([], [])
+    entry = entries.get(db, entry_id)
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    assert record.status is RecordStatus.EXPIRED
+    assert record.publicity_end == clock.today() - dt.timedelta(days=1)
+    version = db.scalars(
+        select(RecordVersion).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    ).one()
+    assert version.reason == court_defaulters.REASON_PERFORMED
+    assert version.reason_detail == entry.removal_detail
+    assert (version.source_organisation_id, version.actor) == (
+        world.organisations["court"].id,
+        reporter.audit().id,
+    )
+    assert version.payload == records.current_version(db, record).payload
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "credit_record", AuditEvent.target_id == str(record.id)
+        )
+    ).all()
+    assert "record.publicity_ended_on_performance" in audited
+    log_in(client, "company")
+    file_page = client.get("/me/credit").text
+    assert "已履行生效法律文书确定的义务，停止公示" in file_page
+    assert f"已于 {(clock.today() - dt.timedelta(days=1)).isoformat()} 履行，经人民法院确认" in (
+        file_page
+    )
+    assert "publicity ended on performance" not in file_page
+
+
+def test_a_performance_the_court_sends_ends_the_records_publicity_for_good(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The court's batch says the judgment was performed: the record stops being published
+    with the entry, by the platform; sent again with other changes (which makes it a
+    current record again), it is not published again."""
+    from xinyong.collection.models import RecordStatus, RecordVersion
+
+    world = lists_world
+    code = world.subjects["company"].uscc
+    row = court_row(world, world.subjects["company"])
+    ingest_court(db, clock, world, [row])
+    performed = {**row, "performed_on": clock.today().isoformat()}
+
+    ingest_court(db, clock, world, [performed])
+    db.commit()
+
+    entry = db.scalars(select(ListEntry)).one()
+    record_id = entry.source_record_id
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    assert (entry.status, record.status) == (EntryStatus.REMOVED, RecordStatus.EXPIRED)
+    reasons = db.scalars(
+        select(RecordVersion.reason)
+        .where(RecordVersion.record_id == record.id)
+        .order_by(RecordVersion.version_no)
+    ).all()
+    assert reasons[-2:] == ["updated by source", court_defaulters.REASON_PERFORMED]
+    assert client.get(f"/api/v1/subjects/{code}/public").json()["items"] == []
+
+    ingest_court(db, clock, world, [{**performed, "obligation": "支付货款人民币十二万元及利息"}])
+    db.commit()
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    assert record.status is RecordStatus.EXPIRED
+    assert client.get(f"/api/v1/subjects/{code}/public").json()["items"] == []
+
+
 def test_an_early_removal_leaves_through_the_common_exit(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

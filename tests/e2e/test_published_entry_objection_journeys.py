@@ -8,7 +8,8 @@ The recognising agency's approving officer — not the one who proposed the entr
 such an objection on the officers' queue and upholds it (the entry leaves the list) or
 dismisses it (the entry stays, and the company reads why).
 A court judgment defaulter is not offered the objection: its notices name the court to apply
-to (decision 0027 addendum)."""
+to; once the court confirms the performance, the public page no longer shows it as a
+defaulter (decision 0027 addendum)."""
 
 from __future__ import annotations
 
@@ -26,11 +27,11 @@ from tests.e2e.conftest import LiveServer
 from tests.lists_helpers import penalty_record
 from xinyong import demo
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation, UserAccount
+from xinyong.accounts.models import Organisation, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.lists import applications, entries
+from xinyong.lists import applications, court_defaulters, entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_uscc
@@ -312,13 +313,43 @@ def _court_listed_company(live_server: LiveServer) -> tuple[str, str, str, int]:
         return username, enforcing, code, entry.id
 
 
-def test_a_court_defaulter_is_sent_to_the_court(
+def test_a_court_defaulter_is_sent_to_the_court_and_leaves_public_view_on_performance(
     page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
 ) -> None:
-    username, enforcing, _code, entry_id = _court_listed_company(live_server)
+    username, enforcing, code, entry_id = _court_listed_company(live_server)
+    type_name = "失信被执行人"
+    page.goto(f"/subjects/{code}")
+    expect(page.get_by_role("main")).to_contain_text(type_name)
 
     log_in(page, username)
     page.goto("/me/notices")
     notice = page.locator(f"#entry-{entry_id}")
     expect(notice.locator("[data-object-to-court]")).to_contain_text(enforcing)
     expect(notice.get_by_role("button", name=zh("Submit objection"))).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The court's data reporter (the demo has none) confirms the performance.
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        reporter = accounts.create_user(
+            session,
+            SystemClock(),
+            SYSTEM_ACTOR,
+            username=f"cr{secrets.token_hex(3)}",
+            password=None,
+            role=Role.DATA_REPORTER,
+            organisation=session.scalar(
+                select(Organisation).where(Organisation.code == DEMO_COURT)
+            ),
+        )
+        court_defaulters.confirm_performance(
+            session,
+            SystemClock(),
+            accounts.actor_for_user(reporter),
+            entry_id,
+            performed_on=SystemClock().today(),
+            detail="结案通知书",
+            working_days=3,
+        )
+
+    page.goto(f"/subjects/{code}")
+    expect(page.get_by_role("main")).not_to_contain_text(type_name)

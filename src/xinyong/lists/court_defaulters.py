@@ -3,7 +3,12 @@ and leave as soon as a record says the judgment was performed — well within th
 working days the rules allow (rules.md) — or when the recognising court's staff confirm
 the performance on the platform (``confirm_performance``; decision 0027). They are never
 removed early on the subject's application (``early_removal``), nor on an objection to the
-platform: the defaulter applies to the court for correction (``listing_court``)."""
+platform: the defaulter applies to the court for correction (``listing_court``).
+
+Once the performance is known, the court's record stops being published as a current
+defaulter listing too (SPC rule Art. 10: the court deletes the defaulter information within
+3 working days of the performance): a new version by whoever made it known, with the reason
+(Art. 24), ends its publicity (``_end_publicity_on_performance``)."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from xinyong.accounts.permissions import (
     has_permission,
     require,
 )
+from xinyong.audit import service as audit
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
@@ -29,6 +35,7 @@ from xinyong.catalog.definitions import PublicityPeriod, RecordTypeDefinition, S
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.collection.records import version_of
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
@@ -89,6 +96,11 @@ def _sync_one(
     period: PublicityPeriod,
 ) -> None:
     performed = payload.get("performed_on")
+    if performed:
+        # Sent with the performance, or sent again after it (which publishes it anew).
+        _end_publicity_on_performance(
+            session, clock, SYSTEM_ACTOR, record, f"performed on {performed}"
+        )
     if entry is None:
         if performed or record.status is RecordStatus.REVOKED:
             # Performed before it ever reached the list, or revoked by the court (decision
@@ -215,6 +227,70 @@ def listing_court(session: Session, entry: ListEntry) -> str | None:
         return str(named)
     organisation = session.get(Organisation, entry.recognising_organisation_id)
     return organisation.name if organisation is not None else ""
+
+
+# --- the court's record once the performance is known ---------------------------------------
+
+# The reason on the record's version (Art. 24); the pages translate it (``web.labels``).
+REASON_PERFORMED = "publicity ended on performance"
+# Still published: the statuses a performance ends the publicity of (``disclosure.files``).
+_PUBLISHED_STATUSES = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED)
+
+
+def _end_publicity_on_performance(
+    session: Session, clock: Clock, actor: Actor, record: CreditRecord, detail: str
+) -> None:
+    """The record of a defaulter who performed is no longer published from today: its window
+    ends yesterday, as a withdrawal past its period ends one, and an active or corrected
+    record is ``expired`` (one under objection stays so until the objection is decided). A
+    new version with the reason and ``detail`` (the performance, as the entry's removal
+    states it), by the court's staff who confirmed it or the platform acting on the court's
+    record; its content is the court's, unchanged. Nothing for a record no longer published
+    (revoked, expired …) or never."""
+    today = clock.today()
+    if (
+        record.status not in _PUBLISHED_STATUSES
+        or record.publicity_start is None
+        or (record.publicity_end is not None and record.publicity_end < today)
+    ):
+        return
+    current = session.scalar(
+        select(RecordVersion).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    )
+    assert current is not None
+    record.publicity_end = today - dt.timedelta(days=1)
+    if record.status is not RecordStatus.UNDER_OBJECTION:
+        record.status = RecordStatus.EXPIRED
+    record.current_version_no += 1
+    record.updated_at = clock.now()
+    session.add(
+        version_of(
+            record,
+            version_no=record.current_version_no,
+            payload=current.payload,
+            sensitive_ciphertext=current.sensitive_ciphertext,
+            payload_hash=current.payload_hash,
+            status=record.status,
+            reason=REASON_PERFORMED,
+            reason_detail=detail,
+            source_organisation_id=actor.organisation_id,
+            actor=actor.audit().id or actor.kind,
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record.publicity_ended_on_performance",
+        target_type="credit_record",
+        target_id=record.id,
+        details={"version": record.current_version_no, "status": record.status.value},
+    )
 
 
 # --- the recognising court confirms performance (rules.md: removed within 3 working days) ----
@@ -363,6 +439,14 @@ def confirm_performance(
     entry.removal_detail = (
         f"performed on {performed_on.isoformat()}, confirmed by the court: {text}"
     )
+    record = (
+        session.get(CreditRecord, entry.source_record_id)
+        if entry.source_record_id is not None
+        else None
+    )
+    if record is not None:
+        # The court's own confirmation: its record stops showing a current defaulter.
+        _end_publicity_on_performance(session, clock, actor, record, entry.removal_detail)
     record_event(
         session,
         clock,

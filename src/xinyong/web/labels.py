@@ -156,6 +156,9 @@ VERSION_REASON_LABELS: dict[str, str] = {
     "fulfilment updated": N_("Fulfilment of the commitment recorded"),
     "publicity ended": N_("Publicity period ended"),
     "deleted after retention period": N_("Deleted after the retention period"),
+    "publicity ended on performance": N_(
+        "Publicity ended: the judgment was performed (SPC rule Art. 10)"
+    ),
     "re-dated by the rule in force": N_(
         "Dated by the date the rule in force counts from (its publicity and timeliness "
         "counted again)"
@@ -231,9 +234,16 @@ def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
             "number": match[1],
             "ground": gettext(OBJECTION_GROUND_LABELS[Ground(match[2])]),
         }
+    # A court's record whose publicity a performance ended says it as the entry's removal.
+    for pattern, message in REMOVAL_DETAILS[:_PERFORMANCE_DETAILS]:
+        found = pattern.match(detail)
+        if found:
+            return gettext(message) % found.groupdict()
     return detail
 
 
+# How many of the first ``REMOVAL_DETAILS`` state a court defaulter's performance.
+_PERFORMANCE_DETAILS = 2
 # The removal details the services write on a list entry (``lists.court_defaulters``,
 # ``lists.early_removal``, ``repair.service.removal_detail``): shown in the page's language,
 # with the court's or the applicant's own words as they were typed. A detail an officer typed
