@@ -819,8 +819,12 @@ def decide_objection(
                 }
             },
         )
-        # The red-list entries this listing ended had no ground either.
-        red_list_exit.restore_after_wrong_black_listing(session, clock, entry)
+    if upheld and objection.after_publication:
+        # The red-list entries this listing ended had no ground either, however it has left
+        # the list since (decision 0041 addendum).
+        red_list_exit.restore_after_wrong_black_listing(
+            session, clock, entry, found_wrong=RemovalReason.OBJECTION_UPHELD
+        )
     return objection
 
 

@@ -509,6 +509,17 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
             "on annulled: an integrity model again (Art. 14 ¶2, Art. 16)"
         ),
     ),
+    (
+        re.compile(
+            r"^an objection to the black-list entry (?P<number>\d+) that ended it was upheld "
+            r"after that entry had left the list: an integrity model again "
+            r"\(Art\. 14 ¶2, Art\. 16\)$"
+        ),
+        N_(
+            "an objection to the black-list entry %(number)s that ended it was upheld after "
+            "that entry had left the list: an integrity model again (Art. 14 ¶2, Art. 16)"
+        ),
+    ),
     (re.compile(r"^record revoked: (?P<text>.*)$", re.S), N_("record revoked: %(text)s")),
     (re.compile(r"^record reinstated: (?P<text>.*)$", re.S), N_("record reinstated: %(text)s")),
     (re.compile(r"^court decision (?P<case>.*)$", re.S), N_("court decision %(case)s")),
