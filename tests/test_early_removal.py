@@ -585,3 +585,208 @@ def test_the_subject_reads_why_its_court_entry_ended_in_its_language(
     assert "confirmed by the court" not in block
     assert "已移出" in block
     assert "提前" not in block
+
+
+def test_a_confirmed_performance_ends_the_court_records_publicity(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The court confirms the performance: the entry leaves the list, and the court's record
+    no longer shows the subject as a current 失信被执行人 on its public page either (SPC rule
+    Art. 10: the court deletes the defaulter information within 3 working days). A new
+    version by the court's staff says why (Art. 24); the subject reads it in Chinese."""
+    from tests.page_helpers import log_in
+    from xinyong.collection.models import RecordStatus, RecordVersion
+
+    world = lists_world
+    company = world.subjects["company"]
+    ingest_court(db, clock, world, [court_row(world, company)])
+    reporter = actor(world, "court_reporter")
+    (entry,) = court_defaulters.published_entries(db, reporter)
+    entry_id, record_id, code = entry.id, entry.source_record_id, company.uscc
+    db.commit()
+    public = client.get(f"/api/v1/subjects/{code}/public").json()
+    assert [i["type"] for i in public["items"]] == ["court_judgment_defaulter"]
+
+    court_defaulters.confirm_performance(
+        db,
+        clock,
+        reporter,
+        entry_id,
+        performed_on=clock.today() - dt.timedelta(days=1),
+        detail="结案通知书",
+        working_days=3,
+    )
+    db.commit()
+
+    public = client.get(f"/api/v1/subjects/{code}/public").json()
+    assert (public["items"], public["lists"]) == ([], [])
+    entry = entries.get(db, entry_id)
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    assert record.status is RecordStatus.EXPIRED
+    assert record.publicity_end == clock.today() - dt.timedelta(days=1)
+    version = db.scalars(
+        select(RecordVersion).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    ).one()
+    assert version.reason == court_defaulters.REASON_PERFORMED
+    assert version.reason_detail == entry.removal_detail
+    assert (version.source_organisation_id, version.actor) == (
+        world.organisations["court"].id,
+        reporter.audit().id,
+    )
+    assert version.payload == records.current_version(db, record).payload
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "credit_record", AuditEvent.target_id == str(record.id)
+        )
+    ).all()
+    assert "record.publicity_ended_on_performance" in audited
+    log_in(client, "company")
+    file_page = client.get("/me/credit").text
+    assert "已履行生效法律文书确定的义务，停止公示" in file_page
+    assert f"已于 {(clock.today() - dt.timedelta(days=1)).isoformat()} 履行，经人民法院确认" in (
+        file_page
+    )
+    assert "publicity ended on performance" not in file_page
+
+
+def test_a_performance_the_court_sends_ends_the_records_publicity_for_good(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The court's batch says the judgment was performed: the record stops being published
+    with the entry, by the platform; sent again with other changes (which makes it a
+    current record again), it is not published again."""
+    from xinyong.collection.models import RecordStatus, RecordVersion
+
+    world = lists_world
+    code = world.subjects["company"].uscc
+    row = court_row(world, world.subjects["company"])
+    ingest_court(db, clock, world, [row])
+    performed = {**row, "performed_on": clock.today().isoformat()}
+
+    ingest_court(db, clock, world, [performed])
+    db.commit()
+
+    entry = db.scalars(select(ListEntry)).one()
+    record_id = entry.source_record_id
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    assert (entry.status, record.status) == (EntryStatus.REMOVED, RecordStatus.EXPIRED)
+    reasons = db.scalars(
+        select(RecordVersion.reason)
+        .where(RecordVersion.record_id == record.id)
+        .order_by(RecordVersion.version_no)
+    ).all()
+    assert reasons[-2:] == ["updated by source", court_defaulters.REASON_PERFORMED]
+    assert client.get(f"/api/v1/subjects/{code}/public").json()["items"] == []
+
+    ingest_court(db, clock, world, [{**performed, "obligation": "支付货款人民币十二万元及利息"}])
+    db.commit()
+    record = db.get(CreditRecord, record_id)
+    assert record is not None
+    assert record.status is RecordStatus.EXPIRED
+    assert client.get(f"/api/v1/subjects/{code}/public").json()["items"] == []
+
+
+def test_an_early_removal_leaves_through_the_common_exit(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Approved, an early removal is recorded as every exit from the list is (decision
+    0042): audited as the entry's removal, and an open proposal to remove the entry by hand
+    lapses with it instead of waiting for a second officer."""
+    from xinyong.lists import removal_proposals
+    from xinyong.lists.models import RemovalProposalStatus
+
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    proposal = removal_proposals.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry.id,
+        reason=RemovalReason.EXIT_CONDITIONS_MET,
+        detail="已履行义务",
+    )
+    application = apply(db, clock, world, entry)
+    early_removal.propose(
+        db, clock, actor(world, "caseofficer"), application.id, approve=True, reasons="满一年"
+    )
+
+    early_removal.decide(
+        db, clock, actor(world, "caseofficer2"), application.id, confirm=True, reasons="同意"
+    )
+
+    assert (proposal.status, proposal.decided_by) == (RemovalProposalStatus.LAPSED, "system")
+    assert proposal.decision_reasons == "lapsed: the entry left the list otherwise (early_removal)"
+    actions = [ev.action for ev in entries.history(db, entry.id)]
+    assert actions[-3:] == ["early_removal_approved", "removed", "removal_lapsed"]
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "list_entry", AuditEvent.target_id == str(entry.id)
+        )
+    ).all()
+    assert "list_entry.removed" in audited
+    with pytest.raises(Conflict) as decided:
+        removal_proposals.refuse(
+            db, clock, actor(world, "caseofficer2"), proposal.id, reasons="不同意"
+        )
+    assert decided.value.code == "decided"
+
+
+def test_an_open_application_lapses_when_its_entry_leaves_the_list_otherwise(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The entry is removed by hand while an application for its early removal waits: the
+    application lapses, by the platform, with the way the entry left, and leaves the
+    agency's queue rather than turning overdue there for good."""
+    from tests.lists_helpers import removed_by_two
+    from tests.page_helpers import log_in
+
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    waiting = apply(db, clock, world, entry)
+    early_removal.propose(
+        db, clock, actor(world, "caseofficer"), waiting.id, approve=True, reasons="满一年"
+    )
+
+    removed_by_two(db, clock, world, entry.id)
+
+    assert (waiting.status, waiting.decided_by) == (EarlyRemovalStatus.LAPSED, "system")
+    assert waiting.decision_reasons == (
+        "lapsed: the entry left the list otherwise (exit_conditions_met)"
+    )
+    steps = entries.history(db, entry.id)
+    assert [ev.action for ev in steps[-2:]] == ["removed", "early_removal_lapsed"]
+    assert steps[-1].detail == (
+        f"application {waiting.id}: lapsed: the entry left the list otherwise (exit_conditions_met)"
+    )
+    audited = db.scalars(
+        select(AuditEvent.action).where(
+            AuditEvent.target_type == "early_removal", AuditEvent.target_id == str(waiting.id)
+        )
+    ).all()
+    assert "early_removal.lapsed" in audited
+    later = FixedClock(clock.now() + dt.timedelta(days=30))
+    officer = actor(world, "caseofficer")
+    assert early_removal.queue(db, later, officer) == []
+    assert [c.application.id for c in early_removal.queue(db, later, officer, closed=True)] == [
+        waiting.id
+    ]
+    with pytest.raises(Conflict) as lapsed:
+        early_removal.decide(
+            db, later, actor(world, "caseofficer2"), waiting.id, confirm=True, reasons="同意"
+        )
+    assert lapsed.value.code == "wrong_stage"
+    db.commit()
+    log_in(client, "company")
+    page = client.get(f"/early-removals/{waiting.id}").text
+    assert 'data-status="lapsed"' in page
+    assert "已失效：作出决定前该名单条目已因其他原因移出名单" in page
+    assert (
+        f"第 {waiting.id} 号提前移出申请失效：该名单条目已因其他原因移出名单（符合退出条件）"
+        in page
+    )
+    assert "left the list otherwise" not in page

@@ -805,6 +805,36 @@ def test_a_removal_proposal_lapses_when_the_entry_leaves_the_list_otherwise(
     assert steps[-2:] == ["expired", "removal_lapsed"]
 
 
+def test_a_removal_proposal_is_not_refused_once_the_entry_has_left_the_list(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """As approving it, refusing a proposal whose entry's term has ended (before the daily
+    job expired it) is refused: there is no listing left to keep, and the proposal lapses
+    with the entry's exit instead of a ``removal_refused`` step after it."""
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=1)
+    db.commit()
+    proposal = client.post(
+        f"{ENTRIES}/{entry.id}/remove",
+        json={"reason": "other", "detail": "拟提前移出"},
+        headers=headers(client, "caseofficer"),
+    ).json()
+    assert entry.term_end is not None
+    clock.set(dt.datetime.combine(entry.term_end + dt.timedelta(days=1), dt.time(9), CHINA))
+
+    refused = client.post(
+        f"/api/v1/list-removals/{proposal['id']}/refuse",
+        json={"reasons": "不同意"},
+        headers=headers(client, "caseofficer2"),
+    )
+
+    assert error_of(refused)[:2] == (409, "entry_left_list")
+    still = db.get(ListRemovalProposal, proposal["id"])
+    assert still is not None
+    assert still.status is RemovalProposalStatus.OPEN
+    assert "removal_refused" not in [ev.action for ev in entries.history(db, entry.id)]
+
+
 def test_the_jobs_command_expires_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`xinyong jobs run`, the daily job, ends list terms (its own database, as in test_cli)."""
     from xinyong.accounts import service as accounts

@@ -235,18 +235,22 @@ def test_the_pages_offer_the_objection_and_show_the_deadline(
     kind=st.sampled_from(ListKind),
     status=st.sampled_from(EntryStatus),
     window=st.one_of(st.none(), st.integers(min_value=-30, max_value=30)),
+    court=st.booleans(),
 )
-def test_what_may_be_objected_to(kind: ListKind, status: EntryStatus, window: int | None) -> None:
+def test_what_may_be_objected_to(
+    kind: ListKind, status: EntryStatus, window: int | None, court: bool
+) -> None:
     """A black-list candidacy within its window, a black-list entry on the list: nothing
-    else (a red-list candidate takes public comments instead)."""
+    else (a red-list candidate takes public comments instead) — and a court judgment
+    defaulter's entry is objected to before the court (decision 0027 addendum)."""
     today = dt.date(2026, 11, 27)
     window_ends = None if window is None else today + dt.timedelta(days=window)
-    refusal = entries.objection_refusal(kind, status, window_ends, today)
+    refusal = entries.objection_refusal(kind, status, window_ends, today, court=court)
     if status is EntryStatus.NOTICED:
         in_window = window_ends is not None and today <= window_ends
         assert refusal == (None if in_window else "window_closed")
     elif kind is ListKind.BLACK and status is EntryStatus.PUBLISHED:
-        assert refusal is None
+        assert refusal == ("object_to_court" if court else None)
     else:
         assert refusal == "not_objectable"
 

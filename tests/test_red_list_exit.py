@@ -670,6 +670,48 @@ def test_a_black_listing_removed_on_an_objection_upheld_restores_the_red_list_en
     assert "重新属于诚信典型" in shown
 
 
+def test_an_objection_upheld_after_the_black_listing_left_otherwise_restores_the_red_list_entry(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The agency took the black-list entry off by hand while the subject's objection to it
+    was pending; the objection is then upheld. The listing was wrong all the same, so the
+    red-list entry it ended comes back while its term runs, its step saying the objection
+    was upheld after the black-list entry had left."""
+    from tests.lists_helpers import removed_by_two
+
+    world = lists_world
+    company = world.subjects["company"]
+    red = red_entry(db, clock, world, company)
+    black = published_entry(
+        db,
+        clock,
+        world,
+        company,
+        approved_days_ago=10,
+        basis=[basis_record(db, clock, world, company, **old_warning(clock)).id],
+    )
+    objection = entries.object_to(db, clock, actor(world, "company"), black.id, "处罚已被撤销")
+    removed_by_two(db, clock, world, black.id)
+
+    entries.decide_objection(
+        db, clock, actor(world, "objections"), objection.id, upheld=True, reasons="认定有误"
+    )
+
+    assert (black.status, black.removal_reason) == (
+        EntryStatus.REMOVED,
+        RemovalReason.EXIT_CONDITIONS_MET,
+    )
+    assert (red.status, red.removal_reason) == (EntryStatus.PUBLISHED, None)
+    step = entries.history(db, red.id)[-1]
+    assert (step.action, step.actor) == ("restored", "system")
+    assert step.detail == red_list_exit.found_wrong_detail(black)
+    shown = entry_event_detail(step.detail, ZH)
+    assert f"第 {black.id} 号黑名单条目" in shown
+    assert "异议成立" in shown
+    assert "重新属于诚信典型" in shown
+    assert "objection" not in shown
+
+
 def test_a_black_listing_on_an_annulled_decision_restores_the_red_list_entry_and_a_repair_does_not(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

@@ -632,6 +632,7 @@ OPEN_VALUES: set[str] = {
     "lists/eligibility.py::standard.name",
     "lists/eligibility.py::type_name",
     "lists/entries.py::code",
+    "lists/entries.py::court",
     "lists/entries.py::std.from_record_type",
     "lists/entries.py::std.name",
     "lists/measures.py::code",

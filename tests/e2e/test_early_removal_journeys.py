@@ -2,7 +2,8 @@
 listed 400 days ago applies from its notices page with the public credit commitment; a
 case officer of the recognising market regulator proposes approval; the same officer may
 not approve (separate duties); the second case officer approves; the company sees the
-entry removed early."""
+entry removed early. An application whose entry is taken off the list by hand meanwhile
+lapses: it leaves the agency's open applications, and the company reads why."""
 
 from __future__ import annotations
 
@@ -23,7 +24,9 @@ from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.lists import entries
+from xinyong.lists import early_removal, entries, removal_proposals
+from xinyong.lists import early_removal_rules as rules
+from xinyong.lists.models import RemovalReason
 from xinyong.subjects import service as subjects
 from xinyong.synthetic import make_uscc
 
@@ -142,3 +145,55 @@ def test_company_applies_officer_proposes_second_officer_approves(
     expect(
         page.locator(f"#early-removal-{entry_id} [data-early-removal='{application_id}']")
     ).to_have_attribute("data-status", "approved")
+
+
+def test_an_application_lapses_when_the_entry_is_removed_by_hand(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    username, entry_id = _listed_company(live_server)
+    clock = SystemClock()
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+
+        def actor_of(name: str) -> accounts.Actor:
+            user = session.scalar(select(UserAccount).where(UserAccount.username == name))
+            assert user is not None
+            return accounts.actor_for_user(user)
+
+        application = early_removal.apply(
+            session,
+            clock,
+            actor_of(username),
+            entry_id,
+            obligations_met="罚款已缴清，已整改。",
+            evidence="缴款凭证 E2E-0002",
+            commitment=True,
+            terms=rules.Terms(),
+        )
+        proposal = removal_proposals.propose(
+            session,
+            clock,
+            actor_of("caseofficer"),
+            entry_id,
+            reason=RemovalReason.EXIT_CONDITIONS_MET,
+            detail="已履行义务，符合退出条件。",
+        )
+        removal_proposals.approve(
+            session, clock, actor_of("caseofficer2"), proposal.id, reasons="核实无误。"
+        )
+        application_id = application.id
+
+    log_in(page, "caseofficer")
+    page.goto("/early-removals")
+    open_ = page.get_by_role("region", name=zh("Open applications"))
+    expect(open_.locator(f"[data-early-removal='{application_id}']")).to_have_count(0)
+    closed = page.get_by_role("region", name=zh("Recently decided"))
+    expect(closed.locator(f"[data-early-removal='{application_id}']")).to_contain_text(
+        zh("Lapsed: the entry left the list otherwise before a decision")
+    )
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, username)
+    page.goto("/me/notices")
+    mine = page.locator(f"#early-removal-{entry_id} [data-early-removal='{application_id}']")
+    expect(mine).to_have_attribute("data-status", "lapsed")
+    expect(mine).to_contain_text(zh("Lapsed: the entry left the list otherwise before a decision"))

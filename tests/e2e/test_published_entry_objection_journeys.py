@@ -6,7 +6,10 @@ and, under the notice of a measure applied while it was listed, that the entry t
 rests on has left the list and why.
 The recognising agency's approving officer — not the one who proposed the entry — finds
 such an objection on the officers' queue and upholds it (the entry leaves the list) or
-dismisses it (the entry stays, and the company reads why)."""
+dismisses it (the entry stays, and the company reads why).
+A court judgment defaulter is not offered the objection: its notices name the court to apply
+to; once the court confirms the performance, the public page no longer shows it as a
+defaulter (decision 0027 addendum)."""
 
 from __future__ import annotations
 
@@ -19,15 +22,16 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from tests.collection_helpers import ingest
 from tests.e2e.conftest import LiveServer
 from tests.lists_helpers import penalty_record
 from xinyong import demo
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation, UserAccount
+from xinyong.accounts.models import Organisation, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.lists import applications, entries
+from xinyong.lists import applications, court_defaulters, entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_uscc
@@ -255,3 +259,97 @@ def test_the_approving_officer_dismisses_an_objection_on_the_queue_and_the_entry
     notice = page.locator("article.entry", has_text=reasons)
     expect(notice.locator("dl.objection-decision")).to_contain_text(zh("Objection dismissed"))
     expect(notice.locator("dl.objection-decision")).to_contain_text(dismissal)
+
+
+# The demo's court (Fuzhou Intermediate People's Court), which submits the defaulters' records.
+DEMO_COURT = "11350100MB0000035H"
+
+
+def _court_listed_company(live_server: LiveServer) -> tuple[str, str, str, int]:
+    """A company of its own with a subject account, listed by the demo court's record whose
+    enforcing court is a district court: its username, name, code and the entry's id."""
+    clock = SystemClock()
+    username = f"ct{secrets.token_hex(3)}"
+    name = f"福州法院名单旅程{username}贸易有限公司"
+    enforcing = "福州市鼓楼区人民法院"
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        code = make_uscc(random.Random(secrets.randbits(32)))
+        company = subjects.register_organisation(session, clock, SYSTEM_ACTOR, uscc=code, name=name)
+        user = accounts.create_subject_account(
+            session, clock, SYSTEM_ACTOR, username=username, subject_id=company.id
+        )
+        issued = accounts.issue_activation_code(session, clock, SYSTEM_ACTOR, user.id)
+        accounts.activate(
+            session, clock, username=username, code=issued.code, password=demo.DEMO_PASSWORD
+        )
+        court = session.scalar(select(Organisation).where(Organisation.code == DEMO_COURT))
+        assert court is not None
+        today = clock.today()
+        report = ingest(
+            session,
+            clock,
+            court,
+            [
+                {
+                    "subject_name": name,
+                    "subject_category": "法人及非法人组织",
+                    "subject_uscc": code,
+                    "case_number": f"（2026）闽0102执{secrets.randbelow(10**6)}号",
+                    "court": enforcing,
+                    "obligation": "支付货款人民币十二万元",
+                    "dishonest_conduct": "有履行能力而拒不履行生效法律文书确定义务",
+                    "filed_on": (today - dt.timedelta(days=50)).isoformat(),
+                    "published_on": (today - dt.timedelta(days=40)).isoformat(),
+                    "authority": court.name,
+                    "authority_uscc": court.code,
+                    "source_unit": court.name,
+                    "source_unit_uscc": court.code,
+                }
+            ],
+            record_type="court_judgment_defaulter",
+        )
+        assert report.batch.created == 1, report.problems
+        (entry,) = entries.notices_for(session, accounts.actor_for_user(user))
+        return username, enforcing, code, entry.id
+
+
+def test_a_court_defaulter_is_sent_to_the_court_and_leaves_public_view_on_performance(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    username, enforcing, code, entry_id = _court_listed_company(live_server)
+    type_name = "失信被执行人"
+    page.goto(f"/subjects/{code}")
+    expect(page.get_by_role("main")).to_contain_text(type_name)
+
+    log_in(page, username)
+    page.goto("/me/notices")
+    notice = page.locator(f"#entry-{entry_id}")
+    expect(notice.locator("[data-object-to-court]")).to_contain_text(enforcing)
+    expect(notice.get_by_role("button", name=zh("Submit objection"))).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    # The court's data reporter (the demo has none) confirms the performance.
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        reporter = accounts.create_user(
+            session,
+            SystemClock(),
+            SYSTEM_ACTOR,
+            username=f"cr{secrets.token_hex(3)}",
+            password=None,
+            role=Role.DATA_REPORTER,
+            organisation=session.scalar(
+                select(Organisation).where(Organisation.code == DEMO_COURT)
+            ),
+        )
+        court_defaulters.confirm_performance(
+            session,
+            SystemClock(),
+            accounts.actor_for_user(reporter),
+            entry_id,
+            performed_on=SystemClock().today(),
+            detail="结案通知书",
+            working_days=3,
+        )
+
+    page.goto(f"/subjects/{code}")
+    expect(page.get_by_role("main")).not_to_contain_text(type_name)

@@ -47,6 +47,7 @@ REASON_LABELS = {
     "created by source": "来源单位报送",
     "updated by source": "来源单位更新",
     "publicity ended": "公示期满，停止公示",
+    "publicity ended on performance": "已履行生效法律文书确定的义务，停止公示",
 }
 
 

@@ -2,7 +2,13 @@
 and leave as soon as a record says the judgment was performed — well within the 3
 working days the rules allow (rules.md) — or when the recognising court's staff confirm
 the performance on the platform (``confirm_performance``; decision 0027). They are never
-removed early on the subject's application (``early_removal``)."""
+removed early on the subject's application (``early_removal``), nor on an objection to the
+platform: the defaulter applies to the court for correction (``listing_court``).
+
+Once the performance is known, the court's record stops being published as a current
+defaulter listing too (SPC rule Art. 10: the court deletes the defaulter information within
+3 working days of the performance): a new version by whoever made it known, with the reason
+(Art. 24), ends its publicity (``_end_publicity_on_performance``)."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, texts
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     SYSTEM_ACTOR,
     Actor,
@@ -20,6 +27,7 @@ from xinyong.accounts.permissions import (
     has_permission,
     require,
 )
+from xinyong.audit import service as audit
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
@@ -27,6 +35,7 @@ from xinyong.catalog.definitions import PublicityPeriod, RecordTypeDefinition, S
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
+from xinyong.collection.records import version_of
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
@@ -87,6 +96,11 @@ def _sync_one(
     period: PublicityPeriod,
 ) -> None:
     performed = payload.get("performed_on")
+    if performed:
+        # Sent with the performance, or sent again after it (which publishes it anew).
+        _end_publicity_on_performance(
+            session, clock, SYSTEM_ACTOR, record, f"performed on {performed}"
+        )
     if entry is None:
         if performed or record.status is RecordStatus.REVOKED:
             # Performed before it ever reached the list, or revoked by the court (decision
@@ -183,6 +197,102 @@ def _term_end(
     )
 
 
+# --- the court a defaulter applies to for correction (SPC rule Art. 11) ---------------------
+
+
+def _record_payload(session: Session, record: CreditRecord) -> dict[str, str]:
+    payload = session.scalar(
+        select(RecordVersion.payload).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    )
+    return payload or {}
+
+
+def listing_court(session: Session, entry: ListEntry) -> str | None:
+    """For a court judgment defaulter's entry, the court the defaulter applies to for the
+    correction of its listing (SPC rule Art. 11: the enforcing court, as the court's record
+    names it; else the court that recognised it on the platform); None for any other entry."""
+    std = session.get(ListStandard, entry.standard_id)
+    if std is None or std.from_record_type != RECORD_TYPE:
+        return None
+    record = (
+        session.get(CreditRecord, entry.source_record_id)
+        if entry.source_record_id is not None
+        else None
+    )
+    named = _record_payload(session, record).get("court") if record is not None else None
+    if named:
+        return str(named)
+    organisation = session.get(Organisation, entry.recognising_organisation_id)
+    return organisation.name if organisation is not None else ""
+
+
+# --- the court's record once the performance is known ---------------------------------------
+
+# The reason on the record's version (Art. 24); the pages translate it (``web.labels``).
+REASON_PERFORMED = "publicity ended on performance"
+# Still published: the statuses a performance ends the publicity of (``disclosure.files``).
+_PUBLISHED_STATUSES = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION, RecordStatus.CORRECTED)
+
+
+def _end_publicity_on_performance(
+    session: Session, clock: Clock, actor: Actor, record: CreditRecord, detail: str
+) -> None:
+    """The record of a defaulter who performed is no longer published from today: its window
+    ends yesterday, as a withdrawal past its period ends one, and an active or corrected
+    record is ``expired`` (one under objection stays so until the objection is decided). A
+    new version with the reason and ``detail`` (the performance, as the entry's removal
+    states it), by the court's staff who confirmed it or the platform acting on the court's
+    record; its content is the court's, unchanged. Nothing for a record no longer published
+    (revoked, expired …) or never."""
+    today = clock.today()
+    if (
+        record.status not in _PUBLISHED_STATUSES
+        or record.publicity_start is None
+        or (record.publicity_end is not None and record.publicity_end < today)
+    ):
+        return
+    current = session.scalar(
+        select(RecordVersion).where(
+            RecordVersion.record_id == record.id,
+            RecordVersion.version_no == record.current_version_no,
+        )
+    )
+    assert current is not None
+    record.publicity_end = today - dt.timedelta(days=1)
+    if record.status is not RecordStatus.UNDER_OBJECTION:
+        record.status = RecordStatus.EXPIRED
+    record.current_version_no += 1
+    record.updated_at = clock.now()
+    session.add(
+        version_of(
+            record,
+            version_no=record.current_version_no,
+            payload=current.payload,
+            sensitive_ciphertext=current.sensitive_ciphertext,
+            payload_hash=current.payload_hash,
+            status=record.status,
+            reason=REASON_PERFORMED,
+            reason_detail=detail,
+            source_organisation_id=actor.organisation_id,
+            actor=actor.audit().id or actor.kind,
+            created_at=clock.now(),
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "record.publicity_ended_on_performance",
+        target_type="credit_record",
+        target_id=record.id,
+        details={"version": record.current_version_no, "status": record.status.value},
+    )
+
+
 # --- the recognising court confirms performance (rules.md: removed within 3 working days) ----
 
 PERFORMANCE_BASIS = "rules.md: court judgment defaulters"
@@ -246,14 +356,9 @@ def _filed_on(session: Session, entry: ListEntry) -> dt.date:
         else None
     )
     if record is not None:
-        filed = session.scalar(
-            select(RecordVersion.payload).where(
-                RecordVersion.record_id == record.id,
-                RecordVersion.version_no == record.current_version_no,
-            )
-        )
-        if filed and filed.get("filed_on"):
-            return dt.date.fromisoformat(str(filed["filed_on"]))
+        filed = _record_payload(session, record).get("filed_on")
+        if filed:
+            return dt.date.fromisoformat(str(filed))
         return record.decision_date
     assert entry.term_start is not None
     return entry.term_start
@@ -334,6 +439,14 @@ def confirm_performance(
     entry.removal_detail = (
         f"performed on {performed_on.isoformat()}, confirmed by the court: {text}"
     )
+    record = (
+        session.get(CreditRecord, entry.source_record_id)
+        if entry.source_record_id is not None
+        else None
+    )
+    if record is not None:
+        # The court's own confirmation: its record stops showing a current defaulter.
+        _end_publicity_on_performance(session, clock, actor, record, entry.removal_detail)
     record_event(
         session,
         clock,

@@ -39,6 +39,7 @@ from xinyong.disclosure.models import LegalPath
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import early_removal_rules as rules
 from xinyong.lists import entries
+from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EARLY_REMOVAL_OPEN,
     EarlyRemovalApplication,
@@ -440,14 +441,15 @@ def decide(
         f"application {application.id}: {text}",
     )
     if approve:
-        session.add(
-            ListEntryEvent(
-                entry_id=entry.id,
-                at=clock.now(),
-                actor=actor.audit().id or actor.kind,
-                action="removed",
-                detail=f"{RemovalReason.EARLY_REMOVAL.value}: application {application.id}",
-            )
+        # The common exit (decision 0042): audited as every removal is, and an open removal
+        # proposal on the entry lapses with it.
+        record_event(
+            session,
+            clock,
+            entry,
+            actor,
+            "removed",
+            f"{RemovalReason.EARLY_REMOVAL.value}: application {application.id}",
         )
     return application
 

@@ -45,7 +45,7 @@ from xinyong.errors import (
     NotFound,
     PermissionDenied,
 )
-from xinyong.lists import eligibility, entry_basis, entry_persons, red_list_exit
+from xinyong.lists import court_defaulters, eligibility, entry_basis, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
@@ -496,17 +496,59 @@ def objection_refusal(
     today: dt.date,
     *,
     term_end: dt.date | None = None,
+    court: bool = False,
 ) -> str | None:
     """Why the subject may not object to an entry in this state today, or None: a
     black-list candidacy takes objections within its window after the written notice, a
     black-list entry on the list at any time (Art. 25); nothing else does (a red-list
-    candidate takes public comments, ``comment_on``)."""
+    candidate takes public comments, ``comment_on``). A ``court`` judgment defaulter's
+    entry is the court's decision: the defaulter objects to the court (``court_refusal``)."""
     if status is EntryStatus.NOTICED:
         return None if window_ends is not None and today <= window_ends else "window_closed"
     if kind is ListKind.BLACK and status is EntryStatus.PUBLISHED:
         # On the list: not once its term has ended, though the daily job has yet to end it.
-        return None if term_end is None or today <= term_end else "not_objectable"
+        if term_end is not None and today > term_end:
+            return "not_objectable"
+        return OBJECT_TO_COURT if court else None
     return "not_objectable"
+
+
+# A court judgment defaulter's listing is the court's decision (SPC rule — 最高人民法院关于公布
+# 失信被执行人名单信息的若干规定 — Art. 11: the defaulter applies to the enforcing court for its
+# correction). The platform takes no objection to it and decides none: its removal would leave
+# the court's record standing and the court unable to list the defaulter again from it.
+OBJECT_TO_COURT = "object_to_court"
+COURT_CORRECTION = "SPC rule Art. 11"
+
+
+def court_refusal(session: Session, entry: ListEntry) -> Conflict | None:
+    """Why an objection to this entry is not the platform's to take or uphold, if it is a
+    court judgment defaulter's: naming the court the defaulter applies to instead."""
+    court = court_defaulters.listing_court(session, entry)
+    if court is None:
+        return None
+    return Conflict(
+        "a court judgment defaulter is listed by the court's decision, which the platform "
+        f"does not decide: apply to {court} for its correction; the entry leaves the list "
+        "when the court revokes its record or confirms the performance",
+        code="object_to_court",
+        field="entry",
+        article=COURT_CORRECTION,
+        details={"court": court, "record": entry.source_record_id},
+    )
+
+
+def listing_courts(session: Session, found: Iterable[ListEntry]) -> dict[int, str]:
+    """For the court judgment defaulters' entries among ``found`` on the black list, by id,
+    the court the defaulter objects to instead of the platform (``court_refusal``)."""
+    courts: dict[int, str] = {}
+    for entry in found:
+        if entry.kind is not ListKind.BLACK or entry.status is not EntryStatus.PUBLISHED:
+            continue
+        court = court_defaulters.listing_court(session, entry)
+        if court is not None:
+            courts[entry.id] = court
+    return courts
 
 
 def object_to(
@@ -526,9 +568,17 @@ def object_to(
     upheld one removes the entry."""
     require(actor, Permission.READ_OWN_FILE)
     entry = subjects_entry(session, actor, entry_id)
+    to_court = court_refusal(session, entry)
     refusal = objection_refusal(
-        entry.kind, entry.status, entry.window_ends, clock.today(), term_end=entry.term_end
+        entry.kind,
+        entry.status,
+        entry.window_ends,
+        clock.today(),
+        term_end=entry.term_end,
+        court=to_court is not None,
     )
+    if refusal == OBJECT_TO_COURT and to_court is not None:
+        raise to_court
     if refusal == "window_closed":
         raise InvalidInput(
             "the objection window is closed", code="window_closed", field="entry", article="Art. 25"
@@ -713,6 +763,10 @@ def decide_objection(
         )
     if objection.decided_at is not None:
         raise Conflict("this objection is decided already", code="decided", field="objection")
+    # One taken before the platform refused them: dismissed with reasons, never upheld.
+    to_court = court_refusal(session, entry) if upheld else None
+    if to_court is not None:
+        raise to_court
     reasons = texts.visible(reasons)
     if not reasons:
         raise InvalidInput(
@@ -769,8 +823,12 @@ def decide_objection(
                 }
             },
         )
-        # The red-list entries this listing ended had no ground either.
-        red_list_exit.restore_after_wrong_black_listing(session, clock, entry)
+    if upheld and objection.after_publication:
+        # The red-list entries this listing ended had no ground either, however it has left
+        # the list since (decision 0041 addendum).
+        red_list_exit.restore_after_wrong_black_listing(
+            session, clock, entry, found_wrong=RemovalReason.OBJECTION_UPHELD
+        )
     return objection
 
 

@@ -11,6 +11,9 @@ from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.lists.models import (
+    EARLY_REMOVAL_OPEN,
+    EarlyRemovalApplication,
+    EarlyRemovalStatus,
     ListEntry,
     ListEntryEvent,
     ListRemovalProposal,
@@ -54,17 +57,18 @@ def record_event(
         details=details,
     )
     if action in LEFT_THE_LIST:
-        _lapse_removal_proposals(session, clock, entry, action)
+        why = (
+            f"{LAPSED}: the entry left the list otherwise "
+            f"({entry.removal_reason.value if action == 'removed' and entry.removal_reason else action})"
+        )
+        _lapse_removal_proposals(session, clock, entry, why)
+        _lapse_early_removal_applications(session, clock, entry, why)
 
 
-def _lapse_removal_proposals(session: Session, clock: Clock, entry: ListEntry, action: str) -> None:
+def _lapse_removal_proposals(session: Session, clock: Clock, entry: ListEntry, why: str) -> None:
     """An open proposal to remove an entry that has left the list otherwise — its term
     ended, an objection upheld, a repair, the court's record … — has nothing left to decide:
     it lapses, by the system, with the way the entry left as its reason (decision 0042)."""
-    why = (
-        f"{LAPSED}: the entry left the list otherwise "
-        f"({entry.removal_reason.value if action == 'removed' and entry.removal_reason else action})"
-    )
     for proposal in session.scalars(
         select(ListRemovalProposal).where(
             ListRemovalProposal.entry_id == entry.id,
@@ -83,4 +87,42 @@ def _lapse_removal_proposals(session: Session, clock: Clock, entry: ListEntry, a
             SYSTEM_ACTOR,
             "removal_lapsed",
             f"removal proposal {proposal.id} {why}",
+        )
+
+
+def _lapse_early_removal_applications(
+    session: Session, clock: Clock, entry: ListEntry, why: str
+) -> None:
+    """Likewise an open application for the entry's early removal (decision 0027 addendum):
+    left open, it would wait in the agency's queue, overdue for good, for a decision that
+    can only refuse to remove an entry already gone. Its step is in the entry's history
+    and audited by the application, as the application's other steps are."""
+    for application in session.scalars(
+        select(EarlyRemovalApplication).where(
+            EarlyRemovalApplication.entry_id == entry.id,
+            EarlyRemovalApplication.status.in_(EARLY_REMOVAL_OPEN),
+        )
+    ):
+        application.status = EarlyRemovalStatus.LAPSED
+        application.decided_at = clock.now()
+        application.decided_by = SYSTEM_ACTOR.kind
+        application.decision_reasons = why
+        session.flush()
+        session.add(
+            ListEntryEvent(
+                entry_id=entry.id,
+                at=clock.now(),
+                actor=SYSTEM_ACTOR.kind,
+                action="early_removal_lapsed",
+                detail=f"application {application.id}: {why}",
+            )
+        )
+        audit.record(
+            session,
+            clock,
+            SYSTEM_ACTOR.audit(),
+            "early_removal.lapsed",
+            target_type="early_removal",
+            target_id=application.id,
+            details={"entry": entry.id, "status": application.status.value},
         )

@@ -238,6 +238,9 @@ class EarlyRemovalStatus(enum.StrEnum):
     PROPOSED = "proposed"  # a decision proposed, awaiting a second staff member
     APPROVED = "approved"  # removed early
     REJECTED = "rejected"  # refused, with reasons
+    # The entry left the list otherwise (its term, an upheld objection, a removal by hand …)
+    # before a decision: nothing is left to decide (decision 0027 addendum).
+    LAPSED = "lapsed"
 
 
 EARLY_REMOVAL_OPEN = (EarlyRemovalStatus.SUBMITTED, EarlyRemovalStatus.PROPOSED)

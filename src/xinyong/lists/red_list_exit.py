@@ -122,6 +122,15 @@ def restored_detail(black: ListEntry, reason: RemovalReason) -> str:
     )
 
 
+def found_wrong_detail(black: ListEntry) -> str:
+    """Why a red-list entry is published again when the black-list entry that ended it was
+    found wrong on an objection after it had left the list otherwise (``web.labels``)."""
+    return (
+        f"an objection to the black-list entry {black.id} that ended it was upheld after that "
+        f"entry had left the list: an integrity model again ({BASIS})"
+    )
+
+
 # The removals of a black-list entry that say it should not have been published: an
 # objection upheld against it, or the decision it rested on annulled by its source. A repair
 # does not: the subject was dishonest, and has repaired its credit since.
@@ -129,15 +138,18 @@ WRONG_LISTING = (RemovalReason.OBJECTION_UPHELD, RemovalReason.RECORD_REVOKED)
 
 
 def restore_after_wrong_black_listing(
-    session: Session, clock: Clock, black: ListEntry
+    session: Session, clock: Clock, black: ListEntry, *, found_wrong: RemovalReason | None = None
 ) -> list[int]:
     """The red-list entries ``black``'s publication ended are published again: ``black``
-    has just left the list as a listing that should not have been (``WRONG_LISTING``), so
-    the ending had no ground. One comes back only while its term runs, the subject on no
+    has just left the list as a listing that should not have been (``WRONG_LISTING``), or
+    has just been found so (``found_wrong``: an objection upheld, whichever way the entry
+    had left the list before — its term, a removal by hand, an early removal), so the
+    ending had no ground. One comes back only while its term runs, the subject on no
     other black-list entry and without a bad record within its standard's years; one whose
     subject was recognised again meanwhile under the same standard stays off. The steps are
     the platform's, each naming the black-list entry. Returns the ids published again."""
-    if black.kind is not ListKind.BLACK or black.removal_reason not in WRONG_LISTING:
+    why = found_wrong or black.removal_reason
+    if black.kind is not ListKind.BLACK or why is None or why not in WRONG_LISTING:
         return []
     today = clock.today()
     if eligibility.black_list_entry_in_force(session, black.subject_id, today) is not None:
@@ -155,7 +167,9 @@ def restore_after_wrong_black_listing(
         )
         .order_by(ListEntry.id)
     ).all()
-    detail = restored_detail(black, black.removal_reason)
+    detail = (
+        restored_detail(black, why) if black.removal_reason is why else found_wrong_detail(black)
+    )
     restored: list[int] = []
     for red, standard in ended_by_it:
         if red.term_end is not None and red.term_end < today:

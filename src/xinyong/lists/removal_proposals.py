@@ -215,13 +215,8 @@ def _decided(
     proposal.decision_reasons = reasons
 
 
-def approve(
-    session: Session, clock: Clock, actor: Actor, proposal_id: int, *, reasons: str
-) -> ListRemovalProposal:
-    """A second officer approves: the entry leaves the list now, with the proposal's reason,
-    which the subject reads on its notices (Art. 24)."""
-    proposal = _decidable(session, actor, proposal_id)
-    text = _text(reasons, "reasons", "a decision states its reasons", today=clock.today())
+def _listed_entry(session: Session, clock: Clock, proposal: ListRemovalProposal) -> ListEntry:
+    """The proposal's entry, locked, while it is still on the list to be decided about."""
     entry = _entry(session, proposal.entry_id, for_update=True)
     ended = entry.term_end is not None and entry.term_end < clock.today()
     if entry.status is not EntryStatus.PUBLISHED or ended:
@@ -233,6 +228,17 @@ def approve(
             code="entry_left_list",
             field="proposal",
         )
+    return entry
+
+
+def approve(
+    session: Session, clock: Clock, actor: Actor, proposal_id: int, *, reasons: str
+) -> ListRemovalProposal:
+    """A second officer approves: the entry leaves the list now, with the proposal's reason,
+    which the subject reads on its notices (Art. 24)."""
+    proposal = _decidable(session, actor, proposal_id)
+    text = _text(reasons, "reasons", "a decision states its reasons", today=clock.today())
+    entry = _listed_entry(session, clock, proposal)
     _decided(proposal, clock, actor, RemovalProposalStatus.APPROVED, text)
     record_event(
         session,
@@ -258,11 +264,14 @@ def refuse(
     """A second officer refuses, with reasons: the entry stays on the list."""
     proposal = _decidable(session, actor, proposal_id)
     text = _text(reasons, "reasons", "a decision states its reasons", today=clock.today())
+    # Refusing to remove an entry that is no longer on the list decides nothing: the
+    # proposal lapses with the entry's exit instead (``entry_events``).
+    entry = _listed_entry(session, clock, proposal)
     _decided(proposal, clock, actor, RemovalProposalStatus.REFUSED, text)
     record_event(
         session,
         clock,
-        _entry(session, proposal.entry_id),
+        entry,
         actor,
         "removal_refused",
         f"removal proposal {proposal.id}: {text}",

@@ -12,7 +12,7 @@ from typing import Any
 
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
-from xinyong.lists import joint_checks
+from xinyong.lists import entries, joint_checks
 from xinyong.lists.entry_basis import SEPARATOR
 from xinyong.lists.models import (
     EntryStatus,
@@ -156,6 +156,9 @@ VERSION_REASON_LABELS: dict[str, str] = {
     "fulfilment updated": N_("Fulfilment of the commitment recorded"),
     "publicity ended": N_("Publicity period ended"),
     "deleted after retention period": N_("Deleted after the retention period"),
+    "publicity ended on performance": N_(
+        "Publicity ended: the judgment was performed (SPC rule Art. 10)"
+    ),
     "re-dated by the rule in force": N_(
         "Dated by the date the rule in force counts from (its publicity and timeliness "
         "counted again)"
@@ -231,9 +234,16 @@ def version_detail(detail: str | None, gettext: Callable[[str], str]) -> str:
             "number": match[1],
             "ground": gettext(OBJECTION_GROUND_LABELS[Ground(match[2])]),
         }
+    # A court's record whose publicity a performance ended says it as the entry's removal.
+    for pattern, message in REMOVAL_DETAILS[:_PERFORMANCE_DETAILS]:
+        found = pattern.match(detail)
+        if found:
+            return gettext(message) % found.groupdict()
     return detail
 
 
+# How many of the first ``REMOVAL_DETAILS`` state a court defaulter's performance.
+_PERFORMANCE_DETAILS = 2
 # The removal details the services write on a list entry (``lists.court_defaulters``,
 # ``lists.early_removal``, ``repair.service.removal_detail``): shown in the page's language,
 # with the court's or the applicant's own words as they were typed. A detail an officer typed
@@ -452,6 +462,7 @@ ENTRY_ACTIONS: dict[str, str] = {
     "early_removal_returned": N_("Early removal: proposal returned"),
     "early_removal_approved": N_("Early removal approved"),
     "early_removal_rejected": N_("Early removal rejected"),
+    "early_removal_lapsed": N_("Early removal application lapsed"),
     "removal_proposed": N_("Removal proposed"),
     "removal_approved": N_("Removal approved by a second officer"),
     "removal_refused": N_("Removal refused"),
@@ -496,6 +507,17 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
         N_(
             "the black-list entry %(number)s that ended it was removed, the decision it rested "
             "on annulled: an integrity model again (Art. 14 ¶2, Art. 16)"
+        ),
+    ),
+    (
+        re.compile(
+            r"^an objection to the black-list entry (?P<number>\d+) that ended it was upheld "
+            r"after that entry had left the list: an integrity model again "
+            r"\(Art\. 14 ¶2, Art\. 16\)$"
+        ),
+        N_(
+            "an objection to the black-list entry %(number)s that ended it was upheld after "
+            "that entry had left the list: an integrity model again (Art. 14 ¶2, Art. 16)"
         ),
     ),
     (re.compile(r"^record revoked: (?P<text>.*)$", re.S), N_("record revoked: %(text)s")),
@@ -569,23 +591,40 @@ _PROPOSAL_LAPSED = N_(
 )
 _PROPOSAL_STEP = N_("removal proposal %(number)s: %(text)s")
 _LAPSED = re.compile(r"^lapsed: the entry left the list otherwise \((?P<how>[a-z_]+)\)$")
+_APPLICATION_LAPSED_STEP = re.compile(
+    r"^application (?P<number>\d+): lapsed: the entry left the list otherwise "
+    r"\((?P<how>[a-z_]+)\)$"
+)
+_APPLICATION_LAPSED = N_(
+    "early removal application %(number)s lapsed: the entry left the list otherwise (%(how)s)"
+)
+
+
+def _left_how(how: str, gettext: Callable[[str], str]) -> str:
+    """How an entry left the list, as a lapse names it: a removal's reason, or ``expired``."""
+    if how in {reason.value for reason in RemovalReason}:
+        return gettext(enum_label(RemovalReason(how)))
+    return gettext(ENTRY_ACTIONS.get(how, how))
 
 
 def _removal_proposal_detail(detail: str, gettext: Callable[[str], str]) -> str | None:
-    """A removal proposal's step (``lists.removal_proposals``, ``lists.entry_events``)."""
+    """A removal proposal's step (``lists.removal_proposals``, ``lists.entry_events``), or
+    an early removal application's lapse (``lists.entry_events``)."""
+    application = _APPLICATION_LAPSED_STEP.match(detail)
+    if application:
+        return gettext(_APPLICATION_LAPSED) % {
+            "number": application["number"],
+            "how": _left_how(application["how"], gettext),
+        }
     found = _REMOVAL_PROPOSAL_STEP.match(detail)
     if not found:
         return None
     lapsed = _LAPSED.match(found["rest"])
     if lapsed:
-        how = lapsed["how"]
-        reasons = {reason.value for reason in RemovalReason}
-        how_text = (
-            gettext(enum_label(RemovalReason(how)))
-            if how in reasons
-            else gettext(ENTRY_ACTIONS.get(how, how))
-        )
-        return gettext(_PROPOSAL_LAPSED) % {"number": found["number"], "how": how_text}
+        return gettext(_PROPOSAL_LAPSED) % {
+            "number": found["number"],
+            "how": _left_how(lapsed["how"], gettext),
+        }
     if found["sep"] != ": ":
         return None
     return gettext(_PROPOSAL_STEP) % {
@@ -814,6 +853,10 @@ BASIS_LABELS: dict[str, str] = {
     ),
     objection_rules.MARKET_BASIS: N_(
         "Regulations on the Administration of the Credit Reporting Industry, Art. 25"
+    ),
+    entries.COURT_CORRECTION: N_(
+        "Provisions of the Supreme People's Court on Publishing the Information of the List "
+        "of Dishonest Judgment Defaulters, Art. 11"
     ),
 }
 

@@ -1108,6 +1108,7 @@ _APPLICATION_STATUSES = {
     "proposed": N_("proposed"),
     "approved": N_("approved (removed early)"),
     "rejected": N_("rejected (stays listed)"),
+    "lapsed": N_("lapsed (the entry left the list otherwise)"),
 }
 _APPLICATION_STEPS = {"propose": N_("propose"), "decide": N_("decide")}
 _INSTITUTION_STATUSES = {
@@ -2070,6 +2071,14 @@ PATTERNS: tuple[_Pattern, ...] = (
         N_("%(standard)s entries come from the %(type)s records of the deciding body"),
     ),
     _said(
+        "object_to_court",
+        N_(
+            "a court judgment defaulter is listed by the court's decision, which the platform "
+            "does not decide: apply to %(court)s for its correction; the entry leaves the list "
+            "when the court revokes its record or confirms the performance"
+        ),
+    ),
+    _said(
         None,
         N_(
             "a subject objects to a black-list candidacy within its objection window, or to "
@@ -2626,6 +2635,10 @@ CODES: dict[str, str] = {
     "window_closed": N_("The window for this has closed."),
     "window_open": N_("The window is still open."),
     "objection_pending": N_("An objection is still undecided."),
+    "object_to_court": N_(
+        "A court judgment defaulter's listing is the court's decision: the defaulter applies "
+        "to the court for its correction."
+    ),
     # objections to credit records (Art. 25)
     "objection_closed": N_("This objection is closed."),
     "wrong_stage": N_("The case is not at a stage where you may do this."),

@@ -110,7 +110,8 @@ def refuse(
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
-    """Refuse another officer's proposal, with reasons: the entry stays on the list."""
+    """Refuse another officer's proposal, with reasons: the entry stays on the list (403
+    ``own_proposal`` for its proposer; 409 ``decided``, or ``entry_left_list``)."""
     return proposal_out(
         removal_proposals.refuse(session, clock, actor, proposal_id, reasons=body.reasons)
     )

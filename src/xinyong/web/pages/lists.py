@@ -182,6 +182,7 @@ EARLY_REMOVAL_STATUSES = {
     "proposed": N_("Decision proposed: awaiting a second officer's approval"),
     "approved": N_("Approved: removed from the black list early"),
     "rejected": N_("Application rejected"),
+    "lapsed": N_("Lapsed: the entry left the list otherwise before a decision"),
 }
 
 
@@ -701,6 +702,8 @@ def _notices_context(
         "objections": objections,
         "deadlines": deadlines,
         "objection_days": objection_terms(request).decide,
+        # A court judgment defaulter objects to the court, not here: which court.
+        "courts": entries.listing_courts(session, notices),
         "applications": applied,
         # The entry each measure rests on, where it has left the list since.
         "entries_left": applications.entries_left(session, applied, today),
