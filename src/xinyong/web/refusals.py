@@ -162,6 +162,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("staff submit only for their own organisation"),
         N_("only the unit that accepted the commitment updates its fulfilment"),
         N_("only the unit that submitted a record revokes it"),
+        N_("only the unit that submitted a record reads it here, with its history"),
         N_("the record is revoked already"),
         N_("this entry belongs to another agency"),
         N_("only a subject account declares about itself"),
