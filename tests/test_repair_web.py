@@ -343,6 +343,8 @@ def test_a_refused_decision_keeps_the_reasons_and_the_choice_beside_the_refusal(
         assert ">整改到位，同意修复</textarea>" in form, lang
         assert re.search(r'name="approve" value="yes"[^>]*checked', form), lang
         assert not re.search(r'name="approve" value="no"[^>]*checked', form), lang
+    # The record's status inside the English sentence, in lower case as the sentence reads.
+    assert "the record is under objection now and cannot be repaired" in refused.text
 
     # Meanwhile the case is terminated for fraud: no form is left to decide in, and what
     # was typed stays beneath the refusal.
