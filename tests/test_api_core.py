@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -835,6 +836,62 @@ def test_a_wrong_password_keeps_the_username_on_the_login_page(
     )
     assert "wrong password!" not in response.text
     assert re.search(r'id="password"[^>]*autofocus', response.text)
+
+
+def test_an_overlong_organisation_code_is_refused_by_its_field_and_not_echoed(
+    client: TestClient, world: World
+) -> None:
+    """An organisation's code is bounded as every code is (422 naming the member): it
+    used to reach the register and come back, 100 KB of it, in a 404's message."""
+    overlong = "9" * 100_000
+    admin = auth_headers(client, "admin")
+    for path, body in (
+        ("/api/v1/admin/users", {"username": "x1", "role": "data_reporter"}),
+        ("/api/v1/admin/api-keys", {"role": "data_reporter", "name": "系统接口"}),
+    ):
+        response = client.post(path, json={**body, "organisation": overlong}, headers=admin)
+        assert response.status_code == 422, response.text[:200]
+        error = assert_error_format(response, 422, "invalid_request")
+        assert error["field"] == "organisation", path
+        assert "9" * 41 not in response.text, path
+
+
+def test_every_string_of_a_json_body_is_bounded(client: TestClient) -> None:
+    """A string a body member carries has a maximum length, a pattern or a closed set, so
+    no refusal can echo an unbounded value (dates are parsed, never echoed). The joint
+    check's codes are answered one by one, each as given: not bounded here."""
+    description = client.get("/openapi.json").json()
+    schemas = description["components"]["schemas"]
+
+    def unbounded(schema: dict[str, Any], where: str) -> Iterator[str]:
+        if "$ref" in schema:
+            schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+        for alternative in schema.get("anyOf", ()):
+            yield from unbounded(alternative, where)
+        kind = schema.get("type")
+        if kind == "string" and schema.get("format") not in ("date", "date-time"):
+            if not {"maxLength", "pattern", "enum"} & set(schema):
+                yield where
+        elif kind == "object":
+            for name, member in schema.get("properties", {}).items():
+                yield from unbounded(member, f"{where}.{name}")
+        elif kind == "array":
+            yield from unbounded(schema.get("items", {}), f"{where}[]")
+
+    found = [
+        f"{method.upper()} {path} {hit}"
+        for path, by_method in description["paths"].items()
+        for method, operation in by_method.items()
+        for hit in unbounded(
+            operation.get("requestBody", {})
+            .get("content", {})
+            .get("application/json", {})
+            .get("schema", {}),
+            "body",
+        )
+        if path != "/api/v1/joint-checks"
+    ]
+    assert found == []
 
 
 def test_an_unknown_organisation_is_refused_naming_the_member_it_was_given_in(

@@ -358,7 +358,7 @@ def test_a_refusal_written_word_for_word_is_translated_whole() -> None:
             "严重程度为 5 的措施超出黑名单所允许的程度（最高为 3）；"
             "措施须与行为的性质、情节和社会影响相适应",
             None,
-            "a measure of severity 5 is heavier than the Black list tier allows (at most 3); "
+            "a measure of severity 5 is heavier than the black list tier allows (at most 3); "
             "measures must fit the nature, circumstances and impact of the conduct",
         ),
         (
@@ -368,7 +368,7 @@ def test_a_refusal_written_word_for_word_is_translated_whole() -> None:
             },
             "企业类单位的账号不能担任“案件承办人员”角色",
             None,
-            "an organisation of kind Enterprise cannot have the role Case officer",
+            "an organisation of kind enterprise cannot have the role case officer",
         ),
         (
             {"code": "required", "message": "a proposal states its criteria met"},

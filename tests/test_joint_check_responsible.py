@@ -90,8 +90,9 @@ def test_a_responsible_person_is_shown_with_entry_organisation_role_and_measures
     ]
     (measure,) = named["measures"]
     assert measure["code"] == "pun_appointment"
+    # The API's reasons are English, the capacity too: the names and basis are as recorded.
     assert measure["reasons"] == (
-        f"法定代表人 of {company.name} ({company.uscc}), listed as {SERIOUS} (Art. 18); "
+        f"Legal representative of {company.name} ({company.uscc}), listed as {SERIOUS} (Art. 18); "
         "《福州市社会信用管理办法》第十七条第（三）项、第十八条"
     )
     assert body["measures"]["pun_appointment"]["responsible_persons_basis"] == (

@@ -33,7 +33,7 @@ def page(client: TestClient, path: str, lang: str) -> str:
         ("zh", "角色“信息主体本人账号”无权提出名单认定", "<dd>第十二条</dd>"),
         (
             "en",
-            "the role The subject&#39;s own account may not propose list entries",
+            "the role the subject&#39;s own account may not propose list entries",
             "<dd>Art. 12</dd>",
         ),
     ],
@@ -98,7 +98,7 @@ def test_a_check_code_result_names_the_check_character_in_the_pages_language(
         ),
         (
             "en",
-            "a measure of severity 5 is heavier than the Black list tier allows (at most 3); "
+            "a measure of severity 5 is heavier than the black list tier allows (at most 3); "
             "measures must fit the nature, circumstances and impact of the conduct",
             "<dd>Art. 15 ¶2</dd>",
             "Art. 16(1)",

@@ -263,6 +263,33 @@ def test_the_api_revokes_and_shows_the_record_to_its_source(
     assert ANNULMENT in last["detail"]
 
 
+def test_another_units_read_of_a_record_is_refused_as_a_read(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """Another unit's data reporter opening the record (the API, the page): 403 not_source
+    (Art. 12), saying that reading it here is the source's, not revoking it. Staff are told
+    403, not a concealed 404 (decision 0007: concealment is for another subject's objects)."""
+    from tests.page_helpers import HTML, log_in
+
+    record = company_penalty(db, clock, disclosure_world)
+    db.commit()
+    refused = client.get(
+        f"/api/v1/records/{record.id}", headers=auth_headers(client, "other_reporter")
+    )
+    assert error_of(refused) == (403, "not_source", "Art. 12")
+    message = refused.json()["error"]["message"]
+    assert "reads it" in message
+    assert "revoke" not in message
+    log_in(client, "other_reporter")
+    for lang, said, unsaid in (("zh_Hans", "查看", "撤销"), ("en", "reads it here", "revokes")):
+        page = client.get(f"/records/{record.id}?lang={lang}", headers=HTML)
+        assert page.status_code == 403
+        shown = page.text[page.text.index('class="error-message"') :]
+        shown = shown[: shown.index("</p>")]
+        assert said in shown, lang
+        assert unsaid not in shown, lang
+
+
 def test_the_page_shows_a_refused_revocation_beside_the_form(
     client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:

@@ -738,3 +738,41 @@ def test_an_identifiers_problem_is_explained_in_chinese() -> None:
     }
     for error in errors:
         assert _unexplained(error.code, error.message) is None, error.message
+
+
+def test_a_status_or_role_inside_an_english_sentence_reads_in_lower_case() -> None:
+    """A label written to stand alone ("Under objection", "Published on the list", "Data
+    reporter") is said in lower case inside an English refusal; the Chinese pages quote
+    the catalog's label as before."""
+    english = i18n.translations("en").gettext
+    chinese = i18n.translations("zh_Hans").gettext
+    said = {
+        (
+            "not_repairable",
+            "the record is under_objection now and cannot be repaired until that is settled",
+        ): "the record is under objection now and cannot be repaired until that is settled",
+        (
+            "record_not_revocable",
+            "a record that is deleted can no longer be revoked",
+        ): "a record that is deleted after the retention period can no longer be revoked",
+        (
+            "wrong_state",
+            "an entry that is published cannot be approved",
+        ): "an entry that is published on the list cannot be approved",
+        (
+            "permission_denied",
+            "role data_reporter may not query credit files",
+        ): "the role data reporter may not query credit files",
+        (
+            "submitter_kind_not_allowed",
+            "a financial_institution cannot submit 行政处罚 (Administrative penalty) records; "
+            "the catalog admits state_organ, judicial_organ",
+        ): "a financial institution cannot submit 行政处罚 (Administrative penalty) records; "
+        "the catalog admits state organ, judicial organ",
+    }
+    for (code, message), expected in said.items():
+        assert refusals.explain({"code": code, "message": message}, english).text == expected
+    (code, message), _ = next(iter(said.items()))
+    assert refusals.explain({"code": code, "message": message}, chinese).text == (
+        "该记录现在的状态为“异议处理中”，在此事了结之前不能修复"
+    )

@@ -6,6 +6,8 @@ application to the repaired record, in Chinese and English."""
 # ruff: noqa: F811
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,10 +21,11 @@ from tests.collection_helpers import (
 )
 from tests.disclosure_helpers import (
     access_events,
+    actor_of,
     company_penalty,
     disclosure_world,  # noqa: F401 - fixture
 )
-from tests.factories import World, auth_headers
+from tests.factories import World, auth_headers, record_objection
 from tests.lists_helpers import (
     ingest_penalty,
     lists_loaded,  # noqa: F401 - fixture
@@ -31,9 +34,11 @@ from tests.lists_helpers import (
 )
 from tests.page_helpers import csrf_from, log_in
 from tests.repair_helpers import application, old_decision
+from tests.repair_helpers import apply as apply_case
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.lists import entries
+from xinyong.repair import service as repair
 from xinyong.repair.models import RepairCase
 
 
@@ -303,3 +308,54 @@ def test_a_preview_of_another_subjects_record_is_answered_as_missing_and_audited
     applied = client.post("/me/repairs", data=body)
     assert applied.status_code == 404
     assert len(refusals()) == 2
+
+
+def _accepted_case(db: Session, clock: FixedClock, world: World) -> tuple[RepairCase, int]:
+    """The company's application to repair its penalty, accepted: the source decides."""
+    record = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    case = apply_case(db, clock, world, record.id)
+    repair.feedback(db, clock, actor_of(world, "objections"), case.id, accept=True, reasons="")
+    db.commit()
+    return case, record.id
+
+
+def test_a_refused_decision_keeps_the_reasons_and_the_choice_beside_the_refusal(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """An objection raised while the repair waits for the source (Art. 25: decided first)
+    refuses the approval; the officer's reasons and choice come back with the refusal, in
+    every language, and once the case has moved on they are kept beneath the refusal."""
+    world = disclosure_world
+    case, record_id = _accepted_case(db, clock, world)
+    record_objection(db, clock, world, record_id)
+    db.commit()
+
+    log_in(client, "caseofficer")
+    token = csrf_from(client.get(f"/repair-cases/{case.id}").text)
+    for lang in ("zh_Hans", "en"):
+        refused = client.post(
+            f"/repair-cases/{case.id}/decide?lang={lang}",
+            data={"approve": "yes", "reasons": "整改到位，同意修复", "csrf_token": token},
+        )
+        assert refused.status_code == 409, lang
+        form = refused.text[refused.text.index(f'action="/repair-cases/{case.id}/decide"') :]
+        assert 'data-code="not_repairable"' in refused.text
+        assert ">整改到位，同意修复</textarea>" in form, lang
+        assert re.search(r'name="approve" value="yes"[^>]*checked', form), lang
+        assert not re.search(r'name="approve" value="no"[^>]*checked', form), lang
+    # The record's status inside the English sentence, in lower case as the sentence reads.
+    assert "the record is under objection now and cannot be repaired" in refused.text
+
+    # Meanwhile the case is terminated for fraud: no form is left to decide in, and what
+    # was typed stays beneath the refusal.
+    repair.fraud(db, clock, actor_of(world, "caseofficer"), case.id, reasons="证据系伪造")
+    db.commit()
+    late = client.post(
+        f"/repair-cases/{case.id}/decide?lang=zh_Hans",
+        data={"approve": "no", "reasons": "不予修复的理由", "csrf_token": token},
+    )
+    assert late.status_code == 409
+    assert 'data-kept-step="decided"' in late.text
+    kept = late.text[late.text.index("data-kept-reasons") :]
+    assert "不予修复的理由" in kept
+    assert "<strong>驳回</strong>" in kept

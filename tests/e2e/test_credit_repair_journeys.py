@@ -1,8 +1,9 @@
 """Journey on the credit repair pages (Art. 20–23): the demo company applies to repair a
 penalty of four months ago, with the checklist and a commitment made in the same step; the
 credit authority's objection handler accepts it; the market regulator that supplied the
-record approves it; anyone with the query code sees the progress; and the company sees the
-record repaired in its file and gone from its public page."""
+record approves it — refused at first, the reasons typed kept, while an objection the company
+raised meanwhile is decided first (Art. 25); anyone with the query code sees the progress; and
+the company sees the record repaired in its file and gone from its public page."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tests.e2e.conftest import LiveServer
 from xinyong.accounts import service as accounts
-from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.clock import SystemClock
 from xinyong.collection import pipeline, readers
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.objections import service as objections
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -67,6 +70,36 @@ def _penalty(live_server: LiveServer, number: str) -> int:
         )
         assert record_id is not None
         return record_id
+
+
+def _as(session: Session, username: str) -> Actor:
+    return accounts.actor_for_user(accounts.user_by_username(session, username))
+
+
+def _objection(live_server: LiveServer, record_id: int) -> int:
+    """The company objects to the record while its repair waits for the source."""
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        raised = objections.raise_objection(
+            session,
+            SystemClock(),
+            _as(session, "company"),
+            record_id,
+            ground="error",
+            statement="罚款金额有误（修复旅程）",
+        )
+        return raised.id
+
+
+def _objection_rejected(live_server: LiveServer, objection_id: int) -> None:
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        objections.decide(
+            session,
+            SystemClock(),
+            _as(session, "objections"),
+            objection_id,
+            outcome="rejected",
+            reasons="金额与处罚决定书一致",
+        )
 
 
 def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_public_page(
@@ -126,8 +159,19 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
         "link", name=zh("Credit repair of our records")
     ).click()
     page.get_by_role("link", name=title, exact=True).click()
-    page.get_by_label(zh("Approve: the record is repaired")).check()
-    page.get_by_label(zh("Reasons"), exact=True).fill("已纠正失信行为并履行处罚决定，同意修复。")
+    objection_id = _objection(live_server, record_id)
+    approve = page.get_by_label(zh("Approve: the record is repaired"))
+    reasons = page.get_by_label(zh("Reasons"), exact=True)
+    approve.check()
+    reasons.fill("已纠正失信行为并履行处罚决定，同意修复。")
+    page.get_by_role("button", name=zh("Decide"), exact=True).click()
+    # The objection is decided first (Art. 25): refused, with the choice and reasons kept.
+    expect(page.locator(".form-error .error-message")).to_have_attribute(
+        "data-code", "not_repairable"
+    )
+    expect(approve).to_be_checked()
+    expect(reasons).to_have_value("已纠正失信行为并履行处罚决定，同意修复。")
+    _objection_rejected(live_server, objection_id)
     page.get_by_role("button", name=zh("Decide"), exact=True).click()
     expect(page.locator(".repair-status").first).to_have_text(
         zh("Approved: the record is repaired")

@@ -1,7 +1,7 @@
 """Journeys on the lists pages: a member of the public comments on a red-list candidate
 and the recognising agency decides the comment; an officer proposes a company for the
-black list, the company objects from its notices page, and a second officer upholds the
-objection, which ends the candidacy; the objection handler decides a company's objection
+black list, the company objects from its notices page, and a second officer — offered no
+approval while the objection window runs — upholds the objection, which ends the candidacy; the objection handler decides a company's objection
 on its own page — the proposer cannot — and the company reads the decision and why."""
 
 from __future__ import annotations
@@ -89,6 +89,11 @@ def test_a_company_objects_to_a_black_list_notice_and_a_second_officer_upholds_i
     entry = page.locator("article.entry", has_text=reasons)
     found = entry.locator("p.objection", has_text=objection)
     expect(found).to_contain_text(zh("Objection"))
+    # The objection window still runs (Art. 15 ¶2): approval is not offered, and the page
+    # says until when.
+    expect(entry.get_by_label(zh("Approve and publish"))).to_be_disabled()
+    window = entry.locator("p.window-open")
+    expect(window).to_contain_text(str(window.get_attribute("data-window-ends")))
     decision = found.locator("xpath=following-sibling::form[1]")
     decision.get_by_label(zh("Uphold")).check()
     decision.get_by_label(zh("Reasons")).fill("已履行处罚决定，不符合认定条件。")

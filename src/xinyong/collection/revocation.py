@@ -69,14 +69,20 @@ def is_source_reporter(actor: Actor, record: CreditRecord) -> bool:
     )
 
 
-def _own_record(session: Session, actor: Actor, record_id: int) -> CreditRecord:
+def _own_record(
+    session: Session, actor: Actor, record_id: int, *, reading: bool = False
+) -> CreditRecord:
+    """The record, if the actor is a data reporter of its source; ``reading``: the refusal
+    says it is the source's read of it that is refused, not a revocation."""
     require(actor, Permission.SUBMIT_RECORDS)
     record = session.get(CreditRecord, record_id)
     if record is None:
         raise NotFound("no such record", code="not_found", field="record")
     if not is_source_reporter(actor, record):
         raise PermissionDenied(
-            "only the unit that submitted a record revokes it",
+            "only the unit that submitted a record reads it here, with its history"
+            if reading
+            else "only the unit that submitted a record revokes it",
             code="not_source",
             field="record",
             article=ARTICLE,
@@ -621,7 +627,7 @@ def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) 
     from xinyong.disclosure import access
     from xinyong.disclosure.models import LegalPath
 
-    record = _own_record(session, actor, record_id)
+    record = _own_record(session, actor, record_id, reading=True)
     record_type = session.get(RecordType, record.record_type_id)
     subject = session.get(Subject, record.subject_id)
     source = session.get(Organisation, record.source_organisation_id)

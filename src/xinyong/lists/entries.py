@@ -839,6 +839,12 @@ def _same_organisation(actor: Actor, entry: ListEntry) -> None:
         )
 
 
+def window_open(entry: ListEntry, today: dt.date) -> bool:
+    """Whether the entry's public comment period or objection window still runs (its last
+    day included): until it has ended no officer approves the entry (Art. 15 ¶2)."""
+    return entry.window_ends is not None and today <= entry.window_ends
+
+
 def approve(
     session: Session, clock: Clock, actor: Actor, entry_id: int, *, reasons: str
 ) -> ListEntry:
@@ -864,7 +870,7 @@ def approve(
             field="entry",
         )
     today = clock.today()
-    if entry.window_ends is not None and today <= entry.window_ends:
+    if window_open(entry, today):
         what = (
             "public comment period"
             if entry.kind is ListKind.RED

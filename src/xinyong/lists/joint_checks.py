@@ -152,8 +152,10 @@ YEARS_NOT_RECORDED = {
 }
 
 
-# Art. 18's capacities, in the words of the regulation (the reasons and the CSV use them).
-ROLES = {role.value: role.in_regulation for role in ResponsibleRole}
+# Art. 18's capacities in English, as the API's reasons are written: a Chinese capacity in
+# an English sentence read as two languages. The pages and the download say the reasons'
+# parts (``as_responsible``) in their own language.
+ROLES = {role.value: role.in_english for role in ResponsibleRole}
 
 
 # An unlisted subject's answer is the same text around its name: written out once here, the

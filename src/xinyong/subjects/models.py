@@ -33,6 +33,16 @@ class ResponsibleRole(enum.StrEnum):
             "directly_responsible": "其他直接负责人",
         }[self.value]
 
+    @property
+    def in_english(self) -> str:
+        """The capacity in English, for texts the API writes in English (a joint check's
+        reasons): one language to a sentence, as the pages' labels say it."""
+        return {
+            "legal_representative": "Legal representative",
+            "principal": "Principal",
+            "directly_responsible": "Other directly responsible person",
+        }[self.value]
+
 
 class Subject(IdMixin, Base):
     __tablename__ = "subject"

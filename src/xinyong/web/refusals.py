@@ -162,6 +162,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("staff submit only for their own organisation"),
         N_("only the unit that accepted the commitment updates its fulfilment"),
         N_("only the unit that submitted a record revokes it"),
+        N_("only the unit that submitted a record reads it here, with its history"),
         N_("the record is revoked already"),
         N_("this entry belongs to another agency"),
         N_("only a subject account declares about itself"),
@@ -913,13 +914,26 @@ def _from(table: Mapping[str, str]) -> Callable[[str, Gettext], str]:
     return lambda value, gettext: gettext(table[value]) if value in table else value
 
 
+def _in_sentence(label: str, gettext: Gettext) -> str:
+    """A label written to stand alone (a status, a role, a kind of organisation: "Under
+    objection") said inside a sentence: translated as the catalog has it, and in English,
+    where the label is its own translation, with its first letter in lower case, as the
+    sentence reads ("the record is under objection now"). An abbreviation is kept."""
+    said = gettext(label)
+    if said == label and label[:1].isupper() and not label[1:2].isupper():
+        return label[0].lower() + label[1:]
+    return said
+
+
 def _enum(value: str, gettext: Gettext) -> str:
-    return gettext(enum_label(value))
+    return _in_sentence(enum_label(value), gettext)
 
 
 def _enums(value: str, gettext: Gettext) -> str:
     """A list of enumeration values, as the services join them (``a, b``)."""
-    return "、".join(gettext(enum_label(part)) for part in value.split(", "))
+    return gettext(_SEPARATOR).join(
+        _in_sentence(enum_label(part), gettext) for part in value.split(", ")
+    )
 
 
 def _admitted(value: str, gettext: Gettext) -> str:
@@ -1056,7 +1070,9 @@ def _article(value: str, gettext: Gettext) -> str:
 
 
 def _record_status(value: str, gettext: Gettext) -> str:
-    return gettext(RECORD_STATUS_LABELS[value]) if value in RECORD_STATUS_LABELS else value
+    if value not in RECORD_STATUS_LABELS:
+        return value
+    return _in_sentence(RECORD_STATUS_LABELS[value], gettext)
 
 
 # The stages of the cases the services refuse a step in, as a refusal names them.

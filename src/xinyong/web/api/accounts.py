@@ -102,7 +102,7 @@ class UserIn(BaseModel):
     )
     role: Role
     display_name: str | None = Field(default=None, max_length=100)
-    organisation: str | None = Field(default=None, description="USCC, for staff")
+    organisation: str | None = Field(default=None, max_length=40, description="USCC, for staff")
     subject: str | None = Field(
         default=None,
         max_length=40,
@@ -159,7 +159,11 @@ def deactivate_user(
 
 
 class ApiKeyIn(BaseModel):
-    organisation: str = Field(description="USCC of the organisation whose system uses the key")
+    organisation: str = Field(
+        min_length=1,
+        max_length=40,
+        description="USCC of the organisation whose system uses the key",
+    )
     role: Role
     name: str = Field(min_length=1, max_length=100)
 

@@ -457,8 +457,8 @@ def _suspended(rules: list[catalog.SuspendedDistrictRule]) -> list[dict[str, Any
 
 
 class GrantIn(BaseModel):
-    organisation: str = Field(description="USCC of the organisation")
-    record_type: str
+    organisation: str = Field(min_length=1, max_length=40, description="USCC of the organisation")
+    record_type: str = Field(min_length=1, max_length=64)
 
 
 @router.get("/sources", tags=["collection"], responses=refusals(403))
@@ -529,7 +529,9 @@ def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[st
 
 
 class ConsentTerms(BaseModel):
-    record_types: list[str] = Field(min_length=1, description='record type codes, or ["*"] for all')
+    record_types: list[Annotated[str, Field(max_length=64)]] = Field(
+        min_length=1, description='record type codes, or ["*"] for all'
+    )
     written: bool = True
     adverse_consequences_notified: bool = False
     evidence: str | None = Field(default=None, max_length=20000)
@@ -544,7 +546,9 @@ class ConsentTerms(BaseModel):
 
 
 class ConsentIn(ConsentTerms):
-    grantee: str = Field(description="USCC of the organisation that may collect")
+    grantee: str = Field(
+        min_length=1, max_length=40, description="USCC of the organisation that may collect"
+    )
 
 
 def _consent_out(item: Consent, outside: dict[int, str] | None = None) -> dict[str, Any]:
@@ -691,7 +695,9 @@ class CommitmentIn(BaseModel):
     commitment_type: str = Field(min_length=1, max_length=100)
     reason: str = Field(min_length=1, max_length=2000)
     text: str = Field(min_length=1, max_length=5000)
-    accepting_unit: str = Field(description="USCC of the state body accepting the commitment")
+    accepting_unit: str = Field(
+        min_length=1, max_length=40, description="USCC of the state body accepting the commitment"
+    )
 
 
 @router.post(

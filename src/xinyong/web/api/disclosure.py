@@ -294,8 +294,8 @@ def joint_check_staff_name(
 
 
 class AuthorisationIn(BaseModel):
-    grantee: str = Field(description="USCC of the organisation")
-    record_types: list[str] = Field(min_length=1)
+    grantee: str = Field(min_length=1, max_length=40, description="USCC of the organisation")
+    record_types: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1)
     purpose: str = Field(min_length=1, max_length=500)
     valid_until: dt.date
     evidence_kind: Literal["upload", "signed_in_page"] = "signed_in_page"
@@ -423,10 +423,10 @@ class StatutoryExceptionIn(BaseModel):
 
 class QueryItemIn(BaseModel):
     code: str = Field(min_length=3, max_length=64)
-    organisation: str = Field(description="USCC of the agency")
+    organisation: str = Field(min_length=1, max_length=40, description="USCC of the agency")
     matter: str = Field(min_length=1, max_length=200)
     matter_code: str = Field(min_length=1, max_length=64)
-    record_types: list[str] = Field(min_length=1)
+    record_types: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1)
     legal_basis: str = Field(min_length=1, max_length=2000)
     statutory_exception: StatutoryExceptionIn | None = Field(
         default=None,

@@ -389,7 +389,7 @@ class MeasureIn(BaseModel):
     kind: MeasureKind
     head: int
     name: str = Field(min_length=1, max_length=200)
-    matter_codes: list[str] = Field(min_length=1)
+    matter_codes: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1)
     target: Tier
     means: str = Field(min_length=1, max_length=2000)
     implementing_body: str = Field(min_length=1, max_length=200)
@@ -438,20 +438,22 @@ def withdraw_measure(
 
 
 class ResponsiblePersonIn(BaseModel):
-    role: str = Field(description="legal_representative, principal or directly_responsible")
+    role: str = Field(
+        max_length=32, description="legal_representative, principal or directly_responsible"
+    )
     name: str = Field(min_length=1, max_length=100)
     citizen_id: str = Field(min_length=1, max_length=40)
 
 
 class ProposalIn(BaseModel):
-    subject: str = Field(description="USCC or reference of the subject")
+    subject: str = Field(max_length=40, description="USCC or reference of the subject")
     name: str | None = Field(
         default=None,
         max_length=200,
         description="the subject's name as on the decision: refused (name_mismatch) when "
         "the register does not know the code under it",
     )
-    standard: str
+    standard: str = Field(max_length=64)
     criteria_met: str = Field(min_length=1, max_length=5000)
     reasons: str = Field(min_length=1, max_length=5000)
     evidence: str = Field(min_length=1, max_length=20000)
@@ -764,9 +766,9 @@ async def joint_check(
 
 
 class ApplicationIn(BaseModel):
-    subject: str
-    matter: str
-    measure: str
+    subject: str = Field(max_length=40)
+    matter: str = Field(max_length=64)
+    measure: str = Field(max_length=64)
     reasons: str = Field(min_length=1, max_length=5000)
 
 

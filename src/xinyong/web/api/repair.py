@@ -93,7 +93,7 @@ def case_out(found: cases.Case, *, staff: bool) -> dict[str, Any]:
 class ApplicationIn(BaseModel):
     correction: str = Field(min_length=1, max_length=rules.MAX_TEXT)
     evidence: str = Field(min_length=1, max_length=rules.MAX_TEXT)
-    declared: list[str] = Field(max_length=len(rules.DECLARATIONS))
+    declared: list[Annotated[str, Field(max_length=32)]] = Field(max_length=len(rules.DECLARATIONS))
     commitment_record: int | None = Field(default=None, ge=1, le=2**62)
     commitment_text: str = Field(default="", max_length=rules.MAX_TEXT)
 

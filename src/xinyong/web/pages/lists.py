@@ -304,6 +304,8 @@ def _queue_context(
         # A candidacy whose comment or objection window has ended waits for approval, though
         # its status stays what the window made it until an officer decides.
         "today": today,
+        # Approving before the window has ended is refused (Art. 15 ¶2): not offered.
+        "window_open": {e.id for e in queue if entries.window_open(e, today)},
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
@@ -393,7 +395,17 @@ def _refused_in_queue(
     context = _queue_context(
         session, actor, clock, basis_subject=str((form or {}).get("subject", ""))
     )
-    context.update({"error": error, "error_entry": entry_id, "form": form or {}})
+    # An entry that left the queue meanwhile (decided by another officer) has no form to
+    # show the refusal beside: the page shows it at the top, with what was typed.
+    shown = {e.id for e in context["queue"]} | {e.id for e, _s, _std in context["published"]}
+    context.update(
+        {
+            "error": error,
+            "error_entry": entry_id,
+            "error_entry_shown": entry_id in shown,
+            "form": form or {},
+        }
+    )
     return render(request, "lists_queue.html", context, status_code=status_for(exc))
 
 
@@ -472,7 +484,9 @@ def decide(
         else:
             entries.reject(session, clock, actor, entry_id, reasons=reasons)
     except DomainError as exc:
-        return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
+        # Named apart from the proposal form's fields, which the same page shows again.
+        form = {"decision": decision, "decision_reasons": reasons}
+        return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id, form=form)
     done = "approved" if decision == "approve" else "rejected"
     return RedirectResponse(f"/lists-queue?done={done}", status_code=303)
 
@@ -493,7 +507,8 @@ def propose_removal(
     try:
         removal_proposals.propose(session, clock, actor, entry_id, reason=reason, detail=detail)
     except DomainError as exc:
-        return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id)
+        form = {"removal_reason": reason.value, "removal_detail": detail}
+        return _refused_in_queue(request, session, actor, clock, exc, entry_id=entry_id, form=form)
     return RedirectResponse("/lists-queue?done=removal_proposed", status_code=303)
 
 
