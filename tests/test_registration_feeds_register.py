@@ -437,10 +437,23 @@ def test_an_unreadable_name_of_a_new_person_is_refused_with_the_row(
 ) -> None:
     world = lists_world
     company = world.subjects["company"]
-    report = submit(db, clock, world, [registration_row(world, company, ("陈\u200b某某", CHEN[1]))])
+    report = submit(db, clock, world, [registration_row(world, company, ("陈\x07某某", CHEN[1]))])
     assert problems_of(report) == [(1, representatives.NAME_FIELD, "invalid_characters")]
     assert report.problems[0].disposition is RowDisposition.REJECTED
     assert subjects.by_citizen_id(db, CHEN[1]) is None
+
+
+def test_a_new_persons_name_is_registered_as_it_shows(
+    db: Session, clock: FixedClock, lists_world: World
+) -> None:
+    # The pipeline takes every value without the characters nobody sees (decision 0044
+    # addendum): a zero-width space inside the name is dropped, not refused.
+    world = lists_world
+    company = world.subjects["company"]
+    report = submit(db, clock, world, [registration_row(world, company, ("陈\u200b某某", CHEN[1]))])
+    assert problems_of(report) == []
+    person = subjects.by_citizen_id(db, CHEN[1])
+    assert person is not None and person.name == CHEN[0]
 
 
 def test_penalty_records_naming_a_legal_representative_do_not_feed_the_register(
