@@ -2,7 +2,8 @@
 penalty of four months ago, with the checklist and a commitment made in the same step; the
 credit authority's objection handler accepts it; the market regulator that supplied the
 record approves it; anyone with the query code sees the progress; and the company sees the
-record repaired in its file and gone from its public page."""
+record repaired in its file and gone from its public page, where the commitment names no
+record."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 REGULATOR = "113501000036441868"  # 福州市市场监督管理局, the demo reporter's organisation
 COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")  # the demo company account's
+COMMITMENT_TEXT = "本公司承诺不再发生虚假宣传行为，自觉接受监督检查。"
 
 
 def _penalty(live_server: LiveServer, number: str) -> int:
@@ -96,7 +98,7 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     for box in page.locator("input[name='declared']").all():
         box.check()
     page.get_by_label(zh("Or make a commitment now, to the unit that supplied the record")).fill(
-        "本公司承诺不再发生虚假宣传行为，自觉接受监督检查。"
+        COMMITMENT_TEXT
     )
     page.get_by_role("button", name=zh("Apply for credit repair")).click()
     expect(page.get_by_role("status")).to_contain_text(
@@ -154,5 +156,20 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     expect(record).to_contain_text(
         zh("Repaired, credit repair case %(number)s") % {"number": case_id}
     )
+    # The commitment made with the application says, in the company's own file, which
+    # application and record it was for.
+    made = page.locator("li.record[data-type='credit_commitment']").filter(has_text=COMMITMENT_TEXT)
+    expect(made.locator(f".repair-commitment[data-repair-case='{case_id}']")).to_have_attribute(
+        "data-repaired-record", str(record_id)
+    )
     page.goto(f"/subjects/{COMPANY[0]}")
     expect(page.locator(f"li.record[data-record='{record_id}']")).to_have_count(0)
+    # On the public page the commitment is the company's text under a type that names no
+    # record, its kind or its date (Art. 13 ¶3).
+    public = page.locator("li.record[data-type='credit_commitment']").filter(
+        has_text=COMMITMENT_TEXT
+    )
+    expect(public).to_contain_text("信用修复承诺")
+    expect(public).not_to_contain_text("记录")
+    expect(public).not_to_contain_text("行政处罚")
+    expect(public.locator(".repair-commitment")).to_have_count(0)

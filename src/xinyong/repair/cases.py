@@ -154,6 +154,24 @@ def commitments(session: Session, actor: Actor) -> list[CreditRecord]:
     )
 
 
+def repair_links(session: Session, actor: Actor) -> dict[int, list[tuple[int, int]]]:
+    """For each of the subject's commitments linked to a repair application, the cases and
+    the records they are for, oldest first. The public file does not say which record a
+    commitment was made for (the record may not be public); the subject's own file does."""
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account applies for credit repair", article=ARTICLE
+    )
+    links: dict[int, list[tuple[int, int]]] = {}
+    for commitment_id, case_id, record_id in session.execute(
+        select(RepairCase.commitment_record_id, RepairCase.id, RepairCase.record_id)
+        .where(RepairCase.subject_id == subject_id)
+        .order_by(RepairCase.id)
+    ):
+        links.setdefault(commitment_id, []).append((case_id, record_id))
+    return links
+
+
 def queue_shown(session: Session, clock: Clock, actor: Actor, shown: list[Case], view: str) -> None:
     """A queue showed these cases to staff (each subject's name, correction, evidence and the reasons
     decided): in each subject's access log, as the case view is, and audited by case id."""
