@@ -3,7 +3,8 @@ publishes what is public — a type that is the same for every repair and the su
 text — and never the record it was made for: that record may not be public (a minor
 penalty) or may have left the public file by the repair itself (Art. 13 ¶3, Art. 21,
 Art. 32). Which record it was for is the repair case's, which the subject and the staff
-handling the case see."""
+handling the case see. And the application form offers to link only the commitments that
+count for the record: those its source accepted (Art. 21 ¶2(2))."""
 
 # Fixtures are imported by name and then received as parameters of the same name.
 # ruff: noqa: F811
@@ -31,6 +32,7 @@ from tests.factories import World, auth_headers
 from tests.page_helpers import log_in
 from tests.repair_helpers import REPAIRABLE_AGE, application
 from xinyong.clock import FixedClock
+from xinyong.collection import records as collection_records
 from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import files
 from xinyong.repair import cases
@@ -227,3 +229,45 @@ def test_whatever_records_are_repaired_on_a_day_the_commitments_publish_only_the
         assert {case.commitment_record_id: [(case.id, case.record_id)] for case in made} == links
     finally:
         savepoint.rollback()
+
+
+# --- the commitments the form offers to link ---------------------------------------------
+
+
+def test_the_form_offers_to_link_only_commitments_the_records_source_accepted(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    fine = _fine(db, clock, world, clock.today() - REPAIRABLE_AGE)
+    company = actor_of(world, "company")
+
+    def commitment(unit: str) -> CreditRecord:
+        return collection_records.make_commitment(
+            db,
+            clock,
+            company,
+            commitment_type=f"守法承诺（{unit}）",
+            reason="守法经营",
+            text="本单位承诺依法经营，不再发生同类失信行为",
+            accepting_unit=world.organisations[unit],
+        )
+
+    elsewhere = commitment("other_agency")
+    recognised = commitment("regulator")
+    db.commit()
+    judged = {c.record.id: c.problem for c in cases.commitments_for(db, company, fine.id)}
+    assert judged[recognised.id] is None
+    assert (judged[elsewhere.id] or "").startswith("this commitment was accepted by another unit")
+
+    log_in(client, "company")
+    page = client.get(f"/me/repairs?record={fine.id}").text
+    offered = page.split('id="commitment_record"')[1].split("</select>")[0]
+    assert f'<option value="{recognised.id}"' in offered
+    assert f'<option value="{elsewhere.id}"' not in offered
+    # The other is listed with why it does not count, in the page's language.
+    assert f'<li data-commitment="{elsewhere.id}">' in page
+    assert "该承诺由其他单位接受" in page
+    # Before a record is checked, nothing is offered to link: which ones count depends on it.
+    unchosen = client.get("/me/repairs").text
+    assert 'id="commitment_record"' not in unchosen
+    assert 'class="commitments-hint"' in unchosen

@@ -88,6 +88,13 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     expect(page.locator("[data-check='publicity_period_passed']")).to_have_attribute(
         "data-ok", "true"
     )
+    # Checked for this record, the form offers to link only commitments its source, the
+    # market regulator, accepted (Art. 21 ¶2(2)).
+    expect(page.locator(".commitments-hint")).to_have_count(0)
+    offered = page.locator("#commitment_record option").all()[1:]
+    assert offered  # the demo company's commitments made with its earlier applications
+    for option in offered:
+        expect(option).to_contain_text("福州市市场监督管理局")
     page.get_by_label(zh("Record"), exact=True).select_option(str(record_id))
     page.get_by_label(zh("How you corrected the conduct and met your obligations")).fill(
         "已撤下引人误解的广告并缴清罚款。"

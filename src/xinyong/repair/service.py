@@ -216,11 +216,11 @@ def get(session: Session, case_id: int) -> RepairCase:
 # --- the checklist ----------------------------------------------------------------------------
 
 
-def _commitment_problem(
+def linked_commitment_problem(
     session: Session, record: CreditRecord, commitment_id: int | None
 ) -> str | None:
     """What is wrong with the commitment linked to repair ``record`` (Art. 21 ¶2(2)), or
-    None."""
+    None: the checklist's, and what the application form offers to link (``cases``)."""
     if commitment_id is None:
         return "link a public credit commitment, or make one with the application"
     commitment = session.get(CreditRecord, commitment_id)
@@ -365,7 +365,7 @@ def checklist(
         declared=declared,
         commitment_problem=None
         if committing
-        else _commitment_problem(session, record, commitment_record_id),
+        else linked_commitment_problem(session, record, commitment_record_id),
         terms=terms or rules.Terms(),
         excludes_serious_list=excludes_serious_list,
     )
@@ -487,7 +487,7 @@ def apply(
         declared=declared,
         commitment_problem=None
         if committing
-        else _commitment_problem(session, record, commitment_record_id),
+        else linked_commitment_problem(session, record, commitment_record_id),
         terms=terms,
         excludes_serious_list=excludes_serious_list,
     )
