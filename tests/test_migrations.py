@@ -1945,3 +1945,176 @@ def test_migration_0048_leaves_entries_without_named_basis_records_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0051_takes_the_record_out_of_the_repair_commitments_the_platform_wrote(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose repair commitments name their record in public fields (the
+    platform's "信用修复承诺（记录N）" and "<type> <date>") to 0051: every version of each
+    takes the type and reason the platform writes now, keeping the subject's text and the
+    rest, and its natural key an opaque value; a subject's own commitment, one no case rests
+    on and one linked to a case on another record than it names are left; back, nothing is
+    put back (decision 0023, addendum of 2026-11-30)."""
+    engine = make_test_engine(request.config, tmp_path, "m0051")
+    unit = "福州市市场监督管理局"
+
+    def payload(kind: str, reason: str, status: str = "pending") -> dict[str, Any]:
+        return {
+            "commitment_type": kind,
+            "commitment_reason": reason,
+            "commitment_text": "本公司承诺严格执行明码标价规定",
+            "committed_on": "2026-11-20",
+            "accepting_unit": unit,
+            "fulfilment_status": status,
+            "subject_name": "福州晨光文具贸易有限公司",
+        }
+
+    try:
+        upgrade(engine, "0048")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+
+            def add(table_name: str, **given: Any) -> int:
+                table = t[table_name]
+                return int(
+                    connection.execute(
+                        insert(table).values(_filled(table, **given)).returning(table.c.id)
+                    ).scalar_one()
+                )
+
+            company = add("subject", kind="legal_person", reference="C1")
+            regulator = add("organisation", code="91350100MB00000434", kind="state_organ")
+            penalty = add("record_type", code="administrative_penalty")
+            commitment_type = add("record_type", code="credit_commitment")
+            warning, fine = (
+                add(
+                    "credit_record",
+                    record_type_id=penalty,
+                    subject_id=company,
+                    source_organisation_id=regulator,
+                    natural_key=f"{company}|{number}",
+                    status="active",
+                )
+                for number in ("闽市监罚〔2026〕7号", "闽市监罚〔2026〕8号")
+            )
+            written = {
+                "platform": (
+                    warning,
+                    [payload(f"信用修复承诺（记录{warning}）", "行政处罚 2026-05-14")],
+                ),
+                "platform, followed up": (
+                    fine,
+                    [
+                        payload(f"信用修复承诺（记录{fine}）", "行政处罚 2026-02-03"),
+                        payload(f"信用修复承诺（记录{fine}）", "行政处罚 2026-02-03", "fulfilled"),
+                    ],
+                ),
+                "own": (fine, [payload("守法经营承诺", "依法经营")]),
+                "no case": (
+                    None,
+                    [payload(f"信用修复承诺（记录{warning}）", "行政处罚 2026-05-14")],
+                ),
+                # Made for the warning's repair, linked also to the fine's: rewritten once.
+                "made for another": (
+                    fine,
+                    [payload(f"信用修复承诺（记录{warning}）", "行政处罚 2026-05-14")],
+                ),
+            }
+            commitments: dict[str, int] = {}
+            for name, (case_record, versions) in written.items():
+                kind = versions[0]["commitment_type"]
+                commitments[name] = add(
+                    "credit_record",
+                    record_type_id=commitment_type,
+                    subject_id=company,
+                    source_organisation_id=regulator,
+                    natural_key=f"{company}|{kind}|2026-11-20|{unit}|{name}",
+                    status="active",
+                    current_version_no=len(versions),
+                )
+                for number, content in enumerate(versions, start=1):
+                    add(
+                        "record_version",
+                        record_id=commitments[name],
+                        version_no=number,
+                        payload=content,
+                        status="active",
+                        reason="declared by subject",
+                    )
+                if case_record is not None:
+                    add(
+                        "repair_case",
+                        record_id=case_record,
+                        subject_id=company,
+                        source_organisation_id=regulator,
+                        commitment_record_id=commitments[name],
+                        status="submitted",
+                        query_code=f"Q{commitments[name]}",
+                    )
+            add(
+                "repair_case",
+                record_id=warning,
+                subject_id=company,
+                source_organisation_id=regulator,
+                commitment_record_id=commitments["made for another"],
+                status="submitted",
+                query_code="Q0",
+            )
+
+        def state() -> dict[str, tuple[str, list[dict[str, Any]]]]:
+            with engine.connect() as connection:
+                versions = Table("record_version", MetaData(), autoload_with=connection)
+                records = Table("credit_record", MetaData(), autoload_with=connection)
+                found: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+                for name, record_id in commitments.items():
+                    key = connection.execute(
+                        records.select()
+                        .with_only_columns(records.c.natural_key)
+                        .where(records.c.id == record_id)
+                    ).scalar_one()
+                    payloads = connection.execute(
+                        versions.select()
+                        .with_only_columns(versions.c.payload)
+                        .where(versions.c.record_id == record_id)
+                        .order_by(versions.c.version_no)
+                    ).scalars()
+                    found[name] = (
+                        key,
+                        [json.loads(p) if isinstance(p, str) else p for p in payloads],
+                    )
+                return found
+
+        before = state()
+        upgrade(engine)
+        after = state()
+        for name in ("platform", "platform, followed up", "made for another"):
+            key, payloads = after[name]
+            assert [(p["commitment_type"], p["commitment_reason"]) for p in payloads] == [
+                ("信用修复承诺", "申请信用修复")
+            ] * len(payloads), name
+            # Everything else is as it was: the text, the day, the unit, the fulfilment.
+            assert [
+                {k: v for k, v in p.items() if k not in ("commitment_type", "commitment_reason")}
+                for p in payloads
+            ] == [
+                {k: v for k, v in p.items() if k not in ("commitment_type", "commitment_reason")}
+                for p in before[name][1]
+            ]
+            parts = key.split("|")
+            assert parts[:4] == [str(company), "信用修复承诺", "2026-11-20", unit], name
+            assert parts[-1].startswith("repair ")
+            assert len(parts[-1]) == len("repair ") + 16
+            for record in (warning, fine):
+                assert f"记录{record}" not in str(payloads) + key
+        for name in ("own", "no case"):
+            assert after[name] == before[name], name
+        assert len({after[name][0] for name in after}) == len(after)
+
+        _downgrade(engine, "0048")
+        assert state() == after
+        upgrade(engine)
+    finally:
+        engine.dispose()

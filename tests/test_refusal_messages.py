@@ -377,10 +377,10 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
     "collection/readers.py::_ACCEPTED": lambda: [_constant("collection/readers.py", "_ACCEPTED")],
     "repair/service.py::first.message": lambda: [
         *_arguments("repair/rules.py", "Check", 4)(),
-        *_returned("repair/service.py", "_commitment_problem"),
+        *_returned("repair/service.py", "linked_commitment_problem"),
     ],
     "repair/rules.py::facts.commitment_problem": lambda: _returned(
-        "repair/service.py", "_commitment_problem"
+        "repair/service.py", "linked_commitment_problem"
     ),
     "repair/rules.py::message": lambda: _assigned("message", "repair/rules.py") or [],
     "lists/early_removal.py::first.message": _arguments("lists/early_removal_rules.py", "Check", 3),

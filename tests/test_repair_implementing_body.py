@@ -154,7 +154,7 @@ def test_a_market_record_is_refused_up_front_naming_the_article(
             "Art. 20 ¶2",
         )
     # Nothing was made on the way: no commitment to the bank, which accepts none.
-    assert [r.id for r in cases.commitments(db, citizen)] == []
+    assert [c.record.id for c in cases.commitments(db, citizen)] == []
     assert breach.id not in [record.id for record, _name in cases.repairable_records(db, citizen)]
 
 

@@ -3,7 +3,8 @@ penalty of four months ago, with the checklist and a commitment made in the same
 credit authority's objection handler accepts it; the market regulator that supplied the
 record approves it — refused at first, the reasons typed kept, while an objection the company
 raised meanwhile is decided first (Art. 25); anyone with the query code sees the progress; and
-the company sees the record repaired in its file and gone from its public page."""
+the company sees the record repaired in its file and gone from its public page, where the
+commitment names no record."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 REGULATOR = "113501000036441868"  # 福州市市场监督管理局, the demo reporter's organisation
 COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")  # the demo company account's
+COMMITMENT_TEXT = "本公司承诺不再发生虚假宣传行为，自觉接受监督检查。"
 
 
 def _penalty(live_server: LiveServer, number: str) -> int:
@@ -119,6 +121,13 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     expect(page.locator("[data-check='publicity_period_passed']")).to_have_attribute(
         "data-ok", "true"
     )
+    # Checked for this record, the form offers to link only commitments its source, the
+    # market regulator, accepted (Art. 21 ¶2(2)).
+    expect(page.locator(".commitments-hint")).to_have_count(0)
+    offered = page.locator("#commitment_record option").all()[1:]
+    assert offered  # the demo company's commitments made with its earlier applications
+    for option in offered:
+        expect(option).to_contain_text("福州市市场监督管理局")
     page.get_by_label(zh("Record"), exact=True).select_option(str(record_id))
     page.get_by_label(zh("How you corrected the conduct and met your obligations")).fill(
         "已撤下引人误解的广告并缴清罚款。"
@@ -129,7 +138,7 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     for box in page.locator("input[name='declared']").all():
         box.check()
     page.get_by_label(zh("Or make a commitment now, to the unit that supplied the record")).fill(
-        "本公司承诺不再发生虚假宣传行为，自觉接受监督检查。"
+        COMMITMENT_TEXT
     )
     page.get_by_role("button", name=zh("Apply for credit repair")).click()
     expect(page.get_by_role("status")).to_contain_text(
@@ -198,5 +207,20 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     expect(record).to_contain_text(
         zh("Repaired, credit repair case %(number)s") % {"number": case_id}
     )
+    # The commitment made with the application says, in the company's own file, which
+    # application and record it was for.
+    made = page.locator("li.record[data-type='credit_commitment']").filter(has_text=COMMITMENT_TEXT)
+    expect(made.locator(f".repair-commitment[data-repair-case='{case_id}']")).to_have_attribute(
+        "data-repaired-record", str(record_id)
+    )
     page.goto(f"/subjects/{COMPANY[0]}")
     expect(page.locator(f"li.record[data-record='{record_id}']")).to_have_count(0)
+    # On the public page the commitment is the company's text under a type that names no
+    # record, its kind or its date (Art. 13 ¶3).
+    public = page.locator("li.record[data-type='credit_commitment']").filter(
+        has_text=COMMITMENT_TEXT
+    )
+    expect(public).to_contain_text("信用修复承诺")
+    expect(public).not_to_contain_text("记录")
+    expect(public).not_to_contain_text("行政处罚")
+    expect(public.locator(".repair-commitment")).to_have_count(0)

@@ -80,6 +80,7 @@ def _create(
     source: Organisation,
     values: dict[str, str],
     citizen_id: str | None,
+    key_discriminator: str | None = None,
 ) -> CreditRecord:
     rule = catalog.effective_rule(session, code, source.jurisdiction)
     definition = rule.definition
@@ -87,7 +88,8 @@ def _create(
     if citizen_id is not None and definition.subject_citizen_id_field:
         values[definition.subject_citizen_id_field] = citizen_id
     row = _validated(definition, values, clock.today())
-    key = "|".join((str(subject.id), *row.key_parts))
+    extra = () if key_discriminator is None else (key_discriminator,)
+    key = "|".join((str(subject.id), *row.key_parts, *extra))
     if session.scalar(
         select(CreditRecord.id).where(
             CreditRecord.record_type_id == rule.record_type.id,
@@ -192,9 +194,13 @@ def make_commitment(
     reason: str,
     text: str,
     accepting_unit: Organisation,
+    key_discriminator: str | None = None,
 ) -> CreditRecord:
     """A public credit commitment (Art. 10 ¶2, Art. 21), accepted by a state body that
-    then records whether it was kept."""
+    then records whether it was kept. ``key_discriminator`` tells it apart from another of
+    the same type, day and unit (its natural key) in the stored key alone, which no file,
+    page or report shows: for a commitment whose public content must not say what it is
+    about (a credit repair's, ``repair.service.apply``)."""
     subject = _own_subject(session, actor)
     if accepting_unit.kind not in (
         OrganisationKind.STATE_ORGAN,
@@ -221,6 +227,7 @@ def make_commitment(
             "fulfilment_status": "pending",
         },
         citizen_id=None if subject.is_organisation else _citizen_id(subject),
+        key_discriminator=key_discriminator,
     )
 
 

@@ -7,6 +7,7 @@ the audit trail with the case ids (decision 0023)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -27,19 +28,21 @@ from xinyong.accounts.permissions import (
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
-from xinyong.collection.models import CreditRecord
+from xinyong.collection.models import CreditRecord, RecordVersion
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import NotFound, PermissionDenied
+from xinyong.errors import ConcealedRefusal, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.objections.service import definition_of
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
 from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines, repaired_here
 from xinyong.repair.service import (
+    COMMITMENT_TYPE,
     REPAIRABLE,
     is_authority,
     is_source_staff,
     is_stand_in,
+    linked_commitment_problem,
     require_in_area,
     source_standing,
     subject_of,
@@ -134,24 +137,86 @@ def repairable_records(session: Session, actor: Actor) -> list[tuple[CreditRecor
     return found
 
 
-def commitments(session: Session, actor: Actor) -> list[CreditRecord]:
+@dataclass(frozen=True)
+class Commitment:
+    """A credit commitment of the subject's, as the application offers it to link: its type
+    and accepting unit and, judged for one record, why it does not count for repairing it
+    (``problem``; None: it counts)."""
+
+    record: CreditRecord
+    commitment_type: str
+    accepting_unit: str
+    problem: str | None = None
+
+
+def commitments(session: Session, actor: Actor) -> list[Commitment]:
     """The subject's own credit commitments, newest first, to link to an application."""
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
         actor, "only a subject account applies for credit repair", article=ARTICLE
     )
-    return list(
-        session.scalars(
-            select(CreditRecord)
-            .join(RecordType, RecordType.id == CreditRecord.record_type_id)
-            .where(
-                CreditRecord.subject_id == subject_id,
-                RecordType.code == "credit_commitment",
-                CreditRecord.status.in_(REPAIRABLE),
-            )
-            .order_by(CreditRecord.id.desc())
+    found: list[Commitment] = []
+    for record, payload in session.execute(
+        select(CreditRecord, RecordVersion.payload)
+        .join(RecordType, RecordType.id == CreditRecord.record_type_id)
+        .join(
+            RecordVersion,
+            (RecordVersion.record_id == CreditRecord.id)
+            & (RecordVersion.version_no == CreditRecord.current_version_no),
         )
+        .where(
+            CreditRecord.subject_id == subject_id,
+            RecordType.code == COMMITMENT_TYPE,
+            CreditRecord.status.in_(REPAIRABLE),
+        )
+        .order_by(CreditRecord.id.desc())
+    ):
+        unit = session.get(Organisation, record.source_organisation_id)
+        found.append(
+            Commitment(
+                record=record,
+                commitment_type=str(payload.get("commitment_type", "")),
+                accepting_unit=unit.name if unit is not None else "",
+            )
+        )
+    return found
+
+
+def commitments_for(session: Session, actor: Actor, record_id: int) -> list[Commitment]:
+    """The subject's commitments judged for repairing its record ``record_id``, as the
+    checklist judges a linked one (``linked_commitment_problem``): only one its source
+    accepted counts (Art. 21 ¶2(2)). Another subject's record is not found."""
+    mine = commitments(session, actor)
+    record = session.get(CreditRecord, record_id)
+    if record is None:
+        raise NotFound("no such record", code="not_found", field="record", article="Art. 13")
+    if record.subject_id != actor.subject_id:
+        # As ``service.checklist`` answers it: another subject's record is a missing one.
+        raise ConcealedRefusal(
+            "no such record", code="not_found", field="record", article="Art. 13"
+        )
+    return [
+        dataclasses.replace(c, problem=linked_commitment_problem(session, record, c.record.id))
+        for c in mine
+    ]
+
+
+def repair_links(session: Session, actor: Actor) -> dict[int, list[tuple[int, int]]]:
+    """For each of the subject's commitments linked to a repair application, the cases and
+    the records they are for, oldest first. The public file does not say which record a
+    commitment was made for (the record may not be public); the subject's own file does."""
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account applies for credit repair", article=ARTICLE
     )
+    links: dict[int, list[tuple[int, int]]] = {}
+    for commitment_id, case_id, record_id in session.execute(
+        select(RepairCase.commitment_record_id, RepairCase.id, RepairCase.record_id)
+        .where(RepairCase.subject_id == subject_id)
+        .order_by(RepairCase.id)
+    ):
+        links.setdefault(commitment_id, []).append((case_id, record_id))
+    return links
 
 
 def queue_shown(session: Session, clock: Clock, actor: Actor, shown: list[Case], view: str) -> None:

@@ -18,6 +18,7 @@ records a fee: repair is never bought (decision 0023).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +63,10 @@ from xinyong.subjects.models import Subject
 # no longer public but still shared and used (reports, grades): it can be repaired too.
 REPAIRABLE = (RecordStatus.ACTIVE, RecordStatus.CORRECTED, RecordStatus.EXPIRED)
 COMMITMENT_TYPE = "credit_commitment"
+# What the platform writes in the public commitment a subject makes with its application: the
+# same for every repair, whatever the record (decision 0023, addendum of 2026-11-30).
+REPAIR_COMMITMENT_TYPE = "信用修复承诺"
+REPAIR_COMMITMENT_REASON = "申请信用修复"
 
 
 def removal_detail(case_id: int) -> str:
@@ -211,11 +216,11 @@ def get(session: Session, case_id: int) -> RepairCase:
 # --- the checklist ----------------------------------------------------------------------------
 
 
-def _commitment_problem(
+def linked_commitment_problem(
     session: Session, record: CreditRecord, commitment_id: int | None
 ) -> str | None:
     """What is wrong with the commitment linked to repair ``record`` (Art. 21 ¶2(2)), or
-    None."""
+    None: the checklist's, and what the application form offers to link (``cases``)."""
     if commitment_id is None:
         return "link a public credit commitment, or make one with the application"
     commitment = session.get(CreditRecord, commitment_id)
@@ -360,7 +365,7 @@ def checklist(
         declared=declared,
         commitment_problem=None
         if committing
-        else _commitment_problem(session, record, commitment_record_id),
+        else linked_commitment_problem(session, record, commitment_record_id),
         terms=terms or rules.Terms(),
         excludes_serious_list=excludes_serious_list,
     )
@@ -482,7 +487,7 @@ def apply(
         declared=declared,
         commitment_problem=None
         if committing
-        else _commitment_problem(session, record, commitment_record_id),
+        else linked_commitment_problem(session, record, commitment_record_id),
         terms=terms,
         excludes_serious_list=excludes_serious_list,
     )
@@ -492,17 +497,20 @@ def apply(
     if committing:
         source = session.get(Organisation, record.source_organisation_id)
         assert source is not None
-        definition = objections.definition_of(session, record)
         commitment = collection_records.make_commitment(
             session,
             clock,
             actor,
-            # The record in the type: a commitment's natural key is its type, day and
-            # unit, and a subject may repair two records of one source on one day.
-            commitment_type=f"信用修复承诺（记录{record.id}）",
-            reason=f"{definition.name_zh} {record.decision_date.isoformat()}",
+            # A commitment is public (Art. 21 ¶2(2)); the record it is made for may not be
+            # (a minor penalty, one repaired since): what the platform writes names no
+            # record, its type or its date (Art. 13 ¶3). The repair case links the two.
+            commitment_type=REPAIR_COMMITMENT_TYPE,
+            reason=REPAIR_COMMITMENT_REASON,
             text=commitment_text.strip(),
             accepting_unit=source,
+            # Its natural key is type, day and unit, which two repairs of one source's
+            # records on one day share: an opaque value tells them apart, in the key only.
+            key_discriminator=f"repair {secrets.token_hex(8)}",
         )
         commitment_record_id = commitment.id
     assert commitment_record_id is not None

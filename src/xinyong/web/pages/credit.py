@@ -27,6 +27,7 @@ from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register
 from xinyong.lists import measures
+from xinyong.repair import cases as repair_cases
 from xinyong.repair import rules as repair_rules
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
@@ -137,6 +138,9 @@ def my_credit(
                 if repair_rules.repaired_here(view.definition)
                 and view.status in ("active", "corrected", "expired")
             },
+            # The repair application each commitment was linked to: the subject's own file
+            # says which record it was for; the public one does not (Art. 13 ¶3).
+            "repair_links": repair_cases.repair_links(session, actor),
             # Records deleted after their retention period: the subject's own eyes only.
             "deleted": retention.deleted_records(session, subject),
             "english": english,

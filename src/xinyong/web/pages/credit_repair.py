@@ -137,6 +137,13 @@ def _render_mine(
             checklist = None
     # Read after the checklist: recording its refusal rolls the session back.
     mine = cases.of_subject(session, actor)
+    # For a record checked, only the commitments that count for it are offered to link:
+    # those its source accepted (Art. 21 ¶2(2)); the others are listed with why not.
+    commitments = (
+        cases.commitments(session, actor)
+        if checklist is None or not chosen
+        else cases.commitments_for(session, actor, int(chosen))
+    )
     return render_form(
         request,
         "me_repairs.html",
@@ -144,7 +151,7 @@ def _render_mine(
             **_helpers(request),
             "cases": cases.cases_of(session, clock, mine),
             "records": cases.repairable_records(session, actor),
-            "commitments": cases.commitments(session, actor),
+            "commitments": commitments,
             "checklist": checklist,
             "chosen": int(chosen) if chosen else None,
         },
