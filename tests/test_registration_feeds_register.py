@@ -453,7 +453,8 @@ def test_a_new_persons_name_is_registered_as_it_shows(
     report = submit(db, clock, world, [registration_row(world, company, ("陈\u200b某某", CHEN[1]))])
     assert problems_of(report) == []
     person = subjects.by_citizen_id(db, CHEN[1])
-    assert person is not None and person.name == CHEN[0]
+    assert person is not None
+    assert person.name == CHEN[0]
 
 
 def test_penalty_records_naming_a_legal_representative_do_not_feed_the_register(
