@@ -1,6 +1,6 @@
 """Deciding a list proposal from the officers' queue (Art. 15 ¶2): approval is not offered
-while the comment or objection window runs (the page says until when; the service still
-refuses it), and what the officer typed and chose is never lost to a refusal — beside the
+while the comment or objection window runs, nor while an objection or comment on it is
+undecided (Art. 25; the page says until when or why; the service still refuses it), and what the officer typed and chose is never lost to a refusal — beside the
 entry's form, or kept beneath the refusal once the entry has left the queue."""
 
 # Fixtures are imported by name and then received as parameters of the same name.
@@ -70,28 +70,42 @@ def test_approval_is_not_offered_while_the_comment_period_runs(
     assert re.search(r'name="decision" value="approve" disabled', block)
 
 
-def test_a_refused_decision_keeps_the_reasons_and_the_choice(
+def test_approval_is_not_offered_while_a_comment_is_undecided(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:
-    """The window has ended, but a public comment is still undecided (Art. 25): the
-    approval is refused beside the entry, with the choice and the reasons as typed."""
+    """The window has ended, but a public comment is still undecided (Art. 25): approval
+    is not offered, the page says why, and one sent anyway is refused beside the entry
+    with the reasons as typed. Once the comment is decided, approval is offered again."""
     world = lists_world
     std = entries.standard(db, "integrity_model")
     entry = red_candidate(db, proposal_clock(db, clock, std.comment_days), world)
     when = proposal_clock(db, clock, std.comment_days)
-    entries.comment_on(db, when, ANONYMOUS_ACTOR, entry.id, "该企业存在欠薪问题")
+    comment = entries.comment_on(db, when, ANONYMOUS_ACTOR, entry.id, "该企业存在欠薪问题")
     db.commit()
     log_in(client, "caseofficer")
     page = client.get("/lists-queue", headers=HTML)
-    assert re.search(r'name="decision" value="approve" required', _entry_block(page.text, entry))
+    block = _entry_block(page.text, entry)
+    assert re.search(r'name="decision" value="approve" disabled', block)
+    assert 'class="hint objection-pending"' in block
+    assert "第二十五条" in block
+    assert re.search(r'name="decision" value="reject" required', block)
+
     refused = _decide(client, entry, csrf_from(page.text), "approve", REASONS)
     assert refused.status_code == 422
     block = _entry_block(refused.text, entry)
     assert 'data-code="objection_pending"' in block
     assert f">{REASONS}</textarea>" in block
-    assert re.search(r'name="decision" value="approve" required\s+checked', block)
+    assert re.search(r'name="decision" value="approve" disabled', block)
     # Kept only in its own entry's form: not in the proposal form the page shows too.
     assert refused.text.count(REASONS) == 1
+
+    entries.decide_objection(
+        db, clock, actor(world, "caseofficer"), comment.id, upheld=False, reasons="经核实不属实"
+    )
+    db.commit()
+    block = _entry_block(client.get("/lists-queue", headers=HTML).text, entry)
+    assert re.search(r'name="decision" value="approve" required', block)
+    assert "objection-pending" not in block
 
 
 def test_a_decision_on_an_entry_decided_meanwhile_keeps_what_was_typed(

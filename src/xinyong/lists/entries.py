@@ -845,6 +845,21 @@ def window_open(entry: ListEntry, today: dt.date) -> bool:
     return entry.window_ends is not None and today <= entry.window_ends
 
 
+def with_objection_pending(session: Session, entry_ids: Iterable[int]) -> set[int]:
+    """The entries among ``entry_ids`` with an objection or public comment still undecided:
+    until each is decided no officer approves the entry (Art. 25)."""
+    ids = list(entry_ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(ListObjection.entry_id).where(
+                ListObjection.entry_id.in_(ids), ListObjection.decided_at.is_(None)
+            )
+        )
+    )
+
+
 def approve(
     session: Session, clock: Clock, actor: Actor, entry_id: int, *, reasons: str
 ) -> ListEntry:
@@ -882,12 +897,7 @@ def approve(
             field="entry",
             article="Art. 15 ¶2",
         )
-    pending = session.scalar(
-        select(ListObjection.id).where(
-            ListObjection.entry_id == entry.id, ListObjection.decided_at.is_(None)
-        )
-    )
-    if pending:
+    if with_objection_pending(session, [entry.id]):
         raise InvalidInput(
             "an objection is still undecided",
             code="objection_pending",

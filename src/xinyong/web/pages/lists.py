@@ -306,6 +306,8 @@ def _queue_context(
         "today": today,
         # Approving before the window has ended is refused (Art. 15 ¶2): not offered.
         "window_open": {e.id for e in queue if entries.window_open(e, today)},
+        # Nor while an objection or comment on it is undecided (Art. 25).
+        "objection_pending": entries.with_objection_pending(session, (e.id for e in queue)),
         # Who proposed each entry, by name, as the other staff pages show an actor.
         "proposers": accounts.actor_names(session, (e.proposed_by for e in queue), staff=True),
         "standards": [s for s in entries.standards(session) if not s.from_record_type],
