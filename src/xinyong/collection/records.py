@@ -276,6 +276,39 @@ def version_of(
     )
 
 
+def add_version_as_is(
+    session: Session,
+    record: CreditRecord,
+    current: RecordVersion,
+    *,
+    reason: str,
+    reason_detail: str,
+    source_organisation_id: int | None,
+    actor: str | None,
+    created_at: dt.datetime,
+) -> RecordVersion:
+    """The record's next version, ``current``'s content unchanged, in the status, dates and
+    window the caller has just set on the record: a change of state, not of content
+    (publicity ended, re-dated), with its reason in the history (Art. 24)."""
+    record.current_version_no += 1
+    record.updated_at = created_at
+    version = version_of(
+        record,
+        version_no=record.current_version_no,
+        payload=current.payload,
+        sensitive_ciphertext=current.sensitive_ciphertext,
+        payload_hash=current.payload_hash,
+        status=record.status,
+        reason=reason,
+        reason_detail=reason_detail,
+        source_organisation_id=source_organisation_id,
+        actor=actor,
+        created_at=created_at,
+    )
+    session.add(version)
+    return version
+
+
 def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     version = session.scalar(
         select(RecordVersion).where(

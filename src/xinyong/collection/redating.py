@@ -34,7 +34,7 @@ from xinyong.catalog.definitions import Severity
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.records import version_of
+from xinyong.collection.records import add_version_as_is
 from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
 
 # The reason on the version (Art. 24); the pages translate it (``web.labels``).
@@ -117,26 +117,19 @@ def redate(
             days, _provisional = calendar.working_days_between(new_date, received)
             record.working_days_to_submit = days
             record.late = days > late_after
-        session.add(
-            version_of(
-                record,
-                version_no=record.current_version_no + 1,
-                payload=current.payload,
-                sensitive_ciphertext=current.sensitive_ciphertext,
-                payload_hash=current.payload_hash,
-                status=record.status,
-                reason=REASON_REDATED,
-                reason_detail=(
-                    f"dated by {new_field} {new_date.isoformat()}, no longer by {from_field} "
-                    f"{old_value}: {basis}"
-                ),
-                source_organisation_id=None,
-                actor=SYSTEM_ACTOR.audit().id,
-                created_at=now,
-            )
+        add_version_as_is(
+            session,
+            record,
+            current,
+            reason=REASON_REDATED,
+            reason_detail=(
+                f"dated by {new_field} {new_date.isoformat()}, no longer by {from_field} "
+                f"{old_value}: {basis}"
+            ),
+            source_organisation_id=None,
+            actor=SYSTEM_ACTOR.audit().id,
+            created_at=now,
         )
-        record.current_version_no += 1
-        record.updated_at = now
         done.records.append(record.id)
     session.flush()
     if done.records:

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
-from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.records import version_of
+from xinyong.collection.models import CreditRecord, RecordStatus
+from xinyong.collection.records import add_version_as_is, current_version
 
 PUBLICITY_ENDED = "publicity ended"
 
@@ -27,31 +27,17 @@ def end_expired_publicity(session: Session, clock: Clock) -> int:
         )
     ).all()
     for record in expired:
-        current = session.scalar(
-            select(RecordVersion).where(
-                RecordVersion.record_id == record.id,
-                RecordVersion.version_no == record.current_version_no,
-            )
-        )
-        assert current is not None
-        record.current_version_no += 1
         record.status = RecordStatus.EXPIRED
-        record.updated_at = clock.now()
         # The window stays as it was: the version records that it has ended.
-        session.add(
-            version_of(
-                record,
-                version_no=record.current_version_no,
-                payload=current.payload,
-                sensitive_ciphertext=current.sensitive_ciphertext,
-                payload_hash=current.payload_hash,
-                status=RecordStatus.EXPIRED,
-                reason=PUBLICITY_ENDED,
-                reason_detail=f"publicity period ended on {record.publicity_end}",
-                source_organisation_id=None,
-                actor="system",
-                created_at=clock.now(),
-            )
+        add_version_as_is(
+            session,
+            record,
+            current_version(session, record),
+            reason=PUBLICITY_ENDED,
+            reason_detail=f"publicity period ended on {record.publicity_end}",
+            source_organisation_id=None,
+            actor="system",
+            created_at=clock.now(),
         )
     session.flush()
     if expired:

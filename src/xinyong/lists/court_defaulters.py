@@ -35,7 +35,7 @@ from xinyong.catalog.definitions import PublicityPeriod, RecordTypeDefinition, S
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.records import version_of
+from xinyong.collection.records import add_version_as_is, current_version
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
@@ -254,32 +254,19 @@ def _end_publicity_on_performance(
         or (record.publicity_end is not None and record.publicity_end < today)
     ):
         return
-    current = session.scalar(
-        select(RecordVersion).where(
-            RecordVersion.record_id == record.id,
-            RecordVersion.version_no == record.current_version_no,
-        )
-    )
-    assert current is not None
+    current = current_version(session, record)
     record.publicity_end = today - dt.timedelta(days=1)
     if record.status is not RecordStatus.UNDER_OBJECTION:
         record.status = RecordStatus.EXPIRED
-    record.current_version_no += 1
-    record.updated_at = clock.now()
-    session.add(
-        version_of(
-            record,
-            version_no=record.current_version_no,
-            payload=current.payload,
-            sensitive_ciphertext=current.sensitive_ciphertext,
-            payload_hash=current.payload_hash,
-            status=record.status,
-            reason=REASON_PERFORMED,
-            reason_detail=detail,
-            source_organisation_id=actor.organisation_id,
-            actor=actor.audit().id or actor.kind,
-            created_at=clock.now(),
-        )
+    add_version_as_is(
+        session,
+        record,
+        current,
+        reason=REASON_PERFORMED,
+        reason_detail=detail,
+        source_organisation_id=actor.organisation_id,
+        actor=actor.audit().id or actor.kind,
+        created_at=clock.now(),
     )
     session.flush()
     audit.record(
