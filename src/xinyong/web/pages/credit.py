@@ -28,7 +28,6 @@ from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register
 from xinyong.lists import measures
 from xinyong.repair import cases as repair_cases
-from xinyong.repair import rules as repair_rules
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
@@ -132,12 +131,7 @@ def my_credit(
             # application (Art. 20-21; market records are not repaired here).
             "repairable": set()
             if day is not None
-            else {
-                view.id
-                for view in views
-                if repair_rules.repaired_here(view.definition)
-                and view.status in ("active", "corrected", "expired")
-            },
+            else {record.id for record, _name in repair_cases.repairable_records(session, actor)},
             # The repair application each commitment was linked to: the subject's own file
             # says which record it was for; the public one does not (Art. 13 ¶3).
             "repair_links": repair_cases.repair_links(session, actor),
