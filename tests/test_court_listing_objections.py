@@ -118,6 +118,33 @@ def test_an_objection_taken_before_is_not_upheld_and_may_be_dismissed(
     assert (objection.upheld, entry.status) == (False, EntryStatus.PUBLISHED)
 
 
+def test_the_handlers_page_offers_only_dismissing_one_taken_before(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """The decision the platform would refuse is not offered: "Uphold" is disabled, and the
+    page says why and names the court the subject applies to."""
+    entry = court_listed(db, clock, lists_world)
+    objection = ListObjection(
+        entry_id=entry.id,
+        submitted_at=clock.now(),
+        statement=STATEMENT,
+        after_publication=True,
+        terms={},
+    )
+    db.add(objection)
+    db.commit()
+    log_in(client, "objections")
+
+    page = client.get("/list-objections")
+
+    assert page.status_code == 200
+    case = page.text.split(f'id="objection-{objection.id}"', 1)[1].split("</article>", 1)[0]
+    assert 'name="upheld" value="yes" disabled' in case
+    assert 'name="upheld" value="no" required' in case
+    assert f'data-court="{ENFORCING_COURT}"' in case
+    assert ENFORCING_COURT in case.split('class="hint to-court"', 1)[1]
+
+
 def test_the_notices_page_names_the_court_instead_of_the_form(
     lists_world: World, db: Session, clock: FixedClock, client: TestClient
 ) -> None:

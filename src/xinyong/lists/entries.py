@@ -1437,6 +1437,10 @@ class ObjectionCase:
     standard: ListStandard
     contact: str | None
     deadline: objection_rules.Deadline | None = None
+    # A court judgment defaulter's entry: the court the defaulter applies to. Such an
+    # objection is only dismissed (``decide_objection`` refuses to uphold it), so the
+    # pages do not offer upholding it.
+    court: str | None = None
 
 
 OPEN_STATUSES = ACTIVE_STATUSES[:3]
@@ -1484,6 +1488,7 @@ def objection_cases(
             std,
             _contact(o) if may_read_contacts(session, actor, e) else None,
             deadlines.get(o.id),
+            court_defaulters.listing_court(session, e),
         )
         for o, e, s, std in rows
     ]
@@ -1530,7 +1535,12 @@ def published_entry_objections(
         if may_decide_objections(session, actor, e, acting=acting)
     ]
     deadlines = objection_deadlines(session, [o for o, *_ in decided_here], today)
-    return [ObjectionCase(o, e, s, std, None, deadlines.get(o.id)) for o, e, s, std in decided_here]
+    return [
+        ObjectionCase(
+            o, e, s, std, None, deadlines.get(o.id), court_defaulters.listing_court(session, e)
+        )
+        for o, e, s, std in decided_here
+    ]
 
 
 def objections_to_decide(session: Session, actor: Actor, *, today: dt.date) -> list[ObjectionCase]:
