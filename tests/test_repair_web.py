@@ -323,15 +323,24 @@ def test_a_refused_decision_keeps_the_reasons_and_the_choice_beside_the_refusal(
     client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
 ) -> None:
     """An objection raised while the repair waits for the source (Art. 25: decided first)
-    refuses the approval; the officer's reasons and choice come back with the refusal, in
-    every language, and once the case has moved on they are kept beneath the refusal."""
+    refuses the approval, which the page then no longer offers; the officer's reasons come
+    back with the refusal, in every language, and once the case has moved on they are kept
+    beneath the refusal."""
     world = disclosure_world
     case, record_id = _accepted_case(db, clock, world)
     record_objection(db, clock, world, record_id)
     db.commit()
+    # Taken before the requests, which leave the world's accounts detached.
+    officer = actor_of(world, "caseofficer")
 
     log_in(client, "caseofficer")
-    token = csrf_from(client.get(f"/repair-cases/{case.id}").text)
+    # The page offers no approval while the objection is undecided, and says why.
+    shown = client.get(f"/repair-cases/{case.id}").text
+    assert re.search(r'name="approve" value="yes" disabled', shown)
+    assert re.search(r'name="approve" value="no" required', shown)
+    assert "data-approval-waits" in shown
+    token = csrf_from(shown)
+    # Sent anyway (a page loaded before the objection came in): refused, the input kept.
     for lang in ("zh_Hans", "en"):
         refused = client.post(
             f"/repair-cases/{case.id}/decide?lang={lang}",
@@ -341,14 +350,14 @@ def test_a_refused_decision_keeps_the_reasons_and_the_choice_beside_the_refusal(
         form = refused.text[refused.text.index(f'action="/repair-cases/{case.id}/decide"') :]
         assert 'data-code="not_repairable"' in refused.text
         assert ">整改到位，同意修复</textarea>" in form, lang
-        assert re.search(r'name="approve" value="yes"[^>]*checked', form), lang
-        assert not re.search(r'name="approve" value="no"[^>]*checked', form), lang
+        assert re.search(r'name="approve" value="yes" disabled', form), lang
+        assert "data-approval-waits" in form, lang
     # The record's status inside the English sentence, in lower case as the sentence reads.
     assert "the record is under objection now and cannot be repaired" in refused.text
 
     # Meanwhile the case is terminated for fraud: no form is left to decide in, and what
     # was typed stays beneath the refusal.
-    repair.fraud(db, clock, actor_of(world, "caseofficer"), case.id, reasons="证据系伪造")
+    repair.fraud(db, clock, officer, case.id, reasons="证据系伪造")
     db.commit()
     late = client.post(
         f"/repair-cases/{case.id}/decide?lang=zh_Hans",

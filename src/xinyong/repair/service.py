@@ -177,11 +177,17 @@ def _require_source(
 
 
 def steps_open(
-    actor: Actor, case: RepairCase, *, source_outside_register: bool = False
+    actor: Actor,
+    case: RepairCase,
+    *,
+    source_outside_register: bool = False,
+    record_status: RecordStatus | None = None,
 ) -> frozenset[str]:
     """The steps this actor may take on the case now, for the pages to offer only those:
     ``feedback`` (the platform, on a submitted case), ``decide`` and ``approve`` (the
-    source, on an accepted one; approving alters data, so not by its objection handler),
+    source, on an accepted one; approving alters data, so not by its objection handler,
+    and — given the record's ``record_status`` — not while the record is under objection
+    or no longer used, which ``decide`` refuses),
     ``terminate`` (fraud before the decision) and ``revoke`` (fraud after approval). The
     source's steps are the credit authority's case officer's while the source is outside
     the register of credit service institutions (``source_standing``)."""
@@ -194,7 +200,10 @@ def steps_open(
     steps = {
         "feedback": platform and status is RepairStatus.SUBMITTED,
         "decide": source and status is RepairStatus.ACCEPTED,
-        "approve": source and alters and status is RepairStatus.ACCEPTED,
+        "approve": source
+        and alters
+        and status is RepairStatus.ACCEPTED
+        and (record_status is None or record_status in REPAIRABLE),
         "terminate": (platform and status is RepairStatus.SUBMITTED)
         or (source and status is RepairStatus.ACCEPTED),
         "revoke": source and alters and status is RepairStatus.APPROVED,

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
+from xinyong.collection.models import RecordStatus
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.objections import cases as objection_cases
 from xinyong.repair import cases, rules
@@ -276,7 +277,10 @@ def _render_case(
 ) -> HTMLResponse:
     found = cases.case(session, clock, actor, case_id)
     steps = repair.steps_open(
-        actor, found.case, source_outside_register=found.source_outside_register is not None
+        actor,
+        found.case,
+        source_outside_register=found.source_outside_register is not None,
+        record_status=found.record.status,
     )
     return render_form(
         request,
@@ -295,6 +299,10 @@ def _render_case(
             "may_feedback": "feedback" in steps,
             "may_decide": "decide" in steps,
             "may_approve": "approve" in steps,
+            # Approval waits while the record is under objection (Art. 25): said, not offered.
+            "approval_waits": "decide" in steps
+            and "approve" not in steps
+            and found.record.status is RecordStatus.UNDER_OBJECTION,
             "may_terminate": "terminate" in steps,
             "may_revoke": "revoke" in steps,
             "error_form": error_form,
