@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from xinyong import texts
 from xinyong.web import i18n, refusals
 
 SOURCES = Path(__file__).resolve().parent.parent / "src" / "xinyong"
@@ -189,6 +190,10 @@ def _samples(node: ast.expr, path: str) -> list[str]:
     return ["甲"]
 
 
+def _with_article(enumeration: str) -> list[str]:
+    return [texts.a(value) for value in _values(enumeration)()]
+
+
 def _sample_list(key: str) -> list[str]:
     found = SAMPLES[key]
     return found() if callable(found) else found
@@ -266,6 +271,20 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
         "xinyong.institutions.models.InstitutionStatus"
     ),
     "publicity/consent.py::found.status.value": _values("xinyong.publicity.models.ConsentStatus"),
+    # the same, with the article the word takes (texts.a)
+    "institutions/register.py::texts.a(institution.status.value)": lambda: _with_article(
+        "xinyong.institutions.models.InstitutionStatus"
+    ),
+    "texts.a(organisation.kind.value)": lambda: _with_article(
+        "xinyong.accounts.models.OrganisationKind"
+    ),
+    "disclosure/query_assignments.py::texts.a(user.role.value)": lambda: _with_article(
+        "xinyong.accounts.models.Role"
+    ),
+    "collection/validation.py::a(kind.value.replace('_', ' '))": lambda: [
+        texts.a(value.replace("_", " "))
+        for value in _values("xinyong.subjects.models.SubjectKind")()
+    ],
     "publicity/cases.py::state(case)": lambda: _returned("publicity/cases.py", "state"),
     "found.status": _values("xinyong.catalog.rule_packs.PackStatus"),
     "lists/rule_packs.py::part": _values("xinyong.lists.rule_packs.PackPart"),
@@ -776,3 +795,47 @@ def test_a_status_or_role_inside_an_english_sentence_reads_in_lower_case() -> No
     assert refusals.explain({"code": code, "message": message}, chinese).text == (
         "该记录现在的状态为“异议处理中”，在此事了结之前不能修复"
     )
+
+
+def test_an_english_refusal_puts_the_article_its_word_takes() -> None:
+    """ "an enterprise", not "a enterprise": the services choose the article by the kind,
+    role or status they name (``texts.a``), and the pages' English follows the word its
+    label puts there; Chinese has no article to choose."""
+    english = i18n.translations("en").gettext
+    chinese = i18n.translations("zh_Hans").gettext
+    said = {
+        (
+            "submitter_kind_not_allowed",
+            "an enterprise cannot submit 行政处罚 (Administrative penalty) records; "
+            "the catalog admits state_organ",
+        ): "an enterprise cannot submit 行政处罚 (Administrative penalty) records; "
+        "the catalog admits state organ",
+        (
+            "submitter_kind_not_allowed",
+            "an industry_association may not submit 行政处罚 (Administrative penalty) records",
+        ): "an industry association may not submit 行政处罚 (Administrative penalty) records",
+        (
+            "not_query_staff",
+            "an objection_handler does not query by query item",
+        ): "an objection handler does not query by query item",
+        (
+            "not_query_staff",
+            "a data_reporter does not query by query item",
+        ): "a data reporter does not query by query item",
+    }
+    for (code, message), expected in said.items():
+        assert refusals.explain({"code": code, "message": message}, english).text == expected
+        assert (
+            "enterprise"
+            not in refusals.explain({"code": code, "message": message}, chinese).text.split(
+                "行政处罚"
+            )[0]
+        )
+
+
+def test_the_services_choose_the_article_by_the_word() -> None:
+    assert [texts.a(word) for word in ("enterprise", "state_organ", "unincorporated")] == [
+        "an enterprise",
+        "a state_organ",
+        "an unincorporated",
+    ]

@@ -35,3 +35,10 @@ def visible(text: str | None) -> str:
 def is_blank(text: str | None) -> bool:
     """Whether ``text`` shows nothing: empty, spaces, or characters nobody sees."""
     return not visible(text)
+
+
+def a(noun: str) -> str:
+    """``noun`` with the English indefinite article it takes: "an enterprise", "a state_organ".
+    By the first letter, which is right for the platform's own words (kinds, roles, statuses);
+    a word spelt with a vowel but said with a consonant ("a user") is not among them."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"

@@ -23,7 +23,7 @@ from sqlalchemy import any_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
-from xinyong import calendar_store, identifiers
+from xinyong import calendar_store, identifiers, texts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -184,7 +184,7 @@ def ingest(
     article = "Art. 9" if definition.category == "public" else "Art. 10 ¶1"
     if organisation.kind.value not in definition.submitter_kinds:
         raise PermissionDenied(
-            f"a {organisation.kind.value} may not submit {definition.name_zh} "
+            f"{texts.a(organisation.kind.value)} may not submit {definition.name_zh} "
             f"({definition.name_en}) records",
             code="submitter_kind_not_allowed",
             field="type",

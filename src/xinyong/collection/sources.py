@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
@@ -34,7 +35,7 @@ def grant(
     rule = catalog.effective_rule(session, record_type_code, organisation.jurisdiction)
     if organisation.kind.value not in rule.definition.submitter_kinds:
         raise InvalidInput(
-            f"a {organisation.kind.value} cannot submit {rule.definition.name_zh} "
+            f"{texts.a(organisation.kind.value)} cannot submit {rule.definition.name_zh} "
             f"({rule.definition.name_en}) records; "
             f"the catalog admits {', '.join(rule.definition.submitter_kinds) or 'no organisation'}",
             code="submitter_kind_not_allowed",

@@ -27,7 +27,7 @@ from xinyong.catalog.definitions import (
 )
 from xinyong.subjects import names
 from xinyong.subjects.models import SubjectKind
-from xinyong.texts import visible
+from xinyong.texts import a, visible
 
 NATURAL_PERSON_CATEGORY = "自然人"
 INDIVIDUAL_BUSINESS_CATEGORY = "个体工商户"
@@ -679,7 +679,7 @@ class RowValidator:
         return Problem(
             "subject_kind_not_allowed",
             f"{self.definition.name_zh} ({self.definition.name_en}) records are not kept "
-            f"about a {kind.value.replace('_', ' ')}",
+            f"about {a(kind.value.replace('_', ' '))}",
             self._kind_field,
         )
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from xinyong import texts
 from xinyong.accounts.models import ApiKey, Organisation, Role, UserAccount
 from xinyong.accounts.permissions import (
     ROLE_PERMISSIONS,
@@ -343,7 +344,7 @@ def _holder(
         )
     if user.role not in QUERYING_ROLES:
         raise InvalidInput(
-            f"a {user.role.value} does not query by query item",
+            f"{texts.a(user.role.value)} does not query by query item",
             code="not_query_staff",
             field="username",
             article=ARTICLE,

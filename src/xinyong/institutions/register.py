@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers, published_text
+from xinyong import identifiers, published_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, Standing, require
@@ -308,7 +308,7 @@ def change_status(
         )
     if not may_change(institution.status, status):
         raise Conflict(
-            f"a {institution.status.value} institution cannot become {status.value}",
+            f"{texts.a(institution.status.value)} institution cannot become {status.value}",
             code="status_transition",
             field="status",
             article="Art. 26",

@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from xinyong import texts
 from xinyong.web.labels import (
     CHOICE_LABELS,
     ENUM_LABELS,
@@ -907,7 +908,20 @@ class _Pattern:
             name: self.words[name](value, gettext) if name in self.words else value
             for name, value in match.groupdict().items()
         }
-        return gettext(self.msgid) % values
+        said = gettext(self.msgid)
+        if said == self.msgid:
+            # English, whose article depends on the word put after it ("an enterprise").
+            said = _A_BEFORE_VALUE.sub(lambda found: _with_article(found, values), said)
+        return said % values
+
+
+# "a %(kind)s" in an English message: the article is the value's (``texts.a``).
+_A_BEFORE_VALUE = re.compile(r"\ba (%\((\w+)\)s)")
+
+
+def _with_article(found: re.Match[str], values: Mapping[str, str]) -> str:
+    value = values.get(found[2], "")
+    return texts.a(value).removesuffix(value) + found[1]
 
 
 def _from(table: Mapping[str, str]) -> Callable[[str, Gettext], str]:
@@ -1007,6 +1021,8 @@ def _pattern(
 
 
 _PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")
+# An escaped "a " right before a placeholder's group.
+_ARTICLE = re.compile(r"\ba\\ (?=\(\?P)")
 
 
 def _said(
@@ -1028,7 +1044,9 @@ def _said(
         seen.add(name)
         return f"(?P<{name}>{groups.get(name, '.+?')})"
 
-    return _Pattern(code, re.compile(_PLACEHOLDER.sub(group, re.escape(msgid))), msgid, words or {})
+    # The services put "an" before a value that takes it ("an enterprise cannot submit").
+    regex = _ARTICLE.sub(r"an?\\ ", _PLACEHOLDER.sub(group, re.escape(msgid)))
+    return _Pattern(code, re.compile(regex), msgid, words or {})
 
 
 # The code of a message that is quoted inside another refusal's (a failed check, a row of a
