@@ -691,6 +691,61 @@ def test_a_performance_the_court_sends_ends_the_records_publicity_for_good(
     assert client.get(f"/api/v1/subjects/{code}/public").json()["items"] == []
 
 
+def test_the_daily_job_ends_the_publicity_of_records_performed_before(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    """Performances made known before the platform ended the court's record's publicity
+    with them — confirmed by the court's staff, or sent in the court's record — left the
+    record published; the daily job ends it, by the platform, once."""
+    from xinyong.collection.models import RecordStatus, RecordVersion
+
+    world = lists_world
+    company, person = world.subjects["company"], world.subjects["person"]
+    confirmed_row = court_row(world, company)
+    sent_row = court_row(world, person)
+    ingest_court(db, clock, world, [confirmed_row, sent_row])
+    ingest_court(db, clock, world, [{**sent_row, "performed_on": clock.today().isoformat()}])
+    confirmed, sent = db.scalars(select(ListEntry).order_by(ListEntry.id)).all()
+    # As they were left: the entry off the list, the record published and current.
+    confirmed.status = EntryStatus.REMOVED
+    confirmed.removal_reason = RemovalReason.PERFORMED
+    confirmed.removal_detail = "已于 2026-11-01 履行，经人民法院确认"
+    sent_record = db.get(CreditRecord, sent.source_record_id)
+    assert sent_record is not None
+    sent_record.status, sent_record.publicity_end = RecordStatus.ACTIVE, None
+    db.commit()
+    records_ids = [confirmed.source_record_id, sent.source_record_id]
+    public = client.get(f"/api/v1/subjects/{company.uscc}/public").json()
+    assert [i["type"] for i in public["items"]] == ["court_judgment_defaulter"]
+
+    assert court_defaulters.end_publicity_where_performed(db, clock) == 2
+    db.commit()
+
+    for record_id, detail in zip(
+        records_ids,
+        ["已于 2026-11-01 履行，经人民法院确认", f"performed on {clock.today().isoformat()}"],
+        strict=True,
+    ):
+        record = db.get(CreditRecord, record_id)
+        assert record is not None
+        assert record.status is RecordStatus.EXPIRED
+        assert record.publicity_end == clock.today() - dt.timedelta(days=1)
+        version = db.scalars(
+            select(RecordVersion).where(
+                RecordVersion.record_id == record_id,
+                RecordVersion.version_no == record.current_version_no,
+            )
+        ).one()
+        assert (version.reason, version.reason_detail, version.actor) == (
+            court_defaulters.REASON_PERFORMED,
+            detail,
+            "system",
+        )
+    assert client.get(f"/api/v1/subjects/{company.uscc}/public").json()["items"] == []
+    # Once: the records are no longer published.
+    assert court_defaulters.end_publicity_where_performed(db, clock) == 0
+
+
 def test_an_early_removal_leaves_through_the_common_exit(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

@@ -12,7 +12,7 @@ from xinyong.collection import quarantine
 from xinyong.config import get_settings
 from xinyong.db import maintenance
 from xinyong.disclosure import joint_check_uses, publicity, retention
-from xinyong.lists import entries, entry_persons, red_list_exit
+from xinyong.lists import court_defaulters, entries, entry_persons, red_list_exit
 from xinyong.objections import service as objections
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
 
 @jobs_app.command("run")
 def run() -> None:
-    """Run the daily jobs: end publicity windows and list terms that have closed, end the
+    """Run the daily jobs: end publicity windows and list terms that have closed, and the
+    publicity of court judgment defaulters' records whose performance is known, end the
     red-list entries of subjects on the black list or with a bad credit record within their
     standard's years (decision 0041), bring the
     persons named on entries in force in line with the organisations' registered
@@ -36,6 +37,7 @@ def run() -> None:
     own; this finds any left from before that rule)."""
     with command_unit_of_work() as session:
         ended = publicity.end_expired_publicity(session, clock)
+        performed = court_defaulters.end_publicity_where_performed(session, clock)
         expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
         # After the terms: an entry whose term is over expires rather than being removed.
         red_ended = red_list_exit.end_where_not_met(session, clock)
@@ -50,7 +52,9 @@ def run() -> None:
         analysed = maintenance.refresh_planner_statistics(session)
     removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
-        f"publicity ended for {ended} records; {expired} list entries reached the end of their term"
+        f"publicity ended for {ended} records"
+        + f", and for {performed} court judgment defaulters' records on their performance"
+        + f"; {expired} list entries reached the end of their term"
         + f"; {red_ended.total()} red-list entries ended, their subjects no longer integrity "
         + f"models{_counts(red_ended)}"
         + f"; {followed} list entries brought in line with the responsible persons registered"

@@ -280,6 +280,52 @@ def _end_publicity_on_performance(
     )
 
 
+def end_publicity_where_performed(session: Session, clock: Clock) -> int:
+    """The court's records still published though the performance is known — the record
+    says so, or its entry left the list on the performance — each given the version that
+    ends its publicity (``_end_publicity_on_performance``), by the platform acting on the
+    court's record. The daily job runs it: a performance made known before the platform
+    ended the record's publicity with it (session 16) would otherwise keep the defaulter
+    published until the window ends. How many records."""
+    today = clock.today()
+    type_id = catalog.record_type_by_code(session, RECORD_TYPE).id
+    still_published = session.execute(
+        select(CreditRecord, RecordVersion.payload)
+        .join(
+            RecordVersion,
+            (RecordVersion.record_id == CreditRecord.id)
+            & (RecordVersion.version_no == CreditRecord.current_version_no),
+        )
+        .where(
+            CreditRecord.record_type_id == type_id,
+            CreditRecord.status.in_(_PUBLISHED_STATUSES),
+            CreditRecord.publicity_start.is_not(None),
+            (CreditRecord.publicity_end.is_(None)) | (CreditRecord.publicity_end >= today),
+        )
+        .order_by(CreditRecord.id)
+    ).all()
+    if not still_published:
+        return 0
+    removed = {
+        entry.source_record_id: entry.removal_detail or ""
+        for entry in session.scalars(
+            select(ListEntry).where(
+                ListEntry.source_record_id.in_([record.id for record, _ in still_published]),
+                ListEntry.removal_reason == RemovalReason.PERFORMED,
+            )
+        )
+    }
+    ended = 0
+    for record, payload in still_published:
+        performed = (payload or {}).get("performed_on")
+        detail = f"performed on {performed}" if performed else removed.get(record.id)
+        if detail is None:
+            continue
+        _end_publicity_on_performance(session, clock, SYSTEM_ACTOR, record, detail)
+        ended += 1
+    return ended
+
+
 # --- the recognising court confirms performance (rules.md: removed within 3 working days) ----
 
 PERFORMANCE_BASIS = "rules.md: court judgment defaulters"
