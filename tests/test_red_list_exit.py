@@ -704,7 +704,7 @@ def test_an_objection_upheld_after_the_black_listing_left_otherwise_restores_the
     assert (red.status, red.removal_reason) == (EntryStatus.PUBLISHED, None)
     step = entries.history(db, red.id)[-1]
     assert (step.action, step.actor) == ("restored", "system")
-    assert step.detail == red_list_exit.found_wrong_detail(black)
+    assert step.detail == red_list_exit.found_wrong_detail(black, RemovalReason.OBJECTION_UPHELD)
     shown = entry_event_detail(step.detail, ZH)
     assert f"第 {black.id} 号黑名单条目" in shown
     assert "异议成立" in shown
@@ -762,6 +762,62 @@ def test_a_black_listing_on_an_annulled_decision_restores_the_red_list_entry_and
     black.status = EntryStatus.REMOVED
     assert red_list_exit.restore_after_wrong_black_listing(db, clock, black) == []
     assert red.status is EntryStatus.REMOVED
+
+
+def test_a_decision_annulled_after_the_black_listing_left_otherwise_restores_the_red_list_entry(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The agency took the black-list entry off by hand; later the decision it rested on is
+    annulled. The listing had no ground all the same: the red-list entry it ended comes back
+    while its term runs, its step saying the decision was annulled after the black-list
+    entry had left. Reinstated, the decision grounds the listing again: the black-list entry
+    stays off, and the red-list entry ends again, as when a removed listing returns."""
+    from tests.lists_helpers import removed_by_two
+
+    world = lists_world
+    company = world.subjects["company"]
+    red = red_entry(db, clock, world, company)
+    warning = basis_record(db, clock, world, company, **old_warning(clock))
+    black = published_entry(db, clock, world, company, approved_days_ago=10, basis=[warning.id])
+    removed_by_two(db, clock, world, black.id)
+    assert red.status is EntryStatus.REMOVED
+    reporter = actor(world, "reporter")
+
+    revocation.revoke(
+        db,
+        clock,
+        reporter,
+        warning.id,
+        ground="court",
+        document_number="(2026)闽0102行初8号",
+        reason="处罚决定被判决撤销",
+    )
+
+    assert (black.status, black.removal_reason) == (
+        EntryStatus.REMOVED,
+        RemovalReason.EXIT_CONDITIONS_MET,
+    )
+    assert (red.status, red.removal_reason) == (EntryStatus.PUBLISHED, None)
+    step = entries.history(db, red.id)[-1]
+    assert (step.action, step.actor) == ("restored", "system")
+    assert step.detail == red_list_exit.found_wrong_detail(black, RemovalReason.RECORD_REVOKED)
+    shown = entry_event_detail(step.detail, ZH)
+    assert f"第 {black.id} 号黑名单条目" in shown
+    assert "重新属于诚信典型" in shown
+    assert "annulled" not in shown
+
+    revocation.reinstate(
+        db,
+        clock,
+        reporter,
+        warning.id,
+        ground="revocation_set_aside",
+        document_number="(2026)闽01行终12号",
+        reason="二审撤销一审判决",
+    )
+    assert black.status is EntryStatus.REMOVED
+    assert (red.status, red.removal_reason) == (EntryStatus.REMOVED, RemovalReason.BLACK_LISTED)
+    assert entries.history(db, red.id)[-1].action == "removed"
 
 
 def test_a_red_list_entry_stays_off_while_another_black_listing_is_in_force(

@@ -1000,6 +1000,24 @@ def end_entries_resting_on(
             # it ended come back (a repair brings none back).
             red_list_exit.restore_after_wrong_black_listing(session, clock, entry)
         ended.append(entry.id)
+    if reason is RemovalReason.RECORD_REVOKED:
+        # A black listing that had left the list before its decision was annulled was no
+        # more grounded: the red-list entries it ended come back all the same (decision
+        # 0041 addendum), as on an objection upheld after it left.
+        for left in session.scalars(
+            select(ListEntry)
+            .where(
+                entry_basis.rests_on(record_id),
+                ListEntry.kind == ListKind.BLACK,
+                ListEntry.status.in_((EntryStatus.REMOVED, EntryStatus.EXPIRED)),
+            )
+            .order_by(ListEntry.id)
+        ):
+            # Those just removed here, or found wrong before, have had theirs back already.
+            if left.removal_reason not in red_list_exit.WRONG_LISTING:
+                red_list_exit.restore_after_wrong_black_listing(
+                    session, clock, left, found_wrong=RemovalReason.RECORD_REVOKED
+                )
     return ended
 
 
@@ -1047,6 +1065,21 @@ def restore_entries_resting_on(
         )
         red_list_exit.end_on_black_listing(session, clock, entry)
         restored.append(entry.id)
+    # A black listing that had left the list otherwise before the decision was annulled
+    # stays off; the red-list entries the annulment brought back end again.
+    for left in session.scalars(
+        select(ListEntry)
+        .where(
+            entry_basis.rests_on(record_id),
+            ListEntry.kind == ListKind.BLACK,
+            ListEntry.status.in_((EntryStatus.REMOVED, EntryStatus.EXPIRED)),
+        )
+        .order_by(ListEntry.id)
+    ):
+        if left.removal_reason not in entry_basis.BASIS_REMOVALS and not entry_basis.fallen(
+            session, left
+        ):
+            red_list_exit.end_again_on_reinstatement(session, clock, left)
     return restored
 
 

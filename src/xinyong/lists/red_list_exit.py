@@ -35,6 +35,7 @@ from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
+    ListEntryEvent,
     ListKind,
     ListStandard,
     RemovalReason,
@@ -122,9 +123,15 @@ def restored_detail(black: ListEntry, reason: RemovalReason) -> str:
     )
 
 
-def found_wrong_detail(black: ListEntry) -> str:
+def found_wrong_detail(black: ListEntry, found_wrong: RemovalReason) -> str:
     """Why a red-list entry is published again when the black-list entry that ended it was
-    found wrong on an objection after it had left the list otherwise (``web.labels``)."""
+    found wrong after it had left the list otherwise — on an objection upheld, or by its
+    source annulling the decision it rested on (``web.labels``)."""
+    if found_wrong is RemovalReason.RECORD_REVOKED:
+        return (
+            f"the decision the black-list entry {black.id} that ended it rested on was annulled "
+            f"after that entry had left the list: an integrity model again ({BASIS})"
+        )
     return (
         f"an objection to the black-list entry {black.id} that ended it was upheld after that "
         f"entry had left the list: an integrity model again ({BASIS})"
@@ -142,8 +149,9 @@ def restore_after_wrong_black_listing(
 ) -> list[int]:
     """The red-list entries ``black``'s publication ended are published again: ``black``
     has just left the list as a listing that should not have been (``WRONG_LISTING``), or
-    has just been found so (``found_wrong``: an objection upheld, whichever way the entry
-    had left the list before — its term, a removal by hand, an early removal), so the
+    has just been found so (``found_wrong``: an objection upheld, or the decision it rested
+    on annulled by its source, whichever way the entry had left the list before — its term,
+    a removal by hand, an early removal), so the
     ending had no ground. One comes back only while its term runs, the subject on no
     other black-list entry and without a bad record within its standard's years; one whose
     subject was recognised again meanwhile under the same standard stays off. The steps are
@@ -168,7 +176,9 @@ def restore_after_wrong_black_listing(
         .order_by(ListEntry.id)
     ).all()
     detail = (
-        restored_detail(black, why) if black.removal_reason is why else found_wrong_detail(black)
+        restored_detail(black, why)
+        if black.removal_reason is why
+        else found_wrong_detail(black, why)
     )
     restored: list[int] = []
     for red, standard in ended_by_it:
@@ -199,6 +209,39 @@ def restore_after_wrong_black_listing(
         record_event(session, clock, red, SYSTEM_ACTOR, "restored", detail)
         restored.append(red.id)
     return restored
+
+
+def end_again_on_reinstatement(session: Session, clock: Clock, black: ListEntry) -> list[int]:
+    """The red-list entries brought back because the decision ``black`` rested on was
+    annulled after ``black`` had left the list (``found_wrong_detail``) end again: the
+    decision is reinstated, so the black listing that ended them had its ground after all —
+    as a black-list entry removed on the annulment is published again and ends them again.
+    Returns their ids."""
+    restored_so = found_wrong_detail(black, RemovalReason.RECORD_REVOKED)
+    reds = list(
+        session.scalars(
+            select(ListEntry)
+            .where(
+                ListEntry.subject_id == black.subject_id,
+                ListEntry.kind == ListKind.RED,
+                ListEntry.status == EntryStatus.PUBLISHED,
+                exists().where(
+                    ListEntryEvent.entry_id == ListEntry.id,
+                    ListEntryEvent.action == "restored",
+                    ListEntryEvent.detail == restored_so,
+                ),
+            )
+            .order_by(ListEntry.id)
+        )
+    )
+    if not reds:
+        return []
+    black_standard = session.get(ListStandard, black.standard_id)
+    assert black_standard is not None
+    detail = black_listed_detail(black, black_standard)
+    for red in reds:
+        _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)
+    return [red.id for red in reds]
 
 
 def _bad_record_ends(

@@ -520,6 +520,17 @@ _ENTRY_STEP_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
             "that entry had left the list: an integrity model again (Art. 14 ¶2, Art. 16)"
         ),
     ),
+    (
+        re.compile(
+            r"^the decision the black-list entry (?P<number>\d+) that ended it rested on was "
+            r"annulled after that entry had left the list: an integrity model again "
+            r"\(Art\. 14 ¶2, Art\. 16\)$"
+        ),
+        N_(
+            "the decision the black-list entry %(number)s that ended it rested on was annulled "
+            "after that entry had left the list: an integrity model again (Art. 14 ¶2, Art. 16)"
+        ),
+    ),
     (re.compile(r"^record revoked: (?P<text>.*)$", re.S), N_("record revoked: %(text)s")),
     (re.compile(r"^record reinstated: (?P<text>.*)$", re.S), N_("record reinstated: %(text)s")),
     (re.compile(r"^court decision (?P<case>.*)$", re.S), N_("court decision %(case)s")),
