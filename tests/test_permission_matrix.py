@@ -728,6 +728,10 @@ MATRIX: dict[tuple[str, str], Access] = {
         district=403,
     ),
     ("GET", "/supervision"): Access(frozenset({"authority"})),
+    # The follow-ups against one's own organisation: its security officer (Art. 33 ¶2).
+    # Flows: tests/test_follow_ups_received.py.
+    ("GET", "/api/v1/organisation/follow-ups"): Access(frozenset({"security"})),
+    ("GET", "/organisation/follow-ups"): Access(frozenset({"security"})),
     # --- institutions: the register of credit service institutions (Art. 26-27), public to
     # read and verify, kept by the credit authority; the industry statistics (Art. 28).
     # Flows and refusals: tests/test_institutions.py. ---

@@ -73,6 +73,10 @@ class Permission(enum.StrEnum):
     READ_RISK_STATUS = (
         "read_risk_status"  # banks: list status and grade, with authorisation (Art. 19)
     )
+    # Read the credit authority's follow-ups against one's own organisation (Art. 33 ¶2:
+    # interviewed, ordered to correct, warned, criticised): the security officer, who
+    # answers for the organisation's information security (Art. 12(1)).
+    READ_OWN_FOLLOW_UPS = "read_own_follow_ups"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -121,6 +125,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SECURITY_OFFICER: frozenset(
         {
             Permission.REVIEW_CONFIDENTIALITY,
+            Permission.READ_OWN_FOLLOW_UPS,
             Permission.READ_BATCHES,
             Permission.RELEASE_API_KEYS,
             Permission.ASSIGN_QUERY_ITEMS,

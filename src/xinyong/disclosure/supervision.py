@@ -1027,7 +1027,8 @@ def record_follow_up(
     signal: str | None = None,
 ) -> SupervisionFollowUp:
     """The credit authority's follow-up against an organisation: 约谈 (interview), 责令改正
-    (order to correct), 警告 (warning) or 通报批评 (circulated criticism), Art. 33 ¶2."""
+    (order to correct), 警告 (warning) or 通报批评 (circulated criticism), Art. 33 ¶2. The
+    organisation's security officer reads it with its reasons (``follow_ups_received``)."""
     require(actor, Permission.SUPERVISE)
     area.require_in_own_area(session, actor, organisation.id, "the organisation", field="org")
     try:
@@ -1097,6 +1098,25 @@ class FollowUpView:
             "decided_at": item.decided_at.isoformat(),
             "article": "Art. 33 ¶2",
         }
+
+
+def follow_ups_received(session: Session, actor: Actor) -> list[FollowUpView]:
+    """The follow-ups recorded against the actor's own organisation, newest first: what the
+    organisation was interviewed about, ordered to correct, warned or criticised for, and
+    why (Art. 33 ¶2), for its security officer to act on."""
+    require(actor, Permission.READ_OWN_FOLLOW_UPS)
+    if actor.organisation_id is None:
+        return []
+    query = (
+        select(SupervisionFollowUp, Organisation)
+        .join(Organisation, Organisation.id == SupervisionFollowUp.organisation_id)
+        .where(SupervisionFollowUp.organisation_id == actor.organisation_id)
+        .order_by(SupervisionFollowUp.decided_at.desc(), SupervisionFollowUp.id.desc())
+    )
+    return [
+        FollowUpView(item, OrganisationRef(org.id, org.code, org.name))
+        for item, org in session.execute(query)
+    ]
 
 
 def follow_ups(

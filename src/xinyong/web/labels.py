@@ -120,6 +120,7 @@ PERMISSION_LABELS: dict[str, str] = {
     Permission.RELEASE_ACTIVATION_CODES: N_("release activation codes"),
     Permission.RELEASE_API_KEYS: N_("release its organisation's API keys"),
     Permission.ASSIGN_QUERY_ITEMS: N_("assign query items to the staff who query"),
+    Permission.READ_OWN_FOLLOW_UPS: N_("read the follow-ups against its organisation"),
 }
 # A record's severity class (``catalog.definitions.Severity``).
 SEVERITY_LABELS: dict[str, str] = {

@@ -168,3 +168,10 @@ def list_follow_ups(
             item.as_dict() for item in supervision.follow_ups(session, actor, organisation_id)
         ]
     }
+
+
+@router.get("/organisation/follow-ups", tags=["supervision"], responses=refusals(403))
+def follow_ups_received(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """The credit authority's follow-ups against the caller's own organisation, newest
+    first, with their reasons (Art. 33 ¶2): for its security officer."""
+    return {"items": [item.as_dict() for item in supervision.follow_ups_received(session, actor)]}

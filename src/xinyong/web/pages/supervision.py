@@ -296,6 +296,21 @@ def supervision_page(
     return _render_supervision(request, session, clock, actor, span, state)
 
 
+@router.get("/organisation/follow-ups", response_class=HTMLResponse)
+def follow_ups_received(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
+    """The credit authority's follow-ups against the reader's own organisation (Art. 33 ¶2)."""
+    return render_form(
+        request,
+        "follow_ups_received.html",
+        {
+            **page_helpers(request),
+            "follow_ups": supervision.follow_ups_received(session, actor),
+            "follow_up_labels": FOLLOW_UP_LABELS,
+        },
+        BLANK,
+    )
+
+
 @router.post("/supervision/follow-ups")
 def record_follow_up(
     request: Request,
