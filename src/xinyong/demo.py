@@ -114,6 +114,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "市场监管局审核人",
     ),
     DemoAccount("analyst", Role.INSTITUTION_ANALYST, "91350100MB00000434", "银行信贷审查员"),
+    # The credit service institution's analyst: reads on the company's written authorisation
+    # for the credit evaluation it provides (Art. 26-27).
+    DemoAccount("minxin", Role.INSTITUTION_ANALYST, "91350100MB0000078N", "信用评价分析师"),
     DemoAccount("citizen", Role.SUBJECT, None, "王某某"),
     DemoAccount("company", Role.SUBJECT, None, "福州晨光文具贸易有限公司"),
     # The seriously dishonest organisation, which objects to its published entry.
@@ -651,6 +654,22 @@ def seed_activity(session: Session, clock: Clock) -> None:
         valid_until=today + dt.timedelta(days=180),
         evidence_kind="signed_in_page",
         evidence="本人王某某授权福州海峡商业银行查询合同履约信息，用于住房贷款审批。",
+    )
+    # The company has the credit service institution evaluate it, and authorises it to read
+    # its penalties for that: the service named, and not conditional on the authorisation
+    # (Art. 27 ¶2).
+    authorisations.grant(
+        session,
+        clock,
+        _user(session, "company"),
+        grantee=orgs[DEMO_INSTITUTION[0]],
+        record_type_codes=["administrative_penalty"],
+        purpose="企业信用评价",
+        valid_until=today + dt.timedelta(days=90),
+        evidence_kind="signed_in_page",
+        evidence="本公司授权福州闽信信用评估有限公司查询行政处罚信息，用于出具信用评价报告。",
+        service="信用评价报告",
+        service_not_conditional=True,
     )
     authority_officer = _user(session, "authority")
     query_items.create(
