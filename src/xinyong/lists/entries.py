@@ -1004,7 +1004,19 @@ def end_entries_resting_on(
         # A black listing that had left the list before its decision was annulled was no
         # more grounded: the red-list entries it ended come back all the same (decision
         # 0041 addendum), as on an objection upheld after it left.
-        for left in session.scalars(
+        for left in _black_entries_left_resting_on(session, record_id):
+            # Those just removed here, or found wrong before, have had theirs back already.
+            if left.removal_reason not in red_list_exit.WRONG_LISTING:
+                red_list_exit.restore_after_wrong_black_listing(
+                    session, clock, left, found_wrong=RemovalReason.RECORD_REVOKED
+                )
+    return ended
+
+
+def _black_entries_left_resting_on(session: Session, record_id: int) -> list[ListEntry]:
+    """The black-list entries resting on the record that have left the list."""
+    return list(
+        session.scalars(
             select(ListEntry)
             .where(
                 entry_basis.rests_on(record_id),
@@ -1012,13 +1024,8 @@ def end_entries_resting_on(
                 ListEntry.status.in_((EntryStatus.REMOVED, EntryStatus.EXPIRED)),
             )
             .order_by(ListEntry.id)
-        ):
-            # Those just removed here, or found wrong before, have had theirs back already.
-            if left.removal_reason not in red_list_exit.WRONG_LISTING:
-                red_list_exit.restore_after_wrong_black_listing(
-                    session, clock, left, found_wrong=RemovalReason.RECORD_REVOKED
-                )
-    return ended
+        )
+    )
 
 
 def restore_entries_resting_on(
@@ -1067,15 +1074,7 @@ def restore_entries_resting_on(
         restored.append(entry.id)
     # A black listing that had left the list otherwise before the decision was annulled
     # stays off; the red-list entries the annulment brought back end again.
-    for left in session.scalars(
-        select(ListEntry)
-        .where(
-            entry_basis.rests_on(record_id),
-            ListEntry.kind == ListKind.BLACK,
-            ListEntry.status.in_((EntryStatus.REMOVED, EntryStatus.EXPIRED)),
-        )
-        .order_by(ListEntry.id)
-    ):
+    for left in _black_entries_left_resting_on(session, record_id):
         if left.removal_reason not in entry_basis.BASIS_REMOVALS and not entry_basis.fallen(
             session, left
         ):

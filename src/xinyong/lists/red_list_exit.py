@@ -83,6 +83,20 @@ def _end(
     record_event(session, clock, entry, SYSTEM_ACTOR, "removed", f"{reason.value}: {detail}")
 
 
+def _end_black_listed(
+    session: Session, clock: Clock, black: ListEntry, reds: list[ListEntry]
+) -> list[int]:
+    """``reds`` leave the list, ``black`` named as the listing that ended them."""
+    if not reds:
+        return []
+    black_standard = session.get(ListStandard, black.standard_id)
+    assert black_standard is not None
+    detail = black_listed_detail(black, black_standard)
+    for red in reds:
+        _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)
+    return [red.id for red in reds]
+
+
 def end_on_black_listing(session: Session, clock: Clock, black: ListEntry) -> list[int]:
     """The subject's red-list entries in force leave the list: ``black`` has just been
     published on the black list (approved, entered from a court's record, or published
@@ -105,14 +119,7 @@ def end_on_black_listing(session: Session, clock: Clock, black: ListEntry) -> li
             .order_by(ListEntry.id)
         )
     )
-    if not reds:
-        return []
-    black_standard = session.get(ListStandard, black.standard_id)
-    assert black_standard is not None
-    detail = black_listed_detail(black, black_standard)
-    for red in reds:
-        _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)
-    return [red.id for red in reds]
+    return _end_black_listed(session, clock, black, reds)
 
 
 def restored_detail(black: ListEntry, reason: RemovalReason) -> str:
@@ -234,14 +241,7 @@ def end_again_on_reinstatement(session: Session, clock: Clock, black: ListEntry)
             .order_by(ListEntry.id)
         )
     )
-    if not reds:
-        return []
-    black_standard = session.get(ListStandard, black.standard_id)
-    assert black_standard is not None
-    detail = black_listed_detail(black, black_standard)
-    for red in reds:
-        _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)
-    return [red.id for red in reds]
+    return _end_black_listed(session, clock, black, reds)
 
 
 def _bad_record_ends(
