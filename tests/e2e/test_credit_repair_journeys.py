@@ -174,13 +174,19 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     approve.check()
     reasons.fill("已纠正失信行为并履行处罚决定，同意修复。")
     page.get_by_role("button", name=zh("Decide"), exact=True).click()
-    # The objection is decided first (Art. 25): refused, with the choice and reasons kept.
+    # The objection is decided first (Art. 25): refused, the reasons kept, and approval no
+    # longer offered while the objection is undecided, the page saying why.
     expect(page.locator(".form-error .error-message")).to_have_attribute(
         "data-code", "not_repairable"
     )
-    expect(approve).to_be_checked()
+    expect(approve).to_be_disabled()
+    expect(page.locator("[data-approval-waits]")).to_be_visible()
     expect(reasons).to_have_value("已纠正失信行为并履行处罚决定，同意修复。")
+    case_page = page.url.removesuffix("/decide")
     _objection_rejected(live_server, objection_id)
+    page.goto(case_page)
+    approve.check()
+    reasons.fill("已纠正失信行为并履行处罚决定，同意修复。")
     page.get_by_role("button", name=zh("Decide"), exact=True).click()
     expect(page.locator(".repair-status").first).to_have_text(
         zh("Approved: the record is repaired")
