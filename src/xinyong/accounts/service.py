@@ -832,7 +832,26 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
             code="own_account",
             field="user",
         )
-    if user.active and user.role is Role.PLATFORM_ADMIN:
+    if user.role is Role.PLATFORM_ADMIN:
+        # Two administrators deactivating each other at once would each count the other
+        # as still active and leave none. Every active administrator is locked (in id
+        # order, so two of these never deadlock) before counting: the second waits for
+        # the first and counts what it wrote.
+        session.execute(
+            select(UserAccount.id)
+            .where(UserAccount.role == Role.PLATFORM_ADMIN, UserAccount.active.is_(True))
+            .order_by(UserAccount.id)
+            .with_for_update()
+        )
+    # Locked and read afresh: deactivated meanwhile (a double click, two administrators),
+    # it is not deactivated again, which would bump its credentials and audit twice.
+    user = session.get(
+        UserAccount, user_id, with_for_update={"of": UserAccount}, populate_existing=True
+    )
+    assert user is not None  # accounts are deactivated, never deleted
+    if not user.active:
+        raise Conflict("this account is deactivated already", code="already_inactive", field="user")
+    if user.role is Role.PLATFORM_ADMIN:
         others = session.scalar(
             select(func.count())
             .select_from(UserAccount)
