@@ -726,6 +726,25 @@ def authenticate(session: Session, clock: Clock, username: str, password: str) -
     return user
 
 
+def log_out(session: Session, clock: Clock, actor: Actor) -> None:
+    """End the user's sessions and tokens, every copy of them: a page session is a signed
+    cookie held by the browser, which a logout can only ask to forget, so a copy of it
+    (another browser, a stolen cookie) would go on working. Bumping the credentials
+    version ends it (``active_user``), and with it the user's other sessions and bearer
+    tokens: logging out logs out everywhere (decision 0031 addendum, session 17)."""
+    if actor.kind != "user" or actor.id is None:
+        return
+    user = session.get(
+        UserAccount, actor.id, with_for_update={"of": UserAccount}, populate_existing=True
+    )
+    if user is None:
+        return
+    user.credentials_version += 1
+    audit.record(
+        session, clock, actor.audit(), "auth.logout", target_type="user", target_id=user.id
+    )
+
+
 class _Credentialed(Protocol):
     id: int
     credentials_version: int
