@@ -716,6 +716,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/supervision/signals"): Access(
         frozenset({"authority"}), query=lambda w: {"since": "2026-11-01", "until": "2026-11-27"}
     ),
+    ("GET", "/api/v1/supervision/reports"): Access(
+        frozenset({"authority"}), query=lambda w: {"since": "2026-11-01", "until": "2026-11-27"}
+    ),
     ("GET", "/api/v1/supervision/follow-ups"): Access(frozenset({"authority"})),
     ("POST", "/api/v1/supervision/follow-ups"): Access(
         frozenset({"authority"}),
