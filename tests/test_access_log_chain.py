@@ -360,3 +360,76 @@ def test_retention_works_with_the_access_log_append_only(
     assert deleted.records == 1
     assert [(e.id, e.purpose, e.what) for e in access_events(db, person.id)] == kept
     assert audit.verify(db).ok
+
+
+# --- rows added around the chain (review r2, session 17) ---------------------------------------
+
+
+def forge(db: Session, entry_id: int, *, granted: bool | None = None) -> int:
+    """Add a log entry with SQL, as someone with database rights would (the triggers stop
+    changes and deletions, not additions): a copy of entry ``entry_id``, made granted or
+    refused if told. Returns its id."""
+    columns = [c.name for c in AccessEvent.__table__.c if c.name != "id"]
+    chosen = {name: name for name in columns}
+    if granted is not None:
+        chosen["granted"] = "true" if granted else "false"
+        chosen["refusal_code"] = "NULL" if granted else "'no_lawful_path'"
+    db.execute(
+        text(
+            f"INSERT INTO access_event ({', '.join(columns)}) "
+            f"SELECT {', '.join(chosen[name] for name in columns)} "
+            f"FROM access_event WHERE id = {entry_id}"
+        )
+    )
+    forged = db.scalar(select(AccessEvent.id).order_by(AccessEvent.id.desc()).limit(1))
+    assert forged is not None
+    return forged
+
+
+def test_the_chain_finds_a_read_entry_that_no_event_witnesses(
+    authorised: World, db: Session, clock: FixedClock
+) -> None:
+    """The probe of the review: a made-up read inserted into the subject's log with SQL
+    passed ``audit verify``, which read only the entries some event names."""
+    from xinyong.disclosure import access
+
+    person = authorised.subjects["person"]
+    access.open_file(db, clock, actor_of(authorised, "analyst"), person)
+    db.commit()
+    (entry,) = [e for e in access_events(db, person.id) if e.granted]
+    assert audit.verify(db).ok
+
+    forged = forge(db, entry.id)
+
+    result = audit.verify(db)
+    assert result.problem is not None
+    assert result.problem.sequence is None
+    assert f"access_event row {forged} is witnessed by no event" in result.problem.reason
+
+
+def test_entries_from_before_witnessing_pass_and_a_forged_one_after_does_not(
+    authorised: World, db: Session, clock: FixedClock
+) -> None:
+    """Where witnessing began is read from the chain: granted entries are witnessed from
+    the first witnessed granted one on (migration 0044), refused ones only from the first
+    witnessed refused one (decision 0003, session 13 addendum). An older refused entry, in
+    no event as they were then, passes; one added after refusals were witnessed does not."""
+    from xinyong.disclosure import access
+
+    person = authorised.subjects["person"]
+    access.open_file(db, clock, actor_of(authorised, "analyst"), person)
+    db.commit()
+    (granted,) = [e for e in access_events(db, person.id) if e.granted]
+    # A refused entry as written before refusals were witnessed.
+    old_refusal = forge(db, granted.id, granted=False)
+    assert audit.verify(db).ok
+    outcome = attempt(db, clock, actor_of(authorised, "querier"), person)
+    assert isinstance(outcome, PermissionDenied)
+    db.commit()
+    assert audit.verify(db).ok
+
+    forged = forge(db, old_refusal)
+
+    result = audit.verify(db)
+    assert result.problem is not None
+    assert f"access_event row {forged} " in result.problem.reason

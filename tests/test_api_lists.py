@@ -29,7 +29,9 @@ from tests.lists_helpers import (
 )
 from xinyong.accounts.models import Role
 from xinyong.clock import FixedClock
-from xinyong.lists import entries
+from xinyong.disclosure import access
+from xinyong.errors import RateLimited
+from xinyong.lists import entries, risk
 
 ENTRIES = "/api/v1/list-entries"
 
@@ -337,3 +339,25 @@ def test_an_entry_in_full_shows_every_decision_with_its_reasons(
     assert (
         client.get(f"{ENTRIES}/999999", headers=headers(client, "caseofficer")).status_code == 404
     )
+
+
+def test_the_credit_authoritys_supervision_reads_are_held_to_the_bulk_read_limits(
+    listed_company: World, db: Session, clock: FixedClock
+) -> None:
+    """The supervision path went straight to the read and never counted it against the
+    limits every other read is held to (Art. 12, 34; review r2, session 17)."""
+    world = listed_company
+    limits = access.ReadLimits(per_account_per_hour=2, per_organisation_per_hour=3)
+    authority = actor(world, "authority")
+    for subject in ("company", "person"):
+        read = risk.credit_status(db, clock, authority, world.subjects[subject], limits=limits)
+        assert read["legal_path"] == "supervision"
+
+    with pytest.raises(RateLimited) as refused:
+        risk.credit_status(db, clock, authority, world.subjects["company"], limits=limits)
+
+    assert (refused.value.code, refused.value.article) == ("bulk_read_limit", "Art. 12")
+    # Refused in the subject's log, as other reads at the limit are.
+    assert refused.value.record_refusal is not None
+    clock.advance(dt.timedelta(minutes=61))
+    assert risk.credit_status(db, clock, authority, world.subjects["company"], limits=limits)

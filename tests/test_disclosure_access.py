@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -61,6 +61,7 @@ from tests.factories import CompanyFactory, World, bind
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR
+from xinyong.audit.models import AuditEvent
 from xinyong.catalog import service as catalog
 from xinyong.cli import app as cli_app
 from xinyong.clock import CHINA, FixedClock
@@ -70,7 +71,7 @@ from xinyong.config import reset_settings
 from xinyong.db.engine import make_engine
 from xinyong.disclosure import access, authorisations, publicity, query_items
 from xinyong.disclosure.files import is_public_on
-from xinyong.disclosure.models import LegalPath
+from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import InvalidInput, NotAuthenticated
 from xinyong.subjects.models import Subject
 
@@ -432,6 +433,31 @@ def test_a_query_item_is_refused_unless_published_ours_and_for_its_matter(
         expected[0],
     )
     assert refused.record_type_codes == []
+
+
+def test_an_authorisation_revoked_meanwhile_is_not_revoked_again(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """A double click: the second request, whose copy of the authorisation was read before
+    the first revoked it, keeps the first revocation time and audits nothing (review r2,
+    session 17)."""
+    world = disclosure_world
+    grant = authorise(db, clock, world)
+    db.commit()
+    first = clock.now() - dt.timedelta(minutes=1)
+    db.execute(
+        update(Authorisation)
+        .where(Authorisation.id == grant.id)
+        .values(revoked_at=first)
+        .execution_options(synchronize_session=False)
+    )
+
+    revoked = authorisations.revoke(db, clock, actor_of(world, "citizen"), grant.id)
+
+    assert revoked.revoked_at == first
+    assert not db.scalar(
+        select(AuditEvent.sequence).where(AuditEvent.action == "authorisation.revoke")
+    )
 
 
 def test_written_authorisation_until_revoked_or_expired(

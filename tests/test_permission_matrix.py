@@ -716,6 +716,9 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/supervision/signals"): Access(
         frozenset({"authority"}), query=lambda w: {"since": "2026-11-01", "until": "2026-11-27"}
     ),
+    ("GET", "/api/v1/supervision/reports"): Access(
+        frozenset({"authority"}), query=lambda w: {"since": "2026-11-01", "until": "2026-11-27"}
+    ),
     ("GET", "/api/v1/supervision/follow-ups"): Access(frozenset({"authority"})),
     ("POST", "/api/v1/supervision/follow-ups"): Access(
         frozenset({"authority"}),
@@ -1975,7 +1978,11 @@ def log_in(client: TestClient, world: World, account: str, *, page: bool) -> dic
     app: FastAPI = client.app  # type: ignore[assignment]
     if page:
         csrf = secrets.token_urlsafe(16)
-        contents = {"csrf": csrf} if uid is None else {"uid": uid, "cv": cv, "csrf": csrf}
+        # When the session began, by the app's clock, as a login puts it there.
+        since = int(app.state.context.clock.now().timestamp())
+        contents = (
+            {"csrf": csrf} if uid is None else {"uid": uid, "cv": cv, "since": since, "csrf": csrf}
+        )
         client.cookies.set(session_cookie_name(app), page_session(app, contents))
         return {"csrf_token": csrf}
     if uid is None:
@@ -2147,8 +2154,9 @@ def check_every_account(
 
 def test_logging_in_gives_what_the_matrix_mints(client: TestClient, world: World) -> None:
     """The matrix does not log in (``log_in``); this is what it stands for. A login through
-    the page keeps the user and the form's token in the session, nothing else; a token
-    from the API is the signer's token for the user; both let the account in."""
+    the page keeps the user, its credentials version, when it logged in and the form's
+    token in the session, nothing else; a token from the API is the signer's token for
+    the user; both let the account in."""
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token
@@ -2161,7 +2169,7 @@ def test_logging_in_gives_what_the_matrix_mints(client: TestClient, world: World
     client.get("/me")  # a page renders a form, which puts a CSRF token in the session
     contents = session_contents(client.app, client.cookies[session_cookie_name(client.app)])  # type: ignore[arg-type]
     citizen_id = inspect(world.users["citizen"]).identity[0]  # type: ignore[index]
-    assert set(contents) == {"uid", "cv", "csrf"}
+    assert set(contents) == {"uid", "cv", "since", "csrf"}
     assert contents["uid"] == citizen_id
     minted = log_in(client, world, "citizen", page=True)
     assert client.get("/me").status_code == 200

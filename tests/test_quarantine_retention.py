@@ -190,6 +190,8 @@ def test_the_batch_report_page_says_until_when_the_content_is_kept_and_that_it_w
     clock.set(at(received + dt.timedelta(days=DAYS + 1)))
     erase(db, clock)
 
+    # Days later: the session has outlived its lifetime, so the reporter logs in again.
+    log_in(client, "reporter")
     page = client.get(f"/batches/{batch.id}?lang=zh_Hans", headers=HTML).text
     assert 'data-quarantined-content="erased"' in page
     assert 'data-quarantined-content="kept"' not in page

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -325,6 +325,31 @@ def test_withdrawing_twice_is_refused(
         "already_withdrawn",
         "assignment",
     )
+
+
+def test_an_assignment_withdrawn_meanwhile_is_not_withdrawn_again(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Another security officer withdrew it after this session read it: locked and read
+    afresh, it is refused, where it audited a second withdrawal and overwrote who withdrew
+    it (review r2, session 17)."""
+    world = disclosure_world
+    make_query_item(db, clock, world, assign_to=("querier",))
+    (held,) = query_assignments.held_by(db, actor_of(world, "querier"))
+    row = db.get(QueryItemAssignment, held.id)
+    assert row is not None
+    db.commit()
+    db.execute(
+        update(QueryItemAssignment)
+        .where(QueryItemAssignment.id == held.id)
+        .values(withdrawn_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+
+    refused = _refusal(lambda: query_assignments.withdraw(db, clock, security(world), held.id))
+
+    assert refused.code == "already_withdrawn"
+    assert row.withdrawn_by_id is None
 
 
 def test_an_item_the_credit_authority_withdraws_is_shown_held_but_not_usable(

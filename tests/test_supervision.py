@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from tests.collection_helpers import citizen_id_of
 from tests.conftest import TEST_NOW
 from tests.disclosure_helpers import assign, settle
-from tests.factories import World, auth_headers
+from tests.factories import World, auth_headers, bind, district_authority
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong import calendar_store
 from xinyong.accounts import service as accounts
@@ -625,6 +625,7 @@ def test_a_period_is_checked(city: World, db: Session, clock: FixedClock) -> Non
 ROUTES = [
     ("GET", "/api/v1/supervision/volumes", None),
     ("GET", "/api/v1/supervision/signals", None),
+    ("GET", "/api/v1/supervision/reports", None),
     ("GET", "/api/v1/supervision/follow-ups", None),
     ("POST", "/api/v1/supervision/follow-ups", "follow_up"),
 ]
@@ -722,6 +723,41 @@ def test_the_authority_reads_volumes_and_signals_and_records_follow_ups(
         headers=headers,
     )
     assert len(filtered.json()["items"]) == 1
+
+
+def test_the_api_lists_the_reports_issued_as_the_page_does(
+    client: TestClient, committed: dict[str, Any], db: Session
+) -> None:
+    """The numbers, requester and time of every report per organisation, which only the
+    page showed (review r2, session 17): a leaked copy is traced by its number (Art. 34)."""
+    headers = auth_headers(client, "authority")
+    period = {"since": TODAY.isoformat(), "until": TODAY.isoformat()}
+    listed = client.get("/api/v1/supervision/reports", params=period, headers=headers)
+    assert listed.status_code == 200, listed.text
+    body = listed.json()
+    assert body["period"] == period
+    (row,) = body["items"]
+    assert row["organisation"]["code"] == committed["regulator"]
+    (report,) = row["reports"]
+    assert report["number"] == committed["report"]
+    assert "querier" in report["requester"]
+    log_in(client, "authority")
+    page = client.get("/supervision", params=period, headers=HTML).text
+    assert f'data-report="{report["number"]}"' in page
+    # The period filters, as on the page.
+    before = {"since": "2026-01-01", "until": "2026-01-31"}
+    earlier = client.get("/api/v1/supervision/reports", params=before, headers=headers)
+    assert earlier.json()["items"] == []
+    # A district's credit authority sees its own district's organisations only (decision
+    # 0046): the city's market regulator is not one of them.
+    bind(db, FixedClock(TEST_NOW))
+    district_authority("350181", username="fuqing")
+    db.commit()
+    district = client.get(
+        "/api/v1/supervision/reports", params=period, headers=auth_headers(client, "fuqing")
+    )
+    assert district.status_code == 200, district.text
+    assert district.json()["items"] == []
 
 
 def test_the_api_explains_bad_requests(client: TestClient, committed: dict[str, Any]) -> None:

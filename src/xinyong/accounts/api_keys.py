@@ -199,9 +199,14 @@ def actor_for_api_key(session: Session, presented: str) -> Actor:
 
 def revoke_api_key(session: Session, clock: Clock, actor: Actor, key_id: int) -> None:
     require(actor, Permission.MANAGE_ACCOUNTS)
-    key = session.get(ApiKey, key_id)
+    # Locked and read afresh: revoked meanwhile (a double click, two administrators), the
+    # key keeps its first revocation time, which says from when it did nothing; a second
+    # would make it look valid for longer than it was, and audit a revocation twice.
+    key = session.get(ApiKey, key_id, with_for_update={"of": ApiKey}, populate_existing=True)
     if key is None:
         raise NotFound("no such API key", code="not_found")
+    if key.revoked_at is not None:
+        raise Conflict("the API key is revoked", code="key_revoked", field="key")
     key.revoked_at = clock.now()
     audit.record(
         session, clock, actor.audit(), "api_key.revoke", target_type="api_key", target_id=key.id

@@ -726,6 +726,25 @@ def authenticate(session: Session, clock: Clock, username: str, password: str) -
     return user
 
 
+def log_out(session: Session, clock: Clock, actor: Actor) -> None:
+    """End the user's sessions and tokens, every copy of them: a page session is a signed
+    cookie held by the browser, which a logout can only ask to forget, so a copy of it
+    (another browser, a stolen cookie) would go on working. Bumping the credentials
+    version ends it (``active_user``), and with it the user's other sessions and bearer
+    tokens: logging out logs out everywhere (decision 0031 addendum, session 17)."""
+    if actor.kind != "user" or actor.id is None:
+        return
+    user = session.get(
+        UserAccount, actor.id, with_for_update={"of": UserAccount}, populate_existing=True
+    )
+    if user is None:
+        return
+    user.credentials_version += 1
+    audit.record(
+        session, clock, actor.audit(), "auth.logout", target_type="user", target_id=user.id
+    )
+
+
 class _Credentialed(Protocol):
     id: int
     credentials_version: int
@@ -832,7 +851,26 @@ def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) 
             code="own_account",
             field="user",
         )
-    if user.active and user.role is Role.PLATFORM_ADMIN:
+    if user.role is Role.PLATFORM_ADMIN:
+        # Two administrators deactivating each other at once would each count the other
+        # as still active and leave none. Every active administrator is locked (in id
+        # order, so two of these never deadlock) before counting: the second waits for
+        # the first and counts what it wrote.
+        session.execute(
+            select(UserAccount.id)
+            .where(UserAccount.role == Role.PLATFORM_ADMIN, UserAccount.active.is_(True))
+            .order_by(UserAccount.id)
+            .with_for_update()
+        )
+    # Locked and read afresh: deactivated meanwhile (a double click, two administrators),
+    # it is not deactivated again, which would bump its credentials and audit twice.
+    user = session.get(
+        UserAccount, user_id, with_for_update={"of": UserAccount}, populate_existing=True
+    )
+    assert user is not None  # accounts are deactivated, never deleted
+    if not user.active:
+        raise Conflict("this account is deactivated already", code="already_inactive", field="user")
+    if user.role is Role.PLATFORM_ADMIN:
         others = session.scalar(
             select(func.count())
             .select_from(UserAccount)

@@ -245,7 +245,10 @@ def record(
 
 @dataclass(frozen=True)
 class ChainProblem:
-    sequence: int
+    """Where the chain breaks: the sequence number, or None for a witnessed table's row
+    that no event witnesses (``_unwitnessed``), which has none."""
+
+    sequence: int | None
     reason: str
 
 
@@ -378,8 +381,11 @@ def verify(session: Session) -> VerificationResult:
     expected_sequence = 1
     previous_hash = GENESIS_HASH
     checked = 0
+    witnessed: dict[str, set[int]] = {}
     for batch in _batches(session):
         found = _witnessed(session, batch)
+        for name, rows in found.items():
+            witnessed.setdefault(name, set()).update(rows)
         for event in batch:
             problem = _problem(event, expected_sequence, previous_hash, found)
             if problem is not None:
@@ -396,7 +402,46 @@ def verify(session: Session) -> VerificationResult:
         return VerificationResult(
             checked, ChainProblem(expected_sequence, f"sequence {expected_sequence} is missing")
         )
-    return VerificationResult(checked, None)
+    return VerificationResult(checked, _unwitnessed(session, witnessed))
+
+
+# The rows of a witnessed table that began to be witnessed at different times, by the
+# column that tells them apart (decision 0003): the access log's granted entries from
+# migration 0044 on, its refused ones only from the session 13 addendum on.
+_WITNESSED_SINCE_BY: dict[str, str] = {"access_event": "granted"}
+
+
+def _unwitnessed(session: Session, witnessed: dict[str, set[int]]) -> ChainProblem | None:
+    """The first row of a witnessed table that no event witnesses although it was written
+    after witnessing began: a row inserted around the chain (the triggers keep rows from
+    being changed or deleted, not from being added), such as a made-up read in a subject's
+    access log. Where witnessing began is read from the chain itself: the first witnessed
+    row of the table (of each kind, ``_WITNESSED_SINCE_BY``), ids rising with time. Rows
+    before it are from before witnessing (decision 0003) and are not questioned."""
+    for name in sorted(witnessed):
+        table = _table(name)
+        ids = witnessed[name]
+        if table is None or not ids:
+            continue
+        kind = _WITNESSED_SINCE_BY.get(name)
+        columns = [table.c.id] if kind is None else [table.c.id, table.c[kind]]
+        began: set[Any] = set()
+        for row in session.execute(
+            select(*columns)
+            .where(table.c.id >= min(ids))
+            .order_by(table.c.id)
+            .execution_options(yield_per=_BATCH)
+        ):
+            row_kind = None if kind is None else row[1]
+            if row.id in ids:
+                began.add(row_kind)
+            elif row_kind in began:
+                return ChainProblem(
+                    None,
+                    f"{name} row {row.id} is witnessed by no event, "
+                    "although every such row written since is",
+                )
+    return None
 
 
 def _problem(

@@ -342,10 +342,17 @@ def audit_verify() -> None:
     """Walk the hash chain; exit 1 naming the first bad sequence number."""
     with command_unit_of_work() as session:
         result = audit.verify(session)
-    if result.problem is not None:
+    problem = result.problem
+    if problem is not None:
+        # A row the chain should witness and does not has no sequence: the events are intact.
+        where = (
+            "does not witness a row"
+            if problem.sequence is None
+            else f"broken at sequence {problem.sequence}"
+        )
         err_console.print(
-            f"[red]audit chain broken at sequence {result.problem.sequence}[/red]: "
-            f"{result.problem.reason} ({result.checked} events verified before it)"
+            f"[red]audit chain {where}[/red]: "
+            f"{problem.reason} ({result.checked} events verified before it)"
         )
         raise typer.Exit(1)
     console.print(f"[green]audit chain intact[/green]: {result.checked} events verified")

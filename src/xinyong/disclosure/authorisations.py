@@ -174,7 +174,15 @@ def _refuse_same_in_force(
 
 def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) -> Authorisation:
     require(actor, Permission.READ_OWN_FILE)
-    authorisation = session.get(Authorisation, authorisation_id)
+    # Locked and read afresh: a double click revokes once. The second finds it revoked
+    # and changes nothing, where it would have moved the revocation time and audited a
+    # second revocation.
+    authorisation = session.get(
+        Authorisation,
+        authorisation_id,
+        with_for_update={"of": Authorisation},
+        populate_existing=True,
+    )
     if authorisation is None:
         raise NotFound("no such authorisation", code="not_found", field="authorisation")
     if authorisation.subject_id != actor.subject_id:

@@ -407,7 +407,15 @@ def grant(
 def withdraw(session: Session, clock: Clock, actor: Actor, assignment_id: int) -> Assignment:
     """Withdraw an assignment: its holder may no longer query by the item."""
     organisation = organisation_of(session, actor)
-    row = session.get(QueryItemAssignment, assignment_id)
+    # Locked and read afresh: two security officers withdrawing it at once would both find
+    # it in force, audit two withdrawals and overwrite who withdrew it; the second now
+    # waits for the first and is refused.
+    row = session.get(
+        QueryItemAssignment,
+        assignment_id,
+        with_for_update={"of": QueryItemAssignment},
+        populate_existing=True,
+    )
     item = None if row is None else session.get(QueryItem, row.query_item_id)
     if row is None or item is None or item.organisation_id != organisation.id:
         raise NotFound(

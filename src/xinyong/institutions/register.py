@@ -296,7 +296,7 @@ def change_status(
     takes effect (today unless given; not in the future, so that the register says what
     is true now)."""
     require_keeper(session, actor)
-    institution = by_code(session, uscc)
+    institution = by_code(session, uscc, for_change=True)
     why = _text(reason, "reason", limit=2000)
     published_text.refuse_citizen_ids({"reason": why}, today=clock.today())
     since = effective or clock.today()
@@ -364,7 +364,7 @@ def amend(
     service the list leaves out is withdrawn today, a new one filed today. A deregistered
     entry is closed."""
     require_keeper(session, actor)
-    institution = by_code(session, uscc)
+    institution = by_code(session, uscc, for_change=True)
     why = _text(reason, "reason", limit=2000)
     if institution.status is InstitutionStatus.DEREGISTERED:
         raise Conflict(
@@ -390,18 +390,27 @@ def amend(
     return institution
 
 
-def by_code(session: Session, code: str) -> CreditServiceInstitution:
-    """The institution with this unified social credit code or filing number."""
+def by_code(session: Session, code: str, *, for_change: bool = False) -> CreditServiceInstitution:
+    """The institution with this unified social credit code or filing number.
+
+    ``for_change``: locked and read afresh, for a writer. Two officers changing one entry
+    at once would otherwise both check the status and the next version number against the
+    row as it was before either wrote: the second would make a transition the first's new
+    status forbids (out of a final deregistration) or collide on the version number. The
+    second now waits for the first and is refused on what it wrote (Art. 26)."""
     text = code.strip()
     normalised = identifiers.normalise(text)
-    found = session.scalar(
-        select(CreditServiceInstitution).where(
-            or_(
-                CreditServiceInstitution.uscc == normalised,
-                CreditServiceInstitution.filing_number == text,
-            )
+    query = select(CreditServiceInstitution).where(
+        or_(
+            CreditServiceInstitution.uscc == normalised,
+            CreditServiceInstitution.filing_number == text,
         )
     )
+    if for_change:
+        query = query.with_for_update(of=CreditServiceInstitution).execution_options(
+            populate_existing=True
+        )
+    found = session.scalar(query)
     if found is None:
         raise NotFound(
             "no registered credit service institution has this code or filing number",

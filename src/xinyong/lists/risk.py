@@ -42,8 +42,13 @@ def credit_status(
         )
     supervising = has_permission(actor, Permission.SUPERVISE) and actor.subject_id is None
     if supervising:
-        # No query path: the records behind the grade are opened only as far as the
-        # subject's written authorisations to the credit authority go (below).
+        # No query path, but a read of a subject's data all the same, counted against the
+        # bulk-read limits as every other read is (``access.decide``): a supervising
+        # officer, or a district's for the whole city (decision 0046), reads no faster
+        # than the limits let any account or organisation (Art. 12, 34).
+        access.check_read_limits(session, clock, actor, subject, SCOPE, limits)
+        # The records behind the grade are opened only as far as the subject's written
+        # authorisations to the credit authority go (below).
         path = LegalPath.SUPERVISION.value
         authorised = (
             []

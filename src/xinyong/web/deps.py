@@ -160,8 +160,15 @@ def current_actor(request: Request, session: SessionDep) -> Actor:
         and request.session.get("uid")
     ):
         try:
+            # The cookie is signed afresh on every response, so its own age slides with
+            # each use: the session's life is counted from the login, whatever its use.
+            since = int(request.session.get("since", 0))
+            lifetime = context.settings.token_lifetime_seconds
+            if context.clock.now().timestamp() - since > lifetime:
+                raise NotAuthenticated("the session has expired", code="token_expired")
             # The session carries the credentials version it was opened under: a new
-            # code, an activation or a deactivation ends it (decision 0031 addendum).
+            # code, an activation, a deactivation or a logout ends it (decision 0031
+            # addendum).
             user = accounts.active_user(
                 session,
                 int(request.session["uid"]),

@@ -135,6 +135,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("wrong username or password"),
         N_("the token is not valid"),
         N_("the token has expired"),
+        N_("the session has expired"),
         N_("the API key is not valid"),
         N_("the account is not active"),
         N_("the form has expired or did not come from this site; reload the page and try again"),
@@ -194,6 +195,7 @@ MESSAGES: frozenset[str] = frozenset(
             "or an objection handler must"
         ),
         N_("you cannot deactivate your own account; another administrator can"),
+        N_("this account is deactivated already"),
         N_("this is the last active platform administrator; create another first"),
         # reading credit files (Art. 13)
         N_(
@@ -2472,6 +2474,7 @@ CODES: dict[str, str] = {
         "This key's secret was released already. Ask the administrator for a new key."
     ),
     "own_account": N_("You cannot deactivate your own account."),
+    "already_inactive": N_("This account is deactivated already."),
     "last_administrator": N_("This is the last active platform administrator."),
     # reading credit files (Art. 13)
     "no_lawful_path": N_(

@@ -213,7 +213,7 @@ def create_api_key(
     return key_out(key)
 
 
-@router.post("/api-keys/{key_id}/revoke", responses=refusals(403, 404))
+@router.post("/api-keys/{key_id}/revoke", responses=refusals(403, 404, 409))
 def revoke_api_key(
     key_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:

@@ -121,6 +121,22 @@ def misuse_signals(
     return {"period": span.as_dict(), "items": [signal.as_dict() for signal in found]}
 
 
+@router.get("/supervision/reports", tags=["supervision"], responses=refusals(403))
+def issued_reports(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    since: SinceQuery = None,
+    until: UntilQuery = None,
+) -> dict[str, Any]:
+    """The credit reports each organisation's staff downloaded in the period, each with its
+    number, requester and time, so that a leaked copy can be traced (Art. 33, 34); the
+    organisations of the officer's own area only, as on ``/supervision``."""
+    span = supervision.period(clock, since, until)
+    found = supervision.issued_reports_by_organisation(session, actor, span.since, span.until)
+    return {"period": span.as_dict(), "items": [item.as_dict() for item in found]}
+
+
 class FollowUpIn(BaseModel):
     organisation: str = Field(min_length=1, max_length=40, description="USCC of the organisation")
     kind: FollowUpKind = Field(

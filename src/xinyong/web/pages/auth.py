@@ -73,6 +73,9 @@ def login(
     request.session.clear()
     request.session["uid"] = user.id
     request.session["cv"] = user.credentials_version
+    # When the session began: it lasts the token lifetime from here, however often it is
+    # used (``web.deps.current_actor``).
+    request.session["since"] = int(clock.now().timestamp())
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -128,7 +131,16 @@ def _activation_form_again(
 
 
 @router.post("/logout")
-def logout(request: Request, actor: ActorDep, csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: ActorDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
     check_csrf(request, csrf_token)
+    # Clearing the cookie ends only this browser's copy of the session; the account's
+    # credentials version ends every copy, and the user's other sessions and tokens.
+    accounts.log_out(session, clock, actor)
     request.session.clear()
     return RedirectResponse("/", status_code=303)
