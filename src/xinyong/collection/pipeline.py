@@ -49,6 +49,7 @@ from xinyong.collection.readers import RawRow
 from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
 from xinyong.collection.validation import Problem, RowValidator, ValidRow
 from xinyong.crypto import default_cipher
+from xinyong.db import locks
 from xinyong.db.bulk import BulkWriter, batch_cache, refresh_statistics
 from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
@@ -202,6 +203,9 @@ def ingest(
         submission.idempotency_key
         or f"content:{submission.record_type_code}:{submission.content_hash}"
     )
+    # The same batch sent again while the first is still running (a client's retry, a
+    # double click) waits for it and, once it is committed, is answered as its replay.
+    locks.lock_names(session, [f"batch:{organisation.id}:{key}"])
     previous = session.scalar(
         select(Batch).where(Batch.organisation_id == organisation.id, Batch.idempotency_key == key)
     )
