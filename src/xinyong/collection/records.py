@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from xinyong import texts
@@ -318,6 +318,17 @@ def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     )
     assert version is not None
     return version
+
+
+def stored_of_type(session: Session, record_type_id: int) -> int:
+    """How many records of the type are stored, whatever their status: each is keyed by
+    the type's natural key as it was when the record came in."""
+    return (
+        session.scalar(
+            select(func.count(CreditRecord.id)).where(CreditRecord.record_type_id == record_type_id)
+        )
+        or 0
+    )
 
 
 def _own_commitment(session: Session, actor: Actor, record_id: int) -> CreditRecord:

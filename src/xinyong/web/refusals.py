@@ -1981,6 +1981,14 @@ PATTERNS: tuple[_Pattern, ...] = (
         number=r"\d+",
     ),
     _said(
+        "natural_key_in_use",
+        N_(
+            "%(count)s records of this type are stored under the fields that identify them "
+            "now: a type's natural key stays while it has records; make a new record type"
+        ),
+        count=r"\d+",
+    ),
+    _said(
         "record_not_revocable",
         N_("a record that is %(status)s can no longer be revoked"),
         {"status": _record_status},
@@ -2688,6 +2696,11 @@ CODES: dict[str, str] = {
     "already_revoked": N_("The record is revoked already."),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
+    # the catalog (decision 0005)
+    "natural_key_in_use": N_(
+        "Records of this type are stored under its natural key: it stays while they are; "
+        "make a new record type."
+    ),
     "not_case_party": N_(
         "Only the subject, the credit authority and the record's source read a case."
     ),
