@@ -1,7 +1,7 @@
 """Two writers of collection at once, each in a transaction of its own (PostgreSQL): the
 second waits for the first and ends as if it had come after it — two sources' batches
-naming the same new subject, the same batch sent twice (decision 0006: a replay). None is
-a 500.
+naming the same new company, the same batch sent twice (decision 0006: a replay), two
+officers recording one commitment's fulfilment. None is a 500.
 
 ``tests.concurrency_helpers`` says why only PostgreSQL shows them: SQLite serialises
 writers at BEGIN IMMEDIATE (decision 0002)."""
@@ -26,11 +26,14 @@ from tests.collection_helpers import (
     penalty_row,
     person_penalty_row,
     source_columns,
+    versions_of,
 )
 from tests.concurrency_helpers import at_once, committed_world, in_session, staff  # noqa: F401
 from tests.factories import World
+from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
 from xinyong.clock import FixedClock
+from xinyong.collection import records
 from xinyong.collection.models import Batch, CreditRecord
 from xinyong.subjects.models import Subject
 
@@ -147,3 +150,58 @@ def test_the_same_batch_sent_again_while_the_first_runs(
             )
         )
         assert recorded == 1
+
+
+def test_two_officers_recording_one_commitments_fulfilment_at_once(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """The second waits for the first's lock on the commitment and numbers its version
+    after the first's (Art. 24: both are in the history, in the order they were made)."""
+    engine, built = committed_world
+    clock = FixedClock(built.clock.now())
+    with Session(engine, expire_on_commit=False) as session:
+        world = in_session(built, session)
+        commitment = records.make_commitment(
+            session,
+            clock,
+            accounts.actor_for_user(world.users["company"]),
+            commitment_type="守法经营承诺",
+            reason="申请许可",
+            text="本企业承诺依法经营",
+            accepting_unit=world.organisations["regulator"],
+        )
+        session.commit()
+        record_id = commitment.id
+
+    def fulfilled(session: Session) -> Any:
+        return records.update_fulfilment(
+            session,
+            clock,
+            staff(session, "reporter"),
+            record_id,
+            status="fulfilled",
+            note="已核实履约",
+        )
+
+    def breached(session: Session) -> Any:
+        return records.update_fulfilment(
+            session,
+            clock,
+            staff(session, "reporter"),
+            record_id,
+            status="breached",
+            note="核查发现未履约",
+        )
+
+    second = at_once(engine, fulfilled, breached)
+
+    assert second.refused is None
+    assert second.result.version_no == 3
+    with Session(engine) as session:
+        history = [
+            (v.version_no, v.payload["fulfilment_status"]) for v in versions_of(session, record_id)
+        ]
+        assert history == [(1, "pending"), (2, "fulfilled"), (3, "breached")]
+        again = session.get(CreditRecord, record_id)
+        assert again is not None
+        assert again.current_version_no == 3

@@ -161,6 +161,9 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("staff submit only for their own organisation"),
         N_("only the unit that accepted the commitment updates its fulfilment"),
+        N_(
+            "the commitment was revoked by its accepting unit: its fulfilment is no longer recorded"
+        ),
         N_("only the unit that submitted a record revokes it"),
         N_("only the unit that submitted a record reads it here, with its history"),
         N_("the record is revoked already"),
@@ -2696,6 +2699,9 @@ CODES: dict[str, str] = {
     "already_revoked": N_("The record is revoked already."),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
+    "commitment_revoked": N_(
+        "The commitment was revoked by its accepting unit: its fulfilment is no longer recorded."
+    ),
     # the catalog (decision 0005)
     "natural_key_in_use": N_(
         "Records of this type are stored under its natural key: it stays while they are; "

@@ -740,7 +740,9 @@ class FulfilmentIn(BaseModel):
 
 
 @router.post(
-    "/commitments/{record_id}/fulfilment", tags=["self-declaration"], responses=refusals(403, 404)
+    "/commitments/{record_id}/fulfilment",
+    tags=["self-declaration"],
+    responses=refusals(403, 404, 409),
 )
 def update_fulfilment(
     record_id: RowId,
