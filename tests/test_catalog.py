@@ -48,7 +48,7 @@ from xinyong.catalog.definitions import (
 from xinyong.catalog.models import RecordType, RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.collection import sources
-from xinyong.errors import InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
 DISTRICT = "350102"  # 鼓楼区
 
@@ -434,6 +434,57 @@ def test_records_carry_the_version_of_the_rule_that_governed_them(
     ingest(db, clock, regulator, [after])
     assert record_by_decision(db, before["decision_number"]).rule_source == "city rule v1"
     assert record_by_decision(db, after["decision_number"]).rule_source == "city rule v2"
+
+
+def test_a_city_revision_keeps_the_natural_key_while_records_of_the_type_are_stored(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    """Each stored record is keyed by the fields in force when it came in: with other
+    fields the source's resent row would be a second record, both published (decision
+    0005, addendum). Refused, naming the count; the authority makes a new type."""
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    row = penalty_row(world)
+    ingest(db, clock, regulator, [row], key="k1")
+    ingest(db, clock, regulator, [penalty_row(world)], key="k2")
+    db.commit()
+    data = current(db, PENALTY)
+    data["natural_key"] = ["decision_number", "decision_date"]
+    with pytest.raises(Conflict) as refused:
+        catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="自然键加决定日期")
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "natural_key_in_use",
+        "natural_key",
+        "Art. 6",
+    )
+    assert refused.value.details["records"] == 2
+    assert refused.value.message.startswith("2 records of this type")
+    api = client.put(
+        f"/api/v1/catalog/record-types/{PENALTY}",
+        params={"note": "自然键加决定日期"},
+        json=data,
+        headers=auth_headers(client, "authority"),
+    )
+    assert api.status_code == 409, api.text
+    assert (api.json()["error"]["code"], api.json()["error"]["field"]) == (
+        "natural_key_in_use",
+        "natural_key",
+    )
+    assert catalog.effective_rule(db, PENALTY).source_label == "city rule v1"
+    # The row resent is the record it was, not a second one.
+    again = ingest(db, clock, regulator, [row], key="k3")
+    assert (again.batch.created, again.batch.unchanged) == (0, 1)
+    # Any other change to the rule is taken, and so is a new key for a type with no records.
+    data["natural_key"] = current(db, PENALTY)["natural_key"]
+    data["name_zh"] = "行政处罚（修订）"
+    catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="名称修订")
+    check = new_definition()
+    catalog.create_record_type(db, clock, SYSTEM_ACTOR, check)
+    check["natural_key"] = ["check_number", "checked_on"]
+    rule = catalog.revise_record_type(
+        db, clock, SYSTEM_ACTOR, "fire_safety_check", check, note="自然键加日期"
+    )
+    assert rule.definition.natural_key == ("check_number", "checked_on")
 
 
 # --- district rules (Art. 35) ------------------------------------------------------------

@@ -41,6 +41,8 @@ from tests.page_helpers import HTML, csrf_from, log_in
 from tests.repair_helpers import apply as apply_for_repair
 from tests.repair_helpers import old_decision
 from xinyong.clock import Clock
+from xinyong.collection import records
+from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import supervision
 from xinyong.errors import InvalidInput
 from xinyong.institutions import register
@@ -70,6 +72,7 @@ CHECKED = {
     "lists/measures.py": ("checked",),
     "repair/service.py": ("_reasons", "feedback"),
     "collection/revocation.py": ("revoke", "reinstate"),
+    "collection/records.py": ("update_fulfilment",),
     "disclosure/supervision.py": ("record_follow_up",),
     "disclosure/review.py": ("confirm", "redact"),
     "disclosure/query_items.py": ("create",),
@@ -212,6 +215,59 @@ def test_repair_decisions_are_checked(
     assert api.status_code == 422
     assert api.json()["error"]["code"] == "citizen_id_in_text"
     assert db.get(RepairCase, case_id).status is RepairStatus.ACCEPTED  # type: ignore[union-attr]
+
+
+# --- a commitment's fulfilment (Art. 10 ¶2) -----------------------------------------------------
+
+
+def test_a_fulfilment_note_is_checked_on_the_service_the_api_and_the_page(
+    client: TestClient, db: Session, clock: Clock, collection_world: World
+) -> None:
+    """The note is the version's detail, in the history a reader of the type sees (Art. 24):
+    a third person's ID number in it would be read in clear."""
+    world = collection_world
+    commitment = records.make_commitment(
+        db,
+        clock,
+        actor_of(world, "citizen"),
+        commitment_type="守法承诺",
+        reason="办理许可",
+        text="本人承诺依法经营",
+        accepting_unit=world.organisations["regulator"],
+    )
+    db.commit()
+    reporter = actor_of(world, "reporter")
+    with pytest.raises(InvalidInput) as refused:
+        records.update_fulfilment(db, clock, reporter, commitment.id, status="breached", note=TYPED)
+    _refused(refused, "note")
+    api = client.post(
+        f"/api/v1/commitments/{commitment.id}/fulfilment",
+        json={"status": "breached", "note": TYPED},
+        headers=auth_headers(client, "reporter"),
+    )
+    assert api.status_code == 422
+    assert (api.json()["error"]["code"], api.json()["error"]["field"]) == (
+        "citizen_id_in_text",
+        "note",
+    )
+    log_in(client, "reporter")
+    path = f"/commitments/{commitment.id}/fulfilment"
+    form = client.get(path, headers=HTML)
+    page = client.post(
+        path,
+        data={"csrf_token": csrf_from(form.text), "status": "breached", "note": TYPED},
+        headers=HTML,
+    )
+    assert page.status_code == 422
+    assert 'data-code="citizen_id_in_text"' in page.text
+    assert TYPED in page.text  # kept in the form to be corrected
+    db.expire_all()
+    assert db.get(CreditRecord, commitment.id).current_version_no == 1  # type: ignore[union-attr]
+    # Masked as the platform shows one, it is what the officer means to say.
+    version = records.update_fulfilment(
+        db, clock, reporter, commitment.id, status="breached", note=MASKED
+    )
+    assert version.reason_detail == MASKED
 
 
 # --- revocation, supervision, the institutions' register, query items ------------------------

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.collection_helpers import ingest, penalty_row
 from tests.factories import World, district_authority
 from tests.page_helpers import HTML, csrf_from, log_in
 from tests.test_pages_collection import SAMPLE_CSV, upload
@@ -428,6 +429,26 @@ def test_the_authority_revises_a_record_type_for_the_city(
     assert "名称修订" in version
     assert world.users["authority"].display_name in version
     assert [e.details["version"] for e in events(db, "catalog.record_type.version")][-1] == 2
+
+
+def test_a_revision_changing_the_natural_key_of_a_type_with_records_is_refused_on_the_form(
+    client: TestClient, db: Session, world: World, clock: FixedClock
+) -> None:
+    """Shown beside the form with what was typed, naming the count and the article the
+    city's rules rest on (decision 0005, addendum)."""
+    ingest(db, clock, world.organisations["regulator"], [penalty_row(world)])
+    db.commit()
+    log_in(client, "authority")
+    data = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise")))
+    data["natural_key"] = ["decision_number", "decision_date"]
+    response = revise(client, data, note="自然键加决定日期")
+    assert response.status_code == 409
+    assert error_of(response)[0] == "natural_key_in_use"
+    assert "1 条" in response.text  # the count, in the page's language
+    assert cited("Art. 6") in response.text
+    assert json.loads(textarea(response))["natural_key"] == ["decision_number", "decision_date"]
+    assert "自然键加决定日期" in response.text
+    assert catalog.effective_rule(db, PENALTY).source_label == "city rule v1"
 
 
 def test_a_district_tightens_the_citys_rule(

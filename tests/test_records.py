@@ -26,12 +26,13 @@ from tests.collection_helpers import (
     versions_of,
 )
 from tests.factories import World, auth_headers
+from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.collection import records
 from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import access
-from xinyong.errors import InvalidInput
+from xinyong.errors import Conflict, InvalidInput
 
 COMMITMENT = {
     "commitment_type": "信用修复承诺",
@@ -303,3 +304,81 @@ def test_self_declared_records_are_left_out_of_timeliness(
         "items"
     ]
     assert items == []
+
+
+def test_a_revoked_commitments_fulfilment_is_not_recorded(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    """Revoked by its accepting unit (decision 0028), a commitment is no longer used: a
+    fulfilment recorded on it would rest on nothing, and a reinstatement brings the record
+    back as it was revoked."""
+    from tests.disclosure_helpers import actor_of
+    from xinyong.collection import revocation
+
+    world = collection_world
+    # Taken before the requests, which detach the world's objects.
+    reporter = actor_of(world, "reporter")
+    record_id = commit(client, "company", world.organisations["regulator"].code).json()["record_id"]
+    revocation.revoke(
+        db,
+        clock,
+        reporter,
+        record_id,
+        ground="withdrawn",
+        document_number="榕市监撤〔2026〕1号",
+        reason="承诺受理决定撤回",
+    )
+    db.commit()
+    with pytest.raises(Conflict) as refused:
+        records.update_fulfilment(db, clock, reporter, record_id, status="breached", note="未履行")
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "commitment_revoked",
+        "record",
+        "Art. 10 ¶2",
+    )
+    response = client.post(
+        f"/api/v1/commitments/{record_id}/fulfilment",
+        json={"status": "breached", "note": "未履行"},
+        headers=auth_headers(client, "reporter"),
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "commitment_revoked"
+    # The page says so beside the form, keeping what was typed.
+    log_in(client, "reporter")
+    path = f"/commitments/{record_id}/fulfilment"
+    form = client.get(path, headers=HTML)
+    page = client.post(
+        path,
+        data={"csrf_token": csrf_from(form.text), "status": "breached", "note": "核查未履行"},
+        headers=HTML,
+    )
+    assert page.status_code == 409
+    assert 'data-code="commitment_revoked"' in page.text
+    assert "核查未履行" in page.text
+    assert record(db, record_id).current_version_no == 2  # the revoking version only
+
+
+def test_a_fulfilment_recorded_meanwhile_is_numbered_before_this_one(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    """The update reads the commitment afresh (and locks it, on PostgreSQL: the race is in
+    test_collection_at_once): a session whose copy of the record predates another officer's
+    update numbers its version after that one, not the same."""
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from tests.disclosure_helpers import actor_of
+
+    world = collection_world
+    reporter = actor_of(world, "reporter")  # before the request detaches the world
+    record_id = commit(client, "company", world.organisations["regulator"].code).json()["record_id"]
+    records.update_fulfilment(db, clock, reporter, record_id, status="fulfilled", note="已履约")
+    db.flush()
+    copy = db.get(CreditRecord, record_id)
+    assert copy is not None
+    # The copy as read before the other officer's update: version 1.
+    set_committed_value(copy, "current_version_no", 1)
+    version = records.update_fulfilment(
+        db, clock, reporter, record_id, status="breached", note="核查发现未履约"
+    )
+    assert version.version_no == 3
+    assert [v.version_no for v in versions_of(db, record_id)] == [1, 2, 3]

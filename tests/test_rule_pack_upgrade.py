@@ -23,9 +23,12 @@ from sqlalchemy import MetaData, func, insert, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
+    PENALTY,
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
+    ingest,
+    penalty_row,
 )
 from tests.conftest import TEST_NOW, make_test_engine
 from tests.factories import World, auth_headers
@@ -759,3 +762,28 @@ def test_the_api_takes_the_credit_authoritys_answer(
     again = client.post(url, json=answer, headers=authority)
     assert again.status_code == 409, again.text
     assert again.json()["error"]["code"] == "no_rule_pack_change"
+
+
+def test_an_answer_changing_the_natural_key_of_a_type_with_records_is_refused(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The authority's answer to the pack is a city revision like any other: it keeps the
+    key by which the type's stored records are known (decision 0005, addendum)."""
+    authority = officer(collection_world)
+    load_earlier(db, clock, PENALTY)
+    ingest(db, clock, collection_world.organisations["regulator"], [penalty_row(collection_world)])
+    found = rule_packs.item(db, authority, PENALTY)
+    assert found.pending
+    answer = {
+        **current_definition(db, PENALTY),
+        "natural_key": ["decision_number", "decision_date"],
+    }
+    with pytest.raises(Conflict) as refused:
+        rule_packs.reconcile(
+            db, clock, authority, PENALTY, answer, note="改自然键", shipped_digest=found.digest
+        )
+    assert (refused.value.code, refused.value.field, refused.value.details["records"]) == (
+        "natural_key_in_use",
+        "natural_key",
+        1,
+    )

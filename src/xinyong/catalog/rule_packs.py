@@ -369,6 +369,7 @@ def reconcile(
     definition = catalog.parse_revision(code, data)
     assert found.city_version is not None  # an upgrade or conflict is of a type the catalog has
     record_type = found.city_version.record_type
+    catalog.refuse_natural_key_change(session, record_type, definition)
     version = catalog.add_city_version(
         session,
         clock,

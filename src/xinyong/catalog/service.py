@@ -607,11 +607,38 @@ def revise_record_type(
     record_type = record_type_by_code(session, code)
     definition = parse_revision(code, data)
     if jurisdiction == CITY_JURISDICTION:
+        refuse_natural_key_change(session, record_type, definition)
         version = add_city_version(session, clock, actor, record_type, definition, note)
         return EffectiveRule(record_type, version, definition)
     check_tightens(effective_rule(session, code).definition, definition)
     version = _add_version(session, clock, actor, record_type, definition, jurisdiction, note)
     return EffectiveRule(record_type, version, definition)
+
+
+def refuse_natural_key_change(
+    session: Session, record_type: RecordType, definition: RecordTypeDefinition
+) -> None:
+    """Refuse a city rule that identifies the type's records by other fields while records
+    of it are stored: each is keyed by the fields in force when it came in, so a source
+    resending one would make a second record, both published (Art. 25's duplicate
+    publication). What a type identifies stays; another identity is a new type (decision
+    0005, addendum). A district rule keeps the city's key already (``check_tightens``)."""
+    before = _definition_of(latest_city_version(session, record_type))
+    if tuple(definition.natural_key) == tuple(before.natural_key):
+        return
+    # Imported here: collection is above the catalog, which it imports.
+    from xinyong.collection.records import stored_of_type
+
+    count = stored_of_type(session, record_type.id)
+    if count:
+        raise Conflict(
+            f"{count} records of this type are stored under the fields that identify them "
+            "now: a type's natural key stays while it has records; make a new record type",
+            code="natural_key_in_use",
+            field="natural_key",
+            article="Art. 6",
+            details={"records": count, "natural_key": list(before.natural_key)},
+        )
 
 
 def list_record_types(session: Session) -> list[EffectiveRule]:

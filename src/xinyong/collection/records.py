@@ -9,10 +9,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong import texts
+from xinyong import published_text, texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -27,6 +27,8 @@ from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
 
 FULFILMENT_STATUSES = ("pending", "fulfilled", "breached")
+# The accepting unit records whether a commitment was kept.
+FULFILMENT_ARTICLE = "Art. 10 ¶2"
 
 
 def _platform_operator(session: Session) -> Organisation:
@@ -320,11 +322,24 @@ def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     return version
 
 
+def stored_of_type(session: Session, record_type_id: int) -> int:
+    """How many records of the type are stored, whatever their status: each is keyed by
+    the type's natural key as it was when the record came in."""
+    return (
+        session.scalar(
+            select(func.count(CreditRecord.id)).where(CreditRecord.record_type_id == record_type_id)
+        )
+        or 0
+    )
+
+
 def _own_commitment(session: Session, actor: Actor, record_id: int) -> CreditRecord:
     """A commitment made to the actor's own unit; any other record is not found, another
     unit's commitment is refused (Art. 12)."""
     require(actor, Permission.SUBMIT_RECORDS)
-    record = session.get(CreditRecord, record_id)
+    # Locked and read afresh: two officers updating at once are ordered, the second
+    # numbering its version after the first's (as the case steps lock their case).
+    record = session.get(CreditRecord, record_id, with_for_update=True, populate_existing=True)
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
     if (
         record is None
@@ -352,12 +367,28 @@ def update_fulfilment(
             code="invalid_choice",
             field="status",
         )
-    if texts.is_blank(note):
+    note = texts.visible(note)
+    if not note:
         raise InvalidInput(
             "give the reason for the change (Art. 24)",
             code="required",
             field="note",
             article="Art. 24",
+        )
+    # The note is the version's detail, in the record's history that readers of the type
+    # see (Art. 24), as the other notes officers write.
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
+    if record.status is RecordStatus.REVOKED:
+        # Revoked by its accepting unit (decision 0028): the commitment no longer stands,
+        # and whether it was kept would be recorded on nothing. Reinstated, it is recorded
+        # again. (A commitment is never repaired, being neutral; an expired one — past its
+        # publicity — still stands, and its fulfilment is still the unit's to record.)
+        raise Conflict(
+            "the commitment was revoked by its accepting unit: its fulfilment is no longer "
+            "recorded",
+            code="commitment_revoked",
+            field="record",
+            article=FULFILMENT_ARTICLE,
         )
     previous = current_version(session, record)
     payload: dict[str, Any] = {**previous.payload, "fulfilment_status": status}
@@ -370,7 +401,7 @@ def update_fulfilment(
         payload_hash=digest,
         status=record.status,
         reason="fulfilment updated",
-        reason_detail=note.strip(),
+        reason_detail=note,
         source_organisation_id=actor.organisation_id,
         actor=actor.audit().id,
         created_at=clock.now(),

@@ -54,7 +54,8 @@ class BulkWriter:
     """Inserts tuples of ``columns`` into ``table`` in the session's transaction.
 
     Made once per batch, so the per-column conversions (and their memos) are too.
-    ``raw_columns`` hold values already in their database form (e.g. JSON text).
+    ``raw_columns`` hold values already in their database form (e.g. JSON text);
+    ``into`` names another table with these columns to write to (a staging table).
     """
 
     def __init__(
@@ -64,6 +65,7 @@ class BulkWriter:
         columns: Sequence[str],
         *,
         raw_columns: frozenset[str] = frozenset(),
+        into: str | None = None,
     ) -> None:
         self.session = session
         by_name = {column.name: column for column in table.columns}
@@ -78,7 +80,8 @@ class BulkWriter:
             processor = by_name[name].type._cached_bind_processor(dialect)
             if processor is not None:
                 self._processors.append((position, _Converter(processor)))
-        table_name = _table_name(table)
+        # ``into``: another table with these columns of ``table`` (a staging table).
+        table_name = into or _table_name(table)
         column_list = ", ".join(f'"{name}"' for name in self.columns)
         if self.dialect_name == "postgresql":
             self._sql = f'COPY "{table_name}" ({column_list}) FROM STDIN'

@@ -163,6 +163,9 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("staff submit only for their own organisation"),
         N_("only the unit that accepted the commitment updates its fulfilment"),
+        N_(
+            "the commitment was revoked by its accepting unit: its fulfilment is no longer recorded"
+        ),
         N_("only the unit that submitted a record revokes it"),
         N_("only the unit that submitted a record reads it here, with its history"),
         N_("the record is revoked already"),
@@ -2001,6 +2004,14 @@ PATTERNS: tuple[_Pattern, ...] = (
         number=r"\d+",
     ),
     _said(
+        "natural_key_in_use",
+        N_(
+            "%(count)s records of this type are stored under the fields that identify them "
+            "now: a type's natural key stays while it has records; make a new record type"
+        ),
+        count=r"\d+",
+    ),
+    _said(
         "record_not_revocable",
         N_("a record that is %(status)s can no longer be revoked"),
         {"status": _record_status},
@@ -2709,6 +2720,14 @@ CODES: dict[str, str] = {
     "already_revoked": N_("The record is revoked already."),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
+    "commitment_revoked": N_(
+        "The commitment was revoked by its accepting unit: its fulfilment is no longer recorded."
+    ),
+    # the catalog (decision 0005)
+    "natural_key_in_use": N_(
+        "Records of this type are stored under its natural key: it stays while they are; "
+        "make a new record type."
+    ),
     "not_case_party": N_(
         "Only the subject, the credit authority and the record's source read a case."
     ),

@@ -335,7 +335,7 @@ def create_record_type(
     return {**rule.definition.model_dump(mode="json"), "rule": rule.source_label}
 
 
-@router.put("/catalog/record-types/{code}", tags=["catalog"], responses=refusals(403, 404))
+@router.put("/catalog/record-types/{code}", tags=["catalog"], responses=refusals(403, 404, 409))
 def revise_record_type(
     code: str,
     session: SessionDep,
@@ -740,7 +740,9 @@ class FulfilmentIn(BaseModel):
 
 
 @router.post(
-    "/commitments/{record_id}/fulfilment", tags=["self-declaration"], responses=refusals(403, 404)
+    "/commitments/{record_id}/fulfilment",
+    tags=["self-declaration"],
+    responses=refusals(403, 404, 409),
 )
 def update_fulfilment(
     record_id: RowId,

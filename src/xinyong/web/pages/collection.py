@@ -26,7 +26,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldSpec, RecordTypeDefinition
 from xinyong.clock import CHINA, Clock
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
-from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.labels import ORGANISATION_KIND_LABELS, SEVERITY_LABELS
 from xinyong.web.pages.forms import BLANK, LINE_BREAKS_AS_ONE, FormState, refused, render_form
@@ -449,7 +449,7 @@ def update_fulfilment(
         version = records.update_fulfilment(
             session, clock, actor, record_id, status=status, note=note
         )
-    except InvalidInput as exc:
+    except (InvalidInput, Conflict) as exc:  # a revoked commitment's, beside the form
         return _render_fulfilment(
             request,
             session,

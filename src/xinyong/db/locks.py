@@ -1,0 +1,43 @@
+"""Transaction-level locks on names, for a row that does not exist yet.
+
+Two transactions about to insert the same new row (a batch under one organisation's
+idempotency key) find nothing to lock: neither sees the other's uncommitted row, and the
+second fails on the unique index once the first commits. Each takes the lock on the row's
+name first; the second waits until the first commits, then looks and finds the row, as if
+the two had come one after the other.
+
+PostgreSQL only (``pg_advisory_xact_lock``, held to the end of the transaction, one entry
+of the server's lock table per name: for a few names, not one per row of a batch); SQLite
+serialises writers at BEGIN IMMEDIATE (decision 0002), so there is nothing to wait for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from sqlalchemy import BigInteger, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+# One statement for any number of names, taken in the order of the array (which ``unnest``
+# keeps): sorted, two transactions locking overlapping sets take the common ones in the
+# same order, so neither holds one the other has while waiting for another.
+_LOCK_ALL = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key").bindparams(
+    bindparam("keys", type_=ARRAY(BigInteger))
+)
+
+
+def _key(name: str) -> int:
+    """A name's lock key: 64 bits of its hash, signed as PostgreSQL's bigint."""
+    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_names(session: Session, names: Iterable[str]) -> None:
+    """Wait for, then hold to the end of the transaction, the lock on each name."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted({_key(name) for name in names})
+    if keys:
+        session.execute(_LOCK_ALL, {"keys": keys}).all()
