@@ -123,6 +123,10 @@ WHAT_LABELS = {
     access.REPAIR_CASE: N_("Your credit repair application, read to handle it"),
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
+    access.LIST_BASIS_RECORDS: N_(
+        "Your records in force, some not public, shown to a case officer choosing the basis "
+        "of a list entry (Art. 15)"
+    ),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
     # To revoke it (decision 0028), or a commitment to follow it up (the purpose says which).
     access.SOURCE_RECORD: N_("A record shown to the unit that submitted it"),
