@@ -233,9 +233,9 @@ def disclosure_helpers(request: Request) -> dict[str, Any]:
     return {**helpers, "dlabels": LABELS}
 
 
-def _hidden_fields(definition: RecordTypeDefinition, *, public: bool) -> set[str]:
+def _hidden_fields(definition: RecordTypeDefinition) -> set[str]:
     """The subject's own columns say who the record is about: the page says it already.
-    On public pages ID numbers are left out altogether, even masked."""
+    (ID numbers on public pages: the public content has none, ``files.public_content``.)"""
     hidden = {
         name
         for name in (
@@ -247,8 +247,6 @@ def _hidden_fields(definition: RecordTypeDefinition, *, public: bool) -> set[str
         if name
     }
     hidden |= {spec.name for spec in definition.fields if spec.name.startswith("subject_")}
-    if public:
-        hidden |= {spec.name for spec in definition.fields if spec.type is FieldType.CITIZEN_ID}
     return hidden
 
 
@@ -260,7 +258,7 @@ def record_items(
     items: list[dict[str, Any]] = []
     for view in views:
         definition = view.definition
-        hidden = _hidden_fields(definition, public=public)
+        hidden = _hidden_fields(definition)
         # A choice that is an English word (the commitment's fulfilment status) with its
         # label, translated in the template; other values are shown as they are.
         fields = [
