@@ -101,6 +101,13 @@ class Access:
         return FileRead(records, 0 if self.path is LegalPath.QUERY_ITEM else None)
 
 
+def check_as_of(as_of: dt.date | None, today: dt.date) -> None:
+    """A file read as it stood on a day (``Access.read``, a report's ``as_of``): not a day
+    still to come, refused before anything is read or logged."""
+    if as_of is not None and as_of > today:
+        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+
+
 def _event_values(
     actor: Actor,
     subject_id: int,

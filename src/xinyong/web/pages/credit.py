@@ -117,8 +117,7 @@ def my_credit(
     publicity, and its change history with reasons (Art. 24); or as it stood on a date."""
     subject = _own_subject(session, actor)
     day = parse_date(as_of, "as_of")
-    if day is not None and day > clock.today():
-        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+    access.check_as_of(day, clock.today())
     granted = access.open_file(session, clock, actor, subject, what="file")
     views = granted.file(session, clock, as_of=day)
     english = locale_of(request) == "en"
