@@ -193,6 +193,10 @@ def test_a_lookup_by_an_id_number_nobody_has_is_audited_and_not_echoed(
     )
     assert bad.status_code == 422
     assert "110105194912310021" not in bad.text
+    # A number put into the address by hand finds nobody there, and is not shown back.
+    typed = client.get("/lists-queue", params={"subject": unknown}, headers=HTML)
+    assert "unknown_subject" not in typed.text
+    assert unknown not in typed.text.split("<main", 1)[1]
     # An organisation by its code, as before.
     company = lists_world.subjects["company"]
     found = client.post(

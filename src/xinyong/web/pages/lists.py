@@ -342,7 +342,9 @@ def _basis_choice(session: Session, clock: Clock, actor: Actor, code: str) -> di
     try:
         subject = subjects.by_reference(session, code.strip())
     except DomainError:
-        return {"basis_subject": code.strip(), "basis_candidates": None, "basis_unknown": True}
+        # An ID number put into the address by hand is not shown back (decision 0043).
+        kept = _kept_code(code.strip(), clock.today())
+        return {"basis_subject": kept, "basis_candidates": None, "basis_unknown": True}
     return {
         "basis_subject": _handle(subject),
         # A person's name stays masked, as on the public lists: the officer typed the
