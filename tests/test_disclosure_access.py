@@ -192,9 +192,10 @@ def test_a_natural_person_is_public_only_through_types_public_by_law(
     assert body["subject"] == {"code": masked, "name": None}
     text = str(body)
     assert citizen_id not in text
-    assert masked in text  # the masked form is what a public response carries
     (item,) = body["items"]
-    assert item["content"]["id_number"] == masked
+    # The person is named by the masked number, the record carries no ID number field at
+    # all, as the public page shows it (files.public_content).
+    assert "id_number" not in item["content"]
     # The name is not published for a person, neither beside the code nor in the record.
     assert name not in text
     assert "subject_name" not in item["content"]
@@ -219,7 +220,9 @@ def test_citizen_ids_are_masked_in_every_public_response(
         for secret in secrets:
             assert secret not in response.text
         assert not FULL_CITIZEN_ID.search(response.text)
-    assert REPRESENTATIVE_ID[:6] + "********" + REPRESENTATIVE_ID[-4:] in responses[1].text
+    # Not even masked: no ID number field on a public outlet (files.public_content).
+    assert REPRESENTATIVE_ID[:6] + "********" + REPRESENTATIVE_ID[-4:] not in responses[1].text
+    assert "id_number" not in responses[1].text
 
 
 # --- the "publicity ended" job ---------------------------------------------------------------

@@ -215,6 +215,48 @@ def test_the_public_page_masks_citizen_ids_in_a_records_text(
     assert "record-history" not in page.text
 
 
+def _page_fields(page: str) -> dict[str, str]:
+    """The fields a public page shows of its one record, label to value."""
+    table = page.split('class="record-content"', 1)[1].split("</table>", 1)[0]
+    return dict(re.findall(r'<th scope="row">([^<]*)</th><td>([^<]*)</td>', table))
+
+
+@pytest.mark.parametrize("subject", ["company", "person"])
+def test_the_public_page_and_api_show_no_id_number_field_and_agree(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient, subject: str
+) -> None:
+    """A legal representative's ID number on a company's record, a person's own on theirs:
+    left out of every public outlet alike, not even masked (``files.public_content``)."""
+    world = disclosure_world
+    number = new_citizen_id()
+    if subject == "company":
+        company_penalty(
+            db, clock, world, legal_representative="林某某", id_type="身份证", id_number=number
+        )
+        number_shown = number
+    else:
+        person_penalty(db, clock, world)
+        number_shown = citizen_id_of(world.subjects["person"])
+    db.commit()
+    target = world.subjects[subject]
+
+    (item,) = client.get(f"{API}/subjects/{target.reference}/public").json()["items"]
+    page = client.get(f"/subjects/{target.reference}", headers={**HTML, "Accept-Language": "en"})
+
+    assert "id_number" not in item["content"]
+    assert item["content"]["id_type"] == "身份证"
+    assert masked(number_shown) not in json.dumps(item)
+    # The page's record shows the API's fields, by their English labels (a person's page
+    # names the person by the masked number, in its heading, not in the record).
+    shown = _page_fields(page.text)
+    assert masked(number_shown) not in str(shown)
+    assert shown["ID document type"] == "身份证"
+    assert "ID number" not in shown
+    if subject == "company":
+        assert masked(number_shown) not in page.text
+        assert shown["Legal representative"] == item["content"]["legal_representative"]
+
+
 # --- the subject and readers on a lawful path to non-public data -------------------------------
 
 
@@ -526,10 +568,18 @@ def test_the_public_rendering_masks_every_free_text_field_and_nothing_typed(
         shown = files.public_content(definition, content, organisation=organisation, today=ID_TODAY)
         for name, value in shown.items():
             assert not holds_citizen_id(value, today=ID_TODAY), name
-        typed_fields = {s.name for s in definition.fields if s.type is not FieldType.TEXT}
+        typed_fields = {
+            s.name
+            for s in definition.fields
+            if s.type not in (FieldType.TEXT, FieldType.CITIZEN_ID)
+        }
         assert {name: shown[name] for name in typed_fields} == {
             name: content[name] for name in typed_fields
         }
+        # No ID number field on a public outlet, not even masked.
+        assert not {s.name for s in definition.fields if s.type is FieldType.CITIZEN_ID} & set(
+            shown
+        )
         assert (definition.subject_name_field in shown) is organisation
 
 

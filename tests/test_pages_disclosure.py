@@ -361,6 +361,39 @@ def test_my_credit_as_it_stood_on_a_date(
     assert error_code(future) == "future_date"
 
 
+def test_the_file_api_takes_as_of_as_the_page_does(
+    client: TestClient, db: Session, clock: FixedClock, world: World, app: FastAPI
+) -> None:
+    """The file as it stood on a day, through the API too, with the page's validation: a
+    day to come is refused (422 ``future_date``) before anything is read or logged."""
+    penalise_person(db, clock, world, "榕鼓市监罚〔2026〕55号")
+    person = world.subjects["person"]
+    headers = auth_headers(client, "citizen")
+    path = f"/api/v1/subjects/{person.reference}/file"
+    today = client.get(path, headers=headers)
+    assert today.status_code == 200
+    assert "榕鼓市监罚〔2026〕55号" in today.text
+    before = client.get(path, params={"as_of": "2026-11-01"}, headers=headers)
+    assert before.status_code == 200
+    assert "榕鼓市监罚〔2026〕55号" not in before.text
+    logged = len(access_events(db, person.id))
+    future = client.get(path, params={"as_of": "2030-01-01"}, headers=headers)
+    assert future.status_code == 422
+    assert (future.json()["error"]["code"], future.json()["error"]["field"]) == (
+        "future_date",
+        "as_of",
+    )
+    assert len(access_events(db, person.id)) == logged
+    # The page refuses the same day alike.
+    log_in(client, "citizen")
+    page = client.get("/me/credit", params={"as_of": "2030-01-01"}, headers=HTML)
+    assert (page.status_code, error_code(page)) == (422, "future_date")
+    (operation,) = [app.openapi()["paths"]["/api/v1/subjects/{code}/file"]["get"]]
+    (as_of,) = [p for p in operation["parameters"] if p["name"] == "as_of"]
+    assert as_of["schema"]["anyOf"][0] == {"type": "string", "format": "date"}
+    assert "422" in operation["responses"]
+
+
 def test_my_report_as_html_and_pdf_with_the_free_count(
     client: TestClient, db: Session, clock: FixedClock, world: World
 ) -> None:

@@ -1388,6 +1388,9 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=lambda w: {"statement": lists_helpers.matrix_comment()},
     ),
     ("GET", "/lists-queue"): Access(frozenset({"caseofficer"})),
+    ("POST", "/lists-queue/lookup"): Access(
+        frozenset({"caseofficer"}), form=lambda w: {"subject": w.subjects["company"].uscc}
+    ),
     ("POST", "/lists-queue/propose"): Access(
         frozenset({"caseofficer"}), form=lists_helpers.matrix_proposal_form
     ),

@@ -253,3 +253,30 @@ def test_every_ground_is_offered_by_its_value_and_named_on_the_case(
     log_in(client, "objections")
     case = client.get(f"/record-objections/{objection.id}?lang=en")
     assert 'data-ground="duplicate_publication">The record is published twice<' in case.text
+
+
+def test_the_sources_correction_form_labels_the_fields_in_the_pages_language(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    record = company_penalty(db, clock, world)
+    objection = record_objection(db, clock, world, record.id)
+    db.commit()
+    log_in(client, "objections")
+    case = client.get(f"/record-objections/{objection.id}")
+    forwarded = client.post(
+        f"/record-objections/{objection.id}/forward",
+        data={"note": "请核实", "csrf_token": csrf_from(case.text)},
+    )
+    assert forwarded.status_code == 200, forwarded.text
+    client.cookies.clear()
+
+    log_in(client, "reporter")
+    english = client.get(f"/record-objections/{objection.id}?lang=en").text
+    form = english[english.index(f'action="/record-objections/{objection.id}/correct"') :]
+    form = form[: form.index("</form>")]
+    assert '<label for="field-fine_amount">Fine (10,000 yuan)' in form
+    assert "罚款金额" not in form
+    assert "法定代表人" not in form
+    chinese = client.get(f"/record-objections/{objection.id}?lang=zh_Hans").text
+    assert '<label for="field-fine_amount">罚款金额' in chinese

@@ -645,7 +645,7 @@ def test_the_correction_form_of_a_registration_record_does_not_carry_the_masked_
     world = lists_world
     company = world.subjects["company"]
     objection = _objected_registration(db, clock, world)
-    shown = {name: value for name, _label, value in objections.correctable_fields(db, objection)}
+    shown = {f.name: f.value for f in objections.correctable_fields(db, objection)}
     assert representatives.ID_FIELD not in shown
     assert shown[representatives.NAME_FIELD] == CHEN[0]
     before = register_of(db, company)

@@ -155,7 +155,7 @@ def test_a_market_record_is_refused_up_front_naming_the_article(
         )
     # Nothing was made on the way: no commitment to the bank, which accepts none.
     assert [c.record.id for c in cases.commitments(db, citizen)] == []
-    assert breach.id not in [record.id for record, _name in cases.repairable_records(db, citizen)]
+    assert breach.id not in [r.record.id for r in cases.repairable_records(db, citizen)]
 
 
 def test_the_api_refuses_a_market_record(

@@ -368,3 +368,43 @@ def test_a_refused_decision_keeps_the_reasons_and_the_choice_beside_the_refusal(
     kept = late.text[late.text.index("data-kept-reasons") :]
     assert "不予修复的理由" in kept
     assert "<strong>驳回</strong>" in kept
+
+
+def test_a_record_being_repaired_points_to_its_application_instead_of_offering_another(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """A second application for the same record is always refused (``repair_pending``,
+    Art. 21): neither page offers it; both name the one being handled, with a link."""
+    world = disclosure_world
+    pending = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    free = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    case = apply_case(db, clock, world, pending.id)
+    db.commit()
+    log_in(client, "company")
+
+    credit = client.get("/me/credit").text
+    assert f'href="/me/repairs?record={pending.id}"' not in credit
+    assert f'href="/me/repairs?record={free.id}"' in credit
+    assert f'class="repair-pending" href="/repair-cases/{case.id}"' in credit
+    repairs = client.get("/me/repairs").text
+    assert f'<option value="{pending.id}"' not in repairs
+    assert f'<option value="{free.id}"' in repairs
+    assert f'<li data-record="{pending.id}">' in repairs
+    assert f'href="/repair-cases/{case.id}"' in repairs
+
+
+def test_the_english_repair_page_names_the_record_types_in_english(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    world = disclosure_world
+    pending = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    free = company_penalty(db, clock, world, decision_date=old_decision(clock))
+    apply_case(db, clock, world, pending.id)
+    db.commit()
+    log_in(client, "company")
+    english = client.get("/me/repairs?lang=en").text
+    assert f"Record no. {free.id} — Administrative penalty —" in english
+    assert f"Record no. {pending.id} — Administrative penalty —" in english
+    assert "行政处罚 —" not in english
+    chinese = client.get("/me/repairs?lang=zh_Hans").text
+    assert "— 行政处罚 —" in chinese

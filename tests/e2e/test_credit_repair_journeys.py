@@ -148,6 +148,17 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     case_id = case.get_attribute("data-repair")
     code = case.locator(".query-code").inner_text()
     assert case_id
+    # The record being handled is offered no second application (always refused, Art. 21):
+    # both pages point to this one instead.
+    handled = zh("Credit repair application no. %(number)s being handled") % {"number": case_id}
+    expect(page.locator(f"#record option[value='{record_id}']")).to_have_count(0)
+    expect(page.locator(f"ul.repairs-pending li[data-record='{record_id}']")).to_contain_text(
+        handled
+    )
+    page.goto("/me/credit")
+    expect(page.locator(f"a[href='/me/repairs?record={record_id}']")).to_have_count(0)
+    page.get_by_role("link", name=handled).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(case_id)
     page.get_by_role("button", name=zh("Log out")).click()
 
     log_in(page, "objections")

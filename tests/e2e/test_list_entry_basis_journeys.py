@@ -28,11 +28,12 @@ from xinyong.clock import SystemClock
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.lists.models import ListEntry
+from xinyong.lists.publicity import mask_name
 from xinyong.repair import rules
 from xinyong.repair import service as repair
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
-from xinyong.synthetic import make_uscc
+from xinyong.synthetic import make_citizen_id, make_uscc
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -171,3 +172,67 @@ def test_a_black_list_entry_named_on_its_penalty_leaves_the_list_when_the_penalt
     removed = page.locator("article.entry").first
     expect(removed.locator("[data-removal-reason=repaired]")).to_be_visible()
     expect(removed).to_contain_text(number)
+
+
+def _penalised_person(live_server: LiveServer) -> tuple[str, str, str, str]:
+    """A natural person of their own with a fine of the market regulator: the ID number,
+    the opaque reference, the masked name and the fine's number."""
+    clock = SystemClock()
+    rng = random.Random(secrets.randbits(32))
+    citizen_id = make_citizen_id(rng)
+    name = f"依据{secrets.token_hex(2)}某"
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        person = subjects.register_natural_person(
+            session, clock, SYSTEM_ACTOR, name=name, citizen_id=citizen_id
+        )
+        regulator = session.get(Organisation, _officer(session, "caseofficer").organisation_id)
+        assert regulator is not None
+        record_id = penalty_record(
+            session,
+            clock,
+            regulator,
+            person,
+            subject_category="自然人",
+            subject_uscc="",
+            legal_representative="",
+            id_type="身份证",
+            id_number=citizen_id,
+        )
+        record = session.get(CreditRecord, record_id)
+        assert record is not None
+        return citizen_id, person.reference, mask_name(name), record.natural_key.split("|", 1)[1]
+
+
+def test_a_case_officer_proposes_a_person_found_by_id_number_from_the_page(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    """A natural person is looked up by citizen ID number (the audited person lookup) and
+    proposed; the page carries the person's reference on, never the number (decision 0043)."""
+    citizen_id, reference, masked, number = _penalised_person(live_server)
+    log_in(page, "caseofficer")
+    page.goto("/lists-queue")
+    lookup = page.locator("form.basis-lookup")
+    lookup.get_by_label(zh("Subject code")).fill(citizen_id)
+    lookup.get_by_role("button", name=zh("Show the subject's credit records")).click()
+    choice = page.locator("fieldset.basis-choice")
+    expect(choice).to_contain_text(masked)
+    assert citizen_id not in page.url
+    assert reference in page.url
+    choice.get_by_role("checkbox", name=number).check()
+    form = page.locator("form[action='/lists-queue/propose']")
+    expect(form.get_by_label(zh("Subject code"))).to_have_value(reference)
+    form.get_by_label(zh("Recognition standard")).select_option("dishonest_subject")
+    form.get_by_label(zh("Criteria met")).fill("因违法行为受到较重行政处罚")
+    form.get_by_label(zh("Reasons")).fill(f"拒不履行行政处罚决定（{reference}）")
+    form.get_by_label(zh("Evidence")).fill(f"{number}行政处罚决定书")
+    form.get_by_role("button", name=zh("Propose")).click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        zh(
+            "Proposal recorded: the subject is notified, or the candidacy published for public "
+            "comment, before another officer decides it."
+        )
+    )
+    assert citizen_id not in page.content()
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        person_id = session.scalar(select(Subject.id).where(Subject.reference == reference))
+        assert session.scalar(select(ListEntry.id).where(ListEntry.subject_id == person_id))

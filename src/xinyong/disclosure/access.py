@@ -101,6 +101,13 @@ class Access:
         return FileRead(records, 0 if self.path is LegalPath.QUERY_ITEM else None)
 
 
+def check_as_of(as_of: dt.date | None, today: dt.date) -> None:
+    """A file read as it stood on a day (``Access.read``, a report's ``as_of``): not a day
+    still to come, refused before anything is read or logged."""
+    if as_of is not None and as_of > today:
+        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+
+
 def _event_values(
     actor: Actor,
     subject_id: int,
@@ -453,6 +460,9 @@ LIST_ENTRY_NAMED = "list_entry_named"
 # An application for early removal from the black list (its statements and evidence) read
 # by the recognising agency or the credit authority (decision 0027).
 EARLY_REMOVAL = "early_removal"
+# The subject's records in force a case officer may name as a proposal's basis, looked up
+# on the proposal page, among them its own organisation's not public (decision 0043).
+LIST_BASIS_RECORDS = "list_basis_records"
 # A record shown to the source's security officer before it is public (Art. 12(3)).
 RECORD_UNDER_REVIEW = "record_under_review"
 # A record shown to its own source's data reporter, to revoke it (decision 0028).
@@ -477,6 +487,7 @@ NOT_FILE_READS = (
     REPAIR_CASE,
     LIST_ENTRY,
     LIST_ENTRY_NAMED,
+    LIST_BASIS_RECORDS,
     EARLY_REMOVAL,
     RECORD_UNDER_REVIEW,
     SOURCE_RECORD,

@@ -254,17 +254,23 @@ def public_content(
     text holds that the platform reads as a citizen ID on ``today`` masked
     (``identifiers.mask_citizen_ids``: 350102********1234, typed with separators or in
     full-width digits too; Art. 4 ¶2, rules.md), and about a natural person, whom the
-    public file shows by the masked ID number only, without the name. What the source
-    submitted is kept as it was (the record is its evidence) and shown so to the subject
-    and to readers on a lawful path to its non-public data."""
+    public file shows by the masked ID number only, without the name. No citizen ID field
+    at all, not even masked (a legal representative's, a person's own): the region and the
+    last digits still narrow down whose it is, and what the public needs of a person is
+    that it is a person. Every public outlet built on this — the public page and API, a
+    public-version report, a query item stating no exception — leaves it out alike. What
+    the source submitted is kept as it was (the record is its evidence) and shown so to the
+    subject and to readers on a lawful path to its non-public data."""
     free = free_text_fields(definition, content)
-    hidden = None if organisation else definition.subject_name_field
+    hidden = {spec.name for spec in definition.fields if spec.type is FieldType.CITIZEN_ID}
+    if not organisation and definition.subject_name_field:
+        hidden.add(definition.subject_name_field)
     return {
         name: identifiers.mask_citizen_ids(value, today=today)
         if name in free and isinstance(value, str)
         else value
         for name, value in content.items()
-        if name != hidden
+        if name not in hidden
     }
 
 

@@ -510,8 +510,7 @@ def issue(
     a natural person's own report says whether it is one of the ``free_reports_per_year``
     (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md)."""
     today = clock.today()
-    if as_of is not None and as_of > today:
-        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+    access.check_as_of(as_of, today)
     number = _number(clock)
     # The read's access-log entry is written with the report row, below, in the same
     # transaction (on PostgreSQL in the same statement); a refusal is logged at once.

@@ -28,12 +28,15 @@ from sqlalchemy.orm import Session
 
 from xinyong import identifiers
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Polarity, RecordTypeDefinition
+from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
-from xinyong.disclosure import files
+from xinyong.disclosure import access, files, person_lookup
+from xinyong.disclosure.models import LegalPath
 from xinyong.errors import Conflict, InvalidInput
+from xinyong.identifiers import IdentifierKind
 from xinyong.lists.models import (
     ListEntry,
     ListEntryBasisRecord,
@@ -41,6 +44,7 @@ from xinyong.lists.models import (
     ListStandard,
     RemovalReason,
 )
+from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
 FIELD = "basis_records"
@@ -371,12 +375,14 @@ def public_of_entries(
     }
 
 
-def candidates(
-    session: Session, actor: Actor, subject: Subject, *, today: dt.date
-) -> list[BasisRecord]:
+def candidates(session: Session, clock: Clock, actor: Actor, subject: Subject) -> list[BasisRecord]:
     """The subject's records a proposal by ``actor`` may name today (``check``, whatever
     the list: each shows its polarity through its type): in force, and public or the
-    actor's organisation's. Newest decision first."""
+    actor's organisation's. Newest decision first. Showing a record that is not public is
+    a use of the subject's information (Art. 24; decision 0020): one entry in its access
+    log for the lookup, on the path and purpose of list work, naming the record types
+    shown, audited; a lookup that shows only public records is not logged."""
+    today = clock.today()
     records = [
         r
         for r in session.scalars(
@@ -387,8 +393,32 @@ def candidates(
         if in_force(r, today)
     ]
     views = _views(session, records, today)
-    return [
+    shown = [
         views[r.id]
         for r in records
         if views[r.id].public or r.source_organisation_id == actor.organisation_id
     ]
+    if any(not view.public for view in shown):
+        access.log_uses(
+            session,
+            clock,
+            actor,
+            [access.Use(subject.id, tuple(sorted({view.type_code for view in shown})))],
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.LIST_BASIS_RECORDS,
+            purpose=access.LIST_WORK_PURPOSE,
+        )
+    return shown
+
+
+def subject_for(session: Session, clock: Clock, actor: Actor, code: str) -> Subject:
+    """The subject a proposal names, by the code the officer typed: an organisation's USCC
+    or a subject's opaque reference, or a natural person's ID number — found through the
+    audited person lookup, which puts the lookup in the person's access log (Art. 24), as
+    on the query page. The number is used for the lookup only: the pages carry the
+    person's reference on (decision 0043)."""
+    require(actor, Permission.PROPOSE_LIST_ENTRY)
+    typed = code.strip()
+    if identifiers.check(typed, today=clock.today()).kind is IdentifierKind.CITIZEN_ID:
+        return person_lookup.find_person(session, clock, actor, typed)
+    return subjects.by_reference(session, typed)

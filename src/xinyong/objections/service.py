@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -568,8 +569,19 @@ def fixed_fields(definition: RecordTypeDefinition) -> frozenset[str]:
     )
 
 
-def correctable_fields(session: Session, objection: RecordObjection) -> list[tuple[str, str, str]]:
-    """(name, label, current value) of each field the source may correct; sensitive fields
+@dataclass(frozen=True)
+class CorrectableField:
+    """A field the source may correct, with its labels in both languages (the page shows
+    the one of its language) and its current value."""
+
+    name: str
+    label_zh: str
+    label_en: str
+    value: str
+
+
+def correctable_fields(session: Session, objection: RecordObjection) -> list[CorrectableField]:
+    """Each field the source may correct, with its current value; sensitive fields
     (citizen IDs, restricted information) are not shown or corrected here. A citizen ID that
     is not the subject's own (a registration record's legal representative, decision 0038)
     is stored masked in the payload: shown, the form would send the masked number back as
@@ -579,7 +591,7 @@ def correctable_fields(session: Session, objection: RecordObjection) -> list[tup
     payload = current_version(session, record).payload
     fixed = fixed_fields(definition)
     return [
-        (spec.name, spec.label_zh, str(payload.get(spec.name, "")))
+        CorrectableField(spec.name, spec.label_zh, spec.label_en, str(payload.get(spec.name, "")))
         for spec in definition.fields
         if spec.name not in fixed
         and spec.sensitivity is not Sensitivity.RESTRICTED

@@ -118,14 +118,36 @@ def of_subject(session: Session, actor: Actor) -> list[RepairCase]:
     )
 
 
-def repairable_records(session: Session, actor: Actor) -> list[tuple[CreditRecord, str]]:
+@dataclass(frozen=True)
+class Repairable:
+    """A record of the subject's own file it may apply to repair, with its type's names
+    (the page shows the one of its language); ``pending_case``: the application to repair
+    it being handled, if any — a second one is refused (``repair_pending``, Art. 21), so
+    the pages point to that one instead of offering to apply."""
+
+    record: CreditRecord
+    type_name: str
+    type_name_en: str
+    pending_case: int | None
+
+
+def repairable_records(session: Session, actor: Actor) -> list[Repairable]:
     """The records of the subject's own file it may apply to repair — negative public
-    credit information still used (``rules.repaired_here``) — with their type's name."""
+    credit information still used (``rules.repaired_here``) — each with the case open on
+    it, if any (the test the checklist's ``repair_pending`` makes)."""
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
         actor, "only a subject account applies for credit repair", article=ARTICLE
     )
-    found: list[tuple[CreditRecord, str]] = []
+    pending: dict[int, int] = {
+        record_id: case_id
+        for case_id, record_id in session.execute(
+            select(RepairCase.id, RepairCase.record_id).where(
+                RepairCase.subject_id == subject_id, RepairCase.status.in_(OPEN)
+            )
+        )
+    }
+    found: list[Repairable] = []
     for record in session.scalars(
         select(CreditRecord)
         .where(CreditRecord.subject_id == subject_id, CreditRecord.status.in_(REPAIRABLE))
@@ -133,7 +155,9 @@ def repairable_records(session: Session, actor: Actor) -> list[tuple[CreditRecor
     ):
         definition = definition_of(session, record)
         if repaired_here(definition):
-            found.append((record, definition.name_zh))
+            found.append(
+                Repairable(record, definition.name_zh, definition.name_en, pending.get(record.id))
+            )
     return found
 
 

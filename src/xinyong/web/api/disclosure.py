@@ -92,6 +92,10 @@ def read_file(
         str | None, Query(max_length=64, description="the published query item used")
     ] = None,
     matter: Annotated[str | None, Query(max_length=200, description=MATTER_DESCRIPTION)] = None,
+    as_of: Annotated[
+        dt.date | None,
+        Query(description="the file as it stood on this date (not in the future: 422 future_date)"),
+    ] = None,
 ) -> dict[str, Any]:
     """Read a credit file on a lawful path (Art. 13): self, a published query item with
     its matter, or the subject's written authorisation. Logged for the subject. A query
@@ -103,8 +107,11 @@ def read_file(
     them it withheld (null on the other paths): the subject's written authorisation opens
     them. The
     subject reading its own file is also told of its records deleted after their
-    retention period (``deleted_records``: dates, source and history, no content)."""
+    retention period (``deleted_records``: dates, source and history, no content).
+    ``as_of``: the file as it stood on that day, as the page's and the report's (a day to
+    come is refused, 422 ``future_date``, before anything is read)."""
     subject = subjects.by_reference(session, code)
+    access.check_as_of(as_of, clock.today())
     granted = access.open_file(
         session,
         clock,
@@ -114,7 +121,7 @@ def read_file(
         matter=matter,
         limits=read_limits(request),
     )
-    read = granted.read(session, clock)
+    read = granted.read(session, clock, as_of=as_of)
     body: dict[str, Any] = {
         "legal_path": granted.path.value,
         "purpose": granted.purpose,

@@ -205,8 +205,8 @@ def one_case(
         **(
             {
                 "correctable_fields": [
-                    {"name": name, "label": label, "value": value}
-                    for name, label, value in objections.correctable_fields(session, case.objection)
+                    {"name": f.name, "label": f.label_zh, "label_en": f.label_en, "value": f.value}
+                    for f in objections.correctable_fields(session, case.objection)
                 ]
             }
             if staff

@@ -100,6 +100,11 @@ def _free_reports_used(
 # --- the file and its reports -----------------------------------------------------------------
 
 
+def _repairable(session: Session, actor: Actor) -> dict[int, int | None]:
+    """Each record the subject may apply to repair, with the case open on it (None: none)."""
+    return {r.record.id: r.pending_case for r in repair_cases.repairable_records(session, actor)}
+
+
 @router.get("/me/credit", response_class=HTMLResponse)
 def my_credit(
     request: Request,
@@ -112,8 +117,7 @@ def my_credit(
     publicity, and its change history with reasons (Art. 24); or as it stood on a date."""
     subject = _own_subject(session, actor)
     day = parse_date(as_of, "as_of")
-    if day is not None and day > clock.today():
-        raise InvalidInput("as_of cannot be in the future", code="future_date", field="as_of")
+    access.check_as_of(day, clock.today())
     granted = access.open_file(session, clock, actor, subject, what="file")
     views = granted.file(session, clock, as_of=day)
     english = locale_of(request) == "en"
@@ -128,10 +132,9 @@ def my_credit(
             "today": clock.today().isoformat(),
             "records": record_items(views, english=english),
             # Negative public records still used, today: each links to the repair
-            # application (Art. 20-21; market records are not repaired here).
-            "repairable": set()
-            if day is not None
-            else {record.id for record, _name in repair_cases.repairable_records(session, actor)},
+            # application (Art. 20-21; market records are not repaired here), or to the
+            # application already being handled (a second one is refused, Art. 21).
+            "repairable": {} if day is not None else _repairable(session, actor),
             # The repair application each commitment was linked to: the subject's own file
             # says which record it was for; the public one does not (Art. 13 ¶3).
             "repair_links": repair_cases.repair_links(session, actor),

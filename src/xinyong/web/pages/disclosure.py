@@ -123,6 +123,10 @@ WHAT_LABELS = {
     access.REPAIR_CASE: N_("Your credit repair application, read to handle it"),
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
+    access.LIST_BASIS_RECORDS: N_(
+        "Your records in force, some not public, shown to a case officer choosing the basis "
+        "of a list entry (Art. 15)"
+    ),
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
     # To revoke it (decision 0028), or a commitment to follow it up (the purpose says which).
     access.SOURCE_RECORD: N_("A record shown to the unit that submitted it"),
@@ -229,9 +233,9 @@ def disclosure_helpers(request: Request) -> dict[str, Any]:
     return {**helpers, "dlabels": LABELS}
 
 
-def _hidden_fields(definition: RecordTypeDefinition, *, public: bool) -> set[str]:
+def _hidden_fields(definition: RecordTypeDefinition) -> set[str]:
     """The subject's own columns say who the record is about: the page says it already.
-    On public pages ID numbers are left out altogether, even masked."""
+    (ID numbers on public pages: the public content has none, ``files.public_content``.)"""
     hidden = {
         name
         for name in (
@@ -243,8 +247,6 @@ def _hidden_fields(definition: RecordTypeDefinition, *, public: bool) -> set[str
         if name
     }
     hidden |= {spec.name for spec in definition.fields if spec.name.startswith("subject_")}
-    if public:
-        hidden |= {spec.name for spec in definition.fields if spec.type is FieldType.CITIZEN_ID}
     return hidden
 
 
@@ -256,7 +258,7 @@ def record_items(
     items: list[dict[str, Any]] = []
     for view in views:
         definition = view.definition
-        hidden = _hidden_fields(definition, public=public)
+        hidden = _hidden_fields(definition)
         # A choice that is an English word (the commitment's fulfilment status) with its
         # label, translated in the template; other values are shown as they are.
         fields = [

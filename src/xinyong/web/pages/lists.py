@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -17,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import (
     Actor,
@@ -281,7 +283,7 @@ def _queue_context(
     ]
     removals = removal_proposals.open_by_entry(session, [e.id for e, _s, _std in published])
     return {
-        **_basis_choice(session, actor, basis_subject, today=today),
+        **_basis_choice(session, clock, actor, basis_subject),
         # The credit records each entry rests on, with their state (decision 0043).
         "basis": entry_basis.of_entries(
             session, [*queue, *(e for e, _, _ in published)], today=today
@@ -322,25 +324,64 @@ def _queue_context(
     }
 
 
-def _basis_choice(session: Session, actor: Actor, code: str, *, today: dt.date) -> dict[str, Any]:
-    """The records the proposal form offers for the subject looked up by ``code``: those a
-    proposal by the officer may name (``entry_basis.candidates``), each with its polarity
-    (negative for the black list, positive for the red). Nothing to offer before a subject
-    is looked up; an unknown code is said beside the lookup."""
+def _handle(subject: Subject) -> str:
+    """The code the pages carry a subject by: its USCC, or its opaque reference (a
+    person's, never the ID number nor its masked form: decision 0043)."""
+    return subject.uscc or subject.reference
+
+
+def _basis_choice(session: Session, clock: Clock, actor: Actor, code: str) -> dict[str, Any]:
+    """The records the proposal form offers for the subject looked up by ``code`` (a USCC
+    or an opaque reference: a person's ID number is looked up by ``lookup_subject`` and
+    never comes here): those a proposal by the officer may name
+    (``entry_basis.candidates``, which logs showing any not public), each with its
+    polarity (negative for the black list, positive for the red). Nothing to offer before a
+    subject is looked up; an unknown code is said beside the lookup."""
     if not code.strip():
         return {"basis_subject": "", "basis_candidates": None}
     try:
         subject = subjects.by_reference(session, code.strip())
     except DomainError:
-        return {"basis_subject": code.strip(), "basis_candidates": None, "basis_unknown": True}
+        # An ID number put into the address by hand is not shown back (decision 0043).
+        kept = _kept_code(code.strip(), clock.today())
+        return {"basis_subject": kept, "basis_candidates": None, "basis_unknown": True}
     return {
-        "basis_subject": code.strip(),
+        "basis_subject": _handle(subject),
         # A person's name stays masked, as on the public lists: the officer typed the
         # reference and sees whether it is the one meant, without reading the name.
         "basis_subject_name": subject.name if subject.is_organisation else mask_name(subject.name),
-        "basis_candidates": entry_basis.candidates(session, actor, subject, today=today),
+        "basis_candidates": entry_basis.candidates(session, clock, actor, subject),
         "polarities": POLARITY_LABELS,
     }
+
+
+@router.post("/lists-queue/lookup")
+def lookup_subject(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    subject: Annotated[str, Form(max_length=40)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The proposal form's lookup: a USCC, an opaque reference or a natural person's ID
+    number (found through the audited person lookup), then the queue with the subject's
+    records, addressed by its public code: the ID number goes into no URL and is not
+    shown again (decision 0043). Posted, so that the number is not in the address."""
+    check_csrf(request, csrf_token)
+    require(actor, Permission.PROPOSE_LIST_ENTRY)
+    try:
+        found = entry_basis.subject_for(session, clock, actor, subject)
+    except DomainError as exc:
+        error = form_error(session, exc)
+        context = _queue_context(session, actor, clock)
+        # The refusal shown above the forms, the lookup's input marked; what was typed is
+        # not shown again (it may be an ID number).
+        context.update({"error": error, "form": {}, "basis_error": True})
+        return render(request, "lists_queue.html", context, status_code=status_for(exc))
+    return RedirectResponse(
+        f"/lists-queue?{urlencode({'subject': _handle(found)})}", status_code=303
+    )
 
 
 @router.get("/lists-queue", response_class=HTMLResponse)
@@ -439,12 +480,14 @@ def propose(
         for v in basis_record or []
         if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ROW_ID
     ]
+    found: Subject | None = None
     try:
+        found = entry_basis.subject_for(session, clock, actor, subject)
         entries.propose(
             session,
             clock,
             actor,
-            subject=subjects.by_reference(session, subject),
+            subject=found,
             standard_code=standard,
             criteria_met=criteria_met,
             reasons=reasons,
@@ -454,8 +497,12 @@ def propose(
             basis_record_ids=basis,
         )
     except DomainError as exc:
+        # A person's ID number typed here is not sent back (decision 0043), nor the
+        # reference it found: the refusal rolls the lookup's audit and log entry back, so
+        # the page must not tell whose number it was.
+        kept = _kept_code(subject, clock.today())
         form = {
-            "subject": subject,
+            "subject": _handle(found) if found is not None and kept else kept,
             "name": name,
             "basis_records": basis,
             "standard": standard,
@@ -466,6 +513,12 @@ def propose(
         }
         return _refused_in_queue(request, session, actor, clock, exc, form=form)
     return RedirectResponse("/lists-queue?done=proposed", status_code=303)
+
+
+def _kept_code(code: str, today: dt.date) -> str:
+    """A code typed into the proposal form, to show again: not if it reads as a citizen ID."""
+    kind = identifiers.check(code, today=today).kind
+    return "" if kind is identifiers.IdentifierKind.CITIZEN_ID else code
 
 
 @router.post("/lists-queue/{entry_id}/decide")
