@@ -59,7 +59,21 @@ from xinyong.subjects import names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName
 
-_NOT_KEPT = frozenset({"prohibited_content", "consent_required", "written_consent_required"})
+# Rows the source had no basis to send at all, whose content is therefore not kept even
+# encrypted for it to correct (``_quarantine``): content never to be collected (Art. 11 ¶3),
+# a person's data without the consent it needs (Art. 11 ¶1, ¶2), a market body's record
+# about a non-member or outside its own business (Art. 10 ¶1, decision 0032), and negative
+# market information past the five years it may be kept (rules.md, 征信业管理条例 Art. 16).
+_NOT_KEPT = frozenset(
+    {
+        "prohibited_content",
+        "consent_required",
+        "written_consent_required",
+        "not_a_member",
+        "not_own_business",
+        "past_retention",
+    }
+)
 CHUNK_ROWS = 5000
 SENSITIVE_CONTEXT = "record_version.sensitive"
 QUARANTINE_CONTEXT = "quarantined_row.values"
@@ -713,11 +727,12 @@ class _BatchRun:
         *,
         keep: bool = True,
     ) -> None:
-        # Content never to be collected (Art. 11 ¶3), and a person's data the platform has no
-        # consent to collect (Art. 11 ¶1, ¶2; ``keep`` false for a row refused before its
-        # consent was asked, ``_without_basis``), is not kept even encrypted for the source
-        # to correct: keeping it would be collecting it. The problems say what was refused.
-        # Of the rest, only the record type's own fields are kept (decision 0021).
+        # What the source had no basis to send (``_NOT_KEPT``; ``keep`` false for a row
+        # refused before its consent was asked, ``_without_basis``) is not kept even
+        # encrypted for the source to correct: keeping it would be collecting it. The
+        # problems say what was refused; a source that gains the basis sends the row again
+        # from its own file. Of the rest, only the record type's own fields are kept
+        # (decision 0021).
         keep_values = keep and not any(p.code in _NOT_KEPT for p in problems)
         ciphertext = None
         if keep_values:
