@@ -343,10 +343,14 @@ def test_a_revoked_commitments_fulfilment_is_not_recorded(
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "commitment_revoked"
-    # The page says so beside the form, keeping what was typed.
+    # The page offers no form for it, and says why; the list names it revoked.
     log_in(client, "reporter")
     path = f"/commitments/{record_id}/fulfilment"
     form = client.get(path, headers=HTML)
+    assert "data-commitment-revoked" in form.text
+    assert f'method="post" action="{path}"' not in form.text
+    assert f'href="{path}"' not in client.get("/commitments", headers=HTML).text
+    # Sent anyway (a page loaded before the revocation): refused, keeping what was typed.
     page = client.post(
         path,
         data={"csrf_token": csrf_from(form.text), "status": "breached", "note": "核查未履行"},

@@ -435,6 +435,9 @@ class AcceptedCommitment:
     committed_on: str
     fulfilment_status: str
     version_no: int
+    # Revoked by the unit: no longer stands, so its fulfilment is not recorded
+    # (``update_fulfilment`` refuses it) and the pages do not offer to.
+    revoked: bool = False
 
 
 MAX_ACCEPTED_LISTED = 500
@@ -514,7 +517,13 @@ def _commitments_of_unit(
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
     one = () if record_id is None else (CreditRecord.id == record_id,)
     rows = session.execute(
-        select(CreditRecord.id, RecordVersion.payload, RecordVersion.version_no, Subject)
+        select(
+            CreditRecord.id,
+            CreditRecord.status,
+            RecordVersion.payload,
+            RecordVersion.version_no,
+            Subject,
+        )
         .join(
             RecordVersion,
             (RecordVersion.record_id == CreditRecord.id)
@@ -530,7 +539,7 @@ def _commitments_of_unit(
         .order_by(CreditRecord.id.desc())
     )
     found: list[tuple[AcceptedCommitment, Subject]] = []
-    for record_id, payload, version_no, subject in rows:
+    for record_id, record_status, payload, version_no, subject in rows:
         current = str(payload.get("fulfilment_status", "pending"))
         if status is not None and current != status:
             continue
@@ -543,6 +552,7 @@ def _commitments_of_unit(
             committed_on=str(payload.get("committed_on", "")),
             fulfilment_status=current,
             version_no=version_no,
+            revoked=record_status is RecordStatus.REVOKED,
         )
         found.append((commitment, subject))
         if len(found) >= MAX_ACCEPTED_LISTED:
