@@ -304,3 +304,40 @@ def test_others_may_not_use_the_page(listed: World, client: TestClient, who: str
     log_in(client, who)
     assert client.get(PAGE, headers=HTML).status_code == 403
     assert f'href="{PAGE}"' not in client.get("/", headers=HTML).text
+
+
+@pytest.mark.parametrize(
+    ("lang", "type_name", "tier", "untranslated"),
+    [
+        ("zh_Hans", "行政处罚", "黑名单", "black"),
+        ("en", "Administrative penalty", "Black list", "行政处罚"),
+    ],
+)
+def test_the_grade_names_its_contributions_in_the_pages_language(
+    listed: World, client: TestClient, lang: str, type_name: str, tier: str, untranslated: str
+) -> None:
+    """Each contribution to the grade by its record type's name or the list's, in the
+    page's language, as the subject's own grade page names them (review r4 finding 7):
+    it showed the Chinese type name on English pages and the tier's code in both."""
+    world = listed
+    granted = authorise(client, world, ["credit_status", "administrative_penalty"])
+    assert granted.status_code == 201, granted.text
+    log_in(client, "analyst")
+    client.get("/", params={"lang": lang})
+
+    response = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": world.subjects["company"].uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+
+    assert response.status_code == 200, response.text[:500]
+    grade = response.text.split('data-withheld="records"')[0].rsplit("<table>", 1)[1]
+    cells = [row.split("</td>", 1)[0] for row in grade.split("<tr><td>")[1:]]
+    assert type_name in cells, cells
+    assert tier in cells, cells
+    assert not any(untranslated in cell for cell in cells), cells

@@ -836,6 +836,21 @@ def organisation_names(session: Session, ids: Iterable[int | None]) -> dict[int,
     )
 
 
+def organisation_codes_and_names(
+    session: Session, ids: Iterable[int | None]
+) -> dict[int, tuple[str, str]]:
+    """The codes and names of these organisations, in one query (both are public)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Organisation.id, Organisation.code, Organisation.name).where(
+            Organisation.id.in_(wanted)
+        )
+    ).all()
+    return {organisation_id: (code, name) for organisation_id, code, name in rows}
+
+
 def deactivate_user(session: Session, clock: Clock, actor: Actor, user_id: int) -> None:
     require(actor, Permission.MANAGE_ACCOUNTS)
     user = session.get(UserAccount, user_id)

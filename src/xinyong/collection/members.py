@@ -18,7 +18,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers
+from xinyong import identifiers, texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
@@ -46,11 +46,23 @@ def keeps_register(actor: Actor) -> bool:
     )
 
 
-def association_of(session: Session, actor: Actor) -> Organisation:
-    """The association whose register the actor keeps (``keeps_register``)."""
+def association_of(session: Session, actor: Actor, *, for_change: bool = False) -> Organisation:
+    """The association whose register the actor keeps (``keeps_register``).
+
+    ``for_change``: its row locked, for a writer of the register. Two clerks entering one
+    member's memberships at once would each check for an overlap against the register as
+    it was before either wrote, and both be entered (decision 0032); the second now waits
+    for the first and is checked against what it wrote. ``NO KEY UPDATE``: the lock keeps
+    out the register's other writers only, not the association's batches, whose rows
+    refer to the organisation (a key share)."""
     require(actor, Permission.SUBMIT_RECORDS)
     organisation = (
-        session.get(Organisation, actor.organisation_id)
+        session.get(
+            Organisation,
+            actor.organisation_id,
+            with_for_update={"key_share": True} if for_change else None,
+            populate_existing=for_change,
+        )
         if keeps_register(actor) and actor.organisation_id
         else None
     )
@@ -87,17 +99,20 @@ def add(
     agreement_reference: str,
 ) -> AssociationMember:
     """A membership, from the agreement it rests on: 根据会员的约定."""
-    association = association_of(session, actor)
+    association = association_of(session, actor, for_change=True)
     try:
         code = identifiers.require_uscc(uscc)
     except identifiers.InvalidIdentifier as exc:
         raise InvalidInput(exc.error.message, code=exc.error.code, field="uscc") from exc
-    name = name.strip()
+    # As they show (decision 0044): a name or a reference made only of characters nobody
+    # sees names no member and no agreement, and would admit the association's records on
+    # an agreement that is not there.
+    name = texts.visible(name)
     if not name:
         raise InvalidInput("a name is required", code="required", field="name")
     if len(name) > MAX_NAME:
         raise InvalidInput(f"at most {MAX_NAME} characters", code="too_long", field="name")
-    reference = agreement_reference.strip()
+    reference = texts.visible(agreement_reference)
     if not reference:
         raise InvalidInput(
             "name the membership agreement: an association records its members' information "
@@ -174,8 +189,9 @@ def end(
 ) -> AssociationMember:
     """End a membership on its last day. Records already accepted stay: the check is on each
     record's decision date, and the member was one then."""
-    association = association_of(session, actor)
-    membership = session.get(AssociationMember, membership_id)
+    association = association_of(session, actor, for_change=True)
+    # Read afresh after the lock: another clerk may have ended it meanwhile.
+    membership = session.get(AssociationMember, membership_id, populate_existing=True)
     if membership is None or membership.organisation_id != association.id:
         # Another association's register is not told apart from a missing entry.
         raise NotFound("no such membership", code="not_found", field="membership")

@@ -61,7 +61,9 @@ def may_change(current: InstitutionStatus, new: InstitutionStatus) -> bool:
 
 
 def _text(value: str, field: str, *, limit: int) -> str:
-    value = value.strip()
+    # As it shows (decision 0044): a text made only of characters nobody sees is no text,
+    # and the public register would show it empty.
+    value = texts.visible(value)
     if not value:
         raise InvalidInput(f"give the {field.replace('_', ' ')}", code="required", field=field)
     if len(value) > limit:
@@ -86,11 +88,19 @@ def service_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split())
 
 
+def filing_key(number: str) -> str:
+    """A filing number in the one form the register keeps and compares: as it shows,
+    compatibility forms folded and runs of spaces made one (``service_key``'s rule), so
+    that a number that looks like a registered one is that one (Art. 26: anyone verifies
+    an institution by it)."""
+    return service_key(texts.visible(number))
+
+
 def _services(services: list[str]) -> list[str]:
     """The services as listed, each once (the first spelling of the same service kept)."""
     kept: dict[str, str] = {}
     for raw in services:
-        name = raw.strip()
+        name = texts.visible(raw)
         if name:
             kept.setdefault(service_key(name), name)
     cleaned = sorted(kept.values())
@@ -192,7 +202,7 @@ def register(
     """The credit authority enters an institution's filing in the register (Art. 26)."""
     require_keeper(session, actor)
     code = _uscc(uscc)
-    number = _text(filing_number, "filing_number", limit=64)
+    number = _text(filing_key(filing_number), "filing_number", limit=64)
     filed_name = _text(name, "name", limit=200)
     if filing_date > clock.today():
         raise InvalidInput(
@@ -398,12 +408,12 @@ def by_code(session: Session, code: str, *, for_change: bool = False) -> CreditS
     row as it was before either wrote: the second would make a transition the first's new
     status forbids (out of a final deregistration) or collide on the version number. The
     second now waits for the first and is refused on what it wrote (Art. 26)."""
-    text = code.strip()
+    text = texts.visible(code)
     normalised = identifiers.normalise(text)
     query = select(CreditServiceInstitution).where(
         or_(
             CreditServiceInstitution.uscc == normalised,
-            CreditServiceInstitution.filing_number == text,
+            CreditServiceInstitution.filing_number == filing_key(text),
         )
     )
     if for_change:

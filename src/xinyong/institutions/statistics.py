@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,15 +83,39 @@ class Table:
         }
 
 
+@dataclass(frozen=True)
+class Contributors:
+    """How many subjects each count of a table is about: its cells (row, column), its row
+    totals, its column totals and its grand total — each counted, not summed, as one
+    subject may be in several cells of a line."""
+
+    cells: Counter[tuple[str, str]]
+    rows: Counter[str]
+    columns: Counter[str]
+    total: int
+
+    def extended(self, rows: tuple[str, ...], columns: tuple[str, ...]) -> list[list[int]]:
+        """As ``suppression.extend`` lays out a table's counts: row totals last in each row,
+        the column totals' row last."""
+        return [
+            *([*(self.cells[(row, col)] for col in columns), self.rows[row]] for row in rows),
+            [*(self.columns[col] for col in columns), self.total],
+        ]
+
+
 def linked_tables(
     columns: tuple[str, ...],
     k: int,
     *specs: tuple[str, str, Counter[tuple[str, str]], Any],
+    contributors: tuple[Contributors, ...] | None = None,
 ) -> tuple[Table, ...]:
     """One or two tables (key, rows_by, counts, row order) of the same population by the same
     columns: their column totals and grand total are the same numbers, so they are
     suppressed together — a total withheld in one is withheld in the other, and nothing
-    withheld can be worked out from all of them read together (decision 0024, addendum)."""
+    withheld can be worked out from all of them read together (decision 0024, addendum).
+    ``contributors``, one per table: the subjects behind its counts, so that a count fed by
+    fewer than k subjects is withheld however many records it counts (decision 0024,
+    addendum of session 17)."""
     shaped = [
         (key, rows_by, tuple(sorted({row for row, _col in counts}, key=order)), counts)
         for key, rows_by, counts, order in specs
@@ -101,7 +125,15 @@ def linked_tables(
             [[counts.get((row, col), 0) for col in columns] for row in rows]
             for _key, _by, rows, counts in shaped
         ]
-        suppressed = suppress_together(cells, k)
+        subjects = (
+            None
+            if contributors is None
+            else [
+                behind.extended(rows, columns)
+                for behind, (_key, _by, rows, _counts) in zip(contributors, shaped, strict=True)
+            ]
+        )
+        suppressed = suppress_together(cells, k, subjects)
         return tuple(
             Table(key, rows_by, rows, columns, table, k)
             for (key, rows_by, rows, _counts), table in zip(shaped, suppressed, strict=True)
@@ -132,7 +164,9 @@ class IndustryStatistics:
 
 def industry_statistics(session: Session, today: dt.date, *, k: int) -> IndustryStatistics:
     """Records standing today by polarity, and list entries in force by list, each per
-    district and per kind of organisation (the 'industry' the information comes from)."""
+    district and per kind of organisation (the 'industry' the information comes from); a
+    count fed by fewer than k subjects is withheld, however many records or entries it
+    counts."""
     polarity = {
         rule.record_type.id: rule.definition.polarity.value
         for rule in catalog.list_record_types(session)
@@ -143,24 +177,63 @@ def industry_statistics(session: Session, today: dt.date, *, k: int) -> Industry
         pol = polarity.get(type_id, "neutral")
         by_district[(district_of(division), pol)] += count
         by_kind[(kind, pol)] += count
+
+    def record_subjects(by: str, per_column: bool) -> list[tuple[str | None, str | None, int]]:
+        return record_statistics.subject_counts(
+            session, polarity, otherwise="neutral", by=by, per_column=per_column
+        )
+
     lists_by_district: Counter[tuple[str, str]] = Counter()
     lists_by_kind: Counter[tuple[str, str]] = Counter()
     for list_kind, division, kind, count in list_statistics.entry_counts(session, today):
         lists_by_district[(district_of(division), list_kind)] += count
         lists_by_kind[(kind, list_kind)] += count
+
+    def entry_subjects(by: str, per_column: bool) -> list[tuple[str | None, str | None, int]]:
+        return list_statistics.subject_counts(session, today, by=by, per_column=per_column)
+
     records = linked_tables(
         POLARITIES,
         k,
         ("records_by_district", "district", by_district, _area_order),
         ("records_by_organisation_kind", "organisation_kind", by_kind, None),
+        contributors=_contributors(record_subjects),
     )
     lists = linked_tables(
         LIST_KINDS,
         k,
         ("list_entries_by_district", "district", lists_by_district, _area_order),
         ("list_entries_by_organisation_kind", "organisation_kind", lists_by_kind, None),
+        contributors=_contributors(entry_subjects),
     )
     return IndustryStatistics(today, k, (*records, *lists))
+
+
+def _contributors(
+    count: Callable[[str, bool], list[tuple[str | None, str | None, int]]],
+) -> tuple[Contributors, Contributors]:
+    """The subjects behind the table by district and the one by kind of organisation, from
+    ``count(by, per_column)``. A subject has one division, so the divisions' numbers add up
+    to a district's (and "other"'s), to the column totals and to the grand total; a
+    subject's records may come from several kinds of organisation, so the kinds' numbers
+    are taken as counted."""
+    district_cells: Counter[tuple[str, str]] = Counter()
+    district_rows: Counter[str] = Counter()
+    columns: Counter[str] = Counter()
+    for division, column, n in count("division", True):
+        district_cells[(district_of(division), str(column))] += n
+        columns[str(column)] += n
+    for division, _none, n in count("division", False):
+        district_rows[district_of(division)] += n
+    total = sum(district_rows.values())
+    kind_cells: Counter[tuple[str, str]] = Counter(
+        {(str(kind), str(column)): n for kind, column, n in count("kind", True)}
+    )
+    kind_rows: Counter[str] = Counter({str(kind): n for kind, _none, n in count("kind", False)})
+    return (
+        Contributors(district_cells, district_rows, columns, total),
+        Contributors(kind_cells, kind_rows, columns, total),
+    )
 
 
 def as_csv(statistics: IndustryStatistics, row_label: Iterable[tuple[str, str]] = ()) -> str:

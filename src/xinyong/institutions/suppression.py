@@ -188,7 +188,9 @@ def _cost(
 
 
 def suppress_together(
-    tables: Sequence[Sequence[Sequence[int]]], k: int
+    tables: Sequence[Sequence[Sequence[int]]],
+    k: int,
+    contributors: Sequence[Sequence[Sequence[int]]] | None = None,
 ) -> tuple[SuppressedTable, ...]:
     """Withhold the small values of one table, or of two tables that count the same
     population by the same columns (so their column totals and grand total are the same
@@ -197,11 +199,19 @@ def suppress_together(
 
     Each table is R×C cells (R and C at least 1). Suppressing each table on its own is not
     enough: a total withheld in one and shown in the other is simply read there, and the
-    shown totals of one table close the lines of the other (decision 0024, addendum)."""
+    shown totals of one table close the lines of the other (decision 0024, addendum).
+
+    ``contributors``: the extended tables (totals included) of how many subjects each value
+    counts, when a value may count several records of one subject. A value fed by fewer
+    than ``k`` subjects is small however large it is — five records of one person point at
+    that person as one record does — and is withheld as a small count is; the value shown
+    is still the count (decision 0024, addendum of session 17)."""
     extended = [extend(cells) for cells in tables]
     shapes = _shapes(extended)
     arcs, values = _network(shapes), _values(extended)
-    withheld = {key for key, value in values.items() if 0 < value < k}
+    subjects = values if contributors is None else _values(contributors)
+    withheld = {key for key, value in values.items() if value and 0 < subjects[key] < k}
+    withheld |= {key for key, value in values.items() if 0 < value < k}
     while exposed := [key for key in sorted(withheld) if _single(arcs, values, withheld, key)]:
         first = exposed[0]
         shown = [key for key in sorted(values) if key not in withheld and values[key]]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, null, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
@@ -12,11 +13,10 @@ from xinyong.lists.models import EntryStatus, ListEntry
 from xinyong.subjects.models import Subject
 
 
-def entry_counts(session: Session, today: dt.date) -> list[tuple[str, str | None, str, int]]:
-    """(red or black, the subject's division, the recognising organisation's kind, count)
-    of the entries published and in their term today."""
-    rows = session.execute(
-        select(ListEntry.kind, Subject.division, Organisation.kind, func.count(ListEntry.id))
+def _in_force(today: dt.date) -> Any:
+    return (
+        select()
+        .select_from(ListEntry)
         .join(Subject, Subject.id == ListEntry.subject_id)
         .join(Organisation, Organisation.id == ListEntry.recognising_organisation_id)
         .where(
@@ -24,6 +24,43 @@ def entry_counts(session: Session, today: dt.date) -> list[tuple[str, str | None
             ListEntry.term_start <= today,
             or_(ListEntry.term_end.is_(None), ListEntry.term_end >= today),
         )
+    )
+
+
+def entry_counts(session: Session, today: dt.date) -> list[tuple[str, str | None, str, int]]:
+    """(red or black, the subject's division, the recognising organisation's kind, count)
+    of the entries published and in their term today."""
+    rows = session.execute(
+        _in_force(today)
+        .add_columns(ListEntry.kind, Subject.division, Organisation.kind, func.count(ListEntry.id))
         .group_by(ListEntry.kind, Subject.division, Organisation.kind)
     ).all()
     return [(str(kind), division, str(org_kind), int(n)) for kind, division, org_kind, n in rows]
+
+
+def subject_counts(
+    session: Session, today: dt.date, *, by: str, per_column: bool
+) -> list[tuple[str | None, str | None, int]]:
+    """How many subjects the entries counted by ``entry_counts`` are about: (the subject's
+    division, or the recognising organisation's kind, by ``by``; red or black, or None when
+    not ``per_column``; the number of distinct subjects)."""
+    line = Subject.division if by == "division" else Organisation.kind
+    counted = (
+        _in_force(today)
+        .add_columns(
+            line.label("line"), ListEntry.kind.label("col"), ListEntry.subject_id.label("subject")
+        )
+        .subquery()
+    )
+    groups = (counted.c.line, counted.c.col) if per_column else (counted.c.line,)
+    rows = session.execute(
+        select(
+            counted.c.line,
+            counted.c.col if per_column else null(),
+            func.count(func.distinct(counted.c.subject)),
+        ).group_by(*groups)
+    ).all()
+    return [
+        (None if key is None else str(key), None if col is None else str(col), int(n))
+        for key, col, n in rows
+    ]

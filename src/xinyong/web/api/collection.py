@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
@@ -33,6 +34,7 @@ from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.institutions import register
 from xinyong.subjects.models import Subject
+from xinyong.web.api.grantees import GranteeOut, grantees
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 from xinyong.web.uploads import format_for, spool
@@ -551,34 +553,73 @@ class ConsentIn(ConsentTerms):
     )
 
 
-def _consent_out(item: Consent, outside: dict[int, str] | None = None) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "grantee_organisation_id": item.grantee_organisation_id,
-        "record_types": item.record_type_codes,
-        "written": item.written,
-        "adverse_consequences_notified": item.adverse_consequences_notified,
-        "valid_from": item.valid_from.isoformat(),
-        "valid_until": item.valid_until.isoformat() if item.valid_until else None,
-        "granted_at": item.granted_at.isoformat(),
-        "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
-        "service": item.service,
-        "service_not_conditional": item.service_not_conditional,
-        # The grantee is a credit service institution outside the active register: the
-        # consent is kept, and honoured again if it is reinstated (Art. 26).
-        "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
-    }
+class ConsentOut(BaseModel):
+    id: int
+    grantee_organisation_id: int
+    grantee: GranteeOut = Field(
+        description="the organisation that may collect, as the pages name it"
+    )
+    record_types: list[str]
+    written: bool
+    adverse_consequences_notified: bool
+    valid_from: dt.date
+    valid_until: dt.date | None
+    granted_at: str = Field(description="ISO 8601 date and time")
+    revoked_at: str | None = Field(description="ISO 8601 date and time")
+    service: str | None
+    service_not_conditional: bool | None
+    grantee_outside_register: str | None = Field(
+        description="the grantee is a credit service institution outside the active register "
+        "(its status); nothing is collected under the consent meanwhile (Art. 26)"
+    )
 
 
-@router.get("/me/consents", tags=["consent"], responses=refusals(403))
+class ConsentsOut(BaseModel):
+    items: list[ConsentOut]
+
+
+def _consent_out(
+    session: Session, item: Consent, outside: dict[int, str] | None = None
+) -> dict[str, Any]:
+    return _consents_out(session, [item], outside)[0]
+
+
+def _consents_out(
+    session: Session, items: list[Consent], outside: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    named = grantees(session, {item.grantee_organisation_id for item in items})
+    return [
+        {
+            "id": item.id,
+            "grantee_organisation_id": item.grantee_organisation_id,
+            "grantee": named[item.grantee_organisation_id],
+            "record_types": item.record_type_codes,
+            "written": item.written,
+            "adverse_consequences_notified": item.adverse_consequences_notified,
+            "valid_from": item.valid_from.isoformat(),
+            "valid_until": item.valid_until.isoformat() if item.valid_until else None,
+            "granted_at": item.granted_at.isoformat(),
+            "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+            "service": item.service,
+            "service_not_conditional": item.service_not_conditional,
+            # The grantee is a credit service institution outside the active register: the
+            # consent is kept, and honoured again if it is reinstated (Art. 26).
+            "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
+        }
+        for item in items
+    ]
+
+
+@router.get("/me/consents", tags=["consent"], response_model=ConsentsOut, responses=refusals(403))
 def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """The logged-in person's consents to collection (Art. 11)."""
+    """The logged-in person's consents to collection (Art. 11), each naming the organisation
+    that may collect."""
     subject_id = require_subject_account(
         actor, "only a subject account has consents", article="Art. 11"
     )
     items = consent.consents_of(session, actor, subject_id)
     outside = register.outside_register(session, {c.grantee_organisation_id for c in items})
-    return {"items": [_consent_out(c, outside) for c in items]}
+    return {"items": _consents_out(session, items, outside)}
 
 
 @router.post("/me/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))
@@ -604,7 +645,7 @@ def give_consent(
         service=body.service,
         service_not_conditional=body.service_not_conditional,
     )
-    return _consent_out(item)
+    return _consent_out(session, item)
 
 
 @router.post("/me/consents/{consent_id}/revoke", tags=["consent"], responses=refusals(403, 404))
@@ -612,7 +653,7 @@ def revoke_consent(
     consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """Revocation stops collection under this consent from the next batch on."""
-    return _consent_out(consent.revoke(session, clock, actor, consent_id))
+    return _consent_out(session, consent.revoke(session, clock, actor, consent_id))
 
 
 class RecordedConsentIn(ConsentTerms):
@@ -665,7 +706,7 @@ def record_consent(
         service=body.service,
         service_not_conditional=body.service_not_conditional,
     )
-    return _consent_out(item)
+    return _consent_out(session, item)
 
 
 class DeclarationIn(BaseModel):

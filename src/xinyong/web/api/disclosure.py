@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.disclosure import access, authorisations, query_items, reports, retention
@@ -18,6 +19,7 @@ from xinyong.institutions import register
 from xinyong.lists import entries as list_entries
 from xinyong.lists import entry_basis
 from xinyong.subjects import service as subjects
+from xinyong.web.api.grantees import GranteeOut, grantees
 from xinyong.web.deps import (
     ActorDep,
     AuthenticatedActorDep,
@@ -323,32 +325,73 @@ class AuthorisationIn(BaseModel):
     )
 
 
+class AuthorisationOut(BaseModel):
+    id: int
+    grantee_organisation_id: int
+    grantee: GranteeOut = Field(description="the organisation authorised, as the pages name it")
+    record_types: list[str]
+    purpose: str
+    valid_until: dt.date
+    evidence_kind: str
+    evidence_sha256: str | None
+    granted_at: str = Field(description="ISO 8601 date and time")
+    revoked_at: str | None = Field(description="ISO 8601 date and time")
+    service: str | None
+    service_not_conditional: bool | None
+    grantee_outside_register: str | None = Field(
+        description="the grantee is a credit service institution outside the active register "
+        "(its status); it reads nothing on the authorisation meanwhile (Art. 26)"
+    )
+
+
+class AuthorisationsOut(BaseModel):
+    items: list[AuthorisationOut]
+
+
 def _authorisation_out(
-    item: Authorisation, outside: dict[int, str] | None = None
+    session: Session, item: Authorisation, outside: dict[int, str] | None = None
 ) -> dict[str, Any]:
-    return {
-        "id": item.id,
-        "grantee_organisation_id": item.grantee_organisation_id,
-        "record_types": item.record_type_codes,
-        "purpose": item.purpose,
-        "valid_until": item.valid_until.isoformat(),
-        "evidence_kind": item.evidence_kind,
-        "evidence_sha256": item.evidence_sha256,
-        "granted_at": item.granted_at.isoformat(),
-        "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
-        "service": item.service,
-        "service_not_conditional": item.service_not_conditional,
-        # The grantee is a credit service institution outside the active register: it reads
-        # nothing on the authorisation until it is reinstated, within the validity (Art. 26).
-        "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
-    }
+    return _authorisations_out(session, [item], outside)[0]
 
 
-@router.get("/me/authorisations", tags=["disclosure"], responses=refusals(403))
+def _authorisations_out(
+    session: Session, items: list[Authorisation], outside: dict[int, str] | None = None
+) -> list[dict[str, Any]]:
+    named = grantees(session, {item.grantee_organisation_id for item in items})
+    return [
+        {
+            "id": item.id,
+            "grantee_organisation_id": item.grantee_organisation_id,
+            "grantee": named[item.grantee_organisation_id],
+            "record_types": item.record_type_codes,
+            "purpose": item.purpose,
+            "valid_until": item.valid_until.isoformat(),
+            "evidence_kind": item.evidence_kind,
+            "evidence_sha256": item.evidence_sha256,
+            "granted_at": item.granted_at.isoformat(),
+            "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
+            "service": item.service,
+            "service_not_conditional": item.service_not_conditional,
+            # The grantee is a credit service institution outside the active register: it
+            # reads nothing on the authorisation until it is reinstated, within the validity
+            # (Art. 26).
+            "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
+        }
+        for item in items
+    ]
+
+
+@router.get(
+    "/me/authorisations",
+    tags=["disclosure"],
+    response_model=AuthorisationsOut,
+    responses=refusals(403),
+)
 def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+    """My written authorisations (Art. 13 ¶3), each naming the organisation authorised."""
     items = authorisations.of_subject(session, actor)
     outside = register.outside_register(session, {a.grantee_organisation_id for a in items})
-    return {"items": [_authorisation_out(a, outside) for a in items]}
+    return {"items": _authorisations_out(session, items, outside)}
 
 
 @router.post(
@@ -374,7 +417,7 @@ def grant_authorisation(
         service=body.service,
         service_not_conditional=body.service_not_conditional,
     )
-    return _authorisation_out(item)
+    return _authorisation_out(session, item)
 
 
 @router.post(
@@ -386,7 +429,9 @@ def revoke_authorisation(
     authorisation_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
     """Takes effect on the organisation's next request."""
-    return _authorisation_out(authorisations.revoke(session, clock, actor, authorisation_id))
+    return _authorisation_out(
+        session, authorisations.revoke(session, clock, actor, authorisation_id)
+    )
 
 
 def _item_out(item: QueryItem, organisation_name: str | None = None) -> dict[str, Any]:

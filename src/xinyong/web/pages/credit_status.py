@@ -20,9 +20,9 @@ from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionD
 from xinyong.lists import risk
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
-from xinyong.web.pages.disclosure import subject_from_form
+from xinyong.web.pages.disclosure import subject_from_form, type_names
 from xinyong.web.pages.forms import BLANK, refused, refused_access, render_form
-from xinyong.web.pages.rendering import check_csrf
+from xinyong.web.pages.rendering import check_csrf, locale_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,6 +85,12 @@ def credit_status(
     return render_form(
         request,
         "credit_status.html",
-        {**_context(actor), "subject": subject, "status": status},
+        {
+            **_context(actor),
+            "subject": subject,
+            "status": status,
+            # The grade names each record's type in Chinese (as the API gives it).
+            "type_names": type_names(session, english=locale_of(request) == "en"),
+        },
         BLANK,
     )
