@@ -72,12 +72,15 @@ def subject_counts(
         )
         .subquery()
     )
-    return _grouped(session, counted, per_column=per_column)
+    return distinct_subjects(session, counted, per_column=per_column)
 
 
-def _grouped(
+def distinct_subjects(
     session: Session, counted: Any, *, per_column: bool
 ) -> list[tuple[str | None, str | None, int]]:
+    """The distinct subjects of ``counted`` (a subquery with ``line``, ``col`` and
+    ``subject``) per line, and per column when ``per_column``: what statistics suppression
+    holds a cell to (decision 0024 addendum)."""
     groups = (counted.c.line, counted.c.col) if per_column else (counted.c.line,)
     rows = session.execute(
         select(

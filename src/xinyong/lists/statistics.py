@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, null, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
+from xinyong.collection import statistics
 from xinyong.lists.models import EntryStatus, ListEntry
 from xinyong.subjects.models import Subject
 
@@ -52,15 +53,4 @@ def subject_counts(
         )
         .subquery()
     )
-    groups = (counted.c.line, counted.c.col) if per_column else (counted.c.line,)
-    rows = session.execute(
-        select(
-            counted.c.line,
-            counted.c.col if per_column else null(),
-            func.count(func.distinct(counted.c.subject)),
-        ).group_by(*groups)
-    ).all()
-    return [
-        (None if key is None else str(key), None if col is None else str(col), int(n))
-        for key, col, n in rows
-    ]
+    return statistics.distinct_subjects(session, counted, per_column=per_column)
