@@ -288,6 +288,10 @@ def end_publicity_where_performed(session: Session, clock: Clock) -> int:
     ended the record's publicity with it (session 16) would otherwise keep the defaulter
     published until the window ends. How many records."""
     today = clock.today()
+    if _court_standard(session) is None:
+        # No court defaulters' standard (a catalog without the lists' rules): no such record
+        # was ever listed, and the daily job goes on with its other work.
+        return 0
     type_id = catalog.record_type_by_code(session, RECORD_TYPE).id
     still_published = session.execute(
         select(CreditRecord, RecordVersion.payload)
