@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.factories import World, auth_headers
+from tests.factories import World, auth_headers, released_api_key
 from tests.test_pages_public import csrf_from, log_in, whoami
 from xinyong.accounts import service as accounts
+from xinyong.accounts.models import Role
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.config import Settings
@@ -93,3 +94,47 @@ def test_a_session_lasts_the_token_lifetime_from_login_however_often_used(
     clock.advance(lifetime - used + dt.timedelta(seconds=1))
     assert whoami(client) == 401
     assert client.get("/account").status_code == 401
+
+
+def test_the_api_logs_out_its_token_and_the_accounts_page_sessions(
+    client: TestClient, app: object, world: World, db: Session
+) -> None:
+    """``POST /api/v1/auth/logout``: an API client had no way to end its own token but to
+    wait for it to expire (session 17 left it so)."""
+    token = auth_headers(client, "querier")
+    other_token = auth_headers(client, "querier")
+    with TestClient(app) as browser:  # type: ignore[arg-type]
+        log_in(browser, "querier")
+        assert whoami(browser) == 200
+
+        ended = client.post("/api/v1/auth/logout", headers=token)
+
+        assert ended.status_code == 204, ended.text
+        assert whoami(browser) == 401
+    for headers in (token, other_token):
+        stale = client.get("/api/v1/me", headers=headers)
+        assert stale.status_code == 401
+        assert stale.json()["error"]["code"] == "credentials_changed"
+    assert db.scalar(
+        select(AuditEvent.sequence).where(
+            AuditEvent.action == "auth.logout",
+            AuditEvent.target_id == str(world.users["querier"].id),
+        )
+    )
+    # Logged out already: nothing to end, and no token to do it with.
+    assert client.post("/api/v1/auth/logout", headers=token).status_code == 401
+
+
+def test_an_api_key_does_not_log_out(client: TestClient, world: World, db: Session) -> None:
+    """A key goes on working until it is revoked: a 204 would tell its holder otherwise."""
+    _, secret = released_api_key(
+        db, world.clock, world.organisations["regulator"], Role.DATA_REPORTER, "reporting system"
+    )
+    db.commit()
+    headers = {"X-API-Key": secret}
+
+    refused = client.post("/api/v1/auth/logout", headers=headers)
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "api_key_not_a_session"
+    assert client.get("/api/v1/me", headers=headers).status_code == 200

@@ -537,6 +537,8 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/subjects"): Access(PUBLIC, query=lambda w: {"q": "晨光文具"}),
     ("POST", "/api/v1/auth/token"): Access(PUBLIC, form=credentials),
     ("GET", "/api/v1/me"): Access(LOGGED_IN),
+    # Ends the caller's own token (and every session of the account): anyone logged in.
+    ("POST", "/api/v1/auth/logout"): Access(LOGGED_IN),
     # Subject accounts activated with a one-time code (decision 0031): public, the code is
     # the credential.
     ("POST", "/api/v1/auth/activate"): Access(PUBLIC, form=_pending_subject_account),

@@ -732,6 +732,13 @@ def log_out(session: Session, clock: Clock, actor: Actor) -> None:
     (another browser, a stolen cookie) would go on working. Bumping the credentials
     version ends it (``active_user``), and with it the user's other sessions and bearer
     tokens: logging out logs out everywhere (decision 0031 addendum, session 17)."""
+    if actor.kind == "api_key":
+        # A key is no session: it goes on working until its organisation's staff revoke
+        # it, and saying it had logged out would be untrue (decision 0033).
+        raise PermissionDenied(
+            "an API key does not log out; the organisation's staff revoke it",
+            code="api_key_not_a_session",
+        )
     if actor.kind != "user" or actor.id is None:
         return
     user = session.get(

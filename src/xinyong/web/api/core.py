@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 
@@ -120,6 +120,16 @@ def issue_token(
     user = accounts.authenticate(session, clock, username, password)
     attempt.succeeded()
     return {"access_token": app_context(request).signer.issue(user), "token_type": "bearer"}
+
+
+@router.post("/api/v1/auth/logout", status_code=204, tags=["auth"], responses=refusals(401, 403))
+def log_out(session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep) -> Response:
+    """Ends the bearer token presented, and with it every token and page session of the
+    account: logging out logs out everywhere, as on the pages (decision 0031 addendum). An
+    API key does not log out (403 ``api_key_not_a_session``): its organisation's staff
+    revoke it."""
+    accounts.log_out(session, clock, actor)
+    return Response(status_code=204)
 
 
 class ActivatedOut(BaseModel):
