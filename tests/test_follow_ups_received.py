@@ -87,6 +87,17 @@ def test_the_api_and_the_page_show_the_same_follow_ups(
         "Art. 33 ¶2",
     )
     assert item["organisation"]["code"] == world.organisations["regulator"].code
+    # The organisation learns which credit authority followed it up, not the officer, and
+    # not the platform's internal id of the account (session 17 answered ``user:N``).
+    authority = world.users["authority"]
+    assert item["decided_by_name"] == authority.organisation.name
+    assert "decided_by" not in item
+    assert authority.display_name not in api.text
+    # The credit authority reads the officer and the authority both.
+    own = client.get("/api/v1/supervision/follow-ups", headers=auth_headers(client, "authority"))
+    assert {entry["decided_by_name"] for entry in own.json()["items"]} == {
+        f"{authority.display_name}，{authority.organisation.name}"
+    }
 
     log_in(client, "security")
     home = client.get("/", headers=HTML)
@@ -97,6 +108,7 @@ def test_the_api_and_the_page_show_the_same_follow_ups(
     assert "夜间集中查询，约谈分管负责人" in page.text
     assert "超出授权用途查询" not in page.text
     assert "约谈" in page.text
+    assert world.users["authority"].organisation.name in page.text
 
 
 def test_an_organisation_without_follow_ups_is_told_so(world: World, client: TestClient) -> None:

@@ -54,6 +54,7 @@ from xinyong import calendar_store, published_text
 from xinyong.accounts import area
 from xinyong.accounts.models import ApiKey, Organisation, UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.service import actor_names
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
 from xinyong.disclosure import joint_check_uses
@@ -1115,20 +1116,51 @@ def record_follow_up(
 class FollowUpView:
     follow_up: SupervisionFollowUp
     organisation: OrganisationRef
+    # Who decided it, as the reader may know it: for the credit authority the officer and
+    # the authority, for the organisation followed up only the authority (city or
+    # district) — its staff are not the organisation's business, nor is the internal id.
+    decided_by_name: str
+    for_the_authority: bool
 
     def as_dict(self) -> dict[str, Any]:
         item = self.follow_up
-        return {
+        answer: dict[str, Any] = {
             "id": item.id,
             "organisation": self.organisation.as_dict(),
             "kind": item.kind.value,
             "kind_zh": FOLLOW_UP_LABELS_ZH[item.kind],
             "reason": item.reason,
             "signal": item.signal,
-            "decided_by": item.decided_by,
+            "decided_by_name": self.decided_by_name,
             "decided_at": item.decided_at.isoformat(),
             "article": "Art. 33 ¶2",
         }
+        if self.for_the_authority:
+            answer["decided_by"] = item.decided_by
+        return answer
+
+
+def _follow_up_views(
+    session: Session, rows: list[tuple[SupervisionFollowUp, Organisation]], *, authority: bool
+) -> list[FollowUpView]:
+    names = actor_names(session, (item.decided_by for item, _ in rows), staff=authority)
+    return [
+        FollowUpView(
+            item,
+            OrganisationRef(org.id, org.code, org.name),
+            names.get(item.decided_by, ""),
+            authority,
+        )
+        for item, org in rows
+    ]
+
+
+def follow_up_view(
+    session: Session, follow_up: SupervisionFollowUp, organisation: Organisation
+) -> FollowUpView:
+    """The follow-up just recorded, as the credit authority reads it."""
+    (view,) = _follow_up_views(session, [(follow_up, organisation)], authority=True)
+    return view
 
 
 def follow_ups_received(session: Session, actor: Actor) -> list[FollowUpView]:
@@ -1144,10 +1176,9 @@ def follow_ups_received(session: Session, actor: Actor) -> list[FollowUpView]:
         .where(SupervisionFollowUp.organisation_id == actor.organisation_id)
         .order_by(SupervisionFollowUp.decided_at.desc(), SupervisionFollowUp.id.desc())
     )
-    return [
-        FollowUpView(item, OrganisationRef(org.id, org.code, org.name))
-        for item, org in session.execute(query)
-    ]
+    return _follow_up_views(
+        session, [(item, org) for item, org in session.execute(query)], authority=False
+    )
 
 
 def follow_ups(
@@ -1168,7 +1199,6 @@ def follow_ups(
             session, actor, organisation_id, "the organisation", field="organisation"
         )
         query = query.where(SupervisionFollowUp.organisation_id == organisation_id)
-    return [
-        FollowUpView(item, OrganisationRef(org.id, org.code, org.name))
-        for item, org in session.execute(query)
-    ]
+    return _follow_up_views(
+        session, [(item, org) for item, org in session.execute(query)], authority=True
+    )

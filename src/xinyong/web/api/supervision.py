@@ -162,10 +162,7 @@ def record_follow_up(
     item = supervision.record_follow_up(
         session, clock, actor, organisation, body.kind, body.reason, body.signal
     )
-    view = supervision.FollowUpView(
-        item, supervision.OrganisationRef(organisation.id, organisation.code, organisation.name)
-    )
-    return view.as_dict()
+    return supervision.follow_up_view(session, item, organisation).as_dict()
 
 
 @router.get("/supervision/follow-ups", tags=["supervision"], responses=refusals(403, 404))
