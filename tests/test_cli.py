@@ -485,3 +485,54 @@ def test_serve_masks_citizen_ids_in_the_access_log(monkeypatch: pytest.MonkeyPat
     assert citizen_id.lower() not in "\n".join(lines)
     assert "19491231" not in "\n".join(lines)
     assert "/api/v1/identifiers/91350100M000100Y43" in lines[3], "codes of organisations stay"
+
+
+# Every command that reads the database: cron's daily job, the read-only lists, the import.
+COMMANDS_ON_THE_DATABASE = [
+    ("jobs", "run"),
+    ("catalog", "list"),
+    ("orgs", "list"),
+    ("audit", "verify"),
+    ("sources", "list", "--org", ORG_CODE),
+    ("calendar", "show"),
+    ("import", "penalties.csv", "--source", ORG_CODE, "--type", "administrative_penalty"),
+]
+
+
+def _in(folder: Path, command: tuple[str, ...]) -> tuple[str, ...]:
+    """The command, its file (if it takes one) a penalty CSV in ``folder``."""
+    if "penalties.csv" not in command:
+        return command
+    penalties = folder / "penalties.csv"
+    penalties.write_text("行政相对人名称,行政处罚决定书文号\n福州某公司,榕市监罚〔2026〕1号\n")
+    return tuple(str(penalties) if part == "penalties.csv" else part for part in command)
+
+
+@pytest.mark.parametrize("command", COMMANDS_ON_THE_DATABASE, ids=" ".join)
+def test_a_command_on_a_data_folder_never_initialised_says_to_init(
+    data_dir: Path, command: tuple[str, ...]
+) -> None:
+    """It ended in a traceback ("unable to open database file") and left an empty database
+    file behind (review r2, session 18)."""
+    result = run(*_in(data_dir.parent, command))
+
+    assert result.exit_code == 2, output_of(result)
+    assert "run `xinyong init` first" in output_of(result)
+    assert "Traceback" not in output_of(result)
+    assert not (data_dir / "xinyong.sqlite3").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS_ON_THE_DATABASE, ids=" ".join)
+def test_a_command_on_a_database_a_release_behind_says_to_init(
+    initialised: Path, cli_engine: Engine, command: tuple[str, ...]
+) -> None:
+    """Cron's daily job fires between a release's deployment and its ``xinyong init``: it
+    ended in a traceback on a missing column (review r2, session 18)."""
+    with cli_engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0050'")
+
+    result = run(*_in(initialised.parent, command))
+
+    assert result.exit_code == 2, output_of(result)
+    assert "not migrated to this release: run `xinyong init` first" in output_of(result)
+    assert "Traceback" not in output_of(result)

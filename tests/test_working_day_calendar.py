@@ -424,8 +424,10 @@ def test_the_cli_enters_a_year_and_shows_it(
         assert refused.exit_code == 2
         assert "no_holidays" in refused.output
 
+        # Saved as Excel and WPS save CSV in China: GB18030 (refused as "not UTF-8" until
+        # review r2, session 18, though `xinyong import` read it).
         good = tmp_path / "year.csv"
-        good.write_text(ANNOUNCEMENT.replace(str(NEXT), str(year)), encoding="utf-8")
+        good.write_text(ANNOUNCEMENT.replace(str(NEXT), str(year)), encoding="gb18030")
         entered = runner.invoke(
             app, ["calendar", "enter-year", str(year), str(good), "--source", SOURCE]
         )
@@ -434,6 +436,12 @@ def test_the_cli_enters_a_year_and_shows_it(
         assert "days entered" in entered.output
         listed = runner.invoke(app, ["calendar", "show", "--year", str(year)])
         assert SOURCE in listed.output
+        assert "春节" in listed.output
+        # A year no calendar holds is refused as the API refuses it, not with a traceback.
+        for nonsense in ("0", "-5", "99999"):
+            outside = runner.invoke(app, ["calendar", "show", f"--year={nonsense}"])
+            assert outside.exit_code == 2
+            assert "Invalid value for '--year'" in outside.output
         assert f"{year}-01-01  holiday" in listed.output
         assert (
             "provisional"

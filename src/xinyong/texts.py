@@ -13,6 +13,8 @@ from __future__ import annotations
 import sys
 import unicodedata
 
+from xinyong.errors import InvalidInput
+
 # Every format character (category Cf) of the Unicode version Python carries, mapped to
 # nothing for ``str.translate``.
 _INVISIBLE = dict.fromkeys(
@@ -42,3 +44,14 @@ def a(noun: str) -> str:
     By the first letter, which is right for the platform's own words (kinds, roles, statuses);
     a word spelt with a vowel but said with a consonant ("a user") is not among them."""
     return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
+def decoded_upload(upload: bytes, *, field: str = "file") -> str:
+    """An uploaded text file as Excel and WPS save one in China: UTF-8 (with a byte-order
+    mark or without) or GB18030. Any other bytes are refused, ``encoding``."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return upload.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInput("the file is neither UTF-8 nor GB18030 text", code="encoding", field=field)

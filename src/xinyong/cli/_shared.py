@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from sqlalchemy import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
 from xinyong.clock import SystemClock
 from xinyong.config import get_settings
 from xinyong.db import migrate
-from xinyong.db.engine import make_engine
+from xinyong.db.engine import make_engine, normalise_url
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import DomainError
 from xinyong.lists.rule_packs import ListPackPlan, PackPart
@@ -131,20 +134,47 @@ def print_list_pack_changes(planned: ListPackPlan, *, dry_run: bool) -> None:
         )
 
 
-@contextmanager
-def command_unit_of_work(*, migrated: bool = False) -> Iterator[Session]:
-    """One transaction per command; a domain error is printed with its code and article.
-    With ``migrated``, a database whose schema is behind this release is refused (exit 2)
-    with what to run, instead of failing on a missing column."""
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
-    if migrated and migrate.pending(engine):
+def migrated_engine() -> Engine:
+    """The configured database, refused (exit 2, with what to run) where it is missing or its
+    schema is behind this release: a command, cron's daily job first among them, runs
+    between a release's deployment and its ``xinyong init``, or on a data folder never
+    initialised, and would otherwise end in a traceback on a missing table or column (and
+    leave an empty SQLite file behind)."""
+    url = make_url(normalise_url(get_settings().resolved_database_url))
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database).is_file()
+    ):
+        err_console.print(
+            f"[red]no database at {escape(url.database)}: run `xinyong init` first[/red]",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    engine = make_engine(str(url))
+    try:
+        behind = migrate.pending(engine)
+    except OperationalError as exc:
         engine.dispose()
-        console.print(
+        err_console.print(
+            f"[red]the database cannot be opened: {escape(str(exc.orig))}[/red]", highlight=False
+        )
+        raise typer.Exit(2) from exc
+    if behind:
+        engine.dispose()
+        err_console.print(
             "[red]the database is not migrated to this release: run `xinyong init` first "
             "(it migrates, then brings the rule packs up as this command does)[/red]"
         )
         raise typer.Exit(2)
+    return engine
+
+
+@contextmanager
+def command_unit_of_work() -> Iterator[Session]:
+    """One transaction per command, on a database migrated to this release
+    (``migrated_engine``); a domain error is printed with its code and article."""
+    engine = migrated_engine()
     try:
         with unit_of_work(make_session_factory(engine)) as session:
             yield session

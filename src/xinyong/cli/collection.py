@@ -19,7 +19,6 @@ from xinyong.catalog import service as catalog
 from xinyong.cli._shared import clock, console, err_console, print_pack_changes, print_refusal
 from xinyong.collection import batches, pipeline, readers, sources
 from xinyong.config import get_settings
-from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory
 from xinyong.errors import DomainError
 
@@ -36,8 +35,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _session_scope() -> tuple[Engine, Session]:
-    settings = get_settings()
-    engine = make_engine(settings.resolved_database_url)
+    from xinyong.cli._shared import migrated_engine
+
+    engine = migrated_engine()
     return engine, make_session_factory(engine)()
 
 
@@ -113,7 +113,7 @@ def catalog_upgrade(
     the credit authority's revisions, which stay in force until it reconciles them."""
     from xinyong.cli._shared import command_unit_of_work
 
-    with command_unit_of_work(migrated=True) as session:
+    with command_unit_of_work() as session:
         planned = (
             rule_packs.plan(session, SYSTEM_ACTOR)
             if dry_run

@@ -32,7 +32,7 @@ def lists_upgrade(
     text waits as a draft and the conflicts, which the credit authority answers."""
     from xinyong.cli._shared import command_unit_of_work
 
-    with command_unit_of_work(migrated=True) as session:
+    with command_unit_of_work() as session:
         planned = (
             rule_packs.plan(session, SYSTEM_ACTOR) if dry_run else rule_packs.apply(session, clock)
         )

@@ -8,13 +8,12 @@ from typing import Annotated
 
 import typer
 
-from xinyong import calendar_store
+from xinyong import calendar_store, texts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.cli._shared import (
     clock,
     command_unit_of_work,
     console,
-    err_console,
     print_refusal,
 )
 from xinyong.config import get_settings
@@ -30,12 +29,14 @@ def register(app: typer.Typer) -> None:
 @calendar_app.command("show")
 def calendar_show(
     year: Annotated[
-        int | None, typer.Option(help="list this year's holidays and working weekends")
+        int | None,
+        # The API's bounds (``YearPath``): a year outside them holds no arrangement.
+        typer.Option(min=1900, max=2200, help="list this year's holidays and working weekends"),
     ] = None,
 ) -> None:
     """The years whose arrangement the calendar holds, and the current and next year when it
     does not (deadlines in them are provisional); with --year, that year's days."""
-    with command_unit_of_work(migrated=True) as session:
+    with command_unit_of_work() as session:
         if year is None:
             for found in calendar_store.years(session, clock.today()):
                 state = f"known ({found.source})" if found.known else "provisional: not entered"
@@ -75,14 +76,11 @@ def calendar_enter_year(
     calendar held for the year; provisional deadlines in it become definite and records'
     timeliness is counted again."""
     try:
-        days = calendar_store.parse_arrangement(file.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        err_console.print("[red]refused[/red] not_utf8: the file is not UTF-8 text")
-        raise typer.Exit(2) from None
+        days = calendar_store.parse_arrangement(texts.decoded_upload(file.read_bytes()))
     except InvalidInput as exc:
         print_refusal(exc)
         raise typer.Exit(2) from exc
-    with command_unit_of_work(migrated=True) as session:
+    with command_unit_of_work() as session:
         entered = calendar_store.enter_year(
             session,
             clock,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -99,10 +100,16 @@ def _driver_pragma(connection: Connection, pragma: str) -> None:
     driver.execute(f"PRAGMA {pragma}")
 
 
+@cache
+def _release_heads() -> frozenset[str]:
+    # Read once per process: a command checks before each of its units of work.
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 def pending(engine: Engine) -> bool:
     """Whether the database's schema is behind this release's migrations (or was never made):
     a command that reads the new schema must not run on it before ``xinyong init``."""
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    heads = _release_heads()
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current != heads

@@ -60,7 +60,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.types import TypeEngine
 
-from xinyong import identifiers
+from xinyong import identifiers, texts
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_years
@@ -1212,15 +1212,7 @@ def codes_from(typed: str, upload: bytes = b"") -> list[str]:
         raise InvalidInput("the file is too large (20 MiB at most)", code="too_large", field="file")
     codes = [line.strip() for line in typed.replace(",", "\n").splitlines() if line.strip()]
     if upload:
-        try:
-            decoded = upload.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                decoded = upload.decode("gb18030", errors="strict")
-            except UnicodeDecodeError as exc:
-                raise InvalidInput(
-                    "the file is neither UTF-8 nor GB18030 text", code="encoding", field="file"
-                ) from exc
+        decoded = texts.decoded_upload(upload)
         if any(ch in _BINARY for ch in decoded[:65536]):
             # GB18030 decodes almost any bytes: an image or a workbook would pass as text
             # and its bytes be checked as codes.

@@ -287,7 +287,6 @@ MESSAGES: frozenset[str] = frozenset(
         N_("name the notice the arrangement comes from"),
         N_("enter the year as four digits"),
         N_("the file is larger than a year's arrangement"),
-        N_("the file is not UTF-8 text"),
         N_("the file is larger than 1.5 MB"),
         N_("confirm the authorisation text and type your full name to sign it"),
         N_("type your full name as registered to sign"),

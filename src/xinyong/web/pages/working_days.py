@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from xinyong import calendar_store
+from xinyong import calendar_store, texts
 from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.errors import InvalidInput
@@ -89,12 +89,7 @@ async def enter_year(
                 raise InvalidInput(
                     "the file is larger than a year's arrangement", code="too_large", field="file"
                 )
-            try:
-                text = upload.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise InvalidInput(
-                    "the file is not UTF-8 text", code="encoding", field="file"
-                ) from None
+            text = texts.decoded_upload(upload)
         calendar_store.enter_year(
             session,
             clock,
