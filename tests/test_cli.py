@@ -435,7 +435,9 @@ def test_audit_verify_finds_a_read_entry_deleted_around_its_trigger(data_dir: Pa
 # --- serve: the access log ------------------------------------------------------------------
 
 
-def test_serve_masks_citizen_ids_in_the_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serve_masks_citizen_ids_in_the_access_log(
+    initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """GET /api/v1/identifiers/{code} puts the checked number in the URL; uvicorn's access
     log would write it out in clear without the filter `serve` installs."""
     import logging
@@ -495,6 +497,7 @@ COMMANDS_ON_THE_DATABASE = [
     ("audit", "verify"),
     ("sources", "list", "--org", ORG_CODE),
     ("calendar", "show"),
+    ("serve", "--port", "8124"),
     ("import", "penalties.csv", "--source", ORG_CODE, "--type", "administrative_penalty"),
 ]
 

@@ -21,6 +21,7 @@ from xinyong.cli._shared import (
     command_unit_of_work,
     console,
     err_console,
+    migrated_engine,
     print_list_pack_changes,
     print_pack_changes,
     print_refusal,
@@ -87,10 +88,13 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
 ) -> None:
-    """Serve the web pages and the API."""
+    """Serve the web pages and the API, on a database migrated to this release."""
     import uvicorn
 
     from xinyong.web.app import create_app
+
+    # Not started on a schema the code does not know: every request would be a 500.
+    migrated_engine().dispose()
 
     console.print(f"serving on http://{host}:{port} (API docs at /docs)")
     uvicorn.run(
