@@ -747,6 +747,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this account is deactivated"),
         N_("this key's secret was released already; ask the administrator for a new key"),
         N_("the API key is revoked"),
+        N_("an API key does not log out; the organisation's staff revoke it"),
         N_("your organisation's staff do not query by query items"),
         N_("your role does not query by query item"),
         N_(
@@ -2480,6 +2481,9 @@ CODES: dict[str, str] = {
         "the key's role."
     ),
     "key_revoked": N_("This API key is revoked."),
+    "api_key_not_a_session": N_(
+        "An API key does not log out: it works until your organisation's staff revoke it."
+    ),
     "key_released": N_(
         "This key's secret was released already. Ask the administrator for a new key."
     ),
