@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, insert, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong import identifiers, published_text, texts
@@ -119,8 +120,7 @@ def register_organisation(
     for former in former_names:
         if former.strip():
             subject.names.append(_name_row(former.strip(), current=False))
-    session.add(subject)
-    session.flush()
+    _insert_new(session, subject, field="uscc")
     audit.record(
         session,
         clock,
@@ -194,8 +194,7 @@ def register_natural_person(
         created_at=clock.now(),
     )
     subject.names.append(_name_row(name, current=True))
-    session.add(subject)
-    session.flush()
+    _insert_new(session, subject, field="citizen_id")
     audit.record(
         session,
         clock,
@@ -209,6 +208,25 @@ def register_natural_person(
         },
     )
     return subject
+
+
+def _insert_new(session: Session, subject: Subject, *, field: str) -> None:
+    """The subject inserted, found new a moment ago. On PostgreSQL another request may have
+    registered the same code since (a grantee's consent and an officer's list entry naming
+    one new person): the unique index makes this insert wait for it and then fail. Refused
+    as a conflict to send again, which then finds the subject registered, rather than a 500
+    — and only this insert is undone (the savepoint), not what the request did before.
+    Batches resolve the same race in bulk (``collection.subjects``, decision 0006)."""
+    try:
+        with session.begin_nested():
+            session.add(subject)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "the subject was registered by another request at the same moment; send it again",
+            code="registered_meanwhile",
+            field=field,
+        ) from exc
 
 
 def bears_name(subject: Subject, name: str) -> bool:

@@ -747,6 +747,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this account is deactivated"),
         N_("this key's secret was released already; ask the administrator for a new key"),
         N_("the API key is revoked"),
+        N_("the subject was registered by another request at the same moment; send it again"),
         N_("an API key does not log out; the organisation's staff revoke it"),
         N_("your organisation's staff do not query by query items"),
         N_("your role does not query by query item"),
@@ -2481,6 +2482,9 @@ CODES: dict[str, str] = {
         "the key's role."
     ),
     "key_revoked": N_("This API key is revoked."),
+    "registered_meanwhile": N_(
+        "The subject was registered by another request at the same moment. Send it again."
+    ),
     "api_key_not_a_session": N_(
         "An API key does not log out: it works until your organisation's staff revoke it."
     ),
