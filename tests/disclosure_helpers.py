@@ -336,6 +336,24 @@ def authorise(
     )
 
 
+def issued_on_every_authorisation(
+    session: Session, clock: Clock, world: World, subject: Subject, *, account: str = "analyst"
+) -> str:
+    """A report the bank's analyst was issued on every authorisation of the subject's in
+    force, as every report on the authorisation path was before session 18: its issuance
+    logged once for each of them. Committed; its number."""
+    issued = reports.issue(session, clock, actor_of(world, account), subject)
+    number = issued.report.number
+    session.commit()
+    issued_on = {
+        event.authorisation_id
+        for event in access_events(session, subject.id)
+        if event.report_number == number and event.what == "report"
+    }
+    assert len(issued_on) > 1, issued_on
+    return number
+
+
 # --- reading the way the web boundary does --------------------------------------------------
 
 Outcome = access.Access | DomainError
@@ -628,6 +646,7 @@ __all__ = [
     "disclosure_world",
     "error_of",
     "give_consent",
+    "issued_on_every_authorisation",
     "log_of",
     "make_query_item",
     "matrix_draft_item",

@@ -37,6 +37,7 @@ from tests.disclosure_helpers import (
     contract_breach,
     disclosure_world,  # noqa: F401 - fixture
     error_of,
+    issued_on_every_authorisation,
     make_query_item,
     person_penalty,
     refusal_of,
@@ -839,3 +840,26 @@ def test_a_report_on_a_written_authorisation_is_not_opened_again_once_it_is_revo
     # The subject's own account is not concerned: its reports are its own.
     own = own_report(db, clock, world)
     assert reports.reopen(db, clock, actor_of(world, "citizen"), own.report.number)
+
+
+def test_a_report_issued_on_several_authorisations_closes_when_one_of_them_ends(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    """A report issued on two authorisations (as every report was, before session 18, when
+    several were in force) holds what each of them opened: once the one behind its contract
+    record is revoked, it no longer opens, though the other is still in force (Art. 13 ¶3)."""
+    world = reopen_world
+    person = world.subjects["person"]
+    contract_breach(db, clock, world)
+    housing = authorise(db, clock, world)
+    authorise(db, clock, world, record_types=("credit_status",), purpose="信用卡风险定价")
+    number = issued_on_every_authorisation(db, clock, world, person)
+    assert reports.reopen(db, clock, actor_of(world, "analyst"), number)
+    authorisations.revoke(db, clock, actor_of(world, "citizen"), housing.id)
+    db.commit()
+
+    (listed,) = reports.issued_reports(db, clock, actor_of(world, "analyst"))
+    assert listed.authorisation_ended
+    assert listed.as_dict()["can_reopen"] is False
+    refused = _guarded(db, lambda: reports.reopen(db, clock, actor_of(world, "analyst"), number))
+    assert refusal_of(refused) == ("no_lawful_path", "Art. 13 ¶3")

@@ -830,7 +830,7 @@ class IssuedSummary:
     free: bool
     record_count: int
     kept: bool  # its content is kept: it can be opened again
-    # Issued on written authorisations none of which is in force any more: it no longer
+    # Issued on written authorisations one of which is no longer in force: it no longer
     # opens (Art. 13 ¶3).
     authorisation_ended: bool = False
     # The last day its content is kept (None: issued before contents were kept), and why
@@ -1008,10 +1008,12 @@ def _authorisation_ended(
     session: Session, clock: Clock, actor: Actor, reports: list[CreditReport]
 ) -> set[str]:
     """The numbers of those reports, issued to the actor's organisation on a subject's
-    written authorisation, none of whose authorisations is in force any more. Such a report
-    shows non-public information: it is opened again only while an authorisation it was
-    issued on is in force. The subject was told that revoking one refuses the organisation's
-    next read (Art. 13 ¶3)."""
+    written authorisation, one of whose authorisations is no longer in force (revoked,
+    expired). Such a report shows non-public information: it is opened again only while
+    every authorisation it was issued on is in force — one issued before session 18 holds
+    the record types of every authorisation then in force, so the one that ended may be the
+    one behind a type it shows. The subject was told that revoking one refuses the
+    organisation's next read (Art. 13 ¶3)."""
     on_authorisation = [r for r in reports if r.legal_path is LegalPath.AUTHORISATION]
     if not on_authorisation or actor.organisation_id is None or actor.subject_id is not None:
         return set()
@@ -1032,7 +1034,11 @@ def _authorisation_ended(
         if actor.standing is None
         else set()  # an institution that may not read has none in force (Art. 26, 27)
     )
-    return {r.number for r in on_authorisation if not issued_on.get(r.number, set()) & in_force}
+    return {
+        r.number
+        for r in on_authorisation
+        if not issued_on.get(r.number) or not issued_on[r.number] <= in_force
+    }
 
 
 def reopen(
