@@ -34,6 +34,7 @@ from sqlalchemy import (
     text,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -483,15 +484,20 @@ class _AssembledFiles:
 _assemblies = _AssembledFiles(records=2_000)
 
 
+def _requested_by(actor: Actor) -> str:
+    """Who a report is issued to, as its row names the requester (``requested_by``)."""
+    return actor.audit().id or ("subject" if actor.subject_id is not None else actor.kind)
+
+
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
     if actor.subject_id is not None:
-        return actor.audit().id or "subject", f"信息主体本人 · {actor.label}"
+        return _requested_by(actor), f"信息主体本人 · {actor.label}"
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )
     role = actor.role.value if actor.role else actor.kind
     label = f"{organisation.name if organisation else '—'} · {role} · {actor.label}"
-    return actor.audit().id or actor.kind, label
+    return _requested_by(actor), label
 
 
 def issue(
@@ -505,10 +511,16 @@ def issue(
     matter: str | None = None,
     limits: access.ReadLimits = access.ReadLimits(),
     free_reports_per_year: int = FREE_REPORTS_MINIMUM,
+    shown_later: bool = False,
 ) -> IssuedReport:
     """Open the file on a lawful path (logged for the subject) and issue a numbered report;
     a natural person's own report says whether it is one of the ``free_reports_per_year``
-    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md)."""
+    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md).
+
+    ``shown_later``: the caller does not show the report now but at its own address next
+    (the pages: POST, redirect, GET), where its first showing to the requester is this
+    issuance's own reading (``reopen(claim_first_showing=True)``). Otherwise the report is
+    shown now, and every later showing is an opening again."""
     today = clock.today()
     access.check_as_of(as_of, today)
     number = _number(clock)
@@ -593,6 +605,7 @@ def issue(
         "record_count": len(records),
         "content_ciphertext": default_cipher().encrypt_bytes(own, context=CONTENT_CONTEXT),
         "file_key": file_key,
+        "first_shown_at": None if shown_later else clock.now(),
     }
     # Core inserts: the report row is written and its id read back in one statement,
     # without the ORM's unit of work; the caller gets a (transient) object of it. On
@@ -764,6 +777,25 @@ def content_hash_of(content: dict[str, Any]) -> str:
     """The hash a presented JSON report should have: over everything but the hash and code."""
     body = {k: v for k, v in content.items() if k not in ("content_sha256", "verification_code")}
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
+
+
+def _claim_first_showing(
+    session: Session, clock: Clock, actor: Actor, report: CreditReport
+) -> bool:
+    """Whether this showing is the report's first, to its requester: marked on the report
+    row by one conditional update, which only one request can make (a reload, a second tab
+    or a replayed cookie finds it made). Rolled back with the request if the showing fails."""
+    claimed = session.execute(
+        update(CreditReport)
+        .where(
+            CreditReport.id == report.id,
+            CreditReport.first_shown_at.is_(None),
+            CreditReport.requested_by == _requested_by(actor),
+        )
+        .values(first_shown_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return cast(Any, claimed).rowcount == 1
 
 
 # --- an issued report, opened again by its requester -----------------------------------------
@@ -1049,7 +1081,7 @@ def reopen(
     *,
     limits: access.ReadLimits = access.ReadLimits(),
     keep_days: int = retention.REPORT_CONTENT_DAYS,
-    just_issued: bool = False,
+    claim_first_showing: bool = False,
 ) -> IssuedReport:
     """The report issued under ``number``, exactly as issued (same number, code and
     content), for the requester it was issued to. Nothing is issued and the free
@@ -1058,11 +1090,13 @@ def reopen(
     issued to them, so that numbers cannot be probed. A report whose content is no longer
     kept (``keep_days`` after issue, or deleted by the daily job) is gone: 410.
 
-    ``just_issued``: the caller shows the report for the first time, right after issuing
-    it to this reader (the pages issue on a form and show the report at its own address,
-    so that reloading it issues no other). That is the issuance's own reading, logged for
-    the subject and audited when it was issued: it is not logged or audited as opened
-    again, nor counted once more against the bulk-read limit."""
+    ``claim_first_showing``: the caller shows at the report's own address the reports it
+    issued to be shown there (the pages issue on a form, ``issue(shown_later=True)``, so
+    that reloading the report issues no other). The first such showing to the requester is
+    the issuance's own reading, logged for the subject and audited when it was issued: it
+    is not logged or audited as opened again, nor counted once more against the bulk-read
+    limit. It is claimed once, on the server (``_claim_first_showing``): any other showing,
+    however the request comes, is an opening again."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
     condition = _issued_to(actor)
@@ -1124,6 +1158,7 @@ def reopen(
         )
     if removed is not None:
         raise _gone(report, removed, keep_days)
+    just_issued = claim_first_showing and _claim_first_showing(session, clock, actor, report)
     if not by_subject and not just_issued:
         # Opening it again is another read of the subject's data by the organisation.
         access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)

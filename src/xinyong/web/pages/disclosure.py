@@ -463,40 +463,22 @@ def reopen_report(
         number,
         limits=read_limits(request),
         keep_days=report_content_days(request),
-        just_issued=_first_showing(request, number),
+        # The pages show a report issued on their forms here (``show_issued``).
+        claim_first_showing=True,
     )
     # The report page is the report alone: it links back to where the reader finds it.
     back = "/me/reports" if actor.subject_id is not None else "/query/reports"
     return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
 
 
-# The numbers of the reports this browser session was just issued and has not yet been
-# shown: the pages issue a report on a form, then show it at its own address (POST, then
-# redirect to GET), so that reloading the page shows it again instead of issuing another.
-JUST_ISSUED = "just_issued"
-_JUST_ISSUED_KEPT = 10  # a few tabs issuing at once; older ones are shown as opened again
-
-
 def show_issued(request: Request, issued: reports.IssuedReport, fmt: str = "html") -> Response:
-    """Redirect to the report just issued, which that first showing does not count as
-    opened again (``_first_showing``)."""
+    """Redirect to the report just issued (POST, redirect, GET), so that reloading it
+    issues no other. Issued with ``shown_later``: its first showing there, to its
+    requester, is the issuance's own reading, claimed once on the server (``reopen``) —
+    not marked in the page session, a cookie a client may send again."""
     number = issued.report.number
-    pending = [n for n in request.session.get(JUST_ISSUED, []) if n != number]
-    request.session[JUST_ISSUED] = [*pending, number][-_JUST_ISSUED_KEPT:]
     suffix = "?format=pdf" if fmt == "pdf" else ""
     return RedirectResponse(f"/reports/{number}{suffix}", status_code=303)
-
-
-def _first_showing(request: Request, number: str) -> bool:
-    """Whether this is the first showing of a report just issued in this session (the
-    issuance's own reading, in the subject's access log already): once only, so that a
-    reload or a later visit is logged as the report opened again."""
-    pending = request.session.get(JUST_ISSUED) or []
-    normalised = number.strip().upper()
-    if normalised not in pending:
-        return False
-    request.session[JUST_ISSUED] = [n for n in pending if n != normalised]
-    return True
 
 
 def same_report_pdf(issued: reports.IssuedReport) -> str:
@@ -792,6 +774,7 @@ def query_report(
             matter=item_matter,
             limits=read_limits(request),
             free_reports_per_year=app_context(request).settings.free_reports_per_year,
+            shown_later=True,
         )
     except InvalidInput as exc:
         state: FormState = FormState.after(exc, form)
