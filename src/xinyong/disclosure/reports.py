@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     exists,
     false,
     func,
@@ -143,17 +144,33 @@ def _canonical(content: dict[str, Any]) -> str:
     return canonical_json(content).decode()
 
 
-# Former names and responsible persons in one query, not a lazy load of each list (every
-# round trip counts on a report issued on every request); built once, as constructing
-# the union cost more than running it.
-_FORMER_NAMES = select(
-    literal("").label("role"), SubjectName.name, SubjectName.id, literal(0).label("part")
-).where(SubjectName.subject_id == bindparam("subject_id"), SubjectName.current.is_(False))
-_BASIC_OF_PERSON = Prepared(select(_FORMER_NAMES.subquery()).order_by(text("part"), text("id")))
+# The basic information as it stood on the report's day (``as_of``): the name then, the
+# names replaced by then, and those answering for an organisation then — a registration
+# (``valid_from``, ``valid_to``) runs from its first day to the day before its end, the
+# day a successor's starts (``subjects.service``), as a name does to the day it was
+# changed. In one query, not a lazy load of each list (every round trip counts on a report
+# issued on every request); built once, as constructing the union cost more than running it.
+_DAY = bindparam("as_of", type_=Date)
+_NAME_STARTED = or_(SubjectName.valid_from.is_(None), SubjectName.valid_from <= _DAY)
+# A name registered as a former one, without its dates, was replaced before any day asked.
+_NAME_UNDATED_FORMER = and_(SubjectName.current.is_(False), SubjectName.valid_to.is_(None))
+_NAMES = select(
+    literal("").label("role"),
+    SubjectName.name,
+    SubjectName.id,
+    case(
+        (or_(_NAME_UNDATED_FORMER, SubjectName.valid_to <= _DAY), 0),  # replaced by then
+        else_=2,  # the name then
+    ).label("part"),
+).where(
+    SubjectName.subject_id == bindparam("subject_id"),
+    or_(_NAME_UNDATED_FORMER, SubjectName.valid_to <= _DAY, _NAME_STARTED),
+)
+_BASIC_OF_PERSON = Prepared(select(_NAMES.subquery()).order_by(text("part"), text("id")))
 _BASIC_OF_ORGANISATION = Prepared(
     select(
         union_all(
-            _FORMER_NAMES,
+            _NAMES,
             select(
                 type_coerce(ResponsiblePerson.role, String),
                 ResponsiblePerson.name,
@@ -161,19 +178,25 @@ _BASIC_OF_ORGANISATION = Prepared(
                 literal(1),
             ).where(
                 ResponsiblePerson.organisation_subject_id == bindparam("subject_id"),
-                # Those answering for it now: a replaced legal representative is not one.
-                ResponsiblePerson.valid_to.is_(None),
+                # Those answering for it then: a legal representative replaced by then is not
+                # one, nor one registered from a later day.
+                or_(ResponsiblePerson.valid_from.is_(None), ResponsiblePerson.valid_from <= _DAY),
+                or_(ResponsiblePerson.valid_to.is_(None), ResponsiblePerson.valid_to > _DAY),
             ),
         ).subquery()
     ).order_by(text("part"), text("id"))
 )
 
 
-def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
+def _basic(session: Session, subject: Subject, path: LegalPath, as_of: dt.date) -> dict[str, Any]:
+    """The subject's basic information as it stood on ``as_of``: its name then (the
+    latest name in force that day; today's if the platform knows no other), the names it
+    had left by then, and, for an organisation, those answering for it then (Art. 18)."""
     query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
-    rows = query.rows(session.connection(), {"subject_id": subject.id})
+    rows = query.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
+    named_then = [name for _role, name, _id, part in rows if part == 2]
     basic: dict[str, Any] = {
-        "name": subject.name,
+        "name": named_then[-1] if named_then else subject.name,
         "kind": subject.kind.value,
         "code": subject.uscc or subject.citizen_id_masked,
         "former_names": [name for _role, name, _id, part in rows if part == 0],
@@ -563,7 +586,7 @@ def issue(
         # change history, citizen ID numbers in their text masked (decision 0037).
         "public_version": granted.public_only,
         "requested_by": requester_label,
-        "subject": _basic(session, subject, granted.path),
+        "subject": _basic(session, subject, granted.path, as_of or today),
         "sections": sections,
         "list_entries": _list_entries(
             session,
