@@ -51,6 +51,7 @@ from xinyong.disclosure import access, authorisations, query_assignments, query_
 from xinyong.disclosure.models import (
     AccessEvent,
     Authorisation,
+    LegalPath,
     QueryItem,
     QueryItemAssignment,
     StatuteRank,
@@ -340,18 +341,33 @@ def issued_on_every_authorisation(
     session: Session, clock: Clock, world: World, subject: Subject, *, account: str = "analyst"
 ) -> str:
     """A report the bank's analyst was issued on every authorisation of the subject's in
-    force, as every report on the authorisation path was before session 18: its issuance
-    logged once for each of them. Committed; its number."""
-    issued = reports.issue(session, clock, actor_of(world, account), subject)
-    number = issued.report.number
+    force, as every report on the authorisation path was before session 18 (since, a report
+    is issued on the one authorisation its reader names): issued on the first, its issuance
+    logged for each of the others too, as it was then. Committed; its number."""
+    bank = world.organisations["bank"].id
+    first, *others = authorisations.in_force(session, subject.id, bank, clock.today())
+    assert others, "a report on several authorisations needs several in force"
+    actor = actor_of(world, account)
+    issued = reports.issue(session, clock, actor, subject, authorisation_id=first.id)
+    for other in others:
+        session.add(
+            AccessEvent(
+                subject_id=subject.id,
+                occurred_at=issued.report.issued_at,
+                organisation_id=bank,
+                user_id=actor.id,
+                actor_role=None if actor.role is None else actor.role.value,
+                legal_path=LegalPath.AUTHORISATION,
+                authorisation_id=other.id,
+                purpose=other.purpose,
+                record_type_codes=list(other.record_type_codes),
+                what="report",
+                granted=True,
+                report_number=issued.report.number,
+            )
+        )
     session.commit()
-    issued_on = {
-        event.authorisation_id
-        for event in access_events(session, subject.id)
-        if event.report_number == number and event.what == "report"
-    }
-    assert len(issued_on) > 1, issued_on
-    return number
+    return issued.report.number
 
 
 # --- reading the way the web boundary does --------------------------------------------------

@@ -535,10 +535,12 @@ def issue(
     limits: access.ReadLimits = access.ReadLimits(),
     free_reports_per_year: int = FREE_REPORTS_MINIMUM,
     shown_later: bool = False,
+    authorisation_id: int | None = None,
 ) -> IssuedReport:
     """Open the file on a lawful path (logged for the subject) and issue a numbered report;
     a natural person's own report says whether it is one of the ``free_reports_per_year``
-    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md).
+    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md). On the written-authorisation
+    path, ``authorisation_id`` names the authorisation it is issued on (``access.decide``).
 
     ``shown_later``: the caller does not show the report now but at its own address next
     (the pages: POST, redirect, GET), where its first showing to the requester is this
@@ -559,6 +561,7 @@ def issue(
         matter=matter,
         limits=limits,
         report_number=number,
+        authorisation_id=authorisation_id,
     )
     records = granted.file(session, clock, as_of=as_of)
     assembled = _assemblies.get(records)
@@ -818,7 +821,7 @@ def _claim_first_showing(
         .values(first_shown_at=clock.now())
         .execution_options(synchronize_session=False)
     )
-    return cast(Any, claimed).rowcount == 1
+    return bool(cast(Any, claimed).rowcount == 1)
 
 
 # --- an issued report, opened again by its requester -----------------------------------------
