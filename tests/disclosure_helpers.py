@@ -51,6 +51,7 @@ from xinyong.disclosure import access, authorisations, query_assignments, query_
 from xinyong.disclosure.models import (
     AccessEvent,
     Authorisation,
+    LegalPath,
     QueryItem,
     QueryItemAssignment,
     StatuteRank,
@@ -334,6 +335,39 @@ def authorise(
         evidence_kind="signed_in_page",
         evidence="本人同意福州测试银行查询本人合同履约信息，用于个人住房贷款审批。",
     )
+
+
+def issued_on_every_authorisation(
+    session: Session, clock: Clock, world: World, subject: Subject, *, account: str = "analyst"
+) -> str:
+    """A report the bank's analyst was issued on every authorisation of the subject's in
+    force, as every report on the authorisation path was before session 18 (since, a report
+    is issued on the one authorisation its reader names): issued on the first, its issuance
+    logged for each of the others too, as it was then. Committed; its number."""
+    bank = world.organisations["bank"].id
+    first, *others = authorisations.in_force(session, subject.id, bank, clock.today())
+    assert others, "a report on several authorisations needs several in force"
+    actor = actor_of(world, account)
+    issued = reports.issue(session, clock, actor, subject, authorisation_id=first.id)
+    for other in others:
+        session.add(
+            AccessEvent(
+                subject_id=subject.id,
+                occurred_at=issued.report.issued_at,
+                organisation_id=bank,
+                user_id=actor.id,
+                actor_role=None if actor.role is None else actor.role.value,
+                legal_path=LegalPath.AUTHORISATION,
+                authorisation_id=other.id,
+                purpose=other.purpose,
+                record_type_codes=list(other.record_type_codes),
+                what="report",
+                granted=True,
+                report_number=issued.report.number,
+            )
+        )
+    session.commit()
+    return issued.report.number
 
 
 # --- reading the way the web boundary does --------------------------------------------------
@@ -628,6 +662,7 @@ __all__ = [
     "disclosure_world",
     "error_of",
     "give_consent",
+    "issued_on_every_authorisation",
     "log_of",
     "make_query_item",
     "matrix_draft_item",

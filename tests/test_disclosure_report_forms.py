@@ -3,7 +3,9 @@ printed form (the PDF's HTML) lists every record of the report with its source."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 import re
 from typing import Any
 
@@ -14,10 +16,13 @@ from sqlalchemy.orm import Session
 
 from tests.factories import World
 from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
 from xinyong.disclosure import files, reports
 from xinyong.disclosure.rendering import grouped_suggestions, report_html, select_key_fields
+from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsiblePerson, ResponsibleRole
+from xinyong.synthetic import make_citizen_id
 
 # What a report holds: text (any character a source may send), integers, booleans, null;
 # never floats (amounts are decimal strings).
@@ -203,3 +208,60 @@ def test_the_basic_information_leaves_out_a_replaced_legal_representative(
     actor = accounts.actor_for_user(world.users["company"])
     basic = json.loads(reports.issue(db, clock, actor, company).body)["subject"]
     assert basic["responsible_persons"] == [{"role": "legal_representative", "name": "郑某"}]
+
+
+def test_the_basic_information_is_as_it_stood_on_the_reports_day(
+    world: World, db: Session, clock: FixedClock
+) -> None:
+    """A report as of a past day names the organisation as it was named then, its names
+    left by then, and those answering for it then (review r1, finding 5): not today's."""
+    company = world.subjects["company"]
+    today = clock.today()
+    rng = random.Random(52)
+    for name, start in (
+        ("陈某", today - dt.timedelta(days=400)),
+        ("郑某", today - dt.timedelta(days=100)),
+    ):
+        subjects.add_responsible_person(
+            db,
+            clock,
+            SYSTEM_ACTOR,
+            company,
+            role=ResponsibleRole.LEGAL_REPRESENTATIVE,
+            name=name,
+            citizen_id=make_citizen_id(rng),
+            valid_from=start,
+        )
+    subjects.add_responsible_person(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        company,
+        role=ResponsibleRole.DIRECTLY_RESPONSIBLE,
+        name="林某",
+        citizen_id=make_citizen_id(rng),
+        valid_from=today - dt.timedelta(days=30),
+    )
+    subjects.rename(db, clock, SYSTEM_ACTOR, company, "福州晨光文具科技有限公司")
+    actor = accounts.actor_for_user(world.users["company"])
+
+    def basic(as_of: dt.date | None) -> dict[str, Any]:
+        subject: dict[str, Any] = json.loads(
+            reports.issue(db, clock, actor, company, as_of=as_of).body
+        )["subject"]
+        return subject
+
+    then = basic(today - dt.timedelta(days=200))
+    assert then["name"] == "福州晨光文具贸易有限公司"
+    assert then["former_names"] == ["福州晨光文具店"]
+    assert then["responsible_persons"] == [{"role": "legal_representative", "name": "陈某"}]
+    yesterday = basic(today - dt.timedelta(days=1))
+    assert yesterday["name"] == "福州晨光文具贸易有限公司"
+    assert yesterday["responsible_persons"] == [
+        {"role": "legal_representative", "name": "郑某"},
+        {"role": "directly_responsible", "name": "林某"},
+    ]
+    now = basic(None)
+    assert now["name"] == "福州晨光文具科技有限公司"
+    assert sorted(now["former_names"]) == ["福州晨光文具店", "福州晨光文具贸易有限公司"]
+    assert now["responsible_persons"] == yesterday["responsible_persons"]

@@ -41,6 +41,8 @@ from tests.collection_helpers import (
 from tests.disclosure_helpers import (
     ARREARS,
     ARREARS_EXCEPTION,
+    CONTRACT,
+    FULL_CITIZEN_ID,
     ITEM,
     MATTER_CODE,
     Tokens,
@@ -278,23 +280,56 @@ def test_the_subject_reads_its_records_text_as_stored_with_its_history(
     assert [version["version"] for version in item["history"]] == [1]
 
 
-def test_a_reader_on_the_subjects_written_authorisation_reads_the_text_as_stored(
-    disclosure_world: World, db: Session, clock: FixedClock
+@pytest.mark.parametrize(("authorised", "as_stored"), [((PENALTY,), True), ((CONTRACT,), False)])
+def test_a_reader_on_the_subjects_written_authorisation_reads_the_types_it_names_as_stored(
+    disclosure_world: World,
+    db: Session,
+    clock: FixedClock,
+    authorised: tuple[str, ...],
+    as_stored: bool,
 ) -> None:
-    """The person's public penalty read by the bank it authorised (Art. 13 ¶3): a lawful
-    path to its non-public data, so the record as stored, history and all."""
+    """The person's public penalty read by the bank it authorised (Art. 13 ¶3): as stored,
+    history and all, when the authorisation names penalties; when it names another type,
+    the penalty is there only because it is public, and is shown as the public file shows
+    it — no history, no name, the ID numbers in its text masked (review r1, finding 3)."""
     world = disclosure_world
     record = penalty_with_ids(db, clock, world, "person")
-    authorise(db, clock, world)
+    authorise(db, clock, world, record_types=authorised)
     db.commit()
 
     granted = attempt(db, clock, actor_of(world, "analyst"), world.subjects["person"])
 
     assert isinstance(granted, access.Access), granted
     (view,) = [view for view in granted.file(db, clock) if view.id == record.id]
-    assert view.payload["violation_facts"] == TEXTS["violation_facts"]
-    assert view.history is not None
-    assert len(view.history) == 1
+    if as_stored:
+        assert view.payload["violation_facts"] == TEXTS["violation_facts"]
+        assert view.history is not None
+        assert len(view.history) == 1
+    else:
+        assert view.history is None
+        assert "history" not in view.as_dict()
+        assert view.definition.subject_name_field not in view.payload
+        assert not FULL_CITIZEN_ID.search(json.dumps(view.payload, ensure_ascii=False))
+
+
+def test_a_query_item_stating_its_exception_shows_other_public_records_as_the_public_file(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient, tokens: Tokens
+) -> None:
+    """An item with a statutory exception opens its own types as stored; a public record of
+    another type comes with the read only because it is public, so as the public file shows
+    it (review r1, finding 3: the same shape as the authorisation's)."""
+    world = disclosure_world
+    record = penalty_with_ids(db, clock, world, "person")
+    make_query_item(db, clock, world)  # arrears, with the statute that opens them
+    db.commit()
+
+    body = file_by_item(client, tokens, world, "person")
+
+    (item,) = [item for item in body["items"] if item["id"] == record.id]
+    assert body["record_types"] == [ARREARS]
+    assert "history" not in item
+    assert not FULL_CITIZEN_ID.search(json.dumps(item["content"], ensure_ascii=False))
+    assert world.subjects["person"].name not in json.dumps(item, ensure_ascii=False)
 
 
 # --- a query item -------------------------------------------------------------------------------

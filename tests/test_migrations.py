@@ -2118,3 +2118,55 @@ def test_migration_0051_takes_the_record_out_of_the_repair_commitments_the_platf
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0052_marks_every_report_before_it_as_shown_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with an issued report to 0052 and back: the report takes its
+    issue time as its first showing, so that no showing after the upgrade is taken for the
+    issuance's own (decision 0017, session 18 addendum); back, the column is gone and the
+    report is as it was."""
+    engine = make_test_engine(request.config, tmp_path, "m0052")
+    issued = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
+    try:
+        upgrade(engine, "0051")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            subject = connection.execute(
+                insert(t["subject"])
+                .values(_filled(t["subject"], kind="legal_person", reference="C1"))
+                .returning(t["subject"].c.id)
+            ).scalar_one()
+            connection.execute(
+                insert(t["credit_report"]).values(
+                    _filled(
+                        t["credit_report"],
+                        number="XY20261201ABCDEFGH",
+                        subject_id=subject,
+                        legal_path="self",
+                        issued_at=issued,
+                    )
+                )
+            )
+        upgrade(engine, "0052")
+        with engine.connect() as connection:
+            shown = Table("credit_report", MetaData(), autoload_with=connection)
+            row = connection.execute(
+                shown.select().with_only_columns(shown.c.number, shown.c.first_shown_at)
+            ).one()
+        assert row[0] == "XY20261201ABCDEFGH"
+        # SQLite hands the time back naive (in UTC), PostgreSQL aware.
+        assert (row[1] if row[1].tzinfo else row[1].replace(tzinfo=dt.UTC)) == issued
+        _downgrade(engine, "0051")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("credit_report")}
+            assert "first_shown_at" not in columns
+            assert connection.execute(text("SELECT number FROM credit_report")).scalar_one() == (
+                "XY20261201ABCDEFGH"
+            )
+        upgrade(engine)
+    finally:
+        engine.dispose()

@@ -37,6 +37,7 @@ from tests.disclosure_helpers import (
     contract_breach,
     disclosure_world,  # noqa: F401 - fixture
     error_of,
+    issued_on_every_authorisation,
     make_query_item,
     person_penalty,
     refusal_of,
@@ -57,6 +58,7 @@ from xinyong.errors import (
 )
 
 API = "/api/v1"
+SESSION_COOKIE = "xinyong_session"
 DECISION = "榕市监罚〔2025〕88号"
 
 
@@ -757,19 +759,89 @@ def test_my_reports_first_showing_is_not_audited_as_opened_again(
     assert len(audited(db, "report.reopen")) == 1
 
 
-def test_the_first_showing_is_a_service_option_that_logs_nothing_more(
+def test_the_first_showing_is_claimed_once_by_the_requester_on_the_server(
     reopen_world: World, db: Session, clock: FixedClock
 ) -> None:
+    """A report issued to be shown at its own address next (``shown_later``): its first
+    showing to its requester is the issuance's reading (nothing more logged, audited or
+    counted), claimed once on the report row; a colleague's showing, and any later one,
+    is an opening again."""
     world = reopen_world
-    number = queried_report(db, clock, world).report.number
+    person = world.subjects["person"]
+    issued = reports.issue(
+        db,
+        clock,
+        actor_of(world, "querier"),
+        person,
+        query_item_code=ITEM,
+        matter=MATTER_CODE,
+        shown_later=True,
+    )
+    db.commit()
+    number = issued.report.number
+    assert issued.report.first_shown_at is None
+    colleague = reports.reopen(
+        db, clock, actor_of(world, "caseofficer"), number, claim_first_showing=True
+    )
+    assert colleague.report.number == number
+    db.commit()
+    assert [e.what for e in access_events(db, person.id)] == ["report", access.REPORT_REOPENED]
     limits = access.ReadLimits(per_account_per_hour=1)  # the issuance used it up
     shown = reports.reopen(
-        db, clock, actor_of(world, "querier"), number, limits=limits, just_issued=True
+        db, clock, actor_of(world, "querier"), number, limits=limits, claim_first_showing=True
     )
     db.commit()
     assert shown.report.number == number
-    assert [e.what for e in access_events(db, world.subjects["person"].id)] == ["report"]
-    assert audited(db, "report.reopen") == []
+    assert len(access_events(db, person.id)) == 2  # the first showing: nothing more
+    assert len(audited(db, "report.reopen")) == 1  # the colleague's
+    assert db.scalar(select(CreditReport.first_shown_at)) == clock.now()
+
+    again = _guarded(
+        db,
+        lambda: reports.reopen(
+            db, clock, actor_of(world, "querier"), number, limits=limits, claim_first_showing=True
+        ),
+    )
+    assert refusal_of(again) == ("bulk_read_limit", "Art. 12")
+
+
+def test_a_report_shown_when_it_was_issued_has_no_first_showing_left(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Issued and shown at once (the API, a PDF on the subject's page): opening it on the
+    pages afterwards is an opening again, logged and audited."""
+    world = reopen_world
+    number = queried_report(db, clock, world).report.number
+    reports.reopen(db, clock, actor_of(world, "querier"), number, claim_first_showing=True)
+    db.commit()
+    assert [e.what for e in access_events(db, world.subjects["person"].id)] == [
+        "report",
+        access.REPORT_REOPENED,
+    ]
+    assert len(audited(db, "report.reopen")) == 1
+
+
+def test_a_copy_of_the_page_cookie_does_not_show_the_report_again_unlogged(
+    reopen_world: World, db: Session, client: TestClient
+) -> None:
+    """The cookie the issuing form answered with, sent again after the first showing, opens
+    the report again as any other request does: logged for the subject and audited (review
+    r1, finding 2: the first showing was marked in the signed page-session cookie)."""
+    world = reopen_world
+    log_in(client, "querier")
+    issued = post_query_report(client, world)
+    copy = client.cookies[SESSION_COOKIE]
+    assert client.get(issued.headers["location"], headers=HTML).status_code == 200
+    assert company_log(db, world) == [("report", True)]
+
+    for replay in range(1, 3):
+        client.cookies.set(SESSION_COOKIE, copy)
+        shown = client.get(issued.headers["location"], headers=HTML)
+        assert shown.status_code == 200
+        assert (
+            company_log(db, world) == [("report", True)] + [(access.REPORT_REOPENED, True)] * replay
+        )
+    assert len(audited(db, "report.reopen")) == 2
 
 
 def test_the_lists_of_reports_name_the_requester_in_the_pages_language(
@@ -839,3 +911,26 @@ def test_a_report_on_a_written_authorisation_is_not_opened_again_once_it_is_revo
     # The subject's own account is not concerned: its reports are its own.
     own = own_report(db, clock, world)
     assert reports.reopen(db, clock, actor_of(world, "citizen"), own.report.number)
+
+
+def test_a_report_issued_on_several_authorisations_closes_when_one_of_them_ends(
+    reopen_world: World, db: Session, clock: FixedClock
+) -> None:
+    """A report issued on two authorisations (as every report was, before session 18, when
+    several were in force) holds what each of them opened: once the one behind its contract
+    record is revoked, it no longer opens, though the other is still in force (Art. 13 ¶3)."""
+    world = reopen_world
+    person = world.subjects["person"]
+    contract_breach(db, clock, world)
+    housing = authorise(db, clock, world)
+    authorise(db, clock, world, record_types=("credit_status",), purpose="信用卡风险定价")
+    number = issued_on_every_authorisation(db, clock, world, person)
+    assert reports.reopen(db, clock, actor_of(world, "analyst"), number)
+    authorisations.revoke(db, clock, actor_of(world, "citizen"), housing.id)
+    db.commit()
+
+    (listed,) = reports.issued_reports(db, clock, actor_of(world, "analyst"))
+    assert listed.authorisation_ended
+    assert listed.as_dict()["can_reopen"] is False
+    refused = _guarded(db, lambda: reports.reopen(db, clock, actor_of(world, "analyst"), number))
+    assert refusal_of(refused) == ("no_lawful_path", "Art. 13 ¶3")

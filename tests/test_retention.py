@@ -40,6 +40,7 @@ from tests.disclosure_helpers import (
     disclosure_world,  # noqa: F401 - fixture
     error_of,
     give_consent,
+    issued_on_every_authorisation,
     make_query_item,
     refusal_of,
     versions_of,
@@ -440,6 +441,31 @@ def test_a_report_on_an_authorisation_that_ended_loses_its_content(
     assert refusal_of(refused) == ("no_lawful_path", "Art. 13 ¶3")
     # The subject's own report is not concerned.
     assert reports.reopen(db, clock, actor_of(world, "citizen"), own.report.number)
+
+
+def test_a_report_issued_on_several_authorisations_loses_its_content_when_one_ends(
+    disclosure_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Kept only while every authorisation it was issued on is in force, as it opens: the
+    one revoked may be the one behind a record type it shows (Art. 13 ¶3)."""
+    from xinyong.disclosure import authorisations
+
+    world = disclosure_world
+    person = world.subjects["person"]
+    contract_breach(db, clock, world)
+    housing = authorise(db, clock, world)
+    authorise(db, clock, world, record_types=("credit_status",), purpose="信用卡风险定价")
+    number = issued_on_every_authorisation(db, clock, world, person)
+    assert retention.remove_report_contents(db, clock).reports == 0
+    authorisations.revoke(db, clock, actor_of(world, "citizen"), housing.id)
+    db.commit()
+
+    done = retention.remove_report_contents(db, clock)
+    db.commit()
+
+    assert dict(done.by_reason) == {retention.REMOVED_AUTHORISATION_ENDED: 1}
+    report = db.scalars(select(CreditReport).where(CreditReport.number == number)).one()
+    assert report.content_removed_reason == retention.REMOVED_AUTHORISATION_ENDED
 
 
 # --- collection refuses what it would have to delete ---------------------------------------------

@@ -178,9 +178,9 @@ def test_volumes_per_organisation_and_staff_member(
         query_item_code=ITEM,
         matter=MATTER_CODE,
     )
-    # A bank reads on two written authorisations at once: one read, two log entries.
+    # A bank with two written authorisations reads on the one it names (its purpose).
     citizen = actor_of(world, "citizen")
-    for purpose in ("个人住房贷款审批", "信用卡审批"):
+    housing, _cards = (
         authorisations.grant(
             db,
             clock,
@@ -192,7 +192,11 @@ def test_volumes_per_organisation_and_staff_member(
             evidence_kind="signed_in_page",
             evidence="本人同意",
         )
-    access.open_file(db, clock, actor_of(world, "analyst"), world.subjects["person"])
+        for purpose in ("个人住房贷款审批", "信用卡审批")
+    )
+    access.open_file(
+        db, clock, actor_of(world, "analyst"), world.subjects["person"], authorisation_id=housing.id
+    )
     # The subject reading its own file is not supervised here.
     access.open_file(db, clock, citizen, world.subjects["person"])
     db.flush()

@@ -5,7 +5,8 @@
 permission read the record types of a published query item of their organisation that its
 security officer assigned to them (Art. 12(2)), naming its matter. *written
 authorisation*: an organisation reads the non-public record types a subject authorised,
-for the authorised purpose, until the authorisation ends. Every read of non-public data
+for the authorised purpose — on the one authorisation the read names, or the only one in
+force — until the authorisation ends (decision 0007, session 18 addendum). Every read of non-public data
 and every refused attempt is logged for the subject, and audited: a granted read by one
 event in the chain per request, which witnesses the log entries it wrote (``Logged``,
 decision 0003 addendum), a refused one by the refusal's event (``access.refused``), which
@@ -30,7 +31,7 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.db.prepared import Prepared
 from xinyong.disclosure import authorisations, joint_check_uses, query_assignments, query_items
-from xinyong.disclosure.files import FileRead, RecordView, build_file, public_part
+from xinyong.disclosure.files import FileRead, RecordView, as_public, build_file, public_part
 from xinyong.disclosure.models import AccessEvent, Authorisation, LegalPath, QueryItem
 from xinyong.errors import (
     ConcealedRefusal,
@@ -61,6 +62,8 @@ class Access:
     record_type_codes: frozenset[str] | None
     purpose: str | None
     query_item: QueryItem | None = None
+    # The written authorisation the read is for (one: the reader names it, or it is the
+    # only one in force; decision 0007, session 18 addendum).
     authorisation_ids: tuple[int, ...] = ()
     # The query item's record types it does not open on this subject: not public about
     # it, and the item states no statutory exception (Art. 13 ¶3; ``query_items.unopened``).
@@ -80,24 +83,38 @@ class Access:
     def read(self, session: Session, clock: Clock, *, as_of: dt.date | None = None) -> FileRead:
         """The records shown and, on a query item, how many of its types' records were
         withheld as not public (so that the agency knows to ask for the subject's written
-        authorisation); none with a statutory exception, None on the other paths."""
+        authorisation); none with a statutory exception, None on the other paths.
+
+        On a query item stating its statutory exception and on a written authorisation the
+        path opens its record types, shown as stored; every other record shown is there
+        because it is public, and is shown as the public file shows it (``as_public``: no
+        change history, no person's name, citizen ID numbers in its text masked; decision
+        0037) — the path opens nothing of it that is not public (Art. 13 ¶3)."""
+        today = clock.today()
         if self.public_only:
             return public_part(
                 session,
                 self.subject,
-                today=clock.today(),
+                today=today,
                 record_type_codes=set(self.record_type_codes or ()),
                 as_of=as_of,
             )
+        opened = self.record_type_codes
         records = build_file(
             session,
             self.subject,
-            today=clock.today(),
-            record_type_codes=None
-            if self.record_type_codes is None
-            else set(self.record_type_codes),
+            today=today,
+            record_type_codes=None if opened is None else set(opened),
             as_of=as_of,
         )
+        if opened is not None:
+            organisation = self.subject.is_organisation
+            records = [
+                view
+                if view.type_code in opened
+                else as_public(view, organisation=organisation, today=today)
+                for view in records
+            ]
         return FileRead(records, 0 if self.path is LegalPath.QUERY_ITEM else None)
 
 
@@ -363,6 +380,7 @@ def open_file(
     matter: str | None = None,
     limits: ReadLimits = ReadLimits(),
     report_number: str | None = None,
+    authorisation_id: int | None = None,
 ) -> Access:
     """Decide the lawful path for this read, log it and audit it (``chain``); refuse with
     Art. 13 otherwise."""
@@ -376,6 +394,7 @@ def open_file(
         matter=matter,
         limits=limits,
         report_number=report_number,
+        authorisation_id=authorisation_id,
     )
     chain(session, clock, actor, _write_log(session, granted.log))
     return granted
@@ -392,11 +411,15 @@ def decide(
     matter: str | None = None,
     limits: ReadLimits = ReadLimits(),
     report_number: str | None = None,
+    authorisation_id: int | None = None,
 ) -> Access:
     """The lawful path for this read, with the access-log entries it must be written
     with (``Access.log``), which the caller writes in the same transaction before it
     commits (``write_log``, ``logged_with``), witnessed by its own audit event of the read;
-    refusals are logged as by ``open_file``."""
+    refusals are logged as by ``open_file``.
+
+    ``authorisation_id``: on the written-authorisation path, the authorisation the read is
+    for, whose purpose the reader states by naming it (``_by_authorisation``)."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to read a credit file", code="not_authenticated")
     if actor.subject_id is not None:
@@ -440,10 +463,18 @@ def decide(
         )
     check_read_limits(session, clock, actor, subject, what, limits)
     if query_item_code:
+        if authorisation_id is not None:
+            # One lawful path a read: never the item's with the authorisation's scope.
+            raise InvalidInput(
+                "name a query item or a written authorisation, not both",
+                code="one_path",
+                field="authorisation",
+                article="Art. 13",
+            )
         return _by_query_item(
             session, clock, actor, subject, what, query_item_code, matter, report_number
         )
-    return _by_authorisation(session, clock, actor, subject, what, report_number)
+    return _by_authorisation(session, clock, actor, subject, what, report_number, authorisation_id)
 
 
 PERSON_LOOKUP = "person_lookup"
@@ -835,7 +866,12 @@ def _by_authorisation(
     subject: Subject,
     what: str,
     report_number: str | None,
+    authorisation_id: int | None,
 ) -> Access:
+    """The read on one written authorisation of the subject's in force for the reader's
+    organisation: the one it names, or else the only one that can be meant. Non-public
+    information is read only for the authorised purpose (rules.md "Disclosure"), so one
+    authorisation's scope opens records and only it is logged, with its purpose."""
     if actor.organisation_id is None or not (
         has_permission(actor, Permission.QUERY_BY_AUTHORISATION)
         or has_permission(actor, Permission.QUERY_BY_ITEM)
@@ -851,8 +887,96 @@ def _by_authorisation(
             "no_query_permission",
             article="Art. 12",
         )
-    granted = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
-    if not granted:
+    in_force = authorisations.in_force(session, subject.id, actor.organisation_id, clock.today())
+    chosen = _authorisation_read_on(
+        session, clock, actor, subject, what, in_force, authorisation_id
+    )
+    # Each scope opens its own read; one without it is refused like any other read
+    # without a lawful path, in the subject's log.
+    if what == authorisations.CREDIT_STATUS:
+        if authorisations.CREDIT_STATUS not in chosen.record_type_codes:
+            raise refusal(
+                session,
+                clock,
+                actor,
+                subject,
+                what,
+                PermissionDenied,
+                "the subject's authorisation does not cover its credit status (list status "
+                "and grade)",
+                "scope_not_authorised",
+                article="Art. 13 ¶3",
+                field="authorisation",
+            )
+    elif not authorisations.record_types_of(chosen):
+        raise refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "the subject's authorisation names no record type: it opens its credit status "
+            "(list status and grade), not its credit file or a credit report",
+            "scope_not_authorised",
+            article="Art. 13 ¶3",
+            field="authorisation",
+        )
+    entry = _event_values(
+        actor,
+        subject.id,
+        clock,
+        path=LegalPath.AUTHORISATION,
+        what=what,
+        granted=True,
+        codes=chosen.record_type_codes,
+        purpose=chosen.purpose,
+        authorisation_id=chosen.id,
+        report_number=report_number,
+    )
+    return Access(
+        subject,
+        LegalPath.AUTHORISATION,
+        frozenset(chosen.record_type_codes),
+        chosen.purpose,
+        authorisation_ids=(chosen.id,),
+        log=(entry,),
+    )
+
+
+def _authorisation_read_on(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    what: str,
+    in_force: list[Authorisation],
+    authorisation_id: int | None,
+) -> Authorisation:
+    """The authorisation a read is for: the one named, if it is one of ``in_force``; else
+    the only one in force (for a credit status, the only one in force covering it). Named
+    but not in force — revoked, expired, another subject's or organisation's, or none — is
+    refused as no authorisation at all is, in the subject's log: the answer never tells
+    whether an authorisation exists that is not the reader's. Several that can be meant and
+    none named: 422 ``authorisation_required``, listing them (the reader's own)."""
+    if authorisation_id is not None:
+        for authorisation in in_force:
+            if authorisation.id == authorisation_id:
+                return authorisation
+        raise refusal(
+            session,
+            clock,
+            actor,
+            subject,
+            what,
+            PermissionDenied,
+            "the written authorisation you named is not in force for your organisation from "
+            "this subject (revoked, expired, or not given to it)",
+            "no_lawful_path",
+            article="Art. 13 ¶3",
+            field="authorisation",
+        )
+    if not in_force:
         raise refusal(
             session,
             clock,
@@ -865,31 +989,34 @@ def _by_authorisation(
             "no_lawful_path",
             article="Art. 13 ¶3",
         )
-    codes = sorted({code for a in granted for code in a.record_type_codes})
-    purpose = "; ".join(sorted({a.purpose for a in granted}))
-    entries = tuple(
-        _event_values(
-            actor,
-            subject.id,
-            clock,
-            path=LegalPath.AUTHORISATION,
-            what=what,
-            granted=True,
-            codes=authorisation.record_type_codes,
-            purpose=authorisation.purpose,
-            authorisation_id=authorisation.id,
-            report_number=report_number,
-        )
-        for authorisation in granted
+    candidates = in_force
+    if what == authorisations.CREDIT_STATUS:
+        # The credit-status scope is itself a purpose (risk pricing, Art. 19): an
+        # authorisation without it cannot be the one meant.
+        candidates = [a for a in in_force if authorisations.CREDIT_STATUS in a.record_type_codes]
+        if not candidates:
+            return in_force[0]  # refused for its scope by the caller, as before
+    if len(candidates) == 1:
+        return candidates[0]
+    raise InvalidInput(
+        "several written authorisations of this subject are in force for your organisation: "
+        "name the one this read is for (its purpose)",
+        code="authorisation_required",
+        field="authorisation",
+        article="Art. 13 ¶3",
+        details={"authorisations": [in_force_summary(a) for a in candidates]},
     )
-    return Access(
-        subject,
-        LegalPath.AUTHORISATION,
-        frozenset(codes),
-        purpose,
-        authorisation_ids=tuple(a.id for a in granted),
-        log=entries,
-    )
+
+
+def in_force_summary(authorisation: Authorisation) -> dict[str, Any]:
+    """What a reader is shown of its own organisation's authorisation, to choose the one
+    its read is for: its id, purpose, scope and last day."""
+    return {
+        "id": authorisation.id,
+        "purpose": authorisation.purpose,
+        "record_types": list(authorisation.record_type_codes),
+        "valid_until": authorisation.valid_until.isoformat(),
+    }
 
 
 REPORT_REOPENED = "report_reopened"

@@ -24,8 +24,10 @@ from xinyong.institutions import register as institutions
 
 EVIDENCE_KINDS = ("upload", "signed_in_page")
 # Scopes beyond record types: a subject's list status and grade, read by financial
-# institutions for risk pricing (Art. 19; see lists.risk).
-SPECIAL_SCOPES = frozenset({"credit_status"})
+# institutions for risk pricing (Art. 19; see lists.risk). An authorisation naming no record
+# type opens no file and no credit report (``access._by_authorisation``).
+CREDIT_STATUS = "credit_status"
+SPECIAL_SCOPES = frozenset({CREDIT_STATUS})
 MAX_VALIDITY_YEARS = 3
 
 
@@ -232,6 +234,12 @@ def in_force(
             .order_by(Authorisation.id)
         )
     )
+
+
+def record_types_of(authorisation: Authorisation) -> list[str]:
+    """The record types an authorisation names (not its other scopes): what it opens of
+    the subject's file beyond what is public."""
+    return [code for code in authorisation.record_type_codes if code not in SPECIAL_SCOPES]
 
 
 def ids_in_force(

@@ -274,6 +274,11 @@ class CreditReport(IdMixin, Base):
     # record (rules.md: at least 5 years), so a presented copy still verifies.
     content_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     content_removed_reason: Mapped[str | None] = mapped_column(String(32))
+    # When the report was first shown to its requester: at issue, unless it was issued on a
+    # page's form to be shown at its own address next (``reports.issue(shown_later=True)``);
+    # then by that showing, which claims it once (``reports.reopen``). Kept here, not in the
+    # browser's cookie, which a client may send again (migration 0052).
+    first_shown_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class CreditReportFile(IdMixin, Base):

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     exists,
     false,
     func,
@@ -34,6 +35,7 @@ from sqlalchemy import (
     text,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -142,17 +144,33 @@ def _canonical(content: dict[str, Any]) -> str:
     return canonical_json(content).decode()
 
 
-# Former names and responsible persons in one query, not a lazy load of each list (every
-# round trip counts on a report issued on every request); built once, as constructing
-# the union cost more than running it.
-_FORMER_NAMES = select(
-    literal("").label("role"), SubjectName.name, SubjectName.id, literal(0).label("part")
-).where(SubjectName.subject_id == bindparam("subject_id"), SubjectName.current.is_(False))
-_BASIC_OF_PERSON = Prepared(select(_FORMER_NAMES.subquery()).order_by(text("part"), text("id")))
+# The basic information as it stood on the report's day (``as_of``): the name then, the
+# names replaced by then, and those answering for an organisation then — a registration
+# (``valid_from``, ``valid_to``) runs from its first day to the day before its end, the
+# day a successor's starts (``subjects.service``), as a name does to the day it was
+# changed. In one query, not a lazy load of each list (every round trip counts on a report
+# issued on every request); built once, as constructing the union cost more than running it.
+_DAY = bindparam("as_of", type_=Date)
+_NAME_STARTED = or_(SubjectName.valid_from.is_(None), SubjectName.valid_from <= _DAY)
+# A name registered as a former one, without its dates, was replaced before any day asked.
+_NAME_UNDATED_FORMER = and_(SubjectName.current.is_(False), SubjectName.valid_to.is_(None))
+_NAMES = select(
+    literal("").label("role"),
+    SubjectName.name,
+    SubjectName.id,
+    case(
+        (or_(_NAME_UNDATED_FORMER, SubjectName.valid_to <= _DAY), 0),  # replaced by then
+        else_=2,  # the name then
+    ).label("part"),
+).where(
+    SubjectName.subject_id == bindparam("subject_id"),
+    or_(_NAME_UNDATED_FORMER, SubjectName.valid_to <= _DAY, _NAME_STARTED),
+)
+_BASIC_OF_PERSON = Prepared(select(_NAMES.subquery()).order_by(text("part"), text("id")))
 _BASIC_OF_ORGANISATION = Prepared(
     select(
         union_all(
-            _FORMER_NAMES,
+            _NAMES,
             select(
                 type_coerce(ResponsiblePerson.role, String),
                 ResponsiblePerson.name,
@@ -160,19 +178,25 @@ _BASIC_OF_ORGANISATION = Prepared(
                 literal(1),
             ).where(
                 ResponsiblePerson.organisation_subject_id == bindparam("subject_id"),
-                # Those answering for it now: a replaced legal representative is not one.
-                ResponsiblePerson.valid_to.is_(None),
+                # Those answering for it then: a legal representative replaced by then is not
+                # one, nor one registered from a later day.
+                or_(ResponsiblePerson.valid_from.is_(None), ResponsiblePerson.valid_from <= _DAY),
+                or_(ResponsiblePerson.valid_to.is_(None), ResponsiblePerson.valid_to > _DAY),
             ),
         ).subquery()
     ).order_by(text("part"), text("id"))
 )
 
 
-def _basic(session: Session, subject: Subject, path: LegalPath) -> dict[str, Any]:
+def _basic(session: Session, subject: Subject, path: LegalPath, as_of: dt.date) -> dict[str, Any]:
+    """The subject's basic information as it stood on ``as_of``: its name then (the
+    latest name in force that day; today's if the platform knows no other), the names it
+    had left by then, and, for an organisation, those answering for it then (Art. 18)."""
     query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
-    rows = query.rows(session.connection(), {"subject_id": subject.id})
+    rows = query.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
+    named_then = [name for _role, name, _id, part in rows if part == 2]
     basic: dict[str, Any] = {
-        "name": subject.name,
+        "name": named_then[-1] if named_then else subject.name,
         "kind": subject.kind.value,
         "code": subject.uscc or subject.citizen_id_masked,
         "former_names": [name for _role, name, _id, part in rows if part == 0],
@@ -483,15 +507,20 @@ class _AssembledFiles:
 _assemblies = _AssembledFiles(records=2_000)
 
 
+def _requested_by(actor: Actor) -> str:
+    """Who a report is issued to, as its row names the requester (``requested_by``)."""
+    return actor.audit().id or ("subject" if actor.subject_id is not None else actor.kind)
+
+
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
     if actor.subject_id is not None:
-        return actor.audit().id or "subject", f"信息主体本人 · {actor.label}"
+        return _requested_by(actor), f"信息主体本人 · {actor.label}"
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )
     role = actor.role.value if actor.role else actor.kind
     label = f"{organisation.name if organisation else '—'} · {role} · {actor.label}"
-    return actor.audit().id or actor.kind, label
+    return _requested_by(actor), label
 
 
 def issue(
@@ -505,10 +534,18 @@ def issue(
     matter: str | None = None,
     limits: access.ReadLimits = access.ReadLimits(),
     free_reports_per_year: int = FREE_REPORTS_MINIMUM,
+    shown_later: bool = False,
+    authorisation_id: int | None = None,
 ) -> IssuedReport:
     """Open the file on a lawful path (logged for the subject) and issue a numbered report;
     a natural person's own report says whether it is one of the ``free_reports_per_year``
-    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md)."""
+    (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md). On the written-authorisation
+    path, ``authorisation_id`` names the authorisation it is issued on (``access.decide``).
+
+    ``shown_later``: the caller does not show the report now but at its own address next
+    (the pages: POST, redirect, GET), where its first showing to the requester is this
+    issuance's own reading (``reopen(claim_first_showing=True)``). Otherwise the report is
+    shown now, and every later showing is an opening again."""
     today = clock.today()
     access.check_as_of(as_of, today)
     number = _number(clock)
@@ -524,6 +561,7 @@ def issue(
         matter=matter,
         limits=limits,
         report_number=number,
+        authorisation_id=authorisation_id,
     )
     records = granted.file(session, clock, as_of=as_of)
     assembled = _assemblies.get(records)
@@ -551,7 +589,7 @@ def issue(
         # change history, citizen ID numbers in their text masked (decision 0037).
         "public_version": granted.public_only,
         "requested_by": requester_label,
-        "subject": _basic(session, subject, granted.path),
+        "subject": _basic(session, subject, granted.path, as_of or today),
         "sections": sections,
         "list_entries": _list_entries(
             session,
@@ -593,6 +631,7 @@ def issue(
         "record_count": len(records),
         "content_ciphertext": default_cipher().encrypt_bytes(own, context=CONTENT_CONTEXT),
         "file_key": file_key,
+        "first_shown_at": None if shown_later else clock.now(),
     }
     # Core inserts: the report row is written and its id read back in one statement,
     # without the ORM's unit of work; the caller gets a (transient) object of it. On
@@ -766,6 +805,25 @@ def content_hash_of(content: dict[str, Any]) -> str:
     return hashlib.sha256(_canonical(body).encode()).hexdigest()
 
 
+def _claim_first_showing(
+    session: Session, clock: Clock, actor: Actor, report: CreditReport
+) -> bool:
+    """Whether this showing is the report's first, to its requester: marked on the report
+    row by one conditional update, which only one request can make (a reload, a second tab
+    or a replayed cookie finds it made). Rolled back with the request if the showing fails."""
+    claimed = session.execute(
+        update(CreditReport)
+        .where(
+            CreditReport.id == report.id,
+            CreditReport.first_shown_at.is_(None),
+            CreditReport.requested_by == _requested_by(actor),
+        )
+        .values(first_shown_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(cast(Any, claimed).rowcount == 1)
+
+
 # --- an issued report, opened again by its requester -----------------------------------------
 
 
@@ -830,7 +888,7 @@ class IssuedSummary:
     free: bool
     record_count: int
     kept: bool  # its content is kept: it can be opened again
-    # Issued on written authorisations none of which is in force any more: it no longer
+    # Issued on written authorisations one of which is no longer in force: it no longer
     # opens (Art. 13 ¶3).
     authorisation_ended: bool = False
     # The last day its content is kept (None: issued before contents were kept), and why
@@ -1008,10 +1066,12 @@ def _authorisation_ended(
     session: Session, clock: Clock, actor: Actor, reports: list[CreditReport]
 ) -> set[str]:
     """The numbers of those reports, issued to the actor's organisation on a subject's
-    written authorisation, none of whose authorisations is in force any more. Such a report
-    shows non-public information: it is opened again only while an authorisation it was
-    issued on is in force. The subject was told that revoking one refuses the organisation's
-    next read (Art. 13 ¶3)."""
+    written authorisation, one of whose authorisations is no longer in force (revoked,
+    expired). Such a report shows non-public information: it is opened again only while
+    every authorisation it was issued on is in force — one issued before session 18 holds
+    the record types of every authorisation then in force, so the one that ended may be the
+    one behind a type it shows. The subject was told that revoking one refuses the
+    organisation's next read (Art. 13 ¶3)."""
     on_authorisation = [r for r in reports if r.legal_path is LegalPath.AUTHORISATION]
     if not on_authorisation or actor.organisation_id is None or actor.subject_id is not None:
         return set()
@@ -1032,7 +1092,11 @@ def _authorisation_ended(
         if actor.standing is None
         else set()  # an institution that may not read has none in force (Art. 26, 27)
     )
-    return {r.number for r in on_authorisation if not issued_on.get(r.number, set()) & in_force}
+    return {
+        r.number
+        for r in on_authorisation
+        if not issued_on.get(r.number) or not issued_on[r.number] <= in_force
+    }
 
 
 def reopen(
@@ -1043,7 +1107,7 @@ def reopen(
     *,
     limits: access.ReadLimits = access.ReadLimits(),
     keep_days: int = retention.REPORT_CONTENT_DAYS,
-    just_issued: bool = False,
+    claim_first_showing: bool = False,
 ) -> IssuedReport:
     """The report issued under ``number``, exactly as issued (same number, code and
     content), for the requester it was issued to. Nothing is issued and the free
@@ -1052,11 +1116,13 @@ def reopen(
     issued to them, so that numbers cannot be probed. A report whose content is no longer
     kept (``keep_days`` after issue, or deleted by the daily job) is gone: 410.
 
-    ``just_issued``: the caller shows the report for the first time, right after issuing
-    it to this reader (the pages issue on a form and show the report at its own address,
-    so that reloading it issues no other). That is the issuance's own reading, logged for
-    the subject and audited when it was issued: it is not logged or audited as opened
-    again, nor counted once more against the bulk-read limit."""
+    ``claim_first_showing``: the caller shows at the report's own address the reports it
+    issued to be shown there (the pages issue on a form, ``issue(shown_later=True)``, so
+    that reloading the report issues no other). The first such showing to the requester is
+    the issuance's own reading, logged for the subject and audited when it was issued: it
+    is not logged or audited as opened again, nor counted once more against the bulk-read
+    limit. It is claimed once, on the server (``_claim_first_showing``): any other showing,
+    however the request comes, is an opening again."""
     if not actor.authenticated:
         raise NotAuthenticated("log in to open a report issued to you", code="not_authenticated")
     condition = _issued_to(actor)
@@ -1118,6 +1184,7 @@ def reopen(
         )
     if removed is not None:
         raise _gone(report, removed, keep_days)
+    just_issued = claim_first_showing and _claim_first_showing(session, clock, actor, report)
     if not by_subject and not just_issued:
         # Opening it again is another read of the subject's data by the organisation.
         access.check_read_limits(session, clock, actor, subject, access.REPORT_REOPENED, limits)

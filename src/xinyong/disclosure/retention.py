@@ -12,7 +12,7 @@
 * **Issued reports' kept contents** (decision 0017) are a copy of the subject's data,
   kept only so that the requester can open the same report again: for
   ``REPORT_CONTENT_DAYS`` after issue, for a report on written authorisation no longer
-  than an authorisation it was issued on is in force (after that it may not be opened,
+  than every authorisation it was issued on is in force (after that it may not be opened,
   Art. 13 ¶3), and never longer than a record it may show (deleted above). The report
   row itself — number, verification code, hash, requester, path, date — is the query
   record, kept at least 5 years (rules.md), so a presented copy still verifies.
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
@@ -465,26 +465,33 @@ def remove_report_contents(
     session: Session, clock: Clock, *, keep_days: int = REPORT_CONTENT_DAYS, limit: int = BATCH
 ) -> RemovedContents:
     """Delete the kept contents of issued reports that may no longer be opened again: on a
-    written authorisation none of which is in force any more (Art. 13 ¶3), or issued more
+    written authorisation one of which is no longer in force (Art. 13 ¶3), or issued more
     than ``keep_days`` ago (Art. 4 ¶2: no longer than the purpose needs). Up to ``limit``
     reports for each reason; ``more`` says to call again."""
     today = clock.today()
     now = clock.now()
     result = RemovedContents()
-    granted_on_authorisation = exists().where(
+    # The report's issuance, as logged for the subject: one entry per authorisation it was
+    # issued on (before session 18, every one in force then; since, the one named).
+    issued_on = and_(
         AccessEvent.subject_id == CreditReport.subject_id,
         AccessEvent.report_number == CreditReport.number,
         AccessEvent.what == "report",
         AccessEvent.granted,
         Authorisation.id == AccessEvent.authorisation_id,
+    )
+    in_force = and_(
         Authorisation.grantee_organisation_id == CreditReport.organisation_id,
         Authorisation.revoked_at.is_(None),
         Authorisation.valid_until >= today,
     )
+    # Kept only while every authorisation it was issued on is in force, as it opens
+    # (``reports._authorisation_ended``): the one that ended may be the one behind a
+    # record type it shows.
     ended = _kept(
         session,
         CreditReport.legal_path == LegalPath.AUTHORISATION,
-        ~granted_on_authorisation,
+        or_(~exists().where(issued_on), exists().where(issued_on, ~in_force)),
         limit=limit,
     )
     # The first day whose reports are still kept, as an instant: midnight in China.

@@ -21,7 +21,7 @@ from xinyong.lists.entries import in_force
 from xinyong.lists.models import ListEntry, ListStandard
 from xinyong.subjects.models import Subject
 
-SCOPE = "credit_status"
+SCOPE = authorisations.CREDIT_STATUS
 
 
 def credit_status(
@@ -31,7 +31,11 @@ def credit_status(
     subject: Subject,
     *,
     limits: access.ReadLimits = access.ReadLimits(),
+    authorisation_id: int | None = None,
 ) -> dict[str, Any]:
+    """The subject's list status and grade. A financial institution reads them on one
+    written authorisation covering the ``credit_status`` scope: the one it names
+    (``authorisation_id``), or the only one in force covering it (``access.decide``)."""
     # By role: a credit service institution outside the register (Art. 26) goes on to the
     # read, which refuses it with its standing in the subject's access log, as for a file.
     if actor.subject_id is None and not (
@@ -57,23 +61,17 @@ def credit_status(
         )
         opened = frozenset(code for a in authorised for code in a.record_type_codes)
     else:
+        # An authorisation without the scope is refused by the read itself, in the
+        # subject's log (``scope_not_authorised``).
         granted = access.open_file(
-            session, clock, actor, subject, what="credit_status", limits=limits
+            session,
+            clock,
+            actor,
+            subject,
+            what=SCOPE,
+            limits=limits,
+            authorisation_id=authorisation_id,
         )
-        if granted.record_type_codes is not None and SCOPE not in granted.record_type_codes:
-            # Refused like any other read without a lawful path: the grant logged above is
-            # rolled back with the request and the refusal goes into the subject's log.
-            raise access.refusal(
-                session,
-                clock,
-                actor,
-                subject,
-                "credit_status",
-                PermissionDenied,
-                "the subject's authorisation does not cover its credit status (list status and grade)",
-                "scope_not_authorised",
-                article="Art. 13 ¶3",
-            )
         path = granted.path.value
         opened = granted.record_type_codes or frozenset()
     today = clock.today()

@@ -209,6 +209,20 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this query item is not published, so it may not be used"),
         N_("the subject's authorisation does not cover its credit status (list status and grade)"),
         N_(
+            "the subject's authorisation names no record type: it opens its credit status "
+            "(list status and grade), not its credit file or a credit report"
+        ),
+        N_(
+            "the written authorisation you named is not in force for your organisation from "
+            "this subject (revoked, expired, or not given to it)"
+        ),
+        N_(
+            "several written authorisations of this subject are in force for your "
+            "organisation: name the one this read is for (its purpose)"
+        ),
+        N_("name a query item or a written authorisation, not both"),
+        N_("choose one of the written authorisations listed"),
+        N_(
             "no person with this ID number has a written authorisation in force for your "
             "organisation"
         ),
@@ -2521,6 +2535,10 @@ CODES: dict[str, str] = {
     "query_item_unpublished": N_("This query item is not published, so it may not be used."),
     "matter_mismatch": N_("The administrative matter does not match the query item."),
     "scope_not_authorised": N_("The subject's authorisation does not cover this information."),
+    "authorisation_required": N_(
+        "Several written authorisations are in force: choose the one this read is for."
+    ),
+    "one_path": N_("A read is on one lawful path: a query item or a written authorisation."),
     "bulk_read_limit": N_(
         "Bulk reads of credit files are limited; wait, or ask the credit authority."
     ),

@@ -21,6 +21,7 @@ from xinyong.lists import entry_basis
 from xinyong.subjects import service as subjects
 from xinyong.web.api.grantees import GranteeOut, grantees
 from xinyong.web.deps import (
+    MAX_ROW_ID,
     ActorDep,
     AuthenticatedActorDep,
     ClockDep,
@@ -75,6 +76,16 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     }
 
 
+AUTHORISATION_DESCRIPTION = (
+    "on the written-authorisation path, the id of the subject's authorisation this read is "
+    "for (its purpose; Art. 13 ¶3). Needed when several are in force for your organisation "
+    "(else 422 authorisation_required, listing them in details.authorisations); one revoked, "
+    "expired or not yours is refused 403 no_lawful_path"
+)
+AuthorisationParam = Annotated[
+    int | None, Query(ge=1, le=MAX_ROW_ID, description=AUTHORISATION_DESCRIPTION)
+]
+
 # The pages offer the same matters by code (query_items.lawful_matters), or "other" with
 # the matter in words, which the API takes as it is.
 MATTER_DESCRIPTION = (
@@ -98,6 +109,7 @@ def read_file(
         dt.date | None,
         Query(description="the file as it stood on this date (not in the future: 422 future_date)"),
     ] = None,
+    authorisation: AuthorisationParam = None,
 ) -> dict[str, Any]:
     """Read a credit file on a lawful path (Art. 13): self, a published query item with
     its matter, or the subject's written authorisation. Logged for the subject. A query
@@ -111,7 +123,12 @@ def read_file(
     subject reading its own file is also told of its records deleted after their
     retention period (``deleted_records``: dates, source and history, no content).
     ``as_of``: the file as it stood on that day, as the page's and the report's (a day to
-    come is refused, 422 ``future_date``, before anything is read)."""
+    come is refused, 422 ``future_date``, before anything is read). On a written
+    authorisation (``authorisation``: which one, for its purpose) the record types it names
+    are shown as stored; any other record shown is public, and shown as the public file
+    shows it; an authorisation naming no record type (only ``credit_status``) opens no file
+    (403 ``scope_not_authorised``). A query item stating its statutory exception shows its
+    types and the public records the same way."""
     subject = subjects.by_reference(session, code)
     access.check_as_of(as_of, clock.today())
     granted = access.open_file(
@@ -122,6 +139,7 @@ def read_file(
         query_item_code=query_item,
         matter=matter,
         limits=read_limits(request),
+        authorisation_id=authorisation,
     )
     read = granted.read(session, clock, as_of=as_of)
     body: dict[str, Any] = {
@@ -161,8 +179,11 @@ def credit_report(
     format: Annotated[Literal["json", "html", "pdf"], Query()] = "json",
     query_item: Annotated[str | None, Query(max_length=64)] = None,
     matter: Annotated[str | None, Query(max_length=200, description=MATTER_DESCRIPTION)] = None,
+    authorisation: AuthorisationParam = None,
 ) -> Response:
-    """A numbered credit report in JSON, HTML or PDF. Anonymous callers get 401."""
+    """A numbered credit report in JSON, HTML or PDF, on the lawful path the file read
+    takes (with the same ``query_item``/``matter`` or ``authorisation``). Anonymous callers
+    get 401."""
     subject = subjects.by_reference(session, code)
     issued = reports.issue(
         session,
@@ -174,6 +195,7 @@ def credit_report(
         matter=matter,
         limits=read_limits(request),
         free_reports_per_year=app_context(request).settings.free_reports_per_year,
+        authorisation_id=authorisation,
     )
     if format == "json":
         # Serialised once, by the service, with the hashed content as it was hashed.

@@ -38,7 +38,7 @@ from xinyong.lists.models import (
 from xinyong.lists.publicity import mask_name
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
-from xinyong.web.api.disclosure import read_limits
+from xinyong.web.api.disclosure import AuthorisationParam, read_limits
 from xinyong.web.api.early_removal import application_out, early_removal_terms
 from xinyong.web.api.objections import Reasons, Statement, objection_terms
 from xinyong.web.deps import (
@@ -806,12 +806,26 @@ def apply_measure(
 
 @router.get("/subjects/{code}/credit-status", tags=["grades"], responses=refusals(403, 404, 429))
 def credit_status(
-    code: str, request: Request, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    code: str,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    authorisation: AuthorisationParam = None,
 ) -> dict[str, Any]:
     """List status and grade with every contributing record: the subject itself, the credit
-    authority, or a financial institution with written authorisation (Art. 19)."""
+    authority, or a financial institution with written authorisation covering the
+    ``credit_status`` scope (Art. 19) — the one named (``authorisation``), or the only one
+    in force covering it (several: 422 ``authorisation_required``)."""
     subject = subjects.by_reference(session, code)
-    return risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
+    return risk.credit_status(
+        session,
+        clock,
+        actor,
+        subject,
+        limits=read_limits(request),
+        authorisation_id=authorisation,
+    )
 
 
 @router.get("/me/grade", tags=["grades"], responses=refusals(403, 404))

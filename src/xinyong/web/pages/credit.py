@@ -159,6 +159,7 @@ def _own_report(
         as_of=parse_date(as_of, "as_of"),
         limits=read_limits(request),
         free_reports_per_year=app_context(request).settings.free_reports_per_year,
+        shown_later=fmt == "html",
     )
     if fmt == "html":
         # Shown at its own address: reloading the page or coming back to it shows this

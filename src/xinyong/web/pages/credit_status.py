@@ -18,9 +18,16 @@ from xinyong.accounts.permissions import Actor, Permission, has_permission, requ
 from xinyong.disclosure import person_lookup
 from xinyong.errors import InvalidInput, NotAuthenticated, NotFound, PermissionDenied, RateLimited
 from xinyong.lists import risk
+from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
-from xinyong.web.pages.disclosure import subject_from_form, type_names
+from xinyong.web.pages.disclosure import (
+    AUTHORISATION_REQUIRED,
+    authorisation_choice,
+    parse_authorisation,
+    subject_from_form,
+    type_names,
+)
 from xinyong.web.pages.forms import BLANK, refused, refused_access, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of
 
@@ -63,18 +70,41 @@ def credit_status(
     subject_kind: Annotated[str, Form(max_length=16)] = "organisation",
     uscc: Annotated[str, Form(max_length=40)] = "",
     citizen_id: Annotated[str, Form(max_length=40)] = "",
+    authorisation: Annotated[str, Form(max_length=24)] = "",
+    subject: Annotated[str, Form(max_length=24)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """The read, or its refusal (no authorisation, or one without the credit-status
     scope), goes into the subject's access log as the API's does. The ID number travels in
-    the body and is not shown again."""
+    the body and is not shown again. With several authorisations covering the credit
+    status in force and none chosen, the form comes back (422) with them to choose from."""
     check_csrf(request, csrf_token)
     _require_status_reader(actor)
-    form = {"subject_kind": subject_kind, "uscc": uscc}
+    form = {"subject_kind": subject_kind, "uscc": uscc, "authorisation": authorisation.strip()}
+    target: Subject | None = None
     try:
-        subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
-        status = risk.credit_status(session, clock, actor, subject, limits=read_limits(request))
-    except (InvalidInput, NotFound) as exc:
+        chosen = parse_authorisation(authorisation)
+        target = subject_from_form(
+            session, clock, actor, subject_kind, uscc, citizen_id, reference=subject
+        )
+        status = risk.credit_status(
+            session,
+            clock,
+            actor,
+            target,
+            limits=read_limits(request),
+            authorisation_id=chosen,
+        )
+    except InvalidInput as exc:
+        if exc.code == AUTHORISATION_REQUIRED and target is not None:
+            found = citizen_id if subject_kind == "person" else ""
+            state, offered = authorisation_choice(
+                request, session, clock, actor, exc, target, found_by_citizen_id=found, form=form
+            )
+            return render_form(request, "credit_status.html", {**_context(actor), **offered}, state)
+        state = refused(session, exc, form)
+        return render_form(request, "credit_status.html", _context(actor), state)
+    except NotFound as exc:
         # Nothing is kept but a failed lookup's audit (the error's aftermath).
         state = refused(session, exc, form)
         return render_form(request, "credit_status.html", _context(actor), state)
@@ -87,7 +117,7 @@ def credit_status(
         "credit_status.html",
         {
             **_context(actor),
-            "subject": subject,
+            "subject": target,
             "status": status,
             # The grade names each record's type in Chinese (as the API gives it).
             "type_names": type_names(session, english=locale_of(request) == "en"),

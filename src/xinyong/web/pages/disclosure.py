@@ -12,7 +12,7 @@ ID number, which is never shown again); a role without query permission gets the
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -463,40 +463,22 @@ def reopen_report(
         number,
         limits=read_limits(request),
         keep_days=report_content_days(request),
-        just_issued=_first_showing(request, number),
+        # The pages show a report issued on their forms here (``show_issued``).
+        claim_first_showing=True,
     )
     # The report page is the report alone: it links back to where the reader finds it.
     back = "/me/reports" if actor.subject_id is not None else "/query/reports"
     return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
 
 
-# The numbers of the reports this browser session was just issued and has not yet been
-# shown: the pages issue a report on a form, then show it at its own address (POST, then
-# redirect to GET), so that reloading the page shows it again instead of issuing another.
-JUST_ISSUED = "just_issued"
-_JUST_ISSUED_KEPT = 10  # a few tabs issuing at once; older ones are shown as opened again
-
-
 def show_issued(request: Request, issued: reports.IssuedReport, fmt: str = "html") -> Response:
-    """Redirect to the report just issued, which that first showing does not count as
-    opened again (``_first_showing``)."""
+    """Redirect to the report just issued (POST, redirect, GET), so that reloading it
+    issues no other. Issued with ``shown_later``: its first showing there, to its
+    requester, is the issuance's own reading, claimed once on the server (``reopen``) —
+    not marked in the page session, a cookie a client may send again."""
     number = issued.report.number
-    pending = [n for n in request.session.get(JUST_ISSUED, []) if n != number]
-    request.session[JUST_ISSUED] = [*pending, number][-_JUST_ISSUED_KEPT:]
     suffix = "?format=pdf" if fmt == "pdf" else ""
     return RedirectResponse(f"/reports/{number}{suffix}", status_code=303)
-
-
-def _first_showing(request: Request, number: str) -> bool:
-    """Whether this is the first showing of a report just issued in this session (the
-    issuance's own reading, in the subject's access log already): once only, so that a
-    reload or a later visit is logged as the report opened again."""
-    pending = request.session.get(JUST_ISSUED) or []
-    normalised = number.strip().upper()
-    if normalised not in pending:
-        return False
-    request.session[JUST_ISSUED] = [n for n in pending if n != normalised]
-    return True
 
 
 def same_report_pdf(issued: reports.IssuedReport) -> str:
@@ -667,11 +649,23 @@ def query_page(
 
 
 def subject_from_form(
-    session: Session, clock: Clock, actor: Actor, subject_kind: str, uscc: str, citizen_id: str
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject_kind: str,
+    uscc: str,
+    citizen_id: str,
+    reference: str = "",
 ) -> Subject:
     """An organisation by its USCC, or a person by ID number (audited; an institution
     finds only persons who authorised it), to read at once: the read's entry in the
-    person's log says they were found."""
+    person's log says they were found. ``reference``: the subject the same form found
+    already, sent again to choose the written authorisation (``authorisation_choice``):
+    used when nothing is typed for the kind chosen, as a person's ID number is never typed
+    back into the form."""
+    typed = citizen_id if subject_kind == "person" else uscc
+    if reference.strip() and not typed.strip():
+        return subjects.by_reference(session, reference.strip())
     if subject_kind == "person":
         if not citizen_id.strip():
             raise InvalidInput("enter the citizen ID number", code="required", field="citizen_id")
@@ -684,6 +678,53 @@ def subject_from_form(
     return subject
 
 
+# The choice of the written authorisation a read is for, asked for when several are in force
+# and none was named (``access._authorisation_read_on``; decision 0007, session 18 addendum).
+AUTHORISATION_REQUIRED = "authorisation_required"
+
+
+def parse_authorisation(text: str) -> int | None:
+    """The written authorisation chosen on a query form (its id); blank: none chosen."""
+    value = text.strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 18 and int(value) >= 1):
+        raise InvalidInput(
+            "choose one of the written authorisations listed", code="invalid", field="authorisation"
+        )
+    return int(value)
+
+
+def authorisation_choice(
+    request: Request,
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    exc: InvalidInput,
+    subject: Subject,
+    *,
+    found_by_citizen_id: str,
+    form: dict[str, Any],
+) -> tuple[FormState, dict[str, Any]]:
+    """The form again, 422, with the written authorisations in force to choose the one the
+    read is for (the reader's own organisation's: purpose, scope, last day), the subject
+    carried by its reference and what was typed kept. Nothing was read. A person found by
+    ID number for the read is found all the same: the lookup is logged for the person
+    and audited as a lookup on its own (``person_lookup.find_person``), after the rollback
+    of the read's request."""
+    reference = subject.reference
+    state = refused(session, exc, {**form, "subject": reference})
+    if found_by_citizen_id.strip():
+        subject = person_lookup.find_person(session, clock, actor, found_by_citizen_id)
+    names = type_names(session, english=locale_of(request) == "en")
+    listed = cast(list[dict[str, Any]], exc.details.get("authorisations", []))
+    choices = [
+        {**choice, "scope": [names.get(code, code) for code in choice["record_types"]]}
+        for choice in listed
+    ]
+    return state, {"authorisation_choice": choices, "choice_subject": subject}
+
+
 def _read_file(
     request: Request,
     session: Session,
@@ -693,6 +734,7 @@ def _read_file(
     *,
     item_code: str | None,
     matter: str | None,
+    authorisation_id: int | None = None,
 ) -> dict[str, Any]:
     """Open the file on the lawful path (refused with its reasons otherwise, Art. 13) and
     read it: what the page shows of the read."""
@@ -705,6 +747,7 @@ def _read_file(
         query_item_code=item_code,
         matter=matter,
         limits=read_limits(request),
+        authorisation_id=authorisation_id,
     )
     read = granted.read(session, clock)
     return {
@@ -728,23 +771,46 @@ def query_subject(
     subject_kind: Annotated[str, Form(max_length=16)] = "organisation",
     uscc: Annotated[str, Form(max_length=40)] = "",
     citizen_id: Annotated[str, Form(max_length=40)] = "",
+    authorisation: Annotated[str, Form(max_length=24)] = "",
+    subject: Annotated[str, Form(max_length=24)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> HTMLResponse:
     """Read the file on the chosen path; the read, or its refusal, is logged for the
-    subject (Art. 24). The ID number travels in the body, never in the URL."""
+    subject (Art. 24). The ID number travels in the body, never in the URL. On the
+    written-authorisation path with several in force and none chosen, the form comes back
+    (422) with them to choose from, the subject carried by its reference (``subject``)."""
     check_csrf(request, csrf_token)
     _require_query_role(actor)
     choice = PathChoice(path, item, matter, matter_other)
     context, _problem = _query_context(request, session, actor, choice)
     # What was typed, shown again with a refusal; the ID number is not.
-    form = {"subject_kind": subject_kind, "uscc": uscc}
+    form = {"subject_kind": subject_kind, "uscc": uscc, "authorisation": authorisation.strip()}
+    target: Subject | None = None
     try:
         item_code, item_matter = _path_arguments(session, actor, choice)
-        subject = subject_from_form(session, clock, actor, subject_kind, uscc, citizen_id)
-        read = _read_file(
-            request, session, clock, actor, subject, item_code=item_code, matter=item_matter
+        chosen = parse_authorisation(authorisation) if choice.path == "authorisation" else None
+        target = subject_from_form(
+            session, clock, actor, subject_kind, uscc, citizen_id, reference=subject
         )
-    except (InvalidInput, NotFound) as exc:
+        read = _read_file(
+            request,
+            session,
+            clock,
+            actor,
+            target,
+            item_code=item_code,
+            matter=item_matter,
+            authorisation_id=chosen,
+        )
+    except InvalidInput as exc:
+        if exc.code == AUTHORISATION_REQUIRED and target is not None:
+            found = citizen_id if subject_kind == "person" else ""
+            state, offered = authorisation_choice(
+                request, session, clock, actor, exc, target, found_by_citizen_id=found, form=form
+            )
+            return render_form(request, "disclosure_query.html", {**context, **offered}, state)
+        return render_form(request, "disclosure_query.html", context, refused(session, exc, form))
+    except NotFound as exc:
         # Nothing is kept but a failed lookup's audit (the error's aftermath).
         return render_form(request, "disclosure_query.html", context, refused(session, exc, form))
     except (PermissionDenied, RateLimited) as exc:
@@ -766,6 +832,7 @@ def query_report(
     matter: Annotated[str, Form(max_length=200)] = "",
     matter_other: Annotated[str, Form(max_length=200)] = "",
     format: Annotated[str, Form(max_length=8)] = "pdf",
+    authorisation: Annotated[str, Form(max_length=24)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """A numbered report on the same lawful path, carrying the querier's identity so that
@@ -778,11 +845,15 @@ def query_report(
     form = {
         "subject_kind": "organisation" if target.is_organisation else "person",
         "uscc": target.uscc or "",
+        "authorisation": authorisation.strip(),
     }
     choice = PathChoice(path, item, matter, matter_other)
+    offered: dict[str, Any] = {}
     try:
         fmt = report_format(format)
         item_code, item_matter = _path_arguments(session, actor, choice)
+        # The authorisation the file was read on (the result's form carries it).
+        chosen = parse_authorisation(authorisation) if choice.path == "authorisation" else None
         issued = reports.issue(
             session,
             clock,
@@ -792,16 +863,22 @@ def query_report(
             matter=item_matter,
             limits=read_limits(request),
             free_reports_per_year=app_context(request).settings.free_reports_per_year,
+            shown_later=True,
+            authorisation_id=chosen,
         )
     except InvalidInput as exc:
         state: FormState = FormState.after(exc, form)
+        if exc.code == AUTHORISATION_REQUIRED:
+            state, offered = authorisation_choice(
+                request, session, clock, actor, exc, target, found_by_citizen_id="", form=form
+            )
     except (PermissionDenied, RateLimited) as exc:
         state = refused_access(request, session, exc, form)
     else:
         # Shown at its own address: reloading it there issues no other report.
         return show_issued(request, issued, fmt)
     context, _problem = _query_context(request, session, actor, choice)
-    return render_form(request, "disclosure_query.html", context, state)
+    return render_form(request, "disclosure_query.html", {**context, **offered}, state)
 
 
 # --- the credit authority's query items (Art. 13 ¶2) -----------------------------------------
