@@ -50,6 +50,9 @@ def create_app(
             "Fuzhou Municipal Social Credit Management Measures it rests on."
         ),
         dependencies=[Depends(inputs.refuse_nul_characters)],
+        # Served by web.api.docs with their assets from the platform itself, not a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.context = context
     app.add_middleware(
