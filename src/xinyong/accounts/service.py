@@ -733,10 +733,10 @@ def log_out(session: Session, clock: Clock, actor: Actor) -> None:
     version ends it (``active_user``), and with it the user's other sessions and bearer
     tokens: logging out logs out everywhere (decision 0031 addendum, session 17)."""
     if actor.kind == "api_key":
-        # A key is no session: it goes on working until its organisation's staff revoke
+        # A key is no session: it goes on working until the platform administrator revokes
         # it, and saying it had logged out would be untrue (decision 0033).
         raise PermissionDenied(
-            "an API key does not log out; the organisation's staff revoke it",
+            "an API key does not log out; the platform administrator revokes it",
             code="api_key_not_a_session",
         )
     if actor.kind != "user" or actor.id is None:

@@ -762,7 +762,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("this key's secret was released already; ask the administrator for a new key"),
         N_("the API key is revoked"),
         N_("the subject was registered by another request at the same moment; send it again"),
-        N_("an API key does not log out; the organisation's staff revoke it"),
+        N_("an API key does not log out; the platform administrator revokes it"),
         N_("your organisation's staff do not query by query items"),
         N_("your role does not query by query item"),
         N_(
@@ -2500,7 +2500,7 @@ CODES: dict[str, str] = {
         "The subject was registered by another request at the same moment. Send it again."
     ),
     "api_key_not_a_session": N_(
-        "An API key does not log out: it works until your organisation's staff revoke it."
+        "An API key does not log out: it works until the platform administrator revokes it."
     ),
     "key_released": N_(
         "This key's secret was released already. Ask the administrator for a new key."

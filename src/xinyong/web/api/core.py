@@ -126,8 +126,8 @@ def issue_token(
 def log_out(session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep) -> Response:
     """Ends the bearer token presented, and with it every token and page session of the
     account: logging out logs out everywhere, as on the pages (decision 0031 addendum). An
-    API key does not log out (403 ``api_key_not_a_session``): its organisation's staff
-    revoke it."""
+    API key does not log out (403 ``api_key_not_a_session``): the platform administrator
+    revokes it."""
     accounts.log_out(session, clock, actor)
     return Response(status_code=204)
 
