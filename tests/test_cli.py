@@ -539,3 +539,19 @@ def test_a_command_on_a_database_a_release_behind_says_to_init(
     assert result.exit_code == 2, output_of(result)
     assert "not migrated to this release: run `xinyong init` first" in output_of(result)
     assert "Traceback" not in output_of(result)
+
+
+@pytest.mark.parametrize("value", ["1", "2.5"])
+def test_a_refused_setting_stops_a_command_with_its_reason(
+    initialised: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """It ended in a 56-line traceback from wherever the settings were first read (review
+    r4, session 18)."""
+    monkeypatch.setenv("XINYONG_FREE_REPORTS_PER_YEAR", value)
+    reset_settings()
+
+    result = run("orgs", "list")
+
+    assert result.exit_code == 2
+    assert "refused setting XINYONG_FREE_REPORTS_PER_YEAR" in output_of(result)
+    assert "Traceback" not in output_of(result)

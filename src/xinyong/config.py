@@ -38,7 +38,6 @@ class Settings(BaseSettings):
     default_locale: str = "zh_Hans"
     # Cookies are marked Secure unless serving plain HTTP on localhost for the demo.
     secure_cookies: bool = False
-    timezone: str = "Asia/Shanghai"
     # Art. 4 (及时): a submission this many working days after the decision date is late.
     late_submission_working_days: int = Field(default=7, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)
