@@ -42,8 +42,10 @@ from xinyong.catalog.definitions import (
     FieldType,
     Loosening,
     Polarity,
+    RecordTypeDefinition,
     Sensitivity,
     Severity,
+    stored_records_changes,
 )
 from xinyong.catalog.models import RecordType, RecordTypeVersion
 from xinyong.clock import Clock
@@ -485,6 +487,173 @@ def test_a_city_revision_keeps_the_natural_key_while_records_of_the_type_are_sto
         db, clock, SYSTEM_ACTOR, "fire_safety_check", check, note="自然键加日期"
     )
     assert rule.definition.natural_key == ("check_number", "checked_on")
+
+
+def _field(data: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(spec for spec in data["fields"] if spec["name"] == name)
+
+
+def _without(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        data["fields"] = [spec for spec in data["fields"] if spec["name"] != name]
+
+    return change
+
+
+def _setting(**values: Any) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data.update(values)
+
+
+def _field_type(name: str, kind: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: _field(data, name).update(type=kind)
+
+
+# (change, the refusal's field, its problem's code): each change of what the stored records
+# of a type are (review r2, finding 1: each of these was a new city version).
+STORED_RECORDS_CHANGES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
+    ("polarity", _setting(polarity="positive"), "polarity", "changes_records_polarity"),
+    ("category", _setting(category="market"), "category", "changes_records_category"),
+    (
+        "decision_date",
+        _setting(decision_date_field="penalty_valid_until"),
+        "decision_date_field",
+        "changes_records_decision_date_field",
+    ),
+    (
+        "subject_uscc",
+        _setting(subject_uscc_field="authority_uscc"),
+        "subject_uscc_field",
+        "changes_records_subject_fields",
+    ),
+    (
+        "subject_name",
+        _setting(subject_name_field="authority"),
+        "subject_name_field",
+        "changes_records_subject_fields",
+    ),
+    (
+        "subject_kind_unset",
+        _setting(subject_kind_field=None),
+        "subject_kind_field",
+        "changes_records_subject_fields",
+    ),
+    (
+        "fewer_kinds",
+        _setting(subject_kinds=["natural_person"]),
+        "subject_kinds",
+        "drops_records_subject_kind",
+    ),
+    (
+        "field_type",
+        _field_type("fine_amount", "date"),
+        "fields.fine_amount.type",
+        "changes_records_field_type",
+    ),
+    ("dropped", _without("violation_facts"), "fields.violation_facts", "drops_records_field"),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [case[1:] for case in STORED_RECORDS_CHANGES],
+    ids=[case[0] for case in STORED_RECORDS_CHANGES],
+)
+def test_a_city_revision_keeps_what_the_stored_records_of_its_type_are(
+    collection_world: World,
+    client: TestClient,
+    db: Session,
+    clock: Clock,
+    change: Callable[[dict[str, Any]], None],
+    field: str,
+    problem: str,
+) -> None:
+    """A negative penalty made positive showed as positive beside the black-list entry
+    resting on it; re-dated, re-typed or dropped, the stored records were no longer what
+    they were collected as. Refused as the natural key is while records are stored
+    (decision 0005, session 18 addendum): 409 ``type_in_use``, the field named, Art. 6;
+    the authority makes a new type."""
+    world = collection_world
+    ingest(db, clock, world.organisations["regulator"], [penalty_row(world)])
+    db.commit()
+    data = current(db, PENALTY)
+    change(data)
+    before = snapshot(db, "record_type_version")
+    with pytest.raises(Conflict) as refused:
+        catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="改变类型")
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "type_in_use",
+        field,
+        "Art. 6",
+    )
+    assert refused.value.details["records"] == 1
+    assert refused.value.message.startswith("1 records of this type are stored")
+    assert [(p["code"], p["field"]) for p in refused.value.details["problems"]] == [
+        (problem, field)
+    ]
+    api = client.put(
+        f"/api/v1/catalog/record-types/{PENALTY}",
+        params={"note": "改变类型"},
+        json=data,
+        headers=auth_headers(client, "authority"),
+    )
+    assert api.status_code == 409, api.text
+    error = api.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == ("type_in_use", field, "Art. 6")
+    assert snapshot(db, "record_type_version") == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [case[1] for case in STORED_RECORDS_CHANGES],
+    ids=[case[0] for case in STORED_RECORDS_CHANGES],
+)
+def test_a_type_with_no_records_stored_may_still_change_what_it_is(
+    collection_world: World, db: Session, clock: Clock, change: Callable[[dict[str, Any]], None]
+) -> None:
+    data = current(db, PENALTY)
+    change(data)
+    rule = catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="尚无记录")
+    assert rule.source_label == "city rule v2"
+
+
+def test_a_city_revision_may_add_tighten_and_move_its_publicity_while_records_are_stored(
+    collection_world: World, db: Session, clock: Clock
+) -> None:
+    """What changes no stored record: an optional field added, a field's limits tightened,
+    a kind of subject admitted with the field naming it, the names, and the publicity and
+    disclosure levers (decision 0015)."""
+    world = collection_world
+    ingest(db, clock, world.organisations["regulator"], [penalty_row(world)])
+    db.commit()
+    data = current(db, PENALTY)
+    data["name_zh"] = "行政处罚（修订）"
+    data["fields"].append({"name": "case_officer", "label_zh": "承办人", "label_en": "Officer"})
+    _field(data, "violation_facts").update(max_length=1000, required=True)
+    data["disclosure"]["periods"]["general"]["min_months"] = 6
+    data["disclosure"]["review_before_publicity"] = True
+    data["disclosure"]["severity_field"] = None
+    rule = catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="从严")
+    assert rule.source_label == "city rule v2"
+    data["disclosure"]["mode"] = "non_public"
+    rule = catalog.revise_record_type(db, clock, SYSTEM_ACTOR, PENALTY, data, note="不公示")
+    assert rule.source_label == "city rule v3"
+    # A kind of subject admitted with the field naming it changes no stored record either.
+    check = RecordTypeDefinition.model_validate(new_definition())
+    assert check.subject_citizen_id_field is None
+    persons_too = new_definition(
+        subject_kinds=[*check.subject_kinds, "natural_person"],
+        subject_citizen_id_field="person_id",
+    )
+    persons_too["fields"].append(
+        {"name": "person_id", "label_zh": "身份证号", "label_en": "ID", "type": "citizen_id"}
+    )
+    widened = RecordTypeDefinition.model_validate(persons_too)
+    assert stored_records_changes(check, widened) == []
+    assert [c.code for c in stored_records_changes(widened, check)] == [
+        "drops_records_subject_kind",
+        "changes_records_subject_fields",
+        "drops_records_field",
+    ]
 
 
 # --- district rules (Art. 35) ------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,7 @@ from tests.lists_helpers import (
     lists_world,  # noqa: F401 - fixture
 )
 from tests.rule_pack_helpers import load_earlier
+from xinyong.accounts import service as accounts
 from xinyong.audit.models import AuditEvent
 from xinyong.calendar import add_months
 from xinyong.calendar_store import working_day_calendar
@@ -32,6 +34,7 @@ from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
 from xinyong.collection import redating
 from xinyong.collection.models import CreditRecord, RecordVersion
+from xinyong.errors import Conflict
 from xinyong.lists.models import ListEntry
 
 
@@ -139,3 +142,43 @@ def test_a_record_dated_otherwise_keeps_its_date(
     db.expire_all()
     record = record_of(db, row)
     assert (record.decision_date, record.current_version_no) == (corrected, 1)
+
+
+def test_the_authority_takes_in_the_packs_new_date_but_does_not_date_records_its_own_way(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The pack's change of the field dating a type comes with its re-dating of the stored
+    records (``rule_packs._redate``), so the authority's answer may take it in; a revision
+    of its own dating them otherwise, or changing anything else of what they are, is
+    refused while they are stored (decision 0005, session 18 addendum)."""
+    world = lists_world
+    authority = accounts.actor_for_user(world.users["authority"])
+    load_earlier(db, clock, COURT)
+    row = court_row(world, world.subjects["company"])
+    ingest_court(db, clock, world, [row])
+    published = dt.date.fromisoformat(row["published_on"])
+    own = catalog.effective_rule(db, COURT).definition.model_dump(mode="json")
+    own["decision_date_field"] = "published_on"
+    with pytest.raises(Conflict) as refused:
+        catalog.revise_record_type(db, clock, authority, COURT, own, note="按公布日期")
+    assert (refused.value.code, refused.value.field) == ("type_in_use", "decision_date_field")
+
+    found = rule_packs.item(db, authority, COURT)
+    assert found.status is rule_packs.PackStatus.UPGRADE
+    with pytest.raises(Conflict) as also:
+        rule_packs.reconcile(
+            db,
+            clock,
+            authority,
+            COURT,
+            {**found.shipped, "polarity": "neutral"},
+            note="采纳并改为中性",
+            shipped_digest=found.digest,
+        )
+    assert (also.value.code, also.value.field) == ("type_in_use", "polarity")
+    clock.advance(dt.timedelta(hours=1))
+    rule_packs.reconcile(
+        db, clock, authority, COURT, found.shipped, note="采纳", shipped_digest=found.digest
+    )
+    db.expire_all()
+    assert record_of(db, row).decision_date == published

@@ -70,7 +70,7 @@ from xinyong.clock import Clock
 from xinyong.collection import consent, sources
 from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import files
-from xinyong.errors import InvalidInput, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.lists import eligibility, grades, joint_checks
 from xinyong.lists.models import ListEntry
 from xinyong.objections import service as objections
@@ -858,6 +858,92 @@ def test_consent_is_asked_by_the_rule_the_grantee_collects_under(
         "adverse_consequences_notice_required",
         "Art. 11 ¶2",
     )
+
+
+# --- a district rule keeps what its area's stored records are (decision 0005, session 18) ---
+
+
+def _district_note(data: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """The rule with a field of 鼓楼区's own (Art. 35: a district may add fields)."""
+    data["fields"] = [spec for spec in data["fields"] if spec["name"] != "district_note"]
+    data["fields"].append(
+        {"name": "district_note", "label_zh": "区级补充说明", "label_en": "District note", **values}
+    )
+    return data
+
+
+def _gulou_penalty(db: Session, clock: Clock, world: World, **values: str) -> None:
+    organisation = world.organisations["gulou_regulator"]
+    report = ingest(
+        db, clock, organisation, [penalty_row(world, **source_columns(organisation), **values)]
+    )
+    assert problems_of(report) == [], problems_of(report)
+    db.commit()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            lambda d: d.update(fields=[f for f in d["fields"] if f["name"] != "district_note"]),
+            "fields.district_note",
+        ),
+        (lambda d: _district_note(d, type="date"), "fields.district_note.type"),
+        (lambda d: d.update(subject_kinds=["natural_person"]), "subject_kinds"),
+    ],
+    ids=["dropped", "field_type", "fewer_kinds"],
+)
+def test_a_district_rule_keeps_what_its_areas_stored_records_are(
+    gulou_world: World,
+    db: Session,
+    clock: Clock,
+    gulou: Actor,
+    change: Callable[[dict[str, Any]], None],
+    field: str,
+) -> None:
+    """A district's own field, which its records hold, stays and keeps its type; the kinds
+    of subject its records are about stay (the city's fields, date and identity are kept by
+    ``check_tightens`` already). Refused as a city revision is: 409 ``type_in_use``."""
+    data = _district_note(current(db, PENALTY))
+    catalog.revise_record_type(
+        db, clock, gulou, PENALTY, data, jurisdiction=DISTRICT, note="加字段"
+    )
+    _gulou_penalty(db, clock, gulou_world, district_note="鼓楼区抽检")
+    change(data)
+    before = snapshot(db, "record_type_version")
+    with pytest.raises(Conflict) as refused:
+        catalog.revise_record_type(
+            db, clock, gulou, PENALTY, data, jurisdiction=DISTRICT, note="改变类型"
+        )
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "type_in_use",
+        field,
+        "Art. 6",
+    )
+    assert refused.value.details["records"] == 1
+    assert snapshot(db, "record_type_version") == before
+    # Tightened, the same field is taken.
+    tightened = _district_note(current(db, PENALTY, DISTRICT), required=True, max_length=100)
+    rule = catalog.revise_record_type(
+        db, clock, gulou, PENALTY, tightened, jurisdiction=DISTRICT, note="从严"
+    )
+    assert rule.source_label == f"district {DISTRICT} rule v2"
+
+
+def test_a_district_with_no_records_of_its_own_may_change_its_rule(
+    gulou_world: World, db: Session, clock: Clock, gulou: Actor
+) -> None:
+    """The records counted are those its rule governs: from sources of its area."""
+    ingest(db, clock, gulou_world.organisations["regulator"], [penalty_row(gulou_world)])
+    db.commit()
+    data = _district_note(current(db, PENALTY))
+    catalog.revise_record_type(db, clock, gulou, PENALTY, data, jurisdiction=DISTRICT, note="加")
+    data["fields"] = [spec for spec in data["fields"] if spec["name"] != "district_note"]
+    data["subject_kinds"] = ["legal_person"]
+    rule = catalog.revise_record_type(
+        db, clock, gulou, PENALTY, data, jurisdiction=DISTRICT, note="删"
+    )
+    assert rule.source_label == f"district {DISTRICT} rule v2"
 
 
 # --- who writes which rule (Art. 6, 35) --------------------------------------------------------

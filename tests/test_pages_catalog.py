@@ -451,6 +451,46 @@ def test_a_revision_changing_the_natural_key_of_a_type_with_records_is_refused_o
     assert catalog.effective_rule(db, PENALTY).source_label == "city rule v1"
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (lambda d: d.update(polarity="positive"), "polarity"),
+        (lambda d: d.update(decision_date_field="penalty_valid_until"), "decision_date_field"),
+        (
+            lambda d: next(f for f in d["fields"] if f["name"] == "fine_amount").update(
+                type="date"
+            ),
+            "fields.fine_amount.type",
+        ),
+    ],
+    ids=["polarity", "decision_date", "field_type"],
+)
+def test_a_revision_changing_what_stored_records_are_is_refused_on_the_form(
+    client: TestClient,
+    db: Session,
+    world: World,
+    clock: FixedClock,
+    change: Any,
+    field: str,
+) -> None:
+    """Shown beside the form with what was typed, the count, the change and the article,
+    as the natural key's refusal is (decision 0005, session 18 addendum)."""
+    ingest(db, clock, world.organisations["regulator"], [penalty_row(world)])
+    db.commit()
+    log_in(client, "authority")
+    data = json.loads(textarea(client.get(f"/admin/catalog/{PENALTY}/revise")))
+    change(data)
+    response = revise(client, data, note="改变类型")
+    assert response.status_code == 409
+    assert error_of(response) == ("type_in_use", field)
+    assert "本类型已有 1 条记录按现行规则存储" in response.text
+    assert '<li data-code="changes_records_' in response.text
+    assert cited("Art. 6") in response.text
+    assert textarea(response) == json.dumps(data, ensure_ascii=False, indent=2)
+    assert "改变类型" in response.text
+    assert catalog.effective_rule(db, PENALTY).source_label == "city rule v1"
+
+
 def test_a_district_tightens_the_citys_rule(
     client: TestClient, db: Session, world: World, gulou: str
 ) -> None:

@@ -922,3 +922,104 @@ def check_tightens(city: RecordTypeDefinition, district: RecordTypeDefinition) -
             article=first.article,
             details={"problems": [p._asdict() for p in problems]},
         )
+
+
+# --- a revision while records of the type are stored ---------------------------------------------
+
+
+class StoredRecordsChange(NamedTuple):
+    """One way a revision would change what the records of a type already stored *are*:
+    a machine-readable code (the pages translate by it), the attribute it concerns, and the
+    message in English (the API's)."""
+
+    code: str
+    field: str
+    message: str
+
+
+_SUBJECT_FIELDS = ("subject_uscc_field", "subject_citizen_id_field", "subject_kind_field")
+
+
+def stored_records_changes(
+    before: RecordTypeDefinition, after: RecordTypeDefinition
+) -> list[StoredRecordsChange]:
+    """What a revision from ``before`` to ``after`` would change in the records stored
+    under ``before``: empty when they stay what they are. Each stored record was collected
+    and checked as ``before`` says, and the readers take it as the rule in force says
+    (decision 0005, session 18 addendum). The natural key is ``natural_key_in_use``'s;
+    publicity and disclosure are the city's levers (decision 0015); a field added, or
+    limits tightened, change no stored record."""
+    found: list[StoredRecordsChange] = []
+
+    def change(code: str, field: str, message: str) -> None:
+        found.append(StoredRecordsChange(code, field, message))
+
+    if after.category != before.category:
+        change(
+            "changes_records_category",
+            "category",
+            "the records stored would become market credit information, or public",
+        )
+    if after.polarity != before.polarity:
+        change(
+            "changes_records_polarity",
+            "polarity",
+            "the records stored would count as positive, negative or neutral information "
+            "otherwise than they were collected",
+        )
+    if not set(before.subject_kinds) <= set(after.subject_kinds):
+        change(
+            "drops_records_subject_kind",
+            "subject_kinds",
+            "the records stored about a kind of subject would be of a kind the type no "
+            "longer keeps",
+        )
+    # A field naming the subject may be added (with a kind of subject admitted), not moved.
+    if after.subject_name_field != before.subject_name_field:
+        change(
+            "changes_records_subject_fields",
+            "subject_name_field",
+            "the records stored name their subject by the fields in force",
+        )
+    for name in _SUBJECT_FIELDS:
+        if getattr(before, name) is not None and getattr(after, name) != getattr(before, name):
+            change(
+                "changes_records_subject_fields",
+                name,
+                "the records stored name their subject by the fields in force",
+            )
+    if after.decision_date_field != before.decision_date_field:
+        change(
+            "changes_records_decision_date_field",
+            "decision_date_field",
+            "the records stored are dated by the decision date field in force: their "
+            "publicity and timeliness count from it",
+        )
+    kept = {spec.name: spec for spec in after.fields}
+    for spec in before.fields:
+        mine = kept.get(spec.name)
+        if mine is None:
+            change(
+                "drops_records_field",
+                f"fields.{spec.name}",
+                "the records stored hold the field",
+            )
+        elif mine.type is not spec.type:
+            change(
+                "changes_records_field_type",
+                f"fields.{spec.name}.type",
+                "the values stored in the field were checked as its type in force",
+            )
+    return found
+
+
+def value_at(definition: RecordTypeDefinition, path: str) -> Any:
+    """The value a ``StoredRecordsChange`` names: an attribute, a field (None when the
+    definition has none of that name) or a field's type."""
+    if not path.startswith("fields."):
+        return getattr(definition, path)
+    _fields, name, *attribute = path.split(".")
+    spec = next((spec for spec in definition.fields if spec.name == name), None)
+    if spec is None or not attribute:
+        return spec
+    return getattr(spec, attribute[0])

@@ -370,6 +370,14 @@ def reconcile(
     assert found.city_version is not None  # an upgrade or conflict is of a type the catalog has
     record_type = found.city_version.record_type
     catalog.refuse_natural_key_change(session, record_type, definition)
+    # What the release ships it answers for, re-dating included (``_redate``); anything
+    # else the authority changes in the stored records' type is refused as a revision's is.
+    catalog.refuse_stored_records_change(
+        session,
+        record_type,
+        definition,
+        shipped=RecordTypeDefinition.model_validate(found.shipped),
+    )
     version = catalog.add_city_version(
         session,
         clock,

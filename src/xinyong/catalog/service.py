@@ -38,6 +38,8 @@ from xinyong.catalog.definitions import (
     check_allowed,
     check_tightens,
     loosenings,
+    stored_records_changes,
+    value_at,
 )
 from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
 from xinyong.clock import Clock
@@ -608,9 +610,11 @@ def revise_record_type(
     definition = parse_revision(code, data)
     if jurisdiction == CITY_JURISDICTION:
         refuse_natural_key_change(session, record_type, definition)
+        refuse_stored_records_change(session, record_type, definition)
         version = add_city_version(session, clock, actor, record_type, definition, note)
         return EffectiveRule(record_type, version, definition)
     check_tightens(effective_rule(session, code).definition, definition)
+    refuse_stored_records_change(session, record_type, definition, jurisdiction=jurisdiction)
     version = _add_version(session, clock, actor, record_type, definition, jurisdiction, note)
     return EffectiveRule(record_type, version, definition)
 
@@ -638,6 +642,59 @@ def refuse_natural_key_change(
             field="natural_key",
             article="Art. 6",
             details={"records": count, "natural_key": list(before.natural_key)},
+        )
+
+
+def refuse_stored_records_change(
+    session: Session,
+    record_type: RecordType,
+    definition: RecordTypeDefinition,
+    *,
+    jurisdiction: str = CITY_JURISDICTION,
+    shipped: RecordTypeDefinition | None = None,
+) -> None:
+    """Refuse a rule that would change what the records of the type stored in its area
+    *are* — their category or polarity, the kinds of subject and the fields naming them,
+    the field dating them, a field's type, a field they hold — while any is stored: each
+    was collected and checked by the rule it came in under, and every reader takes it as
+    the rule in force says (a negative record made positive shows as positive beside the
+    black-list entry resting on it). What a type is stays while it has records; another is
+    a new type (decision 0005, session 18 addendum). The city's rule governs every record
+    of the type (its type-wide attributes in every area); a district's, the records from
+    its own area, compared with its own rule before and with the one governing them now.
+
+    ``shipped``: the authority's answer to a rule-pack change (``rule_packs.reconcile``)
+    may take in what the release ships, which brings what it does to the stored records
+    with it (``rule_packs._redate``; decision 0045)."""
+    if jurisdiction == CITY_JURISDICTION:
+        befores = [_definition_of(latest_city_version(session, record_type))]
+        area: str | None = None
+    else:
+        own = _latest(session, record_type.id, jurisdiction)
+        governing_now = effective_rule(session, record_type.code, jurisdiction).definition
+        befores = [*([_definition_of(own)] if own else []), governing_now]
+        area = jurisdiction
+    found = {
+        (change.code, change.field): change
+        for before in befores
+        for change in stored_records_changes(before, definition)
+        if shipped is None or value_at(definition, change.field) != value_at(shipped, change.field)
+    }
+    if not found:
+        return
+    # Imported here: collection is above the catalog, which it imports.
+    from xinyong.collection.records import stored_of_type
+
+    count = stored_of_type(session, record_type.id, area)
+    if count:
+        changes = list(found.values())
+        raise Conflict(
+            f"{count} records of this type are stored as its rule in force describes them: "
+            "what they are stays while they are; make a new record type",
+            code="type_in_use",
+            field=changes[0].field,
+            article="Art. 6",
+            details={"records": count, "problems": [c._asdict() for c in changes]},
         )
 
 

@@ -322,15 +322,16 @@ def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     return version
 
 
-def stored_of_type(session: Session, record_type_id: int) -> int:
+def stored_of_type(session: Session, record_type_id: int, jurisdiction: str | None = None) -> int:
     """How many records of the type are stored, whatever their status: each is keyed by
-    the type's natural key as it was when the record came in."""
-    return (
-        session.scalar(
-            select(func.count(CreditRecord.id)).where(CreditRecord.record_type_id == record_type_id)
-        )
-        or 0
-    )
+    the type's natural key as it was when the record came in. With ``jurisdiction``, those
+    whose source is of that area (the records a district's rule governs)."""
+    query = select(func.count(CreditRecord.id)).where(CreditRecord.record_type_id == record_type_id)
+    if jurisdiction is not None:
+        query = query.join(
+            Organisation, Organisation.id == CreditRecord.source_organisation_id
+        ).where(Organisation.jurisdiction == jurisdiction)
+    return session.scalar(query) or 0
 
 
 def _own_commitment(session: Session, actor: Actor, record_id: int) -> CreditRecord:

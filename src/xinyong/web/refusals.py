@@ -117,6 +117,29 @@ STATED: dict[str, str] = {
     "shortens_extension": N_(
         "a district rule cannot admit a shorter extension of the publicity than the city's"
     ),
+    # What a revision would change in the records stored (``type_in_use``; decision 0005,
+    # ``catalog.definitions.stored_records_changes``).
+    "changes_records_category": N_(
+        "the records stored would become market credit information, or public"
+    ),
+    "changes_records_polarity": N_(
+        "the records stored would count as positive, negative or neutral information "
+        "otherwise than they were collected"
+    ),
+    "drops_records_subject_kind": N_(
+        "the records stored about a kind of subject would be of a kind the type no longer keeps"
+    ),
+    "changes_records_subject_fields": N_(
+        "the records stored name their subject by the fields in force"
+    ),
+    "changes_records_decision_date_field": N_(
+        "the records stored are dated by the decision date field in force: their publicity "
+        "and timeliness count from it"
+    ),
+    "drops_records_field": N_("the records stored hold the field"),
+    "changes_records_field_type": N_(
+        "the values stored in the field were checked as its type in force"
+    ),
 }
 
 # --- 2. messages written word for word --------------------------------------------------------
@@ -2019,6 +2042,14 @@ PATTERNS: tuple[_Pattern, ...] = (
         number=r"\d+",
     ),
     _said(
+        "type_in_use",
+        N_(
+            "%(count)s records of this type are stored as its rule in force describes them: "
+            "what they are stays while they are; make a new record type"
+        ),
+        count=r"\d+",
+    ),
+    _said(
         "natural_key_in_use",
         N_(
             "%(count)s records of this type are stored under the fields that identify them "
@@ -2752,6 +2783,10 @@ CODES: dict[str, str] = {
     "natural_key_in_use": N_(
         "Records of this type are stored under its natural key: it stays while they are; "
         "make a new record type."
+    ),
+    "type_in_use": N_(
+        "Records of this type are stored as its rule describes them: what they are stays "
+        "while they are; make a new record type."
     ),
     "not_case_party": N_(
         "Only the subject, the credit authority and the record's source read a case."
