@@ -241,14 +241,37 @@ LOOSENINGS: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] = 
         _set("disclosure.minor_if_only", ["警告", "通报批评"]),
         "changes_severity_rules",
         "disclosure.minor_if_only",
-        "Art. 35",
+        "Art. 35, 21",
     ),
     (
         PENALTY,
         _set("disclosure.default_severity", "minor"),
         "changes_severity_rules",
         "disclosure.default_severity",
-        "Art. 35",
+        "Art. 35, 21",
+    ),
+    # The values a record's class is read from: fewer leave the city's serious class out
+    # of the district's reach, a serious penalty entered as general (Art. 21).
+    (
+        PENALTY,
+        _set_field("severity", choices=["minor", "general", "轻微", "一般"]),
+        "changes_severity_rules",
+        "fields.severity.choices",
+        "Art. 35, 21",
+    ),
+    (
+        PENALTY,
+        _set_field("severity", max_length=6),
+        "changes_severity_rules",
+        "fields.severity.max_length",
+        "Art. 35, 21",
+    ),
+    (
+        PENALTY,
+        _set_field("penalty_category", max_length=20),
+        "changes_severity_rules",
+        "fields.penalty_category.max_length",
+        "Art. 35, 21",
     ),
     (
         PENALTY,
@@ -367,6 +390,14 @@ def test_each_loosening_is_found_with_its_article(
     assert all(p.article.startswith("Art. 35") for p in found)
 
 
+def _not_class_fields(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The fields a record's class is not read from: shorter values in those keep every
+    class the city's rule reaches (a class field's own are the city's, Art. 21)."""
+    disclosure = data["disclosure"]
+    classed = {disclosure.get("severity_field"), disclosure.get("minor_if_only_field")}
+    return [spec for spec in data["fields"] if spec["name"] not in classed]
+
+
 # Ways of adding to or tightening a rule: none of them loosens it (Art. 35).
 def _tighten(data: dict[str, Any], how: str, draw: st.DataObject) -> None:
     periods = data["disclosure"]["periods"]
@@ -375,8 +406,8 @@ def _tighten(data: dict[str, Any], how: str, draw: st.DataObject) -> None:
         draw.draw(st.sampled_from(data["fields"]))["required"] = True
     elif how == "restrict" and data["fields"]:
         draw.draw(st.sampled_from(data["fields"]))["sensitivity"] = "restricted"
-    elif how == "shorter_values" and data["fields"]:
-        spec = draw.draw(st.sampled_from(data["fields"]))
+    elif how == "shorter_values" and (unclassed := _not_class_fields(data)):
+        spec = draw.draw(st.sampled_from(unclassed))
         spec["max_length"] = draw.draw(st.integers(1, spec.get("max_length", 500)))
     elif how == "review":
         data["disclosure"]["review_before_publicity"] = True
@@ -944,6 +975,50 @@ def test_a_district_with_no_records_of_its_own_may_change_its_rule(
         db, clock, gulou, PENALTY, data, jurisdiction=DISTRICT, note="删"
     )
     assert rule.source_label == f"district {DISTRICT} rule v2"
+
+
+# --- a district rule keeps the values a record's class is read from (Art. 35, 21) -------------
+
+
+def test_a_district_rule_cannot_put_the_citys_serious_class_out_of_reach(
+    collection_world: World, client: TestClient, db: Session, clock: Clock, gulou: Actor
+) -> None:
+    """Review r2, finding 2: 福清 narrowed the severity field's choices to minor and general,
+    and a serious penalty from 福清 could enter only as general — 3 months' minimum publicity
+    instead of 12, repairable 9 months sooner. Refused through the API as changing
+    ``severity_field`` is; a rule stored before so is suspended, the city's governing."""
+    url = f"/api/v1/catalog/record-types/{PENALTY}"
+    headers = auth_headers(client, f"authority_{DISTRICT}")
+    cases = [
+        ("severity", {"choices": ["minor", "general", "轻微", "一般"]}, "choices"),
+        ("severity", {"max_length": 6}, "max_length"),
+        ("penalty_category", {"max_length": 20}, "max_length"),
+    ]
+    before = snapshot(db, "record_type_version")
+    for name, values, attribute in cases:
+        data = current(db, PENALTY)
+        field_of(data, name).update(values)
+        response = client.put(
+            url, params={"jurisdiction": DISTRICT, "note": "缩减"}, json=data, headers=headers
+        )
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert (error["code"], error["field"], error["article"]) == (
+            "district_rule_loosens",
+            f"fields.{name}.{attribute}",
+            "Art. 35, 21",
+        )
+        assert [p["code"] for p in error["details"]["problems"]] == ["changes_severity_rules"]
+    assert snapshot(db, "record_type_version") == before
+
+    narrowed = current(db, PENALTY)
+    field_of(narrowed, "severity")["choices"] = ["minor", "general", "轻微", "一般"]
+    _stored_before(db, PENALTY, narrowed)
+    rule = catalog.effective_rule(db, PENALTY, DISTRICT)
+    assert rule.source_label == "city rule v1"
+    assert rule.suspended is not None
+    assert [p.code for p in rule.suspended.problems] == ["changes_severity_rules"]
+    assert "serious" in rule.definition.field("severity").choices
 
 
 # --- who writes which rule (Art. 6, 35) --------------------------------------------------------

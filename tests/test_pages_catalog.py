@@ -597,6 +597,17 @@ def test_the_catalog_page_shows_a_district_rule_the_city_has_suspended(
             "submitter_kinds",
             "Art. 35",
         ),
+        # Art. 35, 21: the values a record's class is read from are the city's (review r2).
+        (
+            "350102",
+            "缩减严重程度",
+            lambda d: next(f for f in d["fields"] if f["name"] == "severity").update(
+                choices=["minor", "general", "轻微", "一般"]
+            ),
+            "district_rule_loosens",
+            "fields.severity.choices",
+            "Art. 35, 21",
+        ),
         ("360102", "外地", lambda d: None, "invalid_jurisdiction", "jurisdiction", "Art. 35"),
         ("350100", "换代码", lambda d: d.update(code="other"), "code_changed", "code", None),
         (

@@ -738,6 +738,14 @@ FIELD_RULES: dict[str, AttributeRule] = {
     ),
 }
 
+# How a record's class is found: its minimum publicity, a condition of repair, follows it.
+SEVERITY_RULES = Refused(
+    _changed,
+    "changes_severity_rules",
+    "a district rule keeps how a record's class is found",
+    "Art. 35, 21",
+)
+
 DISCLOSURE_RULES: dict[str, AttributeRule] = {
     # Publishing what the city keeps private, or withholding what it publishes: a public
     # class's minimum publicity period is a condition of credit repair (国家发展改革委令第36号),
@@ -759,19 +767,12 @@ DISCLOSURE_RULES: dict[str, AttributeRule] = {
     ),
     "periods": Nested("PERIOD_RULES"),
     # Which class a record falls in decides its publicity and when it may be repaired:
-    # the class is the city's (and the source's, by the severity it states).
-    "default_severity": Refused(
-        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
-    ),
-    "severity_field": Refused(
-        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
-    ),
-    "minor_if_only": Refused(
-        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
-    ),
-    "minor_if_only_field": Refused(
-        _changed, "changes_severity_rules", "a district rule keeps how a record's class is found"
-    ),
+    # the class is the city's (and the source's, by the severity it states). The values
+    # the class is read from are the city's too (``_class_field_loosenings``).
+    "default_severity": SEVERITY_RULES,
+    "severity_field": SEVERITY_RULES,
+    "minor_if_only": SEVERITY_RULES,
+    "minor_if_only_field": SEVERITY_RULES,
     "review_before_publicity": Refused(
         _unset, "skips_review", "a district rule cannot skip review", "Art. 35, 12(3)"
     ),
@@ -893,6 +894,35 @@ def _field_loosenings(
             continue
         for name, rule in FIELD_RULES.items():
             problems.extend(_refusals(rule, spec, mine, name, path))
+    problems.extend(_class_field_loosenings(city, district_fields))
+    return problems
+
+
+def _class_field_loosenings(
+    city: RecordTypeDefinition, district_fields: Mapping[str, FieldSpec]
+) -> list[Loosening]:
+    """The fields a record's class is read from (``disclosure.severity_field``,
+    ``minor_if_only_field``) keep the city's choices and length: fewer choices, or shorter
+    values, leave a class the city's rule reaches out of the district's reach (a serious
+    penalty entered as general is public for a shorter minimum, and repairable sooner:
+    Art. 21). Wider ones are refused by ``FIELD_RULES`` already."""
+    problems: list[Loosening] = []
+    disclosure = city.disclosure
+    for name in dict.fromkeys((disclosure.severity_field, disclosure.minor_if_only_field)):
+        mine = district_fields.get(name) if name else None
+        if name is None or mine is None:  # none, or dropped (``drops_field``)
+            continue
+        spec = city.field(name)
+        for attribute in ("choices", "max_length"):
+            if getattr(spec, attribute) != getattr(mine, attribute):
+                problems.append(
+                    Loosening(
+                        SEVERITY_RULES.code,
+                        f"fields.{name}.{attribute}",
+                        SEVERITY_RULES.message,
+                        SEVERITY_RULES.article,
+                    )
+                )
     return problems
 
 
