@@ -751,6 +751,41 @@ def _company_penalty(db: Session, world: World, clock: Clock, source: str) -> Cr
     return record
 
 
+def test_a_record_shows_the_rule_in_force_that_governs_it(
+    gulou_world: World, client: TestClient, db: Session, clock: Clock, gulou: Actor
+) -> None:
+    """Review r2, finding 4: 鼓楼区's rule, under which a penalty was collected, is suspended
+    by a later city revision; the city's rule governs the record now (its labels, its
+    repair minimum), and its ``rule`` says so, in the file, the public API and a report's
+    items alike. The rule it was collected under is ``collected_under_rule``."""
+    data = current(db, PENALTY)
+    data["disclosure"]["periods"]["general"]["min_months"] = 6
+    catalog.revise_record_type(db, clock, gulou, PENALTY, data, jurisdiction=DISTRICT, note="6")
+    record = _company_penalty(db, gulou_world, clock, "gulou_regulator")
+    district_rule = f"district {DISTRICT} rule v1"
+    company = gulou_world.subjects["company"]
+
+    def shown() -> tuple[str, str]:
+        (view,) = [
+            v for v in files.build_file(db, company, today=clock.today()) if v.id == record.id
+        ]
+        item = view.as_dict()
+        assert view.report_item()[0]["rule"] == item["rule"]
+        return item["rule"], item["collected_under_rule"]
+
+    assert shown() == (district_rule, district_rule)
+    city = current(db, PENALTY)
+    city["disclosure"]["periods"]["general"]["min_months"] = 9
+    authority = accounts.actor_for_user(gulou_world.users["authority"])
+    catalog.revise_record_type(db, clock, authority, PENALTY, city, note="9")
+    db.commit()
+    assert catalog.effective_rule(db, PENALTY, DISTRICT).suspended is not None
+    assert shown() == ("city rule v2", district_rule)
+    public = client.get(f"/api/v1/subjects/{company.reference}/public").json()
+    (item,) = [i for i in public["items"] if i["id"] == record.id]
+    assert (item["rule"], item["collected_under_rule"]) == ("city rule v2", district_rule)
+
+
 def test_repair_reads_the_district_rule_of_the_record(
     gulou_world: World, db: Session, clock: Clock, gulou: Actor
 ) -> None:

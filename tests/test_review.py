@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 import pytest
@@ -236,6 +237,46 @@ def test_a_district_rule_can_require_the_review_for_its_own_sources(
     review.confirm(db, clock, officer, district_record_id, "")
     db.commit()
     assert public_ids(client, company) == {city_record_id, district_record_id}
+
+
+def test_a_record_under_review_shows_the_rule_in_force_that_governs_it(
+    client: TestClient, penalty_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r2, finding 4: shown "Governing rule", the page named the rule the record was
+    collected under — a district rule the city has since suspended. It names the rule in
+    force (decision 0040), and the other beside it; the API as ``rule`` and
+    ``collected_under_rule``."""
+    world = penalty_world
+    district = OrganisationFactory(
+        name="福州市鼓楼区市场监督管理局", code=new_uscc("11"), jurisdiction="350102"
+    )
+    grant(db, clock, district, PENALTY)
+    UserFactory(username="gulou_security", role=Role.SECURITY_OFFICER, organisation=district)
+    require_review(db, clock, world, jurisdiction="350102")
+    row = penalty_row(world, **source_columns(district))
+    assert ingest(db, clock, district, [row]).all_accepted
+    # The city requires the review too, with a longer minimum: 鼓楼区's rule is suspended.
+    city: dict[str, Any] = catalog.effective_rule(db, PENALTY).definition.model_dump(mode="json")
+    city["disclosure"]["review_before_publicity"] = True
+    city["disclosure"]["periods"]["general"]["min_months"] = 9
+    catalog.revise_record_type(db, clock, actor_of(world, "authority"), PENALTY, city, note="9")
+    db.commit()
+    assert catalog.effective_rule(db, PENALTY, "350102").suspended is not None
+
+    (item,) = client.get("/api/v1/reviews", headers=auth_headers(client, "gulou_security")).json()[
+        "items"
+    ]
+    assert (item["rule"], item["collected_under_rule"]) == (
+        "city rule v2",
+        "district 350102 rule v1",
+    )
+    log_in(client, "gulou_security")
+    page = client.get("/reviews", headers=HTML).text
+    governing = re.search(r'<dd data-rule="governing">([^<]*)</dd>', page)
+    collected = re.search(r'<dd data-rule="collected">([^<]*)</dd>', page)
+    assert governing
+    assert collected
+    assert (governing.group(1), collected.group(1)) == ("市级规则第2版", "350102区县规则第1版")
 
 
 # --- pending list and who may decide ------------------------------------------------------
@@ -526,7 +567,7 @@ def test_the_review_page_shows_the_content_and_takes_both_decisions(
     assert 'name="fields" value="decision_number"' not in page.text
     assert 'data-officer="security"' in page.text
     # The rule governing the record, in the page's language (decision 0016).
-    assert "<dt>适用规则</dt><dd>市级规则第2版</dd>" in page.text  # the fixture revised it
+    assert '<dt>适用规则</dt><dd data-rule="governing">市级规则第2版</dd>' in page.text  # revised
     assert "city rule v" not in page.text
     token = csrf_from(page.text)
 

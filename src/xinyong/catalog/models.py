@@ -68,7 +68,10 @@ class RecordTypeVersion(IdMixin, Base):
 
     @property
     def source_label(self) -> str:
-        scope = (
-            "city" if self.jurisdiction == CITY_JURISDICTION else f"district {self.jurisdiction}"
-        )
-        return f"{scope} rule v{self.version_no}"
+        return rule_label(self.jurisdiction, self.version_no)
+
+
+def rule_label(jurisdiction: str, version_no: int) -> str:
+    """How a version of a rule is named: ``city rule v2``, ``district 350181 rule v1``."""
+    scope = "city" if jurisdiction == CITY_JURISDICTION else f"district {jurisdiction}"
+    return f"{scope} rule v{version_no}"

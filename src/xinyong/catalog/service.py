@@ -41,7 +41,7 @@ from xinyong.catalog.definitions import (
     stored_records_changes,
     value_at,
 )
-from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion
+from xinyong.catalog.models import CITY_JURISDICTION, RecordType, RecordTypeVersion, rule_label
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 
@@ -248,6 +248,7 @@ _RULES_QUERY = (
         RecordTypeVersion.jurisdiction,
         RecordTypeVersion.id,
         cast(RecordTypeVersion.definition, Text),
+        RecordTypeVersion.version_no,
     )
     .join(LATEST_VERSIONS, LATEST_VERSIONS.c.type_id == RecordType.id)
     .join(
@@ -271,13 +272,22 @@ class RulesInForce:
     codes: dict[int, str] = field(default_factory=dict)
     city: dict[int, StoredRule] = field(default_factory=dict)
     districts: dict[tuple[int, str], StoredRule] = field(default_factory=dict)
+    # Each version's name (``rule_label``), by its id.
+    labels: dict[int, str] = field(default_factory=dict)
 
     def add(
-        self, type_id: int, code: str, jurisdiction: str, version_id: int, serialised: str
+        self,
+        type_id: int,
+        code: str,
+        jurisdiction: str,
+        version_id: int,
+        serialised: str,
+        version_no: int,
     ) -> None:
         """One type's latest version in one area (``CITY_JURISDICTION`` for the city)."""
         self.codes[type_id] = code
         rule = StoredRule(version_id, serialised)
+        self.labels[version_id] = rule_label(jurisdiction, version_no)
         if jurisdiction == CITY_JURISDICTION:
             self.city[type_id] = rule
         else:
@@ -285,8 +295,15 @@ class RulesInForce:
 
     def for_record(self, type_id: int, jurisdiction: str) -> RecordTypeDefinition:
         """The rule governing a record of the type whose source is in ``jurisdiction``."""
+        return self._governing(type_id, jurisdiction).definition
+
+    def label_for_record(self, type_id: int, jurisdiction: str) -> str:
+        """The name of that rule (``city rule v2``): a record shows it as its ``rule``."""
+        return self.labels[self._governing(type_id, jurisdiction).version_id]
+
+    def _governing(self, type_id: int, jurisdiction: str) -> StoredRule:
         rule, _problems = governing(self.city[type_id], self.districts.get((type_id, jurisdiction)))
-        return rule.definition
+        return rule
 
 
 def rules_in_force(session: Session) -> RulesInForce:

@@ -139,7 +139,11 @@ class RecordView:
     public: bool
     publicity_start: dt.date | None
     publicity_end: dt.date | None
-    rule_source: str
+    # The rule in force that governs the record (its type's in its source's area, Art. 35;
+    # decision 0040): what it shows, whether it is public, when it may be repaired.
+    governing_rule: str
+    # The rule it was collected under, which set its stored publicity window then.
+    collected_under_rule: str
     payload: dict[str, Any]
     # None: withheld, as the public file withholds it (``as_public``); as_dict leaves it out.
     history: list[VersionView] | None = field(default_factory=list)
@@ -194,7 +198,8 @@ class RecordView:
                 "start": self.publicity_start.isoformat() if self.publicity_start else None,
                 "end": self.publicity_end.isoformat() if self.publicity_end else None,
             },
-            "rule": self.rule_source,
+            "rule": self.governing_rule,
+            "collected_under_rule": self.collected_under_rule,
             "content": self.payload,
         }
         if self.history is not None:
@@ -376,7 +381,8 @@ _NOT_SHARED = (RecordStatus.REPAIRED, RecordStatus.REVOKED)
 
 # The rules in force of each type the subject has records of — the city's and each
 # district's latest version (``catalog.LATEST_VERSIONS``) — as rows of the file query
-# (below): (NULL, type id, rule version id, …, rule text, type code, NULL, NULL, area).
+# (below): (NULL, type id, rule version id, …, its number, …, rule text, type code, NULL,
+# NULL, area).
 # One statement for the file and its rules, which on PostgreSQL is one round trip less per
 # file; and a file is made again when any of them changes (``_FileCache``).
 _TYPE_ROWS = (
@@ -385,6 +391,7 @@ _TYPE_ROWS = (
             {
                 1: RecordType.id,
                 2: RecordTypeVersion.id,
+                11: RecordTypeVersion.version_no,
                 18: cast(RecordTypeVersion.definition, Text),
                 19: RecordType.code,
                 22: RecordTypeVersion.jurisdiction,
@@ -640,7 +647,7 @@ def build_file(
     rules = catalog.RulesInForce()
     for version in rows:
         if version[0] is None:  # a type's row: its rule in force in one area
-            rules.add(version[1], version[19], version[22], version[2], version[18])
+            rules.add(version[1], version[19], version[22], version[2], version[18], version[11])
             continue
         history = records.get(version[0])
         if history is None:
@@ -693,6 +700,7 @@ def build_file(
         # collection applied it — whether it is public, and what it shows.
         code = rules.codes[type_id]
         definition = rules.for_record(type_id, history[0][22])
+        governing_rule = rules.label_for_record(type_id, history[0][22])
         # The decision date, severity and window of the version shown (decision 0025).
         severity = current[5]
         start, end = _day(current[7]), _day(current[8])
@@ -744,6 +752,7 @@ def build_file(
             tuple([organisations.get(version[16]) for version in shown]),
             code,
             id(definition),
+            governing_rule,
             public,
         )
         view = _cached_view(key, definition)
@@ -763,7 +772,8 @@ def build_file(
                 public=public,
                 publicity_start=start,
                 publicity_end=end,
-                rule_source=rule_source,
+                governing_rule=governing_rule,
+                collected_under_rule=rule_source,
                 payload=orjson.loads(current[18]),
                 history=[_version_view(version, organisations) for version in shown],
             )

@@ -131,7 +131,10 @@ class PendingReview:
     version_no: int
     type_code: str
     definition: RecordTypeDefinition
-    rule_source: str
+    # The rule in force that governs the record (decision 0040), and the one it was
+    # collected under.
+    governing_rule: str
+    collected_under_rule: str
     subject_reference: str
     subject_code: str
     subject_name: str
@@ -148,7 +151,8 @@ class PendingReview:
             "type": self.type_code,
             "type_name": self.definition.name_zh,
             "type_name_en": self.definition.name_en,
-            "rule": self.rule_source,
+            "rule": self.governing_rule,
+            "collected_under_rule": self.collected_under_rule,
             "subject": {
                 "reference": self.subject_reference,
                 "code": self.subject_code,
@@ -215,7 +219,8 @@ def pending(session: Session, clock: Clock, actor: Actor) -> list[PendingReview]
     # One entry per record shown: the record type tells the subject what was read.
     uses: list[access.Use] = []
     for record, subject in waiting:
-        code, definition = _definition(session, record)
+        rule = catalog.governing_rule(session, record)
+        code, definition = rule.record_type.code, rule.definition
         version = records.current_version(session, record)
         items.append(
             PendingReview(
@@ -223,7 +228,8 @@ def pending(session: Session, clock: Clock, actor: Actor) -> list[PendingReview]
                 version_no=version.version_no,
                 type_code=code,
                 definition=definition,
-                rule_source=record.rule_source,
+                governing_rule=rule.source_label,
+                collected_under_rule=record.rule_source,
                 subject_reference=subject.reference,
                 subject_code=subject.public_code,
                 subject_name=subject.name,
