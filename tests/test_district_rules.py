@@ -709,7 +709,7 @@ def test_a_district_rule_keeps_its_persons_records_from_the_public_file(
     # The person's own file has both, each with its rule and whether it is public.
     own = {view.id: view for view in files.build_file(db, person, today=today)}
     assert (own[district_record.id].public, own[city_record.id].public) == (False, True)
-    assert own[district_record.id].rule_source == f"district {DISTRICT} rule v1"
+    assert own[district_record.id].governing_rule == f"district {DISTRICT} rule v1"
     assert own[district_record.id].definition.public_by_law_for_natural_persons is False
 
     reference = person.reference
