@@ -56,7 +56,13 @@ from xinyong.disclosure.models import (
     QueryItemAssignment,
     StatuteRank,
 )
-from xinyong.errors import DomainError, NotAuthenticated, PermissionDenied, RateLimited
+from xinyong.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    PermissionDenied,
+    RateLimited,
+)
 from xinyong.subjects.models import Subject
 
 ARREARS = "social_insurance_arrears"
@@ -392,6 +398,10 @@ def _guarded(session: Session, call: Any) -> Any:
     except (PermissionDenied, NotAuthenticated, RateLimited) as refusal:
         savepoint.rollback()
         settle(session, refusal)
+        return refusal
+    except InvalidInput as refusal:
+        # Asked for what the read needs (the authorisation it is for): nothing was read.
+        savepoint.rollback()
         return refusal
     savepoint.commit()
     return result

@@ -51,6 +51,7 @@ from xinyong.clock import FixedClock
 from xinyong.collection import consent
 from xinyong.disclosure import access, authorisations, reports
 from xinyong.disclosure.models import LegalPath
+from xinyong.errors import DomainError
 from xinyong.subjects.models import Subject
 
 ENGINE: Engine | None = None  # set by the test, which receives the session-wide engine
@@ -144,15 +145,26 @@ class AuthorisationMachine(RuleBasedStateMachine):
         )
         self.grants.append(Grant(made.id, until, purpose))
 
-    @rule(as_report=st.booleans())
-    def query_as_bank(self, as_report: bool) -> None:
-        expected = self.in_force()
+    @rule(as_report=st.booleans(), data=st.data())
+    def query_as_bank(self, as_report: bool, data: st.DataObject) -> None:
+        """The bank reads, naming one of the authorisations ever given (in force or not) or
+        none: a read is for one authorisation and its purpose (decision 0007 addendum)."""
+        live = self.in_force()
+        named: Grant | None = data.draw(st.none() | st.sampled_from(self.grants or [None]))
         what = "report" if as_report else "file"
+        chosen = {"authorisation_id": None if named is None else named.id}
         if as_report:
-            outcome = attempt_report(self.session, self.clock, self.analyst, self.person)
+            outcome = attempt_report(self.session, self.clock, self.analyst, self.person, **chosen)
         else:
-            outcome = attempt(self.session, self.clock, self.analyst, self.person)
-        if not expected:
+            outcome = attempt(self.session, self.clock, self.analyst, self.person, **chosen)
+        if named is None and len(live) > 1:
+            # Several could be meant: the reader is asked which, and nothing was read.
+            assert isinstance(outcome, DomainError)
+            assert outcome.code == "authorisation_required"
+            assert {a["id"] for a in outcome.details["authorisations"]} == {g.id for g in live}
+            return
+        used = named if named is not None else (live[0] if live else None)
+        if used is None or used not in live:
             assert refusal_of(outcome) == ("no_lawful_path", "Art. 13 ¶3")
             self.log.append(
                 Entry(
@@ -165,7 +177,7 @@ class AuthorisationMachine(RuleBasedStateMachine):
                 )
             )
             return
-        # Succeeds iff an authorisation is in force, and shows the authorised record.
+        # Succeeds on the one authorisation, and shows the authorised record.
         number = None
         if as_report:
             assert isinstance(outcome, reports.IssuedReport), outcome
@@ -175,23 +187,22 @@ class AuthorisationMachine(RuleBasedStateMachine):
         else:
             assert isinstance(outcome, access.Access), outcome
             assert outcome.path is LegalPath.AUTHORISATION
-            assert outcome.authorisation_ids == tuple(g.id for g in expected)
+            assert outcome.authorisation_ids == (used.id,)
             types = {view.type_code for view in outcome.file(self.session, self.clock)}
         assert types == {CONTRACT}
-        for used in expected:
-            self.log.append(
-                Entry(
-                    self.bank.name,
-                    "institution_analyst",
-                    "authorisation",
-                    None,
-                    used.purpose,
-                    used.id,
-                    (CONTRACT,),
-                    what,
-                    report_number=number,
-                )
+        self.log.append(
+            Entry(
+                self.bank.name,
+                "institution_analyst",
+                "authorisation",
+                None,
+                used.purpose,
+                used.id,
+                (CONTRACT,),
+                what,
+                report_number=number,
             )
+        )
 
     @precondition(lambda self: any(not g.revoked for g in self.grants))
     @rule(data=st.data())
