@@ -137,6 +137,15 @@ CHOICE_LABELS: dict[str, str] = {
     "breached": N_("Breached"),
     **SEVERITY_LABELS,
 }
+
+
+def choice_label(field_type: str, value: object) -> str | None:
+    """The message id of an enumerated field's value that is an English word
+    (``CHOICE_LABELS``), translated where shown; None for any other value (a Chinese
+    choice, or a free-text field's words), shown as stored."""
+    return CHOICE_LABELS.get(str(value)) if field_type == "enum" else None
+
+
 # A record's status (``collection.models.RecordStatus``), in its file and its report.
 RECORD_STATUS_LABELS: dict[str, str] = {
     "active": N_("Active"),
