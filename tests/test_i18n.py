@@ -91,6 +91,21 @@ def test_zh_hant_is_the_s2t_conversion_of_zh_hans(source: Catalog, derived: Cata
         assert traditional.fuzzy == message.fuzzy
 
 
+@pytest.mark.parametrize("locale", [script.SOURCE_LOCALE, script.DERIVED_LOCALE])
+def test_no_chinese_translation_cites_an_article_in_english(locale: str) -> None:
+    """A Chinese page cites the regulation as it numbers itself (第二十条至第二十三条), never
+    "Art. 20–23" (review r3, finding 3: the typical cases page did). Citations the services
+    write at run time are converted by ``labels.cite``; the catalogs hold the pages' own."""
+    catalog = _catalog(script.catalog_path(locale), locale)
+    english = [
+        str(message.id)
+        for message in script.messages(catalog)
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if text and ("Art." in text or "¶" in text)
+    ]
+    assert not english, f"{locale} cites articles in English: {english}"
+
+
 def test_overrides_replace_converted_terms() -> None:
     for term, replacement in script.ZH_HANT_OVERRIDES.items():
         # A key that s2t never produces would never match anything.
