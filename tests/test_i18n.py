@@ -4,6 +4,7 @@ zh_Hans translation and ``make i18n`` has regenerated the template and zh_Hant."
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -104,6 +105,21 @@ def test_no_chinese_translation_cites_an_article_in_english(locale: str) -> None
         if text and ("Art." in text or "¶" in text)
     ]
     assert not english, f"{locale} cites articles in English: {english}"
+
+
+def test_every_district_is_named_in_each_language() -> None:
+    """The districts the pages offer and count by (``catalog.models.DISTRICTS``, in
+    Simplified Chinese) have a label in every language: their Chinese names in the catalogs,
+    in English their pinyin (review r3, finding 5)."""
+    from xinyong.catalog.models import DISTRICTS
+    from xinyong.web.labels import DISTRICT_LABELS
+
+    assert list(DISTRICT_LABELS) == [code for code, _name in DISTRICTS]
+    for code, name in DISTRICTS:
+        label = DISTRICT_LABELS[code]
+        assert i18n.translations("zh_Hans").gettext(label) == name
+        assert i18n.translations("zh_Hant").gettext(label) == script.to_traditional(name)
+        assert re.fullmatch(r"[A-Z][a-z']+ (District|County|City)", label), label
 
 
 def test_overrides_replace_converted_terms() -> None:
