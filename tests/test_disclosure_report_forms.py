@@ -149,6 +149,41 @@ def test_the_printed_form_lists_every_record_with_its_source_and_latest_change()
     assert "违法事实：在店堂广告中作引人误解的宣传" in report_html(_report(items, []))
 
 
+def test_both_forms_say_a_choice_stored_as_an_english_word_in_chinese() -> None:
+    """A commitment's fulfilment status and a penalty's severity class are stored as English
+    words; the report says them as the subject's pages do in Chinese, by field, so that a
+    source's own words reading the same are left as written."""
+    item = _item(1, "甲")
+    item["content"] = {
+        "fulfilment_status": "pending",
+        "severity": "serious",
+        "violation_type": "pending",
+    }
+    labels = [
+        {"name": "fulfilment_status", "zh": "履约状态", "en": "Fulfilment status"},
+        {"name": "severity", "zh": "失信严重程度", "en": "Severity class"},
+        {"name": "violation_type", "zh": "违法行为类型", "en": "Violation type"},
+    ]
+    report = {**_report([item], []), "field_labels": {"administrative_penalty": labels}}
+    for printed in (False, True):
+        html = report_html(report, printed=printed)
+        assert "履约状态：待确认" in html
+        assert "失信严重程度：严重" in html
+        if not printed:  # the printed row shows only the first two key fields
+            assert "违法行为类型：pending" in html
+
+
+def test_the_reports_choices_say_what_the_pages_say_in_chinese() -> None:
+    from xinyong.disclosure.rendering import CHOICE_LABELS
+    from xinyong.web.i18n import translations
+    from xinyong.web.labels import CHOICE_LABELS as PAGE_CHOICES
+
+    zh = translations("zh_Hans").gettext
+    for table in CHOICE_LABELS.values():
+        for value, chinese in table.items():
+            assert zh(PAGE_CHOICES[value]) == chinese
+
+
 def test_key_fields_skip_the_subject_and_the_source() -> None:
     item = _item(1, "甲")
     assert [label["name"] for label in select_key_fields(LABELS, item)] == [

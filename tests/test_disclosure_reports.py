@@ -286,6 +286,26 @@ def test_the_html_report_shows_labels_not_keys(
     assert "有效" in html
 
 
+def test_the_html_report_says_a_choice_stored_as_an_english_word_in_chinese(
+    disclosure_world: World, db: Session, clock: FixedClock, client: TestClient, tokens: Tokens
+) -> None:
+    """A penalty's severity class is stored as ``serious``: the report says 严重, as the
+    subject's file does; a free-text field's words stay as the source wrote them."""
+    from tests.disclosure_helpers import company_penalty
+
+    world = disclosure_world
+    company_penalty(db, clock, world, severity="serious", remarks="serious")
+    reference = world.subjects["company"].reference
+    db.commit()
+    response = client.get(
+        f"{API}/subjects/{reference}/report", params={"format": "html"}, headers=tokens("company")
+    )
+    assert response.status_code == 200, response.text
+    assert "失信严重程度：严重" in response.text
+    assert "失信严重程度：serious" not in response.text
+    assert "备注：serious" in response.text
+
+
 # --- change history and as_of ------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ zh_Hans translation and ``make i18n`` has regenerated the template and zh_Hant."
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -89,6 +90,36 @@ def test_zh_hant_is_the_s2t_conversion_of_zh_hans(source: Catalog, derived: Cata
             f"ZH_HANT_OVERRIDES in scripts/i18n.py, then {FIX}"
         )
         assert traditional.fuzzy == message.fuzzy
+
+
+@pytest.mark.parametrize("locale", [script.SOURCE_LOCALE, script.DERIVED_LOCALE])
+def test_no_chinese_translation_cites_an_article_in_english(locale: str) -> None:
+    """A Chinese page cites the regulation as it numbers itself (第二十条至第二十三条), never
+    "Art. 20–23" (review r3, finding 3: the typical cases page did). Citations the services
+    write at run time are converted by ``labels.cite``; the catalogs hold the pages' own."""
+    catalog = _catalog(script.catalog_path(locale), locale)
+    english = [
+        str(message.id)
+        for message in script.messages(catalog)
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+        if text and ("Art." in text or "¶" in text)
+    ]
+    assert not english, f"{locale} cites articles in English: {english}"
+
+
+def test_every_district_is_named_in_each_language() -> None:
+    """The districts the pages offer and count by (``catalog.models.DISTRICTS``, in
+    Simplified Chinese) have a label in every language: their Chinese names in the catalogs,
+    in English their pinyin (review r3, finding 5)."""
+    from xinyong.catalog.models import DISTRICTS
+    from xinyong.web.labels import DISTRICT_LABELS
+
+    assert list(DISTRICT_LABELS) == [code for code, _name in DISTRICTS]
+    for code, name in DISTRICTS:
+        label = DISTRICT_LABELS[code]
+        assert i18n.translations("zh_Hans").gettext(label) == name
+        assert i18n.translations("zh_Hant").gettext(label) == script.to_traditional(name)
+        assert re.fullmatch(r"[A-Z][a-z']+ (District|County|City)", label), label
 
 
 def test_overrides_replace_converted_terms() -> None:

@@ -396,6 +396,21 @@ def test_the_statistics_page_and_the_register_page(client: TestClient, world: Wo
     assert "暂无可统计的数据" in stats.text
 
 
+def test_the_statistics_name_each_district_in_the_pages_language(
+    client: TestClient, disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    """A district's name is the platform's own label, not data: Traditional on zh-Hant pages
+    and English on English ones (review r3, finding 5: 鼓楼区 on all three)."""
+    disclosure_world.subjects["company"].division = "350102"
+    company_penalty(db, clock, disclosure_world)
+    db.commit()
+    for lang, name in (("zh_Hans", "鼓楼区"), ("zh_Hant", "鼓樓區"), ("en", "Gulou District")):
+        page = client.get("/statistics/industry", params={"lang": lang}, headers=HTML).text
+        row = re.search(r'<tr data-row="350102">\s*<th scope="row">([^<]*)</th>', page)
+        assert row, page
+        assert row[1] == name
+
+
 def test_the_amendment_page_keeps_what_was_typed_when_refused(
     client: TestClient, world: World, db: Session, clock: Clock
 ) -> None:

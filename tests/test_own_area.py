@@ -9,6 +9,8 @@ officer) and its market regulator, a source of penalties — plus 鼓楼区's cr
 # ruff: noqa: F811
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -39,7 +41,7 @@ from tests.lists_helpers import (
     lists_world,  # noqa: F401 - fixture
     published_entry,
 )
-from tests.page_helpers import log_in
+from tests.page_helpers import HTML, csrf_from, log_in
 from tests.publicity_helpers import SERIOUS
 from tests.repair_helpers import apply, old_decision
 from xinyong.accounts import area
@@ -592,3 +594,96 @@ def test_the_working_day_calendar_is_the_citys(
         late_after_working_days=7,
     )
     assert calendar_store.arrangement(db, year).known
+
+
+# --- what the pages offer a district (review r3, finding 4) ------------------------------------
+
+
+def _options(page: str, select_id: str) -> list[str]:
+    """The values a select of the page offers (its empty "choose" option left out)."""
+    start = page.index(f'<select id="{select_id}"')
+    select = page[start : page.index("</select>", start)]
+    return [value for value in re.findall(r'<option value="([^"]*)"', select) if value]
+
+
+def test_the_sources_page_offers_a_district_its_own_organisations_and_refuses_on_the_form(
+    area_world: World, db: Session, client: TestClient
+) -> None:
+    """The responsibility list is read city-wide (decision 0046), but a district's officer
+    is offered to grant and revoke for its own district's organisations only; one sent
+    anyway is refused beside the form (Art. 6), what was chosen kept."""
+    world = area_world
+    city, own = world.organisations["regulator"], world.organisations["fuqing_regulator"]
+    in_area = {own.code, world.organisations["fuqing"].code}
+    log_in(client, "fuqing")
+    page = client.get("/admin/sources", headers=HTML).text
+    assert f'<tr data-org="{city.code}">' in page  # the list is the whole city's
+    revocable = set(re.findall(r'action="/admin/sources/([^/"]+)/[^/"]+/revoke"', page))
+    assert revocable == {own.code}
+    assert set(_options(page, "grant-org")) == in_area
+    token = csrf_from(page)
+
+    revoked = client.post(
+        f"/admin/sources/{city.code}/{PENALTY}/revoke", data={"csrf_token": token}, headers=HTML
+    )
+    assert revoked.status_code == 403
+    assert "<h1>责任清单</h1>" in revoked.text  # the page and its form, not an error page
+    assert 'data-code="outside_own_jurisdiction"' in revoked.text
+    assert "第六条" in revoked.text
+    granted = client.post(
+        "/admin/sources",
+        data={"org": city.code, "type": "administrative_inspection", "csrf_token": token},
+        headers=HTML,
+    )
+    assert granted.status_code == 403
+    assert 'data-code="outside_own_jurisdiction"' in granted.text
+    assert "第六条" in granted.text
+    # What was chosen is kept: the organisation (shown, not offered) and the record type.
+    assert re.search(rf'<option value="{city.code}"[^>]*selected', granted.text)
+    assert re.search(r'<option value="administrative_inspection"[^>]*selected', granted.text)
+    # The city's authority is offered every organisation, and the revocations of them all.
+    client.cookies.clear()
+    log_in(client, "authority")
+    page = client.get("/admin/sources", headers=HTML).text
+    assert {city.code, own.code} <= set(_options(page, "grant-org"))
+    revocable = set(re.findall(r'action="/admin/sources/([^/"]+)/[^/"]+/revoke"', page))
+    assert {city.code, own.code} <= revocable
+
+
+def test_the_typical_cases_page_offers_a_district_its_own_entries_and_no_write_up_of_practice(
+    area_world: World, db: Session, clock: FixedClock, client: TestClient
+) -> None:
+    world = area_world
+    city = published_entry(db, clock, world, world.subjects["company"], SERIOUS)
+    own = moved_to_fuqing(
+        db, world, published_entry(db, clock, world, world.subjects["other_company"], SERIOUS)
+    )
+    city_id, own_id = city.id, own.id
+    log_in(client, "fuqing")
+    page = client.get("/admin/typical-cases", headers=HTML).text
+    assert _options(page, "list_entry_id") == [str(own_id)]
+    kinds = _options(page, "kind")
+    assert CaseKind.JOINT_PRACTICE.value not in kinds
+    assert CaseKind.SERIOUS_DISHONESTY.value in kinds
+    # A write-up of practice sent anyway is refused for what it is: the city's to write,
+    # not "another area's organisation" (it has none).
+    practice = client.post(
+        "/admin/typical-cases",
+        data={
+            "kind": CaseKind.JOINT_PRACTICE.value,
+            "title": "联合奖惩做法",
+            "narrative": "做法和经验",
+            "csrf_token": csrf_from(page),
+        },
+        headers=HTML,
+    )
+    assert practice.status_code == 403
+    assert 'data-code="outside_own_jurisdiction"' in practice.text
+    assert "该案例涉及的单位" not in practice.text
+    assert "由市社会信用主管部门统一管理" in practice.text
+    assert "联合奖惩做法" in practice.text  # what was typed is kept
+    client.cookies.clear()
+    log_in(client, "authority")
+    page = client.get("/admin/typical-cases", headers=HTML).text
+    assert {str(city_id), str(own_id)} <= set(_options(page, "list_entry_id"))
+    assert CaseKind.JOINT_PRACTICE.value in _options(page, "kind")

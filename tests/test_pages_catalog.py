@@ -409,6 +409,23 @@ def test_the_revise_page_shows_the_platforms_own_notes_in_the_pages_language(
     assert "loaded from fuzhou.toml" not in page
 
 
+def test_the_revise_page_names_the_districts_in_the_pages_language(
+    client: TestClient, world: World
+) -> None:
+    """The area's choices name each district in the page's language (review r3, finding 5)."""
+    log_in(client, "authority")
+    for lang, gulou, fuqing in (
+        ("zh_Hans", "鼓楼区", "福清市"),
+        ("zh_Hant", "鼓樓區", "福清市"),
+        ("en", "Gulou District", "Fuqing City"),
+    ):
+        page = client.get(f"/admin/catalog/{PENALTY}/revise?lang={lang}").text
+        choices = page[page.index('<datalist id="districts">') :]
+        choices = choices[: choices.index("</datalist>")]
+        assert f'<option value="350102">{gulou}</option>' in choices
+        assert f'<option value="350181">{fuqing}</option>' in choices
+
+
 def test_the_authority_revises_a_record_type_for_the_city(
     client: TestClient, db: Session, world: World
 ) -> None:

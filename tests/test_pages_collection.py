@@ -298,6 +298,24 @@ def test_a_dry_run_shows_the_problems(client: TestClient, db: Session, world: Wo
     assert rows_of(db, QuarantinedRow) == 0
 
 
+def test_a_dry_run_names_the_record_type_and_the_fields_as_the_saved_report_does(
+    client: TestClient, db: Session, world: World
+) -> None:
+    """The dry run's report says what the saved batch's says: the record type by its name,
+    each problem's field by its label (review r3, finding 2: both were left empty or raw)."""
+    table = sample_table()
+    table[2][15] = "not a date"
+    log_in(client, "reporter")
+    for dry_run in (True, False):
+        report = upload(client, to_csv(table), dry_run=dry_run).text
+        facts = report[report.index('<dl class="facts">') :]
+        facts = facts[: facts.index("</dl>")]
+        assert f'<a href="/catalog/{PENALTY}">行政处罚</a> (<code>{PENALTY}</code>)' in facts
+        problem = re.search(r'<tr data-row="3" data-code="invalid_date">(.*?)</tr>', report, re.S)
+        assert problem, report
+        assert "<td>处罚决定日期</td>" in problem.group(1)
+
+
 def test_an_xlsx_workbook(client: TestClient, db: Session, world: World) -> None:
     workbook = Workbook()
     sheet = workbook.active

@@ -280,3 +280,30 @@ def test_the_sources_correction_form_labels_the_fields_in_the_pages_language(
     assert "法定代表人" not in form
     chinese = client.get(f"/record-objections/{objection.id}?lang=zh_Hans").text
     assert '<label for="field-fine_amount">罚款金额' in chinese
+
+
+def test_the_case_history_says_a_choice_in_the_pages_language(
+    client: TestClient, db: Session, clock: FixedClock, disclosure_world: World
+) -> None:
+    """A penalty's severity class is stored as an English word (``serious``): the case's
+    content column says it as the subject's own file does (严重 / Serious), in every
+    language, never the stored word (review r3, finding 1)."""
+    world = disclosure_world
+    record = company_penalty(db, clock, world, severity="serious", remarks="serious")
+    objection = record_objection(db, clock, world, record.id)
+    db.commit()
+    for account in ("objections", "company"):
+        log_in(client, account)
+        for lang, shown in (("zh_Hans", "严重"), ("zh_Hant", "嚴重"), ("en", "Serious")):
+            case = client.get(f"/record-objections/{objection.id}?lang={lang}").text
+            history = case[case.index('class="record-history"') :]
+            history = history[: history.index("</table>")]
+            severity = re.findall(r'<span data-field="severity">([^<]*)</span>', history)
+            assert severity, history
+            assert all(text.endswith(shown) for text in severity), severity
+            assert "serious" not in "".join(severity)
+            # A free-text field keeps what the source wrote, even a word a choice also uses.
+            remarks = re.findall(r'<span data-field="remarks">([^<]*)</span>', history)
+            assert remarks, history
+            assert all(text.endswith("serious") for text in remarks), remarks
+        client.cookies.clear()

@@ -826,3 +826,20 @@ def test_content_corrected_while_revoked_waits_for_the_review_on_reinstatement(
     assert done.json()["awaiting_review"] is True
     assert awaiting(db, record_id)
     assert record_id not in public_ids(client, company)
+
+
+def test_the_review_page_says_a_choice_stored_as_an_english_word_in_the_pages_language(
+    client: TestClient, review_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The record's current content, as the security officer judges it, says its severity
+    class as the subject's file does (严重, Serious), not the stored ``serious``; a free-text
+    field reads as the source wrote it (review r3, finding 1: the same raw values as on the
+    objection case page)."""
+    submit(db, clock, review_world, severity="serious", penalty_content="serious")
+    log_in(client, "security")
+    for lang, shown in (("zh_Hans", "严重"), ("zh_Hant", "嚴重"), ("en", "Serious")):
+        page = client.get("/reviews", params={"lang": lang}, headers=HTML).text
+        severity = page.split('<tr data-field="severity">', 1)[1].split("</tr>", 1)[0]
+        assert f"<td>{shown}</td>" in severity
+        content = page.split('<tr data-field="penalty_content">', 1)[1].split("</tr>", 1)[0]
+        assert "<td>serious</td>" in content

@@ -111,6 +111,33 @@ def test_reporter_uploads_the_sample_and_reads_the_report(
     )
 
 
+def test_a_dry_run_names_the_record_type_and_the_refused_field(
+    page: Page, zh: Callable[[str], str], collection_ready: None
+) -> None:
+    """Checking a file first (a dry run) reports what the saved batch's report would: the
+    record type by its name, and the field of each problem by its label."""
+    table = shared_server_sample()
+    table[2][15] = "not a date"  # 处罚决定日期 of spreadsheet row 3
+    table[4][22] = "E2E-DRY-RUN"  # 备注: a file of its own
+    log_in(page, zh, "reporter")
+    page.goto("/batches/upload")
+    page.get_by_label(zh("Record type"), exact=True).select_option("administrative_penalty")
+    page.get_by_label(zh("File"), exact=True).set_input_files(
+        files=[{"name": "check.csv", "mimeType": "text/csv", "buffer": to_csv(table)}]
+    )
+    page.get_by_label(zh("Dry run"), exact=True).check()
+    page.get_by_role("main").get_by_role("button", name=zh("Upload"), exact=True).click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Dry run report"))
+    facts = page.locator("dl.facts")
+    expect(facts.get_by_role("link", name="行政处罚", exact=True)).to_have_attribute(
+        "href", "/catalog/administrative_penalty"
+    )
+    problem = page.get_by_role("table", name=zh("Problems")).locator('tr[data-row="3"]')
+    expect(problem).to_have_attribute("data-code", "invalid_date")
+    expect(problem.locator("td").first).to_have_text("处罚决定日期")
+
+
 def test_a_row_with_a_nul_is_refused_and_its_content_kept_for_a_period(
     page: Page, zh: Callable[[str], str], collection_ready: None
 ) -> None:

@@ -7,9 +7,10 @@ The texts here are literal on purpose: this journey checks that the catalogs are
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -82,3 +83,28 @@ def test_switching_language_on_a_page_answered_to_a_form(
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
     expect(page).to_have_url("/admin/users?lang=en")
+
+
+def test_a_first_visit_is_in_the_browsers_most_wanted_language_the_pages_speak(
+    browser: Browser, browser_context_args: dict[str, Any]
+) -> None:
+    """A browser set to French first, then Traditional Chinese: the first page is in
+    Traditional Chinese, not in the default (the header's first tag is not the only one
+    read); the switch still has the last word."""
+    # Without a context locale, which Chromium would send as the whole header instead.
+    options = {name: value for name, value in browser_context_args.items() if name != "locale"}
+    context = browser.new_context(
+        **options,
+        extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9,zh-TW;q=0.8,en;q=0.7"},
+    )
+    try:
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
+        expect(page.get_by_label("語言")).to_have_value("zh_Hant")
+        _switch_to(page, "語言", "English", "切換")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        page.goto("/search")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    finally:
+        context.close()

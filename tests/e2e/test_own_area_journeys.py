@@ -5,6 +5,7 @@ opens by its address, and is offered no link to the lists only the city keeps.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -92,3 +93,53 @@ def test_the_city_officer_sees_every_source_the_district_included(
     page.goto("/supervision/timeliness")
     for code, _name in (CITY_REGULATOR, FUQING_REGULATOR):
         expect(page.locator(f'tr[data-organisation="{code}"]')).to_have_count(1)
+
+
+def revoke(zh: Callable[[str], str], organisation: str) -> re.Pattern[str]:
+    """A revoke button's accessible name: revoke (any record type) from the organisation."""
+    pattern = re.escape(zh("Revoke %(type)s from %(organisation)s"))
+    pattern = pattern.replace(re.escape("%(type)s"), ".+")
+    return re.compile(pattern.replace(re.escape("%(organisation)s"), re.escape(organisation)))
+
+
+def test_a_district_officer_is_offered_only_what_it_may_do_in_its_own_district(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    """On the responsibility list (read city-wide) 福清市's officer may revoke and grant only
+    for 福清市's organisations; on the typical cases page it is offered only its district's
+    list entries and no write-up of practice, which is the city's (decision 0046)."""
+    log_in(page, "fuqing")
+    menu = page.get_by_role("navigation", name=zh("Main"))
+    menu.get_by_role("link", name=zh("Responsibility list")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Responsibility list"))
+    city_line = page.locator(f'tr[data-org="{CITY_REGULATOR[0]}"]')
+    expect(city_line).to_have_count(1)
+    expect(city_line.get_by_role("button", name=revoke(zh, CITY_REGULATOR[1]))).to_have_count(0)
+    own_line = page.locator(f'tr[data-org="{FUQING_REGULATOR[0]}"]')
+    expect(own_line.get_by_role("button", name=revoke(zh, FUQING_REGULATOR[1]))).to_have_count(1)
+    organisation = page.get_by_label(zh("Organisation"), exact=True)
+    expect(organisation.locator(f'option[value="{CITY_REGULATOR[0]}"]')).to_have_count(0)
+    expect(organisation.locator(f'option[value="{FUQING_REGULATOR[0]}"]')).to_have_count(1)
+
+    menu.get_by_role("link", name=zh("Typical cases")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Typical cases"))
+    kind = page.get_by_label(zh("Kind of case"))
+    expect(kind.locator('option[value="joint_practice"]')).to_have_count(0)
+    expect(kind.locator('option[value="serious_dishonesty"]')).to_have_count(1)
+    # The demo's list entries are the city's agencies': none is offered to the district.
+    entries = page.locator("#list_entry_id option:not([value=''])")
+    expect(entries).to_have_count(0)
+
+
+def test_the_city_officer_is_offered_every_organisation_and_the_write_up_of_practice(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+) -> None:
+    log_in(page, "authority")
+    page.goto("/admin/sources")
+    for code, name in (CITY_REGULATOR, FUQING_REGULATOR):
+        line = page.locator(f'tr[data-org="{code}"]')
+        expect(line.get_by_role("button", name=revoke(zh, name)).first).to_be_visible()
+    page.goto("/admin/typical-cases")
+    expect(
+        page.get_by_label(zh("Kind of case")).locator('option[value="joint_practice"]')
+    ).to_have_count(1)

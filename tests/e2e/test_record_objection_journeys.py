@@ -44,6 +44,7 @@ def _penalty(live_server: LiveServer, number: str) -> int:
             "penalty_category": "罚款",
             "penalty_content": "罚款人民币伍万元",
             "fine_amount": "5",
+            "severity": "serious",
             "decision_date": clock.today().isoformat(),
             "authority": regulator.name,
             "authority_uscc": regulator.code,
@@ -103,6 +104,10 @@ def test_company_objects_handler_forwards_source_corrects_company_sees_it(
     page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.get_by_text(statement)).to_be_visible()
+    # The versions' contents say the severity class stored as "serious" in the page's words.
+    expect(page.locator("table.record-history [data-field='severity']").first).to_have_text(
+        zh("%(field)s: %(value)s") % {"field": "失信严重程度", "value": zh("Serious")}
+    )
     # The same case open in a second tab, still offering to forward it.
     second = page.context.new_page()
     second.goto(page.url)

@@ -28,6 +28,13 @@ def require_own_area(session: Session, actor: Actor, organisation: Organisation)
     area.require_in_own_area(session, actor, organisation.id, "the organisation", field="org")
 
 
+def organisations_kept(session: Session, actor: Actor) -> set[int] | None:
+    """The ids of the organisations whose responsibilities the actor grants and revokes
+    (``require_own_area``): its own district's for a district's credit authority, None —
+    every organisation — for the city's."""
+    return area.organisations_in_area(session, actor)
+
+
 def grant(
     session: Session, clock: Clock, actor: Actor, organisation: Organisation, record_type_code: str
 ) -> SourceResponsibility:

@@ -42,6 +42,13 @@ STATUS_LABELS = {
 }
 # A version's severity class, where the history shows values since changed (decision 0025).
 SEVERITY_LABELS = {"minor": "轻微", "general": "一般", "serious": "严重"}
+# The rule pack's choices stored as English words, said as the pages say them in Chinese
+# (``web.labels.CHOICE_LABELS``): by field, as the report's labels carry no field type, so
+# that a source's own words reading the same are left as written.
+CHOICE_LABELS = {
+    "severity": SEVERITY_LABELS,
+    "fulfilment_status": {"pending": "待确认", "fulfilled": "已履行", "breached": "未履行"},
+}
 # The reasons the platform itself writes; others are shown as written.
 REASON_LABELS = {
     "created by source": "来源单位报送",
@@ -134,6 +141,12 @@ def _environment() -> Environment:
     return environment
 
 
+def stated_value(name: str, value: Any) -> Any:
+    """A field's value as the report says it: a choice stored as an English word in Chinese
+    (``CHOICE_LABELS``), anything else as stored."""
+    return CHOICE_LABELS.get(name, {}).get(str(value), value)
+
+
 def _stated_reason(reason: str) -> str:
     return REASON_LABELS.get(reason, reason)
 
@@ -171,6 +184,7 @@ def report_html(
             reason_text=reason_text,
             detail_text=detail_text,
             severities=SEVERITY_LABELS,
+            stated_value=stated_value,
         )
     )
 

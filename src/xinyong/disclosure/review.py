@@ -114,6 +114,9 @@ class ReviewField:
     label_en: str
     value: Any
     redactable: bool
+    # The catalog's type of the field (``FieldType``), for the page to say a choice in its
+    # language; a field of an earlier rule version is shown as text.
+    type: str = "text"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -186,6 +189,7 @@ def _fields(definition: RecordTypeDefinition, payload: dict[str, Any]) -> tuple[
                     spec.label_en,
                     payload[spec.name],
                     spec.name in allowed,
+                    spec.type,
                 )
             )
     declared = {spec.name for spec in definition.fields}

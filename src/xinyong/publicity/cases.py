@@ -128,10 +128,21 @@ def organisation_of(session: Session, case: TypicalCase) -> int | None:
     return None
 
 
+# The write-up of practice, as a district's refusal names it (``area.require_city``; the pages
+# translate it, ``web.refusals``).
+PRACTICE_WRITE_UP = (
+    "a typical case of joint incentive and punishment in practice, about no organisation,"
+)
+
+
 def require_in_area(session: Session, actor: Actor, case: TypicalCase) -> None:
     """A district's credit authority publicises its own district's cases (Art. 6): those
     about an entry or a repair of its district's organisations. A write-up of practice is
-    about no organisation: the city's authority writes it (decision 0046)."""
+    about no organisation: the city's authority writes it (decision 0046), and a district's
+    is told so, not that an organisation is another area's."""
+    if case.kind is CaseKind.JOINT_PRACTICE:
+        area.require_city(session, actor, PRACTICE_WRITE_UP, field="kind")
+        return
     area.require_in_own_area(
         session,
         actor,
@@ -145,6 +156,13 @@ def require_in_area(session: Session, actor: Actor, case: TypicalCase) -> None:
             else "kind"
         ),
     )
+
+
+def kinds_open(session: Session, actor: Actor) -> list[CaseKind]:
+    """The kinds of case the actor may draft: every kind but, for a district's credit
+    authority, the write-up of practice (``require_in_area``)."""
+    district = area.district_of(session, actor)
+    return [kind for kind in CaseKind if district is None or kind is not CaseKind.JOINT_PRACTICE]
 
 
 # --- the basis ------------------------------------------------------------------------------

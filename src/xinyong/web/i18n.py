@@ -7,9 +7,11 @@ from their ``.po`` files at start-up, so no compile step is needed to run the pl
 from __future__ import annotations
 
 import io
+import re
 from functools import cache
 from pathlib import Path
 
+from babel.core import get_global, parse_locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -34,12 +36,71 @@ def translations(locale: str) -> NullTranslations:
 
 
 def negotiate(requested: str | None, cookie: str | None, accept_language: str, default: str) -> str:
+    """The page's locale: ``?lang=``, then the language cookie, then the first language of
+    the browser's Accept-Language the pages speak (``browser_locale``), then ``default``."""
     for candidate in (requested, cookie):
         if candidate in LOCALES:
             return candidate
-    header = accept_language.lower()
-    if header.startswith("en"):
+    fallback = default if default in LOCALES else DEFAULT_LOCALE
+    return browser_locale(accept_language, fallback) or fallback
+
+
+# An Accept-Language weight (RFC 9110 §12.4.2): 0 to 1, at most three decimals.
+_WEIGHT = re.compile(r"q=(0(?:\.\d{0,3})?|1(?:\.0{0,3})?)", re.IGNORECASE)
+# Chinese in each script, by Babel's (CLDR's) script codes.
+_SCRIPTS = {"Hans": "zh_Hans", "Hant": "zh_Hant"}
+
+
+def _ranges(accept_language: str) -> list[str]:
+    """The header's language ranges, most wanted first and, among equal weights, in the
+    header's order; a range weighted 0 (not acceptable) or with a malformed weight is left
+    out."""
+    ranges: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")):
+        tag, *parameters = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for parameter in parameters:
+            found = _WEIGHT.fullmatch(parameter.replace(" ", ""))
+            weight = float(found[1]) if found else 0.0
+        if tag and weight > 0:
+            ranges.append((-weight, position, tag))
+    return [tag for _weight, _position, tag in sorted(ranges)]
+
+
+def _page_locale(tag: str, fallback: str) -> str | None:
+    """The locale of ours a language range asks for: English for ``en``; Chinese in the
+    script the tag names or, without one, in the script its region writes (Babel's likely
+    subtags: zh-TW, zh-HK, zh-MO Traditional; zh, zh-CN, zh-SG Simplified); ``*`` (any)
+    the fallback. None for a language the pages do not speak, or no tag at all."""
+    if tag == "*":
+        return fallback
+    # Language, script and region only: an extension or private use (``-u-…``, ``-x-…``)
+    # changes neither the language nor the script.
+    subtags = tag.split("-")
+    short = next((i for i, subtag in enumerate(subtags) if len(subtag) == 1), len(subtags))
+    try:
+        language, territory, script, *_variant = parse_locale("-".join(subtags[:short]), sep="-")
+    except ValueError:  # not a tag Babel reads
+        return None
+    if language == "en":
         return "en"
-    if header.startswith(("zh-tw", "zh-hk", "zh-hant", "zh-mo")):
-        return "zh_Hant"
-    return default if default in LOCALES else DEFAULT_LOCALE
+    if language != "zh":
+        return None
+    if script is None:
+        likely = get_global("likely_subtags")
+        script = parse_locale(likely.get(f"zh_{territory}", likely["zh"]))[2]
+    return _SCRIPTS.get(script or "")
+
+
+def browser_locale(accept_language: str, fallback: str = DEFAULT_LOCALE) -> str | None:
+    """The first locale the pages speak among the languages of an Accept-Language header,
+    by weight (q-values), then order: ``en-GB;q=0.1, zh-TW`` and ``fr-FR, zh-TW;q=0.9``
+    are both Traditional Chinese. None when the header asks for none of them.
+
+    Not ``babel.core.negotiate_locale``: it matches tags as strings, then by their language
+    alone, so it cannot tell zh-TW (Traditional) from zh-CN (Simplified); Babel's tag parser
+    and CLDR's likely scripts do that here."""
+    return next(
+        (found for tag in _ranges(accept_language) if (found := _page_locale(tag, fallback))),
+        None,
+    )

@@ -137,6 +137,32 @@ CHOICE_LABELS: dict[str, str] = {
     "breached": N_("Breached"),
     **SEVERITY_LABELS,
 }
+
+
+def choice_label(field_type: str, value: object) -> str | None:
+    """The message id of an enumerated field's value that is an English word
+    (``CHOICE_LABELS``), translated where shown; None for any other value (a Chinese
+    choice, or a free-text field's words), shown as stored."""
+    return CHOICE_LABELS.get(str(value)) if field_type == "enum" else None
+
+
+# The counties and districts of Fuzhou (``catalog.models.DISTRICTS``, by GB/T 2260 code):
+# the platform's own names for them, in the page's language (pinyin in English).
+DISTRICT_LABELS: dict[str, str] = {
+    "350102": N_("Gulou District"),
+    "350103": N_("Taijiang District"),
+    "350104": N_("Cangshan District"),
+    "350105": N_("Mawei District"),
+    "350111": N_("Jin'an District"),
+    "350112": N_("Changle District"),
+    "350121": N_("Minhou County"),
+    "350122": N_("Lianjiang County"),
+    "350123": N_("Luoyuan County"),
+    "350124": N_("Minqing County"),
+    "350125": N_("Yongtai County"),
+    "350128": N_("Pingtan County"),
+    "350181": N_("Fuqing City"),
+}
 # A record's status (``collection.models.RecordStatus``), in its file and its report.
 RECORD_STATUS_LABELS: dict[str, str] = {
     "active": N_("Active"),

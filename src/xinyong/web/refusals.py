@@ -1048,6 +1048,9 @@ _AREA_THINGS = {
         "the register of credit service institutions"
     ),
     "the working-day calendar": N_("the working-day calendar"),
+    "a typical case of joint incentive and punishment in practice, about no organisation,": N_(
+        "a typical case of joint incentive and punishment in practice, about no organisation,"
+    ),
 }
 
 _KIND = "(?P<kind>Unified social credit code|Citizen ID number)"

@@ -20,10 +20,11 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.catalog import rule_packs
 from xinyong.catalog import service as catalog
-from xinyong.catalog.models import CITY_JURISDICTION, DISTRICTS
+from xinyong.catalog.models import CITY_JURISDICTION
 from xinyong.collection.readers import json_problem
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.labels import DISTRICT_LABELS
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import (
     LINE_BREAKS_AS_ONE,
@@ -202,7 +203,7 @@ def _render_editor(
             "upgraded_paths": rule_packs.upgraded_paths,
             "loaded_pack": catalog.loaded_pack,
             "city": CITY_JURISDICTION,
-            "districts": DISTRICTS,
+            "districts": DISTRICT_LABELS.items(),
         },
         state,
     )

@@ -312,9 +312,12 @@ async def upload(
             "received_at": batch.received_at,
         }
         result = report.as_dict()
+        # The report names its type by code; the rules are keyed by the type's id, read
+        # before a dry run's rollback expires the batch.
+        record_type_id = batch.record_type_id
         if dry_run:
             session.rollback()
-        return result, meta, rules_by_type_id(session).get(result["record_type"])
+        return result, meta, rules_by_type_id(session).get(record_type_id)
 
     try:
         result, meta, rule = await run_in_threadpool(run)

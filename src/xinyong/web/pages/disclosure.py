@@ -29,7 +29,7 @@ from xinyong.accounts.permissions import (
     require_standing,
 )
 from xinyong.catalog import service as catalog
-from xinyong.catalog.definitions import FieldType, RecordTypeDefinition
+from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.clock import Clock
 from xinyong.collection import records, revocation
 from xinyong.disclosure import (
@@ -59,12 +59,12 @@ from xinyong.web.api.disclosure import read_limits, report_content_days
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import (
-    CHOICE_LABELS,
     LEGAL_PATH_LABELS,
     RECORD_STATUS_LABELS,
     ROLE_LABELS,
     SEVERITY_LABELS,
     VERSION_REASON_LABELS,
+    choice_label,
 )
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import (
@@ -265,9 +265,7 @@ def record_items(
             (
                 spec.label_en if english else spec.label_zh,
                 view.payload[spec.name],
-                CHOICE_LABELS.get(str(view.payload[spec.name]))
-                if spec.type is FieldType.ENUM
-                else None,
+                choice_label(spec.type, view.payload[spec.name]),
             )
             for spec in definition.fields
             if spec.name not in hidden and view.payload.get(spec.name) not in (None, "")
@@ -303,6 +301,30 @@ def record_items(
             }
         )
     return items
+
+
+def version_contents(
+    definition: RecordTypeDefinition, payloads: list[dict[str, Any]], *, english: bool
+) -> list[list[tuple[str, str, Any, str | None]]]:
+    """Each version's content as ``history_table`` shows it: per stored field its name,
+    its label in the page's language (a field an older version of the type had, its name)
+    and value, with the label of a choice stored as an English word (``choice_label``), as
+    the subject's own file says it (``record_items``)."""
+    specs = {spec.name: spec for spec in definition.fields}
+    return [
+        [
+            (
+                name,
+                (specs[name].label_en if english else specs[name].label_zh)
+                if name in specs
+                else name,
+                value,
+                choice_label(specs[name].type, value) if name in specs else None,
+            )
+            for name, value in payload.items()
+        ]
+        for payload in payloads
+    ]
 
 
 # Authorisation scopes that are not record types (Art. 19), named in the page's language.

@@ -13,12 +13,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor
-from xinyong.catalog.models import DISTRICTS
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.institutions import register, statistics
 from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
-from xinyong.web.labels import N_
+from xinyong.web.labels import DISTRICT_LABELS, N_
 from xinyong.web.pages.collection import POLARITY_LABELS, page_helpers
 from xinyong.web.pages.forms import (
     LINE_BREAKS_AS_ONE,
@@ -75,7 +74,6 @@ AREA_LABELS = {
     "350100": N_("Registered at city level"),
     statistics.OTHER_AREA: N_("Outside Fuzhou's districts, or not known"),
 }
-DISTRICT_NAMES = dict(DISTRICTS)
 
 
 def _common() -> dict[str, Any]:
@@ -315,10 +313,10 @@ def amend(
 
 
 def _row_label(table: statistics.Table, row: str) -> tuple[str, str | None]:
-    """A row's name (a message id for the page to translate, or a proper name) and code."""
+    """A row's name (a message id, for the page to translate) and its district's code."""
     if table.rows_by == "district":
-        if row in DISTRICT_NAMES:
-            return DISTRICT_NAMES[row], row
+        if row in DISTRICT_LABELS:
+            return DISTRICT_LABELS[row], row
         return AREA_LABELS.get(row, row), None
     return row, None
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.accounts import area
 from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -98,12 +99,14 @@ def integrity_case_page(
     return render(request, "integrity_case.html", {**_common(), "item": found})
 
 
-def _bases(session: Session, clock: Clock) -> dict[str, list[dict[str, Any]]]:
+def _bases(session: Session, clock: Clock, actor: Actor) -> dict[str, list[dict[str, Any]]]:
     """The list entries a case may rest on: red-list entries and serious black-list
-    entries in force (both public)."""
+    entries in force (both public); for a district's credit authority, those its own
+    district's agencies recognised (``cases.require_in_area``)."""
     today = clock.today()
     red = entries.published(session, ListKind.RED, today=today)
     serious = entries.published(session, ListKind.BLACK, today=today, tier=Tier.SERIOUS)
+    kept = area.organisations_in_area(session, actor)
     return {
         kind: [
             {
@@ -112,6 +115,7 @@ def _bases(session: Session, clock: Clock) -> dict[str, list[dict[str, Any]]]:
                 "standard": standard.name,
             }
             for entry, subject, standard in rows
+            if kept is None or entry.recognising_organisation_id in kept
         ]
         for kind, rows in (("red", red), ("serious", serious))
     }
@@ -128,8 +132,8 @@ def _render_admin(
             **_common(),
             "items": found,
             "may_publish": {s.case.id: cases.may_publish(session, actor, s.case) for s in found},
-            "bases": _bases(session, clock),
-            "kinds": [k.value for k in CaseKind],
+            "bases": _bases(session, clock, actor),
+            "kinds": [k.value for k in cases.kinds_open(session, actor)],
         },
         state,
     )

@@ -21,7 +21,7 @@ from xinyong.web import inputs
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_, OBJECTION_GROUND_LABELS
-from xinyong.web.pages.disclosure import disclosure_helpers, type_names
+from xinyong.web.pages.disclosure import disclosure_helpers, type_names, version_contents
 from xinyong.web.pages.forms import (
     BLANK,
     LINE_BREAKS_AS_ONE,
@@ -199,12 +199,6 @@ def _render_case(
         source_outside_register=case.source_outside_register is not None,
     )
     versions = cases.record_history(session, case.record.id)
-    english = locale_of(request) == "en"
-    # The versions' contents under the record type's field labels, in the page's language.
-    field_labels = {
-        spec.name: spec.label_en if english else spec.label_zh
-        for spec in objections.definition_of(session, case.record).fields
-    }
     return render_form(
         request,
         "record_objection_case.html",
@@ -213,8 +207,11 @@ def _render_case(
             "case": case,
             "staff": actor.subject_id is None,
             "history": cases.history_rows(session, versions),
-            "contents": [version.payload for version in versions],
-            "field_labels": field_labels,
+            "contents": version_contents(
+                objections.definition_of(session, case.record),
+                [version.payload for version in versions],
+                english=locale_of(request) == "en",
+            ),
             "may_forward": "forward" in steps,
             "may_decide": "decide" in steps,
             "may_correct": "correct" in steps,

@@ -1,8 +1,12 @@
 """The responsibility list page (Art. 9): which organisation may submit which record
 types. The credit authority grants and revokes responsibilities here, through the same
 service (and audit events) as ``POST /api/v1/sources`` and ``xinyong sources grant``;
-a refusal (say, a record type the catalog does not admit from that kind of organisation)
-is shown on the form with what was chosen kept."""
+a refusal (say, a record type the catalog does not admit from that kind of organisation,
+or an organisation outside a district authority's own area) is shown on the form with
+what was chosen kept.
+
+The list is read city-wide, but a district's credit authority is offered to grant and
+revoke for its own district's organisations only (Art. 6; decision 0046)."""
 
 from __future__ import annotations
 
@@ -18,18 +22,20 @@ from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.collection import sources
-from xinyong.errors import InvalidInput, NotFound
+from xinyong.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
 from xinyong.web.pages.collection import page_helpers
-from xinyong.web.pages.forms import FormState, announced, refused, render_form
+from xinyong.web.pages.forms import FormState, announced, refused, refused_access, render_form
 from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
 PAGE = "/admin/sources"
 # An unknown organisation or record type, a kind the catalog does not admit, a
-# responsibility no longer in force: wrong entries, shown on the page again.
-FORM_ERRORS = (InvalidInput, NotFound)
+# responsibility no longer in force: wrong entries, shown on the page again; so is an
+# organisation outside a district authority's area (``PermissionDenied``, recorded as the
+# refusal it is).
+FORM_ERRORS = (InvalidInput, NotFound, PermissionDenied)
 
 
 @dataclass
@@ -63,6 +69,14 @@ def _render(request: Request, session: Session, actor: Actor, state: FormState) 
     require(actor, Permission.MANAGE_SOURCES)
     lines, granters = _by_organisation(session, actor)
     rules = catalog.list_record_types(session)
+    kept = sources.organisations_kept(session, actor)
+    # An organisation chosen on a refused grant stays chosen, offered or not.
+    chosen = state.form.get("org") if state.form.get("action") == "grant" else None
+    offered = [
+        org
+        for org in sorted(accounts.list_organisations(session), key=lambda o: (o.name, o.code))
+        if kept is None or org.id in kept or org.code == chosen
+    ]
     return render_form(
         request,
         "sources_admin.html",
@@ -70,14 +84,21 @@ def _render(request: Request, session: Session, actor: Actor, state: FormState) 
             **page_helpers(request),
             "lines": lines,
             "granted_by": accounts.actor_names(session, granters, staff=True),
-            "organisations": sorted(
-                accounts.list_organisations(session), key=lambda org: (org.name, org.code)
-            ),
+            "organisations": offered,
+            "keeps": lambda org: kept is None or org.id in kept,
             "rules": rules,
             "rules_by_code": {rule.definition.code: rule for rule in rules},
         },
         state,
     )
+
+
+def _refused(
+    request: Request, session: Session, exc: DomainError, form: dict[str, str]
+) -> FormState:
+    if isinstance(exc, PermissionDenied):
+        return refused_access(request, session, exc, form)
+    return refused(session, exc, form)
 
 
 @router.get(PAGE, response_class=HTMLResponse)
@@ -109,7 +130,7 @@ def grant(
             session, clock, actor, accounts.organisation_by_code(session, org, field="org"), type
         )
     except FORM_ERRORS as exc:
-        return _render(request, session, actor, refused(session, exc, form))
+        return _render(request, session, actor, _refused(request, session, exc, form))
     return RedirectResponse(f"{PAGE}?done=granted", status_code=303)
 
 
@@ -131,5 +152,5 @@ def revoke(
         organisation = accounts.organisation_by_code(session, org, field="org")
         sources.revoke(session, clock, actor, organisation, record_type)
     except FORM_ERRORS as exc:
-        return _render(request, session, actor, refused(session, exc, form))
+        return _render(request, session, actor, _refused(request, session, exc, form))
     return RedirectResponse(f"{PAGE}?done=revoked", status_code=303)

@@ -24,7 +24,7 @@ from xinyong.disclosure import review, supervision
 from xinyong.disclosure.models import FollowUpKind
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.labels import LEGAL_PATH_LABELS, ROLE_LABELS
+from xinyong.web.labels import LEGAL_PATH_LABELS, ROLE_LABELS, choice_label
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import (
     BLANK,
@@ -164,6 +164,7 @@ def _render_reviews(
             "officers": officers,
             "redacted_marker": review.REDACTED,
             "error_record": error_record,
+            "choice_label": choice_label,
         },
         state,
     )
