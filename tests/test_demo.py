@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import record_by_decision
-from tests.page_helpers import HTML
+from tests.page_helpers import HTML, csrf_from
 from xinyong import bootstrap, demo
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import UserAccount
@@ -21,7 +21,7 @@ from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord
 from xinyong.collection.records import current_version
 from xinyong.lists import entries
-from xinyong.lists.models import ListEntry, ListEntryPerson, ListKind
+from xinyong.lists.models import EntryStatus, ListEntry, ListEntryPerson, ListKind
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsiblePerson
 
@@ -162,3 +162,81 @@ def test_the_demos_register_of_legal_representatives_comes_from_its_registration
         (demo.SERIOUS_LEGAL_REPRESENTATIVE[0], "registration", None),
         (demo.SERIOUS_DIRECTLY_RESPONSIBLE[0], "proposal", None),
     ]
+
+
+def demo_log_in(client: TestClient, username: str) -> None:
+    """Log in through the login form with the demo password (README, demo accounts)."""
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": demo.DEMO_PASSWORD,
+            "csrf_token": csrf_from(form.text),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_the_demo_court_confirms_the_performance_of_its_defaulter(
+    demo_seeded: Session, client: TestClient, clock: FixedClock
+) -> None:
+    """Review r4, L6: the court's account reaches /court-defaulters from its navigation and
+    finds the demo's defaulter there, awaiting its confirmation of performance; confirmed,
+    the entry leaves the black list (decision 0045)."""
+    demo_log_in(client, "court")
+    page = client.get("/court-defaulters", headers=HTML)
+    assert page.status_code == 200
+    assert '<a href="/court-defaulters">' in page.text
+    (entry_id,) = (int(found) for found in re.findall(r'data-entry="(\d+)"', page.text))
+    entry = demo_seeded.get(ListEntry, entry_id)
+    assert entry is not None
+    assert entry.status is EntryStatus.PUBLISHED
+    logistics = subjects.by_reference(demo_seeded, "91350100T5A3HDXJ4X")
+    assert entry.subject_id == logistics.id
+    assert "福州海峡物流有限公司" in page.text
+
+    confirmed = client.post(
+        f"/court-defaulters/{entry_id}/performance",
+        data={
+            "performed_on": clock.today().isoformat(),
+            "detail": "（2026）闽01执123号结案通知书",
+            "csrf_token": csrf_from(page.text),
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303, confirmed.text[:400]
+    demo_seeded.expire_all()
+    removed = demo_seeded.get(ListEntry, entry_id)
+    assert removed is not None
+    assert removed.status is EntryStatus.REMOVED
+
+
+def test_the_demo_association_keeps_its_member_register_and_evaluates_a_member(
+    demo_seeded: Session, client: TestClient
+) -> None:
+    """Review r4, L6: the association's account reaches /members from its navigation and
+    finds its members with their agreements; its evaluation of a member was accepted, as
+    only a member's is (Art. 10 ¶1, decision 0032)."""
+    demo_log_in(client, "association")
+    page = client.get("/members", headers=HTML)
+    assert page.status_code == 200
+    assert '<a href="/members">' in page.text
+    for code, name, _years, agreement in demo.DEMO_MEMBERS:
+        row = re.search(rf'<tr data-member="{code}".*?</tr>', page.text, re.S)
+        assert row is not None, code
+        assert name in row[0]
+        assert agreement in row[0]
+
+    evaluation = demo_seeded.scalar(
+        select(RecordType.id).where(RecordType.code == "association_evaluation")
+    )
+    association = accounts.organisation_by_code(demo_seeded, demo.DEMO_ASSOCIATION)
+    (record,) = demo_seeded.scalars(
+        select(CreditRecord).where(CreditRecord.record_type_id == evaluation)
+    ).all()
+    assert record.source_organisation_id == association.id
+    member = subjects.by_reference(demo_seeded, demo.DEMO_MEMBERS[0][0])
+    assert record.subject_id == member.id
