@@ -153,6 +153,11 @@ DEMO_MEMBERS: tuple[tuple[str, str, int, str], ...] = (
     ("91350100WWAPA40225", "福建榕城餐饮管理有限公司", 3, "榕餐协会员协议第018号"),
     ("923501008HFML5U07D", "福州鼓楼区老王小吃店", 1, "榕餐协会员协议第102号"),
 )
+# The citizen's two written authorisations to the bank, each for its purpose (Art. 13 ¶3):
+# its contract records for a housing loan, and its list status and grade for pricing a
+# credit card (Art. 19, the ``credit_status`` scope).
+HOUSING_LOAN_PURPOSE = "住房贷款审批"
+CREDIT_CARD_PURPOSE = "信用卡风险定价"
 # A seriously dishonest organisation (Art. 17, 18): its legal representative is registered
 # with the company; the proposing agency names the directly responsible person.
 SERIOUS_ORGANISATION = ("91350100M53MEA761Q", "福州闽都食品加工有限公司")
@@ -701,10 +706,24 @@ def seed_activity(session: Session, clock: Clock) -> None:
         citizen,
         grantee=bank,
         record_type_codes=["contract_performance"],
-        purpose="住房贷款审批",
+        purpose=HOUSING_LOAN_PURPOSE,
         valid_until=today + dt.timedelta(days=180),
         evidence_kind="signed_in_page",
         evidence="本人王某某授权福州海峡商业银行查询合同履约信息，用于住房贷款审批。",
+    )
+    # A second, for the credit status the bank prices a credit card on (Art. 19): with two
+    # in force, the analyst's file query asks which one it is for (decision 0007 addendum),
+    # and only this one opens the credit status.
+    authorisations.grant(
+        session,
+        clock,
+        citizen,
+        grantee=bank,
+        record_type_codes=[authorisations.CREDIT_STATUS],
+        purpose=CREDIT_CARD_PURPOSE,
+        valid_until=today + dt.timedelta(days=180),
+        evidence_kind="signed_in_page",
+        evidence="本人王某某授权福州海峡商业银行查询本人的名单状态和信用等级，用于信用卡风险定价。",
     )
     # The company has the credit service institution evaluate it, and authorises it to read
     # its penalties for that: the service named, and not conditional on the authorisation
