@@ -17,7 +17,7 @@ from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAc
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
 from xinyong.calendar import add_years
 from xinyong.clock import Clock
-from xinyong.collection import consent, pipeline, readers, sources
+from xinyong.collection import consent, members, pipeline, readers, sources
 from xinyong.collection.models import CreditRecord
 from xinyong.disclosure import authorisations, query_assignments, query_items
 from xinyong.institutions import register as institutions
@@ -106,6 +106,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         "113501000036441868",
         "市场监管局保密审查员",
     ),
+    # The court's staff who send its records: they confirm that a judgment defaulter has
+    # performed, and the entry leaves the black list (/court-defaulters; decision 0045).
+    DemoAccount("court", Role.DATA_REPORTER, "11350100MB0000035H", "中级法院执行局信息报送员"),
+    # The catering association's staff who send its evaluations: they keep its member
+    # register, since it records its members' information only (/members, Art. 10 ¶1;
+    # decision 0032).
+    DemoAccount("association", Role.DATA_REPORTER, "51350100MB00000513", "餐饮行业协会信息报送员"),
     DemoAccount("objections", Role.OBJECTION_HANDLER, "11350100MB0000027N", "异议处理员"),
     DemoAccount(
         "caseofficer2",
@@ -139,6 +146,18 @@ DEMO_COMPANIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("91350100M0DM95UY6B", "福州茉莉花茶业有限公司", ()),
 )
 DEMO_PERSON = ("王某某", "350102199403157723")
+# The catering association's members (Art. 10 ¶1): code, name, whole years a member by
+# today, and the membership agreement under which it records their credit information.
+DEMO_ASSOCIATION = "51350100MB00000513"
+DEMO_MEMBERS: tuple[tuple[str, str, int, str], ...] = (
+    ("91350100WWAPA40225", "福建榕城餐饮管理有限公司", 3, "榕餐协会员协议第018号"),
+    ("923501008HFML5U07D", "福州鼓楼区老王小吃店", 1, "榕餐协会员协议第102号"),
+)
+# The citizen's two written authorisations to the bank, each for its purpose (Art. 13 ¶3):
+# its contract records for a housing loan, and its list status and grade for pricing a
+# credit card (Art. 19, the ``credit_status`` scope).
+HOUSING_LOAN_PURPOSE = "住房贷款审批"
+CREDIT_CARD_PURPOSE = "信用卡风险定价"
 # A seriously dishonest organisation (Art. 17, 18): its legal representative is registered
 # with the company; the proposing agency names the directly responsible person.
 SERIOUS_ORGANISATION = ("91350100M53MEA761Q", "福州闽都食品加工有限公司")
@@ -368,9 +387,45 @@ PENALTY_PARTICULARS: dict[str, dict[str, str]] = {
 }
 
 
+def _seed_member_register(session: Session, clock: Clock, association: Organisation) -> None:
+    """The association's staff enter its members under their agreements, and it evaluates
+    one of them: an evaluation is accepted only about a member on its date (Art. 10 ¶1)."""
+    sources.grant(session, clock, SYSTEM_ACTOR, association, "association_evaluation")
+    keeper, today = _user(session, "association"), clock.today()
+    for code, name, years, agreement in DEMO_MEMBERS:
+        members.add(
+            session,
+            clock,
+            keeper,
+            uscc=code,
+            name=name,
+            since=add_years(today, -years),
+            agreement_reference=agreement,
+        )
+    code, name, _years, _agreement = DEMO_MEMBERS[0]
+    _ingest(
+        session,
+        clock,
+        association,
+        "association_evaluation",
+        [
+            {
+                "subject_name": name,
+                "subject_category": "法人及非法人组织",
+                "subject_uscc": code,
+                "evaluation_name": "会员信用等级评价",
+                "grade": "AAA",
+                "evaluated_on": (today - dt.timedelta(days=30)).isoformat(),
+                "membership_status": "会员",
+            }
+        ],
+    )
+
+
 def seed_activity(session: Session, clock: Clock) -> None:
     """Records through the real pipeline, a published query item, list entries, a court
-    defaulter, a consent and an authorisation: enough to try every page."""
+    defaulter, an association's member register, a consent and authorisations: enough to
+    try every page."""
     orgs = {o.code: o for o in accounts.list_organisations(session)}
     regulator, court, bank = (
         orgs["113501000036441868"],
@@ -604,6 +659,7 @@ def seed_activity(session: Session, clock: Clock) -> None:
             }
         ],
     )
+    _seed_member_register(session, clock, orgs[DEMO_ASSOCIATION])
     person = subjects.by_reference(
         session,
         session.scalar(
@@ -650,10 +706,24 @@ def seed_activity(session: Session, clock: Clock) -> None:
         citizen,
         grantee=bank,
         record_type_codes=["contract_performance"],
-        purpose="住房贷款审批",
+        purpose=HOUSING_LOAN_PURPOSE,
         valid_until=today + dt.timedelta(days=180),
         evidence_kind="signed_in_page",
         evidence="本人王某某授权福州海峡商业银行查询合同履约信息，用于住房贷款审批。",
+    )
+    # A second, for the credit status the bank prices a credit card on (Art. 19): with two
+    # in force, the analyst's file query asks which one it is for (decision 0007 addendum),
+    # and only this one opens the credit status.
+    authorisations.grant(
+        session,
+        clock,
+        citizen,
+        grantee=bank,
+        record_type_codes=[authorisations.CREDIT_STATUS],
+        purpose=CREDIT_CARD_PURPOSE,
+        valid_until=today + dt.timedelta(days=180),
+        evidence_kind="signed_in_page",
+        evidence="本人王某某授权福州海峡商业银行查询本人的名单状态和信用等级，用于信用卡风险定价。",
     )
     # The company has the credit service institution evaluate it, and authorises it to read
     # its penalties for that: the service named, and not conditional on the authorisation

@@ -1,4 +1,4 @@
-"""Journey: the citizen gives the bank a second written authorisation, for another purpose;
+"""Journey: the citizen gives the bank a third written authorisation, for another purpose;
 the bank's analyst queries the citizen by ID number on the authorisation path, is asked which
 authorisation the query is for (the form again, the authorisations in force with their
 purposes and scopes, the ID number not typed back), chooses the new one, reads the file and
@@ -54,14 +54,16 @@ def test_the_bank_chooses_the_authorisation_its_query_is_for(
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(citizen_id)
     page.get_by_role("main").get_by_role("button", name=zh("Query"), exact=True).click()
 
-    # Two authorisations in force (the demo's for the housing loan, and this one): which?
+    # Three authorisations in force (the demo's two, for the housing loan and for the credit
+    # card's pricing, and this one): which?
     alert = page.get_by_role("alert")
     expect(alert.locator("[data-code]").first).to_have_attribute(
         "data-code", "authorisation_required"
     )
     expect(alert).to_contain_text("第十三条第三款")
     choice = page.get_by_role("group", name=zh("Written authorisation this query is for"))
-    expect(choice.get_by_label("住房贷款审批", exact=False)).to_be_visible()
+    expect(choice.get_by_label(demo.HOUSING_LOAN_PURPOSE, exact=False)).to_be_visible()
+    expect(choice.get_by_label(demo.CREDIT_CARD_PURPOSE, exact=False)).to_be_visible()
     # Each with its purpose and scope.
     offered = choice.locator("[data-authorisation]").filter(has_text=purpose)
     expect(offered).to_contain_text(CONTRACT_PERFORMANCE)
@@ -88,7 +90,7 @@ def test_the_bank_chooses_the_authorisation_its_query_is_for(
     expect(mine).to_have_count(2)  # the file, and the report issued on it
     expect(mine.filter(has_text=BANK)).to_have_count(2)
 
-    # Revoked, so that the bank's other journeys find the demo's one authorisation again.
+    # Revoked, so that the bank's other journeys find the demo's two authorisations again.
     page.goto("/me/authorisations")
     row = page.get_by_role("table", name=zh("Your authorisations")).get_by_role("row")
     row.filter(has_text=purpose).get_by_role(

@@ -16,6 +16,9 @@ from playwright.sync_api import Page, expect
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 ASSOCIATION = ("51350100MB00000513", "福州市餐饮行业协会")  # demo organisation
+# A type the association may submit about its own business (Art. 10 ¶1) and does not hold
+# in the demo: its evaluations it does hold, and the member register journey submits them.
+GRANTED = ("contract_performance", "合同履约信息")
 DISTRICT = "350181"  # 福清市: its credit authority (`fuqing`) and market regulator in the demo
 
 
@@ -29,18 +32,18 @@ def test_the_authority_grants_and_revokes_a_responsibility(
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Responsibility list"))
 
     page.get_by_label(zh("Organisation"), exact=True).select_option(ASSOCIATION[0])
-    page.get_by_label(zh("Record type"), exact=True).select_option("association_evaluation")
+    page.get_by_label(zh("Record type"), exact=True).select_option(GRANTED[0])
     page.get_by_role("button", name=zh("Grant"), exact=True).click()
     expect(page.get_by_role("status")).to_contain_text(
         zh("Responsibility granted: the organisation may now submit these records.")
     )
     row = page.locator(f'tr[data-org="{ASSOCIATION[0]}"]')
-    expect(row.locator('li[data-type="association_evaluation"]')).to_be_visible()
+    expect(row.locator(f'li[data-type="{GRANTED[0]}"]')).to_be_visible()
 
     row.get_by_role(
         "button",
         name=zh("Revoke %(type)s from %(organisation)s")
-        % {"type": "行业协会信用评价", "organisation": ASSOCIATION[1]},
+        % {"type": GRANTED[1], "organisation": ASSOCIATION[1]},
     ).click()
     expect(page.get_by_role("status")).to_contain_text(
         zh(
@@ -48,8 +51,10 @@ def test_the_authority_grants_and_revokes_a_responsibility(
         )
     )
     row = page.locator(f'tr[data-org="{ASSOCIATION[0]}"]')
-    expect(row.locator('li[data-type="association_evaluation"]')).to_have_count(0)
-    expect(row.locator('[data-revoked-type="association_evaluation"]')).to_be_visible()
+    expect(row.locator(f'li[data-type="{GRANTED[0]}"]')).to_have_count(0)
+    expect(row.locator(f'[data-revoked-type="{GRANTED[0]}"]')).to_be_visible()
+    # The demo's own responsibility stays.
+    expect(row.locator('li[data-type="association_evaluation"]')).to_be_visible()
 
 
 def test_a_district_authority_revises_a_record_type_for_its_district(

@@ -62,6 +62,17 @@ def test_the_bank_reads_a_citizens_credit_status_on_the_citizens_authorisation(
     page.get_by_label(zh("Citizen ID number"), exact=True).fill(demo.DEMO_PERSON[1])
     page.get_by_role("button", name=zh("Read the credit status")).click()
 
+    # Two authorisations cover the credit status now (the demo's for a credit card, and
+    # this one): the form asks which this read is for (decision 0007 addendum).
+    alert = page.get_by_role("alert")
+    expect(alert.locator("[data-code]").first).to_have_attribute(
+        "data-code", "authorisation_required"
+    )
+    choice = page.get_by_role("group", name=zh("Written authorisation this query is for"))
+    expect(choice.get_by_label(demo.CREDIT_CARD_PURPOSE, exact=False)).to_be_visible()
+    choice.get_by_label(purpose, exact=False).check()
+    page.get_by_role("button", name=zh("Read the credit status")).click()
+
     result = page.locator("section.credit-status")
     expect(result).to_have_attribute("data-legal-path", "authorisation")
     expect(result).to_contain_text(mask_citizen_id(demo.DEMO_PERSON[1]))

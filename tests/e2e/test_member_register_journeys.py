@@ -1,6 +1,7 @@
-"""Journey (Art. 10 ¶1, decision 0032): an industry association's data reporter registers a
-member on the member register page, uploads an evaluation of it and of a company that is not
-a member, and reads in the batch report that the non-member's row was refused and why."""
+"""Journey (Art. 10 ¶1, decision 0032): the demo association's data reporter finds its
+member register with the demo's members, registers a member, uploads an evaluation of it and
+of a company that is not a member, and reads in the batch report that the non-member's row
+was refused and why."""
 
 from __future__ import annotations
 
@@ -10,58 +11,32 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import LiveServer
 from tests.test_pages_collection import to_csv
-from xinyong import bootstrap
-from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Role
-from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
-from xinyong.collection import sources
-from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.demo import DEMO_PASSWORD
+from xinyong import demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-ASSOCIATION = "51350100MB00000513"  # 福州市餐饮行业协会, a demo organisation
-CLERK = "e2e_association_clerk"
-MEMBER = ("91350100WWAPA40225", "福建榕城餐饮管理有限公司")  # demo companies
+# The demo association's account (福州市餐饮行业协会), responsible for its evaluations.
+CLERK = "association"
+MEMBER = ("91350100M0DM95UY6B", "福州茉莉花茶业有限公司")  # demo companies, not members yet
 STRANGER = ("91350100T5A3HDXJ4X", "福州海峡物流有限公司")
-
-
-@pytest.fixture(scope="module")
-def association_ready(live_server: LiveServer) -> None:
-    """The demo association with a data reporter, responsible for its evaluations, as the
-    platform administrator and ``xinyong sources grant`` would set them up."""
-    clock = SystemClock()
-    with unit_of_work(make_session_factory(live_server.engine)) as session:
-        bootstrap.load_rule_pack(session, clock)
-        association = accounts.organisation_by_code(session, ASSOCIATION)
-        sources.grant(session, clock, SYSTEM_ACTOR, association, "association_evaluation")
-        if CLERK not in {user.username for user in accounts.list_users(session, SYSTEM_ACTOR)}:
-            accounts.create_user(
-                session,
-                clock,
-                SYSTEM_ACTOR,
-                username=CLERK,
-                display_name="餐饮行业协会信息报送员",
-                password=DEMO_PASSWORD,
-                role=Role.DATA_REPORTER,
-                organisation=association,
-            )
 
 
 def test_the_association_registers_a_member_and_a_non_members_row_is_refused(
     page: Page,
     zh: Callable[[str], str],
     log_in: Callable[..., None],
-    association_ready: None,
 ) -> None:
     log_in(page, CLERK)
     page.get_by_role("navigation", name=zh("Main")).get_by_role(
         "link", name=zh("Member register")
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Member register"))
+    # The demo's members, each under its agreement.
+    for code, name, _years, agreement in demo.DEMO_MEMBERS:
+        row = page.locator(f'tr[data-member="{code}"]')
+        expect(row).to_contain_text(name)
+        expect(row).to_contain_text(agreement)
 
     page.get_by_label(zh("Member's unified social credit code")).fill(MEMBER[0])
     page.get_by_label(zh("Member's name")).fill(MEMBER[1])

@@ -47,6 +47,8 @@ PAGES: dict[str | None, tuple[str, ...]] = {
     "security": ("/reviews", "/query-item-assignments"),
     "querier": ("/query", "/joint-check"),
     "analyst": ("/query", "/query/credit-status"),
+    "court": ("/court-defaulters",),
+    "association": ("/members",),
     "authority": (
         "/supervision",
         "/supervision/timeliness",

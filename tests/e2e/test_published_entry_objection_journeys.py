@@ -27,11 +27,11 @@ from tests.e2e.conftest import LiveServer
 from tests.lists_helpers import penalty_record
 from xinyong import demo
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import Organisation, Role, UserAccount
+from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.lists import applications, court_defaulters, entries
+from xinyong.lists import applications, entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_uscc
@@ -328,28 +328,23 @@ def test_a_court_defaulter_is_sent_to_the_court_and_leaves_public_view_on_perfor
     expect(notice.get_by_role("button", name=zh("Submit objection"))).to_have_count(0)
     page.get_by_role("button", name=zh("Log out")).click()
 
-    # The court's data reporter (the demo has none) confirms the performance.
-    with unit_of_work(make_session_factory(live_server.engine)) as session:
-        reporter = accounts.create_user(
-            session,
-            SystemClock(),
-            SYSTEM_ACTOR,
-            username=f"cr{secrets.token_hex(3)}",
-            password=None,
-            role=Role.DATA_REPORTER,
-            organisation=session.scalar(
-                select(Organisation).where(Organisation.code == DEMO_COURT)
-            ),
-        )
-        court_defaulters.confirm_performance(
-            session,
-            SystemClock(),
-            accounts.actor_for_user(reporter),
-            entry_id,
-            performed_on=SystemClock().today(),
-            detail="结案通知书",
-            working_days=3,
-        )
+    # The court's data reporter (demo account `court`) finds its defaulters, the demo's
+    # among them, and confirms this one's performance on /court-defaulters.
+    log_in(page, "court")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Court judgment defaulters")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(zh("Court judgment defaulters"))
+    expect(page.get_by_role("main")).to_contain_text("福州海峡物流有限公司")
+    entry = page.locator(f"#entry-{entry_id}")
+    entry.get_by_label(zh("Performed on")).fill(SystemClock().today().isoformat())
+    entry.get_by_label(
+        zh("How the performance was confirmed (e.g. the closing notice's number)")
+    ).fill("结案通知书")
+    entry.get_by_role("button", name=zh("Confirm performance and remove")).click()
+    expect(page.get_by_role("status")).to_have_attribute("data-done", "removed")
+    expect(page.locator(f"#entry-{entry_id}")).to_have_count(0)
+    page.get_by_role("button", name=zh("Log out")).click()
 
     page.goto(f"/subjects/{code}")
     expect(page.get_by_role("main")).not_to_contain_text(type_name)
