@@ -34,7 +34,7 @@ from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.institutions import register
 from xinyong.subjects.models import Subject
-from xinyong.web.api.grantees import GranteeOut, grantees
+from xinyong.web.api.grantees import GranteeOut, grants_out
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 from xinyong.web.uploads import format_for, spool
@@ -587,26 +587,17 @@ def _consent_out(
 def _consents_out(
     session: Session, items: list[Consent], outside: dict[int, str] | None = None
 ) -> list[dict[str, Any]]:
-    named = grantees(session, {item.grantee_organisation_id for item in items})
+    # A grantee outside the active register (``outside``): the consent is kept, and
+    # honoured again if it is reinstated (Art. 26).
     return [
         {
-            "id": item.id,
-            "grantee_organisation_id": item.grantee_organisation_id,
-            "grantee": named[item.grantee_organisation_id],
-            "record_types": item.record_type_codes,
+            **shared,
             "written": item.written,
             "adverse_consequences_notified": item.adverse_consequences_notified,
             "valid_from": item.valid_from.isoformat(),
             "valid_until": item.valid_until.isoformat() if item.valid_until else None,
-            "granted_at": item.granted_at.isoformat(),
-            "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
-            "service": item.service,
-            "service_not_conditional": item.service_not_conditional,
-            # The grantee is a credit service institution outside the active register: the
-            # consent is kept, and honoured again if it is reinstated (Art. 26).
-            "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
         }
-        for item in items
+        for shared, item in zip(grants_out(session, items, outside), items, strict=True)
     ]
 
 

@@ -19,7 +19,7 @@ from xinyong.institutions import register
 from xinyong.lists import entries as list_entries
 from xinyong.lists import entry_basis
 from xinyong.subjects import service as subjects
-from xinyong.web.api.grantees import GranteeOut, grantees
+from xinyong.web.api.grantees import GranteeOut, grants_out
 from xinyong.web.deps import (
     MAX_ROW_ID,
     ActorDep,
@@ -379,27 +379,17 @@ def _authorisation_out(
 def _authorisations_out(
     session: Session, items: list[Authorisation], outside: dict[int, str] | None = None
 ) -> list[dict[str, Any]]:
-    named = grantees(session, {item.grantee_organisation_id for item in items})
+    # A grantee outside the active register (``outside``) reads nothing on the
+    # authorisation until it is reinstated, within the validity (Art. 26).
     return [
         {
-            "id": item.id,
-            "grantee_organisation_id": item.grantee_organisation_id,
-            "grantee": named[item.grantee_organisation_id],
-            "record_types": item.record_type_codes,
+            **shared,
             "purpose": item.purpose,
             "valid_until": item.valid_until.isoformat(),
             "evidence_kind": item.evidence_kind,
             "evidence_sha256": item.evidence_sha256,
-            "granted_at": item.granted_at.isoformat(),
-            "revoked_at": item.revoked_at.isoformat() if item.revoked_at else None,
-            "service": item.service,
-            "service_not_conditional": item.service_not_conditional,
-            # The grantee is a credit service institution outside the active register: it
-            # reads nothing on the authorisation until it is reinstated, within the validity
-            # (Art. 26).
-            "grantee_outside_register": (outside or {}).get(item.grantee_organisation_id),
         }
-        for item in items
+        for shared, item in zip(grants_out(session, items, outside), items, strict=True)
     ]
 
 
