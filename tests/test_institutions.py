@@ -318,9 +318,10 @@ def test_statistics_withhold_small_counts(
     assert row["cells"]["negative"] == {"value": None, "suppressed": True}
     assert by_kind["totals"]["total"]["value"] is None
     assert tables["list_entries_by_district"]["rows"] == []
-    csv_text = client.get("/api/v1/industry-statistics.csv").text
-    assert csv_text.splitlines()[0] == "table,row,column,count"
-    assert "records_by_organisation_kind,state_organ,negative,*" in csv_text
+    assert row["row_name"] == "国家机关"  # the default language's name beside the code
+    csv_text = client.get("/api/v1/industry-statistics.csv?lang=en").text
+    assert csv_text.splitlines()[0] == "table,row,row_name,column,count"
+    assert "records_by_organisation_kind,state_organ,State organ,negative,*" in csv_text
     assert "1" not in {line.rsplit(",", 1)[1] for line in csv_text.splitlines()[1:]}
 
 

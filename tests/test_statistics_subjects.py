@@ -23,6 +23,7 @@ from tests.collection_helpers import (  # noqa: F401
 from tests.factories import World, auth_headers
 from tests.test_consent import consent_world, give_consent  # noqa: F401
 from tests.test_institution_statistics import _linearly_determined, _withheld
+from xinyong.catalog.models import DISTRICTS
 from xinyong.institutions.suppression import Suppression, extend, suppress_together
 
 K = 5
@@ -74,8 +75,12 @@ def test_one_persons_records_are_withheld_however_many(
         if r["row"] == "financial_institution"
     ]
     assert bank_row["cells"]["negative"]["suppressed"], bank_row
-    csv_text = client.get("/api/v1/industry-statistics.csv").text
-    assert f"records_by_district,{citizen_id[:6]},negative,*" in csv_text
+    csv_text = client.get(
+        "/api/v1/industry-statistics.csv", headers={"Accept-Language": "zh-CN"}
+    ).text
+    district_name = dict(DISTRICTS)[citizen_id[:6]]
+    assert f"records_by_district,{citizen_id[:6]},{district_name},negative,*" in csv_text
+    assert "records_by_district,total,合计,negative," in csv_text
 
 
 def test_a_large_count_of_few_subjects_is_withheld_and_cannot_be_worked_out() -> None:

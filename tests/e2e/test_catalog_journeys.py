@@ -13,6 +13,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from xinyong.web.labels import district_name
+
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 ASSOCIATION = ("51350100MB00000513", "福州市餐饮行业协会")  # demo organisation
@@ -101,6 +103,8 @@ def test_a_district_authority_revises_a_record_type_for_its_district(
         zh("New version saved: it governs the records submitted from now on.")
     )
     version = page.locator("table.history tr", has_text=note)
-    expect(version).to_contain_text(zh("district rule of %(division)s") % {"division": DISTRICT})
+    expect(version).to_contain_text(
+        zh("district rule of %(division)s") % {"division": district_name(DISTRICT, zh)}
+    )
     expect(version).to_contain_text("信用主管部门工作人员")  # the officer who revised it
     expect(page.locator(f'tr[data-field="verified_by_{suffix}"]')).to_be_visible()

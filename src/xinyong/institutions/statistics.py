@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -236,17 +236,20 @@ def _contributors(
     )
 
 
-def as_csv(statistics: IndustryStatistics, row_label: Iterable[tuple[str, str]] = ()) -> str:
-    """One CSV of every table: table, row, column, shown value ("*" when
-    withheld). ``row_label`` may name the rows (district names); codes otherwise."""
-    labels = dict(row_label)
+def as_csv(
+    statistics: IndustryStatistics, row_name: Callable[[str, str], str] = lambda _by, row: row
+) -> str:
+    """One CSV of every table: table, row (its code), row_name, column, shown value ("*"
+    when withheld). ``row_name(rows_by, row)`` names a row in the reader's language (a
+    district's name, a kind of organisation's); the code otherwise."""
     out = io.StringIO()
     writer = SafeWriter(out, lineterminator="\n")
-    writer.writerow(["table", "row", "column", "count"])
+    writer.writerow(["table", "row", "row_name", "column", "count"])
     for table in statistics.tables:
         names = [*table.rows, "total"]
         columns = [*table.columns, "total"]
         for i, row in enumerate(names):
+            name = row_name(table.rows_by, row)
             for j, col in enumerate(columns):
-                writer.writerow([table.key, labels.get(row, row), col, table.text(i, j)])
+                writer.writerow([table.key, row, name, col, table.text(i, j)])
     return out.getvalue()

@@ -12,6 +12,7 @@ from typing import Any
 
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
+from xinyong.institutions.statistics import OTHER_AREA
 from xinyong.lists import entries, joint_checks
 from xinyong.lists.entry_basis import SEPARATOR
 from xinyong.lists.models import (
@@ -163,6 +164,31 @@ DISTRICT_LABELS: dict[str, str] = {
     "350128": N_("Pingtan County"),
     "350181": N_("Fuqing City"),
 }
+
+
+def district_name(code: str, gettext: Callable[[str], str]) -> str:
+    """A district's name and code, "Gulou District (350102)"; an unknown code as it is."""
+    known = DISTRICT_LABELS.get(code)
+    if not known:
+        return code
+    return gettext("%(name)s (%(code)s)") % {"name": gettext(known), "code": code}
+
+
+# The industry statistics' rows by area that are not districts (``institutions.statistics``).
+STATISTICS_AREA_LABELS: dict[str, str] = {
+    "350100": N_("Registered at city level"),
+    OTHER_AREA: N_("Outside Fuzhou's districts, or not known"),
+}
+
+
+def statistics_row_label(rows_by: str, row: str) -> str:
+    """The message id naming a row of an industry-statistics table: a district, an area
+    or a kind of organisation; the row's code where none is known."""
+    if rows_by == "district":
+        return DISTRICT_LABELS.get(row) or STATISTICS_AREA_LABELS.get(row, row)
+    return ORGANISATION_KIND_LABELS.get(row, row)
+
+
 # A record's status (``collection.models.RecordStatus``), in its file and its report.
 RECORD_STATUS_LABELS: dict[str, str] = {
     "active": N_("Active"),

@@ -5,6 +5,7 @@ the credit authority."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -12,8 +13,10 @@ from pydantic import BaseModel, Field
 
 from xinyong.institutions import register, statistics
 from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
+from xinyong.web import i18n
 from xinyong.web.api.collection import CsvResponse
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.labels import N_, statistics_row_label
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1")
@@ -193,21 +196,49 @@ def _statistics(
     return statistics.industry_statistics(session, clock.today(), k=k)
 
 
+TOTAL = N_("Total")
+
+
+def _row_namer(request: Request) -> Callable[[str, str], str]:
+    """Names of the tables' rows in the language asked for (``?lang=``, else
+    Accept-Language, as the pages): the codes alone are not read by people."""
+    locale = i18n.negotiate(
+        request.query_params.get("lang"),
+        None,
+        request.headers.get("accept-language", ""),
+        app_context(request).settings.default_locale,
+    )
+    gettext = i18n.translations(locale).gettext
+
+    def row_name(rows_by: str, row: str) -> str:
+        message = TOTAL if row == "total" else statistics_row_label(rows_by, row)
+        return gettext(message)
+
+    return row_name
+
+
 @router.get("/industry-statistics", tags=["institutions"])
 def industry_statistics(request: Request, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
     """Counts of credit records by polarity and of list entries in force by list, per
     district and per kind of supplying or recognising organisation (Art. 28). A count under
     `min_cell` is withheld (`value: null, suppressed: true`), and so are more cells, marked
-    the same, so that none can be worked out from the totals."""
-    return _statistics(request, session, clock).as_dict()
+    the same, so that none can be worked out from the totals. Each row has its code (`row`)
+    and its name (`row_name`) in the language asked for (`?lang=` or Accept-Language)."""
+    found = _statistics(request, session, clock).as_dict()
+    row_name = _row_namer(request)
+    for table in found["tables"]:
+        for row in table["rows"]:
+            row["row_name"] = row_name(table["rows_by"], row["row"])
+    return found
 
 
 @router.get("/industry-statistics.csv", tags=["institutions"], response_class=CsvResponse)
 def industry_statistics_csv(request: Request, session: SessionDep, clock: ClockDep) -> CsvResponse:
-    """The same tables as CSV: table, row, column, count (`*` when withheld)."""
+    """The same tables as CSV: table, row (its code), row_name (in the language asked for),
+    column, count (`*` when withheld)."""
     found = _statistics(request, session, clock)
     return CsvResponse(
-        statistics.as_csv(found),
+        statistics.as_csv(found, _row_namer(request)),
         headers={
             "Content-Disposition": (
                 f'attachment; filename="industry-statistics-{found.as_of.isoformat()}.csv"'

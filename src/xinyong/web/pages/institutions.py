@@ -17,7 +17,7 @@ from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.institutions import register, statistics
 from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
-from xinyong.web.labels import DISTRICT_LABELS, N_
+from xinyong.web.labels import N_, statistics_row_label
 from xinyong.web.pages.collection import POLARITY_LABELS, page_helpers
 from xinyong.web.pages.forms import (
     LINE_BREAKS_AS_ONE,
@@ -69,10 +69,6 @@ TABLE_TITLES = {
     "list_entries_by_organisation_kind": N_(
         "Red and black list entries in force by the kind of recognising organisation"
     ),
-}
-AREA_LABELS = {
-    "350100": N_("Registered at city level"),
-    statistics.OTHER_AREA: N_("Outside Fuzhou's districts, or not known"),
 }
 
 
@@ -312,15 +308,6 @@ def amend(
     return RedirectResponse(f"{ADMIN}?done=amended", status_code=303)
 
 
-def _row_label(table: statistics.Table, row: str) -> tuple[str, str | None]:
-    """A row's name (a message id, for the page to translate) and its district's code."""
-    if table.rows_by == "district":
-        if row in DISTRICT_LABELS:
-            return DISTRICT_LABELS[row], row
-        return AREA_LABELS.get(row, row), None
-    return row, None
-
-
 @router.get("/statistics/industry", response_class=HTMLResponse)
 def industry_statistics_page(
     request: Request, session: SessionDep, clock: ClockDep
@@ -334,7 +321,7 @@ def industry_statistics_page(
         {
             "statistics": found,
             "titles": TABLE_TITLES,
-            "row_label": _row_label,
+            "row_label": lambda table, row: statistics_row_label(table.rows_by, row),
             "column_labels": {**POLARITY_LABELS, "red": N_("Red list"), "black": N_("Black list")},
             "as_of": found.as_of,
         },

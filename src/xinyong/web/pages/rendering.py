@@ -17,6 +17,7 @@ from starlette.routing import Match
 
 from xinyong.accounts import area
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, Actor, Permission, has_permission
+from xinyong.catalog.models import CITY_JURISDICTION
 from xinyong.clock import CHINA
 from xinyong.collection.members import keeps_register
 from xinyong.disclosure.query_assignments import assigns_query_items
@@ -27,6 +28,7 @@ from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
 from xinyong.web.labels import (
     RECORD_STATUS_LABELS,
     cite,
+    district_name,
     entry_action,
     entry_event_detail,
     enum_label,
@@ -58,6 +60,7 @@ TEMPLATES.env.globals["max_statement"] = MAX_STATEMENT
 TEMPLATES.env.globals["max_reasons"] = MAX_REASONS
 # A list entry's basis records' states (``list_entry_basis.html``), as a record's file names them.
 TEMPLATES.env.globals["basis_statuses"] = RECORD_STATUS_LABELS
+TEMPLATES.env.globals["city"] = CITY_JURISDICTION
 LANG_COOKIE = "xinyong_lang"
 
 # A page that shows a secret once (an activation code, a new API key) is not kept by the
@@ -209,6 +212,8 @@ def render(
         "reads_responsible_register": lambda: _reads_responsible_register(request, actor),
         "keeps_city_lists": lambda: _keeps_city_lists(request, actor),
         "label": lambda value: gettext(enum_label(value)),
+        # A district's name in the page's language, with its code (the rules cite it).
+        "district": lambda code: district_name(code, gettext),
         # A refusal (error body or row problem) explained in the page's language.
         "refusal": lambda error: explain(error, gettext),
         "source_label": lambda stored: source_label(stored, gettext),
