@@ -311,6 +311,35 @@ def test_the_credit_status_is_read_on_the_one_authorisation_covering_it(
     assert access_events(db, person.id)[-1].authorisation_id == other.id
 
 
+def test_a_file_read_is_meant_for_an_authorisation_that_opens_a_file(
+    disclosure_world: World, person_file: dict[str, int], db: Session, clock: FixedClock
+) -> None:
+    """A file or report read is not offered an authorisation naming only the credit status
+    (it opens neither): beside one that names record types, that one is meant and no choice
+    is asked for; with two that name record types, both are offered, not the third
+    (session 18's left-alone item)."""
+    world = disclosure_world
+    person = world.subjects["person"]
+    analyst = actor_of(world, "analyst")
+    status_only = authorise(db, clock, world, record_types=("credit_status",), purpose=CARDS)
+    housing = authorise(db, clock, world, purpose=HOUSING)
+    db.commit()
+
+    granted = attempt(db, clock, analyst, person)
+    assert isinstance(granted, access.Access), granted
+    assert granted.authorisation_ids == (housing.id,)
+    report = attempt_report(db, clock, analyst, person)
+    assert not isinstance(report, Exception), report
+
+    business = authorise(db, clock, world, record_types=(ARREARS,), purpose="经营贷款审批")
+    db.commit()
+    unnamed = attempt(db, clock, analyst, person)
+    assert isinstance(unnamed, InvalidInput) and unnamed.code == "authorisation_required"
+    offered = [a["id"] for a in unnamed.details["authorisations"]]
+    assert sorted(offered) == sorted([housing.id, business.id])
+    assert status_only.id not in offered
+
+
 # --- the API ---------------------------------------------------------------------------------------
 
 
@@ -397,7 +426,11 @@ def test_the_query_page_offers_the_authorisations_in_force_and_reads_on_the_one_
         db, clock, world, account="company", record_types=(PENALTY,), purpose=HOUSING
     )
     cards = authorise(
-        db, clock, world, account="company", record_types=("credit_status",), purpose=CARDS
+        db, clock, world, account="company", record_types=(PENALTY, "credit_status"), purpose=CARDS
+    )
+    # Opens no file: not offered for one, and refused when named.
+    status_only = authorise(
+        db, clock, world, account="company", record_types=("credit_status",), purpose="授信定价"
     )
     db.commit()
     log_in(client, "analyst")
@@ -441,7 +474,7 @@ def test_the_query_page_offers_the_authorisations_in_force_and_reads_on_the_one_
         ("report", housing.id, HOUSING),
     ]
 
-    scope = page_query(client, uscc=company.uscc or "", authorisation=str(cards.id))
+    scope = page_query(client, uscc=company.uscc or "", authorisation=str(status_only.id))
     assert scope.status_code == 403
     assert 'data-code="scope_not_authorised"' in scope.text
 

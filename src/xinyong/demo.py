@@ -711,19 +711,22 @@ def seed_activity(session: Session, clock: Clock) -> None:
         evidence_kind="signed_in_page",
         evidence="本人王某某授权福州海峡商业银行查询合同履约信息，用于住房贷款审批。",
     )
-    # A second, for the credit status the bank prices a credit card on (Art. 19): with two
-    # in force, the analyst's file query asks which one it is for (decision 0007 addendum),
-    # and only this one opens the credit status.
+    # A second, for the credit status and the repayment records the bank prices a credit
+    # card on (Art. 19): with two in force that open the file, the analyst's file query asks
+    # which one it is for (decision 0007 addendum), and only this one opens the credit status.
     authorisations.grant(
         session,
         clock,
         citizen,
         grantee=bank,
-        record_type_codes=[authorisations.CREDIT_STATUS],
+        record_type_codes=[authorisations.CREDIT_STATUS, "contract_performance"],
         purpose=CREDIT_CARD_PURPOSE,
         valid_until=today + dt.timedelta(days=180),
         evidence_kind="signed_in_page",
-        evidence="本人王某某授权福州海峡商业银行查询本人的名单状态和信用等级，用于信用卡风险定价。",
+        evidence=(
+            "本人王某某授权福州海峡商业银行查询本人的名单状态、信用等级和合同履约信息，"
+            "用于信用卡风险定价。"
+        ),
     )
     # The company has the credit service institution evaluate it, and authorises it to read
     # its penalties for that: the service named, and not conditional on the authorisation

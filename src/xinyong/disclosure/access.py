@@ -968,7 +968,8 @@ def _authorisation_read_on(
     authorisation_id: int | None,
 ) -> Authorisation:
     """The authorisation a read is for: the one named, if it is one of ``in_force``; else
-    the only one in force (for a credit status, the only one in force covering it). Named
+    the only one in force that can open it (for a credit status, one covering it; for a
+    file or report, one naming record types). Named
     but not in force — revoked, expired, another subject's or organisation's, or none — is
     refused as no authorisation at all is, in the subject's log: the answer never tells
     whether an authorisation exists that is not the reader's. Several that can be meant and
@@ -1003,13 +1004,15 @@ def _authorisation_read_on(
             "no_lawful_path",
             article="Art. 13 ¶3",
         )
-    candidates = in_force
+    # Each scope is its own purpose: the credit status (risk pricing, Art. 19) is read on
+    # an authorisation naming it, a file or a report on one naming record types. One that
+    # cannot open this read is not offered as the one meant.
     if what == authorisations.CREDIT_STATUS:
-        # The credit-status scope is itself a purpose (risk pricing, Art. 19): an
-        # authorisation without it cannot be the one meant.
         candidates = [a for a in in_force if authorisations.CREDIT_STATUS in a.record_type_codes]
-        if not candidates:
-            return in_force[0]  # refused for its scope by the caller, as before
+    else:
+        candidates = [a for a in in_force if authorisations.record_types_of(a)]
+    if not candidates:
+        return in_force[0]  # refused for its scope by the caller
     if len(candidates) == 1:
         return candidates[0]
     raise InvalidInput(
