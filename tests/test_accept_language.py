@@ -26,6 +26,21 @@ RANGES: dict[str, str | None] = {
     "zh-SG": "zh_Hans",
     "zh-Hans": "zh_Hans",
     "zh-Hans-HK": "zh_Hans",
+    # The Chinese macrolanguage's languages, plain and in the extended form (RFC 5646).
+    "yue": "zh_Hant",  # Cantonese
+    "yue-HK": "zh_Hant",
+    "zh-yue": "zh_Hant",
+    "zh-yue-HK": "zh_Hant",
+    "cdo": "zh_Hans",  # Min Dong, Fuzhou's own
+    "zh-cdo": "zh_Hans",
+    "cmn": "zh_Hans",
+    "cmn-TW": "zh_Hant",
+    "zh-cmn-Hant": "zh_Hant",
+    "cmn-Hans-HK": "zh_Hans",
+    "nan-TW": "zh_Hant",
+    "zh-min-nan": "zh_Hans",
+    "zh-guoyu": "zh_Hans",
+    "lzh": "zh_Hant",
     "en": "en",
     "en-GB": "en",
     "en-US": "en",

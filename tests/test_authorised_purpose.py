@@ -334,7 +334,8 @@ def test_a_file_read_is_meant_for_an_authorisation_that_opens_a_file(
     business = authorise(db, clock, world, record_types=(ARREARS,), purpose="经营贷款审批")
     db.commit()
     unnamed = attempt(db, clock, analyst, person)
-    assert isinstance(unnamed, InvalidInput) and unnamed.code == "authorisation_required"
+    assert isinstance(unnamed, InvalidInput)
+    assert unnamed.code == "authorisation_required"
     offered = [a["id"] for a in unnamed.details["authorisations"]]
     assert sorted(offered) == sorted([housing.id, business.id])
     assert status_only.id not in offered

@@ -67,29 +67,65 @@ def _ranges(accept_language: str) -> list[str]:
     return [tag for _weight, _position, tag in sorted(ranges)]
 
 
+# The languages of the Chinese macrolanguage (ISO 639-3), all written in Chinese
+# characters: Mandarin, Cantonese, Min Nan, Min Dong (Fuzhou's own), Wu, Hakka, Gan, Xiang,
+# Jin, Pu-Xian, Min Zhong, Min Bei, Literary Chinese.
+_CHINESE = frozenset(
+    (
+        "zh",
+        "cmn",
+        "yue",
+        "nan",
+        "cdo",
+        "wuu",
+        "hak",
+        "gan",
+        "hsn",
+        "cjy",
+        "cpx",
+        "czo",
+        "mnp",
+        "lzh",
+    )
+)
+# RFC 5646's grandfathered Chinese tags, by their preferred values.
+_GRANDFATHERED = {"zh-guoyu": "cmn", "zh-hakka": "hak", "zh-min-nan": "nan", "zh-xiang": "hsn"}
+
+
 def _page_locale(tag: str, fallback: str) -> str | None:
-    """The locale of ours a language range asks for: English for ``en``; Chinese in the
-    script the tag names or, without one, in the script its region writes (Babel's likely
-    subtags: zh-TW, zh-HK, zh-MO Traditional; zh, zh-CN, zh-SG Simplified); ``*`` (any)
-    the fallback. None for a language the pages do not speak, or no tag at all."""
+    """The locale of ours a language range asks for: English for ``en``; for any Chinese
+    language (``zh``, or one of the macrolanguage's: ``yue``, ``cdo``, ``zh-yue``…), Chinese
+    in the script the tag names or, without one, in the script its language and region
+    write (Babel's likely subtags: zh-TW, zh-HK, yue Traditional; zh, zh-CN, cdo
+    Simplified); ``*`` (any) the fallback. None for a language the pages do not speak, or
+    no tag at all."""
     if tag == "*":
         return fallback
     # Language, script and region only: an extension or private use (``-u-…``, ``-x-…``)
     # changes neither the language nor the script.
-    subtags = tag.split("-")
+    subtags = _GRANDFATHERED.get(tag.lower(), tag).split("-")
     short = next((i for i, subtag in enumerate(subtags) if len(subtag) == 1), len(subtags))
+    subtags = subtags[:short]
+    if len(subtags) > 1 and subtags[0].lower() == "zh" and _is_extlang(subtags[1]):
+        subtags = subtags[1:]  # the extended form: zh-yue is yue (RFC 5646 §2.2.2)
     try:
-        language, territory, script, *_variant = parse_locale("-".join(subtags[:short]), sep="-")
+        language, territory, script, *_variant = parse_locale("-".join(subtags), sep="-")
     except ValueError:  # not a tag Babel reads
         return None
     if language == "en":
         return "en"
-    if language != "zh":
+    if language not in _CHINESE:
         return None
     if script is None:
         likely = get_global("likely_subtags")
-        script = parse_locale(likely.get(f"zh_{territory}", likely["zh"]))[2]
+        keys = [f"{language}_{territory}", f"zh_{territory}"] if territory else []
+        found = next((likely[key] for key in [*keys, language] if key in likely), likely["zh"])
+        script = parse_locale(found)[2]
     return _SCRIPTS.get(script or "")
+
+
+def _is_extlang(subtag: str) -> bool:
+    return len(subtag) == 3 and subtag.isascii() and subtag.isalpha()
 
 
 def browser_locale(accept_language: str, fallback: str = DEFAULT_LOCALE) -> str | None:
