@@ -634,11 +634,19 @@ def _new_version(
 
 
 def decide(
-    session: Session, clock: Clock, actor: Actor, case_id: int, *, approve: bool, reasons: str
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    case_id: int,
+    *,
+    approve: bool,
+    reasons: str,
+    excludes_serious_list: bool = False,
 ) -> RepairCase:
     """The source decides with reasons (3 working days from receiving the case). Approved,
     the record is repaired: a new version, status repaired; a list entry resting on it is
-    removed, and with it the measures that follow the entry."""
+    removed, and with it the measures that follow the entry. Approval checks the exclusions
+    of Art. 22 again, the configured blanket one (``excludes_serious_list``) among them."""
     case = get(session, case_id)
     by_source = _require_source(session, actor, case, alters_data=approve)
     text = _reasons(reasons, today=clock.today())
@@ -661,18 +669,22 @@ def decide(
         # date since, on an objection (Art. 25) — a general record found serious has a year
         # of publicity, not three months. The application made every declaration.
         # And Art. 22 grants no repair in its cases, whenever they arise: the subject may
-        # have been listed under such a standard since it applied (or the catalog revised).
+        # have been listed under such a standard since it applied (or the catalog revised) —
+        # or, where the city bars every seriously dishonest subject (cited as Art. 22(5)),
+        # put on a serious list of any standard.
+        today = clock.today()
         failed = rules.failed(
             [
                 rules.publicity_period_check(
                     definition,
                     Severity(record.severity),
                     record.decision_date,
-                    clock.today(),
+                    today,
                     rules.DECLARATIONS,
                 ),
-                *rules.art22_checks(
-                    definition, _art22_listings(session, record.subject_id, clock.today())
+                *rules.art22_checks(definition, _art22_listings(session, record.subject_id, today)),
+                rules.serious_list_check(
+                    excludes_serious_list and _serious_listed(session, record.subject_id, today)
                 ),
             ]
         )
