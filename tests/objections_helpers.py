@@ -85,6 +85,10 @@ def matrix_forwarded_withdrawal(world: World) -> dict[str, Any]:
     return {"objection_id": _case(world, ObjectionStatus.FORWARDED, "should_not_be_public").id}
 
 
+def matrix_forwarded_duplicate(world: World) -> dict[str, Any]:
+    return {"objection_id": _case(world, ObjectionStatus.FORWARDED, "duplicate_publication").id}
+
+
 def matrix_correction(world: World) -> dict[str, Any]:
     return {"values": {"fine_amount": "1"}, "note": "按决定书更正金额"}
 

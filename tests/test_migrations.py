@@ -212,7 +212,8 @@ def test_migration_0037_names_the_art22_case_of_the_standards_that_cite_one(
                         _filled(standard, code=code, kind=kind, tier=kind, active=True)
                     )
                 )
-        upgrade(engine)
+        # Up to 0037 itself: the court's standard names its case from 0053 on.
+        upgrade(engine, "0037")
         with engine.connect() as connection:
             rows = connection.execute(
                 text("SELECT code, repair_exclusion FROM list_standard ORDER BY code")
@@ -2167,6 +2168,87 @@ def test_migration_0052_marks_every_report_before_it_as_shown_and_back(
             assert connection.execute(text("SELECT number FROM credit_report")).scalar_one() == (
                 "XY20261201ABCDEFGH"
             )
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0053_names_art22_3_for_the_courts_list_and_its_baseline_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database with the Fuzhou standards and their lists rule pack baselines to
+    0053 and back: the court's list of judgment defaulters names Art. 22(3), in the standard
+    and in its baseline of the Fuzhou pack, so the pack's standard is current and a later
+    pack change to it is no collision (decision 0023, addendum "the court's list names
+    Art. 22(3)"); the other standards and their baselines are left as they were."""
+    engine = make_test_engine(request.config, tmp_path, "m0053")
+    court = "court_judgment_defaulter"
+    try:
+        upgrade(engine, "0052")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            standard = tables.tables["list_standard"]
+            baseline = tables.tables["list_rule_pack_baseline"]
+            for code, case in (
+                (court, None),
+                ("dishonest_subject", None),
+                ("serious_refusing_duties", "22(3)"),
+            ):
+                connection.execute(
+                    insert(standard).values(
+                        _filled(
+                            standard,
+                            code=code,
+                            kind="black",
+                            tier="serious",
+                            active=True,
+                            repair_exclusion=case,
+                        )
+                    )
+                )
+            for code, pack in ((court, "fuzhou.toml"), ("dishonest_subject", "fuzhou.toml")):
+                connection.execute(
+                    insert(baseline).values(
+                        _filled(
+                            baseline,
+                            part="standard",
+                            code=code,
+                            rule_pack=pack,
+                            definition={"code": code, "repair_exclusion": None, "term_months": 24},
+                        )
+                    )
+                )
+
+        def state() -> tuple[list[tuple[Any, ...]], dict[str, Any]]:
+            with engine.connect() as connection:
+                standards = connection.execute(
+                    text("SELECT code, repair_exclusion FROM list_standard ORDER BY code")
+                ).all()
+                baselines = Table("list_rule_pack_baseline", MetaData(), autoload_with=connection)
+                loaded = {
+                    row.code: row.definition
+                    for row in connection.execute(
+                        baselines.select().with_only_columns(
+                            baselines.c.code, baselines.c.definition
+                        )
+                    )
+                }
+            return [tuple(row) for row in standards], loaded
+
+        upgrade(engine, "0053")
+        standards, loaded = state()
+        assert standards == [
+            (court, "22(3)"),
+            ("dishonest_subject", None),
+            ("serious_refusing_duties", "22(3)"),
+        ]
+        assert loaded[court] == {"code": court, "repair_exclusion": "22(3)", "term_months": 24}
+        assert loaded["dishonest_subject"]["repair_exclusion"] is None
+        _downgrade(engine, "0052")
+        standards, loaded = state()
+        assert standards[0] == (court, None)
+        assert loaded[court] == {"code": court, "repair_exclusion": None, "term_months": 24}
         upgrade(engine)
     finally:
         engine.dispose()

@@ -1059,6 +1059,11 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=objections_helpers.matrix_forwarded_withdrawal,
         json=lambda w: {"note": "不予公示"},
     ),
+    ("POST", "/api/v1/record-objections/{objection_id}/stop-use"): Access(
+        frozenset({"reporter"}),
+        params=objections_helpers.matrix_forwarded_duplicate,
+        json=lambda w: {"note": "与另一条记录为同一处罚决定"},
+    ),
     # --- api/collection: a source revokes its record (decision 0028) ---
     # Any unit's data reporters search their own unit's records.
     ("GET", "/api/v1/records"): Access(SUBMITTERS, query=lambda w: {"number": "榕市监罚"}),
@@ -1559,6 +1564,11 @@ MATRIX: dict[tuple[str, str], Access] = {
         frozenset({"reporter"}),
         params=objections_helpers.matrix_forwarded_withdrawal,
         form=lambda w: {"note": "不予公示"},
+    ),
+    ("POST", "/record-objections/{objection_id}/stop-use"): Access(
+        frozenset({"reporter"}),
+        params=objections_helpers.matrix_forwarded_duplicate,
+        form=lambda w: {"note": "与另一条记录为同一处罚决定"},
     ),
     # --- pages/measures (Art. 15-18): the authority's measure catalog, applying a measure ---
     ("GET", "/admin/measures"): Access(frozenset({"authority"}), district=403),

@@ -52,6 +52,7 @@ from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
 from xinyong.objections.models import (
     OPEN,
+    STOP_USE_GROUNDS,
     WITHDRAWAL_GROUNDS,
     Ground,
     ObjectionStatus,
@@ -413,7 +414,7 @@ def test_a_deadline_past_the_calendars_data_is_provisional() -> None:
 ACTIONS = [
     (who, action)
     for who in (rules.HANDLER, rules.SOURCE)
-    for action in ("forward", *rules.DECISIONS, "correct", "withdraw")
+    for action in ("forward", *rules.DECISIONS, "correct", "withdraw", "stop_use")
 ]
 # The handler deciding in place of a source outside the register, and the credit authority
 # carrying out in the place of a deregistered one (decision 0024 addenda).
@@ -433,7 +434,8 @@ def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> No
     correction never answers a withdrawal ground; only the handler forwards, only the
     source corrects; the handler decides in a source's place only a case forwarded to it;
     the credit authority carries out in a deregistered source's place only an upheld case,
-    withdrawing it on a withdrawal ground and otherwise ending its use, never deciding."""
+    withdrawing it on a withdrawal ground and otherwise ending its use, never deciding; the
+    source answers a duplicate by taking it out of use, and only a duplicate so."""
     status = ObjectionStatus.RECEIVED
     for who, action in steps:
         try:
@@ -455,9 +457,14 @@ def test_state_machine_paths(ground: Ground, steps: list[tuple[str, str]]) -> No
             assert status is ObjectionStatus.UPHELD
             assert action == ("withdraw" if ground in WITHDRAWAL_GROUNDS else "stop_use")
         if after is ObjectionStatus.NO_LONGER_USED:
-            assert who == rules.DEPARTED
+            assert who == rules.DEPARTED or (
+                who == rules.SOURCE and ground in STOP_USE_GROUNDS and action == "stop_use"
+            )
+        if who == rules.SOURCE and action in ("correct", "withdraw", "stop_use"):
+            assert action in rules.source_action(ground)
         if after is ObjectionStatus.CORRECTED:
             assert ground not in {Ground.SHOULD_NOT_BE_PUBLIC, Ground.PAST_PERIOD}
+            assert ground not in STOP_USE_GROUNDS
         status = after
     if status not in OPEN:
         for who, action in ACTIONS + STAND_IN_ACTIONS:
@@ -503,6 +510,8 @@ def test_the_record_is_under_objection_exactly_while_an_objection_is_open(
                     )
                 elif action == "withdraw":
                     objections.withdraw(db, clock, actors[who], current.id, note="撤回公示")
+                elif action == "stop_use":
+                    objections.stop_use(db, clock, actors[who], current.id, note="重复")
                 else:
                     objections.decide(
                         db,

@@ -527,7 +527,9 @@ def test_a_subject_listed_after_applying_is_not_repaired(
 
 def test_the_rule_pack_names_the_art22_case_of_its_standards() -> None:
     """As data (decision 0008): the standards whose legal basis cites a case of Art. 22
-    name it; the others none."""
+    name it, and the court's list of judgment defaulters, whose conduct is the case of
+    Art. 22(3) (decision 0023, addendum "the court's list names Art. 22(3)"); the others
+    none."""
     from xinyong.lists import measures
 
     named = {s["code"]: s.get("repair_exclusion") for s in measures.read_rule_pack()["standards"]}
@@ -538,7 +540,7 @@ def test_the_rule_pack_names_the_art22_case_of_its_standards() -> None:
         "serious_fair_competition": "22(2)",
         "serious_refusing_duties": "22(3)",
         "serious_national_defence": "22(4)",
-        "court_judgment_defaulter": None,
+        "court_judgment_defaulter": "22(3)",
     }
 
 

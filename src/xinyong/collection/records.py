@@ -311,6 +311,16 @@ def add_version_as_is(
     return version
 
 
+def locked(session: Session, record_id: int) -> CreditRecord | None:
+    """The record for a step that writes a version of it (or decides on its status), locked
+    and read afresh: two requests writing one record at once — an objection raised while a
+    repair is approved, two applications to repair it, a revocation meanwhile — are taken
+    one after the other, and the second finds the status the first left and numbers its
+    version after the first's (PostgreSQL; SQLite serialises writers, decision 0002). Read
+    it so before the step changes the record: reading afresh drops unflushed changes."""
+    return session.get(CreditRecord, record_id, with_for_update=True, populate_existing=True)
+
+
 def current_version(session: Session, record: CreditRecord) -> RecordVersion:
     version = session.scalar(
         select(RecordVersion).where(
@@ -340,7 +350,7 @@ def _own_commitment(session: Session, actor: Actor, record_id: int) -> CreditRec
     require(actor, Permission.SUBMIT_RECORDS)
     # Locked and read afresh: two officers updating at once are ordered, the second
     # numbering its version after the first's (as the case steps lock their case).
-    record = session.get(CreditRecord, record_id, with_for_update=True, populate_existing=True)
+    record = locked(session, record_id)
     commitment_type = catalog.record_type_by_code(session, "credit_commitment")
     if (
         record is None

@@ -26,6 +26,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
+from xinyong.collection import records
 from xinyong.collection.content import REASON_UPDATED, carries_source_content, waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
@@ -73,9 +74,11 @@ def _own_record(
     session: Session, actor: Actor, record_id: int, *, reading: bool = False
 ) -> CreditRecord:
     """The record, if the actor is a data reporter of its source; ``reading``: the refusal
-    says it is the source's read of it that is refused, not a revocation."""
+    says it is the source's read of it that is refused, not a revocation. Revoking and
+    reinstating read it locked and afresh (``records.locked``): an objection or a repair
+    at the same moment is taken before or after, never a version numbered alike."""
     require(actor, Permission.SUBMIT_RECORDS)
-    record = session.get(CreditRecord, record_id)
+    record = session.get(CreditRecord, record_id) if reading else records.locked(session, record_id)
     if record is None:
         raise NotFound("no such record", code="not_found", field="record")
     if not is_source_reporter(actor, record):
@@ -348,6 +351,23 @@ class Reinstatement:
     list_entries_restored: list[int]
 
 
+def out_of_use_on_objection(session: Session, record_id: int) -> int | None:
+    """The objection whose upheld outcome took the record out of use (status
+    ``no_longer_used``: a duplicate, or a deregistered source's record found wrong), or
+    None. Its ``revoked`` status is the objection's, not a revocation's to undo."""
+    from xinyong.objections.models import ObjectionStatus, RecordObjection
+
+    return session.scalar(
+        select(RecordObjection.id)
+        .where(
+            RecordObjection.record_id == record_id,
+            RecordObjection.status == ObjectionStatus.NO_LONGER_USED,
+        )
+        .order_by(RecordObjection.id.desc())
+        .limit(1)
+    )
+
+
 def _revoking_version(session: Session, record: CreditRecord) -> RecordVersion:
     """The revocation in force: the latest revoking version."""
     found = session.scalar(
@@ -545,6 +565,17 @@ def reinstate(
             field="record",
             article=ARTICLE,
         )
+    objection_number = out_of_use_on_objection(session, record.id)
+    if objection_number is not None:
+        # Upheld and carried out (Art. 25): a duplicate, or a wrong record its deregistered
+        # source could not correct. No revocation of the source's is what keeps it out.
+        raise Conflict(
+            f"the record was taken out of use on objection {objection_number}, upheld; a "
+            "reinstatement undoes a revocation, not an objection's outcome",
+            code="out_of_use_on_objection",
+            field="record",
+            article="Art. 25",
+        )
     revoking = _revoking_version(session, record)
     facts, _fraud_case = _facts(session, clock, record, revoking)
     after = reinstated(facts)
@@ -610,6 +641,8 @@ class SourceRecord:
     subject_code: str  # masked for natural persons
     versions: list[RecordVersion]
     source_names: dict[int, str]
+    # The objection whose upheld outcome took the record out of use, if any.
+    out_of_use_objection: int | None = None
 
     @property
     def revocable(self) -> bool:
@@ -617,7 +650,7 @@ class SourceRecord:
 
     @property
     def reinstatable(self) -> bool:
-        return self.record.status is RecordStatus.REVOKED
+        return self.record.status is RecordStatus.REVOKED and self.out_of_use_objection is None
 
 
 def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) -> SourceRecord:
@@ -666,6 +699,9 @@ def source_record(session: Session, clock: Clock, actor: Actor, record_id: int) 
         subject_code=subject.public_code,
         versions=versions,
         source_names=names,
+        out_of_use_objection=out_of_use_on_objection(session, record.id)
+        if record.status is RecordStatus.REVOKED
+        else None,
     )
 
 

@@ -23,6 +23,10 @@ class Ground(enum.StrEnum):
 # An upheld objection on these grounds is answered by withdrawing the record from
 # publication, not by correcting its content.
 WITHDRAWAL_GROUNDS = frozenset({Ground.SHOULD_NOT_BE_PUBLIC, Ground.PAST_PERIOD})
+# An upheld objection on these grounds is answered by taking the record out of use: a record
+# published twice is one record counted twice, which neither a correction (it would say
+# the same) nor a withdrawal from publication (it would still be shared and counted) ends.
+STOP_USE_GROUNDS = frozenset({Ground.DUPLICATE})
 
 
 class ObjectionStatus(enum.StrEnum):
@@ -31,8 +35,9 @@ class ObjectionStatus(enum.StrEnum):
     UPHELD = "upheld"  # the handler upheld it: the source corrects or withdraws
     CORRECTED = "corrected"  # a new version with the corrected content
     WITHDRAWN = "withdrawn"  # withdrawn from publication
-    # Upheld for a correction its source can no longer make — a credit service institution
-    # deregistered (Art. 26): the record is no longer shared or used (decision 0024).
+    # Upheld and the record no longer shared or used: a duplicate taken out of use by its
+    # source (decision 0022 addendum), or a correction its source can no longer make — a
+    # credit service institution deregistered (Art. 26; decision 0024).
     NO_LONGER_USED = "no_longer_used"
     REJECTED = "rejected"  # the record stands; reasons told
     UNCONFIRMED = "unconfirmed"  # facts could not be confirmed: check and objection recorded

@@ -13,6 +13,7 @@ from xinyong.collection.content import reason_corrected as reason_corrected
 from xinyong.errors import Conflict
 from xinyong.objections.models import (
     OPEN,
+    STOP_USE_GROUNDS,
     WITHDRAWAL_GROUNDS,
     Ground,
     ObjectionStatus,
@@ -77,6 +78,11 @@ def reason_no_longer_used(objection_id: int) -> str:
     return f"no longer used after objection {objection_id}: its source is deregistered"
 
 
+def reason_duplicate(objection_id: int) -> str:
+    """The version of a duplicate its source took out of use on an upheld objection."""
+    return f"no longer used after objection {objection_id}: a duplicate publication"
+
+
 # The detail of the version the credit authority writes in the place of a deregistered
 # source: why it, and not the source, changed the record (Art. 24).
 IN_PLACE_NOTE = (
@@ -125,6 +131,9 @@ TRANSITIONS: dict[tuple[ObjectionStatus, str, str], ObjectionStatus] = {
     (ObjectionStatus.FORWARDED, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
     (ObjectionStatus.UPHELD, SOURCE, "correct"): ObjectionStatus.CORRECTED,
     (ObjectionStatus.UPHELD, SOURCE, "withdraw"): ObjectionStatus.WITHDRAWN,
+    # A duplicate is taken out of use by its source, at once or after the handler upheld.
+    (ObjectionStatus.FORWARDED, SOURCE, "stop_use"): ObjectionStatus.NO_LONGER_USED,
+    (ObjectionStatus.UPHELD, SOURCE, "stop_use"): ObjectionStatus.NO_LONGER_USED,
     (ObjectionStatus.UPHELD, DEPARTED, "withdraw"): ObjectionStatus.WITHDRAWN,
     (ObjectionStatus.UPHELD, DEPARTED, "stop_use"): ObjectionStatus.NO_LONGER_USED,
 }
@@ -134,8 +143,19 @@ DECISIONS = ("upheld", "rejected", "unconfirmed")
 def departed_action(ground: Ground) -> str:
     """What the credit authority does in the place of a deregistered source: withdraw from
     publication what the ground says should not be published, and otherwise — a record found
-    wrong that nobody can correct — stop sharing and using it."""
+    wrong that nobody can correct, or a duplicate — stop sharing and using it."""
     return "withdraw" if ground in WITHDRAWAL_GROUNDS else "stop_use"
+
+
+def source_action(ground: Ground) -> frozenset[str]:
+    """How the source carries out an objection upheld on ``ground``: a withdrawal ground by
+    withdrawing from publication; a duplicate by taking it out of use; any other by
+    correcting or withdrawing."""
+    if ground in WITHDRAWAL_GROUNDS:
+        return frozenset({"withdraw"})
+    if ground in STOP_USE_GROUNDS:
+        return frozenset({"stop_use"})
+    return frozenset({"correct", "withdraw"})
 
 
 def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) -> ObjectionStatus:
@@ -163,6 +183,24 @@ def next_status(status: ObjectionStatus, who: str, action: str, ground: Ground) 
             "an objection that the record should not be public, or is past its publicity "
             "period, is answered by withdrawing it from publication, not by changing it",
             code="withdraw_instead",
+            field="objection",
+            article=ARTICLE,
+        )
+    if who == SOURCE and action in ("correct", "withdraw") and ground in STOP_USE_GROUNDS:
+        raise Conflict(
+            "an objection that the record is published twice is answered by taking the "
+            "duplicate out of use: corrected or withdrawn from publication only, it would "
+            "still be shared and counted",
+            code="stop_use_instead",
+            field="objection",
+            article=ARTICLE,
+        )
+    if who == SOURCE and action == "stop_use" and ground not in STOP_USE_GROUNDS:
+        raise Conflict(
+            "only a record published twice is taken out of use on an objection; a wrong "
+            "record is corrected, and one that should not be public is withdrawn from "
+            "publication",
+            code="not_a_duplicate",
             field="objection",
             article=ARTICLE,
         )

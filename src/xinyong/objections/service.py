@@ -45,6 +45,7 @@ from xinyong.catalog.definitions import (
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
 from xinyong.collection import legal_representatives as representatives
+from xinyong.collection import records as collection_records
 from xinyong.collection.content import waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
@@ -56,7 +57,6 @@ from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, P
 from xinyong.institutions import register as institutions
 from xinyong.objections.models import (
     OPEN,
-    WITHDRAWAL_GROUNDS,
     Ground,
     ObjectionStatus,
     RecordObjection,
@@ -75,10 +75,12 @@ from xinyong.objections.rules import (
     departed_action,
     next_status,
     reason_corrected,
+    reason_duplicate,
     reason_no_longer_used,
     reason_rejected,
     reason_unconfirmed,
     reason_withdrawn,
+    source_action,
     statement_too_long,
     too_long,
 )
@@ -137,22 +139,25 @@ def steps_open(
 ) -> frozenset[str]:
     """The steps this actor may take on the objection now, for the pages to offer only
     those: the credit authority's handler ``forward`` or ``decide`` a received case; the
-    source ``decide`` a forwarded one; its data reporter ``correct`` (not on a ground
-    answered by withdrawal) or ``withdraw`` once forwarded or upheld. A source outside the
-    register of credit service institutions (``source_standing``) is forwarded nothing, and
-    the handler decides in its place a case forwarded to it before."""
+    source ``decide`` a forwarded one; its data reporter, once forwarded or upheld, carries
+    it out as the ground is answered (``rules.source_action``): ``correct`` or ``withdraw``,
+    ``withdraw`` only on a withdrawal ground, ``stop_use`` on a duplicate. A source outside
+    the register of credit service institutions (``source_standing``) is forwarded nothing,
+    and the handler decides in its place a case forwarded to it before."""
     status = objection.status
     handler = is_handler(actor)
     source = is_source_staff(actor, objection)
     reporter = source and has_permission(actor, Permission.SUBMIT_RECORDS)
     after = status in (ObjectionStatus.FORWARDED, ObjectionStatus.UPHELD)
+    carried_out = source_action(objection.ground)
     steps = {
         "forward": handler and status is ObjectionStatus.RECEIVED and not source_outside_register,
         "decide": (handler and status is ObjectionStatus.RECEIVED)
         or (handler and status is ObjectionStatus.FORWARDED and source_outside_register)
         or (source and status is ObjectionStatus.FORWARDED),
-        "correct": reporter and after and objection.ground not in WITHDRAWAL_GROUNDS,
-        "withdraw": reporter and after,
+        "correct": reporter and after and "correct" in carried_out,
+        "withdraw": reporter and after and "withdraw" in carried_out,
+        "stop_use": reporter and after and "stop_use" in carried_out,
     }
     return frozenset(step for step, open_ in steps.items() if open_)
 
@@ -203,6 +208,16 @@ def _get(session: Session, objection_id: int) -> RecordObjection:
 
 def record_of(session: Session, objection: RecordObjection) -> CreditRecord:
     record = session.get(CreditRecord, objection.record_id)
+    assert record is not None
+    return record
+
+
+def _lock_record(session: Session, objection: RecordObjection) -> CreditRecord:
+    """The record of a step that writes a version of it, locked and read afresh before the
+    step changes anything (``records.locked``): a repair approved, a revocation or another
+    objection at the same moment is taken one after the other, and this step finds the
+    status the other left — never two versions numbered alike."""
+    record = collection_records.locked(session, objection.record_id)
     assert record is not None
     return record
 
@@ -292,7 +307,9 @@ def raise_objection(
     subject_id = require_subject_account(
         actor, "only the subject of a record objects to it", article=ARTICLE
     )
-    record = session.get(CreditRecord, record_id)
+    # Locked: a repair approved or a second objection raised at the same moment is taken
+    # after this one, or this one after it, and finds the record as the other left it.
+    record = collection_records.locked(session, record_id)
     # Another subject's record is answered as a missing one, word for word: which ids are
     # its records (non-public ones among them) is not a subject's to learn (Art. 13).
     if record is None or record.status is RecordStatus.DELETED:
@@ -485,6 +502,7 @@ def decide(
     published_text.refuse_citizen_ids(
         {"reasons": reasons, "check_made": check_made}, today=clock.today()
     )
+    _lock_record(session, objection)
     objection.status = next_status(objection.status, who, outcome, objection.ground)
     objection.decided_at = clock.now()
     objection.decided_by = actor.audit().id
@@ -626,7 +644,7 @@ def correct(
         )
     # The version's reason is in the subject's report (Art. 24) and the handler's case.
     published_text.refuse_citizen_ids({"note": note}, today=clock.today())
-    record = record_of(session, objection)
+    record = _lock_record(session, objection)
     definition = definition_of(session, record)
     fixed = fixed_fields(definition)
     known = {spec.name for spec in definition.fields}
@@ -793,10 +811,91 @@ def withdraw(
             "give the reason (Art. 24)", code="required", field="note", article="Art. 24"
         )
     published_text.refuse_citizen_ids({"note": note}, today=clock.today())
+    _lock_record(session, objection)
     version = _withdrawal(session, clock, actor, objection, text)
     removed = _close_reports_shown_to_others(session, clock, objection)
     _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
     return version
+
+
+def stop_use(
+    session: Session, clock: Clock, actor: Actor, objection_id: int, *, note: str
+) -> RecordVersion:
+    """The source takes a duplicate out of use, the answer to an objection upheld that the
+    record is published twice (``rules.STOP_USE_GROUNDS``): the same decision counted twice
+    in grades, reports to others, joint checks, red-list eligibility and statistics is
+    counted once. The record is no longer published, shared or used — the status every
+    reader leaves out (``revoked``, as a source's revocation and decision 0024's path for a
+    deregistered source), its content unchanged, with a reason of its own and the source's
+    note, which the subject reads in its own file's history (Art. 24) — and reports issued
+    to others since it came lose their kept content."""
+    objection = _get(session, objection_id)
+    _require_source(actor, objection, alters_data=True)
+    status = next_status(objection.status, SOURCE, "stop_use", objection.ground)
+    text = texts.visible(note)
+    if not text:
+        raise InvalidInput(
+            "say which record this one duplicates (Art. 24)",
+            code="required",
+            field="note",
+            article="Art. 24",
+        )
+    if too_long(note, MAX_REASONS):
+        raise InvalidInput(f"at most {MAX_REASONS} characters", code="too_long", field="note")
+    # The version's detail is in the subject's file and reports (Art. 24).
+    published_text.refuse_citizen_ids({"note": note}, today=clock.today())
+    _lock_record(session, objection)
+    version, removed = _out_of_use(
+        session, clock, actor, objection, reason=reason_duplicate(objection.id), detail=text
+    )
+    _complete(session, clock, actor, objection, status, version, report_contents_removed=removed)
+    return version
+
+
+def _out_of_use(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    objection: RecordObjection,
+    *,
+    reason: str,
+    detail: str,
+    organisation_id: int | None = None,
+) -> tuple[RecordVersion, int]:
+    """The record no longer shared or used on an upheld objection: a version with the
+    content unchanged and status ``revoked`` — the one status every reader leaves out of
+    publication, files for others, reports, checks, grades and statistics (decision 0028) —
+    its window ended and no review pending; and the kept contents of reports issued to
+    others since it was received removed. Returns the version and how many reports."""
+    record = record_of(session, objection)
+    # Revoked by its source meanwhile (decision 0028): that revocation ended its window
+    # and kept whether it waited for review; the record stays as it left it.
+    revoked = record.status is RecordStatus.REVOKED
+    yesterday = clock.today() - dt.timedelta(days=1)
+    if record.publicity_end is not None and record.publicity_end > yesterday:
+        record.publicity_end = yesterday
+    pending_review = bool(record.awaiting_review)
+    record.awaiting_review = False
+    version = _new_version(
+        session,
+        clock,
+        actor,
+        record,
+        status=RecordStatus.REVOKED,
+        reason=reason,
+        detail=detail,
+        source_organisation_id=actor.organisation_id or organisation_id,
+    )
+    if not revoked:
+        version.review_pending_when_revoked = pending_review
+    removed = retention.remove_contents_shown_to_others(
+        session,
+        clock,
+        record.subject_id,
+        record.received_at,
+        reason=retention.REMOVED_RECORD_NO_LONGER_USED,
+    )
+    return version, removed
 
 
 def _close_reports_shown_to_others(
@@ -901,7 +1000,13 @@ def carry_out_for_deregistered_sources(
             .order_by(RecordObjection.id)
         )
     )
-    for objection in waiting:
+    done: list[RecordObjection] = []
+    for found in waiting:
+        # Locked and read afresh: a deregistration and the daily job at the same moment
+        # carry each case out once; the later one finds it done and passes it by.
+        objection = _get(session, found.id)
+        if objection.status is not ObjectionStatus.UPHELD:
+            continue
         _carry_out_in_place(
             session,
             clock,
@@ -909,7 +1014,8 @@ def carry_out_for_deregistered_sources(
             organisation_id=actor.organisation_id,
             cause=cause_of(actor, cause_action),
         )
-    return waiting
+        done.append(objection)
+    return done
 
 
 def _carry_out_in_place(
@@ -932,39 +1038,21 @@ def _carry_out_in_place(
     actor = SYSTEM_ACTOR
     action = departed_action(objection.ground)
     status = next_status(objection.status, DEPARTED, action, objection.ground)
+    _lock_record(session, objection)
     if action == "withdraw":
         version = _withdrawal(
             session, clock, actor, objection, IN_PLACE_NOTE, organisation_id=organisation_id
         )
         removed = _close_reports_shown_to_others(session, clock, objection)
     else:
-        record = record_of(session, objection)
-        # Revoked by its source meanwhile (decision 0028): that revocation ended its window
-        # and kept whether it waited for review; the record stays as it left it.
-        revoked = record.status is RecordStatus.REVOKED
-        yesterday = clock.today() - dt.timedelta(days=1)
-        if record.publicity_end is not None and record.publicity_end > yesterday:
-            record.publicity_end = yesterday
-        pending_review = bool(record.awaiting_review)
-        record.awaiting_review = False
-        version = _new_version(
+        version, removed = _out_of_use(
             session,
             clock,
             actor,
-            record,
-            status=RecordStatus.REVOKED,
+            objection,
             reason=reason_no_longer_used(objection.id),
             detail=IN_PLACE_NOTE,
-            source_organisation_id=actor.organisation_id or organisation_id,
-        )
-        if not revoked:
-            version.review_pending_when_revoked = pending_review
-        removed = retention.remove_contents_shown_to_others(
-            session,
-            clock,
-            record.subject_id,
-            record.received_at,
-            reason=retention.REMOVED_RECORD_NO_LONGER_USED,
+            organisation_id=organisation_id,
         )
     _complete(
         session,

@@ -237,16 +237,22 @@ def checklist(facts: Facts) -> list[Check]:
             ),
         )
     )
-    checks.append(
-        Check(
-            "serious_list",
-            "exclusion",
-            not facts.serious_list,
-            "Art. 22(5)",
-            "a seriously dishonest subject on the black list cannot repair its records here",
-        )
-    )
+    checks.append(serious_list_check(facts.serious_list))
     return checks
+
+
+def serious_list_check(serious_list: bool) -> Check:
+    """The blanket exclusion of every seriously dishonest subject on the black list, where
+    configured (the Zhejiang model of rules.md, ``XINYONG_REPAIR_EXCLUDES_SERIOUS_LIST``):
+    ``serious_list`` when the subject is so listed and the setting is on. Checked on
+    applying and again on approving, as the cases of Art. 22 are."""
+    return Check(
+        "serious_list",
+        "exclusion",
+        not serious_list,
+        "Art. 22(5)",
+        "a seriously dishonest subject on the black list cannot repair its records here",
+    )
 
 
 def art22_checks(definition: RecordTypeDefinition, listed: Collection[Listing]) -> list[Check]:

@@ -306,12 +306,22 @@ def _art22_listings(session: Session, subject_id: int, today: dt.date) -> tuple[
     )
 
 
-def _own_record(session: Session, actor: Actor, record_id: int) -> tuple[int, CreditRecord]:
+def _own_record(
+    session: Session, actor: Actor, record_id: int, *, lock: bool = False
+) -> tuple[int, CreditRecord]:
+    """The subject's own record to repair; ``lock``: for the application, locked and read
+    afresh (``records.locked``), so that two applications for one record at once — a form
+    sent twice, two tabs — are taken one after the other and the second finds the first's
+    open case (``repair_pending``), and an objection raised at the same moment is seen."""
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
         actor, "only the subject of a record applies to repair it", article=rules.ARTICLE
     )
-    record = session.get(CreditRecord, record_id)
+    record = (
+        collection_records.locked(session, record_id)
+        if lock
+        else session.get(CreditRecord, record_id)
+    )
     # Another subject's record is answered as a missing one, word for word: which ids are
     # its records (non-public ones among them) is not a subject's to learn (Art. 13).
     if record is None or record.status is RecordStatus.DELETED:
@@ -466,7 +476,7 @@ def apply(
     """The subject applies to repair a record of its own file (Art. 21 ¶2). With
     ``commitment_text`` a public credit commitment is made to the record's source in the
     same step (Art. 10 ¶2) and linked."""
-    subject_id, record = _own_record(session, actor, record_id)
+    subject_id, record = _own_record(session, actor, record_id, lock=True)
     terms = terms or rules.Terms()
     correction, evidence = correction.strip(), evidence.strip()
     for name, text in (("correction", correction), ("evidence", evidence)):
@@ -634,16 +644,26 @@ def _new_version(
 
 
 def decide(
-    session: Session, clock: Clock, actor: Actor, case_id: int, *, approve: bool, reasons: str
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    case_id: int,
+    *,
+    approve: bool,
+    reasons: str,
+    excludes_serious_list: bool = False,
 ) -> RepairCase:
     """The source decides with reasons (3 working days from receiving the case). Approved,
     the record is repaired: a new version, status repaired; a list entry resting on it is
-    removed, and with it the measures that follow the entry."""
+    removed, and with it the measures that follow the entry. Approval checks the exclusions
+    of Art. 22 again, the configured blanket one (``excludes_serious_list``) among them."""
     case = get(session, case_id)
     by_source = _require_source(session, actor, case, alters_data=approve)
     text = _reasons(reasons, today=clock.today())
     status = rules.next_status(case.status, rules.SOURCE, "approve" if approve else "reject")
-    record = session.get(CreditRecord, case.record_id)
+    # Locked and read afresh: an objection raised at this moment is decided first (it finds
+    # the record repaired, or this finds it under objection), never a version each.
+    record = collection_records.locked(session, case.record_id)
     assert record is not None
     if approve and record.status not in REPAIRABLE:
         # An objection raised since the application is decided first (Art. 25); a record
@@ -661,18 +681,22 @@ def decide(
         # date since, on an objection (Art. 25) — a general record found serious has a year
         # of publicity, not three months. The application made every declaration.
         # And Art. 22 grants no repair in its cases, whenever they arise: the subject may
-        # have been listed under such a standard since it applied (or the catalog revised).
+        # have been listed under such a standard since it applied (or the catalog revised) —
+        # or, where the city bars every seriously dishonest subject (cited as Art. 22(5)),
+        # put on a serious list of any standard.
+        today = clock.today()
         failed = rules.failed(
             [
                 rules.publicity_period_check(
                     definition,
                     Severity(record.severity),
                     record.decision_date,
-                    clock.today(),
+                    today,
                     rules.DECLARATIONS,
                 ),
-                *rules.art22_checks(
-                    definition, _art22_listings(session, record.subject_id, clock.today())
+                *rules.art22_checks(definition, _art22_listings(session, record.subject_id, today)),
+                rules.serious_list_check(
+                    excludes_serious_list and _serious_listed(session, record.subject_id, today)
                 ),
             ]
         )
@@ -748,7 +772,7 @@ def fraud(
     case.fraud_reasons = text
     if action == "revoke":
         assert case.result_version_no is not None
-        record = session.get(CreditRecord, case.record_id)
+        record = collection_records.locked(session, case.record_id)
         assert record is not None
         before = session.scalar(
             select(RecordVersion).where(

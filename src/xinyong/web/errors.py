@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import identifiers
@@ -135,6 +136,30 @@ def unreadable_body(exc: StarletteHTTPException) -> tuple[int, dict[str, Any]] |
     return 422, error_body("bad_json", f"the body is not valid JSON: {reason}", field="body")
 
 
+CHANGED_MEANWHILE = (
+    "another request changed the same data at the same moment; nothing was saved: reload "
+    "the page and send it again"
+)
+# PostgreSQL's SQLSTATE for a unique violation; SQLite says so in its message.
+_UNIQUE_VIOLATION = "23505"
+
+
+def unique_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a row another transaction had just written — two
+    requests writing the same thing at once (one record's next version, one case's) — and
+    not a row the code got wrong (a missing value, a dangling reference)."""
+    cause = error.orig
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if state is not None:
+        return bool(state == _UNIQUE_VIOLATION)
+    return "UNIQUE constraint failed" in str(cause)
+
+
+def _constraint(error: IntegrityError) -> str:
+    diag = getattr(error.orig, "diag", None)
+    return str(getattr(diag, "constraint_name", None) or "(unnamed)")
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
@@ -162,6 +187,24 @@ def install(app: FastAPI) -> None:
         return _respond(
             request, exc.status_code, error_body(code, message), getattr(exc, "headers", None)
         )
+
+    @app.exception_handler(IntegrityError)
+    async def integrity_error(request: Request, exc: IntegrityError) -> Response:
+        # The services lock what they change (a record, a case) so that two requests at
+        # once are taken one after the other and the second is refused by the rules; one
+        # that still meets another's row in a unique index lost a race nothing refused. It
+        # is a conflict to send again (the request was rolled back whole), not a failure of
+        # the platform. Any other integrity error is one, and is treated as such.
+        if not unique_violation(exc):
+            return await unexpected(request, exc)
+        route = request.scope.get("route")
+        log.warning(
+            "concurrent change refused on %s %s: unique constraint %s",
+            request.method,
+            getattr(route, "path", "(no route)"),
+            _constraint(exc),
+        )
+        return _respond(request, 409, error_body("changed_meanwhile", CHANGED_MEANWHILE))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

@@ -240,6 +240,10 @@ OBJECTION_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"^no longer used after objection (\d+): its source is deregistered$"),
         N_("No longer used after objection %(number)s: its source is deregistered"),
     ),
+    (
+        re.compile(r"^no longer used after objection (\d+): a duplicate publication$"),
+        N_("No longer used after objection %(number)s: the record was published twice"),
+    ),
     (re.compile(r"^objection (\d+) rejected$"), N_("Objection %(number)s rejected")),
     (
         re.compile(r"^objection (\d+): facts could not be confirmed$"),

@@ -690,6 +690,16 @@ MESSAGES: frozenset[str] = frozenset(
         N_(
             "an objection that the record should not be public, or is past its publicity period, is answered by withdrawing it from publication, not by changing it"
         ),
+        N_(
+            "an objection that the record is published twice is answered by taking the duplicate out of use: corrected or withdrawn from publication only, it would still be shared and counted"
+        ),
+        N_(
+            "only a record published twice is taken out of use on an objection; a wrong record is corrected, and one that should not be public is withdrawn from publication"
+        ),
+        N_("say which record this one duplicates (Art. 24)"),
+        N_(
+            "another request changed the same data at the same moment; nothing was saved: reload the page and send it again"
+        ),
         N_("answer yes or no"),
         N_(
             "applications for credit repair are accepted or refused by the credit authority's objection handler (the 信用福州 channel)"
@@ -2071,6 +2081,14 @@ PATTERNS: tuple[_Pattern, ...] = (
         {"status": _record_status},
     ),
     _said(
+        "out_of_use_on_objection",
+        N_(
+            "the record was taken out of use on objection %(number)s, upheld; a "
+            "reinstatement undoes a revocation, not an objection's outcome"
+        ),
+        number=r"\d+",
+    ),
+    _said(
         "before_decision_date",
         N_(
             "%(en)s (%(zh)s) is before %(start_en)s (%(start_zh)s): the end of a period "
@@ -2753,6 +2771,18 @@ CODES: dict[str, str] = {
         "An objection that the record should not be public or is past its publicity period "
         "is answered by withdrawing the record from publication."
     ),
+    "stop_use_instead": N_(
+        "An objection that the record is published twice is answered by taking the "
+        "duplicate out of use."
+    ),
+    "not_a_duplicate": N_(
+        "Only a record published twice is taken out of use on an objection: a wrong record "
+        "is corrected, one that should not be public withdrawn from publication."
+    ),
+    "changed_meanwhile": N_(
+        "Another request changed the same data at the same moment. Nothing was saved: "
+        "reload the page and send it again."
+    ),
     "not_credit_authority": N_(
         "This step of the case is the credit authority's objection handler's: an objection "
         "to a record is decided or forwarded, a credit repair application accepted or "
@@ -2779,6 +2809,10 @@ CODES: dict[str, str] = {
     "already_revoked": N_("The record is revoked already."),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
+    "out_of_use_on_objection": N_(
+        "The record was taken out of use on an upheld objection: a reinstatement does not "
+        "undo that."
+    ),
     "commitment_revoked": N_(
         "The commitment was revoked by its accepting unit: its fulfilment is no longer recorded."
     ),

@@ -810,6 +810,8 @@ def _source_record_out(found: revocation.SourceRecord) -> dict[str, Any]:
         },
         "revocable": found.revocable,
         "reinstatable": found.reinstatable,
+        # Taken out of use on this objection, upheld (Art. 25): not reinstated here.
+        "out_of_use_objection": found.out_of_use_objection,
         "history": [
             {
                 "version": v.version_no,

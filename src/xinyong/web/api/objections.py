@@ -1,6 +1,7 @@
 """Objections to credit records (Art. 25): the subject raises one and follows it; the
 credit authority's objection handler forwards or decides; the record's source decides a
-forwarded case and corrects or withdraws the record when an objection is upheld."""
+forwarded case and corrects or withdraws the record when an objection is upheld, or takes a
+duplicate out of use."""
 
 from __future__ import annotations
 
@@ -91,9 +92,10 @@ def case_out(case: cases.Case, *, staff: bool) -> dict[str, Any]:
             "article": rules.ARTICLE,
         },
         "completed_at": o.completed_at.isoformat() if o.completed_at else None,
-        # Who carried the upheld objection out: the source, or the credit authority in the
-        # place of a source deregistered from the register of credit service institutions
-        # (status ``no_longer_used``, or ``withdrawn`` on the grounds answered so).
+        # Who carried the upheld objection out: the source (a duplicate it took out of use is
+        # ``no_longer_used``), or the credit authority in the place of a source deregistered
+        # from the register of credit service institutions (status ``no_longer_used``, or
+        # ``withdrawn`` on the grounds answered so).
         "completed_by": None
         if o.completed_at is None
         else ("credit_authority" if o.completed_by_source is False else "source"),
@@ -306,6 +308,33 @@ def withdraw(
 ) -> dict[str, Any]:
     """The source withdraws the record from publication (the content is unchanged)."""
     version = objections.withdraw(session, clock, actor, objection_id, note=body.note)
+    return {
+        **case_out(cases.case(session, clock, actor, objection_id), staff=True),
+        "version": version.version_no,
+    }
+
+
+class StopUseIn(BaseModel):
+    note: Reasons
+
+
+@router.post("/record-objections/{objection_id}/stop-use", responses=refusals(403, 404, 409))
+def stop_use(
+    objection_id: RowId,
+    body: StopUseIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """The source's data reporter takes a duplicate out of use: the answer to an objection
+    upheld (or forwarded and found so) that the record is published twice
+    (`duplicate_publication`; on that ground `correct` and `withdraw` are refused, 409
+    `stop_use_instead`, and on any other this is, 409 `not_a_duplicate`). The record is no
+    longer published, shared or used — status `revoked`, content unchanged, the note as the
+    version's reason detail, which the subject reads — and reports issued to others since
+    it came lose their kept content (410 `record_no_longer_used`); the case is
+    `no_longer_used`, `completed_by` `source`."""
+    version = objections.stop_use(session, clock, actor, objection_id, note=body.note)
     return {
         **case_out(cases.case(session, clock, actor, objection_id), staff=True),
         "version": version.version_no,

@@ -227,14 +227,24 @@ class DecisionIn(BaseModel):
 def decide(
     case_id: RowId,
     body: DecisionIn,
+    request: Request,
     session: SessionDep,
     clock: ClockDep,
     actor: AuthenticatedActorDep,
 ) -> dict[str, Any]:
     """The record's source decides with reasons — or the credit authority's case officer in
     the place of a source outside the register (`decision.by`); approved, the record is
-    repaired."""
-    repair.decide(session, clock, actor, case_id, approve=body.approve, reasons=body.reasons)
+    repaired. Approval checks the exclusions again (409 `not_repairable`): the cases of
+    Art. 22, and where configured the serious list (`serious_list`)."""
+    repair.decide(
+        session,
+        clock,
+        actor,
+        case_id,
+        approve=body.approve,
+        reasons=body.reasons,
+        excludes_serious_list=excludes_serious_list(request),
+    )
     return case_out(cases.case(session, clock, actor, case_id), staff=True)
 
 

@@ -389,7 +389,13 @@ def decide(
         actor,
         case_id,
         action=lambda: repair.decide(
-            session, clock, actor, case_id, approve=approve == "yes", reasons=reasons
+            session,
+            clock,
+            actor,
+            case_id,
+            approve=approve == "yes",
+            reasons=reasons,
+            excludes_serious_list=excludes_serious_list(request),
         ),
         done="decided",
         form={"approve": approve, "reasons": reasons},

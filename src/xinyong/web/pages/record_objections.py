@@ -2,7 +2,8 @@
 the form to raise one (``/me/objections``); the credit authority's objection handler's
 queue (``/record-objections``), overdue cases first; the source's queue of forwarded and
 upheld cases (``/record-objections/forwarded``); and the case page, where each party
-does what its stage allows — forward, decide with reasons, correct or withdraw."""
+does what its stage allows — forward, decide with reasons, correct or withdraw, or take a
+duplicate out of use."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from xinyong.accounts.permissions import Actor
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.objections import cases, rules
 from xinyong.objections import service as objections
-from xinyong.objections.models import ObjectionStatus
+from xinyong.objections.models import STOP_USE_GROUNDS, ObjectionStatus, RecordObjection
 from xinyong.web import inputs
 from xinyong.web.api.objections import objection_terms
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
@@ -50,6 +51,13 @@ STATUS_LABELS = {
         "The facts could not be confirmed: the check and the objection are recorded"
     ),
 }
+# A duplicate's stages in its own words: taken out of use by its source, not corrected.
+DUPLICATE_STATUS_LABELS = {
+    ObjectionStatus.UPHELD.value: N_("Upheld: the source takes the duplicate out of use"),
+    ObjectionStatus.NO_LONGER_USED.value: N_(
+        "Upheld: the duplicate is no longer published, shared or used"
+    ),
+}
 DEADLINE_LABELS = {
     "forward": N_("Forward to the source by"),
     "decide": N_("Decide by"),
@@ -70,10 +78,21 @@ LABELS = {
 }
 
 
+def status_label(objection: RecordObjection) -> str:
+    """The case's stage in words (untranslated): a duplicate's in its own, unless the credit
+    authority carried it out in the place of a deregistered source (decision 0024)."""
+    if objection.ground in STOP_USE_GROUNDS and objection.completed_by_source is not False:
+        own = DUPLICATE_STATUS_LABELS.get(objection.status.value)
+        if own is not None:
+            return own
+    return STATUS_LABELS[objection.status.value]
+
+
 def _helpers(request: Request) -> dict[str, Any]:
     return {
         **disclosure_helpers(request),
         "olabels": LABELS,
+        "objection_status_label": status_label,
         "grounds": list(GROUND_LABELS),
         "english": locale_of(request) == "en",
     }
@@ -216,6 +235,7 @@ def _render_case(
             "may_decide": "decide" in steps,
             "may_correct": "correct" in steps,
             "may_withdraw": "withdraw" in steps,
+            "may_stop_use": "stop_use" in steps,
             "fields": objections.correctable_fields(session, case.objection)
             if "correct" in steps
             else [],
@@ -241,7 +261,7 @@ def case_page(
         clock,
         actor,
         objection_id,
-        announced(done, "forwarded", "decided", "corrected", "withdrawn"),
+        announced(done, "forwarded", "decided", "corrected", "withdrawn", "out_of_use"),
     )
 
 
@@ -384,5 +404,30 @@ def withdraw(
         action=lambda: objections.withdraw(session, clock, actor, objection_id, note=note),
         done="withdrawn",
         form_name="withdraw",
+        form={"note": note},
+    )
+
+
+@router.post("/record-objections/{objection_id}/stop-use", response_class=HTMLResponse)
+@inputs.beside_form
+def stop_use(
+    request: Request,
+    objection_id: RowId,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    note: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=5000)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf_token)
+    return _acted(
+        request,
+        session,
+        clock,
+        actor,
+        objection_id,
+        action=lambda: objections.stop_use(session, clock, actor, objection_id, note=note),
+        done="out_of_use",
+        form_name="stop_use",
         form={"note": note},
     )
