@@ -23,6 +23,7 @@ from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.ratelimit import SlidingWindowLimiter
 from xinyong.web import api, errors, inputs, openapi, pages
 from xinyong.web.context import AppContext
+from xinyong.web.security_headers import SecurityHeaders
 from xinyong.web.uploads import (
     BATCH_ROUTES,
     MAX_BATCH_REQUEST_BYTES,
@@ -77,6 +78,8 @@ def create_app(
         default=MAX_REQUEST_BYTES,
         larger=dict.fromkeys(BATCH_ROUTES, MAX_BATCH_REQUEST_BYTES),
     )
+    # Outermost, so that an answer any other layer makes (a 413 of BodyLimit) has them too.
+    app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
     errors.install(app)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
