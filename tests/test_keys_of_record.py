@@ -197,7 +197,6 @@ def _set_up_before_the_check(data: Path, keys: dict[str, str]) -> None:
         reset_default_cipher()
 
 
-@pytest.mark.test_database
 def test_a_database_set_up_before_gets_its_check_values_at_its_next_start(
     data_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
