@@ -61,7 +61,7 @@ MASKED = "当事人身份证号 110105********002X，经核实……"
 SOURCES = Path(__file__).resolve().parent.parent / "src" / "xinyong"
 # Where each text is checked: the function that writes it. The subject's own words (an
 # objection's statement, a repair application, a declaration, a commitment) and the
-# public's comments are not in it: decision 0044 says why.
+# public's comments are screened by ``submitted_text`` (tests/test_submitted_texts.py).
 CHECKED = {
     "objections/service.py": ("forward", "decide", "correct", "withdraw"),
     "lists/entries.py": ("propose", "decide_objection", "approve", "reject"),

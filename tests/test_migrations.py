@@ -2249,6 +2249,61 @@ def test_migration_0053_names_art22_3_for_the_courts_list_and_its_baseline_and_b
         standards, loaded = state()
         assert standards[0] == (court, None)
         assert loaded[court] == {"code": court, "repair_exclusion": None, "term_months": 24}
+
+
+def test_migration_0054_masks_the_citizen_ids_in_stored_file_names(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A batch's file name stored before 0054 with a citizen ID in it is masked, as the
+    pipeline now keeps one (decision 0021, session 19 addendum); other names stay."""
+    engine = make_test_engine(request.config, tmp_path, "m0054")
+    names = {
+        "clear": "张三350102199403157723处罚决定.xlsx",
+        "plain": "administrative_penalty.sample.csv",
+        "code": "91350100M000100Y43.csv",
+    }
+    try:
+        upgrade(engine, "0053")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            ids: dict[str, int] = {}
+            for name, given in (
+                ("organisation", {"code": "11350100MUCQWD187J", "kind": "state_organ"}),
+                ("record_type", {"code": "administrative_penalty"}),
+            ):
+                ids[name] = connection.execute(
+                    insert(t[name]).values(_filled(t[name], **given)).returning(t[name].c.id)
+                ).scalar_one()
+            ids["record_type_version"] = connection.execute(
+                insert(t["record_type_version"])
+                .values(_filled(t["record_type_version"], record_type_id=ids["record_type"]))
+                .returning(t["record_type_version"].c.id)
+            ).scalar_one()
+            for key, filename in names.items():
+                connection.execute(
+                    insert(t["batch"]).values(
+                        _filled(
+                            t["batch"],
+                            organisation_id=ids["organisation"],
+                            record_type_id=ids["record_type"],
+                            record_type_version_id=ids["record_type_version"],
+                            content_hash=key * 8,
+                            idempotency_key=key,
+                            filename=filename,
+                        )
+                    )
+                )
+        upgrade(engine, "0054")
+        with engine.connect() as connection:
+            stored = set(connection.execute(text("SELECT filename FROM batch")).scalars())
+        assert stored == {
+            "张三350102********7723处罚决定.xlsx",
+            "administrative_penalty.sample.csv",
+            "91350100M000100Y43.csv",
+        }
+        _downgrade(engine, "0053")
         upgrade(engine)
     finally:
         engine.dispose()

@@ -407,6 +407,7 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
     "catalog/definitions.py::category": lambda: _categories("PROHIBITED_TERMS"),
     "catalog/definitions.py::restricted": lambda: _categories("RESTRICTED_TERMS"),
     "collection/validation.py::category": lambda: _categories("PROHIBITED_TERMS"),
+    "submitted_text.py::category": lambda: _categories("PROHIBITED_TERMS"),
     "collection/sources.py::', '.join(rule.definition.submitter_kinds) or 'no organisation'": (
         lambda: [
             *_values("xinyong.accounts.models.OrganisationKind")(),

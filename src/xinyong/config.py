@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,6 +118,16 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'xinyong.sqlite3').resolve()}"
 
+    def secret_origin(self, name: str) -> str:
+        """Where a secret is read from, as an operator finds it: the variable that gives
+        it, which wins, or the data folder's secrets.json."""
+        if getattr(self, name) is not None:
+            return f"XINYONG_{name.upper()}"
+        return str(self.data_dir / SECRETS_FILE)
+
+    def has_secret(self, name: str) -> bool:
+        return getattr(self, name) is not None or name in _read_secrets_file(self.data_dir)
+
     def secret(self, name: str) -> bytes:
         value = getattr(self, name)
         if value is None:
@@ -137,13 +148,23 @@ def _read_secrets_file(data_dir: Path) -> dict[str, str]:
     return loaded
 
 
+def make_data_dir(data_dir: Path) -> bool:
+    """The data folder, made readable by its owner only (0700): it holds the SQLite
+    database and secrets.json. False when it exists and others may enter it (one an
+    earlier release made 0755): its mode is left as the operator has it, for other uses
+    of the folder (a backup account's group), and ``xinyong init`` says so; the database
+    files in it are kept 0600 whatever the folder (``db.engine.keep_owner_only``)."""
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return not stat.S_IMODE(data_dir.stat().st_mode) & 0o077
+
+
 def generate_secrets(data_dir: Path) -> bool:
     """Write fresh secrets unless they exist; True when written.
 
     Regenerating would make every encrypted citizen ID unreadable, so an existing file
     is never overwritten.
     """
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir)
     path = data_dir / SECRETS_FILE
     if path.exists():
         return False

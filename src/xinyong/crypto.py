@@ -16,6 +16,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 NONCE_BYTES = 12
 KEY_VERSION = b"\x01"
+# What a key's check value is the keyed hash of: a fixed label naming the key (decision
+# 0004, session 19 addendum).
+_KEY_CHECK_LABEL = b"xinyong key check value\x00"
 
 
 class FieldCipher:
@@ -24,6 +27,13 @@ class FieldCipher:
             raise ValueError("encryption and blind-index keys must be 32 bytes")
         self._aead = AESGCM(encryption_key)
         self._index_key = blind_index_key
+        self.key_checks = {
+            name: _check_value(key, name)
+            for name, key in (
+                ("encryption_key", encryption_key),
+                ("blind_index_key", blind_index_key),
+            )
+        }
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         return self.encrypt_bytes(plaintext.encode(), context=context)
@@ -60,6 +70,14 @@ class FieldCipher:
             return digest.hexdigest()
 
         return index
+
+
+def _check_value(key: bytes, name: str) -> str:
+    """A key's check value: HMAC-SHA256 under the key of a fixed label naming it, 128 bits in
+    hex. It tells one key from another and nothing of the key: a keyed hash cannot be worked
+    back to its key, and the label is no value the platform ever encrypts or indexes (a
+    blind index's message starts with its context, never with this label)."""
+    return hmac.new(key, _KEY_CHECK_LABEL + name.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 _default: FieldCipher | None = None

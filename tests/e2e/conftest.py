@@ -30,6 +30,7 @@ import uvicorn
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Error,
     Page,
     Playwright,
@@ -229,10 +230,17 @@ def context(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[
 def page(
     context: BrowserContext, request: pytest.FixtureRequest, screenshot_dir: Path
 ) -> Iterator[Page]:
-    """A fresh page; fails the test on a script error or any 5xx answer."""
+    """A fresh page; fails the test on a script error, a violation of the pages' Content
+    Security Policy (which Chromium reports on the console) or any 5xx answer."""
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            problems.append(f"CSP violation on {page.url}: {message.text}")
+
+    page.on("console", on_console)
 
     def on_response(response: Response) -> None:
         if response.status >= 500:

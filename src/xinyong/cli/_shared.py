@@ -13,9 +13,11 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from xinyong import keys_of_record
 from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
 from xinyong.clock import SystemClock
-from xinyong.config import get_settings
+from xinyong.config import MissingSecrets, get_settings
+from xinyong.crypto import FieldCipher
 from xinyong.db import migrate
 from xinyong.db.engine import make_engine, normalise_url
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -167,7 +169,44 @@ def migrated_engine() -> Engine:
             "(it migrates, then brings the rule packs up as this command does)[/red]"
         )
         raise typer.Exit(2)
+    try:
+        _verify_keys(engine)
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def _verify_keys(engine: Engine) -> None:
+    """Refused (exit 2, naming the key and where it is read from) where the platform's keys
+    are not those the database was set up with; recorded where it has no record of them
+    yet (decision 0004, session 19 addendum)."""
+    settings = get_settings()
+    try:
+        cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
+        with unit_of_work(make_session_factory(engine)) as session:
+            verified = keys_of_record.verify(session, clock, cipher)
+    except MissingSecrets as exc:
+        err_console.print(
+            f"[red]{escape(str(exc))}; for a database already in use, restore the "
+            "secrets.json made with it instead: `xinyong init` makes new keys only for a "
+            "new database[/red]",
+            highlight=False,
+        )
+        raise typer.Exit(2) from exc
+    except keys_of_record.KeysDoNotMatch as exc:
+        origins = ", ".join(f"{name} from {settings.secret_origin(name)}" for name in exc.keys)
+        err_console.print(
+            f"[red]refused: {escape(str(exc))} (read: {escape(origins)})[/red]", highlight=False
+        )
+        raise typer.Exit(2) from exc
+    if verified.recorded:
+        err_console.print(
+            "the database now records the check values of its encryption and blind-index "
+            f"keys (checked against {verified.checked_against}); a command run with other "
+            "keys is refused",
+            highlight=False,
+        )
 
 
 @contextmanager

@@ -5,12 +5,16 @@ from __future__ import annotations
 import copy
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
 
-from xinyong import identifiers
+from xinyong import identifiers, keys_of_record
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -26,8 +30,8 @@ from xinyong.cli._shared import (
     print_pack_changes,
     print_refusal,
 )
-from xinyong.config import generate_secrets, get_settings
-from xinyong.db.engine import make_engine
+from xinyong.config import generate_secrets, get_settings, make_data_dir
+from xinyong.db.engine import make_engine, normalise_url
 from xinyong.db.migrate import upgrade
 from xinyong.errors import InvalidInput
 
@@ -47,7 +51,25 @@ def register(app: typer.Typer) -> None:
 
 def initialise(*, demo: bool) -> None:
     settings = get_settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not make_data_dir(settings.data_dir):
+        console.print(
+            f"[yellow]the data folder {settings.data_dir} may be entered by other accounts; "
+            "its database files are kept readable by this account only, but `chmod 700` "
+            "the folder unless another account needs it[/yellow]",
+            highlight=False,
+        )
+    missing = [name for name in keys_of_record.CHECKED if not settings.has_secret(name)]
+    if missing and _database_in_use(settings.resolved_database_url):
+        # New keys would read none of the citizen IDs stored and find none of its persons
+        # by number: the next batch would register each one again (decision 0004).
+        err_console.print(
+            "[red]refused: this database was set up with keys that are not configured here "
+            f"(no {' nor '.join(missing)} in {settings.data_dir / 'secrets.json'} or the "
+            "environment): restore the secrets.json made with the database. New keys are "
+            "made only for a database not yet in use; nothing was written[/red]",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     if generate_secrets(settings.data_dir):
         console.print(f"generated secrets in {settings.data_dir / 'secrets.json'} (mode 0600)")
     engine = make_engine(settings.resolved_database_url)
@@ -75,6 +97,29 @@ def initialise(*, demo: bool) -> None:
 
             demo_data.seed(session, clock)
             console.print("demo data loaded")
+
+
+def _database_in_use(database_url: str) -> bool:
+    """Whether the database exists and has been used (``keys_of_record.database_in_use``),
+    read without making a SQLite file that is not there."""
+    url = make_url(normalise_url(database_url))
+    if (
+        url.get_backend_name() == "sqlite"
+        and url.database not in (None, "", ":memory:")
+        and not Path(url.database).is_file()
+    ):
+        return False
+    engine = make_engine(str(url))
+    try:
+        with engine.connect() as connection:
+            return keys_of_record.database_in_use(connection)
+    except OperationalError as exc:
+        err_console.print(
+            f"[red]the database cannot be opened: {escape(str(exc.orig))}[/red]", highlight=False
+        )
+        raise typer.Exit(2) from exc
+    finally:
+        engine.dispose()
 
 
 def init(

@@ -146,6 +146,15 @@ class Submission:
     filename: str | None = None
 
 
+def stored_filename(filename: str | None) -> str | None:
+    """A file's name as the batch keeps and shows it: with what reads as a citizen ID
+    masked, as a file's headers are (``_headers_shown``). Clerks name files after their
+    content ("张三350102…处罚决定.xlsx"), and the name reaches the source's and the credit
+    authority's pages and the API; the platform never keeps a number in clear (decision
+    0004), wherever the file came from (the page, ``xinyong import``)."""
+    return identifiers.redact_citizen_ids(filename) if filename else filename
+
+
 def content_hash_of(chunks: Iterable[bytes]) -> str:
     digest = hashlib.sha256()
     for chunk in chunks:
@@ -247,7 +256,7 @@ def ingest(
         channel=submission.channel,
         idempotency_key=key,
         content_hash=submission.content_hash,
-        filename=submission.filename,
+        filename=stored_filename(submission.filename),
         submitted_by=actor.audit().id,
         status=BatchStatus.COMPLETED,
         received_at=clock.now(),

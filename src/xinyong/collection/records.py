@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text, texts
+from xinyong import published_text, submitted_text, texts
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -175,6 +175,9 @@ def declare(
 ) -> CreditRecord:
     """A subject declares information about itself (Art. 10 ¶2), received by the platform."""
     subject = _own_subject(session, actor)
+    # The subject's own words in its file, and an organisation's public (decision 0044,
+    # session 19 addendum); its own number is the record's subject field, never the text.
+    submitted_text.refuse_personal_data({"title": title, "content": content}, today=clock.today())
     return _create(
         session,
         clock,
@@ -213,6 +216,9 @@ def make_commitment(
             code="invalid_accepting_unit",
             field="accepting_unit",
         )
+    submitted_text.refuse_personal_data(
+        {"commitment_type": commitment_type, "reason": reason, "text": text}, today=clock.today()
+    )
     return _create(
         session,
         clock,

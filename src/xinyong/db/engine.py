@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+# The database holds every credit record, the access log and the password hashes: like
+# secrets.json beside it, readable by the platform's own account only (decision 0004).
+OWNER_ONLY = 0o600
+# SQLite's companions of a database file in WAL mode, made with the database file's mode.
+_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def normalise_url(url: str) -> str:
@@ -21,15 +31,51 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Statement parameters can hold citizen IDs: keep them out of error messages and logs.
     kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
+        path = _database_file(url)
+        if path is not None:
+            _create_owner_only(path)
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, path)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _database_file(url: str) -> Path | None:
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def _create_owner_only(path: Path) -> None:
+    """An empty file, which SQLite takes for a new database, made 0600 before SQLite makes
+    it 0644 (its default, less the umask); nothing where the folder is missing, so that
+    SQLite refuses to open it as before."""
+    if path.exists() or not path.parent.is_dir():
+        return
+    # Another process may make it meanwhile: it is kept owner-only on connecting.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, OWNER_ONLY))
+
+
+def keep_owner_only(path: Path) -> None:
+    """The database file and its -wal and -shm made owner-only again where they are not (a
+    database an earlier release made 0644, a file restored from a backup): SQLite makes
+    the -wal and -shm files with the database file's mode each time it makes them."""
+    for file in (path, *(path.with_name(path.name + suffix) for suffix in _COMPANIONS)):
+        try:
+            mode = file.stat().st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_IMODE(mode) & 0o077:
+            file.chmod(OWNER_ONLY)
+
+
+def _configure_sqlite(engine: Engine, path: Path | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        if path is not None:
+            keep_owner_only(path)
         # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin, so that
         # savepoints and our BEGIN IMMEDIATE below behave as documented.
         dbapi_connection.isolation_level = None

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from xinyong import evidence_files, texts
+from xinyong import evidence_files, submitted_text, texts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
@@ -79,6 +79,9 @@ def grant(
             article="Art. 13",
         )
     today = clock.today()
+    # Read by the grantee and named in the subject's access log and reports (decision 0044,
+    # session 19 addendum).
+    submitted_text.refuse_personal_data({"purpose": purpose}, today=today)
     if valid_until < today:
         raise InvalidInput("the end date has passed", code="expired", field="valid_until")
     if valid_until > latest_end(today):

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text, texts
+from xinyong import published_text, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.permissions import (
     Actor,
@@ -261,6 +261,10 @@ def apply(
     entry = _own_entry(session, actor, entry_id)
     obligations = _text(obligations_met, "obligations_met", rules.ORDER_44)
     proof = _text(evidence, "evidence", rules.ORDER_44)
+    # Read by the recognising agency (decision 0044, session 19 addendum).
+    submitted_text.refuse_personal_data(
+        {"obligations_met": obligations, "evidence": proof}, today=clock.today()
+    )
     if not commitment:
         raise InvalidInput(
             "make the public credit commitment to apply",

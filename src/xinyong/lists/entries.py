@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import identifiers, published_text, texts
+from xinyong import identifiers, published_text, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
@@ -618,6 +618,7 @@ def object_to(
             code="too_long",
             field="statement",
         )
+    submitted_text.refuse_personal_data({"statement": statement}, today=clock.today())
     objection = ListObjection(
         entry_id=entry.id,
         submitted_at=clock.now(),
@@ -1404,6 +1405,11 @@ def comment_on(
             code="too_long",
             field="contact",
         )
+    # Written by anyone, read by the recognising agency and the objection handlers: no
+    # citizen ID number, nothing Art. 11 ¶3 forbids (decision 0044, session 19 addendum).
+    submitted_text.refuse_personal_data(
+        {"statement": statement, "contact": contact}, today=clock.today()
+    )
     if session.scalar(
         select(ListObjection.id).where(
             ListObjection.entry_id == entry.id,

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text, texts
+from xinyong import published_text, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
@@ -336,6 +336,8 @@ def raise_objection(
         raise InvalidInput(
             f"at most {MAX_STATEMENT} characters", code="too_long", field="statement"
         )
+    # Read by the objection handler and the source (decision 0044, session 19 addendum).
+    submitted_text.refuse_personal_data({"statement": text}, today=clock.today())
     pending = session.scalar(
         select(RecordObjection).where(
             RecordObjection.record_id == record.id, RecordObjection.status.in_(OPEN)

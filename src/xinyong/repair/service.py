@@ -23,7 +23,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from xinyong import published_text, texts
+from xinyong import published_text, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import (
@@ -482,6 +482,12 @@ def apply(
     for name, text in (("correction", correction), ("evidence", evidence)):
         if len(text) > rules.MAX_TEXT:
             raise InvalidInput(f"at most {rules.MAX_TEXT} characters", code="too_long", field=name)
+    # Read by the credit authority and the source; the commitment is published (decision
+    # 0044, session 19 addendum).
+    submitted_text.refuse_personal_data(
+        {"correction": correction, "evidence": evidence, "commitment_text": commitment_text},
+        today=clock.today(),
+    )
     unknown = set(declared) - set(rules.DECLARATIONS)
     if unknown:
         raise InvalidInput(

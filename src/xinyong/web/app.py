@@ -13,14 +13,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 import xinyong
+from xinyong import keys_of_record
 from xinyong.accounts.service import TokenSigner
 from xinyong.clock import Clock, SystemClock
 from xinyong.config import Settings, get_settings
+from xinyong.crypto import FieldCipher
 from xinyong.db.engine import make_engine
-from xinyong.db.session import make_session_factory
+from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.ratelimit import SlidingWindowLimiter
 from xinyong.web import api, errors, inputs, openapi, pages
 from xinyong.web.context import AppContext
+from xinyong.web.security_headers import SecurityHeaders
 from xinyong.web.uploads import (
     BATCH_ROUTES,
     MAX_BATCH_REQUEST_BYTES,
@@ -39,8 +42,15 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
-    context = app_context(settings, clock=clock, engine=engine, session_factory=session_factory)
     session_key = settings.secret("session_key")
+    if engine is None:
+        # The app opens the database itself (``uvicorn --factory``, ``xinyong serve``): it
+        # does not start with keys other than those the database was set up with
+        # (``keys_of_record.KeysDoNotMatch``, naming the key). A caller giving its engine
+        # opened the database itself, and checked it (``cli._shared.migrated_engine``).
+        engine = make_engine(settings.resolved_database_url)
+        verify_keys(settings, engine, clock or SystemClock())
+    context = app_context(settings, clock=clock, engine=engine, session_factory=session_factory)
     app = FastAPI(
         title="Xinyong public credit platform",
         version=xinyong.__version__,
@@ -68,12 +78,22 @@ def create_app(
         default=MAX_REQUEST_BYTES,
         larger=dict.fromkeys(BATCH_ROUTES, MAX_BATCH_REQUEST_BYTES),
     )
+    # Outermost, so that an answer any other layer makes (a 413 of BodyLimit) has them too.
+    app.add_middleware(SecurityHeaders, https=settings.secure_cookies)
     errors.install(app)
     openapi.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in discover_routers():
         app.include_router(router)
     return app
+
+
+def verify_keys(settings: Settings, engine: Engine, clock: Clock) -> None:
+    """The database's keys of record compared with ``settings``' (decision 0004, session 19
+    addendum); raises ``KeysDoNotMatch``, or records them where the database has none."""
+    cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
+    with unit_of_work(make_session_factory(engine)) as session:
+        keys_of_record.verify(session, clock, cipher)
 
 
 def app_context(

@@ -393,6 +393,11 @@ MESSAGES: frozenset[str] = frozenset(
             "digits, 350102********1234)"
         ),
         N_(
+            "the text holds a citizen ID number, which the platform neither keeps nor shows in "
+            "clear: leave it out, or give it masked as the platform shows one (the first six "
+            "and the last four digits, 350102********1234)"
+        ),
+        N_(
             "only citizen ID numbers are accepted: the document type (证件类型) names another "
             "document; give 居民身份证 or leave it empty"
         ),
@@ -2105,6 +2110,15 @@ PATTERNS: tuple[_Pattern, ...] = (
         ),
         {"category": _from(_CATEGORIES)},
         en=r"[^()]+",
+    ),
+    # A text the public or a subject submits (``submitted_text``).
+    _said(
+        "prohibited_content",
+        N_(
+            "the text names %(category)s, which may never be collected about a natural "
+            "person: leave it out"
+        ),
+        {"category": _from(_CATEGORIES)},
     ),
     _said(
         "before_start_date",

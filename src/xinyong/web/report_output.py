@@ -16,6 +16,7 @@ from xinyong.web.labels import (
     version_detail,
     version_reason,
 )
+from xinyong.web.security_headers import allow_inline
 
 # How reports.issue names a subject asking for its own report, and the page's words for it.
 SUBJECT_ITSELF_ZH = "信息主体本人"
@@ -75,13 +76,16 @@ def report_response(
             media_type="application/pdf",
             headers={"Content-Disposition": f'attachment; filename="credit-report-{number}.pdf"'},
         )
-    return HTMLResponse(
-        rendering.report_html(
-            content,
-            pdf_url=pdf_url,
-            back_url=back_url,
-            reason_text=_reason,
-            detail_text=_detail,
-        ),
-        headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
+    # Its styles are inline (one file, printable and saved whole): allowed by their hash.
+    return allow_inline(
+        HTMLResponse(
+            rendering.report_html(
+                content,
+                pdf_url=pdf_url,
+                back_url=back_url,
+                reason_text=_reason,
+                detail_text=_detail,
+            ),
+            headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
+        )
     )
