@@ -2249,6 +2249,9 @@ def test_migration_0053_names_art22_3_for_the_courts_list_and_its_baseline_and_b
         standards, loaded = state()
         assert standards[0] == (court, None)
         assert loaded[court] == {"code": court, "repair_exclusion": None, "term_months": 24}
+        upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def test_migration_0054_masks_the_citizen_ids_in_stored_file_names(
