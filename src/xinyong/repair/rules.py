@@ -153,6 +153,7 @@ def publicity_period_check(
         ends < today,
         ORDER_36,
         f"the minimum publicity period of this record ends on {ends.isoformat()}",
+        {"ends": ends.isoformat()},
     )
 
 
@@ -235,6 +236,10 @@ def checklist(facts: Facts) -> list[Check]:
                 else f" on {ended.isoformat()}; no new application for "
                 f"{facts.terms.fraud_exclusion_months} months"
             ),
+            # Until when no new application is taken (``service.within_fraud_exclusion``).
+            {}
+            if ended is None
+            else {"ended": ended.isoformat(), "until": fraud_exclusion_ends(ended, facts.terms)},
         )
     )
     checks.append(
@@ -247,6 +252,12 @@ def checklist(facts: Facts) -> list[Check]:
         )
     )
     return checks
+
+
+def fraud_exclusion_ends(ended: dt.date, terms: Terms) -> str:
+    """The last day of the period after a repair ended for fraud on ``ended`` in which no new
+    application is taken (Art. 23; ``XINYONG_REPAIR_FRAUD_EXCLUSION_MONTHS``)."""
+    return add_months(ended, terms.fraud_exclusion_months).isoformat()
 
 
 def art22_checks(definition: RecordTypeDefinition, listed: Collection[Listing]) -> list[Check]:

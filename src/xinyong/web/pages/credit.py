@@ -29,7 +29,7 @@ from xinyong.institutions import register
 from xinyong.lists import measures
 from xinyong.repair import cases as repair_cases
 from xinyong.subjects.models import Subject
-from xinyong.web.api.disclosure import read_limits
+from xinyong.web.api.disclosure import read_limits, report_settings
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import matter_names
@@ -158,8 +158,8 @@ def _own_report(
         subject,
         as_of=parse_date(as_of, "as_of"),
         limits=read_limits(request),
-        free_reports_per_year=app_context(request).settings.free_reports_per_year,
         shown_later=fmt == "html",
+        **report_settings(request),
     )
     if fmt == "html":
         # Shown at its own address: reloading the page or coming back to it shows this
