@@ -35,7 +35,14 @@ from xinyong.errors import ConcealedRefusal, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.objections.service import definition_of
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
-from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines, repaired_here
+from xinyong.repair.rules import (
+    ARTICLE,
+    CASE_PURPOSE,
+    Deadline,
+    deadlines,
+    repaired_here,
+    typed_query_code,
+)
 from xinyong.repair.service import (
     COMMITMENT_TYPE,
     REPAIRABLE,
@@ -396,7 +403,7 @@ def _iso(day: dt.date | dt.datetime | None) -> str | None:
 def progress(session: Session, clock: Clock, query_code: str) -> dict[str, Any]:
     """What anyone holding the query code sees: the status and the dates, nothing about
     the subject, the record or the reasons (国办发〔2025〕22号: progress by query code)."""
-    code = query_code.strip().upper()
+    code = typed_query_code(query_code)
     found = (
         session.scalar(select(RepairCase).where(RepairCase.query_code == code)) if code else None
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -72,7 +73,19 @@ def new_query_code() -> str:
     without look-alikes, so it can be read out and typed."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+    return _grouped(raw)
+
+
+def _grouped(raw: str) -> str:
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def typed_query_code(typed: str) -> str:
+    """A query code as someone types it — any case, full-width, in groups separated by
+    spaces, hyphens or nothing — in the form ``new_query_code`` gives it (review r3,
+    session 19)."""
+    letters = unicodedata.normalize("NFKC", typed).upper()
+    return _grouped("".join(ch for ch in letters if ch.isascii() and ch.isalnum()))
 
 
 # --- the checklist ---------------------------------------------------------------------------
