@@ -101,8 +101,13 @@ def _free_reports_used(
 
 
 def _repairable(session: Session, actor: Actor) -> dict[int, int | None]:
-    """Each record the subject may apply to repair, with the case open on it (None: none)."""
-    return {r.record.id: r.pending_case for r in repair_cases.repairable_records(session, actor)}
+    """Each record the subject may apply to repair, with the case open on it (None: none);
+    not one under objection, which is decided first (Art. 25)."""
+    return {
+        r.record.id: r.pending_case
+        for r in repair_cases.repairable_records(session, actor)
+        if not r.under_objection
+    }
 
 
 @router.get("/me/credit", response_class=HTMLResponse)
