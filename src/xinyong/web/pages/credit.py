@@ -171,7 +171,9 @@ def _own_report(
         # report, where resending the form would issue another one and use another free
         # report. The page offers the PDF of this same report.
         return show_issued(request, issued)
-    return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
+    return report_response(
+        issued.content, fmt, pdf_url=same_report_pdf(issued), locale=locale_of(request)
+    )
 
 
 @router.post("/me/credit/report")

@@ -490,7 +490,13 @@ def reopen_report(
     )
     # The report page is the report alone: it links back to where the reader finds it.
     back = "/me/reports" if actor.subject_id is not None else "/query/reports"
-    return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
+    return report_response(
+        reopened.content,
+        fmt,
+        pdf_url=same_report_pdf(reopened),
+        back_url=back,
+        locale=locale_of(request),
+    )
 
 
 def show_issued(request: Request, issued: reports.IssuedReport, fmt: str = "html") -> Response:
