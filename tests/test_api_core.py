@@ -242,7 +242,7 @@ def search(client: TestClient, q: str) -> list[dict[str, Any]]:
     response = client.get("/api/v1/subjects", params={"q": q})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"items"}
+    assert set(body) == {"items", "more"}
     items: list[dict[str, Any]] = body["items"]
     for item in items:
         assert {"code", "name", "kind", "matched_name", "score", "exact"} <= set(item)

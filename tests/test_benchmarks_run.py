@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("script", ["ingest.py", "report.py", "joint_check.py"])
+@pytest.mark.parametrize("script", ["ingest.py", "report.py", "joint_check.py", "search.py"])
 def test_the_benchmark_runs_at_its_smoke_size(script: str, tmp_path: Path) -> None:
     env = {**os.environ, "XINYONG_DATA_DIR": str(tmp_path)}
     env.pop("XINYONG_DATABASE_URL", None)

@@ -217,7 +217,7 @@ def test_unverified_code_is_shown_on_the_public_page_data(
         uscc=BAD_POSITION_17,
         override_check_character=True,
     )
-    hits = subjects.search_organisations(db, BAD_POSITION_17)
+    hits = subjects.search_organisations(db, BAD_POSITION_17).hits
     assert hits[0].subject.uscc_unverified is True
 
 
@@ -369,10 +369,10 @@ def test_rename_keeps_the_old_name_searchable(db: Session, clock: FixedClock, wo
     assert [n.name for n in former] == ["福州海峡物流有限公司"]
     assert former[0].valid_to == clock.today()
 
-    by_old = subjects.search_organisations(db, "福州海峡物流有限公司")
+    by_old = subjects.search_organisations(db, "福州海峡物流有限公司").hits
     assert by_old[0].subject is company
     assert by_old[0].matched_name == "福州海峡物流有限公司"
-    by_new = subjects.search_organisations(db, "闽江供应链管理")
+    by_new = subjects.search_organisations(db, "闽江供应链管理").hits
     assert by_new[0].subject is company
     assert last_event(db, "subject.rename").target_id == str(company.id)
 
@@ -383,8 +383,8 @@ def test_rename_needs_a_name(db: Session, clock: FixedClock, world: World) -> No
 
 
 def test_search_skips_natural_persons(db: Session, world: World) -> None:
-    assert subjects.search_organisations(db, "王某某") == []
-    assert subjects.search_organisations(db, "") == []
+    assert subjects.search_organisations(db, "王某某").hits == []
+    assert subjects.search_organisations(db, "").hits == []
     names = db.scalars(
         select(SubjectName.name).where(SubjectName.subject_id == world.subjects["person"].id)
     ).all()

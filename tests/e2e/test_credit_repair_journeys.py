@@ -241,3 +241,34 @@ def test_company_applies_authority_accepts_source_repairs_and_it_leaves_the_publ
     expect(public).not_to_contain_text("记录")
     expect(public).not_to_contain_text("行政处罚")
     expect(public.locator(".repair-commitment")).to_have_count(0)
+
+
+def test_a_record_under_objection_is_shown_waiting_for_the_decision(
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
+) -> None:
+    """A record under objection is not offered for repair (the objection is decided first,
+    Art. 25) but is named, with when the subject may apply — not left out, nor the page
+    saying there is nothing to repair (review r3, session 19)."""
+    number = f"榕市监处罚〔2026〕OBJ{secrets.token_hex(3)}号"
+    record_id = _penalty(live_server, number)
+    objection_id = _objection(live_server, record_id)
+    log_in(page, "company")
+    page.goto("/me/repairs")
+    waiting = page.locator(f"ul.repairs-under-objection li[data-record='{record_id}']")
+    expect(waiting).to_contain_text(
+        zh("under objection: you may apply to repair it once the objection is decided (Art. 25).")
+    )
+    expect(waiting.get_by_role("link", name=zh("My objections"))).to_have_attribute(
+        "href", "/me/objections"
+    )
+    expect(page.locator(f"#record option[value='{record_id}']")).to_have_count(0)
+    expect(
+        page.get_by_text(zh("There is no negative record in your file to repair."))
+    ).to_have_count(0)
+    page.goto("/me/credit")
+    expect(page.locator(f"a[href='/me/repairs?record={record_id}']")).to_have_count(0)
+
+    _objection_rejected(live_server, objection_id)
+    page.goto("/me/repairs")
+    expect(waiting).to_have_count(0)
+    expect(page.locator(f"#record option[value='{record_id}']")).to_have_count(1)

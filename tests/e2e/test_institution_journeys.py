@@ -91,3 +91,21 @@ def test_an_institution_is_registered_verified_and_the_statistics_read(
     expect(page.get_by_role("link", name=zh("Download as CSV"))).to_have_attribute(
         "href", "/api/v1/industry-statistics.csv"
     )
+
+
+@pytest.mark.parametrize("typed", ["闽信用备(2026)001号", "闽信用备（2026）001号"])
+def test_the_public_verifies_a_filing_number_typed_with_ordinary_brackets(
+    page: Page, zh: Callable[[str], str], typed: str
+) -> None:
+    """The demo institution's number is 闽信用备〔2026〕001号: 〔〕 are on no keyboard, and a
+    citizen types () or （） (review r3, session 19)."""
+    page.goto("/")
+    page.get_by_role("navigation", name=zh("Main")).get_by_role(
+        "link", name=zh("Credit service institutions")
+    ).click()
+    page.get_by_label(zh("Unified social credit code or filing number")).fill(typed)
+    page.get_by_role("button", name=zh("Verify"), exact=True).click()
+    expect(page.locator("#verification")).to_contain_text(
+        zh("%(name)s is a registered credit service institution and may operate.")
+        % {"name": "福州闽信信用评估有限公司"}
+    )

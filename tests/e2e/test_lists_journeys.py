@@ -173,3 +173,20 @@ def test_the_objection_handler_decides_and_the_company_reads_the_decision(
     expect(decided).to_contain_text(zh("Objection dismissed"))
     expect(decided).to_contain_text(dismissal)
     expect(decided.locator("dl.objection-decision")).to_contain_text(zh("Decided"))
+
+
+def test_the_public_finds_a_red_listed_organisation_by_its_former_name(
+    page: Page, zh: Callable[[str], str]
+) -> None:
+    """The demo's red-listed 福建榕城餐饮管理有限公司 was 福州榕城餐饮有限公司: someone holding an
+    old contract or licence finds it on the list by that name, as the organisation search
+    finds it (review r3, session 19)."""
+    page.goto("/lists/red")
+    page.get_by_label(zh("Name or code")).fill("福州榕城餐饮有限公司")
+    page.get_by_role("button", name=zh("Search"), exact=True).click()
+    row = page.locator("table.list-entries tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("link", name="福建榕城餐饮管理有限公司")).to_be_visible()
+    expect(row.locator("[data-former-name]")).to_have_text(
+        f"{zh('former name')}: 福州榕城餐饮有限公司"
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,21 @@ def _stated_detail(detail: str | None) -> str:
     return detail or ""
 
 
+@dataclass(frozen=True)
+class PageWords:
+    """What the HTML page says around the report, in the reader's language: the report
+    itself is Chinese whatever the page's language (decision 0010, addendum of session 19).
+    ``note``: that it is, said where the reader's language is another (None in Simplified
+    Chinese). ``pdf_same`` takes the report's ``number``."""
+
+    lang: str = "zh-Hans"
+    note: str | None = None
+    skip: str = "跳到正文"
+    back: str = "返回已出具的信用报告"
+    pdf: str = "下载本报告的 PDF"
+    pdf_same: str = "（同一报告编号 %(number)s，不另出具新报告）"
+
+
 def report_html(
     content: dict[str, Any],
     *,
@@ -163,19 +179,22 @@ def report_html(
     back_url: str | None = None,
     reason_text: Callable[[str], str] = _stated_reason,
     detail_text: Callable[[str | None], str] = _stated_detail,
+    words: PageWords = PageWords(),
 ) -> str:
     """The report as an HTML page; ``printed``: the compact form the PDF is made from.
     ``pdf_url``: where the page offers the PDF of the same report, and ``back_url`` the list
     of reports issued to the reader (neither on the printed form). ``reason_text`` and
     ``detail_text`` put a version's reason and detail in the report's words (the web layer
     gives the pages' readers, in Chinese, so that the report says what the subject's pages
-    say); by default the few reasons this module knows, the rest as stored."""
+    say); by default the few reasons this module knows, the rest as stored. ``words``: what
+    the page says around the report (not on the printed form), in the reader's language."""
     return (
         _environment()
         .get_template("report.html")
         .render(
             report=content,
             printed=printed,
+            words=words,
             pdf_url=None if printed else pdf_url,
             back_url=None if printed else back_url,
             hidden=FIELD_LABELS_HIDDEN,

@@ -13,7 +13,7 @@ import hmac
 import secrets
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import orjson
@@ -52,6 +52,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
+from xinyong.collection.models import RecordStatus
 from xinyong.config import FREE_REPORTS_MINIMUM
 from xinyong.crypto import FieldCipher, default_cipher
 from xinyong.db.base import UTCDateTime
@@ -69,6 +70,9 @@ from xinyong.errors import (
 )
 from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
 from xinyong.lists.publicity import mask_name
+from xinyong.repair import advice as repair_advice
+from xinyong.repair import rules as repair_rules
+from xinyong.repair import service as repair
 from xinyong.subjects.models import ResponsiblePerson, Subject, SubjectName
 
 # The authenticated context of a report's kept content: a ciphertext copied from another
@@ -317,31 +321,106 @@ def _list_entries(
 
 
 def _suggestions_of(view: RecordView) -> tuple[dict[str, str], ...]:
-    """Plain advice on improving credit that a record calls for (Art. 20–21)."""
-    suggestions: list[dict[str, str]] = []
-    definition = view.definition
-    if definition.polarity.value == "negative" and view.status == "active":
-        suggestions.append(
-            {
-                "record": str(view.id),
-                "zh": f"{definition.name_zh}（{view.payload.get('decision_number') or view.decision_date}）："
-                "主动纠正失信行为、履行相关义务并作出信用承诺后，可依照《福州市社会信用管理办法》第二十一条申请信用修复。",
-                "en": f"{definition.name_en} of {view.decision_date}: once the conduct is corrected, the obligations "
-                "are met and a credit commitment is made, credit repair can be applied for (Art. 21).",
-            }
-        )
+    """Plain advice a record calls for by itself (a commitment to keep); the advice on
+    repairing a negative record follows the repair rules of the day (``_repair_advice``)."""
     if (
-        definition.code == "credit_commitment"
+        view.definition.code == "credit_commitment"
         and view.payload.get("fulfilment_status") == "pending"
     ):
-        suggestions.append(
+        return (
             {
                 "record": str(view.id),
                 "zh": "请按承诺内容履约；履约情况将由承诺受理单位记录。",
                 "en": "Keep the commitment; the accepting unit records whether it was kept.",
-            }
+            },
         )
-    return tuple(suggestions)
+    return ()
+
+
+# The records a report advises on repairing, as the report shows them: still used, or
+# under objection (the advice then says to wait for the decision).
+_ADVISED_STATUSES = frozenset({"active", "under_objection"})
+
+
+def _repair_advice(
+    session: Session,
+    clock: Clock,
+    subject: Subject,
+    records: list[RecordView],
+    *,
+    current: bool,
+    own: bool,
+    terms: repair_rules.Terms | None,
+    excludes_serious_list: bool,
+) -> dict[int, dict[str, str]]:
+    """The advice on repairing each negative record of the report (Art. 20–23), by record
+    id: what the repair checklist's rules say of it today (``repair.service``), so that the
+    report never advises applying for a repair the platform refuses — a market record, one
+    excluded by Art. 22, one under objection (review r3, session 19).
+
+    It changes with the day, and with the subject's list entries, objections and
+    applications, which the file's views do not show: for a subject with none of these
+    (``repair.quiet``, one statement) the advice depends on the record alone and is kept
+    with its view for the day; otherwise it is read in full. ``current``: the report is of
+    today, so its views show the records as they are."""
+    wanted = {
+        view.id: view
+        for view in records
+        if view.definition.polarity.value == "negative" and view.status in _ADVISED_STATUSES
+    }
+    if not wanted:
+        return {}
+    today = clock.today()
+    if current and repair.quiet(
+        session, subject.id, today, excludes_serious_list=excludes_serious_list
+    ):
+        key = f"repair advice {today.isoformat()}"
+        kept = {
+            record_id: view.derived(key, lambda view: _quiet_advice(view, today))
+            for record_id, view in wanted.items()
+        }
+        return {record_id: said for record_id, said in kept.items() if said is not None}
+    found = repair.outlooks(
+        session,
+        clock,
+        subject.id,
+        {record_id: view.definition for record_id, view in wanted.items()},
+        terms=terms,
+        excludes_serious_list=excludes_serious_list,
+    )
+    advised = {
+        record_id: _advice_item(wanted[record_id], outlook, own=own)
+        for record_id, outlook in found.items()
+    }
+    return {record_id: said for record_id, said in advised.items() if said is not None}
+
+
+def _quiet_advice(view: RecordView, today: dt.date) -> dict[str, str] | None:
+    outlook = repair.quiet_outlook(
+        view.id,
+        view.definition,
+        severity=view.severity,
+        decision_date=view.decision_date,
+        status=RecordStatus(view.status),
+        today=today,
+    )
+    # Nothing of the subject's own dealings with the platform is in it: the same for any
+    # reader.
+    return _advice_item(view, outlook, own=True)
+
+
+def _advice_item(view: RecordView, outlook: repair.Outlook, *, own: bool) -> dict[str, str] | None:
+    end = view.publicity_end.isoformat() if view.public and view.publicity_end else None
+    said = repair_advice.advice(outlook, own=own, publicity_end=end)
+    if said is None:
+        return None
+    definition = view.definition
+    about = view.payload.get("decision_number") or view.decision_date
+    return {
+        "record": str(view.id),
+        "zh": f"{definition.name_zh}（{about}）：{said[0]}",
+        "en": f"{definition.name_en} of {view.decision_date}: {said[1]}",
+    }
 
 
 _NO_SUGGESTIONS = (
@@ -379,26 +458,56 @@ def _part(view: RecordView) -> _Part:
 
 @dataclass(frozen=True, slots=True)
 class _Assembled:
-    """What a report takes from a whole file: its items by section, the field labels of
-    its types and its records' suggestions, each with its canonical JSON, and that part
-    of the report as it is kept. Shared by every report of the same file (``_assemblies``),
-    so none of it may be changed (``kept`` seals itself once, on first use)."""
+    """What a report takes from a whole file: its items by section and the field labels of
+    its types, each with its canonical JSON, and that part of the report as it is kept with
+    each set of advice (``kept_with``). Shared by every report of the same file
+    (``_assemblies``), so none of it may be changed (what is kept seals itself once, on
+    first use)."""
 
     items: dict[str, list[dict[str, Any]]]
     sections_json: orjson.Fragment
     labels: dict[str, list[dict[str, str]]]
     labels_json: orjson.Fragment
-    suggestions: list[dict[str, str]]
-    suggestions_json: orjson.Fragment
-    kept: _FileContent
+    # The advice the records call for by themselves, by record view, in the file's order.
+    own_suggestions: list[tuple[int, tuple[dict[str, str], ...]]]
+    # The file's part as kept, by the advice given with it (the advice follows the day's
+    # repair rules: reports of one file mostly give the same).
+    kept: dict[bytes, _FileContent] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def file_part(self) -> dict[str, Any]:
+    def suggestions(self, repair: dict[int, dict[str, str]]) -> list[dict[str, str]]:
+        """The report's advice: each record's on repairing it (``repair``, by record id),
+        then what it calls for by itself; the encouragement when there is none."""
+        found = [
+            suggestion
+            for record_id, own in self.own_suggestions
+            for suggestion in ((repair[record_id],) if record_id in repair else ()) + own
+        ]
+        return found or [dict(suggestion) for suggestion in _NO_SUGGESTIONS]
+
+    def file_part(self, suggestions_json: orjson.Fragment) -> dict[str, Any]:
         """The report's keys taken from the file, as canonical JSON fragments."""
         return {
             "sections": self.sections_json,
             "field_labels": self.labels_json,
-            "suggestions": self.suggestions_json,
+            "suggestions": suggestions_json,
         }
+
+    def kept_with(self, suggestions: bytes) -> _FileContent:
+        """The file's part as kept, with the advice ``suggestions`` (canonical JSON)."""
+        with self.lock:
+            found = self.kept.get(suggestions)
+            if found is None:
+                plaintext = canonical_json(self.file_part(orjson.Fragment(suggestions)))
+                found = self.kept[suggestions] = _FileContent(plaintext)
+                if len(self.kept) > _KEPT_PER_FILE:
+                    # The oldest advice first (dicts keep their order of insertion).
+                    del self.kept[next(iter(self.kept))]
+        return found
+
+
+# Sets of advice kept per assembled file: one a day is the common case.
+_KEPT_PER_FILE = 4
 
 
 class _FileContent:
@@ -452,23 +561,13 @@ def _assembled(records: list[RecordView]) -> _Assembled:
             ]
         )
     )
-    # Plain advice on improving credit, derived from the file itself (Art. 20–21).
-    suggestions = [
-        suggestion for view in records for suggestion in view.derived("report", _part).suggestions
-    ]
     labels_json = orjson.Fragment(canonical_json(labels))
-    suggestions_json = orjson.Fragment(canonical_json(suggestions or _NO_SUGGESTIONS))
-    file_part = canonical_json(
-        {"sections": sections_json, "field_labels": labels_json, "suggestions": suggestions_json}
-    )
     return _Assembled(
         by_section,
         sections_json,
         labels,
         labels_json,
-        suggestions,
-        suggestions_json,
-        _FileContent(file_part),
+        [(view.id, view.derived("report", _part).suggestions) for view in records],
     )
 
 
@@ -536,11 +635,15 @@ def issue(
     free_reports_per_year: int = FREE_REPORTS_MINIMUM,
     shown_later: bool = False,
     authorisation_id: int | None = None,
+    repair_terms: repair_rules.Terms | None = None,
+    repair_excludes_serious_list: bool = False,
 ) -> IssuedReport:
     """Open the file on a lawful path (logged for the subject) and issue a numbered report;
     a natural person's own report says whether it is one of the ``free_reports_per_year``
     (``XINYONG_FREE_REPORTS_PER_YEAR``, at least 2: rules.md). On the written-authorisation
     path, ``authorisation_id`` names the authorisation it is issued on (``access.decide``).
+    ``repair_terms`` and ``repair_excludes_serious_list``: the repair settings
+    (``XINYONG_REPAIR_*``) its advice on repairing records follows, as the checklist does.
 
     ``shown_later``: the caller does not show the report now but at its own address next
     (the pages: POST, redirect, GET), where its first showing to the requester is this
@@ -565,6 +668,20 @@ def issue(
     )
     records = granted.file(session, clock, as_of=as_of)
     assembled = _assemblies.get(records)
+    own_report = granted.path is LegalPath.SELF
+    suggestions = assembled.suggestions(
+        _repair_advice(
+            session,
+            clock,
+            subject,
+            records,
+            current=as_of is None or as_of == today,
+            own=own_report,
+            terms=repair_terms,
+            excludes_serious_list=repair_excludes_serious_list,
+        )
+    )
+    suggestions_json = canonical_json(suggestions)
     # The report's own lists (the items, labels and suggestions in them are shared).
     sections = [
         {"key": key, "title": zh, "title_en": en, "items": list(assembled.items[key])}
@@ -595,19 +712,18 @@ def issue(
             session,
             subject,
             as_of or today,
-            own=granted.path is LegalPath.SELF,
+            own=own_report,
             public=granted.public_only,
             today=today,
         ),
         "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
-        "suggestions": list(assembled.suggestions)
-        or [dict(suggestion) for suggestion in _NO_SUGGESTIONS],
+        "suggestions": suggestions,
         "free_reports": None
         if used is None
         else {"used_this_year": used, "allowance": free_reports_per_year, "this_one_free": free},
     }
     # The hashed text, with what the file gives as the canonical JSON made with it.
-    file_part = assembled.file_part()
+    file_part = assembled.file_part(orjson.Fragment(suggestions_json))
     canonical = canonical_json({**content, **file_part})
     content_sha256 = hashlib.sha256(canonical).hexdigest()
     code = verification_code(number, content_sha256)
@@ -615,7 +731,7 @@ def issue(
     # was issued and verified, whatever the file, the catalog or this code become: the
     # report's own fields here, the file's part once for all reports of the same file.
     own = canonical_json({key: value for key, value in content.items() if key not in file_part})
-    file_key, file_ciphertext = assembled.kept.seal()
+    file_key, file_ciphertext = assembled.kept_with(suggestions_json).seal()
     values: dict[str, Any] = {
         "number": number,
         "verification_code": code,

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
@@ -88,12 +88,37 @@ def service_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split())
 
 
+# The year of a filing number stands in 〔〕 (六角括号, as GB/T 9704 writes a document's
+# number). Nobody's keyboard has them: a number copied or typed comes with (), （）, [],
+# 【】… — after NFKC, full-width brackets are the ASCII ones, and ﹝﹞ are 〔〕.
+_OPENING, _CLOSING = "([{【〖〘", ")]}】〗〙"
+_FILING_BRACKETS = str.maketrans(dict.fromkeys(_OPENING, "〔") | dict.fromkeys(_CLOSING, "〕"))
+
+
 def filing_key(number: str) -> str:
     """A filing number in the one form the register keeps and compares: as it shows,
-    compatibility forms folded and runs of spaces made one (``service_key``'s rule), so
-    that a number that looks like a registered one is that one (Art. 26: anyone verifies
-    an institution by it)."""
-    return service_key(texts.visible(number))
+    compatibility forms folded, runs of spaces made one (``service_key``'s rule) and its
+    brackets made 〔〕, so that a number that looks like a registered one is that one
+    (Art. 26: anyone verifies an institution by it; review r3, session 19)."""
+    return service_key(texts.visible(number)).translate(_FILING_BRACKETS)
+
+
+def _filing_compared(number: str) -> str:
+    """A filing number as the register compares it: ``filing_key`` without its spaces,
+    which a number typed may have around its brackets or not."""
+    return filing_key(number).replace(" ", "")
+
+
+def _filing_number_compared() -> ColumnElement[str]:
+    """``CreditServiceInstitution.filing_number`` as ``_filing_compared`` makes a number:
+    brackets made 〔〕 (numbers registered before ``filing_key`` folded them are kept as
+    they were typed), without spaces. The register is small: comparing it whole costs
+    nothing."""
+    column: ColumnElement[str] = CreditServiceInstitution.filing_number.expression
+    for brackets, into in ((_OPENING, "〔"), (_CLOSING, "〕")):
+        for bracket in brackets:
+            column = func.replace(column, bracket, into)
+    return func.replace(column, " ", "")
 
 
 def _services(services: list[str]) -> list[str]:
@@ -229,7 +254,7 @@ def register(
         select(CreditServiceInstitution.id).where(
             or_(
                 CreditServiceInstitution.uscc == code,
-                CreditServiceInstitution.filing_number == number,
+                _filing_number_compared() == _filing_compared(number),
             )
         )
     ):
@@ -413,7 +438,7 @@ def by_code(session: Session, code: str, *, for_change: bool = False) -> CreditS
     query = select(CreditServiceInstitution).where(
         or_(
             CreditServiceInstitution.uscc == normalised,
-            CreditServiceInstitution.filing_number == filing_key(text),
+            _filing_number_compared() == _filing_compared(text),
         )
     )
     if for_change:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from xinyong import identifiers, published_text, submitted_text, texts
 from xinyong.accounts import area
@@ -1125,23 +1125,46 @@ def published(
     statement = _published_statement(today).where(ListEntry.kind == kind)
     if tier is not None:
         statement = statement.where(ListEntry.tier == tier)
+    if query.strip():
+        # A search compares former names too (``public_search_match``).
+        statement = statement.options(selectinload(Subject.names))
     rows = [(e, s, st) for e, s, st in session.execute(statement)]
     if query.strip():
         rows = [r for r in rows if found_by_public_search(r[1], query)]
     return rows
 
 
-def found_by_public_search(subject: Subject, query: str) -> bool:
-    """Whether a search of the public lists finds the subject: an organisation by part of
-    its name or by its code; a natural person only by what the list shows of them — the
-    masked name or masked ID number, typed exactly as shown. Never by the name or the ID
-    number the list masks (Art. 13 ¶3; rules.md): anyone, unlogged, could confirm a guessed
-    name, or recover a masked one a character at a time, from what the search finds."""
+def public_search_match(subject: Subject, query: str) -> str | None:
+    """The name by which a search of the public lists finds the subject, or None: an
+    organisation by part of its name, or of a former name (which is public: the public
+    search finds it by one, review r3, session 19), or by its code; a natural person only
+    by what the list shows of them — the masked name or masked ID number, typed exactly as
+    shown. Never by the name or the ID number the list masks (Art. 13 ¶3; rules.md):
+    anyone, unlogged, could confirm a guessed name, or recover a masked one a character at
+    a time, from what the search finds. An organisation found by its current name or its
+    code answers its name; by a former name, that name."""
     if subject.is_organisation:
         wanted = names.normalise_name(query)
-        return wanted in subject.name_normalised or wanted.upper() == (subject.uscc or "")
+        if wanted in subject.name_normalised or wanted.upper() == (subject.uscc or ""):
+            return subject.name
+        return next(
+            (
+                former.name
+                for former in subject.names
+                if not former.current and wanted in former.normalised
+            ),
+            None,
+        )
     typed = query.strip()
-    return typed == mask_name(subject.name) or typed.upper() == subject.public_code.upper()
+    shown = mask_name(subject.name)
+    if typed == shown or typed.upper() == subject.public_code.upper():
+        return shown
+    return None
+
+
+def found_by_public_search(subject: Subject, query: str) -> bool:
+    """Whether a search of the public lists finds the subject (``public_search_match``)."""
+    return public_search_match(subject, query) is not None
 
 
 def art22_entries_in_force(

@@ -28,14 +28,23 @@ from xinyong.accounts.permissions import (
 from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
-from xinyong.collection.models import CreditRecord, RecordVersion
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import ConcealedRefusal, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
+from xinyong.objections.models import OPEN as OBJECTIONS_OPEN
+from xinyong.objections.models import RecordObjection
 from xinyong.objections.service import definition_of
 from xinyong.repair.models import OPEN, RepairCase, RepairStatus
-from xinyong.repair.rules import ARTICLE, CASE_PURPOSE, Deadline, deadlines, repaired_here
+from xinyong.repair.rules import (
+    ARTICLE,
+    CASE_PURPOSE,
+    Deadline,
+    deadlines,
+    repaired_here,
+    typed_query_code,
+)
 from xinyong.repair.service import (
     COMMITMENT_TYPE,
     REPAIRABLE,
@@ -120,21 +129,31 @@ def of_subject(session: Session, actor: Actor) -> list[RepairCase]:
 
 @dataclass(frozen=True)
 class Repairable:
-    """A record of the subject's own file it may apply to repair, with its type's names
-    (the page shows the one of its language); ``pending_case``: the application to repair
-    it being handled, if any — a second one is refused (``repair_pending``, Art. 21), so
-    the pages point to that one instead of offering to apply."""
+    """A negative record of the subject's own file that is repaired here, with its type's
+    names (the page shows the one of its language). ``pending_case``: the application to
+    repair it being handled, if any — a second one is refused (``repair_pending``, Art.
+    21), so the pages point to that one instead of offering to apply. ``under_objection``:
+    the record is under objection, and the objection is decided first (Art. 25): the pages
+    say so, and offer to apply once it is decided."""
 
     record: CreditRecord
     type_name: str
     type_name_en: str
     pending_case: int | None
+    under_objection: bool = False
+
+    @property
+    def offered(self) -> bool:
+        """Whether the subject may apply now, as far as this record's state goes."""
+        return self.pending_case is None and not self.under_objection
 
 
 def repairable_records(session: Session, actor: Actor) -> list[Repairable]:
     """The records of the subject's own file it may apply to repair — negative public
     credit information still used (``rules.repaired_here``) — each with the case open on
-    it, if any (the test the checklist's ``repair_pending`` makes)."""
+    it, if any (the test the checklist's ``repair_pending`` makes), and those under
+    objection, which it may apply to repair once the objection is decided (the test of the
+    checklist's ``under_objection``; review r3, session 19)."""
     require(actor, Permission.READ_OWN_FILE)
     subject_id = require_subject_account(
         actor, "only a subject account applies for credit repair", article=ARTICLE
@@ -147,16 +166,34 @@ def repairable_records(session: Session, actor: Actor) -> list[Repairable]:
             )
         )
     }
+    objected = set(
+        session.scalars(
+            select(RecordObjection.record_id).where(
+                RecordObjection.subject_id == subject_id,
+                RecordObjection.status.in_(OBJECTIONS_OPEN),
+            )
+        )
+    )
     found: list[Repairable] = []
     for record in session.scalars(
         select(CreditRecord)
-        .where(CreditRecord.subject_id == subject_id, CreditRecord.status.in_(REPAIRABLE))
+        .where(
+            CreditRecord.subject_id == subject_id,
+            CreditRecord.status.in_((*REPAIRABLE, RecordStatus.UNDER_OBJECTION)),
+        )
         .order_by(CreditRecord.decision_date.desc(), CreditRecord.id.desc())
     ):
         definition = definition_of(session, record)
         if repaired_here(definition):
             found.append(
-                Repairable(record, definition.name_zh, definition.name_en, pending.get(record.id))
+                Repairable(
+                    record,
+                    definition.name_zh,
+                    definition.name_en,
+                    pending.get(record.id),
+                    under_objection=record.id in objected
+                    or record.status is RecordStatus.UNDER_OBJECTION,
+                )
             )
     return found
 
@@ -396,7 +433,7 @@ def _iso(day: dt.date | dt.datetime | None) -> str | None:
 def progress(session: Session, clock: Clock, query_code: str) -> dict[str, Any]:
     """What anyone holding the query code sees: the status and the dates, nothing about
     the subject, the record or the reasons (国办发〔2025〕22号: progress by query code)."""
-    code = query_code.strip().upper()
+    code = typed_query_code(query_code)
     found = (
         session.scalar(select(RepairCase).where(RepairCase.query_code == code)) if code else None
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import unicodedata
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -72,7 +73,19 @@ def new_query_code() -> str:
     without look-alikes, so it can be read out and typed."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(16))
-    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+    return _grouped(raw)
+
+
+def _grouped(raw: str) -> str:
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def typed_query_code(typed: str) -> str:
+    """A query code as someone types it — any case, full-width, in groups separated by
+    spaces, hyphens or nothing — in the form ``new_query_code`` gives it (review r3,
+    session 19)."""
+    letters = unicodedata.normalize("NFKC", typed).upper()
+    return _grouped("".join(ch for ch in letters if ch.isascii() and ch.isalnum()))
 
 
 # --- the checklist ---------------------------------------------------------------------------
@@ -153,6 +166,7 @@ def publicity_period_check(
         ends < today,
         ORDER_36,
         f"the minimum publicity period of this record ends on {ends.isoformat()}",
+        {"ends": ends.isoformat()},
     )
 
 
@@ -235,6 +249,10 @@ def checklist(facts: Facts) -> list[Check]:
                 else f" on {ended.isoformat()}; no new application for "
                 f"{facts.terms.fraud_exclusion_months} months"
             ),
+            # Until when no new application is taken (``service.within_fraud_exclusion``).
+            {}
+            if ended is None
+            else {"ended": ended.isoformat(), "until": fraud_exclusion_ends(ended, facts.terms)},
         )
     )
     checks.append(serious_list_check(facts.serious_list))
@@ -253,6 +271,12 @@ def serious_list_check(serious_list: bool) -> Check:
         "Art. 22(5)",
         "a seriously dishonest subject on the black list cannot repair its records here",
     )
+
+
+def fraud_exclusion_ends(ended: dt.date, terms: Terms) -> str:
+    """The last day of the period after a repair ended for fraud on ``ended`` in which no new
+    application is taken (Art. 23; ``XINYONG_REPAIR_FRAUD_EXCLUSION_MONTHS``)."""
+    return add_months(ended, terms.fraud_exclusion_months).isoformat()
 
 
 def art22_checks(definition: RecordTypeDefinition, listed: Collection[Listing]) -> list[Check]:

@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, submitted_text, texts
@@ -37,7 +40,7 @@ from xinyong.accounts.permissions import (
 from xinyong.audit import service as audit
 from xinyong.calendar import first_day_after
 from xinyong.catalog import service as catalog
-from xinyong.catalog.definitions import Polarity, Severity
+from xinyong.catalog.definitions import Polarity, RecordTypeDefinition, Severity
 from xinyong.clock import CHINA, Clock
 from xinyong.collection import records as collection_records
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
@@ -51,7 +54,7 @@ from xinyong.lists.entries import (
     end_entries_resting_on,
     restore_entries_resting_on,
 )
-from xinyong.lists.models import EntryStatus, ListEntry, ListKind, RemovalReason, Tier
+from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 from xinyong.objections import service as objections
 from xinyong.objections.models import OPEN as OBJECTIONS_OPEN
 from xinyong.objections.models import RecordObjection
@@ -390,6 +393,76 @@ def checklist(
     )
 
 
+class _RecordState(Protocol):
+    """What the checklist takes from a record: a ``CreditRecord``, or a row of its columns."""
+
+    @property
+    def status(self) -> RecordStatus: ...
+    @property
+    def severity(self) -> str: ...
+    @property
+    def decision_date(self) -> dt.date: ...
+
+
+@dataclass(frozen=True)
+class _SubjectFacts:
+    """What the checklist takes from the subject rather than the record."""
+
+    fraud_within_period: dt.date | None
+    serious_list: bool
+    listed: tuple[rules.Listing, ...]
+
+
+def _subject_facts(
+    session: Session,
+    subject_id: int,
+    today: dt.date,
+    terms: rules.Terms,
+    excludes_serious_list: bool,
+) -> _SubjectFacts:
+    return _SubjectFacts(
+        fraud_within_period=_fraud_ended_on(
+            session, subject_id, today, terms.fraud_exclusion_months
+        ),
+        # Only the blanket exclusion of every serious-list subject (the Zhejiang model of
+        # rules.md) is a setting; the cases of Art. 22 are law (``listed``).
+        serious_list=excludes_serious_list and _serious_listed(session, subject_id, today),
+        listed=_art22_listings(session, subject_id, today),
+    )
+
+
+def _facts(
+    record: _RecordState,
+    definition: RecordTypeDefinition,
+    subject: _SubjectFacts,
+    *,
+    today: dt.date,
+    correction: str,
+    evidence: str,
+    declared: Collection[str],
+    commitment_problem: str | None,
+    objected: bool,
+    repair_pending: bool,
+    terms: rules.Terms,
+) -> rules.Facts:
+    return rules.Facts(
+        definition=definition,
+        severity=Severity(record.severity),
+        decision_date=record.decision_date,
+        today=today,
+        correction=correction,
+        evidence=evidence,
+        declared=declared,
+        commitment_problem=commitment_problem,
+        under_objection=objected or record.status is RecordStatus.UNDER_OBJECTION,
+        repair_pending=repair_pending,
+        fraud_within_period=subject.fraud_within_period,
+        serious_list=subject.serious_list,
+        terms=terms,
+        listed=subject.listed,
+    )
+
+
 def _checklist(
     session: Session,
     clock: Clock,
@@ -413,27 +486,219 @@ def _checklist(
         select(RepairCase.id).where(RepairCase.record_id == record.id, RepairCase.status.in_(OPEN))
     )
     return rules.checklist(
-        rules.Facts(
-            definition=objections.definition_of(session, record),
-            severity=Severity(record.severity),
-            decision_date=record.decision_date,
+        _facts(
+            record,
+            objections.definition_of(session, record),
+            _subject_facts(session, subject_id, today, terms, excludes_serious_list),
             today=today,
             correction=correction,
             evidence=evidence,
             declared=declared,
             commitment_problem=commitment_problem,
-            under_objection=objection is not None or record.status is RecordStatus.UNDER_OBJECTION,
+            objected=objection is not None,
             repair_pending=pending is not None,
-            fraud_within_period=_fraud_ended_on(
-                session, subject_id, today, terms.fraud_exclusion_months
-            ),
-            # Only the blanket exclusion of every serious-list subject (the Zhejiang model
-            # of rules.md) is a setting; the cases of Art. 22 are law (``listed``).
-            serious_list=excludes_serious_list and _serious_listed(session, subject_id, today),
             terms=terms,
-            listed=_art22_listings(session, subject_id, today),
         )
     )
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What the repair rules say of a negative record of the subject's file today, for the
+    advice of its credit report (信用提升建议, ``repair.advice``). ``repaired_here``: False
+    for market credit information, which the platform does not repair (Art. 20 ¶2) and
+    has no checklist. Otherwise ``blocking``: the checks of the checklist an application
+    would fail even if it met every condition the subject meets by acting — corrected,
+    committed, declared, with evidence — that is the exclusions that apply (Art. 22, 23,
+    25, a case already open) and the minimum publicity period not yet over (Order 36).
+    None blocking: the subject may apply once it has done its part. ``pending_case``: the
+    application to repair it being handled."""
+
+    record_id: int
+    repaired_here: bool
+    blocking: tuple[rules.Check, ...] = ()
+    pending_case: int | None = None
+
+
+# What an application that does its part says, for the outlook (``outlooks``): the checks
+# of what the subject itself does pass, so only what it cannot do fails.
+_DONE = "done"
+# A subject with nothing bearing on its repairs beyond each record itself (``quiet``).
+_QUIET = _SubjectFacts(fraud_within_period=None, serious_list=False, listed=())
+
+
+def _outlook(
+    record_id: int,
+    record: _RecordState,
+    definition: RecordTypeDefinition,
+    subject: _SubjectFacts,
+    *,
+    today: dt.date,
+    objected: bool,
+    pending_case: int | None,
+    terms: rules.Terms,
+) -> Outlook:
+    if not rules.repaired_here(definition):
+        return Outlook(record_id, repaired_here=False)
+    checks = rules.checklist(
+        _facts(
+            record,
+            definition,
+            subject,
+            today=today,
+            correction=_DONE,
+            evidence=_DONE,
+            declared=rules.DECLARATIONS,
+            commitment_problem=None,
+            objected=objected,
+            repair_pending=pending_case is not None,
+            terms=terms,
+        )
+    )
+    return Outlook(record_id, True, tuple(rules.failed(checks)), pending_case)
+
+
+def quiet(
+    session: Session, subject_id: int, today: dt.date, *, excludes_serious_list: bool
+) -> bool:
+    """Whether nothing but each record itself bears on repairing the subject's records: no
+    objection or repair case open, no repair ever ended for fraud (Art. 23), no black-list
+    entry under a standard naming a case of Art. 22 (nor, where the setting excludes them,
+    on the serious list). One statement: the outlook of a quiet subject's record is then
+    ``quiet_outlook``, which a credit report keeps with the record's view for the day."""
+    # A superset of the entries that exclude (``_art22_listings``, ``_serious_listed``):
+    # an entry not yet started makes the subject not quiet, and its outlook is then read
+    # in full.
+    excluding: list[ColumnElement[bool]] = [ListStandard.repair_exclusion.is_not(None)]
+    if excludes_serious_list:
+        excluding.append(and_(ListEntry.kind == ListKind.BLACK, ListEntry.tier == Tier.SERIOUS))
+    listed = (
+        select(ListEntry.id)
+        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
+        .where(
+            ListEntry.subject_id == subject_id,
+            ListEntry.status == EntryStatus.PUBLISHED,
+            ListEntry.term_end >= today,
+            or_(*excluding),
+        )
+    )
+    found = session.scalar(
+        select(
+            or_(
+                exists().where(
+                    RecordObjection.subject_id == subject_id,
+                    RecordObjection.status.in_(OBJECTIONS_OPEN),
+                ),
+                exists().where(RepairCase.subject_id == subject_id, RepairCase.status.in_(OPEN)),
+                exists().where(
+                    RepairCase.subject_id == subject_id, RepairCase.fraud_at.is_not(None)
+                ),
+                listed.exists(),
+            )
+        )
+    )
+    return not found
+
+
+def quiet_outlook(
+    record_id: int,
+    definition: RecordTypeDefinition,
+    *,
+    severity: str,
+    decision_date: dt.date,
+    status: RecordStatus,
+    today: dt.date,
+) -> Outlook:
+    """The outlook of repairing a record of a quiet subject (``quiet``), as it stands
+    (``status``, ``severity``, ``decision_date``): the checklist's rules on the record alone."""
+    return _outlook(
+        record_id,
+        _Stated(status, severity, decision_date),
+        definition,
+        _QUIET,
+        today=today,
+        objected=False,
+        pending_case=None,
+        terms=rules.Terms(),
+    )
+
+
+@dataclass(frozen=True)
+class _Stated:
+    status: RecordStatus
+    severity: str
+    decision_date: dt.date
+
+
+def outlooks(
+    session: Session,
+    clock: Clock,
+    subject_id: int,
+    definitions: Mapping[int, RecordTypeDefinition],
+    *,
+    terms: rules.Terms | None = None,
+    excludes_serious_list: bool = False,
+) -> dict[int, Outlook]:
+    """The outlook of repairing each record of ``definitions`` (by id, with the rule that
+    governs it, as the caller read the file) that is a negative record of the subject's
+    still used or under objection, computed by the checklist's rules (``rules.checklist``)
+    on what the platform knows today. Other records are left out."""
+    negative = {rid for rid, found in definitions.items() if found.polarity is Polarity.NEGATIVE}
+    if not negative:
+        return {}
+    # The records as they are today (a report may be of an earlier day), without the ORM,
+    # read by the subject (indexed) rather than by hundreds of ids.
+    rows = [
+        row
+        for row in session.execute(
+            select(
+                CreditRecord.id,
+                CreditRecord.status,
+                CreditRecord.severity,
+                CreditRecord.decision_date,
+            )
+            .where(
+                CreditRecord.subject_id == subject_id,
+                CreditRecord.status.in_((*REPAIRABLE, RecordStatus.UNDER_OBJECTION)),
+            )
+            .order_by(CreditRecord.id)
+        )
+        if row.id in negative
+    ]
+    if not rows:
+        return {}
+    objected = set(
+        session.scalars(
+            select(RecordObjection.record_id).where(
+                RecordObjection.subject_id == subject_id,
+                RecordObjection.status.in_(OBJECTIONS_OPEN),
+            )
+        )
+    )
+    pending: dict[int, int] = {
+        row.record_id: row.id
+        for row in session.execute(
+            select(RepairCase.record_id, RepairCase.id).where(
+                RepairCase.subject_id == subject_id, RepairCase.status.in_(OPEN)
+            )
+        )
+    }
+    today = clock.today()
+    terms = terms or rules.Terms()
+    subject = _subject_facts(session, subject_id, today, terms, excludes_serious_list)
+    return {
+        row.id: _outlook(
+            row.id,
+            row,
+            definitions[row.id],
+            subject,
+            today=today,
+            objected=row.id in objected,
+            pending_case=pending.get(row.id),
+            terms=terms,
+        )
+        for row in rows
+    }
 
 
 def _refuse(failed: list[rules.Check]) -> None:

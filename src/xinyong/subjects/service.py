@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, or_, select
+from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
 from xinyong.accounts.permissions import Actor, Permission, require
@@ -731,6 +731,16 @@ class SearchHit:
     exact: bool
 
 
+@dataclass(frozen=True)
+class SearchResult:
+    """The organisations found, best first, and whether more matched than are listed
+    (``more``: the searcher is told to refine the query rather than left to believe the
+    list is all there is)."""
+
+    hits: list[SearchHit]
+    more: bool
+
+
 def _bigrams(text: str) -> list[str]:
     if len(text) <= 2:
         return [text] if text else []
@@ -739,48 +749,113 @@ def _bigrams(text: str) -> list[str]:
 
 # The longest search text: no organisation name or code is longer.
 MAX_SEARCH_QUERY = 100
+# How a candidate name stands to the query, best first (``_candidate_ids``).
+_SAME_NAME, _SAME_CORE, _CONTAINS = 3, 2, 1
 
 
-def search_organisations(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
+def _candidate_ids(session: Session, query: str) -> list[int]:
+    """The organisations whose names are worth ranking, at most ``SEARCH_CANDIDATE_LIMIT``,
+    most promising first: those with the query's name (normalised, then without area and
+    legal form), then those containing it (shorter names first, as ``names.rank`` prefers
+    them), then the rest by how many of the query's character pairs their names share and
+    how close their length is. Ordered in the database before the limit, so that no
+    number of names sharing a common pair (食品, 科技) can push the name asked for out of
+    the candidates (review r3): every organisation sharing a pair is weighed, once.
+
+    Pairs are looked for anywhere in a name (``LIKE '%…%'``), which no B-tree index
+    serves (migration 0015): the statement reads the names once, the same for every
+    query, instead of stopping at the first 500 that share any pair."""
+    norm = names.normalise_name(query)
+    core = names.core_name(query) or norm
+    pairs = _bigrams(core)[:12]
+    if not pairs:
+        return []
+    # Pairs are looked for in the core (shorter, so each test costs less); the query's
+    # whole name also in the full form, where a trade name that is an area's (鼓楼 in
+    # 鼓楼大酒店) or a legal form's is found (as ``names.rank`` finds it).
+    in_core = [SubjectName.core.contains(pair, autoescape=True) for pair in pairs]
+    shared = sum((case((test, 1), else_=0) for test in in_core), literal(0))
+    standing = case(
+        (SubjectName.normalised == norm, _SAME_NAME),
+        (SubjectName.core == core, _SAME_CORE),
+        (
+            or_(
+                SubjectName.core.contains(core, autoescape=True),
+                SubjectName.normalised.contains(norm, autoescape=True),
+            ),
+            _CONTAINS,
+        ),
+        else_=0,
+    )
+    # One number per name, larger is better: standing, then pairs shared (at most 12),
+    # then closeness of length (names are at most 200 characters).
+    gap = func.abs(func.length(SubjectName.core) - len(core))
+    weight = (standing * 100 + shared) * 1000 - gap
+    scored = (
+        select(SubjectName.subject_id.label("subject_id"), weight.label("weight"))
+        .join(Subject, Subject.id == SubjectName.subject_id)
+        .where(Subject.kind != SubjectKind.NATURAL_PERSON)
+        # A core containing the query's core contains its pairs: no test of its own.
+        .where(
+            or_(
+                SubjectName.normalised == norm,
+                SubjectName.core == core,
+                SubjectName.normalised.contains(norm, autoescape=True),
+                *in_core,
+            )
+        )
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(scored.c.subject_id)
+            .group_by(scored.c.subject_id)
+            .order_by(func.max(scored.c.weight).desc(), scored.c.subject_id)
+            .limit(SEARCH_CANDIDATE_LIMIT)
+        )
+    )
+
+
+def search_organisations(session: Session, query: str, *, limit: int = 20) -> SearchResult:
     """Public search: organisations only, by current or former name or by code.
 
-    Candidates are those sharing a character pair with the query's core name (which
-    survives typos, area prefixes and legal-form variants); ranking is done by
-    ``names.rank``, which never lets a homophone outrank an exact match.
+    The organisation with the code asked for comes first, then those with the name asked
+    for (current or former), then the best matches (``_candidate_ids`` chooses the
+    candidates in the database, ``names.rank`` ranks them and never lets a homophone
+    outrank an exact match). ``more``: more organisations match than the ``limit`` listed.
     """
     query = query.strip()
     if not query:
-        return []
+        return SearchResult([], more=False)
     if len(query) > MAX_SEARCH_QUERY:
         raise InvalidInput(f"at most {MAX_SEARCH_QUERY} characters", code="too_long", field="q")
-    hits: list[SearchHit] = []
     code = identifiers.normalise(query)
     exact_code = by_uscc(session, code) if len(code) == 18 else None
     if exact_code is not None:
-        hits.append(SearchHit(exact_code, 100.0, exact_code.name, True))
-    core = names.core_name(query) or names.normalise_name(query)
-    pairs = _bigrams(core)[:12]
-    if not pairs:
-        return hits
-    subject_ids = session.scalars(
-        select(SubjectName.subject_id)
-        .join(Subject, Subject.id == SubjectName.subject_id)
-        .where(Subject.kind != SubjectKind.NATURAL_PERSON)
-        .where(
-            or_(
-                *(SubjectName.core.contains(pair, autoescape=True) for pair in pairs),
-                *(SubjectName.normalised.contains(pair, autoescape=True) for pair in pairs),
-            )
+        # A code names one organisation: no name is like it.
+        return SearchResult([SearchHit(exact_code, 100.0, exact_code.name, True)], more=False)
+    subject_ids = _candidate_ids(session, query)
+    # Ranked on their names alone; only the organisations listed are loaded.
+    names_of: dict[int, list[str]] = {subject_id: [] for subject_id in subject_ids}
+    for subject_id, name in session.execute(
+        select(SubjectName.subject_id, SubjectName.name)
+        .where(SubjectName.subject_id.in_(subject_ids))
+        .order_by(SubjectName.id)
+    ):
+        names_of[subject_id].append(name)
+    # In the candidates' order, which ``names.rank`` keeps among equal scores.
+    ranked = names.rank(query, names_of.items(), limit=limit + 1)
+    listed = {
+        subject.id: subject
+        for subject in session.scalars(
+            select(Subject).where(Subject.id.in_([subject_id for subject_id, _ in ranked[:limit]]))
         )
-        .distinct()
-        .limit(SEARCH_CANDIDATE_LIMIT)
-    ).all()
-    candidates = session.scalars(
-        select(Subject).where(Subject.id.in_(subject_ids)).options(selectinload(Subject.names))
-    ).all()
-    ranked = names.rank(query, ((s, [n.name for n in s.names]) for s in candidates), limit=limit)
-    seen = {h.subject.id for h in hits}
-    for subject, match in ranked:
-        if subject.id not in seen:
-            hits.append(SearchHit(subject, match.score, match.matched_name, match.exact))
-    return hits[:limit]
+    }
+    hits = [
+        SearchHit(listed[subject_id], m.score, m.matched_name, m.exact)
+        for subject_id, m in ranked[:limit]
+    ]
+    # More match than listed: one more was ranked, or the list is full and candidates were
+    # left out at the limit.
+    capped = len(subject_ids) >= SEARCH_CANDIDATE_LIMIT
+    return SearchResult(hits, more=len(ranked) > limit or (capped and len(ranked) == limit))

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from xinyong.disclosure import rendering
 from xinyong.web.i18n import translations
 from xinyong.web.labels import (
+    N_,
     ROLE_LABELS,
     VERSION_REASON_LABELS,
     version_detail,
@@ -50,16 +51,41 @@ def _detail(detail: str | None) -> str:
     return version_detail(detail, _REPORT_GETTEXT)
 
 
+# The language note above the report on a page in another language than the report's
+# (decision 0010, addendum of session 19).
+LANGUAGE_NOTE = N_(
+    "This credit report is an official document issued in Simplified Chinese, and is shown in "
+    "it whatever language you chose: its number and verification code verify this text, which "
+    "the PDF prints too."
+)
+_TAGS = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
+
+
+def page_words(locale: str) -> rendering.PageWords:
+    """What the report's page says around it, in the page's ``locale``."""
+    gettext = translations(locale).gettext
+    return rendering.PageWords(
+        lang=_TAGS.get(locale, "zh-Hans"),
+        note=None if locale == "zh_Hans" else gettext(LANGUAGE_NOTE),
+        skip=gettext("Skip to content"),
+        back=gettext("Back to the reports issued"),
+        pdf=gettext("Download this report as a PDF"),
+        pdf_same=gettext(" (the same report, number %(number)s: no new report is issued)"),
+    )
+
+
 def report_response(
     content: dict[str, Any],
     fmt: str,
     *,
     pdf_url: str | None = None,
     back_url: str | None = None,
+    locale: str = "zh_Hans",
 ) -> Response:
     """An issued report as the HTML page or the PDF (embedded CJK font), by its number.
     The HTML page links to ``pdf_url``, the PDF of the same report opened again, and back
-    to ``back_url``, the reports issued to the reader.
+    to ``back_url``, the reports issued to the reader, in the page's ``locale``; the report
+    is Chinese whatever the locale, and the page says so (decision 0010 addendum).
 
     The PDF is rendered while the response is sent, after the request's transaction has
     committed: rendering takes a good part of a second, and must not hold the database (SQLite
@@ -85,6 +111,7 @@ def report_response(
                 back_url=back_url,
                 reason_text=_reason,
                 detail_text=_detail,
+                words=page_words(locale),
             ),
             headers={"Content-Disposition": f'inline; filename="credit-report-{number}.html"'},
         )

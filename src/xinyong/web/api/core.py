@@ -75,6 +75,9 @@ class SubjectHitOut(BaseModel):
 
 class SubjectSearchOut(BaseModel):
     items: list[SubjectHitOut]
+    more: bool = Field(
+        description="more organisations match than are listed (``limit``): refine the search"
+    )
 
 
 @router.get("/api/v1/subjects", response_model=SubjectSearchOut, tags=["subjects"])
@@ -83,9 +86,13 @@ def search_subjects(
     q: Annotated[str, Query(min_length=1, max_length=100, description="name, former name or code")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
-    """Public organisation search, best match first. Natural persons are never listed."""
-    hits = subjects.search_organisations(session, q, limit=limit)
+    """Public organisation search: the organisation with the code asked for, or those with
+    the name asked for (current or former), first; then the best matches. ``more`` says
+    that more organisations match than are listed: refine the search. Natural persons are
+    never listed."""
+    found = subjects.search_organisations(session, q, limit=limit)
     return {
+        "more": found.more,
         "items": [
             {
                 "code": hit.subject.public_code,
@@ -95,8 +102,8 @@ def search_subjects(
                 "score": round(hit.score, 1),
                 "exact": hit.exact,
             }
-            for hit in hits
-        ]
+            for hit in found.hits
+        ],
     }
 
 

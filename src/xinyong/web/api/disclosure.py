@@ -20,6 +20,7 @@ from xinyong.lists import entries as list_entries
 from xinyong.lists import entry_basis
 from xinyong.subjects import service as subjects
 from xinyong.web.api.grantees import GranteeOut, grants_out
+from xinyong.web.api.repair import excludes_serious_list, repair_terms
 from xinyong.web.deps import (
     MAX_ROW_ID,
     ActorDep,
@@ -37,6 +38,17 @@ router = APIRouter(prefix="/api/v1")
 def report_content_days(request: Request) -> int:
     """How many days an issued report's content is kept to be opened again (decision 0018)."""
     return app_context(request).settings.report_content_days
+
+
+def report_settings(request: Request) -> dict[str, Any]:
+    """The settings an issued report follows (``reports.issue``): the free reports a year,
+    and the repair settings its advice on repairing records follows, as the checklist does."""
+    settings = app_context(request).settings
+    return {
+        "free_reports_per_year": settings.free_reports_per_year,
+        "repair_terms": repair_terms(request),
+        "repair_excludes_serious_list": excludes_serious_list(request),
+    }
 
 
 def read_limits(request: Request) -> access.ReadLimits:
@@ -194,8 +206,8 @@ def credit_report(
         query_item_code=query_item,
         matter=matter,
         limits=read_limits(request),
-        free_reports_per_year=app_context(request).settings.free_reports_per_year,
         authorisation_id=authorisation,
+        **report_settings(request),
     )
     if format == "json":
         # Serialised once, by the service, with the hashed content as it was hashed.

@@ -293,7 +293,10 @@ def public_list(
     tier: Tier | None = None,
 ) -> dict[str, Any]:
     """The public red or black list: entries in force with their basis, reasons and term.
-    Responsible persons of seriously dishonest organisations are shown masked (Art. 18)."""
+    Responsible persons of seriously dishonest organisations are shown masked (Art. 18).
+    ``q`` finds an organisation by part of its name or of a former name, or by its code
+    (an entry found by a former name gives it as ``matched_name``); a natural person only
+    by the masked name or ID number, typed as the list shows them (Art. 13)."""
     today = clock.today()
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
@@ -326,6 +329,7 @@ def public_list(
                 "subject": {
                     "code": s.public_code,
                     "name": s.name if s.is_organisation else mask_name(s.name),
+                    **({"matched_name": entries.public_search_match(s, q)} if q.strip() else {}),
                 },
             }
             for e, s, std in rows

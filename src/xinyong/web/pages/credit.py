@@ -29,7 +29,7 @@ from xinyong.institutions import register
 from xinyong.lists import measures
 from xinyong.repair import cases as repair_cases
 from xinyong.subjects.models import Subject
-from xinyong.web.api.disclosure import read_limits
+from xinyong.web.api.disclosure import read_limits, report_settings
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import matter_names
@@ -101,8 +101,13 @@ def _free_reports_used(
 
 
 def _repairable(session: Session, actor: Actor) -> dict[int, int | None]:
-    """Each record the subject may apply to repair, with the case open on it (None: none)."""
-    return {r.record.id: r.pending_case for r in repair_cases.repairable_records(session, actor)}
+    """Each record the subject may apply to repair, with the case open on it (None: none);
+    not one under objection, which is decided first (Art. 25)."""
+    return {
+        r.record.id: r.pending_case
+        for r in repair_cases.repairable_records(session, actor)
+        if not r.under_objection
+    }
 
 
 @router.get("/me/credit", response_class=HTMLResponse)
@@ -158,15 +163,17 @@ def _own_report(
         subject,
         as_of=parse_date(as_of, "as_of"),
         limits=read_limits(request),
-        free_reports_per_year=app_context(request).settings.free_reports_per_year,
         shown_later=fmt == "html",
+        **report_settings(request),
     )
     if fmt == "html":
         # Shown at its own address: reloading the page or coming back to it shows this
         # report, where resending the form would issue another one and use another free
         # report. The page offers the PDF of this same report.
         return show_issued(request, issued)
-    return report_response(issued.content, fmt, pdf_url=same_report_pdf(issued))
+    return report_response(
+        issued.content, fmt, pdf_url=same_report_pdf(issued), locale=locale_of(request)
+    )
 
 
 @router.post("/me/credit/report")

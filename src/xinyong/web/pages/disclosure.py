@@ -55,7 +55,7 @@ from xinyong.objections import rules
 from xinyong.repair import rules as repair_rules
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
-from xinyong.web.api.disclosure import read_limits, report_content_days
+from xinyong.web.api.disclosure import read_limits, report_content_days, report_settings
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import (
@@ -490,7 +490,13 @@ def reopen_report(
     )
     # The report page is the report alone: it links back to where the reader finds it.
     back = "/me/reports" if actor.subject_id is not None else "/query/reports"
-    return report_response(reopened.content, fmt, pdf_url=same_report_pdf(reopened), back_url=back)
+    return report_response(
+        reopened.content,
+        fmt,
+        pdf_url=same_report_pdf(reopened),
+        back_url=back,
+        locale=locale_of(request),
+    )
 
 
 def show_issued(request: Request, issued: reports.IssuedReport, fmt: str = "html") -> Response:
@@ -884,9 +890,9 @@ def query_report(
             query_item_code=item_code,
             matter=item_matter,
             limits=read_limits(request),
-            free_reports_per_year=app_context(request).settings.free_reports_per_year,
             shown_later=True,
             authorisation_id=chosen,
+            **report_settings(request),
         )
     except InvalidInput as exc:
         state: FormState = FormState.after(exc, form)

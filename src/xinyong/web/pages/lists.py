@@ -192,6 +192,14 @@ def early_removal_page_labels() -> dict[str, dict[str, str]]:
     return {"checks": EARLY_REMOVAL_CHECKS, "status": EARLY_REMOVAL_STATUSES}
 
 
+def _former_name_found(subject: Subject, query: str) -> str | None:
+    """The former name of an organisation a list search found it by, if it was one."""
+    if not (query.strip() and subject.is_organisation):
+        return None
+    found = entries.public_search_match(subject, query)
+    return found if found is not None and found != subject.name else None
+
+
 @router.get("/lists/{kind}", response_class=HTMLResponse)
 def public_list(
     request: Request,
@@ -214,6 +222,8 @@ def public_list(
             "subject": s,
             "standard": std,
             "display_name": s.name if s.is_organisation else mask_name(s.name),
+            # Found by a former name: the page says which, beside the name it is listed under.
+            "former_name": _former_name_found(s, q),
             # Art. 18 persons appear publicly by capacity and masked name only.
             "persons": persons.get(e.id, []),
             "basis": basis.get(e.id, []),

@@ -61,13 +61,20 @@ def search(
     q: Annotated[str, Query()] = "",
 ) -> HTMLResponse:
     try:
-        hits = subjects.search_organisations(session, q)
+        found = subjects.search_organisations(session, q)
     except InvalidInput as exc:
         state = refused(session, exc, {})
-        context = {"q": q, "hits": [], "max_query": subjects.MAX_SEARCH_QUERY}
+        context = {"q": q, "hits": [], "more": False, "max_query": subjects.MAX_SEARCH_QUERY}
         return render_form(request, "search.html", context, state)
     return render(
-        request, "search.html", {"q": q, "hits": hits, "max_query": subjects.MAX_SEARCH_QUERY}
+        request,
+        "search.html",
+        {
+            "q": q,
+            "hits": found.hits,
+            "more": found.more,
+            "max_query": subjects.MAX_SEARCH_QUERY,
+        },
     )
 
 
