@@ -45,7 +45,14 @@ from xinyong.errors import (
     NotFound,
     PermissionDenied,
 )
-from xinyong.lists import court_defaulters, eligibility, entry_basis, entry_persons, red_list_exit
+from xinyong.lists import (
+    court_defaulters,
+    eligibility,
+    entry_basis,
+    entry_locks,
+    entry_persons,
+    red_list_exit,
+)
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
@@ -392,6 +399,11 @@ def propose(
         raise PermissionDenied(
             "only an agency proposes list entries", code="no_organisation", article="Art. 14"
         )
+    # Two officers proposing the subject at once: the second waits here for the first's
+    # entry, then finds it (a lock rather than a unique index: a court's defaulter has an
+    # entry per enforcement case under one standard, and databases may hold the duplicates
+    # this race made before, which an index could not be built over).
+    entry_locks.hold_subject(session, subject.id)
     if _open_entry(session, subject.id, std.id) is not None:
         raise Conflict(
             "this subject already has an open entry under this standard",
@@ -739,14 +751,17 @@ def decide_objection(
     objection handler of the recognising agency or of the credit authority, or a second
     officer of the recognising agency."""
     _require_objection_decider(actor)
-    # Locked and read afresh: two deciding at once are taken one after the other, and the
-    # second finds it decided — never an entry removed on an objection that reads dismissed.
+    found = session.get(ListObjection, objection_id)
+    if found is None:
+        raise NotFound("no such objection", code="not_found", field="objection")
+    # The entry, then the objection, locked and read afresh (``entry_locks``): two deciding
+    # at once are taken one after the other, and the second finds it decided — never an
+    # entry removed on an objection that reads dismissed, nor approved or rejected meanwhile.
+    entry = entry_locks.locked(session, found.entry_id)
     objection = session.get(
         ListObjection, objection_id, with_for_update=True, populate_existing=True
     )
-    if objection is None:
-        raise NotFound("no such objection", code="not_found", field="objection")
-    entry = get(session, objection.entry_id)
+    assert objection is not None
     if not _organisation_decides_objections(session, actor, entry):
         _refuse_outside_area(actor)
         raise PermissionDenied(
@@ -866,7 +881,9 @@ def approve(
     """A second officer approves and publishes. Never the proposer; never before the
     comment or objection window has closed with every objection decided."""
     require(actor, Permission.APPROVE_LIST_ENTRY)
-    entry = get(session, entry_id)
+    # Locked and read afresh: an officer rejecting it at the same moment is taken before or
+    # after, never beside (``entry_locks``).
+    entry = entry_locks.locked(session, entry_id)
     _same_organisation(actor, entry)
     if proposed_by_actor(session, actor, entry):
         raise PermissionDenied(
@@ -933,7 +950,7 @@ def reject(
     session: Session, clock: Clock, actor: Actor, entry_id: int, *, reasons: str
 ) -> ListEntry:
     require(actor, Permission.APPROVE_LIST_ENTRY)
-    entry = get(session, entry_id)
+    entry = entry_locks.locked(session, entry_id)
     _same_organisation(actor, entry)
     if entry.status is EntryStatus.PUBLISHED or entry.status in (
         EntryStatus.REJECTED,
@@ -979,6 +996,10 @@ def end_entries_resting_on(
         select(ListEntry)
         .where(entry_basis.rests_on(record_id), ListEntry.status.in_(ACTIVE_STATUSES))
         .order_by(ListEntry.id)
+        # Locked and read afresh (``entry_locks``): an officer's decision on one of them
+        # at the same moment is taken before or after this ending, never beside it.
+        .with_for_update(of=ListEntry)
+        .execution_options(populate_existing=True)
     ):
         published = entry.status is EntryStatus.PUBLISHED
         entry_detail, entry_event = detail, event
@@ -1051,11 +1072,14 @@ def restore_entries_resting_on(
     )
     today = clock.today()
     restored: list[int] = []
-    for entry in session.scalars(query.order_by(ListEntry.id)):
+    locked = query.order_by(ListEntry.id).with_for_update(of=ListEntry)
+    for entry in session.scalars(locked.execution_options(populate_existing=True)):
         if entry.term_end is not None and entry.term_end < today:
             continue
         if entry_basis.fallen(session, entry):
             continue
+        # As a proposal does: one entry open per subject and standard, whoever acts at once.
+        entry_locks.hold_subject(session, entry.subject_id)
         if _open_entry(session, entry.subject_id, entry.standard_id) is not None:
             # Listed again meanwhile under the same standard, on other records: one entry
             # per subject and standard (as a proposal is refused), so this one stays off.
@@ -1086,9 +1110,12 @@ def expire_due(session: Session, clock: Clock, actor: Actor) -> int:
     """Entries whose term has ended leave the list (run daily by `xinyong jobs run`)."""
     today = clock.today()
     due = session.scalars(
-        select(ListEntry).where(
-            ListEntry.status == EntryStatus.PUBLISHED, ListEntry.term_end < today
-        )
+        select(ListEntry)
+        .where(ListEntry.status == EntryStatus.PUBLISHED, ListEntry.term_end < today)
+        .order_by(ListEntry.id)
+        # Locked (``entry_locks``): one removed at this moment is no longer due.
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for entry in due:
         entry.status = EntryStatus.EXPIRED
