@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select, union
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
@@ -67,11 +67,11 @@ from xinyong.lists.models import (
     RemovalReason,
     Tier,
 )
-from xinyong.lists.publicity import mask_name
+from xinyong.lists.publicity import mask_name, mask_names
 from xinyong.objections import rules as objection_rules
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import ResponsibleRole, Subject
+from xinyong.subjects.models import ResponsibleRole, Subject, SubjectKind, SubjectName
 
 ACTIVE_STATUSES = (
     EntryStatus.IN_COMMENT,
@@ -1196,13 +1196,84 @@ def published_of(
     return sorted(found, key=lambda row: row[0].kind is not ListKind.RED)
 
 
-def public_reasons(entry: ListEntry, *, today: dt.date) -> str:
-    """The entry's reasons as the public lists show them: with any citizen ID masked
-    (350102********1234; Art. 4 ¶2). A court-defaulter entry's reasons are the court's record
-    of the dishonest conduct (``court_defaulters``), data from the source that is entered
-    without an officer's words to refuse (decision 0026, session 12); an officer's reasons
-    were refused at the proposal if they held one, so masking leaves them as written."""
-    return identifiers.mask_citizen_ids(entry.reasons, today=today)
+def public_text(text: str, *, today: dt.date, names: Iterable[str]) -> str:
+    """One of an entry's texts (its reasons, the criteria it met) as the public lists show
+    them: any citizen ID masked (350102********1234; Art. 4 ¶2), and the natural persons'
+    ``names`` (``public_names``) masked as the list masks them (``王**``).
+
+    The officer writes for the file, and may name the person — the proposal refuses only
+    an ID number in clear — so the public side masks: the list, the subject's public page,
+    the red-list candidates in public comment and the joint checks' answers. A
+    court-defaulter entry's reasons are the court's record of the dishonest conduct
+    (``court_defaulters``), data from the source that is entered without an officer's
+    words to refuse (decision 0026, session 12)."""
+    return mask_names(identifiers.mask_citizen_ids(text, today=today), names)
+
+
+@dataclass(frozen=True)
+class PublicTexts:
+    """An entry's texts as the public sees them (``public_text``)."""
+
+    criteria_met: str
+    reasons: str
+
+
+def public_texts(
+    session: Session, found: Sequence[ListEntry], *, today: dt.date
+) -> dict[int, PublicTexts]:
+    """The criteria met and the reasons of each of these entries as the public lists, the
+    subject's public page and the red-list candidates in public comment show them, by id:
+    citizen IDs and the natural persons' names masked (``public_text``)."""
+    names = public_names(session, [e.id for e in found])
+    return {
+        e.id: PublicTexts(
+            criteria_met=public_text(e.criteria_met, today=today, names=names.get(e.id, ())),
+            reasons=public_text(e.reasons, today=today, names=names.get(e.id, ())),
+        )
+        for e in found
+    }
+
+
+def public_names(session: Session, entry_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The natural persons' names each of these entries' public texts may not show:
+    ``public_names_where`` for the entries by id."""
+    if not entry_ids:
+        return {}
+    return public_names_where(session, ListEntry.id.in_(list(entry_ids)))
+
+
+def public_names_where(session: Session, where: ColumnElement[bool]) -> dict[int, frozenset[str]]:
+    """For each entry ``where`` selects that names somebody the public lists mask: a
+    natural person's entry, its subject's registered and former names; an organisation's
+    entry, the names of the persons it names or named under Art. 18 (as the officer wrote
+    them, and as registered, former names too) — the lists show them by capacity and
+    masked name (``public_persons``). One statement, whatever the number of entries."""
+    own = (
+        select(ListEntry.id, Subject.name)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .where(where, Subject.kind == SubjectKind.NATURAL_PERSON)
+    )
+    formerly = (
+        select(ListEntry.id, SubjectName.name)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(SubjectName, SubjectName.subject_id == Subject.id)
+        .where(where, Subject.kind == SubjectKind.NATURAL_PERSON)
+    )
+    written = (
+        select(ListEntryPerson.entry_id, ListEntryPerson.name)
+        .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
+        .where(where)
+    )
+    registered = (
+        select(ListEntryPerson.entry_id, SubjectName.name)
+        .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
+        .join(SubjectName, SubjectName.subject_id == ListEntryPerson.person_subject_id)
+        .where(where)
+    )
+    found: dict[int, set[str]] = {}
+    for entry_id, name in session.execute(union(own, formerly, written, registered)):
+        found.setdefault(entry_id, set()).add(name)
+    return {entry_id: frozenset(found_names) for entry_id, found_names in found.items()}
 
 
 def public_persons(session: Session, entry_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
