@@ -294,9 +294,10 @@ def _list_entries(
     removed because the record it rests on was repaired or revoked by its source is no
     longer shared (Art. 20–23, decision 0028), so only the subject's own report of a day
     before the removal still shows it, as it shows the record. In the report's public
-    version (``public``) the reasons read as the public lists give them, any citizen ID in
-    them masked on ``today`` (``lists.entries.public_reasons``: a court defaulter's reasons
-    are the court's record; decision 0037)."""
+    version (``public``) any citizen ID in the reasons is masked on ``today``, as the public
+    lists mask it (``lists.entries.public_text``: a court defaulter's reasons are the
+    court's record; decision 0037); the report names its subject, so the names the lists
+    also mask in them are left as written."""
     day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
     query = _OWN_LIST_ENTRIES if own else _LIST_ENTRIES_FOR_OTHERS
     rows = query.rows(

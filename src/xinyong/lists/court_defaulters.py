@@ -36,8 +36,8 @@ from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import add_version_as_is, current_version
-from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinyong.lists import entry_persons, red_list_exit
+from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.lists import entry_locks, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import EntryStatus, ListEntry, ListKind, ListStandard, RemovalReason, Tier
 
@@ -414,9 +414,9 @@ def confirm_performance(
     """The recognising court confirms that the defaulter performed the judgment: the entry
     is removed now (reason ``performed``), and the answer says whether that came within the
     ``working_days`` after the performance that the rules allow (3 by default, rules.md)."""
-    entry = session.get(ListEntry, entry_id)
-    if entry is None:
-        raise NotFound("no such list entry", code="not_found", field="entry")
+    # Locked and read afresh (``entry_locks``): a removal, an objection upheld or the
+    # same confirmation sent twice at this moment is seen, and the entry leaves once.
+    entry = entry_locks.locked(session, entry_id)
     std = session.get(ListStandard, entry.standard_id)
     if std is None or std.from_record_type != RECORD_TYPE:
         raise Conflict(

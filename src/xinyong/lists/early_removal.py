@@ -38,7 +38,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists import early_removal_rules as rules
-from xinyong.lists import entries
+from xinyong.lists import entries, entry_locks
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EARLY_REMOVAL_OPEN,
@@ -259,6 +259,9 @@ def apply(
     """The listed subject applies for the early removal of its own black-list entry: how
     its obligations were met, the evidence, and the public credit commitment."""
     entry = _own_entry(session, actor, entry_id)
+    # Locked and read afresh (``entry_locks``): the same application sent twice at once is
+    # one application, and an entry leaving the list meanwhile is seen.
+    entry = entry_locks.locked(session, entry.id)
     obligations = _text(obligations_met, "obligations_met", rules.ORDER_44)
     proof = _text(evidence, "evidence", rules.ORDER_44)
     # Read by the recognising agency (decision 0044, session 19 addendum).
@@ -323,6 +326,18 @@ def get(session: Session, application_id: int) -> EarlyRemovalApplication:
     return found
 
 
+def _locked(session: Session, application_id: int) -> EarlyRemovalApplication:
+    """The application, its entry first, locked and read afresh (``entry_locks``): two
+    staff taking a step on it at once are taken one after the other, and the second finds
+    the first's step — never an application proposed twice, or approved and rejected."""
+    entry_locks.locked(session, get(session, application_id).entry_id)
+    application = session.get(
+        EarlyRemovalApplication, application_id, with_for_update=True, populate_existing=True
+    )
+    assert application is not None
+    return application
+
+
 def _reasons(reasons: str) -> str:
     return _text(reasons, "reasons", "Art. 15 ¶2")
 
@@ -348,7 +363,7 @@ def propose(
 ) -> EarlyRemovalApplication:
     """A case officer of the recognising agency proposes approval or rejection, with
     reasons; another staff member decides on the proposal."""
-    application = get(session, application_id)
+    application = _locked(session, application_id)
     _require_agency(actor, application, Permission.PROPOSE_LIST_ENTRY)
     _stage(application, EarlyRemovalStatus.SUBMITTED, "propose")
     text = _reasons(reasons)
@@ -385,7 +400,7 @@ def decide(
     or returns it to be proposed again, with reasons. Approved, the entry is removed early:
     its status, reason and a step in its history; the joint checks stop applying its
     measures, which follow published entries only."""
-    application = get(session, application_id)
+    application = _locked(session, application_id)
     _require_agency(actor, application, Permission.APPROVE_LIST_ENTRY)
     _stage(application, EarlyRemovalStatus.PROPOSED, "decide")
     if same_person(session, actor, application.proposed_by):
@@ -415,7 +430,7 @@ def decide(
             f"application {application.id}: proposal returned: {text}",
         )
         return application
-    entry = session.get(ListEntry, application.entry_id)
+    entry = session.get(ListEntry, application.entry_id)  # locked and read by ``_locked``
     assert entry is not None
     approve = bool(application.proposal_approve)
     if approve and entry.status is not EntryStatus.PUBLISHED:

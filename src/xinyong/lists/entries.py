@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select, union
 from sqlalchemy.orm import Session, selectinload
 
 from xinyong import identifiers, published_text, submitted_text, texts
@@ -45,7 +45,14 @@ from xinyong.errors import (
     NotFound,
     PermissionDenied,
 )
-from xinyong.lists import court_defaulters, eligibility, entry_basis, entry_persons, red_list_exit
+from xinyong.lists import (
+    court_defaulters,
+    eligibility,
+    entry_basis,
+    entry_locks,
+    entry_persons,
+    red_list_exit,
+)
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
@@ -60,11 +67,11 @@ from xinyong.lists.models import (
     RemovalReason,
     Tier,
 )
-from xinyong.lists.publicity import mask_name
+from xinyong.lists.publicity import mask_name, mask_names
 from xinyong.objections import rules as objection_rules
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import ResponsibleRole, Subject
+from xinyong.subjects.models import ResponsibleRole, Subject, SubjectKind, SubjectName
 
 ACTIVE_STATUSES = (
     EntryStatus.IN_COMMENT,
@@ -392,6 +399,11 @@ def propose(
         raise PermissionDenied(
             "only an agency proposes list entries", code="no_organisation", article="Art. 14"
         )
+    # Two officers proposing the subject at once: the second waits here for the first's
+    # entry, then finds it (a lock rather than a unique index: a court's defaulter has an
+    # entry per enforcement case under one standard, and databases may hold the duplicates
+    # this race made before, which an index could not be built over).
+    entry_locks.hold_subject(session, subject.id)
     if _open_entry(session, subject.id, std.id) is not None:
         raise Conflict(
             "this subject already has an open entry under this standard",
@@ -740,14 +752,17 @@ def decide_objection(
     objection handler of the recognising agency or of the credit authority, or a second
     officer of the recognising agency."""
     _require_objection_decider(actor)
-    # Locked and read afresh: two deciding at once are taken one after the other, and the
-    # second finds it decided — never an entry removed on an objection that reads dismissed.
+    found = session.get(ListObjection, objection_id)
+    if found is None:
+        raise NotFound("no such objection", code="not_found", field="objection")
+    # The entry, then the objection, locked and read afresh (``entry_locks``): two deciding
+    # at once are taken one after the other, and the second finds it decided — never an
+    # entry removed on an objection that reads dismissed, nor approved or rejected meanwhile.
+    entry = entry_locks.locked(session, found.entry_id)
     objection = session.get(
         ListObjection, objection_id, with_for_update=True, populate_existing=True
     )
-    if objection is None:
-        raise NotFound("no such objection", code="not_found", field="objection")
-    entry = get(session, objection.entry_id)
+    assert objection is not None
     if not _organisation_decides_objections(session, actor, entry):
         _refuse_outside_area(actor)
         raise PermissionDenied(
@@ -867,7 +882,9 @@ def approve(
     """A second officer approves and publishes. Never the proposer; never before the
     comment or objection window has closed with every objection decided."""
     require(actor, Permission.APPROVE_LIST_ENTRY)
-    entry = get(session, entry_id)
+    # Locked and read afresh: an officer rejecting it at the same moment is taken before or
+    # after, never beside (``entry_locks``).
+    entry = entry_locks.locked(session, entry_id)
     _same_organisation(actor, entry)
     if proposed_by_actor(session, actor, entry):
         raise PermissionDenied(
@@ -934,7 +951,7 @@ def reject(
     session: Session, clock: Clock, actor: Actor, entry_id: int, *, reasons: str
 ) -> ListEntry:
     require(actor, Permission.APPROVE_LIST_ENTRY)
-    entry = get(session, entry_id)
+    entry = entry_locks.locked(session, entry_id)
     _same_organisation(actor, entry)
     if entry.status is EntryStatus.PUBLISHED or entry.status in (
         EntryStatus.REJECTED,
@@ -980,6 +997,10 @@ def end_entries_resting_on(
         select(ListEntry)
         .where(entry_basis.rests_on(record_id), ListEntry.status.in_(ACTIVE_STATUSES))
         .order_by(ListEntry.id)
+        # Locked and read afresh (``entry_locks``): an officer's decision on one of them
+        # at the same moment is taken before or after this ending, never beside it.
+        .with_for_update(of=ListEntry)
+        .execution_options(populate_existing=True)
     ):
         published = entry.status is EntryStatus.PUBLISHED
         entry_detail, entry_event = detail, event
@@ -1052,11 +1073,14 @@ def restore_entries_resting_on(
     )
     today = clock.today()
     restored: list[int] = []
-    for entry in session.scalars(query.order_by(ListEntry.id)):
+    locked = query.order_by(ListEntry.id).with_for_update(of=ListEntry)
+    for entry in session.scalars(locked.execution_options(populate_existing=True)):
         if entry.term_end is not None and entry.term_end < today:
             continue
         if entry_basis.fallen(session, entry):
             continue
+        # As a proposal does: one entry open per subject and standard, whoever acts at once.
+        entry_locks.hold_subject(session, entry.subject_id)
         if _open_entry(session, entry.subject_id, entry.standard_id) is not None:
             # Listed again meanwhile under the same standard, on other records: one entry
             # per subject and standard (as a proposal is refused), so this one stays off.
@@ -1087,9 +1111,12 @@ def expire_due(session: Session, clock: Clock, actor: Actor) -> int:
     """Entries whose term has ended leave the list (run daily by `xinyong jobs run`)."""
     today = clock.today()
     due = session.scalars(
-        select(ListEntry).where(
-            ListEntry.status == EntryStatus.PUBLISHED, ListEntry.term_end < today
-        )
+        select(ListEntry)
+        .where(ListEntry.status == EntryStatus.PUBLISHED, ListEntry.term_end < today)
+        .order_by(ListEntry.id)
+        # Locked (``entry_locks``): one removed at this moment is no longer due.
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for entry in due:
         entry.status = EntryStatus.EXPIRED
@@ -1193,13 +1220,84 @@ def published_of(
     return sorted(found, key=lambda row: row[0].kind is not ListKind.RED)
 
 
-def public_reasons(entry: ListEntry, *, today: dt.date) -> str:
-    """The entry's reasons as the public lists show them: with any citizen ID masked
-    (350102********1234; Art. 4 ¶2). A court-defaulter entry's reasons are the court's record
-    of the dishonest conduct (``court_defaulters``), data from the source that is entered
-    without an officer's words to refuse (decision 0026, session 12); an officer's reasons
-    were refused at the proposal if they held one, so masking leaves them as written."""
-    return identifiers.mask_citizen_ids(entry.reasons, today=today)
+def public_text(text: str, *, today: dt.date, names: Iterable[str]) -> str:
+    """One of an entry's texts (its reasons, the criteria it met) as the public lists show
+    them: any citizen ID masked (350102********1234; Art. 4 ¶2), and the natural persons'
+    ``names`` (``public_names``) masked as the list masks them (``王**``).
+
+    The officer writes for the file, and may name the person — the proposal refuses only
+    an ID number in clear — so the public side masks: the list, the subject's public page,
+    the red-list candidates in public comment and the joint checks' answers. A
+    court-defaulter entry's reasons are the court's record of the dishonest conduct
+    (``court_defaulters``), data from the source that is entered without an officer's
+    words to refuse (decision 0026, session 12)."""
+    return mask_names(identifiers.mask_citizen_ids(text, today=today), names)
+
+
+@dataclass(frozen=True)
+class PublicTexts:
+    """An entry's texts as the public sees them (``public_text``)."""
+
+    criteria_met: str
+    reasons: str
+
+
+def public_texts(
+    session: Session, found: Sequence[ListEntry], *, today: dt.date
+) -> dict[int, PublicTexts]:
+    """The criteria met and the reasons of each of these entries as the public lists, the
+    subject's public page and the red-list candidates in public comment show them, by id:
+    citizen IDs and the natural persons' names masked (``public_text``)."""
+    names = public_names(session, [e.id for e in found])
+    return {
+        e.id: PublicTexts(
+            criteria_met=public_text(e.criteria_met, today=today, names=names.get(e.id, ())),
+            reasons=public_text(e.reasons, today=today, names=names.get(e.id, ())),
+        )
+        for e in found
+    }
+
+
+def public_names(session: Session, entry_ids: Sequence[int]) -> dict[int, frozenset[str]]:
+    """The natural persons' names each of these entries' public texts may not show:
+    ``public_names_where`` for the entries by id."""
+    if not entry_ids:
+        return {}
+    return public_names_where(session, ListEntry.id.in_(list(entry_ids)))
+
+
+def public_names_where(session: Session, where: ColumnElement[bool]) -> dict[int, frozenset[str]]:
+    """For each entry ``where`` selects that names somebody the public lists mask: a
+    natural person's entry, its subject's registered and former names; an organisation's
+    entry, the names of the persons it names or named under Art. 18 (as the officer wrote
+    them, and as registered, former names too) — the lists show them by capacity and
+    masked name (``public_persons``). One statement, whatever the number of entries."""
+    own = (
+        select(ListEntry.id, Subject.name)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .where(where, Subject.kind == SubjectKind.NATURAL_PERSON)
+    )
+    formerly = (
+        select(ListEntry.id, SubjectName.name)
+        .join(Subject, Subject.id == ListEntry.subject_id)
+        .join(SubjectName, SubjectName.subject_id == Subject.id)
+        .where(where, Subject.kind == SubjectKind.NATURAL_PERSON)
+    )
+    written = (
+        select(ListEntryPerson.entry_id, ListEntryPerson.name)
+        .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
+        .where(where)
+    )
+    registered = (
+        select(ListEntryPerson.entry_id, SubjectName.name)
+        .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
+        .join(SubjectName, SubjectName.subject_id == ListEntryPerson.person_subject_id)
+        .where(where)
+    )
+    found: dict[int, set[str]] = {}
+    for entry_id, name in session.execute(union(own, formerly, written, registered)):
+        found.setdefault(entry_id, set()).add(name)
+    return {entry_id: frozenset(found_names) for entry_id, found_names in found.items()}
 
 
 def public_persons(session: Session, entry_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:

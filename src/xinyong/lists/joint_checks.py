@@ -30,7 +30,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
@@ -52,6 +52,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    or_,
     select,
     text,
     type_coerce,
@@ -72,7 +73,7 @@ from xinyong.crypto import default_cipher
 from xinyong.db.prepared import iso_date
 from xinyong.disclosure import joint_check_uses
 from xinyong.errors import InvalidInput, PermissionDenied
-from xinyong.lists import eligibility
+from xinyong.lists import eligibility, entries
 from xinyong.lists import measures as measure_catalog
 from xinyong.lists.models import (
     AdministrativeMatter,
@@ -307,23 +308,27 @@ def _status_json(session: Session) -> Any:
     return func.json_object(*pairs, type_=String)
 
 
-# An entry's reasons, as the public lists give them (``lists.entries.public_reasons``;
-# decision 0037): a court defaulter's are the court's record of the conduct, which may hold a
-# citizen ID number. The database writes most statuses as JSON text (``_status_json``; with
-# a space either side of the colon on PostgreSQL): the reasons are read back from it, and
-# the text is kept as it is when masking changes nothing (nearly always).
+# An entry's reasons, as the public lists give them (``lists.entries.public_text``;
+# decisions 0037, 0008 addendum): a court defaulter's are the court's record of the conduct,
+# which may hold a citizen ID number, and an officer's may name the natural person listed or
+# named. The database writes most statuses as JSON text (``_status_json``; with a space
+# either side of the colon on PostgreSQL): the reasons are read back from it, and the text
+# is kept as it is when masking changes nothing (nearly always).
 _REASONS_JSON = re.compile(rb'"reasons" ?: ?("(?:[^"\\]|\\.)*")')
+# The entry a status is of: its first key (``_status_json``, ``_assembled``).
+_ENTRY_ID_JSON = re.compile(rb'"entry_id" ?: ?([0-9]+)')
 
 
-def _public_reasons_json(status: bytes, today: dt.date) -> bytes:
+def _public_reasons_json(status: bytes, today: dt.date, names: Iterable[str] = ()) -> bytes:
     """``status`` (an answer up to and with an entry's status, as JSON text) with the
-    entry's reasons masked as the public lists show them. The name before it is quoted, so
-    no ``"reasons"`` key can be found inside it."""
+    entry's reasons masked as the public lists show them: citizen IDs, and ``names``
+    (``_names_masked``). The name before it is quoted, so no ``"reasons"`` or
+    ``"entry_id"`` key can be found inside it."""
     found = _REASONS_JSON.search(status)
     if found is None:
         return status
     reasons = json.loads(found[1])
-    shown = identifiers.mask_citizen_ids(reasons, today=today)
+    shown = entries.public_text(reasons, today=today, names=names)
     if shown == reasons:
         return status
     return status[: found.start(1)] + to_json(shown) + status[found.end(1) :]
@@ -755,6 +760,48 @@ def _responsible(
     return found
 
 
+def _names_masked(
+    session: Session,
+    lookup: _Lookup,
+    responsible: dict[int, list[tuple[Any, ...]]],
+    today: dt.date,
+) -> dict[int, frozenset[str]]:
+    """The natural persons' names the reasons of the entries in the answers may not show,
+    by entry (``entries.public_names_where``): a listed person's names, the persons an
+    organisation's entry names. Masked here in the statuses already written (those of an
+    organisation with one entry, and of the subjects read in detail); the entries naming a
+    person as responsible are written later (``_Answers``), with them. One statement, for
+    the listed subjects of the call only (most have none to mask)."""
+    subject_ids = [sid for _position, _answer, sid, _situation in lookup.listed]
+    subject_ids += [sid for sid, held in lookup.pending.items() if held.entries]
+    naming = [row[3] for rows in responsible.values() for row in rows]
+    if not subject_ids and not naming:
+        return {}
+    where = or_(
+        and_(_one_of(session, ListEntry.subject_id, subject_ids, BigInteger()), _in_force(today))
+        if subject_ids
+        else false(),
+        _one_of(session, ListEntry.id, naming, BigInteger()) if naming else false(),
+    )
+    names = entries.public_names_where(session, where)
+    if not names:
+        return names
+    listed = lookup.listed
+    for i, (position, answer, sid, situation) in enumerate(listed):
+        entry_id = _ENTRY_ID_JSON.search(answer)
+        masked = names.get(int(entry_id[1])) if entry_id else None
+        if masked:
+            listed[i] = (position, _public_reasons_json(answer, today, masked), sid, situation)
+    for held in lookup.pending.values():
+        held.entries = [
+            (*entry[:-1], _public_reasons_json(entry[-1], today, names[entry[0]]))
+            if entry[0] in names
+            else entry
+            for entry in held.entries
+        ]
+    return names
+
+
 def check(
     session: Session,
     clock: Clock,
@@ -813,8 +860,9 @@ def _check(
     standards: dict[int, str] = dict(
         session.execute(select(ListStandard.id, ListStandard.name)).all()
     )
-    parts = _Answers(offered, standards, today)
     responsible = _responsible(session, sorted(lookup.persons), today)
+    names = _names_masked(session, lookup, responsible, today)
+    parts = _Answers(offered, standards, today, names)
     answers = lookup.answers
     unled = lookup.unled
     # For the access logs (Art. 24): every registered subject answered about, and the index
@@ -978,10 +1026,18 @@ class _Answers:
     measure list once per combination of entries (kind, tier, standard) — the same for
     every subject in that situation."""
 
-    def __init__(self, published: list[Measure], standards: dict[int, str], today: dt.date) -> None:
+    def __init__(
+        self,
+        published: list[Measure],
+        standards: dict[int, str],
+        today: dt.date,
+        names: dict[int, frozenset[str]],
+    ) -> None:
         self.published = published
         self.standards = standards
         self.today = today
+        # The names each entry's reasons may not show (``_names_masked``).
+        self.names = names
         self._measures: dict[tuple[Any, ...], tuple[dict[str, Any], ...]] = {}
         self._status: dict[int, dict[str, Any]] = {}
         self._measures_text: dict[tuple[Any, ...], bytes] = {}
@@ -1090,7 +1146,9 @@ class _Answers:
                 "tier": tier,
                 "standard": self.standards.get(standard_id),
                 "basis": basis,
-                "reasons": identifiers.mask_citizen_ids(reasons, today=self.today),
+                "reasons": entries.public_text(
+                    reasons, today=self.today, names=self.names.get(entry_id, ())
+                ),
                 "term_end": iso_date(term_end),
             }
         return found

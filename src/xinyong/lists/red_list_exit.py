@@ -30,7 +30,7 @@ from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict
-from xinyong.lists import eligibility
+from xinyong.lists import eligibility, entry_locks
 from xinyong.lists.entry_events import record_event
 from xinyong.lists.models import (
     EntryStatus,
@@ -75,12 +75,18 @@ def _in_force(today: dt.date) -> tuple[ColumnElement[bool], ...]:
 
 def _end(
     session: Session, clock: Clock, entry: ListEntry, reason: RemovalReason, detail: str
-) -> None:
+) -> bool:
+    """Ends the red-list entry, if it is still on the list when locked and read afresh
+    (``entry_locks``: an officer's removal at the same moment is not recorded twice)."""
+    entry_locks.locked(session, entry.id)
+    if entry.status is not EntryStatus.PUBLISHED:
+        return False
     entry.status = EntryStatus.REMOVED
     entry.ended_at = clock.now()
     entry.removal_reason = reason
     entry.removal_detail = detail
     record_event(session, clock, entry, SYSTEM_ACTOR, "removed", f"{reason.value}: {detail}")
+    return True
 
 
 def _end_black_listed(
@@ -92,9 +98,7 @@ def _end_black_listed(
     black_standard = session.get(ListStandard, black.standard_id)
     assert black_standard is not None
     detail = black_listed_detail(black, black_standard)
-    for red in reds:
-        _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)
-    return [red.id for red in reds]
+    return [red.id for red in reds if _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)]
 
 
 def end_on_black_listing(session: Session, clock: Clock, black: ListEntry) -> list[int]:
@@ -256,14 +260,13 @@ def _bad_record_ends(
     if bad is None:
         return False
     decided, type_name = bad
-    _end(
+    return _end(
         session,
         clock,
         entry,
         RemovalReason.BAD_RECORD,
         bad_record_detail(decided, type_name, years, standard.name),
     )
-    return True
 
 
 def after_negative_records(
@@ -316,14 +319,14 @@ def _end_where_not_met(
     for entry, standard in session.execute(statement).all():
         black = eligibility.black_list_entry_in_force(session, entry.subject_id, today)
         if black is not None:
-            _end(
+            if _end(
                 session,
                 clock,
                 entry,
                 RemovalReason.BLACK_LISTED,
                 black_listed_detail(*black),
-            )
-            ended.append((entry, RemovalReason.BLACK_LISTED))
+            ):
+                ended.append((entry, RemovalReason.BLACK_LISTED))
         elif _bad_record_ends(session, clock, entry, standard):
             ended.append((entry, RemovalReason.BAD_RECORD))
     return ended

@@ -126,7 +126,9 @@ def propose(
             field="reason",
             article="Art. 14",
         )
-    entry = _entry(session, entry_id)
+    # Locked and read afresh: an entry leaving the list at this moment (an objection upheld,
+    # an early removal) is seen, and no proposal is left open on it.
+    entry = _entry(session, entry_id, for_update=True)
     _same_organisation(actor, entry.recognising_organisation_id)
     if entry.status is not EntryStatus.PUBLISHED:
         raise Conflict("only a published entry can be removed", code="wrong_state", field="entry")
@@ -177,13 +179,17 @@ def get(session: Session, proposal_id: int) -> ListRemovalProposal:
 
 def _decidable(session: Session, actor: Actor, proposal_id: int) -> ListRemovalProposal:
     require(actor, Permission.APPROVE_LIST_ENTRY)
-    # Locked: two officers deciding the same proposal at once are taken one after the
-    # other, and the second finds it decided.
+    found = session.get(ListRemovalProposal, proposal_id)
+    if found is None:
+        raise NotFound("no such removal proposal", code="not_found", field="proposal")
+    # Locked, the entry first (``entry_locks``: an exit from the list lapses the proposal in
+    # the same transaction, so the entry comes before it): two officers deciding the same
+    # proposal at once are taken one after the other, and the second finds it decided.
+    _entry(session, found.entry_id, for_update=True)
     proposal = session.get(
         ListRemovalProposal, proposal_id, with_for_update=True, populate_existing=True
     )
-    if proposal is None:
-        raise NotFound("no such removal proposal", code="not_found", field="proposal")
+    assert proposal is not None
     _same_organisation(actor, proposal.recognising_organisation_id)
     if same_person(session, actor, proposal.proposed_by):
         raise PermissionDenied(

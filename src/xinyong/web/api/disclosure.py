@@ -75,6 +75,7 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
     listed = list_entries.published_of(session, subject, today=today)
     persons = list_entries.public_persons(session, [e.id for e, _ in listed])
     basis = entry_basis.public_of_entries(session, [e for e, _ in listed], today=today)
+    shown = list_entries.public_texts(session, [e for e, _ in listed], today=today)
     return {
         "subject": {
             "code": subject.public_code,
@@ -82,7 +83,7 @@ def public_records(code: str, session: SessionDep, clock: ClockDep) -> dict[str,
         },
         "items": items,
         "lists": [
-            public_entry(e, std, persons.get(e.id, []), today=today, basis=basis.get(e.id, []))
+            public_entry(e, std, persons.get(e.id, []), shown[e.id], basis=basis.get(e.id, []))
             for e, std in listed
         ],
     }

@@ -301,6 +301,11 @@ def public_list(
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
     basis = entry_basis.public_of_entries(session, [e for e, _, _ in rows], today=today)
+    candidates = entries.in_comment(session, kind, today=today) if kind is ListKind.RED else []
+    # Their texts with the natural persons' names masked, as the subject's is (Art. 4 ¶2).
+    shown = entries.public_texts(
+        session, [e for e, _, _ in candidates] + [e for e, _, _ in rows], today=today
+    )
     return {
         # Red-list candidates are published for public comment before listing (rules.md).
         "candidates": [
@@ -309,22 +314,20 @@ def public_list(
                 "list": e.kind.value,
                 "standard": std.name,
                 "legal_basis": e.legal_basis,
-                "criteria_met": e.criteria_met,
-                "reasons": e.reasons,
+                "criteria_met": shown[e.id].criteria_met,
+                "reasons": shown[e.id].reasons,
                 "comment_until": e.window_ends.isoformat() if e.window_ends else None,
                 "subject": {
                     "code": s.public_code,
                     "name": s.name if s.is_organisation else mask_name(s.name),
                 },
             }
-            for e, s, std in (
-                entries.in_comment(session, kind, today=today) if kind is ListKind.RED else []
-            )
+            for e, s, std in candidates
         ],
         "items": [
             {
                 **public_entry(
-                    e, std, persons.get(e.id, []), today=today, basis=basis.get(e.id, [])
+                    e, std, persons.get(e.id, []), shown[e.id], basis=basis.get(e.id, [])
                 ),
                 "subject": {
                     "code": s.public_code,
@@ -341,16 +344,19 @@ def public_entry(
     e: ListEntry,
     std: ListStandard,
     persons: list[tuple[str, str]],
+    shown: entries.PublicTexts,
     *,
-    today: dt.date,
     basis: list[entry_basis.BasisRecord] | None = None,
 ) -> dict[str, Any]:
     """An entry in force as the public sees it, on the list and on the subject's page:
-    Art. 18 persons by capacity and masked name, citizen IDs in the reasons masked; the
-    records it rests on that the public file shows (``entry_basis.public_of_entries``)."""
+    Art. 18 persons by capacity and masked name; its criteria met and reasons as the public
+    sees them (``shown``, ``entries.public_texts``: citizen IDs and natural persons' names
+    masked); the records it rests on that the public file shows
+    (``entry_basis.public_of_entries``)."""
     return {
         **_entry_out(e, public=True),
-        "reasons": entries.public_reasons(e, today=today),
+        "criteria_met": shown.criteria_met,
+        "reasons": shown.reasons,
         "standard": std.name,
         "responsible_persons": [{"role": role, "name": name} for role, name in persons],
         "basis_records": [b.as_dict(public=True) for b in basis or []],

@@ -31,14 +31,19 @@ def _render(
     commented: int | None = None,
     error_entry: int | None = None,
 ) -> HTMLResponse:
+    today = clock.today()
+    found = entries.in_comment(session, ListKind.RED, today=today)
+    # Their texts with the natural persons' names masked, as the subject's is (Art. 4 ¶2).
+    shown = entries.public_texts(session, [e for e, _, _ in found], today=today)
     candidates = [
         {
             "entry": e,
+            "shown": shown[e.id],
             "subject": s,
             "standard": std,
             "display_name": s.name if s.is_organisation else mask_name(s.name),
         }
-        for e, s, std in entries.in_comment(session, ListKind.RED, today=clock.today())
+        for e, s, std in found
     ]
     return render_form(
         request,

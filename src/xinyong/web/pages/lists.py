@@ -215,10 +215,11 @@ def public_list(
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
     # The records each rests on, as far as the public file shows them (decision 0043).
     basis = entry_basis.public_of_entries(session, [e for e, _, _ in rows], today=today)
+    shown = entries.public_texts(session, [e for e, _, _ in rows], today=today)
     items = [
         {
             "entry": e,
-            "reasons": entries.public_reasons(e, today=today),
+            "reasons": shown[e.id].reasons,
             "subject": s,
             "standard": std,
             "display_name": s.name if s.is_organisation else mask_name(s.name),

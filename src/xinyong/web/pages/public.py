@@ -97,7 +97,12 @@ def subject_page(
         "kind_labels": KIND_LABELS,
         "list_entries": entries_in_force,
         "list_persons": entries.public_persons(session, [e.id for e, _ in entries_in_force]),
-        "list_reasons": {e.id: entries.public_reasons(e, today=today) for e, _ in entries_in_force},
+        "list_reasons": {
+            entry_id: shown.reasons
+            for entry_id, shown in entries.public_texts(
+                session, [e for e, _ in entries_in_force], today=today
+            ).items()
+        },
     }
     # Imported here: pages.disclosure imports pages.collection, which imports this module.
     from xinyong.web.pages.disclosure import record_items
