@@ -507,8 +507,9 @@ class _Assembled:
         return found
 
 
-# Sets of advice kept per assembled file: one a day is the common case.
-_KEPT_PER_FILE = 4
+# Sets of advice kept per assembled file: one a day is the common case (each holds the
+# file part, hundreds of KB for a large file).
+_KEPT_PER_FILE = 2
 
 
 class _FileContent:
