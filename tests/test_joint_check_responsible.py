@@ -112,10 +112,11 @@ def test_a_responsible_person_is_shown_with_entry_organisation_role_and_measures
     assert body["counts"]["responsible"] == 1
     assert citizen_id not in str(body)
 
-    # The court's high-consumption restriction reaches responsible persons too.
+    # The court's high-consumption restriction reaches a judgment debtor's responsible
+    # persons, not those of an organisation listed for another conduct (Art. 15 ¶2).
     (high,) = check(client, querier, "high_consumption", [citizen_id])["results"]
-    assert [m["code"] for m in high["measures"]] == ["pun_high_consumption"]
-    assert "第三条第二款" in high["measures"][0]["reasons"]
+    assert high["measures"] == []
+    assert high["responsible_for"][0]["entry_id"] == entry.id
     # A measure whose definition does not reach responsible persons does not apply to them,
     # while the person is still shown as responsible.
     (honours,) = check(client, querier, "honours", [citizen_id])["results"]
@@ -381,15 +382,15 @@ def test_a_measure_that_reaches_responsible_persons_is_applied_to_the_named_pers
         clock,
         actor(world, "caseofficer"),
         subject=person,
-        matter_code="high_consumption",
-        measure_code="pun_high_consumption",
-        reasons="该单位被列为严重失信主体，其法定代表人依法限制高消费",
+        matter_code="appointment",
+        measure_code="pun_appointment",
+        reasons="该单位被列为严重失信主体，其法定代表人依法限制任职资格",
     )
-    measure = measures.by_code(db, "pun_high_consumption")
+    measure = measures.by_code(db, "pun_appointment")
     assert application.basis.startswith(measure.responsible_persons_basis or "?")
     assert company.name in application.notice
     assert "法定代表人" in application.notice
-    assert "限制高消费行为" in application.notice
+    assert "限制任职资格" in application.notice
     # A measure that does not reach responsible persons is still refused for them.
     with pytest.raises(InvalidInput) as refused:
         applications.apply(

@@ -341,11 +341,11 @@ def test_a_database_set_up_by_an_earlier_release_is_brought_up(
             parts.append((part, definition))
         with unit_of_work(make_session_factory(engine)) as session:
             # As the earlier loader wrote them: rows only, the measures published — without
-            # implementers, which that schema lacks (migration 0050).
+            # implementers and standards, which that schema lacks (migrations 0050, 0055).
             for part, definition in parts:
                 if part == "measure":
                     values = measures.checked(session, dict(definition), today=clock.today())
-                    for name in ("implementer_kinds", "implementer_codes"):
+                    for name in ("implementer_kinds", "implementer_codes", "standard_codes"):
                         values.pop(name)
                     session.execute(
                         insert(Measure.__table__).values(

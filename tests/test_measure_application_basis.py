@@ -140,7 +140,7 @@ def test_a_measure_does_not_reach_a_person_the_entry_no_longer_names(
     )
     db.commit()
 
-    response = apply(client, former, "high_consumption", "pun_high_consumption")
+    response = apply(client, former, "appointment", "pun_appointment")
 
     assert response.status_code == 409, response.text
     body = response.json()["error"]
@@ -151,7 +151,7 @@ def test_a_measure_does_not_reach_a_person_the_entry_no_longer_names(
         "ended_on": clock.today().isoformat(),
     }
     # The one registered now is reached.
-    assert apply(client, successor, "high_consumption", "pun_high_consumption").status_code == 201
+    assert apply(client, successor, "appointment", "pun_appointment").status_code == 201
 
 
 def test_a_measure_does_not_reach_a_person_named_on_an_entry_that_ended(
@@ -164,7 +164,7 @@ def test_a_measure_does_not_reach_a_person_named_on_an_entry_that_ended(
     removed(db, world, entry, clock)
     db.commit()
 
-    response = apply(client, person, "high_consumption", "pun_high_consumption")
+    response = apply(client, person, "appointment", "pun_appointment")
 
     assert response.status_code == 409, response.text
     body = response.json()["error"]
@@ -278,9 +278,7 @@ def test_a_person_no_longer_named_is_not_applicable_to_another_agency(
     db.commit()
     before = uses_of(db, former.id)
 
-    response = apply(
-        client, former, "high_consumption", "pun_high_consumption", by="other_caseofficer"
-    )
+    response = apply(client, former, "appointment", "pun_appointment", by="other_caseofficer")
 
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "not_applicable"
@@ -312,7 +310,7 @@ def test_the_recognising_agency_told_a_person_is_no_longer_named_logs_both_uses(
     company_before, person_before = uses_of(db, company_id), uses_of(db, former_id)
     events_before = db.scalar(select(func.max(AuditEvent.sequence)))
 
-    response = apply(client, former, "high_consumption", "pun_high_consumption")
+    response = apply(client, former, "appointment", "pun_appointment")
 
     assert response.json()["error"]["code"] == "no_longer_named"
     assert uses_of(db, company_id)[len(company_before) :] == [

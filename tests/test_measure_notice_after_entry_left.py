@@ -190,9 +190,9 @@ def test_a_person_reads_that_the_organisations_entry_naming_them_left_but_not_wh
         clock,
         actor(world, "caseofficer"),
         subject=person,
-        matter_code="high_consumption",
-        measure_code="pun_high_consumption",
-        reasons="该单位被列为严重失信主体，其法定代表人依法限制高消费",
+        matter_code="appointment",
+        measure_code="pun_appointment",
+        reasons="该单位被列为严重失信主体，其法定代表人依法限制任职资格",
     )
     assert application.list_entry_id == entry.id
     uphold_objection(db, clock, world, entry)

@@ -2310,3 +2310,99 @@ def test_migration_0054_masks_the_citizen_ids_in_stored_file_names(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0055_limits_the_courts_restriction_to_judgment_debtors_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose measures the lists rule pack loaded before 0055, and back:
+    the court's restriction of high consumption, its legal basis the SPC rule on judgment
+    debtors, is limited to ``court_judgment_defaulter`` (decision 0008 addendum), and so is
+    its rule-pack baseline — the measure is then as the pack ships it, and nothing waits for
+    the credit authority; every other measure names no standard. Back, the column and the
+    baseline's attribute are gone."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.orm import Session
+
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.lists import rule_packs
+    from xinyong.rule_pack_changes import PackStatus
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0055").down_revision
+    assert isinstance(before, str)
+    shipped = {
+        code: definition
+        for part, definition in rule_packs.ListRulePack.read().parts
+        if part is rule_packs.PackPart.MEASURE
+        for code in [definition["code"]]
+    }
+    engine = make_test_engine(request.config, tmp_path, "m0055")
+    try:
+        upgrade(engine, before)
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            standard, measure = tables.tables["list_standard"], tables.tables["measure"]
+            baseline = tables.tables["list_rule_pack_baseline"]
+            connection.execute(
+                insert(standard).values(
+                    _filled(
+                        standard,
+                        code="court_judgment_defaulter",
+                        kind="black",
+                        tier="serious",
+                        active=True,
+                    )
+                )
+            )
+            for code in ("pun_high_consumption", "pun_appointment"):
+                # As loaded and published before 0055: the pack's text, no standard named.
+                loaded = {k: v for k, v in shipped[code].items() if k != "standard_codes"}
+                now = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)
+                connection.execute(
+                    insert(measure).values(
+                        _filled(measure, **loaded, created_at=now, published_at=now)
+                    )
+                )
+                connection.execute(
+                    insert(baseline).values(
+                        part="measure",
+                        code=code,
+                        rule_pack="fuzhou.toml",
+                        definition=loaded,
+                        recorded_at=now,
+                    )
+                )
+        upgrade(engine, "0055")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT code, standard_codes FROM measure ORDER BY code")
+            ).all()
+            kept = connection.execute(
+                text("SELECT code, definition FROM list_rule_pack_baseline ORDER BY code")
+            ).all()
+        decoded = [(code, json.loads(v) if isinstance(v, str) else v) for code, v in rows]
+        assert decoded == [
+            ("pun_appointment", []),
+            ("pun_high_consumption", ["court_judgment_defaulter"]),
+        ]
+        definitions = {code: json.loads(v) if isinstance(v, str) else v for code, v in kept}
+        assert definitions["pun_high_consumption"]["standard_codes"] == ["court_judgment_defaulter"]
+        assert "standard_codes" not in definitions["pun_appointment"]
+        upgrade(engine)
+        with Session(engine) as session:
+            for code in ("pun_high_consumption", "pun_appointment"):
+                found = rule_packs.item(session, SYSTEM_ACTOR, "measure", code)
+                assert found.status is PackStatus.CURRENT, (code, found.changes)
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("measure")}
+            assert "standard_codes" not in columns
+            kept = connection.execute(text("SELECT definition FROM list_rule_pack_baseline")).all()
+            assert all(
+                "standard_codes" not in (json.loads(v) if isinstance(v, str) else v)
+                for (v,) in kept
+            )
+        upgrade(engine)
+    finally:
+        engine.dispose()

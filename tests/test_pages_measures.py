@@ -166,9 +166,9 @@ def test_a_measure_is_applied_to_a_responsible_person_by_id_number(
         APPLY,
         data={
             "subject": citizen_id,
-            "matter": "high_consumption",
-            "measure": "pun_high_consumption",
-            "reasons": "严重失信单位的法定代表人，依法限制高消费",
+            "matter": "appointment",
+            "measure": "pun_appointment",
+            "reasons": "严重失信单位的法定代表人，依法限制任职资格",
             "csrf_token": token(client, APPLY),
         },
         follow_redirects=False,

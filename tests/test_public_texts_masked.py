@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -147,7 +146,6 @@ def _check(client: TestClient, codes: list[str]) -> list[dict[str, Any]]:
     return found
 
 
-@pytest.mark.test_database
 def test_joint_checks_read_the_reasons_as_the_lists_give_them(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:

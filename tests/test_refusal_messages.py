@@ -649,6 +649,8 @@ OPEN_VALUES: set[str] = {
     "disclosure/review.py::label",
     "disclosure/review.py::name",
     "lists/eligibility.py::black_standard.name",
+    "lists/applications.py::covered",
+    "lists/measures.py::std.name",
     "lists/eligibility.py::standard.name",
     "lists/eligibility.py::type_name",
     "lists/entries.py::code",

@@ -25,12 +25,10 @@ from xinyong.lists.models import (
     EntryStatus,
     ListEntry,
     ListEntryPerson,
-    ListKind,
     Measure,
     MeasureApplication,
     MeasureKind,
     RemovalReason,
-    Tier,
 )
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsibleRole, Subject
@@ -82,18 +80,24 @@ def apply(
             .order_by(ListEntry.id)
         )
     )
-    basis_entry = next((e for e in listed if in_force(e, today) and _targets(measure, e)), None)
+    codes = measure_catalog.standard_codes(session)
+    basis_entry = next(
+        (e for e in listed if in_force(e, today) and _targets(measure, e, codes)), None
+    )
     # Art. 18: a measure declared to reach responsible persons applies to a person named
     # on an organisation's entry in force, on the basis the measure states for that.
     responsible_for = (
         None
         if basis_entry is not None or not measure.applies_to_responsible_persons
-        else _entry_naming(session, subject, measure, today)
+        else _entry_naming(session, subject, measure, today, codes)
     )
     if basis_entry is None and responsible_for is None:
-        ended = _ended_basis(session, clock, actor, subject, measure, listed)
+        ended = _ended_basis(session, clock, actor, subject, measure, listed, codes)
         if ended is not None:
             raise ended
+        outside = _outside_standards(session, subject, measure, listed, today, codes)
+        if outside is not None:
+            raise outside
         raise InvalidInput(
             f"the subject is not on the list this measure targets ({measure.target.value})",
             code="not_applicable",
@@ -178,14 +182,75 @@ def apply(
     return application
 
 
-def _targets(measure: Measure, entry: ListEntry) -> bool:
-    return entry.tier is measure.target or (
-        measure.target is Tier.BLACK and entry.kind is ListKind.BLACK
+def _targets(measure: Measure, entry: ListEntry, codes: dict[int, str]) -> bool:
+    """Whether the measure may rest on the entry: its tier and, if it names them, one of
+    its standards (``measures.reaches``)."""
+    return measure_catalog.reaches(
+        measure, kind=entry.kind, tier=entry.tier, standard_code=codes.get(entry.standard_id, "")
+    )
+
+
+def _outside_standards(
+    session: Session,
+    subject: Subject,
+    measure: Measure,
+    listed: list[ListEntry],
+    today: dt.date,
+    codes: dict[int, str],
+) -> InvalidInput | None:
+    """The refusal of a measure limited to some recognition standards for a subject on
+    its target's list under others only — its own entry in force, or (for a measure that
+    reaches responsible persons) an organisation's entry in force naming it: the measure's
+    legal basis does not cover that listing (Art. 15 ¶2: 不得超越法定条件). Details: the
+    standards it covers and those the subject is listed under — all on the public lists."""
+    if not measure.standard_codes:
+        return None
+    under = [
+        codes.get(e.standard_id, "")
+        for e in listed
+        if in_force(e, today)
+        and measure_catalog.in_target(measure.target, kind=e.kind, tier=e.tier)
+    ]
+    if not under and measure.applies_to_responsible_persons:
+        under = [
+            codes.get(entry.standard_id, "")
+            for entry in _named_on(session, subject)
+            if in_force(entry, today)
+            and measure_catalog.in_target(measure.target, kind=entry.kind, tier=entry.tier)
+        ]
+    if not under:
+        return None
+    names = measure_catalog.standard_names(session, [measure])
+    covered = "、".join(names.get(code, code) for code in measure.standard_codes)
+    return InvalidInput(
+        f"this measure applies only to subjects listed under {covered}: its legal basis does "
+        "not cover the listing of this subject, and a measure may not go beyond its legal "
+        "conditions",
+        code="standard_not_covered",
+        field="measure",
+        article=measure_catalog.STANDARDS_ARTICLE,
+        details={"standards": list(measure.standard_codes), "listed_under": sorted(set(under))},
+    )
+
+
+def _named_on(session: Session, person: Subject) -> list[ListEntry]:
+    """The published entries that name ``person`` now as responsible (Art. 18)."""
+    return list(
+        session.scalars(
+            select(ListEntry)
+            .join(ListEntryPerson, ListEntryPerson.entry_id == ListEntry.id)
+            .where(
+                ListEntryPerson.person_subject_id == person.id,
+                ListEntryPerson.ended_on.is_(None),
+                ListEntry.status == EntryStatus.PUBLISHED,
+            )
+            .order_by(ListEntry.id)
+        )
     )
 
 
 def _entry_naming(
-    session: Session, person: Subject, measure: Measure, today: dt.date
+    session: Session, person: Subject, measure: Measure, today: dt.date, codes: dict[int, str]
 ) -> tuple[ListEntry, str, Subject] | None:
     """An entry in force that names ``person`` as responsible for an organisation the
     measure targets, with the capacity and the organisation."""
@@ -201,7 +266,7 @@ def _entry_naming(
         .order_by(ListEntry.id)
     )
     for entry, role, organisation in named:
-        if in_force(entry, today) and _targets(measure, entry):
+        if in_force(entry, today) and _targets(measure, entry, codes):
             return entry, role, organisation
     return None
 
@@ -222,6 +287,7 @@ def _ended_basis(
     subject: Subject,
     measure: Measure,
     listed: list[ListEntry],
+    codes: dict[int, str],
 ) -> Conflict | None:
     """Why a measure that had a basis once has none now, if so: the subject's entry the
     measure targets has left the list (removed, expired or its term over: Art. 15 ¶2, a
@@ -239,7 +305,7 @@ def _ended_basis(
     own = [
         e
         for e in listed
-        if _targets(measure, e)
+        if _targets(measure, e, codes)
         and not in_force(e, today)
         and entry_reads.may_read(session, actor, e)
     ]
@@ -266,7 +332,7 @@ def _ended_basis(
             )
             .order_by(ListEntry.id, ListEntryPerson.id)
         )
-        if _targets(measure, entry) and entry_reads.may_read(session, actor, entry)
+        if _targets(measure, entry, codes) and entry_reads.may_read(session, actor, entry)
     ]
     unnamed = [(e, n) for e, n in named if in_force(e, today) and n.ended_on is not None]
     if unnamed:

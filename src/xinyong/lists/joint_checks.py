@@ -857,12 +857,15 @@ def _check(
 ) -> JointCheck:
     today = clock.today()
     lookup = _resolve(session, codes, today, clean_years)
-    standards: dict[int, str] = dict(
-        session.execute(select(ListStandard.id, ListStandard.name)).all()
-    )
+    standards: dict[int, str] = {}
+    standard_codes: dict[int, str] = {}
+    for standard_id, code, name in session.execute(
+        select(ListStandard.id, ListStandard.code, ListStandard.name)
+    ):
+        standards[standard_id], standard_codes[standard_id] = name, code
     responsible = _responsible(session, sorted(lookup.persons), today)
     names = _names_masked(session, lookup, responsible, today)
-    parts = _Answers(offered, standards, today, names)
+    parts = _Answers(offered, standards, standard_codes, today, names)
     answers = lookup.answers
     unled = lookup.unled
     # For the access logs (Art. 24): every registered subject answered about, and the index
@@ -1030,11 +1033,14 @@ class _Answers:
         self,
         published: list[Measure],
         standards: dict[int, str],
+        codes: dict[int, str],
         today: dt.date,
         names: dict[int, frozenset[str]],
     ) -> None:
         self.published = published
+        # The recognition standards' names and codes, by id.
         self.standards = standards
+        self.codes = codes
         self.today = today
         # The names each entry's reasons may not show (``_names_masked``).
         self.names = names
@@ -1159,22 +1165,27 @@ class _Answers:
         found = self._measures.get(key)
         if found is None:
             held = [
-                (Tier(tier), ListKind(kind), self.standards.get(standard_id, ""))
+                _Held(
+                    Tier(tier),
+                    ListKind(kind),
+                    self.codes.get(standard_id, ""),
+                    self.standards.get(standard_id, ""),
+                )
                 for kind, tier, standard_id in (entry[1:4] for entry in own)
             ]
-            tiers = _targets({tier for tier, _kind, _name in held})
-            if any(kind is ListKind.BLACK for _tier, kind, _name in held):
-                # Art. 16: incentives (the measures for the red list, ``measures``: an
-                # incentive targets nothing else) for trustworthy subjects only. A red-list
-                # entry still in force beside a black-list one — from before decision 0041,
-                # until the daily job ends it — offers none.
-                tiers.discard(Tier.RED)
-            found = self._measures[key] = tuple(
-                {**measure_details(m), **_reasons(m, held)}
-                # In the order of the published measure list.
-                for m in self.published
-                if m.target in tiers
-            )
+            # Art. 16: incentives (the measures for the red list, ``measures``: an incentive
+            # targets nothing else) for trustworthy subjects only. A red-list entry still in
+            # force beside a black-list one — from before decision 0041, until the daily
+            # job ends it — offers none.
+            on_black = any(h.kind is ListKind.BLACK for h in held)
+            applying: list[dict[str, Any]] = []
+            for m in self.published:  # in the order of the published measure list
+                if on_black and m.target is Tier.RED:
+                    continue
+                matching = [h for h in held if h.reached_by(m)]
+                if matching:
+                    applying.append({**measure_details(m), **_reasons(m, matching)})
+            found = self._measures[key] = tuple(applying)
             self.used.update(m["code"] for m in found)
         return found
 
@@ -1194,7 +1205,10 @@ class _Answers:
             if not m.applies_to_responsible_persons:
                 continue
             for role, organisation_code, organisation_name, *entry in named:
-                if m.target not in _targets({Tier(entry[2])}) or m.code in found:
+                listing = _Held(
+                    Tier(entry[2]), ListKind(entry[1]), self.codes.get(entry[3], ""), ""
+                )
+                if m.code in found or not listing.reached_by(m):
                     continue
                 standard = self.standards.get(entry[3], "")
                 found[m.code] = {
@@ -1233,23 +1247,30 @@ def measure_details(m: Measure) -> dict[str, Any]:
     return details
 
 
-def _targets(tiers: set[Tier]) -> set[Tier]:
-    """A serious-tier subject is on the black list too: black measures apply to it."""
-    targets = set(tiers)
-    if Tier.SERIOUS in targets:
-        targets.add(Tier.BLACK)
-    return targets
+@dataclass(frozen=True)
+class _Held:
+    """A listing of a subject in an answer: its tier, list, standard's code and name."""
+
+    tier: Tier
+    kind: ListKind
+    standard_code: str
+    standard: str
+
+    def reached_by(self, measure: Measure) -> bool:
+        """Whether the measure applies to it: its target tier (a serious-tier subject is on
+        the black list too) and, when the measure names them, its standards — the court's
+        restriction of high consumption reaches judgment debtors only (``measures.reaches``;
+        Art. 15 ¶2, 17)."""
+        return measure_catalog.reaches(
+            measure, kind=self.kind, tier=self.tier, standard_code=self.standard_code
+        )
 
 
-def _reasons(measure: Measure, held: list[tuple[Tier, ListKind, str]]) -> dict[str, Any]:
+def _reasons(measure: Measure, held: list[_Held]) -> dict[str, Any]:
     """Why the measure applies: the reasons in words, and the standards the subject is
-    listed under that the measure targets (``listed_as``), for a page to say them in its
-    language with the measure's basis."""
-    matching = [
-        name
-        for tier, kind, name in held
-        if tier is measure.target or (measure.target is Tier.BLACK and kind is ListKind.BLACK)
-    ]
+    listed under that the measure reaches (``held``: ``listed_as``), for a page to say them
+    in its language with the measure's basis."""
+    matching = [h.standard for h in held]
     return {
         "reasons": f"listed as {'、'.join(matching)}; {measure.legal_basis}",
         "listed_as": matching,

@@ -26,6 +26,8 @@ from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.lists.models import (
     AdministrativeMatter,
+    ListKind,
+    ListStandard,
     Measure,
     MeasureKind,
     Tier,
@@ -171,6 +173,7 @@ def checked(session: Session, data: dict[str, Any], *, today: dt.date) -> dict[s
     for code in codes:
         matter(session, code)
     implementer_kinds, implementer_codes = _implementers(session, data)
+    standard_codes = _standards(session, data, target)
     return {
         "code": str(data["code"]),
         "kind": kind,
@@ -186,7 +189,74 @@ def checked(session: Session, data: dict[str, Any], *, today: dt.date) -> dict[s
         "responsible_persons_basis": responsible_basis if responsible else None,
         "implementer_kinds": implementer_kinds,
         "implementer_codes": implementer_codes,
+        "standard_codes": standard_codes,
     }
+
+
+STANDARDS_ARTICLE = "Art. 15 ¶2"
+
+
+def _standards(session: Session, data: dict[str, Any], target: Tier) -> list[str]:
+    """The recognition standards the measure is limited to, sorted and once: each known,
+    and within the measure's target (a measure for the serious tier does not name a
+    standard of the black list's general tier, nor an incentive a black-list standard).
+    None: every standard of the target."""
+    raw = data.get("standard_codes") or []
+    if isinstance(raw, str):
+        raise InvalidInput("the standards are a list", code="invalid", field="standard_codes")
+    codes = sorted({str(code).strip() for code in raw if str(code).strip()})
+    found = {
+        std.code: std
+        for std in session.scalars(select(ListStandard).where(ListStandard.code.in_(codes)))
+    }
+    for code in codes:
+        std = found.get(code)
+        if std is None:
+            raise InvalidInput(
+                f"no recognition standard {code!r}", code="unknown_standard", field="standard_codes"
+            )
+        if not in_target(target, kind=std.kind, tier=std.tier):
+            raise InvalidInput(
+                f"the standard {std.name} is not of the measure's target ({target.value})",
+                code="wrong_target",
+                field="standard_codes",
+                article=STANDARDS_ARTICLE,
+            )
+    return codes
+
+
+def in_target(target: Tier, *, kind: ListKind, tier: Tier) -> bool:
+    """Whether a listing of this list and tier is within a measure's target: its tier, and
+    every black-list listing for a black-list measure (a seriously dishonest subject is on
+    the black list too)."""
+    return tier is target or (target is Tier.BLACK and kind is ListKind.BLACK)
+
+
+def reaches(measure: Measure, *, kind: ListKind, tier: Tier, standard_code: str) -> bool:
+    """Whether the measure applies to a listing of this list, tier and recognition
+    standard: within its target, and, when it names standards, under one of them — a
+    measure goes no further than the conduct its legal basis covers (Art. 15 ¶2: 不得超越
+    法定条件; Art. 17). The one rule of the joint checks and the applications."""
+    return in_target(measure.target, kind=kind, tier=tier) and (
+        not measure.standard_codes or standard_code in measure.standard_codes
+    )
+
+
+def standard_codes(session: Session) -> dict[int, str]:
+    """Every recognition standard's code, by id: what ``reaches`` compares."""
+    return dict(session.execute(select(ListStandard.id, ListStandard.code)).all())
+
+
+def standard_names(session: Session, measures: list[Measure]) -> dict[str, str]:
+    """The names of the standards these measures are limited to, by code."""
+    codes = sorted({code for m in measures for code in (m.standard_codes or [])})
+    if not codes:
+        return {}
+    return dict(
+        session.execute(
+            select(ListStandard.code, ListStandard.name).where(ListStandard.code.in_(codes))
+        ).all()
+    )
 
 
 IMPLEMENTER_ARTICLE = "Art. 15"

@@ -344,7 +344,9 @@ class MeasureKind(enum.StrEnum):
 
 class Measure(IdMixin, Base):
     """One measure of the published lists (Art. 15): matter, target, means, implementing
-    body and legal basis. Applied only once published."""
+    body and legal basis. Applied only once published. The target is a tier; a measure
+    whose law covers only some kinds of listing names their recognition standards too
+    (``standard_codes``)."""
 
     __tablename__ = "measure"
 
@@ -372,6 +374,12 @@ class Measure(IdMixin, Base):
     # application applies it, only for an organisation among them (decision 0045).
     implementer_kinds: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
     implementer_codes: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
+    # Art. 15 ¶2, 17: the recognition standards (``ListStandard.code``) whose listings the
+    # measure's legal basis covers — the court's restriction of high consumption, say, binds
+    # judgment debtors (``court_judgment_defaulter``) and no subject listed for another
+    # conduct. Offered and applied only under them; empty: under every standard of its
+    # target tier (migration 0055).
+    standard_codes: Mapped[list[str]] = mapped_column(JSON, server_default=text("'[]'"))
 
 
 class MeasureApplication(IdMixin, Base):

@@ -123,10 +123,17 @@ _MEASURE = (
     "responsible_persons_basis",
     "implementer_kinds",
     "implementer_codes",
+    "standard_codes",
 )
 # Who implements a measure (Art. 15; decision 0045): attributes a baseline recorded before
 # migration 0050 lacks, read as none named.
 _IMPLEMENTERS = ("implementer_kinds", "implementer_codes")
+# The recognition standards a measure is limited to (Art. 15 ¶2; decision 0008 addendum):
+# what a baseline recorded before migration 0055 lacks, read as none (every standard of
+# the target).
+_STANDARDS = "standard_codes"
+# A measure's attributes held as sorted lists of codes, compared as such.
+_CODE_LISTS = (*_IMPLEMENTERS, _STANDARDS)
 
 
 def _art22_case(item: Mapping[str, Any]) -> str | None:
@@ -165,7 +172,7 @@ def _measure_shipped(item: Mapping[str, Any]) -> dict[str, Any]:
         "severity": int(item["severity"]),
         "applies_to_responsible_persons": responsible,
         "responsible_persons_basis": basis if responsible else None,
-        **{name: sorted({str(v) for v in item.get(name) or []}) for name in _IMPLEMENTERS},
+        **{name: sorted({str(v) for v in item.get(name) or []}) for name in _CODE_LISTS},
     }
 
 
@@ -184,7 +191,7 @@ def _standard_of(row: ListStandard) -> dict[str, Any]:
 def _measure_of(row: Measure) -> dict[str, Any]:
     definition = _of_row(row, _MEASURE)
     definition["matter_codes"] = list(definition["matter_codes"] or [])
-    for name in _IMPLEMENTERS:
+    for name in _CODE_LISTS:
         definition[name] = sorted(definition[name] or [])
     return definition
 
@@ -328,7 +335,7 @@ def _item(
     # A baseline of another pack says nothing of what this one changed.
     loaded = baseline.definition if baseline and baseline.rule_pack == pack_name else None
     if loaded is not None and part is PackPart.MEASURE:
-        loaded = {**{name: [] for name in _IMPLEMENTERS}, **loaded}
+        loaded = {**{name: [] for name in _CODE_LISTS}, **loaded}
     found = tuple(changes(loaded, shipped, city))
     result = status(loaded, shipped, city, found)
     if result is PackStatus.UPGRADE and state not in (None, "draft"):

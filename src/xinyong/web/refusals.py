@@ -482,6 +482,7 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("this organisation is registered by another authority"),
         N_("the implementers are lists"),
+        N_("the standards are a list"),
         N_("name kinds of organisation that implement measures"),
         N_("a named implementer is given by its unified social credit code"),
         N_("a measure names who implements it: kinds of organisation or named organisations"),
@@ -1991,6 +1992,20 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _said(None, N_("no administrative matter %(code)s")),
     _said(None, N_("no recognition standard %(code)s")),
+    _said(
+        "wrong_target",
+        N_("the standard %(standard)s is not of the measure's target (%(target)s)"),
+        {"target": _enum},
+        target=r"\w+",
+    ),
+    _said(
+        "standard_not_covered",
+        N_(
+            "this measure applies only to subjects listed under %(standards)s: its legal basis "
+            "does not cover the listing of this subject, and a measure may not go beyond its "
+            "legal conditions"
+        ),
+    ),
     # collection, consents and rows (Art. 9-12)
     _said(
         "consent_outside_responsibility",
@@ -2906,6 +2921,10 @@ CODES: dict[str, str] = {
         "(Art. 15)."
     ),
     "not_implementer": N_("Your organisation does not implement this measure (Art. 15)."),
+    "standard_not_covered": N_(
+        "This measure applies only to subjects listed under the recognition standards it "
+        "names: its legal basis does not cover the listing of this subject (Art. 15 ¶2)."
+    ),
     "no_measures_in_matter": N_(
         "Your organisation implements no published measure in this administrative matter, so "
         "it has no joint check to run in it (Art. 15)."

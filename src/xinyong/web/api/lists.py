@@ -55,9 +55,21 @@ from xinyong.web.openapi import refusals
 router = APIRouter(prefix="/api/v1")
 
 
-def _measure_out(m: Measure, names: dict[str, str] | None = None) -> dict[str, Any]:
-    """A measure as the lists state it (Art. 15); ``names``: of the organisations named as
-    its implementers, by code (``measures.implementer_names``)."""
+def _measure_out(session: Session, m: Measure) -> dict[str, Any]:
+    """A measure as the lists state it (Art. 15), with the names of the organisations it
+    names as implementers and of the recognition standards it is limited to."""
+    return _measures_out(session, [m])[0]
+
+
+def _measures_out(session: Session, found: list[Measure]) -> list[dict[str, Any]]:
+    names = measures.implementer_names(session, found)
+    standards = measures.standard_names(session, found)
+    return [_one_measure_out(m, names, standards) for m in found]
+
+
+def _one_measure_out(
+    m: Measure, names: dict[str, str], standards: dict[str, str]
+) -> dict[str, Any]:
     return {
         "code": m.code,
         "kind": m.kind.value,
@@ -65,13 +77,17 @@ def _measure_out(m: Measure, names: dict[str, str] | None = None) -> dict[str, A
         "name": m.name,
         "matters": m.matter_codes,
         "target": m.target.value,
+        # Art. 15 ¶2, 17: only under these recognition standards, whose listings its legal
+        # basis covers; none: under every standard of its target.
+        "standards": [
+            {"code": code, "name": standards.get(code)} for code in (m.standard_codes or [])
+        ],
         "means": m.means,
         "implementing_body": m.implementing_body,
         "implementers": {
             "kinds": list(m.implementer_kinds or []),
             "organisations": [
-                {"code": code, "name": (names or {}).get(code)}
-                for code in (m.implementer_codes or [])
+                {"code": code, "name": names.get(code)} for code in (m.implementer_codes or [])
             ],
         },
         "legal_basis": m.legal_basis,
@@ -378,10 +394,11 @@ def published_measures(
     matter: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """The published measure lists (Art. 15): only these may ever be applied, each by the
-    organisations its ``implementers`` name (kinds of organisation, named organisations)."""
+    organisations its ``implementers`` name (kinds of organisation, named organisations),
+    and — for a measure whose law covers only some kinds of listing — only to subjects
+    listed under its ``standards`` (Art. 15 ¶2; none: every standard of its ``target``)."""
     found = measures.published_measures(session, kind=kind, matter_code=matter)
-    names = measures.implementer_names(session, found)
-    return {"items": [_measure_out(m, names) for m in found]}
+    return {"items": _measures_out(session, found)}
 
 
 @router.get("/matters", tags=["measures"])
@@ -418,6 +435,14 @@ class MeasureIn(BaseModel):
         description="the organisations named as implementing it, by unified social credit "
         "code; with the kinds, at least one implementer (``no_implementer`` otherwise)",
     )
+    standard_codes: list[Annotated[str, Field(max_length=64)]] = Field(
+        default_factory=list,
+        max_length=100,
+        description="the recognition standards (codes of GET /api/v1/list-standards) whose "
+        "listings its legal basis covers: offered and applied only to subjects listed under "
+        "them (Art. 15 ¶2); none: every standard of its target. Each within the target "
+        "(``wrong_target``)",
+    )
 
 
 @router.post("/measures", tags=["measures"], status_code=201, responses=refusals(403, 404, 409))
@@ -427,7 +452,7 @@ def create_measure(
     """Add a measure (credit authority); refused if disproportionate (Art. 15 ¶2) or naming
     no implementer (Art. 15). Unpublished until published."""
     made = measures.create_measure(session, clock, actor, body.model_dump(mode="json"))
-    return _measure_out(made, measures.implementer_names(session, [made]))
+    return _measure_out(session, made)
 
 
 @router.post("/measures/{code}/publish", tags=["measures"], responses=refusals(403, 404, 409))
@@ -437,14 +462,14 @@ def publish_measure(
     """Publish a measure (credit authority): refused (409 ``no_implementer``) for one that
     names no implementer (Art. 15)."""
     published = measures.publish(session, clock, actor, code)
-    return _measure_out(published, measures.implementer_names(session, [published]))
+    return _measure_out(session, published)
 
 
 @router.post("/measures/{code}/withdraw", tags=["measures"], responses=refusals(403, 404, 409))
 def withdraw_measure(
     code: str, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> dict[str, Any]:
-    return _measure_out(measures.withdraw(session, clock, actor, code))
+    return _measure_out(session, measures.withdraw(session, clock, actor, code))
 
 
 class ResponsiblePersonIn(BaseModel):
@@ -796,7 +821,9 @@ def apply_measure(
     409 ``entry_ended`` / ``no_longer_named`` when the basis has left the list (decision 0036);
     an incentive to a subject on the black list 409 ``incentive_on_black_list``, and on a
     red-list entry whose standard its subject no longer meets 409 ``red_standard_not_met``
-    (Art. 16; decision 0041)."""
+    (Art. 16; decision 0041); a measure limited to some recognition standards, for a subject
+    listed (or named as responsible) under others only, 422 ``standard_not_covered``
+    (Art. 15 ¶2; decision 0008 addendum)."""
     application = applications.apply(
         session,
         clock,

@@ -253,6 +253,7 @@ def measure_lists(
         {
             "measures": found,
             "implementer_names": measures.implementer_names(session, found),
+            "standard_names": measures.standard_names(session, found),
             "matters": measures.matters(session),
             "kind": kind.value if kind else "",
             "matter": matter,

@@ -16,6 +16,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
 from xinyong.errors import Conflict, InvalidInput, NotFound
 from xinyong.lists import applications, measures
+from xinyong.lists import entries as list_entries
 from xinyong.lists import rule_packs as list_rule_packs
 from xinyong.lists.models import MeasureKind, Tier
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
@@ -41,16 +42,19 @@ def _render_catalog(
     request: Request, session: Session, actor: Actor, state: FormState = BLANK
 ) -> HTMLResponse:
     measures.require_keeper(session, actor)
+    all_measures = measures.all_measures(session)
     return render_form(
         request,
         "measures_admin.html",
         {
             **page_helpers(request),
-            "measures": [(m, measures.state(m)) for m in measures.all_measures(session)],
+            "measures": [(m, measures.state(m)) for m in all_measures],
             "matters": measures.matters(session),
             "kinds": list(MeasureKind),
             "organisation_kinds": list(measures.IMPLEMENTING_KINDS),
             "targets": list(Tier),
+            "standards": list_entries.standards(session),
+            "standard_names": measures.standard_names(session, all_measures),
             "limits": measures.proportionality(),
             # How many changes of the shipped lists rule pack wait for the authority.
             "pack_pending": len(list_rule_packs.plan(session, actor).pending),
@@ -88,6 +92,7 @@ def create_measure(
     implementing_body: Annotated[str, Form(max_length=200)] = "",
     implementer_kinds: Annotated[list[str] | None, Form()] = None,
     implementer_codes: Annotated[str, Form(max_length=4000)] = "",
+    standard_codes: Annotated[list[str] | None, Form()] = None,
     legal_basis: Annotated[str, LINE_BREAKS_AS_ONE, Form(max_length=2000)] = "",
     severity: Annotated[str, Form(max_length=4)] = "",
     applies_to_responsible_persons: Annotated[str, Form(max_length=8)] = "",
@@ -107,6 +112,7 @@ def create_measure(
         "implementing_body": implementing_body.strip(),
         "implementer_kinds": list(implementer_kinds or []),
         "implementer_codes": [c.strip() for c in implementer_codes.splitlines() if c.strip()],
+        "standard_codes": list(standard_codes or []),
         "legal_basis": legal_basis.strip(),
         "severity": severity,
         "applies_to_responsible_persons": applies_to_responsible_persons == "yes",
@@ -244,6 +250,10 @@ def _render_applications(
     request: Request, session: Session, actor: Actor, state: FormState = BLANK
 ) -> HTMLResponse:
     made = applications.of_organisation(session, actor)
+    # The measures the officer's organisation implements (Art. 15): only these apply.
+    published = measures.published_measures(
+        session, implementer=measures.organisation_of(session, actor)
+    )
     return render_form(
         request,
         "measures_apply.html",
@@ -255,10 +265,8 @@ def _render_applications(
                 session, (a.applied_by for a, _, _ in made), staff=True
             ),
             "matters": measures.matters(session),
-            # The measures the officer's organisation implements (Art. 15): only these apply.
-            "published": measures.published_measures(
-                session, implementer=measures.organisation_of(session, actor)
-            ),
+            "published": published,
+            "standard_names": measures.standard_names(session, published),
         },
         state,
     )
