@@ -49,7 +49,11 @@ def create_app(
         # (``keys_of_record.KeysDoNotMatch``, naming the key). A caller giving its engine
         # opened the database itself, and checked it (``cli._shared.migrated_engine``).
         engine = make_engine(settings.resolved_database_url)
-        verify_keys(settings, engine, clock or SystemClock())
+        try:
+            verify_keys(settings, engine, clock or SystemClock())
+        except BaseException:
+            engine.dispose()
+            raise
     context = app_context(settings, clock=clock, engine=engine, session_factory=session_factory)
     app = FastAPI(
         title="Xinyong public credit platform",
