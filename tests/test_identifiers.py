@@ -942,3 +942,29 @@ def test_masking_a_public_text_leaves_no_citizen_id_it_would_be_refused_for(
     masked = mask_citizen_ids(f"{before}{typed_as(number, style)}。", today=TODAY)
     assert f"{number[:6]}********{number[14:]}".upper() in masked.upper()
     assert not holds_citizen_id(masked, today=TODAY)
+
+
+@PROPERTY
+@given(
+    valid_citizen_ids(),
+    st.sampled_from(STYLES),
+    st.text(max_size=12),
+    st.booleans(),
+)
+def test_a_text_told_too_few_digits_as_json_writes_it_has_no_citizen_id_to_mask(
+    number: str, style: str, around: str, ascii_only: bool
+) -> None:
+    """The joint checks skip decoding an entry's reasons from JSON when its text as written
+    has too few digits (``too_few_digits_for_citizen_id``): an escape, of a full-width or any
+    other script's digit, must never count fewer digits than the text it stands for."""
+    import json
+
+    from xinyong.identifiers import mask_citizen_ids, too_few_digits_for_citizen_id
+
+    for text in (around, f"{around}{typed_as(number, style)}{around}"):
+        written = json.dumps(text, ensure_ascii=ascii_only)
+        if too_few_digits_for_citizen_id(written):
+            assert mask_citizen_ids(text, today=TODAY) == text
+    assert not too_few_digits_for_citizen_id(
+        json.dumps(typed_as(number, style), ensure_ascii=ascii_only)
+    )

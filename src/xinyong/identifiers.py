@@ -532,6 +532,15 @@ def _too_few_digits(text: str) -> bool:
     return len(_ANY_DIGIT.findall(text)) < 17
 
 
+def too_few_digits_for_citizen_id(text: str) -> bool:
+    """Whether ``text`` has too few digits, in any script, to hold a citizen ID however it
+    is written: ``mask_citizen_ids`` would leave it as it is. Also true of the text as JSON
+    writes it — an escape never has fewer digits than the character it stands for (its
+    hex code point holds at least one decimal digit for every digit in Unicode) — so a
+    caller may skip decoding what cannot change."""
+    return _too_few_digits(text)
+
+
 def _citizen_id_spans(text: str) -> list[tuple[int, int]]:
     """Where the 18-digit numbers in ``text`` are, not overlapping; of two that overlap,
     the one read as a citizen ID, else the first."""

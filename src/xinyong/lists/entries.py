@@ -1283,6 +1283,20 @@ def public_names_where(session: Session, where: ColumnElement[bool]) -> dict[int
         .join(SubjectName, SubjectName.subject_id == Subject.id)
         .where(where, Subject.kind == SubjectKind.NATURAL_PERSON)
     )
+    return _names_by_entry(session, own, formerly, *_named_persons_names(where))
+
+
+def named_persons_names_where(
+    session: Session, where: ColumnElement[bool]
+) -> dict[int, frozenset[str]]:
+    """``public_names_where`` for entries known to be organisations' (a natural person's
+    own names cannot be in them): only the persons each names or named under Art. 18. A
+    joint check answering about many thousand listed organisations reads no subject row
+    for this."""
+    return _names_by_entry(session, *_named_persons_names(where))
+
+
+def _named_persons_names(where: ColumnElement[bool]) -> tuple[Select[int, str], Select[int, str]]:
     written = (
         select(ListEntryPerson.entry_id, ListEntryPerson.name)
         .join(ListEntry, ListEntry.id == ListEntryPerson.entry_id)
@@ -1294,8 +1308,12 @@ def public_names_where(session: Session, where: ColumnElement[bool]) -> dict[int
         .join(SubjectName, SubjectName.subject_id == ListEntryPerson.person_subject_id)
         .where(where)
     )
+    return written, registered
+
+
+def _names_by_entry(session: Session, *parts: Select[int, str]) -> dict[int, frozenset[str]]:
     found: dict[int, set[str]] = {}
-    for entry_id, name in session.execute(union(own, formerly, written, registered)):
+    for entry_id, name in session.execute(union(*parts)):
         found.setdefault(entry_id, set()).add(name)
     return {entry_id: frozenset(found_names) for entry_id, found_names in found.items()}
 

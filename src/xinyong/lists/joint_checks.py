@@ -52,7 +52,6 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    or_,
     select,
     text,
     type_coerce,
@@ -326,6 +325,11 @@ def _public_reasons_json(status: bytes, today: dt.date, names: Iterable[str] = (
     ``"entry_id"`` key can be found inside it."""
     found = _REASONS_JSON.search(status)
     if found is None:
+        return status
+    names = tuple(names)
+    # Nearly always nothing to mask: told from the text as written, without decoding the
+    # JSON (most of this function's time for the many thousand listed of a large check).
+    if not names and identifiers.too_few_digits_for_citizen_id(found[1].decode()):
         return status
     reasons = json.loads(found[1])
     shown = entries.public_text(reasons, today=today, names=names)
@@ -770,26 +774,33 @@ def _names_masked(
     by entry (``entries.public_names_where``): a listed person's names, the persons an
     organisation's entry names. Masked here in the statuses already written (those of an
     organisation with one entry, and of the subjects read in detail); the entries naming a
-    person as responsible are written later (``_Answers``), with them. One statement, for
-    the listed subjects of the call only (most have none to mask)."""
-    subject_ids = [sid for _position, _answer, sid, _situation in lookup.listed]
-    subject_ids += [sid for sid, held in lookup.pending.items() if held.entries]
-    naming = [row[3] for rows in responsible.values() for row in rows]
-    if not subject_ids and not naming:
-        return {}
-    where = or_(
-        and_(_one_of(session, ListEntry.subject_id, subject_ids, BigInteger()), _in_force(today))
-        if subject_ids
-        else false(),
-        _one_of(session, ListEntry.id, naming, BigInteger()) if naming else false(),
-    )
-    names = entries.public_names_where(session, where)
+    person as responsible are written later (``_Answers``), with them.
+
+    The organisations with one entry — most of the listed, and no natural person among
+    them (``_Lookup.by``) — can only name persons under Art. 18: for them only those are
+    read, by entry; the few read in detail and the entries naming a person, in full. Two
+    statements at most, for the entries of the call only (most have no name to mask)."""
+    listed = lookup.listed
+    listed_entries = [_entry_id_of(answer) for _position, answer, _sid, _situation in listed]
+    detailed = [entry[0] for held in lookup.pending.values() for entry in held.entries]
+    detailed += [row[3] for rows in responsible.values() for row in rows]
+    names: dict[int, frozenset[str]] = {}
+    if listed_entries:
+        names.update(
+            entries.named_persons_names_where(
+                session, _one_of(session, ListEntry.id, listed_entries, BigInteger())
+            )
+        )
+    if detailed:
+        names.update(
+            entries.public_names_where(
+                session, _one_of(session, ListEntry.id, detailed, BigInteger())
+            )
+        )
     if not names:
         return names
-    listed = lookup.listed
     for i, (position, answer, sid, situation) in enumerate(listed):
-        entry_id = _ENTRY_ID_JSON.search(answer)
-        masked = names.get(int(entry_id[1])) if entry_id else None
+        masked = names.get(listed_entries[i])
         if masked:
             listed[i] = (position, _public_reasons_json(answer, today, masked), sid, situation)
     for held in lookup.pending.values():
@@ -800,6 +811,13 @@ def _names_masked(
             for entry in held.entries
         ]
     return names
+
+
+def _entry_id_of(status: bytes) -> int:
+    """The id of the entry whose status ``status`` holds (its first key, ``_status_json``)."""
+    found = _ENTRY_ID_JSON.search(status)
+    assert found is not None, "a listed organisation's answer holds its entry's status"
+    return int(found[1])
 
 
 def check(
