@@ -357,6 +357,45 @@ def test_a_proposal_whose_public_text_holds_a_citizen_id_is_refused(
     assert accepted.status_code == 201, accepted.text
 
 
+@pytest.mark.parametrize("field", ["criteria_met", "reasons", "evidence"])
+def test_a_proposal_about_a_person_naming_what_art_11_forbids_is_refused(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock, field: str
+) -> None:
+    """An officer's words about a natural person are held to Art. 11 ¶3 as a batch's free
+    text about one is: the lists would publish the illness they name. About an
+    organisation the same words name no person's data, and are taken."""
+    person, company = lists_world.subjects["person"], lists_world.subjects["company"]
+    text = "当事人患有精神疾病期间拒不履行行政处罚决定"
+    refused = client.post(
+        "/api/v1/list-entries",
+        json={**proposal(person, **rests_on(db, clock, lists_world, person)), field: text},
+        headers=headers(client, "caseofficer"),
+    )
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (
+        "prohibited_content",
+        field,
+        "Art. 11 ¶3",
+    )
+    about_company = "该公司违法采集消费者指纹信息，拒不履行行政处罚决定"
+    accepted = client.post(
+        "/api/v1/list-entries",
+        json={
+            **proposal(company, **rests_on(db, clock, lists_world, company)),
+            field: about_company,
+        },
+        headers=headers(client, "caseofficer"),
+    )
+    assert accepted.status_code == 201, accepted.text
+    accepted_person = client.post(
+        "/api/v1/list-entries",
+        json=proposal(person, **rests_on(db, clock, lists_world, person)),
+        headers=headers(client, "caseofficer"),
+    )
+    assert accepted_person.status_code == 201, accepted_person.text
+
+
 def test_proposals_are_refused_without_reasons_twice_or_for_court_lists(
     lists_world: World, db: Session, clock: FixedClock
 ) -> None:

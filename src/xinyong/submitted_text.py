@@ -51,6 +51,17 @@ def refuse_personal_data(texts: Mapping[str, str | None], *, today: dt.date) -> 
                 field=field,
                 article=CITIZEN_ID_ARTICLE,
             )
+        refuse_prohibited_content({field: text})
+
+
+def refuse_prohibited_content(texts: Mapping[str, str | None]) -> None:
+    """Refuse the first of ``texts`` (field → text) that names content Art. 11 ¶3 forbids
+    collecting about a natural person, as a person's free text in a batch is screened
+    (``catalog.definitions.text_category``, in the Simplified script): for an officer's
+    words about a person too, which the citizen-ID check alone let through."""
+    for field, text in texts.items():
+        if not text:
+            continue
         category = text_category(simplified(text))
         if category is not None:
             raise InvalidInput(

@@ -395,6 +395,14 @@ def propose(
     published_text.refuse_citizen_ids(
         {"criteria_met": criteria_met, "reasons": reasons}, today=clock.today()
     )
+    if not subject.is_organisation:
+        # About a person, the officer's words are held to Art. 11 ¶3 as a batch's free text
+        # about a person is (decision 0005): the lists would publish what may never be
+        # collected. Not about an organisation: a case of one collecting fingerprints
+        # unlawfully names them without collecting anybody's.
+        submitted_text.refuse_prohibited_content(
+            {"criteria_met": criteria_met, "reasons": reasons, "evidence": evidence}
+        )
     if actor.organisation_id is None:
         raise PermissionDenied(
             "only an agency proposes list entries", code="no_organisation", article="Art. 14"
