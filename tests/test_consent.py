@@ -675,6 +675,43 @@ def test_an_organisation_records_a_written_consent_with_its_evidence(
 
 
 @pytest.mark.parametrize(
+    ("evidence", "code", "article"),
+    [
+        (" \u3000 \u200b", "evidence_required", "Art. 11"),
+        ("同意书 赵某 身份证350104197306218364", "citizen_id_in_text", "Art. 4 ¶2"),
+        ("同意书 赵某（患有糖尿病）", "prohibited_content", "Art. 11 ¶3"),
+    ],
+)
+def test_a_grantees_consent_evidence_shows_something_and_no_personal_data(
+    consent_world: World, client: TestClient, db: Session, evidence: str, code: str, article: str
+) -> None:
+    """Evidence of nothing but spaces and invisible characters is no evidence — not even
+    with the notice of Art. 11 ¶2, which would open restricted fields on it — and the
+    evidence is kept in clear: no ID number (the consent names its person already) nor
+    what Art. 11 ¶3 forbids collecting. Refused before anything is recorded."""
+    body = {
+        "subject": consent_world.subjects["person"].reference,
+        "record_types": ["social_insurance_arrears"],
+        "adverse_consequences_notified": True,
+        "evidence": evidence,
+    }
+    refused = client.post("/api/v1/consents", json=body, headers=auth_headers(client, "reporter"))
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["field"], error["article"]) == (code, "evidence", article)
+    assert db.scalars(select(Consent)).all() == []
+    accepted = client.post(
+        "/api/v1/consents",
+        json={**body, "evidence": "\u200b扫描件 consent-2026-002.pdf "},
+        headers=auth_headers(client, "reporter"),
+    )
+    assert accepted.status_code == 201, accepted.text
+    stored = db.get(Consent, accepted.json()["id"])
+    assert stored is not None
+    assert stored.evidence == "扫描件 consent-2026-002.pdf"
+
+
+@pytest.mark.parametrize(
     "types", [["contract_performance"], ["*"], ["*", "social_insurance_arrears"]]
 )
 def test_a_grantee_records_consent_only_to_types_on_its_responsibility_list(
@@ -1275,3 +1312,20 @@ def test_a_new_person_is_not_registered_under_a_name_nobody_can_read(
     assert error_of(refused)[:3] == (422, code, "name")
     db.expire_all()
     assert count(db, "subject") == subjects_before
+
+
+def test_a_citizen_id_typed_as_the_grantee_is_not_echoed_in_clear(
+    consent_world: World, client: TestClient
+) -> None:
+    """A number pasted into the wrong field comes back masked in the refusal's message, as
+    every refusal's message masks one (``errors.DomainError``), not as it was typed."""
+    number = citizen_id_of(consent_world.subjects["person"])
+    refused = client.post(
+        CONSENTS,
+        json={"grantee": number, "record_types": ["social_insurance_arrears"]},
+        headers=auth_headers(client, "citizen"),
+    )
+    assert refused.status_code == 404, refused.text
+    assert refused.json()["error"]["code"] == "unknown_organisation"
+    assert number not in refused.text
+    assert f"{number[:6]}********{number[14:]}" in refused.json()["error"]["message"]

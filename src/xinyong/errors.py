@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from xinyong import identifiers
+
 
 class DomainError(Exception):
     code = "error"
@@ -24,6 +26,10 @@ class DomainError(Exception):
         aftermath: Callable[[Any], None] | None = None,
         record_refusal: Callable[[Any, dict[str, Any]], None] | None = None,
     ) -> None:
+        # A message may echo what was typed — a code, a name, a line — and a citizen ID
+        # number typed into the wrong field with it: never in clear in a message, whichever
+        # refusal it is (rules.md; a batch's problems are masked alike, ``Problem``).
+        message = identifiers.redact_citizen_ids(message)
         super().__init__(message)
         # Work that must outlive the refused transaction (e.g. the audit of a failed lookup
         # by ID number): the boundary runs it with the session after rolling back, then

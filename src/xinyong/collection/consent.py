@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from xinyong import submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
@@ -75,6 +76,9 @@ def grant(
     service the person receives and confirming that it is not conditional on this consent
     (Art. 27 ¶2), as an authorisation to one (``institutions.register.service_terms``);
     both stored, empty for any other grantee."""
+    # What shows of it is the evidence: spaces and invisible characters are none (and the
+    # same evidence typed with them is the same consent, ``evidence_sha256``).
+    evidence = texts.visible(evidence) or None
     new_person = subject if isinstance(subject, NewPerson) else None
     recorded_by_grantee = isinstance(subject, NewPerson) or actor.subject_id != subject.id
     if not recorded_by_grantee:
@@ -89,7 +93,9 @@ def grant(
             article="Art. 11",
         )
     else:
-        _require_grantees_own(actor, grantee, written=written, evidence=evidence)
+        _require_grantees_own(
+            actor, grantee, written=written, evidence=evidence, today=clock.today()
+        )
     service = _checked_terms(
         session,
         clock,
@@ -174,10 +180,12 @@ def grant(
 
 
 def _require_grantees_own(
-    actor: Actor, grantee: Organisation, *, written: bool, evidence: str | None
+    actor: Actor, grantee: Organisation, *, written: bool, evidence: str | None, today: dt.date
 ) -> None:
     """A consent a grantee records: by its data reporters, to itself, written, with its
-    evidence."""
+    evidence — something that shows (``texts.visible``), holding no citizen ID number (kept
+    only encrypted, decision 0004: the consent names its person already) nor what Art. 11
+    ¶3 forbids collecting, as a subject's own texts (``submitted_text``)."""
     require(actor, Permission.SUBMIT_RECORDS)
     if actor.organisation_id != grantee.id:
         raise PermissionDenied(
@@ -185,13 +193,14 @@ def _require_grantees_own(
             code="other_organisation",
             article="Art. 11",
         )
-    if not written or not evidence:
+    if not written or texts.is_blank(evidence):
         raise InvalidInput(
             "a consent recorded by the grantee must be written and carry its evidence",
             code="evidence_required",
             field="evidence",
             article="Art. 11",
         )
+    submitted_text.refuse_personal_data({"evidence": evidence}, today=today)
 
 
 def _checked_terms(
@@ -476,7 +485,9 @@ def record_held(
     found person's access log (``_keep_lookup_audited``)."""
     looked_up = False
     try:
-        _require_grantees_own(actor, grantee, written=written, evidence=evidence)
+        _require_grantees_own(
+            actor, grantee, written=written, evidence=evidence, today=clock.today()
+        )
         _require_named(clock, citizen_id=citizen_id, reference=reference, name=name)
         _checked_terms(
             session,

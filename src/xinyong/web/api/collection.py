@@ -536,7 +536,7 @@ class ConsentTerms(BaseModel):
     )
     written: bool = True
     adverse_consequences_notified: bool = False
-    evidence: str | None = Field(default=None, max_length=20000)
+    evidence: str | None = Field(default=None, max_length=2000)
     valid_until: dt.date | None = None
     # To a credit service institution (Art. 27 ¶2): ignored for any other grantee.
     service: str | None = Field(
