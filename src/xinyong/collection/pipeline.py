@@ -1113,6 +1113,8 @@ class _BatchRun:
                 )
             ):
                 existing[key] = (rid, digest, version_no, status, window_start, window_end)
+        if self.postgres and existing:
+            self._lock_changed(existing, keyed)
         new_rows: list[tuple[ValidRow, int, str, str, str]] = []
         changed: list[
             tuple[
@@ -1284,6 +1286,47 @@ class _BatchRun:
         if self.records_written >= self.analyse_at:
             refresh_statistics(session, CreditRecord.__table__)
             self.analyse_at = 2 * self.records_written
+
+    def _lock_changed(
+        self,
+        existing: dict[str, tuple[int, str, int, RecordStatus, dt.date | None, dt.date | None]],
+        keyed: list[tuple[ValidRow, int, str, str, str]],
+    ) -> None:
+        """PostgreSQL: the records this chunk brings new content for, locked in the order of
+        their ids and read afresh into ``existing``. A step on one of them at this moment —
+        the court's staff confirming a performance, an objection or a repair decided, a
+        revocation — writes a version of its own: this batch waits for it and numbers its
+        version after it, from the status and window it left, rather than failing on the
+        version number once it commits. Only the changed ones: locking a row writes it,
+        and a batch sent again finds most of its rows unchanged."""
+        digests = {key: digest for _row, _sid, key, _json, digest in keyed}
+        ids = sorted(found[0] for key, found in existing.items() if found[1] != digests[key])
+        for start in range(0, len(ids), _LOOKUP_SLICE):
+            for (
+                rid,
+                key,
+                digest,
+                version_no,
+                status,
+                window_start,
+                window_end,
+            ) in self.session.execute(
+                select(
+                    CreditRecord.id,
+                    CreditRecord.natural_key,
+                    CreditRecord.payload_hash,
+                    CreditRecord.current_version_no,
+                    CreditRecord.status,
+                    CreditRecord.publicity_start,
+                    CreditRecord.publicity_end,
+                )
+                .where(self._any_of(CreditRecord.id, ids[start : start + _LOOKUP_SLICE]))
+                .order_by(CreditRecord.id)
+                # FOR NO KEY UPDATE, as the UPDATE that follows: the versions and
+                # entries that refer to the record are still written meanwhile.
+                .with_for_update(key_share=True)
+            ):
+                existing[key] = (rid, digest, version_no, status, window_start, window_end)
 
     def _withdrawn_after_objection(self, record_ids: list[int]) -> set[int]:
         """Of records without a publicity window or expired (few, and most batches have
