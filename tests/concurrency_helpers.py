@@ -112,14 +112,30 @@ def at_once(
     """``first`` acts and flushes, holding its locks; ``second`` acts in another transaction
     while they are held; ``first`` commits once ``second`` waits for one of them (or has
     finished without waiting). Returns how ``second`` ended; it commits what it did."""
+    with Session(engine, expire_on_commit=False) as session:
+        first(session)
+        session.flush()
+        outcome, thread = in_another_transaction(engine, second)
+        until_waiting_or_done(engine, outcome, thread)
+        session.commit()
+    return ended(outcome, thread)
+
+
+def in_another_transaction(
+    engine: Engine, step: Callable[[Session], Any], *, after: threading.Event | None = None
+) -> tuple[Outcome, threading.Thread]:
+    """``step`` started in a transaction of its own on another thread (once ``after`` is
+    set, if given), committed if it succeeds; how it ends is in the outcome (``ended``)."""
     outcome = Outcome()
 
-    def run_second() -> None:
+    def run() -> None:
         with Session(engine, expire_on_commit=False) as session:
             try:
                 outcome.pid = session.scalar(text("SELECT pg_backend_pid()"))
                 outcome.started.set()
-                outcome.result = second(session)
+                if after is not None:
+                    assert after.wait(GIVE_UP_AFTER), "what the step waits for never came"
+                outcome.result = step(session)
                 session.commit()
             except DomainError as refused:
                 session.rollback()
@@ -130,32 +146,38 @@ def at_once(
             finally:
                 outcome.started.set()
 
-    with Session(engine, expire_on_commit=False) as session:
-        first(session)
-        session.flush()
-        thread = threading.Thread(target=run_second, daemon=True)
-        thread.start()
-        assert outcome.started.wait(GIVE_UP_AFTER), "the second transaction never started"
-        _until_waiting_or_done(engine, outcome, thread)
-        session.commit()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert outcome.started.wait(GIVE_UP_AFTER), "the other transaction never started"
+    return outcome, thread
+
+
+def ended(outcome: Outcome, thread: threading.Thread) -> Outcome:
+    """The outcome once the step's thread is over; an error it met (not a refusal) is
+    raised here."""
     thread.join(GIVE_UP_AFTER)
-    assert not thread.is_alive(), "the second transaction never ended"
+    assert not thread.is_alive(), "the other transaction never ended"
     if outcome.error is not None:
         raise outcome.error
     return outcome
 
 
-def _until_waiting_or_done(engine: Engine, outcome: Outcome, thread: threading.Thread) -> None:
-    """Until the second transaction waits for a lock, or has ended without waiting."""
-    deadline = time.monotonic() + GIVE_UP_AFTER
+def waiting_for_a_lock(engine: Engine, pid: int | None) -> bool:
+    """Whether the server process ``pid`` waits for a lock another transaction holds."""
     with engine.connect() as watcher:
-        while thread.is_alive():
-            waiting = watcher.scalar(
+        return bool(
+            watcher.scalar(
                 text("SELECT count(*) FROM pg_locks WHERE pid = :pid AND NOT granted"),
-                {"pid": outcome.pid},
+                {"pid": pid},
             )
-            watcher.rollback()
-            if waiting:
-                return
-            assert time.monotonic() < deadline, "the second transaction neither waited nor ended"
-            time.sleep(0.01)
+        )
+
+
+def until_waiting_or_done(engine: Engine, outcome: Outcome, thread: threading.Thread) -> None:
+    """Until the other transaction waits for a lock, or has ended without waiting."""
+    deadline = time.monotonic() + GIVE_UP_AFTER
+    while thread.is_alive():
+        if waiting_for_a_lock(engine, outcome.pid):
+            return
+        assert time.monotonic() < deadline, "the other transaction neither waited nor ended"
+        time.sleep(0.01)

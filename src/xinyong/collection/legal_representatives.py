@@ -134,6 +134,7 @@ class Feed:
         source_organisation_id: int,
         source: Callable[[Written], dict[str, Any]],
         basis: Callable[[Written], str],
+        take_turn: Callable[[], bool] | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
@@ -141,6 +142,9 @@ class Feed:
         self.source_organisation_id = source_organisation_id
         self._source = source
         self._basis = basis
+        # The batch's turn to register subjects (``pipeline._BatchRun._take_turn``): taken
+        # before a person new to the platform is decided on; True if taken just now.
+        self._take_turn = take_turn
         self._index = subjects.citizen_id_index
         # Per chunk: the rows' named representatives, and the persons known by index.
         self._named: dict[int, Named] = {}
@@ -160,13 +164,12 @@ class Feed:
         if not self._named:
             return rows, []
         indexes = list({named.index for named in self._named.values()})
-        for start in range(0, len(indexes), _LOOKUP_SLICE):
-            for sid, index, name in self.session.execute(
-                select(Subject.id, Subject.citizen_id_index, Subject.name).where(
-                    Subject.citizen_id_index.in_(indexes[start : start + _LOOKUP_SLICE])
-                )
-            ):
-                self._people[str(index)] = (sid, name)
+        self._look_up(indexes)
+        new = [index for index in indexes if index not in self._people]
+        if new and self._take_turn is not None and self._take_turn():
+            # Having waited for the batches registering subjects then: one of them may
+            # have registered him.
+            self._look_up(new)
         accepted: list[tuple[ValidRow, int]] = []
         refused: list[tuple[ValidRow, Problem]] = []
         # A person new to the platform, by the name the first row naming him gives: a later
@@ -189,6 +192,16 @@ class Feed:
             else:
                 refused.append((row, problem))
         return accepted, refused
+
+    def _look_up(self, indexes: list[str]) -> None:
+        """The persons known by these indexes, into ``_people``."""
+        for start in range(0, len(indexes), _LOOKUP_SLICE):
+            for sid, index, name in self.session.execute(
+                select(Subject.id, Subject.citizen_id_index, Subject.name).where(
+                    Subject.citizen_id_index.in_(indexes[start : start + _LOOKUP_SLICE])
+                )
+            ):
+                self._people[str(index)] = (sid, name)
 
     def _judge(self, named: Named) -> tuple[bool, Problem | None]:
         """Whether the row feeds the register, and the problem that stops the row."""

@@ -75,6 +75,9 @@ _NOT_KEPT = frozenset(
     }
 )
 CHUNK_ROWS = 5000
+# The lock a batch takes before it registers its first new subject, held to its end
+# (``_BatchRun._take_turn``; decision 0006, addendum of session 20).
+REGISTERING = "subjects:registering"
 SENSITIVE_CONTEXT = "record_version.sensitive"
 QUARANTINE_CONTEXT = "quarantined_row.values"
 PAYLOAD_HASH_CONTEXT = "record_version.payload"
@@ -284,7 +287,8 @@ def ingest(
         )
     with batch_cache(session):
         for chunk in _chunks(rows, CHUNK_ROWS):
-            run.process(chunk)
+            # A chunk short of the size is the last: nothing is read after it.
+            run.process(chunk, last=len(chunk) < CHUNK_ROWS)
             if progress is not None:
                 progress(len(chunk))
         run.finish()
@@ -439,7 +443,8 @@ _STAGE_SUBJECTS = text(
 )
 _INSERT_STAGED_SUBJECTS = text(
     f"INSERT INTO subject ({_SUBJECT_COLUMN_LIST}) SELECT {_SUBJECT_COLUMN_LIST} "  # noqa: S608
-    f"FROM {_STAGED_SUBJECTS} ORDER BY coalesce(uscc, citizen_id_index) "
+    # In the COPY's order, Python's (code points): collations other than "C" differ.
+    f'FROM {_STAGED_SUBJECTS} ORDER BY coalesce(uscc, citizen_id_index) COLLATE "C" '
     "ON CONFLICT DO NOTHING RETURNING id"
 )
 _CLEAR_STAGED_SUBJECTS = text(f"TRUNCATE {_STAGED_SUBJECTS}")
@@ -630,11 +635,14 @@ class _BatchRun:
                 source_organisation_id=organisation.id,
                 source=self._feed_source,
                 basis=self._feed_basis,
+                take_turn=self._take_turn,
             )
             if representatives.feeds_register(rule.definition.code)
             else None
         )
         self.written: list[representatives.Written] = []
+        self.last_chunk = False
+        self.registering = False
         self.timing: dict[tuple[dt.date, Severity, dt.date | None], tuple[Any, ...]] = {}
         self.records_written = 0
         self.postgres = session.get_bind().dialect.name == "postgresql"
@@ -658,8 +666,9 @@ class _BatchRun:
         return column.in_(values)
 
     # -- per chunk -----------------------------------------------------------------
-    def process(self, chunk: list[RawRow]) -> None:
+    def process(self, chunk: list[RawRow], *, last: bool) -> None:
         self.batch.rows_total += len(chunk)
+        self.last_chunk = last
         valid: list[ValidRow] = []
         raw_by_number: dict[int, dict[str, str]] = {}
         validate = self.validator.validate
@@ -894,6 +903,29 @@ class _BatchRun:
             resolved.extend(self._check_names(mismatched, raw_by_number))
         return resolved
 
+    def _take_turn(self) -> bool:
+        """PostgreSQL: wait for the batches registering new subjects at the time before this
+        one registers its first (``REGISTERING``), and hold the turn to the end of the
+        batch. Whether it was taken just now, having maybe waited (what the batch looked up
+        before may have been registered meanwhile).
+
+        A batch holds the subjects it registered, uncommitted, to its end; one that then
+        registers more may wait for another's, which may be waiting for one of its own —
+        a deadlock, and no order of the codes avoids it across chunks, the later chunks not
+        read yet. So a batch that may register again (a chunk before its last, or a
+        registration batch, which registers the legal representatives apart from the
+        companies) takes the turn alone; a batch registering once only (in its last chunk,
+        in one statement, its codes in order, ``_insert_subjects``) takes it shared with the
+        others like it, which can only wait for one another in that order. One lock a
+        batch, not one a subject (the addendum of session 17); on SQLite the write lock
+        serialises the batches already (decision 0002)."""
+        if not self.postgres or self.registering:
+            return False
+        shared = self.last_chunk and self.register_feed is None
+        locks.hold_name(self.session, REGISTERING, shared=shared)
+        self.registering = True
+        return True
+
     def _consent_problem(
         self, row: ValidRow, granted: list[Any], needs_consent: bool
     ) -> Problem | None:
@@ -914,6 +946,7 @@ class _BatchRun:
         Encryption and masking are for persons only, once per distinct ID number."""
         if not new_orgs and not new_people:
             return {}
+        self._take_turn()
         cipher = self.cipher
         now = self.now
         keys = [*new_orgs, *new_people]
@@ -1113,6 +1146,8 @@ class _BatchRun:
                 )
             ):
                 existing[key] = (rid, digest, version_no, status, window_start, window_end)
+        if self.postgres and existing:
+            self._lock_changed(existing, keyed)
         new_rows: list[tuple[ValidRow, int, str, str, str]] = []
         changed: list[
             tuple[
@@ -1284,6 +1319,47 @@ class _BatchRun:
         if self.records_written >= self.analyse_at:
             refresh_statistics(session, CreditRecord.__table__)
             self.analyse_at = 2 * self.records_written
+
+    def _lock_changed(
+        self,
+        existing: dict[str, tuple[int, str, int, RecordStatus, dt.date | None, dt.date | None]],
+        keyed: list[tuple[ValidRow, int, str, str, str]],
+    ) -> None:
+        """PostgreSQL: the records this chunk brings new content for, locked in the order of
+        their ids and read afresh into ``existing``. A step on one of them at this moment —
+        the court's staff confirming a performance, an objection or a repair decided, a
+        revocation — writes a version of its own: this batch waits for it and numbers its
+        version after it, from the status and window it left, rather than failing on the
+        version number once it commits. Only the changed ones: locking a row writes it,
+        and a batch sent again finds most of its rows unchanged."""
+        digests = {key: digest for _row, _sid, key, _json, digest in keyed}
+        ids = sorted(found[0] for key, found in existing.items() if found[1] != digests[key])
+        for start in range(0, len(ids), _LOOKUP_SLICE):
+            for (
+                rid,
+                key,
+                digest,
+                version_no,
+                status,
+                window_start,
+                window_end,
+            ) in self.session.execute(
+                select(
+                    CreditRecord.id,
+                    CreditRecord.natural_key,
+                    CreditRecord.payload_hash,
+                    CreditRecord.current_version_no,
+                    CreditRecord.status,
+                    CreditRecord.publicity_start,
+                    CreditRecord.publicity_end,
+                )
+                .where(self._any_of(CreditRecord.id, ids[start : start + _LOOKUP_SLICE]))
+                .order_by(CreditRecord.id)
+                # FOR NO KEY UPDATE, as the UPDATE that follows: the versions and
+                # entries that refer to the record are still written meanwhile.
+                .with_for_update(key_share=True)
+            ):
+                existing[key] = (rid, digest, version_no, status, window_start, window_end)
 
     def _withdrawn_after_objection(self, record_ids: list[int]) -> set[int]:
         """Of records without a publicity window or expired (few, and most batches have

@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 _LOCK_ALL = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key").bindparams(
     bindparam("keys", type_=ARRAY(BigInteger))
 )
+_LOCK_ONE = text("SELECT pg_advisory_xact_lock(:key)")
+_SHARE_ONE = text("SELECT pg_advisory_xact_lock_shared(:key)")
 
 
 def _key(name: str) -> int:
@@ -41,3 +43,11 @@ def lock_names(session: Session, names: Iterable[str]) -> None:
     keys = sorted({_key(name) for name in names})
     if keys:
         session.execute(_LOCK_ALL, {"keys": keys}).all()
+
+
+def hold_name(session: Session, name: str, *, shared: bool) -> None:
+    """Wait for, then hold to the end of the transaction, the lock on one name: ``shared``
+    with any number of other transactions holding it shared, or else alone."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(_SHARE_ONE if shared else _LOCK_ONE, {"key": _key(name)})

@@ -66,7 +66,16 @@ def sync_records(session: Session, clock: Clock, record_ids: list[int]) -> None:
         ).all()
         entries = {
             e.source_record_id: e
-            for e in session.scalars(select(ListEntry).where(ListEntry.source_record_id.in_(part)))
+            for e in session.scalars(
+                select(ListEntry)
+                .where(ListEntry.source_record_id.in_(part))
+                .order_by(ListEntry.id)
+                # Locked and read afresh after their records, which the batch holds
+                # (``entry_locks``): the court's staff confirming a performance at this
+                # moment are taken before or after the batch, never beside it.
+                .with_for_update(of=ListEntry)
+                .execution_options(populate_existing=True)
+            )
         }
         for record, version in rows:
             period = _publicity_period(session, record, rules)
@@ -415,8 +424,9 @@ def confirm_performance(
     is removed now (reason ``performed``), and the answer says whether that came within the
     ``working_days`` after the performance that the rules allow (3 by default, rules.md)."""
     # Locked and read afresh (``entry_locks``): a removal, an objection upheld or the
-    # same confirmation sent twice at this moment is seen, and the entry leaves once.
-    entry = entry_locks.locked(session, entry_id)
+    # same confirmation sent twice at this moment is seen, and the entry leaves once. The
+    # court's record first, as a batch bringing it (and its performance) takes the two.
+    entry = entry_locks.locked_after_its_record(session, entry_id)
     std = session.get(ListStandard, entry.standard_id)
     if std is None or std.from_record_type != RECORD_TYPE:
         raise Conflict(

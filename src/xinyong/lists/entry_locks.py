@@ -11,6 +11,15 @@ removal): an exit from the list lapses the entry's open cases in the same transa
 (``entry_events.record_event``), so a decision that held its case and waited for the entry
 would deadlock with one that held the entry and waited for the case.
 
+The credit record an entry rests on is locked **before** the entry: a step on the record (a
+revocation, a repair, an objection decided, a batch bringing a new version) locks the record
+and then ends or changes the entries resting on it, so a decision on the entry that writes
+the record too — the court's confirmed performance ends its record's publicity — takes the
+record first (``locked_after_its_record``); the order is record, entry, case. The court's
+records that a batch brings are the batch's own from the moment it writes them, and its hook
+(``court_defaulters.sync_records``) locks their entries afresh after them, as any decision on
+an entry does (``tests/test_court_defaulters_at_once.py``).
+
 A proposal takes the subject (``hold_subject``): the check that the subject has no open
 entry under the standard, and the entry that follows, are one step for each proposal in
 turn. PostgreSQL only: SQLite's transactions take the write lock up front
@@ -22,6 +31,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.collection import records
 from xinyong.errors import NotFound
 from xinyong.lists.models import ListEntry
 from xinyong.subjects.models import Subject
@@ -34,6 +44,15 @@ def locked(session: Session, entry_id: int) -> ListEntry:
     if entry is None:
         raise NotFound("no such list entry", code="not_found", field="entry")
     return entry
+
+
+def locked_after_its_record(session: Session, entry_id: int) -> ListEntry:
+    """``locked``, the court's record the entry rests on (``source_record_id``, set when
+    the entry is made and never changed) locked before it and read afresh too."""
+    found = session.get(ListEntry, entry_id)
+    if found is not None and found.source_record_id is not None:
+        records.locked(session, found.source_record_id)
+    return locked(session, entry_id)
 
 
 def hold_subject(session: Session, subject_id: int) -> None:
