@@ -37,6 +37,20 @@ It prints p50 and p95 of each, the PDF render time (the printed form's HTML + We
 ``rendering.pdf``, the first in the process: WeasyPrint is imported with the module, as a
 server does at start) of the target's report, and as the last line ``ratio=<report p95 ÷ raw fetch p95>``. The issue's target:
 report ≤ 3× raw fetch at p50 and p95, PDF under 1 s.
+
+The PDF against a baseline in the same run (machines are noisy: an absolute second says
+more about the machine than the code): ``--pdf-rounds`` times each, alternating, after
+the first render above —
+
+* PDF: ``rendering.pdf`` of the target's report again, warm;
+* PDF baseline: the same report's printed text, one plain paragraph for each block of the
+  printed form, put on A4 in the same font, size, line height and margins by WeasyPrint
+  alone (``HTML.write_pdf``, a font configuration of its own): no template, no tables, no
+  rules or boxes, no page footer. The least the same engine does to print the same
+  characters (the same glyphs subset from Noto Sans CJK), whatever the platform's layout.
+
+It prints the median of each with their pages, and ``PDF ratio=<PDF ÷ baseline>`` (a line
+of its own, before the report's ``ratio=``, which stays the last line).
 """
 
 from __future__ import annotations
@@ -46,6 +60,7 @@ import base64
 import cProfile
 import datetime as dt
 import hashlib
+import html
 import json
 import os
 import pstats
@@ -54,6 +69,7 @@ import statistics
 import sys
 import tempfile
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +78,8 @@ for _name, _byte in (("ENCRYPTION_KEY", b"e"), ("BLIND_INDEX_KEY", b"b"), ("SESS
 
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
+from weasyprint import HTML  # noqa: E402
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
 from xinyong import identifiers  # noqa: E402
 from xinyong.accounts import service as accounts  # noqa: E402
@@ -560,6 +578,87 @@ def read_file(engine: Engine, clock: FixedClock, subject_id: int) -> float:
         return timed(lambda: files.build_file(session, subject, today=clock.today()))
 
 
+# Elements of the printed form that start a line of their own; the baseline prints each
+# one's text as a plain paragraph.
+BLOCKS = frozenset(
+    {"h1", "h2", "h3", "p", "div", "li", "tr", "table", "section", "header", "footer", "br"}
+)
+# The printed form's text, its margins, size and line height (templates/report.html).
+BASELINE_PAGE = """<!doctype html><html lang="zh-Hans"><head><meta charset="utf-8"><style>
+@page {{ size: A4; margin: 12mm 12mm 14mm 12mm; }}
+body {{ font-family: "Noto Sans CJK SC", "Noto Sans SC", sans-serif; font-size: 8pt;
+  line-height: 1.3; }}
+p {{ margin: 0; }}
+</style></head><body>{paragraphs}</body></html>"""
+
+
+class _BlockText(HTMLParser):
+    """The text of an HTML page, block by block (nothing of its head)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[list[str]] = [[]]
+        self._head = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("head", "style", "title", "script"):
+            self._head += 1
+        if tag in BLOCKS:
+            self.blocks.append([])
+        elif tag in ("td", "th"):
+            self.blocks[-1].append(" ")  # a row's cells, apart on its line
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("head", "style", "title", "script"):
+            self._head -= 1
+        if tag in BLOCKS:
+            self.blocks.append([])
+
+    def handle_data(self, data: str) -> None:
+        if not self._head:
+            self.blocks[-1].append(data)
+
+
+def baseline_page(printed_html: str) -> str:
+    """The baseline's page: the printed form's text in plain paragraphs."""
+    parser = _BlockText()
+    parser.feed(printed_html)
+    parser.close()
+    texts = (" ".join("".join(block).split()) for block in parser.blocks)
+    return BASELINE_PAGE.format(paragraphs="".join(f"<p>{html.escape(t)}</p>" for t in texts if t))
+
+
+def pages(page: str, font_config: FontConfiguration) -> int:
+    return len(HTML(string=page).render(font_config=font_config).pages)
+
+
+def pdf_rounds(content: dict[str, Any], rounds: int) -> dict[str, Any]:
+    """The platform's PDF and the baseline, ``rounds`` times each, alternating (each made
+    once first, untimed, so that neither pays the other's first use of the font)."""
+    printed = rendering.report_html(content, printed=True)
+    page = baseline_page(printed)
+    font_config = FontConfiguration()
+
+    def baseline() -> bytes:
+        made: bytes = HTML(string=page).write_pdf(font_config=font_config)
+        return made
+
+    rendering.pdf(content)
+    baseline()
+    pdf_ms: list[float] = []
+    baseline_ms: list[float] = []
+    for _ in range(rounds):
+        pdf_ms.append(timed(lambda: rendering.pdf(content)))
+        baseline_ms.append(timed(baseline))
+    return {
+        "pdf": pdf_ms,
+        "baseline": baseline_ms,
+        "pdf_pages": pages(printed, font_config),
+        "baseline_pages": pages(page, font_config),
+        "baseline_bytes": len(baseline()),
+    }
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -571,7 +670,9 @@ def timed(call: Any) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def run(engine: Engine, clock: FixedClock, actor: Actor, code: str, runs: int) -> dict[str, Any]:
+def run(
+    engine: Engine, clock: FixedClock, actor: Actor, code: str, runs: int, pdf_runs: int
+) -> dict[str, Any]:
     with Session(engine) as session:
         subject_id = subjects.by_reference(session, code).id
     rows = raw_fetch(engine, subject_id)
@@ -598,6 +699,7 @@ def run(engine: Engine, clock: FixedClock, actor: Actor, code: str, runs: int) -
     pdf = rendering.pdf(content)  # the printed form's HTML and WeasyPrint, as the routes do
     pdf_s = time.perf_counter() - started
     return {
+        **pdf_rounds(content, pdf_runs),
         "report": report_ms,
         "raw": raw_ms,
         "file": file_ms,
@@ -630,8 +732,15 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true", help=f"run against {POSTGRES_URL}")
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--pdf-rounds",
+        type=int,
+        default=None,
+        help="PDF and its baseline, alternating (default 5; 2 with --quick)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile 10 reports to stderr")
     args = parser.parse_args()
+    pdf_runs = args.pdf_rounds or (2 if args.quick else 5)
     n_records, n_subjects = (20_000, 4_000) if args.quick else (args.records, args.subjects)
     url = args.database_url or (POSTGRES_URL if args.postgres else None)
     clock = FixedClock(NOW)
@@ -646,7 +755,7 @@ def main() -> int:
         )
         if args.profile:
             profile(engine, clock, actor, code)
-        result = run(engine, clock, actor, code, args.runs)
+        result = run(engine, clock, actor, code, args.runs, pdf_runs)
         if url:
             with engine.begin() as connection:
                 connection.execute(text(f'DROP SCHEMA IF EXISTS "{SCHEMA}" CASCADE'))
@@ -668,6 +777,14 @@ def main() -> int:
         f"ratio at p50 {percentile(report_ms, 0.5) / percentile(raw_ms, 0.5):.2f}"
     )
     print(f"PDF: {result['pdf_s'] * 1000:.0f} ms ({result['pdf_bytes'] / 1024:.0f} KiB)")
+    pdf_ms, baseline_ms = statistics.median(result["pdf"]), statistics.median(result["baseline"])
+    print(
+        f"PDF again, median of {pdf_runs} alternating: {pdf_ms:.0f} ms, "
+        f"{result['pdf_pages']} pages; baseline (its text as plain paragraphs, same font and "
+        f"page, WeasyPrint alone): {baseline_ms:.0f} ms, {result['baseline_pages']} pages "
+        f"({result['baseline_bytes'] / 1024:.0f} KiB)"
+    )
+    print(f"PDF ratio={pdf_ms / baseline_ms:.3f}")
     print(f"ratio={percentile(report_ms, 0.95) / percentile(raw_ms, 0.95):.3f}")
     return 0
 

@@ -38,3 +38,6 @@ def test_the_benchmark_runs_at_its_smoke_size(script: str, tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert re.fullmatch(r"ratio=\d+\.\d+", done.stdout.strip().splitlines()[-1]), done.stdout
+    if script == "report.py":
+        # The PDF too, against its baseline in the same run, not against a second.
+        assert re.search(r"^PDF ratio=\d+\.\d+$", done.stdout, re.MULTILINE), done.stdout

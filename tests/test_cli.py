@@ -7,7 +7,9 @@ Every test runs the real commands against a SQLite file in its own temporary dat
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
+import pkgutil
 import re
 import sqlite3
 import stat
@@ -19,11 +21,12 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+import xinyong.cli
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, Role, UserAccount
 from xinyong.audit.models import AuditEvent
 from xinyong.cli import app
-from xinyong.clock import SystemClock
+from xinyong.clock import Clock, SystemClock
 from xinyong.config import reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.engine import make_engine
@@ -51,6 +54,16 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield data
     reset_settings()
     reset_default_cipher()
+
+
+def cli_on_clock(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+    """Run every command of this test on ``clock`` instead of the system's (the commands
+    share ``cli._shared.clock``; each module holds it under its own name): for a test whose
+    outcome depends on the day it runs."""
+    for found in pkgutil.iter_modules(xinyong.cli.__path__):
+        module = importlib.import_module(f"xinyong.cli.{found.name}")
+        if hasattr(module, "clock"):
+            monkeypatch.setattr(module, "clock", clock)
 
 
 def run(*args: str, input: str | None = None) -> Result:

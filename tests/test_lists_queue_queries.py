@@ -1,6 +1,7 @@
 """The officers' queue reads what it shows in a fixed number of queries, however many items it
 has: who acts under the officer's person is read once (not a key's releaser per entry), and
-the working-day calendar once for every deadline it shows (not once per objection)."""
+the working-day calendar once for every deadline it shows (not once per objection); and it
+reads its agency's published entries only, not the whole city's lists to filter after."""
 
 # Fixtures are imported from tests.lists_helpers and then requested by name.
 # ruff: noqa: F811
@@ -23,6 +24,7 @@ from tests.lists_helpers import (
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     penalty_record,
+    published_entry,
     settings,  # noqa: F401 - fixture
 )
 from tests.page_helpers import log_in
@@ -31,6 +33,7 @@ from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import Actor
 from xinyong.clock import FixedClock
 from xinyong.lists import entries
+from xinyong.lists.models import ListKind
 
 QUEUE = "/lists-queue"
 
@@ -156,3 +159,57 @@ def test_the_handlers_cases_read_the_calendar_once(
 
     assert sum(c.deadline is not None for c in cases) == 3
     assert sum("FROM calendar_day" in s for s in statements) == 1
+
+
+def _own_and_other_agencys(db: Session, clock: FixedClock, world: World) -> tuple[int, int]:
+    """A published black-list entry of the market regulator's, and one of another agency's
+    (moved in place: a second agency's two officers and its records would test nothing
+    more). Their ids."""
+    own = published_entry(db, clock, world, world.subjects["company"])
+    other = published_entry(db, clock, world, world.subjects["other_company"])
+    other.recognising_organisation_id = world.organisations["other_agency"].id
+    db.commit()
+    return own.id, other.id
+
+
+def test_the_published_entries_are_narrowed_to_the_recognising_organisations_in_the_query(
+    lists_world: World, db: Session, clock: FixedClock, engine: Engine
+) -> None:
+    world = lists_world
+    own, other = _own_and_other_agencys(db, clock, world)
+    regulator = world.organisations["regulator"].id
+    today = clock.today()
+
+    def found(recognised_by: list[int] | None) -> set[int]:
+        return {
+            e.id
+            for e, *_ in entries.published(
+                db, ListKind.BLACK, today=today, recognised_by=recognised_by
+            )
+        }
+
+    assert {own, other} <= found(None)
+    with counted(engine) as statements:
+        assert found([regulator]) == {own}
+    (read,) = [s for s in statements if "FROM list_entry" in s]
+    assert "recognising_organisation_id" in read.split("WHERE", 1)[1]
+    assert found([]) == set()
+    assert found([regulator, world.organisations["other_agency"].id]) >= {own, other}
+
+
+def test_the_queue_shows_and_reads_only_its_agencys_published_entries(
+    lists_world: World, db: Session, clock: FixedClock, client: TestClient, engine: Engine
+) -> None:
+    world = lists_world
+    own, other = _own_and_other_agencys(db, clock, world)
+    log_in(client, "caseofficer")
+    with counted(engine) as statements:
+        page = client.get(QUEUE)
+
+    assert page.status_code == 200
+    assert f'id="published-{own}"' in page.text
+    assert f'id="published-{other}"' not in page.text
+    # Each list's published entries are read with the agency in the query's WHERE.
+    reads = [s for s in statements if "FROM list_entry JOIN subject" in s and "term_end" in s]
+    assert len(reads) == len(ListKind)
+    assert all("recognising_organisation_id" in s.split("WHERE", 1)[1] for s in reads)

@@ -1,5 +1,9 @@
 """Browser tests: a live server on the demo data, driven by Debian's headless Chromium.
 
+The server and every journey's set-up in its database run on ``live_server.clock``, which
+starts at the unit tests' instant whatever the day (``e2e_clock``): date the journey's
+data by it, never by ``SystemClock`` or ``datetime.now``.
+
 One server and one browser per xdist worker; every test gets a fresh browser context (no
 cookies, no storage) whose default language is Simplified Chinese, like a Fuzhou resident's.
 
@@ -14,6 +18,7 @@ reworded translation does not break a journey; the language journey checks the l
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -40,9 +45,9 @@ from playwright.sync_api import (
 )
 from sqlalchemy import Engine
 
-from tests.conftest import make_test_engine
+from tests.conftest import TEST_NOW, make_test_engine
 from xinyong import bootstrap, demo
-from xinyong.clock import SystemClock
+from xinyong.clock import CHINA, Clock, SystemClock
 from xinyong.config import Settings
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -114,10 +119,44 @@ def _restore_loadgroup(config: pytest.Config, items: list[pytest.Item]) -> None:
             item._id = type(node_id).parse(f"{item.nodeid}@{group}")
 
 
+class RunningClock:
+    """Time from a fixed instant on, moving as the wall clock moves: the server's answers
+    and the journeys' set-up are dated as on that day whatever day the suite runs, while
+    what a journey does later is dated later, as on a server (lists newest first, a page
+    session's age)."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("RunningClock needs an aware datetime")
+        self._start = start.astimezone(dt.UTC)
+        self._started = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        return self._start + dt.timedelta(seconds=time.monotonic() - self._started)
+
+    def today(self) -> dt.date:
+        return self.now().astimezone(CHINA).date()
+
+
+def e2e_clock() -> Clock:
+    """The journeys' clock: from the unit tests' instant (a Friday morning, a working day
+    in a year the working-day calendar covers), so that no journey's outcome depends on
+    the day or hour the suite runs — a window whose last day falls on a holiday, the
+    Beijing day a date ahead of UTC's from 16:00 UTC, a year's end, a year with no official
+    arrangement yet. ``XINYONG_E2E_NOW`` starts it elsewhere (ISO 8601 with its offset,
+    ``2026-12-31T23:50+08:00``) to try a day, or ``system`` runs on the wall clock."""
+    chosen = os.environ.get("XINYONG_E2E_NOW", "").strip()
+    if chosen == "system":
+        return SystemClock()
+    return RunningClock(dt.datetime.fromisoformat(chosen) if chosen else TEST_NOW)
+
+
 @dataclass(frozen=True)
 class LiveServer:
     url: str
     engine: Engine
+    # The server's clock: set-up that writes to its database dates things by it.
+    clock: Clock
 
 
 def _wait_until_listening(server: uvicorn.Server, thread: threading.Thread) -> str:
@@ -154,7 +193,7 @@ def live_server(
     tmp = tmp_path_factory.mktemp("e2e")
     engine = make_test_engine(request.config, tmp, "e2e")
     upgrade(engine)
-    clock = SystemClock()
+    clock = e2e_clock()
     # What `xinyong init --demo` does: the Fuzhou rule pack first (the demo activity submits
     # records of its record types), then the demo accounts, subjects and activity.
     with unit_of_work(make_session_factory(engine)) as session:
@@ -170,7 +209,7 @@ def live_server(
     thread.start()
     try:
         url = _wait_until_listening(server, thread)
-        yield LiveServer(url=url, engine=engine)
+        yield LiveServer(url=url, engine=engine, clock=clock)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

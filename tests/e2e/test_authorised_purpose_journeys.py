@@ -17,6 +17,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import LiveServer
+
 # The server's set-up (the catalog), as for the other disclosure journeys.
 from tests.e2e.test_disclosure_journeys import (  # noqa: F401
     BANK,
@@ -24,17 +26,20 @@ from tests.e2e.test_disclosure_journeys import (  # noqa: F401
     disclosure_ready,
 )
 from xinyong import demo
-from xinyong.clock import CHINA
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def test_the_bank_chooses_the_authorisation_its_query_is_for(
-    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], disclosure_ready: None
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    disclosure_ready: None,
+    live_server: LiveServer,
 ) -> None:
     name, citizen_id = demo.DEMO_PERSON
     purpose = f"信用卡审批 {secrets.token_hex(3)}"  # this run's row, on a server that persists
-    until = (dt.datetime.now(CHINA).date() + dt.timedelta(days=60)).isoformat()
+    until = (live_server.clock.today() + dt.timedelta(days=60)).isoformat()
     log_in(page, "citizen")
     page.goto("/me/authorisations")
     page.get_by_label(zh("Organisation that may query")).select_option(label=BANK)

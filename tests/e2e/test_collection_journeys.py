@@ -15,7 +15,6 @@ from tests.test_pages_collection import sample_table, to_csv
 from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
 from xinyong.collection import sources
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.demo import DEMO_PASSWORD
@@ -32,7 +31,7 @@ def collection_ready(live_server: LiveServer) -> None:
     """The catalog and the regulator's responsibility for penalties, as ``xinyong init``
     and ``xinyong sources grant`` set them up, in the live server's database. Both steps
     are no-ops where the demo data has them already."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         bootstrap.load_rule_pack(session, clock)
         regulator = accounts.organisation_by_code(session, REGULATOR)

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from tests.e2e.conftest import LiveServer
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
-from xinyong.clock import SystemClock
 from xinyong.collection import pipeline, readers
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -36,7 +35,7 @@ COMMITMENT_TEXT = "本公司承诺不再发生虚假宣传行为，自觉接受�
 def _penalty(live_server: LiveServer, number: str) -> int:
     """A fresh penalty about the demo company, submitted by the regulator, so that the
     journey corrects a record no other journey reads."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         regulator = accounts.organisation_by_code(session, REGULATOR)
         row = {
@@ -83,7 +82,7 @@ def _objection(live_server: LiveServer, record_id: int) -> int:
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         raised = objections.raise_objection(
             session,
-            SystemClock(),
+            live_server.clock,
             _as(session, "company"),
             record_id,
             ground="error",
@@ -96,7 +95,7 @@ def _objection_rejected(live_server: LiveServer, objection_id: int) -> None:
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         objections.decide(
             session,
-            SystemClock(),
+            live_server.clock,
             _as(session, "objections"),
             objection_id,
             outcome="rejected",

@@ -16,7 +16,6 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
 from xinyong import bootstrap, demo
-from xinyong.clock import CHINA, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.identifiers import mask_citizen_id
 from xinyong.synthetic import make_citizen_id
@@ -34,14 +33,18 @@ INSPECTION = "行政检查"
 def catalog_ready(live_server: LiveServer) -> None:
     """The record catalog, which ``xinyong init`` loads and ``demo.seed`` does not."""
     with unit_of_work(make_session_factory(live_server.engine)) as session:
-        bootstrap.load_rule_pack(session, SystemClock())
+        bootstrap.load_rule_pack(session, live_server.clock)
 
 
 def test_the_bank_reads_a_citizens_credit_status_on_the_citizens_authorisation(
-    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], catalog_ready: None
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    catalog_ready: None,
+    live_server: LiveServer,
 ) -> None:
     purpose = f"个人经营贷款风险定价 {secrets.token_hex(3)}"  # this run's row
-    until = (dt.datetime.now(CHINA).date() + dt.timedelta(days=90)).isoformat()
+    until = (live_server.clock.today() + dt.timedelta(days=90)).isoformat()
     log_in(page, "citizen")
     page.goto("/me/authorisations")
     page.get_by_label(zh("Organisation that may query")).select_option(label=BANK)

@@ -27,7 +27,6 @@ from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
-from xinyong.clock import SystemClock
 from xinyong.collection import consent, records, sources
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -61,7 +60,7 @@ def cases_left(live_server: LiveServer) -> dict[str, int]:
     """The institution, its two records about the demo person, her upheld objection to the
     first and her accepted application to repair the second; the institution suspended; and
     a case officer of the credit authority."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         bootstrap.load_rule_pack(session, clock)
         organisation = accounts.create_organisation(

@@ -16,7 +16,6 @@ from tests.e2e.conftest import LiveServer
 from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import CHINA, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.disclosure import query_assignments, query_items
 from xinyong.errors import NotFound
@@ -39,7 +38,7 @@ def disclosure_ready(live_server: LiveServer) -> None:
     """The demo data has neither the catalog (``xinyong init`` loads it, ``demo.seed`` does
     not) nor a published query item: set both up in the server's database, as the credit
     authority would on /admin/query-items, and the item assigned to the querier."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         bootstrap.load_rule_pack(session, clock)
         try:
@@ -105,9 +104,10 @@ def test_a_citizen_grants_an_authorisation_and_revokes_it(
     zh: Callable[[str], str],
     log_in: Callable[..., None],
     disclosure_ready: None,
+    live_server: LiveServer,
 ) -> None:
     purpose = f"贷款审批 {secrets.token_hex(3)}"  # this run's row, on a server that persists
-    until = (dt.datetime.now(CHINA).date() + dt.timedelta(days=180)).isoformat()
+    until = (live_server.clock.today() + dt.timedelta(days=180)).isoformat()
     log_in(page, "citizen")
     page.goto("/me/authorisations")
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("My written authorisations"))

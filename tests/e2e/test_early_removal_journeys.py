@@ -22,7 +22,7 @@ from xinyong import demo
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import FixedClock, SystemClock
+from xinyong.clock import FixedClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.lists import early_removal, entries, removal_proposals
 from xinyong.lists import early_removal_rules as rules
@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 def _listed_company(live_server: LiveServer) -> tuple[str, int]:
     """A company of its own with a subject account, on the black list (a standard allowing
     early removal) at the market regulator since 400 days ago."""
-    clock = SystemClock()
+    clock = live_server.clock
     username = f"er{secrets.token_hex(3)}"
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         company = subjects.register_organisation(
@@ -151,7 +151,7 @@ def test_an_application_lapses_when_the_entry_is_removed_by_hand(
     page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
 ) -> None:
     username, entry_id = _listed_company(live_server)
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
 
         def actor_of(name: str) -> accounts.Actor:

@@ -19,7 +19,6 @@ from xinyong import bootstrap
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
 from xinyong.collection import sources
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.demo import DEMO_PASSWORD
@@ -40,7 +39,7 @@ def institution_ready(live_server: LiveServer) -> None:
     """A registered institution on the platform, responsible for contract performance,
     with a data reporter: as the administrator, the credit authority and ``xinyong sources
     grant`` would set it up."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         bootstrap.load_rule_pack(session, clock)
         organisation = accounts.create_organisation(

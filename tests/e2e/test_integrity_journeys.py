@@ -16,7 +16,6 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
 from xinyong import bootstrap
-from xinyong.clock import CHINA, SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -31,7 +30,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"
 def catalog_ready(live_server: LiveServer) -> None:
     """The record catalog, which ``xinyong init`` loads and ``demo.seed`` does not."""
     with unit_of_work(make_session_factory(live_server.engine)) as session:
-        bootstrap.load_rule_pack(session, SystemClock())
+        bootstrap.load_rule_pack(session, live_server.clock)
 
 
 def test_an_image_named_as_a_pdf_is_refused_beside_the_file(
@@ -40,9 +39,10 @@ def test_an_image_named_as_a_pdf_is_refused_beside_the_file(
     log_in: Callable[..., None],
     catalog_ready: None,
     tmp_path: Path,
+    live_server: LiveServer,
 ) -> None:
     purpose = f"个人经营贷款审批 {secrets.token_hex(3)}"
-    until = (dt.datetime.now(CHINA).date() + dt.timedelta(days=90)).isoformat()
+    until = (live_server.clock.today() + dt.timedelta(days=90)).isoformat()
     scan = tmp_path / "signed.pdf"
     scan.write_bytes(PNG)
     log_in(page, "citizen")

@@ -24,7 +24,6 @@ from xinyong import demo
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.lists.models import ListEntry
@@ -48,7 +47,7 @@ def _penalised_company(live_server: LiveServer) -> tuple[str, str, str, str, int
     """A company of its own with a subject account and a fine of the market regulator
     decided long enough ago to be repaired: its username, name, code, the fine's number
     and id."""
-    clock = SystemClock()
+    clock = live_server.clock
     username = f"eb{secrets.token_hex(3)}"
     name = f"福州依据旅程{username}贸易有限公司"
     with unit_of_work(make_session_factory(live_server.engine)) as session:
@@ -84,13 +83,13 @@ def _window_closed(live_server: LiveServer, name: str) -> None:
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         subject_id = session.scalar(select(Subject.id).where(Subject.name == name))
         found = session.scalars(select(ListEntry).where(ListEntry.subject_id == subject_id)).one()
-        found.window_ends = SystemClock().today() - dt.timedelta(days=1)
+        found.window_ends = live_server.clock.today() - dt.timedelta(days=1)
 
 
 def _repaired(live_server: LiveServer, username: str, record_id: int) -> None:
     """The company applies to repair the fine; the platform accepts the case and the
     regulator approves it (the repair pages have journeys of their own)."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         case = repair.apply(
             session,
@@ -177,7 +176,7 @@ def test_a_black_list_entry_named_on_its_penalty_leaves_the_list_when_the_penalt
 def _penalised_person(live_server: LiveServer) -> tuple[str, str, str, str]:
     """A natural person of their own with a fine of the market regulator: the ID number,
     the opaque reference, the masked name and the fine's number."""
-    clock = SystemClock()
+    clock = live_server.clock
     rng = random.Random(secrets.randbits(32))
     citizen_id = make_citizen_id(rng)
     name = f"依据{secrets.token_hex(2)}某"

@@ -21,7 +21,7 @@ from tests.lists_helpers import penalty_record
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import FixedClock, SystemClock
+from xinyong.clock import FixedClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.lists import entries
 from xinyong.subjects import service as subjects
@@ -32,7 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 def _listed_company(live_server: LiveServer) -> tuple[str, int]:
     """A company of its own on the black list at the market regulator since 30 days ago."""
-    clock = SystemClock()
+    clock = live_server.clock
     name = f"福州移出旅程{secrets.token_hex(3)}贸易有限公司"
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         company = subjects.register_organisation(

@@ -13,7 +13,6 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
 from tests.lists_rule_pack_helpers import EARLIER_MEANS, load_earlier, shipped
-from xinyong.clock import SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.lists import rule_packs
 
@@ -32,7 +31,7 @@ def measure_draft(live_server: LiveServer) -> str:
     the measure's code."""
     code = _last_measure()
     with unit_of_work(make_session_factory(live_server.engine)) as session:
-        load_earlier(session, SystemClock(), "measure", code, means=EARLIER_MEANS)
+        load_earlier(session, live_server.clock, "measure", code, means=EARLIER_MEANS)
     return code
 
 

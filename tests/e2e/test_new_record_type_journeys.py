@@ -16,8 +16,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import LiveServer
 from tests.test_pages_collection import to_csv
-from xinyong.clock import CHINA
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -28,7 +28,7 @@ ORIGINAL = ("administrative_inspection", "行政检查")
 
 
 def test_the_authority_adds_a_record_type_and_makes_a_source_responsible_for_it(
-    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
 ) -> None:
     suffix = secrets.token_hex(3)
     code = f"food_spot_check_{suffix}"
@@ -114,7 +114,7 @@ def test_the_authority_adds_a_record_type_and_makes_a_source_responsible_for_it(
         "link", name=zh("Submit records")
     ).click()
     page.get_by_label(zh("Record type"), exact=True).select_option(code)
-    decided = (dt.datetime.now(CHINA).date() - dt.timedelta(days=7)).isoformat()
+    decided = (live_server.clock.today() - dt.timedelta(days=7)).isoformat()
     table = [
         ["主体名称", "统一社会信用代码", "决定文号", "决定日期", "抽检产品名称"],
         [COMPANY[1], COMPANY[0], f"榕市监抽〔2026〕{suffix}号", decided, "散装茉莉花茶"],

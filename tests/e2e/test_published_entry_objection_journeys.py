@@ -29,7 +29,7 @@ from xinyong import demo
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import FixedClock, SystemClock
+from xinyong.clock import FixedClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.lists import applications, entries
 from xinyong.subjects import service as subjects
@@ -43,7 +43,7 @@ def _listed_company(live_server: LiveServer) -> tuple[str, str, str]:
     """A company of its own with a subject account, on the black list at the market
     regulator since 30 days ago (proposed by ``caseofficer2``): its username, name and the
     entry's reasons."""
-    clock = SystemClock()
+    clock = live_server.clock
     username = f"ob{secrets.token_hex(3)}"
     name = f"福州异议旅程{username}贸易有限公司"
     reasons = f"拒不履行行政处罚决定（E2E-{username}）"
@@ -117,7 +117,7 @@ def _measure_applied(live_server: LiveServer, username: str) -> str:
         assert company is not None
         applications.apply(
             session,
-            SystemClock(),
+            live_server.clock,
             accounts.actor_for_user(officer),
             subject=company,
             matter_code="honours",
@@ -133,7 +133,7 @@ def _objected(live_server: LiveServer) -> tuple[str, str, str, str]:
     name, the entry's reasons and the objection."""
     username, name, reasons = _listed_company(live_server)
     objection = f"认定所依据的处罚决定已被行政复议撤销。#{secrets.token_hex(3)}"
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         user = session.scalar(select(UserAccount).where(UserAccount.username == username))
         assert user is not None
@@ -268,7 +268,7 @@ DEMO_COURT = "11350100MB0000035H"
 def _court_listed_company(live_server: LiveServer) -> tuple[str, str, str, int]:
     """A company of its own with a subject account, listed by the demo court's record whose
     enforcing court is a district court: its username, name, code and the entry's id."""
-    clock = SystemClock()
+    clock = live_server.clock
     username = f"ct{secrets.token_hex(3)}"
     name = f"福州法院名单旅程{username}贸易有限公司"
     enforcing = "福州市鼓楼区人民法院"
@@ -337,7 +337,7 @@ def test_a_court_defaulter_is_sent_to_the_court_and_leaves_public_view_on_perfor
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Court judgment defaulters"))
     expect(page.get_by_role("main")).to_contain_text("福州海峡物流有限公司")
     entry = page.locator(f"#entry-{entry_id}")
-    entry.get_by_label(zh("Performed on")).fill(SystemClock().today().isoformat())
+    entry.get_by_label(zh("Performed on")).fill(live_server.clock.today().isoformat())
     entry.get_by_label(
         zh("How the performance was confirmed (e.g. the closing notice's number)")
     ).fill("结案通知书")

@@ -17,7 +17,6 @@ from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.disclosure import query_items
 from xinyong.disclosure.models import QueryItemAssignment
@@ -32,7 +31,7 @@ COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")
 def two_items(live_server: LiveServer) -> tuple[str, str]:
     """Two published items of the regulator that nobody holds (this run's codes: the
     server's database outlives a test), as the credit authority would publish them."""
-    clock = SystemClock()
+    clock = live_server.clock
     run = secrets.token_hex(3).upper()
     codes = (f"E2E-ASSIGN-{run}", f"E2E-OTHER-{run}")
     with unit_of_work(make_session_factory(live_server.engine)) as session:
@@ -116,7 +115,7 @@ def carried_over_key(live_server: LiveServer, two_items: tuple[str, str]) -> tup
     """A system of the regulator whose key queried by every item before assignments began,
     holding the first item as migration 0042 left it (no granting officer): its name and
     the item."""
-    clock = SystemClock()
+    clock = live_server.clock
     held, _other = two_items
     name = f"审批系统{held[-6:]}"
     with unit_of_work(make_session_factory(live_server.engine)) as session:

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from tests.e2e.conftest import LiveServer
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
 from xinyong.collection import pipeline, readers
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -30,7 +29,7 @@ COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")  # the 
 def _penalty(live_server: LiveServer, number: str) -> int:
     """A fresh penalty about the demo company, submitted by the regulator, so that the
     journey corrects a record no other journey reads."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         regulator = accounts.organisation_by_code(session, REGULATOR)
         row = {

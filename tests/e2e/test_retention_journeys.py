@@ -19,7 +19,7 @@ from xinyong import demo
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import FixedClock, SystemClock
+from xinyong.clock import FixedClock
 from xinyong.collection import consent, pipeline, readers
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.disclosure import reports, retention
@@ -37,7 +37,7 @@ def retention_ready(live_server: LiveServer, disclosure_ready: None) -> str:
     ago, resolved then, deleted by the daily job today; and a report the citizen was
     issued 400 days ago (another year: the year's free reports are untouched). Returns the
     report's number."""
-    now = SystemClock().now()
+    now = live_server.clock.now()
     then = FixedClock(now - dt.timedelta(days=7 * 365))
     year_ago = FixedClock(now - dt.timedelta(days=400))
     with unit_of_work(make_session_factory(live_server.engine)) as session:
@@ -85,7 +85,7 @@ def retention_ready(live_server: LiveServer, disclosure_ready: None) -> str:
             source,
         )
         assert report.batch.created == 1, report.problems
-        assert retention.delete_past_retention(session, SystemClock()).records >= 1
+        assert retention.delete_past_retention(session, live_server.clock).records >= 1
         issued = reports.issue(session, year_ago, citizen, person)
         return issued.report.number
 

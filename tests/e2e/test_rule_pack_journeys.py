@@ -17,7 +17,6 @@ from tests.rule_pack_helpers import PACK, current_definition
 from xinyong.accounts import service as accounts
 from xinyong.catalog import rule_packs
 from xinyong.catalog import service as catalog
-from xinyong.clock import SystemClock
 from xinyong.db.session import make_session_factory, unit_of_work
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -31,7 +30,7 @@ def pack_conflict(live_server: LiveServer) -> str:
     """In the server's database: the reward type as an earlier pack gave it (another legal
     basis), and renamed in English by the credit authority since; the shipped pack's legal
     basis is the change the authority never touched. Returns the shipped legal basis."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
         shipped = current_definition(session, REWARD)
         earlier = {**shipped, "legal_basis": "《福州市社会信用管理办法》第九条（旧版）"}

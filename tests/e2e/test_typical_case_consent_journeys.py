@@ -20,7 +20,6 @@ from tests.e2e.conftest import LiveServer
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
-from xinyong.clock import SystemClock
 from xinyong.collection import pipeline, readers
 from xinyong.collection.models import CreditRecord
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -36,7 +35,7 @@ COMPANY = ("91350100MG59YK161P", "福州晨光文具贸易有限公司")  # the 
 def _repaired(live_server: LiveServer, number: str) -> int:
     """A fresh penalty of the demo company, repaired: applied for by the company, accepted
     by the credit authority's objection handler, approved by the regulator."""
-    clock = SystemClock()
+    clock = live_server.clock
     with unit_of_work(make_session_factory(live_server.engine)) as session:
 
         def user(name: str) -> Actor:

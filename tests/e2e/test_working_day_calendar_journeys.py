@@ -11,15 +11,15 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Page, expect
 
-from xinyong.clock import CHINA
+from tests.e2e.conftest import LiveServer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
 def test_the_credit_authority_enters_next_years_arrangement(
-    page: Page, zh: Callable[[str], str], log_in: Callable[..., None]
+    page: Page, zh: Callable[[str], str], log_in: Callable[..., None], live_server: LiveServer
 ) -> None:
-    year = dt.datetime.now(CHINA).year + 1
+    year = live_server.clock.today().year + 1
     log_in(page, "authority")
     page.get_by_role("navigation", name=zh("Main")).get_by_role(
         "link", name=zh("Working-day calendar")

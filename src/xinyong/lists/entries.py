@@ -1154,12 +1154,24 @@ def _published_statement(today: dt.date) -> Select[ListEntry, Subject, ListStand
 
 
 def published(
-    session: Session, kind: ListKind, *, today: dt.date, query: str = "", tier: Tier | None = None
+    session: Session,
+    kind: ListKind,
+    *,
+    today: dt.date,
+    query: str = "",
+    tier: Tier | None = None,
+    recognised_by: Collection[int] | None = None,
 ) -> list[tuple[ListEntry, Subject, ListStandard]]:
-    """The public list pages: entries in force, with basis, reasons and term."""
+    """The public list pages: entries in force, with basis, reasons and term.
+
+    ``recognised_by`` keeps those recognised by one of these organisations (an agency's
+    own entries, a district's): narrowed in the query, not after it, as the whole city's
+    list is read on every view of an officer's queue otherwise."""
     statement = _published_statement(today).where(ListEntry.kind == kind)
     if tier is not None:
         statement = statement.where(ListEntry.tier == tier)
+    if recognised_by is not None:
+        statement = statement.where(ListEntry.recognising_organisation_id.in_(recognised_by))
     if query.strip():
         # A search compares former names too (``public_search_match``).
         statement = statement.options(selectinload(Subject.names))

@@ -104,9 +104,11 @@ def _bases(session: Session, clock: Clock, actor: Actor) -> dict[str, list[dict[
     entries in force (both public); for a district's credit authority, those its own
     district's agencies recognised (``cases.require_in_area``)."""
     today = clock.today()
-    red = entries.published(session, ListKind.RED, today=today)
-    serious = entries.published(session, ListKind.BLACK, today=today, tier=Tier.SERIOUS)
     kept = area.organisations_in_area(session, actor)
+    red = entries.published(session, ListKind.RED, today=today, recognised_by=kept)
+    serious = entries.published(
+        session, ListKind.BLACK, today=today, tier=Tier.SERIOUS, recognised_by=kept
+    )
     return {
         kind: [
             {
@@ -115,7 +117,6 @@ def _bases(session: Session, clock: Clock, actor: Actor) -> dict[str, list[dict[
                 "standard": standard.name,
             }
             for entry, subject, standard in rows
-            if kept is None or entry.recognising_organisation_id in kept
         ]
         for kind, rows in (("red", red), ("serious", serious))
     }

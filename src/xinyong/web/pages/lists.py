@@ -287,11 +287,12 @@ def _queue_context(
     # Every id the officer's person acts under, read once for the whole queue rather than
     # resolving each entry's proposer (a key's releaser) one query at a time.
     acting = set(acting_as(session, actor))
+    # The agency's own entries, as the queue's are (none for an actor of no organisation).
+    own = [] if actor.organisation_id is None else [actor.organisation_id]
     published = [
-        (e, s, std)
+        row
         for kind in ListKind
-        for e, s, std in entries.published(session, kind, today=today)
-        if e.recognising_organisation_id == actor.organisation_id
+        for row in entries.published(session, kind, today=today, recognised_by=own)
     ]
     removals = removal_proposals.open_by_entry(session, [e.id for e, _s, _std in published])
     return {
