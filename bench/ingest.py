@@ -46,7 +46,7 @@ from xinyong.collection import pipeline, readers, sources  # noqa: E402
 from xinyong.db.engine import make_engine  # noqa: E402
 from xinyong.db.migrate import upgrade  # noqa: E402
 from xinyong.db.session import make_session_factory, unit_of_work  # noqa: E402
-from xinyong.subjects import names  # noqa: E402
+from xinyong.subjects import name_index, names  # noqa: E402
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName  # noqa: E402
 
 SOURCE = "113501000036441868"
@@ -82,6 +82,7 @@ def prepare_platform(engine: Engine, clock: FixedClock, known: list[tuple[str, s
         sources.grant(session, clock, SYSTEM_ACTOR, organisation, "administrative_penalty")
         # Known subjects are registered up front, as a running platform would have them.
         now = clock.now()
+        index = name_index.BulkIndex(session)
         for start in range(0, len(known), 5000):
             part = known[start : start + 5000]
             ids = session.scalars(
@@ -112,6 +113,11 @@ def prepare_platform(engine: Engine, clock: FixedClock, known: list[tuple[str, s
                     }
                     for sid, (_code, name) in zip(ids, part, strict=True)
                 ],
+            )
+            # The name index, as the pipeline writes it with the names it registers.
+            index.write(
+                (sid, names.normalise_name(name), names.core_name(name))
+                for sid, (_code, name) in zip(ids, part, strict=True)
             )
 
 

@@ -45,7 +45,7 @@ from xinyong.clock import CHINA  # noqa: E402
 from xinyong.db.engine import make_engine  # noqa: E402
 from xinyong.db.migrate import upgrade  # noqa: E402
 from xinyong.db.session import make_session_factory, unit_of_work  # noqa: E402
-from xinyong.subjects import names  # noqa: E402
+from xinyong.subjects import name_index, names  # noqa: E402
 from xinyong.subjects import service as subjects  # noqa: E402
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName  # noqa: E402
 from xinyong.synthetic import make_uscc  # noqa: E402
@@ -92,6 +92,7 @@ def register(engine: Engine, rows: list[tuple[str, str, tuple[str, ...]]]) -> No
     upgrade(engine)
     now = dt.datetime(2026, 12, 1, 10, 0, tzinfo=CHINA)
     with unit_of_work(make_session_factory(engine)) as session:
+        index = name_index.BulkIndex(session)
         for start in range(0, len(rows), 5000):
             part = rows[start : start + 5000]
             ids = session.scalars(
@@ -110,20 +111,20 @@ def register(engine: Engine, rows: list[tuple[str, str, tuple[str, ...]]]) -> No
                     for code, name, _former in part
                 ],
             ).all()
+            named = [
+                (sid, one, names.normalise_name(one), names.core_name(one), one == name)
+                for sid, (_code, name, former) in zip(ids, part, strict=True)
+                for one in (name, *former)
+            ]
             session.execute(
                 insert(SubjectName),
                 [
-                    {
-                        "subject_id": sid,
-                        "name": one,
-                        "normalised": names.normalise_name(one),
-                        "core": names.core_name(one),
-                        "current": one == name,
-                    }
-                    for sid, (_code, name, former) in zip(ids, part, strict=True)
-                    for one in (name, *former)
+                    {"subject_id": sid, "name": one, "normalised": n, "core": c, "current": now_}
+                    for sid, one, n, c, now_ in named
                 ],
             )
+            # The name index, as the pipeline writes it with the names it registers.
+            index.write((sid, n, c) for sid, _one, n, c, _now in named)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))

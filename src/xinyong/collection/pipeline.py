@@ -55,7 +55,7 @@ from xinyong.db.ids import allocate_ids
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.objections.models import ObjectionStatus, RecordObjection
-from xinyong.subjects import names
+from xinyong.subjects import name_index, names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName
 
@@ -656,6 +656,7 @@ class _BatchRun:
             session, Subject.__table__, _SUBJECT_COLUMNS, into=_STAGED_SUBJECTS
         )
         self.name_writer = BulkWriter(session, SubjectName.__table__, _SUBJECT_NAME_COLUMNS)
+        self.name_index = name_index.BulkIndex(session)
         self.quarantine_writer = BulkWriter(session, QuarantinedRow.__table__, _QUARANTINE_COLUMNS)
 
     def _any_of(self, column: Any, values: list[Any]) -> Any:
@@ -1007,9 +1008,22 @@ class _BatchRun:
         else:
             self.subject_writer.insert(subject_rows)
         self.name_writer.insert(name_rows)
+        self._index_names(subject_rows, name_rows)
         self.new_subject_ids.add(ids)
         self.batch.new_subjects += len(ids)
         return registered
+
+    def _index_names(
+        self, subject_rows: list[tuple[Any, ...]], name_rows: list[tuple[Any, ...]]
+    ) -> None:
+        """The new organisations' names into the name search's index, as written (natural
+        persons are never searched by name)."""
+        people = {row[0] for row in subject_rows if row[1] is SubjectKind.NATURAL_PERSON}
+        self.name_index.write(
+            (sid, normalised, core)
+            for sid, _name, normalised, core, _current in name_rows
+            if sid not in people
+        )
 
     def _insert_subjects(
         self,

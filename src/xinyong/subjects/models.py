@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -88,8 +88,8 @@ class SubjectName(IdMixin, Base):
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Not indexed: the name search matches pairs of characters anywhere in these
-    # (LIKE '%…%'), which no B-tree index serves (migration 0015).
+    # Not indexed: the name search finds names by their pairs of characters
+    # (``SubjectNamePair``) and weighs the few it finds on these.
     normalised: Mapped[str] = mapped_column(String(200))
     core: Mapped[str] = mapped_column(String(200))
     current: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -97,6 +97,25 @@ class SubjectName(IdMixin, Base):
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
 
     subject: Mapped[Subject] = relationship(back_populates="names")
+
+
+class SubjectNamePair(Base):
+    """The name search's index (decision 0012, session 20 addendum): an organisation has a
+    row for each key (a pair of characters, or a last character: ``subjects.pairs``) of its
+    current and former names, with the length of that name's core, which orders a key's
+    rows by closeness to the query's. Natural persons are never searched by name and have
+    none. Derived from ``subject_name`` (``subjects.pairs.entries`` of its forms) and
+    written with it; no foreign key, to cost the bulk registration of new subjects one
+    index and nothing more: a row naming no organisation only makes a candidate that the
+    search's weighing of ``subject_name`` drops."""
+
+    __tablename__ = "subject_name_pair"
+    # SQLite: the primary key is the table (one B-tree, not a table and an index).
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    pair: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    core_length: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    subject_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
 
 
 class ResponsiblePerson(IdMixin, Base):

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select
+from sqlalchemy import BigInteger, Table, any_, bindparam, case, func, insert, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +25,8 @@ from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.crypto import default_cipher
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.subjects import hooks, names
+from xinyong.subjects import hooks, name_index, names
+from xinyong.subjects import pairs as name_pairs
 from xinyong.subjects.models import (
     ResponsiblePerson,
     ResponsibleRole,
@@ -121,6 +123,7 @@ def register_organisation(
         if former.strip():
             subject.names.append(_name_row(former.strip(), current=False))
     _insert_new(session, subject, field="uscc")
+    name_index.write(session, [(subject.id, row.normalised, row.core) for row in subject.names])
     audit.record(
         session,
         clock,
@@ -398,14 +401,18 @@ def rename(session: Session, clock: Clock, actor: Actor, subject: Subject, new_n
     new_name = new_name.strip()
     if not new_name:
         raise InvalidInput("a name is required", code="required", field="name")
+    earlier = [(row.normalised, row.core) for row in subject.names]
     for row in subject.names:
         if row.current:
             row.current = False
             row.valid_to = clock.today()
-    subject.names.append(_name_row(new_name, current=True, valid_from=clock.today()))
+    added = _name_row(new_name, current=True, valid_from=clock.today())
+    subject.names.append(added)
     subject.name = new_name
     subject.name_normalised = names.normalise_name(new_name)
     session.flush()
+    if subject.is_organisation:
+        name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))
     audit.record(
         session, clock, actor.audit(), "subject.rename", target_type="subject", target_id=subject.id
     )
@@ -753,23 +760,10 @@ MAX_SEARCH_QUERY = 100
 _SAME_NAME, _SAME_CORE, _CONTAINS = 3, 2, 1
 
 
-def _candidate_ids(session: Session, query: str) -> list[int]:
-    """The organisations whose names are worth ranking, at most ``SEARCH_CANDIDATE_LIMIT``,
-    most promising first: those with the query's name (normalised, then without area and
-    legal form), then those containing it (shorter names first, as ``names.rank`` prefers
-    them), then the rest by how many of the query's character pairs their names share and
-    how close their length is. Ordered in the database before the limit, so that no
-    number of names sharing a common pair (食品, 科技) can push the name asked for out of
-    the candidates (review r3): every organisation sharing a pair is weighed, once.
-
-    Pairs are looked for anywhere in a name (``LIKE '%…%'``), which no B-tree index
-    serves (migration 0015): the statement reads the names once, the same for every
-    query, instead of stopping at the first 500 that share any pair."""
-    norm = names.normalise_name(query)
-    core = names.core_name(query) or norm
-    pairs = _bigrams(core)[:12]
-    if not pairs:
-        return []
+def _weighing(norm: str, core: str, pairs: list[str]) -> tuple[Any, Any]:
+    """How a name stands to the query, as one number per name (larger is better), and the
+    names that have a weight at all: those with the query's name or core, containing it,
+    or sharing one of its ``pairs`` (at most 12: ``_bigrams`` of the core)."""
     # Pairs are looked for in the core (shorter, so each test costs less); the query's
     # whole name also in the full form, where a trade name that is an area's (鼓楼 in
     # 鼓楼大酒店) or a legal form's is found (as ``names.rank`` finds it).
@@ -787,23 +781,79 @@ def _candidate_ids(session: Session, query: str) -> list[int]:
         ),
         else_=0,
     )
-    # One number per name, larger is better: standing, then pairs shared (at most 12),
-    # then closeness of length (names are at most 200 characters).
+    # Standing, then pairs shared (at most 12), then closeness of length (names are at
+    # most 200 characters): ``name_index`` bounds the weights of names it has not read
+    # by this scale.
     gap = func.abs(func.length(SubjectName.core) - len(core))
     weight = (standing * 100 + shared) * 1000 - gap
+    # A core containing the query's core contains its pairs: no test of its own.
+    weighed = or_(
+        SubjectName.normalised == norm,
+        SubjectName.core == core,
+        SubjectName.normalised.contains(norm, autoescape=True),
+        *in_core,
+    )
+    return weight, weighed
+
+
+def _candidate_ids(session: Session, query: str) -> list[int]:
+    """The organisations whose names are worth ranking, at most ``SEARCH_CANDIDATE_LIMIT``,
+    most promising first: those with the query's name (normalised, then without area and
+    legal form), then those containing it (shorter names first, as ``names.rank`` prefers
+    them), then the rest by how many of the query's character pairs their names share and
+    how close their length is. Ordered before the limit, so that no number of names
+    sharing a common pair (食品, 科技) can push the name asked for out of the candidates
+    (review r3): every organisation sharing a pair counts.
+
+    The names sharing a pair are found through the index of pairs (``name_index``), which
+    reads a common pair's names nearest in length first and stops when no name not read
+    could weigh more than those found; a query made only of area names and legal forms
+    (福州, 有限公司), which nearly every name holds, is weighed against every name."""
+    norm = names.normalise_name(query)
+    core = names.core_name(query) or norm
+    pairs = _bigrams(core)[:12]
+    if not pairs:
+        return []
+    weight, weighed = _weighing(norm, core, pairs)
+    found = name_pairs.probes(norm, core, pairs)
+    if found is None:
+        return _weighed_throughout(session, weight, weighed)
+
+    def weigh(subject_ids: Sequence[int]) -> dict[int, int]:
+        weights: dict[int, int] = {}
+        for start in range(0, len(subject_ids), _WEIGHED_AT_ONCE):
+            part = subject_ids[start : start + _WEIGHED_AT_ONCE]
+            for subject_id, most in session.execute(
+                select(SubjectName.subject_id, func.max(weight))
+                .join(Subject, Subject.id == SubjectName.subject_id)
+                .where(Subject.kind != SubjectKind.NATURAL_PERSON, weighed)
+                .where(_among(session, SubjectName.subject_id, part))
+                .group_by(SubjectName.subject_id)
+            ):
+                weights[subject_id] = int(most)
+        return weights
+
+    return name_index.candidates(session, found, len(core), weigh, SEARCH_CANDIDATE_LIMIT)
+
+
+_WEIGHED_AT_ONCE = 5000
+
+
+def _among(session: Session, column: Any, values: Sequence[int]) -> Any:
+    """``column IN (values)``; on PostgreSQL as ``= ANY(array)``, one parameter rather than
+    thousands to parse and plan."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(BigInteger())))
+    return column.in_(values)
+
+
+def _weighed_throughout(session: Session, weight: Any, weighed: Any) -> list[int]:
+    """The candidates as the index-less search found them, every name weighed."""
     scored = (
         select(SubjectName.subject_id.label("subject_id"), weight.label("weight"))
         .join(Subject, Subject.id == SubjectName.subject_id)
         .where(Subject.kind != SubjectKind.NATURAL_PERSON)
-        # A core containing the query's core contains its pairs: no test of its own.
-        .where(
-            or_(
-                SubjectName.normalised == norm,
-                SubjectName.core == core,
-                SubjectName.normalised.contains(norm, autoescape=True),
-                *in_core,
-            )
-        )
+        .where(weighed)
         .subquery()
     )
     return list(

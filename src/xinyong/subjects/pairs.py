@@ -1,0 +1,129 @@
+"""Character pairs of organisation names, as the name index stores them (pure functions).
+
+The name search (``subjects.service._candidate_ids``) wants the organisations whose core
+name holds one of the query's character pairs, or whose normalised name holds the whole
+query. The index (table ``subject_name_pair``, decision 0012, session 20 addendum) keeps,
+for every organisation name, one entry per pair a query could look it up by:
+
+- every pair of the core name, and its last character alone (``END``), so that a core
+  holding one character is found too;
+- every pair of the normalised name except the pairs that area names and legal forms make
+  among themselves (``AFFIX_PAIRS``: 福州, 有限, 公司, …), which nearly every name has and
+  only a query made of nothing else would look for; the normalised name's last character
+  alone unless it is one of theirs.
+
+A pair is one integer, the two code points side by side (``END`` for none), so that the
+entries of a first character are one range of keys and no collation is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import pairwise, product
+
+from xinyong.subjects.names import AREA_PREFIXES, LEGAL_FORM_SUFFIXES
+
+_SHIFT = 21  # code points are below 2**21
+END = 0  # in the place of a second character: the first was the last of the name
+
+
+def key(first: str, second: str | None = None) -> int:
+    """The index key of a pair, or of a name's last character (``second`` None)."""
+    return (ord(first) << _SHIFT) | (ord(second) if second else END)
+
+
+def first_character_range(character: str) -> tuple[int, int]:
+    """The keys of every entry starting with ``character``: ``low <= key < high``."""
+    low = ord(character) << _SHIFT
+    return low, low + (1 << _SHIFT)
+
+
+# What ``names.core_name`` strips: leading areas, parenthesised areas and legal forms, in
+# any sequence. A pair inside such a run is one of a word's own or spans two words.
+_AFFIX_WORDS: tuple[str, ...] = (*AREA_PREFIXES, *LEGAL_FORM_SUFFIXES, "(", ")")
+AFFIX_CHARACTERS: frozenset[str] = frozenset("".join(_AFFIX_WORDS))
+AFFIX_PAIRS: frozenset[str] = frozenset(
+    {word[i : i + 2] for word in _AFFIX_WORDS for i in range(len(word) - 1)}
+    | {a[-1] + b[0] for a, b in product(_AFFIX_WORDS, repeat=2)}
+)
+
+
+def _pairs(text: str) -> set[str]:
+    return {a + b for a, b in pairwise(text)}
+
+
+def entries(normalised: str, core: str) -> set[int]:
+    """The keys under which a name with these forms (as stored in ``subject_name``) is
+    indexed."""
+    found = {key(*pair) for pair in _pairs(core)}
+    found.update(key(*pair) for pair in _pairs(normalised) - AFFIX_PAIRS)
+    if core:
+        found.add(key(core[-1]))
+    if normalised and normalised[-1] not in AFFIX_CHARACTERS:
+        found.add(key(normalised[-1]))
+    return found
+
+
+def rows(subject_id: int, normalised: str, core: str) -> list[tuple[int, int, int]]:
+    """``subject_name_pair`` rows (pair, core_length, subject_id) of one name."""
+    length = len(core)
+    return [(pair, length, subject_id) for pair in entries(normalised, core)]
+
+
+def rows_of_names(named: Iterable[tuple[int, str, str]]) -> list[tuple[int, int, int]]:
+    """The rows of many names, ``(subject_id, normalised, core)`` each; a subject's names
+    that share a pair and a core length share a row."""
+    found: set[tuple[int, int, int]] = set()
+    for subject_id, normalised, core in named:
+        found.update(rows(subject_id, normalised, core))
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One list of entries a query reads: the keys ``low <= key < high`` (one key, or a
+    first character's range). ``core``: a core name holding the query's pair (or
+    character) is in it; ``whole``: a normalised name holding the whole query is."""
+
+    low: int
+    high: int
+    core: bool
+    whole: bool
+
+    @property
+    def one_key(self) -> bool:
+        return self.high == self.low + 1
+
+
+def probes(norm: str, core: str, core_pairs: list[str]) -> list[Probe] | None:
+    """The lists that together hold every name the search weighs for a query with these
+    forms, ``core_pairs`` being the pairs of its core it counts (``_bigrams``). None when
+    the query is made only of area names and legal forms (福州, 有限公司): nearly every
+    name holds it, outside the index."""
+    if not core_pairs:
+        return []
+    found: list[Probe] = []
+    if len(core) == 1:
+        low, high = first_character_range(core)
+        found.append(Probe(low, high, core=True, whole=False))
+    else:
+        found.extend(Probe(key(*p), key(*p) + 1, core=True, whole=False) for p in core_pairs)
+    # A normalised name holding the whole query holds each of its pairs: any pair the
+    # index keeps for every name will do, one already read the best.
+    if len(norm) == 1:
+        if norm in AFFIX_CHARACTERS:
+            return None
+        low, high = first_character_range(norm)
+    else:
+        kept = [pair for pair in sorted(_pairs(norm)) if pair not in AFFIX_PAIRS]
+        if not kept:
+            return None
+        low = next((key(*p) for p in kept if p in core_pairs), key(*kept[0]))
+        high = low + 1
+    for i, probe in enumerate(found):
+        if (probe.low, probe.high) == (low, high):
+            found[i] = Probe(low, high, core=True, whole=True)
+            return found
+    found.append(Probe(low, high, core=False, whole=True))
+    return found
