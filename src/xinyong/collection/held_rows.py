@@ -323,7 +323,7 @@ def _reasons(reasons: str, today: dt.date) -> str:
 def _awaiting(row: QuarantinedRow) -> None:
     if row.resolution is not None:
         raise Conflict(
-            f"this held row was {row.resolution} already",
+            "this held row was decided already",
             code="held_row_decided",
             field="row",
             article=ARTICLE,
@@ -365,8 +365,8 @@ def release(
     (``release_refused``, 422, with the problems) when the pipeline refuses or holds it
     again, and then nothing is written. Audited (``held_row.release``) with the batch it
     went through."""
-    text = _reasons(reasons, clock.today())
     row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    text = _reasons(reasons, clock.today())
     _awaiting(row)
     values = _values(row)
     if values is None:
@@ -436,8 +436,8 @@ def release(
 def reject(session: Session, clock: Clock, actor: Actor, row_id: int, reasons: str) -> HeldRow:
     """Reject a held row, with reasons: it is not the registered subject's, or not as it
     stands; the source corrects it and submits it again. Audited (``held_row.reject``)."""
-    text = _reasons(reasons, clock.today())
     row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    text = _reasons(reasons, clock.today())
     _awaiting(row)
     _decided(session, row, batch, clock, actor, HeldRowResolution.REJECTED, text)
     session.flush()
