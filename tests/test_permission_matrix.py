@@ -388,6 +388,9 @@ def _registration_end(world: World) -> dict[str, Any]:
 
 BATCH_READERS = frozenset({"reporter", "other_reporter", "security", "authority"})
 SUBMITTERS = frozenset({"reporter", "other_reporter"})
+# Who reviews held rows (decision 0050): the sources' data reporters (an agency's own rows)
+# and the credit authority (its area's); the world has none, so a row is a 404.
+HELD_ROW_REVIEWERS = frozenset({"reporter", "other_reporter", "authority"})
 
 
 def _source_record(world: World) -> dict[str, Any]:
@@ -1231,6 +1234,23 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/api/v1/batches/{batch_id}/report.csv"): Access(
         BATCH_READERS, params=lambda w: {"batch_id": 999_999_999}, ok=frozenset({404})
     ),
+    # Held rows and their review (decision 0050); flows: tests/test_held_rows_web.py.
+    ("GET", "/api/v1/held-rows"): Access(HELD_ROW_REVIEWERS),
+    ("GET", "/api/v1/held-rows/{row_id}"): Access(
+        HELD_ROW_REVIEWERS, params=lambda w: {"row_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("POST", "/api/v1/held-rows/{row_id}/release"): Access(
+        HELD_ROW_REVIEWERS,
+        params=lambda w: {"row_id": 999_999_999},
+        json=lambda w: {"reasons": "核实为同一主体"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/api/v1/held-rows/{row_id}/reject"): Access(
+        HELD_ROW_REVIEWERS,
+        params=lambda w: {"row_id": 999_999_999},
+        json=lambda w: {"reasons": "不是本主体"},
+        ok=frozenset({404}),
+    ),
     ("POST", "/api/v1/batches"): Access(
         SUBMITTERS,
         query=_penalty_sources,
@@ -1703,6 +1723,22 @@ MATRIX: dict[tuple[str, str], Access] = {
     # commitments; flows: tests/test_pages_collection.py ---
     ("GET", "/batches"): Access(BATCH_READERS),
     ("GET", "/batches/upload"): Access(SUBMITTERS),
+    ("GET", "/held-rows"): Access(HELD_ROW_REVIEWERS),
+    ("GET", "/held-rows/{row_id}"): Access(
+        HELD_ROW_REVIEWERS, params=lambda w: {"row_id": 999_999_999}, ok=frozenset({404})
+    ),
+    ("POST", "/held-rows/{row_id}/release"): Access(
+        HELD_ROW_REVIEWERS,
+        params=lambda w: {"row_id": 999_999_999},
+        form=lambda w: {"reasons": "核实为同一主体"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/held-rows/{row_id}/reject"): Access(
+        HELD_ROW_REVIEWERS,
+        params=lambda w: {"row_id": 999_999_999},
+        form=lambda w: {"reasons": "不是本主体"},
+        ok=frozenset({404}),
+    ),
     ("POST", "/batches/upload"): Access(
         SUBMITTERS,
         form=lambda w: {"record_type": _penalty_sources(w)["type"]},

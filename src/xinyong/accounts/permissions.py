@@ -41,6 +41,10 @@ class Permission(enum.StrEnum):
     MANAGE_SOURCES = "manage_sources"
     SUBMIT_RECORDS = "submit_records"
     READ_BATCHES = "read_batches"
+    # Read a held row's content and release it under the registered subject or reject it
+    # (decision 0050): the source's data reporter for its own rows, the credit authority
+    # for its area's.
+    REVIEW_HELD_ROWS = "review_held_rows"
     READ_OWN_FILE = "read_own_file"
     DECLARE_OWN = "declare_own"
     MANAGE_OWN_CONSENTS = "manage_own_consents"
@@ -89,6 +93,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_SOURCES,
             Permission.SUPERVISE,
             Permission.READ_BATCHES,
+            Permission.REVIEW_HELD_ROWS,
             Permission.VERIFY_AUDIT,
             Permission.MANAGE_MEASURES,
             Permission.MANAGE_INSTITUTIONS,
@@ -100,7 +105,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # Every staff role but the administrator's releases its organisation's API keys of
     # that role (decision 0033): a key gives its system no more than that person holds.
     Role.DATA_REPORTER: frozenset(
-        {Permission.SUBMIT_RECORDS, Permission.READ_BATCHES, Permission.RELEASE_API_KEYS}
+        {
+            Permission.SUBMIT_RECORDS,
+            Permission.READ_BATCHES,
+            Permission.REVIEW_HELD_ROWS,
+            Permission.RELEASE_API_KEYS,
+        }
     ),
     Role.QUERY_OFFICER: frozenset(
         {

@@ -72,7 +72,14 @@ class Batch(IdMixin, Base):
 
 class RowDisposition(enum.StrEnum):
     REJECTED = "rejected"  # invalid or not allowed: the source must correct and resubmit
-    HELD = "held"  # valid but ambiguous (code and name disagree): held for review
+    # Valid but ambiguous (code and name disagree): held until the source's data reporter or
+    # the credit authority releases or rejects it (``collection.held_rows``, decision 0050).
+    HELD = "held"
+
+
+class HeldRowResolution(enum.StrEnum):
+    RELEASED = "released"  # ingested under the registered subject, through the pipeline
+    REJECTED = "rejected"
 
 
 class QuarantinedRow(IdMixin, Base):
@@ -89,8 +96,14 @@ class QuarantinedRow(IdMixin, Base):
     disposition: Mapped[RowDisposition] = mapped_column(str_enum(RowDisposition, 16))
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     values_ciphertext: Mapped[str | None] = mapped_column(Text)
+    # A held row's decision (decision 0050): when, which (``HeldRowResolution``), by whom,
+    # why, and the batch a release went through (the pipeline's, channel "review"; no
+    # foreign key, as the column was added in place, migration 0057).
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     resolution: Mapped[str | None] = mapped_column(String(32))
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution_reasons: Mapped[str | None] = mapped_column(Text)
+    released_batch_id: Mapped[int | None] = mapped_column(BigId)
 
 
 class RecordStatus(enum.StrEnum):

@@ -31,7 +31,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Category, Polarity, Severity
 from xinyong.clock import Clock
 from xinyong.collection import consent as consents
-from xinyong.collection import hooks, members, sources
+from xinyong.collection import hooks, members, registration_names, sources
 from xinyong.collection import legal_representatives as representatives
 from xinyong.collection.content import REASON_CREATED as REASON_CREATED  # re-exported
 from xinyong.collection.content import REASON_UPDATED as REASON_UPDATED  # re-exported
@@ -140,6 +140,17 @@ class BatchReport:
 
 
 @dataclass(frozen=True)
+class Release:
+    """A held row released by its reviewer (``collection.held_rows``, decision 0050): run
+    as a batch of that one row for its source, with the subject's name taken as if it had
+    matched and every other check applied; late or not as of the day its batch was first
+    received (Art. 4), not the day of the release."""
+
+    held_row_id: int
+    submitted_on: dt.date
+
+
+@dataclass(frozen=True)
 class Submission:
     organisation: Organisation
     record_type_code: str
@@ -181,16 +192,20 @@ def ingest(
     *,
     late_after_working_days: int = DEFAULT_LATE_WORKING_DAYS,
     progress: Callable[[int], None] | None = None,
+    release: Release | None = None,
 ) -> BatchReport:
-    """Validate, resolve and record one batch; see the module docstring."""
-    require(actor, Permission.SUBMIT_RECORDS)
+    """Validate, resolve and record one batch; see the module docstring. A ``release`` is
+    decided by its reviewer, whose permission ``held_rows.release`` checked: the source's
+    data reporter or the credit authority, for the source."""
     organisation = submission.organisation
-    if actor.kind != "system" and actor.organisation_id != organisation.id:
-        raise PermissionDenied(
-            "staff submit only for their own organisation",
-            code="other_organisation",
-            article="Art. 12",
-        )
+    if release is None:
+        require(actor, Permission.SUBMIT_RECORDS)
+        if actor.kind != "system" and actor.organisation_id != organisation.id:
+            raise PermissionDenied(
+                "staff submit only for their own organisation",
+                code="other_organisation",
+                article="Art. 12",
+            )
     standing = institutions.standing_problem(session, organisation)
     if standing is not None:
         # A credit service institution outside the active register collects nothing, on
@@ -268,7 +283,7 @@ def ingest(
     session.add(batch)
     session.flush()
     run = _BatchRun(
-        session, clock, actor, batch, rule, organisation, headers, late_after_working_days
+        session, clock, actor, batch, rule, organisation, headers, late_after_working_days, release
     )
     validator = run.validator
     if headers and not validator.columns and not validator.prohibited_columns:
@@ -575,6 +590,7 @@ class _BatchRun:
         organisation: Organisation,
         headers: list[str],
         late_after_working_days: int,
+        release: Release | None = None,
     ) -> None:
         self.session = session
         self.clock = clock
@@ -585,7 +601,15 @@ class _BatchRun:
         self.organisation = organisation
         self.today = clock.today()
         self.now = clock.now()
+        self.release = release
+        # The day the row reached the platform, from which timeliness counts (Art. 4).
+        self.submitted_on = release.submitted_on if release is not None else self.today
         definition = rule.definition
+        # A registration row names its organisation as registered (decision 0050): a name
+        # the subject does not bear renames it once the row is written (``_renamed``).
+        self.renames: dict[int, str] | None = (
+            {} if registration_names.states_name(definition.code) else None
+        )
         self.validator = RowValidator(
             definition,
             headers,
@@ -716,9 +740,31 @@ class _BatchRun:
             self._quarantine(row.number, raw_by_number[row.number], [problem], disposition)
         self.written = []
         self._write_records(accepted, raw_by_number)
+        if self.renames:
+            self._renamed()
         # The persons it registers on the platform are subjects first seen in this batch.
         self.batch.new_subjects += feed.follow(self.written)
         self.written = []
+
+    def _renamed(self) -> None:
+        """The organisations this chunk's registration rows, written as new versions, name
+        by a name they did not bear: renamed in the batch's transaction (decision 0050)."""
+        assert self.renames is not None
+        renamed = [
+            registration_names.Renamed(
+                written.organisation_id,
+                name,
+                {
+                    "batch": self.batch.id,
+                    "record": written.record_id,
+                    "version": written.version_no,
+                },
+            )
+            for written in self.written
+            if (name := self.renames.pop(written.row.number, None)) is not None
+        ]
+        self.renames.clear()
+        registration_names.follow(self.session, self.clock, self.actor, renamed)
 
     def _feed_source(self, written: representatives.Written) -> dict[str, Any]:
         return {
@@ -778,13 +824,18 @@ class _BatchRun:
         consent is decided in ``_resolve_subjects``. A number that is no well-formed ID
         finds no consent. One query for the persons and one for their consents."""
         needs_consent = not self.definition.public_by_law_for_natural_persons
+        # A type not kept about persons: no consent covers a person's row (Art. 11 ¶1).
+        never = not self.validator.kept_about_persons
         asked: dict[int, tuple[str | None, bool]] = {}
+        unlawful: set[int] = set()
         for number, values, _problems in refused:
             personal, citizen_id, restricted = self.validator.about_person(values)
-            if personal and (needs_consent or restricted):
+            if personal and never:
+                unlawful.add(number)
+            elif personal and (needs_consent or restricted):
                 asked[number] = (citizen_id, restricted)
         if not asked:
-            return set()
+            return unlawful
         index_of = {
             citizen_id: self.citizen_index(citizen_id)
             for citizen_id, _restricted in asked.values()
@@ -799,7 +850,6 @@ class _BatchRun:
             if person_ids
             else {}
         )
-        unlawful: set[int] = set()
         for number, (citizen_id, restricted) in asked.items():
             found = people.get(index_of[citizen_id]) if citizen_id else None
             granted = in_force.get(found[0], []) if found else []
@@ -1074,7 +1124,9 @@ class _BatchRun:
     def _check_names(
         self, rows: list[tuple[ValidRow, int]], raw_by_number: dict[int, dict[str, str]]
     ) -> list[tuple[ValidRow, int]]:
-        """A row whose name disagrees with the registered subject is held, not merged."""
+        """A row whose name disagrees with the registered subject is held, not merged —
+        unless it is the registration authority's registration row, which states the name
+        (``self.renames``), or a row its reviewer released (``self.release``)."""
         ids = list({sid for _, sid in rows})
         known_names: dict[int, list[str]] = {}
         for start in range(0, len(ids), _LOOKUP_SLICE):
@@ -1090,10 +1142,20 @@ class _BatchRun:
             if found is not None and found.exact:
                 accepted.append((row, sid))
                 continue
+            if self.renames is not None:
+                self.renames[row.number] = row.subject_name
+                accepted.append((row, sid))
+                continue
+            if self.release is not None:
+                accepted.append((row, sid))
+                continue
+            # Art. 4 ¶2: information collected must be accurate; a row under a name the
+            # subject does not bear may be another's, and waits for a person's decision.
             problem = Problem(
                 "name_mismatch",
                 "the code is registered under another name; the row is held for review",
                 self.definition.subject_name_field,
+                "Art. 4 ¶2",
             )
             self._quarantine(row.number, raw_by_number[row.number], [problem], RowDisposition.HELD)
         return accepted
@@ -1409,7 +1471,7 @@ class _BatchRun:
         period = self.definition.disclosure.period(row.severity)
         start, end = period.window(row.decision_date, row.publicity_deadline)
         working_days, _provisional = self.calendar.working_days_between(
-            row.decision_date, self.today
+            row.decision_date, self.submitted_on
         )
         found = (
             start,

@@ -9,6 +9,11 @@ the batch was received and then erased by the daily job (Art. 4 ¶2: necessary; 
 Art. 19: no longer than the purpose needs). What the batch report needs stays: each row's
 number, disposition and problems (field, code, message, article), which never hold the
 row's values; the batch records when its rows' content was erased.
+
+A held row awaiting its decision keeps its content past the period (decision 0050): its
+reviewer reads it to decide, and a release ingests it (``held_rows``). Once decided it
+follows the period: a row decided after the batch's period has its content erased with
+the decision.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from sqlalchemy.orm import Session
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
-from xinyong.collection.models import Batch, QuarantinedRow
+from xinyong.collection.models import Batch, QuarantinedRow, RowDisposition
 
 # The default of ``XINYONG_QUARANTINE_CONTENT_DAYS``: about three times the working days a
 # source has to submit a record (7, Art. 4), counted in calendar days with a long holiday
@@ -67,7 +72,8 @@ def erase_past_period(
     """Erase the kept content of the rejected and held rows of up to ``limit`` batches
     received more than ``keep_days`` days ago (kept through the last day, erased the day
     after), oldest first, and mark each batch; one audit event with the batch ids and the
-    number of rows, never content."""
+    number of rows, never content. A held row awaiting its decision keeps its content
+    (``held_rows`` erases it with the decision)."""
     # The first day whose batches still keep their rows' content, as an instant: midnight
     # in China.
     first_kept = dt.datetime.combine(
@@ -90,7 +96,12 @@ def erase_past_period(
         return ErasedContent(0, 0, more=False)
     result = session.execute(
         update(QuarantinedRow)
-        .where(QuarantinedRow.batch_id.in_(due), QuarantinedRow.values_ciphertext.is_not(None))
+        .where(
+            QuarantinedRow.batch_id.in_(due),
+            QuarantinedRow.values_ciphertext.is_not(None),
+            (QuarantinedRow.disposition != RowDisposition.HELD)
+            | QuarantinedRow.resolution.is_not(None),
+        )
         .values(values_ciphertext=None)
         .execution_options(synchronize_session=False)
     )

@@ -391,14 +391,22 @@ class RowValidator:
         mapped = self._field_of_header
         return {header: value for header, value in values.items() if header in mapped}
 
+    def fields_of(self, values: dict[str, str]) -> dict[str, str]:
+        """A kept row's values (by the file's headers, ``declared``) by the record type's
+        field names, as a reviewer reads them (``held_rows``)."""
+        mapped = self._field_of_header
+        return {mapped[header]: value for header, value in values.items() if header in mapped}
+
     def about_person(self, values: dict[str, str]) -> tuple[bool, str | None, bool]:
         """For a row refused as it stands (the pipeline decides whether its values may be
         kept, Art. 11): whether it may be about a natural person — stated so, or not
         stated to be an organisation's and without an organisation's code; in doubt, a
         person's — its citizen ID number if well formed, and whether it holds a value of a
-        restricted field. Read from the raw values, as the row did not validate."""
-        if SubjectKind.NATURAL_PERSON.value not in self._allowed_kinds:
-            return False, None, False  # a type about organisations only
+        restricted field. Read from the raw values, as the row did not validate.
+
+        For a type kept about organisations only, a row is a person's when it says so (its
+        category 自然人), or carries the type's citizen-ID column and no code: nothing could
+        lawfully collect it (``kept_about_persons``), so it is not kept either."""
         mapped = self._mapped
 
         def raw(name: str | None) -> str:
@@ -406,6 +414,11 @@ class RowValidator:
             return visible(values.get(header)) if header else ""
 
         category = raw(self._kind_field)
+        if not self.kept_about_persons:
+            personal = category == NATURAL_PERSON_CATEGORY or (
+                not category and bool(raw(self._id_field)) and not raw(self._uscc_field)
+            )
+            return personal, None, False
         if category == NATURAL_PERSON_CATEGORY:
             personal = True
         elif category in self._organisation_categories:
@@ -416,6 +429,11 @@ class RowValidator:
         if personal and (number := raw(self._id_field)):
             citizen_id = identifiers.check_citizen_id(number, today=self.today).normalised
         return personal, citizen_id, any(raw(name) for name in self._restricted)
+
+    @property
+    def kept_about_persons(self) -> bool:
+        """Whether the type is kept about natural persons at all (its subject kinds)."""
+        return SubjectKind.NATURAL_PERSON.value in self._allowed_kinds
 
     def _personal(self, clean: dict[str, str]) -> bool:
         """Whether the row is about a natural person: so stated, or an ID number without
@@ -676,11 +694,18 @@ class RowValidator:
         )
 
     def _kind_not_allowed(self, kind: SubjectKind) -> Problem:
+        # About a person, collection the catalog does not provide for is collection without
+        # a basis (Art. 11 ¶1); about an organisation, outside the catalog (Art. 9, 10 ¶1).
+        if kind is SubjectKind.NATURAL_PERSON:
+            article = "Art. 11 ¶1"
+        else:
+            article = "Art. 9" if self.definition.category == "public" else "Art. 10 ¶1"
         return Problem(
             "subject_kind_not_allowed",
             f"{self.definition.name_zh} ({self.definition.name_en}) records are not kept "
             f"about {a(kind.value.replace('_', ' '))}",
             self._kind_field,
+            article,
         )
 
     def _severity(self, clean: dict[str, str]) -> Severity:

@@ -510,6 +510,10 @@ RESPONSIBLE_PERSON_REGISTERED = "responsible_person_registered"
 # numbers, the documents) by the authority that registers it or the credit authority: in
 # the log of every person it shows (decision 0045).
 RESPONSIBLE_PERSON_REGISTER = "responsible_person_register"
+# A row held because its name does not match the registered person's, read with the names
+# the person bears by the source's data reporter or the credit authority deciding it
+# (decision 0050).
+HELD_ROW = "held_row"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -526,6 +530,7 @@ NOT_FILE_READS = (
     REGISTERED_ON_CONSENT,
     RESPONSIBLE_PERSON_REGISTERED,
     RESPONSIBLE_PERSON_REGISTER,
+    HELD_ROW,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"

@@ -396,8 +396,18 @@ def reveal_citizen_id(subject: Subject) -> str | None:
     return default_cipher().decrypt(subject.citizen_id_ciphertext, context=CITIZEN_ID_CONTEXT)
 
 
-def rename(session: Session, clock: Clock, actor: Actor, subject: Subject, new_name: str) -> None:
-    """The old name stays searchable as a former name."""
+def rename(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    subject: Subject,
+    new_name: str,
+    *,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """The old name stays searchable as a former name, ending today; the new one is current
+    from today. ``details``: where the new name came from (a registration record, decision
+    0050), for the audit event."""
     new_name = new_name.strip()
     if not new_name:
         raise InvalidInput("a name is required", code="required", field="name")
@@ -414,7 +424,13 @@ def rename(session: Session, clock: Clock, actor: Actor, subject: Subject, new_n
     if subject.is_organisation:
         name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))
     audit.record(
-        session, clock, actor.audit(), "subject.rename", target_type="subject", target_id=subject.id
+        session,
+        clock,
+        actor.audit(),
+        "subject.rename",
+        target_type="subject",
+        target_id=subject.id,
+        details=details,
     )
 
 

@@ -100,6 +100,7 @@ PERMISSION_LABELS: dict[str, str] = {
     Permission.MANAGE_SOURCES: N_("manage the sources' responsibilities"),
     Permission.SUBMIT_RECORDS: N_("submit records"),
     Permission.READ_BATCHES: N_("read submitted batches"),
+    Permission.REVIEW_HELD_ROWS: N_("review held rows"),
     Permission.READ_OWN_FILE: N_("read its own credit file"),
     Permission.DECLARE_OWN: N_("declare information about itself"),
     Permission.MANAGE_OWN_CONSENTS: N_("manage its own consents"),

@@ -148,6 +148,17 @@ MESSAGES: frozenset[str] = frozenset(
     {
         # signing in, accounts and the form itself
         N_("log in or present a token to do this"),
+        # held rows (decision 0050)
+        N_("no such held row"),
+        N_("this held row was decided already"),
+        N_(
+            "the content of this held row was erased; it can only be rejected, and the "
+            "source submits the row again from its own file"
+        ),
+        N_(
+            "the row is refused on release for another reason than its name: reject it, "
+            "and the source corrects the row and submits it again"
+        ),
         N_("log in to read a credit file"),
         N_("log in to read a credit status"),
         N_("log in to read a list entry"),
@@ -2716,6 +2727,13 @@ CODES: dict[str, str] = {
     "no_known_columns": N_("None of the file's columns is a field of the record type."),
     "duplicate_in_batch": N_("An earlier row of this batch has the same key."),
     "name_mismatch": N_("The code is registered under another name; the row is held for review."),
+    "held_row_decided": N_("This held row was decided already."),
+    "held_row_content_erased": N_(
+        "The content of this held row was erased; it can only be rejected."
+    ),
+    "release_refused": N_(
+        "The row is refused on release for another reason than its name; reject it instead."
+    ),
     "consent_required": N_(
         "No consent of this person is on file for your organisation and this record type."
     ),

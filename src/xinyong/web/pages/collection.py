@@ -79,6 +79,12 @@ CHANNEL_LABELS = {
     "api": N_("API"),
     "cli": N_("Command line"),
     "page": N_("Upload page"),
+    "review": N_("Release of a held row"),
+}
+# A held row's decision (``collection.held_rows``, decision 0050).
+RESOLUTION_LABELS = {
+    "released": N_("Released under the registered subject"),
+    "rejected": N_("Rejected"),
 }
 FULFILMENT_LABELS = {
     "pending": N_("Pending"),
@@ -97,6 +103,7 @@ LABELS = {
     "disposition": DISPOSITION_LABELS,
     "channel": CHANNEL_LABELS,
     "fulfilment": FULFILMENT_LABELS,
+    "resolution": RESOLUTION_LABELS,
 }
 
 

@@ -130,6 +130,7 @@ WHAT_LABELS = {
     access.RECORD_UNDER_REVIEW: N_("A record not yet public, shown for its confidentiality review"),
     # To revoke it (decision 0028), or a commitment to follow it up (the purpose says which).
     access.SOURCE_RECORD: N_("A record shown to the unit that submitted it"),
+    access.HELD_ROW: N_("A row held for review because its name differs, read to decide it"),
     access.REGISTERED_ON_CONSENT: N_(
         "Registered on the platform (ID number and name) by the organisation you gave "
         "written consent to"

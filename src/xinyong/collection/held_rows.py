@@ -1,0 +1,453 @@
+"""Rows held for review, and their review (Art. 4 ¶2, Art. 9, Art. 24; decision 0050).
+
+The pipeline holds a row, rather than merge it into another's file or register a second
+subject, when its code is registered under a name the row does not give
+(``name_mismatch``) or it names a legal representative by a number registered under another
+name (``legal_representative_mismatch``, decision 0038). A held row is decided by a person:
+
+- the **source's data reporter**, for the source's own rows, and the **credit authority**,
+  for the rows of the sources of its area (Art. 6), list them (``list_held``), read one
+  (``held_row``: its values, decrypted, and the subject its code is registered to, with the
+  names it bears), and
+- **release** it (``release``): the row goes through the pipeline as a batch of that one row
+  for its source (channel ``review``), with the subject's name taken as if it had matched
+  and every other check applied — the source's responsibility, consent, the legal
+  representative's name, timeliness as of the day the row first arrived. A row the pipeline
+  refuses again is not released (``release_refused``, with its problems): the reviewer
+  rejects it instead. Or
+- **reject** it (``reject``), with reasons.
+
+Each decision names its reasons and is audited; reading a held row's content is audited,
+and when the row is about a natural person it goes into that person's access log (official
+duty), as a source's read of its own record does (decision 0028): the content and the
+registered name may not be public. A row awaiting a decision keeps its content past the
+batch's period (``quarantine.erase_past_period``); once decided it follows that period, and
+a row decided after it has its content erased with the decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong import identifiers, published_text, texts
+from xinyong.accounts import area
+from xinyong.accounts.models import Organisation
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.audit import service as audit
+from xinyong.catalog import service as catalog
+from xinyong.catalog.definitions import FieldType, Sensitivity
+from xinyong.catalog.models import RecordType
+from xinyong.clock import CHINA, Clock
+from xinyong.collection import members, pipeline, readers
+from xinyong.collection.models import Batch, HeldRowResolution, QuarantinedRow, RowDisposition
+from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
+from xinyong.collection.validation import RowValidator, ValidRow
+from xinyong.crypto import default_cipher
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+
+ARTICLE = "Art. 4 ¶2"
+CHANNEL = "review"
+MAX_REASONS = 2000
+MAX_LISTED = 200
+READ_PURPOSE = (
+    "deciding a row held because its name does not match the registered subject (Art. 4 ¶2)"
+)
+RESTRICTED_SHOWN = "***"
+
+
+@dataclass(frozen=True)
+class HeldRow:
+    """A held row as the queue lists it: where it came from, its problems (which never hold
+    its values) and its decision, if any."""
+
+    id: int
+    batch_id: int
+    row_number: int
+    organisation_id: int
+    organisation_name: str
+    record_type_code: str
+    received_at: dt.datetime
+    problems: list[dict[str, Any]]
+    content_kept: bool
+    resolution: str | None
+    resolved_at: dt.datetime | None
+    resolved_by: str | None
+    reasons: str | None
+    released_batch_id: int | None
+
+    @property
+    def awaiting(self) -> bool:
+        return self.resolution is None
+
+    @property
+    def codes(self) -> list[str]:
+        return [problem["code"] for problem in self.problems]
+
+
+@dataclass(frozen=True)
+class HeldContent:
+    """One held row as its reviewer reads it: its values by field (citizen IDs masked,
+    restricted values not shown), the name it gives, and the subject its code is registered
+    to with the names it bears (current first). ``values`` is None once the content was
+    erased; ``subject`` None when the code names nobody on the platform (any more)."""
+
+    row: HeldRow
+    values: dict[str, str] | None
+    name_given: str | None = None
+    subject: Subject | None = None
+    names_borne: list[str] = field(default_factory=list)
+
+    @property
+    def name_now_borne(self) -> bool:
+        """Whether the subject bears the row's name by now (renamed since, decision 0050)."""
+        return (
+            self.subject is not None
+            and self.name_given is not None
+            and subjects.bears_name(self.subject, self.name_given)
+        )
+
+
+@dataclass(frozen=True)
+class Released:
+    row: HeldRow
+    report: pipeline.BatchReport
+
+
+def _reviewer(actor: Actor) -> None:
+    require(actor, Permission.REVIEW_HELD_ROWS)
+
+
+def _supervises(actor: Actor) -> bool:
+    return has_permission(actor, Permission.SUPERVISE)
+
+
+def _out(row: QuarantinedRow, batch: Batch, organisation_name: str, code: str) -> HeldRow:
+    return HeldRow(
+        id=row.id,
+        batch_id=batch.id,
+        row_number=row.row_number,
+        organisation_id=batch.organisation_id,
+        organisation_name=organisation_name,
+        record_type_code=code,
+        received_at=batch.received_at,
+        problems=[
+            {**problem, "message": identifiers.redact_citizen_ids(problem["message"])}
+            for problem in row.problems
+        ],
+        content_kept=row.values_ciphertext is not None,
+        resolution=row.resolution,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
+        reasons=row.resolution_reasons,
+        released_batch_id=row.released_batch_id,
+    )
+
+
+def list_held(
+    session: Session,
+    actor: Actor,
+    *,
+    decided: bool = False,
+    batch_id: int | None = None,
+    limit: int = MAX_LISTED,
+) -> list[HeldRow]:
+    """The held rows awaiting a decision (``decided``: those decided, latest first) of the
+    actor's organisation — of every source of its area for the credit authority — oldest
+    first: what waits longest is decided first. Nothing of their content: no read."""
+    _reviewer(actor)
+    query = (
+        select(QuarantinedRow, Batch, Organisation.name, RecordType.code)
+        .join(Batch, Batch.id == QuarantinedRow.batch_id)
+        .join(Organisation, Organisation.id == Batch.organisation_id)
+        .join(RecordType, RecordType.id == Batch.record_type_id)
+        .where(QuarantinedRow.disposition == RowDisposition.HELD)
+    )
+    if _supervises(actor):
+        query = query.where(area.area_filter(session, actor, Batch.organisation_id))
+    elif actor.organisation_id is None:
+        return []
+    else:
+        query = query.where(Batch.organisation_id == actor.organisation_id)
+    if batch_id is not None:
+        query = query.where(Batch.id == batch_id)
+    if decided:
+        query = query.where(QuarantinedRow.resolution.is_not(None)).order_by(
+            QuarantinedRow.resolved_at.desc(), QuarantinedRow.id.desc()
+        )
+    else:
+        query = query.where(QuarantinedRow.resolution.is_(None)).order_by(QuarantinedRow.id)
+    return [_out(*found) for found in session.execute(query.limit(limit)).all()]
+
+
+def _own(
+    session: Session, actor: Actor, row_id: int, *, lock: bool = False
+) -> tuple[QuarantinedRow, Batch, Organisation, str]:
+    """The held row, if the actor may review it: its source's, or the credit authority of
+    its source's area. Another organisation's row is answered as missing (its existence is
+    not the caller's to learn), audited as the refused access it is."""
+    _reviewer(actor)
+    query = select(QuarantinedRow).where(QuarantinedRow.id == row_id)
+    if lock:
+        # Two reviewers deciding the same row at once: the second waits, then finds it decided.
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None or row.disposition is not RowDisposition.HELD:
+        raise NotFound("no such held row", code="not_found", field="row")
+    batch = session.get(Batch, row.batch_id)
+    assert batch is not None
+    supervises = _supervises(actor) and area.in_own_area(session, actor, batch.organisation_id)
+    if not supervises and batch.organisation_id != actor.organisation_id:
+        raise ConcealedRefusal("no such held row", code="not_found", field="row")
+    organisation = session.get(Organisation, batch.organisation_id)
+    record_type = session.get(RecordType, batch.record_type_id)
+    assert organisation is not None
+    assert record_type is not None
+    return row, batch, organisation, record_type.code
+
+
+def _values(row: QuarantinedRow) -> dict[str, str] | None:
+    if row.values_ciphertext is None:
+        return None
+    values: dict[str, str] = json.loads(
+        default_cipher().decrypt(row.values_ciphertext, context=pipeline.QUARANTINE_CONTEXT)
+    )
+    return values
+
+
+def _validator(
+    session: Session, clock: Clock, organisation: Organisation, code: str, headers: list[str]
+) -> RowValidator:
+    definition = catalog.effective_rule(session, code, organisation.jurisdiction).definition
+    return RowValidator(
+        definition,
+        headers,
+        today=clock.today(),
+        own_party=members.own_party(session, organisation) if definition.own_party_field else None,
+    )
+
+
+def held_row(session: Session, clock: Clock, actor: Actor, row_id: int) -> HeldContent:
+    """One held row with its content, for its reviewer to decide: audited
+    (``held_row.read``); a row about a natural person goes into that person's access log."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    row, batch, organisation, code = _own(session, actor, row_id)
+    shown = _out(row, batch, organisation.name, code)
+    values = _values(row)
+    if values is None:
+        return HeldContent(shown, None)
+    validator = _validator(session, clock, organisation, code, list(values))
+    definition = validator.definition
+    by_field = validator.fields_of(values)
+    for spec in definition.fields:
+        if spec.name not in by_field or not by_field[spec.name]:
+            continue
+        if spec.type is FieldType.CITIZEN_ID:
+            by_field[spec.name] = identifiers.redact_citizen_ids(by_field[spec.name])
+        elif spec.sensitivity is Sensitivity.RESTRICTED:
+            # Not needed to tell whether the row is the subject's (Art. 11 ¶2).
+            by_field[spec.name] = RESTRICTED_SHOWN
+    valid = validator.validate(row.row_number, values)
+    subject = _registered(session, valid) if isinstance(valid, ValidRow) else None
+    logged = None
+    if subject is not None and not subject.is_organisation:
+        logged = access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.HELD_ROW,
+            purpose=READ_PURPOSE,
+            chained=False,
+        )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "held_row.read",
+        target_type="quarantined_row",
+        target_id=row.id,
+        details={
+            "batch": batch.id,
+            "row": row.row_number,
+            **({"subject": subject.id} if subject is not None else {}),
+            **(logged.details() if logged is not None else {}),
+        },
+    )
+    return HeldContent(
+        shown,
+        by_field,
+        name_given=valid.subject_name if isinstance(valid, ValidRow) else None,
+        subject=subject,
+        names_borne=_names_borne(subject) if subject is not None else [],
+    )
+
+
+def _registered(session: Session, valid: ValidRow) -> Subject | None:
+    if valid.uscc is not None:
+        return subjects.by_uscc(session, valid.uscc)
+    if valid.citizen_id is not None:
+        return subjects.by_citizen_id(session, valid.citizen_id)
+    return None
+
+
+def _names_borne(subject: Subject) -> list[str]:
+    current = [row.name for row in subject.names if row.current]
+    former = [row.name for row in reversed(subject.names) if not row.current]
+    return list(dict.fromkeys([subject.name, *current, *former]))
+
+
+def _reasons(reasons: str, today: dt.date) -> str:
+    text = texts.visible(reasons)
+    if not text:
+        raise InvalidInput("give the reasons for the decision", code="required", field="reasons")
+    if len(text) > MAX_REASONS:
+        raise InvalidInput(f"at most {MAX_REASONS} characters", code="too_long", field="reasons")
+    # Kept with the row and shown to both sides after its content is erased: no number in
+    # clear (decision 0004).
+    published_text.refuse_citizen_ids({"reasons": text}, today=today)
+    return text
+
+
+def _awaiting(row: QuarantinedRow) -> None:
+    if row.resolution is not None:
+        raise Conflict(
+            "this held row was decided already",
+            code="held_row_decided",
+            field="row",
+            article=ARTICLE,
+        )
+
+
+def _decided(
+    session: Session,
+    row: QuarantinedRow,
+    batch: Batch,
+    clock: Clock,
+    actor: Actor,
+    resolution: HeldRowResolution,
+    reasons: str,
+) -> None:
+    row.resolution = resolution.value
+    row.resolved_at = clock.now()
+    row.resolved_by = actor.audit().id
+    row.resolution_reasons = reasons
+    # Read afresh: the daily job marks batches with a bulk update the session's objects miss.
+    erased_at = session.scalar(select(Batch.quarantine_erased_at).where(Batch.id == batch.id))
+    if erased_at is not None:
+        # The batch's period ended while the row awaited its decision: now decided, it
+        # follows the period (decision 0021) and its content goes with the decision.
+        row.values_ciphertext = None
+
+
+def release(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    row_id: int,
+    reasons: str,
+    *,
+    late_after_working_days: int = DEFAULT_LATE_WORKING_DAYS,
+) -> Released:
+    """Release a held row under the subject its code is registered to: through the
+    pipeline (``pipeline.Release``), every check but the name's applied; refused
+    (``release_refused``, 422, with the problems) when the pipeline refuses or holds it
+    again, and then nothing is written. Audited (``held_row.release``) with the batch it
+    went through."""
+    row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    text = _reasons(reasons, clock.today())
+    _awaiting(row)
+    values = _values(row)
+    if values is None:
+        raise Conflict(
+            "the content of this held row was erased; it can only be rejected, and the "
+            "source submits the row again from its own file",
+            code="held_row_content_erased",
+            field="row",
+            article=ARTICLE,
+        )
+    body = json.dumps(values, ensure_ascii=False, sort_keys=True).encode()
+    submitted_on = batch.received_at.astimezone(CHINA).date()
+    savepoint = session.begin_nested()
+    report = pipeline.ingest(
+        session,
+        clock,
+        actor,
+        pipeline.Submission(
+            organisation=organisation,
+            record_type_code=code,
+            channel=CHANNEL,
+            content_hash=hashlib.sha256(body).hexdigest(),
+            idempotency_key=f"release:{row.id}",
+        ),
+        list(values),
+        [readers.RawRow(row.row_number, values)],
+        late_after_working_days=late_after_working_days,
+        release=pipeline.Release(row.id, submitted_on),
+    )
+    if report.batch.rejected or report.batch.held:
+        problems = [
+            {"field": p.field, "code": p.code, "message": p.message, "article": p.article}
+            for p in report.problems
+        ]
+        savepoint.rollback()
+        raise InvalidInput(
+            "the row is refused on release for another reason than its name: reject it, "
+            "and the source corrects the row and submits it again",
+            code="release_refused",
+            field="row",
+            details={"problems": problems},
+        )
+    savepoint.commit()
+    _decided(session, row, batch, clock, actor, HeldRowResolution.RELEASED, text)
+    row.released_batch_id = report.batch.id
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "held_row.release",
+        target_type="quarantined_row",
+        target_id=row.id,
+        details={
+            "batch": batch.id,
+            "row": row.row_number,
+            "released_batch": report.batch.id,
+            "created": report.batch.created,
+            "updated": report.batch.updated,
+            "unchanged": report.batch.unchanged,
+            "reasons": text,
+        },
+    )
+    return Released(_out(row, batch, organisation.name, code), report)
+
+
+def reject(session: Session, clock: Clock, actor: Actor, row_id: int, reasons: str) -> HeldRow:
+    """Reject a held row, with reasons: it is not the registered subject's, or not as it
+    stands; the source corrects it and submits it again. Audited (``held_row.reject``)."""
+    row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    text = _reasons(reasons, clock.today())
+    _awaiting(row)
+    _decided(session, row, batch, clock, actor, HeldRowResolution.REJECTED, text)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "held_row.reject",
+        target_type="quarantined_row",
+        target_id=row.id,
+        details={"batch": batch.id, "row": row.row_number, "reasons": text},
+    )
+    return _out(row, batch, organisation.name, code)

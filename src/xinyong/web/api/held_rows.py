@@ -1,0 +1,132 @@
+"""Held rows API: the rows held because their name is not one the subject bears, and their
+review by the source's data reporter or the credit authority (Art. 4 ¶2; decision 0050)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from xinyong.collection import batches, held_rows
+from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.openapi import refusals
+
+router = APIRouter(prefix="/api/v1", tags=["collection"])
+
+
+def held_row_out(row: held_rows.HeldRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "batch_id": row.batch_id,
+        "row": row.row_number,
+        "source": {"id": row.organisation_id, "name": row.organisation_name},
+        "record_type": row.record_type_code,
+        "received_at": row.received_at.isoformat(),
+        "problems": row.problems,
+        "content_kept": row.content_kept,
+        "decision": None
+        if row.awaiting
+        else {
+            "resolution": row.resolution,
+            "at": row.resolved_at.isoformat() if row.resolved_at else None,
+            "by": row.resolved_by,
+            "reasons": row.reasons,
+            "released_batch_id": row.released_batch_id,
+        },
+    }
+
+
+@router.get("/held-rows", responses=refusals(403))
+def list_held_rows(
+    session: SessionDep,
+    actor: AuthenticatedActorDep,
+    decided: Annotated[
+        bool, Query(description="the rows decided already, latest first, instead")
+    ] = False,
+    batch: Annotated[int | None, Query(ge=1, description="only this batch's rows")] = None,
+) -> dict[str, Any]:
+    """The held rows of the caller's organisation awaiting a decision, oldest first (of
+    every source of its area for the credit authority). Their problems only: a row's
+    content is read one at a time, audited (`GET /held-rows/{id}`)."""
+    return {
+        "items": [
+            held_row_out(row)
+            for row in held_rows.list_held(session, actor, decided=decided, batch_id=batch)
+        ]
+    }
+
+
+@router.get("/held-rows/{row_id}", responses=refusals(403, 404))
+def get_held_row(
+    row_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """One held row with its values (citizen IDs masked, restricted values not shown), the
+    name it gives and the subject its code is registered to, with the names it bears.
+    Audited (`held_row.read`); a natural person's is in the person's access log."""
+    found = held_rows.held_row(session, clock, actor, row_id)
+    subject = found.subject
+    return {
+        **held_row_out(found.row),
+        "values": found.values,
+        "name_given": found.name_given,
+        "registered_subject": None
+        if subject is None
+        else {
+            "code": subject.public_code,
+            "kind": subject.kind.value,
+            "names": found.names_borne,
+        },
+        "name_now_borne": found.name_now_borne,
+    }
+
+
+class DecisionIn(BaseModel):
+    reasons: str = Field(
+        min_length=1,
+        max_length=held_rows.MAX_REASONS,
+        description="why the row is (or is not) the registered subject's",
+    )
+
+
+@router.post("/held-rows/{row_id}/release", responses=refusals(403, 404, 409))
+def release_held_row(
+    request: Request,
+    row_id: RowId,
+    body: DecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Release the row under the subject its code is registered to: it goes through the
+    ingestion pipeline as a batch of that one row for its source (channel `review`), every
+    check but the name's applied. `422 release_refused` (with `details.problems`) when the
+    pipeline refuses it for another reason: nothing is written, reject it instead; `409
+    held_row_decided`, `409 held_row_content_erased`."""
+    settings = app_context(request).settings
+    released = held_rows.release(
+        session,
+        clock,
+        actor,
+        row_id,
+        body.reasons,
+        late_after_working_days=settings.late_submission_working_days,
+    )
+    return {
+        **held_row_out(released.row),
+        "batch": batches.report_dict(
+            released.report, quarantine_content_days=settings.quarantine_content_days
+        ),
+    }
+
+
+@router.post("/held-rows/{row_id}/reject", responses=refusals(403, 404, 409))
+def reject_held_row(
+    row_id: RowId,
+    body: DecisionIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+) -> dict[str, Any]:
+    """Reject the row, with reasons: the source corrects it and submits it again."""
+    return held_row_out(held_rows.reject(session, clock, actor, row_id, body.reasons))

@@ -1,0 +1,225 @@
+"""Held rows on the API, the pages and the command line (decision 0050): the source's data
+reporter and the credit authority list the held rows, read one, and release or reject it;
+refusals carry their codes; the zh pages translate them."""
+
+# Fixtures are imported by name and then received as parameters of the same name.
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tests.collection_helpers import (
+    catalog_loaded,  # noqa: F401 - fixture
+    collection_world,  # noqa: F401 - fixture
+    fast_password_hashing,  # noqa: F401 - fixture
+    ingest,
+    penalty_row,
+)
+from tests.conftest import TEST_NOW
+from tests.factories import World, auth_headers
+from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong.accounts import service as accounts
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import FixedClock
+from xinyong.collection.models import QuarantinedRow
+from xinyong.synthetic import make_uscc
+
+NEW_NAME = "福州晨光文具科技有限公司"
+
+
+def held_row_id(world: World, db: Session, clock: FixedClock) -> int:
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [penalty_row(world, subject_name=NEW_NAME)],
+        actor=accounts.actor_for_user(world.users["reporter"]),
+    )
+    assert report.batch.held == 1
+    db.commit()
+    row_id = db.scalar(select(QuarantinedRow.id).where(QuarantinedRow.batch_id == report.batch.id))
+    assert row_id is not None
+    return row_id
+
+
+def test_the_api_lists_reads_and_releases_a_held_row(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    row_id = held_row_id(collection_world, db, clock)
+    headers = auth_headers(client, "reporter")
+    listed = client.get("/api/v1/held-rows", headers=headers)
+    assert listed.status_code == 200, listed.text
+    (item,) = listed.json()["items"]
+    assert (item["id"], item["decision"], item["content_kept"]) == (row_id, None, True)
+    assert item["problems"][0]["article"] == "Art. 4 ¶2"
+    assert "values" not in item
+
+    shown = client.get(f"/api/v1/held-rows/{row_id}", headers=headers)
+    assert shown.status_code == 200, shown.text
+    body = shown.json()
+    assert body["name_given"] == NEW_NAME
+    assert body["registered_subject"]["names"][0] == collection_world.subjects["company"].name
+    assert body["values"]["subject_name"] == NEW_NAME
+
+    # Another agency's reporter: as if the row did not exist.
+    other = client.get(
+        f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "other_reporter")
+    )
+    assert other.status_code == 404
+
+    blank = client.post(
+        f"/api/v1/held-rows/{row_id}/release", json={"reasons": " \u3000"}, headers=headers
+    )
+    assert (blank.status_code, blank.json()["error"]["code"]) == (422, "required")
+    released = client.post(
+        f"/api/v1/held-rows/{row_id}/release",
+        json={"reasons": "名称变更，代码一致"},
+        headers=headers,
+    )
+    assert released.status_code == 200, released.text
+    answer = released.json()
+    assert answer["decision"]["resolution"] == "released"
+    assert answer["batch"]["created"] == 1
+    assert answer["batch"]["record_type"] == "administrative_penalty"
+    again = client.post(
+        f"/api/v1/held-rows/{row_id}/reject", json={"reasons": "重复"}, headers=headers
+    )
+    assert (again.status_code, again.json()["error"]["code"]) == (409, "held_row_decided")
+    assert client.get("/api/v1/held-rows", headers=headers).json()["items"] == []
+    decided = client.get("/api/v1/held-rows?decided=true", headers=headers).json()["items"]
+    assert [d["id"] for d in decided] == [row_id]
+    # The credit authority sees the source's decided row too.
+    authority = client.get(
+        "/api/v1/held-rows?decided=true", headers=auth_headers(client, "authority")
+    )
+    assert [d["id"] for d in authority.json()["items"]] == [row_id]
+
+
+def test_the_pages_show_a_held_row_and_reject_it(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    row_id = held_row_id(collection_world, db, clock)
+    log_in(client, "reporter")
+    queue = client.get("/held-rows", headers=HTML)
+    assert queue.status_code == 200, queue.text
+    assert f'href="/held-rows/{row_id}"' in queue.text
+    assert 'data-code="name_mismatch"' in queue.text
+    page = client.get(f"/held-rows/{row_id}", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert NEW_NAME in page.text
+    assert f'action="/held-rows/{row_id}/release"' in page.text
+    token = csrf_from(page.text)
+    refused = client.post(
+        f"/held-rows/{row_id}/reject", data={"reasons": "", "csrf_token": token}, headers=HTML
+    )
+    assert refused.status_code == 422
+    assert 'data-code="required"' in refused.text
+    done = client.post(
+        f"/held-rows/{row_id}/reject",
+        data={"reasons": "不是本主体的处罚", "csrf_token": token},
+        headers=HTML,
+    )
+    assert done.status_code == 200, done.text
+    assert 'data-done="rejected"' in done.text
+    assert 'data-resolution="rejected"' in done.text
+    assert f'action="/held-rows/{row_id}/reject"' not in done.text
+    # In Chinese, the decision is named in the page's words.
+    assert "不是本主体的处罚" in done.text
+    # Every read of the row is audited.
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "held_row.read")).all()
+    assert len(reads) >= 2
+
+
+def test_the_batch_report_links_to_its_held_rows(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    row_id = held_row_id(collection_world, db, clock)
+    batch_id = db.scalar(select(QuarantinedRow.batch_id).where(QuarantinedRow.id == row_id))
+    log_in(client, "reporter")
+    report = client.get(f"/batches/{batch_id}", headers=HTML)
+    assert f'href="/held-rows?batch={batch_id}"' in report.text
+    queue = client.get(f"/held-rows?batch={batch_id}", headers=HTML)
+    assert f'href="/held-rows/{row_id}"' in queue.text
+    # The security officer reads the batch, but reviews no held row.
+    log_in(client, "security")
+    report = client.get(f"/batches/{batch_id}", headers=HTML)
+    assert report.status_code == 200
+    assert "/held-rows?batch=" not in report.text
+
+
+def test_the_command_line_lists_and_releases(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast_password_hashing: None
+) -> None:
+    """The real commands against their own database, as the operator runs them."""
+    from xinyong.accounts.models import OrganisationKind
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.cli import app as cli_app
+    from xinyong.collection import sources
+    from xinyong.config import reset_settings
+    from xinyong.db.engine import make_engine
+    from xinyong.subjects import service as subjects
+
+    database = tmp_path / "held.sqlite3"
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{database}")
+    reset_settings()
+    try:
+        assert CliRunner().invoke(cli_app, ["init"]).exit_code == 0
+        engine = make_engine(f"sqlite:///{database}")
+        clock = FixedClock(TEST_NOW)
+        with Session(engine, expire_on_commit=False) as session:
+            agency = accounts.create_organisation(
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                code="11350100MUCQWD187J",
+                name="福州市市场监督管理局",
+                kind=OrganisationKind.STATE_ORGAN,
+            )
+            sources.grant(session, clock, SYSTEM_ACTOR, agency, "administrative_penalty")
+            company = subjects.register_organisation(
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                name="福州晨光文具贸易有限公司",
+                uscc=make_uscc(random.Random(7), prefix="91"),
+            )
+            world = SimpleNamespace(
+                organisations={"regulator": agency}, subjects={"company": company}
+            )
+            report = ingest(
+                session,
+                clock,
+                agency,
+                [penalty_row(world, subject_name=NEW_NAME)],  # type: ignore[arg-type]
+            )
+            assert report.batch.held == 1
+            session.commit()
+        runner = CliRunner()
+        listed = runner.invoke(cli_app, ["held", "list"])
+        assert listed.exit_code == 0, listed.output
+        assert "name_mismatch" in listed.output
+        row_id = listed.output.split("│")[1].strip() if "│" in listed.output else "1"
+        refused = runner.invoke(cli_app, ["held", "release", row_id, "--reasons", " "])
+        assert refused.exit_code == 2
+        assert "required" in refused.output
+        released = runner.invoke(
+            cli_app, ["held", "release", row_id, "--reasons", "核实为同一主体"]
+        )
+        assert released.exit_code == 0, released.output
+        assert "created 1" in released.output
+        assert "0 held rows awaiting" in runner.invoke(cli_app, ["held", "list"]).output
+        engine.dispose()
+    finally:
+        monkeypatch.delenv("XINYONG_DATABASE_URL")
+        monkeypatch.delenv("XINYONG_DATA_DIR")
+        reset_settings()
