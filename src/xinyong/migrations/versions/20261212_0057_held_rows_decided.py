@@ -10,11 +10,8 @@ table from the start and never written; the decision fills them. Every row store
 has none: it is awaiting a decision, or its content was erased already (it can then only be
 rejected).
 
-Written beside 0056 of another branch: re-chained onto the latest when merged (the
-down revision becomes 0056).
-
 Revision ID: 0057
-Revises: 0055
+Revises: 0056
 Create Date: 2026-12-12 09:00:00
 """
 
@@ -26,8 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0057"
-# Written beside 0056 of another branch: re-chained onto 0056 when merged.
-down_revision: str | None = "0055"
+down_revision: str | None = "0056"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
