@@ -48,6 +48,8 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
 from xinyong.collection import sources
 from xinyong.collection.models import Batch, QuarantinedRow
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent
 
 BATCHES = "/api/v1/batches"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -130,7 +132,13 @@ def test_a_dry_run_answers_the_report_and_writes_nothing(
     assert (report["dry_run"], report["batch_id"], report["replayed"]) == (True, None, False)
     assert (report["rows"], report["created"], report["rejected"]) == (2, 1, 1)
     assert problems(report) == [(2, "decision_date", "invalid_date")]
-    assert snapshot(db, *STORED) == before
+    after = snapshot(db, *STORED)
+    assert {k: v for k, v in after.items() if k != "audit_event"} == {
+        k: v for k, v in before.items() if k != "audit_event"
+    }
+    # Nothing written but the dry run's own audit event (``pipeline.record_dry_run``).
+    (tried,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "batch.dry_run"))
+    assert (tried.details["record_type"], tried.details["rows"]) == (PENALTY, 2)
     # The same rows submitted for real: the same report, and a batch.
     real = submit(client, reporter, rows)
     assert real.status_code == 201
@@ -138,6 +146,45 @@ def test_a_dry_run_answers_the_report_and_writes_nothing(
     assert {k: v for k, v in real.json().items() if k not in ("batch_id", "dry_run")} == {
         k: v for k, v in report.items() if k not in ("batch_id", "dry_run")
     } | {"quarantined_content_kept_until": real.json()["quarantined_content_kept_until"]}
+
+
+def test_a_dry_run_that_finds_a_person_by_id_number_is_in_the_persons_access_log(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    """A dry run tells whether an ID number is registered, and whether a name is the one
+    registered with it (``name_mismatch``): rolled back, it would let a data reporter test
+    numbers and names unseen. Each is audited, and in the access log of the person found
+    (Art. 24, 34); an unregistered number finds nobody to log."""
+    world = collection_world
+    person = world.subjects["person"]
+    number = citizen_id_of(person)
+    headers = {**auth_headers(client, "reporter"), "Content-Type": "application/json"}
+    guesses = [
+        person_penalty_row(world, number, "张三"),
+        person_penalty_row(world, number, person.name),
+    ]
+    for row in guesses:
+        dry = client.post(
+            BATCHES,
+            params={"type": PENALTY, "dry_run": "true"},
+            content=json.dumps([row], ensure_ascii=False).encode(),
+            headers=headers,
+        )
+        assert dry.status_code == 200, dry.text
+        assert dry.json()["batch_id"] is None
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "batch.dry_run").order_by(AuditEvent.sequence)
+    ).all()
+    assert [(e.details["held"], e.details["persons_found"]) for e in events] == [(1, 1), (0, 1)]
+    logged = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == "person_lookup"
+        )
+    ).all()
+    assert len(logged) == 2
+    assert {e.organisation_id for e in logged} == {world.organisations["regulator"].id}
+    assert all(e.purpose == access.DRY_RUN_PURPOSE for e in logged)
+    assert number not in json.dumps([e.details for e in events], ensure_ascii=False)
 
 
 def test_a_csv_body_with_a_header_row_alone_is_refused(

@@ -283,6 +283,9 @@ def test_a_dry_run_writes_nothing(client: TestClient, db: Session, world: World)
     assert rows_of(db, Batch) == 0
     assert rows_of(db, CreditRecord) == 0
     assert db.scalar(select(AuditEvent.sequence).where(AuditEvent.action == "batch.ingest")) is None
+    # Only the dry run itself is audited, as the API's is (``pipeline.record_dry_run``).
+    tried = db.scalars(select(AuditEvent).where(AuditEvent.action == "batch.dry_run")).all()
+    assert [(e.details["channel"], e.details["created"]) for e in tried] == [("page", 5)]
     # Nothing was remembered either: the real upload afterwards is not a replay.
     real = upload(client, SAMPLE_CSV, follow=False)
     assert "replayed" not in real.headers["location"]

@@ -149,6 +149,9 @@ class Feed:
         # Per chunk: the rows' named representatives, and the persons known by index.
         self._named: dict[int, Named] = {}
         self._people: dict[str, tuple[int, str]] = {}
+        # Every person registered before that a lookup found, over the batch
+        # (``pipeline.BatchReport.persons_found``).
+        self.found: set[int] = set()
 
     def check(
         self, rows: list[tuple[ValidRow, int]]
@@ -202,6 +205,7 @@ class Feed:
                 )
             ):
                 self._people[str(index)] = (sid, name)
+                self.found.add(sid)
 
     def _judge(self, named: Named) -> tuple[bool, Problem | None]:
         """Whether the row feeds the register, and the problem that stops the row."""

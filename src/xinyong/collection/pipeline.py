@@ -99,6 +99,10 @@ class BatchReport:
     record_type_code: str
     problems: list[RowProblem] = field(default_factory=list)
     replayed: bool = False
+    # The natural persons already on the platform the batch found by ID number (its rows'
+    # subjects, the legal representatives they name): what a dry run told its submitter
+    # about them (``record_dry_run``).
+    persons_found: frozenset[int] = frozenset()
 
     @property
     def all_accepted(self) -> bool:
@@ -353,8 +357,78 @@ def ingest(
         },
     )
     # By row, as a replay reads them back (held rows are found after the rejected ones).
+    found = run.persons_found | (run.register_feed.found if run.register_feed else set())
     return BatchReport(
-        batch, submission.record_type_code, sorted(run.problems, key=lambda p: p.row)
+        batch,
+        submission.record_type_code,
+        sorted(run.problems, key=lambda p: p.row),
+        persons_found=frozenset(found),
+    )
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What a dry run (a batch ingested, then rolled back) is kept as: its counts for the
+    audit, and the persons it found by ID number. Taken from its report before the
+    rollback expires the batch."""
+
+    record_type_code: str
+    channel: str
+    counts: dict[str, int]
+    persons_found: tuple[int, ...]
+
+
+def dry_run_of(report: BatchReport) -> DryRun:
+    batch = report.batch
+    return DryRun(
+        report.record_type_code,
+        batch.channel,
+        {
+            "rows": batch.rows_total,
+            "created": batch.created,
+            "updated": batch.updated,
+            "rejected": batch.rejected,
+            "held": batch.held,
+            "new_subjects": batch.new_subjects,
+        },
+        tuple(sorted(report.persons_found)),
+    )
+
+
+def record_dry_run(session: Session, clock: Clock, actor: Actor, dry_run: DryRun) -> None:
+    """A dry run, after its rollback: audited (``batch.dry_run``, counts only), and in the
+    access log of every person it found by ID number, witnessed by that event. Its report
+    tells whether a number is registered and whether a name is the one registered with it
+    (``name_mismatch``, ``new_subjects``): without this a data reporter could test numbers,
+    and names against them, a file at a time and unseen — as the consent form and the
+    list proposal may not be used to (Art. 24, 34; review r6 of session 20)."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    logged = access.log_uses(
+        session,
+        clock,
+        actor,
+        [access.Use(person_id) for person_id in dry_run.persons_found],
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.PERSON_LOOKUP,
+        purpose=access.DRY_RUN_PURPOSE,
+        chained=False,
+    )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "batch.dry_run",
+        target_type="record_type",
+        target_id=None,
+        details={
+            "record_type": dry_run.record_type_code,
+            "channel": dry_run.channel,
+            **dry_run.counts,
+            "persons_found": len(dry_run.persons_found),
+            **logged.details(),
+        },
     )
 
 
@@ -665,6 +739,9 @@ class _BatchRun:
             else None
         )
         self.written: list[representatives.Written] = []
+        # The persons already registered that the batch's rows were found to be
+        # (``BatchReport.persons_found``); a person it registers is not among them.
+        self.persons_found: set[int] = set()
         self.last_chunk = False
         self.registering = False
         self.timing: dict[tuple[dt.date, Severity, dt.date | None], tuple[Any, ...]] = {}
@@ -869,6 +946,7 @@ class _BatchRun:
                 )
             ):
                 found[str(index)] = (sid, normalised)
+                self.persons_found.add(sid)
         return found
 
     def _flush_quarantine(self) -> None:

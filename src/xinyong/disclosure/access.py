@@ -540,6 +540,7 @@ OBJECTION_PURPOSE = "deciding objections to list entries (Art. 25)"
 REVIEW_PURPOSE = "confidentiality review before publicity (Art. 12(3))"
 CONSENT_PURPOSE = "collection on the person's written consent (Art. 11)"
 RESPONSIBLE_PERSON_PURPOSE = "registering the persons answering for an organisation (Art. 18)"
+DRY_RUN_PURPOSE = "checking a batch of records before submitting it (a dry run, Art. 9)"
 
 
 def log_use(

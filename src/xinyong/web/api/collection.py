@@ -150,7 +150,11 @@ async def submit_batch(
         else:
             # The same pipeline, then nothing kept: no batch to name, no content to keep.
             answer = {**report.as_dict(), "batch_id": None, "quarantined_content_kept_until": None}
-        if dry_run:
+        if dry_run and not report.replayed:
+            tried = pipeline.dry_run_of(report)
+            session.rollback()
+            pipeline.record_dry_run(session, clock, actor, tried)
+        elif dry_run:
             session.rollback()
         return {**answer, "dry_run": dry_run}
 

@@ -322,7 +322,11 @@ async def upload(
         # The report names its type by code; the rules are keyed by the type's id, read
         # before a dry run's rollback expires the batch.
         record_type_id = batch.record_type_id
-        if dry_run:
+        if dry_run and not report.replayed:
+            tried = pipeline.dry_run_of(report)
+            session.rollback()
+            pipeline.record_dry_run(session, clock, actor, tried)
+        elif dry_run:
             session.rollback()
         return result, meta, rules_by_type_id(session).get(record_type_id)
 

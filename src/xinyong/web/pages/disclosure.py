@@ -165,6 +165,10 @@ PURPOSE_LABELS = {
     access.RESPONSIBLE_PERSON_PURPOSE: N_(
         "registering the persons answering for an organisation (Art. 18)"
     ),
+    access.DRY_RUN_PURPOSE: N_(
+        "a source checking a batch of records before submitting it, which found you by your "
+        "ID number (a dry run, Art. 9)"
+    ),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
     records.FOLLOW_UP_PURPOSE: N_("following up a credit commitment made to the unit (Art. 10)"),
     early_removal_rules.PURPOSE: N_("deciding early removal from the black list (SAMR Order 44)"),
