@@ -31,7 +31,7 @@ from xinyong.accounts.permissions import (
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.clock import Clock
-from xinyong.collection import records, revocation
+from xinyong.collection import held_rows, records, revocation
 from xinyong.disclosure import (
     access,
     person_lookup,
@@ -170,6 +170,9 @@ PURPOSE_LABELS = {
         "ID number (a dry run, Art. 9)"
     ),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
+    held_rows.READ_PURPOSE: N_(
+        "deciding a row held because its name does not match the registered subject (Art. 4 ¶2)"
+    ),
     records.FOLLOW_UP_PURPOSE: N_("following up a credit commitment made to the unit (Art. 10)"),
     early_removal_rules.PURPOSE: N_("deciding early removal from the black list (SAMR Order 44)"),
 }
