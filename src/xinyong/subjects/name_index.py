@@ -26,11 +26,24 @@ equal); only the amount read differs.
 from __future__ import annotations
 
 import heapq
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, or_, select, tuple_
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong.db.bulk import BulkWriter
@@ -114,11 +127,12 @@ class _Search:
         self, session: Session, probes: list[pairs.Probe], length: int, weigh: Weigh
     ) -> None:
         self.connection = session.connection()
+        self.dialect = self.connection.dialect.name
         self.keys = [_Key(probe) for probe in probes]
         self.length = length
         self.weigh = weigh
         self.weights: dict[int, int | None] = {}
-        # Organisations whose names' keys are all known, by the most they can weigh.
+        # Names whose keys are all known, by the most they can weigh (``_hold``).
         self.held: list[_Place] = []
         self.held_names: set[tuple[int, int]] = set()  # (organisation, core length)
         self._single = {key.probe.low: i for i, key in enumerate(self.keys) if key.probe.one_key}
@@ -143,9 +157,9 @@ class _Search:
         ]
         return or_(_P.pair.in_(singles), *ranges) if ranges else _P.pair.in_(singles)
 
-    def _hold(self, rows: Iterable[tuple[int, int, int]]) -> None:
-        """Hold the names of these rows (pair, core length, organisation), every key of
-        theirs among them, at the most each can weigh; not those held already."""
+    def _hold(self, rows: Iterable[Any]) -> None:
+        """Hold the names of these rows (pair, core length, organisation) — every key of
+        theirs among them — at the most each can weigh; not those held already."""
         masks: dict[tuple[int, int], int] = {}
         single, ranges = self._single, self._ranges
         for pair, length, sid in rows:
@@ -163,24 +177,44 @@ class _Search:
             self.held_names.add(slot)
             gap = abs(length - self.length)
             standing = 0
-            if mask & core == core or mask & whole:
+            if mask & core == core or mask & whole == whole:
                 standing = _SAME_NAME if gap == 0 else _CONTAINS
             shared = (mask & core).bit_count()
-            self.held.append((-((standing * _STANDING + shared) * _SHARED - gap), sid))
-        heapq.heapify(self.held)
+            heapq.heappush(self.held, (-((standing * _STANDING + shared) * _SHARED - gap), sid))
 
     def _capped_count(self, key: _Key) -> int:
-        return int(
-            self.connection.scalar(
-                select(func.count()).select_from(
-                    select(_P.subject_id)
-                    .where(_P.pair == key.probe.low)
-                    .limit(SHORT + 1)
-                    .subquery()
+        under = select(_P.subject_id).where(_P.pair == key.probe.low).limit(SHORT + 1)
+        return int(self.connection.scalar(select(func.count()).select_from(under.subquery())) or 0)
+
+    def _live(self) -> list[_Key]:
+        return [key for key in self.keys if not key.done]
+
+    def _among(self, ids: list[int]) -> Any:
+        if self.dialect == "postgresql":
+            return _P.subject_id == any_(bindparam(None, ids, type_=ARRAY(BigInteger())))
+        return _P.subject_id.in_(
+            select(literal_column("value")).select_from(
+                func.json_each(bindparam(None, json.dumps(ids), type_=String()))
+            )
+        )
+
+    def _keys_of(self, slots: Iterable[tuple[int, int]], keys: list[_Key]) -> list[Any]:
+        """The rows of these names (core length, organisation) under ``keys``, the keys not
+        read whole: under the others, a name not held is not."""
+        live = [key.probe.low for key in keys]
+        by_length: dict[int, list[int]] = {}
+        for length, sid in slots:
+            by_length.setdefault(length, []).append(sid)
+        found: list[Any] = []
+        for length, ids in by_length.items():
+            found.extend(
+                self.connection.execute(
+                    select(_P.pair, _P.core_length, _P.subject_id).where(
+                        _P.pair.in_(live), _P.core_length == length, self._among(ids)
+                    )
                 )
             )
-            or 0
-        )
+        return found
 
     def start(self) -> None:
         """Short keys and first characters read whole, each of their names held with all its
@@ -188,30 +222,21 @@ class _Search:
         short = [
             key for key in self.keys if not key.probe.one_key or self._capped_count(key) <= SHORT
         ]
-        long = [key for key in self.keys if key not in short]
-        for key in short:
-            key.done = True
-        for key in long:
-            key.levels = {self.length: 0}
+        for key in self.keys:
+            if key in short:
+                key.done = True
+            else:
+                key.levels = {self.length: 0}
         if not short:
             return
-        read = select(_P.pair, _P.core_length, _P.subject_id).where(self._keyed(short))
-        rows: list[tuple[int, int, int]] = [
-            (p, n, sid) for p, n, sid in self.connection.execute(read)
-        ]
-        if long:
-            names = read.with_only_columns(_P.core_length, _P.subject_id).subquery()
-            rows.extend(
-                (p, n, sid)
-                for p, n, sid in self.connection.execute(
-                    select(_P.pair, _P.core_length, _P.subject_id).where(
-                        _P.pair.in_([key.probe.low for key in long]),
-                        tuple_(_P.core_length, _P.subject_id).in_(
-                            select(names.c.core_length, names.c.subject_id)
-                        ),
-                    )
-                )
+        rows = list(
+            self.connection.execute(
+                select(_P.pair, _P.core_length, _P.subject_id).where(self._keyed(short))
             )
+        )
+        if len(short) < len(self.keys):
+            slots = {(length, sid) for _pair, length, sid in rows}
+            rows.extend(self._keys_of(slots, self._live()))
         self._hold(rows)
 
     def _advance(self, key: _Key) -> None:
@@ -246,13 +271,15 @@ class _Search:
         }
 
     def page(self) -> None:
-        """A page more of every long key, in its order; the organisations read weighed."""
-        read: list[int] = []
-        for key in self.keys:
+        """A page more of every long key, in its order: the names read held with all their
+        keys (looked up in the other long keys)."""
+        read: set[tuple[int, int]] = set()
+        live = self._live()
+        for key in live:
             got = 0
             while not key.done and got < PAGE:
                 for length, after in list(key.levels.items()):
-                    rows = list(
+                    ids = list(
                         self.connection.scalars(
                             select(_P.subject_id)
                             .where(
@@ -264,45 +291,50 @@ class _Search:
                             .limit(PAGE)
                         )
                     )
-                    read.extend(rows)
-                    got += len(rows)
-                    if len(rows) < PAGE:
+                    read.update((length, sid) for sid in ids)
+                    got += len(ids)
+                    if len(ids) < PAGE:
                         del key.levels[length]
                     else:
-                        key.levels[length] = rows[-1] + 1
+                        key.levels[length] = ids[-1] + 1
                 if not key.levels:
                     self._advance(key)
-        self._take(read)
+        new = [(n, sid) for n, sid in read if (sid, n) not in self.held_names]
+        # Looked up in the keys live when read (a key read to its end meanwhile included).
+        rows = self._keys_of(new, live) if new else []
+        self._hold(rows)
 
     def gather(self) -> None:
         """The long keys read whole, from the index alone: every name under them held with
         all its keys (a name under a short key too is held already)."""
-        live = [key for key in self.keys if not key.done]
-        rows = self.connection.execute(
-            select(_P.pair, _P.core_length, _P.subject_id).where(self._keyed(live))
+        live = self._live()
+        self._hold(
+            self.connection.execute(
+                select(_P.pair, _P.core_length, _P.subject_id).where(self._keyed(live))
+            )
         )
-        self._hold((p, n, sid) for p, n, sid in rows)
         for key in live:
             key.done = True
             key.levels = {}
 
-    def standing_unread(self) -> int:
-        """Whether a name not read yet can hold the query's core or name: under every core
-        key, or under the key of the whole name; none of them read whole (their names are
-        held or weighed)."""
-        whole = any(key.probe.whole and not key.done for key in self.keys)
-        every_core = all(not key.done for key in self.keys if key.probe.core)
-        return _CONTAINS if whole or every_core else 0
+    def standing_unread(self) -> bool:
+        """Whether a name not read yet can hold the query's core (it is under every core
+        key) or its whole name (under every key of the whole name): none of them read
+        whole, whose names are held or weighed."""
+        return all(not key.done for key in self.keys if key.probe.core) or all(
+            not key.done for key in self.keys if key.probe.whole
+        )
 
     def unread(self) -> _Place:
         """The place before which no name not read yet can come."""
-        live = [key for key in self.keys if not key.done]
+        live = self._live()
         if not live:
             return _LAST
         gap, after = min(key.frontier() for key in live)
-        standing = self.standing_unread()
-        if standing and gap == 0:
-            standing = _SAME_NAME  # the same name or core has the query's core length
+        standing = 0
+        if self.standing_unread():
+            # The same name or core has the query's core length.
+            standing = _SAME_NAME if gap == 0 else _CONTAINS
         shared = sum(1 for key in live if key.probe.core)
         return -((standing * _STANDING + shared) * _SHARED - gap), after
 
@@ -351,10 +383,8 @@ def candidates(
             return search.best(limit)
         if held < unread:
             search.weigh_held()
-            continue
-        live = [key for key in search.keys if not key.done]
-        if len(live) >= 2 and (not search.standing_unread() or rounds >= PAGED_ROUNDS):
+        elif len(search._live()) >= 2 and (not search.standing_unread() or rounds >= PAGED_ROUNDS):
             search.gather()
-            continue
-        search.page()
-        rounds += 1
+        else:
+            search.page()
+            rounds += 1
