@@ -9,7 +9,8 @@ does: it runs the pipeline once, reads back every row the batch wrote, and times
 exactly those rows again, as prepared tuples in one transaction with the platform's
 connection settings, into
 
-- the platform's schema as it is (subject, subject_name, credit_record, record_version),
+- the platform's schema as it is (subject, subject_name, subject_name_pair — the name
+  search's index —, credit_record, record_version),
 - a leaner model a rewrite could use: a record's identity and its current version in one
   row, the payload as a JSON array of values in the record type's field order (the field
   names kept once, with the record type version), the payload hash as 16 bytes, and a
@@ -41,7 +42,7 @@ from xinyong.clock import CHINA, FixedClock
 from xinyong.db.bulk import BATCH_CACHE_KIB
 
 CHUNK = 5000  # records per chunk, as the pipeline writes them
-TABLES = ("subject", "subject_name", "credit_record", "record_version")
+TABLES = ("subject", "subject_name", "subject_name_pair", "credit_record", "record_version")
 LEAN_SCHEMA = (
     """CREATE TABLE subject (
         id INTEGER PRIMARY KEY, kind VARCHAR(32) NOT NULL, reference VARCHAR(24) NOT NULL UNIQUE,
@@ -81,7 +82,9 @@ def connect(path: Path) -> sqlite3.Connection:
 def read_table(
     connection: sqlite3.Connection, table: str
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    cursor = connection.execute(f"SELECT * FROM {table} ORDER BY rowid")
+    # subject_name_pair has no rowid: its primary key is the table.
+    order = "pair, core_length, subject_id" if table == "subject_name_pair" else "rowid"
+    cursor = connection.execute(f"SELECT * FROM {table} ORDER BY {order}")
     return [column[0] for column in cursor.description], cursor.fetchall()
 
 
@@ -155,6 +158,12 @@ def main() -> int:
         new_names = [
             row for row in name_rows if row[name_columns.index("subject_id")] > known_up_to
         ]
+        pair_columns, pair_rows = data["subject_name_pair"]
+        pairs_by_subject: dict[int, list[tuple[Any, ...]]] = {}
+        for row in pair_rows:
+            sid = row[pair_columns.index("subject_id")]
+            if sid > known_up_to:
+                pairs_by_subject.setdefault(sid, []).append(row)
         record_columns, record_rows = data["credit_record"]
         version_columns, version_rows = data["record_version"]
         payload_bytes = sum(
@@ -185,6 +194,12 @@ def main() -> int:
                 (
                     insert_sql("subject_name", name_columns),
                     [names_by_subject[row[0]] for row in subjects_part],
+                )
+            )
+            statements.append(
+                (
+                    insert_sql("subject_name_pair", pair_columns),
+                    sorted(p for row in subjects_part for p in pairs_by_subject.get(row[0], [])),
                 )
             )
             statements.append((insert_sql("credit_record", record_columns), records_part))

@@ -2406,3 +2406,73 @@ def test_migration_0055_limits_the_courts_restriction_to_judgment_debtors_and_ba
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0056_indexes_the_organisations_names_by_pair_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database whose organisations and persons were registered before 0056
+    fills the name search's index from the names stored (decision 0012, session 20
+    addendum): every key of every organisation's current and former names, with the
+    length of that name's core, the keys two names share once, a natural person's none —
+    over more organisations than one batch of the migration takes. Back, the table is
+    gone."""
+    from xinyong.subjects import names, pairs
+
+    engine = make_test_engine(request.config, tmp_path, "m0056")
+    organisations = [
+        ("legal_person", ["福州新榕食品有限公司", "福州新榕食品店"]),
+        ("unincorporated_organisation", ["福州市鼓楼区张三小吃店(个体工商户)"]),
+        *(("legal_person", [f"福州第{i}号晨光贸易有限公司"]) for i in range(2050)),
+    ]
+    try:
+        upgrade(engine, "0055")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            subject, subject_name = tables.tables["subject"], tables.tables["subject_name"]
+            registered = [*organisations, ("natural_person", ["新榕食品"])]
+            ids = [
+                connection.execute(
+                    insert(subject)
+                    .values(_filled(subject, kind=kind, reference=f"R{n}", name=named[0]))
+                    .returning(subject.c.id)
+                ).scalar_one()
+                for n, (kind, named) in enumerate(registered)
+            ]
+            connection.execute(
+                insert(subject_name),
+                [
+                    _filled(
+                        subject_name,
+                        subject_id=sid,
+                        name=name,
+                        normalised=names.normalise_name(name),
+                        core=names.core_name(name),
+                        current=i == 0,
+                    )
+                    for sid, (_kind, named) in zip(ids, registered, strict=True)
+                    for i, name in enumerate(named)
+                ],
+            )
+        upgrade(engine, "0056")
+        with engine.connect() as connection:
+            indexed = connection.execute(
+                text("SELECT pair, core_length, subject_id FROM subject_name_pair")
+            ).all()
+        expected = pairs.rows_of_names(
+            (sid, names.normalise_name(name), names.core_name(name))
+            for sid, (_kind, named) in zip(ids[:-1], organisations, strict=True)
+            for name in named
+        )
+        assert sorted(tuple(row) for row in indexed) == expected
+        person = ids[-1]
+        assert person not in {row[2] for row in indexed}
+        first = ids[0]
+        assert (pairs.key("新", "榕"), 4, first) in expected  # once for both its names
+        _downgrade(engine, "0055")
+        with engine.connect() as connection:
+            assert "subject_name_pair" not in inspect(connection).get_table_names()
+        upgrade(engine)
+    finally:
+        engine.dispose()

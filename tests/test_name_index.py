@@ -223,6 +223,21 @@ def test_a_name_sharing_two_pairs_further_off_in_length_is_still_found_first(
     assert subjects._candidate_ids(db, "丁新榕食") == _weighed_throughout(db, "丁新榕食")
 
 
+def test_a_name_holding_the_whole_core_two_characters_longer_is_still_found_first(
+    db: Session, world: World, read_one_at_a_time: None
+) -> None:
+    """新榕食品 holds 榕食品有 only across its legal form (有限公司), at the query's length;
+    names sharing one pair each lie a character off; 榕食品有科技 holds the query's core
+    two characters off, and comes first: while a name not read yet could hold all three
+    pairs, reading goes on."""
+    CompanyFactory(name="福州新榕食品有限公司")
+    for filler in ("榕食科技长", "食品科技长", "品有科技长"):
+        CompanyFactory(name=f"福州{filler}有限公司")
+    holding = CompanyFactory(name="福州榕食品有科技有限公司")
+    assert subjects._candidate_ids(db, "榕食品有") == [holding.id]
+    assert subjects._candidate_ids(db, "榕食品有") == _weighed_throughout(db, "榕食品有")
+
+
 def _weighed_throughout(db: Session, query: str) -> list[int]:
     """The candidates as the search found them before the index: every name weighed."""
     norm = names.normalise_name(query)

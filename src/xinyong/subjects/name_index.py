@@ -1,19 +1,23 @@
 """The name search's index of organisation names by character pair (``SubjectNamePair``;
 decision 0012, session 20 addendum): writing it with the names, and reading from it the
-organisations a query's names are weighed for.
+organisations the search weighs.
 
 The search orders organisations by a weight that only ``subject_name`` gives exactly (the
 query's name, its core, containing it, the pairs shared, closeness of length: see
-``subjects.service``). The index gives every organisation that can have a weight at all —
-those under one of the query's keys (``pairs.probes``) — and a bound on the weight of
-those not read yet, so the search reads and weighs the fewest it can:
+``subjects.service._weighing``). Every name with a weight at all is under one of the
+query's keys (``pairs.probes``); from the keys a name is under, and its core length, the
+index alone tells the most it can weigh. So the search weighs names in the order of that
+bound and stops when ``limit`` organisations weigh more than any name not weighed could:
 
-- a key with few rows (``SHORT``) is read whole;
-- a key with many (食品, 科技) is read in the order of the weight it could give: by the
-  closeness of the name's core length to the query's, then by organisation, a page at a
-  time, until enough organisations weigh more than any unread one could;
-- when two such keys are left and the organisations holding both are the ones still
-  missing, those are found from the index alone (``_in_two_or_more``).
+- a key with few rows (``SHORT``) is read whole, and the keys of its names looked up in the
+  others: each of them is held with the most it can weigh;
+- a key with many (食品, 科技 on a tenth of a city's names) is read a page at a time in the
+  order of the weight it could give — closeness of core length to the query's, then
+  organisation — its names weighed as read: when a name not read yet could still hold the
+  whole query, the best names are the nearest in length;
+- when none could and two such keys are left, the names under them are those sharing
+  several of the query's pairs, found by reading the keys whole from the index (no name
+  row read) and held as above.
 
 The result is the same as weighing every name (tests/test_name_index.py holds the two
 equal); only the amount read differs.
@@ -21,11 +25,25 @@ equal); only the amount read differs.
 
 from __future__ import annotations
 
+import heapq
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong.db.bulk import BulkWriter
@@ -37,13 +55,14 @@ Weigh = Callable[[Sequence[int]], dict[int, int]]
 
 SHORT = 1000  # a key with at most this many rows is read whole
 PAGE = 500  # rows of a long key read at a time
-PAGED_ROUNDS = 2  # pages read before the organisations under two long keys are looked for
+PAGED_ROUNDS = 2  # pages of long keys read before they are read whole (``gather``)
 # The weight's scale (``subjects.service._candidate_ids``): standing × 100 + pairs shared,
 # times 1000, less the difference in core length.
 _STANDING, _SHARED = 100, 1000
 _SAME_NAME, _CONTAINS = 3, 1
 
-_P = SubjectNamePair
+_P = cast(Table, SubjectNamePair.__table__).c  # read through Core: no ORM rows
+_TABLE = cast(Table, SubjectNamePair.__table__)
 
 
 def write(session: Session, named: Iterable[tuple[int, str, str]]) -> None:
@@ -52,7 +71,7 @@ def write(session: Session, named: Iterable[tuple[int, str, str]]) -> None:
     found = pairs.rows_of_names(named)
     if found:
         session.execute(
-            insert(cast(Table, _P.__table__)),
+            insert(_TABLE),
             [{"pair": p, "core_length": n, "subject_id": sid} for p, n, sid in found],
         )
 
@@ -62,7 +81,7 @@ class BulkIndex:
     PostgreSQL): one per batch, as the names it indexes are written."""
 
     def __init__(self, session: Session) -> None:
-        self._writer = BulkWriter(session, _P.__table__, ("pair", "core_length", "subject_id"))
+        self._writer = BulkWriter(session, _TABLE, ("pair", "core_length", "subject_id"))
 
     def write(self, named: Iterable[tuple[int, str, str]]) -> None:
         self._writer.insert(pairs.rows_of_names(named))
@@ -76,7 +95,7 @@ def add_name(
     added = [row for row in pairs.rows(subject_id, *new) if row not in known]
     if added:
         session.execute(
-            insert(cast(Table, _P.__table__)),
+            insert(_TABLE),
             [{"pair": p, "core_length": n, "subject_id": sid} for p, n, sid in added],
         )
 
@@ -98,16 +117,28 @@ class _Key:
         return self.gap, min(self.levels.values())
 
 
+# An organisation's place in the search's order: weight (negated), then id.
+_Place = tuple[int, int]
+_LAST: _Place = (1 << 62, 1 << 62)
+
+
 class _Search:
     def __init__(
         self, session: Session, probes: list[pairs.Probe], length: int, weigh: Weigh
     ) -> None:
-        self.session = session
+        self.connection = session.connection()
+        self.dialect = self.connection.dialect.name
         self.keys = [_Key(probe) for probe in probes]
         self.length = length
         self.weigh = weigh
         self.weights: dict[int, int | None] = {}
-        self.in_two_or_more = False
+        # Names whose keys are all known, by the most they can weigh (``_hold``).
+        self.held: list[_Place] = []
+        self.held_names: set[tuple[int, int]] = set()  # (organisation, core length)
+        self._single = {key.probe.low: i for i, key in enumerate(self.keys) if key.probe.one_key}
+        self._ranges = [(i, key.probe) for i, key in enumerate(self.keys) if not key.probe.one_key]
+        self._core = sum(1 << i for i, key in enumerate(self.keys) if key.probe.core)
+        self._whole = sum(1 << i for i, key in enumerate(self.keys) if key.probe.whole)
 
     def _take(self, ids: Iterable[int]) -> None:
         new = sorted(set(ids).difference(self.weights))
@@ -117,43 +148,108 @@ class _Search:
         for sid in new:
             self.weights[sid] = weighed.get(sid)
 
-    def _rows(self, key: _Key, *where: Any, limit: int | None = None) -> list[int]:
-        low, high = key.probe.low, key.probe.high
-        keyed = _P.pair == low if key.probe.one_key else _P.pair.between(low, high - 1)
-        statement = select(_P.subject_id).where(keyed, *where)
-        if limit is not None:
-            statement = statement.order_by(_P.subject_id).limit(limit)
-        return list(self.session.scalars(statement))
+    def _keyed(self, keys: list[_Key]) -> Any:
+        singles = [key.probe.low for key in keys if key.probe.one_key]
+        ranges = [
+            _P.pair.between(key.probe.low, key.probe.high - 1)
+            for key in keys
+            if not key.probe.one_key
+        ]
+        return or_(_P.pair.in_(singles), *ranges) if ranges else _P.pair.in_(singles)
 
-    def start(self) -> None:
-        """Short keys and first characters read whole; the long keys' reading begun."""
-        found: list[int] = []
-        for key in self.keys:
-            if not key.probe.one_key:
-                found.extend(self._rows(key))
-                key.done = True
+    def _hold(self, rows: Iterable[Any]) -> None:
+        """Hold the names of these rows (pair, core length, organisation) — every key of
+        theirs among them — at the most each can weigh; not those held already."""
+        masks: dict[tuple[int, int], int] = {}
+        single, ranges = self._single, self._ranges
+        for pair, length, sid in rows:
+            mask = 1 << single[pair] if pair in single else 0
+            for i, probe in ranges:
+                if probe.low <= pair < probe.high:
+                    mask |= 1 << i
+            slot = (sid, length)
+            masks[slot] = masks.get(slot, 0) | mask
+        core, whole = self._core, self._whole
+        for slot, mask in masks.items():
+            sid, length = slot
+            if slot in self.held_names or sid in self.weights:
                 continue
-            first = list(
-                self.session.scalars(
-                    select(_P.subject_id).where(_P.pair == key.probe.low).limit(SHORT + 1)
+            self.held_names.add(slot)
+            gap = abs(length - self.length)
+            standing = 0
+            if mask & core == core or mask & whole == whole:
+                standing = _SAME_NAME if gap == 0 else _CONTAINS
+            shared = (mask & core).bit_count()
+            heapq.heappush(self.held, (-((standing * _STANDING + shared) * _SHARED - gap), sid))
+
+    def _capped_count(self, key: _Key) -> int:
+        under = select(_P.subject_id).where(_P.pair == key.probe.low).limit(SHORT + 1)
+        return int(self.connection.scalar(select(func.count()).select_from(under.subquery())) or 0)
+
+    def _live(self) -> list[_Key]:
+        return [key for key in self.keys if not key.done]
+
+    def _among(self, ids: list[int]) -> Any:
+        if self.dialect == "postgresql":
+            return _P.subject_id == any_(bindparam(None, ids, type_=ARRAY(BigInteger())))
+        return _P.subject_id.in_(
+            select(literal_column("value")).select_from(
+                func.json_each(bindparam(None, json.dumps(ids), type_=String()))
+            )
+        )
+
+    def _keys_of(self, slots: Iterable[tuple[int, int]], keys: list[_Key]) -> list[Any]:
+        """The rows of these names (core length, organisation) under ``keys``, the keys not
+        read whole: under the others, a name not held is not."""
+        live = [key.probe.low for key in keys]
+        by_length: dict[int, list[int]] = {}
+        for length, sid in slots:
+            by_length.setdefault(length, []).append(sid)
+        found: list[Any] = []
+        for length, ids in by_length.items():
+            found.extend(
+                self.connection.execute(
+                    select(_P.pair, _P.core_length, _P.subject_id).where(
+                        _P.pair.in_(live), _P.core_length == length, self._among(ids)
+                    )
                 )
             )
-            if len(first) <= SHORT:
-                found.extend(first)
+        return found
+
+    def start(self) -> None:
+        """Short keys and first characters read whole, each of their names held with all its
+        keys (those of the long keys looked up); the long keys' reading begun."""
+        short = [
+            key for key in self.keys if not key.probe.one_key or self._capped_count(key) <= SHORT
+        ]
+        for key in self.keys:
+            if key in short:
                 key.done = True
             else:
                 key.levels = {self.length: 0}
-        self._take(found)
+        if not short:
+            return
+        rows = list(
+            self.connection.execute(
+                select(_P.pair, _P.core_length, _P.subject_id).where(self._keyed(short))
+            )
+        )
+        if len(short) < len(self.keys):
+            slots = {(length, sid) for _pair, length, sid in rows}
+            rows.extend(self._keys_of(slots, self._live()))
+        self._hold(rows)
 
     def _advance(self, key: _Key) -> None:
         """On to the nearest core lengths not read yet, or the key is read."""
         near, far = self.length - key.gap, self.length + key.gap
         pair = _P.pair == key.probe.low
-        above = self.session.scalar(
+        above = self.connection.scalar(
             select(func.min(_P.core_length)).where(pair, _P.core_length > far)
         )
         below = (
-            self.session.scalar(select(func.max(_P.core_length)).where(pair, _P.core_length < near))
+            self.connection.scalar(
+                select(func.max(_P.core_length)).where(pair, _P.core_length < near)
+            )
             if near > 0
             else None
         )
@@ -174,69 +270,99 @@ class _Search:
             n: 0 for n in {self.length - key.gap, self.length + key.gap} if n in (above, below)
         }
 
-    def page(self, key: _Key) -> None:
-        read: list[int] = []
-        while not key.done and len(read) < PAGE:
-            for length, after in list(key.levels.items()):
-                rows = self._rows(key, _P.core_length == length, _P.subject_id >= after, limit=PAGE)
-                read.extend(rows)
-                if len(rows) < PAGE:
-                    del key.levels[length]
-                else:
-                    key.levels[length] = rows[-1] + 1
-            if not key.levels:
-                self._advance(key)
-        self._take(read)
+    def page(self) -> None:
+        """A page more of every long key, in its order: the names read held with all their
+        keys (looked up in the other long keys)."""
+        read: set[tuple[int, int]] = set()
+        live = self._live()
+        for key in live:
+            got = 0
+            while not key.done and got < PAGE:
+                for length, after in list(key.levels.items()):
+                    ids = list(
+                        self.connection.scalars(
+                            select(_P.subject_id)
+                            .where(
+                                _P.pair == key.probe.low,
+                                _P.core_length == length,
+                                _P.subject_id >= after,
+                            )
+                            .order_by(_P.subject_id)
+                            .limit(PAGE)
+                        )
+                    )
+                    read.update((length, sid) for sid in ids)
+                    got += len(ids)
+                    if len(ids) < PAGE:
+                        del key.levels[length]
+                    else:
+                        key.levels[length] = ids[-1] + 1
+                if not key.levels:
+                    self._advance(key)
+        new = [(n, sid) for n, sid in read if (sid, n) not in self.held_names]
+        # Looked up in the keys live when read (a key read to its end meanwhile included).
+        rows = self._keys_of(new, live) if new else []
+        self._hold(rows)
 
-    def two_or_more(self) -> None:
-        """Every organisation under two or more of the keys left, from the index alone:
-        after them, one not read holds at most one of the keys."""
-        live = [key.probe.low for key in self.keys if not key.done]
-        found = self.session.scalars(
-            select(_P.subject_id)
-            .where(_P.pair.in_(live))
-            .group_by(_P.subject_id, _P.core_length)
-            .having(func.count() >= 2)
+    def gather(self) -> None:
+        """The long keys read whole, from the index alone: every name under them held with
+        all its keys (a name under a short key too is held already)."""
+        live = self._live()
+        self._hold(
+            self.connection.execute(
+                select(_P.pair, _P.core_length, _P.subject_id).where(self._keyed(live))
+            )
         )
-        self._take(found)
-        self.in_two_or_more = True
+        for key in live:
+            key.done = True
+            key.levels = {}
 
-    def bound(self) -> tuple[int, int, int] | None:
-        """The most an organisation not read yet can weigh, and the (gap, organisation)
-        from which they lie; None when every key is read."""
-        live = [key for key in self.keys if not key.done]
+    def standing_unread(self) -> bool:
+        """Whether a name not read yet can hold the query's core (it is under every core
+        key) or its whole name (under every key of the whole name): none of them read
+        whole, whose names are held or weighed."""
+        return all(not key.done for key in self.keys if key.probe.core) or all(
+            not key.done for key in self.keys if key.probe.whole
+        )
+
+    def unread(self) -> _Place:
+        """The place before which no name not read yet can come."""
+        live = self._live()
         if not live:
-            return None
+            return _LAST
         gap, after = min(key.frontier() for key in live)
-        core_keys = [key for key in self.keys if key.probe.core]
-        # The query's core or name held whole: under every core key, or under the key of
-        # the whole name; none of those read to the end (their organisations are weighed).
-        whole_name = any(key.probe.whole and not key.done for key in self.keys)
-        whole_core = all(not key.done for key in core_keys)
-        live_core = sum(1 for key in live if key.probe.core)
-        if self.in_two_or_more:
-            # Under one live key at most: its pair, or the whole name.
-            whole_core = whole_core and len(core_keys) == 1
-            live_core = min(live_core, 1)
         standing = 0
-        if whole_name or whole_core:
+        if self.standing_unread():
             # The same name or core has the query's core length.
             standing = _SAME_NAME if gap == 0 else _CONTAINS
-        return (standing * _STANDING + live_core) * _SHARED - gap, gap, after
+        shared = sum(1 for key in live if key.probe.core)
+        return -((standing * _STANDING + shared) * _SHARED - gap), after
 
-    def settled(self, limit: int) -> bool:
-        """At least ``limit`` organisations weigh more than any not read yet can (or as
-        much, and come before it by id)."""
-        bound = self.bound()
-        if bound is None:
-            return True
-        most, _gap, after = bound
-        settled = sum(
-            1
-            for sid, weight in self.weights.items()
-            if weight is not None and (weight > most or (weight == most and sid < after))
+    def held_next(self) -> _Place:
+        """The place of the most promising held organisation not weighed yet."""
+        held = self.held
+        while held and held[0][1] in self.weights:
+            heapq.heappop(held)
+        return held[0] if held else _LAST
+
+    def weigh_held(self) -> None:
+        taken: list[int] = []
+        while self.held and len(taken) < PAGE:
+            _place, sid = heapq.heappop(self.held)
+            if sid not in self.weights:
+                taken.append(sid)
+        self._take(taken)
+
+    def settled(self, limit: int, before: _Place) -> bool:
+        """At least ``limit`` organisations weighed come before ``before``."""
+        return (
+            sum(
+                1
+                for sid, weight in self.weights.items()
+                if weight is not None and (-weight, sid) < before
+            )
+            >= limit
         )
-        return settled >= limit
 
     def best(self, limit: int) -> list[int]:
         weighed = [(-w, sid) for sid, w in self.weights.items() if w is not None]
@@ -251,16 +377,14 @@ def candidates(
     search = _Search(session, probes, length, weigh)
     search.start()
     rounds = 0
-    while not search.settled(limit):
-        live = [key for key in search.keys if not key.done]
-        if (
-            not search.in_two_or_more
-            and rounds >= PAGED_ROUNDS
-            and sum(1 for key in live if key.probe.core) >= 2
-        ):
-            search.two_or_more()
-            continue
-        for key in live:
-            search.page(key)
-        rounds += 1
-    return search.best(limit)
+    while True:
+        unread, held = search.unread(), search.held_next()
+        if (unread, held) == (_LAST, _LAST) or search.settled(limit, min(unread, held)):
+            return search.best(limit)
+        if held < unread:
+            search.weigh_held()
+        elif len(search._live()) >= 2 and (not search.standing_unread() or rounds >= PAGED_ROUNDS):
+            search.gather()
+        else:
+            search.page()
+            rounds += 1

@@ -83,8 +83,9 @@ def rows_of_names(named: Iterable[tuple[int, str, str]]) -> list[tuple[int, int,
 @dataclass(frozen=True)
 class Probe:
     """One list of entries a query reads: the keys ``low <= key < high`` (one key, or a
-    first character's range). ``core``: a core name holding the query's pair (or
-    character) is in it; ``whole``: a normalised name holding the whole query is."""
+    first character's range). ``core``: every core name holding the query's core is in it,
+    and a name shares the query's pair (or character) only if it is; ``whole``: every
+    normalised name holding the whole normalised query is in it."""
 
     low: int
     high: int
@@ -103,27 +104,23 @@ def probes(norm: str, core: str, core_pairs: list[str]) -> list[Probe] | None:
     name holds it, outside the index."""
     if not core_pairs:
         return []
-    found: list[Probe] = []
-    if len(core) == 1:
-        low, high = first_character_range(core)
-        found.append(Probe(low, high, core=True, whole=False))
-    else:
-        found.extend(Probe(key(*p), key(*p) + 1, core=True, whole=False) for p in core_pairs)
-    # A normalised name holding the whole query holds each of its pairs: any pair the
-    # index keeps for every name will do, one already read the best.
     if len(norm) == 1:
+        # The core is the same character.
         if norm in AFFIX_CHARACTERS:
             return None
         low, high = first_character_range(norm)
+        return [Probe(low, high, core=True, whole=True)]
+    # A normalised name holding the whole query holds each of its pairs that the index
+    # keeps for every name: those of the core's are read anyway; if none is, one more.
+    kept = {pair for pair in _pairs(norm) if pair not in AFFIX_PAIRS}
+    if not kept:
+        return None
+    if len(core) == 1:
+        low, high = first_character_range(core)
+        found = [Probe(low, high, core=True, whole=False)]
     else:
-        kept = [pair for pair in sorted(_pairs(norm)) if pair not in AFFIX_PAIRS]
-        if not kept:
-            return None
-        low = next((key(*p) for p in kept if p in core_pairs), key(*kept[0]))
-        high = low + 1
-    for i, probe in enumerate(found):
-        if (probe.low, probe.high) == (low, high):
-            found[i] = Probe(low, high, core=True, whole=True)
-            return found
-    found.append(Probe(low, high, core=False, whole=True))
+        found = [Probe(key(*p), key(*p) + 1, core=True, whole=p in kept) for p in core_pairs]
+    if not any(probe.whole for probe in found):
+        first = key(*min(kept))
+        found.append(Probe(first, first + 1, core=False, whole=True))
     return found

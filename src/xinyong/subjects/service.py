@@ -7,6 +7,7 @@ natural persons are never found by name, only by ID number, and only by those en
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import secrets
 import unicodedata
@@ -14,7 +15,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, Table, any_, bindparam, case, func, insert, literal, or_, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    Table,
+    any_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -835,32 +849,36 @@ def _candidate_ids(session: Session, query: str) -> list[int]:
     if found is None:
         return _weighed_throughout(session, weight, weighed)
 
+    # One statement for every set of organisations weighed: their ids as one parameter.
+    weighing = (
+        select(SubjectName.subject_id, func.max(weight))
+        .join(Subject, Subject.id == SubjectName.subject_id)
+        .where(Subject.kind != SubjectKind.NATURAL_PERSON, weighed)
+        .where(_among(session, SubjectName.subject_id))
+        .group_by(SubjectName.subject_id)
+    )
+
     def weigh(subject_ids: Sequence[int]) -> dict[int, int]:
-        weights: dict[int, int] = {}
-        for start in range(0, len(subject_ids), _WEIGHED_AT_ONCE):
-            part = subject_ids[start : start + _WEIGHED_AT_ONCE]
-            for subject_id, most in session.execute(
-                select(SubjectName.subject_id, func.max(weight))
-                .join(Subject, Subject.id == SubjectName.subject_id)
-                .where(Subject.kind != SubjectKind.NATURAL_PERSON, weighed)
-                .where(_among(session, SubjectName.subject_id, part))
-                .group_by(SubjectName.subject_id)
-            ):
-                weights[subject_id] = int(most)
-        return weights
+        ids: Any = list(subject_ids)
+        if session.get_bind().dialect.name != "postgresql":
+            ids = json.dumps(ids)
+        rows = session.connection().execute(weighing, {"ids": ids})
+        return {sid: int(most) for sid, most in rows}
 
     return name_index.candidates(session, found, len(core), weigh, SEARCH_CANDIDATE_LIMIT)
 
 
-_WEIGHED_AT_ONCE = 5000
-
-
-def _among(session: Session, column: Any, values: Sequence[int]) -> Any:
-    """``column IN (values)``; on PostgreSQL as ``= ANY(array)``, one parameter rather than
-    thousands to parse and plan."""
+def _among(session: Session, column: Any) -> Any:
+    """``column`` among the ids given as the one parameter ``ids``: on PostgreSQL an array,
+    on SQLite a JSON array (``json_each``). Thousands of ids as separate parameters cost
+    more to send and to compile than the statement takes to run."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(BigInteger())))
-    return column.in_(values)
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger())))
+    return column.in_(
+        select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", type_=String()))
+        )
+    )
 
 
 def _weighed_throughout(session: Session, weight: Any, weighed: Any) -> list[int]:
