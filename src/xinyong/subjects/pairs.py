@@ -57,8 +57,7 @@ _AFFIX_KEYS = frozenset(key(*pair) for pair in AFFIX_PAIRS)
 
 
 def _keys(text: str) -> list[int]:
-    codes = list(map(ord, text))
-    return [(a << _SHIFT) | b for a, b in zip(codes, codes[1:], strict=False)]
+    return [(a << _SHIFT) | b for a, b in pairwise(map(ord, text))]
 
 
 def entries(normalised: str, core: str) -> set[int]:
