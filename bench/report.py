@@ -101,6 +101,7 @@ from xinyong.db.engine import make_engine  # noqa: E402
 from xinyong.db.ids import allocate_ids  # noqa: E402
 from xinyong.db.migrate import upgrade  # noqa: E402
 from xinyong.disclosure import files, rendering, reports  # noqa: E402
+from xinyong.subjects import name_index  # noqa: E402
 from xinyong.subjects import service as subjects  # noqa: E402
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName  # noqa: E402
 from xinyong.synthetic import make_citizen_id, make_uscc  # noqa: E402
@@ -274,6 +275,15 @@ class Generator:
                         "current": True,
                     }
                     for row in part
+                ],
+            )
+            # The name search's index, for the organisations (stored forms as above).
+            name_index.write(
+                self.session,
+                [
+                    (row["id"], row["name"], row["name"])
+                    for row in part
+                    if row["kind"] is not SubjectKind.NATURAL_PERSON
                 ],
             )
             out.extend((row["id"], row["kind"].value, row["name"], row["uscc"]) for row in part)

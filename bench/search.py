@@ -9,7 +9,9 @@ Set-up: the migrations, then organisations written with Core bulk inserts, as
 bench/ingest.py pre-registers its known subjects — names as bench/datagen.py makes them
 (福州 + two trade words + a trade + 有限公司, and 个体工商户 shops), 600 of the shape
 福州第N号食品有限公司 (the review's case: many names sharing one pair with the target), the
-target 福州新榕食品有限公司 last, and one organisation with a former name.
+target 福州新榕食品有限公司 last, and one organisation with a former name — and, with the
+names, their rows in the name search's index of pairs (``subject_name_pair``, written
+with ``subjects.name_index.BulkIndex`` as the pipeline writes it; session 20).
 
 Each query is timed ``--runs`` times (one session, as a request has): the target's full
 name, its name without area and legal form, a typo of it, a common fragment (食品), two

@@ -56,13 +56,35 @@ Weigh = Callable[[Sequence[int]], dict[int, int]]
 SHORT = 1000  # a key with at most this many rows is read whole
 PAGE = 500  # rows of a long key read at a time
 PAGED_ROUNDS = 2  # pages of long keys read before they are read whole (``gather``)
-# The weight's scale (``subjects.service._candidate_ids``): standing × 100 + pairs shared,
-# times 1000, less the difference in core length.
-_STANDING, _SHARED = 100, 1000
-_SAME_NAME, _CONTAINS = 3, 1
+# The weight of a name (``subjects.service._weighing``): its standing (below) times
+# ``STANDING``, plus the query's pairs its core shares (at most 12), times ``SHARED``,
+# less the difference of its core's length from the query's (at most 200).
+STANDING, SHARED = 100, 1000
+# Standing: the query's normalised name, its core (area and legal form aside), or the
+# name containing the query's core or normalised name.
+SAME_NAME, SAME_CORE, CONTAINS = 3, 2, 1
 
 _P = cast(Table, SubjectNamePair.__table__).c  # read through Core: no ORM rows
 _TABLE = cast(Table, SubjectNamePair.__table__)
+
+
+def among(dialect: str, column: Any) -> Any:
+    """``column`` among the ids given as the one parameter ``ids`` (``ids``): on PostgreSQL
+    an array, on SQLite a JSON array (``json_each``). Thousands of ids as as many
+    parameters would cost more to send and compile than the statement takes to run."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(BigInteger())))
+    return column.in_(
+        select(literal_column("value")).select_from(
+            func.json_each(bindparam("ids", type_=String()))
+        )
+    )
+
+
+def ids(dialect: str, subject_ids: Iterable[int]) -> Any:
+    """The value of ``among``'s parameter."""
+    listed = list(subject_ids)
+    return listed if dialect == "postgresql" else json.dumps(listed)
 
 
 def write(session: Session, named: Iterable[tuple[int, str, str]]) -> None:
@@ -178,9 +200,9 @@ class _Search:
             gap = abs(length - self.length)
             standing = 0
             if mask & core == core or mask & whole == whole:
-                standing = _SAME_NAME if gap == 0 else _CONTAINS
+                standing = SAME_NAME if gap == 0 else CONTAINS
             shared = (mask & core).bit_count()
-            heapq.heappush(self.held, (-((standing * _STANDING + shared) * _SHARED - gap), sid))
+            heapq.heappush(self.held, (-((standing * STANDING + shared) * SHARED - gap), sid))
 
     def _capped_count(self, key: _Key) -> int:
         under = select(_P.subject_id).where(_P.pair == key.probe.low).limit(SHORT + 1)
@@ -189,15 +211,6 @@ class _Search:
     def _live(self) -> list[_Key]:
         return [key for key in self.keys if not key.done]
 
-    def _among(self, ids: list[int]) -> Any:
-        if self.dialect == "postgresql":
-            return _P.subject_id == any_(bindparam(None, ids, type_=ARRAY(BigInteger())))
-        return _P.subject_id.in_(
-            select(literal_column("value")).select_from(
-                func.json_each(bindparam(None, json.dumps(ids), type_=String()))
-            )
-        )
-
     def _keys_of(self, slots: Iterable[tuple[int, int]], keys: list[_Key]) -> list[Any]:
         """The rows of these names (core length, organisation) under ``keys``, the keys not
         read whole: under the others, a name not held is not."""
@@ -205,14 +218,15 @@ class _Search:
         by_length: dict[int, list[int]] = {}
         for length, sid in slots:
             by_length.setdefault(length, []).append(sid)
+        lookup = select(_P.pair, _P.core_length, _P.subject_id).where(
+            _P.pair.in_(live),
+            _P.core_length == bindparam("length"),
+            among(self.dialect, _P.subject_id),
+        )
         found: list[Any] = []
-        for length, ids in by_length.items():
+        for length, sids in by_length.items():
             found.extend(
-                self.connection.execute(
-                    select(_P.pair, _P.core_length, _P.subject_id).where(
-                        _P.pair.in_(live), _P.core_length == length, self._among(ids)
-                    )
-                )
+                self.connection.execute(lookup, {"length": length, "ids": ids(self.dialect, sids)})
             )
         return found
 
@@ -334,9 +348,9 @@ class _Search:
         standing = 0
         if self.standing_unread():
             # The same name or core has the query's core length.
-            standing = _SAME_NAME if gap == 0 else _CONTAINS
+            standing = SAME_NAME if gap == 0 else CONTAINS
         shared = sum(1 for key in live if key.probe.core)
-        return -((standing * _STANDING + shared) * _SHARED - gap), after
+        return -((standing * STANDING + shared) * SHARED - gap), after
 
     def held_next(self) -> _Place:
         """The place of the most promising held organisation not weighed yet."""

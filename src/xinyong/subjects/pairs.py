@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import pairwise, product
+from itertools import pairwise, product, repeat
 
 from xinyong.subjects.names import AREA_PREFIXES, LEGAL_FORM_SUFFIXES
 
@@ -53,15 +53,30 @@ def _pairs(text: str) -> set[str]:
     return {a + b for a, b in pairwise(text)}
 
 
+_AFFIX_KEYS = frozenset(key(*pair) for pair in AFFIX_PAIRS)
+
+
+def _keys(text: str) -> list[int]:
+    return [(a << _SHIFT) | b for a, b in pairwise(map(ord, text))]
+
+
 def entries(normalised: str, core: str) -> set[int]:
     """The keys under which a name with these forms (as stored in ``subject_name``) is
     indexed."""
-    found = {key(*pair) for pair in _pairs(core)}
-    found.update(key(*pair) for pair in _pairs(normalised) - AFFIX_PAIRS)
+    # On code points, and the core's pairs taken from the normalised name's where it
+    # stands in it whole (nearly always): this runs for every organisation a batch
+    # registers.
+    keys = _keys(normalised)
+    found = set(keys).difference(_AFFIX_KEYS)
+    at = normalised.find(core) if core else -1
+    if at >= 0:
+        found.update(_AFFIX_KEYS.intersection(keys[at : at + len(core) - 1]))
+    else:
+        found.update(_keys(core))
     if core:
-        found.add(key(core[-1]))
+        found.add(ord(core[-1]) << _SHIFT)
     if normalised and normalised[-1] not in AFFIX_CHARACTERS:
-        found.add(key(normalised[-1]))
+        found.add(ord(normalised[-1]) << _SHIFT)
     return found
 
 
@@ -72,12 +87,19 @@ def rows(subject_id: int, normalised: str, core: str) -> list[tuple[int, int, in
 
 
 def rows_of_names(named: Iterable[tuple[int, str, str]]) -> list[tuple[int, int, int]]:
-    """The rows of many names, ``(subject_id, normalised, core)`` each; a subject's names
-    that share a pair and a core length share a row."""
-    found: set[tuple[int, int, int]] = set()
+    """The rows of many names, ``(subject_id, normalised, core)`` each, in key order; a
+    subject's names that share a pair and a core length share a row."""
+    found: list[tuple[int, int, int]] = []
+    subjects: set[int] = set()
+    again = False
     for subject_id, normalised, core in named:
-        found.update(rows(subject_id, normalised, core))
-    return sorted(found)
+        again = again or subject_id in subjects
+        subjects.add(subject_id)
+        found.extend(zip(entries(normalised, core), repeat(len(core)), repeat(subject_id)))
+    if again:
+        found = list(set(found))
+    found.sort()
+    return found
 
 
 @dataclass(frozen=True)

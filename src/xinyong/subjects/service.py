@@ -7,7 +7,6 @@ natural persons are never found by name, only by ID number, and only by those en
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import secrets
 import unicodedata
@@ -15,21 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import (
-    BigInteger,
-    String,
-    Table,
-    any_,
-    bindparam,
-    case,
-    func,
-    insert,
-    literal,
-    literal_column,
-    or_,
-    select,
-)
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -786,8 +771,6 @@ def _bigrams(text: str) -> list[str]:
 
 # The longest search text: no organisation name or code is longer.
 MAX_SEARCH_QUERY = 100
-# How a candidate name stands to the query, best first (``_candidate_ids``).
-_SAME_NAME, _SAME_CORE, _CONTAINS = 3, 2, 1
 
 
 def _weighing(norm: str, core: str, pairs: list[str]) -> tuple[Any, Any]:
@@ -800,22 +783,21 @@ def _weighing(norm: str, core: str, pairs: list[str]) -> tuple[Any, Any]:
     in_core = [SubjectName.core.contains(pair, autoescape=True) for pair in pairs]
     shared = sum((case((test, 1), else_=0) for test in in_core), literal(0))
     standing = case(
-        (SubjectName.normalised == norm, _SAME_NAME),
-        (SubjectName.core == core, _SAME_CORE),
+        (SubjectName.normalised == norm, name_index.SAME_NAME),
+        (SubjectName.core == core, name_index.SAME_CORE),
         (
             or_(
                 SubjectName.core.contains(core, autoescape=True),
                 SubjectName.normalised.contains(norm, autoescape=True),
             ),
-            _CONTAINS,
+            name_index.CONTAINS,
         ),
         else_=0,
     )
-    # Standing, then pairs shared (at most 12), then closeness of length (names are at
-    # most 200 characters): ``name_index`` bounds the weights of names it has not read
-    # by this scale.
+    # Standing, then pairs shared, then closeness of length: ``name_index`` bounds the
+    # weights of names it has not weighed on this scale.
     gap = func.abs(func.length(SubjectName.core) - len(core))
-    weight = (standing * 100 + shared) * 1000 - gap
+    weight = (standing * name_index.STANDING + shared) * name_index.SHARED - gap
     # A core containing the query's core contains its pairs: no test of its own.
     weighed = or_(
         SubjectName.normalised == norm,
@@ -850,35 +832,24 @@ def _candidate_ids(session: Session, query: str) -> list[int]:
         return _weighed_throughout(session, weight, weighed)
 
     # One statement for every set of organisations weighed: their ids as one parameter.
+    dialect = session.get_bind().dialect.name
     weighing = (
         select(SubjectName.subject_id, func.max(weight))
         .join(Subject, Subject.id == SubjectName.subject_id)
         .where(Subject.kind != SubjectKind.NATURAL_PERSON, weighed)
-        .where(_among(session, SubjectName.subject_id))
+        .where(name_index.among(dialect, SubjectName.subject_id))
         .group_by(SubjectName.subject_id)
     )
+    # The index and the names are read through the connection: what the session holds
+    # unwritten goes first, as a query of the session's own would send it.
+    session.flush()
+    connection = session.connection()
 
     def weigh(subject_ids: Sequence[int]) -> dict[int, int]:
-        ids: Any = list(subject_ids)
-        if session.get_bind().dialect.name != "postgresql":
-            ids = json.dumps(ids)
-        rows = session.connection().execute(weighing, {"ids": ids})
+        rows = connection.execute(weighing, {"ids": name_index.ids(dialect, subject_ids)})
         return {sid: int(most) for sid, most in rows}
 
     return name_index.candidates(session, found, len(core), weigh, SEARCH_CANDIDATE_LIMIT)
-
-
-def _among(session: Session, column: Any) -> Any:
-    """``column`` among the ids given as the one parameter ``ids``: on PostgreSQL an array,
-    on SQLite a JSON array (``json_each``). Thousands of ids as separate parameters cost
-    more to send and to compile than the statement takes to run."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("ids", type_=ARRAY(BigInteger())))
-    return column.in_(
-        select(literal_column("value")).select_from(
-            func.json_each(bindparam("ids", type_=String()))
-        )
-    )
 
 
 def _weighed_throughout(session: Session, weight: Any, weighed: Any) -> list[int]:
