@@ -16,7 +16,6 @@ from sqlalchemy import select
 from tests.e2e.conftest import LiveServer
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.clock import SystemClock
 from xinyong.collection import pipeline, readers, sources
 from xinyong.collection.models import QuarantinedRow
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -31,8 +30,9 @@ REGULATOR = "113501000036441868"  # 福州市市场监督管理局, the demo rep
 def _held_penalty(live_server: LiveServer, number: str) -> tuple[int, str, str]:
     """A company of the journey's own, registered under its old name, and the regulator's
     penalty naming it by its new one: held (``name_mismatch``). Dated by the server's
-    clock (the system's), as every journey is. Returns (held row id, old name, new name)."""
-    clock = SystemClock()
+    clock (``live_server.clock``), as every journey is. Returns (held row id, old name, new
+    name)."""
+    clock = live_server.clock
     tag = secrets.token_hex(3)
     old, new = f"福州更名{tag}贸易有限公司", f"福州更名{tag}科技有限公司"
     with unit_of_work(make_session_factory(live_server.engine)) as session:
