@@ -139,6 +139,41 @@ class _Key:
         return self.gap, min(self.levels.values())
 
 
+# The statements a search runs many times, built once.
+_COUNT = select(func.count()).select_from(
+    select(_P.subject_id).where(_P.pair == bindparam("pair")).limit(bindparam("cap")).subquery()
+)
+# A key's rows of one core length, by organisation from ``after``.
+_LEVEL = (
+    select(_P.subject_id)
+    .where(
+        _P.pair == bindparam("pair"),
+        _P.core_length == bindparam("length"),
+        _P.subject_id >= bindparam("after"),
+    )
+    .order_by(_P.subject_id)
+    .limit(bindparam("page"))
+)
+# The core lengths of a key's rows nearest outside (near, far).
+_NEAREST = select(
+    select(func.min(_P.core_length))
+    .where(_P.pair == bindparam("pair"), _P.core_length > bindparam("far"))
+    .scalar_subquery(),
+    select(func.max(_P.core_length))
+    .where(_P.pair == bindparam("pair"), _P.core_length < bindparam("near"))
+    .scalar_subquery(),
+)
+# The rows of organisations of one core length under some keys: SQLite, PostgreSQL.
+_LOOKUP = {
+    postgres: select(_P.pair, _P.core_length, _P.subject_id).where(
+        _P.pair.in_(bindparam("pairs", expanding=True)),
+        _P.core_length == bindparam("length"),
+        among("postgresql" if postgres else "sqlite", _P.subject_id),
+    )
+    for postgres in (False, True)
+}
+
+
 # An organisation's place in the search's order: weight (negated), then id.
 _Place = tuple[int, int]
 _LAST: _Place = (1 << 62, 1 << 62)
@@ -205,8 +240,7 @@ class _Search:
             heapq.heappush(self.held, (-((standing * STANDING + shared) * SHARED - gap), sid))
 
     def _capped_count(self, key: _Key) -> int:
-        under = select(_P.subject_id).where(_P.pair == key.probe.low).limit(SHORT + 1)
-        return int(self.connection.scalar(select(func.count()).select_from(under.subquery())) or 0)
+        return int(self.connection.scalar(_COUNT, {"pair": key.probe.low, "cap": SHORT + 1}) or 0)
 
     def _live(self) -> list[_Key]:
         return [key for key in self.keys if not key.done]
@@ -218,15 +252,13 @@ class _Search:
         by_length: dict[int, list[int]] = {}
         for length, sid in slots:
             by_length.setdefault(length, []).append(sid)
-        lookup = select(_P.pair, _P.core_length, _P.subject_id).where(
-            _P.pair.in_(live),
-            _P.core_length == bindparam("length"),
-            among(self.dialect, _P.subject_id),
-        )
+        lookup = _LOOKUP[self.dialect == "postgresql"]
         found: list[Any] = []
         for length, sids in by_length.items():
             found.extend(
-                self.connection.execute(lookup, {"length": length, "ids": ids(self.dialect, sids)})
+                self.connection.execute(
+                    lookup, {"pairs": live, "length": length, "ids": ids(self.dialect, sids)}
+                )
             )
         return found
 
@@ -256,17 +288,9 @@ class _Search:
     def _advance(self, key: _Key) -> None:
         """On to the nearest core lengths not read yet, or the key is read."""
         near, far = self.length - key.gap, self.length + key.gap
-        pair = _P.pair == key.probe.low
-        above = self.connection.scalar(
-            select(func.min(_P.core_length)).where(pair, _P.core_length > far)
-        )
-        below = (
-            self.connection.scalar(
-                select(func.max(_P.core_length)).where(pair, _P.core_length < near)
-            )
-            if near > 0
-            else None
-        )
+        above, below = self.connection.execute(
+            _NEAREST, {"pair": key.probe.low, "far": far, "near": near}
+        ).one()
         gaps = [
             g
             for g in (
@@ -293,24 +317,18 @@ class _Search:
             got = 0
             while not key.done and got < PAGE:
                 for length, after in list(key.levels.items()):
-                    ids = list(
+                    sids = list(
                         self.connection.scalars(
-                            select(_P.subject_id)
-                            .where(
-                                _P.pair == key.probe.low,
-                                _P.core_length == length,
-                                _P.subject_id >= after,
-                            )
-                            .order_by(_P.subject_id)
-                            .limit(PAGE)
+                            _LEVEL,
+                            {"pair": key.probe.low, "length": length, "after": after, "page": PAGE},
                         )
                     )
-                    read.update((length, sid) for sid in ids)
-                    got += len(ids)
-                    if len(ids) < PAGE:
+                    read.update((length, sid) for sid in sids)
+                    got += len(sids)
+                    if len(sids) < PAGE:
                         del key.levels[length]
                     else:
-                        key.levels[length] = ids[-1] + 1
+                        key.levels[length] = sids[-1] + 1
                 if not key.levels:
                     self._advance(key)
         new = [(n, sid) for n, sid in read if (sid, n) not in self.held_names]

@@ -14,6 +14,10 @@ for every organisation name, one entry per pair a query could look it up by:
 
 A pair is one integer, the two code points side by side (``END`` for none), so that the
 entries of a first character are one range of keys and no collation is involved.
+
+The rows follow from ``subject_name``'s stored forms and the area and legal-form words: a
+change to ``names`` that changes the forms or those words changes the rows, and both are
+to be computed again for the names stored (as migration 0056 computed the rows).
 """
 
 from __future__ import annotations
@@ -40,7 +44,9 @@ def first_character_range(character: str) -> tuple[int, int]:
 
 
 # What ``names.core_name`` strips: leading areas, parenthesised areas and legal forms, in
-# any sequence. A pair inside such a run is one of a word's own or spans two words.
+# runs of them. The pairs inside such runs are a word's own or span two words. Which pairs
+# are left out decides only which queries the index can answer (a query never looks one up:
+# ``probes``), never what it answers.
 _AFFIX_WORDS: tuple[str, ...] = (*AREA_PREFIXES, *LEGAL_FORM_SUFFIXES, "(", ")")
 AFFIX_CHARACTERS: frozenset[str] = frozenset("".join(_AFFIX_WORDS))
 AFFIX_PAIRS: frozenset[str] = frozenset(
