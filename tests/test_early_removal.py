@@ -845,3 +845,51 @@ def test_an_open_application_lapses_when_its_entry_leaves_the_list_otherwise(
         in page
     )
     assert "left the list otherwise" not in page
+
+
+def test_an_entry_past_its_term_is_not_removed_early_nor_proposed_for_removal(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The term ended before the daily job expired the entry: it leaves the list by its
+    term. Neither an early removal approved now nor a removal proposed now rewrites that
+    ending (Art. 14); the daily job then expires it."""
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.lists import removal_proposals
+
+    world = lists_world
+    entry = published_entry(db, clock, world, world.subjects["company"], approved_days_ago=400)
+    application = apply(db, clock, world, entry)
+    early_removal.propose(
+        db, clock, actor(world, "caseofficer"), application.id, approve=True, reasons="满一年"
+    )
+    assert entry.term_end is not None
+    after_term = FixedClock(
+        clock.now() + dt.timedelta(days=(entry.term_end - clock.today()).days + 1)
+    )
+
+    with pytest.raises(Conflict) as past:
+        early_removal.decide(
+            db,
+            after_term,
+            actor(world, "caseofficer2"),
+            application.id,
+            confirm=True,
+            reasons="同意",
+        )
+    assert (past.value.code, past.value.article) == ("entry_not_listed", "Art. 14")
+    assert "past its term" in str(past.value)
+    with pytest.raises(Conflict) as proposal:
+        removal_proposals.propose(
+            db,
+            after_term,
+            actor(world, "caseofficer"),
+            entry.id,
+            reason=RemovalReason.EXIT_CONDITIONS_MET,
+            detail="已履行义务",
+        )
+    assert proposal.value.code == "entry_left_list"
+    assert (entry.status, entry.removal_reason) == (EntryStatus.PUBLISHED, None)
+
+    assert entries.expire_due(db, after_term, SYSTEM_ACTOR) >= 1
+    assert entry.status is EntryStatus.EXPIRED
+    assert application.status is EarlyRemovalStatus.LAPSED

@@ -576,3 +576,32 @@ def test_the_queue_offers_the_proposer_only_to_withdraw_their_proposal(
     log_in(client, "caseofficer2")
     theirs = article_of(client.get("/lists-queue").text, f"entry-{entry.id}")
     assert 'value="approve"' in theirs
+
+
+def test_an_upheld_objection_keeps_the_ending_of_a_candidacy_rejected_meanwhile(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The approver rejected the candidacy while the subject's objection waited: upholding
+    the objection afterwards puts the decision on the record, and leaves the candidacy
+    ended as and when the approver ended it — not a second ending over the first."""
+    world = lists_world
+    entry, objection = objected(db, clock, world)
+    entries.reject(db, clock, actor(world, "caseofficer2"), entry.id, reasons="证据不足")
+    ended_at, detail = entry.ended_at, entry.removal_detail
+    later = FixedClock(clock.now() + dt.timedelta(days=1))
+
+    entries.decide_objection(
+        db, later, actor(world, "caseofficer2"), objection.id, upheld=True, reasons=OBJECTION
+    )
+
+    assert objection.upheld is True
+    assert (entry.status, entry.ended_at, entry.removal_detail) == (
+        EntryStatus.REJECTED,
+        ended_at,
+        detail,
+    )
+    assert entry.removal_reason is None
+    assert [ev.action for ev in entries.history(db, entry.id)][-2:] == [
+        "rejected",
+        "objection_upheld",
+    ]

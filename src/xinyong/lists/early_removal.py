@@ -433,9 +433,12 @@ def decide(
     entry = session.get(ListEntry, application.entry_id)  # locked and read by ``_locked``
     assert entry is not None
     approve = bool(application.proposal_approve)
-    if approve and entry.status is not EntryStatus.PUBLISHED:
+    if approve and not entries.in_force(entry, clock.today()):
+        # Left the list meanwhile — by another exit, or by its term before the daily job
+        # expired it: an early removal now would rewrite how it ended.
+        state = "past its term" if entry.status is EntryStatus.PUBLISHED else entry.status.value
         raise Conflict(
-            f"the entry is {entry.status.value} now: it is no longer on the list to be removed; "
+            f"the entry is {state} now: it is no longer on the list to be removed; "
             "return the proposal, or reject the application",
             code="entry_not_listed",
             field="entry",

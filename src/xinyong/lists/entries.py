@@ -816,7 +816,9 @@ def decide_objection(
         "objection_upheld" if upheld else "objection_dismissed",
         reasons.strip(),
     )
-    if upheld and not objection.after_publication:
+    if upheld and not objection.after_publication and entry.status in OPEN_STATUSES:
+        # A candidacy that ended meanwhile (withdrawn, or rejected by the approver) keeps
+        # the ending it has: the upheld objection is on its record, not a second ending.
         entry.status = EntryStatus.REJECTED
         entry.ended_at = clock.now()
         entry.removal_reason = RemovalReason.OBJECTION_UPHELD

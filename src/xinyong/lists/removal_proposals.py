@@ -132,6 +132,14 @@ def propose(
     _same_organisation(actor, entry.recognising_organisation_id)
     if entry.status is not EntryStatus.PUBLISHED:
         raise Conflict("only a published entry can be removed", code="wrong_state", field="entry")
+    if _term_ended(entry, clock.today()):
+        # Its term ended before the daily job expired it: it leaves by its term, and a
+        # removal proposed now would rewrite that ending as a removal.
+        raise Conflict(
+            "the entry's term has ended: it leaves the list by its term, not by a removal",
+            code="entry_left_list",
+            field="entry",
+        )
     text = _text(detail, "detail", "a removal states its reason", today=clock.today())
     if open_proposal(session, entry.id) is not None:
         raise Conflict(
@@ -221,11 +229,14 @@ def _decided(
     proposal.decision_reasons = reasons
 
 
+def _term_ended(entry: ListEntry, today: dt.date) -> bool:
+    return entry.term_end is not None and entry.term_end < today
+
+
 def _listed_entry(session: Session, clock: Clock, proposal: ListRemovalProposal) -> ListEntry:
     """The proposal's entry, locked, while it is still on the list to be decided about."""
     entry = _entry(session, proposal.entry_id, for_update=True)
-    ended = entry.term_end is not None and entry.term_end < clock.today()
-    if entry.status is not EntryStatus.PUBLISHED or ended:
+    if entry.status is not EntryStatus.PUBLISHED or _term_ended(entry, clock.today()):
         # Every exit from the list lapses the proposal (``entry_events``); this guards a
         # path that would not, and a term that has ended before the daily job expired it
         # (the entry left by its term, not by this removal).
