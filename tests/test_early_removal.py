@@ -877,7 +877,7 @@ def test_an_entry_past_its_term_is_not_removed_early_nor_proposed_for_removal(
             reasons="同意",
         )
     assert (past.value.code, past.value.article) == ("entry_not_listed", "Art. 14")
-    assert "past its term" in str(past.value)
+    assert "term has ended" in str(past.value)
     with pytest.raises(Conflict) as proposal:
         removal_proposals.propose(
             db,

@@ -436,9 +436,16 @@ def decide(
     if approve and not entries.in_force(entry, clock.today()):
         # Left the list meanwhile — by another exit, or by its term before the daily job
         # expired it: an early removal now would rewrite how it ended.
-        state = "past its term" if entry.status is EntryStatus.PUBLISHED else entry.status.value
+        if entry.status is EntryStatus.PUBLISHED:
+            raise Conflict(
+                "the entry's term has ended: it leaves the list by its term, not by an early "
+                "removal; return the proposal, or reject the application",
+                code="entry_not_listed",
+                field="entry",
+                article="Art. 14",
+            )
         raise Conflict(
-            f"the entry is {state} now: it is no longer on the list to be removed; "
+            f"the entry is {entry.status.value} now: it is no longer on the list to be removed; "
             "return the proposal, or reject the application",
             code="entry_not_listed",
             field="entry",

@@ -456,6 +456,11 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("this removal proposal is decided already"),
         N_("the entry is no longer on the list to be removed"),
+        N_("the entry's term has ended: it leaves the list by its term, not by a removal"),
+        N_(
+            "the entry's term has ended: it leaves the list by its term, not by an early "
+            "removal; return the proposal, or reject the application"
+        ),
         N_("no red-list candidate in public comment with this number"),
         N_(
             "responsible persons are named only for an organisation proposed for the "
