@@ -572,6 +572,17 @@ class _CanonicalPayload:
 _ANALYSE_AFTER = 10_000
 # Lookups of existing records go in slices, to keep each statement's parameters bounded.
 _LOOKUP_SLICE = 500
+# What a batch reads of the records it may change: to compare, to version and to keep their
+# publicity window. The same columns when they are locked before the change (PostgreSQL).
+_EXISTING_COLUMNS = select(
+    CreditRecord.id,
+    CreditRecord.natural_key,
+    CreditRecord.payload_hash,
+    CreditRecord.current_version_no,
+    CreditRecord.status,
+    CreditRecord.publicity_start,
+    CreditRecord.publicity_end,
+)
 
 
 def _key_fingerprint(natural_key: str) -> int:
@@ -1285,15 +1296,7 @@ class _BatchRun:
         existing: dict[str, tuple[int, str, int, RecordStatus, dt.date | None, dt.date | None]] = {}
         for start in range(0, len(lookup), _LOOKUP_SLICE):
             for rid, key, digest, version_no, status, window_start, window_end in session.execute(
-                select(
-                    CreditRecord.id,
-                    CreditRecord.natural_key,
-                    CreditRecord.payload_hash,
-                    CreditRecord.current_version_no,
-                    CreditRecord.status,
-                    CreditRecord.publicity_start,
-                    CreditRecord.publicity_end,
-                ).where(
+                _EXISTING_COLUMNS.where(
                     CreditRecord.record_type_id == type_id,
                     CreditRecord.source_organisation_id == self.organisation.id,
                     self._any_of(CreditRecord.natural_key, lookup[start : start + _LOOKUP_SLICE]),
@@ -1498,16 +1501,9 @@ class _BatchRun:
                 window_start,
                 window_end,
             ) in self.session.execute(
-                select(
-                    CreditRecord.id,
-                    CreditRecord.natural_key,
-                    CreditRecord.payload_hash,
-                    CreditRecord.current_version_no,
-                    CreditRecord.status,
-                    CreditRecord.publicity_start,
-                    CreditRecord.publicity_end,
+                _EXISTING_COLUMNS.where(
+                    self._any_of(CreditRecord.id, ids[start : start + _LOOKUP_SLICE])
                 )
-                .where(self._any_of(CreditRecord.id, ids[start : start + _LOOKUP_SLICE]))
                 .order_by(CreditRecord.id)
                 # FOR NO KEY UPDATE, as the UPDATE that follows: the versions and
                 # entries that refer to the record are still written meanwhile.
