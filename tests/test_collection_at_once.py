@@ -169,6 +169,44 @@ def test_the_same_batch_sent_again_while_the_first_runs(
         assert recorded == 1
 
 
+def test_one_source_bringing_the_same_new_record_in_two_batches_at_once(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """Two uploads of one source, under two idempotency keys, carry the same new penalty
+    (a file and its correction sent together, two staff uploading one register): the second
+    waits for the first and finds the record there, unchanged — one record, one version,
+    not a failure on the record's natural key."""
+    engine, built = committed_world
+    clock = FixedClock(built.clock.now())
+    with Session(engine, expire_on_commit=False) as session:
+        world = in_session(built, session)
+        row = penalty_row(world)
+        regulator_id = world.organisations["regulator"].id
+
+    def upload(key: str) -> Any:
+        def submit(session: Session) -> Any:
+            organisation = session.get(Organisation, regulator_id)
+            assert organisation is not None
+            return ingest(session, clock, organisation, [row], key=key)
+
+        return submit
+
+    second = at_once(engine, upload("first-upload"), upload("second-upload"))
+
+    assert second.error is None, second.error
+    assert second.refused is None, second.refused
+    report = second.result
+    assert report.replayed is False
+    assert (report.batch.created, report.batch.unchanged, report.problems) == (0, 1, [])
+    with Session(engine) as session:
+        (record,) = session.scalars(
+            select(CreditRecord).where(
+                CreditRecord.natural_key.endswith("|" + row["decision_number"])
+            )
+        ).all()
+        assert [v.version_no for v in versions_of(session, record.id)] == [1]
+
+
 def test_two_officers_recording_one_commitments_fulfilment_at_once(
     committed_world: tuple[Engine, World],
 ) -> None:

@@ -250,7 +250,13 @@ def ingest(
     )
     # The same batch sent again while the first is still running (a client's retry, a
     # double click) waits for it and, once it is committed, is answered as its replay.
-    locks.lock_names(session, [f"batch:{organisation.id}:{key}"])
+    # Another batch of the source's records of this type waits too: one bringing a record
+    # the running one brings as new would otherwise fail on its natural key when the first
+    # commits; after it, it finds the record and compares (decision 0006 addendum).
+    locks.lock_names(
+        session,
+        [f"batch:{organisation.id}:{key}", f"records:{organisation.id}:{rule.record_type.id}"],
+    )
     previous = session.scalar(
         select(Batch).where(Batch.organisation_id == organisation.id, Batch.idempotency_key == key)
     )
