@@ -295,6 +295,11 @@ def test_operation(fuzzed: Fuzzed, world: World, method: str, path: str) -> None
             )
         )
 
+    # The counts after a refusal are the counts before it (asserted), so the next example
+    # starts from them: counting every table twice an example was a fifth of the fuzzing
+    # on PostgreSQL. Only an accepted request, which may write, has them counted again.
+    counted: list[dict[str, int]] = []
+
     @run_settings(
         max_examples=FUZZ_EXAMPLES,
         derandomize=not FUZZ_RANDOM,
@@ -305,12 +310,13 @@ def test_operation(fuzzed: Fuzzed, world: World, method: str, path: str) -> None
     )
     @given(case=st.one_of(strategies), account=st.sampled_from(sorted(headers_by_account)))
     def fuzz(case: Any, account: str) -> None:
-        before = row_counts(session)
+        before = counted.pop() if counted else row_counts(session)
         response = case.call(app=app, headers=headers_by_account[account])
         case.validate_response(response, checks=CHECKS)
         if 400 <= response.status_code < 500:
             after = row_counts(session)
             changed = {t: (before[t], after[t]) for t in before if before[t] != after[t]}
             assert not changed, f"a refused request ({response.status_code}) wrote {changed}"
+            counted.append(after)
 
     fuzz()

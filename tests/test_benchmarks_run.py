@@ -23,12 +23,23 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.parametrize("script", ["ingest.py", "report.py", "joint_check.py", "search.py"])
+# Each at the smallest size that still runs every part of it: whether it runs is the
+# question here, not its figures, and at ``--quick`` the four took 90 s of the suite.
+# ``ingest.py --quick`` is the issue's own smoke size, kept as it is.
+SMOKE = {
+    "ingest.py": ["--quick"],
+    "report.py": ["--records", "4000", "--subjects", "800", "--runs", "5", "--pdf-rounds", "1"],
+    "joint_check.py": ["--quick", "--rounds", "1"],
+    "search.py": ["--organisations", "1000", "--runs", "2"],
+}
+
+
+@pytest.mark.parametrize("script", sorted(SMOKE))
 def test_the_benchmark_runs_at_its_smoke_size(script: str, tmp_path: Path) -> None:
     env = {**os.environ, "XINYONG_DATA_DIR": str(tmp_path)}
     env.pop("XINYONG_DATABASE_URL", None)
     done = subprocess.run(
-        [sys.executable, str(BENCH / script), "--quick"],
+        [sys.executable, str(BENCH / script), *SMOKE[script]],
         capture_output=True,
         text=True,
         env=env,

@@ -39,7 +39,7 @@ from xinyong.subjects.models import SubjectKind
 from xinyong.synthetic import make_citizen_id, make_uscc
 
 TODAY = TEST_NOW.date()
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 
 
 @cache
