@@ -59,13 +59,23 @@ NEW_COMPANY = "福州新设测试有限公司"
 ANOTHER_NEW_COMPANY = "福州另设测试有限公司"
 
 
-def _submit(organisation_id: int, rows: list[dict[str, str]], clock: FixedClock) -> Any:
+def _submit(
+    organisation_id: int, rows: list[dict[str, str]], clock: FixedClock, key: str | None = None
+) -> Any:
     def submit(session: Session) -> Any:
         organisation = session.get(Organisation, organisation_id)
         assert organisation is not None
-        return ingest(session, clock, organisation, rows)
+        return ingest(session, clock, organisation, rows, key=key)
 
     return submit
+
+
+def _a_regulator_penalty(engine: Engine, built: World) -> tuple[FixedClock, int, dict[str, str]]:
+    """The world's clock, the market regulator's id and a new penalty row of it."""
+    clock = FixedClock(built.clock.now())
+    with Session(engine, expire_on_commit=False) as session:
+        world = in_session(built, session)
+        return clock, world.organisations["regulator"].id, penalty_row(world)
 
 
 def test_two_sources_naming_the_same_new_company_at_once(
@@ -145,11 +155,7 @@ def test_the_same_batch_sent_again_while_the_first_runs(
     """A client's retry (or a double click) while the first upload is still running waits
     for it and is answered as its replay: the first report, nothing written again."""
     engine, built = committed_world
-    clock = FixedClock(built.clock.now())
-    with Session(engine, expire_on_commit=False) as session:
-        world = in_session(built, session)
-        row = penalty_row(world)
-        regulator_id = world.organisations["regulator"].id
+    clock, regulator_id, row = _a_regulator_penalty(engine, built)
     submit = _submit(regulator_id, [row], clock)
 
     second = at_once(engine, submit, submit)
@@ -177,21 +183,13 @@ def test_one_source_bringing_the_same_new_record_in_two_batches_at_once(
     waits for the first and finds the record there, unchanged — one record, one version,
     not a failure on the record's natural key."""
     engine, built = committed_world
-    clock = FixedClock(built.clock.now())
-    with Session(engine, expire_on_commit=False) as session:
-        world = in_session(built, session)
-        row = penalty_row(world)
-        regulator_id = world.organisations["regulator"].id
+    clock, regulator_id, row = _a_regulator_penalty(engine, built)
 
-    def upload(key: str) -> Any:
-        def submit(session: Session) -> Any:
-            organisation = session.get(Organisation, regulator_id)
-            assert organisation is not None
-            return ingest(session, clock, organisation, [row], key=key)
-
-        return submit
-
-    second = at_once(engine, upload("first-upload"), upload("second-upload"))
+    second = at_once(
+        engine,
+        _submit(regulator_id, [row], clock, key="first-upload"),
+        _submit(regulator_id, [row], clock, key="second-upload"),
+    )
 
     assert second.error is None, second.error
     assert second.refused is None, second.refused
