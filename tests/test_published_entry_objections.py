@@ -311,6 +311,38 @@ def test_no_objection_to_an_entry_whose_term_has_ended(
     assert response.json()["error"]["code"] == "not_objectable"
 
 
+def test_an_objection_upheld_after_the_term_ended_leaves_the_ending_to_the_term(
+    lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Objected to while listed, upheld the day after its term ended, before the daily job
+    expired it: the entry has left the list by its term. The decision is on its record (and
+    the red-list entries the listing ended come back, as for one expired already); its
+    ending is the term's, which the daily job then writes — not a removal over it."""
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+
+    world = lists_world
+    entry = listed(db, clock, world)
+    objection = entries.object_to(db, clock, actor(world, "company"), entry.id, STATEMENT)
+    assert entry.term_end is not None
+    after_term = FixedClock(
+        clock.now() + dt.timedelta(days=(entry.term_end - clock.today()).days + 1)
+    )
+
+    entries.decide_objection(
+        db, after_term, actor(world, "objections"), objection.id, upheld=True, reasons=UPHELD
+    )
+
+    assert objection.upheld is True
+    assert (entry.status, entry.ended_at, entry.removal_reason) == (
+        EntryStatus.PUBLISHED,
+        None,
+        None,
+    )
+    assert [ev.action for ev in entries.history(db, entry.id)][-1] == "objection_upheld"
+    assert entries.expire_due(db, after_term, SYSTEM_ACTOR) == 1
+    assert (entry.status, entry.removal_reason) == (EntryStatus.EXPIRED, None)
+
+
 def test_a_nul_in_the_statement_is_refused_beside_the_notice(
     lists_world: World, client: TestClient, db: Session, clock: FixedClock
 ) -> None:

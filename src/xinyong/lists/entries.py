@@ -823,9 +823,11 @@ def decide_objection(
         entry.ended_at = clock.now()
         entry.removal_reason = RemovalReason.OBJECTION_UPHELD
         entry.removal_detail = reasons.strip()
-    elif upheld and entry.status is EntryStatus.PUBLISHED:
+    elif upheld and in_force(entry, clock.today()):
         # The listing was wrong: the entry leaves the list now, and the subject reads why
-        # on its notices (Art. 24). One that left otherwise meanwhile stays as it ended.
+        # on its notices (Art. 24). One that left otherwise meanwhile stays as it ended —
+        # and so does one whose term ended before the daily job expired it: it has left by
+        # its term, which the job writes (decision 0042, session 21 addendum).
         # The removal is the decision's consequence, carried out by the platform — an
         # objection handler alters no data (rules.md) — naming the decision and who took it
         # as its cause, so the history says who did what.
