@@ -20,18 +20,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
     citizen_id_of,
@@ -41,20 +37,17 @@ from tests.collection_helpers import (
     problems_of,
     subject_row,
 )
-from tests.conftest import TEST_NOW
 from tests.disclosure_helpers import CONTRACT, Entry, attempt, attempt_report, log_of, refusal_of
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, bind
+from tests.state_machine_helpers import DatabaseMachine, run_on_database
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Actor
-from xinyong.clock import FixedClock
 from xinyong.collection import consent
 from xinyong.disclosure import access, authorisations, reports
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import DomainError
 from xinyong.subjects.models import Subject
-
-ENGINE: Engine | None = None  # set by the test, which receives the session-wide engine
 
 
 @dataclass
@@ -65,18 +58,9 @@ class Grant:
     revoked: bool = False
 
 
-class AuthorisationMachine(RuleBasedStateMachine):
+class AuthorisationMachine(DatabaseMachine):
     def __init__(self) -> None:
         super().__init__()
-        assert ENGINE is not None
-        self.connection = ENGINE.connect()
-        self.outer = self.connection.begin()
-        self.session = Session(
-            bind=self.connection,
-            join_transaction_mode="create_savepoint",
-            expire_on_commit=False,
-        )
-        self.clock = FixedClock(TEST_NOW)
         self.grants: list[Grant] = []
         self.log: list[Entry] = []
         self.purposes = iter(f"贷款审批{n}" for n in range(1000))
@@ -246,24 +230,6 @@ class AuthorisationMachine(RuleBasedStateMachine):
             return
         assert log_of(self.session, self.citizen) == self.log
 
-    def teardown(self) -> None:
-        self.session.close()
-        self.outer.rollback()
-        self.connection.close()
-
 
 def test_authorisations_and_the_access_log(engine: Engine, fast_password_hashing: None) -> None:
-    global ENGINE
-    ENGINE = engine
-    try:
-        run_state_machine_as_test(
-            AuthorisationMachine,
-            settings=settings(
-                max_examples=25,
-                stateful_step_count=12,
-                deadline=None,
-                suppress_health_check=[HealthCheck.too_slow],
-            ),
-        )
-    finally:
-        ENGINE = None
+    run_on_database(engine, AuthorisationMachine, max_examples=25, stateful_step_count=12)

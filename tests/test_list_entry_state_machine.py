@@ -46,19 +46,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
-from tests.conftest import TEST_NOW
 from tests.factories import World
 from tests.lists_helpers import (
     actor,
@@ -67,9 +62,9 @@ from tests.lists_helpers import (
     fast_password_hashing,  # noqa: F401 - fixture (autouse)
     old_warning,
 )
+from tests.state_machine_helpers import DatabaseMachine, run_on_database
 from xinyong.accounts.permissions import SYSTEM_ACTOR, Actor
 from xinyong.calendar import add_months
-from xinyong.clock import FixedClock
 from xinyong.errors import DomainError
 from xinyong.lists import early_removal, entries, removal_proposals
 from xinyong.lists import early_removal_rules as rules
@@ -83,8 +78,6 @@ from xinyong.lists.models import (
     RemovalProposalStatus,
     RemovalReason,
 )
-
-ENGINE: Engine | None = None  # set by the test, which receives the session-wide engine
 
 STANDARD = "dishonest_subject"
 OFFICERS = ("caseofficer", "caseofficer2")  # the market regulator's, which recognises
@@ -171,18 +164,9 @@ class Texts:
         return f"{text}（第{next(self.counter)}次）"
 
 
-class ListEntryMachine(RuleBasedStateMachine):
+class ListEntryMachine(DatabaseMachine):
     def __init__(self) -> None:
         super().__init__()
-        assert ENGINE is not None
-        self.connection = ENGINE.connect()
-        self.outer = self.connection.begin()
-        self.session = Session(
-            bind=self.connection,
-            join_transaction_mode="create_savepoint",
-            expire_on_commit=False,
-        )
-        self.clock = FixedClock(TEST_NOW)
         self.entries: list[Entry] = []
         self.objections: list[Objection] = []
         self.removals: list[Removal] = []
@@ -808,26 +792,9 @@ class ListEntryMachine(RuleBasedStateMachine):
             )
             assert applications == {a.id: a.status for a in self.applications}
 
-    def teardown(self) -> None:
-        self.session.close()
-        self.outer.rollback()
-        self.connection.close()
-
-
-# Tuned for time (CI is over its budget) against finding what it is for: with these, each of
-# session 21's three ways of rewriting an ending, put back, fails the test.
-SETTINGS = settings(
-    max_examples=40,
-    stateful_step_count=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-
 
 def test_a_black_list_entry_ends_once(engine: Engine, fast_password_hashing: None) -> None:
-    global ENGINE
-    ENGINE = engine
-    try:
-        run_state_machine_as_test(ListEntryMachine, settings=SETTINGS)
-    finally:
-        ENGINE = None
+    # Sized for time (CI is near its budget) against finding what it is for: at this size,
+    # each of the four ways session 21 found of rewriting an ending, put back, fails the test
+    # in most runs.
+    run_on_database(engine, ListEntryMachine, max_examples=40, stateful_step_count=25)

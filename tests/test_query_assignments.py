@@ -14,15 +14,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +29,6 @@ from tests.collection_helpers import (
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
 )
-from tests.conftest import TEST_NOW
 from tests.disclosure_helpers import (
     ITEM,
     MATTER_CODE,
@@ -54,6 +50,7 @@ from tests.factories import (
     bind,
 )
 from tests.page_helpers import HTML, csrf_from, log_in
+from tests.state_machine_helpers import DatabaseMachine, run_on_database
 from xinyong.accounts import api_keys
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind, Role
@@ -557,25 +554,17 @@ def test_the_pages_assign_show_and_withdraw(
 
 # --- a state machine of grants, withdrawals and queries --------------------------------------
 
-ENGINE: Engine | None = None  # set by the test, which receives the session-wide engine
 ITEMS = ("SM-ITEM-A", "SM-ITEM-B")
 STAFF = ("sm_querier", "sm_caseofficer")
 
 
-class AssignmentMachine(RuleBasedStateMachine):
+class AssignmentMachine(DatabaseMachine):
     """After every step, the staff hold exactly what the model says; a query by item is
     granted iff the querier holds it, and every refusal is one more refused entry in the
     subject's log."""
 
     def __init__(self) -> None:
         super().__init__()
-        assert ENGINE is not None
-        self.connection = ENGINE.connect()
-        self.outer = self.connection.begin()
-        self.session = Session(
-            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
-        self.clock = FixedClock(TEST_NOW)
         self.held: dict[tuple[str, str], int] = {}  # (username, item) → assignment id
         self.refusals = 0
 
@@ -675,27 +664,9 @@ class AssignmentMachine(RuleBasedStateMachine):
         assert len(refused) == self.refusals
         assert {e.refusal_code for e in refused} <= {"not_assigned_query_item"}
 
-    def teardown(self) -> None:
-        self.session.close()
-        self.outer.rollback()
-        self.connection.close()
-
 
 def test_assignments_as_a_state_machine(engine: Engine, fast_password_hashing: None) -> None:
-    global ENGINE
-    ENGINE = engine
-    try:
-        run_state_machine_as_test(
-            AssignmentMachine,
-            settings=settings(
-                max_examples=20,
-                stateful_step_count=12,
-                deadline=None,
-                suppress_health_check=[HealthCheck.too_slow],
-            ),
-        )
-    finally:
-        ENGINE = None
+    run_on_database(engine, AssignmentMachine, max_examples=20, stateful_step_count=12)
 
 
 def test_an_api_key_of_the_security_officers_role_assigns_nothing(
