@@ -12,6 +12,7 @@ from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 
 import chinese_calendar
 
@@ -20,6 +21,7 @@ from xinyong.clock import CHINA
 __all__ = [
     "WORKING_HOURS",
     "CalendarDay",
+    "DayException",
     "WorkingDayCalendar",
     "WorkingDayResult",
     "add_days",
@@ -50,6 +52,16 @@ class CalendarDay:
     is_working_day: bool
     name: str
     source: str
+
+
+class DayException(Protocol):
+    """What a count needs of an exception: a stored row read as two columns will do."""
+
+    @property
+    def day(self) -> date: ...
+
+    @property
+    def is_working_day(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -176,7 +188,7 @@ def _weekdays_up_to(ordinal: int) -> int:
 class WorkingDayCalendar:
     """Answers working-day questions from exception rows plus the years they fully cover."""
 
-    def __init__(self, exceptions: Iterable[CalendarDay], covered_years: Iterable[int]) -> None:
+    def __init__(self, exceptions: Iterable[DayException], covered_years: Iterable[int]) -> None:
         working: dict[date, bool] = {}
         for row in exceptions:
             day = _require_date(row.day)

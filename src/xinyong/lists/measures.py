@@ -10,6 +10,7 @@ application applies it, only for such an organisation (decision 0045).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,18 @@ def read_rule_pack(path: Path = RULEPACK) -> dict[str, Any]:
 
 
 def proportionality(path: Path = RULEPACK) -> dict[Tier, int]:
+    return dict(_proportionality(path))
+
+
+@functools.lru_cache(maxsize=4)
+def _proportionality(path: Path) -> tuple[tuple[Tier, int], ...]:
+    # The pack ships with the release and does not change while it runs; parsing its TOML
+    # for every measure checked was half the time of creating one.
     limits = read_rule_pack(path).get("proportionality", {})
-    return {
-        tier: int(limits.get(tier.value, default))
+    return tuple(
+        (tier, int(limits.get(tier.value, default)))
         for tier, default in DEFAULT_PROPORTIONALITY.items()
-    }
+    )
 
 
 def matter(session: Session, code: str) -> AdministrativeMatter:
