@@ -11,6 +11,7 @@ finding 4)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
     NEW_PERSON_ID,
+    REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
     citizen_id_of,
     collection_world,  # noqa: F401 - fixture
@@ -33,10 +35,12 @@ from tests.collection_helpers import (
     subject_row,
 )
 from tests.factories import World
+from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
+from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
 from xinyong.collection import held_rows, quarantine
 from xinyong.collection.models import (
@@ -430,6 +434,78 @@ def test_reading_a_persons_held_row_goes_into_the_persons_access_log(
     assert read.details["subject"] == person.id
     # The read's event witnesses the person's log entry (``audit verify`` checks it).
     assert read.details[audit.WITNESSED]["ids"] == [entry.id]
+
+
+def test_a_citizen_id_in_a_held_rows_free_text_is_shown_masked(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r7, finding 1: only citizen-ID fields were masked; a number in 违法事实 was
+    shown in clear (Art. 4; decision 0037)."""
+    world = collection_world
+    held = held_penalty(
+        world, db, clock, violation_facts=f"当事人负责人陈某（身份证号{REPRESENTATIVE_ID}）虚假宣传"
+    )
+    shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
+    assert shown.values is not None
+    assert REPRESENTATIVE_ID not in str(shown.values)
+    masked = identifiers.mask_citizen_id(REPRESENTATIVE_ID)
+    assert shown.values["violation_facts"] == f"当事人负责人陈某（身份证号{masked}）虚假宣传"
+
+
+def _tighten_penalty_content(db: Session, clock: FixedClock, world: World) -> None:
+    """The credit authority limits 处罚内容 to 3 characters: a row held before no longer
+    validates."""
+    rule = catalog.effective_rule(db, "administrative_penalty", "350100").definition
+    definition = copy.deepcopy(rule.model_dump(mode="json"))
+    for spec in definition["fields"]:
+        if spec["name"] == "penalty_content":
+            spec["max_length"] = 3
+    catalog.revise_record_type(
+        db, clock, as_user(world, "authority"), "administrative_penalty", definition, note="收紧"
+    )
+    db.commit()
+
+
+def test_a_persons_held_row_no_longer_valid_is_still_logged_for_the_person(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r7, finding 2: the subject was found only by validating the row again under
+    today's rule; a row that no longer did was shown with no subject and no log entry."""
+    world = collection_world
+    person = world.subjects["person"]
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    assert report.batch.held == 1
+    db.commit()
+    held = held_of(db, report.batch)
+    _tighten_penalty_content(db, clock, world)
+    shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
+    assert shown.subject is not None
+    assert shown.subject.id == person.id
+    assert shown.name_given == "王某"
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (entry.what, entry.granted) == (access.HELD_ROW, True)
+    (read,) = events(db, "held_row.read")
+    assert read.details["subject"] == person.id
+    assert read.details[audit.WITNESSED]["ids"] == [entry.id]
+
+
+def test_an_organisations_held_row_no_longer_valid_names_its_registered_subject(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = collection_world
+    held = held_penalty(world, db, clock)
+    _tighten_penalty_content(db, clock, world)
+    shown = held_rows.held_row(db, clock, as_user(world, "reporter"), held.id)
+    assert shown.subject is not None
+    assert shown.subject.id == world.subjects["company"].id
+    assert shown.name_given == NEW_NAME
+    # An organisation's row is in no access log (the log is a person's, Art. 24).
+    assert db.scalars(select(AccessEvent)).all() == []
 
 
 # --- retention ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.collection_helpers import (
+    REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
@@ -27,6 +28,7 @@ from tests.collection_helpers import (
 from tests.conftest import TEST_NOW
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
@@ -36,12 +38,12 @@ from xinyong.synthetic import make_uscc
 NEW_NAME = "福州晨光文具科技有限公司"
 
 
-def held_row_id(world: World, db: Session, clock: FixedClock) -> int:
+def held_row_id(world: World, db: Session, clock: FixedClock, **overrides: str) -> int:
     report = ingest(
         db,
         clock,
         world.organisations["regulator"],
-        [penalty_row(world, subject_name=NEW_NAME)],
+        [penalty_row(world, subject_name=NEW_NAME, **overrides)],
         actor=accounts.actor_for_user(world.users["reporter"]),
     )
     assert report.batch.held == 1
@@ -137,6 +139,25 @@ def test_the_pages_show_a_held_row_and_reject_it(
     # Every read of the row is audited.
     reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "held_row.read")).all()
     assert len(reads) >= 2
+
+
+def test_a_citizen_id_in_free_text_is_masked_on_the_api_and_the_page(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    """Review r7, finding 1: 违法事实 holding an ID number showed it in clear."""
+    row_id = held_row_id(
+        collection_world, db, clock, violation_facts=f"当事人陈某（身份证号{REPRESENTATIVE_ID}）"
+    )
+    masked = identifiers.mask_citizen_id(REPRESENTATIVE_ID)
+    shown = client.get(f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "authority"))
+    assert shown.status_code == 200, shown.text
+    assert REPRESENTATIVE_ID not in shown.text
+    assert shown.json()["values"]["violation_facts"] == f"当事人陈某（身份证号{masked}）"
+    log_in(client, "reporter")
+    page = client.get(f"/held-rows/{row_id}", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert REPRESENTATIVE_ID not in page.text
+    assert masked in page.text
 
 
 def test_the_batch_report_links_to_its_held_rows(
