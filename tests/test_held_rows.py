@@ -508,6 +508,58 @@ def test_an_organisations_held_row_no_longer_valid_names_its_registered_subject(
     assert db.scalars(select(AccessEvent)).all() == []
 
 
+def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r8, finding 6: another source's reporter, refused (answered as missing), left
+    nothing in the person's log, and the refusal's event named no target."""
+    world = collection_world
+    person = world.subjects["person"]
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    db.commit()
+    held = held_of(db, report.batch)
+    with pytest.raises(ConcealedRefusal) as refused:
+        held_rows.held_row(db, clock, as_user(world, "other_reporter"), held.id)
+    assert refused.value.code == "not_found"
+    # Nothing is written by the refused request itself: the boundary rolls it back and then
+    # records the refusal (``record_refusal``), as here.
+    assert db.scalars(select(AccessEvent)).all() == []
+    assert refused.value.record_refusal is not None
+    refused.value.record_refusal(db, {"code": "not_found", "route": "/api/v1/held-rows/{row_id}"})
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (entry.what, entry.granted, entry.refusal_code) == (
+        access.HELD_ROW,
+        False,
+        held_rows.REFUSED_CODE,
+    )
+    assert entry.organisation_id == world.organisations["other_agency"].id
+    (event,) = events(db, access.REFUSED_ACTION)
+    assert (event.target_type, event.target_id) == ("subject", str(person.id))
+    assert event.details["held_row"] == held.id
+    assert event.details["code"] == held_rows.REFUSED_CODE
+    assert event.details[audit.WITNESSED]["ids"] == [entry.id]
+
+
+def test_a_refused_read_of_an_organisations_held_row_names_the_row(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = collection_world
+    held = held_penalty(world, db, clock)
+    with pytest.raises(ConcealedRefusal) as refused:
+        held_rows.reject(db, clock, as_user(world, "other_reporter"), held.id, "不是")
+    assert refused.value.record_refusal is not None
+    refused.value.record_refusal(db, {"code": "not_found"})
+    assert db.scalars(select(AccessEvent)).all() == []
+    (event,) = events(db, access.REFUSED_ACTION)
+    assert (event.target_type, event.target_id) == ("quarantined_row", str(held.id))
+    assert event.details["code"] == held_rows.REFUSED_CODE
+
+
 # --- retention ----------------------------------------------------------------------------------
 
 

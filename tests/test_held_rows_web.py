@@ -20,10 +20,12 @@ from typer.testing import CliRunner
 from tests.collection_helpers import (
     REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
     ingest,
     penalty_row,
+    person_penalty_row,
 )
 from tests.conftest import TEST_NOW
 from tests.factories import World, auth_headers
@@ -33,6 +35,7 @@ from xinyong.accounts import service as accounts
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection.models import QuarantinedRow
+from xinyong.disclosure.models import AccessEvent
 from xinyong.synthetic import make_uscc
 
 NEW_NAME = "福州晨光文具科技有限公司"
@@ -158,6 +161,37 @@ def test_a_citizen_id_in_free_text_is_masked_on_the_api_and_the_page(
     assert page.status_code == 200, page.text
     assert REPRESENTATIVE_ID not in page.text
     assert masked in page.text
+
+
+def test_a_refused_read_of_a_persons_held_row_reaches_the_persons_log(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    """Review r8, finding 6, through the API's boundary (rolled back, then recorded)."""
+    world = collection_world
+    person = world.subjects["person"]
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    db.commit()
+    row_id = db.scalar(select(QuarantinedRow.id).where(QuarantinedRow.batch_id == report.batch.id))
+    other = client.get(
+        f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "other_reporter")
+    )
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (entry.granted, entry.refusal_code) == (False, "not_held_row_reviewer")
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert (event.target_type, event.target_id) == ("subject", str(person.id))
+    assert event.details["held_row"] == row_id
+    assert event.details["route"] == "/api/v1/held-rows/{row_id}"
+    # The person reads the attempt in its own access log, explained.
+    log_in(client, "citizen")
+    page = client.get("/me/access-log", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert "not_held_row_reviewer" in page.text
 
 
 def test_the_batch_report_links_to_its_held_rows(

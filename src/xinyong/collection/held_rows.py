@@ -50,7 +50,7 @@ from xinyong.collection.models import Batch, HeldRowResolution, QuarantinedRow, 
 from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
 from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
-from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
@@ -62,6 +62,11 @@ READ_PURPOSE = (
     "deciding a row held because its name does not match the registered subject (Art. 4 ¶2)"
 )
 RESTRICTED_SHOWN = "***"
+# Why another organisation's reviewer is refused a held row (answered as missing): what the
+# refusal's event and the person's access log say (``_concealed``).
+REFUSED_CODE = "not_held_row_reviewer"
+REFUSED_MESSAGE = "only the row's source and the credit authority of its area review a held row"
+REFUSED_ARTICLE = "Art. 6"
 
 
 @dataclass(frozen=True)
@@ -189,11 +194,11 @@ def list_held(
 
 
 def _own(
-    session: Session, actor: Actor, row_id: int, *, lock: bool = False
+    session: Session, clock: Clock, actor: Actor, row_id: int, *, lock: bool = False
 ) -> tuple[QuarantinedRow, Batch, Organisation, str]:
     """The held row, if the actor may review it: its source's, or the credit authority of
     its source's area. Another organisation's row is answered as missing (its existence is
-    not the caller's to learn), audited as the refused access it is."""
+    not the caller's to learn), audited as the refused access it is (``_concealed``)."""
     _reviewer(actor)
     query = select(QuarantinedRow).where(QuarantinedRow.id == row_id)
     if lock:
@@ -204,14 +209,76 @@ def _own(
         raise NotFound("no such held row", code="not_found", field="row")
     batch = session.get(Batch, row.batch_id)
     assert batch is not None
-    supervises = _supervises(actor) and area.in_own_area(session, actor, batch.organisation_id)
-    if not supervises and batch.organisation_id != actor.organisation_id:
-        raise ConcealedRefusal("no such held row", code="not_found", field="row")
     organisation = session.get(Organisation, batch.organisation_id)
     record_type = session.get(RecordType, batch.record_type_id)
     assert organisation is not None
     assert record_type is not None
+    supervises = _supervises(actor) and area.in_own_area(session, actor, batch.organisation_id)
+    if not supervises and batch.organisation_id != actor.organisation_id:
+        raise _concealed(session, clock, actor, row, organisation, record_type.code)
     return row, batch, organisation, record_type.code
+
+
+def _concealed(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    row: QuarantinedRow,
+    organisation: Organisation,
+    code: str,
+) -> ConcealedRefusal:
+    """Another organisation's held row, answered as missing and recorded after the
+    rollback (``record_refusal``) as the refused access it is: the refusal's event names the
+    row, and when the row is about a registered natural person the attempt is in that
+    person's access log too, witnessed by the event, as a refused read of a list entry is
+    (Art. 24; decision 0020). Its event says why it was refused, not what the caller was
+    told."""
+    from xinyong.disclosure import access
+
+    row_id = row.id
+    values = _values(row)
+    person = None
+    if values is not None:
+        validator = _validator(session, clock, organisation, code, list(values))
+        subject, _name = _registered(session, validator, values)
+        if subject is not None and not subject.is_organisation:
+            person = subject
+    reason = {"code": REFUSED_CODE, "article": REFUSED_ARTICLE, "held_row": row_id}
+    if person is None:
+
+        def record(after: Session, details: dict[str, Any]) -> None:
+            audit.record(
+                after,
+                clock,
+                actor.audit(),
+                access.REFUSED_ACTION,
+                outcome="refused",
+                target_type="quarantined_row",
+                target_id=row_id,
+                details={**details, **reason},
+            )
+
+    else:
+        refused = access.refusal(
+            session,
+            clock,
+            actor,
+            person,
+            access.HELD_ROW,
+            PermissionDenied,
+            REFUSED_MESSAGE,
+            REFUSED_CODE,
+            article=REFUSED_ARTICLE,
+        )
+        in_persons_log = refused.record_refusal
+        assert in_persons_log is not None
+
+        def record(after: Session, details: dict[str, Any]) -> None:
+            in_persons_log(after, {**details, **reason})
+
+    return ConcealedRefusal(
+        "no such held row", code="not_found", field="row", record_refusal=record
+    )
 
 
 def _values(row: QuarantinedRow) -> dict[str, str] | None:
@@ -241,7 +308,7 @@ def held_row(session: Session, clock: Clock, actor: Actor, row_id: int) -> HeldC
     from xinyong.disclosure import access
     from xinyong.disclosure.models import LegalPath
 
-    row, batch, organisation, code = _own(session, actor, row_id)
+    row, batch, organisation, code = _own(session, clock, actor, row_id)
     shown = _out(row, batch, organisation.name, code)
     values = _values(row)
     if values is None:
@@ -263,18 +330,7 @@ def held_row(session: Session, clock: Clock, actor: Actor, row_id: int) -> HeldC
             # A number in free text (当事人…（身份证号…）) is masked as in a citizen-ID field
             # (Art. 4; decision 0037): the reviewer judges a name, not a number.
             by_field[name] = identifiers.mask_citizen_ids(value, today=today)
-    # The subject by the row's code as the pipeline normalised it, not by validating the
-    # row again: held under an earlier rule, it may not validate under today's (a length
-    # tightened since), and it is still that subject's row, its reading still a use of
-    # that person's information (Art. 24).
-    personal, subject_code, name_given = validator.subject_codes(values)
-    subject = None
-    if subject_code is not None:
-        subject = (
-            subjects.by_citizen_id(session, subject_code)
-            if personal
-            else subjects.by_uscc(session, subject_code)
-        )
+    subject, name_given = _registered(session, validator, values)
     logged = None
     if subject is not None and not subject.is_organisation:
         logged = access.log_use(
@@ -308,6 +364,22 @@ def held_row(session: Session, clock: Clock, actor: Actor, row_id: int) -> HeldC
         subject=subject,
         names_borne=_names_borne(subject) if subject is not None else [],
     )
+
+
+def _registered(
+    session: Session, validator: RowValidator, values: dict[str, str]
+) -> tuple[Subject | None, str]:
+    """The subject the row's code is registered to, and the name the row gives. By the code
+    as the pipeline normalised it, not by validating the row again: held under an earlier
+    rule, the row may not validate under today's (a length tightened since), and it is
+    still that subject's row, its reading still a use of that person's information
+    (Art. 24)."""
+    personal, subject_code, name_given = validator.subject_codes(values)
+    if subject_code is None:
+        return None, name_given
+    if personal:
+        return subjects.by_citizen_id(session, subject_code), name_given
+    return subjects.by_uscc(session, subject_code), name_given
 
 
 def _names_borne(subject: Subject) -> list[str]:
@@ -373,7 +445,7 @@ def release(
     (``release_refused``, 422, with the problems) when the pipeline refuses or holds it
     again, and then nothing is written. Audited (``held_row.release``) with the batch it
     went through."""
-    row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    row, batch, organisation, code = _own(session, clock, actor, row_id, lock=True)
     text = _reasons(reasons, clock.today())
     _awaiting(row)
     values = _values(row)
@@ -444,7 +516,7 @@ def release(
 def reject(session: Session, clock: Clock, actor: Actor, row_id: int, reasons: str) -> HeldRow:
     """Reject a held row, with reasons: it is not the registered subject's, or not as it
     stands; the source corrects it and submits it again. Audited (``held_row.reject``)."""
-    row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    row, batch, organisation, code = _own(session, clock, actor, row_id, lock=True)
     text = _reasons(reasons, clock.today())
     _awaiting(row)
     _decided(session, row, batch, clock, actor, HeldRowResolution.REJECTED, text)
