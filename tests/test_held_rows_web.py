@@ -7,6 +7,7 @@ refusals carry their codes; the zh pages translate them."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -192,6 +193,33 @@ def test_a_refused_read_of_a_persons_held_row_reaches_the_persons_log(
     page = client.get("/me/access-log", headers=HTML)
     assert page.status_code == 200, page.text
     assert "not_held_row_reviewer" in page.text
+
+
+@pytest.mark.parametrize("prefix", ["release:", "content:"])
+def test_a_client_key_in_the_platforms_namespace_is_refused_and_the_release_goes_through(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World, prefix: str
+) -> None:
+    """Review r7, finding 3: a client batch sent with `Idempotency-Key: release:N` made the
+    later release of held row N fail 409 `idempotency_key_reused`."""
+    world = collection_world
+    row_id = held_row_id(world, db, clock)
+    headers = auth_headers(client, "reporter")
+    key = f"release:{row_id}" if prefix == "release:" else "content:administrative_penalty:0"
+    sent = client.post(
+        "/api/v1/batches?type=administrative_penalty",
+        content=json.dumps([penalty_row(world)], ensure_ascii=False).encode(),
+        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": key},
+    )
+    assert sent.status_code == 422, sent.text
+    error = sent.json()["error"]
+    assert (error["code"], error["field"]) == ("idempotency_key_reserved", "Idempotency-Key")
+    released = client.post(
+        f"/api/v1/held-rows/{row_id}/release",
+        json={"reasons": "名称变更，代码一致"},
+        headers=auth_headers(client, "authority"),
+    )
+    assert released.status_code == 200, released.text
+    assert released.json()["batch"]["created"] == 1
 
 
 def test_the_batch_report_links_to_its_held_rows(

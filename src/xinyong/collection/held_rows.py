@@ -468,8 +468,8 @@ def release(
             organisation=organisation,
             record_type_code=code,
             channel=CHANNEL,
+            # Its key (``release:{id}``) is the pipeline's, which no client may send.
             content_hash=hashlib.sha256(body).hexdigest(),
-            idempotency_key=f"release:{row.id}",
         ),
         list(values),
         [readers.RawRow(row.row_number, values)],
