@@ -424,7 +424,14 @@ def _decided(
     row.resolved_by = actor.audit().id
     row.resolution_reasons = reasons
     # Read afresh: the daily job marks batches with a bulk update the session's objects miss.
-    erased_at = session.scalar(select(Batch.quarantine_erased_at).where(Batch.id == batch.id))
+    # And locked as the job locks it (``quarantine.erase_past_period``): a decision made
+    # while the job runs otherwise reads the batch unmarked, the job skips the row still
+    # awaiting, and the decided row keeps its content for ever. Locked, one waits for the
+    # other: the decision then sees the batch marked and erases, or the job (its rows read
+    # after the lock) finds the row decided and erases it.
+    erased_at = session.scalar(
+        select(Batch.quarantine_erased_at).where(Batch.id == batch.id).with_for_update()
+    )
     if erased_at is not None:
         # The batch's period ended while the row awaited its decision: now decided, it
         # follows the period (decision 0021) and its content goes with the decision.
