@@ -274,6 +274,32 @@ def test_the_source_and_the_credit_authority_list_and_read_held_rows(
     assert NEW_NAME not in str(read.details)
 
 
+def test_the_queue_says_how_many_rows_it_leaves_out_and_filters_a_source_in_the_query(
+    collection_world: World, db: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review r7, finding 5: the queue was cut at 200 without a word, and the command line
+    filtered one source's rows out of that cut."""
+    world = collection_world
+    held = [held_penalty(world, db, clock) for _ in range(3)]
+    monkeypatch.setattr(held_rows, "MAX_LISTED", 2)
+    queue = held_rows.held_queue(db, as_user(world, "authority"))
+    assert [row.id for row in queue.rows] == [held[0].id, held[1].id]  # the oldest first
+    assert (queue.total, queue.more) == (3, 1)
+    # One source's rows, filtered before the cut: the other agency's oldest rows do not
+    # push them out of the list.
+    regulator = world.organisations["regulator"].id
+    other = held_rows.held_queue(
+        db, as_user(world, "authority"), organisation_id=world.organisations["other_agency"].id
+    )
+    assert (other.rows, other.total) == ([], 0)
+    mine = held_rows.held_queue(db, as_user(world, "authority"), organisation_id=regulator)
+    assert mine.total == 3
+    # A reporter asking for another source's rows gets none of them, not its own either.
+    assert (
+        held_rows.list_held(db, as_user(world, "other_reporter"), organisation_id=regulator) == []
+    )
+
+
 def test_a_release_ingests_the_row_under_the_registered_subject(
     collection_world: World, db: Session, clock: FixedClock
 ) -> None:

@@ -35,6 +35,7 @@ from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.collection import held_rows
 from xinyong.collection.models import QuarantinedRow
 from xinyong.disclosure.models import AccessEvent
 from xinyong.synthetic import make_uscc
@@ -222,6 +223,26 @@ def test_a_client_key_in_the_platforms_namespace_is_refused_and_the_release_goes
     assert released.json()["batch"]["created"] == 1
 
 
+def test_the_api_and_the_page_say_how_many_held_rows_are_not_listed(
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+    collection_world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review r7, finding 5: the queue was cut at 200 without a word."""
+    first = held_row_id(collection_world, db, clock)
+    held_row_id(collection_world, db, clock)
+    monkeypatch.setattr(held_rows, "MAX_LISTED", 1)
+    listed = client.get("/api/v1/held-rows", headers=auth_headers(client, "reporter")).json()
+    assert [item["id"] for item in listed["items"]] == [first]
+    assert (listed["total"], listed["limit"]) == (2, 1)
+    log_in(client, "reporter")
+    page = client.get("/held-rows", headers=HTML)
+    assert 'data-more="1"' in page.text
+    assert "最早的 1 行" in page.text
+
+
 def test_the_batch_report_links_to_its_held_rows(
     client: TestClient, db: Session, clock: FixedClock, collection_world: World
 ) -> None:
@@ -276,6 +297,29 @@ def test_the_command_line_lists_and_releases(
                 name="福州晨光文具贸易有限公司",
                 uscc=make_uscc(random.Random(7), prefix="91"),
             )
+            # Another source's held row, older: listed first when all are, and not
+            # pushing the agency's out of a list of one source's rows.
+            other = accounts.create_organisation(
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                code=make_uscc(random.Random(8), prefix="11"),
+                name="福州市生态环境局",
+                kind=OrganisationKind.STATE_ORGAN,
+            )
+            sources.grant(session, clock, SYSTEM_ACTOR, other, "administrative_penalty")
+            elsewhere = SimpleNamespace(
+                organisations={"regulator": other}, subjects={"company": company}
+            )
+            assert (
+                ingest(
+                    session,
+                    clock,
+                    other,
+                    [penalty_row(elsewhere, subject_name=NEW_NAME)],  # type: ignore[arg-type]
+                ).batch.held
+                == 1
+            )
             world = SimpleNamespace(
                 organisations={"regulator": agency}, subjects={"company": company}
             )
@@ -288,10 +332,17 @@ def test_the_command_line_lists_and_releases(
             assert report.batch.held == 1
             session.commit()
         runner = CliRunner()
-        listed = runner.invoke(cli_app, ["held", "list"])
+        monkeypatch.setattr(held_rows, "MAX_LISTED", 1)
+        everyone = runner.invoke(cli_app, ["held", "list"])
+        assert everyone.exit_code == 0, everyone.output
+        assert "2 held rows awaiting a decision" in everyone.output
+        assert "showing the oldest 1: 1 more not listed" in everyone.output
+        listed = runner.invoke(cli_app, ["held", "list", "--source", "11350100MUCQWD187J"])
         assert listed.exit_code == 0, listed.output
         assert "name_mismatch" in listed.output
-        row_id = listed.output.split("│")[1].strip() if "│" in listed.output else "1"
+        assert "1 held rows awaiting a decision" in listed.output
+        assert "more not listed" not in listed.output
+        row_id = listed.output.split("│")[1].strip() if "│" in listed.output else "2"
         refused = runner.invoke(cli_app, ["held", "release", row_id, "--reasons", " "])
         assert refused.exit_code == 2
         assert "required" in refused.output
@@ -300,7 +351,7 @@ def test_the_command_line_lists_and_releases(
         )
         assert released.exit_code == 0, released.output
         assert "created 1" in released.output
-        assert "0 held rows awaiting" in runner.invoke(cli_app, ["held", "list"]).output
+        assert "1 held rows awaiting" in runner.invoke(cli_app, ["held", "list"]).output
         engine.dispose()
     finally:
         monkeypatch.delenv("XINYONG_DATABASE_URL")

@@ -33,7 +33,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
@@ -157,17 +157,30 @@ def _out(row: QuarantinedRow, batch: Batch, organisation_name: str, code: str) -
     )
 
 
-def list_held(
+@dataclass(frozen=True)
+class HeldQueue:
+    """A page of the held rows: at most ``limit`` of them, and how many there are in all
+    (``total``), so that a queue cut short says so rather than looking complete."""
+
+    rows: list[HeldRow]
+    total: int
+    limit: int
+
+    @property
+    def more(self) -> int:
+        """How many rows there are beyond those listed."""
+        return self.total - len(self.rows)
+
+
+def _held_query(
     session: Session,
     actor: Actor,
     *,
-    decided: bool = False,
-    batch_id: int | None = None,
-    limit: int = MAX_LISTED,
-) -> list[HeldRow]:
-    """The held rows awaiting a decision (``decided``: those decided, latest first) of the
-    actor's organisation — of every source of its area for the credit authority — oldest
-    first: what waits longest is decided first. Nothing of their content: no read."""
+    decided: bool,
+    batch_id: int | None,
+    organisation_id: int | None,
+) -> Select[QuarantinedRow, Batch, str, str] | None:
+    """The held rows the actor reviews, filtered; None when it reviews none."""
     _reviewer(actor)
     query = (
         select(QuarantinedRow, Batch, Organisation.name, RecordType.code)
@@ -179,18 +192,68 @@ def list_held(
     if _supervises(actor):
         query = query.where(area.area_filter(session, actor, Batch.organisation_id))
     elif actor.organisation_id is None:
-        return []
+        return None
     else:
         query = query.where(Batch.organisation_id == actor.organisation_id)
+    if organisation_id is not None:
+        # In the query, before the limit: filtering the rows listed would drop a source's
+        # rows beyond the first page of everyone's.
+        query = query.where(Batch.organisation_id == organisation_id)
     if batch_id is not None:
         query = query.where(Batch.id == batch_id)
     if decided:
-        query = query.where(QuarantinedRow.resolution.is_not(None)).order_by(
+        return query.where(QuarantinedRow.resolution.is_not(None)).order_by(
             QuarantinedRow.resolved_at.desc(), QuarantinedRow.id.desc()
         )
-    else:
-        query = query.where(QuarantinedRow.resolution.is_(None)).order_by(QuarantinedRow.id)
-    return [_out(*found) for found in session.execute(query.limit(limit)).all()]
+    return query.where(QuarantinedRow.resolution.is_(None)).order_by(QuarantinedRow.id)
+
+
+def held_queue(
+    session: Session,
+    actor: Actor,
+    *,
+    decided: bool = False,
+    batch_id: int | None = None,
+    organisation_id: int | None = None,
+    limit: int | None = None,
+) -> HeldQueue:
+    """The held rows awaiting a decision (``decided``: those decided, latest first) of the
+    actor's organisation — of every source of its area for the credit authority; of one
+    source, ``organisation_id`` — oldest first: what waits longest is decided first. At
+    most ``limit``, with the number there are in all. Nothing of their content: no read."""
+    limit = MAX_LISTED if limit is None else limit
+    query = _held_query(
+        session, actor, decided=decided, batch_id=batch_id, organisation_id=organisation_id
+    )
+    if query is None:
+        return HeldQueue([], 0, limit)
+    rows = [_out(*found) for found in session.execute(query.limit(limit)).all()]
+    total = len(rows)
+    if total >= limit:
+        total = (
+            session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        )
+    return HeldQueue(rows, total, limit)
+
+
+def list_held(
+    session: Session,
+    actor: Actor,
+    *,
+    decided: bool = False,
+    batch_id: int | None = None,
+    organisation_id: int | None = None,
+    limit: int | None = None,
+) -> list[HeldRow]:
+    """The rows of ``held_queue``, without their number in all."""
+    return held_queue(
+        session,
+        actor,
+        decided=decided,
+        batch_id=batch_id,
+        organisation_id=organisation_id,
+        limit=limit,
+    ).rows
 
 
 def _own(
