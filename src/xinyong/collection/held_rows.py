@@ -6,9 +6,10 @@ subject, when its code is registered under a name the row does not give
 name (``legal_representative_mismatch``, decision 0038). A held row is decided by a person:
 
 - the **source's data reporter**, for the source's own rows, and the **credit authority**,
-  for the rows of the sources of its area (Art. 6), list them (``list_held``), read one
-  (``held_row``: its values, decrypted, and the subject its code is registered to, with the
-  names it bears), and
+  for the rows of the sources of its area (Art. 6), list them (``held_queue``: at most
+  ``MAX_LISTED``, oldest first, with how many there are in all), read one (``held_row``: its
+  values, decrypted, every citizen ID in them masked, and the subject its code is
+  registered to, with the names it bears), and
 - **release** it (``release``): the row goes through the pipeline as a batch of that one row
   for its source (channel ``review``), with the subject's name taken as if it had matched
   and every other check applied — the source's responsibility, consent, the legal
@@ -20,7 +21,9 @@ name (``legal_representative_mismatch``, decision 0038). A held row is decided b
 Each decision names its reasons and is audited; reading a held row's content is audited,
 and when the row is about a natural person it goes into that person's access log (official
 duty), as a source's read of its own record does (decision 0028): the content and the
-registered name may not be public. A row awaiting a decision keeps its content past the
+registered name may not be public. Another organisation's reviewer is answered as if the
+row did not exist, and the refused attempt is audited naming the row and, for a person's
+row, is in that person's access log (decision 0020). A row awaiting a decision keeps its content past the
 batch's period (``quarantine.erase_past_period``); once decided it follows that period, and
 a row decided after it has its content erased with the decision.
 """
@@ -100,8 +103,8 @@ class HeldRow:
 
 @dataclass(frozen=True)
 class HeldContent:
-    """One held row as its reviewer reads it: its values by field (citizen IDs masked,
-    restricted values not shown), the name it gives, and the subject its code is registered
+    """One held row as its reviewer reads it: its values by field (citizen IDs masked, in
+    free text too; restricted values not shown), the name it gives, and the subject its code is registered
     to with the names it bears (current first). ``values`` is None once the content was
     erased; ``subject`` None when the code names nobody on the platform (any more)."""
 
