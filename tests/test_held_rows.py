@@ -11,6 +11,7 @@ finding 4)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
     NEW_PERSON_ID,
+    REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
     citizen_id_of,
     collection_world,  # noqa: F401 - fixture
@@ -33,10 +35,12 @@ from tests.collection_helpers import (
     subject_row,
 )
 from tests.factories import World
+from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
+from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
 from xinyong.collection import held_rows, quarantine
 from xinyong.collection.models import (
@@ -270,6 +274,32 @@ def test_the_source_and_the_credit_authority_list_and_read_held_rows(
     assert NEW_NAME not in str(read.details)
 
 
+def test_the_queue_says_how_many_rows_it_leaves_out_and_filters_a_source_in_the_query(
+    collection_world: World, db: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review r7, finding 5: the queue was cut at 200 without a word, and the command line
+    filtered one source's rows out of that cut."""
+    world = collection_world
+    held = [held_penalty(world, db, clock) for _ in range(3)]
+    monkeypatch.setattr(held_rows, "MAX_LISTED", 2)
+    queue = held_rows.held_queue(db, as_user(world, "authority"))
+    assert [row.id for row in queue.rows] == [held[0].id, held[1].id]  # the oldest first
+    assert (queue.total, queue.more) == (3, 1)
+    # One source's rows, filtered before the cut: the other agency's oldest rows do not
+    # push them out of the list.
+    regulator = world.organisations["regulator"].id
+    other = held_rows.held_queue(
+        db, as_user(world, "authority"), organisation_id=world.organisations["other_agency"].id
+    )
+    assert (other.rows, other.total) == ([], 0)
+    mine = held_rows.held_queue(db, as_user(world, "authority"), organisation_id=regulator)
+    assert mine.total == 3
+    # A reporter asking for another source's rows gets none of them, not its own either.
+    assert (
+        held_rows.list_held(db, as_user(world, "other_reporter"), organisation_id=regulator) == []
+    )
+
+
 def test_a_release_ingests_the_row_under_the_registered_subject(
     collection_world: World, db: Session, clock: FixedClock
 ) -> None:
@@ -430,6 +460,130 @@ def test_reading_a_persons_held_row_goes_into_the_persons_access_log(
     assert read.details["subject"] == person.id
     # The read's event witnesses the person's log entry (``audit verify`` checks it).
     assert read.details[audit.WITNESSED]["ids"] == [entry.id]
+
+
+def test_a_citizen_id_in_a_held_rows_free_text_is_shown_masked(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r7, finding 1: only citizen-ID fields were masked; a number in 违法事实 was
+    shown in clear (Art. 4; decision 0037)."""
+    world = collection_world
+    held = held_penalty(
+        world, db, clock, violation_facts=f"当事人负责人陈某（身份证号{REPRESENTATIVE_ID}）虚假宣传"
+    )
+    shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
+    assert shown.values is not None
+    assert REPRESENTATIVE_ID not in str(shown.values)
+    masked = identifiers.mask_citizen_id(REPRESENTATIVE_ID)
+    assert shown.values["violation_facts"] == f"当事人负责人陈某（身份证号{masked}）虚假宣传"
+
+
+def _tighten_penalty_content(db: Session, clock: FixedClock, world: World) -> None:
+    """The credit authority limits 处罚内容 to 3 characters: a row held before no longer
+    validates."""
+    rule = catalog.effective_rule(db, "administrative_penalty", "350100").definition
+    definition = copy.deepcopy(rule.model_dump(mode="json"))
+    for spec in definition["fields"]:
+        if spec["name"] == "penalty_content":
+            spec["max_length"] = 3
+    catalog.revise_record_type(
+        db, clock, as_user(world, "authority"), "administrative_penalty", definition, note="收紧"
+    )
+    db.commit()
+
+
+def test_a_persons_held_row_no_longer_valid_is_still_logged_for_the_person(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r7, finding 2: the subject was found only by validating the row again under
+    today's rule; a row that no longer did was shown with no subject and no log entry."""
+    world = collection_world
+    person = world.subjects["person"]
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    assert report.batch.held == 1
+    db.commit()
+    held = held_of(db, report.batch)
+    _tighten_penalty_content(db, clock, world)
+    shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
+    assert shown.subject is not None
+    assert shown.subject.id == person.id
+    assert shown.name_given == "王某"
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (entry.what, entry.granted) == (access.HELD_ROW, True)
+    (read,) = events(db, "held_row.read")
+    assert read.details["subject"] == person.id
+    assert read.details[audit.WITNESSED]["ids"] == [entry.id]
+
+
+def test_an_organisations_held_row_no_longer_valid_names_its_registered_subject(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = collection_world
+    held = held_penalty(world, db, clock)
+    _tighten_penalty_content(db, clock, world)
+    shown = held_rows.held_row(db, clock, as_user(world, "reporter"), held.id)
+    assert shown.subject is not None
+    assert shown.subject.id == world.subjects["company"].id
+    assert shown.name_given == NEW_NAME
+    # An organisation's row is in no access log (the log is a person's, Art. 24).
+    assert db.scalars(select(AccessEvent)).all() == []
+
+
+def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r8, finding 6: another source's reporter, refused (answered as missing), left
+    nothing in the person's log, and the refusal's event named no target."""
+    world = collection_world
+    person = world.subjects["person"]
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    db.commit()
+    held = held_of(db, report.batch)
+    with pytest.raises(ConcealedRefusal) as refused:
+        held_rows.held_row(db, clock, as_user(world, "other_reporter"), held.id)
+    assert refused.value.code == "not_found"
+    # Nothing is written by the refused request itself: the boundary rolls it back and then
+    # records the refusal (``record_refusal``), as here.
+    assert db.scalars(select(AccessEvent)).all() == []
+    assert refused.value.record_refusal is not None
+    refused.value.record_refusal(db, {"code": "not_found", "route": "/api/v1/held-rows/{row_id}"})
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (entry.what, entry.granted, entry.refusal_code) == (
+        access.HELD_ROW,
+        False,
+        held_rows.REFUSED_CODE,
+    )
+    assert entry.organisation_id == world.organisations["other_agency"].id
+    (event,) = events(db, access.REFUSED_ACTION)
+    assert (event.target_type, event.target_id) == ("subject", str(person.id))
+    assert event.details["held_row"] == held.id
+    assert event.details["code"] == held_rows.REFUSED_CODE
+    assert event.details[audit.WITNESSED]["ids"] == [entry.id]
+
+
+def test_a_refused_read_of_an_organisations_held_row_names_the_row(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    world = collection_world
+    held = held_penalty(world, db, clock)
+    with pytest.raises(ConcealedRefusal) as refused:
+        held_rows.reject(db, clock, as_user(world, "other_reporter"), held.id, "不是")
+    assert refused.value.record_refusal is not None
+    refused.value.record_refusal(db, {"code": "not_found"})
+    assert db.scalars(select(AccessEvent)).all() == []
+    (event,) = events(db, access.REFUSED_ACTION)
+    assert (event.target_type, event.target_id) == ("quarantined_row", str(held.id))
+    assert event.details["code"] == held_rows.REFUSED_CODE
 
 
 # --- retention ----------------------------------------------------------------------------------

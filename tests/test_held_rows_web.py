@@ -7,6 +7,7 @@ refusals carry their codes; the zh pages translate them."""
 
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,30 +19,36 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.collection_helpers import (
+    REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
+    citizen_id_of,
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
     ingest,
     penalty_row,
+    person_penalty_row,
 )
 from tests.conftest import TEST_NOW
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
+from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.collection import held_rows
 from xinyong.collection.models import QuarantinedRow
+from xinyong.disclosure.models import AccessEvent
 from xinyong.synthetic import make_uscc
 
 NEW_NAME = "福州晨光文具科技有限公司"
 
 
-def held_row_id(world: World, db: Session, clock: FixedClock) -> int:
+def held_row_id(world: World, db: Session, clock: FixedClock, **overrides: str) -> int:
     report = ingest(
         db,
         clock,
         world.organisations["regulator"],
-        [penalty_row(world, subject_name=NEW_NAME)],
+        [penalty_row(world, subject_name=NEW_NAME, **overrides)],
         actor=accounts.actor_for_user(world.users["reporter"]),
     )
     assert report.batch.held == 1
@@ -139,6 +146,103 @@ def test_the_pages_show_a_held_row_and_reject_it(
     assert len(reads) >= 2
 
 
+def test_a_citizen_id_in_free_text_is_masked_on_the_api_and_the_page(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    """Review r7, finding 1: 违法事实 holding an ID number showed it in clear."""
+    row_id = held_row_id(
+        collection_world, db, clock, violation_facts=f"当事人陈某（身份证号{REPRESENTATIVE_ID}）"
+    )
+    masked = identifiers.mask_citizen_id(REPRESENTATIVE_ID)
+    shown = client.get(f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "authority"))
+    assert shown.status_code == 200, shown.text
+    assert REPRESENTATIVE_ID not in shown.text
+    assert shown.json()["values"]["violation_facts"] == f"当事人陈某（身份证号{masked}）"
+    log_in(client, "reporter")
+    page = client.get(f"/held-rows/{row_id}", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert REPRESENTATIVE_ID not in page.text
+    assert masked in page.text
+
+
+def test_a_refused_read_of_a_persons_held_row_reaches_the_persons_log(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    """Review r8, finding 6, through the API's boundary (rolled back, then recorded)."""
+    world = collection_world
+    person = world.subjects["person"]
+    report = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    db.commit()
+    row_id = db.scalar(select(QuarantinedRow.id).where(QuarantinedRow.batch_id == report.batch.id))
+    other = client.get(
+        f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "other_reporter")
+    )
+    assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    assert (entry.granted, entry.refusal_code) == (False, "not_held_row_reviewer")
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
+    assert (event.target_type, event.target_id) == ("subject", str(person.id))
+    assert event.details["held_row"] == row_id
+    assert event.details["route"] == "/api/v1/held-rows/{row_id}"
+    # The person reads the attempt in its own access log, explained.
+    log_in(client, "citizen")
+    page = client.get("/me/access-log", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert "not_held_row_reviewer" in page.text
+
+
+@pytest.mark.parametrize("prefix", ["release:", "content:"])
+def test_a_client_key_in_the_platforms_namespace_is_refused_and_the_release_goes_through(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World, prefix: str
+) -> None:
+    """Review r7, finding 3: a client batch sent with `Idempotency-Key: release:N` made the
+    later release of held row N fail 409 `idempotency_key_reused`."""
+    world = collection_world
+    row_id = held_row_id(world, db, clock)
+    headers = auth_headers(client, "reporter")
+    key = f"release:{row_id}" if prefix == "release:" else "content:administrative_penalty:0"
+    sent = client.post(
+        "/api/v1/batches?type=administrative_penalty",
+        content=json.dumps([penalty_row(world)], ensure_ascii=False).encode(),
+        headers={**headers, "Content-Type": "application/json", "Idempotency-Key": key},
+    )
+    assert sent.status_code == 422, sent.text
+    error = sent.json()["error"]
+    assert (error["code"], error["field"]) == ("idempotency_key_reserved", "Idempotency-Key")
+    released = client.post(
+        f"/api/v1/held-rows/{row_id}/release",
+        json={"reasons": "名称变更，代码一致"},
+        headers=auth_headers(client, "authority"),
+    )
+    assert released.status_code == 200, released.text
+    assert released.json()["batch"]["created"] == 1
+
+
+def test_the_api_and_the_page_say_how_many_held_rows_are_not_listed(
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+    collection_world: World,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Review r7, finding 5: the queue was cut at 200 without a word."""
+    first = held_row_id(collection_world, db, clock)
+    held_row_id(collection_world, db, clock)
+    monkeypatch.setattr(held_rows, "MAX_LISTED", 1)
+    listed = client.get("/api/v1/held-rows", headers=auth_headers(client, "reporter")).json()
+    assert [item["id"] for item in listed["items"]] == [first]
+    assert (listed["total"], listed["limit"]) == (2, 1)
+    log_in(client, "reporter")
+    page = client.get("/held-rows", headers=HTML)
+    assert 'data-more="1"' in page.text
+    assert "最早的 1 行" in page.text
+
+
 def test_the_batch_report_links_to_its_held_rows(
     client: TestClient, db: Session, clock: FixedClock, collection_world: World
 ) -> None:
@@ -193,6 +297,29 @@ def test_the_command_line_lists_and_releases(
                 name="福州晨光文具贸易有限公司",
                 uscc=make_uscc(random.Random(7), prefix="91"),
             )
+            # Another source's held row, older: listed first when all are, and not
+            # pushing the agency's out of a list of one source's rows.
+            other = accounts.create_organisation(
+                session,
+                clock,
+                SYSTEM_ACTOR,
+                code=make_uscc(random.Random(8), prefix="11"),
+                name="福州市生态环境局",
+                kind=OrganisationKind.STATE_ORGAN,
+            )
+            sources.grant(session, clock, SYSTEM_ACTOR, other, "administrative_penalty")
+            elsewhere = SimpleNamespace(
+                organisations={"regulator": other}, subjects={"company": company}
+            )
+            assert (
+                ingest(
+                    session,
+                    clock,
+                    other,
+                    [penalty_row(elsewhere, subject_name=NEW_NAME)],  # type: ignore[arg-type]
+                ).batch.held
+                == 1
+            )
             world = SimpleNamespace(
                 organisations={"regulator": agency}, subjects={"company": company}
             )
@@ -205,10 +332,17 @@ def test_the_command_line_lists_and_releases(
             assert report.batch.held == 1
             session.commit()
         runner = CliRunner()
-        listed = runner.invoke(cli_app, ["held", "list"])
+        monkeypatch.setattr(held_rows, "MAX_LISTED", 1)
+        everyone = runner.invoke(cli_app, ["held", "list"])
+        assert everyone.exit_code == 0, everyone.output
+        assert "2 held rows awaiting a decision" in everyone.output
+        assert "showing the oldest 1: 1 more not listed" in everyone.output
+        listed = runner.invoke(cli_app, ["held", "list", "--source", "11350100MUCQWD187J"])
         assert listed.exit_code == 0, listed.output
         assert "name_mismatch" in listed.output
-        row_id = listed.output.split("│")[1].strip() if "│" in listed.output else "1"
+        assert "1 held rows awaiting a decision" in listed.output
+        assert "more not listed" not in listed.output
+        row_id = listed.output.split("│")[1].strip() if "│" in listed.output else "2"
         refused = runner.invoke(cli_app, ["held", "release", row_id, "--reasons", " "])
         assert refused.exit_code == 2
         assert "required" in refused.output
@@ -217,7 +351,7 @@ def test_the_command_line_lists_and_releases(
         )
         assert released.exit_code == 0, released.output
         assert "created 1" in released.output
-        assert "0 held rows awaiting" in runner.invoke(cli_app, ["held", "list"]).output
+        assert "1 held rows awaiting" in runner.invoke(cli_app, ["held", "list"]).output
         engine.dispose()
     finally:
         monkeypatch.delenv("XINYONG_DATABASE_URL")

@@ -37,13 +37,11 @@ def list_rows(
         organisation_id = (
             accounts.organisation_by_code(session, source, field="source").id if source else None
         )
-        rows = [
-            row
-            for row in held_rows.list_held(session, SYSTEM_ACTOR, decided=decided)
-            if organisation_id is None or row.organisation_id == organisation_id
-        ]
+        queue = held_rows.held_queue(
+            session, SYSTEM_ACTOR, decided=decided, organisation_id=organisation_id
+        )
         table = Table("id", "batch", "row", "source", "type", "problems", "decision")
-        for row in rows:
+        for row in queue.rows:
             table.add_row(
                 str(row.id),
                 str(row.batch_id),
@@ -54,7 +52,12 @@ def list_rows(
                 row.resolution or "",
             )
         console.print(table)
-        console.print(f"{len(rows)} held rows {'decided' if decided else 'awaiting a decision'}")
+        console.print(f"{queue.total} held rows {'decided' if decided else 'awaiting a decision'}")
+        if queue.more:
+            console.print(
+                f"showing the {'latest' if decided else 'oldest'} {len(queue.rows)}: "
+                f"{queue.more} more not listed"
+            )
 
 
 @held_app.command("release")

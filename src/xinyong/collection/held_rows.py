@@ -6,9 +6,10 @@ subject, when its code is registered under a name the row does not give
 name (``legal_representative_mismatch``, decision 0038). A held row is decided by a person:
 
 - the **source's data reporter**, for the source's own rows, and the **credit authority**,
-  for the rows of the sources of its area (Art. 6), list them (``list_held``), read one
-  (``held_row``: its values, decrypted, and the subject its code is registered to, with the
-  names it bears), and
+  for the rows of the sources of its area (Art. 6), list them (``held_queue``: at most
+  ``MAX_LISTED``, oldest first, with how many there are in all), read one (``held_row``: its
+  values, decrypted, every citizen ID in them masked, and the subject its code is
+  registered to, with the names it bears), and
 - **release** it (``release``): the row goes through the pipeline as a batch of that one row
   for its source (channel ``review``), with the subject's name taken as if it had matched
   and every other check applied — the source's responsibility, consent, the legal
@@ -20,7 +21,9 @@ name (``legal_representative_mismatch``, decision 0038). A held row is decided b
 Each decision names its reasons and is audited; reading a held row's content is audited,
 and when the row is about a natural person it goes into that person's access log (official
 duty), as a source's read of its own record does (decision 0028): the content and the
-registered name may not be public. A row awaiting a decision keeps its content past the
+registered name may not be public. Another organisation's reviewer is answered as if the
+row did not exist, and the refused attempt is audited naming the row and, for a person's
+row, is in that person's access log (decision 0020). A row awaiting a decision keeps its content past the
 batch's period (``quarantine.erase_past_period``); once decided it follows that period, and
 a row decided after it has its content erased with the decision.
 """
@@ -33,7 +36,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
@@ -48,9 +51,9 @@ from xinyong.clock import CHINA, Clock
 from xinyong.collection import members, pipeline, readers
 from xinyong.collection.models import Batch, HeldRowResolution, QuarantinedRow, RowDisposition
 from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
-from xinyong.collection.validation import RowValidator, ValidRow
+from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
-from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
+from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
@@ -62,6 +65,11 @@ READ_PURPOSE = (
     "deciding a row held because its name does not match the registered subject (Art. 4 ¶2)"
 )
 RESTRICTED_SHOWN = "***"
+# Why another organisation's reviewer is refused a held row (answered as missing): what the
+# refusal's event and the person's access log say (``_concealed``).
+REFUSED_CODE = "not_held_row_reviewer"
+REFUSED_MESSAGE = "only the row's source and the credit authority of its area review a held row"
+REFUSED_ARTICLE = "Art. 6"
 
 
 @dataclass(frozen=True)
@@ -95,8 +103,8 @@ class HeldRow:
 
 @dataclass(frozen=True)
 class HeldContent:
-    """One held row as its reviewer reads it: its values by field (citizen IDs masked,
-    restricted values not shown), the name it gives, and the subject its code is registered
+    """One held row as its reviewer reads it: its values by field (citizen IDs masked, in
+    free text too; restricted values not shown), the name it gives, and the subject its code is registered
     to with the names it bears (current first). ``values`` is None once the content was
     erased; ``subject`` None when the code names nobody on the platform (any more)."""
 
@@ -152,17 +160,30 @@ def _out(row: QuarantinedRow, batch: Batch, organisation_name: str, code: str) -
     )
 
 
-def list_held(
+@dataclass(frozen=True)
+class HeldQueue:
+    """A page of the held rows: at most ``limit`` of them, and how many there are in all
+    (``total``), so that a queue cut short says so rather than looking complete."""
+
+    rows: list[HeldRow]
+    total: int
+    limit: int
+
+    @property
+    def more(self) -> int:
+        """How many rows there are beyond those listed."""
+        return self.total - len(self.rows)
+
+
+def _held_query(
     session: Session,
     actor: Actor,
     *,
-    decided: bool = False,
-    batch_id: int | None = None,
-    limit: int = MAX_LISTED,
-) -> list[HeldRow]:
-    """The held rows awaiting a decision (``decided``: those decided, latest first) of the
-    actor's organisation — of every source of its area for the credit authority — oldest
-    first: what waits longest is decided first. Nothing of their content: no read."""
+    decided: bool,
+    batch_id: int | None,
+    organisation_id: int | None,
+) -> Select[QuarantinedRow, Batch, str, str] | None:
+    """The held rows the actor reviews, filtered; None when it reviews none."""
     _reviewer(actor)
     query = (
         select(QuarantinedRow, Batch, Organisation.name, RecordType.code)
@@ -174,26 +195,76 @@ def list_held(
     if _supervises(actor):
         query = query.where(area.area_filter(session, actor, Batch.organisation_id))
     elif actor.organisation_id is None:
-        return []
+        return None
     else:
         query = query.where(Batch.organisation_id == actor.organisation_id)
+    if organisation_id is not None:
+        # In the query, before the limit: filtering the rows listed would drop a source's
+        # rows beyond the first page of everyone's.
+        query = query.where(Batch.organisation_id == organisation_id)
     if batch_id is not None:
         query = query.where(Batch.id == batch_id)
     if decided:
-        query = query.where(QuarantinedRow.resolution.is_not(None)).order_by(
+        return query.where(QuarantinedRow.resolution.is_not(None)).order_by(
             QuarantinedRow.resolved_at.desc(), QuarantinedRow.id.desc()
         )
-    else:
-        query = query.where(QuarantinedRow.resolution.is_(None)).order_by(QuarantinedRow.id)
-    return [_out(*found) for found in session.execute(query.limit(limit)).all()]
+    return query.where(QuarantinedRow.resolution.is_(None)).order_by(QuarantinedRow.id)
+
+
+def held_queue(
+    session: Session,
+    actor: Actor,
+    *,
+    decided: bool = False,
+    batch_id: int | None = None,
+    organisation_id: int | None = None,
+    limit: int | None = None,
+) -> HeldQueue:
+    """The held rows awaiting a decision (``decided``: those decided, latest first) of the
+    actor's organisation — of every source of its area for the credit authority; of one
+    source, ``organisation_id`` — oldest first: what waits longest is decided first. At
+    most ``limit``, with the number there are in all. Nothing of their content: no read."""
+    limit = MAX_LISTED if limit is None else limit
+    query = _held_query(
+        session, actor, decided=decided, batch_id=batch_id, organisation_id=organisation_id
+    )
+    if query is None:
+        return HeldQueue([], 0, limit)
+    rows = [_out(*found) for found in session.execute(query.limit(limit)).all()]
+    total = len(rows)
+    if total >= limit:
+        total = (
+            session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        )
+    return HeldQueue(rows, total, limit)
+
+
+def list_held(
+    session: Session,
+    actor: Actor,
+    *,
+    decided: bool = False,
+    batch_id: int | None = None,
+    organisation_id: int | None = None,
+    limit: int | None = None,
+) -> list[HeldRow]:
+    """The rows of ``held_queue``, without their number in all."""
+    return held_queue(
+        session,
+        actor,
+        decided=decided,
+        batch_id=batch_id,
+        organisation_id=organisation_id,
+        limit=limit,
+    ).rows
 
 
 def _own(
-    session: Session, actor: Actor, row_id: int, *, lock: bool = False
+    session: Session, clock: Clock, actor: Actor, row_id: int, *, lock: bool = False
 ) -> tuple[QuarantinedRow, Batch, Organisation, str]:
     """The held row, if the actor may review it: its source's, or the credit authority of
     its source's area. Another organisation's row is answered as missing (its existence is
-    not the caller's to learn), audited as the refused access it is."""
+    not the caller's to learn), audited as the refused access it is (``_concealed``)."""
     _reviewer(actor)
     query = select(QuarantinedRow).where(QuarantinedRow.id == row_id)
     if lock:
@@ -204,14 +275,76 @@ def _own(
         raise NotFound("no such held row", code="not_found", field="row")
     batch = session.get(Batch, row.batch_id)
     assert batch is not None
-    supervises = _supervises(actor) and area.in_own_area(session, actor, batch.organisation_id)
-    if not supervises and batch.organisation_id != actor.organisation_id:
-        raise ConcealedRefusal("no such held row", code="not_found", field="row")
     organisation = session.get(Organisation, batch.organisation_id)
     record_type = session.get(RecordType, batch.record_type_id)
     assert organisation is not None
     assert record_type is not None
+    supervises = _supervises(actor) and area.in_own_area(session, actor, batch.organisation_id)
+    if not supervises and batch.organisation_id != actor.organisation_id:
+        raise _concealed(session, clock, actor, row, organisation, record_type.code)
     return row, batch, organisation, record_type.code
+
+
+def _concealed(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    row: QuarantinedRow,
+    organisation: Organisation,
+    code: str,
+) -> ConcealedRefusal:
+    """Another organisation's held row, answered as missing and recorded after the
+    rollback (``record_refusal``) as the refused access it is: the refusal's event names the
+    row, and when the row is about a registered natural person the attempt is in that
+    person's access log too, witnessed by the event, as a refused read of a list entry is
+    (Art. 24; decision 0020). Its event says why it was refused, not what the caller was
+    told."""
+    from xinyong.disclosure import access
+
+    row_id = row.id
+    values = _values(row)
+    person = None
+    if values is not None:
+        validator = _validator(session, clock, organisation, code, list(values))
+        subject, _name = _registered(session, validator, values)
+        if subject is not None and not subject.is_organisation:
+            person = subject
+    reason = {"code": REFUSED_CODE, "article": REFUSED_ARTICLE, "held_row": row_id}
+    if person is None:
+
+        def record(after: Session, details: dict[str, Any]) -> None:
+            audit.record(
+                after,
+                clock,
+                actor.audit(),
+                access.REFUSED_ACTION,
+                outcome="refused",
+                target_type="quarantined_row",
+                target_id=row_id,
+                details={**details, **reason},
+            )
+
+    else:
+        refused = access.refusal(
+            session,
+            clock,
+            actor,
+            person,
+            access.HELD_ROW,
+            PermissionDenied,
+            REFUSED_MESSAGE,
+            REFUSED_CODE,
+            article=REFUSED_ARTICLE,
+        )
+        in_persons_log = refused.record_refusal
+        assert in_persons_log is not None
+
+        def record(after: Session, details: dict[str, Any]) -> None:
+            in_persons_log(after, {**details, **reason})
+
+    return ConcealedRefusal(
+        "no such held row", code="not_found", field="row", record_refusal=record
+    )
 
 
 def _values(row: QuarantinedRow) -> dict[str, str] | None:
@@ -241,24 +374,29 @@ def held_row(session: Session, clock: Clock, actor: Actor, row_id: int) -> HeldC
     from xinyong.disclosure import access
     from xinyong.disclosure.models import LegalPath
 
-    row, batch, organisation, code = _own(session, actor, row_id)
+    row, batch, organisation, code = _own(session, clock, actor, row_id)
     shown = _out(row, batch, organisation.name, code)
     values = _values(row)
     if values is None:
         return HeldContent(shown, None)
     validator = _validator(session, clock, organisation, code, list(values))
-    definition = validator.definition
+    today = clock.today()
+    specs = {spec.name: spec for spec in validator.definition.fields}
     by_field = validator.fields_of(values)
-    for spec in definition.fields:
-        if spec.name not in by_field or not by_field[spec.name]:
+    for name, value in by_field.items():
+        spec = specs[name]
+        if not value:
             continue
         if spec.type is FieldType.CITIZEN_ID:
-            by_field[spec.name] = identifiers.redact_citizen_ids(by_field[spec.name])
+            by_field[name] = identifiers.redact_citizen_ids(value)
         elif spec.sensitivity is Sensitivity.RESTRICTED:
             # Not needed to tell whether the row is the subject's (Art. 11 ¶2).
-            by_field[spec.name] = RESTRICTED_SHOWN
-    valid = validator.validate(row.row_number, values)
-    subject = _registered(session, valid) if isinstance(valid, ValidRow) else None
+            by_field[name] = RESTRICTED_SHOWN
+        else:
+            # A number in free text (当事人…（身份证号…）) is masked as in a citizen-ID field
+            # (Art. 4; decision 0037): the reviewer judges a name, not a number.
+            by_field[name] = identifiers.mask_citizen_ids(value, today=today)
+    subject, name_given = _registered(session, validator, values)
     logged = None
     if subject is not None and not subject.is_organisation:
         logged = access.log_use(
@@ -288,18 +426,26 @@ def held_row(session: Session, clock: Clock, actor: Actor, row_id: int) -> HeldC
     return HeldContent(
         shown,
         by_field,
-        name_given=valid.subject_name if isinstance(valid, ValidRow) else None,
+        name_given=identifiers.mask_citizen_ids(name_given, today=today) or None,
         subject=subject,
         names_borne=_names_borne(subject) if subject is not None else [],
     )
 
 
-def _registered(session: Session, valid: ValidRow) -> Subject | None:
-    if valid.uscc is not None:
-        return subjects.by_uscc(session, valid.uscc)
-    if valid.citizen_id is not None:
-        return subjects.by_citizen_id(session, valid.citizen_id)
-    return None
+def _registered(
+    session: Session, validator: RowValidator, values: dict[str, str]
+) -> tuple[Subject | None, str]:
+    """The subject the row's code is registered to, and the name the row gives. By the code
+    as the pipeline normalised it, not by validating the row again: held under an earlier
+    rule, the row may not validate under today's (a length tightened since), and it is
+    still that subject's row, its reading still a use of that person's information
+    (Art. 24)."""
+    personal, subject_code, name_given = validator.subject_codes(values)
+    if subject_code is None:
+        return None, name_given
+    if personal:
+        return subjects.by_citizen_id(session, subject_code), name_given
+    return subjects.by_uscc(session, subject_code), name_given
 
 
 def _names_borne(subject: Subject) -> list[str]:
@@ -344,7 +490,14 @@ def _decided(
     row.resolved_by = actor.audit().id
     row.resolution_reasons = reasons
     # Read afresh: the daily job marks batches with a bulk update the session's objects miss.
-    erased_at = session.scalar(select(Batch.quarantine_erased_at).where(Batch.id == batch.id))
+    # And locked as the job locks it (``quarantine.erase_past_period``): a decision made
+    # while the job runs otherwise reads the batch unmarked, the job skips the row still
+    # awaiting, and the decided row keeps its content for ever. Locked, one waits for the
+    # other: the decision then sees the batch marked and erases, or the job (its rows read
+    # after the lock) finds the row decided and erases it.
+    erased_at = session.scalar(
+        select(Batch.quarantine_erased_at).where(Batch.id == batch.id).with_for_update()
+    )
     if erased_at is not None:
         # The batch's period ended while the row awaited its decision: now decided, it
         # follows the period (decision 0021) and its content goes with the decision.
@@ -365,7 +518,7 @@ def release(
     (``release_refused``, 422, with the problems) when the pipeline refuses or holds it
     again, and then nothing is written. Audited (``held_row.release``) with the batch it
     went through."""
-    row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    row, batch, organisation, code = _own(session, clock, actor, row_id, lock=True)
     text = _reasons(reasons, clock.today())
     _awaiting(row)
     values = _values(row)
@@ -388,8 +541,8 @@ def release(
             organisation=organisation,
             record_type_code=code,
             channel=CHANNEL,
+            # Its key (``release:{id}``) is the pipeline's, which no client may send.
             content_hash=hashlib.sha256(body).hexdigest(),
-            idempotency_key=f"release:{row.id}",
         ),
         list(values),
         [readers.RawRow(row.row_number, values)],
@@ -436,7 +589,7 @@ def release(
 def reject(session: Session, clock: Clock, actor: Actor, row_id: int, reasons: str) -> HeldRow:
     """Reject a held row, with reasons: it is not the registered subject's, or not as it
     stands; the source corrects it and submits it again. Audited (``held_row.reject``)."""
-    row, batch, organisation, code = _own(session, actor, row_id, lock=True)
+    row, batch, organisation, code = _own(session, clock, actor, row_id, lock=True)
     text = _reasons(reasons, clock.today())
     _awaiting(row)
     _decided(session, row, batch, clock, actor, HeldRowResolution.REJECTED, text)

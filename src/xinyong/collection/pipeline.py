@@ -186,6 +186,31 @@ def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
         yield chunk
 
 
+# The keys the platform gives batches itself, in the per-source namespace of the clients'
+# `Idempotency-Key` (decision 0006): a file's content, a held row's release (decision 0050).
+# A client's key may not begin so: it would be taken for the platform's batch — a release
+# then refused as `idempotency_key_reused` for a header its reviewer never sent, or
+# "replayed" as the client's batch.
+RESERVED_KEY_PREFIXES = ("content:", "release:")
+
+
+def _idempotency_key(submission: Submission, release: Release | None) -> str:
+    if release is not None:
+        return f"release:{release.held_row_id}"
+    key = submission.idempotency_key
+    if key is None:
+        return f"content:{submission.record_type_code}:{submission.content_hash}"
+    if key.startswith(RESERVED_KEY_PREFIXES):
+        raise InvalidInput(
+            "this idempotency key is of a form the platform keeps for its own batches: "
+            "choose another",
+            code="idempotency_key_reserved",
+            field="Idempotency-Key",
+            details={"reserved_prefixes": list(RESERVED_KEY_PREFIXES)},
+        )
+    return key
+
+
 def ingest(
     session: Session,
     clock: Clock,
@@ -244,10 +269,7 @@ def ingest(
             field="type",
             article=article,
         )
-    key = (
-        submission.idempotency_key
-        or f"content:{submission.record_type_code}:{submission.content_hash}"
-    )
+    key = _idempotency_key(submission, release)
     # The same batch sent again while the first is still running (a client's retry, a
     # double click) waits for it and, once it is committed, is answered as its replay.
     # Another batch of the source's records of this type waits too: one bringing a record

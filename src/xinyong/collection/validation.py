@@ -397,6 +397,24 @@ class RowValidator:
         mapped = self._field_of_header
         return {mapped[header]: value for header, value in values.items() if header in mapped}
 
+    def subject_codes(self, values: dict[str, str]) -> tuple[bool, str | None, str]:
+        """For a kept row read back (``held_rows``): whether it is about a natural person
+        (``about_person``), the code it names its subject by — the citizen ID number for a
+        person, the unified social credit code otherwise — normalised as the pipeline
+        stores it, and the name it gives. Read from the raw values, not by validating the
+        row: a row held under an earlier rule may not validate under today's (a field's
+        length tightened since), and it is still that subject's row to decide, and its
+        reading still a use of that person's information (Art. 24)."""
+        mapped = self._mapped
+
+        def raw(name: str | None) -> str:
+            header = mapped.get(name) if name else None
+            return visible(values.get(header)) if header else ""
+
+        personal = self.about_person(values)[0]
+        code = raw(self._id_field if personal else self._uscc_field)
+        return personal, identifiers.normalise(code) if code else None, raw(self._subject_name)
+
     def about_person(self, values: dict[str, str]) -> tuple[bool, str | None, bool]:
         """For a row refused as it stands (the pipeline decides whether its values may be
         kept, Art. 11): whether it may be about a natural person — stated so, or not

@@ -371,6 +371,11 @@ MESSAGES: frozenset[str] = frozenset(
         N_("a credit commitment is made to a state organ or a public-function organisation"),
         N_("give the reason for the change (Art. 24)"),
         N_("this idempotency key was used for a different batch"),
+        N_(
+            "this idempotency key is of a form the platform keeps for its own batches: "
+            "choose another"
+        ),
+        N_("only the row's source and the credit authority of its area review a held row"),
         N_("the organisation holds no such responsibility"),
         N_("the platform operator organisation is not set up"),
         N_("a revision must keep the record type's code"),
@@ -2749,6 +2754,12 @@ CODES: dict[str, str] = {
     "subject_kind_not_allowed": N_("This record type is not kept about this kind of subject."),
     "prohibited_content": N_("A column carries information that may never be collected."),
     "idempotency_key_reused": N_("This idempotency key was used for a different batch."),
+    "idempotency_key_reserved": N_(
+        "This idempotency key is of a form the platform keeps for its own batches."
+    ),
+    "not_held_row_reviewer": N_(
+        "Only the row's source and the credit authority of its area review a held row."
+    ),
     "not_responsible": N_("The organisation is not responsible for this record type."),
     "submitter_kind_not_allowed": N_("This kind of organisation may not submit this record type."),
     "self_declared_type": N_("Self-declarations are made by the subject itself."),

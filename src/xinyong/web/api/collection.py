@@ -100,7 +100,9 @@ async def submit_batch(
     """Submit a batch of records through the ingestion pipeline (Art. 9–11).
 
     Replaying the same `Idempotency-Key` with the same body returns the first report and
-    changes nothing; the same key with a different body is refused (409). A query
+    changes nothing; the same key with a different body is refused (409). A key beginning
+    `content:` or `release:` is the platform's own (a file's content, a held row's
+    release) and is refused (422 `idempotency_key_reserved`). A query
     parameter this operation does not know is refused (422 `unknown_parameter`) rather
     than ignored: a misspelt `dry_run` would otherwise write a real batch.
     """

@@ -48,12 +48,14 @@ def list_held_rows(
 ) -> dict[str, Any]:
     """The held rows of the caller's organisation awaiting a decision, oldest first (of
     every source of its area for the credit authority). Their problems only: a row's
-    content is read one at a time, audited (`GET /held-rows/{id}`)."""
+    content is read one at a time, audited (`GET /held-rows/{id}`). At most `limit` rows
+    (the oldest; the latest decided), and `total`, how many there are in all: decide the
+    listed ones and the next come up."""
+    queue = held_rows.held_queue(session, actor, decided=decided, batch_id=batch)
     return {
-        "items": [
-            held_row_out(row)
-            for row in held_rows.list_held(session, actor, decided=decided, batch_id=batch)
-        ]
+        "items": [held_row_out(row) for row in queue.rows],
+        "total": queue.total,
+        "limit": queue.limit,
     }
 
 

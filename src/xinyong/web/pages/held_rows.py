@@ -35,13 +35,14 @@ def held_rows_page(
     batch: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
     """The held rows awaiting a decision (or decided), each a link to its review."""
-    rows = held_rows.list_held(session, actor, decided=decided, batch_id=batch)
+    queue = held_rows.held_queue(session, actor, decided=decided, batch_id=batch)
     return render(
         request,
         "held_rows.html",
         {
             **page_helpers(request),
-            "rows": rows,
+            "rows": queue.rows,
+            "queue": queue,
             "decided": decided,
             "batch": batch,
             "rules": _rules_by_code(session),
