@@ -108,7 +108,7 @@ class BatchReport:
     # about them (``record_dry_run``).
     persons_found: frozenset[int] = frozenset()
     # Those of them named by a row the batch held or rejected: what a committed batch told
-    # its submitter about them beyond the records it wrote (``ingest``, ``_log_lookups``).
+    # its submitter about them beyond the records it wrote (``ingest``, ``log_lookups``).
     persons_refused: frozenset[int] = frozenset()
 
     @property
@@ -391,15 +391,16 @@ def log_lookups(
 ) -> Logged:
     """A committed batch's lookups by ID number, in each found person's access log
     (``person_lookup``, on the source's official duty), unwitnessed: the caller's audit
-    event carries the returned ``Logged.details()``. Only the persons a row about (or
-    naming) them was held or rejected: the report told the submitter that the number is
-    registered, and — ``name_mismatch``, ``legal_representative_mismatch`` — that the name
-    is not the one registered with it, as a dry run's did (decision 0050 addendum), and
-    the source could then reject its own held row, leaving nothing that names the person
-    (Art. 24, 34). A row accepted about a person is the record in their own file, with
-    its source and version, and a legal representative fed into the register has his own
-    entry (``responsible_person_registered``): logged again here, a source re-sending its
-    whole file each day would fill every person's log. The operator's import
+    event carries the returned ``Logged.details()``. Only the persons named by a row held
+    or rejected (its subject, or the legal representative a registration row names): the
+    report told the submitter that the number is registered, and — ``name_mismatch``,
+    ``legal_representative_mismatch`` — that the name is not the one registered with it,
+    as a dry run's did (decision 0050 addendum), and the source could then reject its own
+    held row, leaving nothing that names the person (Art. 24, 34). A row accepted about a
+    person is the record in their own file, with its source and version, and a legal
+    representative fed into the register has his own entry
+    (``responsible_person_registered``); logging those too would write an entry for every
+    person of a file each time a source re-sends it whole. The operator's import
     (``xinyong import``, the system) is logged as the source's, for whom it runs."""
     from xinyong.disclosure import access
     from xinyong.disclosure.models import LegalPath
