@@ -27,6 +27,7 @@ from tests.collection_helpers import (
     collection_world,  # noqa: F401 - fixture
     csv_bytes,
     fast_password_hashing,  # noqa: F401 - fixture
+    grant,
     jsonl_bytes,
     new_uscc,
     penalty_row,
@@ -34,6 +35,7 @@ from tests.collection_helpers import (
     record_by_decision,
     records_of,
     snapshot,
+    source_columns,
     subject_row,
     tables_containing,
     versions_of,
@@ -41,7 +43,14 @@ from tests.collection_helpers import (
     write_xlsx_with_nul,
     zh,
 )
-from tests.factories import CompanyFactory, OrganisationFactory, World, auth_headers
+from tests.disclosure_helpers import witnessed
+from tests.factories import (
+    CompanyFactory,
+    OrganisationFactory,
+    PersonFactory,
+    World,
+    auth_headers,
+)
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
@@ -185,6 +194,107 @@ def test_a_dry_run_that_finds_a_person_by_id_number_is_in_the_persons_access_log
     assert {e.organisation_id for e in logged} == {world.organisations["regulator"].id}
     assert all(e.purpose == access.DRY_RUN_PURPOSE for e in logged)
     assert number not in json.dumps([e.details for e in events], ensure_ascii=False)
+
+
+def test_a_committed_batch_holding_a_persons_row_is_in_the_persons_access_log(
+    collection_world: World, client: TestClient, db: Session
+) -> None:
+    """A real batch tells its submitter what a dry run would: ``name_mismatch`` says the
+    number is registered under another name. The lookup is in the person's access log,
+    witnessed by the batch's ``batch.ingest`` event, and stays there after the source
+    rejects its own held row (Art. 24, 34). A person whose row was accepted has the record
+    in their file, and no lookup entry besides."""
+    world = collection_world
+    person = world.subjects["person"]
+    other = PersonFactory(name="林某某")
+    db.commit()
+    reporter = auth_headers(client, "reporter")
+    rows = [
+        person_penalty_row(world, citizen_id_of(person), "张三丰"),
+        person_penalty_row(world, citizen_id_of(other), other.name),
+    ]
+
+    real = submit(client, reporter, rows)
+
+    assert real.status_code == 201, real.text
+    assert (real.json()["held"], real.json()["created"]) == (1, 1)
+    assert problems(real.json()) == [(1, "subject_name", "name_mismatch")]
+    (held,) = client.get("/api/v1/held-rows", headers=reporter).json()["items"]
+    rejected = client.post(
+        f"/api/v1/held-rows/{held['id']}/reject", json={"reasons": "not ours"}, headers=reporter
+    )
+    assert rejected.status_code == 200, rejected.text
+    db.expire_all()
+    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id))
+    assert (entry.what, entry.legal_path.value, entry.purpose, entry.granted) == (
+        access.PERSON_LOOKUP,
+        "official_duty",
+        access.BATCH_PURPOSE,
+        True,
+    )
+    assert entry.organisation_id == world.organisations["regulator"].id
+    (ingested,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "batch.ingest"))
+    assert ingested.target_id == str(real.json()["batch_id"])
+    details, witnessed_ids = witnessed(ingested.details)
+    assert witnessed_ids == [entry.id]
+    assert details["persons_looked_up"] == 1
+    assert db.scalars(select(AccessEvent).where(AccessEvent.subject_id == other.id)).all() == []
+    assert citizen_id_of(person) not in json.dumps(ingested.details, ensure_ascii=False)
+
+
+def test_a_legal_representative_held_then_refused_on_release_is_in_his_access_log(
+    collection_world: World, client: TestClient, db: Session, clock: Clock
+) -> None:
+    """A registration row naming a registered person under another name is held
+    (``legal_representative_mismatch``): the batch's lookup of him is in his log, witnessed
+    by ``batch.ingest``. Released, the pipeline holds it again and the release is refused
+    and rolled back; its lookup stays in his log, witnessed by ``held_row.release_refused``
+    (Art. 24, 34)."""
+    world = collection_world
+    regulator = world.organisations["regulator"]
+    grant(db, clock, regulator, "registration")
+    db.commit()
+    person = world.subjects["person"]
+    company = world.subjects["company"]
+    row = {
+        **subject_row(company.name, uscc=company.uscc or ""),
+        "entity_type": "有限责任公司",
+        "established_on": "2015-03-02",
+        "registration_authority": regulator.name,
+        "registration_status": "存续",
+        **source_columns(regulator),
+        "legal_representative": "张冒名",
+        "id_type": "身份证",
+        "id_number": citizen_id_of(person),
+    }
+    reporter = auth_headers(client, "reporter")
+
+    real = submit(client, reporter, [row], record_type="registration")
+
+    assert real.status_code == 201, real.text
+    assert problems(real.json()) == [(1, "legal_representative", "legal_representative_mismatch")]
+    (held,) = client.get("/api/v1/held-rows", headers=reporter).json()["items"]
+    release = client.post(
+        f"/api/v1/held-rows/{held['id']}/release", json={"reasons": "核实"}, headers=reporter
+    )
+    assert release.status_code == 422, release.text
+    assert release.json()["error"]["code"] == "release_refused"
+    db.expire_all()
+    entries = db.scalars(
+        select(AccessEvent).where(AccessEvent.subject_id == person.id).order_by(AccessEvent.id)
+    ).all()
+    assert [(e.what, e.purpose, e.organisation_id) for e in entries] == [
+        (access.PERSON_LOOKUP, access.BATCH_PURPOSE, regulator.id)
+    ] * 2
+    (ingested,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "batch.ingest"))
+    assert witnessed(ingested.details)[1] == [entries[0].id]
+    (refused,) = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "held_row.release_refused")
+    )
+    assert refused.target_id == str(held["id"])
+    details, ids = witnessed(refused.details)
+    assert ids == [entries[1].id]
+    assert details["problems"] == ["legal_representative_mismatch"]
 
 
 def test_a_csv_body_with_a_header_row_alone_is_refused(

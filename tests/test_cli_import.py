@@ -5,6 +5,7 @@ report), 2 an unusable file or submission (nothing written); the Art. 11 refusal
 from __future__ import annotations
 
 import csv
+import json
 import random
 import shutil
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
@@ -35,6 +36,9 @@ from tests.collection_helpers import (
     zh,
 )
 from tests.conftest import TEST_NOW
+from tests.disclosure_helpers import witnessed
+from xinyong.accounts.models import Organisation
+from xinyong.audit.models import AuditEvent
 from xinyong.cli import app
 from xinyong.clock import FixedClock
 from xinyong.collection import pipeline
@@ -43,6 +47,9 @@ from xinyong.config import reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.base import Base
 from xinyong.db.engine import make_engine
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent
+from xinyong.subjects.models import Subject
 from xinyong.synthetic import make_uscc
 
 AGENCY = "11350100MUCQWD187J"  # 福州市市场监督管理局, responsible for penalties
@@ -70,6 +77,12 @@ class Cli:
     def count(self, name: str) -> int:
         with self.session() as session:
             return len(session.execute(select(Base.metadata.tables[name])).all())
+
+    def audit_since(self, count: int) -> list[AuditEvent]:
+        with self.session() as session:
+            return list(
+                session.scalars(select(AuditEvent).order_by(AuditEvent.sequence).offset(count))
+            )
 
     def snapshot(self, *names: str) -> dict[str, list[tuple[Any, ...]]]:
         with self.session() as session:
@@ -620,13 +633,66 @@ def test_a_dry_run_writes_nothing(cli: Cli, bad_rows: int, exit_code: int) -> No
 
     assert result.exit_code == exit_code, result.output
     assert "dry run" in result.output
-    assert cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name") == before
+    after = cli.snapshot(*WRITTEN_TABLES, "audit_event", "subject_name")
+    assert {k: v for k, v in after.items() if k != "audit_event"} == {
+        k: v for k, v in before.items() if k != "audit_event"
+    }
+    # Nothing written but the dry run's own audit event (``pipeline.record_dry_run``).
+    assert [e.action for e in cli.audit_since(len(before["audit_event"]))] == ["batch.dry_run"]
     assert [r["code"] for r in report_rows(report)] == ["invalid_date"] * bad_rows
     # And the real import afterwards is not mistaken for a replay.
     real = cli.import_(path)
     assert real.exit_code == exit_code, real.output
     assert "imported before" not in real.output
     assert cli.count("credit_record") == 2
+
+
+def test_a_dry_run_that_finds_a_person_is_audited_and_in_the_persons_access_log(
+    cli: Cli,
+) -> None:
+    """``xinyong import --dry-run`` tells whether an ID number is registered and under
+    which name (``name_mismatch``), as the API's and the page's dry runs do: audited, and
+    in the found person's access log as the source's lookup (decision 0050 addendum;
+    Art. 24, 34)."""
+    registered = row(
+        subject_name="赵某某",
+        subject_category="自然人",
+        subject_uscc="",
+        legal_representative="",
+        id_number=NEW_PERSON_ID,
+    )
+    assert cli.import_(write_csv(cli.files / "first.csv", [zh(registered)])).exit_code == 0
+    with cli.session() as session:
+        person = session.scalars(select(Subject).where(Subject.name == "赵某某")).one()
+        agency = session.scalars(select(Organisation).where(Organisation.code == AGENCY)).one()
+        person_id, agency_id = person.id, agency.id
+        sequence = session.scalar(select(func.max(AuditEvent.sequence)))
+    guess = {**registered, "subject_name": "张三丰", "decision_number": next_decision_number()}
+
+    result = cli.import_(write_csv(cli.files / "guess.csv", [zh(guess)]), "--dry-run")
+
+    assert result.exit_code == 1, result.output
+    assert "name_mismatch" in result.output
+    with cli.session() as session:
+        (entry,) = session.scalars(
+            select(AccessEvent).where(
+                AccessEvent.subject_id == person_id, AccessEvent.what == "person_lookup"
+            )
+        )
+        assert (entry.legal_path.value, entry.purpose, entry.organisation_id) == (
+            "official_duty",
+            access.DRY_RUN_PURPOSE,
+            agency_id,
+        )
+        (tried,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.sequence > sequence).order_by(AuditEvent.sequence)
+        )
+        assert (tried.action, tried.actor_kind) == ("batch.dry_run", "system")
+        details, ids = witnessed(tried.details)
+        assert ids == [entry.id]
+        assert (details["channel"], details["held"], details["persons_found"]) == ("cli", 1, 1)
+        assert NEW_PERSON_ID not in json.dumps(tried.details, ensure_ascii=False)
+        assert session.scalar(select(func.count()).select_from(Batch)) == 1
 
 
 # --- the responsibility list -------------------------------------------------------------

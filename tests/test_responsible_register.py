@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import citizen_id_of
+from tests.disclosure_helpers import witnessed
 from tests.factories import PersonFactory, World
 from tests.lists_helpers import (
     actor,
@@ -149,6 +150,46 @@ def test_a_refused_registration_keeps_the_lookup_audited(
     assert citizen_id_of(person) not in refused.text
     assert db.scalars(select(ResponsiblePerson)).all() == []
     assert lookups(db) == ["ok"]
+
+
+@pytest.mark.parametrize("refusal", ["name_mismatch", "duplicate"])
+def test_a_refused_registration_of_a_registered_person_is_in_his_access_log(
+    client: TestClient, db: Session, lists_world: World, refusal: str
+) -> None:
+    # The refusal told the authority the number is registered, and whether the name is
+    # the one registered with it (Art. 24, 34): the lookup outlives the rollback in the
+    # person's log, witnessed by the lookup's audit event.
+    person = lists_world.subjects["person"]
+    if refusal == "duplicate":
+        first = post(client, lists_world, citizen_id=citizen_id_of(person), name="")
+        assert first.status_code == 201, first.text
+        db.expire_all()
+        before = set(db.scalars(select(AccessEvent.id)))
+        refused = post(client, lists_world, citizen_id=citizen_id_of(person), name="")
+    else:
+        before = set()
+        refused = post(client, lists_world, citizen_id=citizen_id_of(person), name="张三")
+    assert refused.json()["error"]["code"] == refusal
+    db.expire_all()
+    (entry,) = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.id.not_in(before)
+        )
+    )
+    assert (entry.what, entry.legal_path.value, entry.purpose, entry.granted) == (
+        access.PERSON_LOOKUP,
+        "official_duty",
+        access.RESPONSIBLE_PERSON_PURPOSE,
+        True,
+    )
+    lookup = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == subjects.PERSON_LOOKUP_ACTION)
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert lookup is not None
+    assert (lookup.outcome, lookup.target_id) == ("ok", str(person.id))
+    assert witnessed(lookup.details)[1] == [entry.id]
 
 
 def test_a_person_new_to_the_platform_needs_the_name(

@@ -201,7 +201,15 @@ def import_file(
                 late_after_working_days=get_settings().late_submission_working_days,
                 progress=lambda n: progress.advance(task, n),
             )
-        if dry_run:
+        if dry_run and not result.replayed:
+            # Its report told whether each number is registered, and under which name:
+            # audited and in each found person's access log, as the API's and the upload
+            # page's dry runs are (decision 0050 addendum; Art. 24, 34).
+            tried = pipeline.dry_run_of(result)
+            session.rollback()
+            pipeline.record_dry_run(session, clock, SYSTEM_ACTOR, tried)
+            session.commit()
+        elif dry_run:
             session.rollback()
         else:
             session.commit()

@@ -33,6 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -504,6 +505,38 @@ def _decided(
         row.values_ciphertext = None
 
 
+def _release_refused(
+    clock: Clock,
+    actor: Actor,
+    row_id: int,
+    organisation_id: int,
+    problems: list[dict[str, Any]],
+    persons: frozenset[int],
+) -> Callable[[Session], None]:
+    """A release refused after the pipeline found its person by ID number: rolled back,
+    but audited (``held_row.release_refused``, the problems' codes) and, as a committed
+    batch's held or refused row is, in the person's access log, witnessed by that event
+    (``pipeline.log_lookups``; Art. 24, 34). Written as the refusal's aftermath."""
+
+    def after(session: Session) -> None:
+        logged = pipeline.log_lookups(session, clock, actor, organisation_id, persons)
+        audit.record(
+            session,
+            clock,
+            actor.audit(),
+            "held_row.release_refused",
+            target_type="quarantined_row",
+            target_id=row_id,
+            outcome="refused",
+            details={
+                "problems": sorted({str(p["code"]) for p in problems}),
+                **logged.details(),
+            },
+        )
+
+    return after
+
+
 def release(
     session: Session,
     clock: Clock,
@@ -554,6 +587,7 @@ def release(
             {"field": p.field, "code": p.code, "message": p.message, "article": p.article}
             for p in report.problems
         ]
+        persons = report.persons_refused
         savepoint.rollback()
         raise InvalidInput(
             "the row is refused on release for another reason than its name: reject it, "
@@ -561,6 +595,7 @@ def release(
             code="release_refused",
             field="row",
             details={"problems": problems},
+            aftermath=_release_refused(clock, actor, row.id, organisation.id, problems, persons),
         )
     savepoint.commit()
     _decided(session, row, batch, clock, actor, HeldRowResolution.RELEASED, text)

@@ -152,6 +152,9 @@ class Feed:
         # Every person registered before that a lookup found, over the batch
         # (``pipeline.BatchReport.persons_found``).
         self.found: set[int] = set()
+        # Per chunk: the rows ``check`` held or refused → the known person each names, for
+        # that person's access log (``pipeline.BatchReport.persons_refused``).
+        self.refused_known: dict[int, int] = {}
 
     def check(
         self, rows: list[tuple[ValidRow, int]]
@@ -160,6 +163,7 @@ class Feed:
         (a new person's name nobody could read), each with its problem."""
         self._named = {}
         self._people = {}
+        self.refused_known = {}
         for row, _sid in rows:
             named = named_in(row, self._index)
             if named is not None:
@@ -194,7 +198,17 @@ class Feed:
                 accepted.append((row, sid))
             else:
                 refused.append((row, problem))
+                known = self._people.get(named.index)
+                if known is not None:
+                    self.refused_known[row.number] = known[0]
         return accepted, refused
+
+    def known_named(self, row_number: int) -> int | None:
+        """The known person an accepted row of this chunk names (between ``check`` and
+        ``follow``), if any: for a row then refused all the same (a duplicate key)."""
+        named = self._named.get(row_number)
+        known = self._people.get(named.index) if named is not None else None
+        return known[0] if known is not None else None
 
     def _look_up(self, indexes: list[str]) -> None:
         """The persons known by these indexes, into ``_people``."""

@@ -7,6 +7,7 @@ with set-based queries and bulk inserts, so a million-row file streams in flat m
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -17,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from json.encoder import encode_basestring
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import any_, bindparam, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -58,6 +59,9 @@ from xinyong.objections.models import ObjectionStatus, RecordObjection
 from xinyong.subjects import name_index, names
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind, SubjectName
+
+if TYPE_CHECKING:
+    from xinyong.disclosure.access import Logged
 
 # Rows the source had no basis to send at all, whose content is therefore not kept even
 # encrypted for it to correct (``_quarantine``): content never to be collected (Art. 11 ¶3),
@@ -103,6 +107,9 @@ class BatchReport:
     # subjects, the legal representatives they name): what a dry run told its submitter
     # about them (``record_dry_run``).
     persons_found: frozenset[int] = frozenset()
+    # Those of them named by a row the batch held or rejected: what a committed batch told
+    # its submitter about them beyond the records it wrote (``ingest``, ``log_lookups``).
+    persons_refused: frozenset[int] = frozenset()
 
     @property
     def all_accepted(self) -> bool:
@@ -364,6 +371,11 @@ def ingest(
         # A public negative record may leave a red-listed subject short of its standard
         # (decision 0041): one statement for the batch, whatever its size.
         hooks.run_negative(session, clock, rule.record_type.id, run.now)
+    found = run.persons_found | (run.register_feed.found if run.register_feed else set())
+    # Only persons registered before the batch: a person it registered, or an organisation
+    # whose row was refused, was found by no ID number.
+    refused = frozenset(run.refused_persons & found)
+    logged = log_lookups(session, clock, actor, organisation.id, refused)
     audit.record(
         session,
         clock,
@@ -382,16 +394,57 @@ def ingest(
             "rejected": batch.rejected,
             "held": batch.held,
             "new_subjects": batch.new_subjects,
+            **({"persons_looked_up": len(refused)} if refused else {}),
+            **logged.details(),
         },
     )
     # By row, as a replay reads them back (held rows are found after the rejected ones).
-    found = run.persons_found | (run.register_feed.found if run.register_feed else set())
     return BatchReport(
         batch,
         submission.record_type_code,
         sorted(run.problems, key=lambda p: p.row),
         persons_found=frozenset(found),
+        persons_refused=refused,
     )
+
+
+def log_lookups(
+    session: Session, clock: Clock, actor: Actor, organisation_id: int, persons: Iterable[int]
+) -> Logged:
+    """A committed batch's lookups by ID number, in each found person's access log
+    (``person_lookup``, on the source's official duty), unwitnessed: the caller's audit
+    event carries the returned ``Logged.details()``. Only the persons named by a row held
+    or rejected (its subject, or the legal representative a registration row names): the
+    report told the submitter that the number is registered, and — ``name_mismatch``,
+    ``legal_representative_mismatch`` — that the name is not the one registered with it,
+    as a dry run's did (decision 0050 addendum), and the source could then reject its own
+    held row, leaving nothing that names the person (Art. 24, 34). A row accepted about a
+    person is the record in their own file, with its source and version, and a legal
+    representative fed into the register has his own entry
+    (``responsible_person_registered``); logging those too would write an entry for every
+    person of a file each time a source re-sends it whole. The operator's import
+    (``xinyong import``, the system) is logged as the source's, for whom it runs."""
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import LegalPath
+
+    return access.log_uses(
+        session,
+        clock,
+        _for_source(actor, organisation_id),
+        [access.Use(person_id) for person_id in sorted(persons)],
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.PERSON_LOOKUP,
+        purpose=access.BATCH_PURPOSE,
+        chained=False,
+    )
+
+
+def _for_source(actor: Actor, organisation_id: int) -> Actor:
+    # The system imports for a source (``xinyong import --source``): the person's log
+    # names the organisation whose file it was, not nobody.
+    if actor.kind == "system" and actor.organisation_id is None:
+        return dataclasses.replace(actor, organisation_id=organisation_id)
+    return actor
 
 
 @dataclass(frozen=True)
@@ -404,6 +457,7 @@ class DryRun:
     channel: str
     counts: dict[str, int]
     persons_found: tuple[int, ...]
+    organisation_id: int | None = None
 
 
 def dry_run_of(report: BatchReport) -> DryRun:
@@ -420,6 +474,7 @@ def dry_run_of(report: BatchReport) -> DryRun:
             "new_subjects": batch.new_subjects,
         },
         tuple(sorted(report.persons_found)),
+        batch.organisation_id,
     )
 
 
@@ -436,7 +491,7 @@ def record_dry_run(session: Session, clock: Clock, actor: Actor, dry_run: DryRun
     logged = access.log_uses(
         session,
         clock,
-        actor,
+        actor if dry_run.organisation_id is None else _for_source(actor, dry_run.organisation_id),
         [access.Use(person_id) for person_id in dry_run.persons_found],
         path=LegalPath.OFFICIAL_DUTY,
         what=access.PERSON_LOOKUP,
@@ -781,6 +836,9 @@ class _BatchRun:
         # The persons already registered that the batch's rows were found to be
         # (``BatchReport.persons_found``); a person it registers is not among them.
         self.persons_found: set[int] = set()
+        # The subjects of the rows held or rejected, and the known persons such rows name
+        # (``BatchReport.persons_refused``): its persons among them go into their logs.
+        self.refused_persons: set[int] = set()
         self.last_chunk = False
         self.registering = False
         self.timing: dict[tuple[dt.date, Severity, dt.date | None], tuple[Any, ...]] = {}
@@ -825,10 +883,16 @@ class _BatchRun:
                 valid.append(result)  # type: ignore[arg-type]
                 raw_by_number[raw.number] = raw.values
         if refused:
-            unlawful = self._without_basis(refused)
+            unlawful, looked_up = self._without_basis(refused)
             for number, values, problems in refused:
+                person = looked_up.get(number)
                 self._quarantine(
-                    number, values, problems, RowDisposition.REJECTED, keep=number not in unlawful
+                    number,
+                    values,
+                    problems,
+                    RowDisposition.REJECTED,
+                    keep=number not in unlawful,
+                    persons=() if person is None else (person,),
                 )
         if valid:
             resolved = self._resolve_subjects(valid, raw_by_number)
@@ -853,7 +917,14 @@ class _BatchRun:
                 if problem.code == representatives.MISMATCH
                 else RowDisposition.REJECTED
             )
-            self._quarantine(row.number, raw_by_number[row.number], [problem], disposition)
+            person = feed.refused_known.get(row.number)
+            self._quarantine(
+                row.number,
+                raw_by_number[row.number],
+                [problem],
+                disposition,
+                persons=() if person is None else (person,),
+            )
         self.written = []
         self._write_records(accepted, raw_by_number)
         if self.renames:
@@ -907,6 +978,7 @@ class _BatchRun:
         disposition: RowDisposition,
         *,
         keep: bool = True,
+        persons: Iterable[int] = (),
     ) -> None:
         # What the source had no basis to send (``_NOT_KEPT``; ``keep`` false for a row
         # refused before its consent was asked, ``_without_basis``) is not kept even
@@ -931,14 +1003,18 @@ class _BatchRun:
             self.batch.held += 1
         else:
             self.batch.rejected += 1
+        self.refused_persons.update(persons)
 
-    def _without_basis(self, refused: list[tuple[int, dict[str, str], list[Problem]]]) -> set[int]:
+    def _without_basis(
+        self, refused: list[tuple[int, dict[str, str], list[Problem]]]
+    ) -> tuple[set[int], dict[int, int]]:
         """The refused rows whose values the platform may not keep: about a natural person
         (or maybe, ``RowValidator.about_person``) when no consent in force covers this
         organisation and type — for a type not public by law, or for a restricted value,
         which needs a written consent after notice (Art. 11 ¶1, ¶2) — as a valid row's
         consent is decided in ``_resolve_subjects``. A number that is no well-formed ID
-        finds no consent. One query for the persons and one for their consents."""
+        finds no consent. One query for the persons and one for their consents. Also the
+        persons so found, by row."""
         needs_consent = not self.definition.public_by_law_for_natural_persons
         # A type not kept about persons: no consent covers a person's row (Art. 11 ¶1).
         never = not self.validator.kept_about_persons
@@ -950,8 +1026,9 @@ class _BatchRun:
                 unlawful.add(number)
             elif personal and (needs_consent or restricted):
                 asked[number] = (citizen_id, restricted)
+        looked_up: dict[int, int] = {}
         if not asked:
-            return unlawful
+            return unlawful, looked_up
         index_of = {
             citizen_id: self.citizen_index(citizen_id)
             for citizen_id, _restricted in asked.values()
@@ -968,12 +1045,14 @@ class _BatchRun:
         )
         for number, (citizen_id, restricted) in asked.items():
             found = people.get(index_of[citizen_id]) if citizen_id else None
+            if found is not None:
+                looked_up[number] = found[0]
             granted = in_force.get(found[0], []) if found else []
             if (needs_consent and not granted) or (
                 restricted and not consents.written_with_notice(granted)
             ):
                 unlawful.add(number)
-        return unlawful
+        return unlawful, looked_up
 
     def _people(self, indexes: list[str]) -> dict[str, tuple[int, str]]:
         """Persons known by these blind indexes: index → (id, normalised name)."""
@@ -1032,7 +1111,11 @@ class _BatchRun:
                 problem = self._consent_problem(row, granted, needs_consent)
                 if problem is not None:
                     self._quarantine(
-                        row.number, raw_by_number[row.number], [problem], RowDisposition.REJECTED
+                        row.number,
+                        raw_by_number[row.number],
+                        [problem],
+                        RowDisposition.REJECTED,
+                        persons=() if found is None else (found[0],),
                     )
                     continue
             accepted.append(row)
@@ -1274,7 +1357,13 @@ class _BatchRun:
                 self.definition.subject_name_field,
                 "Art. 4 ¶2",
             )
-            self._quarantine(row.number, raw_by_number[row.number], [problem], RowDisposition.HELD)
+            self._quarantine(
+                row.number,
+                raw_by_number[row.number],
+                [problem],
+                RowDisposition.HELD,
+                persons=(sid,),
+            )
         return accepted
 
     # -- records -------------------------------------------------------------------
@@ -1313,6 +1402,7 @@ class _BatchRun:
                             )
                         ],
                         RowDisposition.REJECTED,
+                        persons=self._named_by(row.number, sid),
                     )
                 continue
             seen.add(fingerprint, content)
@@ -1504,6 +1594,12 @@ class _BatchRun:
         if self.records_written >= self.analyse_at:
             refresh_statistics(session, CreditRecord.__table__)
             self.analyse_at = 2 * self.records_written
+
+    def _named_by(self, number: int, sid: int) -> tuple[int, ...]:
+        """The subject of a row, and the known legal representative a registration row
+        names (``legal_representatives.Feed``)."""
+        named = self.register_feed.known_named(number) if self.register_feed else None
+        return (sid,) if named is None else (sid, named)
 
     def _lock_changed(
         self,

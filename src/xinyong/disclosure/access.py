@@ -541,6 +541,11 @@ REVIEW_PURPOSE = "confidentiality review before publicity (Art. 12(3))"
 CONSENT_PURPOSE = "collection on the person's written consent (Art. 11)"
 RESPONSIBLE_PERSON_PURPOSE = "registering the persons answering for an organisation (Art. 18)"
 DRY_RUN_PURPOSE = "checking a batch of records before submitting it (a dry run, Art. 9)"
+# A committed batch held or rejected a row about (or naming) the person it found by ID
+# number (``pipeline.log_lookups``).
+BATCH_PURPOSE = (
+    "collecting a batch of records: a row naming the person was held or refused (Art. 9)"
+)
 
 
 def log_use(

@@ -323,8 +323,11 @@ def _register(
 
 def _keep_lookup_audited(refusal: DomainError, clock: Clock, actor: Actor, citizen_id: str) -> None:
     """A registration refused after its person was looked up: the request is rolled back,
-    but the lookup stays audited — the form must not be a way to test ID numbers unseen
-    (Art. 34), as ``consent._keep_lookup_audited`` has it."""
+    but the lookup stays audited, found or not, and in a found person's access log — the
+    refusal (``name_mismatch``, ``duplicate``, ``starts_before_holder``) told the
+    authority the number is registered, and whether the name is the one registered with
+    it: the form must not be a way to test ID numbers, and names against them, unseen
+    (Art. 24, 34), as ``consent._keep_lookup_audited`` has it."""
     if not citizen_id.strip():
         return
     if identifiers.check_citizen_id(citizen_id, today=clock.today()).error is not None:
@@ -333,7 +336,19 @@ def _keep_lookup_audited(refusal: DomainError, clock: Clock, actor: Actor, citiz
 
     def after(session: Session) -> None:
         found = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-        subjects.record_person_lookup(session, clock, actor, found)
+        details = (
+            None
+            if found is None
+            else access.log_person_lookup(
+                session,
+                clock,
+                actor,
+                found,
+                path=LegalPath.OFFICIAL_DUTY,
+                purpose=access.RESPONSIBLE_PERSON_PURPOSE,
+            )
+        )
+        subjects.record_person_lookup(session, clock, actor, found, details=details)
         if earlier is not None:
             earlier(session)
 

@@ -169,6 +169,10 @@ PURPOSE_LABELS = {
         "a source checking a batch of records before submitting it, which found you by your "
         "ID number (a dry run, Art. 9)"
     ),
+    access.BATCH_PURPOSE: N_(
+        "a source submitting a batch of records, which found you by your ID number and held "
+        "or refused a row naming you (Art. 9)"
+    ),
     revocation.READ_PURPOSE: N_("a source reviewing a record it submitted (Art. 12, 24)"),
     held_rows.READ_PURPOSE: N_(
         "deciding a row held because its name does not match the registered subject (Art. 4 ¶2)"
