@@ -1224,21 +1224,30 @@ class _BatchRun:
         (``self.renames``), or a row its reviewer released (``self.release``)."""
         ids = list({sid for _, sid in rows})
         known_names: dict[int, list[str]] = {}
+        current_names: dict[int, list[str]] = {}
         for start in range(0, len(ids), _LOOKUP_SLICE):
-            for sid, name in self.session.execute(
-                select(SubjectName.subject_id, SubjectName.name)
+            for sid, name, current in self.session.execute(
+                select(SubjectName.subject_id, SubjectName.name, SubjectName.current)
                 .where(SubjectName.subject_id.in_(ids[start : start + _LOOKUP_SLICE]))
                 .order_by(SubjectName.id)
             ):
                 known_names.setdefault(sid, []).append(name)
+                if current:
+                    current_names.setdefault(sid, []).append(name)
         accepted: list[tuple[ValidRow, int]] = []
         for row, sid in rows:
-            found = names.match(row.subject_name, known_names.get(sid, []))
-            if found is not None and found.exact:
+            if self.renames is not None:
+                # The registration record states the name (decision 0050 and its session 22
+                # addendum): any but the current one — a new name or a former one, which the
+                # authority's right row after its clerk's typo names — is made current once
+                # the row is written.
+                found = names.match(row.subject_name, current_names.get(sid, []))
+                if found is None or not found.exact:
+                    self.renames[row.number] = row.subject_name
                 accepted.append((row, sid))
                 continue
-            if self.renames is not None:
-                self.renames[row.number] = row.subject_name
+            found = names.match(row.subject_name, known_names.get(sid, []))
+            if found is not None and found.exact:
                 accepted.append((row, sid))
                 continue
             if self.release is not None:
