@@ -12,9 +12,11 @@ finding 4)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +35,7 @@ from tests.collection_helpers import (
     subject_row,
 )
 from tests.factories import World
+from tests.page_helpers import HTML
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
 from xinyong.audit import service as audit
@@ -162,7 +165,7 @@ def test_the_registration_authoritys_row_renames_the_organisation(
 
 
 def test_a_former_name_on_a_registration_row_is_current_again(
-    registering: World, db: Session, clock: FixedClock
+    client: TestClient, registering: World, db: Session, clock: FixedClock
 ) -> None:
     """The registration record states the name (decision 0050, session 22 addendum): the
     authority's row after its clerk's typo, naming the right name again — now a former
@@ -208,6 +211,13 @@ def test_a_former_name_on_a_registration_row_is_current_again(
         "version": 3,
     }
     assert len(events(db, "subject.rename")) == 2
+    # The public page lists the typo as a former name, and the name borne again as current
+    # only.
+    db.commit()
+    page = client.get(f"/subjects/{company.public_code}", headers=HTML)
+    assert page.status_code == 200
+    (former,) = re.findall(r"<dd data-former-names>([^<]*)</dd>", page.text)
+    assert former.split("、") == [FORMER_NAME, typo]
 
 
 def test_a_former_name_on_another_sources_row_renames_nothing(

@@ -2,7 +2,7 @@
 (decision 0050, session 22 addendum; Art. 4 ¶2, Art. 25): revoking the registration record
 whose version renamed it restores the name it bore before, unless a later registration
 renamed it since; reinstating the record applies its name again; a record taken out of
-use on an upheld objection is revoked for the name too; a correction cannot change it."""
+use on an upheld objection is revoked for the name too; a correction cannot change it. Revoking and reinstating through the API."""
 
 # Fixtures are imported by name and then received as parameters of the same name.
 # ruff: noqa: F811
@@ -26,11 +26,14 @@ from tests.collection_helpers import (
     source_columns,
     subject_row,
 )
-from tests.factories import World, auth_headers
+from tests.disclosure_helpers import actor_of
+from tests.factories import World, auth_headers, record_objection
 from xinyong.accounts.models import Organisation
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection.models import CreditRecord
+from xinyong.errors import InvalidInput
+from xinyong.objections import service as objections
 from xinyong.subjects.models import Subject, SubjectName
 
 REGISTRATION = "registration"
@@ -232,3 +235,56 @@ def test_revoking_a_registration_that_renamed_nothing_keeps_the_name(
     assert revoked.status_code == 200, revoked.text
     assert name_of(db, company) == OLD_NAME
     assert renames(db) == []
+
+
+def test_an_objection_upheld_takes_the_records_name_away_and_a_correction_cannot_change_it(
+    db: Session, clock: FixedClock, registering: World
+) -> None:
+    """Art. 25: a registration record taken out of use on an upheld objection states no
+    name any more, as if revoked; a correction cannot change who the record is about (the
+    name is a fixed field), so it leaves the name the record states."""
+    world = registering
+    company = world.subjects["company"]
+    other = world.organisations["other_agency"]
+    grant(db, clock, other, REGISTRATION)
+    db.commit()
+    record = renamed_by_registration(db, clock, world)
+    later = "福州晨光文具集团有限公司"
+    clock.advance(dt.timedelta(days=1))
+    ingest(db, clock, other, [registration_row(world, later, other)], record_type=REGISTRATION)
+    db.commit()
+    assert name_of(db, company) == later
+    duplicate = db.scalars(
+        select(CreditRecord).where(CreditRecord.source_organisation_id == other.id)
+    ).one()
+    handler = actor_of(world, "objections")
+    objection = record_objection(
+        db, clock, world, duplicate.id, ground="duplicate_publication", statement="重复登记"
+    )
+    objections.decide(db, clock, handler, objection.id, outcome="upheld", reasons="重复登记")
+    version = objections.stop_use(
+        db, clock, actor_of(world, "other_reporter"), objection.id, note="与市场监管局登记重复"
+    )
+    assert name_of(db, company) == NEW_NAME
+    assert renames(db)[-1] == {
+        "basis": "registration record out of use",
+        "record": duplicate.id,
+        "version": version.version_no,
+        "stated_by": {"record": record.id, "version": 2},
+    }
+    # The regulator's record: its name cannot be corrected, another field can, and the
+    # name stays the one it states.
+    count = len(renames(db))
+    objection = record_objection(db, clock, world, record.id, statement="登记状态有误")
+    objections.decide(db, clock, handler, objection.id, outcome="upheld", reasons="核实有误")
+    reporter = actor_of(world, "reporter")
+    with pytest.raises(InvalidInput) as refused:
+        objections.correct(
+            db, clock, reporter, objection.id, values={"subject_name": OLD_NAME}, note="更正"
+        )
+    assert refused.value.code == "not_correctable"
+    objections.correct(
+        db, clock, reporter, objection.id, values={"registration_status": "在业"}, note="更正"
+    )
+    assert name_of(db, company) == NEW_NAME
+    assert len(renames(db)) == count

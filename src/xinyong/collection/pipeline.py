@@ -697,7 +697,8 @@ class _BatchRun:
         self.submitted_on = release.submitted_on if release is not None else self.today
         definition = rule.definition
         # A registration row names its organisation as registered (decision 0050): a name
-        # the subject does not bear renames it once the row is written (``_renamed``).
+        # other than its current one — new, or a former one borne again — renames it once
+        # the row is written (``_renamed``).
         self.renames: dict[int, str] | None = (
             {} if registration_names.states_name(definition.code) else None
         )
@@ -842,7 +843,8 @@ class _BatchRun:
 
     def _renamed(self) -> None:
         """The organisations this chunk's registration rows, written as new versions, name
-        by a name they did not bear: renamed in the batch's transaction (decision 0050)."""
+        by a name other than their current one: renamed in the batch's transaction
+        (decision 0050 and its session 22 addendum)."""
         assert self.renames is not None
         renamed = [
             registration_names.Renamed(
