@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -35,6 +37,7 @@ from tests.collection_helpers import (
     subject_row,
 )
 from tests.factories import World
+from tests.page_helpers import HTML
 from xinyong import identifiers
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
@@ -165,19 +168,95 @@ def test_the_registration_authoritys_row_renames_the_organisation(
     assert company.id in [hit.subject.id for hit in found.hits]
 
 
-def test_a_former_name_on_a_registration_row_renames_nothing(
+def test_a_former_name_on_a_registration_row_is_current_again(
+    client: TestClient, registering: World, db: Session, clock: FixedClock
+) -> None:
+    """The registration record states the name (decision 0050, session 22 addendum): the
+    authority's row after its clerk's typo, naming the right name again — now a former
+    one — makes it current again, dated and audited as any rename."""
+    world = registering
+    company = world.subjects["company"]
+    reporter = as_user(world, "reporter")
+    regulator = world.organisations["regulator"]
+    typo = "福州晨光文具贸易有線公司"
+    ingest(db, clock, regulator, [registration_row(world, OLD_NAME)], record_type=REGISTRATION)
+    clock.advance(dt.timedelta(days=1))
+    mistyped = ingest(
+        db, clock, regulator, [registration_row(world, typo)], record_type=REGISTRATION
+    )
+    assert mistyped.batch.updated == 1
+    db.refresh(company)
+    assert company.name == typo
+    clock.advance(dt.timedelta(days=1))
+    right = ingest(
+        db,
+        clock,
+        regulator,
+        [registration_row(world, OLD_NAME, registration_status="存续（已更正）")],
+        record_type=REGISTRATION,
+        actor=reporter,
+    )
+    assert (right.batch.updated, right.batch.held, right.problems) == (1, 0, [])
+    db.refresh(company)
+    assert company.name == OLD_NAME
+    today = clock.today()
+    assert names_of(db, company) == [
+        (OLD_NAME, False, None, today - dt.timedelta(days=1)),
+        (FORMER_NAME, False, None, None),
+        (typo, False, today - dt.timedelta(days=1), today),
+        (OLD_NAME, True, today, None),
+    ]
+    record = db.scalars(select(CreditRecord).where(CreditRecord.subject_id == company.id)).one()
+    last = events(db, "subject.rename")[-1]
+    assert last.details == {
+        "basis": "registration record",
+        "batch": right.batch.id,
+        "record": record.id,
+        "version": 3,
+    }
+    assert len(events(db, "subject.rename")) == 2
+    # The public page lists the typo as a former name, and the name borne again as current
+    # only.
+    db.commit()
+    page = client.get(f"/subjects/{company.public_code}", headers=HTML)
+    assert page.status_code == 200
+    (former,) = re.findall(r"<dd data-former-names>([^<]*)</dd>", page.text)
+    assert former.split("、") == [FORMER_NAME, typo]
+
+
+def test_a_former_name_on_another_sources_row_renames_nothing(
     registering: World, db: Session, clock: FixedClock
 ) -> None:
+    """Only the registration authority states the name: another type's row under a former
+    name passes, as it always did, and the name stays."""
     world = registering
     company = world.subjects["company"]
     report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [registration_row(world, FORMER_NAME)],
-        record_type=REGISTRATION,
+        db, clock, world.organisations["regulator"], [penalty_row(world, subject_name=FORMER_NAME)]
     )
     assert (report.batch.created, report.batch.held) == (1, 0)
+    db.refresh(company)
+    assert company.name == OLD_NAME
+    assert events(db, "subject.rename") == []
+
+
+def test_a_former_name_on_a_held_registration_row_renames_nothing(
+    registering: World, db: Session, clock: FixedClock
+) -> None:
+    """A held row is not written: it makes no former name current (a dry run's rename goes
+    with its rollback, as everything the pipeline wrote does)."""
+    world = registering
+    company = world.subjects["company"]
+    person = world.subjects["person"]
+    held = registration_row(
+        world,
+        FORMER_NAME,
+        legal_representative="张冒名",
+        id_type="身份证",
+        id_number=citizen_id_of(person),
+    )
+    report = ingest(db, clock, world.organisations["regulator"], [held], record_type=REGISTRATION)
+    assert report.batch.held == 1
     db.refresh(company)
     assert company.name == OLD_NAME
     assert events(db, "subject.rename") == []

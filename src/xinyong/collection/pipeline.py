@@ -774,7 +774,8 @@ class _BatchRun:
         self.submitted_on = release.submitted_on if release is not None else self.today
         definition = rule.definition
         # A registration row names its organisation as registered (decision 0050): a name
-        # the subject does not bear renames it once the row is written (``_renamed``).
+        # other than its current one — new, or a former one borne again — renames it once
+        # the row is written (``_renamed``).
         self.renames: dict[int, str] | None = (
             {} if registration_names.states_name(definition.code) else None
         )
@@ -935,7 +936,8 @@ class _BatchRun:
 
     def _renamed(self) -> None:
         """The organisations this chunk's registration rows, written as new versions, name
-        by a name they did not bear: renamed in the batch's transaction (decision 0050)."""
+        by a name other than their current one: renamed in the batch's transaction
+        (decision 0050 and its session 22 addendum)."""
         assert self.renames is not None
         renamed = [
             registration_names.Renamed(
@@ -1329,21 +1331,30 @@ class _BatchRun:
         (``self.renames``), or a row its reviewer released (``self.release``)."""
         ids = list({sid for _, sid in rows})
         known_names: dict[int, list[str]] = {}
+        current_names: dict[int, list[str]] = {}
         for start in range(0, len(ids), _LOOKUP_SLICE):
-            for sid, name in self.session.execute(
-                select(SubjectName.subject_id, SubjectName.name)
+            for sid, name, current in self.session.execute(
+                select(SubjectName.subject_id, SubjectName.name, SubjectName.current)
                 .where(SubjectName.subject_id.in_(ids[start : start + _LOOKUP_SLICE]))
                 .order_by(SubjectName.id)
             ):
                 known_names.setdefault(sid, []).append(name)
+                if current:
+                    current_names.setdefault(sid, []).append(name)
         accepted: list[tuple[ValidRow, int]] = []
         for row, sid in rows:
-            found = names.match(row.subject_name, known_names.get(sid, []))
-            if found is not None and found.exact:
+            if self.renames is not None:
+                # The registration record states the name (decision 0050 and its session 22
+                # addendum): any but the current one — a new name or a former one, which the
+                # authority's right row after its clerk's typo names — is made current once
+                # the row is written.
+                found = names.match(row.subject_name, current_names.get(sid, []))
+                if found is None or not found.exact:
+                    self.renames[row.number] = row.subject_name
                 accepted.append((row, sid))
                 continue
-            if self.renames is not None:
-                self.renames[row.number] = row.subject_name
+            found = names.match(row.subject_name, known_names.get(sid, []))
+            if found is not None and found.exact:
                 accepted.append((row, sid))
                 continue
             if self.release is not None:

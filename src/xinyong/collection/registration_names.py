@@ -10,10 +10,19 @@ becomes a former name, ending that day, and stays searchable (the public search 
 lists match former names), and the new one is current from that day. Another source's row
 under the new name then passes, as its rows under the former names do.
 
-A name the organisation bore before (a former name) is not taken as a renaming: it is what
-a file re-sent from before the change says, and it passes as a former name does for any
-source. Nothing is renamed for a row that is not written (held, rejected, unchanged) or
-whose record its source revoked (that content is not in force, decision 0028).
+One rule holds the name (decision 0050, addendum of session 22; Art. 4 ¶2, Art. 25): the
+organisation's current name is the one the current version of its registration record in
+force states — the most recently written, if more than one source registers it. So a
+registration row naming it by one of its former names makes that name current again (the
+authority corrects its own clerk's typo by sending the right row; a file re-sent from before
+the change says the old name, and is then what stands until the authority sends the
+current one). A record's revocation by its source, or its being taken out of use on an
+upheld objection, takes its statement away: the name of the registration record still in
+force applies, or, with none, the name the organisation was first registered under on the
+platform; reinstating the record applies its name again (``restate``). Each change is a
+rename, dated and audited. Nothing is renamed for a row that is not written (held,
+rejected, unchanged) or whose record its source revoked (that content is not in force,
+decision 0028).
 """
 
 from __future__ import annotations
@@ -22,16 +31,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
+from xinyong.catalog import service as catalog
+from xinyong.catalog.models import RecordType
 from xinyong.clock import Clock
 from xinyong.collection import legal_representatives as representatives
+from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.subjects import names
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import Subject, SubjectName
 
 RECORD_TYPE = representatives.RECORD_TYPE
+# A record in these states states nothing: revoked by its source or taken out of use on an
+# upheld objection (decision 0028), or deleted after its retention period (content erased).
+NOT_IN_FORCE = (RecordStatus.REVOKED, RecordStatus.DELETED)
 
 
 def states_name(record_type_code: str) -> bool:
@@ -48,9 +64,17 @@ class Renamed:
     source: dict[str, Any]
 
 
+def bears_as_current(subject: Subject, name: str) -> bool:
+    """Whether ``name`` is the organisation's current name, as the name check compares
+    (``names.match``: the same name, or the same core). A former name is not."""
+    found = names.match(name, [row.name for row in subject.names if row.current])
+    return found is not None and found.exact
+
+
 def follow(session: Session, clock: Clock, actor: Actor, renamed: Sequence[Renamed]) -> int:
     """Rename each organisation to the name its registration row states; returns how many
-    were renamed. One that bears it by now (an earlier row of the batch) is left alone."""
+    were renamed. A former name is made current again, as a new one is (decision 0050,
+    addendum). One that bears it by now (an earlier row of the batch) is left alone."""
     count = 0
     for item in renamed:
         subject = session.get(Subject, item.subject_id)
@@ -67,3 +91,97 @@ def follow(session: Session, clock: Clock, actor: Actor, renamed: Sequence[Renam
         )
         count += 1
     return count
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The name a registration record's current version states, and which version."""
+
+    name: str
+    record_id: int
+    version_no: int
+
+
+def stated(session: Session, subject_id: int) -> Statement | None:
+    """What the organisation's registration record in force states, by its current version;
+    the most recently written when more than one source registers it. None when no
+    registration record of it is in force."""
+    found = session.execute(
+        select(CreditRecord, RecordVersion.payload)
+        .join(RecordType, RecordType.id == CreditRecord.record_type_id)
+        .join(
+            RecordVersion,
+            (RecordVersion.record_id == CreditRecord.id)
+            & (RecordVersion.version_no == CreditRecord.current_version_no),
+        )
+        .where(
+            CreditRecord.subject_id == subject_id,
+            RecordType.code == RECORD_TYPE,
+            CreditRecord.status.not_in(NOT_IN_FORCE),
+        )
+        .order_by(RecordVersion.created_at.desc(), RecordVersion.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    record, payload = found
+    field = catalog.governing_rule(session, record).definition.subject_name_field
+    name = str(payload.get(field) or "").strip()
+    if not name:
+        return None
+    return Statement(name, record.id, record.current_version_no)
+
+
+def first_registered_name(session: Session, subject_id: int) -> str:
+    """The name the organisation was first registered under on the platform: its first
+    name row (registration writes the current name before any former one it is given)."""
+    first = session.scalars(
+        select(SubjectName.name)
+        .where(SubjectName.subject_id == subject_id)
+        .order_by(SubjectName.id)
+        .limit(1)
+    ).one()
+    return str(first)
+
+
+def restate(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record: CreditRecord,
+    version: RecordVersion,
+    *,
+    basis: str,
+) -> bool:
+    """After ``version`` changed whether ``record`` is in force (revoked, taken out of use
+    on an objection, reinstated): if it is a registration record, its organisation bears the
+    name the registration record in force states (``stated``), or with none the name it was
+    first registered under. Renamed (dated, audited with the version that set it off and
+    the one whose statement applies) when it bears another; returns whether it was."""
+    record_type = session.get(RecordType, record.record_type_id)
+    assert record_type is not None
+    if not states_name(record_type.code):
+        return False
+    subject = session.get(Subject, record.subject_id)
+    assert subject is not None
+    statement = stated(session, subject.id)
+    name = statement.name if statement is not None else first_registered_name(session, subject.id)
+    if bears_as_current(subject, name):
+        return False
+    subjects.rename(
+        session,
+        clock,
+        actor,
+        subject,
+        name,
+        details={
+            "basis": basis,
+            "record": record.id,
+            "version": version.version_no,
+            # Whose statement the name is now: none, the name first registered.
+            "stated_by": None
+            if statement is None
+            else {"record": statement.record_id, "version": statement.version_no},
+        },
+    )
+    return True

@@ -26,7 +26,7 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
-from xinyong.collection import records
+from xinyong.collection import records, registration_names
 from xinyong.collection.content import REASON_UPDATED, carries_source_content, waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.records import current_version, version_of
@@ -213,6 +213,11 @@ def revoke(
         reason=RemovalReason.RECORD_REVOKED,
         detail=f"record {record.id} revoked by its source: {number}",
         event=f"record revoked: {number}",
+    )
+    # A registration record revoked no longer states its organisation's name: the one in
+    # force does, or the name first registered (decision 0050, session 22 addendum).
+    registration_names.restate(
+        session, clock, actor, record, version, basis="registration record revoked"
     )
     session.flush()
     audit.record(
@@ -606,6 +611,10 @@ def reinstate(
         )
     # The record counts again: a red-list entry it leaves short of its standard ends.
     end_red_entries_for_subject(session, clock, record.subject_id)
+    # A registration record states its organisation's name again, as the latest statement.
+    registration_names.restate(
+        session, clock, actor, record, version, basis="registration record reinstated"
+    )
     session.flush()
     audit.record(
         session,

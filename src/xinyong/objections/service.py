@@ -46,6 +46,7 @@ from xinyong.clock import Clock
 from xinyong.collection import consent as consents
 from xinyong.collection import legal_representatives as representatives
 from xinyong.collection import records as collection_records
+from xinyong.collection import registration_names
 from xinyong.collection.content import waits_for_review
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
 from xinyong.collection.pipeline import SENSITIVE_CONTEXT, payload_digest
@@ -890,6 +891,11 @@ def _out_of_use(
     )
     if not revoked:
         version.review_pending_when_revoked = pending_review
+    # Out of use, a registration record no longer states its organisation's name (decision
+    # 0050, session 22 addendum), as if its source had revoked it.
+    registration_names.restate(
+        session, clock, actor, record, version, basis="registration record out of use"
+    )
     removed = retention.remove_contents_shown_to_others(
         session,
         clock,
