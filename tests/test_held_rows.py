@@ -596,7 +596,11 @@ def test_a_persons_held_row_no_longer_valid_is_still_logged_for_the_person(
     assert shown.subject is not None
     assert shown.subject.id == person.id
     assert shown.name_given == "王某"
-    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    (entry,) = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
+        )
+    ).all()
     assert (entry.what, entry.granted) == (access.HELD_ROW, True)
     (read,) = events(db, "held_row.read")
     assert read.details["subject"] == person.id
@@ -637,10 +641,14 @@ def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
     assert refused.value.code == "not_found"
     # Nothing is written by the refused request itself: the boundary rolls it back and then
     # records the refusal (``record_refusal``), as here.
-    assert db.scalars(select(AccessEvent)).all() == []
+    assert db.scalars(select(AccessEvent).where(AccessEvent.what == access.HELD_ROW)).all() == []
     assert refused.value.record_refusal is not None
     refused.value.record_refusal(db, {"code": "not_found", "route": "/api/v1/held-rows/{row_id}"})
-    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    (entry,) = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
+        )
+    ).all()
     assert (entry.what, entry.granted, entry.refusal_code) == (
         access.HELD_ROW,
         False,

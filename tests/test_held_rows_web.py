@@ -37,6 +37,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection import held_rows
 from xinyong.collection.models import QuarantinedRow
+from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent
 from xinyong.synthetic import make_uscc
 
@@ -183,7 +184,11 @@ def test_a_refused_read_of_a_persons_held_row_reaches_the_persons_log(
         f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "other_reporter")
     )
     assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
-    (entry,) = db.scalars(select(AccessEvent).where(AccessEvent.subject_id == person.id)).all()
+    (entry,) = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
+        )
+    ).all()
     assert (entry.granted, entry.refusal_code) == (False, "not_held_row_reviewer")
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
     assert (event.target_type, event.target_id) == ("subject", str(person.id))
