@@ -241,7 +241,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where each journey leaves a screenshot of its last page (never in the tree)."""
+    """Where a journey that failed leaves a screenshot of its last page (never in the
+    tree)."""
     return tmp_path_factory.mktemp("e2e-screenshots")
 
 
@@ -287,14 +288,33 @@ def page(
 
     page.on("response", on_response)
     yield page
-    name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
-    path = screenshot_dir / f"{name}.png"
-    try:
-        page.screenshot(path=str(path), full_page=True)
-        print(f"screenshot: {path}")
-    except Error as error:  # a closed page must not hide the test's own failure
-        print(f"no screenshot: {error}")
+    outcome = request.node.stash.get(_CALL_REPORT, None)
+    if problems or outcome is None or outcome.failed:
+        # Only a journey that failed is looked at; a full-page shot of every one that
+        # passed was a tenth of a second each, twice a CI run, for nobody.
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+        path = screenshot_dir / f"{name}.png"
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot: {path}")
+        except Error as error:  # a closed page must not hide the test's own failure
+            print(f"no screenshot: {error}")
     assert not problems, f"the server or the page failed during the journey: {problems}"
+
+
+_CALL_REPORT = pytest.StashKey[pytest.TestReport]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Keep the outcome of the journey's own steps where the ``page`` fixture's teardown,
+    which runs after them, can read it."""
+    report = yield
+    if report.when == "call":
+        item.stash[_CALL_REPORT] = report
+    return report
 
 
 @pytest.fixture
