@@ -66,18 +66,24 @@ def meets_the_test_database(item: pytest.Item) -> bool:
     )
 
 
+def runs_on_postgresql(item: pytest.Item) -> bool:
+    return meets_the_test_database(item) and item.get_closest_marker("presentation") is None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On the PostgreSQL pass, only the tests that meet the database.
 
     The others (validators, readers, property tests of pure functions, CLI runs on a
     SQLite file of their own) run the same code on the same input in both passes; running
-    them again proves nothing about PostgreSQL and was a third of that pass's time.
+    them again proves nothing about PostgreSQL and was a third of that pass's time. So do
+    the browser journeys marked ``presentation``: they read pages the page tests also read
+    on PostgreSQL and check only how they look (decision 0047 addendum).
     """
     if not os.environ.get("XINYONG_TEST_DATABASE_URL"):
         return
-    kept = [item for item in items if meets_the_test_database(item)]
+    kept = [item for item in items if runs_on_postgresql(item)]
     if len(kept) < len(items):
-        config.hook.pytest_deselected(items=[i for i in items if not meets_the_test_database(i)])
+        config.hook.pytest_deselected(items=[i for i in items if not runs_on_postgresql(i)])
         items[:] = kept
 
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.e2e.conftest import LiveServer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.presentation]
 
 
 @pytest.fixture

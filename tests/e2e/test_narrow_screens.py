@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.presentation]
 
 PHONE = {"width": 390, "height": 844}
 COMPANY_CODE = "91350100MG59YK161P"  # the demo company account's subject
