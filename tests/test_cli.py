@@ -11,6 +11,7 @@ import importlib
 import json
 import pkgutil
 import re
+import shutil
 import sqlite3
 import stat
 from collections.abc import Iterator
@@ -75,10 +76,34 @@ def output_of(result: Result) -> str:
     return result.output
 
 
+@pytest.fixture(scope="session")
+def initialised_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder as ``xinyong init`` leaves it, made once per worker by the command
+    itself: ``initialised`` copies it for each test, since migrating a new database and
+    loading the rule packs took most of a test of another command (~1.8 s). The tests of
+    ``init`` run it themselves."""
+    template = tmp_path_factory.mktemp("initialised") / "data"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XINYONG_DATA_DIR", str(template))
+        patch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{template / 'xinyong.sqlite3'}")
+        for name in KEY_VARIABLES:
+            patch.delenv(name, raising=False)
+        reset_settings()
+        reset_default_cipher()
+        try:
+            result = run("init")
+            assert result.exit_code == 0, output_of(result)
+        finally:
+            reset_settings()
+            reset_default_cipher()
+    return template
+
+
 @pytest.fixture
-def initialised(data_dir: Path) -> Path:
-    result = run("init")
-    assert result.exit_code == 0, output_of(result)
+def initialised(data_dir: Path, initialised_once: Path) -> Path:
+    """This test's data folder, initialised: the worker's copy of what ``init`` made, with
+    its modes, its secrets and a database holding no -wal file (the command closed it)."""
+    shutil.copytree(initialised_once, data_dir)
     return data_dir
 
 

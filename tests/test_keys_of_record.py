@@ -23,6 +23,7 @@ from tests.test_cli import (  # noqa: F401 - fixtures
     cli_engine,
     data_dir,
     initialised,
+    initialised_once,
     output_of,
     run,
 )
