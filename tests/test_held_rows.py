@@ -321,7 +321,7 @@ def test_the_source_and_the_credit_authority_list_and_read_held_rows(
     world = collection_world
     held = held_penalty(world, db, clock)
     for username in ("reporter", "authority"):
-        (listed,) = held_rows.list_held(db, as_user(world, username))
+        (listed,) = held_rows.held_queue(db, as_user(world, username)).rows
         assert (listed.id, listed.codes, listed.awaiting, listed.content_kept) == (
             held.id,
             ["name_mismatch"],
@@ -329,12 +329,12 @@ def test_the_source_and_the_credit_authority_list_and_read_held_rows(
             True,
         )
     # Another agency's data reporter sees none, and is refused the row as if it did not exist.
-    assert held_rows.list_held(db, as_user(world, "other_reporter")) == []
+    assert held_rows.held_queue(db, as_user(world, "other_reporter")).rows == []
     with pytest.raises(ConcealedRefusal):
         held_rows.held_row(db, clock, as_user(world, "other_reporter"), held.id)
     # The security officer reads batches, not held rows' content.
     with pytest.raises(PermissionDenied):
-        held_rows.list_held(db, as_user(world, "security"))
+        held_rows.held_queue(db, as_user(world, "security"))
 
     shown = held_rows.held_row(db, clock, as_user(world, "reporter"), held.id)
     company = world.subjects["company"]
@@ -375,7 +375,8 @@ def test_the_queue_says_how_many_rows_it_leaves_out_and_filters_a_source_in_the_
     assert mine.total == 3
     # A reporter asking for another source's rows gets none of them, not its own either.
     assert (
-        held_rows.list_held(db, as_user(world, "other_reporter"), organisation_id=regulator) == []
+        held_rows.held_queue(db, as_user(world, "other_reporter"), organisation_id=regulator).rows
+        == []
     )
 
 
@@ -419,8 +420,8 @@ def test_a_release_ingests_the_row_under_the_registered_subject(
     assert event.details["released_batch"] == report.batch.id
     assert event.details["created"] == 1
     # Decided: no longer in the queue, and not decided twice.
-    assert held_rows.list_held(db, as_user(world, "reporter")) == []
-    (decided,) = held_rows.list_held(db, as_user(world, "reporter"), decided=True)
+    assert held_rows.held_queue(db, as_user(world, "reporter")).rows == []
+    (decided,) = held_rows.held_queue(db, as_user(world, "reporter"), decided=True).rows
     assert decided.resolution == "released"
     with pytest.raises(Conflict) as refused:
         held_rows.reject(db, clock, as_user(world, "authority"), held.id, "重复")
