@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,16 +22,20 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
     NEW_PERSON_ID,
+    REGISTRATION,
     REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
     citizen_id_of,
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
-    grant,
+    held_person_row,
+    held_row_log,
     ingest,
+    names_of,
     penalty_row,
-    person_penalty_row,
     problems_of,
+    registering,  # noqa: F401 - fixture
+    registration_row,
     source_columns,
     subject_row,
 )
@@ -57,9 +60,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import Subject, SubjectName
 
-REGISTRATION = "registration"
 OLD_NAME = "福州晨光文具贸易有限公司"  # the world's company
 NEW_NAME = "福州晨光文具科技有限公司"  # after its change of name
 FORMER_NAME = "福州晨光文具店"  # a former name the world gives it
@@ -67,38 +68,6 @@ FORMER_NAME = "福州晨光文具店"  # a former name the world gives it
 
 def as_user(world: World, username: str) -> Actor:
     return accounts.actor_for_user(world.users[username])
-
-
-def registration_row(world: World, name: str, **overrides: str) -> dict[str, str]:
-    """The regulator's registration record of the world's company, under ``name``."""
-    regulator = world.organisations["regulator"]
-    company = world.subjects["company"]
-    return {
-        **subject_row(name, uscc=company.uscc or ""),
-        "entity_type": "有限责任公司",
-        "established_on": "2015-03-02",
-        "registration_authority": regulator.name,
-        "registration_status": "存续",
-        **source_columns(regulator),
-        **overrides,
-    }
-
-
-@pytest.fixture
-def registering(collection_world: World, db: Session, clock: FixedClock) -> World:
-    """The regulator is also the registration authority (``registration`` on its list)."""
-    grant(db, clock, collection_world.organisations["regulator"], REGISTRATION)
-    db.commit()
-    return collection_world
-
-
-def names_of(db: Session, subject: Subject) -> list[tuple[str, bool, Any, Any]]:
-    return [
-        (n.name, n.current, n.valid_from, n.valid_to)
-        for n in db.scalars(
-            select(SubjectName).where(SubjectName.subject_id == subject.id).order_by(SubjectName.id)
-        )
-    ]
 
 
 def held_of(db: Session, batch: Batch) -> QuarantinedRow:
@@ -521,25 +490,13 @@ def test_reading_a_persons_held_row_goes_into_the_persons_access_log(
 ) -> None:
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    assert report.batch.held == 1
-    db.commit()
-    held = held_of(db, report.batch)
+    held = held_person_row(db, clock, world)
     shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
     assert shown.subject is not None
     assert shown.subject.id == person.id
     assert shown.names_borne == [person.name]
     # (Besides the batch's lookup of the person, ``pipeline.log_lookups``.)
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     (read,) = events(db, "held_row.read")
     assert read.details["subject"] == person.id
     # The read's event witnesses the person's log entry (``audit verify`` checks it).
@@ -583,25 +540,13 @@ def test_a_persons_held_row_no_longer_valid_is_still_logged_for_the_person(
     today's rule; a row that no longer did was shown with no subject and no log entry."""
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    assert report.batch.held == 1
-    db.commit()
-    held = held_of(db, report.batch)
+    held = held_person_row(db, clock, world)
     _tighten_penalty_content(db, clock, world)
     shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
     assert shown.subject is not None
     assert shown.subject.id == person.id
     assert shown.name_given == "王某"
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     assert (entry.what, entry.granted) == (access.HELD_ROW, True)
     (read,) = events(db, "held_row.read")
     assert read.details["subject"] == person.id
@@ -629,14 +574,7 @@ def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
     nothing in the person's log, and the refusal's event named no target."""
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    db.commit()
-    held = held_of(db, report.batch)
+    held = held_person_row(db, clock, world)
     with pytest.raises(ConcealedRefusal) as refused:
         held_rows.held_row(db, clock, as_user(world, "other_reporter"), held.id)
     assert refused.value.code == "not_found"
@@ -645,11 +583,7 @@ def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
     assert db.scalars(select(AccessEvent).where(AccessEvent.what == access.HELD_ROW)).all() == []
     assert refused.value.record_refusal is not None
     refused.value.record_refusal(db, {"code": "not_found", "route": "/api/v1/held-rows/{row_id}"})
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     assert (entry.what, entry.granted, entry.refusal_code) == (
         access.HELD_ROW,
         False,
