@@ -48,7 +48,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
-from xinyong.collection import held_rows, quarantine
+from xinyong.collection import held_rows, pipeline, quarantine
 from xinyong.collection.models import (
     Batch,
     CreditRecord,
@@ -68,6 +68,22 @@ FORMER_NAME = "福州晨光文具店"  # a former name the world gives it
 
 def as_user(world: World, username: str) -> Actor:
     return accounts.actor_for_user(world.users[username])
+
+
+def impostor_registration(
+    db: Session, clock: FixedClock, world: World, name: str
+) -> pipeline.BatchReport:
+    """The regulator's registration row of the company under ``name`` giving as its legal
+    representative the world's person's ID number under a name not theirs (张冒名): held
+    for it (decision 0038)."""
+    row = registration_row(
+        world,
+        name,
+        legal_representative="张冒名",
+        id_type="身份证",
+        id_number=citizen_id_of(world.subjects["person"]),
+    )
+    return ingest(db, clock, world.organisations["regulator"], [row], record_type=REGISTRATION)
 
 
 def held_of(db: Session, batch: Batch) -> QuarantinedRow:
@@ -216,15 +232,7 @@ def test_a_former_name_on_a_held_registration_row_renames_nothing(
     with its rollback, as everything the pipeline wrote does)."""
     world = registering
     company = world.subjects["company"]
-    person = world.subjects["person"]
-    held = registration_row(
-        world,
-        FORMER_NAME,
-        legal_representative="张冒名",
-        id_type="身份证",
-        id_number=citizen_id_of(person),
-    )
-    report = ingest(db, clock, world.organisations["regulator"], [held], record_type=REGISTRATION)
+    report = impostor_registration(db, clock, world, FORMER_NAME)
     assert report.batch.held == 1
     db.refresh(company)
     assert company.name == OLD_NAME
@@ -236,15 +244,7 @@ def test_a_registration_row_held_for_its_legal_representative_renames_nothing(
 ) -> None:
     """Nothing of a held row is written, its name neither (decision 0038)."""
     world = registering
-    person = world.subjects["person"]
-    row = registration_row(
-        world,
-        NEW_NAME,
-        legal_representative="张冒名",
-        id_type="身份证",
-        id_number=citizen_id_of(person),
-    )
-    report = ingest(db, clock, world.organisations["regulator"], [row], record_type=REGISTRATION)
+    report = impostor_registration(db, clock, world, NEW_NAME)
     assert problems_of(report) == [(1, "legal_representative", "legal_representative_mismatch")]
     db.refresh(world.subjects["company"])
     assert world.subjects["company"].name == OLD_NAME
@@ -432,15 +432,7 @@ def test_a_release_the_pipeline_holds_again_is_refused_with_its_problems(
     """A registration row held for its legal representative's name (decision 0038): the
     name check waived is the subject's only, so the release is refused and nothing written."""
     world = registering
-    person = world.subjects["person"]
-    row = registration_row(
-        world,
-        OLD_NAME,
-        legal_representative="张冒名",
-        id_type="身份证",
-        id_number=citizen_id_of(person),
-    )
-    report = ingest(db, clock, world.organisations["regulator"], [row], record_type=REGISTRATION)
+    report = impostor_registration(db, clock, world, OLD_NAME)
     db.commit()
     held = held_of(db, report.batch)
     batches_before = db.scalars(select(Batch.id)).all()

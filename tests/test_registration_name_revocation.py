@@ -30,8 +30,10 @@ from tests.collection_helpers import (
 )
 from tests.disclosure_helpers import actor_of
 from tests.factories import World, auth_headers, record_objection
+from xinyong.accounts.models import Organisation
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.collection import pipeline
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import InvalidInput
 from xinyong.objections import service as objections
@@ -65,25 +67,24 @@ def renames(db: Session) -> list[dict[str, Any]]:
     ]
 
 
+def registered(
+    db: Session, clock: FixedClock, world: World, name: str, source: Organisation | None = None
+) -> pipeline.BatchReport:
+    """A batch of ``source``'s (the regulator's unless named) registering the company under
+    ``name``."""
+    source = source or world.organisations["regulator"]
+    return ingest(
+        db, clock, source, [registration_row(world, name, source)], record_type=REGISTRATION
+    )
+
+
 def renamed_by_registration(db: Session, clock: FixedClock, world: World) -> CreditRecord:
     """The regulator registers the company under its name, then its change of name three
     days later; the record of the company's registration, at version 2."""
     regulator = world.organisations["regulator"]
-    ingest(
-        db,
-        clock,
-        regulator,
-        [registration_row(world, OLD_NAME, regulator)],
-        record_type=REGISTRATION,
-    )
+    registered(db, clock, world, OLD_NAME)
     clock.advance(dt.timedelta(days=3))
-    report = ingest(
-        db,
-        clock,
-        regulator,
-        [registration_row(world, NEW_NAME, regulator)],
-        record_type=REGISTRATION,
-    )
+    report = registered(db, clock, world, NEW_NAME)
     assert report.batch.updated == 1
     db.commit()
     company = world.subjects["company"]
@@ -108,9 +109,7 @@ def renamed_again_by_another(
     db.commit()
     record = renamed_by_registration(db, clock, world)
     clock.advance(dt.timedelta(days=1))
-    report = ingest(
-        db, clock, other, [registration_row(world, LATER_NAME, other)], record_type=REGISTRATION
-    )
+    report = registered(db, clock, world, LATER_NAME, other)
     assert report.batch.created == 1
     db.commit()
     assert name_of(db, world.subjects["company"]) == LATER_NAME
@@ -200,14 +199,7 @@ def test_revoking_a_registration_that_renamed_nothing_keeps_the_name(
 ) -> None:
     world = registering
     company = world.subjects["company"]
-    regulator = world.organisations["regulator"]
-    ingest(
-        db,
-        clock,
-        regulator,
-        [registration_row(world, OLD_NAME, regulator)],
-        record_type=REGISTRATION,
-    )
+    registered(db, clock, world, OLD_NAME)
     db.commit()
     record = db.scalars(select(CreditRecord).where(CreditRecord.subject_id == company.id)).one()
     reporter = auth_headers(client, "reporter")
