@@ -34,15 +34,18 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.clock import Clock
 from xinyong.collection import pipeline, readers, sources
-from xinyong.collection.models import CreditRecord, RecordVersion
+from xinyong.collection.models import CreditRecord, QuarantinedRow, RecordVersion
 from xinyong.db.base import Base
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import Subject
+from xinyong.subjects.models import Subject, SubjectName
 from xinyong.synthetic import make_citizen_id, make_uscc
 
 TODAY = TEST_NOW.date()  # Friday 2026-11-27
 RECENT = dt.date(2026, 11, 25)  # 2 working days before TODAY: on time
 PENALTY = "administrative_penalty"
+REGISTRATION = "registration"
 
 # A legal representative and people first seen in a batch: valid, synthetic, fixed.
 _rng = random.Random(20261127)
@@ -163,6 +166,24 @@ def definition(session: Session, code: str) -> RecordTypeDefinition:
     return catalog.effective_rule(session, code).definition
 
 
+@pytest.fixture
+def registering(collection_world: World, db: Session, clock: Clock) -> World:
+    """The regulator is also the registration authority (``registration`` on its list)."""
+    grant(db, clock, collection_world.organisations["regulator"], REGISTRATION)
+    db.commit()
+    return collection_world
+
+
+def names_of(session: Session, subject: Subject) -> list[tuple[str, bool, Any, Any]]:
+    """The names the subject bears and bore: (name, current, valid from, valid to)."""
+    return [
+        (n.name, n.current, n.valid_from, n.valid_to)
+        for n in session.scalars(
+            select(SubjectName).where(SubjectName.subject_id == subject.id).order_by(SubjectName.id)
+        )
+    ]
+
+
 # --- row builders ----------------------------------------------------------------------------
 
 
@@ -244,6 +265,24 @@ def source_columns(organisation: Organisation) -> dict[str, str]:
         "authority_uscc": organisation.code,
         "source_unit": organisation.name,
         "source_unit_uscc": organisation.code,
+    }
+
+
+def registration_row(
+    world: World, name: str, source: Organisation | None = None, **overrides: str
+) -> dict[str, str]:
+    """A registration record of the world's company under ``name``, by ``source`` (the
+    regulator unless named) as its registration authority."""
+    source = source or world.organisations["regulator"]
+    company = world.subjects["company"]
+    return {
+        **subject_row(name, uscc=company.uscc or ""),
+        "entity_type": "有限责任公司",
+        "established_on": "2015-03-02",
+        "registration_authority": source.name,
+        "registration_status": "存续",
+        **source_columns(source),
+        **overrides,
     }
 
 
@@ -334,6 +373,34 @@ def problems_of(report: pipeline.BatchReport) -> list[tuple[int, str | None, str
 
 
 # --- reading stored state --------------------------------------------------------------------
+
+
+def held_person_row(session: Session, clock: Clock, world: World) -> QuarantinedRow:
+    """The regulator's penalty row about the world's person under a name the person does
+    not bear (王某): held (decision 0050), committed."""
+    person = world.subjects["person"]
+    report = ingest(
+        session,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), "王某")],
+    )
+    assert report.batch.held == 1
+    session.commit()
+    return session.scalars(
+        select(QuarantinedRow).where(QuarantinedRow.batch_id == report.batch.id)
+    ).one()
+
+
+def held_row_log(session: Session, person: Subject) -> list[AccessEvent]:
+    """The person's access-log entries of a held row's read (``access.HELD_ROW``)."""
+    return list(
+        session.scalars(
+            select(AccessEvent).where(
+                AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
+            )
+        )
+    )
 
 
 def records_of(session: Session, subject_id: int | None = None) -> list[CreditRecord]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,16 +22,20 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
     NEW_PERSON_ID,
+    REGISTRATION,
     REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
     citizen_id_of,
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
-    grant,
+    held_person_row,
+    held_row_log,
     ingest,
+    names_of,
     penalty_row,
-    person_penalty_row,
     problems_of,
+    registering,  # noqa: F401 - fixture
+    registration_row,
     source_columns,
     subject_row,
 )
@@ -45,7 +48,7 @@ from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.catalog import service as catalog
 from xinyong.clock import FixedClock
-from xinyong.collection import held_rows, quarantine
+from xinyong.collection import held_rows, pipeline, quarantine
 from xinyong.collection.models import (
     Batch,
     CreditRecord,
@@ -57,9 +60,7 @@ from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, PermissionDenied
 from xinyong.subjects import service as subjects
-from xinyong.subjects.models import Subject, SubjectName
 
-REGISTRATION = "registration"
 OLD_NAME = "福州晨光文具贸易有限公司"  # the world's company
 NEW_NAME = "福州晨光文具科技有限公司"  # after its change of name
 FORMER_NAME = "福州晨光文具店"  # a former name the world gives it
@@ -69,36 +70,20 @@ def as_user(world: World, username: str) -> Actor:
     return accounts.actor_for_user(world.users[username])
 
 
-def registration_row(world: World, name: str, **overrides: str) -> dict[str, str]:
-    """The regulator's registration record of the world's company, under ``name``."""
-    regulator = world.organisations["regulator"]
-    company = world.subjects["company"]
-    return {
-        **subject_row(name, uscc=company.uscc or ""),
-        "entity_type": "有限责任公司",
-        "established_on": "2015-03-02",
-        "registration_authority": regulator.name,
-        "registration_status": "存续",
-        **source_columns(regulator),
-        **overrides,
-    }
-
-
-@pytest.fixture
-def registering(collection_world: World, db: Session, clock: FixedClock) -> World:
-    """The regulator is also the registration authority (``registration`` on its list)."""
-    grant(db, clock, collection_world.organisations["regulator"], REGISTRATION)
-    db.commit()
-    return collection_world
-
-
-def names_of(db: Session, subject: Subject) -> list[tuple[str, bool, Any, Any]]:
-    return [
-        (n.name, n.current, n.valid_from, n.valid_to)
-        for n in db.scalars(
-            select(SubjectName).where(SubjectName.subject_id == subject.id).order_by(SubjectName.id)
-        )
-    ]
+def impostor_registration(
+    db: Session, clock: FixedClock, world: World, name: str
+) -> pipeline.BatchReport:
+    """The regulator's registration row of the company under ``name`` giving as its legal
+    representative the world's person's ID number under a name not theirs (张冒名): held
+    for it (decision 0038)."""
+    row = registration_row(
+        world,
+        name,
+        legal_representative="张冒名",
+        id_type="身份证",
+        id_number=citizen_id_of(world.subjects["person"]),
+    )
+    return ingest(db, clock, world.organisations["regulator"], [row], record_type=REGISTRATION)
 
 
 def held_of(db: Session, batch: Batch) -> QuarantinedRow:
@@ -247,15 +232,7 @@ def test_a_former_name_on_a_held_registration_row_renames_nothing(
     with its rollback, as everything the pipeline wrote does)."""
     world = registering
     company = world.subjects["company"]
-    person = world.subjects["person"]
-    held = registration_row(
-        world,
-        FORMER_NAME,
-        legal_representative="张冒名",
-        id_type="身份证",
-        id_number=citizen_id_of(person),
-    )
-    report = ingest(db, clock, world.organisations["regulator"], [held], record_type=REGISTRATION)
+    report = impostor_registration(db, clock, world, FORMER_NAME)
     assert report.batch.held == 1
     db.refresh(company)
     assert company.name == OLD_NAME
@@ -267,15 +244,7 @@ def test_a_registration_row_held_for_its_legal_representative_renames_nothing(
 ) -> None:
     """Nothing of a held row is written, its name neither (decision 0038)."""
     world = registering
-    person = world.subjects["person"]
-    row = registration_row(
-        world,
-        NEW_NAME,
-        legal_representative="张冒名",
-        id_type="身份证",
-        id_number=citizen_id_of(person),
-    )
-    report = ingest(db, clock, world.organisations["regulator"], [row], record_type=REGISTRATION)
+    report = impostor_registration(db, clock, world, NEW_NAME)
     assert problems_of(report) == [(1, "legal_representative", "legal_representative_mismatch")]
     db.refresh(world.subjects["company"])
     assert world.subjects["company"].name == OLD_NAME
@@ -321,7 +290,7 @@ def test_the_source_and_the_credit_authority_list_and_read_held_rows(
     world = collection_world
     held = held_penalty(world, db, clock)
     for username in ("reporter", "authority"):
-        (listed,) = held_rows.list_held(db, as_user(world, username))
+        (listed,) = held_rows.held_queue(db, as_user(world, username)).rows
         assert (listed.id, listed.codes, listed.awaiting, listed.content_kept) == (
             held.id,
             ["name_mismatch"],
@@ -329,12 +298,12 @@ def test_the_source_and_the_credit_authority_list_and_read_held_rows(
             True,
         )
     # Another agency's data reporter sees none, and is refused the row as if it did not exist.
-    assert held_rows.list_held(db, as_user(world, "other_reporter")) == []
+    assert held_rows.held_queue(db, as_user(world, "other_reporter")).rows == []
     with pytest.raises(ConcealedRefusal):
         held_rows.held_row(db, clock, as_user(world, "other_reporter"), held.id)
     # The security officer reads batches, not held rows' content.
     with pytest.raises(PermissionDenied):
-        held_rows.list_held(db, as_user(world, "security"))
+        held_rows.held_queue(db, as_user(world, "security"))
 
     shown = held_rows.held_row(db, clock, as_user(world, "reporter"), held.id)
     company = world.subjects["company"]
@@ -375,7 +344,8 @@ def test_the_queue_says_how_many_rows_it_leaves_out_and_filters_a_source_in_the_
     assert mine.total == 3
     # A reporter asking for another source's rows gets none of them, not its own either.
     assert (
-        held_rows.list_held(db, as_user(world, "other_reporter"), organisation_id=regulator) == []
+        held_rows.held_queue(db, as_user(world, "other_reporter"), organisation_id=regulator).rows
+        == []
     )
 
 
@@ -419,8 +389,8 @@ def test_a_release_ingests_the_row_under_the_registered_subject(
     assert event.details["released_batch"] == report.batch.id
     assert event.details["created"] == 1
     # Decided: no longer in the queue, and not decided twice.
-    assert held_rows.list_held(db, as_user(world, "reporter")) == []
-    (decided,) = held_rows.list_held(db, as_user(world, "reporter"), decided=True)
+    assert held_rows.held_queue(db, as_user(world, "reporter")).rows == []
+    (decided,) = held_rows.held_queue(db, as_user(world, "reporter"), decided=True).rows
     assert decided.resolution == "released"
     with pytest.raises(Conflict) as refused:
         held_rows.reject(db, clock, as_user(world, "authority"), held.id, "重复")
@@ -462,15 +432,7 @@ def test_a_release_the_pipeline_holds_again_is_refused_with_its_problems(
     """A registration row held for its legal representative's name (decision 0038): the
     name check waived is the subject's only, so the release is refused and nothing written."""
     world = registering
-    person = world.subjects["person"]
-    row = registration_row(
-        world,
-        OLD_NAME,
-        legal_representative="张冒名",
-        id_type="身份证",
-        id_number=citizen_id_of(person),
-    )
-    report = ingest(db, clock, world.organisations["regulator"], [row], record_type=REGISTRATION)
+    report = impostor_registration(db, clock, world, OLD_NAME)
     db.commit()
     held = held_of(db, report.batch)
     batches_before = db.scalars(select(Batch.id)).all()
@@ -520,25 +482,13 @@ def test_reading_a_persons_held_row_goes_into_the_persons_access_log(
 ) -> None:
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    assert report.batch.held == 1
-    db.commit()
-    held = held_of(db, report.batch)
+    held = held_person_row(db, clock, world)
     shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
     assert shown.subject is not None
     assert shown.subject.id == person.id
     assert shown.names_borne == [person.name]
     # (Besides the batch's lookup of the person, ``pipeline.log_lookups``.)
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     (read,) = events(db, "held_row.read")
     assert read.details["subject"] == person.id
     # The read's event witnesses the person's log entry (``audit verify`` checks it).
@@ -582,25 +532,13 @@ def test_a_persons_held_row_no_longer_valid_is_still_logged_for_the_person(
     today's rule; a row that no longer did was shown with no subject and no log entry."""
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    assert report.batch.held == 1
-    db.commit()
-    held = held_of(db, report.batch)
+    held = held_person_row(db, clock, world)
     _tighten_penalty_content(db, clock, world)
     shown = held_rows.held_row(db, clock, as_user(world, "authority"), held.id)
     assert shown.subject is not None
     assert shown.subject.id == person.id
     assert shown.name_given == "王某"
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     assert (entry.what, entry.granted) == (access.HELD_ROW, True)
     (read,) = events(db, "held_row.read")
     assert read.details["subject"] == person.id
@@ -628,14 +566,7 @@ def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
     nothing in the person's log, and the refusal's event named no target."""
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    db.commit()
-    held = held_of(db, report.batch)
+    held = held_person_row(db, clock, world)
     with pytest.raises(ConcealedRefusal) as refused:
         held_rows.held_row(db, clock, as_user(world, "other_reporter"), held.id)
     assert refused.value.code == "not_found"
@@ -644,11 +575,7 @@ def test_a_refused_read_of_a_persons_held_row_is_in_the_persons_access_log(
     assert db.scalars(select(AccessEvent).where(AccessEvent.what == access.HELD_ROW)).all() == []
     assert refused.value.record_refusal is not None
     refused.value.record_refusal(db, {"code": "not_found", "route": "/api/v1/held-rows/{row_id}"})
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     assert (entry.what, entry.granted, entry.refusal_code) == (
         access.HELD_ROW,
         False,

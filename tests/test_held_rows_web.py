@@ -21,12 +21,12 @@ from typer.testing import CliRunner
 from tests.collection_helpers import (
     REPRESENTATIVE_ID,
     catalog_loaded,  # noqa: F401 - fixture
-    citizen_id_of,
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
+    held_person_row,
+    held_row_log,
     ingest,
     penalty_row,
-    person_penalty_row,
 )
 from tests.conftest import TEST_NOW
 from tests.factories import World, auth_headers
@@ -37,8 +37,6 @@ from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection import held_rows
 from xinyong.collection.models import QuarantinedRow
-from xinyong.disclosure import access
-from xinyong.disclosure.models import AccessEvent
 from xinyong.synthetic import make_uscc
 
 NEW_NAME = "福州晨光文具科技有限公司"
@@ -172,23 +170,12 @@ def test_a_refused_read_of_a_persons_held_row_reaches_the_persons_log(
     """Review r8, finding 6, through the API's boundary (rolled back, then recorded)."""
     world = collection_world
     person = world.subjects["person"]
-    report = ingest(
-        db,
-        clock,
-        world.organisations["regulator"],
-        [person_penalty_row(world, citizen_id_of(person), "王某")],
-    )
-    db.commit()
-    row_id = db.scalar(select(QuarantinedRow.id).where(QuarantinedRow.batch_id == report.batch.id))
+    row_id = held_person_row(db, clock, world).id
     other = client.get(
         f"/api/v1/held-rows/{row_id}", headers=auth_headers(client, "other_reporter")
     )
     assert (other.status_code, other.json()["error"]["code"]) == (404, "not_found")
-    (entry,) = db.scalars(
-        select(AccessEvent).where(
-            AccessEvent.subject_id == person.id, AccessEvent.what == access.HELD_ROW
-        )
-    ).all()
+    (entry,) = held_row_log(db, person)
     assert (entry.granted, entry.refusal_code) == (False, "not_held_row_reviewer")
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "access.refused")).all()
     assert (event.target_type, event.target_id) == ("subject", str(person.id))

@@ -18,63 +18,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
+    REGISTRATION,
     catalog_loaded,  # noqa: F401 - fixture
     collection_world,  # noqa: F401 - fixture
     fast_password_hashing,  # noqa: F401 - fixture
     grant,
     ingest,
-    source_columns,
-    subject_row,
+    names_of,
+    registering,  # noqa: F401 - fixture
+    registration_row,
 )
 from tests.disclosure_helpers import actor_of
 from tests.factories import World, auth_headers, record_objection
 from xinyong.accounts.models import Organisation
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.collection import pipeline
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import InvalidInput
 from xinyong.objections import service as objections
-from xinyong.subjects.models import Subject, SubjectName
+from xinyong.subjects.models import Subject
 
-REGISTRATION = "registration"
 OLD_NAME = "福州晨光文具贸易有限公司"  # the world's company
 NEW_NAME = "福州晨光文具科技有限公司"  # after its change of name
 FORMER_NAME = "福州晨光文具店"  # a former name the world gives it
+LATER_NAME = "福州晨光文具集团有限公司"  # another registration authority's, later
 COURT = {
     "ground": "court",
     "document_number": "（2026）闽01行终1号",
     "reason": "名称变更登记被撤销",
 }
 IN_ERROR = {"ground": "revoked_in_error", "document_number": "", "reason": "撤销错了记录"}
-
-
-def registration_row(world: World, name: str, source: Organisation) -> dict[str, str]:
-    company = world.subjects["company"]
-    return {
-        **subject_row(name, uscc=company.uscc or ""),
-        "entity_type": "有限责任公司",
-        "established_on": "2015-03-02",
-        "registration_authority": source.name,
-        "registration_status": "存续",
-        **source_columns(source),
-    }
-
-
-@pytest.fixture
-def registering(collection_world: World, db: Session, clock: FixedClock) -> World:
-    """The regulator is the registration authority (``registration`` on its list)."""
-    grant(db, clock, collection_world.organisations["regulator"], REGISTRATION)
-    db.commit()
-    return collection_world
-
-
-def names_of(db: Session, subject: Subject) -> list[tuple[str, bool, Any, Any]]:
-    return [
-        (n.name, n.current, n.valid_from, n.valid_to)
-        for n in db.scalars(
-            select(SubjectName).where(SubjectName.subject_id == subject.id).order_by(SubjectName.id)
-        )
-    ]
 
 
 def name_of(db: Session, subject: Subject) -> str:
@@ -93,25 +67,24 @@ def renames(db: Session) -> list[dict[str, Any]]:
     ]
 
 
+def registered(
+    db: Session, clock: FixedClock, world: World, name: str, source: Organisation | None = None
+) -> pipeline.BatchReport:
+    """A batch of ``source``'s (the regulator's unless named) registering the company under
+    ``name``."""
+    source = source or world.organisations["regulator"]
+    return ingest(
+        db, clock, source, [registration_row(world, name, source)], record_type=REGISTRATION
+    )
+
+
 def renamed_by_registration(db: Session, clock: FixedClock, world: World) -> CreditRecord:
     """The regulator registers the company under its name, then its change of name three
     days later; the record of the company's registration, at version 2."""
     regulator = world.organisations["regulator"]
-    ingest(
-        db,
-        clock,
-        regulator,
-        [registration_row(world, OLD_NAME, regulator)],
-        record_type=REGISTRATION,
-    )
+    registered(db, clock, world, OLD_NAME)
     clock.advance(dt.timedelta(days=3))
-    report = ingest(
-        db,
-        clock,
-        regulator,
-        [registration_row(world, NEW_NAME, regulator)],
-        record_type=REGISTRATION,
-    )
+    report = registered(db, clock, world, NEW_NAME)
     assert report.batch.updated == 1
     db.commit()
     company = world.subjects["company"]
@@ -123,6 +96,27 @@ def renamed_by_registration(db: Session, clock: FixedClock, world: World) -> Cre
             CreditRecord.source_organisation_id == regulator.id,
         )
     ).one()
+
+
+def renamed_again_by_another(
+    db: Session, clock: FixedClock, world: World
+) -> tuple[CreditRecord, CreditRecord]:
+    """``renamed_by_registration``, then the other agency, a registration authority too,
+    registers the company a day later under ``LATER_NAME``, which it bears since; the
+    regulator's record and the other agency's."""
+    other = world.organisations["other_agency"]
+    grant(db, clock, other, REGISTRATION)
+    db.commit()
+    record = renamed_by_registration(db, clock, world)
+    clock.advance(dt.timedelta(days=1))
+    report = registered(db, clock, world, LATER_NAME, other)
+    assert report.batch.created == 1
+    db.commit()
+    assert name_of(db, world.subjects["company"]) == LATER_NAME
+    theirs = db.scalars(
+        select(CreditRecord).where(CreditRecord.source_organisation_id == other.id)
+    ).one()
+    return record, theirs
 
 
 def test_revoking_the_registration_restores_the_name_and_reinstating_applies_it_again(
@@ -177,30 +171,15 @@ def test_revoking_leaves_a_name_a_later_registration_gave(
     earlier one's record is revoked, and with both revoked the name first registered."""
     world = registering
     company = world.subjects["company"]
-    other = world.organisations["other_agency"]
-    grant(db, clock, other, REGISTRATION)
-    db.commit()
-    record = renamed_by_registration(db, clock, world)
-    later = "福州晨光文具集团有限公司"
-    clock.advance(dt.timedelta(days=1))
-    report = ingest(
-        db, clock, other, [registration_row(world, later, other)], record_type=REGISTRATION
-    )
-    assert report.batch.created == 1
-    db.commit()
-    db.refresh(company)
-    assert company.name == later
+    record, theirs = renamed_again_by_another(db, clock, world)
     count = len(renames(db))
     clock.advance(dt.timedelta(days=1))
     reporter = auth_headers(client, "reporter")
     revoked = client.post(f"/api/v1/records/{record.id}/revoke", json=COURT, headers=reporter)
     assert revoked.status_code == 200, revoked.text
-    assert name_of(db, company) == later
+    assert name_of(db, company) == LATER_NAME
     assert len(renames(db)) == count
     # The later one revoked too: no registration in force, the name first registered.
-    theirs = db.scalars(
-        select(CreditRecord).where(CreditRecord.source_organisation_id == other.id)
-    ).one()
     done = client.post(
         f"/api/v1/records/{theirs.id}/revoke",
         json=COURT,
@@ -220,14 +199,7 @@ def test_revoking_a_registration_that_renamed_nothing_keeps_the_name(
 ) -> None:
     world = registering
     company = world.subjects["company"]
-    regulator = world.organisations["regulator"]
-    ingest(
-        db,
-        clock,
-        regulator,
-        [registration_row(world, OLD_NAME, regulator)],
-        record_type=REGISTRATION,
-    )
+    registered(db, clock, world, OLD_NAME)
     db.commit()
     record = db.scalars(select(CreditRecord).where(CreditRecord.subject_id == company.id)).one()
     reporter = auth_headers(client, "reporter")
@@ -245,18 +217,7 @@ def test_an_objection_upheld_takes_the_records_name_away_and_a_correction_cannot
     name is a fixed field), so it leaves the name the record states."""
     world = registering
     company = world.subjects["company"]
-    other = world.organisations["other_agency"]
-    grant(db, clock, other, REGISTRATION)
-    db.commit()
-    record = renamed_by_registration(db, clock, world)
-    later = "福州晨光文具集团有限公司"
-    clock.advance(dt.timedelta(days=1))
-    ingest(db, clock, other, [registration_row(world, later, other)], record_type=REGISTRATION)
-    db.commit()
-    assert name_of(db, company) == later
-    duplicate = db.scalars(
-        select(CreditRecord).where(CreditRecord.source_organisation_id == other.id)
-    ).one()
+    record, duplicate = renamed_again_by_another(db, clock, world)
     handler = actor_of(world, "objections")
     objection = record_objection(
         db, clock, world, duplicate.id, ground="duplicate_publication", statement="重复登记"

@@ -442,22 +442,12 @@ def _record_lookup(session: Session, clock: Clock, actor: Actor, person: Subject
     the event witnesses (Art. 24: the lookup tells the grantee the person is registered,
     and a refusal for the name tells it the name on its form is not theirs), as
     ``disclosure.person_lookup.find_person`` writes one."""
-    from xinyong.disclosure import access
+    from xinyong.disclosure import access, person_lookup
     from xinyong.disclosure.models import LegalPath
 
-    details = (
-        None
-        if person is None
-        else access.log_person_lookup(
-            session,
-            clock,
-            actor,
-            person,
-            path=LegalPath.CONSENT,
-            purpose=access.CONSENT_PURPOSE,
-        )
+    person_lookup.record_lookup(
+        session, clock, actor, person, path=LegalPath.CONSENT, purpose=access.CONSENT_PURPOSE
     )
-    subjects.record_person_lookup(session, clock, actor, person, details=details)
 
 
 def record_held(
@@ -534,15 +524,12 @@ def _keep_lookup_audited(
     person's access log — a refusal must not make the consent form a way to test ID
     numbers, and names against them, unseen (Art. 24, 34). Written as the refusal's
     aftermath, after the rollback, as ``subjects.lookup_person`` does."""
-    earlier = refusal.aftermath
+    from xinyong.disclosure import access, person_lookup
+    from xinyong.disclosure.models import LegalPath
 
-    def after(session: Session) -> None:
-        found = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-        _record_lookup(session, clock, actor, found)
-        if earlier is not None:
-            earlier(session)
-
-    refusal.aftermath = after
+    person_lookup.keep_lookup_audited(
+        refusal, clock, actor, citizen_id, path=LegalPath.CONSENT, purpose=access.CONSENT_PURPOSE
+    )
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:

@@ -240,26 +240,6 @@ def held_queue(
     return HeldQueue(rows, total, limit)
 
 
-def list_held(
-    session: Session,
-    actor: Actor,
-    *,
-    decided: bool = False,
-    batch_id: int | None = None,
-    organisation_id: int | None = None,
-    limit: int | None = None,
-) -> list[HeldRow]:
-    """The rows of ``held_queue``, without their number in all."""
-    return held_queue(
-        session,
-        actor,
-        decided=decided,
-        batch_id=batch_id,
-        organisation_id=organisation_id,
-        limit=limit,
-    ).rows
-
-
 def _own(
     session: Session, clock: Clock, actor: Actor, row_id: int, *, lock: bool = False
 ) -> tuple[QuarantinedRow, Batch, Organisation, str]:

@@ -24,7 +24,7 @@ from xinyong.accounts.permissions import (
 from xinyong.clock import Clock
 from xinyong.disclosure import access, authorisations
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import PermissionDenied
+from xinyong.errors import DomainError, PermissionDenied
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
@@ -136,3 +136,49 @@ def subject_for_account(
     return subjects.subject_for_account(
         session, clock, actor, reference=reference, citizen_id=citizen_id, logged=log_lookup
     )
+
+
+def record_lookup(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    person: Subject | None,
+    *,
+    path: LegalPath,
+    purpose: str,
+) -> None:
+    """A lookup by ID number made in the course of other work (a consent recorded, a
+    responsible person registered): its audit event, found or not, and for a person found
+    the entry in their access log that the event witnesses (Art. 24: the lookup tells who
+    the number belongs to), as ``find_person`` writes one."""
+    details = (
+        None
+        if person is None
+        else access.log_person_lookup(session, clock, actor, person, path=path, purpose=purpose)
+    )
+    subjects.record_person_lookup(session, clock, actor, person, details=details)
+
+
+def keep_lookup_audited(
+    refusal: DomainError,
+    clock: Clock,
+    actor: Actor,
+    citizen_id: str,
+    *,
+    path: LegalPath,
+    purpose: str,
+) -> None:
+    """A request refused after its person was looked up by ID number: the request is rolled
+    back, but the lookup stays audited, found or not, and in a found person's access log
+    (``record_lookup``) — a refusal must not make a form a way to test ID numbers, and
+    names against them, unseen (Art. 24, 34). Written as the refusal's aftermath, after the
+    rollback (as ``subjects.lookup_person`` does), before any aftermath it had already."""
+    earlier = refusal.aftermath
+
+    def after(session: Session) -> None:
+        found = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
+        record_lookup(session, clock, actor, found, path=path, purpose=purpose)
+        if earlier is not None:
+            earlier(session)
+
+    refusal.aftermath = after

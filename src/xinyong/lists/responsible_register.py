@@ -36,7 +36,7 @@ from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.collection import sources
 from xinyong.collection.models import CreditRecord, RecordStatus
-from xinyong.disclosure import access
+from xinyong.disclosure import access, person_lookup
 from xinyong.disclosure.models import LegalPath
 from xinyong.errors import DomainError, InvalidInput, PermissionDenied
 from xinyong.lists import entries
@@ -327,32 +327,19 @@ def _keep_lookup_audited(refusal: DomainError, clock: Clock, actor: Actor, citiz
     refusal (``name_mismatch``, ``duplicate``, ``starts_before_holder``) told the
     authority the number is registered, and whether the name is the one registered with
     it: the form must not be a way to test ID numbers, and names against them, unseen
-    (Art. 24, 34), as ``consent._keep_lookup_audited`` has it."""
+    (Art. 24, 34), as for a consent (``person_lookup.keep_lookup_audited``)."""
     if not citizen_id.strip():
         return
     if identifiers.check_citizen_id(citizen_id, today=clock.today()).error is not None:
         return  # refused as no ID number, before any lookup
-    earlier = refusal.aftermath
-
-    def after(session: Session) -> None:
-        found = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-        details = (
-            None
-            if found is None
-            else access.log_person_lookup(
-                session,
-                clock,
-                actor,
-                found,
-                path=LegalPath.OFFICIAL_DUTY,
-                purpose=access.RESPONSIBLE_PERSON_PURPOSE,
-            )
-        )
-        subjects.record_person_lookup(session, clock, actor, found, details=details)
-        if earlier is not None:
-            earlier(session)
-
-    refusal.aftermath = after
+    person_lookup.keep_lookup_audited(
+        refusal,
+        clock,
+        actor,
+        citizen_id,
+        path=LegalPath.OFFICIAL_DUTY,
+        purpose=access.RESPONSIBLE_PERSON_PURPOSE,
+    )
 
 
 def end_registration(
