@@ -8,11 +8,14 @@ saying why the entry left (Art. 24)."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import World
 from tests.lists_helpers import (
+    actor,
     fast_password_hashing,  # noqa: F401 - fixture
+    headers,
     lists_loaded,  # noqa: F401 - fixture
     lists_world,  # noqa: F401 - fixture
     published_entry,
@@ -20,8 +23,10 @@ from tests.lists_helpers import (
 )
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.clock import FixedClock
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent
 from xinyong.lists import removal_proposals
-from xinyong.lists.models import EntryStatus, ListEntry, RemovalProposalStatus
+from xinyong.lists.models import EntryStatus, ListEntry, RemovalProposalStatus, RemovalReason
 
 
 def test_propose_on_the_queue_refused_to_the_proposer_approved_by_another(
@@ -97,3 +102,45 @@ def test_propose_on_the_queue_refused_to_the_proposer_approved_by_another(
     notices = client.get("/me/notices", headers=HTML).text
     assert 'data-removal-reason="exit_conditions_met"' in notices
     assert "罚款已缴清" in notices
+
+
+def test_the_removal_queue_shows_a_persons_entry_and_says_so_in_the_persons_log(
+    lists_world: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """Review r8 (session 22): the queue names the listed subject in full — a natural
+    person's name too, which the public lists mask — so each view of it, on the page and
+    on the API, is in the subject's access log as the officers' queue of entries is."""
+    world = lists_world
+    person = world.subjects["person"]
+    entry_id = published_entry(db, clock, world, person).id
+    removal_proposals.propose(
+        db,
+        clock,
+        actor(world, "caseofficer"),
+        entry_id,
+        reason=RemovalReason.OTHER,
+        detail="已履行",
+    )
+    db.commit()
+
+    def logged() -> list[tuple[str, str, str | None]]:
+        return [
+            (event.what, event.legal_path.value if event.legal_path else "", event.purpose)
+            for event in db.scalars(
+                select(AccessEvent)
+                .where(AccessEvent.subject_id == person.id, AccessEvent.what == access.LIST_ENTRY)
+                .order_by(AccessEvent.id)
+            )
+        ]
+
+    before = logged()
+    log_in(client, "caseofficer2")
+    page = client.get("/list-removals", headers=HTML)
+    assert page.status_code == 200
+    assert person.name in page.text
+    shown = (access.LIST_ENTRY, "official_duty", access.LIST_WORK_PURPOSE)
+    assert logged() == [*before, shown]
+    answer = client.get("/api/v1/list-removals", headers=headers(client, "caseofficer2"))
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["items"][0]["subject"]["name"] == person.name
+    assert logged() == [*before, shown, shown]

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from xinyong.lists import removal_proposals
+from xinyong.lists import entry_reads, removal_proposals
 from xinyong.lists.models import ListRemovalProposal, RemovalReason
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
@@ -60,9 +60,13 @@ def propose_removal(
 
 
 @router.get("/list-removals", responses=refusals(403))
-def removal_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+def removal_queue(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
     """The open removal proposals of my agency I may decide (``may_decide``), then my own:
-    open, and the latest decided."""
+    open, and the latest decided. Each subject shown is in its access log."""
+    cases = removal_proposals.cases(session, actor)
+    entry_reads.queue_shown(session, clock, actor, [c.entry for c in cases], persons=False)
     return {
         "items": [
             {
@@ -78,7 +82,7 @@ def removal_queue(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str
                 },
                 "subject": {"code": c.subject.public_code, "name": c.subject.name},
             }
-            for c in removal_proposals.cases(session, actor)
+            for c in cases
         ]
     }
 

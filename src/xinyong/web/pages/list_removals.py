@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
+from xinyong.clock import Clock
 from xinyong.errors import DomainError
-from xinyong.lists import removal_proposals
+from xinyong.lists import entry_reads, removal_proposals
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.errors import status_for
 from xinyong.web.pages.forms import LINE_BREAKS_AS_ONE, announced, form_error
@@ -25,8 +26,11 @@ router = APIRouter(include_in_schema=False)
 NOTICES = ("approved", "refused")
 
 
-def _context(session: Session, actor: Actor) -> dict[str, Any]:
+def _context(session: Session, clock: Clock, actor: Actor) -> dict[str, Any]:
     found = removal_proposals.cases(session, actor)
+    # The subjects' names in full, persons' too: in their access logs, as the officers'
+    # queue of entries is (decision 0042 addendum).
+    entry_reads.queue_shown(session, clock, actor, [c.entry for c in found], persons=False)
     return {
         "to_decide": [c for c in found if c.may_decide],
         "own": [c for c in found if not c.may_decide],
@@ -43,9 +47,10 @@ def queue(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    context = _context(session, actor)
+    context = _context(session, clock, actor)
     context["notice"] = announced(done, *NOTICES).notice
     return render(request, "list_removals.html", context)
 
@@ -69,7 +74,7 @@ def decide(
         step(session, clock, actor, proposal_id, reasons=reasons)
     except DomainError as exc:
         error = form_error(session, exc)
-        context = _context(session, actor)
+        context = _context(session, clock, actor)
         context.update(
             {
                 "error": error,
