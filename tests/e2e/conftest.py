@@ -53,6 +53,7 @@ from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.web.app import create_app
 from xinyong.web.i18n import translations
+from xinyong.web.pages.rendering import LANG_COOKIE
 
 E2E_DIR = Path(__file__).resolve().parent
 CHROMIUM = Path(os.environ.get("XINYONG_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -331,14 +332,34 @@ def zh() -> Callable[[str], str]:
 @pytest.fixture
 def log_in(zh: Callable[[str], str]) -> Callable[..., None]:
     """``log_in(page, username, password=DEMO_PASSWORD)``: log in through the login form
-    (zh_Hans pages) and wait until the header shows the user logged in. For a journey
+    (zh_Hans pages), or with the session an earlier login as the account opened while it
+    lasts (``_SESSIONS``), and wait until the header shows the user logged in. For a journey
     about failing to log in, drive the form yourself (see test_login.py)."""
 
     def log_in_(page: Page, username: str, password: str = demo.DEMO_PASSWORD) -> None:
+        kept = _SESSIONS.get((username, password))
+        if kept is not None:
+            page.context.add_cookies(kept)
+            page.goto("/")
+            if page.get_by_role("button", name=zh("Log out")).count():
+                return
+            # Ended meanwhile (a logout, a new code, a deactivation): log in again.
         page.goto("/login")
         page.get_by_label(zh("Username")).fill(username)
         page.get_by_label(zh("Password")).fill(password)
         page.get_by_role("main").get_by_role("button", name=zh("Log in"), exact=True).click()
         expect(page.get_by_role("button", name=zh("Log out"))).to_be_visible()
+        _SESSIONS[(username, password)] = [
+            cookie for cookie in page.context.cookies() if cookie["name"] != LANG_COOKIE
+        ]
 
     return log_in_
+
+
+# The session a login through the form opened, per (username, password), for this worker's
+# server: a journey's next login as the same account starts from it, as a browser that
+# kept its cookie would, and lands where the form does ("/"). Logging in through the form
+# every time was ~0.35 s a login, 130 logins a pass; test_login.py drives the form itself,
+# and a session that has ended since (a logout or a new code changes the credentials
+# version) is noticed on that first page and replaced by a real login.
+_SESSIONS: dict[tuple[str, str], list[Any]] = {}
