@@ -42,16 +42,22 @@ ORG_CODE = "11350100MB0000027N"  # a demo credit authority's code, valid check c
 STAFF_PASSWORD = "a long cli password"
 
 
+def use_data_folder(patch: pytest.MonkeyPatch, data: Path) -> None:
+    """Point the commands at ``data``: its SQLite file, and no secrets in the environment
+    (so `init` generates them in the folder and every command reads them from there)."""
+    patch.setenv("XINYONG_DATA_DIR", str(data))
+    patch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{data / 'xinyong.sqlite3'}")
+    for name in KEY_VARIABLES:
+        patch.delenv(name, raising=False)
+    reset_settings()
+    reset_default_cipher()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh data folder with no secrets (so `init` generates them) and a file database."""
     data = tmp_path / "data"
-    monkeypatch.setenv("XINYONG_DATA_DIR", str(data))
-    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{data / 'xinyong.sqlite3'}")
-    for name in KEY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    reset_settings()
-    reset_default_cipher()
+    use_data_folder(monkeypatch, data)
     yield data
     reset_settings()
     reset_default_cipher()
@@ -84,12 +90,7 @@ def initialised_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ``init`` run it themselves."""
     template = tmp_path_factory.mktemp("initialised") / "data"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XINYONG_DATA_DIR", str(template))
-        patch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{template / 'xinyong.sqlite3'}")
-        for name in KEY_VARIABLES:
-            patch.delenv(name, raising=False)
-        reset_settings()
-        reset_default_cipher()
+        use_data_folder(patch, template)
         try:
             result = run("init")
             assert result.exit_code == 0, output_of(result)

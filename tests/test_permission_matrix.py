@@ -2131,17 +2131,9 @@ def assert_refused(response: Response, account: str, what: str, refused: int = 4
     )
 
 
-# Staff refused by their role alone, one of whom the PostgreSQL pass keeps per route.
-ROLE_ONLY = (
-    "admin",
-    "authority",
-    "reporter",
-    "querier",
-    "caseofficer",
-    "security",
-    "objections",
-    "analyst",
-)
+# The world's own staff, whom a route's entry refuses by role: the PostgreSQL pass keeps
+# the first of them per route (``on_postgresql``).
+ROLE_ONLY = tuple(account for account in ALL_ACCOUNTS if account not in SUBJECT_ACCOUNTS)
 
 
 def on_postgresql(accounts: tuple[str, ...], access: Access) -> tuple[str, ...]:

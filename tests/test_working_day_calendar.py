@@ -397,18 +397,12 @@ def test_the_page_shows_no_form_to_whoever_may_not_enter(client: TestClient, wor
 def test_the_cli_enters_a_year_and_shows_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.test_cli import KEY_VARIABLES, cli_on_clock
+    from tests.test_cli import cli_on_clock, use_data_folder
     from xinyong.cli import app
     from xinyong.config import reset_settings
     from xinyong.crypto import reset_default_cipher
 
-    data = tmp_path / "data"
-    monkeypatch.setenv("XINYONG_DATA_DIR", str(data))
-    monkeypatch.setenv("XINYONG_DATABASE_URL", f"sqlite:///{data / 'xinyong.sqlite3'}")
-    for name in KEY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    reset_settings()
-    reset_default_cipher()
+    use_data_folder(monkeypatch, tmp_path / "data")
     # The announcement is next year's as the other tests have it: on the system clock the
     # year moved, and with it the days (in 2028 and 2033 New Year's Day is a Saturday, no
     # exception to enter, so not listed).
