@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 # Test-only keys: outside tests the platform refuses to start without generated secrets.
 for _name, _byte in (("ENCRYPTION_KEY", b"e"), ("BLIND_INDEX_KEY", b"b"), ("SESSION_KEY", b"s")):
     os.environ.setdefault(f"XINYONG_{_name}", base64.urlsafe_b64encode(_byte * 32).decode())
+# The test client and the browser journeys speak plain HTTP, to which a browser (and httpx)
+# sends no Secure cookie; the platform's default, Secure, is tested in test_config.py.
+os.environ.setdefault("XINYONG_SECURE_COOKIES", "false")
 
 from xinyong.clock import CHINA, FixedClock  # noqa: E402
 from xinyong.config import Settings, reset_settings  # noqa: E402

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from xinyong.config import (
     SECRET_NAMES,
+    InvalidSecret,
     MissingSecrets,
     Settings,
     generate_secrets,
@@ -26,7 +27,12 @@ KEY_VARIABLES = ("XINYONG_ENCRYPTION_KEY", "XINYONG_BLIND_INDEX_KEY", "XINYONG_S
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[pytest.MonkeyPatch]:
     """No XINYONG_* variables (the test conftest sets the keys) and no .env in the way."""
-    for name in (*KEY_VARIABLES, "XINYONG_DATA_DIR", "XINYONG_DATABASE_URL"):
+    for name in (
+        *KEY_VARIABLES,
+        "XINYONG_DATA_DIR",
+        "XINYONG_DATABASE_URL",
+        "XINYONG_SECURE_COOKIES",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     reset_settings()
@@ -169,3 +175,80 @@ def test_free_reports_per_year_is_configuration_of_at_least_two(
             Settings(_env_file=None)
     with pytest.raises(ValidationError, match="at least 2"):
         Settings(_env_file=None, free_reports_per_year=1)
+
+
+# --- keys that are no keys (decision 0004, session 23 addendum) -------------------------------
+
+
+def test_an_empty_key_setting_is_not_set(clean_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`XINYONG_SESSION_KEY=` was the empty key, and won over secrets.json: anyone could sign
+    a platform administrator's bearer token with b"" (review of session 23, finding 1)."""
+    generate_secrets(tmp_path)
+    stored = json.loads((tmp_path / "secrets.json").read_text())
+    for empty in ("", "  "):
+        clean_env.setenv("XINYONG_SESSION_KEY", empty)
+        settings = Settings(data_dir=tmp_path, _env_file=None)
+        assert settings.session_key is None
+        assert settings.secret("session_key") == base64.urlsafe_b64decode(stored["session_key"])
+        assert settings.secret_origin("session_key") == str(tmp_path / "secrets.json")
+    with pytest.raises(MissingSecrets):
+        Settings(data_dir=tmp_path / "none", session_key="").secret("session_key")
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+@pytest.mark.parametrize("length", [0, 16, 31])
+def test_a_key_under_32_bytes_is_refused(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path, name: str, length: int
+) -> None:
+    short = base64.urlsafe_b64encode(b"k" * length).decode()
+    clean_env.setenv(f"XINYONG_{name.upper()}", short)
+    if length == 0:
+        assert getattr(Settings(_env_file=None), name) is None
+    else:
+        with pytest.raises(ValidationError, match=f"{name} from XINYONG_{name.upper()} must be"):
+            Settings(_env_file=None)
+    clean_env.delenv(f"XINYONG_{name.upper()}")
+    generate_secrets(tmp_path)
+    path = tmp_path / "secrets.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), name: short}))
+    settings = Settings(data_dir=tmp_path, _env_file=None)
+    error = MissingSecrets if length == 0 else InvalidSecret
+    with pytest.raises(error, match=name):
+        settings.secret(name)
+
+
+def test_the_web_app_refuses_a_short_session_key(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from xinyong.web.app import create_app
+
+    generate_secrets(tmp_path)
+    path = tmp_path / "secrets.json"
+    short = base64.urlsafe_b64encode(b"k" * 16).decode()
+    path.write_text(json.dumps({**json.loads(path.read_text()), "session_key": short}))
+    with pytest.raises(InvalidSecret, match=r"session_key from .*must be at least 32 bytes"):
+        create_app(Settings(data_dir=tmp_path, _env_file=None))
+
+
+def test_keys_in_standard_or_url_safe_base64_are_read(
+    clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    key = bytes(range(200, 232))  # both alphabets' last two symbols among its characters
+    for encoded in (base64.urlsafe_b64encode(key), base64.b64encode(key)):
+        clean_env.setenv("XINYONG_SESSION_KEY", f" {encoded.decode()}\n")
+        assert Settings(_env_file=None).secret("session_key") == key
+
+
+def test_a_database_url_that_is_none_is_refused(clean_env: pytest.MonkeyPatch) -> None:
+    clean_env.setenv("XINYONG_DATABASE_URL", "foo")
+    with pytest.raises(ValidationError, match="XINYONG_DATABASE_URL must be a database URL"):
+        Settings(_env_file=None)
+    clean_env.setenv("XINYONG_DATABASE_URL", "")
+    assert Settings(_env_file=None).database_url is None
+
+
+def test_cookies_are_secure_unless_set_otherwise(clean_env: pytest.MonkeyPatch) -> None:
+    """The comment said so; the code made them Secure nowhere (review finding 3)."""
+    assert Settings(_env_file=None).secure_cookies is True
+    clean_env.setenv("XINYONG_SECURE_COOKIES", "false")
+    assert Settings(_env_file=None).secure_cookies is False

@@ -13,22 +13,49 @@ import secrets
 import stat
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 SECRETS_FILE = "secrets.json"
 # rules.md: natural persons get at least this many free reports a year.
 FREE_REPORTS_MINIMUM = 2
 SECRET_NAMES = ("encryption_key", "blind_index_key", "session_key")
+# Bytes a key must have (decision 0004, session 23 addendum): AES-256 takes exactly 32; the
+# HMAC keys — the blind index's, and the session key that signs every session cookie and
+# bearer token — at least as many, since a shorter one (an empty one!) lets anyone sign.
+SECRET_BYTES = 32
 
 
-class MissingSecrets(RuntimeError):
+class StartRefused(RuntimeError):
+    """The platform does not start; the message says why and what to do (``xinyong serve``
+    prints it as one line, exit 2)."""
+
+
+class SecretRefused(StartRefused):
+    """A secret the platform cannot start with: missing, or not a usable key."""
+
+
+class MissingSecrets(SecretRefused):
     """Raised when the platform starts before ``xinyong init`` has generated its secrets."""
 
 
+class InvalidSecret(SecretRefused):
+    """A secret given (in the environment or secrets.json) that is not a usable key, or a
+    secrets.json that cannot be read: the platform does not start with it."""
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="XINYONG_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="XINYONG_",
+        env_file=".env",
+        extra="ignore",
+        # A refused key is not repeated in the refusal, nor in a log's traceback.
+        hide_input_in_errors=True,
+    )
 
     data_dir: Path = Path("./var")
     database_url: str | None = None
@@ -37,8 +64,18 @@ class Settings(BaseSettings):
     blind_index_key: str | None = None
     session_key: str | None = None
     default_locale: str = "zh_Hans"
-    # Cookies are marked Secure unless serving plain HTTP on localhost for the demo.
-    secure_cookies: bool = False
+    # Cookies are marked Secure (sent over HTTPS only) and every answer carries HSTS, unless
+    # set false; `xinyong demo`, serving plain HTTP on localhost, turns it off unless told
+    # otherwise (decision 0053).
+    secure_cookies: bool = True
+    # Declared "production": `init --demo` is refused, and so is serving a database that
+    # holds the demo's accounts with their published password (decision 0053).
+    environment: Literal["development", "production"] = "development"
+    # The addresses of the reverse proxies or load balancers whose X-Forwarded-For and
+    # X-Forwarded-Proto `xinyong serve` believes (uvicorn's ``forwarded_allow_ips``):
+    # comma-separated addresses or networks, "*" for any. Others' headers are ignored, and
+    # a client is known by the address it connects from (decision 0053).
+    trusted_proxies: str = "127.0.0.1"
     # Art. 4 (及时): a submission this many working days after the decision date is late.
     late_submission_working_days: int = Field(default=7, ge=1)
     login_attempts_per_window: int = Field(default=10, ge=1)
@@ -112,6 +149,35 @@ class Settings(BaseSettings):
             )
         return int(text)
 
+    @field_validator("encryption_key", "blind_index_key", "session_key", mode="before")
+    @classmethod
+    def _a_usable_key_or_none(cls, value: object, info: ValidationInfo) -> str | None:
+        # An empty setting (``XINYONG_SESSION_KEY=`` left in a unit file) is not set: the
+        # key is read from secrets.json, never taken as the empty key, with which anyone
+        # could sign a platform administrator's token.
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        name = str(info.field_name)
+        try:
+            decode_key(name, str(value), origin=f"XINYONG_{name.upper()}")
+        except InvalidSecret as exc:
+            raise ValueError(str(exc)) from None
+        return str(value).strip()
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _a_database_url_or_none(cls, value: object) -> str | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            make_url(str(value).strip())
+        except ArgumentError:
+            raise ValueError(
+                "XINYONG_DATABASE_URL must be a database URL, e.g. "
+                f"postgresql+psycopg://user@host:5432/xinyong, not {value!r}"
+            ) from None
+        return str(value).strip()
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -126,25 +192,81 @@ class Settings(BaseSettings):
         return str(self.data_dir / SECRETS_FILE)
 
     def has_secret(self, name: str) -> bool:
-        return getattr(self, name) is not None or name in _read_secrets_file(self.data_dir)
+        return getattr(self, name) is not None or bool(
+            _read_secrets_file(self.data_dir).get(name, "").strip()
+        )
 
     def secret(self, name: str) -> bytes:
+        """The key, decoded; ``MissingSecrets`` where it is given nowhere, ``InvalidSecret``
+        (naming where it was read) where it is not a usable key."""
         value = getattr(self, name)
         if value is None:
             value = _read_secrets_file(self.data_dir).get(name)
-        if value is None:
+        if value is None or not value.strip():
             raise MissingSecrets(
                 f"secret {name!r} is not configured: run `xinyong init` to generate it "
                 f"in {self.data_dir}/{SECRETS_FILE}"
             )
-        return base64.urlsafe_b64decode(value)
+        return decode_key(name, value, origin=self.secret_origin(name))
+
+    def check_secrets(self) -> None:
+        """Every secret given, in the environment or secrets.json, checked: ``InvalidSecret``
+        for the first that is not a usable key. A missing one is left to what needs it
+        (``xinyong init`` generates them)."""
+        for name in SECRET_NAMES:
+            if self.has_secret(name):
+                self.secret(name)
+
+
+def decode_key(name: str, value: str, *, origin: str) -> bytes:
+    """``value`` decoded from base64 (URL-safe or standard), of the length the key must
+    have; ``InvalidSecret`` naming ``origin`` otherwise."""
+    text = value.strip().replace("-", "+").replace("_", "/")
+    try:
+        key = base64.b64decode(text, validate=True)
+    except ValueError:
+        raise InvalidSecret(
+            f"{name} from {origin} is not base64 (as `xinyong init` writes it)"
+        ) from None
+    if name == "encryption_key" and len(key) != SECRET_BYTES:
+        raise InvalidSecret(
+            f"{name} from {origin} must be {SECRET_BYTES} bytes (AES-256), not {len(key)}"
+        )
+    if len(key) < SECRET_BYTES:
+        raise InvalidSecret(
+            f"{name} from {origin} must be at least {SECRET_BYTES} bytes, not {len(key)}"
+        )
+    return key
 
 
 def _read_secrets_file(data_dir: Path) -> dict[str, str]:
     path = data_dir / SECRETS_FILE
-    if not path.exists():
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         return {}
-    loaded: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+    if stat.S_IMODE(mode) & 0o077:
+        # Made owner-only again, as the database files are (``db.engine.keep_owner_only``):
+        # one restored from a backup, or copied in by hand, at 0644 gives every account on
+        # the host the keys to every citizen ID number stored.
+        try:
+            path.chmod(0o600)
+        except PermissionError:
+            raise InvalidSecret(
+                f"{path} may be read by other accounts and cannot be made owner-only by "
+                "this one: `chmod 600` it"
+            ) from None
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidSecret(
+            f"{path} is not the JSON `xinyong init` writes: restore it from the backup made "
+            "with the database"
+        ) from None
+    if not isinstance(loaded, dict) or not all(
+        isinstance(key, str) and isinstance(value, str) for key, value in loaded.items()
+    ):
+        raise InvalidSecret(f"{path} does not hold the keys as `xinyong init` writes them")
     return loaded
 
 

@@ -15,10 +15,13 @@ from sqlalchemy.orm import Session
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR, SYSTEM_ACTOR, Actor
+from xinyong.audit import service as audit
+from xinyong.audit.models import AuditEvent
 from xinyong.calendar import add_years
 from xinyong.clock import Clock
 from xinyong.collection import consent, members, pipeline, readers, sources
 from xinyong.collection.models import CreditRecord
+from xinyong.config import Settings, StartRefused
 from xinyong.disclosure import authorisations, query_assignments, query_items
 from xinyong.institutions import register as institutions
 from xinyong.lists import entries
@@ -177,13 +180,87 @@ SERIOUS_OBJECTION = (
 )
 
 
-def is_seeded(session: Session) -> bool:
-    return session.scalar(select(UserAccount.id).where(UserAccount.username == "admin")) is not None
+SEED_ACTION = "demo.seed"
 
 
-def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
-    if is_seeded(session):
+class DatabaseInUse(RuntimeError):
+    """The demo is not loaded into a database that holds organisations, accounts or
+    subjects of its own: its accounts have the password the README publishes."""
+
+
+def accounts_with_the_published_password(session: Session) -> list[str]:
+    """The demo's accounts present whose password is still ``DEMO_PASSWORD``, which the
+    README publishes: anyone may log in as them (decision 0053). Only the accounts bearing a
+    demo account's name are checked, and at the first found the search stops (each check
+    is a password hash, ~0.1 s)."""
+    names = [account.username for account in DEMO_ACCOUNTS]
+    for user in session.scalars(
+        select(UserAccount).where(UserAccount.username.in_(names)).order_by(UserAccount.id)
+    ):
+        if accounts.password_is(user, DEMO_PASSWORD):
+            return [user.username]
+    return []
+
+
+def refuse_in_production(session: Session, settings: Settings) -> None:
+    """``StartRefused`` where the platform is declared production
+    (``XINYONG_ENVIRONMENT=production``) and a demo account with the published password is
+    in its database (decision 0053)."""
+    if settings.environment != "production":
         return
+    found = accounts_with_the_published_password(session)
+    if found:
+        raise StartRefused(
+            f"refused: the platform is declared production (XINYONG_ENVIRONMENT) and its "
+            f"database holds the demo account {found[0]!r} with the demo password the README "
+            "publishes: anyone could log in as it. Set this database up anew without --demo, "
+            "or, for a trial platform, unset XINYONG_ENVIRONMENT"
+        )
+
+
+def is_seeded(session: Session) -> bool:
+    """Whether the demo was loaded: its ``demo.seed`` event, or — a demo database loaded by
+    a release before the event — its ``admin`` with the published password."""
+    if session.scalar(select(AuditEvent.sequence).where(AuditEvent.action == SEED_ACTION)):
+        return True
+    admin = session.scalar(select(UserAccount).where(UserAccount.username == "admin"))
+    return admin is not None and accounts.password_is(admin, DEMO_PASSWORD)
+
+
+def holds_data(session: Session) -> bool:
+    """Whether the database holds anything but the rule packs: an organisation, an account
+    or a subject (every record, batch, list entry and case belongs to one of them)."""
+    return any(
+        session.scalar(select(model.id).limit(1)) is not None
+        for model in (Organisation, UserAccount, Subject)
+    )
+
+
+def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> bool:
+    """Load the demo into a database holding only the rule packs; True when loaded, False
+    when it was loaded before (nothing changes). ``DatabaseInUse`` for a database holding
+    data of its own: the demo's accounts, with their published password, would be a way
+    into it, and its made-up black-list entries would sit among real ones (decision 0053)."""
+    if is_seeded(session):
+        return False
+    if holds_data(session):
+        raise DatabaseInUse(
+            "refused: the database holds organisations, accounts or subjects of its own; the "
+            "demo's accounts, whose password is published, and its made-up records and list "
+            "entries are loaded only into a new database (`xinyong init` without --demo "
+            "sets this one up)"
+        )
+    audit.record(
+        session,
+        clock,
+        audit.SYSTEM,
+        SEED_ACTION,
+        details={
+            "accounts": len(DEMO_ACCOUNTS),
+            "organisations": len(DEMO_ORGANISATIONS),
+            "extra_companies": extra_companies,
+        },
+    )
     actor = SYSTEM_ACTOR
     organisations: dict[str, Organisation] = {}
     for code, name, kind in DEMO_ORGANISATIONS:
@@ -235,6 +312,7 @@ def seed(session: Session, clock: Clock, *, extra_companies: int = 40) -> None:
         },
     )
     seed_activity(session, clock)
+    return True
 
 
 def _seed_accounts(

@@ -689,6 +689,17 @@ def actor_for_user(user: UserAccount) -> Actor:
     )
 
 
+def password_is(user: UserAccount, password: str) -> bool:
+    """Whether ``password`` is the account's password, and nothing else: no login, no
+    audit (the platform's start asks it of the demo's published password, decision 0053)."""
+    if not user.password_hash:
+        return False
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def authenticate(session: Session, clock: Clock, username: str, password: str) -> UserAccount:
     """Check a password; audit success and failure alike (without the password)."""
     user = _user_named(session, username)

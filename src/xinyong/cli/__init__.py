@@ -23,15 +23,23 @@ def _settings_first() -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from xinyong.config import get_settings
+    from xinyong.config import InvalidSecret, get_settings
 
+    console = Console(stderr=True)
     try:
-        get_settings()
+        settings = get_settings()
     except ValidationError as exc:
-        console = Console(stderr=True)
         for error in exc.errors():
             name = "XINYONG_" + "_".join(str(part) for part in error["loc"]).upper()
-            console.print(f"[red]refused setting[/red] {name}: {escape(error['msg'])}")
+            message = error["msg"].removeprefix("Value error, ")
+            console.print(f"[red]refused setting[/red] {name}: {escape(message)}")
+        raise typer.Exit(2) from None
+    # So too a key in secrets.json that is no usable key, or a secrets.json that is not
+    # JSON: one line naming the file, not "Incorrect padding" from deep in a command.
+    try:
+        settings.check_secrets()
+    except InvalidSecret as exc:
+        console.print(f"[red]refused:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(2) from None
 
 

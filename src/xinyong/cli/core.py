@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import ipaddress
 import logging
 import sys
 from pathlib import Path
@@ -30,9 +31,10 @@ from xinyong.cli._shared import (
     print_pack_changes,
     print_refusal,
 )
-from xinyong.config import generate_secrets, get_settings, make_data_dir
+from xinyong.config import StartRefused, generate_secrets, get_settings, make_data_dir
 from xinyong.db.engine import make_engine, normalise_url
 from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import InvalidInput
 
 users_app = typer.Typer(help="Staff and subject accounts", no_args_is_help=True)
@@ -51,6 +53,15 @@ def register(app: typer.Typer) -> None:
 
 def initialise(*, demo: bool) -> None:
     settings = get_settings()
+    if demo and settings.environment == "production":
+        # Refused before anything is written: the demo's accounts have a published password.
+        err_console.print(
+            "[red]refused: the platform is declared production (XINYONG_ENVIRONMENT) and "
+            "the demo's accounts have the password the README publishes: no --demo here; "
+            "nothing was written[/red]",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     if not make_data_dir(settings.data_dir):
         console.print(
             f"[yellow]the data folder {settings.data_dir} may be entered by other accounts; "
@@ -79,8 +90,20 @@ def initialise(*, demo: bool) -> None:
         engine.dispose()
     console.print("database migrated to the latest schema")
     from xinyong import bootstrap
+    from xinyong import demo as demo_data
 
     with command_unit_of_work() as session:
+        if demo and not demo_data.is_seeded(session) and demo_data.holds_data(session):
+            # Asked before the rule packs are brought up, so that a refused command has
+            # changed nothing.
+            err_console.print(
+                "[red]refused: this database holds organisations, accounts or subjects of "
+                "its own; the demo — accounts whose password the README publishes, made-up "
+                "records and black-list entries — is loaded only into a new database. "
+                "Nothing was written; `xinyong init` without --demo migrates it[/red]",
+                highlight=False,
+            )
+            raise typer.Exit(2)
         loaded = bootstrap.load_rule_pack(
             session, clock, late_after_working_days=settings.late_submission_working_days
         )
@@ -93,10 +116,10 @@ def initialise(*, demo: bool) -> None:
         print_pack_changes(loaded.catalog, dry_run=False)
         print_list_pack_changes(loaded.lists, dry_run=False)
         if demo:
-            from xinyong import demo as demo_data
-
-            demo_data.seed(session, clock)
-            console.print("demo data loaded")
+            if demo_data.seed(session, clock):
+                console.print("demo data loaded (audited as demo.seed)")
+            else:
+                console.print("demo data already loaded: nothing changed")
 
 
 def _database_in_use(database_url: str) -> bool:
@@ -132,19 +155,89 @@ def init(
 def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            "--trusted-proxies",
+            help="the addresses (or networks, comma-separated; '*' for any) of the reverse "
+            "proxies or load balancers in front of the platform, whose X-Forwarded-For and "
+            "X-Forwarded-Proto are believed: a client is then known by its own address, "
+            "which the per-address login limit counts, not the proxy's. Default "
+            "XINYONG_TRUSTED_PROXIES, or 127.0.0.1",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web pages and the API, on a database migrated to this release."""
+    run_server(host=host, port=port, trusted_proxies=trusted_proxies, demo=False)
+
+
+def run_server(*, host: str, port: int, trusted_proxies: str | None, demo: bool) -> None:
+    """``serve``, and ``demo``'s: the demo serves plain HTTP on localhost, so its cookies
+    are not Secure unless XINYONG_SECURE_COOKIES says so (decision 0053)."""
     import uvicorn
 
+    from xinyong import demo as demo_data
     from xinyong.web.app import create_app
 
+    settings = get_settings()
+    if demo and "secure_cookies" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"secure_cookies": False})
     # Not started on a schema the code does not know: every request would be a 500.
-    migrated_engine().dispose()
+    engine = migrated_engine()
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            published = demo_data.accounts_with_the_published_password(session)
+    finally:
+        engine.dispose()
+    loopback = is_loopback(host)
+    if not settings.secure_cookies and not loopback:
+        err_console.print(
+            f"[bold red]warning: serving on {escape(host)}, beyond this host, with "
+            "XINYONG_SECURE_COOKIES false: session cookies go over plain HTTP too and no "
+            "Strict-Transport-Security is sent. Serve behind HTTPS and leave it on[/bold red]",
+            highlight=False,
+        )
+    if published and not loopback and settings.environment != "production":
+        err_console.print(
+            f"[bold red]warning: serving on {escape(host)}, beyond this host, a database "
+            f"with the demo account {published[0]!r} whose password the README publishes: "
+            "anyone who reaches it may log in as a platform administrator. A production "
+            "platform sets XINYONG_ENVIRONMENT=production, which refuses this[/bold red]",
+            highlight=False,
+        )
+    try:
+        app = create_app(settings)
+    except StartRefused as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False)
+        raise typer.Exit(2) from exc
 
     console.print(f"serving on http://{host}:{port} (API docs at /docs)")
+    if settings.secure_cookies:
+        console.print(
+            "session cookies are Secure, sent back over HTTPS only (XINYONG_SECURE_COOKIES): "
+            "serve behind HTTPS; on plain HTTP set it false, as `xinyong demo` does",
+            highlight=False,
+        )
     uvicorn.run(
-        create_app(), host=host, port=port, log_level="info", log_config=access_log_config()
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=access_log_config(),
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies or settings.trusted_proxies,
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reached from this machine only; a name other than localhost is
+    taken as reached from beyond it."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class RedactCitizenIds(logging.Filter):
@@ -190,9 +283,9 @@ def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:
-    """Initialise with demo data, then serve."""
+    """Initialise with demo data, then serve over plain HTTP (cookies not Secure)."""
     initialise(demo=True)
-    serve(host=host, port=port)
+    run_server(host=host, port=port, trusted_proxies=None, demo=True)
 
 
 @users_app.command("create")

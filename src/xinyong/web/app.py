@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 import xinyong
-from xinyong import keys_of_record
+from xinyong import demo, keys_of_record
 from xinyong.accounts.service import TokenSigner
 from xinyong.clock import Clock, SystemClock
-from xinyong.config import Settings, get_settings
+from xinyong.config import Settings, StartRefused, get_settings
 from xinyong.crypto import FieldCipher
+from xinyong.db import migrate
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.ratelimit import SlidingWindowLimiter
@@ -42,15 +43,26 @@ def create_app(
     session_factory: sessionmaker[Session] | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
+    # Every key given checked (a session key under 32 bytes lets anyone sign a token),
+    # not only those this app reads: ``config.InvalidSecret`` naming where it was read.
+    settings.check_secrets()
     session_key = settings.secret("session_key")
     if engine is None:
         # The app opens the database itself (``uvicorn --factory``, ``xinyong serve``): it
-        # does not start with keys other than those the database was set up with
-        # (``keys_of_record.KeysDoNotMatch``, naming the key). A caller giving its engine
-        # opened the database itself, and checked it (``cli._shared.migrated_engine``).
+        # does not start on a schema behind this release (every request would be a 500),
+        # with keys other than those the database was set up with
+        # (``keys_of_record.KeysDoNotMatch``, naming the key), nor, declared production,
+        # with the demo's accounts in it (decision 0053). A caller giving its engine opened
+        # the database itself, and checked it (``cli._shared.migrated_engine``).
         engine = make_engine(settings.resolved_database_url)
         try:
+            if migrate.pending(engine):
+                raise StartRefused(
+                    "the database is not migrated to this release: run `xinyong init` first"
+                )
             verify_keys(settings, engine, clock or SystemClock())
+            with unit_of_work(make_session_factory(engine)) as session:
+                demo.refuse_in_production(session, settings)
         except BaseException:
             engine.dispose()
             raise
