@@ -633,9 +633,11 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("only a financial institution reads credit status, to price risk"),
         N_(
-            "only a financial institution may be authorised to read credit status, to price "
-            "risk"
+            "a consent a credit service institution records needs the signed consent form "
+            "uploaded: it carries the person's confirmation that the service is not "
+            "conditional on the consent"
         ),
+        N_("only a financial institution may be authorised to read credit status, to price risk"),
         N_("no registered credit service institution has this code or filing number"),
         N_("name at least one service the institution offers"),
         N_("the filing date is in the future"),

@@ -5,6 +5,9 @@ partial unique index on the entries not deregistered.
 
 Downgrading puts the unique constraint back, which fails while a code has two entries.
 
+consent: ``evidence_document``, the signed form a credit service institution uploads with a
+consent it records (Art. 27 ¶2); empty for every consent recorded before.
+
 Revision ID: 0059
 Revises: 0057
 Create Date: 2026-12-13 09:00:00
@@ -51,9 +54,12 @@ def upgrade() -> None:
         sqlite_where=sa.text(_IN_FORCE),
         postgresql_where=sa.text(_IN_FORCE),
     )
+    # Added in place (ALTER TABLE … ADD COLUMN), as 0057 adds its columns.
+    op.add_column("consent", sa.Column("evidence_document", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("consent", "evidence_document")
     op.drop_index("uq_institution_uscc_in_force", table_name="institution")
     op.drop_index("ix_institution_uscc", table_name="institution")
     if _sqlite():
