@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from tests.collection_helpers import add_reporter, grant
 from tests.disclosure_helpers import CONTRACT, contract_breach
-from tests.factories import World, released_api_key
+from tests.factories import (
+    InstitutionFactory,
+    OrganisationFactory,
+    UserFactory,
+    World,
+    released_api_key,
+)
 from tests.lists_helpers import (
     actor,
     basis_record,
@@ -27,9 +33,10 @@ from tests.lists_helpers import (
     published_entry,
     settings,  # noqa: F401 - fixture
 )
-from xinyong.accounts.models import Role
+from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access
+from xinyong.disclosure.models import Authorisation
 from xinyong.errors import RateLimited
 from xinyong.lists import entries, risk
 
@@ -159,6 +166,84 @@ def test_a_bank_with_written_authorisation_reads_list_status_and_grade(
     own = client.get(status_url(company.uscc or ""), headers=headers(client, "company"))
     assert {c["source"] for c in own.json()["grade"]["contributions"]} == {"record", "list"}
     assert own.json()["grade"]["record_contributions_withheld"] is False
+
+
+def test_the_exact_score_is_the_subjects_alone(listed_company: World, client: TestClient) -> None:
+    """The grading model is public, so the exact score less the base and the effects shown
+    would be the withheld records' total (review, session 23; Art. 13 ¶3, 19): the bank
+    and the supervising credit authority get the grade band, the subject the score."""
+    world = listed_company
+    company = world.subjects["company"]
+    assert authorise(client, world, ["credit_status"]).status_code == 201
+    own = client.get(status_url(company.uscc or ""), headers=headers(client, "company"))
+    score = own.json()["grade"]["score"]
+    assert isinstance(score, float)
+    assert own.json()["grade"]["score_withheld"] is False
+    for reader in ("analyst", "authority"):
+        read = client.get(status_url(company.uscc or ""), headers=headers(client, reader))
+        assert read.status_code == 200, read.text
+        grade = read.json()["grade"]
+        assert (grade["grade"], grade["score"], grade["score_withheld"]) == ("D", None, True)
+        assert str(score) not in read.text
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        OrganisationKind.ENTERPRISE,
+        OrganisationKind.INDUSTRY_ASSOCIATION,
+        OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+    ],
+)
+def test_credit_status_is_for_financial_institutions_only(
+    listed_company: World, client: TestClient, db: Session, kind: OrganisationKind
+) -> None:
+    """Their analyst's role is one an enterprise, an association or a credit service
+    institution may give too; credit status is for pricing risk (Art. 19; review, session
+    23): neither authorised nor read for another kind of organisation."""
+    world = listed_company
+    company = world.subjects["company"]
+    code = (
+        InstitutionFactory(name="福州非银信用有限公司").uscc
+        if kind.value.startswith("credit")
+        else None
+    )
+    other = OrganisationFactory(
+        name="福州非银信用有限公司", kind=kind, **({"code": code} if code else {})
+    )
+    UserFactory(username="other_analyst", role=Role.INSTITUTION_ANALYST, organisation=other)
+    db.commit()
+    body = {
+        "grantee": other.code,
+        "record_types": ["credit_status"],
+        "purpose": "风险评估",
+        "valid_until": (world.clock.today() + dt.timedelta(days=180)).isoformat(),
+        "evidence_kind": "signed_in_page",
+        "evidence": "本单位授权查询本单位的名单状态和信用等级。",
+    }
+    if kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+        body |= {"service": "信用评价报告", "service_not_conditional": True}
+    refused = client.post(
+        "/api/v1/me/authorisations", json=body, headers=headers(client, "company")
+    )
+    assert refused.status_code == 422, refused.text
+    error = refused.json()["error"]
+    assert (error["code"], error["article"]) == ("credit_status_financial_institutions", "Art. 19")
+    # One given before the refusal (its scope widened in the table here) reads nothing.
+    granted = client.post(
+        "/api/v1/me/authorisations",
+        json={**body, "record_types": ["administrative_penalty"]},
+        headers=headers(client, "company"),
+    )
+    assert granted.status_code == 201, granted.text
+    item = db.get(Authorisation, granted.json()["id"])
+    assert item is not None
+    item.record_type_codes = ["administrative_penalty", "credit_status"]
+    db.commit()
+    read = client.get(status_url(company.uscc or ""), headers=headers(client, "other_analyst"))
+    assert read.status_code == 403, read.text
+    error = read.json()["error"]
+    assert (error["code"], error["article"]) == ("credit_status_financial_institutions", "Art. 19")
 
 
 def test_the_subject_and_the_credit_authority_read_credit_status(

@@ -8,6 +8,7 @@ revocation stops the next batch and is audited."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -1090,14 +1091,30 @@ def test_an_institution_records_consent_only_for_a_stated_unbundled_service(
     bundled = record_for(client, "inst_clerk", service="信用评价报告", **terms)
     assert error_of(bundled) == (422, "service_bundled", "service_not_conditional", "Art. 27 ¶2")
     assert db.scalars(select(Consent)).all() == []
-    ok = record_for(
-        client, "inst_clerk", service=" 信用评价报告 ", service_not_conditional=True, **terms
+    # The institution's checkbox and a line of text are only its own word: the signed form
+    # is uploaded with the consent (Art. 27 ¶2; review, session 23).
+    unbundled = {"service": " 信用评价报告 ", "service_not_conditional": True, **terms}
+    assert error_of(record_for(client, "inst_clerk", **unbundled)) == (
+        422,
+        "evidence_document_required",
+        "evidence_document",
+        "Art. 27 ¶2",
     )
+    for not_a_form in ("ok", base64.b64encode(b"ok").decode()):
+        refused = record_for(client, "inst_clerk", evidence_document=not_a_form, **unbundled)
+        assert error_of(refused)[:3] in (
+            (422, "evidence_not_base64", "evidence_document"),
+            (422, "evidence_type_unsupported", "evidence_document"),
+        )
+    assert db.scalars(select(Consent)).all() == []
+    document = base64.b64encode(b"%PDF-1.7\n% signed consent form\n").decode()
+    ok = record_for(client, "inst_clerk", evidence_document=document, **unbundled)
     assert ok.status_code == 201, ok.text
     assert (ok.json()["service"], ok.json()["service_not_conditional"]) == ("信用评价报告", True)
     stored = db.get(Consent, ok.json()["id"])
     assert stored is not None
     assert (stored.service, stored.service_not_conditional) == ("信用评价报告", True)
+    assert stored.evidence_document == document
     # The row it collects on that consent goes in.
     row = contract_row(consent_world, person.name, citizen_id_of(person))
     row["counterparty"] = consent_world.organisations["institution"].name

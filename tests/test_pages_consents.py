@@ -8,6 +8,7 @@ the refusals shown on the form with what was typed kept."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -31,6 +32,9 @@ from xinyong.collection.models import Consent
 
 PAGE = "/consents"
 EVIDENCE = "书面同意书编号 2026-017，原件存档于本局档案室"
+
+# A signed consent form, as a scan saved to PDF (its first bytes are what is checked).
+SIGNED_FORM = b"%PDF-1.7\n% signed consent form\n"
 
 
 @pytest.fixture(autouse=True)
@@ -284,9 +288,29 @@ def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
     assert (bundled.status_code, error_code(bundled)) == (422, "service_bundled")
     assert "信用评价报告" in bundled.text  # what was typed is kept
     assert db.scalars(select(Consent)).all() == []
+    assert 'enctype="multipart/form-data"' in page
+    unbundled = {**form, "service": "信用评价报告", "service_not_conditional": "true"}
+    # The institution's own checkbox and a line of text are not the person's confirmation:
+    # the signed form is uploaded (Art. 27 ¶2; review, session 23).
+    without = client.post(PAGE, data=unbundled, headers=HTML)
+    assert (without.status_code, error_code(without)) == (422, "evidence_document_required")
+    field = without.text.split('id="evidence_document"', 1)[1].split(">", 1)[0]
+    assert 'aria-invalid="true"' in field
+    not_a_document = client.post(
+        PAGE,
+        data=unbundled,
+        files={"evidence_document": ("form.pdf", b"ok", "application/pdf")},
+        headers=HTML,
+    )
+    assert (not_a_document.status_code, error_code(not_a_document)) == (
+        422,
+        "evidence_type_unsupported",
+    )
+    assert db.scalars(select(Consent)).all() == []
     ok = client.post(
         PAGE,
-        data={**form, "service": "信用评价报告", "service_not_conditional": "true"},
+        data=unbundled,
+        files={"evidence_document": ("form.pdf", SIGNED_FORM, "application/pdf")},
         headers=HTML,
         follow_redirects=False,
     )
@@ -294,6 +318,7 @@ def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
     db.expire_all()
     (stored,) = db.scalars(select(Consent)).all()
     assert (stored.service, stored.service_not_conditional) == ("信用评价报告", True)
+    assert stored.evidence_document == base64.b64encode(SIGNED_FORM).decode()
     # The person sees the service beside the consent, and gives one to the institution on
     # the same terms.
     log_in(client, "citizen")

@@ -263,6 +263,34 @@ def test_the_credit_authority_reads_in_supervision(listed: World, client: TestCl
     assert "信用状况" in row
 
 
+def test_the_page_shows_others_the_grade_band_not_the_score(
+    listed: World, client: TestClient
+) -> None:
+    """The exact score would give away the withheld records' total (the model is public):
+    the page shows a reader other than the subject the grade only (Art. 13 ¶3, 19)."""
+    world = listed
+    assert authorise(client, world, ["credit_status"], who="company").status_code == 201
+    company = world.subjects["company"]
+    own = client.get(
+        f"/api/v1/subjects/{company.uscc}/credit-status", headers=headers(client, "company")
+    )
+    score = own.json()["grade"]["score"]
+    log_in(client, "analyst")
+    response = client.post(
+        PAGE,
+        data={
+            "subject_kind": "organisation",
+            "uscc": world.subjects["company"].uscc,
+            "csrf_token": token(client, PAGE),
+        },
+        headers=HTML,
+    )
+    assert response.status_code == 200, response.text[:500]
+    grade = response.text.split('class="grade"', 1)[1].split("</dd>", 1)[0]
+    assert str(score) not in grade
+    assert 'data-score-withheld="true"' in grade
+
+
 def test_the_subjects_written_authorisation_opens_its_records_to_supervision(
     listed: World, client: TestClient
 ) -> None:

@@ -98,6 +98,20 @@ def create_organisation(
     jurisdiction = division
     if session.scalar(select(Organisation.id).where(Organisation.code == normalised)):
         raise Conflict(f"organisation {normalised} exists already", code="duplicate", field="code")
+    if (
+        kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION
+        and institutions.entry_for_code(session, normalised) is not None
+    ):
+        # The register knows this code as a credit service institution's: under another
+        # kind its staff would work without the register's standing and anti-bundling
+        # terms (Art. 26, 27; review, session 23).
+        raise Conflict(
+            "this code is a credit service institution's in the register: create it as a "
+            "credit service institution",
+            code="registered_institution_code",
+            field="kind",
+            article="Art. 26",
+        )
     # The code and the name typed together name one organisation: one the subject register
     # knows under another name is a mistyping of one of them (decision 0044).
     subject = subjects.by_uscc(session, normalised)
@@ -669,9 +683,13 @@ def organisation_standing(organisation: Organisation | None) -> Standing | None:
     """The register's standing of the actor's organisation, read when the actor is
     resolved (each request, each command): a credit service institution outside the
     active register holds no permission (``permissions.Actor.standing``, Art. 26)."""
-    if organisation is None or organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+    if organisation is None:
         return None
     session = object_session(organisation)
+    if session is None and organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+        # An account held outside a session (a test's, a script's): only an institution's
+        # needs the register to be resolved; any other kind's is asked by code when it can be.
+        return None
     assert session is not None, "an actor is resolved from an account in a session"
     return institutions.standing_problem(session, organisation)
 

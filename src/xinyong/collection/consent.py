@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from xinyong import submitted_text, texts
+from xinyong import evidence_files, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
@@ -67,6 +67,7 @@ def grant(
     valid_until: dt.date | None = None,
     service: str | None = None,
     service_not_conditional: bool = False,
+    evidence_document: str | None = None,
 ) -> Consent:
     """A subject consents on its own account; a grantee records a consent it obtained in
     writing, with its evidence — for a ``NewPerson``, registering the person first, in
@@ -107,9 +108,14 @@ def grant(
         service=service,
         service_not_conditional=service_not_conditional,
         recorded_by_grantee=recorded_by_grantee,
+        evidence_document=evidence_document,
     )
     types = sorted(set(record_type_codes))
-    evidence_sha256 = hashlib.sha256(evidence.encode()).hexdigest() if evidence else None
+    # The document, when one is kept, is part of the evidence: the same form again is the
+    # same consent, another form another.
+    document = evidence_document.strip() if service is not None and evidence_document else None
+    evidence_text = evidence if document is None else f"{evidence or ''}\n{document}"
+    evidence_sha256 = hashlib.sha256(evidence_text.encode()).hexdigest() if evidence_text else None
     if new_person is not None:
         # Every term passed: the person is registered now, never for a refused consent.
         subject = subjects.register_natural_person(
@@ -146,6 +152,7 @@ def grant(
         adverse_consequences_notified=adverse_consequences_notified,
         evidence=evidence,
         evidence_sha256=evidence_sha256,
+        evidence_document=document,
         valid_from=clock.today(),
         valid_until=valid_until,
         granted_at=clock.now(),
@@ -215,12 +222,15 @@ def _checked_terms(
     service: str | None,
     service_not_conditional: bool,
     recorded_by_grantee: bool,
+    evidence_document: str | None = None,
 ) -> str | None:
     """The terms of a consent that do not depend on its person, checked (refused as
     ``grant`` would); the service as kept. ``record_held`` checks them before the person is
     looked up, so that no answer to a grantee depends on whether an ID number is registered
     until every such term has passed (Art. 34)."""
     service = institutions.service_terms(session, grantee, service, service_not_conditional)
+    if recorded_by_grantee and service is not None:
+        _require_signed_form(evidence_document)
     if not record_type_codes:
         raise InvalidInput("name at least one record type", code="required", field="record_types")
     for code in record_type_codes:
@@ -264,6 +274,24 @@ def _checked_terms(
             "the consent would already have expired", code="expired", field="valid_until"
         )
     return service
+
+
+def _require_signed_form(evidence_document: str | None) -> None:
+    """A credit service institution recording a consent it holds: the person's
+    confirmation that the service is not conditional on the consent (Art. 27 ¶2) is on the
+    signed form, and the institution's checkbox and a line of text would be only its own
+    word. The form itself is kept, as an authorisation's upload is (a PDF, PNG or JPEG by
+    its content, ``evidence_files``; review, session 23)."""
+    if evidence_document is None or texts.is_blank(evidence_document):
+        raise InvalidInput(
+            "a consent a credit service institution records needs the signed consent form "
+            "uploaded: it carries the person's confirmation that the service is not "
+            "conditional on the consent",
+            code="evidence_document_required",
+            field="evidence_document",
+            article="Art. 27 ¶2",
+        )
+    evidence_files.check_base64(evidence_document, field="evidence_document")
 
 
 def _log_registration(
@@ -466,6 +494,7 @@ def record_held(
     valid_until: dt.date | None = None,
     service: str | None = None,
     service_not_conditional: bool = False,
+    evidence_document: str | None = None,
 ) -> Consent:
     """A grantee records a written consent it holds (``grant``), its person named by ID
     number or reference (``subject_for_recording``) — looked up only once every term that
@@ -490,6 +519,7 @@ def record_held(
             service=service,
             service_not_conditional=service_not_conditional,
             recorded_by_grantee=True,
+            evidence_document=evidence_document,
         )
         looked_up = citizen_id is not None
         person = subject_for_recording(
@@ -508,6 +538,7 @@ def record_held(
             valid_until=valid_until,
             service=service,
             service_not_conditional=service_not_conditional,
+            evidence_document=evidence_document,
         )
     except DomainError as refusal:
         if looked_up:

@@ -204,6 +204,9 @@ class Consent(IdMixin, Base):
     adverse_consequences_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     evidence: Mapped[str | None] = mapped_column(Text)
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    # A credit service institution's consent it recorded: the signed form, as base64 (a PDF,
+    # PNG or JPEG), the person's confirmation of the unbundled service (Art. 27 ¶2).
+    evidence_document: Mapped[str | None] = mapped_column(Text)
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from xinyong import evidence_files, submitted_text, texts
-from xinyong.accounts.models import Organisation
+from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_years
@@ -71,6 +71,18 @@ def grant(
     for code in record_type_codes:
         if code not in SPECIAL_SCOPES:
             catalog.record_type_by_code(session, code)
+    if (
+        CREDIT_STATUS in record_type_codes
+        and grantee.kind is not OrganisationKind.FINANCIAL_INSTITUTION
+    ):
+        # Credit status is read to price risk, which Art. 19 gives financial institutions
+        # (``lists.risk`` reads it for no other organisation).
+        raise InvalidInput(
+            "only a financial institution may be authorised to read credit status, to price risk",
+            code="credit_status_financial_institutions",
+            field="record_types",
+            article="Art. 19",
+        )
     if texts.is_blank(purpose):
         raise InvalidInput(
             "state the purpose of the authorisation",

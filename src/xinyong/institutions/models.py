@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -22,8 +22,20 @@ class CreditServiceInstitution(IdMixin, Base):
     (``InstitutionVersion``) with who, when and why, so nothing changes without history."""
 
     __tablename__ = "institution"
+    __table_args__ = (
+        Index("ix_institution_uscc", "uscc"),
+        # One entry in force per code; a code whose entries are all deregistered may be
+        # registered again on a new filing, a new entry (decision 0024, session 23).
+        Index(
+            "uq_institution_uscc_in_force",
+            "uscc",
+            unique=True,
+            sqlite_where=text("status != 'deregistered'"),
+            postgresql_where=text("status != 'deregistered'"),
+        ),
+    )
 
-    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    uscc: Mapped[str] = mapped_column(String(18))
     filing_number: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     filing_date: Mapped[dt.date] = mapped_column(Date)

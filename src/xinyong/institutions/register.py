@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
@@ -44,7 +44,8 @@ MAX_SERVICES = 20
 EARLIEST_FILING_DATE = dt.date(2013, 3, 15)
 
 # Which status may follow which: deregistration is final (a new filing is a new entry's
-# business, not this one's).
+# business, not this one's: ``register`` makes one for a code whose entries are all
+# deregistered).
 TRANSITIONS: dict[InstitutionStatus, frozenset[InstitutionStatus]] = {
     InstitutionStatus.ACTIVE: frozenset(
         {InstitutionStatus.SUSPENDED, InstitutionStatus.DEREGISTERED}
@@ -250,18 +251,24 @@ def register(
         {"name": name, "business_scope": business_scope, "services": "\n".join(services)},
         today=clock.today(),
     )
+    _refuse_ambiguous_codes(session, code, number)
+    in_force = entry_for_code(session, code)
+    if in_force is not None and in_force.status is not InstitutionStatus.DEREGISTERED:
+        raise Conflict(
+            "an institution with this code is already registered",
+            code="already_registered",
+            field="uscc",
+            article="Art. 26",
+        )
     if session.scalar(
         select(CreditServiceInstitution.id).where(
-            or_(
-                CreditServiceInstitution.uscc == code,
-                _filing_number_compared() == _filing_compared(number),
-            )
+            _filing_number_compared() == _filing_compared(number)
         )
     ):
         raise Conflict(
-            "an institution with this code or filing number is already registered",
+            "an institution with this filing number is already registered",
             code="already_registered",
-            field="uscc",
+            field="filing_number",
             article="Art. 26",
         )
     institution = CreditServiceInstitution(
@@ -281,6 +288,41 @@ def register(
     session.flush()
     _version(session, clock, actor, institution, "registered", "filing recorded")
     return institution
+
+
+def _looks_like_uscc(text: str) -> bool:
+    normalised = identifiers.normalise(text)
+    return len(normalised) == 18 and all(ch in identifiers.USCC_ALPHABET for ch in normalised)
+
+
+def _refuse_ambiguous_codes(session: Session, code: str, number: str) -> None:
+    """Anyone verifies an institution by its code or its filing number (Art. 26), in one
+    field: a filing number that reads as a code — another institution's, or one a later
+    institution may hold — would answer for the wrong institution, and so would a new code
+    that is already an entry's filing number (review, session 23)."""
+    if _looks_like_uscc(number) or session.scalar(
+        select(CreditServiceInstitution.id).where(
+            CreditServiceInstitution.uscc == identifiers.normalise(number)
+        )
+    ):
+        raise InvalidInput(
+            "a filing number cannot have the form of a unified social credit code: the "
+            "register is searched by either",
+            code="filing_number_like_code",
+            field="filing_number",
+            article="Art. 26",
+        )
+    if session.scalar(
+        select(CreditServiceInstitution.id).where(
+            _filing_number_compared() == _filing_compared(code)
+        )
+    ):
+        raise Conflict(
+            "this code is another entry's filing number in the register: check the code",
+            code="code_is_filing_number",
+            field="uscc",
+            article="Art. 26",
+        )
 
 
 def _refuse_code_of_another(session: Session, code: str, name: str) -> None:
@@ -374,13 +416,10 @@ def change_status(
 
 
 def organisation_id(session: Session, institution: CreditServiceInstitution) -> int | None:
-    """The platform's organisation this register entry is (by its code), if it has one."""
-    return session.scalar(
-        select(Organisation.id).where(
-            Organisation.code == institution.uscc,
-            Organisation.kind == OrganisationKind.CREDIT_SERVICE_INSTITUTION,
-        )
-    )
+    """The platform's organisation this register entry is (by its code), if it has one —
+    whatever kind it was created under: the register, not the kind, says it is an
+    institution (an organisation made under another kind before that was refused)."""
+    return session.scalar(select(Organisation.id).where(Organisation.code == institution.uscc))
 
 
 def amend(
@@ -435,17 +474,23 @@ def by_code(session: Session, code: str, *, for_change: bool = False) -> CreditS
     second now waits for the first and is refused on what it wrote (Art. 26)."""
     text = texts.visible(code)
     normalised = identifiers.normalise(text)
-    query = select(CreditServiceInstitution).where(
-        or_(
-            CreditServiceInstitution.uscc == normalised,
-            _filing_number_compared() == _filing_compared(text),
+    # The code first: a code is matched exactly, and among its entries the one in force
+    # (``entry_for_code``). A filing number only when no code matches: the register refuses
+    # a filing number that reads as a code, but entries made before may hold one, and
+    # ``scalar`` over both at once would pick either (review, session 23).
+    found = entry_for_code(session, normalised, for_change=for_change)
+    if found is None:
+        query = (
+            select(CreditServiceInstitution)
+            .where(_filing_number_compared() == _filing_compared(text))
+            .order_by(CreditServiceInstitution.id)
+            .limit(1)
         )
-    )
-    if for_change:
-        query = query.with_for_update(of=CreditServiceInstitution).execution_options(
-            populate_existing=True
-        )
-    found = session.scalar(query)
+        if for_change:
+            query = query.with_for_update(of=CreditServiceInstitution).execution_options(
+                populate_existing=True
+            )
+        found = session.scalar(query)
     if found is None:
         raise NotFound(
             "no registered credit service institution has this code or filing number",
@@ -454,6 +499,30 @@ def by_code(session: Session, code: str, *, for_change: bool = False) -> CreditS
             article="Art. 26",
         )
     return found
+
+
+def _in_force_first() -> ColumnElement[int]:
+    return case((CreditServiceInstitution.status == InstitutionStatus.DEREGISTERED, 1), else_=0)
+
+
+def entry_for_code(
+    session: Session, code: str, *, for_change: bool = False
+) -> CreditServiceInstitution | None:
+    """The register's entry for this unified social credit code: the one not deregistered
+    (there is at most one: a partial unique index), else the latest deregistered one. A
+    code deregistered may be registered again on a new filing, a new entry (decision 0024);
+    its earlier entries stay, closed. ``for_change``: locked and read afresh (``by_code``)."""
+    query = (
+        select(CreditServiceInstitution)
+        .where(CreditServiceInstitution.uscc == code)
+        .order_by(_in_force_first(), CreditServiceInstitution.id.desc())
+        .limit(1)
+    )
+    if for_change:
+        query = query.with_for_update(of=CreditServiceInstitution).execution_options(
+            populate_existing=True
+        )
+    return session.scalar(query)
 
 
 def all_registered(session: Session) -> list[CreditServiceInstitution]:
@@ -513,14 +582,24 @@ def standing_problem(session: Session, organisation: Organisation) -> Standing |
     the institution's staff carries it (``accounts.service``), and the grantee of a consent
     or an authorisation, the organisation a batch is submitted for and the source an
     objection would be forwarded to are checked against it."""
-    if organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
-        return None
-    status = session.scalar(
-        select(CreditServiceInstitution.status).where(
-            CreditServiceInstitution.uscc == organisation.code
-        )
+    # By the code for every kind: an organisation the register knows is an institution
+    # whatever kind it was created under — one made under another kind (refused since,
+    # ``accounts.service.create_organisation``) would otherwise work outside the register
+    # (review, session 23).
+    entry = entry_for_code(session, organisation.code)
+    if entry is None:
+        if organisation.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+            return None
+        return _OUTSIDE[None]
+    return None if entry.status is InstitutionStatus.ACTIVE else _OUTSIDE[entry.status]
+
+
+def is_institution(session: Session, organisation: Organisation) -> bool:
+    """A credit service institution: of that kind, or in the register by its code."""
+    return (
+        organisation.kind is OrganisationKind.CREDIT_SERVICE_INSTITUTION
+        or entry_for_code(session, organisation.code) is not None
     )
-    return None if status is InstitutionStatus.ACTIVE else _OUTSIDE[status]
 
 
 MAX_SERVICE = 200
@@ -537,7 +616,7 @@ def service_terms(
     (what was typed for one is not kept). The service is one the institution filed with
     the register, stored as filed (``filed_service``). Every authorisation and every consent
     passes through here (``disclosure.authorisations.grant``, ``collection.consent.grant``)."""
-    if grantee.kind is not OrganisationKind.CREDIT_SERVICE_INSTITUTION:
+    if not is_institution(session, grantee):
         return None
     problem = standing_problem(session, grantee)
     if problem is not None:
@@ -571,9 +650,7 @@ def filed_service(session: Session, institution: Organisation, named: str) -> st
     for a consent or an authorisation naming it (its spelling aside: ``service_key``).
     Refused when the register lists no such service: the subject is told what the
     institution is registered to provide, not what it says of itself (Art. 26, 27 ¶2)."""
-    entry = session.scalar(
-        select(CreditServiceInstitution).where(CreditServiceInstitution.uscc == institution.code)
-    )
+    entry = entry_for_code(session, institution.code)
     filed = [] if entry is None else entry.services
     key = service_key(named)
     for name in filed:
@@ -608,13 +685,12 @@ def deregistered_organisations(
     """Those of these organisations (all, given None) that are credit service institutions
     deregistered from the register: gone for good, unlike a suspended one, which may be
     reinstated and carry out its own work."""
-    query = (
-        select(Organisation.id)
-        .join(CreditServiceInstitution, CreditServiceInstitution.uscc == Organisation.code)
-        .where(
-            Organisation.kind == OrganisationKind.CREDIT_SERVICE_INSTITUTION,
-            CreditServiceInstitution.status == InstitutionStatus.DEREGISTERED,
-        )
+    # Deregistered: its code's entries are all deregistered (one registered again on a new
+    # filing is not), whatever kind the organisation was created under.
+    entries = CreditServiceInstitution.uscc == Organisation.code
+    deregistered = CreditServiceInstitution.status == InstitutionStatus.DEREGISTERED
+    query = select(Organisation.id).where(
+        exists().where(entries, deregistered), ~exists().where(entries, ~deregistered)
     )
     if organisation_ids is not None:
         ids = set(organisation_ids)
@@ -632,12 +708,7 @@ def outside_register(session: Session, organisation_ids: Iterable[int]) -> dict[
     if not ids:
         return {}
     found: dict[int, str] = {}
-    for organisation in session.scalars(
-        select(Organisation).where(
-            Organisation.id.in_(ids),
-            Organisation.kind == OrganisationKind.CREDIT_SERVICE_INSTITUTION,
-        )
-    ):
+    for organisation in session.scalars(select(Organisation).where(Organisation.id.in_(ids))):
         problem = standing_problem(session, organisation)
         if problem is not None:
             found[organisation.id] = problem.code

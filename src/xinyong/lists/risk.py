@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, has_permission, role_grants
 from xinyong.clock import Clock
 from xinyong.disclosure import access, authorisations
@@ -45,6 +46,22 @@ def credit_status(
             "your role may not read credit status", code="no_query_permission", article="Art. 12"
         )
     supervising = has_permission(actor, Permission.SUPERVISE) and actor.subject_id is None
+    if (
+        actor.subject_id is None
+        and not supervising
+        and actor.standing is None
+        and actor.organisation_kind is not OrganisationKind.FINANCIAL_INSTITUTION
+    ):
+        # The analyst's role is one an enterprise, an association or a credit service
+        # institution may give too, to read files on written authorisations; credit status
+        # is for pricing risk, which Art. 19 gives financial institutions (review, session
+        # 23). An institution outside the register is refused with its standing, in the
+        # subject's log, by the read below.
+        raise PermissionDenied(
+            "only a financial institution reads credit status, to price risk",
+            code="credit_status_financial_institutions",
+            article="Art. 19",
+        )
     if supervising:
         # No query path, but a read of a subject's data all the same, counted against the
         # bulk-read limits as every other read is (``access.decide``): a supervising
@@ -126,7 +143,13 @@ def credit_status(
         ],
         "grade": {
             "grade": grade.grade,
-            "score": grade.score,
+            # The exact score is the subject's alone: the grading model is public (the rule
+            # pack), so score − base − the effects shown would be the withheld records'
+            # total, from which one record's date and severity can be worked out (Art. 13
+            # ¶3, 19; decision 0024, session 23). Anyone else gets the grade band, which is
+            # what risk pricing uses (Art. 19), and the effects of what it may see.
+            "score": None if withheld else grade.score,
+            "score_withheld": withheld,
             "model_version": grade.model_version,
             "computed_at": grade.computed_at.isoformat(),
             "contributions": contributions,

@@ -620,7 +620,24 @@ MESSAGES: frozenset[str] = frozenset(
             "the institution has not filed this service with the register: name one of the "
             "services its register entry lists"
         ),
-        N_("an institution with this code or filing number is already registered"),
+        N_("an institution with this code is already registered"),
+        N_("an institution with this filing number is already registered"),
+        N_(
+            "a filing number cannot have the form of a unified social credit code: the "
+            "register is searched by either"
+        ),
+        N_("this code is another entry's filing number in the register: check the code"),
+        N_(
+            "this code is a credit service institution's in the register: create it as a "
+            "credit service institution"
+        ),
+        N_("only a financial institution reads credit status, to price risk"),
+        N_(
+            "a consent a credit service institution records needs the signed consent form "
+            "uploaded: it carries the person's confirmation that the service is not "
+            "conditional on the consent"
+        ),
+        N_("only a financial institution may be authorised to read credit status, to price risk"),
         N_("no registered credit service institution has this code or filing number"),
         N_("name at least one service the institution offers"),
         N_("the filing date is in the future"),
@@ -2995,6 +3012,20 @@ CODES: dict[str, str] = {
         "This code belongs to an organisation that is not a credit service institution."
     ),
     "code_of_another_name": N_("This code belongs to an organisation under another name."),
+    "credit_status_financial_institutions": N_(
+        "Only a financial institution reads credit status, to price risk."
+    ),
+    "code_is_filing_number": N_(
+        "This code is another entry's filing number in the register: check the code."
+    ),
+    "filing_number_like_code": N_(
+        "A filing number cannot have the form of a unified social credit code: the register "
+        "is searched by either."
+    ),
+    "registered_institution_code": N_(
+        "This code is a credit service institution's in the register: create the "
+        "organisation as a credit service institution."
+    ),
     "not_registered": N_(
         "No registered credit service institution has this code or filing number."
     ),

@@ -670,6 +670,12 @@ class RecordedConsentIn(ConsentTerms):
         description="the person's name on the signed consent: required for a person not on "
         "the platform yet, who is registered with it; checked against a known person's",
     )
+    evidence_document: str | None = Field(
+        default=None,
+        max_length=2_000_000,
+        description="a credit service institution's consent: the signed consent form as "
+        "base64 (PDF, PNG or JPEG), required with the service (Art. 27 ¶2)",
+    )
 
 
 @router.post("/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))
@@ -702,6 +708,7 @@ def record_consent(
         valid_until=body.valid_until,
         service=body.service,
         service_not_conditional=body.service_not_conditional,
+        evidence_document=body.evidence_document,
     )
     return _consent_out(session, item)
 

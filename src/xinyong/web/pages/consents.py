@@ -5,16 +5,19 @@ URL, never shown again); refusals are shown on the form with their article. Only
 person gives consent to collection (Art. 11 ¶1), so the form offers no organisation to name:
 the API still refuses one (``not_natural_person``). A person not on the platform yet is
 registered with the name on the form (``consent.NewPerson``). A credit service institution
-also names the service and confirms it is not conditional on the consent (Art. 27 ¶2)."""
+also names the service and confirms it is not conditional on the consent, and uploads the
+signed form that says so (Art. 27 ¶2)."""
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong import evidence_files
 from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
@@ -38,6 +41,9 @@ from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
+# As an authorisation's uploaded evidence (``pages.credit``).
+MAX_EVIDENCE_BYTES = 1_500_000
+
 PAGE = "/consents"
 NOT_CONDITIONAL_DECLARATION = N_(
     "The person confirmed in the signed consent that our service is not conditional on this "
@@ -59,6 +65,25 @@ def _grantee(session: Session, actor: Actor) -> Organisation:
             article="Art. 11",
         )
     return organisation
+
+
+def _uploaded_form(upload: UploadFile | None) -> str | None:
+    """The signed consent form a credit service institution uploads (Art. 27 ¶2), as base64;
+    checked by its content in ``consent.record_held``."""
+    if upload is None or not upload.filename:
+        return None
+    content = upload.file.read(MAX_EVIDENCE_BYTES + 1)
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise InvalidInput(
+            "the file is larger than 1.5 MB", code="too_large", field="evidence_document"
+        )
+    evidence_files.check(
+        content,
+        field="evidence_document",
+        filename=upload.filename,
+        media_type=upload.content_type,
+    )
+    return base64.b64encode(content).decode("ascii")
 
 
 def _render(
@@ -121,6 +146,7 @@ def record_consent(
     valid_until: Annotated[str, Form(max_length=20)] = "",
     service: Annotated[str, Form(max_length=200)] = "",
     service_not_conditional: Annotated[bool, Form()] = False,
+    evidence_document: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf_token)
@@ -128,6 +154,7 @@ def record_consent(
     try:
         inputs.refuse_held(request)
         until = parse_date(valid_until, "valid_until")
+        document = _uploaded_form(evidence_document)
         consent.record_held(
             session,
             clock,
@@ -142,6 +169,7 @@ def record_consent(
             valid_until=until,
             service=service or None,
             service_not_conditional=service_not_conditional,
+            evidence_document=document,
         )
     except (InvalidInput, NotFound, Conflict) as exc:
         # The ID number is not typed back; the name is, as on the signed consent, so that
