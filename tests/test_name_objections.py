@@ -6,6 +6,7 @@ and, upheld, the name corrected with the wrong one kept as a dated former name."
 # ruff: noqa: F811
 from __future__ import annotations
 
+import base64
 import datetime as dt
 
 import pytest
@@ -331,3 +332,34 @@ def test_a_name_objection_is_decided_once_and_only_upheld_or_rejected(
         assert refused.value.code == expected
     assert decided <= 1
     assert (status is NameObjectionStatus.RECEIVED) == (decided == 0)
+
+
+def test_an_objection_to_a_name_no_longer_borne_is_not_upheld(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Renamed meanwhile (by whatever path), upholding would correct the wrong name."""
+    world = collection_world
+    person = world.subjects["person"]
+    objection = raised(world)
+    subjects.rename(db, clock, as_user(world, "authority"), person, "王某二")
+    with pytest.raises(Conflict) as changed:
+        name_objections.decide(
+            db, clock, as_user(world, "objections"), objection.id, outcome="upheld", reasons="核对"
+        )
+    assert changed.value.code == "name_changed_meanwhile"
+
+
+def test_evidence_past_its_size_is_refused(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    large = base64.b64encode(PNG + bytes(name_objections.MAX_EVIDENCE_BYTES)).decode()
+    with pytest.raises(InvalidInput) as refused:
+        name_objections.raise_objection(
+            db,
+            clock,
+            as_user(collection_world, "citizen"),
+            name=CORRECT_NAME,
+            statement="",
+            evidence=large,
+        )
+    assert (refused.value.code, refused.value.field) == ("too_large", "evidence")

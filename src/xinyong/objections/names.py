@@ -58,6 +58,8 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectName
 
 EVIDENCE_CONTEXT = "name_objection.evidence"
+# A scan or photo of an identity document: as a written authorisation's upload, 1.5 MB.
+MAX_EVIDENCE_BYTES = 1_500_000
 # The register of subjects is kept for the whole city: a district's handler does not
 # decide a person's name (decision 0046).
 REGISTER = "the register of subjects' names"
@@ -110,7 +112,10 @@ def check_stated_name(subject: Subject, stated: str) -> str:
 def _evidence(evidence: str) -> tuple[str, bytes]:
     """The document's kind and content (``evidence_files``: PDF, PNG or JPEG, by content)."""
     kind = evidence_files.check_base64(evidence, field="evidence")
-    return kind, base64.b64decode(evidence.strip(), validate=True)
+    content = base64.b64decode(evidence.strip(), validate=True)
+    if len(content) > MAX_EVIDENCE_BYTES:
+        raise InvalidInput("the file is larger than 1.5 MB", code="too_large", field="evidence")
+    return kind, content
 
 
 def _open_of(session: Session, subject_id: int) -> NameObjection | None:
@@ -310,6 +315,12 @@ def deadlines(session: Session, clock: Clock, objection: NameObjection) -> list[
             clock.today(),
         )
     ]
+
+
+def case_of(session: Session, clock: Clock, objection: NameObjection) -> Case:
+    """The case of an objection the caller has just raised or decided (no read to log)."""
+    (found,) = _cases(session, clock, [objection])
+    return found
 
 
 def _cases(session: Session, clock: Clock, found: list[NameObjection]) -> list[Case]:

@@ -20,8 +20,8 @@ from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["objections"])
 
-# An identity document of at most 5 MiB, as base64.
-MAX_EVIDENCE = 7 * 1024 * 1024
+# An identity document of at most 1.5 MB (``names.MAX_EVIDENCE_BYTES``), as base64.
+MAX_EVIDENCE = 2_000_000
 
 
 def case_out(case: name_objections.Case, *, staff: bool) -> dict[str, Any]:
@@ -55,7 +55,11 @@ def case_out(case: name_objections.Case, *, staff: bool) -> dict[str, Any]:
 class NameObjectionIn(BaseModel):
     name: str = Field(min_length=1, max_length=MAX_NAME)
     statement: str = Field(default="", max_length=rules.MAX_STATEMENT)
-    evidence: str = Field(min_length=1, max_length=MAX_EVIDENCE)
+    evidence: str = Field(
+        min_length=1,
+        max_length=MAX_EVIDENCE,
+        description="the identity document (PDF, PNG or JPEG, at most 1.5 MB) as base64",
+    )
 
 
 class OnBehalfIn(NameObjectionIn):
@@ -137,7 +141,8 @@ def record_on_behalf(
         evidence=body.evidence,
         terms=objection_terms(request),
     )
-    return case_out(name_objections.case(session, clock, actor, objection.id), staff=True)
+    # Its recording is in the person's log already (``record_on_behalf``).
+    return case_out(name_objections.case_of(session, clock, objection), staff=True)
 
 
 @router.get("/name-objections/{objection_id}", responses=refusals(403, 404))
@@ -188,7 +193,7 @@ def decide(
     """The handler decides with reasons. Upheld, the stated name is the person's current
     name from today and the name it bore a former name ending today (the subject's
     ``subject.rename`` audit event names the objection)."""
-    name_objections.decide(
+    decided = name_objections.decide(
         session, clock, actor, objection_id, outcome=body.outcome, reasons=body.reasons
     )
-    return case_out(name_objections.case(session, clock, actor, objection_id), staff=True)
+    return case_out(name_objections.case_of(session, clock, decided), staff=True)

@@ -36,8 +36,6 @@ from xinyong.web.pages.rendering import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
-# An identity document's scan or photo: as the written authorisation's evidence, 1.5 MB.
-MAX_EVIDENCE_BYTES = 1_500_000
 STATUS_LABELS = {
     NameObjectionStatus.RECEIVED.value: N_("Received: the credit authority decides"),
     NameObjectionStatus.UPHELD.value: N_("Upheld: the name was corrected"),
@@ -66,8 +64,8 @@ def uploaded_evidence(upload: UploadFile | None) -> str:
             field="evidence",
             article=rules.ARTICLE,
         )
-    content = upload.file.read(MAX_EVIDENCE_BYTES + 1)
-    if len(content) > MAX_EVIDENCE_BYTES:
+    content = upload.file.read(name_objections.MAX_EVIDENCE_BYTES + 1)
+    if len(content) > name_objections.MAX_EVIDENCE_BYTES:
         raise InvalidInput("the file is larger than 1.5 MB", code="too_large", field="evidence")
     evidence_files.check(
         content, field="evidence", filename=upload.filename, media_type=upload.content_type
