@@ -244,6 +244,8 @@ def test_evidence_is_needed_and_checked(
                 db, clock, actor, name=CORRECT_NAME, statement="", evidence=evidence
             )
         assert (refused.value.code, refused.value.field) == (code, "evidence")
+        # Evidence for an objection, not for a written authorisation (Art. 13 ¶3).
+        assert refused.value.article == "Art. 25"
 
 
 def test_one_open_objection_per_person_and_organisations_are_refused(

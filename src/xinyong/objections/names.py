@@ -111,7 +111,7 @@ def check_stated_name(subject: Subject, stated: str) -> str:
 
 def _evidence(evidence: str) -> tuple[str, bytes]:
     """The document's kind and content (``evidence_files``: PDF, PNG or JPEG, by content)."""
-    kind = evidence_files.check_base64(evidence, field="evidence")
+    kind = evidence_files.check_base64(evidence, field="evidence", article=ARTICLE)
     content = base64.b64decode(evidence.strip(), validate=True)
     if len(content) > MAX_EVIDENCE_BYTES:
         raise InvalidInput("the file is larger than 1.5 MB", code="too_large", field="evidence")

@@ -68,7 +68,11 @@ def uploaded_evidence(upload: UploadFile | None) -> str:
     if len(content) > name_objections.MAX_EVIDENCE_BYTES:
         raise InvalidInput("the file is larger than 1.5 MB", code="too_large", field="evidence")
     evidence_files.check(
-        content, field="evidence", filename=upload.filename, media_type=upload.content_type
+        content,
+        field="evidence",
+        filename=upload.filename,
+        media_type=upload.content_type,
+        article=rules.ARTICLE,
     )
     return base64.b64encode(content).decode("ascii")
 
@@ -88,6 +92,7 @@ def _render_mine(
         {
             **_helpers(request),
             "subject": subject,
+            "staff": False,
             "former": name_objections.former_names(subject),
             "cases": mine,
             "open": any(c.objection.status is NameObjectionStatus.RECEIVED for c in mine),
