@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (
@@ -21,6 +22,8 @@ from tests.factories import World, auth_headers
 from tests.name_objection_helpers import CORRECT_NAME, EVIDENCE, PNG
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.clock import FixedClock
+from xinyong.disclosure import access
+from xinyong.disclosure.models import AccessEvent
 
 
 def error(response: object) -> tuple[int, str, str | None]:
@@ -147,6 +150,18 @@ def test_the_handler_records_one_on_the_persons_behalf(
 ) -> None:
     person = collection_world.subjects["person"]
     handler = auth_headers(client, "objections")
+    probe = client.post(
+        "/api/v1/name-objections",
+        json={"citizen_id": citizen_id_of(person), "name": person.name, "evidence": EVIDENCE},
+        headers=handler,
+    )
+    assert error(probe) == (422, "name_unchanged", "name")
+    # Rolled back, but the lookup by ID number is in the person's log (Art. 24).
+    assert db.scalars(
+        select(AccessEvent.id).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == access.PERSON_LOOKUP
+        )
+    ).all()
     recorded = client.post(
         "/api/v1/name-objections",
         json={

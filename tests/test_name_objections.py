@@ -188,7 +188,13 @@ def test_the_handler_records_it_on_the_persons_behalf(
     )
     assert objection.on_behalf
     assert objection.subject_id == person.id
-    assert logged(db, person.id)
+    # Found by ID number: in the person's log and the audit, as any lookup.
+    (found,) = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == access.PERSON_LOOKUP
+        )
+    ).all()
+    assert found.purpose == name_objections.CASE_PURPOSE
     with pytest.raises(NotFound) as unknown:
         name_objections.record_on_behalf(
             db,
@@ -365,3 +371,35 @@ def test_evidence_past_its_size_is_refused(
             evidence=large,
         )
     assert (refused.value.code, refused.value.field) == ("too_large", "evidence")
+
+
+def test_a_refused_record_on_behalf_keeps_its_lookup_in_the_persons_log(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """``name_unchanged`` tells the name an ID number is registered under: the refused
+    request is rolled back, but its lookup stays audited and in the person's log."""
+    world = collection_world
+    person = world.subjects["person"]
+    with pytest.raises(InvalidInput) as refused:
+        name_objections.record_on_behalf(
+            db,
+            clock,
+            as_user(world, "objections"),
+            citizen_id=citizen_id_of(person),
+            name=person.name,
+            statement="",
+            evidence=EVIDENCE,
+        )
+    assert refused.value.code == "name_unchanged"
+    db.rollback()
+    assert refused.value.aftermath is not None
+    refused.value.aftermath(db)
+    db.commit()
+    (entry,) = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.subject_id == person.id, AccessEvent.what == access.PERSON_LOOKUP
+        )
+    ).all()
+    assert entry.purpose == name_objections.CASE_PURPOSE
+    (lookup,) = events(db, subjects.PERSON_LOOKUP_ACTION)
+    assert lookup.target_id == str(person.id)

@@ -38,9 +38,16 @@ from xinyong.audit import service as audit
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import Clock
 from xinyong.crypto import default_cipher
-from xinyong.disclosure import access
+from xinyong.disclosure import access, person_lookup
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import (
+    ConcealedRefusal,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.objections.models import NameObjection, NameObjectionStatus
 from xinyong.objections.rules import (
     ARTICLE,
@@ -252,37 +259,43 @@ def record_on_behalf(
     terms: Terms | None = None,
 ) -> NameObjection:
     """The credit authority's handler records a person's objection at the counter, the
-    person found by the ID number on the document it showed. The case view that follows is
-    in the person's access log (``case``)."""
+    person found by the ID number on the document it showed. The lookup is audited and in
+    the person's access log, found or not and even when the objection is then refused
+    (``name_unchanged`` would tell the name an ID number is registered under): a refusal
+    must not make this form a way to test numbers and names unseen (Art. 24)."""
     require_handler(actor)
     area.require_city(session, actor, REGISTER, field="citizen_id")
     subject = subjects.person_by_typed_citizen_id(session, clock, citizen_id)
-    subjects.record_person_lookup(session, clock, actor, subject)
-    if subject is None:
-        raise NotFound(
-            "no person is registered with this ID number",
-            code="unknown_subject",
-            field="citizen_id",
+    try:
+        if subject is None:
+            raise NotFound(
+                "no person is registered with this ID number",
+                code="unknown_subject",
+                field="citizen_id",
+            )
+        objection = _raise(
+            session,
+            clock,
+            actor,
+            subject,
+            name=name,
+            statement=statement,
+            evidence=evidence,
+            terms=terms,
+            on_behalf=True,
         )
-    objection = _raise(
-        session,
-        clock,
-        actor,
-        subject,
-        name=name,
-        statement=statement,
-        evidence=evidence,
-        terms=terms,
-        on_behalf=True,
-    )
-    access.log_use(
-        session,
-        clock,
-        actor,
-        subject,
-        path=LegalPath.OFFICIAL_DUTY,
-        what=access.NAME_OBJECTION,
-        purpose=CASE_PURPOSE,
+    except DomainError as refusal:
+        person_lookup.keep_lookup_audited(
+            refusal,
+            clock,
+            actor,
+            citizen_id,
+            path=LegalPath.OFFICIAL_DUTY,
+            purpose=CASE_PURPOSE,
+        )
+        raise
+    person_lookup.record_lookup(
+        session, clock, actor, subject, path=LegalPath.OFFICIAL_DUTY, purpose=CASE_PURPOSE
     )
     return objection
 
