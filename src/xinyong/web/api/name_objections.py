@@ -9,12 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from xinyong.objections import names as name_objections
 from xinyong.objections import rules
 from xinyong.subjects.service import MAX_NAME
-from xinyong.web.api.objections import Reasons, objection_terms
+from xinyong.web.api.objections import Reasons, _line_breaks_as_one, objection_terms
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
 
@@ -54,7 +54,10 @@ def case_out(case: name_objections.Case, *, staff: bool) -> dict[str, Any]:
 
 class NameObjectionIn(BaseModel):
     name: str = Field(min_length=1, max_length=MAX_NAME)
-    statement: str = Field(default="", max_length=rules.MAX_STATEMENT)
+    # Optional; counted as the service and the form count it (a line break as one).
+    statement: Annotated[
+        str, BeforeValidator(_line_breaks_as_one), Field(max_length=rules.MAX_STATEMENT)
+    ] = ""
     evidence: str = Field(
         min_length=1,
         max_length=MAX_EVIDENCE,
