@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import json
 
 import pytest
 from hypothesis import given
@@ -33,7 +34,7 @@ from xinyong.accounts.permissions import Actor
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection import held_rows
-from xinyong.disclosure import access
+from xinyong.disclosure import access, rendering, reports
 from xinyong.disclosure.models import AccessEvent
 from xinyong.errors import (
     ConcealedRefusal,
@@ -403,3 +404,26 @@ def test_a_refused_record_on_behalf_keeps_its_lookup_in_the_persons_log(
     assert entry.purpose == name_objections.CASE_PURPOSE
     (lookup,) = events(db, subjects.PERSON_LOOKUP_ACTION)
     assert lookup.target_id == str(person.id)
+
+
+def test_the_persons_credit_report_states_the_correction_beside_the_former_name(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Art. 24: a report states the reasons of changes; the typo is a former name only
+    because it was corrected, and the report says so (from the day of the decision)."""
+    world = collection_world
+    person = world.subjects["person"]
+    objection = raised(world)
+    name_objections.decide(
+        db, clock, as_user(world, "objections"), objection.id, outcome="upheld", reasons="核对"
+    )
+    db.commit()
+    issued = reports.issue(db, clock, as_user(world, "citizen"), person)
+    basic = json.loads(issued.body)["subject"]
+    assert basic["name"] == CORRECT_NAME
+    assert basic["former_names"] == ["王某某"]
+    assert basic["name_corrections"] == [
+        {"before": "王某某", "after": CORRECT_NAME, "on": clock.today().isoformat()}
+    ]
+    page = rendering.report_html(json.loads(issued.body))
+    assert f"由“王某某”更正为“{CORRECT_NAME}”" in page
