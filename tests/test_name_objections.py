@@ -31,6 +31,7 @@ from tests.factories import World
 from tests.name_objection_helpers import CORRECT_NAME, EVIDENCE, PNG, raised
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
+from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.collection import held_rows
@@ -113,8 +114,10 @@ def test_upheld_the_name_is_corrected_and_the_wrong_one_kept_as_a_dated_former_n
     assert rename.details["name_objection"] == objection.id
     (decided,) = events(db, "name_objection.decide")
     assert decided.details == {"subject": person.id, "outcome": "upheld"}
-    # The handler's reads (evidence, case) are in the person's log, on official duty.
+    # The handler's reads (evidence, case) are in the person's log, on official duty,
+    # each witnessed by its audit event: the chain verifies.
     assert logged(db, person.id)
+    assert audit.verify(db).ok
 
 
 def test_rejected_the_name_stands_with_the_reasons(
@@ -298,6 +301,7 @@ def test_the_queue_logs_each_person_shown(
     assert logged(db, world.subjects["person"].id)
     (read,) = events(db, "name_objection.queue_read")
     assert read.details["cases"] == [objection.id]
+    assert audit.verify(db).ok
 
 
 def test_a_decision_needs_reasons_without_a_citizen_id(
@@ -404,6 +408,7 @@ def test_a_refused_record_on_behalf_keeps_its_lookup_in_the_persons_log(
     assert entry.purpose == name_objections.CASE_PURPOSE
     (lookup,) = events(db, subjects.PERSON_LOOKUP_ACTION)
     assert lookup.target_id == str(person.id)
+    assert audit.verify(db).ok
 
 
 def test_the_persons_credit_report_states_the_correction_beside_the_former_name(
