@@ -146,6 +146,9 @@ def _raise(
     terms: Terms | None,
     on_behalf: bool,
 ) -> NameObjection:
+    # Locked and read afresh: a second objection raised, or one decided, at the same moment
+    # is taken one after the other, and this one finds the name and the open case it left.
+    session.get(Subject, subject.id, with_for_update=True, populate_existing=True)
     stated = check_stated_name(subject, name)
     if statement_too_long(statement):
         raise InvalidInput(
@@ -162,8 +165,6 @@ def _raise(
             article=ARTICLE,
         )
     kind, content = _evidence(evidence)
-    # Locked: a second objection raised at the same moment waits and finds this one open.
-    session.get(Subject, subject.id, with_for_update=True, populate_existing=True)
     pending = _open_of(session, subject.id)
     if pending is not None:
         raise Conflict(
