@@ -64,6 +64,7 @@ from tests import (
     disclosure_helpers,
     institutions_helpers,
     lists_helpers,
+    name_objection_helpers,
     objections_helpers,
     publicity_helpers,
     repair_helpers,
@@ -1018,6 +1019,37 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lists_helpers.matrix_court_entry,
         json=lists_helpers.matrix_performance,
     ),
+    # --- api/name_objections (Art. 25; decision 0051): a person's registered name ---
+    # A natural person's own account (an organisation's name follows its registration).
+    ("POST", "/api/v1/me/name-objections"): Access(
+        PERSON_ACCOUNTS, json=name_objection_helpers.matrix_fresh_body
+    ),
+    ("GET", "/api/v1/me/name-objections"): Access(PERSON_ACCOUNTS),
+    # The city's credit authority's objection handler keeps the register of names.
+    ("GET", "/api/v1/name-objections"): Access(frozenset({"objections"}), district=403),
+    ("POST", "/api/v1/name-objections"): Access(
+        frozenset({"objections"}), json=name_objection_helpers.matrix_on_behalf_body, district=403
+    ),
+    # The case and its evidence: the person and the handler; another subject is answered
+    # as if it did not exist (ConcealedRefusal).
+    ("GET", "/api/v1/name-objections/{objection_id}"): Access(
+        frozenset({"citizen", "objections"}),
+        params=name_objection_helpers.matrix_received,
+        refused_other_subject=404,
+        district=403,
+    ),
+    ("GET", "/api/v1/name-objections/{objection_id}/evidence"): Access(
+        frozenset({"citizen", "objections"}),
+        params=name_objection_helpers.matrix_received,
+        refused_other_subject=404,
+        district=403,
+    ),
+    ("POST", "/api/v1/name-objections/{objection_id}/decide"): Access(
+        frozenset({"objections"}),
+        params=name_objection_helpers.matrix_received,
+        json=lambda w: {"outcome": "rejected", "reasons": "证件姓名与登记一致"},
+        district=403,
+    ),
     # --- api/objections (Art. 25): objections to credit records ---
     # Only the record's subject objects (the records are the company's).
     ("POST", "/api/v1/me/records/{record_id}/objections"): Access(
@@ -1548,6 +1580,38 @@ MATRIX: dict[tuple[str, str], Access] = {
         form=lambda w: {"reasons": "整改材料系伪造"},
     ),
     ("GET", "/repair-progress"): Access(PUBLIC, query=repair_helpers.matrix_query_code_query),
+    # --- pages/name_objections (Art. 25; decision 0051): a person's registered name ---
+    ("GET", "/me/name"): Access(PERSON_ACCOUNTS),
+    ("POST", "/me/name"): Access(
+        PERSON_ACCOUNTS,
+        form=name_objection_helpers.matrix_fresh_form,
+        files=name_objection_helpers.matrix_files,
+    ),
+    ("GET", "/name-objections"): Access(frozenset({"objections"}), district=403),
+    ("POST", "/name-objections"): Access(
+        frozenset({"objections"}),
+        form=name_objection_helpers.matrix_on_behalf_form,
+        files=name_objection_helpers.matrix_files,
+        district=403,
+    ),
+    ("GET", "/name-objections/{objection_id}"): Access(
+        frozenset({"citizen", "objections"}),
+        params=name_objection_helpers.matrix_received,
+        refused_other_subject=404,
+        district=403,
+    ),
+    ("GET", "/name-objections/{objection_id}/evidence"): Access(
+        frozenset({"citizen", "objections"}),
+        params=name_objection_helpers.matrix_received,
+        refused_other_subject=404,
+        district=403,
+    ),
+    ("POST", "/name-objections/{objection_id}/decide"): Access(
+        frozenset({"objections"}),
+        params=name_objection_helpers.matrix_received,
+        form=lambda w: {"outcome": "rejected", "reasons": "证件姓名与登记一致"},
+        district=403,
+    ),
     ("GET", "/me/objections"): Access(SUBJECT_ACCOUNTS),
     ("POST", "/me/objections"): Access(
         frozenset({"company"}),

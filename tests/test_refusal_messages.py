@@ -256,6 +256,7 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
     "repair/rules.py::action": _values("xinyong.repair.rules.ACTIONS"),
     "repair/rules.py::who": lambda: _steps("xinyong.repair.rules", 1),
     "objections/rules.py::status.value": _values("xinyong.objections.models.ObjectionStatus"),
+    "objections/names.py::status.value": _values("xinyong.objections.models.NameObjectionStatus"),
     "objections/rules.py::action": lambda: _steps("xinyong.objections.rules", 2),
     "objections/rules.py::who": lambda: _steps("xinyong.objections.rules", 1),
     "lists/early_removal.py::application.status.value": _values(

@@ -42,12 +42,12 @@ def kind_of(content: bytes) -> str | None:
     return None
 
 
-def _unsupported(field: str) -> InvalidInput:
+def _unsupported(field: str, article: str) -> InvalidInput:
     return InvalidInput(
         "the evidence file must be a PDF, PNG or JPEG document",
         code="evidence_type_unsupported",
         field=field,
-        article=ARTICLE,
+        article=article,
     )
 
 
@@ -57,39 +57,42 @@ def check(
     field: str,
     filename: str | None = None,
     media_type: str | None = None,
+    article: str = ARTICLE,
 ) -> str:
     """The kind of an uploaded evidence file, or a refusal: an empty file, a declared type
     (extension or Content-Type) that is none of the allowed ones, content that is none of
-    them, or content of another allowed kind than declared (a PNG named ``.pdf``)."""
+    them, or content of another allowed kind than declared (a PNG named ``.pdf``).
+    ``article``: what the evidence is for — a written authorisation (Art. 13 ¶3) unless
+    said, an identity document stating a name objected to (Art. 25)."""
     if not content:
         raise InvalidInput(
-            "the evidence file is empty", code="evidence_empty", field=field, article=ARTICLE
+            "the evidence file is empty", code="evidence_empty", field=field, article=article
         )
     declared: set[str] = set()
     extension = os.path.splitext(filename or "")[1].lower()
     if extension:
         if extension not in EXTENSIONS:
-            raise _unsupported(field)
+            raise _unsupported(field, article)
         declared.add(EXTENSIONS[extension])
     media = (media_type or "").split(";")[0].strip().lower()
     if media not in UNDECLARED_MEDIA_TYPES:
         if media not in MEDIA_TYPES:
-            raise _unsupported(field)
+            raise _unsupported(field, article)
         declared.add(MEDIA_TYPES[media])
     actual = kind_of(content)
     if actual is None:
-        raise _unsupported(field)
+        raise _unsupported(field, article)
     if declared and declared != {actual}:
         raise InvalidInput(
             "the evidence file's content is not the type its name or Content-Type declares",
             code="evidence_type_mismatch",
             field=field,
-            article=ARTICLE,
+            article=article,
         )
     return actual
 
 
-def check_base64(text: str, *, field: str) -> str:
+def check_base64(text: str, *, field: str, article: str = ARTICLE) -> str:
     """The kind of an evidence file sent as base64 (the API's upload), or a refusal."""
     try:
         content = base64.b64decode(text.strip(), validate=True)
@@ -98,6 +101,6 @@ def check_base64(text: str, *, field: str) -> str:
             "the evidence of an upload is the file as base64, and this is not base64",
             code="evidence_not_base64",
             field=field,
-            article=ARTICLE,
+            article=article,
         ) from exc
-    return check(content, field=field)
+    return check(content, field=field, article=article)

@@ -42,7 +42,7 @@ PAGES: dict[str | None, tuple[str, ...]] = {
     ),
     "caseofficer": ("/lists-queue", "/measure-applications"),
     "caseofficer2": ("/lists-queue",),
-    "objections": ("/list-objections",),
+    "objections": ("/list-objections", "/name-objections"),
     "reporter": ("/batches", "/batches/upload", "/commitments", "/consents"),
     "security": ("/reviews", "/query-item-assignments"),
     "querier": ("/query", "/joint-check"),
@@ -64,7 +64,7 @@ PAGES: dict[str | None, tuple[str, ...]] = {
     ),
     "admin": ("/admin/users",),
     "company": ("/me", "/me/notices", "/me/grade", "/me/credit", "/me/access-log"),
-    "citizen": ("/me/consents", "/me/declarations", "/me/authorisations"),
+    "citizen": ("/me/consents", "/me/declarations", "/me/authorisations", "/me/name"),
 }
 
 

@@ -484,6 +484,9 @@ PERSON_LOOKUP = "person_lookup"
 OBJECTION_CASE = "objection_case"
 # The same for a credit repair case (Art. 20–23, ``repair.cases.case``).
 REPAIR_CASE = "repair_case"
+# A person's objection to the name it is registered under (its stated name and identity
+# document) read by the credit authority's handler to decide it (decision 0051).
+NAME_OBJECTION = "name_objection"
 # A list entry shown with its non-public parts (evidence, notice, the persons named in
 # full, objections): to its subject's log (decision 0020).
 LIST_ENTRY = "list_entry"
@@ -520,6 +523,7 @@ HELD_ROW = "held_row"
 NOT_FILE_READS = (
     PERSON_LOOKUP,
     OBJECTION_CASE,
+    NAME_OBJECTION,
     REPAIR_CASE,
     LIST_ENTRY,
     LIST_ENTRY_NAMED,

@@ -70,6 +70,7 @@ from xinyong.errors import (
 )
 from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
 from xinyong.lists.publicity import mask_name
+from xinyong.objections.models import NameObjection, NameObjectionStatus
 from xinyong.repair import advice as repair_advice
 from xinyong.repair import rules as repair_rules
 from xinyong.repair import service as repair
@@ -192,6 +193,23 @@ _BASIC_OF_ORGANISATION = Prepared(
 )
 
 
+def _name_corrections(session: Session, subject: Subject, as_of: dt.date) -> list[dict[str, str]]:
+    """The person's name corrections upheld by ``as_of`` (the day in China), oldest first."""
+    corrections = session.execute(
+        select(NameObjection.registered_name, NameObjection.stated_name, NameObjection.decided_at)
+        .where(
+            NameObjection.subject_id == subject.id,
+            NameObjection.status == NameObjectionStatus.UPHELD,
+        )
+        .order_by(NameObjection.id)
+    )
+    return [
+        {"before": before, "after": after, "on": decided.astimezone(CHINA).date().isoformat()}
+        for before, after, decided in corrections
+        if decided is not None and decided.astimezone(CHINA).date() <= as_of
+    ]
+
+
 def _basic(session: Session, subject: Subject, path: LegalPath, as_of: dt.date) -> dict[str, Any]:
     """The subject's basic information as it stood on ``as_of``: its name then (the
     latest name in force that day; today's if the platform knows no other), the names it
@@ -205,6 +223,11 @@ def _basic(session: Session, subject: Subject, path: LegalPath, as_of: dt.date) 
         "code": subject.uscc or subject.citizen_id_masked,
         "former_names": [name for _role, name, _id, part in rows if part == 0],
     }
+    if not subject.is_organisation and basic["former_names"]:
+        # A person's name corrected on its objection (decision 0051): the report states
+        # the change's reason (Art. 24), so a former name is not read as a name the person
+        # once bore. Only asked when a former name is shown: most persons have none.
+        basic["name_corrections"] = _name_corrections(session, subject, as_of)
     if subject.uscc_unverified:
         basic["code_note"] = "unverified check character"
     if subject.is_organisation:

@@ -89,3 +89,42 @@ class RecordObjection(IdMixin, Base):
     # register for good (a deregistered credit service institution, decision 0024).
     completed_by_source: Mapped[bool | None] = mapped_column(Boolean)
     result_version_no: Mapped[int | None] = mapped_column(Integer)
+
+
+class NameObjectionStatus(enum.StrEnum):
+    RECEIVED = "received"  # with the credit authority's objection handler
+    UPHELD = "upheld"  # the name was corrected with the decision
+    REJECTED = "rejected"  # the name stands; reasons told
+
+
+class NameObjection(IdMixin, Base):
+    """A natural person's objection to the name the platform registered it under (Art. 25;
+    decision 0051). No registration authority states a person's name, so the credit
+    authority, which keeps the register of subjects, decides it on evidence; upheld, the
+    name the person stated becomes current and the one borne is kept as a former name."""
+
+    __tablename__ = "name_objection"
+    __table_args__ = (
+        Index("ix_name_objection_subject", "subject_id"),
+        Index("ix_name_objection_status", "status"),
+    )
+
+    subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
+    # The name the person says is wrong (current when raised), and the one it states.
+    registered_name: Mapped[str] = mapped_column(String(200))
+    stated_name: Mapped[str] = mapped_column(String(200))
+    statement: Mapped[str | None] = mapped_column(Text)
+    # The identity document, encrypted (decision 0004): pdf, png or jpeg.
+    evidence_kind: Mapped[str] = mapped_column(String(8))
+    evidence_ciphertext: Mapped[str] = mapped_column(Text)
+    evidence_sha256: Mapped[str] = mapped_column(String(64))
+    terms: Mapped[dict[str, int]] = mapped_column(JSON)
+    status: Mapped[NameObjectionStatus] = mapped_column(str_enum(NameObjectionStatus, 16))
+    # Recorded by the credit authority's handler on the person's behalf, at its counter.
+    on_behalf: Mapped[bool] = mapped_column(Boolean, default=False)
+    raised_by: Mapped[str] = mapped_column(String(64))
+    raised_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(64))
+    decision_reasons: Mapped[str | None] = mapped_column(Text)

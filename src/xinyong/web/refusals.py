@@ -882,6 +882,19 @@ MESSAGES: frozenset[str] = frozenset(
         N_("only the subject of a record objects to it"),
         N_("only a subject account has objections"),
         N_("only a subject account objects to its records"),
+        # a person's objection to its registered name (Art. 25; decision 0051)
+        N_("only the person objects to its name through its account"),
+        N_("this is the name you are registered under already"),
+        N_("the objection needs the identity document stating the name, as evidence"),
+        N_(
+            "an organisation's name follows the registration authority's record in force; "
+            "only a natural person objects to its registered name here"
+        ),
+        N_("no person is registered with this ID number"),
+        N_(
+            "the person's registered name changed since the objection was raised; reject "
+            "it with that reason, and the person objects again to the name it bears now"
+        ),
         N_("only the subject's own account gives or refuses its consent to be named"),
         # quoted inside other refusals (``PART``): the checks of a credit repair (Art. 21-23)
         N_("a minor record can be repaired once the legal duties are met"),
@@ -2345,6 +2358,14 @@ PATTERNS: tuple[_Pattern, ...] = (
         number=r"\d+",
     ),
     _said(
+        "name_objection_pending",
+        N_(
+            "the objection %(number)s to this name is still being decided; object again "
+            "once it is decided"
+        ),
+        number=r"\d+",
+    ),
+    _said(
         "record_not_objectionable",
         N_("a record that is %(status)s is no longer used and cannot be objected to"),
         {"status": _record_status},
@@ -2846,6 +2867,16 @@ CODES: dict[str, str] = {
     ),
     # objections to credit records (Art. 25)
     "objection_closed": N_("This objection is closed."),
+    # a person's objection to its registered name (Art. 25; decision 0051)
+    "name_unchanged": N_("This is the name you are registered under already (Art. 25)."),
+    "name_objection_pending": N_(
+        "An objection to this name is still being decided; object again once it is "
+        "decided (Art. 25)."
+    ),
+    "name_changed_meanwhile": N_(
+        "The registered name changed since the objection was raised: reject it, and the "
+        "person objects again to the name it bears now (Art. 25)."
+    ),
     "wrong_stage": N_("The case is not at a stage where you may do this."),
     "withdraw_instead": N_(
         "An objection that the record should not be public or is past its publicity period "

@@ -9,7 +9,7 @@ consent: ``evidence_document``, the signed form a credit service institution upl
 consent it records (Art. 27 ¶2); empty for every consent recorded before.
 
 Revision ID: 0059
-Revises: 0057
+Revises: 0058
 Create Date: 2026-12-13 09:00:00
 """
 
@@ -21,8 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0059"
-# 0058 is another branch's; the lead re-chains this one after it at the merge.
-down_revision: str | None = "0057"
+down_revision: str | None = "0058"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -27,6 +27,7 @@ from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register
 from xinyong.lists import measures
+from xinyong.objections import names as name_objections
 from xinyong.repair import cases as repair_cases
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_settings
@@ -145,6 +146,9 @@ def my_credit(
             "repair_links": repair_cases.repair_links(session, actor),
             # Records deleted after their retention period: the subject's own eyes only.
             "deleted": retention.deleted_records(session, subject),
+            # The name's changes with their reasons, and the names borne before (Art. 24).
+            "name_changes": name_objections.changes_of(session, subject),
+            "former_names": name_objections.former_names(subject),
             "english": english,
             "free_used": _free_reports_used(session, subject, clock, free_allowance),
             "free_allowance": free_allowance,

@@ -121,6 +121,9 @@ WHAT_LABELS = {
     # Staff reading the subject's objection case to handle it (Art. 25).
     access.OBJECTION_CASE: N_("Your objection to a record, read to handle it"),
     access.REPAIR_CASE: N_("Your credit repair application, read to handle it"),
+    access.NAME_OBJECTION: N_(
+        "Your objection to your registered name, with its evidence, read to decide it"
+    ),
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.LIST_BASIS_RECORDS: N_(
