@@ -114,6 +114,17 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
 READ_ONLY = "xinyong_read_only"
 
 
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for a unit of work that only reads and must see one moment throughout (the
+    audit chain's walk, whose final checks compare with what it walked): on PostgreSQL a
+    REPEATABLE READ READ ONLY transaction — one snapshot, and a write refused; on SQLite a
+    deferred one, which in WAL mode reads one snapshot from its first read on without taking
+    the write lock, so writers go on meanwhile (decision 0002 addendum)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY: True})
+
+
 def contended(error: BaseException) -> bool:
     """Whether the database ended the statement because of another transaction — a lock
     it waited for too long, a deadlock, a serialization failure — rather than because of
