@@ -115,3 +115,18 @@ def test_a_read_behind_a_writer_holding_the_database_is_a_503(
             assert client.get("/api/v1/lists/black").status_code == 200
     finally:
         engine.dispose()
+
+
+def test_every_api_operation_documents_the_503(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    busy = paths["/api/v1/lists/{kind}"]["get"]["responses"]["503"]
+    assert "Retry-After" in busy["headers"]
+    assert busy["content"] == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+    }
+    assert all(
+        "503" in operation["responses"]
+        for path, operations in paths.items()
+        if path.startswith("/api/")
+        for operation in operations.values()
+    )
