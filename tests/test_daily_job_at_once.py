@@ -6,6 +6,8 @@
   its own and takes its rows before the chain's head, as requests do. The job used to
   write its first audit event (taking the head) and then wait for the entry in the same
   transaction, while the request waited for the head.
+* The same within the red-list step: it ended one entry (its event taking the head) and
+  then waited for the next, which a request held while waiting for the head.
 * On PostgreSQL two runs ending the same records' publicity at once (before the lock
   above, or by hand) take one record after the other: the second finds it ended, not a
   unique violation on its next version.
@@ -33,11 +35,14 @@ from tests.concurrency_helpers import (  # noqa: F401
     GIVE_UP_AFTER,
     at_once,
     committed_world,
+    ended,
+    in_another_transaction,
     in_session,
+    until_waiting_or_done,
 )
 from tests.conftest import TEST_NOW, database_url_for
-from tests.factories import World, bind
-from tests.lists_helpers import basis_record, published_entry
+from tests.factories import CompanyFactory, World, bind
+from tests.lists_helpers import basis_record, ingest_penalty, published_entry
 from xinyong import bootstrap
 from xinyong.audit import service as audit
 from xinyong.cli import app
@@ -48,7 +53,8 @@ from xinyong.db.engine import make_engine
 from xinyong.db.locks import running_alone
 from xinyong.db.migrate import upgrade
 from xinyong.disclosure import publicity
-from xinyong.lists.models import EntryStatus, ListEntry
+from xinyong.lists import red_list_exit
+from xinyong.lists.models import EntryStatus, ListEntry, RemovalReason
 
 pytestmark = pytest.mark.test_database
 
@@ -205,3 +211,54 @@ def test_two_runs_ending_the_same_publicity_at_once_end_it_once(
             )
         ).all()
         assert ends == [record.current_version_no]
+
+
+def _red_entries_due(engine: Engine, built: World) -> list[int]:
+    """Two companies on the red list with a penalty within its clean years that no hook
+    saw (its status set back by hand, as ``test_the_daily_job_ends_what_no_hook_saw``
+    does), committed: the daily job ends both, in the order of their ids."""
+    with Session(engine, expire_on_commit=False) as session:
+        world = in_session(built, session)
+        bind(session, CLOCK)
+        companies = [CompanyFactory(name=f"福州红名单{n}有限公司") for n in "甲乙"]
+        penalties = []
+        # Both penalties first: the collection's hook ends the red-list entries in force
+        # whose subject's records a batch wrote.
+        for company in companies:
+            ingest_penalty(session, CLOCK, world, company, decision_date=CLOCK.today().isoformat())
+            record = session.scalars(
+                select(CreditRecord).where(CreditRecord.subject_id == company.id)
+            ).one()
+            record.status = RecordStatus.REPAIRED
+            penalties.append(record)
+        ids = [
+            published_entry(
+                session, CLOCK, world, company, "integrity_model", reasons="纳税信用A级"
+            ).id
+            for company in companies
+        ]
+        for record in penalties:
+            record.status = RecordStatus.ACTIVE
+        session.commit()
+    return sorted(ids)
+
+
+def test_ending_red_list_entries_takes_them_all_before_the_chain_head(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """The step ended one entry (its audit event taking the head) and then waited for the
+    next, which a request held while it waited for the head: a deadlock."""
+    engine, built = committed_world
+    first, second = _red_entries_due(engine, built)
+    with Session(engine) as request:
+        assert request.get(ListEntry, second, with_for_update=True) is not None
+        job, thread = in_another_transaction(
+            engine, lambda session: red_list_exit.end_where_not_met(session, CLOCK)
+        )
+        until_waiting_or_done(engine, job, thread)
+        audit.record(request, CLOCK, audit.SYSTEM, "test.request_on_the_entry")
+        request.commit()
+    result = ended(job, thread).result
+    with Session(engine) as session:
+        reasons = [session.get(ListEntry, i).removal_reason for i in (first, second)]
+    assert (result, reasons) == ({"bad_record": 2}, [RemovalReason.BAD_RECORD] * 2)
