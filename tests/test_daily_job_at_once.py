@@ -25,8 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg.errors
 import pytest
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
@@ -110,6 +112,19 @@ def test_a_second_run_while_one_runs_does_nothing_and_says_so(database: Engine) 
     after = _run_job()
     assert after.exit_code == 0, after.output
     assert "publicity ended for 0 records" in after.output
+
+
+def test_a_step_the_database_was_too_busy_for_ends_the_run_with_a_message(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def deadlocked(session: Session, clock: object) -> int:
+        raise OperationalError("SELECT 1", {}, psycopg.errors.DeadlockDetected("deadlock"))
+
+    monkeypatch.setattr(publicity, "end_expired_publicity", deadlocked)
+    result = _run_job()
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "the database was too busy for a step of the daily job (40P01)" in result.output
 
 
 def _due(engine: Engine, built: World) -> tuple[int, int]:

@@ -7,13 +7,21 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import typer
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.cli._shared import clock, command_unit_of_work, console, migrated_engine
+from xinyong.cli._shared import (
+    clock,
+    command_unit_of_work,
+    console,
+    err_console,
+    migrated_engine,
+)
 from xinyong.collection import quarantine
 from xinyong.config import get_settings
 from xinyong.db import maintenance
+from xinyong.db.engine import contended
 from xinyong.db.locks import running_alone
 from xinyong.disclosure import joint_check_uses, publicity, retention
 from xinyong.lists import court_defaulters, entries, entry_persons, red_list_exit
@@ -49,7 +57,19 @@ def run() -> None:
                 # hand): that one does the work; this one does nothing and says so.
                 console.print("another `xinyong jobs run` is still running: this one did nothing")
                 return
-            _run()
+            try:
+                _run()
+            except OperationalError as exc:
+                if not contended(exc):
+                    raise
+                # A step met a request's lock for too long (or a deadlock): it was rolled
+                # back whole, the steps before it kept; the next run does what is left.
+                err_console.print(
+                    "[red]the database was too busy for a step of the daily job[/red] "
+                    f"({getattr(exc.orig, 'sqlstate', None) or 'locked'}): it was rolled back; "
+                    "run `xinyong jobs run` again to finish"
+                )
+                raise typer.Exit(1) from exc
     finally:
         engine.dispose()
 
