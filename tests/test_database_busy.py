@@ -109,6 +109,9 @@ def test_a_read_behind_a_writer_holding_the_database_is_a_503(
             assert client.get("/api/v1/lists/black").status_code == 200
             with _database_held(engine):
                 answer = client.get("/api/v1/lists/black")
+                page = client.get("/lists/black", headers={"accept": "text/html"})
+            assert (page.status_code, page.headers["Retry-After"]) == (503, "5")
+            assert 'data-code="database_busy"' in page.text
             assert answer.status_code == 503, answer.text
             assert answer.headers["Retry-After"] == str(errors.RETRY_BUSY_AFTER)
             assert answer.json()["error"]["code"] == "database_busy"
