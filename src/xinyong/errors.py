@@ -96,6 +96,11 @@ class PermissionDenied(DomainError):
 class RateLimited(DomainError):
     code = "rate_limited"
 
-    def __init__(self, message: str, *, retry_after: int, **kwargs: object) -> None:
+    def __init__(
+        self, message: str, *, retry_after: int, reported_before: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.retry_after = retry_after
+        # A refusal of the same key was already audited in this window: this one is answered
+        # alike and not audited again (``ratelimit.SlidingWindowLimiter``).
+        self.reported_before = reported_before

@@ -377,7 +377,12 @@ def _witness_holds(details: Any, found: dict[str, dict[int, Mapping[Any, Any]]])
 
 def verify(session: Session) -> VerificationResult:
     """Walk the whole chain; report the first sequence number where it breaks, or whose
-    witnessed rows (``witness``) were changed or removed."""
+    witnessed rows (``witness``) were changed or removed.
+
+    Run it in one snapshot (``db.engine.read_only``): the final checks — the head where
+    the walk ended, no witnessed table's row left unwitnessed — compare with what the walk
+    saw, and an event committed meanwhile, seen by one and not the other, would be taken
+    for a cut tail or a row inserted around the chain."""
     expected_sequence = 1
     previous_hash = GENESIS_HASH
     checked = 0

@@ -32,7 +32,7 @@ from xinyong.cli._shared import (
     print_refusal,
 )
 from xinyong.config import StartRefused, generate_secrets, get_settings, make_data_dir
-from xinyong.db.engine import make_engine, normalise_url
+from xinyong.db.engine import make_engine, normalise_url, read_only
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import InvalidInput
@@ -482,8 +482,15 @@ def orgs_list() -> None:
 @audit_app.command("verify")
 def audit_verify() -> None:
     """Walk the hash chain; exit 1 naming the first bad sequence number."""
-    with command_unit_of_work() as session:
-        result = audit.verify(session)
+    # One snapshot for the whole walk: an event committed meanwhile is not half seen (the
+    # events up to it walked, the head moved past them: a false "sequence N is missing"),
+    # and on SQLite the walk holds no writer up (decision 0003 addendum).
+    engine = migrated_engine()
+    try:
+        with unit_of_work(make_session_factory(read_only(engine))) as session:
+            result = audit.verify(session)
+    finally:
+        engine.dispose()
     problem = result.problem
     if problem is not None:
         # A row the chain should witness and does not has no sequence: the events are intact.

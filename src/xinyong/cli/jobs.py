@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from typing import TypeVar
 
 import typer
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
-from xinyong.cli._shared import clock, command_unit_of_work, console
+from xinyong.cli._shared import (
+    clock,
+    command_unit_of_work,
+    console,
+    err_console,
+    migrated_engine,
+)
 from xinyong.collection import quarantine
 from xinyong.config import get_settings
 from xinyong.db import maintenance
+from xinyong.db.engine import contended
+from xinyong.db.locks import running_alone
 from xinyong.disclosure import joint_check_uses, publicity, retention
 from xinyong.lists import court_defaulters, entries, entry_persons, red_list_exit
 from xinyong.objections import service as objections
+
+T = TypeVar("T")
 
 jobs_app = typer.Typer(help="Scheduled jobs", no_args_is_help=True)
 
@@ -35,21 +49,58 @@ def run() -> None:
     the database's planner statistics. Upheld objections left to a deregistered credit
     service institution are carried out in its place (its deregistration does that for its
     own; this finds any left from before that rule)."""
+    engine = migrated_engine()
+    try:
+        with running_alone(engine, "daily-jobs") as alone:
+            if not alone:
+                # Cron started this run while the last still runs (a slow day, a run by
+                # hand): that one does the work; this one does nothing and says so.
+                console.print("another `xinyong jobs run` is still running: this one did nothing")
+                return
+            try:
+                _run()
+            except OperationalError as exc:
+                if not contended(exc):
+                    raise
+                # A step met a request's lock for too long (or a deadlock): it was rolled
+                # back whole, the steps before it kept; the next run does what is left.
+                err_console.print(
+                    "[red]the database was too busy for a step of the daily job[/red] "
+                    f"({getattr(exc.orig, 'sqlstate', None) or 'locked'}): it was rolled back; "
+                    "run `xinyong jobs run` again to finish"
+                )
+                raise typer.Exit(1) from exc
+    finally:
+        engine.dispose()
+
+
+def _step(work: Callable[[Session], T]) -> T:
+    """One step of the daily job in a transaction of its own. Each takes the rows it changes
+    first and writes its audit events after them, as requests do (record, entry, case, the
+    chain's head last); in one transaction for all, the head taken by the first step's event
+    was held while later steps waited for list entries a request held — a request that was
+    waiting for the head in turn (decision 0008 addendum)."""
     with command_unit_of_work() as session:
-        ended = publicity.end_expired_publicity(session, clock)
-        performed = court_defaulters.end_publicity_where_performed(session, clock)
-        expired = entries.expire_due(session, clock, SYSTEM_ACTOR)
-        # After the terms: an entry whose term is over expires rather than being removed.
-        red_ended = red_list_exit.end_where_not_met(session, clock)
-        followed = entry_persons.follow_all(session, clock, SYSTEM_ACTOR)
-        carried = objections.carry_out_for_deregistered_sources(session, clock, SYSTEM_ACTOR)
+        return work(session)
+
+
+def _run() -> None:
+    ended = _step(lambda session: publicity.end_expired_publicity(session, clock))
+    performed = _step(
+        lambda session: court_defaulters.end_publicity_where_performed(session, clock)
+    )
+    expired = _step(lambda session: entries.expire_due(session, clock, SYSTEM_ACTOR))
+    # After the terms: an entry whose term is over expires rather than being removed.
+    red_ended = _step(lambda session: red_list_exit.end_where_not_met(session, clock))
+    followed = _step(lambda session: entry_persons.follow_all(session, clock, SYSTEM_ACTOR))
+    carried = _step(
+        lambda session: objections.carry_out_for_deregistered_sources(session, clock, SYSTEM_ACTOR)
+    )
     deleted, by_type, with_records = _delete_records()
     removed = _remove_report_contents()
     erased_batches, erased_rows = _erase_quarantined_content()
-    with command_unit_of_work() as session:
-        indexed = joint_check_uses.index_pending(session, clock)
-    with command_unit_of_work() as session:
-        analysed = maintenance.refresh_planner_statistics(session)
+    indexed = _step(lambda session: joint_check_uses.index_pending(session, clock))
+    analysed = _step(maintenance.refresh_planner_statistics)
     removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
         f"publicity ended for {ended} records"

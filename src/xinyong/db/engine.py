@@ -16,6 +16,16 @@ from sqlalchemy.engine import make_url
 OWNER_ONLY = 0o600
 # SQLite's companions of a database file in WAL mode, made with the database file's mode.
 _COMPANIONS = ("-wal", "-shm", "-journal")
+# How long a SQLite transaction waits for another's write lock before it gives up with
+# "database is locked" (answered 503 ``database_busy``, ``contended``). Read on connecting.
+SQLITE_BUSY_TIMEOUT_MS = 10000
+# PostgreSQL's SQLSTATEs of a statement ended because of another transaction: a deadlock
+# (40P01), a serialization failure (40001), a lock not obtained in time (55P03,
+# ``lock_timeout`` or NOWAIT). The transaction is rolled back whole; sent again, the same
+# request may well succeed.
+_CONTENTION_STATES = frozenset({"40P01", "40001", "55P03"})
+# SQLite says so in its message only (SQLITE_BUSY, SQLITE_LOCKED).
+_SQLITE_CONTENTION = ("database is locked", "database table is locked")
 
 
 def normalise_url(url: str) -> str:
@@ -84,11 +94,45 @@ def _configure_sqlite(engine: Engine, path: Path | None) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         # Durability over speed: a committed batch must survive a power cut.
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that later writes
         # fails with SQLITE_BUSY instead of waiting when another request wrote meanwhile.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that only reads (``READ_ONLY``: `audit verify`) begins deferred: in
+        # WAL mode it reads one snapshot throughout without holding writers up.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN DEFERRED")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# The execution option of an engine (``engine.execution_options(**{READ_ONLY: True})``)
+# whose transactions only read: on SQLite they begin deferred (decision 0002 addendum).
+READ_ONLY = "xinyong_read_only"
+
+
+def read_only(engine: Engine) -> Engine:
+    """``engine`` for a unit of work that only reads and must see one moment throughout (the
+    audit chain's walk, whose final checks compare with what it walked): on PostgreSQL a
+    REPEATABLE READ READ ONLY transaction — one snapshot, and a write refused; on SQLite a
+    deferred one, which in WAL mode reads one snapshot from its first read on without taking
+    the write lock, so writers go on meanwhile (decision 0002 addendum)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def contended(error: BaseException) -> bool:
+    """Whether the database ended the statement because of another transaction — a lock
+    it waited for too long, a deadlock, a serialization failure — rather than because of
+    the statement itself: nothing was saved, and the same request sent again may succeed
+    (decision 0002 addendum)."""
+    cause = getattr(error, "orig", error)
+    state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if state is not None:
+        return state in _CONTENTION_STATES
+    message = str(cause)
+    return any(text in message for text in _SQLITE_CONTENTION)

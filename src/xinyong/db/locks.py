@@ -13,10 +13,14 @@ serialises writers at BEGIN IMMEDIATE (decision 0002), so there is nothing to wa
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
-from sqlalchemy import BigInteger, bindparam, text
+from sqlalchemy import BigInteger, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -51,3 +55,47 @@ def hold_name(session: Session, name: str, *, shared: bool) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     session.execute(_SHARE_ONE if shared else _LOCK_ONE, {"key": _key(name)})
+
+
+_TRY_ALONE = text("SELECT pg_try_advisory_lock(:key)")
+_LEAVE = text("SELECT pg_advisory_unlock(:key)")
+
+
+@contextlib.contextmanager
+def running_alone(engine: Engine, name: str) -> Iterator[bool]:
+    """Whether this process runs the work called ``name`` alone: true, and the name held
+    until the block ends, when no other process holds it; false at once, without waiting,
+    when one does (a second `xinyong jobs run` started while the first still runs). Held
+    across the block's transactions, not in one: on PostgreSQL a session-level advisory lock
+    on a connection of its own; on SQLite an exclusive ``flock`` on a file beside the
+    database (the database's own write lock lasts one transaction); a database in memory
+    has no other process to meet."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            key = {"key": _key(name)}
+            alone = bool(connection.scalar(_TRY_ALONE, key))
+            # The lock outlives the transaction the query began; the connection stays idle.
+            connection.commit()
+            try:
+                yield alone
+            finally:
+                if alone:
+                    connection.execute(_LEAVE, key)
+                    connection.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield True
+        return
+    path = Path(f"{database}.{name}.lock")
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        # Closing the file releases the lock.
+        os.close(handle)

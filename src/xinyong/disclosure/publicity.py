@@ -19,12 +19,22 @@ PUBLICITY_ENDED = "publicity ended"
 def end_expired_publicity(session: Session, clock: Clock) -> int:
     """Mark every record whose publicity window has closed; returns how many."""
     today = clock.today()
+    # Locked, all at once in the order of their ids, before the first version is written
+    # and the audit event last (``records.locked`` for a set): a step on one of them at this
+    # moment (a correction, an objection) finishes first, and the record is taken as it
+    # left it — one no longer active or corrected is not ended again (PostgreSQL rechecks
+    # the condition on a row it waited for), so two jobs at once do not both write its next
+    # version; the audit chain's head, taken last, is never held while waiting for a record.
     expired = session.scalars(
-        select(CreditRecord).where(
+        select(CreditRecord)
+        .where(
             CreditRecord.publicity_end.is_not(None),
             CreditRecord.publicity_end < today,
             CreditRecord.status.in_([RecordStatus.ACTIVE, RecordStatus.CORRECTED]),
         )
+        .order_by(CreditRecord.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).all()
     for record in expired:
         record.status = RecordStatus.EXPIRED

@@ -248,21 +248,21 @@ _PUBLISHED_STATUSES = (RecordStatus.ACTIVE, RecordStatus.UNDER_OBJECTION, Record
 
 def _end_publicity_on_performance(
     session: Session, clock: Clock, actor: Actor, record: CreditRecord, detail: str
-) -> None:
+) -> bool:
     """The record of a defaulter who performed is no longer published from today: its window
     ends yesterday, as a withdrawal past its period ends one, and an active or corrected
     record is ``expired`` (one under objection stays so until the objection is decided). A
     new version with the reason and ``detail`` (the performance, as the entry's removal
     states it), by the court's staff who confirmed it or the platform acting on the court's
-    record; its content is the court's, unchanged. Nothing for a record no longer published
-    (revoked, expired …) or never."""
+    record; its content is the court's, unchanged. Nothing (false) for a record no longer
+    published (revoked, expired …) or never."""
     today = clock.today()
     if (
         record.status not in _PUBLISHED_STATUSES
         or record.publicity_start is None
         or (record.publicity_end is not None and record.publicity_end < today)
     ):
-        return
+        return False
     current = current_version(session, record)
     record.publicity_end = today - dt.timedelta(days=1)
     if record.status is not RecordStatus.UNDER_OBJECTION:
@@ -287,6 +287,7 @@ def _end_publicity_on_performance(
         target_id=record.id,
         details={"version": record.current_version_no, "status": record.status.value},
     )
+    return True
 
 
 def end_publicity_where_performed(session: Session, clock: Clock) -> int:
@@ -328,14 +329,29 @@ def end_publicity_where_performed(session: Session, clock: Clock) -> int:
             )
         )
     }
-    ended = 0
+    due: dict[int, str] = {}
     for record, payload in still_published:
         performed = (payload or {}).get("performed_on")
         detail = f"performed on {performed}" if performed else removed.get(record.id)
-        if detail is None:
-            continue
-        _end_publicity_on_performance(session, clock, SYSTEM_ACTOR, record, detail)
-        ended += 1
+        if detail is not None:
+            due[record.id] = detail
+    if not due:
+        return 0
+    # Those to end locked all at once, in the order of their ids, as the court's staff's
+    # step locks one (``records.locked``), before the first audit event takes the chain's
+    # head: the job never holds the head while it waits for a record. Read afresh, one
+    # ended meanwhile (by the staff, by another job) is left as it is
+    # (``_end_publicity_on_performance``).
+    ended = 0
+    for record in session.scalars(
+        select(CreditRecord)
+        .where(CreditRecord.id.in_(due))
+        .order_by(CreditRecord.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ):
+        if _end_publicity_on_performance(session, clock, SYSTEM_ACTOR, record, due[record.id]):
+            ended += 1
     return ended
 
 

@@ -235,6 +235,11 @@ def follow_all(session: Session, clock: Clock, actor: Actor) -> int:
             or_(ended_registration, not_named),
         )
         .order_by(ListEntry.id)
+        # Locked all at once, in the order of their ids, before the first audit event takes
+        # the chain's head, which is then never held while waiting for an entry a request
+        # holds (decision 0008 addendum).
+        .with_for_update(of=ListEntry)
+        .execution_options(populate_existing=True)
     ).all()
     for entry in due:
         name_responsible_persons(session, clock, actor, entry, reason=BY_DAILY_JOB)

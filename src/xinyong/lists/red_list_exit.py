@@ -253,20 +253,23 @@ def _bad_record_ends(
 ) -> bool:
     """Ends ``entry`` if its subject has a bad credit record within the standard's years
     today — the test of its approval (``eligibility.latest_bad_record``), asked again."""
+    detail = _bad_record(session, clock, entry, standard)
+    return detail is not None and _end(session, clock, entry, RemovalReason.BAD_RECORD, detail)
+
+
+def _bad_record(
+    session: Session, clock: Clock, entry: ListEntry, standard: ListStandard
+) -> str | None:
+    """Why ``entry`` ends for a bad credit record of its subject within the standard's
+    years today, if it does (``_bad_record_ends``)."""
     years = standard.clean_years
     if years is None:
-        return False
+        return None
     bad = eligibility.latest_bad_record(session, entry.subject_id, add_years(clock.today(), -years))
     if bad is None:
-        return False
+        return None
     decided, type_name = bad
-    return _end(
-        session,
-        clock,
-        entry,
-        RemovalReason.BAD_RECORD,
-        bad_record_detail(decided, type_name, years, standard.name),
-    )
+    return bad_record_detail(decided, type_name, years, standard.name)
 
 
 def after_negative_records(
@@ -315,20 +318,31 @@ def _end_where_not_met(
     )
     if subject_id is not None:
         statement = statement.where(ListEntry.subject_id == subject_id)
-    ended: list[tuple[ListEntry, RemovalReason]] = []
+    due: dict[int, tuple[RemovalReason, str]] = {}
     for entry, standard in session.execute(statement).all():
         black = eligibility.black_list_entry_in_force(session, entry.subject_id, today)
         if black is not None:
-            if _end(
-                session,
-                clock,
-                entry,
-                RemovalReason.BLACK_LISTED,
-                black_listed_detail(*black),
-            ):
-                ended.append((entry, RemovalReason.BLACK_LISTED))
-        elif _bad_record_ends(session, clock, entry, standard):
-            ended.append((entry, RemovalReason.BAD_RECORD))
+            due[entry.id] = (RemovalReason.BLACK_LISTED, black_listed_detail(*black))
+        elif (detail := _bad_record(session, clock, entry, standard)) is not None:
+            due[entry.id] = (RemovalReason.BAD_RECORD, detail)
+    if not due:
+        return []
+    # The entries to end locked all at once, in the order of their ids, before the first
+    # audit event takes the chain's head: ending them one after the other, the head taken
+    # by the first was held while waiting for the next, which a request might hold while it
+    # waits for the head (decision 0008 addendum). ``_end`` finds each afresh.
+    locked = session.scalars(
+        select(ListEntry)
+        .where(ListEntry.id.in_(due))
+        .order_by(ListEntry.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    ended: list[tuple[ListEntry, RemovalReason]] = []
+    for entry in locked:
+        reason, detail = due[entry.id]
+        if _end(session, clock, entry, reason, detail):
+            ended.append((entry, reason))
     return ended
 
 

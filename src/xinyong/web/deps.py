@@ -73,7 +73,10 @@ def settle_refusal(
         "method": request.method,
         "article": refusal.article,
     }
-    if refusal.code == "bad_credentials":  # failed logins are audited by the service
+    if isinstance(refusal, RateLimited) and refusal.reported_before:
+        # One audited refusal a window for each rate-limited key, not one a request.
+        pass
+    elif refusal.code == "bad_credentials":  # failed logins are audited by the service
         _record_failed_login(session, context, request)
     elif refusal.record_refusal is not None:
         # A refused read: its one event also witnesses the subject's log entry of it.
@@ -232,15 +235,17 @@ class Attempt:
 
 
 def count_attempt(request: Request, kind: Literal["login", "activate"], username: str) -> Attempt:
-    """Count a login or activation attempt against its username and the client's address
-    (429 ``rate_limited`` when either is used up), before the credentials are checked, so
-    parallel guesses are held too; the caller takes a success back (``Attempt.succeeded``)."""
+    """Count a login or activation attempt against the client's address and its username
+    (429 ``rate_limited`` when either is used up, counted against neither), before the
+    credentials are checked, so parallel guesses are held too; the caller takes a success
+    back (``Attempt.succeeded``). The address first: a client its address already holds
+    back uses up no username's allowance — else it could lock any account out from every
+    address — and puts no new key in the limiter's memory."""
     limiter = app_context(request).login_limiter
     client = request.client.host if request.client else "unknown"
     by_user, by_address = _ATTEMPT_KEYS[kind]
-    keys = (f"{by_user}:{username.strip().lower()}", f"{by_address}:{client}")
-    for key in keys:
-        limiter.hit(key)
+    keys = (f"{by_address}:{client}", f"{by_user}:{username.strip().lower()}")
+    limiter.hit(*keys)
     return Attempt(limiter, keys)
 
 

@@ -15,10 +15,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import identifiers
+from xinyong.db.engine import contended
 from xinyong.errors import (
     Conflict,
     DomainError,
@@ -155,6 +156,16 @@ def unique_violation(error: IntegrityError) -> bool:
     return "UNIQUE constraint failed" in str(cause)
 
 
+DATABASE_BUSY = (
+    "the database is busy with other work at the moment; nothing was saved: send the "
+    "request again in a few seconds"
+)
+# Seconds a client is asked to wait before sending a request the database was too busy
+# for: a deadlock or a lock wait ends within the second; SQLite's writer holds the database
+# for a batch or the daily job's step, which the busy timeout already waited for.
+RETRY_BUSY_AFTER = 5
+
+
 def _constraint(error: IntegrityError) -> str:
     diag = getattr(error.orig, "diag", None)
     return str(getattr(diag, "constraint_name", None) or "(unnamed)")
@@ -205,6 +216,30 @@ def install(app: FastAPI) -> None:
             _constraint(exc),
         )
         return _respond(request, 409, error_body("changed_meanwhile", CHANGED_MEANWHILE))
+
+    @app.exception_handler(OperationalError)
+    async def operational_error(request: Request, exc: OperationalError) -> Response:
+        # A lock waited for too long (SQLite's busy timeout, PostgreSQL's lock_timeout), a
+        # deadlock or a serialization failure: the transaction was rolled back whole and
+        # the same request may simply be sent again. 503 with Retry-After rather than 409
+        # ``changed_meanwhile``: nothing says the data changed (a read waiting behind the
+        # daily job changed nothing), so the client repeats the request as it was, after
+        # a pause, rather than reloading to look again (decision 0002 addendum).
+        if not contended(exc):
+            return await unexpected(request, exc)
+        route = request.scope.get("route")
+        log.warning(
+            "database busy on %s %s: %s",
+            request.method,
+            getattr(route, "path", "(no route)"),
+            getattr(exc.orig, "sqlstate", None) or "locked",
+        )
+        return _respond(
+            request,
+            503,
+            error_body("database_busy", DATABASE_BUSY, retry_after=RETRY_BUSY_AFTER),
+            {"Retry-After": str(RETRY_BUSY_AFTER)},
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:

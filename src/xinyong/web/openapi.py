@@ -57,17 +57,18 @@ DESCRIPTIONS = {
     422: "Invalid input: `field` names the field, parameter or header at fault "
     "(`details` lists every problem found).",
     429: "Too many requests: try again after `Retry-After` seconds.",
+    503: "The database was too busy (`database_busy`: a lock waited for too long, a deadlock): "
+    "nothing was saved; send the same request again after `Retry-After` seconds.",
 }
 
 
-HEADERS = {
-    429: {
-        "Retry-After": {
-            "description": "seconds to wait before trying again",
-            "schema": {"type": "integer"},
-        }
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer"},
     }
 }
+HEADERS = {429: _RETRY_AFTER, 503: _RETRY_AFTER}
 
 
 def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -118,10 +119,12 @@ def _document(app: FastAPI, schema: dict[str, Any]) -> None:
                 responses.setdefault("413", _refusal(413))
             if (method, path) in reads_token:
                 responses.setdefault("401", _refusal(401))
+            # Any operation may meet another transaction's lock (decision 0002 addendum).
+            responses.setdefault("503", _refusal(503))
             for status, response in responses.items():
                 # A refusal is JSON whatever the operation answers when it succeeds (FastAPI
                 # documents every response in the route's media type, text/csv say).
-                if status.startswith("4"):
+                if status.startswith(("4", "5")):
                     response["content"] = _refusal(int(status))["content"]
             operation["responses"] = dict(sorted(responses.items()))
     # FastAPI's validation error schemas, now referred to by nothing.

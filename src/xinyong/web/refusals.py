@@ -2569,6 +2569,10 @@ CODES: dict[str, str] = {
     "method_not_allowed": N_("This address does not accept this kind of request."),
     "http_error": N_("The request was refused."),
     "internal_error": N_("An unexpected error occurred."),
+    "database_busy": N_(
+        "The platform is busy with other work at the moment. Nothing was saved: send it "
+        "again in a few seconds."
+    ),
     "error": N_("The request was refused."),
     # who may do what
     "permission_denied": N_("Your role may not do this."),
