@@ -114,6 +114,26 @@ def test_a_second_run_while_one_runs_does_nothing_and_says_so(database: Engine) 
     assert "publicity ended for 0 records" in after.output
 
 
+def test_a_run_in_another_schema_of_the_database_is_not_this_platforms(
+    request: pytest.FixtureRequest, database: Engine, tmp_path: Path
+) -> None:
+    """Advisory locks belong to the whole PostgreSQL database: a platform in another schema
+    of it (a second test worker, a staging copy) running its job is not this one's run, nor
+    are its names this one's (lock keys are taken within the schema)."""
+    if database.dialect.name != "postgresql":
+        pytest.skip("one SQLite file is one platform")
+    url, connect_args = database_url_for(request.config, tmp_path, "jobs_other")
+    other = make_engine(url, connect_args=connect_args)
+    try:
+        with running_alone(other, "daily-jobs") as alone:
+            assert alone
+            mine = _run_job()
+    finally:
+        other.dispose()
+    assert mine.exit_code == 0, mine.output
+    assert "publicity ended for 0 records" in mine.output
+
+
 def test_a_step_the_database_was_too_busy_for_ends_the_run_with_a_message(
     database: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

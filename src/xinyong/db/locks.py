@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Engine, bindparam, text
+from sqlalchemy import BigInteger, Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -32,11 +32,28 @@ _LOCK_ALL = text("SELECT pg_advisory_xact_lock(key) FROM unnest(:keys) AS key").
 )
 _LOCK_ONE = text("SELECT pg_advisory_xact_lock(:key)")
 _SHARE_ONE = text("SELECT pg_advisory_xact_lock_shared(:key)")
+_CURRENT_SCHEMA = text("SELECT current_schema()")
 
 
-def _key(name: str) -> int:
-    """A name's lock key: 64 bits of its hash, signed as PostgreSQL's bigint."""
-    digest = hashlib.blake2b(name.encode(), digest_size=8).digest()
+_SCHEMA = "xinyong.locks.schema"
+
+
+def _schema(connection: Connection) -> str:
+    """The schema the connection works in, asked once per database connection (kept in its
+    ``info``, which lives as long as the pooled connection)."""
+    schema = connection.info.get(_SCHEMA)
+    if schema is None:
+        schema = connection.info[_SCHEMA] = str(connection.scalar(_CURRENT_SCHEMA))
+    return str(schema)
+
+
+def _key(connection: Connection, name: str) -> int:
+    """A name's lock key: 64 bits of the hash of the name within its schema, signed as
+    PostgreSQL's bigint. Advisory locks belong to the whole database, not to a schema: two
+    platforms sharing a server's database in two schemas (the test workers do) must not
+    wait for each other's names, nor see each other's daily job running."""
+    qualified = f"{_schema(connection)}/{name}"
+    digest = hashlib.blake2b(qualified.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -44,7 +61,8 @@ def lock_names(session: Session, names: Iterable[str]) -> None:
     """Wait for, then hold to the end of the transaction, the lock on each name."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    keys = sorted({_key(name) for name in names})
+    connection = session.connection()
+    keys = sorted({_key(connection, name) for name in names})
     if keys:
         session.execute(_LOCK_ALL, {"keys": keys}).all()
 
@@ -54,7 +72,8 @@ def hold_name(session: Session, name: str, *, shared: bool) -> None:
     with any number of other transactions holding it shared, or else alone."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    session.execute(_SHARE_ONE if shared else _LOCK_ONE, {"key": _key(name)})
+    key = _key(session.connection(), name)
+    session.execute(_SHARE_ONE if shared else _LOCK_ONE, {"key": key})
 
 
 _TRY_ALONE = text("SELECT pg_try_advisory_lock(:key)")
@@ -72,7 +91,7 @@ def running_alone(engine: Engine, name: str) -> Iterator[bool]:
     has no other process to meet."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
-            key = {"key": _key(name)}
+            key = {"key": _key(connection, name)}
             alone = bool(connection.scalar(_TRY_ALONE, key))
             # The lock outlives the transaction the query began; the connection stays idle.
             connection.commit()
