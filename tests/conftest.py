@@ -271,7 +271,15 @@ def migrated_test_engine(
     """An engine on a database of its own (as ``make_test_engine``) migrated up to
     ``revision`` from nothing. The worker migrates a template to each revision a test asks
     for once, from the nearest one below it made already, and copies it: the migration
-    tests had each run the migrations from the first one (0.5 s a test)."""
+    tests had each run the migrations from the first one (0.5 s a test on SQLite, whose
+    batch migrations copy tables). On PostgreSQL a test still migrates from nothing:
+    there restoring a schema's dump takes about as long as migrating it (0.3 against
+    0.5 s), and a template of every revision asked for, dumped, cost more than it saved
+    (the file took 49 s before, 57 s with them)."""
+    if os.environ.get("XINYONG_TEST_DATABASE_URL"):
+        engine = make_test_engine(config, tmp_root, purpose)
+        upgrade(engine, revision)
+        return engine
     script = _migrations()
     if revision == "head":
         revision = script.get_current_head() or revision
