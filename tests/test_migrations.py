@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, Table, insert, inspect, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from tests.conftest import make_test_engine
+from tests.conftest import migrated_test_engine
 from xinyong.db.migrate import alembic_config, upgrade
 from xinyong.db.migrate import downgrade as migrate_down
 from xinyong.db.models import Base
@@ -62,9 +62,8 @@ def test_migration_0017_keeps_every_row_and_adds_empty_retention_columns(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """Upgrading a database that holds records and kept reports (0016) to 0017 and back."""
-    engine = make_test_engine(request.config, tmp_path, "m0017")
+    engine = migrated_test_engine(request.config, tmp_path, "m0017", "0016")
     try:
-        upgrade(engine, "0016")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -136,9 +135,8 @@ def test_migration_0025_allows_early_removal_for_the_standards_that_say_so(
 ) -> None:
     """Upgrading a database with the Fuzhou standards loaded (0022) to 0025 and back: the
     standards whose rule provides early removal are marked, the others are not."""
-    engine = make_test_engine(request.config, tmp_path, "m0025")
+    engine = migrated_test_engine(request.config, tmp_path, "m0025", "0022")
     try:
-        upgrade(engine, "0022")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -191,9 +189,8 @@ def test_migration_0037_names_the_art22_case_of_the_standards_that_cite_one(
     # The revision before 0037, whatever the chain is when the branches are merged.
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0037").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0037")
+    engine = migrated_test_engine(request.config, tmp_path, "m0037", before)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -245,9 +242,8 @@ def test_migration_0023_gives_every_version_its_records_date_severity_and_window
     """Upgrading a database with a record of two versions (0022) to 0023: both versions get
     the record's decision date, severity and window (the best knowledge there is, decision
     0025), and the first two become required; and back."""
-    engine = make_test_engine(request.config, tmp_path, "m0023")
+    engine = migrated_test_engine(request.config, tmp_path, "m0023", "0022")
     try:
-        upgrade(engine, "0022")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -344,10 +340,9 @@ def test_migration_0032_keeps_existing_passwords_and_api_keys_working(
     from xinyong.accounts.models import ApiKey
     from xinyong.clock import FixedClock
 
-    engine = make_test_engine(request.config, tmp_path, "m0032")
+    engine = migrated_test_engine(request.config, tmp_path, "m0032", "0031")
     made = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)
     try:
-        upgrade(engine, "0031")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -413,7 +408,7 @@ def test_migration_0035_fills_in_whether_a_revoked_record_was_waiting_for_its_re
     version says whether the record was waiting for its confidentiality review, as the
     reinstatement derived it (decision 0028, addendum); other versions and a revocation
     that said so already are left; and back, keeping the values."""
-    engine = make_test_engine(request.config, tmp_path, "m0035")
+    engine = migrated_test_engine(request.config, tmp_path, "m0035", "0031")
     reviewed = {
         "disclosure": {
             "mode": "public",
@@ -423,7 +418,6 @@ def test_migration_0035_fills_in_whether_a_revoked_record_was_waiting_for_its_re
     }
     unreviewed = {"disclosure": {**reviewed["disclosure"], "review_before_publicity": False}}
     try:
-        upgrade(engine, "0031")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -563,10 +557,9 @@ def test_migration_0038_carries_each_active_querier_over_with_the_items_in_force
     active query officer and case officer holds its own organisation's items published and
     not withdrawn, with no granting officer (carried over, decision 0035); nobody else holds
     anything, and no item of another organisation, draft or withdrawn item is carried over."""
-    engine = make_test_engine(request.config, tmp_path, "m0038")
+    engine = migrated_test_engine(request.config, tmp_path, "m0038", "0031")
     when = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)
     try:
-        upgrade(engine, "0031")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -656,9 +649,8 @@ def test_migration_0036_names_the_responsible_persons_of_published_court_entries
     """Upgrading a database whose court entries were published naming nobody (0031): each
     published court entry of an organisation names the persons registered without an end,
     once; other entries, ended persons and those named already are left as they were."""
-    engine = make_test_engine(request.config, tmp_path, "m0036")
+    engine = migrated_test_engine(request.config, tmp_path, "m0036", "0031")
     try:
-        upgrade(engine, "0031")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -751,9 +743,8 @@ def test_migration_0039_files_each_listed_service_and_keeps_consents_as_they_are
     """Upgrading a register whose entry lists its services as names (0038, before it) to 0039: each
     name becomes a service filed on the entry's filing date; a consent given for a service
     the entry never listed keeps it (it is not checked again); and back, the list returns."""
-    engine = make_test_engine(request.config, tmp_path, "m0039")
+    engine = migrated_test_engine(request.config, tmp_path, "m0039", "0038")
     try:
-        upgrade(engine, "0038")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -850,12 +841,11 @@ def test_migration_0042_carries_each_working_query_key_over_with_the_items_in_fo
     # The revision before 0042, whatever the chain is when the branches are merged.
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0042").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0042")
+    engine = migrated_test_engine(request.config, tmp_path, "m0042", before)
     long_ago = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
     carried_over = dt.datetime(2026, 11, 29, 8, tzinfo=dt.UTC)  # when 0038 ran
     later = dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -967,10 +957,9 @@ def test_migration_0042_without_staff_carried_over_counts_every_working_key(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0042").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0042b")
+    engine = migrated_test_engine(request.config, tmp_path, "m0042b", before)
     yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1100,9 +1089,8 @@ def _standards_and_entries(engine: Engine) -> tuple[set[str], list[tuple[int, in
 def test_migration_0014_downgrades_with_list_entries_on_the_standards(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    engine = make_test_engine(request.config, tmp_path, "m0014d")
+    engine = migrated_test_engine(request.config, tmp_path, "m0014d", "0014")
     try:
-        upgrade(engine, "0014")
         standard, entry = _standard_with_an_entry(engine)
         _downgrade(engine, "0013")
         columns, entries = _standards_and_entries(engine)
@@ -1117,9 +1105,8 @@ def test_migration_0025_goes_both_ways_with_list_entries_on_the_standards(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """Up as well: its boolean column's default made a batch copy the table."""
-    engine = make_test_engine(request.config, tmp_path, "m0025d")
+    engine = migrated_test_engine(request.config, tmp_path, "m0025d", "0024")
     try:
-        upgrade(engine, "0024")
         standard, entry = _standard_with_an_entry(engine)
         upgrade(engine, "0025")
         columns, entries = _standards_and_entries(engine)
@@ -1143,9 +1130,8 @@ def test_migration_0037_downgrades_with_list_entries_on_the_standards(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0037").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0037d")
+    engine = migrated_test_engine(request.config, tmp_path, "m0037d", "0037")
     try:
-        upgrade(engine, "0037")
         standard, entry = _standard_with_an_entry(engine)
         _downgrade(engine, before)
         columns, entries = _standards_and_entries(engine)
@@ -1166,7 +1152,7 @@ def test_the_runner_migrates_through_tables_other_rows_refer_to(
     turning foreign keys off for the run and checking them before the commit."""
     from xinyong.db.migrate import downgrade
 
-    engine = make_test_engine(request.config, tmp_path, "mrefs")
+    engine = migrated_test_engine(request.config, tmp_path, "mrefs", "head")
     counted = (
         "user_account",
         "api_key",
@@ -1177,7 +1163,6 @@ def test_the_runner_migrates_through_tables_other_rows_refer_to(
         "quarantined_row",
     )
     try:
-        upgrade(engine)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1266,10 +1251,9 @@ def test_migration_0045_leaves_the_query_items_before_it_without_a_statutory_exc
     # The revision before 0045, whatever the chain is when the branches are merged.
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0045").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0045")
+    engine = migrated_test_engine(request.config, tmp_path, "m0045", before)
     when = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1323,9 +1307,8 @@ def test_migration_0041_tells_registered_persons_from_those_the_proposal_named(
     follows that registration (the current one, else the latest); every other row is the
     proposal's. Each is named from the entry's first day on the list, none has ended; and
     back, the columns go."""
-    engine = make_test_engine(request.config, tmp_path, "m0041")
+    engine = migrated_test_engine(request.config, tmp_path, "m0041", "0040")
     try:
-        upgrade(engine, "0040")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1442,10 +1425,9 @@ def test_migration_0043_says_who_carried_out_each_step_before_and_keeps_no_years
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0043").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0043")
+    engine = migrated_test_engine(request.config, tmp_path, "m0043", before)
     moment = dt.datetime(2026, 11, 30, 2, tzinfo=dt.UTC)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1548,9 +1530,8 @@ def test_migration_0046_keeps_every_registration_without_a_basis_or_end_reason(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0046").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0046")
+    engine = migrated_test_engine(request.config, tmp_path, "m0046", before)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1613,9 +1594,8 @@ def test_migration_0044_makes_the_access_log_append_only_and_back(
     # The revision before 0044, whatever the chain is when the branches are merged.
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0044").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0044")
+    engine = migrated_test_engine(request.config, tmp_path, "m0044", before)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1668,10 +1648,9 @@ def test_migration_0047_makes_the_joint_checks_log_append_only_and_back(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0047").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0047")
+    engine = migrated_test_engine(request.config, tmp_path, "m0047", before)
     at = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1749,9 +1728,8 @@ def test_migration_0050_gives_the_measures_before_it_no_implementers_and_back(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0050").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0050")
+    engine = migrated_test_engine(request.config, tmp_path, "m0050", before)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1799,10 +1777,9 @@ def test_migration_0049_adds_removal_proposals_one_open_per_entry_and_back(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0049").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0049")
+    engine = migrated_test_engine(request.config, tmp_path, "m0049", before)
     at = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1876,9 +1853,8 @@ def test_migration_0048_leaves_entries_without_named_basis_records_and_back(
 
     before = ScriptDirectory.from_config(alembic_config()).get_revision("0048").down_revision
     assert isinstance(before, str)
-    engine = make_test_engine(request.config, tmp_path, "m0048")
+    engine = migrated_test_engine(request.config, tmp_path, "m0048", before)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -1957,7 +1933,7 @@ def test_migration_0051_takes_the_record_out_of_the_repair_commitments_the_platf
     rest, and its natural key an opaque value; a subject's own commitment, one no case rests
     on and one linked to a case on another record than it names are left; back, nothing is
     put back (decision 0023, addendum of 2026-11-30)."""
-    engine = make_test_engine(request.config, tmp_path, "m0051")
+    engine = migrated_test_engine(request.config, tmp_path, "m0051", "0048")
     unit = "福州市市场监督管理局"
 
     def payload(kind: str, reason: str, status: str = "pending") -> dict[str, Any]:
@@ -1972,7 +1948,6 @@ def test_migration_0051_takes_the_record_out_of_the_repair_commitments_the_platf
         }
 
     try:
-        upgrade(engine, "0048")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -2128,10 +2103,9 @@ def test_migration_0052_marks_every_report_before_it_as_shown_and_back(
     issue time as its first showing, so that no showing after the upgrade is taken for the
     issuance's own (decision 0017, session 18 addendum); back, the column is gone and the
     report is as it was."""
-    engine = make_test_engine(request.config, tmp_path, "m0052")
+    engine = migrated_test_engine(request.config, tmp_path, "m0052", "0051")
     issued = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.UTC)
     try:
-        upgrade(engine, "0051")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -2181,10 +2155,9 @@ def test_migration_0053_names_art22_3_for_the_courts_list_and_its_baseline_and_b
     and in its baseline of the Fuzhou pack, so the pack's standard is current and a later
     pack change to it is no collision (decision 0023, addendum "the court's list names
     Art. 22(3)"); the other standards and their baselines are left as they were."""
-    engine = make_test_engine(request.config, tmp_path, "m0053")
+    engine = migrated_test_engine(request.config, tmp_path, "m0053", "0052")
     court = "court_judgment_defaulter"
     try:
-        upgrade(engine, "0052")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -2259,14 +2232,13 @@ def test_migration_0054_masks_the_citizen_ids_in_stored_file_names(
 ) -> None:
     """A batch's file name stored before 0054 with a citizen ID in it is masked, as the
     pipeline now keeps one (decision 0021, session 19 addendum); other names stay."""
-    engine = make_test_engine(request.config, tmp_path, "m0054")
+    engine = migrated_test_engine(request.config, tmp_path, "m0054", "0053")
     names = {
         "clear": "张三350102199403157723处罚决定.xlsx",
         "plain": "administrative_penalty.sample.csv",
         "code": "91350100M000100Y43.csv",
     }
     try:
-        upgrade(engine, "0053")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -2336,9 +2308,8 @@ def test_migration_0055_limits_the_courts_restriction_to_judgment_debtors_and_ba
         if part is rule_packs.PackPart.MEASURE
         for code in [definition["code"]]
     }
-    engine = make_test_engine(request.config, tmp_path, "m0055")
+    engine = migrated_test_engine(request.config, tmp_path, "m0055", before)
     try:
-        upgrade(engine, before)
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
@@ -2419,14 +2390,13 @@ def test_migration_0056_indexes_the_organisations_names_by_pair_and_back(
     gone."""
     from xinyong.subjects import names, pairs
 
-    engine = make_test_engine(request.config, tmp_path, "m0056")
+    engine = migrated_test_engine(request.config, tmp_path, "m0056", "0055")
     organisations = [
         ("legal_person", ["福州新榕食品有限公司", "福州新榕食品店"]),
         ("unincorporated_organisation", ["福州市鼓楼区张三小吃店(个体工商户)"]),
         *(("legal_person", [f"福州第{i}号晨光贸易有限公司"]) for i in range(2050)),
     ]
     try:
-        upgrade(engine, "0055")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
