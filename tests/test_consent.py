@@ -1102,9 +1102,10 @@ def test_an_institution_records_consent_only_for_a_stated_unbundled_service(
     )
     for not_a_form in ("ok", base64.b64encode(b"ok").decode()):
         refused = record_for(client, "inst_clerk", evidence_document=not_a_form, **unbundled)
-        assert error_of(refused)[:3] in (
-            (422, "evidence_not_base64", "evidence_document"),
-            (422, "evidence_type_unsupported", "evidence_document"),
+        # The form is refused under the article it is for, not an authorisation's.
+        assert error_of(refused) in (
+            (422, "evidence_not_base64", "evidence_document", "Art. 27 ¶2"),
+            (422, "evidence_type_unsupported", "evidence_document", "Art. 27 ¶2"),
         )
     assert db.scalars(select(Consent)).all() == []
     document = base64.b64encode(b"%PDF-1.7\n% signed consent form\n").decode()

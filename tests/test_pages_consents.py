@@ -338,6 +338,23 @@ def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
     assert (given.status_code, error_code(given)) == (422, "service_bundled")
 
 
+def test_the_uploaded_form_is_refused_under_the_article_it_is_for() -> None:
+    """A signed consent form that is not a PDF, PNG or JPEG is refused under Art. 27 ¶2, what
+    the form is for, not under an authorisation's Art. 13 ¶3 (review, session 23)."""
+    import io
+
+    from fastapi import UploadFile
+
+    from xinyong.errors import InvalidInput
+    from xinyong.web.pages.consents import _uploaded_form
+
+    for content in (b"ok", b""):
+        upload = UploadFile(io.BytesIO(content), filename="form.pdf")
+        with pytest.raises(InvalidInput) as refused:
+            _uploaded_form(upload)
+        assert (refused.value.field, refused.value.article) == ("evidence_document", "Art. 27 ¶2")
+
+
 def _name_input(page: str) -> str:
     return page.split('id="name"', 1)[1].split(">", 1)[0]
 

@@ -291,7 +291,7 @@ def _require_signed_form(evidence_document: str | None) -> None:
             field="evidence_document",
             article="Art. 27 ¶2",
         )
-    evidence_files.check_base64(evidence_document, field="evidence_document")
+    evidence_files.check_base64(evidence_document, field="evidence_document", article="Art. 27 ¶2")
 
 
 def _log_registration(

@@ -82,6 +82,7 @@ def _uploaded_form(upload: UploadFile | None) -> str | None:
         field="evidence_document",
         filename=upload.filename,
         media_type=upload.content_type,
+        article="Art. 27 ¶2",
     )
     return base64.b64encode(content).decode("ascii")
 
