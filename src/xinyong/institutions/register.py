@@ -453,7 +453,7 @@ def _end_grants_of_deregistered(
         audit.record(
             session,
             clock,
-            SYSTEM_ACTOR,
+            SYSTEM_ACTOR.audit(),
             "authorisation.revoke",
             target_type="subject",
             target_id=authorisation.subject_id,
@@ -470,7 +470,7 @@ def _end_grants_of_deregistered(
         audit.record(
             session,
             clock,
-            SYSTEM_ACTOR,
+            SYSTEM_ACTOR.audit(),
             "consent.revoke",
             target_type="subject",
             target_id=consent.subject_id,
