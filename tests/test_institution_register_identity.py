@@ -372,7 +372,7 @@ def test_grants_to_a_deregistered_entry_are_not_honoured_again_under_the_new_one
     ended = db.scalars(
         select(AuditEvent).where(
             AuditEvent.action.in_(("authorisation.revoke", "consent.revoke")),
-            AuditEvent.target_id == person.id,
+            AuditEvent.target_id == str(person.id),
         )
     ).all()
     assert sorted(e.action for e in ended) == ["authorisation.revoke", "consent.revoke"]
