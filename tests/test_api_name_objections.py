@@ -241,12 +241,41 @@ def test_the_pages_raise_decide_and_show_the_file_with_its_former_name(
     log_in(client, "objections")
     case = client.get(f"/name-objections/{objection_id}", headers=HTML)
     assert f'action="/name-objections/{objection_id}/decide"' in case.text
-    decided = client.post(
+    person = collection_world.subjects["person"]
+
+    def case_uses() -> int:
+        db.expire_all()
+        return len(
+            db.scalars(
+                select(AccessEvent).where(
+                    AccessEvent.subject_id == person.id,
+                    AccessEvent.what == access.NAME_OBJECTION,
+                )
+            ).all()
+        )
+
+    # Each request is one use in the person's log: a refused decision shows the case again
+    # (one read), a decision answers with it (one use, review of session 23), and the case
+    # shown after it is read again.
+    before = case_uses()
+    refused_decision = client.post(
+        f"/name-objections/{objection_id}/decide",
+        data={"outcome": "upheld", "reasons": "", "csrf_token": csrf_from(case.text)},
+        headers=HTML,
+    )
+    assert refused_decision.status_code == 422
+    assert case_uses() == before + 1
+    decided_only = client.post(
         f"/name-objections/{objection_id}/decide",
         data={"outcome": "upheld", "reasons": "核对一致", "csrf_token": csrf_from(case.text)},
         headers=HTML,
+        follow_redirects=False,
     )
+    assert decided_only.status_code == 303
+    assert case_uses() == before + 2
+    decided = client.get(decided_only.headers["location"], headers=HTML)
     assert 'data-done="decided"' in decided.text
+    assert case_uses() == before + 3
     log_in(client, "citizen")
     file = client.get("/me/credit", headers=HTML)
     assert file.status_code == 200, file.text

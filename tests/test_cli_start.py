@@ -171,6 +171,46 @@ def test_a_secrets_file_readable_by_others_is_made_owner_only(
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_a_secrets_file_of_another_owner_readable_by_its_group_is_used_as_it_is(
+    initialised: Path, served: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """root:service 0640, the service in the group: a hardened layout, not this process's file
+    to chmod — which raised PermissionError (start-up refused), and `chmod 600` by root would
+    have locked the service out (review, session 23)."""
+    import xinyong.config
+
+    path = initialised / "secrets.json"
+    path.chmod(0o640)
+    owner = path.stat().st_uid
+    monkeypatch.setattr(xinyong.config.os, "geteuid", lambda: owner + 1)
+    _reread()
+
+    result = run("orgs", "list")
+
+    assert result.exit_code == 0, output_of(result)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_secrets_file_of_another_owner_readable_by_everyone_is_refused(
+    initialised: Path, served: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import xinyong.config
+
+    path = initialised / "secrets.json"
+    path.chmod(0o644)
+    owner = path.stat().st_uid
+    monkeypatch.setattr(xinyong.config.os, "geteuid", lambda: owner + 1)
+    _reread()
+
+    result = run("serve")
+
+    assert result.exit_code == 2, output_of(result)
+    assert "may be read by every account on this host" in _said(result)
+    assert "Traceback" not in output_of(result)
+    assert "app" not in served
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
 # --- finding 2: the demo data ----------------------------------------------------------------
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import json
 import re
 import uuid
 from typing import Any
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -1102,9 +1104,10 @@ def test_an_institution_records_consent_only_for_a_stated_unbundled_service(
     )
     for not_a_form in ("ok", base64.b64encode(b"ok").decode()):
         refused = record_for(client, "inst_clerk", evidence_document=not_a_form, **unbundled)
-        assert error_of(refused)[:3] in (
-            (422, "evidence_not_base64", "evidence_document"),
-            (422, "evidence_type_unsupported", "evidence_document"),
+        # The form is refused under the article it is for, not an authorisation's.
+        assert error_of(refused) in (
+            (422, "evidence_not_base64", "evidence_document", "Art. 27 ¶2"),
+            (422, "evidence_type_unsupported", "evidence_document", "Art. 27 ¶2"),
         )
     assert db.scalars(select(Consent)).all() == []
     document = base64.b64encode(b"%PDF-1.7\n% signed consent form\n").decode()
@@ -1114,7 +1117,7 @@ def test_an_institution_records_consent_only_for_a_stated_unbundled_service(
     stored = db.get(Consent, ok.json()["id"])
     assert stored is not None
     assert (stored.service, stored.service_not_conditional) == ("信用评价报告", True)
-    assert stored.evidence_document == document
+    assert_signed_form_kept(client, db, stored, terms["evidence"], document)
     # The row it collects on that consent goes in.
     row = contract_row(consent_world, person.name, citizen_id_of(person))
     row["counterparty"] = consent_world.organisations["institution"].name
@@ -1145,6 +1148,60 @@ def test_an_institution_records_consent_only_for_a_stated_unbundled_service(
         headers=auth_headers(client, "citizen"),
     )
     assert error_of(given) == (409, "institution_suspended", "grantee", "Art. 26")
+
+
+def assert_signed_form_kept(
+    client: TestClient, db: Session, stored: Consent, evidence: str, document: str
+) -> None:
+    """The signed form (the person's name, ID number, signature): in a table of its own,
+    never loaded with the consents a batch reads, encrypted under a context naming its
+    consent; the evidence hash still verifies; the person and the credit authority read it,
+    the authority's read in the person's access log, every read audited (review,
+    session 23)."""
+    from xinyong.collection.models import ConsentForm
+    from xinyong.disclosure import access
+    from xinyong.disclosure.models import AccessEvent
+
+    assert "evidence_document" not in Consent.__table__.columns
+    form = db.get(ConsentForm, stored.id)
+    assert form is not None
+    assert form.kind == "pdf"
+    assert document not in form.ciphertext
+    assert default_cipher().decrypt(form.ciphertext, context=consent.form_context(stored.id)) == (
+        document
+    )
+    with pytest.raises(InvalidTag):  # bound to its consent
+        default_cipher().decrypt(form.ciphertext, context=consent.form_context(stored.id + 1))
+    assert stored.evidence_sha256 == hashlib.sha256(f"{evidence}\n{document}".encode()).hexdigest()
+    path = f"/api/v1/consents/{stored.id}/signed-form"
+
+    def logged() -> list[AccessEvent]:
+        return list(
+            db.scalars(
+                select(AccessEvent).where(
+                    AccessEvent.subject_id == stored.subject_id,
+                    AccessEvent.what == access.CONSENT_FORM,
+                )
+            )
+        )
+
+    own = client.get(path, headers=auth_headers(client, "citizen"))
+    assert own.status_code == 200, own.text
+    assert (own.content, own.headers["content-type"]) == (
+        base64.b64decode(document),
+        "application/pdf",
+    )
+    assert logged() == []  # the person's own read is no use by another
+    assert client.get(path, headers=auth_headers(client, "other_citizen")).status_code == 404
+    assert client.get(path, headers=auth_headers(client, "inst_clerk")).status_code == 403
+    read = client.get(path, headers=auth_headers(client, "authority"))
+    assert read.status_code == 200, read.text
+    assert read.content == base64.b64decode(document)
+    db.expire_all()
+    (entry,) = logged()
+    assert (entry.consent_id, entry.purpose) == (stored.id, access.SUPERVISION_PURPOSE)
+    reads = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.form_read")).all()
+    assert [r.details["own"] for r in reads] == [True, False]
 
 
 def test_the_person_consents_to_an_institution_on_the_same_terms(

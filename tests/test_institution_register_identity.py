@@ -306,6 +306,98 @@ def test_a_deregistered_code_is_registered_again_as_a_new_entry(
     assert again.status is InstitutionStatus.SUSPENDED
 
 
+def test_grants_to_a_deregistered_entry_are_not_honoured_again_under_the_new_one(
+    disclosure_world: World, db: Session, clock: Clock
+) -> None:
+    """Standing is read per code, grants are tied to the organisation: registering the code
+    again brought the old entry's authorisations and consents back into force. Deregistration
+    is final (decision 0024): they are ended by the system, audited naming the deregistered
+    entry, and the person sees them revoked (review, session 23)."""
+    from sqlalchemy import select
+
+    from xinyong.audit.models import AuditEvent
+    from xinyong.collection import consent
+    from xinyong.subjects.models import Subject
+
+    world = disclosure_world
+    code = make_uscc(random.Random(43))
+    first = _register(db, clock, code, "闽信备〔2026〕4301号")
+    organisation = accounts.create_organisation(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        code=code,
+        name=NAME,
+        kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION,
+    )
+    citizen = actor_of(world, "citizen")
+    terms = {"service": "信用评价报告", "service_not_conditional": True}
+    old_authorisation = authorisations.grant(
+        db,
+        clock,
+        citizen,
+        grantee=organisation,
+        record_type_codes=[CONTRACT],
+        purpose="信用评价",
+        valid_until=UNTIL,
+        evidence_kind="signed_in_page",
+        evidence="本人同意查询本人合同履约信息。",
+        **terms,
+    )
+    person = db.get(Subject, citizen.subject_id)
+    assert person is not None
+    old_consent = consent.grant(
+        db,
+        clock,
+        citizen,
+        subject=person,
+        grantee=organisation,
+        record_type_codes=[CONTRACT],
+        written=True,
+        adverse_consequences_notified=False,
+        **terms,
+    )
+    _status(db, clock, code, InstitutionStatus.DEREGISTERED)
+    _register(db, clock, code, "闽信备〔2026〕4302号")
+    db.flush()
+    assert register.standing_problem(db, organisation) is None
+    today = clock.today()
+    assert authorisations.in_force(db, person.id, organisation.id, today) == []
+    assert consent.active_consents(db, [person.id], organisation.id, CONTRACT, today) == {}
+    assert old_authorisation.revoked_at is not None
+    assert old_consent.revoked_at is not None
+    # The person sees them revoked in its lists.
+    assert [a.revoked_at is not None for a in authorisations.of_subject(db, citizen)] == [True]
+    assert [c.revoked_at is not None for c in consent.consents_of(db, citizen, person.id)] == [True]
+    ended = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action.in_(("authorisation.revoke", "consent.revoke")),
+            AuditEvent.target_id == str(person.id),
+        )
+    ).all()
+    assert sorted(e.action for e in ended) == ["authorisation.revoke", "consent.revoke"]
+    for event in ended:
+        assert event.actor_id == SYSTEM_ACTOR.audit().id
+        assert event.details["deregistered_entry"] == first.id
+        assert "闽信备〔2026〕4301号" in event.details["reason"]
+    # Given to the new entry, they count.
+    fresh = authorisations.grant(
+        db,
+        clock,
+        citizen,
+        grantee=organisation,
+        record_type_codes=[CONTRACT],
+        purpose="信用评价",
+        valid_until=UNTIL,
+        evidence_kind="signed_in_page",
+        evidence="本人再次同意查询本人合同履约信息。",
+        **terms,
+    )
+    assert [a.id for a in authorisations.in_force(db, person.id, organisation.id, today)] == [
+        fresh.id
+    ]
+
+
 def test_the_api_registers_a_deregistered_code_again(client: TestClient, world: World) -> None:
     authority = auth_headers(client, "authority")
     code = make_uscc(random.Random(42))

@@ -2446,3 +2446,70 @@ def test_migration_0056_indexes_the_organisations_names_by_pair_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0060_moves_the_signed_forms_encrypted_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A consent's signed form stored by 0059 in the clear on the consent row: 0060 moves it
+    to ``consent_form`` encrypted under its consent's context (review, session 23), and the
+    downgrade puts it back as it was."""
+    import base64
+
+    from xinyong.collection.consent import form_context
+    from xinyong.crypto import default_cipher
+
+    document = base64.b64encode(b"%PDF-1.7\n% signed consent form\n").decode()
+    engine = make_test_engine(request.config, tmp_path, "m0060")
+    try:
+        upgrade(engine, "0059")
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            organisation = tables.tables["organisation"]
+            connection.execute(
+                insert(organisation).values(
+                    _filled(organisation, id=1, kind="credit_service_institution")
+                )
+            )
+            subject = tables.tables["subject"]
+            connection.execute(
+                insert(subject).values(_filled(subject, id=1, kind="natural_person"))
+            )
+            consent = tables.tables["consent"]
+            for consent_id, form in ((1, document), (2, None)):
+                connection.execute(
+                    insert(consent).values(
+                        _filled(
+                            consent,
+                            id=consent_id,
+                            subject_id=1,
+                            grantee_organisation_id=1,
+                            record_type_codes=["contract_performance"],
+                            evidence_document=form,
+                        )
+                    )
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("consent")}
+            assert "evidence_document" not in columns
+            rows = connection.execute(
+                text("SELECT consent_id, kind, ciphertext FROM consent_form")
+            ).all()
+            assert [(i, k) for i, k, _ in rows] == [(1, "pdf")]
+            assert document not in rows[0][2]
+            assert default_cipher().decrypt(rows[0][2], context=form_context(1)) == document
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0059")
+        with engine.connect() as connection:
+            assert "consent_form" not in inspect(connection).get_table_names()
+            kept = connection.execute(
+                text("SELECT id, evidence_document FROM consent ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in kept] == [(1, document), (2, None)]
+        upgrade(engine)
+    finally:
+        engine.dispose()

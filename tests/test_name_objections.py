@@ -146,6 +146,36 @@ def test_rejected_the_name_stands_with_the_reasons(
     assert closed.value.code == "objection_closed"
 
 
+def test_deciding_without_reading_first_is_in_the_persons_access_log_once(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The decision answers with the case (names, statement, the person's code): decided
+    through the API without a read first, that use was in no log (review, session 23). A
+    read and the decision in one transaction are one use; another transaction another."""
+    world = collection_world
+    person = world.subjects["person"]
+    handler = as_user(world, "objections")
+    objection = raised(world)
+    db.commit()
+    before = len(logged(db, person.id))
+    name_objections.decide(db, clock, handler, objection.id, outcome="rejected", reasons="证件不符")
+    db.commit()
+    entries = sorted(logged(db, person.id), key=lambda e: e.id)[before:]
+    assert [(e.user_id, e.purpose) for e in entries] == [
+        (world.users["objections"].id, name_objections.CASE_PURPOSE)
+    ]
+    another = raised(world, name="王某二")
+    db.commit()
+    before = len(logged(db, person.id))
+    name_objections.case(db, clock, handler, another.id)
+    name_objections.decide(db, clock, handler, another.id, outcome="rejected", reasons="证件不符")
+    db.commit()
+    assert len(logged(db, person.id)) == before + 1
+    name_objections.case(db, clock, handler, another.id)
+    db.commit()
+    assert len(logged(db, person.id)) == before + 2
+
+
 def test_after_correction_held_rows_stay_held_and_their_page_says_the_name_is_borne(
     collection_world: World, db: Session, clock: FixedClock
 ) -> None:

@@ -8,7 +8,6 @@ the refusals shown on the form with what was typed kept."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import pytest
@@ -26,8 +25,11 @@ from tests.lists_helpers import (
 )
 from tests.page_helpers import HTML, log_in
 from tests.test_pages_disclosure import error_code, token
+from xinyong.accounts import service as accounts
+from xinyong.accounts.permissions import Actor
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import Clock
+from xinyong.collection import consent as consent_module
 from xinyong.collection.models import Consent
 
 PAGE = "/consents"
@@ -49,6 +51,10 @@ def regulator_responsibilities(lists_world: World, db: Session, clock: Clock) ->
         "major_tax_violation",
     )
     db.commit()
+
+
+def person_actor(world: World) -> Actor:
+    return accounts.actor_for_user(world.users["citizen"])
 
 
 def consent_form(client: TestClient, world: World, **overrides: Any) -> dict[str, Any]:
@@ -318,12 +324,18 @@ def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
     db.expire_all()
     (stored,) = db.scalars(select(Consent)).all()
     assert (stored.service, stored.service_not_conditional) == ("信用评价报告", True)
-    assert stored.evidence_document == base64.b64encode(SIGNED_FORM).decode()
+    # Kept encrypted with its consent, and linked from the person's list.
+    assert consent_module.signed_form(db, clock, person_actor(lists_world), stored.id).content == (
+        SIGNED_FORM
+    )
     # The person sees the service beside the consent, and gives one to the institution on
     # the same terms.
     log_in(client, "citizen")
     mine = client.get("/me/consents", headers=HTML).text
     assert "data-service" in mine
+    assert f'href="/consents/{stored.id}/signed-form"' in mine
+    linked = client.get(f"/consents/{stored.id}/signed-form")
+    assert (linked.status_code, linked.content) == (200, SIGNED_FORM)
     given = client.post(
         "/me/consents",
         data={
@@ -336,6 +348,23 @@ def test_an_institution_names_its_service_and_confirms_it_is_unbundled(
         headers=HTML,
     )
     assert (given.status_code, error_code(given)) == (422, "service_bundled")
+
+
+def test_the_uploaded_form_is_refused_under_the_article_it_is_for() -> None:
+    """A signed consent form that is not a PDF, PNG or JPEG is refused under Art. 27 ¶2, what
+    the form is for, not under an authorisation's Art. 13 ¶3 (review, session 23)."""
+    import io
+
+    from fastapi import UploadFile
+
+    from xinyong.errors import InvalidInput
+    from xinyong.web.pages.consents import _uploaded_form
+
+    for content in (b"ok", b""):
+        upload = UploadFile(io.BytesIO(content), filename="form.pdf")
+        with pytest.raises(InvalidInput) as refused:
+            _uploaded_form(upload)
+        assert (refused.value.field, refused.value.article) == ("evidence_document", "Art. 27 ¶2")
 
 
 def _name_input(page: str) -> str:

@@ -1357,6 +1357,13 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("POST", "/api/v1/me/consents/{consent_id}/revoke"): Access(
         SUBJECT_ACCOUNTS, params=lambda w: {"consent_id": 999_999_999}, ok=frozenset({404})
     ),
+    # A consent's signed form: the person whose consent it is, and the credit authority;
+    # a consent without one, or not one's own, is missing. Flows: tests/test_consent.py.
+    ("GET", "/api/v1/consents/{consent_id}/signed-form"): Access(
+        SUBJECT_ACCOUNTS | {"authority"},
+        params=lambda w: {"consent_id": 999_999_999},
+        ok=frozenset({404}),
+    ),
     ("POST", "/api/v1/consents"): Access(
         SUBMITTERS,
         json=lambda w: {
@@ -1902,6 +1909,11 @@ MATRIX: dict[tuple[str, str], Access] = {
             "written": "true",
         },
         ok=frozenset({303}),
+    ),
+    ("GET", "/consents/{consent_id}/signed-form"): Access(
+        SUBJECT_ACCOUNTS | {"authority"},
+        params=lambda w: {"consent_id": 999_999_999},
+        ok=frozenset({404}),
     ),
     ("POST", "/me/consents/{consent_id}/revoke"): Access(
         SUBJECT_ACCOUNTS, params=lambda w: {"consent_id": 999_999_999}, ok=frozenset({404})

@@ -242,10 +242,11 @@ def decode_key(name: str, value: str, *, origin: str) -> bytes:
 def _read_secrets_file(data_dir: Path) -> dict[str, str]:
     path = data_dir / SECRETS_FILE
     try:
-        mode = path.stat().st_mode
+        status = path.stat()
     except FileNotFoundError:
         return {}
-    if stat.S_IMODE(mode) & 0o077:
+    mode = stat.S_IMODE(status.st_mode)
+    if mode & 0o077 and status.st_uid == os.geteuid():
         # Made owner-only again, as the database files are (``db.engine.keep_owner_only``):
         # one restored from a backup, or copied in by hand, at 0644 gives every account on
         # the host the keys to every citizen ID number stored.
@@ -256,6 +257,11 @@ def _read_secrets_file(data_dir: Path) -> dict[str, str]:
                 f"{path} may be read by other accounts and cannot be made owner-only by "
                 "this one: `chmod 600` it"
             ) from None
+    elif mode & 0o007:
+        # Owned by another account (root): not this process's to change, and `chmod 600` by
+        # root would lock the service out. Readable by its group is the hardened layout
+        # (root:service 0640); readable by every account on the host is refused.
+        raise InvalidSecret(f"{path} may be read by every account on this host: `chmod o-rwx` it")
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError):

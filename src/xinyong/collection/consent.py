@@ -14,6 +14,7 @@ authorisation to one does (Art. 26–27; ``institutions.register.service_terms``
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from collections import defaultdict
@@ -33,8 +34,10 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection import sources
-from xinyong.collection.models import Consent
+from xinyong.collection.models import Consent, ConsentForm
 from xinyong.collection.validation import Problem
+from xinyong.crypto import default_cipher
+from xinyong.disclosure.models import LegalPath
 from xinyong.errors import ConcealedRefusal, DomainError, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.subjects import service as subjects
@@ -152,7 +155,6 @@ def grant(
         adverse_consequences_notified=adverse_consequences_notified,
         evidence=evidence,
         evidence_sha256=evidence_sha256,
-        evidence_document=document,
         valid_from=clock.today(),
         valid_until=valid_until,
         granted_at=clock.now(),
@@ -162,6 +164,8 @@ def grant(
     )
     session.add(consent)
     session.flush()
+    if document is not None:
+        _keep_form(session, consent, document)
     registration = (
         {} if new_person is None else _log_registration(session, clock, actor, subject, consent)
     )
@@ -184,6 +188,91 @@ def grant(
         },
     )
     return consent
+
+
+def form_context(consent_id: int) -> str:
+    """The encryption context of a consent's signed form: a ciphertext moved to another
+    consent's row does not decrypt."""
+    return f"consent_form:{consent_id}"
+
+
+def _keep_form(session: Session, consent: Consent, document: str) -> None:
+    """The signed form, encrypted, in a table of its own (``ConsentForm``): it carries the
+    person's name, ID number and signature (decision 0004)."""
+    kind = evidence_files.kind_of(base64.b64decode(document))
+    assert kind is not None  # checked in ``_require_signed_form``
+    session.add(
+        ConsentForm(
+            consent_id=consent.id,
+            kind=kind,
+            ciphertext=default_cipher().encrypt(document, context=form_context(consent.id)),
+        )
+    )
+
+
+def has_signed_form(session: Session, consent_ids: Iterable[int]) -> set[int]:
+    """Which of these consents keep a signed form (a list links to it)."""
+    ids = list(set(consent_ids))
+    return (
+        set(session.scalars(select(ConsentForm.consent_id).where(ConsentForm.consent_id.in_(ids))))
+        if ids
+        else set()
+    )
+
+
+@dataclass(frozen=True)
+class SignedForm:
+    kind: str
+    content: bytes
+
+
+FORM_MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+
+
+def signed_form(session: Session, clock: Clock, actor: Actor, consent_id: int) -> SignedForm:
+    """A consent's signed form, decrypted: for the person whose consent it is, and the
+    credit authority supervising the institution (Art. 27 ¶2, 33) — whose read is in the
+    person's access log (Art. 24). Anyone else is answered as if it did not exist. Every
+    read is audited."""
+    require(
+        actor, Permission.READ_OWN_FILE if actor.subject_id is not None else Permission.SUPERVISE
+    )
+    consent = session.get(Consent, consent_id)
+    form = session.get(ConsentForm, consent_id) if consent is not None else None
+    if consent is None or form is None:
+        raise NotFound("no such consent", code="not_found", field="consent")
+    own = actor.subject_id is not None and actor.subject_id == consent.subject_id
+    if not own and not (
+        has_permission(actor, Permission.SUPERVISE)
+        and area.in_own_area(session, actor, consent.grantee_organisation_id)
+    ):
+        raise ConcealedRefusal("no such consent", code="not_found", field="consent")
+    document = default_cipher().decrypt(form.ciphertext, context=form_context(consent.id))
+    if not own:
+        from xinyong.disclosure import access
+
+        subject = session.get(Subject, consent.subject_id)
+        assert subject is not None
+        access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.CONSENT_FORM,
+            purpose=access.SUPERVISION_PURPOSE,
+            consent_id=consent.id,
+        )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "consent.form_read",
+        target_type="subject",
+        target_id=consent.subject_id,
+        details={"consent_id": consent.id, "own": own},
+    )
+    return SignedForm(form.kind, base64.b64decode(document))
 
 
 def _require_grantees_own(
@@ -291,7 +380,7 @@ def _require_signed_form(evidence_document: str | None) -> None:
             field="evidence_document",
             article="Art. 27 ¶2",
         )
-    evidence_files.check_base64(evidence_document, field="evidence_document")
+    evidence_files.check_base64(evidence_document, field="evidence_document", article="Art. 27 ¶2")
 
 
 def _log_registration(

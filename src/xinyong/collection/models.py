@@ -204,9 +204,8 @@ class Consent(IdMixin, Base):
     adverse_consequences_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     evidence: Mapped[str | None] = mapped_column(Text)
     evidence_sha256: Mapped[str | None] = mapped_column(String(64))
-    # A credit service institution's consent it recorded: the signed form, as base64 (a PDF,
-    # PNG or JPEG), the person's confirmation of the unbundled service (Art. 27 ¶2).
-    evidence_document: Mapped[str | None] = mapped_column(Text)
+    # A credit service institution's consent it recorded keeps its signed form in a table of
+    # its own (``ConsentForm``): never loaded with the consents a batch reads.
     valid_from: Mapped[dt.date] = mapped_column(Date)
     valid_until: Mapped[dt.date | None] = mapped_column(Date)
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -217,6 +216,22 @@ class Consent(IdMixin, Base):
     # Empty for any other grantee.
     service: Mapped[str | None] = mapped_column(String(200))
     service_not_conditional: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ConsentForm(Base):
+    """The signed consent form a credit service institution uploads with a consent it
+    records (Art. 27 ¶2): the person's name, ID number and signature, so encrypted, under a
+    context naming its consent (``consent.form_context``). A table of its own, up to ~2 MB
+    a row, so that no load of consents (a batch's, per 500 subjects) carries it (review,
+    session 23). The consent's ``evidence_sha256`` covers the form as base64."""
+
+    __tablename__ = "consent_form"
+
+    consent_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("consent.id"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(8))  # pdf, png, jpeg (``evidence_files``)
+    ciphertext: Mapped[str] = mapped_column(Text)
 
 
 class AssociationMember(IdMixin, Base):

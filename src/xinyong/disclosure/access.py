@@ -487,6 +487,9 @@ REPAIR_CASE = "repair_case"
 # A person's objection to the name it is registered under (its stated name and identity
 # document) read by the credit authority's handler to decide it (decision 0051).
 NAME_OBJECTION = "name_objection"
+# A consent's signed form (the person's name, ID number and signature) read by the credit
+# authority supervising the credit service institution that recorded it (Art. 27 ¶2, 33).
+CONSENT_FORM = "consent_form"
 # A list entry shown with its non-public parts (evidence, notice, the persons named in
 # full, objections): to its subject's log (decision 0020).
 LIST_ENTRY = "list_entry"

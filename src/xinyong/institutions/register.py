@@ -271,6 +271,8 @@ def register(
             field="filing_number",
             article="Art. 26",
         )
+    if in_force is not None:
+        _end_grants_of_deregistered(session, clock, in_force)
     institution = CreditServiceInstitution(
         uscc=code,
         name=filed_name,
@@ -413,6 +415,67 @@ def change_status(
                 cause_action="institution.status",  # the audit of this change (``_version``)
             )
     return institution
+
+
+def _end_grants_of_deregistered(
+    session: Session, clock: Clock, deregistered: CreditServiceInstitution
+) -> None:
+    """A code registered again after its entry was deregistered: the authorisations and
+    consents given to the organisation before are ended, by the system, each audited with the
+    deregistered entry named. Standing is read per code and grants are tied to the
+    organisation, so the new entry would have brought them back into force; deregistration
+    is final and a new filing a new entry (decision 0024 addendum, review of session 23).
+    Ended rather than filtered by date, so that the persons see them revoked in their lists
+    and every reader of grants (batches, reports, objections) stays as it is."""
+    # Imported here: the consents and authorisations read the register's standing.
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.collection.models import Consent
+    from xinyong.disclosure.models import Authorisation
+
+    grantee = organisation_id(session, deregistered)
+    if grantee is None:
+        return
+    now = clock.now()
+    reason = (
+        f"the grantee's register entry (filing {deregistered.filing_number}) was deregistered "
+        f"on {deregistered.status_since.isoformat()}; its code is registered again as a new "
+        "entry"
+    )
+    ended = {"deregistered_entry": deregistered.id, "reason": reason}
+    authorisations = session.scalars(
+        select(Authorisation)
+        .where(Authorisation.grantee_organisation_id == grantee, Authorisation.revoked_at.is_(None))
+        .order_by(Authorisation.id)
+        .with_for_update()
+    )
+    for authorisation in authorisations:
+        authorisation.revoked_at = now
+        audit.record(
+            session,
+            clock,
+            SYSTEM_ACTOR.audit(),
+            "authorisation.revoke",
+            target_type="subject",
+            target_id=authorisation.subject_id,
+            details={"authorisation_id": authorisation.id, **ended},
+        )
+    consents = session.scalars(
+        select(Consent)
+        .where(Consent.grantee_organisation_id == grantee, Consent.revoked_at.is_(None))
+        .order_by(Consent.id)
+        .with_for_update()
+    )
+    for consent in consents:
+        consent.revoked_at = now
+        audit.record(
+            session,
+            clock,
+            SYSTEM_ACTOR.audit(),
+            "consent.revoke",
+            target_type="subject",
+            target_id=consent.subject_id,
+            details={"consent_id": consent.id, **ended},
+        )
 
 
 def organisation_id(session: Session, institution: CreditServiceInstitution) -> int | None:

@@ -331,6 +331,33 @@ def deadlines(session: Session, clock: Clock, objection: NameObjection) -> list[
     ]
 
 
+def _log_handler_read(
+    session: Session, clock: Clock, actor: Actor, subject: Subject, objection_id: int
+) -> None:
+    """The handler's use of the person's case, in the person's access log (Art. 24) once per
+    transaction: a read and then the decision in one request is one use."""
+    reads = session.info.setdefault(_HANDLER_READS, {})
+    key = (actor.audit().id, objection_id)
+    transaction = session.get_transaction()
+    if transaction is not None and reads.get(key) is transaction:
+        return
+    access.log_use(
+        session,
+        clock,
+        actor,
+        subject,
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.NAME_OBJECTION,
+        purpose=CASE_PURPOSE,
+    )
+    reads[key] = session.get_transaction()
+
+
+# session.info: the handler reads of cases logged, by (actor, objection), with the
+# transaction they were logged in (a rolled-back log is no log).
+_HANDLER_READS = "name_objection_handler_reads"
+
+
 def case_of(session: Session, clock: Clock, objection: NameObjection) -> Case:
     """The case of an objection the caller has just raised or decided (no read to log)."""
     (found,) = _cases(session, clock, [objection])
@@ -429,15 +456,7 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
     _party(session, actor, objection)
     (found,) = _cases(session, clock, [objection])
     if actor.subject_id is None:
-        access.log_use(
-            session,
-            clock,
-            actor,
-            found.subject,
-            path=LegalPath.OFFICIAL_DUTY,
-            what=access.NAME_OBJECTION,
-            purpose=CASE_PURPOSE,
-        )
+        _log_handler_read(session, clock, actor, found.subject, objection.id)
     return found
 
 
@@ -520,6 +539,9 @@ def decide(
         target_id=objection.id,
         details={"subject": subject.id, "outcome": outcome},
     )
+    # The decision is answered with the case (its names, statement, the person's code): a
+    # use of the person's information, as a read is (review, session 23).
+    _log_handler_read(session, clock, actor, subject, objection.id)
     if status is NameObjectionStatus.UPHELD:
         subjects.rename(
             session,

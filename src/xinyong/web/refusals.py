@@ -3040,6 +3040,10 @@ CODES: dict[str, str] = {
         "The evidence file's content is not of the type its name declares."
     ),
     "evidence_not_base64": N_("The uploaded evidence is not a file in base64."),
+    "evidence_document_required": N_(
+        "Upload the signed consent form: it carries the person's confirmation that the "
+        "service is not conditional on the consent."
+    ),
     "filing_before_regulation": N_(
         "A filing cannot predate the 征信业管理条例 (in force on 2013-03-15)."
     ),

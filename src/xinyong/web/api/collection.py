@@ -11,7 +11,7 @@ from typing import Annotated, Any, BinaryIO, cast
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -711,6 +711,32 @@ def record_consent(
         evidence_document=body.evidence_document,
     )
     return _consent_out(session, item)
+
+
+@router.get(
+    "/consents/{consent_id}/signed-form",
+    tags=["consent"],
+    response_class=Response,
+    responses={
+        **refusals(403, 404),
+        200: {
+            "description": "The signed consent form as it was uploaded",
+            "content": {media: {} for media in consent.FORM_MEDIA_TYPES.values()},
+        },
+    },
+)
+def signed_form(
+    consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> Response:
+    """The signed consent form a credit service institution uploaded with the consent
+    (Art. 27 ¶2): for the person whose consent it is, and the credit authority supervising
+    the institution, whose read is in the person's access log. Audited."""
+    found = consent.signed_form(session, clock, actor, consent_id)
+    return Response(
+        found.content,
+        media_type=consent.FORM_MEDIA_TYPES[found.kind],
+        headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
+    )
 
 
 class DeclarationIn(BaseModel):

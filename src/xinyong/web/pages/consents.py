@@ -26,7 +26,7 @@ from xinyong.collection import consent, sources
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.institutions import register
 from xinyong.web import inputs
-from xinyong.web.deps import ActorDep, ClockDep, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import N_
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import (
@@ -82,6 +82,7 @@ def _uploaded_form(upload: UploadFile | None) -> str | None:
         field="evidence_document",
         filename=upload.filename,
         media_type=upload.content_type,
+        article="Art. 27 ¶2",
     )
     return base64.b64encode(content).decode("ascii")
 
@@ -189,3 +190,18 @@ def record_consent(
         }
         return _render(request, session, grantee, FormState.after(exc, form, status_code=422))
     return RedirectResponse(f"{PAGE}?done=recorded", status_code=303)
+
+
+@router.get("/consents/{consent_id}/signed-form")
+def signed_form(
+    consent_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> Response:
+    """The signed consent form a credit service institution uploaded (Art. 27 ¶2): for the
+    person whose consent it is and the credit authority supervising the institution (whose
+    read is in the person's access log)."""
+    found = consent.signed_form(session, clock, actor, consent_id)
+    return Response(
+        found.content,
+        media_type=consent.FORM_MEDIA_TYPES[found.kind],
+        headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
+    )

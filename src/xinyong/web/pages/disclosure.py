@@ -124,6 +124,10 @@ WHAT_LABELS = {
     access.NAME_OBJECTION: N_(
         "Your objection to your registered name, with its evidence, read to decide it"
     ),
+    access.CONSENT_FORM: N_(
+        "The signed consent form you gave a credit service institution, read by the credit "
+        "authority supervising it"
+    ),
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.LIST_BASIS_RECORDS: N_(

@@ -114,6 +114,7 @@ def _render_consents(
             **page_helpers(request),
             "subject": subject,
             "consents": given,
+            "signed_forms": consent.has_signed_form(session, [c.id for c in given]),
             "outside_register": register.outside_register(
                 session, {c.grantee_organisation_id for c in given}
             ),
