@@ -2460,9 +2460,8 @@ def test_migration_0060_moves_the_signed_forms_encrypted_and_back(
     from xinyong.crypto import default_cipher
 
     document = base64.b64encode(b"%PDF-1.7\n% signed consent form\n").decode()
-    engine = make_test_engine(request.config, tmp_path, "m0060")
+    engine = migrated_test_engine(request.config, tmp_path, "m0060", "0059")
     try:
-        upgrade(engine, "0059")
         tables = MetaData()
         with engine.begin() as connection:
             tables.reflect(connection)
