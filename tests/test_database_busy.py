@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, text
 from sqlalchemy.exc import OperationalError
 
+import xinyong.cli
 from tests.conftest import TEST_NOW, make_test_engine
 from xinyong.clock import FixedClock
 from xinyong.config import Settings
@@ -133,3 +134,31 @@ def test_every_api_operation_documents_the_503(client: TestClient) -> None:
         if path.startswith("/api/")
         for operation in operations.values()
     )
+
+
+def _command_raising(monkeypatch: pytest.MonkeyPatch, cause: BaseException) -> None:
+    def busy() -> None:
+        raise OperationalError("UPDATE subject", {}, cause)
+
+    monkeypatch.setattr(xinyong.cli, "app", busy)
+
+
+def test_a_command_the_database_was_too_busy_for_ends_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _command_raising(monkeypatch, sqlite3.OperationalError("database is locked"))
+    with pytest.raises(SystemExit) as exited:
+        xinyong.cli.main()
+    assert exited.value.code == 1
+    told = capsys.readouterr().err
+    assert "the database was too busy for this command" in told
+    assert "run it again" in told
+    assert "Traceback" not in told
+
+
+def test_another_operational_error_in_a_command_is_not_called_busy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _command_raising(monkeypatch, sqlite3.OperationalError("no such table: subject"))
+    with pytest.raises(OperationalError):
+        xinyong.cli.main()

@@ -57,4 +57,23 @@ _register_all()
 
 
 def main() -> None:
-    app()
+    """Run the command; a database too busy for it (a lock held past the wait, a deadlock)
+    ends it with one line and exit 1 rather than a traceback: its unit of work was rolled
+    back whole, so running it again is safe (decision 0002 addendum)."""
+    from rich.console import Console
+    from sqlalchemy.exc import OperationalError
+
+    from xinyong.db.engine import contended
+
+    try:
+        app()
+    except OperationalError as exc:
+        if not contended(exc):
+            raise
+        state = getattr(exc.orig, "sqlstate", None) or "locked"
+        Console(stderr=True).print(
+            f"[red]the database was too busy for this command[/red] ({state}): nothing it "
+            "was doing was saved; run it again",
+            highlight=False,
+        )
+        raise SystemExit(1) from None
