@@ -217,16 +217,6 @@ def _require_person(subject: Subject) -> None:
         )
 
 
-def _own_person(session: Session, actor: Actor, refusal: str) -> Subject:
-    """The natural person whose own account the actor is (``refusal`` said to any other)."""
-    require(actor, Permission.READ_OWN_FILE)
-    subject_id = require_subject_account(actor, refusal, article=ARTICLE)
-    subject = session.get(Subject, subject_id)
-    assert subject is not None
-    _require_person(subject)
-    return subject
-
-
 def raise_objection(
     session: Session,
     clock: Clock,
@@ -238,7 +228,13 @@ def raise_objection(
     terms: Terms | None = None,
 ) -> NameObjection:
     """The person objects to the name it is registered under, through its own account."""
-    subject = _own_person(session, actor, "only the person objects to its name through its account")
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only the person objects to its name through its account", article=ARTICLE
+    )
+    subject = session.get(Subject, subject_id)
+    assert subject is not None
+    _require_person(subject)
     return _raise(
         session,
         clock,
@@ -379,14 +375,20 @@ def _cases(session: Session, clock: Clock, found: list[NameObjection]) -> list[C
 
 def of_subject(session: Session, clock: Clock, actor: Actor) -> list[Case]:
     """The person's own objections to its name, newest first."""
-    subject = _own_person(session, actor, "only a subject account has objections")
+    require(actor, Permission.READ_OWN_FILE)
+    subject_id = require_subject_account(
+        actor, "only a subject account has objections", article=ARTICLE
+    )
+    subject = session.get(Subject, subject_id)
+    assert subject is not None
+    _require_person(subject)
     return _cases(
         session,
         clock,
         list(
             session.scalars(
                 select(NameObjection)
-                .where(NameObjection.subject_id == subject.id)
+                .where(NameObjection.subject_id == subject_id)
                 .order_by(NameObjection.id.desc())
             )
         ),
