@@ -83,6 +83,7 @@ def test_upheld_the_name_is_corrected_and_the_wrong_one_kept_as_a_dated_former_n
     assert deadline.what == "decide"
     assert not deadline.overdue
     # The evidence is kept encrypted, and read back as it was given.
+    assert objection.evidence_ciphertext is not None
     assert "PNG" not in objection.evidence_ciphertext
     handler = as_user(world, "objections")
     assert name_objections.evidence(db, clock, handler, objection.id).content == PNG

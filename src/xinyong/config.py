@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     # source to correct them; then the daily job erases it and only each row's number and
     # problems stay (decision 0021; ``collection.quarantine.QUARANTINE_CONTENT_DAYS``).
     quarantine_content_days: int = Field(default=30, ge=1, le=3650)
+    # Days a decided objection to a person's name keeps the identity document given as its
+    # evidence, past the time its decision can be challenged (reconsideration 60 days,
+    # litigation 6 months); then the daily job erases it and the case keeps the rest
+    # (decision 0051 addendum; ``objections.names.EVIDENCE_KEEP_DAYS``).
+    name_objection_document_days: int = Field(default=210, ge=1, le=3650)
     # Art. 28 industry statistics: a count under this is withheld ("*"), and so are more
     # cells, marked the same, so that it cannot be worked out from the totals (decision 0024).
     statistics_min_cell: int = Field(default=5, ge=2, le=1000)

@@ -25,6 +25,7 @@ from xinyong.db.engine import contended
 from xinyong.db.locks import running_alone
 from xinyong.disclosure import joint_check_uses, publicity, retention
 from xinyong.lists import court_defaulters, entries, entry_persons, red_list_exit
+from xinyong.objections import names as name_objections
 from xinyong.objections import service as objections
 
 T = TypeVar("T")
@@ -45,7 +46,8 @@ def run() -> None:
     persons named on entries in force in line with the organisations' registered
     responsible persons (Art. 18), delete
     records kept past their retention period, issued reports' contents kept past theirs
-    and the content of batches' rejected and held rows kept past theirs, index the subjects of large joint checks for their access logs, and refresh
+    and the content of batches' rejected and held rows kept past theirs, the identity
+    documents of decided objections to a person's name kept past theirs, index the subjects of large joint checks for their access logs, and refresh
     the database's planner statistics. Upheld objections left to a deregistered credit
     service institution are carried out in its place (its deregistration does that for its
     own; this finds any left from before that rule)."""
@@ -99,6 +101,7 @@ def _run() -> None:
     deleted, by_type, with_records = _delete_records()
     removed = _remove_report_contents()
     erased_batches, erased_rows = _erase_quarantined_content()
+    erased_documents = _erase_name_objection_documents()
     indexed = _step(lambda session: joint_check_uses.index_pending(session, clock))
     analysed = _step(maintenance.refresh_planner_statistics)
     removed[retention.REMOVED_RECORD_DELETED] += with_records
@@ -112,6 +115,7 @@ def _run() -> None:
         + f"; {deleted} records deleted after their retention period{_counts(by_type)}"
         + f"; report contents deleted for {removed.total()} reports{_counts(removed)}"
         + f"; content of {erased_rows} rejected or held rows erased in {erased_batches} batches"
+        + f"; identity documents erased of {erased_documents} decided name objections"
         + f"; {indexed} joint checks indexed for the access logs"
         + f"; {len(carried)} upheld objections carried out for deregistered sources"
         + ("; planner statistics refreshed" if analysed else ""),
@@ -158,6 +162,19 @@ def _erase_quarantined_content() -> tuple[int, int]:
         rows += done.rows
         if not done.more:
             return batches, rows
+
+
+def _erase_name_objection_documents() -> int:
+    """Decided objections to a person's name whose identity document was erased (decision
+    0051 addendum)."""
+    keep_days = get_settings().name_objection_document_days
+    cases = 0
+    while True:
+        with command_unit_of_work() as session:
+            done = name_objections.erase_decided_evidence(session, clock, keep_days=keep_days)
+        cases += done.cases
+        if not done.more:
+            return cases
 
 
 def _counts(counts: Counter[str]) -> str:

@@ -114,10 +114,12 @@ class NameObjection(IdMixin, Base):
     registered_name: Mapped[str] = mapped_column(String(200))
     stated_name: Mapped[str] = mapped_column(String(200))
     statement: Mapped[str | None] = mapped_column(Text)
-    # The identity document, encrypted (decision 0004): pdf, png or jpeg.
+    # The identity document, encrypted (decision 0004): pdf, png or jpeg. Erased by the
+    # daily job a period after the decision (decision 0051 addendum); its kind and hash stay.
     evidence_kind: Mapped[str] = mapped_column(String(8))
-    evidence_ciphertext: Mapped[str] = mapped_column(Text)
+    evidence_ciphertext: Mapped[str | None] = mapped_column(Text)
     evidence_sha256: Mapped[str] = mapped_column(String(64))
+    evidence_erased_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     terms: Mapped[dict[str, int]] = mapped_column(JSON)
     status: Mapped[NameObjectionStatus] = mapped_column(str_enum(NameObjectionStatus, 16))
     # Recorded by the credit authority's handler on the person's behalf, at its counter.

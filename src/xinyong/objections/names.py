@@ -22,7 +22,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from xinyong import evidence_files, published_text, submitted_text, texts
@@ -36,7 +36,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.audit import service as audit
 from xinyong.calendar_store import working_day_calendar
-from xinyong.clock import Clock
+from xinyong.clock import CHINA, Clock
 from xinyong.crypto import default_cipher
 from xinyong.disclosure import access, person_lookup
 from xinyong.disclosure.models import LegalPath
@@ -44,6 +44,7 @@ from xinyong.errors import (
     ConcealedRefusal,
     Conflict,
     DomainError,
+    Gone,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -67,6 +68,14 @@ from xinyong.subjects.models import Subject, SubjectName
 EVIDENCE_CONTEXT = "name_objection.evidence"
 # A scan or photo of an identity document: as a written authorisation's upload, 1.5 MB.
 MAX_EVIDENCE_BYTES = 1_500_000
+# Days a decided case keeps its identity document (decision 0051 addendum): the decision
+# can be challenged by administrative reconsideration within 60 days and in court within
+# 6 months of the person's knowing it; the document is its evidence until then, and a
+# month more covers a challenge filed on the last day reaching the authority. After it
+# the case keeps the document's kind and hash, the decision and its reasons.
+EVIDENCE_KEEP_DAYS = 210
+# Cases one call erases the documents of at most; the CLI calls again while there is more.
+EVIDENCE_ERASED_PER_CALL = 200
 # The register of subjects is kept for the whole city: a district's handler does not
 # decide a person's name (decision 0046).
 REGISTER = "the register of subjects' names"
@@ -473,8 +482,84 @@ def evidence(session: Session, clock: Clock, actor: Actor, objection_id: int) ->
     """The identity document, decrypted: for the person and the handler (``case`` logs
     the handler's read in the person's log)."""
     found = case(session, clock, actor, objection_id)
-    text = default_cipher().decrypt(found.objection.evidence_ciphertext, context=EVIDENCE_CONTEXT)
-    return Evidence(found.objection.evidence_kind, base64.b64decode(text))
+    objection = found.objection
+    if objection.evidence_ciphertext is None:
+        erased_on = objection.evidence_erased_at
+        raise Gone(
+            "the identity document of this decided objection was erased after its period",
+            code="name_objection_evidence_erased",
+            field="objection",
+            article="Art. 4",
+            details={"erased_on": erased_on.astimezone(CHINA).date().isoformat()}
+            if erased_on is not None
+            else None,
+        )
+    text = default_cipher().decrypt(objection.evidence_ciphertext, context=EVIDENCE_CONTEXT)
+    return Evidence(objection.evidence_kind, base64.b64decode(text))
+
+
+# --- the document's retention -----------------------------------------------------------------
+
+
+def evidence_kept_until(decided_at: dt.datetime, keep_days: int) -> dt.date:
+    """The last day (in China) a case decided at ``decided_at`` keeps its document."""
+    return decided_at.astimezone(CHINA).date() + dt.timedelta(days=keep_days)
+
+
+@dataclass(frozen=True)
+class ErasedEvidence:
+    """What one call of ``erase_decided_evidence`` did."""
+
+    cases: int
+    more: bool
+
+
+def erase_decided_evidence(
+    session: Session,
+    clock: Clock,
+    *,
+    keep_days: int = EVIDENCE_KEEP_DAYS,
+    limit: int = EVIDENCE_ERASED_PER_CALL,
+) -> ErasedEvidence:
+    """Erase the identity document of up to ``limit`` cases decided more than ``keep_days``
+    days ago (kept through the last day, erased the day after), oldest first, and date the
+    erasure; one audit event with the case ids, never content. An open case keeps its
+    document: it is the evidence still to be judged (Art. 4: kept as long as necessary)."""
+    # The first day whose decided cases still keep their document, as an instant: midnight
+    # in China.
+    first_kept = dt.datetime.combine(
+        clock.today() - dt.timedelta(days=keep_days), dt.time(), tzinfo=CHINA
+    ).astimezone(dt.UTC)
+    due = list(
+        session.scalars(
+            select(NameObjection.id)
+            .where(
+                NameObjection.status != NameObjectionStatus.RECEIVED,
+                NameObjection.decided_at.is_not(None),
+                NameObjection.decided_at < first_kept,
+                NameObjection.evidence_ciphertext.is_not(None),
+            )
+            .order_by(NameObjection.id)
+            .limit(limit)
+            .with_for_update()
+        )
+    )
+    if not due:
+        return ErasedEvidence(0, more=False)
+    session.execute(
+        update(NameObjection)
+        .where(NameObjection.id.in_(due))
+        .values(evidence_ciphertext=None, evidence_erased_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session,
+        clock,
+        SYSTEM_ACTOR.audit(),
+        "job.name_objection_evidence_erased",
+        details={"keep_days": keep_days, "objection_ids": due, "cases": len(due)},
+    )
+    return ErasedEvidence(len(due), more=len(due) >= limit)
 
 
 # --- deciding ---------------------------------------------------------------------------------

@@ -886,6 +886,7 @@ MESSAGES: frozenset[str] = frozenset(
         N_("only the person objects to its name through its account"),
         N_("this is the name you are registered under already"),
         N_("the objection needs the identity document stating the name, as evidence"),
+        N_("the identity document of this decided objection was erased after its period"),
         N_(
             "an organisation's name follows the registration authority's record in force; "
             "only a natural person objects to its registered name here"
@@ -2704,6 +2705,10 @@ CODES: dict[str, str] = {
     "extension_too_short": N_(
         "The stated term ends after the usual term but extends it by less than the rules "
         "allow: state the usual end, or an extension of at least the least one."
+    ),
+    "name_objection_evidence_erased": N_(
+        "The identity document of this decided objection was erased after its retention "
+        "period; the case keeps its decision and the document's fingerprint."
     ),
     "report_content_mismatch": N_(
         "The kept content of this report does not match its hash, so it is not shown."

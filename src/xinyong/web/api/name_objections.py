@@ -31,7 +31,11 @@ def case_out(case: name_objections.Case, *, staff: bool) -> dict[str, Any]:
         "registered_name": o.registered_name,
         "stated_name": o.stated_name,
         "statement": o.statement,
-        "evidence": {"kind": o.evidence_kind, "sha256": o.evidence_sha256},
+        "evidence": {
+            "kind": o.evidence_kind,
+            "sha256": o.evidence_sha256,
+            "erased_at": None if o.evidence_erased_at is None else o.evidence_erased_at.isoformat(),
+        },
         "on_behalf": o.on_behalf,
         "status": o.status.value,
         "received_on": o.received_on.isoformat(),
@@ -161,7 +165,7 @@ def one_case(
     "/name-objections/{objection_id}/evidence",
     response_class=Response,
     responses={
-        **refusals(403, 404),
+        **refusals(403, 404, 410),
         200: {
             "description": "The document as it was uploaded",
             "content": {media: {} for media in name_objections.MEDIA_TYPES.values()},
@@ -171,7 +175,9 @@ def one_case(
 def evidence(
     objection_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
 ) -> Response:
-    """The identity document given as evidence, as it was uploaded."""
+    """The identity document given as evidence, as it was uploaded; 410
+    ``name_objection_evidence_erased`` once the daily job erased it, a period after the
+    decision (decision 0051 addendum)."""
     found = name_objections.evidence(session, clock, actor, objection_id)
     return Response(
         found.content,
