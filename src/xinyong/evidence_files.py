@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from dataclasses import dataclass
 
 from xinyong.errors import InvalidInput
 
@@ -30,6 +31,22 @@ MEDIA_TYPES = {
     "image/jpeg": "jpeg",
     "image/pjpeg": "jpeg",
 }
+# The media type a stored file of each kind is served back as.
+MEDIA_TYPE_OF_KIND = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """An evidence file read back: its checked kind and its content, decrypted."""
+
+    kind: str
+    content: bytes
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPE_OF_KIND[self.kind]
+
+
 # What a browser or a client sends when it does not know: no declaration to hold the file to.
 UNDECLARED_MEDIA_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 

@@ -220,16 +220,9 @@ def has_signed_form(session: Session, consent_ids: Iterable[int]) -> set[int]:
     )
 
 
-@dataclass(frozen=True)
-class SignedForm:
-    kind: str
-    content: bytes
-
-
-FORM_MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
-
-
-def signed_form(session: Session, clock: Clock, actor: Actor, consent_id: int) -> SignedForm:
+def signed_form(
+    session: Session, clock: Clock, actor: Actor, consent_id: int
+) -> evidence_files.StoredFile:
     """A consent's signed form, decrypted: for the person whose consent it is, and the
     credit authority supervising the institution (Art. 27 ¶2, 33) — whose read is in the
     person's access log (Art. 24). Anyone else is answered as if it did not exist. Every
@@ -272,7 +265,7 @@ def signed_form(session: Session, clock: Clock, actor: Actor, consent_id: int) -
         target_id=consent.subject_id,
         details={"consent_id": consent.id, "own": own},
     )
-    return SignedForm(form.kind, base64.b64decode(document))
+    return evidence_files.StoredFile(form.kind, base64.b64decode(document))
 
 
 def _require_grantees_own(

@@ -469,16 +469,9 @@ def case(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Cas
     return found
 
 
-@dataclass(frozen=True)
-class Evidence:
-    kind: str
-    content: bytes
-
-
-MEDIA_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
-
-
-def evidence(session: Session, clock: Clock, actor: Actor, objection_id: int) -> Evidence:
+def evidence(
+    session: Session, clock: Clock, actor: Actor, objection_id: int
+) -> evidence_files.StoredFile:
     """The identity document, decrypted: for the person and the handler (``case`` logs
     the handler's read in the person's log)."""
     found = case(session, clock, actor, objection_id)
@@ -495,7 +488,7 @@ def evidence(session: Session, clock: Clock, actor: Actor, objection_id: int) ->
             else None,
         )
     text = default_cipher().decrypt(objection.evidence_ciphertext, context=EVIDENCE_CONTEXT)
-    return Evidence(objection.evidence_kind, base64.b64decode(text))
+    return evidence_files.StoredFile(objection.evidence_kind, base64.b64decode(text))
 
 
 # --- the document's retention -----------------------------------------------------------------

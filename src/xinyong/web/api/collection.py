@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from xinyong import evidence_files
 from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Permission, require, require_subject_account
@@ -721,7 +722,7 @@ def record_consent(
         **refusals(403, 404),
         200: {
             "description": "The signed consent form as it was uploaded",
-            "content": {media: {} for media in consent.FORM_MEDIA_TYPES.values()},
+            "content": {media: {} for media in evidence_files.MEDIA_TYPE_OF_KIND.values()},
         },
     },
 )
@@ -734,7 +735,7 @@ def signed_form(
     found = consent.signed_form(session, clock, actor, consent_id)
     return Response(
         found.content,
-        media_type=consent.FORM_MEDIA_TYPES[found.kind],
+        media_type=found.media_type,
         headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
     )
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, BeforeValidator, Field
 
+from xinyong import evidence_files
 from xinyong.objections import names as name_objections
 from xinyong.objections import rules
 from xinyong.subjects.service import MAX_NAME
@@ -168,7 +169,7 @@ def one_case(
         **refusals(403, 404, 410),
         200: {
             "description": "The document as it was uploaded",
-            "content": {media: {} for media in name_objections.MEDIA_TYPES.values()},
+            "content": {media: {} for media in evidence_files.MEDIA_TYPE_OF_KIND.values()},
         },
     },
 )
@@ -181,7 +182,7 @@ def evidence(
     found = name_objections.evidence(session, clock, actor, objection_id)
     return Response(
         found.content,
-        media_type=name_objections.MEDIA_TYPES[found.kind],
+        media_type=found.media_type,
         headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
     )
 

@@ -202,6 +202,6 @@ def signed_form(
     found = consent.signed_form(session, clock, actor, consent_id)
     return Response(
         found.content,
-        media_type=consent.FORM_MEDIA_TYPES[found.kind],
+        media_type=found.media_type,
         headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
     )

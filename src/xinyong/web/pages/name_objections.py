@@ -244,7 +244,7 @@ def evidence_file(
     found = name_objections.evidence(session, clock, actor, objection_id)
     return Response(
         found.content,
-        media_type=name_objections.MEDIA_TYPES[found.kind],
+        media_type=found.media_type,
         headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
     )
 
