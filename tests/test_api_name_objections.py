@@ -209,7 +209,7 @@ def test_the_held_rows_review_says_the_person_bears_the_rows_name_after_correcti
     assert "data-name-now-borne" in page.text
 
 
-def test_the_pages_raise_decide_and_show_the_file_with_its_former_name(
+def test_the_pages_raise_decide_and_show_the_file_with_the_correction(
     client: TestClient, db: Session, clock: FixedClock, collection_world: World
 ) -> None:
     log_in(client, "citizen")
@@ -280,5 +280,7 @@ def test_the_pages_raise_decide_and_show_the_file_with_its_former_name(
     file = client.get("/me/credit", headers=HTML)
     assert file.status_code == 200, file.text
     assert f"data-current-name>{CORRECT_NAME}<" in file.text
-    assert "data-former-names>王某某" in file.text
+    # The wrong name is shown as corrected, in the change's row, not as a former name
+    # (decision 0051, session 24 addendum).
+    assert "data-former-names" not in file.text
     assert f'data-name-change="{objection_id}"' in file.text

@@ -2512,3 +2512,87 @@ def test_migration_0060_moves_the_signed_forms_encrypted_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0065_marks_the_names_corrected_on_upheld_objections_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A name a person was registered under and proved wrong on an upheld objection (0061's
+    former name) is marked corrected from the day the rename ended it; a name left by a
+    rejected objection, or a current name, is not."""
+    engine = migrated_test_engine(request.config, tmp_path, "m0065", "0061")
+    try:
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            subject = tables.tables["subject"]
+            subject_name = tables.tables["subject_name"]
+            name_objection = tables.tables["name_objection"]
+            for subject_id in (1, 2):
+                connection.execute(
+                    insert(subject).values(
+                        _filled(
+                            subject,
+                            id=subject_id,
+                            kind="natural_person",
+                            reference=f"P{subject_id}",
+                        )
+                    )
+                )
+            names = [
+                (1, 1, "王某某", False, dt.date(2026, 12, 1)),  # upheld: corrected
+                (2, 1, "王小明", True, None),
+                (3, 2, "李某", False, dt.date(2026, 11, 2)),  # rejected objection: stands
+                (4, 2, "李某某", True, None),
+            ]
+            for name_id, subject_id, name, current, valid_to in names:
+                connection.execute(
+                    insert(subject_name).values(
+                        _filled(
+                            subject_name,
+                            id=name_id,
+                            subject_id=subject_id,
+                            name=name,
+                            current=current,
+                            valid_to=valid_to,
+                        )
+                    )
+                )
+            for objection_id, subject_id, registered, status in (
+                (1, 1, "王某某", "upheld"),
+                (2, 2, "李某", "rejected"),
+            ):
+                connection.execute(
+                    insert(name_objection).values(
+                        _filled(
+                            name_objection,
+                            id=objection_id,
+                            subject_id=subject_id,
+                            registered_name=registered,
+                            status=status,
+                        )
+                    )
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            marked = connection.execute(
+                text("SELECT id, corrected_on FROM subject_name ORDER BY id")
+            ).all()
+            assert [(i, _as_date(d)) for i, d in marked] == [
+                (1, dt.date(2026, 12, 1)),
+                (2, None),
+                (3, None),
+                (4, None),
+            ]
+        _downgrade(engine, "0061")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("subject_name")}
+            assert "corrected_on" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def _as_date(value: Any) -> dt.date | None:
+    # SQLite hands a date column back as text through ``text()``.
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value

@@ -69,7 +69,7 @@ def logged(db: Session, subject_id: int) -> list[AccessEvent]:
     )
 
 
-def test_upheld_the_name_is_corrected_and_the_wrong_one_kept_as_a_dated_former_name(
+def test_upheld_the_name_is_corrected_and_the_wrong_one_kept_dated_as_corrected(
     collection_world: World, db: Session, clock: FixedClock
 ) -> None:
     world = collection_world
@@ -100,7 +100,11 @@ def test_upheld_the_name_is_corrected_and_the_wrong_one_kept_as_a_dated_former_n
         (registered, False, None, today),
         (CORRECT_NAME, True, today, None),
     ]
-    assert [f.name for f in name_objections.former_names(person)] == [registered]
+    # The wrong name stays in the file's history, dated, as a correction — not as a name the
+    # person once bore (session 24 addendum to decision 0051).
+    assert name_objections.former_names(person) == []
+    (wrong,) = (row for row in person.names if row.name == registered)
+    assert wrong.corrected_on == today
     (change,) = name_objections.changes_of(db, person)
     assert (change.before, change.after, change.objection_id) == (
         registered,
@@ -108,9 +112,9 @@ def test_upheld_the_name_is_corrected_and_the_wrong_one_kept_as_a_dated_former_n
         objection.id,
     )
     assert change.reasons == "与身份证核对一致"
-    # The name check now knows both; the rename names the decision.
+    # The name check knows the corrected name only; the rename names the decision.
     assert subjects.bears_name(person, CORRECT_NAME)
-    assert subjects.bears_name(person, registered)
+    assert not subjects.bears_name(person, registered)
     (rename,) = events(db, "subject.rename")
     assert rename.details["name_objection"] == objection.id
     (decided,) = events(db, "name_objection.decide")
@@ -204,6 +208,38 @@ def test_after_correction_held_rows_stay_held_and_their_page_says_the_name_is_bo
         [person_penalty_row(world, citizen_id_of(person), CORRECT_NAME)],
     )
     assert report.batch.held == 0
+
+
+def test_after_correction_a_row_under_the_wrong_name_is_held(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """The name corrected on objection was never the person's: a source still sending rows
+    under it (its own copy of the typo) has them held for review like any other wrong name
+    (Art. 4 ¶2), where before the correction they passed."""
+    world = collection_world
+    person = world.subjects["person"]
+    wrong = person.name
+    before = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), wrong)],
+    )
+    assert before.batch.held == 0
+    objection = raised(world)
+    name_objections.decide(
+        db, clock, as_user(world, "objections"), objection.id, outcome="upheld", reasons="核对一致"
+    )
+    db.commit()
+    after = ingest(
+        db,
+        clock,
+        world.organisations["regulator"],
+        [person_penalty_row(world, citizen_id_of(person), wrong)],
+    )
+    assert after.batch.held == 1
+    (problem,) = after.problems
+    assert problem.code == "name_mismatch"
 
 
 def test_the_handler_records_it_on_the_persons_behalf(

@@ -1,8 +1,8 @@
 """Journey on a person's registered name (Art. 25; decision 0051): a person registered under
 a source's typo objects to the name through its own page, with its identity document; the
 credit authority's objection handler opens the case from its queue and upholds it; the
-person's credit file then shows the corrected name, the wrong one as a former name, and the
-change with its reasons."""
+person's credit file then shows the corrected name and the change with its reasons — the
+wrong name as corrected, not as a name the person bore."""
 
 from __future__ import annotations
 
@@ -93,12 +93,13 @@ def test_a_person_corrects_a_registered_name_through_an_objection(
     expect(page.locator("[data-done='decided']")).to_be_visible()
     expect(page.locator("[data-current-name]").first).to_have_text(right)
 
-    # The person's file shows the corrected name, the former one, and the change's reasons.
+    # The person's file shows the corrected name and the change with its reasons; the wrong
+    # name is no former name of the person (decision 0051, session 24 addendum).
     page.context.clear_cookies()
     log_in(page, username)
     page.goto("/me/credit")
     expect(page.locator("dd[data-current-name]")).to_have_text(right)
-    expect(page.locator("dd[data-former-names]")).to_contain_text(typo)
+    expect(page.locator("dd[data-former-names]")).to_have_count(0)
     change = page.get_by_role("table").filter(has_text=zh("Before")).locator("tr[data-name-change]")
     expect(change).to_contain_text(typo)
     expect(change).to_contain_text(right)

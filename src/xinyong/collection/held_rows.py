@@ -431,7 +431,7 @@ def _registered(
 
 def _names_borne(subject: Subject) -> list[str]:
     current = [row.name for row in subject.names if row.current]
-    former = [row.name for row in reversed(subject.names) if not row.current]
+    former = [row.name for row in reversed(subject.names) if not row.current and row.borne]
     return list(dict.fromkeys([subject.name, *current, *former]))
 
 

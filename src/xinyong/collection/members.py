@@ -285,5 +285,5 @@ def own_party(session: Session, organisation: Organisation) -> OwnParty:
     known = [organisation.name]
     subject = subjects.by_uscc(session, organisation.code)
     if subject is not None:
-        known.extend(row.name for row in subject.names)
+        known.extend(row.name for row in subject.names if row.borne)
     return OwnParty(code=organisation.code, names=frozenset(names.normalise_name(n) for n in known))

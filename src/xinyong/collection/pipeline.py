@@ -1333,9 +1333,13 @@ class _BatchRun:
         known_names: dict[int, list[str]] = {}
         current_names: dict[int, list[str]] = {}
         for start in range(0, len(ids), _LOOKUP_SLICE):
+            # A name corrected on objection was never the subject's (decision 0051).
             for sid, name, current in self.session.execute(
                 select(SubjectName.subject_id, SubjectName.name, SubjectName.current)
-                .where(SubjectName.subject_id.in_(ids[start : start + _LOOKUP_SLICE]))
+                .where(
+                    SubjectName.subject_id.in_(ids[start : start + _LOOKUP_SLICE]),
+                    SubjectName.corrected_on.is_(None),
+                )
                 .order_by(SubjectName.id)
             ):
                 known_names.setdefault(sid, []).append(name)

@@ -9,8 +9,9 @@ identity document as evidence, or the credit authority's objection handler recor
 objection on its behalf at the counter. The handler decides within the working days an
 objection is decided in (no source to forward to: the register of subjects is the credit
 authority's own). Upheld, the platform applies the name the person stated — the handler
-enters no name of its own, so it alters no data (rules.md "Access control") — and the name
-borne is kept as a former name, ending that day (Art. 24: never changed silently). Rows
+enters no name of its own, so it alters no data (rules.md "Access control") — and the wrong
+name is kept, ended and dated as corrected (Art. 24: never changed silently), no longer a
+name the person bears: a row still sent under it is held like any other. Rows
 held ``name_mismatch`` are not released by it: the person's own rule holds them, and a
 person decides each (decision 0050); their review page says the subject bears the name now.
 """
@@ -632,6 +633,7 @@ def decide(
                 "name_objection": objection.id,
                 "decided_by": objection.decided_by,
             },
+            correcting=True,
         )
     return objection
 
@@ -674,10 +676,11 @@ def changes_of(session: Session, subject: Subject) -> list[NameChange]:
 
 
 def former_names(subject: Subject) -> list[SubjectName]:
-    """The names the subject bore, not the current one, each once (latest period)."""
+    """The names the subject bore, not the current one, each once (latest period). A name
+    corrected on objection was never borne: its change is shown as such (``changes_of``)."""
     seen: dict[str, SubjectName] = {}
     for row in subject.names:
-        if not row.current and row.name != subject.name:
+        if not row.current and row.borne and row.name != subject.name:
             seen[row.name] = row
     return list(seen.values())
 

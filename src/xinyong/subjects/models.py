@@ -95,6 +95,14 @@ class SubjectName(IdMixin, Base):
     current: Mapped[bool] = mapped_column(Boolean, default=True)
     valid_from: Mapped[dt.date | None] = mapped_column(Date)
     valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    # A name a person was registered under and proved, on an upheld objection, never to
+    # have borne (decision 0051): kept, dated, in the file's history, but no longer one of
+    # its names — a source re-sending rows under it is held like any other wrong name.
+    corrected_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    @property
+    def borne(self) -> bool:
+        return self.corrected_on is None
 
     subject: Mapped[Subject] = relationship(back_populates="names")
 

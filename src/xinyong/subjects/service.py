@@ -238,7 +238,7 @@ def bears_name(subject: Subject, name: str) -> bool:
     taken as the same subject's."""
     if names.normalise_name(name) == subject.name_normalised:
         return True
-    found = names.match(name, [row.name for row in subject.names])
+    found = names.match(name, [row.name for row in subject.names if row.borne])
     return found is not None and found.exact
 
 
@@ -403,18 +403,24 @@ def rename(
     new_name: str,
     *,
     details: dict[str, Any] | None = None,
+    correcting: bool = False,
 ) -> None:
     """The old name stays searchable as a former name, ending today; the new one is current
     from today. ``details``: where the new name came from (a registration record, decision
-    0050), for the audit event."""
+    0050), for the audit event. ``correcting``: the old name was never the subject's (an
+    upheld objection to it, decision 0051) — kept and dated, but no longer a name the
+    subject bears (``SubjectName.corrected_on``)."""
     new_name = new_name.strip()
     if not new_name:
         raise InvalidInput("a name is required", code="required", field="name")
     earlier = [(row.normalised, row.core) for row in subject.names]
+    wrong = subject.name
     for row in subject.names:
         if row.current:
             row.current = False
             row.valid_to = clock.today()
+        if correcting and row.name == wrong and row.corrected_on is None:
+            row.corrected_on = clock.today()
     added = _name_row(new_name, current=True, valid_from=clock.today())
     subject.names.append(added)
     subject.name = new_name
