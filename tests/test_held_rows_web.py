@@ -349,3 +349,48 @@ def test_the_command_line_lists_and_releases(
         monkeypatch.delenv("XINYONG_DATABASE_URL")
         monkeypatch.delenv("XINYONG_DATA_DIR")
         reset_settings()
+
+
+def test_a_held_row_waiting_longer_than_a_submission_may_take_is_overdue(
+    client: TestClient, db: Session, clock: FixedClock, collection_world: World
+) -> None:
+    """Art. 4 (及时): a held row is a submission not yet made. The queue (API, page) says how
+    many working days each has waited, overdue past the late-submission term; the credit
+    authority's timeliness view counts each source's awaiting and overdue rows."""
+    import datetime as dt
+
+    world = collection_world
+    row_id = held_row_id(world, db, clock)
+    regulator = world.organisations["regulator"].code
+    reporter = auth_headers(client, "reporter")
+    (fresh,) = client.get("/api/v1/held-rows", headers=reporter).json()["items"]
+    assert fresh["waiting"] == {"working_days": 0, "overdue": False}
+
+    clock.advance(dt.timedelta(days=14))  # 10 working days: past the 7 a submission may take
+    (item,) = client.get("/api/v1/held-rows", headers=reporter).json()["items"]
+    assert item["id"] == row_id
+    assert item["waiting"] == {"working_days": 10, "overdue": True}
+    log_in(client, "reporter")
+    page = client.get("/held-rows", headers=HTML)
+    assert 'data-waiting="10" data-overdue="true"' in page.text
+    authority = auth_headers(client, "authority")
+    timely = client.get("/api/v1/timeliness", headers=authority).json()
+    assert timely["late_after_working_days"] == 7
+    (source,) = [i for i in timely["items"] if i["organisation"] == regulator]
+    assert (source["held_awaiting"], source["held_overdue"]) == (1, 1)
+    assert source["held_longest_working_days"] == 10
+    log_in(client, "authority")
+    supervision = client.get("/supervision/timeliness", headers=HTML)
+    assert f'data-organisation="{regulator}"' in supervision.text
+    assert '<td data-value="held_overdue"><strong>1</strong></td>' in supervision.text
+
+    # Decided, it waits no more: the queue of decided rows gives no wait.
+    decided = client.post(
+        f"/api/v1/held-rows/{row_id}/reject", headers=reporter, json={"reasons": "非本单位数据"}
+    )
+    assert decided.status_code == 200, decided.text
+    (done,) = client.get("/api/v1/held-rows?decided=true", headers=reporter).json()["items"]
+    assert done["waiting"] is None
+    # The source has no record and no row awaiting: it is not listed at all.
+    listed = client.get("/api/v1/timeliness", headers=authority).json()["items"]
+    assert regulator not in {i["organisation"] for i in listed}

@@ -381,13 +381,15 @@ def test_supervision_shows_a_district_its_own_districts_organisations(
     penalty(db, clock, world, "fuqing_regulator")
     officer, authority = actor(world, "fuqing"), actor(world, "authority")
     # Late submissions per source.
-    assert [r.organisation_name for r in timeliness.by_source(db, officer)] == [
-        "福清市市场监督管理局"
-    ]
+    assert [
+        r.organisation_name
+        for r in timeliness.by_source(db, clock, officer, late_after_working_days=7)
+    ] == ["福清市市场监督管理局"]
     assert {"福州市市场监督管理局", "福清市市场监督管理局"} <= {
-        r.organisation_name for r in timeliness.by_source(db, authority)
+        r.organisation_name
+        for r in timeliness.by_source(db, clock, authority, late_after_working_days=7)
     }
-    assert timeliness.by_source(db, actor(world, "gulou")) == []
+    assert timeliness.by_source(db, clock, actor(world, "gulou"), late_after_working_days=7) == []
     # Batches: the list filtered; another area's batch is answered as missing.
     fuqing_source = world.organisations["fuqing_regulator"].id
     assert {b.organisation_id for b in batches.list_batches(db, officer)} == {fuqing_source}

@@ -40,8 +40,18 @@ def list_rows(
         queue = held_rows.held_queue(
             session, SYSTEM_ACTOR, decided=decided, organisation_id=organisation_id
         )
-        table = Table("id", "batch", "row", "source", "type", "problems", "decision")
+        waited = held_rows.waiting_times(
+            session,
+            clock,
+            queue.rows,
+            decide_within=get_settings().late_submission_working_days,
+        )
+        # A decided row's decision, an awaiting one's working days waited (Art. 4).
+        table = Table(
+            "id", "batch", "row", "source", "type", "problems", "decision" if decided else "waited"
+        )
         for row in queue.rows:
+            wait = waited.get(row.id)
             table.add_row(
                 str(row.id),
                 str(row.batch_id),
@@ -49,7 +59,12 @@ def list_rows(
                 row.organisation_name,
                 row.record_type_code,
                 ", ".join(row.codes),
-                row.resolution or "",
+                row.resolution
+                or (
+                    ""
+                    if wait is None
+                    else f"{wait.working_days}{' overdue' if wait.overdue else ''}"
+                ),
             )
         console.print(table)
         console.print(f"{queue.total} held rows {'decided' if decided else 'awaiting a decision'}")

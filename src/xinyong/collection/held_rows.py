@@ -45,13 +45,14 @@ from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
+from xinyong.calendar_store import working_day_calendar
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import FieldType, Sensitivity
 from xinyong.catalog.models import RecordType
 from xinyong.clock import CHINA, Clock
 from xinyong.collection import members, pipeline, readers
 from xinyong.collection.models import Batch, HeldRowResolution, QuarantinedRow, RowDisposition
-from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS
+from xinyong.collection.timeliness import DEFAULT_LATE_WORKING_DAYS, Waiting, waiting
 from xinyong.collection.validation import RowValidator
 from xinyong.crypto import default_cipher
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound, PermissionDenied
@@ -174,6 +175,22 @@ class HeldQueue:
     def more(self) -> int:
         """How many rows there are beyond those listed."""
         return self.total - len(self.rows)
+
+
+def waiting_times(
+    session: Session, clock: Clock, rows: list[HeldRow], *, decide_within: int
+) -> dict[int, Waiting]:
+    """How long each row awaiting a decision has waited, by row id (Art. 4: a held row is a
+    submission not yet made; ``timeliness.waiting``). Decided rows have no entry."""
+    awaiting = [row for row in rows if row.awaiting]
+    if not awaiting:
+        return {}
+    calendar = working_day_calendar(session)
+    today = clock.today()
+    return {
+        row.id: waiting(calendar, row.received_at, today, decide_within=decide_within)
+        for row in awaiting
+    }
 
 
 def _held_query(

@@ -519,8 +519,13 @@ def revoke_source(
 
 
 @router.get("/timeliness", tags=["collection"], responses=refusals(403))
-def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """Per source: records, late submissions and working days to submit (Art. 4)."""
+def get_timeliness(
+    request: Request, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> dict[str, Any]:
+    """Per source: records, late submissions and working days to submit (Art. 4), and its
+    rows held for review awaiting a decision — `held_overdue` those waiting longer than a
+    submission may take (`XINYONG_LATE_SUBMISSION_WORKING_DAYS`)."""
+    late_after = app_context(request).settings.late_submission_working_days
     return {
         "items": [
             {
@@ -531,9 +536,15 @@ def get_timeliness(session: SessionDep, actor: AuthenticatedActorDep) -> dict[st
                 "late_share": round(row.late_share, 4),
                 "average_working_days": round(row.average_working_days, 1),
                 "worst_working_days": row.worst_working_days,
+                "held_awaiting": row.held_awaiting,
+                "held_overdue": row.held_overdue,
+                "held_longest_working_days": row.held_longest_working_days,
             }
-            for row in timeliness.by_source(session, actor)
-        ]
+            for row in timeliness.by_source(
+                session, clock, actor, late_after_working_days=late_after
+            )
+        ],
+        "late_after_working_days": late_after,
     }
 
 

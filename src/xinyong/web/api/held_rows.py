@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from xinyong.collection import batches, held_rows
+from xinyong.collection.timeliness import Waiting
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
 
 
-def held_row_out(row: held_rows.HeldRow) -> dict[str, Any]:
+def held_row_out(row: held_rows.HeldRow, waited: Waiting | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
         "batch_id": row.batch_id,
@@ -25,6 +26,11 @@ def held_row_out(row: held_rows.HeldRow) -> dict[str, Any]:
         "received_at": row.received_at.isoformat(),
         "problems": row.problems,
         "content_kept": row.content_kept,
+        # Awaiting a decision: working days waited since it arrived, and whether longer than
+        # a submission may take (Art. 4); null once decided.
+        "waiting": None
+        if waited is None
+        else {"working_days": waited.working_days, "overdue": waited.overdue},
         "decision": None
         if row.awaiting
         else {
@@ -39,7 +45,9 @@ def held_row_out(row: held_rows.HeldRow) -> dict[str, Any]:
 
 @router.get("/held-rows", responses=refusals(403))
 def list_held_rows(
+    request: Request,
     session: SessionDep,
+    clock: ClockDep,
     actor: AuthenticatedActorDep,
     decided: Annotated[
         bool, Query(description="the rows decided already, latest first, instead")
@@ -50,10 +58,17 @@ def list_held_rows(
     every source of its area for the credit authority). Their problems only: a row's
     content is read one at a time, audited (`GET /held-rows/{id}`). At most `limit` rows
     (the oldest; the latest decided), and `total`, how many there are in all: decide the
-    listed ones and the next come up."""
+    listed ones and the next come up. Each awaiting row says how long it has `waiting`, in
+    working days, `overdue` past `XINYONG_LATE_SUBMISSION_WORKING_DAYS` (Art. 4)."""
     queue = held_rows.held_queue(session, actor, decided=decided, batch_id=batch)
+    waited = held_rows.waiting_times(
+        session,
+        clock,
+        queue.rows,
+        decide_within=app_context(request).settings.late_submission_working_days,
+    )
     return {
-        "items": [held_row_out(row) for row in queue.rows],
+        "items": [held_row_out(row, waited.get(row.id)) for row in queue.rows],
         "total": queue.total,
         "limit": queue.limit,
     }

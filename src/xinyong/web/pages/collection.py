@@ -384,10 +384,14 @@ def batch_report_csv(batch_id: RowId, actor: ActorDep, session: SessionDep) -> R
 
 
 @router.get("/supervision/timeliness", response_class=HTMLResponse)
-def timeliness_page(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
-    """How late each source submits (Art. 4), for the credit authority."""
-    rows = timeliness.by_source(session, actor)
-    return render(request, "collection_timeliness.html", {"rows": rows})
+def timeliness_page(
+    request: Request, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> HTMLResponse:
+    """How late each source submits, and how long its held rows wait (Art. 4), for the
+    credit authority."""
+    late_after = app_context(request).settings.late_submission_working_days
+    rows = timeliness.by_source(session, clock, actor, late_after_working_days=late_after)
+    return render(request, "collection_timeliness.html", {"rows": rows, "late_after": late_after})
 
 
 # --- credit commitments: the accepting unit records fulfilment ----------------------------

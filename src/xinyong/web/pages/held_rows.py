@@ -31,11 +31,14 @@ def held_rows_page(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     decided: Annotated[bool, Query()] = False,
     batch: Annotated[int | None, Query(ge=1)] = None,
 ) -> HTMLResponse:
-    """The held rows awaiting a decision (or decided), each a link to its review."""
+    """The held rows awaiting a decision (or decided), each a link to its review, with how
+    long it has waited (Art. 4)."""
     queue = held_rows.held_queue(session, actor, decided=decided, batch_id=batch)
+    decide_within = app_context(request).settings.late_submission_working_days
     return render(
         request,
         "held_rows.html",
@@ -43,6 +46,10 @@ def held_rows_page(
             **page_helpers(request),
             "rows": queue.rows,
             "queue": queue,
+            "waited": held_rows.waiting_times(
+                session, clock, queue.rows, decide_within=decide_within
+            ),
+            "decide_within": decide_within,
             "decided": decided,
             "batch": batch,
             "rules": _rules_by_code(session),
