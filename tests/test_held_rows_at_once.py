@@ -27,8 +27,12 @@ from tests.collection_helpers import (
 from tests.concurrency_helpers import (  # noqa: F401
     at_once,
     committed_world,
+    ended,
+    in_another_transaction,
     in_session,
     staff,
+    until_waiting_or_done,
+    waiting_for_a_lock,
 )
 from tests.factories import World
 from xinyong.clock import FixedClock
@@ -103,3 +107,35 @@ def test_a_decision_while_the_job_erases_leaves_no_content(
     outcome = at_once(engine, *steps)
     assert outcome.refused is None
     assert _after(engine, row_id) == ("rejected", True, True)
+
+
+def test_a_release_while_the_job_erases_its_batch_is_no_deadlock(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """The release goes through the pipeline, whose batch event takes the audit chain's head;
+    it locked the held row's batch only after, while the job holds the batch and takes the
+    head last (review r14): now it locks the batch with the row, before any event, and
+    waits there (decision 0008, session 24 addendum)."""
+    engine, built = committed_world
+    row_id = _held_row(engine, built)
+    later = _after_the_period(built)
+    with Session(engine) as session:
+        batch_id = session.scalar(
+            select(QuarantinedRow.batch_id).where(QuarantinedRow.id == row_id)
+        )
+    with Session(engine) as job:
+        # The job's first statement: its due batches locked.
+        job.execute(select(Batch.id).where(Batch.id == batch_id).with_for_update()).all()
+        outcome, thread = in_another_transaction(
+            engine,
+            lambda session: held_rows.release(
+                session, later, staff(session, "reporter"), row_id, "经核实为同一主体，名称已变更"
+            ),
+        )
+        until_waiting_or_done(engine, outcome, thread)
+        assert waiting_for_a_lock(engine, outcome.pid)
+        assert quarantine.erase_past_period(job, later).batches == 1
+        job.commit()
+    assert ended(outcome, thread).refused is None
+    # Decided after the batch's period ended: its content went with the decision.
+    assert _after(engine, row_id) == ("released", True, True)

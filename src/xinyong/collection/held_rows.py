@@ -280,6 +280,14 @@ def _own(
     supervises = _supervises(actor) and area.in_own_area(session, actor, batch.organisation_id)
     if not supervises and batch.organisation_id != actor.organisation_id:
         raise _concealed(session, clock, actor, row, organisation, record_type.code)
+    if lock:
+        # Its batch too, right after the row and before any audit event (``_decided``
+        # reads it locked): a release writes the pipeline's batch event, taking the audit
+        # chain's head, before it decides the row, while the daily job's erasure
+        # (``quarantine.erase_past_period``) holds the batch and takes the head last — the
+        # batch taken after the head deadlocked the two on PostgreSQL (decision 0008,
+        # session 24 addendum).
+        session.scalar(select(Batch.id).where(Batch.id == batch.id).with_for_update())
     return row, batch, organisation, record_type.code
 
 
