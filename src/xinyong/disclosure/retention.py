@@ -434,18 +434,38 @@ def _remove_contents(
     keys = {key for _id, key in reports if key is not None}
     if not keys:
         return
-    still_kept = set(
-        session.scalars(
-            select(CreditReport.file_key).where(CreditReport.file_key.in_(keys)).distinct()
-        )
-    )
-    unused = keys - still_kept
+    unused = keys - _still_kept(session, keys)
+    if not unused:
+        return
+    # The files no other report kept, locked, and who keeps them read again in a statement
+    # of its own: a report issued from one of them at this moment (its row holds the file's
+    # key share until it commits) is waited for and then seen keeping it. Read only before
+    # it committed, it was missed, and the file's deletion failed on the new report's
+    # foreign key on PostgreSQL — the daily job's step, or an officer's revocation, repair
+    # or objection with it (decision 0008, session 24 addendum). Only the files it would
+    # delete are locked, as the deletion alone locked them before.
+    session.execute(
+        select(CreditReportFile.key)
+        .where(CreditReportFile.key.in_(unused))
+        .order_by(CreditReportFile.key)
+        .with_for_update()
+    ).all()
+    unused -= _still_kept(session, unused)
     if unused:
         session.execute(
             delete(CreditReportFile)
             .where(CreditReportFile.key.in_(unused))
             .execution_options(synchronize_session=False)
         )
+
+
+def _still_kept(session: Session, keys: set[str]) -> set[str | None]:
+    """Those of the file keys a report still refers to."""
+    return set(
+        session.scalars(
+            select(CreditReport.file_key).where(CreditReport.file_key.in_(keys)).distinct()
+        )
+    )
 
 
 @dataclass

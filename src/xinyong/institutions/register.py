@@ -392,28 +392,33 @@ def change_status(
             field="status",
             article="Art. 26",
         )
+    # Imported here: the objections read the register's standing of a record's source.
+    from xinyong.objections import service as objections
+
+    source = None
+    if status is InstitutionStatus.DEREGISTERED:
+        source = organisation_id(session, institution)
+        if source is not None:
+            # The cases carried out below and their records, locked before this change's
+            # event takes the audit chain's head (decision 0008, session 24 addendum).
+            objections.lock_upheld_of_sources(session, [source])
     institution.status = status
     institution.status_since = since
     institution.status_reason = why
     institution.current_version_no += 1
     _version(session, clock, actor, institution, "status", why)
-    if status is InstitutionStatus.DEREGISTERED:
-        # Imported here: the objections read the register's standing of a record's source.
-        from xinyong.objections import service as objections
-
+    if source is not None:
         # It has left for good: what it was to carry out for subjects is done in its place
         # in this same transaction, so that nothing waits for it (Art. 25; decision 0024) —
         # by the system, the officer's deregistration named as the cause: the officer who
         # keeps the register alters no record (objection handlers alter no data, rules.md).
-        source = organisation_id(session, institution)
-        if source is not None:
-            objections.carry_out_for_deregistered_sources(
-                session,
-                clock,
-                actor,
-                source_organisation_id=source,
-                cause_action="institution.status",  # the audit of this change (``_version``)
-            )
+        objections.carry_out_for_deregistered_sources(
+            session,
+            clock,
+            actor,
+            source_organisation_id=source,
+            cause_action="institution.status",  # the audit of this change (``_version``)
+        )
     return institution
 
 

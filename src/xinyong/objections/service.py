@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -998,21 +999,10 @@ def carry_out_for_deregistered_sources(
     )
     if not departed:
         return []
-    waiting = list(
-        session.scalars(
-            select(RecordObjection)
-            .where(
-                RecordObjection.status == ObjectionStatus.UPHELD,
-                RecordObjection.source_organisation_id.in_(departed),
-            )
-            .order_by(RecordObjection.id)
-        )
-    )
     done: list[RecordObjection] = []
-    for found in waiting:
-        # Locked and read afresh: a deregistration and the daily job at the same moment
+    for objection in lock_upheld_of_sources(session, departed):
+        # Read afresh when locked: a deregistration and the daily job at the same moment
         # carry each case out once; the later one finds it done and passes it by.
-        objection = _get(session, found.id)
         if objection.status is not ObjectionStatus.UPHELD:
             continue
         _carry_out_in_place(
@@ -1024,6 +1014,44 @@ def carry_out_for_deregistered_sources(
         )
         done.append(objection)
     return done
+
+
+def lock_upheld_of_sources(
+    session: Session, organisation_ids: Collection[int]
+) -> list[RecordObjection]:
+    """The upheld objections left to these sources, locked and read afresh in the order of
+    their ids, then their records in one statement in the order of theirs: every row a
+    carrying out in their place changes, taken before its first audit event (the chain's
+    head last, decision 0008, session 23 and 24 addenda). Case by case, the second case and
+    its record were locked while the first's event held the head, and an officer holding
+    that record (a repair decided, an objection raised) who then wrote an event deadlocked
+    with it on PostgreSQL. A case no longer upheld once its lock is granted is left out
+    (PostgreSQL rechecks the condition on a row it waited for). The deregistration takes
+    them before its own event (``register.change_status``)."""
+    if not organisation_ids:
+        return []
+    waiting = list(
+        session.scalars(
+            select(RecordObjection)
+            .where(
+                RecordObjection.status == ObjectionStatus.UPHELD,
+                RecordObjection.source_organisation_id.in_(organisation_ids),
+            )
+            .order_by(RecordObjection.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    record_ids = sorted({objection.record_id for objection in waiting})
+    if record_ids:
+        session.scalars(
+            select(CreditRecord)
+            .where(CreditRecord.id.in_(record_ids))
+            .order_by(CreditRecord.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).all()
+    return waiting
 
 
 def _carry_out_in_place(
