@@ -193,6 +193,33 @@ _BASIC_OF_ORGANISATION = Prepared(
 )
 
 
+def _name_then(subject: Subject, rows: Any) -> str:
+    """The latest name in force on the day asked (``part`` 2 of the rows of ``_NAMES``),
+    today's if the platform knows no other."""
+    named_then = [row[1] for row in rows if row[3] == 2]
+    return str(named_then[-1]) if named_then else subject.name
+
+
+def name_on(session: Session, subject: Subject, as_of: dt.date) -> str:
+    """The subject's name as a report as of ``as_of`` gives it (``_basic``)."""
+    rows = _BASIC_OF_PERSON.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
+    return _name_then(subject, rows)
+
+
+def _printed_name(session: Session, report: CreditReport, subject: Subject) -> str:
+    """The subject's name as the report was issued with it: read from its kept content (the
+    report's own part, small), or, once the retention job removed that, the name in force
+    on its ``as_of`` (``name_on``), which is how the report named it."""
+    if report.content_ciphertext is not None:
+        own = orjson.loads(
+            default_cipher().decrypt_bytes(report.content_ciphertext, context=CONTENT_CONTEXT)
+        )
+        printed = own.get("subject", {}).get("name")
+        if isinstance(printed, str) and printed:
+            return printed
+    return name_on(session, subject, report.as_of)
+
+
 def _name_corrections(session: Session, subject: Subject, as_of: dt.date) -> list[dict[str, str]]:
     """The person's name corrections upheld by ``as_of`` (the day in China), oldest first."""
     corrections = session.execute(
@@ -225,9 +252,8 @@ def _basic(
     shown = shown or _PublicFacts()
     query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
     rows = query.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
-    named_then = [name for _role, name, _id, part in rows if part == 2]
     basic: dict[str, Any] = {
-        "name": named_then[-1] if named_then else subject.name,
+        "name": _name_then(subject, rows),
         "kind": subject.kind.value,
         "code": subject.uscc or subject.citizen_id_masked,
         "former_names": [name for _role, name, _id, part in rows if part == 0],
@@ -1015,13 +1041,12 @@ def verify(
     # printed with it proves a copy genuine, and a changed content hash disproves it.
     genuine = code_matches is True and content_matches is not False
     # Whose report it is is told only to a holder of the code; for persons masked anyway.
+    # The name printed on the report, not today's: after a rename the verifier would
+    # otherwise see another name than the copy shows (Art. 24; review r12).
     name = "—"
     if code_matches:
-        name = (
-            subject.name
-            if subject.is_organisation
-            else subject.name[:1] + "*" * (len(subject.name) - 1)
-        )
+        printed = _printed_name(session, report, subject)
+        name = printed if subject.is_organisation else printed[:1] + "*" * (len(printed) - 1)
     return Verification(
         report.number,
         genuine,
