@@ -51,6 +51,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
+from xinyong.collection import registration_names
 from xinyong.collection.models import RecordStatus
 from xinyong.config import FREE_REPORTS_MINIMUM
 from xinyong.crypto import FieldCipher, default_cipher
@@ -263,6 +264,13 @@ def _basic(
         # the change's reason (Art. 24), so a former name is not read as a name the person
         # once bore. Only asked when a former name is shown: most persons have none.
         basic["name_corrections"] = _name_corrections(session, subject, as_of)
+    if subject.is_organisation and path is LegalPath.SELF and basic["former_names"]:
+        # Each change of its name with its source, as its file page states them (Art. 24;
+        # decision 0050, review r12): only asked when a former name is shown.
+        basic["name_changes"] = [
+            change.as_dict()
+            for change in registration_names.changes_of(session, subject, as_of=as_of)
+        ]
     if subject.uscc_unverified:
         basic["code_note"] = "unverified check character"
     if subject.is_organisation:
