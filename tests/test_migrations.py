@@ -2593,6 +2593,100 @@ def test_migration_0065_marks_the_names_corrected_on_upheld_objections_and_back(
         engine.dispose()
 
 
+def test_migration_0066_gives_each_renamed_name_its_predecessor_and_source_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Each name a rename wrote (dated from, in id order) takes the details of the
+    subject's ``subject.rename`` audit events in the chain's order, and the name before it
+    (the first, the name registered); names given at registration take nothing (review
+    r12)."""
+    engine = migrated_test_engine(request.config, tmp_path, "m0066", "0065")
+    try:
+        tables = MetaData()
+        registered = {"basis": "registration record", "batch": 7, "record": 11, "version": 2}
+        revoked = {
+            "basis": "registration record revoked",
+            "record": 11,
+            "version": 3,
+            "stated_by": None,
+        }
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            subject = tables.tables["subject"]
+            subject_name = tables.tables["subject_name"]
+            audit_event = tables.tables["audit_event"]
+            for subject_id in (1, 2):
+                connection.execute(
+                    insert(subject).values(
+                        _filled(
+                            subject, id=subject_id, kind="legal_person", reference=f"S{subject_id}"
+                        )
+                    )
+                )
+            names = [
+                (1, 1, "甲公司", False, None),  # registered
+                (2, 1, "甲店", False, None),  # a former name given at registration
+                (3, 1, "乙公司", False, dt.date(2026, 12, 1)),  # renamed by registration
+                (4, 1, "甲公司", True, dt.date(2026, 12, 2)),  # the record revoked
+                (5, 2, "丙公司", True, None),  # never renamed
+            ]
+            for name_id, subject_id, name, current, valid_from in names:
+                connection.execute(
+                    insert(subject_name).values(
+                        _filled(
+                            subject_name,
+                            id=name_id,
+                            subject_id=subject_id,
+                            name=name,
+                            current=current,
+                            valid_from=valid_from,
+                        )
+                    )
+                )
+            for sequence, action, target, details in (
+                (1, "subject.register", "1", {}),
+                (2, "subject.rename", "1", registered),
+                (3, "subject.rename", "1", revoked),
+            ):
+                connection.execute(
+                    insert(audit_event).values(
+                        _filled(
+                            audit_event,
+                            sequence=sequence,
+                            action=action,
+                            target_type="subject",
+                            target_id=target,
+                            details=details,
+                            hash=f"{sequence:064d}",
+                            previous_hash=f"{sequence - 1:064d}",
+                        )
+                    )
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            found = connection.execute(
+                text("SELECT id, renamed_from, change_details FROM subject_name ORDER BY id")
+            ).all()
+            shown = [
+                (i, before, json.loads(d) if isinstance(d, str) else d) for i, before, d in found
+            ]
+            assert shown == [
+                (1, None, None),
+                (2, None, None),
+                (3, "甲公司", registered),
+                (4, "乙公司", revoked),
+                (5, None, None),
+            ]
+        _downgrade(engine, "0065")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("subject_name")}
+            assert "renamed_from" not in columns
+            assert "change_details" not in columns
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def _as_date(value: Any) -> dt.date | None:
     # SQLite hands a date column back as text through ``text()``.
     return dt.date.fromisoformat(value) if isinstance(value, str) else value

@@ -130,10 +130,10 @@ def test_an_entry_removed_with_its_revoked_record_is_left_out_for_others_as_of_b
         return [view.id for view in views if view.type_code == COURT]
 
     assert records(record_type_codes={COURT}) == []
-    assert reports._list_entries(db, company, day, own=False) == []
-    assert reports._list_entries(db, company, day, own=False, public=True) == []
+    assert reports._list_entries(db, company, day, own=False) == ([], [])
+    assert reports._list_entries(db, company, day, own=False, public=True) == ([], [])
     assert records() == [entry.source_record_id]
-    (own,) = reports._list_entries(db, company, day, own=True)
+    (own,), _ids = reports._list_entries(db, company, day, own=True)
     assert own["list"] == "black"
     issued = reports.issue(db, clock, actor(world, "company"), company, as_of=day)
     assert [e["list"] for e in issued.content["list_entries"]] == ["black"]
@@ -144,4 +144,4 @@ def test_an_entry_removed_with_its_revoked_record_is_left_out_for_others_as_of_b
         .where(ListEntry.id == entry.id)
         .values(removal_reason=RemovalReason.OBJECTION_UPHELD)
     )
-    assert reports._list_entries(db, company, day, own=True) == []
+    assert reports._list_entries(db, company, day, own=True) == ([], [])

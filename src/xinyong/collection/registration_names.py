@@ -27,6 +27,7 @@ decision 0028).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import Actor
 from xinyong.catalog import service as catalog
 from xinyong.catalog.models import RecordType
@@ -185,3 +187,108 @@ def restate(
         },
     )
     return True
+
+
+# --- the organisation's file ---------------------------------------------------------------
+
+# Why a name was changed, as ``subject.rename``'s details say (``basis``).
+BY_REGISTRATION = "registration record"
+REVOKED = "registration record revoked"
+REINSTATED = "registration record reinstated"
+OUT_OF_USE = "registration record out of use"
+BY_NAME_OBJECTION = "name objection upheld"
+
+
+@dataclass(frozen=True)
+class NameChange:
+    """A change of the subject's name as its own file states it (Art. 24; review r12): the
+    day, the name before and after, and its source — ``reason`` (``BY_REGISTRATION``, a
+    registration record ``REVOKED``, ``REINSTATED`` or ``OUT_OF_USE``, ``BY_NAME_OBJECTION``;
+    None if the platform kept none), the registration record whose version set it off and
+    its source unit, and, when a record stopped or started standing, whose statement the
+    name is now (``stated_by``: that record and version; None with ``restated``: the name
+    the organisation was first registered under)."""
+
+    on: dt.date
+    before: str
+    after: str
+    reason: str | None
+    source_unit: str | None
+    record: int | None
+    version: int | None
+    restated: bool
+    stated_by: dict[str, int] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "on": self.on.isoformat(),
+            "before": self.before,
+            "after": self.after,
+            "reason": self.reason,
+            "source": None
+            if self.record is None
+            else {"unit": self.source_unit, "record": self.record, "version": self.version},
+            "stated_by": self.stated_by,
+            "first_registered_name": self.restated and self.stated_by is None,
+        }
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def changes_of(
+    session: Session, subject: Subject, *, as_of: dt.date | None = None
+) -> list[NameChange]:
+    """The changes of the subject's name made by the platform (``subjects.rename``) by
+    ``as_of`` (None: all), oldest first, each with its source as the rename recorded it
+    (``SubjectName.change_details``): for an organisation, its registration records'
+    renames, reversals and restorations (decision 0050)."""
+    rows = [
+        row
+        for row in sorted(subject.names, key=lambda row: row.id)
+        if row.valid_from is not None
+        and row.renamed_from is not None
+        and (as_of is None or row.valid_from <= as_of)
+    ]
+    if not rows:
+        return []
+    records = {
+        record
+        for row in rows
+        if (record := _int((row.change_details or {}).get("record"))) is not None
+    }
+    units: dict[int, str] = {}
+    for record_id, unit in session.execute(
+        select(CreditRecord.id, Organisation.name)
+        .join(Organisation, Organisation.id == CreditRecord.source_organisation_id)
+        .where(CreditRecord.id.in_(records))
+    ):
+        units[record_id] = unit
+    changes = []
+    for row in rows:
+        details = row.change_details or {}
+        reason = details.get("basis")
+        record = _int(details.get("record"))
+        stated = details.get("stated_by")
+        assert row.valid_from is not None
+        assert row.renamed_from is not None
+        changes.append(
+            NameChange(
+                on=row.valid_from,
+                before=row.renamed_from,
+                after=row.name,
+                reason=reason if isinstance(reason, str) else None,
+                source_unit=units.get(record) if record is not None else None,
+                record=record,
+                version=_int(details.get("version")),
+                restated="stated_by" in details,
+                stated_by={
+                    "record": int(stated["record"]),
+                    "version": int(stated["version"]),
+                }
+                if isinstance(stated, dict) and "record" in stated and "version" in stated
+                else None,
+            )
+        )
+    return changes

@@ -41,7 +41,6 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, undefer
 
-from xinyong import identifiers
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import (
     Actor,
@@ -52,6 +51,7 @@ from xinyong.accounts.permissions import (
 )
 from xinyong.audit import service as audit
 from xinyong.clock import CHINA, Clock
+from xinyong.collection import registration_names
 from xinyong.collection.models import RecordStatus
 from xinyong.config import FREE_REPORTS_MINIMUM
 from xinyong.crypto import FieldCipher, default_cipher
@@ -68,6 +68,7 @@ from xinyong.errors import (
     NotFound,
     PermissionDenied,
 )
+from xinyong.lists import entries
 from xinyong.lists.models import EntryStatus, ListEntry, ListStandard, RemovalReason
 from xinyong.lists.publicity import mask_name
 from xinyong.objections.models import NameObjection, NameObjectionStatus
@@ -193,6 +194,33 @@ _BASIC_OF_ORGANISATION = Prepared(
 )
 
 
+def _name_then(subject: Subject, rows: Any) -> str:
+    """The latest name in force on the day asked (``part`` 2 of the rows of ``_NAMES``),
+    today's if the platform knows no other."""
+    named_then = [row[1] for row in rows if row[3] == 2]
+    return str(named_then[-1]) if named_then else subject.name
+
+
+def name_on(session: Session, subject: Subject, as_of: dt.date) -> str:
+    """The subject's name as a report as of ``as_of`` gives it (``_basic``)."""
+    rows = _BASIC_OF_PERSON.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
+    return _name_then(subject, rows)
+
+
+def _printed_name(session: Session, report: CreditReport, subject: Subject) -> str:
+    """The subject's name as the report was issued with it: read from its kept content (the
+    report's own part, small), or, once the retention job removed that, the name in force
+    on its ``as_of`` (``name_on``), which is how the report named it."""
+    if report.content_ciphertext is not None:
+        own = orjson.loads(
+            default_cipher().decrypt_bytes(report.content_ciphertext, context=CONTENT_CONTEXT)
+        )
+        printed = own.get("subject", {}).get("name")
+        if isinstance(printed, str) and printed:
+            return printed
+    return name_on(session, subject, report.as_of)
+
+
 def _name_corrections(session: Session, subject: Subject, as_of: dt.date) -> list[dict[str, str]]:
     """The person's name corrections upheld by ``as_of`` (the day in China), oldest first."""
     corrections = session.execute(
@@ -210,15 +238,23 @@ def _name_corrections(session: Session, subject: Subject, as_of: dt.date) -> lis
     ]
 
 
-def _basic(session: Session, subject: Subject, path: LegalPath, as_of: dt.date) -> dict[str, Any]:
+def _basic(
+    session: Session,
+    subject: Subject,
+    path: LegalPath,
+    as_of: dt.date,
+    shown: _PublicFacts | None = None,
+) -> dict[str, Any]:
     """The subject's basic information as it stood on ``as_of``: its name then (the
     latest name in force that day; today's if the platform knows no other), the names it
-    had left by then, and, for an organisation, those answering for it then (Art. 18)."""
+    had left by then, and, for an organisation, those answering for it then (Art. 18): in
+    full on the subject's own report, to anyone else as the public sees them
+    (``_persons_as_public``, from ``shown``)."""
+    shown = shown or _PublicFacts()
     query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
     rows = query.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
-    named_then = [name for _role, name, _id, part in rows if part == 2]
     basic: dict[str, Any] = {
-        "name": named_then[-1] if named_then else subject.name,
+        "name": _name_then(subject, rows),
         "kind": subject.kind.value,
         "code": subject.uscc or subject.citizen_id_masked,
         "former_names": [name for _role, name, _id, part in rows if part == 0],
@@ -228,15 +264,82 @@ def _basic(session: Session, subject: Subject, path: LegalPath, as_of: dt.date) 
         # the change's reason (Art. 24), so a former name is not read as a name the person
         # once bore. Only asked when a former name is shown: most persons have none.
         basic["name_corrections"] = _name_corrections(session, subject, as_of)
+    if subject.is_organisation and path is LegalPath.SELF and basic["former_names"]:
+        # Each change of its name with its source, as its file page states them (Art. 24;
+        # decision 0050, review r12): only asked when a former name is shown.
+        basic["name_changes"] = [
+            change.as_dict()
+            for change in registration_names.changes_of(session, subject, as_of=as_of)
+        ]
     if subject.uscc_unverified:
         basic["code_note"] = "unverified check character"
     if subject.is_organisation:
-        basic["responsible_persons"] = [
-            {"role": role, "name": name if path is not LegalPath.NONE else None}
-            for role, name, _id, part in rows
-            if part == 1
-        ]
+        registered = [(role, name) for role, name, _id, part in rows if part == 1]
+        basic["responsible_persons"] = (
+            [{"role": role, "name": name} for role, name in registered]
+            if path is LegalPath.SELF
+            else _persons_as_public(registered, shown)
+        )
     return basic
+
+
+@dataclass(frozen=True)
+class _PublicFacts:
+    """What the report shows any reader but the subject of the persons answering for an
+    organisation besides its register: the legal representatives' names its registration
+    records state (public, as the public file shows them), and the persons its list entries
+    named on the report's day, by capacity and masked name (as the public lists show them)."""
+
+    stated_legal_representatives: frozenset[str] = frozenset()
+    named: tuple[tuple[str, str], ...] = ()
+
+
+def _persons_as_public(
+    registered: list[tuple[str, str]], shown: _PublicFacts
+) -> list[dict[str, Any]]:
+    """The responsible persons as the public register shows them (decision 0036, session 12
+    addendum; ``responsible_register.public_persons``): the legal representative by the full
+    name a registration record in the report states — the public file shows it — and the
+    persons the report's list entries name, by capacity and masked name (Art. 13 ¶3, 18).
+    Nobody else: a reader on a written authorisation or a query item is not the register's
+    keeper, and the register's full names are not public (review r12). So no full name is
+    shown here that the public does not see, and no person's access log is owed."""
+    persons: list[dict[str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    for role, name in registered:
+        if role == "legal_representative" and name in shown.stated_legal_representatives:
+            persons.append({"role": role, "name": name})
+            seen.add((role, mask_name(name)))
+    for role, masked in shown.named:
+        if (role, masked) not in seen:
+            seen.add((role, masked))
+            persons.append({"role": role, "name": masked})
+    return persons
+
+
+def _public_facts(
+    session: Session, records: list[RecordView], entry_ids: list[int], as_of: dt.date
+) -> _PublicFacts:
+    stated = frozenset(
+        value.strip()
+        for view in records
+        if view.type_code == _REGISTRATION
+        and isinstance(value := view.payload.get(_LEGAL_REPRESENTATIVE_FIELD), str)
+        and value.strip()
+    )
+    named: list[tuple[str, str]] = []
+    for persons in entries.persons_by_entry(session, entry_ids).values():
+        for person in persons:
+            started = person.named_from is None or person.named_from <= as_of
+            if started and (person.ended_on is None or person.ended_on > as_of):
+                named.append((person.role, mask_name(person.name)))
+    return _PublicFacts(stated, tuple(named))
+
+
+# The registration record type and its field naming the legal representative
+# (``collection.legal_representatives``).
+_REGISTRATION = "registration"
+_LEGAL_REPRESENTATIVE_FIELD = "legal_representative"
 
 
 # Entries removed since a day, left out of a report as of that day. One removed because an
@@ -259,6 +362,7 @@ def _list_entries_query(left_out: tuple[RemovalReason, ...]) -> Prepared:
     than the whole raw fetch the report is measured against)."""
     return Prepared(
         select(
+            ListEntry.id,
             ListEntry.kind,
             ListEntry.tier,
             ListStandard.name,
@@ -308,31 +412,35 @@ def _list_entries(
     own: bool,
     public: bool = False,
     today: dt.date | None = None,
-) -> list[dict[str, Any]]:
-    """The subject's red and black list entries in force on ``as_of``: the report's
-    sections on honours and on serious-dishonesty lists are the lists, not only the records
-    (rules.md "Disclosure"); the lists are public (Art. 14), so every legal path shows them.
-    An entry ended since counts until it ended (in China, after ``as_of``); one removed
-    because an objection was upheld was wrong from the start (Art. 25) and is left out; one
-    removed because the record it rests on was repaired or revoked by its source is no
-    longer shared (Art. 20–23, decision 0028), so only the subject's own report of a day
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The subject's red and black list entries in force on ``as_of``, and their ids: the
+    report's sections on honours and on serious-dishonesty lists are the lists, not only
+    the records (rules.md "Disclosure"); the lists are public (Art. 14), so every legal path
+    shows them. An entry ended since counts until it ended (in China, after ``as_of``); one
+    removed because an objection was upheld was wrong from the start (Art. 25) and is left
+    out; one removed because the record it rests on was repaired or revoked by its source is
+    no longer shared (Art. 20–23, decision 0028), so only the subject's own report of a day
     before the removal still shows it, as it shows the record. In the report's public
-    version (``public``) any citizen ID in the reasons is masked on ``today``, as the public
-    lists mask it (``lists.entries.public_text``: a court defaulter's reasons are the
-    court's record; decision 0037); the report names its subject, so the names the lists
-    also mask in them are left as written."""
+    version (``public``) the reasons are as the public lists show them on ``today``
+    (``lists.entries.public_text``; decision 0037): any citizen ID masked, and the natural
+    persons the lists mask in them — the persons an organisation's entry names under
+    Art. 18, a person's own names — masked as the lists mask them (review r12)."""
     day_after = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=CHINA)
     query = _OWN_LIST_ENTRIES if own else _LIST_ENTRIES_FOR_OTHERS
     rows = query.rows(
         session.connection(),
         {"subject_id": subject.id, "as_of": as_of, "ended_after": day_after},
     )
+    ids = [row[0] for row in rows]
+    masked = entries.public_names(session, ids) if public and ids else {}
     return [
         {
             "list": kind,
             "tier": tier,
             "standard": standard,
-            "reasons": identifiers.mask_citizen_ids(reasons, today=today or as_of)
+            "reasons": entries.public_text(
+                reasons, today=today or as_of, names=masked.get(entry_id, ())
+            )
             if public
             else reasons,
             "legal_basis": legal_basis,
@@ -340,8 +448,19 @@ def _list_entries(
             "term_end": iso_date(term_end),
             "recognised_by": {"name": organisation, "code": code},
         }
-        for kind, tier, standard, reasons, legal_basis, term_start, term_end, organisation, code in rows
-    ]
+        for (
+            entry_id,
+            kind,
+            tier,
+            standard,
+            reasons,
+            legal_basis,
+            term_start,
+            term_end,
+            organisation,
+            code,
+        ) in rows
+    ], ids
 
 
 def _suggestions_of(view: RecordView) -> tuple[dict[str, str], ...]:
@@ -712,6 +831,14 @@ def issue(
         {"key": key, "title": zh, "title_en": en, "items": list(assembled.items[key])}
         for key, zh, en, _groups in SECTIONS
     ]
+    list_entries, entry_ids = _list_entries(
+        session,
+        subject,
+        as_of or today,
+        own=own_report,
+        public=granted.public_only,
+        today=today,
+    )
     requested_by, requester_label = _requester(session, actor)
     free = False
     used = None
@@ -731,16 +858,17 @@ def issue(
         # change history, citizen ID numbers in their text masked (decision 0037).
         "public_version": granted.public_only,
         "requested_by": requester_label,
-        "subject": _basic(session, subject, granted.path, as_of or today),
-        "sections": sections,
-        "list_entries": _list_entries(
+        "subject": _basic(
             session,
             subject,
+            granted.path,
             as_of or today,
-            own=own_report,
-            public=granted.public_only,
-            today=today,
+            None
+            if own_report or not subject.is_organisation
+            else _public_facts(session, records, entry_ids, as_of or today),
         ),
+        "sections": sections,
+        "list_entries": list_entries,
         "field_labels": {code: list(labels) for code, labels in assembled.labels.items()},
         "suggestions": suggestions,
         "free_reports": None
@@ -921,13 +1049,12 @@ def verify(
     # printed with it proves a copy genuine, and a changed content hash disproves it.
     genuine = code_matches is True and content_matches is not False
     # Whose report it is is told only to a holder of the code; for persons masked anyway.
+    # The name printed on the report, not today's: after a rename the verifier would
+    # otherwise see another name than the copy shows (Art. 24; review r12).
     name = "—"
     if code_matches:
-        name = (
-            subject.name
-            if subject.is_organisation
-            else subject.name[:1] + "*" * (len(subject.name) - 1)
-        )
+        printed = _printed_name(session, report, subject)
+        name = printed if subject.is_organisation else printed[:1] + "*" * (len(printed) - 1)
     return Verification(
         report.number,
         genuine,

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, SmallInteger, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
@@ -99,6 +100,13 @@ class SubjectName(IdMixin, Base):
     # have borne (decision 0051): kept, dated, in the file's history, but no longer one of
     # its names — a source re-sending rows under it is held like any other wrong name.
     corrected_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A name a rename made current (``subjects.rename``): the name it replaced and where the
+    # change came from — the audit event's details (a registration record's batch, record
+    # and version; a registration record revoked, reinstated or out of use; an upheld name
+    # objection) — so the subject's file states each change with its source (Art. 24;
+    # decision 0050, review r12 addendum). None for a name given at registration.
+    renamed_from: Mapped[str | None] = mapped_column(String(200))
+    change_details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     @property
     def borne(self) -> bool:

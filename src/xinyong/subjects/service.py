@@ -422,6 +422,8 @@ def rename(
         if correcting and row.name == wrong and row.corrected_on is None:
             row.corrected_on = clock.today()
     added = _name_row(new_name, current=True, valid_from=clock.today())
+    added.renamed_from = wrong
+    added.change_details = dict(details) if details else None
     subject.names.append(added)
     subject.name = new_name
     subject.name_normalised = names.normalise_name(new_name)

@@ -12,12 +12,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
+from xinyong.collection import registration_names
 from xinyong.disclosure import access, authorisations, query_items, reports, retention
 from xinyong.disclosure.files import build_file
 from xinyong.disclosure.models import Authorisation, LegalPath, QueryItem
 from xinyong.institutions import register
 from xinyong.lists import entries as list_entries
 from xinyong.lists import entry_basis
+from xinyong.objections import names as name_objections
 from xinyong.subjects import service as subjects
 from xinyong.web.api.grantees import GranteeOut, grants_out
 from xinyong.web.api.repair import excludes_serious_list, repair_terms
@@ -134,7 +136,10 @@ def read_file(
     them it withheld (null on the other paths): the subject's written authorisation opens
     them. The
     subject reading its own file is also told of its records deleted after their
-    retention period (``deleted_records``: dates, source and history, no content).
+    retention period (``deleted_records``: dates, source and history, no content), and of
+    its names (``subject``: the name, former names with their end, and each change of name
+    with its day and source — a registration record's source unit, record and version, a
+    registration record revoked, reinstated or out of use, an upheld name objection).
     ``as_of``: the file as it stood on that day, as the page's and the report's (a day to
     come is refused, 422 ``future_date``, before anything is read). On a written
     authorisation (``authorisation``: which one, for its purpose) the record types it names
@@ -171,6 +176,22 @@ def read_file(
         body["deleted_records"] = [
             record.as_dict() for record in retention.deleted_records(session, subject)
         ]
+        # Its names, and each change of them with its source, as its file page states them
+        # (Art. 24; decision 0050, review r12 addendum).
+        body["subject"] = {
+            "name": subject.name,
+            "former_names": [
+                {
+                    "name": former.name,
+                    "until": former.valid_to.isoformat() if former.valid_to else None,
+                }
+                for former in name_objections.former_names(subject)
+            ],
+            "name_changes": [
+                change.as_dict()
+                for change in registration_names.changes_of(session, subject, as_of=as_of)
+            ],
+        }
     return body
 
 

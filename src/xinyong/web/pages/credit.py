@@ -22,6 +22,7 @@ from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
+from xinyong.collection import registration_names
 from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -149,6 +150,11 @@ def my_credit(
             # The name's changes with their reasons, and the names borne before (Art. 24).
             "name_changes": name_objections.changes_of(session, subject),
             "former_names": name_objections.former_names(subject),
+            # An organisation's changes of name by its registration records, with their
+            # sources (decision 0050, review r12 addendum).
+            "registration_name_changes": registration_names.changes_of(session, subject)
+            if subject.is_organisation
+            else [],
             "english": english,
             "free_used": _free_reports_used(session, subject, clock, free_allowance),
             "free_allowance": free_allowance,
