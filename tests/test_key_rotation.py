@@ -28,7 +28,7 @@ from tests.collection_helpers import (
     person_penalty_row,
     problems_of,
 )
-from tests.disclosure_helpers import actor_of
+from tests.disclosure_helpers import actor_of, company_penalty, revoke_record
 from tests.factories import PersonFactory, World, bind
 from tests.lists_helpers import (
     actor,
@@ -108,6 +108,8 @@ def stored(lists_world: World, collection_world: World, db: Session, clock: Fixe
     report = ingest(db, clock, world.organisations["regulator"], [row])
     assert problems_of(report) == []
     record = db.scalars(select(CreditRecord).where(CreditRecord.subject_id == person.id)).one()
+    # A revoked record: its revocation's version carries the hash of the version revoked.
+    revoke_record(db, clock, world, company_penalty(db, clock, world).id)
     held = held_person_row(db, clock, world)
     assert held.values_ciphertext is not None
     held_values = crypto.default_cipher().decrypt(
@@ -437,6 +439,7 @@ def test_a_key_from_the_environment_is_refused_with_what_to_do(
     reset_settings()
     result = run("keys", "rotate")
     assert result.exit_code == 2
+    assert output_of(result).count("\n") == 1  # one line
     assert "XINYONG_BLIND_INDEX_KEY" in output_of(result)
     assert "XINYONG_ENCRYPTION_KEY" not in output_of(result)
     # Rotating the others is allowed.
@@ -556,3 +559,51 @@ def test_the_app_promotes_a_committed_rotation_at_start(
     reset_settings()
     create_app(Settings())
     assert _secrets(initialised) != old
+
+
+_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+
+
+@given(
+    st.dictionaries(_TEXT, _TEXT, max_size=6),
+    st.dictionaries(_TEXT, _TEXT, max_size=3),
+)
+def test_a_payload_hash_is_computed_again_from_what_is_stored(
+    payload: dict[str, str], sensitive: dict[str, str]
+) -> None:
+    """The pipeline hashes the payload as its fast encoder writes it and the sensitive
+    fields as it encrypts them; the rotation hashes the payload as the database gives it
+    back (JSON) and the sensitive fields decrypted: the same text, so the same hash — or a
+    rotation would mark every record as changed."""
+    from xinyong.collection import pipeline
+
+    cipher = _old().cipher()
+    encode = pipeline._CanonicalPayload(payload)
+    sealed = pipeline._CANONICAL.encode(sensitive) if sensitive else ""
+    at_ingest = cipher.blind_indexer(context=pipeline.PAYLOAD_HASH_CONTEXT)(
+        encode(payload) + "\x00" + sealed
+    )
+    stored_payload = json.loads(json.dumps(payload))
+    stored_sensitive = sealed.encode() if sensitive else None
+    assert key_rotation._payload_digest(cipher, stored_payload, stored_sensitive) == at_ingest
+
+
+def test_a_side_file_that_cannot_replace_secrets_stops_the_next_command_with_what_to_do(
+    initialised: Path, cli_engine: Engine
+) -> None:
+    _a_person(cli_engine)
+
+    def refused(_settings: Settings) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(key_rotation, "promote", _crash)
+        run("keys", "rotate")
+        patch.setattr(key_rotation, "promote", refused)
+        reset_settings()
+        result = run("audit", "verify")
+    assert result.exit_code == 2
+    said = output_of(result)
+    assert said.count("\n") == 1  # one line
+    assert key_rotation.PENDING_FILE in said
+    assert "move it there" in said

@@ -55,7 +55,15 @@ from xinyong.collection.pipeline import (
     QUARANTINE_CONTEXT,
     SENSITIVE_CONTEXT,
 )
-from xinyong.config import SECRET_NAMES, SECRETS_FILE, Settings, decode_key, read_secrets_file
+from xinyong.config import (
+    SECRET_NAMES,
+    SECRETS_FILE,
+    InvalidSecret,
+    Settings,
+    StartRefused,
+    decode_key,
+    read_secrets_file,
+)
 from xinyong.crypto import FieldCipher, check_value
 from xinyong.db import locks
 from xinyong.db.ids import allocate_ids
@@ -607,13 +615,18 @@ def _pending_keys(settings: Settings) -> KeySet | None:
         return None
     except (ValueError, UnicodeDecodeError, OSError):
         return None
+    if not isinstance(values, dict):
+        return None
     keys: dict[str, bytes] = {}
     for name in SECRET_NAMES:
         # The environment wins over the file once promoted, as over secrets.json.
         value = getattr(settings, name) or values.get(name)
         if not isinstance(value, str):
             return None
-        keys[name] = decode_key(name, value, origin=str(path))
+        try:
+            keys[name] = decode_key(name, value, origin=str(path))
+        except InvalidSecret:
+            return None
     return KeySet(**keys)
 
 
@@ -653,6 +666,11 @@ def promote_pending(settings: Settings, engine: Engine) -> bool:
         promote(settings)
     except FileNotFoundError:
         return False  # promoted meanwhile by another process
+    except OSError as exc:
+        raise StartRefused(
+            f"the database is under the keys in {pending_path(settings.data_dir)}, which "
+            f"could not replace {SECRETS_FILE} ({exc.strerror}): move it there"
+        ) from None
     return True
 
 

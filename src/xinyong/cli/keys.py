@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _refuse(message: str) -> typer.Exit:
-    err_console.print(f"[red]refused:[/red] {escape(message)}", highlight=False)
+    # One line, however long, for the operator's log.
+    err_console.print(f"[red]refused:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(2)
 
 
