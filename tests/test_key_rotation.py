@@ -613,3 +613,26 @@ def test_a_side_file_that_cannot_replace_secrets_stops_the_next_command_with_wha
     assert said.count("\n") == 1  # one line
     assert key_rotation.PENDING_FILE in said
     assert "move it there" in said
+
+
+def test_a_value_under_no_key_held_refuses_the_rotation_and_changes_nothing(
+    initialised: Path, cli_engine: Engine
+) -> None:
+    number = _a_person(cli_engine)
+    with unit_of_work(make_session_factory(cli_engine)) as session:
+        bind(session, FixedClock(SystemClock().now()))
+        lost = PersonFactory()
+        lost.citizen_id_ciphertext = crypto.FieldCipher(b"x" * 32, b"x" * 32).encrypt(
+            "11010519491231002X", context=subjects.CITIZEN_ID_CONTEXT
+        )
+        lost_id = lost.id
+    old = _secrets(initialised)
+
+    result = run("keys", "rotate")
+
+    assert result.exit_code == 2, output_of(result)
+    said = output_of(result)
+    assert f"subject {lost_id} does not decrypt with the current encryption key" in said
+    assert _secrets(initialised) == old
+    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    _reads_with_its_keys(cli_engine, number)

@@ -169,7 +169,7 @@ def refuse_keys_from_the_environment(settings: Settings, names: Sequence[str]) -
 
 @dataclass
 class Rekeyed:
-    """How many stored values of each kind were (or, dry, would be) made again."""
+    """How many stored values of each kind were made again, and which could not be."""
 
     counts: dict[str, int] = field(default_factory=dict)
     # Blind indexes whose plaintext gave them no more (module docstring), by kind.
