@@ -533,6 +533,27 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
+# Every column holding a value under the encryption or the blind-index key, re-keyed by the
+# kinds above (decision 0054's table). A test holds it equal to the columns of the schema
+# that look like one: a new encrypted column fails it until its rotation is written.
+REKEYED_COLUMNS = frozenset(
+    {
+        "subject.citizen_id_ciphertext",
+        "subject.citizen_id_index",
+        "record_version.sensitive_ciphertext",
+        "record_version.payload_hash",
+        "credit_record.payload_hash",
+        "quarantined_row.values_ciphertext",
+        "consent_form.ciphertext",
+        "name_objection.evidence_ciphertext",
+        "list_objection.contact_ciphertext",
+        "credit_report.content_ciphertext",
+        "credit_report_file.ciphertext",
+        "credit_report_file.key",
+    }
+)
+
+
 def kinds_for(names: Sequence[str]) -> list[Kind]:
     return [kind for kind in KINDS if kind.under.intersection(names)]
 
