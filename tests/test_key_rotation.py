@@ -394,10 +394,15 @@ def test_the_command_rotates_every_key_and_the_old_secrets_are_refused(
     old = _secrets(initialised)
     (initialised / "old.json").write_text(json.dumps(old))
 
+    with cli_engine.connect() as connection:
+        events = connection.scalar(select(func.count()).select_from(AuditEvent))
     dry = run("keys", "rotate", "--dry-run")
     assert dry.exit_code == 0, output_of(dry)
     assert "subject.citizen_id: 1" in output_of(dry)
     assert _secrets(initialised) == old
+    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    with cli_engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(AuditEvent)) == events
 
     result = run("keys", "rotate")
     assert result.exit_code == 0, output_of(result)

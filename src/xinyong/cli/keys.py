@@ -76,7 +76,13 @@ def rotate(
             new = old.rotated(names)
             with unit_of_work(make_session_factory(engine)) as session:
                 totals = key_rotation.count(session, names)
-            pending = key_rotation.write_pending(settings, new, names)
+            try:
+                pending = key_rotation.write_pending(settings, new, names)
+            except OSError as exc:
+                raise _refuse(
+                    f"the new keys could not be written beside {SECRETS_FILE} "
+                    f"({exc.strerror}): nothing was changed"
+                ) from exc
             try:
                 done = _rekey(engine, old, new, names, totals)
             except BaseException:
