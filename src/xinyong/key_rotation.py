@@ -97,6 +97,9 @@ NOT_REKEYED = "not-rekeyed"
 # hundreds of KB).
 _CHUNK = 500
 _LARGE_CHUNK = 50
+# Signed forms and identity documents: up to ~2 MB each, three copies in memory at once
+# (the old ciphertext, the plaintext, the new one).
+_DOCUMENT_CHUNK = 10
 
 Progress = Callable[[str, int], None]
 
@@ -485,7 +488,7 @@ KINDS: tuple[Kind, ...] = (
             ConsentForm.consent_id,
             ConsentForm.ciphertext,
             form_context,
-            _LARGE_CHUNK,
+            _DOCUMENT_CHUNK,
         ),
     ),
     Kind(
@@ -499,7 +502,7 @@ KINDS: tuple[Kind, ...] = (
             NameObjection.id,
             NameObjection.evidence_ciphertext,
             lambda _id: EVIDENCE_CONTEXT,
-            _LARGE_CHUNK,
+            _DOCUMENT_CHUNK,
         ),
     ),
     Kind(
