@@ -528,7 +528,8 @@ def test_serve_masks_citizen_ids_in_the_access_log(
     assert "/api/v1/identifiers/91350100M000100Y43" in lines[3], "codes of organisations stay"
 
 
-# Every command that reads the database: cron's daily job, the read-only lists, the import.
+# Every command that reads the database: cron's daily job, the read-only lists, the import,
+# the rotation of keys.
 COMMANDS_ON_THE_DATABASE = [
     ("jobs", "run"),
     ("catalog", "list"),
@@ -538,6 +539,7 @@ COMMANDS_ON_THE_DATABASE = [
     ("calendar", "show"),
     ("serve", "--port", "8124"),
     ("import", "penalties.csv", "--source", ORG_CODE, "--type", "administrative_penalty"),
+    ("keys", "rotate", "--keys", "session_key"),
 ]
 
 

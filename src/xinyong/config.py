@@ -244,6 +244,11 @@ def decode_key(name: str, value: str, *, origin: str) -> bytes:
     return key
 
 
+def read_secrets_file(data_dir: Path) -> dict[str, str]:
+    """secrets.json as written (base64 values by name); empty where there is none."""
+    return _read_secrets_file(data_dir)
+
+
 def _read_secrets_file(data_dir: Path) -> dict[str, str]:
     path = data_dir / SECRETS_FILE
     try:

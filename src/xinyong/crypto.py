@@ -28,7 +28,7 @@ class FieldCipher:
         self._aead = AESGCM(encryption_key)
         self._index_key = blind_index_key
         self.key_checks = {
-            name: _check_value(key, name)
+            name: check_value(key, name)
             for name, key in (
                 ("encryption_key", encryption_key),
                 ("blind_index_key", blind_index_key),
@@ -72,7 +72,7 @@ class FieldCipher:
         return index
 
 
-def _check_value(key: bytes, name: str) -> str:
+def check_value(key: bytes, name: str) -> str:
     """A key's check value: HMAC-SHA256 under the key of a fixed label naming it, 128 bits in
     hex. It tells one key from another and nothing of the key: a keyed hash cannot be worked
     back to its key, and the label is no value the platform ever encrypts or indexes (a

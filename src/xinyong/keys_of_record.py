@@ -15,7 +15,8 @@ a fixed label, which tells keys apart and gives nothing of them) in the audit ch
 web application compare their keys with it when they open the database and stop, naming
 the key, when one differs. In the chain, not in a table of its own: the event is written
 once, cannot be changed or deleted (the chain's triggers) and ``xinyong audit verify``
-checks it with every other event; and a later change of keys would be another event.
+checks it with every other event; and a later change of keys is another event, the latest
+one being compared (``xinyong keys rotate``, decision 0054, records all three keys').
 
 A database set up before this check has no such event: it gets one at its next opening,
 with the keys it is opened with — after they are checked against what it holds, where it

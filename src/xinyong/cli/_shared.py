@@ -13,11 +13,11 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from xinyong import keys_of_record
+from xinyong import key_rotation, keys_of_record
 from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
 from xinyong.clock import SystemClock
-from xinyong.config import MissingSecrets, get_settings
-from xinyong.crypto import FieldCipher
+from xinyong.config import MissingSecrets, StartRefused, get_settings
+from xinyong.crypto import FieldCipher, reset_default_cipher
 from xinyong.db import migrate
 from xinyong.db.engine import make_engine, normalise_url
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -182,6 +182,21 @@ def _verify_keys(engine: Engine) -> None:
     are not those the database was set up with; recorded where it has no record of them
     yet (decision 0004, session 19 addendum)."""
     settings = get_settings()
+    try:
+        promoted = key_rotation.promote_pending(settings, engine)
+    except StartRefused as exc:
+        err_console.print(
+            f"[red]refused: {escape(str(exc))}[/red]", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(2) from exc
+    if promoted:
+        # A rotation committed, its new keys not yet in secrets.json (decision 0054).
+        reset_default_cipher()
+        err_console.print(
+            f"the keys of a rotation committed earlier were moved from "
+            f"{key_rotation.PENDING_FILE} into secrets.json",
+            highlight=False,
+        )
     try:
         cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
         with unit_of_work(make_session_factory(engine)) as session:

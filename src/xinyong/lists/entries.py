@@ -1516,7 +1516,7 @@ def recognising_organisation(session: Session, entry: ListEntry) -> Organisation
 
 
 MAX_CONTACT_LENGTH = 200
-_CONTACT_CONTEXT = "list_objection.contact"
+CONTACT_CONTEXT = "list_objection.contact"
 
 
 def comment_on(
@@ -1594,7 +1594,7 @@ def comment_on(
         entry_id=entry.id,
         source=ObjectionSource.PUBLIC,
         contact_ciphertext=(
-            default_cipher().encrypt(contact, context=_CONTACT_CONTEXT) if contact else None
+            default_cipher().encrypt(contact, context=CONTACT_CONTEXT) if contact else None
         ),
         submitted_at=clock.now(),
         statement=statement,
@@ -1765,7 +1765,7 @@ def may_read_contacts(session: Session, actor: Actor, entry: ListEntry) -> bool:
 def _contact(objection: ListObjection) -> str | None:
     if objection.contact_ciphertext is None:
         return None
-    return default_cipher().decrypt(objection.contact_ciphertext, context=_CONTACT_CONTEXT)
+    return default_cipher().decrypt(objection.contact_ciphertext, context=CONTACT_CONTEXT)
 
 
 def objection_contact(session: Session, actor: Actor, objection: ListObjection) -> str | None:

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 import xinyong
-from xinyong import demo, keys_of_record
+from xinyong import demo, key_rotation, keys_of_record
 from xinyong.accounts.service import TokenSigner
 from xinyong.clock import Clock, SystemClock
 from xinyong.config import Settings, StartRefused, get_settings
-from xinyong.crypto import FieldCipher
+from xinyong.crypto import FieldCipher, reset_default_cipher
 from xinyong.db import migrate
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -46,7 +46,7 @@ def create_app(
     # Every key given checked (a session key under 32 bytes lets anyone sign a token),
     # not only those this app reads: ``config.InvalidSecret`` naming where it was read.
     settings.check_secrets()
-    session_key = settings.secret("session_key")
+    settings.secret("session_key")  # refused (MissingSecrets) before the database is opened
     if engine is None:
         # The app opens the database itself (``uvicorn --factory``, ``xinyong serve``): it
         # does not start on a schema behind this release (every request would be a 500),
@@ -60,12 +60,18 @@ def create_app(
                 raise StartRefused(
                     "the database is not migrated to this release: run `xinyong init` first"
                 )
+            # A rotation committed and not yet promoted: its keys are the database's
+            # (decision 0054), read below.
+            if key_rotation.promote_pending(settings, engine):
+                reset_default_cipher()
             verify_keys(settings, engine, clock or SystemClock())
             with unit_of_work(make_session_factory(engine)) as session:
                 demo.refuse_in_production(session, settings)
         except BaseException:
             engine.dispose()
             raise
+    # Read after the opening, which may have promoted a rotation's keys (decision 0054).
+    session_key = settings.secret("session_key")
     context = app_context(settings, clock=clock, engine=engine, session_factory=session_factory)
     app = FastAPI(
         title="Xinyong public credit platform",

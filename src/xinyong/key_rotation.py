@@ -1,0 +1,751 @@
+"""Rotating the platform's keys (decision 0054): every ciphertext made again under a new
+encryption key, every blind index under a new blind-index key, a new session key.
+
+What is stored under a key (decision 0004 and its addenda):
+
+* under the encryption key (AES-GCM, the context authenticated): the citizen ID numbers
+  of natural persons, a record version's sensitive fields (its citizen IDs and the
+  restricted fields of Art. 11 ¶2), a batch's rejected and held rows, the signed consent
+  forms (Art. 27 ¶2), the identity documents of objections to a person's name (Art. 25),
+  the contacts of commenters on red-list candidates, the issued reports' contents and the
+  file parts they share;
+* under the blind-index key (HMAC): a person's blind index (its plaintext, the number, is
+  the person's own ciphertext), the payload hash of every record and version (its
+  plaintext, the payload kept in clear and the sensitive fields kept encrypted), and the
+  key of a report's file part (its plaintext, the part itself, kept encrypted).
+
+Every blind index stored has its plaintext stored too, so every one is computed again. A
+payload hash whose content does not give it again (none known; the check is made row by
+row) becomes ``NOT_REKEYED``: it equals no digest, so the next submission of the same
+row is taken as a change and makes a version, and nothing is lost.
+
+Crash safety: the new keys are written first to a side file beside ``secrets.json``
+(``secrets.rotating.json``, 0600); the database is re-keyed in one transaction that ends
+with the new keys' check values in the audit chain (a ``keys.rotate`` event and a new
+``keys.record`` event, the one compared from then on); the side file then replaces
+``secrets.json``. Whatever step a crash interrupts, the keys the database is under are in
+``secrets.json`` (before the commit) or in the side file (after it), and the next opening
+of the database promotes the side file where the database's keys of record are its keys
+(``promote_pending``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    column,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+    values,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from xinyong import keys_of_record
+from xinyong.audit import service as audit
+from xinyong.audit.models import AuditEvent
+from xinyong.clock import Clock
+from xinyong.collection.consent import form_context
+from xinyong.collection.models import ConsentForm, CreditRecord, QuarantinedRow, RecordVersion
+from xinyong.collection.pipeline import (
+    PAYLOAD_HASH_CONTEXT,
+    QUARANTINE_CONTEXT,
+    SENSITIVE_CONTEXT,
+)
+from xinyong.config import (
+    SECRET_BYTES,
+    SECRET_NAMES,
+    SECRETS_FILE,
+    InvalidSecret,
+    Settings,
+    StartRefused,
+    decode_key,
+    read_secrets_file,
+)
+from xinyong.crypto import FieldCipher, check_value
+from xinyong.db import locks
+from xinyong.db.ids import allocate_ids
+from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.disclosure.models import CreditReport, CreditReportFile
+from xinyong.disclosure.reports import CONTENT_CONTEXT, FILE_CONTEXT
+from xinyong.lists.entries import CONTACT_CONTEXT
+from xinyong.lists.models import ListObjection
+from xinyong.objections.models import NameObjection
+from xinyong.objections.names import EVIDENCE_CONTEXT
+from xinyong.subjects.models import Subject
+from xinyong.subjects.service import CITIZEN_ID_CONTEXT
+
+ACTION = "keys.rotate"
+PENDING_FILE = "secrets.rotating.json"
+# A payload hash whose content did not give it again (module docstring).
+NOT_REKEYED = "not-rekeyed"
+# Rows read and written at a time: bounded memory for any table (a report's content is
+# hundreds of KB).
+_CHUNK = 500
+_LARGE_CHUNK = 50
+# Signed forms and identity documents: up to ~2 MB each, three copies in memory at once
+# (the old ciphertext, the plaintext, the new one).
+_DOCUMENT_CHUNK = 10
+
+Progress = Callable[[str, int], None]
+
+
+class RotationRefused(RuntimeError):
+    """The rotation cannot be made as asked; the message says why (one line)."""
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """The three keys, decoded."""
+
+    encryption_key: bytes
+    blind_index_key: bytes
+    session_key: bytes
+
+    @classmethod
+    def of(cls, settings: Settings) -> KeySet:
+        return cls(**{name: settings.secret(name) for name in SECRET_NAMES})
+
+    def get(self, name: str) -> bytes:
+        value: bytes = getattr(self, name)
+        return value
+
+    def cipher(self) -> FieldCipher:
+        return FieldCipher(self.encryption_key, self.blind_index_key)
+
+    def checks(self) -> dict[str, str]:
+        return {name: check_value(self.get(name), name) for name in SECRET_NAMES}
+
+    def rotated(self, names: Sequence[str]) -> KeySet:
+        """The same keys, those named made anew (random, as ``xinyong init`` makes them)."""
+        fresh = {
+            name: secrets.token_bytes(SECRET_BYTES) if name in names else self.get(name)
+            for name in SECRET_NAMES
+        }
+        return KeySet(**fresh)
+
+
+def parse_names(given: str) -> tuple[str, ...]:
+    """``encryption_key,session_key`` as the key names, in the platform's order; refused
+    naming an unknown one."""
+    names = {part.strip() for part in given.split(",") if part.strip()}
+    unknown = sorted(names - set(SECRET_NAMES))
+    if unknown or not names:
+        raise RotationRefused(
+            f"unknown key {', '.join(unknown) or '(none given)'}: name some of "
+            f"{', '.join(SECRET_NAMES)}"
+        )
+    return tuple(name for name in SECRET_NAMES if name in names)
+
+
+def refuse_keys_from_the_environment(settings: Settings, names: Sequence[str]) -> None:
+    """A key read from an ``XINYONG_*`` variable wins over any file: this command can write
+    a file only, so rotating such a key would re-key the database under a key the platform
+    never reads (decision 0054: the operator moves it into secrets.json first)."""
+    given = [name for name in names if getattr(settings, name) is not None]
+    if given:
+        variables = ", ".join(f"XINYONG_{name.upper()}" for name in given)
+        raise RotationRefused(
+            f"{variables} given in the environment, which wins over secrets.json and which "
+            f"this command cannot change: put the current value(s) in "
+            f"{settings.data_dir / SECRETS_FILE}, unset the variable(s), rotate, then give "
+            "the new value(s) from that file wherever the variables are set"
+        )
+
+
+# --- what is stored under the keys ----------------------------------------------------------
+
+
+@dataclass
+class Rekeyed:
+    """How many stored values of each kind were made again, and which could not be."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    # Blind indexes whose plaintext gave them no more (module docstring), by kind.
+    not_rekeyed: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, count: int) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + count
+
+    def missed(self, kind: str, count: int) -> None:
+        if count:
+            self.not_rekeyed[kind] = self.not_rekeyed.get(kind, 0) + count
+
+
+@dataclass(frozen=True)
+class _Move:
+    """One rotation: the keys before and after, and which were changed."""
+
+    old: FieldCipher
+    new: FieldCipher
+    encryption: bool
+    blind_index: bool
+
+    def seal(self, token: str, context: str, where: str) -> str:
+        return self.new.encrypt_bytes(self.open(token, context, where), context=context)
+
+    def open(self, token: str, context: str, where: str) -> bytes:
+        try:
+            return self.old.decrypt_bytes(token, context=context)
+        except (InvalidTag, ValueError):
+            # Nothing is committed: a value under no key held means the database holds
+            # something already lost, which a rotation must not hide.
+            raise RotationRefused(
+                f"{where} does not decrypt with the current encryption key: nothing was re-keyed"
+            ) from None
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of stored value: its name in counts and events, the rows holding one, which
+    keys it is under, and how it is made again."""
+
+    name: str
+    table: Any
+    where: ColumnElement[bool]
+    under: frozenset[str]
+    run: Callable[[Session, _Move, Rekeyed, Progress], None]
+
+    def count(self, session: Session) -> int:
+        return int(
+            session.scalar(select(func.count()).select_from(self.table).where(self.where)) or 0
+        )
+
+
+def _chunks(
+    session: Session,
+    id_column: InstrumentedAttribute[int],
+    columns: Sequence[Any],
+    where: ColumnElement[bool],
+    size: int = _CHUNK,
+) -> Iterator[list[Any]]:
+    """The rows in id order, ``size`` at a time (keyset: no offset rescans)."""
+    last: int | None = None
+    while True:
+        query = select(id_column, *columns).where(where).order_by(id_column).limit(size)
+        if last is not None:
+            query = query.where(id_column > last)
+        rows = list(session.execute(query).all())
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _write(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Each row's new values, found by its primary key. On PostgreSQL one
+    ``UPDATE … FROM (VALUES …)`` per set of columns, not a statement a row: a rotation of
+    100,000 records took 160 s a statement a row on a loaded machine; on SQLite, in
+    process, a statement a row costs no round trip."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(update(model), rows)
+        return
+    table = model.__table__
+    (key,) = (found.name for found in table.primary_key.columns)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for names, group in groups.items():
+        given = values(*(column(name, table.c[name].type) for name in names), name="rekeyed").data(
+            [tuple(row[name] for name in names) for row in group]
+        )
+        session.execute(
+            update(table)
+            .where(table.c[key] == given.c[key])
+            .values({name: given.c[name] for name in names if name != key})
+        )
+
+
+def _reencrypt(
+    kind: str,
+    model: Any,
+    id_column: InstrumentedAttribute[int],
+    column: InstrumentedAttribute[Any],
+    context: Callable[[int], str],
+    size: int = _CHUNK,
+) -> Callable[[Session, _Move, Rekeyed, Progress], None]:
+    """The step for a column of ciphertexts, the row's id naming its context where the
+    context is the row's own (a consent's form)."""
+    key = id_column.key
+
+    def run(session: Session, move: _Move, done: Rekeyed, progress: Progress) -> None:
+        for rows in _chunks(session, id_column, [column], column.is_not(None), size):
+            _write(
+                session,
+                model,
+                [
+                    {key: row_id, column.key: move.seal(token, context(row_id), f"{kind} {row_id}")}
+                    for row_id, token in rows
+                ],
+            )
+            session.expire_all()
+            done.add(kind, len(rows))
+            progress(kind, len(rows))
+
+    return run
+
+
+def _subjects(session: Session, move: _Move, done: Rekeyed, progress: Progress) -> None:
+    where = Subject.citizen_id_ciphertext.is_not(None) | Subject.citizen_id_index.is_not(None)
+    for rows in _chunks(
+        session, Subject.id, [Subject.citizen_id_ciphertext, Subject.citizen_id_index], where
+    ):
+        changes: list[dict[str, Any]] = []
+        for subject_id, token, index in rows:
+            change: dict[str, Any] = {"id": subject_id}
+            if token is None:
+                # An index with no number to compute it from: under a retired key it finds
+                # no one anyway, and would keep a hash of the number under a key that may
+                # have leaked.
+                change["citizen_id_index"] = None
+                done.missed("subject.citizen_id_index", 1)
+            else:
+                number = move.open(token, CITIZEN_ID_CONTEXT, f"subject {subject_id}")
+                if move.encryption:
+                    change["citizen_id_ciphertext"] = move.new.encrypt_bytes(
+                        number, context=CITIZEN_ID_CONTEXT
+                    )
+                if move.blind_index and index is not None:
+                    change["citizen_id_index"] = move.new.blind_index(
+                        number.decode(), context=CITIZEN_ID_CONTEXT
+                    )
+            changes.append(change)
+        _write(session, Subject, changes)
+        session.expire_all()
+        done.add("subject.citizen_id", len(rows))
+        progress("subject.citizen_id", len(rows))
+
+
+def payload_json(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+
+
+def payload_text(payload: Mapping[str, Any], sensitive: bytes | None) -> str:
+    """What ``collection.pipeline.payload_digest`` hashes, from what is stored: the payload
+    (clear JSON) and the sensitive fields (decrypted), each as canonical JSON."""
+    sensitive_json = ""
+    if sensitive is not None:
+        loaded = json.loads(sensitive)
+        sensitive_json = payload_json(loaded) if loaded else ""
+    return payload_json(payload) + "\x00" + sensitive_json
+
+
+def _records(session: Session, move: _Move, done: Rekeyed, progress: Progress) -> None:
+    """Records with their versions, a slice of records at a time: a record's hash is its
+    current version's, found again among that record's versions."""
+    old_index = move.old.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
+    new_index = move.new.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
+    for rows in _chunks(session, CreditRecord.id, [CreditRecord.payload_hash], CreditRecord.id > 0):
+        ids = [row[0] for row in rows]
+        versions = session.execute(
+            select(
+                RecordVersion.id,
+                RecordVersion.record_id,
+                RecordVersion.payload,
+                RecordVersion.sensitive_ciphertext,
+                RecordVersion.payload_hash,
+            )
+            # The chunk holds every record of its range of ids: a range scan of the index.
+            .where(RecordVersion.record_id.between(ids[0], ids[-1]))
+        ).all()
+        # Per record: each old hash found again, with its new value.
+        again: dict[int, dict[str, str]] = {}
+        changes: list[dict[str, Any]] = []
+        unknown: list[tuple[int, int, str]] = []
+        for version_id, record_id, payload, token, digest in versions:
+            change: dict[str, Any] = {"id": version_id}
+            sensitive = (
+                None
+                if token is None
+                else move.open(token, SENSITIVE_CONTEXT, f"record_version {version_id}")
+            )
+            if move.encryption and sensitive is not None:
+                change["sensitive_ciphertext"] = move.new.encrypt_bytes(
+                    sensitive, context=SENSITIVE_CONTEXT
+                )
+            if move.blind_index and digest:
+                hashed = payload_text(payload, sensitive)
+                if old_index(hashed) == digest:
+                    change["payload_hash"] = again.setdefault(record_id, {})[digest] = new_index(
+                        hashed
+                    )
+                else:
+                    unknown.append((len(changes), record_id, digest))
+            changes.append(change)
+        for position, record_id, digest in unknown:
+            # A version sharing a hash it did not give (a revocation's) takes the new one
+            # of the version that did.
+            found = again.get(record_id, {}).get(digest)
+            changes[position]["payload_hash"] = found or NOT_REKEYED
+            if found is None:
+                done.missed("record_version.payload_hash", 1)
+        _write(session, RecordVersion, [change for change in changes if len(change) > 1])
+        if move.blind_index:
+            record_changes = []
+            for record_id, digest in rows:
+                if not digest:
+                    continue
+                found = again.get(record_id, {}).get(digest)
+                if found is None:
+                    done.missed("credit_record.payload_hash", 1)
+                record_changes.append({"id": record_id, "payload_hash": found or NOT_REKEYED})
+            _write(session, CreditRecord, record_changes)
+        session.expire_all()
+        done.add("credit_record", len(rows))
+        done.add("record_version", len(versions))
+        progress("credit_record", len(rows))
+
+
+def _report_files(session: Session, move: _Move, done: Rekeyed, progress: Progress) -> None:
+    """A file part's key is the blind index of its content: a new key is a new row, the
+    reports issued from it pointed at it, the old row deleted (a key referenced by reports
+    cannot change in place)."""
+    table = CreditReportFile.__table__
+    # The rows there now: those made here come after them and are under the new keys.
+    last = session.scalar(select(func.max(CreditReportFile.id))) or 0
+    for rows in _chunks(
+        session,
+        CreditReportFile.id,
+        [CreditReportFile.key, CreditReportFile.ciphertext],
+        CreditReportFile.id <= last,
+        _LARGE_CHUNK,
+    ):
+        for file_id, key, token in rows:
+            content = move.open(token, FILE_CONTEXT, f"credit_report_file {file_id}")
+            sealed = (
+                move.new.encrypt_bytes(content, context=FILE_CONTEXT) if move.encryption else token
+            )
+            if not move.blind_index:
+                session.execute(
+                    update(CreditReportFile)
+                    .where(CreditReportFile.id == file_id)
+                    .values(ciphertext=sealed)
+                )
+                continue
+            new_key = move.new.blind_index(content.decode(), context=FILE_CONTEXT)
+            (new_id,) = allocate_ids(session, table, 1)
+            session.execute(
+                insert(CreditReportFile).values(id=new_id, key=new_key, ciphertext=sealed)
+            )
+            session.execute(
+                update(CreditReport).where(CreditReport.file_key == key).values(file_key=new_key)
+            )
+            session.execute(delete(CreditReportFile).where(CreditReportFile.id == file_id))
+        session.expire_all()
+        done.add("credit_report_file", len(rows))
+        progress("credit_report_file", len(rows))
+
+
+ENCRYPTION = frozenset({"encryption_key"})
+BOTH = frozenset({"encryption_key", "blind_index_key"})
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "subject.citizen_id",
+        Subject,
+        Subject.citizen_id_ciphertext.is_not(None) | Subject.citizen_id_index.is_not(None),
+        BOTH,
+        _subjects,
+    ),
+    Kind("credit_record", CreditRecord, CreditRecord.id > 0, BOTH, _records),
+    Kind(
+        "quarantined_row.values",
+        QuarantinedRow,
+        QuarantinedRow.values_ciphertext.is_not(None),
+        ENCRYPTION,
+        _reencrypt(
+            "quarantined_row.values",
+            QuarantinedRow,
+            QuarantinedRow.id,
+            QuarantinedRow.values_ciphertext,
+            lambda _id: QUARANTINE_CONTEXT,
+        ),
+    ),
+    Kind(
+        "consent_form",
+        ConsentForm,
+        ConsentForm.consent_id > 0,
+        ENCRYPTION,
+        _reencrypt(
+            "consent_form",
+            ConsentForm,
+            ConsentForm.consent_id,
+            ConsentForm.ciphertext,
+            form_context,
+            _DOCUMENT_CHUNK,
+        ),
+    ),
+    Kind(
+        "name_objection.evidence",
+        NameObjection,
+        NameObjection.evidence_ciphertext.is_not(None),
+        ENCRYPTION,
+        _reencrypt(
+            "name_objection.evidence",
+            NameObjection,
+            NameObjection.id,
+            NameObjection.evidence_ciphertext,
+            lambda _id: EVIDENCE_CONTEXT,
+            _DOCUMENT_CHUNK,
+        ),
+    ),
+    Kind(
+        "list_objection.contact",
+        ListObjection,
+        ListObjection.contact_ciphertext.is_not(None),
+        ENCRYPTION,
+        _reencrypt(
+            "list_objection.contact",
+            ListObjection,
+            ListObjection.id,
+            ListObjection.contact_ciphertext,
+            lambda _id: CONTACT_CONTEXT,
+        ),
+    ),
+    Kind(
+        "credit_report.content",
+        CreditReport,
+        CreditReport.content_ciphertext.is_not(None),
+        ENCRYPTION,
+        _reencrypt(
+            "credit_report.content",
+            CreditReport,
+            CreditReport.id,
+            CreditReport.content_ciphertext,
+            lambda _id: CONTENT_CONTEXT,
+            _LARGE_CHUNK,
+        ),
+    ),
+    Kind("credit_report_file", CreditReportFile, CreditReportFile.id > 0, BOTH, _report_files),
+)
+
+
+# Every column holding a value under the encryption or the blind-index key, re-keyed by the
+# kinds above (decision 0054's table). A test holds it equal to the columns of the schema
+# that look like one: a new encrypted column fails it until its rotation is written.
+REKEYED_COLUMNS = frozenset(
+    {
+        "subject.citizen_id_ciphertext",
+        "subject.citizen_id_index",
+        "record_version.sensitive_ciphertext",
+        "record_version.payload_hash",
+        "credit_record.payload_hash",
+        "quarantined_row.values_ciphertext",
+        "consent_form.ciphertext",
+        "name_objection.evidence_ciphertext",
+        "list_objection.contact_ciphertext",
+        "credit_report.content_ciphertext",
+        "credit_report_file.ciphertext",
+        "credit_report_file.key",
+    }
+)
+
+
+def kinds_for(names: Sequence[str]) -> list[Kind]:
+    return [kind for kind in KINDS if kind.under.intersection(names)]
+
+
+def count(session: Session, names: Sequence[str]) -> dict[str, int]:
+    """What a rotation of ``names`` re-keys, by kind (a dry run's answer)."""
+    return {kind.name: kind.count(session) for kind in kinds_for(names)}
+
+
+def _lock(session: Session) -> None:
+    """No write to a re-keyed table between our reading a row and the commit (PostgreSQL;
+    SQLite's writers wait at BEGIN IMMEDIATE already): a row written meanwhile under the
+    old keys would be under keys nobody holds. Readers go on."""
+    locks.lock_names(session, [keys_of_record.ACTION])
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    tables = ", ".join(sorted({kind.table.__tablename__ for kind in KINDS}))
+    session.execute(text(f"LOCK TABLE {tables} IN EXCLUSIVE MODE"))
+    # Hundreds of statements alike: JIT compiling each costs more than it saves.
+    session.execute(text("SET LOCAL jit = off"))
+
+
+def rekey(
+    session: Session,
+    clock: Clock,
+    old: KeySet,
+    new: KeySet,
+    names: Sequence[str],
+    *,
+    progress: Progress = lambda _kind, _rows: None,
+) -> Rekeyed:
+    """Every value stored under the keys ``names`` made again under ``new``, and the new
+    keys' check values recorded, in the caller's transaction: committed whole or not at
+    all. ``old`` must be the database's keys of record (``keys_of_record.verify``)."""
+    _lock(session)
+    keys_of_record.verify(session, clock, old.cipher())
+    move = _Move(
+        old.cipher(),
+        new.cipher(),
+        encryption="encryption_key" in names,
+        blind_index="blind_index_key" in names,
+    )
+    done = Rekeyed()
+    for kind in kinds_for(names):
+        done.add(kind.name, 0)
+        kind.run(session, move, done, progress)
+    before, after = old.checks(), new.checks()
+    audit.record(
+        session,
+        clock,
+        audit.SYSTEM,
+        ACTION,
+        details={
+            "rotated": list(names),
+            "before": {name: before[name] for name in names},
+            "after": {name: after[name] for name in names},
+            "rekeyed": dict(done.counts),
+            "not_rekeyed": dict(done.not_rekeyed),
+        },
+    )
+    # The keys of record from now on: all three, so that a side file left by a crash is
+    # told from one whose rotation was committed (``promote_pending``).
+    audit.record(
+        session,
+        clock,
+        audit.SYSTEM,
+        keys_of_record.ACTION,
+        details={**after, "checked_against": "rotation"},
+    )
+    return done
+
+
+# --- the secrets files ----------------------------------------------------------------------
+
+
+def pending_path(data_dir: Path) -> Path:
+    return data_dir / PENDING_FILE
+
+
+def _encoded(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode()
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def write_pending(settings: Settings, new: KeySet, names: Sequence[str]) -> Path:
+    """The new keys on disk, owner-only, before the database is under them: secrets.json as
+    it is with the keys ``names`` replaced. A side file left by an earlier crash whose
+    rotation was never committed is replaced."""
+    values = dict(read_secrets_file(settings.data_dir))
+    values.update({name: _encoded(new.get(name)) for name in names})
+    path = pending_path(settings.data_dir)
+    path.unlink(missing_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as written:
+        json.dump(values, written)
+        written.flush()
+        os.fsync(written.fileno())
+    _fsync_folder(settings.data_dir)
+    return path
+
+
+def promote(settings: Settings) -> None:
+    """The side file becomes secrets.json (one rename: either file is whole)."""
+    os.replace(pending_path(settings.data_dir), settings.data_dir / SECRETS_FILE)
+    _fsync_folder(settings.data_dir)
+
+
+def _pending_keys(settings: Settings) -> KeySet | None:
+    path = pending_path(settings.data_dir)
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError, OSError):
+        return None
+    if not isinstance(values, dict):
+        return None
+    keys: dict[str, bytes] = {}
+    for name in SECRET_NAMES:
+        # The environment wins over the file once promoted, as over secrets.json.
+        value = getattr(settings, name) or values.get(name)
+        if not isinstance(value, str):
+            return None
+        try:
+            keys[name] = decode_key(name, value, origin=str(path))
+        except InvalidSecret:
+            return None
+    return KeySet(**keys)
+
+
+def _recorded(session: Session) -> dict[str, Any] | None:
+    found = session.scalar(
+        select(AuditEvent.details)
+        .where(AuditEvent.action == keys_of_record.ACTION)
+        .order_by(AuditEvent.sequence.desc())
+        .limit(1)
+    )
+    return found if isinstance(found, dict) else None
+
+
+def pending_is_of_record(session: Session, settings: Settings) -> bool:
+    """Whether a side file is there and its keys are the database's keys of record: a
+    rotation committed and not promoted. Only a rotation records all three keys, so a
+    side file whose rotation was not committed never passes."""
+    keys = _pending_keys(settings)
+    if keys is None:
+        return False
+    recorded = _recorded(session)
+    if recorded is None:
+        return False
+    return all(recorded.get(name) == value for name, value in keys.checks().items())
+
+
+def promote_pending(settings: Settings, engine: Engine) -> bool:
+    """At the opening of the database: a side file whose rotation was committed replaces
+    secrets.json (True); any other side file is left as it is (the next rotation replaces
+    it): removing it here could race a rotation still running."""
+    if not pending_path(settings.data_dir).exists():
+        return False
+    with unit_of_work(make_session_factory(engine)) as session:
+        if not pending_is_of_record(session, settings):
+            return False
+    try:
+        promote(settings)
+    except FileNotFoundError:
+        return False  # promoted meanwhile by another process
+    except OSError as exc:
+        raise StartRefused(
+            f"the database is under the keys in {pending_path(settings.data_dir)}, which "
+            f"could not replace {SECRETS_FILE} ({exc.strerror}): move it there"
+        ) from None
+    return True
+
+
+def settle_after_failure(settings: Settings, engine: Engine) -> bool:
+    """After a rotation ended in an error: its side file promoted where the commit went
+    through after all (True), removed where it did not. Where the database cannot be
+    asked, the side file stays for the next opening to settle."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        committed = pending_is_of_record(session, settings)
+    if committed:
+        promote(settings)
+        return True
+    pending_path(settings.data_dir).unlink(missing_ok=True)
+    return False
