@@ -112,3 +112,56 @@ def test_inserted_row_is_found(db: Session, clock: FixedClock) -> None:
     result = audit.verify(db)
     assert result.problem is not None
     assert result.problem.sequence == events[-1].sequence + 1
+
+
+def _actions(db: Session, after: int) -> list[tuple[str, str | None]]:
+    return [
+        (e.action, e.target_id)
+        for e in db.query(AuditEvent)
+        .filter(AuditEvent.sequence > after)
+        .order_by(AuditEvent.sequence)
+    ]
+
+
+def test_events_asked_for_within_events_last_are_written_when_it_ends(
+    db: Session, clock: FixedClock
+) -> None:
+    """Chained in the order asked, after the block's work, as one run of the chain that
+    verifies; an event written by ``record`` meanwhile comes before them. Nested, the
+    outermost block writes them; more than one statement's worth too."""
+    start = audit.verify(db).checked
+    with audit.events_last(db):
+        audit.record_soon(db, clock, audit.SYSTEM, "test.later", target_id="a")
+        with audit.events_last(db):
+            audit.record_soon(db, clock, audit.SYSTEM, "test.later", target_id="b")
+        assert _actions(db, start) == []
+        audit.record(db, clock, audit.SYSTEM, "test.now")
+        for n in range(600):
+            audit.record_soon(db, clock, audit.SYSTEM, "test.many", target_id=n)
+    written = _actions(db, start)
+    assert written[:3] == [("test.now", None), ("test.later", "a"), ("test.later", "b")]
+    assert written[3:] == [("test.many", str(n)) for n in range(600)]
+    result = audit.verify(db)
+    assert result.ok, result.problem
+    assert result.checked == start + 603
+    # Outside a block, at once.
+    audit.record_soon(db, clock, audit.SYSTEM, "test.at_once")
+    assert _actions(db, start + 603) == [("test.at_once", None)]
+
+
+def test_events_last_left_by_an_error_writes_nothing(db: Session, clock: FixedClock) -> None:
+    start = audit.verify(db).checked
+
+    def failing() -> None:
+        with audit.events_last(db):
+            audit.record_soon(db, clock, audit.SYSTEM, "test.later")
+            raise ValueError("the step failed")
+
+    with pytest.raises(ValueError, match="the step failed"):
+        failing()
+    assert _actions(db, start) == []
+    # And the next block starts afresh.
+    with audit.events_last(db):
+        audit.record_soon(db, clock, audit.SYSTEM, "test.later", target_id="next")
+    assert _actions(db, start) == [("test.later", "next")]
+    assert audit.verify(db).ok

@@ -361,16 +361,20 @@ def ingest(
         raise InvalidInput(
             message, code="no_rows", field="rows", details={"missing_required": missing}
         )
-    if hooks.wanted(submission.record_type_code) and run.touched:
-        hooks.run(session, clock, submission.record_type_code, run.touched)
-    if (
-        (batch.created or batch.updated)
-        and definition.category == Category.PUBLIC
-        and definition.polarity == Polarity.NEGATIVE
-    ):
-        # A public negative record may leave a red-listed subject short of its standard
-        # (decision 0041): one statement for the batch, whatever its size.
-        hooks.run_negative(session, clock, rule.record_type.id, run.now)
+    # The hooks' audit events are written once both have done their rows' work, which
+    # locks the list entries they change: the audit chain's head, which every audited
+    # request needs, is taken last and held only for the events (decision 0008 addenda).
+    with audit.events_last(session):
+        if hooks.wanted(submission.record_type_code) and run.touched:
+            hooks.run(session, clock, submission.record_type_code, run.touched)
+        if (
+            (batch.created or batch.updated)
+            and definition.category == Category.PUBLIC
+            and definition.polarity == Polarity.NEGATIVE
+        ):
+            # A public negative record may leave a red-listed subject short of its standard
+            # (decision 0041): one statement for the batch, whatever its size.
+            hooks.run_negative(session, clock, rule.record_type.id, run.now)
     found = run.persons_found | (run.register_feed.found if run.register_feed else set())
     # Only persons registered before the batch: a person it registered, or an organisation
     # whose row was refused, was found by no ID number.

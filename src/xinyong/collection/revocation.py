@@ -597,20 +597,23 @@ def reinstate(
         detail=f"{number}: {text}" if number else text,
     )
     restored: list[int] = []
-    if after.status is not RecordStatus.REPAIRED:
-        # An entry the revocation removed comes back; so does one a repair removed that was
-        # revoked for fraud while the record was revoked, as the fraud would have brought
-        # it back (``fraud_case``): the restoration asks only that every record an entry
-        # rests on stands again (decision 0043).
-        restored = restore_entries_resting_on(
-            session,
-            clock,
-            actor,
-            record.id,
-            event=f"record reinstated: {number or ground}",
-        )
-    # The record counts again: a red-list entry it leaves short of its standard ends.
-    end_red_entries_for_subject(session, clock, record.subject_id)
+    # The entries restored and ended are locked before the first event takes the audit
+    # chain's head (decision 0008 addenda).
+    with audit.events_last(session):
+        if after.status is not RecordStatus.REPAIRED:
+            # An entry the revocation removed comes back; so does one a repair removed that
+            # was revoked for fraud while the record was revoked, as the fraud would have
+            # brought it back (``fraud_case``): the restoration asks only that every record
+            # an entry rests on stands again (decision 0043).
+            restored = restore_entries_resting_on(
+                session,
+                clock,
+                actor,
+                record.id,
+                event=f"record reinstated: {number or ground}",
+            )
+        # The record counts again: a red-list entry it leaves short of its standard ends.
+        end_red_entries_for_subject(session, clock, record.subject_id)
     # A registration record states its organisation's name again, as the latest statement.
     registration_names.restate(
         session, clock, actor, record, version, basis="registration record reinstated"

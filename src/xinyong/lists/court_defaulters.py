@@ -278,7 +278,7 @@ def _end_publicity_on_performance(
         created_at=clock.now(),
     )
     session.flush()
-    audit.record(
+    audit.record_soon(
         session,
         clock,
         actor.audit(),

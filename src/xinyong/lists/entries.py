@@ -29,6 +29,7 @@ from xinyong.accounts.permissions import (
     require,
     same_person,
 )
+from xinyong.audit import service as audit
 from xinyong.calendar import WorkingDayCalendar, add_days, add_months, last_day_for_act
 from xinyong.calendar_store import working_day_calendar
 from xinyong.clock import CHINA, Clock
@@ -950,12 +951,15 @@ def approve(
     entry.approved_at = clock.now()
     entry.term_start = today
     entry.term_end = add_months(today, std.term_months)
-    record_event(session, clock, entry, actor, "approved", reasons.strip())
-    entry_persons.name_responsible_persons(
-        session, clock, actor, entry, reason=entry_persons.ON_PUBLICATION
-    )
-    # On the black list, the subject is no integrity model: its red-list entries end.
-    red_list_exit.end_on_black_listing(session, clock, entry)
+    # The subject's red-list entries this ends are locked before the events take the audit
+    # chain's head (decision 0008 addenda).
+    with audit.events_last(session):
+        record_event(session, clock, entry, actor, "approved", reasons.strip())
+        entry_persons.name_responsible_persons(
+            session, clock, actor, entry, reason=entry_persons.ON_PUBLICATION
+        )
+        # On the black list, the subject is no integrity model: its red-list entries end.
+        red_list_exit.end_on_black_listing(session, clock, entry)
     return entry
 
 
@@ -1077,7 +1081,22 @@ def restore_entries_resting_on(
     does not matter, only that none it rests on is fallen now (decision 0043): an entry on
     two records, both revoked, comes back when the second is reinstated, whichever went
     first. A candidacy ended so is not revived: the agency proposes again, with a new
-    notice. Returns their ids."""
+    notice. Returns their ids.
+
+    The subjects held, the red-list entries ended, are locked before the first event takes
+    the audit chain's head (``audit.events_last``; decision 0008 addenda)."""
+    with audit.events_last(session):
+        return _restore_entries_resting_on(session, clock, actor, record_id, event=event)
+
+
+def _restore_entries_resting_on(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    event: str,
+) -> list[int]:
     query = select(ListEntry).where(
         entry_basis.rests_on(record_id),
         ListEntry.status == EntryStatus.REMOVED,

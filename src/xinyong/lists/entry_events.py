@@ -47,7 +47,8 @@ def record_event(
             detail=detail,
         )
     )
-    audit.record(
+    # Within ``audit.events_last`` when the caller changes many rows (a batch's hooks).
+    audit.record_soon(
         session,
         clock,
         actor.audit(),

@@ -20,6 +20,12 @@ records that a batch brings are the batch's own from the moment it writes them, 
 (``court_defaulters.sync_records``) locks their entries afresh after them, as any decision on
 an entry does (``tests/test_court_defaulters_at_once.py``).
 
+The audit chain's head comes **last**: every audited request needs that one row, so a
+step that locked an entry after writing an event would deadlock with a request holding the
+entry and waiting for the head. A step that ends or restores entries beside its own — a
+batch's hooks, an approval of a black-list entry, a record reinstated — writes its events
+at its end (``audit.events_last``; decision 0008 addenda, ``tests/test_list_hooks_at_once.py``).
+
 A proposal takes the subject (``hold_subject``): the check that the subject has no open
 entry under the standard, and the entry that follows, are one step for each proposal in
 turn. PostgreSQL only: SQLite's transactions take the write lock up front

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
@@ -89,6 +90,25 @@ def _end(
     return True
 
 
+def _locked_all(session: Session, entry_ids: Iterable[int]) -> list[ListEntry]:
+    """The entries locked all at once, in the order of their ids, and read afresh: ending
+    them one after the other, the audit chain's head taken by the first one's event would
+    be held while waiting for the next, which a request might hold while it waits for the
+    head (decision 0008 addenda). ``_end`` then finds each as it stands."""
+    ids = sorted(set(entry_ids))
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(ListEntry)
+            .where(ListEntry.id.in_(ids))
+            .order_by(ListEntry.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
 def _end_black_listed(
     session: Session, clock: Clock, black: ListEntry, reds: list[ListEntry]
 ) -> list[int]:
@@ -98,7 +118,11 @@ def _end_black_listed(
     black_standard = session.get(ListStandard, black.standard_id)
     assert black_standard is not None
     detail = black_listed_detail(black, black_standard)
-    return [red.id for red in reds if _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)]
+    return [
+        red.id
+        for red in _locked_all(session, (red.id for red in reds))
+        if _end(session, clock, red, RemovalReason.BLACK_LISTED, detail)
+    ]
 
 
 def end_on_black_listing(session: Session, clock: Clock, black: ListEntry) -> list[int]:
@@ -248,20 +272,12 @@ def end_again_on_reinstatement(session: Session, clock: Clock, black: ListEntry)
     return _end_black_listed(session, clock, black, reds)
 
 
-def _bad_record_ends(
-    session: Session, clock: Clock, entry: ListEntry, standard: ListStandard
-) -> bool:
-    """Ends ``entry`` if its subject has a bad credit record within the standard's years
-    today — the test of its approval (``eligibility.latest_bad_record``), asked again."""
-    detail = _bad_record(session, clock, entry, standard)
-    return detail is not None and _end(session, clock, entry, RemovalReason.BAD_RECORD, detail)
-
-
 def _bad_record(
     session: Session, clock: Clock, entry: ListEntry, standard: ListStandard
 ) -> str | None:
     """Why ``entry`` ends for a bad credit record of its subject within the standard's
-    years today, if it does (``_bad_record_ends``)."""
+    years today, if it does — the test of its approval (``eligibility.latest_bad_record``),
+    asked again."""
     years = standard.clean_years
     if years is None:
         return None
@@ -292,8 +308,14 @@ def after_negative_records(
         .where(*_in_force(today), ListStandard.clean_years.is_not(None), written)
         .order_by(ListEntry.id)
     ).all()
-    for entry, standard in rows:
-        _bad_record_ends(session, clock, entry, standard)
+    due = {
+        entry.id: detail
+        for entry, standard in rows
+        if (detail := _bad_record(session, clock, entry, standard)) is not None
+    }
+    # All locked before the first one's event takes the audit chain's head (``_locked_all``).
+    for entry in _locked_all(session, due):
+        _end(session, clock, entry, RemovalReason.BAD_RECORD, due[entry.id])
 
 
 hooks.register_negative(after_negative_records)
@@ -325,21 +347,9 @@ def _end_where_not_met(
             due[entry.id] = (RemovalReason.BLACK_LISTED, black_listed_detail(*black))
         elif (detail := _bad_record(session, clock, entry, standard)) is not None:
             due[entry.id] = (RemovalReason.BAD_RECORD, detail)
-    if not due:
-        return []
-    # The entries to end locked all at once, in the order of their ids, before the first
-    # audit event takes the chain's head: ending them one after the other, the head taken
-    # by the first was held while waiting for the next, which a request might hold while it
-    # waits for the head (decision 0008 addendum). ``_end`` finds each afresh.
-    locked = session.scalars(
-        select(ListEntry)
-        .where(ListEntry.id.in_(due))
-        .order_by(ListEntry.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
     ended: list[tuple[ListEntry, RemovalReason]] = []
-    for entry in locked:
+    # All locked before the first one's event takes the audit chain's head (``_locked_all``).
+    for entry in _locked_all(session, due):
         reason, detail = due[entry.id]
         if _end(session, clock, entry, reason, detail):
             ended.append((entry, reason))

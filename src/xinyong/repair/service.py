@@ -1070,12 +1070,15 @@ def fraud(
         )
         case.restored_version_no = version.version_no
         if not revoked:
-            restore_entries_resting_on(
-                session, clock, actor, record.id, event=f"repair revoked: case {case.id}"
-            )
-            # The record counts again: a red-list entry it leaves short of its standard
-            # ends (decision 0041).
-            red_list_exit.end_for_subject(session, clock, record.subject_id)
+            # The entries restored and ended are locked before the first event takes the
+            # audit chain's head (decision 0008 addenda).
+            with audit.events_last(session):
+                restore_entries_resting_on(
+                    session, clock, actor, record.id, event=f"repair revoked: case {case.id}"
+                )
+                # The record counts again: a red-list entry it leaves short of its standard
+                # ends (decision 0041).
+                red_list_exit.end_for_subject(session, clock, record.subject_id)
     session.flush()
     audit.record(
         session,
