@@ -165,7 +165,10 @@ def test_matters_are_named_not_coded_on_the_measures_pages(
     elif lang == "zh_Hant":
         # The rule pack's matter names in Traditional characters (review r13).
         assert "行政許可" in text
-        assert "行政许可" not in text
+        # The matters column names none in Simplified characters (a measure's own name is
+        # the measure list's text, shown as its implementer wrote it).
+        in_simplified = [cell for cell in cells if "行政许可" in cell]
+        assert all("绿色通道" in cell for cell in in_simplified), in_simplified
     else:
         assert "Administrative licensing" in text or "administrative licensing" in text.lower()
 
