@@ -34,6 +34,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 import xinyong
+from xinyong.web.i18n import ZH_HANT_OVERRIDES, s2t, to_traditional  # noqa: F401 - re-exported
 
 ROOT = Path(__file__).resolve().parent.parent
 BABEL_CFG = ROOT / "babel.cfg"
@@ -53,24 +54,7 @@ DYNAMIC_SOURCES: tuple[tuple[str, str], ...] = (
     ("xinyong.publicity.consent", "CONSEQUENCES"),
 )
 
-# Applied, longest first, to the s2t conversion of every zh_Hans translation: terms where
-# the usage of Traditional-script readers (Taiwan, Hong Kong, Macao) differs from a
-# character-by-character conversion. Keys are Traditional (s2t output), values what to show.
-# Legal terms of the mainland regulation (信用信息, 統一社會信用代碼, 公民身份號碼) stay as
-# converted: they name things defined by law and must match the documents they cite.
-ZH_HANT_OVERRIDES: dict[str, str] = {
-    "退出登錄": "登出",  # log out
-    "登錄": "登入",  # log in; 登錄 reads as "register, enter into a record"
-    "賬號": "帳號",  # account
-    "字段": "欄位",  # (form or record) field
-    "默認": "預設",  # default
-    # Character forms: s2t writes OpenCC's historical standard, not today's usage.
-    "爲": "為",
-    "僞": "偽",
-    "衆": "眾",
-    "啓": "啟",
-    "覈": "核",  # 審覈, 覈驗 → 審核, 核驗
-}
+# The zh_Hant overrides live beside the pages' runtime conversion of the rule pack's names.
 
 HEADER_COMMENT = """\
 # Pages of the Fuzhou public credit information platform (信用福州).
@@ -191,26 +175,6 @@ def updated_source(template: Catalog, existing: Catalog | None) -> Catalog:
     # Old ids are left to git history: a catalog of live messages is easier to review.
     catalog.obsolete.clear()
     return catalog
-
-
-_converter: Any = None
-
-
-def s2t(text: str) -> str:
-    global _converter
-    if _converter is None:
-        from opencc import OpenCC  # untyped
-
-        _converter = OpenCC("s2t")
-    return str(_converter.convert(text))
-
-
-def to_traditional(text: str) -> str:
-    """zh_Hans → zh_Hant: OpenCC s2t, then the overrides (longest term first)."""
-    converted = s2t(text)
-    for term in sorted(ZH_HANT_OVERRIDES, key=len, reverse=True):
-        converted = converted.replace(term, ZH_HANT_OVERRIDES[term])
-    return converted
 
 
 def _convert_string(string: str | Sequence[str] | None) -> str | tuple[str, ...]:

@@ -284,3 +284,24 @@ def test_the_pages_raise_decide_and_show_the_file_with_the_correction(
     # (decision 0051, session 24 addendum).
     assert "data-former-names" not in file.text
     assert f'data-name-change="{objection_id}"' in file.text
+
+
+def test_a_document_too_large_on_the_page_is_refused_citing_art_25(
+    client: TestClient, collection_world: World
+) -> None:
+    """Review r13: the refusal of a file past 1.5 MB named no article."""
+    from xinyong.objections import names as name_objections
+
+    log_in(client, "citizen")
+    token = csrf_from(client.get("/me/name", headers=HTML).text)
+    refused = client.post(
+        "/me/name",
+        data={"name": CORRECT_NAME, "statement": "", "csrf_token": token},
+        files={
+            "evidence": ("id.png", PNG + bytes(name_objections.MAX_EVIDENCE_BYTES), "image/png")
+        },
+        headers=HTML,
+    )
+    assert refused.status_code == 422
+    assert 'data-code="too_large"' in refused.text
+    assert "<dd>第二十五条</dd>" in refused.text

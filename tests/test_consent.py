@@ -986,7 +986,7 @@ def test_a_new_person_is_registered_from_the_written_consent_and_rows_about_it_g
         ),
         (
             {"name": NEW_NAME, "citizen_id": WRONG_CHECK_ID},
-            (422, "check_character", "citizen_id", None),
+            (422, "check_character", "citizen_id", "GB 11643-1999"),
         ),
     ],
 )

@@ -87,7 +87,7 @@ def test_zh_hant_is_the_s2t_conversion_of_zh_hans(source: Catalog, derived: Cata
         assert traditional is not None, f"{message.id!r} missing from zh_Hant: {FIX}"
         assert traditional.string == script._convert_string(message.string), (
             f"zh_Hant for {message.id!r} was edited by hand or is stale: change zh_Hans or "
-            f"ZH_HANT_OVERRIDES in scripts/i18n.py, then {FIX}"
+            f"ZH_HANT_OVERRIDES in src/xinyong/web/i18n.py, then {FIX}"
         )
         assert traditional.fuzzy == message.fuzzy
 
@@ -500,3 +500,13 @@ def test_a_refused_file_is_explained_whole_in_chinese(data: bytes) -> None:
     explained = explain(caught.value.as_dict(), i18n.translations("zh_Hans").gettext)
     assert explained.detail is None, caught.value.message
     assert explained.text != caught.value.message
+
+
+def test_catalog_names_follow_the_pages_locale() -> None:
+    """The rule pack's names (record types, fields, matters) in the page's language: zh_Hant
+    in Traditional characters with the catalog's overrides, English where there is one."""
+    assert i18n.catalog_name("行政处罚", "Administrative penalty", "zh_Hant") == "行政處罰"
+    assert i18n.catalog_name("行政处罚", "Administrative penalty", "zh_Hans") == "行政处罚"
+    assert i18n.catalog_name("行政处罚", "Administrative penalty", "en") == "Administrative penalty"
+    assert i18n.catalog_name("行政处罚", None, "en") == "行政处罚"
+    assert i18n.catalog_name("默认字段", None, "zh_Hant") == "預設欄位"

@@ -974,3 +974,28 @@ def test_a_text_told_too_few_digits_as_json_writes_it_has_no_citizen_id_to_mask(
     assert not too_few_digits_for_citizen_id(
         json.dumps(typed_as(number, style), ensure_ascii=ascii_only)
     )
+
+
+def test_a_format_refusal_cites_the_national_standard_it_checks_against() -> None:
+    """Review r13: a refused ID number or code named no basis. Each is refused on the
+    national standard that defines it (rules.md), as a refusal grounded in the regulation
+    names its article; ``names_citizen_id`` tells a search text naming a person."""
+    from xinyong.clock import FixedClock
+    from xinyong.errors import InvalidInput
+    from xinyong.identifiers import InvalidIdentifier, names_citizen_id, require_uscc
+    from xinyong.subjects import service as subjects
+
+    with pytest.raises(InvalidIdentifier) as bad_code:
+        require_uscc("91350100M000100Y44")
+    assert bad_code.value.basis == "GB 32100-2015"
+    clock = FixedClock(dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+    with pytest.raises(InvalidInput) as bad_id:
+        subjects.typed_citizen_id(clock, "110105194912310021")
+    assert (bad_id.value.code, bad_id.value.article) == ("check_character", "GB 11643-1999")
+    today = clock.today()
+    assert names_citizen_id("11010519491231002X", today=today)
+    assert names_citizen_id("1101 0519 4912 3100 2X", today=today)
+    assert names_citizen_id("110105194912310021", today=today)  # mistyped: still a person's
+    assert not names_citizen_id("91350100M000100Y43", today=today)
+    assert not names_citizen_id("福州晨光文具", today=today)
+    assert not names_citizen_id("2024", today=today)

@@ -99,7 +99,7 @@ def test_the_authority_registers_and_anyone_verifies(client: TestClient, world: 
     bad = client.post(
         "/api/v1/institutions", json={**body, "uscc": code[:-1] + "0"}, headers=authority
     )
-    assert error_of(bad) == (422, "check_character", None)
+    assert error_of(bad) == (422, "check_character", "GB 32100-2015")
     refused = client.post(
         "/api/v1/institutions", json=body, headers=auth_headers(client, "analyst")
     )

@@ -277,6 +277,7 @@ def test_the_handler_records_it_on_the_persons_behalf(
             evidence=EVIDENCE,
         )
     assert unknown.value.code == "unknown_subject"
+    assert unknown.value.article == "Art. 25"
     # Only the credit authority's handler records it.
     with pytest.raises(PermissionDenied):
         name_objections.record_on_behalf(
@@ -442,7 +443,11 @@ def test_evidence_past_its_size_is_refused(
             statement="",
             evidence=large,
         )
-    assert (refused.value.code, refused.value.field) == ("too_large", "evidence")
+    assert (refused.value.code, refused.value.field, refused.value.article) == (
+        "too_large",
+        "evidence",
+        "Art. 25",
+    )
 
 
 def test_a_refused_record_on_behalf_keeps_its_lookup_in_the_persons_log(
@@ -499,3 +504,42 @@ def test_the_persons_credit_report_states_the_correction_beside_the_former_name(
     ]
     page = rendering.report_html(json.loads(issued.body))
     assert f"由“王某某”更正为“{CORRECT_NAME}”" in page
+
+
+def test_the_persons_own_report_names_the_requester_by_the_corrected_name(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Art. 4 ¶2, 25: once the name is corrected, the person's own report names its
+    requester — the person — by the corrected name, as the page header and ``GET
+    /api/v1/me`` name the account; an account named by the wrong name follows it."""
+    world = collection_world
+    person = world.subjects["person"]
+    world.users["citizen"].display_name = "王某某"
+    objection = raised(world)
+    name_objections.decide(
+        db, clock, as_user(world, "objections"), objection.id, outcome="upheld", reasons="核对"
+    )
+    db.commit()
+    citizen = as_user(world, "citizen")
+    assert citizen.label == CORRECT_NAME
+    assert world.users["citizen"].display_name == CORRECT_NAME
+    issued = reports.issue(db, clock, citizen, person)
+    body = json.loads(issued.body)
+    assert body["requested_by"] == f"信息主体本人 · {CORRECT_NAME}"
+    assert "王某某" not in body["requested_by"]
+
+
+def test_a_subject_accounts_label_is_the_subjects_current_name(
+    collection_world: World, db: Session, clock: FixedClock
+) -> None:
+    """An organisation renamed by its registration (decision 0050) is named by its new name
+    on its own account, whatever the administrator called the account; an account named
+    otherwise than by the old name keeps its display name in the administrators' list."""
+    world = collection_world
+    company = world.subjects["company"]
+    world.users["company"].display_name = "财务部账号"
+    subjects.rename(db, clock, as_user(world, "authority"), company, "福州晨光文化用品有限公司")
+    db.commit()
+    assert as_user(world, "company").label == "福州晨光文化用品有限公司"
+    assert world.users["company"].display_name == "财务部账号"
+    assert as_user(world, "authority").label == world.users["authority"].display_name

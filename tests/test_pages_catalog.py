@@ -730,3 +730,22 @@ def test_only_the_authority_edits_the_catalog(
 def test_revising_an_unknown_type_is_not_found(client: TestClient, world: World) -> None:
     log_in(client, "authority")
     assert client.get("/admin/catalog/fire_safety_check/revise", headers=HTML).status_code == 404
+
+
+def test_zh_hant_pages_name_the_catalogs_types_and_fields_in_traditional_characters(
+    client: TestClient, world: World
+) -> None:
+    """Review r13: a zh_Hant page showed the rule pack's names in Simplified characters.
+    The type's stated Chinese name stays as the definition gives it (lang zh-Hans)."""
+    text = client.get(f"/catalog/{PENALTY}?lang=zh_Hant").text
+    heading = text[text.index("<h1>") : text.index("</h1>")]
+    assert "行政處罰" in heading
+    assert '<dd lang="zh-Hans">行政处罚</dd>' in text
+    # Field labels as the page's rows show them (the definition's column keeps its own).
+    rows = re.findall(r'<th scope="row">([^<]*)<br><code>', text)
+    assert "處罰決定日期" in rows or any("處罰" in row for row in rows), rows
+    assert not any("处罚" in row for row in rows), rows
+    simplified = client.get(f"/catalog/{PENALTY}?lang=zh_Hans").text
+    assert "行政处罚" in simplified[simplified.index("<h1>") : simplified.index("</h1>")]
+    english = client.get(f"/catalog/{PENALTY}?lang=en").text
+    assert "Administrative penalty" in english[english.index("<h1>") : english.index("</h1>")]

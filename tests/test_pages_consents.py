@@ -451,3 +451,20 @@ def test_a_name_refused_on_the_form_leaves_the_lookup_in_the_persons_access_log(
         None,
         lists_world.organisations["regulator"].id,
     )
+
+
+def test_an_organisation_submitting_no_type_that_needs_consent_sees_only_the_hint(
+    lists_world: World, client: TestClient
+) -> None:
+    """Review r13: the page said the organisation submits no type needing consent and still
+    showed the whole form, which could only be refused ``required``."""
+    log_in(client, "other_reporter")
+    page = client.get(PAGE, headers=HTML)
+    assert page.status_code == 200
+    assert "data-no-consent-types" in page.text
+    assert '<form method="post" action="/consents"' not in page.text
+    assert 'name="citizen_id"' not in page.text
+    log_in(client, "reporter")
+    offered = client.get(PAGE, headers=HTML).text
+    assert "data-no-consent-types" not in offered
+    assert '<form method="post" action="/consents"' in offered

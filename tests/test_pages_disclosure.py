@@ -97,7 +97,13 @@ def authority(world: World) -> Actor:
 
 
 def published_item(
-    db: Session, clock: FixedClock, world: World, *, code: str = ITEM, publish: bool = True
+    db: Session,
+    clock: FixedClock,
+    world: World,
+    *,
+    code: str = ITEM,
+    publish: bool = True,
+    record_type_codes: tuple[str, ...] = (PENALTY,),
 ) -> QueryItem:
     item = query_items.create(
         db,
@@ -107,7 +113,7 @@ def published_item(
         organisation=world.organisations["regulator"],
         matter=MATTER,
         matter_code=MATTER_CODE,
-        record_type_codes=[PENALTY],
+        record_type_codes=list(record_type_codes),
         legal_basis="《食品经营许可和备案管理办法》第十条",
     )
     if publish:
@@ -770,6 +776,23 @@ def test_a_refused_query_is_shown_beside_the_form_with_what_was_typed(
     assert english.status_code == 403
     assert "Art. 13 ¶3" in english.text
     assert "Step 2: the subject" in english.text
+
+
+def test_the_query_page_lists_an_items_record_types_in_the_pages_language(
+    client: TestClient, db: Session, clock: FixedClock, world: World
+) -> None:
+    """Review r13: English pages joined the item's record types with 、, and zh_Hant pages
+    named them in Simplified characters."""
+    published_item(db, clock, world, record_type_codes=(PENALTY, "administrative_license"))
+    log_in(client, "querier")
+    chosen = {"path": "item", "item": ITEM, "matter": MATTER_CODE}
+    english = client.get("/query", params={**chosen, "lang": "en"}, headers=HTML).text
+    assert "(Administrative licensing, Administrative penalty)" in english
+    assert "、" not in english
+    traditional = client.get("/query", params={**chosen, "lang": "zh_Hant"}, headers=HTML).text
+    assert "(行政許可、行政處罰)" in traditional
+    simplified = client.get("/query", params={**chosen, "lang": "zh_Hans"}, headers=HTML).text
+    assert "(行政许可、行政处罚)" in simplified
 
 
 def test_a_refused_report_is_shown_on_the_query_page(

@@ -311,6 +311,67 @@ def test_a_search_too_long_is_refused_beside_the_form_with_the_text_kept(
     assert "未找到匹配的组织机构" not in page.text
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "350102199403157723",
+        " 350102 19940315 7723 ",
+        "３５０１０２１９９４０３１５７７２３",
+        "35010219940315772x",  # a mistyped one (wrong check character) too
+        "福州 350102199403157723",
+    ],
+)
+def test_a_citizen_id_number_searched_leaves_the_url_and_is_not_typed_back(
+    client: TestClient, typed: str
+) -> None:
+    """rules.md: a citizen ID number never in a URL. The search form sends its text in the
+    address; one naming a person by ID number is sent on at once to the search without it,
+    which says persons are not searchable and points to Check a code (a POST form)."""
+    response = client.get("/search", params={"q": typed}, follow_redirects=False)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location == "/search?notice=citizen_id"
+    page = client.get(location)
+    assert page.status_code == 200
+    assert 'data-notice="citizen_id"' in page.text
+    assert 'href="/check-code"' in page.text
+    assert "7723" not in page.text
+    assert 'value=""' in page.text
+
+
+def test_an_organisation_code_in_digits_is_still_searched(client: TestClient) -> None:
+    response = client.get("/search", params={"q": "914403001922038216"}, follow_redirects=False)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("kind", ["black", "red"])
+def test_a_citizen_id_number_in_a_public_list_search_leaves_the_url(
+    client: TestClient, kind: str
+) -> None:
+    response = client.get(
+        f"/lists/{kind}", params={"q": "350102199403157723"}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/lists/{kind}?notice=citizen_id"
+    page = client.get(response.headers["location"])
+    assert 'data-notice="citizen_id"' in page.text
+    assert "7723" not in page.text
+    # The masked number the list shows is still what a person is found by.
+    masked = client.get(
+        f"/lists/{kind}", params={"q": "350102********7723"}, follow_redirects=False
+    )
+    assert masked.status_code == 200
+
+
+def test_a_citizen_id_number_in_a_black_list_search_keeps_the_tier(client: TestClient) -> None:
+    response = client.get(
+        "/lists/black",
+        params={"q": "350102199403157723", "tier": "serious"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/lists/black?notice=citizen_id&tier=serious"
+
+
 def test_public_page_of_an_organisation(client: TestClient, world: World) -> None:
     company = world.subjects["company"]
     assert company.uscc is not None

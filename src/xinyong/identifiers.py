@@ -99,6 +99,13 @@ class IdentifierCheck:
         }
 
 
+# The national standards that define each identifier's format and check character.
+STANDARDS: Final = {
+    IdentifierKind.USCC: "GB 32100-2015",
+    IdentifierKind.CITIZEN_ID: "GB 11643-1999",
+}
+
+
 class InvalidIdentifier(ValueError):
     """Raised by the ``require_*`` helpers; ``str()`` is the (ID-free) message."""
 
@@ -117,6 +124,13 @@ class InvalidIdentifier(ValueError):
     @property
     def code(self) -> str:
         return self.error.code
+
+    @property
+    def basis(self) -> str | None:
+        """What a refusal of the format rests on: the national standard the number is
+        checked against (rules.md), cited as the refusal's basis where a refusal grounded in
+        the regulation names its article."""
+        return STANDARDS.get(self.kind) if self.kind is not None else None
 
 
 # --- normalisation ---------------------------------------------------------------------------
@@ -679,6 +693,17 @@ def holds_citizen_id(text: str, *, today: dt.date) -> bool:
         return False
     readable = unicodedata.normalize("NFKC", text)
     return next(_typed_citizen_ids(readable, today), None) is not None
+
+
+def names_citizen_id(text: str, *, today: dt.date) -> bool:
+    """Whether a search text names a person by citizen ID number: the whole text read as
+    one (``check`` would take it for a citizen ID, a mistyped one too), or a number typed
+    as one inside it. A search box that sends its text in the URL must not carry it
+    (rules.md: never in URLs)."""
+    normalised = normalise(text)
+    if normalised and check(normalised, today=today).kind is IdentifierKind.CITIZEN_ID:
+        return True
+    return holds_citizen_id(text, today=today)
 
 
 class _Folding(dict[int, int]):

@@ -160,3 +160,19 @@ def test_a_wide_table_scrolls_in_its_own_box(page: Page) -> None:
     table.evaluate("table => { table.scrollLeft = table.scrollWidth; }")
     assert table.evaluate("table => table.scrollLeft") > 0
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_form_in_a_table_cell_keeps_a_usable_width_on_a_narrow_phone(
+    page: Page, log_in: Callable[..., None]
+) -> None:
+    """Review r13: at 375 px the institutions' status form was crushed into its cell (the
+    select showed one character, the reason field was 40 px wide). The form keeps its
+    width; the table scrolls in its own box, the page does not."""
+    page.set_viewport_size({"width": 375, "height": 812})
+    log_in(page, "authority")
+    assert overflow(page, "/admin/institutions") is None
+    form = page.locator("form[action$='/status']").first
+    expect(form).to_be_attached()
+    for control in (form.locator("select"), form.locator("input[name=reason]")):
+        width = control.evaluate("node => node.getBoundingClientRect().width")
+        assert width >= 150, f"{control}: {width} px"

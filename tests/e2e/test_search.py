@@ -65,3 +65,23 @@ def test_natural_persons_are_not_found_by_name(page: Page, zh: Callable[[str], s
     _search_from_home(page, zh, "王某某")
     expect(page.get_by_role("status")).to_have_text(zh("No organisation matches."))
     expect(page.get_by_role("list", name=zh("Results"))).to_have_count(0)
+
+
+def test_a_citizen_id_number_typed_in_the_search_box_does_not_stay_in_the_address(
+    page: Page, zh: Callable[[str], str]
+) -> None:
+    """Review r13: a citizen ID number typed in the search box stayed in the address and the
+    box. The page moves on to the search without it, says persons are not searchable and
+    points to Check a code, which posts the number."""
+    number = "350102199403157723"
+    page.goto("/")
+    box = page.get_by_role("searchbox", name=zh("Organisation name or unified social credit code"))
+    box.fill(number)
+    box.press("Enter")
+    expect(page).to_have_url("/search?notice=citizen_id")
+    expect(page.get_by_role("searchbox")).to_have_value("")
+    expect(page.get_by_role("status")).to_be_visible()
+    assert number not in page.content()
+    assert number not in page.evaluate("() => window.location.href")
+    page.get_by_role("link", name=zh("Check a code")).last.click()
+    expect(page).to_have_url("/check-code")

@@ -33,6 +33,7 @@ from xinyong.clock import Clock
 from xinyong.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from xinyong.institutions import register as institutions
 from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
 
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of a login for an unknown user the same as for a
@@ -75,7 +76,9 @@ def create_organisation(
     try:
         normalised = identifiers.require_uscc(code)
     except identifiers.InvalidIdentifier as exc:
-        raise InvalidInput(exc.error.message, code=exc.error.code, field="code") from exc
+        raise InvalidInput(
+            exc.error.message, code=exc.error.code, field="code", article=exc.basis
+        ) from exc
     if not name.strip():
         raise InvalidInput("an organisation needs a name", code="required", field="name")
     division = identifiers.normalise_division_code(jurisdiction)
@@ -694,6 +697,19 @@ def organisation_standing(organisation: Organisation | None) -> Standing | None:
     return institutions.standing_problem(session, organisation)
 
 
+def _label(user: UserAccount) -> str:
+    """How the account is named to its holder and on what it requests (the page header,
+    ``GET /api/v1/me``, a report's requester): a subject's account by the subject's current
+    registered name, which a name corrected on objection (decision 0051) or a registration's
+    rename (decision 0050) changes (Art. 4 ¶2); a staff account by its display name."""
+    session = object_session(user)
+    if user.subject_id is not None and session is not None:
+        subject = session.get(Subject, user.subject_id)
+        if subject is not None:
+            return subject.name
+    return user.display_name
+
+
 def actor_for_user(user: UserAccount) -> Actor:
     return Actor(
         kind="user",
@@ -702,7 +718,7 @@ def actor_for_user(user: UserAccount) -> Actor:
         organisation_id=user.organisation_id,
         organisation_kind=None if user.organisation is None else user.organisation.kind,
         subject_id=user.subject_id,
-        label=user.display_name,
+        label=_label(user),
         standing=organisation_standing(user.organisation),
     )
 

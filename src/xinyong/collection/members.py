@@ -103,7 +103,9 @@ def add(
     try:
         code = identifiers.require_uscc(uscc)
     except identifiers.InvalidIdentifier as exc:
-        raise InvalidInput(exc.error.message, code=exc.error.code, field="uscc") from exc
+        raise InvalidInput(
+            exc.error.message, code=exc.error.code, field="uscc", article=exc.basis
+        ) from exc
     # As they show (decision 0044): a name or a reference made only of characters nobody
     # sees names no member and no agreement, and would admit the association's records on
     # an agreement that is not there.

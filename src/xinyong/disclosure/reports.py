@@ -757,7 +757,10 @@ def _requested_by(actor: Actor) -> str:
 
 def _requester(session: Session, actor: Actor) -> tuple[str, str]:
     if actor.subject_id is not None:
-        return _requested_by(actor), f"信息主体本人 · {actor.label}"
+        # The subject's current registered name, not the account's: a name corrected on
+        # objection or a registration's rename changes it (Art. 4 ¶2, 25; decisions 0050, 0051).
+        own = session.get(Subject, actor.subject_id)
+        return _requested_by(actor), f"信息主体本人 · {own.name if own else actor.label}"
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )

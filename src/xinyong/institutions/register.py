@@ -80,7 +80,9 @@ def _uscc(raw: str) -> str:
     try:
         return identifiers.require_uscc(raw)
     except identifiers.InvalidIdentifier as exc:
-        raise InvalidInput(exc.error.message, code=exc.error.code, field="uscc") from exc
+        raise InvalidInput(
+            exc.error.message, code=exc.error.code, field="uscc", article=exc.basis
+        ) from exc
 
 
 def service_key(name: str) -> str:

@@ -209,7 +209,10 @@ def _named_persons(
             citizen_id = identifiers.require_citizen_id(person.citizen_id, today=clock.today())
         except identifiers.InvalidIdentifier as exc:
             raise InvalidInput(
-                exc.error.message, code=exc.error.code, field=f"{where}.citizen_id"
+                exc.error.message,
+                code=exc.error.code,
+                field=f"{where}.citizen_id",
+                article=exc.basis,
             ) from exc
         checked.append((person.role, person.name.strip(), citizen_id))
     rows = []

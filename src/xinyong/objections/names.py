@@ -131,7 +131,9 @@ def _evidence(evidence: str) -> tuple[str, bytes]:
     kind = evidence_files.check_base64(evidence, field="evidence", article=ARTICLE)
     content = base64.b64decode(evidence.strip(), validate=True)
     if len(content) > MAX_EVIDENCE_BYTES:
-        raise InvalidInput("the file is larger than 1.5 MB", code="too_large", field="evidence")
+        raise InvalidInput(
+            "the file is larger than 1.5 MB", code="too_large", field="evidence", article=ARTICLE
+        )
     return kind, content
 
 
@@ -283,6 +285,7 @@ def record_on_behalf(
                 "no person is registered with this ID number",
                 code="unknown_subject",
                 field="citizen_id",
+                article=ARTICLE,
             )
         objection = _raise(
             session,

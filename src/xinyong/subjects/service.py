@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select
+from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
+from xinyong.accounts.models import UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -43,7 +44,7 @@ _REFERENCE_SHAPE = re.compile(r"[0-9A-Z]{1,24}")
 
 
 def _invalid(exc: identifiers.InvalidIdentifier, field: str) -> InvalidInput:
-    return InvalidInput(exc.error.message, code=exc.error.code, field=field)
+    return InvalidInput(exc.error.message, code=exc.error.code, field=field, article=exc.basis)
 
 
 def citizen_id_index(normalised: str) -> str:
@@ -99,7 +100,12 @@ def register_organisation(
         )
         if not (override_check_character and fixable):
             assert result.error is not None
-            raise InvalidInput(result.error.message, code=result.error.code, field="uscc")
+            raise InvalidInput(
+                result.error.message,
+                code=result.error.code,
+                field="uscc",
+                article=identifiers.STANDARDS[identifiers.IdentifierKind.USCC],
+            )
         # Real registered codes that fail the check exist; an authorised officer may
         # register one, audited, and it is shown as "unverified check character".
         require(actor, Permission.MANAGE_CATALOG)
@@ -427,6 +433,13 @@ def rename(
     subject.names.append(added)
     subject.name = new_name
     subject.name_normalised = names.normalise_name(new_name)
+    # The subject's own account, when it was named by the name it bore, follows it: the
+    # administrators' list must not keep a name corrected as wrong (Art. 4 ¶2).
+    session.execute(
+        update(UserAccount)
+        .where(UserAccount.subject_id == subject.id, UserAccount.display_name == wrong)
+        .values(display_name=new_name[:100])
+    )
     session.flush()
     if subject.is_organisation:
         name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import io
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.core import get_global, parse_locale
 from babel.messages.mofile import write_mo
@@ -20,6 +21,62 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LOCALES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 HTML_LANG = {"zh_Hans": "zh-Hans", "zh_Hant": "zh-Hant", "en": "en"}
 DEFAULT_LOCALE = "zh_Hans"
+
+
+# Applied, longest first, to OpenCC's s2t conversion (the zh_Hant catalog's, which
+# scripts/i18n.py generates, and the rule pack's names at run time, ``catalog_name``):
+# terms where the usage of Traditional-script readers (Taiwan, Hong Kong, Macao) differs
+# from a character-by-character conversion. Keys are Traditional (s2t output), values what
+# to show. Legal terms of the mainland regulation (信用信息, 統一社會信用代碼, 公民身份號碼)
+# stay as converted: they name things defined by law and must match the documents they cite.
+ZH_HANT_OVERRIDES: dict[str, str] = {
+    "退出登錄": "登出",  # log out
+    "登錄": "登入",  # log in; 登錄 reads as "register, enter into a record"
+    "賬號": "帳號",  # account
+    "字段": "欄位",  # (form or record) field
+    "默認": "預設",  # default
+    # Character forms: s2t writes OpenCC's historical standard, not today's usage.
+    "爲": "為",
+    "僞": "偽",
+    "衆": "眾",
+    "啓": "啟",
+    "覈": "核",  # 審覈, 覈驗 → 審核, 核驗
+}
+_OVERRIDES_LONGEST_FIRST = sorted(ZH_HANT_OVERRIDES, key=len, reverse=True)
+_s2t: Any = None  # opencc-python-reimplemented is untyped
+
+
+def s2t(text: str) -> str:
+    """OpenCC's s2t conversion alone (its dictionaries loaded on first use)."""
+    global _s2t
+    if _s2t is None:
+        from opencc import OpenCC
+
+        _s2t = OpenCC("s2t")
+    return str(_s2t.convert(text))
+
+
+@lru_cache(maxsize=8192)
+def to_traditional(text: str) -> str:
+    """zh_Hans → zh_Hant: OpenCC s2t, then the overrides. Cached per string: the pure-Python
+    converter takes hundreds of µs a name, and the catalog's names are few."""
+    converted = s2t(text)
+    for term in _OVERRIDES_LONGEST_FIRST:
+        converted = converted.replace(term, ZH_HANT_OVERRIDES[term])
+    return converted
+
+
+def catalog_name(zh: str, en: str | None, locale: str) -> str:
+    """A name the catalog or a rule pack gives in Chinese and English (a record type's, a
+    field's, an administrative matter's) in the page's language: the English one on English
+    pages (the Chinese where it has none), converted to Traditional characters on zh_Hant
+    pages. Never for data as submitted (an organisation's name, a statement): that is shown
+    as it was given."""
+    if locale == "en":
+        return en or zh
+    if locale == "zh_Hant":
+        return to_traditional(zh)
+    return zh
 
 
 @cache

@@ -26,6 +26,7 @@ from xinyong.lists.models import (
 from xinyong.objections import rules as objection_rules
 from xinyong.objections.models import Ground
 from xinyong.subjects.models import ResponsibleRole
+from xinyong.web.i18n import catalog_name
 
 
 def N_(message: str) -> str:
@@ -850,7 +851,7 @@ def green_channel_reason(code: str, gettext: Callable[[str], str], clean_years: 
 def matter_names(matters: Iterable[Any], locale: str) -> dict[str, str]:
     """Administrative matter code → its name in the page's language (the rule pack's
     ``name_en`` on English pages)."""
-    return {m.code: (m.name_en if locale == "en" else m.name) for m in matters}
+    return {m.code: catalog_name(m.name, m.name_en, locale) for m in matters}
 
 
 ENUM_LABELS: dict[str, str] = {

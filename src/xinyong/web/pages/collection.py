@@ -28,6 +28,7 @@ from xinyong.clock import CHINA, Clock
 from xinyong.collection import batches, pipeline, readers, records, sources, timeliness
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.i18n import catalog_name
 from xinyong.web.labels import ORGANISATION_KIND_LABELS, SEVERITY_LABELS
 from xinyong.web.pages.forms import BLANK, LINE_BREAKS_AS_ONE, FormState, refused, render_form
 from xinyong.web.pages.public import KIND_LABELS
@@ -112,13 +113,13 @@ LABELS = {
 
 def page_helpers(request: Request) -> dict[str, Any]:
     """Label tables and small formatters for the templates, in the page's language."""
-    english = locale_of(request) == "en"
+    locale = locale_of(request)
 
     def type_name(definition: RecordTypeDefinition) -> str:
-        return definition.name_en if english else definition.name_zh
+        return catalog_name(definition.name_zh, definition.name_en, locale)
 
     def field_label(spec: FieldSpec) -> str:
-        return spec.label_en if english else spec.label_zh
+        return catalog_name(spec.label_zh, spec.label_en, locale)
 
     def local_time(moment: dt.datetime | None) -> str:
         return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if moment else ""

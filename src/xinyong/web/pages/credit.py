@@ -137,7 +137,7 @@ def my_credit(
             "subject": subject,
             "as_of": day.isoformat() if day else "",
             "today": clock.today().isoformat(),
-            "records": record_items(views, english=english),
+            "records": record_items(views, locale=locale_of(request)),
             # Negative public records still used, today: each links to the repair
             # application (Art. 20-21; market records are not repaired here), or to the
             # application already being handled (a second one is refused, Art. 21).
@@ -243,7 +243,6 @@ def _render_access_log(
 ) -> HTMLResponse:
     subject = _own_subject(session, actor)
     locale = locale_of(request)
-    english = locale == "en"
     entries = access.access_log(session, actor)
     # The subject's own reads (each visit to "my credit", each own report) would push the
     # organisations' reads out of sight: hidden unless asked for, and counted.
@@ -259,7 +258,7 @@ def _render_access_log(
             "entries": entries,
             "own_reads": own_reads,
             "showing_own": own,
-            "type_names": type_names(session, english=english),
+            "type_names": type_names(session, locale=locale_of(request)),
             "revealed": revealed or {},
             "revealed_checks": revealed_checks or {},
             # Joint checks (Art. 14–19): the matter in the page's language.
@@ -346,7 +345,6 @@ def _render_authorisations(
     state: FormState = BLANK,
 ) -> HTMLResponse:
     subject = _own_subject(session, actor)
-    english = locale_of(request) == "en"
     items: list[Authorisation] = authorisations.of_subject(session, actor)
     return render_form(
         request,
@@ -363,7 +361,7 @@ def _render_authorisations(
             "grantees": _grantees(session),
             "offered": _offered_types(session, subject),
             "special_scopes": sorted(authorisations.SPECIAL_SCOPES),
-            "type_names": type_names(session, english=english),
+            "type_names": type_names(session, locale=locale_of(request)),
             "declaration": AUTHORISATION_DECLARATION,
             "not_conditional": NOT_CONDITIONAL_DECLARATION,
             "filed_services": filed_services_offered(session, _grantees(session)),
@@ -504,7 +502,7 @@ def grant_authorisation(
         if evidence_kind == "upload":
             evidence = _uploaded_evidence(evidence_file)
         elif evidence_kind == "signed_in_page":
-            names = type_names(session, english=locale_of(request) == "en")
+            names = type_names(session, locale=locale_of(request))
             evidence = _signed_evidence(
                 request,
                 clock,

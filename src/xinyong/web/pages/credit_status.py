@@ -120,7 +120,7 @@ def credit_status(
             "subject": target,
             "status": status,
             # The grade names each record's type in Chinese (as the API gives it).
-            "type_names": type_names(session, english=locale_of(request) == "en"),
+            "type_names": type_names(session, locale=locale_of(request)),
         },
         BLANK,
     )

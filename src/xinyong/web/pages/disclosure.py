@@ -57,7 +57,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_content_days, report_settings
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
-from xinyong.web.i18n import translations
+from xinyong.web.i18n import catalog_name, translations
 from xinyong.web.labels import (
     LEGAL_PATH_LABELS,
     RECORD_STATUS_LABELS,
@@ -270,7 +270,7 @@ def _hidden_fields(definition: RecordTypeDefinition) -> set[str]:
 
 
 def record_items(
-    views: list[RecordView], *, english: bool, public: bool = False
+    views: list[RecordView], *, locale: str, public: bool = False
 ) -> list[dict[str, Any]]:
     """Records ready for the templates: type and field labels in the page's language,
     the subject's own columns left out, the change history with its reasons (Art. 24)."""
@@ -282,7 +282,7 @@ def record_items(
         # label, translated in the template; other values are shown as they are.
         fields = [
             (
-                spec.label_en if english else spec.label_zh,
+                catalog_name(spec.label_zh, spec.label_en, locale),
                 view.payload[spec.name],
                 choice_label(spec.type, view.payload[spec.name]),
             )
@@ -302,7 +302,7 @@ def record_items(
             {
                 "id": view.id,
                 "type_code": view.type_code,
-                "type_name": definition.name_en if english else definition.name_zh,
+                "type_name": catalog_name(definition.name_zh, definition.name_en, locale),
                 "category": definition.category.value,
                 "polarity": definition.polarity.value,
                 "source_name": view.source_name,
@@ -323,7 +323,7 @@ def record_items(
 
 
 def version_contents(
-    definition: RecordTypeDefinition, payloads: list[dict[str, Any]], *, english: bool
+    definition: RecordTypeDefinition, payloads: list[dict[str, Any]], *, locale: str
 ) -> list[list[tuple[str, str, Any, str | None]]]:
     """Each version's content as ``history_table`` shows it: per stored field its name,
     its label in the page's language (a field an older version of the type had, its name)
@@ -334,7 +334,7 @@ def version_contents(
         [
             (
                 name,
-                (specs[name].label_en if english else specs[name].label_zh)
+                catalog_name(specs[name].label_zh, specs[name].label_en, locale)
                 if name in specs
                 else name,
                 value,
@@ -355,13 +355,13 @@ SCOPE_LABELS = {
 }
 
 
-def type_names(session: Session, *, english: bool) -> dict[str, str]:
+def type_names(session: Session, *, locale: str) -> dict[str, str]:
     """What each record type, and each authorisation scope beyond them, is called."""
     names = {
-        rule.definition.code: rule.definition.name_en if english else rule.definition.name_zh
+        rule.definition.code: catalog_name(rule.definition.name_zh, rule.definition.name_en, locale)
         for rule in catalog.list_record_types(session)
     }
-    names.update({code: en if english else zh for code, (en, zh) in SCOPE_LABELS.items()})
+    names.update({code: catalog_name(zh, en, locale) for code, (en, zh) in SCOPE_LABELS.items()})
     return names
 
 
@@ -397,14 +397,13 @@ TEMPLATES.env.globals["disclosure_labels"] = LABELS
 @router.get("/query-items", response_class=HTMLResponse)
 def published_query_items(request: Request, actor: ActorDep, session: SessionDep) -> HTMLResponse:
     """Who may query what, for which administrative matter: published before any use."""
-    english = locale_of(request) == "en"
     return render(
         request,
         "disclosure_query_items.html",
         {
             **disclosure_helpers(request),
             "items": query_items.published(session),
-            "type_names": type_names(session, english=english),
+            "type_names": type_names(session, locale=locale_of(request)),
         },
     )
 
@@ -629,11 +628,12 @@ def _query_context(
     organisation = (
         session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     )
-    english = locale_of(request) == "en"
+    locale = locale_of(request)
     # The lawful matters, named in the page's language (a query item's own matter as the
     # item names it).
     matters = [
-        (m.code, (m.name_en or m.name) if english else m.name)
+        # A query item's own matter (no English name) as the agency wrote it.
+        (m.code, catalog_name(m.name, m.name_en, locale) if m.name_en is not None else m.name)
         for m in query_items.lawful_matters(session, actor.organisation_id)
     ]
     if choice.matter == query_items.OTHER_MATTER:
@@ -643,7 +643,7 @@ def _query_context(
             (f"{name} ({code})" for code, name in matters if code == choice.matter), ""
         )
     held = _held_items(session, actor)
-    names = type_names(session, english=english)
+    names = type_names(session, locale=locale_of(request))
     never_public = query_items.without_exception(session, [a.item for a in held])
     context = {
         **disclosure_helpers(request),
@@ -763,7 +763,7 @@ def authorisation_choice(
     state = refused(session, exc, {**form, "subject": reference})
     if found_by_citizen_id.strip():
         subject = person_lookup.find_person(session, clock, actor, found_by_citizen_id)
-    names = type_names(session, english=locale_of(request) == "en")
+    names = type_names(session, locale=locale_of(request))
     listed = cast(list[dict[str, Any]], exc.details.get("authorisations", []))
     choices = [
         {**choice, "scope": [names.get(code, code) for code in choice["record_types"]]}
@@ -801,7 +801,7 @@ def _read_file(
         "subject": subject,
         "granted": granted,
         "withheld_not_public": read.withheld_not_public,
-        "records": record_items(read.records, english=locale_of(request) == "en"),
+        "records": record_items(read.records, locale=locale_of(request)),
     }
 
 
@@ -940,7 +940,6 @@ def _render_admin(
     items = query_items.all_items(session, actor)
     organisations = accounts.list_organisations(session)
     own = area.organisations_in_area(session, actor)
-    english = locale_of(request) == "en"
     return render_form(
         request,
         "disclosure_admin_query_items.html",
@@ -957,7 +956,7 @@ def _render_admin(
                 and (own is None or org.id in own)
             ],
             "rules": catalog.list_record_types(session),
-            "type_names": type_names(session, english=english),
+            "type_names": type_names(session, locale=locale_of(request)),
             # Items that name types not public and state no statutory exception: they do
             # not open those types where they are not public (Art. 13 ¶3), said on each.
             "without_exception": query_items.without_exception(session, items),

@@ -209,8 +209,18 @@ def public_list(
     kind: ListKind,
     q: Annotated[str, Query(max_length=100)] = "",
     tier: Tier | None = None,
-) -> HTMLResponse:
+    notice: str = "",
+) -> Response:
     today = clock.today()
+    if identifiers.names_citizen_id(q, today=today):
+        # A person is found only by the masked name or number the list shows (Art. 13); the
+        # number in clear never stays in a URL nor is typed back (rules.md).
+        tier_part = f"&tier={tier.value}" if tier else ""
+        return RedirectResponse(
+            f"/lists/{kind.value}?notice=citizen_id{tier_part}", status_code=303
+        )
+    if notice != "citizen_id":
+        notice = ""
     rows = entries.published(session, kind, today=today, query=q, tier=tier)
     persons = entries.public_persons(session, [e.id for e, _, _ in rows])
     # The records each rests on, as far as the public file shows them (decision 0043).
@@ -234,7 +244,13 @@ def public_list(
     return render(
         request,
         "lists_public.html",
-        {"kind": kind.value, "items": items, "q": q, "tier": tier.value if tier else ""},
+        {
+            "kind": kind.value,
+            "items": items,
+            "q": q,
+            "tier": tier.value if tier else "",
+            "notice": notice,
+        },
     )
 
 
@@ -872,6 +888,6 @@ def my_grade(
             "grade": current,
             "history": grades.history(session, subject.id),
             # The grade names each record's type in Chinese (as the API gives it).
-            "type_names": type_names(session, english=locale_of(request) == "en"),
+            "type_names": type_names(session, locale=locale_of(request)),
         },
     )

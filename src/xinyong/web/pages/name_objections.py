@@ -66,7 +66,12 @@ def uploaded_evidence(upload: UploadFile | None) -> str:
         )
     content = upload.file.read(name_objections.MAX_EVIDENCE_BYTES + 1)
     if len(content) > name_objections.MAX_EVIDENCE_BYTES:
-        raise InvalidInput("the file is larger than 1.5 MB", code="too_large", field="evidence")
+        raise InvalidInput(
+            "the file is larger than 1.5 MB",
+            code="too_large",
+            field="evidence",
+            article=rules.ARTICLE,
+        )
     evidence_files.check(
         content,
         field="evidence",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong import identifiers
 from xinyong.disclosure.files import build_file
@@ -14,7 +14,7 @@ from xinyong.lists import entries
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import SubjectKind
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep
-from xinyong.web.pages.forms import refused, render_form
+from xinyong.web.pages.forms import announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, locale_of, render
 
 router = APIRouter(include_in_schema=False)
@@ -57,16 +57,26 @@ def search(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     # Its length is the search's to refuse, beside the form with the text kept.
     q: Annotated[str, Query()] = "",
-) -> HTMLResponse:
+    notice: str = "",
+) -> Response:
+    if identifiers.names_citizen_id(q, today=clock.today()):
+        # Natural persons are not searchable (Art. 13), and a citizen ID number never stays
+        # in a URL nor is typed back (rules.md): away from this address at once, to the
+        # search without it, which points to Check a code (a POST form).
+        return RedirectResponse("/search?notice=citizen_id", status_code=303)
+    state = announced(notice, "citizen_id")
+    if state.notice:
+        q = ""
     try:
         found = subjects.search_organisations(session, q)
     except InvalidInput as exc:
         state = refused(session, exc, {})
         context = {"q": q, "hits": [], "more": False, "max_query": subjects.MAX_SEARCH_QUERY}
         return render_form(request, "search.html", context, state)
-    return render(
+    return render_form(
         request,
         "search.html",
         {
@@ -75,6 +85,7 @@ def search(
             "more": found.more,
             "max_query": subjects.MAX_SEARCH_QUERY,
         },
+        state,
     )
 
 
@@ -110,5 +121,5 @@ def subject_page(
     # Read on every request, so a record leaves the page at the end of its window by itself
     # (Art. 9); record_items leaves out the subject's own columns (a person's name among them).
     views = build_file(session, subject, today=today, public_only=True)
-    context["public_records"] = record_items(views, english=locale_of(request) == "en", public=True)
+    context["public_records"] = record_items(views, locale=locale_of(request), public=True)
     return render(request, "subject_public.html", context)

@@ -112,7 +112,7 @@ def _render_mine(
             **_helpers(request),
             "cases": cases.cases_of(session, clock, mine),
             "records": cases.objectionable_records(session, actor),
-            "type_names": type_names(session, english=locale_of(request) == "en"),
+            "type_names": type_names(session, locale=locale_of(request)),
         },
         state,
     )
@@ -229,7 +229,7 @@ def _render_case(
             "contents": version_contents(
                 objections.definition_of(session, case.record),
                 [version.payload for version in versions],
-                english=locale_of(request) == "en",
+                locale=locale_of(request),
             ),
             "may_forward": "forward" in steps,
             "may_decide": "decide" in steps,

@@ -24,7 +24,7 @@ from xinyong.disclosure.query_assignments import assigns_query_items
 from xinyong.errors import PermissionDenied
 from xinyong.lists import responsible_register
 from xinyong.objections.rules import MAX_REASONS, MAX_STATEMENT
-from xinyong.web.i18n import HTML_LANG, LOCALES, negotiate, translations
+from xinyong.web.i18n import HTML_LANG, LOCALES, catalog_name, negotiate, translations
 from xinyong.web.labels import (
     RECORD_STATUS_LABELS,
     cite,
@@ -229,6 +229,9 @@ def render(
         "green_channel_reason": lambda code, years: green_channel_reason(code, gettext, years),
         # Administrative matter code → name in the page's language, from the matters given.
         "matter_names": lambda matters: matter_names(matters, locale),
+        # A name the catalog or a rule pack gives in Chinese and English (a record type's,
+        # a field's) in the page's language, in Traditional characters on zh_Hant pages.
+        "catalog_name": lambda zh, en: catalog_name(zh, en, locale),
         # The day a stored moment fell on in Fuzhou (``day(x.decided_at)``).
         "day": local_day,
         "csrf_token": csrf_token(request) if "session" in request.scope else "",
