@@ -10,10 +10,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,10 +33,13 @@ from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.collection import consent as consent_rules
+from xinyong.collection.models import Revocation
 from xinyong.disclosure import access
 from xinyong.disclosure.models import AccessEvent, LegalPath
 from xinyong.institutions import register
 from xinyong.institutions.models import InstitutionStatus
+from xinyong.web.labels import GRANT_END_LABELS, GRANT_END_LABELS_SUPERVISED
 
 LIST = "/api/v1/supervision/consents"
 GULOU = "350102"
@@ -444,3 +450,45 @@ def test_an_authorisation_ended_by_the_system_says_so_on_the_persons_page(
     log_in(client, "citizen")
     page = client.get("/me/authorisations", headers=HTML)
     assert 'data-end-reason="revoked_grantee_registered_again"' in page.text
+
+
+# --- the rule itself --------------------------------------------------------------------------
+
+
+@dataclass
+class _Grant:
+    revoked_at: dt.datetime | None
+    revocation: str | None
+    valid_until: dt.date | None
+
+
+@given(
+    revoked=st.booleans(),
+    revocation=st.sampled_from([None, *(r.value for r in Revocation)]),
+    days_left=st.one_of(st.none(), st.integers(min_value=-800, max_value=800)),
+)
+def test_a_grant_has_a_reason_exactly_when_it_is_no_longer_in_force(
+    revoked: bool, revocation: str | None, days_left: int | None
+) -> None:
+    """Revoked wins over expired (a revoked grant past its end says who revoked it); a
+    revocation with no reason kept says so; in force, no reason."""
+    today = dt.date(2026, 12, 2)
+    item = _Grant(
+        revoked_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC) if revoked else None,
+        revocation=revocation if revoked else None,
+        valid_until=None if days_left is None else today + dt.timedelta(days=days_left),
+    )
+    status = consent_rules.status_of(item, today)
+    reason = consent_rules.end_reason(item, today)
+    assert (status == consent_rules.ACTIVE) == (reason is None)
+    if revoked:
+        assert status == consent_rules.REVOKED
+        assert reason == consent_rules.END_REASONS.get(
+            revocation or "", consent_rules.REVOKED_REASON_NOT_RECORDED
+        )
+    elif days_left is not None and days_left < 0:
+        assert (status, reason) == (consent_rules.EXPIRED, consent_rules.EXPIRED)
+    # Every reason has its words for the person and for the authority.
+    if reason is not None:
+        assert reason in GRANT_END_LABELS
+        assert reason in GRANT_END_LABELS_SUPERVISED
