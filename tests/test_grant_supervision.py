@@ -173,6 +173,8 @@ def test_the_city_authority_lists_filters_and_pages_the_consents(
     assert len(_ids(_listed(client, "authority", since=today, until=today))) == 3
     tomorrow = today + dt.timedelta(days=1)
     assert _ids(_listed(client, "authority", since=tomorrow)) == []
+    # The ends of the calendar are days like any other, not a crash.
+    assert len(_ids(_listed(client, "authority", since="0001-01-01", until="9999-12-31"))) == 3
     assert _ids(_listed(client, "authority", kind="authorisation")) == []
     # Pages.
     first = _listed(client, "authority", limit=2)

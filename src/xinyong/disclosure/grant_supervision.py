@@ -35,7 +35,7 @@ from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
 from xinyong.collection import consent as consents
 from xinyong.collection.models import Consent, ConsentForm
-from xinyong.disclosure import access, authorisations
+from xinyong.disclosure import access, authorisations, supervision
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.subjects.models import Subject
@@ -179,6 +179,9 @@ def _checked(session: Session, filters: Filters, limit: int, offset: int) -> Fil
 
 
 def _instant(day: dt.date) -> dt.datetime:
+    """The start of a day in China; a day beyond the platform's days (year 1, 9999) is the
+    nearest it keeps — no grant lies beyond them, and its instant would overflow."""
+    day = min(max(day, supervision.EARLIEST_DAY), supervision.LATEST_DAY)
     return dt.datetime.combine(day, dt.time(), tzinfo=CHINA)
 
 
@@ -241,7 +244,8 @@ def supervised_grants(
     if filters.since is not None:
         query = query.where(model.granted_at >= _instant(filters.since))
     if filters.until is not None:
-        query = query.where(model.granted_at < _instant(filters.until + dt.timedelta(days=1)))
+        last = min(filters.until, supervision.LATEST_DAY)
+        query = query.where(model.granted_at < _instant(last + dt.timedelta(days=1)))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     found = cast_rows(
         session.execute(
