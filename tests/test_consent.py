@@ -622,13 +622,17 @@ def test_revocation_stops_the_next_batch_and_is_audited(
     )
     assert revoked.status_code == 200, revoked.text
     assert revoked.json()["revoked_at"] is not None
+    # Why it ended, for the person (Art. 24).
+    assert revoked.json()["status"] == "revoked"
+    assert revoked.json()["end_reason"] == "revoked_by_subject"
     db.expire_all()
     stored = db.get(Consent, given["id"])
     assert stored is not None
     assert stored.revoked_at is not None
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.revoke")).all()
     assert event.target_id == str(person.id)
-    assert event.details == {"consent_id": given["id"]}
+    assert event.details == {"consent_id": given["id"], "revocation": "subject"}
+    assert stored.revocation == "subject"
     assert event.actor_id == f"user:{world.users['citizen'].id}"
 
     second = arrears_row(

@@ -369,6 +369,13 @@ def test_grants_to_a_deregistered_entry_are_not_honoured_again_under_the_new_one
     # The person sees them revoked in its lists.
     assert [a.revoked_at is not None for a in authorisations.of_subject(db, citizen)] == [True]
     assert [c.revoked_at is not None for c in consent.consents_of(db, citizen, person.id)] == [True]
+    # And why: revoked by the system, its grantee registered again (Art. 24).
+    assert old_authorisation.revocation == old_consent.revocation == "grantee_registered_again"
+    assert (
+        consent.end_reason(old_consent, today)
+        == consent.end_reason(old_authorisation, today)
+        == consent.REVOKED_GRANTEE_REGISTERED_AGAIN
+    )
     ended = db.scalars(
         select(AuditEvent).where(
             AuditEvent.action.in_(("authorisation.revoke", "consent.revoke")),
@@ -380,6 +387,7 @@ def test_grants_to_a_deregistered_entry_are_not_honoured_again_under_the_new_one
         assert event.actor_id == SYSTEM_ACTOR.audit().id
         assert event.details["deregistered_entry"] == first.id
         assert "闽信备〔2026〕4301号" in event.details["reason"]
+        assert event.details["revocation"] == "grantee_registered_again"
     # Given to the new entry, they count.
     fresh = authorisations.grant(
         db,

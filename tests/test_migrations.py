@@ -2690,3 +2690,111 @@ def test_migration_0066_gives_each_renamed_name_its_predecessor_and_source_and_b
 def _as_date(value: Any) -> dt.date | None:
     # SQLite hands a date column back as text through ``text()``.
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def test_migration_0067_keeps_why_grants_were_revoked_back_filled_from_the_audit_trail(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Grants revoked before 0067 get their reason from the audit event of their revocation:
+    the system's (the grantee registered again), a subject's, another staff member's (the
+    credit authority); one the trail does not name, and one in force, stay NULL. The
+    downgrade drops the column."""
+    engine = migrated_test_engine(request.config, tmp_path, "m0067", "0066")
+    revoked = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    try:
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            organisation = tables.tables["organisation"]
+            connection.execute(
+                insert(organisation).values(
+                    _filled(organisation, id=1, kind="credit_service_institution")
+                )
+            )
+            subject = tables.tables["subject"]
+            connection.execute(
+                insert(subject).values(_filled(subject, id=1, kind="natural_person"))
+            )
+            consent = tables.tables["consent"]
+            for consent_id, revoked_at in ((1, revoked), (2, revoked), (3, revoked), (4, None)):
+                connection.execute(
+                    insert(consent).values(
+                        _filled(
+                            consent,
+                            id=consent_id,
+                            subject_id=1,
+                            grantee_organisation_id=1,
+                            record_type_codes=["contract_performance"],
+                            revoked_at=revoked_at,
+                        )
+                    )
+                )
+            authorisation = tables.tables["authorisation"]
+            for authorisation_id in (1, 2):
+                connection.execute(
+                    insert(authorisation).values(
+                        _filled(
+                            authorisation,
+                            id=authorisation_id,
+                            subject_id=1,
+                            grantee_organisation_id=1,
+                            record_type_codes=["contract_performance"],
+                            revoked_at=revoked,
+                        )
+                    )
+                )
+            audit_event = tables.tables["audit_event"]
+            events = [
+                ("user", "subject", "consent.revoke", {"consent_id": 1}),
+                (
+                    "system",
+                    None,
+                    "consent.revoke",
+                    {"consent_id": 2, "deregistered_entry": 1, "reason": "…"},
+                ),
+                ("user", "subject", "authorisation.revoke", {"authorisation_id": 1}),
+                ("system", None, "authorisation.revoke", {"authorisation_id": 2}),
+                # Consent 3's revocation is in no event; consent 4 is in force.
+                ("user", "credit_authority_officer", "consent.revoke", {"consent_id": 4}),
+            ]
+            for sequence, (kind, role, action, details) in enumerate(events, start=1):
+                connection.execute(
+                    insert(audit_event).values(
+                        _filled(
+                            audit_event,
+                            sequence=sequence,
+                            actor_kind=kind,
+                            actor_role=role,
+                            action=action,
+                            details=details,
+                            hash=f"{sequence:064d}",
+                        )
+                    )
+                )
+        upgrade(engine)
+        with engine.connect() as connection:
+            consents = connection.execute(
+                text("SELECT id, revocation FROM consent ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in consents] == [
+                (1, "subject"),
+                (2, "grantee_registered_again"),
+                (3, None),
+                (4, None),
+            ]
+            authorisations = connection.execute(
+                text("SELECT id, revocation FROM authorisation ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in authorisations] == [
+                (1, "subject"),
+                (2, "grantee_registered_again"),
+            ]
+        _downgrade(engine, "0066")
+        with engine.connect() as connection:
+            for table in ("consent", "authorisation"):
+                columns = {c["name"] for c in inspect(connection).get_columns(table)}
+                assert "revocation" not in columns
+            assert connection.execute(text("SELECT count(*) FROM consent")).scalar() == 4
+        upgrade(engine)
+    finally:
+        engine.dispose()

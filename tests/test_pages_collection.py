@@ -907,9 +907,11 @@ def test_a_citizen_grants_and_revokes_a_consent(
     assert db.scalars(select(Consent)).one().revoked_at is not None
     event = db.scalars(select(AuditEvent).where(AuditEvent.action == "consent.revoke")).one()
     assert event.target_id == str(person.id)
-    assert event.details == {"consent_id": granted.id}
+    assert event.details == {"consent_id": granted.id, "revocation": "subject"}
     after = client.get("/me/consents", headers=HTML)
     assert f'data-consent="{granted.id}" data-revoked="true"' in after.text
+    # Why it ended (Art. 24).
+    assert 'data-end-reason="revoked_by_subject"' in after.text
     assert f'action="/me/consents/{granted.id}/revoke"' not in after.text
 
 

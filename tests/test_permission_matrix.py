@@ -738,6 +738,15 @@ MATRIX: dict[tuple[str, str], Access] = {
         district=403,
     ),
     ("GET", "/supervision"): Access(frozenset({"authority"})),
+    # The consents and authorisations given to supervised organisations (Art. 11, 13 ¶3,
+    # 33): the credit authority, a district's filtered to its area. Flows, area, access log:
+    # tests/test_grant_supervision.py.
+    ("GET", "/api/v1/supervision/consents"): Access(
+        frozenset({"authority"}), query=lambda w: {"status": "active", "limit": 5}
+    ),
+    ("GET", "/supervision/consents"): Access(
+        frozenset({"authority"}), query=lambda w: {"signed_form": "yes"}
+    ),
     # The follow-ups against one's own organisation: its security officer (Art. 33 ¶2).
     # Flows: tests/test_follow_ups_received.py.
     ("GET", "/api/v1/organisation/follow-ups"): Access(frozenset({"security"})),

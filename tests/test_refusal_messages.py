@@ -621,6 +621,7 @@ OPEN_VALUES: set[str] = {
     "catalog/service.py::definition.code",
     "catalog/service.py::first['msg']",
     "catalog/service.py::record_type.code",
+    "disclosure/grant_supervision.py::scope",
     "collection/consent.py::', '.join(holding)",
     "collection/consent.py::', '.join(outside)",
     "collection/consent.py::', '.join(restricted)",

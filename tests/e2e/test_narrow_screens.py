@@ -52,6 +52,7 @@ PAGES: dict[str | None, tuple[str, ...]] = {
     "authority": (
         "/supervision",
         "/supervision/timeliness",
+        "/supervision/consents",
         "/admin/query-items",
         "/admin/sources",
         "/admin/measures",

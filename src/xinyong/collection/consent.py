@@ -20,7 +20,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -34,7 +34,7 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
 from xinyong.clock import Clock
 from xinyong.collection import sources
-from xinyong.collection.models import Consent, ConsentForm
+from xinyong.collection.models import Consent, ConsentForm, Revocation
 from xinyong.collection.validation import Problem
 from xinyong.crypto import default_cipher
 from xinyong.disclosure.models import LegalPath
@@ -661,6 +661,11 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
         raise ConcealedRefusal("no such consent", code="not_found", field="consent")
     if consent.revoked_at is None:
         consent.revoked_at = clock.now()
+        consent.revocation = (
+            Revocation.SUBJECT
+            if actor.subject_id == consent.subject_id
+            else Revocation.CREDIT_AUTHORITY
+        )
         audit.record(
             session,
             clock,
@@ -668,9 +673,60 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
             "consent.revoke",
             target_type="subject",
             target_id=consent.subject_id,
-            details={"consent_id": consent.id},
+            details={"consent_id": consent.id, "revocation": consent.revocation},
         )
     return consent
+
+
+class Ended(Protocol):
+    """What a consent and a written authorisation both say of their end."""
+
+    # Read-only: an authorisation always has an end date, a consent may not.
+    @property
+    def revoked_at(self) -> dt.datetime | None: ...
+    @property
+    def revocation(self) -> str | None: ...
+    @property
+    def valid_until(self) -> dt.date | None: ...
+
+
+ACTIVE = "active"
+REVOKED = "revoked"
+EXPIRED = "expired"
+STATUSES = (ACTIVE, REVOKED, EXPIRED)
+
+# Why a grant ended, as its person's lists and the supervision list say it (Art. 24).
+REVOKED_BY_SUBJECT = "revoked_by_subject"
+REVOKED_BY_CREDIT_AUTHORITY = "revoked_by_credit_authority"
+REVOKED_GRANTEE_REGISTERED_AGAIN = "revoked_grantee_registered_again"
+REVOKED_REASON_NOT_RECORDED = "revoked_reason_not_recorded"
+END_REASONS = {
+    Revocation.SUBJECT.value: REVOKED_BY_SUBJECT,
+    Revocation.CREDIT_AUTHORITY.value: REVOKED_BY_CREDIT_AUTHORITY,
+    Revocation.GRANTEE_REGISTERED_AGAIN.value: REVOKED_GRANTEE_REGISTERED_AGAIN,
+}
+
+
+def status_of(grant: Ended, today: dt.date) -> str:
+    """Active, revoked, or expired (its last valid day passed unrevoked)."""
+    if grant.revoked_at is not None:
+        return REVOKED
+    if grant.valid_until is not None and grant.valid_until < today:
+        return EXPIRED
+    return ACTIVE
+
+
+def end_reason(grant: Ended, today: dt.date) -> str | None:
+    """Why a grant ended (None while it is in force): revoked by the person, by the credit
+    authority, by the system when its grantee was registered again — or it expired. A
+    revocation from before its reason was kept, that the audit trail did not name
+    (migration 0067), says so."""
+    status = status_of(grant, today)
+    if status == EXPIRED:
+        return EXPIRED
+    if status == REVOKED:
+        return END_REASONS.get(grant.revocation or "", REVOKED_REASON_NOT_RECORDED)
+    return None
 
 
 def consents_of(session: Session, actor: Actor, subject_id: int) -> list[Consent]:

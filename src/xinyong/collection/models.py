@@ -190,6 +190,18 @@ class RecordVersion(IdMixin, Base):
     review_pending_when_revoked: Mapped[bool | None] = mapped_column(Boolean)
 
 
+class Revocation(enum.StrEnum):
+    """Who revoked a grant — a consent (Art. 11) or a written authorisation (Art. 13 ¶3) —
+    kept with it so that the person's lists say why it ended (Art. 24)."""
+
+    SUBJECT = "subject"  # the person, on its own account
+    # The credit authority supervising the grantee (Art. 6, 33; consents only).
+    CREDIT_AUTHORITY = "credit_authority"
+    # The system: the grantee's register entry was deregistered and its code registered
+    # again as a new entry (decision 0024 addendum; ``institutions.register``).
+    GRANTEE_REGISTERED_AGAIN = "grantee_registered_again"
+
+
 class Consent(IdMixin, Base):
     """A natural person's consent to collection by one grantee for a scope (Art. 11)."""
 
@@ -211,6 +223,9 @@ class Consent(IdMixin, Base):
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str | None] = mapped_column(String(64))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Why (``Revocation``); NULL while in force, and for a revocation the audit trail did not
+    # name when migration 0067 back-filled it.
+    revocation: Mapped[str | None] = mapped_column(String(32))
     # To a credit service institution (Art. 27 ¶2), as on an authorisation: the service the
     # person receives, and the confirmation that it is not conditional on this consent.
     # Empty for any other grantee.

@@ -520,6 +520,10 @@ RESPONSIBLE_PERSON_REGISTER = "responsible_person_register"
 # the person bears by the source's data reporter or the credit authority deciding it
 # (decision 0050).
 HELD_ROW = "held_row"
+# A person named, with its masked ID number, in the credit authority's list of the consents
+# and written authorisations given to the organisations it supervises (Art. 33; decision
+# 0024 addendum, session 24).
+GRANTS_LISTED = "grants_listed"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -538,6 +542,7 @@ NOT_FILE_READS = (
     RESPONSIBLE_PERSON_REGISTERED,
     RESPONSIBLE_PERSON_REGISTER,
     HELD_ROW,
+    GRANTS_LISTED,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"

@@ -18,6 +18,7 @@ from xinyong.audit import service as audit
 from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
+from xinyong.collection.models import Revocation
 from xinyong.disclosure.models import Authorisation
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.institutions import register as institutions
@@ -206,6 +207,7 @@ def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) 
         raise ConcealedRefusal("no such authorisation", code="not_found", field="authorisation")
     if authorisation.revoked_at is None:
         authorisation.revoked_at = clock.now()
+        authorisation.revocation = Revocation.SUBJECT
         audit.record(
             session,
             clock,
@@ -213,7 +215,7 @@ def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) 
             "authorisation.revoke",
             target_type="subject",
             target_id=authorisation.subject_id,
-            details={"authorisation_id": authorisation.id},
+            details={"authorisation_id": authorisation.id, "revocation": Revocation.SUBJECT},
         )
     return authorisation
 

@@ -111,6 +111,8 @@ class Authorisation(IdMixin, Base):
     evidence_sha256: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Why (``collection.models.Revocation``: the person or the system), as a consent's.
+    revocation: Mapped[str | None] = mapped_column(String(32))
     # To a credit service institution (Art. 27): the service the subject receives, and the
     # subject's confirmation that the service is not conditional on this authorisation.
     # Empty for other organisations.

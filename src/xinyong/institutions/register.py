@@ -436,7 +436,7 @@ def _end_grants_of_deregistered(
     and every reader of grants (batches, reports, objections) stays as it is."""
     # Imported here: the consents and authorisations read the register's standing.
     from xinyong.accounts.permissions import SYSTEM_ACTOR
-    from xinyong.collection.models import Consent
+    from xinyong.collection.models import Consent, Revocation
     from xinyong.disclosure.models import Authorisation
 
     grantee = organisation_id(session, deregistered)
@@ -448,7 +448,11 @@ def _end_grants_of_deregistered(
         f"on {deregistered.status_since.isoformat()}; its code is registered again as a new "
         "entry"
     )
-    ended = {"deregistered_entry": deregistered.id, "reason": reason}
+    ended = {
+        "deregistered_entry": deregistered.id,
+        "reason": reason,
+        "revocation": Revocation.GRANTEE_REGISTERED_AGAIN,
+    }
     authorisations = session.scalars(
         select(Authorisation)
         .where(Authorisation.grantee_organisation_id == grantee, Authorisation.revoked_at.is_(None))
@@ -457,6 +461,7 @@ def _end_grants_of_deregistered(
     )
     for authorisation in authorisations:
         authorisation.revoked_at = now
+        authorisation.revocation = Revocation.GRANTEE_REGISTERED_AGAIN
         audit.record(
             session,
             clock,
@@ -474,6 +479,7 @@ def _end_grants_of_deregistered(
     )
     for consent in consents:
         consent.revoked_at = now
+        consent.revocation = Revocation.GRANTEE_REGISTERED_AGAIN
         audit.record(
             session,
             clock,

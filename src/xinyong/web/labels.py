@@ -12,6 +12,7 @@ from typing import Any
 
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import Permission
+from xinyong.collection import consent as consents
 from xinyong.institutions.statistics import OTHER_AREA
 from xinyong.lists import entries, joint_checks
 from xinyong.lists.entry_basis import SEPARATOR
@@ -852,6 +853,34 @@ def matter_names(matters: Iterable[Any], locale: str) -> dict[str, str]:
     """Administrative matter code → its name in the page's language (the rule pack's
     ``name_en`` on English pages)."""
     return {m.code: catalog_name(m.name, m.name_en, locale) for m in matters}
+
+
+# Why a consent (Art. 11) or a written authorisation (Art. 13 ¶3) ended, in the person's
+# lists, the API and the credit authority's supervision list (Art. 24).
+GRANT_END_LABELS: dict[str, str] = {
+    consents.REVOKED_BY_SUBJECT: N_("Revoked by you"),
+    consents.REVOKED_BY_CREDIT_AUTHORITY: N_(
+        "Revoked by the credit authority supervising the organisation (Art. 6, 33)"
+    ),
+    consents.REVOKED_GRANTEE_REGISTERED_AGAIN: N_(
+        "Revoked by the system: the institution's register entry was deregistered and its "
+        "code was registered again as a new entry, which your grant does not cover (Art. 26)"
+    ),
+    consents.REVOKED_REASON_NOT_RECORDED: N_(
+        "Revoked before the platform kept the reason; the reason was not recorded"
+    ),
+    consents.EXPIRED: N_("Expired: its last valid day has passed"),
+}
+# The same, as the credit authority reads it of another's grant.
+GRANT_END_LABELS_SUPERVISED: dict[str, str] = {
+    **GRANT_END_LABELS,
+    consents.REVOKED_BY_SUBJECT: N_("Revoked by the person"),
+}
+GRANT_STATUS_LABELS: dict[str, str] = {
+    consents.ACTIVE: N_("In force"),
+    consents.REVOKED: N_("Revoked"),
+    consents.EXPIRED: N_("Expired"),
+}
 
 
 ENUM_LABELS: dict[str, str] = {

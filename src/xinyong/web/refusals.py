@@ -2218,6 +2218,9 @@ PATTERNS: tuple[_Pattern, ...] = (
         field=r"since|until",
     ),
     _said("out_of_range", N_("limit is from 1 to %(count)s"), count=r"\d+"),
+    # the credit authority's list of consents and authorisations (Art. 33)
+    _said("invalid_choice", N_("kind is consent or authorisation")),
+    _said("invalid_choice", N_("status is active, revoked or expired")),
     _said("out_of_range", N_("offset is from 0 to %(count)s"), count=r"\d+"),
     # the confidentiality review (Art. 12)
     _said("field_not_in_record", N_("the record has no field %(field)s to redact")),

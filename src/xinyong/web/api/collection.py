@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict
 from typing import Annotated, Any, BinaryIO, cast
 
@@ -35,7 +35,7 @@ from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.institutions import register
 from xinyong.subjects.models import Subject
-from xinyong.web.api.grantees import GranteeOut, grants_out
+from xinyong.web.api.grantees import GettextDep, GranteeOut, grants_out
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 from xinyong.web.uploads import format_for, spool
@@ -584,6 +584,16 @@ class ConsentOut(BaseModel):
     valid_until: dt.date | None
     granted_at: str = Field(description="ISO 8601 date and time")
     revoked_at: str | None = Field(description="ISO 8601 date and time")
+    status: str = Field(description="active, revoked or expired")
+    end_reason: str | None = Field(
+        description="why it ended: revoked_by_subject, revoked_by_credit_authority, "
+        "revoked_grantee_registered_again (by the system: the institution's register entry was "
+        "deregistered and its code registered again), revoked_reason_not_recorded, expired; "
+        "null while in force"
+    )
+    end_reason_text: str | None = Field(
+        description="the reason in words, in the language asked for (?lang=, Accept-Language)"
+    )
     service: str | None
     service_not_conditional: bool | None
     grantee_outside_register: str | None = Field(
@@ -597,13 +607,23 @@ class ConsentsOut(BaseModel):
 
 
 def _consent_out(
-    session: Session, item: Consent, outside: dict[int, str] | None = None
+    session: Session,
+    item: Consent,
+    outside: dict[int, str] | None = None,
+    *,
+    today: dt.date,
+    gettext: Callable[[str], str],
 ) -> dict[str, Any]:
-    return _consents_out(session, [item], outside)[0]
+    return _consents_out(session, [item], outside, today=today, gettext=gettext)[0]
 
 
 def _consents_out(
-    session: Session, items: list[Consent], outside: dict[int, str] | None = None
+    session: Session,
+    items: list[Consent],
+    outside: dict[int, str] | None = None,
+    *,
+    today: dt.date,
+    gettext: Callable[[str], str],
 ) -> list[dict[str, Any]]:
     # A grantee outside the active register (``outside``): the consent is kept, and
     # honoured again if it is reinstated (Art. 26).
@@ -615,25 +635,35 @@ def _consents_out(
             "valid_from": item.valid_from.isoformat(),
             "valid_until": item.valid_until.isoformat() if item.valid_until else None,
         }
-        for shared, item in zip(grants_out(session, items, outside), items, strict=True)
+        for shared, item in zip(
+            grants_out(session, items, outside, today=today, gettext=gettext), items, strict=True
+        )
     ]
 
 
 @router.get("/me/consents", tags=["consent"], response_model=ConsentsOut, responses=refusals(403))
-def my_consents(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
+def my_consents(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep, gettext: GettextDep
+) -> dict[str, Any]:
     """The logged-in person's consents to collection (Art. 11), each naming the organisation
-    that may collect."""
+    that may collect, whether it is in force and, once it ended, why (``end_reason``:
+    revoked by the person, by the credit authority, by the system when the institution was
+    registered again, or expired; ``end_reason_text`` in the language asked for)."""
     subject_id = require_subject_account(
         actor, "only a subject account has consents", article="Art. 11"
     )
     items = consent.consents_of(session, actor, subject_id)
     outside = register.outside_register(session, {c.grantee_organisation_id for c in items})
-    return {"items": _consents_out(session, items, outside)}
+    return {"items": _consents_out(session, items, outside, today=clock.today(), gettext=gettext)}
 
 
 @router.post("/me/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))
 def give_consent(
-    body: ConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    body: ConsentIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    gettext: GettextDep,
 ) -> dict[str, Any]:
     subject_id = require_subject_account(
         actor, "only a subject account gives consent", article="Art. 11"
@@ -654,15 +684,24 @@ def give_consent(
         service=body.service,
         service_not_conditional=body.service_not_conditional,
     )
-    return _consent_out(session, item)
+    return _consent_out(session, item, today=clock.today(), gettext=gettext)
 
 
 @router.post("/me/consents/{consent_id}/revoke", tags=["consent"], responses=refusals(403, 404))
 def revoke_consent(
-    consent_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    consent_id: RowId,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    gettext: GettextDep,
 ) -> dict[str, Any]:
     """Revocation stops collection under this consent from the next batch on."""
-    return _consent_out(session, consent.revoke(session, clock, actor, consent_id))
+    return _consent_out(
+        session,
+        consent.revoke(session, clock, actor, consent_id),
+        today=clock.today(),
+        gettext=gettext,
+    )
 
 
 class RecordedConsentIn(ConsentTerms):
@@ -692,7 +731,11 @@ class RecordedConsentIn(ConsentTerms):
 
 @router.post("/consents", tags=["consent"], status_code=201, responses=refusals(403, 404, 409))
 def record_consent(
-    body: RecordedConsentIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    body: RecordedConsentIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    gettext: GettextDep,
 ) -> dict[str, Any]:
     """A grantee records a written consent it obtained, with its evidence (Art. 11); a
     person not on the platform yet is registered from its ID number and name (Art. 11 ¶1).
@@ -722,7 +765,7 @@ def record_consent(
         service_not_conditional=body.service_not_conditional,
         evidence_document=body.evidence_document,
     )
-    return _consent_out(session, item)
+    return _consent_out(session, item, today=clock.today(), gettext=gettext)
 
 
 @router.get(

@@ -4,6 +4,7 @@ verification, the subject's access log, written authorisations and query items."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -21,7 +22,7 @@ from xinyong.lists import entries as list_entries
 from xinyong.lists import entry_basis
 from xinyong.objections import names as name_objections
 from xinyong.subjects import service as subjects
-from xinyong.web.api.grantees import GranteeOut, grants_out
+from xinyong.web.api.grantees import GettextDep, GranteeOut, grants_out
 from xinyong.web.api.repair import excludes_serious_list, repair_terms
 from xinyong.web.deps import (
     MAX_ROW_ID,
@@ -392,6 +393,16 @@ class AuthorisationOut(BaseModel):
     evidence_sha256: str | None
     granted_at: str = Field(description="ISO 8601 date and time")
     revoked_at: str | None = Field(description="ISO 8601 date and time")
+    status: str = Field(description="active, revoked or expired")
+    end_reason: str | None = Field(
+        description="why it ended: revoked_by_subject, revoked_by_credit_authority, "
+        "revoked_grantee_registered_again (by the system: the institution's register entry was "
+        "deregistered and its code registered again), revoked_reason_not_recorded, expired; "
+        "null while in force"
+    )
+    end_reason_text: str | None = Field(
+        description="the reason in words, in the language asked for (?lang=, Accept-Language)"
+    )
     service: str | None
     service_not_conditional: bool | None
     grantee_outside_register: str | None = Field(
@@ -405,13 +416,23 @@ class AuthorisationsOut(BaseModel):
 
 
 def _authorisation_out(
-    session: Session, item: Authorisation, outside: dict[int, str] | None = None
+    session: Session,
+    item: Authorisation,
+    outside: dict[int, str] | None = None,
+    *,
+    today: dt.date,
+    gettext: Callable[[str], str],
 ) -> dict[str, Any]:
-    return _authorisations_out(session, [item], outside)[0]
+    return _authorisations_out(session, [item], outside, today=today, gettext=gettext)[0]
 
 
 def _authorisations_out(
-    session: Session, items: list[Authorisation], outside: dict[int, str] | None = None
+    session: Session,
+    items: list[Authorisation],
+    outside: dict[int, str] | None = None,
+    *,
+    today: dt.date,
+    gettext: Callable[[str], str],
 ) -> list[dict[str, Any]]:
     # A grantee outside the active register (``outside``) reads nothing on the
     # authorisation until it is reinstated, within the validity (Art. 26).
@@ -423,7 +444,9 @@ def _authorisations_out(
             "evidence_kind": item.evidence_kind,
             "evidence_sha256": item.evidence_sha256,
         }
-        for shared, item in zip(grants_out(session, items, outside), items, strict=True)
+        for shared, item in zip(
+            grants_out(session, items, outside, today=today, gettext=gettext), items, strict=True
+        )
     ]
 
 
@@ -433,11 +456,16 @@ def _authorisations_out(
     response_model=AuthorisationsOut,
     responses=refusals(403),
 )
-def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    """My written authorisations (Art. 13 ¶3), each naming the organisation authorised."""
+def my_authorisations(
+    session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep, gettext: GettextDep
+) -> dict[str, Any]:
+    """My written authorisations (Art. 13 ¶3), each naming the organisation authorised,
+    whether it is in force and, once it ended, why (``end_reason``, ``end_reason_text``)."""
     items = authorisations.of_subject(session, actor)
     outside = register.outside_register(session, {a.grantee_organisation_id for a in items})
-    return {"items": _authorisations_out(session, items, outside)}
+    return {
+        "items": _authorisations_out(session, items, outside, today=clock.today(), gettext=gettext)
+    }
 
 
 @router.post(
@@ -447,7 +475,11 @@ def my_authorisations(session: SessionDep, actor: AuthenticatedActorDep) -> dict
     responses=refusals(403, 404, 409),
 )
 def grant_authorisation(
-    body: AuthorisationIn, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    body: AuthorisationIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    gettext: GettextDep,
 ) -> dict[str, Any]:
     """Authorise an organisation to read named non-public record types (Art. 13 ¶3)."""
     item = authorisations.grant(
@@ -463,7 +495,7 @@ def grant_authorisation(
         service=body.service,
         service_not_conditional=body.service_not_conditional,
     )
-    return _authorisation_out(session, item)
+    return _authorisation_out(session, item, today=clock.today(), gettext=gettext)
 
 
 @router.post(
@@ -472,11 +504,18 @@ def grant_authorisation(
     responses=refusals(403, 404),
 )
 def revoke_authorisation(
-    authorisation_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+    authorisation_id: RowId,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    gettext: GettextDep,
 ) -> dict[str, Any]:
     """Takes effect on the organisation's next request."""
     return _authorisation_out(
-        session, authorisations.revoke(session, clock, actor, authorisation_id)
+        session,
+        authorisations.revoke(session, clock, actor, authorisation_id),
+        today=clock.today(),
+        gettext=gettext,
     )
 
 

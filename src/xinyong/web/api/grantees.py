@@ -6,13 +6,18 @@ information (Art. 24)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Annotated, Any, Protocol
 
+from fastapi import Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
+from xinyong.collection import consent
+from xinyong.web import i18n
+from xinyong.web.deps import app_context
+from xinyong.web.labels import GRANT_END_LABELS
 
 
 class GranteeOut(BaseModel):
@@ -38,19 +43,58 @@ class Granted(Protocol):
     record_type_codes: list[str]
     granted_at: dt.datetime
     revoked_at: dt.datetime | None
+    revocation: str | None
     service: str | None
     service_not_conditional: bool | None
 
+    @property
+    def valid_until(self) -> dt.date | None: ...
+
+
+def request_gettext(request: Request) -> Callable[[str], str]:
+    """Translation into the language asked for (``?lang=``, else Accept-Language), as the
+    pages negotiate it: the reasons an answer gives are read by people."""
+    locale = i18n.negotiate(
+        request.query_params.get("lang"),
+        None,
+        request.headers.get("accept-language", ""),
+        app_context(request).settings.default_locale,
+    )
+    return i18n.translations(locale).gettext
+
+
+GettextDep = Annotated[Callable[[str], str], Depends(request_gettext)]
+
+
+def end_out(
+    item: Granted, today: dt.date, gettext: Callable[[str], str], labels: dict[str, str]
+) -> dict[str, Any]:
+    """A grant's status (active, revoked, expired) and, once it ended, why — its code and,
+    in the language asked for, its words."""
+    reason = consent.end_reason(item, today)
+    return {
+        "status": consent.status_of(item, today),
+        "end_reason": reason,
+        "end_reason_text": gettext(labels[reason]) if reason is not None else None,
+    }
+
 
 def grants_out(
-    session: Session, items: Sequence[Granted], outside: dict[int, str] | None = None
+    session: Session,
+    items: Sequence[Granted],
+    outside: dict[int, str] | None = None,
+    *,
+    today: dt.date,
+    gettext: Callable[[str], str],
 ) -> list[dict[str, Any]]:
     """The fields a consent's and an authorisation's answers share, one dict per item in
     order; ``outside``: the grantees that are credit service institutions outside the active
-    register, with their status (Art. 26)."""
+    register, with their status (Art. 26). Each says whether it is in force and, if not,
+    why it ended (``end_out``)."""
     named = grantees(session, {item.grantee_organisation_id for item in items})
     return [
         {
+            **end_out(item, today, gettext, GRANT_END_LABELS),
             "id": item.id,
             "grantee_organisation_id": item.grantee_organisation_id,
             "grantee": named[item.grantee_organisation_id],

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from xinyong.accounts import service as accounts
-from xinyong.disclosure import review, supervision
+from xinyong.disclosure import grant_supervision, review, supervision
 from xinyong.disclosure.models import ConfidentialityReview, FollowUpKind
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.openapi import refusals
@@ -188,3 +188,65 @@ def follow_ups_received(session: SessionDep, actor: AuthenticatedActorDep) -> di
     """The credit authority's follow-ups against the caller's own organisation, newest
     first, with their reasons (Art. 33 ¶2): for its security officer."""
     return {"items": [item.as_dict() for item in supervision.follow_ups_received(session, actor)]}
+
+
+# --- consents and authorisations given to supervised organisations ----------------------------
+
+
+@router.get("/supervision/consents", tags=["supervision"], responses=refusals(403, 404))
+def supervised_consents(
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    kind: Annotated[
+        str, Query(max_length=16, description="consent (Art. 11) or authorisation (Art. 13 ¶3)")
+    ] = grant_supervision.CONSENT,
+    grantee: Annotated[
+        str | None, Query(max_length=40, description="the grantee organisation's code")
+    ] = None,
+    scope: Annotated[
+        str | None,
+        Query(max_length=64, description="a record type code: the grants naming it (or all types)"),
+    ] = None,
+    status: Annotated[
+        str | None, Query(max_length=16, description="active, revoked or expired")
+    ] = None,
+    signed_form: Annotated[
+        bool | None, Query(description="only consents that keep (true) or lack a signed form")
+    ] = None,
+    since: Annotated[dt.date | None, Query(description="given on or after (China time)")] = None,
+    until: Annotated[dt.date | None, Query(description="given on or before")] = None,
+    limit: Annotated[int, Query(description="at most this many, newest first")] = (
+        grant_supervision.PER_PAGE
+    ),
+    offset: Annotated[int, Query()] = 0,
+) -> dict[str, Any]:
+    """The consents (or written authorisations) persons gave the organisations the caller
+    supervises — the city's credit authority every one, a district's those of its own
+    district's organisations (Art. 6, 33) — filtered, newest first, with how many there are
+    in all. Each names its person (name, reference, ID number masked), why it ended if it
+    did, and the link to its signed form where one is kept. Every person listed is in its
+    access log (Art. 24); the page is audited."""
+    page = grant_supervision.supervised_grants(
+        session,
+        clock,
+        actor,
+        grant_supervision.Filters(
+            kind=kind,
+            grantee=grantee,
+            scope=scope,
+            status=status,
+            signed_form=signed_form,
+            since=since,
+            until=until,
+        ),
+        limit=limit,
+        offset=offset,
+    )
+    return {
+        "items": [item.as_dict() for item in page.items],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "next_offset": page.offset + len(page.items) if page.more else None,
+    }

@@ -22,7 +22,7 @@ from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
-from xinyong.collection import registration_names
+from xinyong.collection import consent, registration_names
 from xinyong.disclosure import access, authorisations, reports, retention
 from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -34,7 +34,7 @@ from xinyong.subjects.models import Subject
 from xinyong.web.api.disclosure import read_limits, report_settings
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.i18n import translations
-from xinyong.web.labels import matter_names
+from xinyong.web.labels import GRANT_END_LABELS, matter_names
 from xinyong.web.pages.collection import N_
 from xinyong.web.pages.disclosure import (
     QUERYING_KINDS,
@@ -357,6 +357,8 @@ def _render_authorisations(
                 session, {a.grantee_organisation_id for a in items}
             ),
             "today": clock.today(),
+            "end_reasons": {a.id: consent.end_reason(a, clock.today()) for a in items},
+            "grant_end_labels": GRANT_END_LABELS,
             "organisations": {org.id: org for org in accounts.list_organisations(session)},
             "grantees": _grantees(session),
             "offered": _offered_types(session, subject),

@@ -138,6 +138,10 @@ WHAT_LABELS = {
     # To revoke it (decision 0028), or a commitment to follow it up (the purpose says which).
     access.SOURCE_RECORD: N_("A record shown to the unit that submitted it"),
     access.HELD_ROW: N_("A row held for review because its name differs, read to decide it"),
+    access.GRANTS_LISTED: N_(
+        "Your consent or written authorisation to an organisation (your name, masked ID "
+        "number and its terms), listed by the credit authority supervising it"
+    ),
     access.REGISTERED_ON_CONSENT: N_(
         "Registered on the platform (ID number and name) by the organisation you gave "
         "written consent to"

@@ -14,6 +14,7 @@ from xinyong.accounts.models import Organisation, OrganisationKind
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
+from xinyong.clock import Clock
 from xinyong.collection import consent, records
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
@@ -21,7 +22,7 @@ from xinyong.institutions import register
 from xinyong.publicity import consent as naming_consent
 from xinyong.subjects.models import Subject
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.labels import N_
+from xinyong.web.labels import GRANT_END_LABELS, N_
 from xinyong.web.pages.collection import page_helpers
 from xinyong.web.pages.forms import (
     BLANK,
@@ -86,6 +87,7 @@ def _consenting_subject(session: Session, actor: Actor) -> Subject:
 def _render_consents(
     request: Request,
     session: Session,
+    clock: Clock,
     actor: Actor,
     subject: Subject,
     state: FormState = BLANK,
@@ -115,6 +117,9 @@ def _render_consents(
             "subject": subject,
             "consents": given,
             "signed_forms": consent.has_signed_form(session, [c.id for c in given]),
+            # Why each one that ended did (Art. 24): the person's own, or another's act.
+            "end_reasons": {c.id: consent.end_reason(c, clock.today()) for c in given},
+            "grant_end_labels": GRANT_END_LABELS,
             "outside_register": register.outside_register(
                 session, {c.grantee_organisation_id for c in given}
             ),
@@ -135,10 +140,13 @@ def consents_page(
     request: Request,
     actor: ActorDep,
     session: SessionDep,
+    clock: ClockDep,
     done: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
     subject = _consenting_subject(session, actor)
-    return _render_consents(request, session, actor, subject, announced(done, "granted", "revoked"))
+    return _render_consents(
+        request, session, clock, actor, subject, announced(done, "granted", "revoked")
+    )
 
 
 def _organisation(session: Session, code: str, field: str) -> Organisation:
@@ -189,7 +197,9 @@ def grant_consent(
             "service": service,
             "service_not_conditional": service_not_conditional,
         }
-        return _render_consents(request, session, actor, subject, refused(session, exc, form))
+        return _render_consents(
+            request, session, clock, actor, subject, refused(session, exc, form)
+        )
     return RedirectResponse("/me/consents?done=granted", status_code=303)
 
 

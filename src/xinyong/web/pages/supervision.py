@@ -19,12 +19,20 @@ from sqlalchemy.orm import Session
 from xinyong.accounts import area
 from xinyong.accounts import service as accounts
 from xinyong.accounts.permissions import Actor
+from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
-from xinyong.disclosure import review, supervision
+from xinyong.collection import consent as consents
+from xinyong.disclosure import grant_supervision, review, supervision
 from xinyong.disclosure.models import FollowUpKind
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
-from xinyong.web.labels import LEGAL_PATH_LABELS, ROLE_LABELS, choice_label
+from xinyong.web.labels import (
+    GRANT_END_LABELS_SUPERVISED,
+    GRANT_STATUS_LABELS,
+    LEGAL_PATH_LABELS,
+    ROLE_LABELS,
+    choice_label,
+)
 from xinyong.web.pages.collection import N_, page_helpers
 from xinyong.web.pages.forms import (
     BLANK,
@@ -350,3 +358,80 @@ def record_follow_up(
         {"since": span.since.isoformat(), "until": span.until.isoformat(), "done": "follow_up"}
     )
     return RedirectResponse(f"/supervision?{query}#follow-ups", status_code=303)
+
+
+# --- consents and authorisations given to supervised organisations (Art. 11, 13 ¶3, 33) -------
+
+SIGNED_FORM_CHOICES = {"": None, "yes": True, "no": False}
+
+
+@router.get("/supervision/consents", response_class=HTMLResponse)
+def supervised_consents_page(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    kind: Annotated[str, Query(max_length=16)] = grant_supervision.CONSENT,
+    grantee: Annotated[str, Query(max_length=40)] = "",
+    scope: Annotated[str, Query(max_length=64)] = "",
+    status: Annotated[str, Query(max_length=16)] = "",
+    signed_form: Annotated[str, Query(max_length=3)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
+    offset: Annotated[int, Query(ge=0, le=grant_supervision.MAX_OFFSET)] = 0,
+) -> HTMLResponse:
+    """The consents (or written authorisations) given to the organisations the officer
+    supervises, filtered, a page at a time, each linked to its signed form where one is
+    kept: ``grant_supervision.supervised_grants``, which logs every person shown."""
+    supervision.require_supervisor(actor)
+    filters = grant_supervision.Filters(
+        kind=kind,
+        grantee=grantee or None,
+        scope=scope or None,
+        status=status or None,
+        signed_form=SIGNED_FORM_CHOICES.get(signed_form),
+        since=parse_date(since, "since"),
+        until=parse_date(until, "until"),
+    )
+    page = grant_supervision.supervised_grants(session, clock, actor, filters, offset=offset)
+    asked = {
+        "kind": kind,
+        "grantee": grantee,
+        "scope": scope,
+        "status": status,
+        "signed_form": signed_form,
+        "since": since,
+        "until": until,
+    }
+    kept = {name: value for name, value in asked.items() if value}
+
+    def page_at(at: int) -> str:
+        return "/supervision/consents?" + urlencode({**kept, "offset": at})
+
+    own = area.organisations_in_area(session, actor)
+    rules = catalog.list_record_types(session)
+    return render_form(
+        request,
+        "supervision_consents.html",
+        {
+            **page_helpers(request),
+            "page": page,
+            "asked": asked,
+            "kinds": grant_supervision.KINDS,
+            "statuses": consents.STATUSES,
+            "status_labels": GRANT_STATUS_LABELS,
+            "end_labels": GRANT_END_LABELS_SUPERVISED,
+            "rules": rules,
+            "rules_by_code": {rule.definition.code: rule for rule in rules},
+            "all_types": consents.ALL_TYPES,
+            # The organisations of the officer's own area only (Art. 6, decision 0046).
+            "organisations": [
+                o for o in accounts.list_organisations(session) if own is None or o.id in own
+            ],
+            "previous_page": (
+                page_at(max(page.offset - page.limit, 0)) if page.offset > 0 else None
+            ),
+            "next_page": page_at(page.offset + len(page.items)) if page.more else None,
+        },
+        BLANK,
+    )
