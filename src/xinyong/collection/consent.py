@@ -648,7 +648,9 @@ def _keep_lookup_audited(
 def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Consent:
     """Revocation stops future collection from the next batch on."""
     require(actor, Permission.MANAGE_OWN_CONSENTS)
-    consent = session.get(Consent, consent_id)
+    # Locked and read afresh: a revocation sent twice at once (two tabs, a double submit)
+    # waits for the first and finds it done, rather than revoking again later.
+    consent = session.get(Consent, consent_id, with_for_update=True, populate_existing=True)
     if consent is None:
         raise NotFound("no such consent", code="not_found", field="consent")
     if actor.subject_id != consent.subject_id and not (
