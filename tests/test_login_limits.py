@@ -1,7 +1,8 @@
 """Limiting login attempts (production-hardening review, session 23): the client's address
 is checked before the username is counted, the limiter forgets keys whose window has
 passed, and a client knocking on after its 429 is audited once a window, not once a
-request."""
+request. Since session 24 the attempts are counted in the database: every server process
+counts against the same window, and a restart keeps it (decision 0031 addenda)."""
 
 from __future__ import annotations
 
