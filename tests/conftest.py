@@ -20,7 +20,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from fastapi.testclient import TestClient
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, delete, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -369,6 +369,52 @@ class _SharedSession:
 
 
 @pytest.fixture(scope="session")
+def _attempts_database(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """Where the apps of tests count login attempts (``ratelimit.SharedAttemptLimiter``).
+    Their requests share the test's open transaction (``_SharedSession``), and the limiter
+    counts in transactions of its own: on SQLite the test's transaction holds the write lock
+    they would wait for, so they count in a file of their own holding only that table (not
+    synced: it outlives no test); on PostgreSQL in the worker's database, beside it."""
+    if engine.dialect.name == "postgresql":
+        yield engine
+        return
+    from xinyong.ratelimit import LimitedAttempt
+
+    path = tmp_path_factory.mktemp("attempts") / "attempts.sqlite3"
+    attempts = make_engine(f"sqlite:///{path}")
+
+    @event.listens_for(attempts, "connect")
+    def _unsynced(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+    LimitedAttempt.__table__.create(attempts)  # type: ignore[attr-defined]
+    yield attempts
+    attempts.dispose()
+
+
+@pytest.fixture
+def attempts_engine(_attempts_database: Engine) -> Iterator[Engine]:
+    """``_attempts_database`` with no attempt counted: each test starts with none, as each
+    had a limiter of its own when it counted in memory (emptied before, for what a
+    module-scoped app counted, and after)."""
+    _forget_attempts(_attempts_database)
+    yield _attempts_database
+    _forget_attempts(_attempts_database)
+
+
+def _forget_attempts(attempts: Engine) -> None:
+    from xinyong.ratelimit import LimitedAttempt
+
+    with attempts.connect() as connection:
+        if connection.scalar(select(LimitedAttempt.id).limit(1)) is None:
+            return
+        connection.execute(delete(LimitedAttempt))
+        connection.commit()
+
+
+@pytest.fixture(scope="session")
 def worker_app(engine: Engine, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """One app per worker. FastAPI builds a route's dependency state on the app the first
     time a request is matched against it; with an app per test that was most of a short
@@ -388,6 +434,7 @@ def app(  # type: ignore[no-untyped-def]
     clock: FixedClock,
     engine: Engine,
     db: Session,
+    attempts_engine: Engine,
 ):
     """The app for one test: its settings, clock and session (``worker_app``'s routes);
     a test that changes the app itself (adds routes) is marked ``own_app`` and gets one of
@@ -396,9 +443,21 @@ def app(  # type: ignore[no-untyped-def]
 
     shared = _SharedSession(db)
     if request.node.get_closest_marker("own_app"):
-        return create_app(settings, clock=clock, engine=engine, session_factory=shared)  # type: ignore[arg-type]
+        return create_app(
+            settings,
+            clock=clock,
+            engine=engine,
+            session_factory=shared,  # type: ignore[arg-type]
+            attempts_engine=attempts_engine,
+        )
     app = request.getfixturevalue("worker_app")
-    app.state.context = app_context(settings, clock=clock, engine=engine, session_factory=shared)  # type: ignore[arg-type]
+    app.state.context = app_context(
+        settings,
+        clock=clock,
+        engine=engine,
+        session_factory=shared,  # type: ignore[arg-type]
+        attempts_engine=attempts_engine,
+    )
     return app
 
 

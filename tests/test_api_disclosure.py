@@ -391,7 +391,7 @@ def test_every_other_caller_is_refused(
 
 @pytest.fixture
 def limited_client(
-    tmp_path: Path, clock: FixedClock, engine: Engine, db: Session
+    tmp_path: Path, clock: FixedClock, engine: Engine, db: Session, attempts_engine: Engine
 ) -> Iterator[TestClient]:
     """The app with low bulk-read limits: 3 reads per account, 4 per organisation, an hour."""
     from xinyong.web.app import create_app
@@ -399,7 +399,13 @@ def limited_client(
     settings = Settings(
         data_dir=tmp_path, reads_per_account_per_hour=3, reads_per_organisation_per_hour=4
     )
-    app = create_app(settings, clock=clock, engine=engine, session_factory=_SharedSession(db))  # type: ignore[arg-type]
+    app = create_app(
+        settings,
+        clock=clock,
+        engine=engine,
+        session_factory=_SharedSession(db),  # type: ignore[arg-type]
+        attempts_engine=attempts_engine,
+    )
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -105,7 +105,9 @@ class Fuzzed:
 
 
 @pytest.fixture(scope="module")
-def fuzzed(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzzed]:
+def fuzzed(
+    engine: Engine, _attempts_database: Engine, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Fuzzed]:
     from xinyong.web.app import create_app
 
     connection = engine.connect()
@@ -133,6 +135,7 @@ def fuzzed(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator
             clock=clock,
             engine=engine,
             session_factory=_SharedSession(session),  # type: ignore[arg-type]
+            attempts_engine=_attempts_database,
         )
         session.commit()
         yield Fuzzed(app, world, session, connection)

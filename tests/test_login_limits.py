@@ -1,24 +1,33 @@
 """Limiting login attempts (production-hardening review, session 23): the client's address
 is checked before the username is counted, the limiter forgets keys whose window has
 passed, and a client knocking on after its 429 is audited once a window, not once a
-request."""
+request. Since session 24 the attempts are counted in the database: every server process
+counts against the same window, and a restart keeps it (decision 0031 addenda)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import sqlite3
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
+from tests.conftest import TEST_NOW, migrated_test_engine
 from tests.factories import PASSWORD, World
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
+from xinyong.config import Settings
+from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import RateLimited
-from xinyong.ratelimit import SlidingWindowLimiter
+from xinyong.ratelimit import LimitedAttempt, SharedAttemptLimiter, SlidingWindowLimiter
 
 TOKEN = "/api/v1/auth/token"
 
@@ -97,3 +106,218 @@ def test_a_client_knocking_on_after_its_429_is_audited_once_a_window(
     for _ in range(limit + 10):
         attacker.post(TOKEN, data={"username": "security", "password": "nope nope"})
     assert len(_refused_events(db)) == 2
+
+
+# Counted in the database (session 24): the limit is the platform's, not the process's.
+
+
+@pytest.fixture
+def platform_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own, as the server processes of one deployment share it, with the
+    demo's accounts: the apps below open their own sessions on it, as in production."""
+    engine = migrated_test_engine(request.config, tmp_path, "limits", "head")
+    with unit_of_work(make_session_factory(engine)) as session:
+        World.build(session, FixedClock(TEST_NOW))
+    yield engine
+    engine.dispose()
+
+
+def _process(engine: Engine, tmp_path: Path, clock: FixedClock, name: str) -> FastAPI:
+    """One server process: an app of its own (its own limiter) on the shared database."""
+    from xinyong.web.app import create_app
+
+    return create_app(Settings(data_dir=tmp_path / name), clock=clock, engine=engine)
+
+
+@pytest.mark.test_database
+def test_the_limit_is_the_platforms_not_each_processs(
+    platform_database: Engine, tmp_path: Path
+) -> None:
+    """Two server processes behind a proxy each allowed the limit: a guesser whose requests
+    were spread over them had twice the guesses."""
+    clock = FixedClock(TEST_NOW)
+    first = _process(platform_database, tmp_path, clock, "first")
+    second = _process(platform_database, tmp_path, clock, "second")
+    limit = Settings().login_attempts_per_window
+    with _from(first, "203.0.113.7") as one, _from(second, "203.0.113.7") as other:
+        answers = [
+            (one if n % 2 else other).post(
+                TOKEN, data={"username": "querier", "password": "wrong pass"}
+            )
+            for n in range(limit + 2)
+        ]
+    assert [answer.status_code for answer in answers] == [401] * limit + [429, 429]
+    assert answers[-1].json()["error"]["code"] == "rate_limited"
+    assert int(answers[-1].headers["Retry-After"]) == Settings().login_window_seconds + 1
+    # The refusal audited once, though both processes refused.
+    with unit_of_work(make_session_factory(platform_database)) as session:
+        assert [event.details["code"] for event in _refused_events(session)] == ["rate_limited"]
+
+
+@pytest.mark.test_database
+def test_a_restart_keeps_the_window_and_a_success_is_taken_back(
+    platform_database: Engine, tmp_path: Path
+) -> None:
+    clock = FixedClock(TEST_NOW)
+    limit = Settings().login_attempts_per_window
+    before = _process(platform_database, tmp_path, clock, "before")
+    with _from(before, "203.0.113.7") as client:
+        for _ in range(limit - 1):
+            client.post(TOKEN, data={"username": "querier", "password": "wrong pass"})
+        # A success does not use up the allowance: taken back after its commit.
+        assert client.post(
+            TOKEN, data={"username": "querier", "password": PASSWORD}
+        ).status_code == (200)
+        assert client.post(
+            TOKEN, data={"username": "querier", "password": "wrong pass"}
+        ).status_code == (401)
+    clock.set(clock.now() + dt.timedelta(seconds=30))
+    after = _process(platform_database, tmp_path, clock, "after")  # the restarted server
+    with _from(after, "203.0.113.7") as client:
+        held = client.post(TOKEN, data={"username": "querier", "password": PASSWORD})
+    assert held.status_code == 429
+    assert int(held.headers["Retry-After"]) == Settings().login_window_seconds - 30 + 1
+
+
+@pytest.mark.test_database
+def test_the_table_holds_keyed_hashes_not_usernames_nor_addresses(
+    platform_database: Engine, tmp_path: Path
+) -> None:
+    app = _process(platform_database, tmp_path, FixedClock(TEST_NOW), "app")
+    with _from(app, "203.0.113.7") as client:
+        client.post(TOKEN, data={"username": "querier", "password": "wrong pass"})
+        client.post(
+            "/api/v1/auth/activate",
+            data={"username": "querier", "code": "X" * 20, "password": "p" * 20},
+        )
+    with platform_database.connect() as connection:
+        stored = [
+            str(value)
+            for row in connection.execute(select(LimitedAttempt.__table__)).all()
+            for value in row
+        ]
+    assert len(stored) == 4 * 4
+    assert not any("querier" in value or "203.0.113" in value for value in stored)
+    # Keyed: not the plain SHA-256 of a key, which trying addresses would undo.
+    assert hashlib.sha256(b"ip:203.0.113.7").hexdigest() not in stored
+
+
+@pytest.mark.test_database
+def test_two_processes_at_once_never_both_take_the_last_slot(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """On PostgreSQL two transactions counting the same key each saw the other's attempt
+    not yet committed, and both took the last slot; the key's lock takes them in turn."""
+    engine = migrated_test_engine(request.config, tmp_path, "race", "head")
+    clock = FixedClock(TEST_NOW)
+    racers = 8
+
+    def process() -> SharedAttemptLimiter:
+        return SharedAttemptLimiter(
+            engine, clock, limit=3, window_seconds=300, what="login attempts", hash_key=str
+        )
+
+    try:
+        for _ in range(2):
+            process().hit("ip:203.0.113.7", "user:querier")
+        start = threading.Barrier(racers)
+        outcomes: list[str] = []
+
+        def race(limiter: SharedAttemptLimiter) -> None:
+            start.wait()
+            try:
+                limiter.hit("ip:203.0.113.7", "user:querier")
+            except RateLimited as refused:
+                outcomes.append("refused again" if refused.reported_before else "refused")
+            else:
+                outcomes.append("counted")
+
+        threads = [threading.Thread(target=race, args=(process(),)) for _ in range(racers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == ["counted", "refused"] + ["refused again"] * (racers - 2)
+        with engine.connect() as connection:
+            counted = connection.scalar(
+                select(func.count()).where(LimitedAttempt.reported.is_(False))
+            )
+        assert counted == 3 * 2
+    finally:
+        engine.dispose()
+
+
+def test_the_shared_limiter_keeps_rows_for_attempts_counted_within_the_window(
+    attempts_engine: Engine,
+) -> None:
+    """Refused attempts add no row; rows older than the window are swept by the counting
+    path, once a window, whoever counts next."""
+    clock = FixedClock(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC))
+    limiter = SharedAttemptLimiter(
+        attempts_engine, clock, limit=5, window_seconds=60, what="login attempts", hash_key=str
+    )
+    refused = 0
+    for n in range(200):
+        try:
+            limiter.hit("ip:203.0.113.7", f"user:guess{n}")
+        except RateLimited:
+            refused += 1
+    assert refused == 195
+    # The address and the five usernames counted; the address's refusal reported once.
+    assert limiter.keys_held() == 6
+    with attempts_engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(LimitedAttempt)) == 11
+    clock.set(clock.now() + dt.timedelta(seconds=61))
+    limiter.hit("ip:198.51.100.20", "user:querier")
+    assert limiter.keys_held() == 2
+    with attempts_engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(LimitedAttempt)) == 2
+
+
+@pytest.mark.test_database
+def test_a_login_the_database_is_too_busy_to_count_is_not_checked(
+    platform_database: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fail closed: an attempt that could not be counted is answered 503 ``database_busy``
+    (send it again) before its password is checked."""
+    from xinyong.db import engine as db_engine
+
+    monkeypatch.setattr(db_engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    app = _process(platform_database, tmp_path, FixedClock(TEST_NOW), "app")
+    if platform_database.dialect.name == "postgresql":
+
+        @event.listens_for(platform_database, "connect")
+        def _lock_timeout(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '200ms'")
+            dbapi_connection.commit()
+
+    platform_database.dispose()  # connections anew: the short waits
+    with _from(app, "203.0.113.7") as client, _attempts_held(platform_database):
+        busy = client.post(TOKEN, data={"username": "querier", "password": PASSWORD})
+    assert (busy.status_code, busy.json()["error"]["code"]) == (503, "database_busy")
+    with unit_of_work(make_session_factory(platform_database)) as session:
+        logins = session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.login"))
+        assert list(logins) == []
+
+
+@contextmanager
+def _attempts_held(engine: Engine) -> Iterator[None]:
+    """Another transaction holding what counting needs: SQLite's write lock, the table of
+    attempts on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        assert engine.url.database is not None
+        other = sqlite3.connect(engine.url.database, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.rollback()
+            other.close()
+        return
+    with engine.connect() as other:
+        other.execute(text("LOCK TABLE limited_attempt IN ACCESS EXCLUSIVE MODE"))
+        try:
+            yield
+        finally:
+            other.rollback()

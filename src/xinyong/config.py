@@ -78,13 +78,16 @@ class Settings(BaseSettings):
     trusted_proxies: str = "127.0.0.1"
     # Art. 4 (及时): a submission this many working days after the decision date is late.
     late_submission_working_days: int = Field(default=7, ge=1)
+    # Failed logins (and activations) per client address and per username in the window,
+    # counted in the database across every server process (decision 0031, session 24).
     login_attempts_per_window: int = Field(default=10, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
     token_lifetime_seconds: int = Field(default=8 * 3600, ge=60)
     # Days a subject account's activation code stays valid (decision 0031).
     activation_days: int = Field(default=30, ge=1, le=365)
     # Anyone may comment on a red-list candidate without an account; this bounds how many
-    # comments one address can send in an hour, so the agency's queue cannot be flooded.
+    # comments one address can send in an hour, so the agency's queue cannot be flooded;
+    # counted in each server process (a flood guard, not a guess at a secret).
     public_comments_per_address_per_hour: int = Field(default=20, ge=1)
     # Days an issued report's content is kept so that its requester can open the same
     # report again; then the daily job deletes it and only the query record stays

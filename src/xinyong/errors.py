@@ -102,5 +102,5 @@ class RateLimited(DomainError):
         super().__init__(message, **kwargs)  # type: ignore[arg-type]
         self.retry_after = retry_after
         # A refusal of the same key was already audited in this window: this one is answered
-        # alike and not audited again (``ratelimit.SlidingWindowLimiter``).
+        # alike and not audited again (``ratelimit``).
         self.reported_before = reported_before

@@ -1,15 +1,233 @@
-"""A sliding-window rate limiter, keyed by account, organisation or client address.
+"""Rate limiters: attempts at a secret counted in the database, other requests in the process.
 
-Counters live in the process (one worker): several workers each count their own.
+``SharedAttemptLimiter`` counts logins and activations — the attempts that guess a password
+or a code — in the table ``limited_attempt``, so the limit is the platform's: every server
+process (``serve --workers``, several hosts behind a proxy) counts against the same window,
+and a restart forgets none of it (decision 0031, addendum of session 24). Each count is a
+short transaction of its own, committed before the request's work begins, so a failed login
+stays counted when its request is rolled back; it touches no table the request does, and on
+PostgreSQL takes a transaction-level advisory lock per key (``db.locks``), so two processes
+counting the same key at once are taken one after the other and the last slot goes once.
+Keys are stored as keyed hashes (the blind-index key), never a username or an address.
+
+``SlidingWindowLimiter`` keeps its counters in the process, each worker its own: kept for
+the public comments on red-list candidates, a flood guard on a write the recognising agency
+reads and decides, not a guess at a secret (same addendum).
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import logging
 import threading
+import weakref
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Boolean, Engine, Index, String, delete, event, func, insert, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from xinyong.clock import Clock
+from xinyong.db.base import Base, IdMixin, UTCDateTime
+from xinyong.db.engine import contended, make_engine
+from xinyong.db.locks import lock_names
+from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import RateLimited
+
+log = logging.getLogger(__name__)
+
+
+class LimitedAttempt(IdMixin, Base):
+    """One attempt counted against a key within its window, or (``reported``) the refusal of
+    a key that was audited, which counts as no attempt: one audited refusal a key and
+    window, whichever process refused it. Rows older than the window are swept."""
+
+    __tablename__ = "limited_attempt"
+    __table_args__ = (Index("ix_limited_attempt_key_hash_at", "key_hash", "at"),)
+
+    # HMAC-SHA256 of the key ("ip:<address>", "user:<username>", …), hex.
+    key_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    reported: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+_COMMIT_UNSYNCED = text("SET LOCAL synchronous_commit = off")
+_UNSYNCED_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def _unsynced(engine: Engine) -> Engine:
+    """``engine``, or for a SQLite file an engine of its own on the same file whose commits
+    do not wait for the disk (``synchronous=NORMAL``, which in WAL mode keeps the database
+    consistent and loses at most the last commits in a power cut); one per engine."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return engine
+    if database.startswith("file:"):
+        return engine
+    unsynced = _UNSYNCED_ENGINES.get(engine)
+    if unsynced is None:
+        unsynced = make_engine(engine.url.render_as_string(hide_password=False))
+
+        @event.listens_for(unsynced, "connect")
+        def _normal(dbapi_connection: Any, _record: Any) -> None:
+            # After ``make_engine``'s own, which set FULL.
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+        _UNSYNCED_ENGINES[engine] = unsynced
+    return unsynced
+
+
+class SharedAttemptLimiter:
+    """A sliding window of attempts per key, counted in the database (module docstring)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock,
+        *,
+        limit: int,
+        window_seconds: int,
+        what: str,
+        hash_key: Callable[[str], str],
+    ) -> None:
+        self._sessions = make_session_factory(_unsynced(engine))
+        self._postgresql = engine.dialect.name == "postgresql"
+        self._clock = clock
+        self._limit = limit
+        self._window = dt.timedelta(seconds=window_seconds)
+        self._what = what
+        self._hash = hash_key
+        # When this process last swept the table; every process sweeps once a window.
+        self._swept: dt.datetime | None = None
+
+    def hit(self, *keys: str) -> tuple[int, ...]:
+        """Count one attempt against each key — or refuse it (``RateLimited``), counting it
+        against none, when any key's window is full, checked in the order given. Put the
+        client's address first: a client refused by its address then uses up no one else's
+        allowance (a username's, which would lock its owner out from everywhere). Returns
+        what ``release`` takes back. Committed before it returns or raises; a database too
+        busy to count raises its ``OperationalError`` (503 ``database_busy``): an attempt
+        that could not be counted is not let through."""
+        now = self._clock.now()
+        horizon = now - self._window
+        hashes = [self._hash(key) for key in keys]
+        refusal: RateLimited | None = None
+        counted: tuple[int, ...] = ()
+        with self._transaction() as session:
+            lock_names(session, (f"limited_attempt/{digest}" for digest in hashes))
+            for digest in hashes:
+                # At most the limit's rows read, by the index on (key_hash, at).
+                held = session.scalars(
+                    select(LimitedAttempt.at)
+                    .where(
+                        LimitedAttempt.key_hash == digest,
+                        LimitedAttempt.at > horizon,
+                        LimitedAttempt.reported.is_(False),
+                    )
+                    .order_by(LimitedAttempt.at)
+                    .limit(self._limit)
+                ).all()
+                if len(held) >= self._limit:
+                    refusal = self._refusal(session, digest, held[0], now)
+                    break
+            else:
+                counted = tuple(
+                    session.scalars(
+                        insert(LimitedAttempt).returning(LimitedAttempt.id),
+                        [{"key_hash": digest, "at": now, "reported": False} for digest in hashes],
+                    )
+                )
+        self._sweep(now)
+        if refusal is not None:
+            raise refusal
+        return counted
+
+    def release(self, counted: Sequence[int]) -> None:
+        """Take back the attempt ``hit`` counted: one that turned out not to count (a
+        successful login), so an office behind one address is not locked out by its own
+        staff logging in. Called after the request committed; a database too busy for it
+        leaves the attempt counted (logged), which errs on the side of the limit."""
+        if not counted:
+            return
+        try:
+            with self._transaction() as session:
+                session.execute(delete(LimitedAttempt).where(LimitedAttempt.id.in_(counted)))
+        except OperationalError as busy:
+            if not contended(busy):
+                raise
+            log.warning("a successful attempt stays counted: the database was busy")
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """A unit of work of the limiter's own, committed without waiting for the disk: a
+        count lost in a crash of the database server (the last fraction of a second's) gives
+        a guesser a few more tries, while a durable commit was most of a login's time (on
+        PostgreSQL ``synchronous_commit`` off for it; on SQLite ``_unsynced``)."""
+        with unit_of_work(self._sessions) as session:
+            if self._postgresql:
+                session.execute(_COMMIT_UNSYNCED)
+            yield session
+
+    def keys_held(self) -> int:
+        """How many keys the table holds rows for (bounded: ``_sweep``)."""
+        with unit_of_work(self._sessions) as session:
+            return int(
+                session.scalar(select(func.count(func.distinct(LimitedAttempt.key_hash)))) or 0
+            )
+
+    def _refusal(
+        self, session: Session, digest: str, oldest: dt.datetime, now: dt.datetime
+    ) -> RateLimited:
+        retry_after = int((oldest + self._window - now).total_seconds()) + 1
+        # One refusal of a key a window is reported (audited) as such; the others of the
+        # same window are the same client knocking again, and writing each to the audit
+        # chain let one anonymous client fill it (and, on PostgreSQL, queue every request
+        # that audits behind the chain's head). Recorded here, so a refusal by another
+        # process counts as reported too; the key's lock makes it one.
+        reported_before = (
+            session.scalar(
+                select(LimitedAttempt.id)
+                .where(
+                    LimitedAttempt.key_hash == digest,
+                    LimitedAttempt.at > now - self._window,
+                    LimitedAttempt.reported.is_(True),
+                )
+                .limit(1)
+            )
+            is not None
+        )
+        if not reported_before:
+            session.add(LimitedAttempt(key_hash=digest, at=now, reported=True))
+        return RateLimited(
+            f"too many {self._what}: at most {self._limit} in "
+            f"{int(self._window.total_seconds())} seconds; try again in {retry_after} seconds",
+            retry_after=retry_after,
+            code="rate_limited",
+            reported_before=reported_before,
+        )
+
+    def _sweep(self, now: dt.datetime) -> None:
+        """Delete, once a window in each process, the rows older than the window: the table
+        holds about one window's attempts, however many keys were ever tried. Done here, by
+        the counting path, rather than by the daily job: the window is minutes, and a
+        platform whose jobs do not run must not grow the table. Its own transaction after
+        the count's, so the count holds no lock while it runs; a busy database skips it
+        until the next window (logged)."""
+        if self._swept is not None and now - self._swept < self._window:
+            return
+        self._swept = now
+        try:
+            with self._transaction() as session:
+                session.execute(
+                    delete(LimitedAttempt).where(LimitedAttempt.at <= now - self._window)
+                )
+        except OperationalError as busy:
+            if not contended(busy):
+                raise
+            log.warning("attempts older than the window not swept: the database was busy")
 
 
 class SlidingWindowLimiter:

@@ -1,6 +1,6 @@
 """Imports every model module so that the metadata Alembic compares against is complete."""
 
-from xinyong import calendar_store
+from xinyong import calendar_store, ratelimit
 from xinyong.accounts import models as accounts_models
 from xinyong.audit import models as audit_models
 from xinyong.catalog import models as catalog_models
@@ -26,6 +26,7 @@ __all__ = [
     "lists_models",
     "objections_models",
     "publicity_models",
+    "ratelimit",
     "repair_models",
     "subjects_models",
 ]

@@ -21,7 +21,7 @@ from xinyong.crypto import FieldCipher, reset_default_cipher
 from xinyong.db import migrate
 from xinyong.db.engine import make_engine
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.ratelimit import SlidingWindowLimiter
+from xinyong.ratelimit import SharedAttemptLimiter
 from xinyong.web import api, errors, inputs, openapi, pages
 from xinyong.web.context import AppContext
 from xinyong.web.security_headers import SecurityHeaders
@@ -41,6 +41,7 @@ def create_app(
     clock: Clock | None = None,
     engine: Engine | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    attempts_engine: Engine | None = None,
 ) -> FastAPI:
     settings = settings or get_settings()
     # Every key given checked (a session key under 32 bytes lets anyone sign a token),
@@ -72,7 +73,13 @@ def create_app(
             raise
     # Read after the opening, which may have promoted a rotation's keys (decision 0054).
     session_key = settings.secret("session_key")
-    context = app_context(settings, clock=clock, engine=engine, session_factory=session_factory)
+    context = app_context(
+        settings,
+        clock=clock,
+        engine=engine,
+        session_factory=session_factory,
+        attempts_engine=attempts_engine,
+    )
     app = FastAPI(
         title="Xinyong public credit platform",
         version=xinyong.__version__,
@@ -124,21 +131,28 @@ def app_context(
     clock: Clock | None = None,
     engine: Engine | None = None,
     session_factory: sessionmaker[Session] | None = None,
+    attempts_engine: Engine | None = None,
 ) -> AppContext:
-    """Everything the app's routes read at request time (``app.state.context``)."""
+    """Everything the app's routes read at request time (``app.state.context``).
+    ``attempts_engine``, the database login attempts are counted in, is ``engine``'s but
+    in tests, whose requests share one open transaction (``tests/conftest.py``)."""
     clock = clock or SystemClock()
     engine = engine or make_engine(settings.resolved_database_url)
+    cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
     return AppContext(
         settings=settings,
         clock=clock,
         engine=engine,
         session_factory=session_factory or make_session_factory(engine),
         signer=TokenSigner(settings.secret("session_key"), settings.token_lifetime_seconds),
-        login_limiter=SlidingWindowLimiter(
+        login_limiter=SharedAttemptLimiter(
+            attempts_engine or engine,
             clock,
             limit=settings.login_attempts_per_window,
             window_seconds=settings.login_window_seconds,
             what="login attempts",
+            # Keyed: an unkeyed hash of an address or a username is undone by trying them.
+            hash_key=cipher.blind_indexer(context="limited_attempt"),
         ),
     )
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from xinyong.accounts.service import TokenSigner
 from xinyong.clock import Clock
 from xinyong.config import Settings
-from xinyong.ratelimit import SlidingWindowLimiter
+from xinyong.ratelimit import SharedAttemptLimiter
 
 
 @dataclass
@@ -20,5 +20,6 @@ class AppContext:
     engine: Engine
     session_factory: sessionmaker[Session]
     signer: TokenSigner
-    login_limiter: SlidingWindowLimiter
+    # Logins and activations, counted in the database (``ratelimit``).
+    login_limiter: SharedAttemptLimiter
     extras: dict[str, object] = field(default_factory=dict)

@@ -21,7 +21,7 @@ from xinyong.errors import (
     PermissionDenied,
     RateLimited,
 )
-from xinyong.ratelimit import SlidingWindowLimiter
+from xinyong.ratelimit import SharedAttemptLimiter, SlidingWindowLimiter
 from xinyong.web.context import AppContext
 
 
@@ -225,28 +225,39 @@ _ATTEMPT_KEYS = {"login": ("user", "ip"), "activate": ("activate", "activate-ip"
 class Attempt:
     """A login or activation attempt counted against the limit (``count_attempt``)."""
 
-    limiter: SlidingWindowLimiter
-    keys: tuple[str, ...]
+    limiter: SharedAttemptLimiter
+    counted: tuple[int, ...]
 
-    def succeeded(self) -> None:
-        """Take the attempt back: only failed attempts use up the allowance."""
-        for key in self.keys:
-            self.limiter.release(key)
+    def succeeded(self, session: Session) -> None:
+        """Commit the request's work — the login or activation is done — and then take the
+        attempt back: only failed attempts use up the allowance. In that order: on SQLite the
+        request's open transaction holds the database's write lock, which the limiter's own
+        transaction would wait for."""
+        session.commit()
+        self.limiter.release(self.counted)
 
 
-def count_attempt(request: Request, kind: Literal["login", "activate"], username: str) -> Attempt:
+def count_attempt(
+    request: Request, session: Session, kind: Literal["login", "activate"], username: str
+) -> Attempt:
     """Count a login or activation attempt against the client's address and its username
     (429 ``rate_limited`` when either is used up, counted against neither), before the
     credentials are checked, so parallel guesses are held too; the caller takes a success
     back (``Attempt.succeeded``). The address first: a client its address already holds
     back uses up no username's allowance — else it could lock any account out from every
-    address — and puts no new key in the limiter's memory."""
+    address.
+
+    Counted in the database, in a transaction of its own committed at once (``ratelimit``):
+    the request's transaction, which so far only read who is asking, is ended first, so on
+    SQLite it holds no write lock the count would wait for; a database too busy to count
+    answers 503 ``database_busy`` and the credentials are not checked."""
+    if session.in_transaction():
+        session.commit()
     limiter = app_context(request).login_limiter
     client = request.client.host if request.client else "unknown"
     by_user, by_address = _ATTEMPT_KEYS[kind]
     keys = (f"{by_address}:{client}", f"{by_user}:{username.strip().lower()}")
-    limiter.hit(*keys)
-    return Attempt(limiter, keys)
+    return Attempt(limiter, limiter.hit(*keys))
 
 
 # A row id in a URL: positive and within the databases' 64-bit integers, so an absurd id is

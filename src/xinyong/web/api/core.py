@@ -123,9 +123,9 @@ def issue_token(
     password: Annotated[str, Form(max_length=200)],
 ) -> dict[str, str]:
     """OAuth2 password flow. Rate-limited per username and per client address."""
-    attempt = count_attempt(request, "login", username)
+    attempt = count_attempt(request, session, "login", username)
     user = accounts.authenticate(session, clock, username, password)
-    attempt.succeeded()
+    attempt.succeeded(session)
     return {"access_token": app_context(request).signer.issue(user), "token_type": "bearer"}
 
 
@@ -160,9 +160,9 @@ def activate_account(
 ) -> dict[str, str]:
     """An account's first password (a subject's or a staff member's), set with the one-time code the platform handed
     over (decision 0031); the code is spent. Rate-limited as logging in is."""
-    attempt = count_attempt(request, "activate", username)
+    attempt = count_attempt(request, session, "activate", username)
     user = accounts.activate(session, clock, username=username, code=code, password=password)
-    attempt.succeeded()
+    attempt.succeeded(session)
     assert user.activated_at is not None
     return {"username": user.username, "activated_at": user.activated_at.isoformat()}
 

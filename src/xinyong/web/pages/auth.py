@@ -53,7 +53,7 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     check_csrf(request, csrf_token)
-    attempt = count_attempt(request, "login", username)
+    attempt = count_attempt(request, session, "login", username)
     try:
         user = accounts.authenticate(session, clock, username, password)
     except NotAuthenticated:
@@ -68,7 +68,7 @@ def login(
             {"next": _safe_next(next), "error": message, "username": username.strip()},
             status_code=401,
         )
-    attempt.succeeded()
+    attempt.succeeded(session)
     # A fresh session on login defeats session fixation.
     request.session.clear()
     request.session["uid"] = user.id
@@ -98,7 +98,7 @@ def activate(
     """An account's first password (a subject's or a staff member's), with the code the platform handed over
     (decision 0031); then the subject logs in with it."""
     check_csrf(request, csrf_token)
-    attempt = count_attempt(request, "activate", username)
+    attempt = count_attempt(request, session, "activate", username)
     try:
         accounts.activate(session, clock, username=username, code=code, password=password)
     except NotAuthenticated as refusal:
@@ -108,7 +108,7 @@ def activate(
     except InvalidInput as problem:
         settle_failure(session, problem)
         return _activation_form_again(request, problem, username, status_code=422)
-    attempt.succeeded()
+    attempt.succeeded(session)
     request.session.clear()
     request.session["activated"] = username.strip().lower()
     return RedirectResponse("/login", status_code=303)
