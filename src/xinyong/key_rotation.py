@@ -626,6 +626,9 @@ def rekey(
         keys_of_record.ACTION,
         details={**after, "checked_against": "rotation"},
     )
+    # Every writer compares its keys with these where it takes the head (decision 0054
+    # addendum, session 24): one that read the old keys is refused once this commits.
+    audit.hold_key_checks(session, after)
     return done
 
 
