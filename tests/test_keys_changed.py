@@ -158,3 +158,22 @@ def test_the_normal_path_compares_and_writes(
         head = session.scalar(select(audit.AuditHead.key_checks))
     assert head == crypto.default_cipher().data_key_checks
     assert os.environ["XINYONG_ENCRYPTION_KEY"]  # the conftest's keys, unchanged
+
+
+def test_the_web_answers_a_503_to_send_again() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from xinyong.web import errors as web_errors
+
+    app = FastAPI()
+    web_errors.install(app)
+
+    @app.get("/api/v1/written")
+    def written() -> None:
+        raise KeysChanged("the keys changed")
+
+    answer = TestClient(app).get("/api/v1/written")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == str(web_errors.RETRY_BUSY_AFTER)
+    assert answer.json()["error"]["code"] == "keys_changed"
