@@ -59,7 +59,12 @@ from xinyong.collection.models import (
     QuarantinedRow,
     RecordVersion,
 )
-from xinyong.collection.pipeline import QUARANTINE_CONTEXT, SENSITIVE_CONTEXT, payload_digest
+from xinyong.collection.pipeline import (
+    PAYLOAD_HASH_CONTEXT,
+    QUARANTINE_CONTEXT,
+    SENSITIVE_CONTEXT,
+    payload_digest,
+)
 from xinyong.config import SECRET_NAMES, Settings, reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -315,6 +320,79 @@ def test_a_payload_hash_not_given_again_by_its_content_is_marked_not_left_under_
     db.refresh(stored.record)
     assert version.payload_hash == stored.record.payload_hash == key_rotation.NOT_REKEYED
     assert done.not_rekeyed == {"record_version.payload_hash": 1, "credit_record.payload_hash": 1}
+
+
+def test_a_persons_own_declaration_and_commitment_are_rekeyed(
+    stored: Stored, lists_world: World, db: Session, clock: FixedClock
+) -> None:
+    """Review r15 (LOW): their hash covers the person's ID number, which their version does
+    not keep; the rotation takes it from the person, and the hash is the new key's."""
+    from xinyong.collection import records
+
+    citizen = actor_of(lists_world, "citizen")
+    declared = records.declare(
+        db, clock, citizen, title="志愿服务", content="2026 年参加社区志愿服务 120 小时。"
+    )
+    committed = records.make_commitment(
+        db,
+        clock,
+        citizen,
+        commitment_type="信用修复",
+        reason="按期履行",
+        text="本人承诺按期履行。",
+        accepting_unit=lists_world.organisations["regulator"],
+    )
+    db.commit()
+    old = _old()
+    new = old.rotated(["blind_index_key", "encryption_key"])
+    done = key_rotation.rekey(db, clock, old, new, ["blind_index_key", "encryption_key"])
+    assert done.not_rekeyed == {}
+    for record in (declared, committed):
+        db.refresh(record)
+        version = db.scalars(
+            select(RecordVersion).where(RecordVersion.record_id == record.id)
+        ).one()
+        assert version.sensitive_ciphertext is None
+        again = new.cipher().blind_index(
+            key_rotation.payload_text(
+                version.payload, json.dumps({"id_number": stored.citizen_id}).encode()
+            ),
+            context=PAYLOAD_HASH_CONTEXT,
+        )
+        assert version.payload_hash == record.payload_hash == again
+
+
+def test_a_rotation_of_the_blind_index_key_deletes_the_attempt_counts(
+    db: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Keyed by the HMAC of a username or an address, which is not stored: they cannot be
+    re-keyed, and are counts of a few minutes."""
+    import xinyong.db.models  # noqa: F401 - every table in the metadata
+    from xinyong.db.base import Base
+
+    table = Base.metadata.tables.get(key_rotation.ATTEMPT_COUNTS)
+    if table is None:
+        pytest.skip("no login attempt counts in this schema (migration 0068)")
+    db.execute(table.insert().values(key_hash="0" * 64, at=clock.now(), reported=False))
+    db.commit()
+    old = _old()
+    first = old.rotated(["encryption_key"])
+    kept = key_rotation.rekey(db, clock, old, first, ["encryption_key"])
+    assert kept.deleted == {}
+    assert db.scalar(select(func.count()).select_from(table)) == 1
+    _under(monkeypatch, first)
+    done = key_rotation.rekey(
+        db, clock, first, first.rotated(["blind_index_key"]), ["blind_index_key"]
+    )
+    assert done.deleted == {key_rotation.ATTEMPT_COUNTS: 1}
+    assert db.scalar(select(func.count()).select_from(table)) == 0
+    event = db.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == key_rotation.ACTION)
+        .order_by(AuditEvent.sequence.desc())
+    ).first()
+    assert event is not None
+    assert event.details["deleted"] == {key_rotation.ATTEMPT_COUNTS: 1}
 
 
 def test_a_ciphertext_under_no_key_held_stops_the_rotation(
@@ -652,6 +730,9 @@ _UNKEYED = {
     "audit_event.hash": "the chain",
     "audit_head.hash": "the chain",
     "batch.content_hash": "sha256 of the file sent",
+    # Under the blind-index key, of a username or an address not stored: a rotation of
+    # that key deletes the counts instead (key_rotation.ATTEMPT_COUNTS).
+    "limited_attempt.key_hash": "deleted by a rotation of the blind-index key",
 }
 
 

@@ -34,6 +34,9 @@ class FieldCipher:
                 ("blind_index_key", blind_index_key),
             )
         }
+        # Both data keys' check values in one string, as the audit chain's head keeps those
+        # of record (``audit.service``): compared on every audited write.
+        self.data_key_checks = key_checks_text(self.key_checks)
 
     def encrypt(self, plaintext: str, *, context: str) -> str:
         return self.encrypt_bytes(plaintext.encode(), context=context)
@@ -80,6 +83,11 @@ def check_value(key: bytes, name: str) -> str:
     return hmac.new(key, _KEY_CHECK_LABEL + name.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def key_checks_text(checks: dict[str, str]) -> str:
+    """The check values of the two keys data is stored under, as one string."""
+    return f"{checks['encryption_key']}:{checks['blind_index_key']}"
+
+
 _default: FieldCipher | None = None
 
 
@@ -93,6 +101,12 @@ def default_cipher() -> FieldCipher:
         _default = FieldCipher(
             settings.secret("encryption_key"), settings.secret("blind_index_key")
         )
+    return _default
+
+
+def built_default_cipher() -> FieldCipher | None:
+    """The cipher ``default_cipher`` built in this process, if it built one yet (a process
+    that has not encrypted nor indexed anything under its keys)."""
     return _default
 
 

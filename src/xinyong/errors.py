@@ -104,3 +104,11 @@ class RateLimited(DomainError):
         # A refusal of the same key was already audited in this window: this one is answered
         # alike and not audited again (``ratelimit``).
         self.reported_before = reported_before
+
+
+class KeysChanged(DomainError):
+    """The process's keys are not the database's keys of record any more: a rotation
+    committed after the process read them (decision 0054 addendum, session 24). Nothing
+    was written; the next attempt reads the keys again."""
+
+    code = "keys_changed"

@@ -58,6 +58,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from xinyong import keys_of_record
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
+from xinyong.catalog.models import RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.collection.consent import form_context
 from xinyong.collection.models import ConsentForm, CreditRecord, QuarantinedRow, RecordVersion
@@ -177,6 +178,9 @@ class Rekeyed:
     counts: dict[str, int] = field(default_factory=dict)
     # Blind indexes whose plaintext gave them no more (module docstring), by kind.
     not_rekeyed: dict[str, int] = field(default_factory=dict)
+
+    # Values that cannot be made again and are deleted instead (``_forget_attempt_counts``).
+    deleted: dict[str, int] = field(default_factory=dict)
 
     def add(self, kind: str, count: int) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + count
@@ -346,12 +350,74 @@ def payload_text(payload: Mapping[str, Any], sensitive: bytes | None) -> str:
     return payload_json(payload) + "\x00" + sensitive_json
 
 
+def _declared_id_fields(session: Session) -> list[str]:
+    """The fields any record type (any version of it) fills with the subject's own ID
+    number when a subject declares (``collection.records``)."""
+    fields = {
+        definition.get("subject_citizen_id_field")
+        for definition in session.scalars(select(RecordTypeVersion.definition))
+        if isinstance(definition, dict)
+    }
+    return sorted(name for name in fields if isinstance(name, str) and name)
+
+
+def _declarants_numbers(session: Session, move: _Move, subject_ids: set[int]) -> dict[int, bytes]:
+    """The ID numbers of the persons among ``subject_ids``, read where the subjects' kind
+    left them (under the new encryption key, which is the old one when it is not rotated)."""
+    if not subject_ids:
+        return {}
+    numbers: dict[int, bytes] = {}
+    for subject_id, token in session.execute(
+        select(Subject.id, Subject.citizen_id_ciphertext).where(
+            Subject.id.in_(sorted(subject_ids)), Subject.citizen_id_ciphertext.is_not(None)
+        )
+    ):
+        assert token is not None
+        try:
+            numbers[subject_id] = move.new.decrypt_bytes(token, context=CITIZEN_ID_CONTEXT)
+        except (InvalidTag, ValueError):
+            numbers[subject_id] = move.open(token, CITIZEN_ID_CONTEXT, f"subject {subject_id}")
+    return numbers
+
+
+def _declared_hash(
+    payload: Mapping[str, Any],
+    number: bytes | None,
+    fields: Sequence[str],
+    digest: str,
+    old_index: Callable[[str], str],
+) -> str | None:
+    """What a person's own declaration or commitment hashed: its payload and the person's
+    ID number, which its version does not keep (``collection.records`` stores no
+    ciphertext for it). The text whose old hash is the stored one, if any."""
+    if number is None:
+        return None
+    for name in fields:
+        hashed = payload_text(payload, json.dumps({name: number.decode()}).encode())
+        if old_index(hashed) == digest:
+            return hashed
+    return None
+
+
 def _records(session: Session, move: _Move, done: Rekeyed, progress: Progress) -> None:
     """Records with their versions, a slice of records at a time: a record's hash is its
     current version's, found again among that record's versions."""
     old_index = move.old.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
     new_index = move.new.blind_indexer(context=PAYLOAD_HASH_CONTEXT)
-    for rows in _chunks(session, CreditRecord.id, [CreditRecord.payload_hash], CreditRecord.id > 0):
+    declared_fields = _declared_id_fields(session) if move.blind_index else []
+    for chunk in _chunks(
+        session,
+        CreditRecord.id,
+        [CreditRecord.payload_hash, CreditRecord.subject_id, CreditRecord.self_declared],
+        CreditRecord.id > 0,
+    ):
+        rows = [(record_id, digest) for record_id, digest, _subject, _declared in chunk]
+        declarant = {
+            record_id: subject_id
+            for record_id, _digest, subject_id, declared in chunk
+            if declared and move.blind_index
+        }
+        numbers = _declarants_numbers(session, move, set(declarant.values()))
         ids = [row[0] for row in rows]
         versions = session.execute(
             select(
@@ -381,7 +447,18 @@ def _records(session: Session, move: _Move, done: Rekeyed, progress: Progress) -
                 )
             if move.blind_index and digest:
                 hashed = payload_text(payload, sensitive)
-                if old_index(hashed) == digest:
+                given_again = old_index(hashed) == digest
+                if not given_again and token is None and record_id in declarant:
+                    declared = _declared_hash(
+                        payload,
+                        numbers.get(declarant[record_id]),
+                        declared_fields,
+                        digest,
+                        old_index,
+                    )
+                    if declared is not None:
+                        hashed, given_again = declared, True
+                if given_again:
                     change["payload_hash"] = again.setdefault(record_id, {})[digest] = new_index(
                         hashed
                     )
@@ -557,6 +634,26 @@ REKEYED_COLUMNS = frozenset(
 )
 
 
+# Keyed hashes whose plaintext is not stored, which a rotation of the blind-index key
+# deletes rather than re-keys (decision 0054 addendum, session 24).
+ATTEMPT_COUNTS = "limited_attempt"
+
+
+def _forget_attempt_counts(session: Session, done: Rekeyed) -> None:
+    """The login limits' attempt counts (``ratelimit.SharedAttemptLimiter``) are keyed by an
+    HMAC under the blind-index key of a username or an address, which is not stored: they
+    cannot be made again, and are deleted — counts of a few minutes' window, which start
+    again from nothing. Where the table is not in this release's schema, nothing to do."""
+    import xinyong.db.models  # noqa: F401 - every table in the metadata
+    from xinyong.db.base import Base
+
+    table = Base.metadata.tables.get(ATTEMPT_COUNTS)
+    if table is None:
+        return
+    removed = session.execute(delete(table)).rowcount  # type: ignore[attr-defined]
+    done.deleted[ATTEMPT_COUNTS] = int(removed or 0)
+
+
 def kinds_for(names: Sequence[str]) -> list[Kind]:
     return [kind for kind in KINDS if kind.under.intersection(names)]
 
@@ -603,6 +700,8 @@ def rekey(
     for kind in kinds_for(names):
         done.add(kind.name, 0)
         kind.run(session, move, done, progress)
+    if move.blind_index:
+        _forget_attempt_counts(session, done)
     before, after = old.checks(), new.checks()
     audit.record(
         session,
@@ -615,6 +714,7 @@ def rekey(
             "after": {name: after[name] for name in names},
             "rekeyed": dict(done.counts),
             "not_rekeyed": dict(done.not_rekeyed),
+            "deleted": dict(done.deleted),
         },
     )
     # The keys of record from now on: all three, so that a side file left by a crash is
@@ -626,6 +726,9 @@ def rekey(
         keys_of_record.ACTION,
         details={**after, "checked_against": "rotation"},
     )
+    # Every writer compares its keys with these where it takes the head (decision 0054
+    # addendum, session 24): one that read the old keys is refused once this commits.
+    audit.hold_key_checks(session, after)
     return done
 
 

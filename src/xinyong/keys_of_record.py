@@ -118,6 +118,7 @@ def verify(session: Session, clock: Clock, cipher: FieldCipher) -> Verified:
         ACTION,
         details={**{name: mine[name] for name in CHECKED}, "checked_against": checked_against},
     )
+    audit.hold_key_checks(session, mine)
     return Verified(recorded=True, checked_against=checked_against)
 
 

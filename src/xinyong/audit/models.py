@@ -44,3 +44,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, default=1)
     sequence: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     hash: Mapped[str] = mapped_column(String(64))
+    # The check values of the keys data is stored under (``crypto.key_checks_text``), as the
+    # latest ``keys.record`` event records them: every audited write compares its process's
+    # keys with them where it takes the head (decision 0054 addendum, session 24). NULL
+    # until the database records its keys.
+    key_checks: Mapped[str | None] = mapped_column(String(65))

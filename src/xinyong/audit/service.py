@@ -29,8 +29,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEvent, AuditHead
 from xinyong.clock import Clock
+from xinyong.config import reset_settings
+from xinyong.crypto import built_default_cipher, key_checks_text, reset_default_cipher
 from xinyong.db.bulk import bulk_insert
 from xinyong.db.prepared import Prepared
+from xinyong.errors import KeysChanged
 
 GENESIS_HASH = "0" * 64
 
@@ -141,7 +144,7 @@ _ADVANCE = (
     update(_HEAD)
     .where(_HEAD.c.id == 1)
     .values(sequence=_HEAD.c.sequence + 1)
-    .returning(_HEAD.c.sequence, _HEAD.c.hash)
+    .returning(_HEAD.c.sequence, _HEAD.c.hash, _HEAD.c.key_checks)
 )
 _ADVANCING = Prepared(_ADVANCE)
 _START = Prepared(
@@ -178,19 +181,55 @@ class Place:
 
     sequence: int
     previous_hash: str
+    # The head's check values of the keys of record (``audit_key_checks``).
+    key_checks: str | None = None
 
 
 def advancing(statement: Insert) -> Insert:
     """``statement`` (the caller's INSERT … RETURNING) advancing the chain's head as well,
     in the same statement, for PostgreSQL (a data-modifying WITH), where a statement is a
-    round trip. Its rows end with the new sequence and the previous hash (NULL when the
-    chain has no head yet); pass them to ``record`` as ``place=Place(…)`` (or nothing
-    when NULL), in the same transaction, which takes the head's lock until it ends."""
+    round trip. Its rows end with the new sequence, the previous hash (NULL when the
+    chain has no head yet) and the head's key check values; pass them to ``record`` as
+    ``place=Place(…)`` (or nothing when NULL), in the same transaction, which takes the
+    head's lock until it ends and compares the keys (``_keys_of_record_held``)."""
     head = _ADVANCE.cte("head")
     return statement.add_cte(head).returning(
         select(head.c.sequence).scalar_subquery().label("audit_sequence"),
         select(head.c.hash).scalar_subquery().label("audit_previous_hash"),
+        select(head.c.key_checks).scalar_subquery().label("audit_key_checks"),
     )
+
+
+def _keys_of_record_held(of_record: str | None) -> None:
+    """Refused (``KeysChanged``, the transaction rolled back) where this process built its
+    cipher from keys other than the database's keys of record, as the head keeps them —
+    read where every writing transaction takes the head, last: a process that cached its
+    keys before a rotation committed (a server left running, a transaction that had only
+    read when the rotation locked its tables) would otherwise write citizen IDs and blind
+    indexes under keys no file holds any more (decision 0054 addendum, session 24). The
+    head is locked until the transaction ends and a rotation writes its events through it,
+    so a writer waiting behind a rotation reads the rotation's keys once it commits. A
+    process that built no cipher wrote nothing under any key. The settings and the cipher
+    are forgotten: the next transaction reads the keys from the files again."""
+    if of_record is None:
+        return
+    cipher = built_default_cipher()
+    if cipher is None or cipher.data_key_checks == of_record:
+        return
+    reset_settings()
+    reset_default_cipher()
+    raise KeysChanged(
+        "the platform's keys were changed (`xinyong keys rotate`) after this process read "
+        "them; nothing was saved: send the request again in a few seconds (if this "
+        "persists, the platform runs with keys other than the database's: restart it with "
+        "the secrets.json made with the database)"
+    )
+
+
+def hold_key_checks(session: Session, checks: dict[str, str]) -> None:
+    """The head keeps ``checks`` as the keys of record, from this transaction on
+    (``keys_of_record``: the first opening, each rotation)."""
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(key_checks=key_checks_text(checks)))
 
 
 def record(
@@ -213,8 +252,10 @@ def record(
     connection = session.connection()
     if place is not None:
         sequence, previous_hash = place.sequence, place.previous_hash
+        _keys_of_record_held(place.key_checks)
     elif head := _ADVANCING.rows(connection, {}):
-        ((sequence, previous_hash),) = head
+        ((sequence, previous_hash, of_record),) = head
+        _keys_of_record_held(of_record)
     else:
         _START.execute(connection, {"id": 1, "sequence": 1, "hash": GENESIS_HASH})
         sequence, previous_hash = 1, GENESIS_HASH
@@ -288,7 +329,7 @@ _ADVANCING_BY = Prepared(
     update(_HEAD)
     .where(_HEAD.c.id == 1)
     .values(sequence=_HEAD.c.sequence + bindparam("count", type_=_HEAD.c.sequence.type))
-    .returning(_HEAD.c.sequence, _HEAD.c.hash)
+    .returning(_HEAD.c.sequence, _HEAD.c.hash, _HEAD.c.key_checks)
 )
 
 
@@ -299,7 +340,8 @@ def _record_all(session: Session, pending: Sequence[_Later]) -> None:
     connection = session.connection()
     count = len(pending)
     if head := _ADVANCING_BY.rows(connection, {"count": count}):
-        ((last, previous_hash),) = head
+        ((last, previous_hash, of_record),) = head
+        _keys_of_record_held(of_record)
         sequence = last - count + 1
     else:
         _START.execute(connection, {"id": 1, "sequence": count, "hash": GENESIS_HASH})

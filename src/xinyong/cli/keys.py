@@ -156,6 +156,12 @@ def _tell(names: tuple[str, ...], done: key_rotation.Rekeyed, secrets_file: Path
             f"  [yellow]{kind}: {number} could not be computed again[/yellow] (decision 0054)",
             highlight=False,
         )
+    for kind, number in done.deleted.items():
+        console.print(
+            f"  {kind}: {number} deleted (keyed by what is not stored, so not re-keyed: "
+            "login attempt counts of a few minutes, counted again from nothing)",
+            highlight=False,
+        )
     if "session_key" in names:
         console.print(
             "every session and bearer token is ended: everyone logs in again", highlight=False

@@ -915,12 +915,12 @@ def issue(
     )
     place = None
     if connection.dialect.name == "postgresql" and len(granted.log) == 1:
-        ((report_id, entry_id, sequence, previous_hash),) = _ISSUE.rows(
+        ((report_id, entry_id, sequence, previous_hash, key_checks),) = _ISSUE.rows(
             connection, {**values, **access.log_values(granted)}
         )
         logged = access.logged_from(granted, entry_id)
         if sequence is not None:  # else the chain has no head yet: record() starts it
-            place = audit.Place(sequence, previous_hash)
+            place = audit.Place(sequence, previous_hash, key_checks)
     else:
         logged = access.write_log(session, granted)
         ((report_id,),) = _REPORT_ROW.rows(connection, values)

@@ -25,6 +25,7 @@ from xinyong.errors import (
     DomainError,
     Gone,
     InvalidInput,
+    KeysChanged,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -43,6 +44,8 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (RateLimited, 429),
     (BodyTooLarge, 413),
     (InvalidInput, 422),
+    # Sent again, the request is made with the keys read afresh (decision 0054 addendum).
+    (KeysChanged, 503),
 ]
 
 
@@ -180,6 +183,8 @@ def install(app: FastAPI) -> None:
             headers["WWW-Authenticate"] = "Bearer"
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(exc.retry_after)
+        if isinstance(exc, KeysChanged):
+            headers["Retry-After"] = str(RETRY_BUSY_AFTER)
         return _respond(request, status, {"error": exc.as_dict()}, headers)
 
     @app.exception_handler(RequestValidationError)

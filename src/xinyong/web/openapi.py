@@ -57,7 +57,8 @@ DESCRIPTIONS = {
     422: "Invalid input: `field` names the field, parameter or header at fault "
     "(`details` lists every problem found).",
     429: "Too many requests: try again after `Retry-After` seconds.",
-    503: "The database was too busy (`database_busy`: a lock waited for too long, a deadlock): "
+    503: "The database was too busy (`database_busy`: a lock waited for too long, a deadlock), "
+    "or the platform's keys were rotated while the request was served (`keys_changed`): "
     "nothing was saved; send the same request again after `Retry-After` seconds.",
 }
 

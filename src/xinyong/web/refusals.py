@@ -2577,6 +2577,10 @@ CODES: dict[str, str] = {
         "The platform is busy with other work at the moment. Nothing was saved: send it "
         "again in a few seconds."
     ),
+    "keys_changed": N_(
+        "The platform's keys were changed while this was being saved. Nothing was saved: "
+        "send it again in a few seconds."
+    ),
     "error": N_("The request was refused."),
     # who may do what
     "permission_denied": N_("Your role may not do this."),

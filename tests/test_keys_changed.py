@@ -1,0 +1,179 @@
+"""A process whose keys predate a rotation writes nothing under them (decision 0054
+addendum, session 24; review r15): every audited write compares the process's keys with
+the keys of record the audit chain's head keeps, where it takes the head."""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from tests.conftest import TEST_NOW, make_test_engine
+from xinyong import crypto, key_rotation, keys_of_record
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit import service as audit
+from xinyong.clock import FixedClock
+from xinyong.config import reset_settings
+from xinyong.crypto import reset_default_cipher
+from xinyong.db.migrate import upgrade
+from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.errors import KeysChanged
+from xinyong.identifiers import citizen_id_check_character
+from xinyong.subjects import service as subjects
+from xinyong.subjects.models import Subject
+from xinyong.web.errors import status_for
+
+# The test keys (tests/conftest.py), the keys of record of the database made here.
+OLD = key_rotation.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
+ALL = ("encryption_key", "blind_index_key", "session_key")
+CLOCK = FixedClock(TEST_NOW)
+
+pytestmark = pytest.mark.test_database
+
+
+def _number(serial: int) -> str:
+    first17 = f"11010119900307{serial:03d}"
+    return first17 + citizen_id_check_character(first17)
+
+
+@pytest.fixture(autouse=True)
+def _keys_read_afresh_after() -> Iterator[None]:
+    yield
+    reset_settings()
+    reset_default_cipher()
+
+
+@pytest.fixture
+def private(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of the test's own, its keys of record the test keys."""
+    engine = make_test_engine(request.config, tmp_path, "keyguard")
+    upgrade(engine)
+    with unit_of_work(make_session_factory(engine)) as session:
+        keys_of_record.verify(session, CLOCK, OLD.cipher())
+    yield engine
+    engine.dispose()
+
+
+def _rotate(engine: Engine) -> key_rotation.KeySet:
+    """``xinyong keys rotate`` as another process runs it: the database under new keys,
+    which the files hold from now on (here: the environment, which the settings read)."""
+    new = OLD.rotated(ALL)
+    with unit_of_work(make_session_factory(engine)) as session:
+        key_rotation.rekey(session, CLOCK, OLD, new, ALL)
+    return new
+
+
+def _files_hold(monkeypatch: pytest.MonkeyPatch, keys: key_rotation.KeySet) -> None:
+    for name in ALL:
+        monkeypatch.setenv(
+            f"XINYONG_{name.upper()}", base64.urlsafe_b64encode(keys.get(name)).decode()
+        )
+
+
+def _register(session: Session, name: str, number: str) -> Subject:
+    return subjects.register_natural_person(
+        session, CLOCK, SYSTEM_ACTOR, name=name, citizen_id=number
+    )
+
+
+def _named(engine: Engine, name: str) -> int:
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).where(Subject.name == name)) or 0
+
+
+def _reads_after(engine: Engine, new: key_rotation.KeySet, *numbers: str) -> None:
+    """The next transaction writes under the new keys; every person is found by their
+    number and read; the chain holds; the head keeps the new keys."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        _register(session, "赵某", _number(9))
+    assert crypto.default_cipher().key_checks == new.cipher().key_checks
+    with Session(engine) as session:
+        for number in (*numbers, _number(9)):
+            found = subjects.by_citizen_id(session, number)
+            assert found is not None, number
+            assert subjects.reveal_citizen_id(found) == number
+        assert audit.verify(session).problem is None
+    # Another rotation is not refused by a row left under keys nobody holds.
+    with unit_of_work(make_session_factory(engine)) as session:
+        key_rotation.rekey(session, CLOCK, new, new.rotated(("blind_index_key",)), ALL[1:2])
+
+
+def test_a_process_whose_keys_predate_a_rotation_is_refused_and_writes_nothing(
+    private: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server left running across the rotation (any database)."""
+    reset_default_cipher()
+    with unit_of_work(make_session_factory(private)) as session:
+        _register(session, "钱某", _number(1))  # the process reads its keys
+    new = _rotate(private)
+    _files_hold(monkeypatch, new)
+
+    with (
+        pytest.raises(KeysChanged) as refused,
+        unit_of_work(make_session_factory(private)) as session,
+    ):
+        _register(session, "李某某", _number(2))
+    assert status_for(refused.value) == 503
+    assert _named(private, "李某某") == 0
+    # Forgotten: the next transaction reads the keys afresh.
+    assert crypto.built_default_cipher() is None
+    _reads_after(private, new, _number(1))
+
+
+def test_a_transaction_that_had_only_read_when_the_rotation_committed_writes_nothing(
+    private: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reviewer's case (r15, inflight.py): on PostgreSQL the rotation's table locks do
+    not wait for a transaction that has only read."""
+    if private.dialect.name != "postgresql":
+        pytest.skip("SQLite serialises the writer and the rotation at BEGIN IMMEDIATE")
+    reset_default_cipher()
+    crypto.default_cipher()  # the keys this process opened with
+    writer = Session(private)
+    try:
+        writer.scalar(select(func.count()).select_from(Subject))  # ACCESS SHARE only
+        new = _rotate(private)
+        _files_hold(monkeypatch, new)
+        with pytest.raises(KeysChanged):
+            _register(writer, "李某某", _number(2))
+        writer.rollback()
+    finally:
+        writer.close()
+    assert _named(private, "李某某") == 0
+    _reads_after(private, new)
+
+
+def test_the_normal_path_compares_and_writes(
+    private: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reset_default_cipher()
+    with unit_of_work(make_session_factory(private)) as session:
+        _register(session, "孙某", _number(3))
+        head = session.scalar(select(audit.AuditHead.key_checks))
+    assert head == crypto.default_cipher().data_key_checks
+    assert os.environ["XINYONG_ENCRYPTION_KEY"]  # the conftest's keys, unchanged
+
+
+def test_the_web_answers_a_503_to_send_again() -> None:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from xinyong.web import errors as web_errors
+
+    app = FastAPI()
+    web_errors.install(app)
+
+    @app.get("/api/v1/written")
+    def written() -> None:
+        raise KeysChanged("the keys changed")
+
+    answer = TestClient(app).get("/api/v1/written")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == str(web_errors.RETRY_BUSY_AFTER)
+    assert answer.json()["error"]["code"] == "keys_changed"
