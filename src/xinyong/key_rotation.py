@@ -87,6 +87,7 @@ from xinyong.lists.entries import CONTACT_CONTEXT
 from xinyong.lists.models import ListObjection
 from xinyong.objections.models import NameObjection
 from xinyong.objections.names import EVIDENCE_CONTEXT
+from xinyong.ratelimit import LimitedAttempt
 from xinyong.subjects.models import Subject
 from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
@@ -643,14 +644,8 @@ def _forget_attempt_counts(session: Session, done: Rekeyed) -> None:
     """The login limits' attempt counts (``ratelimit.SharedAttemptLimiter``) are keyed by an
     HMAC under the blind-index key of a username or an address, which is not stored: they
     cannot be made again, and are deleted — counts of a few minutes' window, which start
-    again from nothing. Where the table is not in this release's schema, nothing to do."""
-    import xinyong.db.models  # noqa: F401 - every table in the metadata
-    from xinyong.db.base import Base
-
-    table = Base.metadata.tables.get(ATTEMPT_COUNTS)
-    if table is None:
-        return
-    removed = session.execute(delete(table)).rowcount  # type: ignore[attr-defined]
+    again from nothing."""
+    removed = session.execute(delete(LimitedAttempt)).rowcount  # type: ignore[attr-defined]
     done.deleted[ATTEMPT_COUNTS] = int(removed or 0)
 
 

@@ -5,7 +5,7 @@ predate a rotation writes nothing under keys no file holds any more (decision 00
 addendum, session 24). Back-filled from the latest ``keys.record`` event.
 
 Revision ID: 0069
-Revises: 0067
+Revises: 0068
 Create Date: 2026-12-20 09:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0069"
-down_revision: str | None = "0067"
+down_revision: str | None = "0068"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
