@@ -35,7 +35,14 @@ from xinyong.collection.models import Consent
 from xinyong.errors import InvalidInput, PermissionDenied
 from xinyong.institutions import register
 from xinyong.subjects.models import Subject
-from xinyong.web.api.grantees import GettextDep, GranteeOut, grants_out
+from xinyong.web.api.grantees import (
+    GettextDep,
+    GranteeOut,
+    GrantEndReason,
+    GrantEndReasonText,
+    GrantStatus,
+    grants_out,
+)
 from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.openapi import refusals
 from xinyong.web.uploads import format_for, spool
@@ -584,16 +591,9 @@ class ConsentOut(BaseModel):
     valid_until: dt.date | None
     granted_at: str = Field(description="ISO 8601 date and time")
     revoked_at: str | None = Field(description="ISO 8601 date and time")
-    status: str = Field(description="active, revoked or expired")
-    end_reason: str | None = Field(
-        description="why it ended: revoked_by_subject, revoked_by_credit_authority, "
-        "revoked_grantee_registered_again (by the system: the institution's register entry was "
-        "deregistered and its code registered again), revoked_reason_not_recorded, expired; "
-        "null while in force"
-    )
-    end_reason_text: str | None = Field(
-        description="the reason in words, in the language asked for (?lang=, Accept-Language)"
-    )
+    status: GrantStatus
+    end_reason: GrantEndReason
+    end_reason_text: GrantEndReasonText
     service: str | None
     service_not_conditional: bool | None
     grantee_outside_register: str | None = Field(

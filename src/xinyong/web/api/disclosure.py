@@ -22,7 +22,14 @@ from xinyong.lists import entries as list_entries
 from xinyong.lists import entry_basis
 from xinyong.objections import names as name_objections
 from xinyong.subjects import service as subjects
-from xinyong.web.api.grantees import GettextDep, GranteeOut, grants_out
+from xinyong.web.api.grantees import (
+    GettextDep,
+    GranteeOut,
+    GrantEndReason,
+    GrantEndReasonText,
+    GrantStatus,
+    grants_out,
+)
 from xinyong.web.api.repair import excludes_serious_list, repair_terms
 from xinyong.web.deps import (
     MAX_ROW_ID,
@@ -393,16 +400,9 @@ class AuthorisationOut(BaseModel):
     evidence_sha256: str | None
     granted_at: str = Field(description="ISO 8601 date and time")
     revoked_at: str | None = Field(description="ISO 8601 date and time")
-    status: str = Field(description="active, revoked or expired")
-    end_reason: str | None = Field(
-        description="why it ended: revoked_by_subject, revoked_by_credit_authority, "
-        "revoked_grantee_registered_again (by the system: the institution's register entry was "
-        "deregistered and its code registered again), revoked_reason_not_recorded, expired; "
-        "null while in force"
-    )
-    end_reason_text: str | None = Field(
-        description="the reason in words, in the language asked for (?lang=, Accept-Language)"
-    )
+    status: GrantStatus
+    end_reason: GrantEndReason
+    end_reason_text: GrantEndReasonText
     service: str | None
     service_not_conditional: bool | None
     grantee_outside_register: str | None = Field(

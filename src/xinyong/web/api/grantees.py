@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import service as accounts
@@ -23,6 +23,24 @@ from xinyong.web.labels import GRANT_END_LABELS
 class GranteeOut(BaseModel):
     code: str
     name: str
+
+
+# How a consent's or an authorisation's answer says whether it is in force and, once it
+# ended, why (Art. 24): the same three fields on both.
+GrantStatus = Annotated[str, Field(description="active, revoked or expired")]
+GrantEndReason = Annotated[
+    str | None,
+    Field(
+        description="why it ended: revoked_by_subject, revoked_by_credit_authority, "
+        "revoked_grantee_registered_again (by the system: the institution's register entry was "
+        "deregistered and its code registered again), revoked_reason_not_recorded, expired; "
+        "null while in force"
+    ),
+]
+GrantEndReasonText = Annotated[
+    str | None,
+    Field(description="the reason in words, in the language asked for (?lang=, Accept-Language)"),
+]
 
 
 def grantees(session: Session, ids: Iterable[int]) -> dict[int, dict[str, str]]:
