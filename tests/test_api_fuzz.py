@@ -69,9 +69,11 @@ FUZZ_EXAMPLES = int(
 # XINYONG_FUZZ_RANDOM=1 explores new ones on each run.
 FUZZ_RANDOM = os.environ.get("XINYONG_FUZZ_RANDOM") == "1"
 
-# Rows a refusal may leave: the audit trail records every refusal, and a refused read of a
-# subject's file goes into that subject's access log (Art. 24).
-REFUSAL_RECORDS = frozenset({"audit_event", "audit_head", "access_event"})
+# Rows a refusal may leave: the audit trail records every refusal, a refused read of a
+# subject's file goes into that subject's access log (Art. 24), and a failed login or
+# activation is counted against its address and username (decision 0031, session 24
+# addendum) — in the worker's schema on PostgreSQL, in a file of its own on SQLite.
+REFUSAL_RECORDS = frozenset({"audit_event", "audit_head", "access_event", "limited_attempt"})
 
 
 def _openapi() -> dict[str, Any]:
