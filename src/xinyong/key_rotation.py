@@ -77,7 +77,7 @@ from xinyong.config import (
     decode_key,
     read_secrets_file,
 )
-from xinyong.crypto import FieldCipher, check_value
+from xinyong.crypto import FieldCipher, check_value, reset_default_cipher
 from xinyong.db import locks
 from xinyong.db.ids import allocate_ids
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -834,6 +834,64 @@ def promote_pending(settings: Settings, engine: Engine) -> bool:
             f"could not replace {SECRETS_FILE} ({exc.strerror}): move it there"
         ) from None
     return True
+
+
+class PromoteFailed(RuntimeError):
+    """The database was re-keyed, but the side file holding its new keys could not replace
+    secrets.json: the operator moves it there before anything else opens the database."""
+
+    def __init__(self, pending: Path, error: OSError) -> None:
+        super().__init__(
+            f"the database was re-keyed, but {pending} could not replace {SECRETS_FILE} "
+            f"({error}): move it there before anything else opens the database"
+        )
+
+
+def rotate(
+    settings: Settings,
+    engine: Engine,
+    clock: Clock,
+    names: Sequence[str],
+    *,
+    progress: Progress = lambda _kind, _rows: None,
+) -> Rekeyed:
+    """A rotation in the order that leaves no stored value under keys no file holds
+    (decision 0054): the new keys written beside secrets.json first; the database re-keyed
+    in one transaction; then the side file promoted. A failure after the side file was
+    written is settled at once where the database can say whether the commit went through
+    (``settle_after_failure``), else by the next opening; what happened is noted on the
+    error. The caller holds the database alone (the daily job's and this action's locks)."""
+    old = KeySet.of(settings)
+    new = old.rotated(names)
+    try:
+        pending = write_pending(settings, new, names)
+    except OSError as exc:
+        raise RotationRefused(
+            f"the new keys could not be written beside {SECRETS_FILE} ({exc.strerror}): "
+            "nothing was changed"
+        ) from exc
+    try:
+        with unit_of_work(make_session_factory(engine)) as session:
+            done = rekey(session, clock, old, new, names, progress=progress)
+    except BaseException as failure:
+        failure.add_note(_settled(settings, engine))
+        raise
+    try:
+        promote(settings)
+    except OSError as exc:
+        raise PromoteFailed(pending, exc) from exc
+    reset_default_cipher()
+    return done
+
+
+def _settled(settings: Settings, engine: Engine) -> str:
+    try:
+        committed = settle_after_failure(settings, engine)
+    except Exception:
+        return f"{PENDING_FILE} was left in {settings.data_dir}: the next command settles it"
+    if committed:
+        return "the rotation was committed after all; its keys are in secrets.json"
+    return "the rotation was not committed: the database is under its old keys"
 
 
 def settle_after_failure(settings: Settings, engine: Engine) -> bool:

@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 from xinyong import key_rotation
 from xinyong.cli._shared import clock, console, err_console, migrated_engine
 from xinyong.config import SECRET_NAMES, SECRETS_FILE, Settings, get_settings
-from xinyong.crypto import reset_default_cipher
 from xinyong.db.engine import read_only
 from xinyong.db.locks import running_alone
 from xinyong.db.session import make_session_factory, unit_of_work
@@ -72,34 +71,19 @@ def rotate(
                     console.print(f"  {kind}: {number}", highlight=False)
                 console.print("nothing was written")
                 return
-            old = key_rotation.KeySet.of(settings)
-            new = old.rotated(names)
             with unit_of_work(make_session_factory(engine)) as session:
                 totals = key_rotation.count(session, names)
             try:
-                pending = key_rotation.write_pending(settings, new, names)
-            except OSError as exc:
-                raise _refuse(
-                    f"the new keys could not be written beside {SECRETS_FILE} "
-                    f"({exc.strerror}): nothing was changed"
-                ) from exc
-            try:
-                done = _rekey(engine, old, new, names, totals)
-            except BaseException:
-                _settle(settings, engine)
+                done = _rotate(settings, engine, names, totals)
+            except BaseException as failure:
+                # What became of the side file (``key_rotation.rotate`` settles it): the
+                # operator must know whether the new keys are the database's.
+                for note in getattr(failure, "__notes__", ()):
+                    err_console.print(f"[red]{escape(note)}[/red]", highlight=False)
                 raise
-            try:
-                key_rotation.promote(settings)
-            except OSError as exc:
-                # The database is under the new keys, which are in the side file.
-                err_console.print(
-                    f"[red]the database was re-keyed, but {pending} could not replace "
-                    f"{SECRETS_FILE} ({escape(str(exc))}): move it there before anything "
-                    "else opens the database[/red]",
-                    highlight=False,
-                )
-                raise typer.Exit(1) from exc
-            reset_default_cipher()
+    except key_rotation.PromoteFailed as exc:
+        err_console.print(f"[red]{escape(str(exc))}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
     except key_rotation.RotationRefused as exc:
         raise _refuse(str(exc)) from None
     finally:
@@ -107,12 +91,8 @@ def rotate(
     _tell(names, done, settings.data_dir / SECRETS_FILE)
 
 
-def _rekey(
-    engine: Engine,
-    old: key_rotation.KeySet,
-    new: key_rotation.KeySet,
-    names: tuple[str, ...],
-    totals: dict[str, int],
+def _rotate(
+    settings: Settings, engine: Engine, names: tuple[str, ...], totals: dict[str, int]
 ) -> key_rotation.Rekeyed:
     columns = (
         TextColumn("{task.description}"),
@@ -127,24 +107,7 @@ def _rekey(
             if kind in tasks:
                 bar.advance(tasks[kind], rows)
 
-        with unit_of_work(make_session_factory(engine)) as session:
-            return key_rotation.rekey(session, clock, old, new, names, progress=advance)
-
-
-def _settle(settings: Settings, engine: Engine) -> None:
-    """After a failed rotation: the side file promoted if the commit went through, else
-    removed; left for the next opening where the database cannot be asked."""
-    try:
-        committed = key_rotation.settle_after_failure(settings, engine)
-    except Exception:
-        err_console.print(
-            f"[red]{key_rotation.PENDING_FILE} was left in {settings.data_dir}: the next "
-            "command settles it[/red]",
-            highlight=False,
-        )
-        return
-    if committed:
-        err_console.print("the rotation was committed after all; its keys are in secrets.json")
+        return key_rotation.rotate(settings, engine, clock, names, progress=advance)
 
 
 def _tell(names: tuple[str, ...], done: key_rotation.Rekeyed, secrets_file: Path) -> None:
