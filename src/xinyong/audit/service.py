@@ -259,6 +259,32 @@ def record(
     else:
         _START.execute(connection, {"id": 1, "sequence": 1, "hash": GENESIS_HASH})
         sequence, previous_hash = 1, GENESIS_HASH
+    event = _chained(
+        sequence, previous_hash, clock, actor, action, outcome, target_type, target_id, details
+    )
+    values = {column.name: getattr(event, column.key) for column in _EVENTS.c}
+    if connection.dialect.name == "postgresql":
+        prefixed = {f"e_{name}": value for name, value in values.items()}
+        _APPEND_AND_MOVE_HEAD.execute(connection, {**prefixed, "head_hash": event.hash})
+    else:
+        _APPEND.execute(connection, values)
+        _MOVING_HEAD.execute(connection, {"head_hash": event.hash})
+    return event
+
+
+def _chained(
+    sequence: int,
+    previous_hash: str,
+    clock: Clock,
+    actor: AuditActor,
+    action: str,
+    outcome: str,
+    target_type: str | None,
+    target_id: str | int | None,
+    details: dict[str, Any] | None,
+) -> AuditEvent:
+    """The event at ``sequence`` after ``previous_hash``, with its hash: one event of
+    ``record``'s, or of a batch of ``events_last``'s."""
     event = AuditEvent(
         sequence=sequence,
         # Microseconds are dropped so the hashed timestamp survives every database's
@@ -276,13 +302,6 @@ def record(
         previous_hash=previous_hash,
     )
     event.hash = compute_hash(event)
-    values = {column.name: getattr(event, column.key) for column in _EVENTS.c}
-    if connection.dialect.name == "postgresql":
-        prefixed = {f"e_{name}": value for name, value in values.items()}
-        _APPEND_AND_MOVE_HEAD.execute(connection, {**prefixed, "head_hash": event.hash})
-    else:
-        _APPEND.execute(connection, values)
-        _MOVING_HEAD.execute(connection, {"head_hash": event.hash})
     return event
 
 
@@ -348,21 +367,18 @@ def _record_all(session: Session, pending: Sequence[_Later]) -> None:
         sequence, previous_hash = 1, GENESIS_HASH
     rows = []
     for offset, later in enumerate(pending):
-        event = AuditEvent(
-            sequence=sequence + offset,
-            occurred_at=later.clock.now().replace(microsecond=0),
-            actor_kind=later.actor.kind,
-            actor_id=later.actor.id,
-            actor_role=later.actor.role,
-            organisation_id=later.actor.organisation_id,
-            action=later.action,
-            outcome="ok",
-            target_type=later.target_type,
-            target_id=None if later.target_id is None else str(later.target_id),
-            details=later.details or {},
-            previous_hash=previous_hash,
+        event = _chained(
+            sequence + offset,
+            previous_hash,
+            later.clock,
+            later.actor,
+            later.action,
+            "ok",
+            later.target_type,
+            later.target_id,
+            later.details,
         )
-        event.hash = previous_hash = compute_hash(event)
+        previous_hash = event.hash
         rows.append({column.name: getattr(event, column.key) for column in _EVENTS.c})
     bulk_insert(session, _EVENTS, rows)
     _MOVING_HEAD.execute(connection, {"head_hash": previous_hash})
