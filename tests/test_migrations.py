@@ -2798,3 +2798,95 @@ def test_migration_0067_keeps_why_grants_were_revoked_back_filled_from_the_audit
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0075_frees_the_release_keys_client_batches_took_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A client batch keyed `release:N` before such keys were refused gets the prefix
+    `client:`, so held row N's release can take its key; the platform's own release batch,
+    a `content:` key and a client key that only begins like a release keep theirs. The
+    downgrade gives each key back unless a release has taken it since."""
+    engine = migrated_test_engine(request.config, tmp_path, "m0075", "0069")
+    try:
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            connection.execute(
+                insert(t["organisation"]).values(
+                    _filled(t["organisation"], id=1, code="11350100MB0000035X", kind="state_organ")
+                )
+            )
+            connection.execute(
+                insert(t["record_type"]).values(
+                    _filled(t["record_type"], id=1, code="administrative_penalty")
+                )
+            )
+            connection.execute(
+                insert(t["record_type_version"]).values(
+                    _filled(t["record_type_version"], id=1, version_no=1, definition={})
+                )
+            )
+            for batch_id, channel, key in (
+                (1, "api", "release:7"),
+                (2, "cli", "release:8"),
+                (3, "review", "release:9"),
+                (4, "api", "content:administrative_penalty:0"),
+                (5, "api", "release:notes"),
+            ):
+                connection.execute(
+                    insert(t["batch"]).values(
+                        _filled(
+                            t["batch"],
+                            id=batch_id,
+                            organisation_id=1,
+                            channel=channel,
+                            idempotency_key=key,
+                            status="completed",
+                        )
+                    )
+                )
+
+        def keys() -> list[str]:
+            with engine.connect() as connection:
+                return list(
+                    connection.execute(
+                        text("SELECT idempotency_key FROM batch ORDER BY id")
+                    ).scalars()
+                )
+
+        upgrade(engine)
+        assert keys() == [
+            "client:release:7",
+            "client:release:8",
+            "release:9",
+            "content:administrative_penalty:0",
+            "release:notes",
+        ]
+        with engine.begin() as connection:
+            # Held row 8 is released after the upgrade: its batch takes `release:8`.
+            connection.execute(
+                insert(t["batch"]).values(
+                    _filled(
+                        t["batch"],
+                        id=6,
+                        organisation_id=1,
+                        channel="review",
+                        idempotency_key="release:8",
+                        status="completed",
+                    )
+                )
+            )
+        _downgrade(engine, "0069")
+        assert keys() == [
+            "release:7",
+            "client:release:8",
+            "release:9",
+            "content:administrative_penalty:0",
+            "release:notes",
+            "release:8",
+        ]
+        upgrade(engine)
+    finally:
+        engine.dispose()
