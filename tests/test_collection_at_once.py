@@ -28,6 +28,7 @@ from tests.collection_helpers import (
     new_uscc,
     penalty_row,
     person_penalty_row,
+    registration_row,
     source_columns,
     versions_of,
 )
@@ -48,7 +49,7 @@ from xinyong.accounts import service as accounts
 from xinyong.accounts.models import Organisation
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import FixedClock
-from xinyong.collection import pipeline, readers, records
+from xinyong.collection import pipeline, readers, records, registration_names
 from xinyong.collection.models import Batch, CreditRecord
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import ResponsiblePerson, ResponsibleRole, Subject
@@ -533,3 +534,47 @@ def test_two_registration_batches_naming_the_same_new_legal_representative(
             )
         ).all()
         assert sorted(named_for) == sorted([first_code, second_code])
+
+
+def test_two_registration_authorities_renaming_one_company_at_once(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """Two registration authorities' rows name one company by two new names in two batches
+    at once (review r7's suspicion, session 22). The second waits for the first's rename and
+    then bears the name the registration record written last states — its own — with the
+    first's as a former name: one current name, never two."""
+    engine, built = committed_world
+    first_name, second_name = "福州甲名测试有限公司", "福州乙名测试有限公司"
+    with Session(engine, expire_on_commit=False) as session:
+        world = in_session(built, session)
+        regulator, other = world.organisations["regulator"], world.organisations["other_agency"]
+        grant(session, _clock_of(world), regulator, REGISTRATION)
+        grant(session, _clock_of(world), other, REGISTRATION)
+        company_id = world.subjects["company"].id
+        before = world.subjects["company"].name
+        regulator_id, other_id = regulator.id, other.id
+        first_row = registration_row(world, first_name)
+        second_row = registration_row(world, second_name, other)
+        session.commit()
+    clock = _clock_of(built)
+
+    def by(organisation_id: int, row: dict[str, str]) -> Any:
+        def submit(session: Session) -> pipeline.BatchReport:
+            organisation = session.get(Organisation, organisation_id)
+            assert organisation is not None
+            return ingest(session, clock, organisation, [row], record_type=REGISTRATION)
+
+        return submit
+
+    second = at_once(engine, by(regulator_id, first_row), by(other_id, second_row))
+
+    assert second.refused is None
+    assert second.result.batch.created == 1
+    with Session(engine) as session:
+        company = session.get(Subject, company_id)
+        assert company is not None
+        current = [row.name for row in company.names if row.current]
+        assert current == [second_name] == [company.name]
+        assert registration_names.stated(session, company_id).name == second_name  # type: ignore[union-attr]
+        former = {row.name for row in company.names if not row.current}
+        assert {before, first_name} <= former

@@ -25,15 +25,17 @@ from tests.collection_helpers import (
     grant,
     ingest,
     names_of,
+    new_uscc,
     registering,  # noqa: F401 - fixture
     registration_row,
 )
 from tests.disclosure_helpers import actor_of
 from tests.factories import World, auth_headers, record_objection
 from xinyong.accounts.models import Organisation
-from xinyong.audit.models import AuditEvent
+from xinyong.accounts.permissions import SYSTEM_ACTOR
+from xinyong.audit.models import AuditEvent, AuditHead
 from xinyong.clock import FixedClock
-from xinyong.collection import pipeline
+from xinyong.collection import pipeline, readers
 from xinyong.collection.models import CreditRecord
 from xinyong.errors import InvalidInput
 from xinyong.objections import service as objections
@@ -249,3 +251,44 @@ def test_an_objection_upheld_takes_the_records_name_away_and_a_correction_cannot
     )
     assert name_of(db, company) == NEW_NAME
     assert len(renames(db)) == count
+
+
+def test_a_rename_in_a_batchs_first_chunk_takes_the_audit_head_only_after_its_last(
+    db: Session, clock: FixedClock, registering: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A registration batch renaming the company in its first chunk writes the rename's
+    event with the batch's others, after its last chunk has locked its records: before,
+    the event took the chain's head mid-batch and held it while later chunks waited for
+    their rows (decision 0008 addenda: the rows first, the head last)."""
+    world = registering
+    registered(db, clock, world, OLD_NAME)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 1)
+    regulator = world.organisations["regulator"]
+    rows = [
+        registration_row(world, NEW_NAME),
+        {
+            **registration_row(world, "福州另一家测试有限公司"),
+            "subject_uscc": new_uscc(),
+        },
+    ]
+    head = select(AuditHead.sequence).where(AuditHead.id == 1)
+    before = db.scalar(head)
+    heads_after_chunks: list[int | None] = []
+    reader = readers.rows_from_objects(rows)
+    pipeline.ingest(
+        db,
+        clock,
+        SYSTEM_ACTOR,
+        pipeline.Submission(
+            organisation=regulator,
+            record_type_code=REGISTRATION,
+            channel="api",
+            content_hash="0" * 64,
+        ),
+        reader.headers,
+        reader,
+        progress=lambda _count: heads_after_chunks.append(db.scalar(head)),
+    )
+    assert heads_after_chunks == [before, before]
+    assert name_of(db, world.subjects["company"]) == NEW_NAME
+    assert renames(db)[-1]["basis"] == "registration record"

@@ -339,32 +339,34 @@ def ingest(
             field="headers",
             details={"unknown_columns": _headers_shown(headers[:50]), "required_fields": expected},
         )
-    with batch_cache(session):
-        for chunk in _chunks(rows, CHUNK_ROWS):
-            # A chunk short of the size is the last: nothing is read after it.
-            run.process(chunk, last=len(chunk) < CHUNK_ROWS)
-            if progress is not None:
-                progress(len(chunk))
-        run.finish()
-    if batch.rows_total == 0:
-        # A header row alone (or an empty list) would be reported as a batch of nothing
-        # with no problems: say so instead, with the required columns it lacks besides.
-        present = {spec.name for _header, spec in validator.columns}
-        missing = [
-            f"{spec.label_zh} ({spec.name})"
-            for spec in definition.fields
-            if spec.required and spec.name not in present
-        ]
-        message = "the file has no rows, only its header row"
-        if missing:
-            message += f"; it also lacks the required columns {', '.join(missing)}"
-        raise InvalidInput(
-            message, code="no_rows", field="rows", details={"missing_required": missing}
-        )
-    # The hooks' audit events are written once both have done their rows' work, which
-    # locks the list entries they change: the audit chain's head, which every audited
-    # request needs, is taken last and held only for the events (decision 0008 addenda).
+    # The events of the batch's steps — a registration row's rename
+    # (``registration_names.follow``), the hooks' changes to list entries — are written once
+    # every row they lock is locked, after the last chunk: the audit chain's head, which
+    # every audited request needs, is taken last and held only for the events (decision
+    # 0008 addenda).
     with audit.events_last(session):
+        with batch_cache(session):
+            for chunk in _chunks(rows, CHUNK_ROWS):
+                # A chunk short of the size is the last: nothing is read after it.
+                run.process(chunk, last=len(chunk) < CHUNK_ROWS)
+                if progress is not None:
+                    progress(len(chunk))
+            run.finish()
+        if batch.rows_total == 0:
+            # A header row alone (or an empty list) would be reported as a batch of nothing
+            # with no problems: say so instead, with the required columns it lacks besides.
+            present = {spec.name for _header, spec in validator.columns}
+            missing = [
+                f"{spec.label_zh} ({spec.name})"
+                for spec in definition.fields
+                if spec.required and spec.name not in present
+            ]
+            message = "the file has no rows, only its header row"
+            if missing:
+                message += f"; it also lacks the required columns {', '.join(missing)}"
+            raise InvalidInput(
+                message, code="no_rows", field="rows", details={"missing_required": missing}
+            )
         if hooks.wanted(submission.record_type_code) and run.touched:
             hooks.run(session, clock, submission.record_type_code, run.touched)
         if (

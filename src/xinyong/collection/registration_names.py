@@ -73,22 +73,44 @@ def bears_as_current(subject: Subject, name: str) -> bool:
     return found is not None and found.exact
 
 
+def _locked(session: Session, subject_ids: Sequence[int]) -> dict[int, Subject]:
+    """The organisations, locked in id order and read afresh with their names. Two
+    registration authorities may rename one company at once (their batches take no common
+    lock): the second waits here for the first's rename, then sees the names it left —
+    not the ones it read before, which would give the company two current names and its
+    name index the same pairs twice (session 25)."""
+    locked = session.scalars(
+        select(Subject)
+        .where(Subject.id.in_(sorted(set(subject_ids))))
+        .order_by(Subject.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    for subject in locked:
+        session.expire(subject, ["names"])
+    return {subject.id: subject for subject in locked}
+
+
 def follow(session: Session, clock: Clock, actor: Actor, renamed: Sequence[Renamed]) -> int:
-    """Rename each organisation to the name its registration row states; returns how many
-    were renamed. A former name is made current again, as a new one is (decision 0050,
-    addendum). One that bears it by now (an earlier row of the batch) is left alone."""
+    """Rename each organisation to the name its registration records in force state
+    (``stated``: the row just written, unless another authority's, written since, says
+    otherwise); returns how many were renamed. A former name is made current again, as a
+    new one is (decision 0050, addendum). One that bears it by now (an earlier row of the
+    batch) is left alone."""
+    subjects_by_id = _locked(session, [item.subject_id for item in renamed])
     count = 0
     for item in renamed:
-        subject = session.get(Subject, item.subject_id)
-        assert subject is not None
-        if names.normalise_name(item.name) == subject.name_normalised:
+        subject = subjects_by_id[item.subject_id]
+        statement = stated(session, subject.id)
+        name = item.name if statement is None else statement.name
+        if names.normalise_name(name) == subject.name_normalised:
             continue
         subjects.rename(
             session,
             clock,
             actor,
             subject,
-            item.name,
+            name,
             details={"basis": "registration record", **item.source},
         )
         count += 1
@@ -164,8 +186,7 @@ def restate(
     assert record_type is not None
     if not states_name(record_type.code):
         return False
-    subject = session.get(Subject, record.subject_id)
-    assert subject is not None
+    subject = _locked(session, [record.subject_id])[record.subject_id]
     statement = stated(session, subject.id)
     name = statement.name if statement is not None else first_registered_name(session, subject.id)
     if bears_as_current(subject, name):

@@ -443,7 +443,8 @@ def rename(
     session.flush()
     if subject.is_organisation:
         name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))
-    audit.record(
+    # Within a batch (``audit.events_last``), written after the batch's last row is locked.
+    audit.record_soon(
         session,
         clock,
         actor.audit(),
