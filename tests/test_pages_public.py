@@ -319,6 +319,7 @@ def test_a_search_too_long_is_refused_beside_the_form_with_the_text_kept(
         "３５０１０２１９９４０３１５７７２３",
         "35010219940315772x",  # a mistyped one (wrong check character) too
         "福州 350102199403157723",
+        "ID350102199403157723abc",  # review r18: letters around it hide nothing
     ],
 )
 def test_a_citizen_id_number_searched_leaves_the_url_and_is_not_typed_back(

@@ -126,6 +126,8 @@ def test_a_public_comment_is_screened_on_the_service_the_api_and_the_page(
         (WITH_ID, "", "statement", ID_REFUSED),
         (WITH_ILLNESS, "", "statement", ILLNESS_REFUSED),
         (CLEAN, "身份证350102199403157723", "contact", ID_REFUSED),
+        # Review r18: a letter after the number passed as "part of a longer code".
+        ("该企业负责人身份证350102199403157723A，请核实", "", "statement", ID_REFUSED),
     ):
         with pytest.raises(InvalidInput) as exc:
             entries.comment_on(db, clock, ANONYMOUS_ACTOR, entry_id, statement, contact=contact)
