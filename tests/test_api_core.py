@@ -894,6 +894,61 @@ def test_every_string_of_a_json_body_is_bounded(client: TestClient) -> None:
     assert found == []
 
 
+# Paging the service checks itself, refusing `out_of_range` with its own bound
+# (`reports.issued_reports`, `grant_supervision.supervised_grants`).
+BOUNDED_BY_THE_SERVICE = {
+    ("/api/v1/reports", "limit"),
+    ("/api/v1/reports", "offset"),
+    ("/api/v1/supervision/consents", "limit"),
+    ("/api/v1/supervision/consents", "offset"),
+    ("/me/reports", "offset"),
+    ("/query/reports", "offset"),
+}
+
+
+def test_every_integer_in_a_path_or_query_is_bounded(client: TestClient) -> None:
+    """Review r18: `?batch=9223372036854775808` on the held rows overflowed PostgreSQL's
+    bigint inside the driver, a 500. Every integer a route reads from its path or query —
+    the API's, as OpenAPI describes them, and the pages', which it does not — has a maximum
+    the databases hold, so an absurd one is a 422 naming it."""
+    from fastapi.routing import APIRoute
+
+    from xinyong.web.app import discover_routers
+
+    description = client.get("/openapi.json").json()
+
+    def integers(schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if schema.get("type") == "integer":
+            yield schema
+        for alternative in schema.get("anyOf", ()):
+            yield from integers(alternative)
+
+    found = [
+        f"{method.upper()} {path} {parameter['name']}"
+        for path, by_method in description["paths"].items()
+        for method, operation in by_method.items()
+        for parameter in operation.get("parameters", ())
+        for schema in integers(parameter.get("schema", {}))
+        if "maximum" not in schema and (path, parameter["name"]) not in BOUNDED_BY_THE_SERVICE
+    ]
+    routes = [route for router in discover_routers() for route in router.routes]
+    assert routes
+    for route in routes:
+        if not isinstance(route, APIRoute) or route.include_in_schema:
+            continue
+        for param in (*route.dependant.path_params, *route.dependant.query_params):
+            bounded = any(
+                hasattr(rule, "le") or hasattr(rule, "lt") for rule in param.field_info.metadata
+            )
+            if (
+                param.field_info.annotation in (int, int | None)
+                and not bounded
+                and (route.path, param.name) not in BOUNDED_BY_THE_SERVICE
+            ):
+                found.append(f"page {route.path} {param.name}")
+    assert found == []
+
+
 def test_an_unknown_organisation_is_refused_naming_the_member_it_was_given_in(
     client: TestClient, world: World
 ) -> None:

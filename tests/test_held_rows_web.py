@@ -394,3 +394,17 @@ def test_a_held_row_waiting_longer_than_a_submission_may_take_is_overdue(
     # The source has no record and no row awaiting: it is not listed at all.
     listed = client.get("/api/v1/timeliness", headers=authority).json()["items"]
     assert regulator not in {i["organisation"] for i in listed}
+
+
+def test_a_batch_number_past_the_databases_integers_is_refused_not_a_500(
+    client: TestClient, collection_world: World
+) -> None:
+    """Review r18: the held rows' `batch` filter had no upper bound, and PostgreSQL's bigint
+    overflowed inside the driver (500) on the API and the page."""
+    too_big = {"batch": str(2**63)}
+    api = client.get("/api/v1/held-rows", params=too_big, headers=auth_headers(client, "reporter"))
+    assert api.status_code == 422, api.text
+    assert api.json()["error"]["field"] == "batch"
+    log_in(client, "reporter")
+    page = client.get("/held-rows", params=too_big)
+    assert page.status_code == 422, page.text[:300]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import api_keys
@@ -264,3 +264,5 @@ def count_attempt(
 # a 422 naming the parameter rather than an overflow inside the driver.
 MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# The same in a query string, where it may be left out.
+RowIdInQuery = Annotated[int | None, Query(ge=1, le=MAX_ROW_ID)]

@@ -10,7 +10,14 @@ from pydantic import BaseModel, Field
 
 from xinyong.collection import batches, held_rows
 from xinyong.collection.timeliness import Waiting
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import (
+    MAX_ROW_ID,
+    AuthenticatedActorDep,
+    ClockDep,
+    RowId,
+    SessionDep,
+    app_context,
+)
 from xinyong.web.openapi import refusals
 
 router = APIRouter(prefix="/api/v1", tags=["collection"])
@@ -52,7 +59,9 @@ def list_held_rows(
     decided: Annotated[
         bool, Query(description="the rows decided already, latest first, instead")
     ] = False,
-    batch: Annotated[int | None, Query(ge=1, description="only this batch's rows")] = None,
+    batch: Annotated[
+        int | None, Query(ge=1, le=MAX_ROW_ID, description="only this batch's rows")
+    ] = None,
 ) -> dict[str, Any]:
     """The held rows of the caller's organisation awaiting a decision, oldest first (of
     every source of its area for the credit authority). Their problems only: a row's

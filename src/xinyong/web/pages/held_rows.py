@@ -14,7 +14,7 @@ from xinyong.accounts.permissions import Actor
 from xinyong.clock import Clock
 from xinyong.collection import held_rows
 from xinyong.errors import Conflict, InvalidInput
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
+from xinyong.web.deps import ActorDep, ClockDep, RowId, RowIdInQuery, SessionDep, app_context
 from xinyong.web.pages.collection import page_helpers, rules_by_type_id
 from xinyong.web.pages.forms import BLANK, FormState, announced, refused, render_form
 from xinyong.web.pages.rendering import check_csrf, render
@@ -33,7 +33,7 @@ def held_rows_page(
     session: SessionDep,
     clock: ClockDep,
     decided: Annotated[bool, Query()] = False,
-    batch: Annotated[int | None, Query(ge=1)] = None,
+    batch: RowIdInQuery = None,
 ) -> HTMLResponse:
     """The held rows awaiting a decision (or decided), each a link to its review, with how
     long it has waited (Art. 4)."""

@@ -15,7 +15,7 @@ from xinyong.lists import entries
 from xinyong.lists.models import ListKind
 from xinyong.lists.publicity import mask_name
 from xinyong.web import inputs
-from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, PublicCommentLimit, RowId, RowIdInQuery, SessionDep
 from xinyong.web.pages.forms import BLANK, FormState, refused, render_form
 from xinyong.web.pages.rendering import check_csrf
 
@@ -61,7 +61,7 @@ def _render(
 
 @router.get("/lists/red/candidates", response_class=HTMLResponse)
 def red_candidates(
-    request: Request, session: SessionDep, clock: ClockDep, commented: int | None = None
+    request: Request, session: SessionDep, clock: ClockDep, commented: RowIdInQuery = None
 ) -> HTMLResponse:
     return _render(request, session, clock, commented=commented)
 

@@ -17,7 +17,7 @@ from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.clock import Clock
 from xinyong.lists import entries, entry_reads
 from xinyong.web import inputs
-from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep
+from xinyong.web.deps import ActorDep, ClockDep, RowId, RowIdInQuery, SessionDep
 from xinyong.web.pages.lists import objection_decided
 from xinyong.web.pages.rendering import check_csrf, render
 
@@ -42,7 +42,7 @@ def objections_to_decide(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    decided: int | None = None,
+    decided: RowIdInQuery = None,
 ) -> HTMLResponse:
     return render(
         request,

@@ -56,6 +56,7 @@ from xinyong.web.deps import (
     ActorDep,
     ClockDep,
     RowId,
+    RowIdInQuery,
     SessionDep,
     app_context,
     settle_refusal,
@@ -821,8 +822,8 @@ def my_notices(
     actor: ActorDep,
     session: SessionDep,
     clock: ClockDep,
-    objected: int | None = None,
-    applied: int | None = None,
+    objected: RowIdInQuery = None,
+    applied: RowIdInQuery = None,
 ) -> HTMLResponse:
     """List candidacies, entries and measures applied to me, with basis and reasons; my
     objections to them, and their decisions with reasons."""
