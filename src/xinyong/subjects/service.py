@@ -443,7 +443,8 @@ def rename(
     session.flush()
     if subject.is_organisation:
         name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))
-    audit.record(
+    # Within ``events_last`` when a step renames beside others (decision 0008 addenda).
+    audit.record_soon(
         session,
         clock,
         actor.audit(),
