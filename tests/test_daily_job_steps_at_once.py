@@ -274,3 +274,119 @@ def test_a_report_issued_from_a_file_whose_old_report_loses_its_content_keeps_th
         new = session.get(CreditReport, second_id)
         assert new is not None
         assert new.file_key == key
+
+
+def test_the_daily_job_removes_every_cases_report_contents_before_its_events(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """Two cases of a departed source, the second about a company with a report issued to
+    another organisation since its record came, a request holding that report and then
+    writing its event. The job wrote the first case's event (taking the audit chain's
+    head) and then waited for the report to remove its content: a deadlock (session 25)."""
+    engine, built = committed_world
+    name = "福州守信三号信用评估有限公司"
+    with Session(engine, expire_on_commit=False) as db:
+        world = in_session(built, db)
+        bind(db, CLOCK)
+        code = make_uscc(random.Random(name), prefix="91")
+        organisation = OrganisationFactory(
+            name=name, kind=OrganisationKind.CREDIT_SERVICE_INSTITUTION, code=code
+        )
+        InstitutionFactory(uscc=code, name=name)
+        grant(db, CLOCK, organisation, CONTRACT)
+        person, company = world.subjects["person"], world.subjects["company"]
+        consent.grant(
+            db,
+            CLOCK,
+            actor_of(world, "citizen"),
+            subject=person,
+            grantee=organisation,
+            record_type_codes=[CONTRACT],
+            written=True,
+            adverse_consequences_notified=False,
+            service="信用评价报告",
+            service_not_conditional=True,
+        )
+        breach = {
+            "breach_description": "逾期未付服务费",
+            "breach_date": "2026-10-08",
+            "counterparty": name,
+        }
+        rows = [
+            {
+                **subject_row(person.name, citizen_id=citizen_id_of(person)),
+                "contract_number": "HT-31",
+                **breach,
+            },
+            {
+                **subject_row(company.name, uscc=company.uscc or ""),
+                "contract_number": "HT-32",
+                **breach,
+            },
+        ]
+        ingest(db, CLOCK, organisation, rows, record_type=CONTRACT)
+        db.commit()
+        record_ids = list(
+            db.scalars(
+                select(CreditRecord.id)
+                .where(CreditRecord.source_organisation_id == organisation.id)
+                .order_by(CreditRecord.subject_id == company.id, CreditRecord.id)
+            )
+        )
+        assert len(record_ids) == 2
+        # The person's case first (case ids follow), then the company's.
+        for record_id, account in zip(record_ids, ("citizen", "company"), strict=True):
+            objection = record_objection(
+                db,
+                CLOCK,
+                world,
+                record_id,
+                account=account,
+                ground="error",
+                statement="合同已于违约前解除，不存在违约",
+            )
+            objections.decide(
+                db,
+                CLOCK,
+                actor_of(world, "objections"),
+                objection.id,
+                outcome="upheld",
+                reasons="经核实属实",
+            )
+        grant(db, CLOCK, world.organisations["regulator"], ARREARS)
+        company_penalty(db, CLOCK, world)
+        make_query_item(db, CLOCK, world, code="ITEM-S25")
+        issued = reports.issue(
+            db,
+            CLOCK,
+            actor_of(world, "querier"),
+            company,
+            query_item_code="ITEM-S25",
+            matter=MATTER_CODE,
+        )
+        report_id = issued.report.id
+        institution = register.by_code(db, code)
+        assert institution is not None
+        institution.status = InstitutionStatus.DEREGISTERED
+        db.commit()
+
+    def job(session: Session) -> list[RecordObjection]:
+        return objections.carry_out_for_deregistered_sources(session, CLOCK, SYSTEM_ACTOR)
+
+    with Session(engine) as request:
+        request.execute(
+            select(CreditReport.id).where(CreditReport.id == report_id).with_for_update()
+        ).all()
+        outcome, thread = in_another_transaction(engine, job)
+        until_waiting_or_done(engine, outcome, thread)
+        assert waiting_for_a_lock(engine, outcome.pid)
+        audit.record(request, CLOCK, audit.SYSTEM, "test.request_on_the_report")
+        request.commit()
+    assert ended(outcome, thread).refused is None
+    assert _carried_out(engine, record_ids) == [ObjectionStatus.NO_LONGER_USED] * 2
+    with Session(engine) as session:
+        report = session.get(CreditReport, report_id)
+        assert report is not None
+        assert report.content_removed_reason == retention.REMOVED_RECORD_NO_LONGER_USED
+        result = audit.verify(session)
+        assert result.ok, result.problem

@@ -40,7 +40,12 @@ from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.disclosure import access, joint_check_uses
-from xinyong.disclosure.models import JointCheckUse, JointCheckUseIndexed, JointCheckUseSubject
+from xinyong.disclosure.models import (
+    JointCheckUse,
+    JointCheckUseIndexed,
+    JointCheckUseIndexing,
+    JointCheckUseSubject,
+)
 from xinyong.lists import joint_checks
 from xinyong.lists.models import AdministrativeMatter
 from xinyong.synthetic import make_uscc
@@ -269,10 +274,10 @@ def test_a_large_check_is_logged_packed_and_indexed_by_the_daily_job(
     ]
     assert [e.joint_check["green_channel_reason"] for e in before[0] if e.joint_check] == ["clean"]
 
-    assert joint_check_uses.index_pending(db, clock) == 1
+    assert joint_check_uses.index_pending(db, clock).checks == 1
     db.commit()
 
-    assert joint_check_uses.index_pending(db, clock) == 0
+    assert joint_check_uses.index_pending(db, clock).checks == 0
     assert db.scalar(select(func.count()).select_from(JointCheckUseSubject)) == 5
     db.expire_all()
     # The job's mark is a row of its own: the check's row is append-only (migration 0047).
@@ -287,6 +292,80 @@ def test_a_large_check_is_logged_packed_and_indexed_by_the_daily_job(
 
 
 # --- the log of joint checks kept as the access log is (decision 0003, session 13) ----------
+
+
+def _index_rows(db: Session) -> set[tuple[int, int, int]]:
+    return set(
+        db.execute(
+            select(
+                JointCheckUseSubject.use_id,
+                JointCheckUseSubject.subject_id,
+                JointCheckUseSubject.situation,
+            )
+        ).tuples()
+    )
+
+
+def test_the_daily_job_indexes_a_fixed_number_of_rows_per_transaction_and_resumes(
+    lists_world: World, db: Session, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two large checks of five subjects each, indexed three rows per transaction: the
+    index ends as the check's own transaction writes it for a small one (one row per
+    subject, the situation it was shown), a check part-indexed is still read whole, and a
+    transaction rolled back (the run interrupted) is done again by the next (decision 0008,
+    session 25 addendum)."""
+    world = lists_world
+    monkeypatch.setattr(joint_check_uses, "INDEX_AT_ONCE", 2)
+    company, person = world.subjects["company"], world.subjects["person"]
+    published_entry(db, clock, world, company)
+    others = [CompanyFactory() for _ in range(3)]
+    db.commit()
+    codes = [company.uscc or "", citizen_id_of(person), *(c.uscc or "" for c in others)]
+    querier = actor(world, "querier")
+    for matter in ("honours", "honours"):
+        # The company named twice: five subjects, six answers.
+        joint_checks.check(db, clock, querier, matter, [*codes, codes[0]], clean_years=3)
+    db.commit()
+    uses = db.scalars(select(JointCheckUse).order_by(JointCheckUse.id)).all()
+    assert len(uses) == 2
+    expected = {
+        (use.id, subject_id, situation)
+        for use in uses
+        for subject_id, situation in joint_check_uses._index_rows(
+            joint_check_uses._unpack("q", use.subject_ids),
+            joint_check_uses._unpack("I", use.situation_ids),
+        )
+    }
+    assert len(expected) == 10
+    firm = actor(world, "company")
+    before = access.access_log(db, firm)
+    assert len([e for e in before if e.joint_check]) == 2
+
+    first = joint_check_uses.index_pending(db, clock, limit=3)
+    assert (first.checks, first.rows, first.more) == (0, 3, True)
+    db.commit()
+    # Part-indexed, the first check is read from its packed subjects still: the log is whole.
+    assert access.access_log(db, firm) == before
+    # The next transaction dies before its commit: nothing of it stays.
+    interrupted = joint_check_uses.index_pending(db, clock, limit=3)
+    assert (interrupted.checks, interrupted.rows, interrupted.more) == (1, 3, True)
+    db.rollback()
+    assert len(_index_rows(db)) == 3
+    parts = []
+    while True:
+        done = joint_check_uses.index_pending(db, clock, limit=3)
+        db.commit()
+        parts.append((done.checks, done.rows))
+        if not done.more:
+            break
+    # The first check's last two rows and the second's first, then three, then the last.
+    assert parts == [(1, 3), (0, 3), (1, 1)]
+    assert _index_rows(db) == expected
+    assert db.scalar(select(func.count()).select_from(JointCheckUseIndexed)) == 2
+    assert db.scalar(select(func.count()).select_from(JointCheckUseIndexing)) == 0
+    assert access.access_log(db, firm) == before
+    assert joint_check_uses.index_pending(db, clock, limit=3) == joint_check_uses.Indexed()
+    assert audit.verify(db).ok
 
 
 def _a_check(db: Session, clock: FixedClock, world: World) -> tuple[JointCheckUse, AuditEvent]:
@@ -391,9 +470,9 @@ def test_the_daily_jobs_mark_is_append_only_and_a_marked_check_is_not_indexed_ag
     monkeypatch.setattr(joint_check_uses, "INDEX_AT_ONCE", 1)
     use, _event = _a_check(db, clock, world)
     assert use.indexed_at is None
-    assert joint_check_uses.index_pending(db, clock) == 1
+    assert joint_check_uses.index_pending(db, clock).checks == 1
     db.commit()
-    assert joint_check_uses.index_pending(db, clock) == 0
+    assert joint_check_uses.index_pending(db, clock).checks == 0
     assert audit.verify(db).ok
     nested = db.begin_nested()
     with pytest.raises(DBAPIError, match="append-only"):

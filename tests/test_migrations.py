@@ -2800,14 +2800,14 @@ def test_migration_0067_keeps_why_grants_were_revoked_back_filled_from_the_audit
         engine.dispose()
 
 
-def test_migration_0075_frees_the_release_keys_client_batches_took_and_back(
+def test_migration_0070_frees_the_release_keys_client_batches_took_and_back(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     """A client batch keyed `release:N` before such keys were refused gets the prefix
     `client:`, so held row N's release can take its key; the platform's own release batch,
     a `content:` key and a client key that only begins like a release keep theirs. The
     downgrade gives each key back unless a release has taken it since."""
-    engine = migrated_test_engine(request.config, tmp_path, "m0075", "0069")
+    engine = migrated_test_engine(request.config, tmp_path, "m0070", "0069")
     try:
         tables = MetaData()
         with engine.begin() as connection:
@@ -2887,6 +2887,53 @@ def test_migration_0075_frees_the_release_keys_client_batches_took_and_back(
             "release:notes",
             "release:8",
         ]
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0071_keeps_the_joint_checks_indexing_progress_apart_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """0071 adds the daily job's progress through a large check's index: a row it writes,
+    moves on and deletes (not part of the append-only log); back, the table goes."""
+    from alembic.script import ScriptDirectory
+
+    before = ScriptDirectory.from_config(alembic_config()).get_revision("0071").down_revision
+    assert isinstance(before, str)
+    engine = migrated_test_engine(request.config, tmp_path, "m0071", before)
+    try:
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            connection.execute(
+                insert(t["administrative_matter"]).values(
+                    _filled(t["administrative_matter"], code="market_access")
+                )
+            )
+            connection.execute(
+                insert(t["joint_check_use"]).values(
+                    _filled(
+                        t["joint_check_use"],
+                        id=1,
+                        matter_code="market_access",
+                        subject_ids=b"ids",
+                        situation_ids=b"situations",
+                        indexed_at=None,
+                    )
+                )
+            )
+        upgrade(engine, "0071")
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO joint_check_use_indexing (use_id, indexed_rows) VALUES (1, 3)")
+            )
+            connection.execute(text("UPDATE joint_check_use_indexing SET indexed_rows = 6"))
+            connection.execute(text("DELETE FROM joint_check_use_indexing"))
+        _downgrade(engine, before)
+        with engine.connect() as connection:
+            assert "joint_check_use_indexing" not in inspect(connection).get_table_names()
         upgrade(engine)
     finally:
         engine.dispose()

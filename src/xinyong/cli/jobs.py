@@ -102,7 +102,7 @@ def _run() -> None:
     removed = _remove_report_contents()
     erased_batches, erased_rows = _erase_quarantined_content()
     erased_documents = _erase_name_objection_documents()
-    indexed = _step(lambda session: joint_check_uses.index_pending(session, clock))
+    indexed = _index_joint_checks()
     analysed = _step(maintenance.refresh_planner_statistics)
     removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
@@ -149,6 +149,18 @@ def _remove_report_contents() -> Counter[str]:
         removed.update(done.by_reason)
         if not done.more:
             return removed
+
+
+def _index_joint_checks() -> int:
+    """Joint checks whose subjects were indexed, a fixed number of index rows per
+    transaction (decision 0008, session 25 addendum)."""
+    checks = 0
+    while True:
+        with command_unit_of_work() as session:
+            done = joint_check_uses.index_pending(session, clock)
+        checks += done.checks
+        if not done.more:
+            return checks
 
 
 def _erase_quarantined_content() -> tuple[int, int]:

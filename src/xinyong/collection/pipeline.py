@@ -218,6 +218,13 @@ def _idempotency_key(submission: Submission, release: Release | None) -> str:
     return key
 
 
+def batches_running(organisation_id: int, record_type_id: int) -> str:
+    """The name a batch of the source's records of the type locks to its end: another
+    batch of them waits for it, and so does a step that locks many records at once
+    (``records.locked_where``), since a batch locks its changed records chunk by chunk."""
+    return f"records:{organisation_id}:{record_type_id}"
+
+
 def ingest(
     session: Session,
     clock: Clock,
@@ -284,7 +291,7 @@ def ingest(
     # commits; after it, it finds the record and compares (decision 0006 addendum).
     locks.lock_names(
         session,
-        [f"batch:{organisation.id}:{key}", f"records:{organisation.id}:{rule.record_type.id}"],
+        [f"batch:{organisation.id}:{key}", batches_running(organisation.id, rule.record_type.id)],
     )
     previous = session.scalar(
         select(Batch).where(Batch.organisation_id == organisation.id, Batch.idempotency_key == key)
@@ -1633,7 +1640,15 @@ class _BatchRun:
         revocation — writes a version of its own: this batch waits for it and numbers its
         version after it, from the status and window it left, rather than failing on the
         version number once it commits. Only the changed ones: locking a row writes it,
-        and a batch sent again finds most of its rows unchanged."""
+        and a batch sent again finds most of its rows unchanged.
+
+        In the order of their ids within the chunk, not across the batch's chunks (the
+        rows are read a chunk at a time): a later chunk's record may come before one an
+        earlier chunk holds. Another batch of these records waits for this one's name
+        (``batches_running``), and a step locking many records at once waits for it too,
+        before it locks any (``records.locked_where``): holding one this batch asks for
+        later while waiting for one it holds was a deadlock (decision 0008, session 25
+        addendum). A step locking one record at a time holds none it waits beside."""
         digests = {key: digest for _row, _sid, key, _json, digest in keyed}
         ids = sorted(found[0] for key, found in existing.items() if found[1] != digests[key])
         for start in range(0, len(ids), _LOOKUP_SLICE):

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from xinyong import published_text, submitted_text, texts
@@ -21,8 +21,9 @@ from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import RecordTypeDefinition
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.pipeline import payload_digest
+from xinyong.collection.pipeline import batches_running, payload_digest
 from xinyong.collection.validation import RowValidator, ValidRow
+from xinyong.db import locks
 from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.subjects.models import Subject
 
@@ -325,6 +326,44 @@ def locked(session: Session, record_id: int) -> CreditRecord | None:
     version after the first's (PostgreSQL; SQLite serialises writers, decision 0002). Read
     it so before the step changes the record: reading afresh drops unflushed changes."""
     return session.get(CreditRecord, record_id, with_for_update=True, populate_existing=True)
+
+
+def locked_where(session: Session, *conditions: ColumnElement[bool]) -> list[CreditRecord]:
+    """The records meeting the conditions, locked all at once in the order of their ids and
+    read afresh (a record changed meanwhile is rechecked by PostgreSQL when its lock is
+    granted), for a step that writes many — after waiting for the batches running for
+    their sources and record types (``pipeline.batches_running``). A batch locks the records
+    it changes chunk by chunk, each chunk's in the order of their ids but not the batch's:
+    a step holding a record of a later chunk while waiting for one of an earlier chunk
+    deadlocked with it (decision 0008, session 25 addendum). Records of a source and type
+    that only came to meet the conditions after the batches were waited for are left to
+    the step's next run. PostgreSQL only: SQLite serialises writers (decision 0002)."""
+    if session.get_bind().dialect.name == "postgresql":
+        kinds = sorted(
+            set(
+                session.execute(
+                    select(CreditRecord.source_organisation_id, CreditRecord.record_type_id)
+                    .where(*conditions)
+                    .distinct()
+                ).tuples()
+            )
+        )
+        if not kinds:
+            return []
+        locks.lock_names(session, [batches_running(source, kind) for source, kind in kinds])
+        conditions = (
+            *conditions,
+            tuple_(CreditRecord.source_organisation_id, CreditRecord.record_type_id).in_(kinds),
+        )
+    return list(
+        session.scalars(
+            select(CreditRecord)
+            .where(*conditions)
+            .order_by(CreditRecord.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def current_version(session: Session, record: CreditRecord) -> RecordVersion:

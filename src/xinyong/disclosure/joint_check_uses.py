@@ -32,16 +32,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, exists, insert, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table, delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import Actor
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
+from xinyong.db import locks
 from xinyong.db.bulk import BulkWriter
-from xinyong.disclosure.models import JointCheckUse, JointCheckUseIndexed, JointCheckUseSubject
+from xinyong.disclosure.models import (
+    JointCheckUse,
+    JointCheckUseIndexed,
+    JointCheckUseIndexing,
+    JointCheckUseSubject,
+)
 
 # The check's one audit event, which names its row and counts its codes (given, found).
 CHECK_ACTION = "joint_check.run"
@@ -49,6 +53,9 @@ CHECK_ACTION = "joint_check.run"
 # A check of up to this many subjects is indexed by subject in its own transaction (a
 # thousand rows cost a few milliseconds); a larger one by the daily job.
 INDEX_AT_ONCE = 1_000
+# Index rows the daily job writes in one transaction: the rest of a large check, and the
+# checks after it, in the next ones.
+INDEX_PER_TRANSACTION = 50_000
 
 # Packed ids: signed 64-bit (the subject ids), unsigned 32-bit (indexes into situations).
 _IDS = "q"
@@ -58,18 +65,10 @@ _LEVEL = 1  # zlib's fastest: the ids are small numbers in eight bytes, mostly z
 _USE = cast(Table, JointCheckUse.__table__)
 _USE_SUBJECT = cast(Table, JointCheckUseSubject.__table__)
 _USE_INDEXED = cast(Table, JointCheckUseIndexed.__table__)
+_INDEXING = cast(Table, JointCheckUseIndexing.__table__)
 _INDEX_COLUMNS = ("subject_id", "use_id", "situation")
 # A check whose subjects are not indexed yet: not at once, and not by the job since.
 _PENDING = _USE.c.indexed_at.is_(None) & ~exists().where(_USE_INDEXED.c.use_id == _USE.c.id)
-# The job's mark that it indexed a check, written first: of two jobs at once (PostgreSQL),
-# the second waits for the first's mark on the same check and then writes nothing, so it
-# indexes nothing twice (the mark and the index commit together).
-_CLAIM = {
-    dialect: insert_of(JointCheckUseIndexed)
-    .on_conflict_do_nothing(index_elements=["use_id"])
-    .returning(JointCheckUseIndexed.use_id)
-    for dialect, insert_of in (("sqlite", sqlite_insert), ("postgresql", postgresql_insert))
-}
 
 
 def _pack(typecode: str, values: Sequence[int]) -> bytes:
@@ -128,33 +127,85 @@ def record(
     return Recorded(use_id, audit.witness(_USE, [{**values, "id": use_id}]))
 
 
-def _index(
-    session: Session, use_id: int, subject_ids: Sequence[int], situation_ids: Sequence[int]
-) -> None:
-    # One row per subject: a code given twice answered its subject twice, alike.
-    rows = sorted(dict(zip(subject_ids, situation_ids, strict=True)).items())
+def _index_rows(subject_ids: Sequence[int], situation_ids: Sequence[int]) -> list[tuple[int, int]]:
+    """A check's index rows, (subject, situation), in the order of the subjects' ids: one
+    per subject, a code given twice having answered its subject twice, alike."""
+    return sorted(dict(zip(subject_ids, situation_ids, strict=True)).items())
+
+
+def _write_index(session: Session, use_id: int, rows: Sequence[tuple[int, int]]) -> None:
     BulkWriter(session, _USE_SUBJECT, _INDEX_COLUMNS).insert(
         [(subject_id, use_id, situation) for subject_id, situation in rows]
     )
 
 
-def index_pending(session: Session, clock: Clock) -> int:
-    """Index the subjects of the checks not indexed yet (the daily job), marking each by a
-    row of its own (``JointCheckUseIndexed``; the check's row is append-only); returns how
-    many checks. On PostgreSQL a check another job is indexing is left to it."""
-    pending = session.execute(
-        select(_USE.c.id, _USE.c.subject_ids, _USE.c.situation_ids)
-        .where(_PENDING)
-        .order_by(_USE.c.id)
-    ).all()
-    claim = _CLAIM[session.get_bind().dialect.name]
-    indexed = 0
-    for use_id, subject_ids, situation_ids in pending:
-        if session.execute(claim.values(use_id=use_id, indexed_at=clock.now())).first() is None:
-            continue  # another job marked it, and indexed it in the same transaction
-        _index(session, use_id, _unpack(_IDS, subject_ids), _unpack(_SITUATIONS, situation_ids))
-        indexed += 1
-    return indexed
+def _index(
+    session: Session, use_id: int, subject_ids: Sequence[int], situation_ids: Sequence[int]
+) -> None:
+    _write_index(session, use_id, _index_rows(subject_ids, situation_ids))
+
+
+@dataclass
+class Indexed:
+    """What one call of ``index_pending`` did: the checks whose indexing it completed, the
+    index rows it wrote, and whether it stopped at its limit with more to do."""
+
+    checks: int = 0
+    rows: int = 0
+    more: bool = False
+
+
+def index_pending(session: Session, clock: Clock, *, limit: int = INDEX_PER_TRANSACTION) -> Indexed:
+    """Index the subjects of the checks not indexed yet (the daily job), up to ``limit``
+    index rows in this transaction: each check's distinct subjects in the order of their
+    ids, from where the last committed transaction left it (``JointCheckUseIndexing``), a
+    check marked by a row of its own (``JointCheckUseIndexed``; the check's row is
+    append-only) once all are written. ``more``: call again, in a transaction of its own.
+
+    Bounded so that a run over checks of a hundred thousand subjects each does not hold
+    its rows (and the subjects' key-share locks) for the whole index, and an interrupted
+    run loses only its last transaction's part (decision 0008, session 25 addendum). Until
+    marked, a check is still read from its packed subjects (``situations_of``), so a
+    part-indexed one is found whole. On PostgreSQL two jobs at once take a check one after
+    the other (a lock on its name), the second finding how far the first got."""
+    pending = session.scalars(select(_USE.c.id).where(_PENDING).order_by(_USE.c.id)).all()
+    result = Indexed()
+    for use_id in pending:
+        room = limit - result.rows
+        if room <= 0:
+            result.more = True
+            break
+        locks.hold_name(session, f"joint_check_use:{use_id}:indexing", shared=False)
+        # Read after the lock, each in a statement of its own: what a job that held it
+        # committed is seen.
+        if session.scalar(select(_USE_INDEXED.c.use_id).where(_USE_INDEXED.c.use_id == use_id)):
+            continue  # another job indexed it meanwhile
+        done = session.scalar(select(_INDEXING.c.indexed_rows).where(_INDEXING.c.use_id == use_id))
+        subject_ids, situation_ids = session.execute(
+            select(_USE.c.subject_ids, _USE.c.situation_ids).where(_USE.c.id == use_id)
+        ).one()
+        rows = _index_rows(_unpack(_IDS, subject_ids), _unpack(_SITUATIONS, situation_ids))
+        start = done or 0
+        part = rows[start : start + room]
+        _write_index(session, use_id, part)
+        result.rows += len(part)
+        through = start + len(part)
+        if through < len(rows):
+            if done is None:
+                session.execute(insert(_INDEXING).values(use_id=use_id, indexed_rows=through))
+            else:
+                session.execute(
+                    update(_INDEXING)
+                    .where(_INDEXING.c.use_id == use_id)
+                    .values(indexed_rows=through)
+                )
+            result.more = True
+            break
+        if done is not None:
+            session.execute(delete(_INDEXING).where(_INDEXING.c.use_id == use_id))
+        session.execute(insert(_USE_INDEXED).values(use_id=use_id, indexed_at=clock.now()))
+        result.checks += 1
+    return result
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,21 @@ class JointCheckUseIndexed(Base):
     indexed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
+class JointCheckUseIndexing(Base):
+    """How many of a large joint check's index rows (its distinct subjects, in the order of
+    their ids) the daily job has written, while it has not written them all: the job writes
+    a fixed number per transaction and the next transaction, or the next run, goes on from
+    here (migration 0071). Deleted when the check's mark (``JointCheckUseIndexed``) is
+    written."""
+
+    __tablename__ = "joint_check_use_indexing"
+
+    use_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("joint_check_use.id"), primary_key=True, autoincrement=False
+    )
+    indexed_rows: Mapped[int] = mapped_column(Integer)
+
+
 class JointCheckUseSubject(Base):
     """A subject answered by a joint check, by subject: the index of ``JointCheckUse``'s
     packed subjects that a subject's access log reads."""

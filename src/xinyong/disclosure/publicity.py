@@ -4,14 +4,13 @@ window by itself (every read computes it from the clock); the nightly job writes
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
 from xinyong.collection.models import CreditRecord, RecordStatus
-from xinyong.collection.records import add_version_as_is, current_version
+from xinyong.collection.records import add_version_as_is, current_version, locked_where
 
 PUBLICITY_ENDED = "publicity ended"
 
@@ -25,17 +24,13 @@ def end_expired_publicity(session: Session, clock: Clock) -> int:
     # left it — one no longer active or corrected is not ended again (PostgreSQL rechecks
     # the condition on a row it waited for), so two jobs at once do not both write its next
     # version; the audit chain's head, taken last, is never held while waiting for a record.
-    expired = session.scalars(
-        select(CreditRecord)
-        .where(
-            CreditRecord.publicity_end.is_not(None),
-            CreditRecord.publicity_end < today,
-            CreditRecord.status.in_([RecordStatus.ACTIVE, RecordStatus.CORRECTED]),
-        )
-        .order_by(CreditRecord.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    # After the batches running for their sources (``records.locked_where``).
+    expired = locked_where(
+        session,
+        CreditRecord.publicity_end.is_not(None),
+        CreditRecord.publicity_end < today,
+        CreditRecord.status.in_([RecordStatus.ACTIVE, RecordStatus.CORRECTED]),
+    )
     for record in expired:
         record.status = RecordStatus.EXPIRED
         # The window stays as it was: the version records that it has ended.

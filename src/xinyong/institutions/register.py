@@ -194,7 +194,8 @@ def _version(
     )
     session.add(version)
     session.flush()
-    audit.record(
+    # Within ``events_last`` for a deregistration carrying cases out (``change_status``).
+    audit.record_soon(
         session,
         clock,
         actor.audit(),
@@ -408,19 +409,23 @@ def change_status(
     institution.status_since = since
     institution.status_reason = why
     institution.current_version_no += 1
-    _version(session, clock, actor, institution, "status", why)
-    if source is not None:
-        # It has left for good: what it was to carry out for subjects is done in its place
-        # in this same transaction, so that nothing waits for it (Art. 25; decision 0024) —
-        # by the system, the officer's deregistration named as the cause: the officer who
-        # keeps the register alters no record (objection handlers alter no data, rules.md).
-        objections.carry_out_for_deregistered_sources(
-            session,
-            clock,
-            actor,
-            source_organisation_id=source,
-            cause_action="institution.status",  # the audit of this change (``_version``)
-        )
+    # This change's event and the cases' are written after every row the carrying out
+    # takes, reports' included (decision 0008, session 25 addendum); this one first.
+    with audit.events_last(session):
+        _version(session, clock, actor, institution, "status", why)
+        if source is not None:
+            # It has left for good: what it was to carry out for subjects is done in its
+            # place in this same transaction, so that nothing waits for it (Art. 25;
+            # decision 0024) — by the system, the officer's deregistration named as the
+            # cause: the officer who keeps the register alters no record (objection
+            # handlers alter no data, rules.md).
+            objections.carry_out_for_deregistered_sources(
+                session,
+                clock,
+                actor,
+                source_organisation_id=source,
+                cause_action="institution.status",  # the audit of this change (``_version``)
+            )
     return institution
 
 

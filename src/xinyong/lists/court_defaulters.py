@@ -35,7 +35,7 @@ from xinyong.catalog.definitions import PublicityPeriod, RecordTypeDefinition, S
 from xinyong.clock import Clock
 from xinyong.collection import hooks
 from xinyong.collection.models import CreditRecord, RecordStatus, RecordVersion
-from xinyong.collection.records import add_version_as_is, current_version
+from xinyong.collection.records import add_version_as_is, current_version, locked_where
 from xinyong.errors import Conflict, InvalidInput, PermissionDenied
 from xinyong.lists import entry_locks, entry_persons, red_list_exit
 from xinyong.lists.entry_events import record_event
@@ -343,13 +343,8 @@ def end_publicity_where_performed(session: Session, clock: Clock) -> int:
     # ended meanwhile (by the staff, by another job) is left as it is
     # (``_end_publicity_on_performance``).
     ended = 0
-    for record in session.scalars(
-        select(CreditRecord)
-        .where(CreditRecord.id.in_(due))
-        .order_by(CreditRecord.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ):
+    # After the court's batches running (``records.locked_where``).
+    for record in locked_where(session, CreditRecord.id.in_(due)):
         if _end_publicity_on_performance(session, clock, SYSTEM_ACTOR, record, due[record.id]):
             ended += 1
     return ended

@@ -812,55 +812,58 @@ def decide_objection(
     objection.upheld = upheld
     objection.decision_reasons = reasons.strip()
     objection.decided_by = actor.audit().id
-    record_event(
-        session,
-        clock,
-        entry,
-        actor,
-        "objection_upheld" if upheld else "objection_dismissed",
-        reasons.strip(),
-    )
-    if upheld and not objection.after_publication and entry.status in OPEN_STATUSES:
-        # A candidacy that ended meanwhile (withdrawn, or rejected by the approver) keeps
-        # the ending it has: the upheld objection is on its record, not a second ending.
-        entry.status = EntryStatus.REJECTED
-        entry.ended_at = clock.now()
-        entry.removal_reason = RemovalReason.OBJECTION_UPHELD
-        entry.removal_detail = reasons.strip()
-    elif upheld and in_force(entry, clock.today()):
-        # The listing was wrong: the entry leaves the list now, and the subject reads why
-        # on its notices (Art. 24). One that left otherwise meanwhile stays as it ended —
-        # and so does one whose term ended before the daily job expired it: it has left by
-        # its term, which the job writes (decision 0042, session 21 addendum).
-        # The removal is the decision's consequence, carried out by the platform — an
-        # objection handler alters no data (rules.md) — naming the decision and who took it
-        # as its cause, so the history says who did what.
-        entry.status = EntryStatus.REMOVED
-        entry.ended_at = clock.now()
-        entry.removal_reason = RemovalReason.OBJECTION_UPHELD
-        entry.removal_detail = reasons.strip()
+    # The red-list entries an upheld objection restores are locked before the events take
+    # the audit chain's head (decision 0008, session 25 addendum).
+    with audit.events_last(session):
         record_event(
             session,
             clock,
             entry,
-            SYSTEM_ACTOR,
-            "removed",
-            f"{RemovalReason.OBJECTION_UPHELD.value}: objection {objection.id} upheld: "
-            f"{reasons.strip()}",
-            details={
-                "cause": {
-                    "action": "list_entry.objection_upheld",
-                    "actor": actor.audit().id,
-                    "objection": objection.id,
-                }
-            },
+            actor,
+            "objection_upheld" if upheld else "objection_dismissed",
+            reasons.strip(),
         )
-    if upheld and objection.after_publication:
-        # The red-list entries this listing ended had no ground either, however it has left
-        # the list since (decision 0041 addendum).
-        red_list_exit.restore_after_wrong_black_listing(
-            session, clock, entry, found_wrong=RemovalReason.OBJECTION_UPHELD
-        )
+        if upheld and not objection.after_publication and entry.status in OPEN_STATUSES:
+            # A candidacy that ended meanwhile (withdrawn, or rejected by the approver) keeps
+            # the ending it has: the upheld objection is on its record, not a second ending.
+            entry.status = EntryStatus.REJECTED
+            entry.ended_at = clock.now()
+            entry.removal_reason = RemovalReason.OBJECTION_UPHELD
+            entry.removal_detail = reasons.strip()
+        elif upheld and in_force(entry, clock.today()):
+            # The listing was wrong: the entry leaves the list now, and the subject reads why
+            # on its notices (Art. 24). One that left otherwise meanwhile stays as it ended —
+            # and so does one whose term ended before the daily job expired it: it has left by
+            # its term, which the job writes (decision 0042, session 21 addendum).
+            # The removal is the decision's consequence, carried out by the platform — an
+            # objection handler alters no data (rules.md) — naming the decision and who took it
+            # as its cause, so the history says who did what.
+            entry.status = EntryStatus.REMOVED
+            entry.ended_at = clock.now()
+            entry.removal_reason = RemovalReason.OBJECTION_UPHELD
+            entry.removal_detail = reasons.strip()
+            record_event(
+                session,
+                clock,
+                entry,
+                SYSTEM_ACTOR,
+                "removed",
+                f"{RemovalReason.OBJECTION_UPHELD.value}: objection {objection.id} upheld: "
+                f"{reasons.strip()}",
+                details={
+                    "cause": {
+                        "action": "list_entry.objection_upheld",
+                        "actor": actor.audit().id,
+                        "objection": objection.id,
+                    }
+                },
+            )
+        if upheld and objection.after_publication:
+            # The red-list entries this listing ended had no ground either, however it has left
+            # the list since (decision 0041 addendum).
+            red_list_exit.restore_after_wrong_black_listing(
+                session, clock, entry, found_wrong=RemovalReason.OBJECTION_UPHELD
+            )
     return objection
 
 
@@ -1009,7 +1012,26 @@ def end_entries_resting_on(
     published one leaves the list (removed); a candidacy not yet published (in comment,
     noticed, awaiting approval) ends unpublished (rejected). The reason and the record are
     in each one's history and removal detail, which the subject reads on its notices (Art.
-    24). Returns their ids."""
+    24). Returns their ids.
+
+    The red-list entries restored after a listing found wrong are locked before the first
+    event takes the audit chain's head (``audit.events_last``; decision 0008 addenda)."""
+    with audit.events_last(session):
+        return _end_entries_resting_on(
+            session, clock, actor, record_id, reason=reason, detail=detail, event=event
+        )
+
+
+def _end_entries_resting_on(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    record_id: int,
+    *,
+    reason: RemovalReason,
+    detail: str,
+    event: str,
+) -> list[int]:
     ended: list[int] = []
     record: CreditRecord | None = None
     for entry in session.scalars(

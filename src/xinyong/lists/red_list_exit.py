@@ -197,19 +197,30 @@ def restore_after_wrong_black_listing(
     today = clock.today()
     if eligibility.black_list_entry_in_force(session, black.subject_id, today) is not None:
         return []
-    ended_by_it = session.execute(
-        select(ListEntry, ListStandard)
-        .join(ListStandard, ListStandard.id == ListEntry.standard_id)
-        .where(
+    # The detail the ending wrote (``black_listed_detail``) names the entry.
+    named = f"(entry {black.id}): "
+    candidates = session.scalars(
+        select(ListEntry.id).where(
             ListEntry.subject_id == black.subject_id,
             ListEntry.kind == ListKind.RED,
             ListEntry.status == EntryStatus.REMOVED,
             ListEntry.removal_reason == RemovalReason.BLACK_LISTED,
-            # The detail the ending wrote (``black_listed_detail``) names the entry.
-            ListEntry.removal_detail.contains(f"(entry {black.id}): "),
+            ListEntry.removal_detail.contains(named),
         )
-        .order_by(ListEntry.id)
     ).all()
+    # All locked in the order of their ids and read afresh before the first one's event:
+    # restored one after the other, the first one's event took the audit chain's head while
+    # the next was waited for — held by a request that then waited for the head (decision
+    # 0008, session 25 addendum). One an officer changed meanwhile is taken as it stands.
+    ended_by_it = [
+        (red, standard)
+        for red in _locked_all(session, candidates)
+        if red.status is EntryStatus.REMOVED
+        and red.removal_reason is RemovalReason.BLACK_LISTED
+        and red.removal_detail is not None
+        and named in red.removal_detail
+        and (standard := session.get(ListStandard, red.standard_id)) is not None
+    ]
     detail = (
         restored_detail(black, why)
         if black.removal_reason is why

@@ -1000,19 +1000,24 @@ def carry_out_for_deregistered_sources(
     if not departed:
         return []
     done: list[RecordObjection] = []
-    for objection in lock_upheld_of_sources(session, departed):
-        # Read afresh when locked: a deregistration and the daily job at the same moment
-        # carry each case out once; the later one finds it done and passes it by.
-        if objection.status is not ObjectionStatus.UPHELD:
-            continue
-        _carry_out_in_place(
-            session,
-            clock,
-            objection,
-            organisation_id=actor.organisation_id,
-            cause=cause_of(actor, cause_action),
-        )
-        done.append(objection)
+    # Every case's events after every case's rows: a case's event (or its organisation's
+    # rename) written before the next case's removal of report contents held the audit
+    # chain's head while that removal waited for a report a request held — a request that
+    # then waited for the head (decision 0008, session 25 addendum).
+    with audit.events_last(session):
+        for objection in lock_upheld_of_sources(session, departed):
+            # Read afresh when locked: a deregistration and the daily job at the same moment
+            # carry each case out once; the later one finds it done and passes it by.
+            if objection.status is not ObjectionStatus.UPHELD:
+                continue
+            _carry_out_in_place(
+                session,
+                clock,
+                objection,
+                organisation_id=actor.organisation_id,
+                cause=cause_of(actor, cause_action),
+            )
+            done.append(objection)
     return done
 
 
@@ -1044,13 +1049,8 @@ def lock_upheld_of_sources(
     )
     record_ids = sorted({objection.record_id for objection in waiting})
     if record_ids:
-        session.scalars(
-            select(CreditRecord)
-            .where(CreditRecord.id.in_(record_ids))
-            .order_by(CreditRecord.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).all()
+        # After the source's batches running (``records.locked_where``; session 25).
+        collection_records.locked_where(session, CreditRecord.id.in_(record_ids))
     return waiting
 
 
@@ -1128,7 +1128,8 @@ def _complete(
     objection.completed_by_source = by_source
     objection.result_version_no = version.version_no
     session.flush()
-    audit.record(
+    # Within ``events_last`` when the platform carries cases out in a source's place.
+    audit.record_soon(
         session,
         clock,
         actor.audit(),

@@ -443,7 +443,8 @@ def rename(
     session.flush()
     if subject.is_organisation:
         name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))
-    # Within a batch (``audit.events_last``), written after the batch's last row is locked.
+    # Within ``events_last`` (a batch, a step renaming beside others), written after the
+    # step's last row is locked (decision 0008 addenda).
     audit.record_soon(
         session,
         clock,

@@ -8,9 +8,9 @@ replay is lost (decision 0050 addendum, session 25).
 ``content:`` keys are left: the platform gives them to every batch sent without a key, on
 every channel, so a client's cannot be told from the platform's.
 
-Revision ID: 0075
+Revision ID: 0070
 Revises: 0069
-Create Date: 2026-12-25 09:00:00
+Create Date: 2026-12-21 09:00:00
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0075"
+revision: str = "0070"
 down_revision: str | None = "0069"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
