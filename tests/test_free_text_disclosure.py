@@ -74,6 +74,7 @@ from xinyong.disclosure import access, files
 from xinyong.identifiers import holds_citizen_id, mask_citizen_id, mask_citizen_ids
 from xinyong.lists.models import ListEntry
 from xinyong.lists.publicity import mask_name
+from xinyong.subjects import service as subjects
 
 API = "/api/v1"
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -509,6 +510,9 @@ def test_the_public_version_of_a_persons_report_names_the_person_as_the_public_s
     person = world.subjects["person"]
     penalty_with_ids(db, clock, world, "person")
     make_query_item(db, clock, world, record_types=(PENALTY,), statutory_exception=None)
+    # A name corrected (decision 0051): a former name in the person's own report.
+    wrong = person.name
+    subjects.rename(db, clock, actor_of(world, "authority"), person, "王某甲", correcting=True)
     db.commit()
     shown = mask_name(person.name)
 
@@ -521,6 +525,7 @@ def test_the_public_version_of_a_persons_report_names_the_person_as_the_public_s
     assert body["subject"]["former_names"] == []
     assert "name_corrections" not in body["subject"]
     assert person.name not in json.dumps(body, ensure_ascii=False)
+    assert wrong not in json.dumps(body, ensure_ascii=False)
     page = client.get(
         f"{API}/subjects/{person.reference}/report",
         params={**params, "format": "html"},
@@ -531,6 +536,7 @@ def test_the_public_version_of_a_persons_report_names_the_person_as_the_public_s
     assert shown in page.text
     printed = _pdf_text(tmp_path, pdf)
     assert person.name not in printed
+    assert wrong not in printed
     assert shown in printed
     verified = client.get(
         f"{API}/reports/{body['number']}/verify",
@@ -543,6 +549,7 @@ def test_the_public_version_of_a_persons_report_names_the_person_as_the_public_s
     own, _pdf = report(client, tokens, "citizen", person.reference)
     assert own["public_version"] is False
     assert own["subject"]["name"] == person.name
+    assert own["subject"]["former_names"] == [wrong]
 
 
 def test_the_subjects_own_report_gives_the_text_as_stored(
