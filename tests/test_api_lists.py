@@ -168,6 +168,38 @@ def test_a_bank_with_written_authorisation_reads_list_status_and_grade(
     assert own.json()["grade"]["record_contributions_withheld"] is False
 
 
+def test_a_bank_is_not_told_by_the_grades_time_that_something_withheld_changed(
+    listed_company: World, client: TestClient, db: Session, clock: FixedClock
+) -> None:
+    """A record the bank may not see, added later the same day, recomputes the grade; the
+    band and what the bank may see stay as they were, so must the bank's answer: a moved
+    computation time would tell it that something withheld changed, and when (Art. 13 ¶3,
+    19; decision 0024, session 25 addendum). The subject and the supervising credit
+    authority keep the time of the computation."""
+    world = listed_company
+    company = world.subjects["company"]
+    url = status_url(company.uscc or "")
+    assert authorise(client, world, ["credit_status"]).status_code == 201
+
+    def read(reader: str) -> dict[str, Any]:
+        response = client.get(url, headers=headers(client, reader))
+        assert response.status_code == 200, response.text
+        grade: dict[str, Any] = response.json()["grade"]
+        return grade
+
+    before = {reader: read(reader) for reader in ("analyst", "company", "authority")}
+    clock.advance(dt.timedelta(hours=1))
+    ingest_penalty(db, clock, world, company)  # a record the bank's authorisation does not open
+    db.commit()
+    after = {reader: read(reader) for reader in ("analyst", "company", "authority")}
+
+    assert after["analyst"]["grade"] == "D"
+    assert after["analyst"] == before["analyst"]
+    assert after["analyst"]["as_of"] == clock.today().isoformat()
+    for reader in ("company", "authority"):
+        assert after[reader]["computed_at"] != before[reader]["computed_at"]
+
+
 def test_the_exact_score_is_the_subjects_alone(listed_company: World, client: TestClient) -> None:
     """The grading model is public, so the exact score less the base and the effects shown
     would be the withheld records' total (review, session 23; Art. 13 ¶3, 19): the bank

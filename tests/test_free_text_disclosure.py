@@ -73,6 +73,8 @@ from xinyong.collection.models import CreditRecord, RecordVersion
 from xinyong.disclosure import access, files
 from xinyong.identifiers import holds_citizen_id, mask_citizen_id, mask_citizen_ids
 from xinyong.lists.models import ListEntry
+from xinyong.lists.publicity import mask_name
+from xinyong.subjects import service as subjects
 
 API = "/api/v1"
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
@@ -418,6 +420,10 @@ def test_the_query_page_shows_an_items_records_as_the_public_file_does(
     result = response.text.split('class="query-result"', 1)[1]
     assert in_clear(result) == []
     assert masked(FACTS_ID) in result
+    # The person as the public sees them, as in the public version of a report.
+    person = world.subjects["person"]
+    assert person.name not in result
+    assert mask_name(person.name) in result
     assert "record-history" not in result
     assert "data-public-version" in result
     assert "变动记录" in result.split("data-public-version", 1)[1].split("</span>", 1)[0]
@@ -486,6 +492,64 @@ def test_the_public_version_of_a_report_masks_the_text_and_gives_no_history(
     assert "本报告为公开版" in printed
     assert "第1版" not in printed
     assert "完整变动记录" not in printed
+
+
+def test_the_public_version_of_a_persons_report_names_the_person_as_the_public_sees_them(
+    disclosure_world: World,
+    db: Session,
+    clock: FixedClock,
+    client: TestClient,
+    tokens: Tokens,
+    tmp_path: Path,
+) -> None:
+    """A natural person's basic information in the public version: the name masked as the
+    public lists and the report's verification show it, the masked ID number, no former
+    names — the JSON, the page (HTML) and the printed form alike; the subject's own report
+    names the person in full, and the public version still verifies."""
+    world = disclosure_world
+    person = world.subjects["person"]
+    penalty_with_ids(db, clock, world, "person")
+    make_query_item(db, clock, world, record_types=(PENALTY,), statutory_exception=None)
+    # A name corrected (decision 0051): a former name in the person's own report.
+    wrong = person.name
+    subjects.rename(db, clock, actor_of(world, "authority"), person, "王某甲", correcting=True)
+    db.commit()
+    shown = mask_name(person.name)
+
+    params = {"query_item": ITEM, "matter": MATTER_CODE}
+    body, pdf = report(client, tokens, "querier", person.reference, **params)
+
+    assert body["public_version"] is True
+    assert body["subject"]["name"] == shown
+    assert body["subject"]["code"] == masked(citizen_id_of(person))
+    assert body["subject"]["former_names"] == []
+    assert "name_corrections" not in body["subject"]
+    assert person.name not in json.dumps(body, ensure_ascii=False)
+    assert wrong not in json.dumps(body, ensure_ascii=False)
+    page = client.get(
+        f"{API}/subjects/{person.reference}/report",
+        params={**params, "format": "html"},
+        headers=tokens("querier"),
+    )
+    assert page.status_code == 200, page.text[:300]
+    assert person.name not in page.text
+    assert shown in page.text
+    printed = _pdf_text(tmp_path, pdf)
+    assert person.name not in printed
+    assert wrong not in printed
+    assert shown in printed
+    verified = client.get(
+        f"{API}/reports/{body['number']}/verify",
+        params={"code": body["verification_code"], "sha256": body["content_sha256"]},
+    ).json()
+    assert verified["genuine"] is True
+    assert verified["content_matches"] is True
+    assert verified["subject"] == shown
+
+    own, _pdf = report(client, tokens, "citizen", person.reference)
+    assert own["public_version"] is False
+    assert own["subject"]["name"] == person.name
+    assert own["subject"]["former_names"] == [wrong]
 
 
 def test_the_subjects_own_report_gives_the_text_as_stored(

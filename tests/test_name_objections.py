@@ -511,7 +511,8 @@ def test_the_persons_own_report_names_the_requester_by_the_corrected_name(
 ) -> None:
     """Art. 4 ¶2, 25: once the name is corrected, the person's own report names its
     requester — the person — by the corrected name, as the page header and ``GET
-    /api/v1/me`` name the account; an account named by the wrong name follows it."""
+    /api/v1/me`` name the account; so does every list naming the account, whatever name it
+    was stored with (``accounts.account_label``; decision 0051, session 25 addendum)."""
     world = collection_world
     person = world.subjects["person"]
     world.users["citizen"].display_name = "王某某"
@@ -522,7 +523,7 @@ def test_the_persons_own_report_names_the_requester_by_the_corrected_name(
     db.commit()
     citizen = as_user(world, "citizen")
     assert citizen.label == CORRECT_NAME
-    assert world.users["citizen"].display_name == CORRECT_NAME
+    assert accounts.account_label(world.users["citizen"]) == CORRECT_NAME
     issued = reports.issue(db, clock, citizen, person)
     body = json.loads(issued.body)
     assert body["requested_by"] == f"信息主体本人 · {CORRECT_NAME}"
@@ -533,13 +534,14 @@ def test_a_subject_accounts_label_is_the_subjects_current_name(
     collection_world: World, db: Session, clock: FixedClock
 ) -> None:
     """An organisation renamed by its registration (decision 0050) is named by its new name
-    on its own account, whatever the administrator called the account; an account named
-    otherwise than by the old name keeps its display name in the administrators' list."""
+    on its own account and in every list naming the account, whatever the administrator
+    called the account (decision 0051, session 25 addendum); a staff account keeps its
+    display name."""
     world = collection_world
     company = world.subjects["company"]
     world.users["company"].display_name = "财务部账号"
     subjects.rename(db, clock, as_user(world, "authority"), company, "福州晨光文化用品有限公司")
     db.commit()
     assert as_user(world, "company").label == "福州晨光文化用品有限公司"
-    assert world.users["company"].display_name == "财务部账号"
+    assert accounts.account_label(world.users["company"]) == "福州晨光文化用品有限公司"
     assert as_user(world, "authority").label == world.users["authority"].display_name

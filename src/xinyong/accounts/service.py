@@ -697,17 +697,43 @@ def organisation_standing(organisation: Organisation | None) -> Standing | None:
     return institutions.standing_problem(session, organisation)
 
 
-def _label(user: UserAccount) -> str:
-    """How the account is named to its holder and on what it requests (the page header,
-    ``GET /api/v1/me``, a report's requester): a subject's account by the subject's current
-    registered name, which a name corrected on objection (decision 0051) or a registration's
-    rename (decision 0050) changes (Art. 4 ¶2); a staff account by its display name."""
+def account_label(user: UserAccount) -> str:
+    """How the account is named wherever an account is named (the page header,
+    ``GET /api/v1/me``, a report's requester, the administrators' and officers' lists, the
+    holder's own account page): a subject's account by the subject's current registered
+    name, which a name corrected on objection (decision 0051) or a registration's rename
+    (decision 0050) changes (Art. 4 ¶2), read from the subject so that no stored copy
+    lags behind it (decision 0051, session 25 addendum); a staff account by its display
+    name."""
     session = object_session(user)
     if user.subject_id is not None and session is not None:
         subject = session.get(Subject, user.subject_id)
         if subject is not None:
             return subject.name
     return user.display_name
+
+
+def account_labels(session: Session, users: Iterable[UserAccount]) -> dict[int, str]:
+    """``account_label`` of each of ``users``, by account id: the subjects' names read in
+    one statement per thousand accounts, for a list."""
+    users = list(users)
+    subject_ids = sorted({u.subject_id for u in users if u.subject_id is not None})
+    names: dict[int, str] = {}
+    for start in range(0, len(subject_ids), 1000):
+        names.update(
+            session.execute(
+                select(Subject.id, Subject.name).where(
+                    Subject.id.in_(subject_ids[start : start + 1000])
+                )
+            )
+            .tuples()
+            # A list: a result has keys(), which dict.update would take it by.
+            .all()
+        )
+    return {
+        u.id: names.get(u.subject_id, u.display_name) if u.subject_id else u.display_name
+        for u in users
+    }
 
 
 def actor_for_user(user: UserAccount) -> Actor:
@@ -718,7 +744,7 @@ def actor_for_user(user: UserAccount) -> Actor:
         organisation_id=user.organisation_id,
         organisation_kind=None if user.organisation is None else user.organisation.kind,
         subject_id=user.subject_id,
-        label=_label(user),
+        label=account_label(user),
         standing=organisation_standing(user.organisation),
     )
 
@@ -975,7 +1001,7 @@ def actor_names(session: Session, ids: Iterable[str | None], *, staff: bool) -> 
         if kind == "user":
             user = session.get(UserAccount, int(number))
             if user is not None:
-                who, organisation_id = user.display_name, user.organisation_id
+                who, organisation_id = account_label(user), user.organisation_id
         elif kind == "api_key":
             key = session.get(ApiKey, int(number))
             if key is not None:

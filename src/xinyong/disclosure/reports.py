@@ -244,15 +244,29 @@ def _basic(
     path: LegalPath,
     as_of: dt.date,
     shown: _PublicFacts | None = None,
+    *,
+    public: bool = False,
 ) -> dict[str, Any]:
     """The subject's basic information as it stood on ``as_of``: its name then (the
     latest name in force that day; today's if the platform knows no other), the names it
     had left by then, and, for an organisation, those answering for it then (Art. 18): in
     full on the subject's own report, to anyone else as the public sees them
-    (``_persons_as_public``, from ``shown``)."""
+    (``_persons_as_public``, from ``shown``).
+
+    In the public version (``public``) a natural person is shown as the public sees one
+    (Art. 13 ¶3; decisions 0036, 0037, session 25 addendum): by the masked ID number and
+    the name masked as the public lists and a report's verification show it, without
+    former names or their corrections, which no public outlet shows."""
     shown = shown or _PublicFacts()
     query = _BASIC_OF_ORGANISATION if subject.is_organisation else _BASIC_OF_PERSON
     rows = query.rows(session.connection(), {"subject_id": subject.id, "as_of": as_of})
+    if public and not subject.is_organisation:
+        return {
+            "name": mask_name(_name_then(subject, rows)),
+            "kind": subject.kind.value,
+            "code": subject.uscc or subject.citizen_id_masked,
+            "former_names": [],
+        }
     basic: dict[str, Any] = {
         "name": _name_then(subject, rows),
         "kind": subject.kind.value,
@@ -869,6 +883,7 @@ def issue(
             None
             if own_report or not subject.is_organisation
             else _public_facts(session, records, entry_ids, as_of or today),
+            public=granted.public_only,
         ),
         "sections": sections,
         "list_entries": list_entries,

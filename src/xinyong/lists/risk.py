@@ -151,7 +151,14 @@ def credit_status(
             "score": None if withheld else grade.score,
             "score_withheld": withheld,
             "model_version": grade.model_version,
-            "computed_at": grade.computed_at.isoformat(),
+            # The day the grade is as of: every answer's grade is today's (``grades.current``).
+            "as_of": today.isoformat(),
+            # The computation's time is the subject's and the supervising authority's: a
+            # grade is recomputed whenever any of the subject's records changes, so to a
+            # reader the records are withheld from a time that moved while nothing it may
+            # see did would say that a withheld record changed, and when (Art. 13 ¶3;
+            # decision 0024, session 25 addendum). Such a reader gets the day only.
+            "computed_at": None if withheld and not supervising else grade.computed_at.isoformat(),
             "contributions": contributions,
             # The records are withheld (but those of the types the reader's lawful path
             # opens, which are among the contributions).

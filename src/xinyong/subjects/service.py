@@ -14,12 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import Table, bindparam, case, func, insert, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from xinyong import identifiers, published_text, texts
-from xinyong.accounts.models import UserAccount
 from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.clock import Clock
@@ -433,13 +432,9 @@ def rename(
     subject.names.append(added)
     subject.name = new_name
     subject.name_normalised = names.normalise_name(new_name)
-    # The subject's own account, when it was named by the name it bore, follows it: the
-    # administrators' list must not keep a name corrected as wrong (Art. 4 ¶2).
-    session.execute(
-        update(UserAccount)
-        .where(UserAccount.subject_id == subject.id, UserAccount.display_name == wrong)
-        .values(display_name=new_name[:100])
-    )
+    # The subject's accounts are named by this name wherever an account is named
+    # (``accounts.account_label``): no stored copy to bring in step (decision 0051, session
+    # 25 addendum).
     session.flush()
     if subject.is_organisation:
         name_index.add_name(session, subject.id, earlier, (added.normalised, added.core))

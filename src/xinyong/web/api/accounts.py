@@ -21,11 +21,12 @@ from xinyong.web.openapi import refusals
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 
 
-def user_out(user: UserAccount) -> dict[str, Any]:
+def user_out(user: UserAccount, label: str | None = None) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,
-        "display_name": user.display_name,
+        # A subject's account by the subject's registered name (``accounts.account_label``).
+        "display_name": accounts.account_label(user) if label is None else label,
         "role": user.role.value,
         "organisation": user.organisation.code if user.organisation else None,
         "subject_id": user.subject_id,
@@ -88,7 +89,9 @@ def create_organisation(
 
 @router.get("/users", responses=refusals(403))
 def list_users(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, Any]:
-    return {"items": [user_out(u) for u in accounts.list_users(session, actor)]}
+    users = accounts.list_users(session, actor)
+    labels = accounts.account_labels(session, users)
+    return {"items": [user_out(u, labels[u.id]) for u in users]}
 
 
 class UserIn(BaseModel):

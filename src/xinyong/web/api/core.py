@@ -211,7 +211,7 @@ def own_account(session: SessionDep, actor: AuthenticatedActorDep) -> dict[str, 
     user = accounts.own_account(session, actor)
     return {
         "username": user.username,
-        "display_name": user.display_name,
+        "display_name": accounts.account_label(user),
         "role": user.role.value,
         "organisation": user.organisation.code if user.organisation else None,
         "created_at": user.created_at.isoformat(),

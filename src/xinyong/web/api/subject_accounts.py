@@ -23,7 +23,7 @@ def subject_account_out(session: Session, user: UserAccount) -> dict[str, Any]:
     return {
         "id": user.id,
         "username": user.username,
-        "display_name": user.display_name,
+        "display_name": accounts.account_label(user),
         # What the officer checks the subject's identity against: the name and the public
         # code (a USCC, or a citizen ID masked).
         "subject_name": subject.name if subject else None,

@@ -25,6 +25,7 @@ def own_account(request: Request, actor: ActorDep, session: SessionDep) -> HTMLR
         "account.html",
         {
             "user": user,
+            "name": accounts.account_label(user),
             "events": accounts.account_history(session, actor),
             **page_helpers(request),
         },

@@ -71,6 +71,7 @@ def _users_page(
         "admin_users.html",
         {
             "users": users,
+            "names": accounts.account_labels(session, users),
             "releasers": {u.id: accounts.code_releaser(u) for u in users},
             "current_user_id": actor.id if actor.kind == "user" else None,
             "organisations": accounts.list_organisations(session),

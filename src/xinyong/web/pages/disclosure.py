@@ -51,6 +51,7 @@ from xinyong.errors import (
     RateLimited,
 )
 from xinyong.lists import early_removal_rules
+from xinyong.lists.publicity import mask_name
 from xinyong.objections import rules
 from xinyong.repair import rules as repair_rules
 from xinyong.subjects import service as subjects
@@ -803,6 +804,12 @@ def _read_file(
     read = granted.read(session, clock)
     return {
         "subject": subject,
+        # On a query item stating no exception, a natural person as the public sees one:
+        # the name masked, as the report's public version gives it (decision 0037, session
+        # 25 addendum).
+        "subject_name": mask_name(subject.name)
+        if granted.public_only and not subject.is_organisation
+        else subject.name,
         "granted": granted,
         "withheld_not_public": read.withheld_not_public,
         "records": record_items(read.records, locale=locale_of(request)),

@@ -243,7 +243,15 @@ def render(
         request, template, values, status_code=status_code, headers=headers
     )
     if request.query_params.get("lang") in LOCALES:
-        response.set_cookie(LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax")
+        # As the session cookie is set (``web.app``): Secure unless the platform is told it
+        # serves plain HTTP (the demo), SameSite=Lax (decision 0053, session 25 addendum).
+        response.set_cookie(
+            LANG_COOKIE,
+            locale,
+            max_age=365 * 86400,
+            samesite="lax",
+            secure=request.app.state.context.settings.secure_cookies,
+        )
     return response
 
 

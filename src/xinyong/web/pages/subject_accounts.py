@@ -41,6 +41,7 @@ def _page(
         "subject_accounts.html",
         {
             "users": users,
+            "names": accounts.account_labels(session, users),
             "subjects": subjects,
             "renewals": renewals,
             "issued": issued,
