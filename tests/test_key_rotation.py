@@ -46,7 +46,7 @@ from tests.test_cli import (  # noqa: F401 - fixtures
     output_of,
     run,
 )
-from xinyong import crypto, key_rotation, keys_of_record
+from xinyong import crypto, key_files, key_rotation, keys_of_record
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
@@ -80,9 +80,9 @@ from xinyong.subjects.models import Subject
 CONTACT = "13800000000"
 
 
-def _old() -> key_rotation.KeySet:
+def _old() -> key_files.KeySet:
     """The test keys (tests/conftest.py)."""
-    return key_rotation.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
+    return key_files.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
 
 
 @dataclass
@@ -199,7 +199,7 @@ def _stored_values(db: Session) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
-def _under(monkeypatch: pytest.MonkeyPatch, keys: key_rotation.KeySet) -> None:
+def _under(monkeypatch: pytest.MonkeyPatch, keys: key_files.KeySet) -> None:
     """The services read with ``keys`` from now on (the test's default cipher)."""
     monkeypatch.setattr(crypto, "_default", keys.cipher())
 
@@ -476,7 +476,7 @@ def test_the_command_rotates_every_key_and_the_old_secrets_are_refused(
     assert dry.exit_code == 0, output_of(dry)
     assert "subject.citizen_id: 1" in output_of(dry)
     assert _secrets(initialised) == old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     with cli_engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(AuditEvent)) == events
 
@@ -487,7 +487,7 @@ def test_the_command_rotates_every_key_and_the_old_secrets_are_refused(
     assert "subject.citizen_id: 1 re-keyed" in told
     new = _secrets(initialised)
     assert all(new[name] != old[name] for name in SECRET_NAMES)
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     assert oct((initialised / "secrets.json").stat().st_mode & 0o777) == "0o600"
     _reads_with_its_keys(cli_engine, number)
 
@@ -561,7 +561,7 @@ def test_a_crash_while_rekeying_leaves_the_old_keys_and_everything_readable(
         result = run("keys", "rotate")
     assert isinstance(result.exception, Crash)
     assert _secrets(initialised) == old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
 
 
@@ -573,14 +573,14 @@ def test_a_crash_after_the_commit_is_settled_at_the_next_opening(
     number = _a_person(cli_engine)
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(key_rotation, "promote", _crash)
+        patch.setattr(key_files, "promote", _crash)
         result = run("keys", "rotate")
     assert isinstance(result.exception, Crash)
     assert _secrets(initialised) == old
-    assert (initialised / key_rotation.PENDING_FILE).exists()
+    assert (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
     assert _secrets(initialised) != old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
 
 
 def test_a_crash_before_the_commit_leaves_a_side_file_the_next_opening_ignores(
@@ -592,15 +592,15 @@ def test_a_crash_before_the_commit_leaves_a_side_file_the_next_opening_ignores(
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(key_rotation, "rekey", _crash)
-        patch.setattr(key_rotation, "settle_after_failure", _crash)
+        patch.setattr(key_files, "settle_after_failure", _crash)
         result = run("keys", "rotate")
     assert isinstance(result.exception, Crash)
-    assert (initialised / key_rotation.PENDING_FILE).exists()
+    assert (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
     assert _secrets(initialised) == old
     again = run("keys", "rotate")
     assert again.exit_code == 0, output_of(again)
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
 
 
@@ -635,7 +635,7 @@ def test_the_app_promotes_a_committed_rotation_at_start(
     _a_person(cli_engine)
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(key_rotation, "promote", _crash)
+        patch.setattr(key_files, "promote", _crash)
         run("keys", "rotate")
     reset_settings()
     create_app(Settings())
@@ -684,15 +684,15 @@ def test_a_side_file_that_cannot_replace_secrets_stops_the_next_command_with_wha
         raise PermissionError(13, "Permission denied")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(key_rotation, "promote", _crash)
+        patch.setattr(key_files, "promote", _crash)
         run("keys", "rotate")
-        patch.setattr(key_rotation, "promote", refused)
+        patch.setattr(key_files, "promote", refused)
         reset_settings()
         result = run("audit", "verify")
     assert result.exit_code == 2
     said = output_of(result)
     assert said.count("\n") == 1  # one line
-    assert key_rotation.PENDING_FILE in said
+    assert key_files.PENDING_FILE in said
     assert "move it there" in said
 
 
@@ -715,7 +715,7 @@ def test_a_value_under_no_key_held_refuses_the_rotation_and_changes_nothing(
     said = output_of(result)
     assert f"subject {lost_id} does not decrypt with the current encryption key" in said
     assert _secrets(initialised) == old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_NOW, make_test_engine
-from xinyong import crypto, key_rotation, keys_of_record
+from xinyong import crypto, key_files, key_rotation, keys_of_record
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
 from xinyong.clock import FixedClock
@@ -30,7 +30,7 @@ from xinyong.subjects.models import Subject
 from xinyong.web.errors import status_for
 
 # The test keys (tests/conftest.py), the keys of record of the database made here.
-OLD = key_rotation.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
+OLD = key_files.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
 ALL = ("encryption_key", "blind_index_key", "session_key")
 CLOCK = FixedClock(TEST_NOW)
 
@@ -60,7 +60,7 @@ def private(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _rotate(engine: Engine) -> key_rotation.KeySet:
+def _rotate(engine: Engine) -> key_files.KeySet:
     """``xinyong keys rotate`` as another process runs it: the database under new keys,
     which the files hold from now on (here: the environment, which the settings read)."""
     new = OLD.rotated(ALL)
@@ -69,7 +69,7 @@ def _rotate(engine: Engine) -> key_rotation.KeySet:
     return new
 
 
-def _files_hold(monkeypatch: pytest.MonkeyPatch, keys: key_rotation.KeySet) -> None:
+def _files_hold(monkeypatch: pytest.MonkeyPatch, keys: key_files.KeySet) -> None:
     for name in ALL:
         monkeypatch.setenv(
             f"XINYONG_{name.upper()}", base64.urlsafe_b64encode(keys.get(name)).decode()
@@ -87,7 +87,7 @@ def _named(engine: Engine, name: str) -> int:
         return session.scalar(select(func.count()).where(Subject.name == name)) or 0
 
 
-def _reads_after(engine: Engine, new: key_rotation.KeySet, *numbers: str) -> None:
+def _reads_after(engine: Engine, new: key_files.KeySet, *numbers: str) -> None:
     """The next transaction writes under the new keys; every person is found by their
     number and read; the chain holds; the head keeps the new keys."""
     with unit_of_work(make_session_factory(engine)) as session:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 import xinyong
-from xinyong import demo, key_rotation, keys_of_record
+from xinyong import demo, key_files, keys_of_record
 from xinyong.accounts.service import TokenSigner
 from xinyong.clock import Clock, SystemClock
 from xinyong.config import Settings, StartRefused, get_settings
@@ -63,7 +63,7 @@ def create_app(
                 )
             # A rotation committed and not yet promoted: its keys are the database's
             # (decision 0054), read below.
-            if key_rotation.promote_pending(settings, engine):
+            if key_files.promote_pending(settings, engine):
                 reset_default_cipher()
             verify_keys(settings, engine, clock or SystemClock())
             with unit_of_work(make_session_factory(engine)) as session:

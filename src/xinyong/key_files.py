@@ -1,0 +1,201 @@
+"""The files the platform's keys are kept in while they are rotated (decision 0054):
+``secrets.json`` and a rotation's side file, ``secrets.rotating.json``, which holds the new
+keys from before the database is re-keyed until it replaces ``secrets.json``.
+
+Whatever step a crash interrupts, the keys the database is under are in ``secrets.json``
+(before the rotation's commit) or in the side file (after it): every opening of the
+database promotes a side file whose keys are the database's keys of record
+(``promote_pending``), and a rotation that ended in an error settles its own side file
+where the database can say whether its commit went through (``settle_after_failure``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from xinyong import keys_of_record
+from xinyong.audit.models import AuditEvent
+from xinyong.config import (
+    SECRET_BYTES,
+    SECRET_NAMES,
+    SECRETS_FILE,
+    InvalidSecret,
+    Settings,
+    StartRefused,
+    decode_key,
+    read_secrets_file,
+)
+from xinyong.crypto import FieldCipher, check_value
+from xinyong.db.session import make_session_factory, unit_of_work
+
+PENDING_FILE = "secrets.rotating.json"
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """The three keys, decoded."""
+
+    encryption_key: bytes
+    blind_index_key: bytes
+    session_key: bytes
+
+    @classmethod
+    def of(cls, settings: Settings) -> KeySet:
+        return cls(**{name: settings.secret(name) for name in SECRET_NAMES})
+
+    def get(self, name: str) -> bytes:
+        value: bytes = getattr(self, name)
+        return value
+
+    def cipher(self) -> FieldCipher:
+        return FieldCipher(self.encryption_key, self.blind_index_key)
+
+    def checks(self) -> dict[str, str]:
+        return {name: check_value(self.get(name), name) for name in SECRET_NAMES}
+
+    def rotated(self, names: Sequence[str]) -> KeySet:
+        """The same keys, those named made anew (random, as ``xinyong init`` makes them)."""
+        fresh = {
+            name: secrets.token_bytes(SECRET_BYTES) if name in names else self.get(name)
+            for name in SECRET_NAMES
+        }
+        return KeySet(**fresh)
+
+
+def pending_path(data_dir: Path) -> Path:
+    return data_dir / PENDING_FILE
+
+
+def _encoded(key: bytes) -> str:
+    return base64.urlsafe_b64encode(key).decode()
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def write_pending(settings: Settings, new: KeySet, names: Sequence[str]) -> Path:
+    """The new keys on disk, owner-only, before the database is under them: secrets.json as
+    it is with the keys ``names`` replaced. A side file left by an earlier crash whose
+    rotation was never committed is replaced."""
+    values = dict(read_secrets_file(settings.data_dir))
+    values.update({name: _encoded(new.get(name)) for name in names})
+    path = pending_path(settings.data_dir)
+    path.unlink(missing_ok=True)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "w", encoding="utf-8") as written:
+        json.dump(values, written)
+        written.flush()
+        os.fsync(written.fileno())
+    _fsync_folder(settings.data_dir)
+    return path
+
+
+def promote(settings: Settings) -> None:
+    """The side file becomes secrets.json (one rename: either file is whole)."""
+    os.replace(pending_path(settings.data_dir), settings.data_dir / SECRETS_FILE)
+    _fsync_folder(settings.data_dir)
+
+
+def _pending_keys(settings: Settings) -> KeySet | None:
+    path = pending_path(settings.data_dir)
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (ValueError, UnicodeDecodeError, OSError):
+        return None
+    if not isinstance(values, dict):
+        return None
+    keys: dict[str, bytes] = {}
+    for name in SECRET_NAMES:
+        # The environment wins over the file once promoted, as over secrets.json.
+        value = getattr(settings, name) or values.get(name)
+        if not isinstance(value, str):
+            return None
+        try:
+            keys[name] = decode_key(name, value, origin=str(path))
+        except InvalidSecret:
+            return None
+    return KeySet(**keys)
+
+
+def _recorded(session: Session) -> dict[str, Any] | None:
+    found = session.scalar(
+        select(AuditEvent.details)
+        .where(AuditEvent.action == keys_of_record.ACTION)
+        .order_by(AuditEvent.sequence.desc())
+        .limit(1)
+    )
+    return found if isinstance(found, dict) else None
+
+
+def pending_is_of_record(session: Session, settings: Settings) -> bool:
+    """Whether a side file is there and its keys are the database's keys of record: a
+    rotation committed and not promoted. Only a rotation records all three keys, so a
+    side file whose rotation was not committed never passes."""
+    keys = _pending_keys(settings)
+    if keys is None:
+        return False
+    recorded = _recorded(session)
+    if recorded is None:
+        return False
+    return all(recorded.get(name) == value for name, value in keys.checks().items())
+
+
+def promote_pending(settings: Settings, engine: Engine) -> bool:
+    """At the opening of the database: a side file whose rotation was committed replaces
+    secrets.json (True); any other side file is left as it is (the next rotation replaces
+    it): removing it here could race a rotation still running."""
+    if not pending_path(settings.data_dir).exists():
+        return False
+    with unit_of_work(make_session_factory(engine)) as session:
+        if not pending_is_of_record(session, settings):
+            return False
+    try:
+        promote(settings)
+    except FileNotFoundError:
+        return False  # promoted meanwhile by another process
+    except OSError as exc:
+        raise StartRefused(
+            f"the database is under the keys in {pending_path(settings.data_dir)}, which "
+            f"could not replace {SECRETS_FILE} ({exc.strerror}): move it there"
+        ) from None
+    return True
+
+
+def settled(settings: Settings, engine: Engine) -> str:
+    try:
+        committed = settle_after_failure(settings, engine)
+    except Exception:
+        return f"{PENDING_FILE} was left in {settings.data_dir}: the next command settles it"
+    if committed:
+        return "the rotation was committed after all; its keys are in secrets.json"
+    return "the rotation was not committed: the database is under its old keys"
+
+
+def settle_after_failure(settings: Settings, engine: Engine) -> bool:
+    """After a rotation ended in an error: its side file promoted where the commit went
+    through after all (True), removed where it did not. Where the database cannot be
+    asked, the side file stays for the next opening to settle."""
+    with unit_of_work(make_session_factory(engine)) as session:
+        committed = pending_is_of_record(session, settings)
+    if committed:
+        promote(settings)
+        return True
+    pending_path(settings.data_dir).unlink(missing_ok=True)
+    return False
