@@ -5,12 +5,15 @@ the keys of record the audit chain's head keeps, where it takes the head."""
 from __future__ import annotations
 
 import base64
+import json
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -19,8 +22,9 @@ from xinyong import crypto, key_files, key_rotation, keys_of_record
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit import service as audit
 from xinyong.clock import FixedClock
-from xinyong.config import reset_settings
+from xinyong.config import SECRETS_FILE, Settings, reset_settings
 from xinyong.crypto import reset_default_cipher
+from xinyong.db.engine import make_engine
 from xinyong.db.migrate import upgrade
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.errors import KeysChanged
@@ -177,3 +181,98 @@ def test_the_web_answers_a_503_to_send_again() -> None:
     assert answer.status_code == 503
     assert answer.headers["Retry-After"] == str(web_errors.RETRY_BUSY_AFTER)
     assert answer.json()["error"]["code"] == "keys_changed"
+
+
+# --- a rotation that ended in an error: its side file settled (decision 0054, session 25) ---
+
+
+def _files_of(monkeypatch: pytest.MonkeyPatch, folder: Path, keys: key_files.KeySet) -> Settings:
+    """A data folder whose secrets.json holds ``keys``, the environment giving none."""
+    for name in ALL:
+        monkeypatch.delenv(f"XINYONG_{name.upper()}", raising=False)
+    encoded = {name: base64.urlsafe_b64encode(keys.get(name)).decode() for name in ALL}
+    (folder / SECRETS_FILE).write_text(json.dumps(encoded))
+    return Settings(data_dir=folder)
+
+
+def _held_back(engine: Engine) -> None:
+    """Until another transaction waits for a lock the rotation holds (PostgreSQL: the
+    keys-of-record lock; SQLite gives no view of its waiters, so a moment is given). Only
+    the defect's showing depends on it: a settling that waits is right at any moment."""
+    if engine.dialect.name != "postgresql":
+        time.sleep(0.5)
+        return
+    waiting = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    with engine.connect() as watcher:
+        # Bounded: a settling that does not wait (the defect) is never seen waiting.
+        for _ in range(200):
+            if watcher.scalar(waiting):
+                return
+            time.sleep(0.05)
+
+
+def test_a_commit_landing_after_the_error_is_promoted_not_removed(
+    private: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The connection dropped while COMMIT was under way: the rotation saw an error, the
+    server still commits. The settling waits for that transaction's end and promotes the
+    side file; read before the commit landed, it removed the only file holding the keys."""
+    settings = _files_of(monkeypatch, tmp_path, OLD)
+    new = OLD.rotated(ALL)
+    key_files.write_pending(settings, new, ALL)
+    rotation = Session(private)
+    try:
+        key_rotation.rekey(rotation, CLOCK, OLD, new, ALL)
+        rotation.flush()
+        outcome: list[key_files.Settled] = []
+        settling = threading.Thread(
+            target=lambda: outcome.append(key_files.settle_after_failure(settings, private, OLD))
+        )
+        settling.start()
+        _held_back(private)
+        rotation.commit()  # lands after the client's error
+    finally:
+        rotation.close()
+    settling.join()
+    assert outcome == ["promoted"]
+    assert not key_files.pending_path(tmp_path).exists()
+    assert key_files.KeySet.of(Settings(data_dir=tmp_path)) == new
+
+
+def test_a_rotation_not_committed_removes_its_side_file(
+    private: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = _files_of(monkeypatch, tmp_path, OLD)
+    key_files.write_pending(settings, OLD.rotated(ALL), ALL)
+    assert key_files.settle_after_failure(settings, private, OLD) == "removed"
+    assert not key_files.pending_path(tmp_path).exists()
+
+
+def test_a_database_under_neither_keys_keeps_the_side_file(
+    private: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Neither the side file's keys nor the old ones: the file is kept, never guessed away."""
+    other = OLD.rotated(ALL)
+    settings = _files_of(monkeypatch, tmp_path, other)
+    key_files.write_pending(settings, other.rotated(ALL), ALL)
+    said = key_files.settled(settings, private, other)
+    assert key_files.pending_path(tmp_path).exists()
+    assert "neither" in said
+
+
+def test_a_database_that_cannot_be_asked_keeps_the_side_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    settings = _files_of(monkeypatch, tmp_path, OLD)
+    key_files.write_pending(settings, OLD.rotated(ALL), ALL)
+    nowhere = make_engine(f"sqlite:///{tmp_path / 'missing' / 'none.sqlite3'}")
+    try:
+        said = key_files.settled(settings, nowhere, OLD)
+    finally:
+        nowhere.dispose()
+    assert key_files.pending_path(tmp_path).exists()
+    assert "could not be asked" in said
+    assert "next command" in said

@@ -15,10 +15,10 @@ import base64
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from xinyong.config import (
     read_secrets_file,
 )
 from xinyong.crypto import FieldCipher, check_value
+from xinyong.db import locks
 from xinyong.db.session import make_session_factory, unit_of_work
 
 PENDING_FILE = "secrets.rotating.json"
@@ -178,24 +179,64 @@ def promote_pending(settings: Settings, engine: Engine) -> bool:
     return True
 
 
-def settled(settings: Settings, engine: Engine) -> str:
+# What a rotation that ended in an error did with its side file (``settle_after_failure``).
+Settled = Literal["promoted", "removed", "kept"]
+
+
+def settled(settings: Settings, engine: Engine, old: KeySet) -> str:
+    """``settle_after_failure``, said in one line for the operator."""
+    left = f"{PENDING_FILE} was left in {settings.data_dir}"
     try:
-        committed = settle_after_failure(settings, engine)
+        outcome = settle_after_failure(settings, engine, old)
     except Exception:
-        return f"{PENDING_FILE} was left in {settings.data_dir}: the next command settles it"
-    if committed:
+        return (
+            f"the database could not be asked whether the rotation was committed: {left}, "
+            "and the next command that opens the database settles it"
+        )
+    if outcome == "promoted":
         return "the rotation was committed after all; its keys are in secrets.json"
-    return "the rotation was not committed: the database is under its old keys"
+    if outcome == "removed":
+        return "the rotation was not committed: the database is under its old keys"
+    return (
+        f"the database's keys of record are neither those of {SECRETS_FILE} nor those of "
+        f"{PENDING_FILE}: {left}; `xinyong audit verify` names the key it refuses"
+    )
 
 
-def settle_after_failure(settings: Settings, engine: Engine) -> bool:
-    """After a rotation ended in an error: its side file promoted where the commit went
-    through after all (True), removed where it did not. Where the database cannot be
-    asked, the side file stays for the next opening to settle."""
+def _record_of(recorded: Mapping[str, Any], keys: KeySet) -> bool:
+    """Whether ``keys`` are the keys of record: every key the record names has ``keys``'
+    check value (the first record names the two data keys, a rotation's all three)."""
+    named = [name for name in SECRET_NAMES if name in recorded]
+    checks = keys.checks()
+    return set(keys_of_record.CHECKED) <= set(named) and all(
+        recorded[name] == checks[name] for name in named
+    )
+
+
+def settle_after_failure(settings: Settings, engine: Engine, old: KeySet) -> Settled:
+    """After a rotation from the keys ``old`` ended in an error: its side file promoted
+    where the commit went through after all, removed where the database is positively under
+    ``old``, kept otherwise — the database cannot be asked (the exception propagates), or
+    its keys of record are neither: the next opening settles it.
+
+    Asked on a new connection, never on one whose last exchange failed, and only once the
+    rotation's transaction is over: a connection dropped while COMMIT was under way leaves
+    the server finishing it, and a reading made before it lands would remove the only file
+    holding the keys the database is then under. The rotation holds the keys-of-record lock
+    (PostgreSQL) and SQLite's write lock to its end; this waits for both."""
+    engine.dispose()
     with unit_of_work(make_session_factory(engine)) as session:
-        committed = pending_is_of_record(session, settings)
-    if committed:
+        locks.lock_names(session, [keys_of_record.ACTION])
+        recorded = _recorded(session)
+    if recorded is None:
+        return "kept"
+    side = _pending_keys(settings)
+    if side is not None and all(
+        recorded.get(name) == value for name, value in side.checks().items()
+    ):
         promote(settings)
-        return True
-    pending_path(settings.data_dir).unlink(missing_ok=True)
-    return False
+        return "promoted"
+    if _record_of(recorded, old):
+        pending_path(settings.data_dir).unlink(missing_ok=True)
+        return "removed"
+    return "kept"

@@ -725,7 +725,7 @@ def rotate(
         with unit_of_work(make_session_factory(engine)) as session:
             done = rekey(session, clock, old, new, names, progress=progress)
     except BaseException as failure:
-        failure.add_note(key_files.settled(settings, engine))
+        failure.add_note(key_files.settled(settings, engine, old))
         raise
     try:
         key_files.promote(settings)
