@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -511,6 +513,96 @@ def test_only_the_session_key(initialised: Path, cli_engine: Engine) -> None:
         n: old[n] for n in keys_of_record.CHECKED
     }
     _reads_with_its_keys(cli_engine, number)
+
+
+def _a_group_layout(folder: Path) -> tuple[int, int]:
+    """secrets.json as a hardened deployment has it: readable by the service's group
+    (root:service 0640; here this account and another group), returned as owner, group."""
+    if os.geteuid() != 0:
+        pytest.skip("giving a file another group needs root")
+    path = folder / "secrets.json"
+    os.chown(path, os.geteuid(), _OTHER_GROUP)
+    path.chmod(0o640)
+    return os.geteuid(), _OTHER_GROUP
+
+
+# A group this account is not in (nogroup on Debian).
+_OTHER_GROUP = 65534
+
+
+def _layout(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return stat.S_IMODE(status.st_mode), status.st_uid, status.st_gid
+
+
+def test_a_rotation_keeps_the_secrets_files_mode_owner_and_group(
+    initialised: Path, cli_engine: Engine
+) -> None:
+    """The promoted file, and the side file before it, are as secrets.json was: a rotation
+    wrote them 0600 owned by the rotating account, and reading the keys as their owner made
+    a group-readable secrets.json 0600 — the service locked out either way."""
+    number = _a_person(cli_engine)
+    owner, group = _a_group_layout(initialised)
+    old = _secrets(initialised)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(key_files, "promote", _crash)
+        result = run("keys", "rotate")
+    assert isinstance(result.exception, Crash)
+    assert _layout(initialised / key_files.PENDING_FILE) == (0o640, owner, group)
+    assert _layout(initialised / "secrets.json") == (0o640, owner, group)
+    _reads_with_its_keys(cli_engine, number)  # promoted at the opening
+
+    assert _secrets(initialised) != old
+    again = run("keys", "rotate", "--keys", "blind_index_key")
+    assert again.exit_code == 0, output_of(again)
+    assert _layout(initialised / "secrets.json") == (0o640, owner, group)
+    _reads_with_its_keys(cli_engine, number)
+
+
+def test_an_owner_the_account_cannot_give_refuses_before_the_database_is_touched(
+    initialised: Path, cli_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _a_person(cli_engine)
+    _a_group_layout(initialised)
+    old = _secrets(initialised)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(key_files.os, "geteuid", lambda: 1000)  # not root, nor the owner
+        result = run("keys", "rotate")
+
+    assert result.exit_code == 2, output_of(result)
+    said = output_of(result)
+    assert said.count("\n") == 1  # one line
+    assert "root:nogroup 0640" in said
+    assert "run `xinyong keys rotate` as root" in said
+    assert "nothing was changed" in said
+    assert _secrets(initialised) == old
+    assert _layout(initialised / "secrets.json")[0] == 0o640
+    assert not (initialised / key_files.PENDING_FILE).exists()
+    with cli_engine.connect() as connection:
+        rotations = connection.scalar(
+            select(func.count()).where(AuditEvent.action == key_rotation.ACTION)
+        )
+    assert rotations == 0
+    _reads_with_its_keys(cli_engine, number)
+
+
+def test_an_owner_that_cannot_be_given_after_all_leaves_no_side_file(
+    initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root without the right to give a file an owner (a container without CAP_CHOWN): the
+    side file, made before a key is in it, is removed, and the rotation refused."""
+    _a_group_layout(initialised)
+    reset_settings()
+    settings = Settings()
+
+    def not_permitted(*_args: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(key_files.os, "fchown", not_permitted)
+    with pytest.raises(key_files.OwnerNotKept, match="nothing was changed"):
+        key_files.write_pending(settings, _old(), SECRET_NAMES)
+    assert not (initialised / key_files.PENDING_FILE).exists()
 
 
 def test_a_key_from_the_environment_is_refused_with_what_to_do(

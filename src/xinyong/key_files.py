@@ -12,9 +12,12 @@ where the database can say whether its commit went through (``settle_after_failu
 from __future__ import annotations
 
 import base64
+import grp
 import json
 import os
+import pwd
 import secrets
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,15 +92,86 @@ def _fsync_folder(folder: Path) -> None:
         os.close(handle)
 
 
+class OwnerNotKept(RuntimeError):
+    """secrets.json has an owner or group this account cannot give the new keys' file."""
+
+
+def _name_of(uid: int, gid: int) -> tuple[str, str]:
+    try:
+        owner = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        owner = str(uid)
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = str(gid)
+    return owner, group
+
+
+def _not_kept(original: os.stat_result, secrets_file: Path) -> OwnerNotKept:
+    owner, group = _name_of(original.st_uid, original.st_gid)
+    me, _ = _name_of(os.geteuid(), os.getegid())
+    return OwnerNotKept(
+        f"{secrets_file} is {owner}:{group} {stat.S_IMODE(original.st_mode):04o}, which "
+        f"the new keys' file must keep, and this account ({me}) cannot give a file that "
+        f"owner and group: run `xinyong keys rotate` as root or as {owner}; nothing was "
+        "changed"
+    )
+
+
+def refuse_a_layout_not_kept(settings: Settings) -> None:
+    """Refused (``OwnerNotKept``) before anything is written where secrets.json has an
+    owner or a group this account cannot give a file: only root gives another owner, and
+    an owner only a group it is in."""
+    secrets_file = settings.data_dir / SECRETS_FILE
+    try:
+        original = secrets_file.stat()
+    except FileNotFoundError:
+        return
+    me = os.geteuid()
+    if me == 0:
+        return
+    groups = {os.getegid(), *os.getgroups()}
+    if original.st_uid != me or original.st_gid not in groups:
+        raise _not_kept(original, secrets_file)
+
+
+def _keep_layout(handle: int, original: os.stat_result | None, secrets_file: Path) -> None:
+    """The side file given secrets.json's mode, owner and group, so that the file promoted
+    keeps the layout the operator made (root:service 0640: the service reads it through its
+    group) — before a key is written to it."""
+    if original is None:
+        return  # no secrets.json: owner-only, as ``xinyong init`` makes it
+    made = os.fstat(handle)
+    if (made.st_uid, made.st_gid) != (original.st_uid, original.st_gid):
+        try:
+            os.fchown(handle, original.st_uid, original.st_gid)
+        except PermissionError:
+            raise _not_kept(original, secrets_file) from None
+    os.fchmod(handle, stat.S_IMODE(original.st_mode))
+
+
 def write_pending(settings: Settings, new: KeySet, names: Sequence[str]) -> Path:
-    """The new keys on disk, owner-only, before the database is under them: secrets.json as
-    it is with the keys ``names`` replaced. A side file left by an earlier crash whose
+    """The new keys on disk before the database is under them: secrets.json as it is with
+    the keys ``names`` replaced, with its mode, owner and group (``OwnerNotKept`` where they
+    cannot be given; nothing is left then). A side file left by an earlier crash whose
     rotation was never committed is replaced."""
     values = dict(read_secrets_file(settings.data_dir))
     values.update({name: _encoded(new.get(name)) for name in names})
+    secrets_file = settings.data_dir / SECRETS_FILE
+    try:
+        original: os.stat_result | None = secrets_file.stat()
+    except FileNotFoundError:
+        original = None
     path = pending_path(settings.data_dir)
     path.unlink(missing_ok=True)
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        _keep_layout(handle, original, secrets_file)
+    except BaseException:
+        os.close(handle)
+        path.unlink(missing_ok=True)
+        raise
     with os.fdopen(handle, "w", encoding="utf-8") as written:
         json.dump(values, written)
         written.flush()

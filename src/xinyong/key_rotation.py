@@ -712,10 +712,16 @@ def rotate(
     written is settled at once where the database can say whether the commit went through
     (``settle_after_failure``), else by the next opening; what happened is noted on the
     error. The caller holds the database alone (the daily job's and this action's locks)."""
+    try:
+        key_files.refuse_a_layout_not_kept(settings)
+    except key_files.OwnerNotKept as exc:
+        raise RotationRefused(str(exc)) from None
     old = KeySet.of(settings)
     new = old.rotated(names)
     try:
         pending = key_files.write_pending(settings, new, names)
+    except key_files.OwnerNotKept as exc:
+        raise RotationRefused(str(exc)) from None
     except OSError as exc:
         raise RotationRefused(
             f"the new keys could not be written beside {SECRETS_FILE} ({exc.strerror}): "
