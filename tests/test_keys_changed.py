@@ -111,17 +111,16 @@ def _reads_after(engine: Engine, new: key_files.KeySet, *numbers: str) -> None:
 def test_a_process_whose_keys_predate_a_rotation_is_refused_and_writes_nothing(
     private: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A server left running across the rotation (any database)."""
+    """A server left running across the rotation (any database), in a transaction that did
+    not compare its keys as it began (a session not from ``make_session_factory``; since
+    session 25 one from it reads the new keys first, below): the head refuses the write."""
     reset_default_cipher()
     with unit_of_work(make_session_factory(private)) as session:
         _register(session, "钱某", _number(1))  # the process reads its keys
     new = _rotate(private)
     _files_hold(monkeypatch, new)
 
-    with (
-        pytest.raises(KeysChanged) as refused,
-        unit_of_work(make_session_factory(private)) as session,
-    ):
+    with pytest.raises(KeysChanged) as refused, Session(private) as session:
         _register(session, "李某某", _number(2))
     assert status_for(refused.value) == 503
     assert _named(private, "李某某") == 0
@@ -276,3 +275,121 @@ def test_a_database_that_cannot_be_asked_keeps_the_side_file(
     assert key_files.pending_path(tmp_path).exists()
     assert "could not be asked" in said
     assert "next command" in said
+
+
+# --- a process whose keys predate a rotation reads right or is refused (session 25) ---
+
+
+def test_a_process_whose_keys_predate_a_rotation_reads_by_number_and_decrypts_right(
+    private: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server left running across a rotation: it found no one by the number (its blind
+    index under the old key) and failed to decrypt (a 500). Its next transaction compares
+    its keys with the keys of record, reads the files again and finds them there; what it
+    writes then is under the new keys."""
+    reset_default_cipher()
+    with unit_of_work(make_session_factory(private)) as session:
+        _register(session, "周某", _number(4))  # the process reads its keys
+        registered = _register(session, "吴某", _number(5)).id
+    new = _rotate(private)
+    _files_hold(monkeypatch, new)  # promoted: the files hold the new keys
+
+    with unit_of_work(make_session_factory(private)) as session:
+        found = subjects.by_citizen_id(session, _number(4))
+        assert found is not None
+        assert subjects.reveal_citizen_id(found) == _number(4)
+        person = session.get(Subject, registered)
+        assert person is not None
+        assert subjects.reveal_citizen_id(person) == _number(5)
+        _register(session, "冯某", _number(7))
+    assert crypto.default_cipher().key_checks == new.cipher().key_checks
+    _reads_after(private, new, _number(4), _number(5), _number(7))
+
+
+def test_a_reader_whose_files_hold_other_keys_is_refused_not_answered_wrong(
+    private: Engine,
+) -> None:
+    """The files still hold the old keys (the side file not yet promoted, or keys given in
+    the environment): refused, 503 ``keys_changed``, never "not registered" nor a 500."""
+    reset_default_cipher()
+    with unit_of_work(make_session_factory(private)) as session:
+        _register(session, "郑某", _number(6))
+    _rotate(private)
+
+    with (
+        pytest.raises(KeysChanged) as refused,
+        unit_of_work(make_session_factory(private)) as session,
+    ):
+        subjects.by_citizen_id(session, _number(6))
+    assert status_for(refused.value) == 503
+    assert crypto.built_default_cipher() is None  # read afresh next time
+
+
+def test_a_rotation_waits_for_a_transaction_that_compared_its_keys_as_it_began(
+    private: Engine,
+) -> None:
+    """PostgreSQL reads each statement at its own moment (READ COMMITTED): a transaction
+    that compared its keys as it began, then read after the rotation's commit, would read
+    re-keyed values with the old keys. The rotation waits for it instead."""
+    if private.dialect.name != "postgresql":
+        pytest.skip("SQLite: every transaction holds the write lock from its beginning")
+    reset_default_cipher()
+    with unit_of_work(make_session_factory(private)) as session:
+        _register(session, "陈某", _number(8))
+    reader = make_session_factory(private)()
+    try:
+        reader.connection()  # begun: the keys compared with the keys of record
+        rotation = threading.Thread(target=_rotate, args=(private,))
+        rotation.start()
+        _rotation_waiting(private, rotation)
+        found = subjects.by_citizen_id(reader, _number(8))
+        assert found is not None
+        assert subjects.reveal_citizen_id(found) == _number(8)
+        reader.commit()
+    finally:
+        reader.close()
+    rotation.join()
+
+
+def _rotation_waiting(engine: Engine, rotation: threading.Thread) -> None:
+    """Until the rotation waits for a table lock, or has ended (the defect: it did not wait)."""
+    waiting = text(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND NOT granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    with engine.connect() as watcher:
+        for _ in range(200):
+            if watcher.scalar(waiting) or not rotation.is_alive():
+                return
+            time.sleep(0.05)
+
+
+def test_a_server_left_running_answers_503_then_the_right_person(
+    private: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Through the web: before, 200 "not found" (and a 500 where it decrypted)."""
+    from fastapi import Depends
+    from fastapi.testclient import TestClient
+
+    from xinyong.web.app import create_app
+    from xinyong.web.deps import get_session
+
+    reset_default_cipher()
+    with unit_of_work(make_session_factory(private)) as session:
+        _register(session, "褚某", _number(10))
+    app = create_app(Settings(data_dir=tmp_path), engine=private)
+
+    @app.get("/api/v1/probe")
+    def probe(session: Session = Depends(get_session)) -> dict[str, str | None]:
+        found = subjects.by_citizen_id(session, _number(10))
+        return {"number": subjects.reveal_citizen_id(found) if found else None}
+
+    client = TestClient(app, raise_server_exceptions=False)
+    assert client.get("/api/v1/probe").json() == {"number": _number(10)}
+    new = _rotate(private)  # the files still hold the old keys
+
+    refused = client.get("/api/v1/probe")
+    assert refused.status_code == 503
+    assert refused.json()["error"]["code"] == "keys_changed"
+    _files_hold(monkeypatch, new)  # promoted
+    assert client.get("/api/v1/probe").json() == {"number": _number(10)}

@@ -238,7 +238,7 @@ def promote_pending(settings: Settings, engine: Engine) -> bool:
     it): removing it here could race a rotation still running."""
     if not pending_path(settings.data_dir).exists():
         return False
-    with unit_of_work(make_session_factory(engine)) as session:
+    with unit_of_work(make_session_factory(engine, keys_compared=False)) as session:
         if not pending_is_of_record(session, settings):
             return False
     try:
@@ -299,7 +299,7 @@ def settle_after_failure(settings: Settings, engine: Engine, old: KeySet) -> Set
     holding the keys the database is then under. The rotation holds the keys-of-record lock
     (PostgreSQL) and SQLite's write lock to its end; this waits for both."""
     engine.dispose()
-    with unit_of_work(make_session_factory(engine)) as session:
+    with unit_of_work(make_session_factory(engine, keys_compared=False)) as session:
         locks.lock_names(session, [keys_of_record.ACTION])
         recorded = _recorded(session)
     if recorded is None:

@@ -54,6 +54,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from xinyong import key_files, keys_of_record
 from xinyong.audit import service as audit
+from xinyong.audit.models import AuditHead
 from xinyong.catalog.models import RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.collection.consent import form_context
@@ -621,7 +622,15 @@ def count(session: Session, names: Sequence[str]) -> dict[str, int]:
 def _lock(session: Session) -> None:
     """No write to a re-keyed table between our reading a row and the commit (PostgreSQL;
     SQLite's writers wait at BEGIN IMMEDIATE already): a row written meanwhile under the
-    old keys would be under keys nobody holds. Readers go on."""
+    old keys would be under keys nobody holds. And no transaction reading across the
+    commit: every transaction reads the audit chain's head as it begins, comparing its
+    keys with those of record (``audit.read_under_keys_of_record``), which holds the head's
+    table ACCESS SHARE; taken ACCESS EXCLUSIVE here, first (no lock of ours held yet, so no
+    deadlock with one waiting for them), the rotation waits for every such transaction,
+    and one beginning meanwhile waits for the commit and then reads the new keys of
+    record. Readers of the database wait for the rotation, as on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"LOCK TABLE {AuditHead.__tablename__} IN ACCESS EXCLUSIVE MODE"))
     locks.lock_names(session, [keys_of_record.ACTION])
     if session.get_bind().dialect.name != "postgresql":
         return
