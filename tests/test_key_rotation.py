@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,7 +48,7 @@ from tests.test_cli import (  # noqa: F401 - fixtures
     output_of,
     run,
 )
-from xinyong import crypto, key_rotation, keys_of_record
+from xinyong import crypto, key_files, key_rotation, keys_of_record
 from xinyong.accounts.permissions import ANONYMOUS_ACTOR
 from xinyong.audit import service as audit
 from xinyong.audit.models import AuditEvent
@@ -80,9 +82,9 @@ from xinyong.subjects.models import Subject
 CONTACT = "13800000000"
 
 
-def _old() -> key_rotation.KeySet:
+def _old() -> key_files.KeySet:
     """The test keys (tests/conftest.py)."""
-    return key_rotation.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
+    return key_files.KeySet(b"e" * 32, b"b" * 32, b"s" * 32)
 
 
 @dataclass
@@ -199,7 +201,7 @@ def _stored_values(db: Session) -> dict[str, list[tuple[Any, ...]]]:
     return found
 
 
-def _under(monkeypatch: pytest.MonkeyPatch, keys: key_rotation.KeySet) -> None:
+def _under(monkeypatch: pytest.MonkeyPatch, keys: key_files.KeySet) -> None:
     """The services read with ``keys`` from now on (the test's default cipher)."""
     monkeypatch.setattr(crypto, "_default", keys.cipher())
 
@@ -476,7 +478,7 @@ def test_the_command_rotates_every_key_and_the_old_secrets_are_refused(
     assert dry.exit_code == 0, output_of(dry)
     assert "subject.citizen_id: 1" in output_of(dry)
     assert _secrets(initialised) == old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     with cli_engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(AuditEvent)) == events
 
@@ -487,7 +489,7 @@ def test_the_command_rotates_every_key_and_the_old_secrets_are_refused(
     assert "subject.citizen_id: 1 re-keyed" in told
     new = _secrets(initialised)
     assert all(new[name] != old[name] for name in SECRET_NAMES)
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     assert oct((initialised / "secrets.json").stat().st_mode & 0o777) == "0o600"
     _reads_with_its_keys(cli_engine, number)
 
@@ -511,6 +513,96 @@ def test_only_the_session_key(initialised: Path, cli_engine: Engine) -> None:
         n: old[n] for n in keys_of_record.CHECKED
     }
     _reads_with_its_keys(cli_engine, number)
+
+
+def _a_group_layout(folder: Path) -> tuple[int, int]:
+    """secrets.json as a hardened deployment has it: readable by the service's group
+    (root:service 0640; here this account and another group), returned as owner, group."""
+    if os.geteuid() != 0:
+        pytest.skip("giving a file another group needs root")
+    path = folder / "secrets.json"
+    os.chown(path, os.geteuid(), _OTHER_GROUP)
+    path.chmod(0o640)
+    return os.geteuid(), _OTHER_GROUP
+
+
+# A group this account is not in (nogroup on Debian).
+_OTHER_GROUP = 65534
+
+
+def _layout(path: Path) -> tuple[int, int, int]:
+    status = path.stat()
+    return stat.S_IMODE(status.st_mode), status.st_uid, status.st_gid
+
+
+def test_a_rotation_keeps_the_secrets_files_mode_owner_and_group(
+    initialised: Path, cli_engine: Engine
+) -> None:
+    """The promoted file, and the side file before it, are as secrets.json was: a rotation
+    wrote them 0600 owned by the rotating account, and reading the keys as their owner made
+    a group-readable secrets.json 0600 — the service locked out either way."""
+    number = _a_person(cli_engine)
+    owner, group = _a_group_layout(initialised)
+    old = _secrets(initialised)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(key_files, "promote", _crash)
+        result = run("keys", "rotate")
+    assert isinstance(result.exception, Crash)
+    assert _layout(initialised / key_files.PENDING_FILE) == (0o640, owner, group)
+    assert _layout(initialised / "secrets.json") == (0o640, owner, group)
+    _reads_with_its_keys(cli_engine, number)  # promoted at the opening
+
+    assert _secrets(initialised) != old
+    again = run("keys", "rotate", "--keys", "blind_index_key")
+    assert again.exit_code == 0, output_of(again)
+    assert _layout(initialised / "secrets.json") == (0o640, owner, group)
+    _reads_with_its_keys(cli_engine, number)
+
+
+def test_an_owner_the_account_cannot_give_refuses_before_the_database_is_touched(
+    initialised: Path, cli_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    number = _a_person(cli_engine)
+    _a_group_layout(initialised)
+    old = _secrets(initialised)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(key_files.os, "geteuid", lambda: 1000)  # not root, nor the owner
+        result = run("keys", "rotate")
+
+    assert result.exit_code == 2, output_of(result)
+    said = output_of(result)
+    assert said.count("\n") == 1  # one line
+    assert "root:nogroup 0640" in said
+    assert "run `xinyong keys rotate` as root" in said
+    assert "nothing was changed" in said
+    assert _secrets(initialised) == old
+    assert _layout(initialised / "secrets.json")[0] == 0o640
+    assert not (initialised / key_files.PENDING_FILE).exists()
+    with cli_engine.connect() as connection:
+        rotations = connection.scalar(
+            select(func.count()).where(AuditEvent.action == key_rotation.ACTION)
+        )
+    assert rotations == 0
+    _reads_with_its_keys(cli_engine, number)
+
+
+def test_an_owner_that_cannot_be_given_after_all_leaves_no_side_file(
+    initialised: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root without the right to give a file an owner (a container without CAP_CHOWN): the
+    side file, made before a key is in it, is removed, and the rotation refused."""
+    _a_group_layout(initialised)
+    reset_settings()
+    settings = Settings()
+
+    def not_permitted(*_args: Any) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(key_files.os, "fchown", not_permitted)
+    with pytest.raises(key_files.OwnerNotKept, match="nothing was changed"):
+        key_files.write_pending(settings, _old(), SECRET_NAMES)
+    assert not (initialised / key_files.PENDING_FILE).exists()
 
 
 def test_a_key_from_the_environment_is_refused_with_what_to_do(
@@ -561,7 +653,7 @@ def test_a_crash_while_rekeying_leaves_the_old_keys_and_everything_readable(
         result = run("keys", "rotate")
     assert isinstance(result.exception, Crash)
     assert _secrets(initialised) == old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
 
 
@@ -573,14 +665,14 @@ def test_a_crash_after_the_commit_is_settled_at_the_next_opening(
     number = _a_person(cli_engine)
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(key_rotation, "promote", _crash)
+        patch.setattr(key_files, "promote", _crash)
         result = run("keys", "rotate")
     assert isinstance(result.exception, Crash)
     assert _secrets(initialised) == old
-    assert (initialised / key_rotation.PENDING_FILE).exists()
+    assert (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
     assert _secrets(initialised) != old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
 
 
 def test_a_crash_before_the_commit_leaves_a_side_file_the_next_opening_ignores(
@@ -592,15 +684,15 @@ def test_a_crash_before_the_commit_leaves_a_side_file_the_next_opening_ignores(
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(key_rotation, "rekey", _crash)
-        patch.setattr(key_rotation, "settle_after_failure", _crash)
+        patch.setattr(key_files, "settle_after_failure", _crash)
         result = run("keys", "rotate")
     assert isinstance(result.exception, Crash)
-    assert (initialised / key_rotation.PENDING_FILE).exists()
+    assert (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
     assert _secrets(initialised) == old
     again = run("keys", "rotate")
     assert again.exit_code == 0, output_of(again)
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
 
 
@@ -635,7 +727,7 @@ def test_the_app_promotes_a_committed_rotation_at_start(
     _a_person(cli_engine)
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(key_rotation, "promote", _crash)
+        patch.setattr(key_files, "promote", _crash)
         run("keys", "rotate")
     reset_settings()
     create_app(Settings())
@@ -684,15 +776,15 @@ def test_a_side_file_that_cannot_replace_secrets_stops_the_next_command_with_wha
         raise PermissionError(13, "Permission denied")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(key_rotation, "promote", _crash)
+        patch.setattr(key_files, "promote", _crash)
         run("keys", "rotate")
-        patch.setattr(key_rotation, "promote", refused)
+        patch.setattr(key_files, "promote", refused)
         reset_settings()
         result = run("audit", "verify")
     assert result.exit_code == 2
     said = output_of(result)
     assert said.count("\n") == 1  # one line
-    assert key_rotation.PENDING_FILE in said
+    assert key_files.PENDING_FILE in said
     assert "move it there" in said
 
 
@@ -715,7 +807,7 @@ def test_a_value_under_no_key_held_refuses_the_rotation_and_changes_nothing(
     said = output_of(result)
     assert f"subject {lost_id} does not decrypt with the current encryption key" in said
     assert _secrets(initialised) == old
-    assert not (initialised / key_rotation.PENDING_FILE).exists()
+    assert not (initialised / key_files.PENDING_FILE).exists()
     _reads_with_its_keys(cli_engine, number)
 
 

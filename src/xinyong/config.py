@@ -259,7 +259,10 @@ def _read_secrets_file(data_dir: Path) -> dict[str, str]:
     except FileNotFoundError:
         return {}
     mode = stat.S_IMODE(status.st_mode)
-    if mode & 0o077 and status.st_uid == os.geteuid():
+    # Readable by a group other than this account's own, and by no one else (root:service
+    # 0640 read by root, who rotates the keys): a layout made on purpose, kept as it is.
+    group_layout = not mode & 0o007 and status.st_gid != os.getegid()
+    if mode & 0o077 and status.st_uid == os.geteuid() and not group_layout:
         # Made owner-only again, as the database files are (``db.engine.keep_owner_only``):
         # one restored from a backup, or copied in by hand, at 0644 gives every account on
         # the host the keys to every citizen ID number stored.

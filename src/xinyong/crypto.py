@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from xinyong.errors import KeysChanged
+
 NONCE_BYTES = 12
 KEY_VERSION = b"\x01"
 # What a key's check value is the keyed hash of: a fixed label naming the key (decision
@@ -89,19 +91,44 @@ def key_checks_text(checks: dict[str, str]) -> str:
 
 
 _default: FieldCipher | None = None
+# The check values of the database's keys of record, as the last transaction to begin read
+# them (``expect_keys_of_record``); None before any.
+_of_record: str | None = None
+
+
+def expect_keys_of_record(checks: str | None) -> None:
+    """The keys of record a transaction read as it began (``audit.read_under_keys_of_record``):
+    a cipher built from now on must be under them."""
+    global _of_record
+    _of_record = checks
 
 
 def default_cipher() -> FieldCipher:
-    """The cipher built from the configured keys, created on first use."""
+    """The cipher built from the configured keys, created on first use — under the
+    database's keys of record as the last transaction read them, or refused
+    (``errors.KeysChanged``): the keys are read from the files once more first, since
+    settings read before a rotation committed hold the keys it retired."""
     global _default
     if _default is None:
-        from xinyong.config import get_settings
-
-        settings = get_settings()
-        _default = FieldCipher(
-            settings.secret("encryption_key"), settings.secret("blind_index_key")
-        )
+        _default = _under_keys_of_record()
     return _default
+
+
+def _under_keys_of_record() -> FieldCipher:
+    from xinyong.config import get_settings, reset_settings
+
+    for _ in range(2):
+        settings = get_settings()
+        cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
+        if _of_record is None or cipher.data_key_checks == _of_record:
+            return cipher
+        reset_settings()
+    raise KeysChanged(
+        "the platform's keys were changed (`xinyong keys rotate`) and the keys this process "
+        "reads are not yet the new ones: send the request again in a few seconds (if this "
+        "persists, the platform runs with keys other than the database's: restart it with "
+        "the secrets.json made with the database)"
+    )
 
 
 def built_default_cipher() -> FieldCipher | None:
@@ -111,5 +138,8 @@ def built_default_cipher() -> FieldCipher | None:
 
 
 def reset_default_cipher() -> None:
-    global _default
+    """The cipher forgotten, and the keys of record last read with it: the next one is
+    built from the files, and compared from the next transaction's beginning on."""
+    global _default, _of_record
     _default = None
+    _of_record = None

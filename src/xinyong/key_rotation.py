@@ -20,21 +20,18 @@ row) becomes ``NOT_REKEYED``: it equals no digest, so the next submission of the
 row is taken as a change and makes a version, and nothing is lost.
 
 Crash safety: the new keys are written first to a side file beside ``secrets.json``
-(``secrets.rotating.json``, 0600); the database is re-keyed in one transaction that ends
+(``secrets.rotating.json``, ``key_files``); the database is re-keyed in one transaction that ends
 with the new keys' check values in the audit chain (a ``keys.rotate`` event and a new
 ``keys.record`` event, the one compared from then on); the side file then replaces
 ``secrets.json``. Whatever step a crash interrupts, the keys the database is under are in
 ``secrets.json`` (before the commit) or in the side file (after it), and the next opening
 of the database promotes the side file where the database's keys of record are its keys
-(``promote_pending``).
+(``key_files.promote_pending``).
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import secrets
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,9 +52,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from xinyong import keys_of_record
+from xinyong import key_files, keys_of_record
 from xinyong.audit import service as audit
-from xinyong.audit.models import AuditEvent
+from xinyong.audit.models import AuditHead
 from xinyong.catalog.models import RecordTypeVersion
 from xinyong.clock import Clock
 from xinyong.collection.consent import form_context
@@ -68,21 +65,17 @@ from xinyong.collection.pipeline import (
     SENSITIVE_CONTEXT,
 )
 from xinyong.config import (
-    SECRET_BYTES,
     SECRET_NAMES,
     SECRETS_FILE,
-    InvalidSecret,
     Settings,
-    StartRefused,
-    decode_key,
-    read_secrets_file,
 )
-from xinyong.crypto import FieldCipher, check_value, reset_default_cipher
+from xinyong.crypto import FieldCipher, reset_default_cipher
 from xinyong.db import locks
 from xinyong.db.ids import allocate_ids
 from xinyong.db.session import make_session_factory, unit_of_work
 from xinyong.disclosure.models import CreditReport, CreditReportFile
 from xinyong.disclosure.reports import CONTENT_CONTEXT, FILE_CONTEXT
+from xinyong.key_files import KeySet
 from xinyong.lists.entries import CONTACT_CONTEXT
 from xinyong.lists.models import ListObjection
 from xinyong.objections.models import NameObjection
@@ -92,7 +85,6 @@ from xinyong.subjects.models import Subject
 from xinyong.subjects.service import CITIZEN_ID_CONTEXT
 
 ACTION = "keys.rotate"
-PENDING_FILE = "secrets.rotating.json"
 # A payload hash whose content did not give it again (module docstring).
 NOT_REKEYED = "not-rekeyed"
 # Rows read and written at a time: bounded memory for any table (a report's content is
@@ -108,37 +100,6 @@ Progress = Callable[[str, int], None]
 
 class RotationRefused(RuntimeError):
     """The rotation cannot be made as asked; the message says why (one line)."""
-
-
-@dataclass(frozen=True)
-class KeySet:
-    """The three keys, decoded."""
-
-    encryption_key: bytes
-    blind_index_key: bytes
-    session_key: bytes
-
-    @classmethod
-    def of(cls, settings: Settings) -> KeySet:
-        return cls(**{name: settings.secret(name) for name in SECRET_NAMES})
-
-    def get(self, name: str) -> bytes:
-        value: bytes = getattr(self, name)
-        return value
-
-    def cipher(self) -> FieldCipher:
-        return FieldCipher(self.encryption_key, self.blind_index_key)
-
-    def checks(self) -> dict[str, str]:
-        return {name: check_value(self.get(name), name) for name in SECRET_NAMES}
-
-    def rotated(self, names: Sequence[str]) -> KeySet:
-        """The same keys, those named made anew (random, as ``xinyong init`` makes them)."""
-        fresh = {
-            name: secrets.token_bytes(SECRET_BYTES) if name in names else self.get(name)
-            for name in SECRET_NAMES
-        }
-        return KeySet(**fresh)
 
 
 def parse_names(given: str) -> tuple[str, ...]:
@@ -661,7 +622,15 @@ def count(session: Session, names: Sequence[str]) -> dict[str, int]:
 def _lock(session: Session) -> None:
     """No write to a re-keyed table between our reading a row and the commit (PostgreSQL;
     SQLite's writers wait at BEGIN IMMEDIATE already): a row written meanwhile under the
-    old keys would be under keys nobody holds. Readers go on."""
+    old keys would be under keys nobody holds. And no transaction reading across the
+    commit: every transaction reads the audit chain's head as it begins, comparing its
+    keys with those of record (``audit.read_under_keys_of_record``), which holds the head's
+    table ACCESS SHARE; taken ACCESS EXCLUSIVE here, first (no lock of ours held yet, so no
+    deadlock with one waiting for them), the rotation waits for every such transaction,
+    and one beginning meanwhile waits for the commit and then reads the new keys of
+    record. Readers of the database wait for the rotation, as on SQLite."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"LOCK TABLE {AuditHead.__tablename__} IN ACCESS EXCLUSIVE MODE"))
     locks.lock_names(session, [keys_of_record.ACTION])
     if session.get_bind().dialect.name != "postgresql":
         return
@@ -713,7 +682,7 @@ def rekey(
         },
     )
     # The keys of record from now on: all three, so that a side file left by a crash is
-    # told from one whose rotation was committed (``promote_pending``).
+    # told from one whose rotation was committed (``key_files.promote_pending``).
     audit.record(
         session,
         clock,
@@ -725,115 +694,6 @@ def rekey(
     # addendum, session 24): one that read the old keys is refused once this commits.
     audit.hold_key_checks(session, after)
     return done
-
-
-# --- the secrets files ----------------------------------------------------------------------
-
-
-def pending_path(data_dir: Path) -> Path:
-    return data_dir / PENDING_FILE
-
-
-def _encoded(key: bytes) -> str:
-    return base64.urlsafe_b64encode(key).decode()
-
-
-def _fsync_folder(folder: Path) -> None:
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
-
-
-def write_pending(settings: Settings, new: KeySet, names: Sequence[str]) -> Path:
-    """The new keys on disk, owner-only, before the database is under them: secrets.json as
-    it is with the keys ``names`` replaced. A side file left by an earlier crash whose
-    rotation was never committed is replaced."""
-    values = dict(read_secrets_file(settings.data_dir))
-    values.update({name: _encoded(new.get(name)) for name in names})
-    path = pending_path(settings.data_dir)
-    path.unlink(missing_ok=True)
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(handle, "w", encoding="utf-8") as written:
-        json.dump(values, written)
-        written.flush()
-        os.fsync(written.fileno())
-    _fsync_folder(settings.data_dir)
-    return path
-
-
-def promote(settings: Settings) -> None:
-    """The side file becomes secrets.json (one rename: either file is whole)."""
-    os.replace(pending_path(settings.data_dir), settings.data_dir / SECRETS_FILE)
-    _fsync_folder(settings.data_dir)
-
-
-def _pending_keys(settings: Settings) -> KeySet | None:
-    path = pending_path(settings.data_dir)
-    try:
-        values = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (ValueError, UnicodeDecodeError, OSError):
-        return None
-    if not isinstance(values, dict):
-        return None
-    keys: dict[str, bytes] = {}
-    for name in SECRET_NAMES:
-        # The environment wins over the file once promoted, as over secrets.json.
-        value = getattr(settings, name) or values.get(name)
-        if not isinstance(value, str):
-            return None
-        try:
-            keys[name] = decode_key(name, value, origin=str(path))
-        except InvalidSecret:
-            return None
-    return KeySet(**keys)
-
-
-def _recorded(session: Session) -> dict[str, Any] | None:
-    found = session.scalar(
-        select(AuditEvent.details)
-        .where(AuditEvent.action == keys_of_record.ACTION)
-        .order_by(AuditEvent.sequence.desc())
-        .limit(1)
-    )
-    return found if isinstance(found, dict) else None
-
-
-def pending_is_of_record(session: Session, settings: Settings) -> bool:
-    """Whether a side file is there and its keys are the database's keys of record: a
-    rotation committed and not promoted. Only a rotation records all three keys, so a
-    side file whose rotation was not committed never passes."""
-    keys = _pending_keys(settings)
-    if keys is None:
-        return False
-    recorded = _recorded(session)
-    if recorded is None:
-        return False
-    return all(recorded.get(name) == value for name, value in keys.checks().items())
-
-
-def promote_pending(settings: Settings, engine: Engine) -> bool:
-    """At the opening of the database: a side file whose rotation was committed replaces
-    secrets.json (True); any other side file is left as it is (the next rotation replaces
-    it): removing it here could race a rotation still running."""
-    if not pending_path(settings.data_dir).exists():
-        return False
-    with unit_of_work(make_session_factory(engine)) as session:
-        if not pending_is_of_record(session, settings):
-            return False
-    try:
-        promote(settings)
-    except FileNotFoundError:
-        return False  # promoted meanwhile by another process
-    except OSError as exc:
-        raise StartRefused(
-            f"the database is under the keys in {pending_path(settings.data_dir)}, which "
-            f"could not replace {SECRETS_FILE} ({exc.strerror}): move it there"
-        ) from None
-    return True
 
 
 class PromoteFailed(RuntimeError):
@@ -861,10 +721,16 @@ def rotate(
     written is settled at once where the database can say whether the commit went through
     (``settle_after_failure``), else by the next opening; what happened is noted on the
     error. The caller holds the database alone (the daily job's and this action's locks)."""
+    try:
+        key_files.refuse_a_layout_not_kept(settings)
+    except key_files.OwnerNotKept as exc:
+        raise RotationRefused(str(exc)) from None
     old = KeySet.of(settings)
     new = old.rotated(names)
     try:
-        pending = write_pending(settings, new, names)
+        pending = key_files.write_pending(settings, new, names)
+    except key_files.OwnerNotKept as exc:
+        raise RotationRefused(str(exc)) from None
     except OSError as exc:
         raise RotationRefused(
             f"the new keys could not be written beside {SECRETS_FILE} ({exc.strerror}): "
@@ -874,34 +740,11 @@ def rotate(
         with unit_of_work(make_session_factory(engine)) as session:
             done = rekey(session, clock, old, new, names, progress=progress)
     except BaseException as failure:
-        failure.add_note(_settled(settings, engine))
+        failure.add_note(key_files.settled(settings, engine, old))
         raise
     try:
-        promote(settings)
+        key_files.promote(settings)
     except OSError as exc:
         raise PromoteFailed(pending, exc) from exc
     reset_default_cipher()
     return done
-
-
-def _settled(settings: Settings, engine: Engine) -> str:
-    try:
-        committed = settle_after_failure(settings, engine)
-    except Exception:
-        return f"{PENDING_FILE} was left in {settings.data_dir}: the next command settles it"
-    if committed:
-        return "the rotation was committed after all; its keys are in secrets.json"
-    return "the rotation was not committed: the database is under its old keys"
-
-
-def settle_after_failure(settings: Settings, engine: Engine) -> bool:
-    """After a rotation ended in an error: its side file promoted where the commit went
-    through after all (True), removed where it did not. Where the database cannot be
-    asked, the side file stays for the next opening to settle."""
-    with unit_of_work(make_session_factory(engine)) as session:
-        committed = pending_is_of_record(session, settings)
-    if committed:
-        promote(settings)
-        return True
-    pending_path(settings.data_dir).unlink(missing_ok=True)
-    return False

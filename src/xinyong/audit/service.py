@@ -24,13 +24,19 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Insert, Table, bindparam, insert, null, select, update
+from sqlalchemy import Connection, Insert, Table, bindparam, insert, null, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEvent, AuditHead
 from xinyong.clock import Clock
 from xinyong.config import reset_settings
-from xinyong.crypto import built_default_cipher, key_checks_text, reset_default_cipher
+from xinyong.crypto import (
+    built_default_cipher,
+    default_cipher,
+    expect_keys_of_record,
+    key_checks_text,
+    reset_default_cipher,
+)
 from xinyong.db.bulk import bulk_insert
 from xinyong.db.prepared import Prepared
 from xinyong.errors import KeysChanged
@@ -224,6 +230,34 @@ def _keys_of_record_held(of_record: str | None) -> None:
         "persists, the platform runs with keys other than the database's: restart it with "
         "the secrets.json made with the database)"
     )
+
+
+_OF_RECORD = Prepared(select(_HEAD.c.key_checks).where(_HEAD.c.id == 1))
+
+
+def read_under_keys_of_record(connection: Connection) -> None:
+    """Refused (``KeysChanged``) where this process's keys are not the database's keys of
+    record and the files it reads them from do not hold those either: the reading side of
+    ``_keys_of_record_held`` (decision 0054, session 25 addendum). Run as a transaction
+    begins (``db.session.make_session_factory``): a process that cached its keys before a
+    rotation committed would otherwise find no one by an ID number (the blind index under
+    the old key: a wrong "not registered") and fail to decrypt what it reads. One row read
+    by its key; the keys are read from the files again only on a difference.
+
+    Consistent for the whole transaction: on SQLite every transaction holds the write lock
+    (BEGIN IMMEDIATE) or one snapshot (deferred, WAL) from here on; on PostgreSQL this
+    read holds the head's table in ACCESS SHARE until the transaction ends, and a rotation
+    takes it ACCESS EXCLUSIVE before it re-keys anything (``key_rotation``): it waits for
+    this transaction, and a transaction beginning meanwhile waits here for its commit."""
+    rows = _OF_RECORD.rows(connection, {})
+    of_record = rows[0][0] if rows else None
+    expect_keys_of_record(of_record)
+    cipher = built_default_cipher()
+    if cipher is None or of_record is None or cipher.data_key_checks == of_record:
+        return  # a cipher built later is compared as it is built (``default_cipher``)
+    reset_default_cipher()
+    expect_keys_of_record(of_record)
+    default_cipher()
 
 
 def hold_key_checks(session: Session, checks: dict[str, str]) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from xinyong import key_rotation, keys_of_record
+from xinyong import key_files, keys_of_record
 from xinyong.catalog.rule_packs import ChangeKind, PackPlan, PackStatus
 from xinyong.clock import SystemClock
 from xinyong.config import MissingSecrets, StartRefused, get_settings
@@ -183,7 +183,7 @@ def _verify_keys(engine: Engine) -> None:
     yet (decision 0004, session 19 addendum)."""
     settings = get_settings()
     try:
-        promoted = key_rotation.promote_pending(settings, engine)
+        promoted = key_files.promote_pending(settings, engine)
     except StartRefused as exc:
         err_console.print(
             f"[red]refused: {escape(str(exc))}[/red]", highlight=False, soft_wrap=True
@@ -194,12 +194,12 @@ def _verify_keys(engine: Engine) -> None:
         reset_default_cipher()
         err_console.print(
             f"the keys of a rotation committed earlier were moved from "
-            f"{key_rotation.PENDING_FILE} into secrets.json",
+            f"{key_files.PENDING_FILE} into secrets.json",
             highlight=False,
         )
     try:
         cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
-        with unit_of_work(make_session_factory(engine)) as session:
+        with unit_of_work(make_session_factory(engine, keys_compared=False)) as session:
             verified = keys_of_record.verify(session, clock, cipher)
     except MissingSecrets as exc:
         err_console.print(

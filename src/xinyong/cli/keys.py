@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
-from xinyong import key_rotation
+from xinyong import key_files, key_rotation
 from xinyong.cli._shared import clock, console, err_console, migrated_engine
 from xinyong.config import SECRET_NAMES, SECRETS_FILE, Settings, get_settings
 from xinyong.db.engine import read_only
@@ -52,7 +52,9 @@ def rotate(
     try:
         names = key_rotation.parse_names(keys)
         key_rotation.refuse_keys_from_the_environment(settings, names)
-    except key_rotation.RotationRefused as exc:
+        if not dry_run:
+            key_files.refuse_a_layout_not_kept(settings)
+    except (key_rotation.RotationRefused, key_files.OwnerNotKept) as exc:
         raise _refuse(str(exc)) from None
     engine = migrated_engine()
     try:

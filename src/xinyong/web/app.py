@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.sessions import SessionMiddleware
 
 import xinyong
-from xinyong import demo, key_rotation, keys_of_record
+from xinyong import demo, key_files, keys_of_record
 from xinyong.accounts.service import TokenSigner
 from xinyong.clock import Clock, SystemClock
 from xinyong.config import Settings, StartRefused, get_settings
@@ -63,7 +63,7 @@ def create_app(
                 )
             # A rotation committed and not yet promoted: its keys are the database's
             # (decision 0054), read below.
-            if key_rotation.promote_pending(settings, engine):
+            if key_files.promote_pending(settings, engine):
                 reset_default_cipher()
             verify_keys(settings, engine, clock or SystemClock())
             with unit_of_work(make_session_factory(engine)) as session:
@@ -121,7 +121,7 @@ def verify_keys(settings: Settings, engine: Engine, clock: Clock) -> None:
     """The database's keys of record compared with ``settings``' (decision 0004, session 19
     addendum); raises ``KeysDoNotMatch``, or records them where the database has none."""
     cipher = FieldCipher(settings.secret("encryption_key"), settings.secret("blind_index_key"))
-    with unit_of_work(make_session_factory(engine)) as session:
+    with unit_of_work(make_session_factory(engine, keys_compared=False)) as session:
         keys_of_record.verify(session, clock, cipher)
 
 

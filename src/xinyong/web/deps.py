@@ -40,6 +40,9 @@ def get_session(request: Request) -> Iterator[Session]:
     session = context.session_factory()
     request.state.session = session
     try:
+        # Begun at once: the process's keys compared with the keys of record before the
+        # request computes anything under them (``db.session.make_session_factory``).
+        session.connection()
         yield session
         session.commit()
     except (PermissionDenied, NotAuthenticated, RateLimited, ConcealedRefusal) as refusal:
