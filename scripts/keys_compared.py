@@ -3,8 +3,8 @@ transaction begins (decision 0054, session 25 addendum): 2,000 units of work eac
 person by ID number and decrypting it, and 2,000 each running ``SELECT 1``, three timed runs
 after a warm-up. Run it with ``PYTHONPATH`` at each version of the code to compare:
 
-    PYTHONPATH=src uv run --no-sync python bench/keys_compared.py sqlite
-    PYTHONPATH=src uv run --no-sync python bench/keys_compared.py postgresql+psycopg://…/db
+    PYTHONPATH=src uv run --no-sync python scripts/keys_compared.py sqlite
+    PYTHONPATH=src uv run --no-sync python scripts/keys_compared.py postgresql+psycopg://…/db
 
 On PostgreSQL it works in a schema ``bench_keys`` of that database, dropped at the end."""
 
