@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
@@ -270,8 +271,6 @@ def keep_named_types(grant: type[Any], rows: Any, key: str) -> None:
         write(connection, target)
 
     def updated(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
-        from sqlalchemy import inspect
-
         if inspect(target).attrs.record_type_codes.history.has_changes():
             connection.execute(rows.delete().where(rows.c[key] == target.id))
             write(connection, target)
