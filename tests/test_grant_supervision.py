@@ -525,6 +525,30 @@ def test_the_authority_opens_an_authorisation_from_its_page(
     assert opened.content.decode() == "本人同意查询本人合同履约信息。"
 
 
+def test_the_person_opens_their_authorisation_as_signed_from_their_page(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+) -> None:
+    signed = _authorised(client, supervised["entry"].uscc, clock)
+    log_in(client, "citizen")
+    page = client.get("/me/authorisations", headers=HTML)
+    assert f'href="/authorisations/{signed["id"]}/signed-form"' in page.text
+    before = db.scalar(select(AccessEvent.id).order_by(AccessEvent.id.desc()).limit(1)) or 0
+    opened = client.get(f"/authorisations/{signed['id']}/signed-form", headers=HTML)
+    assert opened.status_code == 200
+    assert opened.content.decode() == "本人同意查询本人合同履约信息。"
+    # The person's own read is audited, and not a use of their data by another.
+    db.expire_all()
+    assert db.scalar(select(AccessEvent.id).where(AccessEvent.id > before)) is None
+    (event,) = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "authorisation.form_read")
+    ).all()
+    assert event.details == {"authorisation_id": signed["id"], "own": True}
+
+
 @pytest.mark.parametrize(
     ("query", "status", "code", "field"),
     [
