@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (  # noqa: F401 - fixtures
@@ -29,14 +29,21 @@ from tests.collection_helpers import (  # noqa: F401 - fixtures
 from tests.factories import World, auth_headers, district_authority
 from tests.page_helpers import HTML, log_in
 from tests.test_consent import consent_world, give_consent  # noqa: F401 - fixture
+from xinyong.accounts import service as accounts
 from xinyong.accounts.models import OrganisationKind
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
+from xinyong.catalog.models import RecordType
 from xinyong.clock import FixedClock
 from xinyong.collection import consent as consent_rules
-from xinyong.collection.models import Revocation
-from xinyong.disclosure import access
-from xinyong.disclosure.models import AccessEvent, LegalPath
+from xinyong.collection.models import Consent, ConsentRecordType, Revocation
+from xinyong.disclosure import access, grant_supervision
+from xinyong.disclosure.models import (
+    AccessEvent,
+    Authorisation,
+    AuthorisationRecordType,
+    LegalPath,
+)
 from xinyong.institutions import register
 from xinyong.institutions.models import InstitutionStatus
 from xinyong.web.labels import GRANT_END_LABELS, GRANT_END_LABELS_SUPERVISED
@@ -315,6 +322,282 @@ def test_the_authority_finds_a_consent_on_its_page_and_the_link_to_its_form(
     assert client.get("/supervision/consents?status=lapsed", headers=HTML).status_code == 422
 
 
+def test_a_record_type_finds_the_grants_naming_that_exact_code_only(
+    consent_world: World,
+    db: Session,
+    clock: FixedClock,
+) -> None:
+    """The scope is matched by the code itself: a code that is a prefix, a suffix, a part of
+    another or the same letters in another case finds nothing (the JSON list matched as
+    text let SQLite's case-blind LIKE find ``Administrative_Penalty``)."""
+    world = consent_world
+    near = [
+        "penalty",
+        "administrative",
+        "istrative_pen",
+        "Administrative_Penalty",
+        "administrative_penalt_",
+    ]
+    for code in near:
+        db.add(RecordType(code=code, active=True, created_at=clock.now()))
+    grant = {
+        "subject_id": world.subjects["person"].id,
+        "grantee_organisation_id": world.organisations["bank"].id,
+        "record_type_codes": ["administrative_penalty"],
+        "granted_at": clock.now(),
+    }
+    consent = Consent(**grant, written=True, valid_from=clock.today())
+    authorisation = Authorisation(
+        **grant,
+        purpose="x",
+        valid_until=clock.today(),
+        evidence_kind="signed_in_page",
+        evidence="x",
+        evidence_sha256="0" * 64,
+    )
+    db.add_all([consent, authorisation])
+    db.flush()
+    authority = accounts.actor_for_user(world.users["authority"])
+
+    def found(kind: str, scope: str) -> list[int]:
+        filters = grant_supervision.Filters(kind=kind, scope=scope)
+        page = grant_supervision.supervised_grants(db, clock, authority, filters)
+        return [item.id for item in page.items]
+
+    for kind, grant_id in (("consent", consent.id), ("authorisation", authorisation.id)):
+        assert found(kind, "administrative_penalty") == [grant_id]
+        for code in near:
+            assert found(kind, code) == [], (kind, code)
+
+
+def test_a_grants_named_types_are_written_with_it_by_every_path(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    db: Session,
+) -> None:
+    """The rows the filter reads say what the grant's list says, for each way a grant is
+    made (the person's consent, the institution's with its form, an authorisation)."""
+    _grants(consent_world, client)
+    _authorised(client, supervised["entry"].uscc, consent_world.clock)
+    db.expire_all()
+    for model, rows, key in (
+        (Consent, ConsentRecordType, "consent_id"),
+        (Authorisation, AuthorisationRecordType, "authorisation_id"),
+    ):
+        grants = db.scalars(select(model)).all()
+        assert grants
+        for item in grants:
+            named = db.scalars(
+                select(rows.record_type_code).where(getattr(rows, key) == item.id)
+            ).all()
+            assert sorted(named) == sorted(set(item.record_type_codes))
+
+
+# --- an authorisation as signed (Art. 13 ¶3, 33) -----------------------------------------------
+
+SIGNED_AUTHORISATION = b"%PDF-1.7\n% signed written authorisation\n"
+
+
+def _authorised(
+    client: TestClient,
+    grantee: str,
+    clock: FixedClock,
+    *,
+    upload: bool = False,
+) -> dict[str, Any]:
+    evidence: dict[str, Any] = (
+        {"evidence_kind": "upload", "evidence": base64.b64encode(SIGNED_AUTHORISATION).decode()}
+        if upload
+        else {"evidence_kind": "signed_in_page", "evidence": "本人同意查询本人合同履约信息。"}
+    )
+    given = client.post(
+        "/api/v1/me/authorisations",
+        json={
+            "grantee": grantee,
+            "record_types": ["contract_performance"],
+            "purpose": "信用评价",
+            "valid_until": (clock.today() + dt.timedelta(days=60 if upload else 30)).isoformat(),
+            "service": SERVICE,
+            "service_not_conditional": True,
+            **evidence,
+        },
+        headers=auth_headers(client, "citizen"),
+    )
+    assert given.status_code == 201, given.text
+    body: dict[str, Any] = given.json()
+    return body
+
+
+def test_the_authority_reads_an_authorisation_as_signed_logged_for_the_person(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+) -> None:
+    uscc = supervised["entry"].uscc
+    signed = _authorised(client, uscc, clock)
+    uploaded = _authorised(client, uscc, clock, upload=True)
+    listed = _listed(client, "authority", kind="authorisation").json()["items"]
+    links = {item["id"]: item["signed_form"] for item in listed}
+    assert links == {
+        signed["id"]: f"/api/v1/authorisations/{signed['id']}/signed-form",
+        uploaded["id"]: f"/api/v1/authorisations/{uploaded['id']}/signed-form",
+    }
+    before = db.scalar(select(AccessEvent.id).order_by(AccessEvent.id.desc()).limit(1)) or 0
+    text = client.get(links[signed["id"]], headers=auth_headers(client, "authority"))
+    assert text.status_code == 200, text.text
+    assert text.headers["content-type"].startswith("text/plain")
+    assert text.content.decode() == "本人同意查询本人合同履约信息。"
+    document = client.get(links[uploaded["id"]], headers=auth_headers(client, "authority"))
+    assert (document.status_code, document.content) == (200, SIGNED_AUTHORISATION)
+    assert document.headers["content-type"] == "application/pdf"
+    assert document.headers["cache-control"] == "no-store"
+    db.expire_all()
+    entries = db.scalars(
+        select(AccessEvent).where(
+            AccessEvent.id > before, AccessEvent.what == access.AUTHORISATION_FORM
+        )
+    ).all()
+    person = consent_world.subjects["person"]
+    assert sorted((e.subject_id, e.authorisation_id, e.legal_path, e.purpose) for e in entries) == [
+        (person.id, signed["id"], LegalPath.OFFICIAL_DUTY, access.SUPERVISION_PURPOSE),
+        (person.id, uploaded["id"], LegalPath.OFFICIAL_DUTY, access.SUPERVISION_PURPOSE),
+    ]
+    events = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "authorisation.form_read")
+    ).all()
+    assert sorted((e.details["authorisation_id"], e.details["own"]) for e in events) == [
+        (signed["id"], False),
+        (uploaded["id"], False),
+    ]
+    # The person reads it too, unlogged in its own access log.
+    own = client.get(links[signed["id"]], headers=auth_headers(client, "citizen"))
+    assert own.status_code == 200
+    db.expire_all()
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(AccessEvent)
+            .where(AccessEvent.id > before, AccessEvent.what == access.AUTHORISATION_FORM)
+        )
+        == 2
+    )
+
+
+def test_an_authorisation_as_signed_is_the_person_and_the_areas_authority_only(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    clock: FixedClock,
+) -> None:
+    signed = _authorised(client, supervised["entry"].uscc, clock)
+    path = f"/api/v1/authorisations/{signed['id']}/signed-form"
+    # 鼓楼区's authority supervises the institution; 福清市's does not: not found for it, as
+    # for another person, and as for an authorisation that does not exist.
+    assert client.get(path, headers=auth_headers(client, "gulou")).status_code == 200
+    for username in ("fuqing", "other_citizen"):
+        refused = client.get(path, headers=auth_headers(client, username))
+        assert refused.status_code == 404, username
+        assert refused.json()["error"]["code"] == "not_found"
+    missing = "/api/v1/authorisations/999999999/signed-form"
+    assert client.get(missing, headers=auth_headers(client, "authority")).status_code == 404
+    # Staff without supervision are refused outright.
+    for username in ("reporter", "querier", "admin", "inst_clerk"):
+        assert client.get(path, headers=auth_headers(client, username)).status_code == 403
+
+
+def test_the_authority_opens_an_authorisation_from_its_page(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    clock: FixedClock,
+) -> None:
+    signed = _authorised(client, supervised["entry"].uscc, clock)
+    log_in(client, "authority")
+    page = client.get("/supervision/consents?kind=authorisation&lang=en", headers=HTML)
+    assert page.status_code == 200, page.text
+    link = f'href="/authorisations/{signed["id"]}/signed-form"'
+    assert link in page.text
+    opened = client.get(f"/authorisations/{signed['id']}/signed-form", headers=HTML)
+    assert opened.status_code == 200
+    assert opened.content.decode() == "本人同意查询本人合同履约信息。"
+
+
+def test_the_person_opens_their_authorisation_as_signed_from_their_page(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    db: Session,
+    clock: FixedClock,
+) -> None:
+    signed = _authorised(client, supervised["entry"].uscc, clock)
+    log_in(client, "citizen")
+    page = client.get("/me/authorisations", headers=HTML)
+    assert f'href="/authorisations/{signed["id"]}/signed-form"' in page.text
+    before = db.scalar(select(AccessEvent.id).order_by(AccessEvent.id.desc()).limit(1)) or 0
+    opened = client.get(f"/authorisations/{signed['id']}/signed-form", headers=HTML)
+    assert opened.status_code == 200
+    assert opened.content.decode() == "本人同意查询本人合同履约信息。"
+    # The person's own read is audited, and not a use of their data by another.
+    db.expire_all()
+    assert db.scalar(select(AccessEvent.id).where(AccessEvent.id > before)) is None
+    (event,) = db.scalars(
+        select(AuditEvent).where(AuditEvent.action == "authorisation.form_read")
+    ).all()
+    assert event.details == {"authorisation_id": signed["id"], "own": True}
+
+
+@pytest.mark.parametrize(
+    ("query", "status", "code", "field"),
+    [
+        ("signed_form=maybe", 422, "invalid_request", "signed_form"),
+        ("signed_form=true", 422, "invalid_request", "signed_form"),
+        ("since=yesterday", 422, "invalid_request", "since"),
+        ("until=2026-13-01", 422, "invalid_request", "until"),
+        ("status=lapsed", 422, "invalid_choice", "status"),
+        ("kind=contract", 422, "invalid_choice", "kind"),
+        ("scope=no_such_type", 404, "unknown_record_type", "scope"),
+        ("since=2026-12-02&until=2026-12-01", 422, "invalid_period", "since"),
+        ("offset=-1", 422, "out_of_range", "offset"),
+    ],
+)
+def test_a_bad_filter_is_refused_on_the_page_as_the_api_refuses_it(
+    consent_world: World,
+    client: TestClient,
+    query: str,
+    status: int,
+    code: str,
+    field: str,
+) -> None:
+    """Never ignored: the page answers with the API's status and code, beside its filter
+    form, in the page's language; and the API refuses the same value the same way."""
+    log_in(client, "authority")
+    page = client.get(f"/supervision/consents?{query}&lang=zh_Hans", headers=HTML)
+    assert page.status_code == status, page.text
+    assert f'data-code="{code}"' in page.text
+    assert f"<dd>{field}</dd>" in page.text
+    assert 'id="filter-heading"' in page.text
+    assert 'id="grants-heading"' not in page.text
+    api_query = query.replace("signed_form=maybe", "signed_form=maybe")
+    if "signed_form=true" not in query:
+        refused = client.get(f"{LIST}?{api_query}", headers=auth_headers(client, "authority"))
+        assert refused.status_code == status, refused.text
+        assert (refused.json()["error"]["code"], refused.json()["error"]["field"]) == (code, field)
+
+
+def test_a_refused_filter_is_said_in_the_pages_language(
+    consent_world: World,
+    client: TestClient,
+) -> None:
+    log_in(client, "authority")
+    page = client.get("/supervision/consents?signed_form=maybe&lang=zh_Hans", headers=HTML)
+    assert "请从所列选项中选择" in page.text
+    page = client.get("/supervision/consents?since=yesterday&lang=zh_Hans", headers=HTML)
+    assert "不是有效日期：请使用 YYYY-MM-DD 格式" in page.text
+
+
 # --- why a person's grant ended (Art. 24) ----------------------------------------------------
 
 
@@ -447,8 +730,18 @@ def test_an_authorisation_ended_by_the_system_says_so_on_the_persons_page(
     supervised_list = _listed(client, "authority", kind="authorisation")
     assert [
         (a["id"], a["end_reason"], a["signed_form"]) for a in supervised_list.json()["items"]
-    ] == [(given.json()["id"], "revoked_grantee_registered_again", None)]
-    assert _ids(_listed(client, "authority", kind="authorisation", signed_form=True)) == []
+    ] == [
+        (
+            given.json()["id"],
+            "revoked_grantee_registered_again",
+            f"/api/v1/authorisations/{given.json()['id']}/signed-form",
+        )
+    ]
+    # Every authorisation keeps its signed writing (its evidence).
+    assert _ids(_listed(client, "authority", kind="authorisation", signed_form=True)) == [
+        given.json()["id"]
+    ]
+    assert _ids(_listed(client, "authority", kind="authorisation", signed_form=False)) == []
     log_in(client, "citizen")
     page = client.get("/me/authorisations", headers=HTML)
     assert 'data-end-reason="revoked_grantee_registered_again"' in page.text

@@ -2937,3 +2937,77 @@ def test_migration_0071_keeps_the_joint_checks_indexing_progress_apart_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0072_names_each_grants_record_types_as_rows_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """Upgrading a database holding a consent and an authorisation (0071) to 0072: each code
+    in their JSON lists becomes a row of their named types, a code named twice once; back,
+    the tables are gone and the grants as they were."""
+    engine = migrated_test_engine(request.config, tmp_path, "m0072", "0071")
+    try:
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            t = tables.tables
+            person = connection.execute(
+                insert(t["subject"])
+                .values(_filled(t["subject"], kind="natural_person", reference="P0000000070"))
+                .returning(t["subject"].c.id)
+            ).scalar_one()
+            bank = connection.execute(
+                insert(t["organisation"])
+                .values(_filled(t["organisation"], code="91350100MB00000701", kind="enterprise"))
+                .returning(t["organisation"].c.id)
+            ).scalar_one()
+            grant = {"subject_id": person, "grantee_organisation_id": bank}
+            consent = connection.execute(
+                insert(t["consent"])
+                .values(
+                    _filled(
+                        t["consent"],
+                        **grant,
+                        record_type_codes=["administrative_penalty", "*", "*"],
+                    )
+                )
+                .returning(t["consent"].c.id)
+            ).scalar_one()
+            authorisation = connection.execute(
+                insert(t["authorisation"])
+                .values(
+                    _filled(
+                        t["authorisation"],
+                        **grant,
+                        record_type_codes=["credit_status", "contract_performance"],
+                    )
+                )
+                .returning(t["authorisation"].c.id)
+            ).scalar_one()
+        upgrade(engine, "0072")
+        with engine.connect() as connection:
+            named = connection.execute(
+                text("SELECT consent_id, record_type_code FROM consent_record_type ORDER BY 2")
+            ).all()
+            authorised = connection.execute(
+                text(
+                    "SELECT authorisation_id, record_type_code FROM authorisation_record_type "
+                    "ORDER BY 2"
+                )
+            ).all()
+        assert [tuple(row) for row in named] == [
+            (consent, "*"),
+            (consent, "administrative_penalty"),
+        ]
+        assert [tuple(row) for row in authorised] == [
+            (authorisation, "contract_performance"),
+            (authorisation, "credit_status"),
+        ]
+        _downgrade(engine, "0071")
+        with engine.connect() as connection:
+            left = set(inspect(connection).get_table_names())
+            assert {"consent_record_type", "authorisation_record_type"}.isdisjoint(left)
+            assert connection.execute(text("SELECT count(*) FROM consent")).scalar_one() == 1
+        upgrade(engine)
+    finally:
+        engine.dispose()

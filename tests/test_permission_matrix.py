@@ -1373,6 +1373,13 @@ MATRIX: dict[tuple[str, str], Access] = {
         params=lambda w: {"consent_id": 999_999_999},
         ok=frozenset({404}),
     ),
+    # A written authorisation as signed: the person whose it is, and the credit authority
+    # supervising the grantee (decision 0024, session 25). Flows: tests/test_grant_supervision.py.
+    ("GET", "/api/v1/authorisations/{authorisation_id}/signed-form"): Access(
+        SUBJECT_ACCOUNTS | {"authority"},
+        params=lambda w: {"authorisation_id": 999_999_999},
+        ok=frozenset({404}),
+    ),
     ("POST", "/api/v1/consents"): Access(
         SUBMITTERS,
         json=lambda w: {
@@ -1922,6 +1929,11 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/consents/{consent_id}/signed-form"): Access(
         SUBJECT_ACCOUNTS | {"authority"},
         params=lambda w: {"consent_id": 999_999_999},
+        ok=frozenset({404}),
+    ),
+    ("GET", "/authorisations/{authorisation_id}/signed-form"): Access(
+        SUBJECT_ACCOUNTS | {"authority"},
+        params=lambda w: {"authorisation_id": 999_999_999},
         ok=frozenset({404}),
     ),
     ("POST", "/me/consents/{consent_id}/revoke"): Access(

@@ -33,6 +33,10 @@ MEDIA_TYPES = {
 }
 # The media type a stored file of each kind is served back as.
 MEDIA_TYPE_OF_KIND = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+# A written authorisation signed in the page (Art. 13 ¶3) keeps its signed text, not a file:
+# served back as that text.
+SIGNED_TEXT = "text"
+SERVED_MEDIA_TYPES = {**MEDIA_TYPE_OF_KIND, SIGNED_TEXT: "text/plain; charset=utf-8"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class StoredFile:
 
     @property
     def media_type(self) -> str:
-        return MEDIA_TYPE_OF_KIND[self.kind]
+        return SERVED_MEDIA_TYPES[self.kind]
 
 
 # What a browser or a client sends when it does not know: no declaration to hold the file to.

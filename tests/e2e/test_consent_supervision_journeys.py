@@ -2,7 +2,8 @@
 finds, from its menu, the consent a credit service institution recorded with the person's
 signed form — filtering by the institution and "signed form kept" — sees the person named
 with the ID number masked, and opens the signed form from the row; the person then finds
-the listing in their access log (Art. 24)."""
+the listing in their access log (Art. 24). And (session 25) a written authorisation opened
+as signed from its row, and a bad filter refused on the page."""
 
 from __future__ import annotations
 
@@ -14,14 +15,16 @@ from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from tests.e2e.conftest import LiveServer
 from xinyong import bootstrap, demo
 from xinyong.accounts import service as accounts
-from xinyong.accounts.models import OrganisationKind, Role
+from xinyong.accounts.models import Organisation, OrganisationKind, Role, UserAccount
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.collection import consent, sources
 from xinyong.db.session import make_session_factory, unit_of_work
+from xinyong.disclosure import authorisations
 from xinyong.institutions import register
 from xinyong.synthetic import make_uscc
 
@@ -100,7 +103,7 @@ def test_the_authority_finds_a_consent_and_opens_its_signed_form(
     nav.get_by_role("link", name=zh("Consents and authorisations")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(zh("Consents and authorisations"))
     page.get_by_label(zh("Organisation"), exact=True).select_option(label=NAME)
-    page.get_by_label(zh("Signed consent form")).select_option(label=zh("Kept"))
+    page.get_by_label(zh("Signed form")).select_option(label=zh("Kept"))
     page.get_by_role("button", name=zh("Show")).click()
     expect(page.get_by_role("heading", name=zh("%(count)s found") % {"count": 1})).to_be_visible()
     row = page.locator("table.grants tbody tr")
@@ -157,3 +160,80 @@ def test_the_person_sees_why_a_consent_ended(
     row.get_by_role("button", name=zh("Revoke")).click()
     ended = mine.locator('tr[data-revoked="true"]').filter(has_text="2031-12-31")
     expect(ended.locator("[data-end-reason]")).to_have_text(zh("Revoked by you"))
+
+
+SIGNED_TEXT = (
+    f"本人授权福州明信信用评估有限公司查询本人合同履约信息，用于信用评价（E2E-{SUFFIX}）。"
+)
+
+
+@pytest.fixture(scope="module")
+def authorisation_signed_in_page(live_server: LiveServer, consent_with_form: None) -> None:
+    """The demo person's written authorisation of the institution, signed in the page."""
+    clock = live_server.clock
+    with unit_of_work(make_session_factory(live_server.engine)) as session:
+        citizen = session.scalars(
+            select(UserAccount).where(UserAccount.username == "citizen")
+        ).one()
+        authorisations.grant(
+            session,
+            clock,
+            accounts.actor_for_user(citizen),
+            grantee=session.scalars(select(Organisation).where(Organisation.code == CODE)).one(),
+            record_type_codes=["contract_performance"],
+            purpose="企业信用评价",
+            valid_until=clock.today() + dt.timedelta(days=30),
+            evidence_kind="signed_in_page",
+            evidence=SIGNED_TEXT,
+            service="信用评价报告",
+            service_not_conditional=True,
+        )
+
+
+def test_the_authority_opens_a_written_authorisation_as_signed(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    authorisation_signed_in_page: None,
+) -> None:
+    """Decision 0024, session 25 addendum: the authorisation's row links to the writing the
+    person signed; the person finds that reading in their access log."""
+    log_in(page, "authority")
+    page.goto("/supervision/consents")
+    page.get_by_label(zh("Kind")).select_option(label=zh("Written authorisations (Art. 13 ¶3)"))
+    page.get_by_label(zh("Organisation"), exact=True).select_option(label=NAME)
+    page.get_by_role("button", name=zh("Show")).click()
+    row = page.locator("table.grants tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.get_by_role("rowheader")).to_contain_text(demo.DEMO_PERSON[0])
+    row.get_by_role("link", name=zh("Open the signed form")).click()
+    expect(page.locator("body")).to_contain_text(SIGNED_TEXT)
+    page.goto("/supervision/consents")
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "citizen")
+    page.goto("/me/access-log")
+    expect(
+        page.get_by_text(
+            zh(
+                "Your written authorisation to an organisation, as you signed it, read by the "
+                "credit authority supervising the organisation"
+            )
+        ).first
+    ).to_be_visible()
+
+
+def test_a_bad_filter_is_refused_on_the_page(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+) -> None:
+    log_in(page, "authority")
+    response = page.goto("/supervision/consents?signed_form=maybe")
+    assert response is not None
+    assert response.status == 422
+    expect(page.locator("#form-error [data-code]")).to_have_attribute(
+        "data-code", "invalid_request"
+    )
+    expect(page.locator("#form-error")).to_contain_text(zh("choose one of the values offered"))
+    expect(page.get_by_role("button", name=zh("Show"))).to_be_visible()

@@ -14,8 +14,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
 
@@ -206,7 +209,11 @@ class Consent(IdMixin, Base):
     """A natural person's consent to collection by one grantee for a scope (Art. 11)."""
 
     __tablename__ = "consent"
-    __table_args__ = (Index("ix_consent_subject_grantee", "subject_id", "grantee_organisation_id"),)
+    __table_args__ = (
+        Index("ix_consent_subject_grantee", "subject_id", "grantee_organisation_id"),
+        # The supervision list: newest first, a page at a time, and by the day given.
+        Index("ix_consent_granted_at", "granted_at", "id"),
+    )
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
     grantee_organisation_id: Mapped[int] = mapped_column(BigId, ForeignKey("organisation.id"))
@@ -231,6 +238,48 @@ class Consent(IdMixin, Base):
     # Empty for any other grantee.
     service: Mapped[str | None] = mapped_column(String(200))
     service_not_conditional: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ConsentRecordType(Base):
+    """One code a consent names (a record type, or ``*`` for all types): its
+    ``record_type_codes`` as rows, so that the credit authority's list finds the consents
+    naming a type through an index, by the exact code (decision 0024, session 25
+    addendum). Written with the consent, by the ORM (``keep_named_types``), never by hand."""
+
+    __tablename__ = "consent_record_type"
+    __table_args__ = (Index("ix_consent_record_type_code", "record_type_code", "consent_id"),)
+
+    consent_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("consent.id"), primary_key=True, autoincrement=False
+    )
+    record_type_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+def keep_named_types(grant: type[Any], rows: Any, key: str) -> None:
+    """Every insert of a ``grant`` (a consent, an authorisation) through the ORM writes the
+    codes it names to ``rows``, and a change of them rewrites them: every write path —
+    services, the demo, tests' factories — keeps the two the same, none has to remember."""
+
+    def write(connection: Connection, target: Any) -> None:
+        codes = sorted(set(target.record_type_codes or ()))
+        if codes:
+            connection.execute(
+                rows.insert(), [{key: target.id, "record_type_code": code} for code in codes]
+            )
+
+    def inserted(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+        write(connection, target)
+
+    def updated(_mapper: Mapper[Any], connection: Connection, target: Any) -> None:
+        if inspect(target).attrs.record_type_codes.history.has_changes():
+            connection.execute(rows.delete().where(rows.c[key] == target.id))
+            write(connection, target)
+
+    event.listen(grant, "after_insert", inserted)
+    event.listen(grant, "after_update", updated)
+
+
+keep_named_types(Consent, ConsentRecordType.__table__, "consent_id")
 
 
 class ConsentForm(Base):

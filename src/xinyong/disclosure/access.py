@@ -490,6 +490,10 @@ NAME_OBJECTION = "name_objection"
 # A consent's signed form (the person's name, ID number and signature) read by the credit
 # authority supervising the credit service institution that recorded it (Art. 27 ¶2, 33).
 CONSENT_FORM = "consent_form"
+# A written authorisation as the person signed it (the uploaded document or the text signed
+# in the page) read by the credit authority supervising its grantee (Art. 13 ¶3, 33;
+# decision 0024, session 25 addendum).
+AUTHORISATION_FORM = "authorisation_form"
 # A list entry shown with its non-public parts (evidence, notice, the persons named in
 # full, objections): to its subject's log (decision 0020).
 LIST_ENTRY = "list_entry"

@@ -4,6 +4,7 @@ very next request, because every read looks them up afresh."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 from collections.abc import Collection
@@ -12,16 +13,18 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from xinyong import evidence_files, submitted_text, texts
+from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.collection.models import Revocation
-from xinyong.disclosure.models import Authorisation
+from xinyong.disclosure.models import Authorisation, LegalPath
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.institutions import register as institutions
+from xinyong.subjects.models import Subject
 
 EVIDENCE_KINDS = ("upload", "signed_in_page")
 # Scopes beyond record types: a subject's list status and grade, read by financial
@@ -188,6 +191,67 @@ def _refuse_same_in_force(
                 article="Art. 13 ¶3",
                 details={"authorisation_id": candidate.id},
             )
+
+
+def signed_authorisation(
+    session: Session, clock: Clock, actor: Actor, authorisation_id: int
+) -> evidence_files.StoredFile:
+    """The written authorisation as the person signed it (Art. 13 ¶3): the uploaded
+    document, or the authorisation's text signed in the page. For the person whose it is,
+    and the credit authority supervising the grantee (Art. 33; a district's, in its own
+    area — decision 0046), whose read is in the person's access log (Art. 24), naming the
+    authorisation. Anyone else is answered as if it did not exist, a staff account without
+    supervision refused; every read audited — as a consent's signed form is
+    (``collection.consent.signed_form``)."""
+    require(
+        actor, Permission.READ_OWN_FILE if actor.subject_id is not None else Permission.SUPERVISE
+    )
+    authorisation = session.get(Authorisation, authorisation_id)
+    # What the supervision list links (``grant_supervision._signed_authorisation``); every
+    # authorisation given keeps it (``grant``).
+    if authorisation is None or not authorisation.evidence:
+        raise NotFound("no such authorisation", code="not_found", field="authorisation")
+    own = actor.subject_id is not None and actor.subject_id == authorisation.subject_id
+    if not own and not (
+        has_permission(actor, Permission.SUPERVISE)
+        and area.in_own_area(session, actor, authorisation.grantee_organisation_id)
+    ):
+        raise ConcealedRefusal("no such authorisation", code="not_found", field="authorisation")
+    assert authorisation.evidence is not None
+    if authorisation.evidence_kind == "upload":
+        content = base64.b64decode(authorisation.evidence.strip())
+        kind = evidence_files.kind_of(content)
+        assert kind is not None  # checked when it was granted
+        found = evidence_files.StoredFile(kind, content)
+    else:
+        found = evidence_files.StoredFile(
+            evidence_files.SIGNED_TEXT, authorisation.evidence.encode("utf-8")
+        )
+    if not own:
+        from xinyong.disclosure import access
+
+        subject = session.get(Subject, authorisation.subject_id)
+        assert subject is not None
+        access.log_use(
+            session,
+            clock,
+            actor,
+            subject,
+            path=LegalPath.OFFICIAL_DUTY,
+            what=access.AUTHORISATION_FORM,
+            purpose=access.SUPERVISION_PURPOSE,
+            authorisation_ids=[authorisation.id],
+        )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "authorisation.form_read",
+        target_type="subject",
+        target_id=authorisation.subject_id,
+        details={"authorisation_id": authorisation.id, "own": own},
+    )
+    return found
 
 
 def revoke(session: Session, clock: Clock, actor: Actor, authorisation_id: int) -> Authorisation:

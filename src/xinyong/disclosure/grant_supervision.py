@@ -4,9 +4,9 @@ consents to collection (Art. 11) and written authorisations (Art. 13 ¶3), one k
 The city's credit authority sees every grant; a district's, the grants to the organisations
 of its own district (decision 0046: a grant is in an area through its grantee, the
 organisation supervised). Filtered by grantee, scope (a record type, matched by a grant
-naming it or all types), status (in force, revoked, expired), whether a consent keeps its
-signed form (an authorisation keeps none: its evidence is on its own row), and the day it
-was given (China time); newest first, a page at a time, with how many there are in all.
+naming it or all types), status (in force, revoked, expired), whether it keeps its signed
+writing (a consent's signed form; an authorisation's evidence, an upload or the text signed
+in the page), and the day it was given (China time); newest first, a page at a time, with how many there are in all.
 
 Each row names its person — name, reference, ID number masked — and what the person
 allowed whom: non-public information about the person. So a page listed is a use of it
@@ -15,7 +15,7 @@ person shown (Art. 24), on the authority's official duty for supervision, and on
 event naming the grants shown and the filters, never the persons' data — as a queue of
 cases is (``access.log_case_queue``). A page that shows nobody logs nobody and is still
 audited. The signed form itself is read, and logged, only when opened
-(``collection.consent.signed_form``).
+(``collection.consent.signed_form``, ``authorisations.signed_authorisation``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, cast, exists, false, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import area
@@ -34,9 +34,9 @@ from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.clock import CHINA, Clock
 from xinyong.collection import consent as consents
-from xinyong.collection.models import Consent, ConsentForm
+from xinyong.collection.models import Consent, ConsentForm, ConsentRecordType
 from xinyong.disclosure import access, authorisations, supervision
-from xinyong.disclosure.models import Authorisation, LegalPath
+from xinyong.disclosure.models import Authorisation, AuthorisationRecordType, LegalPath
 from xinyong.errors import InvalidInput, NotFound
 from xinyong.subjects.models import Subject
 
@@ -122,7 +122,7 @@ class SupervisedGrant:
             "status": self.status,
             "end_reason": self.end_reason,
             "signed_form": (
-                f"/api/v1/consents/{self.id}/signed-form" if self.signed_form else None
+                f"/api/v1/{self.kind}s/{self.id}/signed-form" if self.signed_form else None
             ),
         }
 
@@ -185,11 +185,18 @@ def _instant(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=CHINA)
 
 
-def _names(codes_column: Any, code: str) -> Any:
-    """The grant's JSON list of codes names ``code`` — a list as text in either database;
-    ``_`` in a code is a LIKE wildcard, so escaped."""
-    escaped = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(codes_column, String).like(f'%"{escaped}"%', escape="\\")
+def _naming(model: type[Consent] | type[Authorisation], codes: list[str]) -> Any:
+    """The grant names one of ``codes`` exactly: a row of its named types (migration 0072),
+    found through their index, never its JSON list matched as text."""
+    if model is Consent:
+        return exists().where(
+            ConsentRecordType.consent_id == Consent.id,
+            ConsentRecordType.record_type_code.in_(codes),
+        )
+    return exists().where(
+        AuthorisationRecordType.authorisation_id == Authorisation.id,
+        AuthorisationRecordType.record_type_code.in_(codes),
+    )
 
 
 def supervised_grants(
@@ -219,13 +226,9 @@ def supervised_grants(
     if filters.grantee is not None:
         query = query.where(Organisation.code == filters.grantee)
     if filters.scope is not None:
-        named = _names(model.record_type_codes, filters.scope)
         # A consent to all types covers the one asked for.
-        query = query.where(
-            or_(named, _names(model.record_type_codes, consents.ALL_TYPES))
-            if model is Consent and filters.scope != consents.ALL_TYPES
-            else named
-        )
+        codes = sorted({filters.scope, consents.ALL_TYPES} if model is Consent else {filters.scope})
+        query = query.where(_naming(model, codes))
     if filters.status == consents.REVOKED:
         query = query.where(model.revoked_at.is_not(None))
     elif filters.status == consents.EXPIRED:
@@ -238,9 +241,11 @@ def supervised_grants(
     if filters.signed_form is not None:
         if model is Consent:
             query = query.where(form if filters.signed_form else ~form)
-        elif filters.signed_form:
-            # An authorisation keeps no signed form of this kind: none has one.
-            query = query.where(false())
+        else:
+            # An authorisation's is its evidence (an upload or the text signed in the page),
+            # which every one given keeps (``authorisations.grant``).
+            signed = _signed_authorisation()
+            query = query.where(signed if filters.signed_form else ~signed)
     if filters.since is not None:
         query = query.where(model.granted_at >= _instant(filters.since))
     if filters.until is not None:
@@ -265,6 +270,11 @@ def supervised_grants(
     return GrantPage(items, total, limit, offset)
 
 
+def _signed_authorisation() -> Any:
+    """The authorisation keeps its signed writing: what ``signed_authorisation`` serves."""
+    return and_(Authorisation.evidence.is_not(None), Authorisation.evidence != "")
+
+
 def cast_rows(rows: Any) -> list[tuple[Consent | Authorisation, Subject, Organisation]]:
     """The rows as typed: the model is chosen at run time, so the checker sees a ``Base``."""
     return [(grant, subject, grantee) for grant, subject, grantee in rows]
@@ -278,7 +288,6 @@ def _out(
     today: dt.date,
     with_form: set[int],
 ) -> SupervisedGrant:
-    is_consent = isinstance(grant, Consent)
     return SupervisedGrant(
         kind=kind,
         id=grant.id,
@@ -302,7 +311,7 @@ def _out(
         revoked_at=grant.revoked_at,
         status=consents.status_of(grant, today),
         end_reason=consents.end_reason(grant, today),
-        signed_form=is_consent and grant.id in with_form,
+        signed_form=(grant.id in with_form if isinstance(grant, Consent) else bool(grant.evidence)),
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from xinyong.collection.models import keep_named_types
 from xinyong.db.base import Base, BigId, IdMixin, UTCDateTime, str_enum
 
 
@@ -99,6 +100,8 @@ class Authorisation(IdMixin, Base):
     __tablename__ = "authorisation"
     __table_args__ = (
         Index("ix_authorisation_subject_grantee", "subject_id", "grantee_organisation_id"),
+        # The supervision list: newest first, a page at a time, and by the day given.
+        Index("ix_authorisation_granted_at", "granted_at", "id"),
     )
 
     subject_id: Mapped[int] = mapped_column(BigId, ForeignKey("subject.id"))
@@ -118,6 +121,24 @@ class Authorisation(IdMixin, Base):
     # Empty for other organisations.
     service: Mapped[str | None] = mapped_column(String(200))
     service_not_conditional: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class AuthorisationRecordType(Base):
+    """One code an authorisation names (a record type, or a special scope such as
+    ``credit_status``): as ``ConsentRecordType`` is a consent's, kept by the ORM."""
+
+    __tablename__ = "authorisation_record_type"
+    __table_args__ = (
+        Index("ix_authorisation_record_type_code", "record_type_code", "authorisation_id"),
+    )
+
+    authorisation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("authorisation.id"), primary_key=True, autoincrement=False
+    )
+    record_type_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+keep_named_types(Authorisation, AuthorisationRecordType.__table__, "authorisation_id")
 
 
 class LegalPath(enum.StrEnum):

@@ -2221,6 +2221,8 @@ PATTERNS: tuple[_Pattern, ...] = (
     # the credit authority's list of consents and authorisations (Art. 33)
     _said("invalid_choice", N_("kind is consent or authorisation")),
     _said("invalid_choice", N_("status is active, revoked or expired")),
+    # the supervision page's filters, refused with the API's code (its request validation's)
+    _said("invalid_request", N_("choose one of the values offered")),
     _said("out_of_range", N_("offset is from 0 to %(count)s"), count=r"\d+"),
     # the confidentiality review (Art. 12)
     _said("field_not_in_record", N_("the record has no field %(field)s to redact")),

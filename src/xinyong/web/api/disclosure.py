@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from xinyong import evidence_files
 from xinyong.accounts import service as accounts
 from xinyong.collection import registration_names
 from xinyong.disclosure import access, authorisations, query_items, reports, retention
@@ -516,6 +517,45 @@ def revoke_authorisation(
         authorisations.revoke(session, clock, actor, authorisation_id),
         today=clock.today(),
         gettext=gettext,
+    )
+
+
+@router.get(
+    "/authorisations/{authorisation_id}/signed-form",
+    tags=["disclosure"],
+    response_class=Response,
+    responses={
+        **refusals(403, 404),
+        200: {
+            "description": (
+                "The written authorisation as signed: the uploaded document, or the text "
+                "signed in the page"
+            ),
+            "content": {media: {} for media in evidence_files.SERVED_MEDIA_TYPES.values()},
+        },
+    },
+)
+def signed_authorisation(
+    authorisation_id: RowId, session: SessionDep, clock: ClockDep, actor: AuthenticatedActorDep
+) -> Response:
+    """A written authorisation as the person signed it (Art. 13 ¶3): for the person whose it
+    is, and the credit authority supervising the grantee, whose read is in the person's
+    access log (Art. 24, 33). Audited."""
+    return signed_document(
+        authorisations.signed_authorisation(session, clock, actor, authorisation_id)
+    )
+
+
+def signed_document(found: evidence_files.StoredFile) -> Response:
+    """A signed document as stored: a file to save, a text signed in the page to read."""
+    text = found.kind == evidence_files.SIGNED_TEXT
+    return Response(
+        found.content,
+        media_type=found.media_type,
+        headers={
+            "Content-Disposition": "inline" if text else "attachment",
+            "Cache-Control": "no-store",
+        },
     )
 
 

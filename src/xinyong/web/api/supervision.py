@@ -212,7 +212,13 @@ def supervised_consents(
         str | None, Query(max_length=16, description="active, revoked or expired")
     ] = None,
     signed_form: Annotated[
-        bool | None, Query(description="only consents that keep (true) or lack a signed form")
+        bool | None,
+        Query(
+            description=(
+                "only grants that keep (true) or lack their signed writing: a consent's signed "
+                "form, an authorisation's upload or text signed in the page"
+            )
+        ),
     ] = None,
     since: Annotated[dt.date | None, Query(description="given on or after (China time)")] = None,
     until: Annotated[dt.date | None, Query(description="given on or before")] = None,
@@ -225,7 +231,8 @@ def supervised_consents(
     supervises — the city's credit authority every one, a district's those of its own
     district's organisations (Art. 6, 33) — filtered, newest first, with how many there are
     in all. Each names its person (name, reference, ID number masked), why it ended if it
-    did, and the link to its signed form where one is kept. Every person listed is in its
+    did, and the link to its signed form (a consent's) or signed writing (an authorisation's)
+    where one is kept. Every person listed is in its
     access log (Art. 24); the page is audited."""
     page = grant_supervision.supervised_grants(
         session,

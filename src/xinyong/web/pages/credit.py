@@ -31,7 +31,7 @@ from xinyong.lists import measures
 from xinyong.objections import names as name_objections
 from xinyong.repair import cases as repair_cases
 from xinyong.subjects.models import Subject
-from xinyong.web.api.disclosure import read_limits, report_settings
+from xinyong.web.api.disclosure import read_limits, report_settings, signed_document
 from xinyong.web.deps import ActorDep, ClockDep, RowId, SessionDep, app_context
 from xinyong.web.i18n import translations
 from xinyong.web.labels import GRANT_END_LABELS, matter_names
@@ -548,6 +548,18 @@ def grant_authorisation(
         state = refused(session, exc, form, status_code=422)
         return _render_authorisations(request, session, actor, clock, state)
     return RedirectResponse("/me/authorisations?done=granted", status_code=303)
+
+
+@router.get("/authorisations/{authorisation_id}/signed-form")
+def signed_authorisation(
+    authorisation_id: RowId, actor: ActorDep, session: SessionDep, clock: ClockDep
+) -> Response:
+    """A written authorisation as the person signed it (Art. 13 ¶3): for the person whose it
+    is and the credit authority supervising the grantee (whose read is in the person's
+    access log)."""
+    return signed_document(
+        authorisations.signed_authorisation(session, clock, actor, authorisation_id)
+    )
 
 
 @router.post("/me/authorisations/{authorisation_id}/revoke")

@@ -129,6 +129,10 @@ WHAT_LABELS = {
         "The signed consent form you gave a credit service institution, read by the credit "
         "authority supervising it"
     ),
+    access.AUTHORISATION_FORM: N_(
+        "Your written authorisation to an organisation, as you signed it, read by the credit "
+        "authority supervising the organisation"
+    ),
     access.LIST_ENTRY: N_("List entry in full: evidence, notice, persons named, objections"),
     access.LIST_ENTRY_NAMED: N_("A list entry naming you as a responsible person (Art. 18)"),
     access.LIST_BASIS_RECORDS: N_(

@@ -9,6 +9,7 @@ input errors are shown on the page again.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from xinyong.clock import Clock
 from xinyong.collection import consent as consents
 from xinyong.disclosure import grant_supervision, review, supervision
 from xinyong.disclosure.models import FollowUpKind
-from xinyong.errors import Conflict, InvalidInput, PermissionDenied
+from xinyong.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinyong.web.deps import MAX_ROW_ID, ActorDep, ClockDep, RowId, SessionDep
 from xinyong.web.labels import (
     GRANT_END_LABELS_SUPERVISED,
@@ -365,6 +366,39 @@ def record_follow_up(
 SIGNED_FORM_CHOICES = {"": None, "yes": True, "no": False}
 
 
+def _grant_filters(
+    *, kind: str, grantee: str, scope: str, status: str, signed_form: str, since: str, until: str
+) -> grant_supervision.Filters:
+    """The page's filters as the service takes them; a value the API refuses is refused
+    here with the API's code and field (its ``signed_form`` a boolean, its days ISO dates,
+    both refused by the API's request validation as ``invalid_request``), never ignored."""
+    if signed_form not in SIGNED_FORM_CHOICES:
+        raise InvalidInput(
+            "choose one of the values offered",
+            code="invalid_request",
+            field="signed_form",
+        )
+    days: dict[str, dt.date | None] = {}
+    for name, text in (("since", since), ("until", until)):
+        try:
+            days[name] = parse_date(text, name)
+        except InvalidInput:
+            raise InvalidInput(
+                "not a date: use YYYY-MM-DD",
+                code="invalid_request",
+                field=name,
+            ) from None
+    return grant_supervision.Filters(
+        kind=kind,
+        grantee=grantee or None,
+        scope=scope or None,
+        status=status or None,
+        signed_form=SIGNED_FORM_CHOICES[signed_form],
+        since=days["since"],
+        until=days["until"],
+    )
+
+
 @router.get("/supervision/consents", response_class=HTMLResponse)
 def supervised_consents_page(
     request: Request,
@@ -375,25 +409,16 @@ def supervised_consents_page(
     grantee: Annotated[str, Query(max_length=40)] = "",
     scope: Annotated[str, Query(max_length=64)] = "",
     status: Annotated[str, Query(max_length=16)] = "",
-    signed_form: Annotated[str, Query(max_length=3)] = "",
-    since: Annotated[str, Query(max_length=10)] = "",
-    until: Annotated[str, Query(max_length=10)] = "",
-    offset: Annotated[int, Query(ge=0, le=grant_supervision.MAX_OFFSET)] = 0,
+    signed_form: Annotated[str, Query(max_length=16)] = "",
+    since: Annotated[str, Query(max_length=32)] = "",
+    until: Annotated[str, Query(max_length=32)] = "",
+    offset: Annotated[int, Query()] = 0,
 ) -> HTMLResponse:
     """The consents (or written authorisations) given to the organisations the officer
     supervises, filtered, a page at a time, each linked to its signed form where one is
-    kept: ``grant_supervision.supervised_grants``, which logs every person shown."""
+    kept: ``grant_supervision.supervised_grants``, which logs every person shown. A filter
+    refused is shown on the page, with the code and status the API answers it with."""
     supervision.require_supervisor(actor)
-    filters = grant_supervision.Filters(
-        kind=kind,
-        grantee=grantee or None,
-        scope=scope or None,
-        status=status or None,
-        signed_form=SIGNED_FORM_CHOICES.get(signed_form),
-        since=parse_date(since, "since"),
-        until=parse_date(until, "until"),
-    )
-    page = grant_supervision.supervised_grants(session, clock, actor, filters, offset=offset)
     asked = {
         "kind": kind,
         "grantee": grantee,
@@ -403,6 +428,13 @@ def supervised_consents_page(
         "since": since,
         "until": until,
     }
+    state = BLANK
+    try:
+        filters = _grant_filters(**asked)
+        page = grant_supervision.supervised_grants(session, clock, actor, filters, offset=offset)
+    except (InvalidInput, NotFound) as exc:
+        state = refused(session, exc, asked)
+        page = grant_supervision.GrantPage([], 0, grant_supervision.PER_PAGE, 0)
     kept = {name: value for name, value in asked.items() if value}
 
     def page_at(at: int) -> str:
@@ -433,5 +465,5 @@ def supervised_consents_page(
             ),
             "next_page": page_at(page.offset + len(page.items)) if page.more else None,
         },
-        BLANK,
+        state,
     )
