@@ -19,9 +19,11 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+import xinyong.cli.jobs
 from tests.collection_helpers import catalog_loaded, collection_world  # noqa: F401
 from tests.disclosure_helpers import (
     company_penalty,
@@ -31,9 +33,11 @@ from tests.disclosure_helpers import (
 )
 from tests.factories import World, auth_headers
 from tests.page_helpers import HTML, log_in
+from tests.test_daily_job_at_once import database  # noqa: F401 - fixture
 from tests.test_institution_statistics import _rank
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.audit.models import AuditEvent
+from xinyong.cli import app
 from xinyong.clock import CHINA, Clock, FixedClock
 from xinyong.errors import Conflict, InvalidInput
 from xinyong.institutions import releases
@@ -373,3 +377,30 @@ def test_the_page_shows_the_releases_and_the_authority_the_provisional_tables(
     today = client.get("/statistics/industry", params={"view": "provisional"}, headers=HTML)
     assert 'data-provisional="true"' in today.text
     assert "临时" in today.text
+
+
+# --- the daily job ----------------------------------------------------------------------
+
+
+@pytest.mark.test_database
+def test_the_daily_job_releases_the_finished_months_and_then_nothing(
+    database: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`xinyong jobs run` releases the month before the first run, then each finished month
+    after the latest release, one transaction each; run again it releases nothing.
+    `xinyong statistics releases` lists them."""
+    first = CliRunner().invoke(app, ["jobs", "run"])
+    assert first.exit_code == 0, first.output
+    assert "industry statistics released for 1 months (2026-10)" in first.output
+    again = CliRunner().invoke(app, ["jobs", "run"])
+    assert again.exit_code == 0, again.output
+    assert "industry statistics released for 0 months" in again.output
+    monkeypatch.setattr(xinyong.cli.jobs, "clock", JANUARY)
+    later = CliRunner().invoke(app, ["jobs", "run"])
+    assert "industry statistics released for 2 months (2026-11, 2026-12)" in later.output
+    listed = CliRunner().invoke(app, ["statistics", "releases"])
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert [line.split()[0] for line in lines] == ["2026-12", "2026-11", "2026-10"]
+    assert "suppressed also against 2026-11" in lines[0]
+    assert "suppressed also against none (the first)" in lines[2]
