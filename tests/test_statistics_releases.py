@@ -32,6 +32,12 @@ from tests.disclosure_helpers import (
     revoke_record,
 )
 from tests.factories import World, auth_headers
+from tests.lists_helpers import (
+    lists_loaded,  # noqa: F401 - fixture
+    lists_world,  # noqa: F401 - fixture
+    published_entry,
+    removed_by_two,
+)
 from tests.page_helpers import HTML, log_in
 from tests.test_daily_job_at_once import database  # noqa: F401 - fixture
 from tests.test_institution_statistics import _rank
@@ -103,6 +109,25 @@ def test_a_release_counts_the_records_as_they_stood_at_the_months_end(
         .select_from(AuditEvent)
         .where(AuditEvent.action == "statistics.released")
     )
+
+
+def test_a_release_counts_the_list_entries_in_force_at_the_months_end(
+    db: Session, lists_world: World, clock: Clock
+) -> None:
+    """An entry approved in October and taken off the list in December was in force at the
+    end of November, and not before its approval nor after its removal."""
+    company = lists_world.subjects["company"]
+    entry = published_entry(db, clock, lists_world, company, approved_days_ago=30)
+    db.commit()
+    removed_by_two(db, DECEMBER, lists_world, entry.id)
+    db.commit()
+    assert releases.entries_as_of(db, DECEMBER.today()) == []
+    (november,) = releases.entries_as_of(db, dt.date(2026, 11, 30))
+    assert (november.subject, november.column) == (company.id, "black")
+    assert releases.entries_as_of(db, dt.date(2026, 10, 15)) == []
+    made = release_month(db)
+    (by_district,) = [t for t in made.tables if t["key"] == "list_entries_by_district"]
+    assert by_district["totals"]["cells"]["black"] == {"value": None, "suppressed": True}
 
 
 def test_a_month_is_released_once_after_it_ends_and_in_order(
