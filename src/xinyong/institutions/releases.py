@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -35,7 +37,7 @@ from xinyong.institutions.statistics import (
     Contributors,
     IndustryStatistics,
     Table,
-    _area_order,
+    area_order,
     district_of,
     linked_tables,
 )
@@ -125,15 +127,12 @@ def records_as_of(session: Session, day: dt.date) -> list[Unit]:
         .join(RecordVersion, RecordVersion.record_id == CreditRecord.id)
         .where(CreditRecord.received_at < cutoff)
         .order_by(CreditRecord.id, RecordVersion.version_no)
-    ).all()
+        # Streamed, a record's versions at a time: every version of every record is read.
+        .execution_options(yield_per=5000)
+    )
     units: list[Unit] = []
-    start = 0
-    while start < len(rows):
-        end = start
-        while end < len(rows) and rows[end][0] == rows[start][0]:
-            end += 1
-        history = rows[start:end]
-        start = end
+    for _record, versions in groupby(rows, key=itemgetter(0)):
+        history = list(versions)
         made = sum(1 for row in history if row[7] < cutoff)
         if not made:
             continue
@@ -327,7 +326,7 @@ def tables_of(found: Contributions, k: int, withheld: set[ValueKey]) -> tuple[Ta
             linked_tables(
                 columns,
                 k,
-                (tables[0], "district", counts[0], _area_order),
+                (tables[0], "district", counts[0], area_order),
                 (tables[1], "organisation_kind", counts[1], None),
                 contributors=_contributors(found, tables),
                 also_withheld=extra,

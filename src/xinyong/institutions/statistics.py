@@ -40,7 +40,7 @@ def district_of(division: str | None) -> str:
     return OTHER_AREA
 
 
-def _area_order(area: str) -> tuple[int, str]:
+def area_order(area: str) -> tuple[int, str]:
     return (0 if area == "350100" else 2 if area == OTHER_AREA else 1, area)
 
 
@@ -207,14 +207,14 @@ def industry_statistics(session: Session, today: dt.date, *, k: int) -> Industry
     records = linked_tables(
         POLARITIES,
         k,
-        ("records_by_district", "district", by_district, _area_order),
+        ("records_by_district", "district", by_district, area_order),
         ("records_by_organisation_kind", "organisation_kind", by_kind, None),
         contributors=_contributors(record_subjects),
     )
     lists = linked_tables(
         LIST_KINDS,
         k,
-        ("list_entries_by_district", "district", lists_by_district, _area_order),
+        ("list_entries_by_district", "district", lists_by_district, area_order),
         ("list_entries_by_organisation_kind", "organisation_kind", lists_by_kind, None),
         contributors=_contributors(entry_subjects),
     )
