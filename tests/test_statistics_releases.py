@@ -206,6 +206,24 @@ def test_a_total_that_moved_by_one_subject_is_withheld_in_the_next_release() -> 
     assert second[("records_by_organisation_kind", TOTAL, "neutral")] is None
 
 
+def test_a_value_withheld_last_month_is_compared_with_the_last_release_that_showed_it() -> None:
+    """Shown in January, withheld in February, shown in March: a reader subtracts March from
+    January, so March is compared with January, not with February."""
+    key = ("records_by_district", TOTAL, "neutral")
+    january = contributions(_units([(s, 0, 2) for s in range(8)]), RECORDS)
+    march = contributions(_units([(s, 0, 2) for s in range(9)]), RECORDS)
+    february_shown: dict[ValueKey, int | None] = {key: None}
+    january_shown: dict[ValueKey, int | None] = {key: 8}
+
+    # Compared with February it would not move at all (the same nine subjects).
+    february = march
+
+    moved = moved_too_few(
+        march, [(february_shown, lambda: february), (january_shown, lambda: january)], K
+    )
+    assert key in moved
+
+
 def _equations(values: dict[ValueKey, int | None], release: Any) -> list[list[tuple[int, Any]]]:
     """The line equations a reader writes for one release's tables: every row's cells add up
     to its total, every column's (totals column too) to its total; a pair's shared totals
