@@ -37,6 +37,7 @@ from tests.factories import (
     auth_headers,
 )
 from tests.page_helpers import HTML, csrf_from, log_in
+from tests.test_statistics_releases import release_month
 from xinyong.accounts.models import OrganisationKind, Role
 from xinyong.accounts.permissions import SYSTEM_ACTOR
 from xinyong.clock import Clock
@@ -309,6 +310,7 @@ def test_statistics_withhold_small_counts(
 ) -> None:
     company_penalty(db, clock, disclosure_world)
     db.commit()
+    release_month(db)  # the public reads releases (decision 0055)
     found = client.get("/api/v1/industry-statistics").json()
     assert (found["min_cell"], found["article"]) == (5, "Art. 28")
     tables = {t["key"]: t for t in found["tables"]}
@@ -394,7 +396,7 @@ def test_the_statistics_page_and_the_register_page(client: TestClient, world: Wo
     assert 'data-status="not_registered"' in unknown.text
     stats = client.get("/statistics/industry", headers=HTML)
     assert stats.status_code == 200
-    assert "暂无可统计的数据" in stats.text
+    assert "尚无发布" in stats.text  # no release yet (decision 0055)
 
 
 def test_the_statistics_name_each_district_in_the_pages_language(
@@ -405,6 +407,7 @@ def test_the_statistics_name_each_district_in_the_pages_language(
     disclosure_world.subjects["company"].division = "350102"
     company_penalty(db, clock, disclosure_world)
     db.commit()
+    release_month(db)
     for lang, name in (("zh_Hans", "鼓楼区"), ("zh_Hant", "鼓樓區"), ("en", "Gulou District")):
         page = client.get("/statistics/industry", params={"lang": lang}, headers=HTML).text
         row = re.search(r'<tr data-row="350102">\s*<th scope="row">([^<]*)</th>', page)

@@ -168,6 +168,16 @@ class Access:
         return self.refused
 
 
+def _statistics_released(world: World) -> dict[str, Any]:
+    """A release of the industry statistics to read: the month before the world's day."""
+    from xinyong.accounts.permissions import SYSTEM_ACTOR
+    from xinyong.institutions import releases
+
+    releases.release_next_due(world.session, world.clock, SYSTEM_ACTOR, k=5)
+    world.session.commit()
+    return {"period": releases.period_of(world.clock.today().replace(day=1) - dt.timedelta(1))}
+
+
 def company_code(world: World) -> dict[str, Any]:
     return {"code": world.subjects["company"].uscc}
 
@@ -779,8 +789,12 @@ MATRIX: dict[tuple[str, str], Access] = {
         json=institutions_helpers.matrix_suspension,
         district=403,
     ),
-    ("GET", "/api/v1/industry-statistics"): Access(PUBLIC),
-    ("GET", "/api/v1/industry-statistics.csv"): Access(PUBLIC),
+    # The public reads releases (decision 0055): the month before the world's day released,
+    # as the daily job would. Today's provisional tables (`view=provisional`, the credit
+    # authority only): tests/test_statistics_releases.py.
+    ("GET", "/api/v1/industry-statistics"): Access(PUBLIC, query=_statistics_released),
+    ("GET", "/api/v1/industry-statistics.csv"): Access(PUBLIC, query=_statistics_released),
+    ("GET", "/api/v1/industry-statistics/releases"): Access(PUBLIC),
     ("GET", "/institutions"): Access(PUBLIC, query=institutions_helpers.matrix_verify),
     ("GET", "/institutions/{uscc}"): Access(PUBLIC, params=institutions_helpers.matrix_institution),
     ("GET", "/admin/institutions"): Access(frozenset({"authority"}), district=403),
@@ -807,7 +821,7 @@ MATRIX: dict[tuple[str, str], Access] = {
         ok=frozenset({303}),
         district=403,
     ),
-    ("GET", "/statistics/industry"): Access(PUBLIC),
+    ("GET", "/statistics/industry"): Access(PUBLIC, query=_statistics_released),
     # --- typical cases of integrity publicity (Art. 32): the published ones are public;
     # officers of the credit authority draft, publish (never their own draft: the builders'
     # drafts are the second officer's) and withdraw. Flows: tests/test_typical_cases.py. ---

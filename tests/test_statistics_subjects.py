@@ -23,6 +23,7 @@ from tests.collection_helpers import (  # noqa: F401
 from tests.factories import World, auth_headers
 from tests.test_consent import consent_world, give_consent  # noqa: F401
 from tests.test_institution_statistics import _linearly_determined, _withheld
+from tests.test_statistics_releases import release_month
 from xinyong.catalog.models import DISTRICTS
 from xinyong.institutions.suppression import Suppression, extend, suppress_together
 
@@ -62,6 +63,8 @@ def test_one_persons_records_are_withheld_however_many(
     )
     assert sent.status_code == 201, sent.text
     assert sent.json()["created"] == K, sent.text
+    # The month released, as the daily job does once it has ended (decision 0055).
+    release_month(consent_world.session)
 
     found = client.get("/api/v1/industry-statistics").json()
     tables = {t["key"]: t for t in found["tables"]}

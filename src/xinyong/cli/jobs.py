@@ -24,6 +24,7 @@ from xinyong.db import maintenance
 from xinyong.db.engine import contended
 from xinyong.db.locks import running_alone
 from xinyong.disclosure import joint_check_uses, publicity, retention
+from xinyong.institutions import releases
 from xinyong.lists import court_defaulters, entries, entry_persons, red_list_exit
 from xinyong.objections import names as name_objections
 from xinyong.objections import service as objections
@@ -47,7 +48,8 @@ def run() -> None:
     responsible persons (Art. 18), delete
     records kept past their retention period, issued reports' contents kept past theirs
     and the content of batches' rejected and held rows kept past theirs, the identity
-    documents of decided objections to a person's name kept past theirs, index the subjects of large joint checks for their access logs, and refresh
+    documents of decided objections to a person's name kept past theirs, index the subjects of large joint checks for their access logs, release the industry
+    statistics of each finished month not yet released (decision 0055), and refresh
     the database's planner statistics. Upheld objections left to a deregistered credit
     service institution are carried out in its place (its deregistration does that for its
     own; this finds any left from before that rule)."""
@@ -103,6 +105,7 @@ def _run() -> None:
     erased_batches, erased_rows = _erase_quarantined_content()
     erased_documents = _erase_name_objection_documents()
     indexed = _index_joint_checks()
+    released = _release_statistics()
     analysed = _step(maintenance.refresh_planner_statistics)
     removed[retention.REMOVED_RECORD_DELETED] += with_records
     console.print(
@@ -118,6 +121,7 @@ def _run() -> None:
         + f"; identity documents erased of {erased_documents} decided name objections"
         + f"; {indexed} joint checks indexed for the access logs"
         + f"; {len(carried)} upheld objections carried out for deregistered sources"
+        + f"; industry statistics released for {len(released)} months{_listed(released)}"
         + ("; planner statistics refreshed" if analysed else ""),
         # One line, however long: cron mails it and logs keep it whole.
         soft_wrap=True,
@@ -187,6 +191,23 @@ def _erase_name_objection_documents() -> int:
         cases += done.cases
         if not done.more:
             return cases
+
+
+def _release_statistics() -> list[str]:
+    """Each finished month without a release, oldest first, one transaction each: a run
+    stopped halfway keeps the months it released, and the next releases the rest."""
+    k = get_settings().statistics_min_cell
+    done: list[str] = []
+    while True:
+        with command_unit_of_work() as session:
+            period = releases.release_next_due(session, clock, SYSTEM_ACTOR, k=k)
+        if period is None:
+            return done
+        done.append(period)
+
+
+def _listed(periods: list[str]) -> str:
+    return " (" + ", ".join(periods) + ")" if periods else ""
 
 
 def _counts(counts: Counter[str]) -> str:

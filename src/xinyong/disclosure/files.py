@@ -332,7 +332,7 @@ def is_public_on(
     )
 
 
-def _end_of(day: dt.date) -> dt.datetime:
+def end_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=CHINA).astimezone(
         dt.UTC
     )
@@ -490,19 +490,34 @@ def _awaiting_review_on(
     awaiting_now: bool,
     review_required: bool,
 ) -> bool:
+    """``awaiting_review_on`` for the file query's rows (the reason at position 13)."""
+    if made == len(history):
+        return awaiting_now
+    return awaiting_review_on(
+        [version[13] for version in history], made, awaiting_now, review_required
+    )
+
+
+def awaiting_review_on(
+    reasons: list[str],
+    made: int,
+    awaiting_now: bool,
+    review_required: bool,
+) -> bool:
     """Was the record waiting for its confidentiality review at the end of a past day, when
-    only the first ``made`` of its versions (``history``, in order) existed?
+    only the first ``made`` of its versions (their ``reasons``, in order) existed?
 
     The record's flag says so for today only. Then, the content it showed was its latest
     version from the source; it had been cleared if a review version followed that
     version by the end of the day. If not, it was waiting when a review did follow it
     later, or when the flag still says so today (nothing has changed it since); content
-    replaced before any review waited if its type asks for a review."""
-    if made == len(history):
+    replaced before any review waited if its type asks for a review. The industry
+    statistics' releases ask the same of every record as of a month's end (decision 0055)."""
+    if made == len(reasons):
         return awaiting_now
     content = None
     for index in range(made - 1, -1, -1):
-        reason = history[index][13]
+        reason = reasons[index]
         if reason.startswith(REVIEW_PREFIX):
             return False
         if carries_source_content(reason):
@@ -510,8 +525,7 @@ def _awaiting_review_on(
             break
     if content is None:  # declared by the subject, never reviewed
         return False
-    for later in history[made:]:
-        reason = later[13]
+    for reason in reasons[made:]:
         if reason.startswith(REVIEW_PREFIX):
             return True
         if carries_source_content(reason):
@@ -623,7 +637,7 @@ def build_file(
     and it is public only if it was then (in that version's window; the confidentiality
     review is the one then). The file is in the order of the decision dates then."""
     day = as_of or today
-    cutoff = _end_of(day)
+    cutoff = end_of(day)
     # Core, not the ORM: plain rows of the columns asked for, no identity map.
     session.flush()
     query = _FILE_QUERY_AS_OF if as_of is not None else _FILE_QUERY

@@ -89,3 +89,27 @@ class InstitutionVersion(IdMixin, Base):
     reason: Mapped[str] = mapped_column(Text)
     changed_by: Mapped[str | None] = mapped_column(String(64))
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class StatisticsRelease(IdMixin, Base):
+    """The industry statistics of one calendar month (China time), fixed at its end and kept
+    as published (Art. 28; decision 0055): the tables as shown — withheld values kept only as
+    withheld, never their counts — with the threshold used, when and by whom released. A
+    release is written once and never changed: the public reads only releases, so two
+    readings can only be subtracted release from release, and each release is suppressed
+    also against the one before it."""
+
+    __tablename__ = "statistics_release"
+
+    # ``YYYY-MM``: one release per month.
+    period: Mapped[str] = mapped_column(String(7), unique=True)
+    # The month's last day: the figures are the records and entries as they stood at its end.
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    min_cell: Mapped[int] = mapped_column(Integer)
+    # The tables as ``IndustryStatistics.as_dict`` gives them: withheld values are null.
+    tables: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The release it was suppressed against (None for the first).
+    previous_period: Mapped[str | None] = mapped_column(String(7))
+    released_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The audit id of whoever released it: the system for the daily job.
+    released_by: Mapped[str] = mapped_column(String(64))

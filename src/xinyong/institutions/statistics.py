@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,7 @@ LIST_KINDS = ("red", "black")
 OTHER_AREA = "other"  # outside Fuzhou's districts, or no division known
 DISTRICT_CODES = tuple(code for code, _name in DISTRICTS)
 WITHHELD = "*"
+TOTAL = "total"  # a row or column total's name where a value is named by row and column
 
 
 def district_of(division: str | None) -> str:
@@ -39,7 +40,7 @@ def district_of(division: str | None) -> str:
     return OTHER_AREA
 
 
-def _area_order(area: str) -> tuple[int, str]:
+def area_order(area: str) -> tuple[int, str]:
     return (0 if area == "350100" else 2 if area == OTHER_AREA else 1, area)
 
 
@@ -108,6 +109,7 @@ def linked_tables(
     k: int,
     *specs: tuple[str, str, Counter[tuple[str, str]], Any],
     contributors: tuple[Contributors, ...] | None = None,
+    also_withheld: Collection[tuple[int, str, str]] = (),
 ) -> tuple[Table, ...]:
     """One or two tables (key, rows_by, counts, row order) of the same population by the same
     columns: their column totals and grand total are the same numbers, so they are
@@ -115,7 +117,9 @@ def linked_tables(
     withheld can be worked out from all of them read together (decision 0024, addendum).
     ``contributors``, one per table: the subjects behind its counts, so that a count fed by
     fewer than k subjects is withheld however many records it counts (decision 0024,
-    addendum of session 17)."""
+    addendum of session 17). ``also_withheld``: (table, row, column) withheld as a small
+    count is — "total" for a total — such as a release's values whose change since an earlier
+    release is fed by fewer than k subjects (decision 0055)."""
     shaped = [
         (key, rows_by, tuple(sorted({row for row, _col in counts}, key=order)), counts)
         for key, rows_by, counts, order in specs
@@ -133,7 +137,15 @@ def linked_tables(
                 for behind, (_key, _by, rows, _counts) in zip(contributors, shaped, strict=True)
             ]
         )
-        suppressed = suppress_together(cells, k, subjects)
+        extra = set()
+        for t, row, col in also_withheld:
+            rows = shaped[t][2]
+            if (row != TOTAL and row not in rows) or (col != TOTAL and col not in columns):
+                continue  # not counted now: a zero, never withheld
+            i = len(rows) if row == TOTAL else rows.index(row)
+            j = len(columns) if col == TOTAL else columns.index(col)
+            extra.add((t, i, j))
+        suppressed = suppress_together(cells, k, subjects, extra)
         return tuple(
             Table(key, rows_by, rows, columns, table, k)
             for (key, rows_by, rows, _counts), table in zip(shaped, suppressed, strict=True)
@@ -195,14 +207,14 @@ def industry_statistics(session: Session, today: dt.date, *, k: int) -> Industry
     records = linked_tables(
         POLARITIES,
         k,
-        ("records_by_district", "district", by_district, _area_order),
+        ("records_by_district", "district", by_district, area_order),
         ("records_by_organisation_kind", "organisation_kind", by_kind, None),
         contributors=_contributors(record_subjects),
     )
     lists = linked_tables(
         LIST_KINDS,
         k,
-        ("list_entries_by_district", "district", lists_by_district, _area_order),
+        ("list_entries_by_district", "district", lists_by_district, area_order),
         ("list_entries_by_organisation_kind", "organisation_kind", lists_by_kind, None),
         contributors=_contributors(entry_subjects),
     )

@@ -191,6 +191,7 @@ def suppress_together(
     tables: Sequence[Sequence[Sequence[int]]],
     k: int,
     contributors: Sequence[Sequence[Sequence[int]]] | None = None,
+    also_withheld: set[Key] | frozenset[Key] = frozenset(),
 ) -> tuple[SuppressedTable, ...]:
     """Withhold the small values of one table, or of two tables that count the same
     population by the same columns (so their column totals and grand total are the same
@@ -205,13 +206,21 @@ def suppress_together(
     counts, when a value may count several records of one subject. A value fed by fewer
     than ``k`` subjects is small however large it is — five records of one person point at
     that person as one record does — and is withheld as a small count is; the value shown
-    is still the count (decision 0024, addendum of session 17)."""
+    is still the count (decision 0024, addendum of session 17).
+
+    ``also_withheld``: values (table, row, column of its extended table) withheld for another
+    reason, as a small one is — a release's values whose change since an earlier release is
+    fed by fewer than k subjects (decision 0055). Zeros among them stay shown: a zero points
+    at no one, and a reader knows a withheld value is at least 1."""
     extended = [extend(cells) for cells in tables]
     shapes = _shapes(extended)
     arcs, values = _network(shapes), _values(extended)
     subjects = values if contributors is None else _values(contributors)
     withheld = {key for key, value in values.items() if value and 0 < subjects[key] < k}
     withheld |= {key for key, value in values.items() if 0 < value < k}
+    withheld |= {_canonical(key, shapes) for key in also_withheld} & {
+        key for key, value in values.items() if value
+    }
     while exposed := [key for key in sorted(withheld) if _single(arcs, values, withheld, key)]:
         first = exposed[0]
         shown = [key for key in sorted(values) if key not in withheld and values[key]]

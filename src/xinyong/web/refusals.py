@@ -310,6 +310,11 @@ MESSAGES: frozenset[str] = frozenset(
         ),
         N_("reports are issued to a subject about itself or to an organisation's queriers"),
         N_("as_of cannot be in the future"),
+        # industry statistics' releases (Art. 28; decision 0055)
+        N_("period must be a calendar month, YYYY-MM"),
+        N_("a month is released once it has ended"),
+        N_("this month is released already, or a later one is"),
+        N_("no release of the industry statistics for this period"),
         N_("choose HTML or PDF"),
         # authorisations and consents
         N_("name the record types the organisation may read"),
@@ -2699,6 +2704,13 @@ CODES: dict[str, str] = {
     "no_authorisation": N_("No written authorisation in force for your organisation."),
     "not_a_querier": N_("This organisation does not query credit files."),
     "future_date": N_("The date is in the future."),
+    "invalid_month": N_("Name a calendar month as YYYY-MM."),
+    "period_not_ended": N_("The statistics of a month are released once the month has ended."),
+    "period_already_released": N_(
+        "This month's statistics are released already, or a later month's: a release is "
+        "never made again (Art. 28)."
+    ),
+    "no_release": N_("No release of the industry statistics for this month (Art. 28)."),
     "before_filing": N_("A judgment cannot be performed before the case was filed."),
     "unknown_report": N_("No report with this number was issued."),
     "report_not_kept": N_(

@@ -11,11 +11,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from xinyong.institutions import register, statistics
-from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
+from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.errors import NotFound
+from xinyong.institutions import register, releases, statistics
+from xinyong.institutions.models import (
+    CreditServiceInstitution,
+    InstitutionStatus,
+    StatisticsRelease,
+)
 from xinyong.web import i18n
 from xinyong.web.api.collection import CsvResponse
-from xinyong.web.deps import AuthenticatedActorDep, ClockDep, SessionDep, app_context
+from xinyong.web.deps import ActorDep, AuthenticatedActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.labels import N_, statistics_row_label
 from xinyong.web.openapi import refusals
 
@@ -189,11 +195,57 @@ def change_institution_status(
     return institution_out(item)
 
 
+PeriodQuery = Annotated[
+    str | None,
+    Query(
+        max_length=7,
+        description="a released month, YYYY-MM (default: the latest release)",
+        pattern=r"^\d{4}-\d{2}$",
+    ),
+]
+ViewQuery = Annotated[
+    Literal["release", "provisional"],
+    Query(
+        description=(
+            "`provisional`: today's tables, not a release (the credit authority only; they "
+            "change every day and are not suppressed against the releases)"
+        )
+    ),
+]
+
+
 def _statistics(
-    request: Request, session: SessionDep, clock: ClockDep
-) -> statistics.IndustryStatistics:
-    k = app_context(request).settings.statistics_min_cell
-    return statistics.industry_statistics(session, clock.today(), k=k)
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: Actor,
+    period: str | None,
+    view: str,
+) -> tuple[statistics.IndustryStatistics, dict[str, Any]]:
+    """The tables asked for, and what they are: a release (the latest, or ``period``'s), or
+    — for the credit authority only — today's provisional tables (decision 0055)."""
+    if view == "provisional":
+        require(actor, Permission.SUPERVISE)
+        k = app_context(request).settings.statistics_min_cell
+        return statistics.industry_statistics(session, clock.today(), k=k), {
+            "provisional": True,
+            "period": None,
+            "released_at": None,
+            "previous_period": None,
+        }
+    found = releases.by_period(session, period) if period else releases.latest(session)
+    if found is None:
+        raise NotFound("no release of the industry statistics for this period", code="no_release")
+    return releases.as_published(found), release_out(found)
+
+
+def release_out(item: StatisticsRelease) -> dict[str, Any]:
+    return {
+        "provisional": False,
+        "period": item.period,
+        "released_at": item.released_at.isoformat(),
+        "previous_period": item.previous_period,
+    }
 
 
 TOTAL = N_("Total")
@@ -217,31 +269,69 @@ def _row_namer(request: Request) -> Callable[[str, str], str]:
     return row_name
 
 
-@router.get("/industry-statistics", tags=["institutions"])
-def industry_statistics(request: Request, session: SessionDep, clock: ClockDep) -> dict[str, Any]:
-    """Counts of credit records by polarity and of list entries in force by list, per
-    district and per kind of supplying or recognising organisation (Art. 28). A count under
-    `min_cell` is withheld (`value: null, suppressed: true`), and so are more cells, marked
+@router.get("/industry-statistics/releases", tags=["institutions"])
+def industry_statistics_releases(session: SessionDep) -> dict[str, Any]:
+    """Every release of the industry statistics (Art. 28), newest first: each finished
+    month's tables, fixed at its end and never changed (decision 0055)."""
+    return {
+        "items": [
+            {
+                **release_out(item),
+                "as_of": item.period_end.isoformat(),
+                "min_cell": item.min_cell,
+            }
+            for item in releases.releases(session)
+        ]
+    }
+
+
+@router.get("/industry-statistics", tags=["institutions"], responses=refusals(401, 403, 404, 422))
+def industry_statistics(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: ActorDep,
+    period: PeriodQuery = None,
+    view: ViewQuery = "release",
+) -> dict[str, Any]:
+    """A release of the industry statistics (Art. 28): the latest, or the month `period`
+    (404 `no_release` when there is none). Counts of credit records by polarity and of list
+    entries in force by list, per district and per kind of supplying or recognising
+    organisation, as they stood at the month's end. A count under `min_cell`, or whose
+    change since the earlier release that showed it is fed by fewer than `min_cell`
+    subjects, is withheld (`value: null, suppressed: true`), and so are more cells, marked
     the same, so that none can be worked out from the totals. Each row has its code (`row`)
-    and its name (`row_name`) in the language asked for (`?lang=` or Accept-Language)."""
-    found = _statistics(request, session, clock).as_dict()
+    and its name (`row_name`) in the language asked for (`?lang=` or Accept-Language).
+    `view=provisional`: today's tables, for the credit authority only (`provisional: true`)."""
+    found, about = _statistics(request, session, clock, actor, period, view)
+    answer = {**found.as_dict(), **about}
     row_name = _row_namer(request)
-    for table in found["tables"]:
+    for table in answer["tables"]:
         for row in table["rows"]:
             row["row_name"] = row_name(table["rows_by"], row["row"])
-    return found
+    return answer
 
 
-@router.get("/industry-statistics.csv", tags=["institutions"], response_class=CsvResponse)
-def industry_statistics_csv(request: Request, session: SessionDep, clock: ClockDep) -> CsvResponse:
+@router.get(
+    "/industry-statistics.csv",
+    tags=["institutions"],
+    response_class=CsvResponse,
+    responses=refusals(401, 403, 404, 422),
+)
+def industry_statistics_csv(
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: ActorDep,
+    period: PeriodQuery = None,
+    view: ViewQuery = "release",
+) -> CsvResponse:
     """The same tables as CSV: table, row (its code), row_name (in the language asked for),
-    column, count (`*` when withheld)."""
-    found = _statistics(request, session, clock)
+    column, count (`*` when withheld). Named after the release's month, or
+    `provisional-<day>` for today's tables."""
+    found, about = _statistics(request, session, clock, actor, period, view)
+    name = about["period"] or f"provisional-{found.as_of.isoformat()}"
     return CsvResponse(
         statistics.as_csv(found, _row_namer(request)),
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="industry-statistics-{found.as_of.isoformat()}.csv"'
-            )
-        },
+        headers={"Content-Disposition": f'attachment; filename="industry-statistics-{name}.csv"'},
     )

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import Actor, Permission, has_permission, require
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.institutions import register, statistics
+from xinyong.institutions import register, releases, statistics
 from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.labels import N_, statistics_row_label
@@ -310,19 +310,37 @@ def amend(
 
 @router.get("/statistics/industry", response_class=HTMLResponse)
 def industry_statistics_page(
-    request: Request, session: SessionDep, clock: ClockDep
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: ActorDep,
+    period: Annotated[str, Query(max_length=7)] = "",
+    view: Annotated[str, Query(max_length=16)] = "",
 ) -> HTMLResponse:
-    """The industry statistics (Art. 28), with small counts withheld."""
-    k = app_context(request).settings.statistics_min_cell
-    found = statistics.industry_statistics(session, clock.today(), k=k)
+    """The industry statistics (Art. 28), with small counts withheld: a month's release (the
+    latest, or ``period``), each fixed at the month's end; the credit authority may also see
+    today's provisional tables (``view=provisional``), labelled so (decision 0055)."""
+    provisional = view == "provisional"
+    release = None
+    found: statistics.IndustryStatistics | None
+    if provisional:
+        require(actor, Permission.SUPERVISE)
+        k = app_context(request).settings.statistics_min_cell
+        found = statistics.industry_statistics(session, clock.today(), k=k)
+    else:
+        release = releases.by_period(session, period) if period else releases.latest(session)
+        found = None if release is None else releases.as_published(release)
     return render(
         request,
         "industry_statistics.html",
         {
             "statistics": found,
+            "release": release,
+            "provisional": provisional,
+            "may_see_provisional": has_permission(actor, Permission.SUPERVISE),
+            "periods": [item.period for item in releases.releases(session)],
             "titles": TABLE_TITLES,
             "row_label": lambda table, row: statistics_row_label(table.rows_by, row),
             "column_labels": {**POLARITY_LABELS, "red": N_("Red list"), "black": N_("Black list")},
-            "as_of": found.as_of,
         },
     )
