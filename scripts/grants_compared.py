@@ -156,17 +156,25 @@ def build(url: str, n: int, rev: str) -> None:
         session.execute(
             text(
                 "INSERT INTO authorisation (subject_id, grantee_organisation_id, record_type_codes, purpose, "
-                "valid_until, evidence_kind, evidence, evidence_sha256, granted_at, revoked_at) "
+                "valid_until, evidence_kind, evidence_sha256, granted_at, revoked_at) "
                 "WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM subject WHERE reference LIKE 'BP%') "
                 f"SELECT p.id, ({orgs_sql})[1 + (g * 17) % 20], "
                 f"(CASE WHEN g % 2 = 0 THEN '[\"' || ({types_sql})[1 + g % 8] || '\"]' ELSE "
                 f"'[\"' || ({types_sql})[1 + g % 8] || '\", \"credit_status\"]' END)::json, 'p', "
-                f"({granted})::date + 365, 'signed_in_page', '本人授权', repeat('0', 64), {granted}, "
+                f"({granted})::date + 365, 'signed_in_page', repeat('0', 64), {granted}, "
                 f"CASE WHEN g % 10 = 2 THEN {granted} + interval '1 day' END "
                 "FROM generate_series(CAST(:a AS integer), CAST(:b AS integer)) g "
                 "JOIN p ON p.n = (g * 37) % CAST(:persons AS integer)"
             ),
             {"a": have_a + 1, "b": n // 4, "now": NOW, "p0": first_p, "persons": persons},
+        )
+        # Every authorisation given keeps its evidence (``authorisations.grant``).
+        session.execute(
+            text(
+                "INSERT INTO authorisation_form (authorisation_id, ciphertext) "
+                "SELECT id, 'x' FROM authorisation a "
+                "WHERE NOT EXISTS (SELECT 1 FROM authorisation_form f WHERE f.authorisation_id = a.id)"
+            )
         )
         session.commit()
         # Filled by hand, so the child tables too when they exist (the migration back-fills

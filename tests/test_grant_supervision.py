@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from tests.collection_helpers import (  # noqa: F401 - fixtures
@@ -37,10 +38,12 @@ from xinyong.catalog.models import RecordType
 from xinyong.clock import FixedClock
 from xinyong.collection import consent as consent_rules
 from xinyong.collection.models import Consent, ConsentRecordType, Revocation
-from xinyong.disclosure import access, grant_supervision
+from xinyong.crypto import default_cipher
+from xinyong.disclosure import access, authorisations, grant_supervision
 from xinyong.disclosure.models import (
     AccessEvent,
     Authorisation,
+    AuthorisationForm,
     AuthorisationRecordType,
     LegalPath,
 )
@@ -352,7 +355,6 @@ def test_a_record_type_finds_the_grants_naming_that_exact_code_only(
         purpose="x",
         valid_until=clock.today(),
         evidence_kind="signed_in_page",
-        evidence="x",
         evidence_sha256="0" * 64,
     )
     db.add_all([consent, authorisation])
@@ -484,6 +486,66 @@ def test_the_authority_reads_an_authorisation_as_signed_logged_for_the_person(
         )
         == 2
     )
+
+
+def test_an_authorisations_evidence_is_kept_encrypted_and_no_list_loads_it(
+    consent_world: World,
+    supervised: dict[str, Any],
+    client: TestClient,
+    engine: Engine,
+    db: Session,
+    clock: FixedClock,
+) -> None:
+    """The evidence (an upload, a text signed in the page: the person's name and signature)
+    is kept in ``authorisation_form`` encrypted under its authorisation's context, not on the
+    authorisation's row; the lists that show authorisations — the authority's supervision
+    list (API and page), the person's own (API and page) — never select it, and still link
+    the signed form (migration 0074, session 25)."""
+    uscc = supervised["entry"].uscc
+    signed = _authorised(client, uscc, clock)
+    uploaded = _authorised(client, uscc, clock, upload=True)
+    columns = {c.name for c in Authorisation.__table__.columns}
+    assert "evidence" not in columns
+    kept = {
+        row.authorisation_id: row.ciphertext
+        for row in db.execute(
+            select(AuthorisationForm.authorisation_id, AuthorisationForm.ciphertext)
+        )
+    }
+    assert set(kept) == {signed["id"], uploaded["id"]}
+    assert "本人同意" not in kept[signed["id"]]
+    assert base64.b64encode(SIGNED_AUTHORISATION).decode() not in kept[uploaded["id"]]
+    assert authorisations.evidence_of(db, signed["id"]) == "本人同意查询本人合同履约信息。"
+    # Under its own authorisation's context only.
+    with pytest.raises(InvalidTag):
+        default_cipher().decrypt(kept[signed["id"]], context=authorisations.form_context(0))
+    # No statement that builds a list reads the evidence, whichever way it is asked for.
+    assert "authorisation_form.ciphertext" not in str(select(Authorisation))
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        listed = _listed(client, "authority", kind="authorisation")
+        own = client.get("/api/v1/me/authorisations", headers=auth_headers(client, "citizen"))
+        log_in(client, "authority")
+        page = client.get("/supervision/consents?kind=authorisation&lang=en", headers=HTML)
+        log_in(client, "citizen")
+        own_page = client.get("/me/authorisations", headers=HTML)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert listed.status_code == own.status_code == page.status_code == own_page.status_code == 200
+    assert {item["id"] for item in own.json()["items"]} == {signed["id"], uploaded["id"]}
+    assert all(item["signed_form"] for item in listed.json()["items"])
+    for grant_id in (signed["id"], uploaded["id"]):
+        assert f'href="/authorisations/{grant_id}/signed-form"' in page.text
+        assert f'href="/authorisations/{grant_id}/signed-form"' in own_page.text
+    evidence = re.compile(r"authorisation_form\.ciphertext|authorisation\.evidence\b")
+    reading = [s for s in statements if evidence.search(s)]
+    assert reading == []
+    assert any("authorisation_form" in s for s in statements)  # the links: which keep one
 
 
 def test_an_authorisation_as_signed_is_the_person_and_the_areas_authority_only(

@@ -380,8 +380,9 @@ def test_the_authorisation_page_refuses_a_bundled_service_in_chinese(
         )
     ).one()
     assert item.service == "信用评价报告"
-    assert "不以本授权为条件" in (item.evidence or "")  # signed with the declaration
-    assert "服务: 信用评价报告" in (item.evidence or "")
+    evidence = authorisations.evidence_of(db, item.id) or ""
+    assert "不以本授权为条件" in evidence  # signed with the declaration
+    assert "服务: 信用评价报告" in evidence
     listing = client.get("/me/authorisations", headers=HTML).text
     assert "服务：信用评价报告（不以本授权为条件" in listing
 

@@ -70,8 +70,8 @@ from xinyong.collection.pipeline import (
 from xinyong.config import SECRET_NAMES, Settings, reset_settings
 from xinyong.crypto import reset_default_cipher
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.disclosure import reports
-from xinyong.disclosure.models import CreditReport, CreditReportFile
+from xinyong.disclosure import authorisations, reports
+from xinyong.disclosure.models import AuthorisationForm, CreditReport, CreditReportFile
 from xinyong.lists import entries
 from xinyong.lists.models import ListObjection
 from xinyong.objections import names as name_objections
@@ -80,6 +80,7 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
 CONTACT = "13800000000"
+SIGNED_AUTHORISATION = "本人授权查询行政处罚信息，用于核实。签署人: 测试"
 
 
 def _old() -> key_files.KeySet:
@@ -101,6 +102,7 @@ class Stored:
     report_content: dict[str, Any]
     consent_id: int
     form: bytes
+    authorisation_id: int
     name_objection: NameObjection
     comment: ListObjection
 
@@ -137,6 +139,17 @@ def stored(lists_world: World, collection_world: World, db: Session, clock: Fixe
     consent = db.scalars(select(Consent).where(Consent.subject_id == person.id)).one()
     form = base64.b64encode(PNG).decode()
     consents._keep_form(db, consent, form)
+    authorisation = authorisations.grant(
+        db,
+        clock,
+        actor_of(world, "citizen"),
+        grantee=world.organisations["regulator"],
+        record_type_codes=["administrative_penalty"],
+        purpose="核实",
+        valid_until=clock.today(),
+        evidence_kind="signed_in_page",
+        evidence=SIGNED_AUTHORISATION,
+    )
     objection = raised(world)
     comment = entries.comment_on(
         db,
@@ -158,6 +171,7 @@ def stored(lists_world: World, collection_world: World, db: Session, clock: Fixe
         report_content=dict(issued.content),
         consent_id=consent.id,
         form=PNG,
+        authorisation_id=authorisation.id,
         name_objection=objection,
         comment=comment,
     )
@@ -176,6 +190,7 @@ _STORED: dict[str, tuple[Any, tuple[tuple[Any, str], ...]]] = {
     "record": (CreditRecord.id, ((CreditRecord.payload_hash, "i"),)),
     "held": (QuarantinedRow.id, ((QuarantinedRow.values_ciphertext, "c"),)),
     "form": (ConsentForm.consent_id, ((ConsentForm.ciphertext, "c"),)),
+    "authorisation": (AuthorisationForm.authorisation_id, ((AuthorisationForm.ciphertext, "c"),)),
     "evidence": (NameObjection.id, ((NameObjection.evidence_ciphertext, "c"),)),
     "contact": (ListObjection.id, ((ListObjection.contact_ciphertext, "c"),)),
     "report": (CreditReport.id, ((CreditReport.content_ciphertext, "c"),)),
@@ -241,6 +256,10 @@ def _assert_everything_reads(db: Session, clock: FixedClock, world: World, store
     assert dict(reopened.content) == stored.report_content
     form = consents.signed_form(db, clock, actor_of(world, "citizen"), stored.consent_id)
     assert form.content == stored.form
+    signed = authorisations.signed_authorisation(
+        db, clock, actor_of(world, "citizen"), stored.authorisation_id
+    )
+    assert signed.content == SIGNED_AUTHORISATION.encode()
     document = name_objections.evidence(
         db, clock, actor_of(world, "citizen"), stored.name_objection.id
     )

@@ -3011,3 +3011,81 @@ def test_migration_0072_names_each_grants_record_types_as_rows_and_back(
         upgrade(engine)
     finally:
         engine.dispose()
+
+
+def test_migration_0074_moves_the_authorisations_evidence_encrypted_and_back(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """A written authorisation's evidence stored in the clear on its row: 0074 moves it to
+    ``authorisation_form`` encrypted under its authorisation's context, as 0060 the consents'
+    forms (session 25); one without evidence gets no row; the downgrade puts it back."""
+    import base64
+
+    from cryptography.exceptions import InvalidTag
+
+    from xinyong.crypto import default_cipher
+    from xinyong.disclosure.authorisations import form_context
+
+    upload = base64.b64encode(b"%PDF-1.7\n% signed authorisation\n").decode()
+    signed = "本人陈某授权福州海峡商业银行查询合同履约信息。签署人: 陈某"
+    given = {1: upload, 2: signed, 3: None, 4: ""}
+    engine = migrated_test_engine(request.config, tmp_path, "m0074", "0073")
+    try:
+        tables = MetaData()
+        with engine.begin() as connection:
+            tables.reflect(connection)
+            organisation = tables.tables["organisation"]
+            connection.execute(
+                insert(organisation).values(_filled(organisation, id=1, kind="bank"))
+            )
+            subject = tables.tables["subject"]
+            connection.execute(
+                insert(subject).values(_filled(subject, id=1, kind="natural_person"))
+            )
+            authorisation = tables.tables["authorisation"]
+            for authorisation_id, evidence in given.items():
+                connection.execute(
+                    insert(authorisation).values(
+                        _filled(
+                            authorisation,
+                            id=authorisation_id,
+                            subject_id=1,
+                            grantee_organisation_id=1,
+                            record_type_codes=["contract_performance"],
+                            evidence_kind="upload" if authorisation_id == 1 else "signed_in_page",
+                            evidence=evidence,
+                        )
+                    )
+                )
+        upgrade(engine, "0074")
+        with engine.connect() as connection:
+            columns = {c["name"] for c in inspect(connection).get_columns("authorisation")}
+            assert "evidence" not in columns
+            assert "evidence_sha256" in columns
+            rows = connection.execute(
+                text(
+                    "SELECT authorisation_id, ciphertext FROM authorisation_form "
+                    "ORDER BY authorisation_id"
+                )
+            ).all()
+            assert [row[0] for row in rows] == [1, 2]
+            for authorisation_id, ciphertext in rows:
+                assert given[authorisation_id] not in ciphertext
+                assert "陈某" not in ciphertext
+                assert (
+                    default_cipher().decrypt(ciphertext, context=form_context(authorisation_id))
+                    == given[authorisation_id]
+                )
+            # Under its own row's context only: moved to another row, it does not open.
+            with pytest.raises(InvalidTag):
+                default_cipher().decrypt(rows[0][1], context=form_context(2))
+        _downgrade(engine, "0073")
+        with engine.connect() as connection:
+            assert "authorisation_form" not in inspect(connection).get_table_names()
+            kept = connection.execute(
+                text("SELECT id, evidence FROM authorisation ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in kept] == [(1, upload), (2, signed), (3, None), (4, None)]
+        upgrade(engine)
+    finally:
+        engine.dispose()

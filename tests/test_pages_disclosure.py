@@ -32,7 +32,7 @@ from xinyong.audit.models import AuditEvent
 from xinyong.catalog.service import load_rule_pack
 from xinyong.clock import CHINA, FixedClock
 from xinyong.collection import sources
-from xinyong.disclosure import query_items
+from xinyong.disclosure import authorisations, query_items
 from xinyong.disclosure.models import AccessEvent, Authorisation, CreditReport, QueryItem
 from xinyong.lists import measures
 from xinyong.web.i18n import translations
@@ -861,19 +861,21 @@ def test_grant_read_revoke_and_the_next_read_is_refused(
     # The text signed in the page is kept word for word, in the page's language throughout.
     signed = db.scalars(select(Authorisation).order_by(Authorisation.id.desc())).first()
     assert signed is not None
-    assert signed.evidence is not None
-    assert "被授权机构: " in signed.evidence
-    assert "签署人: 陈某" in signed.evidence
-    assert "Signed" not in signed.evidence
+    evidence = authorisations.evidence_of(db, signed.id)
+    assert evidence is not None
+    assert "被授权机构: " in evidence
+    assert "签署人: 陈某" in evidence
+    assert "Signed" not in evidence
     listing = client.get("/me/authorisations", params={"done": "granted"}, headers=HTML)
     assert world.organisations["bank"].name in listing.text
     assert "贷款审批" in listing.text
     authorisation = db.scalars(select(Authorisation)).one()
     assert f'data-authorisation="{authorisation.id}" data-state="active"' in listing.text
     assert authorisation.evidence_kind == "signed_in_page"
-    assert authorisation.evidence
-    assert "陈某" in authorisation.evidence
-    assert world.organisations["bank"].name in authorisation.evidence
+    evidence = authorisations.evidence_of(db, authorisation.id)
+    assert evidence
+    assert "陈某" in evidence
+    assert world.organisations["bank"].name in evidence
 
     log_in(client, "analyst")
     read = query(client, path="authorisation", uscc=company.uscc or "")
@@ -1043,7 +1045,7 @@ def test_an_authorisation_with_an_uploaded_document(
     assert response.status_code == 303, response.text[:800]
     authorisation = db.scalars(select(Authorisation)).one()
     assert authorisation.evidence_kind == "upload"
-    assert authorisation.evidence == base64.b64encode(document).decode()
+    assert authorisations.evidence_of(db, authorisation.id) == base64.b64encode(document).decode()
     assert authorisation.record_type_codes == [CONTRACT]
 
 

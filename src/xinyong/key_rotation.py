@@ -73,7 +73,8 @@ from xinyong.crypto import FieldCipher, reset_default_cipher
 from xinyong.db import locks
 from xinyong.db.ids import allocate_ids
 from xinyong.db.session import make_session_factory, unit_of_work
-from xinyong.disclosure.models import CreditReport, CreditReportFile
+from xinyong.disclosure import authorisations
+from xinyong.disclosure.models import AuthorisationForm, CreditReport, CreditReportFile
 from xinyong.disclosure.reports import CONTENT_CONTEXT, FILE_CONTEXT
 from xinyong.key_files import KeySet
 from xinyong.lists.entries import CONTACT_CONTEXT
@@ -531,6 +532,20 @@ KINDS: tuple[Kind, ...] = (
         ),
     ),
     Kind(
+        "authorisation_form",
+        AuthorisationForm,
+        AuthorisationForm.authorisation_id > 0,
+        ENCRYPTION,
+        _reencrypt(
+            "authorisation_form",
+            AuthorisationForm,
+            AuthorisationForm.authorisation_id,
+            AuthorisationForm.ciphertext,
+            authorisations.form_context,
+            _DOCUMENT_CHUNK,
+        ),
+    ),
+    Kind(
         "name_objection.evidence",
         NameObjection,
         NameObjection.evidence_ciphertext.is_not(None),
@@ -587,6 +602,7 @@ REKEYED_COLUMNS = frozenset(
         "credit_record.payload_hash",
         "quarantined_row.values_ciphertext",
         "consent_form.ciphertext",
+        "authorisation_form.ciphertext",
         "name_objection.evidence_ciphertext",
         "list_objection.contact_ciphertext",
         "credit_report.content_ciphertext",

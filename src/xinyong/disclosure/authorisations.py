@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session
 
 from xinyong import evidence_files, submitted_text, texts
@@ -21,7 +21,8 @@ from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
 from xinyong.clock import Clock
 from xinyong.collection.models import Revocation
-from xinyong.disclosure.models import Authorisation, LegalPath
+from xinyong.crypto import default_cipher
+from xinyong.disclosure.models import Authorisation, AuthorisationForm, LegalPath
 from xinyong.errors import ConcealedRefusal, Conflict, InvalidInput, NotFound
 from xinyong.institutions import register as institutions
 from xinyong.subjects.models import Subject
@@ -131,7 +132,6 @@ def grant(
         purpose=purpose.strip(),
         valid_until=valid_until,
         evidence_kind=evidence_kind,
-        evidence=evidence,
         evidence_sha256=hashlib.sha256(evidence.encode()).hexdigest(),
         granted_at=clock.now(),
         service=service,
@@ -139,6 +139,7 @@ def grant(
     )
     session.add(authorisation)
     session.flush()
+    keep_form(session, authorisation.id, evidence)
     audit.record(
         session,
         clock,
@@ -193,6 +194,54 @@ def _refuse_same_in_force(
             )
 
 
+def form_context(authorisation_id: int) -> str:
+    """The encryption context of an authorisation's signed writing: a ciphertext moved to
+    another authorisation's row does not decrypt."""
+    return f"authorisation_form:{authorisation_id}"
+
+
+def keep_form(session: Session, authorisation_id: int, evidence: str) -> None:
+    """The evidence, encrypted, in a table of its own (``AuthorisationForm``): it carries
+    the person's name and signature (decision 0004), and a list of authorisations never
+    loads it."""
+    session.add(
+        AuthorisationForm(
+            authorisation_id=authorisation_id,
+            ciphertext=default_cipher().encrypt(evidence, context=form_context(authorisation_id)),
+        )
+    )
+    session.flush()
+
+
+def evidence_of(session: Session, authorisation_id: int) -> str | None:
+    """The evidence as given (base64 for an upload, the text signed in the page), decrypted;
+    None when none is kept. Not audited: for the service's own reads (``signed_authorisation``
+    is the one that serves it to a person)."""
+    form = session.get(AuthorisationForm, authorisation_id)
+    if form is None:
+        return None
+    return default_cipher().decrypt(form.ciphertext, context=form_context(authorisation_id))
+
+
+def has_signed_form(session: Session, authorisation_ids: Collection[int]) -> set[int]:
+    """Which of these authorisations keep their signed writing (a list links to it)."""
+    ids = sorted(set(authorisation_ids))
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(AuthorisationForm.authorisation_id).where(
+                AuthorisationForm.authorisation_id.in_(ids)
+            )
+        )
+    )
+
+
+def signed_form_kept() -> ColumnElement[bool]:
+    """The authorisation keeps its signed writing, for a query over ``Authorisation``."""
+    return exists().where(AuthorisationForm.authorisation_id == Authorisation.id)
+
+
 def signed_authorisation(
     session: Session, clock: Clock, actor: Actor, authorisation_id: int
 ) -> evidence_files.StoredFile:
@@ -207,9 +256,10 @@ def signed_authorisation(
         actor, Permission.READ_OWN_FILE if actor.subject_id is not None else Permission.SUPERVISE
     )
     authorisation = session.get(Authorisation, authorisation_id)
-    # What the supervision list links (``grant_supervision._signed_authorisation``); every
-    # authorisation given keeps it (``grant``).
-    if authorisation is None or not authorisation.evidence:
+    # What the supervision list links (``signed_form_kept``); every authorisation given
+    # keeps it (``grant``).
+    form = session.get(AuthorisationForm, authorisation_id) if authorisation is not None else None
+    if authorisation is None or form is None:
         raise NotFound("no such authorisation", code="not_found", field="authorisation")
     own = actor.subject_id is not None and actor.subject_id == authorisation.subject_id
     if not own and not (
@@ -217,16 +267,15 @@ def signed_authorisation(
         and area.in_own_area(session, actor, authorisation.grantee_organisation_id)
     ):
         raise ConcealedRefusal("no such authorisation", code="not_found", field="authorisation")
-    assert authorisation.evidence is not None
+    # Decrypted only once the reader is known to be allowed it.
+    evidence = default_cipher().decrypt(form.ciphertext, context=form_context(authorisation.id))
     if authorisation.evidence_kind == "upload":
-        content = base64.b64decode(authorisation.evidence.strip())
+        content = base64.b64decode(evidence.strip())
         kind = evidence_files.kind_of(content)
         assert kind is not None  # checked when it was granted
         found = evidence_files.StoredFile(kind, content)
     else:
-        found = evidence_files.StoredFile(
-            evidence_files.SIGNED_TEXT, authorisation.evidence.encode("utf-8")
-        )
+        found = evidence_files.StoredFile(evidence_files.SIGNED_TEXT, evidence.encode("utf-8"))
     if not own:
         from xinyong.disclosure import access
 

@@ -24,7 +24,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts import area
@@ -257,10 +257,8 @@ def supervised_grants(
             query.order_by(model.granted_at.desc(), model.id.desc()).limit(limit).offset(offset)
         ).all()
     )
-    with_form = (
-        consents.has_signed_form(session, [grant.id for grant, _s, _o in found])
-        if model is Consent
-        else set()
+    with_form = (consents.has_signed_form if model is Consent else authorisations.has_signed_form)(
+        session, [grant.id for grant, _s, _o in found]
     )
     items = [
         _out(filters.kind, grant, subject, grantee, today, with_form)
@@ -272,7 +270,7 @@ def supervised_grants(
 
 def _signed_authorisation() -> Any:
     """The authorisation keeps its signed writing: what ``signed_authorisation`` serves."""
-    return and_(Authorisation.evidence.is_not(None), Authorisation.evidence != "")
+    return authorisations.signed_form_kept()
 
 
 def cast_rows(rows: Any) -> list[tuple[Consent | Authorisation, Subject, Organisation]]:
@@ -311,7 +309,7 @@ def _out(
         revoked_at=grant.revoked_at,
         status=consents.status_of(grant, today),
         end_reason=consents.end_reason(grant, today),
-        signed_form=(grant.id in with_form if isinstance(grant, Consent) else bool(grant.evidence)),
+        signed_form=grant.id in with_form,
     )
 
 

@@ -110,7 +110,9 @@ class Authorisation(IdMixin, Base):
     purpose: Mapped[str] = mapped_column(String(500))
     valid_until: Mapped[dt.date] = mapped_column(Date)
     evidence_kind: Mapped[str] = mapped_column(String(16))  # upload, signed_in_page
-    evidence: Mapped[str | None] = mapped_column(Text)
+    # The evidence itself is kept encrypted in a table of its own (``AuthorisationForm``):
+    # never loaded with the authorisations a list reads. Its hash covers the evidence as
+    # given (base64 for an upload, the text for a signature in the page).
     evidence_sha256: Mapped[str] = mapped_column(String(64))
     granted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -139,6 +141,22 @@ class AuthorisationRecordType(Base):
 
 
 keep_named_types(Authorisation, AuthorisationRecordType.__table__, "authorisation_id")
+
+
+class AuthorisationForm(Base):
+    """The written authorisation as the person signed it (Art. 13 ¶3): the uploaded
+    document (base64) or the authorisation's text signed in the page, with the person's
+    name and signature, so encrypted under a context naming its authorisation
+    (``authorisations.form_context``). A table of its own, up to ~2 MB a row, so that no
+    list of authorisations carries it (session 25, as ``ConsentForm`` — decision 0004
+    addendum)."""
+
+    __tablename__ = "authorisation_form"
+
+    authorisation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("authorisation.id"), primary_key=True, autoincrement=False
+    )
+    ciphertext: Mapped[str] = mapped_column(Text)
 
 
 class LegalPath(enum.StrEnum):

@@ -353,6 +353,7 @@ def _render_authorisations(
             **disclosure_helpers(request),
             "subject": subject,
             "authorisations": items,
+            "signed_forms": authorisations.has_signed_form(session, [a.id for a in items]),
             "outside_register": register.outside_register(
                 session, {a.grantee_organisation_id for a in items}
             ),
