@@ -37,6 +37,14 @@ def _events(engine: Engine) -> int:
         return session.scalar(select(func.count()).where(AuditEvent.action == ACTION)) or 0
 
 
+def _three_steps_of_a_batch(engine: Engine) -> None:
+    with unit_of_work(make_session_factory(engine)) as session, audit.events_last(session):
+        for n in range(3):
+            audit.record_soon(
+                session, CLOCK, SYSTEM_ACTOR.audit(), ACTION, target_type="step", target_id=n
+            )
+
+
 def test_events_deferred_to_the_end_of_a_batch_are_refused_under_stale_keys(
     private: Engine,  # noqa: F811
     monkeypatch: pytest.MonkeyPatch,
@@ -47,14 +55,7 @@ def test_events_deferred_to_the_end_of_a_batch_are_refused_under_stale_keys(
     new = _rotate(private)
     _files_hold(monkeypatch, new)
 
-    with (
-        pytest.raises(KeysChanged),
-        unit_of_work(make_session_factory(private)) as session,
-        audit.events_last(session),
-    ):
-        for n in range(3):
-            audit.record_soon(
-                session, CLOCK, SYSTEM_ACTOR.audit(), ACTION, target_type="step", target_id=n
-            )
+    with pytest.raises(KeysChanged):
+        _three_steps_of_a_batch(private)
     assert _events(private) == 0
     _reads_after(private, new, _number(1))
