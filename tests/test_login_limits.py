@@ -18,10 +18,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tests.conftest import TEST_NOW, migrated_test_engine
 from tests.factories import PASSWORD, World
+from xinyong import ratelimit
 from xinyong.audit.models import AuditEvent
 from xinyong.clock import FixedClock
 from xinyong.config import Settings
@@ -279,7 +281,10 @@ def test_a_login_the_database_is_too_busy_to_count_is_not_checked(
     platform_database: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Fail closed: an attempt that could not be counted is answered 503 ``database_busy``
-    (send it again) before its password is checked."""
+    (send it again) before its password is checked. Only the counting is blocked — the
+    table of attempts on PostgreSQL, the limiter's own engine on SQLite (whose locks are
+    the whole file's: holding the file would fail the login itself, whatever the limiter
+    did) —, so a limiter letting the attempt through would let the login succeed."""
     from xinyong.db import engine as db_engine
 
     monkeypatch.setattr(db_engine, "SQLITE_BUSY_TIMEOUT_MS", 200)
@@ -303,17 +308,24 @@ def test_a_login_the_database_is_too_busy_to_count_is_not_checked(
 
 @contextmanager
 def _attempts_held(engine: Engine) -> Iterator[None]:
-    """Another transaction holding what counting needs: SQLite's write lock, the table of
-    attempts on PostgreSQL."""
+    """What counting needs held, and nothing else: on PostgreSQL the table of attempts, by
+    another transaction; on SQLite, where a lock is the whole file's, the limiter's own
+    engine (``ratelimit._unsynced``, on no other request's path) answers every statement
+    as a file another writer holds does once its wait is over."""
     if engine.dialect.name == "sqlite":
-        assert engine.url.database is not None
-        other = sqlite3.connect(engine.url.database, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
+        limiter_engine = ratelimit._unsynced(engine)
+        assert limiter_engine is not engine
+
+        def _locked(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+            raise OperationalError(
+                statement, parameters, sqlite3.OperationalError("database is locked")
+            )
+
+        event.listen(limiter_engine, "before_cursor_execute", _locked)
         try:
             yield
         finally:
-            other.rollback()
-            other.close()
+            event.remove(limiter_engine, "before_cursor_execute", _locked)
         return
     with engine.connect() as other:
         other.execute(text("LOCK TABLE limited_attempt IN ACCESS EXCLUSIVE MODE"))

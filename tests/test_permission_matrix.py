@@ -757,6 +757,21 @@ MATRIX: dict[tuple[str, str], Access] = {
     ("GET", "/supervision/consents"): Access(
         frozenset({"authority"}), query=lambda w: {"signed_form": "yes"}
     ),
+    # The credit authority ends a consent not lawfully obtained, with its reasons (decision
+    # 0024, session 25 addendum); one outside its area is missing. Flows:
+    # tests/test_consent_revoked_by_authority.py.
+    ("POST", "/api/v1/supervision/consents/{consent_id}/revoke"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"consent_id": 999_999_999},
+        json=lambda w: {"reasons": "服务与同意捆绑"},
+        ok=frozenset({404}),
+    ),
+    ("POST", "/supervision/consents/{consent_id}/revoke"): Access(
+        frozenset({"authority"}),
+        params=lambda w: {"consent_id": 999_999_999},
+        form=lambda w: {"reasons": "服务与同意捆绑"},
+        ok=frozenset({404}),
+    ),
     # The follow-ups against one's own organisation: its security officer (Art. 33 ¶2).
     # Flows: tests/test_follow_ups_received.py.
     ("GET", "/api/v1/organisation/follow-ups"): Access(frozenset({"security"})),

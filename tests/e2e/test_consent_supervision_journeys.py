@@ -237,3 +237,45 @@ def test_a_bad_filter_is_refused_on_the_page(
     )
     expect(page.locator("#form-error")).to_contain_text(zh("choose one of the values offered"))
     expect(page.get_by_role("button", name=zh("Show"))).to_be_visible()
+
+def test_the_authority_revokes_a_consent_with_its_reasons_and_the_person_reads_who(
+    page: Page,
+    zh: Callable[[str], str],
+    log_in: Callable[..., None],
+    consent_with_form: None,
+) -> None:
+    """Decision 0024, session 25 addendum: the credit authority ends the consent from its
+    row, with its reasons; the person's row then says the credit authority revoked it, and
+    the access log says so too. Last in the module: it ends the module's consent."""
+    log_in(page, "authority")
+    page.goto("/supervision/consents")
+    page.get_by_label(zh("Organisation"), exact=True).select_option(label=NAME)
+    page.get_by_label(zh("Signed consent form")).select_option(label=zh("Kept"))
+    page.get_by_role("button", name=zh("Show")).click()
+    row = page.locator("table.grants tbody tr")
+    expect(row).to_have_count(1)
+    row.get_by_label(zh("Reasons for revoking (how it was not lawfully obtained)")).fill(
+        "信用评价报告服务以同意采集为条件"
+    )
+    row.get_by_role("button", name=zh("Revoke this consent")).click()
+    revoked = (
+        page.locator("table.grants tbody tr")
+        .filter(has_text=NAME)
+        .filter(has=page.locator('[data-end-reason="revoked_by_credit_authority"]'))
+    )
+    expect(revoked).to_have_count(1)
+    page.get_by_role("button", name=zh("Log out")).click()
+
+    log_in(page, "citizen")
+    page.goto("/me/consents")
+    mine = page.get_by_role("table", name=zh("Your consents"))
+    ended = mine.locator('tr[data-revoked="true"]').filter(has=page.locator("[data-signed-form]"))
+    expect(ended.locator("[data-end-reason]")).to_have_text(
+        zh("Revoked by the credit authority supervising the organisation (Art. 6, 33)")
+    )
+    page.goto("/me/access-log")
+    expect(
+        page.get_by_text(
+            zh("Your consent to an organisation, revoked by the credit authority supervising it")
+        ).first
+    ).to_be_visible()

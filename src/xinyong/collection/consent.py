@@ -38,7 +38,14 @@ from xinyong.collection.models import Consent, ConsentForm, Revocation
 from xinyong.collection.validation import Problem
 from xinyong.crypto import default_cipher
 from xinyong.disclosure.models import LegalPath
-from xinyong.errors import ConcealedRefusal, DomainError, InvalidInput, NotFound, PermissionDenied
+from xinyong.errors import (
+    ConcealedRefusal,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from xinyong.institutions import register as institutions
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectKind
@@ -653,21 +660,13 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
     consent = session.get(Consent, consent_id, with_for_update=True, populate_existing=True)
     if consent is None:
         raise NotFound("no such consent", code="not_found", field="consent")
-    if actor.subject_id != consent.subject_id and not (
-        # The credit authority revokes consents given to its own area's grantees (Art. 6).
-        has_permission(actor, Permission.SUPERVISE)
-        and area.in_own_area(session, actor, consent.grantee_organisation_id)
-    ):
+    if actor.subject_id != consent.subject_id:
         # Another subject's consent is reported as missing, not as forbidden: its existence
         # is itself personal information.
         raise ConcealedRefusal("no such consent", code="not_found", field="consent")
     if consent.revoked_at is None:
         consent.revoked_at = clock.now()
-        consent.revocation = (
-            Revocation.SUBJECT
-            if actor.subject_id == consent.subject_id
-            else Revocation.CREDIT_AUTHORITY
-        )
+        consent.revocation = Revocation.SUBJECT
         audit.record(
             session,
             clock,
@@ -677,6 +676,67 @@ def revoke(session: Session, clock: Clock, actor: Actor, consent_id: int) -> Con
             target_id=consent.subject_id,
             details={"consent_id": consent.id, "revocation": consent.revocation},
         )
+    return consent
+
+
+REASONS_MAX = 2000
+
+
+def revoke_as_authority(
+    session: Session, clock: Clock, actor: Actor, consent_id: int, reasons: str
+) -> Consent:
+    """The credit authority supervising the grantee (Art. 6; a district's, its own area's
+    grantees, decision 0046) ends a consent it finds was not lawfully obtained — not
+    written where Art. 11 ¶2 asks it, a service made conditional on it (Art. 27 ¶2) —,
+    with its reasons: collection under it stops from the next batch on, as on the
+    person's own revocation. Audited with the reasons, and in the person's access log
+    (Art. 24), whose lists say the credit authority revoked it."""
+    require(actor, Permission.SUPERVISE)
+    reasons = texts.visible(reasons)
+    if not reasons:
+        raise InvalidInput("give the reasons", code="required", field="reasons")
+    if len(reasons) > REASONS_MAX:
+        raise InvalidInput(
+            f"a reason is at most {REASONS_MAX} characters", code="too_long", field="reasons"
+        )
+    consent = session.get(Consent, consent_id, with_for_update=True, populate_existing=True)
+    if consent is None or not area.in_own_area(session, actor, consent.grantee_organisation_id):
+        raise ConcealedRefusal("no such consent", code="not_found", field="consent")
+    if consent.revoked_at is not None:
+        raise Conflict(
+            "this consent is revoked already", code="consent_revoked_already", field="consent"
+        )
+    consent.revoked_at = clock.now()
+    consent.revocation = Revocation.CREDIT_AUTHORITY
+    from xinyong.disclosure import access
+
+    subject = session.get(Subject, consent.subject_id)
+    assert subject is not None
+    logged = access.log_use(
+        session,
+        clock,
+        actor,
+        subject,
+        path=LegalPath.OFFICIAL_DUTY,
+        what=access.CONSENT_REVOKED,
+        purpose=access.SUPERVISION_PURPOSE,
+        consent_id=consent.id,
+        chained=False,
+    )
+    audit.record(
+        session,
+        clock,
+        actor.audit(),
+        "consent.revoke",
+        target_type="subject",
+        target_id=consent.subject_id,
+        details={
+            "consent_id": consent.id,
+            "revocation": consent.revocation,
+            "reasons": reasons,
+            **logged.details(),
+        },
+    )
     return consent
 
 

@@ -528,6 +528,9 @@ HELD_ROW = "held_row"
 # and written authorisations given to the organisations it supervises (Art. 33; decision
 # 0024 addendum, session 24).
 GRANTS_LISTED = "grants_listed"
+# A consent revoked by the credit authority supervising its grantee, with its reasons
+# (decision 0024, session 25 addendum): the person learns who acted on it.
+CONSENT_REVOKED = "consent_revoked"
 # Logged for the subject, but no read of its file: neither counted against the bulk-read
 # limits nor among supervision's reads (an officer's queue is shown on every visit; it is
 # work on the organisation's own cases, not a query of files).
@@ -547,6 +550,7 @@ NOT_FILE_READS = (
     RESPONSIBLE_PERSON_REGISTER,
     HELD_ROW,
     GRANTS_LISTED,
+    CONSENT_REVOKED,
 )
 SUPERVISION_PURPOSE = "supervision of credit information and its use (Art. 33)"
 LOOKUP_PURPOSE = "finding a person by ID number"

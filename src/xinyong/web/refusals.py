@@ -151,6 +151,8 @@ MESSAGES: frozenset[str] = frozenset(
         # held rows (decision 0050)
         N_("no such held row"),
         N_("this held row was decided already"),
+        # the credit authority revokes a consent (decision 0024, session 25 addendum)
+        N_("this consent is revoked already"),
         N_(
             "the content of this held row was erased; it can only be rejected, and the "
             "source submits the row again from its own file"
@@ -2948,6 +2950,8 @@ CODES: dict[str, str] = {
     "unchanged": N_("Nothing was changed."),
     # a source revokes its record (decision 0028)
     "already_revoked": N_("The record is revoked already."),
+    # the credit authority revokes a consent (decision 0024)
+    "consent_revoked_already": N_("The consent is revoked already."),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
     "out_of_use_on_objection": N_(

@@ -704,6 +704,40 @@ def revoke_consent(
     )
 
 
+class AuthorityRevocationIn(BaseModel):
+    reasons: str = Field(
+        min_length=1,
+        max_length=consent.REASONS_MAX,
+        description="why the consent is ended: how it was not lawfully obtained",
+    )
+
+
+@router.post(
+    "/supervision/consents/{consent_id}/revoke",
+    tags=["supervision"],
+    responses=refusals(403, 404, 409),
+)
+def revoke_consent_as_authority(
+    consent_id: RowId,
+    body: AuthorityRevocationIn,
+    session: SessionDep,
+    clock: ClockDep,
+    actor: AuthenticatedActorDep,
+    gettext: GettextDep,
+) -> dict[str, Any]:
+    """The credit authority supervising the grantee (a district's, its own district's
+    grantees) ends a consent not lawfully obtained (Art. 6, 11, 27 ¶2), with its reasons:
+    collection under it stops from the next batch on. In the person's access log; the
+    person's list says the credit authority revoked it. A consent outside the caller's
+    area is not found; one revoked already is a 409."""
+    return _consent_out(
+        session,
+        consent.revoke_as_authority(session, clock, actor, consent_id, body.reasons),
+        today=clock.today(),
+        gettext=gettext,
+    )
+
+
 class RecordedConsentIn(ConsentTerms):
     # No grantee: it is the caller's own organisation. The person by reference, or by ID
     # number (in the body, never in the URL) with the name on the signed form.

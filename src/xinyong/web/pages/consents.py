@@ -205,3 +205,21 @@ def signed_form(
         media_type=found.media_type,
         headers={"Content-Disposition": "attachment", "Cache-Control": "no-store"},
     )
+
+
+@router.post("/supervision/consents/{consent_id}/revoke")
+def revoke_as_authority(
+    request: Request,
+    actor: ActorDep,
+    session: SessionDep,
+    clock: ClockDep,
+    consent_id: RowId,
+    reasons: Annotated[str, Form(max_length=consent.REASONS_MAX)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The credit authority ends a consent not lawfully obtained, with its reasons, from a
+    row of its list of supervised consents (``consent.revoke_as_authority``); a refusal
+    (no reasons, revoked already) is shown with its code."""
+    check_csrf(request, csrf_token)
+    consent.revoke_as_authority(session, clock, actor, consent_id, reasons)
+    return RedirectResponse("/supervision/consents?status=revoked", status_code=303)

@@ -147,6 +147,9 @@ WHAT_LABELS = {
         "Your consent or written authorisation to an organisation (your name, masked ID "
         "number and its terms), listed by the credit authority supervising it"
     ),
+    access.CONSENT_REVOKED: N_(
+        "Your consent to an organisation, revoked by the credit authority supervising it"
+    ),
     access.REGISTERED_ON_CONSENT: N_(
         "Registered on the platform (ID number and name) by the organisation you gave "
         "written consent to"
