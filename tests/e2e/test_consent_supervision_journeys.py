@@ -238,6 +238,7 @@ def test_a_bad_filter_is_refused_on_the_page(
     expect(page.locator("#form-error")).to_contain_text(zh("choose one of the values offered"))
     expect(page.get_by_role("button", name=zh("Show"))).to_be_visible()
 
+
 def test_the_authority_revokes_a_consent_with_its_reasons_and_the_person_reads_who(
     page: Page,
     zh: Callable[[str], str],
@@ -250,7 +251,7 @@ def test_the_authority_revokes_a_consent_with_its_reasons_and_the_person_reads_w
     log_in(page, "authority")
     page.goto("/supervision/consents")
     page.get_by_label(zh("Organisation"), exact=True).select_option(label=NAME)
-    page.get_by_label(zh("Signed consent form")).select_option(label=zh("Kept"))
+    page.get_by_label(zh("Signed form")).select_option(label=zh("Kept"))
     page.get_by_role("button", name=zh("Show")).click()
     row = page.locator("table.grants tbody tr")
     expect(row).to_have_count(1)
