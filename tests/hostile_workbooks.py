@@ -61,7 +61,7 @@ def _header_and_row() -> str:
 
 def workbook(
     path: Path,
-    sheet: str,
+    sheet: str | bytes,
     *,
     shared_strings: bytes | None = None,
     extra_members: int = 0,
@@ -136,10 +136,12 @@ def lying_sizes(path: Path, megabytes: int = 20) -> Path:
     shared_strings_bomb(path, megabytes, force_zip64=False)
     data = bytearray(path.read_bytes())
     name = b"xl/sharedStrings.xml"
-    for signature, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+    # (signature, where the unpacked size is, where the name's length is, where the name is)
+    headers = ((b"PK\x03\x04", 22, 26, 30), (b"PK\x01\x02", 24, 28, 46))
+    for signature, size_at, length_at, name_at in headers:
         at = data.find(signature)
         while at >= 0:
-            length = int.from_bytes(data[at + name_at - 4 : at + name_at - 2], "little")
+            length = int.from_bytes(data[at + length_at : at + length_at + 2], "little")
             if data[at + name_at : at + name_at + length] == name:
                 data[at + size_at : at + size_at + 4] = (1000).to_bytes(4, "little")
             at = data.find(signature, at + 4)
@@ -159,6 +161,37 @@ def with_dtd(path: Path) -> Path:
     )
     return workbook(path, sheet)
 
+
+def far_cell_without_references(path: Path) -> Path:
+    """The far row's cells carry no reference (their place follows from the row's): read by
+    the guard's exact pass, not its byte patterns."""
+    rows = _header_and_row() + '<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    return workbook(path, sheet_xml(rows))
+
+
+def far_cell_prefixed(path: Path) -> Path:
+    """The far cell written with a namespace prefix."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rows = (
+        _header_and_row()
+        + f'<row r="1048576"><x:c xmlns:x="{main}" r="XFD1048576" t="inlineStr">'
+        + "<x:is><x:t>x</x:t></x:is></x:c></row>"
+    )
+    return workbook(path, sheet_xml(rows))
+
+
+def far_cell_in_utf16(path: Path) -> Path:
+    sheet = sheet_xml(_header_and_row() + f'<row r="1048576">{_inline("XFD1048576", "x")}</row>')
+    sheet = sheet.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    return workbook(path, sheet.encode("utf-16"))
+
+
+# Written as no spreadsheet program writes them: the reader tests only.
+QUIRKY = {
+    "without_references": far_cell_without_references,
+    "prefixed": far_cell_prefixed,
+    "utf16": far_cell_in_utf16,
+}
 
 HOSTILE = {
     # kind: (builder, the code it is refused with)

@@ -692,6 +692,15 @@ def test_a_hostile_workbook_is_refused_before_calamine_reads_it(tmp_path: Path, 
     assert streamed.value.code == code
 
 
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.QUIRKY))
+def test_a_far_cell_written_unusually_is_found_too(tmp_path: Path, kind: str) -> None:
+    path = hostile_workbooks.QUIRKY[kind](tmp_path / f"{kind}.xlsx")
+    with pytest.raises(UnusableFile) as caught:
+        open_rows(path, FileFormat.XLSX)
+    assert caught.value.code == "far_cell"
+    assert "1048576 rows" in caught.value.message
+
+
 def test_a_far_cell_is_named(tmp_path: Path) -> None:
     path = hostile_workbooks.far_cell(tmp_path / "far.xlsx")
     with pytest.raises(UnusableFile) as caught:

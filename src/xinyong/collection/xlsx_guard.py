@@ -308,7 +308,7 @@ _CELL: Final = re.compile(
 )
 # A cell or value element with a namespace prefix: rare enough to read exactly.
 _PREFIXED: Final = re.compile(rb"<[^\s<>/!?]+:(?:c|v|is|f)[\s/>]")
-_PREFIX_HINTS: Final = (b":c", b":v", b":is", b":f")
+_PREFIX_HINT: Final = re.compile(rb":(?:c|v|is|f)[\s/>]")
 _MAX_CARRY: Final = 1024 * 1024
 
 
@@ -385,7 +385,7 @@ class _Cells:
     def _take(self, buffer: bytes, end: int) -> bool:
         """The cells of ``buffer[:end]``; False (and ``precise`` set) where a cell tag is
         not one the byte patterns read."""
-        if any(hint in buffer for hint in _PREFIX_HINTS) and _PREFIXED.search(buffer, 0, end):
+        if _PREFIX_HINT.search(buffer, 0, end) and _PREFIXED.search(buffer, 0, end):
             self.precise = True
             return False
         found = _CELL.findall(buffer, 0, end)
