@@ -186,8 +186,15 @@ def far_cell_in_utf16(path: Path) -> Path:
     return workbook(path, sheet.encode("utf-16"))
 
 
-# Written as no spreadsheet program writes them: the reader tests only.
+def far_cell_with(path: Path, inside: str) -> Path:
+    rows = _header_and_row() + f'<row r="1048576"><c r="XFD1048576">{inside}</c></row>'
+    return workbook(path, sheet_xml(rows))
+
+
+# Written as no spreadsheet program writes them (or rarely): the reader tests only.
 QUIRKY = {
+    "formula": lambda p: far_cell_with(p, '<f t="shared" si="0">1+1</f><v>2</v>'),
+    "element_before_value": lambda p: far_cell_with(p, "<extLst/><v>2</v>"),
     "without_references": far_cell_without_references,
     "prefixed": far_cell_prefixed,
     "utf16": far_cell_in_utf16,

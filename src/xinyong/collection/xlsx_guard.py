@@ -301,10 +301,14 @@ def _column_name(index: int) -> str:
 # The quick scan: a well-formed part (expat checks it alongside) has a "<" only where
 # markup starts, so these byte patterns find every cell tag outside comments, CDATA and
 # processing instructions, which a sheet holding cells is refused for having.
+_ATTRIBUTES: Final = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*"
 _ANY_CELL: Final = re.compile(rb"<c[\s/>]")
+# Every cell tag and every value tag, counted in one pass.
+_CELL_OR_VALUE: Final = re.compile(rb"<(c|v|is)[\s/>]")
+# A cell tag, then (optionally a formula, then) the value that makes calamine keep it.
 _CELL: Final = re.compile(
-    rb"<c\s+r=\"([A-Z]{1,3})([0-9]{1,7})\"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*"
-    rb"/?>(?:\s*<(v|is|f)[\s/>])?"
+    rb"<c\s+r=\"([A-Z]{1,3})([0-9]{1,7})\"" + _ATTRIBUTES + rb"/?>"
+    rb"(?:(?:\s*<f" + _ATTRIBUTES + rb"(?:/>|>[^<]*</f\s*>))?\s*<(v|is)[\s/>])?"
 )
 # A cell or value element with a namespace prefix: rare enough to read exactly.
 _PREFIXED: Final = re.compile(rb"<[^\s<>/!?]+:(?:c|v|is|f)[\s/>]")
@@ -334,6 +338,7 @@ class _Cells:
         self.row = 0
         self.column = -1
         self.counted_row = -1
+        self.last_number = 0
         self.in_cell = False
         self.kept = False
         self.started = False
@@ -371,14 +376,20 @@ class _Cells:
             self._quick(self.carry + chunk)
 
     def _quick(self, buffer: bytes) -> None:
-        last = buffer.rfind(b"<")
-        cut = buffer.rfind(b"<", 0, last) if last > 0 else -1
-        if cut < 0:
-            self.carry = buffer
+        # Cells before the last cell tag are whole (a cell's value comes before the next
+        # cell); that one is carried into the next chunk with what follows it.
+        start = len(buffer)
+        while (start := buffer.rfind(b"<c", 0, start)) >= 0:
+            if _ANY_CELL.match(buffer, start) or len(buffer) - start < 3:
+                break
+        if start < 0:
+            # No cell starts here: only a tag cut at the chunk's end is kept.
+            last = buffer.rfind(b"<")
+            self.carry = buffer[last:] if last >= 0 else b""
         else:
-            if not self._take(buffer, last):
+            if not self._take(buffer, start):
                 return
-            self.carry = buffer[cut:]
+            self.carry = buffer[start:]
         if len(self.carry) > _MAX_CARRY:
             self.precise = True
 
@@ -389,34 +400,41 @@ class _Cells:
             self.precise = True
             return False
         found = _CELL.findall(buffer, 0, end)
-        if len(found) != len(_ANY_CELL.findall(buffer, 0, end)):
+        kept = [(letters, digits) for letters, digits, value in found if value]
+        tags = _CELL_OR_VALUE.findall(buffer, 0, end)
+        cell_tags = tags.count(b"c")
+        if len(found) != cell_tags or len(kept) != len(tags) - cell_tags:
+            # A cell or a value the patterns did not read as a spreadsheet program writes it.
             self.precise = True
             return False
-        kept = [(letters, digits) for letters, digits, value in found if value]
         if not kept:
             return True
-        rows = [int(digits) - 1 for _letters, digits in kept]
-        columns = [_COLUMNS[letters] for letters, _digits in kept]
-        if min(rows) < 0:
-            raise self._bad_reference(kept[rows.index(min(rows))][0].decode() + "0")
-        top, bottom, left, right = min(rows), max(rows), min(columns), max(columns)
+        letters, digits = zip(*kept, strict=True)
+        numbers = list(map(int, digits))  # 1-based, as written
+        columns = list(map(_COLUMNS.__getitem__, letters))
+        if min(numbers) < 1:
+            raise self._bad_reference(letters[numbers.index(min(numbers))].decode() + "0")
+        rows = numbers
+        top, bottom = min(rows) - 1, max(rows) - 1
+        left, right = min(columns), max(columns)
         distinct = set(rows)
         extent = self.extent
         if extent is None:
             extent = self.extent = _Extent(top, bottom, left, right, (0, 0), (0, 0), 0)
-            extent.far_row = (bottom, columns[rows.index(bottom)])
-            extent.far_column = (rows[columns.index(right)], right)
+            extent.far_row = (bottom, columns[rows.index(bottom + 1)])
+            extent.far_column = (rows[columns.index(right)] - 1, right)
         else:
             if bottom > extent.bottom:
-                extent.bottom, extent.far_row = bottom, (bottom, columns[rows.index(bottom)])
+                extent.bottom = bottom
+                extent.far_row = (bottom, columns[rows.index(bottom + 1)])
             extent.top = min(extent.top, top)
             if right > extent.right:
-                extent.right, extent.far_column = right, (rows[columns.index(right)], right)
+                extent.right, extent.far_column = right, (rows[columns.index(right)] - 1, right)
             if left < extent.left:
-                extent.left, extent.far_column = left, (rows[columns.index(left)], left)
-        # A row split between two chunks is counted once.
-        extent.rows += len(distinct) - (self.counted_row in distinct)
-        self.counted_row = rows[-1]
+                extent.left, extent.far_column = left, (rows[columns.index(left)] - 1, left)
+        # A row split between two chunks is counted once (``last_number``: 1-based).
+        extent.rows += len(distinct) - (self.last_number in distinct)
+        self.last_number = rows[-1]
         self._check_span(extent, extent.far_row)
         return True
 
