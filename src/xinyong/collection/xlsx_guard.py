@@ -301,14 +301,15 @@ def _column_name(index: int) -> str:
 # The quick scan: a well-formed part (expat checks it alongside) has a "<" only where
 # markup starts, so these byte patterns find every cell tag outside comments, CDATA and
 # processing instructions, which a sheet holding cells is refused for having.
-_ATTRIBUTES: Final = rb"(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*"
 _ANY_CELL: Final = re.compile(rb"<c[\s/>]")
 # Every cell tag and every value tag, counted in one pass.
 _CELL_OR_VALUE: Final = re.compile(rb"<(c|v|is)[\s/>]")
-# A cell tag, then (optionally a formula, then) the value that makes calamine keep it.
+# A cell tag, then (optionally a formula, then) the value that makes calamine keep it. An
+# attribute holding ">" ends the tag early here, so its value goes uncounted — and the
+# counts of cell and value tags then disagree, and the part is read exactly.
 _CELL: Final = re.compile(
-    rb"<c\s+r=\"([A-Z]{1,3})([0-9]{1,7})\"" + _ATTRIBUTES + rb"/?>"
-    rb"(?:(?:\s*<f" + _ATTRIBUTES + rb"(?:/>|>[^<]*</f\s*>))?\s*<(v|is)[\s/>])?"
+    rb"<c\s+r=\"([A-Z]{1,3})([0-9]{1,7})\"[^<>]*>"
+    rb"(?:(?:\s*<f[^<>]*>(?:[^<]*</f\s*>)?)?\s*<(v|is)[\s/>])?"
 )
 # A cell or value element with a namespace prefix: rare enough to read exactly.
 _PREFIXED: Final = re.compile(rb"<[^\s<>/!?]+:(?:c|v|is|f)[\s/>]")
