@@ -195,6 +195,14 @@ def far_cell_with(path: Path, inside: str) -> Path:
 QUIRKY = {
     "formula": lambda p: far_cell_with(p, '<f t="shared" si="0">1+1</f><v>2</v>'),
     "element_before_value": lambda p: far_cell_with(p, "<extLst/><v>2</v>"),
+    "behind_a_comment": lambda p: workbook(
+        p,
+        sheet_xml(
+            _header_and_row()
+            + '<row r="1048576"><!-- <c y=\' --><c r="XFD1048576"><v>2</v></c>'
+            + "<!-- ' > --></row>"
+        ),
+    ),
     "attribute_with_a_bracket": lambda p: workbook(
         p,
         sheet_xml(

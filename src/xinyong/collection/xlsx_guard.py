@@ -10,9 +10,10 @@ is checked here with the standard library first, streaming, never holding a part
 - every part's real unpacked size (counted while inflating its raw data, whatever sizes
   the archive declares: calamine's zip reader does not stop at the declared size) against
   a cap, the total against another, and the ratio of unpacked to packed bytes;
-- every part that is XML, by expat, for the cells calamine would keep (a ``<c>`` with a
-  ``<v>`` or ``<is>``): the columns and rows they span, against the readers' column limit and
-  ``MAX_SHEET_CELLS``, and how much of that span is empty. Every part, not only the sheet
+- every part, for the cells calamine would keep (a ``<c>`` with a ``<v>`` or ``<is>``):
+  the columns and rows they span, against the readers' column limit and
+  ``MAX_SHEET_CELLS``, and how much of that span is empty (byte patterns, or expat where
+  a part is written so that the patterns cannot be sure: ``_Cells``). Every part, not only the sheet
   calamine reads first: which one that is depends on how workbook.xml is read, and a
   guard that read it differently from calamine would check the wrong part.
 
@@ -258,20 +259,15 @@ def _scan_part(stream: BinaryIO, info: zipfile.ZipInfo, budget: int, max_columns
         saw_sheet_data = saw_sheet_data or any(marker in window for marker in _SHEET_DATA)
         tail = window[-24:]
         cells.feed(chunk)
-    cells.finish(looks_like_xml=_looks_like_xml(head), has_sheet_data=saw_sheet_data)
+    cells.finish()
     if cells.precise and saw_sheet_data:
         # A sheet the quick scan could not read (cells without references, a very long
         # text, UTF-16): once more, every element through expat.
         exact = _Cells(name, max_columns, precise=True)
         for _consumed, chunk in _raw_chunks(stream, info):
             exact.feed(chunk)
-        exact.finish(looks_like_xml=True, has_sheet_data=True)
+        exact.finish()
     return unpacked
-
-
-def _looks_like_xml(head: bytes) -> bool:
-    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
-    return text.startswith(b"<")
 
 
 @dataclass
@@ -322,13 +318,15 @@ _COLUMNS: Final = {_column_name(index).encode(): index for index in range(18278)
 
 
 class _Cells:
-    """The cells of one part that calamine would keep (no DTD: a sheet declares none, and
-    one that declares entities is refused rather than expanded).
+    """The cells of one part that calamine would keep.
 
-    Quick by default: expat only checks the part is well-formed and byte patterns find the
-    cells, a cell reference first among its attributes as every spreadsheet program writes
-    it. A cell written otherwise, or a text too long to carry between chunks, sets
-    ``precise``: the part is read again with every element through Python."""
+    Quick by default: byte patterns find the cell tags (a reference first among their
+    attributes, as every spreadsheet program writes it) and their values. No match can run
+    past a "<", so a comment or CDATA section cannot hide a real cell tag from them; one
+    read any other way (no reference, a prefix, a value not right after its tag, UTF-16)
+    makes the counts of cell and value tags disagree with what the patterns read, which
+    sets ``precise``: the part is then read again, ``exact``, through expat with a handler
+    per element (no DTD: one that declares entities is refused rather than expanded)."""
 
     def __init__(self, part: str, max_columns: int, *, precise: bool = False) -> None:
         self.part = part
@@ -342,39 +340,28 @@ class _Cells:
         self.last_number = 0
         self.in_cell = False
         self.kept = False
-        self.started = False
         self.failed = False
-        self.other_markup = False
         self.carry = b""
-        parser = expat.ParserCreate()
+        self.parser = expat.ParserCreate()
         if precise:
-            parser.StartElementHandler = self.start
-        else:
-            parser.StartElementHandler = self.started_at
-        parser.StartDoctypeDeclHandler = self.refuse_dtd
-        parser.EntityDeclHandler = self.refuse_dtd
-        parser.CommentHandler = self.other
-        parser.StartCdataSectionHandler = self.other
-        parser.ProcessingInstructionHandler = self.other
-        self.parser = parser
-
-    def started_at(self, *_args: object) -> None:
-        self.started = True
-        self.parser.StartElementHandler = None
-
-    def other(self, *_args: object) -> None:
-        self.other_markup = True
+            self.parser.StartElementHandler = self.start
+            self.parser.StartDoctypeDeclHandler = self.refuse_dtd
+            self.parser.EntityDeclHandler = self.refuse_dtd
 
     def feed(self, chunk: bytes) -> None:
-        if self.failed:
+        if self.exact:
+            if not self.failed:
+                try:
+                    self.parser.Parse(chunk, False)
+                except expat.ExpatError:
+                    self.failed = True
             return
-        try:
-            self.parser.Parse(chunk, False)
-        except expat.ExpatError:
-            self.failed = True
+        if self.precise:
             return
-        if not self.precise:
-            self._quick(self.carry + chunk)
+        buffer = self.carry + chunk
+        if b"<!DOCTYPE" in buffer:
+            self.refuse_dtd()
+        self._quick(buffer)
 
     def _quick(self, buffer: bytes) -> None:
         # Cells before the last cell tag are whole (a cell's value comes before the next
@@ -439,28 +426,22 @@ class _Cells:
         self._check_span(extent, extent.far_row)
         return True
 
-    def finish(self, *, looks_like_xml: bool, has_sheet_data: bool) -> None:
-        if not self.failed:
-            try:
-                self.parser.Parse(b"", True)
-            except expat.ExpatError:
-                self.failed = True
-        if self.failed and (looks_like_xml or has_sheet_data or self.started):
-            # Not XML as expat reads it, yet it may be to calamine's more lenient reader,
-            # which would then read cells this guard has not counted.
-            raise WorkbookRefused(
-                "format",
-                f"The part “{self.part}” of the workbook is not well-formed XML; open the "
-                "workbook in Excel or WPS and save it again as .xlsx.",
-            )
-        if self.other_markup and has_sheet_data:
-            raise WorkbookRefused(
-                "format",
-                f"The part “{self.part}” of the workbook holds XML comments or sections no "
-                "spreadsheet program writes; open the workbook in Excel or WPS and save it "
-                "again as .xlsx.",
-            )
-        if not self.precise:
+    def finish(self) -> None:
+        if self.exact:
+            if not self.failed:
+                try:
+                    self.parser.Parse(b"", True)
+                except expat.ExpatError:
+                    self.failed = True
+            if self.failed:
+                # Not XML as expat reads it, yet it may be to calamine's more lenient
+                # reader, which would then read cells this guard has not counted.
+                raise WorkbookRefused(
+                    "format",
+                    f"The part “{self.part}” of the workbook is not well-formed XML; open "
+                    "the workbook in Excel or WPS and save it again as .xlsx.",
+                )
+        elif not self.precise:
             self._take(self.carry, len(self.carry))
         if self.precise and not self.exact:
             return  # read again, exactly (_scan_part)
@@ -489,7 +470,6 @@ class _Cells:
         )
 
     def start(self, tag: str, attributes: dict[str, str]) -> None:
-        self.started = True
         name = tag.rpartition(":")[2]
         if name == "row":
             ref = attributes.get("r")

@@ -1779,15 +1779,6 @@ PATTERNS: tuple[_Pattern, ...] = (
     ),
     _pattern(
         "format",
-        r"The part “(?P<part>.*)” of the workbook holds XML comments or sections no spreadsheet "
-        r"program writes; open the workbook in Excel or WPS and save it again as \.xlsx\.",
-        N_(
-            "The part “%(part)s” of the workbook holds XML comments or sections no spreadsheet "
-            "program writes; open the workbook in Excel or WPS and save it again as .xlsx."
-        ),
-    ),
-    _pattern(
-        "format",
         r"The part “(?P<part>.*)” of the workbook declares a DTD, which no spreadsheet program "
         r"writes; open the workbook in Excel or WPS and save it again as \.xlsx\.",
         N_(
