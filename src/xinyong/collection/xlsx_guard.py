@@ -308,8 +308,10 @@ _CELL: Final = re.compile(
     rb"(?:(?:\s*<f[^<>]*>(?:[^<]*</f\s*>)?)?\s*<(v|is)[\s/>])?"
 )
 # A cell or value element with a namespace prefix: rare enough to read exactly.
-_PREFIXED: Final = re.compile(rb"<[^\s<>/!?]+:(?:c|v|is|f)[\s/>]")
-_PREFIX_HINT: Final = re.compile(rb":(?:c|v|is|f)[\s/>]")
+# (Not a formula: it is not what makes calamine keep a cell, and Excel writes <xm:f> in
+# the extensions of validations and conditional formats.)
+_PREFIXED: Final = re.compile(rb"<[^\s<>/!?]+:(?:c|v|is)[\s/>]")
+_PREFIX_HINT: Final = re.compile(rb":(?:c|v|is)[\s/>]")
 _MAX_CARRY: Final = 1024 * 1024
 
 
