@@ -712,8 +712,8 @@ def test_a_far_cell_is_named(tmp_path: Path) -> None:
 def test_a_part_past_its_cap_is_named_whatever_size_it_declares(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The caps themselves are hundreds of MiB; lowered here so the workbook stays small.
-    monkeypatch.setattr(xlsx_guard, "MAX_OTHER_PART_BYTES", 4 * 1024 * 1024)
+    # The cap itself is 512 MiB; lowered here so the workbook stays small.
+    monkeypatch.setattr(xlsx_guard, "MAX_PART_BYTES", 4 * 1024 * 1024)
     for build in (hostile_workbooks.shared_strings_bomb, hostile_workbooks.lying_sizes):
         path = build(tmp_path / "strings.xlsx", 5)
         with pytest.raises(UnusableFile) as caught:

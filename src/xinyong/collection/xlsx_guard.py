@@ -46,12 +46,13 @@ MAX_PARTS: Final = 2000
 # Large enough for MAX_PARTS entries with long names; zipfile and calamine's zip reader
 # both read the whole central directory into memory before anything else.
 MAX_DIRECTORY_BYTES: Final = 1024 * 1024
-# The sheet is streamed by calamine, so it may be as large as a batch is (1 GiB,
-# web.uploads.MAX_BATCH_BYTES, and larger unpacked); every other part (shared strings,
-# styles, the workbook) it holds whole, so those are capped lower.
-MAX_SHEET_PART_BYTES: Final = 2 * 1024 * 1024 * 1024
-MAX_OTHER_PART_BYTES: Final = 256 * 1024 * 1024
-MAX_UNPACKED_BYTES: Final = 3 * 1024 * 1024 * 1024
+# calamine streams the sheet but holds shared strings whole (a few times their XML's size
+# in memory), and which part is which it learns from the relationships: a part named like
+# a sheet may be its shared strings. So one cap for every part — about 400,000 rows of 30
+# columns of sheet XML — and the whole unpacked workbook no more than a batch may be
+# (web.uploads.MAX_BATCH_BYTES); larger batches belong in CSV or JSON Lines.
+MAX_PART_BYTES: Final = 512 * 1024 * 1024
+MAX_UNPACKED_BYTES: Final = 1024 * 1024 * 1024
 # Spreadsheet XML packs 5 to 30 times; deflate's ceiling is about 1,030. A part past this
 # ratio, once it is larger than RATIO_FLOOR_BYTES, is a bomb, not a spreadsheet.
 MAX_RATIO: Final = 200
@@ -164,7 +165,7 @@ def _check_directory(stream: BinaryIO) -> None:
 
 
 def _part_cap(name: str) -> int:
-    return MAX_SHEET_PART_BYTES if "worksheets/" in name else MAX_OTHER_PART_BYTES
+    return MAX_PART_BYTES
 
 
 def _too_large_part(name: str, cap: int) -> WorkbookRefused:
