@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests import hostile_workbooks
 from tests.collection_helpers import (
     PENALTY,
     SCHEMA_ERROR_CASES,
@@ -1227,3 +1228,23 @@ def test_a_file_without_its_header_row_is_refused_without_echoing_its_first_row(
     assert response.json()["error"]["code"] == code
     assert f"{citizen_id[:6]}********{citizen_id[14:]}" in response.text
     assert citizen_id not in response.text
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.HOSTILE))
+def test_a_hostile_workbook_is_refused_with_its_code(
+    collection_world: World, client: TestClient, db: Session, tmp_path: Path, kind: str
+) -> None:
+    """Before the guard, the far cell aborted the server process (calamine asked for 512 GB)
+    and the shared-strings bomb held gigabytes: that this process survives is the check."""
+    build, code = hostile_workbooks.HOSTILE[kind]
+    body = build(tmp_path / f"{kind}.xlsx").read_bytes()
+    before = snapshot(db, "batch", "credit_record", "quarantined_row")
+    response = client.post(
+        BATCHES,
+        params={"type": PENALTY, "dry_run": "true"},
+        content=body,
+        headers={**auth_headers(client, "reporter"), "Content-Type": XLSX},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == code
+    assert snapshot(db, "batch", "credit_record", "quarantined_row") == before

@@ -89,3 +89,35 @@ def test_every_operation_with_a_body_documents_413(client: TestClient) -> None:
         for method, operation in operations.items():
             if "requestBody" in operation:
                 assert "413" in operation["responses"], (method, path)
+
+
+def test_an_anonymous_upload_gets_only_the_general_limit(client: TestClient, world: Any) -> None:
+    """The page's form is parsed (the file spooled to disk) before its handler checks the
+    login and the CSRF token: an anonymous caller's 300 MB were read whole, then refused
+    403. Now its limit is the general one, refused before the body is read."""
+    response = client.post(
+        "/batches/upload",
+        data={"record_type": "administrative_penalty", "csrf_token": "forged"},
+        files={"file": ("p.csv", b"\x00" * PAST_THE_LIMIT, "text/csv")},
+    )
+    assert_too_large(response)
+    # A session cookie that is not the platform's signs no one in either.
+    client.cookies.set("xinyong_session", "not-a-signed-session")
+    response = client.post(
+        "/batches/upload",
+        data={"record_type": "administrative_penalty", "csrf_token": "forged"},
+        files={"file": ("p.csv", b"\x00" * PAST_THE_LIMIT, "text/csv")},
+    )
+    assert_too_large(response)
+
+
+def test_an_anonymous_upload_within_the_general_limit_is_refused_by_the_handler(
+    client: TestClient, world: Any
+) -> None:
+    response = client.post(
+        "/batches/upload",
+        data={"record_type": "administrative_penalty", "csrf_token": "forged"},
+        files={"file": ("p.csv", b"a,b\r\n1,2\r\n", "text/csv")},
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "csrf_failed"

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from tests import hostile_workbooks
 from tests.collection_helpers import (
     NEW_PERSON_ID,
     PENALTY,
@@ -905,3 +906,14 @@ def test_an_institution_outside_the_register_imports_nothing(cli: Cli) -> None:
     active = cli.import_(path, source=code, type_="contract_performance")
     assert active.exit_code == 0, active.output
     assert cli.count("batch") == 1
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.HOSTILE))
+def test_a_hostile_workbook_exits_2_and_writes_nothing(cli: Cli, kind: str) -> None:
+    build, code = hostile_workbooks.HOSTILE[kind]
+    path = build(cli.files / f"{kind}.xlsx")
+    before = cli.snapshot(*WRITTEN_TABLES)
+    result = cli.import_(path)
+    assert result.exit_code == 2, result.output
+    assert code in result.output
+    assert cli.snapshot(*WRITTEN_TABLES) == before

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from tests import hostile_workbooks
 from tests.factories import OrganisationFactory, World, auth_headers
 from tests.page_helpers import HTML, csrf_from, log_in
 from xinyong.accounts.permissions import SYSTEM_ACTOR
@@ -1279,3 +1280,24 @@ def _latest_commitment_id(client: TestClient) -> int:
     record_id: int = items["items"][0]["record_id"]
     log_in(client, "citizen")
     return record_id
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.HOSTILE))
+def test_a_hostile_workbook_is_refused_on_the_form(
+    client: TestClient, db: Session, world: World, tmp_path: Path, kind: str
+) -> None:
+    build, code = hostile_workbooks.HOSTILE[kind]
+    log_in(client, "reporter")
+    content = build(tmp_path / f"{kind}.xlsx").read_bytes()
+    response = upload(
+        client,
+        content,
+        "penalties.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        dry_run=True,
+    )
+    assert response.status_code == 422, response.text
+    assert error_code(response) == code
+    # Said in the page's language, values and all.
+    assert "error-detail" not in response.text
+    assert rows_of(db, Batch) == 0

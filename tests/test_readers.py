@@ -8,6 +8,7 @@ import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,8 @@ _SRC = str(Path(__file__).resolve().parents[1] / "src")
 if _SRC not in sys.path:
     sys.path.insert(0, _SRC)
 
+from tests import hostile_workbooks  # noqa: E402
+from xinyong.collection import xlsx_guard  # noqa: E402
 from xinyong.collection.readers import (  # noqa: E402
     SNIFF_BYTES,
     FileFormat,
@@ -670,3 +673,80 @@ def test_a_workbook_with_damaged_compressed_data_is_unusable_not_a_crash(tmp_pat
         raw[offset] ^= 0x5A
     caught = refusal(bytes(raw), FileFormat.XLSX)
     assert caught.code == "format"
+
+
+# --- hostile workbooks: refused before python-calamine is given them -------------------------
+# Each of these aborted the process, or took seconds and gigabytes, before the guard
+# (xinyong.collection.xlsx_guard): that this test process survives them is the check.
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.HOSTILE))
+def test_a_hostile_workbook_is_refused_before_calamine_reads_it(tmp_path: Path, kind: str) -> None:
+    build, code = hostile_workbooks.HOSTILE[kind]
+    path = build(tmp_path / f"{kind}.xlsx")
+    with pytest.raises(UnusableFile) as caught:
+        open_rows(path, FileFormat.XLSX)
+    assert caught.value.code == code
+    with path.open("rb") as stream, pytest.raises(UnusableFile) as streamed:
+        open_rows(stream, FileFormat.XLSX)
+    assert streamed.value.code == code
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.QUIRKY))
+def test_a_far_cell_written_unusually_is_found_too(tmp_path: Path, kind: str) -> None:
+    path = hostile_workbooks.QUIRKY[kind](tmp_path / f"{kind}.xlsx")
+    with pytest.raises(UnusableFile) as caught:
+        open_rows(path, FileFormat.XLSX)
+    assert caught.value.code == "far_cell"
+    assert "1048576 rows" in caught.value.message
+
+
+def test_a_far_cell_is_named(tmp_path: Path) -> None:
+    path = hostile_workbooks.far_cell(tmp_path / "far.xlsx")
+    with pytest.raises(UnusableFile) as caught:
+        open_rows(path, FileFormat.XLSX)
+    assert "XFD1048576" in caught.value.message
+    assert "1048576 rows by 16384 columns" in caught.value.message
+
+
+def test_a_part_past_its_cap_is_named_whatever_size_it_declares(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cap itself is 512 MiB; lowered here so the workbook stays small.
+    monkeypatch.setattr(xlsx_guard, "MAX_PART_BYTES", 4 * 1024 * 1024)
+    for build in (hostile_workbooks.shared_strings_bomb, hostile_workbooks.lying_sizes):
+        path = build(tmp_path / "strings.xlsx", 5)
+        with pytest.raises(UnusableFile) as caught:
+            open_rows(path, FileFormat.XLSX)
+        assert caught.value.code == "workbook_too_large"
+        assert "“xl/sharedStrings.xml”" in caught.value.message
+        assert "more than 4 MiB" in caught.value.message
+
+
+def test_the_whole_workbook_has_a_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_guard, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(UnusableFile) as caught:
+        open_rows(hostile_workbooks.plain(tmp_path / "plain.xlsx"), FileFormat.XLSX)
+    assert caught.value.code == "workbook_too_large"
+    assert caught.value.message.startswith("The workbook unpacks to more than")
+
+
+def test_a_sheet_too_large_to_read_dense(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xlsx_guard, "MAX_SHEET_CELLS", 3)
+    with pytest.raises(UnusableFile) as caught:
+        open_rows(hostile_workbooks.plain(tmp_path / "plain.xlsx"), FileFormat.XLSX)
+    assert caught.value.code == "sheet_too_large"
+    assert "2 rows by 2 columns, to cell A2" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "build",
+    [hostile_workbooks.plain, hostile_workbooks.huge_dimension, hostile_workbooks.sparse_note],
+)
+def test_workbooks_the_guard_lets_through(tmp_path: Path, build: Any) -> None:
+    """A declared dimension is not trusted either way (calamine sizes its grid by the cells
+    it keeps), and a note a few thousand rows below the data is cheap to read."""
+    with open_rows(build(tmp_path / "book.xlsx"), FileFormat.XLSX) as rows:
+        assert rows.headers == ["name", "amount"]
+        read = list(rows)
+    assert read[0].values == {"name": "甲", "amount": "100"}

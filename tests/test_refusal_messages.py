@@ -85,7 +85,7 @@ def _raised() -> Iterator[Raised]:
             if name in MAKERS and node.args:
                 code = next((k.value for k in node.keywords if k.arg == "code"), None)
                 yield Raised(path, node.lineno, code or MAKERS[name], node.args[0])
-            elif name in ("Problem", "UnusableFile") and len(node.args) >= 2:
+            elif name in ("Problem", "UnusableFile", "WorkbookRefused") and len(node.args) >= 2:
                 yield Raised(path, node.lineno, node.args[0], node.args[1])
             elif name == "refusal" and len(node.args) >= 8:
                 yield Raised(path, node.lineno, node.args[7], node.args[6])
@@ -386,6 +386,12 @@ SAMPLES: dict[str, list[str] | Callable[[], list[str]]] = {
     "collection/readers.py::_kind(item)": lambda: _returned("collection/readers.py", "_kind"),
     "collection/readers.py::_kind(value)": lambda: _returned("collection/readers.py", "_kind"),
     "collection/readers.py::label": ["UTF-8", "GB18030"],
+    # a workbook's limits and where it passes them (xlsx_guard)
+    "collection/xlsx_guard.py::_mib(cap)": ["256", "2048"],
+    "collection/xlsx_guard.py::height": ["1048576"],
+    "collection/xlsx_guard.py::width": ["20"],
+    "collection/xlsx_guard.py::ref": ["XFD1048576"],
+    "collection/xlsx_guard.py::_ref(cell)": ["T1048576"],
     "json_problem(exc)": [
         "Expecting value at column 3",
         "arrays or objects nested too deeply",
@@ -535,6 +541,8 @@ def _unexplained(code: str, message: str) -> str | None:
 # Messages the scan cannot fill, handed on from where they are written; each source is
 # scanned as a refusal or a helper's argument above, or exercised below.
 HANDED_ON = {
+    # a workbook refused before calamine reads it: xlsx_guard's WorkbookRefused, scanned
+    "collection/readers.py::refused.message",
     # a credit service institution outside the register (``_OUTSIDE``: exercised below)
     "accounts/permissions.py::self.own_message",
     "collection/pipeline.py::standing.message",
@@ -633,6 +641,9 @@ OPEN_VALUES: set[str] = {
     "collection/readers.py::filename",
     "collection/readers.py::name",
     "collection/readers.py::self.column(seen[name])",
+    "collection/xlsx_guard.py::name",
+    "collection/xlsx_guard.py::self.part",
+    "collection/xlsx_guard.py::ref[:20]",
     "collection/sources.py::rule.definition.name_en",
     "collection/sources.py::rule.definition.name_zh",
     "collection/validation.py::'、'.join(spec.choices)",

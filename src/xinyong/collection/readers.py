@@ -38,6 +38,7 @@ from xml.parsers import expat
 from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
 from xinyong import identifiers
+from xinyong.collection import xlsx_guard
 from xinyong.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ class UnusableFile(InvalidInput):
     message says where.
 
     Codes: empty, no_header, duplicate_header, encoding, format, unsupported_format,
-    too_many_columns, bad_json.
+    too_many_columns, bad_json; for a workbook also far_cell, sheet_too_large and
+    workbook_too_large (``xlsx_guard``).
     """
 
     def __init__(
@@ -588,6 +590,10 @@ class _XlsxRows(RowReader):
     def __init__(self, source: BinaryIO | Path) -> None:
         super().__init__()
         self._book: CalamineWorkbook | None = None
+        try:
+            xlsx_guard.check_workbook(source, max_columns=MAX_COLUMNS)
+        except xlsx_guard.WorkbookRefused as refused:
+            raise UnusableFile(refused.code, refused.message) from None
         self._formulas = _formulas_without_value(source)
         try:
             if isinstance(source, str | PathLike):

@@ -29,6 +29,7 @@ from xinyong.web.uploads import (
     BATCH_ROUTES,
     MAX_BATCH_REQUEST_BYTES,
     MAX_REQUEST_BYTES,
+    SESSION_BATCH_ROUTES,
     BodyLimit,
 )
 
@@ -94,6 +95,14 @@ def create_app(
         redoc_url=None,
     )
     app.state.context = context
+    # Inside the session middleware: the upload page's batch-sized limit depends on the
+    # session (web.uploads.SESSION_BATCH_ROUTES).
+    app.add_middleware(
+        BodyLimit,
+        default=MAX_REQUEST_BYTES,
+        larger=dict.fromkeys(BATCH_ROUTES, MAX_BATCH_REQUEST_BYTES),
+        signed_in_only=SESSION_BATCH_ROUTES,
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=session_key.hex(),
@@ -101,11 +110,6 @@ def create_app(
         same_site="lax",
         https_only=settings.secure_cookies,
         max_age=settings.token_lifetime_seconds,
-    )
-    app.add_middleware(
-        BodyLimit,
-        default=MAX_REQUEST_BYTES,
-        larger=dict.fromkeys(BATCH_ROUTES, MAX_BATCH_REQUEST_BYTES),
     )
     # Outermost, so that an answer any other layer makes (a 413 of BodyLimit) has them too.
     app.add_middleware(SecurityHeaders, https=settings.secure_cookies)

@@ -1718,6 +1718,91 @@ PATTERNS: tuple[_Pattern, ...] = (
         ),
     ),
     _pattern(
+        "far_cell",
+        r"The cell (?P<cell>[A-Z]+\d+) lies far beyond the rest of the data: the sheet would "
+        r"span (?P<rows>\d+) rows by (?P<columns>\d+) columns; delete the cells after the data "
+        r"and save the workbook again\.",
+        N_(
+            "The cell %(cell)s lies far beyond the rest of the data: the sheet would span "
+            "%(rows)s rows by %(columns)s columns; delete the cells after the data and save "
+            "the workbook again."
+        ),
+    ),
+    _pattern(
+        "sheet_too_large",
+        r"The sheet spans (?P<rows>\d+) rows by (?P<columns>\d+) columns, to cell "
+        r"(?P<cell>[A-Z]+\d+); a workbook is read up to (?P<limit>\d+) cells: send the batch "
+        r"as CSV UTF-8, or split it\.",
+        N_(
+            "The sheet spans %(rows)s rows by %(columns)s columns, to cell %(cell)s; a "
+            "workbook is read up to %(limit)s cells: send the batch as CSV UTF-8, or split it."
+        ),
+    ),
+    _pattern(
+        "workbook_too_large",
+        r"The workbook has more than (?P<limit>\d+) parts; save the data sheet alone as a new "
+        r"\.xlsx workbook, or as CSV UTF-8\.",
+        N_(
+            "The workbook has more than %(limit)s parts; save the data sheet alone as a new "
+            ".xlsx workbook, or as CSV UTF-8."
+        ),
+    ),
+    _pattern(
+        "workbook_too_large",
+        r"The workbook unpacks to more than (?P<limit>\d+) MiB; send the batch as CSV UTF-8, "
+        r"or split it\.",
+        N_(
+            "The workbook unpacks to more than %(limit)s MiB; send the batch as CSV UTF-8, or split it."
+        ),
+    ),
+    _pattern(
+        "workbook_too_large",
+        r"The part “(?P<part>.*)” of the workbook unpacks to more than (?P<limit>\d+) MiB; "
+        r"send the batch as CSV UTF-8, or split it\.",
+        N_(
+            "The part “%(part)s” of the workbook unpacks to more than %(limit)s MiB; send the "
+            "batch as CSV UTF-8, or split it."
+        ),
+    ),
+    _pattern(
+        "workbook_too_large",
+        r"The part “(?P<part>.*)” of the workbook unpacks to more than (?P<ratio>\d+) times its "
+        r"packed size, which no spreadsheet program writes; open the workbook in Excel or WPS "
+        r"and save it again as \.xlsx\.",
+        N_(
+            "The part “%(part)s” of the workbook unpacks to more than %(ratio)s times its "
+            "packed size, which no spreadsheet program writes; open the workbook in Excel or "
+            "WPS and save it again as .xlsx."
+        ),
+    ),
+    _pattern(
+        "format",
+        r"The part “(?P<part>.*)” of the workbook is not well-formed XML; open the workbook in "
+        r"Excel or WPS and save it again as \.xlsx\.",
+        N_(
+            "The part “%(part)s” of the workbook is not well-formed XML; open the workbook in "
+            "Excel or WPS and save it again as .xlsx."
+        ),
+    ),
+    _pattern(
+        "format",
+        r"The part “(?P<part>.*)” of the workbook declares a DTD, which no spreadsheet program "
+        r"writes; open the workbook in Excel or WPS and save it again as \.xlsx\.",
+        N_(
+            "The part “%(part)s” of the workbook declares a DTD, which no spreadsheet program "
+            "writes; open the workbook in Excel or WPS and save it again as .xlsx."
+        ),
+    ),
+    _pattern(
+        "format",
+        r"The part “(?P<part>.*)” of the workbook names a cell “(?P<cell>.*)” that no "
+        r"spreadsheet has; open the workbook in Excel or WPS and save it again as \.xlsx\.",
+        N_(
+            "The part “%(part)s” of the workbook names a cell “%(cell)s” that no spreadsheet "
+            "has; open the workbook in Excel or WPS and save it again as .xlsx."
+        ),
+    ),
+    _pattern(
         "empty",
         r"The first sheet “(?P<sheet>.*)” is empty; the data must be on the first sheet\.",
         N_("The first sheet “%(sheet)s” is empty; the data must be on the first sheet."),
@@ -2804,6 +2889,9 @@ CODES: dict[str, str] = {
     "no_header": N_("A column holds values but has no header."),
     "duplicate_header": N_("A column header appears twice."),
     "too_many_columns": N_("The file has too many columns."),
+    "far_cell": N_("A cell of the workbook lies far beyond the rest of its data."),
+    "sheet_too_large": N_("The sheet is larger than a workbook batch may be; send it as CSV."),
+    "workbook_too_large": N_("The workbook unpacks to more than a batch may be."),
     "no_known_columns": N_("None of the file's columns is a field of the record type."),
     "duplicate_in_batch": N_("An earlier row of this batch has the same key."),
     "name_mismatch": N_("The code is registered under another name; the row is held for review."),

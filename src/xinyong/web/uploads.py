@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
 from dataclasses import dataclass
 from typing import IO
 
@@ -24,6 +24,11 @@ MAX_REQUEST_BYTES = 32 * 1024 * 1024
 # A batch, streamed by the API and spooled by the upload page, and the page's form around it.
 MAX_BATCH_REQUEST_BYTES = MAX_BATCH_BYTES + 1024 * 1024
 BATCH_ROUTES = (("POST", "/api/v1/batches"), ("POST", "/batches/upload"))
+# The upload page's form is parsed (its file spooled to disk) before the handler checks
+# the login and the CSRF token, so its batch-sized limit goes only to a signed-in session;
+# anyone else gets MAX_REQUEST_BYTES and is refused by the handler (the API route checks
+# its token before it reads a byte, so its limit needs no such condition).
+SESSION_BATCH_ROUTES = (("POST", "/batches/upload"),)
 
 
 class BodyTooLarge(InvalidInput):
@@ -44,16 +49,27 @@ class BodyLimit:
     byte is read. (FastAPI's own ``max_body_size`` answers a plain-text 413 instead.)
     """
 
-    def __init__(self, app: ASGIApp, *, default: int, larger: Mapping[tuple[str, str], int]):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default: int,
+        larger: Mapping[tuple[str, str], int],
+        signed_in_only: Collection[tuple[str, str]] = (),
+    ):
         self.app = app
         self.default = default
         self.larger = dict(larger)
+        self.signed_in_only = frozenset(signed_in_only)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.larger.get((scope["method"], scope["path"]), self.default)
+        route = (scope["method"], scope["path"])
+        limit = self.larger.get(route, self.default)
+        if route in self.signed_in_only and not _signed_in(scope):
+            limit = self.default
         declared = _content_length(scope)
         received = 0
 
@@ -74,6 +90,15 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+def _signed_in(scope: Scope) -> bool:
+    """A session cookie that SessionMiddleware (outside this one) verified and that names
+    a user. Whether the user is still active is the handler's to check; this only decides
+    how much of the body is read first. The cookie is SameSite=Lax, so another site's
+    form posting here carries none."""
+    session = scope.get("session")
+    return isinstance(session, dict) and bool(session.get("uid"))
 
 
 def _content_length(scope: Scope) -> int | None:
