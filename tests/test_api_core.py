@@ -903,6 +903,7 @@ BOUNDED_BY_THE_SERVICE = {
     ("/api/v1/supervision/consents", "offset"),
     ("/me/reports", "offset"),
     ("/query/reports", "offset"),
+    ("/supervision/consents", "offset"),
 }
 
 

@@ -339,7 +339,8 @@ def test_a_database_set_up_by_an_earlier_release_is_brought_up(
             if (part, definition["code"]) == ("measure", measure):
                 definition = {**definition, "means": EARLIER_MEANS}
             parts.append((part, definition))
-        with unit_of_work(make_session_factory(engine)) as session:
+        # Keys not compared: that schema predates the keys of record at the chain's head.
+        with unit_of_work(make_session_factory(engine, keys_compared=False)) as session:
             # As the earlier loader wrote them: rows only, the measures published — without
             # implementers and standards, which that schema lacks (migrations 0050, 0055).
             for part, definition in parts:
