@@ -21,7 +21,7 @@ from tests.test_cli import (  # noqa: F401 - fixtures
     run,
 )
 from tests.test_key_rotation import Crash, _a_person, _crash, _reads_with_its_keys, _secrets
-from xinyong import key_rotation
+from xinyong import key_files, key_rotation
 
 
 def test_a_session_key_rotation_crashed_before_its_commit_is_not_promoted(
@@ -31,10 +31,10 @@ def test_a_session_key_rotation_crashed_before_its_commit_is_not_promoted(
     old = _secrets(initialised)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(key_rotation, "rekey", _crash)
-        patch.setattr(key_rotation, "settle_after_failure", _crash)
+        patch.setattr(key_files, "settle_after_failure", _crash)
         result = run("keys", "rotate", "--keys", "session_key")
     assert isinstance(result.exception, Crash)
-    pending = initialised / key_rotation.PENDING_FILE
+    pending = initialised / key_files.PENDING_FILE
     assert pending.exists()
     # The next opening leaves it: the database never recorded its session key.
     _reads_with_its_keys(cli_engine, number)

@@ -38,7 +38,9 @@ def _events(engine: Engine) -> int:
 
 
 def _three_steps_of_a_batch(engine: Engine) -> None:
-    with unit_of_work(make_session_factory(engine)) as session, audit.events_last(session):
+    # A plain session: one from the platform's factory compares the keys as it begins and
+    # rereads them (decision 0054, session 25 addendum); this is the writer that did not.
+    with Session(engine) as session, session.begin(), audit.events_last(session):
         for n in range(3):
             audit.record_soon(
                 session, CLOCK, SYSTEM_ACTOR.audit(), ACTION, target_type="step", target_id=n
