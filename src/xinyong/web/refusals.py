@@ -203,6 +203,9 @@ MESSAGES: frozenset[str] = frozenset(
         N_("only the unit that submitted a record revokes it"),
         N_("only the unit that submitted a record reads it here, with its history"),
         N_("the record is revoked already"),
+        N_(
+            "the record was deleted after its retention period: there is no content left to correct"
+        ),
         N_("this entry belongs to another agency"),
         N_("only a subject account declares about itself"),
         N_("only a subject sees its own access log"),
@@ -2934,6 +2937,9 @@ CODES: dict[str, str] = {
     "unchanged": N_("Nothing was changed."),
     # a source revokes its record (decision 0028)
     "already_revoked": N_("The record is revoked already."),
+    "record_deleted": N_(
+        "The record was deleted after its retention period: there is no content left to correct."
+    ),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
     "out_of_use_on_objection": N_(
