@@ -38,6 +38,7 @@ from xinyong.accounts.permissions import (
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import (
+    RETENTION_BASIS,
     Category,
     FieldType,
     RecordTypeDefinition,
@@ -251,6 +252,14 @@ def _new_version(
     set them (``records.version_of``)."""
     previous = current_version(session, record)
     now = clock.now()
+    if record.status is RecordStatus.DELETED:
+        # Deleted after its retention period while the objection was open (征信业管理条例
+        # Art. 16, decision 0018): deletion wins. The step is kept in the tombstone's history
+        # as its other versions are — number, date, reason, source — but the record stays
+        # deleted, with no content and no free text (a note can repeat the content); nothing
+        # the objection decides brings it back (decision 0022, session 25 addendum).
+        assert payload is None, "a deleted record's content is not corrected"
+        status, detail = RecordStatus.DELETED, None
     version = version_of(
         record,
         version_no=record.current_version_no + 1,
@@ -649,6 +658,16 @@ def correct(
     # The version's reason is in the subject's report (Art. 24) and the handler's case.
     published_text.refuse_citizen_ids({"note": note}, today=clock.today())
     record = _lock_record(session, objection)
+    if record.status is RecordStatus.DELETED:
+        # Its content was erased at the end of its retention period: a correction would put
+        # content back on a record the law says is gone (decision 0022, session 25 addendum).
+        raise Conflict(
+            "the record was deleted after its retention period: there is no content left to "
+            "correct",
+            code="record_deleted",
+            field="record",
+            article=RETENTION_BASIS,
+        )
     definition = definition_of(session, record)
     fixed = fixed_fields(definition)
     known = {spec.name for spec in definition.fields}
@@ -876,7 +895,9 @@ def _out_of_use(
     # and kept whether it waited for review; the record stays as it left it.
     revoked = record.status is RecordStatus.REVOKED
     yesterday = clock.today() - dt.timedelta(days=1)
-    if record.publicity_end is not None and record.publicity_end > yesterday:
+    # A record deleted meanwhile keeps its tombstone's dates as they were (decision 0018).
+    gone = record.status is RecordStatus.DELETED
+    if not gone and record.publicity_end is not None and record.publicity_end > yesterday:
         record.publicity_end = yesterday
     pending_review = bool(record.awaiting_review)
     record.awaiting_review = False
@@ -890,7 +911,7 @@ def _out_of_use(
         detail=detail,
         source_organisation_id=actor.organisation_id or organisation_id,
     )
-    if not revoked:
+    if not revoked and not gone:
         version.review_pending_when_revoked = pending_review
     # Out of use, a registration record no longer states its organisation's name (decision
     # 0050, session 22 addendum), as if its source had revoked it.
@@ -937,7 +958,11 @@ def _withdrawal(
     kept but no longer published."""
     record = record_of(session, objection)
     yesterday = clock.today() - dt.timedelta(days=1)
-    if objection.ground is Ground.PAST_PERIOD:
+    if record.status is RecordStatus.DELETED:
+        # Deleted meanwhile (decision 0018): its tombstone keeps its dates, and the version
+        # stays deleted (``_new_version``).
+        new_status = RecordStatus.DELETED
+    elif objection.ground is Ground.PAST_PERIOD:
         if record.publicity_end is None or record.publicity_end > yesterday:
             record.publicity_end = yesterday
         new_status = RecordStatus.EXPIRED

@@ -446,6 +446,19 @@ def get(session: Session, case_id: int) -> TypicalCase:
     return found
 
 
+def _locked(session: Session, case_id: int) -> TypicalCase:
+    """The case of a step that changes it, locked and read afresh before anything is
+    checked or written: a publication and a withdrawal (or the same one sent twice) at the
+    same moment are taken one after the other, and the second finds the state the first
+    left — never two ``typical_case.published`` events, nor a withdrawn case published. The
+    row is taken before the step's audit event takes the chain's head (decision 0008
+    addenda; review r16)."""
+    found = session.get(TypicalCase, case_id, with_for_update=True, populate_existing=True)
+    if found is None:
+        raise NotFound("no such typical case", code="not_found", field="case")
+    return found
+
+
 def state(case: TypicalCase) -> str:
     if case.withdrawn_at is not None:
         return "withdrawn"
@@ -461,7 +474,7 @@ def may_publish(session: Session, actor: Actor, case: TypicalCase) -> bool:
 def publish(session: Session, clock: Clock, actor: Actor, case_id: int) -> TypicalCase:
     """A second officer publishes a draft, its basis checked again as it stands now."""
     require_authority(actor)
-    case = get(session, case_id)
+    case = _locked(session, case_id)
     require_in_area(session, actor, case)
     if same_person(session, actor, case.drafted_by):
         raise PermissionDenied(
@@ -487,7 +500,7 @@ def withdraw(
 ) -> TypicalCase:
     """Withdraw a published case or discard a draft, with the reason; final."""
     require_authority(actor)
-    case = get(session, case_id)
+    case = _locked(session, case_id)
     require_in_area(session, actor, case)
     why = _text(reason, "reason", limit=REASON_LIMIT)
     if case.withdrawn_at is not None:
@@ -605,7 +618,8 @@ def request_consent(session: Session, clock: Clock, actor: Actor, case_id: int) 
     platform, for its consent to be named. Until it consents, the case is shown anonymised
     (unless a paper consent was recorded, which its answer then overrides)."""
     require_authority(actor)
-    case = get(session, case_id)
+    # Locked: two requests at once, or a request and a withdrawal, take turns (``_locked``).
+    case = _locked(session, case_id)
     require_in_area(session, actor, case)
     return _open_request(session, clock, actor, case)
 

@@ -1055,21 +1055,30 @@ def fraud(
         # The status before the repair, and the content as it is: the repair changed no
         # content, and the source may have corrected it since (a re-submission keeps a
         # repaired record repaired, ``collection.pipeline``).
-        # Revoked by its source since the repair (decision 0028): the record has lost its
-        # basis, so the fraud ends the repair but restores neither the record nor an entry.
-        revoked = record.status is RecordStatus.REVOKED
-        version = _new_version(
-            session,
-            clock,
-            actor,
-            record,
-            status=RecordStatus.REVOKED if revoked else before.status,
-            reason=rules.reason_restored(case.id),
-            detail=text,
-            like=current_version(session, record),
-        )
-        case.restored_version_no = version.version_no
-        if not revoked:
+        # What is restored follows the record's status now, not only the one before: only
+        # a record still repaired (the repair's own status; a re-submission or a
+        # reinstatement keeps it) goes back. Revoked by its source since (decision 0028),
+        # it has lost its basis: the fraud ends the repair but restores neither the record
+        # nor an entry. Deleted after its retention period since (征信业管理条例 Art. 16,
+        # decision 0018): the information is gone for good — no version is written on the
+        # tombstone, no entry resting on it comes back, and the case alone says the repair
+        # was revoked (decision 0023, session 25 addendum).
+        if record.status is RecordStatus.DELETED:
+            restores = False
+        else:
+            restores = record.status is RecordStatus.REPAIRED
+            version = _new_version(
+                session,
+                clock,
+                actor,
+                record,
+                status=before.status if restores else record.status,
+                reason=rules.reason_restored(case.id),
+                detail=text,
+                like=current_version(session, record),
+            )
+            case.restored_version_no = version.version_no
+        if restores:
             # The entries restored and ended are locked before the first event takes the
             # audit chain's head (decision 0008 addenda).
             with audit.events_last(session):

@@ -205,6 +205,9 @@ MESSAGES: frozenset[str] = frozenset(
         N_("only the unit that submitted a record revokes it"),
         N_("only the unit that submitted a record reads it here, with its history"),
         N_("the record is revoked already"),
+        N_(
+            "the record was deleted after its retention period: there is no content left to correct"
+        ),
         N_("this entry belongs to another agency"),
         N_("only a subject account declares about itself"),
         N_("only a subject sees its own access log"),
@@ -3040,6 +3043,10 @@ CODES: dict[str, str] = {
     "already_revoked": N_("The record is revoked already."),
     # the credit authority revokes a consent (decision 0024)
     "consent_revoked_already": N_("The consent is revoked already."),
+
+    "record_deleted": N_(
+        "The record was deleted after its retention period: there is no content left to correct."
+    ),
     "record_not_revocable": N_("This record can no longer be revoked."),
     "not_revoked": N_("Only a revoked record can be reinstated."),
     "out_of_use_on_objection": N_(
