@@ -3043,7 +3043,6 @@ CODES: dict[str, str] = {
     "already_revoked": N_("The record is revoked already."),
     # the credit authority revokes a consent (decision 0024)
     "consent_revoked_already": N_("The consent is revoked already."),
-
     "record_deleted": N_(
         "The record was deleted after its retention period: there is no content left to correct."
     ),
