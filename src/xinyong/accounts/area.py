@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.catalog.models import CITY_JURISDICTION
 from xinyong.errors import PermissionDenied
 
@@ -57,6 +57,22 @@ def in_own_area(session: Session, actor: Actor, organisation_id: int | None) -> 
         select(Organisation.jurisdiction).where(Organisation.id == organisation_id)
     )
     return jurisdiction == district
+
+
+def reads_as_its_person(
+    session: Session, actor: Actor, subject_id: int, grantee_organisation_id: int
+) -> bool | None:
+    """Who reads what a person signed for an organisation — a consent's form, a written
+    authorisation (Art. 11, 13 ¶3): True for the person, False for the credit authority
+    supervising the organisation (Art. 33; a district's in its own area, decision 0046),
+    None for anyone else, who is answered as if it did not exist."""
+    if actor.subject_id is not None and actor.subject_id == subject_id:
+        return True
+    if has_permission(actor, Permission.SUPERVISE) and in_own_area(
+        session, actor, grantee_organisation_id
+    ):
+        return False
+    return None
 
 
 def refusal(what: str, *, field: str | None = None) -> PermissionDenied:

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from xinyong import evidence_files, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Sensitivity
@@ -241,11 +241,10 @@ def signed_form(
     form = session.get(ConsentForm, consent_id) if consent is not None else None
     if consent is None or form is None:
         raise NotFound("no such consent", code="not_found", field="consent")
-    own = actor.subject_id is not None and actor.subject_id == consent.subject_id
-    if not own and not (
-        has_permission(actor, Permission.SUPERVISE)
-        and area.in_own_area(session, actor, consent.grantee_organisation_id)
-    ):
+    own = area.reads_as_its_person(
+        session, actor, consent.subject_id, consent.grantee_organisation_id
+    )
+    if own is None:
         raise ConcealedRefusal("no such consent", code="not_found", field="consent")
     document = default_cipher().decrypt(form.ciphertext, context=form_context(consent.id))
     if not own:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from xinyong import evidence_files, submitted_text, texts
 from xinyong.accounts import area
 from xinyong.accounts.models import Organisation, OrganisationKind
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.calendar import add_years
 from xinyong.catalog import service as catalog
@@ -261,11 +261,10 @@ def signed_authorisation(
     form = session.get(AuthorisationForm, authorisation_id) if authorisation is not None else None
     if authorisation is None or form is None:
         raise NotFound("no such authorisation", code="not_found", field="authorisation")
-    own = actor.subject_id is not None and actor.subject_id == authorisation.subject_id
-    if not own and not (
-        has_permission(actor, Permission.SUPERVISE)
-        and area.in_own_area(session, actor, authorisation.grantee_organisation_id)
-    ):
+    own = area.reads_as_its_person(
+        session, actor, authorisation.subject_id, authorisation.grantee_organisation_id
+    )
+    if own is None:
         raise ConcealedRefusal("no such authorisation", code="not_found", field="authorisation")
     # Decrypted only once the reader is known to be allowed it.
     evidence = default_cipher().decrypt(form.ciphertext, context=form_context(authorisation.id))
