@@ -62,6 +62,58 @@ def events_of(engine: Engine, case_id: int) -> list[str]:
         )
 
 
+def test_a_subject_answering_twice_at_once_answers_once(
+    committed_world: tuple[Engine, World],
+) -> None:
+    """First in the module: the others put the world's company on the black list, where it
+    may not be repaired. Review r16, left by r16fix: the subject's answer to a request to be named read its
+    request unlocked, so a consent and a refusal sent at once (two tabs) both passed the
+    "not answered yet" check and the later overwrote the first, each audited."""
+    from tests.publicity_helpers import repaired_case
+    from xinyong.publicity import consent
+    from xinyong.publicity.models import ConsentStatus, NamingConsent
+
+    engine, built = committed_world
+    with Session(engine, expire_on_commit=False) as session:
+        world = in_session(built, session)
+        world.clock = FixedClock(built.clock.now())
+        bind(session, world.clock)
+        add_second_officer(world)
+        case = drafted(
+            session,
+            world,
+            CaseKind.CREDIT_REPAIR,
+            repair_case_id=repaired_case(world).id,
+            request_consent=True,
+            title="某文具企业主动整改完成信用修复",
+            narrative="某文具企业因虚假宣传受到行政处罚后主动整改，完成信用修复。",
+        )
+        session.commit()
+        consent_id = session.scalars(
+            select(NamingConsent.id).where(NamingConsent.case_id == case.id)
+        ).one()
+    clock = FixedClock(built.clock.now())
+    second = at_once(
+        engine,
+        lambda s: consent.answer(
+            s,
+            clock,
+            staff(s, "company"),
+            consent_id,
+            consent=True,
+            consequences_acknowledged=True,
+        ),
+        lambda s: consent.answer(s, clock, staff(s, "company"), consent_id, consent=False),
+    )
+    assert second.error is None
+    assert second.refused is not None
+    assert second.refused.code == "consent_answered"
+    with Session(engine) as session:
+        found = session.get(NamingConsent, consent_id)
+        assert found is not None
+        assert found.status is ConsentStatus.GIVEN
+
+
 def test_a_typical_case_published_twice_at_once_is_published_once(
     committed_world: tuple[Engine, World],
 ) -> None:

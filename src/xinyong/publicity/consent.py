@@ -82,9 +82,17 @@ def _subject_id(actor: Actor) -> int:
     )
 
 
-def _own(session: Session, actor: Actor, consent_id: int) -> NamingConsent:
+def _own(
+    session: Session, actor: Actor, consent_id: int, *, to_change: bool = False
+) -> NamingConsent:
     _subject_id(actor)
-    found = session.get(NamingConsent, consent_id)
+    # To change it, locked and read afresh: an answer and another (two tabs), or a
+    # withdrawal, sent at once are taken one after the other, and the second finds the
+    # first's answer (review r16) — before the step's audit event takes the chain's head
+    # (decision 0008).
+    found = session.get(
+        NamingConsent, consent_id, with_for_update=to_change, populate_existing=to_change
+    )
     if found is None:
         raise NotFound("no such request for consent", code="not_found", field="consent")
     if found.subject_id != actor.subject_id:
@@ -152,7 +160,7 @@ def answer(
 ) -> NamingConsent:
     """The subject consents to be named (having acknowledged ``CONSEQUENCES``) or refuses.
     Refused, the case stays anonymised, and the subject is not asked again for it."""
-    found = _own(session, actor, consent_id)
+    found = _own(session, actor, consent_id, to_change=True)
     if found.status is not ConsentStatus.REQUESTED:
         raise Conflict(
             f"this request was answered already ({found.status.value})",
@@ -188,7 +196,7 @@ def answer(
 def withdraw(session: Session, clock: Clock, actor: Actor, consent_id: int) -> NamingConsent:
     """The subject withdraws a consent it gave: the case is shown anonymised from now on
     (final for this case)."""
-    found = _own(session, actor, consent_id)
+    found = _own(session, actor, consent_id, to_change=True)
     if found.status is not ConsentStatus.GIVEN:
         raise Conflict(
             "only a consent given can be withdrawn",
