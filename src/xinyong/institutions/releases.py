@@ -20,7 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor
+from xinyong.accounts.permissions import Actor, Permission, require
 from xinyong.audit import service as audit
 from xinyong.catalog import service as catalog
 from xinyong.catalog.definitions import Severity
@@ -39,6 +39,7 @@ from xinyong.institutions.statistics import (
     Table,
     area_order,
     district_of,
+    industry_statistics,
     linked_tables,
 )
 from xinyong.institutions.suppression import SuppressedTable, Suppression
@@ -381,6 +382,35 @@ def by_period(session: Session, period: str) -> StatisticsRelease:
     if found is None:
         raise NotFound("no release of the industry statistics for this period", code="no_release")
     return found
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The tables a reader is shown, and the release they are (None: today's provisional
+    tables, or no release yet, ``tables`` None)."""
+
+    tables: IndustryStatistics | None
+    release: StatisticsRelease | None
+
+
+def shown(
+    session: Session,
+    clock: Clock,
+    actor: Actor,
+    *,
+    period: str | None,
+    provisional: bool,
+    k: int,
+) -> Shown:
+    """What the API and the page show (decision 0055): a release — the latest, or
+    ``period``'s —, or for the credit authority, which supervises the platform, today's
+    provisional tables: they change every day and are not suppressed against the releases,
+    so nobody else sees them."""
+    if provisional:
+        require(actor, Permission.SUPERVISE)
+        return Shown(industry_statistics(session, clock.today(), k=k), None)
+    found = by_period(session, period) if period else latest(session)
+    return Shown(None if found is None else as_published(found), found)
 
 
 def _population_on(session: Session, before: StatisticsRelease) -> Callable[[], Contributions]:

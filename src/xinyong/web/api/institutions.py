@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
-from xinyong.accounts.permissions import Actor, Permission, require
+from xinyong.accounts.permissions import Actor
 from xinyong.errors import NotFound
 from xinyong.institutions import register, releases, statistics
 from xinyong.institutions.models import (
@@ -224,19 +224,24 @@ def _statistics(
 ) -> tuple[statistics.IndustryStatistics, dict[str, Any]]:
     """The tables asked for, and what they are: a release (the latest, or ``period``'s), or
     — for the credit authority only — today's provisional tables (decision 0055)."""
-    if view == "provisional":
-        require(actor, Permission.SUPERVISE)
-        k = app_context(request).settings.statistics_min_cell
-        return statistics.industry_statistics(session, clock.today(), k=k), {
+    found = releases.shown(
+        session,
+        clock,
+        actor,
+        period=period,
+        provisional=view == "provisional",
+        k=app_context(request).settings.statistics_min_cell,
+    )
+    if found.tables is None:
+        raise NotFound("no release of the industry statistics for this period", code="no_release")
+    if found.release is None:
+        return found.tables, {
             "provisional": True,
             "period": None,
             "released_at": None,
             "previous_period": None,
         }
-    found = releases.by_period(session, period) if period else releases.latest(session)
-    if found is None:
-        raise NotFound("no release of the industry statistics for this period", code="no_release")
-    return releases.as_published(found), release_out(found)
+    return found.tables, release_out(found.release)
 
 
 def release_out(item: StatisticsRelease) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.accounts.models import Organisation
-from xinyong.accounts.permissions import Actor, Permission, has_permission, require
+from xinyong.accounts.permissions import Actor, Permission, has_permission
 from xinyong.errors import Conflict, InvalidInput, NotFound
-from xinyong.institutions import register, releases, statistics
+from xinyong.institutions import register, releases
 from xinyong.institutions.models import CreditServiceInstitution, InstitutionStatus
 from xinyong.web.deps import ActorDep, ClockDep, SessionDep, app_context
 from xinyong.web.labels import N_, statistics_row_label
@@ -321,21 +321,20 @@ def industry_statistics_page(
     latest, or ``period``), each fixed at the month's end; the credit authority may also see
     today's provisional tables (``view=provisional``), labelled so (decision 0055)."""
     provisional = view == "provisional"
-    release = None
-    found: statistics.IndustryStatistics | None
-    if provisional:
-        require(actor, Permission.SUPERVISE)
-        k = app_context(request).settings.statistics_min_cell
-        found = statistics.industry_statistics(session, clock.today(), k=k)
-    else:
-        release = releases.by_period(session, period) if period else releases.latest(session)
-        found = None if release is None else releases.as_published(release)
+    found = releases.shown(
+        session,
+        clock,
+        actor,
+        period=period or None,
+        provisional=provisional,
+        k=app_context(request).settings.statistics_min_cell,
+    )
     return render(
         request,
         "industry_statistics.html",
         {
-            "statistics": found,
-            "release": release,
+            "statistics": found.tables,
+            "release": found.release,
             "provisional": provisional,
             "may_see_provisional": has_permission(actor, Permission.SUPERVISE),
             "periods": [item.period for item in releases.releases(session)],
